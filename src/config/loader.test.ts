@@ -1,0 +1,79 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './loader.js';
+
+function tempYaml(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'crocetta-config-'));
+  const file = join(dir, 'mine.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('loads the shipped defaults, which are valid as they are', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.defaultCountry).toBe('IT');
+    expect(config.actions.nuisance).toBe('reject');
+    expect(config.pbx.recordRoute).toBe(true);
+    expect(config.screening.repeat).toEqual({ enabled: true, attempts: 3, withinDays: 7 });
+  });
+
+  it('overlays CROCETTA_CONFIG key by key, leaving the other defaults', () => {
+    const file = tempYaml('pbx:\n  uri: sip:10.1.1.1:5060\nscreening:\n  repeat:\n    attempts: 2\n');
+    const config = loadConfig({ env: { CROCETTA_CONFIG: file } });
+    expect(config.pbx.uri).toBe('sip:10.1.1.1:5060');
+    expect(config.pbx.forwardMode).toBe('proxy');
+    expect(config.screening.repeat).toEqual({ enabled: true, attempts: 2, withinDays: 7 });
+  });
+
+  it('lets the environment win over both files', () => {
+    const file = tempYaml('pbx:\n  uri: sip:10.1.1.1:5060\n');
+    const config = loadConfig({
+      env: {
+        CROCETTA_CONFIG: file,
+        PBX_URI: 'sip:127.0.0.1:5080',
+        DRACHTIO_PORT: '9023',
+        CROCETTA_DB: '/tmp/x.sqlite',
+        ACTION_NUISANCE: 'reject:608',
+        ACTION_WITHHELD: 'reject:433',
+        DEFAULT_COUNTRY: 'fr',
+      },
+    });
+    expect(config.pbx.uri).toBe('sip:127.0.0.1:5080');
+    expect(config.drachtio.port).toBe(9023);
+    expect(config.store.file).toBe('/tmp/x.sqlite');
+    expect(config.actions.nuisance).toBe('reject:608');
+    expect(config.actions.withheld).toBe('reject:433');
+    expect(config.defaultCountry).toBe('FR');
+  });
+
+  it('fails fast naming the key and the variable for a bad environment value', () => {
+    expect(() => loadConfig({ env: { ACTION_NUISANCE: 'rejet' } })).toThrow(/actions\.nuisance \(from ACTION_NUISANCE\)/);
+    expect(() => loadConfig({ env: { DRACHTIO_PORT: '90x' } })).toThrow(/DRACHTIO_PORT \(drachtio\.port\): expected a whole number/);
+    expect(() => loadConfig({ env: { ACTION_SUSPECT: 'reject:999' } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { PBX_URI: 'http://pbx' } })).toThrow(/pbx\.uri.*SIP URI/);
+  });
+
+  it('names unknown keys (typos) and bad values from the overlay file', () => {
+    expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('pbx:\n  urii: sip:x\n') } })).toThrow(
+      /unknown setting pbx\.urii/,
+    );
+    expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('screening:\n  thresholds:\n    suspect: 2\n') } })).toThrow(
+      /screening\.thresholds\.suspect/,
+    );
+    expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('timeZone: Mars/Olympus\n') } })).toThrow(/timeZone/);
+  });
+
+  it('reports an unreadable or broken overlay file clearly', () => {
+    expect(() => loadConfig({ env: { CROCETTA_CONFIG: '/nonexistent/crocetta.yaml' } })).toThrow(/cannot read config file/);
+    expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('pbx: [unclosed\n') } })).toThrow(/not valid YAML/);
+    expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('- a list\n') } })).toThrow(/mapping/);
+  });
+
+  it('refuses a look-back shorter than the repeat window', () => {
+    const file = tempYaml('store:\n  lookbackDays: 3\n');
+    expect(() => loadConfig({ env: { CROCETTA_CONFIG: file } })).toThrow(/lookbackDays/);
+  });
+});

@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { configSchema, type Config } from './schema.js';
+
+/** A configuration problem, with the key (and file or variable) it is about. Thrown at start only. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Environment variables that override a config key; the contract in DESIGN.md. */
+export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string; type: 'string' | 'number' }> = [
+  { env: 'CROCETTA_DB', path: 'store.file', type: 'string' },
+  { env: 'DRACHTIO_HOST', path: 'drachtio.host', type: 'string' },
+  { env: 'DRACHTIO_PORT', path: 'drachtio.port', type: 'number' },
+  { env: 'DRACHTIO_SECRET', path: 'drachtio.secret', type: 'string' },
+  { env: 'PBX_URI', path: 'pbx.uri', type: 'string' },
+  { env: 'FORWARD_MODE', path: 'pbx.forwardMode', type: 'string' },
+  { env: 'PANEL_HOST', path: 'panel.host', type: 'string' },
+  { env: 'PANEL_PORT', path: 'panel.port', type: 'number' },
+  { env: 'CROCETTA_API_TOKEN', path: 'panel.apiToken', type: 'string' },
+  { env: 'ADMIN_PASSWORD', path: 'panel.adminPassword', type: 'string' },
+  { env: 'DEFAULT_COUNTRY', path: 'defaultCountry', type: 'string' },
+  { env: 'TIME_ZONE', path: 'timeZone', type: 'string' },
+  { env: 'ACTION_NUISANCE', path: 'actions.nuisance', type: 'string' },
+  { env: 'ACTION_SUSPECT', path: 'actions.suspect', type: 'string' },
+  { env: 'ACTION_WITHHELD', path: 'actions.withheld', type: 'string' },
+  { env: 'MEDIA_ADDRESS', path: 'media.address', type: 'string' },
+  { env: 'RTP_PORTS', path: 'media.rtpPorts', type: 'string' },
+  { env: 'LOG_LEVEL', path: 'log.level', type: 'string' },
+];
+
+/** The project's root (where config/default.yaml lives), from src/config or dist/src/config. */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      readFileSync(resolve(dir, 'package.json'));
+      return dir;
+    } catch {
+      dir = dirname(dir);
+    }
+  }
+  throw new ConfigError('cannot find the crocetta installation folder (package.json)');
+}
+
+type Tree = Record<string, unknown>;
+
+function isTree(v: unknown): v is Tree {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Overlay `over` on `base`: objects merge key by key, anything else (arrays included) replaces. */
+export function overlay(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isTree(current) && isTree(value) ? overlay(current, value) : value;
+  }
+  return out;
+}
+
+function readYaml(file: string): Tree {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (!isTree(doc)) throw new ConfigError(`config file ${file} must contain a mapping of settings`);
+  return doc;
+}
+
+function setPath(tree: Tree, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = tree;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (!isTree(next)) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[keys[keys.length - 1] as string] = value;
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Defaults file; config/default.yaml of the installation when omitted. */
+  defaultsFile?: string;
+}
+
+/**
+ * Reads the defaults, overlays CROCETTA_CONFIG's file, applies the environment overrides and validates the
+ * result. Throws ConfigError naming the key (and the variable, for environment values) on any problem.
+ */
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  let tree = readYaml(opts.defaultsFile ?? resolve(projectRoot(), 'config/default.yaml'));
+  const overlayFile = env.CROCETTA_CONFIG?.trim();
+  if (overlayFile) tree = overlay(tree, readYaml(resolve(overlayFile)));
+
+  const fromEnv = new Map<string, string>();
+  for (const { env: name, path, type } of ENV_OVERRIDES) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    let value: unknown = raw;
+    if (type === 'number') {
+      const n = Number(raw.trim());
+      if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) {
+        throw new ConfigError(`${name} (${path}): expected a whole number, got ${JSON.stringify(raw)}`);
+      }
+      value = n;
+    }
+    setPath(tree, path, value);
+    fromEnv.set(path, name);
+  }
+
+  const result = configSchema.safeParse(tree);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => (path ? `${path}.${k}` : k)) : [];
+      if (unknownKeys.length) return `unknown setting ${unknownKeys.join(', ')}`;
+      const envName = fromEnv.get(path);
+      return `${path || '(root)'}${envName ? ` (from ${envName})` : ''}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const config = result.data;
+  if (config.store.lookbackDays < config.screening.repeat.withinDays) {
+    throw new ConfigError(
+      `store.lookbackDays (${config.store.lookbackDays}) must cover screening.repeat.withinDays (${config.screening.repeat.withinDays})`,
+    );
+  }
+  return config;
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/**
+ * The shape of crocetta's configuration. Every key has its default and its comment in config/default.yaml;
+ * this schema is what makes a wrong value fail at start, naming the key. Unknown keys are refused too: a typo
+ * must not silently leave a default in place.
+ */
+
+const verdictRule = z.enum(['suspect', 'nuisance']);
+const nonTrustedVerdict = z.enum(['unknown', 'suspect', 'nuisance']);
+
+/** An action as written in config or env: checked here, parsed by the policy module. */
+export const ACTION_PATTERN = /^(allow|tag|reject|reject:[4-6]\d\d|announce-early|announce-answer|hangup)$/;
+const actionText = z
+  .string()
+  .trim()
+  .regex(ACTION_PATTERN, 'expected allow, tag, reject, reject:<400-699>, announce-early, announce-answer or hangup');
+
+const sipUri = z
+  .string()
+  .trim()
+  .regex(/^sips?:[^\s<>"]+$/i, 'expected a SIP URI such as sip:192.168.1.10:5060');
+
+const port = z.number().int().min(1).max(65535);
+
+export const configSchema = z
+  .object({
+    defaultCountry: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z]{2}$/, 'expected a two-letter ISO 3166 region such as IT')
+      .transform((s) => s.toUpperCase()),
+    timeZone: z.string().refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected an IANA time zone such as Europe/Rome'),
+    drachtio: z
+      .object({
+        host: z.string().min(1),
+        port,
+        secret: z.string().min(1),
+        reconnectMaxDelayMs: z.number().int().min(100).max(600_000),
+      })
+      .strict(),
+    pbx: z
+      .object({
+        uri: sipUri,
+        forwardMode: z.enum(['proxy', 'redirect']),
+        recordRoute: z.boolean(),
+        refusalCodes: z.array(z.number().int().min(300).max(699)),
+        finalTimeout: z.string().regex(/^(\d+(ms|s|m)?)?$/, 'expected a duration such as 60s, or empty'),
+      })
+      .strict(),
+    store: z
+      .object({
+        file: z.string().min(1),
+        batchWindowMs: z.number().int().min(0).max(1000),
+        commitWaitMs: z.number().int().min(0).max(10_000),
+        lookbackDays: z.number().int().min(1).max(3650),
+      })
+      .strict(),
+    screening: z
+      .object({
+        packs: z
+          .object({
+            IT: z.object({ enabled: z.boolean(), telemarketing: verdictRule, surveys: verdictRule }).strict(),
+            FR: z.object({ enabled: z.boolean(), automated: verdictRule }).strict(),
+          })
+          .strict(),
+        prefixes: z.array(
+          z
+            .object({
+              prefix: z.string().regex(/^\+\d{1,15}$/, 'expected an E.164 prefix such as +390844'),
+              verdict: z.enum(['suspect', 'nuisance', 'trusted']),
+              label: z.string().min(1).max(200),
+            })
+            .strict(),
+        ),
+        repeat: z
+          .object({
+            enabled: z.boolean(),
+            attempts: z.number().int().min(1).max(100),
+            withinDays: z.number().min(0.01).max(365),
+          })
+          .strict(),
+        withheld: nonTrustedVerdict,
+        unparsable: nonTrustedVerdict,
+        thresholds: z
+          .object({ suspect: z.number().min(0).max(1), nuisance: z.number().min(0).max(1) })
+          .strict()
+          .refine((t) => t.suspect <= t.nuisance, 'suspect must not be above nuisance'),
+      })
+      .strict(),
+    actions: z
+      .object({
+        trusted: actionText,
+        unknown: actionText,
+        suspect: actionText,
+        nuisance: actionText,
+        withheld: z.union([z.literal(''), actionText]),
+      })
+      .strict(),
+    tag: z
+      .object({
+        header: z.string().regex(/^[A-Za-z0-9-]+$/, 'expected a SIP header name'),
+        displayNamePrefix: z.string().max(40),
+      })
+      .strict(),
+    messages: z.object({ screen: z.boolean(), storeText: z.boolean() }).strict(),
+    media: z
+      .object({
+        address: z.string().min(1),
+        rtpPorts: z
+          .string()
+          .regex(/^\d{1,5}-\d{1,5}$/, 'expected a range such as 20000-20999')
+          .refine((r) => {
+            const [lo, hi] = r.split('-').map(Number);
+            return lo !== undefined && hi !== undefined && lo >= 1024 && hi <= 65535 && lo < hi;
+          }, 'expected low-high within 1024-65535'),
+      })
+      .strict(),
+    panel: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(0).max(65535),
+        apiToken: z.string(),
+        adminPassword: z.string(),
+      })
+      .strict(),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) })
+      .strict(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
