@@ -68,3 +68,17 @@ export interface IdentifyOptions {
   /** ISO 3166 region used for national numbers (`IT`). */
   defaultCountry: string;
 }
+
+/**
+ * The claims crocetta reads from a SHAKEN PASSporT (RFC 8225/8588), unverified. `orig.tn` is a single string in
+ * the RFC and `dest.tn` an array; both are given as arrays here.
+ */
+export interface Passport {
+  attest: Attestation | null;
+  orig: { tn: string[] };
+  dest: { tn: string[] };
+  /** Issued-at, seconds since epoch, as claimed. */
+  iat: number | null;
+  /** The originating carrier's opaque id (`origid`), when present. */
+  origid: string | null;
+}

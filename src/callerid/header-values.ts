@@ -1,0 +1,159 @@
+/**
+ * Lexing of SIP header values (RFC 3261 §25.1): comma-separated lists, name-addr / addr-spec, parameters.
+ * Lenient by design: whatever a carrier or a fuzzer sends, these return something and never throw.
+ */
+import { MAX_HEADER_TEXT } from './text.js';
+
+/** At most this many values are read from one header, and this many parameters from one value. */
+const MAX_VALUES = 16;
+const MAX_PARAMS = 32;
+
+/** One value of a From / P-Asserted-Identity / Remote-Party-ID header. */
+export interface NameAddr {
+  /** Display name as written, unquoted and unescaped, not yet sanitized; null when absent. */
+  displayName: string | null;
+  /** The URI text (inside `<>` for name-addr, up to the header parameters for addr-spec). */
+  uri: string;
+  /** Header parameters (`tag`, `party`, `privacy`, `screen`...), keys lower case, values unquoted. */
+  params: Map<string, string>;
+  /** Unbalanced quote or angle bracket: kept, but worth knowing. */
+  malformed: boolean;
+}
+
+/** Splits a header value on commas outside quoted strings and angle brackets; empty items are dropped. */
+export function splitHeaderList(value: string): string[] {
+  const s = value.length > MAX_HEADER_TEXT ? value.slice(0, MAX_HEADER_TEXT) : value;
+  const out: string[] = [];
+  let start = 0;
+  let quoted = false;
+  let angle = false;
+  for (let i = 0; i < s.length && out.length < MAX_VALUES; i++) {
+    const c = s.charCodeAt(i);
+    if (quoted) {
+      if (c === 0x5c) i++; // backslash escapes the next character
+      else if (c === 0x22) quoted = false;
+    } else if (c === 0x22) quoted = true;
+    else if (c === 0x3c) angle = true;
+    else if (c === 0x3e) angle = false;
+    else if (c === 0x2c && !angle) {
+      const item = s.slice(start, i).trim();
+      if (item !== '') out.push(item);
+      start = i + 1;
+    }
+  }
+  if (out.length < MAX_VALUES) {
+    const last = s.slice(start).trim();
+    if (last !== '') out.push(last);
+  }
+  return out;
+}
+
+/** Every value of every instance of a header, split on commas. */
+export function headerValues(values: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    if (typeof v !== 'string') continue;
+    for (const item of splitHeaderList(v)) {
+      if (out.length >= MAX_VALUES) return out;
+      out.push(item);
+    }
+  }
+  return out;
+}
+
+function unquote(v: string): string {
+  if (v.length < 2 || !v.startsWith('"') || !v.endsWith('"')) return v;
+  let out = '';
+  for (let i = 1; i < v.length - 1; i++) {
+    const ch = v[i];
+    if (ch === '\\' && i + 1 < v.length - 1) {
+      i++;
+      out += v[i] ?? '';
+    } else out += ch ?? '';
+  }
+  return out;
+}
+
+/** Parses `;a=b;c;d="e"` (leading `;` optional) into a Map; first occurrence of a key wins. */
+export function parseParams(text: string): Map<string, string> {
+  const params = new Map<string, string>();
+  let start = 0;
+  let quoted = false;
+  const take = (end: number): void => {
+    const item = text.slice(start, end).trim();
+    if (item === '' || params.size >= MAX_PARAMS) return;
+    const eq = item.indexOf('=');
+    const key = (eq < 0 ? item : item.slice(0, eq)).trim().toLowerCase();
+    const value = eq < 0 ? '' : unquote(item.slice(eq + 1).trim());
+    if (key !== '' && !params.has(key)) params.set(key, value);
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quoted) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) quoted = false;
+    } else if (c === 0x22) quoted = true;
+    else if (c === 0x3b) {
+      take(i);
+      start = i + 1;
+    }
+  }
+  take(text.length);
+  return params;
+}
+
+/** Reads a quoted string starting at `s[0] === '"'`; returns the text and the index after the closing quote. */
+function readQuoted(s: string): { text: string; end: number } | null {
+  let text = '';
+  for (let i = 1; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === '\\') {
+      i++;
+      text += s[i] ?? '';
+    } else if (ch === '"') return { text, end: i + 1 };
+    else text += ch ?? '';
+  }
+  return null;
+}
+
+function angled(displayName: string | null, rest: string, malformed: boolean): NameAddr {
+  // rest starts with '<'
+  const gt = rest.indexOf('>');
+  if (gt < 0) return { displayName, uri: rest.slice(1).trim(), params: new Map<string, string>(), malformed: true };
+  return { displayName, uri: rest.slice(1, gt).trim(), params: parseParams(rest.slice(gt + 1)), malformed };
+}
+
+/**
+ * addr-spec without angle brackets: parameters after the URI belong to the header (RFC 3261 §20.10), so
+ * `sip:123@host;tag=x` is the URI `sip:123@host` with `tag=x`. A `;` in the user part (`sip:+39..;npdi@host`)
+ * is kept in the URI.
+ */
+function addrSpec(displayName: string | null, rest: string, malformed: boolean): NameAddr {
+  const at = rest.indexOf('@');
+  const semi = rest.indexOf(';', at < 0 ? 0 : at);
+  const uri = (semi < 0 ? rest : rest.slice(0, semi)).trim();
+  return { displayName, uri, params: semi < 0 ? new Map<string, string>() : parseParams(rest.slice(semi + 1)), malformed };
+}
+
+/** Parses one name-addr or addr-spec with its header parameters. */
+export function parseNameAddr(value: string): NameAddr {
+  const s = (value.length > MAX_HEADER_TEXT ? value.slice(0, MAX_HEADER_TEXT) : value).trim();
+  if (s.startsWith('"')) {
+    const q = readQuoted(s);
+    if (q === null) {
+      // Unbalanced quote: `"Mario <sip:1@h>`. Take the last '<' as the start of the URI, if any.
+      const lt = s.lastIndexOf('<');
+      if (lt > 0) return angled(s.slice(1, lt).trim(), s.slice(lt), true);
+      return { displayName: s.slice(1), uri: '', params: new Map<string, string>(), malformed: true };
+    }
+    const rest = s.slice(q.end).trimStart();
+    if (rest.startsWith('<')) return angled(q.text, rest, false);
+    return addrSpec(q.text, rest, true);
+  }
+  const lt = s.indexOf('<');
+  if (lt >= 0) {
+    const name = s.slice(0, lt).trim();
+    return angled(name === '' ? null : name, s.slice(lt), false);
+  }
+  return addrSpec(null, s, false);
+}
