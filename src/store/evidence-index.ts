@@ -1,0 +1,134 @@
+/**
+ * The in-memory index the classifier reads: marks of every marked number, and for callers active within the
+ * look-back window the times of their attempts and refusals. Kept in step with every write by the register, so
+ * that `evidenceFor` never runs a query.
+ *
+ * Time arrays are ascending and never mutated once handed out: a write replaces the caller's array, so a
+ * CallerEvidence taken before a write stays as it was (the classifier may hold it across `record`).
+ */
+import { NO_EVIDENCE, type CallerEvidence, type Clock } from '../screening/types.js';
+import { MarkTable, type MarkEntry } from './mark-table.js';
+
+const DAY_MS = 86_400_000;
+/** At most this many attempt times and refusal times are kept per caller (the most recent ones). */
+export const MAX_TIMES_PER_CALLER = 256;
+
+interface Activity {
+  attempts: readonly number[];
+  refusals: readonly number[];
+}
+
+export interface EvidenceIndexOptions {
+  lookbackDays: number;
+  clock: Clock;
+  /** Number of marks about to be loaded, to size the mark table once. */
+  expectedMarks?: number;
+}
+
+/** `times` with `time` inserted in order, without times before `cutoff`, at most MAX_TIMES_PER_CALLER long. */
+function withTime(times: readonly number[], time: number, cutoff: number): readonly number[] {
+  let start = 0;
+  while (start < times.length && (times[start] ?? 0) < cutoff) start++;
+  const kept = times.slice(start);
+  let at = kept.length;
+  while (at > 0 && (kept[at - 1] ?? 0) > time) at--;
+  kept.splice(at, 0, time);
+  return kept.length > MAX_TIMES_PER_CALLER ? kept.slice(kept.length - MAX_TIMES_PER_CALLER) : kept;
+}
+
+function trimmed(times: readonly number[], cutoff: number): readonly number[] {
+  if (times.length === 0 || (times[0] ?? 0) >= cutoff) return times;
+  let start = 1;
+  while (start < times.length && (times[start] ?? 0) < cutoff) start++;
+  return times.slice(start);
+}
+
+export class EvidenceIndex {
+  readonly marks: MarkTable;
+  private readonly activity = new Map<string, Activity>();
+  private readonly lookbackMs: number;
+  private readonly clock: Clock;
+
+  constructor(options: EvidenceIndexOptions) {
+    if (!(options.lookbackDays > 0)) throw new RangeError('lookbackDays must be > 0');
+    this.lookbackMs = options.lookbackDays * DAY_MS;
+    this.clock = options.clock;
+    this.marks = new MarkTable(options.expectedMarks);
+  }
+
+  /** The earliest time the index keeps, now. */
+  cutoff(): number {
+    return this.clock.now() - this.lookbackMs;
+  }
+
+  /** Callers with attempts or refusals in the window (as of the last write or prune). */
+  get activeCallers(): number {
+    return this.activity.size;
+  }
+
+  evidenceFor(callerKey: string): CallerEvidence {
+    const mark = this.marks.get(callerKey);
+    const act = this.activity.get(callerKey);
+    if (act === undefined) return mark === null ? NO_EVIDENCE : { mark, attempts: [], refusals: [] };
+    const fresh = this.trim(callerKey, act);
+    if (fresh === undefined) return mark === null ? NO_EVIDENCE : { mark, attempts: [], refusals: [] };
+    return { mark, attempts: fresh.attempts, refusals: fresh.refusals };
+  }
+
+  addAttempt(callerKey: string, time: number): void {
+    const cutoff = this.cutoff();
+    if (time < cutoff) return;
+    const act = this.activity.get(callerKey);
+    this.activity.set(callerKey, {
+      attempts: withTime(act?.attempts ?? [], time, cutoff),
+      refusals: act === undefined ? [] : trimmed(act.refusals, cutoff),
+    });
+  }
+
+  addRefusal(callerKey: string, time: number): void {
+    const cutoff = this.cutoff();
+    if (time < cutoff) return;
+    const act = this.activity.get(callerKey);
+    this.activity.set(callerKey, {
+      attempts: act === undefined ? [] : trimmed(act.attempts, cutoff),
+      refusals: withTime(act?.refusals ?? [], time, cutoff),
+    });
+  }
+
+  setMark(entry: MarkEntry): void {
+    this.marks.set(entry);
+  }
+
+  /** Bulk load of marks (start-up, imports). */
+  loadMarks(entries: Iterable<MarkEntry>): number {
+    let n = 0;
+    for (const entry of entries) {
+      this.marks.set(entry);
+      n++;
+    }
+    return n;
+  }
+
+  /** Drops times that left the window and callers with nothing left. Returns how many callers were dropped. */
+  prune(): number {
+    let dropped = 0;
+    for (const [key, act] of this.activity) {
+      if (this.trim(key, act) === undefined) dropped++;
+    }
+    return dropped;
+  }
+
+  private trim(callerKey: string, act: Activity): Activity | undefined {
+    const cutoff = this.cutoff();
+    const attempts = trimmed(act.attempts, cutoff);
+    const refusals = trimmed(act.refusals, cutoff);
+    if (attempts === act.attempts && refusals === act.refusals) return act;
+    if (attempts.length === 0 && refusals.length === 0) {
+      this.activity.delete(callerKey);
+      return undefined;
+    }
+    const fresh = { attempts, refusals };
+    this.activity.set(callerKey, fresh);
+    return fresh;
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The store: the SQLite register of attempts and marks, and the in-memory evidence index the classifier reads.
+ * `openRegister` is the way in; the rest is exported for tests, benchmarks and the CLI.
+ */
+export { openRegister, type OpenRegisterOptions, type OpenedRegister } from './register.js';
+export { isRefusalAction } from './refusal.js';
+export { EvidenceIndex, MAX_TIMES_PER_CALLER } from './evidence-index.js';
+export { MarkTable, e164KeyToNumber, type MarkEntry } from './mark-table.js';
+export { MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, migrate } from './migrations.js';
+export { RegisterClosedError, type BatchInfo } from './batch-writer.js';
+export type { IndexLoadStats } from './load-index.js';
+export type { StoreLogger } from './logger.js';
+export type * from './types.js';

@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, migrate } from './migrations.js';
+import { openRegister } from './register.js';
+import { Connection } from './sqlite.js';
+import { tempDir, type TempDir } from './test-tmp.js';
+
+let dir: TempDir;
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => dir.remove());
+
+async function userVersion(file: string): Promise<number> {
+  const db = await Connection.open(file, { readOnly: true });
+  const row = await db.get<{ user_version: number }>('PRAGMA user_version');
+  await db.close();
+  return row?.user_version ?? -1;
+}
+
+describe('migrations', () => {
+  it('are numbered 1..N without gaps', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('create the schema on a fresh file, in a directory made on the way, with WAL', async () => {
+    const file = dir.file('deep/er/register.sqlite');
+    const register = await openRegister({ file, lookbackDays: 30 });
+    await register.close();
+    expect(await userVersion(file)).toBe(SCHEMA_VERSION);
+    const db = await Connection.open(file, { readOnly: true });
+    const tables = await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+    expect(tables.map((t) => t.name)).toEqual(['attempts', 'mark_history', 'numbers']);
+    const indexes = await db.all<{ name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    );
+    expect(indexes.map((i) => i.name)).toEqual([
+      'attempts_call_id',
+      'attempts_called_time',
+      'attempts_caller_time',
+      'attempts_time',
+      'mark_history_caller_at',
+      'numbers_category',
+      'numbers_company',
+    ]);
+    expect((await db.get<{ journal_mode: string }>('PRAGMA journal_mode'))?.journal_mode).toBe('wal');
+    await db.close();
+  });
+
+  it('apply nothing when the file is already up to date', async () => {
+    const file = dir.file('register.sqlite');
+    await (await openRegister({ file, lookbackDays: 30 })).close();
+    const db = await Connection.open(file);
+    expect(await migrate(db, file)).toEqual([]);
+    await db.close();
+    await (await openRegister({ file, lookbackDays: 30 })).close();
+    expect(await userVersion(file)).toBe(SCHEMA_VERSION);
+  });
+
+  it('refuse a database written by a newer crocetta, leaving it untouched', async () => {
+    const file = dir.file('register.sqlite');
+    await (await openRegister({ file, lookbackDays: 30 })).close();
+    const db = await Connection.open(file);
+    await db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
+    await db.close();
+    const opening = openRegister({ file, lookbackDays: 30 });
+    await expect(opening).rejects.toBeInstanceOf(SchemaTooNewError);
+    await expect(opening).rejects.toThrow(/newer crocetta/);
+    expect(await userVersion(file)).toBe(SCHEMA_VERSION + 1);
+  });
+
+  it('roll back every step of a failing migration', async () => {
+    const file = dir.file('register.sqlite');
+    const db = await Connection.open(file);
+    const broken = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'broken', sql: 'CREATE TABLE x (a); SELEC nonsense;' }];
+    await expect(migrate(db, file, broken)).rejects.toThrow();
+    const tables = await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'");
+    expect(tables).toEqual([]);
+    await db.close();
+    expect(await userVersion(file)).toBe(0);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Read queries for the panel, the API and the CLI. They run on a read-only connection (WAL lets them proceed
+ * while the writer commits) and see committed rows only: at most one batch window behind `record`.
+ * The WHERE clause is assembled from constant fragments; every value is a bound parameter.
+ */
+import type { MarkLabel } from '../screening/types.js';
+import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from './rows.js';
+import type { Connection, SqlValue } from './sqlite.js';
+import type { Attempt, AttemptQuery, MarkHistoryEntry } from './types.js';
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+
+function clampLimit(limit: number | undefined, fallback = DEFAULT_LIMIT): number {
+  if (limit === undefined || !Number.isFinite(limit)) return fallback;
+  return Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
+}
+
+/** Attempts matching the query, newest first (by time, then id); `beforeId` pages on from a previous last row. */
+export async function listAttempts(db: Connection, q: AttemptQuery): Promise<Attempt[]> {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (q.callerKey !== undefined) {
+    where.push('caller_key = ?');
+    params.push(q.callerKey);
+  }
+  if (q.calledNumber !== undefined) {
+    where.push('called_number = ?');
+    params.push(q.calledNumber);
+  }
+  if (q.since !== undefined) {
+    where.push('time >= ?');
+    params.push(q.since);
+  }
+  if (q.until !== undefined) {
+    where.push('time < ?');
+    params.push(q.until);
+  }
+  if (q.beforeId !== undefined) {
+    where.push('(time, id) < (SELECT time, id FROM attempts WHERE id = ?)');
+    params.push(q.beforeId);
+  }
+  params.push(clampLimit(q.limit));
+  const sql =
+    SELECT_ATTEMPT_SQL +
+    (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+    ' ORDER BY time DESC, id DESC LIMIT ?';
+  const rows = await db.all<AttemptRow>(sql, params);
+  return rows.map(attemptFromRow);
+}
+
+/** The attempts of one caller, newest first: the helper the panel's number page uses. */
+export function listAttemptsForNumber(db: Connection, callerKey: string, limit?: number): Promise<Attempt[]> {
+  return listAttempts(db, { callerKey, ...(limit !== undefined && { limit }) });
+}
+
+export async function attemptStats(
+  db: Connection,
+  callerKey: string,
+): Promise<{ attempts: number; firstSeen: number | null; lastSeen: number | null }> {
+  const row = await db.get<{ n: number; first: number | null; last: number | null }>(
+    'SELECT COUNT(*) AS n, MIN(time) AS first, MAX(time) AS last FROM attempts WHERE caller_key = ?',
+    [callerKey],
+  );
+  return { attempts: row?.n ?? 0, firstSeen: row?.first ?? null, lastSeen: row?.last ?? null };
+}
+
+interface HistoryRow {
+  caller_key: string;
+  label: MarkLabel | 'none';
+  company: string | null;
+  category: string | null;
+  at: number;
+  by: string;
+}
+
+export async function listMarkHistory(db: Connection, callerKey: string, limit?: number): Promise<MarkHistoryEntry[]> {
+  const rows = await db.all<HistoryRow>(
+    `SELECT caller_key, label, company, category, at, by FROM mark_history
+      WHERE caller_key = ? ORDER BY at DESC, id DESC LIMIT ?`,
+    [callerKey, clampLimit(limit)],
+  );
+  return rows.map((r) => ({
+    callerKey: r.caller_key,
+    label: r.label,
+    company: r.company,
+    category: r.category,
+    at: r.at,
+    by: r.by,
+  }));
+}

@@ -1,0 +1,277 @@
+/**
+ * The register: SQLite file (WAL) + batched writer + in-memory evidence index.
+ *
+ * Durability: journal_mode=WAL with synchronous=NORMAL. A committed batch survives the crash or `kill -9` of
+ * the process (the WAL is in the OS page cache, SQLite replays it on the next open); it does NOT survive an OS
+ * crash or power loss, which may roll back the last batches committed before the last checkpoint. Operators who
+ * need that pass `synchronous: 'FULL'` (an fsync per batch).
+ *
+ * Two connections: the writer (only the batch writer uses it, one transaction at a time) and a read-only one for
+ * queries, so that a panel query never sees a batch that is still open.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { systemClock, type CallerEvidence, type Clock } from '../screening/types.js';
+import { BatchWriter, RegisterClosedError, type BatchInfo } from './batch-writer.js';
+import { loadIndex, type IndexLoadStats } from './load-index.js';
+import { silentLogger, type StoreLogger } from './logger.js';
+import { migrate } from './migrations.js';
+import { attemptStats, listAttempts, listMarkHistory } from './queries.js';
+import { isRefusalAction } from './refusal.js';
+import {
+  INSERT_ATTEMPT_SQL,
+  INSERT_MARK_HISTORY_SQL,
+  UPDATE_OUTCOME_SQL,
+  UPSERT_NUMBER_SQL,
+  attemptParams,
+  historyParams,
+  numberParams,
+  outcomeParams,
+} from './rows.js';
+import { Connection, type Statement } from './sqlite.js';
+import type {
+  Attempt,
+  AttemptQuery,
+  MarkHistoryEntry,
+  MarkInput,
+  NewAttempt,
+  NumberSummary,
+  OutcomeUpdate,
+  Register,
+} from './types.js';
+import type { EvidenceIndex } from './evidence-index.js';
+
+export interface OpenRegisterOptions {
+  /** SQLite file; its directory is created if missing. A real file: two connections share it. */
+  file: string;
+  /** How many days of attempts and refusals the index keeps per caller (≥ the repeat rule's days). */
+  lookbackDays: number;
+  /** How long a write waits for others to share its transaction. @defaultValue 10 */
+  batchWindowMs?: number;
+  /** A batch starts at once when this many writes are queued; also the most per transaction. @defaultValue 500 */
+  batchMaxSize?: number;
+  /** How long to wait for a lock held by another process before SQLITE_BUSY. @defaultValue 5000 */
+  busyTimeoutMs?: number;
+  /** NORMAL survives process crashes; FULL also survives power loss, at an fsync per batch. @defaultValue 'NORMAL' */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** How often callers with no activity left in the window are dropped from the index. @defaultValue 600000 */
+  pruneIntervalMs?: number;
+  clock?: Clock;
+  logger?: StoreLogger;
+  /** Called after every batch (metrics, benchmarks). */
+  onBatch?: (info: BatchInfo) => void;
+}
+
+/** The register as opened: the contract plus what operators and benchmarks may want to see. */
+export interface OpenedRegister extends Register {
+  readonly loadStats: IndexLoadStats;
+  /** Bytes held by the mark table's typed arrays. */
+  readonly indexBytes: number;
+}
+
+interface WriterStatements {
+  insertAttempt: Statement;
+  updateOutcome: Statement;
+  upsertNumber: Statement;
+  insertHistory: Statement;
+}
+
+interface RecentAttempt {
+  callerKey: string | null;
+  refused: boolean;
+}
+
+/** Outcome updates come within minutes of their attempt; this many recent ids are remembered for them. */
+const RECENT_IDS = 20_000;
+
+async function openWriter(file: string, busyTimeoutMs: number, synchronous: 'NORMAL' | 'FULL'): Promise<Connection> {
+  const db = await Connection.open(file);
+  try {
+    db.setBusyTimeout(busyTimeoutMs);
+    const mode = await db.get<{ journal_mode: string }>('PRAGMA journal_mode = WAL');
+    if (mode?.journal_mode !== 'wal') throw new Error(`cannot put ${file} in WAL mode (got ${mode?.journal_mode})`);
+    await db.exec(`PRAGMA synchronous = ${synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+    await db.exec('PRAGMA foreign_keys = ON');
+    return db;
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function openRegister(options: OpenRegisterOptions): Promise<OpenedRegister> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  mkdirSync(dirname(options.file), { recursive: true });
+
+  const writer = await openWriter(options.file, busyTimeoutMs, options.synchronous ?? 'NORMAL');
+  let reader: Connection | undefined;
+  try {
+    const applied = await migrate(writer, options.file);
+    if (applied.length > 0) logger.info({ file: options.file, applied }, 'register schema migrated');
+    reader = await Connection.open(options.file, { readOnly: true });
+    reader.setBusyTimeout(busyTimeoutMs);
+    const { index, stats } = await loadIndex(reader, { lookbackDays: options.lookbackDays, clock });
+    logger.info({ file: options.file, ...stats }, 'register index loaded');
+    const statements: WriterStatements = {
+      insertAttempt: await writer.prepare(INSERT_ATTEMPT_SQL),
+      updateOutcome: await writer.prepare(UPDATE_OUTCOME_SQL),
+      upsertNumber: await writer.prepare(UPSERT_NUMBER_SQL),
+      insertHistory: await writer.prepare(INSERT_MARK_HISTORY_SQL),
+    };
+    return new SqliteRegister(writer, reader, statements, index, stats, options, clock, logger);
+  } catch (err) {
+    await reader?.close().catch(() => undefined);
+    await writer.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+class SqliteRegister implements OpenedRegister {
+  private readonly batches: BatchWriter<WriterStatements>;
+  private readonly recent = new Map<number, RecentAttempt>();
+  private readonly pruneTimer: NodeJS.Timeout;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly writer: Connection,
+    private readonly reader: Connection,
+    private readonly statements: WriterStatements,
+    private readonly index: EvidenceIndex,
+    readonly loadStats: IndexLoadStats,
+    options: OpenRegisterOptions,
+    private readonly clock: Clock,
+    private readonly logger: StoreLogger,
+  ) {
+    this.batches = new BatchWriter(writer, statements, {
+      windowMs: options.batchWindowMs ?? 10,
+      maxBatch: options.batchMaxSize ?? 500,
+      logger,
+      ...(options.onBatch && { onBatch: options.onBatch }),
+    });
+    this.pruneTimer = setInterval(() => index.prune(), options.pruneIntervalMs ?? 600_000);
+    this.pruneTimer.unref();
+  }
+
+  get ready(): boolean {
+    return this.closing === undefined && this.writer.isOpen && this.batches.healthy;
+  }
+
+  get indexBytes(): number {
+    return this.index.marks.byteLength;
+  }
+
+  evidenceFor(callerKey: string): CallerEvidence {
+    return this.index.evidenceFor(callerKey);
+  }
+
+  record(attempt: NewAttempt): Promise<number> {
+    if (this.closing !== undefined) return Promise.reject(new RegisterClosedError());
+    const key = attempt.callerKey;
+    const refused = isRefusalAction(attempt.action);
+    if (key !== null) {
+      this.index.addAttempt(key, attempt.time);
+      if (refused) this.index.addRefusal(key, attempt.time);
+    }
+    const params = attemptParams(attempt);
+    return new Promise<number>((resolve, reject) => {
+      let id = 0;
+      this.batches.enqueue({
+        run: async (s) => {
+          id = (await s.insertAttempt.run(params)).lastID;
+        },
+        committed: () => {
+          this.remember(id, { callerKey: key, refused });
+          resolve(id);
+        },
+        failed: reject,
+      });
+    });
+  }
+
+  updateOutcome(id: number, update: OutcomeUpdate): void {
+    if (this.closing !== undefined) {
+      this.logger.warn({ id, outcome: update.outcome }, 'outcome update after close dropped');
+      return;
+    }
+    const known = this.recent.get(id);
+    if (update.refused && known !== undefined && !known.refused) {
+      known.refused = true;
+      if (known.callerKey !== null) this.index.addRefusal(known.callerKey, update.at);
+    }
+    let row: { caller_key: string | null; refused_at: number | null } | undefined;
+    this.batches.enqueue({
+      run: async (s) => {
+        row = await s.updateOutcome.get(outcomeParams(id, update));
+      },
+      committed: () => {
+        if (row === undefined) {
+          this.logger.warn({ id, outcome: update.outcome }, 'outcome update for an attempt not in the register');
+        } else if (known === undefined && update.refused && row.caller_key !== null && row.refused_at === update.at) {
+          // An attempt older than the recent ids (or from before a restart): index it now that we know its caller.
+          this.index.addRefusal(row.caller_key, update.at);
+        }
+      },
+      failed: (err) => {
+        this.logger.warn({ id, outcome: update.outcome, err }, 'outcome update lost with its batch');
+      },
+    });
+  }
+
+  mark(callerKey: string, input: MarkInput): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(new RegisterClosedError());
+    this.index.setMark({ callerKey, ...input });
+    const number = numberParams(callerKey, input, this.clock.now());
+    const history = historyParams(callerKey, input);
+    return new Promise<void>((resolve, reject) => {
+      this.batches.enqueue({
+        run: async (s) => {
+          await s.upsertNumber.run(number);
+          await s.insertHistory.run(history);
+        },
+        committed: resolve,
+        failed: reject,
+      });
+    });
+  }
+
+  attempts(query: AttemptQuery): Promise<Attempt[]> {
+    return listAttempts(this.reader, query);
+  }
+
+  async numberSummary(callerKey: string): Promise<NumberSummary> {
+    const stats = await attemptStats(this.reader, callerKey);
+    return { callerKey, mark: this.index.marks.get(callerKey), ...stats };
+  }
+
+  markHistory(callerKey: string, limit?: number): Promise<MarkHistoryEntry[]> {
+    return listMarkHistory(this.reader, callerKey, limit);
+  }
+
+  flush(): Promise<void> {
+    return this.batches.flush();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    await this.batches.close();
+    const s = this.statements;
+    await Promise.all([s.insertAttempt, s.updateOutcome, s.upsertNumber, s.insertHistory].map((st) => st.finalize()));
+    await this.reader.close();
+    await this.writer.close();
+  }
+
+  private remember(id: number, attempt: RecentAttempt): void {
+    this.recent.set(id, attempt);
+    if (this.recent.size > RECENT_IDS) {
+      const oldest = this.recent.keys().next();
+      if (oldest.done !== true) this.recent.delete(oldest.value);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/** How attempts and marks map to and from their rows. The SQL here is constant text; values are always bound. */
+import type { Reason } from '../screening/types.js';
+import { isRefusalAction } from './refusal.js';
+import type { SqlValue } from './sqlite.js';
+import type { Attempt, AttemptKind, AttemptOutcome, MarkInput, NewAttempt, OutcomeUpdate } from './types.js';
+
+const ATTEMPT_COLUMNS = [
+  'time',
+  'kind',
+  'caller_key',
+  'caller_e164',
+  'caller_raw',
+  'caller_name',
+  'caller_source',
+  'withheld',
+  'called_number',
+  'verdict',
+  'score',
+  'reasons',
+  'action',
+  'fail_open',
+  'call_id',
+  'source_address',
+  'user_agent',
+  'outcome',
+  'final_status',
+  'outcome_at',
+  'refused_at',
+  'message_length',
+  'message_text',
+] as const;
+
+export const INSERT_ATTEMPT_SQL =
+  `INSERT INTO attempts (${ATTEMPT_COLUMNS.join(', ')}) ` + `VALUES (${ATTEMPT_COLUMNS.map(() => '?').join(', ')})`;
+
+export const SELECT_ATTEMPT_SQL = `SELECT id, ${ATTEMPT_COLUMNS.join(', ')} FROM attempts`;
+
+/** Parameters: outcome, final_status, outcome_at, refused (0/1), at, id. Returns the caller and refused_at. */
+export const UPDATE_OUTCOME_SQL = `
+  UPDATE attempts
+     SET outcome = ?1, final_status = ?2, outcome_at = ?3,
+         refused_at = CASE WHEN ?4 = 1 AND refused_at IS NULL THEN ?5 ELSE refused_at END
+   WHERE id = ?6
+  RETURNING caller_key, refused_at`;
+
+/** Parameters: caller_key, label, marked_at, company, category, updated_at. */
+export const UPSERT_NUMBER_SQL = `
+  INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (caller_key) DO UPDATE SET
+    label = excluded.label, marked_at = excluded.marked_at, company = excluded.company,
+    category = excluded.category, updated_at = excluded.updated_at`;
+
+export const INSERT_MARK_HISTORY_SQL =
+  'INSERT INTO mark_history (caller_key, label, company, category, at, by) VALUES (?, ?, ?, ?, ?, ?)';
+
+export function attemptParams(a: NewAttempt): SqlValue[] {
+  const refusedAt = isRefusalAction(a.action) ? a.time : null;
+  return [
+    a.time,
+    a.kind,
+    a.callerKey,
+    a.callerE164,
+    a.callerRaw,
+    a.callerName,
+    a.callerSource,
+    a.withheld ? 1 : 0,
+    a.calledNumber,
+    a.verdict,
+    a.score,
+    JSON.stringify(a.reasons),
+    a.action,
+    a.failOpen ? 1 : 0,
+    a.callId,
+    a.sourceAddress,
+    a.userAgent,
+    a.outcome,
+    a.finalStatus,
+    null,
+    refusedAt,
+    a.messageLength,
+    a.messageText,
+  ];
+}
+
+/** Parameters for UPDATE_OUTCOME_SQL, by position (?1 to ?6). */
+export function outcomeParams(id: number, u: OutcomeUpdate): SqlValue[] {
+  return [u.outcome, u.finalStatus, u.at, u.refused ? 1 : 0, u.at, id];
+}
+
+export function numberParams(callerKey: string, m: MarkInput, now: number): SqlValue[] {
+  const marked = m.label !== 'none';
+  return [callerKey, marked ? m.label : null, marked ? m.at : null, m.company, m.category, now];
+}
+
+export function historyParams(callerKey: string, m: MarkInput): SqlValue[] {
+  return [callerKey, m.label, m.company, m.category, m.at, m.by];
+}
+
+export interface AttemptRow {
+  id: number;
+  time: number;
+  kind: string;
+  caller_key: string | null;
+  caller_e164: string | null;
+  caller_raw: string | null;
+  caller_name: string | null;
+  caller_source: string;
+  withheld: number;
+  called_number: string | null;
+  verdict: string;
+  score: number;
+  reasons: string;
+  action: string;
+  fail_open: number;
+  call_id: string;
+  source_address: string | null;
+  user_agent: string | null;
+  outcome: string;
+  final_status: number | null;
+  outcome_at: number | null;
+  refused_at: number | null;
+  message_length: number | null;
+  message_text: string | null;
+}
+
+function parseReasons(text: string): Reason[] {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? (parsed as Reason[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function attemptFromRow(r: AttemptRow): Attempt {
+  return {
+    id: r.id,
+    time: r.time,
+    kind: r.kind as AttemptKind,
+    callerKey: r.caller_key,
+    callerE164: r.caller_e164,
+    callerRaw: r.caller_raw,
+    callerName: r.caller_name,
+    callerSource: r.caller_source,
+    withheld: r.withheld === 1,
+    calledNumber: r.called_number,
+    verdict: r.verdict as Attempt['verdict'],
+    score: r.score,
+    reasons: parseReasons(r.reasons),
+    action: r.action,
+    failOpen: r.fail_open === 1,
+    callId: r.call_id,
+    sourceAddress: r.source_address,
+    userAgent: r.user_agent,
+    outcome: r.outcome as AttemptOutcome,
+    finalStatus: r.final_status,
+    outcomeAt: r.outcome_at,
+    refusedAt: r.refused_at,
+    messageLength: r.message_length,
+    messageText: r.message_text,
+  };
+}

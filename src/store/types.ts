@@ -1,0 +1,133 @@
+import type { CallerEvidence, EvidenceLookup, Mark, MarkLabel, Reason, Verdict } from '../screening/types.js';
+
+/** What kind of SIP request an attempt was. */
+export type AttemptKind = 'call' | 'message';
+
+/**
+ * How an attempt ended, as far as crocetta saw it. `pending` until known.
+ * - forwarded: handed to the PBX (proxy/redirect), final answer not yet known
+ * - answered: the PBX (or crocetta, for announcements) answered 2xx
+ * - declined: the PBX gave a final non-2xx (busy, declined...)
+ * - rejected: crocetta refused it (reject/announce/hangup)
+ * - cancelled: the caller hung up before a final answer
+ * - failed: a fault prevented the planned action
+ */
+export type AttemptOutcome = 'pending' | 'forwarded' | 'answered' | 'declined' | 'rejected' | 'cancelled' | 'failed';
+
+/** One row of the register: one INVITE or MESSAGE. */
+export interface NewAttempt {
+  /** ms since epoch */
+  time: number;
+  kind: AttemptKind;
+  /** Index key of the caller (`+39...` or `raw:...`), null when withheld without number. */
+  callerKey: string | null;
+  callerE164: string | null;
+  callerRaw: string | null;
+  callerName: string | null;
+  /** Header the number came from: p-asserted-identity | remote-party-id | from */
+  callerSource: string;
+  withheld: boolean;
+  /** Our number that was called (E.164 when parseable, else raw), null when unknown. */
+  calledNumber: string | null;
+  verdict: Verdict;
+  score: number;
+  reasons: Reason[];
+  /** The action taken, as text: allow, tag, reject:607, redirect, announce-early, ... */
+  action: string;
+  /** True when the call was forwarded because of an internal fault (fail open). */
+  failOpen: boolean;
+  callId: string;
+  sourceAddress: string | null;
+  userAgent: string | null;
+  outcome: AttemptOutcome;
+  /** The final SIP status sent or received, when known. */
+  finalStatus: number | null;
+  /** MESSAGE only: length of the text in characters; the text itself only when configured. */
+  messageLength: number | null;
+  messageText: string | null;
+}
+
+export interface Attempt extends NewAttempt {
+  id: number;
+  /** When the last outcome update happened (ms since epoch); null/absent while none came. */
+  outcomeAt?: number | null;
+  /** When the caller was refused on this attempt (by the action or at the PBX); null/absent when not refused. */
+  refusedAt?: number | null;
+}
+
+/** Whether an outcome counts as a refusal of the caller for the repeat rule. */
+export interface OutcomeUpdate {
+  outcome: AttemptOutcome;
+  finalStatus: number | null;
+  /** True when this outcome is a refusal of the caller (declined at the PBX with a refusing code). */
+  refused: boolean;
+  /** When the outcome happened, ms since epoch. */
+  at: number;
+}
+
+export interface AttemptQuery {
+  /** Caller key (E.164 or raw:...) */
+  callerKey?: string;
+  /** Our number that was called, as stored (E.164 or raw). */
+  calledNumber?: string;
+  /** ms since epoch, inclusive */
+  since?: number;
+  /** ms since epoch, exclusive */
+  until?: number;
+  /** at most this many, newest first (default 100, max 1000) */
+  limit?: number;
+  /** rows older than this id (paging, newest first) */
+  beforeId?: number;
+}
+
+export interface NumberSummary {
+  callerKey: string;
+  mark: Mark | null;
+  attempts: number;
+  firstSeen: number | null;
+  lastSeen: number | null;
+}
+
+/** One change of mark, as kept in the history (label 'none' = cleared). */
+export interface MarkHistoryEntry {
+  callerKey: string;
+  label: MarkLabel | 'none';
+  company: string | null;
+  category: string | null;
+  at: number;
+  by: string;
+}
+
+export interface MarkInput {
+  /** 'none' clears the mark */
+  label: MarkLabel | 'none';
+  company: string | null;
+  category: string | null;
+  at: number;
+  /** who marked it: 'api', 'panel', 'import'... */
+  by: string;
+}
+
+/**
+ * The register: the durable log of attempts, the business's marks, and the in-memory index the classifier reads.
+ * Writes are batched; `record` resolves once the attempt is committed to SQLite.
+ */
+export interface Register extends EvidenceLookup {
+  /** Adds the attempt to the index at once (synchronously) and to the next batch; resolves with its id when committed. */
+  record(attempt: NewAttempt): Promise<number>;
+  /** Queues an outcome update for an attempt (batched); updates the index at once (refusals). */
+  updateOutcome(id: number, update: OutcomeUpdate): void;
+  /** Sets or clears the business's mark on a number; index at once, database before the promise resolves. */
+  mark(callerKey: string, input: MarkInput): Promise<void>;
+  attempts(query: AttemptQuery): Promise<Attempt[]>;
+  numberSummary(callerKey: string): Promise<NumberSummary>;
+  /** Every change of mark of a number, newest first (at most `limit`, default 100). */
+  markHistory(callerKey: string, limit?: number): Promise<MarkHistoryEntry[]>;
+  evidenceFor(callerKey: string): CallerEvidence;
+  /** True while the database is open and writable. */
+  readonly ready: boolean;
+  /** Commits everything queued now. */
+  flush(): Promise<void>;
+  /** Flushes and closes. */
+  close(): Promise<void>;
+}
