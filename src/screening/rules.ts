@@ -34,3 +34,22 @@ export interface ScreeningRules {
   /** Time zone used to write dates in reasons ("on 3 Nov"). */
   timeZone: string;
 }
+
+/**
+ * Defaults for callers that build rules without a config file (tests, benchmarks, the CLI).
+ * The config schema documents and may override every field.
+ */
+export const DEFAULT_SCREENING_RULES: ScreeningRules = Object.freeze<ScreeningRules>({
+  packs: {
+    IT: { enabled: true, telemarketing: 'nuisance', surveys: 'suspect' },
+    FR: { enabled: true, automated: 'nuisance' },
+  },
+  prefixes: [],
+  // 3rd attempt within a week of a refusal: a callback from a customer the staff were too busy for is one attempt,
+  // a call centre's dialler retries more.
+  repeat: { enabled: true, attempts: 3, withinDays: 7 },
+  withheld: 'suspect',
+  unparsable: 'suspect',
+  thresholds: { suspect: 0.5, nuisance: 0.85 },
+  timeZone: 'Europe/Rome',
+});

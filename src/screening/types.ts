@@ -22,6 +22,7 @@ export type ReasonCode =
   | 'marked-nuisance'
   | 'marked-trusted'
   | 'prefix-rule'
+  | 'trusted-prefix'
   | 'telemarketing-prefix'
   | 'survey-prefix'
   | 'automated-call-prefix'

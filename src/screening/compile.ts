@@ -1,0 +1,157 @@
+import { dayFormatter, type DayFormatter } from './dates.js';
+import { FR_PACK } from './packs/fr.js';
+import { IT_PACK } from './packs/it.js';
+import type { PackEntry } from './packs/pack-entry.js';
+import { PrefixTable } from './prefix-table.js';
+import type { PrefixRule, RuleVerdict, ScreeningRules } from './rules.js';
+import type { Reason, Verdict } from './types.js';
+import { weightOf } from './weights.js';
+
+export const DAY_MS = 86_400_000;
+
+/** A prefix match, ready to become a reason: the text is written once, at compile time. */
+export interface CompiledPrefix {
+  verdict: RuleVerdict | 'trusted';
+  reason: Readonly<Reason>;
+}
+
+/** ScreeningRules checked and turned into lookup tables. Build once per configuration; reuse for every call. */
+export interface CompiledRules {
+  readonly rules: ScreeningRules;
+  /** The business's own prefix rules (longest wins). */
+  readonly prefixes: PrefixTable<CompiledPrefix>;
+  /** The enabled country packs' ranges (longest wins). */
+  readonly packs: PrefixTable<CompiledPrefix>;
+  readonly dates: DayFormatter;
+  readonly repeatWindowMs: number;
+  /** Score floor per verdict: a rule that says `suspect` lifts the score to at least thresholds.suspect. */
+  readonly floor: Readonly<Record<Exclude<Verdict, 'trusted'>, number>>;
+}
+
+const RULE_VERDICTS: readonly string[] = ['suspect', 'nuisance'];
+const FLOOR_VERDICTS: readonly string[] = ['unknown', 'suspect', 'nuisance'];
+const E164_PREFIX = /^\+[1-9][0-9]{0,14}$/;
+
+const compiled = new WeakMap<ScreeningRules, CompiledRules>();
+
+/**
+ * Validates `rules` and precomputes the prefix tables and date formatter. Throws an Error naming the bad setting,
+ * so a wrong configuration stops start-up instead of misclassifying calls. Cached per rules object.
+ */
+export function compileRules(rules: ScreeningRules): CompiledRules {
+  const cached = compiled.get(rules);
+  if (cached) return cached;
+  validate(rules);
+  const result: CompiledRules = {
+    rules,
+    prefixes: new PrefixTable(rules.prefixes.map((rule) => [rule.prefix, compilePrefixRule(rule)] as const)),
+    packs: new PrefixTable(packEntries(rules)),
+    dates: dayFormatter(rules.timeZone),
+    repeatWindowMs: rules.repeat.withinDays * DAY_MS,
+    floor: Object.freeze({ unknown: 0, suspect: rules.thresholds.suspect, nuisance: rules.thresholds.nuisance }),
+  };
+  compiled.set(rules, result);
+  return result;
+}
+
+function compilePrefixRule(rule: PrefixRule): CompiledPrefix {
+  const label = rule.label.trim();
+  if (rule.verdict === 'trusted') {
+    return {
+      verdict: 'trusted',
+      reason: Object.freeze({
+        code: 'trusted-prefix',
+        text: label ? `trusted by your prefix rule ${rule.prefix} (${label})` : `trusted by your prefix rule ${rule.prefix}`,
+        weight: 0,
+        params: Object.freeze({ prefix: rule.prefix, label }),
+      }),
+    };
+  }
+  return {
+    verdict: rule.verdict,
+    reason: Object.freeze({
+      code: 'prefix-rule',
+      text: label
+        ? `${rule.verdict} by your prefix rule ${rule.prefix} (${label})`
+        : `${rule.verdict} by your prefix rule ${rule.prefix}`,
+      weight: weightOf(rule.verdict),
+      params: Object.freeze({ prefix: rule.prefix, label, verdict: rule.verdict }),
+    }),
+  };
+}
+
+function packEntries(rules: ScreeningRules): Array<readonly [string, CompiledPrefix]> {
+  const out: Array<readonly [string, CompiledPrefix]> = [];
+  const add = (country: string, entry: PackEntry, verdict: RuleVerdict): void => {
+    out.push([
+      entry.e164Prefix,
+      {
+        verdict,
+        reason: Object.freeze({
+          code: entry.code,
+          text: `${entry.describe} ${entry.nationalPrefix}`,
+          weight: weightOf(verdict),
+          params: Object.freeze({ country, prefix: entry.nationalPrefix, e164Prefix: entry.e164Prefix }),
+        }),
+      },
+    ]);
+  };
+  const { IT, FR } = rules.packs;
+  if (IT.enabled) for (const entry of IT_PACK) add('IT', entry, IT[entry.setting]);
+  if (FR.enabled) for (const entry of FR_PACK) add('FR', entry, FR[entry.setting]);
+  return out;
+}
+
+function validate(rules: ScreeningRules): void {
+  const fail = (message: string): never => {
+    throw new Error(`screening rules: ${message}`);
+  };
+  const { suspect, nuisance } = rules.thresholds;
+  if (!Number.isFinite(suspect) || suspect <= 0 || suspect > 1) {
+    fail(`thresholds.suspect must be a number in (0, 1], got ${String(suspect)}`);
+  }
+  if (!Number.isFinite(nuisance) || nuisance <= 0 || nuisance > 1) {
+    fail(`thresholds.nuisance must be a number in (0, 1], got ${String(nuisance)}`);
+  }
+  if (suspect > nuisance) fail(`thresholds.suspect (${suspect}) must not exceed thresholds.nuisance (${nuisance})`);
+
+  const { attempts, withinDays } = rules.repeat;
+  if (!Number.isInteger(attempts) || attempts < 1) {
+    fail(`repeat.attempts must be a whole number ≥ 1, got ${String(attempts)}`);
+  }
+  if (!Number.isFinite(withinDays) || withinDays <= 0) {
+    fail(`repeat.withinDays must be a number > 0, got ${String(withinDays)}`);
+  }
+
+  if (!FLOOR_VERDICTS.includes(rules.withheld)) fail(`withheld must be unknown, suspect or nuisance, got "${String(rules.withheld)}"`);
+  if (!FLOOR_VERDICTS.includes(rules.unparsable)) {
+    fail(`unparsable must be unknown, suspect or nuisance, got "${String(rules.unparsable)}"`);
+  }
+
+  const packVerdicts: Array<[string, string]> = [
+    ['packs.IT.telemarketing', rules.packs.IT.telemarketing],
+    ['packs.IT.surveys', rules.packs.IT.surveys],
+    ['packs.FR.automated', rules.packs.FR.automated],
+  ];
+  for (const [name, verdict] of packVerdicts) {
+    if (!RULE_VERDICTS.includes(verdict)) fail(`${name} must be suspect or nuisance, got "${verdict}"`);
+  }
+
+  const seen = new Set<string>();
+  for (const rule of rules.prefixes) {
+    if (!E164_PREFIX.test(rule.prefix)) {
+      fail(`prefix "${rule.prefix}" must be an E.164 prefix: "+" then up to 15 digits, e.g. +390844`);
+    }
+    if (seen.has(rule.prefix)) fail(`prefix ${rule.prefix} appears twice`);
+    seen.add(rule.prefix);
+    if (rule.verdict !== 'trusted' && !RULE_VERDICTS.includes(rule.verdict)) {
+      fail(`prefix ${rule.prefix}: verdict must be trusted, suspect or nuisance, got "${String(rule.verdict)}"`);
+    }
+  }
+
+  try {
+    dayFormatter(rules.timeZone);
+  } catch {
+    fail(`timeZone "${rules.timeZone}" is not a time zone this Node knows (e.g. Europe/Rome)`);
+  }
+}

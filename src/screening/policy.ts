@@ -1,0 +1,88 @@
+import type { CallerIdentity } from '../callerid/types.js';
+import type { Decision } from './types.js';
+
+/**
+ * What to do with a call, independent of SIP: `sip/` turns these into responses and media.
+ * `reject.status` is the one SIP detail the operator chooses (607 Unwanted by default, 608, 433, 486...).
+ */
+export type Action =
+  | { kind: 'allow' }
+  | { kind: 'tag' }
+  | { kind: 'reject'; status: number }
+  | { kind: 'announce-early' }
+  | { kind: 'announce-answer' }
+  | { kind: 'hangup' };
+
+export interface ActionPolicy {
+  trusted: Action;
+  unknown: Action;
+  suspect: Action;
+  nuisance: Action;
+  /** Action for withheld callers unless other evidence makes them nuisance; null: withheld callers follow their verdict. */
+  withheld: Action | null;
+}
+
+/** RFC 8197 607 Unwanted: the called party's own judgement. */
+export const DEFAULT_REJECT_STATUS = 607;
+
+export const DEFAULT_ACTION_POLICY: ActionPolicy = Object.freeze<ActionPolicy>({
+  trusted: { kind: 'allow' },
+  unknown: { kind: 'allow' },
+  suspect: { kind: 'tag' },
+  nuisance: { kind: 'reject', status: DEFAULT_REJECT_STATUS },
+  withheld: null,
+});
+
+/**
+ * The verdict's action, except for withheld callers when policy.withheld is set:
+ * - nuisance by other evidence (e.g. a nuisance mark on the number behind Privacy: id) → the nuisance action;
+ * - trusted (marked trusted by the business, number known despite the privacy request) → the trusted action:
+ *   the business's own trust beats a blanket rule about withholding;
+ * - otherwise → policy.withheld.
+ */
+export function chooseAction(decision: Decision, identity: CallerIdentity, policy: ActionPolicy): Action {
+  if (
+    identity.withheld &&
+    policy.withheld !== null &&
+    decision.verdict !== 'nuisance' &&
+    decision.verdict !== 'trusted'
+  ) {
+    return policy.withheld;
+  }
+  return policy[decision.verdict];
+}
+
+const SIMPLE: Readonly<Record<string, Action>> = Object.freeze({
+  allow: { kind: 'allow' },
+  tag: { kind: 'tag' },
+  reject: { kind: 'reject', status: DEFAULT_REJECT_STATUS },
+  'announce-early': { kind: 'announce-early' },
+  'announce-answer': { kind: 'announce-answer' },
+  hangup: { kind: 'hangup' },
+});
+
+const EXPECTED = 'allow, tag, reject, reject:<400-699>, announce-early, announce-answer, hangup';
+
+/**
+ * Parses an action as written in config and in ACTION_* variables. Surrounding spaces and letter case are ignored.
+ * Throws an Error naming the bad value.
+ */
+export function parseAction(text: string): Action {
+  const value = text.trim().toLowerCase();
+  const simple = Object.hasOwn(SIMPLE, value) ? SIMPLE[value] : undefined;
+  if (simple !== undefined) return { ...simple };
+  if (value.startsWith('reject:')) {
+    const code = value.slice('reject:'.length).trim();
+    const status = /^[0-9]{3}$/.test(code) ? Number(code) : NaN;
+    if (!(status >= 400 && status <= 699)) {
+      throw new Error(`invalid action "${text}": the SIP status after "reject:" must be a whole number from 400 to 699`);
+    }
+    return { kind: 'reject', status };
+  }
+  throw new Error(`unknown action "${text}": expected one of ${EXPECTED}`);
+}
+
+/** The inverse of parseAction: `reject:607`, `tag`, ... */
+export function formatAction(action: Action): string {
+  return action.kind === 'reject' ? `reject:${action.status}` : action.kind;
+}

@@ -1,0 +1,58 @@
+import { DAY_MS } from './compile.js';
+
+/** What the repeat rule found: the current call is the `count`th attempt since the refusal at `refusedAt`. */
+export interface RepeatFinding {
+  count: number;
+  refusedAt: number;
+  /** Whole days from the refusal to now, rounded up, at least 1. */
+  days: number;
+}
+
+/**
+ * Attempts after a refusal, including the current one.
+ *
+ * Takes the most recent refusal r with now − r ≤ window (older refusals are ignored), then counts the earlier
+ * attempts strictly after r and no later than r + window, plus the current call. Both lists are ascending, so
+ * the scan walks back from the end and stops at r: O(attempts since the refusal).
+ */
+export function findRepeat(
+  refusals: readonly number[],
+  attempts: readonly number[],
+  now: number,
+  windowMs: number,
+): RepeatFinding | null {
+  let refusedAt: number | undefined;
+  for (let i = refusals.length - 1; i >= 0; i--) {
+    const r = refusals[i];
+    if (r !== undefined && r <= now) {
+      refusedAt = r;
+      break;
+    }
+  }
+  if (refusedAt === undefined || now - refusedAt > windowMs) return null;
+
+  const until = refusedAt + windowMs;
+  let count = 1; // the current call: now − r ≤ window was checked above
+  for (let i = attempts.length - 1; i >= 0; i--) {
+    const a = attempts[i];
+    if (a === undefined || a <= refusedAt) break;
+    if (a <= until && a <= now) count++;
+  }
+  return { count, refusedAt, days: Math.max(1, Math.ceil((now - refusedAt) / DAY_MS)) };
+}
+
+/** 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 101st, 111th. */
+export function ordinal(n: number): string {
+  const mod100 = n % 100;
+  if (mod100 >= 11 && mod100 <= 13) return `${n}th`;
+  switch (n % 10) {
+    case 1:
+      return `${n}st`;
+    case 2:
+      return `${n}nd`;
+    case 3:
+      return `${n}rd`;
+    default:
+      return `${n}th`;
+  }
+}

@@ -1,0 +1,62 @@
+/** Hand-built fixtures for the screening tests (independent of the callerid implementation). */
+import type { CallerIdentity, PhoneNumber, WithheldReason } from '../callerid/types.js';
+import { DEFAULT_SCREENING_RULES, type ScreeningRules } from './rules.js';
+import type { CallerEvidence, Mark } from './types.js';
+
+export const DAY = 86_400_000;
+export const HOUR = 3_600_000;
+
+/** Sunday 8 Nov 2026, 11:00 in Rome. */
+export const NOW = Date.parse('2026-11-08T10:00:00Z');
+
+export function at(iso: string): number {
+  return Date.parse(iso);
+}
+
+export function number(e164: string | null, over: Partial<PhoneNumber> = {}): PhoneNumber {
+  return { raw: e164 ?? '', e164, type: null, valid: e164 !== null, country: null, flags: [], ...over };
+}
+
+export function caller(e164: string, over: Partial<CallerIdentity> = {}): CallerIdentity {
+  return {
+    number: number(e164),
+    displayName: null,
+    source: 'from',
+    withheld: false,
+    withheldReason: null,
+    attestation: null,
+    verstat: null,
+    ...over,
+  };
+}
+
+export function rawCaller(raw: string, flags: string[]): CallerIdentity {
+  return caller('', { number: number(null, { raw, flags, valid: false }) });
+}
+
+export function withheldCaller(why: WithheldReason, phone: PhoneNumber | null = null): CallerIdentity {
+  return caller('', { number: phone, withheld: true, withheldReason: why });
+}
+
+export function evidence(over: Partial<CallerEvidence> = {}): CallerEvidence {
+  return { mark: null, attempts: [], refusals: [], ...over };
+}
+
+export function mark(label: Mark['label'], atMs: number, company: string | null = null, category: string | null = null): Mark {
+  return { label, at: atMs, company, category };
+}
+
+/** A fresh copy of the defaults with overrides (deep enough for the fields tests change). */
+export function rules(over: Partial<ScreeningRules> = {}): ScreeningRules {
+  const d = DEFAULT_SCREENING_RULES;
+  return {
+    packs: { IT: { ...d.packs.IT }, FR: { ...d.packs.FR } },
+    prefixes: [...d.prefixes],
+    repeat: { ...d.repeat },
+    withheld: d.withheld,
+    unparsable: d.unparsable,
+    thresholds: { ...d.thresholds },
+    timeZone: d.timeZone,
+    ...over,
+  };
+}
