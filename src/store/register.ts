@@ -203,7 +203,7 @@ class SqliteRegister implements OpenedRegister {
     let row: { caller_key: string | null; refused_at: number | null } | undefined;
     this.batches.enqueue({
       run: async (s) => {
-        row = await s.updateOutcome.get(outcomeParams(id, update));
+        [row] = await s.updateOutcome.all<NonNullable<typeof row>>(outcomeParams(id, update));
       },
       committed: () => {
         if (row === undefined) {

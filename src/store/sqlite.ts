@@ -123,11 +123,12 @@ export class Statement {
     });
   }
 
-  get<T>(params: SqlParams): Promise<T | undefined> {
+  /** Steps to the end (so that a statement with RETURNING is complete and reset) and returns every row. */
+  all<T>(params: SqlParams): Promise<T[]> {
     return new Promise((resolve, reject) => {
-      this.stmt.get<T>(params, (err: Error | null, row?: T) => {
+      this.stmt.all<T>(params, (err: Error | null, rows: T[]) => {
         if (err) reject(err);
-        else resolve(row);
+        else resolve(rows);
       });
     });
   }

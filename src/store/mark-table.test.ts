@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { MarkTable, e164KeyToNumber } from './mark-table.js';
+
+describe('e164KeyToNumber', () => {
+  it.each([
+    ['+393331234567', 393331234567],
+    ['+1', 1],
+    ['+999999999999999', 999999999999999],
+  ])('%s → %d', (key, n) => expect(e164KeyToNumber(key)).toBe(n));
+
+  it.each(['', '+', '393331234567', '+0391', '+39 333', '+1234567890123456', 'raw:+39', '+39a'])(
+    'rejects %j (kept as a string key)',
+    (key) => expect(e164KeyToNumber(key)).toBe(-1),
+  );
+});
+
+describe('MarkTable', () => {
+  it('loads 100k marks, grows past its first size, and finds each one', () => {
+    const table = new MarkTable(1000);
+    const n = 100_000;
+    const key = (i: number): string => `+39${(3_000_000_000 + i * 7919).toString()}`;
+    for (let i = 0; i < n; i++) {
+      table.set({
+        callerKey: key(i),
+        label: i % 3 === 0 ? 'trusted' : 'nuisance',
+        at: 1_700_000_000_000 + i,
+        company: i % 10 === 0 ? `Company ${i % 100}` : null,
+        category: i % 2 === 0 ? 'energy' : null,
+      });
+    }
+    expect(table.size).toBe(n);
+    for (let i = 0; i < n; i += 997) {
+      expect(table.get(key(i))).toEqual({
+        label: i % 3 === 0 ? 'trusted' : 'nuisance',
+        at: 1_700_000_000_000 + i,
+        company: i % 10 === 0 ? `Company ${i % 100}` : null,
+        category: i % 2 === 0 ? 'energy' : null,
+      });
+    }
+    expect(table.get('+393999999999')).toBeNull();
+    expect(table.get(`${key(5)}0`)).toBeNull();
+    expect(table.byteLength).toBeLessThan(n * 60);
+  });
+
+  it('keeps raw keys apart and clears without removing', () => {
+    const table = new MarkTable();
+    table.set({ callerKey: 'raw:393331234567', label: 'nuisance', at: 1, company: null, category: null });
+    expect(table.get('+393331234567')).toBeNull();
+    table.set({ callerKey: '+393331234567', label: 'trusted', at: 2, company: 'A', category: null });
+    table.set({ callerKey: '+393331234567', label: 'none', at: 3, company: null, category: null });
+    expect(table.get('+393331234567')).toBeNull();
+    expect(table.get('raw:393331234567')).toMatchObject({ label: 'nuisance' });
+    expect(table.size).toBe(2);
+  });
+});

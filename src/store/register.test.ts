@@ -1,0 +1,263 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NO_EVIDENCE } from '../screening/types.js';
+import { isRefusalAction } from './refusal.js';
+import { openRegister, type OpenRegisterOptions, type OpenedRegister } from './register.js';
+import { ManualClock, newAttempt } from './test-fixtures.js';
+import { tempDir, type TempDir } from './test-tmp.js';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 10, 3, 9, 0, 0);
+const CALLER = '+393331234567';
+
+let dir: TempDir;
+let clock: ManualClock;
+const open: OpenedRegister[] = [];
+
+async function openAt(over: Partial<OpenRegisterOptions> = {}): Promise<OpenedRegister> {
+  const register = await openRegister({ file: dir.file('register.sqlite'), lookbackDays: 7, clock, ...over });
+  open.push(register);
+  return register;
+}
+
+beforeEach(() => {
+  dir = tempDir();
+  clock = new ManualClock(T0);
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((r) => r.close()));
+  dir.remove();
+});
+
+describe('isRefusalAction', () => {
+  it.each([
+    ['reject', true],
+    ['reject:486', true],
+    ['announce-early', true],
+    ['announce-answer', true],
+    ['hangup', true],
+    ['allow', false],
+    ['tag', false],
+    ['redirect', false],
+  ])('%s → %s', (action, refused) => expect(isRefusalAction(action)).toBe(refused));
+});
+
+describe('record', () => {
+  it('shows the attempt in the evidence at once, before it is committed, and resolves with its id', async () => {
+    const register = await openAt({ batchWindowMs: 50 });
+    expect(register.evidenceFor(CALLER)).toBe(NO_EVIDENCE);
+    const pending = register.record(newAttempt(CALLER, T0 - 1000));
+    expect(register.evidenceFor(CALLER)).toEqual({ mark: null, attempts: [T0 - 1000], refusals: [] });
+    const id = await pending;
+    expect(id).toBeGreaterThan(0);
+    const [row] = await register.attempts({ callerKey: CALLER });
+    expect(row).toMatchObject({ id, callerKey: CALLER, time: T0 - 1000, action: 'allow', withheld: false });
+  });
+
+  it('keeps every field of the attempt, reasons included', async () => {
+    const register = await openAt();
+    const attempt = newAttempt('raw:ABC', T0, {
+      kind: 'message',
+      callerName: 'Mario «Rossi»',
+      verdict: 'suspect',
+      score: 0.72,
+      reasons: [{ code: 'unparsable-number', text: 'the number "ABC" is not a phone number', weight: 0.5, params: { raw: 'ABC' } }],
+      action: 'tag',
+      failOpen: true,
+      finalStatus: 200,
+      outcome: 'answered',
+      messageLength: 12,
+      messageText: 'hello; DROP',
+    });
+    const id = await register.record(attempt);
+    const [row] = await register.attempts({});
+    expect(row).toEqual({ ...attempt, id, outcomeAt: null, refusedAt: null });
+  });
+
+  it('resolves a batch of concurrent attempts with distinct ids in order', async () => {
+    const register = await openAt({ batchMaxSize: 7 });
+    const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => register.record(newAttempt(CALLER, T0 + i))));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(30);
+    expect(register.evidenceFor(CALLER).attempts).toHaveLength(30);
+  });
+
+  it('does not index withheld callers', async () => {
+    const register = await openAt();
+    await register.record(newAttempt(null, T0));
+    expect((await register.attempts({})).length).toBe(1);
+  });
+
+  it('reloads attempts and refusals within the look-back window after a reopen', async () => {
+    const first = await openAt();
+    await first.record(newAttempt(CALLER, T0 - 8 * DAY, { action: 'reject:607' })); // outside the window
+    await first.record(newAttempt(CALLER, T0 - 3 * DAY, { action: 'reject:607' }));
+    const id = await first.record(newAttempt(CALLER, T0 - 2 * DAY));
+    first.updateOutcome(id, { outcome: 'declined', finalStatus: 603, refused: true, at: T0 - 2 * DAY + 5000 });
+    await first.record(newAttempt('raw:unknown', T0 - DAY));
+    await first.close();
+
+    const again = await openAt();
+    expect(again.loadStats).toMatchObject({ attempts: 3, refusals: 2 });
+    expect(again.evidenceFor(CALLER)).toEqual({
+      mark: null,
+      attempts: [T0 - 3 * DAY, T0 - 2 * DAY],
+      refusals: [T0 - 3 * DAY, T0 - 2 * DAY + 5000],
+    });
+    expect(again.evidenceFor('raw:unknown').attempts).toEqual([T0 - DAY]);
+  });
+
+  it('is refused once closed', async () => {
+    const register = await openAt();
+    await register.close();
+    await expect(register.record(newAttempt(CALLER, T0))).rejects.toThrow(/closed/);
+    expect(register.ready).toBe(false);
+  });
+});
+
+describe('refusals', () => {
+  it('count a refusing action at the attempt time, at once', async () => {
+    const register = await openAt();
+    const pending = register.record(newAttempt(CALLER, T0 - 60_000, { action: 'announce-early' }));
+    expect(register.evidenceFor(CALLER).refusals).toEqual([T0 - 60_000]);
+    await pending;
+    const [row] = await register.attempts({ callerKey: CALLER });
+    expect(row?.refusedAt).toBe(T0 - 60_000);
+  });
+
+  it('count an outcome update that refused, at once, and store it', async () => {
+    const register = await openAt();
+    const id = await register.record(newAttempt(CALLER, T0 - 60_000));
+    register.updateOutcome(id, { outcome: 'declined', finalStatus: 603, refused: true, at: T0 - 50_000 });
+    expect(register.evidenceFor(CALLER).refusals).toEqual([T0 - 50_000]);
+    await register.flush();
+    const [row] = await register.attempts({ callerKey: CALLER });
+    expect(row).toMatchObject({ outcome: 'declined', finalStatus: 603, outcomeAt: T0 - 50_000, refusedAt: T0 - 50_000 });
+  });
+
+  it('are not counted twice for one attempt', async () => {
+    const register = await openAt();
+    const id = await register.record(newAttempt(CALLER, T0 - 60_000, { action: 'reject:607' }));
+    register.updateOutcome(id, { outcome: 'rejected', finalStatus: 607, refused: true, at: T0 - 59_000 });
+    expect(register.evidenceFor(CALLER).refusals).toEqual([T0 - 60_000]);
+    await register.flush();
+    const [row] = await register.attempts({ callerKey: CALLER });
+    expect(row).toMatchObject({ outcome: 'rejected', refusedAt: T0 - 60_000 });
+  });
+
+  it('reach the index after commit for attempts recorded before a restart', async () => {
+    const first = await openAt();
+    const id = await first.record(newAttempt(CALLER, T0 - 60_000));
+    await first.close();
+    const again = await openAt();
+    again.updateOutcome(id, { outcome: 'declined', finalStatus: 486, refused: true, at: T0 - 1000 });
+    await again.flush();
+    expect(again.evidenceFor(CALLER).refusals).toEqual([T0 - 1000]);
+  });
+
+  it('ignore a non-refusing outcome', async () => {
+    const register = await openAt();
+    const id = await register.record(newAttempt(CALLER, T0 - 60_000));
+    register.updateOutcome(id, { outcome: 'answered', finalStatus: 200, refused: false, at: T0 });
+    await register.flush();
+    expect(register.evidenceFor(CALLER).refusals).toEqual([]);
+  });
+});
+
+describe('look-back window', () => {
+  it('drops times that leave the window as the clock moves, and the caller with them', async () => {
+    const register = await openAt();
+    await register.record(newAttempt(CALLER, T0 - 6 * DAY, { action: 'reject' }));
+    await register.record(newAttempt(CALLER, T0 - DAY));
+    const before = register.evidenceFor(CALLER);
+    expect(before.attempts).toEqual([T0 - 6 * DAY, T0 - DAY]);
+    clock.advance(2 * DAY);
+    expect(register.evidenceFor(CALLER)).toEqual({ mark: null, attempts: [T0 - DAY], refusals: [] });
+    expect(before.attempts).toEqual([T0 - 6 * DAY, T0 - DAY]); // evidence already handed out never changes
+    clock.advance(7 * DAY);
+    expect(register.evidenceFor(CALLER)).toBe(NO_EVIDENCE);
+  });
+
+  it('ignores attempts older than the window', async () => {
+    const register = await openAt();
+    await register.record(newAttempt(CALLER, T0 - 10 * DAY));
+    expect(register.evidenceFor(CALLER)).toBe(NO_EVIDENCE);
+  });
+});
+
+describe('marks', () => {
+  it('set, change and clear a mark, at once in the index and with history in the database', async () => {
+    const register = await openAt();
+    const marking = register.mark(CALLER, { label: 'nuisance', company: 'Acme Energia', category: 'energy', at: T0, by: 'panel' });
+    expect(register.evidenceFor(CALLER).mark).toEqual({ label: 'nuisance', at: T0, company: 'Acme Energia', category: 'energy' });
+    await marking;
+    await register.mark(CALLER, { label: 'trusted', company: null, category: null, at: T0 + 1, by: 'api' });
+    expect(register.evidenceFor(CALLER).mark).toMatchObject({ label: 'trusted', company: null });
+    await register.mark(CALLER, { label: 'none', company: null, category: null, at: T0 + 2, by: 'api' });
+    expect(register.evidenceFor(CALLER)).toBe(NO_EVIDENCE);
+
+    const history = await register.markHistory(CALLER);
+    expect(history.map((h) => [h.label, h.by, h.at])).toEqual([
+      ['none', 'api', T0 + 2],
+      ['trusted', 'api', T0 + 1],
+      ['nuisance', 'panel', T0],
+    ]);
+    expect(history[2]).toMatchObject({ company: 'Acme Energia', category: 'energy' });
+  });
+
+  it('survive a reopen, cleared ones stay cleared, raw keys included', async () => {
+    const first = await openAt();
+    await first.mark(CALLER, { label: 'nuisance', company: 'Acme', category: null, at: T0, by: 'panel' });
+    await first.mark('+33612345678', { label: 'trusted', company: null, category: null, at: T0, by: 'panel' });
+    await first.mark('+33612345678', { label: 'none', company: null, category: null, at: T0 + 1, by: 'panel' });
+    await first.mark('raw:PROMO', { label: 'nuisance', company: null, category: 'promo', at: T0, by: 'import' });
+    await first.close();
+    const again = await openAt();
+    expect(again.loadStats.marks).toBe(2);
+    expect(again.evidenceFor(CALLER).mark).toEqual({ label: 'nuisance', at: T0, company: 'Acme', category: null });
+    expect(again.evidenceFor('+33612345678')).toBe(NO_EVIDENCE);
+    expect(again.evidenceFor('raw:PROMO').mark).toMatchObject({ label: 'nuisance', category: 'promo' });
+  });
+
+  it('appear in the number summary with the attempt counts', async () => {
+    const register = await openAt();
+    await register.mark(CALLER, { label: 'nuisance', company: null, category: null, at: T0, by: 'api' });
+    await register.record(newAttempt(CALLER, T0 - 5000));
+    await register.record(newAttempt(CALLER, T0 - 1000));
+    await register.record(newAttempt('+393330000000', T0));
+    expect(await register.numberSummary(CALLER)).toEqual({
+      callerKey: CALLER,
+      mark: { label: 'nuisance', at: T0, company: null, category: null },
+      attempts: 2,
+      firstSeen: T0 - 5000,
+      lastSeen: T0 - 1000,
+    });
+    expect(await register.numberSummary('+390000')).toMatchObject({ mark: null, attempts: 0, firstSeen: null });
+  });
+});
+
+describe('attempts query', () => {
+  it('filters by caller, called number and time, newest first, and pages with beforeId', async () => {
+    const register = await openAt();
+    const ids: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      ids.push(await register.record(newAttempt(i % 2 === 0 ? CALLER : '+393330000000', T0 + i * 1000, { calledNumber: i < 5 ? '+3902111' : '+3902222' })));
+    }
+    const mine = await register.attempts({ callerKey: CALLER });
+    expect(mine.map((a) => a.time)).toEqual([8, 6, 4, 2, 0].map((i) => T0 + i * 1000));
+    expect((await register.attempts({ calledNumber: '+3902222' })).map((a) => a.id)).toEqual(ids.slice(5).reverse());
+    expect((await register.attempts({ since: T0 + 3000, until: T0 + 5000 })).map((a) => a.id)).toEqual([ids[4], ids[3]]);
+
+    const page1 = await register.attempts({ limit: 4 });
+    const page2 = await register.attempts({ limit: 4, beforeId: page1[3]?.id ?? 0 });
+    const page3 = await register.attempts({ limit: 4, beforeId: page2[3]?.id ?? 0 });
+    expect([...page1, ...page2, ...page3].map((a) => a.id)).toEqual([...ids].reverse());
+  });
+
+  it('treats odd inputs as data, never as SQL', async () => {
+    const register = await openAt();
+    await register.record(newAttempt(CALLER, T0));
+    expect(await register.attempts({ callerKey: "' OR 1=1 --" })).toEqual([]);
+    expect(await register.attempts({ limit: 0 })).toHaveLength(1);
+    expect(await register.attempts({ limit: 1e9 })).toHaveLength(1);
+  });
+});
