@@ -1,0 +1,30 @@
+import type { ActionPolicy } from '../screening/policy.js';
+import { parseAction } from '../screening/policy.js';
+import type { ScreeningRules } from '../screening/rules.js';
+import type { Config } from './schema.js';
+
+/** The classifier's rules, from the validated config. */
+export function screeningRules(config: Config): ScreeningRules {
+  const s = config.screening;
+  return {
+    packs: s.packs,
+    prefixes: s.prefixes,
+    repeat: s.repeat,
+    withheld: s.withheld,
+    unparsable: s.unparsable,
+    thresholds: s.thresholds,
+    timeZone: config.timeZone,
+  };
+}
+
+/** What to do per verdict, from the validated config. */
+export function actionPolicy(config: Config): ActionPolicy {
+  const a = config.actions;
+  return {
+    trusted: parseAction(a.trusted),
+    unknown: parseAction(a.unknown),
+    suspect: parseAction(a.suspect),
+    nuisance: parseAction(a.nuisance),
+    withheld: a.withheld === '' ? null : parseAction(a.withheld),
+  };
+}

@@ -1,0 +1,53 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** crocetta's Prometheus metrics, on a registry of their own (served at GET /metrics). */
+export interface Metrics {
+  registry: Registry;
+  decisions: Counter<'kind' | 'verdict' | 'action'>;
+  failOpen: Counter<'stage'>;
+  registerErrors: Counter;
+  cancelledDuringScreening: Counter;
+  decisionSeconds: Histogram;
+  drachtioConnected: Gauge;
+}
+
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'crocetta_' });
+  return {
+    registry,
+    decisions: new Counter({
+      name: 'crocetta_decisions_total',
+      help: 'Screened requests by kind (call/message), verdict and action',
+      labelNames: ['kind', 'verdict', 'action'],
+      registers: [registry],
+    }),
+    failOpen: new Counter({
+      name: 'crocetta_fail_open_total',
+      help: 'Requests forwarded unscreened because of an internal fault, by stage',
+      labelNames: ['stage'],
+      registers: [registry],
+    }),
+    registerErrors: new Counter({
+      name: 'crocetta_register_errors_total',
+      help: 'Attempts or outcomes that could not be written to the register',
+      registers: [registry],
+    }),
+    cancelledDuringScreening: new Counter({
+      name: 'crocetta_cancelled_during_screening_total',
+      help: 'Calls the caller cancelled before crocetta answered',
+      registers: [registry],
+    }),
+    decisionSeconds: new Histogram({
+      name: 'crocetta_decision_seconds',
+      help: 'Time from receiving a request to the action being taken (identify, classify, register)',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    drachtioConnected: new Gauge({
+      name: 'crocetta_drachtio_connected',
+      help: '1 while connected to drachtio-server',
+      registers: [registry],
+    }),
+  };
+}

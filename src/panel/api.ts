@@ -1,0 +1,144 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { normalizeNumber } from '../callerid/index.js';
+import type { CallerIdentity } from '../callerid/types.js';
+import type { Clock, Decision, CallerEvidence } from '../screening/types.js';
+import type { Attempt, Register } from '../store/types.js';
+import { HttpError } from './http-error.js';
+
+export interface ApiDeps {
+  register: Register;
+  clock: Clock;
+  defaultCountry: string;
+  /** Bearer token; empty = API not configured (503). */
+  apiToken: string;
+  /** What the next call from this caller would get. */
+  classify: (identity: CallerIdentity, evidence: CallerEvidence, now: number) => Decision;
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/** Bearer-token check in constant time. */
+export function bearerAuth(token: string): RequestHandler {
+  const expected = digest(token);
+  return (req, _res, next) => {
+    if (!token) throw new HttpError(503, 'the JSON API is not configured: set CROCETTA_API_TOKEN');
+    const header = req.get('authorization') ?? '';
+    const m = /^Bearer\s+(.+)$/i.exec(header);
+    if (!m?.[1] || !timingSafeEqual(digest(m[1].trim()), expected)) {
+      throw new HttpError(401, 'missing or wrong bearer token');
+    }
+    next();
+  };
+}
+
+/** A caller key from a number in a URL: E.164 (`+39...`, `%2B39...`), national, or a `raw:` key. */
+export function keyFromParam(param: string, defaultCountry: string): { key: string; identity: CallerIdentity } {
+  const text = param.trim();
+  if (text.length === 0 || text.length > 64) throw new HttpError(400, 'a phone number is required (at most 64 characters)');
+  if (text.startsWith('raw:')) {
+    const raw = text.slice(4);
+    return {
+      key: text,
+      identity: identityOf({ raw, e164: null, type: null, valid: false, country: null, flags: ['unparsable'] }),
+    };
+  }
+  const number = normalizeNumber(text, defaultCountry);
+  if (!number.e164) throw new HttpError(400, `not a phone number: ${JSON.stringify(text)}`);
+  return { key: number.e164, identity: identityOf(number) };
+}
+
+function identityOf(number: CallerIdentity['number']): CallerIdentity {
+  return { number, displayName: null, source: 'from', withheld: false, withheldReason: null, attestation: null, verstat: null };
+}
+
+function parseTime(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new HttpError(400, `${name}: expected one value`);
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new HttpError(400, `${name}: expected an ISO 8601 date or ms since epoch, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+function parseLimit(value: unknown): number {
+  if (value === undefined || value === '') return 100;
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new HttpError(400, 'limit: expected a whole number from 1 to 1000');
+  const n = Number(value);
+  if (n < 1 || n > 1000) throw new HttpError(400, 'limit: expected a whole number from 1 to 1000');
+  return n;
+}
+
+/** An attempt as the API shows it: times in ISO 8601. */
+export function attemptJson(a: Attempt): Record<string, unknown> {
+  return { ...a, time: new Date(a.time).toISOString() };
+}
+
+const markBody = z
+  .object({
+    label: z.enum(['nuisance', 'trusted', 'none']),
+    company: z.string().trim().max(120).nullish(),
+    category: z.string().trim().max(60).nullish(),
+  })
+  .strict();
+
+/** The JSON API of DESIGN.md (bearer token). */
+export function apiRouter(deps: ApiDeps): Router {
+  const router = Router();
+  router.use(bearerAuth(deps.apiToken));
+
+  router.get('/attempts', async (req, res) => {
+    const number = req.query.number;
+    if (number !== undefined && typeof number !== 'string') throw new HttpError(400, 'number: expected one value');
+    const callerKey = number ? keyFromParam(number, deps.defaultCountry).key : undefined;
+    const attempts = await deps.register.attempts({
+      callerKey,
+      since: parseTime(req.query.since, 'since'),
+      until: parseTime(req.query.until, 'until'),
+      limit: parseLimit(req.query.limit),
+    });
+    res.json({ attempts: attempts.map(attemptJson) });
+  });
+
+  const numberDetail = async (param: string) => {
+    const { key, identity } = keyFromParam(param, deps.defaultCountry);
+    const now = deps.clock.now();
+    const decision = deps.classify(identity, deps.register.evidenceFor(key), now);
+    const summary = await deps.register.numberSummary(key);
+    const recent = await deps.register.attempts({ callerKey: key, limit: 20 });
+    return {
+      number: key,
+      type: identity.number?.type ?? null,
+      country: identity.number?.country ?? null,
+      verdict: decision.verdict,
+      score: decision.score,
+      reasons: decision.reasons,
+      mark: summary.mark ? { ...summary.mark, at: new Date(summary.mark.at).toISOString() } : null,
+      attempts: summary.attempts,
+      firstSeen: summary.firstSeen === null ? null : new Date(summary.firstSeen).toISOString(),
+      lastSeen: summary.lastSeen === null ? null : new Date(summary.lastSeen).toISOString(),
+      recent: recent.map(attemptJson),
+    };
+  };
+
+  router.get('/numbers/:number', async (req, res) => {
+    res.json(await numberDetail(req.params.number));
+  });
+
+  router.post('/numbers/:number/mark', async (req, res) => {
+    const { key } = keyFromParam(req.params.number, deps.defaultCountry);
+    const body = markBody.parse(req.body ?? {});
+    await deps.register.mark(key, {
+      label: body.label,
+      company: body.company || null,
+      category: body.category || null,
+      at: deps.clock.now(),
+      by: 'api',
+    });
+    res.json(await numberDetail(req.params.number));
+  });
+
+  return router;
+}

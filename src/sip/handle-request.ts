@@ -1,0 +1,244 @@
+import type Srf from 'drachtio-srf';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Clock } from '../screening/types.js';
+import type { AttemptKind, AttemptOutcome, Register } from '../store/types.js';
+import { attemptOf, type RequestFacts } from './attempt.js';
+import { CallLifecycle } from './call-state.js';
+import { asProxyable, type SrfRequest } from './srf-augment.js';
+import { headerSource, uriUser, withUser } from './request-headers.js';
+import { screen, type Screening, type ScreeningSteps } from './screen.js';
+import { effectiveAction, planFor, REDIRECT, type TagSettings } from './verdict-to-sip.js';
+import { reasonPhrase } from './sip-status-codes.js';
+
+export interface ForwardSettings {
+  pbxUri: string;
+  mode: 'proxy' | 'redirect';
+  recordRoute: boolean;
+  /** PBX final codes that mean the office refused the caller. */
+  refusalCodes: readonly number[];
+  finalTimeout: string;
+}
+
+export interface HandlerDeps {
+  steps: ScreeningSteps;
+  register: Register;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  forward: ForwardSettings;
+  tag: TagSettings;
+  /** How long to wait for the attempt's commit before acting (ms). */
+  commitWaitMs: number;
+  storeMessageText: boolean;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function factsOf(req: SrfRequest, kind: AttemptKind, time: number): RequestFacts {
+  const ua = req.get('User-Agent') as string | undefined;
+  return {
+    kind,
+    time,
+    callId: req.get('Call-ID') ?? '',
+    sourceAddress: req.source_address ?? null,
+    userAgent: ua ?? null,
+    messageText: kind === 'message' ? (req.body ?? '') : null,
+  };
+}
+
+/** Sends a final response, resolving when drachtio-server took it (or said NOK, e.g. after a CANCEL). */
+function sendFinal(res: Srf.SrfResponse, status: number, headers: Record<string, string> = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    res.send(status, reasonPhrase(status), { headers }, (err: unknown) => {
+      if (err) reject(err instanceof Error ? err : new Error(`drachtio-server refused the response: ${JSON.stringify(err)}`));
+      else resolve();
+    });
+  });
+}
+
+function outcomeOfStatus(status: number | undefined): AttemptOutcome {
+  if (status === undefined) return 'failed';
+  if (status >= 200 && status < 300) return 'answered';
+  if (status === 487) return 'cancelled';
+  return 'declined';
+}
+
+/**
+ * One screened request (INVITE or MESSAGE), as a pipeline: identify → classify → register → act.
+ * The returned function is what drachtio-srf calls; it attaches the CANCEL listener before anything else and
+ * always answers: any fault forwards the request to the PBX (fail open).
+ */
+export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
+  return (rawReq: Srf.SrfRequest, res: Srf.SrfResponse): void => {
+    const req = asProxyable(rawReq);
+    const call = new CallLifecycle();
+    const started = process.hrtime.bigint();
+    let onCancel: () => void = () => undefined;
+    req.on('cancel', () => {
+      if (call.moveTo('cancelled')) onCancel();
+    });
+
+    handle(kind, deps, req, res, call, (fn) => (onCancel = fn), started).catch((err: unknown) => {
+      // Last resort: something outside the guarded steps failed. Forward if nothing was sent yet.
+      deps.metrics.failOpen.inc({ stage: 'handler' });
+      deps.logger.error({ err, callId: req.get('Call-ID') }, 'request handler failed; forwarding the request');
+      if (!res.finalResponseSent && call.state === 'screening' && call.moveTo('forwarding')) {
+        void forward(kind, deps, req, res, {}, null).catch((e: unknown) =>
+          deps.logger.error({ err: e }, 'fail-open forward failed too'),
+        );
+      }
+    });
+  };
+}
+
+async function handle(
+  kind: AttemptKind,
+  deps: HandlerDeps,
+  req: SrfRequest,
+  res: Srf.SrfResponse,
+  call: CallLifecycle,
+  setOnCancel: (fn: () => void) => void,
+  started: bigint,
+): Promise<void> {
+  const now = deps.clock.now();
+  const facts = factsOf(req, kind, now);
+  const screened = screen(headerSource(req), deps.steps, now);
+  const screening: Screening = { ...screened, action: effectiveAction(screened.action) };
+  const log = deps.logger.child({
+    callId: facts.callId,
+    kind,
+    caller: screening.identity.number?.e164 ?? screening.identity.number?.raw ?? null,
+    called: screening.called?.e164 ?? screening.called?.raw ?? null,
+  });
+  if (screening.fault) {
+    deps.metrics.failOpen.inc({ stage: screening.fault.stage });
+    log.error({ err: screening.fault.error, stage: screening.fault.stage }, 'screening failed; forwarding unscreened (fail open)');
+  }
+
+  const plan = planFor(screening.action, screening.decision, deps.tag);
+
+  // Register before acting; wait at most commitWaitMs for the commit, never longer.
+  let recorded: Promise<number> | null = null;
+  let storeFault: Error | null = null;
+  try {
+    recorded = deps.register.record(attemptOf(facts, screening, { storeMessageText: deps.storeMessageText }));
+    recorded.catch((err: unknown) => {
+      deps.metrics.registerErrors.inc();
+      log.error({ err }, 'attempt could not be written to the register');
+    });
+    const committed = await Promise.race([
+      recorded.then(
+        () => 'committed' as const,
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      ),
+      delay(deps.commitWaitMs).then(() => 'waiting' as const),
+    ]);
+    if (committed instanceof Error) storeFault = committed;
+  } catch (err) {
+    storeFault = err instanceof Error ? err : new Error(String(err));
+    deps.metrics.registerErrors.inc();
+  }
+
+  const updateOutcome = (outcome: AttemptOutcome, finalStatus: number | null): void => {
+    if (!recorded) return;
+    const refused = finalStatus !== null && outcome === 'declined' && deps.forward.refusalCodes.includes(finalStatus);
+    const at = deps.clock.now();
+    recorded
+      .then((id) => deps.register.updateOutcome(id, { outcome, finalStatus, refused, at }))
+      .catch(() => undefined /* already logged and counted above */);
+  };
+
+  if (call.state === 'cancelled') {
+    deps.metrics.cancelledDuringScreening.inc();
+    updateOutcome('cancelled', 487);
+    logDecision(log, kind, screening, 'cancelled before the answer', started, deps);
+    return;
+  }
+  setOnCancel(() => undefined);
+
+  if (storeFault && !screening.fault) {
+    // The register failed before we acted: fail open, forward the call and say so.
+    deps.metrics.failOpen.inc({ stage: 'register' });
+    log.error({ err: storeFault }, 'register failed; forwarding unscreened (fail open)');
+    call.moveTo('forwarding');
+    logDecision(log, kind, screening, 'forward (register fault)', started, deps);
+    await forward(kind, deps, req, res, {}, null);
+    return;
+  }
+
+  if (plan.kind === 'refuse') {
+    call.moveTo('refusing');
+    logDecision(log, kind, screening, `reject ${plan.status}`, started, deps);
+    try {
+      await sendFinal(res, plan.status);
+      updateOutcome('rejected', plan.status);
+    } catch (err) {
+      // NOK from drachtio-server: typically the caller cancelled as we answered.
+      log.warn({ err }, 'refusal not delivered');
+      updateOutcome('cancelled', null);
+    }
+    call.moveTo('done');
+    return;
+  }
+
+  call.moveTo('forwarding');
+  logDecision(log, kind, screening, deps.forward.mode === 'redirect' ? 'redirect' : 'forward', started, deps);
+  await forward(kind, deps, req, res, plan.headers, updateOutcome);
+  call.moveTo('done');
+}
+
+function logDecision(log: Logger, kind: AttemptKind, screening: Screening, sent: string, started: bigint, deps: HandlerDeps): void {
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  deps.metrics.decisionSeconds.observe(seconds);
+  deps.metrics.decisions.inc({ kind, verdict: screening.decision.verdict, action: screening.action.kind });
+  log.info(
+    {
+      verdict: screening.decision.verdict,
+      score: Number(screening.decision.score.toFixed(3)),
+      reasons: screening.decision.reasons.map((r) => r.text),
+      action: screening.action.kind,
+      sent,
+      withheld: screening.identity.withheld,
+      failOpen: screening.fault !== null,
+      ms: Math.round(seconds * 1e4) / 10,
+    },
+    'decision',
+  );
+}
+
+/** Proxy (Record-Route by default) or redirect to the PBX, keeping our DID as the Request-URI user. */
+async function forward(
+  kind: AttemptKind,
+  deps: HandlerDeps,
+  req: SrfRequest,
+  res: Srf.SrfResponse,
+  headers: Record<string, string>,
+  updateOutcome: ((o: AttemptOutcome, status: number | null) => void) | null,
+): Promise<void> {
+  const target = withUser(deps.forward.pbxUri, uriUser(req.uri ?? ''));
+  if (deps.forward.mode === 'redirect' && kind === 'call') {
+    try {
+      await sendFinal(res, REDIRECT, { Contact: `<${target}>`, ...headers });
+      updateOutcome?.('forwarded', REDIRECT);
+    } catch (err) {
+      deps.logger.warn({ err }, 'redirect not delivered');
+      updateOutcome?.('cancelled', null);
+    }
+    return;
+  }
+  try {
+    const result = await req.proxy({
+      destination: target,
+      remainInDialog: kind === 'call' && deps.forward.recordRoute,
+      headers,
+      ...(deps.forward.finalTimeout ? { finalTimeout: deps.forward.finalTimeout } : {}),
+    });
+    updateOutcome?.(outcomeOfStatus(result.finalStatus), result.finalStatus ?? null);
+  } catch (err) {
+    deps.logger.warn({ err, target }, 'proxy to the PBX failed');
+    updateOutcome?.('failed', null);
+  }
+}

@@ -1,0 +1,73 @@
+import { callerKey, calledNumber, identifyCaller } from '../callerid/index.js';
+import type { CallerIdentity, PhoneNumber, SipHeaderSource } from '../callerid/types.js';
+import { chooseAction, type Action, type ActionPolicy } from '../screening/policy.js';
+import { NO_EVIDENCE, type Decision, type EvidenceLookup } from '../screening/types.js';
+
+/** The pure steps of screening one request: identify, then classify, then choose the action. */
+export interface ScreeningSteps {
+  defaultCountry: string;
+  evidence: EvidenceLookup;
+  classify: (identity: CallerIdentity, evidence: ReturnType<EvidenceLookup['evidenceFor']>, now: number) => Decision;
+  policy: ActionPolicy;
+}
+
+export interface Screening {
+  identity: CallerIdentity;
+  called: PhoneNumber | null;
+  callerKey: string | null;
+  decision: Decision;
+  action: Action;
+  /** Set when a fault was caught: the call is forwarded whatever the rules say. */
+  fault: { stage: 'identify' | 'classify'; error: Error } | null;
+}
+
+const FAIL_OPEN_DECISION: Decision = {
+  verdict: 'unknown',
+  score: 0,
+  reasons: [
+    {
+      code: 'internal-error',
+      text: 'not screened because of an internal error: forwarded to the PBX',
+      weight: 0,
+    },
+  ],
+};
+
+const NO_IDENTITY: CallerIdentity = {
+  number: null,
+  displayName: null,
+  source: 'from',
+  withheld: false,
+  withheldReason: null,
+  attestation: null,
+  verstat: null,
+};
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * Runs identify → classify → policy. Never throws: a fault at any step gives the fail-open screening
+ * (verdict unknown, action allow) with the fault attached, so the caller forwards the call and counts it.
+ */
+export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: number): Screening {
+  let identity: CallerIdentity = NO_IDENTITY;
+  let called: PhoneNumber | null = null;
+  let key: string | null = null;
+  try {
+    identity = identifyCaller(headers, { defaultCountry: steps.defaultCountry });
+    called = calledNumber(headers, { defaultCountry: steps.defaultCountry });
+    key = callerKey(identity);
+  } catch (err) {
+    return { identity, called, callerKey: key, decision: FAIL_OPEN_DECISION, action: { kind: 'allow' }, fault: { stage: 'identify', error: asError(err) } };
+  }
+  try {
+    const evidence = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key);
+    const decision = steps.classify(identity, evidence, now);
+    const action = chooseAction(decision, identity, steps.policy);
+    return { identity, called, callerKey: key, decision, action, fault: null };
+  } catch (err) {
+    return { identity, called, callerKey: key, decision: FAIL_OPEN_DECISION, action: { kind: 'allow' }, fault: { stage: 'classify', error: asError(err) } };
+  }
+}

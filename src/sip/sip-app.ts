@@ -1,0 +1,81 @@
+import Srf from 'drachtio-srf';
+import type { Logger } from '../log.js';
+import { createRequestHandler, type HandlerDeps } from './handle-request.js';
+import { installSipStatusCodes } from './sip-status-codes.js';
+import { withMessage, type SrfWithMessage } from './srf-augment.js';
+
+export interface SipAppSettings {
+  host: string;
+  port: number;
+  secret: string;
+  reconnectMaxDelayMs: number;
+  /** Screen SIP MESSAGE too (otherwise MESSAGE is not routed to crocetta at all). */
+  screenMessages: boolean;
+}
+
+export interface SipApp {
+  /** Connects to drachtio-server; keeps reconnecting (bounded back-off) until stop(). */
+  start(): void;
+  stop(): void;
+  /** True while connected and authenticated. */
+  readonly connected: boolean;
+  readonly srf: Omit<Srf, 'connect'> & SrfWithMessage;
+}
+
+/** Builds the drachtio-srf application; nothing connects until start(). */
+export function createSipApp(settings: SipAppSettings, deps: HandlerDeps & { logger: Logger }): SipApp {
+  installSipStatusCodes();
+  const srf = withMessage(new Srf());
+  let connected = false;
+  const log = deps.logger.child({ component: 'sip' });
+
+  srf.invite(createRequestHandler('call', deps));
+  if (settings.screenMessages) srf.message(createRequestHandler('message', deps));
+
+  srf.on('connect', (err: Error | null, hostport: string) => {
+    if (err) {
+      log.error({ err }, 'drachtio-server refused the connection');
+      return;
+    }
+    connected = true;
+    deps.metrics.drachtioConnected.set(1);
+    log.info({ hostport }, 'connected to drachtio-server');
+  });
+  // Without an 'error' listener a refused connection would kill the process (EventEmitter semantics).
+  srf.on('error', (err: Error) => {
+    if (connected) log.warn({ err: err.message }, 'drachtio connection error');
+    else log.debug({ err: err.message }, 'drachtio-server not reachable yet; retrying');
+  });
+  // drachtio-srf emits 'close' (not 'disconnect') when the socket goes; it then reconnects by itself.
+  srf.on('close' as 'disconnect', () => {
+    if (connected) log.warn('disconnected from drachtio-server; reconnecting');
+    connected = false;
+    deps.metrics.drachtioConnected.set(0);
+  });
+
+  return {
+    srf,
+    get connected() {
+      return connected;
+    },
+    start() {
+      log.info({ host: settings.host, port: settings.port }, 'connecting to drachtio-server');
+      // connect() returns nothing at run time (the typings say Promise): outcomes arrive as events.
+      srf.connect({
+        host: settings.host,
+        port: settings.port,
+        secret: settings.secret,
+        reconnect: { retryMaxDelay: settings.reconnectMaxDelayMs },
+      });
+    },
+    stop() {
+      connected = false;
+      deps.metrics.drachtioConnected.set(0);
+      try {
+        srf.disconnect();
+      } catch {
+        // Not connected: disconnect() still marks the client as closing (no more retries), then throws.
+      }
+    },
+  };
+}

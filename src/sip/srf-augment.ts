@@ -1,0 +1,57 @@
+/**
+ * What drachtio-srf 5.0.29 does at run time but its shipped typings leave out, declared once here so the rest
+ * of the code stays typed under `strict` (no `any`). Each member was read from node_modules/drachtio-srf/lib.
+ */
+import type Srf from 'drachtio-srf';
+
+export interface ProxyOptions {
+  destination: string | string[];
+  /** Record-Route: stay in the dialog so ACK/BYE/re-INVITE pass through drachtio (request.js: remainInDialog). */
+  remainInDialog?: boolean;
+  followRedirects?: boolean;
+  forking?: 'sequential' | 'simultaneous';
+  provisionalTimeout?: string;
+  finalTimeout?: string;
+  /** Extra headers for the forwarded request (drachtio-agent.js puts them in the stub request). */
+  headers?: Record<string, string>;
+}
+
+/** What `req.proxy()` resolves with (request.js). */
+export interface ProxyResult {
+  connected: boolean;
+  finalStatus?: number;
+  responses: Array<{ address: string; port: number; msgs: Array<{ time: string; status: number }> }>;
+}
+
+/** The request members used by crocetta that the typings lack. */
+export interface ProxyableRequest {
+  proxy(opts: ProxyOptions): Promise<ProxyResult>;
+  /** Set by drachtio-srf on requests received from the network. */
+  readonly source_address: string;
+  readonly body: string;
+}
+
+export type SrfRequest = Srf.SrfRequest & ProxyableRequest;
+export type SrfResponse = Srf.SrfResponse;
+
+export interface ConnectOptions extends Srf.SrfConfig {
+  /** wire-protocol.js: without retryMaxDelay the back-off grows 1.7× with no ceiling. */
+  reconnect?: { retryMaxDelay: number };
+}
+
+/**
+ * srf.message() exists at run time (one method per SIP verb, srf.js) but is not typed; connect() returns
+ * nothing (drachtio-agent.js), not the Promise the typings promise: its outcome comes as 'connect'/'error'.
+ */
+export interface SrfWithMessage {
+  message(handler: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void): void;
+  connect(opts: ConnectOptions): void;
+}
+
+export function asProxyable(req: Srf.SrfRequest): SrfRequest {
+  return req as SrfRequest;
+}
+
+export function withMessage(srf: Srf): Omit<Srf, 'connect'> & SrfWithMessage {
+  return srf as unknown as Omit<Srf, 'connect'> & SrfWithMessage;
+}
