@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeNumber } from './normalize-number.js';
+
+describe('normalizeNumber', () => {
+  it.each([
+    ['02 1234567', 'IT', '+39021234567', 'FIXED_LINE'],
+    ['0212345678', 'IT', '+390212345678', 'FIXED_LINE'],
+    ['(02) 1234-5678', 'IT', '+390212345678', 'FIXED_LINE'],
+    ['333 123 4567', 'IT', '+393331234567', 'MOBILE'],
+    ['+39 333 1234567', 'IT', '+393331234567', 'MOBILE'],
+    ['0039 333 1234567', 'IT', '+393331234567', 'MOBILE'],
+    ['00393331234567', 'US', '+393331234567', 'MOBILE'],
+    ['393331234567', 'IT', '+393331234567', 'MOBILE'],
+    ['800 123 456', 'IT', '+39800123456', 'TOLL_FREE'],
+    ['892123', 'IT', '+39892123', 'PREMIUM_RATE'],
+    ['0162123456', 'FR', '+33162123456', 'FIXED_LINE'],
+    ['+33 (0)1 62 12 34 56', 'IT', '+33162123456', 'FIXED_LINE'],
+    ['030 1234567', 'DE', '+49301234567', 'FIXED_LINE'],
+    ['+44 20 7946 0000', 'IT', '+442079460000', 'FIXED_LINE'],
+    ['(212) 555-1234', 'US', '+12125551234', 'FIXED_LINE_OR_MOBILE'],
+    ['1-212-555-1234', 'US', '+12125551234', 'FIXED_LINE_OR_MOBILE'],
+    ['011 33 1 62 12 34 56', 'US', '+33162123456', 'FIXED_LINE'],
+    ['tel:+390212345678', 'IT', '+390212345678', 'FIXED_LINE'],
+    ['+39.02.1234.5678', 'it', '+390212345678', 'FIXED_LINE'],
+  ])('%s (%s) → %s', (raw, country, e164, type) => {
+    const n = normalizeNumber(raw, country);
+    expect(n).toMatchObject({ raw, e164, type, valid: true, flags: [] });
+  });
+
+  it('keeps numbers outside the plan with e164 and the invalid flag', () => {
+    const n = normalizeNumber('0844123456', 'IT');
+    expect(n.e164).toBe('+390844123456');
+    expect(n.country).toBe('IT');
+    expect(n.flags).toEqual(n.valid ? [] : ['invalid']);
+  });
+
+  it.each(['112', '113', '115', '118', '1515', '48123', '4 5 6 7'])('flags service number %s as short-code', (raw) => {
+    expect(normalizeNumber(raw, 'IT')).toMatchObject({ raw, e164: null, type: null, valid: false, flags: ['short-code'] });
+  });
+
+  it.each([
+    ['saidpress1', 'not-a-number'],
+    ['951677xxxx', 'not-a-number'],
+    ['1-800-FLOWERS', 'not-a-number'],
+    ['+39 02 1234567 ext. 12', 'not-a-number'],
+    ['781558****', 'unparsable'],
+    ['7194301`476', 'unparsable'],
+    ['5186350741?', 'unparsable'],
+    ['8005078317;222', 'unparsable'],
+    ['2+3', 'unparsable'],
+    ['', 'unparsable'],
+    ['   ', 'unparsable'],
+    ['+', 'unparsable'],
+    ['()-.', 'unparsable'],
+    ['7', 'too-short'],
+    ['00', 'too-short'],
+    ['+39', 'too-short'],
+    ['123456789012345678', 'too-long'],
+    ['+170611454600144', 'too-long'],
+    ['+0039021234', 'unparsable'],
+  ])('flags %j as %s without throwing', (raw, flag) => {
+    const n = normalizeNumber(raw, 'US');
+    expect(n.e164).toBeNull();
+    expect(n.flags).toEqual([flag]);
+  });
+
+  it('caps raw at 64 characters and strips control characters', () => {
+    expect(normalizeNumber('1'.repeat(500), 'IT').raw).toHaveLength(64);
+    expect(normalizeNumber('02\u0000123\u202E4567', 'IT')).toMatchObject({ raw: '02 1234567', e164: '+39021234567' });
+  });
+
+  it('survives an unknown default country: international numbers parse, national ones are unparsable', () => {
+    expect(normalizeNumber('+390212345678', 'XX').e164).toBe('+390212345678');
+    expect(normalizeNumber('0212345678', 'XX').flags).toEqual(['unparsable']);
+    expect(normalizeNumber('0212345678', '').flags).toEqual(['unparsable']);
+  });
+
+  it('returns independent objects from the cache', () => {
+    const a = normalizeNumber('0844123456', 'IT');
+    a.flags.push('mutated');
+    expect(normalizeNumber('0844123456', 'IT').flags).not.toContain('mutated');
+  });
+
+  it('gives the same answer for the same number written differently', () => {
+    const forms = ['+390212345678', '0039 02 1234 5678', '02-12345678', '(02) 12345678', '390212345678'];
+    const keys = new Set(forms.map((f) => normalizeNumber(f, 'IT').e164));
+    expect([...keys]).toEqual(['+390212345678']);
+  });
+});
