@@ -1,0 +1,134 @@
+/** A request the test injected as if from the network, and everything that came back for its transaction. */
+import type { ParsedSipRequest, ParsedSipResponse, SipHeaders } from './sip-message.js';
+import { DEFAULT_WAIT_MS, Waiters } from './waiters.js';
+
+/** Who produced a response the caller received: the app, the server itself (e.g. 487 after CANCEL), or the far end via the proxy. */
+export type ResponseOrigin = 'app' | 'server' | 'far-end';
+
+export interface RecordedResponse extends ParsedSipResponse {
+  origin: ResponseOrigin;
+  /** True for responses drachtio-server generates itself (487 to a cancelled INVITE). */
+  byServer: boolean;
+}
+
+export interface ScriptedResponse {
+  status: number;
+  reason?: string;
+  headers?: Record<string, string | string[]>;
+  body?: string;
+  /** Wait this long before sending it (counted from the previous scripted response). */
+  delayMs?: number;
+}
+
+/** The fields of the app's `proxy` command, as drachtio-server reads them (src/client.cpp). */
+export interface ProxyDetails {
+  transactionId: string;
+  destinations: string[];
+  /** The Record-Route flag (`remainInDialog`, `recordRoute` or `path` in drachtio-srf). */
+  remainInDialog: boolean;
+  fullResponse: boolean;
+  followRedirects: boolean;
+  forking: 'simultaneous' | 'serial';
+  provisionalTimeout: string;
+  finalTimeout: string;
+  /** The stub request drachtio-srf sends after the command line. */
+  stubRequest: ParsedSipRequest;
+  /** Headers the app asked to set on the forwarded request (the stub's headers minus Content-Length). */
+  headers: SipHeaders;
+  /** The request being proxied, as received. */
+  request: ParsedSipRequest;
+}
+
+export interface ProxyTarget {
+  uri: string;
+  /** The request as forwarded to this target: new Request-URI, proxy Via on top, Record-Route, the app's headers. */
+  request: ParsedSipRequest;
+}
+
+export type ProxyHandler = (proxy: ProxyDetails, target: ProxyTarget) => ScriptedResponse[] | Promise<ScriptedResponse[]>;
+
+export interface ProxyRecord extends ProxyDetails {
+  targets: ProxyTarget[];
+  /** Final responses reported to the app (`…|continue`), in order. */
+  reportedToApp: ParsedSipResponse[];
+  /** Set once `…|done` was sent. */
+  done: boolean;
+}
+
+export interface TransactionHost {
+  cancelTransaction(txn: InjectedRequest): RecordedResponse;
+  injectInDialog(txn: InjectedRequest, method: 'ACK' | 'BYE'): InjectedRequest | undefined;
+}
+
+export class InjectedRequest {
+  readonly responses: RecordedResponse[] = [];
+  proxy: ProxyRecord | undefined;
+  cancelled = false;
+  /** A final response went out, or the transaction was cancelled: later app responses get NOK. */
+  closed = false;
+  private readonly waiters = new Waiters();
+
+  constructor(
+    private readonly host: TransactionHost,
+    readonly transactionId: string,
+    readonly request: ParsedSipRequest,
+    /** The dialog id it was sent to the app with ('' for a new request). */
+    readonly dialogId: string,
+    readonly connectionId: number,
+  ) {}
+
+  get final(): RecordedResponse | undefined {
+    return this.responses.find((r) => r.status >= 200);
+  }
+
+  waitForFinal(timeoutMs = DEFAULT_WAIT_MS): Promise<RecordedResponse> {
+    return this.waiters.waitFor(() => this.final, timeoutMs, `a final response to ${this.describe()}`);
+  }
+
+  waitForResponse(status: number, timeoutMs = DEFAULT_WAIT_MS): Promise<RecordedResponse> {
+    return this.waiters.waitFor(() => this.responses.find((r) => r.status === status), timeoutMs, `a ${status} to ${this.describe()}`);
+  }
+
+  /** Resolves when the app proxied this request and drachtio reported `done` to it. */
+  waitForProxy(timeoutMs = DEFAULT_WAIT_MS): Promise<ProxyRecord> {
+    return this.waiters.waitFor(() => (this.proxy?.done ? this.proxy : undefined), timeoutMs, `the proxying of ${this.describe()}`);
+  }
+
+  /**
+   * The caller CANCELs: the double answers 487 itself (recorded with byServer), tells the app with a `sip` CANCEL
+   * event unless the request is being proxied, and refuses later app responses with NOK.
+   */
+  cancel(): RecordedResponse {
+    return this.host.cancelTransaction(this);
+  }
+
+  /** The caller ACKs the 2xx (in-dialog ACK event with the dialog id). */
+  ack(): void {
+    this.host.injectInDialog(this, 'ACK');
+  }
+
+  /** The caller hangs up an answered call: injects a BYE in the dialog and returns its transaction. */
+  bye(): InjectedRequest {
+    const bye = this.host.injectInDialog(this, 'BYE');
+    if (!bye) throw new Error('drachtio double: no dialog to send BYE in');
+    return bye;
+  }
+
+  /** @internal */
+  record(response: ParsedSipResponse, origin: ResponseOrigin): RecordedResponse {
+    const recorded: RecordedResponse = { ...response, origin, byServer: origin === 'server' };
+    this.responses.push(recorded);
+    if (recorded.status >= 200) this.closed = true;
+    this.waiters.notify();
+    return recorded;
+  }
+
+  /** @internal */
+  changed(): void {
+    this.waiters.notify();
+  }
+
+  private describe(): string {
+    return `${this.request.method} ${this.request.headers['call-id']?.[0] ?? ''}`;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Emulation of drachtio-server's proxy (src/sip-proxy-controller.cpp) with a scripted far end.
+ *
+ * What the app sees matches the server: with fullResponse (drachtio-srf always sets it) each FINAL response from a
+ * target is reported as `…|OK|network|…|||continue` + the response; provisional responses are forwarded to the
+ * caller but not reported to the app; `…|OK|done` follows a 2xx, or the best final once every target failed.
+ * Targets are tried one after another (serial forking also stands in for simultaneous); a 6xx stops the search.
+ */
+import type { InjectedRequest, ProxyHandler, ProxyRecord, ProxyTarget, ScriptedResponse } from './injected-request.js';
+import { DOUBLE_SIP_ADDRESS, buildResponseFor } from './sip-builders.js';
+import {
+  type ParsedSipResponse, type SipDraft, cloneDraft, getHeader, hostPortOf, newBranch, parseDraft, parseSipRequest,
+  parseSipResponse, prependHeader, randomToken, removeHeader, renderDraft, setHeader,
+} from './sip-message.js';
+import { proxyContinue, proxyDone } from './wire.js';
+
+export interface ProxyRun {
+  appMsgId: string;
+  txn: InjectedRequest;
+  /** The request as received from the network. */
+  received: SipDraft;
+  handler: ProxyHandler | undefined;
+  /** Sends a message (without id) to the app connection that asked for the proxy. */
+  send(message: string): void;
+}
+
+export function parseProxyCommand(tokens: string[], payload: string, txn: InjectedRequest): ProxyRecord {
+  const stub = parseSipRequest(payload);
+  const headers = { ...stub.headers };
+  delete headers['content-length'];
+  return {
+    transactionId: tokens[2] ?? '',
+    remainInDialog: tokens[3] === 'remainInDialog',
+    fullResponse: tokens[4] === 'fullResponse',
+    followRedirects: tokens[5] === 'followRedirects',
+    forking: tokens[6] === 'simultaneous' ? 'simultaneous' : 'serial',
+    provisionalTimeout: tokens[7] ?? '',
+    finalTimeout: tokens[8] ?? '',
+    destinations: tokens.slice(9).filter((d) => d !== ''),
+    stubRequest: stub,
+    headers,
+    request: txn.request,
+    targets: [],
+    reportedToApp: [],
+    done: false,
+  };
+}
+
+const RECORD_ROUTE = `<sip:${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};lr>`;
+
+function forwardedRequest(record: ProxyRecord, received: SipDraft, uri: string): ProxyTarget {
+  const draft = cloneDraft(received);
+  draft.startLine = `${record.request.method} ${uri} SIP/2.0`;
+  prependHeader(draft, 'Via', `SIP/2.0/UDP ${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};branch=${newBranch()};rport`);
+  const maxForwards = Number(getHeader(draft, 'max-forwards') ?? '70');
+  setHeader(draft, 'Max-Forwards', String(maxForwards - 1));
+  if (record.remainInDialog) prependHeader(draft, 'Record-Route', RECORD_ROUTE);
+  const stub = parseDraft(record.stubRequest.raw);
+  for (const [name] of stub.headers) removeHeader(draft, name);
+  for (const [name, value] of stub.headers) if (name.toLowerCase() !== 'content-length') draft.headers.push([name, value]);
+  const raw = renderDraft(draft);
+  return { uri, request: parseSipRequest(raw) };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function script(run: ProxyRun, record: ProxyRecord, target: ProxyTarget): Promise<ScriptedResponse[]> {
+  if (!run.handler) return [{ status: 100 }, { status: 180 }, { status: 200 }];
+  try {
+    return await run.handler(record, target);
+  } catch {
+    return [{ status: 500, reason: 'Proxy Handler Failed' }];
+  }
+}
+
+function bestFailure(finals: ParsedSipResponse[]): ParsedSipResponse | undefined {
+  const global = finals.find((r) => r.status >= 600);
+  if (global) return global;
+  return [...finals].sort((a, b) => a.status - b.status)[0];
+}
+
+export async function runProxy(run: ProxyRun, record: ProxyRecord): Promise<void> {
+  const { txn } = run;
+  const finals: ParsedSipResponse[] = [];
+  const report = (response: ParsedSipResponse, targetUri: string): void => {
+    record.reportedToApp.push(response);
+    const { address, port } = hostPortOf(targetUri);
+    if (record.fullResponse) run.send(proxyContinue(run.appMsgId, response.raw, { source: 'network', transport: 'udp', address, port }));
+  };
+  const finish = (): void => {
+    record.done = true;
+    run.send(proxyDone(run.appMsgId));
+    txn.changed();
+  };
+
+  for (const uri of record.destinations) {
+    const target = forwardedRequest(record, run.received, uri);
+    record.targets.push(target);
+    const toTag = randomToken(10);
+    const { address, port } = hostPortOf(uri);
+    const build = (spec: ScriptedResponse): ParsedSipResponse => {
+      const user = /^sips?:([^@]+)@/.exec(uri)?.[1];
+      const draft = buildResponseFor(run.received, {
+        ...spec,
+        toTag,
+        contact: spec.status >= 200 && spec.status < 300 ? `<sip:${user ? `${user}@` : ''}${address}:${port}>` : undefined,
+        recordRoute: record.remainInDialog && spec.status > 100 ? RECORD_ROUTE : undefined,
+      });
+      return parseSipResponse(renderDraft(draft));
+    };
+    let final: ParsedSipResponse | undefined;
+    for (const spec of await script(run, record, target)) {
+      if (spec.delayMs) await sleep(spec.delayMs);
+      if (txn.cancelled) break;
+      const response = build(spec);
+      if (response.status < 200) {
+        if (response.status > 100) txn.record(response, 'far-end');
+        continue;
+      }
+      final = response;
+      break;
+    }
+    if (txn.cancelled) {
+      report(build({ status: 487 }), uri);
+      finish();
+      return;
+    }
+    final ??= build({ status: 408 });
+    report(final, uri);
+    if (final.status < 300) {
+      txn.record(final, 'far-end');
+      finish();
+      return;
+    }
+    finals.push(final);
+    if (final.status >= 600) break;
+  }
+  const best = bestFailure(finals);
+  if (best) txn.record(best, 'far-end');
+  else txn.record(parseSipResponse(renderDraft(buildResponseFor(run.received, { status: 408, toTag: randomToken(10) }))), 'server');
+  finish();
+}
