@@ -124,7 +124,12 @@ async function handle(
   let recorded: Promise<number> | null = null;
   let storeFault: Error | null = null;
   try {
-    recorded = deps.register.record(attemptOf(facts, screening, { storeMessageText: deps.storeMessageText }));
+    // The row says what we are about to do, so a refusal is durable with the attempt itself; only a change
+    // (the PBX's final answer, a CANCEL that beat our answer) is written afterwards.
+    const attempt = attemptOf(facts, screening, { storeMessageText: deps.storeMessageText });
+    if (plan.kind === 'refuse') Object.assign(attempt, { outcome: 'rejected', finalStatus: plan.status });
+    else Object.assign(attempt, { outcome: 'forwarded' });
+    recorded = deps.register.record(attempt);
     recorded.catch((err: unknown) => {
       deps.metrics.registerErrors.inc();
       log.error({ err }, 'attempt could not be written to the register');
@@ -174,7 +179,6 @@ async function handle(
     logDecision(log, kind, screening, `reject ${plan.status}`, started, deps);
     try {
       await sendFinal(res, plan.status);
-      updateOutcome('rejected', plan.status);
     } catch (err) {
       // NOK from drachtio-server: typically the caller cancelled as we answered.
       log.warn({ err }, 'refusal not delivered');

@@ -1,0 +1,125 @@
+/**
+ * Starts the real crocetta app (config loaded as in production, real SQLite file, real HTTP port) against the
+ * drachtio wire-protocol double. Integration tests drive it with raw SIP and the JSON API.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { startCrocetta, type Crocetta } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/log.js';
+import type { Clock } from '../../src/screening/types.js';
+import { DrachtioDouble } from './drachtio-double.js';
+
+export const SECRET = 'test-secret';
+export const TOKEN = 'test-token-0123456789';
+export const PBX = 'sip:127.0.0.1:5080';
+
+/** A clock the test moves by hand; starts at a fixed Thursday morning in Rome. */
+export class ManualClock implements Clock {
+  constructor(private t = Date.parse('2026-11-05T09:30:00+01:00')) {}
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface Harness {
+  double: DrachtioDouble;
+  app: Crocetta;
+  clock: ManualClock;
+  dir: string;
+  /** Every log line the app wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  api(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; json: unknown }>;
+  url(path: string): string;
+  /** Stops the double and starts a new one on the same port (drachtio-server restart). */
+  restartDouble(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'crocetta-it-'));
+  let double = await DrachtioDouble.start({ secret: SECRET });
+  const config = loadConfig({
+    env: {
+      CROCETTA_DB: join(dir, 'register.sqlite'),
+      DRACHTIO_HOST: '127.0.0.1',
+      DRACHTIO_PORT: String(double.port),
+      DRACHTIO_SECRET: SECRET,
+      PBX_URI: PBX,
+      PANEL_HOST: '127.0.0.1',
+      PANEL_PORT: '0',
+      CROCETTA_API_TOKEN: TOKEN,
+      LOG_LEVEL: 'debug',
+      ...env,
+    },
+  });
+  config.drachtio.reconnectMaxDelayMs = 200;
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      cb();
+    },
+  });
+  const clock = new ManualClock();
+  const app = await startCrocetta(config, { logger: createLogger('debug', sink), clock, defaultMetrics: false });
+  await double.waitForRoutes(['invite', 'message'], 5000);
+
+  const url = (path: string) => `http://127.0.0.1:${app.httpPort}${path}`;
+  return {
+    get double() {
+      return double;
+    },
+    app,
+    clock,
+    dir,
+    logs,
+    url,
+    async api(method, path, body, token = TOKEN) {
+      const headers: Record<string, string> = {};
+      if (token !== null) headers.authorization = `Bearer ${token}`;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(url(path), {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let json: unknown = text;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        // not JSON (e.g. /metrics)
+      }
+      return { status: res.status, json };
+    },
+    async restartDouble() {
+      const port = double.port;
+      await double.stop();
+      double = await DrachtioDouble.start({ secret: SECRET, port });
+    },
+    async stop() {
+      await app.stop();
+      await double.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 3000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
