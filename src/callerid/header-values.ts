@@ -53,6 +53,13 @@ export function headerValues(values: readonly string[]): string[] {
   const out: string[] = [];
   for (const v of values) {
     if (typeof v !== 'string') continue;
+    if (!v.includes(',') && v.length <= MAX_HEADER_TEXT) {
+      // One value (the usual case): no list to split.
+      const item = v.trim();
+      if (item !== '') out.push(item);
+      if (out.length >= MAX_VALUES) return out;
+      continue;
+    }
     for (const item of splitHeaderList(v)) {
       if (out.length >= MAX_VALUES) return out;
       out.push(item);

@@ -24,7 +24,8 @@ const SOURCES: readonly IdentitySource[] = ['p-asserted-identity', 'remote-party
 interface Candidate {
   source: IdentitySource;
   displayName: string | null;
-  number: PhoneNumber | null;
+  /** The number text of the URI; normalized only when this header's turn comes (see `best`). */
+  numberText: string | null;
   anonymousUri: boolean;
   /** tel: URI or sip: with user=phone: the sender says the user part is a telephone number. */
   phone: boolean;
@@ -37,6 +38,7 @@ export function readHeader(headers: SipHeaderSource, name: string): string[] {
   try {
     const values: unknown = headers.header(name);
     if (!Array.isArray(values)) return typeof values === 'string' ? [values] : [];
+    if (values.every((v) => typeof v === 'string')) return values;
     return values.filter((v): v is string => typeof v === 'string');
   } catch {
     return [];
@@ -53,7 +55,7 @@ function paramValue(a: Map<string, string>, b: Map<string, string>, key: string)
   return a.get(key) ?? b.get(key);
 }
 
-function candidatesOf(values: readonly string[], source: IdentitySource, defaultCountry: string): Candidate[] {
+function candidatesOf(values: readonly string[], source: IdentitySource): Candidate[] {
   const out: Candidate[] = [];
   for (const item of headerValues(values)) {
     const entry = parseNameAddr(item);
@@ -61,12 +63,11 @@ function candidatesOf(values: readonly string[], source: IdentitySource, default
     if (source === 'remote-party-id' && entry.params.get('party')?.toLowerCase() === 'called') continue;
     const uri = parseUri(entry.uri);
     const anonymousUri = isAnonymousUri(uri);
-    const text = anonymousUri ? null : uriNumberText(uri);
     const verstat = paramValue(uri.params, entry.params, 'verstat');
     out.push({
       source,
       displayName: cleanName(entry.displayName),
-      number: text === null ? null : normalizeNumber(text, defaultCountry),
+      numberText: anonymousUri ? null : uriNumberText(uri),
       anonymousUri,
       phone: uri.scheme === 'tel' || uri.params.get('user')?.toLowerCase() === 'phone',
       verstat: verstat === undefined ? null : sanitizeText(verstat, 64) || null,
@@ -76,21 +77,32 @@ function candidatesOf(values: readonly string[], source: IdentitySource, default
   return out;
 }
 
+interface Chosen {
+  candidate: Candidate;
+  number: PhoneNumber;
+}
+
 /** How much a candidate's number is worth: valid E.164 > parsed but invalid > short code > junk > none. */
-function numberRank(n: PhoneNumber | null): number {
-  if (n === null) return 0;
+function numberRank(n: PhoneNumber): number {
   if (n.e164 !== null) return n.valid ? 4 : 3;
   return n.flags.includes('short-code') ? 2 : 1;
 }
 
-function best(cands: readonly Candidate[]): Candidate | null {
-  let chosen: Candidate | null = null;
+/** Rank of a tel: or user=phone value with a valid number: nothing can beat it. */
+const TOP_RANK = 4 * 2 + 1;
+
+/** The value of one header with the best number, normalizing lazily: stops at a valid tel:/user=phone number. */
+function best(cands: readonly Candidate[], defaultCountry: string): Chosen | null {
+  let chosen: Chosen | null = null;
   let chosenRank = 0;
   for (const c of cands) {
-    const rank = numberRank(c.number) * 2 + (c.phone ? 1 : 0);
-    if (c.number !== null && rank > chosenRank) {
-      chosen = c;
+    if (c.numberText === null) continue;
+    const number = normalizeNumber(c.numberText, defaultCountry);
+    const rank = numberRank(number) * 2 + (c.phone ? 1 : 0);
+    if (rank > chosenRank) {
+      chosen = { candidate: c, number };
       chosenRank = rank;
+      if (rank === TOP_RANK) break;
     }
   }
   return chosen;
@@ -124,16 +136,18 @@ function attestationOf(headers: SipHeaderSource, verstat: string | null): Attest
 /** identifyCaller without its safety net; exported so the fuzz test can prove the net is never needed. */
 export function identifyUnguarded(headers: SipHeaderSource, opts: IdentifyOptions): CallerIdentity {
   const country = typeof opts?.defaultCountry === 'string' ? opts.defaultCountry : '';
-  const bySource = SOURCES.map((source) => candidatesOf(readHeader(headers, source), source, country));
+  const bySource = SOURCES.map((source) => candidatesOf(readHeader(headers, source), source));
   const all = bySource.flat();
 
-  let chosen: Candidate | null = null;
+  // Headers in order of trust; the first with any number decides, the best of its values wins.
+  let chosenOne: Chosen | null = null;
   for (const cands of bySource) {
-    chosen = best(cands);
-    if (chosen !== null) break;
+    chosenOne = best(cands, country);
+    if (chosenOne !== null) break;
   }
+  const chosen = chosenOne?.candidate ?? null;
   const source: IdentitySource = chosen?.source ?? all[0]?.source ?? 'from';
-  const number = chosen?.number ?? null;
+  const number = chosenOne?.number ?? null;
 
   // The chosen value's name, else another name from the same header, else From's (what a phone would show).
   const sameSource = all.filter((c) => c.source === source);

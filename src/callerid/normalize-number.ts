@@ -13,10 +13,29 @@ type Parsed = Omit<PhoneNumber, 'raw'>;
 /**
  * Parsing with libphonenumber-js `max` metadata costs ~10 µs a number, more than the rest of a decision together;
  * the same callers come back (that is the point of screening), so results are kept by (country, digits).
- * Insertion-ordered Map used as a FIFO: bounded memory, O(1) per call.
+ * Two generations: when `young` is full it becomes `old` and the previous `old` is dropped; a hit in `old` is
+ * promoted. O(1) per call, at most 2 × CACHE_GENERATION entries, and no Map iteration (a FIFO that deletes the
+ * oldest key pays for skipping deleted slots).
  */
-const CACHE_MAX = 20_000;
-const cache = new Map<string, Parsed>();
+const CACHE_GENERATION = 10_000;
+let young = new Map<string, Parsed>();
+let old = new Map<string, Parsed>();
+
+function cacheGet(key: string): Parsed | undefined {
+  const hit = young.get(key);
+  if (hit !== undefined) return hit;
+  const aged = old.get(key);
+  if (aged !== undefined) cacheSet(key, aged);
+  return aged;
+}
+
+function cacheSet(key: string, value: Parsed): void {
+  if (young.size >= CACHE_GENERATION) {
+    old = young;
+    young = new Map<string, Parsed>();
+  }
+  young.set(key, value);
+}
 
 /** Digits in an E.164 number at most (15) plus room for a trunk prefix; longer is junk. */
 const MAX_DIGITS = 17;
@@ -44,8 +63,24 @@ function lengthFlag(reason: string | undefined): string {
   return 'invalid';
 }
 
+/** Digits with an optional leading `+`, and at least one digit. */
+function isPlainNumber(text: string): boolean {
+  const start = text.startsWith('+') ? 1 : 0;
+  if (text.length <= start) return false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 /** Dialable form: `+` and digits, or a flag saying why there is none. */
 function dialable(text: string): { intl: boolean; digits: string } | { flag: string } {
+  if (isPlainNumber(text)) {
+    // The common case (`+390212345678`, `0212345678`): no copying character by character.
+    if (text.startsWith('+')) return { intl: true, digits: text.slice(1) };
+    return text.startsWith('00') ? { intl: true, digits: text.slice(2) } : { intl: false, digits: text };
+  }
   let digits = '';
   let intl = false;
   let letters = 0;
@@ -98,14 +133,10 @@ function parseDialable(intl: boolean, digits: string, defaultCountry: string): P
 
 function parseCached(intl: boolean, digits: string, defaultCountry: string): Parsed {
   const key = `${defaultCountry}|${intl ? '+' : ''}${digits}`;
-  let parsed = cache.get(key);
+  let parsed = cacheGet(key);
   if (parsed === undefined) {
     parsed = parseDialable(intl, digits, defaultCountry);
-    if (cache.size >= CACHE_MAX) {
-      const oldest = cache.keys().next();
-      if (oldest.done !== true) cache.delete(oldest.value);
-    }
-    cache.set(key, parsed);
+    cacheSet(key, parsed);
   }
   return parsed;
 }

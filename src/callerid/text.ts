@@ -37,11 +37,27 @@ function isSpace(c: number): boolean {
   );
 }
 
+/** Printable ASCII with single inner spaces, within `max`: nothing to do. */
+function isClean(s: string, max: number): boolean {
+  if (s.length > max) return false;
+  let prevSpace = true; // a leading space is not clean
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20) {
+      if (prevSpace) return false;
+      prevSpace = true;
+    } else if (c > 0x20 && c < 0x7f) prevSpace = false;
+    else return false;
+  }
+  return !prevSpace || s.length === 0;
+}
+
 /**
  * Removes control, bidi and zero-width characters and lone surrogates, collapses runs of white space into one
  * space, trims, and caps the result at `max` code points (never splitting a surrogate pair).
  */
 export function sanitizeText(input: string, max: number): string {
+  if (isClean(input, max)) return input; // the common case: no copy
   const s = input.length > MAX_HEADER_TEXT ? input.slice(0, MAX_HEADER_TEXT) : input;
   let out = '';
   let count = 0;
