@@ -1,0 +1,170 @@
+/**
+ * bench/decide.ts: how fast crocetta decides, with 1M listed numbers in the register.
+ *
+ *   npm run bench:decide [-- --marks 1000000 --calls 300000]
+ *
+ * Builds a register with N marked numbers (SQLite, loaded by the real openRegister into the in-memory index),
+ * then runs the per-call path on realistic header sets: identifyCaller → calledNumber → callerKey →
+ * evidenceFor → classify → chooseAction. Reports decisions/s, p50/p99 latency, index load time and RSS.
+ * Baseline measured in the same run: libphonenumber-js parsing the same numbers alone (the floor of any
+ * caller-ID work), and the process's RSS before the index was loaded.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { callerKey, calledNumber, identifyCaller } from '../src/callerid/index.js';
+import type { SipHeaderSource } from '../src/callerid/types.js';
+import { createClassifier, DEFAULT_SCREENING_RULES } from '../src/screening/index.js';
+import { chooseAction, DEFAULT_ACTION_POLICY } from '../src/screening/policy.js';
+import { NO_EVIDENCE } from '../src/screening/types.js';
+import { openRegister } from '../src/store/index.js';
+import { Connection } from '../src/store/sqlite.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+const MARKS = arg('marks', 1_000_000);
+const CALLS = arg('calls', 300_000);
+
+function gcRssMb(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().rss / 1048576;
+}
+
+/** Deterministic PRNG (mulberry32) so every run decides on the same calls. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function headers(map: Record<string, string>, requestUri: string): SipHeaderSource {
+  const lower = new Map(Object.entries(map).map(([k, v]) => [k.toLowerCase(), [v]]));
+  return { requestUri, header: (name) => lower.get(name.toLowerCase()) ?? [] };
+}
+
+/** The listed numbers: +39 02 1xxxxxxx (Milan fixed lines), one in ten trusted, the rest nuisance. */
+function listedNumber(i: number): string {
+  return `+39021${String(i).padStart(7, '0')}`;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-decide-'));
+  const file = join(dir, 'register.sqlite');
+  try {
+    // 1. A register with MARKS marked numbers.
+    const created = await openRegister({ file, lookbackDays: 30 });
+    await created.close();
+    const db = await Connection.open(file);
+    const t0 = performance.now();
+    await db.run(
+      `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
+       INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
+       SELECT '+39021' || substr('0000000' || i, -7), CASE WHEN i % 10 = 0 THEN 'trusted' ELSE 'nuisance' END,
+              1790000000000 + i, CASE WHEN i % 10 = 0 THEN NULL ELSE 'Company ' || (i % 500) END,
+              CASE WHEN i % 10 = 0 THEN NULL ELSE 'energy' END, 1790000000000 + i
+       FROM c`,
+      [MARKS - 1],
+    );
+    await db.close();
+    console.log(`register: ${MARKS} marked numbers written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    // 2. Load it the way crocetta starts.
+    const rssBefore = gcRssMb();
+    const t1 = performance.now();
+    const register = await openRegister({ file, lookbackDays: 30 });
+    const loadMs = performance.now() - t1;
+    const rssAfter = gcRssMb();
+
+    // 3. Realistic calls.
+    const rand = rng(42);
+    const calls: SipHeaderSource[] = [];
+    const rawNumbers: string[] = [];
+    const did = 'sip:+390612345678@10.0.0.5';
+    for (let i = 0; i < CALLS; i++) {
+      const r = rand();
+      let h: Record<string, string>;
+      if (r < 0.4) {
+        const n = listedNumber(Math.floor(rand() * MARKS));
+        h = { From: `<sip:${n}@203.0.113.10>;tag=a${i}`, 'P-Asserted-Identity': `<tel:${n}>` };
+        rawNumbers.push(n);
+      } else if (r < 0.7) {
+        const n = `3${Math.floor(rand() * 1e9).toString().padStart(9, '0')}`;
+        h = { From: `"Cliente ${i % 97}" <sip:${n}@carrier.example;user=phone>;tag=b${i}` };
+        rawNumbers.push(n);
+      } else if (r < 0.8) {
+        const n = `0844${Math.floor(rand() * 1e6).toString().padStart(6, '0')}`;
+        h = { From: `<sip:${n}@203.0.113.10>;tag=c${i}` };
+        rawNumbers.push(n);
+      } else if (r < 0.9) {
+        const n = `+33${1 + Math.floor(rand() * 9)}${Math.floor(rand() * 1e8).toString().padStart(8, '0')}`;
+        h = { From: `<sip:${n}@sbc.example>;tag=d${i}`, 'P-Asserted-Identity': `"Société" <sip:${n}@sbc.example;user=phone>` };
+        rawNumbers.push(n);
+      } else {
+        const n = `+3934${Math.floor(rand() * 1e8).toString().padStart(8, '0')}`;
+        h = { From: `"Anonymous" <sip:anonymous@anonymous.invalid>;tag=e${i}`, 'P-Asserted-Identity': `<tel:${n}>`, Privacy: 'id' };
+        rawNumbers.push(n);
+      }
+      calls.push(headers(h, did));
+    }
+
+    const classify = createClassifier(DEFAULT_SCREENING_RULES);
+    const now = Date.parse('2026-11-05T10:00:00Z');
+    const verdicts = { trusted: 0, unknown: 0, suspect: 0, nuisance: 0 };
+    const decide = (src: SipHeaderSource) => {
+      const identity = identifyCaller(src, { defaultCountry: 'IT' });
+      calledNumber(src, { defaultCountry: 'IT' });
+      const key = callerKey(identity);
+      const evidence = key === null ? NO_EVIDENCE : register.evidenceFor(key);
+      const decision = classify(identity, evidence, now);
+      chooseAction(decision, identity, DEFAULT_ACTION_POLICY);
+      return decision;
+    };
+
+    // Warm-up, then throughput (no per-call timer), then latency (per-call timer).
+    for (let i = 0; i < Math.min(20_000, CALLS); i++) decide(calls[i]!);
+    const t2 = performance.now();
+    for (const c of calls) verdicts[decide(c).verdict]++;
+    const seconds = (performance.now() - t2) / 1000;
+
+    const lat = new Float64Array(CALLS);
+    for (let i = 0; i < CALLS; i++) {
+      const s = process.hrtime.bigint();
+      decide(calls[i]!);
+      lat[i] = Number(process.hrtime.bigint() - s) / 1000;
+    }
+    lat.sort();
+    const pct = (p: number) => lat[Math.min(CALLS - 1, Math.floor(p * CALLS))]!;
+
+    // Baseline: libphonenumber-js alone on the same numbers.
+    const t3 = performance.now();
+    for (const n of rawNumbers) parsePhoneNumberFromString(n, 'IT')?.getType();
+    const baseSeconds = (performance.now() - t3) / 1000;
+
+    const rate = CALLS / seconds;
+    const baseRate = CALLS / baseSeconds;
+    console.log(`verdicts: ${JSON.stringify(verdicts)}`);
+    console.log(`index load: ${loadMs.toFixed(0)} ms for ${MARKS} marks`);
+    console.log(`rss: ${rssBefore.toFixed(1)} MB before the index, ${rssAfter.toFixed(1)} MB after (+${(rssAfter - rssBefore).toFixed(1)} MB); ${(process.memoryUsage().rss / 1048576).toFixed(1)} MB at the end`);
+    console.log(`baseline libphonenumber-js parse+getType alone: ${Math.round(baseRate)} numbers/s`);
+    console.log(`decide: ${Math.round(rate)} decisions/s (${(rate / baseRate).toFixed(2)}× the baseline's rate)`);
+    console.log(`decide latency: p50=${pct(0.5).toFixed(1)} µs p99=${pct(0.99).toFixed(1)} µs p99.9=${pct(0.999).toFixed(1)} µs max=${lat[CALLS - 1]!.toFixed(0)} µs`);
+    await register.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
