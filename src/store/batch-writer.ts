@@ -7,13 +7,35 @@
  * writes are failed, the error is logged, and the next batch tries again: the service keeps running.
  */
 import type { StoreLogger } from './logger.js';
-import { sqliteCode, type Connection } from './sqlite.js';
+import { sqliteCode, type Connection, type SqlValue, type Statement } from './sqlite.js';
 
-export interface WriteOp<S> {
+/** One attempt row to insert; consecutive ones are inserted many rows per statement. */
+export interface AttemptWrite {
+  kind: 'attempt';
+  params: readonly SqlValue[];
+  committed(id: number): void;
+  failed(err: Error): void;
+}
+
+/** Any other write (outcome update, mark): its own statements. */
+export interface OtherWrite<S> {
+  kind: 'other';
   /** Runs this write's statements inside the open transaction. */
   run(statements: S): Promise<void>;
   committed(): void;
   failed(err: Error): void;
+}
+
+export type WriteOp<S> = AttemptWrite | OtherWrite<S>;
+
+/**
+ * The attempts INSERT, prepared twice: for one row, and for `rows` rows at once (node-sqlite3 pays a trip to its
+ * thread pool per statement run, so a multi-row INSERT is what reaches tens of thousands of rows per second).
+ */
+export interface AttemptInserter {
+  one: Statement;
+  many: Statement;
+  rows: number;
 }
 
 export interface BatchInfo {
@@ -50,6 +72,7 @@ export class BatchWriter<S> {
 
   constructor(
     private readonly db: Connection,
+    private readonly inserter: AttemptInserter,
     private readonly statements: S,
     private readonly options: BatchWriterOptions,
   ) {}
@@ -120,10 +143,22 @@ export class BatchWriter<S> {
   private async commit(batch: WriteOp<S>[]): Promise<void> {
     const started = performance.now();
     let error: Error | undefined;
+    const ids = new Float64Array(batch.length);
     try {
       await this.db.run('BEGIN IMMEDIATE');
       try {
-        for (const op of batch) await op.run(this.statements);
+        for (let i = 0; i < batch.length; ) {
+          const op = batch[i];
+          if (op?.kind === 'other') {
+            await op.run(this.statements);
+            i++;
+            continue;
+          }
+          let end = i;
+          while (end < batch.length && batch[end]?.kind === 'attempt') end++;
+          await this.insertAttempts(batch as AttemptWrite[], i, end, ids);
+          i = end;
+        }
         await this.db.run('COMMIT');
       } catch (err) {
         await this.db.run('ROLLBACK').catch(() => undefined);
@@ -136,7 +171,10 @@ export class BatchWriter<S> {
     if (error === undefined) {
       if (!this.lastBatchOk) this.options.logger.info({ size: batch.length }, 'register writes recovered');
       this.lastBatchOk = true;
-      for (const op of batch) op.committed();
+      batch.forEach((op, i) => {
+        if (op.kind === 'attempt') op.committed(ids[i] ?? 0);
+        else op.committed();
+      });
     } else {
       this.lastBatchOk = false;
       this.options.logger.error(
@@ -146,5 +184,27 @@ export class BatchWriter<S> {
       for (const op of batch) op.failed(error);
     }
     this.options.onBatch?.({ size: batch.length, durationMs, ok: error === undefined, ...(error && { error }) });
+  }
+
+  /**
+   * Inserts batch[from, to) (all attempts), `inserter.rows` at a time. The ids of a multi-row INSERT are
+   * lastID-rows+1 … lastID: with INTEGER PRIMARY KEY each new rowid is max(rowid)+1, and no other writer can
+   * interleave inside our BEGIN IMMEDIATE.
+   */
+  private async insertAttempts(batch: readonly AttemptWrite[], from: number, to: number, ids: Float64Array): Promise<void> {
+    const { one, many, rows } = this.inserter;
+    let i = from;
+    for (; to - i >= rows; i += rows) {
+      const width = batch[i]?.params.length ?? 0;
+      const params = new Array<SqlValue>(rows * width);
+      for (let k = 0; k < rows; k++) {
+        const row = batch[i + k]?.params ?? [];
+        for (let c = 0; c < width; c++) params[k * width + c] = row[c] ?? null;
+      }
+      const result = await many.run(params);
+      if (result.changes !== rows) throw new Error(`multi-row insert wrote ${result.changes} rows, not ${rows}`);
+      for (let k = 0; k < rows; k++) ids[i + k] = result.lastID - rows + 1 + k;
+    }
+    for (; i < to; i++) ids[i] = (await one.run(batch[i]?.params ?? [])).lastID;
   }
 }

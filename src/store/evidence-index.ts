@@ -13,6 +13,8 @@ const DAY_MS = 86_400_000;
 /** At most this many attempt times and refusal times are kept per caller (the most recent ones). */
 export const MAX_TIMES_PER_CALLER = 256;
 
+const NO_TIMES: readonly number[] = Object.freeze([]);
+
 interface Activity {
   attempts: readonly number[];
   refusals: readonly number[];
@@ -69,9 +71,9 @@ export class EvidenceIndex {
   evidenceFor(callerKey: string): CallerEvidence {
     const mark = this.marks.get(callerKey);
     const act = this.activity.get(callerKey);
-    if (act === undefined) return mark === null ? NO_EVIDENCE : { mark, attempts: [], refusals: [] };
+    if (act === undefined) return mark === null ? NO_EVIDENCE : { mark, attempts: NO_TIMES, refusals: NO_TIMES };
     const fresh = this.trim(callerKey, act);
-    if (fresh === undefined) return mark === null ? NO_EVIDENCE : { mark, attempts: [], refusals: [] };
+    if (fresh === undefined) return mark === null ? NO_EVIDENCE : { mark, attempts: NO_TIMES, refusals: NO_TIMES };
     return { mark, attempts: fresh.attempts, refusals: fresh.refusals };
   }
 
@@ -80,8 +82,8 @@ export class EvidenceIndex {
     if (time < cutoff) return;
     const act = this.activity.get(callerKey);
     this.activity.set(callerKey, {
-      attempts: withTime(act?.attempts ?? [], time, cutoff),
-      refusals: act === undefined ? [] : trimmed(act.refusals, cutoff),
+      attempts: withTime(act?.attempts ?? NO_TIMES, time, cutoff),
+      refusals: act === undefined ? NO_TIMES : trimmed(act.refusals, cutoff),
     });
   }
 
@@ -90,8 +92,8 @@ export class EvidenceIndex {
     if (time < cutoff) return;
     const act = this.activity.get(callerKey);
     this.activity.set(callerKey, {
-      attempts: act === undefined ? [] : trimmed(act.attempts, cutoff),
-      refusals: withTime(act?.refusals ?? [], time, cutoff),
+      attempts: act === undefined ? NO_TIMES : trimmed(act.attempts, cutoff),
+      refusals: withTime(act?.refusals ?? NO_TIMES, time, cutoff),
     });
   }
 

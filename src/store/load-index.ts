@@ -1,13 +1,24 @@
 /**
  * Fills the evidence index at start-up: marks from `numbers`, attempt and refusal times from `attempts` within
  * the look-back window. Reads in keyset pages so that a million rows never sit in memory at once.
+ *
+ * Marks of E.164 numbers (nearly all of them) come packed: one string of `digits,label,at,company,category;`
+ * per page of 5000, parsed digit by digit, company and category as ids from temporary tables: no JS object and
+ * no string per row (1M marks load in ~1 s and leave little garbage). Needs a writable connection (TEMP tables).
  */
 import { EvidenceIndex } from './evidence-index.js';
+import { LABEL_NUISANCE, LABEL_TRUSTED } from './mark-table.js';
 import type { Clock } from '../screening/types.js';
 import type { MarkLabel } from '../screening/types.js';
 import type { Connection } from './sqlite.js';
 
 const PAGE = 5000;
+
+/**
+ * SQL truth of e164KeyToNumber: `+`, then 1 to 15 digits, the first not 0. The unary `+` keeps the planner from
+ * taking the GLOB as the range of the scan instead of the keyset `caller_key > ?` (that made paging quadratic).
+ */
+const IS_E164 = "+caller_key GLOB '+[1-9]*' AND length(caller_key) <= 16 AND substr(caller_key, 2) NOT GLOB '*[^0-9]*'";
 
 interface MarkRow {
   caller_key: string;
@@ -40,28 +51,7 @@ export async function loadIndex(
   const expectedMarks = count?.n ?? 0;
   const index = new EvidenceIndex({ ...options, expectedMarks: Math.max(1024, expectedMarks + (expectedMarks >> 4)) });
 
-  let marks = 0;
-  let after = '';
-  for (;;) {
-    const rows = await db.all<MarkRow>(
-      `SELECT caller_key, label, marked_at, company, category FROM numbers
-        WHERE caller_key > ? AND label IS NOT NULL ORDER BY caller_key LIMIT ?`,
-      [after, PAGE],
-    );
-    for (const r of rows) {
-      index.setMark({
-        callerKey: r.caller_key,
-        label: r.label,
-        at: r.marked_at ?? 0,
-        company: r.company,
-        category: r.category,
-      });
-    }
-    marks += rows.length;
-    const last = rows[rows.length - 1];
-    if (last === undefined || rows.length < PAGE) break;
-    after = last.caller_key;
-  }
+  const marks = (await loadE164Marks(db, index)) + (await loadOtherMarks(db, index));
 
   let attempts = 0;
   let refusals = 0;
@@ -88,4 +78,103 @@ export async function loadIndex(
   }
 
   return { index, stats: { marks, attempts, refusals, durationMs: performance.now() - started } };
+}
+
+/** Loads the names of one column into temp table `table` (id, name) and returns SQL id → index id. */
+async function internColumn(
+  db: Connection,
+  column: 'company' | 'category',
+  table: string,
+  intern: (name: string) => number,
+): Promise<Uint32Array> {
+  // Column and table names are constants of this module, never input.
+  await db.exec(
+    `CREATE TEMP TABLE ${table} (name TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID;
+     INSERT INTO ${table} (name, id)
+       SELECT ${column}, row_number() OVER (ORDER BY ${column})
+         FROM (SELECT DISTINCT ${column} FROM numbers WHERE ${column} IS NOT NULL);`, // its partial index: no sort
+  );
+  const names = await db.all<{ name: string; id: number }>(`SELECT name, id FROM ${table} ORDER BY id`);
+  const ids = new Uint32Array(names.length + 1);
+  for (const n of names) ids[n.id] = intern(n.name);
+  return ids;
+}
+
+async function loadE164Marks(db: Connection, index: EvidenceIndex): Promise<number> {
+  const table = index.marks;
+  const companies = await internColumn(db, 'company', 'crocetta_load_company', (n) => table.internCompany(n));
+  const categories = await internColumn(db, 'category', 'crocetta_load_category', (n) => table.internCategory(n));
+  let loaded = 0;
+  let after = '';
+  try {
+    for (;;) {
+      const page = await db.get<{ last: string | null; n: number; packed: string | null }>(
+        `SELECT max(caller_key) AS last, count(*) AS n,
+                group_concat(substr(caller_key, 2) || ',' || (CASE label WHEN 'nuisance' THEN ${LABEL_NUISANCE} ELSE ${LABEL_TRUSTED} END)
+                  || ',' || coalesce(marked_at, 0)
+                  || ',' || coalesce((SELECT id FROM temp.crocetta_load_company WHERE name = company), 0)
+                  || ',' || coalesce((SELECT id FROM temp.crocetta_load_category WHERE name = category), 0), ';') AS packed
+           FROM (SELECT caller_key, label, marked_at, company, category FROM numbers
+                  WHERE caller_key > ? AND label IS NOT NULL AND ${IS_E164} ORDER BY caller_key LIMIT ?)`,
+        [after, PAGE],
+      );
+      if (page === undefined || page.n === 0 || page.last === null || page.packed === null) break;
+      loaded += parsePacked(page.packed, (key, label, at, company, category) =>
+        table.setNumeric(key, label, at, companies[company] ?? 0, categories[category] ?? 0),
+      );
+      if (page.n < PAGE) break;
+      after = page.last;
+    }
+  } finally {
+    await db.exec('DROP TABLE IF EXISTS temp.crocetta_load_company; DROP TABLE IF EXISTS temp.crocetta_load_category;');
+  }
+  return loaded;
+}
+
+/** `d,d,d,d,d;d,d,d,d,d` of non-negative integers → one call per row. Returns the number of rows. */
+export function parsePacked(
+  text: string,
+  row: (key: number, label: number, at: number, company: number, category: number) => void,
+): number {
+  const f = [0, 0, 0, 0, 0];
+  let field = 0;
+  let value = 0;
+  let rows = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 59;
+    if (c === 44 /* , */) {
+      f[field++] = value;
+      value = 0;
+    } else if (c === 59 /* ; */) {
+      f[field] = value;
+      row(f[0] ?? 0, f[1] ?? 0, f[2] ?? 0, f[3] ?? 0, f[4] ?? 0);
+      rows++;
+      field = 0;
+      value = 0;
+    } else {
+      value = value * 10 + (c - 48);
+    }
+  }
+  return rows;
+}
+
+/** Marks whose key is not E.164 (`raw:...`): few, loaded as rows. */
+async function loadOtherMarks(db: Connection, index: EvidenceIndex): Promise<number> {
+  let loaded = 0;
+  let after = '';
+  for (;;) {
+    const rows = await db.all<MarkRow>(
+      `SELECT caller_key, label, marked_at, company, category FROM numbers
+        WHERE caller_key > ? AND label IS NOT NULL AND NOT (${IS_E164}) ORDER BY caller_key LIMIT ?`,
+      [after, PAGE],
+    );
+    for (const r of rows) {
+      index.setMark({ callerKey: r.caller_key, label: r.label, at: r.marked_at ?? 0, company: r.company, category: r.category });
+    }
+    loaded += rows.length;
+    const last = rows[rows.length - 1];
+    if (last === undefined || rows.length < PAGE) break;
+    after = last.caller_key;
+  }
+  return loaded;
 }

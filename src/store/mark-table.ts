@@ -4,14 +4,15 @@
  * A JS object (or a Map entry with a boxed double key) per number costs ~90 bytes; here a number costs ~33 bytes:
  * an E.164 key `+393331234567` is held as the double 393331234567 (≤ 15 digits always fits in 2^53), in an
  * open-addressing hash table of Int32 slots pointing into dense typed arrays (key, label, marked_at, company id,
- * category id). Company and category strings are interned once. Keys that are not E.164 (`raw:...`) live in a
+ * category id). Company and category strings are interned once; their ids are Uint16 until there are more than
+ * 65535 distinct names, then Uint32. Keys that are not E.164 (`raw:...`) live in a
  * small Map<string, slot>. A cleared mark keeps its slot with label NONE (it disappears on the next load).
  */
 import type { Mark, MarkLabel } from '../screening/types.js';
 
-const LABEL_NONE = 0;
-const LABEL_NUISANCE = 1;
-const LABEL_TRUSTED = 2;
+export const LABEL_NONE = 0;
+export const LABEL_NUISANCE = 1;
+export const LABEL_TRUSTED = 2;
 const EMPTY = -1;
 
 /** The double for an E.164 key (`+` then 1 to 15 digits, no leading 0), or -1 when the key is not one. */
@@ -80,8 +81,8 @@ export class MarkTable {
   private keys: Float64Array;
   private labels: Uint8Array;
   private markedAt: Float64Array;
-  private companies: Uint32Array;
-  private categories: Uint32Array;
+  private companies: Uint16Array | Uint32Array;
+  private categories: Uint16Array | Uint32Array;
   // hash slots → record index
   private slots: Int32Array;
   private mask: number;
@@ -95,8 +96,8 @@ export class MarkTable {
     this.keys = new Float64Array(capacity);
     this.labels = new Uint8Array(capacity);
     this.markedAt = new Float64Array(capacity);
-    this.companies = new Uint32Array(capacity);
-    this.categories = new Uint32Array(capacity);
+    this.companies = new Uint16Array(capacity);
+    this.categories = new Uint16Array(capacity);
     let slotCount = 16;
     while (slotCount < capacity * 1.6) slotCount *= 2;
     this.slots = new Int32Array(slotCount).fill(EMPTY);
@@ -112,10 +113,36 @@ export class MarkTable {
   set(entry: MarkEntry): void {
     let index = this.find(entry.callerKey);
     if (index === EMPTY) index = this.insert(entry.callerKey);
-    this.labels[index] = labelCode(entry.label);
-    this.markedAt[index] = entry.at;
-    this.companies[index] = this.companyNames.id(entry.company);
-    this.categories[index] = this.categoryNames.id(entry.category);
+    this.write(index, labelCode(entry.label), entry.at, this.internCompany(entry.company), this.internCategory(entry.category));
+  }
+
+  /**
+   * Bulk path: sets the mark of an E.164 key given as its double (see e164KeyToNumber), with company and category
+   * ids from internCompany/internCategory. No string is built.
+   */
+  setNumeric(key: number, label: number, at: number, companyId: number, categoryId: number): void {
+    let index = this.findNumeric(key);
+    if (index === EMPTY) index = this.insertNumeric(key);
+    this.write(index, label, at, companyId, categoryId);
+  }
+
+  internCompany(name: string | null): number {
+    const id = this.companyNames.id(name);
+    if (id > 0xffff && this.companies instanceof Uint16Array) this.companies = Uint32Array.from(this.companies);
+    return id;
+  }
+
+  internCategory(name: string | null): number {
+    const id = this.categoryNames.id(name);
+    if (id > 0xffff && this.categories instanceof Uint16Array) this.categories = Uint32Array.from(this.categories);
+    return id;
+  }
+
+  private write(index: number, label: number, at: number, companyId: number, categoryId: number): void {
+    this.labels[index] = label;
+    this.markedAt[index] = at;
+    this.companies[index] = companyId;
+    this.categories[index] = categoryId;
   }
 
   /** The mark of a key, or null when unmarked. Allocates only the returned Mark. */
@@ -146,7 +173,10 @@ export class MarkTable {
 
   private find(callerKey: string): number {
     const key = e164KeyToNumber(callerKey);
-    if (key < 0) return this.rawKeys.get(callerKey) ?? EMPTY;
+    return key < 0 ? (this.rawKeys.get(callerKey) ?? EMPTY) : this.findNumeric(key);
+  }
+
+  private findNumeric(key: number): number {
     let slot = hashDouble(key) & this.mask;
     for (;;) {
       const index = this.slots[slot] ?? EMPTY;
@@ -157,14 +187,18 @@ export class MarkTable {
   }
 
   private insert(callerKey: string): number {
+    const key = e164KeyToNumber(callerKey);
+    if (key >= 0) return this.insertNumeric(key);
     if (this.count === this.keys.length) this.growRecords();
     const index = this.count++;
-    const key = e164KeyToNumber(callerKey);
-    if (key < 0) {
-      this.keys[index] = NaN;
-      this.rawKeys.set(callerKey, index);
-      return index;
-    }
+    this.keys[index] = NaN;
+    this.rawKeys.set(callerKey, index);
+    return index;
+  }
+
+  private insertNumeric(key: number): number {
+    if (this.count === this.keys.length) this.growRecords();
+    const index = this.count++;
     this.keys[index] = key;
     if (this.count * 10 > this.slots.length * 7) this.rehash(this.slots.length * 2);
     else this.place(key, index);
@@ -188,7 +222,7 @@ export class MarkTable {
 
   private growRecords(): void {
     const capacity = Math.ceil(this.keys.length * 1.5);
-    const grow = <T extends Float64Array | Uint8Array | Uint32Array>(old: T, make: (n: number) => T): T => {
+    const grow = <T extends Float64Array | Uint8Array | Uint16Array | Uint32Array>(old: T, make: (n: number) => T): T => {
       const next = make(capacity);
       next.set(old);
       return next;
@@ -196,7 +230,12 @@ export class MarkTable {
     this.keys = grow(this.keys, (n) => new Float64Array(n));
     this.labels = grow(this.labels, (n) => new Uint8Array(n));
     this.markedAt = grow(this.markedAt, (n) => new Float64Array(n));
-    this.companies = grow(this.companies, (n) => new Uint32Array(n));
-    this.categories = grow(this.categories, (n) => new Uint32Array(n));
+    const ids = (old: Uint16Array | Uint32Array): Uint16Array | Uint32Array => {
+      const next = old instanceof Uint16Array ? new Uint16Array(capacity) : new Uint32Array(capacity);
+      next.set(old);
+      return next;
+    };
+    this.companies = ids(this.companies);
+    this.categories = ids(this.categories);
   }
 }

@@ -20,6 +20,7 @@ import { attemptStats, listAttempts, listMarkHistory } from './queries.js';
 import { isRefusalAction } from './refusal.js';
 import {
   INSERT_ATTEMPT_SQL,
+  insertAttemptsSql,
   INSERT_MARK_HISTORY_SQL,
   UPDATE_OUTCOME_SQL,
   UPSERT_NUMBER_SQL,
@@ -69,8 +70,12 @@ export interface OpenedRegister extends Register {
   readonly indexBytes: number;
 }
 
+/** Attempts per multi-row INSERT (× 23 parameters, well under SQLite's 32766). */
+const ROWS_PER_INSERT = 32;
+
 interface WriterStatements {
   insertAttempt: Statement;
+  insertAttempts: Statement;
   updateOutcome: Statement;
   upsertNumber: Statement;
   insertHistory: Statement;
@@ -81,8 +86,8 @@ interface RecentAttempt {
   refused: boolean;
 }
 
-/** Outcome updates come within minutes of their attempt; this many recent ids are remembered for them. */
-const RECENT_IDS = 20_000;
+/** Outcome updates come within minutes of their attempt; the last 10k to 20k ids are remembered for them. */
+const RECENT_IDS = 10_000;
 
 async function openWriter(file: string, busyTimeoutMs: number, synchronous: 'NORMAL' | 'FULL'): Promise<Connection> {
   const db = await Connection.open(file);
@@ -112,10 +117,11 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
     if (applied.length > 0) logger.info({ file: options.file, applied }, 'register schema migrated');
     reader = await Connection.open(options.file, { readOnly: true });
     reader.setBusyTimeout(busyTimeoutMs);
-    const { index, stats } = await loadIndex(reader, { lookbackDays: options.lookbackDays, clock });
+    const { index, stats } = await loadIndex(writer, { lookbackDays: options.lookbackDays, clock });
     logger.info({ file: options.file, ...stats }, 'register index loaded');
     const statements: WriterStatements = {
       insertAttempt: await writer.prepare(INSERT_ATTEMPT_SQL),
+      insertAttempts: await writer.prepare(insertAttemptsSql(ROWS_PER_INSERT)),
       updateOutcome: await writer.prepare(UPDATE_OUTCOME_SQL),
       upsertNumber: await writer.prepare(UPSERT_NUMBER_SQL),
       insertHistory: await writer.prepare(INSERT_MARK_HISTORY_SQL),
@@ -130,7 +136,8 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
 
 class SqliteRegister implements OpenedRegister {
   private readonly batches: BatchWriter<WriterStatements>;
-  private readonly recent = new Map<number, RecentAttempt>();
+  private recent = new Map<number, RecentAttempt>();
+  private olderRecent = new Map<number, RecentAttempt>();
   private readonly pruneTimer: NodeJS.Timeout;
   private closing: Promise<void> | undefined;
 
@@ -144,7 +151,8 @@ class SqliteRegister implements OpenedRegister {
     private readonly clock: Clock,
     private readonly logger: StoreLogger,
   ) {
-    this.batches = new BatchWriter(writer, statements, {
+    const inserter = { one: statements.insertAttempt, many: statements.insertAttempts, rows: ROWS_PER_INSERT };
+    this.batches = new BatchWriter(writer, inserter, statements, {
       windowMs: options.batchWindowMs ?? 10,
       maxBatch: options.batchMaxSize ?? 500,
       logger,
@@ -176,12 +184,10 @@ class SqliteRegister implements OpenedRegister {
     }
     const params = attemptParams(attempt);
     return new Promise<number>((resolve, reject) => {
-      let id = 0;
       this.batches.enqueue({
-        run: async (s) => {
-          id = (await s.insertAttempt.run(params)).lastID;
-        },
-        committed: () => {
+        kind: 'attempt',
+        params,
+        committed: (id) => {
           this.remember(id, { callerKey: key, refused });
           resolve(id);
         },
@@ -195,13 +201,14 @@ class SqliteRegister implements OpenedRegister {
       this.logger.warn({ id, outcome: update.outcome }, 'outcome update after close dropped');
       return;
     }
-    const known = this.recent.get(id);
+    const known = this.recentAttempt(id);
     if (update.refused && known !== undefined && !known.refused) {
       known.refused = true;
       if (known.callerKey !== null) this.index.addRefusal(known.callerKey, update.at);
     }
     let row: { caller_key: string | null; refused_at: number | null } | undefined;
     this.batches.enqueue({
+      kind: 'other',
       run: async (s) => {
         [row] = await s.updateOutcome.all<NonNullable<typeof row>>(outcomeParams(id, update));
       },
@@ -226,6 +233,7 @@ class SqliteRegister implements OpenedRegister {
     const history = historyParams(callerKey, input);
     return new Promise<void>((resolve, reject) => {
       this.batches.enqueue({
+        kind: 'other',
         run: async (s) => {
           await s.upsertNumber.run(number);
           await s.insertHistory.run(history);
@@ -262,16 +270,22 @@ class SqliteRegister implements OpenedRegister {
     clearInterval(this.pruneTimer);
     await this.batches.close();
     const s = this.statements;
-    await Promise.all([s.insertAttempt, s.updateOutcome, s.upsertNumber, s.insertHistory].map((st) => st.finalize()));
+    const all: Statement[] = [s.insertAttempt, s.insertAttempts, s.updateOutcome, s.upsertNumber, s.insertHistory];
+    await Promise.all(all.map((st) => st.finalize()));
     await this.reader.close();
     await this.writer.close();
   }
 
+  /** Two generations of recent ids: the older one is dropped whole when the newer one is full (O(1), no scan). */
   private remember(id: number, attempt: RecentAttempt): void {
-    this.recent.set(id, attempt);
-    if (this.recent.size > RECENT_IDS) {
-      const oldest = this.recent.keys().next();
-      if (oldest.done !== true) this.recent.delete(oldest.value);
+    if (this.recent.size >= RECENT_IDS) {
+      this.olderRecent = this.recent;
+      this.recent = new Map();
     }
+    this.recent.set(id, attempt);
+  }
+
+  private recentAttempt(id: number): RecentAttempt | undefined {
+    return this.recent.get(id) ?? this.olderRecent.get(id);
   }
 }

@@ -30,8 +30,15 @@ const ATTEMPT_COLUMNS = [
   'message_text',
 ] as const;
 
-export const INSERT_ATTEMPT_SQL =
-  `INSERT INTO attempts (${ATTEMPT_COLUMNS.join(', ')}) ` + `VALUES (${ATTEMPT_COLUMNS.map(() => '?').join(', ')})`;
+export const ATTEMPT_PARAMS_PER_ROW = ATTEMPT_COLUMNS.length;
+
+/** INSERT of `rows` attempts in one statement (the text is built from constants only). */
+export function insertAttemptsSql(rows: number): string {
+  const tuple = `(${ATTEMPT_COLUMNS.map(() => '?').join(', ')})`;
+  return `INSERT INTO attempts (${ATTEMPT_COLUMNS.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
+}
+
+export const INSERT_ATTEMPT_SQL = insertAttemptsSql(1);
 
 export const SELECT_ATTEMPT_SQL = `SELECT id, ${ATTEMPT_COLUMNS.join(', ')} FROM attempts`;
 

@@ -1,0 +1,191 @@
+/**
+ * Register benchmark: `npx tsx bench/register.ts [--attempts=200000] [--concurrency=2000] [--marks=1000000]`
+ *
+ * 1. Durable write rate: records N attempts as fast as they come and counts each one when its `record()`
+ *    promise resolved (its batch committed in WAL, synchronous=NORMAL). Prints attempts/s, batch sizes, latency.
+ * 2. Index of marks: fills a database with M marked numbers (in SQL), then a fresh `node` process (plain JS,
+ *    transpiled from src/ on the fly, as `npm start` runs it: tsx alone costs ~35 MB of RSS) opens the register
+ *    and reports the index load time, its RSS and peak RSS, and the lookup rate.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openRegister, type BatchInfo } from '../src/store/index.js';
+import { Connection } from '../src/store/sqlite.js';
+import { newAttempt } from '../src/store/test-fixtures.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..');
+
+function arg(name: string, fallback: number): number {
+  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return found === undefined ? fallback : Number(found.slice(name.length + 3));
+}
+
+function argText(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+function memory(): { rssMb: number; peakMb: number } {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kb = (field: string): number => Number(/(\d+)/.exec(status.split('\n').find((l) => l.startsWith(field)) ?? '')?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS:') / 1024, peakMb: kb('VmHWM:') / 1024 };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
+const fmt = (n: number, digits = 1): string => n.toFixed(digits);
+
+async function benchWrites(total: number, concurrency: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-'));
+  const batches: BatchInfo[] = [];
+  const register = await openRegister({
+    file: join(dir, 'register.sqlite'),
+    lookbackDays: 30,
+    batchMaxSize: arg('batch', 500),
+    onBatch: (b) => batches.push(b),
+  });
+  const callers = 50_000;
+  const started = performance.now();
+  const base = Date.now();
+  const latencies = new Float64Array(total);
+  let acknowledged = 0;
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  // A busy front end: up to `concurrency` calls waiting for their record() at any time, new ones as soon as one
+  // is acknowledged. Each attempt counts when its promise resolved, i.e. its batch committed.
+  for (let i = 0; i < total; i++) {
+    if (inFlight >= concurrency) await new Promise<void>((r) => (wake = r));
+    const t = performance.now();
+    const caller = `+39333${(1_000_000 + (i % callers)).toString()}`;
+    inFlight++;
+    register.record(newAttempt(caller, base + i, { action: i % 10 === 0 ? 'reject:607' : 'allow' })).then(
+      () => {
+        latencies[acknowledged++] = performance.now() - t;
+        inFlight--;
+        wake?.();
+        wake = undefined;
+      },
+      (err: unknown) => {
+        throw err;
+      },
+    );
+  }
+  await register.flush();
+  const seconds = (performance.now() - started) / 1000;
+  await register.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const sizes = batches.map((b) => b.size).sort((a, b) => a - b);
+  const lat = Array.from(latencies).sort((a, b) => a - b);
+  console.log(`writes: ${acknowledged} attempts acknowledged durably in ${fmt(seconds, 2)} s = ${fmt(acknowledged / seconds, 0)} attempts/s`);
+  console.log(
+    `writes: ${batches.length} batches (${batches.filter((b) => !b.ok).length} failed), size min/median/max ` +
+      `${sizes[0]}/${percentile(sizes, 0.5)}/${sizes[sizes.length - 1]}, mean commit ${fmt(batches.reduce((s, b) => s + b.durationMs, 0) / batches.length, 2)} ms`,
+  );
+  console.log(`writes: record() latency p50 ${fmt(percentile(lat, 0.5))} ms, p99 ${fmt(percentile(lat, 0.99))} ms (${concurrency} in flight)`);
+}
+
+async function fillMarks(file: string, count: number): Promise<void> {
+  const db = await Connection.open(file);
+  await db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;');
+  await db.close();
+  // Let the register create the schema, then fill `numbers` in one SQL statement.
+  await (await openRegister({ file, lookbackDays: 30 })).close();
+  const w = await Connection.open(file);
+  await w.run(
+    `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)
+     INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
+     SELECT '+39' || (3000000000 + i * 7), CASE WHEN i % 5 = 0 THEN 'trusted' ELSE 'nuisance' END, 1700000000000 + i,
+            CASE WHEN i % 3 = 0 THEN 'Company ' || (i % 2000) END, CASE WHEN i % 2 = 0 THEN 'energy' END, 1700000000000
+       FROM n`,
+    [count],
+  );
+  await w.close();
+}
+
+/** Transpiles src/ and this file to plain JS under test-artifacts/, so the child runs without tsx. */
+async function transpile(): Promise<string> {
+  const ts = (await import('typescript')).default;
+  const out = join(ROOT, 'test-artifacts', 'bench-register');
+  const files = [
+    ...readdirSync(join(ROOT, 'src/store'))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => join(ROOT, 'src/store', f)),
+    join(ROOT, 'src/screening/types.ts'),
+    fileURLToPath(import.meta.url),
+  ];
+  for (const file of files) {
+    const js = ts.transpileModule(readFileSync(file, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    const target = join(out, relative(ROOT, file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, js);
+  }
+  writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
+  return join(out, 'bench', 'register.js');
+}
+
+async function benchMarks(count: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-'));
+  const file = join(dir, 'register.sqlite');
+  const t = performance.now();
+  await fillMarks(file, count);
+  console.log(`marks: filled ${count} marked numbers in ${fmt((performance.now() - t) / 1000, 1)} s`);
+  const child = spawnSync(process.execPath, [await transpile(), '--phase=load', `--file=${file}`, `--marks=${count}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  process.stdout.write(child.stdout);
+  rmSync(dir, { recursive: true, force: true });
+  if (child.status !== 0) throw new Error(`load phase failed with status ${child.status}`);
+}
+
+/** Runs in a fresh plain-node process: open the register over M marks and measure. */
+async function loadPhase(file: string, count: number): Promise<void> {
+  const before = memory();
+  const register = await openRegister({ file, lookbackDays: 30 });
+  const stats = register.loadStats;
+  const after = memory();
+  const started = performance.now();
+  let found = 0;
+  const lookups = 1_000_000;
+  for (let i = 0; i < lookups; i++) {
+    const k = (i * 7919) % (count * 2); // half of them are not marked
+    if (register.evidenceFor(`+39${(3000000000 + k * 7).toString()}`).mark !== null) found++;
+  }
+  const perLookupUs = ((performance.now() - started) * 1000) / lookups;
+  await register.close();
+  const end = memory();
+  if (process.argv.includes('--verbose')) console.log(process.memoryUsage());
+  console.log(`marks: index of ${stats.marks} marks loaded in ${fmt(stats.durationMs / 1000, 2)} s; typed arrays ${fmt(register.indexBytes / 2 ** 20)} MB`);
+  console.log(
+    `marks: process RSS ${fmt(before.rssMb)} MB before open, ${fmt(after.rssMb)} MB after load, peak ${fmt(after.peakMb)} MB ` +
+      `during load, ${fmt(end.peakMb)} MB after 1M lookups (plain node ${process.version})`,
+  );
+  console.log(`marks: ${lookups} lookups (${found} marked) at ${fmt(perLookupUs, 3)} µs each`);
+}
+
+async function main(): Promise<void> {
+  if (argText('phase') === 'fill') {
+    await fillMarks(argText('file') ?? '', arg('marks', 1_000_000));
+    return;
+  }
+  if (argText('phase') === 'transpile') {
+    console.log(await transpile());
+    return;
+  }
+  if (argText('phase') === 'load') {
+    await loadPhase(argText('file') ?? '', arg('marks', 1_000_000));
+    return;
+  }
+  await benchWrites(arg('attempts', 200_000), arg('concurrency', 2000));
+  await benchMarks(arg('marks', 1_000_000));
+}
+
+await main();
