@@ -102,6 +102,17 @@ describe('a failing batch', () => {
     expect(batches.map((b) => b.size)).toEqual([10]);
   });
 
+  it('takes a write made the moment the previous batch is acknowledged (no write is left without a batch)', async () => {
+    const r = await openWith();
+    for (let round = 0; round < 5; round++) {
+      // Hangs (test timeout) if the second write lands in the queue as the commit loop winds down unnoticed.
+      const next = await new Promise<number>((resolve) => {
+        void r.record(newAttempt(CALLER, now + round)).then(() => resolve(r.record(newAttempt(CALLER, now + round))));
+      });
+      expect(next).toBeGreaterThan(0);
+    }
+  }, 5000);
+
   it('flush commits what waits for the window; close flushes', async () => {
     const r = await openWith({ batchWindowMs: 60_000 });
     const a = r.record(newAttempt(CALLER, now));

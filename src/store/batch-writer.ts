@@ -66,7 +66,9 @@ function asError(err: unknown): Error {
 export class BatchWriter<S> {
   private queue: WriteOp<S>[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private draining: Promise<void> | undefined;
+  /** True while the commit loop runs; it is reset in the same synchronous step as its last look at the queue. */
+  private running = false;
+  private idleWaiters: (() => void)[] = [];
   private closed = false;
   private lastBatchOk = true;
 
@@ -92,14 +94,14 @@ export class BatchWriter<S> {
       return;
     }
     this.queue.push(op);
-    if (this.draining !== undefined) return; // the running loop takes it after the current batch
+    if (this.running) return; // the loop takes it after the current batch
     if (this.queue.length >= this.options.maxBatch) {
       this.clearTimer();
-      void this.drain();
+      this.start();
     } else if (this.timer === undefined) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        void this.drain();
+        this.start();
       }, this.options.windowMs);
     }
   }
@@ -107,8 +109,11 @@ export class BatchWriter<S> {
   /** Resolves once everything queued before the call was committed or failed (failures go to each write). */
   flush(): Promise<void> {
     this.clearTimer();
-    if (this.queue.length === 0 && this.draining === undefined) return Promise.resolve();
-    return this.drain();
+    if (this.queue.length === 0 && !this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.start();
+    });
   }
 
   /** Refuses new writes, commits what is queued. */
@@ -124,19 +129,26 @@ export class BatchWriter<S> {
     }
   }
 
-  private drain(): Promise<void> {
-    this.draining ??= this.loop().finally(() => {
-      this.draining = undefined;
-    });
-    return this.draining;
+  private start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop();
   }
 
   private async loop(): Promise<void> {
-    // Writes queued while a batch commits form the next batch at once: they have waited long enough.
-    while (this.queue.length > 0) {
-      const batch = this.queue.length <= this.options.maxBatch ? this.queue : this.queue.slice(0, this.options.maxBatch);
-      this.queue = batch === this.queue ? [] : this.queue.slice(batch.length);
-      await this.commit(batch);
+    try {
+      // Writes queued while a batch commits form the next batch at once: they have waited long enough.
+      while (this.queue.length > 0) {
+        const max = this.options.maxBatch;
+        const batch = this.queue.length <= max ? this.queue : this.queue.slice(0, max);
+        this.queue = batch === this.queue ? [] : this.queue.slice(max);
+        await this.commit(batch);
+      }
+    } finally {
+      this.running = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
     }
   }
 

@@ -75,6 +75,74 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX mark_history_caller_at ON mark_history (caller_key, at);
     `,
   },
+  {
+    version: 2,
+    name: 'panel: per-day aggregates kept by trigger, time zone offsets, runtime settings',
+    sql: `
+      -- The business time zone's UTC offsets (written at start by src/store/aggregates.ts), so that the trigger
+      -- can bucket attempts by the office's calendar day. Empty = UTC.
+      CREATE TABLE time_zone_offsets (
+        since_ms   INTEGER PRIMARY KEY,
+        offset_ms  INTEGER NOT NULL
+      );
+
+      -- Attempts per local day and caller: rankings (joined to numbers for companies) and top offenders.
+      -- stopped = refused by crocetta's own action (refused_at set at insert).
+      CREATE TABLE caller_daily (
+        caller_key  TEXT    NOT NULL,
+        day         INTEGER NOT NULL,
+        attempts    INTEGER NOT NULL,
+        stopped     INTEGER NOT NULL,
+        PRIMARY KEY (caller_key, day)
+      ) WITHOUT ROWID;
+      CREATE INDEX caller_daily_day ON caller_daily (day, caller_key, attempts, stopped);
+
+      -- Attempts per local day, called number, verdict and stopped: the dashboard's counts and chart.
+      CREATE TABLE daily_totals (
+        day            INTEGER NOT NULL,
+        called_number  TEXT    NOT NULL,
+        verdict        TEXT    NOT NULL,
+        stopped        INTEGER NOT NULL,
+        attempts       INTEGER NOT NULL,
+        PRIMARY KEY (day, called_number, verdict, stopped)
+      ) WITHOUT ROWID;
+
+      -- Kept in the same transaction as each insert, whoever writes the attempt.
+      CREATE TRIGGER attempts_daily_aggregates AFTER INSERT ON attempts
+      BEGIN
+        INSERT INTO daily_totals (day, called_number, verdict, stopped, attempts)
+        VALUES (
+          (NEW.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= NEW.time
+                                 ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000,
+          COALESCE(NEW.called_number, ''), NEW.verdict, NEW.refused_at IS NOT NULL, 1)
+        ON CONFLICT (day, called_number, verdict, stopped) DO UPDATE SET attempts = attempts + 1;
+        INSERT INTO caller_daily (caller_key, day, attempts, stopped)
+        SELECT NEW.caller_key,
+               (NEW.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= NEW.time
+                                      ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000,
+               1, NEW.refused_at IS NOT NULL
+         WHERE NEW.caller_key IS NOT NULL
+        ON CONFLICT (caller_key, day) DO UPDATE SET attempts = attempts + 1, stopped = stopped + excluded.stopped;
+      END;
+
+      -- Settings changed at run time (panel), overlaid on the config at start; also the panel's secrets
+      -- (admin password scrypt hash, session signing key) and which time zone the aggregates were built in.
+      CREATE TABLE settings (
+        key         TEXT PRIMARY KEY,
+        value       TEXT    NOT NULL,
+        updated_at  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Attempts already in the register, bucketed by UTC day; aggregates.ts rebuilds them in the configured zone.
+      INSERT INTO daily_totals (day, called_number, verdict, stopped, attempts)
+        SELECT time / 86400000, COALESCE(called_number, ''), verdict, refused_at IS NOT NULL, COUNT(*)
+          FROM attempts GROUP BY 1, 2, 3, 4;
+      INSERT INTO caller_daily (caller_key, day, attempts, stopped)
+        SELECT caller_key, time / 86400000, COUNT(*), SUM(refused_at IS NOT NULL)
+          FROM attempts WHERE caller_key IS NOT NULL GROUP BY 1, 2;
+      INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.timeZone', '"UTC"', 0);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
