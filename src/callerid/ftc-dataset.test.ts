@@ -2,14 +2,14 @@
  * One day of US FTC Do Not Call complaints (14,034 rows of real, dirty input): every Company_Phone_Number is
  * either normalized to E.164 or flagged, never thrown on.
  */
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCsvColumn } from '../../test/fixtures/callerid-csv.js';
+import { sharedDataFile } from '../../test/support/shared-data.js';
 import { normalizeNumber } from './index.js';
 
-const FILE = '/work/shared/data/ftc-dnc-complaints-2021-07-08.csv';
+const FILE = sharedDataFile('ftc-dnc-complaints-2021-07-08.csv');
 
-describe.skipIf(!existsSync(FILE))('FTC Do Not Call complaints, 2021-07-08', () => {
+describe('FTC Do Not Call complaints, 2021-07-08', () => {
   it('parses every number to E.164 or flags it', async ({ annotate }) => {
     const numbers = readCsvColumn(FILE, 'Company_Phone_Number');
     const counts = new Map<string, number>();
