@@ -1,0 +1,105 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parsePacked } from './load-index.js';
+import { openRegister } from './register.js';
+import { Connection } from './sqlite.js';
+import { tempDir, type TempDir } from './test-tmp.js';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 5, 1);
+const clock = { now: () => NOW };
+
+let dir: TempDir;
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => dir.remove());
+
+describe('parsePacked', () => {
+  it('reads rows of five non-negative integers', () => {
+    const rows: number[][] = [];
+    const n = parsePacked('393331234567,1,1700000000123,0,2;1,2,0,65536,0', (...r) => rows.push(r));
+    expect(n).toBe(2);
+    expect(rows).toEqual([
+      [393331234567, 1, 1700000000123, 0, 2],
+      [1, 2, 0, 65536, 0],
+    ]);
+  });
+});
+
+describe('index load at open', () => {
+  it('reads marks and attempts over many pages, E.164 and raw keys, companies and categories', async () => {
+    const file = dir.file('register.sqlite');
+    await (await openRegister({ file, lookbackDays: 30, clock })).close();
+    const db = await Connection.open(file);
+    // 12 345 marks (3 pages of 5000), a tenth of them cleared, some raw keys; 11 000 attempts, some too old.
+    await db.run(
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 12344)
+       INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
+       SELECT CASE WHEN i % 1000 = 7 THEN 'raw:x' || i ELSE '+39' || (3330000000 + i) END,
+              CASE WHEN i % 10 = 3 THEN NULL WHEN i % 2 = 0 THEN 'nuisance' ELSE 'trusted' END,
+              ?1 + i, CASE WHEN i % 3 = 0 THEN 'Company ' || (i % 7) END, CASE WHEN i % 5 = 0 THEN 'cat, ;' || (i % 4) END, ?1
+         FROM n`,
+      [NOW - DAY],
+    );
+    await db.run(
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 10999)
+       INSERT INTO attempts (time, kind, caller_key, caller_source, withheld, verdict, score, reasons, action,
+                             fail_open, call_id, outcome, refused_at)
+       SELECT ?1 - (i % 40) * ?2, 'call', '+39' || (3330000000 + i % 100), 'from', 0, 'unknown', 0, '[]', 'allow',
+              0, 'c' || i, 'pending', CASE WHEN i % 4 = 0 THEN ?1 - (i % 40) * ?2 END
+         FROM n`,
+      [NOW - 1000, DAY],
+    );
+    await db.close();
+
+    const register = await openRegister({ file, lookbackDays: 30, clock });
+    try {
+      // within 30 days: i % 40 < 30 → 30/40 of 11 000
+      expect(register.loadStats).toMatchObject({ marks: 11_110, attempts: 8250 });
+      expect(register.evidenceFor('+393330000000').mark).toEqual({
+        label: 'nuisance',
+        at: NOW - DAY,
+        company: 'Company 0',
+        category: 'cat, ;0',
+      });
+      expect(register.evidenceFor('+393330000003')).toMatchObject({ mark: null }); // cleared
+      expect(register.evidenceFor('raw:x1007').mark).toMatchObject({ label: 'trusted', company: null });
+      expect(register.evidenceFor('+393330012344').mark?.at).toBe(NOW - DAY + 12344);
+      const e = register.evidenceFor('+393330000040'); // i = 40, 140, 240...: i % 40 ∈ {0, 20}, i % 4 = 0
+      expect(e.attempts.length).toBe(110);
+      expect(e.refusals.length).toBe(110);
+      const e1 = register.evidenceFor('+393330000001'); // i % 40 ∈ {1, 21}
+      expect(new Set(e1.attempts)).toEqual(new Set([NOW - 1000 - DAY, NOW - 1000 - 21 * DAY]));
+      expect([...e1.attempts]).toEqual([...e1.attempts].sort((a, b) => a - b));
+    } finally {
+      await register.close();
+    }
+  });
+});
+
+describe('query plans', () => {
+  it('use an index for every hot query', async () => {
+    const file = dir.file('register.sqlite');
+    await (await openRegister({ file, lookbackDays: 30 })).close();
+    const db = await Connection.open(file);
+    const plan = async (sql: string, params: (string | number)[]): Promise<string> =>
+      (await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)).map((r) => r.detail).join(' | ');
+    expect(await plan('SELECT * FROM attempts WHERE caller_key = ? ORDER BY time DESC, id DESC LIMIT 100', ['+39'])).toMatch(
+      /USING INDEX attempts_caller_time/,
+    );
+    expect(await plan('SELECT * FROM attempts WHERE called_number = ? AND time >= ? ORDER BY time DESC, id DESC LIMIT 100', ['+39', 0])).toMatch(
+      /USING INDEX attempts_called_time/,
+    );
+    expect(await plan('SELECT * FROM attempts WHERE call_id = ?', ['x'])).toMatch(/USING INDEX attempts_call_id/);
+    expect(await plan('SELECT COUNT(*), MIN(time), MAX(time) FROM attempts WHERE caller_key = ?', ['+39'])).toMatch(
+      /USING COVERING INDEX attempts_caller_time/,
+    );
+    expect(
+      await plan('SELECT id, caller_key, time, refused_at FROM attempts WHERE (time, id) > (?, ?) AND caller_key IS NOT NULL ORDER BY time, id LIMIT 5000', [0, -1]),
+    ).toMatch(/USING INDEX attempts_time/);
+    expect(await plan('SELECT company, COUNT(*) FROM numbers WHERE company IS NOT NULL GROUP BY company', [])).toMatch(
+      /USING COVERING INDEX numbers_company/,
+    );
+    await db.close();
+  });
+});
