@@ -2,7 +2,7 @@ import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Clock } from '../screening/types.js';
-import type { AttemptKind, AttemptOutcome, Register } from '../store/types.js';
+import type { AttemptKind, AttemptOutcome, NewAttempt, Register } from '../store/types.js';
 import { attemptOf, type RequestFacts } from './attempt.js';
 import { CallLifecycle } from './call-state.js';
 import { asProxyable, type SrfRequest } from './srf-augment.js';
@@ -76,12 +76,11 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
     const req = asProxyable(rawReq);
     const call = new CallLifecycle();
     const started = process.hrtime.bigint();
-    let onCancel: () => void = () => undefined;
     req.on('cancel', () => {
-      if (call.moveTo('cancelled')) onCancel();
+      call.moveTo('cancelled');
     });
 
-    handle(kind, deps, req, res, call, (fn) => (onCancel = fn), started).catch((err: unknown) => {
+    handle(kind, deps, req, res, call, started).catch((err: unknown) => {
       // Last resort: something outside the guarded steps failed. Forward if nothing was sent yet.
       deps.metrics.failOpen.inc({ stage: 'handler' });
       deps.logger.error({ err, callId: req.get('Call-ID') }, 'request handler failed; forwarding the request');
@@ -100,7 +99,6 @@ async function handle(
   req: SrfRequest,
   res: Srf.SrfResponse,
   call: CallLifecycle,
-  setOnCancel: (fn: () => void) => void,
   started: bigint,
 ): Promise<void> {
   const now = deps.clock.now();
@@ -120,32 +118,12 @@ async function handle(
 
   const plan = planFor(screening.action, screening.decision, deps.tag);
 
-  // Register before acting; wait at most commitWaitMs for the commit, never longer.
-  let recorded: Promise<number> | null = null;
-  let storeFault: Error | null = null;
-  try {
-    // The row says what we are about to do, so a refusal is durable with the attempt itself; only a change
-    // (the PBX's final answer, a CANCEL that beat our answer) is written afterwards.
-    const attempt = attemptOf(facts, screening, { storeMessageText: deps.storeMessageText });
-    if (plan.kind === 'refuse') Object.assign(attempt, { outcome: 'rejected', finalStatus: plan.status });
-    else Object.assign(attempt, { outcome: 'forwarded' });
-    recorded = deps.register.record(attempt);
-    recorded.catch((err: unknown) => {
-      deps.metrics.registerErrors.inc();
-      log.error({ err }, 'attempt could not be written to the register');
-    });
-    const committed = await Promise.race([
-      recorded.then(
-        () => 'committed' as const,
-        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-      ),
-      delay(deps.commitWaitMs).then(() => 'waiting' as const),
-    ]);
-    if (committed instanceof Error) storeFault = committed;
-  } catch (err) {
-    storeFault = err instanceof Error ? err : new Error(String(err));
-    deps.metrics.registerErrors.inc();
-  }
+  // The row says what we are about to do, so a refusal is durable with the attempt itself; only a change
+  // (the PBX's final answer, a CANCEL that beat our answer) is written afterwards.
+  const attempt = attemptOf(facts, screening, { storeMessageText: deps.storeMessageText });
+  if (plan.kind === 'refuse') Object.assign(attempt, { outcome: 'rejected', finalStatus: plan.status });
+  else Object.assign(attempt, { outcome: 'forwarded' });
+  const { recorded, storeFault } = await registerAttempt(deps, attempt, log);
 
   const updateOutcome = (outcome: AttemptOutcome, finalStatus: number | null): void => {
     if (!recorded) return;
@@ -162,8 +140,6 @@ async function handle(
     logDecision(log, kind, screening, 'cancelled before the answer', started, deps);
     return;
   }
-  setOnCancel(() => undefined);
-
   if (storeFault && !screening.fault) {
     // The register failed before we acted: fail open, forward the call and say so.
     deps.metrics.failOpen.inc({ stage: 'register' });
@@ -192,6 +168,37 @@ async function handle(
   logDecision(log, kind, screening, deps.forward.mode === 'redirect' ? 'redirect' : 'forward', started, deps);
   await forward(kind, deps, req, res, plan.headers, updateOutcome);
   call.moveTo('done');
+}
+
+/**
+ * Writes the attempt and waits for its commit at most `commitWaitMs`: the answer never waits on a slow disk.
+ * A store fault seen before acting is returned, so the call can be forwarded (fail open).
+ */
+async function registerAttempt(
+  deps: HandlerDeps,
+  attempt: NewAttempt,
+  log: Logger,
+): Promise<{ recorded: Promise<number> | null; storeFault: Error | null }> {
+  let recorded: Promise<number>;
+  try {
+    recorded = deps.register.record(attempt);
+  } catch (err) {
+    deps.metrics.registerErrors.inc();
+    return { recorded: null, storeFault: toError(err) };
+  }
+  recorded.catch((err: unknown) => {
+    deps.metrics.registerErrors.inc();
+    log.error({ err }, 'attempt could not be written to the register');
+  });
+  const committed = await Promise.race([
+    recorded.then(() => null, toError),
+    delay(deps.commitWaitMs).then(() => null),
+  ]);
+  return { recorded, storeFault: committed };
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 function logDecision(log: Logger, kind: AttemptKind, screening: Screening, sent: string, started: bigint, deps: HandlerDeps): void {
