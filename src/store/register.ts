@@ -272,6 +272,8 @@ class SqliteRegister implements OpenedRegister {
     const s = this.statements;
     const all: Statement[] = [s.insertAttempt, s.insertAttempts, s.updateOutcome, s.upsertNumber, s.insertHistory];
     await Promise.all(all.map((st) => st.finalize()));
+    // Refreshes the planner's statistics where they drifted (cheap; what SQLite advises before closing).
+    await this.writer.exec('PRAGMA optimize').catch(() => undefined);
     await this.reader.close();
     await this.writer.close();
   }
