@@ -163,7 +163,7 @@ async function loadPhase(file: string, count: number): Promise<void> {
   const perLookupUs = ((performance.now() - started) * 1000) / lookups;
   await register.close();
   const end = memory();
-  if (process.argv.includes('--verbose')) console.log(process.memoryUsage());
+  if (process.argv.includes('--verbose')) console.log(process.memoryUsage(), readFileSync('/proc/self/smaps_rollup', 'utf8'));
   console.log(`marks: index of ${stats.marks} marks loaded in ${fmt(stats.durationMs / 1000, 2)} s; typed arrays ${fmt(register.indexBytes / 2 ** 20)} MB`);
   console.log(
     `marks: process RSS ${fmt(before.rssMb)} MB before open, ${fmt(after.rssMb)} MB after load, peak ${fmt(after.peakMb)} MB ` +

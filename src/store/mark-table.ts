@@ -1,10 +1,10 @@
 /**
  * The business's marks, held compactly for a million numbers or more.
  *
- * A JS object (or a Map entry with a boxed double key) per number costs ~90 bytes; here a number costs ~33 bytes:
+ * A JS object (or a Map entry with a boxed double key) per number costs ~90 bytes; here a number costs ~30 bytes:
  * an E.164 key `+393331234567` is held as the double 393331234567 (≤ 15 digits always fits in 2^53), in an
- * open-addressing hash table of Int32 slots pointing into dense typed arrays (key, label, marked_at, company id,
- * category id). Company and category strings are interned once; their ids are Uint16 until there are more than
+ * open-addressing hash table of Int32 slots pointing into dense typed arrays in chunks of 65536 (key, label,
+ * marked_at, company id, category id). Company and category strings are interned once; their ids are Uint16 until there are more than
  * 65535 distinct names, then Uint32. Keys that are not E.164 (`raw:...`) live in a
  * small Map<string, slot>. A cleared mark keeps its slot with label NONE (it disappears on the next load).
  */
@@ -75,14 +75,25 @@ export interface MarkEntry {
   category: string | null;
 }
 
+/** 65536 records of the dense arrays: growing adds a chunk, it never copies (no 1.5× spike at 1M marks). */
+const CHUNK_BITS = 16;
+const CHUNK_SIZE = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK_SIZE - 1;
+
+interface Chunk {
+  keys: Float64Array;
+  labels: Uint8Array;
+  markedAt: Float64Array;
+  companies: Uint16Array | Uint32Array;
+  categories: Uint16Array | Uint32Array;
+}
+
 export class MarkTable {
-  // dense records, one per key ever marked
+  // dense records, one per key ever marked, in chunks
   private count = 0;
-  private keys: Float64Array;
-  private labels: Uint8Array;
-  private markedAt: Float64Array;
-  private companies: Uint16Array | Uint32Array;
-  private categories: Uint16Array | Uint32Array;
+  private readonly chunks: Chunk[] = [];
+  private wideCompanies = false;
+  private wideCategories = false;
   // hash slots → record index
   private slots: Int32Array;
   private mask: number;
@@ -90,16 +101,10 @@ export class MarkTable {
   private readonly companyNames = new Interner();
   private readonly categoryNames = new Interner();
 
-  /** `expected`: how many marks are about to be loaded, to size the arrays once. */
+  /** `expected`: how many marks are about to be loaded, to size the hash slots once. */
   constructor(expected = 1024) {
-    const capacity = Math.max(16, Math.ceil(expected * 1.05));
-    this.keys = new Float64Array(capacity);
-    this.labels = new Uint8Array(capacity);
-    this.markedAt = new Float64Array(capacity);
-    this.companies = new Uint16Array(capacity);
-    this.categories = new Uint16Array(capacity);
     let slotCount = 16;
-    while (slotCount < capacity * 1.6) slotCount *= 2;
+    while (slotCount * 0.7 < expected) slotCount *= 2;
     this.slots = new Int32Array(slotCount).fill(EMPTY);
     this.mask = slotCount - 1;
   }
@@ -128,47 +133,61 @@ export class MarkTable {
 
   internCompany(name: string | null): number {
     const id = this.companyNames.id(name);
-    if (id > 0xffff && this.companies instanceof Uint16Array) this.companies = Uint32Array.from(this.companies);
+    if (id > 0xffff && !this.wideCompanies) {
+      this.wideCompanies = true;
+      for (const c of this.chunks) c.companies = Uint32Array.from(c.companies);
+    }
     return id;
   }
 
   internCategory(name: string | null): number {
     const id = this.categoryNames.id(name);
-    if (id > 0xffff && this.categories instanceof Uint16Array) this.categories = Uint32Array.from(this.categories);
+    if (id > 0xffff && !this.wideCategories) {
+      this.wideCategories = true;
+      for (const c of this.chunks) c.categories = Uint32Array.from(c.categories);
+    }
     return id;
-  }
-
-  private write(index: number, label: number, at: number, companyId: number, categoryId: number): void {
-    this.labels[index] = label;
-    this.markedAt[index] = at;
-    this.companies[index] = companyId;
-    this.categories[index] = categoryId;
   }
 
   /** The mark of a key, or null when unmarked. Allocates only the returned Mark. */
   get(callerKey: string): Mark | null {
     const index = this.find(callerKey);
     if (index === EMPTY) return null;
-    const code = this.labels[index];
+    const chunk = this.chunks[index >>> CHUNK_BITS];
+    if (chunk === undefined) return null;
+    const i = index & CHUNK_MASK;
+    const code = chunk.labels[i];
     if (code === LABEL_NONE || code === undefined) return null;
     return {
       label: code === LABEL_NUISANCE ? 'nuisance' : 'trusted',
-      at: this.markedAt[index] ?? 0,
-      company: this.companyNames.value(this.companies[index] ?? 0),
-      category: this.categoryNames.value(this.categories[index] ?? 0),
+      at: chunk.markedAt[i] ?? 0,
+      company: this.companyNames.value(chunk.companies[i] ?? 0),
+      category: this.categoryNames.value(chunk.categories[i] ?? 0),
     };
   }
 
   /** Bytes held by the typed arrays (the Maps of raw keys and names come on top). */
   get byteLength(): number {
-    return (
-      this.keys.byteLength +
-      this.labels.byteLength +
-      this.markedAt.byteLength +
-      this.companies.byteLength +
-      this.categories.byteLength +
-      this.slots.byteLength
-    );
+    let bytes = this.slots.byteLength;
+    for (const c of this.chunks) {
+      bytes += c.keys.byteLength + c.labels.byteLength + c.markedAt.byteLength;
+      bytes += c.companies.byteLength + c.categories.byteLength;
+    }
+    return bytes;
+  }
+
+  private write(index: number, label: number, at: number, companyId: number, categoryId: number): void {
+    const chunk = this.chunks[index >>> CHUNK_BITS];
+    if (chunk === undefined) throw new RangeError(`mark record ${index} out of range`);
+    const i = index & CHUNK_MASK;
+    chunk.labels[i] = label;
+    chunk.markedAt[i] = at;
+    chunk.companies[i] = companyId;
+    chunk.categories[i] = categoryId;
+  }
+
+  private keyAt(index: number): number {
+    return this.chunks[index >>> CHUNK_BITS]?.keys[index & CHUNK_MASK] ?? NaN;
   }
 
   private find(callerKey: string): number {
@@ -181,25 +200,39 @@ export class MarkTable {
     for (;;) {
       const index = this.slots[slot] ?? EMPTY;
       if (index === EMPTY) return EMPTY;
-      if (this.keys[index] === key) return index;
+      if (this.keyAt(index) === key) return index;
       slot = (slot + 1) & this.mask;
     }
+  }
+
+  /** A new record holding `key` (NaN for raw keys); returns its index. */
+  private append(key: number): number {
+    const index = this.count++;
+    let chunk = this.chunks[index >>> CHUNK_BITS];
+    if (chunk === undefined) {
+      chunk = {
+        keys: new Float64Array(CHUNK_SIZE),
+        labels: new Uint8Array(CHUNK_SIZE),
+        markedAt: new Float64Array(CHUNK_SIZE),
+        companies: this.wideCompanies ? new Uint32Array(CHUNK_SIZE) : new Uint16Array(CHUNK_SIZE),
+        categories: this.wideCategories ? new Uint32Array(CHUNK_SIZE) : new Uint16Array(CHUNK_SIZE),
+      };
+      this.chunks.push(chunk);
+    }
+    chunk.keys[index & CHUNK_MASK] = key;
+    return index;
   }
 
   private insert(callerKey: string): number {
     const key = e164KeyToNumber(callerKey);
     if (key >= 0) return this.insertNumeric(key);
-    if (this.count === this.keys.length) this.growRecords();
-    const index = this.count++;
-    this.keys[index] = NaN;
+    const index = this.append(NaN);
     this.rawKeys.set(callerKey, index);
     return index;
   }
 
   private insertNumeric(key: number): number {
-    if (this.count === this.keys.length) this.growRecords();
-    const index = this.count++;
-    this.keys[index] = key;
+    const index = this.append(key);
     if (this.count * 10 > this.slots.length * 7) this.rehash(this.slots.length * 2);
     else this.place(key, index);
     return index;
@@ -215,27 +248,8 @@ export class MarkTable {
     this.slots = new Int32Array(slotCount).fill(EMPTY);
     this.mask = slotCount - 1;
     for (let index = 0; index < this.count; index++) {
-      const key = this.keys[index] ?? NaN;
+      const key = this.keyAt(index);
       if (!Number.isNaN(key)) this.place(key, index);
     }
-  }
-
-  private growRecords(): void {
-    const capacity = Math.ceil(this.keys.length * 1.5);
-    const grow = <T extends Float64Array | Uint8Array | Uint16Array | Uint32Array>(old: T, make: (n: number) => T): T => {
-      const next = make(capacity);
-      next.set(old);
-      return next;
-    };
-    this.keys = grow(this.keys, (n) => new Float64Array(n));
-    this.labels = grow(this.labels, (n) => new Uint8Array(n));
-    this.markedAt = grow(this.markedAt, (n) => new Float64Array(n));
-    const ids = (old: Uint16Array | Uint32Array): Uint16Array | Uint32Array => {
-      const next = old instanceof Uint16Array ? new Uint16Array(capacity) : new Uint32Array(capacity);
-      next.set(old);
-      return next;
-    };
-    this.companies = ids(this.companies);
-    this.categories = ids(this.categories);
   }
 }

@@ -29,8 +29,18 @@ describe('migrations', () => {
     await register.close();
     expect(await userVersion(file)).toBe(SCHEMA_VERSION);
     const db = await Connection.open(file, { readOnly: true });
-    const tables = await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-    expect(tables.map((t) => t.name)).toEqual(['attempts', 'mark_history', 'numbers']);
+    const tables = await db.all<{ name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    );
+    expect(tables.map((t) => t.name)).toEqual([
+      'attempts',
+      'caller_daily',
+      'daily_totals',
+      'mark_history',
+      'numbers',
+      'settings',
+      'time_zone_offsets',
+    ]);
     const indexes = await db.all<{ name: string }>(
       "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
     );
@@ -39,6 +49,7 @@ describe('migrations', () => {
       'attempts_called_time',
       'attempts_caller_time',
       'attempts_time',
+      'caller_daily_day',
       'mark_history_caller_at',
       'numbers_category',
       'numbers_company',
