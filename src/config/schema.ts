@@ -107,7 +107,6 @@ export const configSchema = z
     tag: z
       .object({
         header: z.string().regex(/^[A-Za-z0-9-]+$/, 'expected a SIP header name'),
-        displayNamePrefix: z.string().max(40),
       })
       .strict(),
     messages: z.object({ screen: z.boolean(), storeText: z.boolean() }).strict(),
