@@ -50,6 +50,8 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     file: config.store.file,
     batchWindowMs: config.store.batchWindowMs,
     lookbackDays: config.store.lookbackDays,
+    blockDropDigits: config.screening.learning.blocks.dropDigits,
+    suspectThreshold: config.screening.thresholds.suspect,
     clock,
     logger: logger.child({ component: 'store' }),
   });

@@ -1,6 +1,7 @@
 import type { ActionPolicy } from '../screening/policy.js';
 import { parseAction } from '../screening/policy.js';
 import type { ScreeningRules } from '../screening/rules.js';
+import { learningRules } from './derive-learning.js';
 import type { Config } from './schema.js';
 
 /** The classifier's rules, from the validated config. */
@@ -14,6 +15,7 @@ export function screeningRules(config: Config): ScreeningRules {
     unparsable: s.unparsable,
     thresholds: s.thresholds,
     timeZone: config.timeZone,
+    learning: learningRules(s.learning),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { learningSchema } from './learning-schema.js';
 
 /**
  * The shape of crocetta's configuration. Every key has its default and its comment in config/default.yaml;
@@ -93,6 +94,8 @@ export const configSchema = z
           .object({ suspect: z.number().min(0).max(1), nuisance: z.number().min(0).max(1) })
           .strict()
           .refine((t) => t.suspect <= t.nuisance, 'suspect must not be above nuisance'),
+        /** Behaviour, number blocks, safety nets, STIR/SHAKEN (src/config/learning-schema.ts). */
+        learning: learningSchema,
       })
       .strict(),
     actions: z

@@ -1,12 +1,16 @@
 import type { CallerIdentity, WithheldReason } from '../callerid/types.js';
+import { behaviourReasons } from './behaviour.js';
+import { blockReason } from './blocks.js';
 import { compileRules, type CompiledRules } from './compile.js';
 import { findRepeat, ordinal } from './repeat.js';
 import type { ScreeningRules } from './rules.js';
-import type { CallerEvidence, Decision, Mark, Reason, Verdict } from './types.js';
+import { bypassReason, displayNameBlockReason, learnedTrustReason } from './safety.js';
+import { shakenFinding } from './shaken.js';
+import type { CallContext, CallerEvidence, Decision, Mark, Reason, Verdict } from './types.js';
 import { WEIGHTS, weightOf } from './weights.js';
 
 /** The per-call fast path: rules already compiled, no allocation beyond the decision itself. */
-export type Classifier = (identity: CallerIdentity, evidence: CallerEvidence, now: number) => Decision;
+export type Classifier = (identity: CallerIdentity, evidence: CallerEvidence, now: number, context?: CallContext) => Decision;
 
 export interface ClassifyInput {
   identity: CallerIdentity;
@@ -14,6 +18,7 @@ export interface ClassifyInput {
   /** ms since epoch */
   now: number;
   rules: ScreeningRules;
+  context?: CallContext;
 }
 
 /**
@@ -22,12 +27,12 @@ export interface ClassifyInput {
  */
 export function createClassifier(rules: ScreeningRules): Classifier {
   const compiled = compileRules(rules);
-  return (identity, evidence, now) => decide(compiled, identity, evidence, now);
+  return (identity, evidence, now, context) => decide(compiled, identity, evidence, now, context);
 }
 
 /** Convenience wrapper around createClassifier; compiled rules are cached per rules object. */
 export function classify(input: ClassifyInput): Decision {
-  return decide(compileRules(input.rules), input.identity, input.evidence, input.now);
+  return decide(compileRules(input.rules), input.identity, input.evidence, input.now, input.context);
 }
 
 /** Flags meaning the caller ID is not a phone number at all. `short-code` (112, 4xxxx service numbers) is not one. */
@@ -36,14 +41,32 @@ const RAW_SHOWN_MAX = 32;
 
 /**
  * Precedence, highest first:
- *   1. marked trusted by the business   → trusted, score 0, whatever else matches
- *   2. marked nuisance by the business  → nuisance (beats a trusted prefix rule)
- *   3. a trusted prefix rule            → trusted, score 0 (beats every rule below)
- *   4. other rules: the business's nuisance/suspect prefix rules, country packs, repeat after refusal, withheld,
- *      not-a-number. Each adds a weighted reason (noisy-OR) and its verdict is a floor on the score.
+ *   0. safety nets that bypass screening: our own DIDs, internal extensions/intercoms (bypass patterns), emergency
+ *      and service numbers → trusted, whatever else matches (even a nuisance mark)
+ *   1. "let the next call through" set by the business → trusted (once; the register consumes it)
+ *   2. marked trusted by the business   → trusted, score 0, whatever else matches
+ *   3. marked nuisance by the business  → nuisance (beats every rule and safety net below)
+ *   4. learned trust: numbers the business called, a persistent human (a long talk through the PBX), a display-name
+ *      allow pattern → trusted
+ *   5. a trusted prefix rule            → trusted, score 0 (beats every rule below)
+ *   6. other rules and evidence: prefix rules, country packs, repeat after refusal, withheld, not-a-number (each a
+ *      weighted reason whose verdict is a floor), and the learned evidence (behaviour, number blocks, STIR/SHAKEN,
+ *      display-name block patterns), weighted and decayed, no floor. Combined by noisy-OR.
  */
-function decide(c: CompiledRules, identity: CallerIdentity, evidence: CallerEvidence, now: number): Decision {
+function decide(c: CompiledRules, identity: CallerIdentity, evidence: CallerEvidence, now: number, context?: CallContext): Decision {
   const { rules, floor } = c;
+  const learning = c.learning;
+  const bypass = bypassReason(learning.safety, identity);
+  if (bypass !== null) return trusted(bypass);
+  const allowNext = evidence.allowNext;
+  if (allowNext !== undefined && allowNext !== null) {
+    return trusted({
+      code: 'allow-next',
+      text: `let through once: you asked on ${c.dates.dayMonthYear(allowNext)} to let the next call through`,
+      weight: 0,
+      params: { setAt: new Date(allowNext).toISOString() },
+    });
+  }
   const mark = evidence.mark;
   if (mark !== null && mark.label === 'trusted') {
     return trusted(markReason(c, mark));
@@ -52,6 +75,10 @@ function decide(c: CompiledRules, identity: CallerIdentity, evidence: CallerEvid
   const e164 = identity.number?.e164 ?? null;
   const prefixRule = e164 === null ? undefined : c.prefixes.match(e164);
   const markedNuisance = mark !== null && mark.label === 'nuisance';
+  if (!markedNuisance) {
+    const learnedTrust = learnedTrustReason(learning.safety, identity, evidence, now, c.dates);
+    if (learnedTrust !== null) return trusted(learnedTrust);
+  }
   if (prefixRule !== undefined && prefixRule.verdict === 'trusted' && !markedNuisance) {
     return trusted({ ...prefixRule.reason });
   }
@@ -116,11 +143,54 @@ function decide(c: CompiledRules, identity: CallerIdentity, evidence: CallerEvid
     minScore = Math.max(minScore, floor[rules.unparsable]);
   }
 
+  if (!markedNuisance) learnedReasons(c, identity, evidence, now, context, reasons);
+
   let keep = 1;
   for (const reason of reasons) keep *= 1 - reason.weight;
   const score = Math.min(1, Math.max(0, 1 - keep, minScore));
   if (reasons.length > 1) reasons.sort((a, b) => b.weight - a.weight);
   return { verdict: verdictFor(score, rules), score, reasons };
+}
+
+/** Weights below this are not worth a line in the reasons (a decayed burst from weeks ago). */
+const MIN_SHOWN_WEIGHT = 0.02;
+
+/** Behaviour, number block, STIR/SHAKEN and display-name evidence, appended to `out`. */
+function learnedReasons(
+  c: CompiledRules,
+  identity: CallerIdentity,
+  evidence: CallerEvidence,
+  now: number,
+  context: CallContext | undefined,
+  out: Reason[],
+): void {
+  const l = c.learning;
+  const shaken = shakenFinding(l.rules.shaken, identity, context);
+  if (shaken.reason !== null) out.push(shaken.reason);
+  const from = out.length;
+  behaviourReasons(
+    { rules: l.rules.behaviour, halfLifeMs: l.halfLifeMs, dates: c.dates, inHours: l.inHours },
+    evidence,
+    now,
+    context?.did ?? null,
+    shaken.discount,
+    out,
+  );
+  const block = evidence.block;
+  const number = identity.number;
+  if (block !== undefined && block !== null && number !== null && number.e164 !== null) {
+    const found = blockReason(l.rules.blocks, block, number.type, number.e164.length - 1, shaken.discount);
+    if (found !== null) out.push(found);
+  }
+  const name = displayNameBlockReason(l.safety, identity);
+  if (name !== null) out.push(name);
+  // Drop decayed evidence too faint to explain anything.
+  let w = from;
+  for (let r = from; r < out.length; r++) {
+    const reason = out[r];
+    if (reason !== undefined && reason.weight >= MIN_SHOWN_WEIGHT) out[w++] = reason;
+  }
+  out.length = w;
 }
 
 function verdictFor(score: number, rules: ScreeningRules): Verdict {

@@ -1,8 +1,11 @@
+import { businessHoursCheck, type HoursCheck } from './business-hours.js';
 import { dayFormatter, type DayFormatter } from './dates.js';
+import { DEFAULT_LEARNING_RULES, type LearningRules } from './learning.js';
 import { FR_PACK } from './packs/fr.js';
 import { IT_PACK } from './packs/it.js';
 import type { PackEntry } from './packs/pack-entry.js';
 import { PrefixTable } from './prefix-table.js';
+import { compileSafety, type CompiledSafety } from './safety.js';
 import type { PrefixRule, RuleVerdict, ScreeningRules } from './rules.js';
 import type { Reason, Verdict } from './types.js';
 import { weightOf } from './weights.js';
@@ -26,6 +29,15 @@ export interface CompiledRules {
   readonly repeatWindowMs: number;
   /** Score floor per verdict: a rule that says `suspect` lifts the score to at least thresholds.suspect. */
   readonly floor: Readonly<Record<Exclude<Verdict, 'trusted'>, number>>;
+  readonly learning: CompiledLearning;
+}
+
+/** The learned-evidence settings, checked, with their patterns and the business-hours check built. */
+export interface CompiledLearning {
+  readonly rules: LearningRules;
+  readonly safety: CompiledSafety;
+  readonly inHours: HoursCheck;
+  readonly halfLifeMs: number;
 }
 
 const RULE_VERDICTS: readonly string[] = ['suspect', 'nuisance'];
@@ -42,6 +54,8 @@ export function compileRules(rules: ScreeningRules): CompiledRules {
   const cached = compiled.get(rules);
   if (cached) return cached;
   validate(rules);
+  const learning = rules.learning ?? DEFAULT_LEARNING_RULES;
+  validateLearning(learning);
   const result: CompiledRules = {
     rules,
     prefixes: new PrefixTable(rules.prefixes.map((rule) => [rule.prefix, compilePrefixRule(rule)] as const)),
@@ -49,6 +63,12 @@ export function compileRules(rules: ScreeningRules): CompiledRules {
     dates: dayFormatter(rules.timeZone),
     repeatWindowMs: rules.repeat.withinDays * DAY_MS,
     floor: Object.freeze({ unknown: 0, suspect: rules.thresholds.suspect, nuisance: rules.thresholds.nuisance }),
+    learning: {
+      rules: learning,
+      safety: compileSafety(learning.safety),
+      inHours: businessHoursCheck(learning.behaviour.offHours.hours, rules.timeZone),
+      halfLifeMs: learning.behaviour.halfLifeDays * DAY_MS,
+    },
   };
   compiled.set(rules, result);
   return result;
@@ -154,4 +174,42 @@ function validate(rules: ScreeningRules): void {
   } catch {
     fail(`timeZone "${rules.timeZone}" is not a time zone this Node knows (e.g. Europe/Rome)`);
   }
+}
+
+function validateLearning(l: LearningRules): void {
+  const fail = (message: string): never => {
+    throw new Error(`screening rules: ${message}`);
+  };
+  const weight = (name: string, w: number): void => {
+    if (!(w >= 0 && w <= 1)) fail(`${name} must be a weight in [0, 1], got ${String(w)}`);
+  };
+  const positive = (name: string, v: number): void => {
+    if (!(v > 0) || !Number.isFinite(v)) fail(`${name} must be a number > 0, got ${String(v)}`);
+  };
+  const b = l.behaviour;
+  positive('behaviour.halfLifeDays', b.halfLifeDays);
+  weight('behaviour.burst.weight', b.burst.weight);
+  weight('behaviour.sweep.weight', b.sweep.weight);
+  weight('behaviour.shortCalls.weight', b.shortCalls.weight);
+  weight('behaviour.offHours.weight', b.offHours.weight);
+  positive('behaviour.burst.windowMinutes', b.burst.windowMinutes);
+  positive('behaviour.sweep.windowMinutes', b.sweep.windowMinutes);
+  if (!Number.isInteger(b.burst.attempts) || b.burst.attempts < 2) fail('behaviour.burst.attempts must be a whole number ≥ 2');
+  if (!Number.isInteger(b.sweep.dids) || b.sweep.dids < 2) fail('behaviour.sweep.dids must be a whole number ≥ 2');
+  for (const [open, close] of b.offHours.hours.intervals) {
+    if (!(open >= 0 && close <= 24 * 60 && open < close)) fail(`behaviour.offHours: interval ${open}-${close} is not within a day`);
+  }
+  for (const d of b.offHours.hours.days) if (!(Number.isInteger(d) && d >= 1 && d <= 7)) fail(`behaviour.offHours: day ${d} is not 1 (Mon) to 7 (Sun)`);
+  const k = l.blocks;
+  if (!Number.isInteger(k.dropDigits) || k.dropDigits < 1 || k.dropDigits > 3) fail('blocks.dropDigits must be 1, 2 or 3');
+  for (const [name, v] of [['smallMin', k.smallMin], ['largeMin', k.largeMin], ['largeSpread', k.largeSpread], ['largeContrib', k.largeContrib]] as const) {
+    if (!Number.isInteger(v) || v < 1) fail(`blocks.${name} must be a whole number ≥ 1, got ${String(v)}`);
+  }
+  if (k.largeSpread > 10) fail('blocks.largeSpread cannot exceed 10 (a large block has 10 small blocks)');
+  weight('blocks.weight', k.weight);
+  weight('blocks.maxWeight', k.maxWeight);
+  weight('safety.displayNameBlockWeight', l.safety.displayNameBlockWeight);
+  weight('shaken.failedWeight', l.shaken.failedWeight);
+  weight('shaken.gatewayWeight', l.shaken.gatewayWeight);
+  weight('shaken.fullDiscount', l.shaken.fullDiscount);
 }

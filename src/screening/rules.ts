@@ -1,3 +1,4 @@
+import type { LearningRules } from './learning.js';
 import type { Verdict } from './types.js';
 
 /** A verdict the rules may give; `trusted` only comes from the business's marks and allow-lists. */
@@ -31,8 +32,10 @@ export interface ScreeningRules {
   unparsable: Exclude<Verdict, 'trusted'>;
   /** Score thresholds: score ≥ suspect → suspect, score ≥ nuisance → nuisance. */
   thresholds: { suspect: number; nuisance: number };
-  /** Time zone used to write dates in reasons ("on 3 Nov"). */
+  /** Time zone used to write dates in reasons ("on 3 Nov") and to tell business hours. */
   timeZone: string;
+  /** Behaviour, number blocks, safety nets, STIR/SHAKEN; DEFAULT_LEARNING_RULES when absent. */
+  learning?: LearningRules;
 }
 
 /**

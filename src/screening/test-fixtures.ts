@@ -1,5 +1,6 @@
 /** Hand-built fixtures for the screening tests (independent of the callerid implementation). */
 import type { CallerIdentity, PhoneNumber, WithheldReason } from '../callerid/types.js';
+import { DEFAULT_LEARNING_RULES, type LearningRules } from './learning.js';
 import { DEFAULT_SCREENING_RULES, type ScreeningRules } from './rules.js';
 import type { CallerEvidence, Mark } from './types.js';
 
@@ -46,6 +47,15 @@ export function mark(label: Mark['label'], atMs: number, company: string | null 
   return { label, at: atMs, company, category };
 }
 
+/**
+ * The default learning rules with the off-hours evidence off: NOW is a Sunday, and the tests of the other rules
+ * are about those rules. learned-evidence.test.ts tests off-hours with its own rules.
+ */
+export const QUIET_LEARNING: LearningRules = {
+  ...DEFAULT_LEARNING_RULES,
+  behaviour: { ...DEFAULT_LEARNING_RULES.behaviour, offHours: { ...DEFAULT_LEARNING_RULES.behaviour.offHours, enabled: false } },
+};
+
 /** A fresh copy of the defaults with overrides (deep enough for the fields tests change). */
 export function rules(over: Partial<ScreeningRules> = {}): ScreeningRules {
   const d = DEFAULT_SCREENING_RULES;
@@ -57,6 +67,7 @@ export function rules(over: Partial<ScreeningRules> = {}): ScreeningRules {
     unparsable: d.unparsable,
     thresholds: { ...d.thresholds },
     timeZone: d.timeZone,
+    learning: QUIET_LEARNING,
     ...over,
   };
 }

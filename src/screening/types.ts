@@ -30,7 +30,24 @@ export type ReasonCode =
   | 'attempt-after-refusal'
   | 'withheld'
   | 'unparsable-number'
-  | 'internal-error';
+  | 'internal-error'
+  // learned evidence (issue 5)
+  | 'burst'
+  | 'sweep'
+  | 'short-calls'
+  | 'off-hours'
+  | 'nuisance-block'
+  | 'shaken-failed'
+  | 'shaken-gateway'
+  | 'shaken-full'
+  | 'display-name-block'
+  // safety nets
+  | 'bypass'
+  | 'service-number'
+  | 'allow-next'
+  | 'called-by-us'
+  | 'persistent-human'
+  | 'display-name-allow';
 
 export interface Decision {
   verdict: Verdict;
@@ -54,7 +71,7 @@ export interface Mark {
  * What the store knows about one caller, as the classifier needs it. Timestamps are ms since epoch, ascending,
  * and cover at least the configured look-back window (the repeat rule's days).
  */
-export interface CallerEvidence {
+export interface CallerEvidence extends LearnedEvidence {
   mark: Mark | null;
   /** Times of earlier attempts from this caller (not including the one being classified). */
   attempts: readonly number[];
@@ -62,7 +79,52 @@ export interface CallerEvidence {
   refusals: readonly number[];
 }
 
+/** An answered call and how long the caller talked with the office (from the PBX's BYE or CDR). */
+export interface Talk {
+  /** When the call was answered, ms since epoch. */
+  at: number;
+  seconds: number;
+}
+
+/**
+ * The caller's number blocks as the index counts them: distinct numbers marked nuisance and distinct trusted
+ * numbers (trusted marks, numbers the business called). `small` is the number minus its last digit(s), `large` one
+ * digit shorter; `tens[i]` counts the nuisance members of the large block's i-th small block.
+ */
+export interface BlockCounts {
+  /** E.164 digits of the small block's prefix (e.g. `3902871769`), without `+`. */
+  small: string;
+  smallNuisance: number;
+  smallTrusted: number;
+  large: string;
+  largeNuisance: number;
+  largeTrusted: number;
+  tens: readonly number[];
+}
+
+/** Learned facts beyond marks and times; every field optional, so a store that lacks them still classifies. */
+export interface LearnedEvidence {
+  /** Earlier attempts with the DID they called (ascending time), for sweeps. */
+  calls?: readonly { at: number; did: string | null }[];
+  /** Answered calls with their talk time (ascending). */
+  talks?: readonly Talk[];
+  /** The caller's number blocks, when any member is known. */
+  block?: BlockCounts | null;
+  /** When the business last called this number (PBX outbound through crocetta, CDR import), else null. */
+  calledByUs?: number | null;
+  /** "Let the next call through": when the override was set, else null. */
+  allowNext?: number | null;
+}
+
 export const NO_EVIDENCE: CallerEvidence = Object.freeze({ mark: null, attempts: [], refusals: [] });
+
+/** Facts about the call being classified that are not about the caller. */
+export interface CallContext {
+  /** Our number that was called (E.164 or raw), when known. */
+  did?: string | null;
+  /** STIR/SHAKEN verification of the Identity header, when a verifier ran (see shaken.ts). */
+  shakenVerified?: 'valid' | 'invalid' | null;
+}
 
 /** The store's in-memory index, as the classifier sees it. Never runs a query. */
 export interface EvidenceLookup {

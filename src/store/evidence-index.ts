@@ -7,6 +7,7 @@
  * CallerEvidence taken before a write stays as it was (the classifier may hold it across `record`).
  */
 import { NO_EVIDENCE, type CallerEvidence, type Clock } from '../screening/types.js';
+import { LearnedIndex } from './learned-index.js';
 import { MarkTable, type MarkEntry } from './mark-table.js';
 
 const DAY_MS = 86_400_000;
@@ -25,6 +26,8 @@ export interface EvidenceIndexOptions {
   clock: Clock;
   /** Number of marks about to be loaded, to size the mark table once. */
   expectedMarks?: number;
+  /** Digits dropped from a number to get its small block (1: blocks of 10). @defaultValue 1 */
+  blockDropDigits?: number;
 }
 
 /** `times` with `time` inserted in order, without times before `cutoff`, at most MAX_TIMES_PER_CALLER long. */
@@ -47,6 +50,8 @@ function trimmed(times: readonly number[], cutoff: number): readonly number[] {
 
 export class EvidenceIndex {
   readonly marks: MarkTable;
+  /** Blocks, DIDs and talk times, numbers we called, overrides (learned-index.ts). */
+  readonly learned: LearnedIndex;
   private readonly activity = new Map<string, Activity>();
   private readonly lookbackMs: number;
   private readonly clock: Clock;
@@ -56,6 +61,11 @@ export class EvidenceIndex {
     this.lookbackMs = options.lookbackDays * DAY_MS;
     this.clock = options.clock;
     this.marks = new MarkTable(options.expectedMarks);
+    this.learned = new LearnedIndex({
+      lookbackDays: options.lookbackDays,
+      now: () => options.clock.now(),
+      ...(options.blockDropDigits !== undefined && { blockDropDigits: options.blockDropDigits }),
+    });
   }
 
   /** The earliest time the index keeps, now. */
@@ -69,6 +79,12 @@ export class EvidenceIndex {
   }
 
   evidenceFor(callerKey: string): CallerEvidence {
+    const base = this.baseEvidenceFor(callerKey);
+    const learned = this.learned.evidence(callerKey);
+    return learned === null ? base : { ...base, ...learned };
+  }
+
+  private baseEvidenceFor(callerKey: string): CallerEvidence {
     const mark = this.marks.get(callerKey);
     const act = this.activity.get(callerKey);
     if (act === undefined) return mark === null ? NO_EVIDENCE : { mark, attempts: NO_TIMES, refusals: NO_TIMES };
@@ -98,6 +114,8 @@ export class EvidenceIndex {
   }
 
   setMark(entry: MarkEntry): void {
+    const before = this.marks.get(entry.callerKey)?.label ?? null;
+    this.learned.markChanged(entry.callerKey, before, entry.label === 'none' ? null : entry.label);
     this.marks.set(entry);
   }
 
@@ -105,7 +123,7 @@ export class EvidenceIndex {
   loadMarks(entries: Iterable<MarkEntry>): number {
     let n = 0;
     for (const entry of entries) {
-      this.marks.set(entry);
+      this.setMark(entry);
       n++;
     }
     return n;
@@ -117,6 +135,7 @@ export class EvidenceIndex {
     for (const [key, act] of this.activity) {
       if (this.trim(key, act) === undefined) dropped++;
     }
+    this.learned.prune();
     return dropped;
   }
 

@@ -44,7 +44,7 @@ export interface IndexLoadStats {
 
 export async function loadIndex(
   db: Connection,
-  options: { lookbackDays: number; clock: Clock },
+  options: { lookbackDays: number; clock: Clock; blockDropDigits?: number },
 ): Promise<{ index: EvidenceIndex; stats: IndexLoadStats }> {
   const started = performance.now();
   const count = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM numbers WHERE label IS NOT NULL');

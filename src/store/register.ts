@@ -13,10 +13,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock, type CallerEvidence, type Clock } from '../screening/types.js';
 import { BatchWriter, RegisterClosedError, type BatchInfo } from './batch-writer.js';
+import { loadBlockCounts } from './load-learned.js';
 import { loadIndex, type IndexLoadStats } from './load-index.js';
 import { silentLogger, type StoreLogger } from './logger.js';
 import { migrate } from './migrations.js';
 import { attemptStats, listAttempts, listMarkHistory } from './queries.js';
+import { noteLearned } from './learned-writes.js';
 import { isRefusalAction } from './refusal.js';
 import {
   INSERT_ATTEMPT_SQL,
@@ -55,6 +57,10 @@ export interface OpenRegisterOptions {
   busyTimeoutMs?: number;
   /** NORMAL survives process crashes; FULL also survives power loss, at an fsync per batch. @defaultValue 'NORMAL' */
   synchronous?: 'NORMAL' | 'FULL';
+  /** Digits dropped from a number to get its small block (screening.learning.blocks.dropDigits). @defaultValue 1 */
+  blockDropDigits?: number;
+  /** The classifier's suspect threshold: a stop on the caller's own evidence above it makes a learned block member. */
+  suspectThreshold?: number;
   /** How often callers with no activity left in the window are dropped from the index. @defaultValue 600000 */
   pruneIntervalMs?: number;
   clock?: Clock;
@@ -117,7 +123,12 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
     if (applied.length > 0) logger.info({ file: options.file, applied }, 'register schema migrated');
     reader = await Connection.open(options.file, { readOnly: true });
     reader.setBusyTimeout(busyTimeoutMs);
-    const { index, stats } = await loadIndex(writer, { lookbackDays: options.lookbackDays, clock });
+    const { index, stats } = await loadIndex(writer, {
+      lookbackDays: options.lookbackDays,
+      clock,
+      ...(options.blockDropDigits !== undefined && { blockDropDigits: options.blockDropDigits }),
+    });
+    await loadBlockCounts(writer, index);
     logger.info({ file: options.file, ...stats }, 'register index loaded');
     const statements: WriterStatements = {
       insertAttempt: await writer.prepare(INSERT_ATTEMPT_SQL),
@@ -140,6 +151,7 @@ class SqliteRegister implements OpenedRegister {
   private olderRecent = new Map<number, RecentAttempt>();
   private readonly pruneTimer: NodeJS.Timeout;
   private closing: Promise<void> | undefined;
+  private readonly thresholds: { suspect: number };
 
   constructor(
     private readonly writer: Connection,
@@ -151,6 +163,7 @@ class SqliteRegister implements OpenedRegister {
     private readonly clock: Clock,
     private readonly logger: StoreLogger,
   ) {
+    this.thresholds = { suspect: options.suspectThreshold ?? 0.5 };
     const inserter = { one: statements.insertAttempt, many: statements.insertAttempts, rows: ROWS_PER_INSERT };
     this.batches = new BatchWriter(writer, inserter, statements, {
       windowMs: options.batchWindowMs ?? 10,
@@ -181,6 +194,7 @@ class SqliteRegister implements OpenedRegister {
     if (key !== null) {
       this.index.addAttempt(key, attempt.time);
       if (refused) this.index.addRefusal(key, attempt.time);
+      noteLearned(this.index, key, attempt, this.thresholds);
     }
     const params = attemptParams(attempt);
     return new Promise<number>((resolve, reject) => {

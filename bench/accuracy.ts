@@ -1,0 +1,224 @@
+/**
+ * bench/accuracy.ts: replays a call trace through the real pipeline with simulated time and reports how well
+ * crocetta stops nuisance calls without stopping legitimate ones.
+ *
+ *   npm run bench:accuracy -- --trace FILE [--config overlay.yaml]
+ *
+ * Trace (contract, docs/architecture.md): CSV with header `time,caller,did,truth,office` (+ optional `origin`);
+ * also read when present: `talk` (seconds talked when the call reached the office), `attest`, `verstat`, `name`.
+ *
+ * Per call: SIP headers are built from the row (From with the caller as sent, an Identity PASSporT when `attest`
+ * is set, verstat on From), then the real steps run: identifyCaller → calledNumber → callerKey →
+ * EvidenceIndex.evidenceFor → classify (config/default.yaml's rules) → chooseAction. The attempt goes into the
+ * real EvidenceIndex (attempt time, DID, refusal when crocetta refused); when the call reached the office, its
+ * talk time is recorded and the office's action is applied as a mark after the call.
+ *
+ * "Stopped" = the action does not reach the office (reject, announce, hang up); "tagged" = forwarded with a tag.
+ */
+import { readFileSync } from 'node:fs';
+import { callerKey, calledNumber, identifyCaller } from '../src/callerid/index.js';
+import type { SipHeaderSource } from '../src/callerid/types.js';
+import { loadConfig } from '../src/config/index.js';
+import { actionPolicy, screeningRules } from '../src/config/derive.js';
+import { learnsBlockMember } from '../src/screening/blocks.js';
+import { chooseAction, createClassifier } from '../src/screening/index.js';
+import { NO_EVIDENCE } from '../src/screening/types.js';
+import { EvidenceIndex } from '../src/store/evidence-index.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const TRACE = arg('trace');
+if (TRACE === undefined) {
+  console.error('usage: npm run bench:accuracy -- --trace FILE [--config overlay.yaml]');
+  process.exit(2);
+}
+const overlay = arg('config');
+const config = loadConfig(overlay === undefined ? {} : { env: { ...process.env, CROCETTA_CONFIG: overlay } });
+const rules = screeningRules(config);
+const policy = actionPolicy(config);
+const classify = createClassifier(rules);
+const country = config.defaultCountry;
+
+let now = 0;
+const index = new EvidenceIndex({
+  lookbackDays: config.store.lookbackDays,
+  clock: { now: () => now },
+  ...(rules.learning !== undefined && { blockDropDigits: rules.learning.blocks.dropDigits }),
+});
+
+function passport(attest: string, orig: string, dest: string): string {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${b64({ alg: 'ES256', ppt: 'shaken', typ: 'passport' })}.${b64({ attest, orig: { tn: orig }, dest: { tn: [dest] }, iat: 0, origid: 'bench' })}.c2ln;info=<https://cert.example/c.pem>;alg=ES256;ppt=shaken`;
+}
+
+function headersOf(caller: string, did: string, name: string, attest: string, verstat: string): SipHeaderSource {
+  const map = new Map<string, string[]>();
+  const display = name === '' ? '' : `"${name}" `;
+  const params = verstat === '' ? '' : `;verstat=${verstat}`;
+  map.set('from', [caller === '' ? '"Anonymous" <sip:anonymous@anonymous.invalid>;tag=1' : `${display}<sip:${caller}@carrier.example;user=phone${params}>;tag=1`]);
+  if (caller === '') map.set('privacy', ['id']);
+  if (attest !== '') map.set('identity', [passport(attest, caller.replace(/^\+/, ''), did.replace(/^\+/, ''))]);
+  return { requestUri: `sip:${did}@crocetta.example`, header: (n) => map.get(n.toLowerCase()) ?? [] };
+}
+
+const text = readFileSync(TRACE, 'utf8');
+const lines = text.split('\n');
+const head = (lines[0] ?? '').trim().split(',');
+const col = (name: string): number => head.indexOf(name);
+const C = { time: col('time'), caller: col('caller'), did: col('did'), truth: col('truth'), office: col('office'), origin: col('origin'), talk: col('talk'), attest: col('attest'), verstat: col('verstat'), name: col('name') };
+for (const required of ['time', 'caller', 'did', 'truth', 'office'] as const) {
+  if (C[required] < 0) {
+    console.error(`trace ${TRACE}: no "${required}" column in the header`);
+    process.exit(2);
+  }
+}
+
+interface OriginStats {
+  attempts: number;
+  first: number;
+  firstStop: number | null;
+  attemptsBeforeStop: number;
+}
+
+const tally = {
+  nuisance: 0,
+  nuisanceStopped: 0,
+  byIndex: [
+    { n: 0, stopped: 0 },
+    { n: 0, stopped: 0 },
+    { n: 0, stopped: 0 },
+  ],
+  from2nd: { n: 0, stopped: 0 },
+  legit: 0,
+  legitStopped: 0,
+  legitTagged: 0,
+  legitWithheld: 0,
+  legitWithheldStopped: 0,
+};
+const origins = new Map<string, OriginStats>();
+const legitStoppedReasons = new Map<string, number>();
+const missedReasons = new Map<string, number>();
+const verdicts = { trusted: 0, unknown: 0, suspect: 0, nuisance: 0 };
+
+const started = performance.now();
+let rowsRead = 0;
+let lastPrune = 0;
+for (let i = 1; i < lines.length; i++) {
+  const line = lines[i];
+  if (line === undefined || line.trim() === '') continue;
+  const f = line.split(',');
+  const get = (k: number): string => (k < 0 ? '' : (f[k] ?? '').trim());
+  const time = Date.parse(get(C.time));
+  if (!Number.isFinite(time)) continue;
+  rowsRead++;
+  now = time;
+  if (time - lastPrune > 600_000) {
+    index.prune(); // as the register does every 10 minutes
+    lastPrune = time;
+  }
+  const caller = get(C.caller);
+  const did = get(C.did);
+  const truth = get(C.truth);
+  const office = get(C.office);
+  const origin = get(C.origin) || (truth === 'nuisance' ? `number:${caller}` : '');
+  const talk = Number(get(C.talk)) || 0;
+
+  const src = headersOf(caller, did, get(C.name), get(C.attest), get(C.verstat));
+  const identity = identifyCaller(src, { defaultCountry: country });
+  const called = calledNumber(src, { defaultCountry: country });
+  const key = callerKey(identity);
+  const evidence = key === null ? NO_EVIDENCE : index.evidenceFor(key);
+  const calledDid = called?.e164 ?? called?.raw ?? null;
+  const decision = classify(identity, evidence, time, { did: calledDid });
+  const action = chooseAction(decision, identity, policy);
+  verdicts[decision.verdict]++;
+  const stopped = action.kind !== 'allow' && action.kind !== 'tag';
+  const tagged = action.kind === 'tag';
+
+  // The register's writes, as handle-request + register do them.
+  if (key !== null) {
+    index.addAttempt(key, time);
+    index.learned.addCall(key, time, calledDid);
+    if (stopped) index.addRefusal(key, time);
+    if (decision.reasons.some((r) => r.code === 'allow-next')) index.learned.consumeAllowNext(key);
+    if (learnsBlockMember(decision, rules.thresholds)) index.learned.addLearnedMember(key, time);
+  }
+  if (!stopped && key !== null) {
+    if (talk > 0) index.learned.addTalk(key, time, talk);
+    const at = time + talk * 1000;
+    if (office === 'mark-nuisance') index.setMark({ callerKey: key, label: 'nuisance', at, company: null, category: null });
+    else if (office === 'mark-trusted') index.setMark({ callerKey: key, label: 'trusted', at, company: null, category: null });
+  }
+
+  const top = decision.reasons[0]?.code ?? 'none';
+  if (truth === 'nuisance') {
+    tally.nuisance++;
+    if (stopped) tally.nuisanceStopped++;
+    else missedReasons.set(top, (missedReasons.get(top) ?? 0) + 1);
+    let o = origins.get(origin);
+    if (o === undefined) {
+      o = { attempts: 0, first: time, firstStop: null, attemptsBeforeStop: 0 };
+      origins.set(origin, o);
+    }
+    o.attempts++;
+    const slot = tally.byIndex[Math.min(2, o.attempts - 1)];
+    if (slot !== undefined) {
+      slot.n++;
+      if (stopped) slot.stopped++;
+    }
+    if (o.attempts >= 2) {
+      tally.from2nd.n++;
+      if (stopped) tally.from2nd.stopped++;
+    }
+    if (stopped && o.firstStop === null) {
+      o.firstStop = time;
+      o.attemptsBeforeStop = o.attempts - 1;
+    }
+  } else {
+    tally.legit++;
+    if (caller === '') tally.legitWithheld++;
+    if (stopped) {
+      tally.legitStopped++;
+      if (caller === '') tally.legitWithheldStopped++;
+      const why = decision.reasons.map((r) => r.code).join('+');
+      legitStoppedReasons.set(why, (legitStoppedReasons.get(why) ?? 0) + 1);
+    }
+    if (tagged) tally.legitTagged++;
+  }
+}
+const seconds = (performance.now() - started) / 1000;
+
+const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+const pct = (a: number, b: number): string => `${(100 * ratio(a, b)).toFixed(2)}% (${a}/${b})`;
+const stops = [...origins.values()];
+const blockedCentres = stops.filter((o) => o.firstStop !== null);
+const hours = blockedCentres.map((o) => ((o.firstStop ?? 0) - o.first) / 3_600_000).sort((a, b) => a - b);
+const before = blockedCentres.map((o) => o.attemptsBeforeStop).sort((a, b) => a - b);
+const q = (list: number[], p: number): number => list[Math.min(list.length - 1, Math.floor(p * list.length))] ?? NaN;
+const top = (m: Map<string, number>, n: number): string =>
+  [...m.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+
+console.log(`trace: ${TRACE}: ${rowsRead} calls replayed in ${seconds.toFixed(1)} s (${Math.round(rowsRead / seconds)} calls/s)`);
+console.log(`verdicts: ${JSON.stringify(verdicts)}`);
+console.log(`nuisance attempts stopped: ${pct(tally.nuisanceStopped, tally.nuisance)}`);
+const [i1, i2, i3] = tally.byIndex;
+console.log(
+  `  by attempt of each centre: 1st ${pct(i1?.stopped ?? 0, i1?.n ?? 0)}, 2nd ${pct(i2?.stopped ?? 0, i2?.n ?? 0)}, 3rd+ ${pct(i3?.stopped ?? 0, i3?.n ?? 0)}`,
+);
+console.log(`  from the 2nd attempt of each centre: ${pct(tally.from2nd.stopped, tally.from2nd.n)}`);
+console.log(`  nuisance let through, by top reason: ${top(missedReasons, 6)}`);
+console.log(
+  `time to first block per centre: ${blockedCentres.length}/${stops.length} centres blocked; hours p50=${q(hours, 0.5).toFixed(1)} p90=${q(hours, 0.9).toFixed(1)}; attempts before p50=${q(before, 0.5)} p90=${q(before, 0.9)}`,
+);
+console.log(`legitimate calls blocked: ${pct(tally.legitStopped, tally.legit)} (withheld: ${tally.legitWithheldStopped}/${tally.legitWithheld}); tagged: ${pct(tally.legitTagged, tally.legit)}`);
+if (legitStoppedReasons.size > 0) console.log(`  legitimate blocked, by reasons: ${top(legitStoppedReasons, 6)}`);
+console.log(
+  `accuracy: nuisance_stopped=${ratio(tally.nuisanceStopped, tally.nuisance).toFixed(4)} nuisance_stopped_from_2nd=${ratio(tally.from2nd.stopped, tally.from2nd.n).toFixed(4)} legit_blocked=${ratio(tally.legitStopped, tally.legit).toFixed(4)} legit_tagged=${ratio(tally.legitTagged, tally.legit).toFixed(4)}`,
+);

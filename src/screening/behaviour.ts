@@ -1,0 +1,154 @@
+/**
+ * Behaviour evidence from the register's own view of a caller: bursts, sweeps of our DIDs, very short answered
+ * calls and calls outside business hours. Each is a weight decayed by the age of what was seen, so a number that
+ * stopped calling is delisted on its own (the tellows/Truecaller behaviour; half-life after PhoneBlock's Ema.java).
+ */
+import type { HoursCheck } from './business-hours.js';
+import type { DayFormatter } from './dates.js';
+import { decayed, repeated, span } from './decay.js';
+import type { BehaviourRules } from './learning.js';
+import type { CallerEvidence, Reason } from './types.js';
+
+const MINUTE = 60_000;
+/** Sweeps and off-hours look at the most recent calls only: the hot path stays O(1) for a busy caller. */
+const RECENT = 64;
+
+export interface BehaviourContext {
+  rules: BehaviourRules;
+  halfLifeMs: number;
+  dates: DayFormatter;
+  inHours: HoursCheck;
+}
+
+/** The latest window of `windowMs` holding ≥ `min` attempts (the current one at `now` included). */
+export function findBurst(attempts: readonly number[], now: number, windowMs: number, min: number): { count: number; at: number } | null {
+  // times = [...attempts, now], ascending; walk windows ending at each time, latest first.
+  const n = attempts.length + 1;
+  const t = (i: number): number => (i === n - 1 ? now : (attempts[i] ?? 0));
+  let best: { count: number; at: number } | null = null;
+  let start = n - 1;
+  for (let end = n - 1; end >= Math.max(0, n - RECENT * 4); end--) {
+    if (start > end) start = end;
+    while (start > 0 && t(end) - t(start - 1) <= windowMs) start--;
+    const count = end - start + 1;
+    if (count >= min) {
+      best = { count, at: t(end) };
+      break;
+    }
+  }
+  return best;
+}
+
+/** The latest window of `windowMs` in which ≥ `min` distinct DIDs were called (the current call included). */
+export function findSweep(
+  calls: readonly { at: number; did: string | null }[],
+  now: number,
+  did: string | null,
+  windowMs: number,
+  min: number,
+): { dids: number; at: number; spanMs: number } | null {
+  const list = calls.length > RECENT ? calls.slice(calls.length - RECENT) : calls;
+  const all = did === null ? list : [...list, { at: now, did }];
+  for (let end = all.length - 1; end >= 0; end--) {
+    const last = all[end];
+    if (last === undefined) continue;
+    const seen = new Set<string>();
+    let first = last.at;
+    for (let i = end; i >= 0; i--) {
+      const c = all[i];
+      if (c === undefined || last.at - c.at > windowMs) break;
+      if (c.did !== null) {
+        seen.add(c.did);
+        first = c.at;
+      }
+    }
+    if (seen.size >= min) return { dids: seen.size, at: last.at, spanMs: last.at - first };
+    if (end < all.length - 8) break; // older windows cannot be the latest one worth reporting
+  }
+  return null;
+}
+
+function when(ctx: BehaviourContext, at: number, now: number): string {
+  return now - at < 12 * 3_600_000 ? `${span(now - at)} ago` : `on ${ctx.dates.dayMonth(at)}`;
+}
+
+export function behaviourReasons(
+  ctx: BehaviourContext,
+  evidence: CallerEvidence,
+  now: number,
+  did: string | null,
+  discount: number,
+  out: Reason[],
+): void {
+  const { rules, halfLifeMs } = ctx;
+  const burst = rules.burst;
+  if (burst.enabled && evidence.attempts.length + 1 >= burst.attempts) {
+    const found = findBurst(evidence.attempts, now, burst.windowMinutes * MINUTE, burst.attempts);
+    if (found !== null) {
+      const weight = burst.weight * decayed(now - found.at, halfLifeMs) * discount;
+      out.push({
+        code: 'burst',
+        text: `${found.count} attempts within ${burst.windowMinutes} min (${found.at === now ? 'now' : when(ctx, found.at, now)})`,
+        weight,
+        params: { attempts: found.count, windowMinutes: burst.windowMinutes, at: new Date(found.at).toISOString() },
+      });
+    }
+  }
+
+  const sweep = rules.sweep;
+  const calls = evidence.calls;
+  if (sweep.enabled && calls !== undefined && calls.length + 1 >= sweep.dids) {
+    const found = findSweep(calls, now, did, sweep.windowMinutes * MINUTE, sweep.dids);
+    if (found !== null) {
+      out.push({
+        code: 'sweep',
+        text: `rang ${found.dids} of your numbers within ${span(Math.max(found.spanMs, MINUTE))} (${found.at === now ? 'now' : when(ctx, found.at, now)})`,
+        weight: sweep.weight * decayed(now - found.at, halfLifeMs) * discount,
+        params: { dids: found.dids, windowMinutes: sweep.windowMinutes, at: new Date(found.at).toISOString() },
+      });
+    }
+  }
+
+  const short = rules.shortCalls;
+  const talks = evidence.talks;
+  if (short.enabled && talks !== undefined && talks.length > 0) {
+    let n = 0;
+    let count = 0;
+    let last = 0;
+    for (const t of talks) {
+      if (t.seconds < short.maxSeconds) {
+        n += decayed(now - t.at, halfLifeMs);
+        count++;
+        last = t.at;
+      }
+    }
+    if (count > 0) {
+      out.push({
+        code: 'short-calls',
+        text: `${count === 1 ? '1 answered call' : `${count} answered calls`} shorter than ${short.maxSeconds} s (last ${when(ctx, last, now)})`,
+        weight: repeated(short.weight, n) * discount,
+        params: { calls: count, maxSeconds: short.maxSeconds, last: new Date(last).toISOString() },
+      });
+    }
+  }
+
+  const off = rules.offHours;
+  if (off.enabled && !ctx.inHours(now)) {
+    let n = 1;
+    let earlier = 0;
+    const from = Math.max(0, evidence.attempts.length - RECENT);
+    for (let i = from; i < evidence.attempts.length; i++) {
+      const a = evidence.attempts[i] ?? 0;
+      if (!ctx.inHours(a)) {
+        n += decayed(now - a, halfLifeMs);
+        earlier++;
+      }
+    }
+    out.push({
+      code: 'off-hours',
+      text: earlier === 0 ? 'calling outside business hours' : `calling outside business hours (${earlier + 1} times lately)`,
+      weight: repeated(off.weight, n) * discount,
+      params: { times: earlier + 1 },
+    });
+  }
+}

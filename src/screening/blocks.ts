@@ -1,0 +1,91 @@
+/**
+ * Number-block evidence: when enough distinct numbers of a block are nuisance, an unseen number of the block
+ * starts suspect (nuisance when the block is dense). Gates after PhoneBlock's DB.java (a 10-block counts with ≥ 4
+ * spam members; a 100-block with ≥ 8 members spread over ≥ 4 ten-blocks of ≥ 2 each); the counts are distinct
+ * numbers, so one heavily reported number never lifts its neighbours, and a trusted member stops its block's fold.
+ */
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { repeated } from './decay.js';
+import type { BlockRules } from './learning.js';
+import type { BlockCounts, Decision, Reason } from './types.js';
+
+/** The block prefixes of an E.164 key (`+3902...`): small = minus `drop` digits, large = minus `drop + 1`. */
+export function blockPrefixes(e164: string, drop: number): { small: string; large: string } | null {
+  const digits = e164.startsWith('+') ? e164.slice(1) : e164;
+  if (digits.length <= drop + 2) return null;
+  return { small: digits.slice(0, digits.length - drop), large: digits.slice(0, digits.length - drop - 1) };
+}
+
+/** "+39 02 8717 69xx": the block written as office staff read numbers, the free digits as x. */
+export function formatBlock(prefix: string, free: number): string {
+  const sample = `+${prefix}${'0'.repeat(free)}`;
+  let text: string;
+  try {
+    text = parsePhoneNumberFromString(sample)?.formatInternational() ?? sample;
+  } catch {
+    text = sample;
+  }
+  const chars = text.split('');
+  let left = free;
+  for (let i = chars.length - 1; i >= 0 && left > 0; i--) {
+    if (/[0-9]/.test(chars[i] ?? '')) {
+      chars[i] = 'x';
+      left--;
+    }
+  }
+  return chars.join('');
+}
+
+/** Evaluates the block gates; returns the reason with the strongest block, or null. */
+export function blockReason(
+  rules: BlockRules,
+  counts: BlockCounts,
+  numberType: string | null,
+  e164Digits: number,
+  discount: number,
+): Reason | null {
+  if (!rules.enabled || e164Digits < rules.minDigits) return null;
+  const mobile = numberType === 'MOBILE' || numberType === 'FIXED_LINE_OR_MOBILE';
+  if (mobile && rules.mobile === 'off') return null;
+
+  let best: Reason | null = null;
+  const consider = (members: number, gate: number, prefix: string, free: number, level: 'small' | 'large', spread: number): void => {
+    const weight = Math.min(rules.maxWeight, repeated(rules.weight, members / gate)) * discount;
+    if (best !== null && best.weight >= weight) return;
+    const where = formatBlock(prefix, free);
+    best = {
+      code: 'nuisance-block',
+      text:
+        level === 'small'
+          ? `${members} nuisance numbers in ${where}`
+          : `${members} nuisance numbers in ${where} (${spread} blocks of ten)`,
+      weight,
+      params: { block: where, prefix: `+${prefix}`, members, level, ...(level === 'large' ? { spread } : {}) },
+    };
+  };
+
+  if (!(mobile && rules.mobile === 'large-only') && counts.smallTrusted === 0 && counts.smallNuisance >= rules.smallMin) {
+    consider(counts.smallNuisance, rules.smallMin, counts.small, rules.dropDigits, 'small', 1);
+  }
+  if (counts.largeTrusted === 0 && counts.largeNuisance >= rules.largeMin) {
+    let spread = 0;
+    for (const n of counts.tens) if (n >= rules.largeContrib) spread++;
+    if (spread >= rules.largeSpread) consider(counts.largeNuisance, rules.largeMin, counts.large, rules.dropDigits + 1, 'large', spread);
+  }
+  return best;
+}
+
+/**
+ * Whether a decision makes its number a learned member of its blocks: nuisance, not by a mark (marks count
+ * already), and nuisance-worthy (≥ the suspect threshold) on the caller's own evidence without the block's, so a
+ * block never feeds itself. crocetta's own stops then grow a block as fast as the office's marks do.
+ */
+export function learnsBlockMember(decision: Decision, thresholds: { suspect: number }): boolean {
+  if (decision.verdict !== 'nuisance') return false;
+  let keep = 1;
+  for (const r of decision.reasons) {
+    if (r.code === 'marked-nuisance') return false;
+    if (r.code !== 'nuisance-block') keep *= 1 - r.weight;
+  }
+  return 1 - keep >= thresholds.suspect;
+}

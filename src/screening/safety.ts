@@ -1,0 +1,122 @@
+/**
+ * Safety nets: the callers crocetta must never block, whatever the learned evidence says. Checked before the
+ * evidence; each gives a trusted verdict with the reason that saved the call.
+ */
+import type { CallerIdentity } from '../callerid/types.js';
+import type { DayFormatter } from './dates.js';
+import { span } from './decay.js';
+import type { SafetyRules } from './learning.js';
+import { PrefixTable } from './prefix-table.js';
+import type { CallerEvidence, Reason } from './types.js';
+
+const DAY_MS = 86_400_000;
+
+export interface CompiledSafety {
+  rules: SafetyRules;
+  own: PrefixTable<string>;
+  bypass: RegExp[];
+  service: ReadonlySet<string>;
+  nameAllow: RegExp[];
+  nameBlock: RegExp[];
+}
+
+function patterns(list: readonly string[], what: string, flags = ''): RegExp[] {
+  return list.map((p) => {
+    try {
+      return new RegExp(p, flags);
+    } catch {
+      throw new Error(`screening rules: ${what} pattern ${JSON.stringify(p)} is not a valid regular expression`);
+    }
+  });
+}
+
+export function compileSafety(rules: SafetyRules): CompiledSafety {
+  for (const n of rules.ownNumbers) {
+    if (!/^\+[1-9][0-9]{0,14}$/.test(n)) throw new Error(`screening rules: own number "${n}" must be E.164, e.g. +390212345678`);
+  }
+  return {
+    rules,
+    own: new PrefixTable(rules.ownNumbers.map((n) => [n, n] as const)),
+    bypass: patterns(rules.bypassCallers, 'bypass caller'),
+    service: new Set(rules.serviceNumbers.map((s) => s.replace(/[^0-9]/g, ''))),
+    nameAllow: patterns(rules.displayNameAllow, 'display-name allow', 'i'),
+    nameBlock: patterns(rules.displayNameBlock, 'display-name block', 'i'),
+  };
+}
+
+function trustedReason(code: Reason['code'], text: string, params: Record<string, string | number>): Reason {
+  return { code, text, weight: 0, params };
+}
+
+/** Own DIDs, internal extensions, intercoms, emergency and service numbers: trusted before anything else. */
+export function bypassReason(s: CompiledSafety, identity: CallerIdentity): Reason | null {
+  const number = identity.number;
+  if (number === null) return null;
+  const e164 = number.e164;
+  if (e164 !== null) {
+    const own = s.own.match(e164);
+    if (own !== undefined) return trustedReason('bypass', `one of your own numbers (${own}): not screened`, { rule: own });
+  }
+  for (const re of s.bypass) {
+    if (re.test(number.raw)) {
+      return trustedReason('bypass', `internal caller ${number.raw} (bypass rule ${re.source}): not screened`, { rule: re.source });
+    }
+  }
+  const digits = number.raw.replace(/[^0-9]/g, '');
+  const shortCode = e164 === null && number.flags.includes('short-code');
+  if (s.service.has(digits) || (s.rules.shortCodes && shortCode)) {
+    return trustedReason('service-number', `emergency or service number ${number.raw}: never blocked`, { number: number.raw });
+  }
+  return null;
+}
+
+/** The business's own trust learned from what it did: called the number, talked long, a display-name pattern. */
+export function learnedTrustReason(
+  s: CompiledSafety,
+  identity: CallerIdentity,
+  evidence: CallerEvidence,
+  now: number,
+  dates: DayFormatter,
+): Reason | null {
+  const called = evidence.calledByUs;
+  if (called !== undefined && called !== null && now - called <= s.rules.calledByUsDays * DAY_MS) {
+    return trustedReason('called-by-us', `you called this number on ${dates.dayMonthYear(called)}`, {
+      calledAt: new Date(called).toISOString(),
+    });
+  }
+  const min = s.rules.persistentHumanSeconds;
+  if (min > 0 && evidence.talks !== undefined) {
+    for (let i = evidence.talks.length - 1; i >= 0; i--) {
+      const t = evidence.talks[i];
+      if (t !== undefined && t.seconds >= min) {
+        return trustedReason('persistent-human', `talked ${span(t.seconds * 1000)} with you on ${dates.dayMonth(t.at)}`, {
+          seconds: t.seconds,
+          at: new Date(t.at).toISOString(),
+        });
+      }
+    }
+  }
+  const name = identity.displayName;
+  if (name !== null) {
+    for (const re of s.nameAllow) {
+      if (re.test(name)) return trustedReason('display-name-allow', `display name "${name}" matches your allow pattern ${re.source}`, { pattern: re.source });
+    }
+  }
+  return null;
+}
+
+export function displayNameBlockReason(s: CompiledSafety, identity: CallerIdentity): Reason | null {
+  const name = identity.displayName;
+  if (name === null) return null;
+  for (const re of s.nameBlock) {
+    if (re.test(name)) {
+      return {
+        code: 'display-name-block',
+        text: `display name "${name}" matches your block pattern ${re.source}`,
+        weight: s.rules.displayNameBlockWeight,
+        params: { pattern: re.source, name },
+      };
+    }
+  }
+  return null;
+}

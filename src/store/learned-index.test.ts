@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { EvidenceIndex } from './evidence-index.js';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2026-11-10T10:00:00Z');
+
+function index(now = { t: T0 }) {
+  return { now, idx: new EvidenceIndex({ lookbackDays: 30, clock: { now: () => now.t } }) };
+}
+
+const nuisance = (callerKey: string, at = T0) => ({ callerKey, label: 'nuisance' as const, at, company: null, category: null });
+
+describe('learned index', () => {
+  it('keeps block counts on every mark change, without a scan', () => {
+    const { idx } = index();
+    for (const n of ['+390287176910', '+390287176911', '+390287176912', '+390287176915']) idx.setMark(nuisance(n));
+    const b = idx.evidenceFor('+390287176919').block;
+    expect(b).toMatchObject({ small: '39028717691', smallNuisance: 4, largeNuisance: 4, smallTrusted: 0 });
+    expect(b?.tens[1]).toBe(4);
+    idx.setMark({ ...nuisance('+390287176912'), label: 'trusted' });
+    expect(idx.evidenceFor('+390287176919').block).toMatchObject({ smallNuisance: 3, smallTrusted: 1, largeTrusted: 1 });
+    idx.setMark({ ...nuisance('+390287176912'), label: 'none' });
+    expect(idx.evidenceFor('+390287176919').block).toMatchObject({ smallNuisance: 3, smallTrusted: 0 });
+    expect(idx.evidenceFor('+390299999999').block).toBeUndefined();
+  });
+
+  it('a number marked twice counts once', () => {
+    const { idx } = index();
+    idx.setMark(nuisance('+390287176910'));
+    idx.setMark(nuisance('+390287176910', T0 + 1));
+    expect(idx.evidenceFor('+390287176911').block?.smallNuisance).toBe(1);
+  });
+
+  it('numbers we called count as trusted members and are trusted themselves', () => {
+    const { idx } = index();
+    idx.learned.addCalledByUs('+390287176913', T0 - DAY);
+    expect(idx.evidenceFor('+390287176913').calledByUs).toBe(T0 - DAY);
+    expect(idx.evidenceFor('+390287176919').block?.smallTrusted).toBe(1);
+  });
+
+  it('learned members expire with the look-back; a mark takes over', () => {
+    const clock = { t: T0 };
+    const { idx } = index(clock);
+    idx.learned.addLearnedMember('+390287176910', T0);
+    idx.learned.addLearnedMember('+390287176911', T0);
+    expect(idx.evidenceFor('+390287176919').block?.smallNuisance).toBe(2);
+    idx.setMark(nuisance('+390287176911'));
+    expect(idx.evidenceFor('+390287176919').block?.smallNuisance).toBe(2);
+    clock.t = T0 + 31 * DAY;
+    idx.prune();
+    expect(idx.evidenceFor('+390287176919').block?.smallNuisance).toBe(1);
+  });
+
+  it('keeps DIDs, talks and the override of active callers', () => {
+    const clock = { t: T0 };
+    const { idx } = index(clock);
+    idx.learned.addCall('+390212345678', T0 - 60_000, '+390255550100');
+    idx.learned.addTalk('+390212345678', T0 - 60_000, 4);
+    idx.learned.setAllowNext('+390212345678', T0);
+    const e = idx.evidenceFor('+390212345678');
+    expect(e.calls).toEqual([{ at: T0 - 60_000, did: '+390255550100' }]);
+    expect(e.talks).toEqual([{ at: T0 - 60_000, seconds: 4 }]);
+    expect(e.allowNext).toBe(T0);
+    expect(idx.learned.consumeAllowNext('+390212345678')).toBe(true);
+    expect(idx.evidenceFor('+390212345678').allowNext).toBeUndefined();
+    clock.t = T0 + 31 * DAY;
+    idx.prune();
+    expect(idx.evidenceFor('+390212345678').calls).toBeUndefined();
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * The learned part of the in-memory index (issue 5), kept beside EvidenceIndex and updated on every write:
+ * - per number block, how many distinct numbers are marked nuisance and how many are trusted (trusted marks,
+ *   numbers the business called): four Maps keyed by the block prefix as a number, maintained on each mark
+ *   change, so a call costs one Map lookup (plus ten when its large block has members), never a scan;
+ * - per active caller, the DIDs of its recent attempts (sweeps) and the talk times of its answered calls;
+ * - numbers the business called (PBX outbound, CDR import) and "let the next call through" overrides.
+ *
+ * Memory: blocks cost ~40–60 bytes per distinct small block with a marked member (1M marks in 100k blocks:
+ * ~6 MB; 1M marks all in different blocks: ~60 MB, the worst case). Activity only for callers in the window.
+ */
+import type { BlockCounts, LearnedEvidence, MarkLabel, Talk } from '../screening/types.js';
+import { e164KeyToNumber } from './mark-table.js';
+
+const DAY_MS = 86_400_000;
+/** At most this many calls and talks are kept per caller (the most recent ones). */
+const MAX_PER_CALLER = 128;
+
+interface CallerActivity {
+  calls: Array<{ at: number; did: string | null }>;
+  talks: Talk[];
+}
+
+export interface LearnedIndexOptions {
+  lookbackDays: number;
+  /** Digits dropped for the small block (1: blocks of 10); the large block drops one more. @defaultValue 1 */
+  blockDropDigits?: number;
+  now: () => number;
+}
+
+function bump(map: Map<number, number>, key: number, by: number): void {
+  const n = (map.get(key) ?? 0) + by;
+  if (n <= 0) map.delete(key);
+  else map.set(key, n);
+}
+
+export class LearnedIndex {
+  private readonly smallNuisance = new Map<number, number>();
+  private readonly smallTrusted = new Map<number, number>();
+  private readonly largeNuisance = new Map<number, number>();
+  private readonly largeTrusted = new Map<number, number>();
+  private readonly activity = new Map<string, CallerActivity>();
+  private readonly called = new Map<string, number>();
+  private readonly overrides = new Map<string, number>();
+  /** Numbers crocetta itself found nuisance (learnsBlockMember), counted as block members for the look-back. */
+  private readonly learnedMembers = new Map<string, number>();
+  private readonly divisor: number;
+  private readonly drop: number;
+  private readonly lookbackMs: number;
+
+  constructor(private readonly options: LearnedIndexOptions) {
+    this.drop = options.blockDropDigits ?? 1;
+    this.divisor = 10 ** this.drop;
+    this.lookbackMs = options.lookbackDays * DAY_MS;
+  }
+
+  /** Number of small blocks with at least one counted member. */
+  get blocks(): number {
+    return this.smallNuisance.size + this.smallTrusted.size;
+  }
+
+  /** A mark changed from `before` to `after` (null = none): the block counts follow. */
+  markChanged(callerKey: string, before: MarkLabel | null, after: MarkLabel | null): void {
+    if (before === after) return;
+    const key = e164KeyToNumber(callerKey);
+    if (key < 0) return;
+    if (this.learnedMembers.delete(callerKey)) this.count(key, 'nuisance', -1); // the mark takes over
+    if (before !== null) this.count(key, before, -1);
+    if (after !== null) this.count(key, after, 1);
+  }
+
+  /** Bulk load: `n` members of one small block (the E.164 digits of the block prefix as a number). */
+  addBlockMembers(smallPrefix: number, label: MarkLabel, n: number): void {
+    const large = Math.floor(smallPrefix / 10);
+    if (label === 'nuisance') {
+      bump(this.smallNuisance, smallPrefix, n);
+      bump(this.largeNuisance, large, n);
+    } else {
+      bump(this.smallTrusted, smallPrefix, n);
+      bump(this.largeTrusted, large, n);
+    }
+  }
+
+  get blockDropDigits(): number {
+    return this.drop;
+  }
+
+  private count(key: number, label: MarkLabel, by: number): void {
+    this.addBlockMembers(Math.floor(key / this.divisor), label, by);
+  }
+
+  addCall(callerKey: string, at: number, did: string | null): void {
+    if (at < this.options.now() - this.lookbackMs) return;
+    const act = this.activityOf(callerKey);
+    // Copy on write: arrays handed out by evidence() never change under the classifier.
+    const calls = act.calls.slice();
+    let i = calls.length;
+    while (i > 0 && (calls[i - 1]?.at ?? 0) > at) i--;
+    calls.splice(i, 0, { at, did });
+    act.calls = calls;
+    this.trimActivity(act);
+  }
+
+  addTalk(callerKey: string, at: number, seconds: number): void {
+    if (!(seconds >= 0) || at < this.options.now() - this.lookbackMs) return;
+    const act = this.activityOf(callerKey);
+    const talks = act.talks.slice();
+    let i = talks.length;
+    while (i > 0 && (talks[i - 1]?.at ?? 0) > at) i--;
+    talks.splice(i, 0, { at, seconds });
+    act.talks = talks;
+    this.trimActivity(act);
+  }
+
+  /** The business called this number at `at` (PBX outbound, CDR import): trusted, and its blocks stop folding. */
+  addCalledByUs(callerKey: string, at: number): void {
+    const before = this.called.get(callerKey);
+    if (before === undefined) {
+      const key = e164KeyToNumber(callerKey);
+      if (key >= 0) this.count(key, 'trusted', 1);
+    }
+    if (before === undefined || at > before) this.called.set(callerKey, at);
+  }
+
+  /** crocetta found this number nuisance on its own evidence: a block member until the look-back forgets it. */
+  addLearnedMember(callerKey: string, at: number, markedNuisance = false): void {
+    if (markedNuisance) return;
+    const key = e164KeyToNumber(callerKey);
+    if (key < 0) return;
+    if (!this.learnedMembers.has(callerKey)) this.count(key, 'nuisance', 1);
+    this.learnedMembers.set(callerKey, at);
+  }
+
+  setAllowNext(callerKey: string, at: number | null): void {
+    if (at === null) this.overrides.delete(callerKey);
+    else this.overrides.set(callerKey, at);
+  }
+
+  /** Uses up the override of a caller; true when there was one. */
+  consumeAllowNext(callerKey: string): boolean {
+    return this.overrides.delete(callerKey);
+  }
+
+  /** What the classifier needs beyond marks and times; null when nothing is known (the common case). */
+  evidence(callerKey: string): LearnedEvidence | null {
+    const block = this.blockCounts(callerKey);
+    const act = this.activity.get(callerKey);
+    const called = this.called.get(callerKey);
+    const override = this.overrides.get(callerKey);
+    if (block === null && act === undefined && called === undefined && override === undefined) return null;
+    const out: LearnedEvidence = {};
+    if (block !== null) out.block = block;
+    if (act !== undefined) {
+      const cutoff = this.options.now() - this.lookbackMs;
+      const calls = act.calls.length > 0 && (act.calls[0]?.at ?? 0) < cutoff ? act.calls.filter((c) => c.at >= cutoff) : act.calls;
+      const talks = act.talks.length > 0 && (act.talks[0]?.at ?? 0) < cutoff ? act.talks.filter((t) => t.at >= cutoff) : act.talks;
+      if (calls.length > 0) out.calls = calls;
+      if (talks.length > 0) out.talks = talks;
+    }
+    if (out.block === undefined && out.calls === undefined && out.talks === undefined && called === undefined && override === undefined) {
+      return null;
+    }
+    if (called !== undefined) out.calledByUs = called;
+    if (override !== undefined) out.allowNext = override;
+    return out;
+  }
+
+  blockCounts(callerKey: string): BlockCounts | null {
+    const key = e164KeyToNumber(callerKey);
+    if (key < 0) return null;
+    const small = Math.floor(key / this.divisor);
+    const large = Math.floor(small / 10);
+    const largeNuisance = this.largeNuisance.get(large);
+    const largeTrusted = this.largeTrusted.get(large);
+    if (largeNuisance === undefined && largeTrusted === undefined) return null;
+    const tens: number[] = new Array<number>(10);
+    for (let i = 0; i < 10; i++) tens[i] = this.smallNuisance.get(large * 10 + i) ?? 0;
+    return {
+      small: String(small),
+      smallNuisance: this.smallNuisance.get(small) ?? 0,
+      smallTrusted: this.smallTrusted.get(small) ?? 0,
+      large: String(large),
+      largeNuisance: largeNuisance ?? 0,
+      largeTrusted: largeTrusted ?? 0,
+      tens,
+    };
+  }
+
+  /** Drops activity and learned members older than the look-back window. */
+  prune(): number {
+    let dropped = 0;
+    const cutoff = this.options.now() - this.lookbackMs;
+    for (const [key, at] of this.learnedMembers) {
+      if (at < cutoff) {
+        this.learnedMembers.delete(key);
+        const n = e164KeyToNumber(key);
+        if (n >= 0) this.count(n, 'nuisance', -1);
+      }
+    }
+    for (const [key, act] of this.activity) {
+      this.trimActivity(act);
+      if (act.calls.length === 0 && act.talks.length === 0) {
+        this.activity.delete(key);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  private activityOf(callerKey: string): CallerActivity {
+    let act = this.activity.get(callerKey);
+    if (act === undefined) {
+      act = { calls: [], talks: [] };
+      this.activity.set(callerKey, act);
+    }
+    return act;
+  }
+
+  private trimActivity(act: CallerActivity): void {
+    const cutoff = this.options.now() - this.lookbackMs;
+    let i = 0;
+    while (i < act.calls.length && (act.calls[i]?.at ?? 0) < cutoff) i++;
+    if (i > 0 || act.calls.length > MAX_PER_CALLER) act.calls = act.calls.slice(Math.max(i, act.calls.length - MAX_PER_CALLER));
+    let j = 0;
+    while (j < act.talks.length && (act.talks[j]?.at ?? 0) < cutoff) j++;
+    if (j > 0 || act.talks.length > MAX_PER_CALLER) act.talks = act.talks.slice(Math.max(j, act.talks.length - MAX_PER_CALLER));
+  }
+}
