@@ -8,7 +8,7 @@ import { createPanelApp } from './panel/panel-app.js';
 import { createClassifier } from './screening/index.js';
 import { systemClock, type Clock } from './screening/types.js';
 import { createSipApp, type SipApp } from './sip/sip-app.js';
-import { ACTIONS_NOT_YET_AVAILABLE } from './sip/verdict-to-sip.js';
+import { createActionDeps } from './sip/action-deps.js';
 import { openRegister } from './store/index.js';
 import type { Register } from './store/types.js';
 
@@ -39,12 +39,8 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   const policy = actionPolicy(config);
   const classify = createClassifier(screeningRules(config));
 
-  for (const verdict of ['trusted', 'unknown', 'suspect', 'nuisance', 'withheld'] as const) {
-    const action = policy[verdict];
-    if (action && ACTIONS_NOT_YET_AVAILABLE.has(action.kind)) {
-      logger.warn({ verdict, action: action.kind }, 'this action is not available yet: such calls get 607 Unwanted');
-    }
-  }
+  // Recordings are read and encoded here, before anything listens: a bad file stops the start, naming it.
+  const actions = createActionDeps(config, policy, logger.child({ component: 'media' }));
 
   const register = await openRegister({
     file: config.store.file,
@@ -80,6 +76,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       tag: { header: config.tag.header },
       commitWaitMs: config.store.commitWaitMs,
       storeMessageText: config.messages.storeText,
+      actions: actions.deps,
     },
   );
 
@@ -115,6 +112,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     http,
     httpPort,
     async stop() {
+      actions.media.stop();
       sip.stop();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { normalizeNumber } from '../callerid/index.js';
 import type { CallerIdentity } from '../callerid/types.js';
 import type { Clock, Decision, CallerEvidence } from '../screening/types.js';
+import { dayFromIso, dayIso, localDay } from '../store/local-days.js';
+import type { Reports } from '../store/reports.js';
 import type { Attempt, Register } from '../store/types.js';
+import { csrfMatches, type Session } from './auth.js';
 import { HttpError } from './http-error.js';
 
 export interface ApiDeps {
@@ -15,6 +18,12 @@ export interface ApiDeps {
   apiToken: string;
   /** What the next call from this caller would get. */
   classify: (identity: CallerIdentity, evidence: CallerEvidence, now: number) => Decision;
+  /** Rankings (the panel's reports); without it the rankings routes are not mounted. */
+  reports?: Reports;
+  /** The business's time zone, for the days of the rankings. @defaultValue 'Europe/Rome' */
+  timeZone?: string;
+  /** The panel's logged-in session of a request, if any: it is accepted instead of the bearer token. */
+  session?: (req: Parameters<RequestHandler>[0]) => Session | undefined;
 }
 
 function digest(s: string): Buffer {
@@ -33,6 +42,41 @@ export function bearerAuth(token: string): RequestHandler {
     }
     next();
   };
+}
+
+/**
+ * The API accepts a logged-in panel session (writes then need its CSRF token in `X-CSRF-Token`) or the bearer
+ * token. A request with an Authorization header is always judged by its token.
+ */
+export function apiAuth(token: string, session?: ApiDeps['session']): RequestHandler {
+  const bearer = bearerAuth(token);
+  return (req, res, next) => {
+    const s = session && req.get('authorization') === undefined ? session(req) : undefined;
+    if (s?.authenticated) {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && !csrfMatches(s, req.get('x-csrf-token'))) {
+        throw new HttpError(403, 'missing or wrong X-CSRF-Token for a session request');
+      }
+      next();
+      return;
+    }
+    bearer(req, res, next);
+  };
+}
+
+/** A day of the rankings from `YYYY-MM-DD` (a local day) or an ISO 8601 instant / ms since epoch. */
+function parseDay(value: unknown, name: string, timeZone: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new HttpError(400, `${name}: expected one value`);
+  const day = dayFromIso(value);
+  if (day !== undefined) return day;
+  const ms = parseTime(value, name);
+  return ms === undefined ? undefined : localDay(ms, timeZone);
+}
+
+function parseCategory(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || value.length > 60) throw new HttpError(400, 'category: expected one value of at most 60 characters');
+  return value.trim();
 }
 
 /** A caller key from a number in a URL: E.164 (`+39...`, `%2B39...`), national, or a `raw:` key. */
@@ -87,7 +131,7 @@ const markBody = z
 /** The JSON API of DESIGN.md (bearer token). */
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();
-  router.use(bearerAuth(deps.apiToken));
+  router.use(apiAuth(deps.apiToken, deps.session));
 
   router.get('/attempts', async (req, res) => {
     const number = req.query.number;
@@ -139,6 +183,31 @@ export function apiRouter(deps: ApiDeps): Router {
     });
     res.json(await numberDetail(req.params.number));
   });
+
+  const reports = deps.reports;
+  if (reports !== undefined) {
+    const timeZone = deps.timeZone ?? 'Europe/Rome';
+    /** since/until are inclusive days; the default is the last 30 days up to today. */
+    const period = (q: Record<string, unknown>) => {
+      const today = localDay(deps.clock.now(), timeZone);
+      const until = parseDay(q.until, 'until', timeZone) ?? today;
+      const since = parseDay(q.since, 'since', timeZone) ?? until - 29;
+      if (since > until) throw new HttpError(400, 'since: must not be after until');
+      const category = parseCategory(q.category);
+      return { range: { sinceDay: since, untilDay: until + 1, ...(category !== undefined && { category }) }, echo: { since: dayIso(since), until: dayIso(until), category: category ?? null } };
+    };
+
+    router.get('/rankings/companies', async (req, res) => {
+      const { range, echo } = period(req.query);
+      res.json({ ...echo, companies: await reports.rankCompanies(range) });
+    });
+
+    router.get('/rankings/numbers', async (req, res) => {
+      const { range, echo } = period(req.query);
+      const limit = req.query.limit === undefined ? 20 : parseLimit(req.query.limit);
+      res.json({ ...echo, numbers: await reports.rankNumbers({ ...range, limit: Math.min(limit, 500) }) });
+    });
+  }
 
   return router;
 }

@@ -1,32 +1,49 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../log.js';
 import { HttpError } from './http-error.js';
 
+/** Renders an error for a browser (the panel's pages); JSON is used for the API and when none is given. */
+export type ErrorPage = (req: Request, status: number, message: string) => string;
+
+function wantsHtml(req: Request, page: ErrorPage | undefined): page is ErrorPage {
+  return page !== undefined && !req.path.startsWith('/api/') && req.accepts(['json', 'html']) === 'html';
+}
+
 /** The only place that knows HTTP status codes for errors. Clients get a clear message, never a stack. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, _req, res, _next) => {
+export function errorHandler(logger: Logger, page?: ErrorPage): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const send = (status: number, message: string) => {
+      res.status(status);
+      if (wantsHtml(req, page)) res.type('html').send(page(req, status, message));
+      else res.json({ error: message });
+    };
     if (err instanceof HttpError) {
-      res.status(err.status).json({ error: err.message });
+      send(err.status, err.message);
       return;
     }
     if (err instanceof ZodError) {
       const detail = err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-      res.status(400).json({ error: `invalid request: ${detail}` });
+      send(400, `invalid request: ${detail}`);
       return;
     }
-    // express.json() errors carry a status (400 for bad JSON, 413 for too large).
+    // Body-parser errors carry a status (400 for bad JSON, 413 for too large).
     const status = (err as { status?: unknown }).status;
     const type = (err as { type?: unknown }).type;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({ error: type === 'entity.parse.failed' ? 'invalid JSON body' : (err as Error).message });
+      send(status, type === 'entity.parse.failed' ? 'invalid JSON body' : (err as Error).message);
       return;
     }
     logger.error({ err }, 'panel request failed');
-    res.status(500).json({ error: 'internal error' });
+    send(500, 'internal error');
   };
 }
 
-export const notFound: RequestHandler = (req, res) => {
-  res.status(404).json({ error: `no such route: ${req.method} ${req.path}` });
-};
+export function notFound(page?: ErrorPage): RequestHandler {
+  return (req, res) => {
+    const message = `no such route: ${req.method} ${req.path}`;
+    res.status(404);
+    if (wantsHtml(req, page)) res.type('html').send(page(req, 404, message));
+    else res.json({ error: message });
+  };
+}

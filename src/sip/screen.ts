@@ -1,5 +1,6 @@
 import { callerKey, calledNumber, identifyCaller } from '../callerid/index.js';
 import type { CallerIdentity, PhoneNumber, SipHeaderSource } from '../callerid/types.js';
+import type { Classifier } from '../screening/classify.js';
 import { chooseAction, type Action, type ActionPolicy } from '../screening/policy.js';
 import { NO_EVIDENCE, type Decision, type EvidenceLookup } from '../screening/types.js';
 
@@ -7,7 +8,7 @@ import { NO_EVIDENCE, type Decision, type EvidenceLookup } from '../screening/ty
 export interface ScreeningSteps {
   defaultCountry: string;
   evidence: EvidenceLookup;
-  classify: (identity: CallerIdentity, evidence: ReturnType<EvidenceLookup['evidenceFor']>, now: number) => Decision;
+  classify: Classifier;
   policy: ActionPolicy;
 }
 
@@ -64,7 +65,8 @@ export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: num
   }
   try {
     const evidence = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key);
-    const decision = steps.classify(identity, evidence, now);
+    const did = called ? (called.e164 ?? called.raw) : null;
+    const decision = steps.classify(identity, evidence, now, { did });
     const action = chooseAction(decision, identity, steps.policy);
     return { identity, called, callerKey: key, decision, action, fault: null };
   } catch (err) {

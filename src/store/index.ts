@@ -11,3 +11,7 @@ export { RegisterClosedError, type BatchInfo } from './batch-writer.js';
 export type { IndexLoadStats } from './load-index.js';
 export type { StoreLogger } from './logger.js';
 export type * from './types.js';
+export { openPanelStore, type PanelStore } from './panel-store.js';
+export { Reports, type CompanyRank, type DayRange, type DayTotals, type NumberRank, type RegisterFilter, type Totals } from './reports.js';
+export { SettingsTable } from './settings-table.js';
+export { DAY_MS, dayFromIso, dayIso, dayStart, localDay, weekStart } from './local-days.js';

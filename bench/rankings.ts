@@ -1,0 +1,186 @@
+/**
+ * bench/rankings.ts: the panel's dashboard and rankings queries on a register of 10M attempts.
+ *
+ *   npm run bench:rankings [-- --attempts 10000000 --keep /path/file.sqlite]
+ *
+ * Generates the register with one recursive-CTE INSERT in one transaction (a year of attempts, 20 DIDs, 1M
+ * occasional callers and 5,000 call-centre numbers making 30% of the attempts, marked nuisance for 40 companies
+ * in 6 categories), builds the per-day aggregates as the insert trigger would, then times each query the
+ * dashboard, the rankings page and the register page run (median and worst of 7, after one warm-up), against a
+ * 100 ms target. Baseline in the same run: the same counts straight from `attempts` (no aggregates), and the
+ * trigger's cost per insert.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureAggregateTimeZone } from '../src/store/aggregates.js';
+import { localDay, weekStart, dayStart } from '../src/store/local-days.js';
+import { MIGRATIONS } from '../src/store/migrations.js';
+import { openRegister } from '../src/store/index.js';
+import { Reports } from '../src/store/reports.js';
+import { Connection } from '../src/store/sqlite.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const ATTEMPTS = Number(arg('attempts') ?? 10_000_000);
+const TZ = 'Europe/Rome';
+const NOW = Date.parse('2026-11-05T09:30:00+01:00');
+const YEAR = 365 * 86_400_000;
+const TARGET_MS = 100;
+
+const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-rankings-'));
+const file = arg('keep') ?? join(dir, 'register.sqlite');
+
+function elapsed(since: number): string {
+  return `${((performance.now() - since) / 1000).toFixed(1)} s`;
+}
+
+const TRIGGER_SQL = /CREATE TRIGGER attempts_daily_aggregates[\s\S]*?END;/.exec(MIGRATIONS[1]?.sql ?? '')?.[0];
+if (!TRIGGER_SQL) throw new Error('migration 2 has no aggregate trigger');
+
+const ATTEMPT_INDEXES = [
+  'CREATE INDEX attempts_caller_time ON attempts (caller_key, time)',
+  'CREATE INDEX attempts_time ON attempts (time)',
+  'CREATE INDEX attempts_called_time ON attempts (called_number, time)',
+  'CREATE INDEX attempts_call_id ON attempts (call_id)',
+];
+
+/** One row per i: hot call-centre numbers (30%) are refused as nuisance; the rest mostly pass. */
+function generateSql(from: number, count: number, start: number, step: number): string {
+  return `
+    INSERT INTO attempts (time, kind, caller_key, caller_e164, caller_raw, caller_name, caller_source, withheld,
+      called_number, verdict, score, reasons, action, fail_open, call_id, source_address, user_agent, outcome,
+      final_status, outcome_at, refused_at, message_length, message_text)
+    WITH RECURSIVE seq(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM seq WHERE i < ${from + count - 1}),
+    gen AS (
+      SELECT i, ${start} + CAST(i * ${step} AS INTEGER) AS t, (i % 10) < 3 AS hot,
+             CASE WHEN (i % 10) < 3 THEN '+3902' || (1000000 + abs(random()) % 5000)
+                  ELSE '+393' || (100000000 + abs(random()) % 1000000) END AS k
+        FROM seq)
+    SELECT t, 'call', k, k, substr(k, 4), CASE WHEN hot THEN 'Offerte Luce Gas' ELSE NULL END, 'from', 0,
+           '+3906123400' || printf('%02d', i % 20),
+           CASE WHEN hot THEN 'nuisance' WHEN i % 17 = 0 THEN 'suspect' ELSE 'unknown' END,
+           CASE WHEN hot THEN 0.95 WHEN i % 17 = 0 THEN 0.6 ELSE 0.1 END, '[]',
+           CASE WHEN hot THEN 'reject:607' WHEN i % 17 = 0 THEN 'tag' ELSE 'allow' END, 0,
+           'call-' || i, '203.0.113.' || (i % 250), 'Carrier-SBC/1.0',
+           CASE WHEN hot THEN 'rejected' ELSE 'answered' END, CASE WHEN hot THEN 607 ELSE 200 END,
+           NULL, CASE WHEN hot THEN t ELSE NULL END, NULL, NULL
+      FROM gen`;
+}
+
+async function timeIt(label: string, fn: () => Promise<unknown>, results: Array<[string, number, number]>): Promise<void> {
+  await fn();
+  const times: number[] = [];
+  for (let k = 0; k < 7; k++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  results.push([label, times[3] ?? 0, times[6] ?? 0]);
+}
+
+async function main(): Promise<void> {
+  const reg = await openRegister({ file, lookbackDays: 1 });
+  await reg.close();
+  const db = await Connection.open(file);
+  await db.exec('PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000; PRAGMA temp_store = MEMORY');
+  await ensureAggregateTimeZone(db, TZ, { info: () => undefined, warn: () => undefined, error: () => undefined });
+
+  // 1. The register: 10M attempts in one transaction, indexes built after the load (as a restore would).
+  let t0 = performance.now();
+  await db.exec('DROP TRIGGER attempts_daily_aggregates');
+  for (const name of ['attempts_caller_time', 'attempts_time', 'attempts_called_time', 'attempts_call_id']) await db.exec(`DROP INDEX ${name}`);
+  const start = NOW - YEAR;
+  await db.exec('BEGIN');
+  await db.exec(generateSql(0, ATTEMPTS, start, YEAR / ATTEMPTS));
+  await db.exec('COMMIT');
+  console.log(`generated ${ATTEMPTS.toLocaleString('en')} attempts in ${elapsed(t0)}`);
+  t0 = performance.now();
+  for (const sql of ATTEMPT_INDEXES) await db.exec(sql);
+  console.log(`attempts indexes built in ${elapsed(t0)}`);
+  t0 = performance.now();
+  await db.exec(`INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
+    WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < 4999)
+    SELECT '+3902' || (1000000 + i), 'nuisance', ${start}, 'Company ' || (i % 40),
+           CASE (i % 40) % 6 WHEN 0 THEN 'energy' WHEN 1 THEN 'telecom' WHEN 2 THEN 'insurance'
+                WHEN 3 THEN 'finance' WHEN 4 THEN 'water' ELSE 'other' END, ${start} FROM seq`);
+  await db.exec("UPDATE settings SET value = '\"UTC\"' WHERE key = 'aggregates.timeZone'");
+  await ensureAggregateTimeZone(db, TZ, { info: () => undefined, warn: () => undefined, error: () => undefined });
+  await db.exec(TRIGGER_SQL ?? '');
+  await db.exec('ANALYZE');
+  const rows = await db.get<{ a: number; b: number }>('SELECT (SELECT COUNT(*) FROM caller_daily) AS a, (SELECT COUNT(*) FROM daily_totals) AS b');
+  console.log(`aggregates built in ${elapsed(t0)}: caller_daily ${rows?.a.toLocaleString('en')} rows, daily_totals ${rows?.b.toLocaleString('en')} rows`);
+
+  // 2. The queries, on a fresh connection as the panel has.
+  await db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL');
+  const reader = await Connection.open(file);
+  const reports = new Reports(reader);
+  const today = localDay(NOW, TZ);
+  const week = { sinceDay: weekStart(today), untilDay: today + 1 };
+  const last = (n: number) => ({ sinceDay: today - n + 1, untilDay: today + 1 });
+  const results: Array<[string, number, number]> = [];
+  await timeIt('dashboard: today + week totals, 30-day chart, top 10 this week', () => Promise.all([
+    reports.totals({ sinceDay: today, untilDay: today + 1 }), reports.totals(week), reports.perDay(last(30)), reports.rankNumbers({ ...week, limit: 10 }),
+  ]), results);
+  await timeIt('rankings: companies, last 30 days', () => reports.rankCompanies(last(30)), results);
+  await timeIt('rankings: companies, last 365 days', () => reports.rankCompanies(last(365)), results);
+  await timeIt('rankings: companies, 365 days, category energy', () => reports.rankCompanies({ ...last(365), category: 'energy' }), results);
+  await timeIt('rankings: numbers, last 7 days', () => reports.rankNumbers({ ...last(7), limit: 20 }), results);
+  await timeIt('rankings: numbers, last 30 days', () => reports.rankNumbers({ ...last(30), limit: 20 }), results);
+  await timeIt('rankings: numbers, last 90 days', () => reports.rankNumbers({ ...last(90), limit: 20 }), results);
+  await timeIt('rankings: numbers, last 365 days', () => reports.rankNumbers({ ...last(365), limit: 20 }), results);
+  await timeIt('rankings: numbers, 365 days, category energy', () => reports.rankNumbers({ ...last(365), category: 'energy', limit: 20 }), results);
+  await timeIt('register: first page (51 rows) + ticks', async () => {
+    const page = await reports.register({ limit: 51 });
+    await reports.ticks(page.flatMap((a) => (a.callerKey ? [a.callerKey] : [])));
+  }, results);
+  await timeIt('register: verdict=suspect, action=tag, one DID', () => reports.register({ verdict: 'suspect', action: 'tag', did: '+390612340007', limit: 51 }), results);
+  await timeIt('register: text search "Offerte"', () => reports.register({ text: 'Offerte', limit: 51 }), results);
+  await timeIt('number page: one caller, a year of ticks', () => reports.callerDays('+39021000042', today - 365), results);
+  // Baseline: what the dashboard's week totals and top 10 cost straight from the attempts table.
+  const weekMs = dayStart(week.sinceDay, TZ);
+  await timeIt('baseline, no aggregates: week totals from attempts', () => reader.get(
+    'SELECT COUNT(*), SUM(refused_at IS NOT NULL) FROM attempts WHERE time >= ?', [weekMs]), results);
+  await timeIt('baseline, no aggregates: top 10 numbers this week from attempts', () => reader.all(
+    'SELECT caller_key, COUNT(*) AS n FROM attempts WHERE time >= ? GROUP BY caller_key ORDER BY n DESC LIMIT 10', [weekMs]), results);
+
+  console.log('\nquery                                                         median     worst   (target ≤ 100 ms)');
+  for (const [label, median, worst] of results) {
+    const flag = label.startsWith('baseline') ? '' : median <= TARGET_MS ? ' ok' : ' OVER';
+    console.log(`${label.padEnd(62)} ${median.toFixed(1).padStart(7)} ms ${worst.toFixed(1).padStart(7)} ms${flag}`);
+  }
+
+  // 3. What the trigger costs each insert, on top of this register: 20,000 attempts with and without it.
+  const n = 20_000;
+  const insertTime = async (): Promise<number> => {
+    const t = performance.now();
+    await db.exec('BEGIN');
+    await db.exec(generateSql(ATTEMPTS + 1_000_000 + Math.floor(Math.random() * 1e6), n, NOW, 1000));
+    await db.exec('COMMIT');
+    return performance.now() - t;
+  };
+  const withTrigger = await insertTime();
+  await db.exec('DROP TRIGGER attempts_daily_aggregates');
+  const without = await insertTime();
+  await db.exec(TRIGGER_SQL ?? '');
+  console.log(`\ninsert ${n.toLocaleString('en')} attempts in one transaction: ${withTrigger.toFixed(0)} ms with the aggregate trigger, ` +
+    `${without.toFixed(0)} ms without (${(((withTrigger - without) * 1000) / n).toFixed(1)} µs per attempt)`);
+  const over = results.filter(([l, m]) => !l.startsWith('baseline') && m > TARGET_MS).length;
+  console.log(`rankings: ${results.length - 2 - over}/${results.length - 2} panel queries within ${TARGET_MS} ms on ${ATTEMPTS.toLocaleString('en')} attempts`);
+
+  await reader.close();
+  await db.close();
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    if (arg('keep') === undefined) rmSync(dir, { recursive: true, force: true });
+  });

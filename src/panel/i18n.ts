@@ -1,0 +1,281 @@
+/**
+ * The panel speaks Italian and English: the `lang` cookie (set by the switch in the header) wins, else the
+ * browser's Accept-Language, else Italian. Dates and times are written in the business's time zone.
+ */
+
+export const LANGS = ['it', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+
+const EN = {
+  title: 'crocetta',
+  dashboard: 'Dashboard',
+  register: 'Register',
+  rankings: 'Rankings',
+  rules: 'Lists and rules',
+  settings: 'Settings',
+  logout: 'Log out',
+  login: 'Log in',
+  password: 'Password',
+  loginTitle: 'Log in to crocetta',
+  loginWrong: 'Wrong password.',
+  loginLimited: 'Too many attempts: try again in a few minutes.',
+  loginNotConfigured: 'No admin password is set: start crocetta with ADMIN_PASSWORD to use the panel.',
+  today: 'Today',
+  thisWeek: 'This week',
+  attempts: 'Attempts',
+  stopped: 'Stopped',
+  passed: 'Passed',
+  perDay: 'Attempts per day (last 30 days)',
+  topOffenders: 'Top offenders this week',
+  time: 'Time',
+  number: 'Number',
+  displayName: 'Display name',
+  called: 'Called (our number)',
+  verdict: 'Verdict',
+  reason: 'Reason',
+  action: 'Action',
+  ticks: 'Ticks',
+  outcome: 'Outcome',
+  period: 'Period',
+  from: 'From',
+  to: 'To',
+  any: 'any',
+  search: 'Search',
+  filter: 'Filter',
+  csv: 'Download CSV',
+  older: 'Older',
+  newest: 'Newest',
+  noAttempts: 'No attempts.',
+  markNuisance: 'Mark nuisance',
+  markTrusted: 'Mark trusted',
+  unmark: 'Remove mark',
+  company: 'Company',
+  companyHint: 'the brand the call centre sells for',
+  category: 'Category',
+  mark: 'Mark',
+  marks: 'Marks history',
+  noMark: 'not marked',
+  markedNuisance: 'nuisance',
+  markedTrusted: 'trusted',
+  nextCall: 'Next call from this number',
+  timeline: 'Attempts per day',
+  sipDetails: 'SIP details',
+  callId: 'Call-ID',
+  source: 'Source address',
+  userAgent: 'User agent',
+  rawNumber: 'Raw caller ID',
+  header: 'From header',
+  by: 'by',
+  companies: 'Companies',
+  numbers: 'Numbers',
+  allCategories: 'all categories',
+  last7: 'last 7 days',
+  last30: 'last 30 days',
+  last90: 'last 90 days',
+  last365: 'last 12 months',
+  leastAdvice: 'Of the {category} companies you marked, {company} bothered you least (attempts: {n}): if you are choosing a supplier, that is the one to consider.',
+  leastAdviceAll: 'Of the companies you marked, {company} bothered you least (attempts: {n}).',
+  noCompanies: 'No company yet: mark a nuisance caller with the company it was selling for.',
+  markedNumbers: 'numbers',
+  prefixRules: 'Prefix rules',
+  prefixRulesHint: 'Longest prefix wins. A whole number with verdict "trusted" is an allow-list entry.',
+  allowList: 'Allow-list',
+  prefix: 'Prefix (E.164)',
+  label: 'Label',
+  add: 'Add',
+  remove: 'Remove',
+  save: 'Save',
+  reset: 'Back to the configuration file',
+  packs: 'Country packs',
+  packIT: 'Italy: 0844 telemarketing, 0843 surveys (AGCOM)',
+  packFR: 'France: automated-calling ranges (ARCEP)',
+  enabled: 'enabled',
+  repeatRule: 'Repeat attempts after a refusal',
+  repeatAttempts: 'Nuisance from the Nth attempt',
+  repeatDays: 'within days',
+  actionsPerVerdict: 'Action per verdict',
+  withheldAction: 'Withheld callers (empty: as the verdict)',
+  saved: 'Saved: the next call uses the new settings.',
+  overlaid: 'These settings were changed in the panel and override the configuration file.',
+  fromConfig: 'These settings come from the configuration file.',
+  invalid: 'Not saved',
+  language: 'Language',
+  verdict_trusted: 'trusted',
+  verdict_unknown: 'unknown',
+  verdict_suspect: 'suspect',
+  verdict_nuisance: 'nuisance',
+  withheld: 'withheld',
+  score: 'score',
+  nothing: 'none',
+  chartAttempts: 'attempts',
+  chartStopped: 'stopped',
+  notFound: 'Not found',
+  error: 'Something went wrong',
+  back: 'Back to the dashboard',
+} as const;
+
+export type MessageKey = keyof typeof EN;
+
+const IT: Record<MessageKey, string> = {
+  title: 'crocetta',
+  dashboard: 'Cruscotto',
+  register: 'Registro',
+  rankings: 'Classifiche',
+  rules: 'Liste e regole',
+  settings: 'Impostazioni',
+  logout: 'Esci',
+  login: 'Entra',
+  password: 'Password',
+  loginTitle: 'Accedi a crocetta',
+  loginWrong: 'Password errata.',
+  loginLimited: 'Troppi tentativi: riprova tra qualche minuto.',
+  loginNotConfigured: 'Nessuna password di amministrazione: avvia crocetta con ADMIN_PASSWORD per usare il pannello.',
+  today: 'Oggi',
+  thisWeek: 'Questa settimana',
+  attempts: 'Tentativi',
+  stopped: 'Fermati',
+  passed: 'Passati',
+  perDay: 'Tentativi al giorno (ultimi 30 giorni)',
+  topOffenders: 'I più insistenti della settimana',
+  time: 'Ora',
+  number: 'Numero',
+  displayName: 'Nome mostrato',
+  called: 'Chiamato (nostro numero)',
+  verdict: 'Esito',
+  reason: 'Motivo',
+  action: 'Azione',
+  ticks: 'Crocette',
+  outcome: 'Come è finita',
+  period: 'Periodo',
+  from: 'Dal',
+  to: 'Al',
+  any: 'tutti',
+  search: 'Cerca',
+  filter: 'Filtra',
+  csv: 'Scarica CSV',
+  older: 'Più vecchi',
+  newest: 'Più recenti',
+  noAttempts: 'Nessun tentativo.',
+  markNuisance: 'Segna molesto',
+  markTrusted: 'Segna fidato',
+  unmark: 'Togli il segno',
+  company: 'Azienda',
+  companyHint: 'il marchio per cui vende il call center',
+  category: 'Categoria',
+  mark: 'Segno',
+  marks: 'Storia dei segni',
+  noMark: 'non segnato',
+  markedNuisance: 'molesto',
+  markedTrusted: 'fidato',
+  nextCall: 'Prossima chiamata da questo numero',
+  timeline: 'Tentativi al giorno',
+  sipDetails: 'Dettagli SIP',
+  callId: 'Call-ID',
+  source: 'Indirizzo di origine',
+  userAgent: 'User agent',
+  rawNumber: 'Identificativo grezzo',
+  header: 'Intestazione',
+  by: 'da',
+  companies: 'Aziende',
+  numbers: 'Numeri',
+  allCategories: 'tutte le categorie',
+  last7: 'ultimi 7 giorni',
+  last30: 'ultimi 30 giorni',
+  last90: 'ultimi 90 giorni',
+  last365: 'ultimi 12 mesi',
+  leastAdvice: 'Tra le aziende di {category} che hai segnato, {company} ti ha disturbato meno (tentativi: {n}): se devi scegliere un fornitore, è quella da considerare.',
+  leastAdviceAll: 'Tra le aziende che hai segnato, {company} ti ha disturbato meno (tentativi: {n}).',
+  noCompanies: 'Ancora nessuna azienda: segna un chiamante molesto con l’azienda per cui vendeva.',
+  markedNumbers: 'numeri',
+  prefixRules: 'Regole per prefisso',
+  prefixRulesHint: 'Vince il prefisso più lungo. Un numero intero con esito "fidato" è una voce della lista consentiti.',
+  allowList: 'Lista consentiti',
+  prefix: 'Prefisso (E.164)',
+  label: 'Etichetta',
+  add: 'Aggiungi',
+  remove: 'Togli',
+  save: 'Salva',
+  reset: 'Torna al file di configurazione',
+  packs: 'Pacchetti per paese',
+  packIT: 'Italia: 0844 telemarketing, 0843 sondaggi (AGCOM)',
+  packFR: 'Francia: numerazioni per chiamate automatiche (ARCEP)',
+  enabled: 'attivo',
+  repeatRule: 'Tentativi ripetuti dopo un rifiuto',
+  repeatAttempts: 'Molesto dal tentativo N',
+  repeatDays: 'entro giorni',
+  actionsPerVerdict: 'Azione per esito',
+  withheldAction: 'Numeri nascosti (vuoto: come l’esito)',
+  saved: 'Salvato: la prossima chiamata usa le nuove impostazioni.',
+  overlaid: 'Queste impostazioni sono state cambiate nel pannello e prevalgono sul file di configurazione.',
+  fromConfig: 'Queste impostazioni vengono dal file di configurazione.',
+  invalid: 'Non salvato',
+  language: 'Lingua',
+  verdict_trusted: 'fidato',
+  verdict_unknown: 'sconosciuto',
+  verdict_suspect: 'sospetto',
+  verdict_nuisance: 'molesto',
+  withheld: 'nascosto',
+  score: 'punteggio',
+  nothing: 'nessuno',
+  chartAttempts: 'tentativi',
+  chartStopped: 'fermati',
+  notFound: 'Non trovato',
+  error: 'Qualcosa è andato storto',
+  back: 'Torna al cruscotto',
+};
+
+const DICTS: Record<Lang, Record<MessageKey, string>> = { en: EN, it: IT };
+
+export function isLang(value: unknown): value is Lang {
+  return typeof value === 'string' && (LANGS as readonly string[]).includes(value);
+}
+
+/** The cookie's language, else the first supported language in Accept-Language (by q), else Italian. */
+export function pickLang(cookie: string | undefined, acceptLanguage: string | undefined): Lang {
+  if (isLang(cookie)) return cookie;
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+      return { lang: tag.trim().toLowerCase().split('-')[0] ?? '', q: q === undefined ? 1 : Number(q), i };
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const r of ranked) if (isLang(r.lang)) return r.lang;
+  return 'it';
+}
+
+/** What a page needs to speak the office's language and tell its time. */
+export interface Locale {
+  lang: Lang;
+  t: (key: MessageKey, params?: Record<string, string | number>) => string;
+  /** Date and time, e.g. "05/11/2026, 09:30". */
+  dateTime: (ms: number) => string;
+  /** Date only. */
+  date: (ms: number) => string;
+  /** A local day number (days since 1970-01-01 in the business's zone), e.g. "5 nov". */
+  day: (day: number) => string;
+  number: (n: number) => string;
+}
+
+export function localeFor(lang: Lang, timeZone: string): Locale {
+  const dict = DICTS[lang];
+  const tag = lang === 'it' ? 'it-IT' : 'en-GB';
+  const dt = new Intl.DateTimeFormat(tag, { timeZone, dateStyle: 'short', timeStyle: 'short' });
+  const d = new Intl.DateTimeFormat(tag, { timeZone, dateStyle: 'medium' });
+  const dayFmt = new Intl.DateTimeFormat(tag, { timeZone: 'UTC', day: 'numeric', month: 'short' });
+  const num = new Intl.NumberFormat(tag);
+  return {
+    lang,
+    t: (key, params) => {
+      let s = dict[key];
+      if (params) for (const [k, v] of Object.entries(params)) s = s.replaceAll(`{${k}}`, String(v));
+      return s;
+    },
+    dateTime: (ms) => dt.format(ms),
+    date: (ms) => d.format(ms),
+    day: (day) => dayFmt.format(day * 86_400_000),
+    number: (n) => num.format(n),
+  };
+}

@@ -1,0 +1,57 @@
+import type { DayTotals, NumberRank, Totals } from '../../store/reports.js';
+import { html, type SafeHtml } from '../html.js';
+import { chart, numberHref, page, ticks, verdictBadge, type PageContext } from './layout.js';
+
+export interface DashboardData {
+  today: Totals;
+  week: Totals;
+  perDay: DayTotals[];
+  topOffenders: NumberRank[];
+}
+
+function card(n: string, label: string): SafeHtml {
+  return html`<div class="card"><div class="n">${n}</div><div class="l">${label}</div></div>`;
+}
+
+export function offenderRows(ctx: PageContext, rows: NumberRank[]): SafeHtml {
+  const { t } = ctx.loc;
+  return html`<div class="scroll"><table>
+<thead><tr><th>${t('number')}</th><th>${t('displayName')}</th><th>${t('mark')}</th><th>${t('company')}</th><th>${t('ticks')}</th><th class="hide-sm">${t('stopped')}</th></tr></thead>
+<tbody>${rows.map(
+    (r) => html`<tr>
+<td class="nowrap"><a href="${numberHref(r.callerKey)}">${r.callerKey}</a></td>
+<td>${r.displayName ?? ''}</td>
+<td>${r.label ? verdictBadge(ctx.loc, r.label) : html`<span class="muted small">${t('noMark')}</span>`}</td>
+<td>${r.company ?? ''}${r.category ? html` <span class="muted small">(${r.category})</span>` : ''}</td>
+<td class="nowrap">${ticks(r.attempts)}</td>
+<td class="num hide-sm">${r.stopped}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
+  const { t, number } = ctx.loc;
+  const spec = {
+    labels: d.perDay.map((x) => ctx.loc.day(x.day)),
+    datasets: [
+      { label: t('stopped'), data: d.perDay.map((x) => x.stopped), color: '#b3261e' },
+      { label: t('passed'), data: d.perDay.map((x) => x.attempts - x.stopped), color: '#1f5fae' },
+    ],
+    stacked: true,
+  };
+  return page(
+    ctx,
+    t('dashboard'),
+    html`<section class="cards">
+  ${card(number(d.today.attempts), `${t('today')}: ${t('attempts')}`)}
+  ${card(number(d.today.stopped), `${t('today')}: ${t('stopped')}`)}
+  ${card(number(d.today.attempts - d.today.stopped), `${t('today')}: ${t('passed')}`)}
+  ${card(number(d.week.attempts), `${t('thisWeek')}: ${t('attempts')}`)}
+  ${card(number(d.week.stopped), `${t('thisWeek')}: ${t('stopped')}`)}
+  ${card(number(d.week.attempts - d.week.stopped), `${t('thisWeek')}: ${t('passed')}`)}
+</section>
+<h2>${t('perDay')}</h2>
+<div class="panel">${chart(spec, t('perDay'))}</div>
+<h2>${t('topOffenders')}</h2>
+${d.topOffenders.length ? offenderRows(ctx, d.topOffenders) : html`<p class="muted">${t('noAttempts')}</p>`}`,
+  );
+}

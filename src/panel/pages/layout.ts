@@ -1,0 +1,132 @@
+import { html, query, type HtmlValue, type SafeHtml } from '../html.js';
+import type { Lang, Locale } from '../i18n.js';
+import type { Verdict } from '../../screening/types.js';
+
+/** What every page needs: the office's language and clock, and the session's CSRF token for its forms. */
+export interface PageContext {
+  loc: Locale;
+  csrf: string;
+  /** The request path with its query, to switch language in place. */
+  path: string;
+  now: number;
+  timeZone: string;
+}
+
+const NAV = [
+  ['/', 'dashboard'],
+  ['/register', 'register'],
+  ['/rankings', 'rankings'],
+  ['/rules', 'rules'],
+  ['/settings', 'settings'],
+] as const;
+
+function langLink(ctx: PageContext, lang: Lang): SafeHtml {
+  const [path = '/', search = ''] = ctx.path.split('?');
+  const params = new URLSearchParams(search);
+  params.set('lang', lang);
+  const label = lang.toUpperCase();
+  return lang === ctx.loc.lang
+    ? html`<strong aria-current="true">${label}</strong>`
+    : html`<a href="${`${path}?${params.toString()}`}" hreflang="${lang}" lang="${lang}">${label}</a>`;
+}
+
+export function csrfField(ctx: PageContext): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
+}
+
+export function page(ctx: PageContext, title: string, body: HtmlValue): SafeHtml {
+  const here = ctx.path.split('?')[0] ?? '/';
+  return html`<!doctype html>
+<html lang="${ctx.loc.lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · crocetta</title>
+<link rel="stylesheet" href="/assets/panel.css">
+<script src="/assets/chart.umd.min.js" defer></script>
+<script src="/assets/panel.js" defer></script>
+</head>
+<body>
+<header>
+  <span class="brand">✗ crocetta</span>
+  <nav>${NAV.map(([href, key]) => html`<a href="${href}" class="${here === href ? 'here' : ''}">${ctx.loc.t(key)}</a>`)}</nav>
+  <span class="tools">
+    <span aria-label="${ctx.loc.t('language')}">${langLink(ctx, 'it')} · ${langLink(ctx, 'en')}</span>
+    <form method="post" action="/logout">${csrfField(ctx)}<button type="submit">${ctx.loc.t('logout')}</button></form>
+  </span>
+</header>
+<main>
+<h1>${title}</h1>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+export function bare(lang: Lang, title: string, body: HtmlValue): SafeHtml {
+  return html`<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · crocetta</title>
+<link rel="stylesheet" href="/assets/panel.css">
+</head>
+<body><main>${body}</main></body>
+</html>`;
+}
+
+export function verdictBadge(loc: Locale, verdict: string): SafeHtml {
+  const known = ['trusted', 'unknown', 'suspect', 'nuisance'].includes(verdict);
+  const text = known ? loc.t(`verdict_${verdict as Verdict}`) : verdict;
+  return html`<span class="badge v-${known ? verdict : 'unknown'}">${text}</span>`;
+}
+
+/** The paper register's crosses: one per attempt, up to ten, then the count. */
+export function ticks(n: number): SafeHtml {
+  return html`<span class="ticks" aria-hidden="true">${'✗'.repeat(Math.min(n, 10))}</span> <span class="small">${n}</span>`;
+}
+
+export function numberHref(callerKey: string, extra: Record<string, string | undefined> = {}): string {
+  return `/numbers/${encodeURIComponent(callerKey)}${query(extra)}`;
+}
+
+/** A chart for panel.js: the spec travels as a data attribute (escaped), never as inline script. */
+export function chart(spec: {
+  type?: 'bar' | 'line';
+  labels: string[];
+  datasets: Array<{ label: string; data: number[]; color?: string }>;
+  stacked?: boolean;
+  indexAxis?: 'x' | 'y';
+}, label: string): SafeHtml {
+  return html`<div class="chart"><canvas data-chart="${JSON.stringify(spec)}" role="img" aria-label="${label}"></canvas></div>`;
+}
+
+/** The mark form: nuisance with company and category, or trusted, or clear. */
+export function markForm(
+  ctx: PageContext,
+  callerKey: string,
+  opts: { returnTo: string; open?: boolean; company?: string | null; category?: string | null; marked?: boolean },
+): SafeHtml {
+  const { t } = ctx.loc;
+  return html`<details class="mark"${opts.open ? html` open` : ''}>
+<summary>${t('mark')}</summary>
+<form method="post" action="${`/numbers/${encodeURIComponent(callerKey)}/mark`}">
+  ${csrfField(ctx)}
+  <input type="hidden" name="return" value="${opts.returnTo}">
+  <label>${t('company')} <input name="company" maxlength="120" list="companies" value="${opts.company ?? ''}" placeholder="${t('companyHint')}"></label>
+  <label>${t('category')} <input name="category" maxlength="60" list="categories" value="${opts.category ?? ''}"></label>
+  <span class="row">
+    <button type="submit" name="label" value="nuisance" class="danger">${t('markNuisance')}</button>
+    <button type="submit" name="label" value="trusted" class="good">${t('markTrusted')}</button>
+    ${opts.marked ? html`<button type="submit" name="label" value="none">${t('unmark')}</button>` : ''}
+  </span>
+</form>
+</details>`;
+}
+
+export function datalists(vocab: { categories: string[]; companies: string[] }): SafeHtml {
+  const cats = [...new Set([...vocab.categories, 'energy', 'telecom', 'insurance', 'finance', 'other'])];
+  return html`<datalist id="companies">${vocab.companies.map((c) => html`<option value="${c}">`)}</datalist>
+<datalist id="categories">${cats.map((c) => html`<option value="${c}">`)}</datalist>`;
+}

@@ -1,0 +1,60 @@
+import type { Decision, Mark } from '../../screening/types.js';
+import type { Totals } from '../../store/reports.js';
+import type { Attempt, MarkHistoryEntry } from '../../store/types.js';
+import { html, type SafeHtml } from '../html.js';
+import { datalists, markForm, page, ticks, verdictBadge, type PageContext } from './layout.js';
+
+export interface NumberData {
+  callerKey: string;
+  type: string | null;
+  decision: Decision;
+  mark: Mark | null;
+  total: number;
+  days: Array<{ day: number } & Totals>;
+  history: MarkHistoryEntry[];
+  attempts: Attempt[];
+  vocab: { categories: string[]; companies: string[] };
+}
+
+export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
+  const { t } = ctx.loc;
+  const here = `/numbers/${encodeURIComponent(d.callerKey)}`;
+  const markText = d.mark
+    ? html`${verdictBadge(ctx.loc, d.mark.label)} ${d.mark.company ?? ''}${d.mark.category ? html` <span class="muted">(${d.mark.category})</span>` : ''} <span class="muted small">${ctx.loc.date(d.mark.at)}</span>`
+    : html`<span class="muted">${t('noMark')}</span>`;
+  return page(
+    ctx,
+    d.callerKey,
+    html`<section class="cards">
+  <div class="card"><div class="l">${t('nextCall')}</div><div>${verdictBadge(ctx.loc, d.decision.verdict)} <span class="muted small">${t('score')} ${d.decision.score.toFixed(2)}</span></div>
+    <ul class="small">${d.decision.reasons.map((r) => html`<li>${r.text}</li>`)}</ul></div>
+  <div class="card"><div class="l">${t('mark')}</div><div>${markText}</div>
+    ${datalists(d.vocab)}
+    ${markForm(ctx, d.callerKey, { returnTo: here, open: true, company: d.mark?.company ?? null, category: d.mark?.category ?? null, marked: d.mark !== null })}</div>
+  <div class="card"><div class="l">${t('ticks')}</div><div>${ticks(d.total)}</div>${d.type ? html`<div class="muted small">${d.type}</div>` : ''}</div>
+</section>
+<h2>${t('timeline')}</h2>
+${d.days.length
+    ? html`<div class="timeline">${d.days.map(
+        (x) => html`<span class="d"><span class="muted">${ctx.loc.day(x.day)}</span> ${ticks(x.attempts)}${x.stopped ? html` <span class="muted small">(${t('stopped')} ${x.stopped})</span>` : ''}</span>`,
+      )}</div>`
+    : html`<p class="muted">${t('noAttempts')}</p>`}
+<h2>${t('marks')}</h2>
+${d.history.length
+    ? html`<ul>${d.history.map(
+        (h) => html`<li>${ctx.loc.dateTime(h.at)}: <strong>${h.label === 'none' ? t('unmark') : h.label === 'nuisance' ? t('markedNuisance') : t('markedTrusted')}</strong> ${h.company ?? ''}${h.category ? ` (${h.category})` : ''} <span class="muted small">${t('by')} ${h.by}</span></li>`,
+      )}</ul>`
+    : html`<p class="muted">${t('noMark')}</p>`}
+<h2>${t('sipDetails')}</h2>
+<div class="scroll"><table>
+<thead><tr><th>${t('time')}</th><th>${t('displayName')}</th><th>${t('rawNumber')}</th><th>${t('called')}</th><th>${t('verdict')}</th><th>${t('reason')}</th><th>${t('action')}</th><th>${t('outcome')}</th><th>${t('header')}</th><th>${t('source')}</th><th>${t('userAgent')}</th><th>${t('callId')}</th></tr></thead>
+<tbody>${d.attempts.map(
+      (a) => html`<tr>
+<td class="nowrap">${ctx.loc.dateTime(a.time)}</td><td>${a.callerName ?? ''}</td><td class="mono">${a.callerRaw ?? ''}</td>
+<td class="nowrap">${a.calledNumber ?? ''}</td><td>${verdictBadge(ctx.loc, a.verdict)}</td>
+<td class="reason">${a.reasons.map((r) => r.text).join('; ')}</td><td class="nowrap">${a.action}</td>
+<td class="nowrap">${a.outcome}${a.finalStatus ? ` ${a.finalStatus}` : ''}</td><td class="small">${a.callerSource}</td>
+<td class="mono">${a.sourceAddress ?? ''}</td><td class="mono">${a.userAgent ?? ''}</td><td class="mono">${a.callId}</td></tr>`,
+    )}</tbody></table></div>`,
+  );
+}

@@ -1,0 +1,70 @@
+import type { CompanyRank, NumberRank } from '../../store/reports.js';
+import { html, type SafeHtml } from '../html.js';
+import { offenderRows } from './dashboard.js';
+import { chart, page, type PageContext } from './layout.js';
+
+export const PERIODS = { '7': 'last7', '30': 'last30', '90': 'last90', '365': 'last365' } as const;
+export type PeriodKey = keyof typeof PERIODS;
+
+export interface RankingsData {
+  period: PeriodKey;
+  category: string | undefined;
+  categories: string[];
+  companies: CompanyRank[];
+  numbers: NumberRank[];
+}
+
+/** Per category, the company with the fewest attempts (ties: alphabetical). */
+export function leastBothering(companies: readonly CompanyRank[]): Map<string, CompanyRank> {
+  const out = new Map<string, CompanyRank>();
+  for (const c of companies) {
+    const key = c.category ?? '';
+    const best = out.get(key);
+    if (best === undefined || c.attempts < best.attempts || (c.attempts === best.attempts && c.company.localeCompare(best.company) < 0)) {
+      out.set(key, c);
+    }
+  }
+  return out;
+}
+
+export function rankingsPage(ctx: PageContext, d: RankingsData): SafeHtml {
+  const { t } = ctx.loc;
+  const least = leastBothering(d.companies);
+  const advice = [...least.entries()]
+    .filter(([, c]) => d.companies.filter((x) => (x.category ?? '') === (c.category ?? '')).length > 1)
+    .map(([category, c]) =>
+      html`<p class="advice">${category
+        ? t('leastAdvice', { category, company: c.company, n: c.attempts })
+        : t('leastAdviceAll', { company: c.company, n: c.attempts })}</p>`,
+    );
+  const spec = {
+    labels: d.companies.map((c) => c.company),
+    datasets: [{ label: t('attempts'), data: d.companies.map((c) => c.attempts) }],
+    indexAxis: 'y' as const,
+  };
+  return page(
+    ctx,
+    t('rankings'),
+    html`<form class="filters" method="get" action="/rankings">
+  <label>${t('period')}<select name="period" data-autosubmit>${Object.entries(PERIODS).map(
+    ([k, key]) => html`<option value="${k}"${k === d.period ? html` selected` : ''}>${t(key)}</option>`,
+  )}</select></label>
+  <label>${t('category')}<select name="category" data-autosubmit><option value="">${t('allCategories')}</option>${d.categories.map(
+    (c) => html`<option value="${c}"${c === d.category ? html` selected` : ''}>${c}</option>`,
+  )}</select></label>
+  <button type="submit" class="primary">${t('filter')}</button>
+</form>
+<h2>${t('companies')}</h2>
+${d.companies.length === 0
+    ? html`<p class="muted">${t('noCompanies')}</p>`
+    : html`${advice}
+<div class="scroll"><table id="companies">
+<thead><tr><th>#</th><th>${t('company')}</th><th>${t('category')}</th><th>${t('attempts')}</th><th>${t('stopped')}</th><th>${t('markedNumbers')}</th></tr></thead>
+<tbody>${d.companies.map(
+        (c, i) => html`<tr><td class="num">${i + 1}</td><td>${c.company}</td><td>${c.category ?? ''}</td><td class="num">${c.attempts}</td><td class="num">${c.stopped}</td><td class="num">${c.numbers}</td></tr>`,
+      )}</tbody></table></div>
+<div class="panel">${chart(spec, t('companies'))}</div>`}
+<h2>${t('numbers')}</h2>
+${d.numbers.length ? offenderRows(ctx, d.numbers) : html`<p class="muted">${t('noAttempts')}</p>`}`,
+  );
+}

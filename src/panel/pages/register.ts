@@ -1,0 +1,83 @@
+import { VERDICTS } from '../../screening/types.js';
+import type { Attempt } from '../../store/types.js';
+import { html, query, type SafeHtml } from '../html.js';
+import { datalists, markForm, numberHref, page, ticks, verdictBadge, type PageContext } from './layout.js';
+
+/** The register's filters as they appear in the URL (all text; validated by the route). */
+export interface RegisterParams {
+  from?: string;
+  to?: string;
+  verdict?: string;
+  action?: string;
+  did?: string;
+  q?: string;
+}
+
+export interface RegisterData {
+  params: RegisterParams;
+  rows: Attempt[];
+  ticks: Map<string, number>;
+  dids: string[];
+  /** Query string for the next (older) page, when there is one. */
+  olderQuery: string | null;
+  isFirstPage: boolean;
+  vocab: { categories: string[]; companies: string[] };
+}
+
+export const ACTION_FILTERS = ['allow', 'tag', 'reject', 'redirect', 'announce-early', 'announce-answer', 'hangup'] as const;
+
+function select(name: string, label: string, current: string | undefined, options: ReadonlyArray<[string, string]>, anyText: string): SafeHtml {
+  return html`<label>${label}<select name="${name}">
+<option value="">${anyText}</option>
+${options.map(([v, text]) => html`<option value="${v}"${v === current ? html` selected` : ''}>${text}</option>`)}
+</select></label>`;
+}
+
+function callerCell(a: Attempt, ctx: PageContext): SafeHtml {
+  if (a.callerKey === null) return html`<span class="muted">${ctx.loc.t('withheld')}</span>`;
+  const shown = a.callerE164 ?? a.callerRaw ?? a.callerKey;
+  return html`<a href="${numberHref(a.callerKey)}">${shown}</a>${a.withheld ? html` <span class="muted small">(${ctx.loc.t('withheld')})</span>` : ''}`;
+}
+
+export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
+  const { t } = ctx.loc;
+  const p = d.params;
+  const filters = html`<form class="filters" method="get" action="/register">
+  <label>${t('from')}<input type="date" name="from" value="${p.from ?? ''}"></label>
+  <label>${t('to')}<input type="date" name="to" value="${p.to ?? ''}"></label>
+  ${select('verdict', t('verdict'), p.verdict, VERDICTS.map((v) => [v, t(`verdict_${v}`)]), t('any'))}
+  ${select('action', t('action'), p.action, ACTION_FILTERS.map((a) => [a, a]), t('any'))}
+  ${select('did', t('called'), p.did, d.dids.map((n) => [n, n]), t('any'))}
+  <label>${t('search')}<input type="search" name="q" value="${p.q ?? ''}" maxlength="64"></label>
+  <button type="submit" class="primary">${t('filter')}</button>
+  <a class="button" href="${`/register.csv${query({ ...p })}`}" download>${t('csv')}</a>
+</form>`;
+  const returnTo = `/register${query({ ...p })}`;
+  const rows = d.rows.map(
+    (a) => html`<tr>
+<td class="nowrap">${ctx.loc.dateTime(a.time)}</td>
+<td class="nowrap">${callerCell(a, ctx)}</td>
+<td>${a.callerName ?? ''}</td>
+<td class="nowrap hide-sm">${a.calledNumber ?? ''}</td>
+<td>${verdictBadge(ctx.loc, a.verdict)}</td>
+<td class="reason">${a.reasons.map((r) => r.text).join('; ')}</td>
+<td class="nowrap">${a.action}</td>
+<td class="nowrap">${a.callerKey ? ticks(d.ticks.get(a.callerKey) ?? 1) : ''}</td>
+<td>${a.callerKey ? markForm(ctx, a.callerKey, { returnTo }) : ''}</td>
+</tr>`,
+  );
+  return page(
+    ctx,
+    t('register'),
+    html`${filters}${datalists(d.vocab)}
+${d.rows.length === 0
+    ? html`<p class="muted">${t('noAttempts')}</p>`
+    : html`<div class="scroll"><table id="register">
+<thead><tr><th>${t('time')}</th><th>${t('number')}</th><th>${t('displayName')}</th><th class="hide-sm">${t('called')}</th><th>${t('verdict')}</th><th>${t('reason')}</th><th>${t('action')}</th><th>${t('ticks')}</th><th>${t('mark')}</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`}
+<div class="pager">
+  ${d.isFirstPage ? '' : html`<a href="${`/register${query({ ...p })}`}">« ${t('newest')}</a>`}
+  ${d.olderQuery !== null ? html`<a href="${`/register${d.olderQuery}`}" rel="next">${t('older')} »</a>` : ''}
+</div>`,
+  );
+}

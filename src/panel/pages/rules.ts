@@ -1,0 +1,72 @@
+import type { LiveValues } from '../../settings/live-settings.js';
+import { html, type SafeHtml } from '../html.js';
+import { csrfField, page, type PageContext } from './layout.js';
+
+export interface RulesData {
+  values: LiveValues;
+  overlaid: boolean;
+  message: { ok: boolean; text: string } | null;
+}
+
+function verdictOptions(current: string, choices: readonly string[], ctx: PageContext): SafeHtml {
+  return html`${choices.map(
+    (v) => html`<option value="${v}"${v === current ? html` selected` : ''}>${ctx.loc.t(`verdict_${v as 'nuisance'}`)}</option>`,
+  )}`;
+}
+
+export function notice(ctx: PageContext, d: { overlaid: boolean; message: RulesData['message'] }): SafeHtml {
+  const { t } = ctx.loc;
+  return html`${d.message
+    ? html`<p class="notice${d.message.ok ? '' : ' error'}" role="status">${d.message.ok ? '' : `${t('invalid')}: `}${d.message.text}</p>`
+    : ''}
+<p class="muted small">${d.overlaid ? t('overlaid') : t('fromConfig')}</p>`;
+}
+
+export function rulesPage(ctx: PageContext, d: RulesData): SafeHtml {
+  const { t } = ctx.loc;
+  const s = d.values.screening;
+  return page(
+    ctx,
+    t('rules'),
+    html`${notice(ctx, d)}
+<section class="panel">
+<h2>${t('prefixRules')}</h2>
+<p class="muted small">${t('prefixRulesHint')}</p>
+<div class="scroll"><table>
+<thead><tr><th>${t('prefix')}</th><th>${t('verdict')}</th><th>${t('label')}</th><th></th></tr></thead>
+<tbody>${s.prefixes.map(
+      (r, i) => html`<tr><td class="mono">${r.prefix}</td><td>${ctx.loc.t(`verdict_${r.verdict}`)}</td><td>${r.label}</td>
+<td><form method="post" action="/rules">${csrfField(ctx)}<input type="hidden" name="section" value="prefix-remove"><input type="hidden" name="index" value="${i}"><button type="submit">${t('remove')}</button></form></td></tr>`,
+    )}</tbody></table></div>
+<form method="post" action="/rules" class="row">
+  ${csrfField(ctx)}<input type="hidden" name="section" value="prefix-add">
+  <label>${t('prefix')}<input name="prefix" required placeholder="+390212345" pattern="\\+[0-9]{1,15}"></label>
+  <label>${t('verdict')}<select name="verdict">${verdictOptions('nuisance', ['nuisance', 'suspect', 'trusted'], ctx)}</select></label>
+  <label>${t('label')}<input name="label" required maxlength="200"></label>
+  <button type="submit" class="primary">${t('add')}</button>
+</form>
+</section>
+<section class="panel">
+<h2>${t('packs')}</h2>
+<form method="post" action="/rules">
+  ${csrfField(ctx)}<input type="hidden" name="section" value="packs">
+  <p class="row"><label class="inline"><input type="checkbox" name="itEnabled" value="1"${s.packs.IT.enabled ? html` checked` : ''}> ${t('packIT')}</label></p>
+  <p class="row"><label>0844<select name="itTelemarketing">${verdictOptions(s.packs.IT.telemarketing, ['nuisance', 'suspect'], ctx)}</select></label>
+     <label>0843<select name="itSurveys">${verdictOptions(s.packs.IT.surveys, ['nuisance', 'suspect'], ctx)}</select></label></p>
+  <p class="row"><label class="inline"><input type="checkbox" name="frEnabled" value="1"${s.packs.FR.enabled ? html` checked` : ''}> ${t('packFR')}</label>
+     <label>ARCEP<select name="frAutomated">${verdictOptions(s.packs.FR.automated, ['nuisance', 'suspect'], ctx)}</select></label></p>
+  <button type="submit" class="primary">${t('save')}</button>
+</form>
+</section>
+<section class="panel">
+<h2>${t('repeatRule')}</h2>
+<form method="post" action="/rules" class="row">
+  ${csrfField(ctx)}<input type="hidden" name="section" value="repeat">
+  <label class="inline"><input type="checkbox" name="enabled" value="1"${s.repeat.enabled ? html` checked` : ''}> ${t('enabled')}</label>
+  <label>${t('repeatAttempts')}<input type="number" name="attempts" min="1" max="100" value="${s.repeat.attempts}"></label>
+  <label>${t('repeatDays')}<input type="number" name="withinDays" min="0.01" max="365" step="any" value="${s.repeat.withinDays}"></label>
+  <button type="submit" class="primary">${t('save')}</button>
+</form>
+</section>`,
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * The panel's stylesheet and its one script, served from /assets (CSP: script-src 'self', no inline code).
+ * Kept as strings so they ship inside the build with no copy step. Chart.js comes from node_modules.
+ */
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+export const PANEL_CSS = `
+:root { --ink:#1d2430; --muted:#5b6576; --line:#d9dee7; --bg:#f6f7f9; --accent:#1f5fae;
+  --nuisance:#b3261e; --suspect:#a15c00; --trusted:#1b7a3a; --unknown:#5b6576; }
+* { box-sizing: border-box; }
+body { margin:0; font:15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--ink); background:var(--bg); }
+header { background:#16324f; color:#fff; padding:.5rem 1rem; display:flex; flex-wrap:wrap; gap:.5rem 1rem; align-items:center; }
+header a { color:#fff; text-decoration:none; padding:.25rem .4rem; border-radius:4px; }
+header a.here, header a:hover { background:rgba(255,255,255,.15); }
+header .brand { font-weight:700; margin-right:.5rem; }
+header nav { display:flex; flex-wrap:wrap; gap:.25rem; flex:1; }
+header .tools { display:flex; gap:.5rem; align-items:center; }
+header form { margin:0; }
+header button { background:none; border:1px solid rgba(255,255,255,.5); color:#fff; border-radius:4px; padding:.2rem .6rem; cursor:pointer; }
+main { padding:1rem; max-width:1200px; margin:0 auto; }
+h1 { font-size:1.4rem; margin:.2rem 0 1rem; } h2 { font-size:1.1rem; margin:1.4rem 0 .6rem; }
+.cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(150px,1fr)); gap:.75rem; }
+.card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:.75rem 1rem; }
+.card .n { font-size:1.8rem; font-weight:700; } .card .l { color:var(--muted); font-size:.85rem; }
+.panel { background:#fff; border:1px solid var(--line); border-radius:8px; padding:1rem; margin-bottom:1rem; }
+.chart { position:relative; height:260px; }
+.scroll { overflow-x:auto; -webkit-overflow-scrolling:touch; }
+table { border-collapse:collapse; width:100%; background:#fff; }
+th, td { text-align:left; padding:.4rem .5rem; border-bottom:1px solid var(--line); vertical-align:top; }
+th { font-size:.8rem; text-transform:uppercase; letter-spacing:.03em; color:var(--muted); white-space:nowrap; }
+td.num { text-align:right; font-variant-numeric:tabular-nums; }
+.nowrap { white-space:nowrap; }
+.badge { display:inline-block; padding:.05rem .45rem; border-radius:10px; font-size:.8rem; color:#fff; background:var(--unknown); }
+.v-nuisance { background:var(--nuisance); } .v-suspect { background:var(--suspect); } .v-trusted { background:var(--trusted); }
+.ticks { color:var(--nuisance); letter-spacing:1px; }
+.muted { color:var(--muted); } .small { font-size:.85rem; }
+.reason { font-size:.85rem; min-width:12rem; max-width:28rem; }
+form.filters { display:flex; flex-wrap:wrap; gap:.5rem; align-items:flex-end; margin-bottom:1rem; }
+label { display:flex; flex-direction:column; font-size:.8rem; color:var(--muted); gap:.15rem; }
+label.inline { flex-direction:row; align-items:center; gap:.35rem; color:var(--ink); font-size:.95rem; }
+input, select, button { font:inherit; padding:.35rem .5rem; border:1px solid #b9c1cd; border-radius:5px; background:#fff; min-height:2.2rem; }
+button.primary, .button { background:var(--accent); color:#fff; border-color:var(--accent); cursor:pointer; text-decoration:none; display:inline-block; padding:.35rem .75rem; border-radius:5px; }
+button.danger { background:var(--nuisance); color:#fff; border-color:var(--nuisance); cursor:pointer; }
+button.good { background:var(--trusted); color:#fff; border-color:var(--trusted); cursor:pointer; }
+details.mark summary { cursor:pointer; color:var(--accent); }
+details.mark form { display:flex; flex-direction:column; gap:.35rem; margin-top:.35rem; min-width:14rem; }
+.row { display:flex; flex-wrap:wrap; gap:.5rem; align-items:flex-end; }
+.notice { padding:.6rem .8rem; border-radius:6px; background:#e8f1fb; border:1px solid #b8d2f0; margin-bottom:1rem; }
+.error { background:#fdecea; border-color:#f3b9b4; }
+.advice { padding:.75rem 1rem; background:#eef8f0; border:1px solid #b9dfc3; border-radius:8px; margin:.5rem 0; }
+.pager { display:flex; gap:1rem; margin:.75rem 0; }
+.login { max-width:22rem; margin:10vh auto; }
+.login form { display:flex; flex-direction:column; gap:.75rem; }
+.timeline { display:flex; flex-wrap:wrap; gap:.35rem; }
+.timeline .d { background:#fff; border:1px solid var(--line); border-radius:6px; padding:.2rem .45rem; font-size:.85rem; }
+code, .mono { font-family:ui-monospace, Menlo, Consolas, monospace; font-size:.85rem; word-break:break-all; }
+@media (max-width: 640px) {
+  main { padding:.6rem; } header { padding:.5rem; } .card .n { font-size:1.4rem; }
+  th, td { padding:.35rem .3rem; font-size:.9rem; } .hide-sm { display:none; }
+}
+`;
+
+export const PANEL_JS = `
+'use strict';
+(function () {
+  var palette = ['#1f5fae', '#b3261e', '#1b7a3a', '#a15c00', '#6b3fa0', '#00838f'];
+  function charts() {
+    if (typeof window.Chart !== 'function') return;
+    document.querySelectorAll('canvas[data-chart]').forEach(function (canvas) {
+      var spec;
+      try { spec = JSON.parse(canvas.getAttribute('data-chart')); } catch (e) { return; }
+      spec.datasets.forEach(function (d, i) { d.backgroundColor = d.color || palette[i % palette.length]; d.borderColor = d.backgroundColor; });
+      new window.Chart(canvas, {
+        type: spec.type || 'bar',
+        data: { labels: spec.labels, datasets: spec.datasets },
+        options: { responsive: true, maintainAspectRatio: false, animation: false, indexAxis: spec.indexAxis || 'x',
+          scales: { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true, ticks: { precision: 0 } } } }
+      });
+    });
+  }
+  function autosubmit() {
+    document.querySelectorAll('select[data-autosubmit]').forEach(function (s) {
+      s.addEventListener('change', function () { if (s.form) s.form.submit(); });
+    });
+  }
+  document.addEventListener('DOMContentLoaded', function () { charts(); autosubmit(); });
+})();
+`;
+
+export interface Asset {
+  body: Buffer | string;
+  type: string;
+  etag: string;
+}
+
+function asset(body: string, type: string): Asset {
+  return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` };
+}
+
+export const CSS_ASSET = asset(PANEL_CSS, 'text/css; charset=utf-8');
+export const JS_ASSET = asset(PANEL_JS, 'text/javascript; charset=utf-8');
+
+/** Chart.js's UMD build, from node_modules (never a CDN: the panel works offline). */
+export function chartJsPath(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
+}

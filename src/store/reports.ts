@@ -1,0 +1,234 @@
+/**
+ * The panel's read side: dashboard counts, rankings of numbers and companies, the filtered register.
+ * Counts come from the per-day aggregates (caller_daily, daily_totals) kept by the insert trigger, so they stay
+ * fast on a register of millions of attempts; rows come from `attempts` through its (time) and (caller_key, time)
+ * indexes with keyset paging. A company is the one on the caller's mark *now*: marking a number later
+ * attributes its past attempts to that company, which is what the business wants to know.
+ */
+import type { Verdict } from '../screening/types.js';
+import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from './rows.js';
+import type { Connection, SqlValue } from './sqlite.js';
+import type { Attempt } from './types.js';
+
+export interface Totals {
+  attempts: number;
+  stopped: number;
+}
+
+export interface DayTotals extends Totals {
+  day: number;
+  byVerdict: Record<Verdict, number>;
+}
+
+export interface NumberRank extends Totals {
+  callerKey: string;
+  label: 'nuisance' | 'trusted' | null;
+  company: string | null;
+  category: string | null;
+  /** The display name of its latest attempt. */
+  displayName: string | null;
+}
+
+export interface CompanyRank extends Totals {
+  company: string;
+  category: string | null;
+  /** Numbers marked nuisance for this company (with or without attempts in the period). */
+  numbers: number;
+}
+
+/** A period of local days: [sinceDay, untilDay). */
+export interface DayRange {
+  sinceDay: number;
+  untilDay: number;
+}
+
+export interface RegisterFilter {
+  /** ms since epoch, inclusive / exclusive */
+  since?: number;
+  until?: number;
+  verdict?: Verdict;
+  /** An action kind (allow, tag, reject, redirect...): `reject` also matches `reject:607`. */
+  action?: string;
+  /** Our called number, as stored. */
+  did?: string;
+  callerKey?: string;
+  /** Words found in the number (raw or E.164), the display name or the user agent. */
+  text?: string;
+  /** Keyset paging: rows strictly older than this (time, id). */
+  before?: { time: number; id: number };
+  limit?: number;
+}
+
+const EMPTY_VERDICTS = (): Record<Verdict, number> => ({ trusted: 0, unknown: 0, suspect: 0, nuisance: 0 });
+
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export class Reports {
+  constructor(private readonly db: Connection) {}
+
+  /** Totals per local day in the range (every day present, zero when quiet). */
+  async perDay(range: DayRange): Promise<DayTotals[]> {
+    const rows = await this.db.all<{ day: number; verdict: string; stopped: number; n: number }>(
+      `SELECT day, verdict, stopped, SUM(attempts) AS n FROM daily_totals
+        WHERE day >= ? AND day < ? GROUP BY day, verdict, stopped`,
+      [range.sinceDay, range.untilDay],
+    );
+    const days = new Map<number, DayTotals>();
+    for (let d = range.sinceDay; d < range.untilDay; d++) {
+      days.set(d, { day: d, attempts: 0, stopped: 0, byVerdict: EMPTY_VERDICTS() });
+    }
+    for (const r of rows) {
+      const t = days.get(r.day);
+      if (t === undefined) continue;
+      t.attempts += r.n;
+      if (r.stopped) t.stopped += r.n;
+      if (r.verdict in t.byVerdict) t.byVerdict[r.verdict as Verdict] += r.n;
+    }
+    return [...days.values()];
+  }
+
+  /** Totals over a range of local days. */
+  async totals(range: DayRange): Promise<Totals> {
+    const row = await this.db.get<{ n: number | null; s: number | null }>(
+      `SELECT SUM(attempts) AS n, SUM(CASE WHEN stopped THEN attempts ELSE 0 END) AS s FROM daily_totals
+        WHERE day >= ? AND day < ?`,
+      [range.sinceDay, range.untilDay],
+    );
+    return { attempts: row?.n ?? 0, stopped: row?.s ?? 0 };
+  }
+
+  /** The numbers with the most attempts in the range, optionally only those marked in a category. */
+  async rankNumbers(range: DayRange & { category?: string; limit?: number }): Promise<NumberRank[]> {
+    const limit = Math.min(Math.max(range.limit ?? 20, 1), 500);
+    const rows =
+      range.category === undefined
+        ? await this.db.all<{ caller_key: string; n: number; s: number }>(
+            `SELECT caller_key, SUM(attempts) AS n, SUM(stopped) AS s FROM caller_daily
+              WHERE day >= ? AND day < ? GROUP BY caller_key ORDER BY n DESC, caller_key LIMIT ?`,
+            [range.sinceDay, range.untilDay, limit],
+          )
+        : await this.db.all<{ caller_key: string; n: number; s: number }>(
+            `SELECT d.caller_key, SUM(d.attempts) AS n, SUM(d.stopped) AS s
+               FROM numbers m JOIN caller_daily d ON d.caller_key = m.caller_key AND d.day >= ? AND d.day < ?
+              WHERE m.category = ? COLLATE NOCASE
+              GROUP BY d.caller_key ORDER BY n DESC, d.caller_key LIMIT ?`,
+            [range.sinceDay, range.untilDay, range.category, limit],
+          );
+    return Promise.all(rows.map(async (r) => ({ ...(await this.describe(r.caller_key)), attempts: r.n, stopped: r.s })));
+  }
+
+  /**
+   * Companies (from the marks of nuisance numbers) by attempts in the range, most first; companies whose numbers
+   * were quiet in the range are listed with 0, so "the one that bothered least" can be one that did not call.
+   */
+  async rankCompanies(range: DayRange & { category?: string }): Promise<CompanyRank[]> {
+    const params: SqlValue[] = [range.sinceDay, range.untilDay];
+    let categoryFilter = '';
+    if (range.category !== undefined) {
+      categoryFilter = 'AND m.category = ? COLLATE NOCASE';
+      params.push(range.category);
+    }
+    const rows = await this.db.all<{ company: string; category: string | null; numbers: number; n: number; s: number }>(
+      `SELECT MIN(m.company) AS company, MAX(m.category) AS category, COUNT(DISTINCT m.caller_key) AS numbers,
+              COALESCE(SUM(d.attempts), 0) AS n, COALESCE(SUM(d.stopped), 0) AS s
+         FROM numbers m
+         LEFT JOIN caller_daily d ON d.caller_key = m.caller_key AND d.day >= ? AND d.day < ?
+        WHERE m.label = 'nuisance' AND m.company IS NOT NULL AND m.company <> '' ${categoryFilter}
+        GROUP BY lower(trim(m.company))
+        ORDER BY n DESC, company`,
+      params,
+    );
+    return rows.map((r) => ({ company: r.company, category: r.category, numbers: r.numbers, attempts: r.n, stopped: r.s }));
+  }
+
+  /** Categories and companies used in marks, for the panel's choices. */
+  async markVocabulary(): Promise<{ categories: string[]; companies: string[] }> {
+    const cats = await this.db.all<{ v: string }>(
+      "SELECT DISTINCT category AS v FROM numbers WHERE category IS NOT NULL AND category <> '' ORDER BY 1 LIMIT 200",
+    );
+    const comps = await this.db.all<{ v: string }>(
+      "SELECT DISTINCT company AS v FROM numbers WHERE company IS NOT NULL AND company <> '' ORDER BY 1 LIMIT 500",
+    );
+    return { categories: cats.map((r) => r.v), companies: comps.map((r) => r.v) };
+  }
+
+  /** Our called numbers seen recently, for the register's filter. */
+  async calledNumbers(sinceDay: number): Promise<string[]> {
+    const rows = await this.db.all<{ v: string }>(
+      "SELECT DISTINCT called_number AS v FROM daily_totals WHERE day >= ? AND called_number <> '' ORDER BY 1 LIMIT 200",
+      [sinceDay],
+    );
+    return rows.map((r) => r.v);
+  }
+
+  /** One page of the register, newest first. */
+  async register(f: RegisterFilter): Promise<Attempt[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    const add = (sql: string, ...values: SqlValue[]) => {
+      where.push(sql);
+      params.push(...values);
+    };
+    if (f.callerKey !== undefined) add('caller_key = ?', f.callerKey);
+    if (f.did !== undefined) add('called_number = ?', f.did);
+    if (f.since !== undefined) add('time >= ?', f.since);
+    if (f.until !== undefined) add('time < ?', f.until);
+    if (f.verdict !== undefined) add('verdict = ?', f.verdict);
+    if (f.action !== undefined) add("(action = ? OR action LIKE ? ESCAPE '\\')", f.action, `${f.action.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`);
+    if (f.text !== undefined && f.text !== '') {
+      const p = likePattern(f.text);
+      add(
+        "(caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_name LIKE ? ESCAPE '\\' OR user_agent LIKE ? ESCAPE '\\')",
+        p, p, p, p,
+      );
+    }
+    if (f.before !== undefined) add('(time < ? OR (time = ? AND id < ?))', f.before.time, f.before.time, f.before.id);
+    params.push(Math.min(Math.max(f.limit ?? 50, 1), 1000));
+    const sql = `${SELECT_ATTEMPT_SQL}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ?`;
+    const rows = await this.db.all<AttemptRow>(sql, params);
+    return rows.map(attemptFromRow);
+  }
+
+  /** All-time attempts per caller (the ticks of the paper register), for the callers on a page. */
+  async ticks(callerKeys: readonly string[]): Promise<Map<string, number>> {
+    const keys = [...new Set(callerKeys)].slice(0, 500);
+    const out = new Map<string, number>();
+    if (keys.length === 0) return out;
+    const rows = await this.db.all<{ caller_key: string; n: number }>(
+      `SELECT caller_key, SUM(attempts) AS n FROM caller_daily WHERE caller_key IN (${keys.map(() => '?').join(', ')})
+        GROUP BY caller_key`,
+      keys,
+    );
+    for (const r of rows) out.set(r.caller_key, r.n);
+    return out;
+  }
+
+  /** A caller's attempts per local day (its timeline of ticks), oldest first, from `sinceDay`. */
+  async callerDays(callerKey: string, sinceDay: number): Promise<Array<{ day: number } & Totals>> {
+    const rows = await this.db.all<{ day: number; attempts: number; stopped: number }>(
+      'SELECT day, attempts, stopped FROM caller_daily WHERE caller_key = ? AND day >= ? ORDER BY day',
+      [callerKey, sinceDay],
+    );
+    return rows;
+  }
+
+  private async describe(callerKey: string): Promise<Omit<NumberRank, 'attempts' | 'stopped'>> {
+    const mark = await this.db.get<{ label: NumberRank['label']; company: string | null; category: string | null }>(
+      'SELECT label, company, category FROM numbers WHERE caller_key = ?',
+      [callerKey],
+    );
+    const last = await this.db.get<{ caller_name: string | null }>(
+      'SELECT caller_name FROM attempts WHERE caller_key = ? ORDER BY time DESC LIMIT 1',
+      [callerKey],
+    );
+    return {
+      callerKey,
+      label: mark?.label ?? null,
+      company: mark?.company ?? null,
+      category: mark?.category ?? null,
+      displayName: last?.caller_name ?? null,
+    };
+  }
+}

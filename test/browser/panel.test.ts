@@ -1,0 +1,180 @@
+/**
+ * The panel in a real browser (Debian's chromium driven by playwright-core) against the real app, the drachtio
+ * double and a real SQLite register: log in, read the register, mark a caller from it, see the next INVITE
+ * refused and the company in the rankings; hostile display names stay text; forms without CSRF are refused;
+ * Italian and English. Screenshots go to test-artifacts/browser/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildInvite } from '../support/drachtio-double.js';
+import { startHarness, type Harness } from '../support/crocetta-harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PASSWORD = 'office-Pa55word!';
+const DID = '+390612345678';
+const NUISANCE = '+390298765432';
+const XSS_NAME = '<img src=x onerror=alert(1)>';
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
+
+// Skip only on a developer machine without chromium; in CI (.ci/run installs it) a missing browser fails.
+const canRun = existsSync(CHROMIUM) || process.env.CI !== undefined;
+
+let h: Harness;
+let browser: Browser;
+const dialogs: string[] = [];
+
+function invite(from: string, extra: Partial<Parameters<typeof buildInvite>[0]> = {}) {
+  return h.double.injectRequest(buildInvite({ from, to: DID, requestUri: `sip:${DID}@127.0.0.1`, ...extra }));
+}
+
+async function newContext(locale: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
+  context.on('page', (p) => p.on('dialog', (d) => void (dialogs.push(d.message()), d.dismiss())));
+  return context;
+}
+
+async function login(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  page.on('dialog', (d) => void (dialogs.push(d.message()), d.dismiss()));
+  await page.goto(h.url('/'));
+  await expect.poll(() => page.url()).toMatch(/\/login$/);
+  await page.fill('input[name=password]', PASSWORD);
+  await Promise.all([page.waitForURL(h.url('/')), page.click('button[type=submit]')]);
+  return page;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+describe.skipIf(!canRun)('the panel in a browser', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+    h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
+    // A seeded register: a call centre twice, a hostile display name and user agent, a second energy company.
+    for (const from of [`"Offerte Luce" <sip:0298765432@203.0.113.10>`, `"Offerte Luce" <sip:0298765432@203.0.113.10>`]) {
+      await invite(from).waitForFinal();
+      h.clock.advance(600_000);
+    }
+    await invite(`"${XSS_NAME}" <sip:+393331234567@203.0.113.20>`, {
+      extraHeaders: { 'User-Agent': '<script>alert(2)</script>' },
+    }).waitForFinal();
+    await invite(`"Gas Promo" <sip:0611223344@203.0.113.30>`).waitForFinal();
+    const mark = await h.api('POST', '/api/numbers/0611223344/mark', { label: 'nuisance', company: 'Altra Luce', category: 'energy' });
+    expect(mark.status).toBe(200);
+    await h.app.register.flush();
+
+    // launch() gives the browser a fresh temporary profile (user-data-dir) of its own, removed on close.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--disable-quic'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  it('logs in, marks a caller nuisance from the register, refuses its next INVITE and ranks its company', async () => {
+    const context = await newContext('en-GB');
+    const page = await login(context);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Dashboard');
+    await page.locator('canvas[data-chart][width]').first().waitFor(); // Chart.js drew it
+    await shot(page, 'dashboard');
+
+    await page.goto(h.url('/register'));
+    const row = page.locator('#register tbody tr', { hasText: NUISANCE }).first();
+    await expect.poll(() => page.locator('#register tbody tr', { hasText: NUISANCE }).count()).toBe(2);
+    expect(await row.locator('.ticks + .small').textContent()).toBe('2');
+    await shot(page, 'register');
+    await row.locator('summary').click();
+    await row.locator('input[name=company]').fill('Example Energia');
+    await row.locator('input[name=category]').fill('energy');
+    await Promise.all([page.waitForURL(/\/register/), row.locator('button[value=nuisance]').click()]);
+
+    const call = invite(`"Offerte Luce" <sip:0298765432@203.0.113.10>`);
+    const final = await call.waitForFinal();
+    expect(final.status).toBe(607);
+    expect(call.proxy).toBeUndefined();
+    await h.app.register.flush();
+
+    await page.goto(h.url('/rankings'));
+    const company = page.locator('#companies tbody tr', { hasText: 'Example Energia' });
+    expect(await company.locator('td').nth(3).textContent()).toBe('3');
+    expect(await company.locator('td').nth(4).textContent()).toBe('1');
+    expect(await page.locator('.advice').textContent()).toMatch(/Altra Luce bothered you least \(attempts: 1\)/);
+    await page.locator('canvas[data-chart][width]').first().waitFor(); // Chart.js drew it
+    await shot(page, 'rankings');
+
+    await page.goto(h.url(`/numbers/${encodeURIComponent(NUISANCE)}`));
+    expect(await page.locator('main').textContent()).toMatch(/Example Energia/);
+    expect(await page.locator('.timeline').textContent()).toMatch(/3/);
+    await shot(page, 'number');
+
+    const api = await h.api('GET', '/api/rankings/companies?since=2026-11-01&until=2026-11-30&category=energy');
+    expect(api.status).toBe(200);
+    expect(api.json).toMatchObject({ companies: [{ company: 'Example Energia', attempts: 3, stopped: 1 }, { company: 'Altra Luce', attempts: 1 }] });
+    await context.close();
+  });
+
+  it('shows a hostile display name and user agent as text, and no dialog fires', async () => {
+    const context = await newContext('en-GB');
+    const page = await login(context);
+    await page.goto(h.url('/register'));
+    await expect.poll(() => page.locator('#register td', { hasText: XSS_NAME }).count()).toBe(1);
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    await page.goto(h.url(`/numbers/${encodeURIComponent('+393331234567')}`));
+    expect(await page.locator('main').textContent()).toContain('<script>alert(2)</script>');
+    expect(await page.locator('main script').count()).toBe(0);
+    await page.waitForTimeout(300);
+    expect(dialogs).toEqual([]);
+    await context.close();
+  });
+
+  it('refuses a form without the CSRF token, or with a wrong one', async () => {
+    const context = await newContext('en-GB');
+    await login(context);
+    const url = h.url(`/numbers/${encodeURIComponent('+393331234567')}/mark`);
+    const missing = await context.request.post(url, { form: { label: 'trusted' }, maxRedirects: 0 });
+    expect(missing.status()).toBe(403);
+    const wrong = await context.request.post(url, { form: { label: 'trusted', _csrf: 'forged' }, maxRedirects: 0 });
+    expect(wrong.status()).toBe(403);
+    const settings = await context.request.post(h.url('/settings'), { form: { nuisance: 'allow' }, maxRedirects: 0 });
+    expect(settings.status()).toBe(403);
+    expect(h.app.register.evidenceFor('+393331234567').mark).toBeNull();
+    await context.close();
+  });
+
+  it('speaks Italian and English', async () => {
+    const context = await newContext('it-IT');
+    const page = await context.newPage();
+    await page.goto(h.url('/login'));
+    expect(await page.locator('h1').textContent()).toContain('Accedi a crocetta');
+    await page.close();
+    const logged = await login(context);
+    expect(await logged.locator('h1').textContent()).toBe('Cruscotto');
+    expect(await logged.locator('html').getAttribute('lang')).toBe('it');
+    await logged.goto(h.url('/rankings?lang=en'));
+    expect(await logged.locator('h1').textContent()).toBe('Rankings');
+    await logged.goto(h.url('/register?lang=it'));
+    expect(await logged.locator('h1').textContent()).toBe('Registro');
+    await context.close();
+  });
+
+  it('applies a changed action from the settings page to the next call, without restart', async () => {
+    const context = await newContext('en-GB');
+    const page = await login(context);
+    await page.goto(h.url('/settings'));
+    await page.selectOption('#action-nuisance', 'reject:608');
+    await Promise.all([page.waitForURL(/saved=1/), page.click('form[action="/settings"] button[type=submit]')]);
+    expect(await page.locator('.notice').textContent()).toMatch(/next call/);
+    await shot(page, 'settings');
+    expect((await invite(`"Offerte Luce" <sip:0298765432@203.0.113.10>`).waitForFinal()).status).toBe(608);
+    await context.close();
+  });
+});

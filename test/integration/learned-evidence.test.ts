@@ -1,0 +1,51 @@
+/**
+ * Learned evidence in the live call path: what the register saw of earlier calls (and the DID of this one)
+ * reaches the classifier without a query per call.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Attempt } from '../../src/store/types.js';
+import { buildInvite } from '../support/drachtio-double.js';
+import { startHarness, type Harness } from '../support/crocetta-harness.js';
+
+let h: Harness;
+
+async function latest(number: string): Promise<Attempt | undefined> {
+  await h.app.register.flush();
+  const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(number)}&limit=1`);
+  return (res.json as { attempts: Attempt[] }).attempts[0];
+}
+
+describe('learned evidence through drachtio', () => {
+  beforeEach(async () => {
+    h = await startHarness();
+    h.double.onProxy(() => [{ status: 486 }]);
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it('tags a caller that sweeps three of our numbers within minutes', async () => {
+    const caller = '+393391112233';
+    const dids = ['+390612345671', '+390612345672', '+390612345673'];
+    const headers: Array<string | undefined> = [];
+    for (const did of dids) {
+      h.clock.advance(60_000);
+      const call = h.double.injectRequest(buildInvite({ from: caller, to: did, requestUri: `sip:${did}@127.0.0.1` }));
+      await call.waitForFinal();
+      headers.push(call.proxy?.headers['x-crocetta-verdict']?.[0]);
+    }
+    expect(headers.slice(0, 2)).toEqual([undefined, undefined]);
+    expect(headers[2]).toMatch(/^suspect; score=/);
+    const row = await latest(caller);
+    expect(row?.reasons.map((r) => r.text)).toContain('rang 3 of your numbers within 2 min (now)');
+  });
+
+  it('never screens an emergency number, even when marked nuisance', async () => {
+    await h.api('POST', '/api/numbers/raw%3A112/mark', { label: 'nuisance' });
+    h.double.onProxy(() => [{ status: 200 }]);
+    const call = h.double.injectRequest(buildInvite({ from: '112', to: '+390612345678' }));
+    expect((await call.waitForFinal()).status).toBe(200);
+    const row = await latest('raw:112');
+    expect(row?.reasons.map((r) => r.text).join(' | ')).toMatch(/emergency or service number 112: never blocked/);
+  });
+});
