@@ -105,6 +105,35 @@ export const configSchema = z
         suspect: actionText,
         nuisance: actionText,
         withheld: z.union([z.literal(''), actionText]),
+        /** A nuisance mark's category may choose its own action (`energy: announce-early`); keys lower-cased. */
+        byCategory: z.record(z.string().trim().min(1).max(60).toLowerCase(), actionText),
+        /** Ring (180) this long before any refusal, announcement or hang-up (ms); 0 = answer at once. */
+        ringDelayMs: z.number().int().min(0).max(30_000),
+      })
+      .strict(),
+    announcements: z
+      .object({
+        language: z.enum(['it', 'en', 'both']),
+        repeat: z.number().int().min(1).max(10),
+        gapMs: z.number().int().min(0).max(5000),
+        maxSeconds: z.number().min(1).max(120),
+        maxConcurrent: z.number().int().min(0).max(10_000),
+        files: z
+          .object({
+            default: z.string(),
+            byVerdict: z.object({ suspect: z.string(), nuisance: z.string(), withheld: z.string() }).partial().strict(),
+            byCategory: z.record(z.string().trim().min(1).max(60).toLowerCase(), z.string()),
+          })
+          .strict(),
+      })
+      .strict(),
+    reject608: z
+      .object({
+        name: z.string().max(200),
+        url: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
+        email: z.union([z.literal(''), z.email()]),
+        tel: z.union([z.literal(''), z.string().regex(/^\+?[0-9 ()-]{3,30}$/, 'expected a phone number such as +39 02 1234567')]),
+        callInfoUri: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
       })
       .strict(),
     tag: z
@@ -116,6 +145,8 @@ export const configSchema = z
     media: z
       .object({
         address: z.string().min(1),
+        /** Local address the RTP sockets bind to (0.0.0.0 = all). */
+        bindAddress: z.string().min(1),
         rtpPorts: z
           .string()
           .regex(/^\d{1,5}-\d{1,5}$/, 'expected a range such as 20000-20999')

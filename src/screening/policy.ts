@@ -20,6 +20,17 @@ export interface ActionPolicy {
   nuisance: Action;
   /** Action for withheld callers unless other evidence makes them nuisance; null: withheld callers follow their verdict. */
   withheld: Action | null;
+  /** Nuisance callers whose mark has one of these categories (lower case) get its action instead of `nuisance`. */
+  byCategory?: Readonly<Record<string, Action>>;
+}
+
+/** The category of the business's nuisance mark behind a decision (lower case), if any. */
+export function markCategory(decision: Decision): string | null {
+  for (const reason of decision.reasons) {
+    const category = reason.code === 'marked-nuisance' ? reason.params?.['category'] : undefined;
+    if (typeof category === 'string' && category.trim() !== '') return category.trim().toLowerCase();
+  }
+  return null;
 }
 
 /** RFC 8197 607 Unwanted: the called party's own judgement. */
@@ -34,13 +45,20 @@ export const DEFAULT_ACTION_POLICY: ActionPolicy = Object.freeze<ActionPolicy>({
 });
 
 /**
- * The verdict's action, except for withheld callers when policy.withheld is set:
- * - nuisance by other evidence (e.g. a nuisance mark on the number behind Privacy: id) → the nuisance action;
- * - trusted (marked trusted by the business, number known despite the privacy request) → the trusted action:
- *   the business's own trust beats a blanket rule about withholding;
- * - otherwise → policy.withheld.
+ * The verdict's action, except
+ * - for nuisance callers whose mark's category has its own action (policy.byCategory): that action;
+ * - for withheld callers when policy.withheld is set:
+ *   - nuisance by other evidence (e.g. a nuisance mark on the number behind Privacy: id) → the nuisance action;
+ *   - trusted (marked trusted by the business, number known despite the privacy request) → the trusted action:
+ *     the business's own trust beats a blanket rule about withholding;
+ *   - otherwise → policy.withheld.
  */
 export function chooseAction(decision: Decision, identity: CallerIdentity, policy: ActionPolicy): Action {
+  if (decision.verdict === 'nuisance' && policy.byCategory) {
+    const category = markCategory(decision);
+    const byCategory = category !== null && Object.hasOwn(policy.byCategory, category) ? policy.byCategory[category] : undefined;
+    if (byCategory) return byCategory;
+  }
   if (
     identity.withheld &&
     policy.withheld !== null &&

@@ -21,3 +21,26 @@ describe('CallLifecycle', () => {
     expect(cancelled.state).toBe('cancelled');
   });
 });
+
+describe('CallLifecycle with announcements', () => {
+  it('lets a CANCEL end the ringing delay and an early announcement, but not a refusal already sent', () => {
+    const ringing = new CallLifecycle();
+    expect(ringing.moveTo('ringing')).toBe(true);
+    expect(ringing.moveTo('cancelled')).toBe(true);
+
+    const announcing = new CallLifecycle();
+    announcing.moveTo('ringing');
+    expect(announcing.moveTo('announcing')).toBe(true);
+    expect(announcing.moveTo('forwarding')).toBe(false);
+    expect(announcing.moveTo('cancelled')).toBe(true);
+    expect(announcing.moveTo('done')).toBe(false);
+  });
+
+  it('ends an announcement in done, after which a late CANCEL changes nothing', () => {
+    const call = new CallLifecycle();
+    expect(call.moveTo('announcing')).toBe(true);
+    expect(call.moveTo('done')).toBe(true);
+    expect(call.moveTo('cancelled')).toBe(false);
+    expect(call.state).toBe('done');
+  });
+});

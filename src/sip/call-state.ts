@@ -2,23 +2,30 @@
  * The life of one screened request inside crocetta, as a closed union with guarded moves:
  *
  *   screening ──▶ forwarding ──▶ done
- *       │   └───▶ refusing ───▶ done
+ *       │   ├───▶ refusing ───▶ done
+ *       │   ├───▶ ringing ────▶ refusing | announcing | cancelled
+ *       │   └───▶ announcing ─▶ done | cancelled
  *       └──────▶ cancelled (caller's CANCEL during screening: nothing more is sent)
  *
+ * ringing: 180 sent, holding before a refusal/announcement (actions.ringDelayMs); a CANCEL ends it.
+ * announcing: the recorded message is playing (early media, or answered); a CANCEL (early) or BYE (answered) stops it.
  * A CANCEL that arrives while forwarding or refusing is drachtio-server's to answer (487); the outcome tells.
  */
-export type CallState = 'screening' | 'forwarding' | 'refusing' | 'cancelled' | 'done';
+export type CallState = 'screening' | 'forwarding' | 'refusing' | 'ringing' | 'announcing' | 'cancelled' | 'done';
 
 const MOVES: Readonly<Record<CallState, readonly CallState[]>> = {
-  screening: ['forwarding', 'refusing', 'cancelled'],
+  screening: ['forwarding', 'refusing', 'ringing', 'announcing', 'cancelled'],
   forwarding: ['done'],
   refusing: ['done'],
+  ringing: ['refusing', 'announcing', 'cancelled'],
+  announcing: ['done', 'cancelled'],
   cancelled: [],
   done: [],
 };
 
 export class CallLifecycle {
   private current: CallState = 'screening';
+  private cancelHook: (() => void) | null = null;
 
   get state(): CallState {
     return this.current;
@@ -28,6 +35,12 @@ export class CallLifecycle {
   moveTo(next: CallState): boolean {
     if (!MOVES[this.current].includes(next)) return false;
     this.current = next;
+    if (next === 'cancelled') this.cancelHook?.();
     return true;
+  }
+
+  /** What an accepted CANCEL does from now on (end the ringing, stop the announcement); null for nothing. */
+  onCancel(hook: (() => void) | null): void {
+    this.cancelHook = hook;
   }
 }

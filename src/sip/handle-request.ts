@@ -2,13 +2,16 @@ import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Clock } from '../screening/types.js';
-import type { AttemptKind, AttemptOutcome, NewAttempt, Register } from '../store/types.js';
+import type { AttemptKind, AttemptOutcome, NewAttempt, OutcomeUpdate, Register } from '../store/types.js';
 import { attemptOf, type RequestFacts } from './attempt.js';
 import { CallLifecycle } from './call-state.js';
 import { asProxyable, type SrfRequest } from './srf-augment.js';
 import { headerSource, uriUser, withUser } from './request-headers.js';
 import { screen, type Screening, type ScreeningSteps } from './screen.js';
-import { effectiveAction, planFor, REDIRECT, type TagSettings } from './verdict-to-sip.js';
+import { markCategory } from '../screening/policy.js';
+import { carryOut, type RefusalDeps } from './refuse-call.js';
+import type { Reject608Contact } from './jcard.js';
+import { effectiveAction, planFor, plannedFinalStatus, REDIRECT, type TagSettings } from './verdict-to-sip.js';
 import { reasonPhrase } from './sip-status-codes.js';
 
 export interface ForwardSettings {
@@ -31,7 +34,22 @@ export interface HandlerDeps {
   /** How long to wait for the attempt's commit before acting (ms). */
   commitWaitMs: number;
   storeMessageText: boolean;
+  /** Refusals, announcements and hang-ups; absent: no announcer (announcements fall back to 607), no ring, bare 608. */
+  actions?: ActionDeps;
 }
+
+export interface ActionDeps extends RefusalDeps {
+  ringDelayMs: number;
+  reject608: Reject608Contact;
+}
+
+const NO_ACTION_DEPS: ActionDeps = {
+  announcer: null,
+  catalog: null,
+  mediaAddress: '127.0.0.1',
+  ringDelayMs: 0,
+  reject608: { name: '', url: '', email: '', tel: '', callInfoUri: '' },
+};
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -104,7 +122,8 @@ async function handle(
   const now = deps.clock.now();
   const facts = factsOf(req, kind, now);
   const screened = screen(headerSource(req), deps.steps, now);
-  const screening: Screening = { ...screened, action: effectiveAction(screened.action) };
+  const actions = deps.actions ?? NO_ACTION_DEPS;
+  const screening: Screening = { ...screened, action: effectiveAction(screened.action, kind, actions.announcer !== null) };
   const log = deps.logger.child({
     callId: facts.callId,
     kind,
@@ -116,21 +135,21 @@ async function handle(
     log.error({ err: screening.fault.error, stage: screening.fault.stage }, 'screening failed; forwarding unscreened (fail open)');
   }
 
-  const plan = planFor(screening.action, screening.decision, deps.tag);
+  const plan = planFor(screening.action, screening.decision, { tag: deps.tag, ringDelayMs: actions.ringDelayMs, reject608: actions.reject608 });
 
   // The row says what we are about to do, so a refusal is durable with the attempt itself; only a change
   // (the PBX's final answer, a CANCEL that beat our answer) is written afterwards.
   const attempt = attemptOf(facts, screening, { storeMessageText: deps.storeMessageText });
-  if (plan.kind === 'refuse') Object.assign(attempt, { outcome: 'rejected', finalStatus: plan.status });
+  if (plan.kind !== 'forward') Object.assign(attempt, { outcome: 'rejected', finalStatus: plannedFinalStatus(plan) });
   else Object.assign(attempt, { outcome: 'forwarded' });
   const { recorded, storeFault } = await registerAttempt(deps, attempt, log);
 
-  const updateOutcome = (outcome: AttemptOutcome, finalStatus: number | null): void => {
+  const updateOutcome = (outcome: AttemptOutcome, finalStatus: number | null, media: Pick<OutcomeUpdate, 'playedMs' | 'hungUpBy'> = {}): void => {
     if (!recorded) return;
     const refused = finalStatus !== null && outcome === 'declined' && deps.forward.refusalCodes.includes(finalStatus);
     const at = deps.clock.now();
     recorded
-      .then((id) => deps.register.updateOutcome(id, { outcome, finalStatus, refused, at }))
+      .then((id) => deps.register.updateOutcome(id, { outcome, finalStatus, refused, at, ...media }))
       .catch(() => undefined /* already logged and counted above */);
   };
 
@@ -150,17 +169,15 @@ async function handle(
     return;
   }
 
-  if (plan.kind === 'refuse') {
-    call.moveTo('refusing');
-    logDecision(log, kind, screening, `reject ${plan.status}`, started, deps);
-    try {
-      await sendFinal(res, plan.status);
-    } catch (err) {
-      // NOK from drachtio-server: typically the caller cancelled as we answered.
-      log.warn({ err }, 'refusal not delivered');
-      updateOutcome('cancelled', null);
+  if (plan.kind !== 'forward') {
+    logDecision(log, kind, screening, plan.kind === 'refuse' ? `reject ${plan.refusal.status}` : screening.action.kind, started, deps);
+    const choice = { verdict: screening.decision.verdict, withheld: screening.identity.withheld, category: markCategory(screening.decision) };
+    const done = await carryOut(plan, { req, res, call, log, deps: actions, choice });
+    const asPlanned = done.outcome === 'rejected' && done.finalStatus === plannedFinalStatus(plan) && done.playedMs === null;
+    if (!asPlanned) {
+      updateOutcome(done.outcome, done.finalStatus, { playedMs: done.playedMs, hungUpBy: done.hungUpBy });
+      log.info({ outcome: done.outcome, finalStatus: done.finalStatus, playedMs: done.playedMs, hungUpBy: done.hungUpBy, sent: done.sent }, 'action done');
     }
-    call.moveTo('done');
     return;
   }
 

@@ -29,6 +29,10 @@ export interface ProxyableRequest {
   /** Set by drachtio-srf on requests received from the network. */
   readonly source_address: string;
   readonly body: string;
+  /** The Srf instance that received the request (srf.js sets `req.srf`): createUAS needs it. */
+  readonly srf: Srf;
+  /** `address:port` where drachtio-server received the request, when the server says (drachtio-agent.js). */
+  readonly receivedOn?: string;
 }
 
 export type SrfRequest = Srf.SrfRequest & ProxyableRequest;

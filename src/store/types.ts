@@ -53,6 +53,10 @@ export interface Attempt extends NewAttempt {
   outcomeAt?: number | null;
   /** When the caller was refused on this attempt (by the action or at the PBX); null/absent when not refused. */
   refusedAt?: number | null;
+  /** Announcements: milliseconds of the message the caller was sent; null/absent otherwise. */
+  playedMs?: number | null;
+  /** Who hung up a call crocetta answered or played a message to; null/absent otherwise. */
+  hungUpBy?: HungUpBy | null;
 }
 
 /** Whether an outcome counts as a refusal of the caller for the repeat rule. */
@@ -63,7 +67,14 @@ export interface OutcomeUpdate {
   refused: boolean;
   /** When the outcome happened, ms since epoch. */
   at: number;
+  /** Announcements: milliseconds of the message sent to the caller (absent: unchanged). */
+  playedMs?: number | null;
+  /** Answered or early-media calls crocetta ended: who hung up (absent: unchanged). */
+  hungUpBy?: HungUpBy | null;
 }
+
+/** Who ended a call crocetta answered or played a message to. */
+export type HungUpBy = 'caller' | 'crocetta';
 
 export interface AttemptQuery {
   /** Caller key (E.164 or raw:...) */
@@ -108,6 +119,12 @@ export interface MarkInput {
   by: string;
 }
 
+/** Marks and numbers-we-called an import wrote to the database, for the in-memory index. */
+export interface ImportedIndexRows {
+  marks?: ReadonlyArray<{ callerKey: string; label: MarkLabel | 'none'; at: number; company: string | null; category: string | null }>;
+  called?: ReadonlyArray<{ callerKey: string; at: number }>;
+}
+
 /**
  * The register: the durable log of attempts, the business's marks, and the in-memory index the classifier reads.
  * Writes are batched; `record` resolves once the attempt is committed to SQLite.
@@ -124,6 +141,11 @@ export interface Register extends EvidenceLookup {
   /** Every change of mark of a number, newest first (at most `limit`, default 100). */
   markHistory(callerKey: string, limit?: number): Promise<MarkHistoryEntry[]>;
   evidenceFor(callerKey: string): CallerEvidence;
+  /**
+   * Rows another connection wrote to the register file (imports, src/sharing): the index follows at once.
+   * Optional so that test doubles of the Register need not implement it.
+   */
+  indexImported?(imported: ImportedIndexRows): void;
   /** True while the database is open and writable. */
   readonly ready: boolean;
   /** Commits everything queued now. */

@@ -1,0 +1,127 @@
+/**
+ * Announcements as a service for the SIP side: from the caller's offer to an SDP answer and a stream to start.
+ * Owns the concurrency cap and the RTP ports; every path (played, stopped, never started) returns the port.
+ */
+import { randomInt } from 'node:crypto';
+import type { PortPool, RtpLease } from './port-pool.js';
+import { SILENCE_BYTE, type Recording } from './recording.js';
+import { RtpPacer, type EndReason, type PlayResult, type RtpStream } from './rtp-player.js';
+import { readOffer, writeAnswer, type AudioOffer, type OfferProblem } from './sdp.js';
+
+export interface AnnouncerSettings {
+  /** The address written in our SDP (MEDIA_ADDRESS); may differ from the bind address behind NAT. */
+  mediaAddress: string;
+  ports: PortPool;
+  /** Announcements playing at once; beyond it a call gets the plain refusal. */
+  maxConcurrent: number;
+  repeat: number;
+  /** Silence between two plays of the message (ms). */
+  gapMs: number;
+  /** Upper bound of one announcement (s). */
+  maxSeconds: number;
+}
+
+/** Why a call cannot have its announcement (it then gets the configured refusal). */
+export type AnnounceProblem = OfferProblem | 'busy' | 'no-port';
+
+export type PrepareResult = { ok: true; announcement: Announcement } | { ok: false; problem: AnnounceProblem };
+
+export class Announcer {
+  private reserved = 0;
+
+  constructor(
+    private readonly settings: AnnouncerSettings,
+    readonly pacer: RtpPacer = new RtpPacer(),
+  ) {}
+
+  /** Announcements prepared and not yet over. */
+  get active(): number {
+    return this.reserved;
+  }
+
+  get portsInUse(): number {
+    return this.settings.ports.inUse;
+  }
+
+  /**
+   * Reads the offer, takes a slot and a port, and writes the answer. Nothing is sent yet; the caller of this
+   * must end the announcement with start()→done or close().
+   */
+  async prepare(offerSdp: string | null | undefined, recording: Recording): Promise<PrepareResult> {
+    const read = readOffer(offerSdp);
+    if (!read.ok) return read;
+    if (read.offer.ipVersion !== (this.settings.mediaAddress.includes(':') ? 6 : 4)) return { ok: false, problem: 'no-address' };
+    if (this.reserved >= this.settings.maxConcurrent) return { ok: false, problem: 'busy' };
+    this.reserved++;
+    let lease: RtpLease | null = null;
+    try {
+      lease = await this.settings.ports.acquire();
+    } finally {
+      if (lease === null) this.reserved--;
+    }
+    if (lease === null) return { ok: false, problem: 'no-port' };
+    const answerSdp = writeAnswer(read.offer, { address: this.settings.mediaAddress, port: lease.port, sessionId: randomInt(1, 2 ** 31) });
+    return { ok: true, announcement: new Announcement(read.offer, answerSdp, lease, recording, this, () => this.reserved--) };
+  }
+
+  /** @internal */
+  settingsForPlay(): Pick<AnnouncerSettings, 'repeat' | 'gapMs' | 'maxSeconds'> {
+    return this.settings;
+  }
+}
+
+/** One prepared announcement: an SDP answer, a leased port, and the stream once started. */
+export class Announcement {
+  private stream: RtpStream | null = null;
+  private closed = false;
+  private result: Promise<PlayResult> | null = null;
+
+  constructor(
+    readonly offer: AudioOffer,
+    readonly answerSdp: string,
+    private readonly lease: RtpLease,
+    private readonly recording: Recording,
+    private readonly announcer: Announcer,
+    private readonly freeSlot: () => void,
+  ) {}
+
+  get port(): number {
+    return this.lease.port;
+  }
+
+  /** Starts the RTP stream; resolves when it ends (played out, capped or stopped), the port already returned. */
+  play(): Promise<PlayResult> {
+    if (this.result) return this.result;
+    if (this.closed) return Promise.resolve({ playedMs: 0, packets: 0, endedBy: 'caller', latchedTo: null });
+    const s = this.announcer.settingsForPlay();
+    const codec = this.offer.codec;
+    this.stream = this.announcer.pacer.play({
+      socket: this.lease.socket,
+      remote: { address: this.offer.address, port: this.offer.port },
+      payloadType: this.offer.payloadType,
+      audio: this.recording.encoded[codec],
+      silenceByte: SILENCE_BYTE[codec],
+      ptimeMs: this.offer.ptimeMs,
+      repeat: s.repeat,
+      gapMs: s.gapMs,
+      maxMs: s.maxSeconds * 1000,
+    });
+    this.result = this.stream.done.finally(() => this.close());
+    return this.result;
+  }
+
+  /** Stops the stream at once (caller's BYE or CANCEL) and frees the port; idempotent, also before play(). */
+  stop(reason: EndReason = 'caller'): void {
+    this.stream?.stop(reason);
+    this.close();
+  }
+
+  /** Frees the slot and the port without playing (or after). Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream?.stop('shutdown');
+    this.lease.release();
+    this.freeSlot();
+  }
+}

@@ -1,0 +1,109 @@
+import dgram from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RtpSink } from '../../test/support/rtp-sink.js';
+import { RtpPacer, type StreamSpec } from './rtp-player.js';
+
+const sockets: dgram.Socket[] = [];
+const sinks: RtpSink[] = [];
+
+async function sender(): Promise<dgram.Socket> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  sockets.push(s);
+  return s;
+}
+
+async function sink(): Promise<RtpSink> {
+  const s = await RtpSink.open();
+  sinks.push(s);
+  return s;
+}
+
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.close();
+  for (const s of sinks.splice(0)) await s.close();
+});
+
+function spec(socket: dgram.Socket, to: RtpSink, over: Partial<StreamSpec> = {}): StreamSpec {
+  return {
+    socket, remote: { address: '127.0.0.1', port: to.port }, payloadType: 8,
+    audio: Uint8Array.from({ length: 1000 }, (_, i) => i % 251), silenceByte: 0xd5,
+    ptimeMs: 20, repeat: 1, gapMs: 0, maxMs: 10_000, ...over,
+  };
+}
+
+describe('RTP player', () => {
+  it('sends 20 ms frames of 160 bytes, marker on the first only, contiguous sequence and timestamps, last frame padded with silence', async () => {
+    const [out, caller] = [await sender(), await sink()];
+    const result = await new RtpPacer().play(spec(out, caller)).done;
+    expect(result).toMatchObject({ endedBy: 'completed', packets: 7, playedMs: 140 });
+    const p = caller.packets;
+    await caller.waitForPackets(7);
+    expect(p.map((x) => x.payload.length)).toEqual([160, 160, 160, 160, 160, 160, 160]);
+    expect(p.map((x) => x.marker)).toEqual([true, false, false, false, false, false, false]);
+    expect(new Set(p.map((x) => x.ssrc)).size).toBe(1);
+    p.forEach((x, i) => {
+      expect(x.sequence).toBe((p[0]!.sequence + i) & 0xffff);
+      expect(x.timestamp).toBe((p[0]!.timestamp + 160 * i) >>> 0);
+      expect(x.payloadType).toBe(8);
+    });
+    const last = p[6]!.payload;
+    expect([...last.subarray(0, 40)]).toEqual(Array.from({ length: 40 }, (_, i) => (960 + i) % 251));
+    expect([...last.subarray(40)].every((b) => b === 0xd5)).toBe(true);
+  });
+
+  it('keeps to the timeline from its start (no drift): a late wake-up catches up, the next due time does not move', async () => {
+    const [out, caller] = [await sender(), await sink()];
+    let now = 1000;
+    const pacer = new RtpPacer(() => now);
+    const stream = pacer.play(spec(out, caller, { ptimeMs: 30, audio: new Uint8Array(240 * 20).fill(1) }));
+    expect(stream.packetsSent).toBe(1); // packet 0 at 1000
+    now = 1065; // woken 5 ms after packet 2 was due (1060)
+    stream.pump(now);
+    expect(stream.packetsSent).toBe(3);
+    expect(stream.nextDue).toBe(1090); // start + 3 × 30, not 1065 + 30
+    now = 1089.7; // within the half-millisecond allowance
+    stream.pump(now);
+    expect(stream.packetsSent).toBe(4);
+    now = 1000 + 30 * 1000; // a long stall: skips ahead instead of bursting the whole backlog
+    stream.pump(now);
+    stream.stop();
+    expect((await stream.done).packets).toBeLessThan(12);
+    await caller.waitForPackets(4);
+    expect(caller.packets.every((x) => x.payload.length === 240)).toBe(true);
+  });
+
+  it('repeats with silence between plays and stops at the maximum duration', async () => {
+    const [out, caller] = [await sender(), await sink()];
+    const result = await new RtpPacer().play(spec(out, caller, { audio: new Uint8Array(320).fill(7), repeat: 3, gapMs: 40, maxMs: 150 })).done;
+    expect(result).toMatchObject({ endedBy: 'max-duration', packets: 7, playedMs: 140 });
+    await caller.waitForPackets(7);
+    expect(caller.packets.map((x) => x.payload[0])).toEqual([7, 7, 0xd5, 0xd5, 7, 7, 0xd5]);
+  });
+
+  it('stops at once: nothing is sent after stop() returns', async () => {
+    const [out, caller] = [await sender(), await sink()];
+    const pacer = new RtpPacer();
+    const stream = pacer.play(spec(out, caller, { audio: new Uint8Array(160 * 100).fill(3) }));
+    await caller.waitForPackets(5);
+    stream.stop('caller');
+    const sent = stream.packetsSent;
+    const result = await stream.done;
+    await new Promise((r) => setTimeout(r, 80));
+    expect(result.endedBy).toBe('caller');
+    expect(caller.packets.length).toBe(sent);
+    expect(pacer.active).toBe(0);
+  });
+
+  it('sends from its own socket and latches to the source of the first RTP packet from the caller', async () => {
+    const [out, advertised, real] = [await sender(), await sink(), await sink()];
+    const stream = new RtpPacer().play(spec(out, advertised, { audio: new Uint8Array(160 * 30).fill(3) }));
+    await advertised.waitForPackets(2);
+    expect(advertised.packets[0]!.from.port).toBe(out.address().port);
+    await real.sendTo({ address: '127.0.0.1', port: out.address().port });
+    await real.waitForPackets(3);
+    stream.stop();
+    const result = await stream.done;
+    expect(result.latchedTo).toEqual({ address: '127.0.0.1', port: real.port });
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * What the refusing actions need, from the validated config: the announcer and its recordings, the ring delay and
+ * the 608 contact. Built once at start, whatever the actions say today (the panel may switch a verdict to an
+ * announcement at run time); a bad recording stops the start. Ports are bound only while a message plays.
+ */
+import { resolve } from 'node:path';
+import { projectRoot } from '../config/loader.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { openMedia, type Media } from '../media/index.js';
+import type { Action, ActionPolicy } from '../screening/policy.js';
+import type { ActionDeps } from './handle-request.js';
+import { hasContact } from './jcard.js';
+
+export interface ActionSetup {
+  deps: ActionDeps;
+  media: Media;
+}
+
+function actionsOf(policy: ActionPolicy): Action[] {
+  const list: Action[] = [policy.trusted, policy.unknown, policy.suspect, policy.nuisance];
+  if (policy.withheld) list.push(policy.withheld);
+  list.push(...Object.values(policy.byCategory ?? {}));
+  return list;
+}
+
+export function createActionDeps(config: Config, policy: ActionPolicy, logger: Logger): ActionSetup {
+  const actions = actionsOf(policy);
+  const a = config.announcements;
+  const media = openMedia({
+    mediaAddress: config.media.address,
+    bindAddress: config.media.bindAddress,
+    rtpPorts: config.media.rtpPorts,
+    maxConcurrent: a.maxConcurrent,
+    repeat: a.repeat,
+    gapMs: a.gapMs,
+    maxSeconds: a.maxSeconds,
+    language: a.language,
+    defaultFile: a.files.default,
+    byVerdict: a.files.byVerdict,
+    byCategory: a.files.byCategory,
+    builtInDir: resolve(projectRoot(), 'assets/announcements'),
+    baseDir: process.cwd(),
+  });
+  logger.info(
+    { recordings: media.catalog.all.map((r) => ({ name: r.name, seconds: Number(r.seconds.toFixed(2)) })), ports: config.media.rtpPorts },
+    'announcements ready',
+  );
+  if (actions.some((x) => x.kind === 'reject' && x.status === 608) && !hasContact(config.reject608)) {
+    logger.warn('608 Rejected is configured but reject608 has no contact: the 608 goes without its Call-Info jCard (RFC 8688)');
+  }
+  return {
+    media,
+    deps: {
+      announcer: media.announcer,
+      catalog: media.catalog,
+      mediaAddress: config.media.address,
+      ringDelayMs: config.actions.ringDelayMs,
+      reject608: config.reject608,
+    },
+  };
+}
