@@ -166,6 +166,19 @@ export class MarkTable {
     };
   }
 
+  /** Calls `fn` for every marked E.164 key (as its double) with its label; raw keys are skipped. No allocation. */
+  forEachNumeric(fn: (key: number, label: 'nuisance' | 'trusted') => void): void {
+    for (let index = 0; index < this.count; index++) {
+      const chunk = this.chunks[index >>> CHUNK_BITS];
+      if (chunk === undefined) break;
+      const i = index & CHUNK_MASK;
+      const key = chunk.keys[i] ?? NaN;
+      const code = chunk.labels[i];
+      if (Number.isNaN(key) || code === LABEL_NONE || code === undefined) continue;
+      fn(key, code === LABEL_NUISANCE ? 'nuisance' : 'trusted');
+    }
+  }
+
   /** Bytes held by the typed arrays (the Maps of raw keys and names come on top). */
   get byteLength(): number {
     let bytes = this.slots.byteLength;

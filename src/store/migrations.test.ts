@@ -33,9 +33,13 @@ describe('migrations', () => {
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
     );
     expect(tables.map((t) => t.name)).toEqual([
+      'appeals',
       'attempts',
+      'called_numbers',
       'caller_daily',
       'daily_totals',
+      'friend_reports',
+      'friends',
       'mark_history',
       'numbers',
       'settings',
@@ -45,11 +49,13 @@ describe('migrations', () => {
       "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
     );
     expect(indexes.map((i) => i.name)).toEqual([
+      'appeals_caller',
       'attempts_call_id',
       'attempts_called_time',
       'attempts_caller_time',
       'attempts_time',
       'caller_daily_day',
+      'friend_reports_caller',
       'mark_history_caller_at',
       'numbers_category',
       'numbers_company',

@@ -143,6 +143,64 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.timeZone', '"UTC"', 0);
     `,
   },
+  {
+    version: 3,
+    name: 'announcement outcome: ms of message played, who hung up',
+    sql: `
+      ALTER TABLE attempts ADD COLUMN played_ms INTEGER;  -- ms of the recorded message sent (announcements only)
+      ALTER TABLE attempts ADD COLUMN hung_up_by TEXT CHECK (hung_up_by IN ('caller', 'crocetta'));
+    `,
+  },
+  {
+    version: 4,
+    name: 'sharing: numbers we called (CDR import), friends and their feeds, appeals',
+    sql: `
+      -- Numbers the business called (Asterisk CDR import...): the "we called them" safety net, loaded at start.
+      CREATE TABLE called_numbers (
+        caller_key  TEXT PRIMARY KEY,
+        last_at     INTEGER NOT NULL,
+        calls       INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Friends whose signed feeds we pull (src/sharing/feeds): URL, Ed25519 public key, trust weight, pull state.
+      CREATE TABLE friends (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT    NOT NULL UNIQUE,
+        url           TEXT    NOT NULL,
+        public_key    TEXT    NOT NULL,          -- base64 SPKI DER
+        token         TEXT    NOT NULL,          -- bearer token their feed wants
+        weight        REAL    NOT NULL,
+        version       INTEGER NOT NULL DEFAULT 0,  -- last feed version merged (monotone)
+        etag          TEXT,
+        last_pull_at  INTEGER,
+        last_error    TEXT,
+        added_at      INTEGER NOT NULL
+      );
+
+      -- What each friend reports, merged from its feed; a tombstone deletes the row.
+      CREATE TABLE friend_reports (
+        friend_id   INTEGER NOT NULL REFERENCES friends (id) ON DELETE CASCADE,
+        caller_key  TEXT    NOT NULL,
+        company     TEXT,
+        category    TEXT,
+        attempts    INTEGER NOT NULL,
+        first_seen  INTEGER,
+        last_seen   INTEGER,
+        PRIMARY KEY (friend_id, caller_key)
+      ) WITHOUT ROWID;
+      CREATE INDEX friend_reports_caller ON friend_reports (caller_key);
+
+      -- A wrongly listed caller cleared on appeal: the reason is kept, and the clearing travels in our feed.
+      CREATE TABLE appeals (
+        id          INTEGER PRIMARY KEY,
+        caller_key  TEXT    NOT NULL,
+        reason      TEXT    NOT NULL,
+        at          INTEGER NOT NULL,
+        by          TEXT    NOT NULL
+      );
+      CREATE INDEX appeals_caller ON appeals (caller_key, at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -128,7 +128,7 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       clock,
       ...(options.blockDropDigits !== undefined && { blockDropDigits: options.blockDropDigits }),
     });
-    await loadBlockCounts(writer, index);
+    loadBlockCounts(index);
     logger.info({ file: options.file, ...stats }, 'register index loaded');
     const statements: WriterStatements = {
       insertAttempt: await writer.prepare(INSERT_ATTEMPT_SQL),

@@ -98,6 +98,44 @@ export class Connection {
     });
   }
 
+  /**
+   * Online backup (SQLite's backup API) of this connection's database into `file`: all pages in one step, so the
+   * copy is one consistent snapshot even while other connections keep writing. A step that meets a lock
+   * (SQLITE_BUSY/LOCKED) is tried again, every 50 ms, for at most `timeoutMs`.
+   */
+  backupTo(file: string, timeoutMs = 30_000): Promise<void> {
+    interface Backup {
+      step(pages: number, cb: (err: Error | null) => void): void;
+      finish(cb: (err: Error | null) => void): void;
+      readonly completed: boolean;
+      readonly failed: boolean;
+    }
+    const db = this.db as unknown as { backup(file: string, cb: (err: Error | null) => void): Backup };
+    const until = Date.now() + timeoutMs;
+    return new Promise((resolve, reject) => {
+      const done = (backup: Backup, err: Error | null) =>
+        backup.finish((finishErr) => {
+          const failure = err ?? finishErr;
+          if (failure) reject(failure);
+          else resolve();
+        });
+      const step = (backup: Backup) =>
+        backup.step(-1, (err) => {
+          if (backup.completed) return done(backup, null);
+          const code = sqliteCode(err);
+          if (!backup.failed && (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') && Date.now() < until) {
+            setTimeout(() => step(backup), 50);
+            return;
+          }
+          done(backup, err ?? new Error(`backup to ${file} did not complete`));
+        });
+      const backup = db.backup(file, (err) => {
+        if (err) reject(err);
+        else step(backup);
+      });
+    });
+  }
+
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;

@@ -1,0 +1,31 @@
+/**
+ * CSV cells as crocetta writes them (RFC 4180), with formula injection neutralised: a cell that a spreadsheet
+ * would run as a formula (starting with = + - @, a tab or a carriage return) gets a leading apostrophe, as
+ * OWASP advises; so does a cell that already starts with one, so that reading back removes exactly one and the
+ * round trip stays exact. Plain numbers (`+390212345678`, `-1.5`) are left alone: a spreadsheet reads them as
+ * numbers, never as formulas.
+ */
+const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?$/;
+const RISKY_FIRST = new Set(['=', '+', '-', '@', '\t', '\r', "'"]);
+
+export function neutralise(text: string): string {
+  const first = text[0];
+  if (first === undefined || !RISKY_FIRST.has(first) || PLAIN_NUMBER.test(text)) return text;
+  return `'${text}`;
+}
+
+/** The inverse of neutralise, for files crocetta wrote. */
+export function unneutralise(text: string): string {
+  return text.startsWith("'") ? text.slice(1) : text;
+}
+
+/** One cell: null/undefined empty, text neutralised and quoted when it holds a comma, quote or line break. */
+export function csvCell(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = neutralise(typeof value === 'string' ? value : String(value));
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(cells: ReadonlyArray<string | number | boolean | null | undefined>): string {
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}

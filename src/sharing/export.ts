@@ -1,0 +1,87 @@
+/**
+ * Export of the register (marks, mark history, attempts) in crocetta's own format, streamed page by page from a
+ * read-only connection (one consistent snapshot: a read transaction spans the whole export), so memory stays
+ * bounded whatever the size of the register.
+ */
+import type { Writable } from 'node:stream';
+import { Connection } from '../store/sqlite.js';
+import { csvHeader, csvRecord, jsonHeader, type OwnFormat } from './crocetta-format.js';
+import { FIELDS, recordFromRow, type RecordKind, type SqlCell } from './records.js';
+
+export interface ExportOptions {
+  format: OwnFormat;
+  /** What to include. @defaultValue all three */
+  include?: readonly RecordKind[];
+  /** ms since epoch, written in the JSON header. */
+  now: number;
+  busyTimeoutMs?: number;
+}
+
+export type ExportCounts = Record<RecordKind, number>;
+
+const PAGE = 2000;
+
+const TABLES: Record<RecordKind, string> = { mark: 'numbers', history: 'mark_history', attempt: 'attempts', called: 'called_numbers' };
+
+/** Writes and waits for 'drain' when the stream asks for it (bounded memory with slow readers). */
+async function write(out: Writable, text: string): Promise<void> {
+  if (out.write(text)) return;
+  await new Promise<void>((resolve, reject) => {
+    const onDrain = () => {
+      out.off('error', onError);
+      resolve();
+    };
+    const onError = (err: Error) => {
+      out.off('drain', onDrain);
+      reject(err);
+    };
+    out.once('drain', onDrain);
+    out.once('error', onError);
+  });
+}
+
+function pageSql(kind: RecordKind, present: Set<string>): string {
+  const cols = Object.values(FIELDS[kind])
+    .map((f) => (present.has(f.column) ? f.column : `NULL AS ${f.column}`))
+    .join(', ');
+  if (kind === 'mark') return `SELECT ${cols}, caller_key AS _k FROM numbers WHERE label IS NOT NULL AND caller_key > ? ORDER BY caller_key LIMIT ${PAGE}`;
+  if (kind === 'called') return `SELECT ${cols}, caller_key AS _k FROM called_numbers WHERE caller_key > ? ORDER BY caller_key LIMIT ${PAGE}`;
+  const table = TABLES[kind];
+  return `SELECT ${cols}, id AS _k FROM ${table} WHERE id > ? ORDER BY id LIMIT ${PAGE}`;
+}
+
+export async function exportRegister(file: string, out: Writable, options: ExportOptions): Promise<ExportCounts> {
+  const include = options.include ?? ['mark', 'history', 'attempt', 'called'];
+  const db = await Connection.open(file, { readOnly: true });
+  db.setBusyTimeout(options.busyTimeoutMs ?? 5000);
+  const counts: ExportCounts = { mark: 0, history: 0, attempt: 0, called: 0 };
+  try {
+    await db.run('BEGIN');
+    await write(out, options.format === 'json' ? jsonHeader(options.now) : csvHeader());
+    for (const kind of ['mark', 'history', 'attempt', 'called'] as const) {
+      if (!include.includes(kind)) continue;
+      const table = TABLES[kind];
+      if (!(await db.get(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, [table]))) continue;
+      const present = new Set((await db.all<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`)).map((r) => r.name));
+      const sql = pageSql(kind, present);
+      let after: string | number = kind === 'mark' || kind === 'called' ? '' : 0;
+      for (;;) {
+        const rows = await db.all<Record<string, SqlCell> & { _k: string | number }>(sql, [after]);
+        let chunk = '';
+        for (const row of rows) {
+          const record = recordFromRow(kind, row);
+          chunk += options.format === 'json' ? `${JSON.stringify(record)}\n` : csvRecord(record);
+          counts[kind]++;
+        }
+        if (chunk) await write(out, chunk);
+        const last = rows[rows.length - 1];
+        if (last === undefined || rows.length < PAGE) break;
+        after = last._k;
+      }
+    }
+    await db.run('COMMIT');
+  } finally {
+    await db.close();
+  }
+  return counts;
+}

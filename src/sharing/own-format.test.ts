@@ -1,0 +1,137 @@
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { PassThrough, Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openRegister } from '../store/register.js';
+import { newAttempt } from '../store/test-fixtures.js';
+import { tempDir, type TempDir } from '../store/test-tmp.js';
+import { readCsv, readJsonLines, type OwnFormat } from './crocetta-format.js';
+import { exportRegister } from './export.js';
+import { ImportRejectedError, importRecords } from './import.js';
+
+const T0 = Date.parse('2026-11-03T09:15:00.123Z');
+let dir: TempDir;
+
+beforeEach(() => {
+  dir = tempDir('crocetta-sharing-');
+});
+afterEach(() => dir.remove());
+
+async function emptyRegister(name: string): Promise<string> {
+  const file = dir.file(name);
+  const reg = await openRegister({ file, lookbackDays: 30 });
+  await reg.close();
+  return file;
+}
+
+async function seeded(name: string): Promise<string> {
+  const file = dir.file(name);
+  const reg = await openRegister({ file, lookbackDays: 30, clock: { now: () => T0 } });
+  await reg.record(newAttempt('+390212345678', T0, { callerName: "=cmd|' /C calc'!A0", callId: 'a1@x', action: 'reject:607', verdict: 'nuisance', score: 0.93, reasons: [{ code: 'marked-nuisance', text: 'marked nuisance by you, "Example", energy', weight: 0.9 }] }));
+  await reg.record(newAttempt(null, T0 + 1000, { callId: 'a2@x', callerSource: 'from' }));
+  await reg.record(newAttempt('raw:ABC,DEF', T0 + 2000, { callId: 'a3@x', callerName: "'quoted", userAgent: '@sip-ua\r\nline2' }));
+  await reg.mark('+390212345678', { label: 'nuisance', company: 'Example Energia, S.p.A.', category: 'energy', at: T0 + 5000, by: 'api' });
+  await reg.mark('+33612345678', { label: 'trusted', company: null, category: null, at: T0 + 6000, by: 'panel' });
+  await reg.mark('+390299999999', { label: 'nuisance', company: '-2+3', category: null, at: T0 + 7000, by: 'panel' });
+  await reg.mark('+390299999999', { label: 'none', company: null, category: null, at: T0 + 8000, by: 'panel' });
+  await reg.close();
+  return file;
+}
+
+async function exportText(file: string, format: OwnFormat): Promise<string> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  await exportRegister(file, out, { format, now: T0 });
+  out.end();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function reader(format: OwnFormat, text: string | Buffer) {
+  const input = Readable.from([typeof text === 'string' ? Buffer.from(text) : text]);
+  return format === 'json' ? readJsonLines(input) : readCsv(input);
+}
+
+describe.each(['json', 'csv'] as const)('crocetta format (%s)', (format) => {
+  it('round-trips exactly: export, import into an empty register, export again', async () => {
+    const first = await exportText(await seeded('a.sqlite'), format);
+    const target = await emptyRegister('b.sqlite');
+    const report = await importRecords(target, reader(format, first), { now: T0 });
+    expect(report.written).toEqual({ mark: 2, history: 4, attempt: 3, called: 0 });
+    expect(await exportText(target, format)).toBe(first);
+  });
+
+  it('is idempotent: importing the same file twice changes nothing the second time', async () => {
+    const text = await exportText(await seeded('a.sqlite'), format);
+    const target = await emptyRegister('b.sqlite');
+    await importRecords(target, reader(format, text), { now: T0 });
+    const again = await importRecords(target, reader(format, text), { now: T0 });
+    expect(again.written).toEqual({ mark: 0, history: 0, attempt: 0, called: 0 });
+    expect(again.unchanged).toEqual({ mark: 2, history: 4, attempt: 3, called: 0 });
+    expect(await exportText(target, format)).toBe(text);
+  });
+
+  it('rejects the whole file at the first bad row, with its line and reason; --lenient skips and reports it', async () => {
+    const text = await exportText(await seeded('a.sqlite'), format);
+    const lines = text.split(format === 'json' ? '\n' : '\r\n');
+    const badLine = format === 'json' ? 3 : 4;
+    lines[badLine - 1] = format === 'json' ? '{"type":"mark","number":"+39021","label":"spam","marked_at":"2026-11-03T09:15:00.000Z"}' : 'mark,not-a-number,nuisance' + ','.repeat(30);
+    const bad = lines.join(format === 'json' ? '\n' : '\r\n');
+    const target = await emptyRegister('b.sqlite');
+    const err = await importRecords(target, reader(format, bad), { now: T0 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportRejectedError);
+    expect((err as ImportRejectedError).line).toBe(badLine);
+    expect((err as Error).message).toMatch(format === 'json' ? /label: expected one of nuisance, trusted/ : /marked_at: required/);
+    expect(await exportText(target, format)).toBe(await exportText(await emptyRegister('c.sqlite'), format));
+
+    const lenient = await importRecords(target, reader(format, bad), { now: T0, lenient: true });
+    expect(lenient.skippedCount).toBe(1);
+    expect(lenient.skipped[0]?.line).toBe(badLine);
+    expect(lenient.written.mark + lenient.written.history + lenient.written.attempt).toBeGreaterThan(0);
+  });
+
+  it('refuses a truncated file and one in another encoding', async () => {
+    const text = await exportText(await seeded('a.sqlite'), format);
+    const target = await emptyRegister('b.sqlite');
+    const truncated = text.slice(0, text.length - 40);
+    await expect(importRecords(target, reader(format, truncated), { now: T0 })).rejects.toThrow(/line \d+/);
+    const latin1 = Buffer.from(text.replace('Example Energia', 'Énergie Exemple'), 'latin1');
+    await expect(importRecords(target, reader(format, latin1), { now: T0 })).rejects.toThrow(/not UTF-8/);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    await expect(importRecords(target, reader(format, utf16), { now: T0 })).rejects.toThrow(/UTF-16/);
+  });
+});
+
+describe('import merge rules', () => {
+  it('never overwrites a local trusted mark with a foreign nuisance one', async () => {
+    const source = await seeded('a.sqlite');
+    const text = await exportText(source, 'json');
+    const target = dir.file('b.sqlite');
+    const reg = await openRegister({ file: target, lookbackDays: 30 });
+    await reg.mark('+390212345678', { label: 'trusted', company: null, category: null, at: T0 - 1000, by: 'panel' });
+    await reg.close();
+    const report = await importRecords(target, reader('json', text), { now: T0 });
+    expect(report.keptTrusted).toBe(1);
+    const after = await openRegister({ file: target, lookbackDays: 30 });
+    expect(after.evidenceFor('+390212345678').mark?.label).toBe('trusted');
+    expect(after.evidenceFor('+33612345678').mark?.label).toBe('trusted');
+    await after.close();
+  });
+
+  it('neutralises formula injection in CSV cells and reads them back as they were', async () => {
+    const text = await exportText(await seeded('a.sqlite'), 'csv');
+    expect(text).toContain(`'=cmd|' /C calc'!A0`);
+    expect(text).toContain(`''quoted`);
+    expect(text).toContain(`"'@sip-ua\r\nline2"`);
+    expect(text).not.toMatch(/(^|,)[=@]/m);
+    expect(text).toContain(',+390212345678,');
+  });
+
+  it('reads from a file stream as from memory', async () => {
+    const text = await exportText(await seeded('a.sqlite'), 'json');
+    writeFileSync(dir.file('x.jsonl'), text);
+    const target = await emptyRegister('b.sqlite');
+    const report = await importRecords(target, readJsonLines(createReadStream(dir.file('x.jsonl'))), { now: T0 });
+    expect(report.written.attempt).toBe(3);
+    expect(readFileSync(dir.file('x.jsonl'), 'utf8')).toBe(text);
+  });
+});
