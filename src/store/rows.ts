@@ -40,13 +40,17 @@ export function insertAttemptsSql(rows: number): string {
 
 export const INSERT_ATTEMPT_SQL = insertAttemptsSql(1);
 
-export const SELECT_ATTEMPT_SQL = `SELECT id, ${ATTEMPT_COLUMNS.join(', ')} FROM attempts`;
+export const SELECT_ATTEMPT_SQL = `SELECT id, ${ATTEMPT_COLUMNS.join(', ')}, played_ms, hung_up_by FROM attempts`;
 
-/** Parameters: outcome, final_status, outcome_at, refused (0/1), at, id. Returns the caller and refused_at. */
+/**
+ * Parameters: outcome, final_status, outcome_at, refused (0/1), at, id, played_ms, hung_up_by (null keeps the
+ * stored value). Returns the caller and refused_at.
+ */
 export const UPDATE_OUTCOME_SQL = `
   UPDATE attempts
      SET outcome = ?1, final_status = ?2, outcome_at = ?3,
-         refused_at = CASE WHEN ?4 = 1 AND refused_at IS NULL THEN ?5 ELSE refused_at END
+         refused_at = CASE WHEN ?4 = 1 AND refused_at IS NULL THEN ?5 ELSE refused_at END,
+         played_ms = COALESCE(?7, played_ms), hung_up_by = COALESCE(?8, hung_up_by)
    WHERE id = ?6
   RETURNING caller_key, refused_at`;
 
@@ -90,9 +94,9 @@ export function attemptParams(a: NewAttempt): SqlValue[] {
   ];
 }
 
-/** Parameters for UPDATE_OUTCOME_SQL, by position (?1 to ?6). */
+/** Parameters for UPDATE_OUTCOME_SQL, by position (?1 to ?8). */
 export function outcomeParams(id: number, u: OutcomeUpdate): SqlValue[] {
-  return [u.outcome, u.finalStatus, u.at, u.refused ? 1 : 0, u.at, id];
+  return [u.outcome, u.finalStatus, u.at, u.refused ? 1 : 0, u.at, id, u.playedMs ?? null, u.hungUpBy ?? null];
 }
 
 export function numberParams(callerKey: string, m: MarkInput, now: number): SqlValue[] {
@@ -129,6 +133,8 @@ export interface AttemptRow {
   refused_at: number | null;
   message_length: number | null;
   message_text: string | null;
+  played_ms?: number | null;
+  hung_up_by?: string | null;
 }
 
 function parseReasons(text: string): Reason[] {
@@ -166,5 +172,8 @@ export function attemptFromRow(r: AttemptRow): Attempt {
     refusedAt: r.refused_at,
     messageLength: r.message_length,
     messageText: r.message_text,
+    // Only announcements and answered refusals have these; other rows keep their shape.
+    ...(r.played_ms !== null && r.played_ms !== undefined ? { playedMs: r.played_ms } : {}),
+    ...(r.hung_up_by === 'caller' || r.hung_up_by === 'crocetta' ? { hungUpBy: r.hung_up_by } : {}),
   };
 }
