@@ -14,6 +14,7 @@ import { dirname } from 'node:path';
 import { systemClock, type CallerEvidence, type Clock } from '../screening/types.js';
 import { BatchWriter, RegisterClosedError, type BatchInfo } from './batch-writer.js';
 import { loadBlockCounts } from './load-learned.js';
+import { loadCalledNumbers } from './load-called.js';
 import { loadIndex, type IndexLoadStats } from './load-index.js';
 import { silentLogger, type StoreLogger } from './logger.js';
 import { migrate } from './migrations.js';
@@ -35,6 +36,7 @@ import { Connection, type Statement } from './sqlite.js';
 import type {
   Attempt,
   AttemptQuery,
+  ImportedIndexRows,
   MarkHistoryEntry,
   MarkInput,
   NewAttempt,
@@ -61,6 +63,8 @@ export interface OpenRegisterOptions {
   blockDropDigits?: number;
   /** The classifier's suspect threshold: a stop on the caller's own evidence above it makes a learned block member. */
   suspectThreshold?: number;
+  /** Numbers the business called longer ago than this are not loaded (screening.learning calledByUsDays). @defaultValue 365 */
+  calledByUsDays?: number;
   /** How often callers with no activity left in the window are dropped from the index. @defaultValue 600000 */
   pruneIntervalMs?: number;
   clock?: Clock;
@@ -129,6 +133,7 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       ...(options.blockDropDigits !== undefined && { blockDropDigits: options.blockDropDigits }),
     });
     loadBlockCounts(index);
+    await loadCalledNumbers(writer, index, clock.now() - (options.calledByUsDays ?? 365) * 86_400_000);
     logger.info({ file: options.file, ...stats }, 'register index loaded');
     const statements: WriterStatements = {
       insertAttempt: await writer.prepare(INSERT_ATTEMPT_SQL),
@@ -185,6 +190,11 @@ class SqliteRegister implements OpenedRegister {
 
   evidenceFor(callerKey: string): CallerEvidence {
     return this.index.evidenceFor(callerKey);
+  }
+
+  indexImported(imported: ImportedIndexRows): void {
+    for (const m of imported.marks ?? []) this.index.setMark(m);
+    for (const c of imported.called ?? []) this.index.learned.addCalledByUs(c.callerKey, c.at);
   }
 
   record(attempt: NewAttempt): Promise<number> {
