@@ -1,15 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { actionPolicy, screeningRules } from './config/derive.js';
+import { actionPolicy } from './config/derive.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createPanelApp } from './panel/panel-app.js';
-import { createClassifier } from './screening/index.js';
 import { systemClock, type Clock } from './screening/types.js';
 import { createSipApp, type SipApp } from './sip/sip-app.js';
 import { createActionDeps } from './sip/action-deps.js';
-import { openRegister } from './store/index.js';
+import { LoginLimiter, Sessions, ensureAdminHash, sessionKey } from './panel/auth.js';
+import { LiveSettings } from './settings/index.js';
+import { openPanelStore, openRegister } from './store/index.js';
 import type { Register } from './store/types.js';
 
 export interface Crocetta {
@@ -37,7 +38,6 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   const clock = opts.clock ?? systemClock;
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
   const policy = actionPolicy(config);
-  const classify = createClassifier(screeningRules(config));
 
   // Recordings are read and encoded here, before anything listens: a bad file stops the start, naming it.
   const actions = createActionDeps(config, policy, logger.child({ component: 'media' }));
@@ -52,6 +52,17 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     logger: logger.child({ component: 'store' }),
   });
 
+  // The panel's connection: aggregates in the business's time zone, runtime settings, the admin password hash.
+  const panelStore = await openPanelStore({ file: config.store.file, timeZone: config.timeZone, logger: logger.child({ component: 'store' }) });
+  const live = await LiveSettings.load(config, panelStore.settings, (problem) =>
+    logger.warn({ problem }, 'settings saved in the panel are no longer valid: using the configuration file'),
+  );
+  if (live.isOverlaid) logger.info('actions and screening rules changed in the panel override the configuration file');
+  const admin = await ensureAdminHash(panelStore.settings, config.panel.adminPassword);
+  if (admin.changed) logger.info('panel admin password stored (scrypt hash) from ADMIN_PASSWORD');
+  if (admin.hash === null) logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the panel until it is');
+  const sessions = new Sessions(await sessionKey(panelStore.settings));
+
   const sip = createSipApp(
     {
       host: config.drachtio.host,
@@ -61,7 +72,17 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       screenMessages: config.messages.screen,
     },
     {
-      steps: { defaultCountry: config.defaultCountry, evidence: register, classify, policy },
+      // Getters: the panel's settings page swaps live.policy/live.classify; each call reads the current ones.
+      steps: {
+        defaultCountry: config.defaultCountry,
+        evidence: register,
+        get classify() {
+          return live.classify;
+        },
+        get policy() {
+          return live.policy;
+        },
+      },
       register,
       clock,
       logger,
@@ -85,7 +106,22 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     clock,
     defaultCountry: config.defaultCountry,
     apiToken: config.panel.apiToken,
-    classify,
+    classify: (identity, evidence, now) => live.classify(identity, evidence, now),
+    reports: panelStore.reports,
+    timeZone: config.timeZone,
+    session: (req) => sessions.fromRequest(req),
+    pages: {
+      register,
+      reports: panelStore.reports,
+      live,
+      sessions,
+      limiter: new LoginLimiter(),
+      adminHash: admin.hash,
+      clock,
+      timeZone: config.timeZone,
+      defaultCountry: config.defaultCountry,
+      logger: logger.child({ component: 'panel' }),
+    },
     logger: logger.child({ component: 'panel' }),
     metrics,
     readiness: () => ({ store: register.ready, drachtio: sip.connected }),
@@ -117,6 +153,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await register.close();
+      await panelStore.close();
     },
   };
 }
