@@ -1,0 +1,198 @@
+/** The CLI's commands, each a function of its arguments and the global options; main.ts wires them to commander. */
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { Transform, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { normalizeNumber } from '../callerid/index.js';
+import type { CallerIdentity } from '../callerid/types.js';
+import { LiveSettings } from '../settings/index.js';
+import { exportRegister } from '../sharing/export.js';
+import { writeFritzbox, type PhonebookEntry } from '../sharing/formats/fritzbox.js';
+import { ImportRejectedError, importRecords, type ImportReport } from '../sharing/import.js';
+import { isImportFormat, openSource, IMPORT_FORMATS } from '../sharing/sources.js';
+import { openPanelStore, openRegister } from '../store/index.js';
+import { Connection } from '../store/sqlite.js';
+import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
+import { CliError, EXIT, print, progressBar } from './output.js';
+
+function callerKeyOf(text: string, country: string): { key: string; identity: CallerIdentity } {
+  const n = normalizeNumber(text, country);
+  if (n.e164 === null) throw new CliError(`not a phone number: ${JSON.stringify(text)} (${n.flags.join(', ')})`, EXIT.usage);
+  return {
+    key: n.e164,
+    identity: { number: n, displayName: null, source: 'from', withheld: false, withheldReason: null, attestation: null, verstat: null },
+  };
+}
+
+export async function lookup(number: string, g: GlobalOptions): Promise<void> {
+  const config = cliConfig(g);
+  const { key, identity } = callerKeyOf(number, config.defaultCountry);
+  const register = await openRegister({ file: config.store.file, lookbackDays: config.store.lookbackDays, blockDropDigits: config.screening.learning.blocks.dropDigits });
+  const panel = await openPanelStore({ file: config.store.file, timeZone: config.timeZone });
+  try {
+    const live = await LiveSettings.load(config, panel.settings, () => undefined);
+    const now = Date.now();
+    const decision = live.classify(identity, register.evidenceFor(key), now);
+    const summary = await register.numberSummary(key);
+    const result = {
+      number: key,
+      type: identity.number?.type ?? null,
+      verdict: decision.verdict,
+      score: Math.round(decision.score * 100) / 100,
+      reasons: decision.reasons.map((r) => r.text),
+      mark: summary.mark,
+      attempts: summary.attempts,
+    };
+    print(g.json === true, result, () =>
+      [`${key}: ${result.verdict} (score ${result.score.toFixed(2)})`, ...result.reasons.map((r) => `  - ${r}`), `  attempts in the register: ${result.attempts}`].join('\n'),
+    );
+  } finally {
+    await panel.close();
+    await register.close();
+  }
+}
+
+export async function mark(number: string, label: string, o: { company?: string; category?: string }, g: GlobalOptions): Promise<void> {
+  if (label !== 'nuisance' && label !== 'trusted' && label !== 'none') throw new CliError(`label: expected nuisance, trusted or none, got ${JSON.stringify(label)}`, EXIT.usage);
+  const config = cliConfig(g);
+  const { key } = callerKeyOf(number, config.defaultCountry);
+  const register = await openRegister({ file: config.store.file, lookbackDays: config.store.lookbackDays });
+  try {
+    await register.mark(key, { label, company: o.company?.trim() || null, category: o.category?.trim() || null, at: Date.now(), by: 'cli' });
+  } finally {
+    await register.close();
+  }
+  print(g.json === true, { number: key, label }, () => `${key} marked ${label} (the running service sees it at its next start, or mark it through the API)`);
+}
+
+export interface ImportCliOptions {
+  lenient?: boolean;
+  as?: string;
+  category?: string;
+}
+
+function reportText(r: ImportReport): string {
+  const kinds = (c: Record<string, number>) => Object.entries(c).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing';
+  const lines = [`read ${r.lines} lines in ${(r.ms / 1000).toFixed(1)} s: written ${kinds({ ...r.written })}; unchanged ${kinds({ ...r.unchanged })}`];
+  if (r.keptTrusted > 0) lines.push(`  kept ${r.keptTrusted} local trusted marks (an import never turns a trusted number into nuisance)`);
+  if (r.keptNewerLocal > 0) lines.push(`  kept ${r.keptNewerLocal} local marks newer than the imported ones`);
+  for (const [reason, n] of Object.entries(r.dropped)) lines.push(`  left out ${n} rows: ${reason}`);
+  if (r.skippedCount > 0) {
+    lines.push(`  skipped ${r.skippedCount} bad rows:`);
+    for (const s of r.skipped.slice(0, 20)) lines.push(`    line ${s.line}: ${s.reason}`);
+  }
+  return lines.join('\n');
+}
+
+export async function importFile(format: string, file: string, o: ImportCliOptions, g: GlobalOptions): Promise<void> {
+  if (!isImportFormat(format)) throw new CliError(`format: expected one of ${IMPORT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`, EXIT.usage);
+  if (o.as !== undefined && o.as !== 'trusted' && o.as !== 'nuisance') throw new CliError('--as: expected trusted or nuisance', EXIT.usage);
+  if (!existsSync(file)) throw new CliError(`no such file: ${file}`, EXIT.noInput);
+  const config = cliConfig(g);
+  await ensureSchema(config.store.file);
+  const size = statSync(file).size;
+  const bar = progressBar(`importing ${format}`, size);
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      bytes += chunk.length;
+      bar.update(bytes);
+      cb(null, chunk);
+    },
+  });
+  const now = Date.now();
+  const source = openSource(format, createReadStream(file).pipe(counter), {
+    country: config.defaultCountry,
+    timeZone: config.timeZone,
+    now,
+    ...(o.as !== undefined && { as: o.as }),
+    ...(o.category !== undefined && { category: o.category }),
+  });
+  let report: ImportReport;
+  try {
+    report = await importRecords(config.store.file, source.items, {
+      now,
+      ...(o.lenient && { lenient: true }),
+      ...(source.historyBy !== undefined && { historyBy: source.historyBy }),
+    });
+  } catch (err) {
+    bar.end();
+    if (err instanceof ImportRejectedError) {
+      throw new CliError(`${err.message}\nnothing was imported (use --lenient to skip bad rows)`, EXIT.dataError, { line: err.line, reason: err.reason });
+    }
+    throw err;
+  }
+  bar.end();
+  print(g.json === true, report, () => reportText(report));
+}
+
+async function* nuisanceEntries(file: string): AsyncGenerator<PhonebookEntry> {
+  const db = await Connection.open(file, { readOnly: true });
+  try {
+    let after = '';
+    for (;;) {
+      const rows = await db.all<{ caller_key: string; company: string | null; category: string | null; marked_at: number }>(
+        `SELECT caller_key, company, category, marked_at FROM numbers WHERE label = 'nuisance' AND caller_key > ? AND caller_key LIKE '+%'
+          ORDER BY caller_key LIMIT 2000`,
+        [after],
+      );
+      for (const r of rows) yield { number: r.caller_key, name: r.company ?? r.category ?? r.caller_key, at: r.marked_at };
+      const last = rows[rows.length - 1];
+      if (last === undefined) break;
+      after = last.caller_key;
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+export async function exportFile(o: { format?: string; output?: string; only?: string }, g: GlobalOptions): Promise<void> {
+  const format = o.format ?? 'json';
+  if (format !== 'json' && format !== 'csv' && format !== 'fritzbox') throw new CliError('--format: expected json, csv or fritzbox', EXIT.usage);
+  const config = cliConfig(g);
+  if (!existsSync(config.store.file)) throw new CliError(`no register at ${config.store.file}`, EXIT.noInput);
+  const out: Writable = o.output ? createWriteStream(o.output) : process.stdout;
+  let counts: Record<string, number>;
+  if (format === 'fritzbox') {
+    counts = { mark: await writeFritzbox(out, nuisanceEntries(config.store.file)) };
+  } else {
+    const only = o.only?.split(',').map((s) => s.trim());
+    const bad = only?.filter((k) => !['mark', 'history', 'attempt', 'called'].includes(k)) ?? [];
+    if (bad.length > 0) throw new CliError(`--only: unknown ${bad.join(', ')} (mark, history, attempt, called)`, EXIT.usage);
+    counts = await exportRegister(config.store.file, out, {
+      format,
+      now: Date.now(),
+      ...(only && { include: only as Array<'mark' | 'history' | 'attempt' | 'called'> }),
+    });
+  }
+  if (o.output) {
+    out.end();
+    await finished(out);
+    print(g.json === true, { file: o.output, format, counts }, () => `exported to ${o.output}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  }
+}
+
+export async function backup(target: string, g: GlobalOptions): Promise<void> {
+  const config = cliConfig(g);
+  if (!existsSync(config.store.file)) throw new CliError(`no register at ${config.store.file}`, EXIT.noInput);
+  if (existsSync(target)) throw new CliError(`${target} exists: choose a new file name`, EXIT.usage);
+  const started = Date.now();
+  const db = await Connection.open(config.store.file, { readOnly: true });
+  try {
+    db.setBusyTimeout(5000);
+    await db.backupTo(target);
+  } finally {
+    await db.close();
+  }
+  // The copy is one self-contained file (no -wal/-shm beside it), then checked page by page.
+  const copy = await Connection.open(target);
+  let check: string;
+  try {
+    await copy.get('PRAGMA journal_mode = DELETE');
+    check = (await copy.get<{ integrity_check: string }>('PRAGMA integrity_check'))?.integrity_check ?? 'no answer';
+  } finally {
+    await copy.close();
+  }
+  if (check !== 'ok') throw new CliError(`backup written to ${target} but its integrity check says: ${check}`, EXIT.failure);
+  const result = { file: target, bytes: statSync(target).size, ms: Date.now() - started, integrity: check };
+  print(g.json === true, result, () => `backup of ${config.store.file} written to ${target} (${result.bytes} bytes, ${result.ms} ms, integrity ok)`);
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+/**
+ * `crocetta` command line: lookup, mark, import, export, backup against the register file of the configuration
+ * (config/default.yaml + CROCETTA_CONFIG + environment, as the service) or `--db FILE`.
+ * Exit codes (sysexits): 0 ok, 64 usage, 65 data refused (import), 66 no input, 78 configuration, 1 other.
+ */
+import { Command, CommanderError } from 'commander';
+import { backup, exportFile, importFile, lookup, mark } from './commands.js';
+import type { GlobalOptions } from './context.js';
+import { CliError, EXIT } from './output.js';
+
+const program = new Command('crocetta')
+  .description('crocetta: the register of nuisance calls, from the command line')
+  .option('--db <file>', 'the SQLite register (default: store.file of the configuration, CROCETTA_DB)')
+  .option('--json', 'print JSON for scripts')
+  .exitOverride()
+  .showHelpAfterError();
+
+const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+program
+  .command('lookup <number>')
+  .description('the verdict the next call from <number> would get, and why')
+  .action((number: string) => lookup(number, globals()));
+
+program
+  .command('mark <number> <label>')
+  .description('mark <number> nuisance, trusted, or none (clear)')
+  .option('--company <name>', 'the company behind the calls')
+  .option('--category <category>', 'energy, telecom, ...')
+  .action((number: string, label: string, o: { company?: string; category?: string }) => mark(number, label, o, globals()));
+
+program
+  .command('import <format> <file>')
+  .description('import json | csv (crocetta exports), ftc, fritzbox, vcard, list, asterisk-cdr')
+  .option('--lenient', 'skip bad rows and report them, instead of refusing the whole file')
+  .option('--as <label>', 'vcard, list, fritzbox: import the numbers as trusted or nuisance')
+  .option('--category <category>', 'category for the imported marks')
+  .action((format: string, file: string, o: { lenient?: boolean; as?: string; category?: string }) => importFile(format, file, o, globals()));
+
+program
+  .command('export')
+  .description('export the register (json, csv) or the nuisance list as a FRITZ!Box phonebook')
+  .option('--format <format>', 'json (default), csv or fritzbox')
+  .option('-o, --output <file>', 'write to a file instead of standard output')
+  .option('--only <kinds>', 'comma-separated: mark, history, attempt, called')
+  .action((o: { format?: string; output?: string; only?: string }) => exportFile(o, globals()));
+
+program
+  .command('backup <file>')
+  .description('online backup of the register into <file> (safe while crocetta runs), then an integrity check')
+  .action((file: string) => backup(file, globals()));
+
+// `crocetta export | head`: a reader that goes away early is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  throw err;
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (err instanceof CliError) {
+    if (program.opts<GlobalOptions>().json) process.stderr.write(`${JSON.stringify({ error: err.message, ...(err.details !== undefined && { details: err.details }) })}\n`);
+    else process.stderr.write(`crocetta: ${err.message}\n`);
+    process.exitCode = err.code;
+  } else {
+    process.stderr.write(`crocetta: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT.failure;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The `crocetta` CLI, spawned as a user runs it, against the register of a running crocetta (real app, drachtio
+ * double, real SQLite file): backup while attempts are being written, import/lookup/export, exit codes.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Connection } from '../../src/store/sqlite.js';
+import { newAttempt } from '../../src/store/test-fixtures.js';
+import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { sharedDataFile } from '../support/shared-data.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+let h: Harness;
+let env: Record<string, string>;
+beforeAll(async () => {
+  h = await startHarness();
+  env = { CROCETTA_DB: join(h.dir, 'register.sqlite'), LOG_LEVEL: 'silent' };
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+describe('crocetta CLI', () => {
+  it('backup while calls are being registered gives a consistent database (integrity_check ok)', async () => {
+    let writing = true;
+    let written = 0;
+    const writer = (async () => {
+      const t0 = h.clock.now();
+      while (writing) {
+        const batch = Array.from({ length: 50 }, (_, i) => h.app.register.record(newAttempt(`+3902${String(1_000_000 + written + i)}`, t0 + written + i)));
+        await Promise.all(batch);
+        written += batch.length;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 200));
+    const target = join(h.dir, 'backup.sqlite');
+    const res = await cli(['--json', 'backup', target], env);
+    writing = false;
+    await writer;
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ integrity: 'ok' });
+    expect(existsSync(`${target}-wal`)).toBe(false);
+    const db = await Connection.open(target, { readOnly: true });
+    const check = await db.get<{ integrity_check: string }>('PRAGMA integrity_check');
+    const rows = await db.get<{ n: number }>('SELECT count(*) AS n FROM attempts');
+    const totals = await db.get<{ n: number }>('SELECT sum(attempts) AS n FROM daily_totals');
+    await db.close();
+    expect(check?.integrity_check).toBe('ok');
+    expect(rows?.n).toBeGreaterThan(0);
+    expect(totals?.n).toBe(rows?.n); // the aggregates of the same transactions: one snapshot
+    expect(written).toBeGreaterThan(rows?.n ?? 0);
+  });
+
+  it('imports the FTC file, looks a number up (--json), and exports it as a FRITZ!Box phonebook', async () => {
+    const imported = await cli(['--json', 'import', 'ftc', sharedDataFile('ftc-dnc-complaints-2021-07-08.csv')], env);
+    expect(imported.code).toBe(0);
+    expect((JSON.parse(imported.stdout) as { written: { mark: number } }).written.mark).toBeGreaterThan(5000);
+    const looked = await cli(['--json', 'lookup', '+14703352559'], env);
+    expect(looked.code).toBe(0);
+    expect(JSON.parse(looked.stdout)).toMatchObject({ number: '+14703352559', verdict: 'nuisance' });
+    const xml = await cli(['export', '--format', 'fritzbox'], env);
+    expect(xml.code).toBe(0);
+    expect(xml.stdout).toContain('<number type="home" prio="1" id="0">+14703352559</number>');
+  });
+
+  it('says what is wrong, with sysexits codes: refused import 65, usage 64, missing file 66', async () => {
+    const bad = join(h.dir, 'bad.txt');
+    writeFileSync(bad, '+390212345678\nnot a number\n');
+    const refused = await cli(['import', 'list', bad], env);
+    expect(refused.code).toBe(65);
+    expect(refused.stderr).toMatch(/line 2: not a phone number/);
+    expect(refused.stderr).toMatch(/nothing was imported/);
+    expect((await cli(['import', 'xls', bad], env)).code).toBe(64);
+    expect((await cli(['lookup', 'hello'], env)).code).toBe(64);
+    expect((await cli(['import', 'list', join(h.dir, 'none.txt')], env)).code).toBe(66);
+  });
+});
