@@ -124,6 +124,13 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     },
     logger: logger.child({ component: 'panel' }),
     metrics,
+    sharing: {
+      file: config.store.file,
+      defaultCountry: config.defaultCountry,
+      timeZone: config.timeZone,
+      clock,
+      indexImported: (rows) => register.indexImported?.(rows),
+    },
     readiness: () => ({ store: register.ready, drachtio: sip.connected }),
   });
   if (!config.panel.apiToken) logger.warn('CROCETTA_API_TOKEN is not set: the JSON API answers 503 until it is');

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../log.js';
+import { ImportRejectedError } from '../sharing/import.js';
 import { HttpError } from './http-error.js';
 
 /** Renders an error for a browser (the panel's pages); JSON is used for the API and when none is given. */
@@ -20,6 +21,10 @@ export function errorHandler(logger: Logger, page?: ErrorPage): ErrorRequestHand
     };
     if (err instanceof HttpError) {
       send(err.status, err.message);
+      return;
+    }
+    if (err instanceof ImportRejectedError) {
+      send(422, err.message); // the file was read and refused: nothing was imported
       return;
     }
     if (err instanceof ZodError) {

@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { apiRouter, type ApiDeps } from './api.js';
+import { sharingRouter, type SharingApiDeps } from './sharing-api.js';
 import { errorHandler, notFound, type ErrorPage } from './error-handler.js';
 import { localeOf, panelRouter, type PanelPagesDeps } from './panel-routes.js';
 import { errorPage } from './pages/login.js';
@@ -13,6 +14,8 @@ export interface PanelDeps extends ApiDeps {
   metrics: Metrics;
   /** What /readyz checks, by name: true when that part is ready. */
   readiness: () => Record<string, boolean>;
+  /** `GET /api/export`, `POST /api/import` (src/sharing); without it those routes are not mounted. */
+  sharing?: SharingApiDeps;
   /** The office's pages (login, dashboard, register, rankings...); without them only health, metrics and API. */
   pages?: PanelPagesDeps;
 }
@@ -60,6 +63,8 @@ export function createPanelApp(deps: PanelDeps): Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  // Export and import stream their bodies: mounted before the JSON body parser and its 64 kB limit.
+  if (deps.sharing !== undefined) app.use('/api', sharingRouter(deps.sharing, deps));
   app.use('/api', express.json({ limit: '64kb' }), apiRouter(deps));
 
   let page: ErrorPage | undefined;

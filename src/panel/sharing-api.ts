@@ -1,0 +1,95 @@
+/**
+ * The JSON API's sharing routes (DESIGN.md): `GET /api/export` streams the register in crocetta's format
+ * (`?format=json|csv`, `&only=mark,history,attempt,called`), `POST /api/import?format=...` takes a file as the
+ * request body (any of the CLI's import formats, `&lenient=1`, `&as=trusted|nuisance`, `&category=`), streamed,
+ * never held in memory. Mounted before the API's JSON body parser; same bearer/session auth.
+ */
+import { Router, type Request } from 'express';
+import { Transform } from 'node:stream';
+import type { Clock } from '../screening/types.js';
+import { exportRegister } from '../sharing/export.js';
+import { importRecords } from '../sharing/import.js';
+import type { RecordKind } from '../sharing/records.js';
+import { IMPORT_FORMATS, isImportFormat, openSource } from '../sharing/sources.js';
+import type { ImportedIndexRows } from '../store/types.js';
+import { apiAuth, type ApiDeps } from './api.js';
+import { HttpError } from './http-error.js';
+
+export interface SharingApiDeps {
+  /** The register's SQLite file (imports and exports use connections of their own). */
+  file: string;
+  defaultCountry: string;
+  timeZone: string;
+  clock: Clock;
+  /** The running register's index follows what an import wrote. */
+  indexImported?: (rows: ImportedIndexRows) => void;
+  /** Largest import body accepted, in bytes. @defaultValue 512 MiB */
+  maxImportBytes?: number;
+}
+
+function one(req: Request, name: string): string | undefined {
+  const v = req.query[name];
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') throw new HttpError(400, `${name}: expected one value`);
+  return v;
+}
+
+export function sharingRouter(deps: SharingApiDeps, auth: Pick<ApiDeps, 'apiToken' | 'session'>): Router {
+  const router = Router();
+  router.use(['/export', '/import'], apiAuth(auth.apiToken, auth.session));
+  let importing = false;
+
+  router.get('/export', async (req, res) => {
+    const format = one(req, 'format') ?? 'json';
+    if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'format: expected json or csv');
+    const only = one(req, 'only')?.split(',');
+    if (only?.some((k) => !['mark', 'history', 'attempt', 'called'].includes(k))) throw new HttpError(400, 'only: expected mark, history, attempt, called');
+    res.attachment(`crocetta-register.${format === 'json' ? 'jsonl' : 'csv'}`);
+    res.type(format === 'json' ? 'application/x-ndjson' : 'text/csv');
+    await exportRegister(deps.file, res, { format, now: deps.clock.now(), ...(only && { include: only as RecordKind[] }) });
+    res.end();
+  });
+
+  router.post('/import', async (req, res) => {
+    const format = one(req, 'format');
+    if (format === undefined || !isImportFormat(format)) throw new HttpError(400, `format: expected one of ${IMPORT_FORMATS.join(', ')}`);
+    const as = one(req, 'as');
+    if (as !== undefined && as !== 'trusted' && as !== 'nuisance') throw new HttpError(400, 'as: expected trusted or nuisance');
+    if (importing) throw new HttpError(409, 'an import is already running: try again when it has finished');
+    importing = true;
+    try {
+      const max = deps.maxImportBytes ?? 512 << 20;
+      let bytes = 0;
+      const limit = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          bytes += chunk.length;
+          if (bytes > max) cb(new HttpError(413, `the file is larger than ${max} bytes`));
+          else cb(null, chunk);
+        },
+      });
+      const now = deps.clock.now();
+      const category = one(req, 'category');
+      const source = openSource(format, req.pipe(limit), {
+        country: deps.defaultCountry,
+        timeZone: deps.timeZone,
+        now,
+        ...(as !== undefined && { as: as }),
+        ...(category !== undefined && { category }),
+      });
+      const report = await importRecords(deps.file, source.items, {
+        now,
+        lenient: one(req, 'lenient') === '1' || one(req, 'lenient') === 'true',
+        ...(source.historyBy !== undefined && { historyBy: source.historyBy }),
+        ...(deps.indexImported && {
+          onMarks: (marks) => deps.indexImported?.({ marks }),
+          onCalled: (called) => deps.indexImported?.({ called }),
+        }),
+      });
+      res.json(report);
+    } finally {
+      importing = false;
+    }
+  });
+
+  return router;
+}
