@@ -10,6 +10,7 @@
  * ~6 MB; 1M marks all in different blocks: ~60 MB, the worst case). Activity only for callers in the window.
  */
 import type { BlockCounts, LearnedEvidence, MarkLabel, Talk } from '../screening/types.js';
+import { BlockCountTable } from './block-counts.js';
 import { e164KeyToNumber } from './mark-table.js';
 
 const DAY_MS = 86_400_000;
@@ -28,17 +29,10 @@ export interface LearnedIndexOptions {
   now: () => number;
 }
 
-function bump(map: Map<number, number>, key: number, by: number): void {
-  const n = (map.get(key) ?? 0) + by;
-  if (n <= 0) map.delete(key);
-  else map.set(key, n);
-}
-
 export class LearnedIndex {
-  private readonly smallNuisance = new Map<number, number>();
-  private readonly smallTrusted = new Map<number, number>();
-  private readonly largeNuisance = new Map<number, number>();
-  private readonly largeTrusted = new Map<number, number>();
+  /** Counts per small block (E.164 digits less `drop`) and per large block (one digit fewer). */
+  private readonly small = new BlockCountTable();
+  private readonly large = new BlockCountTable();
   private readonly activity = new Map<string, CallerActivity>();
   private readonly called = new Map<string, number>();
   private readonly overrides = new Map<string, number>();
@@ -56,7 +50,12 @@ export class LearnedIndex {
 
   /** Number of small blocks with at least one counted member. */
   get blocks(): number {
-    return this.smallNuisance.size + this.smallTrusted.size;
+    return this.small.size;
+  }
+
+  /** Bytes held by the block count tables' typed arrays. */
+  get blockBytes(): number {
+    return this.small.byteLength + this.large.byteLength;
   }
 
   /** A mark changed from `before` to `after` (null = none): the block counts follow. */
@@ -69,16 +68,20 @@ export class LearnedIndex {
     if (after !== null) this.count(key, after, 1);
   }
 
-  /** Bulk load: `n` members of one small block (the E.164 digits of the block prefix as a number). */
+  /** `n` members (negative: fewer) of one small block (the E.164 digits of the block prefix as a number). */
   addBlockMembers(smallPrefix: number, label: MarkLabel, n: number): void {
-    const large = Math.floor(smallPrefix / 10);
-    if (label === 'nuisance') {
-      bump(this.smallNuisance, smallPrefix, n);
-      bump(this.largeNuisance, large, n);
-    } else {
-      bump(this.smallTrusted, smallPrefix, n);
-      bump(this.largeTrusted, large, n);
-    }
+    this.small.add(smallPrefix, label, n);
+    this.large.add(Math.floor(smallPrefix / 10), label, n);
+  }
+
+  /**
+   * Start-up load: the small-block prefix of every marked number loaded in bulk (not through markChanged), one
+   * entry per number. Replaces the base counts; changes made through addBlockMembers stay on top.
+   */
+  loadBlocks(nuisanceSmall: Float64Array, trustedSmall: Float64Array): void {
+    const tenth = (a: Float64Array) => a.map((v) => Math.floor(v / 10));
+    this.large.load(tenth(nuisanceSmall), tenth(trustedSmall));
+    this.small.load(nuisanceSmall, trustedSmall);
   }
 
   get blockDropDigits(): number {
@@ -170,18 +173,18 @@ export class LearnedIndex {
     if (key < 0) return null;
     const small = Math.floor(key / this.divisor);
     const large = Math.floor(small / 10);
-    const largeNuisance = this.largeNuisance.get(large);
-    const largeTrusted = this.largeTrusted.get(large);
-    if (largeNuisance === undefined && largeTrusted === undefined) return null;
+    const largeNuisance = this.large.nuisance(large);
+    const largeTrusted = this.large.trusted(large);
+    if (largeNuisance === 0 && largeTrusted === 0) return null;
     const tens: number[] = new Array<number>(10);
-    for (let i = 0; i < 10; i++) tens[i] = this.smallNuisance.get(large * 10 + i) ?? 0;
+    for (let i = 0; i < 10; i++) tens[i] = this.small.nuisance(large * 10 + i);
     return {
       small: String(small),
-      smallNuisance: this.smallNuisance.get(small) ?? 0,
-      smallTrusted: this.smallTrusted.get(small) ?? 0,
+      smallNuisance: this.small.nuisance(small),
+      smallTrusted: this.small.trusted(small),
       large: String(large),
-      largeNuisance: largeNuisance ?? 0,
-      largeTrusted: largeTrusted ?? 0,
+      largeNuisance,
+      largeTrusted,
       tens,
     };
   }

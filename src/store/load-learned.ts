@@ -11,11 +11,26 @@ export function loadBlockCounts(index: EvidenceIndex): number {
   const divisor = 10 ** drop;
   // As many digits as a block prefix plus at least three: shorter keys are not numbers with blocks.
   const minKey = 10 ** (drop + 2);
-  let counted = 0;
+  let nuisance = new Float64Array(1024);
+  let trusted = new Float64Array(1024);
+  let n = 0;
+  let t = 0;
+  const grow = (a: Float64Array) => {
+    const b = new Float64Array(a.length * 2);
+    b.set(a);
+    return b;
+  };
   index.marks.forEachNumeric((key, label) => {
     if (key < minKey) return;
-    index.learned.addBlockMembers(Math.floor(key / divisor), label, 1);
-    counted++;
+    const block = Math.floor(key / divisor);
+    if (label === 'nuisance') {
+      if (n === nuisance.length) nuisance = grow(nuisance);
+      nuisance[n++] = block;
+    } else {
+      if (t === trusted.length) trusted = grow(trusted);
+      trusted[t++] = block;
+    }
   });
-  return counted;
+  index.learned.loadBlocks(nuisance.subarray(0, n), trusted.subarray(0, t));
+  return n + t;
 }

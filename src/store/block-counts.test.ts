@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { BlockCountTable } from './block-counts.js';
+
+describe('BlockCountTable', () => {
+  it('counts members per block from an unsorted bulk load', () => {
+    const table = new BlockCountTable();
+    table.load(Float64Array.from([3902871769, 3902871769, 390212345, 3902871769]), Float64Array.from([3902871769, 1]));
+    expect(table.nuisance(3902871769)).toBe(3);
+    expect(table.trusted(3902871769)).toBe(1);
+    expect(table.nuisance(390212345)).toBe(1);
+    expect(table.trusted(1)).toBe(1);
+    expect(table.nuisance(42)).toBe(0);
+  });
+
+  it('keeps later changes on top of the base, never below zero', () => {
+    const table = new BlockCountTable();
+    table.add(7, 'nuisance', 1); // a change before the bulk load stays
+    table.load(Float64Array.from([7, 7]), new Float64Array(0));
+    expect(table.nuisance(7)).toBe(3);
+    table.add(7, 'nuisance', -3);
+    expect(table.nuisance(7)).toBe(0);
+    table.add(7, 'nuisance', -1);
+    expect(table.nuisance(7)).toBe(0);
+    table.add(8, 'trusted', 2);
+    expect(table.trusted(8)).toBe(2);
+  });
+
+  it('holds 1M spread marks in a few MB', () => {
+    const table = new BlockCountTable();
+    const keys = new Float64Array(1_000_000);
+    for (let i = 0; i < keys.length; i++) keys[i] = Math.floor((393000000000 + i * 7) / 10);
+    table.load(keys, new Float64Array(0));
+    expect(table.byteLength).toBeLessThan(16 * 1_000_000);
+    expect(table.nuisance(Math.floor(393000000007 / 10))).toBe(2);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * How many marked numbers each number block holds, by label, in compact form: sorted typed arrays built once
+ * at start (16 bytes per distinct block) plus small Maps for the changes since (marks set or cleared later,
+ * learned members). A lookup is a binary search and two Map gets; nothing is allocated.
+ *
+ * With 1M marks spread over 700k blocks of ten, four Maps of numbers took ~110 MB; this takes ~12 MB.
+ */
+import type { MarkLabel } from '../screening/types.js';
+
+export class BlockCountTable {
+  private keys = new Float64Array(0);
+  private nuisanceBase = new Uint32Array(0);
+  private trustedBase = new Uint32Array(0);
+  private readonly nuisanceDelta = new Map<number, number>();
+  private readonly trustedDelta = new Map<number, number>();
+
+  /**
+   * Replaces the base counts from the block prefixes of every marked number, one entry per number
+   * (`nuisance` and `trusted` may be unsorted; they are sorted in place). Changes made with add() stay on top.
+   */
+  load(nuisance: Float64Array, trusted: Float64Array): void {
+    nuisance.sort();
+    trusted.sort();
+    const most = nuisance.length + trusted.length;
+    const keys = new Float64Array(most);
+    const n = new Uint32Array(most);
+    const t = new Uint32Array(most);
+    let size = 0;
+    let i = 0;
+    let j = 0;
+    while (i < nuisance.length || j < trusted.length) {
+      const a = i < nuisance.length ? nuisance[i]! : Infinity;
+      const b = j < trusted.length ? trusted[j]! : Infinity;
+      const key = Math.min(a, b);
+      let cn = 0;
+      let ct = 0;
+      while (i < nuisance.length && nuisance[i] === key) {
+        cn++;
+        i++;
+      }
+      while (j < trusted.length && trusted[j] === key) {
+        ct++;
+        j++;
+      }
+      keys[size] = key;
+      n[size] = cn;
+      t[size] = ct;
+      size++;
+    }
+    this.keys = keys.slice(0, size);
+    this.nuisanceBase = n.slice(0, size);
+    this.trustedBase = t.slice(0, size);
+  }
+
+  add(key: number, label: MarkLabel, by: number): void {
+    const delta = label === 'nuisance' ? this.nuisanceDelta : this.trustedDelta;
+    const next = (delta.get(key) ?? 0) + by;
+    if (next === 0) delta.delete(key);
+    else delta.set(key, next);
+  }
+
+  nuisance(key: number): number {
+    const at = this.find(key);
+    return Math.max(0, (at < 0 ? 0 : this.nuisanceBase[at]!) + (this.nuisanceDelta.get(key) ?? 0));
+  }
+
+  trusted(key: number): number {
+    const at = this.find(key);
+    return Math.max(0, (at < 0 ? 0 : this.trustedBase[at]!) + (this.trustedDelta.get(key) ?? 0));
+  }
+
+  /** Blocks with a base entry or a pending change (an upper bound of the blocks with members). */
+  get size(): number {
+    return this.keys.length + this.nuisanceDelta.size + this.trustedDelta.size;
+  }
+
+  get byteLength(): number {
+    return this.keys.byteLength + this.nuisanceBase.byteLength + this.trustedBase.byteLength;
+  }
+
+  private find(key: number): number {
+    let lo = 0;
+    let hi = this.keys.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = this.keys[mid]!;
+      if (k === key) return mid;
+      if (k < key) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+}
