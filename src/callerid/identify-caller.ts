@@ -8,6 +8,7 @@ import { attestationFromIdentity, attestationFromVerstat, toAttestation } from '
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
 import { MAX_DISPLAY_NAME, sanitizeText } from './text.js';
+import { UNKNOWN_CALLER } from './types.js';
 import type {
   Attestation,
   CallerIdentity,
@@ -181,15 +182,7 @@ export function identifyCaller(headers: SipHeaderSource, opts: IdentifyOptions):
     return identifyUnguarded(headers, opts);
   } catch {
     // Unreachable by design (the fuzz test tries hard); if it happens, know nothing rather than break the call.
-    return {
-      number: null,
-      displayName: null,
-      source: 'from',
-      withheld: false,
-      withheldReason: null,
-      attestation: null,
-      verstat: null,
-    };
+    return { ...UNKNOWN_CALLER };
   }
 }
 

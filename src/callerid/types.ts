@@ -82,3 +82,14 @@ export interface Passport {
   /** The originating carrier's opaque id (`origid`), when present. */
   origid: string | null;
 }
+
+/** The identity of a caller crocetta knows nothing about (no header could be read). */
+export const UNKNOWN_CALLER: Readonly<CallerIdentity> = Object.freeze({
+  number: null,
+  displayName: null,
+  source: 'from',
+  withheld: false,
+  withheldReason: null,
+  attestation: null,
+  verstat: null,
+});

@@ -2,7 +2,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { normalizeNumber } from '../callerid/index.js';
-import type { CallerIdentity } from '../callerid/types.js';
+import { UNKNOWN_CALLER, type CallerIdentity } from '../callerid/types.js';
 import type { Clock, Decision, CallerEvidence } from '../screening/types.js';
 import { dayFromIso, dayIso, localDay } from '../store/local-days.js';
 import type { Reports } from '../store/reports.js';
@@ -96,7 +96,7 @@ export function keyFromParam(param: string, defaultCountry: string): { key: stri
 }
 
 function identityOf(number: CallerIdentity['number']): CallerIdentity {
-  return { number, displayName: null, source: 'from', withheld: false, withheldReason: null, attestation: null, verstat: null };
+  return { ...UNKNOWN_CALLER, number };
 }
 
 function parseTime(value: unknown, name: string): number | undefined {

@@ -1,5 +1,5 @@
 import { callerKey, calledNumber, identifyCaller } from '../callerid/index.js';
-import type { CallerIdentity, PhoneNumber, SipHeaderSource } from '../callerid/types.js';
+import { UNKNOWN_CALLER, type CallerIdentity, type PhoneNumber, type SipHeaderSource } from '../callerid/types.js';
 import type { Classifier } from '../screening/classify.js';
 import { chooseAction, type Action, type ActionPolicy } from '../screening/policy.js';
 import { NO_EVIDENCE, type Decision, type EvidenceLookup } from '../screening/types.js';
@@ -34,16 +34,6 @@ const FAIL_OPEN_DECISION: Decision = {
   ],
 };
 
-const NO_IDENTITY: CallerIdentity = {
-  number: null,
-  displayName: null,
-  source: 'from',
-  withheld: false,
-  withheldReason: null,
-  attestation: null,
-  verstat: null,
-};
-
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
@@ -53,7 +43,7 @@ function asError(err: unknown): Error {
  * (verdict unknown, action allow) with the fault attached, so the caller forwards the call and counts it.
  */
 export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: number): Screening {
-  let identity: CallerIdentity = NO_IDENTITY;
+  let identity: CallerIdentity = UNKNOWN_CALLER;
   let called: PhoneNumber | null = null;
   let key: string | null = null;
   try {
