@@ -7,6 +7,7 @@ import { tempDir, type TempDir } from '../store/test-tmp.js';
 import { readCsv, readJsonLines, type OwnFormat } from './crocetta-format.js';
 import { exportRegister } from './export.js';
 import { ImportRejectedError, importRecords } from './import.js';
+import { CSV_COLUMNS } from './records.js';
 
 const T0 = Date.parse('2026-11-03T09:15:00.123Z');
 let dir: TempDir;
@@ -74,7 +75,7 @@ describe.each(['json', 'csv'] as const)('crocetta format (%s)', (format) => {
     const text = await exportText(await seeded('a.sqlite'), format);
     const lines = text.split(format === 'json' ? '\n' : '\r\n');
     const badLine = format === 'json' ? 3 : 4;
-    lines[badLine - 1] = format === 'json' ? '{"type":"mark","number":"+39021","label":"spam","marked_at":"2026-11-03T09:15:00.000Z"}' : 'mark,not-a-number,nuisance' + ','.repeat(30);
+    lines[badLine - 1] = format === 'json' ? '{"type":"mark","number":"+39021","label":"spam","marked_at":"2026-11-03T09:15:00.000Z"}' : 'mark,not-a-number,nuisance' + ','.repeat(CSV_COLUMNS.length - 3);
     const bad = lines.join(format === 'json' ? '\n' : '\r\n');
     const target = await emptyRegister('b.sqlite');
     const err = await importRecords(target, reader(format, bad), { now: T0 }).catch((e: unknown) => e);
