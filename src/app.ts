@@ -11,12 +11,16 @@ import { createActionDeps } from './sip/action-deps.js';
 import { LoginLimiter, Sessions, ensureAdminHash, sessionKey } from './panel/auth.js';
 import { LiveSettings } from './settings/index.js';
 import { openPanelStore, openRegister } from './store/index.js';
+import { callerKey } from './callerid/identify-caller.js';
+import { FeedService, feedSettings } from './sharing/feeds/index.js';
 import type { Register } from './store/types.js';
 
 export interface Crocetta {
   register: Register;
   sip: SipApp;
   metrics: Metrics;
+  /** Friends' feeds: our signed feed, the pulls of theirs (`pullAll()` pulls now). */
+  feeds: FeedService;
   /** The panel's HTTP server, listening. */
   http: Server;
   /** The port the panel listens on (useful with port 0). */
@@ -62,6 +66,9 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   if (admin.changed) logger.info('panel admin password stored (scrypt hash) from ADMIN_PASSWORD');
   if (admin.hash === null) logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the panel until it is');
   const sessions = new Sessions(await sessionKey(panelStore.settings));
+  const feeds = await FeedService.open(config.store.file, feedSettings(config.feeds), clock, logger.child({ component: 'feeds' }));
+  // Friends' reports join the register's evidence from memory (no query per call).
+  const evidence = { evidenceFor: (key: string) => feeds.index.withFriends(key, register.evidenceFor(key)) };
 
   const sip = createSipApp(
     {
@@ -75,7 +82,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       // Getters: the panel's settings page swaps live.policy/live.classify; each call reads the current ones.
       steps: {
         defaultCountry: config.defaultCountry,
-        evidence: register,
+        evidence,
         get classify() {
           return live.classify;
         },
@@ -106,7 +113,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     clock,
     defaultCountry: config.defaultCountry,
     apiToken: config.panel.apiToken,
-    classify: (identity, evidence, now) => live.classify(identity, evidence, now),
+    classify: (identity, known, now) => live.classify(identity, feeds.index.withFriends(callerKey(identity), known), now),
     reports: panelStore.reports,
     timeZone: config.timeZone,
     session: (req) => sessions.fromRequest(req),
@@ -131,6 +138,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       clock,
       indexImported: (rows) => register.indexImported?.(rows),
     },
+    feed: { feeds, feedToken: config.feeds.token, apiToken: config.panel.apiToken },
     readiness: () => ({ store: register.ready, drachtio: sip.connected }),
   });
   if (!config.panel.apiToken) logger.warn('CROCETTA_API_TOKEN is not set: the JSON API answers 503 until it is');
@@ -147,11 +155,13 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   logger.info({ host: config.panel.host, port: httpPort }, 'panel listening');
 
   sip.start();
+  feeds.start();
 
   return {
     register,
     sip,
     metrics,
+    feeds,
     http,
     httpPort,
     async stop() {
@@ -159,6 +169,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       sip.stop();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await feeds.stop();
       await register.close();
       await panelStore.close();
     },

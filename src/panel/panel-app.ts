@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { apiRouter, type ApiDeps } from './api.js';
 import { sharingRouter, type SharingApiDeps } from './sharing-api.js';
+import { feedRouter, type FeedApiDeps } from './feed-api.js';
 import { errorHandler, notFound, type ErrorPage } from './error-handler.js';
 import { localeOf, panelRouter, type PanelPagesDeps } from './panel-routes.js';
 import { errorPage } from './pages/login.js';
@@ -16,6 +17,8 @@ export interface PanelDeps extends ApiDeps {
   readiness: () => Record<string, boolean>;
   /** `GET /api/export`, `POST /api/import` (src/sharing); without it those routes are not mounted. */
   sharing?: SharingApiDeps;
+  /** `GET /api/feed` (friends' feeds); without it the route is not mounted. */
+  feed?: FeedApiDeps;
   /** The office's pages (login, dashboard, register, rankings...); without them only health, metrics and API. */
   pages?: PanelPagesDeps;
 }
@@ -64,6 +67,7 @@ export function createPanelApp(deps: PanelDeps): Express {
   });
 
   // Export and import stream their bodies: mounted before the JSON body parser and its 64 kB limit.
+  if (deps.feed !== undefined) app.use('/api', feedRouter(deps.feed));
   if (deps.sharing !== undefined) app.use('/api', sharingRouter(deps.sharing, deps));
   app.use('/api', express.json({ limit: '64kb' }), apiRouter(deps));
 

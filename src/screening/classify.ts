@@ -2,6 +2,7 @@ import type { CallerIdentity, WithheldReason } from '../callerid/types.js';
 import { behaviourReasons } from './behaviour.js';
 import { blockReason } from './blocks.js';
 import { compileRules, type CompiledRules } from './compile.js';
+import { friendReason } from './friends.js';
 import { findRepeat, ordinal } from './repeat.js';
 import type { ScreeningRules } from './rules.js';
 import { bypassReason, displayNameBlockReason, learnedTrustReason } from './safety.js';
@@ -101,6 +102,9 @@ function decide(c: CompiledRules, identity: CallerIdentity, evidence: CallerEvid
     reasons.push({ ...pack.reason });
     minScore = Math.max(minScore, floor[pack.verdict]);
   }
+
+  const friends = friendReason(evidence.friends);
+  if (friends !== null) reasons.push(friends);
 
   if (rules.repeat.enabled && evidence.refusals.length > 0) {
     const found = findRepeat(evidence.refusals, evidence.attempts, now, c.repeatWindowMs);

@@ -41,6 +41,8 @@ export type ReasonCode =
   | 'shaken-gateway'
   | 'shaken-full'
   | 'display-name-block'
+  // friends' feeds (issue 6)
+  | 'friend-reports'
   // safety nets
   | 'bypass'
   | 'service-number'
@@ -114,6 +116,23 @@ export interface LearnedEvidence {
   calledByUs?: number | null;
   /** "Let the next call through": when the override was set, else null. */
   allowNext?: number | null;
+  /** What friends' feeds report about this number (src/sharing/feeds), when any friend does. */
+  friends?: FriendEvidence | null;
+}
+
+/** One friend's report of a number: each friend counts at most once per number. */
+export interface FriendReport {
+  friend: string;
+  /** The trust the business gives this friend, in [0,1]. */
+  weight: number;
+  company: string | null;
+  category: string | null;
+}
+
+/** Friends' reports of one number, with the consensus rule: fewer than `consensus` friends only explain. */
+export interface FriendEvidence {
+  reports: readonly FriendReport[];
+  consensus: number;
 }
 
 export const NO_EVIDENCE: CallerEvidence = Object.freeze({ mark: null, attempts: [], refusals: [] });

@@ -1,0 +1,112 @@
+/**
+ * One pull of one friend's feed over HTTP, with every check before anything is merged: size (declared and read),
+ * signature (over the exact bytes), shape, freshness (issuedAt), replay (version not newer than the one merged, or
+ * an answer to another request than ours). Returns a value; the caller logs and merges.
+ */
+import { feedPayloadSchema, SIGNATURE_HEADER, verifyFeed, publicKeyFromBase64, type FeedPayload } from './feed-format.js';
+import type { Friend } from './friends-store.js';
+
+export interface PullLimits {
+  maxBytes: number;
+  maxEntries: number;
+  /** A feed issued longer ago than this is stale. */
+  maxAgeMs: number;
+  /** A feed issued further in the future than this is refused too (clocks disagree). */
+  maxSkewMs: number;
+  timeoutMs: number;
+}
+
+export type RejectReason = 'forged' | 'replayed' | 'stale' | 'oversized' | 'malformed' | 'unreachable';
+
+export type PullResult =
+  | { kind: 'unchanged' }
+  | { kind: 'feed'; feed: FeedPayload; etag: string | null; bytes: number }
+  | { kind: 'rejected'; reason: RejectReason; detail: string };
+
+export function feedUrl(friend: Pick<Friend, 'url'>, since: number): string {
+  const url = new URL(friend.url);
+  url.searchParams.set('since', String(since));
+  return url.toString();
+}
+
+async function readCapped(res: Response, max: number): Promise<Buffer | null> {
+  if (res.body === null) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const reader = res.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+  for (;;) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    const value: Uint8Array = chunk.value;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(Buffer.from(value));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Checks a feed's bytes and signature against what we asked; exported for tests of tampered feeds. */
+export function checkFeed(body: Buffer, signature: string | null, friend: Pick<Friend, 'publicKey' | 'version'>, since: number, now: number, limits: PullLimits): PullResult {
+  if (body.length > limits.maxBytes) return { kind: 'rejected', reason: 'oversized', detail: `${body.length} bytes > ${limits.maxBytes}` };
+  if (signature === null) return { kind: 'rejected', reason: 'forged', detail: `no ${SIGNATURE_HEADER} header` };
+  const sig = /^ed25519=(.+)$/.exec(signature.trim())?.[1];
+  if (sig === undefined || !verifyFeed(body, sig, publicKeyFromBase64(friend.publicKey))) {
+    return { kind: 'rejected', reason: 'forged', detail: 'the signature does not match the friend\'s public key' };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { kind: 'rejected', reason: 'malformed', detail: 'not JSON' };
+  }
+  const checked = feedPayloadSchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    return { kind: 'rejected', reason: 'malformed', detail: issue === undefined ? 'invalid feed' : `${issue.path.join('.')}: ${issue.message}` };
+  }
+  const feed: FeedPayload = checked.data;
+  if (feed.entries.length + feed.removed.length > limits.maxEntries) {
+    return { kind: 'rejected', reason: 'oversized', detail: `${feed.entries.length + feed.removed.length} entries > ${limits.maxEntries}` };
+  }
+  if (feed.issuedAt < now - limits.maxAgeMs || feed.issuedAt > now + limits.maxSkewMs) {
+    return { kind: 'rejected', reason: 'stale', detail: `issued at ${new Date(feed.issuedAt).toISOString()}` };
+  }
+  // Every feed answers our `since`; a full list may repeat the version we hold (a resync), changes must be newer.
+  if (feed.since !== since || feed.full !== (since === 0) || (feed.full ? feed.version < friend.version : feed.version <= friend.version)) {
+    return { kind: 'rejected', reason: 'replayed', detail: `version ${feed.version} (since ${feed.since}), we hold ${friend.version} and asked since ${since}` };
+  }
+  return { kind: 'feed', feed, etag: null, bytes: body.length };
+}
+
+export async function pullFeed(friend: Friend, since: number, now: number, limits: PullLimits): Promise<PullResult> {
+  const headers: Record<string, string> = { authorization: `Bearer ${friend.token}`, accept: 'application/json' };
+  if (since > 0 && friend.etag !== null) headers['if-none-match'] = friend.etag;
+  let res: Response;
+  try {
+    res = await fetch(feedUrl(friend, since), { headers, signal: AbortSignal.timeout(limits.timeoutMs), redirect: 'error' });
+  } catch (err) {
+    return { kind: 'rejected', reason: 'unreachable', detail: err instanceof Error ? err.message : String(err) };
+  }
+  if (res.status === 304) return { kind: 'unchanged' };
+  if (res.status !== 200) {
+    await res.body?.cancel().catch(() => undefined);
+    return { kind: 'rejected', reason: 'unreachable', detail: `HTTP ${res.status}` };
+  }
+  const declared = Number(res.headers.get('content-length') ?? '0');
+  if (declared > limits.maxBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    return { kind: 'rejected', reason: 'oversized', detail: `Content-Length ${declared} > ${limits.maxBytes}` };
+  }
+  let body: Buffer | null;
+  try {
+    body = await readCapped(res, limits.maxBytes);
+  } catch (err) {
+    return { kind: 'rejected', reason: 'unreachable', detail: err instanceof Error ? err.message : String(err) };
+  }
+  if (body === null) return { kind: 'rejected', reason: 'oversized', detail: `body > ${limits.maxBytes} bytes` };
+  const result = checkFeed(body, res.headers.get(SIGNATURE_HEADER), friend, since, now, limits);
+  return result.kind === 'feed' ? { ...result, etag: res.headers.get('etag') } : result;
+}

@@ -1,0 +1,45 @@
+/**
+ * Friends' reports in memory, keyed by caller key, for the classifier: no query per call. Rebuilt whole from the
+ * register after each pull round (and at start) and swapped in one assignment, so a call reads either the old or
+ * the new reports, and friends added, re-weighted or removed with the CLI are picked up by the next round.
+ */
+import type { CallerEvidence, FriendEvidence, FriendReport } from '../../screening/types.js';
+import type { ReportRow } from './friends-store.js';
+
+export class FriendIndex {
+  private byNumber = new Map<string, FriendEvidence>();
+
+  constructor(private readonly consensus: number) {}
+
+  get size(): number {
+    return this.byNumber.size;
+  }
+
+  replace(rows: Iterable<ReportRow>): void {
+    const reports = new Map<string, FriendReport[]>();
+    for (const r of rows) {
+      const list = reports.get(r.caller_key);
+      const report: FriendReport = { friend: r.friend, weight: r.weight, company: r.company, category: r.category };
+      // friend_reports' key (friend, number) already makes each friend count once per number; kept explicit here.
+      if (list === undefined) reports.set(r.caller_key, [report]);
+      else if (!list.some((x) => x.friend === r.friend)) list.push(report);
+    }
+    const next = new Map<string, FriendEvidence>();
+    for (const [key, list] of reports) {
+      list.sort((a, b) => b.weight - a.weight || a.friend.localeCompare(b.friend));
+      next.set(key, { reports: list, consensus: this.consensus });
+    }
+    this.byNumber = next;
+  }
+
+  get(callerKey: string): FriendEvidence | null {
+    return this.byNumber.get(callerKey) ?? null;
+  }
+
+  /** The caller's evidence with the friends' reports added (the same object when no friend reports it). */
+  withFriends(callerKey: string | null, evidence: CallerEvidence): CallerEvidence {
+    if (callerKey === null) return evidence;
+    const friends = this.byNumber.get(callerKey);
+    return friends === undefined ? evidence : { ...evidence, friends };
+  }
+}

@@ -1,0 +1,26 @@
+/** Friends' feeds: publish our signed nuisance list, pull and verify friends' lists, merge them as evidence. */
+import type { Config } from '../../config/schema.js';
+import type { FeedSettings } from './feeds.js';
+
+export { FeedService, feedEtag, type FeedSettings, type PublishedFeed, type PullSummary } from './feeds.js';
+export { FriendIndex } from './friend-index.js';
+export * from './feed-format.js';
+export { checkFeed, pullFeed, type PullLimits, type PullResult, type RejectReason } from './feed-puller.js';
+export { addFriend, listFriends, removeFriend, FriendInputError, type Friend, type NewFriend } from './friends-store.js';
+export { loadOrCreateFeedKeys } from './feed-keys.js';
+
+const MIN = 60_000;
+
+export function feedSettings(c: Config['feeds']): FeedSettings {
+  return {
+    pullIntervalMs: c.pullIntervalMinutes * MIN,
+    maxBackoffMs: c.maxBackoffMinutes * MIN,
+    fullResyncMs: c.fullResyncHours * 60 * MIN,
+    maxBytes: c.maxFeedBytes,
+    maxEntries: c.maxEntries,
+    maxAgeMs: c.maxAgeMinutes * MIN,
+    maxSkewMs: 5 * MIN,
+    timeoutMs: c.timeoutMs,
+    consensus: c.consensus,
+  };
+}

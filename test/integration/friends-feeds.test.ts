@@ -1,0 +1,140 @@
+/**
+ * Friends' feeds between two real crocetta instances on loopback: A marks numbers, B subscribes to A's signed feed
+ * and classifies A's nuisance numbers by the trust rule; a tampered, replayed or stale feed is refused and logged.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { addFriend, SIGNATURE_HEADER } from '../../src/sharing/feeds/index.js';
+import { Connection } from '../../src/store/sqlite.js';
+import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
+
+const FEED_TOKEN = 'friends-only-token-42';
+const LISTED = '+390287176900';
+const TRUSTED = '+390287176901';
+
+async function befriend(h: Harness, name: string, url: string, publicKey: string, weight: number): Promise<void> {
+  const db = await Connection.open(join(h.dir, 'register.sqlite'));
+  try {
+    db.setBusyTimeout(5000);
+    await addFriend(db, { name, url, publicKey, token: FEED_TOKEN, weight }, h.clock.now());
+  } finally {
+    await db.close();
+  }
+}
+
+async function verdictAt(h: Harness, number: string): Promise<{ verdict: string; reasons: Array<{ code: string; text: string }> }> {
+  const r = await h.api('GET', `/api/numbers/${encodeURIComponent(number)}`);
+  expect(r.status).toBe(200);
+  return r.json as { verdict: string; reasons: Array<{ code: string; text: string }> };
+}
+
+/** A server in the middle: serves what `rewrite` makes of A's answer (body and headers). */
+async function middleman(upstream: string, rewrite: (body: Buffer, sig: string) => { body: Buffer; sig: string }): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const up = await fetch(`${upstream}${req.url?.slice(req.url.indexOf('?')) ?? ''}`, { headers: { authorization: req.headers.authorization ?? '' } });
+      const out = rewrite(Buffer.from(await up.arrayBuffer()), up.headers.get(SIGNATURE_HEADER) ?? '');
+      res.writeHead(up.status, { 'content-type': 'application/json', [SIGNATURE_HEADER]: out.sig }).end(out.body);
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/feed` };
+}
+
+describe('friends\' feeds between two instances', () => {
+  let a: Harness;
+  let b: Harness;
+  const servers: Server[] = [];
+
+  beforeEach(async () => {
+    a = await startHarness({ CROCETTA_FEED_TOKEN: FEED_TOKEN });
+    b = await startHarness();
+    expect((await a.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/mark`, { label: 'nuisance', company: 'Acme Energia', category: 'energy' })).status).toBe(200);
+    expect((await a.api('POST', `/api/numbers/${encodeURIComponent(TRUSTED)}/mark`, { label: 'trusted' })).status).toBe(200);
+  });
+
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await new Promise<void>((resolve) => s.close(() => resolve()));
+    await b.stop();
+    await a.stop();
+  });
+
+  it('makes a number the friend reports nuisance at the other instance, per the friend\'s weight', async () => {
+    await befriend(b, 'alfa', a.url('/api/feed'), a.app.feeds.publicKey, 0.9);
+    expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
+
+    const [pulled] = await b.app.feeds.pullAll();
+    expect(pulled).toMatchObject({ friend: 'alfa', outcome: 'merged', entries: 1 });
+
+    const seen = await verdictAt(b, LISTED);
+    expect(seen.verdict).toBe('nuisance');
+    expect(seen.reasons).toContainEqual(expect.objectContaining({ code: 'friend-reports', text: 'reported by 1 friend (alfa, Acme Energia, energy)' }));
+    // Trusted numbers never travel.
+    expect((await verdictAt(b, TRUSTED)).reasons).toEqual([]);
+
+    // Nothing new: the ETag answers 304 and nothing changes.
+    expect((await b.app.feeds.pullAll())[0]).toMatchObject({ outcome: 'unchanged' });
+
+    // A unmarks the number: the next pull carries the tombstone and B forgets it.
+    expect((await a.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/mark`, { label: 'none' })).status).toBe(200);
+    expect((await b.app.feeds.pullAll())[0]).toMatchObject({ outcome: 'merged', entries: 0, removed: 1 });
+    expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
+  });
+
+  it('only makes a less trusted friend\'s number suspect', async () => {
+    await befriend(b, 'alfa', a.url('/api/feed'), a.app.feeds.publicKey, 0.6);
+    await b.app.feeds.pullAll();
+    expect((await verdictAt(b, LISTED)).verdict).toBe('suspect');
+  });
+
+  it('serves the feed only with a token, and never lists trusted numbers', async () => {
+    const anon = await fetch(a.url('/api/feed'));
+    expect(anon.status).toBe(401);
+    const res = await fetch(a.url('/api/feed?since=0'), { headers: { authorization: `Bearer ${FEED_TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get(SIGNATURE_HEADER)).toMatch(/^ed25519=/);
+    const body = await res.text();
+    expect(body).toContain(LISTED);
+    expect(body).not.toContain(TRUSTED);
+    // The feed token opens nothing else.
+    expect((await a.api('GET', '/api/attempts', undefined, FEED_TOKEN)).status).toBe(401);
+    expect((await a.api('GET', '/api/feed', undefined, TOKEN)).status).toBe(200);
+  });
+
+  it('refuses a tampered feed, logs it and merges nothing', async () => {
+    const m = await middleman(a.url('/api/feed'), (body, sig) => ({ body: Buffer.from(body.toString('utf8').replace(LISTED, '+390287176999')), sig }));
+    servers.push(m.server);
+    await befriend(b, 'alfa', m.url, a.app.feeds.publicKey, 0.9);
+    const [pulled] = await b.app.feeds.pullAll();
+    expect(pulled).toMatchObject({ outcome: 'rejected', reason: 'forged' });
+    expect(b.logs).toContainEqual(expect.objectContaining({ msg: 'friend feed rejected: nothing merged', reason: 'forged', friend: 'alfa' }));
+    expect((await verdictAt(b, '+390287176999')).verdict).toBe('unknown');
+    expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
+  });
+
+  it('refuses a feed signed by another key than the friend\'s', async () => {
+    await befriend(b, 'alfa', a.url('/api/feed'), b.app.feeds.publicKey, 0.9);
+    expect((await b.app.feeds.pullAll())[0]).toMatchObject({ outcome: 'rejected', reason: 'forged' });
+    expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
+  });
+
+  it('refuses a replayed older feed and a stale one', async () => {
+    let replay: { body: Buffer; sig: string } | undefined;
+    const m = await middleman(a.url('/api/feed'), (body, sig) => {
+      replay ??= { body, sig };
+      return replay;
+    });
+    servers.push(m.server);
+    await befriend(b, 'alfa', m.url, a.app.feeds.publicKey, 0.9);
+    expect((await b.app.feeds.pullAll())[0]).toMatchObject({ outcome: 'merged' });
+    // A changes its list; the middleman keeps answering the first feed.
+    await a.api('POST', `/api/numbers/${encodeURIComponent('+390287176902')}/mark`, { label: 'nuisance' });
+    expect((await b.app.feeds.pullAll())[0]).toMatchObject({ outcome: 'rejected', reason: 'replayed' });
+
+    b.clock.advance(2 * 86_400_000);
+    expect((await b.app.feeds.pullAll())[0]).toMatchObject({ outcome: 'rejected', reason: 'stale' });
+    expect(b.logs.filter((l) => l.msg === 'friend feed rejected: nothing merged').map((l) => l.reason)).toEqual(['replayed', 'stale']);
+  });
+});
