@@ -6,7 +6,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { backup, exportFile, importFile, lookup, mark } from './commands.js';
+import { feedAdd, feedKey, feedList, feedRemove, type FeedAddOptions } from './feed-commands.js';
 import type { GlobalOptions } from './context.js';
+import { dossier, type DossierCliOptions } from './dossier-command.js';
 import { CliError, EXIT } from './output.js';
 
 const program = new Command('crocetta')
@@ -50,6 +52,39 @@ program
   .command('backup <file>')
   .description('online backup of the register into <file> (safe while crocetta runs), then an integrity check')
   .action((file: string) => backup(file, globals()));
+
+const feed = program.command('feed').description("friends' feeds: the friends whose signed nuisance lists we pull");
+feed
+  .command('add <name> <url>')
+  .description("subscribe to a friend's feed (its https://.../api/feed URL)")
+  .requiredOption('--key <base64>', "the friend's public key (they print it with `crocetta feed key`)")
+  .requiredOption('--token <token>', 'the feed token the friend gave you')
+  .option('--weight <0..1>', 'how much one report of this friend weighs (default: feeds.defaultWeight)')
+  .action((name: string, url: string, o: FeedAddOptions) => feedAdd(name, url, o, globals()));
+feed
+  .command('list')
+  .description('friends, their weight, the numbers they report, the last pull and its error')
+  .action(() => feedList(globals()));
+feed
+  .command('remove <name>')
+  .description('unsubscribe and forget what the friend reported')
+  .action((name: string) => feedRemove(name, globals()));
+feed
+  .command('key')
+  .description('our public key, for friends who subscribe to our feed')
+  .action(() => feedKey(globals()));
+
+program
+  .command('dossier')
+  .description('evidence dossier: the calls of a company or number that breach the configured FR/IT rules')
+  .option('--number <number>', 'one number (its company\'s other numbers count as the same professional)')
+  .option('--company <name>', 'every number marked with this company')
+  .option('--since <date>', 'from this day (YYYY-MM-DD, local) or ISO 8601 instant')
+  .option('--until <date>', 'up to and including this day (YYYY-MM-DD) or until this ISO 8601 instant')
+  .option('--format <format>', 'html (printable, default), csv or json')
+  .option('--out <file>', 'write to a file instead of standard output')
+  .option('--lang <lang>', 'it (default) or en, for the HTML page')
+  .action((o: DossierCliOptions) => dossier(o, globals()));
 
 // `crocetta export | head`: a reader that goes away early is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -2,15 +2,17 @@
  * Friends' feeds between two real crocetta instances on loopback: A marks numbers, B subscribes to A's signed feed
  * and classifies A's nuisance numbers by the trust rule; a tampered, replayed or stale feed is refused and logged.
  */
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addFriend, SIGNATURE_HEADER } from '../../src/sharing/feeds/index.js';
 import { Connection } from '../../src/store/sqlite.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
 
 const FEED_TOKEN = 'friends-only-token-42';
+const ROOT = resolve(import.meta.dirname, '../..');
 const LISTED = '+390287176900';
 const TRUSTED = '+390287176901';
 
@@ -22,6 +24,15 @@ async function befriend(h: Harness, name: string, url: string, publicKey: string
   } finally {
     await db.close();
   }
+}
+
+function cli(h: Harness, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, CROCETTA_DB: join(h.dir, 'register.sqlite'), LOG_LEVEL: 'silent' };
+  return new Promise((done) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--json', ...args], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
+      done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
+    });
+  });
 }
 
 async function verdictAt(h: Harness, number: string): Promise<{ verdict: string; reasons: Array<{ code: string; text: string }> }> {
@@ -81,6 +92,23 @@ describe('friends\' feeds between two instances', () => {
     expect((await a.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/mark`, { label: 'none' })).status).toBe(200);
     expect((await b.app.feeds.pullAll())[0]).toMatchObject({ outcome: 'merged', entries: 0, removed: 1 });
     expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
+  });
+
+  it('subscribes, lists and unsubscribes with crocetta feed add|list|remove', async () => {
+    const key = await cli(a, ['feed', 'key']);
+    expect(key.code, key.stderr).toBe(0);
+    expect(JSON.parse(key.stdout)).toEqual({ publicKey: a.app.feeds.publicKey });
+    const added = await cli(b, ['feed', 'add', 'alfa', a.url('/api/feed'), '--key', a.app.feeds.publicKey, '--token', FEED_TOKEN, '--weight', '0.9']);
+    expect(added.code, added.stderr).toBe(0);
+    expect((await cli(b, ['feed', 'add', 'beta', a.url('/api/feed'), '--key', 'bm90IGEga2V5', '--token', 'x'])).code).toBe(64);
+    await b.app.feeds.pullAll();
+    expect((await verdictAt(b, LISTED)).verdict).toBe('nuisance');
+    const listed = JSON.parse((await cli(b, ['feed', 'list'])).stdout) as unknown[];
+    expect(listed).toEqual([expect.objectContaining({ name: 'alfa', weight: 0.9, numbers: 1, lastError: null })]);
+    expect((await cli(b, ['feed', 'remove', 'alfa'])).code).toBe(0);
+    await b.app.feeds.pullAll();
+    expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
+    expect((await cli(b, ['feed', 'remove', 'alfa'])).code).toBe(64);
   });
 
   it('only makes a less trusted friend\'s number suspect', async () => {
