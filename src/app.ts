@@ -138,7 +138,15 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       clock,
       indexImported: (rows) => register.indexImported?.(rows),
     },
-    feed: { feeds, feedToken: config.feeds.token, apiToken: config.panel.apiToken },
+    feed: {
+      feeds,
+      feedToken: config.feeds.token,
+      apiToken: config.panel.apiToken,
+      defaultCountry: config.defaultCountry,
+      now: () => clock.now(),
+      mark: (key, input) => register.mark(key, input),
+      session: (req) => sessions.fromRequest(req),
+    },
     readiness: () => ({ store: register.ready, drachtio: sip.connected }),
   });
   if (!config.panel.apiToken) logger.warn('CROCETTA_API_TOKEN is not set: the JSON API answers 503 until it is');

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addFriend, SIGNATURE_HEADER } from '../../src/sharing/feeds/index.js';
+import { addFriend, numberHash, SIGNATURE_HEADER } from '../../src/sharing/feeds/index.js';
 import { Connection } from '../../src/store/sqlite.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
 
@@ -109,6 +109,39 @@ describe('friends\' feeds between two instances', () => {
     await b.app.feeds.pullAll();
     expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
     expect((await cli(b, ['feed', 'remove', 'alfa'])).code).toBe(64);
+  });
+
+  it('clears a wrongly listed caller on appeal, keeps the reason, and the clearing travels in the feed', async () => {
+    await befriend(b, 'alfa', a.url('/api/feed'), a.app.feeds.publicKey, 0.9);
+    await b.app.feeds.pullAll();
+    expect((await verdictAt(b, LISTED)).verdict).toBe('nuisance');
+
+    const appealed = await a.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/appeal`, { reason: 'our new supplier, not a telemarketer' });
+    expect(appealed).toMatchObject({ status: 200, json: { number: LISTED, cleared: true } });
+    expect((await a.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/appeal`, {})).status).toBe(400);
+    const feed = await fetch(a.url('/api/feed?since=1'), { headers: { authorization: `Bearer ${FEED_TOKEN}` } });
+    expect(await feed.json()).toMatchObject({ removed: [{ number: LISTED, cleared: 'appeal' }] });
+
+    expect((await b.app.feeds.pullAll())[0]).toMatchObject({ outcome: 'merged', removed: 1 });
+    expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
+  });
+
+  it('ignores friends\' reports of a number cleared here on appeal', async () => {
+    await befriend(b, 'alfa', a.url('/api/feed'), a.app.feeds.publicKey, 0.9);
+    await b.app.feeds.pullAll();
+    expect((await b.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/appeal`, { reason: 'a customer of ours' })).status).toBe(200);
+    expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
+  });
+
+  it('answers "is this number on your list?" by a hash prefix, without the number', async () => {
+    const hash = numberHash(LISTED);
+    const ask = async (prefix: string) => fetch(a.url(`/api/feed/lookup?prefix=${prefix}`), { headers: { authorization: `Bearer ${FEED_TOKEN}` } });
+    const found = (await (await ask(hash.slice(0, 5))).json()) as { matches: Array<{ hash: string }> };
+    expect(found.matches).toContainEqual(expect.objectContaining({ hash, category: 'energy' }));
+    const trusted = numberHash(TRUSTED);
+    const none = (await (await ask(trusted.slice(0, 8))).json()) as { matches: unknown[] };
+    expect(none.matches).toEqual([]);
+    expect((await ask('ab')).status).toBe(400);
   });
 
   it('only makes a less trusted friend\'s number suspect', async () => {

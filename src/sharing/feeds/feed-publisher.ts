@@ -4,6 +4,7 @@
  * only, never a number the business called. A number that left the list travels as a tombstone, but only if it
  * was ever listed (a number marked trusted and never nuisance is never named).
  */
+import { createHash } from 'node:crypto';
 import type { Connection } from '../../store/sqlite.js';
 import { FEED_FORMAT, FEED_FORMAT_VERSION, type FeedEntry, type FeedPayload, type FeedRemoval } from './feed-format.js';
 
@@ -73,4 +74,33 @@ export async function buildFeed(db: Connection, since: number, now: number): Pro
     }
   }
   return { format: FEED_FORMAT, formatVersion: FEED_FORMAT_VERSION, version, since: full ? 0 : since, full, issuedAt: now, entries, removed };
+}
+
+/** sha256 of the E.164 text, hex: what a friend hashes to ask about a number without naming it. */
+export function numberHash(e164: string): string {
+  return createHash('sha256').update(e164, 'utf8').digest('hex');
+}
+
+export interface PrefixMatch {
+  hash: string;
+  company: string | null;
+  category: string | null;
+}
+
+/**
+ * k-anonymity: the listed numbers whose hash starts with `prefix` (hex), as full hashes. The asker compares them
+ * with its own number's hash; we never learn which number it had in mind, only a prefix shared by many.
+ */
+export async function listedByHashPrefix(db: Connection, prefix: string): Promise<PrefixMatch[]> {
+  const rows = await db.all<{ caller_key: string; company: string | null; category: string | null }>(
+    `SELECT caller_key, company, category FROM numbers k
+      WHERE k.label = 'nuisance' AND k.caller_key LIKE '+%'
+        AND NOT EXISTS (SELECT 1 FROM called_numbers c WHERE c.caller_key = k.caller_key)`,
+  );
+  const out: PrefixMatch[] = [];
+  for (const r of rows) {
+    const hash = numberHash(r.caller_key);
+    if (hash.startsWith(prefix)) out.push({ hash, company: r.company, category: r.category });
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import { silentLogger, type StoreLogger } from '../../store/logger.js';
 import { Connection } from '../../store/sqlite.js';
 import { canonicalJson, signFeed } from './feed-format.js';
 import { loadOrCreateFeedKeys, type FeedKeys } from './feed-keys.js';
-import { buildFeed, currentVersion } from './feed-publisher.js';
+import { buildFeed, currentVersion, listedByHashPrefix, type PrefixMatch } from './feed-publisher.js';
 import { pullFeed, type PullLimits, type RejectReason } from './feed-puller.js';
 import { FriendIndex } from './friend-index.js';
 import { allReports, listFriends, mergeFeed, notePullError, notePullUnchanged, type Friend } from './friends-store.js';
@@ -77,6 +77,7 @@ export class FeedService {
       const keys = await loadOrCreateFeedKeys(db, clock.now());
       const service = new FeedService(db, keys, settings, clock, logger);
       service.index.replace(await allReports(db));
+      for (const r of await db.all<{ caller_key: string }>('SELECT DISTINCT caller_key FROM appeals')) service.index.clear(r.caller_key);
       return service;
     } catch (err) {
       await db.close().catch(() => undefined);
@@ -104,6 +105,22 @@ export class FeedService {
       } finally {
         await this.db.exec('COMMIT').catch(() => undefined);
       }
+    });
+  }
+
+  /** Listed numbers whose sha256 starts with `prefix` (the k-anonymity lookup). */
+  lookupPrefix(prefix: string): Promise<PrefixMatch[]> {
+    return this.serial(() => listedByHashPrefix(this.db, prefix));
+  }
+
+  /**
+   * A wrongly listed caller cleared on appeal: the reason is kept in `appeals`; friends' reports of the number are
+   * ignored from now on. The caller also clears the mark with `by: APPEAL_BY`, so our feed carries the tombstone.
+   */
+  appeal(callerKey: string, reason: string, by: string): Promise<void> {
+    this.index.clear(callerKey);
+    return this.serial(async () => {
+      await this.db.run('INSERT INTO appeals (caller_key, reason, at, by) VALUES (?, ?, ?, ?)', [callerKey, reason, this.clock.now(), by]);
     });
   }
 

@@ -8,6 +8,8 @@ import type { ReportRow } from './friends-store.js';
 
 export class FriendIndex {
   private byNumber = new Map<string, FriendEvidence>();
+  /** Numbers cleared here on appeal: friends' reports of them are ignored. */
+  private readonly cleared = new Set<string>();
 
   constructor(private readonly consensus: number) {}
 
@@ -32,13 +34,18 @@ export class FriendIndex {
     this.byNumber = next;
   }
 
+  clear(callerKey: string): void {
+    this.cleared.add(callerKey);
+  }
+
   get(callerKey: string): FriendEvidence | null {
+    if (this.cleared.has(callerKey)) return null;
     return this.byNumber.get(callerKey) ?? null;
   }
 
   /** The caller's evidence with the friends' reports added (the same object when no friend reports it). */
   withFriends(callerKey: string | null, evidence: CallerEvidence): CallerEvidence {
-    if (callerKey === null) return evidence;
+    if (callerKey === null || this.cleared.has(callerKey)) return evidence;
     const friends = this.byNumber.get(callerKey);
     return friends === undefined ? evidence : { ...evidence, friends };
   }

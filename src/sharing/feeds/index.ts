@@ -8,6 +8,7 @@ export * from './feed-format.js';
 export { checkFeed, pullFeed, type PullLimits, type PullResult, type RejectReason } from './feed-puller.js';
 export { addFriend, listFriends, removeFriend, FriendInputError, type Friend, type NewFriend } from './friends-store.js';
 export { loadOrCreateFeedKeys } from './feed-keys.js';
+export { APPEAL_BY, numberHash, type PrefixMatch } from './feed-publisher.js';
 
 const MIN = 60_000;
 
