@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { backup, exportFile, importFile, lookup, mark } from './commands.js';
 import { feedAdd, feedKey, feedList, feedRemove, type FeedAddOptions } from './feed-commands.js';
 import type { GlobalOptions } from './context.js';
+import { dossier, type DossierCliOptions } from './dossier-command.js';
 import { CliError, EXIT } from './output.js';
 
 const program = new Command('crocetta')
@@ -72,6 +73,18 @@ feed
   .command('key')
   .description('our public key, for friends who subscribe to our feed')
   .action(() => feedKey(globals()));
+
+program
+  .command('dossier')
+  .description('evidence dossier: the calls of a company or number that breach the configured FR/IT rules')
+  .option('--number <number>', 'one number (its company\'s other numbers count as the same professional)')
+  .option('--company <name>', 'every number marked with this company')
+  .option('--since <date>', 'from this day (YYYY-MM-DD, local) or ISO 8601 instant')
+  .option('--until <date>', 'up to and including this day (YYYY-MM-DD) or until this ISO 8601 instant')
+  .option('--format <format>', 'html (printable, default), csv or json')
+  .option('--out <file>', 'write to a file instead of standard output')
+  .option('--lang <lang>', 'it (default) or en, for the HTML page')
+  .action((o: DossierCliOptions) => dossier(o, globals()));
 
 // `crocetta export | head`: a reader that goes away early is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

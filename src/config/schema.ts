@@ -178,6 +178,35 @@ export const configSchema = z
         adminPassword: z.string(),
       })
       .strict(),
+    /** The evidence dossier's country rules (src/dossier/rules.ts): which calls breach FR and IT telemarketing law. */
+    dossier: z
+      .object({
+        fr: z
+          .object({
+            enabled: z.boolean(),
+            callerPrefixes: z.array(z.string().regex(/^\+\d{1,15}$/, 'expected an E.164 prefix such as +33')),
+            timeZone: z.string().refine((tz) => {
+              try {
+                new Intl.DateTimeFormat('en', { timeZone: tz });
+                return true;
+              } catch {
+                return false;
+              }
+            }, 'expected an IANA time zone such as Europe/Paris'),
+            holidays: z.boolean(),
+          })
+          .strict(),
+        it: z
+          .object({
+            enabled: z.boolean(),
+            rpoRegisteredOn: z.union([z.literal(''), z.iso.date()]),
+            rpoGraceDays: z.number().int().min(0).max(365),
+            rpoNumbers: z.array(z.string().regex(/^\+\d{4,15}$/, 'expected one of our numbers in E.164, such as +390612345678')),
+            surveyCategories: z.array(z.string().trim().toLowerCase().min(1).max(60)),
+          })
+          .strict(),
+      })
+      .strict(),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) })
       .strict(),

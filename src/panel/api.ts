@@ -7,7 +7,9 @@ import type { Clock, Decision, CallerEvidence } from '../screening/types.js';
 import { dayFromIso, dayIso, localDay } from '../store/local-days.js';
 import type { Reports } from '../store/reports.js';
 import type { Attempt, Register } from '../store/types.js';
+import type { DossierService } from '../dossier/index.js';
 import { csrfMatches, type Session } from './auth.js';
+import { dossierApiHandler } from './dossier-routes.js';
 import { HttpError } from './http-error.js';
 
 export interface ApiDeps {
@@ -24,6 +26,8 @@ export interface ApiDeps {
   timeZone?: string;
   /** The panel's logged-in session of a request, if any: it is accepted instead of the bearer token. */
   session?: (req: Parameters<RequestHandler>[0]) => Session | undefined;
+  /** The evidence dossier (`GET /api/dossier`); without it the route is not mounted. */
+  dossier?: DossierService;
 }
 
 function digest(s: string): Buffer {
@@ -183,6 +187,8 @@ export function apiRouter(deps: ApiDeps): Router {
     });
     res.json(await numberDetail(req.params.number));
   });
+
+  if (deps.dossier !== undefined) router.get('/dossier', dossierApiHandler(deps.dossier, deps.defaultCountry));
 
   const reports = deps.reports;
   if (reports !== undefined) {

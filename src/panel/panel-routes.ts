@@ -10,13 +10,16 @@ import { VERDICTS, type Clock, type Verdict } from '../screening/types.js';
 import { dayFromIso, dayStart, localDay, weekStart } from '../store/local-days.js';
 import type { RegisterFilter, Reports } from '../store/reports.js';
 import type { Register } from '../store/types.js';
+import type { DossierService } from '../dossier/index.js';
 import { keyFromParam } from './api.js';
 import { csrfMatches, parseCookies, verifyPassword, type LoginLimiter, type Session, type Sessions } from './auth.js';
 import { registerCsv } from './csv.js';
+import { dossierQueryOf } from './dossier-routes.js';
 import { HttpError } from './http-error.js';
 import { query } from './html.js';
 import { isLang, localeFor, pickLang, type Locale } from './i18n.js';
 import { dashboardPage } from './pages/dashboard.js';
+import { dossierPage } from './pages/dossier.js';
 import type { PageContext } from './pages/layout.js';
 import { loginPage } from './pages/login.js';
 import { numberPage } from './pages/number.js';
@@ -37,6 +40,8 @@ export interface PanelPagesDeps {
   timeZone: string;
   defaultCountry: string;
   logger: Logger;
+  /** The evidence dossier's page (`/dossier`); without it the page is not mounted. */
+  dossier?: DossierService;
 }
 
 const LANG_COOKIE = 'crocetta_lang';
@@ -278,6 +283,14 @@ export function panelRouter(deps: PanelPagesDeps): Router {
     const back = one(body.return, 2000);
     res.redirect(303, back && back.startsWith('/') && !back.startsWith('//') ? back : `/numbers/${encodeURIComponent(key)}`);
   });
+
+  const dossier = deps.dossier;
+  if (dossier !== undefined) {
+    router.get('/dossier', async (req, res) => {
+      const { params, query: q } = dossierQueryOf(req.query, deps.defaultCountry, timeZone);
+      sendHtml(res, dossierPage(ctxOf(req, res), params, q === null ? null : await dossier.build(q)));
+    });
+  }
 
   router.get('/rankings', async (req, res) => {
     const ctx = ctxOf(req, res);

@@ -56,6 +56,15 @@ details.mark form { display:flex; flex-direction:column; gap:.35rem; margin-top:
 .timeline { display:flex; flex-wrap:wrap; gap:.35rem; }
 .timeline .d { background:#fff; border:1px solid var(--line); border-radius:6px; padding:.2rem .45rem; font-size:.85rem; }
 code, .mono { font-family:ui-monospace, Menlo, Consolas, monospace; font-size:.85rem; word-break:break-all; }
+.dossier-facts { display:grid; grid-template-columns:max-content 1fr; gap:.2rem 1rem; background:#fff; border:1px solid var(--line); border-radius:8px; padding:.75rem 1rem; }
+.dossier-facts dt { font-weight:600; } .dossier-facts dd { margin:0; }
+.breach { margin-top:1rem; } .breach h2 { font-size:1rem; } tr.breaching td { font-weight:600; }
+@media print {
+  header, .no-print { display:none !important; }
+  body { background:#fff; font-size:10pt; } main { max-width:none; padding:0; }
+  .dossier-facts { border:none; padding:0; } th, td { border:1px solid #999; padding:.2rem .3rem; }
+  a { color:inherit; text-decoration:none; } .breach { break-inside:avoid; }
+}
 @media (max-width: 640px) {
   main { padding:.6rem; } header { padding:.5rem; } .card .n { font-size:1.4rem; }
   th, td { padding:.35rem .3rem; font-size:.9rem; } .hide-sm { display:none; }

@@ -2,6 +2,7 @@ import type { Decision, Mark } from '../../screening/types.js';
 import type { Totals } from '../../store/reports.js';
 import type { Attempt, MarkHistoryEntry } from '../../store/types.js';
 import { html, type SafeHtml } from '../html.js';
+import { dossierHref, dossierTexts } from './dossier.js';
 import { datalists, markForm, page, ticks, verdictBadge, type PageContext } from './layout.js';
 
 export interface NumberData {
@@ -33,6 +34,7 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
     ${markForm(ctx, d.callerKey, { returnTo: here, open: true, company: d.mark?.company ?? null, category: d.mark?.category ?? null, marked: d.mark !== null })}</div>
   <div class="card"><div class="l">${t('ticks')}</div><div>${ticks(d.total)}</div>${d.type ? html`<div class="muted small">${d.type}</div>` : ''}</div>
 </section>
+<p class="no-print"><a href="${dossierHref({ number: d.callerKey })}">${dossierTexts(ctx.loc.lang).dossierLink}</a></p>
 <h2>${t('timeline')}</h2>
 ${d.days.length
     ? html`<div class="timeline">${d.days.map(

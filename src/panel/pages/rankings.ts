@@ -1,6 +1,7 @@
 import type { CompanyRank, NumberRank } from '../../store/reports.js';
 import { html, type SafeHtml } from '../html.js';
 import { offenderRows } from './dashboard.js';
+import { dossierHref, dossierTexts } from './dossier.js';
 import { chart, page, type PageContext } from './layout.js';
 
 export const PERIODS = { '7': 'last7', '30': 'last30', '90': 'last90', '365': 'last365' } as const;
@@ -61,7 +62,7 @@ ${d.companies.length === 0
 <div class="scroll"><table id="companies">
 <thead><tr><th>#</th><th>${t('company')}</th><th>${t('category')}</th><th>${t('attempts')}</th><th>${t('stopped')}</th><th>${t('markedNumbers')}</th></tr></thead>
 <tbody>${d.companies.map(
-        (c, i) => html`<tr><td class="num">${i + 1}</td><td>${c.company}</td><td>${c.category ?? ''}</td><td class="num">${c.attempts}</td><td class="num">${c.stopped}</td><td class="num">${c.numbers}</td></tr>`,
+        (c, i) => html`<tr><td class="num">${i + 1}</td><td><a href="${dossierHref({ company: c.company })}" title="${dossierTexts(ctx.loc.lang).dossierLink}">${c.company}</a></td><td>${c.category ?? ''}</td><td class="num">${c.attempts}</td><td class="num">${c.stopped}</td><td class="num">${c.numbers}</td></tr>`,
       )}</tbody></table></div>
 <div class="panel">${chart(spec, t('companies'))}</div>`}
 <h2>${t('numbers')}</h2>
