@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { actionPolicy } from './config/derive.js';
+import { dossierRules, dossierService } from './dossier/index.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -108,6 +109,9 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     },
   );
 
+  // The evidence dossier reads the register file on a connection of its own, per request.
+  const dossier = dossierService({ file: config.store.file, rules: dossierRules(config), timeZone: config.timeZone, clock });
+
   const app = createPanelApp({
     register,
     clock,
@@ -117,6 +121,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     reports: panelStore.reports,
     timeZone: config.timeZone,
     session: (req) => sessions.fromRequest(req),
+    dossier,
     pages: {
       register,
       reports: panelStore.reports,
@@ -128,6 +133,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       timeZone: config.timeZone,
       defaultCountry: config.defaultCountry,
       logger: logger.child({ component: 'panel' }),
+      dossier,
     },
     logger: logger.child({ component: 'panel' }),
     metrics,
