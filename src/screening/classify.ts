@@ -51,8 +51,9 @@ const RAW_SHOWN_MAX = 32;
  *      allow pattern → trusted
  *   5. a trusted prefix rule            → trusted, score 0 (beats every rule below)
  *   6. other rules and evidence: prefix rules, country packs, repeat after refusal, withheld, not-a-number (each a
- *      weighted reason whose verdict is a floor), and the learned evidence (behaviour, number blocks, STIR/SHAKEN,
- *      display-name block patterns), weighted and decayed, no floor. Combined by noisy-OR.
+ *      weighted reason whose verdict is a floor), friends' reports (weighted, no floor), and the learned evidence
+ *      (behaviour, number blocks, STIR/SHAKEN, display-name block patterns), weighted and decayed, no floor.
+ *      Combined by noisy-OR.
  */
 function decide(c: CompiledRules, identity: CallerIdentity, evidence: CallerEvidence, now: number, context?: CallContext): Decision {
   const { rules, floor } = c;

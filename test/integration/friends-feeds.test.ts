@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addFriend, numberHash, SIGNATURE_HEADER } from '../../src/sharing/feeds/index.js';
 import { Connection } from '../../src/store/sqlite.js';
+import { buildInvite } from '../support/drachtio-double.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
 
 const FEED_TOKEN = 'friends-only-token-42';
@@ -82,6 +83,13 @@ describe('friends\' feeds between two instances', () => {
     const seen = await verdictAt(b, LISTED);
     expect(seen.verdict).toBe('nuisance');
     expect(seen.reasons).toContainEqual(expect.objectContaining({ code: 'friend-reports', text: 'reported by 1 friend (alfa, Acme Energia, energy)' }));
+    // A call from it through drachtio is refused at B, with the friends' reason in B's register.
+    const did = '+390612345678';
+    const call = b.double.injectRequest(buildInvite({ from: '<sip:0287176900@203.0.113.10>', to: did, requestUri: `sip:${did}@127.0.0.1` }));
+    expect((await call.waitForFinal()).status).toBe(607);
+    await b.app.register.flush();
+    const attempts = (await b.api('GET', `/api/attempts?number=${encodeURIComponent(LISTED)}`)).json as { attempts: Array<{ verdict: string; reasons: Array<{ code: string }> }> };
+    expect(attempts.attempts[0]).toMatchObject({ verdict: 'nuisance', reasons: [expect.objectContaining({ code: 'friend-reports' })] });
     // Trusted numbers never travel.
     expect((await verdictAt(b, TRUSTED)).reasons).toEqual([]);
 
@@ -91,7 +99,8 @@ describe('friends\' feeds between two instances', () => {
     // A unmarks the number: the next pull carries the tombstone and B forgets it.
     expect((await a.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/mark`, { label: 'none' })).status).toBe(200);
     expect((await b.app.feeds.pullAll())[0]).toMatchObject({ outcome: 'merged', entries: 0, removed: 1 });
-    expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
+    // Only B's own evidence is left (the refused call: its next attempt would be one after a refusal).
+    expect((await verdictAt(b, LISTED)).reasons.map((r) => r.code)).not.toContain('friend-reports');
   });
 
   it('subscribes, lists and unsubscribes with crocetta feed add|list|remove', async () => {
