@@ -124,6 +124,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     dossier,
     pages: {
       register,
+      evidence,
       reports: panelStore.reports,
       live,
       sessions,

@@ -6,6 +6,7 @@ import { normalizeNumber } from '../callerid/index.js';
 import type { CallerIdentity } from '../callerid/types.js';
 import { LiveSettings } from '../settings/index.js';
 import { exportRegister } from '../sharing/export.js';
+import { loadFriendIndex } from '../sharing/feeds/index.js';
 import { writeFritzbox, type PhonebookEntry } from '../sharing/formats/fritzbox.js';
 import { ImportRejectedError, importRecords, type ImportReport } from '../sharing/import.js';
 import { isImportFormat, openSource, IMPORT_FORMATS } from '../sharing/sources.js';
@@ -31,7 +32,9 @@ export async function lookup(number: string, g: GlobalOptions): Promise<void> {
   try {
     const live = await LiveSettings.load(config, panel.settings, () => undefined);
     const now = Date.now();
-    const decision = live.classify(identity, register.evidenceFor(key), now);
+    const db = await Connection.open(config.store.file, { readOnly: true });
+    const friends = await loadFriendIndex(db, config.feeds.consensus).finally(() => db.close());
+    const decision = live.classify(identity, friends.withFriends(key, register.evidenceFor(key)), now);
     const summary = await register.numberSummary(key);
     const result = {
       number: key,

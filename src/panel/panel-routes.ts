@@ -6,7 +6,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../log.js';
 import type { LiveSettings, LiveValues } from '../settings/live-settings.js';
-import { VERDICTS, type Clock, type Verdict } from '../screening/types.js';
+import { VERDICTS, type Clock, type EvidenceLookup, type Verdict } from '../screening/types.js';
 import { dayFromIso, dayStart, localDay, weekStart } from '../store/local-days.js';
 import type { RegisterFilter, Reports } from '../store/reports.js';
 import type { Register } from '../store/types.js';
@@ -30,6 +30,8 @@ import { settingsPage } from './pages/settings.js';
 
 export interface PanelPagesDeps {
   register: Register;
+  /** The evidence the number page classifies with (the register's plus friends' reports); default the register. */
+  evidence?: EvidenceLookup;
   reports: Reports;
   live: LiveSettings;
   sessions: Sessions;
@@ -251,7 +253,7 @@ export function panelRouter(deps: PanelPagesDeps): Router {
       register.attempts({ callerKey: key, limit: 50 }),
       reports.markVocabulary(),
     ]);
-    const decision = live.classify(identity, register.evidenceFor(key), ctx.now);
+    const decision = live.classify(identity, (deps.evidence ?? register).evidenceFor(key), ctx.now);
     sendHtml(
       res,
       numberPage(ctx, {

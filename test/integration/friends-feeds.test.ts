@@ -112,13 +112,16 @@ describe('friends\' feeds between two instances', () => {
     expect((await cli(b, ['feed', 'add', 'beta', a.url('/api/feed'), '--key', 'bm90IGEga2V5', '--token', 'x'])).code).toBe(64);
     await b.app.feeds.pullAll();
     expect((await verdictAt(b, LISTED)).verdict).toBe('nuisance');
+    const looked = JSON.parse((await cli(b, ['lookup', LISTED])).stdout) as { verdict: string; reasons: string[] };
+    expect(looked.verdict).toBe('nuisance');
+    expect(looked.reasons).toContain('reported by 1 friend (alfa, Acme Energia, energy)');
     const listed = JSON.parse((await cli(b, ['feed', 'list'])).stdout) as unknown[];
     expect(listed).toEqual([expect.objectContaining({ name: 'alfa', weight: 0.9, numbers: 1, lastError: null })]);
     expect((await cli(b, ['feed', 'remove', 'alfa'])).code).toBe(0);
     await b.app.feeds.pullAll();
     expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
     expect((await cli(b, ['feed', 'remove', 'alfa'])).code).toBe(64);
-  });
+  }, 90_000); // seven CLI processes, each compiling the sources with tsx
 
   it('clears a wrongly listed caller on appeal, keeps the reason, and the clearing travels in the feed', async () => {
     await befriend(b, 'alfa', a.url('/api/feed'), a.app.feeds.publicKey, 0.9);
