@@ -2,7 +2,9 @@
  * bench/accuracy.ts: replays a call trace through the real pipeline with simulated time and reports how well
  * crocetta stops nuisance calls without stopping legitimate ones.
  *
- *   npm run bench:accuracy -- --trace FILE [--config overlay.yaml]
+ *   npm run bench:accuracy -- --trace FILE [--config overlay.yaml] [--explain]
+ *
+ * `--explain` adds a breakdown of the nuisance calls let through (bench/explain-misses.ts).
  *
  * Trace (contract, docs/architecture.md): CSV with header `time,caller,did,truth,office` (+ optional `origin`);
  * also read when present: `talk` (seconds talked when the call reached the office), `attest`, `verstat`, `name`.
@@ -24,6 +26,7 @@ import { learnsBlockMember } from '../src/screening/blocks.js';
 import { chooseAction, createClassifier } from '../src/screening/index.js';
 import { NO_EVIDENCE } from '../src/screening/types.js';
 import { EvidenceIndex } from '../src/store/evidence-index.js';
+import { MissExplainer } from './explain-misses.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,6 +39,7 @@ if (TRACE === undefined) {
   process.exit(2);
 }
 const overlay = arg('config');
+const explainer = process.argv.includes('--explain') ? new MissExplainer() : null;
 const config = loadConfig(overlay === undefined ? {} : { env: { ...process.env, CROCETTA_CONFIG: overlay } });
 const rules = screeningRules(config);
 const policy = actionPolicy(config);
@@ -143,6 +147,7 @@ for (let i = 1; i < lines.length; i++) {
     index.addAttempt(key, time);
     index.learned.addCall(key, time, calledDid);
     if (stopped) index.addRefusal(key, time);
+    if (stopped) explainer?.refused(key, time);
     if (decision.reasons.some((r) => r.code === 'allow-next')) index.learned.consumeAllowNext(key);
     if (learnsBlockMember(decision, rules.thresholds)) index.learned.addLearnedMember(key, time);
   }
@@ -150,6 +155,7 @@ for (let i = 1; i < lines.length; i++) {
     if (talk > 0) index.learned.addTalk(key, time, talk);
     const at = time + talk * 1000;
     if (office === 'mark-nuisance') index.setMark({ callerKey: key, label: 'nuisance', at, company: null, category: null });
+    if (office === 'mark-nuisance') explainer?.officeMarked(key);
     else if (office === 'mark-trusted') index.setMark({ callerKey: key, label: 'trusted', at, company: null, category: null });
   }
 
@@ -164,6 +170,7 @@ for (let i = 1; i < lines.length; i++) {
       origins.set(origin, o);
     }
     o.attempts++;
+    explainer?.note({ origin, attempt: o.attempts, stopped, key, evidence, decision, attest: get(C.attest) }, time);
     const slot = tally.byIndex[Math.min(2, o.attempts - 1)];
     if (slot !== undefined) {
       slot.n++;
@@ -179,6 +186,7 @@ for (let i = 1; i < lines.length; i++) {
     }
   } else {
     tally.legit++;
+    explainer?.noteLegit(key, evidence, time, stopped);
     if (caller === '') tally.legitWithheld++;
     if (stopped) {
       tally.legitStopped++;
@@ -219,6 +227,7 @@ console.log(
 );
 console.log(`legitimate calls blocked: ${pct(tally.legitStopped, tally.legit)} (withheld: ${tally.legitWithheldStopped}/${tally.legitWithheld}); tagged: ${pct(tally.legitTagged, tally.legit)}`);
 if (legitStoppedReasons.size > 0) console.log(`  legitimate blocked, by reasons: ${top(legitStoppedReasons, 6)}`);
+if (explainer !== null) for (const line of explainer.report()) console.log(line);
 console.log(
   `accuracy: nuisance_stopped=${ratio(tally.nuisanceStopped, tally.nuisance).toFixed(4)} nuisance_stopped_from_2nd=${ratio(tally.from2nd.stopped, tally.from2nd.n).toFixed(4)} legit_blocked=${ratio(tally.legitStopped, tally.legit).toFixed(4)} legit_tagged=${ratio(tally.legitTagged, tally.legit).toFixed(4)}`,
 );

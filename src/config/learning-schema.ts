@@ -50,6 +50,15 @@ export const learningSchema = z
         maxWeight: weight,
         minDigits: z.number().int().min(3).max(15),
         mobile: z.enum(['same', 'large-only', 'off']),
+        office: z
+          .object({
+            enabled: z.boolean(),
+            smallMin: z.number().int().min(1).max(1000),
+            largeMin: z.number().int().min(1).max(10_000),
+            largeSpread: z.number().int().min(1).max(10),
+            weight,
+          })
+          .strict(),
       })
       .strict(),
     safety: z

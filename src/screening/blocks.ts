@@ -3,6 +3,7 @@
  * starts suspect (nuisance when the block is dense). Gates after PhoneBlock's DB.java (a 10-block counts with ≥ 4
  * spam members; a 100-block with ≥ 8 members spread over ≥ 4 ten-blocks of ≥ 2 each); the counts are distinct
  * numbers, so one heavily reported number never lifts its neighbours, and a trusted member stops its block's fold.
+ * The business's own marks have lower gates of their own (`office`: 2 in a 10-block, 3 over 2 ten-blocks).
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { repeated } from './decay.js';
@@ -45,22 +46,21 @@ export function blockReason(
   discount: number,
 ): Reason | null {
   if (!rules.enabled || e164Digits < rules.minDigits) return null;
-  const mobile = numberType === 'MOBILE' || numberType === 'FIXED_LINE_OR_MOBILE';
+  // Only numbers known to be mobile: FIXED_LINE_OR_MOBILE (all of NANP, some other plans) is not known to be a SIM.
+  const mobile = numberType === 'MOBILE';
   if (mobile && rules.mobile === 'off') return null;
 
   let best: Reason | null = null;
-  const consider = (members: number, gate: number, prefix: string, free: number, level: 'small' | 'large', spread: number): void => {
-    const weight = Math.min(rules.maxWeight, repeated(rules.weight, members / gate)) * discount;
+  const consider = (members: number, gate: number, prefix: string, free: number, level: 'small' | 'large', spread: number, marked = false): void => {
+    const weight = Math.min(rules.maxWeight, repeated(marked ? rules.office.weight : rules.weight, members / gate)) * discount;
     if (best !== null && best.weight >= weight) return;
     const where = formatBlock(prefix, free);
+    const text = `${members} ${marked ? 'numbers you marked nuisance' : 'nuisance numbers'} in ${where}`;
     best = {
       code: 'nuisance-block',
-      text:
-        level === 'small'
-          ? `${members} nuisance numbers in ${where}`
-          : `${members} nuisance numbers in ${where} (${spread} blocks of ten)`,
+      text: level === 'small' ? text : `${text} (${spread} blocks of ten)`,
       weight,
-      params: { block: where, prefix: `+${prefix}`, members, level, ...(level === 'large' ? { spread } : {}) },
+      params: { block: where, prefix: `+${prefix}`, members, level, ...(level === 'large' ? { spread } : {}), ...(marked ? { marked: members } : {}) },
     };
   };
 
@@ -71,6 +71,20 @@ export function blockReason(
     let spread = 0;
     for (const n of counts.tens) if (n >= rules.largeContrib) spread++;
     if (spread >= rules.largeSpread) consider(counts.largeNuisance, rules.largeMin, counts.large, rules.dropDigits + 1, 'large', spread);
+  }
+  const office = rules.office;
+  if (office.enabled) {
+    // The office gates: the business's own marks only (see BlockRules.office).
+    const smallMarked = counts.smallMarked ?? 0;
+    if (!(mobile && rules.mobile === 'large-only') && counts.smallTrusted === 0 && smallMarked >= office.smallMin) {
+      consider(smallMarked, office.smallMin, counts.small, rules.dropDigits, 'small', 1, true);
+    }
+    const largeMarked = counts.largeMarked ?? 0;
+    if (counts.largeTrusted === 0 && largeMarked >= office.largeMin) {
+      let spread = 0;
+      for (const n of counts.tensMarked ?? []) if (n > 0) spread++;
+      if (spread >= office.largeSpread) consider(largeMarked, office.largeMin, counts.large, rules.dropDigits + 1, 'large', spread, true);
+    }
   }
   return best;
 }

@@ -208,6 +208,11 @@ function validateLearning(l: LearningRules): void {
   if (k.largeSpread > 10) fail('blocks.largeSpread cannot exceed 10 (a large block has 10 small blocks)');
   weight('blocks.weight', k.weight);
   weight('blocks.maxWeight', k.maxWeight);
+  for (const [name, v] of [['smallMin', k.office.smallMin], ['largeMin', k.office.largeMin], ['largeSpread', k.office.largeSpread]] as const) {
+    if (!Number.isInteger(v) || v < 1) fail(`blocks.office.${name} must be a whole number ≥ 1, got ${String(v)}`);
+  }
+  if (k.office.largeSpread > 10) fail('blocks.office.largeSpread cannot exceed 10 (a large block has 10 small blocks)');
+  weight('blocks.office.weight', k.office.weight);
   weight('safety.displayNameBlockWeight', l.safety.displayNameBlockWeight);
   weight('shaken.failedWeight', l.shaken.failedWeight);
   weight('shaken.gatewayWeight', l.shaken.gatewayWeight);

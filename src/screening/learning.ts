@@ -51,6 +51,24 @@ export interface BlockRules {
    * large block: consecutive SIMs belong to different people more often than consecutive fixed lines) or `off`.
    */
   mobile: 'same' | 'large-only' | 'off';
+  /**
+   * Lower gates for the business's own nuisance marks (not crocetta's stops, not friends' or crowd reports): the
+   * office judged each of those calls itself, and one office marks a few hundred numbers a year among millions of
+   * blocks, so two of its marks in one 10-block are a call centre's range, not chance. A gate met by marks alone
+   * weighs `weight` (blocks at the default nuisance threshold); the mobile setting above applies as well.
+   */
+  office: OfficeBlockRules;
+}
+
+export interface OfficeBlockRules {
+  enabled: boolean;
+  /** Marked members the small block needs. */
+  smallMin: number;
+  /** Marked members the large block needs, in ≥ largeSpread small blocks with a marked member each. */
+  largeMin: number;
+  largeSpread: number;
+  /** Weight at the gate; grows with the marked members (members / gate) up to maxWeight. */
+  weight: number;
 }
 
 export interface SafetyRules {
@@ -114,6 +132,7 @@ export const DEFAULT_LEARNING_RULES: LearningRules = Object.freeze<LearningRules
     maxWeight: 0.95,
     minDigits: 9,
     mobile: 'large-only',
+    office: { enabled: true, smallMin: 2, largeMin: 3, largeSpread: 2, weight: 0.85 },
   },
   safety: {
     ownNumbers: [],

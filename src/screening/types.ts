@@ -102,6 +102,13 @@ export interface BlockCounts {
   largeNuisance: number;
   largeTrusted: number;
   tens: readonly number[];
+  /**
+   * Of the nuisance members above, those the business itself marked (not crocetta's own stops): the office's
+   * judgement of its own calls, which the lower office gates count (blocks.ts). Absent = none known.
+   */
+  smallMarked?: number;
+  largeMarked?: number;
+  tensMarked?: readonly number[];
 }
 
 /** Learned facts beyond marks and times; every field optional, so a store that lacks them still classifies. */

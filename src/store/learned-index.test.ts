@@ -51,6 +51,30 @@ describe('learned index', () => {
     expect(idx.evidenceFor('+390287176919').block?.smallNuisance).toBe(1);
   });
 
+  it('tells the office’s marks apart from learned members, per block and per block of ten', () => {
+    const clock = { t: T0 };
+    const { idx } = index(clock);
+    idx.setMark(nuisance('+390287176910'));
+    idx.setMark(nuisance('+390287176935'));
+    idx.learned.addLearnedMember('+390287176911', T0);
+    idx.learned.addLearnedMember('+390287176955', T0);
+    const b = idx.evidenceFor('+390287176919').block;
+    expect(b).toMatchObject({ smallNuisance: 2, smallMarked: 1, largeNuisance: 4, largeMarked: 2 });
+    expect(b?.tens).toEqual([0, 2, 0, 1, 0, 1, 0, 0, 0, 0]);
+    expect(b?.tensMarked).toEqual([0, 1, 0, 1, 0, 0, 0, 0, 0, 0]);
+    idx.setMark(nuisance('+390287176911')); // the mark takes over the learned member
+    expect(idx.evidenceFor('+390287176919').block).toMatchObject({ smallNuisance: 2, smallMarked: 2, largeMarked: 3 });
+    clock.t = T0 + 31 * DAY;
+    idx.prune();
+    expect(idx.evidenceFor('+390287176919').block).toMatchObject({ largeNuisance: 3, largeMarked: 3, tensMarked: [0, 2, 0, 1, 0, 0, 0, 0, 0, 0] });
+  });
+
+  it('marks loaded in bulk at start are all office marks', () => {
+    const { idx } = index();
+    idx.learned.loadBlocks(new Float64Array([39028717691, 39028717691, 39028717693]), new Float64Array(0));
+    expect(idx.evidenceFor('+390287176919').block).toMatchObject({ smallNuisance: 2, smallMarked: 2, largeMarked: 3 });
+  });
+
   it('keeps DIDs, talks and the override of active callers', () => {
     const clock = { t: T0 };
     const { idx } = index(clock);

@@ -14,6 +14,12 @@ import { BlockCountTable } from './block-counts.js';
 import { e164KeyToNumber } from './mark-table.js';
 
 const DAY_MS = 86_400_000;
+
+function bumpCount(map: Map<number, number>, key: number, by: number): void {
+  const next = (map.get(key) ?? 0) + by;
+  if (next <= 0) map.delete(key);
+  else map.set(key, next);
+}
 /** At most this many calls and talks are kept per caller (the most recent ones). */
 const MAX_PER_CALLER = 128;
 
@@ -38,6 +44,9 @@ export class LearnedIndex {
   private readonly overrides = new Map<string, number>();
   /** Numbers crocetta itself found nuisance (learnsBlockMember), counted as block members for the look-back. */
   private readonly learnedMembers = new Map<string, number>();
+  /** How many of the nuisance members above are learned ones, per small and large block (marked = the rest). */
+  private readonly learnedSmall = new Map<number, number>();
+  private readonly learnedLarge = new Map<number, number>();
   private readonly divisor: number;
   private readonly drop: number;
   private readonly lookbackMs: number;
@@ -63,7 +72,7 @@ export class LearnedIndex {
     if (before === after) return;
     const key = e164KeyToNumber(callerKey);
     if (key < 0) return;
-    if (this.learnedMembers.delete(callerKey)) this.count(key, 'nuisance', -1); // the mark takes over
+    if (this.learnedMembers.delete(callerKey)) this.countLearned(key, -1); // the mark takes over
     if (before !== null) this.count(key, before, -1);
     if (after !== null) this.count(key, after, 1);
   }
@@ -90,6 +99,14 @@ export class LearnedIndex {
 
   private count(key: number, label: MarkLabel, by: number): void {
     this.addBlockMembers(Math.floor(key / this.divisor), label, by);
+  }
+
+  /** A learned member (`by` = ±1): a nuisance member of its blocks, and counted apart from the marks. */
+  private countLearned(key: number, by: number): void {
+    this.count(key, 'nuisance', by);
+    const small = Math.floor(key / this.divisor);
+    bumpCount(this.learnedSmall, small, by);
+    bumpCount(this.learnedLarge, Math.floor(small / 10), by);
   }
 
   addCall(callerKey: string, at: number, did: string | null): void {
@@ -130,7 +147,7 @@ export class LearnedIndex {
     if (markedNuisance) return;
     const key = e164KeyToNumber(callerKey);
     if (key < 0) return;
-    if (!this.learnedMembers.has(callerKey)) this.count(key, 'nuisance', 1);
+    if (!this.learnedMembers.has(callerKey)) this.countLearned(key, 1);
     this.learnedMembers.set(callerKey, at);
   }
 
@@ -178,14 +195,25 @@ export class LearnedIndex {
     if (largeNuisance === 0 && largeTrusted === 0) return null;
     const tens: number[] = new Array<number>(10);
     for (let i = 0; i < 10; i++) tens[i] = this.small.nuisance(large * 10 + i);
+    const smallNuisance = this.small.nuisance(small);
+    const largeLearned = this.learnedLarge.get(large) ?? 0;
+    let tensMarked: readonly number[] = tens;
+    if (largeLearned > 0) {
+      const marked = tens.slice();
+      for (let i = 0; i < 10; i++) marked[i] = Math.max(0, (tens[i] ?? 0) - (this.learnedSmall.get(large * 10 + i) ?? 0));
+      tensMarked = marked;
+    }
     return {
       small: String(small),
-      smallNuisance: this.small.nuisance(small),
+      smallNuisance,
       smallTrusted: this.small.trusted(small),
       large: String(large),
       largeNuisance,
       largeTrusted,
       tens,
+      smallMarked: Math.max(0, smallNuisance - (this.learnedSmall.get(small) ?? 0)),
+      largeMarked: Math.max(0, largeNuisance - largeLearned),
+      tensMarked,
     };
   }
 
@@ -197,7 +225,7 @@ export class LearnedIndex {
       if (at < cutoff) {
         this.learnedMembers.delete(key);
         const n = e164KeyToNumber(key);
-        if (n >= 0) this.count(n, 'nuisance', -1);
+        if (n >= 0) this.countLearned(n, -1);
       }
     }
     for (const [key, act] of this.activity) {
