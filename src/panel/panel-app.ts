@@ -5,6 +5,8 @@ import type { Metrics } from '../metrics.js';
 import { apiRouter, type ApiDeps } from './api.js';
 import { sharingRouter, type SharingApiDeps } from './sharing-api.js';
 import { feedRouter, type FeedApiDeps } from './feed-api.js';
+import { ImportJobs } from './import-jobs.js';
+import { importJobsApi } from './import-routes.js';
 import { errorHandler, notFound, type ErrorPage } from './error-handler.js';
 import { localeOf, panelRouter, type PanelPagesDeps } from './panel-routes.js';
 import { errorPage } from './pages/login.js';
@@ -68,7 +70,10 @@ export function createPanelApp(deps: PanelDeps): Express {
 
   // Export and import stream their bodies: mounted before the JSON body parser and its 64 kB limit.
   if (deps.feed !== undefined) app.use('/api', feedRouter(deps.feed));
-  if (deps.sharing !== undefined) app.use('/api', sharingRouter(deps.sharing, deps));
+  // The import page's jobs share the one-at-a-time lock with `POST /api/import`.
+  const imports = deps.sharing !== undefined && deps.pages !== undefined ? new ImportJobs(deps.sharing, deps.logger) : undefined;
+  if (imports !== undefined) app.use('/api', importJobsApi(imports, deps));
+  if (deps.sharing !== undefined) app.use('/api', sharingRouter(deps.sharing, deps, imports));
   app.use('/api', express.json({ limit: '64kb' }), apiRouter(deps));
 
   let page: ErrorPage | undefined;
@@ -84,7 +89,7 @@ export function createPanelApp(deps: PanelDeps): Express {
       const loc = localeOf(req, timeZone);
       return errorPage(loc, status === 404 ? loc.t('notFound') : loc.t('error'), message).toString();
     };
-    app.use(panelRouter(deps.pages));
+    app.use(panelRouter({ ...deps.pages, ...(imports !== undefined && { imports }) }));
   }
 
   app.use(notFound(page));

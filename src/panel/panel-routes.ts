@@ -17,6 +17,8 @@ import { registerCsv } from './csv.js';
 import { dossierQueryOf } from './dossier-routes.js';
 import { HttpError } from './http-error.js';
 import { query } from './html.js';
+import type { ImportJobs } from './import-jobs.js';
+import { importPageRouter } from './import-routes.js';
 import { isLang, localeFor, pickLang, type Locale } from './i18n.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { dossierPage } from './pages/dossier.js';
@@ -44,6 +46,8 @@ export interface PanelPagesDeps {
   logger: Logger;
   /** The evidence dossier's page (`/dossier`); without it the page is not mounted. */
   dossier?: DossierService;
+  /** The import page (`/import`, a multipart upload that checks its own CSRF field); without it not mounted. */
+  imports?: ImportJobs;
 }
 
 const LANG_COOKIE = 'crocetta_lang';
@@ -189,6 +193,7 @@ export function panelRouter(deps: PanelPagesDeps): Router {
     res.locals.session = session;
     next();
   });
+  if (deps.imports !== undefined) router.use(importPageRouter(deps.imports, ctxOf));
   router.post('/{*rest}', form, (req, res, next) => {
     checkCsrf(req, res.locals.session as Session);
     next();

@@ -14,6 +14,7 @@ import { IMPORT_FORMATS, isImportFormat, openSource } from '../sharing/sources.j
 import type { ImportedIndexRows } from '../store/types.js';
 import { apiAuth, type ApiDeps } from './api.js';
 import { HttpError } from './http-error.js';
+import type { ImportJobs } from './import-jobs.js';
 
 export interface SharingApiDeps {
   /** The register's SQLite file (imports and exports use connections of their own). */
@@ -34,10 +35,19 @@ function one(req: Request, name: string): string | undefined {
   return v;
 }
 
-export function sharingRouter(deps: SharingApiDeps, auth: Pick<ApiDeps, 'apiToken' | 'session'>): Router {
+/** `jobs`: the panel's import jobs, whose one-at-a-time lock this route shares (else a lock of its own). */
+export function sharingRouter(deps: SharingApiDeps, auth: Pick<ApiDeps, 'apiToken' | 'session'>, jobs?: ImportJobs): Router {
   const router = Router();
   router.use(['/export', '/import'], apiAuth(auth.apiToken, auth.session));
   let importing = false;
+  const lock = (): (() => void) | null => {
+    if (jobs !== undefined) return jobs.tryLock();
+    if (importing) return null;
+    importing = true;
+    return () => {
+      importing = false;
+    };
+  };
 
   router.get('/export', async (req, res) => {
     const format = one(req, 'format') ?? 'json';
@@ -55,8 +65,8 @@ export function sharingRouter(deps: SharingApiDeps, auth: Pick<ApiDeps, 'apiToke
     if (format === undefined || !isImportFormat(format)) throw new HttpError(400, `format: expected one of ${IMPORT_FORMATS.join(', ')}`);
     const as = one(req, 'as');
     if (as !== undefined && as !== 'trusted' && as !== 'nuisance') throw new HttpError(400, 'as: expected trusted or nuisance');
-    if (importing) throw new HttpError(409, 'an import is already running: try again when it has finished');
-    importing = true;
+    const release = lock();
+    if (release === null) throw new HttpError(409, 'an import is already running: try again when it has finished');
     try {
       const max = deps.maxImportBytes ?? 512 << 20;
       let bytes = 0;
@@ -87,7 +97,7 @@ export function sharingRouter(deps: SharingApiDeps, auth: Pick<ApiDeps, 'apiToke
       });
       res.json(report);
     } finally {
-      importing = false;
+      release();
     }
   });
 

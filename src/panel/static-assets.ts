@@ -58,6 +58,9 @@ details.mark form { display:flex; flex-direction:column; gap:.35rem; margin-top:
 code, .mono { font-family:ui-monospace, Menlo, Consolas, monospace; font-size:.85rem; word-break:break-all; }
 .dossier-facts { display:grid; grid-template-columns:max-content 1fr; gap:.2rem 1rem; background:#fff; border:1px solid var(--line); border-radius:8px; padding:.75rem 1rem; }
 .dossier-facts dt { font-weight:600; } .dossier-facts dd { margin:0; }
+progress { width:100%; height:1.1rem; margin:.25rem 0 .75rem; accent-color:var(--accent); }
+form.import-form { display:flex; flex-direction:column; gap:.6rem; max-width:36rem; }
+form.import-form button { align-self:flex-start; }
 .breach { margin-top:1rem; } .breach h2 { font-size:1rem; } tr.breaching td { font-weight:600; }
 @media print {
   header, .no-print { display:none !important; }
@@ -94,7 +97,64 @@ export const PANEL_JS = `
       s.addEventListener('change', function () { if (s.form) s.form.submit(); });
     });
   }
-  document.addEventListener('DOMContentLoaded', function () { charts(); autosubmit(); });
+  // The import page: upload with XHR (its upload progress), then poll GET /api/import/jobs/:id into the
+  // <progress> and the data-field counts (textContent only), then show the server's report page.
+  function importer() {
+    var form = document.querySelector('form[data-import]');
+    var status = document.getElementById('import-status');
+    function show(s) {
+      var bar = document.getElementById('import-progress');
+      if (bar) {
+        var f = s.state !== 'running' ? 1 : s.phase === 'apply'
+          ? 0.5 + 0.5 * (s.recordsRead ? Math.min(1, s.applied / s.recordsRead) : 1)
+          : (s.bytesTotal ? 0.5 * Math.min(1, s.bytesRead / s.bytesTotal) : 0);
+        bar.value = f;
+      }
+      document.querySelectorAll('#import-status [data-field]').forEach(function (el) {
+        var v = s[el.getAttribute('data-field')];
+        if (v !== undefined) el.textContent = String(v);
+      });
+    }
+    function poll(id) {
+      fetch('/api/import/jobs/' + encodeURIComponent(id), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (r) { return r.json(); })
+        .then(function (s) {
+          if (s.error) throw new Error(s.error);
+          show(s);
+          if (s.state === 'running') setTimeout(function () { poll(id); }, 250);
+          else window.location.assign('/import?job=' + encodeURIComponent(id));
+        })
+        .catch(function () { window.location.assign('/import?job=' + encodeURIComponent(id)); });
+    }
+    if (status && status.getAttribute('data-state') === 'running') poll(status.getAttribute('data-job'));
+    if (!form || typeof window.FormData !== 'function') return;
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var button = form.querySelector('button[type=submit]');
+      if (button) button.disabled = true;
+      var bar = document.getElementById('import-upload');
+      if (bar) bar.hidden = false;
+      var csrf = form.querySelector('input[name=_csrf]');
+      var xhr = new XMLHttpRequest();
+      xhr.open('POST', form.getAttribute('action') + '?async=1');
+      xhr.setRequestHeader('Accept', 'application/json');
+      if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf.value);
+      xhr.upload.addEventListener('progress', function (ev) {
+        if (bar && ev.lengthComputable) bar.value = ev.loaded / ev.total;
+      });
+      xhr.addEventListener('load', function () {
+        var body = {};
+        try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
+        if (xhr.status === 202 && body.id) { window.location.assign('/import?job=' + encodeURIComponent(body.id)); return; }
+        var out = document.getElementById('import-form-error');
+        if (out) { out.textContent = body.error || ('HTTP ' + xhr.status); out.hidden = false; }
+        if (button) button.disabled = false;
+      });
+      xhr.addEventListener('error', function () { form.submit(); });
+      xhr.send(new FormData(form));
+    });
+  }
+  document.addEventListener('DOMContentLoaded', function () { charts(); autosubmit(); importer(); });
 })();
 `;
 

@@ -1,5 +1,6 @@
 import type { LiveValues } from '../../settings/live-settings.js';
 import { html, type SafeHtml } from '../html.js';
+import { importTexts } from './import.js';
 import { csrfField, page, type PageContext } from './layout.js';
 
 export interface RulesData {
@@ -29,6 +30,7 @@ export function rulesPage(ctx: PageContext, d: RulesData): SafeHtml {
     ctx,
     t('rules'),
     html`${notice(ctx, d)}
+<p><a class="button" href="/import" id="import-link">${importTexts(ctx.loc.lang).link}</a></p>
 <section class="panel">
 <h2>${t('prefixRules')}</h2>
 <p class="muted small">${t('prefixRulesHint')}</p>

@@ -1,0 +1,205 @@
+/**
+ * Imports started from the panel's import page, as jobs held in memory: one runs at a time (the API's
+ * `POST /api/import` takes the same lock), each reports its progress for `GET /api/import/jobs/:id` and the page,
+ * and the last few finished ones are kept so the page can show their report. Nothing here knows HTTP codes.
+ */
+import { randomBytes } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import type { Logger } from '../log.js';
+import { importRecords, ImportRejectedError, type ImportReport } from '../sharing/import.js';
+import { openSource, type ImportFormat } from '../sharing/sources.js';
+import type { MarkLabel } from '../screening/types.js';
+import type { SharingApiDeps } from './sharing-api.js';
+
+export type JobState = 'running' | 'done' | 'refused' | 'failed';
+
+export interface ImportParams {
+  format: ImportFormat;
+  as?: MarkLabel;
+  category?: string;
+  lenient: boolean;
+  /** The file's name as the browser sent it (shown back, never used as a path). */
+  fileName?: string;
+}
+
+/** What `GET /api/import/jobs/:id` answers. */
+export interface JobStatus {
+  id: string;
+  state: JobState;
+  format: ImportFormat;
+  fileName: string | null;
+  phase: 'upload' | 'stage' | 'apply' | 'end';
+  /** Bytes of the file read so far, and the request's length when the browser gave it (else null). */
+  bytesRead: number;
+  bytesTotal: number | null;
+  /** Lines of the file read, valid records read. */
+  rowsRead: number;
+  recordsRead: number;
+  /** Records staged so far that the apply phase has merged (approximate while it runs). */
+  applied: number;
+  /** When finished: rows written to the register, rows already there as they are, rows skipped (lenient). */
+  imported: number;
+  unchanged: number;
+  skipped: number;
+  keptTrusted: number;
+  /** Refused or skipped rows with their line; a refusal of the whole file has one entry (line null if none). */
+  errors: Array<{ line: number | null; reason: string }>;
+  startedAt: number;
+  ms: number | null;
+}
+
+export class ImportBusyError extends Error {
+  override name = 'ImportBusyError';
+  constructor() {
+    super('an import is already running: try again when it has finished');
+  }
+}
+
+/** The file is larger than the import's limit (refused; nothing written). */
+export class ImportTooLargeError extends Error {
+  override name = 'ImportTooLargeError';
+}
+
+const KEPT = 20;
+const ERRORS_LISTED = 100;
+
+function sum(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+export class ImportJobs {
+  private readonly jobs = new Map<string, JobStatus>();
+  private locked = false;
+
+  constructor(
+    private readonly deps: SharingApiDeps,
+    private readonly logger?: Logger,
+  ) {}
+
+  get maxBytes(): number {
+    return this.deps.maxImportBytes ?? 512 << 20;
+  }
+
+  get busy(): boolean {
+    return this.locked;
+  }
+
+  /** The one-at-a-time lock, for imports that are not jobs (the API's): a release function, or null if busy. */
+  tryLock(): (() => void) | null {
+    if (this.locked) return null;
+    this.locked = true;
+    let released = false;
+    return () => {
+      if (!released) this.locked = false;
+      released = true;
+    };
+  }
+
+  get(id: string): JobStatus | undefined {
+    const job = this.jobs.get(id);
+    return job && { ...job, errors: [...job.errors] };
+  }
+
+  /**
+   * Starts importing `input` (throws ImportBusyError if an import runs). Returns the job at once and the
+   * promise of its end, which never rejects: a refused file ends the job as `refused`, with the line and reason.
+   */
+  start(input: Readable, params: ImportParams, bytesTotal: number | null): { job: JobStatus; done: Promise<JobStatus> } {
+    const release = this.tryLock();
+    if (release === null) throw new ImportBusyError();
+    const now = this.deps.clock.now();
+    const job: JobStatus = {
+      id: randomBytes(9).toString('base64url'),
+      state: 'running',
+      format: params.format,
+      fileName: params.fileName ?? null,
+      phase: 'upload',
+      bytesRead: 0,
+      bytesTotal,
+      rowsRead: 0,
+      recordsRead: 0,
+      applied: 0,
+      imported: 0,
+      unchanged: 0,
+      skipped: 0,
+      keptTrusted: 0,
+      errors: [],
+      startedAt: now,
+      ms: null,
+    };
+    this.jobs.set(job.id, job);
+    for (const old of this.jobs.keys()) {
+      if (this.jobs.size <= KEPT) break;
+      if (this.jobs.get(old)?.state !== 'running') this.jobs.delete(old);
+    }
+    const done = this.run(job, input, params, now).finally(release);
+    return { job: { ...job }, done };
+  }
+
+  private async run(job: JobStatus, input: Readable, params: ImportParams, now: number): Promise<JobStatus> {
+    const started = performance.now();
+    const max = this.maxBytes;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        job.bytesRead += chunk.length;
+        if (job.bytesRead > max) cb(new ImportTooLargeError(`the file is larger than ${max} bytes`));
+        else cb(null, chunk);
+      },
+    });
+    input.on('error', (err) => counter.destroy(err));
+    input.pipe(counter);
+    try {
+      const source = openSource(params.format, counter, {
+        country: this.deps.defaultCountry,
+        timeZone: this.deps.timeZone,
+        now,
+        ...(params.as !== undefined && { as: params.as }),
+        ...(params.category !== undefined && { category: params.category }),
+      });
+      const indexImported = this.deps.indexImported;
+      const report: ImportReport = await importRecords(this.deps.file, source.items, {
+        now,
+        lenient: params.lenient,
+        ...(source.historyBy !== undefined && { historyBy: source.historyBy }),
+        onProgress: (p) => {
+          job.phase = p.phase;
+          job.rowsRead = p.lines;
+          if (p.phase === 'stage') job.recordsRead = p.records;
+          else job.applied = Math.min(p.records, job.recordsRead);
+        },
+        ...(indexImported && {
+          onMarks: (marks) => indexImported({ marks }),
+          onCalled: (called) => indexImported({ called }),
+        }),
+      });
+      job.state = 'done';
+      job.rowsRead = report.lines;
+      job.recordsRead = sum(report.read);
+      job.applied = job.recordsRead;
+      job.imported = sum(report.written);
+      job.unchanged = sum(report.unchanged);
+      job.keptTrusted = report.keptTrusted + report.keptNewerLocal;
+      job.skipped = report.skippedCount;
+      job.errors = report.skipped.map((s) => ({ line: s.line, reason: s.reason }));
+    } catch (err) {
+      input.unpipe(counter);
+      input.resume(); // drain what the browser still sends, so it gets the answer
+      if (err instanceof ImportRejectedError) {
+        job.state = 'refused';
+        job.errors = [{ line: err.line ?? null, reason: err.reason }];
+      } else if (err instanceof ImportTooLargeError) {
+        job.state = 'refused';
+        job.errors = [{ line: null, reason: err.message }];
+      } else {
+        job.state = 'failed';
+        job.errors = [{ line: null, reason: 'internal error' }];
+        this.logger?.error({ err, job: job.id }, 'panel import failed');
+      }
+      job.errors = job.errors.slice(0, ERRORS_LISTED);
+    }
+    job.phase = 'end';
+    job.ms = Math.round(performance.now() - started);
+    this.logger?.info({ job: job.id, state: job.state, format: job.format, rows: job.rowsRead, imported: job.imported }, 'panel import finished');
+    return { ...job, errors: [...job.errors] };
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The import page: a file upload (any format src/sharing reads) and the report of the import, with a
+ * <progress> that panel.js updates from `GET /api/import/jobs/:id` while it runs. Without JavaScript the form
+ * posts normally and the answer is this page with the final report.
+ */
+import type { Lang } from '../i18n.js';
+import { html, type SafeHtml } from '../html.js';
+import type { JobStatus } from '../import-jobs.js';
+import { csrfField, page, type PageContext } from './layout.js';
+
+const TEXTS = {
+  en: {
+    title: 'Import a list',
+    link: 'Import a list of numbers (FRITZ!Box, vCard, FTC, plain list, CDR, crocetta export)',
+    intro: 'Numbers from a file join your register at once: the next call from them is handled accordingly. A number you marked trusted is never turned into nuisance. Importing the same file twice changes nothing.',
+    file: 'File',
+    format: 'Format',
+    as: 'The numbers are',
+    asDefault: 'as the format says (contacts trusted, lists nuisance)',
+    asNuisance: 'nuisance',
+    asTrusted: 'trusted',
+    category: 'Category (optional)',
+    lenient: 'Skip bad rows and list them (otherwise the first bad row refuses the whole file)',
+    submit: 'Import',
+    maxSize: 'At most {size}.',
+    running: 'Importing…',
+    done: 'Import finished',
+    refused: 'File refused: nothing was imported',
+    failed: 'The import failed: nothing more was imported',
+    rowsRead: 'Rows read',
+    imported: 'Imported',
+    unchanged: 'Already known',
+    skipped: 'Skipped',
+    keptTrusted: 'Kept as they are here',
+    line: 'line {n}',
+    errors: 'Errors',
+    noFile: 'Choose a file to import.',
+    unknownJob: 'This import is no longer known (the service restarted, or it is too old).',
+  },
+  it: {
+    title: 'Importa un elenco',
+    link: 'Importa un elenco di numeri (FRITZ!Box, vCard, FTC, elenco semplice, CDR, export di crocetta)',
+    intro: 'I numeri di un file entrano subito nel registro: la prossima chiamata da loro è trattata di conseguenza. Un numero che hai segnato come fidato non diventa mai molesto. Importare due volte lo stesso file non cambia nulla.',
+    file: 'File',
+    format: 'Formato',
+    as: 'I numeri sono',
+    asDefault: 'come dice il formato (contatti fidati, elenchi molesti)',
+    asNuisance: 'molesti',
+    asTrusted: 'fidati',
+    category: 'Categoria (facoltativa)',
+    lenient: 'Salta le righe errate ed elencale (altrimenti la prima riga errata rifiuta tutto il file)',
+    submit: 'Importa',
+    maxSize: 'Al massimo {size}.',
+    running: 'Importazione in corso…',
+    done: 'Importazione terminata',
+    refused: 'File rifiutato: non è stato importato nulla',
+    failed: 'L’importazione non è riuscita: non è stato importato altro',
+    rowsRead: 'Righe lette',
+    imported: 'Importati',
+    unchanged: 'Già noti',
+    skipped: 'Saltate',
+    keptTrusted: 'Lasciati come sono qui',
+    line: 'riga {n}',
+    errors: 'Errori',
+    noFile: 'Scegli un file da importare.',
+    unknownJob: 'Questa importazione non è più nota (il servizio è ripartito, o è troppo vecchia).',
+  },
+} as const satisfies Record<Lang, Record<string, string>>;
+
+export type ImportTexts = (typeof TEXTS)[Lang];
+
+export function importTexts(lang: Lang): ImportTexts {
+  return TEXTS[lang];
+}
+
+const FORMAT_NAMES: ReadonlyArray<[string, string]> = [
+  ['fritzbox', 'FRITZ!Box (XML)'],
+  ['vcard', 'vCard (.vcf)'],
+  ['list', 'Plain list / elenco semplice (.txt)'],
+  ['ftc', 'FTC Do Not Call (CSV)'],
+  ['asterisk-cdr', 'Asterisk CDR (CSV)'],
+  ['json', 'crocetta (JSON Lines)'],
+  ['csv', 'crocetta (CSV)'],
+];
+
+export interface ImportPageData {
+  maxBytes: number;
+  /** The job to report on (the one just posted, or `?job=`). */
+  job: JobStatus | null;
+  /** An error about the form itself (no file chosen...). */
+  message: string | null;
+  unknownJob?: boolean;
+}
+
+function size(bytes: number): string {
+  return bytes >= 1 << 20 ? `${Math.round(bytes / (1 << 20))} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
+function fraction(job: JobStatus): number {
+  if (job.state !== 'running') return 1;
+  if (job.phase === 'apply') return 0.5 + 0.5 * (job.recordsRead === 0 ? 1 : job.applied / job.recordsRead);
+  return job.bytesTotal ? 0.5 * Math.min(1, job.bytesRead / job.bytesTotal) : 0;
+}
+
+/** The job's report: the <progress>, the counts (data-field spans that panel.js updates), the errors. */
+export function jobReport(lang: Lang, job: JobStatus): SafeHtml {
+  const t = TEXTS[lang];
+  const field = (name: 'rowsRead' | 'imported' | 'unchanged' | 'skipped' | 'keptTrusted', label: string) =>
+    html`<div class="card"><div class="n" data-field="${name}">${job[name]}</div><div class="l">${label}</div></div>`;
+  const title = job.state === 'running' ? t.running : job.state === 'done' ? t.done : job.state === 'refused' ? t.refused : t.failed;
+  return html`<section id="import-status" class="panel" data-job="${job.id}" data-state="${job.state}" aria-live="polite">
+<h2 data-state-title>${title}${job.fileName ? html` · <span class="mono">${job.fileName}</span>` : ''}</h2>
+${job.state === 'running' || job.state === 'done'
+    ? html`<progress id="import-progress" max="1" value="${fraction(job).toFixed(3)}">${Math.round(fraction(job) * 100)}%</progress>`
+    : ''}
+<div class="cards">${field('rowsRead', t.rowsRead)}${field('imported', t.imported)}${field('unchanged', t.unchanged)}${field('skipped', t.skipped)}${job.keptTrusted > 0 ? field('keptTrusted', t.keptTrusted) : ''}</div>
+<div id="import-errors"${job.errors.length === 0 ? html` hidden` : ''}>
+<h2>${t.errors}</h2>
+<ul class="notice error">${job.errors.map((e) => html`<li>${e.line === null ? '' : html`<strong>${t.line.replace('{n}', String(e.line))}</strong>: `}${e.reason}</li>`)}</ul>
+</div>
+</section>`;
+}
+
+export function importPage(ctx: PageContext, d: ImportPageData): SafeHtml {
+  const t = TEXTS[ctx.loc.lang];
+  return page(
+    ctx,
+    t.title,
+    html`${d.message ? html`<p class="notice error" role="alert">${d.message}</p>` : ''}
+${d.unknownJob ? html`<p class="notice error">${t.unknownJob}</p>` : ''}
+${d.job ? jobReport(ctx.loc.lang, d.job) : ''}
+<section class="panel">
+<p class="muted small">${t.intro}</p>
+<form method="post" action="/import" enctype="multipart/form-data" data-import class="import-form">
+  ${csrfField(ctx)}
+  <label>${t.format}<select name="format" required>${FORMAT_NAMES.map(([v, name]) => html`<option value="${v}">${name}</option>`)}</select></label>
+  <label>${t.as}<select name="as"><option value="">${t.asDefault}</option><option value="nuisance">${t.asNuisance}</option><option value="trusted">${t.asTrusted}</option></select></label>
+  <label>${t.category}<input name="category" maxlength="60" list="import-categories"></label>
+  <datalist id="import-categories">${['energy', 'telecom', 'insurance', 'finance', 'other'].map((c) => html`<option value="${c}">`)}</datalist>
+  <label class="inline"><input type="checkbox" name="lenient" value="1"> ${t.lenient}</label>
+  <label>${t.file}<input type="file" name="file" required></label>
+  <p class="muted small">${t.maxSize.replace('{size}', size(d.maxBytes))}</p>
+  <button type="submit" class="primary">${t.submit}</button>
+  <progress id="import-upload" max="1" value="0" hidden></progress>
+  <p id="import-form-error" class="notice error" role="alert" hidden></p>
+</form>
+</section>`,
+  );
+}

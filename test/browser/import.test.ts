@@ -1,0 +1,114 @@
+/**
+ * The import page in a real browser (Debian's chromium, playwright-core) against the real app and register: a
+ * plain list uploaded through the page runs as a job whose progress the page polls, ends with its report (a bad
+ * line listed, escaped), and the imported number is nuisance at once; without JavaScript the same form posts
+ * and answers with the final report (a refused FRITZ!Box file names its line). Screenshots in test-artifacts/browser/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../support/crocetta-harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PASSWORD = 'office-Pa55word!';
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
+const LISTED = '+390287176900';
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+const canRun = existsSync(CHROMIUM) || process.env.CI !== undefined;
+
+let h: Harness;
+let browser: Browser;
+let files: string;
+const dialogs: string[] = [];
+
+async function login(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  page.on('dialog', (d) => void (dialogs.push(d.message()), d.dismiss()));
+  await page.goto(h.url('/login'));
+  await page.fill('input[name=password]', PASSWORD);
+  await Promise.all([page.waitForURL(h.url('/')), page.click('button[type=submit]')]);
+  return page;
+}
+
+describe.skipIf(!canRun)('the import page in a browser', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    files = mkdtempSync(join(tmpdir(), 'crocetta-import-'));
+    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--disable-quic'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  it('imports a plain list through the page with a progress bar, lists the bad line escaped, and the number is nuisance', async () => {
+    const list = join(files, 'nuisance.txt');
+    writeFileSync(list, `# call centres\n02 8717 6900\n${HOSTILE}\n+39 06 1122 3344\n`);
+    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+    const page = await login(context);
+    await page.goto(h.url('/rules'));
+    await Promise.all([page.waitForURL(/\/import$/), page.click('#import-link')]);
+    expect(await page.locator('h1').textContent()).toBe('Import a list');
+    await page.selectOption('select[name=format]', 'list');
+    await page.fill('input[name=category]', 'energy');
+    await page.check('input[name=lenient]');
+    await page.setInputFiles('input[name=file]', list);
+    const polled = page.waitForResponse((r) => r.url().includes('/api/import/jobs/'));
+    await page.click('form[data-import] button[type=submit]');
+    expect((await polled).status()).toBe(200); // panel.js polled the job with the session
+    await page.waitForURL(/\/import\?job=/);
+    await expect.poll(() => page.locator('#import-status').getAttribute('data-state')).toBe('done');
+    expect(await page.locator('#import-progress').getAttribute('value')).toBe('1.000');
+    expect(await page.locator('[data-field=imported]').textContent()).toBe('2');
+    expect(await page.locator('[data-field=skipped]').textContent()).toBe('1');
+    const error = await page.locator('#import-errors li').textContent();
+    expect(error).toContain('line 3');
+    expect(error).toContain(HOSTILE.slice(0, 20)); // shown as text...
+    expect(await page.locator('#import-errors img').count()).toBe(0); // ...never as markup
+    await page.screenshot({ path: join(ARTIFACTS, 'import.png'), fullPage: true });
+
+    await page.goto(h.url(`/numbers/${encodeURIComponent(LISTED)}`));
+    expect(await page.locator('main .badge').first().textContent()).toMatch(/nuisance/i);
+    expect(await page.locator('main').textContent()).toContain('energy');
+    await page.screenshot({ path: join(ARTIFACTS, 'import-number.png'), fullPage: true });
+    expect(h.app.register.evidenceFor(LISTED).mark?.label).toBe('nuisance');
+    expect(dialogs).toEqual([]);
+    await context.close();
+  });
+
+  it('without JavaScript posts the form and answers with the final report: a refused FRITZ!Box file names its line', async () => {
+    const xml = join(files, 'phonebook.xml');
+    writeFileSync(xml, '<?xml version="1.0"?>\n<phonebooks><phonebook>\n<contact><telephony><number>0299887766</number></telephony>\n</phonebook></phonebooks>\n');
+    const context = await browser.newContext({ locale: 'it-IT', javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    const page = await login(context);
+    await page.goto(h.url('/import'));
+    expect(await page.locator('h1').textContent()).toBe('Importa un elenco');
+    await page.selectOption('select[name=format]', 'fritzbox');
+    await page.setInputFiles('input[name=file]', xml);
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/import') && r.request().method() === 'POST'), page.click('form[data-import] button[type=submit]')]);
+    expect(answer.status()).toBe(422);
+    expect(await page.locator('#import-status').getAttribute('data-state')).toBe('refused');
+    expect(await page.locator('#import-status h2').first().textContent()).toContain('File rifiutato');
+    expect(await page.locator('#import-errors li').textContent()).toMatch(/riga \d+/);
+    await page.screenshot({ path: join(ARTIFACTS, 'import-refused-nojs.png'), fullPage: true });
+    expect(h.app.register.evidenceFor('+390299887766').mark).toBeNull();
+
+    // A form without its CSRF field is refused before the file is read.
+    const forged = await context.request.post(h.url('/import'), {
+      multipart: { format: 'list', file: { name: 'x.txt', mimeType: 'text/plain', buffer: Buffer.from('0299887766\n') } },
+      maxRedirects: 0,
+    });
+    expect(forged.status()).toBe(403);
+    expect(h.app.register.evidenceFor('+390299887766').mark).toBeNull();
+    await context.close();
+  });
+});
