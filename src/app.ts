@@ -12,6 +12,7 @@ import { createActionDeps } from './sip/action-deps.js';
 import { LoginLimiter, Sessions, ensureAdminHash, sessionKey } from './panel/auth.js';
 import { LiveSettings } from './settings/index.js';
 import { openPanelStore, openRegister } from './store/index.js';
+import { readFriendReportsRanking, type FriendReportsQuery } from './store/community-rankings.js';
 import { callerKey } from './callerid/identify-caller.js';
 import { FeedService, feedSettings } from './sharing/feeds/index.js';
 import type { Register } from './store/types.js';
@@ -112,6 +113,9 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   // The evidence dossier reads the register file on a connection of its own, per request.
   const dossier = dossierService({ file: config.store.file, rules: dossierRules(config), timeZone: config.timeZone, clock });
 
+  // Friends' reports per company (the rankings' "Friends' reports"), on a read-only connection per request.
+  const community = (q: FriendReportsQuery) => readFriendReportsRanking(config.store.file, q);
+
   const app = createPanelApp({
     register,
     clock,
@@ -122,6 +126,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     timeZone: config.timeZone,
     session: (req) => sessions.fromRequest(req),
     dossier,
+    community,
     pages: {
       register,
       evidence,
@@ -135,6 +140,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       defaultCountry: config.defaultCountry,
       logger: logger.child({ component: 'panel' }),
       dossier,
+      community,
     },
     logger: logger.child({ component: 'panel' }),
     metrics,

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { normalizeNumber } from '../callerid/index.js';
 import { UNKNOWN_CALLER, type CallerIdentity } from '../callerid/types.js';
 import type { Clock, Decision, CallerEvidence } from '../screening/types.js';
-import { dayFromIso, dayIso, localDay } from '../store/local-days.js';
+import { combineCommunity, type FriendReportsQuery, type FriendReportsRanking } from '../store/community-rankings.js';
+import { dayFromIso, dayIso, dayStart, localDay } from '../store/local-days.js';
 import type { Reports } from '../store/reports.js';
 import type { Attempt, Register } from '../store/types.js';
 import type { DossierService } from '../dossier/index.js';
@@ -28,6 +29,8 @@ export interface ApiDeps {
   session?: (req: Parameters<RequestHandler>[0]) => Session | undefined;
   /** The evidence dossier (`GET /api/dossier`); without it the route is not mounted. */
   dossier?: DossierService;
+  /** Friends' reports per company (`GET /api/rankings/community`); without it the route is not mounted. */
+  community?: (q: FriendReportsQuery) => Promise<FriendReportsRanking>;
 }
 
 function digest(s: string): Buffer {
@@ -207,6 +210,25 @@ export function apiRouter(deps: ApiDeps): Router {
       const { range, echo } = period(req.query);
       res.json({ ...echo, companies: await reports.rankCompanies(range) });
     });
+
+    const community = deps.community;
+    if (community !== undefined) {
+      /** The rankings page's "Friends' reports": friends' reports per company and category beside our attempts. */
+      router.get('/rankings/community', async (req, res) => {
+        const { range, echo } = period(req.query);
+        const limit = req.query.limit === undefined ? 20 : Math.min(parseLimit(req.query.limit), 500);
+        const [friends, local] = await Promise.all([
+          community({
+            since: dayStart(range.sinceDay, timeZone),
+            until: dayStart(range.untilDay, timeZone),
+            limit,
+            ...(range.category !== undefined && { category: range.category }),
+          }),
+          reports.rankCompanies(range),
+        ]);
+        res.json({ ...echo, ...combineCommunity(friends, local) });
+      });
+    }
 
     router.get('/rankings/numbers', async (req, res) => {
       const { range, echo } = period(req.query);

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { LiveSettings, LiveValues } from '../settings/live-settings.js';
 import { VERDICTS, type Clock, type EvidenceLookup, type Verdict } from '../screening/types.js';
 import { dayFromIso, dayStart, localDay, weekStart } from '../store/local-days.js';
+import { combineCommunity, type FriendReportsQuery, type FriendReportsRanking } from '../store/community-rankings.js';
 import type { RegisterFilter, Reports } from '../store/reports.js';
 import type { Register } from '../store/types.js';
 import type { DossierService } from '../dossier/index.js';
@@ -48,6 +49,8 @@ export interface PanelPagesDeps {
   dossier?: DossierService;
   /** The import page (`/import`, a multipart upload that checks its own CSRF field); without it not mounted. */
   imports?: ImportJobs;
+  /** Friends' reports per company for the rankings page's "Friends' reports"; without it the section is not shown. */
+  community?: (q: FriendReportsQuery) => Promise<FriendReportsRanking>;
 }
 
 const LANG_COOKIE = 'crocetta_lang';
@@ -308,8 +311,13 @@ export function panelRouter(deps: PanelPagesDeps): Router {
     const cat = one(req.query.category);
     const category = cat !== undefined && vocab.categories.includes(cat) ? cat : undefined;
     const range = { sinceDay: today - Number(period) + 1, untilDay: today + 1, ...(category !== undefined && { category }) };
-    const [companies, numbers] = await Promise.all([reports.rankCompanies(range), reports.rankNumbers({ ...range, limit: 20 })]);
-    sendHtml(res, rankingsPage(ctx, { period, category, categories: vocab.categories, companies, numbers }));
+    const [companies, numbers, friends] = await Promise.all([
+      reports.rankCompanies(range),
+      reports.rankNumbers({ ...range, limit: 20 }),
+      deps.community?.({ since: dayStart(range.sinceDay, timeZone), until: dayStart(range.untilDay, timeZone), ...(category !== undefined && { category }) }),
+    ]);
+    const community = friends === undefined ? undefined : combineCommunity(friends, companies);
+    sendHtml(res, rankingsPage(ctx, { period, category, categories: vocab.categories, companies, numbers, ...(community && { community }) }));
   });
 
   const saved = (req: Request, ctx: PageContext) =>

@@ -1,5 +1,7 @@
 import type { CompanyRank, NumberRank } from '../../store/reports.js';
 import { html, type SafeHtml } from '../html.js';
+import type { CommunityRanking } from '../../store/community-rankings.js';
+import { communitySection } from './community.js';
 import { offenderRows } from './dashboard.js';
 import { dossierHref, dossierTexts } from './dossier.js';
 import { chart, page, type PageContext } from './layout.js';
@@ -13,6 +15,8 @@ export interface RankingsData {
   categories: string[];
   companies: CompanyRank[];
   numbers: NumberRank[];
+  /** Friends' reports per company beside ours; without it (no feeds) the section is not shown. */
+  community?: CommunityRanking;
 }
 
 /** Per category, the company with the fewest attempts (ties: alphabetical). */
@@ -66,6 +70,7 @@ ${d.companies.length === 0
       )}</tbody></table></div>
 <div class="panel">${chart(spec, t('companies'))}</div>`}
 <h2>${t('numbers')}</h2>
-${d.numbers.length ? offenderRows(ctx, d.numbers) : html`<p class="muted">${t('noAttempts')}</p>`}`,
+${d.numbers.length ? offenderRows(ctx, d.numbers) : html`<p class="muted">${t('noAttempts')}</p>`}
+${d.community ? communitySection(ctx, d.community) : ''}`,
   );
 }
