@@ -35,11 +35,12 @@ describe('README snippets', () => {
       timeout: 10_000,
     });
     const docs = stdout.trim().split(/\n(?=\{)/).map((d) => JSON.parse(d) as Record<string, unknown>);
-    expect(docs).toHaveLength(5);
+    expect(docs).toHaveLength(6);
     expect(docs[0]).toMatchObject({ number: '+390212345678', verdict: 'nuisance', mark: { company: 'Example Energia' } });
     expect(docs[1]).toMatchObject({ number: '+390212345678', verdict: 'nuisance' });
     expect(docs[2]).toHaveProperty('attempts');
     expect(docs[3]).toMatchObject({ since: '2026-11-01', until: '2026-11-30', category: 'energy', companies: [{ company: 'Example Energia', attempts: 0 }] });
     expect(docs[4]).toMatchObject({ since: '2026-11-01', numbers: [] });
+    expect(docs[5]).toMatchObject({ since: '2026-11-01', until: '2026-11-30', companies: [], categories: [] });
   });
 });
