@@ -1,8 +1,9 @@
 /**
- * The per-day aggregates (caller_daily, daily_totals) are kept by a trigger in the same transaction as each
- * attempt insert (migration 2). Their days are the business's calendar days: this module writes the configured
- * time zone's UTC offsets into `time_zone_offsets` and, when the zone differs from the one the aggregates were
- * built in (first start after the upgrade, or a changed `timeZone`), rebuilds them from the attempts.
+ * The per-day aggregates (caller_daily, daily_totals, company_daily; caller_totals) are kept by triggers in the
+ * same transaction as each attempt insert or mark change (migrations 2 and 5). Their days are the business's
+ * calendar days: this module writes the configured time zone's UTC offsets into `time_zone_offsets` and, when the
+ * zone differs from the one the aggregates were built in (first start after the upgrade, or a changed `timeZone`),
+ * rebuilds them from the attempts.
  */
 import { offsetChanges } from './local-days.js';
 import type { StoreLogger } from './logger.js';
@@ -10,18 +11,39 @@ import type { Connection } from './sqlite.js';
 
 const ZONE_KEY = 'aggregates.timeZone';
 
-const OFFSET_AT = `COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= a.time
-                              ORDER BY since_ms DESC LIMIT 1), 0)`;
+/**
+ * The offset in force over each span of time, [since_ms, until_ms), with offset 0 before the first change (as the
+ * trigger's COALESCE): the rebuild joins the attempts to these few spans through attempts(time), instead of
+ * looking the offset up once per attempt.
+ */
+const ZONE_SPANS = `(
+  SELECT since_ms, offset_ms, LEAD(since_ms, 1, 9223372036854775807) OVER (ORDER BY since_ms) AS until_ms
+    FROM time_zone_offsets
+  UNION ALL
+  SELECT -9223372036854775808, 0, COALESCE(MIN(since_ms), 9223372036854775807) FROM time_zone_offsets)`;
 
 const REBUILD_SQL = `
   DELETE FROM daily_totals;
   DELETE FROM caller_daily;
+  DELETE FROM caller_totals;
+  DELETE FROM company_daily;
   INSERT INTO daily_totals (day, called_number, verdict, stopped, attempts)
-    SELECT (a.time + ${OFFSET_AT}) / 86400000, COALESCE(a.called_number, ''), a.verdict, a.refused_at IS NOT NULL, COUNT(*)
-      FROM attempts a GROUP BY 1, 2, 3, 4;
+    SELECT (a.time + z.offset_ms) / 86400000, COALESCE(a.called_number, ''), a.verdict, a.refused_at IS NOT NULL, COUNT(*)
+      FROM ${ZONE_SPANS} z JOIN attempts a ON a.time >= z.since_ms AND a.time < z.until_ms
+     GROUP BY 1, 2, 3, 4;
   INSERT INTO caller_daily (caller_key, day, attempts, stopped)
-    SELECT a.caller_key, (a.time + ${OFFSET_AT}) / 86400000, COUNT(*), SUM(a.refused_at IS NOT NULL)
-      FROM attempts a WHERE a.caller_key IS NOT NULL GROUP BY 1, 2;`;
+    SELECT a.caller_key, (a.time + z.offset_ms) / 86400000, COUNT(*), SUM(a.refused_at IS NOT NULL)
+      FROM ${ZONE_SPANS} z JOIN attempts a ON a.time >= z.since_ms AND a.time < z.until_ms
+     WHERE a.caller_key IS NOT NULL
+     GROUP BY 1, 2;
+  INSERT INTO caller_totals (caller_key, attempts)
+    SELECT caller_key, SUM(attempts) FROM caller_daily GROUP BY caller_key HAVING SUM(attempts) >= 16;
+  INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
+    SELECT d.day, lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, '') COLLATE NOCASE,
+           SUM(d.attempts), SUM(d.stopped)
+      FROM numbers m JOIN caller_daily d ON d.caller_key = m.caller_key
+     WHERE m.label = 'nuisance' AND m.company <> ''
+     GROUP BY d.day, lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, '') COLLATE NOCASE;`;
 
 /** Makes the aggregates count days in `timeZone`; returns true when it had to rebuild them. */
 export async function ensureAggregateTimeZone(db: Connection, timeZone: string, logger: StoreLogger): Promise<boolean> {

@@ -201,6 +201,121 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX appeals_caller ON appeals (caller_key, at);
     `,
   },
+  {
+    version: 5,
+    name: 'rankings: all-time attempts of heavy callers, attempts per company and day (re-attributed when a mark changes)',
+    sql: `
+      -- All-time attempts of the heavy callers, those with 16 attempts or more (call centres). A caller's attempts in
+      -- any period are at most its all-time total, so the numbers ranking walks them from the heaviest down and
+      -- stops as soon as nobody left can enter the top N (src/store/rank-numbers.ts); everyone else has made
+      -- fewer than 16. Only heavy callers have a row, so an occasional caller's attempt writes nothing here: the
+      -- table stays small, and a register of a million callers does not pay one more random page per attempt.
+      CREATE TABLE caller_totals (
+        caller_key  TEXT    PRIMARY KEY,
+        attempts    INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO caller_totals (caller_key, attempts)
+        SELECT caller_key, SUM(attempts) FROM caller_daily GROUP BY caller_key HAVING SUM(attempts) >= 16;
+      CREATE INDEX caller_totals_attempts ON caller_totals (attempts, caller_key);
+
+      -- Attempts per local day of the numbers marked nuisance for a company, by lower(trim(company)) and category
+      -- (has_category 0 with category '' when the mark has none): the companies ranking. The attempt trigger adds
+      -- to the caller's company of the moment; the triggers on numbers move the caller's whole history when its
+      -- mark changes, so a later mark re-attributes past attempts, as when the company was looked up per query.
+      CREATE TABLE company_daily (
+        day           INTEGER NOT NULL,
+        company       TEXT    NOT NULL,
+        has_category  INTEGER NOT NULL,
+        category      TEXT    NOT NULL COLLATE NOCASE,
+        attempts      INTEGER NOT NULL,
+        stopped       INTEGER NOT NULL,
+        PRIMARY KEY (day, company, has_category, category)
+      ) WITHOUT ROWID;
+      INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
+        SELECT d.day, lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, '') COLLATE NOCASE,
+               SUM(d.attempts), SUM(d.stopped)
+          FROM numbers m JOIN caller_daily d ON d.caller_key = m.caller_key
+         WHERE m.label = 'nuisance' AND m.company <> ''
+         GROUP BY d.day, lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, '') COLLATE NOCASE;
+
+      DROP TRIGGER attempts_daily_aggregates;
+      CREATE TRIGGER attempts_daily_aggregates AFTER INSERT ON attempts
+      BEGIN
+        INSERT INTO daily_totals (day, called_number, verdict, stopped, attempts)
+        VALUES (
+          (NEW.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= NEW.time
+                                 ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000,
+          COALESCE(NEW.called_number, ''), NEW.verdict, NEW.refused_at IS NOT NULL, 1)
+        ON CONFLICT (day, called_number, verdict, stopped) DO UPDATE SET attempts = attempts + 1;
+        INSERT INTO caller_daily (caller_key, day, attempts, stopped)
+        SELECT NEW.caller_key,
+               (NEW.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= NEW.time
+                                      ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000,
+               1, NEW.refused_at IS NOT NULL
+         WHERE NEW.caller_key IS NOT NULL
+        ON CONFLICT (caller_key, day) DO UPDATE SET attempts = attempts + 1, stopped = stopped + excluded.stopped;
+        UPDATE caller_totals SET attempts = attempts + 1 WHERE caller_key = NEW.caller_key;
+        -- A caller becomes heavy: its days (a few rows, on the page just written) are summed once.
+        INSERT INTO caller_totals (caller_key, attempts)
+        SELECT NEW.caller_key, (SELECT SUM(attempts) FROM caller_daily WHERE caller_key = NEW.caller_key)
+         WHERE NEW.caller_key IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM caller_totals WHERE caller_key = NEW.caller_key)
+           AND (SELECT SUM(attempts) FROM caller_daily WHERE caller_key = NEW.caller_key) >= 16;
+        INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
+        SELECT (NEW.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= NEW.time
+                                      ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000,
+               lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, ''), 1, NEW.refused_at IS NOT NULL
+          FROM numbers m
+         WHERE m.caller_key = NEW.caller_key AND m.label = 'nuisance' AND m.company <> ''
+        ON CONFLICT (day, company, has_category, category) DO UPDATE
+          SET attempts = attempts + 1, stopped = stopped + excluded.stopped;
+      END;
+
+      CREATE TRIGGER numbers_company_insert AFTER INSERT ON numbers
+      WHEN NEW.label = 'nuisance' AND NEW.company <> ''
+      BEGIN
+        INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
+        SELECT d.day, lower(trim(NEW.company)), NEW.category IS NOT NULL, COALESCE(NEW.category, ''), d.attempts, d.stopped
+          FROM caller_daily d WHERE d.caller_key = NEW.caller_key
+        ON CONFLICT (day, company, has_category, category) DO UPDATE
+          SET attempts = attempts + excluded.attempts, stopped = stopped + excluded.stopped;
+      END;
+      CREATE TRIGGER numbers_company_delete AFTER DELETE ON numbers
+      WHEN OLD.label = 'nuisance' AND OLD.company <> ''
+      BEGIN
+        INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
+        SELECT d.day, lower(trim(OLD.company)), OLD.category IS NOT NULL, COALESCE(OLD.category, ''), -d.attempts, -d.stopped
+          FROM caller_daily d WHERE d.caller_key = OLD.caller_key
+        ON CONFLICT (day, company, has_category, category) DO UPDATE
+          SET attempts = attempts + excluded.attempts, stopped = stopped + excluded.stopped;
+        DELETE FROM company_daily
+         WHERE day IN (SELECT day FROM caller_daily WHERE caller_key = OLD.caller_key)
+           AND company = lower(trim(OLD.company)) AND has_category = (OLD.category IS NOT NULL)
+           AND category = COALESCE(OLD.category, '') AND attempts = 0 AND stopped = 0;
+      END;
+      -- Fires only when the attribution can change (a re-mark with the same values costs nothing).
+      CREATE TRIGGER numbers_company_update AFTER UPDATE OF caller_key, label, company, category ON numbers
+      WHEN ((OLD.label = 'nuisance' AND OLD.company <> '') OR (NEW.label = 'nuisance' AND NEW.company <> ''))
+       AND NOT (OLD.caller_key = NEW.caller_key AND OLD.label IS NEW.label AND OLD.company IS NEW.company
+                AND OLD.category IS NEW.category)
+      BEGIN
+        INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
+        SELECT d.day, lower(trim(OLD.company)), OLD.category IS NOT NULL, COALESCE(OLD.category, ''), -d.attempts, -d.stopped
+          FROM caller_daily d WHERE d.caller_key = OLD.caller_key AND OLD.label = 'nuisance' AND OLD.company <> ''
+        ON CONFLICT (day, company, has_category, category) DO UPDATE
+          SET attempts = attempts + excluded.attempts, stopped = stopped + excluded.stopped;
+        DELETE FROM company_daily
+         WHERE day IN (SELECT day FROM caller_daily WHERE caller_key = OLD.caller_key)
+           AND company = lower(trim(OLD.company)) AND has_category = (OLD.category IS NOT NULL)
+           AND category = COALESCE(OLD.category, '') AND attempts = 0 AND stopped = 0;
+        INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
+        SELECT d.day, lower(trim(NEW.company)), NEW.category IS NOT NULL, COALESCE(NEW.category, ''), d.attempts, d.stopped
+          FROM caller_daily d WHERE d.caller_key = NEW.caller_key AND NEW.label = 'nuisance' AND NEW.company <> ''
+        ON CONFLICT (day, company, has_category, category) DO UPDATE
+          SET attempts = attempts + excluded.attempts, stopped = stopped + excluded.stopped;
+      END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,11 +1,12 @@
 /**
  * The panel's read side: dashboard counts, rankings of numbers and companies, the filtered register.
- * Counts come from the per-day aggregates (caller_daily, daily_totals) kept by the insert trigger, so they stay
- * fast on a register of millions of attempts; rows come from `attempts` through its (time) and (caller_key, time)
- * indexes with keyset paging. A company is the one on the caller's mark *now*: marking a number later
+ * Counts come from the aggregates kept by triggers (caller_daily, daily_totals, company_daily, caller_totals), so
+ * they stay fast on a register of millions of attempts (the numbers ranking: rank-numbers.ts); rows come from
+ * `attempts` through its (time) and (caller_key, time) indexes with keyset paging. A company is the one on the caller's mark *now*: marking a number later
  * attributes its past attempts to that company, which is what the business wants to know.
  */
 import type { Verdict } from '../screening/types.js';
+import { topCallers } from './rank-numbers.js';
 import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from './rows.js';
 import type { Connection, SqlValue } from './sqlite.js';
 import type { Attempt } from './types.js';
@@ -102,42 +103,41 @@ export class Reports {
   /** The numbers with the most attempts in the range, optionally only those marked in a category. */
   async rankNumbers(range: DayRange & { category?: string; limit?: number }): Promise<NumberRank[]> {
     const limit = Math.min(Math.max(range.limit ?? 20, 1), 500);
-    const rows =
-      range.category === undefined
-        ? await this.db.all<{ caller_key: string; n: number; s: number }>(
-            `SELECT caller_key, SUM(attempts) AS n, SUM(stopped) AS s FROM caller_daily
-              WHERE day >= ? AND day < ? GROUP BY caller_key ORDER BY n DESC, caller_key LIMIT ?`,
-            [range.sinceDay, range.untilDay, limit],
-          )
-        : await this.db.all<{ caller_key: string; n: number; s: number }>(
-            `SELECT d.caller_key, SUM(d.attempts) AS n, SUM(d.stopped) AS s
-               FROM numbers m JOIN caller_daily d ON d.caller_key = m.caller_key AND d.day >= ? AND d.day < ?
-              WHERE m.category = ? COLLATE NOCASE
-              GROUP BY d.caller_key ORDER BY n DESC, d.caller_key LIMIT ?`,
-            [range.sinceDay, range.untilDay, range.category, limit],
-          );
-    return Promise.all(rows.map(async (r) => ({ ...(await this.describe(r.caller_key)), attempts: r.n, stopped: r.s })));
+    const top = await topCallers(this.db, {
+      sinceDay: range.sinceDay,
+      untilDay: range.untilDay,
+      limit,
+      ...(range.category !== undefined && { category: range.category }),
+    });
+    return Promise.all(top.map(async (r) => ({ ...(await this.describe(r.callerKey)), attempts: r.attempts, stopped: r.stopped })));
   }
 
   /**
    * Companies (from the marks of nuisance numbers) by attempts in the range, most first; companies whose numbers
    * were quiet in the range are listed with 0, so "the one that bothered least" can be one that did not call.
+   * The counts come from `company_daily`, which follows the marks (a later mark re-attributes past attempts).
    */
   async rankCompanies(range: DayRange & { category?: string }): Promise<CompanyRank[]> {
-    const params: SqlValue[] = [range.sinceDay, range.untilDay];
-    let categoryFilter = '';
+    const params: SqlValue[] = [];
+    let markCategory = '';
+    let dayCategory = '';
     if (range.category !== undefined) {
-      categoryFilter = 'AND m.category = ? COLLATE NOCASE';
+      markCategory = 'AND category = ? COLLATE NOCASE';
+      dayCategory = 'AND has_category = 1 AND category = ?';
       params.push(range.category);
     }
+    params.push(range.sinceDay, range.untilDay);
+    if (range.category !== undefined) params.push(range.category);
     const rows = await this.db.all<{ company: string; category: string | null; numbers: number; n: number; s: number }>(
-      `SELECT MIN(m.company) AS company, MAX(m.category) AS category, COUNT(DISTINCT m.caller_key) AS numbers,
-              COALESCE(SUM(d.attempts), 0) AS n, COALESCE(SUM(d.stopped), 0) AS s
-         FROM numbers m
-         LEFT JOIN caller_daily d ON d.caller_key = m.caller_key AND d.day >= ? AND d.day < ?
-        WHERE m.label = 'nuisance' AND m.company IS NOT NULL AND m.company <> '' ${categoryFilter}
-        GROUP BY lower(trim(m.company))
-        ORDER BY n DESC, company`,
+      `SELECT g.company, g.category, g.numbers, COALESCE(c.n, 0) AS n, COALESCE(c.s, 0) AS s
+         FROM (SELECT lower(trim(company)) AS key, MIN(company) AS company, MAX(category) AS category, COUNT(*) AS numbers
+                 FROM numbers
+                WHERE label = 'nuisance' AND company IS NOT NULL AND company <> '' ${markCategory}
+                GROUP BY 1) g
+         LEFT JOIN (SELECT company AS key, SUM(attempts) AS n, SUM(stopped) AS s FROM company_daily
+                     WHERE day >= ? AND day < ? ${dayCategory}
+                     GROUP BY company) c ON c.key = g.key
+        ORDER BY n DESC, g.company`,
       params,
     );
     return rows.map((r) => ({ company: r.company, category: r.category, numbers: r.numbers, attempts: r.n, stopped: r.s }));
