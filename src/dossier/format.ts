@@ -5,7 +5,7 @@
 import { csvLine } from '../sharing/csv-cells.js';
 import type { Dossier } from './load.js';
 import type { DossierAttempt } from './rules.js';
-import { isoWithOffset } from './zoned-time.js';
+import { isoWithOffset } from '../time/zoned-time.js';
 
 export interface AttemptJson {
   callId: string;

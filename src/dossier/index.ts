@@ -8,7 +8,7 @@ export { dossierCsv, dossierJson, dossierSubjectText, DOSSIER_CSV_HEADER } from 
 export { buildDossier, type Dossier, type DossierNumber, type DossierQuery, type DossierSubject } from './load.js';
 export { PeriodError, parsePeriod } from './period.js';
 export { findBreaches, type Breach, type BreachRule, type BreachRulesConfig, type DossierAttempt, type DossierMark } from './rules.js';
-export { isoWithOffset } from './zoned-time.js';
+export { isoWithOffset } from '../time/zoned-time.js';
 
 import type { Clock } from '../screening/types.js';
 import { buildDossier, type Dossier, type DossierQuery } from './load.js';

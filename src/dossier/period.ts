@@ -1,5 +1,5 @@
 /** The dossier's period from text: a local day `YYYY-MM-DD` (since: its start; until: its end) or an ISO instant. */
-import { localDayStart } from './zoned-time.js';
+import { localDayStart } from '../time/zoned-time.js';
 
 export class PeriodError extends Error {
   override name = 'PeriodError';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findBreaches, ordinal, type BreachRulesConfig, type DossierAttempt, type DossierMark } from './rules.js';
-import { addLocalDays, isoWithOffset, localDayStart } from './zoned-time.js';
+import { addLocalDays, isoWithOffset, localDayStart } from '../time/zoned-time.js';
 import { easterSunday, frenchHoliday } from './french-holidays.js';
 
 const RULES: BreachRulesConfig = {

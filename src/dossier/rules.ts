@@ -20,7 +20,7 @@
  *     selling category (anything but a survey category) misuses its prefix on every call.
  */
 import { frenchHoliday } from './french-holidays.js';
-import { addLocalDays, hhmm, localDate, localDayStart, wallClock } from './zoned-time.js';
+import { addLocalDays, hhmm, localDate, localDayStart, wallClock } from '../time/zoned-time.js';
 
 /** One call attempt as the rules see it. */
 export interface DossierAttempt {

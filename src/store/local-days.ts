@@ -5,37 +5,12 @@
  * aggregate trigger looks the offset up there; JS uses the same offsets through Intl.
  */
 
+import { offsetMs } from '../time/zoned-time.js';
+
 export const DAY_MS = 86_400_000;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** The zone's offset from UTC at `ms`, in ms (Europe/Rome: 3600000 in winter, 7200000 in summer). */
-export function utcOffsetMs(ms: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const asUtc = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
-  return asUtc - (ms - (((ms % 1000) + 1000) % 1000));
-}
+export const utcOffsetMs: (ms: number, timeZone: string) => number = offsetMs;
 
 /** The local day number of an instant. */
 export function localDay(ms: number, timeZone: string): number {

@@ -1,6 +1,7 @@
 /**
- * Wall-clock time in a named zone, for the dossier's rules (pure, Intl only): the weekday and minute of a call in
- * Paris, "the same local time N days later" across a DST change, and ISO 8601 with the zone's offset.
+ * Wall-clock time in a named zone (pure, Intl only), shared by the register's local days and the dossier's rules:
+ * the weekday and minute of a call in Paris, a zone's UTC offset, "the same local time N days later" across a DST
+ * change, and ISO 8601 with the zone's offset.
  */
 
 export interface WallClock {
