@@ -24,6 +24,18 @@ const sipUri = z
 
 const port = z.number().int().min(1).max(65535);
 
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An IANA time zone name, checked against the runtime's zone data. */
+const ianaTimeZone = (example: string) => z.string().refine(isTimeZone, `expected an IANA time zone such as ${example}`);
+
 export const configSchema = z
   .object({
     defaultCountry: z
@@ -31,14 +43,7 @@ export const configSchema = z
       .trim()
       .regex(/^[A-Za-z]{2}$/, 'expected a two-letter ISO 3166 region such as IT')
       .transform((s) => s.toUpperCase()),
-    timeZone: z.string().refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'expected an IANA time zone such as Europe/Rome'),
+    timeZone: ianaTimeZone('Europe/Rome'),
     drachtio: z
       .object({
         host: z.string().min(1),
@@ -185,14 +190,7 @@ export const configSchema = z
           .object({
             enabled: z.boolean(),
             callerPrefixes: z.array(z.string().regex(/^\+\d{1,15}$/, 'expected an E.164 prefix such as +33')),
-            timeZone: z.string().refine((tz) => {
-              try {
-                new Intl.DateTimeFormat('en', { timeZone: tz });
-                return true;
-              } catch {
-                return false;
-              }
-            }, 'expected an IANA time zone such as Europe/Paris'),
+            timeZone: ianaTimeZone('Europe/Paris'),
             holidays: z.boolean(),
           })
           .strict(),
