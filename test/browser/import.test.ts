@@ -4,20 +4,20 @@
  * line listed, escaped), and the imported number is nuisance at once; without JavaScript the same form posts
  * and answers with the final report (a refused FRITZ!Box file names its line). Screenshots in test-artifacts/browser/.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canRunBrowser, launchChromium } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'office-Pa55word!';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 const LISTED = '+390287176900';
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
-const canRun = existsSync(CHROMIUM) || process.env.CI !== undefined;
+const canRun = canRunBrowser;
 
 let h: Harness;
 let browser: Browser;
@@ -38,11 +38,7 @@ describe.skipIf(!canRun)('the import page in a browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     files = mkdtempSync(join(tmpdir(), 'crocetta-import-'));
     h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-quic'],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

@@ -4,22 +4,21 @@
  * refused and the company in the rankings; hostile display names stay text; forms without CSRF are refused;
  * Italian and English. Screenshots go to test-artifacts/browser/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
+import { canRunBrowser, launchChromium } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'office-Pa55word!';
 const DID = '+390612345678';
 const NUISANCE = '+390298765432';
 const XSS_NAME = '<img src=x onerror=alert(1)>';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 
-// Skip only on a developer machine without chromium; in CI (.ci/run installs it) a missing browser fails.
-const canRun = existsSync(CHROMIUM) || process.env.CI !== undefined;
+const canRun = canRunBrowser;
 
 let h: Harness;
 let browser: Browser;
@@ -68,11 +67,7 @@ describe.skipIf(!canRun)('the panel in a browser', () => {
     await h.app.register.flush();
 
     // launch() gives the browser a fresh temporary profile (user-data-dir) of its own, removed on close.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-quic'],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

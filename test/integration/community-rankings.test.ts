@@ -4,13 +4,13 @@
  * number) beside the attempts the same company made to B; a number B trusts is left out. The page is also looked
  * at in chromium (screenshot in test-artifacts/browser/rankings-community.png) when it is installed.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addFriend } from '../../src/sharing/feeds/index.js';
 import { Connection } from '../../src/store/sqlite.js';
 import { buildInvite } from '../support/drachtio-double.js';
+import { canRunBrowser, launchChromium } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const FEED_TOKEN = 'friends-only-token-42';
@@ -21,7 +21,6 @@ const ACME_2 = '+390287176901'; // reported by A only, never called A
 const ACME_LOCAL = '+390287176999'; // B's own Acme number: two attempts at B
 const BETA = '+390611223344'; // Beta Telecom, reported by C
 const TRUSTED_AT_B = '+390655555555'; // A reports it; B trusts it
-const CHROMIUM = '/usr/bin/chromium';
 
 async function befriend(h: Harness, name: string, peer: Harness): Promise<void> {
   const db = await Connection.open(join(h.dir, 'register.sqlite'));
@@ -100,8 +99,8 @@ describe('community rankings across friends', () => {
     ]);
   });
 
-  it.skipIf(!existsSync(CHROMIUM))('shows "Segnalazioni degli amici" on the rankings page', async () => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  it.skipIf(!canRunBrowser)('shows "Segnalazioni degli amici" on the rankings page', async () => {
+    const browser = await launchChromium();
     try {
       const page = await (await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } })).newPage();
       await page.goto(b.url('/login'));
