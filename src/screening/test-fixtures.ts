@@ -1,5 +1,5 @@
 /** Hand-built fixtures for the screening tests (independent of the callerid implementation). */
-import type { CallerIdentity, PhoneNumber, WithheldReason } from '../callerid/types.js';
+import { UNKNOWN_CALLER, type CallerIdentity, type PhoneNumber, type WithheldReason } from '../callerid/types.js';
 import { DEFAULT_LEARNING_RULES, type LearningRules } from './learning.js';
 import { DEFAULT_SCREENING_RULES, type ScreeningRules } from './rules.js';
 import type { CallerEvidence, Mark } from './types.js';
@@ -19,16 +19,7 @@ export function number(e164: string | null, over: Partial<PhoneNumber> = {}): Ph
 }
 
 export function caller(e164: string, over: Partial<CallerIdentity> = {}): CallerIdentity {
-  return {
-    number: number(e164),
-    displayName: null,
-    source: 'from',
-    withheld: false,
-    withheldReason: null,
-    attestation: null,
-    verstat: null,
-    ...over,
-  };
+  return { ...UNKNOWN_CALLER, number: number(e164), ...over };
 }
 
 export function rawCaller(raw: string, flags: string[]): CallerIdentity {
