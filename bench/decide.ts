@@ -20,6 +20,7 @@ import { chooseAction, DEFAULT_ACTION_POLICY } from '../src/screening/policy.js'
 import { NO_EVIDENCE } from '../src/screening/types.js';
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite.js';
+import { mulberry32 as rng } from '../test/support/prng.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,16 +37,6 @@ function gcRssMb(): number {
   return process.memoryUsage().rss / 1048576;
 }
 
-/** Deterministic PRNG (mulberry32) so every run decides on the same calls. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function headers(map: Record<string, string>, requestUri: string): SipHeaderSource {
   const lower = new Map(Object.entries(map).map(([k, v]) => [k.toLowerCase(), [v]]));

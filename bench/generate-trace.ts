@@ -30,6 +30,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 as rng } from '../test/support/prng.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -43,16 +44,6 @@ const CALLS = Number(arg('calls', '50000'));
 const OUT = arg('out', join(HERE, `trace-${SEED}.csv`));
 const FTC = arg('ftc', join(HERE, '..', '..', 'shared', 'data', 'ftc-dnc-complaints-2021-07-08.csv'));
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(SEED);
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;

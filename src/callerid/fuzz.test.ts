@@ -8,18 +8,8 @@ import { headersFrom, headersOf } from '../../test/support/sip-headers.js';
 import { calledNumber, callerKey, identifyCaller, normalizeNumber, parsePassport } from './index.js';
 import { identifyUnguarded } from './identify-caller.js';
 import type { CallerIdentity, IdentifyOptions, SipHeaderSource } from './types.js';
+import { mulberry32 as rng } from '../../test/support/prng.js';
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   '"', '\\', '<', '>', ';', ',', '=', '@', ':', '%', '%2B', '%00', '%C3', '+', '00', '39', '0212345678', ' ', '\t',

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureAggregateTimeZone } from './aggregates.js';
 import { localDay, offsetChanges } from './local-days.js';
+import { mulberry32 as prng } from '../../test/support/prng.js';
 import { silentLogger } from './logger.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { openPanelStore } from './panel-store.js';
@@ -23,16 +24,6 @@ const CALLERS = 240;
 const COMPANIES = ['Acme', 'acme ', ' ACME', 'Beta Srl', 'Gamma', 'gamma', 'Delta', ''];
 const CATEGORIES = ['energy', 'Energy', 'telecom', 'TELECOM', 'insurance', null];
 
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const keyOf = (i: number) => (i % 37 === 5 ? `raw-ä${i}` : `+39333${String(1_000_000 + i)}`);
 
