@@ -34,15 +34,20 @@ export function csrfField(ctx: PageContext): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
 }
 
+/** What every panel page's <head> holds: charset, phone viewport, title, the one stylesheet. */
+function headCommon(title: string): SafeHtml {
+  return html`<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · crocetta</title>
+<link rel="stylesheet" href="/assets/panel.css">`;
+}
+
 export function page(ctx: PageContext, title: string, body: HtmlValue): SafeHtml {
   const here = ctx.path.split('?')[0] ?? '/';
   return html`<!doctype html>
 <html lang="${ctx.loc.lang}">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · crocetta</title>
-<link rel="stylesheet" href="/assets/panel.css">
+${headCommon(title)}
 <script src="/assets/chart.umd.min.js" defer></script>
 <script src="/assets/panel.js" defer></script>
 </head>
@@ -67,10 +72,7 @@ export function bare(lang: Lang, title: string, body: HtmlValue): SafeHtml {
   return html`<!doctype html>
 <html lang="${lang}">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · crocetta</title>
-<link rel="stylesheet" href="/assets/panel.css">
+${headCommon(title)}
 </head>
 <body><main>${body}</main></body>
 </html>`;
