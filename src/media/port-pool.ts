@@ -4,6 +4,8 @@
  * previous call). Each lease is one bound socket; `release()` closes it and returns the port, idempotently.
  */
 import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { isIP } from 'node:net';
 
 export interface PortRange {
   low: number;
@@ -24,6 +26,19 @@ export function parsePortRange(text: string): PortRange {
     throw new Error(`invalid RTP port range "${text}"`);
   }
   return { low, high };
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * dgram resolves every destination, even an IP literal, through dns.lookup, which answers on the next tick: per
+ * packet, a closure and a deferred send. SDP addresses are IP literals (a host name is legal and still resolved), so
+ * answer those at once: the packet leaves inside the pacer's tick, in order, with less garbage per packet.
+ */
+export function literalLookup(host: string, options: number | dns.LookupOneOptions, callback: LookupCallback): void {
+  const family = isIP(host);
+  if (family !== 0) callback(null, host, family);
+  else dns.lookup(host, typeof options === 'number' ? { family: options } : options, callback);
 }
 
 export class PortPool {
@@ -85,7 +100,7 @@ export class PortPool {
   }
 
   private bind(port: number): Promise<dgram.Socket | null> {
-    const socket = dgram.createSocket({ type: this.bindAddress.includes(':') ? 'udp6' : 'udp4' });
+    const socket = dgram.createSocket({ type: this.bindAddress.includes(':') ? 'udp6' : 'udp4', lookup: literalLookup });
     return new Promise((resolve) => {
       const onError = (): void => {
         socket.close();

@@ -1,7 +1,8 @@
 import dgram from 'node:dgram';
+import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RtpSink } from '../../test/support/rtp-sink.js';
-import { RtpPacer, type StreamSpec } from './rtp-player.js';
+import { GRID_MS, preciseSleep, RtpPacer, type StreamSpec } from './rtp-player.js';
 
 const sockets: dgram.Socket[] = [];
 const sinks: RtpSink[] = [];
@@ -62,7 +63,7 @@ describe('RTP player', () => {
     stream.pump(now);
     expect(stream.packetsSent).toBe(3);
     expect(stream.nextDue).toBe(1090); // start + 3 × 30, not 1065 + 30
-    now = 1089.7; // within the half-millisecond allowance
+    now = 1089.97; // within the allowance for a sleep that wakes a hair early
     stream.pump(now);
     expect(stream.packetsSent).toBe(4);
     now = 1000 + 30 * 1000; // a long stall: skips ahead instead of bursting the whole backlog
@@ -105,5 +106,49 @@ describe('RTP player', () => {
     stream.stop();
     const result = await stream.done;
     expect(result.latchedTo).toEqual({ address: '127.0.0.1', port: real.port });
+  });
+
+  it('starts every stream on the shared grid, so streams of the same ptime fall due together', async () => {
+    const [out1, out2, caller] = [await sender(), await sender(), await sink()];
+    let now = 5000;
+    const pacer = new RtpPacer(() => now);
+    const audio = new Uint8Array(160 * 50).fill(2);
+    const first = pacer.play(spec(out1, caller, { audio }));
+    expect(first.packetsSent).toBe(1); // the first stream sets the grid: it starts at once
+    now = 5003;
+    const second = pacer.play(spec(out2, caller, { audio }));
+    expect(second.packetsSent).toBe(0); // waits for the next grid point
+    expect(second.nextDue).toBe(5000 + GRID_MS);
+    now = 5020;
+    first.pump(now);
+    second.pump(now);
+    expect([first.nextDue, second.nextDue]).toEqual([5040, 5030]);
+    now = 5040; // with a ptime of 20 both are due at the grid points 5040, 5050, ... : one wake-up each
+    second.pump(now);
+    first.pump(now);
+    expect([first.nextDue, second.nextDue]).toEqual([5060, 5050]);
+    pacer.stopAll();
+    // Once idle, the next stream starts a new grid at once.
+    now = 9001.3;
+    const third = pacer.play(spec(out1, caller, { audio }));
+    expect(third.packetsSent).toBe(1);
+    third.stop();
+  });
+
+  it('wakes its timer early and sleeps the rest precisely, never longer than a few milliseconds', async () => {
+    const [out, caller] = [await sender(), await sink()];
+    const sleeps: number[] = [];
+    const pacer = new RtpPacer({
+      now: () => performance.now(),
+      sleep: (ms) => {
+        sleeps.push(ms);
+        preciseSleep(ms);
+      },
+    });
+    const result = await pacer.play(spec(out, caller, { audio: new Uint8Array(160 * 10).fill(5) })).done;
+    expect(result).toMatchObject({ endedBy: 'completed', packets: 10 });
+    expect(sleeps.length).toBeGreaterThan(0);
+    expect(Math.max(...sleeps)).toBeLessThanOrEqual(4);
+    expect(Math.min(...sleeps)).toBeGreaterThan(0);
   });
 });
