@@ -13,6 +13,7 @@ import { carryOut, type RefusalDeps } from './refuse-call.js';
 import type { Reject608Contact } from './jcard.js';
 import { effectiveAction, planFor, plannedFinalStatus, REDIRECT, type TagSettings } from './verdict-to-sip.js';
 import { reasonPhrase } from './sip-status-codes.js';
+import type { TalkTimes } from './talk-times.js';
 
 export interface ForwardSettings {
   pbxUri: string;
@@ -36,6 +37,8 @@ export interface HandlerDeps {
   storeMessageText: boolean;
   /** Refusals, announcements and hang-ups; absent: no announcer (announcements fall back to 607), no ring, bare 608. */
   actions?: ActionDeps;
+  /** Talk times of forwarded calls (drachtio-server's CDRs); absent: not measured. */
+  talk?: TalkTimes;
 }
 
 export interface ActionDeps extends RefusalDeps {
@@ -183,7 +186,15 @@ async function handle(
 
   call.moveTo('forwarding');
   logDecision(log, kind, screening, deps.forward.mode === 'redirect' ? 'redirect' : 'forward', started, deps);
-  await forward(kind, deps, req, res, plan.headers, updateOutcome);
+  // A call the PBX answers through the proxy, with Record-Route, ends with a CDR from drachtio: its talk time.
+  const talk = kind === 'call' && deps.forward.mode === 'proxy' && deps.forward.recordRoute ? deps.talk : undefined;
+  const onFinal = (outcome: AttemptOutcome, finalStatus: number | null): void => {
+    updateOutcome(outcome, finalStatus);
+    if (talk !== undefined && recorded !== null && finalStatus !== null && finalStatus >= 200 && finalStatus < 300) {
+      talk.answered(facts.callId, recorded, deps.clock.now());
+    }
+  };
+  await forward(kind, deps, req, res, plan.headers, onFinal);
   call.moveTo('done');
 }
 

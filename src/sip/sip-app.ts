@@ -31,6 +31,18 @@ export function createSipApp(settings: SipAppSettings, deps: HandlerDeps & { log
 
   srf.invite(createRequestHandler('call', deps));
   if (settings.screenMessages) srf.message(createRequestHandler('message', deps));
+  const talk = deps.talk;
+  if (talk) {
+    // Registers the `cdr:stop` route with drachtio-server (sent only when its config has <cdrs>true</cdrs>).
+    (srf.on as (event: string, fn: (...args: unknown[]) => void) => void)('cdr:stop', (_source, _time, reason, msg) => {
+      try {
+        const callId = (msg as { get(name: string): string | undefined }).get('Call-ID') ?? '';
+        talk.ended(callId, deps.clock.now(), typeof reason === 'string' ? reason : '');
+      } catch (err) {
+        log.warn({ err }, 'unreadable CDR from drachtio-server ignored');
+      }
+    });
+  }
 
   srf.on('connect', (err: Error | null, hostport: string) => {
     if (err) {

@@ -1,6 +1,6 @@
 /**
- * Fills the evidence index at start-up: marks from `numbers`, attempt and refusal times from `attempts` within
- * the look-back window. Reads in keyset pages so that a million rows never sit in memory at once.
+ * Fills the evidence index at start-up: marks from `numbers`, attempt and refusal times and talk times from
+ * `attempts` within the look-back window. Reads in keyset pages so that a million rows never sit in memory at once.
  *
  * Marks of E.164 numbers (nearly all of them) come packed: one string of `digits,label,at,company,category;`
  * per page of 5000, parsed digit by digit, company and category as ids from temporary tables: no JS object and
@@ -33,6 +33,7 @@ interface ActivityRow {
   caller_key: string;
   time: number;
   refused_at: number | null;
+  talk_ms: number | null;
 }
 
 export interface IndexLoadStats {
@@ -59,7 +60,7 @@ export async function loadIndex(
   let afterId = -1;
   for (;;) {
     const rows = await db.all<ActivityRow>(
-      `SELECT id, caller_key, time, refused_at FROM attempts
+      `SELECT id, caller_key, time, refused_at, talk_ms FROM attempts
         WHERE (time, id) > (?, ?) AND caller_key IS NOT NULL ORDER BY time, id LIMIT ?`,
       [afterTime, afterId, PAGE],
     );
@@ -70,6 +71,8 @@ export async function loadIndex(
         index.addRefusal(r.caller_key, r.refused_at);
         refusals++;
       }
+      // Talk times (short calls, the persistent human) survive a restart; the call's time stands for the answer.
+      if (r.talk_ms !== null) index.learned.addTalk(r.caller_key, r.time, r.talk_ms / 1000);
     }
     const last = rows[rows.length - 1];
     if (last === undefined || rows.length < PAGE) break;

@@ -316,6 +316,13 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 6,
+    name: 'talk time of forwarded calls the PBX answered (from drachtio-server CDRs)',
+    sql: `
+      ALTER TABLE attempts ADD COLUMN talk_ms INTEGER;  -- ms from the PBX's answer to the BYE; forwarded calls only
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

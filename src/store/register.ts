@@ -26,6 +26,7 @@ import {
   insertAttemptsSql,
   INSERT_MARK_HISTORY_SQL,
   UPDATE_OUTCOME_SQL,
+  UPDATE_TALK_SQL,
   UPSERT_NUMBER_SQL,
   attemptParams,
   historyParams,
@@ -87,6 +88,7 @@ interface WriterStatements {
   insertAttempt: Statement;
   insertAttempts: Statement;
   updateOutcome: Statement;
+  updateTalk: Statement;
   upsertNumber: Statement;
   insertHistory: Statement;
 }
@@ -139,6 +141,7 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       insertAttempt: await writer.prepare(INSERT_ATTEMPT_SQL),
       insertAttempts: await writer.prepare(insertAttemptsSql(ROWS_PER_INSERT)),
       updateOutcome: await writer.prepare(UPDATE_OUTCOME_SQL),
+      updateTalk: await writer.prepare(UPDATE_TALK_SQL),
       upsertNumber: await writer.prepare(UPSERT_NUMBER_SQL),
       insertHistory: await writer.prepare(INSERT_MARK_HISTORY_SQL),
     };
@@ -250,6 +253,27 @@ class SqliteRegister implements OpenedRegister {
     });
   }
 
+  recordTalk(id: number, talk: { talkMs: number; answeredAt: number }): void {
+    if (this.closing !== undefined) {
+      this.logger.warn({ id }, 'talk time after close dropped');
+      return;
+    }
+    let row: { caller_key: string | null } | undefined;
+    this.batches.enqueue({
+      kind: 'other',
+      run: async (s) => {
+        [row] = await s.updateTalk.all<NonNullable<typeof row>>([Math.round(talk.talkMs), id]);
+      },
+      committed: () => {
+        if (row === undefined) this.logger.warn({ id }, 'talk time for an attempt not in the register');
+        else if (row.caller_key !== null) this.index.learned.addTalk(row.caller_key, talk.answeredAt, talk.talkMs / 1000);
+      },
+      failed: (err) => {
+        this.logger.warn({ id, err }, 'talk time lost with its batch');
+      },
+    });
+  }
+
   mark(callerKey: string, input: MarkInput): Promise<void> {
     if (this.closing !== undefined) return Promise.reject(new RegisterClosedError());
     this.index.setMark({ callerKey, ...input });
@@ -294,7 +318,7 @@ class SqliteRegister implements OpenedRegister {
     clearInterval(this.pruneTimer);
     await this.batches.close();
     const s = this.statements;
-    const all: Statement[] = [s.insertAttempt, s.insertAttempts, s.updateOutcome, s.upsertNumber, s.insertHistory];
+    const all: Statement[] = [s.insertAttempt, s.insertAttempts, s.updateOutcome, s.updateTalk, s.upsertNumber, s.insertHistory];
     await Promise.all(all.map((st) => st.finalize()));
     // Refreshes the planner's statistics where they drifted (cheap; what SQLite advises before closing).
     await this.writer.exec('PRAGMA optimize').catch(() => undefined);

@@ -40,7 +40,7 @@ export function insertAttemptsSql(rows: number): string {
 
 export const INSERT_ATTEMPT_SQL = insertAttemptsSql(1);
 
-export const SELECT_ATTEMPT_SQL = `SELECT id, ${ATTEMPT_COLUMNS.join(', ')}, played_ms, hung_up_by FROM attempts`;
+export const SELECT_ATTEMPT_SQL = `SELECT id, ${ATTEMPT_COLUMNS.join(', ')}, played_ms, hung_up_by, talk_ms FROM attempts`;
 
 /**
  * Parameters: outcome, final_status, outcome_at, refused (0/1), at, id, played_ms, hung_up_by (null keeps the
@@ -53,6 +53,9 @@ export const UPDATE_OUTCOME_SQL = `
          played_ms = COALESCE(?7, played_ms), hung_up_by = COALESCE(?8, hung_up_by)
    WHERE id = ?6
   RETURNING caller_key, refused_at`;
+
+/** Parameters: talk_ms, id. Returns the caller. */
+export const UPDATE_TALK_SQL = 'UPDATE attempts SET talk_ms = ? WHERE id = ? RETURNING caller_key';
 
 /** Parameters: caller_key, label, marked_at, company, category, updated_at. */
 export const UPSERT_NUMBER_SQL = `
@@ -135,6 +138,7 @@ export interface AttemptRow {
   message_text: string | null;
   played_ms?: number | null;
   hung_up_by?: string | null;
+  talk_ms?: number | null;
 }
 
 function parseReasons(text: string): Reason[] {
@@ -175,5 +179,6 @@ export function attemptFromRow(r: AttemptRow): Attempt {
     // Only announcements and answered refusals have these; other rows keep their shape.
     ...(r.played_ms !== null && r.played_ms !== undefined ? { playedMs: r.played_ms } : {}),
     ...(r.hung_up_by === 'caller' || r.hung_up_by === 'crocetta' ? { hungUpBy: r.hung_up_by } : {}),
+    ...(r.talk_ms !== null && r.talk_ms !== undefined ? { talkMs: r.talk_ms } : {}),
   };
 }

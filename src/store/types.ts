@@ -57,6 +57,8 @@ export interface Attempt extends NewAttempt {
   playedMs?: number | null;
   /** Who hung up a call crocetta answered or played a message to; null/absent otherwise. */
   hungUpBy?: HungUpBy | null;
+  /** Forwarded calls the PBX answered: ms from the answer to the BYE (drachtio-server CDRs); absent otherwise. */
+  talkMs?: number | null;
 }
 
 /** Whether an outcome counts as a refusal of the caller for the repeat rule. */
@@ -134,6 +136,11 @@ export interface Register extends EvidenceLookup {
   record(attempt: NewAttempt): Promise<number>;
   /** Queues an outcome update for an attempt (batched); updates the index at once (refusals). */
   updateOutcome(id: number, update: OutcomeUpdate): void;
+  /**
+   * A forwarded call the PBX answered has ended: how long they talked. Batched; the classifier sees it (short
+   * calls, the persistent human) once committed. Optional so that test doubles of the Register need not implement it.
+   */
+  recordTalk?(id: number, talk: { talkMs: number; answeredAt: number }): void;
   /** Sets or clears the business's mark on a number; index at once, database before the promise resolves. */
   mark(callerKey: string, input: MarkInput): Promise<void>;
   attempts(query: AttemptQuery): Promise<Attempt[]>;

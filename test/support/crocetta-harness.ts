@@ -38,12 +38,20 @@ export interface Harness {
   url(path: string): string;
   /** Stops the double and starts a new one on the same port (drachtio-server restart). */
   restartDouble(): Promise<void>;
+  /** Stops crocetta and starts it again on the same register file, configuration and clock. */
+  restartApp(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** The double sends call detail records (drachtio.conf.xml `<cdrs>true</cdrs>`). */
+  cdrs?: boolean;
+}
+
+export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-it-'));
-  let double = await DrachtioDouble.start({ secret: SECRET });
+  const cdrs = options.cdrs ?? false;
+  let double = await DrachtioDouble.start({ secret: SECRET, cdrs });
   const config = loadConfig({
     env: {
       CROCETTA_DB: join(dir, 'register.sqlite'),
@@ -69,7 +77,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
   });
   const clock = new ManualClock();
-  const app = await startCrocetta(config, { logger: createLogger('debug', sink), clock, defaultMetrics: false });
+  const start = () => startCrocetta(config, { logger: createLogger('debug', sink), clock, defaultMetrics: false });
+  let app = await start();
   await double.waitForRoutes(['invite', 'message'], 5000);
 
   const url = (path: string) => `http://127.0.0.1:${app.httpPort}${path}`;
@@ -77,7 +86,9 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     get double() {
       return double;
     },
-    app,
+    get app() {
+      return app;
+    },
     clock,
     dir,
     logs,
@@ -103,7 +114,13 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     async restartDouble() {
       const port = double.port;
       await double.stop();
-      double = await DrachtioDouble.start({ secret: SECRET, port });
+      double = await DrachtioDouble.start({ secret: SECRET, port, cdrs });
+    },
+    async restartApp() {
+      await app.stop();
+      await double.waitForNoConnections(5000);
+      app = await start();
+      await double.waitForRoutes(['invite', 'message'], 5000);
     },
     async stop() {
       await app.stop();

@@ -13,12 +13,14 @@ import {
   renderDraft, setHeader, tagOf, uriOf,
 } from './sip-message.js';
 import { DEFAULT_WAIT_MS, Waiters } from './waiters.js';
-import { DOUBLE_VERSION, type WireCommand, apiResponse, newMessageId, parseCommand, sentResponseAck, sipEvent } from './wire.js';
+import { DOUBLE_VERSION, type WireCommand, apiResponse, cdrEvent, newMessageId, parseCommand, sentResponseAck, sipEvent } from './wire.js';
 
 export interface DrachtioDoubleOptions {
   secret: string;
   /** 0 or absent: a random free port. */
   port?: number;
+  /** Send call detail records to apps that route `cdr:start`/`cdr:stop` (drachtio.conf.xml `<cdrs>true</cdrs>`). */
+  cdrs?: boolean;
 }
 
 export interface InjectOptions {
@@ -73,13 +75,13 @@ export class DrachtioDouble implements TransactionHost {
   private appRequestHandler: AppRequestHandler | undefined;
   private nextConnectionId = 1;
 
-  private constructor(private readonly server: net.Server, private readonly secret: string) {
+  private constructor(private readonly server: net.Server, private readonly secret: string, private readonly cdrs: boolean) {
     server.on('connection', (socket) => this.accept(socket));
   }
 
   static start(opts: DrachtioDoubleOptions): Promise<DrachtioDouble> {
     const server = net.createServer();
-    const double = new DrachtioDouble(server, opts.secret);
+    const double = new DrachtioDouble(server, opts.secret, opts.cdrs ?? false);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port ?? 0, '127.0.0.1', () => {
@@ -192,6 +194,40 @@ export class DrachtioDouble implements TransactionHost {
     const conn = this.connectionFor('ACK', dialog.id);
     this.deliver(conn, sipEvent(renderDraft(draft), { source: 'network', transport: state.transport, ...state.source }, newMessageId(), dialog.id));
     return undefined;
+  }
+
+  /**
+   * One side of a call proxied with Record-Route hangs up: drachtio-server relays the BYE itself (the app never
+   * sees it) and, with CDRs on, reports `cdr:stop … normal-release` twice, as received and as sent on
+   * (SipProxyController::processRequestWithRouteHeader). Returns the BYE.
+   */
+  hangUpProxied(txn: InjectedRequest, by: 'caller' | 'pbx' = 'caller'): string {
+    const answer = txn.responses.find((r) => r.status >= 200 && r.status < 300);
+    if (!txn.proxy?.remainInDialog || !answer) throw new Error('drachtio double: hangUpProxied needs a call proxied with Record-Route and answered');
+    const caller = txn.request.headers.from?.[0] ?? '';
+    const callee = answer.headers.to?.[0] ?? '';
+    const cseq = Number((txn.request.headers.cseq?.[0] ?? '1').split(' ')[0]) + 1;
+    const target = by === 'caller' ? uriOf(answer.headers.contact?.[0] ?? '') : uriOf(txn.request.headers.contact?.[0] ?? '');
+    const draft: SipDraft = { startLine: `BYE ${target} SIP/2.0`, headers: [], body: '' };
+    draft.headers.push(
+      ['Via', `SIP/2.0/UDP ${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};branch=${newBranch()};rport`],
+      ['Max-Forwards', '69'],
+      ['From', by === 'caller' ? caller : callee],
+      ['To', by === 'caller' ? callee : caller],
+      ['Call-ID', txn.request.headers['call-id']?.[0] ?? ''],
+      ['CSeq', `${by === 'caller' ? cseq : 1} BYE`],
+    );
+    const bye = renderDraft(draft);
+    this.cdr('cdr:stop', 'network', 'normal-release', bye);
+    this.cdr('cdr:stop', 'application', 'normal-release', bye);
+    return bye;
+  }
+
+  /** Cdr::postCdr: to the one app that routes this record type, only with CDRs on. */
+  private cdr(record: 'cdr:start' | 'cdr:stop', source: 'network' | 'application', detail: string, sip: string): void {
+    if (!this.cdrs) return;
+    const conn = [...this.connectionsById.values()].find((c) => c.authenticated && c.routes.includes(record));
+    if (conn) this.deliver(conn, cdrEvent(record, source, detail, sip));
   }
 
   private connectionFor(method: string, dialogId: string): AppConnection {
@@ -349,6 +385,13 @@ export class DrachtioDouble implements TransactionHost {
     const record = parseProxyCommand(cmd.tokens, cmd.payload, state.txn);
     state.txn.proxy = record;
     state.txn.changed();
-    void runProxy({ appMsgId: cmd.id, txn: state.txn, received: state.received, handler: this.proxyHandler, send: (m) => this.send(conn, m) }, record);
+    void runProxy(
+      {
+        appMsgId: cmd.id, txn: state.txn, received: state.received, handler: this.proxyHandler,
+        send: (m) => this.send(conn, m),
+        cdr: (kind, source, detail, sip) => this.cdr(kind, source, detail, sip),
+      },
+      record,
+    );
   }
 }

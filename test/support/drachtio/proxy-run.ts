@@ -22,6 +22,8 @@ export interface ProxyRun {
   handler: ProxyHandler | undefined;
   /** Sends a message (without id) to the app connection that asked for the proxy. */
   send(message: string): void;
+  /** A call detail record, when the double runs with CDRs on (drachtio.conf.xml `<cdrs>true</cdrs>`). */
+  cdr?(record: 'cdr:start' | 'cdr:stop', source: 'network' | 'application', detail: string, sip: string): void;
 }
 
 export function parseProxyCommand(tokens: string[], payload: string, txn: InjectedRequest): ProxyRecord {
@@ -127,11 +129,15 @@ export async function runProxy(run: ProxyRun, record: ProxyRecord): Promise<void
     }
     final ??= build({ status: 408 });
     report(final, uri);
+    // ClientTransaction::writeCdr, then the 2xx forwarded upstream (SipProxyController, proxy-uas).
     if (final.status < 300) {
+      run.cdr?.('cdr:start', 'network', 'proxy-uac', final.raw);
+      run.cdr?.('cdr:start', 'application', 'proxy-uas', final.raw);
       txn.record(final, 'far-end');
       finish();
       return;
     }
+    run.cdr?.('cdr:stop', 'network', final.status === 487 ? 'call-canceled' : 'call-rejected', final.raw);
     finals.push(final);
     if (final.status >= 600) break;
   }

@@ -75,6 +75,14 @@ export function proxyContinue(appMsgId: string, sip: string, meta: MsgMeta): str
   return `${apiResponse(appMsgId, 'OK', metaFields(meta, sip), '', '', 'continue')}${CRLF}${sip}`;
 }
 
+/**
+ * A call detail record (`Cdr::encodeMetaData` + `BaseClient::sendCdrToClient`): `cdr:start|<source>|<time>|<role>`
+ * or `cdr:stop|<source>|<time>|<reason>`, then the SIP message the record was made from.
+ */
+export function cdrEvent(record: 'cdr:start' | 'cdr:stop', source: 'network' | 'application', detail: string, sip: string): string {
+  return `${record}|${source}|${stackTime()}|${detail}${CRLF}${sip}`;
+}
+
 export function proxyDone(appMsgId: string): string {
   return apiResponse(appMsgId, 'OK', 'done');
 }

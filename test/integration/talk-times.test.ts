@@ -1,0 +1,104 @@
+/**
+ * Talk times of forwarded calls, from drachtio-server's call detail records: the PBX answers through crocetta's
+ * proxy (Record-Route), the caller or the office hangs up, drachtio relays the BYE itself and reports `cdr:stop`.
+ * The register keeps the talk time; the classifier learns from it (short calls, the persistent human), also
+ * after a restart.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Attempt } from '../../src/store/types.js';
+import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
+import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+
+const CALLER = '+393471234567';
+const DID = '+390612345678';
+const HOUR = 3_600_000;
+
+let h: Harness;
+let answer = 200;
+
+afterEach(async () => {
+  await h.stop();
+});
+
+async function start(cdrs: boolean): Promise<void> {
+  h = await startHarness({}, { cdrs });
+  answer = 200;
+  h.double.onProxy(() => [{ status: 180 }, { status: answer }]);
+}
+
+async function call(): Promise<InjectedRequest & { finalStatus: number }> {
+  const c = h.double.injectRequest(buildInvite({ from: CALLER, to: DID, requestUri: `sip:${DID}@127.0.0.1` }));
+  const final = await c.waitForFinal();
+  return Object.assign(c, { finalStatus: final.status });
+}
+
+async function rows(): Promise<Attempt[]> {
+  await h.app.register.flush();
+  const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(CALLER)}&limit=20`);
+  return (res.json as { attempts: Attempt[] }).attempts;
+}
+
+/** The PBX answers, they talk `ms` on the test's clock, then the caller hangs up. */
+async function conversation(ms: number): Promise<InjectedRequest> {
+  answer = 200;
+  const c = await call();
+  expect(c.finalStatus).toBe(200);
+  const id = c.request.headers['call-id']?.[0];
+  // The app has taken the PBX's answer (the proxy's final result) before the clock moves on.
+  await eventually(async () => (await rows()).find((r) => r.callId === id && r.outcome === 'answered'));
+  h.clock.advance(ms);
+  h.double.hangUpProxied(c, 'caller');
+  await eventually(async () => (await rows()).find((r) => r.callId === id && r.talkMs !== undefined));
+  return c;
+}
+
+describe('talk times from drachtio-server CDRs', () => {
+  it('a caller refused once who then talks four minutes with the office is trusted as a persistent human, after a restart too', async () => {
+    await start(true);
+    answer = 603; // the office refuses the first call
+    await call();
+    h.clock.advance(HOUR);
+    const second = await conversation(4 * 60_000); // tagged suspect (retry after a refusal), yet a real conversation
+    expect(second.proxy?.headers['x-crocetta-verdict']?.[0]).toMatch(/^suspect/);
+    const talked = (await rows()).find((r) => r.callId === second.request.headers['call-id']?.[0]);
+    expect(talked).toMatchObject({ outcome: 'answered', talkMs: 240_000 });
+
+    h.clock.advance(HOUR);
+    const third = await call();
+    expect(third.proxy?.headers['x-crocetta-verdict']).toBeUndefined();
+    const [latest] = await rows();
+    expect(latest?.verdict).toBe('trusted');
+    expect(latest?.reasons.map((r) => r.text).join(' | ')).toMatch(/talked 4 min with you on 5 Nov/);
+
+    await h.restartApp();
+    h.clock.advance(HOUR);
+    const fourth = await call();
+    expect(fourth.proxy?.headers['x-crocetta-verdict']).toBeUndefined();
+    const [afterRestart] = await rows();
+    expect(afterRestart?.verdict).toBe('trusted');
+    expect(afterRestart?.reasons.map((r) => r.code)).toContain('persistent-human');
+  });
+
+  it('an answered call the office ends within seconds is evidence of a short call on the next attempt', async () => {
+    await start(true);
+    const first = await conversation(3_000);
+    expect((await rows()).find((r) => r.callId === first.request.headers['call-id']?.[0])?.talkMs).toBe(3_000);
+    h.clock.advance(HOUR);
+    await call();
+    const [latest] = await rows();
+    expect(latest?.reasons.map((r) => r.text)).toContain('1 answered call shorter than 8 s (last 1 h ago)');
+  });
+
+  it('without CDRs from drachtio nothing is measured and calls go on as before', async () => {
+    await start(false);
+    answer = 200;
+    const c = await call();
+    h.clock.advance(60_000);
+    h.double.hangUpProxied(c, 'pbx');
+    await new Promise((r) => setTimeout(r, 100));
+    const [row] = await rows();
+    expect(row?.outcome).toBe('answered');
+    expect(row?.talkMs).toBeUndefined();
+    expect((await call()).finalStatus).toBe(200);
+  });
+});
