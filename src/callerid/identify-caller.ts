@@ -4,7 +4,7 @@
  */
 import { headerValues, parseNameAddr } from './header-values.js';
 import { normalizeNumber } from './normalize-number.js';
-import { attestationFromIdentity, attestationFromVerstat, toAttestation } from './passport.js';
+import { attestationFromIdentity, attestationFromVerstat, passportFromIdentity, toAttestation } from './passport.js';
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
 import { MAX_DISPLAY_NAME, sanitizeText } from './text.js';
@@ -161,6 +161,7 @@ export function identifyUnguarded(headers: SipHeaderSource, opts: IdentifyOption
 
   const reason = withheldReason(privacyWithholds(readHeader(headers, 'privacy')), all, number);
   const verstat = chosen?.verstat ?? all.find((c) => c.verstat !== null)?.verstat ?? null;
+  const passport = passportFromIdentity(readHeader(headers, 'identity'));
   return {
     number,
     displayName,
@@ -169,6 +170,7 @@ export function identifyUnguarded(headers: SipHeaderSource, opts: IdentifyOption
     withheldReason: reason,
     attestation: attestationOf(headers, verstat),
     verstat,
+    ...(passport !== null && { passport: { orig: passport.orig.tn, dest: passport.dest.tn } }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { passportJws } from '../../test/fixtures/callerid-invites.js';
 import { parsePassport } from './index.js';
+import { identifyCaller } from './identify-caller.js';
 
 /** RFC 8588 §6 example payload. */
 const RFC_PAYLOAD = {
@@ -59,5 +60,26 @@ describe('parsePassport', () => {
   it('ignores a __proto__ key and odd claim types', () => {
     const p = parsePassport(`x.${Buffer.from('{"__proto__":{"attest":"A"},"iat":"soon","orig":{"tn":{"a":1}}}').toString('base64url')}.y`);
     expect(p).toEqual({ attest: null, orig: { tn: [] }, dest: { tn: [] }, iat: null, origid: null });
+  });
+});
+
+describe('the PASSporT in a caller identity', () => {
+  const headers = (map: Record<string, string[]>) => ({ requestUri: 'sip:+390255550100@example.net', header: (n: string) => map[n.toLowerCase()] ?? [] });
+
+  it('keeps the numbers the first readable token was signed for', () => {
+    const identity = identifyCaller(
+      headers({
+        from: ['<sip:+12155550121@carrier.example>;tag=1'],
+        identity: ['garbage', `${passportJws(RFC_PAYLOAD)};info=<https://cert.example.org/passport.cer>;alg=ES256;ppt=shaken`],
+      }),
+      { defaultCountry: 'IT' },
+    );
+    expect(identity.passport).toEqual({ orig: ['12155550121'], dest: ['12155550131'] });
+    expect(identity.attestation).toBe('A');
+  });
+
+  it('has none without an Identity header, or with an unreadable one', () => {
+    expect(identifyCaller(headers({ from: ['<sip:+12155550121@x>'] }), { defaultCountry: 'IT' }).passport).toBeUndefined();
+    expect(identifyCaller(headers({ from: ['<sip:+12155550121@x>'], identity: ['a.b'] }), { defaultCountry: 'IT' }).passport).toBeUndefined();
   });
 });

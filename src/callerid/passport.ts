@@ -74,6 +74,18 @@ export function attestationFromIdentity(values: readonly string[]): Attestation 
   return null;
 }
 
+/** The first `Identity` header value that holds a readable PASSporT. */
+export function passportFromIdentity(values: readonly string[]): Passport | null {
+  for (const v of values) {
+    if (typeof v !== 'string') continue;
+    for (const item of splitHeaderList(v)) {
+      const passport = parsePassport(item);
+      if (passport !== null) return passport;
+    }
+  }
+  return null;
+}
+
 /**
  * Some carriers append the level to verstat (`TN-Validation-Passed-A`); plain `TN-Validation-Passed` gives none.
  */

@@ -52,6 +52,8 @@ export interface CallerIdentity {
   attestation: Attestation | null;
   /** `verstat` parameter from From/PAI (`TN-Validation-Passed`, `TN-Validation-Failed`, `No-TN-Validation`). */
   verstat: string | null;
+  /** The telephone numbers the first readable PASSporT (Identity header) was signed for, unverified; absent: none. */
+  passport?: { orig: string[]; dest: string[] } | null;
 }
 
 /**

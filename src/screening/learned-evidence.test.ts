@@ -207,6 +207,31 @@ describe('STIR/SHAKEN', () => {
     expect(decide(caller('+390287176912', { attestation: 'A' }), evidence({ mark: mark('nuisance', TUE) })).verdict).toBe('nuisance');
   });
 
+  it('a token signed for another caller ID is strong evidence, whatever its attestation', () => {
+    const spoofed = caller('+12025550123', { attestation: 'A', passport: { orig: ['12025559999'], dest: ['390255550100'] } });
+    const d = decide(spoofed, evidence(), TUE, { did: '+390255550100' });
+    expect(d.verdict).toBe('suspect');
+    expect(d.reasons[0]).toMatchObject({
+      code: 'shaken-orig-mismatch',
+      text: 'caller ID +12025550123 does not match the number its STIR/SHAKEN token was signed for (+12025559999)',
+    });
+    // The same token for the right caller (its number written with a plus and spaces) is an A attestation.
+    const genuine = caller('+12025550123', { attestation: 'A', passport: { orig: ['+1 202 555 0123'], dest: ['390255550100'] } });
+    expect(decide(genuine, evidence(), TUE, { did: '+390255550100' }).reasons.map((r) => r.code)).toEqual(['shaken-full']);
+  });
+
+  it('a token signed for a call to another number is mild evidence and loses the attestation discount', () => {
+    const ev = evidence({ block: block({ smallNuisance: 4, largeNuisance: 4 }) });
+    const replayed = caller('+390287176912', { attestation: 'A', passport: { orig: ['390287176912'], dest: ['390299999999'] } });
+    const d = decide(replayed, ev, TUE, { did: '+390255550100' });
+    expect(d.reasons.find((r) => r.code === 'shaken-dest-mismatch')).toMatchObject({
+      text: 'STIR/SHAKEN token signed for a call to +390299999999, not to your +390255550100 (replayed, or forwarded)',
+    });
+    expect(d.reasons.find((r) => r.code === 'nuisance-block')?.weight).toBeGreaterThan(0.42);
+    // Without a known DID (or with one the token names) nothing is said.
+    expect(codes(decide(replayed, evidence(), TUE))).not.toContain('shaken-dest-mismatch');
+  });
+
   it('a verifier’s verdict outranks the claims', () => {
     expect(decide(caller('+12025550123', { attestation: 'A' }), evidence(), TUE, { shakenVerified: 'invalid' }).reasons[0]?.code).toBe('shaken-failed');
   });

@@ -39,6 +39,8 @@ export type ReasonCode =
   | 'nuisance-block'
   | 'shaken-failed'
   | 'shaken-gateway'
+  | 'shaken-orig-mismatch'
+  | 'shaken-dest-mismatch'
   | 'shaken-full'
   | 'display-name-block'
   // friends' feeds (issue 6)

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
+import { passportJws } from '../fixtures/callerid-invites.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 
 let h: Harness;
@@ -47,5 +48,14 @@ describe('learned evidence through drachtio', () => {
     expect((await call.waitForFinal()).status).toBe(200);
     const row = await latest('raw:112');
     expect(row?.reasons.map((r) => r.text).join(' | ')).toMatch(/emergency or service number 112: never blocked/);
+  });
+
+  it('tags a caller whose STIR/SHAKEN token was signed for another number, and says which', async () => {
+    const identity = `${passportJws({ attest: 'A', orig: { tn: '12025559999' }, dest: { tn: ['390612345678'] }, iat: 1_700_000_000 })};info=<https://cert.example.org/sp.pem>;alg=ES256;ppt=shaken`;
+    const call = h.double.injectRequest(buildInvite({ from: '+12025550123', pai: '<sip:+12025550123@carrier.example>', to: '+390612345678', identity }));
+    await call.waitForFinal();
+    expect(call.proxy?.headers['x-crocetta-verdict']?.[0]).toMatch(/^suspect; score=/);
+    const row = await latest('+12025550123');
+    expect(row?.reasons.map((r) => r.text)).toContain('caller ID +12025550123 does not match the number its STIR/SHAKEN token was signed for (+12025559999)');
   });
 });
