@@ -9,6 +9,7 @@ import { createPanelApp } from './panel/panel-app.js';
 import { systemClock, type Clock } from './screening/types.js';
 import { createSipApp, type SipApp } from './sip/sip-app.js';
 import { TalkTimes } from './sip/talk-times.js';
+import { outboundSources } from './sip/outbound.js';
 import { createActionDeps } from './sip/action-deps.js';
 import { LoginLimiter, Sessions, ensureAdminHash, sessionKey } from './panel/auth.js';
 import { LiveSettings } from './settings/index.js';
@@ -73,6 +74,11 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   // Friends' reports join the register's evidence from memory (no query per call).
   const evidence = { evidenceFor: (key: string) => feeds.index.withFriends(key, register.evidenceFor(key)) };
 
+  const outboundFrom = outboundSources(config.pbx.uri, config.pbx.outbound.fromAddresses);
+  if (config.pbx.outbound.trunkUri !== '') {
+    if (outboundFrom.length === 0) logger.warn('pbx.outbound.trunkUri is set but the PBX address is a name: set pbx.outbound.fromAddresses to its IP addresses, outbound calls are screened until then');
+    else logger.info({ trunk: config.pbx.outbound.trunkUri, from: outboundFrom }, 'outbound calls from the PBX go to the carrier; numbers called are learned');
+  }
   const sip = createSipApp(
     {
       host: config.drachtio.host,
@@ -109,6 +115,13 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       storeMessageText: config.messages.storeText,
       actions: actions.deps,
       talk: new TalkTimes(register, logger.child({ component: 'talk' })),
+      outbound: {
+        trunkUri: config.pbx.outbound.trunkUri,
+        fromAddresses: new Set(outboundFrom),
+        stripPrefix: config.pbx.outbound.stripPrefix,
+        defaultCountry: config.defaultCountry,
+        recordRoute: config.pbx.recordRoute,
+      },
     },
   );
 

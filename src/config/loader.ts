@@ -17,6 +17,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string; type: 'st
   { env: 'DRACHTIO_SECRET', path: 'drachtio.secret', type: 'string' },
   { env: 'PBX_URI', path: 'pbx.uri', type: 'string' },
   { env: 'FORWARD_MODE', path: 'pbx.forwardMode', type: 'string' },
+  { env: 'TRUNK_URI', path: 'pbx.outbound.trunkUri', type: 'string' },
   { env: 'PANEL_HOST', path: 'panel.host', type: 'string' },
   { env: 'PANEL_PORT', path: 'panel.port', type: 'number' },
   { env: 'CROCETTA_API_TOKEN', path: 'panel.apiToken', type: 'string' },

@@ -59,6 +59,13 @@ export const configSchema = z
         recordRoute: z.boolean(),
         refusalCodes: z.array(z.number().int().min(300).max(699)),
         finalTimeout: z.string().regex(/^(\d+(ms|s|m)?)?$/, 'expected a duration such as 60s, or empty'),
+        outbound: z
+          .object({
+            trunkUri: z.union([z.literal(''), sipUri]),
+            fromAddresses: z.array(z.union([z.ipv4(), z.ipv6()])),
+            stripPrefix: z.string().regex(/^[0-9*#]*$/, 'expected the digits the PBX puts before outside numbers, or empty'),
+          })
+          .strict(),
       })
       .strict(),
     store: z

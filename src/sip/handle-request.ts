@@ -14,6 +14,7 @@ import type { Reject608Contact } from './jcard.js';
 import { effectiveAction, planFor, plannedFinalStatus, REDIRECT, type TagSettings } from './verdict-to-sip.js';
 import { reasonPhrase } from './sip-status-codes.js';
 import type { TalkTimes } from './talk-times.js';
+import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
 
 export interface ForwardSettings {
   pbxUri: string;
@@ -39,6 +40,8 @@ export interface HandlerDeps {
   actions?: ActionDeps;
   /** Talk times of forwarded calls (drachtio-server's CDRs); absent: not measured. */
   talk?: TalkTimes;
+  /** The PBX's outbound calls through crocetta (pbx.outbound); absent or no trunk: every INVITE is screened. */
+  outbound?: OutboundSettings;
 }
 
 export interface ActionDeps extends RefusalDeps {
@@ -100,6 +103,12 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
     req.on('cancel', () => {
       call.moveTo('cancelled');
     });
+
+    if (kind === 'call' && isOutbound(deps.outbound, req)) {
+      const outbound = deps.outbound;
+      passOutbound(req, { ...deps, outbound }).catch((err: unknown) => deps.logger.error({ err }, 'outbound call failed'));
+      return;
+    }
 
     handle(kind, deps, req, res, call, started).catch((err: unknown) => {
       // Last resort: something outside the guarded steps failed. Forward if nothing was sent yet.

@@ -27,6 +27,7 @@ import {
   INSERT_MARK_HISTORY_SQL,
   UPDATE_OUTCOME_SQL,
   UPDATE_TALK_SQL,
+  UPSERT_CALLED_SQL,
   UPSERT_NUMBER_SQL,
   attemptParams,
   historyParams,
@@ -89,6 +90,7 @@ interface WriterStatements {
   insertAttempts: Statement;
   updateOutcome: Statement;
   updateTalk: Statement;
+  upsertCalled: Statement;
   upsertNumber: Statement;
   insertHistory: Statement;
 }
@@ -142,6 +144,7 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       insertAttempts: await writer.prepare(insertAttemptsSql(ROWS_PER_INSERT)),
       updateOutcome: await writer.prepare(UPDATE_OUTCOME_SQL),
       updateTalk: await writer.prepare(UPDATE_TALK_SQL),
+      upsertCalled: await writer.prepare(UPSERT_CALLED_SQL),
       upsertNumber: await writer.prepare(UPSERT_NUMBER_SQL),
       insertHistory: await writer.prepare(INSERT_MARK_HISTORY_SQL),
     };
@@ -274,6 +277,24 @@ class SqliteRegister implements OpenedRegister {
     });
   }
 
+  noteCalledByUs(callerKey: string, at: number): void {
+    if (this.closing !== undefined) {
+      this.logger.warn({ callerKey }, 'number called by us after close dropped');
+      return;
+    }
+    this.index.learned.addCalledByUs(callerKey, at);
+    this.batches.enqueue({
+      kind: 'other',
+      run: async (s) => {
+        await s.upsertCalled.run([callerKey, at]);
+      },
+      committed: () => undefined,
+      failed: (err) => {
+        this.logger.warn({ callerKey, err }, 'number called by us lost with its batch (kept in memory until restart)');
+      },
+    });
+  }
+
   mark(callerKey: string, input: MarkInput): Promise<void> {
     if (this.closing !== undefined) return Promise.reject(new RegisterClosedError());
     this.index.setMark({ callerKey, ...input });
@@ -318,7 +339,7 @@ class SqliteRegister implements OpenedRegister {
     clearInterval(this.pruneTimer);
     await this.batches.close();
     const s = this.statements;
-    const all: Statement[] = [s.insertAttempt, s.insertAttempts, s.updateOutcome, s.updateTalk, s.upsertNumber, s.insertHistory];
+    const all: Statement[] = [s.insertAttempt, s.insertAttempts, s.updateOutcome, s.updateTalk, s.upsertCalled, s.upsertNumber, s.insertHistory];
     await Promise.all(all.map((st) => st.finalize()));
     // Refreshes the planner's statistics where they drifted (cheap; what SQLite advises before closing).
     await this.writer.exec('PRAGMA optimize').catch(() => undefined);

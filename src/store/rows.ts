@@ -54,6 +54,11 @@ export const UPDATE_OUTCOME_SQL = `
    WHERE id = ?6
   RETURNING caller_key, refused_at`;
 
+/** Parameters: caller_key, at. */
+export const UPSERT_CALLED_SQL = `
+  INSERT INTO called_numbers (caller_key, last_at, calls) VALUES (?, ?, 1)
+  ON CONFLICT (caller_key) DO UPDATE SET last_at = max(last_at, excluded.last_at), calls = calls + 1`;
+
 /** Parameters: talk_ms, id. Returns the caller. */
 export const UPDATE_TALK_SQL = 'UPDATE attempts SET talk_ms = ? WHERE id = ? RETURNING caller_key';
 

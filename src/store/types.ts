@@ -141,6 +141,11 @@ export interface Register extends EvidenceLookup {
    * calls, the persistent human) once committed. Optional so that test doubles of the Register need not implement it.
    */
   recordTalk?(id: number, talk: { talkMs: number; answeredAt: number }): void;
+  /**
+   * The office called this number (an outbound call through crocetta): trusted in the index at once, written
+   * with the next batch. Optional so that test doubles of the Register need not implement it.
+   */
+  noteCalledByUs?(callerKey: string, at: number): void;
   /** Sets or clears the business's mark on a number; index at once, database before the promise resolves. */
   mark(callerKey: string, input: MarkInput): Promise<void>;
   attempts(query: AttemptQuery): Promise<Attempt[]>;

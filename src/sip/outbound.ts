@@ -1,0 +1,66 @@
+/**
+ * The PBX's own outbound calls, when its outbound trunk points at drachtio (`pbx.outbound`): passed on to the
+ * carrier unscreened and untouched, and each number the office calls is learned as "called by us" (a safety net:
+ * that number is trusted for `calledByUsDays`). Only INVITEs from the PBX's addresses take this path; everything
+ * else is screened as before. A fault here never stops the call: learning is best effort, the proxy always runs.
+ */
+import { isIP } from 'node:net';
+import { normalizeNumber } from '../callerid/index.js';
+import type { Logger } from '../log.js';
+import type { Clock } from '../screening/types.js';
+import type { Register } from '../store/types.js';
+import type { SrfRequest } from './srf-augment.js';
+import { uriUser, withUser } from './request-headers.js';
+
+export interface OutboundSettings {
+  /** The carrier; the dialled number becomes its user part. */
+  trunkUri: string;
+  /** Source addresses of the PBX (IPs). */
+  fromAddresses: ReadonlySet<string>;
+  /** Outside-line digits the PBX dials before the number (e.g. "0"), removed before learning. */
+  stripPrefix: string;
+  defaultCountry: string;
+  recordRoute: boolean;
+}
+
+/** The PBX's addresses: those configured, else the host of the PBX's URI when it is an IP address. */
+export function outboundSources(pbxUri: string, configured: readonly string[]): string[] {
+  if (configured.length > 0) return [...configured];
+  const host = /^sips?:(?:[^@]*@)?(\[[^\]]+\]|[^:;>]+)/i.exec(pbxUri)?.[1]?.replace(/^\[|\]$/g, '') ?? '';
+  return isIP(host) !== 0 ? [host] : [];
+}
+
+/** The key under which a dialled number is learned (E.164), or null when it is not a valid number. */
+export function dialledKey(user: string | null, stripPrefix: string, defaultCountry: string): string | null {
+  if (user === null || user === '') return null;
+  const text = stripPrefix !== '' && user.startsWith(stripPrefix) ? user.slice(stripPrefix.length) : user;
+  const n = normalizeNumber(text, defaultCountry);
+  return n.e164 !== null && n.valid ? n.e164 : null;
+}
+
+export function isOutbound(settings: OutboundSettings | undefined, req: SrfRequest): settings is OutboundSettings {
+  return settings !== undefined && settings.trunkUri !== '' && settings.fromAddresses.has(req.source_address ?? '');
+}
+
+export async function passOutbound(
+  req: SrfRequest,
+  deps: { outbound: OutboundSettings; register: Register; clock: Clock; logger: Logger },
+): Promise<void> {
+  const s = deps.outbound;
+  const dialled = uriUser(req.uri ?? '');
+  const log = deps.logger.child({ callId: req.get('Call-ID') ?? '', kind: 'outbound', dialled });
+  let learned: string | null = null;
+  try {
+    learned = dialledKey(dialled, s.stripPrefix, s.defaultCountry);
+    if (learned !== null) deps.register.noteCalledByUs?.(learned, deps.clock.now());
+  } catch (err) {
+    log.warn({ err }, 'could not learn the number called; the call goes on');
+  }
+  log.info({ learned }, 'outbound call to the carrier');
+  try {
+    const result = await req.proxy({ destination: withUser(s.trunkUri, dialled), remainInDialog: s.recordRoute, headers: {} });
+    log.info({ finalStatus: result.finalStatus ?? null }, 'outbound call done');
+  } catch (err) {
+    log.warn({ err }, 'outbound call could not be proxied to the carrier');
+  }
+}
