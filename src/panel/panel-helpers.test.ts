@@ -4,6 +4,7 @@ import { csvField } from './csv.js';
 import { escapeHtml, html, raw } from './html.js';
 import { localeFor, pickLang } from './i18n.js';
 import { leastBothering } from './pages/rankings.js';
+import { outcomeText } from './pages/number.js';
 
 describe('panel helpers', () => {
   it('escape every interpolated value, once', () => {
@@ -65,5 +66,12 @@ describe('panel helpers', () => {
     ]);
     expect(least.get('energy')?.company).toBe('B');
     expect(least.get('telecom')?.company).toBe('T');
+  });
+
+  it('show how long the office talked, or how much of the message the caller heard', () => {
+    const { t } = localeFor('it', 'Europe/Rome');
+    expect(outcomeText(t, { outcome: 'answered', finalStatus: 200, talkMs: 240_400 })).toBe('answered 200 · parlato 4:00');
+    expect(outcomeText(localeFor('en', 'Europe/Rome').t, { outcome: 'rejected', finalStatus: 607, playedMs: 6_360 })).toBe('rejected 607 · message played 0:06');
+    expect(outcomeText(t, { outcome: 'declined', finalStatus: 603 })).toBe('declined 603');
   });
 });

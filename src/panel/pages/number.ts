@@ -55,8 +55,22 @@ ${d.history.length
 <td class="nowrap">${ctx.loc.dateTime(a.time)}</td><td>${a.callerName ?? ''}</td><td class="mono">${a.callerRaw ?? ''}</td>
 <td class="nowrap">${a.calledNumber ?? ''}</td><td>${verdictBadge(ctx.loc, a.verdict)}</td>
 <td class="reason">${a.reasons.map((r) => r.text).join('; ')}</td><td class="nowrap">${a.action}</td>
-<td class="nowrap">${a.outcome}${a.finalStatus ? ` ${a.finalStatus}` : ''}</td><td class="small">${a.callerSource}</td>
+<td class="nowrap">${outcomeText(ctx.loc.t, a)}</td><td class="small">${a.callerSource}</td>
 <td class="mono">${a.sourceAddress ?? ''}</td><td class="mono">${a.userAgent ?? ''}</td><td class="mono">${a.callId}</td></tr>`,
     )}</tbody></table></div>`,
   );
+}
+
+/** m:ss, for talk times and messages. */
+function minutes(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** How an attempt ended, with the talk time (forwarded and answered) or how much of the message was played. */
+export function outcomeText(t: PageContext['loc']['t'], a: Pick<Attempt, 'outcome' | 'finalStatus' | 'talkMs' | 'playedMs'>): string {
+  let text = `${a.outcome}${a.finalStatus ? ` ${a.finalStatus}` : ''}`;
+  if (typeof a.talkMs === 'number') text += ` · ${t('talked')} ${minutes(a.talkMs)}`;
+  if (typeof a.playedMs === 'number' && a.playedMs > 0) text += ` · ${t('messagePlayed')} ${minutes(a.playedMs)}`;
+  return text;
 }
