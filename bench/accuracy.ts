@@ -18,7 +18,7 @@
  * "Stopped" = the action does not reach the office (reject, announce, hang up); "tagged" = forwarded with a tag.
  */
 import { readFileSync } from 'node:fs';
-import { callerKey, calledNumber, identifyCaller } from '../src/callerid/index.js';
+import { callerKey, calledNumber, identifyCaller, normalizeNumber } from '../src/callerid/index.js';
 import type { SipHeaderSource } from '../src/callerid/types.js';
 import { loadConfig } from '../src/config/index.js';
 import { actionPolicy, screeningRules } from '../src/config/derive.js';
@@ -64,7 +64,10 @@ function headersOf(caller: string, did: string, name: string, attest: string, ve
   const params = verstat === '' ? '' : `;verstat=${verstat}`;
   map.set('from', [caller === '' ? '"Anonymous" <sip:anonymous@anonymous.invalid>;tag=1' : `${display}<sip:${caller}@carrier.example;user=phone${params}>;tag=1`]);
   if (caller === '') map.set('privacy', ['id']);
-  if (attest !== '') map.set('identity', [passport(attest, caller.replace(/^\+/, ''), did.replace(/^\+/, ''))]);
+  // The originating carrier signs the caller's canonical E.164 digits (RFC 8224 §8.3), whatever format the
+  // terminating carrier later puts in From (e.g. 0018452030199 for +18452030199).
+  const orig = (normalizeNumber(caller, country).e164 ?? caller).replace(/^\+/, '');
+  if (attest !== '') map.set('identity', [passport(attest, orig, did.replace(/^\+/, ''))]);
   return { requestUri: `sip:${did}@crocetta.example`, header: (n) => map.get(n.toLowerCase()) ?? [] };
 }
 
