@@ -8,7 +8,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createPanelApp } from './panel/panel-app.js';
 import { systemClock, type Clock } from './screening/types.js';
 import { createSipApp, type SipApp } from './sip/sip-app.js';
-import { TalkTimes } from './sip/talk-times.js';
+import { ForwardedCalls } from './sip/forwarded-calls.js';
 import { outboundSources } from './sip/outbound.js';
 import { createActionDeps } from './sip/action-deps.js';
 import { LoginLimiter, Sessions, ensureAdminHash, sessionKey } from './panel/auth.js';
@@ -114,7 +114,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       commitWaitMs: config.store.commitWaitMs,
       storeMessageText: config.messages.storeText,
       actions: actions.deps,
-      talk: new TalkTimes(register, logger.child({ component: 'talk' })),
+      forwarded: new ForwardedCalls(register, logger.child({ component: 'forwarded' })),
       outbound: {
         trunkUri: config.pbx.outbound.trunkUri,
         fromAddresses: new Set(outboundFrom),

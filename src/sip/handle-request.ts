@@ -13,7 +13,7 @@ import { carryOut, type RefusalDeps } from './refuse-call.js';
 import type { Reject608Contact } from './jcard.js';
 import { effectiveAction, planFor, plannedFinalStatus, REDIRECT, type TagSettings } from './verdict-to-sip.js';
 import { reasonPhrase } from './sip-status-codes.js';
-import type { TalkTimes } from './talk-times.js';
+import type { ForwardedCalls } from './forwarded-calls.js';
 import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
 
 export interface ForwardSettings {
@@ -38,8 +38,8 @@ export interface HandlerDeps {
   storeMessageText: boolean;
   /** Refusals, announcements and hang-ups; absent: no announcer (announcements fall back to 607), no ring, bare 608. */
   actions?: ActionDeps;
-  /** Talk times of forwarded calls (drachtio-server's CDRs); absent: not measured. */
-  talk?: TalkTimes;
+  /** Forwarded calls followed through drachtio-server's CDRs (cancel while ringing, talk time); absent: not followed. */
+  forwarded?: ForwardedCalls;
   /** The PBX's outbound calls through crocetta (pbx.outbound); absent or no trunk: every INVITE is screened. */
   outbound?: OutboundSettings;
 }
@@ -195,13 +195,20 @@ async function handle(
 
   call.moveTo('forwarding');
   logDecision(log, kind, screening, deps.forward.mode === 'redirect' ? 'redirect' : 'forward', started, deps);
-  // A call the PBX answers through the proxy, with Record-Route, ends with a CDR from drachtio: its talk time.
-  const talk = kind === 'call' && deps.forward.mode === 'proxy' && deps.forward.recordRoute ? deps.talk : undefined;
+  // drachtio's CDRs tell what the proxy does not: a CANCEL while the PBX rings, and (Record-Route) the talk time.
+  const followed = kind === 'call' && deps.forward.mode === 'proxy' ? deps.forwarded : undefined;
+  let settled = false;
+  followed?.forwarding(facts.callId, deps.clock.now(), () => {
+    if (settled) return;
+    settled = true;
+    updateOutcome('cancelled', 487);
+    log.info({ outcome: 'cancelled', finalStatus: 487 }, 'caller cancelled while the PBX rang');
+  });
   const onFinal = (outcome: AttemptOutcome, finalStatus: number | null): void => {
+    if (settled) return;
+    settled = true;
     updateOutcome(outcome, finalStatus);
-    if (talk !== undefined && recorded !== null && finalStatus !== null && finalStatus >= 200 && finalStatus < 300) {
-      talk.answered(facts.callId, recorded, deps.clock.now());
-    }
+    followed?.settled(facts.callId, finalStatus, deps.clock.now(), deps.forward.recordRoute ? recorded : null);
   };
   await forward(kind, deps, req, res, plan.headers, onFinal);
   call.moveTo('done');

@@ -31,13 +31,14 @@ export function createSipApp(settings: SipAppSettings, deps: HandlerDeps & { log
 
   srf.invite(createRequestHandler('call', deps));
   if (settings.screenMessages) srf.message(createRequestHandler('message', deps));
-  const talk = deps.talk;
-  if (talk) {
+  const forwarded = deps.forwarded;
+  if (forwarded) {
     // Registers the `cdr:stop` route with drachtio-server (sent only when its config has <cdrs>true</cdrs>).
     (srf.on as (event: string, fn: (...args: unknown[]) => void) => void)('cdr:stop', (_source, _time, reason, msg) => {
       try {
-        const callId = (msg as { get(name: string): string | undefined }).get('Call-ID') ?? '';
-        talk.ended(callId, deps.clock.now(), typeof reason === 'string' ? reason : '');
+        const sip = msg as { get(name: string): string | undefined; status?: unknown };
+        const status = typeof sip.status === 'number' ? sip.status : null;
+        forwarded.ended(sip.get('Call-ID') ?? '', deps.clock.now(), typeof reason === 'string' ? reason : '', status);
       } catch (err) {
         log.warn({ err }, 'unreadable CDR from drachtio-server ignored');
       }

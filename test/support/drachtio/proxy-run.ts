@@ -5,6 +5,7 @@
  * target is reported as `…|OK|network|…|||continue` + the response; provisional responses are forwarded to the
  * caller but not reported to the app; `…|OK|done` follows a 2xx, or the best final once every target failed.
  * Targets are tried one after another (serial forking also stands in for simultaneous); a 6xx stops the search.
+ * A caller's CANCEL while a target rings ends the run without a word to the app (see runProxy).
  */
 import type { InjectedRequest, ProxyHandler, ProxyRecord, ProxyTarget, ScriptedResponse } from './injected-request.js';
 import { DOUBLE_SIP_ADDRESS, buildResponseFor } from './sip-builders.js';
@@ -123,8 +124,13 @@ export async function runProxy(run: ProxyRun, record: ProxyRecord): Promise<void
       break;
     }
     if (txn.cancelled) {
-      report(build({ status: 487 }), uri);
-      finish();
+      // drachtio-server answered the CANCEL and the INVITE (487) itself; for a proxied INVITE it then reports
+      // neither a final response nor `done` to the app (seen with 0.9.5-rc3 and 0.9.10): the only trace is the
+      // CDR of the 487 it sent the caller.
+      const toCaller = txn.responses.find((r) => r.status === 487);
+      if (toCaller) run.cdr?.('cdr:stop', 'application', 'call-rejected', toCaller.raw);
+      record.done = true;
+      txn.changed();
       return;
     }
     final ??= build({ status: 408 });

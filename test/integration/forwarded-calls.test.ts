@@ -1,8 +1,9 @@
 /**
- * Talk times of forwarded calls, from drachtio-server's call detail records: the PBX answers through crocetta's
- * proxy (Record-Route), the caller or the office hangs up, drachtio relays the BYE itself and reports `cdr:stop`.
- * The register keeps the talk time; the classifier learns from it (short calls, the persistent human), also
- * after a restart.
+ * Forwarded calls followed through drachtio-server's call detail records. Talk time: the PBX answers through
+ * crocetta's proxy (Record-Route), the caller or the office hangs up, drachtio relays the BYE itself and reports
+ * `cdr:stop`; the register keeps the talk time and the classifier learns from it (short calls, the persistent
+ * human), also after a restart. A CANCEL while the PBX rings: drachtio answers it itself and the proxy never
+ * reports back; its CDR of the 487 ends the attempt.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/types.js';
@@ -100,5 +101,16 @@ describe('talk times from drachtio-server CDRs', () => {
     expect(row?.outcome).toBe('answered');
     expect(row?.talkMs).toBeUndefined();
     expect((await call()).finalStatus).toBe(200);
+  });
+
+  it('a caller who hangs up while the PBX rings ends the attempt as cancelled (drachtio only says so in a CDR)', async () => {
+    await start(true);
+    h.double.onProxy(() => [{ status: 180 }, { status: 200, delayMs: 500 }]);
+    const c = h.double.injectRequest(buildInvite({ from: CALLER, to: DID, requestUri: `sip:${DID}@127.0.0.1` }));
+    await eventually(() => c.proxy);
+    expect(c.cancel().status).toBe(487);
+    const id = c.request.headers['call-id']?.[0];
+    const row = await eventually(async () => (await rows()).find((r) => r.callId === id && r.outcome === 'cancelled'));
+    expect(row).toMatchObject({ outcome: 'cancelled', finalStatus: 487 });
   });
 });
