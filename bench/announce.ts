@@ -17,7 +17,8 @@
  * `--reps` times; the verdict takes the median of the runs at the largest N, each printed with the machine stalls
  * seen during it.
  * Reported per N: inter-packet interval p50/p99/max over all streams, the p99 of |interval − ptime| (jitter),
- * packets lost, and the sender's CPU (user+system over wall time, % of one core).
+ * packets lost, the sender's CPU (user+system over wall time, % of one core), and the p99 of its event-loop delay
+ * (how long other work, SIP or the panel, waited behind the pacer's precise sleeps and bursts).
  *
  *   npx tsx bench/announce.ts [--n 50,200] [--seconds 6] [--reps 3] [--ports 41000-41999] [--no-wire]
  *   taskset -c 0 npx tsx bench/announce.ts     # pin the sender to one core
@@ -29,7 +30,7 @@ import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Announcer } from '../src/media/announcer.js';
@@ -224,6 +225,8 @@ interface RunResult {
   expected: number;
   cpuPct: number;
   machine: SleeperReport;
+  /** How late the sender's event loop ran other work (p99, ms): what SIP and the panel would wait. */
+  loopDelayP99: number;
 }
 
 async function runOnce(child: ChildProcess, announcer: Announcer, range: PortRange, n: number, wire: boolean): Promise<RunResult> {
@@ -238,6 +241,8 @@ async function runOnce(child: ChildProcess, announcer: Announcer, range: PortRan
   }
   const capture = wire ? await WireCapture.start(range, port) : null;
   // Calls arrive at random moments: spread the starts over one ptime so the streams' phases differ.
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const done = await Promise.all(
@@ -247,6 +252,7 @@ async function runOnce(child: ChildProcess, announcer: Announcer, range: PortRan
   );
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  loop.disable();
   await new Promise((r) => setTimeout(r, 200)); // last packets in flight
   const wireFlows = capture ? await capture.stop() : null;
   const stats = await ask(child, { type: 'collect' }, 'stats');
@@ -259,6 +265,7 @@ async function runOnce(child: ChildProcess, announcer: Announcer, range: PortRan
     expected: sent,
     cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
     machine: stats.machine,
+    loopDelayP99: loop.percentile(99) / 1e6,
   };
 }
 
@@ -287,7 +294,7 @@ async function main(): Promise<void> {
     const cold = await runOnce(child, announcer, range, maxN, wire);
     const coldJ = cold.wire ?? cold.receiver;
     console.log(`warm-up, N=${maxN} in a cold process (not judged): jitter p99 ${f2(coldJ.jitterP99)} ms ${cold.wire ? 'at the wire' : 'at the receiver'}, ${cold.lost}/${cold.expected} lost`);
-    console.log('     N | wire: interval p50    p99    max  jitter p99 | receiver: p50    p99  jitter p99 | lost/sent      | CPU % of a core | CPU/call vs N=1 | machine stalls');
+    console.log('     N | wire: interval p50    p99    max  jitter p99 | receiver: p50    p99  jitter p99 | lost/sent      | CPU % of a core | CPU/call vs N=1 | loop delay p99 | machine stalls');
     const rows: RunResult[] = [];
     let base: RunResult | null = null;
     for (let rep = 0; rep < reps; rep++) {
@@ -299,7 +306,7 @@ async function main(): Promise<void> {
         const perCall = r.cpuPct / r.n / (b.cpuPct / b.n);
         const w = r.wire ? `${f2(r.wire.p50).padStart(8)} ${f2(r.wire.p99).padStart(6)} ${f2(r.wire.max).padStart(6)} ${f2(r.wire.jitterP99).padStart(8)} ms` : '       (not measured)          ';
         console.log(
-          `${String(r.n).padStart(6)} |     ${w} |   ${f2(r.receiver.p50).padStart(8)} ${f2(r.receiver.p99).padStart(6)} ${f2(r.receiver.jitterP99).padStart(8)} ms | ${`${r.lost}/${r.expected}`.padEnd(14)} | ${r.cpuPct.toFixed(1).padStart(8)} %      | ${perCall.toFixed(2).padStart(6)}×         | ${r.machine.late2} (max ${f2(r.machine.max)} ms)`,
+          `${String(r.n).padStart(6)} |     ${w} |   ${f2(r.receiver.p50).padStart(8)} ${f2(r.receiver.p99).padStart(6)} ${f2(r.receiver.jitterP99).padStart(8)} ms | ${`${r.lost}/${r.expected}`.padEnd(14)} | ${r.cpuPct.toFixed(1).padStart(8)} %      | ${perCall.toFixed(2).padStart(6)}×         | ${f2(r.loopDelayP99).padStart(8)} ms    | ${r.machine.late2} (max ${f2(r.machine.max)} ms)`,
         );
       }
     }
