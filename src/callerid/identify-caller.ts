@@ -4,13 +4,14 @@
  */
 import { headerValues, parseNameAddr } from './header-values.js';
 import { normalizeNumber } from './normalize-number.js';
-import { attestationFromIdentity, attestationFromVerstat, passportFromIdentity, toAttestation } from './passport.js';
+import { attestationFromPassports, attestationFromVerstat, passportsFromIdentity, toAttestation } from './passport.js';
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
 import { MAX_DISPLAY_NAME, sanitizeText } from './text.js';
 import { UNKNOWN_CALLER } from './types.js';
 import type {
   Attestation,
+  Passport,
   CallerIdentity,
   IdentifyOptions,
   IdentitySource,
@@ -126,9 +127,9 @@ function withheldReason(
   return null;
 }
 
-function attestationOf(headers: SipHeaderSource, verstat: string | null): Attestation | null {
+function attestationOf(headers: SipHeaderSource, passports: readonly Passport[], verstat: string | null): Attestation | null {
   return (
-    attestationFromIdentity(readHeader(headers, 'identity')) ??
+    attestationFromPassports(passports) ??
     attestationFromVerstat(verstat) ??
     toAttestation(readHeader(headers, 'p-attestation-indicator')[0])
   );
@@ -161,16 +162,18 @@ export function identifyUnguarded(headers: SipHeaderSource, opts: IdentifyOption
 
   const reason = withheldReason(privacyWithholds(readHeader(headers, 'privacy')), all, number);
   const verstat = chosen?.verstat ?? all.find((c) => c.verstat !== null)?.verstat ?? null;
-  const passport = passportFromIdentity(readHeader(headers, 'identity'));
+  // Each Identity header is decoded once, for the attestation and for the numbers it was signed for.
+  const passports = passportsFromIdentity(readHeader(headers, 'identity'));
+  const passport = passports[0];
   return {
     number,
     displayName,
     source,
     withheld: reason !== null,
     withheldReason: reason,
-    attestation: attestationOf(headers, verstat),
+    attestation: attestationOf(headers, passports, verstat),
     verstat,
-    ...(passport !== null && { passport: { orig: passport.orig.tn, dest: passport.dest.tn } }),
+    ...(passport !== undefined && { passport: { orig: passport.orig.tn, dest: passport.dest.tn } }),
   };
 }
 

@@ -62,28 +62,22 @@ export function parsePassport(identityHeaderValue: string): Passport | null {
   }
 }
 
-/** The attestation of the first `Identity` header value that has one. */
-export function attestationFromIdentity(values: readonly string[]): Attestation | null {
-  for (const v of values) {
-    if (typeof v !== 'string') continue;
-    for (const item of splitHeaderList(v)) {
-      const attest = parsePassport(item)?.attest ?? null;
-      if (attest !== null) return attest;
-    }
-  }
-  return null;
-}
-
-/** The first `Identity` header value that holds a readable PASSporT. */
-export function passportFromIdentity(values: readonly string[]): Passport | null {
+/** Every readable PASSporT in the `Identity` header values, in order (each value may list several). */
+export function passportsFromIdentity(values: readonly string[]): Passport[] {
+  const out: Passport[] = [];
   for (const v of values) {
     if (typeof v !== 'string') continue;
     for (const item of splitHeaderList(v)) {
       const passport = parsePassport(item);
-      if (passport !== null) return passport;
+      if (passport !== null) out.push(passport);
     }
   }
-  return null;
+  return out;
+}
+
+/** The attestation of the first PASSporT that has one. */
+export function attestationFromPassports(passports: readonly Passport[]): Attestation | null {
+  return passports.find((p) => p.attest !== null)?.attest ?? null;
 }
 
 /**
