@@ -42,7 +42,7 @@ function arg(name: string, fallback: string): string {
 const SEED = Number(arg('seed', '1'));
 const CALLS = Number(arg('calls', '50000'));
 const OUT = arg('out', join(HERE, `trace-${SEED}.csv`));
-const FTC = arg('ftc', join(HERE, '..', '..', 'shared', 'data', 'ftc-dnc-complaints-2021-07-08.csv'));
+const FTC = arg('ftc', join(HERE, '..', 'test', 'fixtures', 'data', 'ftc-dnc-complaints-2021-07-08.csv'));
 
 const rand = rng(SEED);
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readCsvColumn } from '../../test/fixtures/callerid-csv.js';
-import { sharedDataFile } from '../../test/support/shared-data.js';
+import { fixtureDataFile } from '../../test/support/fixture-data.js';
 import { normalizeNumber } from './index.js';
 
-const FILE = sharedDataFile('ftc-dnc-complaints-2021-07-08.csv');
+const FILE = fixtureDataFile('ftc-dnc-complaints-2021-07-08.csv');
 
 describe('FTC Do Not Call complaints, 2021-07-08', () => {
   it('parses every number to E.164 or flags it', async ({ annotate }) => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from '../../src/store/sqlite.js';
 import { newAttempt } from '../../src/store/test-fixtures.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
-import { sharedDataFile } from '../support/shared-data.js';
+import { fixtureDataFile } from '../support/fixture-data.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -65,7 +65,7 @@ describe('crocetta CLI', () => {
   });
 
   it('imports the FTC file, looks a number up (--json), and exports it as a FRITZ!Box phonebook', async () => {
-    const imported = await cli(['--json', 'import', 'ftc', sharedDataFile('ftc-dnc-complaints-2021-07-08.csv')], env);
+    const imported = await cli(['--json', 'import', 'ftc', fixtureDataFile('ftc-dnc-complaints-2021-07-08.csv')], env);
     expect(imported.code).toBe(0);
     expect((JSON.parse(imported.stdout) as { written: { mark: number } }).written.mark).toBeGreaterThan(5000);
     const looked = await cli(['--json', 'lookup', '+14703352559'], env);

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
-import { sharedDataFile } from '../support/shared-data.js';
+import { fixtureDataFile } from '../support/fixture-data.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -33,7 +33,7 @@ describe('sharing API', () => {
   });
 
   it('imports the FRITZ!Box block list streamed as the body', async () => {
-    const r = await post('/api/import?format=fritzbox', readFileSync(sharedDataFile('fritzbox-spam-phonebook.xml')));
+    const r = await post('/api/import?format=fritzbox', readFileSync(fixtureDataFile('fritzbox-spam-phonebook.xml')));
     expect(r.status).toBe(200);
     expect((r.json.written as { mark: number }).mark).toBeGreaterThan(100);
   });

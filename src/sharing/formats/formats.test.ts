@@ -1,7 +1,7 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sharedDataFile } from '../../../test/support/shared-data.js';
+import { fixtureDataFile } from '../../../test/support/fixture-data.js';
 import { openRegister } from '../../store/register.js';
 import { tempDir, type TempDir } from '../../store/test-tmp.js';
 import { ImportRejectedError, importRecords, type SourceItem } from '../import.js';
@@ -41,7 +41,7 @@ async function collect(items: AsyncIterable<SourceItem>): Promise<SourceItem[]> 
 describe('FTC Do Not Call complaints (real file)', () => {
   it('marks the complained-about numbers nuisance with categories, keeps dirty rows out with a count, and is idempotent', async () => {
     const file = await register();
-    const report = await run('ftc', createReadStream(sharedDataFile('ftc-dnc-complaints-2021-07-08.csv')), file);
+    const report = await run('ftc', createReadStream(fixtureDataFile('ftc-dnc-complaints-2021-07-08.csv')), file);
     expect(report.lines).toBeGreaterThan(14_000);
     const dropped = Object.values(report.dropped).reduce((a, b) => a + b, 0);
     expect(dropped).toBeGreaterThan(100);
@@ -52,7 +52,7 @@ describe('FTC Do Not Call complaints (real file)', () => {
     const mark = reg.evidenceFor('+14703352559').mark;
     expect(mark?.label).toBe('nuisance');
     await reg.close();
-    const again = await run('ftc', createReadStream(sharedDataFile('ftc-dnc-complaints-2021-07-08.csv')), file);
+    const again = await run('ftc', createReadStream(fixtureDataFile('ftc-dnc-complaints-2021-07-08.csv')), file);
     expect(again.written.mark).toBe(0);
     expect(again.written.history).toBe(0);
   });
@@ -67,9 +67,9 @@ describe('FTC Do Not Call complaints (real file)', () => {
 describe('FRITZ!Box phonebook', () => {
   it('imports the real block list, and writes a phonebook that reads back the same numbers', async () => {
     const file = await register();
-    const report = await run('fritzbox', createReadStream(sharedDataFile('fritzbox-spam-phonebook.xml')), file);
+    const report = await run('fritzbox', createReadStream(fixtureDataFile('fritzbox-spam-phonebook.xml')), file);
     expect(report.written.mark).toBeGreaterThan(100);
-    const items = await collect(source('fritzbox', createReadStream(sharedDataFile('fritzbox-spam-phonebook.xml'))).items);
+    const items = await collect(source('fritzbox', createReadStream(fixtureDataFile('fritzbox-spam-phonebook.xml'))).items);
     const numbers = items.flatMap((i) => ('record' in i ? [String(i.record.values.caller_key)] : []));
     const out = new PassThrough();
     const chunks: Buffer[] = [];
@@ -85,7 +85,7 @@ describe('FRITZ!Box phonebook', () => {
     const file = await register();
     const xxe = '<?xml version="1.0"?>\n<!DOCTYPE phonebooks [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<phonebooks><phonebook><contact><person><realName>&x;</realName></person><telephony><number>+390212345678</number></telephony></contact></phonebook></phonebooks>';
     await expect(run('fritzbox', xxe, file)).rejects.toThrow(/DOCTYPE/);
-    const truncated = readFileSync(sharedDataFile('fritzbox-spam-phonebook.xml'), 'utf8').slice(0, 5000);
+    const truncated = readFileSync(fixtureDataFile('fritzbox-spam-phonebook.xml'), 'utf8').slice(0, 5000);
     await expect(run('fritzbox', truncated, file)).rejects.toThrow(ImportRejectedError);
     await expect(run('fritzbox', '<html><body/></html>', file)).rejects.toThrow(/not a FRITZ!Box phonebook/);
   });
@@ -94,7 +94,7 @@ describe('FRITZ!Box phonebook', () => {
 describe('vCard', () => {
   it('imports the real spam contacts as a block list', async () => {
     const file = await register();
-    const report = await run('vcard', createReadStream(sharedDataFile('spam-contacts.vcf')), file, { as: 'nuisance' });
+    const report = await run('vcard', createReadStream(fixtureDataFile('spam-contacts.vcf')), file, { as: 'nuisance' });
     expect(report.written.mark).toBeGreaterThan(100);
   });
 
