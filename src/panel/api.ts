@@ -122,6 +122,13 @@ function parseLimit(value: unknown): number {
   return n;
 }
 
+/** `before`: the `next` cursor of a previous page of `GET /api/attempts` (an attempt id). */
+function parseCursor(value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) throw new HttpError(400, 'before: expected the "next" cursor of a previous page');
+  return Number(value);
+}
+
 /** An attempt as the API shows it: times in ISO 8601. */
 export function attemptJson(a: Attempt): Record<string, unknown> {
   return { ...a, time: new Date(a.time).toISOString() };
@@ -144,13 +151,13 @@ export function apiRouter(deps: ApiDeps): Router {
     const number = req.query.number;
     if (number !== undefined && typeof number !== 'string') throw new HttpError(400, 'number: expected one value');
     const callerKey = number ? keyFromParam(number, deps.defaultCountry).key : undefined;
-    const attempts = await deps.register.attempts({
-      callerKey,
-      since: parseTime(req.query.since, 'since'),
-      until: parseTime(req.query.until, 'until'),
-      limit: parseLimit(req.query.limit),
-    });
-    res.json({ attempts: attempts.map(attemptJson) });
+    const filter = { callerKey, since: parseTime(req.query.since, 'since'), until: parseTime(req.query.until, 'until') };
+    const limit = parseLimit(req.query.limit);
+    const attempts = await deps.register.attempts({ ...filter, limit, beforeId: parseCursor(req.query.before) });
+    // `next`: the cursor of the following (older) page, null on the last one; one row is peeked to know.
+    const last = attempts.length === limit ? attempts[attempts.length - 1] : undefined;
+    const more = last !== undefined && (await deps.register.attempts({ ...filter, limit: 1, beforeId: last.id })).length > 0;
+    res.json({ attempts: attempts.map(attemptJson), next: more ? (last?.id ?? null) : null });
   });
 
   const numberDetail = async (param: string) => {

@@ -2,15 +2,18 @@
  * The JSON API's sharing routes (DESIGN.md): `GET /api/export` streams the register in crocetta's format
  * (`?format=json|csv`, `&only=mark,history,attempt,called`), `POST /api/import?format=...` takes a file as the
  * request body (any of the CLI's import formats, `&lenient=1`, `&as=trusted|nuisance`, `&category=`), streamed,
- * never held in memory. Mounted before the API's JSON body parser; same bearer/session auth.
+ * never held in memory. Without `?format=` the format is told from the file's first bytes or its Content-Type
+ * (`sharing/sniff-format.ts`: crocetta's own exports name themselves); when nothing tells it, 415 names the formats.
+ * Mounted before the API's JSON body parser; same bearer/session auth.
  */
 import { Router, type Request } from 'express';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import type { Clock } from '../screening/types.js';
 import { exportRegister } from '../sharing/export.js';
 import { importRecords } from '../sharing/import.js';
 import type { RecordKind } from '../sharing/records.js';
-import { IMPORT_FORMATS, isImportFormat, openSource } from '../sharing/sources.js';
+import { SNIFFED_FORMATS, peekStream, sniffImportFormat } from '../sharing/sniff-format.js';
+import { IMPORT_FORMATS, isImportFormat, openSource, type ImportFormat } from '../sharing/sources.js';
 import type { ImportedIndexRows } from '../store/types.js';
 import { apiAuth, type ApiDeps } from './api.js';
 import { HttpError } from './http-error.js';
@@ -33,6 +36,22 @@ function one(req: Request, name: string): string | undefined {
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string') throw new HttpError(400, `${name}: expected one value`);
   return v;
+}
+
+/** The format the client named, else the one the body's first bytes or its Content-Type tell (415 if none). */
+async function formatOf(asked: ImportFormat | undefined, input: Readable, contentType: string | undefined): Promise<{ format: ImportFormat; body: Readable }> {
+  if (asked !== undefined) return { format: asked, body: input };
+  const { head, stream } = await peekStream(input);
+  if (head.length === 0) throw new HttpError(400, 'the request body is empty: send the file as the body');
+  const format = sniffImportFormat(head, contentType);
+  if (format === null) {
+    throw new HttpError(
+      415,
+      `cannot tell the file's format: add ?format= with one of ${IMPORT_FORMATS.join(', ')} ` +
+        `(${SNIFFED_FORMATS.join(', ')} are recognised without it)`,
+    );
+  }
+  return { format, body: stream };
 }
 
 /** `jobs`: the panel's import jobs, whose one-at-a-time lock this route shares (else a lock of its own). */
@@ -61,8 +80,8 @@ export function sharingRouter(deps: SharingApiDeps, auth: Pick<ApiDeps, 'apiToke
   });
 
   router.post('/import', async (req, res) => {
-    const format = one(req, 'format');
-    if (format === undefined || !isImportFormat(format)) throw new HttpError(400, `format: expected one of ${IMPORT_FORMATS.join(', ')}`);
+    const asked = one(req, 'format');
+    if (asked !== undefined && !isImportFormat(asked)) throw new HttpError(400, `format: expected one of ${IMPORT_FORMATS.join(', ')}`);
     const as = one(req, 'as');
     if (as !== undefined && as !== 'trusted' && as !== 'nuisance') throw new HttpError(400, 'as: expected trusted or nuisance');
     const release = lock();
@@ -79,7 +98,14 @@ export function sharingRouter(deps: SharingApiDeps, auth: Pick<ApiDeps, 'apiToke
       });
       const now = deps.clock.now();
       const category = one(req, 'category');
-      const source = openSource(format, req.pipe(limit), {
+      const input = req.pipe(limit);
+      const { format, body } = await formatOf(asked, input, req.get('content-type')).catch((err: unknown) => {
+        // Refused before the import read the body: discard the rest, so the client gets the answer at once.
+        req.unpipe(limit);
+        req.resume();
+        throw err;
+      });
+      const source = openSource(format, body, {
         country: deps.defaultCountry,
         timeZone: deps.timeZone,
         now,

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newAttempt } from '../../src/store/test-fixtures.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
 
 const run = promisify(execFile);
@@ -42,5 +43,18 @@ describe('README snippets', () => {
     expect(docs[3]).toMatchObject({ since: '2026-11-01', until: '2026-11-30', category: 'energy', companies: [{ company: 'Example Energia', attempts: 0 }] });
     expect(docs[4]).toMatchObject({ since: '2026-11-01', numbers: [] });
     expect(docs[5]).toMatchObject({ since: '2026-11-01', until: '2026-11-30', companies: [], categories: [] });
+  });
+
+  it('the paging loop reads every attempt once (jq, as the README uses it)', async () => {
+    const t = Date.parse('2026-11-03T10:00:00+01:00');
+    const ids = await Promise.all([0, 1, 2, 3, 4].map((i) => h.app.register.record(newAttempt(`+39029876000${i}`, t + (i % 2) * 1000))));
+    const script = snippetAfter('- **Paging the register**').replaceAll('http://127.0.0.1:3000', h.url('')).replace('limit=1000', 'limit=2');
+    const { stdout } = await run('bash', ['-c', `set -euo pipefail\n${script.replaceAll('curl -s ', 'curl -sf ')}`], {
+      env: { ...process.env, TOKEN },
+      timeout: 10_000,
+    });
+    const seen = stdout.trim().split('\n').map((line) => (JSON.parse(line) as { id: number }).id);
+    expect(seen.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
+    expect(new Set(seen).size).toBe(seen.length);
   });
 });
