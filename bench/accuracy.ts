@@ -27,6 +27,7 @@ import { chooseAction, createClassifier } from '../src/screening/index.js';
 import { NO_EVIDENCE } from '../src/screening/types.js';
 import { EvidenceIndex } from '../src/store/evidence-index.js';
 import { MissExplainer } from './explain-misses.js';
+import { shakenIdentity } from './passport.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,11 +54,6 @@ const index = new EvidenceIndex({
   ...(rules.learning !== undefined && { blockDropDigits: rules.learning.blocks.dropDigits }),
 });
 
-function passport(attest: string, orig: string, dest: string): string {
-  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  return `${b64({ alg: 'ES256', ppt: 'shaken', typ: 'passport' })}.${b64({ attest, orig: { tn: orig }, dest: { tn: [dest] }, iat: 0, origid: 'bench' })}.c2ln;info=<https://cert.example/c.pem>;alg=ES256;ppt=shaken`;
-}
-
 function headersOf(caller: string, did: string, name: string, attest: string, verstat: string): SipHeaderSource {
   const map = new Map<string, string[]>();
   const display = name === '' ? '' : `"${name}" `;
@@ -67,7 +63,7 @@ function headersOf(caller: string, did: string, name: string, attest: string, ve
   // The originating carrier signs the caller's canonical E.164 digits (RFC 8224 §8.3), whatever format the
   // terminating carrier later puts in From (e.g. 0018452030199 for +18452030199).
   const orig = (normalizeNumber(caller, country).e164 ?? caller).replace(/^\+/, '');
-  if (attest !== '') map.set('identity', [passport(attest, orig, did.replace(/^\+/, ''))]);
+  if (attest !== '') map.set('identity', [shakenIdentity(attest, orig, did.replace(/^\+/, ''))]);
   return { requestUri: `sip:${did}@crocetta.example`, header: (n) => map.get(n.toLowerCase()) ?? [] };
 }
 
