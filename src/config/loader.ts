@@ -10,7 +10,7 @@ export class ConfigError extends Error {
 }
 
 /** Environment variables that override a config key; the contract in DESIGN.md. */
-export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string; type: 'string' | 'number' }> = [
+export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string; type: 'string' | 'number' | 'list' }> = [
   { env: 'CROCETTA_DB', path: 'store.file', type: 'string' },
   { env: 'DRACHTIO_HOST', path: 'drachtio.host', type: 'string' },
   { env: 'DRACHTIO_PORT', path: 'drachtio.port', type: 'number' },
@@ -18,6 +18,14 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string; type: 'st
   { env: 'PBX_URI', path: 'pbx.uri', type: 'string' },
   { env: 'FORWARD_MODE', path: 'pbx.forwardMode', type: 'string' },
   { env: 'TRUNK_URI', path: 'pbx.outbound.trunkUri', type: 'string' },
+  { env: 'TRUNK_REGISTRAR', path: 'trunk.registrar', type: 'string' },
+  { env: 'TRUNK_USERNAME', path: 'trunk.username', type: 'string' },
+  { env: 'TRUNK_PASSWORD', path: 'trunk.password', type: 'string' },
+  { env: 'TRUNK_AUTH_USERNAME', path: 'trunk.authUsername', type: 'string' },
+  { env: 'TRUNK_DOMAIN', path: 'trunk.domain', type: 'string' },
+  { env: 'TRUNK_EXPIRES', path: 'trunk.expires', type: 'number' },
+  { env: 'TRUNK_CONTACT_HOST', path: 'trunk.contactHost', type: 'string' },
+  { env: 'TRUNK_INBOUND_FROM', path: 'trunk.inboundFrom', type: 'list' },
   { env: 'PANEL_HOST', path: 'panel.host', type: 'string' },
   { env: 'PANEL_PORT', path: 'panel.port', type: 'number' },
   { env: 'CROCETTA_API_TOKEN', path: 'panel.apiToken', type: 'string' },
@@ -119,6 +127,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
         throw new ConfigError(`${name} (${path}): expected a whole number, got ${JSON.stringify(raw)}`);
       }
       value = n;
+    } else if (type === 'list') {
+      // Comma- or space-separated: `203.0.113.10, 198.51.100.0/24`.
+      value = raw.split(/[\s,]+/).filter((item) => item !== '');
     }
     setPath(tree, path, value);
     fromEnv.set(path, name);
@@ -130,7 +141,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       const path = issue.path.join('.');
       const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => (path ? `${path}.${k}` : k)) : [];
       if (unknownKeys.length) return `unknown setting ${unknownKeys.join(', ')}`;
-      const envName = fromEnv.get(path);
+      // A list's item (`trunk.inboundFrom.1`) came from the list's variable.
+      const envName = fromEnv.get(path) ?? fromEnv.get(issue.path.slice(0, -1).join('.'));
       return `${path || '(root)'}${envName ? ` (from ${envName})` : ''}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);

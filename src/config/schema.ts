@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { learningSchema } from './learning-schema.js';
+import { trunkSchema } from './trunk-schema.js';
 
 /**
  * The shape of crocetta's configuration. Every key has its default and its comment in config/default.yaml;
@@ -68,6 +69,8 @@ export const configSchema = z
           .strict(),
       })
       .strict(),
+    /** crocetta registers to the carrier (src/config/trunk-schema.ts); off while trunk.registrar is empty. */
+    trunk: trunkSchema,
     store: z
       .object({
         file: z.string().min(1),

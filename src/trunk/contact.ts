@@ -1,0 +1,59 @@
+/**
+ * Our Contact in the REGISTER: `sip:USER@<where drachtio-server listens for the transport used towards the
+ * registrar>`, from the hostport list drachtio-server sends on connect (`udp/203.0.113.7:5060,tcp/…`; the
+ * external address when drachtio.conf.xml sets one), or the operator's TRUNK_CONTACT_HOST. Pure.
+ */
+import type { SipTransport } from './settings.js';
+
+export interface HostPort {
+  transport: string;
+  host: string;
+  port: number;
+}
+
+/** Parses drachtio-server's `udp/1.2.3.4:5060,tcp/[2001:db8::1]:5060` list; unreadable items are left out. */
+export function parseHostports(list: string): HostPort[] {
+  const out: HostPort[] = [];
+  for (const item of list.split(',')) {
+    const m = /^\s*([A-Za-z]+)\/(\[[^\]]+\]|[^\s]+):(\d{1,5})\s*$/.exec(item);
+    if (!m?.[1] || !m[2] || !m[3]) continue;
+    out.push({ transport: m[1].toLowerCase(), host: m[2].replace(/^\[|\]$/g, ''), port: Number(m[3]) });
+  }
+  return out;
+}
+
+export interface ContactChoice {
+  /** The Contact URI (without angle brackets), or null when no address fits. */
+  uri: string | null;
+  /** Why this address, or why none: logged once per change. */
+  note: string;
+}
+
+function hostText(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** A wildcard address cannot be reached by the carrier (drachtio bound to all interfaces without a contact). */
+function unreachable(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '*';
+}
+
+export function chooseContact(username: string, transport: SipTransport, hostports: readonly HostPort[], contactHost: string): ContactChoice {
+  const scheme = transport === 'tls' || transport === 'wss' ? 'sips' : 'sip';
+  const param = transport === 'udp' ? '' : `;transport=${transport}`;
+  const own = hostports.find((h) => h.transport === transport);
+  if (contactHost !== '') {
+    // The operator's address; with a port when given, else drachtio's own port for that transport.
+    const hasPort = /^(\[[^\]]+\]|[^:]+):\d+$/.test(contactHost);
+    const port = hasPort ? '' : own ? `:${own.port}` : '';
+    return { uri: `${scheme}:${username}@${contactHost}${port}${param}`, note: `TRUNK_CONTACT_HOST ${contactHost}` };
+  }
+  if (!own) {
+    const listed = hostports.map((h) => h.transport).join(', ') || 'none';
+    return { uri: null, note: `drachtio-server has no ${transport} address (it listens on: ${listed}); add one to drachtio.conf.xml or set TRUNK_CONTACT_HOST` };
+  }
+  if (unreachable(own.host)) {
+    return { uri: null, note: `drachtio-server reports ${own.host} for ${transport}: set TRUNK_CONTACT_HOST to the address the carrier can reach` };
+  }
+  return { uri: `${scheme}:${username}@${hostText(own.host)}:${own.port}${param}`, note: `drachtio-server's ${transport} address` };
+}
