@@ -18,6 +18,8 @@ import { readFriendReportsRanking, type FriendReportsQuery } from './store/commu
 import { callerKey } from './callerid/identify-caller.js';
 import { FeedService, feedSettings } from './sharing/feeds/index.js';
 import type { Register } from './store/types.js';
+import { trunkSettings } from './trunk/settings.js';
+import { createTrunkClient, type TrunkClient } from './sip/trunk-client.js';
 
 export interface Crocetta {
   register: Register;
@@ -29,7 +31,9 @@ export interface Crocetta {
   http: Server;
   /** The port the panel listens on (useful with port 0). */
   readonly httpPort: number;
-  /** Stops taking calls, closes the panel, flushes and closes the register. */
+  /** The registration to the carrier (trunk.registrar); null when registration is off. */
+  trunk: TrunkClient | null;
+  /** Stops taking calls, un-registers from the carrier, closes the panel, flushes and closes the register. */
   stop(): Promise<void>;
 }
 
@@ -125,6 +129,10 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     },
   );
 
+  // Registration to the carrier: its own clock is the real one, as its timers are.
+  const trunkConfig = trunkSettings(config.trunk);
+  const trunk = trunkConfig === null ? null : createTrunkClient(trunkConfig, sip.srf, { logger, metrics, now: () => Date.now() });
+
   // The evidence dossier reads the register file on a connection of its own, per request.
   const dossier = dossierService({ file: config.store.file, rules: dossierRules(config), timeZone: config.timeZone, clock });
 
@@ -175,7 +183,8 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       mark: (key, input) => register.mark(key, input),
       session: (req) => sessions.fromRequest(req),
     },
-    readiness: () => ({ store: register.ready, drachtio: sip.connected }),
+    // trunk: true when no registration is configured (nothing to wait for).
+    readiness: () => ({ store: register.ready, drachtio: sip.connected, trunk: trunk === null || trunk.status.state === 'registered' }),
   });
   if (!config.panel.apiToken) logger.warn('CROCETTA_API_TOKEN is not set: the JSON API answers 503 until it is');
 
@@ -191,6 +200,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   logger.info({ host: config.panel.host, port: httpPort }, 'panel listening');
 
   sip.start();
+  trunk?.start();
   feeds.start();
 
   return {
@@ -200,8 +210,10 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     feeds,
     http,
     httpPort,
+    trunk,
     async stop() {
       actions.media.stop();
+      await trunk?.stop(); // un-REGISTER (bounded) before leaving drachtio-server
       sip.stop();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));

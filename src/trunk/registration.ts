@@ -250,7 +250,8 @@ export class Registration {
         authorization = null;
         continue;
       }
-      if (res.status === 0) return this.failed('unreachable', res.reason || 'no answer from the registrar', res);
+      // 408: nobody answered (sofia's own timeout, or a proxy's); the OPTIONS keepalive may cut the wait short.
+      if (res.status === 0 || res.status === 408) return this.failed('unreachable', res.status === 0 ? res.reason || 'no answer from the registrar' : label, res);
       if (res.status === 403 && authorization !== null) {
         return this.failed('auth', `${label} to our credentials: check TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD`, res);
       }
@@ -331,7 +332,8 @@ export class Registration {
     let timer: unknown = null;
     try {
       const status = await Promise.race([
-        this.ports.sendOptions().catch(() => 0),
+        // 408 is drachtio-server's own answer when nobody answered (timer F): no answer either.
+        this.ports.sendOptions().then((status) => (status === 408 ? 0 : status), () => 0),
         new Promise<number>((resolve) => {
           timer = this.ports.timers.set(() => resolve(0), this.timing.optionsTimeoutMs);
         }),

@@ -10,7 +10,8 @@ import { startCrocetta, type Crocetta } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import type { Clock } from '../../src/screening/types.js';
-import { DrachtioDouble } from './drachtio-double.js';
+import type { Config } from '../../src/config/schema.js';
+import { DrachtioDouble, type AppRequestHandler, type DrachtioDoubleOptions } from './drachtio-double.js';
 
 export const SECRET = 'test-secret';
 export const TOKEN = 'test-token-0123456789';
@@ -46,12 +47,20 @@ export interface Harness {
 export interface HarnessOptions {
   /** The double sends call detail records (drachtio.conf.xml `<cdrs>true</cdrs>`). */
   cdrs?: boolean;
+  /** More options for the double (its SIP addresses, timer F). */
+  double?: Omit<DrachtioDoubleOptions, 'secret' | 'port' | 'cdrs'>;
+  /** Scripts the far end of requests the app sends, from before the app connects (REGISTER at start). */
+  onAppRequest?: AppRequestHandler;
+  /** Changes settings that have no environment variable, after loading. */
+  configure?: (config: Config) => void;
 }
 
 export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-it-'));
   const cdrs = options.cdrs ?? false;
-  let double = await DrachtioDouble.start({ secret: SECRET, cdrs });
+  const doubleOptions = { secret: SECRET, cdrs, ...options.double };
+  let double = await DrachtioDouble.start(doubleOptions);
+  double.onAppRequest(options.onAppRequest);
   const config = loadConfig({
     env: {
       CROCETTA_DB: join(dir, 'register.sqlite'),
@@ -67,6 +76,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
     },
   });
   config.drachtio.reconnectMaxDelayMs = 200;
+  options.configure?.(config);
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -114,7 +124,8 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
     async restartDouble() {
       const port = double.port;
       await double.stop();
-      double = await DrachtioDouble.start({ secret: SECRET, port, cdrs });
+      double = await DrachtioDouble.start({ ...doubleOptions, port });
+      double.onAppRequest(options.onAppRequest);
     },
     async restartApp() {
       await app.stop();

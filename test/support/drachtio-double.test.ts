@@ -13,6 +13,7 @@ type ProxyingRequest = Srf.SrfRequest & {
 };
 interface UacRequest { on(event: 'response', listener: (res: { status: number }) => void): void }
 interface Requester { request(uri: string, opts: { method: string }): Promise<UacRequest> }
+interface RegisterRequester { request(uri: string, opts: { method: string; headers: Record<string, string> }): Promise<UacRequest> }
 type ConnectConfig = Srf.SrfConfig & { reconnect?: { retryMaxDelay?: number; maxAttempts?: number } };
 
 const apps: Srf[] = [];
@@ -244,5 +245,48 @@ describe('drachtio double with the real drachtio-srf', () => {
     const recorded = await double.waitForAppRequest('OPTIONS');
     expect(recorded.request.uri).toBe('sip:pbx@198.51.100.20:5060');
     expect(recorded.request.headers.via?.[0]).toMatch(/branch=z9hG4bK/);
+  });
+
+  it('reports its SIP addresses on connect, and answers an unanswered REGISTER with the stack’s 408 after timer F', async () => {
+    const double = await DrachtioDouble.start({ secret: SECRET, hostports: 'udp/192.0.2.10:5080,tcp/192.0.2.10:5081', timerFMs: 200 });
+    doubles.push(double);
+    const hostports = deferred<string>();
+    const srf = connectApp(double, (app) => app.invite((_req, res) => res.send(480)));
+    srf.on('connect', (_err, hp) => hostports.resolve(hp));
+    expect(await within(hostports.promise)).toBe('udp/192.0.2.10:5080,tcp/192.0.2.10:5081');
+    double.onAppRequest(() => []);
+    const sent = await (srf as unknown as RegisterRequester).request('sip:127.0.0.1:5090', {
+      method: 'REGISTER',
+      headers: { From: '<sip:u@carrier.example>;tag=abc', To: '<sip:u@carrier.example>', 'Call-ID': 'reg-1@crocetta', CSeq: '7 REGISTER', Contact: '<sip:u@192.0.2.10:5080>', Expires: '600' },
+    });
+    const status = deferred<number>();
+    sent.on('response', (res) => status.resolve(res.status));
+    expect(await within(status.promise)).toBe(408);
+    const recorded = await double.waitForAppRequest('REGISTER');
+    // The app's own Call-ID, CSeq, tags and Contact go out as given (drachtio-server adds no Contact to a REGISTER).
+    expect(recorded.request.headers['call-id']).toEqual(['reg-1@crocetta']);
+    expect(recorded.request.headers.cseq).toEqual(['7 REGISTER']);
+    expect(recorded.request.headers.contact).toEqual(['<sip:u@192.0.2.10:5080>']);
+  });
+
+  it('lets the far end of an app INVITE hang up and re-INVITE in its dialog', async () => {
+    const double = await startDouble();
+    const srf = connectApp(double, (app) => app.invite((_req, res) => res.send(480)));
+    await double.waitForRoutes(['invite']);
+    const uac = await within(srf.createUAC('sip:1234@198.51.100.20:5060', { localSdp: defaultSdp('127.0.0.1', 30000) }));
+    const invite = await double.waitForAppRequest('INVITE');
+    const modified = deferred<string>();
+    uac.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
+      modified.resolve(req.body);
+      res.send(200, { body: defaultSdp('127.0.0.1', 30002) });
+    });
+    const reinvite = double.farEndRequest(invite, 'INVITE', defaultSdp('198.51.100.20', 40002));
+    expect(await within(modified.promise)).toContain('m=audio 40002');
+    expect((await reinvite.waitForFinal()).status).toBe(200);
+    const destroyed = deferred();
+    uac.on('destroy', () => destroyed.resolve());
+    const bye = double.farEndRequest(invite, 'BYE');
+    await within(destroyed.promise);
+    expect((await bye.waitForFinal()).status).toBe(200);
   });
 });

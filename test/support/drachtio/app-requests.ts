@@ -26,6 +26,8 @@ export interface DialogRecord {
   localTarget: string;
   inviteCseq: number;
   localCseq: number;
+  /** The last CSeq the peer used for a request of its own in the dialog. */
+  remoteCseq?: number;
   connectionId: number;
   invite?: InjectedRequest;
 }
@@ -56,6 +58,8 @@ export interface AppRequestContext {
   /** Sends a SIP message from the far end (ordered, with network-like latency). */
   deliver(message: string): void;
   recorded(): void;
+  /** sofia's timer F: a non-INVITE the far end never answers gets the stack's own 408 after this long. */
+  timerFMs: number;
 }
 
 const LOCAL: MsgMeta = { source: 'application', transport: 'udp', ...DOUBLE_SIP_ADDRESS };
@@ -181,4 +185,13 @@ async function answer(ctx: AppRequestContext, draft: SipDraft, req: AppRequest, 
     ctx.recorded();
     if (spec.status >= 200) return;
   }
+  if (req.method === 'INVITE') return; // an INVITE without answer stays pending (the app CANCELs it or gives up)
+  // No final answer from the far end: sofia's transaction times out (timer F) and drachtio-server passes the
+  // stack's own 408 to the app, from its own address.
+  await new Promise((resolve) => setTimeout(resolve, ctx.timerFMs).unref());
+  if (req.responses.some((r) => r.status >= 200)) return;
+  const timeout = parseSipResponse(renderDraft(buildResponseFor(draft, { status: 408, reason: 'Request Timeout', toTag })));
+  req.responses.push(timeout);
+  ctx.deliver(sipEvent(timeout.raw, { source: 'network', transport: 'udp', ...DOUBLE_SIP_ADDRESS }, req.transactionId, ''));
+  ctx.recorded();
 }

@@ -10,7 +10,7 @@ import { parseProxyCommand, runProxy } from './proxy-run.js';
 import { DEFAULT_SOURCE, DOUBLE_SIP_ADDRESS, type SourceAddress, buildResponseFor, prepareInjected } from './sip-builders.js';
 import {
   type SipDraft, getHeader, getHeaders, newBranch, parseDraft, parseSipRequest, parseSipResponse, randomToken,
-  renderDraft, setHeader, tagOf, uriOf,
+  hostPortOf, renderDraft, setHeader, tagOf, uriOf,
 } from './sip-message.js';
 import { DEFAULT_WAIT_MS, Waiters } from './waiters.js';
 import { DOUBLE_VERSION, type WireCommand, apiResponse, cdrEvent, newMessageId, parseCommand, sentResponseAck, sipEvent } from './wire.js';
@@ -21,6 +21,16 @@ export interface DrachtioDoubleOptions {
   port?: number;
   /** Send call detail records to apps that route `cdr:start`/`cdr:stop` (drachtio.conf.xml `<cdrs>true</cdrs>`). */
   cdrs?: boolean;
+  /**
+   * The SIP addresses reported in the authenticate answer (`udp/198.51.100.7:5080,tcp/…`): what drachtio-server
+   * listens on, or its external address. Default: DOUBLE_SIP_ADDRESS on UDP and TCP.
+   */
+  hostports?: string;
+  /**
+   * When the far end never answers a non-INVITE request the app sent, sofia gives up after timer F (32 s) and
+   * drachtio-server passes its own 408 up to the app; tests may shorten it.
+   */
+  timerFMs?: number;
 }
 
 export interface InjectOptions {
@@ -75,13 +85,19 @@ export class DrachtioDouble implements TransactionHost {
   private appRequestHandler: AppRequestHandler | undefined;
   private nextConnectionId = 1;
 
-  private constructor(private readonly server: net.Server, private readonly secret: string, private readonly cdrs: boolean) {
+  private constructor(
+    private readonly server: net.Server,
+    private readonly secret: string,
+    private readonly cdrs: boolean,
+    private readonly hostports: string,
+    private readonly timerFMs: number,
+  ) {
     server.on('connection', (socket) => this.accept(socket));
   }
 
   static start(opts: DrachtioDoubleOptions): Promise<DrachtioDouble> {
     const server = net.createServer();
-    const double = new DrachtioDouble(server, opts.secret, opts.cdrs ?? false);
+    const double = new DrachtioDouble(server, opts.secret, opts.cdrs ?? false, opts.hostports ?? HOSTPORTS, opts.timerFMs ?? 32_000);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port ?? 0, '127.0.0.1', () => {
@@ -178,22 +194,50 @@ export class DrachtioDouble implements TransactionHost {
     return response;
   }
 
-  injectInDialog(txn: InjectedRequest, method: 'ACK' | 'BYE'): InjectedRequest | undefined {
+  injectInDialog(txn: InjectedRequest, method: 'ACK' | 'BYE' | 'INVITE', body = ''): InjectedRequest | undefined {
     const state = this.transactions.get(txn.transactionId);
     const dialog = this.dialogs.get(dialogIdFor(txn.request));
     if (!state || !dialog) throw new Error(`drachtio double: no dialog for ${method}; did the app answer 2xx?`);
     const cseq = Number((getHeader(state.received, 'cseq') ?? '1').split(' ')[0]);
-    const draft: SipDraft = { startLine: `${method} ${dialog.localTarget} SIP/2.0`, headers: [], body: '' };
+    const draft: SipDraft = { startLine: `${method} ${dialog.localTarget} SIP/2.0`, headers: [], body };
+    // ACK carries its INVITE's number; each new request the caller sends in the dialog the next one.
+    let seq = cseq;
+    if (method !== 'ACK') {
+      seq = Math.max(dialog.remoteCseq ?? cseq, cseq) + 1;
+      dialog.remoteCseq = seq;
+    }
     draft.headers.push(
       ['Via', `SIP/2.0/${state.transport.toUpperCase()} ${state.source.address}:${state.source.port};branch=${newBranch()};rport`],
       ['Max-Forwards', '70'], ['From', dialog.remote], ['To', dialog.local], ['Call-ID', dialog.callId],
-      ['CSeq', `${method === 'ACK' ? cseq : cseq + 1} ${method}`],
+      ['CSeq', `${seq} ${method}`],
     );
+    if (method === 'INVITE') draft.headers.push(['Contact', txn.request.headers.contact?.[0] ?? `<sip:${state.source.address}:${state.source.port}>`]);
+    if (body !== '') draft.headers.push(['Content-Type', 'application/sdp']);
     const opts = { source: state.source, transport: state.transport, dialogId: dialog.id };
-    if (method === 'BYE') return this.injectRequest(renderDraft(draft), opts);
+    if (method !== 'ACK') return this.injectRequest(renderDraft(draft), opts);
     const conn = this.connectionFor('ACK', dialog.id);
     this.deliver(conn, sipEvent(renderDraft(draft), { source: 'network', transport: state.transport, ...state.source }, newMessageId(), dialog.id));
     return undefined;
+  }
+
+  /**
+   * The far end of a dialog the app set up with an INVITE it sent (createUAC, the B leg of createB2BUA) sends a
+   * request in it: BYE (it hangs up) or a re-INVITE. Returns the request, to read the app's answer.
+   */
+  farEndRequest(invite: AppRequest, method: 'BYE' | 'INVITE', body = ''): InjectedRequest {
+    const dialog = this.dialogs.get(dialogIdFor(invite.request));
+    if (!dialog || dialog.role !== 'uac') throw new Error('drachtio double: no answered dialog for that app INVITE');
+    const source = hostPortOf(invite.request.uri);
+    const seq = (dialog.remoteCseq ?? 0) + 1;
+    dialog.remoteCseq = seq;
+    const draft: SipDraft = { startLine: `${method} ${dialog.localTarget} SIP/2.0`, headers: [], body };
+    draft.headers.push(
+      ['Via', `SIP/2.0/UDP ${source.address}:${source.port};branch=${newBranch()};rport`],
+      ['Max-Forwards', '70'], ['From', dialog.remote], ['To', dialog.local], ['Call-ID', dialog.callId], ['CSeq', `${seq} ${method}`],
+    );
+    if (method === 'INVITE') draft.headers.push(['Contact', `<sip:${source.address}:${source.port}>`]);
+    if (body !== '') draft.headers.push(['Content-Type', 'application/sdp']);
+    return this.injectRequest(renderDraft(draft), { source: { address: source.address, port: source.port }, dialogId: dialog.id });
   }
 
   /**
@@ -301,7 +345,7 @@ export class DrachtioDouble implements TransactionHost {
         }
         conn.authenticated = true;
         conn.tags = (cmd.tokens[3] ?? '').split(',').filter((t) => t !== '');
-        this.send(conn, apiResponse(cmd.id, 'OK', HOSTPORTS, DOUBLE_VERSION, HOSTPORTS));
+        this.send(conn, apiResponse(cmd.id, 'OK', this.hostports, DOUBLE_VERSION, this.hostports));
         break;
       }
       case 'ping':
@@ -372,7 +416,7 @@ export class DrachtioDouble implements TransactionHost {
       appMsgId: cmd.id, tokens: cmd.tokens, payload: cmd.payload, connectionId: conn.id,
       dialogs: this.dialogs, appRequests: this.appRequests, handler: this.appRequestHandler,
       send: (message) => this.send(conn, message), deliver: (message) => this.deliver(conn, message),
-      recorded: () => this.waiters.notify(),
+      recorded: () => this.waiters.notify(), timerFMs: this.timerFMs,
     });
   }
 

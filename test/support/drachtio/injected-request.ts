@@ -57,7 +57,7 @@ export interface ProxyRecord extends ProxyDetails {
 
 export interface TransactionHost {
   cancelTransaction(txn: InjectedRequest): RecordedResponse;
-  injectInDialog(txn: InjectedRequest, method: 'ACK' | 'BYE'): InjectedRequest | undefined;
+  injectInDialog(txn: InjectedRequest, method: 'ACK' | 'BYE' | 'INVITE', body?: string): InjectedRequest | undefined;
 }
 
 export class InjectedRequest {
@@ -105,6 +105,13 @@ export class InjectedRequest {
   /** The caller ACKs the 2xx (in-dialog ACK event with the dialog id). */
   ack(): void {
     this.host.injectInDialog(this, 'ACK');
+  }
+
+  /** The caller sends a re-INVITE (new SDP) in the answered dialog; ack() the returned request after its 200. */
+  reinvite(sdp: string): InjectedRequest {
+    const reinvite = this.host.injectInDialog(this, 'INVITE', sdp);
+    if (!reinvite) throw new Error('drachtio double: no dialog to send a re-INVITE in');
+    return reinvite;
   }
 
   /** The caller hangs up an answered call: injects a BYE in the dialog and returns its transaction. */

@@ -1,0 +1,191 @@
+/**
+ * The registration trunk's drachtio side: sends the state machine's REGISTERs and OPTIONS with `srf.request`,
+ * reads the carrier's answers, takes our Contact from the hostports drachtio-server reports on connect, and turns
+ * the machine's events into log lines and Prometheus metrics. All decisions live in src/trunk/registration.ts.
+ */
+import { Counter, Gauge } from 'prom-client';
+import type Srf from 'drachtio-srf';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { chooseContact, parseHostports } from '../trunk/contact.js';
+import { noAnswer, type RegistrarResponse } from '../trunk/registrar-response.js';
+import { DEFAULT_TIMING, Registration, type RegisterRequest, type RegistrationEvent, type RegistrationTiming, type TrunkStatus } from '../trunk/registration.js';
+import type { TrunkSettings } from '../trunk/settings.js';
+
+/** What drachtio-srf 5.0.29 offers at run time for requests outside a dialog (its typings disagree). */
+interface SentRequest {
+  on(event: 'response', listener: (res: Srf.SrfResponse) => void): void;
+}
+interface Requester {
+  request(uri: string, opts: { method: string; headers: Record<string, string> }): Promise<SentRequest>;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+export interface TrunkClient {
+  readonly status: TrunkStatus;
+  /** The Call-ID of this run's REGISTERs (tests and logs). */
+  readonly callId: string;
+  start(): void;
+  /** Un-registers (bounded in time) and stops. Never rejects. */
+  stop(): Promise<void>;
+}
+
+export interface TrunkClientDeps {
+  logger: Logger;
+  metrics: Metrics;
+  now: () => number;
+  timing?: Partial<RegistrationTiming>;
+}
+
+const USER_AGENT = 'crocetta';
+
+function header(res: Srf.SrfResponse, name: string): string | null {
+  const value = res.get(name) as unknown;
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function toResponse(res: Srf.SrfResponse): RegistrarResponse {
+  const list = (name: string): string[] => {
+    const value = header(res, name);
+    return value === null ? [] : [value];
+  };
+  return {
+    status: res.status,
+    reason: typeof res.reason === 'string' ? res.reason : '',
+    wwwAuthenticate: list('WWW-Authenticate'),
+    proxyAuthenticate: list('Proxy-Authenticate'),
+    contact: list('Contact'),
+    expires: header(res, 'Expires'),
+    minExpires: header(res, 'Min-Expires'),
+    retryAfter: header(res, 'Retry-After'),
+  };
+}
+
+/** Sends a request outside any dialog and resolves with its final response (provisional ones are skipped). */
+async function exchange(srf: Requester, uri: string, method: string, headers: Record<string, string>): Promise<Srf.SrfResponse> {
+  const sent = await srf.request(uri, { method, headers });
+  return new Promise((resolve) => {
+    sent.on('response', (res) => {
+      if (res.status >= 200) resolve(res);
+    });
+  });
+}
+
+function trunkMetrics(metrics: Metrics): { registered: Gauge; failures: Counter<'problem'>; registrations: Counter } {
+  const registers = [metrics.registry];
+  return {
+    registered: new Gauge({ name: 'crocetta_trunk_registered', help: '1 while crocetta is registered to the carrier (registration trunk)', registers }),
+    failures: new Counter({
+      name: 'crocetta_trunk_registration_failures_total',
+      help: 'Registration attempts that failed, by problem: auth (credentials refused), refused, unreachable, config',
+      labelNames: ['problem'],
+      registers,
+    }),
+    registrations: new Counter({ name: 'crocetta_trunk_registrations_total', help: 'Successful REGISTERs to the carrier (first ones and refreshes)', registers }),
+  };
+}
+
+export function createTrunkClient(settings: TrunkSettings, srfApp: Omit<Srf, 'connect'>, deps: TrunkClientDeps): TrunkClient {
+  const srf = srfApp as unknown as Requester;
+  const log = deps.logger.child({ component: 'trunk', aor: settings.aor, registrar: settings.registrar.uri });
+  const m = trunkMetrics(deps.metrics);
+  let contactNote = '';
+
+  const observe = (e: RegistrationEvent): void => {
+    switch (e.type) {
+      case 'status': {
+        const s = e.status;
+        m.registered.set(s.state === 'registered' ? 1 : 0);
+        const fields = { state: s.state, reason: s.reason, since: new Date(s.since).toISOString(), contact: s.contact, granted: s.grantedSeconds };
+        const text = s.state === 'registered' ? 'trunk registered' : s.state === 'stopped' ? 'trunk registration stopped' : 'trunk not registered';
+        // Once per change: a wrong password says so once, not at every retry.
+        if (s.problem === 'auth') log.error(fields, text);
+        else log.info(fields, text);
+        break;
+      }
+      case 'registered':
+        m.registrations.inc();
+        log.debug({ granted: e.grantedSeconds, from: e.from, refreshInMs: e.refreshInMs, cseq: e.cseq }, 'REGISTER accepted');
+        break;
+      case 'failure':
+        m.failures.inc({ problem: e.problem });
+        log.debug({ problem: e.problem, reason: e.reason, retryInMs: e.retryInMs, stillBoundMs: e.stillBoundMs }, 'registration attempt failed');
+        break;
+      case 'unregistered':
+        log.info({ confirmed: e.confirmed, reason: e.reason }, e.confirmed ? 'un-registered from the carrier' : 'un-register not confirmed');
+        break;
+    }
+  };
+
+  const sendRegister = async (req: RegisterRequest): Promise<RegistrarResponse> => {
+    const headers: Record<string, string> = {
+      From: `<${settings.aor}>;tag=${req.fromTag}`,
+      To: `<${settings.aor}>`,
+      'Call-ID': req.callId,
+      CSeq: `${req.cseq} REGISTER`,
+      Contact: `<${req.contact}>${req.expires === 0 ? ';expires=0' : ''}`,
+      Expires: String(req.expires),
+      'User-Agent': USER_AGENT,
+    };
+    if (req.authorization !== null) headers[req.authorization.header] = req.authorization.value;
+    try {
+      return toResponse(await exchange(srf, settings.registrar.uri, 'REGISTER', headers));
+    } catch (err) {
+      // Not connected to drachtio-server, or it refused to send (e.g. an unresolvable registrar).
+      return noAnswer(`not sent: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  const sendOptions = async (): Promise<number> => {
+    const headers = { From: `<${settings.aor}>`, 'User-Agent': USER_AGENT };
+    try {
+      return (await exchange(srf, settings.registrar.uri, 'OPTIONS', headers)).status;
+    } catch {
+      return 0;
+    }
+  };
+
+  const registration = new Registration(
+    settings,
+    {
+      now: deps.now,
+      timers: {
+        set: (fn, ms) => setTimeout(fn, ms).unref(),
+        clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+      },
+      random: Math.random,
+      sendRegister,
+      sendOptions,
+      observe,
+    },
+    { ...DEFAULT_TIMING, ...deps.timing },
+  );
+
+  srf.on('connect', (err: unknown, hostports: unknown) => {
+    if (err) return;
+    const choice = chooseContact(settings.username, settings.registrar.transport, parseHostports(typeof hostports === 'string' ? hostports : ''), settings.contactHost);
+    if (choice.note !== contactNote) {
+      contactNote = choice.note;
+      if (choice.uri === null) log.error({ hostports }, `no address for our Contact: ${choice.note}`);
+      else log.info({ contact: choice.uri, from: choice.note }, 'trunk contact');
+    }
+    registration.setContact(choice.uri, choice.note);
+  });
+  // drachtio-srf emits 'close' when its connection to drachtio-server goes (see sip-app.ts).
+  srf.on('close', () => registration.setContact(null, 'drachtio-server not connected'));
+
+  return {
+    get status() {
+      return registration.status;
+    },
+    get callId() {
+      return registration.registrationCallId;
+    },
+    start() {
+      log.info({ expires: settings.expires, keepaliveSeconds: settings.keepaliveMs / 1000 }, 'registering to the carrier');
+      if (settings.credentials.password === '') log.warn('TRUNK_PASSWORD is empty: a carrier that asks for credentials will refuse the registration');
+      registration.start();
+    },
+    stop: () => registration.stop(),
+  };
+}

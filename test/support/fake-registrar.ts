@@ -1,0 +1,117 @@
+/**
+ * A carrier's digest-authenticating registrar (and SBC) scripted on the drachtio double, for integration tests:
+ * challenges REGISTER/INVITE without credentials, checks the answer with its own MD5 (written here apart from
+ * src/trunk/digest.ts, so a shared mistake cannot hide), keeps bindings, answers OPTIONS. Tests change its
+ * behaviour (down, wrong password, 423, grant) between requests.
+ */
+import { createHash } from 'node:crypto';
+import type { AppRequest, ScriptedResponse } from './drachtio-double.js';
+import { headerOf, uriOf } from './drachtio-double.js';
+
+const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+
+/** Parameters of a Digest Authorization header (quoted or not). */
+export function authParams(header: string): Map<string, string> {
+  const params = new Map<string, string>();
+  const re = /([a-zA-Z0-9-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]+))/g;
+  for (let m = re.exec(header); m !== null; m = re.exec(header)) params.set((m[1] ?? '').toLowerCase(), (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1'));
+  return params;
+}
+
+export interface Binding {
+  contact: string;
+  expires: number;
+}
+
+export interface FakeRegistrarOptions {
+  realm?: string;
+  username: string;
+  password: string;
+}
+
+export class FakeRegistrar {
+  readonly realm: string;
+  password: string;
+  /** false: the carrier does not answer at all (the double's timer F turns that into a 408). */
+  up = true;
+  /** Seconds granted to our binding; the Expires header says `headerExpires`. */
+  grant: number | null = null;
+  headerExpires = 3600;
+  /** 423 below this many seconds. */
+  minExpires = 0;
+  /** Other devices' bindings of the same AOR, listed in every 200. */
+  otherBindings: string[] = [];
+  /** Status for OPTIONS (0 = no answer). */
+  optionsStatus = 200;
+  /** Challenge INVITEs with 407 (outbound calls). */
+  challengeInvites = true;
+  readonly bindings = new Map<string, Binding>();
+  readonly log: Array<{ method: string; status: number; authorized: boolean }> = [];
+  private nonceCount = 0;
+
+  constructor(private readonly opts: FakeRegistrarOptions) {
+    this.realm = opts.realm ?? 'carrier.example';
+    this.password = opts.password;
+  }
+
+  private challenge(stale = false): string {
+    this.nonceCount++;
+    return `Digest realm="${this.realm}", nonce="n${this.nonceCount}x${Date.now().toString(36)}", qop="auth", algorithm=MD5${stale ? ', stale=true' : ''}`;
+  }
+
+  /** True when the Authorization (or Proxy-Authorization) answers a challenge with the right password. */
+  verify(req: AppRequest, header: 'authorization' | 'proxy-authorization'): boolean {
+    const value = headerOf(req.request, header);
+    if (value === undefined) return false;
+    const p = authParams(value);
+    if (p.get('username') !== this.opts.username || p.get('realm') !== this.realm) return false;
+    const ha1 = md5(`${this.opts.username}:${this.realm}:${this.password}`);
+    const ha2 = md5(`${req.method}:${p.get('uri') ?? ''}`);
+    const expected = md5(`${ha1}:${p.get('nonce') ?? ''}:${p.get('nc') ?? ''}:${p.get('cnonce') ?? ''}:${p.get('qop') ?? ''}:${ha2}`);
+    return p.get('uri') === req.request.uri && p.get('response') === expected;
+  }
+
+  /** The double's app-request handler. */
+  handle = (req: AppRequest): ScriptedResponse[] => {
+    const answer = (status: number, authorized: boolean, rest: Omit<ScriptedResponse, 'status'> = {}): ScriptedResponse[] => {
+      this.log.push({ method: req.method, status, authorized });
+      return [{ status, ...rest }];
+    };
+    if (!this.up) {
+      this.log.push({ method: req.method, status: 0, authorized: false });
+      return [];
+    }
+    if (req.method === 'OPTIONS') {
+      if (this.optionsStatus === 0) return [];
+      return answer(this.optionsStatus, false);
+    }
+    if (req.method === 'REGISTER') return this.register(req, answer);
+    if (req.method === 'INVITE' && this.challengeInvites && req.dialogId === '') {
+      if (!this.verify(req, 'proxy-authorization')) return answer(407, false, { headers: { 'Proxy-Authenticate': this.challenge() } });
+      return [{ status: 100 }, { status: 180 }, ...answer(200, true, { body: farEndSdp() })];
+    }
+    return req.method === 'INVITE' ? [{ status: 180 }, ...answer(200, true, { body: farEndSdp() })] : answer(200, false);
+  };
+
+  private register(req: AppRequest, answer: (status: number, authorized: boolean, rest?: Omit<ScriptedResponse, 'status'>) => ScriptedResponse[]): ScriptedResponse[] {
+    const hasAuth = headerOf(req.request, 'authorization') !== undefined;
+    if (!this.verify(req, 'authorization')) {
+      // A wrong answer gets a fresh challenge, as Kamailio's www_challenge does.
+      return answer(401, false, { headers: { 'WWW-Authenticate': this.challenge() }, reason: hasAuth ? 'Unauthorized' : undefined });
+    }
+    const contactHeader = headerOf(req.request, 'contact') ?? '';
+    const contact = uriOf(contactHeader);
+    const asked = Number(/;\s*expires=(\d+)/i.exec(contactHeader)?.[1] ?? headerOf(req.request, 'expires') ?? '3600');
+    if (asked !== 0 && asked < this.minExpires) return answer(423, true, { headers: { 'Min-Expires': String(this.minExpires) } });
+    if (asked === 0) this.bindings.delete(contact);
+    else this.bindings.set(contact, { contact, expires: this.grant ?? asked });
+    const listed = [...this.otherBindings, ...[...this.bindings.values()].map((b) => `<${b.contact}>;expires=${b.expires}`)];
+    const headers: Record<string, string | string[]> = { Expires: String(this.headerExpires) };
+    if (listed.length > 0) headers.Contact = listed;
+    return answer(200, true, { headers });
+  }
+}
+
+function farEndSdp(): string {
+  return ['v=0', 'o=- 1 1 IN IP4 198.51.100.30', 's=-', 'c=IN IP4 198.51.100.30', 't=0 0', 'm=audio 41000 RTP/AVP 8', 'a=rtpmap:8 PCMA/8000', ''].join('\r\n');
+}
