@@ -20,6 +20,7 @@ import { FeedService, feedSettings } from './sharing/feeds/index.js';
 import type { Register } from './store/types.js';
 import { trunkSettings } from './trunk/settings.js';
 import { createTrunkClient, type TrunkClient } from './sip/trunk-client.js';
+import { createTrunkInbound } from './sip/trunk-inbound.js';
 
 export interface Crocetta {
   register: Register;
@@ -78,6 +79,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   // Friends' reports join the register's evidence from memory (no query per call).
   const evidence = { evidenceFor: (key: string) => feeds.index.withFriends(key, register.evidenceFor(key)) };
 
+  const trunkConfig = trunkSettings(config.trunk);
   const outboundFrom = outboundSources(config.pbx.uri, config.pbx.outbound.fromAddresses);
   if (config.pbx.outbound.trunkUri !== '') {
     if (outboundFrom.length === 0) logger.warn('pbx.outbound.trunkUri is set but the PBX address is a name: set pbx.outbound.fromAddresses to its IP addresses, outbound calls are screened until then');
@@ -96,6 +98,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       steps: {
         defaultCountry: config.defaultCountry,
         evidence,
+        trunkUsername: trunkConfig?.username ?? '',
         get classify() {
           return live.classify;
         },
@@ -119,6 +122,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       storeMessageText: config.messages.storeText,
       actions: actions.deps,
       forwarded: new ForwardedCalls(register, logger.child({ component: 'forwarded' })),
+      ...(trunkConfig === null ? {} : { trunk: createTrunkInbound(trunkConfig, metrics) }),
       outbound: {
         trunkUri: config.pbx.outbound.trunkUri,
         fromAddresses: new Set(outboundFrom),
@@ -130,7 +134,6 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   );
 
   // Registration to the carrier: its own clock is the real one, as its timers are.
-  const trunkConfig = trunkSettings(config.trunk);
   const trunk = trunkConfig === null ? null : createTrunkClient(trunkConfig, sip.srf, { logger, metrics, now: () => Date.now() });
 
   // The evidence dossier reads the register file on a connection of its own, per request.

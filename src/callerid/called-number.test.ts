@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { headersFrom, headersOf } from '../../test/support/sip-headers.js';
-import { calledNumber } from './index.js';
+import { calledNumber, trunkCalledUser } from './index.js';
 
 const IT = { defaultCountry: 'IT' };
 
@@ -34,5 +34,29 @@ describe('calledNumber', () => {
   it('never throws', () => {
     const broken = { requestUri: undefined as unknown as string, header: (): string[] => { throw new Error('x'); } };
     expect(calledNumber(broken, IT)).toBeNull();
+  });
+
+  describe('on a call to the registration trunk contact', () => {
+    const TRUNK = { ...IT, trunkUsername: '0612345678' };
+    const ruri = 'sip:0612345678@192.0.2.10:5080';
+
+    it('reads the DID from P-Called-Party-ID, never from the numeric account name in the Request-URI', () => {
+      const h = headersOf({ to: '<sip:0612345678@carrier.example>', 'p-called-party-id': '<sip:+390612345699@carrier.example>' }, ruri);
+      expect(calledNumber(h, TRUNK)?.e164).toBe('+390612345699');
+      expect(trunkCalledUser(h, '0612345678')).toBe('+390612345699');
+    });
+
+    it('else from To; and never the account name when neither carries a number', () => {
+      expect(calledNumber(headersOf({ to: '<tel:+390612345677>' }, ruri), TRUNK)?.e164).toBe('+390612345677');
+      expect(calledNumber(headersOf({ to: '<sip:office@carrier.example>' }, ruri), TRUNK)?.e164).toBeNull();
+      expect(calledNumber(headersOf({}, ruri), TRUNK)).toBeNull();
+      expect(trunkCalledUser(headersOf({}, ruri), '0612345678')).toBeNull();
+    });
+
+    it('leaves other calls as they were: the Request-URI number first', () => {
+      const h = headersOf({ to: '<sip:+390612345677@x>', 'p-called-party-id': '<sip:+390612345699@x>' }, 'sip:+390612345600@192.0.2.10');
+      expect(calledNumber(h, TRUNK)?.e164).toBe('+390612345600');
+      expect(trunkCalledUser(h, '0612345678')).toBeNull();
+    });
   });
 });

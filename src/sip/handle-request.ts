@@ -15,6 +15,7 @@ import { effectiveAction, planFor, plannedFinalStatus, REDIRECT, type TagSetting
 import { reasonPhrase } from './sip-status-codes.js';
 import type { ForwardedCalls } from './forwarded-calls.js';
 import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
+import { refusedStranger, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
 
 export interface ForwardSettings {
   pbxUri: string;
@@ -42,6 +43,8 @@ export interface HandlerDeps {
   forwarded?: ForwardedCalls;
   /** The PBX's outbound calls through crocetta (pbx.outbound); absent or no trunk: every INVITE is screened. */
   outbound?: OutboundSettings;
+  /** Calls the registration trunk sends to our registered contact (trunk.*); absent: registration is off. */
+  trunk?: TrunkInbound;
 }
 
 export interface ActionDeps extends RefusalDeps {
@@ -109,6 +112,7 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
       passOutbound(req, { ...deps, outbound }).catch((err: unknown) => deps.logger.error({ err }, 'outbound call failed'));
       return;
     }
+    if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock.now())) return;
 
     handle(kind, deps, req, res, call, started).catch((err: unknown) => {
       // Last resort: something outside the guarded steps failed. Forward if nothing was sent yet.
@@ -273,7 +277,8 @@ async function forward(
   headers: Record<string, string>,
   updateOutcome: ((o: AttemptOutcome, status: number | null) => void) | null,
 ): Promise<void> {
-  const target = withUser(deps.forward.pbxUri, uriUser(req.uri ?? ''));
+  // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
+  const target = withUser(deps.forward.pbxUri, trunkForwardUser(deps.trunk, req) ?? uriUser(req.uri ?? ''));
   if (deps.forward.mode === 'redirect' && kind === 'call') {
     try {
       await sendFinal(res, REDIRECT, { Contact: `<${target}>`, ...headers });

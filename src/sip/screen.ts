@@ -10,6 +10,8 @@ export interface ScreeningSteps {
   evidence: EvidenceLookup;
   classify: Classifier;
   policy: ActionPolicy;
+  /** The registration trunk's user name: calls to it carry the DID in P-Called-Party-ID or To. '' = none. */
+  trunkUsername?: string;
 }
 
 export interface Screening {
@@ -48,7 +50,7 @@ export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: num
   let key: string | null = null;
   try {
     identity = identifyCaller(headers, { defaultCountry: steps.defaultCountry });
-    called = calledNumber(headers, { defaultCountry: steps.defaultCountry });
+    called = calledNumber(headers, { defaultCountry: steps.defaultCountry, trunkUsername: steps.trunkUsername ?? '' });
     key = callerKey(identity);
   } catch (err) {
     return { identity, called, callerKey: key, decision: FAIL_OPEN_DECISION, action: { kind: 'allow' }, fault: { stage: 'identify', error: asError(err) } };
