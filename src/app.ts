@@ -81,9 +81,13 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
 
   const trunkConfig = trunkSettings(config.trunk);
   const outboundFrom = outboundSources(config.pbx.uri, config.pbx.outbound.fromAddresses);
-  if (config.pbx.outbound.trunkUri !== '') {
-    if (outboundFrom.length === 0) logger.warn('pbx.outbound.trunkUri is set but the PBX address is a name: set pbx.outbound.fromAddresses to its IP addresses, outbound calls are screened until then');
-    else logger.info({ trunk: config.pbx.outbound.trunkUri, from: outboundFrom }, 'outbound calls from the PBX go to the carrier; numbers called are learned');
+  // With a registration trunk, outbound calls go to TRUNK_URI, else the registrar, answering its challenges
+  // (not in redirect mode, where the PBX's INVITEs are its inbound calls sent for screening).
+  const registrarForOutbound = trunkConfig !== null && config.pbx.forwardMode === 'proxy' ? trunkConfig.registrar.uri : '';
+  const outboundTrunk = config.pbx.outbound.trunkUri !== '' ? config.pbx.outbound.trunkUri : registrarForOutbound;
+  if (outboundTrunk !== '') {
+    if (outboundFrom.length === 0) logger.warn('outbound calls to the carrier are on but the PBX address is a name: set pbx.outbound.fromAddresses to its IP addresses, outbound calls are screened until then');
+    else logger.info({ trunk: outboundTrunk, from: outboundFrom, via: trunkConfig ? 'b2bua' : 'proxy' }, 'outbound calls from the PBX go to the carrier; numbers called are learned');
   }
   const sip = createSipApp(
     {
@@ -124,11 +128,12 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       forwarded: new ForwardedCalls(register, logger.child({ component: 'forwarded' })),
       ...(trunkConfig === null ? {} : { trunk: createTrunkInbound(trunkConfig, metrics) }),
       outbound: {
-        trunkUri: config.pbx.outbound.trunkUri,
+        trunkUri: outboundTrunk,
         fromAddresses: new Set(outboundFrom),
         stripPrefix: config.pbx.outbound.stripPrefix,
         defaultCountry: config.defaultCountry,
         recordRoute: config.pbx.recordRoute,
+        ...(trunkConfig === null ? {} : { registration: { aor: trunkConfig.aor, domain: trunkConfig.domain, auth: trunkConfig.credentials } }),
       },
     },
   );

@@ -109,7 +109,7 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
 
     if (kind === 'call' && isOutbound(deps.outbound, req)) {
       const outbound = deps.outbound;
-      passOutbound(req, { ...deps, outbound }).catch((err: unknown) => deps.logger.error({ err }, 'outbound call failed'));
+      passOutbound(req, res, { ...deps, outbound }).catch((err: unknown) => deps.logger.error({ err }, 'outbound call failed'));
       return;
     }
     if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock.now())) return;

@@ -9,8 +9,9 @@ import { normalizeNumber } from '../callerid/index.js';
 import type { Logger } from '../log.js';
 import type { Clock } from '../screening/types.js';
 import type { Register } from '../store/types.js';
-import type { SrfRequest } from './srf-augment.js';
+import type { SrfRequest, SrfResponse } from './srf-augment.js';
 import { uriUser, withUser } from './request-headers.js';
+import { bridgeToCarrier } from './outbound-b2bua.js';
 
 export interface OutboundSettings {
   /** The carrier; the dialled number becomes its user part. */
@@ -21,6 +22,11 @@ export interface OutboundSettings {
   stripPrefix: string;
   defaultCountry: string;
   recordRoute: boolean;
+  /**
+   * A registration trunk: the carrier challenges outbound INVITEs, so calls go through drachtio-srf's B2BUA with
+   * these credentials (outbound-b2bua.ts) instead of the proxy. Absent: the proxy (an IP trunk needs no more).
+   */
+  registration?: { aor: string; domain: string; auth: { username: string; password: string } };
 }
 
 /** The PBX's addresses: those configured, else the host of the PBX's URI when it is an IP address. */
@@ -44,6 +50,7 @@ export function isOutbound(settings: OutboundSettings | undefined, req: SrfReque
 
 export async function passOutbound(
   req: SrfRequest,
+  res: SrfResponse,
   deps: { outbound: OutboundSettings; register: Register; clock: Clock; logger: Logger },
 ): Promise<void> {
   const s = deps.outbound;
@@ -56,7 +63,13 @@ export async function passOutbound(
   } catch (err) {
     log.warn({ err }, 'could not learn the number called; the call goes on');
   }
-  log.info({ learned }, 'outbound call to the carrier');
+  log.info({ learned, via: s.registration ? 'b2bua' : 'proxy' }, 'outbound call to the carrier');
+  if (s.registration) {
+    const target = withUser(s.trunkUri, dialled);
+    const finalStatus = await bridgeToCarrier(req.srf, req, res, { target, dialled, ...s.registration }, log);
+    log.info({ finalStatus }, 'outbound call done');
+    return;
+  }
   try {
     const result = await req.proxy({ destination: withUser(s.trunkUri, dialled), remainInDialog: s.recordRoute, headers: {} });
     log.info({ finalStatus: result.finalStatus ?? null }, 'outbound call done');

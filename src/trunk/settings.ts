@@ -23,6 +23,8 @@ export interface TrunkSettings {
   username: string;
   /** `sip:username@domain`. */
   aor: string;
+  /** The AOR's domain (TRUNK_DOMAIN, else the registrar's host). */
+  domain: string;
   credentials: { username: string; password: string };
   expires: number;
   /** `host` or `host:port` put in our Contact instead of drachtio-server's address; '' = drachtio's. */
@@ -57,6 +59,7 @@ export function trunkSettings(trunk: TrunkConfig): TrunkSettings | null {
     registrar,
     username: trunk.username,
     aor: `${registrar.scheme}:${trunk.username}@${domain}`,
+    domain,
     credentials: { username: trunk.authUsername !== '' ? trunk.authUsername : trunk.username, password: trunk.password },
     expires: trunk.expires,
     contactHost: trunk.contactHost,

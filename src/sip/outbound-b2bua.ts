@@ -1,0 +1,108 @@
+/**
+ * The PBX's outbound calls over a registration trunk: the carrier challenges every INVITE (401/407) and only
+ * crocetta holds the credentials, so a stateful proxy (which hands the challenge back to the PBX) cannot carry
+ * them. drachtio-srf's B2BUA does: `createB2BUA` with `auth` answers the challenge on the carrier leg (its digest
+ * client: MD5, one qop), the PBX leg gets the carrier's progress and answer, media flows PBX ↔ carrier as before
+ * (the SDP is passed through), and the two dialogs are tied here: BYE, re-INVITE and INFO go across.
+ */
+import type Srf from 'drachtio-srf';
+import type { Logger } from '../log.js';
+import type { SrfRequest, SrfResponse } from './srf-augment.js';
+
+export interface B2buaTrunk {
+  /** Where the INVITE goes (the dialled number as user is already in). */
+  target: string;
+  /** The account: From of the carrier leg. */
+  aor: string;
+  /** The AOR's domain, for To. */
+  domain: string;
+  dialled: string | null;
+  auth: { username: string; password: string };
+}
+
+/** The SIP fields of drachtio-srf's Dialog that this module uses (the shipped typings lack some). */
+interface Leg {
+  local: { sdp: string };
+  connected: boolean;
+  on(event: 'destroy', listener: () => void): void;
+  on(event: 'modify' | 'info', listener: (req: SrfRequest, res: SrfResponse) => void): void;
+  modify(sdp: string): Promise<string>;
+  request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<Srf.SrfResponse>;
+  destroy(): Promise<void>;
+}
+
+interface B2buaCapable {
+  createB2BUA(req: SrfRequest, res: SrfResponse, uri: string, opts: Record<string, unknown>): Promise<{ uas: Leg; uac: Leg }>;
+}
+
+/** Headers the PBX may set that the carrier should see (the caller ID it wants to present, withheld or not). */
+const PASSED_HEADERS = ['P-Asserted-Identity', 'P-Preferred-Identity', 'Privacy', 'Diversion'];
+
+function statusOf(err: unknown): number | null {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : null;
+}
+
+/** Ties two dialogs: a hang-up ends the other leg, a re-INVITE or INFO is relayed and its answer brought back. */
+function tie(from: Leg, to: Leg, log: Logger, side: string): void {
+  from.on('destroy', () => {
+    if (to.connected) to.destroy().catch((err: unknown) => log.debug({ err }, `BYE towards the ${side === 'pbx' ? 'carrier' : 'PBX'} failed`));
+    log.info({ by: side }, 'outbound call ended');
+  });
+  from.on('modify', (req, res) => {
+    if (!req.body) {
+      res.send(200, { body: from.local.sdp });
+      return;
+    }
+    to.modify(req.body).then(
+      (sdp) => res.send(200, { body: sdp }),
+      (err: unknown) => res.send(statusOf(err) ?? 500),
+    );
+  });
+  from.on('info', (req, res) => {
+    const headers: Record<string, string> = {};
+    const type = req.get('Content-Type') as string | undefined;
+    if (type) headers['Content-Type'] = type;
+    to.request({ method: 'INFO', headers, body: req.body }).then(
+      (answer) => res.send(answer.status),
+      () => res.send(500),
+    );
+  });
+}
+
+/** Connects the PBX's INVITE to the carrier; resolves with the final status the PBX got. Never rejects. */
+export async function bridgeToCarrier(srf: Omit<Srf, 'connect'>, req: SrfRequest, res: SrfResponse, trunk: B2buaTrunk, log: Logger): Promise<number | null> {
+  const headers: Record<string, string> = {
+    From: `<${trunk.aor}>`,
+    To: `<sip:${trunk.dialled ?? ''}@${trunk.domain}>`,
+  };
+  try {
+    const { uas, uac } = await (srf as unknown as B2buaCapable).createB2BUA(req, res, trunk.target, {
+      headers,
+      proxyRequestHeaders: PASSED_HEADERS,
+      auth: trunk.auth,
+      // Failures are answered here: a carrier that still challenges after our credentials must not make the PBX
+      // try its own (it has none); it gets 403 and the log says why.
+      passFailure: false,
+    });
+    tie(uas, uac, log, 'pbx');
+    tie(uac, uas, log, 'carrier');
+    return 200;
+  } catch (err) {
+    const status = statusOf(err);
+    if (status === 401 || status === 407) {
+      log.error({ status }, 'the carrier refused the trunk credentials for an outbound call: check TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD');
+    } else {
+      log.info({ status, err: status === null ? err : undefined }, 'outbound call not connected');
+    }
+    const answer = status === 401 || status === 407 ? 403 : status === 487 ? null : (status ?? 503);
+    if (answer !== null && !res.finalResponseSent) {
+      try {
+        res.send(answer);
+      } catch (sendErr) {
+        log.warn({ err: sendErr }, 'could not answer the PBX');
+      }
+    }
+    return status;
+  }
+}

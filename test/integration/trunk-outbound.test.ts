@@ -1,0 +1,93 @@
+/**
+ * The PBX's outbound calls over a registration trunk: the carrier challenges the INVITE with 407, crocetta answers
+ * it with the trunk's credentials (the PBX has none), and the call's dialog flows both ways through the B2BUA.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Attempt } from '../../src/store/types.js';
+import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { buildInvite, defaultSdp, headerOf, type AppRequest } from '../support/drachtio-double.js';
+import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
+
+const USER = '0612345678';
+const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
+let h: Harness;
+let carrier: FakeRegistrar;
+
+function outboundInvite(dialled: string): string {
+  return buildInvite({ from: '"Reception" <sip:201@127.0.0.1>', to: dialled, requestUri: `sip:${dialled}@127.0.0.1`, source: PBX_SOURCE, extraHeaders: { Privacy: 'none' } });
+}
+
+function carrierInvites(): AppRequest[] {
+  return h.double.appRequests.filter((r) => r.method === 'INVITE' && r.dialogId === '');
+}
+
+describe('outbound calls over a registration trunk', () => {
+  beforeEach(async () => {
+    carrier = new FakeRegistrar({ username: USER, password: 'pw' });
+    h = await startHarness(
+      { TRUNK_REGISTRAR: 'sip:127.0.0.1:5090', TRUNK_USERNAME: USER, TRUNK_PASSWORD: 'pw', TRUNK_DOMAIN: 'voip.carrier.example' },
+      { onAppRequest: carrier.handle },
+    );
+    await eventually(() => (h.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it("get through the carrier's 407 with the trunk credentials, and the number called is learned", async () => {
+    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    const final = await out.waitForFinal(5000);
+    expect(final.status).toBe(200);
+    expect(final.body).toContain('198.51.100.30'); // the carrier's SDP, passed through
+    out.ack();
+
+    const [challenged, authorized] = carrierInvites();
+    expect(challenged?.request.uri).toBe('sip:0298765409@127.0.0.1:5090');
+    expect(headerOf(challenged!.request, 'from')).toMatch(new RegExp(`^<sip:${USER}@voip\\.carrier\\.example>;tag=`));
+    expect(headerOf(challenged!.request, 'to')).toBe('<sip:0298765409@voip.carrier.example>');
+    expect(headerOf(challenged!.request, 'privacy')).toBe('none');
+    expect(headerOf(challenged!.request, 'proxy-authorization')).toBeUndefined();
+    expect(headerOf(authorized!.request, 'call-id')).toBe(headerOf(challenged!.request, 'call-id'));
+    expect(authParams(headerOf(authorized!.request, 'proxy-authorization') ?? '').get('username')).toBe(USER);
+    expect(carrier.log.filter((l) => l.method === 'INVITE').map((l) => l.status)).toEqual([407, 200]);
+    // The PBX saw neither the challenge nor the credentials.
+    expect(out.responses.map((r) => r.status)).not.toContain(407);
+
+    // The PBX hangs up: the carrier gets a BYE in its own dialog.
+    const bye = out.bye();
+    expect((await bye.waitForFinal()).status).toBe(200);
+    const carrierBye = await h.double.waitForAppRequest('BYE');
+    expect(headerOf(carrierBye.request, 'call-id')).toBe(headerOf(challenged!.request, 'call-id'));
+
+    // The number the office called is trusted when it calls back.
+    h.clock.advance(3_600_000);
+    const back = h.double.injectRequest(buildInvite({ from: '+390298765409', to: '+390612345699', requestUri: 'sip:+390612345699@127.0.0.1' }));
+    await back.waitForFinal();
+    await h.app.register.flush();
+    const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent('+390298765409')}&limit=1`);
+    const [row] = (res.json as { attempts: Attempt[] }).attempts;
+    expect(row?.verdict).toBe('trusted');
+  });
+
+  it('relay the carrier re-INVITE to the PBX and its BYE, both ways through the B2BUA', async () => {
+    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    expect((await out.waitForFinal(5000)).status).toBe(200);
+    out.ack();
+    const carrierLeg = carrierInvites()[1]!;
+    const reinvite = h.double.farEndRequest(carrierLeg, 'INVITE', defaultSdp('198.51.100.30', 41234));
+    expect((await reinvite.waitForFinal(5000)).status).toBe(200);
+    const towardsPbx = h.double.appRequests.find((r) => r.method === 'INVITE' && r.dialogId !== '');
+    expect(towardsPbx?.request.body).toContain('m=audio 41234');
+    const bye = h.double.farEndRequest(carrierLeg, 'BYE');
+    expect((await bye.waitForFinal()).status).toBe(200);
+    const pbxBye = await h.double.waitForAppRequest('BYE');
+    expect(headerOf(pbxBye.request, 'call-id')).toBe(out.request.headers['call-id']?.[0]);
+  });
+
+  it('answer 403 to the PBX when the carrier refuses the trunk credentials, and say why', async () => {
+    carrier.password = 'changed-at-the-carrier';
+    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    expect((await out.waitForFinal(5000)).status).toBe(403);
+    expect(h.logs.some((l) => String(l.msg).includes('the carrier refused the trunk credentials'))).toBe(true);
+  });
+});
