@@ -172,6 +172,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       logger: logger.child({ component: 'panel' }),
       dossier,
       community,
+      trunk: () => trunk?.status ?? null,
     },
     logger: logger.child({ component: 'panel' }),
     metrics,

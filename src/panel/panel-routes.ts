@@ -22,6 +22,7 @@ import type { ImportJobs } from './import-jobs.js';
 import { importPageRouter } from './import-routes.js';
 import { isLang, localeFor, pickLang, type Locale } from './i18n.js';
 import { dashboardPage } from './pages/dashboard.js';
+import type { TrunkStatus } from '../trunk/registration.js';
 import { dossierPage } from './pages/dossier.js';
 import type { PageContext } from './pages/layout.js';
 import { loginPage } from './pages/login.js';
@@ -51,6 +52,8 @@ export interface PanelPagesDeps {
   imports?: ImportJobs;
   /** Friends' reports per company for the rankings page's "Friends' reports"; without it the section is not shown. */
   community?: (q: FriendReportsQuery) => Promise<FriendReportsRanking>;
+  /** The registration to the carrier, for the dashboard's trunk line; absent or null: no registration trunk. */
+  trunk?: () => TrunkStatus | null;
 }
 
 const LANG_COOKIE = 'crocetta_lang';
@@ -212,7 +215,7 @@ export function panelRouter(deps: PanelPagesDeps): Router {
       reports.perDay({ sinceDay: today - 29, untilDay: today + 1 }),
       reports.rankNumbers({ ...week, limit: 10 }),
     ]);
-    sendHtml(res, dashboardPage(ctx, { today: todayTotals, week: weekTotals, perDay, topOffenders }));
+    sendHtml(res, dashboardPage(ctx, { today: todayTotals, week: weekTotals, perDay, topOffenders, trunk: deps.trunk?.() ?? null }));
   });
 
   router.get('/register', async (req, res) => {

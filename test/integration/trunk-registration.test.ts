@@ -10,7 +10,9 @@ import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
 
 const USER = '0612345678';
 const REGISTRAR = 'sip:127.0.0.1:5090';
-const TRUNK_ENV = { TRUNK_REGISTRAR: REGISTRAR, TRUNK_USERNAME: USER, TRUNK_PASSWORD: 'pa55-word', TRUNK_DOMAIN: 'voip.carrier.example' };
+const TRUNK_ENV = {
+  TRUNK_REGISTRAR: REGISTRAR, TRUNK_USERNAME: USER, TRUNK_PASSWORD: 'pa55-word', TRUNK_DOMAIN: 'voip.carrier.example', ADMIN_PASSWORD: 'office-pw',
+};
 
 let h: Harness | undefined;
 let carrier: FakeRegistrar;
@@ -28,6 +30,22 @@ function registers(harness: Harness): AppRequest[] {
 async function readyz(harness: Harness): Promise<{ status: number; checks: Record<string, boolean> }> {
   const res = await fetch(harness.url('/readyz'));
   return { status: res.status, checks: ((await res.json()) as { checks: Record<string, boolean> }).checks };
+}
+
+/** The dashboard's trunk line, as the office sees it in `lang` after logging in. */
+async function trunkLine(harness: Harness, lang: 'it' | 'en'): Promise<string> {
+  const form = await fetch(harness.url('/login'));
+  const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  const login = await fetch(harness.url('/login'), {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, password: 'office-pw' }).toString(),
+    redirect: 'manual',
+  });
+  const session = (login.headers.get('set-cookie') ?? cookie).split(';')[0] ?? '';
+  const page = await (await fetch(harness.url('/'), { headers: { cookie: `${session}; crocetta_lang=${lang}` } })).text();
+  return /<p class="notice[^"]*trunk"[^>]*>([^<]*)<\/p>/.exec(page)?.[1] ?? '(no trunk line)';
 }
 
 afterEach(async () => {
@@ -62,6 +80,7 @@ describe('registration to the carrier', () => {
     const metrics = (await harness.api('GET', '/metrics')).json as string;
     expect(metrics).toMatch(/^crocetta_trunk_registered 1$/m);
     expect(metrics).toMatch(/^crocetta_trunk_registrations_total 1$/m);
+    expect(await trunkLine(harness, 'en')).toMatch(/^Carrier trunk registered since \d\d\/\d\d\/\d{4}, \d\d:\d\d \(200 OK, 45 s\)\.$/);
     const lines = harness.logs.filter((l) => l.msg === 'trunk registered');
     expect(lines).toHaveLength(1);
     expect(JSON.stringify(harness.logs)).not.toContain('pa55-word');
@@ -114,6 +133,9 @@ describe('registration to the carrier', () => {
     const metrics = (await harness.api('GET', '/metrics')).json as string;
     expect(metrics).toMatch(/^crocetta_trunk_registration_failures_total\{problem="auth"\} [2-9]$/m);
     expect(metrics).toMatch(/^crocetta_trunk_registered 0$/m);
+    const line = await trunkLine(harness, 'it');
+    expect(line).toContain('Linea del gestore NON registrata dal ');
+    expect(line).toContain('il gestore rifiuta nome utente o password (401 Unauthorized to our credentials');
     // The office fixes the password at the carrier's side: the next attempt registers.
     carrier.password = 'pa55-word';
     await eventually(() => (harness.app.trunk?.status.state === 'registered' ? true : undefined), 6000);

@@ -1,4 +1,6 @@
 import type { DayTotals, NumberRank, Totals } from '../../store/reports.js';
+import type { TrunkStatus } from '../../trunk/registration.js';
+import type { MessageKey } from '../i18n.js';
 import { html, type SafeHtml } from '../html.js';
 import { chart, numberHref, page, ticks, verdictBadge, type PageContext } from './layout.js';
 
@@ -7,6 +9,27 @@ export interface DashboardData {
   week: Totals;
   perDay: DayTotals[];
   topOffenders: NumberRank[];
+  /** The registration to the carrier; null when there is none. */
+  trunk?: TrunkStatus | null;
+}
+
+const TRUNK_PROBLEM: Record<string, MessageKey> = {
+  auth: 'trunkProblemAuth',
+  refused: 'trunkProblemRefused',
+  unreachable: 'trunkProblemUnreachable',
+  config: 'trunkProblemConfig',
+};
+
+/** "trunk registered / not registered since … (reason)": the first thing to check when no call comes in. */
+function trunkLine(ctx: PageContext, trunk: TrunkStatus): SafeHtml {
+  const { t } = ctx.loc;
+  const since = ctx.loc.dateTime(trunk.since);
+  if (trunk.state === 'registered') {
+    const reason = trunk.grantedSeconds === null ? trunk.reason : `${trunk.reason}, ${trunk.grantedSeconds} s`;
+    return html`<p class="notice trunk" data-trunk="registered">${t('trunkRegistered', { since, reason })}</p>`;
+  }
+  const problem = t(TRUNK_PROBLEM[trunk.problem ?? ''] ?? 'trunkProblemNone');
+  return html`<p class="notice error trunk" data-trunk="not-registered">${t('trunkNotRegistered', { since, problem, reason: trunk.reason })}</p>`;
 }
 
 function card(n: string, label: string): SafeHtml {
@@ -41,7 +64,7 @@ export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
   return page(
     ctx,
     t('dashboard'),
-    html`<section class="cards">
+    html`${d.trunk ? trunkLine(ctx, d.trunk) : ''}<section class="cards">
   ${card(number(d.today.attempts), `${t('today')}: ${t('attempts')}`)}
   ${card(number(d.today.stopped), `${t('today')}: ${t('stopped')}`)}
   ${card(number(d.today.attempts - d.today.stopped), `${t('today')}: ${t('passed')}`)}
