@@ -17,7 +17,7 @@ interface SentRequest {
   on(event: 'response', listener: (res: Srf.SrfResponse) => void): void;
 }
 interface Requester {
-  request(uri: string, opts: { method: string; headers: Record<string, string> }): Promise<SentRequest>;
+  request(uri: string, opts: { method: string; headers: Record<string, string> }, callback: (err: unknown, sent?: SentRequest) => void): unknown;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
@@ -61,12 +61,22 @@ function toResponse(res: Srf.SrfResponse): RegistrarResponse {
   };
 }
 
-/** Sends a request outside any dialog and resolves with its final response (provisional ones are skipped). */
-async function exchange(srf: Requester, uri: string, method: string, headers: Record<string, string>): Promise<Srf.SrfResponse> {
-  const sent = await srf.request(uri, { method, headers });
-  return new Promise((resolve) => {
-    sent.on('response', (res) => {
-      if (res.status >= 200) resolve(res);
+/**
+ * Sends a request outside any dialog and resolves with its final response (provisional ones are skipped). The
+ * callback form, not the Promise: drachtio-server's acknowledgement and a fast registrar's answer can arrive in one
+ * TCP read, which drachtio-srf handles synchronously, so a listener attached after an `await` would miss the answer
+ * (seen with Kamailio on loopback). The callback runs between the two.
+ */
+function exchange(srf: Requester, uri: string, method: string, headers: Record<string, string>): Promise<Srf.SrfResponse> {
+  return new Promise((resolve, reject) => {
+    srf.request(uri, { method, headers }, (err, sent) => {
+      if (err || !sent) {
+        reject(err instanceof Error ? err : new Error(typeof err === 'string' ? err : 'drachtio-server did not send it'));
+        return;
+      }
+      sent.on('response', (res) => {
+        if (res.status >= 200) resolve(res);
+      });
     });
   });
 }

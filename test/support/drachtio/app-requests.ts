@@ -60,6 +60,8 @@ export interface AppRequestContext {
   recorded(): void;
   /** sofia's timer F: a non-INVITE the far end never answers gets the stack's own 408 after this long. */
   timerFMs: number;
+  /** The far end's first answer goes out right behind the acknowledgement (see DrachtioDoubleOptions). */
+  immediateAnswers: boolean;
 }
 
 const LOCAL: MsgMeta = { source: 'application', transport: 'udp', ...DOUBLE_SIP_ADDRESS };
@@ -162,8 +164,11 @@ function cancelAppRequest(ctx: AppRequestContext, draft: SipDraft, txnToken: str
 async function answer(ctx: AppRequestContext, draft: SipDraft, req: AppRequest, dialog: DialogRecord | undefined, target: { address: string; port: number }): Promise<void> {
   const script = await Promise.resolve(ctx.handler ? ctx.handler(req) : defaultScript(req.method)).catch((): ScriptedResponse[] => [{ status: 500 }]);
   const toTag = randomToken(10);
+  let first = true;
   for (const spec of script) {
     if (spec.delayMs) await sleep(spec.delayMs);
+    const immediate = first && ctx.immediateAnswers && !spec.delayMs;
+    first = false;
     if (req.cancelled) return;
     const success = spec.status >= 200 && spec.status < 300;
     const contact = req.method === 'INVITE' && success ? `<sip:${target.address}:${target.port}>` : undefined;
@@ -181,7 +186,9 @@ async function answer(ctx: AppRequestContext, draft: SipDraft, req: AppRequest, 
     }
     if (dialog && req.method === 'BYE' && spec.status >= 200) ctx.dialogs.delete(dialog.id);
     req.responses.push(response);
-    ctx.deliver(sipEvent(response.raw, { source: 'network', transport: 'udp', ...target }, req.transactionId, dialogId));
+    const event = sipEvent(response.raw, { source: 'network', transport: 'udp', ...target }, req.transactionId, dialogId);
+    if (immediate) ctx.send(event);
+    else ctx.deliver(event);
     ctx.recorded();
     if (spec.status >= 200) return;
   }

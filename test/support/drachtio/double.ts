@@ -31,6 +31,13 @@ export interface DrachtioDoubleOptions {
    * drachtio-server passes its own 408 up to the app; tests may shorten it.
    */
   timerFMs?: number;
+  /**
+   * The far end answers a request the app sent at once, so its first answer reaches drachtio-srf in the same TCP
+   * read as the server's acknowledgement, as a registrar on loopback does with the real server. drachtio-srf then
+   * emits the answer before a Promise-based `srf.request()` has resolved: only a listener attached in its callback
+   * hears it. Off by default (the answer then comes a little later, as over a network).
+   */
+  immediateAnswers?: boolean;
 }
 
 export interface InjectOptions {
@@ -91,13 +98,14 @@ export class DrachtioDouble implements TransactionHost {
     private readonly cdrs: boolean,
     private readonly hostports: string,
     private readonly timerFMs: number,
+    private readonly immediateAnswers: boolean,
   ) {
     server.on('connection', (socket) => this.accept(socket));
   }
 
   static start(opts: DrachtioDoubleOptions): Promise<DrachtioDouble> {
     const server = net.createServer();
-    const double = new DrachtioDouble(server, opts.secret, opts.cdrs ?? false, opts.hostports ?? HOSTPORTS, opts.timerFMs ?? 32_000);
+    const double = new DrachtioDouble(server, opts.secret, opts.cdrs ?? false, opts.hostports ?? HOSTPORTS, opts.timerFMs ?? 32_000, opts.immediateAnswers ?? false);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port ?? 0, '127.0.0.1', () => {
@@ -416,7 +424,7 @@ export class DrachtioDouble implements TransactionHost {
       appMsgId: cmd.id, tokens: cmd.tokens, payload: cmd.payload, connectionId: conn.id,
       dialogs: this.dialogs, appRequests: this.appRequests, handler: this.appRequestHandler,
       send: (message) => this.send(conn, message), deliver: (message) => this.deliver(conn, message),
-      recorded: () => this.waiters.notify(), timerFMs: this.timerFMs,
+      recorded: () => this.waiters.notify(), timerFMs: this.timerFMs, immediateAnswers: this.immediateAnswers,
     });
   }
 

@@ -1,0 +1,257 @@
+/**
+ * The registration trunk end to end, with real SIP software: Kamailio plays the carrier (docs/pbx/kamailio-carrier.cfg:
+ * digest registrar, in-memory bindings, calls to the registered contact, 407 on outbound INVITEs), a real
+ * drachtio-server carries crocetta's SIP, sipp plays the callers, the PBX and the called party. Needs `drachtio`,
+ * `kamailio` and `sipp` on PATH: CI has no drachtio-server, so there it is skipped (the double covers the same
+ * behaviours in test/integration/trunk-*.test.ts); the Kamailio config's syntax is still checked where Kamailio is.
+ * Ports: 26000-26999 on 127.0.0.x.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCrocetta, type Crocetta } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/log.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CARRIER_CFG = join(ROOT, 'docs/pbx/kamailio-carrier.cfg');
+const SCENARIOS = join(import.meta.dirname, 'scenarios');
+
+function onPath(name: string): string | null {
+  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : null;
+}
+const BIN = { drachtio: onPath('drachtio'), kamailio: onPath('kamailio'), sipp: onPath('sipp') };
+const missing = Object.entries(BIN).flatMap(([name, path]) => (path === null ? [name] : []));
+
+const ACCOUNT = '0612345678';
+const PASSWORD = 'e2e-Secret!';
+const DID = '+390612345699';
+const ADDR = {
+  drachtioAdmin: 26022,
+  drachtio: { host: '127.0.0.1', port: 26060 },
+  kamailio: { host: '127.0.0.2', port: 26070 },
+  pbx: { host: '127.0.0.3', port: 26080 },
+  pbxOut: { host: '127.0.0.3', port: 26081 },
+  pstn: { host: '127.0.0.4', port: 26090 },
+  caller: { host: '127.0.0.5', port: 26100 },
+};
+const SECRET = 'e2e-cymru';
+const TOKEN = 'e2e-token-0123456789';
+
+describe.skipIf(BIN.kamailio === null)(`the stand-in carrier's kamailio.cfg${BIN.kamailio === null ? ' (skipped: kamailio not on PATH)' : ''}`, () => {
+  it('passes kamailio -c, with its defaults and with overrides', () => {
+    for (const defines of [[], ['-A', 'SIP_LISTEN=udp:127.0.0.2:26071', '-A', 'ACCOUNT="123"', '-A', 'ACCOUNT_PASSWORD="a b"']]) {
+      const check = spawnSync(BIN.kamailio ?? 'kamailio', ['-c', '-f', CARRIER_CFG, ...defines], { encoding: 'utf8' });
+      expect(`${check.stdout}${check.stderr}`).toContain('config file ok');
+      expect(check.status).toBe(0);
+    }
+  });
+});
+
+/** A child process whose output is kept, to assert on and to show when something fails. */
+interface Proc {
+  child: ChildProcess;
+  out: string[];
+  exited: Promise<number | null>;
+}
+
+function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: string[] = [];
+  child.stdout?.on('data', (b: Buffer) => out.push(b.toString('utf8')));
+  child.stderr?.on('data', (b: Buffer) => out.push(b.toString('utf8')));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { child, out, exited };
+}
+
+async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`e2e: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function listening(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = net.connect(port, host, () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.on('error', () => done(false));
+  });
+}
+
+describe.skipIf(missing.length > 0)(
+  `registration trunk against real drachtio-server, Kamailio and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
+  () => {
+    let dir = '';
+    let kamailio: Proc;
+    let drachtio: Proc;
+    let app: Crocetta | undefined;
+    let stopped = false;
+    const logs: Array<Record<string, unknown>> = [];
+    let registeredAt = 0;
+
+    const crocetta = (): Crocetta => {
+      if (app === undefined) throw new Error('e2e: crocetta did not start');
+      return app;
+    };
+    const kamailioLog = (): string => {
+      try {
+        return readFileSync(join(dir, 'kamailio.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    /** The REGISTERs Kamailio accepted (its script logs one line each; refused ones end with "refused"). */
+    const registerLines = (): string[] => kamailioLog().split('\n').filter((l) => l.includes(`REGISTER ${ACCOUNT} contact`) && !l.endsWith('refused'));
+
+    async function sipp(scenario: string, target: string | null, local: { host: string; port: number }, keys: Record<string, string>): Promise<{ code: number | null; out: string; logs: string }> {
+      const args = ['-sf', join(SCENARIOS, scenario), '-i', local.host, '-p', String(local.port), '-m', '1', '-nostdin', '-timeout', '20s', '-timeout_error', '-trace_logs', '-trace_err'];
+      for (const [k, v] of Object.entries(keys)) args.push('-key', k, v);
+      if (target !== null) args.unshift(target);
+      const p = run(BIN.sipp ?? 'sipp', args, { cwd: dir });
+      const code = await p.exited;
+      const prefix = scenario.replace(/\.xml$/, '');
+      const files = readdirSync(dir).filter((f) => f.startsWith(`${prefix}_`) && f.endsWith('_logs.log'));
+      const logText = files.map((f) => readFileSync(join(dir, f), 'utf8')).join('');
+      for (const f of files) rmSync(join(dir, f));
+      return { code, out: p.out.join(''), logs: logText };
+    }
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-trunk-'));
+      // Kamailio logs to a file (its -E stderr, redirected by the shell), read back by kamailioLog().
+      kamailio = run('sh', ['-c', `exec "$0" "$@" 2>"${join(dir, 'kamailio.log')}"`, BIN.kamailio ?? 'kamailio',
+        '-f', CARRIER_CFG, '-DD', '-E', '-m', '32', '-M', '4', '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-w', dir,
+        '-A', `SIP_LISTEN=udp:${ADDR.kamailio.host}:${ADDR.kamailio.port}`,
+        '-A', `ACCOUNT="${ACCOUNT}"`, '-A', `ACCOUNT_PASSWORD="${PASSWORD}"`,
+        '-A', `PSTN_GATEWAY="sip:${ADDR.pstn.host}:${ADDR.pstn.port}"`, '-A', 'MIN_EXPIRES=40',
+      ]);
+      writeFileSync(join(dir, 'drachtio.conf.xml'), `<drachtio>
+  <admin port="${ADDR.drachtioAdmin}" secret="${SECRET}">127.0.0.1</admin>
+  <sip><contacts><contact>sip:${ADDR.drachtio.host}:${ADDR.drachtio.port};transport=udp</contact></contacts></sip>
+  <logging><file><name>${join(dir, 'drachtio.log')}</name><archive>${dir}</archive><size>50</size><maxFiles>2</maxFiles><auto-flush>true</auto-flush></file>
+    <sofia-loglevel>3</sofia-loglevel><loglevel>info</loglevel></logging>
+</drachtio>
+`);
+      // drachtio-server reads DRACHTIO_* variables itself and lets them override its file: start it without them.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_')));
+      drachtio = run(BIN.drachtio ?? 'drachtio', ['-f', join(dir, 'drachtio.conf.xml')], { env });
+      await until('drachtio-server admin port', async () => ((await listening(ADDR.drachtioAdmin)) ? true : undefined));
+      await until('kamailio to listen', () => (kamailioLog().includes('INFO') || kamailioLog().includes('udp:') ? true : undefined), 5000).catch(() => undefined);
+
+      const config = loadConfig({
+        env: {
+          CROCETTA_DB: join(dir, 'register.sqlite'),
+          DRACHTIO_HOST: '127.0.0.1',
+          DRACHTIO_PORT: String(ADDR.drachtioAdmin),
+          DRACHTIO_SECRET: SECRET,
+          PBX_URI: `sip:${ADDR.pbx.host}:${ADDR.pbx.port}`,
+          PANEL_HOST: '127.0.0.1',
+          PANEL_PORT: '0',
+          CROCETTA_API_TOKEN: TOKEN,
+          TRUNK_REGISTRAR: `sip:${ADDR.kamailio.host}:${ADDR.kamailio.port}`,
+          TRUNK_USERNAME: ACCOUNT,
+          TRUNK_PASSWORD: PASSWORD,
+          TRUNK_DOMAIN: 'carrier.test',
+          TRUNK_EXPIRES: '30', // below the carrier's Min-Expires 40: a real 423 first
+          TRUNK_INBOUND_FROM: ADDR.kamailio.host,
+        },
+      });
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+          cb();
+        },
+      });
+      app = await startCrocetta(config, { logger: createLogger('debug', sink), defaultMetrics: false });
+    }, 30_000);
+
+    afterAll(async () => {
+      if (!stopped) await app?.stop().catch(() => undefined);
+      for (const p of [kamailio, drachtio]) {
+        if (p && p.child.exitCode === null) {
+          p.child.kill('SIGTERM');
+          await Promise.race([p.exited, new Promise((r) => setTimeout(r, 3000))]);
+          if (p.child.exitCode === null) p.child.kill('SIGKILL');
+        }
+      }
+      // E2E_KEEP=1 keeps the logs (kamailio.log, crocetta.log, drachtio.log, sipp's) for a look after a failure.
+      writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
+      if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+      else process.stderr.write(`e2e: logs kept in ${dir}\n`);
+    }, 30_000);
+
+    it('registers: answers the 401, follows the 423 with Min-Expires, and is granted 40 s', async () => {
+      await until('registration', () => (crocetta().trunk?.status.state === 'registered' ? true : undefined), 15_000);
+      registeredAt = Date.now();
+      expect(crocetta().trunk?.status.grantedSeconds).toBe(40);
+      // Our Contact is drachtio-server's UDP address and port, as it reported them on connect.
+      expect(registerLines()[0], kamailioLog()).toContain(`contact <sip:${ACCOUNT}@${ADDR.drachtio.host}:${ADDR.drachtio.port}> expires 40`);
+      expect(kamailioLog()).toMatch(/REGISTER from .* challenged/);
+      expect(kamailioLog()).toMatch(/REGISTER 0612345678 contact .* expires 30 cseq \d+ refused/); // the 423
+    });
+
+    it('delivers a call to the registered contact to the sipp PBX with the DID as Request-URI user', async () => {
+      const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx, {});
+      await new Promise((r) => setTimeout(r, 300));
+      const caller = await sipp('caller-answered.xml', `${ADDR.kamailio.host}:${ADDR.kamailio.port}`, ADDR.caller, { did: DID, caller: '+393331234567' });
+      const answered = await pbx;
+      expect(caller.code, caller.out).toBe(0);
+      expect(answered.code, answered.out).toBe(0);
+      expect(answered.logs).toContain(`request-uri-user=${DID}`);
+      expect(kamailioLog()).toContain(`call for ${DID} from +393331234567 to the registered contact sip:${ACCOUNT}@${ADDR.drachtio.host}:${ADDR.drachtio.port}`);
+      await crocetta().register.flush();
+      const res = await fetch(`http://127.0.0.1:${crocetta().httpPort}/api/attempts?number=%2B393331234567&limit=1`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const body = (await res.json()) as { attempts: Array<{ calledNumber: string; verdict: string }> };
+      expect(body.attempts[0]?.calledNumber).toBe(DID);
+    });
+
+    it('refuses a caller the office marked as nuisance with 607', async () => {
+      const mark = await fetch(`http://127.0.0.1:${crocetta().httpPort}/api/numbers/%2B390287176900/mark`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ label: 'nuisance', company: 'Example Energia' }),
+      });
+      expect(mark.status).toBe(200);
+      const caller = await sipp('caller-refused.xml', `${ADDR.kamailio.host}:${ADDR.kamailio.port}`, ADDR.caller, { did: DID, caller: '+390287176900' });
+      expect(caller.code, caller.out).toBe(0);
+    });
+
+    it("passes the PBX's outbound call through the carrier's 407 with the trunk credentials", async () => {
+      const pstn = sipp('pstn-answers.xml', null, ADDR.pstn, {});
+      await new Promise((r) => setTimeout(r, 300));
+      const pbx = await sipp('pbx-calls-out.xml', `${ADDR.drachtio.host}:${ADDR.drachtio.port}`, ADDR.pbxOut, { did: '0298765409' });
+      const called = await pstn;
+      expect(pbx.code, pbx.out).toBe(0);
+      expect(called.code, called.out).toBe(0);
+      expect(called.logs).toContain('request-uri-user=0298765409');
+      expect(kamailioLog()).toMatch(/INVITE from 0612345678 to 0298765409 challenged/);
+      expect(kamailioLog()).toContain('outbound call from 0612345678 to 0298765409 authenticated');
+    });
+
+    it('refreshes the 40 s grant half-way, on the same Call-ID, and never lapses', async () => {
+      await until('the refresh', () => (registerLines().length >= 2 ? true : undefined), Math.max(1000, registeredAt + 30_000 - Date.now()));
+      const cseqs = registerLines().map((l) => Number(/cseq (\d+)/.exec(l)?.[1]));
+      expect(cseqs[1]).toBeGreaterThan(cseqs[0] ?? 0);
+      expect(logs.filter((l) => l.msg === 'trunk not registered' && Number(l.time) > registeredAt)).toEqual([]);
+      expect(crocetta().trunk?.status.state).toBe('registered');
+    }, 40_000);
+
+    it('un-registers (Expires 0) when it stops', async () => {
+      stopped = true;
+      await crocetta().stop();
+      await until('the un-REGISTER', () => (registerLines().some((l) => /expires 0 cseq/.test(l)) ? true : undefined), 5000);
+      expect(logs.some((l) => l.msg === 'un-registered from the carrier')).toBe(true);
+    });
+  },
+);
