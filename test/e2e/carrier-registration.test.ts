@@ -22,7 +22,8 @@ const CARRIER_CFG = join(ROOT, 'docs/pbx/kamailio-carrier.cfg');
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
 
 function onPath(name: string): string | null {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  // Debian puts kamailio in /usr/sbin, which a user's PATH may lack.
+  const found = spawnSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v ${name}`], { encoding: 'utf8' });
   return found.status === 0 ? found.stdout.trim() : null;
 }
 const BIN = { drachtio: onPath('drachtio'), kamailio: onPath('kamailio'), sipp: onPath('sipp') };
