@@ -7,7 +7,7 @@ import { Counter, Gauge } from 'prom-client';
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { chooseContact, parseHostports } from '../trunk/contact.js';
+import { chooseContact, drachtioOwns, parseHostports } from '../trunk/contact.js';
 import { noAnswer, type RegistrarResponse } from '../trunk/registrar-response.js';
 import { DEFAULT_TIMING, Registration, type RegisterRequest, type RegistrationEvent, type RegistrationTiming, type TrunkStatus } from '../trunk/registration.js';
 import type { TrunkSettings } from '../trunk/settings.js';
@@ -173,11 +173,18 @@ export function createTrunkClient(settings: TrunkSettings, srfApp: Omit<Srf, 'co
 
   srf.on('connect', (err: unknown, hostports: unknown) => {
     if (err) return;
-    const choice = chooseContact(settings.username, settings.registrar.transport, parseHostports(typeof hostports === 'string' ? hostports : ''), settings.contactHost);
+    const listed = parseHostports(typeof hostports === 'string' ? hostports : '');
+    const choice = chooseContact(settings.username, settings.registrar.transport, listed, settings.contactHost);
     if (choice.note !== contactNote) {
       contactNote = choice.note;
       if (choice.uri === null) log.error({ hostports }, `no address for our Contact: ${choice.note}`);
       else log.info({ contact: choice.uri, from: choice.note }, 'trunk contact');
+      if (choice.uri !== null && settings.contactHost !== '' && !drachtioOwns(choice.uri, listed)) {
+        log.warn(
+          { contact: choice.uri, hostports },
+          "drachtio-server does not report TRUNK_CONTACT_HOST as one of its addresses: its proxy will not rewrite the Request-URI of the carrier's calls, so the PBX gets the account name instead of the DID. Set external-ip (and the same port) on drachtio-server's <contact> instead, or as well",
+        );
+      }
     }
     registration.setContact(choice.uri, choice.note);
   });

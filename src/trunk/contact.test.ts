@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseContact, parseHostports } from './contact.js';
+import { chooseContact, drachtioOwns, parseHostports } from './contact.js';
 import { parseRegistrar, trunkSettings } from './settings.js';
 
 describe("our Contact, from drachtio-server's addresses", () => {
@@ -25,6 +25,13 @@ describe("our Contact, from drachtio-server's addresses", () => {
     expect(chooseContact('u', 'udp', hostports, '203.0.113.50').uri).toBe('sip:u@203.0.113.50:5080');
     expect(chooseContact('u', 'udp', hostports, '203.0.113.50:15060').uri).toBe('sip:u@203.0.113.50:15060');
     expect(chooseContact('u', 'udp', hostports, 'pbx.example.net').uri).toBe('sip:u@pbx.example.net:5080');
+  });
+
+  it("knows when drachtio-server would not count the Contact as its own (no Request-URI rewrite by its proxy)", () => {
+    expect(drachtioOwns('sip:u@198.51.100.7:5080', hostports)).toBe(true);
+    expect(drachtioOwns('sips:u@[2001:db8::7]:5061;transport=tls', hostports)).toBe(true);
+    expect(drachtioOwns('sip:u@203.0.113.50:5080', hostports)).toBe(false);
+    expect(drachtioOwns('sip:u@198.51.100.7:15060', hostports)).toBe(false);
   });
 
   it('says why there is no usable address', () => {

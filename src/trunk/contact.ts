@@ -57,3 +57,17 @@ export function chooseContact(username: string, transport: SipTransport, hostpor
   }
   return { uri: `${scheme}:${username}@${hostText(own.host)}:${own.port}${param}`, note: `drachtio-server's ${transport} address` };
 }
+
+/**
+ * Whether drachtio-server counts the Contact's host and port as its own (its listening or external addresses,
+ * which it reports on connect). Its proxy puts the app's destination in the request line only for a Request-URI
+ * it counts as local (isLocalSipUri); for any other, the PBX would get the carrier's Request-URI, with the
+ * account name where the DID should be. A TRUNK_CONTACT_HOST drachtio does not know is worth a warning.
+ */
+export function drachtioOwns(contactUri: string, hostports: readonly HostPort[]): boolean {
+  const m = /@(\[[^\]]+\]|[^:;>]+)(?::(\d+))?/.exec(contactUri);
+  if (!m?.[1]) return false;
+  const host = m[1].replace(/^\[|\]$/g, '').toLowerCase();
+  const port = m[2] === undefined ? 5060 : Number(m[2]);
+  return hostports.some((h) => h.host.toLowerCase() === host && h.port === port);
+}

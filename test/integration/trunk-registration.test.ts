@@ -186,5 +186,7 @@ describe('registration to the carrier', () => {
     );
     await eventually(() => (harness.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
     expect(headerOf(registers(harness)[0]!.request, 'contact')).toBe(`<sip:${USER}@203.0.113.50:5081;transport=tcp>`);
+    // drachtio-server does not know 203.0.113.50 as its own: its proxy would not put the DID in the request line.
+    expect(harness.logs.filter((l) => l.level === 40 && String(l.msg).includes('does not report TRUNK_CONTACT_HOST'))).toHaveLength(1);
   });
 });
