@@ -30,6 +30,11 @@ export function createSipApp(settings: SipAppSettings, deps: HandlerDeps & { log
   const log = deps.logger.child({ component: 'sip' });
 
   srf.invite(createRequestHandler('call', deps));
+  // Carriers' keepalives and PBXs' qualify (Asterisk, 3CX, FRITZ!Box) ask with OPTIONS; without an app for it
+  // drachtio-server answers 503, which many SBCs take for a trunk that is down.
+  srf.options((_req, res) => {
+    res.send(200, { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE', Accept: 'application/sdp' } });
+  });
   if (settings.screenMessages) srf.message(createRequestHandler('message', deps));
   const forwarded = deps.forwarded;
   if (forwarded) {

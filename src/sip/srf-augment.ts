@@ -44,11 +44,12 @@ export interface ConnectOptions extends Srf.SrfConfig {
 }
 
 /**
- * srf.message() exists at run time (one method per SIP verb, srf.js) but is not typed; connect() returns
+ * srf.message() and srf.options() exist at run time (one method per SIP verb, srf.js) but is not typed; connect() returns
  * nothing (drachtio-agent.js), not the Promise the typings promise: its outcome comes as 'connect'/'error'.
  */
 export interface SrfWithMessage {
   message(handler: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void): void;
+  options(handler: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void): void;
   connect(opts: ConnectOptions): void;
 }
 
