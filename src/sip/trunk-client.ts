@@ -44,7 +44,17 @@ function header(res: Srf.SrfResponse, name: string): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+/**
+ * drachtio-server passes up the answers sofia makes itself when nobody answered (503 on an ICMP "port
+ * unreachable" or a DNS failure, 408 after timer F) with an empty source address: those are no answer at all.
+ */
+function fromDrachtioItself(res: Srf.SrfResponse): boolean {
+  const source = (res as unknown as { source_address?: unknown }).source_address;
+  return typeof source === 'string' && source === '';
+}
+
 function toResponse(res: Srf.SrfResponse): RegistrarResponse {
+  if (fromDrachtioItself(res)) return noAnswer(`no answer from the registrar (drachtio-server: ${res.status} ${typeof res.reason === 'string' ? res.reason : ''})`.replace(' )', ')'));
   const list = (name: string): string[] => {
     const value = header(res, name);
     return value === null ? [] : [value];
@@ -95,10 +105,16 @@ function trunkMetrics(metrics: Metrics): { registered: Gauge; failures: Counter<
   };
 }
 
+/** Every problem's series from the start (at 0), so an alert on its rate sees the first failure. */
+function zeroFailures(failures: Counter<'problem'>): void {
+  for (const problem of ['auth', 'refused', 'unreachable', 'config']) failures.inc({ problem }, 0);
+}
+
 export function createTrunkClient(settings: TrunkSettings, srfApp: Omit<Srf, 'connect'>, deps: TrunkClientDeps): TrunkClient {
   const srf = srfApp as unknown as Requester;
   const log = deps.logger.child({ component: 'trunk', aor: settings.aor, registrar: settings.registrar.uri });
   const m = trunkMetrics(deps.metrics);
+  zeroFailures(m.failures);
   let contactNote = '';
 
   const observe = (e: RegistrationEvent): void => {
@@ -149,7 +165,8 @@ export function createTrunkClient(settings: TrunkSettings, srfApp: Omit<Srf, 'co
   const sendOptions = async (): Promise<number> => {
     const headers = { From: `<${settings.aor}>`, 'User-Agent': USER_AGENT };
     try {
-      return (await exchange(srf, settings.registrar.uri, 'OPTIONS', headers)).status;
+      const res = await exchange(srf, settings.registrar.uri, 'OPTIONS', headers);
+      return fromDrachtioItself(res) ? 0 : res.status;
     } catch {
       return 0;
     }

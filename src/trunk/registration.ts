@@ -9,7 +9,7 @@
  *    │ drachtio gone                  │   └─ 423: again with Min-Expires                     │ OPTIONS unanswered
  *    │                         failure│                                                      ▼ (it used to answer)
  *    └──────────────────────────── waiting (backoff, jitter, never gives up) ◀──────────────┘
- *                                      └── OPTIONS answered after "no answer": register now
+ *                                      └── OPTIONS (every 10 s while nobody answers) answered: register now
  *   stop(): un-REGISTER (Expires: 0) when bound, within a time budget → stopped
  *
  * Seen from outside there are two states, registered or not (plus stopped), each with a reason; `observe` hears of
@@ -80,13 +80,15 @@ export interface RegistrationTiming {
   unregisterBudgetMs: number;
 }
 
-export const DEFAULT_TIMING: RegistrationTiming = { registerTimeoutMs: 35_000, optionsTimeoutMs: 10_000, unregisterBudgetMs: 3000 };
+export const DEFAULT_TIMING: RegistrationTiming = { registerTimeoutMs: 35_000, optionsTimeoutMs: 8000, unregisterBudgetMs: 3000 };
 
 type Phase = 'idle' | 'registering' | 'bound' | 'waiting' | 'stopping' | 'stopped';
 
 const MAX_REGISTERS_PER_ATTEMPT = 6;
 const MAX_CHALLENGES_PER_ATTEMPT = 3;
 const MAX_423_PER_ATTEMPT = 2;
+/** OPTIONS interval while the registrar does not answer. */
+const DOWN_PROBE_MS = 10_000;
 
 function token(random: () => number, length: number): string {
   let out = '';
@@ -318,12 +320,15 @@ export class Registration {
 
   private armKeepalive(): void {
     if (this.settings.keepaliveMs <= 0) return;
+    // While nobody answers, probe more often: crocetta is back within seconds of the carrier.
+    const down = this.lastProblem === 'unreachable' && this.phase !== 'bound';
+    const interval = down ? Math.min(this.settings.keepaliveMs, DOWN_PROBE_MS) : this.settings.keepaliveMs;
     this.keepaliveTimer = this.ports.timers.set(() => {
       this.keepaliveTimer = null;
-      void this.ping().finally(() => {
-        if (this.phase !== 'stopping' && this.phase !== 'stopped') this.armKeepalive();
-      });
-    }, this.settings.keepaliveMs);
+      // The next probe is due an interval after this one started, however long this one waits for its answer.
+      this.armKeepalive();
+      void this.ping();
+    }, interval);
   }
 
   private async ping(): Promise<void> {

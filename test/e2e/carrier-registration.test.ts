@@ -4,10 +4,11 @@
  * drachtio-server carries crocetta's SIP, sipp plays the callers, the PBX and the called party. Needs `drachtio`,
  * `kamailio` and `sipp` on PATH: CI has no drachtio-server, so there it is skipped (the double covers the same
  * behaviours in test/integration/trunk-*.test.ts); the Kamailio config's syntax is still checked where Kamailio is.
- * Ports: 26000-26999 on 127.0.0.x.
+ * Ports: free ones picked in 26100-26999 on 127.0.0.x at each run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,15 +33,8 @@ const missing = Object.entries(BIN).flatMap(([name, path]) => (path === null ? [
 const ACCOUNT = '0612345678';
 const PASSWORD = 'e2e-Secret!';
 const DID = '+390612345699';
-const ADDR = {
-  drachtioAdmin: 26022,
-  drachtio: { host: '127.0.0.1', port: 26060 },
-  kamailio: { host: '127.0.0.2', port: 26070 },
-  pbx: { host: '127.0.0.3', port: 26080 },
-  pbxOut: { host: '127.0.0.3', port: 26081 },
-  pstn: { host: '127.0.0.4', port: 26090 },
-  caller: { host: '127.0.0.5', port: 26100 },
-};
+const HOSTS = { drachtio: '127.0.0.1', kamailio: '127.0.0.2', pbx: '127.0.0.3', pstn: '127.0.0.4', caller: '127.0.0.5' };
+type Addr = { host: string; port: number };
 const SECRET = 'e2e-cymru';
 const TOKEN = 'e2e-token-0123456789';
 
@@ -80,6 +74,45 @@ async function until<T>(what: string, check: () => T | undefined | Promise<T | u
   }
 }
 
+/** True when nobody is bound to host:port for this protocol (a plain bind: Kamailio's reused ports count too). */
+function free(host: string, port: number, kind: 'udp' | 'tcp'): Promise<boolean> {
+  return new Promise((done) => {
+    if (kind === 'tcp') {
+      const server = net.createServer();
+      server.once('error', () => done(false));
+      server.listen(port, host, () => server.close(() => done(true)));
+      return;
+    }
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', () => {
+      socket.close();
+      done(false);
+    });
+    socket.bind(port, host, () => socket.close(() => done(true)));
+  });
+}
+
+/**
+ * Ports from 26100-26999 (26000-26099 stay for hand-run setups), starting at a random one: two runs of this test
+ * on one machine (two worktrees) must not end up sharing a port: two Kamailio carriers were seen bound to the same
+ * UDP port at once, each answering part of the REGISTERs with its own password.
+ */
+async function pickPorts(count: number, taken: Set<number>): Promise<number[]> {
+  const out: number[] = [];
+  const start = 26_100 + Math.floor(Math.random() * 900);
+  for (let i = 0; i < 900 && out.length < count; i++) {
+    const port = 26_100 + ((start - 26_100 + i) % 900);
+    if (taken.has(port)) continue;
+    const ok = (await Promise.all(Object.values(HOSTS).flatMap((h) => [free(h, port, 'udp'), free(h, port, 'tcp')]))).every(Boolean);
+    if (ok) {
+      out.push(port);
+      taken.add(port);
+    }
+  }
+  if (out.length < count) throw new Error('e2e: no free ports in 26100-26999');
+  return out;
+}
+
 function listening(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((done) => {
     const socket = net.connect(port, host, () => {
@@ -94,6 +127,7 @@ describe.skipIf(missing.length > 0)(
   `registration trunk against real drachtio-server, Kamailio and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
   () => {
     let dir = '';
+    let ADDR: { drachtioAdmin: number; drachtio: Addr; kamailio: Addr; pbx: Addr; pbxOut: Addr; pstn: Addr; caller: Addr };
     let kamailio: Proc;
     let drachtio: Proc;
     let app: Crocetta | undefined;
@@ -115,7 +149,7 @@ describe.skipIf(missing.length > 0)(
     /** The REGISTERs Kamailio accepted (its script logs one line each; refused ones end with "refused"). */
     const registerLines = (): string[] => kamailioLog().split('\n').filter((l) => l.includes(`REGISTER ${ACCOUNT} contact`) && !l.endsWith('refused'));
 
-    async function sipp(scenario: string, target: string | null, local: { host: string; port: number }, keys: Record<string, string>): Promise<{ code: number | null; out: string; logs: string }> {
+    async function sipp(scenario: string, target: string | null, local: Addr, keys: Record<string, string>): Promise<{ code: number | null; out: string; logs: string }> {
       const args = ['-sf', join(SCENARIOS, scenario), '-i', local.host, '-p', String(local.port), '-m', '1', '-nostdin', '-timeout', '20s', '-timeout_error', '-trace_logs', '-trace_err'];
       for (const [k, v] of Object.entries(keys)) args.push('-key', k, v);
       if (target !== null) args.unshift(target);
@@ -128,15 +162,36 @@ describe.skipIf(missing.length > 0)(
       return { code, out: p.out.join(''), logs: logText };
     }
 
-    beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-trunk-'));
-      // Kamailio logs to a file (its -E stderr, redirected by the shell), read back by kamailioLog().
-      kamailio = run('sh', ['-c', `exec "$0" "$@" 2>"${join(dir, 'kamailio.log')}"`, BIN.kamailio ?? 'kamailio',
+    /** The stand-in carrier; its -E stderr goes to a file (appended across restarts), read back by kamailioLog(). */
+    function startKamailio(): Proc {
+      return run('sh', ['-c', `exec "$0" "$@" 2>>"${join(dir, 'kamailio.log')}"`, BIN.kamailio ?? 'kamailio',
         '-f', CARRIER_CFG, '-DD', '-E', '-m', '32', '-M', '4', '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-w', dir,
         '-A', `SIP_LISTEN=udp:${ADDR.kamailio.host}:${ADDR.kamailio.port}`,
         '-A', `ACCOUNT="${ACCOUNT}"`, '-A', `ACCOUNT_PASSWORD="${PASSWORD}"`,
         '-A', `PSTN_GATEWAY="sip:${ADDR.pstn.host}:${ADDR.pstn.port}"`, '-A', 'MIN_EXPIRES=40',
       ]);
+    }
+
+    async function stop(p: Proc): Promise<void> {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+      p.child.kill('SIGTERM');
+      await Promise.race([p.exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    }
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-trunk-'));
+      const [admin = 0, sip = 0, carrier = 0, pbx = 0, pbxOut = 0, pstn = 0, caller = 0] = await pickPorts(7, new Set());
+      ADDR = {
+        drachtioAdmin: admin,
+        drachtio: { host: HOSTS.drachtio, port: sip },
+        kamailio: { host: HOSTS.kamailio, port: carrier },
+        pbx: { host: HOSTS.pbx, port: pbx },
+        pbxOut: { host: HOSTS.pbx, port: pbxOut },
+        pstn: { host: HOSTS.pstn, port: pstn },
+        caller: { host: HOSTS.caller, port: caller },
+      };
+      kamailio = startKamailio();
       writeFileSync(join(dir, 'drachtio.conf.xml'), `<drachtio>
   <admin port="${ADDR.drachtioAdmin}" secret="${SECRET}">127.0.0.1</admin>
   <sip><contacts><contact>sip:${ADDR.drachtio.host}:${ADDR.drachtio.port};transport=udp</contact></contacts></sip>
@@ -174,18 +229,13 @@ describe.skipIf(missing.length > 0)(
           cb();
         },
       });
+      config.trunk.keepaliveSeconds = 2; // OPTIONS every 2 s, so the carrier's restart below is seen at once
       app = await startCrocetta(config, { logger: createLogger('debug', sink), defaultMetrics: false });
     }, 30_000);
 
     afterAll(async () => {
       if (!stopped) await app?.stop().catch(() => undefined);
-      for (const p of [kamailio, drachtio]) {
-        if (p && p.child.exitCode === null) {
-          p.child.kill('SIGTERM');
-          await Promise.race([p.exited, new Promise((r) => setTimeout(r, 3000))]);
-          if (p.child.exitCode === null) p.child.kill('SIGKILL');
-        }
-      }
+      for (const p of [kamailio, drachtio]) if (p) await stop(p);
       // E2E_KEEP=1 keeps the logs (kamailio.log, crocetta.log, drachtio.log, sipp's) for a look after a failure.
       writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
       if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
@@ -246,6 +296,19 @@ describe.skipIf(missing.length > 0)(
       expect(cseqs[1]).toBeGreaterThan(cseqs[0] ?? 0);
       expect(logs.filter((l) => l.msg === 'trunk not registered' && Number(l.time) > registeredAt)).toEqual([]);
       expect(crocetta().trunk?.status.state).toBe('registered');
+    }, 40_000);
+
+    it('notices the carrier restarting (its bindings lost) and registers again as soon as it answers', async () => {
+      await stop(kamailio);
+      // drachtio-server answers the OPTIONS itself (503, ICMP port unreachable): that is no answer.
+      await until('not registered', () => (crocetta().trunk?.status.state === 'not-registered' ? true : undefined), 10_000);
+      expect(crocetta().trunk?.status).toMatchObject({ problem: 'unreachable', reason: 'the registrar stopped answering OPTIONS' });
+      const before = registerLines().length;
+      kamailio = startKamailio();
+      const back = Date.now();
+      await until('registered again', () => (crocetta().trunk?.status.state === 'registered' ? true : undefined), 15_000);
+      expect(Date.now() - back).toBeLessThan(8000); // the next OPTIONS, not the backoff
+      expect(registerLines().length).toBeGreaterThan(before);
     }, 40_000);
 
     it('un-registers (Expires 0) when it stops', async () => {

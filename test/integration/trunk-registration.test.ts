@@ -162,6 +162,21 @@ describe('registration to the carrier', () => {
     expect(states).toEqual(['trunk not registered', 'trunk registered', 'trunk not registered', 'trunk registered']);
   });
 
+  it("takes drachtio-server's own 503 (the carrier's port closed) as no answer, and registers again as soon as the carrier is back", async () => {
+    const harness = await start(
+      {},
+      { configure: (c) => Object.assign(c.trunk, { keepaliveSeconds: 1, retry: { minSeconds: 30, maxSeconds: 60 } }) },
+    );
+    carrier.grant = 3; // a refresh every 1.5 s
+    await eventually(() => (harness.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
+    carrier.portClosed = true; // the carrier restarts: ICMP port unreachable, drachtio answers 503 itself
+    await eventually(() => (harness.app.trunk?.status.state === 'not-registered' ? true : undefined), 6000);
+    expect(harness.app.trunk?.status).toMatchObject({ problem: 'unreachable', reason: 'no answer from the registrar (drachtio-server: 503 Service Unavailable)' });
+    carrier.portClosed = false;
+    // The next OPTIONS is answered: the REGISTER goes at once, not after the 30 s backoff.
+    await eventually(() => (harness.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
+  });
+
   it('un-registers (Expires: 0, same Call-ID, next CSeq) before leaving drachtio-server on stop', async () => {
     const harness = await start();
     await eventually(() => (harness.app.trunk?.status.state === 'registered' ? true : undefined), 5000);

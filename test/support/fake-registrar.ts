@@ -34,6 +34,8 @@ export class FakeRegistrar {
   password: string;
   /** false: the carrier does not answer at all (the double's timer F turns that into a 408). */
   up = true;
+  /** true: the carrier's port is closed: drachtio-server answers 503 itself (ICMP port unreachable). */
+  portClosed = false;
   /** Seconds granted to our binding; the Expires header says `headerExpires`. */
   grant: number | null = null;
   headerExpires = 3600;
@@ -77,9 +79,9 @@ export class FakeRegistrar {
       this.log.push({ method: req.method, status, authorized });
       return [{ status, ...rest }];
     };
-    if (!this.up) {
+    if (!this.up || this.portClosed) {
       this.log.push({ method: req.method, status: 0, authorized: false });
-      return [];
+      return this.portClosed ? [{ status: 503, byServer: true }] : [];
     }
     if (req.method === 'OPTIONS') {
       if (this.optionsStatus === 0) return [];

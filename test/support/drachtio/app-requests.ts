@@ -186,7 +186,8 @@ async function answer(ctx: AppRequestContext, draft: SipDraft, req: AppRequest, 
     }
     if (dialog && req.method === 'BYE' && spec.status >= 200) ctx.dialogs.delete(dialog.id);
     req.responses.push(response);
-    const event = sipEvent(response.raw, { source: 'network', transport: 'udp', ...target }, req.transactionId, dialogId);
+    const from = spec.byServer ? { address: '', port: 0 } : target;
+    const event = sipEvent(response.raw, { source: 'network', transport: 'udp', ...from }, req.transactionId, dialogId);
     if (immediate) ctx.send(event);
     else ctx.deliver(event);
     ctx.recorded();
@@ -194,11 +195,12 @@ async function answer(ctx: AppRequestContext, draft: SipDraft, req: AppRequest, 
   }
   if (req.method === 'INVITE') return; // an INVITE without answer stays pending (the app CANCELs it or gives up)
   // No final answer from the far end: sofia's transaction times out (timer F) and drachtio-server passes the
-  // stack's own 408 to the app, from its own address.
+  // stack's own 408 to the app, with an empty source address and port 0 (as it does for its 503 on an ICMP
+  // "port unreachable", seen with drachtio-server 0.9.10).
   await new Promise((resolve) => setTimeout(resolve, ctx.timerFMs).unref());
   if (req.responses.some((r) => r.status >= 200)) return;
   const timeout = parseSipResponse(renderDraft(buildResponseFor(draft, { status: 408, reason: 'Request Timeout', toTag })));
   req.responses.push(timeout);
-  ctx.deliver(sipEvent(timeout.raw, { source: 'network', transport: 'udp', ...DOUBLE_SIP_ADDRESS }, req.transactionId, ''));
+  ctx.deliver(sipEvent(timeout.raw, { source: 'network', transport: 'udp', address: '', port: 0 }, req.transactionId, ''));
   ctx.recorded();
 }

@@ -18,6 +18,11 @@ export interface ScriptedResponse {
   body?: string;
   /** Wait this long before sending it (counted from the previous scripted response). */
   delayMs?: number;
+  /**
+   * Made by drachtio-server (sofia) itself, not by the far end: its 503 when the far end's port is closed (ICMP
+   * port unreachable) or its name does not resolve. It reaches the app with an empty source address and port 0.
+   */
+  byServer?: boolean;
 }
 
 /** The fields of the app's `proxy` command, as drachtio-server reads them (src/client.cpp). */
