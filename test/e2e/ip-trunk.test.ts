@@ -1,0 +1,147 @@
+/**
+ * The IP trunk in front (README "Connect your trunk", docs/pbx/asterisk-freepbx.md) with real SIP software: a real
+ * drachtio-server started with docker-compose's own config/drachtio.conf.xml (only its ports moved to loopback test
+ * ports; the secret from DRACHTIO_SECRET, as compose passes it), crocetta, sipp as the carrier's callers and as the
+ * PBX. Needs `drachtio` and `sipp` on PATH: CI has no drachtio-server, so there it is skipped (the double covers the
+ * same behaviours in test/integration/pbx-asterisk-ip-trunk.test.ts and options-keepalive.test.ts).
+ * Ports: 28500-28699 on 127.0.0.x. Scenarios: test/e2e/scenarios (shared with the registration trunk's test).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCrocetta, type Crocetta } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/log.js';
+import type { Attempt } from '../../src/store/types.js';
+import { eventually } from '../support/crocetta-harness.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SCENARIOS = join(import.meta.dirname, 'scenarios');
+const has = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+const missing = ['drachtio', 'sipp'].filter((b) => !has(b));
+
+const ADMIN = 28522;
+const SIP = { host: '127.0.0.1', port: 28560 };
+const PBX = { host: '127.0.0.3', port: 28580 };
+const CALLER = { host: '127.0.0.5', port: 28600 };
+const SECRET = 'e2e-ip-trunk-secret';
+const TOKEN = 'e2e-ip-trunk-token-0123';
+
+/** docker-compose's drachtio.conf.xml with its admin port and SIP contact moved to the test's, nothing else. */
+function composeDrachtioConf(logFile: string): string {
+  const original = readFileSync(join(ROOT, 'config/drachtio.conf.xml'), 'utf8');
+  const moved = original
+    .replace('<admin port="9022"', `<admin port="${ADMIN}"`)
+    .replace('<contact>sip:*:5060;transport=udp,tcp</contact>', `<contact>sip:${SIP.host}:${SIP.port};transport=udp,tcp</contact>`)
+    .replace('<console/>', `<file><name>${logFile}</name><archive>${join(logFile, '..')}</archive><size>50</size><maxFiles>2</maxFiles><auto-flush>true</auto-flush></file>`);
+  if (moved.split('\n').filter((l, i) => l !== original.split('\n')[i]).length !== 3) throw new Error('config/drachtio.conf.xml changed shape: update this test');
+  return moved;
+}
+
+describe.skipIf(missing.length > 0)(`IP trunk through a real drachtio-server with the compose config${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`, () => {
+  let dir = '';
+  let drachtio: ReturnType<typeof spawn> | undefined;
+  let app: Crocetta | undefined;
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${app?.httpPort}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    return res.json() as Promise<Record<string, unknown>>;
+  };
+
+  /** Runs one sipp scenario to its end; `target` null for a UAS. Returns its exit code and its -trace_logs lines. */
+  async function sipp(scenario: string, target: string | null, local: { host: string; port: number }, keys: Record<string, string> = {}) {
+    const args = ['-sf', join(SCENARIOS, scenario), '-i', local.host, '-p', String(local.port), '-m', '1', '-nostdin', '-timeout', '20s', '-timeout_error', '-trace_logs'];
+    for (const [k, v] of Object.entries(keys)) args.push('-key', k, v);
+    if (target !== null) args.unshift(target);
+    const child = spawn('sipp', args, { cwd: dir, stdio: 'ignore' });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    const prefix = scenario.replace(/\.xml$/, '_');
+    const logs = readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('_logs.log'));
+    const text = logs.map((f) => readFileSync(join(dir, f), 'utf8')).join('');
+    for (const f of logs) rmSync(join(dir, f));
+    return { code, logs: text };
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-ip-'));
+    writeFileSync(join(dir, 'drachtio.conf.xml'), composeDrachtioConf(join(dir, 'drachtio.log')));
+    // As docker-compose.yml does: the file says secret "cymru", DRACHTIO_SECRET replaces it.
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_'))), DRACHTIO_SECRET: SECRET };
+    drachtio = spawn('drachtio', ['-f', join(dir, 'drachtio.conf.xml')], { env, stdio: 'ignore' });
+    const config = loadConfig({
+      env: {
+        CROCETTA_DB: join(dir, 'register.sqlite'),
+        DRACHTIO_PORT: String(ADMIN),
+        DRACHTIO_SECRET: SECRET,
+        PBX_URI: `sip:${PBX.host}:${PBX.port}`,
+        PANEL_HOST: '127.0.0.1',
+        PANEL_PORT: '0',
+        CROCETTA_API_TOKEN: TOKEN,
+      },
+    });
+    config.drachtio.reconnectMaxDelayMs = 300;
+    const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+    app = await startCrocetta(config, { logger: createLogger('info', quiet), defaultMetrics: false });
+    await eventually(() => (app?.sip.connected === true ? true : undefined), 10_000);
+  }, 30_000);
+
+  afterAll(async () => {
+    await app?.stop().catch(() => undefined);
+    if (drachtio && drachtio.exitCode === null) {
+      drachtio.kill('SIGTERM');
+      await Promise.race([once(drachtio, 'exit'), new Promise((r) => setTimeout(r, 3000))]);
+      if (drachtio.exitCode === null) drachtio.kill('SIGKILL');
+    }
+    if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+    else process.stderr.write(`e2e: logs kept in ${dir}\n`);
+  }, 30_000);
+
+  it('connects with the secret from DRACHTIO_SECRET, and answers a qualify OPTIONS with 200', async () => {
+    expect(app?.sip.connected).toBe(true);
+    const socket = createSocket('udp4');
+    await new Promise<void>((r) => socket.bind(28610, '127.0.0.1', () => r()));
+    const options = [
+      `OPTIONS sip:${SIP.host}:${SIP.port} SIP/2.0`, 'Via: SIP/2.0/UDP 127.0.0.1:28610;branch=z9hG4bK-e2e-qualify;rport', 'Max-Forwards: 70',
+      'From: <sip:asterisk@127.0.0.1>;tag=e2e', `To: <sip:${SIP.host}:${SIP.port}>`, 'Call-ID: e2e-qualify@127.0.0.1', 'CSeq: 1 OPTIONS',
+      'Content-Length: 0', '', '',
+    ].join('\r\n');
+    socket.send(options, SIP.port, SIP.host);
+    const [reply] = (await Promise.race([once(socket, 'message'), new Promise((_, no) => setTimeout(() => no(new Error('no answer to OPTIONS')), 5000))])) as [Buffer];
+    socket.close();
+    expect(reply.toString().split('\r\n')[0]).toBe('SIP/2.0 200 OK');
+  });
+
+  it("hands the PBX the carrier's call with the dialled number as Request-URI user, and measures the talk time from drachtio's CDR", async () => {
+    const pbx = sipp('pbx-answers-did.xml', null, PBX);
+    await new Promise((r) => setTimeout(r, 300));
+    const caller = await sipp('caller-answered.xml', `${SIP.host}:${SIP.port}`, CALLER, { did: '0255550100', caller: '+393331234567' });
+    const answered = await pbx;
+    expect(caller.code).toBe(0);
+    expect(answered.code).toBe(0);
+    expect(answered.logs).toContain('request-uri-user=0255550100');
+    const row = await eventually(async () => {
+      await app?.register.flush();
+      const { attempts } = (await api('GET', '/api/attempts?number=%2B393331234567')) as { attempts: Attempt[] };
+      return attempts[0]?.talkMs != null ? attempts[0] : undefined;
+    }, 10_000);
+    expect(row).toMatchObject({ calledNumber: '+390255550100', action: 'allow', outcome: 'answered', finalStatus: 200 });
+    expect(row.talkMs).toBeGreaterThan(0);
+  });
+
+  it('refuses a caller marked nuisance with 607, before the PBX', async () => {
+    await api('POST', '/api/numbers/%2B390287176900/mark', { label: 'nuisance', company: 'Example Energia', category: 'energy' });
+    const caller = await sipp('caller-refused.xml', `${SIP.host}:${SIP.port}`, CALLER, { did: '0255550100', caller: '+390287176900' });
+    expect(caller.code).toBe(0);
+    const { attempts } = (await api('GET', '/api/attempts?number=%2B390287176900')) as { attempts: Attempt[] };
+    expect(attempts[0]).toMatchObject({ verdict: 'nuisance', action: 'reject:607', finalStatus: 607 });
+  });
+});
