@@ -84,6 +84,20 @@ describe('outbound calls over a registration trunk', () => {
     expect(headerOf(pbxBye.request, 'call-id')).toBe(out.request.headers['call-id']?.[0]);
   });
 
+  it("relay the PBX's re-INVITE to the carrier, with the carrier's answer back", async () => {
+    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    expect((await out.waitForFinal(5000)).status).toBe(200);
+    out.ack();
+    const reinvite = out.reinvite(defaultSdp('127.0.0.1', 30010));
+    const answer = await reinvite.waitForFinal(5000);
+    expect(answer.status).toBe(200);
+    const towardsCarrier = h.double.appRequests.find((r) => r.method === 'INVITE' && r.dialogId !== '');
+    expect(towardsCarrier?.request.body).toContain('m=audio 30010');
+    expect(headerOf(towardsCarrier!.request, 'call-id')).toBe(headerOf(carrierInvites()[0]!.request, 'call-id'));
+    expect(answer.body).toContain('198.51.100.30'); // the carrier's SDP from its answer to the re-INVITE
+    reinvite.ack();
+  });
+
   it('answer 403 to the PBX when the carrier refuses the trunk credentials, and say why', async () => {
     carrier.password = 'changed-at-the-carrier';
     const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
