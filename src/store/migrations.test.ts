@@ -44,6 +44,7 @@ describe('migrations', () => {
       'friends',
       'mark_history',
       'numbers',
+      'pbx_bindings',
       'settings',
       'time_zone_offsets',
     ]);

@@ -323,6 +323,25 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE attempts ADD COLUMN talk_ms INTEGER;  -- ms from the PBX's answer to the BYE; forwarded calls only
     `,
   },
+  {
+    version: 7,
+    name: 'the PBX registered to crocetta: its bindings survive a restart',
+    sql: `
+      CREATE TABLE pbx_bindings (
+        aor             TEXT    NOT NULL,          -- canonical To URI, sip:user@host
+        contact         TEXT    NOT NULL,          -- the Contact URI as registered
+        expires_at      INTEGER NOT NULL,          -- ms since epoch; expired rows are ignored, dropped at the next change
+        updated_at      INTEGER NOT NULL,
+        call_id         TEXT    NOT NULL,
+        cseq            INTEGER NOT NULL,
+        source_address  TEXT    NOT NULL,          -- where the REGISTER came from (the PBX's address after NAT)
+        source_port     INTEGER NOT NULL,
+        transport       TEXT    NOT NULL,
+        user_agent      TEXT,
+        PRIMARY KEY (aor, contact)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
