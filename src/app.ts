@@ -21,6 +21,7 @@ import type { Register } from './store/types.js';
 import { trunkSettings } from './trunk/settings.js';
 import { createTrunkClient, type TrunkClient } from './sip/trunk-client.js';
 import { createTrunkInbound } from './sip/trunk-inbound.js';
+import { openPbxRegistration } from './sip/pbx-registration.js';
 
 export interface Crocetta {
   register: Register;
@@ -80,14 +81,19 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   const evidence = { evidenceFor: (key: string) => feeds.index.withFriends(key, register.evidenceFor(key)) };
 
   const trunkConfig = trunkSettings(config.trunk);
+  // The PBX registering to crocetta (pbx.register): its bindings, kept in the register, read here once.
+  const pbx = await openPbxRegistration(config, metrics, clock, logger.child({ component: 'pbx-register' }));
   const outboundFrom = outboundSources(config.pbx.uri, config.pbx.outbound.fromAddresses);
+  const configuredFrom = new Set(outboundFrom);
   // With a registration trunk, outbound calls go to TRUNK_URI, else the registrar, answering its challenges
   // (not in redirect mode, where the PBX's INVITEs are its inbound calls sent for screening).
   const registrarForOutbound = trunkConfig !== null && config.pbx.forwardMode === 'proxy' ? trunkConfig.registrar.uri : '';
   const outboundTrunk = config.pbx.outbound.trunkUri !== '' ? config.pbx.outbound.trunkUri : registrarForOutbound;
   if (outboundTrunk !== '') {
-    if (outboundFrom.length === 0) logger.warn('outbound calls to the carrier are on but the PBX address is a name: set pbx.outbound.fromAddresses to its IP addresses, outbound calls are screened until then');
-    else logger.info({ trunk: outboundTrunk, from: outboundFrom, via: trunkConfig ? 'b2bua' : 'proxy' }, 'outbound calls from the PBX go to the carrier; numbers called are learned');
+    const via = trunkConfig ? 'b2bua' : 'proxy';
+    if (pbx !== null) logger.info({ trunk: outboundTrunk, from: outboundFrom, via }, 'outbound calls from the PBX (its registered address and any configured) go to the carrier; numbers called are learned');
+    else if (outboundFrom.length === 0) logger.warn('outbound calls to the carrier are on but the PBX address is a name: set pbx.outbound.fromAddresses to its IP addresses, outbound calls are screened until then');
+    else logger.info({ trunk: outboundTrunk, from: outboundFrom, via }, 'outbound calls from the PBX go to the carrier; numbers called are learned');
   }
   const sip = createSipApp(
     {
@@ -115,7 +121,10 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       logger,
       metrics,
       forward: {
-        pbxUri: config.pbx.uri,
+        // A getter: with pbx.uri empty, each call reads where the registered PBX is now ('' when nowhere).
+        get pbxUri() {
+          return config.pbx.uri !== '' || pbx === null ? config.pbx.uri : (pbx.registry.target() ?? '');
+        },
         mode: config.pbx.forwardMode,
         recordRoute: config.pbx.recordRoute,
         refusalCodes: config.pbx.refusalCodes,
@@ -129,12 +138,13 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       ...(trunkConfig === null ? {} : { trunk: createTrunkInbound(trunkConfig, metrics) }),
       outbound: {
         trunkUri: outboundTrunk,
-        fromAddresses: new Set(outboundFrom),
+        fromAddresses: pbx === null ? configuredFrom : { has: (a: string) => configuredFrom.has(a) || pbx.registry.isPbxAddress(a) },
         stripPrefix: config.pbx.outbound.stripPrefix,
         defaultCountry: config.defaultCountry,
         recordRoute: config.pbx.recordRoute,
         ...(trunkConfig === null ? {} : { registration: { aor: trunkConfig.aor, domain: trunkConfig.domain, auth: trunkConfig.credentials } }),
       },
+      ...(pbx === null ? {} : { registrar: pbx.handler, noPbx: pbx.metrics.unavailable }),
     },
   );
 
@@ -192,8 +202,14 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       mark: (key, input) => register.mark(key, input),
       session: (req) => sessions.fromRequest(req),
     },
-    // trunk: true when no registration is configured (nothing to wait for).
-    readiness: () => ({ store: register.ready, drachtio: sip.connected, trunk: trunk === null || trunk.status.state === 'registered' }),
+    readiness: () => ({
+      store: register.ready,
+      drachtio: sip.connected,
+      // trunk: true when no registration is configured (nothing to wait for).
+      trunk: trunk === null || trunk.status.state === 'registered',
+      // Only when the registered PBX is the one place calls can go (pbx.uri empty).
+      ...(pbx !== null && config.pbx.uri === '' ? { pbx: pbx.registry.registered } : {}),
+    }),
   });
   if (!config.panel.apiToken) logger.warn('CROCETTA_API_TOKEN is not set: the JSON API answers 503 until it is');
 
@@ -227,6 +243,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await feeds.stop();
+      await pbx?.close();
       await register.close();
       await panelStore.close();
     },

@@ -49,6 +49,22 @@ describe('loadConfig', () => {
     expect(config.defaultCountry).toBe('FR');
   });
 
+  it('sends calls to the PBX registered to crocetta when PBX_REGISTER_USERNAME is set and PBX_URI is not', () => {
+    expect(loadConfig({ env: {} }).pbx.uri).toBe('sip:127.0.0.1:5080');
+    const registered = loadConfig({ env: { PBX_REGISTER_USERNAME: 'fritzbox', PBX_REGISTER_PASSWORD: 'a long secret' } });
+    expect(registered.pbx.uri).toBe('');
+    expect(registered.pbx.register).toMatchObject({ username: 'fritzbox', password: 'a long secret', realm: 'crocetta' });
+    const both = loadConfig({ env: { PBX_REGISTER_USERNAME: 'fritzbox', PBX_REGISTER_PASSWORD: 'a long secret', PBX_URI: 'sip:10.0.0.5' } });
+    expect(both.pbx.uri).toBe('sip:10.0.0.5');
+    expect(() => loadConfig({ env: { PBX_REGISTER_USERNAME: 'fritzbox', PBX_REGISTER_PASSWORD: 'short' } })).toThrow(
+      /pbx\.register\.password.*at least 8 characters/,
+    );
+    expect(() => loadConfig({ env: { PBX_REGISTER_PASSWORD: 'a long secret' } })).toThrow(/pbx\.register\.username/);
+    expect(() => loadConfig({ env: { PBX_REGISTER_USERNAME: 'fritz box', PBX_REGISTER_PASSWORD: 'a long secret' } })).toThrow(
+      /pbx\.register\.username \(from PBX_REGISTER_USERNAME\)/,
+    );
+  });
+
   it('fails fast naming the key and the variable for a bad environment value', () => {
     expect(() => loadConfig({ env: { ACTION_NUISANCE: 'rejet' } })).toThrow(/actions\.nuisance \(from ACTION_NUISANCE\)/);
     expect(() => loadConfig({ env: { DRACHTIO_PORT: '90x' } })).toThrow(/DRACHTIO_PORT \(drachtio\.port\): expected a whole number/);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { configSchema, type Config } from './schema.js';
+import { configSchema, DEFAULT_PBX_URI, type Config } from './schema.js';
 
 /** A configuration problem, with the key (and file or variable) it is about. Thrown at start only. */
 export class ConfigError extends Error {
@@ -26,6 +26,8 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string; type: 'st
   { env: 'TRUNK_EXPIRES', path: 'trunk.expires', type: 'number' },
   { env: 'TRUNK_CONTACT_HOST', path: 'trunk.contactHost', type: 'string' },
   { env: 'TRUNK_INBOUND_FROM', path: 'trunk.inboundFrom', type: 'list' },
+  { env: 'PBX_REGISTER_USERNAME', path: 'pbx.register.username', type: 'string' },
+  { env: 'PBX_REGISTER_PASSWORD', path: 'pbx.register.password', type: 'string' },
   { env: 'PANEL_HOST', path: 'panel.host', type: 'string' },
   { env: 'PANEL_PORT', path: 'panel.port', type: 'number' },
   { env: 'CROCETTA_API_TOKEN', path: 'panel.apiToken', type: 'string' },
@@ -148,6 +150,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const config = result.data;
+  // An empty pbx.uri means "the PBX that registers to crocetta"; without registration, the usual default.
+  if (config.pbx.uri === '' && config.pbx.register.username === '') config.pbx.uri = DEFAULT_PBX_URI;
   if (config.store.lookbackDays < config.screening.repeat.withinDays) {
     throw new ConfigError(
       `store.lookbackDays (${config.store.lookbackDays}) must cover screening.repeat.withinDays (${config.screening.repeat.withinDays})`,

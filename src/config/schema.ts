@@ -37,6 +37,33 @@ function isTimeZone(tz: string): boolean {
 /** An IANA time zone name, checked against the runtime's zone data. */
 const ianaTimeZone = (example: string) => z.string().refine(isTimeZone, `expected an IANA time zone such as ${example}`);
 
+/** The PBX registering to crocetta (crocetta as its provider); off while username is empty. */
+const pbxRegister = z
+  .object({
+    username: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9\-_.!~*'()&=+$,;?/]*$/, "expected a SIP user name (letters, digits and -_.!~*'()&=+$,;?/), or empty"),
+    password: z.string(),
+    realm: z.string().trim().regex(/^[^"\\\s]{1,64}$/, 'expected a realm such as crocetta (no spaces, quotes or backslashes)'),
+    minExpires: z.number().int().min(1).max(86_400),
+    maxExpires: z.number().int().min(1).max(86_400),
+    maxContacts: z.number().int().min(1).max(100),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.username !== '' && r.password.length < 8) {
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'expected a password of at least 8 characters when pbx.register.username is set' });
+    }
+    if (r.username === '' && r.password !== '') {
+      ctx.addIssue({ code: 'custom', path: ['username'], message: 'expected the user name that goes with pbx.register.password' });
+    }
+    if (r.minExpires > r.maxExpires) ctx.addIssue({ code: 'custom', path: ['minExpires'], message: 'expected at most pbx.register.maxExpires' });
+  });
+
+/** Where allowed calls go when nothing says otherwise (and no PBX registers to crocetta). */
+export const DEFAULT_PBX_URI = 'sip:127.0.0.1:5080';
+
 export const configSchema = z
   .object({
     defaultCountry: z
@@ -55,7 +82,8 @@ export const configSchema = z
       .strict(),
     pbx: z
       .object({
-        uri: sipUri,
+        // Empty: the registered PBX when pbx.register is on, else DEFAULT_PBX_URI (filled in by the loader).
+        uri: z.union([z.literal(''), sipUri]),
         forwardMode: z.enum(['proxy', 'redirect']),
         recordRoute: z.boolean(),
         refusalCodes: z.array(z.number().int().min(300).max(699)),
@@ -67,6 +95,7 @@ export const configSchema = z
             stripPrefix: z.string().regex(/^[0-9*#]*$/, 'expected the digits the PBX puts before outside numbers, or empty'),
           })
           .strict(),
+        register: pbxRegister,
       })
       .strict(),
     /** crocetta registers to the carrier (src/config/trunk-schema.ts); off while trunk.registrar is empty. */

@@ -139,39 +139,8 @@ export function csrfMatches(session: Session | undefined, submitted: unknown): b
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Failed logins per client address: at most `max` in `windowMs`, then refused until the window passes. */
-export class LoginLimiter {
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
-
-  constructor(
-    private readonly max = 10,
-    private readonly windowMs = 15 * 60_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  blocked(client: string): boolean {
-    const f = this.failures.get(client);
-    if (f === undefined) return false;
-    if (f.resetAt <= this.now()) {
-      this.failures.delete(client);
-      return false;
-    }
-    return f.count >= this.max;
-  }
-
-  fail(client: string): void {
-    const now = this.now();
-    const f = this.failures.get(client);
-    if (f === undefined || f.resetAt <= now) {
-      if (this.failures.size > 50_000) this.failures.clear();
-      this.failures.set(client, { count: 1, resetAt: now + this.windowMs });
-    } else f.count++;
-  }
-
-  succeed(client: string): void {
-    this.failures.delete(client);
-  }
-}
+// The failed-login limiter is shared with the SIP side (the PBX's REGISTER): it lives in src/login-limiter.ts.
+export { LoginLimiter } from '../login-limiter.js';
 
 /** Where the admin hash and the session key are kept (the register's settings table). */
 export interface SecretStore {

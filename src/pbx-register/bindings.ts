@@ -166,15 +166,9 @@ export function deliveryUri(b: Binding): string {
   return `${uri.scheme}:${user}${hostPort(b.source.address, b.source.port)}${params.map((p) => `;${p}`).join('')}`;
 }
 
-/**
- * The binding a call to `did` goes to: one registered for that number (its AOR or contact user is the DID: a
- * FRITZ!Box registers each number apart), else the most recently refreshed. Null when none is live.
- */
-export function bindingFor(all: readonly Binding[], did: string | null, now: number): Binding | null {
-  const live = all.filter((b) => b.expiresAt > now).sort((a, b) => b.updatedAt - a.updatedAt);
-  if (did !== null && did !== '') {
-    const own = live.find((b) => parseSipUri(b.aor)?.user === did || parseSipUri(b.contact)?.user === did);
-    if (own) return own;
-  }
-  return live[0] ?? null;
+/** The binding calls go to: the most recently registered or refreshed live one; null when none is live. */
+export function bindingFor(all: readonly Binding[], now: number): Binding | null {
+  let best: Binding | null = null;
+  for (const b of all) if (b.expiresAt > now && (best === null || b.updatedAt > best.updatedAt)) best = b;
+  return best;
 }

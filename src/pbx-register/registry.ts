@@ -41,9 +41,9 @@ export class PbxRegistry {
     return this.live().length > 0;
   }
 
-  /** The URI (without user part) a call to `did` goes to, or null when no PBX is registered. */
-  target(did: string | null): string | null {
-    const b = bindingFor(this.bindings, did, this.clock.now());
+  /** Where calls go now (forward() puts the DID in as the user part), or null when no PBX is registered. */
+  target(): string | null {
+    const b = bindingFor(this.bindings, this.clock.now());
     return b === null ? null : deliveryUri(b);
   }
 

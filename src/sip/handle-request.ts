@@ -18,6 +18,7 @@ import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
 import { refusedStranger, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
 
 export interface ForwardSettings {
+  /** Read per call: with pbx.register and no PBX_URI, the registered PBX's address, '' while none is registered. */
   pbxUri: string;
   mode: 'proxy' | 'redirect';
   recordRoute: boolean;
@@ -45,6 +46,8 @@ export interface HandlerDeps {
   outbound?: OutboundSettings;
   /** Calls the registration trunk sends to our registered contact (trunk.*); absent: registration is off. */
   trunk?: TrunkInbound;
+  /** Counts calls answered 480 because no PBX is registered (pbx.uri empty). */
+  noPbx?: { inc(): void };
 }
 
 export interface ActionDeps extends RefusalDeps {
@@ -277,6 +280,14 @@ async function forward(
   headers: Record<string, string>,
   updateOutcome: ((o: AttemptOutcome, status: number | null) => void) | null,
 ): Promise<void> {
+  if (deps.forward.pbxUri === '') {
+    // The PBX registers to crocetta and is not registered now: a final answer, never a caller left hanging.
+    deps.noPbx?.inc();
+    deps.logger.warn({ callId: req.get('Call-ID') ?? '' }, 'no PBX registered to crocetta: answered 480 Temporarily Unavailable');
+    await sendFinal(res, 480).catch((err: unknown) => deps.logger.warn({ err }, '480 not delivered'));
+    updateOutcome?.('failed', 480);
+    return;
+  }
   // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
   const target = withUser(deps.forward.pbxUri, trunkForwardUser(deps.trunk, req) ?? uriUser(req.uri ?? ''));
   if (deps.forward.mode === 'redirect' && kind === 'call') {

@@ -16,8 +16,8 @@ import { bridgeToCarrier } from './outbound-b2bua.js';
 export interface OutboundSettings {
   /** The carrier; the dialled number becomes its user part. */
   trunkUri: string;
-  /** Source addresses of the PBX (IPs). */
-  fromAddresses: ReadonlySet<string>;
+  /** Source addresses of the PBX (IPs): those configured, and the registered PBX's while it is registered. */
+  fromAddresses: { has(address: string): boolean };
   /** Outside-line digits the PBX dials before the number (e.g. "0"), removed before learning. */
   stripPrefix: string;
   defaultCountry: string;

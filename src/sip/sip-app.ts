@@ -4,6 +4,8 @@ import { createRequestHandler, type HandlerDeps } from './handle-request.js';
 import { installSipStatusCodes } from './sip-status-codes.js';
 import { withMessage, type SrfWithMessage } from './srf-augment.js';
 
+type RequestListener = (req: Srf.SrfRequest, res: Srf.SrfResponse) => void;
+
 export interface SipAppSettings {
   host: string;
   port: number;
@@ -23,7 +25,10 @@ export interface SipApp {
 }
 
 /** Builds the drachtio-srf application; nothing connects until start(). */
-export function createSipApp(settings: SipAppSettings, deps: HandlerDeps & { logger: Logger }): SipApp {
+export function createSipApp(
+  settings: SipAppSettings,
+  deps: HandlerDeps & { logger: Logger; /** REGISTER from the PBX (pbx.register); absent: REGISTER is not routed. */ registrar?: RequestListener },
+): SipApp {
   installSipStatusCodes();
   const srf = withMessage(new Srf());
   let connected = false;
@@ -36,6 +41,7 @@ export function createSipApp(settings: SipAppSettings, deps: HandlerDeps & { log
     res.send(200, { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE', Accept: 'application/sdp' } });
   });
   if (settings.screenMessages) srf.message(createRequestHandler('message', deps));
+  if (deps.registrar) srf.register(deps.registrar);
   const forwarded = deps.forwarded;
   if (forwarded) {
     // Registers the `cdr:stop` route with drachtio-server (sent only when its config has <cdrs>true</cdrs>).

@@ -28,6 +28,9 @@ export interface ProxyableRequest {
   proxy(opts: ProxyOptions): Promise<ProxyResult>;
   /** Set by drachtio-srf on requests received from the network. */
   readonly source_address: string;
+  /** The source port and transport (`udp`, `tcp`...) of a request received from the network (request.js). */
+  readonly source_port: number;
+  readonly protocol: string;
   readonly body: string;
   /** The Srf instance that received the request (srf.js sets `req.srf`): createUAS needs it. */
   readonly srf: Srf;
@@ -50,6 +53,8 @@ export interface ConnectOptions extends Srf.SrfConfig {
 export interface SrfWithMessage {
   message(handler: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void): void;
   options(handler: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void): void;
+  /** Same for REGISTER (one method per SIP verb); routed only when the PBX registers to crocetta. */
+  register(handler: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void): void;
   connect(opts: ConnectOptions): void;
 }
 
