@@ -1,0 +1,126 @@
+/**
+ * Real SIP software for end-to-end tests on a developer's machine: a drachtio-server on loopback with a config of
+ * its own (written in the test's temp folder), and sipp runs. Tests that use them skip, saying why, where the
+ * binaries are not on PATH (CI has no drachtio-server: it is in no package registry).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer as createTcpServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from 'node:net';
+
+/** The binary's path when `name` is on PATH, else null. */
+export function onPath(name: string): string | null {
+  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() || null : null;
+}
+
+function tcpFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createTcpServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+function udpFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+/** A port free for both TCP and UDP on `host`, searched from a random point of [from, to). */
+export async function freePort(host: string, from: number, to: number, taken: readonly number[] = []): Promise<number> {
+  const span = to - from;
+  const start = Math.floor(Math.random() * span);
+  for (let i = 0; i < span; i++) {
+    const port = from + ((start + i) % span);
+    if (taken.includes(port)) continue;
+    if ((await tcpFree(host, port)) && (await udpFree(host, port))) return port;
+  }
+  throw new Error(`no free port in ${from}-${to} on ${host}`);
+}
+
+export interface RealDrachtio {
+  adminPort: number;
+  sipPort: number;
+  secret: string;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `drachtio -f <conf>` on 127.0.0.1 and waits until its admin port accepts connections. */
+export async function startDrachtio(dir: string, ports: { admin: number; sip: number }, secret = 'cymru'): Promise<RealDrachtio> {
+  mkdirSync(join(dir, 'archive'), { recursive: true });
+  const conf = join(dir, 'drachtio.conf.xml');
+  const logFile = join(dir, 'drachtio.log');
+  writeFileSync(
+    conf,
+    `<drachtio>
+  <admin port="${ports.admin}" secret="${secret}">127.0.0.1</admin>
+  <sip><contacts><contact>sip:127.0.0.1:${ports.sip};transport=udp,tcp</contact></contacts></sip>
+  <logging>
+    <file><name>${logFile}</name><archive>${join(dir, 'archive')}</archive><size>50</size><maxFiles>2</maxFiles><auto-flush>true</auto-flush></file>
+    <sofia-loglevel>3</sofia-loglevel><loglevel>info</loglevel>
+  </logging>
+</drachtio>
+`,
+  );
+  // drachtio-server reads DRACHTIO_* variables itself, and they would override the file.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_')));
+  const child = spawn('drachtio', ['-f', conf], { env, stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect(ports.admin, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (up) break;
+    if (child.exitCode !== null || Date.now() > until) {
+      child.kill('SIGKILL');
+      throw new Error(`drachtio-server did not start (see ${logFile})`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    adminPort: ports.admin,
+    sipPort: ports.sip,
+    secret,
+    logFile,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+export interface SippRun {
+  child: ChildProcess;
+  /** Resolves with sipp's exit code (0: every message as the scenario expects). */
+  done: Promise<number>;
+}
+
+/** Runs sipp with these arguments (stdout/stderr kept for the error message). */
+export function runSipp(args: string[], timeoutMs = 30_000): SippRun {
+  const child = spawn('sipp', ['-nostdin', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const done = new Promise<number>((resolve) => {
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) process.stderr.write(`sipp ${args.join(' ')} exited ${code}:\n${output}\n`);
+      resolve(code ?? -1);
+    });
+  });
+  return { child, done };
+}
