@@ -145,6 +145,8 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
         ...(trunkConfig === null ? {} : { registration: { aor: trunkConfig.aor, domain: trunkConfig.domain, auth: trunkConfig.credentials } }),
       },
       ...(pbx === null ? {} : { registrar: pbx.handler, noPbx: pbx.metrics.unavailable }),
+      // In redirect mode the PBX's INVITEs are its inbound calls, sent for screening: not outbound ones.
+      ...(pbx !== null && config.pbx.forwardMode === 'proxy' ? { registeredPbx: pbx.registry } : {}),
     },
   );
 

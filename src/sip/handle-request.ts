@@ -16,6 +16,7 @@ import { reasonPhrase } from './sip-status-codes.js';
 import type { ForwardedCalls } from './forwarded-calls.js';
 import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
 import { refusedStranger, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
+import { refusedFromPbx } from './pbx-registrar.js';
 
 export interface ForwardSettings {
   /** Read per call: with pbx.register and no PBX_URI, the registered PBX's address, '' while none is registered. */
@@ -48,6 +49,8 @@ export interface HandlerDeps {
   trunk?: TrunkInbound;
   /** Counts calls answered 480 because no PBX is registered (pbx.uri empty). */
   noPbx?: { inc(): void };
+  /** The PBX registered to crocetta (proxy mode): INVITEs from its address are its outbound calls, never screened. */
+  registeredPbx?: { isPbxAddress(address: string): boolean };
 }
 
 export interface ActionDeps extends RefusalDeps {
@@ -115,6 +118,7 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
       passOutbound(req, res, { ...deps, outbound }).catch((err: unknown) => deps.logger.error({ err }, 'outbound call failed'));
       return;
     }
+    if (kind === 'call' && refusedFromPbx(deps.registeredPbx, req, res, deps.logger)) return;
     if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock.now())) return;
 
     handle(kind, deps, req, res, call, started).catch((err: unknown) => {
@@ -280,7 +284,8 @@ async function forward(
   headers: Record<string, string>,
   updateOutcome: ((o: AttemptOutcome, status: number | null) => void) | null,
 ): Promise<void> {
-  if (deps.forward.pbxUri === '') {
+  const pbxUri = deps.forward.pbxUri; // read once: with a registered PBX it is computed per read
+  if (pbxUri === '') {
     // The PBX registers to crocetta and is not registered now: a final answer, never a caller left hanging.
     deps.noPbx?.inc();
     deps.logger.warn({ callId: req.get('Call-ID') ?? '' }, 'no PBX registered to crocetta: answered 480 Temporarily Unavailable');
@@ -289,7 +294,7 @@ async function forward(
     return;
   }
   // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
-  const target = withUser(deps.forward.pbxUri, trunkForwardUser(deps.trunk, req) ?? uriUser(req.uri ?? ''));
+  const target = withUser(pbxUri, trunkForwardUser(deps.trunk, req) ?? uriUser(req.uri ?? ''));
   if (deps.forward.mode === 'redirect' && kind === 'call') {
     try {
       await sendFinal(res, REDIRECT, { Contact: `<${target}>`, ...headers });

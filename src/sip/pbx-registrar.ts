@@ -144,3 +144,24 @@ async function handleRegister(rawReq: Srf.SrfRequest, res: Srf.SrfResponse, deps
   if (contact !== '') headers.Contact = contact;
   await send(res, 200, 'OK', headers);
 }
+
+/**
+ * An INVITE from where the registered PBX is, that is not an outbound call crocetta can place (no outbound trunk
+ * configured, so `isOutbound` let it through): answered 403 at once. Screened, it would be sent back to the PBX as
+ * if somebody had called the number the office dialled. Returns true when it answered.
+ */
+export function refusedFromPbx(
+  pbx: { isPbxAddress(address: string): boolean } | undefined,
+  req: Srf.SrfRequest,
+  res: Srf.SrfResponse,
+  logger: Logger,
+): boolean {
+  const source = asProxyable(req).source_address;
+  if (pbx === undefined || typeof source !== 'string' || !pbx.isPbxAddress(source)) return false;
+  logger.warn(
+    { callId: req.get('Call-ID') ?? '', source },
+    'outbound call from the registered PBX refused (403): no outbound trunk is configured (TRUNK_URI or a registration trunk)',
+  );
+  send(res, 403, 'Outbound Calls Not Configured').catch((err: unknown) => logger.warn({ err }, '403 not delivered'));
+  return true;
+}

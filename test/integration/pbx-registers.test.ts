@@ -163,6 +163,20 @@ describe('the PBX registers to crocetta', () => {
     expect(out.proxy?.destinations).toEqual(['sip:0298765409@127.0.0.1:5090']);
   });
 
+  it('outbound without any outbound trunk: the registered PBX\'s INVITE gets 403, never sent back to it as a call', async () => {
+    await start();
+    await registerWithDigest(h.double, { callId: 'no-trunk@x' });
+    const out = h.double.injectRequest(
+      buildInvite({ from: '<sip:201@192.168.178.1>', to: '0298765409', requestUri: 'sip:0298765409@127.0.0.1', source: PBX_NAT_SOURCE }),
+      { source: PBX_NAT_SOURCE },
+    );
+    const answer = await out.waitForFinal();
+    expect([answer.status, answer.reason]).toEqual([403, 'Outbound Calls Not Configured']);
+    expect(out.proxy).toBeUndefined();
+    await h.app.register.flush();
+    expect(((await h.api('GET', '/api/attempts?number=0298765409')).json as { attempts: unknown[] }).attempts).toEqual([]);
+  });
+
   it('with PBX_URI set as well, calls go to PBX_URI and the registration is only kept', async () => {
     await start({ PBX_URI: 'sip:10.0.0.5:5060' });
     await registerWithDigest(h.double, { callId: 'both@x' });
