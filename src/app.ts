@@ -125,6 +125,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
         get pbxUri() {
           return config.pbx.uri !== '' || pbx === null ? config.pbx.uri : (pbx.registry.target() ?? '');
         },
+        keepPbxUser: config.pbx.uri === '' && pbx !== null && config.pbx.register.requestUser === 'contact',
         mode: config.pbx.forwardMode,
         recordRoute: config.pbx.recordRoute,
         refusalCodes: config.pbx.refusalCodes,

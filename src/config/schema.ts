@@ -49,6 +49,7 @@ const pbxRegister = z
     minExpires: z.number().int().min(1).max(86_400),
     maxExpires: z.number().int().min(1).max(86_400),
     maxContacts: z.number().int().min(1).max(100),
+    requestUser: z.enum(['did', 'contact']),
   })
   .strict()
   .superRefine((r, ctx) => {

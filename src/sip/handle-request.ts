@@ -21,6 +21,8 @@ import { refusedFromPbx } from './pbx-registrar.js';
 export interface ForwardSettings {
   /** Read per call: with pbx.register and no PBX_URI, the registered PBX's address, '' while none is registered. */
   pbxUri: string;
+  /** Send to pbxUri as it is, its own user part kept (pbx.register.requestUser: contact); else the DID is put in. */
+  keepPbxUser?: boolean;
   mode: 'proxy' | 'redirect';
   recordRoute: boolean;
   /** PBX final codes that mean the office refused the caller. */
@@ -294,7 +296,7 @@ async function forward(
     return;
   }
   // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
-  const target = withUser(pbxUri, trunkForwardUser(deps.trunk, req) ?? uriUser(req.uri ?? ''));
+  const target = deps.forward.keepPbxUser ? pbxUri : withUser(pbxUri, trunkForwardUser(deps.trunk, req) ?? uriUser(req.uri ?? ''));
   if (deps.forward.mode === 'redirect' && kind === 'call') {
     try {
       await sendFinal(res, REDIRECT, { Contact: `<${target}>`, ...headers });

@@ -75,7 +75,7 @@ async function handleRegister(rawReq: Srf.SrfRequest, res: Srf.SrfResponse, deps
   const client = typeof req.source_address === 'string' ? req.source_address : '';
   const port = typeof req.source_port === 'number' ? req.source_port : 0;
   const now = deps.clock.now();
-  const log = deps.logger.child({ component: 'pbx-register', source: `${client}:${port}`, callId: req.get('Call-ID') ?? '' });
+  const log = deps.logger.child({ source: `${client}:${port}`, callId: req.get('Call-ID') ?? '' });
   const count = (result: string) => deps.metrics.requests.inc({ result });
 
   if (deps.limiter.blocked(client)) {

@@ -3,6 +3,9 @@
  * allowed calls sent to the registered PBX (behind NAT: to the address its REGISTER came from), and every refusal
  * a proper SIP answer. Through the drachtio double, a real SQLite file and the real HTTP port.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
@@ -175,6 +178,18 @@ describe('the PBX registers to crocetta', () => {
     expect(out.proxy).toBeUndefined();
     await h.app.register.flush();
     expect(((await h.api('GET', '/api/attempts?number=0298765409')).json as { attempts: unknown[] }).attempts).toEqual([]);
+  });
+
+  it('with requestUser: contact, calls go to the registered contact with its own user, the DID left in To', async () => {
+    const overlay = join(mkdtempSync(join(tmpdir(), 'crocetta-pbxreg-')), 'overlay.yaml');
+    writeFileSync(overlay, 'pbx:\n  register:\n    requestUser: contact\n');
+    await start({ CROCETTA_CONFIG: overlay });
+    await registerWithDigest(h.double, { callId: 'contact-mode@x' });
+    const c = call('+393331234567');
+    await c.waitForFinal();
+    expect(c.proxy?.destinations).toEqual([`sip:fritzbox@${PBX_NAT_SOURCE.address}:${PBX_NAT_SOURCE.port}`]);
+    expect(c.proxy?.targets[0]?.request.headers.to?.[0]).toContain(DID);
+    rmSync(dirname(overlay), { recursive: true, force: true });
   });
 
   it('with PBX_URI set as well, calls go to PBX_URI and the registration is only kept', async () => {
