@@ -121,10 +121,9 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       logger,
       metrics,
       forward: {
-        // A getter: with pbx.uri empty, each call reads where the registered PBX is now ('' when nowhere).
-        get pbxUri() {
-          return config.pbx.uri !== '' || pbx === null ? config.pbx.uri : (pbx.registry.target() ?? '');
-        },
+        pbxUri: config.pbx.uri,
+        // With pbx.uri empty, each call asks where the registered PBX is now (null: nowhere, 480).
+        ...(pbx === null ? {} : { registered: (did: string | null) => pbx.registry.target(did) }),
         keepPbxUser: config.pbx.uri === '' && pbx !== null && config.pbx.register.requestUser === 'contact',
         mode: config.pbx.forwardMode,
         recordRoute: config.pbx.recordRoute,

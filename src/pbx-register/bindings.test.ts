@@ -124,11 +124,14 @@ describe('where calls for the PBX go', () => {
     expect(deliveryUri(binding('sip:pbx@fritz.box', v6))).toBe('sip:pbx@[2001:db8::7]:5060');
   });
 
-  it('picks the most recently refreshed binding, never an expired one', () => {
-    const a = binding('sip:a@10.0.0.1', NAT, T0 + 2);
-    const b = binding('sip:b@10.0.0.2', NAT, T0 + 1);
-    expect(bindingFor([b, a], T0)).toBe(a);
-    expect(bindingFor([a, b], T0 + 600_000)).toBeNull();
+  it('picks the binding registered for the DID, else the most recently refreshed, never an expired one', () => {
+    const a = { ...binding('sip:office@10.0.0.1', NAT, T0 + 2), aor: 'sip:0611111111@crocetta' };
+    const b = binding('sip:390622222222@10.0.0.2', NAT, T0 + 1);
+    expect(bindingFor([a, b], '+390622222222', T0)).toBe(b); // contact user, written without +
+    expect(bindingFor([a, b], '+390611111111', T0)).toBe(a); // AOR user, written nationally
+    expect(bindingFor([a, b], '+390633333333', T0)).toBe(a);
+    expect(bindingFor([b, a], null, T0)).toBe(a);
+    expect(bindingFor([a, b], '+390622222222', T0 + 600_000)).toBeNull();
   });
 });
 

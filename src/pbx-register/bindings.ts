@@ -166,9 +166,26 @@ export function deliveryUri(b: Binding): string {
   return `${uri.scheme}:${user}${hostPort(b.source.address, b.source.port)}${params.map((p) => `;${p}`).join('')}`;
 }
 
-/** The binding calls go to: the most recently registered or refreshed live one; null when none is live. */
-export function bindingFor(all: readonly Binding[], now: number): Binding | null {
-  let best: Binding | null = null;
-  for (const b of all) if (b.expiresAt > now && (best === null || b.updatedAt > best.updatedAt)) best = b;
-  return best;
+/** Digits only (a DID may be written +390612345678 by the carrier and 0039... or 390612345678 by the PBX). */
+function digits(user: string | null | undefined): string {
+  return (user ?? '').replace(/\D/g, '').replace(/^00/, '');
+}
+
+/**
+ * The binding a call to `did` goes to: one registered for that number (its AOR or contact user is the DID, as
+ * when a FRITZ!Box registers each number apart), else the most recently registered or refreshed. Null when none
+ * is live.
+ */
+export function bindingFor(all: readonly Binding[], did: string | null, now: number): Binding | null {
+  const live = all.filter((b) => b.expiresAt > now).sort((a, b) => b.updatedAt - a.updatedAt);
+  const wanted = digits(did);
+  if (wanted.length >= 6) {
+    const same = (user: string | null | undefined) => {
+      const d = digits(user);
+      return d.length >= 6 && (d === wanted || wanted.endsWith(d) || d.endsWith(wanted));
+    };
+    const own = live.find((b) => same(parseSipUri(b.aor)?.user) || same(parseSipUri(b.contact)?.user));
+    if (own) return own;
+  }
+  return live[0] ?? null;
 }

@@ -41,9 +41,9 @@ export class PbxRegistry {
     return this.live().length > 0;
   }
 
-  /** Where calls go now (forward() puts the DID in as the user part), or null when no PBX is registered. */
-  target(): string | null {
-    const b = bindingFor(this.bindings, this.clock.now());
+  /** Where a call to `did` goes now (a contact URI; forward() may put the DID in as user), or null when none is live. */
+  target(did: string | null = null): string | null {
+    const b = bindingFor(this.bindings, did, this.clock.now());
     return b === null ? null : deliveryUri(b);
   }
 

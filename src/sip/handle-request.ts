@@ -19,9 +19,11 @@ import { refusedStranger, trunkForwardUser, type TrunkInbound } from './trunk-in
 import { refusedFromPbx } from './pbx-registrar.js';
 
 export interface ForwardSettings {
-  /** Read per call: with pbx.register and no PBX_URI, the registered PBX's address, '' while none is registered. */
+  /** Where calls go: PBX_URI; '' when the PBX registers to crocetta (then `registered` says where). */
   pbxUri: string;
-  /** Send to pbxUri as it is, its own user part kept (pbx.register.requestUser: contact); else the DID is put in. */
+  /** The registered PBX's address for a call to this DID now, or null while none is registered. */
+  registered?: (did: string | null) => string | null;
+  /** Send to the PBX's URI as it is, its own user part kept (pbx.register.requestUser: contact); else the DID is put in. */
   keepPbxUser?: boolean;
   mode: 'proxy' | 'redirect';
   recordRoute: boolean;
@@ -286,8 +288,10 @@ async function forward(
   headers: Record<string, string>,
   updateOutcome: ((o: AttemptOutcome, status: number | null) => void) | null,
 ): Promise<void> {
-  const pbxUri = deps.forward.pbxUri; // read once: with a registered PBX it is computed per read
-  if (pbxUri === '') {
+  // A call to the registration trunk's contact carries the DID elsewhere than its Request-URI (the account name).
+  const did = trunkForwardUser(deps.trunk, req) ?? uriUser(req.uri ?? '');
+  const pbxUri = deps.forward.pbxUri !== '' ? deps.forward.pbxUri : (deps.forward.registered?.(did) ?? null);
+  if (pbxUri === null) {
     // The PBX registers to crocetta and is not registered now: a final answer, never a caller left hanging.
     deps.noPbx?.inc();
     deps.logger.warn({ callId: req.get('Call-ID') ?? '' }, 'no PBX registered to crocetta: answered 480 Temporarily Unavailable');
@@ -295,8 +299,7 @@ async function forward(
     updateOutcome?.('failed', 480);
     return;
   }
-  // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
-  const target = deps.forward.keepPbxUser ? pbxUri : withUser(pbxUri, trunkForwardUser(deps.trunk, req) ?? uriUser(req.uri ?? ''));
+  const target = deps.forward.keepPbxUser ? pbxUri : withUser(pbxUri, did);
   if (deps.forward.mode === 'redirect' && kind === 'call') {
     try {
       await sendFinal(res, REDIRECT, { Contact: `<${target}>`, ...headers });

@@ -189,6 +189,13 @@ describe('the PBX registers to crocetta', () => {
     await c.waitForFinal();
     expect(c.proxy?.destinations).toEqual([`sip:fritzbox@${PBX_NAT_SOURCE.address}:${PBX_NAT_SOURCE.port}`]);
     expect(c.proxy?.targets[0]?.request.headers.to?.[0]).toContain(DID);
+
+    // A FRITZ!Box registers each number apart: a call to a number goes to that number's own registration.
+    await registerWithDigest(h.double, { callId: 'line-1@x', aorUser: '0612345678', contact: '<sip:0612345678@192.168.178.1:5060>' });
+    await registerWithDigest(h.double, { callId: 'line-2@x', aorUser: '0698765432', contact: '<sip:0698765432@192.168.178.1:5060>' });
+    const first = call('+393331234568');
+    await first.waitForFinal();
+    expect(first.proxy?.destinations).toEqual([`sip:0612345678@${PBX_NAT_SOURCE.address}:${PBX_NAT_SOURCE.port}`]);
     rmSync(dirname(overlay), { recursive: true, force: true });
   });
 

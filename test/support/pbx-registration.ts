@@ -17,6 +17,8 @@ export interface RegisterOptions {
   contact?: string | null;
   expires?: string | null;
   authorization?: string;
+  /** The To/From user (the AOR); PBX_USER by default. A FRITZ!Box registers each number with its own. */
+  aorUser?: string;
   /** Where it comes from (registerWithDigest injects it from there); the default is PBX_NAT_SOURCE. */
   source?: SourceAddress;
   extra?: string[];
@@ -27,8 +29,8 @@ export function registerText(o: RegisterOptions): string {
     'REGISTER sip:127.0.0.1:5060 SIP/2.0',
     `Via: SIP/2.0/UDP 192.168.178.1:5060;branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
     'Max-Forwards: 70',
-    `From: <sip:${PBX_USER}@127.0.0.1>;tag=${randomBytes(4).toString('hex')}`,
-    `To: <sip:${PBX_USER}@127.0.0.1>`,
+    `From: <sip:${o.aorUser ?? PBX_USER}@127.0.0.1>;tag=${randomBytes(4).toString('hex')}`,
+    `To: <sip:${o.aorUser ?? PBX_USER}@127.0.0.1>`,
     `Call-ID: ${o.callId}`,
     `CSeq: ${o.cseq} REGISTER`,
     'User-Agent: AVM FRITZ!Box 7590 154.07.57',
