@@ -5,9 +5,10 @@ import { finished } from 'node:stream/promises';
 import { normalizeNumber } from '../callerid/index.js';
 import type { CallerIdentity } from '../callerid/types.js';
 import { LiveSettings } from '../settings/index.js';
-import { exportRegister } from '../sharing/export.js';
+import { exportRegister, htableEntries, nuisanceNumbers } from '../sharing/export.js';
 import { loadFriendIndex } from '../sharing/feeds/index.js';
 import { writeFritzbox, type PhonebookEntry } from '../sharing/formats/fritzbox.js';
+import { writeKamailioHtable } from '../sharing/formats/kamailio-htable.js';
 import { ImportRejectedError, importRecords, type ImportReport } from '../sharing/import.js';
 import { isImportFormat, openSource, IMPORT_FORMATS } from '../sharing/sources.js';
 import { openPanelStore, openRegister } from '../store/index.js';
@@ -128,35 +129,23 @@ export async function importFile(format: string, file: string, o: ImportCliOptio
   print(g.json === true, report, () => reportText(report));
 }
 
-async function* nuisanceEntries(file: string): AsyncGenerator<PhonebookEntry> {
-  const db = await Connection.open(file, { readOnly: true });
-  try {
-    let after = '';
-    for (;;) {
-      const rows = await db.all<{ caller_key: string; company: string | null; category: string | null; marked_at: number }>(
-        `SELECT caller_key, company, category, marked_at FROM numbers WHERE label = 'nuisance' AND caller_key > ? AND caller_key LIKE '+%'
-          ORDER BY caller_key LIMIT 2000`,
-        [after],
-      );
-      for (const r of rows) yield { number: r.caller_key, name: r.company ?? r.category ?? r.caller_key, at: r.marked_at };
-      const last = rows[rows.length - 1];
-      if (last === undefined) break;
-      after = last.caller_key;
-    }
-  } finally {
-    await db.close();
-  }
+async function* phonebookEntries(file: string): AsyncGenerator<PhonebookEntry> {
+  for await (const n of nuisanceNumbers(file)) yield { number: n.number, name: n.company ?? n.category ?? n.number, at: n.markedAt };
 }
 
 export async function exportFile(o: { format?: string; output?: string; only?: string }, g: GlobalOptions): Promise<void> {
   const format = o.format ?? 'json';
-  if (format !== 'json' && format !== 'csv' && format !== 'fritzbox') throw new CliError('--format: expected json, csv or fritzbox', EXIT.usage);
+  if (format !== 'json' && format !== 'csv' && format !== 'fritzbox' && format !== 'kamailio-htable') {
+    throw new CliError('--format: expected json, csv, fritzbox or kamailio-htable', EXIT.usage);
+  }
   const config = cliConfig(g);
   if (!existsSync(config.store.file)) throw new CliError(`no register at ${config.store.file}`, EXIT.noInput);
   const out: Writable = o.output ? createWriteStream(o.output) : process.stdout;
   let counts: Record<string, number>;
   if (format === 'fritzbox') {
-    counts = { mark: await writeFritzbox(out, nuisanceEntries(config.store.file)) };
+    counts = { mark: await writeFritzbox(out, phonebookEntries(config.store.file)) };
+  } else if (format === 'kamailio-htable') {
+    counts = { mark: (await writeKamailioHtable(out, htableEntries(config.store.file))).written };
   } else {
     const only = o.only?.split(',').map((s) => s.trim());
     const bad = only?.filter((k) => !['mark', 'history', 'attempt', 'called'].includes(k)) ?? [];

@@ -42,8 +42,8 @@ program
 
 program
   .command('export')
-  .description('export the register (json, csv) or the nuisance list as a FRITZ!Box phonebook')
-  .option('--format <format>', 'json (default), csv or fritzbox')
+  .description('export the register (json, csv), or the nuisance list as a FRITZ!Box phonebook or a Kamailio htable')
+  .option('--format <format>', 'json (default), csv, fritzbox or kamailio-htable (docs/pbx/kamailio-front.md)')
   .option('-o, --output <file>', 'write to a file instead of standard output')
   .option('--only <kinds>', 'comma-separated: mark, history, attempt, called')
   .action((o: { format?: string; output?: string; only?: string }) => exportFile(o, globals()));

@@ -1,6 +1,7 @@
 /**
  * The JSON API's sharing routes (DESIGN.md): `GET /api/export` streams the register in crocetta's format
- * (`?format=json|csv`, `&only=mark,history,attempt,called`), `POST /api/import?format=...` takes a file as the
+ * (`?format=json|csv`, `&only=mark,history,attempt,called`; `?format=kamailio-htable`: the nuisance numbers as a
+ * Kamailio htable, docs/pbx/kamailio-front.md), `POST /api/import?format=...` takes a file as the
  * request body (any of the CLI's import formats, `&lenient=1`, `&as=trusted|nuisance`, `&category=`), streamed,
  * never held in memory. Without `?format=` the format is told from the file's first bytes or its Content-Type
  * (`sharing/sniff-format.ts`: crocetta's own exports name themselves); when nothing tells it, 415 names the formats.
@@ -9,7 +10,8 @@
 import { Router, type Request } from 'express';
 import { Transform, type Readable } from 'node:stream';
 import type { Clock } from '../screening/types.js';
-import { exportRegister } from '../sharing/export.js';
+import { exportRegister, htableEntries } from '../sharing/export.js';
+import { writeKamailioHtable } from '../sharing/formats/kamailio-htable.js';
 import { importRecords } from '../sharing/import.js';
 import type { RecordKind } from '../sharing/records.js';
 import { SNIFFED_FORMATS, peekStream, sniffImportFormat } from '../sharing/sniff-format.js';
@@ -70,7 +72,15 @@ export function sharingRouter(deps: SharingApiDeps, auth: Pick<ApiDeps, 'apiToke
 
   router.get('/export', async (req, res) => {
     const format = one(req, 'format') ?? 'json';
-    if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'format: expected json or csv');
+    if (format === 'kamailio-htable') {
+      // The nuisance list for Kamailio's htable module (a db_text table file: docs/pbx/kamailio-front.md).
+      res.attachment('crocetta_nuisance');
+      res.type('text/plain');
+      await writeKamailioHtable(res, htableEntries(deps.file));
+      res.end();
+      return;
+    }
+    if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'format: expected json, csv or kamailio-htable');
     const only = one(req, 'only')?.split(',');
     if (only?.some((k) => !['mark', 'history', 'attempt', 'called'].includes(k))) throw new HttpError(400, 'only: expected mark, history, attempt, called');
     res.attachment(`crocetta-register.${format === 'json' ? 'jsonl' : 'csv'}`);

@@ -6,6 +6,7 @@
 import type { Writable } from 'node:stream';
 import { Connection } from '../store/sqlite.js';
 import { csvHeader, csvRecord, jsonHeader, type OwnFormat } from './crocetta-format.js';
+import type { HtableEntry } from './formats/kamailio-htable.js';
 import { FIELDS, recordFromRow, type RecordKind, type SqlCell } from './records.js';
 
 export interface ExportOptions {
@@ -48,6 +49,45 @@ function pageSql(kind: RecordKind, present: Set<string>): string {
   if (kind === 'called') return `SELECT ${cols}, caller_key AS _k FROM called_numbers WHERE caller_key > ? ORDER BY caller_key LIMIT ${PAGE}`;
   const table = TABLES[kind];
   return `SELECT ${cols}, id AS _k FROM ${table} WHERE id > ? ORDER BY id LIMIT ${PAGE}`;
+}
+
+export interface NuisanceNumber {
+  /** E.164 with the leading `+`. */
+  number: string;
+  company: string | null;
+  category: string | null;
+  /** When it was marked, ms since epoch. */
+  markedAt: number;
+}
+
+/**
+ * The numbers marked nuisance with an E.164 key (what a phone or a SIP proxy can match), in key order, page by page
+ * from a read-only connection: the FRITZ!Box phonebook and the Kamailio htable exports.
+ */
+export async function* nuisanceNumbers(file: string, busyTimeoutMs = 5000): AsyncGenerator<NuisanceNumber> {
+  const db = await Connection.open(file, { readOnly: true });
+  db.setBusyTimeout(busyTimeoutMs);
+  try {
+    let after = '';
+    for (;;) {
+      const rows = await db.all<{ caller_key: string; company: string | null; category: string | null; marked_at: number }>(
+        `SELECT caller_key, company, category, marked_at FROM numbers WHERE label = 'nuisance' AND caller_key > ? AND caller_key LIKE '+%'
+          ORDER BY caller_key LIMIT ${PAGE}`,
+        [after],
+      );
+      for (const r of rows) yield { number: r.caller_key, company: r.company, category: r.category, markedAt: r.marked_at };
+      const last = rows[rows.length - 1];
+      if (last === undefined || rows.length < PAGE) break;
+      after = last.caller_key;
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+/** The nuisance numbers as Kamailio htable rows, the company (else the category) as the value Kamailio logs. */
+export async function* htableEntries(file: string): AsyncGenerator<HtableEntry> {
+  for await (const n of nuisanceNumbers(file)) yield { number: n.number, label: n.company ?? n.category ?? '' };
 }
 
 export async function exportRegister(file: string, out: Writable, options: ExportOptions): Promise<ExportCounts> {
