@@ -1,6 +1,8 @@
 /**
- * bench/announce: N concurrent announcements from one Node process (one JS thread, one core), through the real
- * Announcer (SDP offer → answer, port pool, pre-encoded built-in recording, shared RTP pacer).
+ * bench/announce: N concurrent announcements from one Node process, through the real Announcer (SDP offer → answer,
+ * port pool, pre-encoded built-in recording, shared RTP pacer), with the RTP engine on the event loop (`local`, as
+ * before issue 12) and in a worker thread (`thread`, as the service runs it), so the event-loop delay the pacer
+ * causes shows before and after.
  *
  * Where the intervals are measured:
  * - at the wire (the figure the target is judged on): when `dumpcap` (Debian's wireshark-common, with tshark) can
@@ -20,22 +22,23 @@
  * packets lost, the sender's CPU (user+system over wall time, % of one core), and the p99 of its event-loop delay
  * (how long other work, SIP or the panel, waited behind the pacer's precise sleeps and bursts).
  *
- *   npx tsx bench/announce.ts [--n 50,200] [--seconds 6] [--reps 3] [--ports 41000-41999] [--no-wire]
+ *   npx tsx bench/announce.ts [--n 50,200] [--seconds 6] [--reps 3] [--ports 41000-41999] [--no-wire] [--engines local,thread]
  *   taskset -c 0 npx tsx bench/announce.ts     # pin the sender to one core
  *
  * Target: p99 jitter ≤ 2 ms at N = 200.
  */
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Announcer } from '../src/media/announcer.js';
 import { builtInRecording } from '../src/media/catalog.js';
 import { PortPool, parsePortRange, type PortRange } from '../src/media/port-pool.js';
+import { LocalRtp, type RtpEngine } from '../src/media/rtp-engine.js';
+import { RtpThread } from '../src/media/rtp-thread.js';
+import { WireCapture } from './wire-capture.js';
 
 const PTIME = 20;
 
@@ -93,69 +96,6 @@ function ask<T extends FromChild['type']>(child: ChildProcess, msg: FromParent, 
     child.on('message', on);
     child.send(msg);
   });
-}
-
-/**
- * A dumpcap capture of the sender's UDP packets on lo, read back as kernel timestamps per source port. Classic
- * pcap (-P): a 24-byte file header, then per packet 16 bytes (seconds, microseconds, captured and real length).
- */
-class WireCapture {
-  private constructor(
-    private readonly proc: ChildProcess,
-    private readonly dir: string,
-    private readonly file: string,
-  ) {}
-
-  static available(): boolean {
-    try {
-      execFileSync('dumpcap', ['-D'], { stdio: 'pipe', timeout: 5000 });
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  static async start(range: PortRange, sinkPort: number): Promise<WireCapture> {
-    const dir = mkdtempSync(join(tmpdir(), 'crocetta-announce-'));
-    const file = join(dir, 'rtp.pcap');
-    const filter = `udp src portrange ${range.low}-${range.high} and udp dst port ${sinkPort}`;
-    const proc = spawn('dumpcap', ['-i', 'lo', '-P', '-f', filter, '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-    await new Promise<void>((ok, fail) => {
-      let err = '';
-      proc.stderr?.on('data', (d: Buffer) => {
-        err += d.toString();
-        if (err.includes('Capturing on')) ok();
-      });
-      proc.once('exit', (code) => fail(new Error(`dumpcap exited ${code}: ${err.trim()}`)));
-    });
-    return new WireCapture(proc, dir, file);
-  }
-
-  async stop(): Promise<Map<number, number[]>> {
-    const exited = new Promise((ok) => this.proc.once('exit', ok));
-    this.proc.kill('SIGTERM');
-    await exited;
-    const flows = new Map<number, number[]>();
-    const f = readFileSync(this.file);
-    rmSync(this.dir, { recursive: true, force: true });
-    const le = f.readUInt32LE(0) === 0xa1b2c3d4;
-    if (!le) throw new Error('unexpected pcap byte order or format');
-    const linkType = f.readUInt32LE(20);
-    const l2 = linkType === 1 ? 14 : linkType === 113 ? 16 : linkType === 0 ? 4 : -1;
-    if (l2 < 0) throw new Error(`unexpected link type ${linkType}`);
-    for (let off = 24; off + 16 <= f.length; ) {
-      const at = f.readUInt32LE(off) * 1000 + f.readUInt32LE(off + 4) / 1000;
-      const captured = f.readUInt32LE(off + 8);
-      const ip = off + 16 + l2;
-      off += 16 + captured;
-      if (off > f.length || ((f[ip] as number) >> 4) !== 4) continue;
-      const srcPort = f.readUInt16BE(ip + ((f[ip] as number) & 0x0f) * 4);
-      let times = flows.get(srcPort);
-      if (!times) flows.set(srcPort, (times = []));
-      times.push(at);
-    }
-    return flows;
-  }
 }
 
 interface SleeperReport {
@@ -239,7 +179,7 @@ async function runOnce(child: ChildProcess, announcer: Announcer, range: PortRan
     if (!prepared.ok) throw new Error(`prepare failed: ${prepared.problem}`);
     announcements.push(prepared.announcement);
   }
-  const capture = wire ? await WireCapture.start(range, port) : null;
+  const capture = wire ? await WireCapture.start(`udp src portrange ${range.low}-${range.high} and udp dst port ${port}`) : null;
   // Calls arrive at random moments: spread the starts over one ptime so the streams' phases differ.
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
@@ -271,55 +211,65 @@ async function runOnce(child: ChildProcess, announcer: Announcer, range: PortRan
 
 const f2 = (x: number): string => x.toFixed(2);
 
+type EngineName = 'thread' | 'local';
+
+function engineOf(name: EngineName, range: PortRange): RtpEngine {
+  return name === 'thread' ? new RtpThread({ range, bindAddress: '127.0.0.1' }) : new LocalRtp(new PortPool(range, '127.0.0.1'));
+}
+
 async function main(): Promise<void> {
   const ns = arg('n', '50,200').split(',').map(Number).filter((x) => x > 0);
   const seconds = Number(arg('seconds', '6'));
   const reps = Math.max(1, Number(arg('reps', '3')));
   const range = parsePortRange(arg('ports', '41000-41999'));
+  const engines = arg('engines', 'local,thread').split(',').map((e) => e.trim()) as EngineName[];
+  for (const e of engines) if (e !== 'thread' && e !== 'local') throw new Error(`--engines: thread or local, got ${String(e)}`);
   const wire = !process.argv.includes('--no-wire') && WireCapture.available();
-  const announcer = new Announcer({
-    mediaAddress: '127.0.0.1',
-    ports: new PortPool(range, '127.0.0.1'),
-    maxConcurrent: 10_000,
-    repeat: 1,
-    gapMs: 0,
-    maxSeconds: seconds,
-  });
   const child = fork(fileURLToPath(import.meta.url), ['--sink'], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     console.log(`bench/announce: the built-in recording (PCMA, ${PTIME} ms) to every call, all calls at once; node ${process.version}`);
     console.log(wire ? 'intervals at the wire: dumpcap on lo (kernel timestamps); at the receiver: its JS callback' : 'intervals at the receiver only (no dumpcap: apt-get install tshark, run as root, or --no-wire was given)');
     console.log('machine stalls: wake-ups > 2 ms late of a thread sleeping to 1 ms deadlines during the run, in the receiver\'s process');
+    console.log('engines: local = sockets and pacer on the event loop (before issue 12), thread = in a worker thread (the service); CPU counts every thread of the sender');
     const maxN = Math.max(...ns);
-    const cold = await runOnce(child, announcer, range, maxN, wire);
-    const coldJ = cold.wire ?? cold.receiver;
-    console.log(`warm-up, N=${maxN} in a cold process (not judged): jitter p99 ${f2(coldJ.jitterP99)} ms ${cold.wire ? 'at the wire' : 'at the receiver'}, ${cold.lost}/${cold.expected} lost`);
-    console.log('     N | wire: interval p50    p99    max  jitter p99 | receiver: p50    p99  jitter p99 | lost/sent      | CPU % of a core | CPU/call vs N=1 | loop delay p99 | machine stalls');
-    const rows: RunResult[] = [];
-    let base: RunResult | null = null;
-    for (let rep = 0; rep < reps; rep++) {
-      for (const n of [1, ...ns]) {
-        const r = await runOnce(child, announcer, range, n, wire);
-        if (n === 1) base = r;
-        rows.push(r);
-        const b = base ?? r;
-        const perCall = r.cpuPct / r.n / (b.cpuPct / b.n);
-        const w = r.wire ? `${f2(r.wire.p50).padStart(8)} ${f2(r.wire.p99).padStart(6)} ${f2(r.wire.max).padStart(6)} ${f2(r.wire.jitterP99).padStart(8)} ms` : '       (not measured)          ';
-        console.log(
-          `${String(r.n).padStart(6)} |     ${w} |   ${f2(r.receiver.p50).padStart(8)} ${f2(r.receiver.p99).padStart(6)} ${f2(r.receiver.jitterP99).padStart(8)} ms | ${`${r.lost}/${r.expected}`.padEnd(14)} | ${r.cpuPct.toFixed(1).padStart(8)} %      | ${perCall.toFixed(2).padStart(6)}×         | ${f2(r.loopDelayP99).padStart(8)} ms    | ${r.machine.late2} (max ${f2(r.machine.max)} ms)`,
+    const verdicts: string[] = [];
+    for (const engineName of engines) {
+      const engine = engineOf(engineName, range);
+      const announcer = new Announcer({ mediaAddress: '127.0.0.1', ports: engine, maxConcurrent: 10_000, repeat: 1, gapMs: 0, maxSeconds: seconds });
+      try {
+        const cold = await runOnce(child, announcer, range, maxN, wire);
+        const coldJ = cold.wire ?? cold.receiver;
+        console.log(`[${engineName}] warm-up, N=${maxN} in a cold process (not judged): jitter p99 ${f2(coldJ.jitterP99)} ms ${cold.wire ? 'at the wire' : 'at the receiver'}, ${cold.lost}/${cold.expected} lost`);
+        console.log(`[${engineName}]      N | wire: interval p50    p99    max  jitter p99 | receiver: p50    p99  jitter p99 | lost/sent      | CPU % of a core | CPU/call vs N=1 | loop delay p99 | machine stalls`);
+        const rows: RunResult[] = [];
+        let base: RunResult | null = null;
+        for (let rep = 0; rep < reps; rep++) {
+          for (const n of [1, ...ns]) {
+            const r = await runOnce(child, announcer, range, n, wire);
+            if (n === 1) base = r;
+            rows.push(r);
+            const b = base ?? r;
+            const perCall = r.cpuPct / r.n / (b.cpuPct / b.n);
+            const w = r.wire ? `${f2(r.wire.p50).padStart(8)} ${f2(r.wire.p99).padStart(6)} ${f2(r.wire.max).padStart(6)} ${f2(r.wire.jitterP99).padStart(8)} ms` : '       (not measured)          ';
+            console.log(
+              `[${engineName}] ${String(r.n).padStart(6)} |     ${w} |   ${f2(r.receiver.p50).padStart(8)} ${f2(r.receiver.p99).padStart(6)} ${f2(r.receiver.jitterP99).padStart(8)} ms | ${`${r.lost}/${r.expected}`.padEnd(14)} | ${r.cpuPct.toFixed(1).padStart(8)} %      | ${perCall.toFixed(2).padStart(6)}×         | ${f2(r.loopDelayP99).padStart(8)} ms    | ${r.machine.late2} (max ${f2(r.machine.max)} ms)`,
+            );
+          }
+        }
+        const judgedOf = (r: RunResult): number => (r.wire ?? r.receiver).jitterP99;
+        const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+        const tops = rows.filter((r) => r.n === maxN);
+        const m = median(tops.map(judgedOf));
+        const mb = median(rows.filter((r) => r.n === 1).map(judgedOf));
+        const loop = median(tops.map((r) => r.loopDelayP99));
+        verdicts.push(
+          `[${engineName}] target p99 jitter <= 2 ms at N=${maxN} (${wire ? 'at the wire' : 'at the receiver'}, median of ${reps} runs: ${tops.map(judgedOf).map(f2).join(', ')} ms): ${m <= 2 ? 'met' : 'NOT met'} (${f2(m)} ms; N=1 baseline ${f2(mb)} ms, ratio ${(m / Math.max(mb, 0.01)).toFixed(1)}×); event-loop delay p99 at N=${maxN} ${f2(loop)} ms (median); ports in use after the runs: ${announcer.portsInUse}`,
         );
+      } finally {
+        await engine.close();
       }
     }
-    const judgedOf = (r: RunResult): number => (r.wire ?? r.receiver).jitterP99;
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-    const tops = rows.filter((r) => r.n === maxN).map(judgedOf);
-    const bases = rows.filter((r) => r.n === 1).map(judgedOf);
-    const m = median(tops);
-    const mb = median(bases);
-    console.log(
-      `target p99 jitter <= 2 ms at N=${maxN} (${wire ? 'at the wire' : 'at the receiver'}, median of ${reps} runs: ${tops.map(f2).join(', ')} ms): ${m <= 2 ? 'met' : 'NOT met'} (${f2(m)} ms; N=1 baseline ${f2(mb)} ms, ratio ${(m / Math.max(mb, 0.01)).toFixed(1)}×)`,
-    );
-    console.log(`ports in use after the runs: ${announcer.portsInUse}`);
+    for (const v of verdicts) console.log(v);
   } finally {
     child.send({ type: 'exit' } satisfies FromParent);
   }

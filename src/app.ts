@@ -239,7 +239,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     httpPort,
     trunk,
     async stop() {
-      actions.media.stop();
+      await actions.media.stop();
       await trunk?.stop(); // un-REGISTER (bounded) before leaving drachtio-server
       sip.stop();
       http.closeAllConnections();

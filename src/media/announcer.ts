@@ -3,15 +3,16 @@
  * Owns the concurrency cap and the RTP ports; every path (played, stopped, never started) returns the port.
  */
 import { randomInt } from 'node:crypto';
-import type { PortPool, RtpLease } from './port-pool.js';
 import { SILENCE_BYTE, type Recording } from './recording.js';
-import { RtpPacer, type EndReason, type PlayResult, type RtpStream } from './rtp-player.js';
+import type { PlayingStream, RtpEngine, RtpPort } from './rtp-engine.js';
+import type { EndReason, PlayResult } from './rtp-player.js';
 import { readOffer, writeAnswer, type AudioOffer, type OfferProblem } from './sdp.js';
 
 export interface AnnouncerSettings {
   /** The address written in our SDP (MEDIA_ADDRESS); may differ from the bind address behind NAT. */
   mediaAddress: string;
-  ports: PortPool;
+  /** Binds the RTP ports and paces the streams: a worker thread in the service (RtpThread), or this thread. */
+  ports: RtpEngine;
   /** Announcements playing at once; beyond it a call gets the plain refusal. */
   maxConcurrent: number;
   repeat: number;
@@ -29,10 +30,7 @@ export type PrepareResult = { ok: true; announcement: Announcement } | { ok: fal
 export class Announcer {
   private reserved = 0;
 
-  constructor(
-    private readonly settings: AnnouncerSettings,
-    readonly pacer: RtpPacer = new RtpPacer(),
-  ) {}
+  constructor(private readonly settings: AnnouncerSettings) {}
 
   /** Announcements prepared and not yet over. */
   get active(): number {
@@ -53,7 +51,7 @@ export class Announcer {
     if (read.offer.ipVersion !== (this.settings.mediaAddress.includes(':') ? 6 : 4)) return { ok: false, problem: 'no-address' };
     if (this.reserved >= this.settings.maxConcurrent) return { ok: false, problem: 'busy' };
     this.reserved++;
-    let lease: RtpLease | null = null;
+    let lease: RtpPort | null = null;
     try {
       lease = await this.settings.ports.acquire();
     } finally {
@@ -64,6 +62,11 @@ export class Announcer {
     return { ok: true, announcement: new Announcement(read.offer, answerSdp, lease, recording, this, () => this.reserved--) };
   }
 
+  /** Stops every announcement (shutdown). */
+  stopAll(): void {
+    this.settings.ports.stopAll();
+  }
+
   /** @internal */
   settingsForPlay(): Pick<AnnouncerSettings, 'repeat' | 'gapMs' | 'maxSeconds'> {
     return this.settings;
@@ -72,14 +75,14 @@ export class Announcer {
 
 /** One prepared announcement: an SDP answer, a leased port, and the stream once started. */
 export class Announcement {
-  private stream: RtpStream | null = null;
+  private stream: PlayingStream | null = null;
   private closed = false;
   private result: Promise<PlayResult> | null = null;
 
   constructor(
     readonly offer: AudioOffer,
     readonly answerSdp: string,
-    private readonly lease: RtpLease,
+    private readonly lease: RtpPort,
     private readonly recording: Recording,
     private readonly announcer: Announcer,
     private readonly freeSlot: () => void,
@@ -95,8 +98,7 @@ export class Announcement {
     if (this.closed) return Promise.resolve({ playedMs: 0, packets: 0, endedBy: 'caller', latchedTo: null });
     const s = this.announcer.settingsForPlay();
     const codec = this.offer.codec;
-    this.stream = this.announcer.pacer.play({
-      socket: this.lease.socket,
+    this.stream = this.lease.play({
       remote: { address: this.offer.address, port: this.offer.port },
       payloadType: this.offer.payloadType,
       audio: this.recording.encoded[codec],

@@ -7,8 +7,9 @@
  * ptime that is a multiple of the grid fall due together, and one wake-up sends them all, always in the same order,
  * so a stream's packets keep the same offset in every burst. A Node timer only wakes on whole milliseconds and
  * often a millisecond late, which alone is ±1 ms of jitter: the pacer asks its timer to wake SPIN_MS early and
- * sleeps the rest precisely (Atomics.wait, microsecond resolution, no CPU burnt; the event loop waits with it, at
- * most MAX_SLEEP_MS per tick, typically 2–3 ms per 10 ms while announcements play). Packets are built in a small
+ * sleeps the rest precisely (Atomics.wait, microsecond resolution, no CPU burnt; the thread's event loop waits with
+ * it, at most MAX_SLEEP_MS per tick, typically 2–3 ms per 10 ms while announcements play: the service runs the pacer
+ * in a worker thread of its own, rtp-thread.ts, so that loop is never the one answering SIP). Packets are built in a small
  * ring of reused buffers and sent to IP literals without dgram's deferred DNS lookup (see literalLookup), which
  * keeps garbage, and so collector pauses in the middle of a burst, rare.
  *
@@ -66,6 +67,11 @@ export interface StreamSpec {
   gapMs: number;
   /** Upper bound of the whole stream (ms). */
   maxMs: number;
+  /**
+   * Asked before every packet: a reason to stop set by another thread (the worker's streams are stopped by the
+   * main thread through shared memory, so that nothing leaves after stop() returned there).
+   */
+  stopSignal?: () => EndReason | null;
 }
 
 export type Now = () => number;
@@ -150,6 +156,11 @@ export class RtpStream {
     const late = Math.floor((now - this.nextDue) / this.spec.ptimeMs);
     if (late > MAX_BURST) this.skip(late - MAX_BURST);
     while (!this.finished && this.nextDue <= now + EARLY_MS) {
+      const stopped = this.spec.stopSignal?.() ?? null;
+      if (stopped !== null) {
+        this.finish(stopped);
+        break;
+      }
       if (this.sent >= this.totalFrames) {
         // The last packet's time has played out: the stream is over.
         this.finish(this.truncated ? 'max-duration' : 'completed');

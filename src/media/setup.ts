@@ -1,11 +1,12 @@
 /**
  * Builds the announcement machinery from settings, once at start: recordings read, checked and pre-encoded,
- * the RTP port pool, the announcer with its concurrency cap.
+ * the RTP worker thread (ports and pacing off the main thread), the announcer with its concurrency cap.
  */
 import { Announcer } from './announcer.js';
 import { loadCatalog, type CatalogSettings, type RecordingCatalog } from './catalog.js';
-import { parsePortRange, PortPool } from './port-pool.js';
+import { parsePortRange } from './port-pool.js';
 import { RecordingError } from './recording.js';
+import { RtpThread } from './rtp-thread.js';
 
 export interface MediaSettings extends Omit<CatalogSettings, 'maxSeconds'> {
   mediaAddress: string;
@@ -15,13 +16,17 @@ export interface MediaSettings extends Omit<CatalogSettings, 'maxSeconds'> {
   repeat: number;
   gapMs: number;
   maxSeconds: number;
+  /** Start the RTP worker thread now (an announcing action is configured), not at the first announcement. */
+  startNow?: boolean;
+  /** Told when the RTP worker thread fails (it is started again for the next announcement). */
+  onError?: (err: Error) => void;
 }
 
 export interface Media {
   announcer: Announcer;
   catalog: RecordingCatalog;
-  /** Stops every announcement (shutdown); their ports are returned as each stream ends. */
-  stop(): void;
+  /** Stops every announcement (shutdown) and the RTP worker thread. */
+  stop(): Promise<void>;
 }
 
 export function openMedia(s: MediaSettings): Media {
@@ -32,13 +37,15 @@ export function openMedia(s: MediaSettings): Media {
     if (err instanceof RecordingError) throw new RecordingError(`announcements.files: ${err.message}`);
     throw err;
   }
+  const rtp = new RtpThread({ range: parsePortRange(s.rtpPorts), bindAddress: s.bindAddress, ...(s.onError && { onError: s.onError }) });
+  if (s.startNow) rtp.start();
   const announcer = new Announcer({
     mediaAddress: s.mediaAddress,
-    ports: new PortPool(parsePortRange(s.rtpPorts), s.bindAddress),
+    ports: rtp,
     maxConcurrent: s.maxConcurrent,
     repeat: s.repeat,
     gapMs: s.gapMs,
     maxSeconds: s.maxSeconds,
   });
-  return { announcer, catalog, stop: () => announcer.pacer.stopAll() };
+  return { announcer, catalog, stop: () => rtp.close() };
 }

@@ -41,6 +41,8 @@ export function createActionDeps(config: Config, policy: ActionPolicy, logger: L
     byCategory: a.files.byCategory,
     builtInDir: resolve(projectRoot(), 'assets/announcements'),
     baseDir: process.cwd(),
+    startNow: actions.some((x) => x.kind === 'announce-early' || x.kind === 'announce-answer'),
+    onError: (err) => logger.error({ err }, 'the RTP worker thread failed; announcements start it again'),
   });
   logger.info(
     { recordings: media.catalog.all.map((r) => ({ name: r.name, seconds: Number(r.seconds.toFixed(2)) })), ports: config.media.rtpPorts },

@@ -1,0 +1,200 @@
+/**
+ * Announcement RTP in a worker thread (rtp-worker.ts), seen from the main thread as an RtpEngine. The pacer sleeps
+ * to the microsecond before each burst (Atomics.wait) and sends up to hundreds of packets per tick: in the worker
+ * that holds no SIP or HTTP request up.
+ *
+ * - acquire: the worker binds the port (one message each way, well under a millisecond) and names it;
+ * - play: the recording's bytes cross once per recording (keyed by identity), then only the stream's settings;
+ * - stop: the reason is written into the stream's slot of a shared Int32Array, which the worker reads before every
+ *   packet, so nothing leaves after stop() returns here; a message then ends the stream at once;
+ * - a worker that dies ends its streams with `error` and its leases; the next acquire starts a new one.
+ * The worker is unref'd: it never keeps the process alive. With `.ts` sources (tests, tsx) it loads them through
+ * tsx; built, it runs the compiled rtp-worker.js.
+ */
+import { Worker } from 'node:worker_threads';
+import type { PortRange } from './port-pool.js';
+import type { PlaySpec, PlayingStream, RtpEngine, RtpPort } from './rtp-engine.js';
+import type { EndReason, PlayResult } from './rtp-player.js';
+
+export interface WorkerSetup {
+  range: PortRange;
+  bindAddress: string;
+  /** Int32 per port of the range: 0, or the code of the reason its stream must stop for. */
+  flags: SharedArrayBuffer;
+}
+
+export type ToWorker =
+  | { t: 'recording'; key: number; audio: Uint8Array }
+  | { t: 'acquire'; id: number }
+  | { t: 'play'; id: number; recording: number; spec: Omit<PlaySpec, 'audio'> }
+  | { t: 'stop'; id: number; reason: EndReason }
+  | { t: 'release'; id: number }
+  | { t: 'stopAll' };
+
+export type FromWorker =
+  | { t: 'ready' }
+  | { t: 'acquired'; id: number; port: number | null; slot: number }
+  | { t: 'ended'; id: number; result: PlayResult };
+
+const REASONS: readonly EndReason[] = ['caller', 'shutdown', 'error', 'completed', 'max-duration'];
+export const codeOfReason = (r: EndReason): number => REASONS.indexOf(r) + 1;
+export const reasonOfCode = (code: number): EndReason | null => (code > 0 ? (REASONS[code - 1] ?? 'error') : null);
+
+const FAILED: PlayResult = { playedMs: 0, packets: 0, endedBy: 'error', latchedTo: null };
+
+export interface RtpThreadSettings {
+  range: PortRange;
+  bindAddress: string;
+  /** Told when the worker fails (it is restarted on the next announcement). */
+  onError?: (err: Error) => void;
+}
+
+export class RtpThread implements RtpEngine {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private leased = 0;
+  private readonly flags: Int32Array;
+  private readonly acquiring = new Map<number, (r: { port: number; slot: number } | null) => void>();
+  private readonly playing = new Map<number, (r: PlayResult) => void>();
+  /** Recordings already sent to the current worker, by identity. */
+  private recordingKeys = new WeakMap<Uint8Array, number>();
+  private nextRecording = 1;
+
+  constructor(private readonly settings: RtpThreadSettings) {
+    const { low, high } = settings.range;
+    const capacity = Math.max(0, Math.floor((high - (low + (low % 2))) / 2) + 1);
+    this.flags = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, capacity)));
+  }
+
+  get inUse(): number {
+    return this.leased;
+  }
+
+  /** Starts the worker now rather than at the first announcement. */
+  start(): void {
+    this.ensureWorker();
+  }
+
+  async acquire(): Promise<RtpPort | null> {
+    const id = this.nextId++;
+    const worker = this.ensureWorker();
+    const got = await new Promise<{ port: number; slot: number } | null>((resolve) => {
+      this.acquiring.set(id, resolve);
+      worker.postMessage({ t: 'acquire', id } satisfies ToWorker);
+    });
+    if (got === null) return null;
+    this.leased++;
+    return this.port(id, got.port, got.slot, worker);
+  }
+
+  stopAll(): void {
+    for (let i = 0; i < this.flags.length; i++) if (Atomics.load(this.flags, i) === 0) Atomics.store(this.flags, i, codeOfReason('shutdown'));
+    this.worker?.postMessage({ t: 'stopAll' } satisfies ToWorker);
+  }
+
+  /** Stops every stream, waits (at most a second) for their results, and ends the worker. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (worker === null) return;
+    this.stopAll();
+    const end = Date.now() + 1000;
+    while (this.playing.size > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    this.worker = null;
+    await worker.terminate();
+    this.failAll();
+  }
+
+  private port(id: number, port: number, slot: number, worker: Worker): RtpPort {
+    let released = false;
+    let started = false;
+    const send = (m: ToWorker): void => {
+      if (this.worker === worker) worker.postMessage(m);
+    };
+    return {
+      port,
+      play: (spec: PlaySpec): PlayingStream => {
+        if (started) throw new Error('this port already played its stream');
+        started = true;
+        if (released || this.worker !== worker) return { done: Promise.resolve(FAILED), stop: () => undefined };
+        const done = new Promise<PlayResult>((resolve) => this.playing.set(id, resolve));
+        const { audio, ...rest } = spec;
+        send({ t: 'play', id, recording: this.recordingKey(audio, worker), spec: rest });
+        return {
+          done,
+          stop: (reason: EndReason) => {
+            if (released || !this.playing.has(id)) return;
+            Atomics.store(this.flags, slot, codeOfReason(reason));
+            send({ t: 'stop', id, reason });
+          },
+        };
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        if (this.worker === worker) {
+          this.leased--;
+          if (this.playing.has(id)) Atomics.store(this.flags, slot, codeOfReason('shutdown'));
+          send({ t: 'release', id });
+        }
+      },
+    };
+  }
+
+  private recordingKey(audio: Uint8Array, worker: Worker): number {
+    let key = this.recordingKeys.get(audio);
+    if (key === undefined) {
+      key = this.nextRecording++;
+      this.recordingKeys.set(audio, key);
+      worker.postMessage({ t: 'recording', key, audio } satisfies ToWorker);
+    }
+    return key;
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker !== null) return this.worker;
+    const setup: WorkerSetup = { range: this.settings.range, bindAddress: this.settings.bindAddress, flags: this.flags.buffer as SharedArrayBuffer };
+    const self = new URL(import.meta.url);
+    const worker = self.pathname.endsWith('.ts')
+      ? // Sources run through tsx (tests, `node --import tsx`): the worker thread registers tsx before loading its .ts entry.
+        new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./rtp-worker.ts', self).href)}); })`, {
+          eval: true,
+          workerData: setup,
+        })
+      : new Worker(new URL('./rtp-worker.js', self), { workerData: setup });
+    worker.unref();
+    this.worker = worker;
+    this.recordingKeys = new WeakMap();
+    this.flags.fill(0);
+    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    const lost = (err: Error): void => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      this.leased = 0;
+      this.failAll();
+      this.settings.onError?.(err);
+    };
+    worker.on('error', lost);
+    worker.on('exit', (code) => lost(new Error(`the RTP worker thread exited (${code})`)));
+    return worker;
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.t === 'acquired') {
+      const resolve = this.acquiring.get(m.id);
+      this.acquiring.delete(m.id);
+      resolve?.(m.port === null ? null : { port: m.port, slot: m.slot });
+    } else if (m.t === 'ended') {
+      const resolve = this.playing.get(m.id);
+      this.playing.delete(m.id);
+      resolve?.(m.result);
+    }
+  }
+
+  /** The worker is gone: nothing it held will answer. */
+  private failAll(): void {
+    for (const resolve of this.acquiring.values()) resolve(null);
+    this.acquiring.clear();
+    for (const resolve of this.playing.values()) resolve(FAILED);
+    this.playing.clear();
+  }
+}
