@@ -1,6 +1,9 @@
 /**
- * Register benchmark: `npx tsx bench/register.ts [--attempts=200000] [--concurrency=2000] [--marks=1000000]`
+ * Register benchmark: `npx tsx bench/register.ts [--idle=2000] [--attempts=200000] [--concurrency=2000] [--marks=1000000]`
  *
+ * 0. Idle commit latency: one attempt at a time (the next one only once the previous `record()` resolved), the
+ *    case of an office's line where calls come seconds apart: p50/p99 of `record()` until committed, beside the
+ *    floor measured in the same run, the same INSERT run alone on a bare connection (WAL, synchronous=NORMAL).
  * 1. Durable write rate: records N attempts as fast as they come and counts each one when its `record()`
  *    promise resolved (its batch committed in WAL, synchronous=NORMAL). Prints attempts/s, batch sizes, latency.
  * 2. Index of marks: fills a database with M marked numbers (in SQL), then a fresh `node` process (plain JS,
@@ -15,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { openRegister, type BatchInfo } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite.js';
 import { newAttempt } from '../src/store/test-fixtures.js';
+import { attemptParams, INSERT_ATTEMPT_SQL } from '../src/store/rows.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -39,6 +43,56 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
+
+/**
+ * One attempt at a time, each after the previous one was committed and the event loop turned once more (so the
+ * writer has gone idle: a write made in the very callback of the previous commit would ride along with it).
+ */
+async function benchIdle(count: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-'));
+  const base = Date.now();
+  const attempt = (i: number) => newAttempt(`+39333${(1_000_000 + i).toString()}`, base + i);
+  const sorted = (a: Float64Array) => Array.from(a).sort((x, y) => x - y);
+  const warmup = Math.min(200, count);
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  // The floor: the same single-row INSERT on a bare connection, autocommit, awaited one by one.
+  const floorFile = join(dir, 'floor.sqlite');
+  await (await openRegister({ file: floorFile, lookbackDays: 30 })).close(); // schema
+  const bare = await Connection.open(floorFile);
+  await bare.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+  const insert = await bare.prepare(INSERT_ATTEMPT_SQL);
+  const floor = new Float64Array(count);
+  for (let i = -warmup; i < count; i++) {
+    const params = attemptParams(attempt(i + warmup));
+    const t = performance.now();
+    await insert.run(params);
+    if (i >= 0) floor[i] = performance.now() - t;
+    await turn();
+  }
+  await insert.finalize();
+  await bare.close();
+
+  const register = await openRegister({ file: join(dir, 'register.sqlite'), lookbackDays: 30 });
+  const lat = new Float64Array(count);
+  for (let i = -warmup; i < count; i++) {
+    const t = performance.now();
+    await register.record(attempt(i + warmup));
+    if (i >= 0) lat[i] = performance.now() - t;
+    await turn();
+  }
+  await register.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const f = sorted(floor);
+  const r = sorted(lat);
+  const [f50, f99, r50, r99] = [percentile(f, 0.5), percentile(f, 0.99), percentile(r, 0.5), percentile(r, 0.99)];
+  console.log(`idle: bare INSERT (floor) p50 ${fmt(f50, 3)} ms, p99 ${fmt(f99, 3)} ms (${count} one at a time)`);
+  console.log(
+    `idle: record() until committed p50 ${fmt(r50, 3)} ms, p99 ${fmt(r99, 3)} ms ` +
+      `(x${fmt(r50 / f50, 2)} / x${fmt(r99 / f99, 2)} the floor, +${fmt(r50 - f50, 3)} ms at p50)`,
+  );
+}
 
 async function benchWrites(total: number, concurrency: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-'));
@@ -190,6 +244,7 @@ async function main(): Promise<void> {
     await loadPhase(argText('file') ?? '', arg('marks', 1_000_000));
     return;
   }
+  await benchIdle(arg('idle', 2000));
   await benchWrites(arg('attempts', 200_000), arg('concurrency', 2000));
   await benchMarks(arg('marks', 1_000_000));
 }
