@@ -4,7 +4,7 @@ import { actionPolicy } from './config/derive.js';
 import { dossierRules, dossierService } from './dossier/index.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './log.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { countSpool, createMetrics, type Metrics } from './metrics.js';
 import { createPanelApp } from './panel/panel-app.js';
 import { systemClock, type Clock } from './screening/types.js';
 import { createSipApp, type SipApp } from './sip/sip-app.js';
@@ -56,10 +56,15 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   // Recordings are read and encoded here, before anything listens: a bad file stops the start, naming it.
   const actions = createActionDeps(config, policy, logger.child({ component: 'media' }));
 
+  if (config.store.batchWindowMs !== undefined) {
+    logger.warn('store.batchWindowMs is ignored and can be removed: the register commits at once when idle and groups only the writes that arrive during a commit');
+  }
   const register = await openRegister({
     file: config.store.file,
-    batchWindowMs: config.store.batchWindowMs,
     lookbackDays: config.store.lookbackDays,
+    spoolMaxWrites: config.store.spoolMaxWrites,
+    closeTimeoutMs: config.store.shutdownFlushMs,
+    onSpool: (event) => countSpool(metrics, event),
     blockDropDigits: config.screening.learning.blocks.dropDigits,
     suspectThreshold: config.screening.thresholds.suspect,
     clock,
@@ -132,6 +137,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       },
       tag: { header: config.tag.header },
       commitWaitMs: config.store.commitWaitMs,
+      durableBeforeAnswer: config.store.durableBeforeAnswer,
       storeMessageText: config.messages.storeText,
       actions: actions.deps,
       forwarded: new ForwardedCalls(register, logger.child({ component: 'forwarded' })),

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SpoolEvent } from './store/batch-writer.js';
 
 /** crocetta's Prometheus metrics, on a registry of their own (served at GET /metrics). */
 export interface Metrics {
@@ -6,6 +7,10 @@ export interface Metrics {
   decisions: Counter<'kind' | 'verdict' | 'action'>;
   failOpen: Counter<'stage'>;
   registerErrors: Counter;
+  registerSpooled: Counter;
+  registerSpoolWritten: Counter;
+  registerSpoolHeld: Gauge;
+  registerLost: Counter<'reason'>;
   cancelledDuringScreening: Counter;
   decisionSeconds: Histogram;
   drachtioConnected: Gauge;
@@ -33,6 +38,27 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       help: 'Attempts or outcomes that could not be written to the register',
       registers: [registry],
     }),
+    registerSpooled: new Counter({
+      name: 'crocetta_register_spooled_total',
+      help: 'Register writes the disk refused (full, I/O error, locked) and crocetta held in memory to write later',
+      registers: [registry],
+    }),
+    registerSpoolWritten: new Counter({
+      name: 'crocetta_register_spool_written_total',
+      help: 'Register writes held in memory that were written once the disk accepted them again',
+      registers: [registry],
+    }),
+    registerSpoolHeld: new Gauge({
+      name: 'crocetta_register_spool_writes',
+      help: 'Register writes held in memory now because the disk refuses them (store.spoolMaxWrites at most)',
+      registers: [registry],
+    }),
+    registerLost: new Counter({
+      name: 'crocetta_register_lost_total',
+      help: 'Register writes lost: overflow (the spool was full), shutdown (still refused when crocetta stopped), refused (SQLite refused the row itself)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     cancelledDuringScreening: new Counter({
       name: 'crocetta_cancelled_during_screening_total',
       help: 'Calls the caller cancelled before crocetta answered',
@@ -50,4 +76,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       registers: [registry],
     }),
   };
+}
+
+/** Counts what the register's spool did (openRegister's `onSpool`). */
+export function countSpool(metrics: Metrics, event: SpoolEvent): void {
+  if (event.type === 'held') metrics.registerSpooled.inc(event.writes);
+  else if (event.type === 'written') metrics.registerSpoolWritten.inc(event.writes);
+  else metrics.registerLost.inc({ reason: event.reason }, event.writes);
+  metrics.registerSpoolHeld.set(event.heldNow);
 }

@@ -28,6 +28,12 @@ describe('loadConfig', () => {
     expect(config.screening.repeat).toEqual({ enabled: true, attempts: 2, withinDays: 7 });
   });
 
+  it('still loads a file that sets store.batchWindowMs (deprecated, ignored), and defaults to durable answers', () => {
+    const config = loadConfig({ env: { CROCETTA_CONFIG: tempYaml('store:\n  batchWindowMs: 10\n') } });
+    expect(config.store).toMatchObject({ batchWindowMs: 10, durableBeforeAnswer: true, spoolMaxWrites: 50_000 });
+    expect(loadConfig({ env: {} }).store.batchWindowMs).toBeUndefined();
+  });
+
   it('lets the environment win over both files', () => {
     const file = tempYaml('pbx:\n  uri: sip:10.1.1.1:5060\n');
     const config = loadConfig({

@@ -104,8 +104,12 @@ export const configSchema = z
     store: z
       .object({
         file: z.string().min(1),
-        batchWindowMs: z.number().int().min(0).max(1000),
+        /** Deprecated, ignored (the register commits at once when idle); accepted so that older files still load. */
+        batchWindowMs: z.number().int().min(0).max(1000).optional(),
         commitWaitMs: z.number().int().min(0).max(10_000),
+        durableBeforeAnswer: z.boolean(),
+        spoolMaxWrites: z.number().int().min(10).max(10_000_000),
+        shutdownFlushMs: z.number().int().min(0).max(600_000),
         lookbackDays: z.number().int().min(1).max(3650),
       })
       .strict(),

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../log.js';
 import { ImportRejectedError } from '../sharing/import.js';
+import { RegisterUnavailableError } from '../store/register.js';
 import { HttpError } from './http-error.js';
 
 /** Renders an error for a browser (the panel's pages); JSON is used for the API and when none is given. */
@@ -25,6 +26,10 @@ export function errorHandler(logger: Logger, page?: ErrorPage): ErrorRequestHand
     }
     if (err instanceof ImportRejectedError) {
       send(422, err.message); // the file was read and refused: nothing was imported
+      return;
+    }
+    if (err instanceof RegisterUnavailableError) {
+      send(503, err.message); // the disk refuses writes (full, I/O errors): nothing changed, try again later
       return;
     }
     if (err instanceof ZodError) {

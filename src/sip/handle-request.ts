@@ -42,6 +42,8 @@ export interface HandlerDeps {
   tag: TagSettings;
   /** How long to wait for the attempt's commit before acting (ms). */
   commitWaitMs: number;
+  /** Wait for the attempt's commit (at most commitWaitMs) before acting; false: act at once, commit right after. */
+  durableBeforeAnswer?: boolean;
   storeMessageText: boolean;
   /** Refusals, announcements and hang-ups; absent: no announcer (announcements fall back to 607), no ring, bare 608. */
   actions?: ActionDeps;
@@ -230,8 +232,10 @@ async function handle(
 }
 
 /**
- * Writes the attempt and waits for its commit at most `commitWaitMs`: the answer never waits on a slow disk.
- * A store fault seen before acting is returned, so the call can be forwarded (fail open).
+ * Writes the attempt and waits for its commit at most `commitWaitMs` (not at all with `durableBeforeAnswer:
+ * false`): the answer never waits on a slow disk, nor on a failing one (the register holds the attempt in its
+ * spool and says so at once). A store fault seen before acting (the attempt is lost) is returned, so the call
+ * can be forwarded (fail open).
  */
 async function registerAttempt(
   deps: HandlerDeps,
@@ -239,8 +243,10 @@ async function registerAttempt(
   log: Logger,
 ): Promise<{ recorded: Promise<number> | null; storeFault: Error | null }> {
   let recorded: Promise<number>;
+  let spooled = (): void => undefined;
+  const held = new Promise<null>((resolve) => (spooled = () => resolve(null)));
   try {
-    recorded = deps.register.record(attempt);
+    recorded = deps.register.record(attempt, { onSpooled: spooled });
   } catch (err) {
     deps.metrics.registerErrors.inc();
     return { recorded: null, storeFault: toError(err) };
@@ -249,8 +255,10 @@ async function registerAttempt(
     deps.metrics.registerErrors.inc();
     log.error({ err }, 'attempt could not be written to the register');
   });
+  if (deps.durableBeforeAnswer === false) return { recorded, storeFault: null };
   const committed = await Promise.race([
     recorded.then(() => null, toError),
+    held,
     delay(deps.commitWaitMs).then(() => null),
   ]);
   return { recorded, storeFault: committed };

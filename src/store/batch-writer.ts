@@ -1,42 +1,22 @@
 /**
- * Group commit: every write waits at most `windowMs` (or less, when `maxBatch` writes are queued), then the
- * whole batch is committed in one `BEGIN IMMEDIATE … COMMIT` on the writer connection. Each write learns whether
- * its batch committed (`committed`) or not (`failed`, with the batch's error).
+ * Group commit, as database engines do it: a write that finds the writer idle is committed at once (after the
+ * current JavaScript turn, so writes made in the same turn share it); writes that arrive while a commit runs wait
+ * for it and then form the next batch together (at most `maxBatch` per transaction). Nothing ever waits for a
+ * timer while the disk is well.
  *
- * A failed batch (disk full, SQLITE_BUSY past the busy timeout, a closed connection...) is rolled back, its
- * writes are failed, the error is logged, and the next batch tries again: the service keeps running.
+ * The spool: when a batch fails because of the disk or the lock (SQLITE_FULL, an I/O error, SQLITE_BUSY past the
+ * busy timeout...: `isRetryable`), its writes go back to the head of the queue and everything queued is *held*
+ * in memory, in order, while the writer retries with a backoff (`retryMinMs` doubling up to `retryMaxMs`); the
+ * first retry that commits drains the queue in order. A write that SQLite refuses for itself (a constraint, a
+ * closed connection) is retried alone, so that it cannot take its batch down with it, and then given up. At most
+ * `maxQueued` writes wait at any time: beyond, a new write is refused at once (lost, counted as `overflow`).
+ * `close()` keeps trying for at most `closeTimeoutMs`, then gives up what is still held (counted as `shutdown`).
  */
 import type { StoreLogger } from './logger.js';
-import { sqliteCode, type Connection, type SqlValue, type Statement } from './sqlite.js';
+import { commitBatch, isRetryable, type AttemptInserter, type WriteOp } from './commit-batch.js';
+import { sqliteCode, type Connection } from './sqlite.js';
 
-/** One attempt row to insert; consecutive ones are inserted many rows per statement. */
-export interface AttemptWrite {
-  kind: 'attempt';
-  params: readonly SqlValue[];
-  committed(id: number): void;
-  failed(err: Error): void;
-}
-
-/** Any other write (outcome update, mark): its own statements. */
-export interface OtherWrite<S> {
-  kind: 'other';
-  /** Runs this write's statements inside the open transaction. */
-  run(statements: S): Promise<void>;
-  committed(): void;
-  failed(err: Error): void;
-}
-
-export type WriteOp<S> = AttemptWrite | OtherWrite<S>;
-
-/**
- * The attempts INSERT, prepared twice: for one row, and for `rows` rows at once (node-sqlite3 pays a trip to its
- * thread pool per statement run, so a multi-row INSERT is what reaches tens of thousands of rows per second).
- */
-export interface AttemptInserter {
-  one: Statement;
-  many: Statement;
-  rows: number;
-}
+export type { AttemptInserter, AttemptWrite, OtherWrite, WriteOp } from './commit-batch.js';
 
 export interface BatchInfo {
   size: number;
@@ -45,19 +25,54 @@ export interface BatchInfo {
   error?: Error;
 }
 
+/** Why a write never reached the register. */
+export type LostReason = 'overflow' | 'refused' | 'shutdown';
+
+/** What the spool did, for metrics: writes held, held writes written at last, writes lost; and how many are held now. */
+export type SpoolEvent = ({ type: 'held' } | { type: 'written' } | { type: 'lost'; reason: LostReason }) & { writes: number; heldNow: number };
+
 export interface BatchWriterOptions {
-  windowMs: number;
+  /** Most writes per transaction. */
   maxBatch: number;
+  /** Most writes waiting at any time (queued, or held while the disk refuses them). */
+  maxQueued: number;
+  /** First wait before retrying after the disk refused a batch; doubles up to `retryMaxMs`. */
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** How long `close()` keeps retrying held writes before it gives them up. */
+  closeTimeoutMs: number;
   logger: StoreLogger;
   onBatch?: (info: BatchInfo) => void;
+  onSpool?: (event: SpoolEvent) => void;
 }
 
 export class RegisterClosedError extends Error {
-  constructor() {
-    super('the register is closed');
+  constructor(message = 'the register is closed') {
+    super(message);
     this.name = 'RegisterClosedError';
   }
 }
+
+/** The queue is at its cap: the write is refused at once and lost. */
+export class RegisterQueueFullError extends Error {
+  constructor(max: number) {
+    super(`the register holds ${max} writes waiting for the disk already (store.spoolMaxWrites): this one is lost`);
+    this.name = 'RegisterQueueFullError';
+  }
+}
+
+/** A period during which the disk refuses our writes. */
+interface Outage {
+  since: number;
+  error: Error;
+  retries: number;
+  delayMs: number;
+  lost: number;
+  lastReport: number;
+}
+
+/** How often a long outage or a full queue is logged again (the first time is always logged). */
+const REPORT_EVERY_MS = 30_000;
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
@@ -65,12 +80,18 @@ function asError(err: unknown): Error {
 
 export class BatchWriter<S> {
   private queue: WriteOp<S>[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  /** True while the commit loop runs; it is reset in the same synchronous step as its last look at the queue. */
+  /** True from the moment a commit loop is scheduled until its last look at the queue (same synchronous step). */
   private running = false;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
-  private lastBatchOk = true;
+  private outage: Outage | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Writes that were held at least once (they are counted as written, or lost, when they leave). */
+  private readonly held = new WeakSet<WriteOp<S>>();
+  private heldNow = 0;
+  /** Writes of the batch being committed (out of the queue, but waiting all the same). */
+  private committing = 0;
+  private overflowReported = { at: 0, count: 0 };
 
   constructor(
     private readonly db: Connection,
@@ -79,13 +100,19 @@ export class BatchWriter<S> {
     private readonly options: BatchWriterOptions,
   ) {}
 
-  /** False after a batch failed, until one commits again. */
+  /** False while the disk refuses writes (the spool holds them), until a retry commits. */
   get healthy(): boolean {
-    return this.lastBatchOk;
+    return this.outage === undefined;
   }
 
+  /** Writes waiting: queued, held, or in the batch being committed. */
   get queued(): number {
-    return this.queue.length;
+    return this.queue.length + this.committing;
+  }
+
+  /** Writes held in memory now because the disk refused them (or arrived while it did). */
+  get spooled(): number {
+    return this.heldNow;
   }
 
   enqueue(op: WriteOp<S>): void {
@@ -93,22 +120,24 @@ export class BatchWriter<S> {
       op.failed(new RegisterClosedError());
       return;
     }
-    this.queue.push(op);
-    if (this.running) return; // the loop takes it after the current batch
-    if (this.queue.length >= this.options.maxBatch) {
-      this.clearTimer();
-      this.start();
-    } else if (this.timer === undefined) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.start();
-      }, this.options.windowMs);
+    if (this.queued >= this.options.maxQueued) {
+      this.overflow(op);
+      return;
     }
+    this.queue.push(op);
+    if (this.outage !== undefined) {
+      this.hold([op]); // the retry timer takes it, in order
+      return;
+    }
+    this.start();
   }
 
-  /** Resolves once everything queued before the call was committed or failed (failures go to each write). */
+  /**
+   * Resolves once everything queued before the call was committed, given up, or is held because the disk
+   * refuses writes (in which case one retry is made now, without waiting for the backoff).
+   */
   flush(): Promise<void> {
-    this.clearTimer();
+    this.clearRetry();
     if (this.queue.length === 0 && !this.running) return Promise.resolve();
     return new Promise((resolve) => {
       this.idleWaiters.push(resolve);
@@ -116,33 +145,55 @@ export class BatchWriter<S> {
     });
   }
 
-  /** Refuses new writes, commits what is queued. */
+  /** Refuses new writes; commits what is queued, retrying held writes for at most `closeTimeoutMs`. */
   async close(): Promise<void> {
     this.closed = true;
+    const until = performance.now() + this.options.closeTimeoutMs;
     await this.flush();
-  }
-
-  private clearTimer(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+    while (this.queue.length > 0 && performance.now() < until) {
+      const wait = Math.min(this.outage?.delayMs ?? this.options.retryMinMs, until - performance.now());
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+      await this.flush();
     }
+    this.clearRetry();
+    const rest = this.queue;
+    if (rest.length === 0) return;
+    this.queue = [];
+    this.options.logger.error(
+      { lost: rest.length, code: sqliteCode(this.outage?.error), err: this.outage?.error, timeoutMs: this.options.closeTimeoutMs },
+      'register closed with writes the disk still refused: they are lost',
+    );
+    for (const op of rest) this.lose(op, new RegisterClosedError('the register closed before the disk accepted this write'), 'shutdown');
   }
 
   private start(): void {
-    if (this.running) return;
+    if (this.running || this.retryTimer !== undefined) return;
     this.running = true;
-    void this.loop();
+    // After the current turn: the writes made in the same turn as this one share its commit.
+    queueMicrotask(() => void this.loop());
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== undefined) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
   }
 
   private async loop(): Promise<void> {
     try {
-      // Writes queued while a batch commits form the next batch at once: they have waited long enough.
-      while (this.queue.length > 0) {
+      // Writes queued while a batch commits form the next batch at once; a failing disk stops the loop until the
+      // retry timer (or a flush) starts it again.
+      while (this.queue.length > 0 && this.retryTimer === undefined) {
         const max = this.options.maxBatch;
         const batch = this.queue.length <= max ? this.queue : this.queue.slice(0, max);
         this.queue = batch === this.queue ? [] : this.queue.slice(max);
-        await this.commit(batch);
+        this.committing = batch.length;
+        try {
+          await this.commit(batch);
+        } finally {
+          this.committing = 0;
+        }
       }
     } finally {
       this.running = false;
@@ -153,70 +204,126 @@ export class BatchWriter<S> {
   }
 
   private async commit(batch: WriteOp<S>[]): Promise<void> {
-    const started = performance.now();
-    let error: Error | undefined;
-    const ids = new Float64Array(batch.length);
-    try {
-      await this.db.run('BEGIN IMMEDIATE');
-      try {
-        for (let i = 0; i < batch.length; ) {
-          const op = batch[i];
-          if (op?.kind === 'other') {
-            await op.run(this.statements);
-            i++;
-            continue;
-          }
-          let end = i;
-          while (end < batch.length && batch[end]?.kind === 'attempt') end++;
-          await this.insertAttempts(batch as AttemptWrite[], i, end, ids);
-          i = end;
-        }
-        await this.db.run('COMMIT');
-      } catch (err) {
-        await this.db.run('ROLLBACK').catch(() => undefined);
-        throw err;
+    const error = await this.tryCommit(batch);
+    if (error === undefined) return;
+    if (isRetryable(error)) {
+      this.retryLater(batch, error);
+      return;
+    }
+    // SQLite refused something in this batch for itself: find it by writing each alone.
+    for (let i = 0; i < batch.length; i++) {
+      const op = batch[i];
+      if (op === undefined) continue;
+      const alone = batch.length === 1 ? error : await this.tryCommit([op]);
+      if (alone === undefined) continue;
+      if (isRetryable(alone)) {
+        this.retryLater(batch.slice(i), alone);
+        return;
       }
+      this.options.logger.error({ err: alone, code: sqliteCode(alone) }, 'register write refused by SQLite: this write is lost');
+      this.lose(op, alone, 'refused');
+    }
+  }
+
+  /** Commits the batch and settles its writes; returns the error instead when it failed (nothing settled). */
+  private async tryCommit(batch: WriteOp<S>[]): Promise<Error | undefined> {
+    const started = performance.now();
+    let ids: Float64Array | undefined;
+    let error: Error | undefined;
+    try {
+      ids = await commitBatch(this.db, this.inserter, this.statements, batch);
     } catch (err) {
       error = asError(err);
     }
     const durationMs = performance.now() - started;
-    if (error === undefined) {
-      if (!this.lastBatchOk) this.options.logger.info({ size: batch.length }, 'register writes recovered');
-      this.lastBatchOk = true;
-      batch.forEach((op, i) => {
-        if (op.kind === 'attempt') op.committed(ids[i] ?? 0);
-        else op.committed();
-      });
-    } else {
-      this.lastBatchOk = false;
-      this.options.logger.error(
-        { err: error, code: sqliteCode(error), size: batch.length, durationMs },
-        'register batch failed; its writes are lost, the next batch will retry',
-      );
-      for (const op of batch) op.failed(error);
-    }
     this.options.onBatch?.({ size: batch.length, durationMs, ok: error === undefined, ...(error && { error }) });
+    if (ids === undefined) return error ?? new Error('batch failed');
+    if (this.outage !== undefined) this.recovered();
+    let written = 0;
+    batch.forEach((op, i) => {
+      if (this.held.has(op)) {
+        written++;
+        this.heldNow--;
+      }
+      if (op.kind === 'attempt') op.committed(ids[i] ?? 0);
+      else op.committed();
+    });
+    if (written > 0) this.options.onSpool?.({ type: 'written', writes: written, heldNow: this.heldNow });
+    return undefined;
   }
 
-  /**
-   * Inserts batch[from, to) (all attempts), `inserter.rows` at a time. The ids of a multi-row INSERT are
-   * lastID-rows+1 … lastID: with INTEGER PRIMARY KEY each new rowid is max(rowid)+1, and no other writer can
-   * interleave inside our BEGIN IMMEDIATE.
-   */
-  private async insertAttempts(batch: readonly AttemptWrite[], from: number, to: number, ids: Float64Array): Promise<void> {
-    const { one, many, rows } = this.inserter;
-    let i = from;
-    for (; to - i >= rows; i += rows) {
-      const width = batch[i]?.params.length ?? 0;
-      const params = new Array<SqlValue>(rows * width);
-      for (let k = 0; k < rows; k++) {
-        const row = batch[i + k]?.params ?? [];
-        for (let c = 0; c < width; c++) params[k * width + c] = row[c] ?? null;
+  /** The disk refused `batch`: it goes back to the head of the queue, everything queued is held, retry later. */
+  private retryLater(batch: WriteOp<S>[], error: Error): void {
+    this.queue = batch.concat(this.queue);
+    const now = performance.now();
+    const { retryMinMs, retryMaxMs } = this.options;
+    if (this.outage === undefined) {
+      this.outage = { since: now, error, retries: 0, delayMs: retryMinMs, lost: 0, lastReport: now };
+      this.hold(this.queue);
+      this.options.logger.error(
+        { err: error, code: sqliteCode(error), held: this.heldNow, maxHeld: this.options.maxQueued },
+        'register cannot write: writes are held in memory (spool) and retried until the disk accepts them',
+      );
+    } else {
+      const o = this.outage;
+      o.error = error;
+      o.retries++;
+      o.delayMs = Math.min(o.delayMs * 2, retryMaxMs);
+      if (now - o.lastReport >= REPORT_EVERY_MS) {
+        o.lastReport = now;
+        this.options.logger.warn(
+          { code: sqliteCode(error), forMs: Math.round(now - o.since), retries: o.retries, held: this.heldNow, lost: o.lost },
+          'register still cannot write',
+        );
       }
-      const result = await many.run(params);
-      if (result.changes !== rows) throw new Error(`multi-row insert wrote ${result.changes} rows, not ${rows}`);
-      for (let k = 0; k < rows; k++) ids[i + k] = result.lastID - rows + 1 + k;
     }
-    for (; i < to; i++) ids[i] = (await one.run(batch[i]?.params ?? [])).lastID;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.start();
+    }, this.outage.delayMs);
+  }
+
+  private recovered(): void {
+    const o = this.outage;
+    if (o === undefined) return;
+    this.outage = undefined;
+    this.options.logger.info(
+      { afterMs: Math.round(performance.now() - o.since), retries: o.retries + 1, held: this.heldNow, lost: o.lost },
+      'register writes again: the held writes are being written in order',
+    );
+  }
+
+  private hold(ops: readonly WriteOp<S>[]): void {
+    let added = 0;
+    for (const op of ops) {
+      if (this.held.has(op)) continue;
+      this.held.add(op);
+      added++;
+      op.spooled?.();
+    }
+    this.heldNow += added;
+    if (added > 0) this.options.onSpool?.({ type: 'held', writes: added, heldNow: this.heldNow });
+  }
+
+  private overflow(op: WriteOp<S>): void {
+    const r = this.overflowReported;
+    r.count++;
+    const now = performance.now();
+    if (r.count === 1 || now - r.at >= REPORT_EVERY_MS) {
+      this.options.logger.error(
+        { lost: r.count, waiting: this.queued, code: sqliteCode(this.outage?.error) },
+        'register write queue full (store.spoolMaxWrites): new writes are lost until the disk catches up',
+      );
+      r.at = now;
+      r.count = 0;
+    }
+    this.lose(op, new RegisterQueueFullError(this.options.maxQueued), 'overflow');
+  }
+
+  private lose(op: WriteOp<S>, err: Error, reason: LostReason): void {
+    if (this.held.has(op)) this.heldNow--;
+    if (this.outage !== undefined) this.outage.lost++;
+    this.options.onSpool?.({ type: 'lost', writes: 1, reason, heldNow: this.heldNow });
+    op.failed(err);
   }
 }

@@ -43,7 +43,7 @@ describe('isRefusalAction', () => {
 
 describe('record', () => {
   it('shows the attempt in the evidence at once, before it is committed, and resolves with its id', async () => {
-    const register = await openAt({ batchWindowMs: 50 });
+    const register = await openAt();
     expect(register.evidenceFor(CALLER)).toBe(NO_EVIDENCE);
     const pending = register.record(newAttempt(CALLER, T0 - 1000));
     expect(register.evidenceFor(CALLER)).toMatchObject({ mark: null, attempts: [T0 - 1000], refusals: [] }); // + the DIDs called (learned index)

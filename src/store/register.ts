@@ -8,11 +8,15 @@
  *
  * Two connections: the writer (only the batch writer uses it, one transaction at a time) and a read-only one for
  * queries, so that a panel query never sees a batch that is still open.
+ *
+ * When the disk refuses writes (full, I/O errors, locked), the batch writer holds them in memory, in order, and
+ * writes them as soon as it can (batch-writer.ts: the spool). `record()` then tells its caller through
+ * `onSpooled` at once, so a call never waits on a failing disk; its promise resolves when the row is written.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock, type CallerEvidence, type Clock } from '../screening/types.js';
-import { BatchWriter, RegisterClosedError, type BatchInfo } from './batch-writer.js';
+import { BatchWriter, RegisterClosedError, type BatchInfo, type SpoolEvent } from './batch-writer.js';
 import { loadBlockCounts } from './load-learned.js';
 import { loadCalledNumbers } from './load-called.js';
 import { loadIndex, type IndexLoadStats } from './load-index.js';
@@ -44,6 +48,7 @@ import type {
   NewAttempt,
   NumberSummary,
   OutcomeUpdate,
+  RecordOptions,
   Register,
 } from './types.js';
 import type { EvidenceIndex } from './evidence-index.js';
@@ -53,10 +58,19 @@ export interface OpenRegisterOptions {
   file: string;
   /** How many days of attempts and refusals the index keeps per caller (≥ the repeat rule's days). */
   lookbackDays: number;
-  /** How long a write waits for others to share its transaction. @defaultValue 10 */
-  batchWindowMs?: number;
-  /** A batch starts at once when this many writes are queued; also the most per transaction. @defaultValue 500 */
+  /** Most writes per transaction (writes that arrive while one commits share the next). @defaultValue 500 */
   batchMaxSize?: number;
+  /**
+   * Most writes waiting at any time, held in memory while the disk refuses them (the spool); a write beyond is
+   * lost and counted (`onSpool` 'lost', reason 'overflow'). @defaultValue 50000
+   */
+  spoolMaxWrites?: number;
+  /** First wait before writing again after the disk refused a batch; doubles up to `retryMaxMs`. @defaultValue 100 */
+  retryMinMs?: number;
+  /** @defaultValue 2000 */
+  retryMaxMs?: number;
+  /** How long `close()` keeps retrying writes the disk refuses before it gives them up. @defaultValue 5000 */
+  closeTimeoutMs?: number;
   /** How long to wait for a lock held by another process before SQLITE_BUSY. @defaultValue 5000 */
   busyTimeoutMs?: number;
   /** NORMAL survives process crashes; FULL also survives power loss, at an fsync per batch. @defaultValue 'NORMAL' */
@@ -73,6 +87,8 @@ export interface OpenRegisterOptions {
   logger?: StoreLogger;
   /** Called after every batch (metrics, benchmarks). */
   onBatch?: (info: BatchInfo) => void;
+  /** Writes held in the spool, written from it, or lost (metrics). */
+  onSpool?: (event: SpoolEvent) => void;
 }
 
 /** The register as opened: the contract plus what operators and benchmarks may want to see. */
@@ -80,6 +96,16 @@ export interface OpenedRegister extends Register {
   readonly loadStats: IndexLoadStats;
   /** Bytes held by the mark table's typed arrays. */
   readonly indexBytes: number;
+  /** Writes held in memory now because the disk refuses them (the spool). */
+  readonly spooled: number;
+}
+
+/** A mark refused because the disk refuses writes at the moment. */
+export class RegisterUnavailableError extends Error {
+  constructor() {
+    super('the register cannot write at the moment (disk full, I/O errors or locked): nothing was changed, try again later');
+    this.name = 'RegisterUnavailableError';
+  }
 }
 
 /** Attempts per multi-row INSERT (× 23 parameters, well under SQLite's 32766). */
@@ -177,10 +203,14 @@ class SqliteRegister implements OpenedRegister {
     this.thresholds = { suspect: options.suspectThreshold ?? 0.5 };
     const inserter = { one: statements.insertAttempt, many: statements.insertAttempts, rows: ROWS_PER_INSERT };
     this.batches = new BatchWriter(writer, inserter, statements, {
-      windowMs: options.batchWindowMs ?? 10,
       maxBatch: options.batchMaxSize ?? 500,
+      maxQueued: options.spoolMaxWrites ?? 50_000,
+      retryMinMs: options.retryMinMs ?? 100,
+      retryMaxMs: options.retryMaxMs ?? 2000,
+      closeTimeoutMs: options.closeTimeoutMs ?? 5000,
       logger,
       ...(options.onBatch && { onBatch: options.onBatch }),
+      ...(options.onSpool && { onSpool: options.onSpool }),
     });
     this.pruneTimer = setInterval(() => index.prune(), options.pruneIntervalMs ?? 600_000);
     this.pruneTimer.unref();
@@ -194,6 +224,10 @@ class SqliteRegister implements OpenedRegister {
     return this.index.marks.byteLength;
   }
 
+  get spooled(): number {
+    return this.batches.spooled;
+  }
+
   evidenceFor(callerKey: string): CallerEvidence {
     return this.index.evidenceFor(callerKey);
   }
@@ -203,7 +237,7 @@ class SqliteRegister implements OpenedRegister {
     for (const c of imported.called ?? []) this.index.learned.addCalledByUs(c.callerKey, c.at);
   }
 
-  record(attempt: NewAttempt): Promise<number> {
+  record(attempt: NewAttempt, options: RecordOptions = {}): Promise<number> {
     if (this.closing !== undefined) return Promise.reject(new RegisterClosedError());
     const key = attempt.callerKey;
     const refused = isRefusalAction(attempt.action);
@@ -222,6 +256,7 @@ class SqliteRegister implements OpenedRegister {
           resolve(id);
         },
         failed: reject,
+        ...(options.onSpooled && { spooled: options.onSpooled }),
       });
     });
   }
@@ -239,6 +274,7 @@ class SqliteRegister implements OpenedRegister {
     let row: { caller_key: string | null; refused_at: number | null } | undefined;
     this.batches.enqueue({
       kind: 'other',
+      oneStatement: true,
       run: async (s) => {
         [row] = await s.updateOutcome.all<NonNullable<typeof row>>(outcomeParams(id, update));
       },
@@ -264,6 +300,7 @@ class SqliteRegister implements OpenedRegister {
     let row: { caller_key: string | null } | undefined;
     this.batches.enqueue({
       kind: 'other',
+      oneStatement: true,
       run: async (s) => {
         [row] = await s.updateTalk.all<NonNullable<typeof row>>([Math.round(talk.talkMs), id]);
       },
@@ -285,6 +322,7 @@ class SqliteRegister implements OpenedRegister {
     this.index.learned.addCalledByUs(callerKey, at);
     this.batches.enqueue({
       kind: 'other',
+      oneStatement: true,
       run: async (s) => {
         await s.upsertCalled.run([callerKey, at]);
       },
@@ -297,6 +335,9 @@ class SqliteRegister implements OpenedRegister {
 
   mark(callerKey: string, input: MarkInput): Promise<void> {
     if (this.closing !== undefined) return Promise.reject(new RegisterClosedError());
+    // A person is waiting for the answer: while the disk refuses writes, say so now (nothing changes) rather
+    // than hold the mark in memory and the request open until the disk accepts it.
+    if (!this.batches.healthy) return Promise.reject(new RegisterUnavailableError());
     this.index.setMark({ callerKey, ...input });
     const number = numberParams(callerKey, input, this.clock.now());
     const history = historyParams(callerKey, input);

@@ -127,13 +127,25 @@ export interface ImportedIndexRows {
   called?: ReadonlyArray<{ callerKey: string; at: number }>;
 }
 
+export interface RecordOptions {
+  /**
+   * Called at once (at most once) when the disk refuses the write and the attempt is held in memory (the spool)
+   * instead: the promise will resolve only once the disk accepts it again, so a call should not wait for it.
+   */
+  onSpooled?: () => void;
+}
+
 /**
  * The register: the durable log of attempts, the business's marks, and the in-memory index the classifier reads.
  * Writes are batched; `record` resolves once the attempt is committed to SQLite.
  */
 export interface Register extends EvidenceLookup {
-  /** Adds the attempt to the index at once (synchronously) and to the next batch; resolves with its id when committed. */
-  record(attempt: NewAttempt): Promise<number>;
+  /**
+   * Adds the attempt to the index at once (synchronously) and to the next batch; resolves with its id when
+   * committed (later, when the disk refused it and it waits in the spool: `options.onSpooled`); rejects when it
+   * is lost (the spool is full, SQLite refuses the row itself, the register closed before the disk accepted it).
+   */
+  record(attempt: NewAttempt, options?: RecordOptions): Promise<number>;
   /** Queues an outcome update for an attempt (batched); updates the index at once (refusals). */
   updateOutcome(id: number, update: OutcomeUpdate): void;
   /**
@@ -146,7 +158,10 @@ export interface Register extends EvidenceLookup {
    * with the next batch. Optional so that test doubles of the Register need not implement it.
    */
   noteCalledByUs?(callerKey: string, at: number): void;
-  /** Sets or clears the business's mark on a number; index at once, database before the promise resolves. */
+  /**
+   * Sets or clears the business's mark on a number; index at once, database before the promise resolves. Refused
+   * at once, changing nothing, while the disk refuses writes.
+   */
   mark(callerKey: string, input: MarkInput): Promise<void>;
   attempts(query: AttemptQuery): Promise<Attempt[]>;
   numberSummary(callerKey: string): Promise<NumberSummary>;
@@ -160,7 +175,7 @@ export interface Register extends EvidenceLookup {
   indexImported?(imported: ImportedIndexRows): void;
   /** True while the database is open and writable. */
   readonly ready: boolean;
-  /** Commits everything queued now. */
+  /** Commits everything queued now (writes the disk refuses stay held: one retry is made at once). */
   flush(): Promise<void>;
   /** Flushes and closes. */
   close(): Promise<void>;

@@ -1,7 +1,9 @@
 /**
  * kill -9 in the middle of a stream of attempts loses no acknowledged attempt: every id a record() promise
  * resolved with is in the database after reopening, with its own Call-ID. Unacknowledged attempts may be lost:
- * at most those in flight at the moment of the kill (the batch being committed and the queue behind it).
+ * at most those in flight at the moment of the kill (the batch being committed and the queue behind it). The same
+ * holds for attempts that waited in the spool while another process held the database's write lock: once their
+ * promise resolved they were written, and they survive the kill like any other.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,13 +23,21 @@ afterEach(() => {
 interface ChildLog {
   offered: Set<number>;
   acked: Map<number, number>; // n → id
+  spooled: Set<number>;
+  unlocked: boolean;
 }
 
-function runAndKill(file: string): Promise<ChildLog> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/register-crash-child.ts', file, String(IN_FLIGHT)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log: ChildLog = { offered: new Set(), acked: new Map() };
+/** Acknowledged attempts that had been held in the spool first. */
+function ackedFromSpool(log: ChildLog): number {
+  let n = 0;
+  for (const k of log.spooled) if (log.acked.has(k)) n++;
+  return n;
+}
+
+function runAndKill(file: string, locked = false): Promise<ChildLog> {
+  const args = ['--import', 'tsx', 'test/support/register-crash-child.ts', file, String(IN_FLIGHT), ...(locked ? ['locked'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log: ChildLog = { offered: new Set(), acked: new Map(), spooled: new Set(), unlocked: false };
   let rest = '';
   let stderr = '';
   let killed = false;
@@ -39,8 +49,11 @@ function runAndKill(file: string): Promise<ChildLog> {
       const [tag, n, id] = line.split(' ');
       if (tag === 'o') log.offered.add(Number(n));
       else if (tag === 'a') log.acked.set(Number(n), Number(id));
+      else if (tag === 's') log.spooled.add(Number(n));
+      else if (tag === 'unlock') log.unlocked = true;
     }
-    if (!killed && log.acked.size >= KILL_AFTER_ACKS) {
+    const spoolDone = !locked || (log.unlocked && ackedFromSpool(log) > 0);
+    if (!killed && log.acked.size >= KILL_AFTER_ACKS && spoolDone) {
       killed = true;
       child.kill('SIGKILL');
     }
@@ -55,22 +68,40 @@ function runAndKill(file: string): Promise<ChildLog> {
   });
 }
 
-it('keeps every acknowledged attempt when the process is killed with SIGKILL mid-stream', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'crocetta-crash-'));
-  const file = join(dir, 'register.sqlite');
-  const log = await runAndKill(file);
-
+async function stored(file: string): Promise<Map<number, string>> {
   const register = await openRegister({ file, lookbackDays: 30 });
   const rows = await register.attempts({ limit: 1000, since: 0 });
-  const stored = new Map<number, string>();
+  const byId = new Map<number, string>();
   // Page through everything (newest first).
   for (let page = rows; page.length > 0; ) {
-    for (const a of page) stored.set(a.id, a.callId);
+    for (const a of page) byId.set(a.id, a.callId);
     const last = page[page.length - 1];
     page = last === undefined ? [] : await register.attempts({ limit: 1000, beforeId: last.id });
   }
   await register.close();
+  return byId;
+}
 
+it('keeps every acknowledged attempt when the process is killed with SIGKILL mid-stream', async () => {
+  dir = mkdtempSync(join(tmpdir(), 'crocetta-crash-'));
+  const file = join(dir, 'register.sqlite');
+  const log = await runAndKill(file);
+  expect(log.spooled.size).toBe(0);
+
+  expectAckedKept(log, await stored(file));
+});
+
+it('keeps every attempt written from the spool (after a lock held by another process) when killed with SIGKILL', async () => {
+  dir = mkdtempSync(join(tmpdir(), 'crocetta-crash-'));
+  const file = join(dir, 'register.sqlite');
+  const log = await runAndKill(file, true);
+  expect(log.spooled.size).toBeGreaterThan(0);
+  expect(ackedFromSpool(log)).toBeGreaterThan(0);
+  console.info(`kill -9 after a held lock: ${log.spooled.size} attempts were held in the spool, ${ackedFromSpool(log)} of them acknowledged`);
+  expectAckedKept(log, await stored(file));
+});
+
+function expectAckedKept(log: ChildLog, stored: Map<number, string>): void {
   const missing = [...log.acked].filter(([n, id]) => stored.get(id) !== `crash-${n}`);
   expect(missing).toEqual([]);
   for (const callId of stored.values()) expect(log.offered.has(Number(callId.slice('crash-'.length)))).toBe(true);
@@ -83,4 +114,4 @@ it('keeps every acknowledged attempt when the process is killed with SIGKILL mid
   );
   expect(lost).toBeGreaterThanOrEqual(0);
   expect(lost).toBeLessThanOrEqual(IN_FLIGHT);
-});
+}

@@ -1,0 +1,79 @@
+/**
+ * `store.durableBeforeAnswer`: with true (the default) a refusal goes out only once its attempt is committed; with
+ * false it goes out at once and the attempt is committed right after. The commit is held back by a gate around
+ * the register's record() (a slow disk), with `store.commitWaitMs` long enough not to cut the wait short.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Attempt } from '../../src/store/types.js';
+import { buildInvite } from '../support/drachtio-double.js';
+import { startHarness, type Harness } from '../support/crocetta-harness.js';
+
+const DID = '+390612345678';
+const NUISANCE = '+390298765432';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+async function start(durableBeforeAnswer: boolean): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'crocetta-durable-'));
+  const file = join(dir, 'store.yaml');
+  writeFileSync(file, `store:\n  durableBeforeAnswer: ${String(durableBeforeAnswer)}\n  commitWaitMs: 10000\n`);
+  try {
+    h = await startHarness({ CROCETTA_CONFIG: file });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  expect((await h.api('POST', `/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, { label: 'nuisance' })).status).toBe(200);
+  return h;
+}
+
+/** record() resolves only after `release()`, as on a disk that takes its time to commit. */
+function slowCommits(harness: Harness): { release: () => void } {
+  const register = harness.app.register;
+  const record = register.record.bind(register);
+  let release = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  register.record = (attempt, options) => {
+    const committed = record(attempt, options);
+    return gate.then(() => committed);
+  };
+  return { release };
+}
+
+function nuisanceCall(harness: Harness) {
+  return harness.double.injectRequest(buildInvite({ from: NUISANCE, to: DID, requestUri: `sip:${DID}@127.0.0.1` }));
+}
+
+async function attemptsOfNuisance(harness: Harness): Promise<Attempt[]> {
+  await harness.app.register.flush();
+  return ((await harness.api('GET', `/api/attempts?number=${encodeURIComponent(NUISANCE)}`)).json as { attempts: Attempt[] }).attempts;
+}
+
+describe('store.durableBeforeAnswer', () => {
+  it('true (default): the refusal waits for its attempt to be committed', async () => {
+    const harness = await start(true);
+    const { release } = slowCommits(harness);
+    const call = nuisanceCall(harness);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(call.final).toBeUndefined(); // still waiting for the commit
+    release();
+    expect((await call.waitForFinal()).status).toBe(607);
+    expect(await attemptsOfNuisance(harness)).toHaveLength(1);
+  });
+
+  it('false: the refusal goes out before its attempt is committed, and the attempt is written right after', async () => {
+    const harness = await start(false);
+    const { release } = slowCommits(harness);
+    const call = nuisanceCall(harness);
+    expect((await call.waitForFinal()).status).toBe(607); // the commit is still held back
+    release();
+    const [attempt] = await attemptsOfNuisance(harness);
+    expect(attempt).toMatchObject({ action: 'reject:607', outcome: 'rejected', finalStatus: 607 });
+  });
+});
