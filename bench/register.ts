@@ -1,9 +1,10 @@
 /**
- * Register benchmark: `npx tsx bench/register.ts [--idle=2000] [--attempts=200000] [--concurrency=2000] [--marks=1000000]`
+ * Register benchmark: `npx tsx bench/register.ts [--idle=2000] [--synchronous=NORMAL|FULL] [--attempts=200000] [--concurrency=2000] [--marks=1000000]`
  *
  * 0. Idle commit latency: one attempt at a time (the next one only once the previous `record()` resolved), the
  *    case of an office's line where calls come seconds apart: p50/p99 of `record()` until committed, beside the
- *    floor measured in the same run, the same INSERT run alone on a bare connection (WAL, synchronous=NORMAL).
+ *    floor measured in the same run, the same INSERT run alone on a bare connection (WAL, synchronous=NORMAL,
+ *    or FULL with --synchronous=FULL).
  * 1. Durable write rate: records N attempts as fast as they come and counts each one when its `record()`
  *    promise resolved (its batch committed in WAL, synchronous=NORMAL). Prints attempts/s, batch sizes, latency.
  * 2. Index of marks: fills a database with M marked numbers (in SQL), then a fresh `node` process (plain JS,
@@ -48,7 +49,7 @@ const fmt = (n: number, digits = 1): string => n.toFixed(digits);
  * One attempt at a time, each after the previous one was committed and the event loop turned once more (so the
  * writer has gone idle: a write made in the very callback of the previous commit would ride along with it).
  */
-async function benchIdle(count: number): Promise<void> {
+async function benchIdle(count: number, synchronous: 'NORMAL' | 'FULL'): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-'));
   const base = Date.now();
   const attempt = (i: number) => newAttempt(`+39333${(1_000_000 + i).toString()}`, base + i);
@@ -60,7 +61,7 @@ async function benchIdle(count: number): Promise<void> {
   const floorFile = join(dir, 'floor.sqlite');
   await (await openRegister({ file: floorFile, lookbackDays: 30 })).close(); // schema
   const bare = await Connection.open(floorFile);
-  await bare.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+  await bare.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};`);
   const insert = await bare.prepare(INSERT_ATTEMPT_SQL);
   const floor = new Float64Array(count);
   for (let i = -warmup; i < count; i++) {
@@ -73,7 +74,7 @@ async function benchIdle(count: number): Promise<void> {
   await insert.finalize();
   await bare.close();
 
-  const register = await openRegister({ file: join(dir, 'register.sqlite'), lookbackDays: 30 });
+  const register = await openRegister({ file: join(dir, 'register.sqlite'), lookbackDays: 30, synchronous });
   const lat = new Float64Array(count);
   for (let i = -warmup; i < count; i++) {
     const t = performance.now();
@@ -87,7 +88,7 @@ async function benchIdle(count: number): Promise<void> {
   const f = sorted(floor);
   const r = sorted(lat);
   const [f50, f99, r50, r99] = [percentile(f, 0.5), percentile(f, 0.99), percentile(r, 0.5), percentile(r, 0.99)];
-  console.log(`idle: bare INSERT (floor) p50 ${fmt(f50, 3)} ms, p99 ${fmt(f99, 3)} ms (${count} one at a time)`);
+  console.log(`idle: bare INSERT (floor) p50 ${fmt(f50, 3)} ms, p99 ${fmt(f99, 3)} ms (${count} one at a time, synchronous=${synchronous})`);
   console.log(
     `idle: record() until committed p50 ${fmt(r50, 3)} ms, p99 ${fmt(r99, 3)} ms ` +
       `(x${fmt(r50 / f50, 2)} / x${fmt(r99 / f99, 2)} the floor, +${fmt(r50 - f50, 3)} ms at p50)`,
@@ -244,7 +245,7 @@ async function main(): Promise<void> {
     await loadPhase(argText('file') ?? '', arg('marks', 1_000_000));
     return;
   }
-  await benchIdle(arg('idle', 2000));
+  await benchIdle(arg('idle', 2000), argText('synchronous') === 'FULL' ? 'FULL' : 'NORMAL');
   await benchWrites(arg('attempts', 200_000), arg('concurrency', 2000));
   await benchMarks(arg('marks', 1_000_000));
 }

@@ -62,6 +62,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   const register = await openRegister({
     file: config.store.file,
     lookbackDays: config.store.lookbackDays,
+    synchronous: config.store.synchronous,
     spoolMaxWrites: config.store.spoolMaxWrites,
     closeTimeoutMs: config.store.shutdownFlushMs,
     onSpool: (event) => countSpool(metrics, event),

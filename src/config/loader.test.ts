@@ -30,7 +30,7 @@ describe('loadConfig', () => {
 
   it('still loads a file that sets store.batchWindowMs (deprecated, ignored), and defaults to durable answers', () => {
     const config = loadConfig({ env: { CROCETTA_CONFIG: tempYaml('store:\n  batchWindowMs: 10\n') } });
-    expect(config.store).toMatchObject({ batchWindowMs: 10, durableBeforeAnswer: true, spoolMaxWrites: 50_000 });
+    expect(config.store).toMatchObject({ batchWindowMs: 10, durableBeforeAnswer: true, spoolMaxWrites: 20_000 });
     expect(loadConfig({ env: {} }).store.batchWindowMs).toBeUndefined();
   });
 

@@ -108,6 +108,7 @@ export const configSchema = z
         batchWindowMs: z.number().int().min(0).max(1000).optional(),
         commitWaitMs: z.number().int().min(0).max(10_000),
         durableBeforeAnswer: z.boolean(),
+        synchronous: z.enum(['NORMAL', 'FULL']),
         spoolMaxWrites: z.number().int().min(10).max(10_000_000),
         shutdownFlushMs: z.number().int().min(0).max(600_000),
         lookbackDays: z.number().int().min(1).max(3650),

@@ -62,7 +62,7 @@ export interface OpenRegisterOptions {
   batchMaxSize?: number;
   /**
    * Most writes waiting at any time, held in memory while the disk refuses them (the spool); a write beyond is
-   * lost and counted (`onSpool` 'lost', reason 'overflow'). @defaultValue 50000
+   * lost and counted (`onSpool` 'lost', reason 'overflow'). @defaultValue 20000
    */
   spoolMaxWrites?: number;
   /** First wait before writing again after the disk refused a batch; doubles up to `retryMaxMs`. @defaultValue 100 */
@@ -204,7 +204,7 @@ class SqliteRegister implements OpenedRegister {
     const inserter = { one: statements.insertAttempt, many: statements.insertAttempts, rows: ROWS_PER_INSERT };
     this.batches = new BatchWriter(writer, inserter, statements, {
       maxBatch: options.batchMaxSize ?? 500,
-      maxQueued: options.spoolMaxWrites ?? 50_000,
+      maxQueued: options.spoolMaxWrites ?? 20_000,
       retryMinMs: options.retryMinMs ?? 100,
       retryMaxMs: options.retryMaxMs ?? 2000,
       closeTimeoutMs: options.closeTimeoutMs ?? 5000,
