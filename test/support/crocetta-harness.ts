@@ -47,7 +47,7 @@ export interface Harness {
 export interface HarnessOptions {
   /** The double sends call detail records (drachtio.conf.xml `<cdrs>true</cdrs>`). */
   cdrs?: boolean;
-  /** More options for the double (its SIP addresses, timer F). */
+  /** More options for the double (its SIP addresses, timer F, its proxy timers). */
   double?: Omit<DrachtioDoubleOptions, 'secret' | 'port' | 'cdrs'>;
   /** Scripts the far end of requests the app sends, from before the app connects (REGISTER at start). */
   onAppRequest?: AppRequestHandler;

@@ -143,6 +143,60 @@ describe('drachtio double with the real drachtio-srf', () => {
     expect(invite.proxy?.remainInDialog).toBe(false);
   });
 
+  it('ends a proxy whose far end never answers with its own 408 after Timer B: `done` and no `continue` to the app', async () => {
+    const double = await DrachtioDouble.start({ secret: SECRET, timers: { B: 100 } });
+    doubles.push(double);
+    const result = deferred<ProxyResult>();
+    connectApp(double, (app) => app.invite((req) => {
+      void (req as ProxyingRequest).proxy({ destination: ['sip:127.0.0.1:5080'] }).then(result.resolve);
+    }));
+    await double.waitForRoutes(['invite']);
+    double.onProxy(() => []);
+    const invite = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678' }));
+    expect(await invite.waitForFinal()).toMatchObject({ status: 408, byServer: true });
+    const outcome = await within(result.promise);
+    expect(outcome.finalStatus).toBeUndefined();
+    expect(outcome.responses).toEqual([]);
+  });
+
+  it('absorbs retransmissions while the app or the proxy holds the request, and hands over a late one as new', async () => {
+    const double = await DrachtioDouble.start({ secret: SECRET, timers: { D: 60 } });
+    doubles.push(double);
+    const hold = deferred();
+    const received: string[] = [];
+    connectApp(double, (app) => app.invite((req, res) => {
+      received.push(req.get('Call-ID'));
+      if (req.get('Call-ID') === 'held') void hold.promise.then(() => res.send(486));
+      else void (req as ProxyingRequest).proxy({ destination: ['sip:127.0.0.1:5080'] });
+    }));
+    await double.waitForRoutes(['invite']);
+    const held = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678', callId: 'held' }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(double.retransmit(held), 'pending with the app: absorbed').toBeNull();
+    hold.resolve();
+    await held.waitForFinal();
+    expect(double.retransmit(held), 'answered by the app: absorbed, the 486 sent again').toBeNull();
+    expect(held.responses.map((r) => [r.status, r.origin])).toEqual([[486, 'app'], [486, 'server']]);
+
+    double.onProxy(() => [{ status: 180 }, { status: 200, delayMs: 100 }]);
+    const proxied = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678', callId: 'proxied' }));
+    await proxied.waitForResponse(180);
+    expect(double.retransmit(proxied), 'while the proxy runs: absorbed').toBeNull();
+    await proxied.waitForProxy();
+    const late = double.retransmit(proxied);
+    expect(late?.request.headers.via, 'after the 2xx: a new request, byte for byte').toEqual(proxied.request.headers.via);
+    expect(late?.transactionId).not.toBe(proxied.transactionId);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(received).toEqual(['held', 'proxied', 'proxied']);
+
+    double.onProxy(() => [{ status: 603 }]);
+    const refused = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678', callId: 'refused' }));
+    await refused.waitForProxy();
+    expect(double.retransmit(refused), 'within Timer D after a non-2xx: absorbed').toBeNull();
+    await new Promise((r) => setTimeout(r, 80));
+    expect(double.retransmit(refused), 'after Timer D: new').not.toBeNull();
+  });
+
   it('answers via createUAS with a Dialog that ACK, BYE and destroy() work in', async () => {
     const double = await startDouble();
     const dialogReady = deferred<Srf.Dialog>();

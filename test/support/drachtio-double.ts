@@ -6,6 +6,8 @@
 export { DrachtioDouble, dialogIdFor } from './drachtio/double.js';
 export type { ConnectionInfo, DrachtioDoubleOptions, InjectOptions } from './drachtio/double.js';
 export { InjectedRequest } from './drachtio/injected-request.js';
+export { DRACHTIO_TIMERS } from './drachtio/proxy-run.js';
+export type { DrachtioTimers } from './drachtio/proxy-run.js';
 export type {
   ProxyDetails, ProxyHandler, ProxyRecord, ProxyTarget, RecordedResponse, ResponseOrigin, ScriptedResponse,
 } from './drachtio/injected-request.js';

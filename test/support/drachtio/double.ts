@@ -6,7 +6,7 @@ import net from 'node:net';
 import { type AppRequest, type AppRequestHandler, type DialogRecord, handleAppRequest } from './app-requests.js';
 import { FrameDecoder, encodeFrame } from './framing.js';
 import { InjectedRequest, type ProxyHandler, type RecordedResponse, type TransactionHost } from './injected-request.js';
-import { parseProxyCommand, runProxy } from './proxy-run.js';
+import { DRACHTIO_TIMERS, type DrachtioTimers, parseProxyCommand, runProxy } from './proxy-run.js';
 import { DEFAULT_SOURCE, DOUBLE_SIP_ADDRESS, type SourceAddress, buildResponseFor, prepareInjected } from './sip-builders.js';
 import {
   type SipDraft, getHeader, getHeaders, newBranch, parseDraft, parseSipRequest, parseSipResponse, randomToken,
@@ -38,6 +38,8 @@ export interface DrachtioDoubleOptions {
    * hears it. Off by default (the answer then comes a little later, as over a network).
    */
   immediateAnswers?: boolean;
+  /** drachtio-server's transaction timers (ms); tests shorten them. @defaultValue DRACHTIO_TIMERS */
+  timers?: Partial<DrachtioTimers>;
 }
 
 export interface InjectOptions {
@@ -99,13 +101,17 @@ export class DrachtioDouble implements TransactionHost {
     private readonly hostports: string,
     private readonly timerFMs: number,
     private readonly immediateAnswers: boolean,
+    readonly timers: DrachtioTimers,
   ) {
     server.on('connection', (socket) => this.accept(socket));
   }
 
   static start(opts: DrachtioDoubleOptions): Promise<DrachtioDouble> {
     const server = net.createServer();
-    const double = new DrachtioDouble(server, opts.secret, opts.cdrs ?? false, opts.hostports ?? HOSTPORTS, opts.timerFMs ?? 32_000, opts.immediateAnswers ?? false);
+    const double = new DrachtioDouble(
+      server, opts.secret, opts.cdrs ?? false, opts.hostports ?? HOSTPORTS, opts.timerFMs ?? 32_000, opts.immediateAnswers ?? false,
+      { ...DRACHTIO_TIMERS, ...opts.timers },
+    );
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port ?? 0, '127.0.0.1', () => {
@@ -181,6 +187,34 @@ export class DrachtioDouble implements TransactionHost {
     const meta = { source: 'network' as const, transport, ...source };
     this.deliver(conn, sipEvent(raw, meta, transactionId, dialogId, dialogId === '' ? DOUBLE_SIP_ADDRESS : undefined));
     return txn;
+  }
+
+  /**
+   * The caller's transport sends the request of `txn` again, byte for byte (same branch, CSeq, From tag, no To
+   * tag), as a UAC does when no response reached it. What drachtio-server does with it
+   * (DrachtioController::processMessageStatelessly and sofia's server transactions):
+   * - absorbed while the request waits for the app (PendingRequestController::isRetransmission) or while its proxy
+   *   core lives (SipProxyController::isRetransmission): until the PBX's 2xx to an INVITE, Timer D after a non-2xx
+   *   or a CANCEL, Timer K after a non-INVITE's final. The proxy sends nothing back (a TODO in its source);
+   * - absorbed with the last response sent again when the app answered it itself (sofia's server transaction);
+   * - otherwise (a proxied INVITE after the PBX's 2xx, a proxied MESSAGE after Timer K) delivered to the app as a
+   *   new request with a new transaction id: returned, as the app's new transaction.
+   */
+  retransmit(txn: InjectedRequest): InjectedRequest | null {
+    const state = this.transactions.get(txn.transactionId);
+    if (!state || txn.dialogId !== '') throw new Error('drachtio double: only a request that started a transaction can be retransmitted');
+    const proxy = txn.proxy;
+    if (proxy) {
+      if (!proxy.done || proxy.endedAt === undefined) return null;
+      const final = txn.final;
+      const invite = txn.request.method === 'INVITE';
+      const coreEnds = invite && final !== undefined && final.status < 300 && !txn.cancelled ? 0 : invite ? this.timers.D : this.timers.K;
+      if (Date.now() - proxy.endedAt < coreEnds) return null;
+      return this.injectRequest(renderDraft(state.received), { source: state.source, transport: state.transport });
+    }
+    const last = txn.responses.at(-1);
+    if (last && last.status > 100) txn.record(last, 'server');
+    return null;
   }
 
   cancelTransaction(txn: InjectedRequest): RecordedResponse {
@@ -442,6 +476,7 @@ export class DrachtioDouble implements TransactionHost {
         appMsgId: cmd.id, txn: state.txn, received: state.received, handler: this.proxyHandler,
         send: (m) => this.send(conn, m),
         cdr: (kind, source, detail, sip) => this.cdr(kind, source, detail, sip),
+        timers: this.timers,
       },
       record,
     );

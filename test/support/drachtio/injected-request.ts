@@ -56,8 +56,13 @@ export interface ProxyRecord extends ProxyDetails {
   targets: ProxyTarget[];
   /** Final responses reported to the app (`…|continue`), in order. */
   reportedToApp: ParsedSipResponse[];
-  /** Set once `…|done` was sent. */
+  /** Set once `…|done` was sent (or, for a cancelled proxy, once it ended without a word to the app). */
   done: boolean;
+  /**
+   * When (Date.now()) the caller's side of the proxy got its final answer or the caller's CANCEL: the proxy core
+   * outlives it by Timer D (INVITE, non-2xx) or Timer K (non-INVITE) and absorbs retransmissions meanwhile.
+   */
+  endedAt?: number;
 }
 
 export interface TransactionHost {
@@ -133,6 +138,11 @@ export class InjectedRequest {
     if (recorded.status >= 200) this.closed = true;
     this.waiters.notify();
     return recorded;
+  }
+
+  /** Resolves when `check` gives a value, re-checked whenever this transaction changes; rejects after `timeoutMs`. */
+  waitFor<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+    return this.waiters.waitFor(check, timeoutMs, `${what} on ${this.describe()}`);
   }
 
   /** @internal */

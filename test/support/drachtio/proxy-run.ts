@@ -6,6 +6,10 @@
  * caller but not reported to the app; `…|OK|done` follows a 2xx, or the best final once every target failed.
  * Targets are tried one after another (serial forking also stands in for simultaneous); a 6xx stops the search.
  * A caller's CANCEL while a target rings ends the run without a word to the app (see runProxy).
+ * A target that gives no final answer: drachtio's own timers end it (Timer B, 32 s, when it never answered at all;
+ * Timer C, 185 s, after a provisional response), with a 408 it generates itself (ServerTransaction::generateResponse):
+ * the app gets `done` and no `continue`. drachtio-server ignores the app's finalTimeout (addProxy reads only the
+ * provisional one), so nothing shorter applies.
  */
 import type { InjectedRequest, ProxyHandler, ProxyRecord, ProxyTarget, ScriptedResponse } from './injected-request.js';
 import { DOUBLE_SIP_ADDRESS, buildResponseFor } from './sip-builders.js';
@@ -25,7 +29,23 @@ export interface ProxyRun {
   send(message: string): void;
   /** A call detail record, when the double runs with CDRs on (drachtio.conf.xml `<cdrs>true</cdrs>`). */
   cdr?(record: 'cdr:start' | 'cdr:stop', source: 'network' | 'application', detail: string, sip: string): void;
+  /** drachtio-server's proxy timers (ms). */
+  timers: Pick<DrachtioTimers, 'B' | 'C'>;
 }
+
+/** drachtio-server's transaction timers, in ms (drachtio.h TIMER_B_MSECS, TIMER_C_MSECS, TIMER_D_MSECS; sofia's T4). */
+export interface DrachtioTimers {
+  /** An INVITE target that never answered at all is given up. */
+  B: number;
+  /** An INVITE target that answered provisionally but never finally is given up. */
+  C: number;
+  /** An INVITE client transaction stays completed this long after a non-2xx (its proxy core absorbs retransmissions). */
+  D: number;
+  /** A non-INVITE client transaction stays completed this long after its final (UDP: T4). */
+  K: number;
+}
+
+export const DRACHTIO_TIMERS: DrachtioTimers = { B: 32_000, C: 185_000, D: 32_000, K: 5_000 };
 
 export function parseProxyCommand(tokens: string[], payload: string, txn: InjectedRequest): ProxyRecord {
   const stub = parseSipRequest(payload);
@@ -67,6 +87,15 @@ function forwardedRequest(record: ProxyRecord, received: SipDraft, uri: string):
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits `ms`, or less if the caller cancels meanwhile. */
+async function sleepUnlessCancelled(txn: InjectedRequest, ms: number): Promise<void> {
+  try {
+    await txn.waitFor(() => (txn.cancelled ? true : undefined), ms, 'a CANCEL');
+  } catch {
+    // the timer ran out: not cancelled
+  }
+}
+
 async function script(run: ProxyRun, record: ProxyRecord, target: ProxyTarget): Promise<ScriptedResponse[]> {
   if (!run.handler) return [{ status: 100 }, { status: 180 }, { status: 200 }];
   try {
@@ -92,6 +121,7 @@ export async function runProxy(run: ProxyRun, record: ProxyRecord): Promise<void
   };
   const finish = (): void => {
     record.done = true;
+    record.endedAt ??= Date.now();
     run.send(proxyDone(run.appMsgId));
     txn.changed();
   };
@@ -112,10 +142,12 @@ export async function runProxy(run: ProxyRun, record: ProxyRecord): Promise<void
       return parseSipResponse(renderDraft(draft));
     };
     let final: ParsedSipResponse | undefined;
+    let answered = false;
     for (const spec of await script(run, record, target)) {
       if (spec.delayMs) await sleep(spec.delayMs);
       if (txn.cancelled) break;
       const response = build(spec);
+      answered = true;
       if (response.status < 200) {
         if (response.status > 100) txn.record(response, 'far-end');
         continue;
@@ -123,6 +155,7 @@ export async function runProxy(run: ProxyRun, record: ProxyRecord): Promise<void
       final = response;
       break;
     }
+    if (final === undefined && !txn.cancelled) await sleepUnlessCancelled(txn, answered ? run.timers.C : run.timers.B);
     if (txn.cancelled) {
       // drachtio-server answered the CANCEL and the INVITE (487) itself; for a proxied INVITE it then reports
       // neither a final response nor `done` to the app (seen with 0.9.5-rc3 and 0.9.10): the only trace is the
@@ -130,10 +163,17 @@ export async function runProxy(run: ProxyRun, record: ProxyRecord): Promise<void
       const toCaller = txn.responses.find((r) => r.status === 487);
       if (toCaller) run.cdr?.('cdr:stop', 'application', 'call-rejected', toCaller.raw);
       record.done = true;
+      record.endedAt = Date.now();
       txn.changed();
       return;
     }
-    final ??= build({ status: 408 });
+    if (final === undefined) {
+      // Timer B or C: drachtio answers the caller 408 itself and tells the app only `done` (forwardBestResponse).
+      const timeout = txn.record(parseSipResponse(renderDraft(buildResponseFor(run.received, { status: 408, toTag: randomToken(10) }))), 'server');
+      run.cdr?.('cdr:stop', 'application', 'call-rejected', timeout.raw);
+      finish();
+      return;
+    }
     report(final, uri);
     // ClientTransaction::writeCdr, then the 2xx forwarded upstream (SipProxyController, proxy-uas).
     if (final.status < 300) {
