@@ -9,6 +9,7 @@ import { createPanelApp } from './panel/panel-app.js';
 import { systemClock, type Clock } from './screening/types.js';
 import { createSipApp, type SipApp } from './sip/sip-app.js';
 import { ForwardedCalls } from './sip/forwarded-calls.js';
+import { RecentTransactions } from './sip/transactions.js';
 import { outboundSources } from './sip/outbound.js';
 import { createActionDeps } from './sip/action-deps.js';
 import { LoginLimiter, Sessions, ensureAdminHash, sessionKey } from './panel/auth.js';
@@ -143,6 +144,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       actions: actions.deps,
       forwarded: new ForwardedCalls(register, logger.child({ component: 'forwarded' })),
       ...(trunkConfig === null ? {} : { trunk: createTrunkInbound(trunkConfig, metrics) }),
+      transactions: new RecentTransactions(),
       outbound: {
         trunkUri: outboundTrunk,
         fromAddresses: pbx === null ? configuredFrom : { has: (a: string) => configuredFrom.has(a) || pbx.registry.isPbxAddress(a) },

@@ -14,6 +14,7 @@ export interface Metrics {
   cancelledDuringScreening: Counter;
   decisionSeconds: Histogram;
   drachtioConnected: Gauge;
+  retransmissions: Counter<'kind' | 'answer'>;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -73,6 +74,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     drachtioConnected: new Gauge({
       name: 'crocetta_drachtio_connected',
       help: '1 while connected to drachtio-server',
+      registers: [registry],
+    }),
+    retransmissions: new Counter({
+      name: 'crocetta_retransmissions_total',
+      help: 'Copies of a request already handled (retransmissions), by kind and what they got: absorbed or repeated (the final answer again)',
+      labelNames: ['kind', 'answer'],
       registers: [registry],
     }),
   };

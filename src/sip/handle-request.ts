@@ -17,6 +17,7 @@ import type { ForwardedCalls } from './forwarded-calls.js';
 import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
 import { refusedStranger, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
 import { refusedFromPbx } from './pbx-registrar.js';
+import { answerCopy, observeFinalAnswer, transactionKey, type RecentTransactions } from './transactions.js';
 
 export interface ForwardSettings {
   /** Where calls go: PBX_URI; '' when the PBX registers to crocetta (then `registered` says where). */
@@ -57,6 +58,8 @@ export interface HandlerDeps {
   noPbx?: { inc(): void };
   /** The PBX registered to crocetta (proxy mode): INVITEs from its address are its outbound calls, never screened. */
   registeredPbx?: { isPbxAddress(address: string): boolean };
+  /** Recent transactions, so a retransmission is not a second call; absent: every request is new. */
+  transactions?: RecentTransactions;
 }
 
 export interface ActionDeps extends RefusalDeps {
@@ -113,6 +116,13 @@ function outcomeOfStatus(status: number | undefined): AttemptOutcome {
 export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
   return (rawReq: Srf.SrfRequest, res: Srf.SrfResponse): void => {
     const req = asProxyable(rawReq);
+    // A retransmission drachtio-server handed over as a new request is not a second call (transactions.ts).
+    const seen = deps.transactions?.see(transactionKey(req));
+    if (seen?.copy) {
+      void answerCopy(kind, seen, req, res, deps);
+      return;
+    }
+    if (seen) observeFinalAnswer(req, res, (final) => seen.answered(final));
     const call = new CallLifecycle();
     const started = process.hrtime.bigint();
     req.on('cancel', () => {

@@ -1,0 +1,107 @@
+/**
+ * State drachtio-srf 5.0.29 keeps per drachtio-server connection that crocetta must let go of itself, reached
+ * through the library's internals (lib/drachtio-agent.js: `agent.mapServer.get(socket)`). Read defensively: if a
+ * later drachtio-srf changes them, every helper here does nothing and says so (null/false), and calls go on as
+ * before (the memory is then held as it always was).
+ *
+ * - `pendingRequests` (message id → callback): `req.proxy()` puts its callback there (DrachtioAgent#proxy) and only
+ *   drachtio-server's `…|done` takes it out. For a proxied INVITE the caller cancelled, or one drachtio-server
+ *   failed to proxy without a word, `done` never comes: the callback, and through it the request, the response and
+ *   every closure of the call, would stay for the life of the connection.
+ * - `pendingNetworkInvites` (Call-ID → {req, res}): every INVITE received, until a final response is sent for it
+ *   or it is proxied. A retransmitted INVITE crocetta absorbs (no answer, RFC 6026) would stay there.
+ */
+import type Srf from 'drachtio-srf';
+import type { ProxyOptions, ProxyResult, SrfRequest } from './srf-augment.js';
+
+type Callback = (...args: unknown[]) => void;
+
+interface ConnectionState {
+  pendingRequests: Map<string, Callback>;
+  pendingNetworkInvites: Map<string, { req: unknown }>;
+}
+
+interface AgentLike {
+  mapServer: Map<unknown, ConnectionState>;
+}
+
+function isAgent(value: unknown): value is AgentLike {
+  return typeof value === 'object' && value !== null && (value as { mapServer?: unknown }).mapServer instanceof Map;
+}
+
+function isConnectionState(value: unknown): value is ConnectionState {
+  const v = value as Partial<ConnectionState> | undefined;
+  return v?.pendingRequests instanceof Map && v.pendingNetworkInvites instanceof Map;
+}
+
+/** The state of the connection a request came in on, or null. */
+function connectionOf(req: SrfRequest): ConnectionState | null {
+  const { agent, socket } = req as unknown as { agent?: unknown; socket?: unknown };
+  if (!isAgent(agent)) return null;
+  const state = agent.mapServer.get(socket);
+  return isConnectionState(state) ? state : null;
+}
+
+/** A proxy operation that can be let go of: `result` settles with drachtio's outcome, or null once released. */
+export interface ReleasableProxy {
+  result: Promise<ProxyResult | null>;
+  /**
+   * Stops waiting for drachtio-server: drops drachtio-srf's callback, so nothing of the call is held any more, and
+   * settles `result` with null. Returns false when the callback could not be found (it is then held, as before).
+   */
+  release(): boolean;
+}
+
+/**
+ * `req.proxy(opts)`, keeping hold of the callback drachtio-srf files for it. DrachtioAgent#proxy files it
+ * synchronously, inside the call, with one `pendingRequests.set(msgId, callback)`: watched for that one call.
+ */
+export function proxyReleasably(req: SrfRequest, opts: ProxyOptions): ReleasableProxy {
+  const pending = connectionOf(req)?.pendingRequests ?? null;
+  let filed: [string, Callback] | undefined;
+  let proxied: Promise<ProxyResult>;
+  if (pending === null) {
+    proxied = req.proxy(opts);
+  } else {
+    const watch: Map<string, Callback>['set'] = function (this: Map<string, Callback>, key, value) {
+      filed ??= [key, value];
+      return Map.prototype.set.call(this, key, value) as Map<string, Callback>;
+    };
+    Object.defineProperty(pending, 'set', { value: watch, configurable: true, writable: true });
+    try {
+      proxied = req.proxy(opts);
+    } finally {
+      delete (pending as Partial<Map<string, Callback>>).set;
+    }
+  }
+  let stop: (value: null) => void = () => undefined;
+  const released = new Promise<null>((resolve) => {
+    stop = resolve;
+  });
+  return {
+    result: Promise.race([proxied, released]),
+    release() {
+      stop(null);
+      if (filed === undefined || pending === null || pending.get(filed[0]) !== filed[1]) return false;
+      pending.delete(filed[0]);
+      return true;
+    },
+  };
+}
+
+/** Forgets an INVITE that will get no final response from crocetta (an absorbed retransmission). */
+export function forgetPendingInvite(req: SrfRequest, callId: string): boolean {
+  const invites = connectionOf(req)?.pendingNetworkInvites;
+  if (invites?.get(callId)?.req !== req) return false;
+  invites.delete(callId);
+  return true;
+}
+
+/** How many requests drachtio-srf waits on drachtio-server for, over all connections; null if unknown. */
+export function pendingRequestCount(srf: Pick<Srf, 'locals'>): number | null {
+  const client = (srf as unknown as { _app?: { client?: unknown } })._app?.client;
+  if (!isAgent(client)) return null;
+  let count = 0;
+  for (const state of client.mapServer.values()) if (isConnectionState(state)) count += state.pendingRequests.size;
+  return count;
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { RecentTransactions, answerForCopy, transactionKey, type FinalAnswer } from './transactions.js';
+
+function request(headers: Record<string, string>) {
+  return { get: (name: string) => headers[name] };
+}
+
+const INVITE = {
+  'Call-ID': 'a84b4c76e66710@pc33.example.com',
+  CSeq: '314159 INVITE',
+  From: '"Bob <b>" <sip:+393471234567@203.0.113.10>;tag=9fxced76sl',
+  Via: 'SIP/2.0/UDP 203.0.113.10:5060;branch=z9hG4bK776asdhds;rport, SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKold',
+};
+
+const final = (status: number): FinalAnswer => ({ status, reason: null, headers: {} });
+
+function clock(start = 0) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+describe('transaction key', () => {
+  it('is Call-ID, CSeq, From tag and the top Via branch, whatever the display name or lower Vias say', () => {
+    expect(transactionKey(request(INVITE))).toBe('a84b4c76e66710@pc33.example.com\n314159 INVITE\n9fxced76sl\nz9hG4bK776asdhds');
+    const fakeTag = { ...INVITE, From: '"tag=evil" <sip:+39347@203.0.113.10>;tag=real' };
+    expect(transactionKey(request(fakeTag))?.split('\n')[2]).toBe('real');
+  });
+
+  it('differs for the next CSeq, another branch or another From tag; null without Call-ID or CSeq', () => {
+    const base = transactionKey(request(INVITE));
+    expect(transactionKey(request({ ...INVITE, CSeq: '314160 INVITE' }))).not.toBe(base);
+    expect(transactionKey(request({ ...INVITE, Via: 'SIP/2.0/UDP 203.0.113.10:5060;branch=z9hG4bKother' }))).not.toBe(base);
+    expect(transactionKey(request({ ...INVITE, From: '<sip:x@y>;tag=other' }))).not.toBe(base);
+    expect(transactionKey(request({ ...INVITE, 'Call-ID': '' }))).toBeNull();
+    expect(transactionKey(request({ ...INVITE, CSeq: '' }))).toBeNull();
+  });
+});
+
+describe('recent transactions', () => {
+  it('recognises a copy within the ttl and forgets the transaction after it', () => {
+    const c = clock();
+    const seen = new RecentTransactions({ ttlMs: 40_000, maxEntries: 10, maxWaiting: 2 }, c.now);
+    expect(seen.see('k').copy).toBe(false);
+    c.advance(39_999);
+    expect(seen.see('k').copy).toBe(true);
+    c.advance(1);
+    expect(seen.see('k').copy, 'expired: a new transaction').toBe(false);
+  });
+
+  it('stays bounded under a flood of new requests, forgetting the oldest first', () => {
+    const c = clock();
+    const seen = new RecentTransactions({ ttlMs: 40_000, maxEntries: 1000, maxWaiting: 2 }, c.now);
+    for (let i = 0; i < 100_000; i++) {
+      seen.see(`flood-${i}`);
+      c.advance(0.1);
+    }
+    expect(seen.size).toBe(1000);
+    expect(seen.see('flood-99999').copy).toBe(true);
+    expect(seen.see('flood-0').copy).toBe(false);
+  });
+
+  it('gives a copy the original\'s final answer, now or once it comes', async () => {
+    const c = clock();
+    const seen = new RecentTransactions({ ttlMs: 40_000, maxEntries: 10, maxWaiting: 2 }, c.now);
+    const original = seen.see('m');
+    const copy = seen.see('m');
+    if (original.copy || !copy.copy) throw new Error('expected an original, then a copy');
+    expect(copy.final).toBeNull();
+    const later = copy.finalAnswer();
+    original.answered(final(202));
+    original.answered(final(500)); // only the first final answer counts
+    await expect(later).resolves.toEqual(final(202));
+    expect(copy.final).toEqual(final(202));
+  });
+
+  it('lets only a few copies wait for one original; the others are absorbed', async () => {
+    const seen = new RecentTransactions({ ttlMs: 40_000, maxEntries: 10, maxWaiting: 1 }, clock().now);
+    seen.see('m');
+    const a = seen.see('m');
+    const b = seen.see('m');
+    if (!a.copy || !b.copy) throw new Error('expected copies');
+    void a.finalAnswer();
+    await expect(b.finalAnswer()).resolves.toBeNull();
+  });
+});
+
+describe('what a copy gets', () => {
+  it('an INVITE: the non-2xx final again; nothing after a 2xx or before any final (RFC 6026)', () => {
+    expect(answerForCopy('call', final(486))).toEqual(final(486));
+    expect(answerForCopy('call', final(607))).toEqual(final(607));
+    expect(answerForCopy('call', final(200))).toBeNull();
+    expect(answerForCopy('call', null)).toBeNull();
+  });
+
+  it('a MESSAGE: any final again, 2xx included', () => {
+    expect(answerForCopy('message', final(202))).toEqual(final(202));
+    expect(answerForCopy('message', null)).toBeNull();
+  });
+});

@@ -1,0 +1,250 @@
+/**
+ * Retransmissions and duplicates of requests crocetta already has, recognised by transaction (RFC 3261 17.2.3:
+ * Call-ID, CSeq, From tag and the top Via's branch), so that none becomes a second attempt, a second request to
+ * the PBX, or evidence against the caller.
+ *
+ * drachtio-server absorbs a retransmission itself while the request waits for crocetta (its pending-request map)
+ * or while the request's proxy core lives, and sofia's server transaction absorbs one of a request crocetta
+ * answered (and sends the final answer again). It hands crocetta a copy as a brand-new request, with a new
+ * transaction id, once the proxy core is gone: at once after the PBX's 2xx to an INVITE, 32 s (Timer D) after a
+ * non-2xx, 5 s (Timer K) after a MESSAGE's final. A UAC retransmits for at most 64·T1 = 32 s (Timers B and F), so
+ * a transaction is remembered 32 s plus a margin from the moment crocetta first saw it, in a bounded map.
+ *
+ * What a copy gets (RFC 3261 17.2.1/17.2.2, RFC 6026 7.1):
+ * - an INVITE whose original got a non-2xx final answer: that answer again (the server transaction's Completed
+ *   state);
+ * - an INVITE whose original was answered 2xx (by the PBX through the proxy, or by crocetta) or has no final
+ *   answer yet: nothing, it is absorbed (the Accepted state: "MUST NOT be passed to the TU"); the 2xx reaches the
+ *   caller by the answering side's own retransmissions, and the original's final answer is on its way;
+ * - a MESSAGE (any non-INVITE): the original's final answer again, once there is one.
+ */
+import type Srf from 'drachtio-srf';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { AttemptKind } from '../store/types.js';
+import { reasonPhrase } from './sip-status-codes.js';
+import type { SrfRequest } from './srf-augment.js';
+import { forgetPendingInvite } from './srf-internals.js';
+
+/** The final answer the caller was sent for a transaction: status, reason and the headers crocetta set. */
+export interface FinalAnswer {
+  status: number;
+  reason: string | null;
+  headers: Record<string, string>;
+}
+
+export interface TransactionLimits {
+  /** How long a transaction is remembered after crocetta first saw it (ms): Timer B/F (32 s) plus a margin. */
+  ttlMs: number;
+  /** Transactions remembered at most; the oldest are forgotten first beyond it (a flood of new requests). */
+  maxEntries: number;
+  /** Copies of one MESSAGE waiting for its original's answer, at most; more are absorbed. */
+  maxWaiting: number;
+}
+
+export const DEFAULT_TRANSACTION_LIMITS: TransactionLimits = { ttlMs: 40_000, maxEntries: 50_000, maxWaiting: 8 };
+
+interface Seen {
+  /** When crocetta first saw the transaction (monotonic ms). */
+  at: number;
+  final: FinalAnswer | null;
+  /** Copies waiting for the final answer (MESSAGE); null once it is known. */
+  waiting: Array<(final: FinalAnswer | null) => void> | null;
+}
+
+/** The original of a transaction: tell it the final answer the caller got, whoever sent it. */
+export interface Original {
+  copy: false;
+  answered(final: FinalAnswer | null): void;
+}
+
+/** A copy of a transaction crocetta already has. */
+export interface Copy {
+  copy: true;
+  /** The final answer the original got, waiting for it up to the transaction's remaining lifetime. */
+  finalAnswer(): Promise<FinalAnswer | null>;
+  /** The original's final answer if it has one now. */
+  readonly final: FinalAnswer | null;
+}
+
+const NO_ORIGINAL: Original = { copy: false, answered: () => undefined };
+
+/** The transaction of a request: Call-ID, CSeq, From tag, top Via branch; null without a Call-ID or CSeq. */
+export function transactionKey(req: { get(name: string): unknown }): string | null {
+  const callId = text(req.get('Call-ID'));
+  const cseq = text(req.get('CSeq')).replace(/\s+/g, ' ');
+  if (callId === '' || cseq === '') return null;
+  const from = text(req.get('From'));
+  const fromTag = /;\s*tag\s*=\s*([^;,\s>]+)/i.exec(from.slice(Math.max(0, from.lastIndexOf('>'))))?.[1] ?? '';
+  const topVia = text(req.get('Via')).split(',')[0] ?? '';
+  const branch = /;\s*branch\s*=\s*([^;,\s]+)/i.exec(topVia)?.[1] ?? '';
+  return `${callId}\n${cseq}\n${fromTag}\n${branch}`;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+export class RecentTransactions {
+  /** By key, oldest first (a Map keeps insertion order, and every entry lives the same ttl). */
+  private readonly seen = new Map<string, Seen>();
+
+  constructor(
+    private readonly limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get size(): number {
+    return this.seen.size;
+  }
+
+  /** The request's place: the original of its transaction, or a copy of one seen within the ttl. */
+  see(key: string | null): Original | Copy {
+    if (key === null) return NO_ORIGINAL;
+    const now = this.now();
+    this.forgetExpired(now);
+    const known = this.seen.get(key);
+    if (known !== undefined) return this.copyOf(known, now);
+    if (this.seen.size >= this.limits.maxEntries) this.forgetOldest();
+    const entry: Seen = { at: now, final: null, waiting: [] };
+    this.seen.set(key, entry);
+    return {
+      copy: false,
+      answered(final) {
+        if (entry.waiting === null) return;
+        entry.final = final;
+        const waiting = entry.waiting;
+        entry.waiting = null;
+        for (const resolve of waiting) resolve(final);
+      },
+    };
+  }
+
+  private copyOf(entry: Seen, now: number): Copy {
+    const remaining = Math.max(0, entry.at + this.limits.ttlMs - now);
+    const { maxWaiting } = this.limits;
+    return {
+      copy: true,
+      get final() {
+        return entry.final;
+      },
+      finalAnswer() {
+        if (entry.waiting === null) return Promise.resolve(entry.final);
+        if (entry.waiting.length >= maxWaiting) return Promise.resolve(null);
+        const waiting = entry.waiting;
+        return new Promise((resolve) => {
+          const timer = setTimeout(() => {
+            const i = waiting.indexOf(done);
+            if (i >= 0) waiting.splice(i, 1);
+            resolve(null);
+          }, remaining);
+          timer.unref();
+          const done = (final: FinalAnswer | null): void => {
+            clearTimeout(timer);
+            resolve(final);
+          };
+          waiting.push(done);
+        });
+      },
+    };
+  }
+
+  private forgetExpired(now: number): void {
+    const cutoff = now - this.limits.ttlMs;
+    for (const [key, entry] of this.seen) {
+      if (entry.at > cutoff) break;
+      this.seen.delete(key);
+    }
+  }
+
+  private forgetOldest(): void {
+    const oldest = this.seen.keys().next().value;
+    if (oldest !== undefined) this.seen.delete(oldest);
+  }
+}
+
+/** What a copy gets, per kind and the original's final answer (see the module comment). */
+export function answerForCopy(kind: AttemptKind, final: FinalAnswer | null): FinalAnswer | null {
+  if (final === null) return null;
+  if (kind === 'call' && final.status < 300) return null;
+  return final;
+}
+
+/**
+ * Answers a copy: the original's non-2xx final answer again (an INVITE at once, a MESSAGE once its original has
+ * one), or nothing (absorbed; drachtio-srf is told to forget the INVITE). Never throws.
+ */
+export async function answerCopy(
+  kind: AttemptKind,
+  copy: Copy,
+  req: SrfRequest,
+  res: Srf.SrfResponse,
+  deps: { logger: Logger; metrics: Metrics },
+): Promise<void> {
+  const callId = req.get('Call-ID') ?? '';
+  try {
+    const final = kind === 'call' ? copy.final : await copy.finalAnswer();
+    const again = answerForCopy(kind, final);
+    const answer = again === null ? 'absorbed' : 'repeated';
+    if (again === null) {
+      if (kind === 'call') forgetPendingInvite(req, callId);
+    } else {
+      res.send(again.status, again.reason ?? reasonPhrase(again.status), { headers: again.headers });
+    }
+    deps.metrics.retransmissions.inc({ kind, answer });
+    deps.logger.info({ callId, kind, answer, originalFinal: final?.status ?? null, source: req.source_address ?? null }, 'retransmission');
+  } catch (err) {
+    deps.logger.warn({ err, callId }, 'retransmission could not be answered');
+  }
+}
+
+/**
+ * Calls `onFinal` once with the final answer the caller was sent for this request, whoever sent it: crocetta
+ * (`res.send`, createUAS included), drachtio-server after a CANCEL (487), or the PBX through `req.proxy()` (its
+ * final status; drachtio's own 408 when the proxy ended without one). Observed at the entry, so the handler's
+ * steps need not know. `onFinal(null)` when the proxy ended without anyone's answer being known.
+ */
+export function observeFinalAnswer(req: SrfRequest, res: Srf.SrfResponse, onFinal: (final: FinalAnswer | null) => void): void {
+  let done = false;
+  const once = (final: FinalAnswer | null): void => {
+    if (done) return;
+    done = true;
+    onFinal(final);
+  };
+  req.on('cancel', () => once({ status: 487, reason: 'Request Terminated', headers: {} }));
+  const send = res.send.bind(res) as (...args: unknown[]) => unknown;
+  Object.defineProperty(res, 'send', {
+    configurable: true,
+    writable: true,
+    value: (...args: unknown[]): unknown => {
+      const [status, second, third] = args;
+      const sent = send(...args);
+      if (typeof status === 'number' && status >= 200) {
+        const reason = typeof second === 'string' ? second : null;
+        const opts = (typeof second === 'string' ? third : second) as { headers?: unknown } | undefined;
+        once({ status, reason, headers: stringHeaders(opts?.headers) });
+      }
+      return sent;
+    },
+  });
+  const proxy = req.proxy.bind(req);
+  Object.defineProperty(req, 'proxy', {
+    configurable: true,
+    writable: true,
+    value: (...args: Parameters<SrfRequest['proxy']>): ReturnType<SrfRequest['proxy']> => {
+      const result = proxy(...args);
+      result.then(
+        (r) => once({ status: r.finalStatus ?? 408, reason: null, headers: {} }),
+        () => once(null),
+      );
+      return result;
+    },
+  });
+}
+
+function stringHeaders(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof value !== 'object' || value === null) return out;
+  for (const [name, v] of Object.entries(value)) if (typeof v === 'string') out[name] = v;
+  return out;
+}
