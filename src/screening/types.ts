@@ -31,6 +31,8 @@ export type ReasonCode =
   | 'withheld'
   | 'unparsable-number'
   | 'internal-error'
+  // a request crocetta could not forward: no Request-URI user it can vouch for and no number in To
+  | 'unroutable-called-number'
   // learned evidence (issue 5)
   | 'burst'
   | 'sweep'

@@ -1,22 +1,23 @@
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { Clock } from '../screening/types.js';
+import type { Clock, Reason } from '../screening/types.js';
 import type { AttemptKind, AttemptOutcome, NewAttempt, OutcomeUpdate, Register } from '../store/types.js';
 import { attemptOf, type RequestFacts } from './attempt.js';
 import { CallLifecycle } from './call-state.js';
 import { asProxyable, type SrfRequest } from './srf-augment.js';
-import { headerSource, uriUser, withUser } from './request-headers.js';
+import { headerSource, withUser } from './request-headers.js';
 import { screen, type Screening, type ScreeningSteps } from './screen.js';
 import { markCategory } from '../screening/policy.js';
 import { carryOut, type RefusalDeps } from './refuse-call.js';
 import type { Reject608Contact } from './jcard.js';
-import { effectiveAction, planFor, plannedFinalStatus, REDIRECT, type TagSettings } from './verdict-to-sip.js';
+import { effectiveAction, planFor, plannedFinalStatus, REDIRECT, unroutablePlan, type SipPlan, type TagSettings } from './verdict-to-sip.js';
 import { reasonPhrase } from './sip-status-codes.js';
 import type { ForwardedCalls } from './forwarded-calls.js';
 import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
 import { refusedStranger, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
 import { refusedFromPbx } from './pbx-registrar.js';
+import { describeUser, forwardTarget, type ForwardTarget } from './forward-target.js';
 import { answerCopy, observeFinalAnswer, transactionKey, type RecentTransactions } from './transactions.js';
 
 export interface ForwardSettings {
@@ -142,7 +143,8 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
       deps.metrics.failOpen.inc({ stage: 'handler' });
       deps.logger.error({ err, callId: req.get('Call-ID') }, 'request handler failed; forwarding the request');
       if (!res.finalResponseSent && call.state === 'screening' && call.moveTo('forwarding')) {
-        void forward(kind, deps, req, res, {}, null).catch((e: unknown) =>
+        const user = forwardUser(forwardTarget(req.uri ?? '', null, trunkForwardUser(deps.trunk, req)));
+        void forward(kind, deps, req, res, user, {}, null).catch((e: unknown) =>
           deps.logger.error({ err: e }, 'fail-open forward failed too'),
         );
       }
@@ -174,11 +176,20 @@ async function handle(
     log.error({ err: screening.fault.error, stage: screening.fault.stage }, 'screening failed; forwarding unscreened (fail open)');
   }
 
-  const plan = planFor(screening.action, screening.decision, { tag: deps.tag, ringDelayMs: actions.ringDelayMs, reject608: actions.reject608 });
+  let plan: SipPlan = planFor(screening.action, screening.decision, { tag: deps.tag, ringDelayMs: actions.ringDelayMs, reject608: actions.reject608 });
 
   // The row says what we are about to do, so a refusal is durable with the attempt itself; only a change
   // (the PBX's final answer, a CANCEL that beat our answer) is written afterwards.
   const attempt = attemptOf(facts, screening, { storeMessageText: deps.storeMessageText });
+  // A forward needs a Request-URI user crocetta can vouch for (forward-target.ts); without any, a 404.
+  // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
+  const target = forwardTarget(req.uri ?? '', screening.called, trunkForwardUser(deps.trunk, req));
+  if (plan.kind === 'forward' && !target.routable) {
+    plan = unroutablePlan(actions.reject608);
+    Object.assign(attempt, { action: 'unroutable', reasons: [...attempt.reasons, unroutableReason(target.received)] });
+  } else if (target.routable && target.replaced !== null) {
+    log.warn({ received: describeUser(target.replaced), forwardedAs: target.user }, 'Request-URI user not forwarded as received');
+  }
   if (plan.kind !== 'forward') Object.assign(attempt, { outcome: 'rejected', finalStatus: plannedFinalStatus(plan) });
   else Object.assign(attempt, { outcome: 'forwarded' });
   const { recorded, storeFault } = await registerAttempt(deps, attempt, log);
@@ -204,7 +215,7 @@ async function handle(
     log.error({ err: storeFault }, 'register failed; forwarding unscreened (fail open)');
     call.moveTo('forwarding');
     logDecision(log, kind, screening, 'forward (register fault)', started, deps);
-    await forward(kind, deps, req, res, {}, null);
+    await forward(kind, deps, req, res, forwardUser(target), {}, null);
     return;
   }
 
@@ -237,8 +248,21 @@ async function handle(
     updateOutcome(outcome, finalStatus);
     followed?.settled(facts.callId, finalStatus, deps.clock.now(), deps.forward.recordRoute ? recorded : null);
   };
-  await forward(kind, deps, req, res, plan.headers, onFinal);
+  await forward(kind, deps, req, res, forwardUser(target), plan.headers, onFinal);
   call.moveTo('done');
+}
+
+/** The user a forward puts in the PBX's URI: the vouched-for one, or (fail open, nothing to vouch for) none. */
+function forwardUser(target: ForwardTarget): string | null {
+  return target.routable ? target.user : null;
+}
+
+function unroutableReason(received: string): Reason {
+  return {
+    code: 'unroutable-called-number',
+    text: `the number called could not be read (Request-URI user ${describeUser(received)}): not forwarded`,
+    weight: 0,
+  };
 }
 
 /**
@@ -297,18 +321,18 @@ function logDecision(log: Logger, kind: AttemptKind, screening: Screening, sent:
   );
 }
 
-/** Proxy (Record-Route by default) or redirect to the PBX, keeping our DID as the Request-URI user. */
+/** Proxy (Record-Route by default) or redirect to the PBX, with `user` (our DID, vouched for) as its Request-URI user. */
 async function forward(
   kind: AttemptKind,
   deps: HandlerDeps,
   req: SrfRequest,
   res: Srf.SrfResponse,
+  user: string | null,
   headers: Record<string, string>,
   updateOutcome: ((o: AttemptOutcome, status: number | null) => void) | null,
 ): Promise<void> {
-  // A call to the registration trunk's contact carries the DID elsewhere than its Request-URI (the account name).
-  const did = trunkForwardUser(deps.trunk, req) ?? uriUser(req.uri ?? '');
-  const pbxUri = deps.forward.pbxUri !== '' ? deps.forward.pbxUri : (deps.forward.registered?.(did) ?? null);
+  // The PBX registered to crocetta is looked up by the DID called (the vouched-for user).
+  const pbxUri = deps.forward.pbxUri !== '' ? deps.forward.pbxUri : (deps.forward.registered?.(user) ?? null);
   if (pbxUri === null) {
     // The PBX registers to crocetta and is not registered now: a final answer, never a caller left hanging.
     deps.noPbx?.inc();
@@ -317,7 +341,7 @@ async function forward(
     updateOutcome?.('failed', 480);
     return;
   }
-  const target = deps.forward.keepPbxUser ? pbxUri : withUser(pbxUri, did);
+  const target = deps.forward.keepPbxUser ? pbxUri : withUser(pbxUri, user);
   if (deps.forward.mode === 'redirect' && kind === 'call') {
     try {
       await sendFinal(res, REDIRECT, { Contact: `<${target}>`, ...headers });

@@ -106,3 +106,11 @@ export function plannedFinalStatus(plan: SipPlan): number | null {
 
 /** 302 Moved Temporarily: the redirect forward mode. */
 export const REDIRECT = 302;
+
+/** 404 Not Found: a request with no called number crocetta can forward (src/sip/forward-target.ts). */
+export const NOT_FOUND = 404;
+
+/** What a request gets that crocetta would forward but cannot route: 404 at once, as a PBX answers an unknown DID. */
+export function unroutablePlan(reject608: Reject608Contact): SipPlan {
+  return { kind: 'refuse', refusal: refusalFor(NOT_FOUND, { reject608 }), ringMs: 0 };
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeNumber } from '../callerid/index.js';
+import { describeUser, forwardTarget } from './forward-target.js';
+
+const DID = normalizeNumber('+390612345678', 'IT');
+
+describe('the Request-URI user forwarded to the PBX', () => {
+  it('keeps a sane dial string as the carrier sent it (PBX routes match the carrier\'s format)', () => {
+    for (const user of ['0612345678', '390612345678', '+390612345678', '*31#', 'pbx-trunk_1.main', '1'.repeat(64)]) {
+      expect(forwardTarget(`sip:${user}@192.0.2.1`, DID)).toEqual({ routable: true, user, replaced: null });
+    }
+  });
+
+  it('replaces an oversized or odd user with the DID read from the request', () => {
+    const long = '0'.repeat(37) + 'A'.repeat(200);
+    expect(forwardTarget(`sip:${long}@192.0.2.1`, DID)).toEqual({ routable: true, user: '+390612345678', replaced: long });
+    expect(forwardTarget('sip:1'.concat('1'.repeat(64), '@192.0.2.1'), DID)).toMatchObject({ user: '+390612345678' });
+    expect(forwardTarget('sip:+39%2006%201234%205678@192.0.2.1', DID)).toMatchObject({ user: '+390612345678', replaced: '+39 06 1234 5678' });
+    expect(forwardTarget('sip:%3Cscript%3E@192.0.2.1', DID)).toMatchObject({ user: '+390612345678' });
+  });
+
+  it('has nothing routable when the user is junk and no number was read; no user at all is the PBX as configured', () => {
+    expect(forwardTarget('sip:%22x%22x@192.0.2.1', null)).toEqual({ routable: false, received: '"x"x' });
+    expect(forwardTarget('sip:192.0.2.1', null)).toEqual({ routable: true, user: null, replaced: null });
+  });
+
+  it('vouches for the DID of a call to the registration trunk\'s contact like a Request-URI user', () => {
+    expect(forwardTarget('sip:account@192.0.2.1', DID, '0612345678')).toEqual({ routable: true, user: '0612345678', replaced: null });
+  });
+
+  it('describes a received user for logs without control characters, bounded', () => {
+    expect(describeUser('0612345678')).toBe('"0612345678"');
+    expect(describeUser('A'.repeat(237))).toBe(`"${'A'.repeat(20)}…" (237 characters)`);
+    expect(describeUser('a\u0000b')).toBe('"a?b"');
+  });
+});
+
+describe('user parameters', () => {
+  it('a user with parameters (number portability) keeps the number, without them', () => {
+    expect(forwardTarget('sip:+390612345678;npdi;rn=+390699@192.0.2.1;user=phone', DID)).toMatchObject({ user: '+390612345678' });
+  });
+});

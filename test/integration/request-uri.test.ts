@@ -1,0 +1,60 @@
+/**
+ * The Request-URI user crocetta forwards to the PBX: the called number as the carrier sent it when it is a sane
+ * dial string, else the DID crocetta could read (normalized), else a clear refusal. A caller's 237-character user
+ * must never reach drachtio-server's proxy as is (it fails on it and never answers the caller).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Attempt } from '../../src/store/types.js';
+import { buildInvite } from '../support/drachtio-double.js';
+import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+
+const CALLER = '+393471234567';
+const DID = '+390612345678';
+
+let h: Harness;
+
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+async function rows(): Promise<Attempt[]> {
+  await h.app.register.flush();
+  const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(CALLER)}&limit=20`);
+  return (res.json as { attempts: Attempt[] }).attempts;
+}
+
+describe('the Request-URI user forwarded to the PBX', () => {
+  it('a 237-character user is not forwarded as is: the PBX gets our DID, read from To, and the caller an answer', async () => {
+    const user = '0'.repeat(37) + 'A'.repeat(200);
+    const call = h.double.injectRequest(buildInvite({ from: CALLER, to: DID, requestUri: `sip:${user}@127.0.0.1` }));
+    const final = await call.waitForFinal();
+    expect(final.status).toBe(200);
+    expect(call.proxy?.destinations).toEqual([`sip:${DID}@127.0.0.1:5080`]);
+    const row = await eventually(async () => (await rows()).find((r) => r.outcome === 'answered'));
+    expect(row).toMatchObject({ calledNumber: DID });
+    expect(h.logs.some((l) => l.msg === 'Request-URI user not forwarded as received' && /237 characters/.test(String(l.received)))).toBe(true);
+  });
+
+  it('a junk user with no number in To either is refused 404 Not Found, registered, and not counted as a refusal', async () => {
+    const junk = `${'%22x'.repeat(80)}`;
+    const call = h.double.injectRequest(buildInvite({ from: CALLER, to: 'sip:reception@203.0.113.99', requestUri: `sip:${junk}@127.0.0.1` }));
+    const final = await call.waitForFinal();
+    expect(final.status).toBe(404);
+    expect(call.proxy).toBeUndefined();
+    const [row] = await rows();
+    expect(row).toMatchObject({ outcome: 'rejected', finalStatus: 404, action: 'unroutable' });
+    expect(row?.refusedAt ?? null).toBeNull();
+    expect(row?.reasons.map((r) => r.text).join(' | ')).toMatch(/number called could not be read/);
+  });
+
+  it('a DID in the carrier’s own format, or a registration account name, is forwarded untouched', async () => {
+    for (const user of ['0612345678', '390612345678', '+390612345678', 'crocetta-trunk_1']) {
+      const call = h.double.injectRequest(buildInvite({ from: CALLER, to: DID, requestUri: `sip:${user}@127.0.0.1` }));
+      await call.waitForFinal();
+      expect(call.proxy?.destinations).toEqual([`sip:${user}@127.0.0.1:5080`]);
+    }
+  });
+});
