@@ -4,12 +4,15 @@ import { actionPolicy } from './config/derive.js';
 import { dossierRules, dossierService } from './dossier/index.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './log.js';
-import { countSpool, createMetrics, type Metrics } from './metrics.js';
+import { countSpool, createMetrics, watchCallsInProgress, type Metrics } from './metrics.js';
 import { createPanelApp } from './panel/panel-app.js';
 import { systemClock, type Clock } from './screening/types.js';
 import { createSipApp, type SipApp } from './sip/sip-app.js';
 import { ForwardedCalls } from './sip/forwarded-calls.js';
+import { ForwardReaper } from './sip/forward-reaper.js';
 import { RecentTransactions } from './sip/transactions.js';
+import { pendingRequestCount } from './sip/srf-internals.js';
+import { drachtioDuration, durationMs } from './config/duration.js';
 import { outboundSources } from './sip/outbound.js';
 import { createActionDeps } from './sip/action-deps.js';
 import { LoginLimiter, Sessions, ensureAdminHash, sessionKey } from './panel/auth.js';
@@ -102,6 +105,8 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     else if (outboundFrom.length === 0) logger.warn('outbound calls to the carrier are on but the PBX address is a name: set pbx.outbound.fromAddresses to its IP addresses, outbound calls are screened until then');
     else logger.info({ trunk: outboundTrunk, from: outboundFrom, via }, 'outbound calls from the PBX go to the carrier; numbers called are learned');
   }
+  const finalTimeoutMs = durationMs(config.pbx.finalTimeout) ?? 200_000;
+  const reaper = new ForwardReaper(finalTimeoutMs, (err) => logger.error({ err }, 'ending a forward without news failed'));
   const sip = createSipApp(
     {
       host: config.drachtio.host,
@@ -135,7 +140,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
         mode: config.pbx.forwardMode,
         recordRoute: config.pbx.recordRoute,
         refusalCodes: config.pbx.refusalCodes,
-        finalTimeout: config.pbx.finalTimeout,
+        finalTimeout: drachtioDuration(finalTimeoutMs),
       },
       tag: { header: config.tag.header },
       commitWaitMs: config.store.commitWaitMs,
@@ -144,6 +149,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       actions: actions.deps,
       forwarded: new ForwardedCalls(register, logger.child({ component: 'forwarded' })),
       ...(trunkConfig === null ? {} : { trunk: createTrunkInbound(trunkConfig, metrics) }),
+      reaper,
       transactions: new RecentTransactions(),
       outbound: {
         trunkUri: outboundTrunk,
@@ -161,6 +167,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
 
   // Registration to the carrier: its own clock is the real one, as its timers are.
   const trunk = trunkConfig === null ? null : createTrunkClient(trunkConfig, sip.srf, { logger, metrics, now: () => Date.now() });
+  watchCallsInProgress(metrics, { forwards: () => reaper.size, srfPending: () => pendingRequestCount(sip.srf) });
 
   // The evidence dossier reads the register file on a connection of its own, per request.
   const dossier = dossierService({ file: config.store.file, rules: dossierRules(config), timeZone: config.timeZone, clock });
@@ -251,6 +258,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       await actions.media.stop();
       await trunk?.stop(); // un-REGISTER (bounded) before leaving drachtio-server
       sip.stop();
+      reaper.stop();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await feeds.stop();

@@ -14,6 +14,7 @@ export interface Metrics {
   cancelledDuringScreening: Counter;
   decisionSeconds: Histogram;
   drachtioConnected: Gauge;
+  forwardTimeouts: Counter;
   retransmissions: Counter<'kind' | 'answer'>;
 }
 
@@ -76,6 +77,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       help: '1 while connected to drachtio-server',
       registers: [registry],
     }),
+    forwardTimeouts: new Counter({
+      name: 'crocetta_forward_timeouts_total',
+      help: 'Forwarded requests with no final answer from the PBX in time (drachtio 408, or nothing within pbx.finalTimeout)',
+      registers: [registry],
+    }),
     retransmissions: new Counter({
       name: 'crocetta_retransmissions_total',
       help: 'Copies of a request already handled (retransmissions), by kind and what they got: absorbed or repeated (the final answer again)',
@@ -91,4 +97,25 @@ export function countSpool(metrics: Metrics, event: SpoolEvent): void {
   else if (event.type === 'written') metrics.registerSpoolWritten.inc(event.writes);
   else metrics.registerLost.inc({ reason: event.reason }, event.writes);
   metrics.registerSpoolHeld.set(event.heldNow);
+}
+
+/** Gauges of what calls in progress hold, read when scraped: forwards being followed, drachtio-srf's pending requests. */
+export function watchCallsInProgress(metrics: Metrics, read: { forwards: () => number; srfPending: () => number | null }): void {
+  new Gauge({
+    name: 'crocetta_forwards_in_progress',
+    help: 'Requests forwarded to the PBX whose end crocetta has not learned yet (ended as timeout after pbx.finalTimeout)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(read.forwards());
+    },
+  });
+  new Gauge({
+    name: 'crocetta_drachtio_pending_requests',
+    help: 'Requests drachtio-srf waits on drachtio-server for (each call being proxied holds one)',
+    registers: [metrics.registry],
+    collect() {
+      const n = read.srfPending();
+      if (n !== null) this.set(n);
+    },
+  });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { learningSchema } from './learning-schema.js';
 import { trunkSchema } from './trunk-schema.js';
+import { durationMs } from './duration.js';
 
 /**
  * The shape of crocetta's configuration. Every key has its default and its comment in config/default.yaml;
@@ -88,7 +89,10 @@ export const configSchema = z
         forwardMode: z.enum(['proxy', 'redirect']),
         recordRoute: z.boolean(),
         refusalCodes: z.array(z.number().int().min(300).max(699)),
-        finalTimeout: z.string().regex(/^(\d+(ms|s|m)?)?$/, 'expected a duration such as 60s, or empty'),
+        finalTimeout: z.string().refine((t) => {
+          const ms = durationMs(t);
+          return ms !== null && ms >= 1000 && ms <= 3_600_000;
+        }, 'expected a duration between 1s and 60m, such as 200s or 3m'),
         outbound: z
           .object({
             trunkUri: z.union([z.literal(''), sipUri]),

@@ -70,8 +70,12 @@ describe('panel helpers', () => {
 
   it('show how long the office talked, or how much of the message the caller heard', () => {
     const { t } = localeFor('it', 'Europe/Rome');
-    expect(outcomeText(t, { outcome: 'answered', finalStatus: 200, talkMs: 240_400 })).toBe('answered 200 · parlato 4:00');
-    expect(outcomeText(localeFor('en', 'Europe/Rome').t, { outcome: 'rejected', finalStatus: 607, playedMs: 6_360 })).toBe('rejected 607 · message played 0:06');
-    expect(outcomeText(t, { outcome: 'declined', finalStatus: 603 })).toBe('declined 603');
+    const en = localeFor('en', 'Europe/Rome').t;
+    expect(outcomeText(t, { outcome: 'answered', finalStatus: 200, talkMs: 240_400 })).toBe('risposta 200 · parlato 4:00');
+    expect(outcomeText(en, { outcome: 'rejected', finalStatus: 607, playedMs: 6_360 })).toBe('rejected 607 · message played 0:06');
+    expect(outcomeText(t, { outcome: 'declined', finalStatus: 603 })).toBe('non accettata 603');
+    // A forwarded call the PBX never answered in time: drachtio's own 408, or nothing at all.
+    expect(outcomeText(t, { outcome: 'timeout', finalStatus: 408 })).toBe('nessuna risposta in tempo 408');
+    expect(outcomeText(en, { outcome: 'timeout', finalStatus: null })).toBe('no answer in time');
   });
 });

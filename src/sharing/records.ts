@@ -26,7 +26,7 @@ interface FieldSpec {
 const LABELS = ['nuisance', 'trusted'] as const;
 const HISTORY_LABELS = ['nuisance', 'trusted', 'none'] as const;
 const VERDICTS = ['trusted', 'unknown', 'suspect', 'nuisance'] as const;
-const OUTCOMES = ['pending', 'forwarded', 'answered', 'declined', 'rejected', 'cancelled', 'failed'] as const;
+const OUTCOMES = ['pending', 'forwarded', 'answered', 'declined', 'rejected', 'cancelled', 'failed', 'timeout'] as const;
 
 /** Field name in the file → how it is stored. `number` is the caller key (E.164 `+39...` or `raw:...`). */
 export const FIELDS: Record<RecordKind, Readonly<Record<string, FieldSpec>>> = {

@@ -6,33 +6,22 @@ import type { AttemptKind, AttemptOutcome, NewAttempt, OutcomeUpdate, Register }
 import { attemptOf, type RequestFacts } from './attempt.js';
 import { CallLifecycle } from './call-state.js';
 import { asProxyable, type SrfRequest } from './srf-augment.js';
-import { headerSource, withUser } from './request-headers.js';
+import { headerSource } from './request-headers.js';
 import { screen, type Screening, type ScreeningSteps } from './screen.js';
 import { markCategory } from '../screening/policy.js';
 import { carryOut, type RefusalDeps } from './refuse-call.js';
 import type { Reject608Contact } from './jcard.js';
-import { effectiveAction, planFor, plannedFinalStatus, REDIRECT, unroutablePlan, type SipPlan, type TagSettings } from './verdict-to-sip.js';
-import { reasonPhrase } from './sip-status-codes.js';
+import { effectiveAction, planFor, plannedFinalStatus, unroutablePlan, type SipPlan, type TagSettings } from './verdict-to-sip.js';
 import type { ForwardedCalls } from './forwarded-calls.js';
 import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
 import { refusedStranger, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
 import { refusedFromPbx } from './pbx-registrar.js';
+import { forwardToPbx, type ForwardSettings } from './forward-call.js';
+import type { ForwardReaper } from './forward-reaper.js';
 import { describeUser, forwardTarget, type ForwardTarget } from './forward-target.js';
 import { answerCopy, observeFinalAnswer, transactionKey, type RecentTransactions } from './transactions.js';
 
-export interface ForwardSettings {
-  /** Where calls go: PBX_URI; '' when the PBX registers to crocetta (then `registered` says where). */
-  pbxUri: string;
-  /** The registered PBX's address for a call to this DID now, or null while none is registered. */
-  registered?: (did: string | null) => string | null;
-  /** Send to the PBX's URI as it is, its own user part kept (pbx.register.requestUser: contact); else the DID is put in. */
-  keepPbxUser?: boolean;
-  mode: 'proxy' | 'redirect';
-  recordRoute: boolean;
-  /** PBX final codes that mean the office refused the caller. */
-  refusalCodes: readonly number[];
-  finalTimeout: string;
-}
+export type { ForwardSettings } from './forward-call.js';
 
 export interface HandlerDeps {
   steps: ScreeningSteps;
@@ -59,6 +48,8 @@ export interface HandlerDeps {
   noPbx?: { inc(): void };
   /** The PBX registered to crocetta (proxy mode): INVITEs from its address are its outbound calls, never screened. */
   registeredPbx?: { isPbxAddress(address: string): boolean };
+  /** Ends forwards drachtio never reported on within pbx.finalTimeout; absent: they wait for drachtio. */
+  reaper?: ForwardReaper;
   /** Recent transactions, so a retransmission is not a second call; absent: every request is new. */
   transactions?: RecentTransactions;
 }
@@ -90,23 +81,6 @@ function factsOf(req: SrfRequest, kind: AttemptKind, time: number): RequestFacts
     userAgent: ua ?? null,
     messageText: kind === 'message' ? (req.body ?? '') : null,
   };
-}
-
-/** Sends a final response, resolving when drachtio-server took it (or said NOK, e.g. after a CANCEL). */
-function sendFinal(res: Srf.SrfResponse, status: number, headers: Record<string, string> = {}): Promise<void> {
-  return new Promise((resolve, reject) => {
-    res.send(status, reasonPhrase(status), { headers }, (err: unknown) => {
-      if (err) reject(err instanceof Error ? err : new Error(`drachtio-server refused the response: ${JSON.stringify(err)}`));
-      else resolve();
-    });
-  });
-}
-
-function outcomeOfStatus(status: number | undefined): AttemptOutcome {
-  if (status === undefined) return 'failed';
-  if (status >= 200 && status < 300) return 'answered';
-  if (status === 487) return 'cancelled';
-  return 'declined';
 }
 
 /**
@@ -144,7 +118,7 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
       deps.logger.error({ err, callId: req.get('Call-ID') }, 'request handler failed; forwarding the request');
       if (!res.finalResponseSent && call.state === 'screening' && call.moveTo('forwarding')) {
         const user = forwardUser(forwardTarget(req.uri ?? '', null, trunkForwardUser(deps.trunk, req)));
-        void forward(kind, deps, req, res, user, {}, null).catch((e: unknown) =>
+        void forwardToPbx(deps, { kind, req, res, user, headers: {}, log: deps.logger, recorded: null, onEnd: null }).catch((e: unknown) =>
           deps.logger.error({ err: e }, 'fail-open forward failed too'),
         );
       }
@@ -215,7 +189,7 @@ async function handle(
     log.error({ err: storeFault }, 'register failed; forwarding unscreened (fail open)');
     call.moveTo('forwarding');
     logDecision(log, kind, screening, 'forward (register fault)', started, deps);
-    await forward(kind, deps, req, res, forwardUser(target), {}, null);
+    await forwardToPbx(deps, { kind, req, res, user: forwardUser(target), headers: {}, log, recorded: null, onEnd: null });
     return;
   }
 
@@ -233,22 +207,10 @@ async function handle(
 
   call.moveTo('forwarding');
   logDecision(log, kind, screening, deps.forward.mode === 'redirect' ? 'redirect' : 'forward', started, deps);
-  // drachtio's CDRs tell what the proxy does not: a CANCEL while the PBX rings, and (Record-Route) the talk time.
-  const followed = kind === 'call' && deps.forward.mode === 'proxy' ? deps.forwarded : undefined;
-  let settled = false;
-  followed?.forwarding(facts.callId, deps.clock.now(), () => {
-    if (settled) return;
-    settled = true;
-    updateOutcome('cancelled', 487);
-    log.info({ outcome: 'cancelled', finalStatus: 487 }, 'caller cancelled while the PBX rang');
+  await forwardToPbx(deps, {
+    kind, req, res, user: forwardUser(target), headers: plan.headers, log, recorded,
+    onEnd: (outcome, finalStatus) => updateOutcome(outcome, finalStatus),
   });
-  const onFinal = (outcome: AttemptOutcome, finalStatus: number | null): void => {
-    if (settled) return;
-    settled = true;
-    updateOutcome(outcome, finalStatus);
-    followed?.settled(facts.callId, finalStatus, deps.clock.now(), deps.forward.recordRoute ? recorded : null);
-  };
-  await forward(kind, deps, req, res, forwardUser(target), plan.headers, onFinal);
   call.moveTo('done');
 }
 
@@ -319,49 +281,4 @@ function logDecision(log: Logger, kind: AttemptKind, screening: Screening, sent:
     },
     'decision',
   );
-}
-
-/** Proxy (Record-Route by default) or redirect to the PBX, with `user` (our DID, vouched for) as its Request-URI user. */
-async function forward(
-  kind: AttemptKind,
-  deps: HandlerDeps,
-  req: SrfRequest,
-  res: Srf.SrfResponse,
-  user: string | null,
-  headers: Record<string, string>,
-  updateOutcome: ((o: AttemptOutcome, status: number | null) => void) | null,
-): Promise<void> {
-  // The PBX registered to crocetta is looked up by the DID called (the vouched-for user).
-  const pbxUri = deps.forward.pbxUri !== '' ? deps.forward.pbxUri : (deps.forward.registered?.(user) ?? null);
-  if (pbxUri === null) {
-    // The PBX registers to crocetta and is not registered now: a final answer, never a caller left hanging.
-    deps.noPbx?.inc();
-    deps.logger.warn({ callId: req.get('Call-ID') ?? '' }, 'no PBX registered to crocetta: answered 480 Temporarily Unavailable');
-    await sendFinal(res, 480).catch((err: unknown) => deps.logger.warn({ err }, '480 not delivered'));
-    updateOutcome?.('failed', 480);
-    return;
-  }
-  const target = deps.forward.keepPbxUser ? pbxUri : withUser(pbxUri, user);
-  if (deps.forward.mode === 'redirect' && kind === 'call') {
-    try {
-      await sendFinal(res, REDIRECT, { Contact: `<${target}>`, ...headers });
-      updateOutcome?.('forwarded', REDIRECT);
-    } catch (err) {
-      deps.logger.warn({ err }, 'redirect not delivered');
-      updateOutcome?.('cancelled', null);
-    }
-    return;
-  }
-  try {
-    const result = await req.proxy({
-      destination: target,
-      remainInDialog: kind === 'call' && deps.forward.recordRoute,
-      headers,
-      ...(deps.forward.finalTimeout ? { finalTimeout: deps.forward.finalTimeout } : {}),
-    });
-    updateOutcome?.(outcomeOfStatus(result.finalStatus), result.finalStatus ?? null);
-  } catch (err) {
-    deps.logger.warn({ err, target }, 'proxy to the PBX failed');
-    updateOutcome?.('failed', null);
-  }
 }

@@ -12,6 +12,8 @@ import type { Register } from '../store/types.js';
 import type { SrfRequest, SrfResponse } from './srf-augment.js';
 import { uriUser, withUser } from './request-headers.js';
 import { bridgeToCarrier } from './outbound-b2bua.js';
+import type { ForwardReaper } from './forward-reaper.js';
+import { proxyReleasably } from './srf-internals.js';
 
 export interface OutboundSettings {
   /** The carrier; the dialled number becomes its user part. */
@@ -51,7 +53,7 @@ export function isOutbound(settings: OutboundSettings | undefined, req: SrfReque
 export async function passOutbound(
   req: SrfRequest,
   res: SrfResponse,
-  deps: { outbound: OutboundSettings; register: Register; clock: Clock; logger: Logger },
+  deps: { outbound: OutboundSettings; register: Register; clock: Clock; logger: Logger; reaper?: ForwardReaper },
 ): Promise<void> {
   const s = deps.outbound;
   const dialled = uriUser(req.uri ?? '');
@@ -70,10 +72,18 @@ export async function passOutbound(
     log.info({ finalStatus }, 'outbound call done');
     return;
   }
+  // drachtio-server never reports a proxied INVITE the PBX cancelled: after pbx.finalTimeout it is let go of.
+  const proxy = proxyReleasably(req, { destination: withUser(s.trunkUri, dialled), remainInDialog: s.recordRoute, headers: {} });
+  const unwatch = deps.reaper?.watch(() => {
+    proxy.release();
+    log.info('outbound call: no news from drachtio-server in time (cancelled by the PBX?); forgotten');
+  });
   try {
-    const result = await req.proxy({ destination: withUser(s.trunkUri, dialled), remainInDialog: s.recordRoute, headers: {} });
-    log.info({ finalStatus: result.finalStatus ?? null }, 'outbound call done');
+    const result = await proxy.result;
+    if (result !== null) log.info({ finalStatus: result.finalStatus ?? null }, 'outbound call done');
   } catch (err) {
     log.warn({ err }, 'outbound call could not be proxied to the carrier');
+  } finally {
+    unwatch?.();
   }
 }

@@ -11,8 +11,10 @@ export type AttemptKind = 'call' | 'message';
  * - rejected: crocetta refused it (reject/announce/hangup)
  * - cancelled: the caller hung up before a final answer
  * - failed: a fault prevented the planned action
+ * - timeout: forwarded, and no final answer came from the PBX in time (drachtio's own 408 after its Timer B/C, or
+ *   nothing heard at all within pbx.finalTimeout)
  */
-export type AttemptOutcome = 'pending' | 'forwarded' | 'answered' | 'declined' | 'rejected' | 'cancelled' | 'failed';
+export type AttemptOutcome = 'pending' | 'forwarded' | 'answered' | 'declined' | 'rejected' | 'cancelled' | 'failed' | 'timeout';
 
 /** One row of the register: one INVITE or MESSAGE. */
 export interface NewAttempt {

@@ -69,7 +69,7 @@ function minutes(ms: number): string {
 
 /** How an attempt ended, with the talk time (forwarded and answered) or how much of the message was played. */
 export function outcomeText(t: PageContext['loc']['t'], a: Pick<Attempt, 'outcome' | 'finalStatus' | 'talkMs' | 'playedMs'>): string {
-  let text = `${a.outcome}${a.finalStatus ? ` ${a.finalStatus}` : ''}`;
+  let text = `${t(`outcome_${a.outcome}`)}${a.finalStatus ? ` ${a.finalStatus}` : ''}`;
   if (typeof a.talkMs === 'number') text += ` · ${t('talked')} ${minutes(a.talkMs)}`;
   if (typeof a.playedMs === 'number' && a.playedMs > 0) text += ` · ${t('messagePlayed')} ${minutes(a.playedMs)}`;
   return text;
