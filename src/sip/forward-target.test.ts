@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeNumber } from '../callerid/index.js';
-import { describeUser, forwardTarget } from './forward-target.js';
+import { describeUser, drachtioRewrites, forwardTarget } from './forward-target.js';
 
 const DID = normalizeNumber('+390612345678', 'IT');
 
@@ -20,12 +20,12 @@ describe('the Request-URI user forwarded to the PBX', () => {
   });
 
   it('has nothing routable when the user is junk and no number was read; no user at all is the PBX as configured', () => {
-    expect(forwardTarget('sip:%22x%22x@192.0.2.1', null)).toEqual({ routable: false, received: '"x"x' });
+    expect(forwardTarget('sip:%22x%22x@192.0.2.1', null)).toEqual({ routable: false, received: '"x"x', tooLong: false });
     expect(forwardTarget('sip:192.0.2.1', null)).toEqual({ routable: true, user: null, replaced: null });
   });
 
   it('vouches for the DID of a call to the registration trunk\'s contact like a Request-URI user', () => {
-    expect(forwardTarget('sip:account@192.0.2.1', DID, '0612345678')).toEqual({ routable: true, user: '0612345678', replaced: null });
+    expect(forwardTarget('sip:account@192.0.2.1', DID, '192.0.2.1:5060', '0612345678')).toEqual({ routable: true, user: '0612345678', replaced: null });
   });
 
   it('describes a received user for logs without control characters, bounded', () => {
@@ -38,5 +38,29 @@ describe('the Request-URI user forwarded to the PBX', () => {
 describe('user parameters', () => {
   it('a user with parameters (number portability) keeps the number, without them', () => {
     expect(forwardTarget('sip:+390612345678;npdi;rn=+390699@192.0.2.1;user=phone', DID)).toMatchObject({ user: '+390612345678' });
+  });
+});
+
+describe('where drachtio-server rewrites the request line', () => {
+  it('only for a Request-URI addressed to drachtio itself, shorter than 255 characters', () => {
+    expect(drachtioRewrites('sip:0612345678@192.0.2.1', '192.0.2.1:5060')).toBe(true);
+    expect(drachtioRewrites('sip:0612345678@192.0.2.1:5060;user=phone', '192.0.2.1:5060')).toBe(true);
+    expect(drachtioRewrites('sip:0612345678@localhost:5070', '127.0.0.1:5070')).toBe(true);
+    expect(drachtioRewrites('sip:0612345678@sip.carrier.example', '192.0.2.1:5060')).toBe(false);
+    expect(drachtioRewrites('sip:0612345678@192.0.2.1:5070', '192.0.2.1:5060')).toBe(false);
+    expect(drachtioRewrites(`sip:${'1'.repeat(240)}@192.0.2.1`, '192.0.2.1:5060'), '254 characters').toBe(true);
+    expect(drachtioRewrites(`sip:${'1'.repeat(241)}@192.0.2.1`, '192.0.2.1:5060'), '255 characters').toBe(false);
+    expect(drachtioRewrites('tel:+390612345678', '192.0.2.1:5060')).toBe(false);
+    expect(drachtioRewrites('sip:0612345678@192.0.2.1', undefined), 'unknown: assumed').toBe(true);
+  });
+
+  it('so an odd user is replaced by the DID only there; elsewhere, or too long, it is refused (414 when too long)', () => {
+    const odd = '%22x%22';
+    expect(forwardTarget(`sip:${odd}@192.0.2.1`, DID, '192.0.2.1:5060')).toMatchObject({ routable: true, user: '+390612345678' });
+    expect(forwardTarget(`sip:${odd}@sip.carrier.example`, DID, '192.0.2.1:5060')).toEqual({ routable: false, received: '"x"', tooLong: false });
+    const long = `sip:${'A'.repeat(300)}@192.0.2.1`;
+    expect(forwardTarget(long, DID, '192.0.2.1:5060')).toMatchObject({ routable: false, tooLong: true });
+    // A sane user in a long Request-URI goes on: drachtio forwards it unchanged, with that user.
+    expect(forwardTarget(`sip:0612345678;x=${'y'.repeat(260)}@192.0.2.1`, DID, '192.0.2.1:5060')).toMatchObject({ routable: true, user: '0612345678' });
   });
 });

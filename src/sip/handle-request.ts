@@ -117,7 +117,7 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
       deps.metrics.failOpen.inc({ stage: 'handler' });
       deps.logger.error({ err, callId: req.get('Call-ID') }, 'request handler failed; forwarding the request');
       if (!res.finalResponseSent && call.state === 'screening' && call.moveTo('forwarding')) {
-        const user = forwardUser(forwardTarget(req.uri ?? '', null, trunkForwardUser(deps.trunk, req)));
+        const user = forwardUser(forwardTarget(req.uri ?? '', null, req.receivedOn, trunkForwardUser(deps.trunk, req)));
         void forwardToPbx(deps, { kind, req, res, user, headers: {}, log: deps.logger, recorded: null, onEnd: null }).catch((e: unknown) =>
           deps.logger.error({ err: e }, 'fail-open forward failed too'),
         );
@@ -157,9 +157,9 @@ async function handle(
   const attempt = attemptOf(facts, screening, { storeMessageText: deps.storeMessageText });
   // A forward needs a Request-URI user crocetta can vouch for (forward-target.ts); without any, a 404.
   // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
-  const target = forwardTarget(req.uri ?? '', screening.called, trunkForwardUser(deps.trunk, req));
+  const target = forwardTarget(req.uri ?? '', screening.called, req.receivedOn, trunkForwardUser(deps.trunk, req));
   if (plan.kind === 'forward' && !target.routable) {
-    plan = unroutablePlan(actions.reject608);
+    plan = unroutablePlan(actions.reject608, target.tooLong);
     Object.assign(attempt, { action: 'unroutable', reasons: [...attempt.reasons, unroutableReason(target.received)] });
   } else if (target.routable && target.replaced !== null) {
     log.warn({ received: describeUser(target.replaced), forwardedAs: target.user }, 'Request-URI user not forwarded as received');

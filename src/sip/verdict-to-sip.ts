@@ -109,8 +109,13 @@ export const REDIRECT = 302;
 
 /** 404 Not Found: a request with no called number crocetta can forward (src/sip/forward-target.ts). */
 export const NOT_FOUND = 404;
+/** 414 Request-URI Too Long (RFC 3261 21.4.12): one drachtio-server's proxy cannot rewrite. */
+export const URI_TOO_LONG = 414;
 
-/** What a request gets that crocetta would forward but cannot route: 404 at once, as a PBX answers an unknown DID. */
-export function unroutablePlan(reject608: Reject608Contact): SipPlan {
-  return { kind: 'refuse', refusal: refusalFor(NOT_FOUND, { reject608 }), ringMs: 0 };
+/**
+ * What a request gets that crocetta would forward but cannot route: at once 404, as a PBX answers an unknown DID,
+ * or 414 when the Request-URI itself is too long to be rewritten.
+ */
+export function unroutablePlan(reject608: Reject608Contact, tooLong: boolean): SipPlan {
+  return { kind: 'refuse', refusal: refusalFor(tooLong ? URI_TOO_LONG : NOT_FOUND, { reject608 }), ringMs: 0 };
 }

@@ -1,7 +1,8 @@
 /**
  * The Request-URI user crocetta forwards to the PBX: the called number as the carrier sent it when it is a sane
- * dial string, else the DID crocetta could read (normalized), else a clear refusal. A caller's 237-character user
- * must never reach drachtio-server's proxy as is (it fails on it and never answers the caller).
+ * dial string, else the DID crocetta could read (normalized) where drachtio-server will put it in the request line,
+ * else a clear refusal. A caller's 237-character user must never reach drachtio-server's proxy as is (it cuts the
+ * destination at 255 characters and answers 408 after 32 s, or never, when the host name is cut).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/types.js';
@@ -39,7 +40,7 @@ describe('the Request-URI user forwarded to the PBX', () => {
   });
 
   it('a junk user with no number in To either is refused 404 Not Found, registered, and not counted as a refusal', async () => {
-    const junk = `${'%22x'.repeat(80)}`;
+    const junk = '%22x'.repeat(20);
     const call = h.double.injectRequest(buildInvite({ from: CALLER, to: 'sip:reception@203.0.113.99', requestUri: `sip:${junk}@127.0.0.1` }));
     const final = await call.waitForFinal();
     expect(final.status).toBe(404);
@@ -48,6 +49,22 @@ describe('the Request-URI user forwarded to the PBX', () => {
     expect(row).toMatchObject({ outcome: 'rejected', finalStatus: 404, action: 'unroutable' });
     expect(row?.refusedAt ?? null).toBeNull();
     expect(row?.reasons.map((r) => r.text).join(' | ')).toMatch(/number called could not be read/);
+  });
+
+  it('a 300-character Request-URI, too long for drachtio to rewrite, is refused 414 at once (drachtio would never answer)', async () => {
+    const user = '0'.repeat(37) + 'A'.repeat(263);
+    const call = h.double.injectRequest(buildInvite({ from: CALLER, to: DID, requestUri: `sip:${user}@127.0.0.1` }));
+    const final = await call.waitForFinal();
+    expect(final.status).toBe(414);
+    expect(call.proxy).toBeUndefined();
+    const row = await eventually(async () => (await rows())[0]);
+    expect(row).toMatchObject({ outcome: 'rejected', finalStatus: 414, action: 'unroutable' });
+  });
+
+  it('a junk user addressed to another host is refused 404: drachtio would hand it to the PBX unchanged', async () => {
+    const call = h.double.injectRequest(buildInvite({ from: CALLER, to: DID, requestUri: 'sip:%22x%22x@sip.carrier.example' }));
+    expect((await call.waitForFinal()).status).toBe(404);
+    expect(call.proxy).toBeUndefined();
   });
 
   it('a DID in the carrier’s own format, or a registration account name, is forwarded untouched', async () => {

@@ -10,6 +10,9 @@
  * Timer C, 185 s, after a provisional response), with a 408 it generates itself (ServerTransaction::generateResponse):
  * the app gets `done` and no `continue`. drachtio-server ignores the app's finalTimeout (addProxy reads only the
  * provisional one), so nothing shorter applies.
+ * The request line becomes the destination only for a Request-URI addressed to drachtio itself and shorter than 255
+ * characters; a destination of 255 characters or more is cut there (see rewritesRequestUri, cutDestination). Both
+ * seen with drachtio-server v0.9.10.
  */
 import type { InjectedRequest, ProxyHandler, ProxyRecord, ProxyTarget, ScriptedResponse } from './injected-request.js';
 import { DOUBLE_SIP_ADDRESS, buildResponseFor } from './sip-builders.js';
@@ -71,9 +74,36 @@ export function parseProxyCommand(tokens: string[], payload: string, txn: Inject
 
 const RECORD_ROUTE = `<sip:${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};lr>`;
 
+/**
+ * drachtio-server puts the app's destination in the request line only for a Request-URI addressed to drachtio itself
+ * and shorter than 255 characters (ClientTransaction::forwardRequest → isLocalSipUri, a 255-byte buffer); any other
+ * Request-URI is forwarded as received.
+ */
+export function rewritesRequestUri(requestUri: string): boolean {
+  if (requestUri.length >= URI_LIMIT || !/^sips?:/i.test(requestUri)) return false;
+  const m = /^sips?:(?:[^?>@]*@)?(\[[^\]]+\]|[^:;>?]+)(?::(\d+))?/i.exec(requestUri);
+  const host = m?.[1]?.toLowerCase();
+  return (host === DOUBLE_SIP_ADDRESS.address || host === 'localhost') && Number(m?.[2] ?? 5060) === DOUBLE_SIP_ADDRESS.port;
+}
+
+/** drachtio-server cuts a destination at this many characters (the same buffers). */
+const URI_LIMIT = 255;
+
+/**
+ * Where a destination of 255 characters or more ends up once cut: a port cut short sends the request to a wrong
+ * port (no answer: Timer B); a host cut short fails its DNS lookup (`sres_send_dns_query(): encoding: too long
+ * label`) and the proxy never answers the caller nor tells the app anything.
+ */
+function cutDestination(uri: string): 'intact' | 'wrong-port' | 'unresolvable' {
+  if (uri.length < URI_LIMIT) return 'intact';
+  const at = uri.lastIndexOf('@');
+  const hostEnd = uri.slice(at + 1).search(/[:;>?]|$/) + at + 1;
+  return hostEnd <= URI_LIMIT ? 'wrong-port' : 'unresolvable';
+}
+
 function forwardedRequest(record: ProxyRecord, received: SipDraft, uri: string): ProxyTarget {
   const draft = cloneDraft(received);
-  draft.startLine = `${record.request.method} ${uri} SIP/2.0`;
+  if (rewritesRequestUri(record.request.uri)) draft.startLine = `${record.request.method} ${uri} SIP/2.0`;
   prependHeader(draft, 'Via', `SIP/2.0/UDP ${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};branch=${newBranch()};rport`);
   const maxForwards = Number(getHeader(draft, 'max-forwards') ?? '70');
   setHeader(draft, 'Max-Forwards', String(maxForwards - 1));
@@ -128,7 +158,9 @@ export async function runProxy(run: ProxyRun, record: ProxyRecord): Promise<void
 
   for (const uri of record.destinations) {
     const target = forwardedRequest(record, run.received, uri);
-    record.targets.push(target);
+    const cut = cutDestination(uri);
+    if (cut === 'unresolvable') return; // never a word, to the caller or the app
+    if (cut === 'intact') record.targets.push(target);
     const toTag = randomToken(10);
     const { address, port } = hostPortOf(uri);
     const build = (spec: ScriptedResponse): ParsedSipResponse => {
@@ -143,7 +175,7 @@ export async function runProxy(run: ProxyRun, record: ProxyRecord): Promise<void
     };
     let final: ParsedSipResponse | undefined;
     let answered = false;
-    for (const spec of await script(run, record, target)) {
+    for (const spec of cut === 'intact' ? await script(run, record, target) : []) {
       if (spec.delayMs) await sleep(spec.delayMs);
       if (txn.cancelled) break;
       const response = build(spec);
