@@ -18,6 +18,7 @@ import { createActionDeps } from './sip/action-deps.js';
 import { LoginLimiter, Sessions, ensureAdminHash, sessionKey } from './panel/auth.js';
 import { LiveSettings } from './settings/index.js';
 import { openPanelStore, openRegister } from './store/index.js';
+import { endStaleForwards } from './store/stale-forwards.js';
 import { readFriendReportsRanking, type FriendReportsQuery } from './store/community-rankings.js';
 import { callerKey } from './callerid/identify-caller.js';
 import { FeedService, feedSettings } from './sharing/feeds/index.js';
@@ -75,6 +76,10 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     clock,
     logger: logger.child({ component: 'store' }),
   });
+
+  // Forwards a previous run left open will never be reported to this one (their proxy was on its connection).
+  const stale = await endStaleForwards(config.store.file, { now: clock.now(), since: clock.now() - config.store.lookbackDays * 86_400_000 });
+  if (stale > 0) logger.warn({ attempts: stale }, 'forwarded attempts left open by the previous run ended as timeout');
 
   // The panel's connection: aggregates in the business's time zone, runtime settings, the admin password hash.
   const panelStore = await openPanelStore({ file: config.store.file, timeZone: config.timeZone, logger: logger.child({ component: 'store' }) });

@@ -87,4 +87,15 @@ describe('final answers and the end of forwarded attempts', () => {
     expect(pending()).toBe(1);
     await eventually(() => (pending() === 0 ? true : undefined), 4000);
   });
+
+  it('an attempt a previous run left forwarded (stopped while the PBX rang) is ended as timeout at the next start', async () => {
+    await start({ double: { timers: { C: 2000 } } });
+    h.double.onProxy(() => [{ status: 180 }]);
+    const c = call();
+    await eventually(() => c.responses.find((r) => r.status === 180));
+    expect((await rows())[0]?.outcome).toBe('forwarded');
+    await h.restartApp();
+    expect((await rows())[0]).toMatchObject({ outcome: 'timeout', finalStatus: null });
+    expect(h.logs.some((l) => l.msg === 'forwarded attempts left open by the previous run ended as timeout' && l.attempts === 1)).toBe(true);
+  });
 });
