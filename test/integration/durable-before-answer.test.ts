@@ -3,9 +3,6 @@
  * false it goes out at once and the attempt is committed right after. The commit is held back by a gate around
  * the register's record() (a slow disk), with `store.commitWaitMs` long enough not to cut the wait short.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
@@ -21,14 +18,7 @@ afterEach(async () => {
 });
 
 async function start(durableBeforeAnswer: boolean): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'crocetta-durable-'));
-  const file = join(dir, 'store.yaml');
-  writeFileSync(file, `store:\n  durableBeforeAnswer: ${String(durableBeforeAnswer)}\n  commitWaitMs: 10000\n`);
-  try {
-    h = await startHarness({ CROCETTA_CONFIG: file });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  h = await startHarness({}, { configure: (c) => Object.assign(c.store, { durableBeforeAnswer, commitWaitMs: 10_000 }) });
   expect((await h.api('POST', `/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, { label: 'nuisance' })).status).toBe(200);
   return h;
 }

@@ -107,14 +107,7 @@ async function expectEveryAttemptWritten(harness: Harness): Promise<void> {
 describe('a full disk under the register', () => {
   it('answers every call as decided while the disk is full, and has every attempt in the register once space is freed', async () => {
     // commitWaitMs beyond the calls' 8 s wait for an answer: a call that waited for the failing disk fails the test.
-    const dir = mkdtempSync(join(tmpdir(), 'crocetta-spool-'));
-    const config = join(dir, 'long-wait.yaml');
-    writeFileSync(config, 'store:\n  commitWaitMs: 10000\n');
-    try {
-      h = await startHarness({ CROCETTA_CONFIG: config });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    h = await startHarness({}, { configure: (c) => (c.store.commitWaitMs = 10_000) });
     const harness = h;
     expect((await harness.api('POST', `/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, { label: 'nuisance' })).status).toBe(200);
     harness.double.onProxy(() => [{ status: 180 }, { status: 200 }]);
@@ -140,14 +133,7 @@ describe('a full disk under the register', () => {
   });
 
   it('counts in /metrics and the log the attempts lost beyond store.spoolMaxWrites, and forwards their calls (fail open)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'crocetta-spool-'));
-    const config = join(dir, 'small-spool.yaml');
-    writeFileSync(config, 'store:\n  spoolMaxWrites: 10\n');
-    try {
-      h = await startHarness({ CROCETTA_CONFIG: config });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    h = await startHarness({}, { configure: (c) => (c.store.spoolMaxWrites = 10) });
     const harness = h;
     harness.double.onProxy(() => [{ status: 200 }]);
     await fillDisk(harness);
