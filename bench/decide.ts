@@ -19,7 +19,7 @@ import { createClassifier, DEFAULT_SCREENING_RULES } from '../src/screening/inde
 import { chooseAction, DEFAULT_ACTION_POLICY } from '../src/screening/policy.js';
 import { NO_EVIDENCE } from '../src/screening/types.js';
 import { openRegister } from '../src/store/index.js';
-import { Connection } from '../src/store/sqlite.js';
+import { Connection } from '../src/store/sqlite/connection.js';
 import { mulberry32 as rng } from '../test/support/prng.js';
 
 function arg(name: string, fallback: number): number {

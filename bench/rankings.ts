@@ -19,10 +19,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureAggregateTimeZone } from '../src/store/aggregates.js';
 import { localDay, weekStart, dayStart } from '../src/store/local-days.js';
-import { MIGRATIONS } from '../src/store/migrations.js';
+import { MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { openRegister } from '../src/store/index.js';
 import { openPanelStore } from '../src/store/panel-store.js';
-import { Connection } from '../src/store/sqlite.js';
+import { Connection } from '../src/store/sqlite/connection.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openRegister, type BatchInfo } from '../src/store/index.js';
-import { Connection } from '../src/store/sqlite.js';
+import { Connection } from '../src/store/sqlite/connection.js';
 import { newAttempt } from '../src/store/test-fixtures.js';
 import { attemptParams, INSERT_ATTEMPT_SQL } from '../src/store/rows.js';
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { SpoolEvent } from './store/batch-writer.js';
+import type { SpoolEvent } from './store/sqlite/batch-writer.js';
 
 /** crocetta's Prometheus metrics, on a registry of their own (served at GET /metrics). */
 export interface Metrics {

@@ -12,7 +12,7 @@ import { writeKamailioHtable } from '../sharing/formats/kamailio-htable.js';
 import { ImportRejectedError, importRecords, type ImportReport } from '../sharing/import.js';
 import { isImportFormat, openSource, IMPORT_FORMATS } from '../sharing/sources.js';
 import { openPanelStore, openRegister } from '../store/index.js';
-import { Connection } from '../store/sqlite.js';
+import { Connection } from '../store/sqlite/connection.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
 import { CliError, EXIT, print, progressBar } from './output.js';
 

@@ -1,8 +1,8 @@
 /** What every command needs: the configuration (file + environment, as the service reads it) and the register file. */
 import { ConfigError, loadConfig } from '../config/index.js';
 import type { Config } from '../config/schema.js';
-import { migrate } from '../store/migrations.js';
-import { Connection } from '../store/sqlite.js';
+import { migrate } from '../store/sqlite/migrations.js';
+import { Connection } from '../store/sqlite/connection.js';
 import { CliError, EXIT } from './output.js';
 
 export interface GlobalOptions {

@@ -1,6 +1,6 @@
 /** `crocetta feed add|list|remove|key`: the friends whose signed feeds the service pulls, and our own feed key. */
 import { addFriend, FriendInputError, listFriends, loadOrCreateFeedKeys, removeFriend } from '../sharing/feeds/index.js';
-import { Connection } from '../store/sqlite.js';
+import { Connection } from '../store/sqlite/connection.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
 import { CliError, EXIT, print } from './output.js';
 

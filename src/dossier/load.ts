@@ -3,7 +3,7 @@
  * it; a number: itself, and its company's other numbers when it has one, since they count as one professional),
  * their call attempts, and the breaches among them. Its own read-only connection, opened and closed per dossier.
  */
-import { Connection } from '../store/sqlite.js';
+import { Connection } from '../store/sqlite/connection.js';
 import { findBreaches, type Breach, type BreachRulesConfig, type DossierAttempt, type DossierMark } from './rules.js';
 
 export type DossierSubject = { kind: 'company'; company: string } | { kind: 'number'; callerKey: string };

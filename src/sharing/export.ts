@@ -4,7 +4,7 @@
  * bounded whatever the size of the register.
  */
 import type { Writable } from 'node:stream';
-import { Connection } from '../store/sqlite.js';
+import { Connection } from '../store/sqlite/connection.js';
 import { csvHeader, csvRecord, jsonHeader, type OwnFormat } from './crocetta-format.js';
 import type { HtableEntry } from './formats/kamailio-htable.js';
 import { FIELDS, recordFromRow, type RecordKind, type SqlCell } from './records.js';

@@ -10,7 +10,7 @@
  * A local trusted mark is never overwritten by an imported nuisance one; a newer local mark is kept.
  */
 import type { MarkLabel } from '../screening/types.js';
-import { Connection, type SqlValue } from '../store/sqlite.js';
+import { Connection, type SqlValue } from '../store/sqlite/connection.js';
 import { FIELDS, type ImportRecord, type RecordKind } from './records.js';
 import { InputError } from './text-input.js';
 

@@ -7,7 +7,7 @@
  */
 import { offsetChanges } from './local-days.js';
 import type { StoreLogger } from './logger.js';
-import type { Connection } from './sqlite.js';
+import type { Connection } from './sqlite/connection.js';
 
 const ZONE_KEY = 'aggregates.timeZone';
 

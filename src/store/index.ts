@@ -6,8 +6,8 @@ export { openRegister, type OpenRegisterOptions, type OpenedRegister } from './r
 export { isRefusalAction } from './refusal.js';
 export { EvidenceIndex, MAX_TIMES_PER_CALLER } from './evidence-index.js';
 export { MarkTable, e164KeyToNumber, type MarkEntry } from './mark-table.js';
-export { MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, migrate } from './migrations.js';
-export { RegisterClosedError, RegisterQueueFullError, type BatchInfo, type LostReason, type SpoolEvent } from './batch-writer.js';
+export { MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, migrate } from './sqlite/migrations.js';
+export { RegisterClosedError, RegisterQueueFullError, type BatchInfo, type LostReason, type SpoolEvent } from './sqlite/batch-writer.js';
 export { RegisterUnavailableError } from './register.js';
 export type { IndexLoadStats } from './load-index.js';
 export type { StoreLogger } from './logger.js';

@@ -8,7 +8,7 @@ import type { StoreLogger } from './logger.js';
 import { silentLogger } from './logger.js';
 import { Reports } from './reports.js';
 import { SettingsTable } from './settings-table.js';
-import { Connection } from './sqlite.js';
+import { Connection } from './sqlite/connection.js';
 
 /**
  * A 64 MiB page cache (SQLite's default is 2 MiB): a ranking over a long period reads the days of a few thousand

@@ -3,7 +3,7 @@
  * of rows, rewritten in one transaction when a REGISTER changes them, read once at start.
  */
 import type { Binding, BindingStore } from '../pbx-register/index.js';
-import { Connection } from './sqlite.js';
+import { Connection } from './sqlite/connection.js';
 
 interface Row {
   aor: string;

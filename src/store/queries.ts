@@ -5,7 +5,7 @@
  */
 import type { MarkLabel } from '../screening/types.js';
 import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from './rows.js';
-import type { Connection, SqlValue } from './sqlite.js';
+import type { Connection, SqlValue } from './sqlite/connection.js';
 import type { Attempt, AttemptQuery, MarkHistoryEntry } from './types.js';
 
 export const DEFAULT_LIMIT = 100;

@@ -16,12 +16,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock, type CallerEvidence, type Clock } from '../screening/types.js';
-import { BatchWriter, RegisterClosedError, type BatchInfo, type SpoolEvent } from './batch-writer.js';
+import { BatchWriter, RegisterClosedError, type BatchInfo, type SpoolEvent } from './sqlite/batch-writer.js';
 import { loadBlockCounts } from './load-learned.js';
 import { loadCalledNumbers } from './load-called.js';
 import { loadIndex, type IndexLoadStats } from './load-index.js';
 import { silentLogger, type StoreLogger } from './logger.js';
-import { migrate } from './migrations.js';
+import { migrate } from './sqlite/migrations.js';
 import { attemptStats, listAttempts, listMarkHistory } from './queries.js';
 import { noteLearned } from './learned-writes.js';
 import { isRefusalAction } from './refusal.js';
@@ -38,7 +38,7 @@ import {
   numberParams,
   outcomeParams,
 } from './rows.js';
-import { Connection, type Statement } from './sqlite.js';
+import { Connection, type Statement } from './sqlite/connection.js';
 import type {
   Attempt,
   AttemptQuery,

@@ -8,7 +8,7 @@
 import type { Verdict } from '../screening/types.js';
 import { topCallers } from './rank-numbers.js';
 import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from './rows.js';
-import type { Connection, SqlValue } from './sqlite.js';
+import type { Connection, SqlValue } from './sqlite/connection.js';
 import type { Attempt } from './types.js';
 
 export interface Totals {

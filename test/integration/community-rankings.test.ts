@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addFriend } from '../../src/sharing/feeds/index.js';
-import { Connection } from '../../src/store/sqlite.js';
+import { Connection } from '../../src/store/sqlite/connection.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { canRunBrowser, launchChromium } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addFriend, numberHash, SIGNATURE_HEADER } from '../../src/sharing/feeds/index.js';
-import { Connection } from '../../src/store/sqlite.js';
+import { Connection } from '../../src/store/sqlite/connection.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
 

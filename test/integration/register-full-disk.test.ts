@@ -13,7 +13,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Connection } from '../../src/store/sqlite.js';
+import type { Connection } from '../../src/store/sqlite/connection.js';
 import { newAttempt } from '../../src/store/test-fixtures.js';
 import type { Attempt } from '../../src/store/types.js';
 import { buildInvite } from '../support/drachtio-double.js';

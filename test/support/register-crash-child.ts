@@ -11,7 +11,7 @@
  * Usage: node --import tsx test/support/register-crash-child.ts <file> [inFlight] [locked]
  */
 import { openRegister } from '../../src/store/index.js';
-import { Connection } from '../../src/store/sqlite.js';
+import { Connection } from '../../src/store/sqlite/connection.js';
 import { newAttempt } from '../../src/store/test-fixtures.js';
 
 const file = process.argv[2];

@@ -3,7 +3,7 @@
  * register keeps it), read at start. Friends get the public half (`crocetta feed key`).
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type { Connection } from '../../store/sqlite.js';
+import type { Connection } from '../../store/sqlite/connection.js';
 import { publicKeyToBase64 } from './feed-format.js';
 
 const SETTING = 'feeds.ed25519';

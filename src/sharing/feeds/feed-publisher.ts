@@ -5,7 +5,7 @@
  * was ever listed (a number marked trusted and never nuisance is never named).
  */
 import { createHash } from 'node:crypto';
-import type { Connection } from '../../store/sqlite.js';
+import type { Connection } from '../../store/sqlite/connection.js';
 import { FEED_FORMAT, FEED_FORMAT_VERSION, type FeedEntry, type FeedPayload, type FeedRemoval } from './feed-format.js';
 
 interface Row {

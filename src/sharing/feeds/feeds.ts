@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../screening/types.js';
 import { silentLogger, type StoreLogger } from '../../store/logger.js';
-import { Connection } from '../../store/sqlite.js';
+import { Connection } from '../../store/sqlite/connection.js';
 import { canonicalJson, signFeed } from './feed-format.js';
 import { loadOrCreateFeedKeys, type FeedKeys } from './feed-keys.js';
 import { buildFeed, currentVersion, listedByHashPrefix, type PrefixMatch } from './feed-publisher.js';

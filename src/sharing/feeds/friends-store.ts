@@ -2,7 +2,7 @@
  * Friends and what they report, in the register file (tables of migration 4). Used by the running service and by
  * the CLI, each on its own connection; every write is one short transaction.
  */
-import type { Connection } from '../../store/sqlite.js';
+import type { Connection } from '../../store/sqlite/connection.js';
 import type { FeedPayload } from './feed-format.js';
 import { publicKeyFromBase64 } from './feed-format.js';
 

@@ -1,6 +1,6 @@
 /** Friends' feeds: publish our signed nuisance list, pull and verify friends' lists, merge them as evidence. */
 import type { Config } from '../../config/schema.js';
-import type { Connection } from '../../store/sqlite.js';
+import type { Connection } from '../../store/sqlite/connection.js';
 import type { FeedSettings } from './feeds.js';
 import { FriendIndex } from './friend-index.js';
 import { allReports } from './friends-store.js';

@@ -5,7 +5,7 @@
  * Sized for a register of ~10M attempts: times are INTEGER ms since epoch, the hot columns (caller_key, time,
  * refused_at) are plain columns, and the JSON of `reasons` is only read when showing rows, never in a WHERE.
  */
-import type { Connection } from './sqlite.js';
+import type { Connection } from './connection.js';
 
 export interface Migration {
   version: number;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, migrate } from './migrations.js';
-import { openRegister } from './register.js';
-import { Connection } from './sqlite.js';
-import { tempDir, type TempDir } from './test-tmp.js';
+import { openRegister } from '../register.js';
+import { Connection } from './connection.js';
+import { tempDir, type TempDir } from '../test-tmp.js';
 
 let dir: TempDir;
 beforeEach(() => {

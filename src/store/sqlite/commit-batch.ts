@@ -4,7 +4,7 @@
  * one trip to node-sqlite3's thread pool instead of three); anything else inside `BEGIN IMMEDIATE … COMMIT`,
  * consecutive attempts many rows per INSERT. It either commits whole or throws (rolled back).
  */
-import { sqliteCode, type Connection, type SqlValue, type Statement } from './sqlite.js';
+import { sqliteCode, type Connection, type SqlValue, type Statement } from './connection.js';
 
 /** One attempt row to insert; consecutive ones are inserted many rows per statement. */
 export interface AttemptWrite {

@@ -12,9 +12,9 @@
  * `maxQueued` writes wait at any time: beyond, a new write is refused at once (lost, counted as `overflow`).
  * `close()` keeps trying for at most `closeTimeoutMs`, then gives up what is still held (counted as `shutdown`).
  */
-import type { StoreLogger } from './logger.js';
+import type { StoreLogger } from '../logger.js';
 import { commitBatch, isRetryable, type AttemptInserter, type WriteOp } from './commit-batch.js';
-import { sqliteCode, type Connection } from './sqlite.js';
+import { sqliteCode, type Connection } from './connection.js';
 
 export type { AttemptInserter, AttemptWrite, OtherWrite, WriteOp } from './commit-batch.js';
 
