@@ -25,7 +25,7 @@ import { actionPolicy, screeningRules } from '../src/config/derive.js';
 import { learnsBlockMember } from '../src/screening/blocks.js';
 import { chooseAction, createClassifier } from '../src/screening/index.js';
 import { NO_EVIDENCE } from '../src/screening/types.js';
-import { EvidenceIndex } from '../src/store/evidence-index.js';
+import { EvidenceIndex } from '../src/store/memory/evidence-index.js';
 import { MissExplainer } from './explain-misses.js';
 import { shakenIdentity } from './passport.js';
 

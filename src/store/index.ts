@@ -4,12 +4,12 @@
  */
 export { openRegister, type OpenRegisterOptions, type OpenedRegister } from './register.js';
 export { isRefusalAction } from './refusal.js';
-export { EvidenceIndex, MAX_TIMES_PER_CALLER } from './evidence-index.js';
-export { MarkTable, e164KeyToNumber, type MarkEntry } from './mark-table.js';
+export { EvidenceIndex, MAX_TIMES_PER_CALLER } from './memory/evidence-index.js';
+export { MarkTable, e164KeyToNumber, type MarkEntry } from './memory/mark-table.js';
 export { MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, migrate } from './sqlite/migrations.js';
 export { RegisterClosedError, RegisterQueueFullError, type BatchInfo, type LostReason, type SpoolEvent } from './sqlite/batch-writer.js';
 export { RegisterUnavailableError } from './register.js';
-export type { IndexLoadStats } from './load-index.js';
+export type { IndexLoadStats } from './memory/load-index.js';
 export type { StoreLogger } from './logger.js';
 export type * from './types.js';
 export { openPanelStore, type PanelStore } from './panel-store.js';

@@ -3,9 +3,9 @@
  * a learned block member when crocetta stopped the caller on its own evidence, and the use of a
  * "let the next call through" override.
  */
-import { learnsBlockMember } from '../screening/blocks.js';
+import { learnsBlockMember } from '../../screening/blocks.js';
 import type { EvidenceIndex } from './evidence-index.js';
-import type { NewAttempt } from './types.js';
+import type { NewAttempt } from '../types.js';
 
 export function noteLearned(index: EvidenceIndex, key: string, attempt: NewAttempt, thresholds: { suspect: number }): void {
   index.learned.addCall(key, attempt.time, attempt.calledNumber);

@@ -5,7 +5,7 @@
  *
  * With 1M marks spread over 700k blocks of ten, four Maps of numbers took ~110 MB; this takes ~12 MB.
  */
-import type { MarkLabel } from '../screening/types.js';
+import type { MarkLabel } from '../../screening/types.js';
 
 export class BlockCountTable {
   private keys = new Float64Array(0);

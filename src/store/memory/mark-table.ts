@@ -8,7 +8,7 @@
  * 65535 distinct names, then Uint32. Keys that are not E.164 (`raw:...`) live in a
  * small Map<string, slot>. A cleared mark keeps its slot with label NONE (it disappears on the next load).
  */
-import type { Mark, MarkLabel } from '../screening/types.js';
+import type { Mark, MarkLabel } from '../../screening/types.js';
 
 export const LABEL_NONE = 0;
 export const LABEL_NUISANCE = 1;

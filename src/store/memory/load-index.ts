@@ -8,9 +8,9 @@
  */
 import { EvidenceIndex } from './evidence-index.js';
 import { LABEL_NUISANCE, LABEL_TRUSTED } from './mark-table.js';
-import type { Clock } from '../screening/types.js';
-import type { MarkLabel } from '../screening/types.js';
-import type { Connection } from './sqlite/connection.js';
+import type { Clock } from '../../screening/types.js';
+import type { MarkLabel } from '../../screening/types.js';
+import type { Connection } from '../sqlite/connection.js';
 
 const PAGE = 5000;
 

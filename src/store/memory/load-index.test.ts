@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parsePacked } from './load-index.js';
-import { openRegister } from './register.js';
-import { Connection } from './sqlite/connection.js';
-import { tempDir, type TempDir } from './test-tmp.js';
+import { openRegister } from '../register.js';
+import { Connection } from '../sqlite/connection.js';
+import { tempDir, type TempDir } from '../test-tmp.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 1);

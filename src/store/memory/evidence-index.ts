@@ -6,7 +6,7 @@
  * Time arrays are ascending and never mutated once handed out: a write replaces the caller's array, so a
  * CallerEvidence taken before a write stays as it was (the classifier may hold it across `record`).
  */
-import { NO_EVIDENCE, type CallerEvidence, type Clock } from '../screening/types.js';
+import { NO_EVIDENCE, type CallerEvidence, type Clock } from '../../screening/types.js';
 import { LearnedIndex } from './learned-index.js';
 import { MarkTable, type MarkEntry } from './mark-table.js';
 

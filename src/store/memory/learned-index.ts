@@ -9,7 +9,7 @@
  * Memory: blocks cost ~40–60 bytes per distinct small block with a marked member (1M marks in 100k blocks:
  * ~6 MB; 1M marks all in different blocks: ~60 MB, the worst case). Activity only for callers in the window.
  */
-import type { BlockCounts, LearnedEvidence, MarkLabel, Talk } from '../screening/types.js';
+import type { BlockCounts, LearnedEvidence, MarkLabel, Talk } from '../../screening/types.js';
 import { BlockCountTable } from './block-counts.js';
 import { e164KeyToNumber } from './mark-table.js';
 
