@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { openRegister, type BatchInfo } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { newAttempt } from '../src/store/test-fixtures.js';
-import { attemptParams, INSERT_ATTEMPT_SQL } from '../src/store/rows.js';
+import { attemptParams, INSERT_ATTEMPT_SQL } from '../src/store/register/rows.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');

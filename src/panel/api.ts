@@ -7,7 +7,7 @@ import type { Clock, Decision, CallerEvidence } from '../screening/types.js';
 import { combineCommunity, type FriendReportsQuery, type FriendReportsRanking } from '../store/community-rankings.js';
 import { dayFromIso, dayIso, dayStart, localDay } from '../store/local-days.js';
 import type { Reports } from '../store/reports.js';
-import type { Attempt, Register } from '../store/types.js';
+import type { Attempt, Register } from '../store/register/types.js';
 import type { DossierService } from '../dossier/index.js';
 import { csrfMatches, type Session } from './auth.js';
 import { dossierApiHandler } from './dossier-routes.js';

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../log.js';
 import { ImportRejectedError } from '../sharing/import.js';
-import { RegisterUnavailableError } from '../store/register.js';
+import { RegisterUnavailableError } from '../store/register/register.js';
 import { HttpError } from './http-error.js';
 
 /** Renders an error for a browser (the panel's pages); JSON is used for the API and when none is given. */

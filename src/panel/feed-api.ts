@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { SIGNATURE_HEADER } from '../sharing/feeds/feed-format.js';
 import { APPEAL_BY } from '../sharing/feeds/feed-publisher.js';
 import { feedEtag, type FeedService } from '../sharing/feeds/feeds.js';
-import type { MarkInput } from '../store/types.js';
+import type { MarkInput } from '../store/register/types.js';
 import { apiAuth, keyFromParam, type ApiDeps } from './api.js';
 import { HttpError } from './http-error.js';
 

@@ -10,7 +10,7 @@ import { VERDICTS, type Clock, type EvidenceLookup, type Verdict } from '../scre
 import { dayFromIso, dayStart, localDay, weekStart } from '../store/local-days.js';
 import { combineCommunity, type FriendReportsQuery, type FriendReportsRanking } from '../store/community-rankings.js';
 import type { RegisterFilter, Reports } from '../store/reports.js';
-import type { Register } from '../store/types.js';
+import type { Register } from '../store/register/types.js';
 import type { DossierService } from '../dossier/index.js';
 import { keyFromParam } from './api.js';
 import { csrfMatches, parseCookies, verifyPassword, type LoginLimiter, type Session, type Sessions } from './auth.js';

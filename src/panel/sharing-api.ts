@@ -16,7 +16,7 @@ import { importRecords } from '../sharing/import.js';
 import type { RecordKind } from '../sharing/records.js';
 import { SNIFFED_FORMATS, peekStream, sniffImportFormat } from '../sharing/sniff-format.js';
 import { IMPORT_FORMATS, isImportFormat, openSource, type ImportFormat } from '../sharing/sources.js';
-import type { ImportedIndexRows } from '../store/types.js';
+import type { ImportedIndexRows } from '../store/register/types.js';
 import { apiAuth, type ApiDeps } from './api.js';
 import { HttpError } from './http-error.js';
 import type { ImportJobs } from './import-jobs.js';

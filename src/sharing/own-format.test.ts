@@ -1,7 +1,7 @@
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openRegister } from '../store/register.js';
+import { openRegister } from '../store/register/register.js';
 import { newAttempt } from '../store/test-fixtures.js';
 import { tempDir, type TempDir } from '../store/test-tmp.js';
 import { readCsv, readJsonLines, type OwnFormat } from './crocetta-format.js';

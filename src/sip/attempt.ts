@@ -1,6 +1,6 @@
 import type { Decision } from '../screening/types.js';
 import { formatAction } from '../screening/policy.js';
-import type { AttemptKind, NewAttempt } from '../store/types.js';
+import type { AttemptKind, NewAttempt } from '../store/register/types.js';
 import type { Screening } from './screen.js';
 
 export interface RequestFacts {

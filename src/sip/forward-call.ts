@@ -14,7 +14,7 @@ import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Clock } from '../screening/types.js';
-import type { AttemptKind, AttemptOutcome } from '../store/types.js';
+import type { AttemptKind, AttemptOutcome } from '../store/register/types.js';
 import type { ForwardedCalls } from './forwarded-calls.js';
 import type { ForwardReaper } from './forward-reaper.js';
 import { withUser } from './request-headers.js';

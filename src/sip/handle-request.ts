@@ -2,7 +2,7 @@ import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Clock, Reason } from '../screening/types.js';
-import type { AttemptKind, AttemptOutcome, NewAttempt, OutcomeUpdate, Register } from '../store/types.js';
+import type { AttemptKind, AttemptOutcome, NewAttempt, OutcomeUpdate, Register } from '../store/register/types.js';
 import { attemptOf, type RequestFacts } from './attempt.js';
 import { CallLifecycle } from './call-state.js';
 import { asProxyable, type SrfRequest } from './srf-augment.js';

@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { normalizeNumber } from '../callerid/index.js';
 import type { Logger } from '../log.js';
 import type { Clock } from '../screening/types.js';
-import type { Register } from '../store/types.js';
+import type { Register } from '../store/register/types.js';
 import type { SrfRequest, SrfResponse } from './srf-augment.js';
 import { uriUser, withUser } from './request-headers.js';
 import { bridgeToCarrier } from './outbound-b2bua.js';

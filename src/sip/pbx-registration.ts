@@ -9,7 +9,7 @@ import { LoginLimiter } from '../login-limiter.js';
 import type { Metrics } from '../metrics.js';
 import { DigestAuth, PbxRegistry } from '../pbx-register/index.js';
 import type { Clock } from '../screening/types.js';
-import { PbxBindingTable } from '../store/pbx-bindings.js';
+import { PbxBindingTable } from '../store/register/pbx-bindings.js';
 import { createRegisterHandler, pbxRegisterMetrics, type PbxRegisterMetrics } from './pbx-registrar.js';
 
 /** Nonces are good for 5 minutes; a PBX that reuses one later gets `stale=true` and answers a new one silently. */

@@ -7,7 +7,7 @@ import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import type { Announcer, PlayResult, RecordingCatalog, RecordingChoice } from '../media/index.js';
 import { readOffer, writeAnswer } from '../media/index.js';
-import type { AttemptOutcome, HungUpBy } from '../store/types.js';
+import type { AttemptOutcome, HungUpBy } from '../store/register/types.js';
 import type { CallLifecycle } from './call-state.js';
 import { uriUser } from './request-headers.js';
 import type { SrfRequest } from './srf-augment.js';

@@ -21,7 +21,7 @@
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { AttemptKind } from '../store/types.js';
+import type { AttemptKind } from '../store/register/types.js';
 import { reasonPhrase } from './sip-status-codes.js';
 import type { SrfRequest } from './srf-augment.js';
 import { forgetPendingInvite } from './srf-internals.js';

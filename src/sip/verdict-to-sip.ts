@@ -1,6 +1,6 @@
 import type { Action } from '../screening/policy.js';
 import type { Decision } from '../screening/types.js';
-import type { AttemptKind } from '../store/types.js';
+import type { AttemptKind } from '../store/register/types.js';
 import { callInfoFor608, type Reject608Contact } from './jcard.js';
 import { reasonPhrase } from './sip-status-codes.js';
 

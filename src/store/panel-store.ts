@@ -7,7 +7,7 @@ import { ensureAggregateTimeZone } from './aggregates.js';
 import type { StoreLogger } from './logger.js';
 import { silentLogger } from './logger.js';
 import { Reports } from './reports.js';
-import { SettingsTable } from './settings-table.js';
+import { SettingsTable } from './register/settings-table.js';
 import { Connection } from './sqlite/connection.js';
 
 /**

@@ -13,8 +13,8 @@ import { openPanelStore } from './panel-store.js';
 import { HEAVY_CALLER_ATTEMPTS, topCallers, topCallersByScan, type RankTuning, type TopCallersQuery } from './rank-numbers.js';
 import type { CompanyRank } from './reports.js';
 import { Reports } from './reports.js';
-import { openRegister } from './register.js';
-import { UPSERT_NUMBER_SQL } from './rows.js';
+import { openRegister } from './register/register.js';
+import { UPSERT_NUMBER_SQL } from './register/rows.js';
 import { Connection } from './sqlite/connection.js';
 import { tempDir, type TempDir } from './test-tmp.js';
 

@@ -7,9 +7,9 @@
  */
 import type { Verdict } from '../screening/types.js';
 import { topCallers } from './rank-numbers.js';
-import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from './rows.js';
+import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from './register/rows.js';
 import type { Connection, SqlValue } from './sqlite/connection.js';
-import type { Attempt } from './types.js';
+import type { Attempt } from './register/types.js';
 
 export interface Totals {
   attempts: number;

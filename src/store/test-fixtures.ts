@@ -1,5 +1,5 @@
 /** Builders for tests and benchmarks of the store. Not used by the service. */
-import type { NewAttempt } from './types.js';
+import type { NewAttempt } from './register/types.js';
 
 /** A plausible forwarded call from `callerKey` at `time`; override any field. */
 export function newAttempt(callerKey: string | null, time: number, over: Partial<NewAttempt> = {}): NewAttempt {

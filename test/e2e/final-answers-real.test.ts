@@ -17,7 +17,7 @@ import { startCrocetta, type Crocetta } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { pendingRequestCount } from '../../src/sip/srf-internals.js';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 
 const DRACHTIO = spawnSync('sh', ['-c', 'command -v drachtio'], { encoding: 'utf8' }).status === 0;
 const SECRET = 'e2e-robust';

@@ -10,7 +10,7 @@ import { parse } from 'sdp-transform';
 import wavefile from 'wavefile';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeG711, loadRecording, type Recording } from '../../src/media/index.js';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 import { correlation, RtpSink, testSignal } from '../support/rtp-sink.js';

@@ -1,6 +1,6 @@
 /** GET /api/attempts pages past the 1,000-row limit with the `next` cursor, in the register's order, with filters. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { newAttempt } from '../../src/store/test-fixtures.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 

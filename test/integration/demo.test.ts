@@ -12,7 +12,7 @@ import { startDemo, type Demo } from '../../demo/demo.js';
 import { COMPANIES } from '../../demo/office.js';
 import type { Tally } from '../../demo/replay.js';
 import { localDay } from '../../src/store/local-days.js';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 
 const NOW = Date.parse('2026-11-12T18:00:00+01:00'); // a Thursday: the trace runs from Monday 2 Nov to now
 

@@ -4,7 +4,7 @@
  * the register's record() (a slow disk), with `store.commitWaitMs` long enough not to cut the wait short.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 

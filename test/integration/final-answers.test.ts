@@ -6,7 +6,7 @@
  * drachtio-srf's pending proxy callback, the forwarded-call maps.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { pendingRequestCount } from '../../src/sip/srf-internals.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness, type HarnessOptions } from '../support/crocetta-harness.js';

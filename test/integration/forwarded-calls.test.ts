@@ -6,7 +6,7 @@
  * reports back; its CDR of the 487 ends the attempt.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 

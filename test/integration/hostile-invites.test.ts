@@ -3,7 +3,7 @@
  * clean row, and the service keeps serving the next call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 

@@ -3,7 +3,7 @@
  * reaches the classifier without a query per call.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { passportJws } from '../fixtures/callerid-invites.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';

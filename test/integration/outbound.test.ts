@@ -3,7 +3,7 @@
  * carrier unscreened, and the number the office called is trusted when it calls back (the "we called them" net).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 

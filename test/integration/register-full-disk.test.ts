@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/store/sqlite/connection.js';
 import { newAttempt } from '../../src/store/test-fixtures.js';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 

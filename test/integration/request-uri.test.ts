@@ -5,7 +5,7 @@
  * destination at 255 characters and answers 408 after 32 s, or never, when the host name is cut).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 

@@ -6,7 +6,7 @@
  * to the PBX, nothing counted against the caller, and the answer RFC 3261/6026 give a server transaction.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite, buildMessage, type InjectedRequest } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness, type HarnessOptions } from '../support/crocetta-harness.js';
 

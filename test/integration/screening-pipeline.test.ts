@@ -3,7 +3,7 @@
  * double, a real SQLite register and the real HTTP API. One test per outcome a user sees.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite, buildMessage, headerOf } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 

@@ -3,7 +3,7 @@
  * DID in P-Called-Party-ID or To. Screened as usual; allowed calls reach the PBX with the DID as user.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, DEFAULT_SOURCE } from '../support/drachtio-double.js';
 import { FakeRegistrar } from '../support/fake-registrar.js';

@@ -3,7 +3,7 @@
  * it with the trunk's credentials (the PBX has none), and the call's dialog flows both ways through the B2BUA.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/types.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, defaultSdp, headerOf, type AppRequest } from '../support/drachtio-double.js';
 import { authParams, FakeRegistrar } from '../support/fake-registrar.js';

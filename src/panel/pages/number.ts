@@ -1,6 +1,6 @@
 import type { Decision, Mark } from '../../screening/types.js';
 import type { Totals } from '../../store/reports.js';
-import type { Attempt, MarkHistoryEntry } from '../../store/types.js';
+import type { Attempt, MarkHistoryEntry } from '../../store/register/types.js';
 import { html, type SafeHtml } from '../html.js';
 import { dossierHref, dossierTexts } from './dossier.js';
 import { datalists, markForm, page, ticks, verdictBadge, type PageContext } from './layout.js';

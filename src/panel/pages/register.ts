@@ -1,5 +1,5 @@
 import { VERDICTS } from '../../screening/types.js';
-import type { Attempt } from '../../store/types.js';
+import type { Attempt } from '../../store/register/types.js';
 import { html, query, type SafeHtml } from '../html.js';
 import { datalists, markForm, numberHref, page, ticks, verdictBadge, type PageContext } from './layout.js';
 

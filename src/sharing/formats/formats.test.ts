@@ -2,7 +2,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixtureDataFile } from '../../../test/support/fixture-data.js';
-import { openRegister } from '../../store/register.js';
+import { openRegister } from '../../store/register/register.js';
 import { tempDir, type TempDir } from '../../store/test-tmp.js';
 import { ImportRejectedError, importRecords, type SourceItem } from '../import.js';
 import { openSource, type ImportFormat } from '../sources.js';

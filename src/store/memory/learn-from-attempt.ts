@@ -5,7 +5,7 @@
  */
 import { learnsBlockMember } from '../../screening/blocks.js';
 import type { EvidenceIndex } from './evidence-index.js';
-import type { NewAttempt } from '../types.js';
+import type { NewAttempt } from '../register/types.js';
 
 export function noteLearned(index: EvidenceIndex, key: string, attempt: NewAttempt, thresholds: { suspect: number }): void {
   index.learned.addCall(key, attempt.time, attempt.calledNumber);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parsePacked } from './load-index.js';
-import { openRegister } from '../register.js';
+import { openRegister } from '../register/register.js';
 import { Connection } from '../sqlite/connection.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BatchInfo } from './batch-writer.js';
 import type { StoreLogger } from '../logger.js';
-import { openRegister, type OpenRegisterOptions, type OpenedRegister } from '../register.js';
+import { openRegister, type OpenRegisterOptions, type OpenedRegister } from '../register/register.js';
 import { Connection } from './connection.js';
 import { newAttempt } from '../test-fixtures.js';
 import { tempDir, type TempDir } from '../test-tmp.js';

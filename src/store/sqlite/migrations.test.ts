@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, migrate } from './migrations.js';
-import { openRegister } from '../register.js';
+import { openRegister } from '../register/register.js';
 import { Connection } from './connection.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
 

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RegisterClosedError, RegisterQueueFullError, type SpoolEvent } from './batch-writer.js';
 import type { StoreLogger } from '../logger.js';
-import { openRegister, RegisterUnavailableError, type OpenRegisterOptions, type OpenedRegister } from '../register.js';
+import { openRegister, RegisterUnavailableError, type OpenRegisterOptions, type OpenedRegister } from '../register/register.js';
 import { Connection } from './connection.js';
 import { newAttempt } from '../test-fixtures.js';
 import { tempDir, type TempDir } from '../test-tmp.js';

@@ -4,7 +4,7 @@
  * `timeout` at start, as the reaper would have ended them. Only the look-back window is read (the `attempts(time)`
  * index), so a start on a large register stays quick.
  */
-import { Connection } from './sqlite/connection.js';
+import { Connection } from '../sqlite/connection.js';
 
 export async function endStaleForwards(file: string, opts: { now: number; since: number; busyTimeoutMs?: number }): Promise<number> {
   const db = await Connection.open(file);

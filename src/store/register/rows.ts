@@ -1,7 +1,7 @@
 /** How attempts and marks map to and from their rows. The SQL here is constant text; values are always bound. */
-import type { Reason } from '../screening/types.js';
+import type { Reason } from '../../screening/types.js';
 import { isRefusalAction } from './refusal.js';
-import type { SqlValue } from './sqlite/connection.js';
+import type { SqlValue } from '../sqlite/connection.js';
 import type { Attempt, AttemptKind, AttemptOutcome, MarkInput, NewAttempt, OutcomeUpdate } from './types.js';
 
 const ATTEMPT_COLUMNS = [

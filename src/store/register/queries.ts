@@ -3,9 +3,9 @@
  * while the writer commits) and see committed rows only: at most one batch window behind `record`.
  * The WHERE clause is assembled from constant fragments; every value is a bound parameter.
  */
-import type { MarkLabel } from '../screening/types.js';
+import type { MarkLabel } from '../../screening/types.js';
 import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from './rows.js';
-import type { Connection, SqlValue } from './sqlite/connection.js';
+import type { Connection, SqlValue } from '../sqlite/connection.js';
 import type { Attempt, AttemptQuery, MarkHistoryEntry } from './types.js';
 
 export const DEFAULT_LIMIT = 100;

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PbxRegistry, type Binding } from '../pbx-register/index.js';
+import { PbxRegistry, type Binding } from '../../pbx-register/index.js';
 import { PbxBindingTable } from './pbx-bindings.js';
 import { openRegister } from './register.js';
-import { ManualClock } from './test-fixtures.js';
-import { tempDir, type TempDir } from './test-tmp.js';
+import { ManualClock } from '../test-fixtures.js';
+import { tempDir, type TempDir } from '../test-tmp.js';
 
 const T0 = Date.UTC(2026, 10, 5, 9, 0, 0);
 const LIMITS = { minExpires: 60, maxExpires: 3600, maxContacts: 5 };

@@ -1,5 +1,5 @@
 /** Key → JSON value rows of the `settings` table (migration 2): runtime settings and the panel's secrets. */
-import type { Connection } from './sqlite/connection.js';
+import type { Connection } from '../sqlite/connection.js';
 
 export class SettingsTable {
   constructor(private readonly db: Connection) {}

@@ -2,8 +2,8 @@
  * The PBX's bindings in the register file (`pbx_bindings`, migration 7), on a connection of their own: a handful
  * of rows, rewritten in one transaction when a REGISTER changes them, read once at start.
  */
-import type { Binding, BindingStore } from '../pbx-register/index.js';
-import { Connection } from './sqlite/connection.js';
+import type { Binding, BindingStore } from '../../pbx-register/index.js';
+import { Connection } from '../sqlite/connection.js';
 
 interface Row {
   aor: string;

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NO_EVIDENCE } from '../screening/types.js';
+import { NO_EVIDENCE } from '../../screening/types.js';
 import { isRefusalAction } from './refusal.js';
 import { openRegister, type OpenRegisterOptions, type OpenedRegister } from './register.js';
-import { ManualClock, newAttempt } from './test-fixtures.js';
-import { tempDir, type TempDir } from './test-tmp.js';
+import { ManualClock, newAttempt } from '../test-fixtures.js';
+import { tempDir, type TempDir } from '../test-tmp.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 3, 9, 0, 0);

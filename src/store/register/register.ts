@@ -15,15 +15,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { systemClock, type CallerEvidence, type Clock } from '../screening/types.js';
-import { BatchWriter, RegisterClosedError, type BatchInfo, type SpoolEvent } from './sqlite/batch-writer.js';
-import { loadBlockCounts } from './memory/load-learned.js';
-import { loadCalledNumbers } from './memory/load-called.js';
-import { loadIndex, type IndexLoadStats } from './memory/load-index.js';
-import { silentLogger, type StoreLogger } from './logger.js';
-import { migrate } from './sqlite/migrations.js';
+import { systemClock, type CallerEvidence, type Clock } from '../../screening/types.js';
+import { BatchWriter, RegisterClosedError, type BatchInfo, type SpoolEvent } from '../sqlite/batch-writer.js';
+import { loadBlockCounts } from '../memory/load-learned.js';
+import { loadCalledNumbers } from '../memory/load-called.js';
+import { loadIndex, type IndexLoadStats } from '../memory/load-index.js';
+import { silentLogger, type StoreLogger } from '../logger.js';
+import { migrate } from '../sqlite/migrations.js';
 import { attemptStats, listAttempts, listMarkHistory } from './queries.js';
-import { noteLearned } from './memory/learn-from-attempt.js';
+import { noteLearned } from '../memory/learn-from-attempt.js';
 import { isRefusalAction } from './refusal.js';
 import {
   INSERT_ATTEMPT_SQL,
@@ -38,7 +38,7 @@ import {
   numberParams,
   outcomeParams,
 } from './rows.js';
-import { Connection, type Statement } from './sqlite/connection.js';
+import { Connection, type Statement } from '../sqlite/connection.js';
 import type {
   Attempt,
   AttemptQuery,
@@ -51,7 +51,7 @@ import type {
   RecordOptions,
   Register,
 } from './types.js';
-import type { EvidenceIndex } from './memory/evidence-index.js';
+import type { EvidenceIndex } from '../memory/evidence-index.js';
 
 export interface OpenRegisterOptions {
   /** SQLite file; its directory is created if missing. A real file: two connections share it. */

@@ -1,4 +1,4 @@
-import type { CallerEvidence, EvidenceLookup, Mark, MarkLabel, Reason, Verdict } from '../screening/types.js';
+import type { CallerEvidence, EvidenceLookup, Mark, MarkLabel, Reason, Verdict } from '../../screening/types.js';
 
 /** What kind of SIP request an attempt was. */
 export type AttemptKind = 'call' | 'message';
