@@ -17,11 +17,11 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureAggregateTimeZone } from '../src/store/aggregates.js';
-import { localDay, weekStart, dayStart } from '../src/store/local-days.js';
+import { ensureAggregateTimeZone } from '../src/store/reports/aggregates.js';
+import { localDay, weekStart, dayStart } from '../src/store/reports/local-days.js';
 import { MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { openRegister } from '../src/store/index.js';
-import { openPanelStore } from '../src/store/panel-store.js';
+import { openPanelStore } from '../src/store/reports/panel-store.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 
 function arg(name: string): string | undefined {

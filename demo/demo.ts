@@ -12,7 +12,7 @@ import { generateOfficeTrace, readFtcNumbers, type TraceRow } from '../bench/off
 import { startCrocetta, type Crocetta } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
 import { createLogger } from '../src/log.js';
-import { dayStart, localDay, weekStart } from '../src/store/local-days.js';
+import { dayStart, localDay, weekStart } from '../src/store/reports/local-days.js';
 import { DrachtioDouble } from '../test/support/drachtio-double.js';
 import { answeringPbx } from './office.js';
 import { ReplayClock } from './replay-clock.js';

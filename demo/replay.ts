@@ -9,7 +9,7 @@
  * they happened. Real time only paces the replay (`seconds`), so a person watching the panel sees it fill.
  */
 import type { TraceRow } from '../bench/office-trace.js';
-import { localDay } from '../src/store/local-days.js';
+import { localDay } from '../src/store/reports/local-days.js';
 import type { DrachtioDouble, InjectedRequest } from '../test/support/drachtio-double.js';
 import { companyOf, inviteFor } from './office.js';
 import type { ReplayClock } from './replay-clock.js';

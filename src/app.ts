@@ -19,7 +19,7 @@ import { LoginLimiter, Sessions, ensureAdminHash, sessionKey } from './panel/aut
 import { LiveSettings } from './settings/index.js';
 import { openPanelStore, openRegister } from './store/index.js';
 import { endStaleForwards } from './store/register/stale-forwards.js';
-import { readFriendReportsRanking, type FriendReportsQuery } from './store/community-rankings.js';
+import { readFriendReportsRanking, type FriendReportsQuery } from './store/reports/community-rankings.js';
 import { callerKey } from './callerid/identify-caller.js';
 import { FeedService, feedSettings } from './sharing/feeds/index.js';
 import type { Register } from './store/register/types.js';

@@ -1,5 +1,5 @@
 /** The register's filtered view as CSV (RFC 4180), streamed page by page, safe to open in a spreadsheet. */
-import type { RegisterFilter, Reports } from '../store/reports.js';
+import type { RegisterFilter, Reports } from '../store/reports/reports.js';
 
 /** Rows per CSV download at most (the register can hold millions). */
 export const CSV_MAX_ROWS = 200_000;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../../demo/demo.js';
 import { COMPANIES } from '../../demo/office.js';
 import type { Tally } from '../../demo/replay.js';
-import { localDay } from '../../src/store/local-days.js';
+import { localDay } from '../../src/store/reports/local-days.js';
 import type { Attempt } from '../../src/store/register/types.js';
 
 const NOW = Date.parse('2026-11-12T18:00:00+01:00'); // a Thursday: the trace runs from Monday 2 Nov to now

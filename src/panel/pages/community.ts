@@ -1,5 +1,5 @@
 /** The rankings page's "Friends' reports" section: the companies and categories friends report most, beside ours. */
-import type { CommunityRanking } from '../../store/community-rankings.js';
+import type { CommunityRanking } from '../../store/reports/community-rankings.js';
 import { html, type SafeHtml } from '../html.js';
 import type { Lang } from '../i18n.js';
 import { dossierHref } from './dossier.js';

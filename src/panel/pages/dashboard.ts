@@ -1,4 +1,4 @@
-import type { DayTotals, NumberRank, Totals } from '../../store/reports.js';
+import type { DayTotals, NumberRank, Totals } from '../../store/reports/reports.js';
 import type { TrunkStatus } from '../../trunk/registration.js';
 import type { MessageKey } from '../i18n.js';
 import { html, type SafeHtml } from '../html.js';

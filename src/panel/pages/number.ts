@@ -1,5 +1,5 @@
 import type { Decision, Mark } from '../../screening/types.js';
-import type { Totals } from '../../store/reports.js';
+import type { Totals } from '../../store/reports/reports.js';
 import type { Attempt, MarkHistoryEntry } from '../../store/register/types.js';
 import { html, type SafeHtml } from '../html.js';
 import { dossierHref, dossierTexts } from './dossier.js';

@@ -1,6 +1,6 @@
-import type { CompanyRank, NumberRank } from '../../store/reports.js';
+import type { CompanyRank, NumberRank } from '../../store/reports/reports.js';
 import { html, type SafeHtml } from '../html.js';
-import type { CommunityRanking } from '../../store/community-rankings.js';
+import type { CommunityRanking } from '../../store/reports/community-rankings.js';
 import { communitySection } from './community.js';
 import { offenderRows } from './dashboard.js';
 import { dossierHref, dossierTexts } from './dossier.js';

@@ -8,7 +8,7 @@
  * ignores friends' reports of them. Companies are compared as `lower(trim(company))`, like the local ranking.
  * Kept apart from reports.ts: it reads friends' tables only, on a read-only connection of its own per request.
  */
-import { Connection, type SqlValue } from './sqlite/connection.js';
+import { Connection, type SqlValue } from '../sqlite/connection.js';
 
 export interface FriendReportsQuery {
   /** ms since epoch: [since, until) */

@@ -6,17 +6,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureAggregateTimeZone } from './aggregates.js';
 import { localDay, offsetChanges } from './local-days.js';
-import { mulberry32 as prng } from '../../test/support/prng.js';
-import { silentLogger } from './logger.js';
-import { MIGRATIONS, migrate } from './sqlite/migrations.js';
+import { mulberry32 as prng } from '../../../test/support/prng.js';
+import { silentLogger } from '../logger.js';
+import { MIGRATIONS, migrate } from '../sqlite/migrations.js';
 import { openPanelStore } from './panel-store.js';
 import { HEAVY_CALLER_ATTEMPTS, topCallers, topCallersByScan, type RankTuning, type TopCallersQuery } from './rank-numbers.js';
 import type { CompanyRank } from './reports.js';
 import { Reports } from './reports.js';
-import { openRegister } from './register/register.js';
-import { UPSERT_NUMBER_SQL } from './register/rows.js';
-import { Connection } from './sqlite/connection.js';
-import { tempDir, type TempDir } from './test-tmp.js';
+import { openRegister } from '../register/register.js';
+import { UPSERT_NUMBER_SQL } from '../register/rows.js';
+import { Connection } from '../sqlite/connection.js';
+import { tempDir, type TempDir } from '../test-tmp.js';
 
 const END = Date.parse('2026-11-05T09:30:00+01:00');
 const DAY = 86_400_000;

@@ -5,7 +5,7 @@
  * aggregate trigger looks the offset up there; JS uses the same offsets through Intl.
  */
 
-import { offsetMs } from '../time/zoned-time.js';
+import { offsetMs } from '../../time/zoned-time.js';
 
 export const DAY_MS = 86_400_000;
 

@@ -6,8 +6,8 @@
  * rebuilds them from the attempts.
  */
 import { offsetChanges } from './local-days.js';
-import type { StoreLogger } from './logger.js';
-import type { Connection } from './sqlite/connection.js';
+import type { StoreLogger } from '../logger.js';
+import type { Connection } from '../sqlite/connection.js';
 
 const ZONE_KEY = 'aggregates.timeZone';
 

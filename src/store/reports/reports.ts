@@ -5,11 +5,11 @@
  * `attempts` through its (time) and (caller_key, time) indexes with keyset paging. A company is the one on the caller's mark *now*: marking a number later
  * attributes its past attempts to that company, which is what the business wants to know.
  */
-import type { Verdict } from '../screening/types.js';
+import type { Verdict } from '../../screening/types.js';
 import { topCallers } from './rank-numbers.js';
-import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from './register/rows.js';
-import type { Connection, SqlValue } from './sqlite/connection.js';
-import type { Attempt } from './register/types.js';
+import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from '../register/rows.js';
+import type { Connection, SqlValue } from '../sqlite/connection.js';
+import type { Attempt } from '../register/types.js';
 
 export interface Totals {
   attempts: number;

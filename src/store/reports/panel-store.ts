@@ -4,11 +4,11 @@
  * writes wait for the writer's lock within the busy timeout.
  */
 import { ensureAggregateTimeZone } from './aggregates.js';
-import type { StoreLogger } from './logger.js';
-import { silentLogger } from './logger.js';
+import type { StoreLogger } from '../logger.js';
+import { silentLogger } from '../logger.js';
 import { Reports } from './reports.js';
-import { SettingsTable } from './register/settings-table.js';
-import { Connection } from './sqlite/connection.js';
+import { SettingsTable } from '../register/settings-table.js';
+import { Connection } from '../sqlite/connection.js';
 
 /**
  * A 64 MiB page cache (SQLite's default is 2 MiB): a ranking over a long period reads the days of a few thousand

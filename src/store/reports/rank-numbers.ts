@@ -9,7 +9,7 @@
  * else has made fewer. When the N-th best count is below that bar, or the walk would take longer than the scan,
  * the period is summed directly as before. Short periods are summed directly from the start.
  */
-import type { Connection, SqlValue } from './sqlite/connection.js';
+import type { Connection, SqlValue } from '../sqlite/connection.js';
 
 /** Callers with this many attempts or more have their all-time total in `caller_totals` (migration 5). */
 export const HEAVY_CALLER_ATTEMPTS = 16;

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS, dayStart, localDay, offsetChanges, utcOffsetMs, weekStart } from './local-days.js';
 import { openPanelStore, type PanelStore } from './panel-store.js';
-import { openRegister, type OpenedRegister } from './register/register.js';
-import { newAttempt } from './test-fixtures.js';
-import { tempDir, type TempDir } from './test-tmp.js';
+import { openRegister, type OpenedRegister } from '../register/register.js';
+import { newAttempt } from '../test-fixtures.js';
+import { tempDir, type TempDir } from '../test-tmp.js';
 
 const TZ = 'Europe/Rome';
 
