@@ -12,9 +12,10 @@ const regex = z.string().refine((p) => {
     return false;
   }
 }, 'expected a regular expression');
-const interval = z
+/** Opening hours of one day, `08:30-13:00`; `24:00` closes at midnight. */
+export const openingInterval = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'expected opening hours such as 08:30-13:00')
+  .regex(/^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected opening hours such as 08:30-13:00')
   .refine((s) => {
     const [a, b] = s.split('-');
     return (a ?? '') < (b ?? '');
@@ -33,7 +34,7 @@ export const learningSchema = z
             enabled: z.boolean(),
             weight,
             days: z.array(z.number().int().min(1).max(7)),
-            hours: z.array(interval),
+            hours: z.array(openingInterval),
           })
           .strict(),
       })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findBreaches, ordinal, type BreachRulesConfig, type DossierAttempt, type DossierMark } from './rules.js';
 import { addLocalDays, isoWithOffset, localDayStart } from '../time/zoned-time.js';
-import { easterSunday, frenchHoliday } from './french-holidays.js';
+import { easterSunday, frenchHoliday } from '../time/holidays.js';
 
 const RULES: BreachRulesConfig = {
   fr: { enabled: true, callerPrefixes: ['+33'], timeZone: 'Europe/Paris', holidays: true },

@@ -19,7 +19,7 @@
  *   - AGCOM numbering plan: 0843 is reserved to statistical surveys, so a 0843 number the office marked with a
  *     selling category (anything but a survey category) misuses its prefix on every call.
  */
-import { frenchHoliday } from './french-holidays.js';
+import { frenchHoliday } from '../time/holidays.js';
 import { addLocalDays, hhmm, localDate, localDayStart, wallClock } from '../time/zoned-time.js';
 
 /** One call attempt as the rules see it. */
