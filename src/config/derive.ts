@@ -2,6 +2,7 @@ import type { ActionPolicy } from '../screening/policy.js';
 import { parseAction } from '../screening/policy.js';
 import type { ScreeningRules } from '../screening/rules.js';
 import { learningRules } from './derive-learning.js';
+import { policyRules } from './derive-policy.js';
 import type { Config } from './schema.js';
 
 /** The classifier's rules, from the validated config. */
@@ -29,5 +30,6 @@ export function actionPolicy(config: Config): ActionPolicy {
     nuisance: parseAction(a.nuisance),
     withheld: a.withheld === '' ? null : parseAction(a.withheld),
     byCategory: Object.fromEntries(Object.entries(a.byCategory).map(([category, text]) => [category, parseAction(text)])),
+    rules: policyRules(config),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { learningSchema } from './learning-schema.js';
+import { learningSchema, openingInterval } from './learning-schema.js';
 import { trunkSchema } from './trunk-schema.js';
 import { durationMs } from './duration.js';
 
@@ -37,6 +37,52 @@ function isTimeZone(tz: string): boolean {
 
 /** An IANA time zone name, checked against the runtime's zone data. */
 const ianaTimeZone = (example: string) => z.string().refine(isTimeZone, `expected an IANA time zone such as ${example}`);
+
+function isDate(text: string): boolean {
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === text;
+}
+
+/** A closed day: `2026-12-24`, `12-24` (every year) or a range `2026-08-10..2026-08-21`. */
+const closedDay = z
+  .string()
+  .trim()
+  .refine((s) => {
+    const range = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(s);
+    if (range) return isDate(range[1] ?? '') && isDate(range[2] ?? '') && (range[1] ?? '') <= (range[2] ?? '');
+    if (/^\d{2}-\d{2}$/.test(s)) return isDate(`2024-${s}`);
+    return /^\d{4}-\d{2}-\d{2}$/.test(s) && isDate(s);
+  }, 'expected a day such as 2026-12-24, 12-24 (every year) or a range 2026-08-10..2026-08-21');
+
+const weekHours = z.array(openingInterval);
+
+/** The business's opening hours, for policies' `hours: open | closed`. */
+const businessHours = z
+  .object({
+    /** Empty: the top-level timeZone. */
+    timeZone: z.union([z.literal(''), ianaTimeZone('Europe/Rome')]),
+    holidays: z.enum(['IT', 'FR', 'none']),
+    week: z.object({ mon: weekHours, tue: weekHours, wed: weekHours, thu: weekHours, fri: weekHours, sat: weekHours, sun: weekHours }).strict(),
+    closed: z.array(closedDay),
+  })
+  .strict();
+
+/** One of our numbers in a policy, in any format (`02 1234 5678`, `+39...`); normalized like the called number. */
+const policyDid = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9][0-9 ()./-]{1,30}$/, 'expected one of our numbers, such as +39 02 1234 5678 or 0212345678');
+
+/** One rule of `policies`: the first whose conditions all hold picks the action; then `actions` applies. */
+export const policyRuleSchema = z
+  .object({
+    name: z.string().trim().max(60).optional(),
+    dids: z.array(policyDid).min(1, 'expected at least one number, or no dids key (any of our numbers)').optional(),
+    hours: z.enum(['open', 'closed']).optional(),
+    verdicts: z.array(z.enum(['trusted', 'unknown', 'suspect', 'nuisance', 'withheld'])).min(1, 'expected at least one verdict, or no verdicts key (every verdict)').optional(),
+    action: actionText,
+  })
+  .strict();
 
 /** The PBX registering to crocetta (crocetta as its provider); off while username is empty. */
 const pbxRegister = z
@@ -152,6 +198,9 @@ export const configSchema = z
         learning: learningSchema,
       })
       .strict(),
+    businessHours,
+    /** Actions per called number, opening hours and verdict (src/policy); the first matching rule wins. */
+    policies: z.array(policyRuleSchema).max(100),
     actions: z
       .object({
         trusted: actionText,

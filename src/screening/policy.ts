@@ -1,4 +1,5 @@
 import type { CallerIdentity } from '../callerid/types.js';
+import type { PolicyRules } from '../policy/rules.js';
 import type { Decision } from './types.js';
 
 /**
@@ -22,6 +23,8 @@ export interface ActionPolicy {
   withheld: Action | null;
   /** Nuisance callers whose mark has one of these categories (lower case) get its action instead of `nuisance`. */
   byCategory?: Readonly<Record<string, Action>>;
+  /** Rules per called number, opening hours and verdict, tried before all of the above (src/policy). */
+  rules?: PolicyRules;
 }
 
 /** The category of the business's nuisance mark behind a decision (lower case), if any. */

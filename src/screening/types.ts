@@ -53,7 +53,9 @@ export type ReasonCode =
   | 'allow-next'
   | 'called-by-us'
   | 'persistent-human'
-  | 'display-name-allow';
+  | 'display-name-allow'
+  // the policy rule that chose the action (src/policy), weight 0
+  | 'policy-rule';
 
 export interface Decision {
   verdict: Verdict;

@@ -1,6 +1,7 @@
 /**
- * Settings the panel changes while crocetta runs: the action per verdict and the screening rules the office
- * tunes (prefix rules and allow-list, country packs, the repeat rule). They are validated by the same zod schema
+ * Settings the panel changes while crocetta runs: the action per verdict, the policies per called number and
+ * opening hours (with the business hours they read), and the screening rules the office tunes (prefix rules and
+ * allow-list, country packs, the repeat rule). They are validated by the same zod schema
  * as the config file, saved in the register's `settings` table, and overlaid on the config at the next start.
  *
  * The SIP path reads `policy` and `classify` as plain properties: an update swaps both objects at once, so the
@@ -18,6 +19,8 @@ const screeningShape = configSchema.shape.screening.shape;
 export const liveSettingsSchema = z
   .object({
     actions: configSchema.shape.actions,
+    businessHours: configSchema.shape.businessHours,
+    policies: configSchema.shape.policies,
     screening: z
       .object({ packs: screeningShape.packs, prefixes: screeningShape.prefixes, repeat: screeningShape.repeat })
       .strict(),
@@ -38,11 +41,23 @@ export const LIVE_SETTINGS_KEY = 'live';
 /** The values the config file and environment give (what "reset" goes back to). */
 export function valuesOf(config: Config): LiveValues {
   const s = config.screening;
-  return structuredClone({ actions: config.actions, screening: { packs: s.packs, prefixes: s.prefixes, repeat: s.repeat } });
+  return structuredClone({
+    actions: config.actions,
+    businessHours: config.businessHours,
+    policies: config.policies,
+    screening: { packs: s.packs, prefixes: s.prefixes, repeat: s.repeat },
+  });
 }
 
 function withValues(config: Config, v: LiveValues): Config {
-  return { ...config, actions: v.actions, screening: { ...config.screening, ...v.screening } };
+  return { ...config, actions: v.actions, businessHours: v.businessHours, policies: v.policies, screening: { ...config.screening, ...v.screening } };
+}
+
+/** Settings saved before a version that added keys: those keys come from the config, the rest stays as saved. */
+function completed(saved: unknown, config: Config): unknown {
+  if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) return saved;
+  const current = valuesOf(config);
+  return { businessHours: current.businessHours, policies: current.policies, ...saved };
 }
 
 export class LiveSettings {
@@ -73,7 +88,7 @@ export class LiveSettings {
   static async load(config: Config, store: LiveSettingsStore, onInvalid: (message: string) => void): Promise<LiveSettings> {
     const saved = await store.get(LIVE_SETTINGS_KEY);
     if (saved !== undefined) {
-      const parsed = liveSettingsSchema.safeParse(saved);
+      const parsed = liveSettingsSchema.safeParse(completed(saved, config));
       if (parsed.success) return new LiveSettings(config, store, parsed.data, true);
       onInvalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     }

@@ -1,10 +1,11 @@
 import { callerKey, calledNumber, identifyCaller } from '../callerid/index.js';
 import { UNKNOWN_CALLER, type CallerIdentity, type PhoneNumber, type SipHeaderSource } from '../callerid/types.js';
 import type { Classifier } from '../screening/classify.js';
-import { chooseAction, type Action, type ActionPolicy } from '../screening/policy.js';
+import type { Action, ActionPolicy } from '../screening/policy.js';
+import { pickAction, policyReason } from '../policy/rules.js';
 import { NO_EVIDENCE, type Decision, type EvidenceLookup } from '../screening/types.js';
 
-/** The pure steps of screening one request: identify, then classify, then choose the action. */
+/** The pure steps of screening one request: identify, then classify, then choose the action (policy rules first). */
 export interface ScreeningSteps {
   defaultCountry: string;
   evidence: EvidenceLookup;
@@ -58,9 +59,11 @@ export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: num
   try {
     const evidence = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key);
     const did = called ? (called.e164 ?? called.raw) : null;
-    const decision = steps.classify(identity, evidence, now, { did });
-    const action = chooseAction(decision, identity, steps.policy);
-    return { identity, called, callerKey: key, decision, action, fault: null };
+    const classified = steps.classify(identity, evidence, now, { did });
+    const choice = pickAction(classified, identity, steps.policy, { did, time: now });
+    const ruleReason = policyReason(choice);
+    const decision = ruleReason === null ? classified : { ...classified, reasons: [...classified.reasons, ruleReason] };
+    return { identity, called, callerKey: key, decision, action: choice.action, fault: null };
   } catch (err) {
     return { identity, called, callerKey: key, decision: FAIL_OPEN_DECISION, action: { kind: 'allow' }, fault: { stage: 'classify', error: asError(err) } };
   }

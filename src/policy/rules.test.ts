@@ -1,0 +1,208 @@
+/**
+ * The policy matrix: our numbers × business hours × verdicts, with the three lines of the README (support never
+ * refuses, sales strict, after hours harder), over ordinary days, holidays, closed days and the DST change days.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/loader.js';
+import { actionPolicy } from '../config/derive.js';
+import { configSchema, type Config } from '../config/schema.js';
+import type { CallerIdentity } from '../callerid/types.js';
+import { formatAction } from '../screening/policy.js';
+import { caller, withheldCaller } from '../screening/test-fixtures.js';
+import type { Decision, Verdict } from '../screening/types.js';
+import { pickAction, policyReason } from './rules.js';
+
+const SUPPORT = '+390212345670';
+const SALES = '+390212345671';
+const OTHER = '+390212345679';
+
+const POLICIES = configSchema.shape.policies.parse([
+  // Our numbers in the formats people write them: national with spaces, E.164 with spaces.
+  { name: 'support line', dids: ['02 1234 5670'], verdicts: ['suspect', 'nuisance', 'withheld'], action: 'tag' },
+  { name: 'sales line', dids: ['+39 02 1234 5671'], verdicts: ['suspect', 'withheld'], action: 'reject' },
+  { name: 'after hours', hours: 'closed', verdicts: ['unknown'], action: 'tag' },
+  { name: 'after hours, suspects', hours: 'closed', verdicts: ['suspect', 'withheld'], action: 'announce-early' },
+]);
+
+function config(): Config {
+  const c = loadConfig({ env: {} });
+  c.policies = POLICIES;
+  c.businessHours = configSchema.shape.businessHours.parse({
+    timeZone: 'Europe/Rome',
+    holidays: 'IT',
+    week: {
+      mon: ['08:30-13:00', '14:30-18:30'],
+      tue: ['08:30-13:00', '14:30-18:30'],
+      wed: ['08:30-13:00', '14:30-18:30'],
+      thu: ['08:30-13:00', '14:30-18:30'],
+      fri: ['08:30-13:00', '14:30-18:30'],
+      sat: [],
+      // A night desk on Sundays, so that the DST change days (always Sundays) matter.
+      sun: ['02:00-03:30'],
+    },
+    closed: ['12-24', '2026-08-10..2026-08-21'],
+  });
+  c.actions = { ...c.actions, trusted: 'allow', unknown: 'allow', suspect: 'tag', nuisance: 'reject', withheld: '' };
+  return c;
+}
+
+const policy = actionPolicy(config());
+
+/** The five kinds of caller a rule can name; `withheld` is a withheld caller of verdict unknown. */
+const CALLERS = ['trusted', 'unknown', 'suspect', 'nuisance', 'withheld'] as const;
+type CallerKind = (typeof CALLERS)[number];
+
+function call(kind: CallerKind): { decision: Decision; identity: CallerIdentity } {
+  const verdict: Verdict = kind === 'withheld' ? 'unknown' : kind;
+  const identity = kind === 'withheld' ? withheldCaller('privacy-header') : caller('+393471234567');
+  return { decision: { verdict, score: 0.5, reasons: [] }, identity };
+}
+
+/**
+ * What each line does with each caller, open and closed: `action rule` (`-` = the global actions). Written out
+ * by hand from the rules above, not computed.
+ */
+const EXPECTED: Record<string, Record<'open' | 'closed', Record<CallerKind, string>>> = {
+  [SUPPORT]: {
+    open: { trusted: 'allow -', unknown: 'allow -', suspect: 'tag 1', nuisance: 'tag 1', withheld: 'tag 1' },
+    closed: { trusted: 'allow -', unknown: 'tag 3', suspect: 'tag 1', nuisance: 'tag 1', withheld: 'tag 1' },
+  },
+  [SALES]: {
+    open: { trusted: 'allow -', unknown: 'allow -', suspect: 'reject:607 2', nuisance: 'reject:607 -', withheld: 'reject:607 2' },
+    closed: { trusted: 'allow -', unknown: 'tag 3', suspect: 'reject:607 2', nuisance: 'reject:607 -', withheld: 'reject:607 2' },
+  },
+  [OTHER]: {
+    open: { trusted: 'allow -', unknown: 'allow -', suspect: 'tag -', nuisance: 'reject:607 -', withheld: 'allow -' },
+    // A withheld caller's verdict (unknown) matches rule 3 before rule 4's `withheld`.
+    closed: { trusted: 'allow -', unknown: 'tag 3', suspect: 'announce-early 4', nuisance: 'reject:607 -', withheld: 'tag 3' },
+  },
+  // No DID known (a request without a number): only rules without dids apply, as for OTHER.
+  none: {
+    open: { trusted: 'allow -', unknown: 'allow -', suspect: 'tag -', nuisance: 'reject:607 -', withheld: 'allow -' },
+    closed: { trusted: 'allow -', unknown: 'tag 3', suspect: 'announce-early 4', nuisance: 'reject:607 -', withheld: 'tag 3' },
+  },
+};
+
+/** Instants with the business's state then (Europe/Rome), and why. */
+const TIMES: Array<[iso: string, state: 'open' | 'closed', why: string]> = [
+  ['2026-12-01T10:00:00+01:00', 'open', 'a Tuesday morning'],
+  ['2026-12-01T13:30:00+01:00', 'closed', 'lunch break'],
+  ['2026-12-01T18:29:00+01:00', 'open', 'a minute before closing'],
+  ['2026-12-01T18:30:00+01:00', 'closed', 'closing time'],
+  ['2026-12-01T21:10:00+01:00', 'closed', 'a Tuesday evening'],
+  ['2026-11-28T10:00:00+01:00', 'closed', 'a Saturday'],
+  ['2026-12-07T10:00:00+01:00', 'open', "Sant'Ambrogio: Milan's, not a national holiday"],
+  ['2026-12-08T10:00:00+01:00', 'closed', 'Immacolata (a Tuesday)'],
+  ['2026-01-06T10:00:00+01:00', 'closed', 'Epifania'],
+  ['2026-06-02T10:00:00+02:00', 'closed', 'Festa della Repubblica'],
+  ['2025-08-15T10:00:00+02:00', 'closed', 'Ferragosto (a Friday)'],
+  ['2028-04-25T10:00:00+02:00', 'closed', 'Liberazione (a Tuesday)'],
+  ['2026-04-06T10:00:00+02:00', 'closed', 'Easter Monday 2026'],
+  ['2027-03-29T10:00:00+02:00', 'closed', 'Easter Monday 2027, the day after the DST change'],
+  ['2028-04-17T10:00:00+02:00', 'closed', 'Easter Monday 2028'],
+  ['2026-04-07T10:00:00+02:00', 'open', 'the Tuesday after Easter'],
+  ['2026-12-24T10:00:00+01:00', 'closed', 'our own closed day, 12-24 every year'],
+  ['2027-12-24T10:00:00+01:00', 'closed', 'our own closed day, the next year'],
+  ['2026-12-23T10:00:00+01:00', 'open', 'the day before'],
+  ['2026-08-12T10:00:00+02:00', 'closed', 'summer closure (a range)'],
+  ['2026-08-24T10:00:00+02:00', 'open', 'back from the summer closure'],
+  // Spring forward, Sunday 29 March 2026: 02:00 CET jumps to 03:00 CEST; the desk is open 02:00-03:30 local.
+  ['2026-03-29T00:59:00Z', 'closed', '01:59 CET, before the gap'],
+  ['2026-03-29T01:00:00Z', 'open', '03:00 CEST, right after the gap'],
+  ['2026-03-29T01:29:00Z', 'open', '03:29 CEST'],
+  ['2026-03-29T01:30:00Z', 'closed', '03:30 CEST'],
+  // Fall back, Sunday 25 October 2026: 03:00 CEST goes back to 02:00 CET; 02:00-03:00 happens twice.
+  ['2026-10-24T23:59:00Z', 'closed', '01:59 CEST'],
+  ['2026-10-25T00:30:00Z', 'open', 'the first 02:30 (CEST)'],
+  ['2026-10-25T01:30:00Z', 'open', 'the second 02:30 (CET)'],
+  ['2026-10-25T02:29:00Z', 'open', '03:29 CET'],
+  ['2026-10-25T02:30:00Z', 'closed', '03:30 CET'],
+  // Weekdays around the change keep local hours: 08:45 is 07:45 UTC before, 06:45 UTC after.
+  ['2026-03-27T07:45:00Z', 'open', 'Friday 08:45 CET'],
+  ['2026-03-30T06:45:00Z', 'open', 'Monday 08:45 CEST'],
+  ['2026-03-30T06:15:00Z', 'closed', 'Monday 08:15 CEST (07:15 in winter time)'],
+  ['2026-10-26T07:45:00Z', 'open', 'Monday 08:45 CET'],
+  ['2026-10-23T06:15:00Z', 'closed', 'Friday 08:15 CEST'],
+];
+
+describe('policy matrix: our numbers × hours × verdicts', () => {
+  it.each(TIMES)('%s is %s (%s)', (iso, state) => {
+    expect(policy.rules?.openAt(Date.parse(iso)).open).toBe(state === 'open');
+  });
+
+  for (const [did, byState] of Object.entries(EXPECTED)) {
+    it.each(TIMES)(`on ${did} at %s (%s, %s)`, (iso, state) => {
+      const got: Record<string, string> = {};
+      for (const kind of CALLERS) {
+        const { decision, identity } = call(kind);
+        const choice = pickAction(decision, identity, policy, { did: did === 'none' ? null : did, time: Date.parse(iso) });
+        got[kind] = `${formatAction(choice.action)} ${choice.rule?.number ?? '-'}`;
+      }
+      expect(got).toEqual(byState[state]);
+    });
+  }
+});
+
+describe('pickAction', () => {
+  it('without rules is the global action per verdict', () => {
+    const { rules: _rules, ...global } = policy;
+    const { decision, identity } = call('suspect');
+    expect(pickAction(decision, identity, global, { did: SALES, time: Date.parse('2026-12-01T10:00:00+01:00') })).toEqual({
+      action: { kind: 'tag' },
+      rule: null,
+      open: null,
+    });
+  });
+
+  it('lets a trusted withheld caller through a withheld rule, as the global withheld action does', () => {
+    const { identity } = call('withheld');
+    const choice = pickAction({ verdict: 'trusted', score: 0, reasons: [] }, identity, policy, { did: SALES, time: Date.parse('2026-12-01T10:00:00+01:00') });
+    expect(choice.rule).toBeNull();
+    expect(choice.action).toEqual({ kind: 'allow' });
+  });
+
+  it("names the rule, and the day's closure, in the register's reason", () => {
+    const { decision, identity } = call('unknown');
+    const choice = pickAction(decision, identity, policy, { did: SUPPORT, time: Date.parse('2025-08-15T10:00:00+02:00') });
+    expect(policyReason(choice)).toMatchObject({ code: 'policy-rule', weight: 0, text: 'policy rule 3 "after hours" (closed (Ferragosto)): tag' });
+    const open = pickAction(call('suspect').decision, identity, policy, { did: SALES, time: Date.parse('2026-12-01T10:00:00+01:00') });
+    expect(policyReason(open)?.text).toBe('policy rule 2 "sales line": reject:607');
+  });
+
+  it('reads the business hours only for a rule that asks', () => {
+    let reads = 0;
+    const counting = { ...policy, rules: { rules: policy.rules?.rules ?? [], openAt: (ms: number) => (reads++, policy.rules!.openAt(ms)) } };
+    pickAction(call('suspect').decision, call('suspect').identity, counting, { did: SALES, time: 0 });
+    expect(reads).toBe(0);
+    pickAction(call('unknown').decision, call('unknown').identity, counting, { did: SALES, time: 0 });
+    expect(reads).toBe(1);
+  });
+});
+
+describe('policies in the config', () => {
+  const policies = configSchema.shape.policies;
+  const hours = configSchema.shape.businessHours;
+  it('refuses a rule without an action, an unknown action, verdict or key, and empty lists', () => {
+    expect(policies.safeParse([{ dids: ['0212345678'] }]).success).toBe(false);
+    expect(policies.safeParse([{ action: 'drop' }]).success).toBe(false);
+    expect(policies.safeParse([{ verdicts: ['spam'], action: 'tag' }]).success).toBe(false);
+    expect(policies.safeParse([{ did: ['0212345678'], action: 'tag' }]).success).toBe(false);
+    expect(policies.safeParse([{ dids: [], action: 'tag' }]).success).toBe(false);
+    expect(policies.safeParse([{ dids: ['support'], action: 'tag' }]).success).toBe(false);
+    expect(policies.safeParse([{ hours: 'night', action: 'tag' }]).success).toBe(false);
+    expect(policies.safeParse([{ action: 'reject:486' }]).success).toBe(true);
+  });
+  it('refuses malformed opening hours and closed days', () => {
+    const base = { timeZone: '', holidays: 'IT', week: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] }, closed: [] };
+    expect(hours.safeParse(base).success).toBe(true);
+    expect(hours.safeParse({ ...base, week: { ...base.week, mon: ['13:00-08:30'] } }).success).toBe(false);
+    expect(hours.safeParse({ ...base, week: { ...base.week, mon: ['8-13'] } }).success).toBe(false);
+    expect(hours.safeParse({ ...base, week: { ...base.week, mon: ['20:00-24:00'] } }).success).toBe(true);
+    expect(hours.safeParse({ ...base, timeZone: 'Europe/Milano' }).success).toBe(false);
+    expect(hours.safeParse({ ...base, holidays: 'DE' }).success).toBe(false);
+    for (const bad of ['2026-02-30', '13-01', '2026-08-21..2026-08-10', '24 Dec']) {
+      expect(hours.safeParse({ ...base, closed: [bad] }).success, bad).toBe(false);
+    }
+    expect(hours.safeParse({ ...base, closed: ['02-29', '2026-12-24', '2026-08-10..2026-08-21'] }).success).toBe(true);
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * Policies: what each of our numbers does with each verdict, in and out of business hours. An ordered list of
+ * rules; the first whose conditions all hold picks the action, else the global actions per verdict apply
+ * (screening/policy.ts). Pure: the caller passes the DID (normalized like the called number) and the time.
+ */
+import type { CallerIdentity } from '../callerid/types.js';
+import type { OpenState } from '../screening/business-hours.js';
+import { chooseAction, formatAction, type Action, type ActionPolicy } from '../screening/policy.js';
+import type { Decision, Reason } from '../screening/types.js';
+
+/** A rule's verdicts: the four verdicts, and `withheld` for withheld callers that are neither trusted nor nuisance. */
+export const POLICY_VERDICTS = ['trusted', 'unknown', 'suspect', 'nuisance', 'withheld'] as const;
+export type PolicyVerdict = (typeof POLICY_VERDICTS)[number];
+
+export interface PolicyRule {
+  /** 1-based position in the list, as the panel and the register name it. */
+  number: number;
+  /** The operator's name for it ("support line"), or ''. */
+  name: string;
+  /** Our numbers (E.164, or raw digits where they do not parse); null = any of our numbers. */
+  dids: ReadonlySet<string> | null;
+  /** null = at any time. */
+  hours: 'open' | 'closed' | null;
+  /** null = every verdict. */
+  verdicts: ReadonlySet<PolicyVerdict> | null;
+  action: Action;
+}
+
+export interface PolicyRules {
+  rules: readonly PolicyRule[];
+  /** The business's state at an instant (businessHours). */
+  openAt: (ms: number) => OpenState;
+}
+
+/** The call a policy is asked about: which of our numbers was called (normalized), and when. */
+export interface PolicyCall {
+  did: string | null;
+  time: number;
+}
+
+export interface PolicyChoice {
+  action: Action;
+  /** The rule that chose the action; null = the global actions per verdict. */
+  rule: PolicyRule | null;
+  /** The business's state at the call's time, when a rule asked for it. */
+  open: OpenState | null;
+}
+
+function verdictMatches(verdicts: ReadonlySet<PolicyVerdict>, decision: Decision, identity: CallerIdentity): boolean {
+  if (verdicts.has(decision.verdict)) return true;
+  // As for the global withheld action: the business's trust and a nuisance verdict beat a rule about withholding.
+  return verdicts.has('withheld') && identity.withheld && decision.verdict !== 'trusted' && decision.verdict !== 'nuisance';
+}
+
+/**
+ * The action for a call: the first rule of `policy.rules` whose dids, hours and verdicts all match, else the
+ * global actions (chooseAction). A call whose DID is unknown matches only rules without `dids`.
+ */
+export function pickAction(decision: Decision, identity: CallerIdentity, policy: ActionPolicy, call: PolicyCall): PolicyChoice {
+  const rules = policy.rules;
+  let open: OpenState | null = null;
+  if (rules !== undefined) {
+    for (const rule of rules.rules) {
+      if (rule.dids !== null && (call.did === null || !rule.dids.has(call.did))) continue;
+      if (rule.verdicts !== null && !verdictMatches(rule.verdicts, decision, identity)) continue;
+      if (rule.hours !== null) {
+        open ??= rules.openAt(call.time);
+        if (open.open !== (rule.hours === 'open')) continue;
+      }
+      return { action: rule.action, rule, open };
+    }
+  }
+  return { action: chooseAction(decision, identity, policy), rule: null, open };
+}
+
+/** "closed (Ferragosto)", "open", "closed (2026-08-10..2026-08-21)": the business's state in words. */
+export function describeOpen(state: OpenState): string {
+  if (state.open) return 'open';
+  if (state.why === 'holiday') return `closed (${state.holiday})`;
+  if (state.why === 'closed-day') return `closed (${state.day})`;
+  return 'closed';
+}
+
+/** `rule 2 "support line"`. */
+export function ruleLabel(rule: PolicyRule): string {
+  return rule.name === '' ? `rule ${rule.number}` : `rule ${rule.number} "${rule.name}"`;
+}
+
+/** The register's line for a call a rule decided: `policy rule 2 "support line" (closed (Ferragosto)): tag`. */
+export function policyReason(choice: PolicyChoice): Reason | null {
+  const rule = choice.rule;
+  if (rule === null) return null;
+  const when = rule.hours !== null && choice.open !== null ? ` (${describeOpen(choice.open)})` : '';
+  return {
+    code: 'policy-rule',
+    text: `policy ${ruleLabel(rule)}${when}: ${formatAction(rule.action)}`,
+    weight: 0,
+    params: { rule: rule.number, name: rule.name, action: formatAction(rule.action) },
+  };
+}
