@@ -31,6 +31,8 @@ import { PERIODS, rankingsPage, type PeriodKey } from './pages/rankings.js';
 import { ACTION_FILTERS, registerPage, type RegisterParams } from './pages/register.js';
 import { rulesPage } from './pages/rules.js';
 import { settingsPage } from './pages/settings.js';
+import { applyPolicyForm } from './policy-form.js';
+import { linesNow } from './lines-now.js';
 
 export interface PanelPagesDeps {
   register: Register;
@@ -264,7 +266,9 @@ export function panelRouter(deps: PanelPagesDeps): Router {
       register.attempts({ callerKey: key, limit: 50 }),
       reports.markVocabulary(),
     ]);
-    const decision = live.classify(identity, (deps.evidence ?? register).evidenceFor(key), ctx.now);
+    const evidence = (deps.evidence ?? register).evidenceFor(key);
+    const decision = live.classify(identity, evidence, ctx.now);
+    const lines = linesNow(live, identity, evidence, ctx.now, deps.defaultCountry);
     sendHtml(
       res,
       numberPage(ctx, {
@@ -277,6 +281,7 @@ export function panelRouter(deps: PanelPagesDeps): Router {
         history,
         attempts,
         vocab,
+        lines,
       }),
     );
   });
@@ -381,8 +386,10 @@ export function panelRouter(deps: PanelPagesDeps): Router {
     const ctx = ctxOf(req, res);
     const body = req.body as Record<string, unknown>;
     const next = live.current;
-    for (const v of ['trusted', 'unknown', 'suspect', 'nuisance', 'withheld'] as const) {
-      next.actions[v] = typeof body[v] === 'string' ? body[v] : '';
+    if (!applyPolicyForm(next, body)) {
+      for (const v of ['trusted', 'unknown', 'suspect', 'nuisance', 'withheld'] as const) {
+        next.actions[v] = typeof body[v] === 'string' ? body[v] : '';
+      }
     }
     await apply(req, res, next, (message) =>
       sendHtml(res, settingsPage(ctx, { values: next, overlaid: live.isOverlaid, message })),

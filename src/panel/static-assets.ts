@@ -47,6 +47,7 @@ button.good { background:var(--trusted); color:#fff; border-color:var(--trusted)
 details.mark summary { cursor:pointer; color:var(--accent); }
 details.mark form { display:flex; flex-direction:column; gap:.35rem; margin-top:.35rem; min-width:14rem; }
 .row { display:flex; flex-wrap:wrap; gap:.5rem; align-items:flex-end; }
+form.rule { border-top:1px solid var(--line); padding:.6rem 0; } form.rule fieldset { display:flex; flex-wrap:wrap; gap:.2rem .6rem; border:1px solid var(--line); border-radius:5px; padding:.2rem .5rem; margin:0; } form.rule legend { font-size:.8rem; color:var(--muted); }
 .notice { padding:.6rem .8rem; border-radius:6px; background:#e8f1fb; border:1px solid #b8d2f0; margin-bottom:1rem; }
 .error { background:#fdecea; border-color:#f3b9b4; }
 .advice { padding:.75rem 1rem; background:#eef8f0; border:1px solid #b9dfc3; border-radius:8px; margin:.5rem 0; }

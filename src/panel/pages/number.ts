@@ -3,6 +3,8 @@ import type { Totals } from '../../store/reports/reports.js';
 import type { Attempt, MarkHistoryEntry } from '../../store/register/types.js';
 import { html, type SafeHtml } from '../html.js';
 import { dossierHref, dossierTexts } from './dossier.js';
+import type { OpenState } from '../../screening/business-hours.js';
+import { linesNowCard, openText, type LineNow } from './policies.js';
 import { datalists, markForm, page, ticks, verdictBadge, type PageContext } from './layout.js';
 
 export interface NumberData {
@@ -15,6 +17,8 @@ export interface NumberData {
   history: MarkHistoryEntry[];
   attempts: Attempt[];
   vocab: { categories: string[]; companies: string[] };
+  /** What each line would do with this caller now (policies); null or absent: no policies. */
+  lines?: { open: OpenState | null; lines: LineNow[] } | null;
 }
 
 export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
@@ -34,6 +38,7 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
     ${markForm(ctx, d.callerKey, { returnTo: here, open: true, company: d.mark?.company ?? null, category: d.mark?.category ?? null, marked: d.mark !== null })}</div>
   <div class="card"><div class="l">${t('ticks')}</div><div>${ticks(d.total)}</div>${d.type ? html`<div class="muted small">${d.type}</div>` : ''}</div>
 </section>
+${d.lines ? linesNowCard(ctx, { time: ctx.loc.dateTime(ctx.now), state: openText(ctx, d.lines.open), lines: d.lines.lines }) : ''}
 <p class="no-print"><a href="${dossierHref({ number: d.callerKey })}">${dossierTexts(ctx.loc.lang).dossierLink}</a></p>
 <h2>${t('timeline')}</h2>
 ${d.days.length

@@ -1,0 +1,75 @@
+/**
+ * The settings page's policy forms, read into the live values: a rule saved, moved, removed or added, and the
+ * business hours. Only reshapes text into the config's shape; the config schema validates the result
+ * (LiveSettings.update), so a bad number or hour comes back as the schema's message, naming the key.
+ */
+import type { LiveValues } from '../settings/live-settings.js';
+import { HttpError } from './http-error.js';
+import { WEEK_KEYS } from './pages/policies.js';
+
+type Body = Record<string, unknown>;
+type Rule = LiveValues['policies'][number];
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** "a, b; c" or one per line → ['a', 'b', 'c']. */
+function list(value: unknown): string[] {
+  return text(value)
+    .split(/[,;\n]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function ruleOf(body: Body): Rule {
+  const name = text(body.name);
+  const dids = list(body.dids);
+  const hours = text(body.hours);
+  const verdicts = (Array.isArray(body.verdicts) ? body.verdicts : [body.verdicts]).map(text).filter((v) => v !== '');
+  return {
+    ...(name !== '' && { name }),
+    ...(dids.length > 0 && { dids }),
+    ...(hours !== '' && { hours: hours as 'open' }),
+    ...(verdicts.length > 0 && { verdicts: verdicts as Array<'suspect'> }),
+    action: text(body.action),
+  };
+}
+
+function indexOf(body: Body, length: number): number {
+  const index = Number(text(body.index));
+  if (!Number.isInteger(index) || index < 0 || index >= length) throw new HttpError(400, 'index: no such rule (the page may be out of date)');
+  return index;
+}
+
+/** Applies a policy form to `next` (a copy of the live values); false when the body is not one of them. */
+export function applyPolicyForm(next: LiveValues, body: Body): boolean {
+  const rules = next.policies;
+  switch (body.section) {
+    case 'rule-add':
+      rules.push(ruleOf(body));
+      return true;
+    case 'rule': {
+      const i = indexOf(body, rules.length);
+      const op = text(body.op);
+      if (op === 'save') rules[i] = ruleOf(body);
+      else if (op === 'remove') rules.splice(i, 1);
+      else if (op === 'up' || op === 'down') {
+        const j = op === 'up' ? i - 1 : i + 1;
+        const [a, b] = [rules[i], rules[j]];
+        if (a !== undefined && b !== undefined) [rules[i], rules[j]] = [b, a];
+      } else throw new HttpError(400, 'op: expected save, up, down or remove');
+      return true;
+    }
+    case 'hours': {
+      const b = next.businessHours;
+      for (const day of WEEK_KEYS) b.week[day] = list(body[day]).map((s) => s.replace(/\s+/g, ''));
+      b.holidays = text(body.holidays) as 'IT';
+      b.timeZone = text(body.timeZone);
+      b.closed = list(body.closed).flatMap((s) => s.split(/\s+/));
+      return true;
+    }
+    default:
+      return false;
+  }
+}
