@@ -9,7 +9,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -19,6 +19,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
+import { sippScenario } from '../support/real-sip-tools.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
@@ -57,19 +58,8 @@ describe.skipIf(missing.length > 0)(`IP trunk through a real drachtio-server wit
     return res.json() as Promise<Record<string, unknown>>;
   };
 
-  /** Runs one sipp scenario to its end; `target` null for a UAS. Returns its exit code and its -trace_logs lines. */
-  async function sipp(scenario: string, target: string | null, local: { host: string; port: number }, keys: Record<string, string> = {}) {
-    const args = ['-sf', join(SCENARIOS, scenario), '-i', local.host, '-p', String(local.port), '-m', '1', '-nostdin', '-timeout', '20s', '-timeout_error', '-trace_logs'];
-    for (const [k, v] of Object.entries(keys)) args.push('-key', k, v);
-    if (target !== null) args.unshift(target);
-    const child = spawn('sipp', args, { cwd: dir, stdio: 'ignore' });
-    const [code] = (await once(child, 'exit')) as [number | null];
-    const prefix = scenario.replace(/\.xml$/, '_');
-    const logs = readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('_logs.log'));
-    const text = logs.map((f) => readFileSync(join(dir, f), 'utf8')).join('');
-    for (const f of logs) rmSync(join(dir, f));
-    return { code, logs: text };
-  }
+  const sipp = (scenario: string, target: string | null, local: { host: string; port: number }, keys: Record<string, string> = {}) =>
+    sippScenario(dir, join(SCENARIOS, scenario), target, local, keys);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-ip-'));

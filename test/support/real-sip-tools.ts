@@ -6,8 +6,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer as createTcpServer } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { connect } from 'node:net';
 
 /** The binary's path when `name` is on PATH, else null. */
@@ -123,4 +123,27 @@ export function runSipp(args: string[], timeoutMs = 30_000): SippRun {
     });
   });
   return { child, done };
+}
+
+/**
+ * Runs one scenario of test/e2e/scenarios to its end in `dir` (its -trace_logs land there and are read, then
+ * removed); `target` null for a UAS. `keys` fill the scenario's [did], [caller]... (`-key`).
+ */
+export async function sippScenario(
+  dir: string,
+  scenarioFile: string,
+  target: string | null,
+  local: { host: string; port: number },
+  keys: Record<string, string> = {},
+): Promise<{ code: number | null; logs: string }> {
+  const args = ['-sf', scenarioFile, '-i', local.host, '-p', String(local.port), '-m', '1', '-nostdin', '-timeout', '20s', '-timeout_error', '-trace_logs'];
+  for (const [k, v] of Object.entries(keys)) args.push('-key', k, v);
+  if (target !== null) args.unshift(target);
+  const child = spawn('sipp', args, { cwd: dir, stdio: 'ignore' });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  const prefix = basename(scenarioFile).replace(/\.xml$/, '_');
+  const logs = readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('_logs.log'));
+  const text = logs.map((f) => readFileSync(join(dir, f), 'utf8')).join('');
+  for (const f of logs) rmSync(join(dir, f));
+  return { code, logs: text };
 }
