@@ -5,7 +5,7 @@
  *
  * Builds a register with N marked numbers (SQLite, loaded by the real openRegister into the in-memory index),
  * then runs the per-call path on realistic header sets: identifyCaller → calledNumber → callerKey →
- * evidenceFor → classify → chooseAction. Reports decisions/s, p50/p99 latency, index load time and RSS.
+ * evidenceFor → classify → pickAction (the README's four policy rules, none matching: every rule is tried). Reports decisions/s, p50/p99 latency, index load time and RSS.
  * Baseline measured in the same run: libphonenumber-js parsing the same numbers alone (the floor of any
  * caller-ID work), and the process's RSS before the index was loaded.
  */
@@ -16,7 +16,10 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { callerKey, calledNumber, identifyCaller } from '../src/callerid/index.js';
 import type { SipHeaderSource } from '../src/callerid/types.js';
 import { createClassifier, DEFAULT_SCREENING_RULES } from '../src/screening/index.js';
-import { chooseAction, DEFAULT_ACTION_POLICY } from '../src/screening/policy.js';
+import { actionPolicy } from '../src/config/derive.js';
+import { loadConfig } from '../src/config/loader.js';
+import { configSchema } from '../src/config/schema.js';
+import { pickAction } from '../src/policy/rules.js';
 import { NO_EVIDENCE } from '../src/screening/types.js';
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
@@ -146,13 +149,23 @@ async function main(): Promise<void> {
     //  - "all-new": every call from a number never seen before (worst case: nothing cached).
     const classify = createClassifier(DEFAULT_SCREENING_RULES);
     const now = Date.parse('2026-11-05T10:00:00Z');
+    // The README's policies (support line, sales line, two after-hours rules); the DID called is neither line and
+    // the office is open, so every rule is tried before the actions per verdict.
+    const config = loadConfig({ env: {} });
+    config.policies = configSchema.shape.policies.parse([
+      { name: 'support line', dids: ['02 1234 5670'], verdicts: ['suspect', 'nuisance', 'withheld'], action: 'tag' },
+      { name: 'sales line', dids: ['02 1234 5671'], verdicts: ['suspect', 'withheld'], action: 'reject' },
+      { name: 'after hours', hours: 'closed', verdicts: ['unknown'], action: 'tag' },
+      { name: 'after hours, suspects', hours: 'closed', verdicts: ['suspect', 'withheld'], action: 'announce-early' },
+    ]);
+    const policy = actionPolicy(config);
     const decide = (src: SipHeaderSource) => {
       const identity = identifyCaller(src, { defaultCountry: 'IT' });
-      calledNumber(src, { defaultCountry: 'IT' });
+      const called = calledNumber(src, { defaultCountry: 'IT' });
       const key = callerKey(identity);
       const evidence = key === null ? NO_EVIDENCE : register.evidenceFor(key);
       const decision = classify(identity, evidence, now);
-      chooseAction(decision, identity, DEFAULT_ACTION_POLICY);
+      pickAction(decision, identity, policy, { did: called?.e164 ?? called?.raw ?? null, time: now });
       return decision;
     };
 
