@@ -20,7 +20,6 @@ import { LiveSettings } from './settings/index.js';
 import { openPanelStore, openRegister } from './store/index.js';
 import { endStaleForwards } from './store/register/stale-forwards.js';
 import { readFriendReportsRanking, type FriendReportsQuery } from './store/reports/community-rankings.js';
-import { callerKey } from './callerid/identify-caller.js';
 import { FeedService, feedSettings } from './sharing/feeds/index.js';
 import type { Register } from './store/register/types.js';
 import { trunkSettings } from './trunk/settings.js';
@@ -182,49 +181,23 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
 
   const app = createPanelApp({
     register,
-    clock,
-    defaultCountry: config.defaultCountry,
-    apiToken: config.panel.apiToken,
-    classify: (identity, known, now) => live.classify(identity, feeds.index.withFriends(callerKey(identity), known), now),
+    evidence,
     reports: panelStore.reports,
+    live,
+    sessions,
+    limiter: new LoginLimiter(),
+    adminHash: admin.hash,
+    apiToken: config.panel.apiToken,
+    clock,
     timeZone: config.timeZone,
-    session: (req) => sessions.fromRequest(req),
-    dossier,
-    community,
-    pages: {
-      register,
-      evidence,
-      reports: panelStore.reports,
-      live,
-      sessions,
-      limiter: new LoginLimiter(),
-      adminHash: admin.hash,
-      clock,
-      timeZone: config.timeZone,
-      defaultCountry: config.defaultCountry,
-      logger: logger.child({ component: 'panel' }),
-      dossier,
-      community,
-      trunk: () => trunk?.status ?? null,
-    },
+    defaultCountry: config.defaultCountry,
     logger: logger.child({ component: 'panel' }),
     metrics,
-    sharing: {
-      file: config.store.file,
-      defaultCountry: config.defaultCountry,
-      timeZone: config.timeZone,
-      clock,
-      indexImported: (rows) => register.indexImported?.(rows),
-    },
-    feed: {
-      feeds,
-      feedToken: config.feeds.token,
-      apiToken: config.panel.apiToken,
-      defaultCountry: config.defaultCountry,
-      now: () => clock.now(),
-      mark: (key, input) => register.mark(key, input),
-      session: (req) => sessions.fromRequest(req),
-    },
+    dossier,
+    community,
+    trunk: () => trunk?.status ?? null,
+    sharing: { file: config.store.file, indexImported: (rows) => register.indexImported?.(rows) },
+    feed: { feeds, feedToken: config.feeds.token },
     readiness: () => ({
       store: register.ready,
       drachtio: sip.connected,

@@ -4,6 +4,15 @@ import type { Logger } from '../log.js';
 import { ImportRejectedError } from '../sharing/import.js';
 import { RegisterUnavailableError } from '../store/register/register.js';
 import { HttpError } from './http-error.js';
+import { EmptyImportError, ImportBusyError, ImportTooLargeError, UnknownImportFormatError } from './import-jobs.js';
+
+/** The import pipeline's refusals (import-jobs.ts), by status. */
+const IMPORT_REFUSALS: ReadonlyArray<[new (...args: never[]) => Error, number]> = [
+  [EmptyImportError, 400],
+  [ImportBusyError, 409], // one import at a time: try again when it has finished
+  [ImportTooLargeError, 413],
+  [UnknownImportFormatError, 415],
+];
 
 /** Renders an error for a browser (the panel's pages); JSON is used for the API and when none is given. */
 export type ErrorPage = (req: Request, status: number, message: string) => string;
@@ -26,6 +35,11 @@ export function errorHandler(logger: Logger, page?: ErrorPage): ErrorRequestHand
     }
     if (err instanceof ImportRejectedError) {
       send(422, err.message); // the file was read and refused: nothing was imported
+      return;
+    }
+    const refusal = IMPORT_REFUSALS.find(([kind]) => err instanceof kind);
+    if (refusal !== undefined) {
+      send(refusal[1], (err as Error).message);
       return;
     }
     if (err instanceof RegisterUnavailableError) {

@@ -1,20 +1,37 @@
 /**
- * Imports started from the panel's import page, as jobs held in memory: one runs at a time (the API's
- * `POST /api/import` takes the same lock), each reports its progress for `GET /api/import/jobs/:id` and the page,
- * and the last few finished ones are kept so the page can show their report. Nothing here knows HTTP codes.
+ * The one import pipeline behind the panel's import page and `POST /api/import`: each import is a job held in
+ * memory, one runs at a time (one lock), each reports its progress for `GET /api/import/jobs/:id` and the page, and
+ * the last few finished ones are kept so the page can show their report. A job without a format tells it from the
+ * file's first bytes or its Content-Type (sharing/sniff-format.ts). Nothing here knows HTTP codes: the refusals are
+ * errors of their own, mapped in error-handler.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import type { Logger } from '../log.js';
 import { importRecords, ImportRejectedError, type ImportReport } from '../sharing/import.js';
-import { openSource, type ImportFormat } from '../sharing/sources.js';
-import type { MarkLabel } from '../screening/types.js';
-import type { SharingApiDeps } from './sharing-api.js';
+import { SNIFFED_FORMATS, peekStream, sniffImportFormat } from '../sharing/sniff-format.js';
+import { IMPORT_FORMATS, openSource, type ImportFormat } from '../sharing/sources.js';
+import type { Clock, MarkLabel } from '../screening/types.js';
+import type { ImportedIndexRows } from '../store/register/types.js';
+
+export interface ImportJobsDeps {
+  /** The register's SQLite file (imports use a connection of their own). */
+  file: string;
+  defaultCountry: string;
+  timeZone: string;
+  clock: Clock;
+  /** The running register's index follows what an import wrote. */
+  indexImported: (rows: ImportedIndexRows) => void;
+  /** Largest import accepted, in bytes. @defaultValue 512 MiB */
+  maxImportBytes?: number;
+}
 
 export type JobState = 'running' | 'done' | 'refused' | 'failed';
 
 export interface ImportParams {
-  format: ImportFormat;
+  /** Absent: told from the file's first bytes, else `contentType`. */
+  format?: ImportFormat;
+  contentType?: string;
   as?: MarkLabel;
   category?: string;
   lenient: boolean;
@@ -26,7 +43,8 @@ export interface ImportParams {
 export interface JobStatus {
   id: string;
   state: JobState;
-  format: ImportFormat;
+  /** null until told from the file. */
+  format: ImportFormat | null;
   fileName: string | null;
   phase: 'upload' | 'stage' | 'apply' | 'end';
   /** Bytes of the file read so far, and the request's length when the browser gave it (else null). */
@@ -60,6 +78,29 @@ export class ImportTooLargeError extends Error {
   override name = 'ImportTooLargeError';
 }
 
+/** No format was given and the file does not tell it (refused; nothing written). */
+export class UnknownImportFormatError extends Error {
+  override name = 'UnknownImportFormatError';
+  constructor() {
+    super(`cannot tell the file's format: add ?format= with one of ${IMPORT_FORMATS.join(', ')} (${SNIFFED_FORMATS.join(', ')} are recognised without it)`);
+  }
+}
+
+/** The file is empty (refused; nothing written). */
+export class EmptyImportError extends Error {
+  override name = 'EmptyImportError';
+  constructor() {
+    super('the request body is empty: send the file as the body');
+  }
+}
+
+/** How a job ended: its status, the import's report when it ran to the end, else the error that refused or failed it. */
+export interface ImportOutcome {
+  job: JobStatus;
+  report: ImportReport | null;
+  error: Error | null;
+}
+
 const KEPT = 20;
 const ERRORS_LISTED = 100;
 
@@ -72,8 +113,8 @@ export class ImportJobs {
   private locked = false;
 
   constructor(
-    private readonly deps: SharingApiDeps,
-    private readonly logger?: Logger,
+    private readonly deps: ImportJobsDeps,
+    private readonly logger: Logger,
   ) {}
 
   get maxBytes(): number {
@@ -84,8 +125,8 @@ export class ImportJobs {
     return this.locked;
   }
 
-  /** The one-at-a-time lock, for imports that are not jobs (the API's): a release function, or null if busy. */
-  tryLock(): (() => void) | null {
+  /** The one-at-a-time lock: a release function, or null if busy. */
+  private tryLock(): (() => void) | null {
     if (this.locked) return null;
     this.locked = true;
     let released = false;
@@ -104,14 +145,14 @@ export class ImportJobs {
    * Starts importing `input` (throws ImportBusyError if an import runs). Returns the job at once and the
    * promise of its end, which never rejects: a refused file ends the job as `refused`, with the line and reason.
    */
-  start(input: Readable, params: ImportParams, bytesTotal: number | null): { job: JobStatus; done: Promise<JobStatus> } {
+  start(input: Readable, params: ImportParams, bytesTotal: number | null): { job: JobStatus; done: Promise<ImportOutcome> } {
     const release = this.tryLock();
     if (release === null) throw new ImportBusyError();
     const now = this.deps.clock.now();
     const job: JobStatus = {
       id: randomBytes(9).toString('base64url'),
       state: 'running',
-      format: params.format,
+      format: params.format ?? null,
       fileName: params.fileName ?? null,
       phase: 'upload',
       bytesRead: 0,
@@ -136,7 +177,7 @@ export class ImportJobs {
     return { job: { ...job }, done };
   }
 
-  private async run(job: JobStatus, input: Readable, params: ImportParams, now: number): Promise<JobStatus> {
+  private async run(job: JobStatus, input: Readable, params: ImportParams, now: number): Promise<ImportOutcome> {
     const started = performance.now();
     const max = this.maxBytes;
     const counter = new Transform({
@@ -148,8 +189,12 @@ export class ImportJobs {
     });
     input.on('error', (err) => counter.destroy(err));
     input.pipe(counter);
+    let report: ImportReport | null = null;
+    let error: Error | null = null;
     try {
-      const source = openSource(params.format, counter, {
+      const { format, body } = await formatOf(params, counter);
+      job.format = format;
+      const source = openSource(format, body, {
         country: this.deps.defaultCountry,
         timeZone: this.deps.timeZone,
         now,
@@ -157,7 +202,7 @@ export class ImportJobs {
         ...(params.category !== undefined && { category: params.category }),
       });
       const indexImported = this.deps.indexImported;
-      const report: ImportReport = await importRecords(this.deps.file, source.items, {
+      report = await importRecords(this.deps.file, source.items, {
         now,
         lenient: params.lenient,
         ...(source.historyBy !== undefined && { historyBy: source.historyBy }),
@@ -167,10 +212,8 @@ export class ImportJobs {
           if (p.phase === 'stage') job.recordsRead = p.records;
           else job.applied = Math.min(p.records, job.recordsRead);
         },
-        ...(indexImported && {
-          onMarks: (marks) => indexImported({ marks }),
-          onCalled: (called) => indexImported({ called }),
-        }),
+        onMarks: (marks) => indexImported({ marks }),
+        onCalled: (called) => indexImported({ called }),
       });
       job.state = 'done';
       job.rowsRead = report.lines;
@@ -183,23 +226,34 @@ export class ImportJobs {
       job.errors = report.skipped.map((s) => ({ line: s.line, reason: s.reason }));
     } catch (err) {
       input.unpipe(counter);
-      input.resume(); // drain what the browser still sends, so it gets the answer
+      input.resume(); // drain what the client still sends, so it gets the answer
+      error = err instanceof Error ? err : new Error(String(err));
       if (err instanceof ImportRejectedError) {
         job.state = 'refused';
         job.errors = [{ line: err.line ?? null, reason: err.reason }];
-      } else if (err instanceof ImportTooLargeError) {
+      } else if (err instanceof ImportTooLargeError || err instanceof UnknownImportFormatError || err instanceof EmptyImportError) {
         job.state = 'refused';
         job.errors = [{ line: null, reason: err.message }];
       } else {
         job.state = 'failed';
         job.errors = [{ line: null, reason: 'internal error' }];
-        this.logger?.error({ err, job: job.id }, 'panel import failed');
+        this.logger.error({ err, job: job.id }, 'panel import failed');
       }
       job.errors = job.errors.slice(0, ERRORS_LISTED);
     }
     job.phase = 'end';
     job.ms = Math.round(performance.now() - started);
-    this.logger?.info({ job: job.id, state: job.state, format: job.format, rows: job.rowsRead, imported: job.imported }, 'panel import finished');
-    return { ...job, errors: [...job.errors] };
+    this.logger.info({ job: job.id, state: job.state, format: job.format, rows: job.rowsRead, imported: job.imported }, 'panel import finished');
+    return { job: { ...job, errors: [...job.errors] }, report, error };
   }
+}
+
+/** The format the client named, else the one the file's first bytes or its Content-Type tell. */
+async function formatOf(params: ImportParams, input: Readable): Promise<{ format: ImportFormat; body: Readable }> {
+  if (params.format !== undefined) return { format: params.format, body: input };
+  const { head, stream } = await peekStream(input);
+  if (head.length === 0) throw new EmptyImportError();
+  const format = sniffImportFormat(head, params.contentType);
+  if (format === null) throw new UnknownImportFormatError();
+  return { format, body: stream };
 }

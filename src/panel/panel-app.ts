@@ -1,29 +1,29 @@
+/**
+ * The HTTP side, built apart from listen() so tests can mount it: security headers, health, readiness and metrics,
+ * the static assets, the one auth middleware (authenticate.ts), then one router per resource (routes/*.ts), each
+ * with its pages and its JSON API routes. error-handler.ts is the only place that knows HTTP status codes.
+ */
 import express, { type Express, type Response } from 'express';
 import helmet from 'helmet';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
-import { apiRouter, type ApiDeps } from './api.js';
-import { sharingRouter, type SharingApiDeps } from './sharing-api.js';
-import { feedRouter, type FeedApiDeps } from './feed-api.js';
-import { ImportJobs } from './import-jobs.js';
-import { importJobsApi } from './import-routes.js';
+import { authenticate } from './authenticate.js';
+import type { PanelDeps } from './deps.js';
 import { errorHandler, notFound, type ErrorPage } from './error-handler.js';
-import { localeOf, panelRouter, type PanelPagesDeps } from './panel-routes.js';
+import { ImportJobs } from './import-jobs.js';
+import { chooseLanguage, localeOf } from './page.js';
 import { errorPage } from './pages/login.js';
+import { dashboardRouter } from './routes/dashboard.js';
+import { dossierRouter } from './routes/dossier.js';
+import { exportRouter } from './routes/export.js';
+import { feedRouter } from './routes/feed.js';
+import { importRouter } from './routes/import.js';
+import { numbersRouter } from './routes/numbers.js';
+import { rankingsRouter } from './routes/rankings.js';
+import { registerRouter } from './routes/register.js';
+import { sessionRouter } from './routes/session.js';
+import { settingsRouter } from './routes/settings.js';
 import { CSS_ASSET, JS_ASSET, chartJsPath, type Asset } from './static-assets.js';
 
-export interface PanelDeps extends ApiDeps {
-  logger: Logger;
-  metrics: Metrics;
-  /** What /readyz checks, by name: true when that part is ready. */
-  readiness: () => Record<string, boolean>;
-  /** `GET /api/export`, `POST /api/import` (src/sharing); without it those routes are not mounted. */
-  sharing?: SharingApiDeps;
-  /** `GET /api/feed` (friends' feeds); without it the route is not mounted. */
-  feed?: FeedApiDeps;
-  /** The office's pages (login, dashboard, register, rankings...); without them only health, metrics and API. */
-  pages?: PanelPagesDeps;
-}
+export type { PanelDeps } from './deps.js';
 
 function serve(res: Response, asset: Asset): void {
   res.set('Cache-Control', 'public, max-age=3600').set('ETag', asset.etag).type(asset.type).send(asset.body);
@@ -67,31 +67,36 @@ export function createPanelApp(deps: PanelDeps): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  app.get('/assets/panel.css', (_req, res) => serve(res, CSS_ASSET));
+  app.get('/assets/panel.js', (_req, res) => serve(res, JS_ASSET));
+  const chartJs = chartJsPath();
+  app.get('/assets/chart.umd.min.js', (_req, res) => {
+    res.sendFile(chartJs, { maxAge: 3600_000, headers: { 'Content-Type': 'text/javascript; charset=utf-8' } });
+  });
 
-  // Export and import stream their bodies: mounted before the JSON body parser and its 64 kB limit.
-  if (deps.feed !== undefined) app.use('/api', feedRouter(deps.feed));
-  // The import page's jobs share the one-at-a-time lock with `POST /api/import`.
-  const imports = deps.sharing !== undefined && deps.pages !== undefined ? new ImportJobs(deps.sharing, deps.logger) : undefined;
-  if (imports !== undefined) app.use('/api', importJobsApi(imports, deps));
-  if (deps.sharing !== undefined) app.use('/api', sharingRouter(deps.sharing, deps, imports));
-  app.use('/api', express.json({ limit: '64kb' }), apiRouter(deps));
+  app.use(chooseLanguage);
+  app.use(authenticate({ sessions: deps.sessions, apiToken: deps.apiToken, feedToken: deps.feed.feedToken }));
 
-  let page: ErrorPage | undefined;
-  if (deps.pages !== undefined) {
-    const { timeZone } = deps.pages;
-    app.get('/assets/panel.css', (_req, res) => serve(res, CSS_ASSET));
-    app.get('/assets/panel.js', (_req, res) => serve(res, JS_ASSET));
-    const chartJs = chartJsPath();
-    app.get('/assets/chart.umd.min.js', (_req, res) => {
-      res.sendFile(chartJs, { maxAge: 3600_000, headers: { 'Content-Type': 'text/javascript; charset=utf-8' } });
-    });
-    page = (req, status, message) => {
-      const loc = localeOf(req, timeZone);
-      return errorPage(loc, status === 404 ? loc.t('notFound') : loc.t('error'), message).toString();
-    };
-    app.use(panelRouter({ ...deps.pages, ...(imports !== undefined && { imports }) }));
-  }
+  const { sharing } = deps;
+  const imports = new ImportJobs(
+    { ...sharing, defaultCountry: deps.defaultCountry, timeZone: deps.timeZone, clock: deps.clock },
+    deps.logger,
+  );
+  app.use(sessionRouter(deps));
+  app.use(dashboardRouter(deps));
+  app.use(registerRouter(deps));
+  app.use(numbersRouter(deps));
+  app.use(rankingsRouter(deps));
+  app.use(settingsRouter(deps));
+  app.use(dossierRouter(deps));
+  app.use(importRouter(imports, deps));
+  app.use(exportRouter(deps));
+  app.use(feedRouter(deps));
 
+  const page: ErrorPage = (req, status, message) => {
+    const loc = localeOf(req, deps.timeZone);
+    return errorPage(loc, status === 404 ? loc.t('notFound') : loc.t('error'), message).toString();
+  };
   app.use(notFound(page));
   app.use(errorHandler(deps.logger, page));
   return app;

@@ -1,14 +1,19 @@
 /**
  * The settings page's policy forms, read into the live values: a rule saved, moved, removed or added, and the
- * business hours. Only reshapes text into the config's shape; the config schema validates the result
- * (LiveSettings.update), so a bad number or hour comes back as the schema's message, naming the key.
+ * business hours. Reshapes the text into the config's shape and parses it with the config schema's own piece (a
+ * ZodError names the key; the route shows it on the page), never cast.
  */
-import type { LiveValues } from '../settings/live-settings.js';
+import { liveSettingsSchema, type LiveValues } from '../settings/live-settings.js';
 import { HttpError } from './http-error.js';
 import { WEEK_KEYS } from './pages/policies.js';
 
 type Body = Record<string, unknown>;
-type Rule = LiveValues['policies'][number];
+/** A rule as the form gives it, before the config's schema parses it. */
+type RuleInput = Record<string, unknown>;
+
+/** The policies or the business hours, parsed as the config's keys (a ZodError's path names the key). */
+const policiesSchema = liveSettingsSchema.pick({ policies: true });
+const hoursSchema = liveSettingsSchema.pick({ businessHours: true });
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
@@ -22,7 +27,7 @@ function list(value: unknown): string[] {
     .filter((s) => s !== '');
 }
 
-function ruleOf(body: Body): Rule {
+function ruleOf(body: Body): RuleInput {
   const name = text(body.name);
   const dids = list(body.dids);
   const hours = text(body.hours);
@@ -30,8 +35,8 @@ function ruleOf(body: Body): Rule {
   return {
     ...(name !== '' && { name }),
     ...(dids.length > 0 && { dids }),
-    ...(hours !== '' && { hours: hours as 'open' }),
-    ...(verdicts.length > 0 && { verdicts: verdicts as Array<'suspect'> }),
+    ...(hours !== '' && { hours }),
+    ...(verdicts.length > 0 && { verdicts }),
     action: text(body.action),
   };
 }
@@ -44,10 +49,14 @@ function indexOf(body: Body, length: number): number {
 
 /** Applies a policy form to `next` (a copy of the live values); false when the body is not one of them. */
 export function applyPolicyForm(next: LiveValues, body: Body): boolean {
-  const rules = next.policies;
+  const rules: RuleInput[] = [...next.policies];
+  const setRules = () => {
+    next.policies = policiesSchema.parse({ policies: rules }).policies;
+  };
   switch (body.section) {
     case 'rule-add':
       rules.push(ruleOf(body));
+      setRules();
       return true;
     case 'rule': {
       const i = indexOf(body, rules.length);
@@ -59,14 +68,13 @@ export function applyPolicyForm(next: LiveValues, body: Body): boolean {
         const [a, b] = [rules[i], rules[j]];
         if (a !== undefined && b !== undefined) [rules[i], rules[j]] = [b, a];
       } else throw new HttpError(400, 'op: expected save, up, down or remove');
+      setRules();
       return true;
     }
     case 'hours': {
-      const b = next.businessHours;
-      for (const day of WEEK_KEYS) b.week[day] = list(body[day]).map((s) => s.replace(/\s+/g, ''));
-      b.holidays = text(body.holidays) as 'IT';
-      b.timeZone = text(body.timeZone);
-      b.closed = list(body.closed).flatMap((s) => s.split(/\s+/));
+      const week = Object.fromEntries(WEEK_KEYS.map((day) => [day, list(body[day]).map((s) => s.replace(/\s+/g, ''))]));
+      const hours = { week, holidays: text(body.holidays), timeZone: text(body.timeZone), closed: list(body.closed).flatMap((s) => s.split(/\s+/)) };
+      next.businessHours = hoursSchema.parse({ businessHours: hours }).businessHours;
       return true;
     }
     default:

@@ -1,0 +1,107 @@
+/**
+ * The panel's one auth middleware, mounted once in front of every route: the request's path says who may use it.
+ * - public: health, readiness, metrics, the static assets, the login form;
+ * - friends' feed (`/api/feed...`): the feed token or the API token, as a bearer token (a session does not open it);
+ * - the JSON API (`/api/...`): the bearer token, or a logged-in session (its writes then carry `X-CSRF-Token`);
+ *   a request with an Authorization header is always judged by its token;
+ * - the pages (anything else): a logged-in session, else a redirect to /login; a form posted to a page carries the
+ *   session's CSRF token in `_csrf` (the form is parsed here, before the route), except an upload
+ *   (`UPLOAD_PATHS`, multipart), whose route checks `_csrf` before reading a byte of the file
+ *   (`uploadCsrfMatches`). Login and logout check `_csrf` against the session they find, logged in or not.
+ * Routes find the session in `res.locals.session` (`sessionOf`).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import { csrfMatches, type Session, type Sessions } from './auth.js';
+import { HttpError } from './http-error.js';
+
+export interface AuthDeps {
+  sessions: Sessions;
+  /** The JSON API's bearer token; empty = the API is not configured (503), sessions still open it. */
+  apiToken: string;
+  /** The friends' feed token; empty = only the API token opens the feed. */
+  feedToken: string;
+}
+
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+/** Page forms posted without a logged-in session: they check `_csrf` against the anonymous session. */
+const SESSION_PATHS = new Set(['/login', '/logout']);
+/** Multipart uploads whose route checks the CSRF field itself, before the file. */
+export const UPLOAD_PATHS = new Set(['/import']);
+
+const CSRF_MESSAGE = 'this form has expired or did not come from the panel (CSRF token missing or wrong): reload the page and try again';
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+function bearerOf(req: Request): Buffer | undefined {
+  const m = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '');
+  return m?.[1] ? digest(m[1].trim()) : undefined;
+}
+
+/** True when `given` is one of `accepted` (constant time for each). */
+function oneOf(given: Buffer | undefined, accepted: readonly Buffer[]): boolean {
+  let ok = false;
+  for (const t of accepted) if (given !== undefined && timingSafeEqual(t, given)) ok = true;
+  return ok;
+}
+
+/** The session the auth middleware found for this request (logged in or not), if any. */
+export function sessionOf(res: Response): Session | undefined {
+  return res.locals.session as Session | undefined;
+}
+
+/** The upload's CSRF check (the `X-CSRF-Token` header from panel.js, else the form's `_csrf` field). */
+export function uploadCsrfMatches(req: Request, res: Response, field: string | undefined): boolean {
+  return csrfMatches(sessionOf(res), req.get('x-csrf-token') ?? field);
+}
+
+export function authenticate(deps: AuthDeps): RequestHandler {
+  const api = deps.apiToken === '' ? [] : [digest(deps.apiToken)];
+  const feed = [deps.feedToken, deps.apiToken].filter((t) => t !== '').map(digest);
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
+  const checkForm = (req: Request, res: Response, next: (err?: unknown) => void) => {
+    form(req, res, (err?: unknown) => {
+      if (err !== undefined) return next(err);
+      const body = req.body as Record<string, unknown> | undefined;
+      next(csrfMatches(sessionOf(res), body?._csrf) ? undefined : new HttpError(403, CSRF_MESSAGE));
+    });
+  };
+
+  return (req, res, next) => {
+    const path = req.path;
+    if (PUBLIC_PATHS.has(path) || path.startsWith('/assets/')) return next();
+
+    if (path === '/api/feed' || path.startsWith('/api/feed/')) {
+      if (feed.length === 0) throw new HttpError(503, 'the feed is not configured: set CROCETTA_FEED_TOKEN or CROCETTA_API_TOKEN');
+      if (!oneOf(bearerOf(req), feed)) throw new HttpError(401, 'missing or wrong bearer token');
+      return next();
+    }
+
+    if (path === '/api' || path.startsWith('/api/')) {
+      const session = req.get('authorization') === undefined ? deps.sessions.fromRequest(req) : undefined;
+      if (session?.authenticated) {
+        if (req.method !== 'GET' && req.method !== 'HEAD' && !csrfMatches(session, req.get('x-csrf-token'))) {
+          throw new HttpError(403, 'missing or wrong X-CSRF-Token for a session request');
+        }
+        res.locals.session = session;
+        return next();
+      }
+      if (api.length === 0) throw new HttpError(503, 'the JSON API is not configured: set CROCETTA_API_TOKEN');
+      if (!oneOf(bearerOf(req), api)) throw new HttpError(401, 'missing or wrong bearer token');
+      return next();
+    }
+
+    const session = deps.sessions.fromRequest(req);
+    res.locals.session = session;
+    if (SESSION_PATHS.has(path)) return req.method === 'POST' ? checkForm(req, res, next) : next();
+    if (!session?.authenticated) {
+      res.redirect(303, '/login');
+      return;
+    }
+    if (req.method !== 'POST') return next();
+    if (UPLOAD_PATHS.has(path) && req.is('multipart/form-data')) return next();
+    checkForm(req, res, next);
+  };
+}

@@ -1,0 +1,56 @@
+/** What the panel is built from (src/app.ts gives all of it); each router takes the part it uses. */
+import type { DossierService } from '../dossier/index.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Clock, EvidenceLookup } from '../screening/types.js';
+import type { LiveSettings } from '../settings/live-settings.js';
+import type { FeedService } from '../sharing/feeds/feeds.js';
+import type { FriendReportsQuery, FriendReportsRanking } from '../store/reports/community-rankings.js';
+import type { Reports } from '../store/reports/reports.js';
+import type { ImportedIndexRows, Register } from '../store/register/types.js';
+import type { TrunkStatus } from '../trunk/registration.js';
+import type { LoginLimiter, Sessions } from './auth.js';
+
+export interface PanelDeps {
+  register: Register;
+  /** The evidence a number is classified with: the register's plus friends' reports. */
+  evidence: EvidenceLookup;
+  /** The panel's reads (dashboard, register page, rankings), on its own connection. */
+  reports: Reports;
+  /** The action policy and classifier in force; the rules and settings pages change them. */
+  live: LiveSettings;
+  sessions: Sessions;
+  limiter: LoginLimiter;
+  /** The admin password's scrypt hash; null = no password configured (login impossible). */
+  adminHash: string | null;
+  /** The JSON API's bearer token; empty = only a logged-in session opens the API. */
+  apiToken: string;
+  clock: Clock;
+  timeZone: string;
+  defaultCountry: string;
+  logger: Logger;
+  metrics: Metrics;
+  /** What /readyz checks, by name: true when that part is ready. */
+  readiness: () => Record<string, boolean>;
+  /** The evidence dossier (`/dossier`, `GET /api/dossier`). */
+  dossier: DossierService;
+  /** Friends' reports per company (the rankings' "Friends' reports", `GET /api/rankings/community`). */
+  community: (q: FriendReportsQuery) => Promise<FriendReportsRanking>;
+  /** The registration to the carrier, for the dashboard's trunk line; null: no registration trunk. */
+  trunk: () => TrunkStatus | null;
+  /** Imports and exports (`/import`, `POST /api/import`, `GET /api/export`), on connections of their own. */
+  sharing: {
+    /** The register's SQLite file. */
+    file: string;
+    /** The running register's index follows what an import wrote. */
+    indexImported: (rows: ImportedIndexRows) => void;
+    /** Largest import accepted, in bytes. @defaultValue 512 MiB */
+    maxImportBytes?: number;
+  };
+  /** Our signed feed for friends (`GET /api/feed`), appeals (`POST /api/numbers/:number/appeal`). */
+  feed: {
+    feeds: FeedService;
+    /** Token given to friends for the feed only; empty = only the API token opens it. */
+    feedToken: string;
+  };
+}

@@ -1,0 +1,42 @@
+/** What the page routes share: the office's language (cookie, `?lang=`), the page context, sending HTML. */
+import type { Request, RequestHandler, Response } from 'express';
+import type { Clock } from '../screening/types.js';
+import { parseCookies } from './auth.js';
+import { sessionOf } from './authenticate.js';
+import { isLang, localeFor, pickLang, type Locale } from './i18n.js';
+import type { PageContext } from './pages/layout.js';
+
+const LANG_COOKIE = 'crocetta_lang';
+
+export function localeOf(req: Request, timeZone: string): Locale {
+  return localeFor(pickLang(parseCookies(req.get('cookie')).get(LANG_COOKIE), req.get('accept-language')), timeZone);
+}
+
+/** What every page needs, for a request the auth middleware let through (a logged-in session). */
+export function pageContext(req: Request, res: Response, clock: Clock, timeZone: string): PageContext {
+  return {
+    loc: localeOf(req, timeZone),
+    csrf: sessionOf(res)?.csrf ?? '',
+    path: req.originalUrl,
+    now: clock.now(),
+    timeZone,
+  };
+}
+
+export function sendHtml(res: Response, body: { toString(): string }): void {
+  res.type('html').send(body.toString());
+}
+
+/** `GET <page>?lang=it|en`: remember the choice, then show the same page without the parameter. */
+export const chooseLanguage: RequestHandler = (req, res, next) => {
+  const lang = req.query.lang;
+  if (req.method === 'GET' && isLang(lang) && !req.path.startsWith('/api/')) {
+    res.cookie(LANG_COOKIE, lang, { sameSite: 'lax', httpOnly: true, maxAge: 365 * 86_400_000, path: '/' });
+    const params = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+    params.delete('lang');
+    const rest = params.toString();
+    res.redirect(303, `${req.path}${rest ? `?${rest}` : ''}`);
+    return;
+  }
+  next();
+};

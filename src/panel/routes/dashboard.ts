@@ -1,0 +1,26 @@
+/** `GET /`: today's and this week's counts, the last 30 days, the week's top callers, the trunk's state. */
+import { Router } from 'express';
+import { localDay, weekStart } from '../../store/reports/local-days.js';
+import type { PanelDeps } from '../deps.js';
+import { pageContext, sendHtml } from '../page.js';
+import { dashboardPage } from '../pages/dashboard.js';
+
+export function dashboardRouter(deps: Pick<PanelDeps, 'reports' | 'clock' | 'timeZone' | 'trunk'>): Router {
+  const router = Router();
+  const { reports, timeZone } = deps;
+
+  router.get('/', async (req, res) => {
+    const ctx = pageContext(req, res, deps.clock, timeZone);
+    const today = localDay(ctx.now, timeZone);
+    const week = { sinceDay: weekStart(today), untilDay: today + 1 };
+    const [todayTotals, weekTotals, perDay, topOffenders] = await Promise.all([
+      reports.totals({ sinceDay: today, untilDay: today + 1 }),
+      reports.totals(week),
+      reports.perDay({ sinceDay: today - 29, untilDay: today + 1 }),
+      reports.rankNumbers({ ...week, limit: 10 }),
+    ]);
+    sendHtml(res, dashboardPage(ctx, { today: todayTotals, week: weekTotals, perDay, topOffenders, trunk: deps.trunk() }));
+  });
+
+  return router;
+}

@@ -1,0 +1,73 @@
+/**
+ * The evidence dossier of a company or a number: the panel's printable page (`GET /dossier?company=|number=&since=
+ * &until=`) and the JSON API's `GET /api/dossier?...` (`&format=csv` for the CSV). Both read the same query.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { PeriodError, dossierCsv, dossierJson, parsePeriod, type DossierQuery } from '../../dossier/index.js';
+import { keyFromParam } from '../caller-param.js';
+import type { PanelDeps } from '../deps.js';
+import { HttpError } from '../http-error.js';
+import { pageContext, sendHtml } from '../page.js';
+import { dossierPage, type DossierPageParams } from '../pages/dossier.js';
+import { boundedText, parseRequest } from '../request.js';
+
+const dossierQuery = z.object({
+  company: boundedText(120),
+  number: boundedText(64),
+  since: boundedText(40),
+  until: boundedText(40),
+});
+
+const apiQuery = dossierQuery.extend({
+  format: boundedText(10).pipe(z.enum(['json', 'csv'], { error: 'expected json or csv' }).optional()),
+});
+
+/** The page's parameters as given, and the query they make (null when no subject was chosen). */
+function dossierQueryOf(q: z.output<typeof dossierQuery>, defaultCountry: string, timeZone: string): { params: DossierPageParams; query: DossierQuery | null } {
+  const { company, number, since, until } = q;
+  const params: DossierPageParams = {
+    ...(company !== undefined && { company }),
+    ...(number !== undefined && { number }),
+    ...(since !== undefined && { since }),
+    ...(until !== undefined && { until }),
+  };
+  if (company !== undefined && number !== undefined) throw new HttpError(400, 'company, number: give one of them, not both');
+  let period: { since?: number; until?: number };
+  try {
+    period = parsePeriod(since, until, timeZone);
+  } catch (err) {
+    if (err instanceof PeriodError) throw new HttpError(400, err.message);
+    throw err;
+  }
+  if (company !== undefined) return { params, query: { subject: { kind: 'company', company }, ...period } };
+  if (number !== undefined) return { params, query: { subject: { kind: 'number', callerKey: keyFromParam(number, defaultCountry).key }, ...period } };
+  return { params, query: null };
+}
+
+export function dossierRouter(deps: Pick<PanelDeps, 'dossier' | 'clock' | 'timeZone' | 'defaultCountry'>): Router {
+  const router = Router();
+  const { dossier, defaultCountry } = deps;
+
+  router.get('/dossier', async (req, res) => {
+    const q = parseRequest(req, { query: dossierQuery }).query;
+    const { params, query } = dossierQueryOf(q, defaultCountry, deps.timeZone);
+    sendHtml(res, dossierPage(pageContext(req, res, deps.clock, deps.timeZone), params, query === null ? null : await dossier.build(query)));
+  });
+
+  router.get('/api/dossier', async (req, res) => {
+    const q = parseRequest(req, { query: apiQuery }).query;
+    const { query } = dossierQueryOf(q, defaultCountry, dossier.timeZone);
+    if (query === null) throw new HttpError(400, 'company or number: one of them is required');
+    const built = await dossier.build(query);
+    if (q.format === 'csv') {
+      res.type('text/csv; charset=utf-8');
+      res.attachment(`crocetta-dossier-${new Date(built.generatedAt).toISOString().slice(0, 10)}.csv`);
+      res.send(dossierCsv(built));
+      return;
+    }
+    res.json(dossierJson(built));
+  });
+
+  return router;
+}

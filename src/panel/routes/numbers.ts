@@ -1,0 +1,142 @@
+/**
+ * A caller's number: its page (`GET /numbers/:number`: verdict and reasons, mark, history, attempts) and marking form,
+ * the JSON API's `GET /api/numbers/:number`, `POST /api/numbers/:number/mark` and the appeal that clears a wrongly
+ * listed caller (`POST /api/numbers/:number/appeal`: the reason is kept, the clearing travels in our feed).
+ */
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { APPEAL_BY } from '../../sharing/feeds/feed-publisher.js';
+import { localDay } from '../../store/reports/local-days.js';
+import { keyFromParam } from '../caller-param.js';
+import type { PanelDeps } from '../deps.js';
+import { linesNow } from '../lines-now.js';
+import { pageContext, sendHtml } from '../page.js';
+import { numberPage } from '../pages/number.js';
+import { numberParams, parseRequest, text } from '../request.js';
+import { attemptJson } from './register.js';
+
+const LABELS = ['nuisance', 'trusted', 'none'] as const;
+
+const markForm = z.object({
+  label: z.enum(LABELS, { error: 'expected nuisance, trusted or none' }),
+  company: text(120),
+  category: text(60).transform((v) => v?.toLowerCase()),
+  /** Where to go back to (a path of the panel). */
+  return: text(2000),
+});
+
+const markBody = z
+  .object({
+    label: z.enum(LABELS),
+    company: z.string().trim().max(120).nullish(),
+    category: z.string().trim().max(60).nullish(),
+  })
+  .strict();
+
+const appealBody = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
+
+type NumbersDeps = Pick<PanelDeps, 'register' | 'reports' | 'evidence' | 'live' | 'clock' | 'timeZone' | 'defaultCountry' | 'feed'>;
+
+export function numbersRouter(deps: NumbersDeps): Router {
+  const router = Router();
+  const { register, reports, live, timeZone } = deps;
+  const callerOf = (param: string) => keyFromParam(param, deps.defaultCountry);
+  /** What the next call from this caller would get, with friends' reports. */
+  const classify = (c: ReturnType<typeof callerOf>, now: number) => live.classify(c.identity, deps.evidence.evidenceFor(c.key), now);
+
+  router.get('/numbers/:number', async (req, res) => {
+    const ctx = pageContext(req, res, deps.clock, timeZone);
+    const caller = callerOf(parseRequest(req, { params: numberParams }).params.number);
+    const { key } = caller;
+    const today = localDay(ctx.now, timeZone);
+    const [summary, days, history, attempts, vocab] = await Promise.all([
+      register.numberSummary(key),
+      reports.callerDays(key, today - 365),
+      register.markHistory(key, 50),
+      register.attempts({ callerKey: key, limit: 50 }),
+      reports.markVocabulary(),
+    ]);
+    const evidence = deps.evidence.evidenceFor(key);
+    const decision = live.classify(caller.identity, evidence, ctx.now);
+    // What each of our numbers the policies name would do with this caller now.
+    const lines = linesNow(live, caller.identity, evidence, ctx.now, deps.defaultCountry);
+    sendHtml(
+      res,
+      numberPage(ctx, {
+        callerKey: key,
+        type: caller.identity.number?.type ?? null,
+        decision,
+        mark: summary.mark,
+        total: summary.attempts,
+        days,
+        history,
+        attempts,
+        vocab,
+        lines,
+      }),
+    );
+  });
+
+  router.post('/numbers/:number/mark', async (req, res) => {
+    const { params, body } = parseRequest(req, { params: numberParams, body: markForm });
+    const { key } = callerOf(params.number);
+    const none = body.label === 'none';
+    await register.mark(key, {
+      label: body.label,
+      company: none ? null : (body.company ?? null),
+      category: none ? null : (body.category ?? null),
+      at: deps.clock.now(),
+      by: 'panel',
+    });
+    const back = body.return;
+    res.redirect(303, back && back.startsWith('/') && !back.startsWith('//') ? back : `/numbers/${encodeURIComponent(key)}`);
+  });
+
+  const numberJson = async (param: string) => {
+    const caller = callerOf(param);
+    const { key, identity } = caller;
+    const decision = classify(caller, deps.clock.now());
+    const summary = await register.numberSummary(key);
+    const recent = await register.attempts({ callerKey: key, limit: 20 });
+    return {
+      number: key,
+      type: identity.number?.type ?? null,
+      country: identity.number?.country ?? null,
+      verdict: decision.verdict,
+      score: decision.score,
+      reasons: decision.reasons,
+      mark: summary.mark ? { ...summary.mark, at: new Date(summary.mark.at).toISOString() } : null,
+      attempts: summary.attempts,
+      firstSeen: summary.firstSeen === null ? null : new Date(summary.firstSeen).toISOString(),
+      lastSeen: summary.lastSeen === null ? null : new Date(summary.lastSeen).toISOString(),
+      recent: recent.map(attemptJson),
+    };
+  };
+
+  router.get('/api/numbers/:number', async (req, res) => {
+    res.json(await numberJson(parseRequest(req, { params: numberParams }).params.number));
+  });
+
+  router.post('/api/numbers/:number/mark', express.json({ limit: '64kb' }), async (req, res) => {
+    const { params, body } = parseRequest(req, { params: numberParams, body: markBody });
+    const { key } = callerOf(params.number);
+    await register.mark(key, {
+      label: body.label,
+      company: body.company || null,
+      category: body.category || null,
+      at: deps.clock.now(),
+      by: 'api',
+    });
+    res.json(await numberJson(params.number));
+  });
+
+  router.post('/api/numbers/:number/appeal', express.json({ limit: '8kb' }), async (req, res) => {
+    const { params, body } = parseRequest(req, { params: numberParams, body: appealBody });
+    const { key } = callerOf(params.number);
+    await register.mark(key, { label: 'none', company: null, category: null, at: deps.clock.now(), by: APPEAL_BY });
+    await deps.feed.feeds.appeal(key, body.reason, 'api');
+    res.json({ number: key, cleared: true, reason: body.reason });
+  });
+
+  return router;
+}

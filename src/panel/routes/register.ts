@@ -1,0 +1,127 @@
+/**
+ * The register of attempts: the page (`GET /register`, filters and keyset paging), its CSV (`GET /register.csv`)
+ * and the JSON API's `GET /api/attempts?number=&since=&until=&limit=&before=` (`next`: the `before` of the older page).
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { dayStart, localDay } from '../../store/reports/local-days.js';
+import type { RegisterFilter } from '../../store/reports/reports.js';
+import type { Attempt } from '../../store/register/types.js';
+import { keyFromParam } from '../caller-param.js';
+import { registerCsv } from '../csv.js';
+import type { PanelDeps } from '../deps.js';
+import { query } from '../html.js';
+import { pageContext, sendHtml } from '../page.js';
+import { ACTION_FILTERS, registerPage, type RegisterParams } from '../pages/register.js';
+import { instant, lenientText, limit, localDate, oneOf, parseRequest, verdict } from '../request.js';
+
+const PAGE_SIZE = 50;
+
+/** The page's filters: a value that does not fit is ignored (the page then shows everything), never an error. */
+const pageQuery = z.object({
+  from: localDate,
+  to: localDate,
+  verdict,
+  action: oneOf(ACTION_FILTERS),
+  did: lenientText(),
+  q: lenientText(),
+  /** The page's cursor: `<time>.<id>` of the last row of the newer page. */
+  before: lenientText().transform((v) => {
+    const m = /^(\d{1,15})\.(\d{1,15})$/.exec(v ?? '');
+    return m ? { time: Number(m[1]), id: Number(m[2]) } : undefined;
+  }),
+});
+
+/** The filters as the page shows them back, and as the reports read them; `since`/`until` from local dates. */
+export function registerFilter(q: z.output<typeof pageQuery>, timeZone: string): { params: RegisterParams; filter: RegisterFilter } {
+  const params: RegisterParams = {};
+  const filter: RegisterFilter = {};
+  if (q.from !== undefined) {
+    params.from = q.from.text;
+    filter.since = dayStart(q.from.day, timeZone);
+  }
+  if (q.to !== undefined) {
+    params.to = q.to.text;
+    filter.until = dayStart(q.to.day + 1, timeZone);
+  }
+  if (q.verdict !== undefined) params.verdict = filter.verdict = q.verdict;
+  if (q.action !== undefined) params.action = filter.action = q.action;
+  if (q.did !== undefined) params.did = filter.did = q.did;
+  if (q.q !== undefined) params.q = filter.text = q.q;
+  return { params, filter };
+}
+
+const apiQuery = z.object({
+  number: z.string({ error: 'expected one value' }).optional(),
+  since: instant,
+  until: instant,
+  limit: limit(),
+  /** The `next` cursor of a previous page (an attempt id). */
+  before: z
+    .string({ error: 'expected the "next" cursor of a previous page' })
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (/^\d{1,15}$/.test(v)) return Number(v);
+      ctx.addIssue({ code: 'custom', message: 'expected the "next" cursor of a previous page' });
+      return z.NEVER;
+    }),
+});
+
+/** An attempt as the API shows it: times in ISO 8601. */
+export function attemptJson(a: Attempt): Record<string, unknown> {
+  return { ...a, time: new Date(a.time).toISOString() };
+}
+
+export function registerRouter(deps: Pick<PanelDeps, 'register' | 'reports' | 'clock' | 'timeZone' | 'defaultCountry'>): Router {
+  const router = Router();
+  const { reports, timeZone } = deps;
+
+  router.get('/register', async (req, res) => {
+    const ctx = pageContext(req, res, deps.clock, timeZone);
+    const q = parseRequest(req, { query: pageQuery }).query;
+    const { params, filter } = registerFilter(q, timeZone);
+    if (q.before !== undefined) filter.before = q.before;
+    const rows = await reports.register({ ...filter, limit: PAGE_SIZE + 1 });
+    const page = rows.slice(0, PAGE_SIZE);
+    const last = page[page.length - 1];
+    const [ticks, dids, vocab] = await Promise.all([
+      reports.ticks(page.flatMap((a) => (a.callerKey === null ? [] : [a.callerKey]))),
+      reports.calledNumbers(localDay(ctx.now, timeZone) - 90),
+      reports.markVocabulary(),
+    ]);
+    sendHtml(
+      res,
+      registerPage(ctx, {
+        params,
+        rows: page,
+        ticks,
+        dids,
+        vocab,
+        isFirstPage: q.before === undefined,
+        olderQuery: rows.length > PAGE_SIZE && last ? query({ ...params, before: `${last.time}.${last.id}` }) : null,
+      }),
+    );
+  });
+
+  router.get('/register.csv', async (req, res) => {
+    const { filter } = registerFilter(parseRequest(req, { query: pageQuery }).query, timeZone);
+    res.type('text/csv; charset=utf-8');
+    res.attachment(`crocetta-register-${new Date(deps.clock.now()).toISOString().slice(0, 10)}.csv`);
+    await registerCsv(reports, filter, timeZone, (chunk) => res.write(chunk));
+    res.end();
+  });
+
+  router.get('/api/attempts', async (req, res) => {
+    const q = parseRequest(req, { query: apiQuery }).query;
+    const callerKey = q.number ? keyFromParam(q.number, deps.defaultCountry).key : undefined;
+    const filter = { callerKey, since: q.since, until: q.until };
+    const attempts = await deps.register.attempts({ ...filter, limit: q.limit, beforeId: q.before });
+    // `next`: the cursor of the following (older) page, null on the last one; one row is peeked to know.
+    const last = attempts.length === q.limit ? attempts[attempts.length - 1] : undefined;
+    const more = last !== undefined && (await deps.register.attempts({ ...filter, limit: 1, beforeId: last.id })).length > 0;
+    res.json({ attempts: attempts.map(attemptJson), next: more ? (last?.id ?? null) : null });
+  });
+
+  return router;
+}

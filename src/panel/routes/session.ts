@@ -1,0 +1,61 @@
+/** The office's session: the login form, logging in (limited per client) and out. CSRF: authenticate.ts. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { verifyPassword } from '../auth.js';
+import { sessionOf } from '../authenticate.js';
+import type { PanelDeps } from '../deps.js';
+import { HttpError } from '../http-error.js';
+import { localeOf, sendHtml } from '../page.js';
+import { loginPage } from '../pages/login.js';
+import { parseRequest } from '../request.js';
+
+const loginForm = z.object({ password: z.string().max(1024).optional().catch(undefined) });
+
+export function sessionRouter(deps: Pick<PanelDeps, 'sessions' | 'limiter' | 'adminHash' | 'timeZone' | 'logger'>): Router {
+  const router = Router();
+  const { sessions, timeZone } = deps;
+  const configured = deps.adminHash !== null;
+
+  router.get('/login', (req, res) => {
+    const current = sessionOf(res);
+    if (current?.authenticated) {
+      res.redirect(303, '/');
+      return;
+    }
+    const session = current ?? sessions.create(req, res, false);
+    sendHtml(res, loginPage(localeOf(req, timeZone), session.csrf, { configured }));
+  });
+
+  router.post('/login', async (req, res) => {
+    const loc = localeOf(req, timeZone);
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const anon = sessionOf(res);
+    if (anon === undefined) throw new HttpError(403, 'no session: reload the login page');
+    if (deps.limiter.blocked(client)) {
+      deps.logger.warn({ client }, 'panel login refused: too many failures');
+      throw new HttpError(429, loc.t('loginLimited'));
+    }
+    const { password } = parseRequest(req, { body: loginForm }).body;
+    const ok = deps.adminHash !== null && password !== undefined && (await verifyPassword(password, deps.adminHash));
+    if (!ok) {
+      deps.limiter.fail(client);
+      deps.logger.warn({ client }, 'panel login failed');
+      res.status(401);
+      sendHtml(res, loginPage(loc, anon.csrf, { configured, error: loc.t('loginWrong') }));
+      return;
+    }
+    deps.limiter.succeed(client);
+    sessions.destroy(anon); // the new session's cookie replaces it
+    sessions.create(req, res, true);
+    deps.logger.info({ client }, 'panel login');
+    res.redirect(303, '/');
+  });
+
+  router.post('/logout', (_req, res) => {
+    const session = sessionOf(res);
+    if (session) sessions.destroy(session, res);
+    res.redirect(303, '/login');
+  });
+
+  return router;
+}
