@@ -1,0 +1,160 @@
+/**
+ * Each of the panel's routers (src/panel/routes/*.ts) through the real app and real HTTP: its pages with a logged-in
+ * session, its JSON API with the bearer token, and its input parsed, never cast: a value that does not fit is a 400
+ * naming the field (the API), or is ignored (a page's filter), or is shown on the page (a setting the schema refuses).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newAttempt } from '../../src/store/test-fixtures.js';
+import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
+
+const PASSWORD = 'Panel-r0utes';
+const CALLER = '+393331112233';
+let h: Harness;
+let cookie = '';
+let csrf = '';
+
+async function page(path: string, init: RequestInit = {}): Promise<{ status: number; text: string; location: string | null }> {
+  const res = await fetch(h.url(path), { redirect: 'manual', ...init, headers: { cookie, ...(init.headers as Record<string, string>) } });
+  return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+}
+
+function form(path: string, fields: Record<string, string>) {
+  return page(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+  });
+}
+
+function bearer(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(h.url(path), { ...init, headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string>) } });
+}
+
+beforeAll(async () => {
+  h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+  const loginPage = await fetch(h.url('/login'));
+  const anon = (loginPage.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const anonCsrf = /name="_csrf" value="([^"]+)"/.exec(await loginPage.text())?.[1] ?? '';
+  const res = await fetch(h.url('/login'), {
+    method: 'POST',
+    headers: { cookie: anon, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: anonCsrf, password: PASSWORD }).toString(),
+    redirect: 'manual',
+  });
+  cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  csrf = /name="_csrf" value="([^"]+)"/.exec((await page('/')).text)?.[1] ?? '';
+  await h.app.register.record(newAttempt(CALLER, h.clock.now() - 3600_000, { callerName: 'Rossi Energia', verdict: 'suspect', action: 'tag' }));
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+describe('panel routers through the real app', () => {
+  it('session: the language is remembered, a page wants a session, not the bearer token', async () => {
+    const lang = await fetch(h.url('/login?lang=en&x=1'), { redirect: 'manual' });
+    expect(lang.status).toBe(303);
+    expect(lang.headers.get('location')).toBe('/login?x=1');
+    expect(lang.headers.get('set-cookie')).toMatch(/crocetta_lang=en/);
+    const withToken = await bearer('/', { redirect: 'manual' });
+    expect(withToken.status).toBe(303);
+    expect(withToken.headers.get('location')).toBe('/login');
+    expect((await page('/login')).location).toBe('/');
+  });
+
+  it('dashboard: today and the week', async () => {
+    const res = await page('/');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(CALLER);
+  });
+
+  it('register: the page ignores filters that do not fit, the CSV follows them, the API refuses a bad limit', async () => {
+    const all = await page('/register?verdict=bogus&action=nothing&from=2026-13-01');
+    expect(all.status).toBe(200);
+    expect(all.text).toContain('Rossi Energia');
+    expect((await page('/register?verdict=nuisance')).text).not.toContain('Rossi Energia');
+    const csv = await page('/register.csv?verdict=suspect');
+    expect(csv.text.trim().split('\r\n')).toHaveLength(2);
+    const bad = await h.api('GET', '/api/attempts?limit=0');
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ error: expect.stringMatching(/limit: expected a whole number from 1 to 1000/) as unknown });
+    expect((await h.api('GET', '/api/attempts?limit=1&limit=2')).status).toBe(400);
+    const mine = await h.api('GET', `/api/attempts?number=${encodeURIComponent(CALLER)}`);
+    expect(mine.json).toMatchObject({ attempts: [{ callerKey: CALLER, verdict: 'suspect' }], next: null });
+  });
+
+  it('numbers: the page, its marking form (label parsed), the API', async () => {
+    const path = `/numbers/${encodeURIComponent(CALLER)}`;
+    expect((await page(path)).text).toContain('Rossi Energia');
+    expect((await form(`${path}/mark`, { label: 'nuisance!' })).status).toBe(400);
+    const marked = await form(`${path}/mark`, { label: 'nuisance', company: ' Rossi Energia ', category: 'ENERGY', return: '//evil.example' });
+    expect(marked.status).toBe(303);
+    expect(marked.location).toBe(`/numbers/${encodeURIComponent(CALLER)}`);
+    const json = await h.api('GET', `/api/numbers/${encodeURIComponent(CALLER)}`);
+    expect(json.json).toMatchObject({ verdict: 'nuisance', mark: { label: 'nuisance', company: 'Rossi Energia', category: 'energy' } });
+    expect((await h.api('GET', '/api/numbers/not-a-number')).status).toBe(400);
+    expect((await h.api('POST', `/api/numbers/${encodeURIComponent(CALLER)}/mark`, { label: 'maybe' })).status).toBe(400);
+  });
+
+  it('rankings: the page, and the API refuses a day it cannot read or a period backwards', async () => {
+    expect((await page('/rankings?period=7&category=energy')).status).toBe(200);
+    expect((await h.api('GET', '/api/rankings/companies?since=yesterday')).status).toBe(400);
+    expect((await h.api('GET', '/api/rankings/numbers?since=2026-11-05&until=2026-11-01')).status).toBe(400);
+    const numbers = await h.api('GET', '/api/rankings/numbers?since=2026-11-01&limit=5');
+    expect(numbers.json).toMatchObject({ since: '2026-11-01', until: '2026-11-05', numbers: [{ callerKey: CALLER }] });
+    expect((await h.api('GET', '/api/rankings/community')).status).toBe(200);
+  });
+
+  it('settings: an unknown form is a 400, a value the schema refuses is shown and nothing is saved', async () => {
+    expect((await form('/rules', { section: 'bogus' })).status).toBe(400);
+    const refused = await form('/rules', { section: 'repeat', enabled: '1', attempts: '0', withinDays: '7' });
+    expect(refused.status).toBe(200);
+    expect(refused.text).toContain('attempts');
+    const prefix = await form('/rules', { section: 'prefix-add', prefix: '+39089', verdict: 'trusted-ish', label: 'x' });
+    expect(prefix.status).toBe(200);
+    expect(prefix.text).toContain('verdict');
+    const saved = await form('/rules', { section: 'prefix-add', prefix: '+39089', verdict: 'suspect', label: 'Salerno test' });
+    expect(saved.location).toBe('/rules?saved=1');
+    expect((await page('/rules')).text).toContain('Salerno test');
+    expect((await form('/settings/reset', {})).location).toBe('/settings?saved=1');
+    expect((await page('/rules')).text).not.toContain('Salerno test');
+  });
+
+  it('dossier: the API wants a subject and a known format', async () => {
+    expect((await h.api('GET', '/api/dossier')).status).toBe(400);
+    expect((await h.api('GET', '/api/dossier?company=Rossi%20Energia&format=xml')).status).toBe(400);
+    expect((await h.api('GET', '/api/dossier?company=Rossi%20Energia')).json).toMatchObject({ subject: { company: 'Rossi Energia' } });
+    expect((await page('/dossier?company=Rossi%20Energia')).status).toBe(200);
+  });
+
+  it('import: the API and the page share the jobs and their lock; an unknown job is a 404', async () => {
+    const res = await bearer('/api/import?format=list&as=trusted', { method: 'POST', body: '+39 02 1234 5678\n' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ written: { mark: 1 } });
+    const sniffed = await bearer('/api/import', { method: 'POST', body: '' });
+    expect(sniffed.status).toBe(400);
+    expect((await h.api('GET', '/api/import/jobs/nope')).status).toBe(404);
+    expect((await page('/import?job=nope')).status).toBe(200);
+  });
+
+  it('export: the kinds are parsed', async () => {
+    expect((await h.api('GET', '/api/export?only=mark,bogus')).status).toBe(400);
+    const csv = await bearer('/api/export?format=csv&only=mark');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+  });
+
+  it('feed: the token opens it, a session does not; a lookup wants a hash prefix', async () => {
+    expect((await page('/api/feed')).status).toBe(401);
+    expect((await bearer('/api/feed')).status).toBe(200);
+    expect((await h.api('GET', '/api/feed?since=x')).status).toBe(400);
+    expect((await h.api('GET', '/api/feed/lookup?prefix=zz')).status).toBe(400);
+  });
+
+  it('auth: an unknown API route with the token is a JSON 404; a page form without the CSRF token is a 403', async () => {
+    const unknown = await h.api('GET', '/api/nothing-here');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ error: expect.stringContaining('no such route') as unknown });
+    const noCsrf = await page('/settings/reset', { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x--' });
+    expect(noCsrf.status).toBe(403);
+  });
+});
