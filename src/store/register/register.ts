@@ -17,8 +17,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock, type CallerEvidence, type Clock } from '../../screening/types.js';
 import { BatchWriter, RegisterClosedError, type BatchInfo, type SpoolEvent } from '../sqlite/batch-writer.js';
-import { loadBlockCounts } from '../memory/load-learned.js';
-import { loadCalledNumbers } from '../memory/load-called.js';
 import { loadIndex, type IndexLoadStats } from '../memory/load-index.js';
 import { silentLogger, type StoreLogger } from '../logger.js';
 import { migrate } from '../sqlite/migrations.js';
@@ -161,9 +159,8 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       lookbackDays: options.lookbackDays,
       clock,
       ...(options.blockDropDigits !== undefined && { blockDropDigits: options.blockDropDigits }),
+      ...(options.calledByUsDays !== undefined && { calledByUsDays: options.calledByUsDays }),
     });
-    loadBlockCounts(index);
-    await loadCalledNumbers(writer, index, clock.now() - (options.calledByUsDays ?? 365) * 86_400_000);
     logger.info({ file: options.file, ...stats }, 'register index loaded');
     const statements: WriterStatements = {
       insertAttempt: await writer.prepare(INSERT_ATTEMPT_SQL),
