@@ -164,7 +164,7 @@ async function main(): Promise<void> {
     const page = await reports.register({ limit: 51 });
     await reports.ticks(page.flatMap((a) => (a.callerKey ? [a.callerKey] : [])));
   }, results);
-  await timeIt('register: verdict=suspect, action=tag, one DID', () => reports.register({ verdict: 'suspect', action: 'tag', did: '+390612340007', limit: 51 }), results);
+  await timeIt('register: verdict=suspect, action=tag, one DID', () => reports.register({ verdict: 'suspect', action: 'tag', calledNumber: '+390612340007', limit: 51 }), results);
   await timeIt('register: text search "Offerte"', () => reports.register({ text: 'Offerte', limit: 51 }), results);
   await timeIt('number page: one caller, a year of ticks', () => reports.callerDays('+39021000042', today - 365), results);
   // Baseline: what the dashboard's week totals and top 10 cost straight from the attempts table.

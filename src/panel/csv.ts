@@ -1,5 +1,6 @@
 /** The register's filtered view as CSV (RFC 4180), streamed page by page, safe to open in a spreadsheet. */
-import type { RegisterFilter, Reports } from '../store/reports/reports.js';
+import type { Reports } from '../store/reports/reports.js';
+import type { AttemptQuery } from '../store/register/types.js';
 
 /** Rows per CSV download at most (the register can hold millions). */
 export const CSV_MAX_ROWS = 200_000;
@@ -18,7 +19,7 @@ export function csvField(value: string | number | boolean | null): string {
 
 const HEADER = ['time_local', 'time_utc', 'number', 'raw', 'display_name', 'withheld', 'called', 'verdict', 'score', 'reasons', 'action', 'outcome', 'final_status', 'source_address', 'user_agent', 'call_id'];
 
-export async function registerCsv(reports: Reports, filter: RegisterFilter, timeZone: string, write: (chunk: string) => void): Promise<number> {
+export async function registerCsv(reports: Reports, filter: AttemptQuery, timeZone: string, write: (chunk: string) => void): Promise<number> {
   const local = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'medium' });
   write(`${HEADER.join(',')}\r\n`);
   let count = 0;

@@ -13,6 +13,6 @@ export type { IndexLoadStats } from './memory/load-index.js';
 export type { StoreLogger } from './logger.js';
 export type * from './register/types.js';
 export { openPanelStore, type PanelStore } from './reports/panel-store.js';
-export { Reports, type CompanyRank, type DayRange, type DayTotals, type NumberRank, type RegisterFilter, type Totals } from './reports/reports.js';
+export { Reports, type CompanyRank, type DayRange, type DayTotals, type NumberRank, type Totals } from './reports/reports.js';
 export { SettingsTable } from './register/settings-table.js';
 export { DAY_MS, dayFromIso, dayIso, dayStart, localDay, weekStart } from './reports/local-days.js';

@@ -5,8 +5,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { dayStart, localDay } from '../../store/reports/local-days.js';
-import type { RegisterFilter } from '../../store/reports/reports.js';
-import type { Attempt } from '../../store/register/types.js';
+import type { Attempt, AttemptQuery } from '../../store/register/types.js';
 import { keyFromParam } from '../caller-param.js';
 import { registerCsv } from '../csv.js';
 import type { PanelDeps } from '../deps.js';
@@ -33,9 +32,9 @@ const pageQuery = z.object({
 });
 
 /** The filters as the page shows them back, and as the reports read them; `since`/`until` from local dates. */
-export function registerFilter(q: z.output<typeof pageQuery>, timeZone: string): { params: RegisterParams; filter: RegisterFilter } {
+function registerFilter(q: z.output<typeof pageQuery>, timeZone: string): { params: RegisterParams; filter: AttemptQuery } {
   const params: RegisterParams = {};
-  const filter: RegisterFilter = {};
+  const filter: AttemptQuery = {};
   if (q.from !== undefined) {
     params.from = q.from.text;
     filter.since = dayStart(q.from.day, timeZone);
@@ -46,7 +45,7 @@ export function registerFilter(q: z.output<typeof pageQuery>, timeZone: string):
   }
   if (q.verdict !== undefined) params.verdict = filter.verdict = q.verdict;
   if (q.action !== undefined) params.action = filter.action = q.action;
-  if (q.did !== undefined) params.did = filter.did = q.did;
+  if (q.did !== undefined) params.did = filter.calledNumber = q.did;
   if (q.q !== undefined) params.q = filter.text = q.q;
   return { params, filter };
 }

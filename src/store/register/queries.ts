@@ -1,7 +1,8 @@
 /**
- * Read queries for the panel, the API and the CLI. They run on a read-only connection (WAL lets them proceed
- * while the writer commits) and see committed rows only: at most one batch window behind `record`.
- * The WHERE clause is assembled from constant fragments; every value is a bound parameter.
+ * Read queries of the register: the one listing of attempts (the register's API and the panel's register page and
+ * CSV, through Reports), a caller's counts, its history of marks. They run on a read-only connection (WAL lets them
+ * proceed while the writer commits) and see committed rows only. The WHERE clause is assembled from constant
+ * fragments; every value is a bound parameter.
  */
 import type { MarkLabel } from '../../screening/types.js';
 import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from './rows.js';
@@ -16,42 +17,37 @@ function clampLimit(limit: number | undefined, fallback = DEFAULT_LIMIT): number
   return Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
 }
 
-/** Attempts matching the query, newest first (by time, then id); `beforeId` pages on from a previous last row. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Attempts matching the query, newest first (by time, then id); `before`/`beforeId` page on from a previous last row. */
 export async function listAttempts(db: Connection, q: AttemptQuery): Promise<Attempt[]> {
   const where: string[] = [];
   const params: SqlValue[] = [];
-  if (q.callerKey !== undefined) {
-    where.push('caller_key = ?');
-    params.push(q.callerKey);
+  const add = (sql: string, ...values: SqlValue[]) => {
+    where.push(sql);
+    params.push(...values);
+  };
+  if (q.callerKey !== undefined) add('caller_key = ?', q.callerKey);
+  if (q.calledNumber !== undefined) add('called_number = ?', q.calledNumber);
+  if (q.since !== undefined) add('time >= ?', q.since);
+  if (q.until !== undefined) add('time < ?', q.until);
+  if (q.verdict !== undefined) add('verdict = ?', q.verdict);
+  if (q.action !== undefined) add("(action = ? OR action LIKE ? ESCAPE '\\')", q.action, `${q.action.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`);
+  if (q.text !== undefined && q.text !== '') {
+    const p = likePattern(q.text);
+    add(
+      "(caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_name LIKE ? ESCAPE '\\' OR user_agent LIKE ? ESCAPE '\\')",
+      p, p, p, p,
+    );
   }
-  if (q.calledNumber !== undefined) {
-    where.push('called_number = ?');
-    params.push(q.calledNumber);
-  }
-  if (q.since !== undefined) {
-    where.push('time >= ?');
-    params.push(q.since);
-  }
-  if (q.until !== undefined) {
-    where.push('time < ?');
-    params.push(q.until);
-  }
-  if (q.beforeId !== undefined) {
-    where.push('(time, id) < (SELECT time, id FROM attempts WHERE id = ?)');
-    params.push(q.beforeId);
-  }
+  if (q.before !== undefined) add('(time < ? OR (time = ? AND id < ?))', q.before.time, q.before.time, q.before.id);
+  if (q.beforeId !== undefined) add('(time, id) < (SELECT time, id FROM attempts WHERE id = ?)', q.beforeId);
   params.push(clampLimit(q.limit));
-  const sql =
-    SELECT_ATTEMPT_SQL +
-    (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-    ' ORDER BY time DESC, id DESC LIMIT ?';
+  const sql = `${SELECT_ATTEMPT_SQL}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ?`;
   const rows = await db.all<AttemptRow>(sql, params);
   return rows.map(attemptFromRow);
-}
-
-/** The attempts of one caller, newest first: the helper the panel's number page uses. */
-export function listAttemptsForNumber(db: Connection, callerKey: string, limit?: number): Promise<Attempt[]> {
-  return listAttempts(db, { callerKey, ...(limit !== undefined && { limit }) });
 }
 
 export async function attemptStats(

@@ -80,6 +80,7 @@ export interface OutcomeUpdate {
 /** Who ended a call crocetta answered or played a message to. */
 export type HungUpBy = 'caller' | 'crocetta';
 
+/** Which attempts to list, newest first (the register's API, the panel's register page and its CSV). */
 export interface AttemptQuery {
   /** Caller key (E.164 or raw:...) */
   callerKey?: string;
@@ -89,9 +90,16 @@ export interface AttemptQuery {
   since?: number;
   /** ms since epoch, exclusive */
   until?: number;
+  verdict?: Verdict;
+  /** An action kind (allow, tag, reject, redirect...): `reject` also matches `reject:607`. */
+  action?: string;
+  /** Words found in the number (raw or E.164), the display name or the user agent. */
+  text?: string;
   /** at most this many, newest first (default 100, max 1000) */
   limit?: number;
-  /** rows older than this id (paging, newest first) */
+  /** Keyset paging: rows strictly older than this (time, id) (the panel's cursor). */
+  before?: { time: number; id: number };
+  /** Keyset paging: rows older than the attempt with this id (the API's cursor). */
   beforeId?: number;
 }
 

@@ -7,9 +7,9 @@
  */
 import type { Verdict } from '../../screening/types.js';
 import { topCallers } from './rank-numbers.js';
-import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from '../register/rows.js';
+import { listAttempts } from '../register/queries.js';
 import type { Connection, SqlValue } from '../sqlite/connection.js';
-import type { Attempt } from '../register/types.js';
+import type { Attempt, AttemptQuery } from '../register/types.js';
 
 export interface Totals {
   attempts: number;
@@ -43,28 +43,7 @@ export interface DayRange {
   untilDay: number;
 }
 
-export interface RegisterFilter {
-  /** ms since epoch, inclusive / exclusive */
-  since?: number;
-  until?: number;
-  verdict?: Verdict;
-  /** An action kind (allow, tag, reject, redirect...): `reject` also matches `reject:607`. */
-  action?: string;
-  /** Our called number, as stored. */
-  did?: string;
-  callerKey?: string;
-  /** Words found in the number (raw or E.164), the display name or the user agent. */
-  text?: string;
-  /** Keyset paging: rows strictly older than this (time, id). */
-  before?: { time: number; id: number };
-  limit?: number;
-}
-
 const EMPTY_VERDICTS = (): Record<Verdict, number> => ({ trusted: 0, unknown: 0, suspect: 0, nuisance: 0 });
-
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 export class Reports {
   constructor(private readonly db: Connection) {}
@@ -163,32 +142,9 @@ export class Reports {
     return rows.map((r) => r.v);
   }
 
-  /** One page of the register, newest first. */
-  async register(f: RegisterFilter): Promise<Attempt[]> {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    const add = (sql: string, ...values: SqlValue[]) => {
-      where.push(sql);
-      params.push(...values);
-    };
-    if (f.callerKey !== undefined) add('caller_key = ?', f.callerKey);
-    if (f.did !== undefined) add('called_number = ?', f.did);
-    if (f.since !== undefined) add('time >= ?', f.since);
-    if (f.until !== undefined) add('time < ?', f.until);
-    if (f.verdict !== undefined) add('verdict = ?', f.verdict);
-    if (f.action !== undefined) add("(action = ? OR action LIKE ? ESCAPE '\\')", f.action, `${f.action.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`);
-    if (f.text !== undefined && f.text !== '') {
-      const p = likePattern(f.text);
-      add(
-        "(caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_name LIKE ? ESCAPE '\\' OR user_agent LIKE ? ESCAPE '\\')",
-        p, p, p, p,
-      );
-    }
-    if (f.before !== undefined) add('(time < ? OR (time = ? AND id < ?))', f.before.time, f.before.time, f.before.id);
-    params.push(Math.min(Math.max(f.limit ?? 50, 1), 1000));
-    const sql = `${SELECT_ATTEMPT_SQL}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ?`;
-    const rows = await this.db.all<AttemptRow>(sql, params);
-    return rows.map(attemptFromRow);
+  /** One page of the register, newest first (the same listing as Register.attempts, on the panel's connection). */
+  register(q: AttemptQuery): Promise<Attempt[]> {
+    return listAttempts(this.db, q);
   }
 
   /** All-time attempts per caller (the ticks of the paper register), for the callers on a page. */
