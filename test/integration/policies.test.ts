@@ -164,6 +164,13 @@ describe('policies edited on the panel', () => {
     expect(row).toMatch(/<td class="nowrap">tag<\/td>/);
     expect(row).toMatch(/rule 1 &quot;sales line, softer&quot;/);
 
+    // The JSON API says the same, for scripts.
+    const api = await h.api('GET', `/api/numbers/${encodeURIComponent(CALLER)}`);
+    expect((api.json as { lines: unknown[] }).lines).toEqual([
+      { did: '02 1234 5671', name: 'sales line, softer', verdict: expect.stringMatching(/^(suspect|nuisance)$/) as unknown, action: 'tag', rule: 1 },
+      { did: null, name: '', verdict: expect.stringMatching(/^(suspect|nuisance)$/) as unknown, action: expect.any(String) as unknown, rule: null },
+    ]);
+
     // A rule the schema refuses is not applied: the page says why, the calls keep the saved rule.
     const bad = await postSettings(session, [['section', 'rule-add'], ['dids', 'support'], ['action', 'reject']]);
     expect(bad.status).toBe(200);

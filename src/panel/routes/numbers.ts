@@ -5,6 +5,7 @@
  */
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { formatAction } from '../../screening/policy.js';
 import { APPEAL_BY } from '../../sharing/feeds/feed-publisher.js';
 import { localDay } from '../../store/reports/local-days.js';
 import { keyFromParam } from '../caller-param.js';
@@ -95,7 +96,9 @@ export function numbersRouter(deps: NumbersDeps): Router {
   const numberJson = async (param: string) => {
     const caller = callerOf(param);
     const { key, identity } = caller;
-    const decision = classify(caller, deps.clock.now());
+    const now = deps.clock.now();
+    const decision = classify(caller, now);
+    const lines = linesNow(live, identity, deps.evidence.evidenceFor(key), now, deps.defaultCountry);
     const summary = await register.numberSummary(key);
     const recent = await register.attempts({ callerKey: key, limit: 20 });
     return {
@@ -110,6 +113,14 @@ export function numbersRouter(deps: NumbersDeps): Router {
       firstSeen: summary.firstSeen === null ? null : new Date(summary.firstSeen).toISOString(),
       lastSeen: summary.lastSeen === null ? null : new Date(summary.lastSeen).toISOString(),
       recent: recent.map(attemptJson),
+      // What each of our numbers the policies name (did null: any other) would do with this caller now; [] without policies.
+      lines: (lines?.lines ?? []).map((l) => ({
+        did: l.did,
+        name: l.name,
+        verdict: l.verdict,
+        action: formatAction(l.choice.action),
+        rule: l.choice.rule?.number ?? null,
+      })),
     };
   };
 
