@@ -1,6 +1,6 @@
 import type { Decision } from '../screening/types.js';
-import { formatAction } from '../screening/policy.js';
 import type { AttemptKind, NewAttempt } from '../store/register/types.js';
+import type { PlannedRow } from './call-plan.js';
 import type { Screening } from './screen.js';
 
 export interface RequestFacts {
@@ -24,10 +24,11 @@ function clean(value: string | null, max: number): string | null {
   return out === '' ? null : out;
 }
 
-/** The register row for one screened request, before its outcome is known. */
+/** The register row for one screened request, saying what the plan is about to do. */
 export function attemptOf(
   facts: RequestFacts,
   screening: Screening,
+  row: PlannedRow,
   opts: { storeMessageText: boolean },
 ): NewAttempt {
   const { identity, decision } = screening;
@@ -44,14 +45,14 @@ export function attemptOf(
     calledNumber: screening.called ? (screening.called.e164 ?? screening.called.raw) : null,
     verdict: decision.verdict,
     score: roundScore(decision),
-    reasons: decision.reasons,
-    action: formatAction(screening.action),
+    reasons: row.reasons,
+    action: row.action,
     failOpen: screening.fault !== null,
     callId: facts.callId,
     sourceAddress: facts.sourceAddress,
     userAgent: clean(facts.userAgent, MAX_UA),
-    outcome: 'pending',
-    finalStatus: null,
+    outcome: row.outcome,
+    finalStatus: row.finalStatus,
     messageLength: facts.messageText === null ? null : [...facts.messageText].length,
     messageText: opts.storeMessageText ? clean(facts.messageText, MAX_TEXT) : null,
   };

@@ -1,25 +1,27 @@
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { Clock, Reason } from '../screening/types.js';
-import type { AttemptKind, AttemptOutcome, NewAttempt, OutcomeUpdate, Register } from '../store/register/types.js';
+import { markCategory, type Action } from '../screening/policy.js';
+import type { Clock } from '../screening/types.js';
+import type { AttemptKind, AttemptOutcome, NewAttempt, Register } from '../store/register/types.js';
 import { attemptOf, type RequestFacts } from './attempt.js';
+import { asRecorded, failOpenPlan, planCall, type CallOutcome, type CallPlan } from './call-plan.js';
 import { CallLifecycle } from './call-state.js';
-import { asProxyable, type SrfRequest } from './srf-augment.js';
-import { headerSource } from './request-headers.js';
-import { screen, type Screening, type ScreeningSteps } from './screen.js';
-import { markCategory } from '../screening/policy.js';
-import { carryOut, type RefusalDeps } from './refuse-call.js';
-import type { Reject608Contact } from './jcard.js';
-import { effectiveAction, planFor, plannedFinalStatus, unroutablePlan, type SipPlan, type TagSettings } from './verdict-to-sip.js';
-import type { ForwardedCalls } from './forwarded-calls.js';
-import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
-import { refusedStranger, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
-import { refusedFromPbx } from './pbx-registrar.js';
+import { carryOut } from './carry-out.js';
 import { forwardToPbx, type ForwardSettings } from './forward-call.js';
 import type { ForwardReaper } from './forward-reaper.js';
 import { describeUser, forwardTarget, type ForwardTarget } from './forward-target.js';
+import type { ForwardedCalls } from './forwarded-calls.js';
+import type { Reject608Contact } from './jcard.js';
+import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
+import { refusedFromPbx } from './pbx-registrar.js';
+import type { RefusalDeps } from './refuse-call.js';
+import { headerSource } from './request-headers.js';
+import { screen, type Screening, type ScreeningSteps } from './screen.js';
+import { asProxyable, type SrfRequest } from './srf-augment.js';
 import { answerCopy, observeFinalAnswer, transactionKey, type RecentTransactions } from './transactions.js';
+import { refusedStranger, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
+import { CANCELLED, type TagSettings } from './verdict-to-sip.js';
 
 export type { ForwardSettings } from './forward-call.js';
 
@@ -84,7 +86,8 @@ function factsOf(req: SrfRequest, kind: AttemptKind, time: number): RequestFacts
 }
 
 /**
- * One screened request (INVITE or MESSAGE), as a pipeline: identify → classify → register → act.
+ * One screened request (INVITE or MESSAGE), one way through: identify and classify (screen.ts) → plan (call-plan.ts:
+ * what to send, what the register row says) → register the attempt → carry out (carry-out.ts) → record the outcome.
  * The returned function is what drachtio-srf calls; it attaches the CANCEL listener before anything else and
  * always answers: any fault forwards the request to the PBX (fail open).
  */
@@ -134,11 +137,11 @@ async function handle(
   call: CallLifecycle,
   started: bigint,
 ): Promise<void> {
+  // 1-2. identify and classify (pure, fail open: a fault gives the verdict unknown and the action allow).
   const now = deps.clock.now();
   const facts = factsOf(req, kind, now);
-  const screened = screen(headerSource(req), deps.steps, now);
+  const screening = screen(headerSource(req), deps.steps, now);
   const actions = deps.actions ?? NO_ACTION_DEPS;
-  const screening: Screening = { ...screened, action: effectiveAction(screened.action, kind, actions.announcer !== null) };
   const log = deps.logger.child({
     callId: facts.callId,
     kind,
@@ -150,81 +153,86 @@ async function handle(
     log.error({ err: screening.fault.error, stage: screening.fault.stage }, 'screening failed; forwarding unscreened (fail open)');
   }
 
-  let plan: SipPlan = planFor(screening.action, screening.decision, { tag: deps.tag, ringDelayMs: actions.ringDelayMs, reject608: actions.reject608 });
-
-  // The row says what we are about to do, so a refusal is durable with the attempt itself; only a change
-  // (the PBX's final answer, a CANCEL that beat our answer) is written afterwards.
-  const attempt = attemptOf(facts, screening, { storeMessageText: deps.storeMessageText });
-  // A forward needs a Request-URI user crocetta can vouch for (forward-target.ts); without any, a 404.
+  // 3. plan: what to send and what the register row says, decided once.
   // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
   const target = forwardTarget(req.uri ?? '', screening.called, req.receivedOn, trunkForwardUser(deps.trunk, req));
-  if (plan.kind === 'forward' && !target.routable) {
-    plan = unroutablePlan(actions.reject608, target.tooLong);
-    Object.assign(attempt, { action: 'unroutable', reasons: [...attempt.reasons, unroutableReason(target.received)] });
-  } else if (target.routable && target.replaced !== null) {
+  const planned = planCall(
+    { kind, screening, target, canAnnounce: actions.announcer !== null },
+    { tag: deps.tag, ringDelayMs: actions.ringDelayMs, reject608: actions.reject608, forwardMode: deps.forward.mode },
+  );
+  if (target.routable && target.replaced !== null) {
     log.warn({ received: describeUser(target.replaced), forwardedAs: target.user }, 'Request-URI user not forwarded as received');
   }
-  if (plan.kind !== 'forward') Object.assign(attempt, { outcome: 'rejected', finalStatus: plannedFinalStatus(plan) });
-  else Object.assign(attempt, { outcome: 'forwarded' });
-  const { recorded, storeFault } = await registerAttempt(deps, attempt, log);
 
-  const updateOutcome = (outcome: AttemptOutcome, finalStatus: number | null, media: Pick<OutcomeUpdate, 'playedMs' | 'hungUpBy'> = {}): void => {
-    if (!recorded) return;
-    const refused = finalStatus !== null && outcome === 'declined' && deps.forward.refusalCodes.includes(finalStatus);
-    const at = deps.clock.now();
-    recorded
-      .then((id) => deps.register.updateOutcome(id, { outcome, finalStatus, refused, at, ...media }))
-      .catch(() => undefined /* already logged and counted above */);
-  };
+  // The row says what we are about to do, so a refusal is durable with the attempt itself; only a change
+  // (the PBX's final answer, a CANCEL that beat our answer) is written afterwards, by `settle`.
+  const attempt = attemptOf(facts, screening, planned.row, { storeMessageText: deps.storeMessageText });
+  const { recorded, storeFault } = await registerAttempt(deps, attempt, log);
+  const settle = outcomeRecorder(deps, planned, recorded, log);
 
   if (call.state === 'cancelled') {
     deps.metrics.cancelledDuringScreening.inc();
-    updateOutcome('cancelled', 487);
-    logDecision(log, kind, screening, 'cancelled before the answer', started, deps);
+    settle({ outcome: 'cancelled', finalStatus: CANCELLED, playedMs: null, hungUpBy: null, sent: null });
+    logDecision(log, kind, screening, planned.action, 'cancelled before the answer', started, deps);
     return;
   }
-  if (storeFault && !screening.fault) {
-    // The register failed before we acted: fail open, forward the call and say so.
+  // The register failed before we acted: fail open, forward the call and say so.
+  const registerFault = storeFault !== null && !screening.fault;
+  if (registerFault) {
     deps.metrics.failOpen.inc({ stage: 'register' });
     log.error({ err: storeFault }, 'register failed; forwarding unscreened (fail open)');
-    call.moveTo('forwarding');
-    logDecision(log, kind, screening, 'forward (register fault)', started, deps);
-    await forwardToPbx(deps, { kind, req, res, user: forwardUser(target), headers: {}, log, recorded: null, onEnd: null });
-    return;
   }
+  const plan = registerFault ? failOpenPlan(planned) : planned;
 
-  if (plan.kind !== 'forward') {
-    logDecision(log, kind, screening, plan.kind === 'refuse' ? `reject ${plan.refusal.status}` : screening.action.kind, started, deps);
-    const choice = { verdict: screening.decision.verdict, withheld: screening.identity.withheld, category: markCategory(screening.decision) };
-    const done = await carryOut(plan, { req, res, call, log, deps: actions, choice });
-    const asPlanned = done.outcome === 'rejected' && done.finalStatus === plannedFinalStatus(plan) && done.playedMs === null;
-    if (!asPlanned) {
-      updateOutcome(done.outcome, done.finalStatus, { playedMs: done.playedMs, hungUpBy: done.hungUpBy });
+  // 4. carry it out; 5. its outcome goes to `settle`.
+  logDecision(log, kind, screening, plan.action, plan.sent, started, deps);
+  const forwarded = (outcome: AttemptOutcome, finalStatus: number | null): void =>
+    settle({ outcome, finalStatus, playedMs: null, hungUpBy: null, sent: null });
+  await carryOut(plan.send, {
+    req,
+    res,
+    call,
+    log,
+    deps: actions,
+    choice: { verdict: screening.decision.verdict, withheld: screening.identity.withheld, category: markCategory(screening.decision) },
+    settle,
+    forward: (headers) =>
+      forwardToPbx(deps, {
+        kind,
+        req,
+        res,
+        user: forwardUser(target),
+        headers,
+        log,
+        recorded: registerFault ? null : recorded,
+        onEnd: registerFault ? null : forwarded,
+      }),
+  });
+}
+
+/**
+ * Step 5: records how the request ended, where it differs from what the attempt row already says (a refusal
+ * delivered as planned writes nothing more), and logs what an action did.
+ */
+function outcomeRecorder(deps: HandlerDeps, plan: CallPlan, recorded: Promise<number> | null, log: Logger): (done: CallOutcome) => void {
+  return (done) => {
+    if (asRecorded(plan.row, done)) return;
+    if (done.sent !== null) {
       log.info({ outcome: done.outcome, finalStatus: done.finalStatus, playedMs: done.playedMs, hungUpBy: done.hungUpBy, sent: done.sent }, 'action done');
     }
-    return;
-  }
-
-  call.moveTo('forwarding');
-  logDecision(log, kind, screening, deps.forward.mode === 'redirect' ? 'redirect' : 'forward', started, deps);
-  await forwardToPbx(deps, {
-    kind, req, res, user: forwardUser(target), headers: plan.headers, log, recorded,
-    onEnd: (outcome, finalStatus) => updateOutcome(outcome, finalStatus),
-  });
-  call.moveTo('done');
+    if (!recorded) return;
+    const { outcome, finalStatus, playedMs, hungUpBy } = done;
+    const refused = finalStatus !== null && outcome === 'declined' && deps.forward.refusalCodes.includes(finalStatus);
+    const at = deps.clock.now();
+    recorded
+      .then((id) => deps.register.updateOutcome(id, { outcome, finalStatus, refused, at, playedMs, hungUpBy }))
+      .catch(() => undefined /* already logged and counted above */);
+  };
 }
 
 /** The user a forward puts in the PBX's URI: the vouched-for one, or (fail open, nothing to vouch for) none. */
 function forwardUser(target: ForwardTarget): string | null {
   return target.routable ? target.user : null;
-}
-
-function unroutableReason(received: string): Reason {
-  return {
-    code: 'unroutable-called-number',
-    text: `the number called could not be read (Request-URI user ${describeUser(received)}): not forwarded`,
-    weight: 0,
-  };
 }
 
 /**
@@ -264,16 +272,16 @@ function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-function logDecision(log: Logger, kind: AttemptKind, screening: Screening, sent: string, started: bigint, deps: HandlerDeps): void {
+function logDecision(log: Logger, kind: AttemptKind, screening: Screening, action: Action, sent: string, started: bigint, deps: HandlerDeps): void {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   deps.metrics.decisionSeconds.observe(seconds);
-  deps.metrics.decisions.inc({ kind, verdict: screening.decision.verdict, action: screening.action.kind });
+  deps.metrics.decisions.inc({ kind, verdict: screening.decision.verdict, action: action.kind });
   log.info(
     {
       verdict: screening.decision.verdict,
       score: Number(screening.decision.score.toFixed(3)),
       reasons: screening.decision.reasons.map((r) => r.text),
-      action: screening.action.kind,
+      action: action.kind,
       sent,
       withheld: screening.identity.withheld,
       failOpen: screening.fault !== null,

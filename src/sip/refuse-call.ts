@@ -1,33 +1,24 @@
 /**
- * Carrying out the plans that stop a call: refuse (after an optional ring), the recorded message in early media
- * or answered, and answer-then-hang-up. Each returns what happened, for the register and the decision log line.
+ * The executors of the plans that stop a call: ring, refuse, the recorded message in early media or answered, and
+ * answer-then-hang-up. Each returns what happened, for the register and the log; none decides what to send: a
+ * fallback is sent only where the plan names it (the offer cannot be answered, no port free).
  */
 import { randomInt } from 'node:crypto';
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import type { Announcer, PlayResult, RecordingCatalog, RecordingChoice } from '../media/index.js';
 import { readOffer, writeAnswer } from '../media/index.js';
-import type { AttemptOutcome, HungUpBy } from '../store/register/types.js';
 import type { CallLifecycle } from './call-state.js';
 import { uriUser } from './request-headers.js';
 import type { SrfRequest } from './srf-augment.js';
-import { RINGING, SESSION_PROGRESS, type Refusal, type SipPlan } from './verdict-to-sip.js';
+import type { CallOutcome } from './call-plan.js';
+import { CANCELLED, OK, RINGING, SESSION_PROGRESS, type Refusal, type SipPlan } from './verdict-to-sip.js';
 
 export interface RefusalDeps {
   announcer: Announcer | null;
   catalog: RecordingCatalog | null;
   /** The address written in SDP answers (MEDIA_ADDRESS), for hang-up answers without media. */
   mediaAddress: string;
-}
-
-export interface ActResult {
-  outcome: AttemptOutcome;
-  finalStatus: number | null;
-  /** Milliseconds of announcement sent (null when no announcement played). */
-  playedMs: number | null;
-  hungUpBy: HungUpBy | null;
-  /** What was sent, in words, for the decision log line. */
-  sent: string;
 }
 
 export interface ActContext {
@@ -61,23 +52,8 @@ function earlyContact(req: SrfRequest): string {
   return `<sip:${user !== '' ? `${user}@` : ''}${hostport}>`;
 }
 
-export async function carryOut(plan: Exclude<SipPlan, { kind: 'forward' }>, ctx: ActContext): Promise<ActResult> {
-  if (plan.ringMs > 0) {
-    const rang = await ring(plan.ringMs, ctx);
-    if (!rang) return { outcome: 'cancelled', finalStatus: 487, playedMs: null, hungUpBy: 'caller', sent: 'cancelled while ringing' };
-  }
-  switch (plan.kind) {
-    case 'refuse':
-      return refuse(plan.refusal, ctx, `reject ${plan.refusal.status}`);
-    case 'announce':
-      return announce(plan, ctx);
-    case 'hangup':
-      return hangUp(plan.fallback, ctx);
-  }
-}
-
 /** 180 Ringing, then wait; false when the caller cancelled meanwhile. */
-async function ring(ms: number, ctx: ActContext): Promise<boolean> {
+export async function ring(ms: number, ctx: ActContext): Promise<boolean> {
   if (!ctx.call.moveTo('ringing')) return false;
   let cancelled = (): void => undefined;
   const cancel = new Promise<void>((resolve) => (cancelled = resolve));
@@ -92,7 +68,7 @@ async function ring(ms: number, ctx: ActContext): Promise<boolean> {
   return ctx.call.state === 'ringing';
 }
 
-async function refuse(refusal: Refusal, ctx: ActContext, sent: string): Promise<ActResult> {
+export async function refuse(refusal: Refusal, ctx: ActContext, sent: string): Promise<CallOutcome> {
   ctx.call.moveTo('refusing');
   try {
     await sendResponse(ctx.res, refusal.status, refusal.reason, { headers: refusal.headers });
@@ -106,7 +82,7 @@ async function refuse(refusal: Refusal, ctx: ActContext, sent: string): Promise<
   return { outcome: 'rejected', finalStatus: refusal.status, playedMs: null, hungUpBy: null, sent };
 }
 
-async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx: ActContext): Promise<ActResult> {
+export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx: ActContext): Promise<CallOutcome> {
   const { announcer, catalog } = ctx.deps;
   if (!announcer || !catalog) return refuse(plan.fallback, ctx, `reject ${plan.fallback.status} (announcements off)`);
   const prepared = await announcer.prepare(ctx.req.body, catalog.pick(ctx.choice));
@@ -117,7 +93,7 @@ async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx: ActCo
   const announcement = prepared.announcement;
   if (!ctx.call.moveTo('announcing')) {
     announcement.close();
-    return { outcome: 'cancelled', finalStatus: 487, playedMs: 0, hungUpBy: 'caller', sent: 'cancelled before the announcement' };
+    return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: 0, hungUpBy: 'caller', sent: 'cancelled before the announcement' };
   }
   const offer = announcement.offer;
   const mediaLog = { codec: offer.codec, ptime: offer.ptimeMs, remote: `${offer.address}:${offer.port}`, port: announcement.port };
@@ -132,13 +108,13 @@ async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx: ActCo
     } catch (err) {
       announcement.close();
       ctx.log.warn({ err }, '183 Session Progress not delivered');
-      return { outcome: 'cancelled', finalStatus: 487, playedMs: 0, hungUpBy: 'caller', sent: 'cancelled before the announcement' };
+      return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: 0, hungUpBy: 'caller', sent: 'cancelled before the announcement' };
     }
     ctx.log.debug(mediaLog, 'announcing in early media');
     const played = await announcement.play();
     ctx.call.onCancel(null);
     if (ctx.call.state === 'cancelled' || played.endedBy === 'caller') {
-      return { outcome: 'cancelled', finalStatus: 487, playedMs: played.playedMs, hungUpBy: 'caller', sent: 'announce-early (caller hung up)' };
+      return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: played.playedMs, hungUpBy: 'caller', sent: 'announce-early (caller hung up)' };
     }
     const after = plan.after as Refusal;
     const result = await refuseAfterAnnouncement(after, ctx, played);
@@ -153,7 +129,7 @@ async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx: ActCo
   } catch (err) {
     announcement.close();
     ctx.log.warn({ err }, '200 OK for the announcement not delivered');
-    return { outcome: 'cancelled', finalStatus: 487, playedMs: 0, hungUpBy: 'caller', sent: 'cancelled before the announcement' };
+    return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: 0, hungUpBy: 'caller', sent: 'cancelled before the announcement' };
   }
   ctx.call.onCancel(null);
   const acked = ackOf(dialog);
@@ -168,20 +144,20 @@ async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx: ActCo
   ctx.call.moveTo('done');
   return {
     outcome: 'rejected',
-    finalStatus: 200,
+    finalStatus: OK,
     playedMs: played.playedMs,
     hungUpBy: callerHungUp ? 'caller' : 'crocetta',
     sent: `announce-answer (${callerHungUp ? 'caller hung up' : 'BYE'})`,
   };
 }
 
-async function refuseAfterAnnouncement(after: Refusal, ctx: ActContext, played: PlayResult): Promise<ActResult> {
+async function refuseAfterAnnouncement(after: Refusal, ctx: ActContext, played: PlayResult): Promise<CallOutcome> {
   try {
     await sendResponse(ctx.res, after.status, after.reason, { headers: after.headers });
   } catch (err) {
     ctx.log.warn({ err }, 'final refusal after the announcement not delivered');
     ctx.call.moveTo('done');
-    return { outcome: 'cancelled', finalStatus: 487, playedMs: played.playedMs, hungUpBy: 'caller', sent: 'announce-early (caller hung up)' };
+    return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: played.playedMs, hungUpBy: 'caller', sent: 'announce-early (caller hung up)' };
   }
   ctx.call.moveTo('done');
   return { outcome: 'rejected', finalStatus: after.status, playedMs: played.playedMs, hungUpBy: 'crocetta', sent: `announce-early then ${after.status}` };
@@ -208,11 +184,11 @@ async function bye(dialog: Srf.Dialog, acked: Promise<void>, log: Logger): Promi
 }
 
 /** 200 OK with an SDP answer that carries no media (inactive, discard port), then BYE at once. */
-async function hangUp(fallback: Refusal, ctx: ActContext): Promise<ActResult> {
+export async function hangUp(fallback: Refusal, ctx: ActContext): Promise<CallOutcome> {
   const read = readOffer(ctx.req.body);
   if (!read.ok) return refuse(fallback, ctx, `reject ${fallback.status} (hangup: ${read.problem})`);
   if (!ctx.call.moveTo('announcing')) {
-    return { outcome: 'cancelled', finalStatus: 487, playedMs: null, hungUpBy: 'caller', sent: 'cancelled before the answer' };
+    return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: null, hungUpBy: 'caller', sent: 'cancelled before the answer' };
   }
   const localSdp = writeAnswer(read.offer, { address: ctx.deps.mediaAddress, port: 9, sessionId: randomInt(1, 2 ** 31), direction: 'inactive' });
   let dialog: Srf.Dialog;
@@ -220,7 +196,7 @@ async function hangUp(fallback: Refusal, ctx: ActContext): Promise<ActResult> {
     dialog = await ctx.req.srf.createUAS(ctx.req, ctx.res, { localSdp });
   } catch (err) {
     ctx.log.warn({ err }, '200 OK for the hang-up not delivered');
-    return { outcome: 'cancelled', finalStatus: 487, playedMs: null, hungUpBy: 'caller', sent: 'cancelled before the answer' };
+    return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: null, hungUpBy: 'caller', sent: 'cancelled before the answer' };
   }
   const acked = ackOf(dialog);
   let callerHungUp = false;
@@ -228,5 +204,5 @@ async function hangUp(fallback: Refusal, ctx: ActContext): Promise<ActResult> {
   await Promise.race([acked, sleep(ACK_WAIT_MS)]);
   if (!callerHungUp) await bye(dialog, Promise.resolve(), ctx.log);
   ctx.call.moveTo('done');
-  return { outcome: 'rejected', finalStatus: 200, playedMs: 0, hungUpBy: callerHungUp ? 'caller' : 'crocetta', sent: 'hangup (200 then BYE)' };
+  return { outcome: 'rejected', finalStatus: OK, playedMs: 0, hungUpBy: callerHungUp ? 'caller' : 'crocetta', sent: 'hangup (200 then BYE)' };
 }

@@ -1,12 +1,13 @@
 import type { Action } from '../screening/policy.js';
 import type { Decision } from '../screening/types.js';
-import type { AttemptKind } from '../store/register/types.js';
+import type { AttemptOutcome } from '../store/register/types.js';
 import { callInfoFor608, type Reject608Contact } from './jcard.js';
 import { reasonPhrase } from './sip-status-codes.js';
 
 /**
- * The only place that turns crocetta's decisions into SIP: what to send for an action.
- * The domain returns actions and verdicts; it never knows a status code.
+ * The only place that turns crocetta's decisions into SIP: what to send for an action, and which status codes
+ * mean what. The domain returns actions and verdicts; it never knows a status code. (The one status the domain
+ * carries is the operator's own choice in `reject:<code>`.)
  */
 
 /** A final non-2xx answer: status, its standard reason phrase, and headers (Call-Info on 608). */
@@ -16,6 +17,10 @@ export interface Refusal {
   headers: Record<string, string>;
 }
 
+/**
+ * What to send, one variant per way of answering. A new way of answering is a new variant here, its case in
+ * `planFor` and `plannedFinalStatus`, and its executor in `carry-out.ts` (the compiler lists each place).
+ */
 export type SipPlan =
   | { kind: 'forward'; headers: Record<string, string> }
   /** Ring `ringMs` (180), then refuse. */
@@ -28,13 +33,34 @@ export type SipPlan =
   /** 200 OK (SDP answer, no media) and BYE at once; `fallback` when the offer cannot be answered. */
   | { kind: 'hangup'; ringMs: number; fallback: Refusal };
 
+export const RINGING = { status: 180, reason: 'Ringing' } as const;
+/** 183 Session Progress: early media. drachtio-srf's table says "Session in Progress"; RFC 3261 says this. */
+export const SESSION_PROGRESS = { status: 183, reason: 'Session Progress' } as const;
+/** 200 OK: an answered call (ours, to announce or hang up, or the PBX's). */
+export const OK = 200;
+/** 302 Moved Temporarily: the redirect forward mode. */
+export const REDIRECT = 302;
+/** 403 Forbidden: a request to the registered contact from outside the carrier's addresses. */
+export const FORBIDDEN = 403;
+/** 404 Not Found: a request with no called number crocetta can forward (src/sip/forward-target.ts). */
+export const NOT_FOUND = 404;
+/** 408 Request Timeout: drachtio-server's own answer when the PBX never gave a final one (Timer B or C). */
+export const REQUEST_TIMEOUT = 408;
+/** 414 Request-URI Too Long (RFC 3261 21.4.12): one drachtio-server's proxy cannot rewrite. */
+export const URI_TOO_LONG = 414;
+/** 480 Temporarily Unavailable: no PBX registered to crocetta to take an allowed call. */
+export const TEMPORARILY_UNAVAILABLE = 480;
+/** 487 Request Terminated: the caller's CANCEL ended the INVITE. */
+export const REQUEST_TERMINATED = { status: 487, reason: 'Request Terminated' } as const;
+/** 500 Server Internal Error. */
+export const SERVER_ERROR = 500;
 /** RFC 8197: the called party's judgement that the call is unwanted. crocetta's default refusal. */
 export const UNWANTED = 607;
 /** RFC 8688: rejected by an intermediary (an analytics engine), with whom to contact in Call-Info. */
 export const REJECTED = 608;
-/** 183 Session Progress: early media. drachtio-srf's table says "Session in Progress"; RFC 3261 says this. */
-export const SESSION_PROGRESS = { status: 183, reason: 'Session Progress' } as const;
-export const RINGING = { status: 180, reason: 'Ringing' } as const;
+
+/** The final status recorded for a request the caller cancelled. */
+export const CANCELLED = REQUEST_TERMINATED.status;
 
 export interface TagSettings {
   header: string;
@@ -51,16 +77,8 @@ export function verdictHeaderValue(decision: Decision): string {
   return `${decision.verdict}; score=${decision.score.toFixed(2)}`;
 }
 
-/**
- * The action crocetta can carry out for this request: a MESSAGE cannot hear an announcement or be answered and
- * hung up, and without media (no announcer configured) neither can a call; those get the default refusal.
- */
-export function effectiveAction(action: Action, kind: AttemptKind = 'call', canAnnounce = true): Action {
-  const needsCall = action.kind === 'announce-early' || action.kind === 'announce-answer' || action.kind === 'hangup';
-  if (needsCall && kind !== 'call') return { kind: 'reject', status: UNWANTED };
-  if ((action.kind === 'announce-early' || action.kind === 'announce-answer') && !canAnnounce) return { kind: 'reject', status: UNWANTED };
-  return action;
-}
+/** The refusal crocetta falls back to when an action cannot be carried out: 607 Unwanted. */
+export const DEFAULT_REFUSAL: Action = Object.freeze({ kind: 'reject', status: UNWANTED });
 
 export function refusalFor(status: number, settings: Pick<PlanSettings, 'reject608'>): Refusal {
   const headers: Record<string, string> = {};
@@ -98,19 +116,11 @@ export function plannedFinalStatus(plan: SipPlan): number | null {
     case 'refuse':
       return plan.refusal.status;
     case 'announce':
-      return plan.after?.status ?? 200;
+      return plan.after?.status ?? OK;
     case 'hangup':
-      return 200;
+      return OK;
   }
 }
-
-/** 302 Moved Temporarily: the redirect forward mode. */
-export const REDIRECT = 302;
-
-/** 404 Not Found: a request with no called number crocetta can forward (src/sip/forward-target.ts). */
-export const NOT_FOUND = 404;
-/** 414 Request-URI Too Long (RFC 3261 21.4.12): one drachtio-server's proxy cannot rewrite. */
-export const URI_TOO_LONG = 414;
 
 /**
  * What a request gets that crocetta would forward but cannot route: at once 404, as a PBX answers an unknown DID,
@@ -118,4 +128,25 @@ export const URI_TOO_LONG = 414;
  */
 export function unroutablePlan(reject608: Reject608Contact, tooLong: boolean): SipPlan {
   return { kind: 'refuse', refusal: refusalFor(tooLong ? URI_TOO_LONG : NOT_FOUND, { reject608 }), ringMs: 0 };
+}
+
+/**
+ * How a forward ended, from the PBX's final status as drachtio-server's proxy reports it. No status: the PBX
+ * never answered and drachtio-server answered the caller 408 itself (Timer B or C).
+ */
+export function outcomeOfPbxAnswer(status: number | undefined): { outcome: AttemptOutcome; finalStatus: number } {
+  if (status === undefined) return { outcome: 'timeout', finalStatus: REQUEST_TIMEOUT };
+  if (status >= 200 && status < 300) return { outcome: 'answered', finalStatus: status };
+  if (status === CANCELLED) return { outcome: 'cancelled', finalStatus: status };
+  return { outcome: 'declined', finalStatus: status };
+}
+
+/** A final answer (2xx-6xx), as opposed to a provisional one. */
+export function isFinal(status: number): boolean {
+  return status >= 200;
+}
+
+/** A 2xx: the call was answered. */
+export function isAnswered(status: number): boolean {
+  return status >= 200 && status < 300;
 }
