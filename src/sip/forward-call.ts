@@ -21,7 +21,7 @@ import { withUser } from './request-headers.js';
 import { reasonPhrase } from './sip-status-codes.js';
 import type { SrfRequest } from './srf-augment.js';
 import { proxyReleasably } from './srf-internals.js';
-import { REDIRECT } from './verdict-to-sip.js';
+import { CANCELLED, outcomeOfPbxAnswer, REDIRECT, TEMPORARILY_UNAVAILABLE } from './verdict-to-sip.js';
 
 export interface ForwardSettings {
   /** Where calls go: PBX_URI; '' when the PBX registers to crocetta (then `registered` says where). */
@@ -66,14 +66,6 @@ export interface ForwardRequest {
   onEnd: ((outcome: AttemptOutcome, finalStatus: number | null) => void) | null;
 }
 
-function outcomeOfStatus(status: number | undefined): { outcome: AttemptOutcome; finalStatus: number } {
-  // No final answer from the PBX: drachtio-server answered the caller 408 itself (Timer B or C).
-  if (status === undefined) return { outcome: 'timeout', finalStatus: 408 };
-  if (status >= 200 && status < 300) return { outcome: 'answered', finalStatus: status };
-  if (status === 487) return { outcome: 'cancelled', finalStatus: status };
-  return { outcome: 'declined', finalStatus: status };
-}
-
 /** Sends a final response, resolving when drachtio-server took it (or said NOK, e.g. after a CANCEL). */
 export function sendFinal(res: Srf.SrfResponse, status: number, headers: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -100,8 +92,8 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
     // The PBX registers to crocetta and is not registered now: a final answer, never a caller left hanging.
     deps.noPbx?.inc();
     deps.logger.warn({ callId: f.req.get('Call-ID') ?? '' }, 'no PBX registered to crocetta: answered 480 Temporarily Unavailable');
-    await sendFinal(f.res, 480).catch((err: unknown) => deps.logger.warn({ err }, '480 not delivered'));
-    end('failed', 480);
+    await sendFinal(f.res, TEMPORARILY_UNAVAILABLE).catch((err: unknown) => deps.logger.warn({ err }, '480 not delivered'));
+    end('failed', TEMPORARILY_UNAVAILABLE);
     return;
   }
   const target = deps.forward.keepPbxUser ? pbxUri : withUser(pbxUri, f.user);
@@ -127,9 +119,9 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
   // drachtio's CDRs tell what the proxy does not: a CANCEL while the PBX rings, and (Record-Route) the talk time.
   const followed = f.kind === 'call' && callId !== '' ? deps.forwarded : undefined;
   followed?.forwarding(callId, deps.clock.now(), () => {
-    if (!end('cancelled', 487)) return;
+    if (!end('cancelled', CANCELLED)) return;
     proxy.release();
-    f.log.info({ outcome: 'cancelled', finalStatus: 487 }, 'caller cancelled while the PBX rang');
+    f.log.info({ outcome: 'cancelled', finalStatus: CANCELLED }, 'caller cancelled while the PBX rang');
   });
   const unwatch = deps.reaper?.watch(() => {
     if (!end('timeout', null)) return;
@@ -142,7 +134,7 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
   try {
     const result = await proxy.result;
     if (result === null) return; // released: the end is already known
-    const { outcome, finalStatus } = outcomeOfStatus(result.finalStatus);
+    const { outcome, finalStatus } = outcomeOfPbxAnswer(result.finalStatus);
     if (!end(outcome, finalStatus)) return;
     if (outcome === 'timeout') deps.metrics.forwardTimeouts.inc();
     followed?.settled(callId, finalStatus, deps.clock.now(), deps.forward.recordRoute ? f.recorded : null);

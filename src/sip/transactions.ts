@@ -25,6 +25,7 @@ import type { AttemptKind } from '../store/register/types.js';
 import { reasonPhrase } from './sip-status-codes.js';
 import type { SrfRequest } from './srf-augment.js';
 import { forgetPendingInvite } from './srf-internals.js';
+import { isAnswered, isFinal, REQUEST_TERMINATED, REQUEST_TIMEOUT } from './verdict-to-sip.js';
 
 /** The final answer the caller was sent for a transaction: status, reason and the headers crocetta set. */
 export interface FinalAnswer {
@@ -166,7 +167,7 @@ export class RecentTransactions {
 /** What a copy gets, per kind and the original's final answer (see the module comment). */
 export function answerForCopy(kind: AttemptKind, final: FinalAnswer | null): FinalAnswer | null {
   if (final === null) return null;
-  if (kind === 'call' && final.status < 300) return null;
+  if (kind === 'call' && isAnswered(final.status)) return null;
   return final;
 }
 
@@ -211,7 +212,7 @@ export function observeFinalAnswer(req: SrfRequest, res: Srf.SrfResponse, onFina
     done = true;
     onFinal(final);
   };
-  req.on('cancel', () => once({ status: 487, reason: 'Request Terminated', headers: {} }));
+  req.on('cancel', () => once({ ...REQUEST_TERMINATED, headers: {} }));
   const send = res.send.bind(res) as (...args: unknown[]) => unknown;
   Object.defineProperty(res, 'send', {
     configurable: true,
@@ -219,7 +220,7 @@ export function observeFinalAnswer(req: SrfRequest, res: Srf.SrfResponse, onFina
     value: (...args: unknown[]): unknown => {
       const [status, second, third] = args;
       const sent = send(...args);
-      if (typeof status === 'number' && status >= 200) {
+      if (typeof status === 'number' && isFinal(status)) {
         const reason = typeof second === 'string' ? second : null;
         const opts = (typeof second === 'string' ? third : second) as { headers?: unknown } | undefined;
         once({ status, reason, headers: stringHeaders(opts?.headers) });
@@ -234,7 +235,7 @@ export function observeFinalAnswer(req: SrfRequest, res: Srf.SrfResponse, onFina
     value: (...args: Parameters<SrfRequest['proxy']>): ReturnType<SrfRequest['proxy']> => {
       const result = proxy(...args);
       result.then(
-        (r) => once({ status: r.finalStatus ?? 408, reason: null, headers: {} }),
+        (r) => once({ status: r.finalStatus ?? REQUEST_TIMEOUT, reason: null, headers: {} }),
         () => once(null),
       );
       return result;

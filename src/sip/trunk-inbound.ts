@@ -13,6 +13,7 @@ import type { Metrics } from '../metrics.js';
 import type { TrunkSettings } from '../trunk/settings.js';
 import { headerSource } from './request-headers.js';
 import type { SrfRequest, SrfResponse } from './srf-augment.js';
+import { FORBIDDEN } from './verdict-to-sip.js';
 
 export interface TrunkInbound {
   username: string;
@@ -72,7 +73,7 @@ export function refusedStranger(inbound: TrunkInbound | undefined, req: SrfReque
     inbound.logged.set(source, now);
     logger.warn({ source, method: req.method, callId: req.get('Call-ID') ?? '' }, 'request to the registered contact from outside TRUNK_INBOUND_FROM refused (403)');
   }
-  res.send(403);
+  res.send(FORBIDDEN);
   return true;
 }
 
