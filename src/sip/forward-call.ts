@@ -43,10 +43,10 @@ export interface ForwardDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
-  /** Forwarded calls followed through drachtio-server's CDRs; absent: not followed. */
-  forwarded?: ForwardedCalls;
-  /** Ends forwards nothing was heard of within pbx.finalTimeout; absent: they wait for drachtio for ever. */
-  reaper?: ForwardReaper;
+  /** Forwarded calls followed through drachtio-server's CDRs. */
+  forwarded: ForwardedCalls;
+  /** Ends forwards nothing was heard of within pbx.finalTimeout. */
+  reaper: ForwardReaper;
   /** Counts calls answered 480 because no PBX is registered (pbx.uri empty). */
   noPbx?: { inc(): void };
 }
@@ -123,7 +123,7 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
     proxy.release();
     f.log.info({ outcome: 'cancelled', finalStatus: CANCELLED }, 'caller cancelled while the PBX rang');
   });
-  const unwatch = deps.reaper?.watch(() => {
+  const unwatch = deps.reaper.watch(() => {
     if (!end('timeout', null)) return;
     const released = proxy.release();
     followed?.settled(callId, null, deps.clock.now(), null);
@@ -142,6 +142,6 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
     deps.logger.warn({ err, target }, 'proxy to the PBX failed');
     if (end('failed', null)) followed?.settled(callId, null, deps.clock.now(), null);
   } finally {
-    unwatch?.();
+    unwatch();
   }
 }

@@ -36,38 +36,30 @@ export interface HandlerDeps {
   /** How long to wait for the attempt's commit before acting (ms). */
   commitWaitMs: number;
   /** Wait for the attempt's commit (at most commitWaitMs) before acting; false: act at once, commit right after. */
-  durableBeforeAnswer?: boolean;
+  durableBeforeAnswer: boolean;
   storeMessageText: boolean;
-  /** Refusals, announcements and hang-ups; absent: no announcer (announcements fall back to 607), no ring, bare 608. */
-  actions?: ActionDeps;
-  /** Forwarded calls followed through drachtio-server's CDRs (cancel while ringing, talk time); absent: not followed. */
-  forwarded?: ForwardedCalls;
-  /** The PBX's outbound calls through crocetta (pbx.outbound); absent or no trunk: every INVITE is screened. */
-  outbound?: OutboundSettings;
+  /** Refusals, announcements and hang-ups (action-deps.ts; announcer null: announcements become 607). */
+  actions: ActionDeps;
+  /** Forwarded calls followed through drachtio-server's CDRs (cancel while ringing, talk time). */
+  forwarded: ForwardedCalls;
+  /** The PBX's outbound calls through crocetta (pbx.outbound); no trunk URI: every INVITE is screened. */
+  outbound: OutboundSettings;
   /** Calls the registration trunk sends to our registered contact (trunk.*); absent: registration is off. */
   trunk?: TrunkInbound;
   /** Counts calls answered 480 because no PBX is registered (pbx.uri empty). */
   noPbx?: { inc(): void };
   /** The PBX registered to crocetta (proxy mode): INVITEs from its address are its outbound calls, never screened. */
   registeredPbx?: { isPbxAddress(address: string): boolean };
-  /** Ends forwards drachtio never reported on within pbx.finalTimeout; absent: they wait for drachtio. */
-  reaper?: ForwardReaper;
-  /** Recent transactions, so a retransmission is not a second call; absent: every request is new. */
-  transactions?: RecentTransactions;
+  /** Ends forwards drachtio never reported on within pbx.finalTimeout. */
+  reaper: ForwardReaper;
+  /** Recent transactions, so a retransmission is not a second call. */
+  transactions: RecentTransactions;
 }
 
 export interface ActionDeps extends RefusalDeps {
   ringDelayMs: number;
   reject608: Reject608Contact;
 }
-
-const NO_ACTION_DEPS: ActionDeps = {
-  announcer: null,
-  catalog: null,
-  mediaAddress: '127.0.0.1',
-  ringDelayMs: 0,
-  reject608: { name: '', url: '', email: '', tel: '', callInfoUri: '' },
-};
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -95,12 +87,12 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
   return (rawReq: Srf.SrfRequest, res: Srf.SrfResponse): void => {
     const req = asProxyable(rawReq);
     // A retransmission drachtio-server handed over as a new request is not a second call (transactions.ts).
-    const seen = deps.transactions?.see(transactionKey(req));
+    const seen = deps.transactions.see(transactionKey(req));
     if (seen?.copy) {
       void answerCopy(kind, seen, req, res, deps);
       return;
     }
-    if (seen) observeFinalAnswer(req, res, (final) => seen.answered(final));
+    observeFinalAnswer(req, res, (final) => seen.answered(final));
     const call = new CallLifecycle();
     const started = process.hrtime.bigint();
     req.on('cancel', () => {
@@ -108,8 +100,7 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
     });
 
     if (kind === 'call' && isOutbound(deps.outbound, req)) {
-      const outbound = deps.outbound;
-      passOutbound(req, res, { ...deps, outbound }).catch((err: unknown) => deps.logger.error({ err }, 'outbound call failed'));
+      passOutbound(req, res, deps).catch((err: unknown) => deps.logger.error({ err }, 'outbound call failed'));
       return;
     }
     if (kind === 'call' && refusedFromPbx(deps.registeredPbx, req, res, deps.logger)) return;
@@ -141,7 +132,7 @@ async function handle(
   const now = deps.clock.now();
   const facts = factsOf(req, kind, now);
   const screening = screen(headerSource(req), deps.steps, now);
-  const actions = deps.actions ?? NO_ACTION_DEPS;
+  const { actions } = deps;
   const log = deps.logger.child({
     callId: facts.callId,
     kind,
@@ -259,7 +250,7 @@ async function registerAttempt(
     deps.metrics.registerErrors.inc();
     log.error({ err }, 'attempt could not be written to the register');
   });
-  if (deps.durableBeforeAnswer === false) return { recorded, storeFault: null };
+  if (!deps.durableBeforeAnswer) return { recorded, storeFault: null };
   const committed = await Promise.race([
     recorded.then(() => null, toError),
     held,

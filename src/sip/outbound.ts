@@ -46,14 +46,14 @@ export function dialledKey(user: string | null, stripPrefix: string, defaultCoun
   return n.e164 !== null && n.valid ? n.e164 : null;
 }
 
-export function isOutbound(settings: OutboundSettings | undefined, req: SrfRequest): settings is OutboundSettings {
-  return settings !== undefined && settings.trunkUri !== '' && settings.fromAddresses.has(req.source_address ?? '');
+export function isOutbound(settings: OutboundSettings, req: SrfRequest): boolean {
+  return settings.trunkUri !== '' && settings.fromAddresses.has(req.source_address ?? '');
 }
 
 export async function passOutbound(
   req: SrfRequest,
   res: SrfResponse,
-  deps: { outbound: OutboundSettings; register: Register; clock: Clock; logger: Logger; reaper?: ForwardReaper },
+  deps: { outbound: OutboundSettings; register: Register; clock: Clock; logger: Logger; reaper: ForwardReaper },
 ): Promise<void> {
   const s = deps.outbound;
   const dialled = uriUser(req.uri ?? '');
@@ -74,7 +74,7 @@ export async function passOutbound(
   }
   // drachtio-server never reports a proxied INVITE the PBX cancelled: after pbx.finalTimeout it is let go of.
   const proxy = proxyReleasably(req, { destination: withUser(s.trunkUri, dialled), remainInDialog: s.recordRoute, headers: {} });
-  const unwatch = deps.reaper?.watch(() => {
+  const unwatch = deps.reaper.watch(() => {
     proxy.release();
     log.info('outbound call: no news from drachtio-server in time (cancelled by the PBX?); forgotten');
   });
@@ -84,6 +84,6 @@ export async function passOutbound(
   } catch (err) {
     log.warn({ err }, 'outbound call could not be proxied to the carrier');
   } finally {
-    unwatch?.();
+    unwatch();
   }
 }

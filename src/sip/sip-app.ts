@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { createRequestHandler, type HandlerDeps } from './handle-request.js';
 import { installSipStatusCodes } from './sip-status-codes.js';
 import { withMessage, type SrfWithMessage } from './srf-augment.js';
+import { OK } from './verdict-to-sip.js';
 
 type RequestListener = (req: Srf.SrfRequest, res: Srf.SrfResponse) => void;
 
@@ -38,23 +39,21 @@ export function createSipApp(
   // Carriers' keepalives and PBXs' qualify (Asterisk, 3CX, FRITZ!Box) ask with OPTIONS; without an app for it
   // drachtio-server answers 503, which many SBCs take for a trunk that is down.
   srf.options((_req, res) => {
-    res.send(200, { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE', Accept: 'application/sdp' } });
+    res.send(OK, { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE', Accept: 'application/sdp' } });
   });
   if (settings.screenMessages) srf.message(createRequestHandler('message', deps));
   if (deps.registrar) srf.register(deps.registrar);
   const forwarded = deps.forwarded;
-  if (forwarded) {
-    // Registers the `cdr:stop` route with drachtio-server (sent only when its config has <cdrs>true</cdrs>).
-    (srf.on as (event: string, fn: (...args: unknown[]) => void) => void)('cdr:stop', (_source, _time, reason, msg) => {
-      try {
-        const sip = msg as { get(name: string): string | undefined; status?: unknown };
-        const status = typeof sip.status === 'number' ? sip.status : null;
-        forwarded.ended(sip.get('Call-ID') ?? '', deps.clock.now(), typeof reason === 'string' ? reason : '', status);
-      } catch (err) {
-        log.warn({ err }, 'unreadable CDR from drachtio-server ignored');
-      }
-    });
-  }
+  // Registers the `cdr:stop` route with drachtio-server (sent only when its config has <cdrs>true</cdrs>).
+  (srf.on as (event: string, fn: (...args: unknown[]) => void) => void)('cdr:stop', (_source, _time, reason, msg) => {
+    try {
+      const sip = msg as { get(name: string): string | undefined; status?: unknown };
+      const status = typeof sip.status === 'number' ? sip.status : null;
+      forwarded.ended(sip.get('Call-ID') ?? '', deps.clock.now(), typeof reason === 'string' ? reason : '', status);
+    } catch (err) {
+      log.warn({ err }, 'unreadable CDR from drachtio-server ignored');
+    }
+  });
 
   srf.on('connect', (err: Error | null, hostport: string) => {
     if (err) {
