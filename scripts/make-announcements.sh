@@ -1,5 +1,6 @@
 #!/bin/sh
-# Regenerates crocetta's built-in announcements (assets/announcements/{it,en}.wav): 8 kHz mono 16-bit PCM WAV.
+# Regenerates crocetta's built-in announcements (assets/announcements/{it,en}.wav) and the human check's prompt
+# (assets/check/{it,en}.wav): 8 kHz mono 16-bit PCM WAV.
 # Needs espeak-ng and sox (Debian/Ubuntu: apt-get install espeak-ng sox). The output is committed; run this only
 # to change the wording or the voice, then check the files by ear (`play assets/announcements/it.wav`).
 #
@@ -20,6 +21,9 @@ speak() { # voice speed text file
 
 speak it 150 "No, grazie. Questo numero non accetta offerte commerciali: non richiamate." "$out/it.wav"
 speak en-gb 155 "No, thank you. This number does not accept sales calls: do not call again." "$out/en.wav"
-for f in "$out"/it.wav "$out"/en.wav; do
+mkdir -p assets/check
+speak it 165 "Per parlare con noi, premete 1." assets/check/it.wav
+speak en-gb 165 "To speak with us, press 1." assets/check/en.wav
+for f in "$out"/it.wav "$out"/en.wav assets/check/it.wav assets/check/en.wav; do
   printf '%s: %s s, %s bytes\n' "$f" "$(soxi -D "$f")" "$(wc -c < "$f")"
 done

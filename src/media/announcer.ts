@@ -7,6 +7,7 @@ import { SILENCE_BYTE, type Recording } from './recording.js';
 import type { PlayingStream, RtpEngine, RtpPort } from './rtp-engine.js';
 import type { EndReason, PlayResult } from './rtp-player.js';
 import { readOffer, writeAnswer, type AudioOffer, type OfferProblem } from './sdp.js';
+import { MediaSession } from './media-session.js';
 
 export interface AnnouncerSettings {
   /** The address written in our SDP (MEDIA_ADDRESS); may differ from the bind address behind NAT. */
@@ -26,6 +27,7 @@ export interface AnnouncerSettings {
 export type AnnounceProblem = OfferProblem | 'busy' | 'no-port';
 
 export type PrepareResult = { ok: true; announcement: Announcement } | { ok: false; problem: AnnounceProblem };
+export type SessionResult = { ok: true; session: MediaSession } | { ok: false; problem: AnnounceProblem };
 
 export class Announcer {
   private reserved = 0;
@@ -60,6 +62,33 @@ export class Announcer {
     if (lease === null) return { ok: false, problem: 'no-port' };
     const answerSdp = writeAnswer(read.offer, { address: this.settings.mediaAddress, port: lease.port, sessionId: randomInt(1, 2 ** 31) });
     return { ok: true, announcement: new Announcement(read.offer, answerSdp, lease, recording, this, () => this.reserved--) };
+  }
+
+  /**
+   * Like prepare, for the human check: the answer also accepts the caller's telephone-events, and the session
+   * plays several recordings from its port and hears the caller's keys. Counts against maxConcurrent.
+   */
+  async openSession(offerSdp: string | null | undefined): Promise<SessionResult> {
+    const read = readOffer(offerSdp);
+    if (!read.ok) return read;
+    if (read.offer.ipVersion !== (this.settings.mediaAddress.includes(':') ? 6 : 4)) return { ok: false, problem: 'no-address' };
+    if (this.reserved >= this.settings.maxConcurrent) return { ok: false, problem: 'busy' };
+    this.reserved++;
+    let lease: RtpPort | null = null;
+    try {
+      lease = await this.settings.ports.acquire();
+    } finally {
+      if (lease === null) this.reserved--;
+    }
+    if (lease === null) return { ok: false, problem: 'no-port' };
+    const sessionId = randomInt(1, 2 ** 31);
+    const answerSdp = writeAnswer(read.offer, { address: this.settings.mediaAddress, port: lease.port, sessionId, events: true });
+    return { ok: true, session: new MediaSession(read.offer, answerSdp, sessionId, lease, () => this.reserved--) };
+  }
+
+  /** The address written in our SDP (MEDIA_ADDRESS). */
+  get mediaAddress(): string {
+    return this.settings.mediaAddress;
   }
 
   /** Stops every announcement (shutdown). */

@@ -7,6 +7,7 @@
  */
 import { PortPool, type RtpLease } from './port-pool.js';
 import { RtpPacer, type EndReason, type PlayResult, type StreamSpec } from './rtp-player.js';
+import { TelephoneEvents } from './dtmf.js';
 
 /** A stream's settings without its socket: the engine supplies the socket of the port it leased. */
 export type PlaySpec = Omit<StreamSpec, 'socket' | 'stopSignal'>;
@@ -19,8 +20,13 @@ export interface PlayingStream {
 
 export interface RtpPort {
   readonly port: number;
-  /** Starts the stream from this port; at most once per lease. */
+  /** Starts a stream from this port; another only once the previous one ended (the check's prompt, then its NO). */
   play(spec: PlaySpec): PlayingStream;
+  /**
+   * Reports each key the caller sends as RFC 4733 telephone-events with this payload type to this port, until the
+   * lease is released (src/media/dtmf.ts). At most one listener per lease.
+   */
+  listenKeys(payloadType: number, onKey: (key: string) => void): void;
   /** Stops anything playing, closes the socket and returns the port. Idempotent. */
   release(): void;
 }
@@ -52,12 +58,23 @@ export class LocalRtp implements RtpEngine {
     if (lease === null) return null;
     const pacer = this.pacer;
     let stream: PlayingStream | null = null;
+    let playing = false;
     return {
       port: lease.port,
       play(spec) {
-        if (stream !== null) throw new Error('this port already played its stream');
-        stream = pacer.play({ ...spec, socket: lease.socket });
-        return stream;
+        if (playing) throw new Error('this port is playing a stream already');
+        playing = true;
+        const s = pacer.play({ ...spec, socket: lease.socket });
+        stream = s;
+        void s.done.then(() => (playing = false));
+        return s;
+      },
+      listenKeys(payloadType, onKey) {
+        const events = new TelephoneEvents(payloadType);
+        lease.socket.on('message', (msg: Buffer) => {
+          const key = events.push(msg);
+          if (key !== null) onKey(key);
+        });
       },
       release() {
         stream?.stop('shutdown');

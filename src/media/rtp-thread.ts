@@ -28,13 +28,15 @@ export type ToWorker =
   | { t: 'acquire'; id: number }
   | { t: 'play'; id: number; recording: number; spec: Omit<PlaySpec, 'audio'> }
   | { t: 'stop'; id: number; reason: EndReason }
+  | { t: 'listen'; id: number; payloadType: number }
   | { t: 'release'; id: number }
   | { t: 'stopAll' };
 
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'acquired'; id: number; port: number | null; slot: number }
-  | { t: 'ended'; id: number; result: PlayResult };
+  | { t: 'ended'; id: number; result: PlayResult }
+  | { t: 'key'; id: number; key: string };
 
 const REASONS: readonly EndReason[] = ['caller', 'shutdown', 'error', 'completed', 'max-duration'];
 export const codeOfReason = (r: EndReason): number => REASONS.indexOf(r) + 1;
@@ -56,6 +58,7 @@ export class RtpThread implements RtpEngine {
   private readonly flags: Int32Array;
   private readonly acquiring = new Map<number, (r: { port: number; slot: number } | null) => void>();
   private readonly playing = new Map<number, (r: PlayResult) => void>();
+  private readonly keyListeners = new Map<number, (key: string) => void>();
   /** Recordings already sent to the current worker, by identity. */
   private recordingKeys = new WeakMap<Uint8Array, number>();
   private nextRecording = 1;
@@ -106,16 +109,16 @@ export class RtpThread implements RtpEngine {
 
   private port(id: number, port: number, slot: number, worker: Worker): RtpPort {
     let released = false;
-    let started = false;
     const send = (m: ToWorker): void => {
       if (this.worker === worker) worker.postMessage(m);
     };
     return {
       port,
       play: (spec: PlaySpec): PlayingStream => {
-        if (started) throw new Error('this port already played its stream');
-        started = true;
+        if (this.playing.has(id)) throw new Error('this port is playing a stream already');
         if (released || this.worker !== worker) return { done: Promise.resolve(FAILED), stop: () => undefined };
+        // A new stream on the lease: the previous one's stop reason (if any) must not stop this one.
+        Atomics.store(this.flags, slot, 0);
         const done = new Promise<PlayResult>((resolve) => this.playing.set(id, resolve));
         const { audio, ...rest } = spec;
         send({ t: 'play', id, recording: this.recordingKey(audio, worker), spec: rest });
@@ -128,9 +131,15 @@ export class RtpThread implements RtpEngine {
           },
         };
       },
+      listenKeys: (payloadType: number, onKey: (key: string) => void): void => {
+        if (released) return;
+        this.keyListeners.set(id, onKey);
+        send({ t: 'listen', id, payloadType });
+      },
       release: () => {
         if (released) return;
         released = true;
+        this.keyListeners.delete(id);
         if (this.worker === worker) {
           this.leased--;
           if (this.playing.has(id)) Atomics.store(this.flags, slot, codeOfReason('shutdown'));
@@ -183,6 +192,8 @@ export class RtpThread implements RtpEngine {
       const resolve = this.acquiring.get(m.id);
       this.acquiring.delete(m.id);
       resolve?.(m.port === null ? null : { port: m.port, slot: m.slot });
+    } else if (m.t === 'key') {
+      this.keyListeners.get(m.id)?.(m.key);
     } else if (m.t === 'ended') {
       const resolve = this.playing.get(m.id);
       this.playing.delete(m.id);
@@ -196,5 +207,6 @@ export class RtpThread implements RtpEngine {
     this.acquiring.clear();
     for (const resolve of this.playing.values()) resolve(FAILED);
     this.playing.clear();
+    this.keyListeners.clear();
   }
 }

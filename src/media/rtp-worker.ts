@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PortPool, type RtpLease } from './port-pool.js';
 import { RtpPacer, type RtpStream } from './rtp-player.js';
 import { reasonOfCode, type FromWorker, type ToWorker, type WorkerSetup } from './rtp-thread.js';
+import { TelephoneEvents } from './dtmf.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort;
@@ -39,6 +40,7 @@ function play(m: Extract<ToWorker, { t: 'play' }>): void {
   const entry = leases.get(m.id);
   const audio = recordings.get(m.recording);
   if (entry === undefined || audio === undefined || entry.stream !== null) {
+    // No such lease, no such recording, or a stream still playing on it (one at a time per lease).
     post({ t: 'ended', id: m.id, result: { playedMs: 0, packets: 0, endedBy: 'error', latchedTo: null } });
     return;
   }
@@ -49,7 +51,11 @@ function play(m: Extract<ToWorker, { t: 'play' }>): void {
     post({ t: 'ended', id: m.id, result: { playedMs: 0, packets: 0, endedBy: 'error', latchedTo: null } });
     return;
   }
-  void entry.stream.done.then((result) => post({ t: 'ended', id: m.id, result }));
+  const stream = entry.stream;
+  void stream.done.then((result) => {
+    if (entry.stream === stream) entry.stream = null; // the lease may play its next stream (the check's NO)
+    post({ t: 'ended', id: m.id, result });
+  });
 }
 
 port.on('message', (m: ToWorker) => {
@@ -63,6 +69,17 @@ port.on('message', (m: ToWorker) => {
     case 'play':
       play(m);
       break;
+    case 'listen': {
+      const entry = leases.get(m.id);
+      if (entry === undefined) break;
+      const events = new TelephoneEvents(m.payloadType);
+      const id = m.id;
+      entry.lease.socket.on('message', (msg: Buffer) => {
+        const key = events.push(msg);
+        if (key !== null) post({ t: 'key', id, key });
+      });
+      break;
+    }
     case 'stop':
       leases.get(m.id)?.stream?.stop(m.reason);
       break;

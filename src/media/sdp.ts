@@ -27,6 +27,11 @@ export interface AudioOffer {
   ptimeMs: number;
   /** The caller's direction for the stream. */
   direction: Direction;
+  /**
+   * RFC 4733 telephone-event at 8 kHz as the caller offered it (its dynamic payload type and fmtp, e.g. `0-16`),
+   * null when not offered: the human check answers with the same payload type so the caller sends its keys in RTP.
+   */
+  telephoneEvent: { payloadType: number; fmtp: string | null } | null;
 }
 
 /** Why an offer cannot be served: each falls back to the configured refusal. */
@@ -83,10 +88,20 @@ export function readOffer(body: string | null | undefined): OfferResult {
     if (direction === 'sendonly' || direction === 'inactive') return { ok: false, problem: 'not-receiving' };
     return {
       ok: true,
-      offer: { address, ipVersion: conn?.version === 6 ? 6 : 4, port: media.port, codec, payloadType: pt, ptimeMs: ptimeOf(media), direction },
+      offer: {
+        address, ipVersion: conn?.version === 6 ? 6 : 4, port: media.port, codec, payloadType: pt, ptimeMs: ptimeOf(media), direction,
+        telephoneEvent: telephoneEventOf(media, payloads),
+      },
     };
   }
   return { ok: false, problem: 'no-g711' };
+}
+
+function telephoneEventOf(media: MediaDescription, payloads: number[]): AudioOffer['telephoneEvent'] {
+  const map = media.rtp.find((r) => payloads.includes(r.payload) && r.codec.toLowerCase() === 'telephone-event' && (r.rate === undefined || r.rate === 8000));
+  if (!map) return null;
+  const fmtp = media.fmtp.find((f) => f.payload === map.payload)?.config ?? null;
+  return { payloadType: map.payload, fmtp };
 }
 
 export interface AnswerParams {
@@ -97,12 +112,21 @@ export interface AnswerParams {
   sessionId: number;
   /** Override the answer's direction (e.g. `inactive` for a call answered only to hang up). */
   direction?: Direction;
+  /** Accept the caller's telephone-event payload type (RFC 4733 keys in RTP), when it offered one. */
+  events?: boolean;
 }
 
 /** Our answer: one audio stream, the chosen codec only, the caller's ptime, direction mirrored. */
 export function writeAnswer(offer: AudioOffer, params: AnswerParams): string {
   const ipVer = params.address.includes(':') ? 6 : 4;
   const direction: Direction = params.direction ?? (offer.direction === 'recvonly' ? 'sendonly' : 'sendrecv');
+  const te = params.events === true ? offer.telephoneEvent : null;
+  const rtp: Array<{ payload: number; codec: string; rate: number }> = [{ payload: offer.payloadType, codec: offer.codec, rate: 8000 }];
+  const fmtp: Array<{ payload: number; config: string }> = [];
+  if (te !== null) {
+    rtp.push({ payload: te.payloadType, codec: 'telephone-event', rate: 8000 });
+    fmtp.push({ payload: te.payloadType, config: te.fmtp ?? '0-15' });
+  }
   const session: SessionDescription = {
     version: 0,
     origin: { username: 'crocetta', sessionId: params.sessionId, sessionVersion: 1, netType: 'IN', ipVer, address: params.address },
@@ -114,13 +138,24 @@ export function writeAnswer(offer: AudioOffer, params: AnswerParams): string {
         type: 'audio',
         port: params.port,
         protocol: 'RTP/AVP',
-        payloads: String(offer.payloadType),
-        rtp: [{ payload: offer.payloadType, codec: offer.codec, rate: 8000 }],
-        fmtp: [],
+        payloads: te === null ? String(offer.payloadType) : `${offer.payloadType} ${te.payloadType}`,
+        rtp,
+        fmtp,
         ptime: offer.ptimeMs,
         direction,
       },
     ],
   };
   return write(session);
+}
+
+/**
+ * Another party's SDP offered to the caller as ours (the human check's re-INVITE onto the PBX's media, RFC 3725):
+ * the o= line becomes crocetta's own (same user, session id, address) with the next version, as RFC 3264 §8 asks of
+ * every new offer in a dialog; everything else is passed as it is.
+ */
+export function asOurOffer(sdp: string, origin: { sessionId: number; version: number; address: string }): string {
+  const ipVer = origin.address.includes(':') ? 'IP6' : 'IP4';
+  const line = `o=crocetta ${origin.sessionId} ${origin.version} IN ${ipVer} ${origin.address}`;
+  return /^o=.*$/m.test(sdp) ? sdp.replace(/^o=.*$/m, line) : sdp;
 }

@@ -9,7 +9,7 @@ import { InjectedRequest, type ProxyHandler, type RecordedResponse, type Transac
 import { DRACHTIO_TIMERS, type DrachtioTimers, parseProxyCommand, runProxy } from './proxy-run.js';
 import { DEFAULT_SOURCE, DOUBLE_SIP_ADDRESS, type SourceAddress, buildResponseFor, prepareInjected } from './sip-builders.js';
 import {
-  type SipDraft, getHeader, getHeaders, newBranch, parseDraft, parseSipRequest, parseSipResponse, randomToken,
+  type ParsedSipRequest, type SipDraft, getHeader, getHeaders, newBranch, parseDraft, parseSipRequest, parseSipResponse, randomToken,
   hostPortOf, renderDraft, setHeader, tagOf, uriOf,
 } from './sip-message.js';
 import { DEFAULT_WAIT_MS, Waiters } from './waiters.js';
@@ -86,6 +86,8 @@ export class DrachtioDouble implements TransactionHost {
   readonly injected: InjectedRequest[] = [];
   /** Secrets presented by clients, in order, and whether they were accepted. */
   readonly authAttempts: Array<{ secret: string; ok: boolean }> = [];
+  /** Requests drachtio-server sends on its own (its BYE after a CANCEL that crossed the 200). */
+  readonly serverByes: ParsedSipRequest[] = [];
   private readonly connectionsById = new Map<number, AppConnection>();
   private readonly transactions = new Map<string, TxnState>();
   private readonly dialogs = new Map<string, DialogRecord>();
@@ -219,6 +221,8 @@ export class DrachtioDouble implements TransactionHost {
 
   cancelTransaction(txn: InjectedRequest): RecordedResponse {
     const state = this.transactions.get(txn.transactionId);
+    const answered = txn.final !== undefined && txn.final.status >= 200 && txn.final.status < 300;
+    if (state && txn.request.method === 'INVITE' && answered) return this.cancelAfterAnswer(txn, state);
     if (!state || txn.request.method !== 'INVITE' || txn.closed) {
       throw new Error('drachtio double: only an INVITE still without final response can be cancelled');
     }
@@ -236,7 +240,31 @@ export class DrachtioDouble implements TransactionHost {
     return response;
   }
 
-  injectInDialog(txn: InjectedRequest, method: 'ACK' | 'BYE' | 'INVITE', body = ''): InjectedRequest | undefined {
+  /**
+   * The caller's CANCEL crossed the app's 200 (drachtio-server 0.9.10, SipDialogController::processRequestInsideDialog,
+   * "received CANCEL after 200 OK; reply 481 and tear down dialog"): the server answers the CANCEL 481, sends the
+   * caller a BYE itself (Reason: SIP ;cause=200 ;text="CANCEL after 200 OK") and tells the app with that BYE as an
+   * `unsolicited` request in the dialog (drachtio-srf then ends the dialog: 'destroy'). The BYE is in serverByes.
+   */
+  private cancelAfterAnswer(txn: InjectedRequest, state: TxnState): RecordedResponse {
+    const dialog = this.dialogs.get(dialogIdFor(txn.request));
+    const conn = this.connectionsById.get(txn.connectionId);
+    if (dialog && conn) {
+      const bye: SipDraft = { startLine: `BYE ${dialog.remoteTarget} SIP/2.0`, headers: [], body: '' };
+      bye.headers.push(
+        ['Via', `SIP/2.0/UDP ${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};rport;branch=${newBranch()}`],
+        ['Max-Forwards', '70'], ['From', dialog.local], ['To', dialog.remote], ['Call-ID', dialog.callId],
+        ['CSeq', `${++dialog.localCseq} BYE`], ['Reason', 'SIP ;cause=200 ;text="CANCEL after 200 OK"'],
+      );
+      const raw = renderDraft(bye);
+      this.serverByes.push(parseSipRequest(raw));
+      this.dialogs.delete(dialog.id);
+      this.deliver(conn, sipEvent(raw, LOCAL_META, 'unsolicited', dialog.id));
+    }
+    return parseSipResponse(renderDraft(buildResponseFor(state.received, { status: 481, reason: 'Call/Transaction Does Not Exist', toTag: state.toTag }))) as RecordedResponse;
+  }
+
+  injectInDialog(txn: InjectedRequest, method: 'ACK' | 'BYE' | 'INVITE' | 'INFO', body = '', contentType = 'application/sdp'): InjectedRequest | undefined {
     const state = this.transactions.get(txn.transactionId);
     const dialog = this.dialogs.get(dialogIdFor(txn.request));
     if (!state || !dialog) throw new Error(`drachtio double: no dialog for ${method}; did the app answer 2xx?`);
@@ -254,7 +282,7 @@ export class DrachtioDouble implements TransactionHost {
       ['CSeq', `${seq} ${method}`],
     );
     if (method === 'INVITE') draft.headers.push(['Contact', txn.request.headers.contact?.[0] ?? `<sip:${state.source.address}:${state.source.port}>`]);
-    if (body !== '') draft.headers.push(['Content-Type', 'application/sdp']);
+    if (body !== '') draft.headers.push(['Content-Type', contentType]);
     const opts = { source: state.source, transport: state.transport, dialogId: dialog.id };
     if (method !== 'ACK') return this.injectRequest(renderDraft(draft), opts);
     const conn = this.connectionFor('ACK', dialog.id);

@@ -67,7 +67,7 @@ export interface ProxyRecord extends ProxyDetails {
 
 export interface TransactionHost {
   cancelTransaction(txn: InjectedRequest): RecordedResponse;
-  injectInDialog(txn: InjectedRequest, method: 'ACK' | 'BYE' | 'INVITE', body?: string): InjectedRequest | undefined;
+  injectInDialog(txn: InjectedRequest, method: 'ACK' | 'BYE' | 'INVITE' | 'INFO', body?: string, contentType?: string): InjectedRequest | undefined;
 }
 
 export class InjectedRequest {
@@ -122,6 +122,13 @@ export class InjectedRequest {
     const reinvite = this.host.injectInDialog(this, 'INVITE', sdp);
     if (!reinvite) throw new Error('drachtio double: no dialog to send a re-INVITE in');
     return reinvite;
+  }
+
+  /** The caller sends INFO in the answered dialog (a key as `application/dtmf-relay` or `application/dtmf`). */
+  info(contentType: string, body: string): InjectedRequest {
+    const info = this.host.injectInDialog(this, 'INFO', body, contentType);
+    if (!info) throw new Error('drachtio double: no dialog to send INFO in');
+    return info;
   }
 
   /** The caller hangs up an answered call: injects a BYE in the dialog and returns its transaction. */
