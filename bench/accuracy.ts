@@ -36,7 +36,7 @@ function arg(name: string): string | undefined {
 
 const TRACE = arg('trace');
 if (TRACE === undefined) {
-  console.error('usage: npm run bench:accuracy -- --trace FILE [--config overlay.yaml]');
+  console.error('usage: npm run bench:accuracy -- --trace FILE [--config overlay.yaml] [--explain]');
   process.exit(2);
 }
 const overlay = arg('config');
@@ -185,7 +185,7 @@ for (let i = 1; i < lines.length; i++) {
     }
   } else {
     tally.legit++;
-    explainer?.noteLegit(key, evidence, time, stopped);
+    explainer?.noteLegit(key, evidence, time, stopped, origin, undefined, decision);
     if (caller === '') tally.legitWithheld++;
     if (stopped) {
       tally.legitStopped++;

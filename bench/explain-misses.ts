@@ -1,7 +1,9 @@
 /**
  * bench/explain-misses.ts: `npm run bench:accuracy -- --trace FILE --explain` breaks the nuisance calls let
  * through (from the 2nd attempt of each origin on) down by centre kind, by attempt index, by the evidence the
- * classifier had, and by what an office could have known (its own marks in the caller's blocks).
+ * classifier had, and by what an office could have known (its own marks in the caller's blocks); with `--tree`,
+ * also by the depth of the prefix tree that decided (the deepest node with enough evidence), and the legitimate
+ * calls stopped by caller kind and depth.
  *
  * Diagnostics only: it reads the trace's `origin` (which the classifier never sees) to name the centre kind.
  */
@@ -17,6 +19,8 @@ export interface NuisanceCall {
   evidence: CallerEvidence;
   decision: Decision;
   attest: string;
+  /** With --tree: the prefix tree's deciding depth (bench/tree-replay.ts#depthLabel). */
+  depth?: string;
 }
 
 type Counts = Map<string, { n: number; missed: number }>;
@@ -31,6 +35,13 @@ function bump(m: Counts, k: string, missed: boolean): void {
 function kindOf(origin: string): string {
   const dash = origin.lastIndexOf('-');
   return dash >= 0 ? origin.slice(dash + 1) : 'other';
+}
+
+/** A legitimate caller's kind: `cu-de` for `cu12-de` (market model), `sup` for `sup7` (v1). */
+function legitKindOf(origin: string): string {
+  const m = /^([a-z]+)[0-9]*(?:-([a-z]+))?$/.exec(origin);
+  if (m === null) return 'other';
+  return m[2] === undefined ? (m[1] ?? 'other') : `${m[1]}-${m[2]}`;
 }
 
 function attemptBucket(a: number): string {
@@ -76,6 +87,11 @@ export class MissExplainer {
   private readonly bySinceRefusal: Counts = new Map();
   private readonly legitBySinceRefusal: Counts = new Map();
   private readonly legitByMarked: Counts = new Map();
+  private readonly byDepth: Counts = new Map();
+  private readonly byKindDepth: Counts = new Map();
+  private readonly legitByKind: Counts = new Map();
+  private readonly legitByDepth: Counts = new Map();
+  private readonly legitExamples: string[] = [];
   private total = 0;
   private missed = 0;
 
@@ -96,8 +112,13 @@ export class MissExplainer {
   }
 
   /** A legitimate call: what the office-mark and refusal shadows would have said about it. */
-  noteLegit(key: string | null, evidence: CallerEvidence, now: number, stopped: boolean): void {
+  noteLegit(key: string | null, evidence: CallerEvidence, now: number, stopped: boolean, origin = '', depth?: string, decision?: Decision): void {
     bump(this.legitBySinceRefusal, this.sinceRefusal(key, evidence, now), stopped);
+    if (stopped && decision !== undefined && this.legitExamples.length < 12) {
+      this.legitExamples.push(`${new Date(now).toISOString().slice(0, 10)} ${origin} ${key ?? 'withheld'}: ${decision.reasons.map((r) => `${r.text} [${r.weight.toFixed(2)}]`).join('; ')}`);
+    }
+    bump(this.legitByKind, legitKindOf(origin), stopped);
+    if (depth !== undefined) bump(this.legitByDepth, depth, stopped);
     const digits = key?.replace(/^\+/, '') ?? '';
     const small = this.markedSmall.get(digits.slice(0, -1)) ?? 0;
     const large = this.markedLarge.get(digits.slice(0, -2)) ?? 0;
@@ -118,6 +139,10 @@ export class MissExplainer {
     bump(this.byEvidence, ev, miss);
     bump(this.byKindEvidence, `${kindOf(c.origin)} | ${ev}`, miss);
     bump(this.bySinceRefusal, this.sinceRefusal(c.key, c.evidence, now), miss);
+    if (c.depth !== undefined) {
+      bump(this.byDepth, c.depth, miss);
+      bump(this.byKindDepth, `${kindOf(c.origin)} | ${c.depth}`, miss);
+    }
     if (miss) {
       this.missedVerdicts.set(c.decision.verdict, (this.missedVerdicts.get(c.decision.verdict) ?? 0) + 1);
       for (const r of c.decision.reasons) this.missedReasons.set(r.code, (this.missedReasons.get(r.code) ?? 0) + 1);
@@ -149,7 +174,14 @@ export class MissExplainer {
     table('by evidence the classifier had', this.byEvidence);
     table('by centre kind and evidence', this.byKindEvidence, 50);
     table('by time since the last refusal in the caller\'s 100-block', this.bySinceRefusal);
+    if (this.byDepth.size > 0) {
+      table('by the prefix-tree depth that decided (deepest node with enough evidence)', this.byDepth);
+      table('by centre kind and prefix-tree depth', this.byKindDepth, 50);
+    }
     out.push('  legitimate calls ("missed" = stopped):');
+    table('  by caller kind', this.legitByKind);
+    if (this.legitByDepth.size > 0) table('  by the prefix-tree depth that decided', this.legitByDepth);
+    if (this.legitExamples.length > 0) out.push('    the first legitimate calls stopped:', ...this.legitExamples.map((e) => `      ${e}`));
     table('  by time since the last refusal in the caller\'s 100-block', this.legitBySinceRefusal);
     table('  by office-marked nuisance numbers in the caller\'s blocks', this.legitByMarked);
     const list = (m: Map<string, number>): string =>
