@@ -39,6 +39,8 @@ export type ReasonCode =
   | 'short-calls'
   | 'off-hours'
   | 'nuisance-block'
+  // evidence at every prefix depth (issue 14: prefix-tree.ts, prefix-evidence.ts)
+  | 'prefix-evidence'
   | 'shaken-failed'
   | 'shaken-gateway'
   | 'shaken-orig-mismatch'

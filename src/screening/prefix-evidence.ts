@@ -1,0 +1,97 @@
+/**
+ * The prefix tree (prefix-tree.ts) as classifier evidence: the reason office staff read, how it wraps the block
+ * gates of blocks.ts, and which refusals the tree learns from. Pure; the wiring into classify.ts and the register
+ * is issue 14's second phase (see docs/architecture.md).
+ *
+ * The gates stay what they are where they are stricter: PhoneBlock's 10/100-block gates and the office gates are
+ * count rules at two of the tree's levels, with a veto when a trusted number is in the block. The wrap keeps them
+ * and their veto as they are, extends the veto to the tree (a known-good number within the caller's 100-block
+ * stops its country's or operator range's evidence as well: a supplier's PBX lines abroad, a customer's office),
+ * and returns the stronger of the two reasons, never both: they rest on the same numbers.
+ */
+import { formatBlock } from './blocks.js';
+import type { DayFormatter } from './dates.js';
+import { areaLabel, countryLabel } from './number-prefixes.js';
+import type { PrefixEstimate } from './prefix-tree.js';
+import type { BlockCounts, Decision, Reason } from './types.js';
+
+const count = (mass: number): number => Math.max(1, Math.round(mass));
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * What the deciding node knows, as office staff read it. Blocks count numbers ("7 numbers in +39 02 8717 6xxx
+ * refused or marked nuisance lately; none of your callers calls from there"); countries and destination codes
+ * count ranges, each 1000-block once ("12 number ranges of Albania (+355) with calls refused or marked nuisance
+ * lately (last on 3 Nov); none of your callers calls from there").
+ */
+export function prefixText(estimate: PrefixEstimate, dates?: DayFormatter): string {
+  const node = estimate.node;
+  const n = count(node.nuisance);
+  const legit = Math.round(node.legit);
+  if (node.level === 'block') {
+    const callers = legit === 0 ? 'none of your callers calls from there' : `${plural(legit, 'of your callers calls', 'of your callers call')} from there`;
+    return `${plural(n, 'number', 'numbers')} in ${formatBlock(node.prefix, node.free)} refused or marked nuisance lately; ${callers}`;
+  }
+  const where = node.level === 'country' ? countryLabel(estimate.callingCode) : areaLabel(estimate.callingCode, estimate.ndc, estimate.areaType);
+  const last = estimate.lastNuisanceAt !== null && dates !== undefined ? ` (last on ${dates.dayMonth(estimate.lastNuisanceAt)})` : '';
+  const callers = legit === 0 ? 'none of your callers calls from there' : `your callers call from ${plural(legit, 'of its ranges', 'of its ranges')}`;
+  return `${plural(n, 'number range', 'number ranges')} of ${where} with calls refused or marked nuisance lately${last}; ${callers}`;
+}
+
+/**
+ * The tree's estimate as a weighted reason (`prefix-evidence`), or null when it has no weight. `discount` is the
+ * STIR/SHAKEN full-attestation discount the classifier applies to block and behaviour evidence.
+ */
+export function prefixReason(estimate: PrefixEstimate | null, dates?: DayFormatter, discount = 1): Reason | null {
+  if (estimate === null || !(estimate.weight > 0)) return null;
+  const node = estimate.node;
+  const round = (v: number, places = 2): number => Number(v.toFixed(places));
+  return {
+    code: 'prefix-evidence',
+    text: prefixText(estimate, dates),
+    weight: estimate.weight * discount,
+    params: {
+      level: node.level,
+      depth: node.depth,
+      prefix: `+${node.prefix}`,
+      ...(node.level === 'block' ? { free: node.free } : {}),
+      nuisance: round(node.nuisance, 1),
+      legit: round(node.legit, 1),
+      imputed: round(node.imputed, 1),
+      prior: round(estimate.prior),
+      estimate: round(estimate.mean),
+      bound: round(estimate.bound),
+    },
+  };
+}
+
+/**
+ * The number-block evidence of one call, gates and tree together: the gate's reason as blocks.ts gives it, or the
+ * tree's when that weighs more, unless a trusted number (a trusted mark, a number the business called) sits in
+ * the caller's 10- or 100-block, which stops the tree as it stops the gates.
+ */
+export function prefixEvidence(gate: Reason | null, tree: Reason | null, block: BlockCounts | null | undefined): Reason | null {
+  const vetoed = block !== null && block !== undefined && (block.smallTrusted > 0 || block.largeTrusted > 0);
+  if (tree === null || vetoed) return gate;
+  if (gate === null) return tree;
+  return tree.weight > gate.weight ? tree : gate;
+}
+
+export type PrefixLearning = 'own' | 'neighbourhood' | null;
+
+/**
+ * What a decision teaches the tree about its number: `own` when crocetta found it nuisance on the number's own
+ * evidence (its mark, or reasons other than number-block and prefix evidence reaching the suspect threshold, as
+ * blocks.ts#learnsBlockMember asks of block members): count it as a nuisance number, weight 1. `neighbourhood`
+ * when only its blocks or prefixes made it nuisance: count it at its expected label (PrefixTree.observeUnlabelled),
+ * so the tree never feeds itself. null when it was not found nuisance.
+ */
+export function prefixLearning(decision: Decision, thresholds: { suspect: number }): PrefixLearning {
+  if (decision.verdict !== 'nuisance') return null;
+  let keep = 1;
+  for (const r of decision.reasons) {
+    if (r.code === 'marked-nuisance') return 'own';
+    if (r.code !== 'nuisance-block' && r.code !== 'prefix-evidence') keep *= 1 - r.weight;
+  }
+  return 1 - keep >= thresholds.suspect ? 'own' : 'neighbourhood';
+}
