@@ -2,9 +2,11 @@
  * bench/accuracy.ts: replays a call trace through the real pipeline with simulated time and reports how well
  * crocetta stops nuisance calls without stopping legitimate ones.
  *
- *   npm run bench:accuracy -- --trace FILE [--config overlay.yaml] [--explain]
+ *   npm run bench:accuracy -- --trace FILE [--config overlay.yaml] [--explain] [--tree]
  *
- * `--explain` adds a breakdown of the nuisance calls let through (bench/explain-misses.ts).
+ * `--explain` adds a breakdown of the nuisance calls let through (bench/explain-misses.ts). `--tree` adds the
+ * prefix tree as an extra evidence term, as issue 14's second phase will wire it (bench/tree-replay.ts); without it
+ * the replay is the shipped classifier alone.
  *
  * Trace (contract, docs/architecture.md): CSV with header `time,caller,did,truth,office` (+ optional `origin`);
  * also read when present: `talk` (seconds talked when the call reached the office), `attest`, `verstat`, `name`.
@@ -28,6 +30,7 @@ import { NO_EVIDENCE } from '../src/screening/types.js';
 import { EvidenceIndex } from '../src/store/memory/evidence-index.js';
 import { MissExplainer } from './explain-misses.js';
 import { shakenIdentity } from './passport.js';
+import { depthLabel, TreeReplay } from './tree-replay.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,7 +39,7 @@ function arg(name: string): string | undefined {
 
 const TRACE = arg('trace');
 if (TRACE === undefined) {
-  console.error('usage: npm run bench:accuracy -- --trace FILE [--config overlay.yaml] [--explain]');
+  console.error('usage: npm run bench:accuracy -- --trace FILE [--config overlay.yaml] [--explain] [--tree]');
   process.exit(2);
 }
 const overlay = arg('config');
@@ -46,6 +49,7 @@ const rules = screeningRules(config);
 const policy = actionPolicy(config);
 const classify = createClassifier(rules);
 const country = config.defaultCountry;
+const treeReplay = process.argv.includes('--tree') ? new TreeReplay(rules) : null;
 
 let now = 0;
 const index = new EvidenceIndex({
@@ -135,7 +139,9 @@ for (let i = 1; i < lines.length; i++) {
   const key = callerKey(identity);
   const evidence = key === null ? NO_EVIDENCE : index.evidenceFor(key);
   const calledDid = called?.e164 ?? called?.raw ?? null;
-  const decision = classify(identity, evidence, time, { did: calledDid });
+  const classified = classify(identity, evidence, time, { did: calledDid });
+  const treeStep = treeReplay?.adjust(classified, identity, evidence, time) ?? null;
+  const decision = treeStep?.decision ?? classified;
   const action = chooseAction(decision, identity, policy);
   verdicts[decision.verdict]++;
   const stopped = action.kind !== 'allow' && action.kind !== 'tag';
@@ -157,6 +163,7 @@ for (let i = 1; i < lines.length; i++) {
     if (office === 'mark-nuisance') explainer?.officeMarked(key);
     else if (office === 'mark-trusted') index.setMark({ callerKey: key, label: 'trusted', at, company: null, category: null });
   }
+  treeReplay?.learn({ e164: identity.number?.e164 ?? null, decision, stopped, talk, office, time });
 
   const top = decision.reasons[0]?.code ?? 'none';
   if (truth === 'nuisance') {
@@ -169,7 +176,10 @@ for (let i = 1; i < lines.length; i++) {
       origins.set(origin, o);
     }
     o.attempts++;
-    explainer?.note({ origin, attempt: o.attempts, stopped, key, evidence, decision, attest: get(C.attest) }, time);
+    explainer?.note(
+      { origin, attempt: o.attempts, stopped, key, evidence, decision, attest: get(C.attest), ...(treeStep !== null && { depth: depthLabel(treeStep.estimate) }) },
+      time,
+    );
     const slot = tally.byIndex[Math.min(2, o.attempts - 1)];
     if (slot !== undefined) {
       slot.n++;
@@ -185,7 +195,7 @@ for (let i = 1; i < lines.length; i++) {
     }
   } else {
     tally.legit++;
-    explainer?.noteLegit(key, evidence, time, stopped, origin, undefined, decision);
+    explainer?.noteLegit(key, evidence, time, stopped, origin, treeStep === null ? undefined : depthLabel(treeStep.estimate), decision);
     if (caller === '') tally.legitWithheld++;
     if (stopped) {
       tally.legitStopped++;
@@ -227,6 +237,13 @@ console.log(
 console.log(`legitimate calls blocked: ${pct(tally.legitStopped, tally.legit)} (withheld: ${tally.legitWithheldStopped}/${tally.legitWithheld}); tagged: ${pct(tally.legitTagged, tally.legit)}`);
 if (legitStoppedReasons.size > 0) console.log(`  legitimate blocked, by reasons: ${top(legitStoppedReasons, 6)}`);
 if (explainer !== null) for (const line of explainer.report()) console.log(line);
+if (treeReplay !== null) {
+  const t = treeReplay.tree;
+  const totals = t.totals(now);
+  console.log(
+    `tree: ${t.memberCount} numbers, ${t.nodeCount} nodes (${t.blockNodeCount} blocks), ${(t.byteLength / 1048576).toFixed(1)} MB of tables; masses now: nuisance ${totals.nuisance.toFixed(0)}, legitimate ${totals.legit.toFixed(0)}, imputed legitimate ${totals.imputed.toFixed(0)}`,
+  );
+}
 console.log(
   `accuracy: nuisance_stopped=${ratio(tally.nuisanceStopped, tally.nuisance).toFixed(4)} nuisance_stopped_from_2nd=${ratio(tally.from2nd.stopped, tally.from2nd.n).toFixed(4)} legit_blocked=${ratio(tally.legitStopped, tally.legit).toFixed(4)} legit_tagged=${ratio(tally.legitTagged, tally.legit).toFixed(4)}`,
 );
