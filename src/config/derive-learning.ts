@@ -23,5 +23,6 @@ export function learningRules(c: LearningConfig): LearningRules {
     blocks: c.blocks,
     safety: c.safety,
     shaken: c.shaken,
+    prefixes: c.prefixes,
   };
 }

@@ -12,6 +12,7 @@ export function screeningRules(config: Config): ScreeningRules {
     packs: s.packs,
     prefixes: s.prefixes,
     repeat: s.repeat,
+    trapDids: s.trapDids,
     withheld: s.withheld,
     unparsable: s.unparsable,
     thresholds: s.thresholds,

@@ -76,6 +76,16 @@ export const learningSchema = z
       })
       .strict(),
     shaken: z.object({ enabled: z.boolean(), failedWeight: weight, gatewayWeight: weight, fullDiscount: weight }).strict(),
+    prefixes: z
+      .object({
+        enabled: z.boolean(),
+        nuisanceHalfLifeDays: z.number().min(0.1).max(3650),
+        legitHalfLifeDays: z.number().min(0.1).max(3650),
+        credibility: z.number().min(0.51).max(0.999),
+        minWeight: weight,
+        maxWeight: weight,
+      })
+      .strict(),
   })
   .strict();
 

@@ -20,6 +20,13 @@ describe('loadConfig', () => {
     expect(config.screening.repeat).toEqual({ enabled: true, attempts: 3, withinDays: 7 });
   });
 
+  it('takes trap DIDs from TRAP_DIDS, and refuses one that is not an E.164 number', () => {
+    expect(loadConfig({ env: {} }).screening.trapDids).toEqual([]);
+    expect(loadConfig({ env: { TRAP_DIDS: '+390212345698, +390212345699' } }).screening.trapDids).toEqual(['+390212345698', '+390212345699']);
+    expect(() => loadConfig({ env: { TRAP_DIDS: '0212345699' } })).toThrow(/screening\.trapDids\.0 \(from TRAP_DIDS\): expected an E\.164 number/);
+    expect(loadConfig({ env: {} }).screening.learning.prefixes).toMatchObject({ enabled: true, nuisanceHalfLifeDays: 30 });
+  });
+
   it('overlays CROCETTA_CONFIG key by key, leaving the other defaults', () => {
     const file = tempYaml('pbx:\n  uri: sip:10.1.1.1:5060\nscreening:\n  repeat:\n    attempts: 2\n');
     const config = loadConfig({ env: { CROCETTA_CONFIG: file } });

@@ -26,6 +26,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string; type: 'st
   { env: 'TRUNK_EXPIRES', path: 'trunk.expires', type: 'number' },
   { env: 'TRUNK_CONTACT_HOST', path: 'trunk.contactHost', type: 'string' },
   { env: 'TRUNK_INBOUND_FROM', path: 'trunk.inboundFrom', type: 'list' },
+  { env: 'TRAP_DIDS', path: 'screening.trapDids', type: 'list' },
   { env: 'PBX_REGISTER_USERNAME', path: 'pbx.register.username', type: 'string' },
   { env: 'PBX_REGISTER_PASSWORD', path: 'pbx.register.password', type: 'string' },
   { env: 'PANEL_HOST', path: 'panel.host', type: 'string' },

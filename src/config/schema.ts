@@ -188,6 +188,8 @@ export const configSchema = z
             withinDays: z.number().min(0.01).max(365),
           })
           .strict(),
+        /** Numbers the business owns and never publishes: whoever calls one is nuisance (issue 14). */
+        trapDids: z.array(z.string().regex(/^\+[1-9]\d{5,14}$/, 'expected an E.164 number such as +390212345699')),
         withheld: nonTrustedVerdict,
         unparsable: nonTrustedVerdict,
         thresholds: z

@@ -1,6 +1,7 @@
 import type { CallerIdentity, WithheldReason } from '../callerid/types.js';
 import { behaviourReasons } from './behaviour.js';
 import { blockReason } from './blocks.js';
+import { prefixEvidence, prefixReason } from './prefix-evidence.js';
 import { compileRules, type CompiledRules } from './compile.js';
 import { friendReason } from './friends.js';
 import { findRepeat, ordinal } from './repeat.js';
@@ -127,6 +128,12 @@ function decide(c: CompiledRules, identity: CallerIdentity, evidence: CallerEvid
     }
   }
 
+  const trap = trapReason(c, evidence, now, context);
+  if (trap !== null) {
+    reasons.push(trap);
+    minScore = Math.max(minScore, floor.nuisance);
+  }
+
   if (identity.withheld) {
     reasons.push({
       code: 'withheld',
@@ -181,12 +188,17 @@ function learnedReasons(
     shaken.discount,
     out,
   );
+  // Number blocks and prefixes: the block gates, or the prefix tree where it weighs more, never both (they rest
+  // on the same numbers); a trusted number in the 10/100-block silences both (prefix-evidence.ts).
   const block = evidence.block;
   const number = identity.number;
+  let gate: Reason | null = null;
   if (block !== undefined && block !== null && number !== null && number.e164 !== null) {
-    const found = blockReason(l.rules.blocks, block, number.type, number.e164.length - 1, shaken.discount);
-    if (found !== null) out.push(found);
+    gate = blockReason(l.rules.blocks, block, number.type, number.e164.length - 1, shaken.discount);
   }
+  const tree = l.rules.prefixes?.enabled === false ? null : prefixReason(evidence.prefix ?? null, c.dates, shaken.discount);
+  const numberBlock = prefixEvidence(gate, tree, block);
+  if (numberBlock !== null) out.push(numberBlock);
   const name = displayNameBlockReason(l.safety, identity);
   if (name !== null) out.push(name);
   // Drop decayed evidence too faint to explain anything.
@@ -196,6 +208,34 @@ function learnedReasons(
     if (reason !== undefined && reason.weight >= MIN_SHOWN_WEIGHT) out[w++] = reason;
   }
   out.length = w;
+}
+
+/**
+ * A call to one of our unpublished numbers (screening.trapDids), now or within the look-back: only a dialler going
+ * down a list of numbers finds one.
+ */
+function trapReason(c: CompiledRules, evidence: CallerEvidence, now: number, context: CallContext | undefined): Reason | null {
+  if (c.trapDids.size === 0) return null;
+  const did = context?.did ?? null;
+  let hit: { did: string; at: number } | null = did !== null && c.trapDids.has(did) ? { did, at: now } : null;
+  const calls = evidence.calls;
+  if (hit === null && calls !== undefined) {
+    for (let i = calls.length - 1; i >= 0; i--) {
+      const call = calls[i];
+      if (call !== undefined && call.did !== null && c.trapDids.has(call.did)) {
+        hit = { did: call.did, at: call.at };
+        break;
+      }
+    }
+  }
+  if (hit === null) return null;
+  const when = hit.at === now ? 'now' : `on ${c.dates.dayMonth(hit.at)}`;
+  return {
+    code: 'trap-did',
+    text: `called ${hit.did} (${when}), a number of yours that is never published: only diallers going down a list call it`,
+    weight: WEIGHTS.nuisance,
+    params: { did: hit.did, at: new Date(hit.at).toISOString() },
+  };
 }
 
 function verdictFor(score: number, rules: ScreeningRules): Verdict {

@@ -30,6 +30,8 @@ export interface CompiledRules {
   /** Score floor per verdict: a rule that says `suspect` lifts the score to at least thresholds.suspect. */
   readonly floor: Readonly<Record<Exclude<Verdict, 'trusted'>, number>>;
   readonly learning: CompiledLearning;
+  /** screening.trapDids: our numbers never published. */
+  readonly trapDids: ReadonlySet<string>;
 }
 
 /** The learned-evidence settings, checked, with their patterns and the business-hours check built. */
@@ -63,6 +65,7 @@ export function compileRules(rules: ScreeningRules): CompiledRules {
     dates: dayFormatter(rules.timeZone),
     repeatWindowMs: rules.repeat.withinDays * DAY_MS,
     floor: Object.freeze({ unknown: 0, suspect: rules.thresholds.suspect, nuisance: rules.thresholds.nuisance }),
+    trapDids: new Set(rules.trapDids ?? []),
     learning: {
       rules: learning,
       safety: compileSafety(learning.safety),
@@ -134,6 +137,9 @@ function validate(rules: ScreeningRules): void {
     fail(`thresholds.nuisance must be a number in (0, 1], got ${String(nuisance)}`);
   }
   if (suspect > nuisance) fail(`thresholds.suspect (${suspect}) must not exceed thresholds.nuisance (${nuisance})`);
+  for (const did of rules.trapDids ?? []) {
+    if (!/^\+[1-9][0-9]{5,14}$/.test(did)) fail(`trapDids: ${JSON.stringify(did)} is not an E.164 number such as +390212345699`);
+  }
 
   const { attempts, withinDays } = rules.repeat;
   if (!Number.isInteger(attempts) || attempts < 1) {
@@ -217,4 +223,12 @@ function validateLearning(l: LearningRules): void {
   weight('shaken.failedWeight', l.shaken.failedWeight);
   weight('shaken.gatewayWeight', l.shaken.gatewayWeight);
   weight('shaken.fullDiscount', l.shaken.fullDiscount);
+  const p = l.prefixes;
+  if (p !== undefined) {
+    positive('prefixes.nuisanceHalfLifeDays', p.nuisanceHalfLifeDays);
+    positive('prefixes.legitHalfLifeDays', p.legitHalfLifeDays);
+    if (!(p.credibility > 0.5 && p.credibility < 1)) fail(`prefixes.credibility must be in (0.5, 1), got ${String(p.credibility)}`);
+    weight('prefixes.minWeight', p.minWeight);
+    weight('prefixes.maxWeight', p.maxWeight);
+  }
 }

@@ -100,11 +100,31 @@ export interface ShakenRules {
   fullDiscount: number;
 }
 
+/**
+ * Evidence at every prefix depth (prefix-tree.ts, issue 14): a new number is judged by its country, destination
+ * code and blocks. The tree's internals (prior strengths, evidence needed to decide) keep prefix-tree.ts's defaults.
+ */
+export interface PrefixRules {
+  enabled: boolean;
+  /** Half-life of nuisance numbers under a prefix (days). */
+  nuisanceHalfLifeDays: number;
+  /** Half-life of legitimate numbers under a prefix (days). */
+  legitHalfLifeDays: number;
+  /** How sure the lower bound of a prefix's nuisance share must be (0.9: 90%). */
+  credibility: number;
+  /** Bounds below this give no reason. */
+  minWeight: number;
+  /** The most a prefix weighs (below a mark of the number itself). */
+  maxWeight: number;
+}
+
 export interface LearningRules {
   behaviour: BehaviourRules;
   blocks: BlockRules;
   safety: SafetyRules;
   shaken: ShakenRules;
+  /** Absent: the defaults (DEFAULT_LEARNING_RULES.prefixes). */
+  prefixes?: PrefixRules;
 }
 
 const WORKDAYS = [1, 2, 3, 4, 5];
@@ -146,4 +166,5 @@ export const DEFAULT_LEARNING_RULES: LearningRules = Object.freeze<LearningRules
     calledByUsDays: 365,
   },
   shaken: { enabled: true, failedWeight: 0.7, gatewayWeight: 0.1, fullDiscount: 0.7 },
+  prefixes: { enabled: true, nuisanceHalfLifeDays: 30, legitHalfLifeDays: 90, credibility: 0.9, minWeight: 0.5, maxWeight: 0.95 },
 });

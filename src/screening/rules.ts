@@ -26,6 +26,8 @@ export interface ScreeningRules {
   prefixes: PrefixRule[];
   /** The Nth attempt within D days after a refusal makes the caller nuisance; attempts before it are suspect. */
   repeat: { enabled: boolean; attempts: number; withinDays: number };
+  /** Our numbers that are never published (E.164): a call to one is nuisance, and so is its caller afterwards. */
+  trapDids?: string[];
   /** Verdict for a caller whose number is withheld. */
   withheld: Exclude<Verdict, 'trusted'>;
   /** Verdict floor for a number that could not be parsed at all (letters, junk). */

@@ -2,6 +2,7 @@
  * The vocabulary of classification: verdicts, reasons, evidence and the ports the classifier reads.
  * Pure: nothing here knows about SIP, SQL or HTTP.
  */
+import type { PrefixEstimate } from './prefix-tree.js';
 
 export const VERDICTS = ['trusted', 'unknown', 'suspect', 'nuisance'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -41,6 +42,8 @@ export type ReasonCode =
   | 'nuisance-block'
   // evidence at every prefix depth (issue 14: prefix-tree.ts, prefix-evidence.ts)
   | 'prefix-evidence'
+  // a call to one of screening.trapDids (issue 14)
+  | 'trap-did'
   | 'shaken-failed'
   | 'shaken-gateway'
   | 'shaken-orig-mismatch'
@@ -133,6 +136,8 @@ export interface LearnedEvidence {
   allowNext?: number | null;
   /** What friends' feeds report about this number (src/sharing/feeds), when any friend does. */
   friends?: FriendEvidence | null;
+  /** The prefix tree's estimate for this number from its neighbours (prefix-tree.ts), when it knows any. */
+  prefix?: PrefixEstimate | null;
 }
 
 /** One friend's report of a number: each friend counts at most once per number. */
