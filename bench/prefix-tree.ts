@@ -15,7 +15,7 @@
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { PrefixTree } from '../src/screening/prefix-tree.js';
-import { BlockCountTable } from '../src/store/block-counts.js';
+import { BlockCountTable } from '../src/store/memory/block-counts.js';
 import { mulberry32 } from '../test/support/prng.js';
 
 function arg(name: string, fallback: number): number {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { actionPolicy } from './config/derive.js';
+import { actionPolicy, screeningRules } from './config/derive.js';
 import { dossierRules, dossierService } from './dossier/index.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './log.js';
@@ -17,7 +17,7 @@ import { outboundSources } from './sip/outbound.js';
 import { createActionDeps } from './sip/action-deps.js';
 import { LoginLimiter, Sessions, ensureAdminHash, sessionKey } from './panel/auth.js';
 import { LiveSettings } from './settings/index.js';
-import { openPanelStore, openRegister } from './store/index.js';
+import { openPanelStore, openRegister, prefixIndexOptions } from './store/index.js';
 import { endStaleForwards } from './store/register/stale-forwards.js';
 import { readFriendReportsRanking, type FriendReportsQuery } from './store/reports/community-rankings.js';
 import { FeedService, feedSettings } from './sharing/feeds/index.js';
@@ -72,6 +72,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     onSpool: (event) => countSpool(metrics, event),
     blockDropDigits: config.screening.learning.blocks.dropDigits,
     suspectThreshold: config.screening.thresholds.suspect,
+    prefixes: prefixIndexOptions(screeningRules(config).learning, config.screening.thresholds),
     clock,
     logger: logger.child({ component: 'store' }),
   });

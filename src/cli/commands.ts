@@ -11,7 +11,8 @@ import { writeFritzbox, type PhonebookEntry } from '../sharing/formats/fritzbox.
 import { writeKamailioHtable } from '../sharing/formats/kamailio-htable.js';
 import { ImportRejectedError, importRecords, type ImportReport } from '../sharing/import.js';
 import { isImportFormat, openSource, IMPORT_FORMATS } from '../sharing/sources.js';
-import { openPanelStore, openRegister } from '../store/index.js';
+import { screeningRules } from '../config/derive.js';
+import { openPanelStore, openRegister, prefixIndexOptions } from '../store/index.js';
 import { Connection } from '../store/sqlite/connection.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
 import { CliError, EXIT, print, progressBar } from './output.js';
@@ -28,7 +29,12 @@ function callerKeyOf(text: string, country: string): { key: string; identity: Ca
 export async function lookup(number: string, g: GlobalOptions): Promise<void> {
   const config = cliConfig(g);
   const { key, identity } = callerKeyOf(number, config.defaultCountry);
-  const register = await openRegister({ file: config.store.file, lookbackDays: config.store.lookbackDays, blockDropDigits: config.screening.learning.blocks.dropDigits });
+  const register = await openRegister({
+    file: config.store.file,
+    lookbackDays: config.store.lookbackDays,
+    blockDropDigits: config.screening.learning.blocks.dropDigits,
+    prefixes: prefixIndexOptions(screeningRules(config).learning, config.screening.thresholds),
+  });
   const panel = await openPanelStore({ file: config.store.file, timeZone: config.timeZone });
   try {
     const live = await LiveSettings.load(config, panel.settings, () => undefined);

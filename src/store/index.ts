@@ -4,6 +4,7 @@
  */
 export { openRegister, type OpenRegisterOptions, type OpenedRegister } from './register/register.js';
 export { isRefusalAction } from './register/refusal.js';
+export { PrefixIndex, prefixIndexOptions, type PrefixIndexOptions } from './memory/prefix-index.js';
 export { EvidenceIndex, MAX_TIMES_PER_CALLER } from './memory/evidence-index.js';
 export { MarkTable, e164KeyToNumber, type MarkEntry } from './memory/mark-table.js';
 export { MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, migrate } from './sqlite/migrations.js';

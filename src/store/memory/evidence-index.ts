@@ -9,6 +9,7 @@
 import { NO_EVIDENCE, type CallerEvidence, type Clock } from '../../screening/types.js';
 import { LearnedIndex } from './learned-index.js';
 import { MarkTable, type MarkEntry } from './mark-table.js';
+import { PrefixIndex, type PrefixIndexOptions } from './prefix-index.js';
 
 const DAY_MS = 86_400_000;
 /** At most this many attempt times and refusal times are kept per caller (the most recent ones). */
@@ -28,6 +29,8 @@ export interface EvidenceIndexOptions {
   expectedMarks?: number;
   /** Digits dropped from a number to get its small block (1: blocks of 10). @defaultValue 1 */
   blockDropDigits?: number;
+  /** The prefix tree's options (prefix-index.ts); absent or null: no prefix tree. */
+  prefixes?: PrefixIndexOptions | null;
 }
 
 /** `times` with `time` inserted in order, without times before `cutoff`, at most MAX_TIMES_PER_CALLER long. */
@@ -52,6 +55,8 @@ export class EvidenceIndex {
   readonly marks: MarkTable;
   /** Blocks, DIDs and talk times, numbers we called, overrides (learned-index.ts). */
   readonly learned: LearnedIndex;
+  /** Evidence at every prefix depth (issue 14), null when turned off. */
+  readonly prefixes: PrefixIndex | null;
   private readonly activity = new Map<string, Activity>();
   private readonly lookbackMs: number;
   private readonly clock: Clock;
@@ -66,6 +71,7 @@ export class EvidenceIndex {
       now: () => options.clock.now(),
       ...(options.blockDropDigits !== undefined && { blockDropDigits: options.blockDropDigits }),
     });
+    this.prefixes = options.prefixes === undefined || options.prefixes === null ? null : new PrefixIndex(options.prefixes, () => options.clock.now());
   }
 
   /** The earliest time the index keeps, now. */
@@ -81,7 +87,21 @@ export class EvidenceIndex {
   evidenceFor(callerKey: string): CallerEvidence {
     const base = this.baseEvidenceFor(callerKey);
     const learned = this.learned.evidence(callerKey);
+    const prefix = this.prefixes?.estimate(callerKey, this.clock.now()) ?? null;
+    if (prefix !== null) return { ...base, ...learned, prefix };
     return learned === null ? base : { ...base, ...learned };
+  }
+
+  /** An answered call and its talk time (short calls, the persistent human, legitimate prefix evidence). */
+  addTalk(callerKey: string, at: number, seconds: number): void {
+    this.learned.addTalk(callerKey, at, seconds);
+    this.prefixes?.talk(callerKey, at, seconds);
+  }
+
+  /** The business called this number at `at` (PBX outbound, CDR import). */
+  addCalledByUs(callerKey: string, at: number): void {
+    this.learned.addCalledByUs(callerKey, at);
+    this.prefixes?.calledByUs(callerKey, at);
   }
 
   private baseEvidenceFor(callerKey: string): CallerEvidence {
@@ -115,7 +135,9 @@ export class EvidenceIndex {
 
   setMark(entry: MarkEntry): void {
     const before = this.marks.get(entry.callerKey)?.label ?? null;
-    this.learned.markChanged(entry.callerKey, before, entry.label === 'none' ? null : entry.label);
+    const after = entry.label === 'none' ? null : entry.label;
+    this.learned.markChanged(entry.callerKey, before, after);
+    this.prefixes?.mark(entry.callerKey, before, after, entry.at);
     this.marks.set(entry);
   }
 
@@ -136,6 +158,7 @@ export class EvidenceIndex {
       if (this.trim(key, act) === undefined) dropped++;
     }
     this.learned.prune();
+    this.prefixes?.prune(this.clock.now());
     return dropped;
   }
 

@@ -10,8 +10,9 @@
  */
 import { EvidenceIndex } from './evidence-index.js';
 import { LABEL_NUISANCE, LABEL_TRUSTED } from './mark-table.js';
-import type { Clock } from '../../screening/types.js';
-import type { MarkLabel } from '../../screening/types.js';
+import type { Clock, MarkLabel, Reason, Verdict } from '../../screening/types.js';
+import type { PrefixIndexOptions } from './prefix-index.js';
+import { isRefusalAction } from '../register/refusal.js';
 import type { Connection } from '../sqlite/connection.js';
 
 const PAGE = 5000;
@@ -36,6 +37,10 @@ interface ActivityRow {
   time: number;
   refused_at: number | null;
   talk_ms: number | null;
+  verdict: Verdict;
+  action: string;
+  /** JSON reasons, only for the attempts that teach the prefix tree (refused, trap DIDs, sweeps). */
+  reasons: string | null;
 }
 
 export interface IndexLoadStats {
@@ -55,6 +60,8 @@ export async function loadIndex(
     blockDropDigits?: number;
     /** How far back the numbers the business called are loaded, in days. @defaultValue 365 */
     calledByUsDays?: number;
+    /** The prefix tree's options; absent or null: none. */
+    prefixes?: PrefixIndexOptions | null;
   },
 ): Promise<{ index: EvidenceIndex; stats: IndexLoadStats }> {
   const started = performance.now();
@@ -70,7 +77,10 @@ export async function loadIndex(
   let afterId = -1;
   for (;;) {
     const rows = await db.all<ActivityRow>(
-      `SELECT id, caller_key, time, refused_at, talk_ms FROM attempts
+      `SELECT id, caller_key, time, refused_at, talk_ms, verdict, action,
+              CASE WHEN refused_at IS NOT NULL OR instr(reasons, '"sweep"') > 0 OR instr(reasons, '"trap-did"') > 0
+                   THEN reasons END AS reasons
+         FROM attempts
         WHERE (time, id) > (?, ?) AND caller_key IS NOT NULL ORDER BY time, id LIMIT ?`,
       [afterTime, afterId, PAGE],
     );
@@ -82,7 +92,10 @@ export async function loadIndex(
         refusals++;
       }
       // Talk times (short calls, the persistent human) survive a restart; the call's time stands for the answer.
-      if (r.talk_ms !== null) index.learned.addTalk(r.caller_key, r.time, r.talk_ms / 1000);
+      if (r.talk_ms !== null) index.addTalk(r.caller_key, r.time, r.talk_ms / 1000);
+      if (index.prefixes !== null && r.reasons !== null) {
+        index.prefixes.attempt(r.caller_key, { time: r.time, verdict: r.verdict, reasons: parseReasons(r.reasons) }, isRefusalAction(r.action));
+      }
     }
     const last = rows[rows.length - 1];
     if (last === undefined || rows.length < PAGE) break;
@@ -93,6 +106,16 @@ export async function loadIndex(
   countBlocks(index);
   const called = await loadCalledNumbers(db, index, options.clock.now() - (options.calledByUsDays ?? 365) * 86_400_000);
   return { index, stats: { marks, attempts, refusals, called, durationMs: performance.now() - started } };
+}
+
+/** The codes and weights of a stored reasons array; [] when it is not one. */
+function parseReasons(json: string): Reason[] {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? (parsed as Reason[]).filter((r) => typeof r?.code === 'string' && typeof r.weight === 'number') : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Loads the names of one column into temp table `table` (id, name) and returns SQL id → index id. */
@@ -134,9 +157,10 @@ async function loadE164Marks(db: Connection, index: EvidenceIndex): Promise<numb
         [after, PAGE],
       );
       if (page === undefined || page.n === 0 || page.last === null || page.packed === null) break;
-      loaded += parsePacked(page.packed, (key, label, at, company, category) =>
-        table.setNumeric(key, label, at, companies[company] ?? 0, categories[category] ?? 0),
-      );
+      loaded += parsePacked(page.packed, (key, label, at, company, category) => {
+        table.setNumeric(key, label, at, companies[company] ?? 0, categories[category] ?? 0);
+        index.prefixes?.mark(`+${key}`, null, label === LABEL_NUISANCE ? 'nuisance' : 'trusted', at);
+      });
       if (page.n < PAGE) break;
       after = page.last;
     }
@@ -232,6 +256,6 @@ function countBlocks(index: EvidenceIndex): number {
 /** The numbers the business called (PBX outbound, CDR import) since `since`, into the learned index. */
 async function loadCalledNumbers(db: Connection, index: EvidenceIndex, since: number): Promise<number> {
   const rows = await db.all<{ caller_key: string; last_at: number }>('SELECT caller_key, last_at FROM called_numbers WHERE last_at >= ?', [since]);
-  for (const r of rows) index.learned.addCalledByUs(r.caller_key, r.last_at);
+  for (const r of rows) index.addCalledByUs(r.caller_key, r.last_at);
   return rows.length;
 }

@@ -21,6 +21,7 @@ import { loadIndex, type IndexLoadStats } from '../memory/load-index.js';
 import { silentLogger, type StoreLogger } from '../logger.js';
 import { migrate } from '../sqlite/migrations.js';
 import { attemptStats, listAttempts, listMarkHistory } from './queries.js';
+import type { PrefixIndexOptions } from '../memory/prefix-index.js';
 import { noteLearned } from '../memory/learn-from-attempt.js';
 import { isRefusalAction } from './refusal.js';
 import {
@@ -77,6 +78,8 @@ export interface OpenRegisterOptions {
   blockDropDigits?: number;
   /** The classifier's suspect threshold: a stop on the caller's own evidence above it makes a learned block member. */
   suspectThreshold?: number;
+  /** Evidence at every prefix depth (prefixIndexOptions from the screening rules); absent or null: none. */
+  prefixes?: PrefixIndexOptions | null;
   /** Numbers the business called longer ago than this are not loaded (screening.learning calledByUsDays). @defaultValue 365 */
   calledByUsDays?: number;
   /** How often callers with no activity left in the window are dropped from the index. @defaultValue 600000 */
@@ -160,6 +163,7 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       clock,
       ...(options.blockDropDigits !== undefined && { blockDropDigits: options.blockDropDigits }),
       ...(options.calledByUsDays !== undefined && { calledByUsDays: options.calledByUsDays }),
+      ...(options.prefixes !== undefined && { prefixes: options.prefixes }),
     });
     logger.info({ file: options.file, ...stats }, 'register index loaded');
     const statements: WriterStatements = {
@@ -231,7 +235,7 @@ class SqliteRegister implements OpenedRegister {
 
   indexImported(imported: ImportedIndexRows): void {
     for (const m of imported.marks ?? []) this.index.setMark(m);
-    for (const c of imported.called ?? []) this.index.learned.addCalledByUs(c.callerKey, c.at);
+    for (const c of imported.called ?? []) this.index.addCalledByUs(c.callerKey, c.at);
   }
 
   record(attempt: NewAttempt, options: RecordOptions = {}): Promise<number> {
@@ -303,7 +307,7 @@ class SqliteRegister implements OpenedRegister {
       },
       committed: () => {
         if (row === undefined) this.logger.warn({ id }, 'talk time for an attempt not in the register');
-        else if (row.caller_key !== null) this.index.learned.addTalk(row.caller_key, talk.answeredAt, talk.talkMs / 1000);
+        else if (row.caller_key !== null) this.index.addTalk(row.caller_key, talk.answeredAt, talk.talkMs / 1000);
       },
       failed: (err) => {
         this.logger.warn({ id, err }, 'talk time lost with its batch');
@@ -316,7 +320,7 @@ class SqliteRegister implements OpenedRegister {
       this.logger.warn({ callerKey }, 'number called by us after close dropped');
       return;
     }
-    this.index.learned.addCalledByUs(callerKey, at);
+    this.index.addCalledByUs(callerKey, at);
     this.batches.enqueue({
       kind: 'other',
       oneStatement: true,

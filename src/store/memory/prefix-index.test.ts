@@ -1,0 +1,163 @@
+/**
+ * Evidence at every prefix depth as the service runs it (issue 14): the register's writes feed the index's tree,
+ * the classifier reads it. The three cases of the issue, trap DIDs, and a restart.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CallerIdentity } from '../../callerid/types.js';
+import { normalizeNumber } from '../../callerid/index.js';
+import { createClassifier } from '../../screening/classify.js';
+import { DEFAULT_SCREENING_RULES, type ScreeningRules } from '../../screening/rules.js';
+import type { Decision } from '../../screening/types.js';
+import { EvidenceIndex } from './evidence-index.js';
+import { noteLearned } from './learn-from-attempt.js';
+import { prefixIndexOptions } from './prefix-index.js';
+import { openRegister, type OpenedRegister } from '../register/register.js';
+import { ManualClock, newAttempt } from '../test-fixtures.js';
+import { tempDir, type TempDir } from '../test-tmp.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+/** Monday 2 Nov 2026, 10:00 in Rome. */
+const T0 = Date.parse('2026-11-02T10:00:00+01:00');
+const DID = '+390211110000';
+const TRAP = '+390211110099';
+
+/** As config/default.yaml sets them (nuisance from 0.8). */
+const RULES: ScreeningRules = { ...DEFAULT_SCREENING_RULES, thresholds: { suspect: 0.5, nuisance: 0.8 }, trapDids: [TRAP] };
+const classifier = createClassifier(RULES);
+
+function identity(e164: string): CallerIdentity {
+  return { number: normalizeNumber(e164, 'IT'), displayName: null, source: 'from', withheld: false, withheldReason: null, attestation: null, verstat: null };
+}
+
+function setup() {
+  const clock = { t: T0, now(): number { return this.t; } };
+  const index = new EvidenceIndex({ lookbackDays: 60, clock, prefixes: prefixIndexOptions(undefined, RULES.thresholds) });
+  const classify = (e164: string, did = DID): Decision => classifier(identity(e164), index.evidenceFor(e164), clock.t, { did });
+  /** One call as the register records it: classified, its action, what it teaches the index. */
+  const call = (e164: string, did = DID): Decision => {
+    const decision = classify(e164, did);
+    const action = decision.verdict === 'nuisance' ? 'reject:607' : 'allow';
+    index.addAttempt(e164, clock.t);
+    if (action !== 'allow') index.addRefusal(e164, clock.t);
+    noteLearned(index, e164, { time: clock.t, calledNumber: did, verdict: decision.verdict, score: decision.score, reasons: decision.reasons, action }, RULES.thresholds);
+    return decision;
+  };
+  const mark = (e164: string, label: 'nuisance' | 'trusted'): void => index.setMark({ callerKey: e164, label, at: clock.t, company: null, category: null });
+  // The office's Italian callers: customers on mobiles and in Milan, who talked with it at length.
+  for (let i = 0; i < 40; i++) index.addTalk(`+39347${String(1_000_000 + i * 98_321).slice(-7)}`, T0 - 20 * DAY, 240);
+  for (let i = 0; i < 40; i++) index.addTalk(`+3902${String(10_000_000 + i * 1_234_567).slice(-8)}`, T0 - 20 * DAY, 240);
+  return { clock, index, classify, call, mark };
+}
+
+/** Albanian mobiles (+355 69), each in a 1000-block of its own: a centre with a fresh number every call. */
+const albanian = (i: number): string => `+35569${String(1_000_000 + i * 77_777).slice(-7)}`;
+
+describe('a foreign centre with a fresh number every call', () => {
+  it('is refused from the 5th number the office marks, with a reason naming its range', () => {
+    const s = setup();
+    const verdicts: string[] = [];
+    for (let k = 0; k < 8; k++) {
+      s.clock.t = T0 + k * HOUR;
+      const d = s.call(albanian(k));
+      verdicts.push(d.verdict);
+      if (d.verdict !== 'nuisance') s.mark(albanian(k), 'nuisance'); // the office answers and marks it
+    }
+    expect(verdicts.slice(0, 2)).toEqual(['unknown', 'unknown']);
+    expect(verdicts.indexOf('nuisance')).toBeGreaterThanOrEqual(2);
+    expect(verdicts.indexOf('nuisance')).toBeLessThanOrEqual(5);
+    const d = s.classify(albanian(50));
+    expect(d.verdict).toBe('nuisance');
+    expect(d.reasons[0]).toMatchObject({ code: 'prefix-evidence' });
+    expect(d.reasons[0]?.text).toMatch(/number ranges of \+355 69 \(mobile\) with calls refused or marked nuisance lately \(last on 2 Nov\); none of your callers calls from there/);
+  });
+});
+
+describe('a customer from the same country', () => {
+  it('who talked with the office is let through, and so are the other lines of its block', () => {
+    const s = setup();
+    const customer = '+355692345678';
+    s.index.addTalk(customer, T0 - 2 * DAY, 600);
+    s.index.addTalk('+355692345671', T0 - 2 * DAY, 400);
+    for (let k = 0; k < 10; k++) s.mark(albanian(k), 'nuisance');
+    // The centre's next fresh number is still held suspect (tagged, not refused): the office has callers there.
+    const centre = s.classify(albanian(60));
+    expect(centre.verdict).toBe('suspect');
+    expect(centre.reasons[0]?.text).toMatch(/your callers call from 1 of its ranges/);
+    expect(s.classify(customer).verdict).toBe('trusted');
+    const colleague = s.classify('+355692345675');
+    expect(colleague.verdict).not.toBe('nuisance');
+    expect(colleague.reasons.map((r) => r.code)).not.toContain('prefix-evidence');
+  });
+});
+
+describe('decay', () => {
+  it('delists a country that went quiet', () => {
+    const s = setup();
+    for (let k = 0; k < 10; k++) s.mark(albanian(k), 'nuisance');
+    expect(s.classify(albanian(70)).verdict).toBe('nuisance');
+    s.clock.t = T0 + 45 * DAY;
+    expect(s.classify(albanian(70)).verdict).not.toBe('nuisance');
+    s.clock.t = T0 + 120 * DAY;
+    s.index.prune();
+    expect(s.classify(albanian(70)).reasons.map((r) => r.code)).not.toContain('prefix-evidence');
+  });
+});
+
+describe('trap numbers', () => {
+  it('make their caller nuisance at once and afterwards, and teach the tree about its range', () => {
+    const s = setup();
+    const dialler = '+390687654321';
+    const first = s.call(dialler, TRAP);
+    expect(first.verdict).toBe('nuisance');
+    expect(first.reasons[0]?.text).toMatch(/called \+390211110099 \(now\), a number of yours that is never published/);
+    s.clock.t += 2 * DAY;
+    const later = s.classify(dialler, DID);
+    expect(later.verdict).toBe('nuisance');
+    expect(later.reasons.map((r) => r.code)).toContain('trap-did');
+    expect(s.index.prefixes?.tree.path(dialler, s.clock.t).at(-1)?.nuisance).toBeGreaterThan(0.9);
+  });
+
+  it('count even when the caller is let through for another reason, as the sweep does', () => {
+    const s = setup();
+    const sweeper = '+390612345678';
+    // Three of our numbers within minutes: a sweep, suspect on its own (weight 0.6), counted in the tree as it happens.
+    for (const [i, did] of ['+390211110001', '+390211110002', '+390211110003'].entries()) {
+      s.clock.t = T0 + i * 60_000;
+      s.call(sweeper, did);
+    }
+    expect(s.index.prefixes?.tree.path(sweeper, s.clock.t).at(-1)?.nuisance).toBeCloseTo(0.6, 1);
+  });
+});
+
+describe('the register', () => {
+  let dir: TempDir | undefined;
+  const opened: OpenedRegister[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((r) => r.close()));
+    dir?.remove();
+  });
+
+  it('rebuilds the tree at start from marks, refusals and talks', async () => {
+    dir = tempDir();
+    const clock = new ManualClock(T0);
+    const open = async (): Promise<OpenedRegister> => {
+      const r = await openRegister({ file: dir!.file('register.sqlite'), lookbackDays: 60, clock, prefixes: prefixIndexOptions(undefined, RULES.thresholds) });
+      opened.push(r);
+      return r;
+    };
+    const first = await open();
+    for (let k = 0; k < 6; k++) await first.mark(albanian(k), { label: 'nuisance', company: null, category: null, at: T0 - k * HOUR, by: 'test' });
+    const refusal = [{ code: 'repeat-after-refusal' as const, text: '3rd attempt', weight: 0.9 }];
+    for (let k = 6; k < 10; k++) await first.record(newAttempt(albanian(k), T0 - HOUR, { verdict: 'nuisance', score: 0.9, reasons: refusal, action: 'reject:607' }));
+    const before = first.evidenceFor(albanian(80)).prefix;
+    expect(before?.node.nuisance).toBeGreaterThan(5);
+    await first.close();
+    opened.splice(0);
+    const again = await open();
+    const after = again.evidenceFor(albanian(80)).prefix;
+    expect(after?.node.prefix).toBe(before?.node.prefix);
+    expect(after?.node.nuisance).toBeCloseTo(before?.node.nuisance ?? 0, 1);
+    expect(after?.weight).toBeCloseTo(before?.weight ?? 0, 2);
+  });
+});
