@@ -2,11 +2,10 @@
  * bench/accuracy.ts: replays a call trace through the real pipeline with simulated time and reports how well
  * crocetta stops nuisance calls without stopping legitimate ones.
  *
- *   npm run bench:accuracy -- --trace FILE [--config overlay.yaml] [--explain] [--tree]
+ *   npm run bench:accuracy -- --trace FILE [--config overlay.yaml] [--explain]
  *
- * `--explain` adds a breakdown of the nuisance calls let through (bench/explain-misses.ts). `--tree` adds the
- * prefix tree as an extra evidence term, as issue 14's second phase will wire it (bench/tree-replay.ts); without it
- * the replay is the shipped classifier alone.
+ * `--explain` adds a breakdown of the nuisance calls let through (bench/explain-misses.ts), by centre kind and by
+ * the prefix depth that decided.
  *
  * Trace (contract, docs/architecture.md): CSV with header `time,caller,did,truth,office` (+ optional `origin`);
  * also read when present: `talk` (seconds talked when the call reached the office), `attest`, `verstat`, `name`.
@@ -24,13 +23,21 @@ import { callerKey, calledNumber, identifyCaller, normalizeNumber } from '../src
 import type { SipHeaderSource } from '../src/callerid/types.js';
 import { loadConfig } from '../src/config/index.js';
 import { actionPolicy, screeningRules } from '../src/config/derive.js';
-import { learnsBlockMember } from '../src/screening/blocks.js';
-import { chooseAction, createClassifier } from '../src/screening/index.js';
+import { chooseAction, createClassifier, formatAction } from '../src/screening/index.js';
 import { NO_EVIDENCE } from '../src/screening/types.js';
 import { EvidenceIndex } from '../src/store/memory/evidence-index.js';
 import { MissExplainer } from './explain-misses.js';
 import { shakenIdentity } from './passport.js';
-import { depthLabel, TreeReplay } from './tree-replay.js';
+import { noteLearned } from '../src/store/learned-writes.js';
+import { prefixIndexOptions } from '../src/store/prefix-index.js';
+import type { PrefixEstimate } from '../src/screening/prefix-tree.js';
+
+/** "country", "destination code", "1000-block"...: the prefix depth that decided, for the explanations. */
+function depthLabel(estimate: PrefixEstimate | null | undefined): string {
+  if (estimate === null || estimate === undefined) return 'no node';
+  const node = estimate.node;
+  return node.level === 'block' ? `${10 ** node.free}-block` : node.level === 'area' ? 'destination code' : 'country';
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,7 +46,7 @@ function arg(name: string): string | undefined {
 
 const TRACE = arg('trace');
 if (TRACE === undefined) {
-  console.error('usage: npm run bench:accuracy -- --trace FILE [--config overlay.yaml] [--explain] [--tree]');
+  console.error('usage: npm run bench:accuracy -- --trace FILE [--config overlay.yaml] [--explain]');
   process.exit(2);
 }
 const overlay = arg('config');
@@ -49,13 +56,13 @@ const rules = screeningRules(config);
 const policy = actionPolicy(config);
 const classify = createClassifier(rules);
 const country = config.defaultCountry;
-const treeReplay = process.argv.includes('--tree') ? new TreeReplay(rules) : null;
 
 let now = 0;
 const index = new EvidenceIndex({
   lookbackDays: config.store.lookbackDays,
   clock: { now: () => now },
   ...(rules.learning !== undefined && { blockDropDigits: rules.learning.blocks.dropDigits }),
+  prefixes: prefixIndexOptions(rules.learning, rules.thresholds),
 });
 
 function headersOf(caller: string, did: string, name: string, attest: string, verstat: string): SipHeaderSource {
@@ -139,9 +146,7 @@ for (let i = 1; i < lines.length; i++) {
   const key = callerKey(identity);
   const evidence = key === null ? NO_EVIDENCE : index.evidenceFor(key);
   const calledDid = called?.e164 ?? called?.raw ?? null;
-  const classified = classify(identity, evidence, time, { did: calledDid });
-  const treeStep = treeReplay?.adjust(classified, identity, evidence, time) ?? null;
-  const decision = treeStep?.decision ?? classified;
+  const decision = classify(identity, evidence, time, { did: calledDid });
   const action = chooseAction(decision, identity, policy);
   verdicts[decision.verdict]++;
   const stopped = action.kind !== 'allow' && action.kind !== 'tag';
@@ -150,20 +155,17 @@ for (let i = 1; i < lines.length; i++) {
   // The register's writes, as handle-request + register do them.
   if (key !== null) {
     index.addAttempt(key, time);
-    index.learned.addCall(key, time, calledDid);
     if (stopped) index.addRefusal(key, time);
     if (stopped) explainer?.refused(key, time);
-    if (decision.reasons.some((r) => r.code === 'allow-next')) index.learned.consumeAllowNext(key);
-    if (learnsBlockMember(decision, rules.thresholds)) index.learned.addLearnedMember(key, time);
+    noteLearned(index, key, { time, calledNumber: calledDid, verdict: decision.verdict, score: decision.score, reasons: decision.reasons, action: formatAction(action) }, rules.thresholds);
   }
   if (!stopped && key !== null) {
-    if (talk > 0) index.learned.addTalk(key, time, talk);
+    if (talk > 0) index.addTalk(key, time, talk);
     const at = time + talk * 1000;
     if (office === 'mark-nuisance') index.setMark({ callerKey: key, label: 'nuisance', at, company: null, category: null });
     if (office === 'mark-nuisance') explainer?.officeMarked(key);
     else if (office === 'mark-trusted') index.setMark({ callerKey: key, label: 'trusted', at, company: null, category: null });
   }
-  treeReplay?.learn({ e164: identity.number?.e164 ?? null, decision, stopped, talk, office, time });
 
   const top = decision.reasons[0]?.code ?? 'none';
   if (truth === 'nuisance') {
@@ -177,7 +179,7 @@ for (let i = 1; i < lines.length; i++) {
     }
     o.attempts++;
     explainer?.note(
-      { origin, attempt: o.attempts, stopped, key, evidence, decision, attest: get(C.attest), ...(treeStep !== null && { depth: depthLabel(treeStep.estimate) }) },
+      { origin, attempt: o.attempts, stopped, key, evidence, decision, attest: get(C.attest), depth: depthLabel(evidence.prefix) },
       time,
     );
     const slot = tally.byIndex[Math.min(2, o.attempts - 1)];
@@ -195,7 +197,7 @@ for (let i = 1; i < lines.length; i++) {
     }
   } else {
     tally.legit++;
-    explainer?.noteLegit(key, evidence, time, stopped, origin, treeStep === null ? undefined : depthLabel(treeStep.estimate), decision);
+    explainer?.noteLegit(key, evidence, time, stopped, origin, depthLabel(evidence.prefix), decision);
     if (caller === '') tally.legitWithheld++;
     if (stopped) {
       tally.legitStopped++;
@@ -237,8 +239,8 @@ console.log(
 console.log(`legitimate calls blocked: ${pct(tally.legitStopped, tally.legit)} (withheld: ${tally.legitWithheldStopped}/${tally.legitWithheld}); tagged: ${pct(tally.legitTagged, tally.legit)}`);
 if (legitStoppedReasons.size > 0) console.log(`  legitimate blocked, by reasons: ${top(legitStoppedReasons, 6)}`);
 if (explainer !== null) for (const line of explainer.report()) console.log(line);
-if (treeReplay !== null) {
-  const t = treeReplay.tree;
+if (index.prefixes !== null) {
+  const t = index.prefixes.tree;
   const totals = t.totals(now);
   console.log(
     `tree: ${t.memberCount} numbers, ${t.nodeCount} nodes (${t.blockNodeCount} blocks), ${(t.byteLength / 1048576).toFixed(1)} MB of tables; masses now: nuisance ${totals.nuisance.toFixed(0)}, legitimate ${totals.legit.toFixed(0)}, imputed legitimate ${totals.imputed.toFixed(0)}`,
