@@ -196,7 +196,13 @@ function learnedReasons(
   if (block !== undefined && block !== null && number !== null && number.e164 !== null) {
     gate = blockReason(l.rules.blocks, block, number.type, number.e164.length - 1, shaken.discount);
   }
-  const tree = l.rules.prefixes?.enabled === false ? null : prefixReason(evidence.prefix ?? null, c.dates, shaken.discount);
+  let tree = l.rules.prefixes?.enabled === false ? null : prefixReason(evidence.prefix ?? null, c.dates, shaken.discount);
+  // Where the business's own callers call from (a country or an operator/area code with legitimate numbers under
+  // it), the prefix alone tags a new number but never refuses it: a supplier's or customer's new line is at stake.
+  const node = evidence.prefix?.node;
+  if (tree !== null && node !== undefined && node.level !== 'block' && node.legit >= 0.5 && tree.weight > c.floor.suspect) {
+    tree = { ...tree, weight: c.floor.suspect };
+  }
   const numberBlock = prefixEvidence(gate, tree, block);
   if (numberBlock !== null) out.push(numberBlock);
   const name = displayNameBlockReason(l.safety, identity);

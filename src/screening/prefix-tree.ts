@@ -1,7 +1,8 @@
 /**
  * Evidence at every prefix depth (issue 14): a tree over E.164 numbers, country calling code → national destination
- * code (operator or area, number-prefixes.ts) → 1000-, 100- and 10-blocks, that estimates how likely a number never
- * seen before is nuisance from what is known about its neighbours at every depth.
+ * code (operator or area, number-prefixes.ts) → 100,000- and 10,000-blocks (under mobile destination codes only:
+ * SIM batches) → 1000-, 100- and 10-blocks, that estimates how likely a number is nuisance from what is known about
+ * its NEIGHBOURS at every depth (its own evidence is left out of its estimate: the classifier weighs it apart).
  *
  * What a node holds: exponentially decayed masses of DISTINCT numbers under it, kept lazily (a value and the
  * minute it was last brought up to date), so an update or a read costs O(depth):
@@ -67,7 +68,10 @@ export interface PrefixTreeRules {
   minWeight: number;
   /** Upper limit of the weight: a neighbourhood never weighs as much as a mark of the number itself. */
   maxWeight: number;
-  /** Block levels, as digits left free below the block's prefix, deepest last: [3, 2, 1] = 1000-, 100-, 10-blocks. */
+  /**
+   * Block levels, as digits left free below the block's prefix, deepest last: [5, 4, 3, 2, 1] = 100,000- to
+   * 10-blocks. Levels wider than the 1000-block are learned under mobile destination codes only (UNIT_DIGITS).
+   */
   blockDigits: readonly number[];
   /** Member rows and nodes whose masses all decayed below this are forgotten by prune(). */
   forgetBelow: number;
@@ -82,7 +86,7 @@ export const DEFAULT_PREFIX_TREE_RULES: PrefixTreeRules = Object.freeze({
   credibility: 0.9,
   minWeight: 0.5,
   maxWeight: 0.95,
-  blockDigits: Object.freeze([3, 2, 1]),
+  blockDigits: Object.freeze([5, 4, 3, 2, 1]),
   forgetBelow: 0.02,
 });
 
@@ -144,6 +148,15 @@ interface AreaNode extends UpperNode {
 
 const MINUTE = 60_000;
 const DAY_MINUTES = 1440;
+/**
+ * Numbers are handed to subscribers in ranges: a fixed-line customer's DID range, a centre's 100-block, a batch of
+ * SIMs. The 1000-block (3 free digits) is the cluster that counts once above it; blocks wider than that (10,000 and
+ * 100,000 numbers) are learned only under mobile destination codes, where operators sell SIMs in batches that large
+ * (a SIM box's numbers); under a fixed-line area code they are an exchange's thousands of unrelated subscribers.
+ */
+const UNIT_DIGITS = 3;
+const WIDE_TYPE = 'MOBILE';
+const WIDE_MIN_EVIDENCE = 1.5;
 // Block columns: masses; on the top level also the unit lent to the parents (CN, CL, CU), all as of BREF.
 const BN = 0;
 const BL = 1;
@@ -191,6 +204,8 @@ export class PrefixTree {
   /** Members keyed by their E.164 digits. */
   private readonly members = new KeyedSlots({ f32: 3, u32: 2, u8: 1 });
   private readonly powers: number[];
+  /** The block level that lends its unit to the destination code, the country and the root (the 1000-block). */
+  private readonly unitLevel: number;
 
   constructor(rules: Partial<PrefixTreeRules> = {}) {
     const r = { ...DEFAULT_PREFIX_TREE_RULES, ...rules };
@@ -200,7 +215,9 @@ export class PrefixTree {
     this.lambdaL = Math.LN2 / (r.legitHalfLifeDays * DAY_MINUTES);
     this.z = normalQuantile(r.credibility);
     this.powers = r.blockDigits.map((d) => 10 ** d);
-    this.levels = r.blockDigits.map((_, i) => new KeyedSlots({ f32: i === 0 ? 6 : 3, u32: 1, u8: 0 }));
+    const unit = r.blockDigits.findIndex((d) => d <= UNIT_DIGITS);
+    this.unitLevel = unit < 0 ? 0 : unit;
+    this.levels = r.blockDigits.map((_, i) => new KeyedSlots({ f32: i === this.unitLevel ? 6 : 3, u32: 1, u8: 0 }));
   }
 
   /** Distinct numbers held. */
@@ -288,6 +305,7 @@ export class PrefixTree {
     const t = minutes(now);
     const found = this.walk(e164, t);
     if (found === null) return null;
+    this.leaveOut(e164, t, found.nodes);
     const r = this.rules;
     const rn = this.upperN(this.root, t);
     let mu = (rn + 0.5) / (rn + this.upperL(this.root, t) + this.upperU(this.root, t) + 1);
@@ -305,6 +323,11 @@ export class PrefixTree {
       if (node.level === 'block' && parentFree > free) {
         m = Math.min(r.priorStrength, Math.max(r.minPriorStrength, parentTotal * 10 ** (free - parentFree)));
       }
+      // A wide block (a SIM batch's 10,000 or 100,000 numbers) speaks from its 2nd number: one number there says
+      // nothing about the others, as it does in a 10-block of PBX lines; below that it passes its parent's
+      // estimate on unchanged (else the same number would be counted again in each of its wide blocks' priors).
+      const wide = node.level === 'block' && node.free > UNIT_DIGITS;
+      if (wide && total < WIDE_MIN_EVIDENCE) continue;
       if (total >= r.minEvidence) {
         decided = i;
         prior = mu;
@@ -422,14 +445,40 @@ export class PrefixTree {
     }
     const full = Number(digits);
     const top = cc.length + ndc.length;
+    const wide = areaType === WIDE_TYPE;
     for (let i = 0; i < this.powers.length; i++) {
       const free = this.rules.blockDigits[i]!;
-      if (digits.length - free <= top) continue;
+      if (digits.length - free <= top || (free > UNIT_DIGITS && !wide)) continue;
       const prefix = Math.floor(full / this.powers[i]!);
       const slot = this.levels[i]!.find(prefix);
       if (slot >= 0) nodes.push(this.blockView(this.levels[i]!, slot, String(prefix), free, nodes.length, t));
     }
     return { nodes, digits: digits.length, callingCode: cc, ndc, areaType, countryLast: country.lastNuisanceAt, areaLast };
+  }
+
+  /**
+   * Leave-one-out: the number's own evidence leaves the nodes of its path, so the estimate says what its
+   * NEIGHBOURS say. Its own mark, refusals and talks are reasons of their own in the classifier; counted here
+   * too, a number refused once on its neighbourhood's say-so would condemn itself on every later call.
+   */
+  private leaveOut(e164: string, t: number, nodes: PrefixNode[]): void {
+    const slot = this.memberSlot(e164, false);
+    if (slot < 0) return;
+    const m = this.members;
+    const dn = this.decayN(t - m.u32[MN_AT]![slot]!);
+    const n = m.f32[MN]![slot]! * dn;
+    const u = m.f32[MU]![slot]! * dn;
+    const l = m.f32[ML]![slot]! * this.decayL(t - m.u32[ML_AT]![slot]!);
+    if (n + l + u <= 0) return;
+    // The share of the number in the unit its 1000-block lends above (1 when the block holds at most one number).
+    const unit = nodes.find((node) => node.level === 'block' && node.free === UNIT_DIGITS);
+    const scale = unit === undefined ? 1 : 1 / Math.max(1, unit.nuisance + unit.legit + unit.imputed);
+    for (const node of nodes) {
+      const k = node.level === 'block' ? 1 : scale;
+      node.nuisance = Math.max(0, node.nuisance - n * k);
+      node.legit = Math.max(0, node.legit - l * k);
+      node.imputed = Math.max(0, node.imputed - u * k);
+    }
   }
 
   private decayN(ageMinutes: number): number {
@@ -567,8 +616,10 @@ export class PrefixTree {
     let upL = dl;
     let upU = du;
     let upAt = t;
+    const wide = ndcLen > 0 && this.areas.get(digits.slice(0, top))?.type === WIDE_TYPE;
     for (let i = 0; i < this.levels.length; i++) {
-      if (digits.length - this.rules.blockDigits[i]! <= top) continue;
+      const free = this.rules.blockDigits[i]!;
+      if (digits.length - free <= top || (free > UNIT_DIGITS && !wide)) continue;
       const b = this.levels[i]!;
       const prefix = Math.floor(key / this.powers[i]!);
       let slot = b.find(prefix);
@@ -577,7 +628,7 @@ export class PrefixTree {
         slot = b.insert(prefix);
         b.u32[BREF]![slot] = t;
       }
-      const unit = i === 0;
+      const unit = i === this.unitLevel;
       const ref = b.u32[BREF]![slot]!;
       const when = Math.max(t, ref);
       // Bring the row to `when`, and the deltas too (a late report is added as what is left of it then).
