@@ -28,8 +28,8 @@ import { NO_EVIDENCE } from '../src/screening/types.js';
 import { EvidenceIndex } from '../src/store/memory/evidence-index.js';
 import { MissExplainer } from './explain-misses.js';
 import { shakenIdentity } from './passport.js';
-import { noteLearned } from '../src/store/learned-writes.js';
-import { prefixIndexOptions } from '../src/store/prefix-index.js';
+import { noteLearned } from '../src/store/memory/learn-from-attempt.js';
+import { prefixIndexOptions } from '../src/store/memory/prefix-index.js';
 import type { PrefixEstimate } from '../src/screening/prefix-tree.js';
 
 /** "country", "destination code", "1000-block"...: the prefix depth that decided, for the explanations. */
