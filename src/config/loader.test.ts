@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: {} }).screening.trapDids).toEqual([]);
     expect(loadConfig({ env: { TRAP_DIDS: '+390212345698, +390212345699' } }).screening.trapDids).toEqual(['+390212345698', '+390212345699']);
     expect(() => loadConfig({ env: { TRAP_DIDS: '0212345699' } })).toThrow(/screening\.trapDids\.0 \(from TRAP_DIDS\): expected an E\.164 number/);
-    expect(loadConfig({ env: {} }).screening.learning.prefixes).toMatchObject({ enabled: true, nuisanceHalfLifeDays: 30 });
+    expect(loadConfig({ env: {} }).screening.learning.prefixes).toMatchObject({ enabled: false, nuisanceHalfLifeDays: 30 });
   });
 
   it('overlays CROCETTA_CONFIG key by key, leaving the other defaults', () => {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CallerIdentity } from '../../callerid/types.js';
 import { normalizeNumber } from '../../callerid/index.js';
 import { createClassifier } from '../../screening/classify.js';
+import { DEFAULT_LEARNING_RULES } from '../../screening/learning.js';
 import { DEFAULT_SCREENING_RULES, type ScreeningRules } from '../../screening/rules.js';
 import type { Decision } from '../../screening/types.js';
 import { EvidenceIndex } from './evidence-index.js';
@@ -23,7 +24,12 @@ const DID = '+390211110000';
 const TRAP = '+390211110099';
 
 /** As config/default.yaml sets them (nuisance from 0.8). */
-const RULES: ScreeningRules = { ...DEFAULT_SCREENING_RULES, thresholds: { suspect: 0.5, nuisance: 0.8 }, trapDids: [TRAP] };
+const RULES: ScreeningRules = {
+  ...DEFAULT_SCREENING_RULES,
+  thresholds: { suspect: 0.5, nuisance: 0.8 },
+  trapDids: [TRAP],
+  learning: { ...DEFAULT_LEARNING_RULES, prefixes: { ...DEFAULT_LEARNING_RULES.prefixes!, enabled: true } },
+};
 const classifier = createClassifier(RULES);
 
 function identity(e164: string): CallerIdentity {
@@ -32,7 +38,7 @@ function identity(e164: string): CallerIdentity {
 
 function setup() {
   const clock = { t: T0, now(): number { return this.t; } };
-  const index = new EvidenceIndex({ lookbackDays: 60, clock, prefixes: prefixIndexOptions(undefined, RULES.thresholds) });
+  const index = new EvidenceIndex({ lookbackDays: 60, clock, prefixes: prefixIndexOptions(RULES.learning, RULES.thresholds) });
   const classify = (e164: string, did = DID): Decision => classifier(identity(e164), index.evidenceFor(e164), clock.t, { did });
   /** One call as the register records it: classified, its action, what it teaches the index. */
   const call = (e164: string, did = DID): Decision => {
@@ -142,7 +148,7 @@ describe('the register', () => {
     dir = tempDir();
     const clock = new ManualClock(T0);
     const open = async (): Promise<OpenedRegister> => {
-      const r = await openRegister({ file: dir!.file('register.sqlite'), lookbackDays: 60, clock, prefixes: prefixIndexOptions(undefined, RULES.thresholds) });
+      const r = await openRegister({ file: dir!.file('register.sqlite'), lookbackDays: 60, clock, prefixes: prefixIndexOptions(RULES.learning, RULES.thresholds) });
       opened.push(r);
       return r;
     };
