@@ -1,0 +1,765 @@
+/**
+ * bench/sip.ts: call setup through a real drachtio-server, crocetta against a bare drachtio-srf app (bench/bare-app.ts:
+ * the same SIP actions with a Set lookup, no screening, no register), driven by sipp on loopback, in one run.
+ *
+ *   npx tsx bench/sip.ts [--workloads refusal,proxied,announce,refusal-under-announce] [--rounds 3] [--rate 100]
+ *                        [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30]
+ *                        [--ports 31000] [--marks 10000] [--cpu-prof DIR] [--keep]
+ *   npm run bench:sip -- --ladder
+ *
+ * Needs `drachtio` (drachtio-server) and `sipp` (Debian: sip-tester) on PATH, and dumpcap (tshark) for the RTP
+ * jitter at the wire. It is a bench, not a test: it prints figures and ratios, never asserts.
+ *
+ * What runs: one drachtio-server per application (the same binary and the same configuration: loopback, CDRs on as
+ * in config/drachtio.conf.xml, logging at notice), the applications (crocetta with its defaults, any --variant with a
+ * YAML overlay on top, by default `answer-first` with store.durableBeforeAnswer false, and the bare app), a sipp UAS as the PBX, and sipp UACs as the carrier. Rounds alternate the
+ * applications (bare first in odd rounds, last in even ones), each application warmed up before the first round.
+ * Workloads:
+ *   refusal                 a marked caller → 607 Unwanted (INVITE to 607)
+ *   proxied                 an unknown caller → proxied with Record-Route to the PBX, which answers (INVITE to 200)
+ *   announce                a caller whose mark asks for the message → 183 + RTP, then 607 (INVITE to 183)
+ *   refusal-under-announce  refusals at --rate while ~200 announcements play (INVITE to 607), with the RTP jitter
+ *                           at the wire (dumpcap on lo: |interval − 20 ms| per stream)
+ * Latency is read from sipp's message trace (-trace_msg: microsecond timestamps when sipp sent the INVITE and read
+ * the response), so it includes sipp's own scheduling, the same for every application.
+ * Ladder (--ladder): for refusal and proxied, the highest call rate each application sustains for --ladder-seconds
+ * with no failed call (every call completes as the scenario expects, sipp keeps the rate), by steps then bisection.
+ */
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, stringify as yamlText } from 'yaml';
+import { builtInRecording } from '../src/media/catalog.js';
+import { openRegister } from '../src/store/index.js';
+import { Connection } from '../src/store/sqlite.js';
+import { WireCapture } from './wire-capture.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SIPP_DIR = join(ROOT, 'bench', 'sipp');
+const DID = '+390612345678';
+const SECRET = 'bench-secret';
+const PTIME = 20;
+
+// ---------------------------------------------------------------------------------------------- arguments
+function argText(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+function argNumber(name: string, fallback: number): number {
+  const v = Number(argText(name));
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+function argAll(name: string): string[] {
+  const out: string[] = [];
+  process.argv.forEach((a, i) => {
+    if (a === `--${name}` && process.argv[i + 1] !== undefined) out.push(process.argv[i + 1] as string);
+  });
+  return out;
+}
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+
+/** Compared with the defaults unless --variant names others: the answer does not wait for the attempt's commit. */
+const DEFAULT_VARIANT = 'answer-first:{store: {durableBeforeAnswer: false}}';
+
+type Workload = 'refusal' | 'proxied' | 'announce' | 'refusal-under-announce';
+const WORKLOADS: readonly Workload[] = ['refusal', 'proxied', 'announce', 'refusal-under-announce'];
+
+const opts = {
+  workloads: (argText('workloads') ?? WORKLOADS.join(',')).split(',').map((w) => w.trim()) as Workload[],
+  rounds: argNumber('rounds', 3),
+  rate: argNumber('rate', 100),
+  seconds: argNumber('seconds', 10),
+  ladder: flag('ladder'),
+  ladderSeconds: argNumber('ladder-seconds', 30),
+  ladderFrom: argNumber('ladder-from', 250),
+  ladderStep: argNumber('ladder-step', 250),
+  ladderResolution: argNumber('ladder-resolution', 50),
+  base: argNumber('ports', 31000),
+  marks: argNumber('marks', 10_000),
+  announcements: argNumber('announcements', 200),
+  cpuProf: argText('cpu-prof'),
+  keep: flag('keep'),
+  variants: argAll('variant').length > 0 ? argAll('variant') : [DEFAULT_VARIANT],
+  kamailio: flag('kamailio'),
+  kamailioMarks: argNumber('kamailio-marks', 1_000_000),
+  /** Applications in the ladder (all when absent), e.g. --ladder-apps bare,crocetta. */
+  ladderApps: argText('ladder-apps')?.split(','),
+  /** Skip the latency rounds (ladder only). */
+  noRounds: flag('no-rounds'),
+};
+for (const w of opts.workloads) if (!WORKLOADS.includes(w)) throw new Error(`--workloads: unknown ${w} (${WORKLOADS.join(', ')})`);
+
+// ---------------------------------------------------------------------------------------------- tools
+function missingTools(): string[] {
+  const missing: string[] = [];
+  if (spawnSync('drachtio', ['--version'], { stdio: 'ignore' }).error) missing.push('drachtio (drachtio-server, built from source: it is in no registry)');
+  if (spawnSync('sipp', ['-v'], { stdio: 'ignore' }).error) missing.push('sipp (Debian: apt-get install sip-tester)');
+  if (opts.kamailio && spawnSync('kamailio', ['-v'], { stdio: 'ignore' }).error) missing.push('kamailio (Debian: apt-get install kamailio), for --kamailio');
+  return missing;
+}
+
+// ---------------------------------------------------------------------------------------------- processes
+const children = new Set<ChildProcess>();
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+async function stop(child: ChildProcess | null | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((ok) => child.once('exit', ok));
+  child.kill(signal);
+  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await gone;
+  clearTimeout(t);
+}
+function killAll(): void {
+  for (const c of children) c.kill('SIGKILL');
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+const debug = process.env.BENCH_DEBUG ? (msg: string): void => console.error(`[debug ${new Date().toISOString()}] ${msg}`) : (): void => undefined;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what: string, probe: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await probe()) return;
+    await sleep(100);
+  }
+  throw new Error(`${what}: not ready within ${ms} ms`);
+}
+
+/** Environment without DRACHTIO_* (drachtio-server reads them and they override its file). */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_') && !k.startsWith('CROCETTA_')));
+}
+
+// ---------------------------------------------------------------------------------------------- layout
+interface Ports {
+  admin: number;
+  sip: number;
+  panel: number;
+  rtp: string;
+}
+/** Port block: base+0..99 drachtio-servers and panels, +100..199 sipp and the RTP sink, +200..999 RTP. */
+function appPorts(index: number): Ports {
+  const b = opts.base;
+  const rtpLow = b + 200 + index * 250;
+  return { admin: b + 1 + index * 10, sip: b + 2 + index * 10, panel: b + 3 + index * 10, rtp: `${rtpLow}-${rtpLow + 249}` };
+}
+const PBX_PORT = opts.base + 100;
+/** sipp binds its media port and the three above it (RTP, RTCP, video RTP and RTCP). */
+const PBX_MEDIA_PORT = opts.base + 184;
+const SINK_PORT = opts.base + 104;
+/**
+ * sipp UACs: concurrent runs use different slots (own media port), and each run a new SIP port, so that late
+ * retransmissions meant for a finished run never reach the next one.
+ */
+let runs = 0;
+function uacPorts(slot: number): { sip: number; media: number } {
+  runs++;
+  return { sip: opts.base + 110 + slot * 20 + (runs % 18), media: opts.base + 170 + slot * 4 };
+}
+
+// ---------------------------------------------------------------------------------------------- drachtio-server
+async function startDrachtio(dir: string, name: string, p: Ports): Promise<ChildProcess> {
+  const conf = join(dir, `drachtio-${name}.conf.xml`);
+  writeFileSync(
+    conf,
+    `<drachtio>
+  <admin port="${p.admin}" secret="${SECRET}">127.0.0.1</admin>
+  <cdrs>true</cdrs>
+  <sip><contacts><contact>sip:127.0.0.1:${p.sip};transport=udp</contact></contacts></sip>
+  <logging>
+    <file><name>${join(dir, `drachtio-${name}.log`)}</name><archive>${dir}</archive><size>50</size><maxFiles>1</maxFiles><auto-flush>false</auto-flush></file>
+    <sofia-loglevel>0</sofia-loglevel>
+    <loglevel>notice</loglevel>
+  </logging>
+</drachtio>
+`,
+  );
+  const child = track(spawn('drachtio', ['-f', conf], { env: cleanEnv(), stdio: 'ignore' }));
+  await waitFor(`drachtio-server ${name}`, () => {
+    const ss = spawnSync('ss', ['-ltn', `sport = :${p.admin}`], { encoding: 'utf8' });
+    return ss.stdout.includes(`:${p.admin}`);
+  });
+  return child;
+}
+
+// ---------------------------------------------------------------------------------------------- numbers
+const refuseNumber = (i: number): string => `+3902100${String(i).padStart(5, '0')}`;
+const announceNumber = (i: number): string => `+3902190${String(i).padStart(5, '0')}`;
+const unknownNumber = (i: number): string => `+39333${String(i).padStart(7, '0')}`;
+const REFUSE_SET = 1000;
+const ANNOUNCE_SET = 400;
+
+/** A register with `opts.marks` marked numbers: the refuse set among them, the announce set with its category. */
+async function seedRegister(file: string): Promise<void> {
+  await (await openRegister({ file, lookbackDays: 30 })).close();
+  const db = await Connection.open(file);
+  const t = Date.parse('2026-11-01T10:00:00Z');
+  await db.run(
+    `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
+     INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
+     SELECT '+3902100' || substr('00000' || i, -5), 'nuisance', ?, 'Company ' || (i % 50), 'energy', ? FROM c`,
+    [Math.max(opts.marks, REFUSE_SET) - 1, t, t],
+  );
+  await db.run(
+    `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
+     INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
+     SELECT '+3902190' || substr('00000' || i, -5), 'nuisance', ?, 'Announced', 'bench-announce', ? FROM c`,
+    [ANNOUNCE_SET - 1, t, t],
+  );
+  await db.close();
+}
+
+/** sipp injection file: caller;DID[;rtp address;rtp port]. */
+function injection(dir: string, name: string, callers: string[], rtp = false): string {
+  const file = join(dir, `${name}.csv`);
+  const rows = callers.map((c) => (rtp ? `${c};${DID};127.0.0.1;${SINK_PORT}` : `${c};${DID}`));
+  writeFileSync(file, `SEQUENTIAL\n${rows.join('\n')}\n`);
+  return file;
+}
+
+// ---------------------------------------------------------------------------------------------- applications
+interface App {
+  name: string;
+  ports: Ports;
+  drachtio: ChildProcess | null;
+  process: ChildProcess;
+  /** The workloads it takes part in (Kamailio refuses, it does not screen); all when absent. */
+  only?: readonly Workload[];
+}
+const takes = (app: App, w: Workload): boolean => app.only === undefined || app.only.includes(w);
+
+async function startCrocetta(dir: string, name: string, index: number, overlay: Record<string, unknown>, announceSeconds: number): Promise<App> {
+  const ports = appPorts(index);
+  const drachtio = await startDrachtio(dir, name, ports);
+  const db = join(dir, `${name}.sqlite`);
+  await seedRegister(db);
+  const config = deepMerge(
+    {
+      actions: { nuisance: 'reject', byCategory: { 'bench-announce': 'announce-early' } },
+      announcements: { language: 'it', repeat: 1, maxSeconds: Math.ceil(announceSeconds) + 5, maxConcurrent: opts.announcements + 100 },
+      media: { address: '127.0.0.1', bindAddress: '127.0.0.1' },
+    },
+    overlay,
+  );
+  const configFile = join(dir, `${name}.yaml`);
+  writeFileSync(configFile, yamlText(config));
+  const execArgv = ['--import', 'tsx', ...(opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', resolve(opts.cpuProf, name)] : [])];
+  const out = openSync(join(dir, `${name}.log`), 'w');
+  const child = track(
+    spawn(process.execPath, [...execArgv, 'src/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...cleanEnv(),
+        CROCETTA_CONFIG: configFile,
+        CROCETTA_DB: db,
+        DRACHTIO_HOST: '127.0.0.1',
+        DRACHTIO_PORT: String(ports.admin),
+        DRACHTIO_SECRET: SECRET,
+        PBX_URI: `sip:127.0.0.1:${PBX_PORT}`,
+        PANEL_HOST: '127.0.0.1',
+        PANEL_PORT: String(ports.panel),
+        CROCETTA_API_TOKEN: 'bench-token-0123456789',
+        ADMIN_PASSWORD: 'bench-password-0123456789',
+        RTP_PORTS: ports.rtp,
+        MEDIA_ADDRESS: '127.0.0.1',
+        NODE_ENV: 'production',
+      },
+      stdio: ['ignore', out, out],
+    }),
+  );
+  await waitFor(`crocetta ${name}`, async () => {
+    if (child.exitCode !== null) throw new Error(`crocetta ${name} exited (${child.exitCode}); see ${join(dir, `${name}.log`)}`);
+    try {
+      return (await fetch(`http://127.0.0.1:${ports.panel}/readyz`)).status === 200;
+    } catch {
+      return false;
+    }
+  }, 60_000);
+  return { name, ports, drachtio, process: child };
+}
+
+async function startBare(dir: string, index: number, announceSeconds: number): Promise<App> {
+  const ports = appPorts(index);
+  const drachtio = await startDrachtio(dir, 'bare', ports);
+  const refuse = join(dir, 'bare-refuse.txt');
+  const announce = join(dir, 'bare-announce.txt');
+  writeFileSync(refuse, Array.from({ length: Math.max(opts.marks, REFUSE_SET) }, (_, i) => refuseNumber(i)).join('\n'));
+  writeFileSync(announce, Array.from({ length: ANNOUNCE_SET }, (_, i) => announceNumber(i)).join('\n'));
+  const out = openSync(join(dir, 'bare.log'), 'w');
+  const child = track(
+    fork(join(ROOT, 'bench', 'bare-app.ts'), [], {
+      cwd: ROOT,
+      execArgv: ['--import', 'tsx', ...(opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', resolve(opts.cpuProf, 'bare')] : [])],
+      env: {
+        ...cleanEnv(),
+        DRACHTIO_HOST: '127.0.0.1',
+        DRACHTIO_PORT: String(ports.admin),
+        DRACHTIO_SECRET: SECRET,
+        PBX_URI: `sip:127.0.0.1:${PBX_PORT}`,
+        REFUSE_FILE: refuse,
+        ANNOUNCE_FILE: announce,
+        MEDIA_ADDRESS: '127.0.0.1',
+        RTP_PORTS: ports.rtp,
+        ANNOUNCE_MS: String(Math.round(announceSeconds * 1000)),
+      },
+      stdio: ['ignore', out, out, 'ipc'],
+    }),
+  );
+  await new Promise<void>((ok, fail) => {
+    child.once('message', () => ok());
+    child.once('exit', (code) => fail(new Error(`bare app exited (${code}); see ${join(dir, 'bare.log')}`)));
+  });
+  return { name: 'bare', ports, drachtio, process: child };
+}
+
+/**
+ * --kamailio: Kamailio with the recipe's own docs/pbx/kamailio-front.cfg and a hash table of --kamailio-marks numbers
+ * (db_text, as `crocetta export --format kamailio-htable` writes it), the refuse set among them. It takes part in the
+ * refusal workload and its ladder only: the first filter's own rate, for docs/scaling.md.
+ */
+async function startKamailio(dir: string): Promise<App> {
+  const port = opts.base + 50;
+  const db = join(dir, 'kamailio-db');
+  mkdirSync(db, { recursive: true });
+  writeFileSync(join(db, 'version'), 'table_name(str) table_version(int)\nhtable:2\n');
+  const rows = ['key_name(str) key_type(int) value_type(int) key_value(str) expires(int)'];
+  for (let i = 0; i < REFUSE_SET; i++) rows.push(`${refuseNumber(i)}:0:0:Company ${i % 50}:0`);
+  for (let i = REFUSE_SET; i < opts.kamailioMarks; i++) rows.push(`+39031${String(i).padStart(7, '0')}:0:0:Company ${i % 50}:0`);
+  writeFileSync(join(db, 'crocetta_nuisance'), `${rows.join('\n')}\n`);
+  writeFileSync(join(dir, 'crocetta.list'), `1 sip:127.0.0.1:${PBX_PORT}\n`);
+  mkdirSync(join(dir, 'kamailio-run'), { recursive: true });
+  const out = openSync(join(dir, 'kamailio.log'), 'w');
+  const child = track(
+    spawn(
+      'kamailio',
+      [
+        '-DD', '-E', '-f', join(ROOT, 'docs', 'pbx', 'kamailio-front.cfg'), '-Y', join(dir, 'kamailio-run'),
+        '-A', `LISTEN=udp:127.0.0.1:${port}`,
+        '-A', `DBTEXT_URL="text://${db}"`,
+        '-A', `DISPATCHER_LIST="${join(dir, 'crocetta.list')}"`,
+        '-A', `CTL_SOCKET="unix:${join(dir, 'kamailio-run', 'ctl')}"`,
+        '-A', `MAX_ROWS=${opts.kamailioMarks + 10}`,
+        '-M', '1024', '-m', '4096', '-x', 'fm',
+      ],
+      { stdio: ['ignore', out, out] },
+    ),
+  );
+  const started = Date.now();
+  // Ready when it answers an OPTIONS: the table is loaded by then.
+  const probe = dgram.createSocket('udp4');
+  let answered = false;
+  probe.on('message', (m) => (answered ||= m.toString().startsWith('SIP/2.0 200')));
+  await new Promise<void>((ok) => probe.bind(0, '127.0.0.1', () => ok()));
+  try {
+    let i = 0;
+    await waitFor('kamailio (loading its hash table)', () => {
+      if (child.exitCode !== null) throw new Error(`kamailio exited (${child.exitCode}); see ${join(dir, 'kamailio.log')}`);
+      const msg = [`OPTIONS sip:127.0.0.1:${port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${probe.address().port};branch=z9hG4bK-probe-${i}`, 'Max-Forwards: 70', '<sip:probe@127.0.0.1>;tag=p', 'To: <sip:127.0.0.1>', `Call-ID: probe-${i++}`, 'CSeq: 1 OPTIONS', 'Content-Length: 0', '', ''].join('\r\n').replace('<sip:probe', 'From: <sip:probe');
+      probe.send(msg, port, '127.0.0.1');
+      return answered;
+    }, 600_000);
+  } finally {
+    probe.close();
+  }
+  console.log(`  kamailio: ${opts.kamailioMarks} numbers in its hash table, ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return { name: 'kamailio', ports: { admin: 0, sip: port, panel: 0, rtp: '' }, drachtio: null, process: child, only: ['refusal'] };
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] =
+      v !== null && typeof v === 'object' && !Array.isArray(v) && prev !== null && typeof prev === 'object' && !Array.isArray(prev)
+        ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- sipp
+interface SippRun {
+  exitCode: number;
+  /** INVITE → the timed response (µs), one per call that got it. */
+  latenciesUs: number[];
+  calls: number;
+  answered: number;
+  wallMs: number;
+}
+
+interface SippOptions {
+  scenario: string;
+  target: Ports;
+  inf: string;
+  rate: number;
+  calls: number;
+  slot: number;
+  /** Status whose arrival ends the timed part (607, 200, 183). */
+  timed: number;
+  trace: boolean;
+  limit?: number;
+  dir: string;
+  label: string;
+}
+
+function startSipp(o: SippOptions): { done: Promise<SippRun>; child: ChildProcess } {
+  const log = join(o.dir, `${o.label}.messages.log`);
+  const local = uacPorts(o.slot);
+  const args = [
+    '-sf', join(SIPP_DIR, o.scenario),
+    `127.0.0.1:${o.target.sip}`,
+    '-i', '127.0.0.1',
+    '-p', String(local.sip),
+    '-mp', String(local.media),
+    '-inf', o.inf,
+    '-r', String(o.rate),
+    '-m', String(o.calls),
+    '-l', String(o.limit ?? Math.max(1000, o.rate * 4)),
+    '-nostdin',
+    '-timeout', `${Math.ceil(o.calls / o.rate) + 150}s`,
+    '-timeout_error',
+    '-max_recv_loops', '10000',
+    '-max_sched_loops', '10000',
+    ...(o.trace ? ['-trace_msg', '-message_file', log] : []),
+    '-trace_err', '-error_file', join(o.dir, `${o.label}.errors.log`),
+  ];
+  const started = Date.now();
+  const child = track(spawn('sipp', args, { stdio: 'ignore' }));
+  const done = new Promise<SippRun>((ok) => {
+    child.once('exit', (code) => {
+      const wallMs = Date.now() - started;
+      void (o.trace ? readTrace(log, o.timed) : Promise.resolve({ latenciesUs: [], calls: 0, answered: 0 })).then((t) => {
+        if (!opts.keep) rmSync(log, { force: true });
+        ok({ exitCode: code ?? -1, wallMs, ...t });
+      });
+    });
+  });
+  return { done, child };
+}
+
+/**
+ * Reads sipp's message trace: per Call-ID the first INVITE sent and the first `timed` response read. Each message
+ * is logged as a line of dashes with a microsecond timestamp, `UDP message sent (…)` or `UDP message received […]`,
+ * a blank line, then the message itself.
+ */
+async function readTrace(file: string, timed: number): Promise<{ latenciesUs: number[]; calls: number; answered: number }> {
+  const sent = new Map<string, number>();
+  const got = new Map<string, number>();
+  if (!existsSync(file)) return { latenciesUs: [], calls: 0, answered: 0 };
+  let at = 0;
+  let direction: 'sent' | 'received' | null = null;
+  let state: 'idle' | 'direction' | 'start' | 'headers' = 'idle';
+  let start = '';
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (line.startsWith('-----------------------------------------------')) {
+      const m = /(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{6})/.exec(line);
+      if (m) at = (Date.parse(`${m[1]}T00:00:00Z`) / 1000 + Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4])) * 1e6 + Number(m[5]);
+      state = 'direction';
+      continue;
+    }
+    if (state === 'direction') {
+      direction = line.includes('message sent') ? 'sent' : line.includes('message received') ? 'received' : null;
+      state = direction === null ? 'idle' : 'start';
+    } else if (state === 'start') {
+      if (line.trim() === '') continue;
+      start = line.trim();
+      state = 'headers';
+    } else if (state === 'headers' && /^\s*(Call-ID|i)\s*:/i.test(line)) {
+      const id = line.slice(line.indexOf(':') + 1).trim();
+      if (direction === 'sent' && start.startsWith('INVITE ') && !sent.has(id)) sent.set(id, at);
+      if (direction === 'received' && start.startsWith(`SIP/2.0 ${timed} `) && !got.has(id)) got.set(id, at);
+      state = 'idle';
+    }
+  }
+  const latenciesUs: number[] = [];
+  for (const [id, t0] of sent) {
+    const t1 = got.get(id);
+    if (t1 !== undefined) latenciesUs.push(t1 - t0);
+  }
+  return { latenciesUs, calls: sent.size, answered: got.size };
+}
+
+// ---------------------------------------------------------------------------------------------- figures
+const quantile = (sorted: number[], q: number): number => (sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number));
+const ms = (us: number): string => (us / 1000).toFixed(2);
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : (s[Math.floor((s.length - 1) / 2)] as number);
+};
+
+interface RoundResult {
+  app: string;
+  round: number;
+  run: SippRun;
+  p50: number;
+  p99: number;
+  max: number;
+  jitter?: { p99: number; streams: number; packets: number };
+}
+
+function summarize(app: string, round: number, run: SippRun): RoundResult {
+  const s = [...run.latenciesUs].sort((a, b) => a - b);
+  return { app, round, run, p50: quantile(s, 0.5), p99: quantile(s, 0.99), max: s[s.length - 1] ?? NaN };
+}
+
+function printRound(w: Workload, r: RoundResult): void {
+  const failed = r.run.calls - r.run.answered;
+  const j = r.jitter ? ` | RTP jitter p99 ${r.jitter.p99.toFixed(2)} ms at the wire (${r.jitter.streams} streams, ${r.jitter.packets} packets)` : '';
+  console.log(
+    `  ${w.padEnd(23)} round ${r.round} ${r.app.padEnd(12)} calls ${String(r.run.calls).padStart(6)}, unanswered ${String(failed).padStart(4)}, sipp exit ${r.run.exitCode} | p50 ${ms(r.p50).padStart(7)} ms  p99 ${ms(r.p99).padStart(7)} ms  max ${ms(r.max).padStart(8)} ms${j}`,
+  );
+}
+
+/** Pooled figures of every round of one app: p50 and p99 of all calls together, and the median of round p50s. */
+function pooled(rows: RoundResult[]): { p50: number; p99: number; medianRoundP50: number; calls: number; unanswered: number; jitterP99: number | null } {
+  const all = rows.flatMap((r) => r.run.latenciesUs).sort((a, b) => a - b);
+  const jit = rows.map((r) => r.jitter?.p99).filter((x): x is number => x !== undefined);
+  return {
+    p50: quantile(all, 0.5),
+    p99: quantile(all, 0.99),
+    medianRoundP50: median(rows.map((r) => r.p50)),
+    calls: rows.reduce((s, r) => s + r.run.calls, 0),
+    unanswered: rows.reduce((s, r) => s + r.run.calls - r.run.answered, 0),
+    jitterP99: jit.length > 0 ? median(jit) : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- workloads
+interface Context {
+  dir: string;
+  apps: App[];
+  inf: { refusal: string; proxied: string; announce: string };
+}
+
+function scenarioOf(w: Workload): { scenario: string; inf: keyof Context['inf']; timed: number } {
+  if (w === 'proxied') return { scenario: 'uac-proxied.xml', inf: 'proxied', timed: 200 };
+  if (w === 'announce') return { scenario: 'uac-announce.xml', inf: 'announce', timed: 183 };
+  return { scenario: 'uac-refusal.xml', inf: 'refusal', timed: 607 };
+}
+
+/** Background announcements on `app`: enough calls at a rate that keeps `opts.announcements` playing. */
+function startAnnouncements(ctx: Context, app: App, seconds: number, announceSeconds: number, label: string): { done: Promise<SippRun>; rampMs: number } {
+  const rate = Math.ceil(opts.announcements / announceSeconds) + 5;
+  const rampMs = Math.ceil((opts.announcements / rate) * 1000) + 1000;
+  const calls = Math.ceil(rate * (seconds + rampMs / 1000 + 2));
+  const run = startSipp({ scenario: 'uac-announce.xml', target: app.ports, inf: ctx.inf.announce, rate, calls, slot: 2, timed: 183, trace: true, limit: opts.announcements, dir: ctx.dir, label });
+  return { done: run.done, rampMs };
+}
+
+async function runWorkload(ctx: Context, w: Workload, app: App, round: number, seconds: number, rate: number, announceSeconds: number): Promise<RoundResult> {
+  const label = `${w}-${app.name}-r${round}`;
+  if (w === 'refusal-under-announce') {
+    const bg = startAnnouncements(ctx, app, seconds, announceSeconds, `${label}-announce`);
+    await sleep(bg.rampMs);
+    const capture = WireCapture.available() ? await WireCapture.start(`udp dst port ${SINK_PORT}`) : null;
+    const fg = startSipp({ scenario: 'uac-refusal.xml', target: app.ports, inf: ctx.inf.refusal, rate, calls: Math.round(rate * seconds), slot: 0, timed: 607, trace: true, dir: ctx.dir, label });
+    const run = await fg.done;
+    const flows = capture ? await capture.stop() : null;
+    await bg.done;
+    const result = summarize(app.name, round, run);
+    if (flows) result.jitter = jitterOf(flows);
+    return result;
+  }
+  const s = scenarioOf(w);
+  if (w === 'announce') {
+    // Time to the 183 while the announcements build up to opts.announcements playing.
+    const r = Math.ceil(opts.announcements / announceSeconds) + 5;
+    const run = await startSipp({ scenario: s.scenario, target: app.ports, inf: ctx.inf.announce, rate: Math.min(rate, r), calls: Math.round(Math.min(rate, r) * seconds), slot: 0, timed: s.timed, trace: true, limit: opts.announcements, dir: ctx.dir, label }).done;
+    return summarize(app.name, round, run);
+  }
+  const run = await startSipp({ scenario: s.scenario, target: app.ports, inf: ctx.inf[s.inf], rate, calls: Math.round(rate * seconds), slot: 0, timed: s.timed, trace: true, dir: ctx.dir, label }).done;
+  return summarize(app.name, round, run);
+}
+
+function jitterOf(flows: Map<number, number[]>): { p99: number; streams: number; packets: number } {
+  const jitter: number[] = [];
+  let packets = 0;
+  for (const times of flows.values()) {
+    packets += times.length;
+    for (let i = 1; i < times.length; i++) jitter.push(Math.abs((times[i] as number) - (times[i - 1] as number) - PTIME));
+  }
+  jitter.sort((a, b) => a - b);
+  return { p99: quantile(jitter, 0.99), streams: flows.size, packets };
+}
+
+// ---------------------------------------------------------------------------------------------- ladder
+async function sustains(ctx: Context, w: 'refusal' | 'proxied', app: App, rate: number): Promise<{ ok: boolean; why: string }> {
+  const s = scenarioOf(w);
+  const calls = Math.round(rate * opts.ladderSeconds);
+  const run = await startSipp({ scenario: s.scenario, target: app.ports, inf: ctx.inf[s.inf], rate, calls, slot: 1, timed: s.timed, trace: false, dir: ctx.dir, label: `ladder-${w}-${app.name}-${rate}` }).done;
+  const achieved = (calls / run.wallMs) * 1000;
+  // Let transactions of a failed step (retransmissions, timers) drain before the next one.
+  await sleep(run.exitCode === 0 ? 1500 : 8000);
+  if (run.exitCode !== 0) return { ok: false, why: `sipp exit ${run.exitCode} (failed or timed-out calls)` };
+  if (achieved < rate * 0.95) return { ok: false, why: `sipp kept only ${achieved.toFixed(0)} calls/s` };
+  return { ok: true, why: `${calls} calls in ${(run.wallMs / 1000).toFixed(1)} s` };
+}
+
+async function ladder(ctx: Context, w: 'refusal' | 'proxied'): Promise<Map<string, number>> {
+  const best = new Map<string, number>();
+  for (const app of ctx.apps) {
+    if (!takes(app, w) || (opts.ladderApps !== undefined && !opts.ladderApps.includes(app.name))) continue;
+    let pass = 0;
+    let fail = Infinity;
+    // Kamailio answers an order of magnitude faster: it climbs in steps ten times larger.
+    const scale = app.name === 'kamailio' ? 10 : 1;
+    for (let rate = opts.ladderFrom * scale; fail === Infinity && rate <= 50_000; rate += opts.ladderStep * scale) {
+      const r = await sustains(ctx, w, app, rate);
+      console.log(`  ladder ${w} ${app.name.padEnd(12)} ${String(rate).padStart(5)} calls/s for ${opts.ladderSeconds} s: ${r.ok ? 'sustained' : 'FAILED'} (${r.why})`);
+      if (r.ok) pass = rate;
+      else fail = rate;
+    }
+    while (fail - pass > opts.ladderResolution * scale) {
+      const rate = Math.round((pass + fail) / 2 / 10) * 10;
+      const r = await sustains(ctx, w, app, rate);
+      console.log(`  ladder ${w} ${app.name.padEnd(12)} ${String(rate).padStart(5)} calls/s for ${opts.ladderSeconds} s: ${r.ok ? 'sustained' : 'FAILED'} (${r.why})`);
+      if (r.ok) pass = rate;
+      else fail = rate;
+    }
+    best.set(app.name, pass);
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------- main
+async function main(): Promise<void> {
+  const missing = missingTools();
+  if (missing.length > 0) {
+    console.error(`bench/sip.ts needs real SIP tools on PATH; missing: ${missing.join('; ')}.`);
+    console.error('It is a bench for a developer machine, not a CI test (see README, Development).');
+    process.exit(2);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-sip-'));
+  const drachtioVersion = spawnSync('drachtio', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const sippVersion = /SIPp v[^\s,]+/.exec(spawnSync('sipp', ['-v'], { encoding: 'utf8' }).stdout)?.[0] ?? 'sipp';
+  console.log(`bench/sip: drachtio-server ${drachtioVersion}, ${sippVersion}, node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(`  rate ${opts.rate} calls/s for ${opts.seconds} s per round, ${opts.rounds} rounds, ${opts.marks} marked numbers; work dir ${dir}`);
+  const recording = builtInRecording(join(ROOT, 'assets', 'announcements'), 'it', 60);
+  const announceSeconds = recording.seconds;
+  debug(`recording ${announceSeconds} s; starting the PBX`);
+
+  // The PBX: a sipp UAS answers every proxied call (180, 200 with the Record-Route set; ACK; BYE → 200).
+  const pbx = track(
+    spawn('sipp', ['-sf', join(SIPP_DIR, 'pbx-uas.xml'), '-i', '127.0.0.1', '-p', String(PBX_PORT), '-mp', String(PBX_MEDIA_PORT), '-nostdin', '-max_recv_loops', '10000', '-trace_err', '-error_file', join(dir, 'pbx.errors.log')], {
+      stdio: 'ignore',
+    }),
+  );
+  debug('PBX spawned');
+  await waitFor('the PBX (sipp UAS)', () => {
+    if (pbx.exitCode !== null) throw new Error(`the PBX (sipp UAS) exited (${pbx.exitCode}): is 127.0.0.1:${PBX_PORT} taken? see ${join(dir, 'pbx.errors.log')}`);
+    return spawnSync('ss', ['-lun', `sport = :${PBX_PORT}`], { encoding: 'utf8' }).stdout.includes(`:${PBX_PORT}`);
+  });
+  // The callers' RTP endpoint for announcements: a socket that reads and drops (no ICMP errors back).
+  const sink = dgram.createSocket('udp4');
+  sink.on('message', () => undefined);
+  await new Promise<void>((ok, fail) => {
+    sink.once('error', fail);
+    sink.bind(SINK_PORT, '127.0.0.1', () => ok());
+  });
+
+  const apps: App[] = [];
+  try {
+    debug('PBX and sink up; starting the bare app');
+    apps.push(await startBare(dir, 0, announceSeconds));
+    debug('bare app up; starting crocetta');
+    apps.push(await startCrocetta(dir, 'crocetta', 1, {}, announceSeconds));
+    for (const [i, v] of opts.variants.entries()) {
+      const colon = v.indexOf(':');
+      if (colon < 1) throw new Error(`--variant: expected 'name:yaml', got ${v}`);
+      const overlay = (parseYaml(v.slice(colon + 1)) ?? {}) as Record<string, unknown>;
+      apps.push(await startCrocetta(dir, v.slice(0, colon), 2 + i, overlay, announceSeconds));
+    }
+    if (opts.kamailio) apps.push(await startKamailio(dir));
+    const ctx: Context = {
+      dir,
+      apps,
+      inf: {
+        refusal: injection(dir, 'refusal', Array.from({ length: REFUSE_SET }, (_, i) => refuseNumber(i))),
+        proxied: injection(dir, 'proxied', Array.from({ length: 50_000 }, (_, i) => unknownNumber(i))),
+        announce: injection(dir, 'announce', Array.from({ length: ANNOUNCE_SET }, (_, i) => announceNumber(i)), true),
+      },
+    };
+    console.log(`  applications: ${apps.map((a) => `${a.name} (${a.drachtio ? 'drachtio' : 'SIP'} 127.0.0.1:${a.ports.sip})`).join(', ')}; announcement ${announceSeconds.toFixed(1)} s`);
+
+    debug('applications up; warming up');
+    // Warm-up: each application handles a few seconds of each workload first (JIT, caches, connections).
+    for (const app of apps) {
+      if (!takes(app, 'proxied')) continue;
+      await startSipp({ scenario: 'uac-refusal.xml', target: app.ports, inf: ctx.inf.refusal, rate: opts.rate, calls: opts.rate * 3, slot: 0, timed: 607, trace: false, dir, label: `warmup-refusal-${app.name}` }).done;
+      await startSipp({ scenario: 'uac-proxied.xml', target: app.ports, inf: ctx.inf.proxied, rate: opts.rate, calls: opts.rate * 3, slot: 0, timed: 200, trace: false, dir, label: `warmup-proxied-${app.name}` }).done;
+    }
+
+    const results = new Map<Workload, RoundResult[]>();
+    for (const w of opts.noRounds ? [] : opts.workloads) {
+      const rows: RoundResult[] = [];
+      for (let round = 1; round <= opts.rounds; round++) {
+        const order = round % 2 === 1 ? apps : [...apps].reverse();
+        for (const app of order) {
+          if (!takes(app, w)) continue;
+          const r = await runWorkload(ctx, w, app, round, opts.seconds, opts.rate, announceSeconds);
+          printRound(w, r);
+          rows.push(r);
+          await sleep(1000);
+        }
+      }
+      results.set(w, rows);
+    }
+
+    console.log('');
+    console.log(`summary (all rounds pooled; µs-resolution from sipp's message trace; ratio and difference against the bare app of the same run)`);
+    for (const [w, rows] of results) {
+      const bare = pooled(rows.filter((r) => r.app === 'bare'));
+      for (const app of apps) {
+        if (!takes(app, w)) continue;
+        const p = pooled(rows.filter((r) => r.app === app.name));
+        const vs = app.name === 'bare' ? '' : ` | p50 ×${(p.p50 / bare.p50).toFixed(2)} (+${ms(p.p50 - bare.p50)} ms), p99 ×${(p.p99 / bare.p99).toFixed(2)} (+${ms(p.p99 - bare.p99)} ms)`;
+        const j = p.jitterP99 !== null ? ` | RTP jitter p99 ${p.jitterP99.toFixed(2)} ms (median of rounds)` : '';
+        console.log(
+          `  ${w.padEnd(23)} ${app.name.padEnd(12)} p50 ${ms(p.p50).padStart(7)} ms (median of rounds ${ms(p.medianRoundP50)}) p99 ${ms(p.p99).padStart(7)} ms, ${p.calls} calls, ${p.unanswered} unanswered${vs}${j}`,
+        );
+      }
+    }
+
+    if (opts.ladder) {
+      console.log('');
+      console.log(`ladder: highest rate sustained for ${opts.ladderSeconds} s with no failed call (steps of ${opts.ladderStep} from ${opts.ladderFrom}, then bisection to ${opts.ladderResolution})`);
+      for (const w of ['refusal', 'proxied'] as const) {
+        const best = await ladder(ctx, w);
+        const bare = best.get('bare') ?? 0;
+        for (const [name, rate] of best) console.log(`  ladder ${w.padEnd(8)} ${name.padEnd(12)} ${rate} calls/s${name === 'bare' ? '' : ` (${((rate / Math.max(bare, 1)) * 100).toFixed(0)}% of bare)`}`);
+      }
+    }
+    console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  } finally {
+    sink.close();
+    for (const app of apps) {
+      await stop(app.process);
+      await stop(app.drachtio);
+    }
+    await stop(pbx);
+    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+    else console.log(`kept ${dir}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  killAll();
+  process.exit(1);
+});
