@@ -8,8 +8,11 @@
  * evidenceFor → classify → pickAction (the README's four policy rules, none matching: every rule is tried). Reports decisions/s, p50/p99 latency, index load time and RSS.
  * Baseline measured in the same run: libphonenumber-js parsing the same numbers alone (the floor of any
  * caller-ID work), and the process's RSS before the index was loaded.
+ * `--cpu-prof DIR` writes a CPU profile of each traffic shape's timed loop alone (DIR/repeat.cpuprofile,
+ * DIR/all-new.cpuprofile; open them in Chrome DevTools or speedscope), without the register's build and load.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
@@ -33,6 +36,23 @@ function arg(name: string, fallback: number): number {
 
 const MARKS = arg('marks', 1_000_000);
 const CALLS = arg('calls', 300_000);
+const PROFILE_DIR = ((i) => (i >= 0 ? process.argv[i + 1] : undefined))(process.argv.indexOf('--cpu-prof'));
+
+/** Runs `fn` under the V8 profiler when --cpu-prof was given, writing DIR/<name>.cpuprofile. */
+async function profiled<T>(name: string, fn: () => T): Promise<T> {
+  if (PROFILE_DIR === undefined) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  const result = fn();
+  const { profile } = await session.post('Profiler.stop');
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  writeFileSync(`${PROFILE_DIR}/${name}.cpuprofile`, JSON.stringify(profile));
+  session.disconnect();
+  return result;
+}
 
 function gcRssMb(): number {
   (globalThis as { gc?: () => void }).gc?.();
@@ -171,7 +191,7 @@ async function main(): Promise<void> {
 
     const repeat = makeCalls(rng(42), CALLS, () => true);
     const allNew = makeCalls(rng(7), CALLS, () => false);
-    const results = [run('repeat', repeat.calls, decide), run('all-new', allNew.calls, decide)];
+    const results = [await profiled('repeat', () => run('repeat', repeat.calls, decide)), await profiled('all-new', () => run('all-new', allNew.calls, decide))];
 
     // Baseline: libphonenumber-js alone on the all-new numbers (nothing cached), in this run.
     const t3 = performance.now();
