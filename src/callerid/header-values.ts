@@ -86,14 +86,6 @@ export function parseParams(text: string): Map<string, string> {
   const params = new Map<string, string>();
   let start = 0;
   let quoted = false;
-  const take = (end: number): void => {
-    const item = text.slice(start, end).trim();
-    if (item === '' || params.size >= MAX_PARAMS) return;
-    const eq = item.indexOf('=');
-    const key = (eq < 0 ? item : item.slice(0, eq)).trim().toLowerCase();
-    const value = eq < 0 ? '' : unquote(item.slice(eq + 1).trim());
-    if (key !== '' && !params.has(key)) params.set(key, value);
-  };
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (quoted) {
@@ -101,12 +93,22 @@ export function parseParams(text: string): Map<string, string> {
       else if (c === 0x22) quoted = false;
     } else if (c === 0x22) quoted = true;
     else if (c === 0x3b) {
-      take(i);
+      takeParam(params, text.slice(start, i));
       start = i + 1;
     }
   }
-  take(text.length);
+  takeParam(params, text.slice(start));
   return params;
+}
+
+/** Adds one `key=value` (or `key`) item to `params`; a module function, not a closure made per header. */
+function takeParam(params: Map<string, string>, raw: string): void {
+  const item = raw.trim();
+  if (item === '' || params.size >= MAX_PARAMS) return;
+  const eq = item.indexOf('=');
+  const key = (eq < 0 ? item : item.slice(0, eq)).trim().toLowerCase();
+  const value = eq < 0 ? '' : unquote(item.slice(eq + 1).trim());
+  if (key !== '' && !params.has(key)) params.set(key, value);
 }
 
 /** Reads a quoted string starting at `s[0] === '"'`; returns the text and the index after the closing quote. */

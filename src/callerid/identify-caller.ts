@@ -40,8 +40,8 @@ export function readHeader(headers: SipHeaderSource, name: string): string[] {
   try {
     const values: unknown = headers.header(name);
     if (!Array.isArray(values)) return typeof values === 'string' ? [values] : [];
-    if (values.every((v) => typeof v === 'string')) return values;
-    return values.filter((v): v is string => typeof v === 'string');
+    for (const v of values) if (typeof v !== 'string') return values.filter((x): x is string => typeof x === 'string');
+    return values as string[];
   } catch {
     return [];
   }

@@ -14,27 +14,43 @@ type Parsed = Omit<PhoneNumber, 'raw'>;
  * Parsing with libphonenumber-js `max` metadata costs ~10 µs a number, more than the rest of a decision together;
  * the same callers come back (that is the point of screening), so results are kept by (country, digits).
  * Two generations: when `young` is full it becomes `old` and the previous `old` is dropped; a hit in `old` is
- * promoted. O(1) per call, at most 2 × CACHE_GENERATION entries, and no Map iteration (a FIFO that deletes the
- * oldest key pays for skipping deleted slots).
+ * promoted. O(1) per call, at most 2 × CACHE_GENERATION entries per default country and form, and no Map
+ * iteration (a FIFO that deletes the oldest key pays for skipping deleted slots). One cache per (default
+ * country, international or national) keyed by the digits as received: no key string is built per call.
  */
 const CACHE_GENERATION = 10_000;
-let young = new Map<string, Parsed>();
-let old = new Map<string, Parsed>();
 
-function cacheGet(key: string): Parsed | undefined {
-  const hit = young.get(key);
-  if (hit !== undefined) return hit;
-  const aged = old.get(key);
-  if (aged !== undefined) cacheSet(key, aged);
-  return aged;
+class ParseCache {
+  private young = new Map<string, Parsed>();
+  private old = new Map<string, Parsed>();
+
+  get(digits: string): Parsed | undefined {
+    const hit = this.young.get(digits);
+    if (hit !== undefined) return hit;
+    const aged = this.old.get(digits);
+    if (aged !== undefined) this.set(digits, aged);
+    return aged;
+  }
+
+  set(digits: string, value: Parsed): void {
+    if (this.young.size >= CACHE_GENERATION) {
+      this.old = this.young;
+      this.young = new Map<string, Parsed>();
+    }
+    this.young.set(digits, value);
+  }
 }
 
-function cacheSet(key: string, value: Parsed): void {
-  if (young.size >= CACHE_GENERATION) {
-    old = young;
-    young = new Map<string, Parsed>();
+const caches = new Map<string, { intl: ParseCache; national: ParseCache }>();
+
+function cacheFor(defaultCountry: string, intl: boolean): ParseCache {
+  let pair = caches.get(defaultCountry);
+  if (pair === undefined) {
+    if (caches.size >= 16) caches.clear(); // a country per deployment in practice; never unbounded
+    pair = { intl: new ParseCache(), national: new ParseCache() };
+    caches.set(defaultCountry, pair);
   }
-  young.set(key, value);
+  return intl ? pair.intl : pair.national;
 }
 
 /** Digits in an E.164 number at most (15) plus room for a trunk prefix; longer is junk. */
@@ -117,10 +133,13 @@ function parseDialable(intl: boolean, digits: string, defaultCountry: string): P
   try {
     const pn = parsePhoneNumberWithError(dial, options);
     if (!pn.isPossible()) return unparsed(lengthFlag(validatePhoneNumberLength(dial, options)));
-    const valid = pn.isValid();
+    // With the `max` metadata, isValid() is getType() !== undefined (it runs the same type patterns again); ask
+    // isValid() only when no type matched, for a plan that has no type patterns.
+    const type = pn.getType();
+    const valid = type !== undefined || pn.isValid();
     return {
       e164: pn.number,
-      type: valid ? (pn.getType() ?? null) : null,
+      type: valid ? (type ?? null) : null,
       valid,
       country: pn.country ?? null,
       flags: valid ? [] : ['invalid'],
@@ -132,11 +151,11 @@ function parseDialable(intl: boolean, digits: string, defaultCountry: string): P
 }
 
 function parseCached(intl: boolean, digits: string, defaultCountry: string): Parsed {
-  const key = `${defaultCountry}|${intl ? '+' : ''}${digits}`;
-  let parsed = cacheGet(key);
+  const cache = cacheFor(defaultCountry, intl);
+  let parsed = cache.get(digits);
   if (parsed === undefined) {
     parsed = parseDialable(intl, digits, defaultCountry);
-    cacheSet(key, parsed);
+    cache.set(digits, parsed);
   }
   return parsed;
 }

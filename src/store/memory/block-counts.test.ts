@@ -25,6 +25,21 @@ describe('BlockCountTable', () => {
     expect(table.trusted(8)).toBe(2);
   });
 
+  it('reads the ten blocks of a large block in one walk, base and changes, as ten lookups would', () => {
+    const table = new BlockCountTable();
+    table.load(Float64Array.from([39021230, 39021230, 39021232, 39021239, 39021240, 39021229]), Float64Array.from([39021231]));
+    table.add(39021233, 'nuisance', 2);
+    table.add(39021239, 'nuisance', -5);
+    const tens = new Array<number>(10).fill(-1);
+    table.nuisanceOfTen(39021230, tens);
+    expect(tens).toEqual([2, 0, 1, 2, 0, 0, 0, 0, 0, 0]);
+    expect(tens).toEqual(Array.from({ length: 10 }, (_, i) => table.nuisance(39021230 + i)));
+    table.nuisanceOfTen(0, tens); // below every key
+    expect(tens).toEqual(new Array(10).fill(0));
+    table.nuisanceOfTen(39021240, tens); // the last key
+    expect(tens[0]).toBe(1);
+  });
+
   it('holds 1M spread marks in a few MB', () => {
     const table = new BlockCountTable();
     const keys = new Float64Array(1_000_000);

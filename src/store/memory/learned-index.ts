@@ -193,9 +193,9 @@ export class LearnedIndex {
     const largeNuisance = this.large.nuisance(large);
     const largeTrusted = this.large.trusted(large);
     if (largeNuisance === 0 && largeTrusted === 0) return null;
-    const tens: number[] = new Array<number>(10);
-    for (let i = 0; i < 10; i++) tens[i] = this.small.nuisance(large * 10 + i);
-    const smallNuisance = this.small.nuisance(small);
+    const tens: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    this.small.nuisanceOfTen(large * 10, tens);
+    const smallNuisance = tens[small - large * 10]!;
     const largeLearned = this.learnedLarge.get(large) ?? 0;
     let tensMarked: readonly number[] = tens;
     if (largeLearned > 0) {
