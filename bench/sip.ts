@@ -4,13 +4,15 @@
  *
  *   npx tsx bench/sip.ts [--workloads refusal,proxied,announce,refusal-under-announce] [--rounds 3] [--rate 100]
  *                        [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30]
- *                        [--ports 31000] [--marks 10000] [--cpu-prof DIR] [--keep]
+ *                        [--ports 31000] [--marks 10000] [--cpu-prof DIR] [--keep] [--no-rounds] [--ladder-apps a,b]
+ *                        [--kamailio [--kamailio-marks 1000000]]
+ *   --variant none: crocetta with its defaults and the bare app only.
  *   npm run bench:sip -- --ladder
  *
  * Needs `drachtio` (drachtio-server) and `sipp` (Debian: sip-tester) on PATH, and dumpcap (tshark) for the RTP
  * jitter at the wire. It is a bench, not a test: it prints figures and ratios, never asserts.
  *
- * What runs: one drachtio-server per application (the same binary and the same configuration: loopback, CDRs on as
+ * What runs: crocetta compiled (tsc -p tsconfig.build.json, then node dist/src/main.js, as `npm start`); one drachtio-server per application (the same binary and the same configuration: loopback, CDRs on as
  * in config/drachtio.conf.xml, logging at notice), the applications (crocetta with its defaults, any --variant with a
  * YAML overlay on top, by default `answer-first` with store.durableBeforeAnswer false, and the bare app), a sipp UAS as the PBX, and sipp UACs as the carrier. Rounds alternate the
  * applications (bare first in odd rounds, last in even ones), each application warmed up before the first round.
@@ -22,7 +24,7 @@
  *                           at the wire (dumpcap on lo: |interval − 20 ms| per stream)
  * Latency is read from sipp's message trace (-trace_msg: microsecond timestamps when sipp sent the INVITE and read
  * the response), so it includes sipp's own scheduling, the same for every application.
- * Ladder (--ladder): for refusal and proxied, the highest call rate each application sustains for --ladder-seconds
+ * Ladder (--ladder): for refusal and proxied (those of --workloads), the highest call rate each application sustains for --ladder-seconds
  * with no failed call (every call completes as the scenario expects, sipp keeps the rate), by steps then bisection.
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -83,7 +85,7 @@ const opts = {
   announcements: argNumber('announcements', 200),
   cpuProf: argText('cpu-prof'),
   keep: flag('keep'),
-  variants: argAll('variant').length > 0 ? argAll('variant') : [DEFAULT_VARIANT],
+  variants: argAll('variant').length > 0 ? argAll('variant').filter((v) => v !== 'none') : [DEFAULT_VARIANT],
   kamailio: flag('kamailio'),
   kamailioMarks: argNumber('kamailio-marks', 1_000_000),
   /** Applications in the ladder (all when absent), e.g. --ladder-apps bare,crocetta. */
@@ -258,10 +260,10 @@ async function startCrocetta(dir: string, name: string, index: number, overlay: 
   );
   const configFile = join(dir, `${name}.yaml`);
   writeFileSync(configFile, yamlText(config));
-  const execArgv = ['--import', 'tsx', ...(opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', resolve(opts.cpuProf, name)] : [])];
+  const execArgv = opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', resolve(opts.cpuProf, name)] : [];
   const out = openSync(join(dir, `${name}.log`), 'w');
   const child = track(
-    spawn(process.execPath, [...execArgv, 'src/main.ts'], {
+    spawn(process.execPath, [...execArgv, 'dist/src/main.js'], {
       cwd: ROOT,
       env: {
         ...cleanEnv(),
@@ -547,6 +549,19 @@ interface Context {
   inf: { refusal: string; proxied: string; announce: string };
 }
 
+/**
+ * The injection file for `calls` calls of a workload. Proxied calls come from numbers never seen before, a new
+ * range for every sipp run: the same unknown caller ringing again and again would, rightly, become a burst or a
+ * repeat caller in crocetta after a few runs and be refused instead of proxied.
+ */
+let nextUnknown = 0;
+function injectionFor(ctx: Context, inf: keyof Context['inf'], calls: number, label: string): string {
+  if (inf !== 'proxied') return ctx.inf[inf];
+  const first = nextUnknown;
+  nextUnknown += calls;
+  return injection(ctx.dir, `proxied-${label}`, Array.from({ length: calls }, (_, i) => unknownNumber(first + i)));
+}
+
 function scenarioOf(w: Workload): { scenario: string; inf: keyof Context['inf']; timed: number } {
   if (w === 'proxied') return { scenario: 'uac-proxied.xml', inf: 'proxied', timed: 200 };
   if (w === 'announce') return { scenario: 'uac-announce.xml', inf: 'announce', timed: 183 };
@@ -583,7 +598,7 @@ async function runWorkload(ctx: Context, w: Workload, app: App, round: number, s
     const run = await startSipp({ scenario: s.scenario, target: app.ports, inf: ctx.inf.announce, rate: Math.min(rate, r), calls: Math.round(Math.min(rate, r) * seconds), slot: 0, timed: s.timed, trace: true, limit: opts.announcements, dir: ctx.dir, label }).done;
     return summarize(app.name, round, run);
   }
-  const run = await startSipp({ scenario: s.scenario, target: app.ports, inf: ctx.inf[s.inf], rate, calls: Math.round(rate * seconds), slot: 0, timed: s.timed, trace: true, dir: ctx.dir, label }).done;
+  const run = await startSipp({ scenario: s.scenario, target: app.ports, inf: injectionFor(ctx, s.inf, Math.round(rate * seconds), label), rate, calls: Math.round(rate * seconds), slot: 0, timed: s.timed, trace: true, dir: ctx.dir, label }).done;
   return summarize(app.name, round, run);
 }
 
@@ -602,7 +617,7 @@ function jitterOf(flows: Map<number, number[]>): { p99: number; streams: number;
 async function sustains(ctx: Context, w: 'refusal' | 'proxied', app: App, rate: number): Promise<{ ok: boolean; why: string }> {
   const s = scenarioOf(w);
   const calls = Math.round(rate * opts.ladderSeconds);
-  const run = await startSipp({ scenario: s.scenario, target: app.ports, inf: ctx.inf[s.inf], rate, calls, slot: 1, timed: s.timed, trace: false, dir: ctx.dir, label: `ladder-${w}-${app.name}-${rate}` }).done;
+  const run = await startSipp({ scenario: s.scenario, target: app.ports, inf: injectionFor(ctx, s.inf, calls, `ladder-${app.name}-${rate}`), rate, calls, slot: 1, timed: s.timed, trace: false, dir: ctx.dir, label: `ladder-${w}-${app.name}-${rate}` }).done;
   const achieved = (calls / run.wallMs) * 1000;
   // Let transactions of a failed step (retransmissions, timers) drain before the next one.
   await sleep(run.exitCode === 0 ? 1500 : 8000);
@@ -645,6 +660,9 @@ async function main(): Promise<void> {
     console.error('It is a bench for a developer machine, not a CI test (see README, Development).');
     process.exit(2);
   }
+  // crocetta runs as `npm start` runs it: compiled by tsc (tsx would add its own work to every call).
+  const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed:\n${build.stdout}${build.stderr}`);
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-sip-'));
   const drachtioVersion = spawnSync('drachtio', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const sippVersion = /SIPp v[^\s,]+/.exec(spawnSync('sipp', ['-v'], { encoding: 'utf8' }).stdout)?.[0] ?? 'sipp';
@@ -691,7 +709,7 @@ async function main(): Promise<void> {
       apps,
       inf: {
         refusal: injection(dir, 'refusal', Array.from({ length: REFUSE_SET }, (_, i) => refuseNumber(i))),
-        proxied: injection(dir, 'proxied', Array.from({ length: 50_000 }, (_, i) => unknownNumber(i))),
+        proxied: '', // a fresh file per run: injectionFor
         announce: injection(dir, 'announce', Array.from({ length: ANNOUNCE_SET }, (_, i) => announceNumber(i)), true),
       },
     };
@@ -702,7 +720,7 @@ async function main(): Promise<void> {
     for (const app of apps) {
       if (!takes(app, 'proxied')) continue;
       await startSipp({ scenario: 'uac-refusal.xml', target: app.ports, inf: ctx.inf.refusal, rate: opts.rate, calls: opts.rate * 3, slot: 0, timed: 607, trace: false, dir, label: `warmup-refusal-${app.name}` }).done;
-      await startSipp({ scenario: 'uac-proxied.xml', target: app.ports, inf: ctx.inf.proxied, rate: opts.rate, calls: opts.rate * 3, slot: 0, timed: 200, trace: false, dir, label: `warmup-proxied-${app.name}` }).done;
+      await startSipp({ scenario: 'uac-proxied.xml', target: app.ports, inf: injectionFor(ctx, 'proxied', opts.rate * 3, `warmup-${app.name}`), rate: opts.rate, calls: opts.rate * 3, slot: 0, timed: 200, trace: false, dir, label: `warmup-proxied-${app.name}` }).done;
     }
 
     const results = new Map<Workload, RoundResult[]>();
@@ -739,10 +757,10 @@ async function main(): Promise<void> {
     if (opts.ladder) {
       console.log('');
       console.log(`ladder: highest rate sustained for ${opts.ladderSeconds} s with no failed call (steps of ${opts.ladderStep} from ${opts.ladderFrom}, then bisection to ${opts.ladderResolution})`);
-      for (const w of ['refusal', 'proxied'] as const) {
+      for (const w of (['refusal', 'proxied'] as const).filter((x) => opts.workloads.includes(x))) {
         const best = await ladder(ctx, w);
         const bare = best.get('bare') ?? 0;
-        for (const [name, rate] of best) console.log(`  ladder ${w.padEnd(8)} ${name.padEnd(12)} ${rate} calls/s${name === 'bare' ? '' : ` (${((rate / Math.max(bare, 1)) * 100).toFixed(0)}% of bare)`}`);
+        for (const [name, rate] of best) console.log(`  ladder ${w.padEnd(8)} ${name.padEnd(12)} ${rate} calls/s${name === 'bare' || bare === 0 ? '' : ` (${((rate / bare) * 100).toFixed(0)}% of bare)`}`);
       }
     }
     console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
