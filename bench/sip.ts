@@ -37,7 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as yamlText } from 'yaml';
 import { builtInRecording } from '../src/media/catalog.js';
 import { openRegister } from '../src/store/index.js';
-import { Connection } from '../src/store/sqlite.js';
+import { Connection } from '../src/store/sqlite/connection.js';
 import { WireCapture } from './wire-capture.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
