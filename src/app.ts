@@ -1,31 +1,29 @@
+/**
+ * The composition root, as a table of contents. Starting crocetta:
+ *   1. startupWarnings(config)  what the configuration alone says the operator should know (pure)
+ *   2. createActionDeps         recordings read and encoded: a bad file stops the start, naming it
+ *   3. openStores               the register, the panel's store and settings, feeds, the PBX's registrations
+ *   4. buildSipApp              the drachtio-srf app and the carrier registration, not yet connected
+ *   5. buildPanel               the Express app, not yet listening
+ *   6. listen                   the panel's port; then SIP connects, the trunk registers, feeds pull
+ * and `stop()` is `shutdown`, in reverse. A step that fails undoes the steps before it.
+ */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { actionPolicy, screeningRules } from './config/derive.js';
-import { dossierRules, dossierService } from './dossier/index.js';
+import type { Express } from 'express';
 import type { Config } from './config/schema.js';
 import type { Logger } from './log.js';
-import { countSpool, createMetrics, watchCallsInProgress, type Metrics } from './metrics.js';
-import { createPanelApp } from './panel/panel-app.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { systemClock, type Clock } from './screening/types.js';
-import { createSipApp, type SipApp } from './sip/sip-app.js';
-import { ForwardedCalls } from './sip/forwarded-calls.js';
-import { ForwardReaper } from './sip/forward-reaper.js';
-import { RecentTransactions } from './sip/transactions.js';
-import { pendingRequestCount } from './sip/srf-internals.js';
-import { drachtioDuration, durationMs } from './config/duration.js';
-import { outboundSources } from './sip/outbound.js';
-import { createActionDeps } from './sip/action-deps.js';
-import { LoginLimiter, Sessions, ensureAdminHash, sessionKey } from './panel/auth.js';
-import { LiveSettings } from './settings/index.js';
-import { openPanelStore, openRegister, prefixIndexOptions } from './store/index.js';
-import { endStaleForwards } from './store/register/stale-forwards.js';
-import { readFriendReportsRanking, type FriendReportsQuery } from './store/reports/community-rankings.js';
-import { FeedService, feedSettings } from './sharing/feeds/index.js';
+import type { FeedService } from './sharing/feeds/index.js';
+import { createActionDeps, type ActionSetup } from './sip/action-deps.js';
+import type { SipApp } from './sip/sip-app.js';
+import type { TrunkClient } from './sip/trunk-client.js';
 import type { Register } from './store/register/types.js';
-import { trunkSettings } from './trunk/settings.js';
-import { createTrunkClient, type TrunkClient } from './sip/trunk-client.js';
-import { createTrunkInbound } from './sip/trunk-inbound.js';
-import { openPbxRegistration } from './sip/pbx-registration.js';
+import { buildPanel } from './wiring/build-panel.js';
+import { buildSipApp, type SipSide } from './wiring/build-sip-app.js';
+import { openStores, type Stores } from './wiring/open-stores.js';
+import { startupWarnings } from './wiring/startup-warnings.js';
 
 export interface Crocetta {
   register: Register;
@@ -50,200 +48,68 @@ export interface StartOptions {
   defaultMetrics?: boolean;
 }
 
-/** The composition root: opens the register, builds the SIP app and the panel, starts them. */
 export async function startCrocetta(config: Config, opts: StartOptions): Promise<Crocetta> {
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
-  const policy = actionPolicy(config);
+  for (const warning of startupWarnings(config)) logger.warn(warning);
 
-  // Recordings are read and encoded here, before anything listens: a bad file stops the start, naming it.
-  const actions = createActionDeps(config, policy, logger.child({ component: 'media' }));
+  const actions = createActionDeps(config, logger.child({ component: 'media' }));
+  let stores: Stores | null = null;
+  let sip: SipSide | null = null;
+  try {
+    stores = await openStores(config, { clock, metrics, logger });
+    sip = buildSipApp(config, { stores, actions: actions.deps, clock, metrics, logger });
+    const http = await listen(buildPanel(config, { stores, sip, clock, metrics, logger }), config.panel, logger);
 
-  if (config.store.batchWindowMs !== undefined) {
-    logger.warn('store.batchWindowMs is ignored and can be removed: the register commits at once when idle and groups only the writes that arrive during a commit');
-  }
-  const register = await openRegister({
-    file: config.store.file,
-    lookbackDays: config.store.lookbackDays,
-    synchronous: config.store.synchronous,
-    spoolMaxWrites: config.store.spoolMaxWrites,
-    closeTimeoutMs: config.store.shutdownFlushMs,
-    onSpool: (event) => countSpool(metrics, event),
-    blockDropDigits: config.screening.learning.blocks.dropDigits,
-    suspectThreshold: config.screening.thresholds.suspect,
-    prefixes: prefixIndexOptions(screeningRules(config).learning, config.screening.thresholds),
-    clock,
-    logger: logger.child({ component: 'store' }),
-  });
-
-  // Forwards a previous run left open will never be reported to this one (their proxy was on its connection).
-  const stale = await endStaleForwards(config.store.file, { now: clock.now(), since: clock.now() - config.store.lookbackDays * 86_400_000 });
-  if (stale > 0) logger.warn({ attempts: stale }, 'forwarded attempts left open by the previous run ended as timeout');
-
-  // The panel's connection: aggregates in the business's time zone, runtime settings, the admin password hash.
-  const panelStore = await openPanelStore({ file: config.store.file, timeZone: config.timeZone, logger: logger.child({ component: 'store' }) });
-  const live = await LiveSettings.load(config, panelStore.settings, (problem) =>
-    logger.warn({ problem }, 'settings saved in the panel are no longer valid: using the configuration file'),
-  );
-  if (live.isOverlaid) logger.info('actions and screening rules changed in the panel override the configuration file');
-  const admin = await ensureAdminHash(panelStore.settings, config.panel.adminPassword);
-  if (admin.changed) logger.info('panel admin password stored (scrypt hash) from ADMIN_PASSWORD');
-  if (admin.hash === null) logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the panel until it is');
-  const sessions = new Sessions(await sessionKey(panelStore.settings));
-  const feeds = await FeedService.open(config.store.file, feedSettings(config.feeds), clock, logger.child({ component: 'feeds' }));
-  // Friends' reports join the register's evidence from memory (no query per call).
-  const evidence = { evidenceFor: (key: string) => feeds.index.withFriends(key, register.evidenceFor(key)) };
-
-  const trunkConfig = trunkSettings(config.trunk);
-  // The PBX registering to crocetta (pbx.register): its bindings, kept in the register, read here once.
-  const pbx = await openPbxRegistration(config, metrics, clock, logger.child({ component: 'pbx-register' }));
-  const outboundFrom = outboundSources(config.pbx.uri, config.pbx.outbound.fromAddresses);
-  const configuredFrom = new Set(outboundFrom);
-  // With a registration trunk, outbound calls go to TRUNK_URI, else the registrar, answering its challenges
-  // (not in redirect mode, where the PBX's INVITEs are its inbound calls sent for screening).
-  const registrarForOutbound = trunkConfig !== null && config.pbx.forwardMode === 'proxy' ? trunkConfig.registrar.uri : '';
-  const outboundTrunk = config.pbx.outbound.trunkUri !== '' ? config.pbx.outbound.trunkUri : registrarForOutbound;
-  if (outboundTrunk !== '') {
-    const via = trunkConfig ? 'b2bua' : 'proxy';
-    if (pbx !== null) logger.info({ trunk: outboundTrunk, from: outboundFrom, via }, 'outbound calls from the PBX (its registered address and any configured) go to the carrier; numbers called are learned');
-    else if (outboundFrom.length === 0) logger.warn('outbound calls to the carrier are on but the PBX address is a name: set pbx.outbound.fromAddresses to its IP addresses, outbound calls are screened until then');
-    else logger.info({ trunk: outboundTrunk, from: outboundFrom, via }, 'outbound calls from the PBX go to the carrier; numbers called are learned');
-  }
-  const finalTimeoutMs = durationMs(config.pbx.finalTimeout) ?? 200_000;
-  const reaper = new ForwardReaper(finalTimeoutMs, (err) => logger.error({ err }, 'ending a forward without news failed'));
-  const sip = createSipApp(
-    {
-      host: config.drachtio.host,
-      port: config.drachtio.port,
-      secret: config.drachtio.secret,
-      reconnectMaxDelayMs: config.drachtio.reconnectMaxDelayMs,
-      screenMessages: config.messages.screen,
-    },
-    {
-      // Getters: the panel's settings page swaps live.policy/live.classify; each call reads the current ones.
-      steps: {
-        defaultCountry: config.defaultCountry,
-        evidence,
-        trunkUsername: trunkConfig?.username ?? '',
-        get classify() {
-          return live.classify;
-        },
-        get policy() {
-          return live.policy;
-        },
-      },
-      register,
-      clock,
-      logger,
+    sip.app.start();
+    sip.trunk?.start();
+    stores.feeds.start();
+    const running = { actions, sip, http, stores };
+    return {
+      register: stores.register,
+      sip: sip.app,
       metrics,
-      forward: {
-        pbxUri: config.pbx.uri,
-        // With pbx.uri empty, each call asks where the registered PBX is now (null: nowhere, 480).
-        ...(pbx === null ? {} : { registered: (did: string | null) => pbx.registry.target(did) }),
-        keepPbxUser: config.pbx.uri === '' && pbx !== null && config.pbx.register.requestUser === 'contact',
-        mode: config.pbx.forwardMode,
-        recordRoute: config.pbx.recordRoute,
-        refusalCodes: config.pbx.refusalCodes,
-        finalTimeout: drachtioDuration(finalTimeoutMs),
-      },
-      tag: { header: config.tag.header },
-      commitWaitMs: config.store.commitWaitMs,
-      durableBeforeAnswer: config.store.durableBeforeAnswer,
-      storeMessageText: config.messages.storeText,
-      actions: actions.deps,
-      forwarded: new ForwardedCalls(register, logger.child({ component: 'forwarded' })),
-      ...(trunkConfig === null ? {} : { trunk: createTrunkInbound(trunkConfig, metrics) }),
-      reaper,
-      transactions: new RecentTransactions(),
-      outbound: {
-        trunkUri: outboundTrunk,
-        fromAddresses: pbx === null ? configuredFrom : { has: (a: string) => configuredFrom.has(a) || pbx.registry.isPbxAddress(a) },
-        stripPrefix: config.pbx.outbound.stripPrefix,
-        defaultCountry: config.defaultCountry,
-        recordRoute: config.pbx.recordRoute,
-        ...(trunkConfig === null ? {} : { registration: { aor: trunkConfig.aor, domain: trunkConfig.domain, auth: trunkConfig.credentials } }),
-      },
-      ...(pbx === null ? {} : { registrar: pbx.handler, noPbx: pbx.metrics.unavailable }),
-      // In redirect mode the PBX's INVITEs are its inbound calls, sent for screening: not outbound ones.
-      ...(pbx !== null && config.pbx.forwardMode === 'proxy' ? { registeredPbx: pbx.registry } : {}),
-    },
-  );
+      feeds: stores.feeds,
+      http,
+      httpPort: (http.address() as AddressInfo).port,
+      trunk: sip.trunk,
+      stop: () => shutdown(running),
+    };
+  } catch (err) {
+    await shutdown({ actions, sip, http: null, stores }).catch((e: unknown) => logger.error({ err: e }, 'undoing a failed start failed'));
+    throw err;
+  }
+}
 
-  // Registration to the carrier: its own clock is the real one, as its timers are.
-  const trunk = trunkConfig === null ? null : createTrunkClient(trunkConfig, sip.srf, { logger, metrics, now: () => Date.now() });
-  watchCallsInProgress(metrics, { forwards: () => reaper.size, srfPending: () => pendingRequestCount(sip.srf) });
-
-  // The evidence dossier reads the register file on a connection of its own, per request.
-  const dossier = dossierService({ file: config.store.file, rules: dossierRules(config), timeZone: config.timeZone, clock });
-
-  // Friends' reports per company (the rankings' "Friends' reports"), on a read-only connection per request.
-  const community = (q: FriendReportsQuery) => readFriendReportsRanking(config.store.file, q);
-
-  const app = createPanelApp({
-    register,
-    evidence,
-    reports: panelStore.reports,
-    live,
-    sessions,
-    limiter: new LoginLimiter(),
-    adminHash: admin.hash,
-    apiToken: config.panel.apiToken,
-    clock,
-    timeZone: config.timeZone,
-    defaultCountry: config.defaultCountry,
-    logger: logger.child({ component: 'panel' }),
-    metrics,
-    dossier,
-    community,
-    trunk: () => trunk?.status ?? null,
-    sharing: { file: config.store.file, indexImported: (rows) => register.indexImported?.(rows) },
-    feed: { feeds, feedToken: config.feeds.token },
-    readiness: () => ({
-      store: register.ready,
-      drachtio: sip.connected,
-      // trunk: true when no registration is configured (nothing to wait for).
-      trunk: trunk === null || trunk.status.state === 'registered',
-      // Only when the registered PBX is the one place calls can go (pbx.uri empty).
-      ...(pbx !== null && config.pbx.uri === '' ? { pbx: pbx.registry.registered } : {}),
-    }),
-  });
-  if (!config.panel.apiToken) logger.warn('CROCETTA_API_TOKEN is not set: the JSON API answers 503 until it is');
-
+/** Listens on the panel's address; rejects when the port cannot be bound. */
+export async function listen(app: Express, at: { host: string; port: number }, logger: Logger): Promise<Server> {
   const http = createServer(app);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
-    http.listen(config.panel.port, config.panel.host, () => {
+    http.listen(at.port, at.host, () => {
       http.off('error', reject);
       resolve();
     });
   });
-  const httpPort = (http.address() as AddressInfo).port;
-  logger.info({ host: config.panel.host, port: httpPort }, 'panel listening');
+  logger.info({ host: at.host, port: (http.address() as AddressInfo).port }, 'panel listening');
+  return http;
+}
 
-  sip.start();
-  trunk?.start();
-  feeds.start();
-
-  return {
-    register,
-    sip,
-    metrics,
-    feeds,
-    http,
-    httpPort,
-    trunk,
-    async stop() {
-      await actions.media.stop();
-      await trunk?.stop(); // un-REGISTER (bounded) before leaving drachtio-server
-      sip.stop();
-      reaper.stop();
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      await feeds.stop();
-      await pbx?.close();
-      await register.close();
-      await panelStore.close();
-    },
-  };
+/**
+ * Stops what runs, in reverse order of the start: announcements, the carrier registration (un-REGISTER, bounded,
+ * before leaving drachtio-server), SIP, the reaper, the panel, then the stores (the register flushed last).
+ * Parts never built (a failed start) are skipped.
+ */
+export async function shutdown(parts: { actions: ActionSetup; sip: SipSide | null; http: Server | null; stores: Stores | null }): Promise<void> {
+  const { actions, sip, http, stores } = parts;
+  await actions.media.stop();
+  await sip?.trunk?.stop();
+  sip?.app.stop();
+  sip?.reaper.stop();
+  if (http) {
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  }
+  await stores?.close();
 }

@@ -1,4 +1,4 @@
-import type { ActionPolicy } from '../screening/policy.js';
+import type { Action, ActionPolicy } from '../screening/policy.js';
 import { parseAction } from '../screening/policy.js';
 import type { ScreeningRules } from '../screening/rules.js';
 import { learningRules } from './derive-learning.js';
@@ -33,4 +33,13 @@ export function actionPolicy(config: Config): ActionPolicy {
     byCategory: Object.fromEntries(Object.entries(a.byCategory).map(([category, text]) => [category, parseAction(text)])),
     rules: policyRules(config),
   };
+}
+
+/** Every action the configuration file names (the panel may switch to others at run time). */
+export function configuredActions(config: Config): Action[] {
+  const policy = actionPolicy(config);
+  const list: Action[] = [policy.trusted, policy.unknown, policy.suspect, policy.nuisance];
+  if (policy.withheld) list.push(policy.withheld);
+  list.push(...Object.values(policy.byCategory ?? {}));
+  return list;
 }

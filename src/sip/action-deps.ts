@@ -4,28 +4,20 @@
  * announcement at run time); a bad recording stops the start. Ports are bound only while a message plays.
  */
 import { resolve } from 'node:path';
+import { configuredActions } from '../config/derive.js';
 import { projectRoot } from '../config/loader.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { openMedia, type Media } from '../media/index.js';
-import type { Action, ActionPolicy } from '../screening/policy.js';
 import type { ActionDeps } from './handle-request.js';
-import { hasContact } from './jcard.js';
 
 export interface ActionSetup {
   deps: ActionDeps;
   media: Media;
 }
 
-function actionsOf(policy: ActionPolicy): Action[] {
-  const list: Action[] = [policy.trusted, policy.unknown, policy.suspect, policy.nuisance];
-  if (policy.withheld) list.push(policy.withheld);
-  list.push(...Object.values(policy.byCategory ?? {}));
-  return list;
-}
-
-export function createActionDeps(config: Config, policy: ActionPolicy, logger: Logger): ActionSetup {
-  const actions = actionsOf(policy);
+export function createActionDeps(config: Config, logger: Logger): ActionSetup {
+  const actions = configuredActions(config);
   const a = config.announcements;
   const media = openMedia({
     mediaAddress: config.media.address,
@@ -48,9 +40,6 @@ export function createActionDeps(config: Config, policy: ActionPolicy, logger: L
     { recordings: media.catalog.all.map((r) => ({ name: r.name, seconds: Number(r.seconds.toFixed(2)) })), ports: config.media.rtpPorts },
     'announcements ready',
   );
-  if (actions.some((x) => x.kind === 'reject' && x.status === 608) && !hasContact(config.reject608)) {
-    logger.warn('608 Rejected is configured but reject608 has no contact: the 608 goes without its Call-Info jCard (RFC 8688)');
-  }
   return {
     media,
     deps: {

@@ -1,0 +1,61 @@
+/**
+ * The panel (Express app), built and not listening: the JSON API, the pages, sharing and feeds, over the stores.
+ * `readiness` is what /readyz reports (the SIP side's state is read on each request).
+ */
+import type { Express } from 'express';
+import type { Config } from '../config/schema.js';
+import { dossierRules, dossierService } from '../dossier/index.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { LoginLimiter } from '../panel/auth.js';
+import { createPanelApp } from '../panel/panel-app.js';
+import type { Clock } from '../screening/types.js';
+import { readFriendReportsRanking, type FriendReportsQuery } from '../store/reports/community-rankings.js';
+import type { SipSide } from './build-sip-app.js';
+import type { Stores } from './open-stores.js';
+
+export interface PanelContext {
+  stores: Stores;
+  sip: SipSide;
+  clock: Clock;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export function buildPanel(config: Config, { stores, sip, clock, metrics, logger }: PanelContext): Express {
+  const { register, panelStore, live, sessions, feeds, evidence, pbx } = stores;
+  const { trunk } = sip;
+  // The evidence dossier reads the register file on a connection of its own, per request.
+  const dossier = dossierService({ file: config.store.file, rules: dossierRules(config), timeZone: config.timeZone, clock });
+  // Friends' reports per company (the rankings' "Friends' reports"), on a read-only connection per request.
+  const community = (q: FriendReportsQuery) => readFriendReportsRanking(config.store.file, q);
+
+  return createPanelApp({
+    register,
+    evidence,
+    reports: panelStore.reports,
+    live,
+    sessions,
+    limiter: new LoginLimiter(),
+    adminHash: stores.adminHash,
+    apiToken: config.panel.apiToken,
+    clock,
+    timeZone: config.timeZone,
+    defaultCountry: config.defaultCountry,
+    logger: logger.child({ component: 'panel' }),
+    metrics,
+    dossier,
+    community,
+    trunk: () => trunk?.status ?? null,
+    sharing: { file: config.store.file, indexImported: (rows) => register.indexImported?.(rows) },
+    feed: { feeds, feedToken: config.feeds.token },
+    readiness: () => ({
+      store: register.ready,
+      drachtio: sip.app.connected,
+      // trunk: true when no registration is configured (nothing to wait for).
+      trunk: trunk === null || trunk.status.state === 'registered',
+      // Only when the registered PBX is the one place calls can go (pbx.uri empty).
+      ...(pbx !== null && config.pbx.uri === '' ? { pbx: pbx.registry.registered } : {}),
+    }),
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * The SIP side, built and not started: the drachtio-srf app with its handler deps (screening steps that read the
+ * panel's live settings on each call, the register, forwarding, actions, outbound calls, the registered PBX), the
+ * reaper of silent forwards, and the registration to the carrier (trunk.registrar) when configured.
+ */
+import type { Config } from '../config/schema.js';
+import { drachtioDuration, durationMs } from '../config/duration.js';
+import type { Logger } from '../log.js';
+import { watchCallsInProgress, type Metrics } from '../metrics.js';
+import type { Clock } from '../screening/types.js';
+import type { ActionDeps } from '../sip/handle-request.js';
+import { ForwardedCalls } from '../sip/forwarded-calls.js';
+import { ForwardReaper } from '../sip/forward-reaper.js';
+import { createSipApp, type SipApp } from '../sip/sip-app.js';
+import { pendingRequestCount } from '../sip/srf-internals.js';
+import { RecentTransactions } from '../sip/transactions.js';
+import { createTrunkClient, type TrunkClient } from '../sip/trunk-client.js';
+import { createTrunkInbound } from '../sip/trunk-inbound.js';
+import { trunkSettings } from '../trunk/settings.js';
+import type { Stores } from './open-stores.js';
+import { outboundRoute } from './outbound-route.js';
+
+/** drachtio-server's own limit for a proxy when pbx.finalTimeout cannot be read (ms). */
+const DEFAULT_FINAL_TIMEOUT_MS = 200_000;
+
+export interface SipSide {
+  app: SipApp;
+  /** The registration to the carrier; null when trunk.registrar is empty. */
+  trunk: TrunkClient | null;
+  reaper: ForwardReaper;
+}
+
+export interface SipContext {
+  stores: Stores;
+  actions: ActionDeps;
+  clock: Clock;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export function buildSipApp(config: Config, { stores, actions, clock, metrics, logger }: SipContext): SipSide {
+  const { register, live, evidence, pbx } = stores;
+  const trunkConfig = trunkSettings(config.trunk);
+  const outbound = outboundRoute(config);
+  const configuredFrom = new Set(outbound.from);
+  if (outbound.trunk !== '') {
+    const fields = { trunk: outbound.trunk, from: outbound.from, via: outbound.via };
+    if (pbx !== null) logger.info(fields, 'outbound calls from the PBX (its registered address and any configured) go to the carrier; numbers called are learned');
+    else if (outbound.from.length > 0) logger.info(fields, 'outbound calls from the PBX go to the carrier; numbers called are learned');
+  }
+  const finalTimeoutMs = durationMs(config.pbx.finalTimeout) ?? DEFAULT_FINAL_TIMEOUT_MS;
+  const reaper = new ForwardReaper(finalTimeoutMs, (err) => logger.error({ err }, 'ending a forward without news failed'));
+  const app = createSipApp(
+    {
+      host: config.drachtio.host,
+      port: config.drachtio.port,
+      secret: config.drachtio.secret,
+      reconnectMaxDelayMs: config.drachtio.reconnectMaxDelayMs,
+      screenMessages: config.messages.screen,
+    },
+    {
+      // Getters: the panel's settings page swaps live.policy/live.classify; each call reads the current ones.
+      steps: {
+        defaultCountry: config.defaultCountry,
+        evidence,
+        trunkUsername: trunkConfig?.username ?? '',
+        get classify() {
+          return live.classify;
+        },
+        get policy() {
+          return live.policy;
+        },
+      },
+      register,
+      clock,
+      logger,
+      metrics,
+      forward: {
+        pbxUri: config.pbx.uri,
+        // With pbx.uri empty, each call asks where the registered PBX is now (null: nowhere, 480).
+        ...(pbx === null ? {} : { registered: (did: string | null) => pbx.registry.target(did) }),
+        keepPbxUser: config.pbx.uri === '' && pbx !== null && config.pbx.register.requestUser === 'contact',
+        mode: config.pbx.forwardMode,
+        recordRoute: config.pbx.recordRoute,
+        refusalCodes: config.pbx.refusalCodes,
+        finalTimeout: drachtioDuration(finalTimeoutMs),
+      },
+      tag: { header: config.tag.header },
+      commitWaitMs: config.store.commitWaitMs,
+      durableBeforeAnswer: config.store.durableBeforeAnswer,
+      storeMessageText: config.messages.storeText,
+      actions,
+      forwarded: new ForwardedCalls(register, logger.child({ component: 'forwarded' })),
+      ...(trunkConfig === null ? {} : { trunk: createTrunkInbound(trunkConfig, metrics) }),
+      reaper,
+      transactions: new RecentTransactions(),
+      outbound: {
+        trunkUri: outbound.trunk,
+        fromAddresses: pbx === null ? configuredFrom : { has: (a: string) => configuredFrom.has(a) || pbx.registry.isPbxAddress(a) },
+        stripPrefix: config.pbx.outbound.stripPrefix,
+        defaultCountry: config.defaultCountry,
+        recordRoute: config.pbx.recordRoute,
+        ...(trunkConfig === null ? {} : { registration: { aor: trunkConfig.aor, domain: trunkConfig.domain, auth: trunkConfig.credentials } }),
+      },
+      ...(pbx === null ? {} : { registrar: pbx.handler, noPbx: pbx.metrics.unavailable }),
+      // In redirect mode the PBX's INVITEs are its inbound calls, sent for screening: not outbound ones.
+      ...(pbx !== null && config.pbx.forwardMode === 'proxy' ? { registeredPbx: pbx.registry } : {}),
+    },
+  );
+
+  // Registration to the carrier: its own clock is the real one, as its timers are.
+  const trunk = trunkConfig === null ? null : createTrunkClient(trunkConfig, app.srf, { logger, metrics, now: () => Date.now() });
+  watchCallsInProgress(metrics, { forwards: () => reaper.size, srfPending: () => pendingRequestCount(app.srf) });
+  return { app, trunk, reaper };
+}
