@@ -5,6 +5,7 @@
  */
 import { Connection } from '../store/sqlite/connection.js';
 import { findBreaches, type Breach, type BreachRulesConfig, type DossierAttempt, type DossierMark } from './rules.js';
+import { DAY_MS } from '../time/units.js';
 
 export type DossierSubject = { kind: 'company'; company: string } | { kind: 'number'; callerKey: string };
 
@@ -38,7 +39,7 @@ export interface Dossier {
 }
 
 /** The frequency and refusal rules look back this far before `since` (the 60-day wait, plus a DST day). */
-const LOOKBACK_MS = 61 * 86_400_000;
+const LOOKBACK_MS = 61 * DAY_MS;
 const CHUNK = 500;
 
 interface NumberRow {

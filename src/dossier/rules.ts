@@ -21,6 +21,7 @@
  */
 import { frenchHoliday } from '../time/holidays.js';
 import { addLocalDays, hhmm, localDate, localDayStart, wallClock } from '../time/zoned-time.js';
+import { DAY_MS } from '../time/units.js';
 
 /** One call attempt as the rules see it. */
 export interface DossierAttempt {
@@ -150,7 +151,7 @@ function refusalBreaches(calls: readonly DossierAttempt[], tz: string): Breach[]
   let refused: { attempt: DossierAttempt; at: number } | null = null;
   for (const a of calls) {
     if (refused !== null && a.time > refused.at && a.time < addLocalDays(refused.at, FR_REFUSAL_WAIT_DAYS, tz)) {
-      const days = Math.floor((a.time - refused.at) / 86_400_000);
+      const days = Math.floor((a.time - refused.at) / DAY_MS);
       out.push({
         rule: 'fr-refusal',
         country: 'FR',

@@ -1,3 +1,4 @@
+import { DAY_MS } from '../time/units.js';
 import { businessHoursCheck, type HoursCheck } from './business-hours.js';
 import { dayFormatter, type DayFormatter } from './dates.js';
 import { DEFAULT_LEARNING_RULES, type LearningRules } from './learning.js';
@@ -10,7 +11,6 @@ import type { PrefixRule, RuleVerdict, ScreeningRules } from './rules.js';
 import type { Reason, Verdict } from './types.js';
 import { weightOf } from './weights.js';
 
-export const DAY_MS = 86_400_000;
 
 /** A prefix match, ready to become a reason: the text is written once, at compile time. */
 export interface CompiledPrefix {

@@ -1,4 +1,4 @@
-import { DAY_MS } from './compile.js';
+import { DAY_MS } from '../time/units.js';
 
 /** What the repeat rule found: the current call is the `count`th attempt since the refusal at `refusedAt`. */
 export interface RepeatFinding {

@@ -1,3 +1,4 @@
+import { DAY_MS } from '../time/units.js';
 /**
  * Safety nets: the callers crocetta must never block, whatever the learned evidence says. Checked before the
  * evidence; each gives a trusted verdict with the reason that saved the call.
@@ -9,7 +10,6 @@ import type { SafetyRules } from './learning.js';
 import { PrefixTable } from './prefix-table.js';
 import type { CallerEvidence, Reason } from './types.js';
 
-const DAY_MS = 86_400_000;
 
 export interface CompiledSafety {
   rules: SafetyRules;

@@ -4,6 +4,7 @@
  * telemarketing on French public holidays as on weekends). Regional and patron-saint days (Milan's 7 December,
  * Rome's 29 June, Alsace-Moselle's Good Friday) are local: a business adds its own in `businessHours.closed`.
  */
+import { DAY_MS } from './units.js';
 
 /** Countries whose public holidays crocetta knows. */
 export const HOLIDAY_COUNTRIES = ['IT', 'FR'] as const;
@@ -83,7 +84,7 @@ export function publicHoliday(country: HolidayCountry, year: number, month: numb
   for (const f of FIXED[country]) if (f.month === month && f.day === day && (f.since === undefined || year >= f.since)) return f.name;
   const date = Date.UTC(year, month - 1, day);
   const easter = easterSunday(year);
-  for (const [offset, name] of AFTER_EASTER[country]) if (easter + offset * 86_400_000 === date) return name;
+  for (const [offset, name] of AFTER_EASTER[country]) if (easter + offset * DAY_MS === date) return name;
   return null;
 }
 

@@ -1,3 +1,4 @@
+import { DAY_MS } from '../../time/units.js';
 /**
  * The in-memory index the classifier reads: marks of every marked number, and for callers active within the
  * look-back window the times of their attempts and refusals. Kept in step with every write by the register, so
@@ -11,7 +12,6 @@ import { LearnedIndex } from './learned-index.js';
 import { MarkTable, type MarkEntry } from './mark-table.js';
 import { PrefixIndex, type PrefixIndexOptions } from './prefix-index.js';
 
-const DAY_MS = 86_400_000;
 /** At most this many attempt times and refusal times are kept per caller (the most recent ones). */
 export const MAX_TIMES_PER_CALLER = 256;
 

@@ -1,3 +1,4 @@
+import { DAY_MS } from '../../time/units.js';
 /**
  * The learned part of the in-memory index (issue 5), kept beside EvidenceIndex and updated on every write:
  * - per number block, how many distinct numbers are marked nuisance and how many are trusted (trusted marks,
@@ -13,7 +14,6 @@ import type { BlockCounts, LearnedEvidence, MarkLabel, Talk } from '../../screen
 import { BlockCountTable } from './block-counts.js';
 import { e164KeyToNumber } from './mark-table.js';
 
-const DAY_MS = 86_400_000;
 
 function bumpCount(map: Map<number, number>, key: number, by: number): void {
   const next = (map.get(key) ?? 0) + by;

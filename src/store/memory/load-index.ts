@@ -14,6 +14,7 @@ import type { Clock, MarkLabel, Reason, Verdict } from '../../screening/types.js
 import type { PrefixIndexOptions } from './prefix-index.js';
 import { isRefusalAction } from '../register/refusal.js';
 import type { Connection } from '../sqlite/connection.js';
+import { DAY_MS } from '../../time/units.js';
 
 const PAGE = 5000;
 
@@ -104,7 +105,7 @@ export async function loadIndex(
   }
 
   countBlocks(index);
-  const called = await loadCalledNumbers(db, index, options.clock.now() - (options.calledByUsDays ?? 365) * 86_400_000);
+  const called = await loadCalledNumbers(db, index, options.clock.now() - (options.calledByUsDays ?? 365) * DAY_MS);
   return { index, stats: { marks, attempts, refusals, called, durationMs: performance.now() - started } };
 }
 

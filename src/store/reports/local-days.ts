@@ -1,3 +1,4 @@
+import { DAY_MS } from '../../time/units.js';
 /**
  * Local calendar days in the business's time zone, as whole numbers (days since 1970-01-01 in that zone), so that
  * "today", "this week" and the per-day aggregates agree with the office's wall clock across DST changes.
@@ -7,7 +8,7 @@
 
 import { offsetMs } from '../../time/zoned-time.js';
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS } from '../../time/units.js';
 
 /** The zone's offset from UTC at `ms`, in ms (Europe/Rome: 3600000 in winter, 7200000 in summer). */
 export const utcOffsetMs: (ms: number, timeZone: string) => number = offsetMs;
