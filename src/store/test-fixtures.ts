@@ -29,13 +29,3 @@ export function newAttempt(callerKey: string | null, time: number, over: Partial
   };
 }
 
-/** A clock the test moves by hand. */
-export class ManualClock {
-  constructor(public ms: number) {}
-  now(): number {
-    return this.ms;
-  }
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}

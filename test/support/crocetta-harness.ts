@@ -9,24 +9,15 @@ import { Writable } from 'node:stream';
 import { startCrocetta, type Crocetta } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
-import type { Clock } from '../../src/screening/types.js';
 import type { Config } from '../../src/config/schema.js';
 import { DrachtioDouble, type AppRequestHandler, type DrachtioDoubleOptions } from './drachtio-double.js';
+import { ManualClock } from './manual-clock.js';
+
+export { ManualClock };
 
 export const SECRET = 'test-secret';
 export const TOKEN = 'test-token-0123456789';
 export const PBX = 'sip:127.0.0.1:5080';
-
-/** A clock the test moves by hand; starts at a fixed Thursday morning in Rome. */
-export class ManualClock implements Clock {
-  constructor(private t = Date.parse('2026-11-05T09:30:00+01:00')) {}
-  now(): number {
-    return this.t;
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
 
 export interface Harness {
   double: DrachtioDouble;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NO_EVIDENCE } from '../../screening/types.js';
 import { EvidenceIndex, MAX_TIMES_PER_CALLER } from './evidence-index.js';
-import { ManualClock } from '../test-fixtures.js';
+import { ManualClock } from '../../../test/support/manual-clock.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 10);

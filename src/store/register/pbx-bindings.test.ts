@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PbxRegistry, type Binding } from '../../pbx-register/index.js';
 import { PbxBindingTable } from './pbx-bindings.js';
 import { openRegister } from './register.js';
-import { ManualClock } from '../test-fixtures.js';
+import { ManualClock } from '../../../test/support/manual-clock.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
 
 const T0 = Date.UTC(2026, 10, 5, 9, 0, 0);

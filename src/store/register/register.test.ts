@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NO_EVIDENCE } from '../../screening/types.js';
 import { isRefusalAction } from './refusal.js';
 import { openRegister, type OpenRegisterOptions, type OpenedRegister } from './register.js';
-import { ManualClock, newAttempt } from '../test-fixtures.js';
+import { newAttempt } from '../test-fixtures.js';
+import { ManualClock } from '../../../test/support/manual-clock.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
 
 const DAY = 86_400_000;
