@@ -16,7 +16,7 @@
 import type { Logger } from '../log.js';
 
 export interface TalkSink {
-  recordTalk?(id: number, talk: { talkMs: number; answeredAt: number }): void;
+  recordTalk(id: number, talk: { talkMs: number; answeredAt: number }): void;
 }
 
 export interface ForwardedLimits {
@@ -94,7 +94,7 @@ export class ForwardedCalls {
     }
     call.attempt
       .then((id) => {
-        this.sink.recordTalk?.(id, { talkMs, answeredAt: call.answeredAt });
+        this.sink.recordTalk(id, { talkMs, answeredAt: call.answeredAt });
         this.logger.info({ callId, talkMs, reason }, 'talk time');
       })
       .catch(() => undefined /* the attempt was never written: already logged */);

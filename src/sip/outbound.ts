@@ -61,7 +61,7 @@ export async function passOutbound(
   let learned: string | null = null;
   try {
     learned = dialledKey(dialled, s.stripPrefix, s.defaultCountry);
-    if (learned !== null) deps.register.noteCalledByUs?.(learned, deps.clock.now());
+    if (learned !== null) deps.register.noteCalledByUs(learned, deps.clock.now());
   } catch (err) {
     log.warn({ err }, 'could not learn the number called; the call goes on');
   }

@@ -47,7 +47,7 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
     dossier,
     community,
     trunk: () => trunk?.status ?? null,
-    sharing: { file: config.store.file, indexImported: (rows) => register.indexImported?.(rows) },
+    sharing: { file: config.store.file, indexImported: (rows) => register.indexImported(rows) },
     feed: { feeds, feedToken: config.feeds.token },
     readiness: () => ({
       store: register.ready,

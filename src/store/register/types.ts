@@ -160,14 +160,14 @@ export interface Register extends EvidenceLookup {
   updateOutcome(id: number, update: OutcomeUpdate): void;
   /**
    * A forwarded call the PBX answered has ended: how long they talked. Batched; the classifier sees it (short
-   * calls, the persistent human) once committed. Optional so that test doubles of the Register need not implement it.
+   * calls, the persistent human) once committed.
    */
-  recordTalk?(id: number, talk: { talkMs: number; answeredAt: number }): void;
+  recordTalk(id: number, talk: { talkMs: number; answeredAt: number }): void;
   /**
    * The office called this number (an outbound call through crocetta): trusted in the index at once, written
-   * with the next batch. Optional so that test doubles of the Register need not implement it.
+   * with the next batch.
    */
-  noteCalledByUs?(callerKey: string, at: number): void;
+  noteCalledByUs(callerKey: string, at: number): void;
   /**
    * Sets or clears the business's mark on a number; index at once, database before the promise resolves. Refused
    * at once, changing nothing, while the disk refuses writes.
@@ -180,9 +180,8 @@ export interface Register extends EvidenceLookup {
   evidenceFor(callerKey: string): CallerEvidence;
   /**
    * Rows another connection wrote to the register file (imports, src/sharing): the index follows at once.
-   * Optional so that test doubles of the Register need not implement it.
    */
-  indexImported?(imported: ImportedIndexRows): void;
+  indexImported(imported: ImportedIndexRows): void;
   /** True while the database is open and writable. */
   readonly ready: boolean;
   /** Commits everything queued now (writes the disk refuses stay held: one retry is made at once). */
