@@ -13,7 +13,8 @@ import { EvidenceIndex } from './evidence-index.js';
 import { noteLearned } from './learn-from-attempt.js';
 import { prefixIndexOptions } from './prefix-index.js';
 import { openRegister, type OpenedRegister } from '../register/register.js';
-import { ManualClock, newAttempt } from '../test-fixtures.js';
+import { newAttempt } from '../test-fixtures.js';
+import { ManualClock } from '../../../test/support/manual-clock.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
 
 const DAY = 86_400_000;
