@@ -9,6 +9,7 @@
  * is refused whatever the nonce.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { requestDigest } from '../digest/request-digest.js';
 
 export interface DigestSettings {
   realm: string;
@@ -103,10 +104,6 @@ export function parseCredentials(header: string): Credentials[] | null {
   return out.length > 0 ? (out as Credentials[]) : null;
 }
 
-function md5(text: string): string {
-  return createHash('md5').update(text, 'utf8').digest('hex');
-}
-
 /** RFC 2617 §3.2.2.1 `request-digest` with algorithm MD5: with qop (auth) or without (RFC 2069 compatibility). */
 export function digestResponse(c: {
   username: string;
@@ -119,9 +116,8 @@ export function digestResponse(c: {
   nc?: string;
   cnonce?: string;
 }): string {
-  const ha1 = md5(`${c.username}:${c.realm}:${c.password}`);
-  const ha2 = md5(`${c.method}:${c.uri}`);
-  return c.qop ? md5(`${ha1}:${c.nonce}:${c.nc ?? ''}:${c.cnonce ?? ''}:${c.qop}:${ha2}`) : md5(`${ha1}:${c.nonce}:${ha2}`);
+  const { username, realm, password, method, uri, nonce } = c;
+  return requestDigest({ algorithm: 'MD5', username, realm, password, method, uri, nonce, qop: c.qop || null, nc: c.nc ?? '', cnonce: c.cnonce ?? '' });
 }
 
 /** Equal strings, compared in constant time over their SHA-256 (so lengths leak nothing either). */

@@ -4,9 +4,10 @@
  * splits the challenge on every comma (so `qop="auth,auth-int"` breaks), sends the whole qop list back as the
  * qop, knows MD5 only, and says nothing about `stale`; the registration needs all four.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { requestDigest, type DigestAlgorithm } from '../digest/request-digest.js';
 
-export type DigestAlgorithm = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess';
+export type { DigestAlgorithm } from '../digest/request-digest.js';
 
 export interface Challenge {
   /** 401 → WWW-Authenticate, answered in Authorization; 407 → Proxy-Authenticate / Proxy-Authorization. */
@@ -134,11 +135,6 @@ export function pickChallenge(headerValues: readonly string[]): Challenge | null
   return null;
 }
 
-function hashFor(algorithm: DigestAlgorithm): (text: string) => string {
-  const name = algorithm.startsWith('SHA-256') ? 'sha256' : 'md5';
-  return (text) => createHash(name).update(text, 'utf8').digest('hex');
-}
-
 /** A quoted-string for a header parameter (RFC 3261 §25.1). */
 function quote(value: string): string {
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
@@ -153,14 +149,21 @@ export interface AnswerOptions {
 
 /** The value of the Authorization / Proxy-Authorization header answering `challenge` for `request`. */
 export function digestAnswer(challenge: Challenge, credentials: Credentials, request: DigestRequest, opts: AnswerOptions = {}): string {
-  const h = hashFor(challenge.algorithm);
   const nc = (opts.nc ?? 1).toString(16).padStart(8, '0');
   const cnonce = opts.cnonce ?? randomBytes(8).toString('hex');
-  let ha1 = h(`${credentials.username}:${challenge.realm}:${credentials.password}`);
-  if (challenge.algorithm.endsWith('-sess')) ha1 = h(`${ha1}:${challenge.nonce}:${cnonce}`);
-  const a2 = challenge.qop === 'auth-int' ? `${request.method}:${request.uri}:${h(request.body ?? '')}` : `${request.method}:${request.uri}`;
-  const ha2 = h(a2);
-  const response = challenge.qop === null ? h(`${ha1}:${challenge.nonce}:${ha2}`) : h(`${ha1}:${challenge.nonce}:${nc}:${cnonce}:${challenge.qop}:${ha2}`);
+  const response = requestDigest({
+    algorithm: challenge.algorithm,
+    username: credentials.username,
+    realm: challenge.realm,
+    password: credentials.password,
+    method: request.method,
+    uri: request.uri,
+    nonce: challenge.nonce,
+    qop: challenge.qop,
+    nc,
+    cnonce,
+    ...(request.body !== undefined ? { body: request.body } : {}),
+  });
   const parts = [
     `username=${quote(credentials.username)}`,
     `realm=${quote(challenge.realm)}`,
