@@ -69,7 +69,11 @@ function headersOf(caller: string, did: string, name: string, attest: string, ve
   const map = new Map<string, string[]>();
   const display = name === '' ? '' : `"${name}" `;
   const params = verstat === '' ? '' : `;verstat=${verstat}`;
-  map.set('from', [caller === '' ? '"Anonymous" <sip:anonymous@anonymous.invalid>;tag=1' : `${display}<sip:${caller}@carrier.example;user=phone${params}>;tag=1`]);
+  map.set('from', [
+    caller === ''
+      ? '"Anonymous" <sip:anonymous@anonymous.invalid>;tag=1'
+      : `${display}<sip:${caller}@carrier.example;user=phone${params}>;tag=1`,
+  ]);
   if (caller === '') map.set('privacy', ['id']);
   // The originating carrier signs the caller's canonical E.164 digits (RFC 8224 §8.3), whatever format the
   // terminating carrier later puts in From (e.g. 0018452030199 for +18452030199).
@@ -82,7 +86,18 @@ const text = readFileSync(TRACE, 'utf8');
 const lines = text.split('\n');
 const head = (lines[0] ?? '').trim().split(',');
 const col = (name: string): number => head.indexOf(name);
-const C = { time: col('time'), caller: col('caller'), did: col('did'), truth: col('truth'), office: col('office'), origin: col('origin'), talk: col('talk'), attest: col('attest'), verstat: col('verstat'), name: col('name') };
+const C = {
+  time: col('time'),
+  caller: col('caller'),
+  did: col('did'),
+  truth: col('truth'),
+  office: col('office'),
+  origin: col('origin'),
+  talk: col('talk'),
+  attest: col('attest'),
+  verstat: col('verstat'),
+  name: col('name'),
+};
 for (const required of ['time', 'caller', 'did', 'truth', 'office'] as const) {
   if (C[required] < 0) {
     console.error(`trace ${TRACE}: no "${required}" column in the header`);
@@ -157,14 +172,28 @@ for (let i = 1; i < lines.length; i++) {
     index.addAttempt(key, time);
     if (stopped) index.addRefusal(key, time);
     if (stopped) explainer?.refused(key, time);
-    noteLearned(index, key, { time, calledNumber: calledDid, verdict: decision.verdict, score: decision.score, reasons: decision.reasons, action: formatAction(action) }, rules.thresholds);
+    noteLearned(
+      index,
+      key,
+      {
+        time,
+        calledNumber: calledDid,
+        verdict: decision.verdict,
+        score: decision.score,
+        reasons: decision.reasons,
+        action: formatAction(action),
+      },
+      rules.thresholds,
+    );
   }
   if (!stopped && key !== null) {
     if (talk > 0) index.addTalk(key, time, talk);
     const at = time + talk * 1000;
-    if (office === 'mark-nuisance') index.setMark({ callerKey: key, label: 'nuisance', at, company: null, category: null });
+    if (office === 'mark-nuisance')
+      index.setMark({ callerKey: key, label: 'nuisance', at, company: null, category: null });
     if (office === 'mark-nuisance') explainer?.officeMarked(key);
-    else if (office === 'mark-trusted') index.setMark({ callerKey: key, label: 'trusted', at, company: null, category: null });
+    else if (office === 'mark-trusted')
+      index.setMark({ callerKey: key, label: 'trusted', at, company: null, category: null });
   }
 
   const top = decision.reasons[0]?.code ?? 'none';
@@ -179,7 +208,16 @@ for (let i = 1; i < lines.length; i++) {
     }
     o.attempts++;
     explainer?.note(
-      { origin, attempt: o.attempts, stopped, key, evidence, decision, attest: get(C.attest), depth: depthLabel(evidence.prefix) },
+      {
+        origin,
+        attempt: o.attempts,
+        stopped,
+        key,
+        evidence,
+        decision,
+        attest: get(C.attest),
+        depth: depthLabel(evidence.prefix),
+      },
       time,
     );
     const slot = tally.byIndex[Math.min(2, o.attempts - 1)];
@@ -224,7 +262,9 @@ const top = (m: Map<string, number>, n: number): string =>
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
 
-console.log(`trace: ${TRACE}: ${rowsRead} calls replayed in ${seconds.toFixed(1)} s (${Math.round(rowsRead / seconds)} calls/s)`);
+console.log(
+  `trace: ${TRACE}: ${rowsRead} calls replayed in ${seconds.toFixed(1)} s (${Math.round(rowsRead / seconds)} calls/s)`,
+);
 console.log(`verdicts: ${JSON.stringify(verdicts)}`);
 console.log(`nuisance attempts stopped: ${pct(tally.nuisanceStopped, tally.nuisance)}`);
 const [i1, i2, i3] = tally.byIndex;
@@ -236,7 +276,9 @@ console.log(`  nuisance let through, by top reason: ${top(missedReasons, 6)}`);
 console.log(
   `time to first block per centre: ${blockedCentres.length}/${stops.length} centres blocked; hours p50=${q(hours, 0.5).toFixed(1)} p90=${q(hours, 0.9).toFixed(1)}; attempts before p50=${q(before, 0.5)} p90=${q(before, 0.9)}`,
 );
-console.log(`legitimate calls blocked: ${pct(tally.legitStopped, tally.legit)} (withheld: ${tally.legitWithheldStopped}/${tally.legitWithheld}); tagged: ${pct(tally.legitTagged, tally.legit)}`);
+console.log(
+  `legitimate calls blocked: ${pct(tally.legitStopped, tally.legit)} (withheld: ${tally.legitWithheldStopped}/${tally.legitWithheld}); tagged: ${pct(tally.legitTagged, tally.legit)}`,
+);
 if (legitStoppedReasons.size > 0) console.log(`  legitimate blocked, by reasons: ${top(legitStoppedReasons, 6)}`);
 if (explainer !== null) for (const line of explainer.report()) console.log(line);
 if (index.prefixes !== null) {

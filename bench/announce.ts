@@ -43,7 +43,8 @@ import { WireCapture } from './wire-capture.js';
 const PTIME = 20;
 
 type FromParent = { type: 'open' } | { type: 'collect' } | { type: 'exit' };
-type FromChild = { type: 'port'; port: number } | { type: 'stats'; intervals: number[]; packets: number; machine: SleeperReport };
+type FromChild =
+  { type: 'port'; port: number } | { type: 'stats'; intervals: number[]; packets: number; machine: SleeperReport };
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,7 +54,8 @@ function arg(name: string, fallback: string): string {
 /** Intervals between consecutive arrivals of each flow (ms). */
 function intervalsOf(flows: Map<number, number[]>): number[] {
   const out: number[] = [];
-  for (const times of flows.values()) for (let i = 1; i < times.length; i++) out.push((times[i] as number) - (times[i - 1] as number));
+  for (const times of flows.values())
+    for (let i = 1; i < times.length; i++) out.push((times[i] as number) - (times[i - 1] as number));
   return out;
 }
 
@@ -86,7 +88,11 @@ function runSink(): void {
   });
 }
 
-function ask<T extends FromChild['type']>(child: ChildProcess, msg: FromParent, want: T): Promise<Extract<FromChild, { type: T }>> {
+function ask<T extends FromChild['type']>(
+  child: ChildProcess,
+  msg: FromParent,
+  want: T,
+): Promise<Extract<FromChild, { type: T }>> {
   return new Promise((resolveMsg) => {
     const on = (m: FromChild): void => {
       if (m.type !== want) return;
@@ -154,7 +160,12 @@ interface Intervals {
 function summarize(intervals: number[]): Intervals {
   const sorted = [...intervals].sort((a, b) => a - b);
   const jitter = intervals.map((x) => Math.abs(x - PTIME)).sort((a, b) => a - b);
-  return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1] ?? NaN, jitterP99: quantile(jitter, 0.99) };
+  return {
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? NaN,
+    jitterP99: quantile(jitter, 0.99),
+  };
 }
 
 interface RunResult {
@@ -169,17 +180,34 @@ interface RunResult {
   loopDelayP99: number;
 }
 
-async function runOnce(child: ChildProcess, announcer: Announcer, range: PortRange, n: number, wire: boolean): Promise<RunResult> {
+async function runOnce(
+  child: ChildProcess,
+  announcer: Announcer,
+  range: PortRange,
+  n: number,
+  wire: boolean,
+): Promise<RunResult> {
   const { port } = await ask(child, { type: 'open' }, 'port');
   const recording = builtInRecording(resolve(fileURLToPath(import.meta.url), '../../assets/announcements'), 'it', 60);
   const announcements = [];
   for (let i = 0; i < n; i++) {
-    const sdp = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP 8 0`, `a=ptime:${PTIME}`, ''].join('\r\n');
+    const sdp = [
+      'v=0',
+      'o=- 1 1 IN IP4 127.0.0.1',
+      's=-',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      `m=audio ${port} RTP/AVP 8 0`,
+      `a=ptime:${PTIME}`,
+      '',
+    ].join('\r\n');
     const prepared = await announcer.prepare(sdp, recording);
     if (!prepared.ok) throw new Error(`prepare failed: ${prepared.problem}`);
     announcements.push(prepared.announcement);
   }
-  const capture = wire ? await WireCapture.start(`udp src portrange ${range.low}-${range.high} and udp dst port ${port}`) : null;
+  const capture = wire
+    ? await WireCapture.start(`udp src portrange ${range.low}-${range.high} and udp dst port ${port}`)
+    : null;
   // Calls arrive at random moments: spread the starts over one ptime so the streams' phases differ.
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
@@ -187,7 +215,8 @@ async function runOnce(child: ChildProcess, announcer: Announcer, range: PortRan
   const t0 = performance.now();
   const done = await Promise.all(
     announcements.map(
-      (a) => new Promise<Awaited<ReturnType<typeof a.play>>>((ok) => setTimeout(() => ok(a.play()), Math.random() * PTIME)),
+      (a) =>
+        new Promise<Awaited<ReturnType<typeof a.play>>>((ok) => setTimeout(() => ok(a.play()), Math.random() * PTIME)),
     ),
   );
   const wall = performance.now() - t0;
@@ -214,33 +243,65 @@ const f2 = (x: number): string => x.toFixed(2);
 type EngineName = 'thread' | 'local';
 
 function engineOf(name: EngineName, range: PortRange): RtpEngine {
-  return name === 'thread' ? new RtpThread({ range, bindAddress: '127.0.0.1' }) : new LocalRtp(new PortPool(range, '127.0.0.1'));
+  return name === 'thread'
+    ? new RtpThread({ range, bindAddress: '127.0.0.1' })
+    : new LocalRtp(new PortPool(range, '127.0.0.1'));
 }
 
 async function main(): Promise<void> {
-  const ns = arg('n', '50,200').split(',').map(Number).filter((x) => x > 0);
+  const ns = arg('n', '50,200')
+    .split(',')
+    .map(Number)
+    .filter((x) => x > 0);
   const seconds = Number(arg('seconds', '6'));
   const reps = Math.max(1, Number(arg('reps', '3')));
   const range = parsePortRange(arg('ports', '41000-41999'));
-  const engines = arg('engines', 'local,thread').split(',').map((e) => e.trim()) as EngineName[];
-  for (const e of engines) if (e !== 'thread' && e !== 'local') throw new Error(`--engines: thread or local, got ${String(e)}`);
+  const engines = arg('engines', 'local,thread')
+    .split(',')
+    .map((e) => e.trim()) as EngineName[];
+  for (const e of engines)
+    if (e !== 'thread' && e !== 'local') throw new Error(`--engines: thread or local, got ${String(e)}`);
   const wire = !process.argv.includes('--no-wire') && WireCapture.available();
-  const child = fork(fileURLToPath(import.meta.url), ['--sink'], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--sink'], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   try {
-    console.log(`bench/announce: the built-in recording (PCMA, ${PTIME} ms) to every call, all calls at once; node ${process.version}`);
-    console.log(wire ? 'intervals at the wire: dumpcap on lo (kernel timestamps); at the receiver: its JS callback' : 'intervals at the receiver only (no dumpcap: apt-get install tshark, run as root, or --no-wire was given)');
-    console.log('machine stalls: wake-ups > 2 ms late of a thread sleeping to 1 ms deadlines during the run, in the receiver\'s process');
-    console.log('engines: local = sockets and pacer on the event loop (before issue 12), thread = in a worker thread (the service); CPU counts every thread of the sender');
+    console.log(
+      `bench/announce: the built-in recording (PCMA, ${PTIME} ms) to every call, all calls at once; node ${process.version}`,
+    );
+    console.log(
+      wire
+        ? 'intervals at the wire: dumpcap on lo (kernel timestamps); at the receiver: its JS callback'
+        : 'intervals at the receiver only (no dumpcap: apt-get install tshark, run as root, or --no-wire was given)',
+    );
+    console.log(
+      "machine stalls: wake-ups > 2 ms late of a thread sleeping to 1 ms deadlines during the run, in the receiver's process",
+    );
+    console.log(
+      'engines: local = sockets and pacer on the event loop (before issue 12), thread = in a worker thread (the service); CPU counts every thread of the sender',
+    );
     const maxN = Math.max(...ns);
     const verdicts: string[] = [];
     for (const engineName of engines) {
       const engine = engineOf(engineName, range);
-      const announcer = new Announcer({ mediaAddress: '127.0.0.1', ports: engine, maxConcurrent: 10_000, repeat: 1, gapMs: 0, maxSeconds: seconds });
+      const announcer = new Announcer({
+        mediaAddress: '127.0.0.1',
+        ports: engine,
+        maxConcurrent: 10_000,
+        repeat: 1,
+        gapMs: 0,
+        maxSeconds: seconds,
+      });
       try {
         const cold = await runOnce(child, announcer, range, maxN, wire);
         const coldJ = cold.wire ?? cold.receiver;
-        console.log(`[${engineName}] warm-up, N=${maxN} in a cold process (not judged): jitter p99 ${f2(coldJ.jitterP99)} ms ${cold.wire ? 'at the wire' : 'at the receiver'}, ${cold.lost}/${cold.expected} lost`);
-        console.log(`[${engineName}]      N | wire: interval p50    p99    max  jitter p99 | receiver: p50    p99  jitter p99 | lost/sent      | CPU % of a core | CPU/call vs N=1 | loop delay p99 | machine stalls`);
+        console.log(
+          `[${engineName}] warm-up, N=${maxN} in a cold process (not judged): jitter p99 ${f2(coldJ.jitterP99)} ms ${cold.wire ? 'at the wire' : 'at the receiver'}, ${cold.lost}/${cold.expected} lost`,
+        );
+        console.log(
+          `[${engineName}]      N | wire: interval p50    p99    max  jitter p99 | receiver: p50    p99  jitter p99 | lost/sent      | CPU % of a core | CPU/call vs N=1 | loop delay p99 | machine stalls`,
+        );
         const rows: RunResult[] = [];
         let base: RunResult | null = null;
         for (let rep = 0; rep < reps; rep++) {
@@ -250,7 +311,9 @@ async function main(): Promise<void> {
             rows.push(r);
             const b = base ?? r;
             const perCall = r.cpuPct / r.n / (b.cpuPct / b.n);
-            const w = r.wire ? `${f2(r.wire.p50).padStart(8)} ${f2(r.wire.p99).padStart(6)} ${f2(r.wire.max).padStart(6)} ${f2(r.wire.jitterP99).padStart(8)} ms` : '       (not measured)          ';
+            const w = r.wire
+              ? `${f2(r.wire.p50).padStart(8)} ${f2(r.wire.p99).padStart(6)} ${f2(r.wire.max).padStart(6)} ${f2(r.wire.jitterP99).padStart(8)} ms`
+              : '       (not measured)          ';
             console.log(
               `[${engineName}] ${String(r.n).padStart(6)} |     ${w} |   ${f2(r.receiver.p50).padStart(8)} ${f2(r.receiver.p99).padStart(6)} ${f2(r.receiver.jitterP99).padStart(8)} ms | ${`${r.lost}/${r.expected}`.padEnd(14)} | ${r.cpuPct.toFixed(1).padStart(8)} %      | ${perCall.toFixed(2).padStart(6)}×         | ${f2(r.loopDelayP99).padStart(8)} ms    | ${r.machine.late2} (max ${f2(r.machine.max)} ms)`,
             );

@@ -22,7 +22,14 @@ const env = (name: string, fallback?: string): string => {
   return v;
 };
 const numbers = (file: string | undefined): Set<string> =>
-  new Set(file ? readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean) : []);
+  new Set(
+    file
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+      : [],
+  );
 
 const refuse = numbers(process.env.REFUSE_FILE);
 const announce = numbers(process.env.ANNOUNCE_FILE);
@@ -46,7 +53,11 @@ const withUser = (uri: string, user: string): string => uri.replace(/^(sips?:)/,
 
 installSipStatusCodes();
 const srf = new Srf();
-void srf.connect({ host: env('DRACHTIO_HOST', '127.0.0.1'), port: Number(env('DRACHTIO_PORT')), secret: env('DRACHTIO_SECRET') });
+void srf.connect({
+  host: env('DRACHTIO_HOST', '127.0.0.1'),
+  port: Number(env('DRACHTIO_PORT')),
+  secret: env('DRACHTIO_SECRET'),
+});
 srf.on('connect', (err: Error | null) => {
   if (err) console.error(`bare-app: ${err.message}`);
   else process.send?.('connected');
@@ -64,7 +75,9 @@ srf.invite((request, res) => {
     announceEarly(req, res);
     return;
   }
-  req.proxy({ destination: withUser(pbx, uriUser(req.uri)), remainInDialog: true }).catch((err: unknown) => console.error(`bare-app: proxy ${String(err)}`));
+  req
+    .proxy({ destination: withUser(pbx, uriUser(req.uri)), remainInDialog: true })
+    .catch((err: unknown) => console.error(`bare-app: proxy ${String(err)}`));
 });
 
 /** 183 + RTP (PCMA silence, 20 ms) to the offer's address, then 607; a CANCEL stops it. */
@@ -85,8 +98,22 @@ function announceEarly(req: Req, res: Srf.SrfResponse): void {
     freePorts.push(local);
   };
   socket.bind(local, mediaAddress, () => {
-    const sdp = ['v=0', `o=- ${local} 1 IN IP4 ${mediaAddress}`, 's=-', `c=IN IP4 ${mediaAddress}`, 't=0 0', `m=audio ${local} RTP/AVP 8`, 'a=rtpmap:8 PCMA/8000', 'a=ptime:20', 'a=sendonly', ''].join('\r\n');
-    res.send(183, { headers: { Contact: `<sip:${uriUser(req.uri)}@${mediaAddress}>`, 'Content-Type': 'application/sdp' }, body: sdp });
+    const sdp = [
+      'v=0',
+      `o=- ${local} 1 IN IP4 ${mediaAddress}`,
+      's=-',
+      `c=IN IP4 ${mediaAddress}`,
+      't=0 0',
+      `m=audio ${local} RTP/AVP 8`,
+      'a=rtpmap:8 PCMA/8000',
+      'a=ptime:20',
+      'a=sendonly',
+      '',
+    ].join('\r\n');
+    res.send(183, {
+      headers: { Contact: `<sip:${uriUser(req.uri)}@${mediaAddress}>`, 'Content-Type': 'application/sdp' },
+      body: sdp,
+    });
     const packet = Buffer.alloc(172, 0xd5); // A-law silence
     packet[0] = 0x80;
     packet[1] = 8;

@@ -60,7 +60,6 @@ function gcRssMb(): number {
   return process.memoryUsage().rss / 1048576;
 }
 
-
 function headers(map: Record<string, string>, requestUri: string): SipHeaderSource {
   const lower = new Map(Object.entries(map).map(([k, v]) => [k.toLowerCase(), [v]]));
   return { requestUri, header: (name) => lower.get(name.toLowerCase()) ?? [] };
@@ -90,19 +89,40 @@ function makeCalls(rand: () => number, count: number, fromWorkingSet: () => bool
       return { n, h: { From: `<sip:${n}@203.0.113.10>;tag=a${i}`, 'P-Asserted-Identity': `<tel:${n}>` } };
     }
     if (r < 0.7) {
-      const n = `3${Math.floor(rand() * 1e9).toString().padStart(9, '0')}`;
+      const n = `3${Math.floor(rand() * 1e9)
+        .toString()
+        .padStart(9, '0')}`;
       return { n, h: { From: `"Cliente ${i % 97}" <sip:${n}@carrier.example;user=phone>;tag=b${i}` } };
     }
     if (r < 0.8) {
-      const n = `0844${Math.floor(rand() * 1e6).toString().padStart(6, '0')}`;
+      const n = `0844${Math.floor(rand() * 1e6)
+        .toString()
+        .padStart(6, '0')}`;
       return { n, h: { From: `<sip:${n}@203.0.113.10>;tag=c${i}` } };
     }
     if (r < 0.9) {
-      const n = `+33${1 + Math.floor(rand() * 9)}${Math.floor(rand() * 1e8).toString().padStart(8, '0')}`;
-      return { n, h: { From: `<sip:${n}@sbc.example>;tag=d${i}`, 'P-Asserted-Identity': `"Société" <sip:${n}@sbc.example;user=phone>` } };
+      const n = `+33${1 + Math.floor(rand() * 9)}${Math.floor(rand() * 1e8)
+        .toString()
+        .padStart(8, '0')}`;
+      return {
+        n,
+        h: {
+          From: `<sip:${n}@sbc.example>;tag=d${i}`,
+          'P-Asserted-Identity': `"Société" <sip:${n}@sbc.example;user=phone>`,
+        },
+      };
     }
-    const n = `+3934${Math.floor(rand() * 1e8).toString().padStart(8, '0')}`;
-    return { n, h: { From: `"Anonymous" <sip:anonymous@anonymous.invalid>;tag=e${i}`, 'P-Asserted-Identity': `<tel:${n}>`, Privacy: 'id' } };
+    const n = `+3934${Math.floor(rand() * 1e8)
+      .toString()
+      .padStart(8, '0')}`;
+    return {
+      n,
+      h: {
+        From: `"Anonymous" <sip:anonymous@anonymous.invalid>;tag=e${i}`,
+        'P-Asserted-Identity': `<tel:${n}>`,
+        Privacy: 'id',
+      },
+    };
   };
   for (let i = 0; i < 5000; i++) working.push(fresh(i));
   for (let i = 0; i < count; i++) {
@@ -191,7 +211,10 @@ async function main(): Promise<void> {
 
     const repeat = makeCalls(rng(42), CALLS, () => true);
     const allNew = makeCalls(rng(7), CALLS, () => false);
-    const results = [await profiled('repeat', () => run('repeat', repeat.calls, decide)), await profiled('all-new', () => run('all-new', allNew.calls, decide))];
+    const results = [
+      await profiled('repeat', () => run('repeat', repeat.calls, decide)),
+      await profiled('all-new', () => run('all-new', allNew.calls, decide)),
+    ];
 
     // Baseline: libphonenumber-js alone on the all-new numbers (nothing cached), in this run.
     const t3 = performance.now();

@@ -60,7 +60,14 @@ function evidenceOf(c: NuisanceCall, marked: { small: number; large: number }): 
   if (e.attempts.length > 0 || e.mark !== null) {
     const talks = e.talks ?? [];
     const last = talks[talks.length - 1];
-    const talk = last === undefined ? 'never answered' : last.seconds < 8 ? 'last talk <8s' : last.seconds < 30 ? 'last talk 8-29s' : 'last talk 30s+';
+    const talk =
+      last === undefined
+        ? 'never answered'
+        : last.seconds < 8
+          ? 'last talk <8s'
+          : last.seconds < 30
+            ? 'last talk 8-29s'
+            : 'last talk 30s+';
     return `number seen before, not marked (${talk})`;
   }
   if (codes.has('nuisance-block')) return 'new number, a block gate met';
@@ -112,17 +119,33 @@ export class MissExplainer {
   }
 
   /** A legitimate call: what the office-mark and refusal shadows would have said about it. */
-  noteLegit(key: string | null, evidence: CallerEvidence, now: number, stopped: boolean, origin = '', depth?: string, decision?: Decision): void {
+  noteLegit(
+    key: string | null,
+    evidence: CallerEvidence,
+    now: number,
+    stopped: boolean,
+    origin = '',
+    depth?: string,
+    decision?: Decision,
+  ): void {
     bump(this.legitBySinceRefusal, this.sinceRefusal(key, evidence, now), stopped);
     if (stopped && decision !== undefined && this.legitExamples.length < 12) {
-      this.legitExamples.push(`${new Date(now).toISOString().slice(0, 10)} ${origin} ${key ?? 'withheld'}: ${decision.reasons.map((r) => `${r.text} [${r.weight.toFixed(2)}]`).join('; ')}`);
+      this.legitExamples.push(
+        `${new Date(now).toISOString().slice(0, 10)} ${origin} ${key ?? 'withheld'}: ${decision.reasons.map((r) => `${r.text} [${r.weight.toFixed(2)}]`).join('; ')}`,
+      );
     }
     bump(this.legitByKind, legitKindOf(origin), stopped);
     if (depth !== undefined) bump(this.legitByDepth, depth, stopped);
     const digits = key?.replace(/^\+/, '') ?? '';
     const small = this.markedSmall.get(digits.slice(0, -1)) ?? 0;
     const large = this.markedLarge.get(digits.slice(0, -2)) ?? 0;
-    bump(this.legitByMarked, key === null ? 'withheld' : `office-marked numbers: ${Math.min(small, 2)}${small >= 2 ? '+' : ''} in its 10-block, ${Math.min(large, 2)}${large >= 2 ? '+' : ''} in its 100-block`, stopped);
+    bump(
+      this.legitByMarked,
+      key === null
+        ? 'withheld'
+        : `office-marked numbers: ${Math.min(small, 2)}${small >= 2 ? '+' : ''} in its 10-block, ${Math.min(large, 2)}${large >= 2 ? '+' : ''} in its 100-block`,
+      stopped,
+    );
   }
 
   note(c: NuisanceCall, now: number): void {
@@ -132,7 +155,10 @@ export class MissExplainer {
     if (miss) this.missed++;
     const kind = kindOf(c.origin) + (c.attest === 'C' ? ' (attest C)' : '');
     const digits = c.key?.replace(/^\+/, '') ?? '';
-    const marked = { small: this.markedSmall.get(digits.slice(0, -1)) ?? 0, large: this.markedLarge.get(digits.slice(0, -2)) ?? 0 };
+    const marked = {
+      small: this.markedSmall.get(digits.slice(0, -1)) ?? 0,
+      large: this.markedLarge.get(digits.slice(0, -2)) ?? 0,
+    };
     const ev = evidenceOf(c, marked);
     bump(this.byKind, kind, miss);
     bump(this.byAttempt, attemptBucket(c.attempt), miss);
@@ -165,7 +191,9 @@ export class MissExplainer {
       out.push(`  ${title}:`);
       const rows = [...m.entries()].filter(([, v]) => v.n >= minN).sort((a, b) => b[1].missed - a[1].missed);
       for (const [k, v] of rows) {
-        out.push(`    ${k.padEnd(96)} calls ${String(v.n).padStart(6)}  missed ${String(v.missed).padStart(6)} (${share(v.missed, v.n)} of them, ${share(v.missed, this.missed)} of all misses)`);
+        out.push(
+          `    ${k.padEnd(96)} calls ${String(v.n).padStart(6)}  missed ${String(v.missed).padStart(6)} (${share(v.missed, v.n)} of them, ${share(v.missed, this.missed)} of all misses)`,
+        );
       }
     };
     out.push(`explain: ${this.missed} of ${this.total} nuisance calls from the 2nd attempt of each origin let through`);
@@ -173,7 +201,7 @@ export class MissExplainer {
     table('by attempt of the origin', this.byAttempt);
     table('by evidence the classifier had', this.byEvidence);
     table('by centre kind and evidence', this.byKindEvidence, 50);
-    table('by time since the last refusal in the caller\'s 100-block', this.bySinceRefusal);
+    table("by time since the last refusal in the caller's 100-block", this.bySinceRefusal);
     if (this.byDepth.size > 0) {
       table('by the prefix-tree depth that decided (deepest node with enough evidence)', this.byDepth);
       table('by centre kind and prefix-tree depth', this.byKindDepth, 50);
@@ -181,9 +209,10 @@ export class MissExplainer {
     out.push('  legitimate calls ("missed" = stopped):');
     table('  by caller kind', this.legitByKind);
     if (this.legitByDepth.size > 0) table('  by the prefix-tree depth that decided', this.legitByDepth);
-    if (this.legitExamples.length > 0) out.push('    the first legitimate calls stopped:', ...this.legitExamples.map((e) => `      ${e}`));
-    table('  by time since the last refusal in the caller\'s 100-block', this.legitBySinceRefusal);
-    table('  by office-marked nuisance numbers in the caller\'s blocks', this.legitByMarked);
+    if (this.legitExamples.length > 0)
+      out.push('    the first legitimate calls stopped:', ...this.legitExamples.map((e) => `      ${e}`));
+    table("  by time since the last refusal in the caller's 100-block", this.legitBySinceRefusal);
+    table("  by office-marked nuisance numbers in the caller's blocks", this.legitByMarked);
     const list = (m: Map<string, number>): string =>
       [...m.entries()]
         .sort((a, b) => b[1] - a[1])

@@ -231,7 +231,9 @@ export function generateMarketTrace(options: MarketOptions): Trace {
     switch (kind) {
       case 'it': {
         const area = pick(IT_CITY_AREAS);
-        const blocks = Array.from({ length: chance(0.4) ? 2 : 1 }, () => nationalOf(itFixed, draw(itFixed, area)).slice(0, -2));
+        const blocks = Array.from({ length: chance(0.4) ? 2 : 1 }, () =>
+          nationalOf(itFixed, draw(itFixed, area)).slice(0, -2),
+        );
         return { id, us: false, sweeper: false, next: rotating(() => draw(itFixed, pick(blocks)), 6) };
       }
       case 'sim': {
@@ -332,7 +334,15 @@ export function generateMarketTrace(options: MarketOptions): Trace {
       const calls = int(5, 40);
       for (let k = 0; k < calls; k++) {
         const d = anyWorkingDay();
-        rows.push(legitRow(timeOn(d, false), asSent(`${block}${int(0, lines - 1)}`), `sup${person}-${cc(country)}`, 0.2, chance(0.5) ? `Fornitore ${person}` : ''));
+        rows.push(
+          legitRow(
+            timeOn(d, false),
+            asSent(`${block}${int(0, lines - 1)}`),
+            `sup${person}-${cc(country)}`,
+            0.2,
+            chance(0.5) ? `Fornitore ${person}` : '',
+          ),
+        );
       }
       made += calls;
     } else if (r < 0.11) {
@@ -362,7 +372,8 @@ export function generateMarketTrace(options: MarketOptions): Trace {
         rows.push(legitRow(t, withheld ? '' : asSent(n), origin, 0.05));
         if (chance(0.04)) {
           const more = chance(0.1) ? 2 : 1;
-          for (let m = 1; m <= more; m++) rows.push(legitRow(t + m * int(2, 12) * MIN, withheld ? '' : asSent(n), origin, 0.05));
+          for (let m = 1; m <= more; m++)
+            rows.push(legitRow(t + m * int(2, 12) * MIN, withheld ? '' : asSent(n), origin, 0.05));
           made += more;
         }
       }
@@ -373,4 +384,3 @@ export function generateMarketTrace(options: MarketOptions): Trace {
   rows.sort((a, b) => a.time - b.time);
   return { rows, centres };
 }
-

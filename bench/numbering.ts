@@ -47,7 +47,8 @@ export function numberPlan(country: CountryCode, type: NumberType): NumberPlan {
   // Where mobiles and fixed lines share one pattern (NANP), the metadata keeps it under FIXED_LINE only.
   const own = plan?.type(type);
   const meta = own !== undefined && own.pattern() !== '' ? own : plan?.type('FIXED_LINE');
-  if (plan === undefined || meta === undefined || meta.pattern() === '') throw new Error(`libphonenumber has no ${type} numbers for ${country}`);
+  if (plan === undefined || meta === undefined || meta.pattern() === '')
+    throw new Error(`libphonenumber has no ${type} numbers for ${country}`);
   const all = own?.possibleLengths() ?? meta.possibleLengths() ?? plan.possibleLengths();
   // Lengths up to 10 digits (where the type has any): the plans also allow rare long forms (German and Austrian
   // fixed lines up to 13–15 digits) that a caller ID seldom shows.
@@ -115,10 +116,14 @@ const MOBILE_TOKEN = new Set(['52', '54']);
 export function nationalDestinationCode(e164: string): string {
   const parsed = parsePhoneNumberFromString(e164);
   if (parsed === undefined) return '';
-  const groups = parsed.formatInternational().split(/[^0-9]+/).filter((g) => g !== '');
+  const groups = parsed
+    .formatInternational()
+    .split(/[^0-9]+/)
+    .filter((g) => g !== '');
   if (groups.length <= 2) return '';
   const ndc = groups[1] ?? '';
-  if (MOBILE_TOKEN.has(parsed.countryCallingCode) && parsed.getType() === 'MOBILE' && groups.length > 3) return ndc + (groups[2] ?? '');
+  if (MOBILE_TOKEN.has(parsed.countryCallingCode) && parsed.getType() === 'MOBILE' && groups.length > 3)
+    return ndc + (groups[2] ?? '');
   return ndc;
 }
 

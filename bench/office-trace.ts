@@ -68,7 +68,13 @@ export interface Trace {
 }
 
 /** The office's numbers. */
-export const DIDS: readonly string[] = ['+390255550100', '+390255550101', '+390255550102', '+390255550103', '+390255550104'];
+export const DIDS: readonly string[] = [
+  '+390255550100',
+  '+390255550101',
+  '+390255550102',
+  '+390255550103',
+  '+390255550104',
+];
 
 /**
  * Day 0 of the bench's traces: Monday 7 Sep 2026 at midnight in Rome, minus 2 hours. The first version of the
@@ -98,7 +104,18 @@ export function readFtcNumbers(file: string): string[] {
 /** The trace as CSV text, header first (the contract of `bench:accuracy`). */
 export function traceCsv(rows: readonly TraceRow[]): string {
   const lines = rows.map((r) =>
-    [new Date(r.time).toISOString(), r.caller, r.did, r.truth, r.office, r.origin, r.talk, r.attest, r.verstat, r.name].join(','),
+    [
+      new Date(r.time).toISOString(),
+      r.caller,
+      r.did,
+      r.truth,
+      r.office,
+      r.origin,
+      r.talk,
+      r.attest,
+      r.verstat,
+      r.name,
+    ].join(','),
   );
   return `${TRACE_HEADER}\n${lines.join('\n')}\n`;
 }
@@ -160,7 +177,12 @@ export function generateOfficeTrace(options: TraceOptions): Trace {
     }
   }
   function foreignAny(): string {
-    return pick([`+33${int(1, 7)}${digits(8)}`, `+49${pick(['30', '89', '40'])}${digits(8)}`, `+41${pick(['22', '44', '91'])}${digits(7)}`, `+44${pick(['20', '161'])}${digits(7)}`]);
+    return pick([
+      `+33${int(1, 7)}${digits(8)}`,
+      `+49${pick(['30', '89', '40'])}${digits(8)}`,
+      `+41${pick(['22', '44', '91'])}${digits(7)}`,
+      `+44${pick(['20', '161'])}${digits(7)}`,
+    ]);
   }
   /** How the caller appears in the From user part: E.164, national, or 00-international. */
   function asSent(e164: string): string {
@@ -192,7 +214,10 @@ export function generateOfficeTrace(options: TraceOptions): Trace {
       const extra = int(0, 3);
       while (tens.size < 1 + extra) tens.add(int(0, 9));
       let first = true;
-      const draw = blockDrawer([...tens].map((t) => `${hundred}${t}`), 1);
+      const draw = blockDrawer(
+        [...tens].map((t) => `${hundred}${t}`),
+        1,
+      );
       return { id: `cc${i}-us`, us: true, fresh: () => (first ? ((first = false), `+1${seed}`) : draw()) };
     }
     if (r < 0.8) {
@@ -284,7 +309,15 @@ export function generateOfficeTrace(options: TraceOptions): Trace {
       const calls = int(5, 40);
       for (let k = 0; k < calls; k++) {
         const d = int(0, DAYS - 1);
-        rows.push(legitRow(timeOn(workingDay(d) % DAYS, false), asSent(`${block}${int(0, lines - 1)}`), `sup${person}`, 0.2, chance(0.5) ? `Fornitore ${person}` : ''));
+        rows.push(
+          legitRow(
+            timeOn(workingDay(d) % DAYS, false),
+            asSent(`${block}${int(0, lines - 1)}`),
+            `sup${person}`,
+            0.2,
+            chance(0.5) ? `Fornitore ${person}` : '',
+          ),
+        );
       }
       made += calls;
     } else if (r < 0.11) {
@@ -310,7 +343,8 @@ export function generateOfficeTrace(options: TraceOptions): Trace {
         rows.push(legitRow(t, withheld ? '' : asSent(n), `cu${person}`, 0.05));
         if (chance(0.04)) {
           const more = chance(0.1) ? 2 : 1;
-          for (let m = 1; m <= more; m++) rows.push(legitRow(t + m * int(2, 12) * MIN, withheld ? '' : asSent(n), `cu${person}`, 0.05));
+          for (let m = 1; m <= more; m++)
+            rows.push(legitRow(t + m * int(2, 12) * MIN, withheld ? '' : asSent(n), `cu${person}`, 0.05));
           made += more;
         }
       }

@@ -42,8 +42,38 @@ const digits = (n: number): string => {
   return s;
 };
 /** Valid-looking ranges: Italian mobiles and fixed lines, and the foreign centres' countries. */
-const RANGES = ['+39347', '+39333', '+39320', '+39388', '+3902', '+3906', '+35569', '+35567', '+40721', '+40755', '+21620', '+21698', '+35988', '+37369'];
-const LENGTH: Record<string, number> = { '+39347': 7, '+39333': 7, '+39320': 7, '+39388': 7, '+3902': 8, '+3906': 8, '+35569': 7, '+35567': 7, '+40721': 6, '+40755': 6, '+21620': 6, '+21698': 6, '+35988': 7, '+37369': 6 };
+const RANGES = [
+  '+39347',
+  '+39333',
+  '+39320',
+  '+39388',
+  '+3902',
+  '+3906',
+  '+35569',
+  '+35567',
+  '+40721',
+  '+40755',
+  '+21620',
+  '+21698',
+  '+35988',
+  '+37369',
+];
+const LENGTH: Record<string, number> = {
+  '+39347': 7,
+  '+39333': 7,
+  '+39320': 7,
+  '+39388': 7,
+  '+3902': 8,
+  '+3906': 8,
+  '+35569': 7,
+  '+35567': 7,
+  '+40721': 6,
+  '+40755': 6,
+  '+21620': 6,
+  '+21698': 6,
+  '+35988': 7,
+  '+37369': 6,
+};
 
 function spreadNumbers(n: number): string[] {
   const out = new Set<string>();
@@ -82,7 +112,8 @@ function timeEach(n: number, run: (i: number) => unknown): { p50: number; p99: n
   return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), mean };
 }
 
-const fmt = (t: { p50: number; p99: number; mean: number }): string => `p50 ${t.p50.toFixed(2)} µs, p99 ${t.p99.toFixed(2)} µs, mean ${t.mean.toFixed(2)} µs`;
+const fmt = (t: { p50: number; p99: number; mean: number }): string =>
+  `p50 ${t.p50.toFixed(2)} µs, p99 ${t.p99.toFixed(2)} µs, mean ${t.mean.toFixed(2)} µs`;
 
 function scenario(name: string, numbers: string[]): void {
   const before = heapMb();
@@ -125,11 +156,15 @@ function scenario(name: string, numbers: string[]): void {
   console.log(
     `  baseline, block-count table (10- and 100-block): ${fmt(timeEach(LOOKUPS, (i) => small.nuisance(nearKeys[i]!) + large.nuisance(Math.floor(nearKeys[i]! / 10))))}; ${((small.byteLength + large.byteLength) / 1048576).toFixed(1)} MB`,
   );
-  console.log(`  baseline, libphonenumber-js parsing the number: ${fmt(timeEach(Math.min(LOOKUPS, 50_000), (i) => parsePhoneNumberFromString(far[i]!)))}`);
+  console.log(
+    `  baseline, libphonenumber-js parsing the number: ${fmt(timeEach(Math.min(LOOKUPS, 50_000), (i) => parsePhoneNumberFromString(far[i]!)))}`,
+  );
 
   const pruneStart = performance.now();
   const kept = tree.prune(now);
-  console.log(`  prune (nothing to forget yet): ${(performance.now() - pruneStart).toFixed(0)} ms; dropped ${kept.members} numbers, ${kept.nodes} nodes`);
+  console.log(
+    `  prune (nothing to forget yet): ${(performance.now() - pruneStart).toFixed(0)} ms; dropped ${kept.members} numbers, ${kept.nodes} nodes`,
+  );
   const laterStart = performance.now();
   const dropped = tree.prune(T0 + 400 * DAY);
   console.log(

@@ -80,7 +80,11 @@ function generateSql(from: number, count: number, start: number, step: number): 
       FROM gen`;
 }
 
-async function timeIt(label: string, fn: () => Promise<unknown>, results: Array<[string, number, number]>): Promise<void> {
+async function timeIt(
+  label: string,
+  fn: () => Promise<unknown>,
+  results: Array<[string, number, number]>,
+): Promise<void> {
   await fn();
   const times: number[] = [];
   for (let k = 0; k < 7; k++) {
@@ -94,13 +98,16 @@ async function timeIt(label: string, fn: () => Promise<unknown>, results: Array<
 
 /** Generates the register into `file`: attempts, their indexes, marks, then the aggregates rebuilt at start-up. */
 async function generate(db: Connection): Promise<void> {
-  await db.exec('PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000; PRAGMA temp_store = MEMORY');
+  await db.exec(
+    'PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000; PRAGMA temp_store = MEMORY',
+  );
   await ensureAggregateTimeZone(db, TZ, silent);
 
   // 1. The register: 10M attempts in one transaction, indexes built after the load (as a restore would).
   let t0 = performance.now();
   await db.exec('DROP TRIGGER attempts_daily_aggregates');
-  for (const name of ['attempts_caller_time', 'attempts_time', 'attempts_called_time', 'attempts_call_id']) await db.exec(`DROP INDEX ${name}`);
+  for (const name of ['attempts_caller_time', 'attempts_time', 'attempts_called_time', 'attempts_call_id'])
+    await db.exec(`DROP INDEX ${name}`);
   const start = NOW - YEAR;
   await db.exec('BEGIN');
   await db.exec(generateSql(0, ATTEMPTS, start, YEAR / ATTEMPTS));
@@ -138,7 +145,9 @@ async function main(): Promise<void> {
   const rows = await db.get<{ a: number; b: number; c: number }>(
     'SELECT (SELECT COUNT(*) FROM caller_daily) AS a, (SELECT COUNT(*) FROM daily_totals) AS b, (SELECT COUNT(*) FROM company_daily) AS c',
   );
-  console.log(`aggregates: caller_daily ${rows?.a.toLocaleString('en')} rows, daily_totals ${rows?.b.toLocaleString('en')}, company_daily ${rows?.c.toLocaleString('en')}`);
+  console.log(
+    `aggregates: caller_daily ${rows?.a.toLocaleString('en')} rows, daily_totals ${rows?.b.toLocaleString('en')}, company_daily ${rows?.c.toLocaleString('en')}`,
+  );
 
   // 2. The queries, on a fresh connection as the panel has.
   await db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL');
@@ -149,30 +158,68 @@ async function main(): Promise<void> {
   const week = { sinceDay: weekStart(today), untilDay: today + 1 };
   const last = (n: number) => ({ sinceDay: today - n + 1, untilDay: today + 1 });
   const results: Array<[string, number, number]> = [];
-  await timeIt('dashboard: today + week totals, 30-day chart, top 10 this week', () => Promise.all([
-    reports.totals({ sinceDay: today, untilDay: today + 1 }), reports.totals(week), reports.perDay(last(30)), reports.rankNumbers({ ...week, limit: 10 }),
-  ]), results);
+  await timeIt(
+    'dashboard: today + week totals, 30-day chart, top 10 this week',
+    () =>
+      Promise.all([
+        reports.totals({ sinceDay: today, untilDay: today + 1 }),
+        reports.totals(week),
+        reports.perDay(last(30)),
+        reports.rankNumbers({ ...week, limit: 10 }),
+      ]),
+    results,
+  );
   await timeIt('rankings: companies, last 30 days', () => reports.rankCompanies(last(30)), results);
   await timeIt('rankings: companies, last 365 days', () => reports.rankCompanies(last(365)), results);
-  await timeIt('rankings: companies, 365 days, category energy', () => reports.rankCompanies({ ...last(365), category: 'energy' }), results);
+  await timeIt(
+    'rankings: companies, 365 days, category energy',
+    () => reports.rankCompanies({ ...last(365), category: 'energy' }),
+    results,
+  );
   await timeIt('rankings: numbers, last 7 days', () => reports.rankNumbers({ ...last(7), limit: 20 }), results);
   await timeIt('rankings: numbers, last 30 days', () => reports.rankNumbers({ ...last(30), limit: 20 }), results);
   await timeIt('rankings: numbers, last 90 days', () => reports.rankNumbers({ ...last(90), limit: 20 }), results);
   await timeIt('rankings: numbers, last 365 days', () => reports.rankNumbers({ ...last(365), limit: 20 }), results);
-  await timeIt('rankings: numbers, 365 days, category energy', () => reports.rankNumbers({ ...last(365), category: 'energy', limit: 20 }), results);
-  await timeIt('register: first page (51 rows) + ticks', async () => {
-    const page = await reports.register({ limit: 51 });
-    await reports.ticks(page.flatMap((a) => (a.callerKey ? [a.callerKey] : [])));
-  }, results);
-  await timeIt('register: verdict=suspect, action=tag, one DID', () => reports.register({ verdict: 'suspect', action: 'tag', calledNumber: '+390612340007', limit: 51 }), results);
+  await timeIt(
+    'rankings: numbers, 365 days, category energy',
+    () => reports.rankNumbers({ ...last(365), category: 'energy', limit: 20 }),
+    results,
+  );
+  await timeIt(
+    'register: first page (51 rows) + ticks',
+    async () => {
+      const page = await reports.register({ limit: 51 });
+      await reports.ticks(page.flatMap((a) => (a.callerKey ? [a.callerKey] : [])));
+    },
+    results,
+  );
+  await timeIt(
+    'register: verdict=suspect, action=tag, one DID',
+    () => reports.register({ verdict: 'suspect', action: 'tag', calledNumber: '+390612340007', limit: 51 }),
+    results,
+  );
   await timeIt('register: text search "Offerte"', () => reports.register({ text: 'Offerte', limit: 51 }), results);
-  await timeIt('number page: one caller, a year of ticks', () => reports.callerDays('+39021000042', today - 365), results);
+  await timeIt(
+    'number page: one caller, a year of ticks',
+    () => reports.callerDays('+39021000042', today - 365),
+    results,
+  );
   // Baseline: what the dashboard's week totals and top 10 cost straight from the attempts table.
   const weekMs = dayStart(week.sinceDay, TZ);
-  await timeIt('baseline, no aggregates: week totals from attempts', () => reader.get(
-    'SELECT COUNT(*), SUM(refused_at IS NOT NULL) FROM attempts WHERE time >= ?', [weekMs]), results);
-  await timeIt('baseline, no aggregates: top 10 numbers this week from attempts', () => reader.all(
-    'SELECT caller_key, COUNT(*) AS n FROM attempts WHERE time >= ? GROUP BY caller_key ORDER BY n DESC LIMIT 10', [weekMs]), results);
+  await timeIt(
+    'baseline, no aggregates: week totals from attempts',
+    () => reader.get('SELECT COUNT(*), SUM(refused_at IS NOT NULL) FROM attempts WHERE time >= ?', [weekMs]),
+    results,
+  );
+  await timeIt(
+    'baseline, no aggregates: top 10 numbers this week from attempts',
+    () =>
+      reader.all(
+        'SELECT caller_key, COUNT(*) AS n FROM attempts WHERE time >= ? GROUP BY caller_key ORDER BY n DESC LIMIT 10',
+        [weekMs],
+      ),
+    results,
+  );
 
   console.log('\nquery                                                         median     worst   (target ≤ 100 ms)');
   for (const [label, median, worst] of results) {
@@ -202,10 +249,14 @@ async function main(): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] ?? 0;
   const withTrigger = median(withTimes);
   const without = median(withoutTimes);
-  console.log(`\ninsert ${n.toLocaleString('en')} attempts in one transaction (median of 3): ${withTrigger.toFixed(0)} ms with the aggregate trigger, ` +
-    `${without.toFixed(0)} ms without (${(((withTrigger - without) * 1000) / n).toFixed(1)} µs per attempt)`);
+  console.log(
+    `\ninsert ${n.toLocaleString('en')} attempts in one transaction (median of 3): ${withTrigger.toFixed(0)} ms with the aggregate trigger, ` +
+      `${without.toFixed(0)} ms without (${(((withTrigger - without) * 1000) / n).toFixed(1)} µs per attempt)`,
+  );
   const over = results.filter(([l, m]) => !l.startsWith('baseline') && m > TARGET_MS).length;
-  console.log(`rankings: ${results.length - 2 - over}/${results.length - 2} panel queries within ${TARGET_MS} ms on ${ATTEMPTS.toLocaleString('en')} attempts`);
+  console.log(
+    `rankings: ${results.length - 2 - over}/${results.length - 2} panel queries within ${TARGET_MS} ms on ${ATTEMPTS.toLocaleString('en')} attempts`,
+  );
 
   await reader.close();
   await panel.close();

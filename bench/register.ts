@@ -35,7 +35,8 @@ function argText(name: string): string | undefined {
 
 function memory(): { rssMb: number; peakMb: number } {
   const status = readFileSync('/proc/self/status', 'utf8');
-  const kb = (field: string): number => Number(/(\d+)/.exec(status.split('\n').find((l) => l.startsWith(field)) ?? '')?.[1] ?? NaN);
+  const kb = (field: string): number =>
+    Number(/(\d+)/.exec(status.split('\n').find((l) => l.startsWith(field)) ?? '')?.[1] ?? NaN);
   return { rssMb: kb('VmRSS:') / 1024, peakMb: kb('VmHWM:') / 1024 };
 }
 
@@ -88,7 +89,9 @@ async function benchIdle(count: number, synchronous: 'NORMAL' | 'FULL'): Promise
   const f = sorted(floor);
   const r = sorted(lat);
   const [f50, f99, r50, r99] = [percentile(f, 0.5), percentile(f, 0.99), percentile(r, 0.5), percentile(r, 0.99)];
-  console.log(`idle: bare INSERT (floor) p50 ${fmt(f50, 3)} ms, p99 ${fmt(f99, 3)} ms (${count} one at a time, synchronous=${synchronous})`);
+  console.log(
+    `idle: bare INSERT (floor) p50 ${fmt(f50, 3)} ms, p99 ${fmt(f99, 3)} ms (${count} one at a time, synchronous=${synchronous})`,
+  );
   console.log(
     `idle: record() until committed p50 ${fmt(r50, 3)} ms, p99 ${fmt(r99, 3)} ms ` +
       `(x${fmt(r50 / f50, 2)} / x${fmt(r99 / f99, 2)} the floor, +${fmt(r50 - f50, 3)} ms at p50)`,
@@ -140,14 +143,20 @@ async function benchWrites(total: number, concurrency: number): Promise<void> {
 
   const sizes = batches.map((b) => b.size).sort((a, b) => a - b);
   const lat = Array.from(latencies).sort((a, b) => a - b);
-  console.log(`writes: ${acknowledged} attempts acknowledged durably in ${fmt(seconds, 2)} s = ${fmt(acknowledged / seconds, 0)} attempts/s`);
+  console.log(
+    `writes: ${acknowledged} attempts acknowledged durably in ${fmt(seconds, 2)} s = ${fmt(acknowledged / seconds, 0)} attempts/s`,
+  );
   // On a shared machine the wall-clock rate follows the neighbours' load; CPU time (SQLite's threads included) does not.
-  console.log(`writes: ${fmt(cpuSeconds, 2)} CPU-s used = ${fmt(acknowledged / cpuSeconds, 0)} attempts per CPU-second`);
+  console.log(
+    `writes: ${fmt(cpuSeconds, 2)} CPU-s used = ${fmt(acknowledged / cpuSeconds, 0)} attempts per CPU-second`,
+  );
   console.log(
     `writes: ${batches.length} batches (${batches.filter((b) => !b.ok).length} failed), size min/median/max ` +
       `${sizes[0]}/${percentile(sizes, 0.5)}/${sizes[sizes.length - 1]}, mean commit ${fmt(batches.reduce((s, b) => s + b.durationMs, 0) / batches.length, 2)} ms`,
   );
-  console.log(`writes: record() latency p50 ${fmt(percentile(lat, 0.5))} ms, p99 ${fmt(percentile(lat, 0.99))} ms (${concurrency} in flight)`);
+  console.log(
+    `writes: record() latency p50 ${fmt(percentile(lat, 0.5))} ms, p99 ${fmt(percentile(lat, 0.99))} ms (${concurrency} in flight)`,
+  );
 }
 
 async function fillMarks(file: string, count: number): Promise<void> {
@@ -213,7 +222,10 @@ async function loadPhase(file: string, count: number): Promise<void> {
   const stats = register.loadStats;
   const after = memory();
   // Keys come from the SIP layer; 20k of them are built up front so that the figure is the index's own cost.
-  const keys = Array.from({ length: 20_000 }, (_, i) => `+39${(3000000000 + ((i * 7919) % (count * 2)) * 7).toString()}`);
+  const keys = Array.from(
+    { length: 20_000 },
+    (_, i) => `+39${(3000000000 + ((i * 7919) % (count * 2)) * 7).toString()}`,
+  );
   const started = performance.now();
   let found = 0;
   const lookups = 1_000_000;
@@ -223,8 +235,11 @@ async function loadPhase(file: string, count: number): Promise<void> {
   const perLookupUs = ((performance.now() - started) * 1000) / lookups;
   await register.close();
   const end = memory();
-  if (process.argv.includes('--verbose')) console.log(process.memoryUsage(), readFileSync('/proc/self/smaps_rollup', 'utf8'));
-  console.log(`marks: index of ${stats.marks} marks loaded in ${fmt(stats.durationMs / 1000, 2)} s; typed arrays ${fmt(register.indexBytes / 2 ** 20)} MB`);
+  if (process.argv.includes('--verbose'))
+    console.log(process.memoryUsage(), readFileSync('/proc/self/smaps_rollup', 'utf8'));
+  console.log(
+    `marks: index of ${stats.marks} marks loaded in ${fmt(stats.durationMs / 1000, 2)} s; typed arrays ${fmt(register.indexBytes / 2 ** 20)} MB`,
+  );
   console.log(
     `marks: process RSS ${fmt(before.rssMb)} MB before open, ${fmt(after.rssMb)} MB after load, peak ${fmt(after.peakMb)} MB ` +
       `during load, ${fmt(end.peakMb)} MB after 1M lookups (plain node ${process.version})`,

@@ -93,14 +93,17 @@ const opts = {
   /** Skip the latency rounds (ladder only). */
   noRounds: flag('no-rounds'),
 };
-for (const w of opts.workloads) if (!WORKLOADS.includes(w)) throw new Error(`--workloads: unknown ${w} (${WORKLOADS.join(', ')})`);
+for (const w of opts.workloads)
+  if (!WORKLOADS.includes(w)) throw new Error(`--workloads: unknown ${w} (${WORKLOADS.join(', ')})`);
 
 // ---------------------------------------------------------------------------------------------- tools
 function missingTools(): string[] {
   const missing: string[] = [];
-  if (spawnSync('drachtio', ['--version'], { stdio: 'ignore' }).error) missing.push('drachtio (drachtio-server, built from source: it is in no registry)');
+  if (spawnSync('drachtio', ['--version'], { stdio: 'ignore' }).error)
+    missing.push('drachtio (drachtio-server, built from source: it is in no registry)');
   if (spawnSync('sipp', ['-v'], { stdio: 'ignore' }).error) missing.push('sipp (Debian: apt-get install sip-tester)');
-  if (opts.kamailio && spawnSync('kamailio', ['-v'], { stdio: 'ignore' }).error) missing.push('kamailio (Debian: apt-get install kamailio), for --kamailio');
+  if (opts.kamailio && spawnSync('kamailio', ['-v'], { stdio: 'ignore' }).error)
+    missing.push('kamailio (Debian: apt-get install kamailio), for --kamailio');
   return missing;
 }
 
@@ -130,7 +133,9 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-const debug = process.env.BENCH_DEBUG ? (msg: string): void => console.error(`[debug ${new Date().toISOString()}] ${msg}`) : (): void => undefined;
+const debug = process.env.BENCH_DEBUG
+  ? (msg: string): void => console.error(`[debug ${new Date().toISOString()}] ${msg}`)
+  : (): void => undefined;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(what: string, probe: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
@@ -144,7 +149,9 @@ async function waitFor(what: string, probe: () => Promise<boolean> | boolean, ms
 
 /** Environment without DRACHTIO_* (drachtio-server reads them and they override its file). */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_') && !k.startsWith('CROCETTA_')));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_') && !k.startsWith('CROCETTA_')),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------- layout
@@ -158,7 +165,12 @@ interface Ports {
 function appPorts(index: number): Ports {
   const b = opts.base;
   const rtpLow = b + 200 + index * 250;
-  return { admin: b + 1 + index * 10, sip: b + 2 + index * 10, panel: b + 3 + index * 10, rtp: `${rtpLow}-${rtpLow + 249}` };
+  return {
+    admin: b + 1 + index * 10,
+    sip: b + 2 + index * 10,
+    panel: b + 3 + index * 10,
+    rtp: `${rtpLow}-${rtpLow + 249}`,
+  };
 }
 const PBX_PORT = opts.base + 100;
 /** sipp binds its media port and the three above it (RTP, RTCP, video RTP and RTCP). */
@@ -245,7 +257,13 @@ interface App {
 }
 const takes = (app: App, w: Workload): boolean => app.only === undefined || app.only.includes(w);
 
-async function startCrocetta(dir: string, name: string, index: number, overlay: Record<string, unknown>, announceSeconds: number): Promise<App> {
+async function startCrocetta(
+  dir: string,
+  name: string,
+  index: number,
+  overlay: Record<string, unknown>,
+  announceSeconds: number,
+): Promise<App> {
   const ports = appPorts(index);
   const drachtio = await startDrachtio(dir, name, ports);
   const db = join(dir, `${name}.sqlite`);
@@ -253,7 +271,12 @@ async function startCrocetta(dir: string, name: string, index: number, overlay: 
   const config = deepMerge(
     {
       actions: { nuisance: 'reject', byCategory: { 'bench-announce': 'announce-early' } },
-      announcements: { language: 'it', repeat: 1, maxSeconds: Math.ceil(announceSeconds) + 5, maxConcurrent: opts.announcements + 100 },
+      announcements: {
+        language: 'it',
+        repeat: 1,
+        maxSeconds: Math.ceil(announceSeconds) + 5,
+        maxConcurrent: opts.announcements + 100,
+      },
       media: { address: '127.0.0.1', bindAddress: '127.0.0.1' },
     },
     overlay,
@@ -284,14 +307,19 @@ async function startCrocetta(dir: string, name: string, index: number, overlay: 
       stdio: ['ignore', out, out],
     }),
   );
-  await waitFor(`crocetta ${name}`, async () => {
-    if (child.exitCode !== null) throw new Error(`crocetta ${name} exited (${child.exitCode}); see ${join(dir, `${name}.log`)}`);
-    try {
-      return (await fetch(`http://127.0.0.1:${ports.panel}/readyz`)).status === 200;
-    } catch {
-      return false;
-    }
-  }, 60_000);
+  await waitFor(
+    `crocetta ${name}`,
+    async () => {
+      if (child.exitCode !== null)
+        throw new Error(`crocetta ${name} exited (${child.exitCode}); see ${join(dir, `${name}.log`)}`);
+      try {
+        return (await fetch(`http://127.0.0.1:${ports.panel}/readyz`)).status === 200;
+      } catch {
+        return false;
+      }
+    },
+    60_000,
+  );
   return { name, ports, drachtio, process: child };
 }
 
@@ -306,7 +334,11 @@ async function startBare(dir: string, index: number, announceSeconds: number): P
   const child = track(
     fork(join(ROOT, 'bench', 'bare-app.ts'), [], {
       cwd: ROOT,
-      execArgv: ['--import', 'tsx', ...(opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', resolve(opts.cpuProf, 'bare')] : [])],
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', resolve(opts.cpuProf, 'bare')] : []),
+      ],
       env: {
         ...cleanEnv(),
         DRACHTIO_HOST: '127.0.0.1',
@@ -341,7 +373,8 @@ async function startKamailio(dir: string): Promise<App> {
   writeFileSync(join(db, 'version'), 'table_name(str) table_version(int)\nhtable:2\n');
   const rows = ['key_name(str) key_type(int) value_type(int) key_value(str) expires(int)'];
   for (let i = 0; i < REFUSE_SET; i++) rows.push(`${refuseNumber(i)}:0:0:Company ${i % 50}:0`);
-  for (let i = REFUSE_SET; i < opts.kamailioMarks; i++) rows.push(`+39031${String(i).padStart(7, '0')}:0:0:Company ${i % 50}:0`);
+  for (let i = REFUSE_SET; i < opts.kamailioMarks; i++)
+    rows.push(`+39031${String(i).padStart(7, '0')}:0:0:Company ${i % 50}:0`);
   writeFileSync(join(db, 'crocetta_nuisance'), `${rows.join('\n')}\n`);
   writeFileSync(join(dir, 'crocetta.list'), `1 sip:127.0.0.1:${PBX_PORT}\n`);
   mkdirSync(join(dir, 'kamailio-run'), { recursive: true });
@@ -350,13 +383,28 @@ async function startKamailio(dir: string): Promise<App> {
     spawn(
       'kamailio',
       [
-        '-DD', '-E', '-f', join(ROOT, 'docs', 'pbx', 'kamailio-front.cfg'), '-Y', join(dir, 'kamailio-run'),
-        '-A', `LISTEN=udp:127.0.0.1:${port}`,
-        '-A', `DBTEXT_URL="text://${db}"`,
-        '-A', `DISPATCHER_LIST="${join(dir, 'crocetta.list')}"`,
-        '-A', `CTL_SOCKET="unix:${join(dir, 'kamailio-run', 'ctl')}"`,
-        '-A', `MAX_ROWS=${opts.kamailioMarks + 10}`,
-        '-M', '1024', '-m', '4096', '-x', 'fm',
+        '-DD',
+        '-E',
+        '-f',
+        join(ROOT, 'docs', 'pbx', 'kamailio-front.cfg'),
+        '-Y',
+        join(dir, 'kamailio-run'),
+        '-A',
+        `LISTEN=udp:127.0.0.1:${port}`,
+        '-A',
+        `DBTEXT_URL="text://${db}"`,
+        '-A',
+        `DISPATCHER_LIST="${join(dir, 'crocetta.list')}"`,
+        '-A',
+        `CTL_SOCKET="unix:${join(dir, 'kamailio-run', 'ctl')}"`,
+        '-A',
+        `MAX_ROWS=${opts.kamailioMarks + 10}`,
+        '-M',
+        '1024',
+        '-m',
+        '4096',
+        '-x',
+        'fm',
       ],
       { stdio: ['ignore', out, out] },
     ),
@@ -369,17 +417,43 @@ async function startKamailio(dir: string): Promise<App> {
   await new Promise<void>((ok) => probe.bind(0, '127.0.0.1', () => ok()));
   try {
     let i = 0;
-    await waitFor('kamailio (loading its hash table)', () => {
-      if (child.exitCode !== null) throw new Error(`kamailio exited (${child.exitCode}); see ${join(dir, 'kamailio.log')}`);
-      const msg = [`OPTIONS sip:127.0.0.1:${port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${probe.address().port};branch=z9hG4bK-probe-${i}`, 'Max-Forwards: 70', '<sip:probe@127.0.0.1>;tag=p', 'To: <sip:127.0.0.1>', `Call-ID: probe-${i++}`, 'CSeq: 1 OPTIONS', 'Content-Length: 0', '', ''].join('\r\n').replace('<sip:probe', 'From: <sip:probe');
-      probe.send(msg, port, '127.0.0.1');
-      return answered;
-    }, 600_000);
+    await waitFor(
+      'kamailio (loading its hash table)',
+      () => {
+        if (child.exitCode !== null)
+          throw new Error(`kamailio exited (${child.exitCode}); see ${join(dir, 'kamailio.log')}`);
+        const msg = [
+          `OPTIONS sip:127.0.0.1:${port} SIP/2.0`,
+          `Via: SIP/2.0/UDP 127.0.0.1:${probe.address().port};branch=z9hG4bK-probe-${i}`,
+          'Max-Forwards: 70',
+          '<sip:probe@127.0.0.1>;tag=p',
+          'To: <sip:127.0.0.1>',
+          `Call-ID: probe-${i++}`,
+          'CSeq: 1 OPTIONS',
+          'Content-Length: 0',
+          '',
+          '',
+        ]
+          .join('\r\n')
+          .replace('<sip:probe', 'From: <sip:probe');
+        probe.send(msg, port, '127.0.0.1');
+        return answered;
+      },
+      600_000,
+    );
   } finally {
     probe.close();
   }
-  console.log(`  kamailio: ${opts.kamailioMarks} numbers in its hash table, ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  return { name: 'kamailio', ports: { admin: 0, sip: port, panel: 0, rtp: '' }, drachtio: null, process: child, only: ['refusal'] };
+  console.log(
+    `  kamailio: ${opts.kamailioMarks} numbers in its hash table, ready in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+  return {
+    name: 'kamailio',
+    ports: { admin: 0, sip: port, panel: 0, rtp: '' },
+    drachtio: null,
+    process: child,
+    only: ['refusal'],
+  };
 }
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
@@ -387,7 +461,12 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k];
     out[k] =
-      v !== null && typeof v === 'object' && !Array.isArray(v) && prev !== null && typeof prev === 'object' && !Array.isArray(prev)
+      v !== null &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      prev !== null &&
+      typeof prev === 'object' &&
+      !Array.isArray(prev)
         ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
         : v;
   }
@@ -423,32 +502,47 @@ function startSipp(o: SippOptions): { done: Promise<SippRun>; child: ChildProces
   const log = join(o.dir, `${o.label}.messages.log`);
   const local = uacPorts(o.slot);
   const args = [
-    '-sf', join(SIPP_DIR, o.scenario),
+    '-sf',
+    join(SIPP_DIR, o.scenario),
     `127.0.0.1:${o.target.sip}`,
-    '-i', '127.0.0.1',
-    '-p', String(local.sip),
-    '-mp', String(local.media),
-    '-inf', o.inf,
-    '-r', String(o.rate),
-    '-m', String(o.calls),
-    '-l', String(o.limit ?? Math.max(1000, o.rate * 4)),
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(local.sip),
+    '-mp',
+    String(local.media),
+    '-inf',
+    o.inf,
+    '-r',
+    String(o.rate),
+    '-m',
+    String(o.calls),
+    '-l',
+    String(o.limit ?? Math.max(1000, o.rate * 4)),
     '-nostdin',
-    '-timeout', `${Math.ceil(o.calls / o.rate) + 150}s`,
+    '-timeout',
+    `${Math.ceil(o.calls / o.rate) + 150}s`,
     '-timeout_error',
-    '-max_recv_loops', '10000',
-    '-max_sched_loops', '10000',
+    '-max_recv_loops',
+    '10000',
+    '-max_sched_loops',
+    '10000',
     ...(o.trace ? ['-trace_msg', '-message_file', log] : []),
-    '-trace_err', '-error_file', join(o.dir, `${o.label}.errors.log`),
+    '-trace_err',
+    '-error_file',
+    join(o.dir, `${o.label}.errors.log`),
   ];
   const started = Date.now();
   const child = track(spawn('sipp', args, { stdio: 'ignore' }));
   const done = new Promise<SippRun>((ok) => {
     child.once('exit', (code) => {
       const wallMs = Date.now() - started;
-      void (o.trace ? readTrace(log, o.timed) : Promise.resolve({ latenciesUs: [], calls: 0, answered: 0 })).then((t) => {
-        if (!opts.keep) rmSync(log, { force: true });
-        ok({ exitCode: code ?? -1, wallMs, ...t });
-      });
+      void (o.trace ? readTrace(log, o.timed) : Promise.resolve({ latenciesUs: [], calls: 0, answered: 0 })).then(
+        (t) => {
+          if (!opts.keep) rmSync(log, { force: true });
+          ok({ exitCode: code ?? -1, wallMs, ...t });
+        },
+      );
     });
   });
   return { done, child };
@@ -459,7 +553,10 @@ function startSipp(o: SippOptions): { done: Promise<SippRun>; child: ChildProces
  * is logged as a line of dashes with a microsecond timestamp, `UDP message sent (…)` or `UDP message received […]`,
  * a blank line, then the message itself.
  */
-async function readTrace(file: string, timed: number): Promise<{ latenciesUs: number[]; calls: number; answered: number }> {
+async function readTrace(
+  file: string,
+  timed: number,
+): Promise<{ latenciesUs: number[]; calls: number; answered: number }> {
   const sent = new Map<string, number>();
   const got = new Map<string, number>();
   if (!existsSync(file)) return { latenciesUs: [], calls: 0, answered: 0 };
@@ -471,7 +568,10 @@ async function readTrace(file: string, timed: number): Promise<{ latenciesUs: nu
   for await (const line of rl) {
     if (line.startsWith('-----------------------------------------------')) {
       const m = /(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{6})/.exec(line);
-      if (m) at = (Date.parse(`${m[1]}T00:00:00Z`) / 1000 + Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4])) * 1e6 + Number(m[5]);
+      if (m)
+        at =
+          (Date.parse(`${m[1]}T00:00:00Z`) / 1000 + Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4])) * 1e6 +
+          Number(m[5]);
       state = 'direction';
       continue;
     }
@@ -498,7 +598,8 @@ async function readTrace(file: string, timed: number): Promise<{ latenciesUs: nu
 }
 
 // ---------------------------------------------------------------------------------------------- figures
-const quantile = (sorted: number[], q: number): number => (sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number));
+const quantile = (sorted: number[], q: number): number =>
+  sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
 const ms = (us: number): string => (us / 1000).toFixed(2);
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -522,14 +623,23 @@ function summarize(app: string, round: number, run: SippRun): RoundResult {
 
 function printRound(w: Workload, r: RoundResult): void {
   const failed = r.run.calls - r.run.answered;
-  const j = r.jitter ? ` | RTP jitter p99 ${r.jitter.p99.toFixed(2)} ms at the wire (${r.jitter.streams} streams, ${r.jitter.packets} packets)` : '';
+  const j = r.jitter
+    ? ` | RTP jitter p99 ${r.jitter.p99.toFixed(2)} ms at the wire (${r.jitter.streams} streams, ${r.jitter.packets} packets)`
+    : '';
   console.log(
     `  ${w.padEnd(23)} round ${r.round} ${r.app.padEnd(12)} calls ${String(r.run.calls).padStart(6)}, unanswered ${String(failed).padStart(4)}, sipp exit ${r.run.exitCode} | p50 ${ms(r.p50).padStart(7)} ms  p99 ${ms(r.p99).padStart(7)} ms  max ${ms(r.max).padStart(8)} ms${j}`,
   );
 }
 
 /** Pooled figures of every round of one app: p50 and p99 of all calls together, and the median of round p50s. */
-function pooled(rows: RoundResult[]): { p50: number; p99: number; medianRoundP50: number; calls: number; unanswered: number; jitterP99: number | null } {
+function pooled(rows: RoundResult[]): {
+  p50: number;
+  p99: number;
+  medianRoundP50: number;
+  calls: number;
+  unanswered: number;
+  jitterP99: number | null;
+} {
   const all = rows.flatMap((r) => r.run.latenciesUs).sort((a, b) => a - b);
   const jit = rows.map((r) => r.jitter?.p99).filter((x): x is number => x !== undefined);
   return {
@@ -559,7 +669,11 @@ function injectionFor(ctx: Context, inf: keyof Context['inf'], calls: number, la
   if (inf !== 'proxied') return ctx.inf[inf];
   const first = nextUnknown;
   nextUnknown += calls;
-  return injection(ctx.dir, `proxied-${label}`, Array.from({ length: calls }, (_, i) => unknownNumber(first + i)));
+  return injection(
+    ctx.dir,
+    `proxied-${label}`,
+    Array.from({ length: calls }, (_, i) => unknownNumber(first + i)),
+  );
 }
 
 function scenarioOf(w: Workload): { scenario: string; inf: keyof Context['inf']; timed: number } {
@@ -569,21 +683,58 @@ function scenarioOf(w: Workload): { scenario: string; inf: keyof Context['inf'];
 }
 
 /** Background announcements on `app`: enough calls at a rate that keeps `opts.announcements` playing. */
-function startAnnouncements(ctx: Context, app: App, seconds: number, announceSeconds: number, label: string): { done: Promise<SippRun>; rampMs: number } {
+function startAnnouncements(
+  ctx: Context,
+  app: App,
+  seconds: number,
+  announceSeconds: number,
+  label: string,
+): { done: Promise<SippRun>; rampMs: number } {
   const rate = Math.ceil(opts.announcements / announceSeconds) + 5;
   const rampMs = Math.ceil((opts.announcements / rate) * 1000) + 1000;
   const calls = Math.ceil(rate * (seconds + rampMs / 1000 + 2));
-  const run = startSipp({ scenario: 'uac-announce.xml', target: app.ports, inf: ctx.inf.announce, rate, calls, slot: 2, timed: 183, trace: true, limit: opts.announcements, dir: ctx.dir, label });
+  const run = startSipp({
+    scenario: 'uac-announce.xml',
+    target: app.ports,
+    inf: ctx.inf.announce,
+    rate,
+    calls,
+    slot: 2,
+    timed: 183,
+    trace: true,
+    limit: opts.announcements,
+    dir: ctx.dir,
+    label,
+  });
   return { done: run.done, rampMs };
 }
 
-async function runWorkload(ctx: Context, w: Workload, app: App, round: number, seconds: number, rate: number, announceSeconds: number): Promise<RoundResult> {
+async function runWorkload(
+  ctx: Context,
+  w: Workload,
+  app: App,
+  round: number,
+  seconds: number,
+  rate: number,
+  announceSeconds: number,
+): Promise<RoundResult> {
   const label = `${w}-${app.name}-r${round}`;
   if (w === 'refusal-under-announce') {
     const bg = startAnnouncements(ctx, app, seconds, announceSeconds, `${label}-announce`);
     await sleep(bg.rampMs);
     const capture = WireCapture.available() ? await WireCapture.start(`udp dst port ${SINK_PORT}`) : null;
-    const fg = startSipp({ scenario: 'uac-refusal.xml', target: app.ports, inf: ctx.inf.refusal, rate, calls: Math.round(rate * seconds), slot: 0, timed: 607, trace: true, dir: ctx.dir, label });
+    const fg = startSipp({
+      scenario: 'uac-refusal.xml',
+      target: app.ports,
+      inf: ctx.inf.refusal,
+      rate,
+      calls: Math.round(rate * seconds),
+      slot: 0,
+      timed: 607,
+      trace: true,
+      dir: ctx.dir,
+      label,
+    });
     const run = await fg.done;
     const flows = capture ? await capture.stop() : null;
     await bg.done;
@@ -595,10 +746,33 @@ async function runWorkload(ctx: Context, w: Workload, app: App, round: number, s
   if (w === 'announce') {
     // Time to the 183 while the announcements build up to opts.announcements playing.
     const r = Math.ceil(opts.announcements / announceSeconds) + 5;
-    const run = await startSipp({ scenario: s.scenario, target: app.ports, inf: ctx.inf.announce, rate: Math.min(rate, r), calls: Math.round(Math.min(rate, r) * seconds), slot: 0, timed: s.timed, trace: true, limit: opts.announcements, dir: ctx.dir, label }).done;
+    const run = await startSipp({
+      scenario: s.scenario,
+      target: app.ports,
+      inf: ctx.inf.announce,
+      rate: Math.min(rate, r),
+      calls: Math.round(Math.min(rate, r) * seconds),
+      slot: 0,
+      timed: s.timed,
+      trace: true,
+      limit: opts.announcements,
+      dir: ctx.dir,
+      label,
+    }).done;
     return summarize(app.name, round, run);
   }
-  const run = await startSipp({ scenario: s.scenario, target: app.ports, inf: injectionFor(ctx, s.inf, Math.round(rate * seconds), label), rate, calls: Math.round(rate * seconds), slot: 0, timed: s.timed, trace: true, dir: ctx.dir, label }).done;
+  const run = await startSipp({
+    scenario: s.scenario,
+    target: app.ports,
+    inf: injectionFor(ctx, s.inf, Math.round(rate * seconds), label),
+    rate,
+    calls: Math.round(rate * seconds),
+    slot: 0,
+    timed: s.timed,
+    trace: true,
+    dir: ctx.dir,
+    label,
+  }).done;
   return summarize(app.name, round, run);
 }
 
@@ -607,17 +781,34 @@ function jitterOf(flows: Map<number, number[]>): { p99: number; streams: number;
   let packets = 0;
   for (const times of flows.values()) {
     packets += times.length;
-    for (let i = 1; i < times.length; i++) jitter.push(Math.abs((times[i] as number) - (times[i - 1] as number) - PTIME));
+    for (let i = 1; i < times.length; i++)
+      jitter.push(Math.abs((times[i] as number) - (times[i - 1] as number) - PTIME));
   }
   jitter.sort((a, b) => a - b);
   return { p99: quantile(jitter, 0.99), streams: flows.size, packets };
 }
 
 // ---------------------------------------------------------------------------------------------- ladder
-async function sustains(ctx: Context, w: 'refusal' | 'proxied', app: App, rate: number): Promise<{ ok: boolean; why: string }> {
+async function sustains(
+  ctx: Context,
+  w: 'refusal' | 'proxied',
+  app: App,
+  rate: number,
+): Promise<{ ok: boolean; why: string }> {
   const s = scenarioOf(w);
   const calls = Math.round(rate * opts.ladderSeconds);
-  const run = await startSipp({ scenario: s.scenario, target: app.ports, inf: injectionFor(ctx, s.inf, calls, `ladder-${app.name}-${rate}`), rate, calls, slot: 1, timed: s.timed, trace: false, dir: ctx.dir, label: `ladder-${w}-${app.name}-${rate}` }).done;
+  const run = await startSipp({
+    scenario: s.scenario,
+    target: app.ports,
+    inf: injectionFor(ctx, s.inf, calls, `ladder-${app.name}-${rate}`),
+    rate,
+    calls,
+    slot: 1,
+    timed: s.timed,
+    trace: false,
+    dir: ctx.dir,
+    label: `ladder-${w}-${app.name}-${rate}`,
+  }).done;
   const achieved = (calls / run.wallMs) * 1000;
   // Let transactions of a failed step (retransmissions, timers) drain before the next one.
   await sleep(run.exitCode === 0 ? 1500 : 8000);
@@ -636,14 +827,18 @@ async function ladder(ctx: Context, w: 'refusal' | 'proxied'): Promise<Map<strin
     const scale = app.name === 'kamailio' ? 10 : 1;
     for (let rate = opts.ladderFrom * scale; fail === Infinity && rate <= 50_000; rate += opts.ladderStep * scale) {
       const r = await sustains(ctx, w, app, rate);
-      console.log(`  ladder ${w} ${app.name.padEnd(12)} ${String(rate).padStart(5)} calls/s for ${opts.ladderSeconds} s: ${r.ok ? 'sustained' : 'FAILED'} (${r.why})`);
+      console.log(
+        `  ladder ${w} ${app.name.padEnd(12)} ${String(rate).padStart(5)} calls/s for ${opts.ladderSeconds} s: ${r.ok ? 'sustained' : 'FAILED'} (${r.why})`,
+      );
       if (r.ok) pass = rate;
       else fail = rate;
     }
     while (fail - pass > opts.ladderResolution * scale) {
       const rate = Math.round((pass + fail) / 2 / 10) * 10;
       const r = await sustains(ctx, w, app, rate);
-      console.log(`  ladder ${w} ${app.name.padEnd(12)} ${String(rate).padStart(5)} calls/s for ${opts.ladderSeconds} s: ${r.ok ? 'sustained' : 'FAILED'} (${r.why})`);
+      console.log(
+        `  ladder ${w} ${app.name.padEnd(12)} ${String(rate).padStart(5)} calls/s for ${opts.ladderSeconds} s: ${r.ok ? 'sustained' : 'FAILED'} (${r.why})`,
+      );
       if (r.ok) pass = rate;
       else fail = rate;
     }
@@ -661,26 +856,58 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   // crocetta runs as `npm start` runs it: compiled by tsc (tsx would add its own work to every call).
-  const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  const build = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   if (build.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed:\n${build.stdout}${build.stderr}`);
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-sip-'));
   const drachtioVersion = spawnSync('drachtio', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const sippVersion = /SIPp v[^\s,]+/.exec(spawnSync('sipp', ['-v'], { encoding: 'utf8' }).stdout)?.[0] ?? 'sipp';
-  console.log(`bench/sip: drachtio-server ${drachtioVersion}, ${sippVersion}, node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`  rate ${opts.rate} calls/s for ${opts.seconds} s per round, ${opts.rounds} rounds, ${opts.marks} marked numbers; work dir ${dir}`);
+  console.log(
+    `bench/sip: drachtio-server ${drachtioVersion}, ${sippVersion}, node ${process.version}, ${cpus().length} cores, load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `  rate ${opts.rate} calls/s for ${opts.seconds} s per round, ${opts.rounds} rounds, ${opts.marks} marked numbers; work dir ${dir}`,
+  );
   const recording = builtInRecording(join(ROOT, 'assets', 'announcements'), 'it', 60);
   const announceSeconds = recording.seconds;
   debug(`recording ${announceSeconds} s; starting the PBX`);
 
   // The PBX: a sipp UAS answers every proxied call (180, 200 with the Record-Route set; ACK; BYE → 200).
   const pbx = track(
-    spawn('sipp', ['-sf', join(SIPP_DIR, 'pbx-uas.xml'), '-i', '127.0.0.1', '-p', String(PBX_PORT), '-mp', String(PBX_MEDIA_PORT), '-nostdin', '-max_recv_loops', '10000', '-trace_err', '-error_file', join(dir, 'pbx.errors.log')], {
-      stdio: 'ignore',
-    }),
+    spawn(
+      'sipp',
+      [
+        '-sf',
+        join(SIPP_DIR, 'pbx-uas.xml'),
+        '-i',
+        '127.0.0.1',
+        '-p',
+        String(PBX_PORT),
+        '-mp',
+        String(PBX_MEDIA_PORT),
+        '-nostdin',
+        '-max_recv_loops',
+        '10000',
+        '-trace_err',
+        '-error_file',
+        join(dir, 'pbx.errors.log'),
+      ],
+      {
+        stdio: 'ignore',
+      },
+    ),
   );
   debug('PBX spawned');
   await waitFor('the PBX (sipp UAS)', () => {
-    if (pbx.exitCode !== null) throw new Error(`the PBX (sipp UAS) exited (${pbx.exitCode}): is 127.0.0.1:${PBX_PORT} taken? see ${join(dir, 'pbx.errors.log')}`);
+    if (pbx.exitCode !== null)
+      throw new Error(
+        `the PBX (sipp UAS) exited (${pbx.exitCode}): is 127.0.0.1:${PBX_PORT} taken? see ${join(dir, 'pbx.errors.log')}`,
+      );
     return spawnSync('ss', ['-lun', `sport = :${PBX_PORT}`], { encoding: 'utf8' }).stdout.includes(`:${PBX_PORT}`);
   });
   // The callers' RTP endpoint for announcements: a socket that reads and drops (no ICMP errors back).
@@ -708,19 +935,52 @@ async function main(): Promise<void> {
       dir,
       apps,
       inf: {
-        refusal: injection(dir, 'refusal', Array.from({ length: REFUSE_SET }, (_, i) => refuseNumber(i))),
+        refusal: injection(
+          dir,
+          'refusal',
+          Array.from({ length: REFUSE_SET }, (_, i) => refuseNumber(i)),
+        ),
         proxied: '', // a fresh file per run: injectionFor
-        announce: injection(dir, 'announce', Array.from({ length: ANNOUNCE_SET }, (_, i) => announceNumber(i)), true),
+        announce: injection(
+          dir,
+          'announce',
+          Array.from({ length: ANNOUNCE_SET }, (_, i) => announceNumber(i)),
+          true,
+        ),
       },
     };
-    console.log(`  applications: ${apps.map((a) => `${a.name} (${a.drachtio ? 'drachtio' : 'SIP'} 127.0.0.1:${a.ports.sip})`).join(', ')}; announcement ${announceSeconds.toFixed(1)} s`);
+    console.log(
+      `  applications: ${apps.map((a) => `${a.name} (${a.drachtio ? 'drachtio' : 'SIP'} 127.0.0.1:${a.ports.sip})`).join(', ')}; announcement ${announceSeconds.toFixed(1)} s`,
+    );
 
     debug('applications up; warming up');
     // Warm-up: each application handles a few seconds of each workload first (JIT, caches, connections).
     for (const app of apps) {
       if (!takes(app, 'proxied')) continue;
-      await startSipp({ scenario: 'uac-refusal.xml', target: app.ports, inf: ctx.inf.refusal, rate: opts.rate, calls: opts.rate * 3, slot: 0, timed: 607, trace: false, dir, label: `warmup-refusal-${app.name}` }).done;
-      await startSipp({ scenario: 'uac-proxied.xml', target: app.ports, inf: injectionFor(ctx, 'proxied', opts.rate * 3, `warmup-${app.name}`), rate: opts.rate, calls: opts.rate * 3, slot: 0, timed: 200, trace: false, dir, label: `warmup-proxied-${app.name}` }).done;
+      await startSipp({
+        scenario: 'uac-refusal.xml',
+        target: app.ports,
+        inf: ctx.inf.refusal,
+        rate: opts.rate,
+        calls: opts.rate * 3,
+        slot: 0,
+        timed: 607,
+        trace: false,
+        dir,
+        label: `warmup-refusal-${app.name}`,
+      }).done;
+      await startSipp({
+        scenario: 'uac-proxied.xml',
+        target: app.ports,
+        inf: injectionFor(ctx, 'proxied', opts.rate * 3, `warmup-${app.name}`),
+        rate: opts.rate,
+        calls: opts.rate * 3,
+        slot: 0,
+        timed: 200,
+        trace: false,
+        dir,
+        label: `warmup-proxied-${app.name}`,
+      }).done;
     }
 
     const results = new Map<Workload, RoundResult[]>();
@@ -740,13 +1000,18 @@ async function main(): Promise<void> {
     }
 
     console.log('');
-    console.log(`summary (all rounds pooled; µs-resolution from sipp's message trace; ratio and difference against the bare app of the same run)`);
+    console.log(
+      `summary (all rounds pooled; µs-resolution from sipp's message trace; ratio and difference against the bare app of the same run)`,
+    );
     for (const [w, rows] of results) {
       const bare = pooled(rows.filter((r) => r.app === 'bare'));
       for (const app of apps) {
         if (!takes(app, w)) continue;
         const p = pooled(rows.filter((r) => r.app === app.name));
-        const vs = app.name === 'bare' ? '' : ` | p50 ×${(p.p50 / bare.p50).toFixed(2)} (+${ms(p.p50 - bare.p50)} ms), p99 ×${(p.p99 / bare.p99).toFixed(2)} (+${ms(p.p99 - bare.p99)} ms)`;
+        const vs =
+          app.name === 'bare'
+            ? ''
+            : ` | p50 ×${(p.p50 / bare.p50).toFixed(2)} (+${ms(p.p50 - bare.p50)} ms), p99 ×${(p.p99 / bare.p99).toFixed(2)} (+${ms(p.p99 - bare.p99)} ms)`;
         const j = p.jitterP99 !== null ? ` | RTP jitter p99 ${p.jitterP99.toFixed(2)} ms (median of rounds)` : '';
         console.log(
           `  ${w.padEnd(23)} ${app.name.padEnd(12)} p50 ${ms(p.p50).padStart(7)} ms (median of rounds ${ms(p.medianRoundP50)}) p99 ${ms(p.p99).padStart(7)} ms, ${p.calls} calls, ${p.unanswered} unanswered${vs}${j}`,
@@ -756,14 +1021,23 @@ async function main(): Promise<void> {
 
     if (opts.ladder) {
       console.log('');
-      console.log(`ladder: highest rate sustained for ${opts.ladderSeconds} s with no failed call (steps of ${opts.ladderStep} from ${opts.ladderFrom}, then bisection to ${opts.ladderResolution})`);
+      console.log(
+        `ladder: highest rate sustained for ${opts.ladderSeconds} s with no failed call (steps of ${opts.ladderStep} from ${opts.ladderFrom}, then bisection to ${opts.ladderResolution})`,
+      );
       for (const w of (['refusal', 'proxied'] as const).filter((x) => opts.workloads.includes(x))) {
         const best = await ladder(ctx, w);
         const bare = best.get('bare') ?? 0;
-        for (const [name, rate] of best) console.log(`  ladder ${w.padEnd(8)} ${name.padEnd(12)} ${rate} calls/s${name === 'bare' || bare === 0 ? '' : ` (${((rate / bare) * 100).toFixed(0)}% of bare)`}`);
+        for (const [name, rate] of best)
+          console.log(
+            `  ladder ${w.padEnd(8)} ${name.padEnd(12)} ${rate} calls/s${name === 'bare' || bare === 0 ? '' : ` (${((rate / bare) * 100).toFixed(0)}% of bare)`}`,
+          );
       }
     }
-    console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    console.log(
+      `load average at the end: ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     sink.close();
     for (const app of apps) {

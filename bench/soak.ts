@@ -99,14 +99,52 @@ interface CallerKind {
 }
 
 const KINDS: CallerKind[] = [
-  { name: 'normal', share: 95 / 150, scenario: 'caller.xml', did: '0612345001', pool: { first: 3471000000, size: 5000 } },
-  { name: 'cancel', share: 20 / 150, scenario: 'canceller.xml', did: '0612345002', pool: { first: 3472000000, size: 2000 } },
-  { name: 'refused', share: 15 / 150, scenario: 'caller.xml', did: '0612345003', pool: { first: 3473000000, size: 2000 } },
-  { name: 'announced', share: 13 / 150, scenario: 'caller.xml', did: '0612345001', pool: { first: 3476000000, size: 1000 }, nuisance: true },
-  { name: 'pbx-timeout', share: 6 / 150, scenario: 'caller.xml', did: '0612345004', pool: { first: 3474000000, size: 1000 } },
+  {
+    name: 'normal',
+    share: 95 / 150,
+    scenario: 'caller.xml',
+    did: '0612345001',
+    pool: { first: 3471000000, size: 5000 },
+  },
+  {
+    name: 'cancel',
+    share: 20 / 150,
+    scenario: 'canceller.xml',
+    did: '0612345002',
+    pool: { first: 3472000000, size: 2000 },
+  },
+  {
+    name: 'refused',
+    share: 15 / 150,
+    scenario: 'caller.xml',
+    did: '0612345003',
+    pool: { first: 3473000000, size: 2000 },
+  },
+  {
+    name: 'announced',
+    share: 13 / 150,
+    scenario: 'caller.xml',
+    did: '0612345001',
+    pool: { first: 3476000000, size: 1000 },
+    nuisance: true,
+  },
+  {
+    name: 'pbx-timeout',
+    share: 6 / 150,
+    scenario: 'caller.xml',
+    did: '0612345004',
+    pool: { first: 3474000000, size: 1000 },
+  },
   // drachtio-server's Timer C answers 408 twice (ProxyCore::timerC, then forwardBestResponse), then passes on the
   // PBX's 487: sipp must not abort the call on the copies.
-  { name: 'ring-forever', share: 1 / 150, scenario: 'caller.xml', did: '0612345002', pool: { first: 3475000000, size: 200 }, sipp: ['-default_behaviors', 'all,-abortunexp'] },
+  {
+    name: 'ring-forever',
+    share: 1 / 150,
+    scenario: 'caller.xml',
+    did: '0612345002',
+    pool: { first: 3475000000, size: 200 },
+    sipp: ['-default_behaviors', 'all,-abortunexp'],
+  },
 ];
 
 function poolNumbers(kind: CallerKind): string[] {
@@ -131,7 +169,8 @@ export interface Sample {
 }
 
 type ToChild = { type: 'sample'; t: number } | { type: 'stop' };
-type FromChild = { type: 'ready' } | { type: 'sample'; sample: Sample } | { type: 'stopped'; outcomes: Record<string, number> | null };
+type FromChild =
+  { type: 'ready' } | { type: 'sample'; sample: Sample } | { type: 'stopped'; outcomes: Record<string, number> | null };
 
 interface SubjectSettings {
   kind: 'crocetta' | 'bare';
@@ -158,8 +197,11 @@ async function runSubject(settings: SubjectSettings): Promise<void> {
   const { pendingRequestCount } = await import('../src/sip/srf-internals.js');
   let stop: () => Promise<Record<string, number> | null>;
   let srfOf: () => Parameters<typeof pendingRequestCount>[0];
-  let forwardsGauge: { get(): Promise<{ values: Array<{ value: number }> }> | { values: Array<{ value: number }> } } | null = null;
-  const forwards = async (): Promise<number | null> => (forwardsGauge === null ? null : ((await forwardsGauge.get()).values[0]?.value ?? null));
+  let forwardsGauge: {
+    get(): Promise<{ values: Array<{ value: number }> }> | { values: Array<{ value: number }> };
+  } | null = null;
+  const forwards = async (): Promise<number | null> =>
+    forwardsGauge === null ? null : ((await forwardsGauge.get()).values[0]?.value ?? null);
 
   if (settings.kind === 'crocetta') {
     const { startCrocetta } = await import('../src/app.js');
@@ -183,7 +225,13 @@ async function runSubject(settings: SubjectSettings): Promise<void> {
     });
     // The mix must stay the one asked for (see the header): no learning, no repeat rule.
     const learning = config.screening.learning;
-    for (const rule of [learning.behaviour.burst, learning.behaviour.sweep, learning.behaviour.shortCalls, learning.behaviour.offHours]) rule.enabled = false;
+    for (const rule of [
+      learning.behaviour.burst,
+      learning.behaviour.sweep,
+      learning.behaviour.shortCalls,
+      learning.behaviour.offHours,
+    ])
+      rule.enabled = false;
     learning.blocks.enabled = false;
     learning.blocks.office.enabled = false;
     config.screening.repeat.enabled = false;
@@ -237,8 +285,13 @@ async function runSubject(settings: SubjectSettings): Promise<void> {
         send({
           type: 'sample',
           sample: {
-            t: m.t, rssMb: mb(mem.rss), heapUsedMb: mb(mem.heapUsed), externalMb: mb(mem.external),
-            resources, srfPending: pendingRequestCount(srfOf()), forwards: inProgress,
+            t: m.t,
+            rssMb: mb(mem.rss),
+            heapUsedMb: mb(mem.heapUsed),
+            externalMb: mb(mem.external),
+            resources,
+            srfPending: pendingRequestCount(srfOf()),
+            forwards: inProgress,
           },
         }),
       );
@@ -256,7 +309,10 @@ async function outcomeCounts(file: string): Promise<Record<string, number>> {
   const { default: sqlite3 } = await import('sqlite3');
   const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY);
   const rows = await new Promise<Array<{ outcome: string; n: number }>>((res, rej) =>
-    db.all('SELECT outcome, count(*) AS n FROM attempts GROUP BY outcome ORDER BY n DESC', (err, r: Array<{ outcome: string; n: number }>) => (err ? rej(err) : res(r))),
+    db.all(
+      'SELECT outcome, count(*) AS n FROM attempts GROUP BY outcome ORDER BY n DESC',
+      (err, r: Array<{ outcome: string; n: number }>) => (err ? rej(err) : res(r)),
+    ),
   );
   db.close();
   return Object.fromEntries(rows.map((r) => [r.outcome, r.n]));
@@ -325,10 +381,25 @@ interface SippRun {
 function startSipp(sipp: string, dir: string, name: string, args: string[]): SippRun {
   const statFile = join(dir, `sipp-${name}.csv`);
   const log = openSync(join(dir, `sipp-${name}.log`), 'w');
-  const proc = spawn(sipp, [...args, '-nostdin', '-trace_stat', '-stf', statFile, '-fd', '5', '-trace_err', '-error_file', join(dir, `sipp-${name}-errors.log`)], {
-    stdio: ['ignore', log, log],
-    cwd: dir,
-  });
+  const proc = spawn(
+    sipp,
+    [
+      ...args,
+      '-nostdin',
+      '-trace_stat',
+      '-stf',
+      statFile,
+      '-fd',
+      '5',
+      '-trace_err',
+      '-error_file',
+      join(dir, `sipp-${name}-errors.log`),
+    ],
+    {
+      stdio: ['ignore', log, log],
+      cwd: dir,
+    },
+  );
   closeSync(log);
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   return { name, proc, statFile, exited };
@@ -375,7 +446,13 @@ interface SubjectResult {
   sipp: Array<{ name: string; rate: number; stats: Record<string, string> }>;
 }
 
-async function runLoad(kind: 'crocetta' | 'bare', minutes: number, o: Options, tools: { sipp: string }, dir: string): Promise<SubjectResult> {
+async function runLoad(
+  kind: 'crocetta' | 'bare',
+  minutes: number,
+  o: Options,
+  tools: { sipp: string },
+  dir: string,
+): Promise<SubjectResult> {
   const sub = join(dir, kind);
   rmSync(sub, { recursive: true, force: true });
   mkdirSync(sub, { recursive: true });
@@ -405,7 +482,8 @@ async function runLoad(kind: 'crocetta' | 'bare', minutes: number, o: Options, t
     for (;;) {
       const i = messages.findIndex((m) => m.type === type);
       if (i >= 0) return messages.splice(i, 1)[0] as Extract<FromChild, { type: T }>;
-      if (Date.now() > until || child.exitCode !== null) throw new Error(`soak: the ${kind} process did not answer (${type}); see ${join(sub, 'app.log')}`);
+      if (Date.now() > until || child.exitCode !== null)
+        throw new Error(`soak: the ${kind} process did not answer (${type}); see ${join(sub, 'app.log')}`);
       await new Promise<void>((r) => {
         notify = r;
         setTimeout(r, 200);
@@ -420,17 +498,50 @@ async function runLoad(kind: 'crocetta' | 'bare', minutes: number, o: Options, t
   const sipps: SippRun[] = [];
   try {
     await next('ready', 60_000);
-    const pbx = startSipp(tools.sipp, sub, 'pbx', ['-sf', join(SCENARIOS, 'pbx.xml'), '-i', '127.0.0.1', '-p', String(o.base + 80), '-mp', String(o.base + 300), '-l', '10000']);
+    const pbx = startSipp(tools.sipp, sub, 'pbx', [
+      '-sf',
+      join(SCENARIOS, 'pbx.xml'),
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(o.base + 80),
+      '-mp',
+      String(o.base + 300),
+      '-l',
+      '10000',
+    ]);
     sipps.push(pbx);
     await new Promise((r) => setTimeout(r, 500));
     const callers = KINDS.map((k, i) => {
       const csv = join(sub, `callers-${k.name}.csv`);
-      writeFileSync(csv, `RANDOM\n${poolNumbers(k).map((n) => `${n};`).join('\n')}\n`);
+      writeFileSync(
+        csv,
+        `RANDOM\n${poolNumbers(k)
+          .map((n) => `${n};`)
+          .join('\n')}\n`,
+      );
       const rate = Math.round(o.rate * k.share * 100) / 100;
       const run = startSipp(tools.sipp, sub, k.name, [
-        `127.0.0.1:${o.base + 60}`, '-sf', join(SCENARIOS, k.scenario), '-inf', csv, '-s', k.did,
-        '-i', '127.0.0.1', '-p', String(o.base + 101 + i), '-mp', String(o.base + 150 + 20 * i),
-        '-r', String(rate), '-rp', '1000', '-l', '5000', ...(k.sipp ?? []),
+        `127.0.0.1:${o.base + 60}`,
+        '-sf',
+        join(SCENARIOS, k.scenario),
+        '-inf',
+        csv,
+        '-s',
+        k.did,
+        '-i',
+        '127.0.0.1',
+        '-p',
+        String(o.base + 101 + i),
+        '-mp',
+        String(o.base + 150 + 20 * i),
+        '-r',
+        String(rate),
+        '-rp',
+        '1000',
+        '-l',
+        '5000',
+        ...(k.sipp ?? []),
       ]);
       sipps.push(run);
       return { run, rate };
@@ -444,7 +555,9 @@ async function runLoad(kind: 'crocetta' | 'bare', minutes: number, o: Options, t
       const s = await sample(Math.round((Date.now() - loadStart) / 1000));
       samples.push(s);
       if (process.env.SOAK_VERBOSE) console.log(JSON.stringify(s));
-      for (const r of sipps) if (r.proc.exitCode !== null) throw new Error(`soak: sipp ${r.name} stopped (exit ${r.proc.exitCode}); see ${sub}`);
+      for (const r of sipps)
+        if (r.proc.exitCode !== null)
+          throw new Error(`soak: sipp ${r.name} stopped (exit ${r.proc.exitCode}); see ${sub}`);
     }
     // Stop placing calls; calls in flight finish (sipp's soft exit), up to 45 s: the 32-s timeouts drain, the
     // ring-forever ones (185 s) are still in flight when the after-drain sample is taken.
@@ -455,7 +568,14 @@ async function runLoad(kind: 'crocetta' | 'bare', minutes: number, o: Options, t
     await Promise.all(sipps.map((r) => r.exited));
     child.send({ type: 'stop' } satisfies ToChild);
     const stopped = await next('stopped', 60_000);
-    return { kind, minutes, samples, afterDrain, outcomes: stopped.outcomes, sipp: callers.map((c) => ({ name: c.run.name, rate: c.rate, stats: sippStats(c.run) })) };
+    return {
+      kind,
+      minutes,
+      samples,
+      afterDrain,
+      outcomes: stopped.outcomes,
+      sipp: callers.map((c) => ({ name: c.run.name, rate: c.rate, stats: sippStats(c.run) })),
+    };
   } finally {
     for (const r of sipps) if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGKILL');
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -464,7 +584,10 @@ async function runLoad(kind: 'crocetta' | 'bare', minutes: number, o: Options, t
 
 function resourcesText(r: Record<string, number>): string {
   const total = Object.values(r).reduce((s, n) => s + n, 0);
-  return `${total} (${Object.entries(r).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')})`;
+  return `${total} (${Object.entries(r)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')})`;
 }
 
 function report(r: SubjectResult, o: Options): void {
@@ -479,16 +602,27 @@ function report(r: SubjectResult, o: Options): void {
     `  ${label.padEnd(22)} t=${String(s.t).padStart(5)} s  rss ${s.rssMb.toFixed(1).padStart(6)} MB  heap ${s.heapUsedMb.toFixed(1).padStart(6)} MB` +
     `  external ${s.externalMb.toFixed(1).padStart(5)} MB  srf pending ${String(s.srfPending ?? '?').padStart(5)}` +
     `${s.forwards === null ? '' : `  forwards ${String(s.forwards).padStart(5)}`}  handles ${resourcesText(s.resources)}`;
-  console.log(`\n${r.kind === 'crocetta' ? 'crocetta' : 'baseline: bare drachtio-srf proxy'} — ${r.minutes} min at ${o.rate} calls/s`);
+  console.log(
+    `\n${r.kind === 'crocetta' ? 'crocetta' : 'baseline: bare drachtio-srf proxy'} — ${r.minutes} min at ${o.rate} calls/s`,
+  );
   console.log(row(afterWarmup.length >= 3 ? 'start (after warm-up)' : 'start', first));
   console.log(row('end of load', last));
   if (r.afterDrain) console.log(row('after drain (45 s)', r.afterDrain));
-  console.log(`  trend under load: rss ${rss.slopePerHour >= 0 ? '+' : ''}${rss.slopePerHour.toFixed(1)} MB/h (R² ${rss.r2.toFixed(2)}), heap ${heap.slopePerHour >= 0 ? '+' : ''}${heap.slopePerHour.toFixed(1)} MB/h (R² ${heap.r2.toFixed(2)}), over ${loaded.length} samples from t=${loaded[0]?.t ?? '?'} s`);
+  console.log(
+    `  trend under load: rss ${rss.slopePerHour >= 0 ? '+' : ''}${rss.slopePerHour.toFixed(1)} MB/h (R² ${rss.r2.toFixed(2)}), heap ${heap.slopePerHour >= 0 ? '+' : ''}${heap.slopePerHour.toFixed(1)} MB/h (R² ${heap.r2.toFixed(2)}), over ${loaded.length} samples from t=${loaded[0]?.t ?? '?'} s`,
+  );
   for (const c of r.sipp) {
     const s = c.stats;
-    console.log(`  sipp ${c.name.padEnd(13)} ${String(c.rate).padStart(6)}/s  calls ${s['TotalCallCreated'] ?? '?'}  ok ${s['SuccessfulCall(C)'] ?? '?'}  failed ${s['FailedCall(C)'] ?? '?'}  retransmissions ${s['Retransmissions(C)'] ?? '?'}`);
+    console.log(
+      `  sipp ${c.name.padEnd(13)} ${String(c.rate).padStart(6)}/s  calls ${s['TotalCallCreated'] ?? '?'}  ok ${s['SuccessfulCall(C)'] ?? '?'}  failed ${s['FailedCall(C)'] ?? '?'}  retransmissions ${s['Retransmissions(C)'] ?? '?'}`,
+    );
   }
-  if (r.outcomes) console.log(`  register outcomes: ${Object.entries(r.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (r.outcomes)
+    console.log(
+      `  register outcomes: ${Object.entries(r.outcomes)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
 }
 
 async function main(): Promise<void> {
@@ -507,15 +641,21 @@ async function main(): Promise<void> {
   const drachtio = findTool('drachtio', 'DRACHTIO_BIN');
   const sipp = findTool('sipp', 'SIPP_BIN');
   if (!drachtio || !sipp) {
-    if (!drachtio) console.log('soak: drachtio-server not found: put `drachtio` on PATH or set DRACHTIO_BIN. Nothing measured.');
+    if (!drachtio)
+      console.log('soak: drachtio-server not found: put `drachtio` on PATH or set DRACHTIO_BIN. Nothing measured.');
     if (!sipp) console.log('soak: sipp not found: install sip-tester (Debian) or set SIPP_BIN. Nothing measured.');
     process.exitCode = 2;
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-soak-'));
-  console.log(`soak: ${o.minutes} min at ${o.rate} calls/s (baseline ${o.baselineMinutes} min), samples every ${o.sampleSeconds} s; drachtio ${drachtio}; files in ${dir}`);
+  console.log(
+    `soak: ${o.minutes} min at ${o.rate} calls/s (baseline ${o.baselineMinutes} min), samples every ${o.sampleSeconds} s; drachtio ${drachtio}; files in ${dir}`,
+  );
   console.log(`soak: machine load before: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
-  const server = spawn(drachtio, ['-f', drachtioConf(dir, o)], { stdio: ['ignore', 'ignore', 'pipe'], env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_'))) });
+  const server = spawn(drachtio, ['-f', drachtioConf(dir, o)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_'))),
+  });
   try {
     await waitForPort(o.base + 22, 15_000);
     const results: SubjectResult[] = [];

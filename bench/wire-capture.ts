@@ -32,7 +32,9 @@ export class WireCapture {
   static async start(filter: string): Promise<WireCapture> {
     const dir = mkdtempSync(join(tmpdir(), 'crocetta-wire-'));
     const file = join(dir, 'capture.pcap');
-    const proc = spawn('dumpcap', ['-i', 'lo', '-P', '-f', filter, '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn('dumpcap', ['-i', 'lo', '-P', '-f', filter, '-w', file], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     await new Promise<void>((ok, fail) => {
       let err = '';
       proc.stderr?.on('data', (d: Buffer) => {
@@ -56,12 +58,12 @@ export class WireCapture {
     const linkType = f.readUInt32LE(20);
     const l2 = linkType === 1 ? 14 : linkType === 113 ? 16 : linkType === 0 ? 4 : -1;
     if (l2 < 0) throw new Error(`unexpected link type ${linkType}`);
-    for (let off = 24; off + 16 <= f.length; ) {
+    for (let off = 24; off + 16 <= f.length;) {
       const at = f.readUInt32LE(off) * 1000 + f.readUInt32LE(off + 4) / 1000;
       const captured = f.readUInt32LE(off + 8);
       const ip = off + 16 + l2;
       off += 16 + captured;
-      if (off > f.length || ((f[ip] as number) >> 4) !== 4) continue;
+      if (off > f.length || (f[ip] as number) >> 4 !== 4) continue;
       const srcPort = f.readUInt16BE(ip + ((f[ip] as number) & 0x0f) * 4);
       let times = flows.get(srcPort);
       if (!times) flows.set(srcPort, (times = []));

@@ -18,7 +18,9 @@ import { answeringPbx } from './office.js';
 import { ReplayClock } from './replay-clock.js';
 import { replayTrace, type MarkRequest, type ReplayOptions, type Tally } from './replay.js';
 
-export const FTC_FILE = fileURLToPath(new URL('../test/fixtures/data/ftc-dnc-complaints-2021-07-08.csv', import.meta.url));
+export const FTC_FILE = fileURLToPath(
+  new URL('../test/fixtures/data/ftc-dnc-complaints-2021-07-08.csv', import.meta.url),
+);
 
 export interface DemoOptions {
   /** A folder of the demo's own: its register and log are replaced at each start. */
@@ -131,7 +133,10 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
     trace,
     async replay(options) {
       try {
-        return await replayTrace({ double, clock, mark }, { ...options, rows: trace.rows, until: trace.until, timeZone });
+        return await replayTrace(
+          { double, clock, mark },
+          { ...options, rows: trace.rows, until: trace.until, timeZone },
+        );
       } finally {
         clock.live();
         await app.register.flush();

@@ -34,7 +34,10 @@ const dayName = (ms: number, timeZone: string): string =>
   new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(ms);
 
 function dayLine(d: DayTally, timeZone: string): string {
-  const marks = d.marks.nuisance + d.marks.trusted > 0 ? `; the office marked ${d.marks.nuisance} nuisance, ${d.marks.trusted} trusted` : '';
+  const marks =
+    d.marks.nuisance + d.marks.trusted > 0
+      ? `; the office marked ${d.marks.nuisance} nuisance, ${d.marks.trusted} trusted`
+      : '';
   return `  ${dayName(d.dayOf, timeZone).padEnd(11)} ${String(d.calls).padStart(3)} calls: ${String(d.stopped).padStart(2)} stopped, ${String(d.tagged).padStart(2)} tagged, ${d.forwarded - d.tagged} straight to the office${marks}`;
 }
 
@@ -50,7 +53,10 @@ function summary(t: Tally, seconds: number, days: number): string[] {
 async function main(): Promise<void> {
   const { values } = (() => {
     try {
-      return parseArgs({ options: { seconds: { type: 'string' }, weeks: { type: 'string' }, seed: { type: 'string' } }, strict: true });
+      return parseArgs({
+        options: { seconds: { type: 'string' }, weeks: { type: 'string' }, seed: { type: 'string' } },
+        strict: true,
+      });
     } catch (err) {
       return usage((err as Error).message);
     }
@@ -73,13 +79,17 @@ async function main(): Promise<void> {
     throw err;
   }
   const { trace, timeZone } = demo;
-  out(`crocetta demo: an office in Milan, ${trace.days} days of calls (${trace.rows.length} calls, ${trace.centres} call centres among the callers),`);
+  out(
+    `crocetta demo: an office in Milan, ${trace.days} days of calls (${trace.rows.length} calls, ${trace.centres} call centres among the callers),`,
+  );
   out(`replayed through the real SIP pipeline against the drachtio test double in about ${seconds} s.`);
   out();
   out(`  panel     ${demo.url}`);
   out(`  login     admin password: ${demo.password}`);
   out(`  JSON API  curl -H 'Authorization: Bearer ${demo.token}' ${demo.url}/api/attempts`);
-  out(`  files     ${relative(process.cwd(), DIR)}/register.sqlite (the register), ${relative(process.cwd(), logFile)} (crocetta's log)`);
+  out(
+    `  files     ${relative(process.cwd(), DIR)}/register.sqlite (the register), ${relative(process.cwd(), logFile)} (crocetta's log)`,
+  );
   out();
   out('Open the panel now and watch the register fill (reload the page). Each day as it is replayed:');
 

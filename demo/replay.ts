@@ -79,7 +79,16 @@ async function settle(): Promise<void> {
 }
 
 function emptyTally(): Tally {
-  return { calls: 0, stopped: 0, tagged: 0, forwarded: 0, marks: { nuisance: 0, trusted: 0 }, nuisance: { calls: 0, stopped: 0 }, legit: { calls: 0, stopped: 0 }, unanswered: 0 };
+  return {
+    calls: 0,
+    stopped: 0,
+    tagged: 0,
+    forwarded: 0,
+    marks: { nuisance: 0, trusted: 0 },
+    nuisance: { calls: 0, stopped: 0 },
+    legit: { calls: 0, stopped: 0 },
+    unanswered: 0,
+  };
 }
 
 /** A queue of events by time, then by the order they were added. */

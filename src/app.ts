@@ -77,7 +77,9 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       stop: () => shutdown(running),
     };
   } catch (err) {
-    await shutdown({ actions, sip, http: null, stores }).catch((e: unknown) => logger.error({ err: e }, 'undoing a failed start failed'));
+    await shutdown({ actions, sip, http: null, stores }).catch((e: unknown) =>
+      logger.error({ err: e }, 'undoing a failed start failed'),
+    );
     throw err;
   }
 }
@@ -101,7 +103,12 @@ export async function listen(app: Express, at: { host: string; port: number }, l
  * before leaving drachtio-server), SIP, the reaper, the panel, then the stores (the register flushed last).
  * Parts never built (a failed start) are skipped.
  */
-export async function shutdown(parts: { actions: ActionSetup; sip: SipSide | null; http: Server | null; stores: Stores | null }): Promise<void> {
+export async function shutdown(parts: {
+  actions: ActionSetup;
+  sip: SipSide | null;
+  http: Server | null;
+  stores: Stores | null;
+}): Promise<void> {
   const { actions, sip, http, stores } = parts;
   await actions.media.stop();
   await sip?.trunk?.stop();

@@ -11,7 +11,14 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     level,
     base: { app: 'crocetta' },
     redact: {
-      paths: ['config.panel.apiToken', 'config.panel.adminPassword', 'config.drachtio.secret', 'config.trunk.password', 'config.pbx.register.password', 'req.headers.authorization'],
+      paths: [
+        'config.panel.apiToken',
+        'config.panel.adminPassword',
+        'config.drachtio.secret',
+        'config.trunk.password',
+        'config.pbx.register.password',
+        'req.headers.authorization',
+      ],
       censor: '[redacted]',
     },
   };

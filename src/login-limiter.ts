@@ -34,4 +34,3 @@ export class LoginLimiter {
     this.failures.delete(client);
   }
 }
-

@@ -100,7 +100,10 @@ export function countSpool(metrics: Metrics, event: SpoolEvent): void {
 }
 
 /** Gauges of what calls in progress hold, read when scraped: forwards being followed, drachtio-srf's pending requests. */
-export function watchCallsInProgress(metrics: Metrics, read: { forwards: () => number; srfPending: () => number | null }): void {
+export function watchCallsInProgress(
+  metrics: Metrics,
+  read: { forwards: () => number; srfPending: () => number | null },
+): void {
   new Gauge({
     name: 'crocetta_forwards_in_progress',
     help: 'Requests forwarded to the PBX whose end crocetta has not learned yet (ended as timeout after pbx.finalTimeout)',

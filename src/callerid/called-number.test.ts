@@ -32,7 +32,12 @@ describe('calledNumber', () => {
   });
 
   it('never throws', () => {
-    const broken = { requestUri: undefined as unknown as string, header: (): string[] => { throw new Error('x'); } };
+    const broken = {
+      requestUri: undefined as unknown as string,
+      header: (): string[] => {
+        throw new Error('x');
+      },
+    };
     expect(calledNumber(broken, IT)).toBeNull();
   });
 
@@ -41,7 +46,10 @@ describe('calledNumber', () => {
     const ruri = 'sip:0612345678@192.0.2.10:5080';
 
     it('reads the DID from P-Called-Party-ID, never from the numeric account name in the Request-URI', () => {
-      const h = headersOf({ to: '<sip:0612345678@carrier.example>', 'p-called-party-id': '<sip:+390612345699@carrier.example>' }, ruri);
+      const h = headersOf(
+        { to: '<sip:0612345678@carrier.example>', 'p-called-party-id': '<sip:+390612345699@carrier.example>' },
+        ruri,
+      );
       expect(calledNumber(h, TRUNK)?.e164).toBe('+390612345699');
       expect(trunkCalledUser(h, '0612345678')).toBe('+390612345699');
     });
@@ -54,7 +62,10 @@ describe('calledNumber', () => {
     });
 
     it('leaves other calls as they were: the Request-URI number first', () => {
-      const h = headersOf({ to: '<sip:+390612345677@x>', 'p-called-party-id': '<sip:+390612345699@x>' }, 'sip:+390612345600@192.0.2.10');
+      const h = headersOf(
+        { to: '<sip:+390612345677@x>', 'p-called-party-id': '<sip:+390612345699@x>' },
+        'sip:+390612345600@192.0.2.10',
+      );
       expect(calledNumber(h, TRUNK)?.e164).toBe('+390612345600');
       expect(trunkCalledUser(h, '0612345678')).toBeNull();
     });

@@ -15,7 +15,10 @@ function numberIn(uriText: string, defaultCountry: string): PhoneNumber | null {
  * registered contact, the Request-URI's user is the account's user name (`trunkUsername`), which is no DID even
  * when it is all digits: the DID is then in P-Called-Party-ID (RFC 3455), else in To.
  */
-export function calledPartyUris(headers: SipHeaderSource, trunkUsername = ''): { uris: string[]; toTrunkContact: boolean } {
+export function calledPartyUris(
+  headers: SipHeaderSource,
+  trunkUsername = '',
+): { uris: string[]; toTrunkContact: boolean } {
   const requestUri = typeof headers.requestUri === 'string' ? headers.requestUri : '';
   const to = readHeader(headers, 'to')[0];
   const toUri = to === undefined ? null : parseNameAddr(to).uri;
@@ -34,7 +37,10 @@ export function calledPartyUris(headers: SipHeaderSource, trunkUsername = ''): {
  * call to the registration trunk's contact (`trunkUsername`) reads P-Called-Party-ID, else To (calledPartyUris).
  * Null when none carries a number. Never throws.
  */
-export function calledNumber(headers: SipHeaderSource, opts: IdentifyOptions & { trunkUsername?: string }): PhoneNumber | null {
+export function calledNumber(
+  headers: SipHeaderSource,
+  opts: IdentifyOptions & { trunkUsername?: string },
+): PhoneNumber | null {
   try {
     const country = typeof opts?.defaultCountry === 'string' ? opts.defaultCountry : '';
     const { uris } = calledPartyUris(headers, typeof opts?.trunkUsername === 'string' ? opts.trunkUsername : '');

@@ -10,12 +10,55 @@ import { identifyUnguarded } from './identify-caller.js';
 import type { CallerIdentity, IdentifyOptions, SipHeaderSource } from './types.js';
 import { mulberry32 as rng } from '../../test/support/prng.js';
 
-
 const PIECES = [
-  '"', '\\', '<', '>', ';', ',', '=', '@', ':', '%', '%2B', '%00', '%C3', '+', '00', '39', '0212345678', ' ', '\t',
-  '\r\n', '\u0000', '\u202E', '\u200B', '\uD800', '\uDC00', '😀', 'sip:', 'sips:', 'tel:', 'anonymous', 'user=phone',
-  'privacy=full', 'party=called', 'phone-context=+39', 'verstat=TN-Validation-Passed-A', 'tag=', '.', '-', '(',
-  ')', 'id', 'critical', 'none', 'Anonymous', 'ÿ', '\u0085', 'eyJ', '.e30.',
+  '"',
+  '\\',
+  '<',
+  '>',
+  ';',
+  ',',
+  '=',
+  '@',
+  ':',
+  '%',
+  '%2B',
+  '%00',
+  '%C3',
+  '+',
+  '00',
+  '39',
+  '0212345678',
+  ' ',
+  '\t',
+  '\r\n',
+  '\u0000',
+  '\u202E',
+  '\u200B',
+  '\uD800',
+  '\uDC00',
+  '😀',
+  'sip:',
+  'sips:',
+  'tel:',
+  'anonymous',
+  'user=phone',
+  'privacy=full',
+  'party=called',
+  'phone-context=+39',
+  'verstat=TN-Validation-Passed-A',
+  'tag=',
+  '.',
+  '-',
+  '(',
+  ')',
+  'id',
+  'critical',
+  'none',
+  'Anonymous',
+  'ÿ',
+  '\u0085',
+  'eyJ',
+  '.e30.',
 ];
 
 function randomText(next: () => number, maxPieces: number): string {
@@ -28,7 +71,15 @@ function randomText(next: () => number, maxPieces: number): string {
   return s;
 }
 
-const NAMES = ['p-asserted-identity', 'remote-party-id', 'from', 'privacy', 'identity', 'to', 'p-attestation-indicator'];
+const NAMES = [
+  'p-asserted-identity',
+  'remote-party-id',
+  'from',
+  'privacy',
+  'identity',
+  'to',
+  'p-attestation-indicator',
+];
 
 function randomHeaders(next: () => number): SipHeaderSource {
   const values: Record<string, string[]> = {};
@@ -48,8 +99,14 @@ function identifyChecked(headers: SipHeaderSource, opts: IdentifyOptions): Calle
 
 /** Characters a sanitized display name must not contain: controls, bidi controls, zero-width, lone surrogates. */
 const FORBIDDEN = (c: number): boolean =>
-  c <= 0x1f || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-  (c >= 0x200b && c <= 0x200f) || c === 0x061c || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff);
+  c <= 0x1f ||
+  (c >= 0x7f && c <= 0x9f) ||
+  (c >= 0x202a && c <= 0x202e) ||
+  (c >= 0x2066 && c <= 0x2069) ||
+  (c >= 0x200b && c <= 0x200f) ||
+  c === 0x061c ||
+  c === 0xfeff ||
+  (c >= 0xd800 && c <= 0xdfff);
 
 function checkInvariants(id: CallerIdentity): void {
   expect(() => JSON.stringify(id)).not.toThrow();
@@ -86,7 +143,11 @@ describe('fuzz', () => {
     for (let i = 0; i < 2000; i++) {
       const bytes = Buffer.from(Array.from({ length: Math.floor(next() * 200) }, () => Math.floor(next() * 256)));
       for (const text of [bytes.toString('utf8'), bytes.toString('latin1')]) {
-        checkInvariants(identifyChecked(headersOf({ from: text, 'p-asserted-identity': text, privacy: text, identity: text }), { defaultCountry: 'IT' }));
+        checkInvariants(
+          identifyChecked(headersOf({ from: text, 'p-asserted-identity': text, privacy: text, identity: text }), {
+            defaultCountry: 'IT',
+          }),
+        );
         expect(() => normalizeNumber(text, 'IT')).not.toThrow();
         expect(() => parsePassport(text)).not.toThrow();
       }

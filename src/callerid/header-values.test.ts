@@ -70,7 +70,11 @@ describe('parseUri', () => {
 
   it('merges user-part and URI params', () => {
     const u = parseUri('sip:0212345678;phone-context=+39@h;user=phone;verstat=TN-Validation-Passed');
-    expect(Object.fromEntries(u.params)).toEqual({ 'phone-context': '+39', user: 'phone', verstat: 'TN-Validation-Passed' });
+    expect(Object.fromEntries(u.params)).toEqual({
+      'phone-context': '+39',
+      user: 'phone',
+      verstat: 'TN-Validation-Passed',
+    });
     expect(uriNumberText(u)).toBe('+39 0212345678');
   });
 });

@@ -30,7 +30,8 @@ export function splitHeaderList(value: string): string[] {
   for (let i = 0; i < s.length && out.length < MAX_VALUES; i++) {
     const c = s.charCodeAt(i);
     if (quoted) {
-      if (c === 0x5c) i++; // backslash escapes the next character
+      if (c === 0x5c)
+        i++; // backslash escapes the next character
       else if (c === 0x22) quoted = false;
     } else if (c === 0x22) quoted = true;
     else if (c === 0x3c) angle = true;
@@ -141,7 +142,12 @@ function addrSpec(displayName: string | null, rest: string, malformed: boolean):
   const at = rest.indexOf('@');
   const semi = rest.indexOf(';', at < 0 ? 0 : at);
   const uri = (semi < 0 ? rest : rest.slice(0, semi)).trim();
-  return { displayName, uri, params: semi < 0 ? new Map<string, string>() : parseParams(rest.slice(semi + 1)), malformed };
+  return {
+    displayName,
+    uri,
+    params: semi < 0 ? new Map<string, string>() : parseParams(rest.slice(semi + 1)),
+    malformed,
+  };
 }
 
 /** Parses one name-addr or addr-spec with its header parameters. */

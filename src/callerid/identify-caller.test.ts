@@ -51,7 +51,10 @@ describe('identifyCaller display names', () => {
   });
 
   it('turns NUL, CR and LF into spaces and drops C1 controls', () => {
-    const id = identifyCaller(headersOf({ from: `"Mario\u0000Rossi\r\nINVITE sip:x\u0085\u009b" <sip:0212345678@h>` }), IT);
+    const id = identifyCaller(
+      headersOf({ from: `"Mario\u0000Rossi\r\nINVITE sip:x\u0085\u009b" <sip:0212345678@h>` }),
+      IT,
+    );
     expect(id.displayName).toBe('Mario Rossi INVITE sip:x');
   });
 
@@ -86,7 +89,10 @@ describe('identifyCaller choice between values', () => {
   });
 
   it('keeps PAI over From even when From looks better (PAI is asserted by the network)', () => {
-    const id = identifyCaller(headersOf({ 'p-asserted-identity': '<sip:reception@h>', from: '<sip:+390212345678@h>' }), IT);
+    const id = identifyCaller(
+      headersOf({ 'p-asserted-identity': '<sip:reception@h>', from: '<sip:+390212345678@h>' }),
+      IT,
+    );
     expect(id.source).toBe('p-asserted-identity');
     expect(id.number?.raw).toBe('reception');
   });

@@ -127,7 +127,11 @@ function withheldReason(
   return null;
 }
 
-function attestationOf(headers: SipHeaderSource, passports: readonly Passport[], verstat: string | null): Attestation | null {
+function attestationOf(
+  headers: SipHeaderSource,
+  passports: readonly Passport[],
+  verstat: string | null,
+): Attestation | null {
   return (
     attestationFromPassports(passports) ??
     attestationFromVerstat(verstat) ??

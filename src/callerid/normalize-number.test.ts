@@ -35,7 +35,13 @@ describe('normalizeNumber', () => {
   });
 
   it.each(['112', '113', '115', '118', '1515', '48123', '4 5 6 7'])('flags service number %s as short-code', (raw) => {
-    expect(normalizeNumber(raw, 'IT')).toMatchObject({ raw, e164: null, type: null, valid: false, flags: ['short-code'] });
+    expect(normalizeNumber(raw, 'IT')).toMatchObject({
+      raw,
+      e164: null,
+      type: null,
+      valid: false,
+      flags: ['short-code'],
+    });
   });
 
   it.each([

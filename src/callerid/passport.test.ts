@@ -58,19 +58,27 @@ describe('parsePassport', () => {
   });
 
   it('ignores a __proto__ key and odd claim types', () => {
-    const p = parsePassport(`x.${Buffer.from('{"__proto__":{"attest":"A"},"iat":"soon","orig":{"tn":{"a":1}}}').toString('base64url')}.y`);
+    const p = parsePassport(
+      `x.${Buffer.from('{"__proto__":{"attest":"A"},"iat":"soon","orig":{"tn":{"a":1}}}').toString('base64url')}.y`,
+    );
     expect(p).toEqual({ attest: null, orig: { tn: [] }, dest: { tn: [] }, iat: null, origid: null });
   });
 });
 
 describe('the PASSporT in a caller identity', () => {
-  const headers = (map: Record<string, string[]>) => ({ requestUri: 'sip:+390255550100@example.net', header: (n: string) => map[n.toLowerCase()] ?? [] });
+  const headers = (map: Record<string, string[]>) => ({
+    requestUri: 'sip:+390255550100@example.net',
+    header: (n: string) => map[n.toLowerCase()] ?? [],
+  });
 
   it('keeps the numbers the first readable token was signed for', () => {
     const identity = identifyCaller(
       headers({
         from: ['<sip:+12155550121@carrier.example>;tag=1'],
-        identity: ['garbage', `${passportJws(RFC_PAYLOAD)};info=<https://cert.example.org/passport.cer>;alg=ES256;ppt=shaken`],
+        identity: [
+          'garbage',
+          `${passportJws(RFC_PAYLOAD)};info=<https://cert.example.org/passport.cer>;alg=ES256;ppt=shaken`,
+        ],
       }),
       { defaultCountry: 'IT' },
     );
@@ -79,7 +87,11 @@ describe('the PASSporT in a caller identity', () => {
   });
 
   it('has none without an Identity header, or with an unreadable one', () => {
-    expect(identifyCaller(headers({ from: ['<sip:+12155550121@x>'] }), { defaultCountry: 'IT' }).passport).toBeUndefined();
-    expect(identifyCaller(headers({ from: ['<sip:+12155550121@x>'], identity: ['a.b'] }), { defaultCountry: 'IT' }).passport).toBeUndefined();
+    expect(
+      identifyCaller(headers({ from: ['<sip:+12155550121@x>'] }), { defaultCountry: 'IT' }).passport,
+    ).toBeUndefined();
+    expect(
+      identifyCaller(headers({ from: ['<sip:+12155550121@x>'], identity: ['a.b'] }), { defaultCountry: 'IT' }).passport,
+    ).toBeUndefined();
   });
 });

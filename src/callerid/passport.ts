@@ -56,7 +56,13 @@ export function parsePassport(identityHeaderValue: string): Passport | null {
     if (!isObject(json)) return null;
     const iat = typeof json.iat === 'number' && Number.isFinite(json.iat) ? json.iat : null;
     const origid = typeof json.origid === 'string' ? sanitizeText(json.origid, 64) : null;
-    return { attest: toAttestation(json.attest), orig: { tn: tns(json.orig) }, dest: { tn: tns(json.dest) }, iat, origid };
+    return {
+      attest: toAttestation(json.attest),
+      orig: { tn: tns(json.orig) },
+      dest: { tn: tns(json.dest) },
+      iat,
+      origid,
+    };
   } catch {
     return null;
   }

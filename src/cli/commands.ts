@@ -19,10 +19,19 @@ import { CliError, EXIT, print, progressBar } from './output.js';
 
 function callerKeyOf(text: string, country: string): { key: string; identity: CallerIdentity } {
   const n = normalizeNumber(text, country);
-  if (n.e164 === null) throw new CliError(`not a phone number: ${JSON.stringify(text)} (${n.flags.join(', ')})`, EXIT.usage);
+  if (n.e164 === null)
+    throw new CliError(`not a phone number: ${JSON.stringify(text)} (${n.flags.join(', ')})`, EXIT.usage);
   return {
     key: n.e164,
-    identity: { number: n, displayName: null, source: 'from', withheld: false, withheldReason: null, attestation: null, verstat: null },
+    identity: {
+      number: n,
+      displayName: null,
+      source: 'from',
+      withheld: false,
+      withheldReason: null,
+      attestation: null,
+      verstat: null,
+    },
   };
 }
 
@@ -53,7 +62,11 @@ export async function lookup(number: string, g: GlobalOptions): Promise<void> {
       attempts: summary.attempts,
     };
     print(g.json === true, result, () =>
-      [`${key}: ${result.verdict} (score ${result.score.toFixed(2)})`, ...result.reasons.map((r) => `  - ${r}`), `  attempts in the register: ${result.attempts}`].join('\n'),
+      [
+        `${key}: ${result.verdict} (score ${result.score.toFixed(2)})`,
+        ...result.reasons.map((r) => `  - ${r}`),
+        `  attempts in the register: ${result.attempts}`,
+      ].join('\n'),
     );
   } finally {
     await panel.close();
@@ -61,17 +74,33 @@ export async function lookup(number: string, g: GlobalOptions): Promise<void> {
   }
 }
 
-export async function mark(number: string, label: string, o: { company?: string; category?: string }, g: GlobalOptions): Promise<void> {
-  if (label !== 'nuisance' && label !== 'trusted' && label !== 'none') throw new CliError(`label: expected nuisance, trusted or none, got ${JSON.stringify(label)}`, EXIT.usage);
+export async function mark(
+  number: string,
+  label: string,
+  o: { company?: string; category?: string },
+  g: GlobalOptions,
+): Promise<void> {
+  if (label !== 'nuisance' && label !== 'trusted' && label !== 'none')
+    throw new CliError(`label: expected nuisance, trusted or none, got ${JSON.stringify(label)}`, EXIT.usage);
   const config = cliConfig(g);
   const { key } = callerKeyOf(number, config.defaultCountry);
   const register = await openRegister({ file: config.store.file, lookbackDays: config.store.lookbackDays });
   try {
-    await register.mark(key, { label, company: o.company?.trim() || null, category: o.category?.trim() || null, at: Date.now(), by: 'cli' });
+    await register.mark(key, {
+      label,
+      company: o.company?.trim() || null,
+      category: o.category?.trim() || null,
+      at: Date.now(),
+      by: 'cli',
+    });
   } finally {
     await register.close();
   }
-  print(g.json === true, { number: key, label }, () => `${key} marked ${label} (the running service sees it at its next start, or mark it through the API)`);
+  print(
+    g.json === true,
+    { number: key, label },
+    () => `${key} marked ${label} (the running service sees it at its next start, or mark it through the API)`,
+  );
 }
 
 export interface ImportCliOptions {
@@ -81,9 +110,16 @@ export interface ImportCliOptions {
 }
 
 function reportText(r: ImportReport): string {
-  const kinds = (c: Record<string, number>) => Object.entries(c).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing';
-  const lines = [`read ${r.lines} lines in ${(r.ms / 1000).toFixed(1)} s: written ${kinds({ ...r.written })}; unchanged ${kinds({ ...r.unchanged })}`];
-  if (r.keptTrusted > 0) lines.push(`  kept ${r.keptTrusted} local trusted marks (an import never turns a trusted number into nuisance)`);
+  const kinds = (c: Record<string, number>) =>
+    Object.entries(c)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ') || 'nothing';
+  const lines = [
+    `read ${r.lines} lines in ${(r.ms / 1000).toFixed(1)} s: written ${kinds({ ...r.written })}; unchanged ${kinds({ ...r.unchanged })}`,
+  ];
+  if (r.keptTrusted > 0)
+    lines.push(`  kept ${r.keptTrusted} local trusted marks (an import never turns a trusted number into nuisance)`);
   if (r.keptNewerLocal > 0) lines.push(`  kept ${r.keptNewerLocal} local marks newer than the imported ones`);
   for (const [reason, n] of Object.entries(r.dropped)) lines.push(`  left out ${n} rows: ${reason}`);
   if (r.skippedCount > 0) {
@@ -94,8 +130,13 @@ function reportText(r: ImportReport): string {
 }
 
 export async function importFile(format: string, file: string, o: ImportCliOptions, g: GlobalOptions): Promise<void> {
-  if (!isImportFormat(format)) throw new CliError(`format: expected one of ${IMPORT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`, EXIT.usage);
-  if (o.as !== undefined && o.as !== 'trusted' && o.as !== 'nuisance') throw new CliError('--as: expected trusted or nuisance', EXIT.usage);
+  if (!isImportFormat(format))
+    throw new CliError(
+      `format: expected one of ${IMPORT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`,
+      EXIT.usage,
+    );
+  if (o.as !== undefined && o.as !== 'trusted' && o.as !== 'nuisance')
+    throw new CliError('--as: expected trusted or nuisance', EXIT.usage);
   if (!existsSync(file)) throw new CliError(`no such file: ${file}`, EXIT.noInput);
   const config = cliConfig(g);
   await ensureSchema(config.store.file);
@@ -127,7 +168,10 @@ export async function importFile(format: string, file: string, o: ImportCliOptio
   } catch (err) {
     bar.end();
     if (err instanceof ImportRejectedError) {
-      throw new CliError(`${err.message}\nnothing was imported (use --lenient to skip bad rows)`, EXIT.dataError, { line: err.line, reason: err.reason });
+      throw new CliError(`${err.message}\nnothing was imported (use --lenient to skip bad rows)`, EXIT.dataError, {
+        line: err.line,
+        reason: err.reason,
+      });
     }
     throw err;
   }
@@ -136,10 +180,14 @@ export async function importFile(format: string, file: string, o: ImportCliOptio
 }
 
 async function* phonebookEntries(file: string): AsyncGenerator<PhonebookEntry> {
-  for await (const n of nuisanceNumbers(file)) yield { number: n.number, name: n.company ?? n.category ?? n.number, at: n.markedAt };
+  for await (const n of nuisanceNumbers(file))
+    yield { number: n.number, name: n.company ?? n.category ?? n.number, at: n.markedAt };
 }
 
-export async function exportFile(o: { format?: string; output?: string; only?: string }, g: GlobalOptions): Promise<void> {
+export async function exportFile(
+  o: { format?: string; output?: string; only?: string },
+  g: GlobalOptions,
+): Promise<void> {
   const format = o.format ?? 'json';
   if (format !== 'json' && format !== 'csv' && format !== 'fritzbox' && format !== 'kamailio-htable') {
     throw new CliError('--format: expected json, csv, fritzbox or kamailio-htable', EXIT.usage);
@@ -155,7 +203,8 @@ export async function exportFile(o: { format?: string; output?: string; only?: s
   } else {
     const only = o.only?.split(',').map((s) => s.trim());
     const bad = only?.filter((k) => !['mark', 'history', 'attempt', 'called'].includes(k)) ?? [];
-    if (bad.length > 0) throw new CliError(`--only: unknown ${bad.join(', ')} (mark, history, attempt, called)`, EXIT.usage);
+    if (bad.length > 0)
+      throw new CliError(`--only: unknown ${bad.join(', ')} (mark, history, attempt, called)`, EXIT.usage);
     counts = await exportRegister(config.store.file, out, {
       format,
       now: Date.now(),
@@ -165,7 +214,14 @@ export async function exportFile(o: { format?: string; output?: string; only?: s
   if (o.output) {
     out.end();
     await finished(out);
-    print(g.json === true, { file: o.output, format, counts }, () => `exported to ${o.output}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+    print(
+      g.json === true,
+      { file: o.output, format, counts },
+      () =>
+        `exported to ${o.output}: ${Object.entries(counts)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ')}`,
+    );
   }
 }
 
@@ -190,7 +246,12 @@ export async function backup(target: string, g: GlobalOptions): Promise<void> {
   } finally {
     await copy.close();
   }
-  if (check !== 'ok') throw new CliError(`backup written to ${target} but its integrity check says: ${check}`, EXIT.failure);
+  if (check !== 'ok')
+    throw new CliError(`backup written to ${target} but its integrity check says: ${check}`, EXIT.failure);
   const result = { file: target, bytes: statSync(target).size, ms: Date.now() - started, integrity: check };
-  print(g.json === true, result, () => `backup of ${config.store.file} written to ${target} (${result.bytes} bytes, ${result.ms} ms, integrity ok)`);
+  print(
+    g.json === true,
+    result,
+    () => `backup of ${config.store.file} written to ${target} (${result.bytes} bytes, ${result.ms} ms, integrity ok)`,
+  );
 }

@@ -4,7 +4,15 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { normalizeNumber } from '../callerid/index.js';
-import { PeriodError, buildDossier, dossierCsv, dossierJson, dossierRules, parsePeriod, type DossierSubject } from '../dossier/index.js';
+import {
+  PeriodError,
+  buildDossier,
+  dossierCsv,
+  dossierJson,
+  dossierRules,
+  parsePeriod,
+  type DossierSubject,
+} from '../dossier/index.js';
 import { dossierDocument } from '../panel/pages/dossier.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
 import { CliError, EXIT } from './output.js';
@@ -21,10 +29,13 @@ export interface DossierCliOptions {
 
 export async function dossier(o: DossierCliOptions, g: GlobalOptions): Promise<void> {
   const format = o.format ?? (g.json ? 'json' : 'html');
-  if (format !== 'html' && format !== 'csv' && format !== 'json') throw new CliError(`--format: expected html, csv or json, got ${JSON.stringify(format)}`, EXIT.usage);
+  if (format !== 'html' && format !== 'csv' && format !== 'json')
+    throw new CliError(`--format: expected html, csv or json, got ${JSON.stringify(format)}`, EXIT.usage);
   const lang = o.lang ?? 'it';
-  if (lang !== 'it' && lang !== 'en') throw new CliError(`--lang: expected it or en, got ${JSON.stringify(lang)}`, EXIT.usage);
-  if ((o.number === undefined) === (o.company === undefined)) throw new CliError('give one of --number or --company', EXIT.usage);
+  if (lang !== 'it' && lang !== 'en')
+    throw new CliError(`--lang: expected it or en, got ${JSON.stringify(lang)}`, EXIT.usage);
+  if ((o.number === undefined) === (o.company === undefined))
+    throw new CliError('give one of --number or --company', EXIT.usage);
   const config = cliConfig(g);
   let subject: DossierSubject;
   if (o.company !== undefined) {
@@ -44,8 +55,17 @@ export async function dossier(o: DossierCliOptions, g: GlobalOptions): Promise<v
     throw err;
   }
   await ensureSchema(config.store.file);
-  const d = await buildDossier(config.store.file, { subject, ...period }, { rules: dossierRules(config), timeZone: config.timeZone, now: Date.now() });
-  const body = format === 'json' ? `${JSON.stringify(dossierJson(d), null, 2)}\n` : format === 'csv' ? dossierCsv(d) : dossierDocument(lang, d).toString();
+  const d = await buildDossier(
+    config.store.file,
+    { subject, ...period },
+    { rules: dossierRules(config), timeZone: config.timeZone, now: Date.now() },
+  );
+  const body =
+    format === 'json'
+      ? `${JSON.stringify(dossierJson(d), null, 2)}\n`
+      : format === 'csv'
+        ? dossierCsv(d)
+        : dossierDocument(lang, d).toString();
   if (o.out === undefined) {
     process.stdout.write(body);
     return;

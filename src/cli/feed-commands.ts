@@ -1,5 +1,11 @@
 /** `crocetta feed add|list|remove|key`: the friends whose signed feeds the service pulls, and our own feed key. */
-import { addFriend, FriendInputError, listFriends, loadOrCreateFeedKeys, removeFriend } from '../sharing/feeds/index.js';
+import {
+  addFriend,
+  FriendInputError,
+  listFriends,
+  loadOrCreateFeedKeys,
+  removeFriend,
+} from '../sharing/feeds/index.js';
 import { Connection } from '../store/sqlite/connection.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
 import { CliError, EXIT, print } from './output.js';
@@ -28,7 +34,12 @@ export async function feedAdd(name: string, url: string, o: FeedAddOptions, g: G
     const weight = o.weight === undefined ? defaultWeight : Number(o.weight);
     try {
       const friend = await addFriend(db, { name, url, publicKey: o.key, token: o.token, weight }, Date.now());
-      print(g.json === true, { name: friend.name, url: friend.url, weight: friend.weight }, () => `friend ${friend.name} added (weight ${friend.weight}): the service pulls ${friend.url} at its next round`);
+      print(
+        g.json === true,
+        { name: friend.name, url: friend.url, weight: friend.weight },
+        () =>
+          `friend ${friend.name} added (weight ${friend.weight}): the service pulls ${friend.url} at its next round`,
+      );
     } catch (err) {
       if (err instanceof FriendInputError) throw new CliError(err.message, EXIT.usage);
       throw err;
@@ -39,7 +50,13 @@ export async function feedAdd(name: string, url: string, o: FeedAddOptions, g: G
 export async function feedList(g: GlobalOptions): Promise<void> {
   await withDb(g, async (db) => {
     const friends = await listFriends(db);
-    const counts = new Map((await db.all<{ friend_id: number; n: number }>('SELECT friend_id, COUNT(*) AS n FROM friend_reports GROUP BY friend_id')).map((r) => [r.friend_id, r.n]));
+    const counts = new Map(
+      (
+        await db.all<{ friend_id: number; n: number }>(
+          'SELECT friend_id, COUNT(*) AS n FROM friend_reports GROUP BY friend_id',
+        )
+      ).map((r) => [r.friend_id, r.n]),
+    );
     const rows = friends.map((f) => ({
       name: f.name,
       url: f.url,
@@ -53,7 +70,10 @@ export async function feedList(g: GlobalOptions): Promise<void> {
       rows.length === 0
         ? 'no friends yet: crocetta feed add <name> <url> --key <their public key> --token <their feed token>'
         : rows
-            .map((r) => `${r.name}\t${r.url}\tweight ${r.weight}\tversion ${r.version}\t${r.numbers} numbers\t${r.lastPull ?? 'never pulled'}${r.lastError ? `\t${r.lastError}` : ''}`)
+            .map(
+              (r) =>
+                `${r.name}\t${r.url}\tweight ${r.weight}\tversion ${r.version}\t${r.numbers} numbers\t${r.lastPull ?? 'never pulled'}${r.lastError ? `\t${r.lastError}` : ''}`,
+            )
             .join('\n'),
     );
   });
@@ -62,7 +82,11 @@ export async function feedList(g: GlobalOptions): Promise<void> {
 export async function feedRemove(name: string, g: GlobalOptions): Promise<void> {
   await withDb(g, async (db) => {
     if (!(await removeFriend(db, name))) throw new CliError(`no friend named ${name}`, EXIT.usage);
-    print(g.json === true, { removed: name }, () => `friend ${name} removed with its reports (the service forgets them at its next round)`);
+    print(
+      g.json === true,
+      { removed: name },
+      () => `friend ${name} removed with its reports (the service forgets them at its next round)`,
+    );
   });
 }
 

@@ -30,7 +30,9 @@ program
   .description('mark <number> nuisance, trusted, or none (clear)')
   .option('--company <name>', 'the company behind the calls')
   .option('--category <category>', 'energy, telecom, ...')
-  .action((number: string, label: string, o: { company?: string; category?: string }) => mark(number, label, o, globals()));
+  .action((number: string, label: string, o: { company?: string; category?: string }) =>
+    mark(number, label, o, globals()),
+  );
 
 program
   .command('import <format> <file>')
@@ -38,7 +40,9 @@ program
   .option('--lenient', 'skip bad rows and report them, instead of refusing the whole file')
   .option('--as <label>', 'vcard, list, fritzbox: import the numbers as trusted or nuisance')
   .option('--category <category>', 'category for the imported marks')
-  .action((format: string, file: string, o: { lenient?: boolean; as?: string; category?: string }) => importFile(format, file, o, globals()));
+  .action((format: string, file: string, o: { lenient?: boolean; as?: string; category?: string }) =>
+    importFile(format, file, o, globals()),
+  );
 
 program
   .command('export')
@@ -77,7 +81,7 @@ feed
 program
   .command('dossier')
   .description('evidence dossier: the calls of a company or number that breach the configured FR/IT rules')
-  .option('--number <number>', 'one number (its company\'s other numbers count as the same professional)')
+  .option('--number <number>', "one number (its company's other numbers count as the same professional)")
   .option('--company <name>', 'every number marked with this company')
   .option('--since <date>', 'from this day (YYYY-MM-DD, local) or ISO 8601 instant')
   .option('--until <date>', 'up to and including this day (YYYY-MM-DD) or until this ISO 8601 instant')
@@ -98,7 +102,10 @@ try {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else if (err instanceof CliError) {
-    if (program.opts<GlobalOptions>().json) process.stderr.write(`${JSON.stringify({ error: err.message, ...(err.details !== undefined && { details: err.details }) })}\n`);
+    if (program.opts<GlobalOptions>().json)
+      process.stderr.write(
+        `${JSON.stringify({ error: err.message, ...(err.details !== undefined && { details: err.details }) })}\n`,
+      );
     else process.stderr.write(`crocetta: ${err.message}\n`);
     process.exitCode = err.code;
   } else {

@@ -27,7 +27,9 @@ export function progressBar(label: string, total: number): { update(done: number
     const ratio = total > 0 ? Math.min(1, done / total) : 0;
     const width = 30;
     const full = Math.round(ratio * width);
-    process.stderr.write(`\r${label} [${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(ratio * 100).toFixed(0).padStart(3)}%`);
+    process.stderr.write(
+      `\r${label} [${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(ratio * 100).toFixed(0).padStart(3)}%`,
+    );
   };
   return {
     update(done) {

@@ -17,26 +17,34 @@ export function openingHours(config: Pick<Config, 'businessHours' | 'timeZone'>)
   const b = config.businessHours;
   const week: Interval[][] = [[]];
   for (const day of WEEK) week.push(b.week[day].map(intervalOf));
-  return { timeZone: b.timeZone === '' ? config.timeZone : b.timeZone, week, holidays: b.holidays === 'none' ? null : b.holidays, closed: b.closed };
+  return {
+    timeZone: b.timeZone === '' ? config.timeZone : b.timeZone,
+    week,
+    holidays: b.holidays === 'none' ? null : b.holidays,
+    closed: b.closed,
+  };
 }
 
 /** The policy rules, from the validated config. */
-export function policyRules(config: Pick<Config, 'businessHours' | 'timeZone' | 'policies' | 'defaultCountry'>): PolicyRules {
-  const rules = config.policies.map(
-    (p, i): PolicyRule => ({
-      number: i + 1,
-      name: p.name ?? '',
-      dids: p.dids === undefined ? null : new Set(p.dids.map((d) => didKey(d, config.defaultCountry))),
-      hours: p.hours ?? null,
-      verdicts: p.verdicts === undefined ? null : new Set(p.verdicts),
-      action: parseAction(p.action),
-    }),
-  );
+export function policyRules(
+  config: Pick<Config, 'businessHours' | 'timeZone' | 'policies' | 'defaultCountry'>,
+): PolicyRules {
+  const rules = config.policies.map((p, i): PolicyRule => ({
+    number: i + 1,
+    name: p.name ?? '',
+    dids: p.dids === undefined ? null : new Set(p.dids.map((d) => didKey(d, config.defaultCountry))),
+    hours: p.hours ?? null,
+    verdicts: p.verdicts === undefined ? null : new Set(p.verdicts),
+    action: parseAction(p.action),
+  }));
   return { rules, openAt: openingHoursCheck(openingHours(config)) };
 }
 
 /** Our numbers the policies name, once each in order, as written, with their key and the first rule's name. */
-export function policyLines(policies: Config['policies'], defaultCountry: string): Array<{ text: string; key: string; name: string }> {
+export function policyLines(
+  policies: Config['policies'],
+  defaultCountry: string,
+): Array<{ text: string; key: string; name: string }> {
   const seen = new Map<string, { text: string; key: string; name: string }>();
   for (const p of policies) {
     for (const text of p.dids ?? []) {

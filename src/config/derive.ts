@@ -30,7 +30,9 @@ export function actionPolicy(config: Config): ActionPolicy {
     suspect: parseAction(a.suspect),
     nuisance: parseAction(a.nuisance),
     withheld: a.withheld === '' ? null : parseAction(a.withheld),
-    byCategory: Object.fromEntries(Object.entries(a.byCategory).map(([category, text]) => [category, parseAction(text)])),
+    byCategory: Object.fromEntries(
+      Object.entries(a.byCategory).map(([category, text]) => [category, parseAction(text)]),
+    ),
     rules: policyRules(config),
   };
 }

@@ -26,8 +26,22 @@ export const learningSchema = z
     behaviour: z
       .object({
         halfLifeDays: z.number().min(0.1).max(3650),
-        burst: z.object({ enabled: z.boolean(), attempts: z.number().int().min(2).max(1000), windowMinutes: z.number().min(1).max(10_080), weight }).strict(),
-        sweep: z.object({ enabled: z.boolean(), dids: z.number().int().min(2).max(1000), windowMinutes: z.number().min(1).max(10_080), weight }).strict(),
+        burst: z
+          .object({
+            enabled: z.boolean(),
+            attempts: z.number().int().min(2).max(1000),
+            windowMinutes: z.number().min(1).max(10_080),
+            weight,
+          })
+          .strict(),
+        sweep: z
+          .object({
+            enabled: z.boolean(),
+            dids: z.number().int().min(2).max(1000),
+            windowMinutes: z.number().min(1).max(10_080),
+            weight,
+          })
+          .strict(),
         shortCalls: z.object({ enabled: z.boolean(), maxSeconds: z.number().min(1).max(600), weight }).strict(),
         offHours: z
           .object({
@@ -75,7 +89,9 @@ export const learningSchema = z
         calledByUsDays: z.number().min(0).max(3650),
       })
       .strict(),
-    shaken: z.object({ enabled: z.boolean(), failedWeight: weight, gatewayWeight: weight, fullDiscount: weight }).strict(),
+    shaken: z
+      .object({ enabled: z.boolean(), failedWeight: weight, gatewayWeight: weight, fullDiscount: weight })
+      .strict(),
     prefixes: z
       .object({
         enabled: z.boolean(),

@@ -22,9 +22,17 @@ describe('loadConfig', () => {
 
   it('takes trap DIDs from TRAP_DIDS, and refuses one that is not an E.164 number', () => {
     expect(loadConfig({ env: {} }).screening.trapDids).toEqual([]);
-    expect(loadConfig({ env: { TRAP_DIDS: '+390212345698, +390212345699' } }).screening.trapDids).toEqual(['+390212345698', '+390212345699']);
-    expect(() => loadConfig({ env: { TRAP_DIDS: '0212345699' } })).toThrow(/screening\.trapDids\.0 \(from TRAP_DIDS\): expected an E\.164 number/);
-    expect(loadConfig({ env: {} }).screening.learning.prefixes).toMatchObject({ enabled: false, nuisanceHalfLifeDays: 30 });
+    expect(loadConfig({ env: { TRAP_DIDS: '+390212345698, +390212345699' } }).screening.trapDids).toEqual([
+      '+390212345698',
+      '+390212345699',
+    ]);
+    expect(() => loadConfig({ env: { TRAP_DIDS: '0212345699' } })).toThrow(
+      /screening\.trapDids\.0 \(from TRAP_DIDS\): expected an E\.164 number/,
+    );
+    expect(loadConfig({ env: {} }).screening.learning.prefixes).toMatchObject({
+      enabled: false,
+      nuisanceHalfLifeDays: 30,
+    });
   });
 
   it('overlays CROCETTA_CONFIG key by key, leaving the other defaults', () => {
@@ -64,23 +72,35 @@ describe('loadConfig', () => {
 
   it('sends calls to the PBX registered to crocetta when PBX_REGISTER_USERNAME is set and PBX_URI is not', () => {
     expect(loadConfig({ env: {} }).pbx.uri).toBe('sip:127.0.0.1:5080');
-    const registered = loadConfig({ env: { PBX_REGISTER_USERNAME: 'fritzbox', PBX_REGISTER_PASSWORD: 'a long secret' } });
+    const registered = loadConfig({
+      env: { PBX_REGISTER_USERNAME: 'fritzbox', PBX_REGISTER_PASSWORD: 'a long secret' },
+    });
     expect(registered.pbx.uri).toBe('');
-    expect(registered.pbx.register).toMatchObject({ username: 'fritzbox', password: 'a long secret', realm: 'crocetta' });
-    const both = loadConfig({ env: { PBX_REGISTER_USERNAME: 'fritzbox', PBX_REGISTER_PASSWORD: 'a long secret', PBX_URI: 'sip:10.0.0.5' } });
+    expect(registered.pbx.register).toMatchObject({
+      username: 'fritzbox',
+      password: 'a long secret',
+      realm: 'crocetta',
+    });
+    const both = loadConfig({
+      env: { PBX_REGISTER_USERNAME: 'fritzbox', PBX_REGISTER_PASSWORD: 'a long secret', PBX_URI: 'sip:10.0.0.5' },
+    });
     expect(both.pbx.uri).toBe('sip:10.0.0.5');
     expect(() => loadConfig({ env: { PBX_REGISTER_USERNAME: 'fritzbox', PBX_REGISTER_PASSWORD: 'short' } })).toThrow(
       /pbx\.register\.password.*at least 8 characters/,
     );
     expect(() => loadConfig({ env: { PBX_REGISTER_PASSWORD: 'a long secret' } })).toThrow(/pbx\.register\.username/);
-    expect(() => loadConfig({ env: { PBX_REGISTER_USERNAME: 'fritz box', PBX_REGISTER_PASSWORD: 'a long secret' } })).toThrow(
-      /pbx\.register\.username \(from PBX_REGISTER_USERNAME\)/,
-    );
+    expect(() =>
+      loadConfig({ env: { PBX_REGISTER_USERNAME: 'fritz box', PBX_REGISTER_PASSWORD: 'a long secret' } }),
+    ).toThrow(/pbx\.register\.username \(from PBX_REGISTER_USERNAME\)/);
   });
 
   it('fails fast naming the key and the variable for a bad environment value', () => {
-    expect(() => loadConfig({ env: { ACTION_NUISANCE: 'rejet' } })).toThrow(/actions\.nuisance \(from ACTION_NUISANCE\)/);
-    expect(() => loadConfig({ env: { DRACHTIO_PORT: '90x' } })).toThrow(/DRACHTIO_PORT \(drachtio\.port\): expected a whole number/);
+    expect(() => loadConfig({ env: { ACTION_NUISANCE: 'rejet' } })).toThrow(
+      /actions\.nuisance \(from ACTION_NUISANCE\)/,
+    );
+    expect(() => loadConfig({ env: { DRACHTIO_PORT: '90x' } })).toThrow(
+      /DRACHTIO_PORT \(drachtio\.port\): expected a whole number/,
+    );
     expect(() => loadConfig({ env: { ACTION_SUSPECT: 'reject:999' } })).toThrow(ConfigError);
     expect(() => loadConfig({ env: { PBX_URI: 'http://pbx' } })).toThrow(/pbx\.uri.*SIP URI/);
   });
@@ -89,14 +109,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('pbx:\n  urii: sip:x\n') } })).toThrow(
       /unknown setting pbx\.urii/,
     );
-    expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('screening:\n  thresholds:\n    suspect: 2\n') } })).toThrow(
-      /screening\.thresholds\.suspect/,
-    );
+    expect(() =>
+      loadConfig({ env: { CROCETTA_CONFIG: tempYaml('screening:\n  thresholds:\n    suspect: 2\n') } }),
+    ).toThrow(/screening\.thresholds\.suspect/);
     expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('timeZone: Mars/Olympus\n') } })).toThrow(/timeZone/);
   });
 
   it('reports an unreadable or broken overlay file clearly', () => {
-    expect(() => loadConfig({ env: { CROCETTA_CONFIG: '/nonexistent/crocetta.yaml' } })).toThrow(/cannot read config file/);
+    expect(() => loadConfig({ env: { CROCETTA_CONFIG: '/nonexistent/crocetta.yaml' } })).toThrow(
+      /cannot read config file/,
+    );
     expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('pbx: [unclosed\n') } })).toThrow(/not valid YAML/);
     expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('- a list\n') } })).toThrow(/mapping/);
   });

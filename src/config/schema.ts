@@ -36,7 +36,8 @@ function isTimeZone(tz: string): boolean {
 }
 
 /** An IANA time zone name, checked against the runtime's zone data. */
-const ianaTimeZone = (example: string) => z.string().refine(isTimeZone, `expected an IANA time zone such as ${example}`);
+const ianaTimeZone = (example: string) =>
+  z.string().refine(isTimeZone, `expected an IANA time zone such as ${example}`);
 
 function isDate(text: string): boolean {
   const ms = Date.parse(`${text}T00:00:00Z`);
@@ -62,7 +63,17 @@ const businessHours = z
     /** Empty: the top-level timeZone. */
     timeZone: z.union([z.literal(''), ianaTimeZone('Europe/Rome')]),
     holidays: z.enum(['IT', 'FR', 'none']),
-    week: z.object({ mon: weekHours, tue: weekHours, wed: weekHours, thu: weekHours, fri: weekHours, sat: weekHours, sun: weekHours }).strict(),
+    week: z
+      .object({
+        mon: weekHours,
+        tue: weekHours,
+        wed: weekHours,
+        thu: weekHours,
+        fri: weekHours,
+        sat: weekHours,
+        sun: weekHours,
+      })
+      .strict(),
     closed: z.array(closedDay),
   })
   .strict();
@@ -79,7 +90,10 @@ export const policyRuleSchema = z
     name: z.string().trim().max(60).optional(),
     dids: z.array(policyDid).min(1, 'expected at least one number, or no dids key (any of our numbers)').optional(),
     hours: z.enum(['open', 'closed']).optional(),
-    verdicts: z.array(z.enum(['trusted', 'unknown', 'suspect', 'nuisance', 'withheld'])).min(1, 'expected at least one verdict, or no verdicts key (every verdict)').optional(),
+    verdicts: z
+      .array(z.enum(['trusted', 'unknown', 'suspect', 'nuisance', 'withheld']))
+      .min(1, 'expected at least one verdict, or no verdicts key (every verdict)')
+      .optional(),
     action: actionText,
   })
   .strict();
@@ -90,9 +104,15 @@ const pbxRegister = z
     username: z
       .string()
       .trim()
-      .regex(/^[A-Za-z0-9\-_.!~*'()&=+$,;?/]*$/, "expected a SIP user name (letters, digits and -_.!~*'()&=+$,;?/), or empty"),
+      .regex(
+        /^[A-Za-z0-9\-_.!~*'()&=+$,;?/]*$/,
+        "expected a SIP user name (letters, digits and -_.!~*'()&=+$,;?/), or empty",
+      ),
     password: z.string(),
-    realm: z.string().trim().regex(/^[^"\\\s]{1,64}$/, 'expected a realm such as crocetta (no spaces, quotes or backslashes)'),
+    realm: z
+      .string()
+      .trim()
+      .regex(/^[^"\\\s]{1,64}$/, 'expected a realm such as crocetta (no spaces, quotes or backslashes)'),
     minExpires: z.number().int().min(1).max(86_400),
     maxExpires: z.number().int().min(1).max(86_400),
     maxContacts: z.number().int().min(1).max(100),
@@ -101,12 +121,21 @@ const pbxRegister = z
   .strict()
   .superRefine((r, ctx) => {
     if (r.username !== '' && r.password.length < 8) {
-      ctx.addIssue({ code: 'custom', path: ['password'], message: 'expected a password of at least 8 characters when pbx.register.username is set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message: 'expected a password of at least 8 characters when pbx.register.username is set',
+      });
     }
     if (r.username === '' && r.password !== '') {
-      ctx.addIssue({ code: 'custom', path: ['username'], message: 'expected the user name that goes with pbx.register.password' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['username'],
+        message: 'expected the user name that goes with pbx.register.password',
+      });
     }
-    if (r.minExpires > r.maxExpires) ctx.addIssue({ code: 'custom', path: ['minExpires'], message: 'expected at most pbx.register.maxExpires' });
+    if (r.minExpires > r.maxExpires)
+      ctx.addIssue({ code: 'custom', path: ['minExpires'], message: 'expected at most pbx.register.maxExpires' });
   });
 
 /** Where allowed calls go when nothing says otherwise (and no PBX registers to crocetta). */
@@ -143,7 +172,9 @@ export const configSchema = z
           .object({
             trunkUri: z.union([z.literal(''), sipUri]),
             fromAddresses: z.array(z.union([z.ipv4(), z.ipv6()])),
-            stripPrefix: z.string().regex(/^[0-9*#]*$/, 'expected the digits the PBX puts before outside numbers, or empty'),
+            stripPrefix: z
+              .string()
+              .regex(/^[0-9*#]*$/, 'expected the digits the PBX puts before outside numbers, or empty'),
           })
           .strict(),
         register: pbxRegister,
@@ -237,7 +268,10 @@ export const configSchema = z
         name: z.string().max(200),
         url: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
         email: z.union([z.literal(''), z.email()]),
-        tel: z.union([z.literal(''), z.string().regex(/^\+?[0-9 ()-]{3,30}$/, 'expected a phone number such as +39 02 1234567')]),
+        tel: z.union([
+          z.literal(''),
+          z.string().regex(/^\+?[0-9 ()-]{3,30}$/, 'expected a phone number such as +39 02 1234567'),
+        ]),
         callInfoUri: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
       })
       .strict(),
@@ -299,15 +333,15 @@ export const configSchema = z
             enabled: z.boolean(),
             rpoRegisteredOn: z.union([z.literal(''), z.iso.date()]),
             rpoGraceDays: z.number().int().min(0).max(365),
-            rpoNumbers: z.array(z.string().regex(/^\+\d{4,15}$/, 'expected one of our numbers in E.164, such as +390612345678')),
+            rpoNumbers: z.array(
+              z.string().regex(/^\+\d{4,15}$/, 'expected one of our numbers in E.164, such as +390612345678'),
+            ),
             surveyCategories: z.array(z.string().trim().toLowerCase().min(1).max(60)),
           })
           .strict(),
       })
       .strict(),
-    log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) })
-      .strict(),
+    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
   })
   .strict();
 

@@ -29,13 +29,23 @@ describe('trunk settings from the environment', () => {
   });
 
   it('say clearly what is missing or wrong, naming the variable', () => {
-    expect(() => loadConfig({ env: { TRUNK_REGISTRAR: 'sip:sip.carrier.example' } })).toThrow(/trunk\.username: required when trunk\.registrar \(TRUNK_REGISTRAR\) is set/);
-    expect(() => loadConfig({ env: { TRUNK_REGISTRAR: 'sip.carrier.example', TRUNK_USERNAME: 'u' } })).toThrow(/trunk\.registrar \(from TRUNK_REGISTRAR\): expected the registrar as a SIP URI/);
-    expect(() => loadConfig({ env: { TRUNK_REGISTRAR: 'sip:u@sip.carrier.example', TRUNK_USERNAME: 'u' } })).toThrow(/without a user part/);
-    expect(() => loadConfig({ env: { TRUNK_REGISTRAR: 'sip:r', TRUNK_USERNAME: 'u', TRUNK_INBOUND_FROM: '203.0.113.10,10.0.0.0/33' } })).toThrow(
-      /trunk\.inboundFrom\.1 \(from TRUNK_INBOUND_FROM\): expected an IP address or a CIDR/,
+    expect(() => loadConfig({ env: { TRUNK_REGISTRAR: 'sip:sip.carrier.example' } })).toThrow(
+      /trunk\.username: required when trunk\.registrar \(TRUNK_REGISTRAR\) is set/,
     );
+    expect(() => loadConfig({ env: { TRUNK_REGISTRAR: 'sip.carrier.example', TRUNK_USERNAME: 'u' } })).toThrow(
+      /trunk\.registrar \(from TRUNK_REGISTRAR\): expected the registrar as a SIP URI/,
+    );
+    expect(() => loadConfig({ env: { TRUNK_REGISTRAR: 'sip:u@sip.carrier.example', TRUNK_USERNAME: 'u' } })).toThrow(
+      /without a user part/,
+    );
+    expect(() =>
+      loadConfig({
+        env: { TRUNK_REGISTRAR: 'sip:r', TRUNK_USERNAME: 'u', TRUNK_INBOUND_FROM: '203.0.113.10,10.0.0.0/33' },
+      }),
+    ).toThrow(/trunk\.inboundFrom\.1 \(from TRUNK_INBOUND_FROM\): expected an IP address or a CIDR/);
     expect(() => loadConfig({ env: { TRUNK_EXPIRES: '5' } })).toThrow(/trunk\.expires \(from TRUNK_EXPIRES\)/);
-    expect(() => loadConfig({ env: { TRUNK_REGISTRAR: 'sip:r', TRUNK_USERNAME: 'u', TRUNK_CONTACT_HOST: 'a b' } })).toThrow(/trunk\.contactHost/);
+    expect(() =>
+      loadConfig({ env: { TRUNK_REGISTRAR: 'sip:r', TRUNK_USERNAME: 'u', TRUNK_CONTACT_HOST: 'a b' } }),
+    ).toThrow(/trunk\.contactHost/);
   });
 });

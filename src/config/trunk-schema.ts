@@ -22,18 +22,43 @@ const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Z
 const registrarUri = z
   .string()
   .trim()
-  .regex(/^sips?:[^\s<>"@]+$/i, 'expected the registrar as a SIP URI without a user part, such as sip:sip.carrier.example or sip:127.0.0.1:5090');
+  .regex(
+    /^sips?:[^\s<>"@]+$/i,
+    'expected the registrar as a SIP URI without a user part, such as sip:sip.carrier.example or sip:127.0.0.1:5090',
+  );
 
 export const trunkSchema = z
   .object({
     registrar: z.union([z.literal(''), registrarUri]),
-    username: z.string().trim().max(128).regex(/^[^\s@:<>";]*$/, 'expected a SIP user name (no spaces, @, :, <, >, ", ;)'),
+    username: z
+      .string()
+      .trim()
+      .max(128)
+      .regex(/^[^\s@:<>";]*$/, 'expected a SIP user name (no spaces, @, :, <, >, ", ;)'),
     password: z.string().max(256),
-    authUsername: z.string().trim().max(128).regex(/^[^\s"]*$/, 'expected a user name without spaces or quotes'),
-    domain: z.union([z.literal(''), z.string().trim().regex(HOST_PORT, 'expected a host name such as sip.carrier.example')]),
+    authUsername: z
+      .string()
+      .trim()
+      .max(128)
+      .regex(/^[^\s"]*$/, 'expected a user name without spaces or quotes'),
+    domain: z.union([
+      z.literal(''),
+      z.string().trim().regex(HOST_PORT, 'expected a host name such as sip.carrier.example'),
+    ]),
     expires: z.number().int().min(30).max(86_400),
-    contactHost: z.union([z.literal(''), z.string().trim().regex(HOST_PORT, 'expected an address or host name, with an optional port, such as 198.51.100.7 or 198.51.100.7:5062')]),
-    inboundFrom: z.array(z.string().trim().refine(isAddressOrCidr, 'expected an IP address or a CIDR such as 203.0.113.0/24')),
+    contactHost: z.union([
+      z.literal(''),
+      z
+        .string()
+        .trim()
+        .regex(
+          HOST_PORT,
+          'expected an address or host name, with an optional port, such as 198.51.100.7 or 198.51.100.7:5062',
+        ),
+    ]),
+    inboundFrom: z.array(
+      z.string().trim().refine(isAddressOrCidr, 'expected an IP address or a CIDR such as 203.0.113.0/24'),
+    ),
     keepaliveSeconds: z.number().int().min(0).max(3600),
     retry: z
       .object({ minSeconds: z.number().min(2).max(600), maxSeconds: z.number().min(2).max(3600) })
@@ -44,7 +69,11 @@ export const trunkSchema = z
   .superRefine((t, ctx) => {
     if (t.registrar === '') return;
     if (t.username === '') {
-      ctx.addIssue({ code: 'custom', path: ['username'], message: 'required when trunk.registrar (TRUNK_REGISTRAR) is set: the account user name the carrier gave you' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['username'],
+        message: 'required when trunk.registrar (TRUNK_REGISTRAR) is set: the account user name the carrier gave you',
+      });
     }
     const port = /:(\d+)$/.exec(t.contactHost)?.[1];
     if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {

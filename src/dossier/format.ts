@@ -16,7 +16,13 @@ export interface AttemptJson {
 }
 
 function attemptJson(a: DossierAttempt, tz: string): AttemptJson {
-  return { callId: a.callId, time: isoWithOffset(a.time, tz), caller: a.callerKey, did: a.calledNumber, refusedAt: a.refusedAt === null ? null : isoWithOffset(a.refusedAt, tz) };
+  return {
+    callId: a.callId,
+    time: isoWithOffset(a.time, tz),
+    caller: a.callerKey,
+    did: a.calledNumber,
+    refusedAt: a.refusedAt === null ? null : isoWithOffset(a.refusedAt, tz),
+  };
 }
 
 export function dossierSubjectText(d: Pick<Dossier, 'subject'>): string {
@@ -47,7 +53,18 @@ export function dossierJson(d: Dossier) {
   };
 }
 
-export const DOSSIER_CSV_HEADER = ['breach', 'rule', 'country', 'text', 'role', 'call_id', 'time', 'caller', 'did', 'refused_at'] as const;
+export const DOSSIER_CSV_HEADER = [
+  'breach',
+  'rule',
+  'country',
+  'text',
+  'role',
+  'call_id',
+  'time',
+  'caller',
+  'did',
+  'refused_at',
+] as const;
 
 /** The CSV, with a header; `breach` numbers the breaches from 1, `role` is `breach` or `evidence`. */
 export function dossierCsv(d: Dossier): string {
@@ -55,7 +72,18 @@ export function dossierCsv(d: Dossier): string {
   d.breaches.forEach((b, i) => {
     for (const a of b.evidence) {
       const j = attemptJson(a, d.timeZone);
-      out += csvLine([i + 1, b.rule, b.country, b.text, a === b.attempt ? 'breach' : 'evidence', j.callId, j.time, j.caller, j.did, j.refusedAt]);
+      out += csvLine([
+        i + 1,
+        b.rule,
+        b.country,
+        b.text,
+        a === b.attempt ? 'breach' : 'evidence',
+        j.callId,
+        j.time,
+        j.caller,
+        j.did,
+        j.refusedAt,
+      ]);
     }
   });
   return out;

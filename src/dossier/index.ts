@@ -7,7 +7,14 @@ export { dossierRules } from './config.js';
 export { dossierCsv, dossierJson, dossierSubjectText, DOSSIER_CSV_HEADER } from './format.js';
 export { buildDossier, type Dossier, type DossierNumber, type DossierQuery, type DossierSubject } from './load.js';
 export { PeriodError, parsePeriod } from './period.js';
-export { findBreaches, type Breach, type BreachRule, type BreachRulesConfig, type DossierAttempt, type DossierMark } from './rules.js';
+export {
+  findBreaches,
+  type Breach,
+  type BreachRule,
+  type BreachRulesConfig,
+  type DossierAttempt,
+  type DossierMark,
+} from './rules.js';
 export { isoWithOffset } from '../time/zoned-time.js';
 
 import type { Clock } from '../screening/types.js';
@@ -20,9 +27,15 @@ export interface DossierService {
   build(query: DossierQuery): Promise<Dossier>;
 }
 
-export function dossierService(opts: { file: string; rules: BreachRulesConfig; timeZone: string; clock: Clock }): DossierService {
+export function dossierService(opts: {
+  file: string;
+  rules: BreachRulesConfig;
+  timeZone: string;
+  clock: Clock;
+}): DossierService {
   return {
     timeZone: opts.timeZone,
-    build: (query) => buildDossier(opts.file, query, { rules: opts.rules, timeZone: opts.timeZone, now: opts.clock.now() }),
+    build: (query) =>
+      buildDossier(opts.file, query, { rules: opts.rules, timeZone: opts.timeZone, now: opts.clock.now() }),
   };
 }

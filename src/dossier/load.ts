@@ -58,24 +58,46 @@ interface AttemptRow {
 
 const sameCompany = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-async function numbersOf(db: Connection, subject: DossierSubject): Promise<{ covered: DossierNumber[]; professional: DossierNumber[] }> {
-  const toNumber = (r: NumberRow): DossierNumber => ({ callerKey: r.caller_key, label: r.label, company: r.company, category: r.category });
+async function numbersOf(
+  db: Connection,
+  subject: DossierSubject,
+): Promise<{ covered: DossierNumber[]; professional: DossierNumber[] }> {
+  const toNumber = (r: NumberRow): DossierNumber => ({
+    callerKey: r.caller_key,
+    label: r.label,
+    company: r.company,
+    category: r.category,
+  });
   // Company names are compared in JS (Unicode case folding, which SQLite's lower() lacks); marked numbers are few.
   const withCompany = async (company: string) =>
-    (await db.all<NumberRow>("SELECT caller_key, label, company, category FROM numbers WHERE company IS NOT NULL AND company <> ''"))
+    (
+      await db.all<NumberRow>(
+        "SELECT caller_key, label, company, category FROM numbers WHERE company IS NOT NULL AND company <> ''",
+      )
+    )
       .filter((r) => r.company !== null && sameCompany(r.company, company))
       .map(toNumber);
   if (subject.kind === 'company') {
     const all = await withCompany(subject.company);
     return { covered: all, professional: all };
   }
-  const row = await db.get<NumberRow>('SELECT caller_key, label, company, category FROM numbers WHERE caller_key = ?', [subject.callerKey]);
+  const row = await db.get<NumberRow>('SELECT caller_key, label, company, category FROM numbers WHERE caller_key = ?', [
+    subject.callerKey,
+  ]);
   const self = row ? toNumber(row) : { callerKey: subject.callerKey, label: null, company: null, category: null };
   const professional = self.company ? await withCompany(self.company) : [self];
-  return { covered: [self], professional: professional.some((n) => n.callerKey === self.callerKey) ? professional : [...professional, self] };
+  return {
+    covered: [self],
+    professional: professional.some((n) => n.callerKey === self.callerKey) ? professional : [...professional, self],
+  };
 }
 
-async function attemptsOf(db: Connection, keys: string[], since: number | undefined, until: number | undefined): Promise<DossierAttempt[]> {
+async function attemptsOf(
+  db: Connection,
+  keys: string[],
+  since: number | undefined,
+  until: number | undefined,
+): Promise<DossierAttempt[]> {
   const out: DossierAttempt[] = [];
   for (let i = 0; i < keys.length; i += CHUNK) {
     const chunk = keys.slice(i, i + CHUNK);
@@ -86,7 +108,13 @@ async function attemptsOf(db: Connection, keys: string[], since: number | undefi
       [...chunk, since === undefined ? 0 : since - LOOKBACK_MS, until ?? Number.MAX_SAFE_INTEGER],
     );
     for (const r of rows) {
-      out.push({ callId: r.call_id, time: r.time, callerKey: r.caller_key, calledNumber: r.called_number, refusedAt: r.refused_at });
+      out.push({
+        callId: r.call_id,
+        time: r.time,
+        callerKey: r.caller_key,
+        calledNumber: r.called_number,
+        refusedAt: r.refused_at,
+      });
     }
   }
   return out;
@@ -101,10 +129,18 @@ export async function buildDossier(
   try {
     db.setBusyTimeout(5000);
     const { covered, professional } = await numbersOf(db, query.subject);
-    const attempts = await attemptsOf(db, professional.map((n) => n.callerKey), query.since, query.until);
-    const marks = new Map<string, DossierMark>(professional.map((n) => [n.callerKey, { company: n.company, category: n.category }]));
+    const attempts = await attemptsOf(
+      db,
+      professional.map((n) => n.callerKey),
+      query.since,
+      query.until,
+    );
+    const marks = new Map<string, DossierMark>(
+      professional.map((n) => [n.callerKey, { company: n.company, category: n.category }]),
+    );
     const coveredKeys = new Set(covered.map((n) => n.callerKey));
-    const inPeriod = (a: DossierAttempt) => coveredKeys.has(a.callerKey) && (query.since === undefined || a.time >= query.since);
+    const inPeriod = (a: DossierAttempt) =>
+      coveredKeys.has(a.callerKey) && (query.since === undefined || a.time >= query.since);
     return {
       subject: query.subject,
       since: query.since ?? null,

@@ -5,7 +5,11 @@ export class PeriodError extends Error {
   override name = 'PeriodError';
 }
 
-export function parsePeriodBound(value: string | undefined, name: 'since' | 'until', timeZone: string): number | undefined {
+export function parsePeriodBound(
+  value: string | undefined,
+  name: 'since' | 'until',
+  timeZone: string,
+): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const text = value.trim();
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
@@ -15,10 +19,16 @@ export function parsePeriodBound(value: string | undefined, name: 'since' | 'unt
     const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
     if (Number.isFinite(ms)) return ms;
   }
-  throw new PeriodError(`${name}: expected a day (YYYY-MM-DD), an ISO 8601 instant or ms since epoch, got ${JSON.stringify(text.slice(0, 40))}`);
+  throw new PeriodError(
+    `${name}: expected a day (YYYY-MM-DD), an ISO 8601 instant or ms since epoch, got ${JSON.stringify(text.slice(0, 40))}`,
+  );
 }
 
-export function parsePeriod(since: string | undefined, until: string | undefined, timeZone: string): { since?: number; until?: number } {
+export function parsePeriod(
+  since: string | undefined,
+  until: string | undefined,
+  timeZone: string,
+): { since?: number; until?: number } {
   const s = parsePeriodBound(since, 'since', timeZone);
   const u = parsePeriodBound(until, 'until', timeZone);
   if (s !== undefined && u !== undefined && s >= u) throw new PeriodError('since: must be before until');

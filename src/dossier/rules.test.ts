@@ -5,7 +5,14 @@ import { easterSunday, frenchHoliday } from '../time/holidays.js';
 
 const RULES: BreachRulesConfig = {
   fr: { enabled: true, callerPrefixes: ['+33'], timeZone: 'Europe/Paris', holidays: true },
-  it: { enabled: true, rpoRegisteredOn: '', rpoGraceDays: 15, rpoNumbers: [], surveyCategories: ['survey'], timeZone: 'Europe/Rome' },
+  it: {
+    enabled: true,
+    rpoRegisteredOn: '',
+    rpoGraceDays: 15,
+    rpoNumbers: [],
+    surveyCategories: ['survey'],
+    timeZone: 'Europe/Rome',
+  },
 };
 const FR = '+33162000001';
 const DID = '+390612345678';
@@ -18,7 +25,8 @@ function refused(time: string, callerKey = FR): DossierAttempt {
   return call(time, callerKey, { refusedAt: Date.parse(time) });
 }
 const noMarks = new Map<string, DossierMark>();
-const rulesOf = (list: DossierAttempt[], marks = noMarks, rules = RULES) => findBreaches(list, marks, rules).map((b) => b.rule);
+const rulesOf = (list: DossierAttempt[], marks = noMarks, rules = RULES) =>
+  findBreaches(list, marks, rules).map((b) => b.rule);
 
 describe('zoned time', () => {
   it('writes ISO 8601 with the offset of the zone at that instant (winter and summer in Paris)', () => {
@@ -43,7 +51,20 @@ describe('zoned time', () => {
     expect(frenchHoliday(2026, 7, 15)).toBeNull();
   });
   it('writes ordinals', () => {
-    expect([1, 2, 3, 4, 5, 11, 12, 13, 21, 22, 23, 111].map(ordinal)).toEqual(['1st', '2nd', '3rd', '4th', '5th', '11th', '12th', '13th', '21st', '22nd', '23rd', '111th']);
+    expect([1, 2, 3, 4, 5, 11, 12, 13, 21, 22, 23, 111].map(ordinal)).toEqual([
+      '1st',
+      '2nd',
+      '3rd',
+      '4th',
+      '5th',
+      '11th',
+      '12th',
+      '13th',
+      '21st',
+      '22nd',
+      '23rd',
+      '111th',
+    ]);
   });
 });
 
@@ -71,14 +92,20 @@ describe('FR hours (Mon–Fri 10–13, 14–20, Paris time)', () => {
   });
   it('names weekends and public holidays', () => {
     const [sat] = findBreaches([call('2026-11-07T11:00:00+01:00')], noMarks, RULES);
-    expect(sat?.text).toBe('call on a Saturday (11:00 Europe/Paris time), outside Mon–Fri 10:00–13:00 and 14:00–20:00 (FR décret 2022-1313)');
+    expect(sat?.text).toBe(
+      'call on a Saturday (11:00 Europe/Paris time), outside Mon–Fri 10:00–13:00 and 14:00–20:00 (FR décret 2022-1313)',
+    );
     const [holiday] = findBreaches([call('2026-07-14T11:00:00+02:00')], noMarks, RULES);
     expect(holiday?.text).toMatch(/public holiday, Fête nationale/);
-    expect(rulesOf([call('2026-07-14T11:00:00+02:00')], noMarks, { ...RULES, fr: { ...RULES.fr, holidays: false } })).toEqual([]);
+    expect(
+      rulesOf([call('2026-07-14T11:00:00+02:00')], noMarks, { ...RULES, fr: { ...RULES.fr, holidays: false } }),
+    ).toEqual([]);
   });
   it('does not judge callers outside the configured prefixes', () => {
     expect(rulesOf([call('2026-11-07T23:00:00+01:00', '+390298765432')])).toEqual([]);
-    expect(rulesOf([call('2026-11-07T23:00:00+01:00')], noMarks, { ...RULES, fr: { ...RULES.fr, enabled: false } })).toEqual([]);
+    expect(
+      rulesOf([call('2026-11-07T23:00:00+01:00')], noMarks, { ...RULES, fr: { ...RULES.fr, enabled: false } }),
+    ).toEqual([]);
   });
 });
 
@@ -102,12 +129,20 @@ describe('FR frequency (at most 4 attempts in 30 days from one professional)', (
   });
   it('counts 30 calendar days in Paris across the DST change, not 30 × 24 hours', () => {
     // first attempt Tue 10 Mar 2026 11:00 (UTC+1); 30 days later is Thu 9 Apr 11:00 (UTC+2) = 09:00Z, not 10:00Z
-    const first = [call('2026-03-10T11:00:00+01:00'), call('2026-03-11T11:00:00+01:00'), call('2026-03-12T11:00:00+01:00'), call('2026-03-13T11:00:00+01:00')];
+    const first = [
+      call('2026-03-10T11:00:00+01:00'),
+      call('2026-03-11T11:00:00+01:00'),
+      call('2026-03-12T11:00:00+01:00'),
+      call('2026-03-13T11:00:00+01:00'),
+    ];
     expect(rulesOf([...first, call('2026-04-09T09:00:00Z')])).toEqual([]);
     expect(rulesOf([...first, call('2026-04-09T08:59:59Z')])).toEqual(['fr-frequency']);
   });
   it('treats every number marked with the same company as one professional', () => {
-    const list = [...at11(['2026-11-02', '2026-11-03', '2026-11-04']), ...at11(['2026-11-05', '2026-11-06'], '+33162000002')];
+    const list = [
+      ...at11(['2026-11-02', '2026-11-03', '2026-11-04']),
+      ...at11(['2026-11-05', '2026-11-06'], '+33162000002'),
+    ];
     expect(rulesOf(list)).toEqual([]);
     const marks = new Map<string, DossierMark>([
       [FR, { company: 'Exemple Énergie', category: 'energy' }],
@@ -157,8 +192,15 @@ describe('IT rules', () => {
     expect(rulesOf([call('2026-01-29T23:59:59+01:00', '+390298765432')], noMarks, rpo)).toEqual([]);
     const [b] = findBreaches([call('2026-01-30T00:00:00+01:00', '+390298765432')], noMarks, rpo);
     expect(b?.rule).toBe('it-rpo');
-    expect(b?.text).toBe('call to a number on the Registro Pubblico delle Opposizioni since 2026-01-15, binding from 2026-01-30 after the 15-day grace period (Legge 5/2018)');
-    expect(rulesOf([call('2026-01-20T10:00:00+01:00', '+390298765432')], noMarks, { ...rpo, it: { ...rpo.it, rpoGraceDays: 0 } })).toEqual(['it-rpo']);
+    expect(b?.text).toBe(
+      'call to a number on the Registro Pubblico delle Opposizioni since 2026-01-15, binding from 2026-01-30 after the 15-day grace period (Legge 5/2018)',
+    );
+    expect(
+      rulesOf([call('2026-01-20T10:00:00+01:00', '+390298765432')], noMarks, {
+        ...rpo,
+        it: { ...rpo.it, rpoGraceDays: 0 },
+      }),
+    ).toEqual(['it-rpo']);
   });
   it('names the 0844 telemarketing prefix, and only judges the numbers on the register', () => {
     expect(rulesOf([call('2026-02-02T10:00:00+01:00', '+390844123456')], noMarks, rpo)).toEqual(['it-0844-rpo']);

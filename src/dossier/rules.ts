@@ -97,7 +97,8 @@ const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday
 
 export function ordinal(n: number): string {
   const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
+  const suffix =
+    tens >= 11 && tens <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
   return `${n}${suffix}`;
 }
 
@@ -112,7 +113,8 @@ function hoursBreach(a: DossierAttempt, fr: FrenchRules): Breach | null {
   const at = `${hhmm(w.minuteOfDay)} ${fr.timeZone} time`;
   let why: string | null = null;
   if (w.weekday >= 6) why = `on a ${WEEKDAY_NAMES[w.weekday] ?? 'weekend'} (${at})`;
-  else if (fr.holidays && frenchHoliday(w.year, w.month, w.day) !== null) why = `on a public holiday, ${frenchHoliday(w.year, w.month, w.day) ?? ''} (${at})`;
+  else if (fr.holidays && frenchHoliday(w.year, w.month, w.day) !== null)
+    why = `on a public holiday, ${frenchHoliday(w.year, w.month, w.day) ?? ''} (${at})`;
   else if (!FR_HOURS.some(([open, close]) => w.minuteOfDay >= open && w.minuteOfDay < close)) why = `at ${at}`;
   if (why === null) return null;
   return {
@@ -160,18 +162,27 @@ function refusalBreaches(calls: readonly DossierAttempt[], tz: string): Breach[]
         evidence: [refused.attempt, a],
       });
     }
-    if (a.refusedAt !== null && (refused === null || a.refusedAt >= refused.at)) refused = { attempt: a, at: a.refusedAt };
+    if (a.refusedAt !== null && (refused === null || a.refusedAt >= refused.at))
+      refused = { attempt: a, at: a.refusedAt };
   }
   return out;
 }
 
-function italianBreaches(calls: readonly DossierAttempt[], marks: ReadonlyMap<string, DossierMark>, it: ItalianRules): Breach[] {
+function italianBreaches(
+  calls: readonly DossierAttempt[],
+  marks: ReadonlyMap<string, DossierMark>,
+  it: ItalianRules,
+): Breach[] {
   const out: Breach[] = [];
   const binding = it.rpoRegisteredOn ? localDayStart(it.rpoRegisteredOn, it.timeZone, it.rpoGraceDays) : undefined;
   const onRegister = new Set(it.rpoNumbers);
   const surveys = new Set(it.surveyCategories.map((c) => c.trim().toLowerCase()));
   for (const a of calls) {
-    if (binding !== undefined && a.time >= binding && (onRegister.size === 0 || (a.calledNumber !== null && onRegister.has(a.calledNumber)))) {
+    if (
+      binding !== undefined &&
+      a.time >= binding &&
+      (onRegister.size === 0 || (a.calledNumber !== null && onRegister.has(a.calledNumber)))
+    ) {
       const from0844 = a.callerKey.startsWith('+390844');
       out.push({
         rule: from0844 ? 'it-0844-rpo' : 'it-rpo',
@@ -196,7 +207,11 @@ function italianBreaches(calls: readonly DossierAttempt[], marks: ReadonlyMap<st
 }
 
 /** Every breach among `attempts` (any order), sorted by the breaching attempt's time, then rule. */
-export function findBreaches(attempts: readonly DossierAttempt[], marks: ReadonlyMap<string, DossierMark>, rules: BreachRulesConfig): Breach[] {
+export function findBreaches(
+  attempts: readonly DossierAttempt[],
+  marks: ReadonlyMap<string, DossierMark>,
+  rules: BreachRulesConfig,
+): Breach[] {
   const calls = [...attempts].sort((a, b) => a.time - b.time || a.callId.localeCompare(b.callId));
   const out: Breach[] = [];
   if (rules.fr.enabled) {

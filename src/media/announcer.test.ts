@@ -7,10 +7,21 @@ import { PortPool } from './port-pool.js';
 import { LocalRtp } from './rtp-engine.js';
 import { encodeRecording } from './recording.js';
 
-const RECORDING = encodeRecording('tone', Int16Array.from({ length: 8000 }, (_, i) => Math.round(8000 * Math.sin(i / 5))));
+const RECORDING = encodeRecording(
+  'tone',
+  Int16Array.from({ length: 8000 }, (_, i) => Math.round(8000 * Math.sin(i / 5))),
+);
 
 function offerTo(port: number, codecs = '8 0'): string {
-  return ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP ${codecs}`, ''].join('\r\n');
+  return [
+    'v=0',
+    'o=- 1 1 IN IP4 127.0.0.1',
+    's=-',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    `m=audio ${port} RTP/AVP ${codecs}`,
+    '',
+  ].join('\r\n');
 }
 
 function freePortBase(): number {
@@ -21,7 +32,14 @@ describe('Announcer', () => {
   it('answers with MEDIA_ADDRESS and a port of the range, caps concurrency, and returns every port in every path', async () => {
     const low = freePortBase();
     const ports = new PortPool({ low, high: low + 9 }, '127.0.0.1');
-    const announcer = new Announcer({ mediaAddress: '192.0.2.10', ports: new LocalRtp(ports), maxConcurrent: 3, repeat: 1, gapMs: 0, maxSeconds: 5 });
+    const announcer = new Announcer({
+      mediaAddress: '192.0.2.10',
+      ports: new LocalRtp(ports),
+      maxConcurrent: 3,
+      repeat: 1,
+      gapMs: 0,
+      maxSeconds: 5,
+    });
     const caller = await RtpSink.open();
     try {
       const a = await announcer.prepare(offerTo(caller.port), RECORDING);
@@ -62,7 +80,14 @@ describe('Announcer', () => {
   it('refuses offers it cannot serve without taking a port', async () => {
     const low = freePortBase();
     const ports = new PortPool({ low, high: low + 3 }, '127.0.0.1');
-    const announcer = new Announcer({ mediaAddress: '127.0.0.1', ports: new LocalRtp(ports), maxConcurrent: 5, repeat: 1, gapMs: 0, maxSeconds: 5 });
+    const announcer = new Announcer({
+      mediaAddress: '127.0.0.1',
+      ports: new LocalRtp(ports),
+      maxConcurrent: 5,
+      repeat: 1,
+      gapMs: 0,
+      maxSeconds: 5,
+    });
     expect(await announcer.prepare(offerTo(4000, '18 111'), RECORDING)).toEqual({ ok: false, problem: 'no-g711' });
     expect(await announcer.prepare('', RECORDING)).toEqual({ ok: false, problem: 'no-sdp' });
     expect(ports.inUse).toBe(0);

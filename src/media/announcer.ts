@@ -50,7 +50,8 @@ export class Announcer {
   async prepare(offerSdp: string | null | undefined, recording: Recording): Promise<PrepareResult> {
     const read = readOffer(offerSdp);
     if (!read.ok) return read;
-    if (read.offer.ipVersion !== (this.settings.mediaAddress.includes(':') ? 6 : 4)) return { ok: false, problem: 'no-address' };
+    if (read.offer.ipVersion !== (this.settings.mediaAddress.includes(':') ? 6 : 4))
+      return { ok: false, problem: 'no-address' };
     if (this.reserved >= this.settings.maxConcurrent) return { ok: false, problem: 'busy' };
     this.reserved++;
     let lease: RtpPort | null = null;
@@ -60,8 +61,15 @@ export class Announcer {
       if (lease === null) this.reserved--;
     }
     if (lease === null) return { ok: false, problem: 'no-port' };
-    const answerSdp = writeAnswer(read.offer, { address: this.settings.mediaAddress, port: lease.port, sessionId: randomInt(1, 2 ** 31) });
-    return { ok: true, announcement: new Announcement(read.offer, answerSdp, lease, recording, this, () => this.reserved--) };
+    const answerSdp = writeAnswer(read.offer, {
+      address: this.settings.mediaAddress,
+      port: lease.port,
+      sessionId: randomInt(1, 2 ** 31),
+    });
+    return {
+      ok: true,
+      announcement: new Announcement(read.offer, answerSdp, lease, recording, this, () => this.reserved--),
+    };
   }
 
   /**
@@ -71,7 +79,8 @@ export class Announcer {
   async openSession(offerSdp: string | null | undefined): Promise<SessionResult> {
     const read = readOffer(offerSdp);
     if (!read.ok) return read;
-    if (read.offer.ipVersion !== (this.settings.mediaAddress.includes(':') ? 6 : 4)) return { ok: false, problem: 'no-address' };
+    if (read.offer.ipVersion !== (this.settings.mediaAddress.includes(':') ? 6 : 4))
+      return { ok: false, problem: 'no-address' };
     if (this.reserved >= this.settings.maxConcurrent) return { ok: false, problem: 'busy' };
     this.reserved++;
     let lease: RtpPort | null = null;
@@ -82,7 +91,12 @@ export class Announcer {
     }
     if (lease === null) return { ok: false, problem: 'no-port' };
     const sessionId = randomInt(1, 2 ** 31);
-    const answerSdp = writeAnswer(read.offer, { address: this.settings.mediaAddress, port: lease.port, sessionId, events: true });
+    const answerSdp = writeAnswer(read.offer, {
+      address: this.settings.mediaAddress,
+      port: lease.port,
+      sessionId,
+      events: true,
+    });
     return { ok: true, session: new MediaSession(read.offer, answerSdp, sessionId, lease, () => this.reserved--) };
   }
 

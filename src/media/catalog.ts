@@ -60,9 +60,13 @@ export function loadCatalog(s: CatalogSettings): RecordingCatalog {
     }
     return rec;
   };
-  const fallback = s.defaultFile.trim() !== '' ? load(s.defaultFile, 'default') : builtInRecording(s.builtInDir, s.language, s.maxSeconds);
+  const fallback =
+    s.defaultFile.trim() !== ''
+      ? load(s.defaultFile, 'default')
+      : builtInRecording(s.builtInDir, s.language, s.maxSeconds);
   const byVerdict = new Map<string, Recording>();
-  for (const [verdict, file] of Object.entries(s.byVerdict)) if (file.trim() !== '') byVerdict.set(verdict, load(file, `verdict ${verdict}`));
+  for (const [verdict, file] of Object.entries(s.byVerdict))
+    if (file.trim() !== '') byVerdict.set(verdict, load(file, `verdict ${verdict}`));
   const byCategory = new Map<string, Recording>();
   for (const [category, file] of Object.entries(s.byCategory)) {
     if (file.trim() !== '') byCategory.set(category.toLowerCase(), load(file, `category ${category}`));
@@ -72,7 +76,9 @@ export function loadCatalog(s: CatalogSettings): RecordingCatalog {
     all,
     pick(choice) {
       const byCat = choice.category === null ? undefined : byCategory.get(choice.category.toLowerCase());
-      return byCat ?? (choice.withheld ? byVerdict.get('withheld') : undefined) ?? byVerdict.get(choice.verdict) ?? fallback;
+      return (
+        byCat ?? (choice.withheld ? byVerdict.get('withheld') : undefined) ?? byVerdict.get(choice.verdict) ?? fallback
+      );
     },
   };
 }

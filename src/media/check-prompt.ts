@@ -24,8 +24,10 @@ export interface PromptSettings {
 export function loadCheckPrompt(s: PromptSettings): Recording {
   try {
     if (s.file.trim() !== '') return loadRecording(resolve(s.baseDir, s.file), 'check prompt', PROMPT_MAX_SECONDS);
-    const it = (): Recording => loadRecording(resolve(s.builtInDir, 'it.wav'), 'built-in check prompt it', PROMPT_MAX_SECONDS);
-    const en = (): Recording => loadRecording(resolve(s.builtInDir, 'en.wav'), 'built-in check prompt en', PROMPT_MAX_SECONDS);
+    const it = (): Recording =>
+      loadRecording(resolve(s.builtInDir, 'it.wav'), 'built-in check prompt it', PROMPT_MAX_SECONDS);
+    const en = (): Recording =>
+      loadRecording(resolve(s.builtInDir, 'en.wav'), 'built-in check prompt en', PROMPT_MAX_SECONDS);
     if (s.language === 'it') return it();
     if (s.language === 'en') return en();
     return joinRecordings('built-in check prompt it+en', [it(), en()], LANGUAGE_GAP_MS);

@@ -8,13 +8,23 @@ const event = (key: string, ts: number, end = false, pt = 101, ssrc = 7, seq = 1
 describe('RFC 4733 telephone-events', () => {
   it('reports a key once per event, however many packets (and end retransmissions) carry it', () => {
     const te = new TelephoneEvents(101);
-    const keys = [event('1', 1000), event('1', 1000), event('1', 1000, true), event('1', 1000, true), event('1', 1000, true)].map((p) => te.push(p));
+    const keys = [
+      event('1', 1000),
+      event('1', 1000),
+      event('1', 1000, true),
+      event('1', 1000, true),
+      event('1', 1000, true),
+    ].map((p) => te.push(p));
     expect(keys).toEqual(['1', null, null, null, null]);
   });
 
   it('the same key pressed twice is two events (new timestamp)', () => {
     const te = new TelephoneEvents(101);
-    expect([te.push(event('5', 1000)), te.push(event('5', 1000, true)), te.push(event('5', 3000))]).toEqual(['5', null, '5']);
+    expect([te.push(event('5', 1000)), te.push(event('5', 1000, true)), te.push(event('5', 3000))]).toEqual([
+      '5',
+      null,
+      '5',
+    ]);
   });
 
   it('ignores audio, other payload types, short packets and non-RTP', () => {

@@ -33,7 +33,16 @@ export class TelephoneEvents {
 }
 
 /** Builds one telephone-event packet (tests and the bench play the caller's side). */
-export function telephoneEventPacket(e: { key: string; payloadType: number; sequence: number; timestamp: number; ssrc: number; end: boolean; durationSamples: number; marker?: boolean }): Buffer {
+export function telephoneEventPacket(e: {
+  key: string;
+  payloadType: number;
+  sequence: number;
+  timestamp: number;
+  ssrc: number;
+  end: boolean;
+  durationSamples: number;
+  marker?: boolean;
+}): Buffer {
   const code = KEYS.indexOf(e.key.toUpperCase());
   if (code < 0 || e.key.length !== 1) throw new Error(`not a DTMF key: ${e.key}`);
   const p = Buffer.alloc(16);

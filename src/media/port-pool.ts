@@ -100,7 +100,10 @@ export class PortPool {
   }
 
   private bind(port: number): Promise<dgram.Socket | null> {
-    const socket = dgram.createSocket({ type: this.bindAddress.includes(':') ? 'udp6' : 'udp4', lookup: literalLookup });
+    const socket = dgram.createSocket({
+      type: this.bindAddress.includes(':') ? 'udp6' : 'udp4',
+      lookup: literalLookup,
+    });
     return new Promise((resolve) => {
       const onError = (): void => {
         socket.close();

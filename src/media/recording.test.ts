@@ -7,9 +7,18 @@ import { correlation, testSignal } from '../../test/support/rtp-sink.js';
 import { loadCatalog } from './catalog.js';
 import { decodeG711, decodeWav, loadRecording, RecordingError, SAMPLE_RATE } from './recording.js';
 
-function wav(channels: number, rate: number, depth: string, samples: Float64Array, convert?: (w: wavefile.WaveFile) => void): Uint8Array {
+function wav(
+  channels: number,
+  rate: number,
+  depth: string,
+  samples: Float64Array,
+  convert?: (w: wavefile.WaveFile) => void,
+): Uint8Array {
   const w = new wavefile.WaveFile();
-  const ints = depth === '32f' ? samples : Float64Array.from(samples, (v) => Math.round(v * (depth === '8' ? 127 : 32767)) + (depth === '8' ? 128 : 0));
+  const ints =
+    depth === '32f'
+      ? samples
+      : Float64Array.from(samples, (v) => Math.round(v * (depth === '8' ? 127 : 32767)) + (depth === '8' ? 128 : 0));
   w.fromScratch(channels, rate, depth, channels === 1 ? ints : Array.from({ length: channels }, () => ints));
   convert?.(w);
   return w.toBuffer();
@@ -27,7 +36,12 @@ describe('decodeWav', () => {
   ])('turns %s into 8 kHz mono that still sounds like the original', (_name, make) => {
     const out = decodeWav(make(), 'test.wav', 30);
     expect(Math.abs(out.length - SAMPLE_RATE)).toBeLessThanOrEqual(2);
-    expect(correlation(out, Float64Array.from(at8k, (v) => v * 32767))).toBeGreaterThan(0.95);
+    expect(
+      correlation(
+        out,
+        Float64Array.from(at8k, (v) => v * 32767),
+      ),
+    ).toBeGreaterThan(0.95);
   });
 
   it.each([
@@ -58,8 +72,13 @@ describe('recordings', () => {
     writeFileSync(join(dir, 'anon.wav'), wav(1, 8000, '16', testSignal(8000, 0.5)));
     const builtInDir = join(import.meta.dirname, '../../assets/announcements');
     const catalog = loadCatalog({
-      language: 'both', defaultFile: '', byVerdict: { withheld: 'anon.wav' }, byCategory: { Energy: 'energy.wav' },
-      maxSeconds: 30, builtInDir, baseDir: dir,
+      language: 'both',
+      defaultFile: '',
+      byVerdict: { withheld: 'anon.wav' },
+      byCategory: { Energy: 'energy.wav' },
+      maxSeconds: 30,
+      builtInDir,
+      baseDir: dir,
     });
     const builtIn = catalog.pick({ verdict: 'nuisance', withheld: false, category: null });
     expect(builtIn.name).toBe('built-in it+en');
@@ -68,7 +87,15 @@ describe('recordings', () => {
     expect(catalog.pick({ verdict: 'nuisance', withheld: true, category: 'energy' }).name).toBe('category Energy');
     expect(catalog.pick({ verdict: 'suspect', withheld: true, category: null }).name).toBe('verdict withheld');
     for (const lang of ['it', 'en'] as const) {
-      const one = loadCatalog({ language: lang, defaultFile: '', byVerdict: {}, byCategory: {}, maxSeconds: 30, builtInDir, baseDir: dir });
+      const one = loadCatalog({
+        language: lang,
+        defaultFile: '',
+        byVerdict: {},
+        byCategory: {},
+        maxSeconds: 30,
+        builtInDir,
+        baseDir: dir,
+      });
       expect(one.all[0]?.seconds).toBeGreaterThan(3);
       expect(one.all[0]?.seconds).toBeLessThan(10);
     }

@@ -64,7 +64,9 @@ export function decodeWav(bytes: Uint8Array, source: string, maxSeconds: number)
     else if (wav.bitDepth === '8m') wav.fromMuLaw();
     else if (wav.bitDepth === '4') wav.fromIMAADPCM();
   } catch (err) {
-    throw new RecordingError(`${source}: unsupported WAV encoding "${wav.bitDepth}" (${(err as Error).message}); use PCM 8-32 bit, float, A-law or µ-law`);
+    throw new RecordingError(
+      `${source}: unsupported WAV encoding "${wav.bitDepth}" (${(err as Error).message}); use PCM 8-32 bit, float, A-law or µ-law`,
+    );
   }
   if (!(fmt.sampleRate >= 4000 && fmt.sampleRate <= 192_000)) {
     throw new RecordingError(`${source}: unusable sample rate ${fmt.sampleRate} Hz`);
@@ -73,12 +75,18 @@ export function decodeWav(bytes: Uint8Array, source: string, maxSeconds: number)
     throw new RecordingError(`${source}: unusable channel count ${fmt.numChannels}`);
   }
   const scale = FULL_SCALE[wav.bitDepth];
-  if (scale === undefined) throw new RecordingError(`${source}: unsupported WAV sample format "${wav.bitDepth}"; use PCM 8-32 bit, float, A-law or µ-law`);
+  if (scale === undefined)
+    throw new RecordingError(
+      `${source}: unsupported WAV sample format "${wav.bitDepth}"; use PCM 8-32 bit, float, A-law or µ-law`,
+    );
   let mono = mixdown(wav.getSamples(false, Float64Array) as Float64Array | Float64Array[], scale);
   const seconds = mono.length / fmt.sampleRate;
-  if (seconds < MIN_SECONDS) throw new RecordingError(`${source}: too short (${seconds.toFixed(2)} s); at least ${MIN_SECONDS} s`);
+  if (seconds < MIN_SECONDS)
+    throw new RecordingError(`${source}: too short (${seconds.toFixed(2)} s); at least ${MIN_SECONDS} s`);
   if (seconds > maxSeconds) {
-    throw new RecordingError(`${source}: too long (${seconds.toFixed(1)} s); announcements.maxSeconds is ${maxSeconds}`);
+    throw new RecordingError(
+      `${source}: too long (${seconds.toFixed(1)} s); announcements.maxSeconds is ${maxSeconds}`,
+    );
   }
   if (fmt.sampleRate !== SAMPLE_RATE) {
     const resampler = new wavefile.WaveFile();
@@ -113,7 +121,8 @@ function mixdown(samples: Float64Array | Float64Array[], scale: { offset: number
   const length = channels[0]?.length ?? 0;
   const out = new Float64Array(length);
   const k = 1 / (scale.divisor * channels.length);
-  for (const ch of channels) for (let i = 0; i < length; i++) out[i] = (out[i] ?? 0) + ((ch[i] ?? 0) - scale.offset) * k;
+  for (const ch of channels)
+    for (let i = 0; i < length; i++) out[i] = (out[i] ?? 0) + ((ch[i] ?? 0) - scale.offset) * k;
   return out;
 }
 

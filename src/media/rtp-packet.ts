@@ -32,7 +32,9 @@ function writeU32(into: Uint8Array, at: number, value: number): void {
 }
 
 function readU32(from: Uint8Array, at: number): number {
-  return (((from[at] ?? 0) << 24) | ((from[at + 1] ?? 0) << 16) | ((from[at + 2] ?? 0) << 8) | (from[at + 3] ?? 0)) >>> 0;
+  return (
+    (((from[at] ?? 0) << 24) | ((from[at + 1] ?? 0) << 16) | ((from[at + 2] ?? 0) << 8) | (from[at + 3] ?? 0)) >>> 0
+  );
 }
 
 /** Parses a packet's fixed header; null when it is not RTP version 2 (e.g. STUN, garbage). */

@@ -27,9 +27,16 @@ afterEach(async () => {
 
 function spec(socket: dgram.Socket, to: RtpSink, over: Partial<StreamSpec> = {}): StreamSpec {
   return {
-    socket, remote: { address: '127.0.0.1', port: to.port }, payloadType: 8,
-    audio: Uint8Array.from({ length: 1000 }, (_, i) => i % 251), silenceByte: 0xd5,
-    ptimeMs: 20, repeat: 1, gapMs: 0, maxMs: 10_000, ...over,
+    socket,
+    remote: { address: '127.0.0.1', port: to.port },
+    payloadType: 8,
+    audio: Uint8Array.from({ length: 1000 }, (_, i) => i % 251),
+    silenceByte: 0xd5,
+    ptimeMs: 20,
+    repeat: 1,
+    gapMs: 0,
+    maxMs: 10_000,
+    ...over,
   };
 }
 
@@ -76,7 +83,9 @@ describe('RTP player', () => {
 
   it('repeats with silence between plays and stops at the maximum duration', async () => {
     const [out, caller] = [await sender(), await sink()];
-    const result = await new RtpPacer().play(spec(out, caller, { audio: new Uint8Array(320).fill(7), repeat: 3, gapMs: 40, maxMs: 150 })).done;
+    const result = await new RtpPacer().play(
+      spec(out, caller, { audio: new Uint8Array(320).fill(7), repeat: 3, gapMs: 40, maxMs: 150 }),
+    ).done;
     expect(result).toMatchObject({ endedBy: 'max-duration', packets: 7, playedMs: 140 });
     await caller.waitForPackets(7);
     expect(caller.packets.map((x) => x.payload[0])).toEqual([7, 7, 0xd5, 0xd5, 7, 7, 0xd5]);

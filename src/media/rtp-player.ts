@@ -90,7 +90,6 @@ export interface PacerClock {
   sleep: Sleep;
 }
 
-
 export class RtpStream {
   readonly done: Promise<PlayResult>;
   private resolve!: (r: PlayResult) => void;
@@ -198,7 +197,8 @@ export class RtpStream {
   private writePayload(n: number, packet: Buffer): void {
     const inCycle = n % this.cycleFrames;
     const from = inCycle * this.frameBytes;
-    const available = inCycle >= this.messageFrames ? 0 : Math.max(0, Math.min(this.frameBytes, this.audio.length - from));
+    const available =
+      inCycle >= this.messageFrames ? 0 : Math.max(0, Math.min(this.frameBytes, this.audio.length - from));
     if (available > 0) this.audio.copy(packet, RTP_HEADER_BYTES, from, from + available);
     if (available < this.frameBytes) packet.fill(this.spec.silenceByte, RTP_HEADER_BYTES + available);
   }

@@ -27,8 +27,15 @@ async function sink(): Promise<RtpSink> {
 
 function spec(to: RtpSink, over: Partial<PlaySpec> = {}): PlaySpec {
   return {
-    remote: { address: '127.0.0.1', port: to.port }, payloadType: 8, audio: Uint8Array.from({ length: 1000 }, (_, i) => i % 251),
-    silenceByte: 0xd5, ptimeMs: 20, repeat: 1, gapMs: 0, maxMs: 10_000, ...over,
+    remote: { address: '127.0.0.1', port: to.port },
+    payloadType: 8,
+    audio: Uint8Array.from({ length: 1000 }, (_, i) => i % 251),
+    silenceByte: 0xd5,
+    ptimeMs: 20,
+    repeat: 1,
+    gapMs: 0,
+    maxMs: 10_000,
+    ...over,
   };
 }
 
@@ -89,7 +96,11 @@ describe('RTP worker thread', () => {
     const streams = ports.slice(0, 3).map((p) => p!.play(spec(caller, { audio: new Uint8Array(160 * 100).fill(1) })));
     await caller.waitForPackets(6);
     rtp.stopAll();
-    expect((await Promise.all(streams.map((s) => s.done))).map((r) => r.endedBy)).toEqual(['shutdown', 'shutdown', 'shutdown']);
+    expect((await Promise.all(streams.map((s) => s.done))).map((r) => r.endedBy)).toEqual([
+      'shutdown',
+      'shutdown',
+      'shutdown',
+    ]);
     for (const p of ports) p!.release();
     expect(rtp.inUse).toBe(0);
     const again = await rtp.acquire();

@@ -91,7 +91,8 @@ export class RtpThread implements RtpEngine {
   }
 
   stopAll(): void {
-    for (let i = 0; i < this.flags.length; i++) if (Atomics.load(this.flags, i) === 0) Atomics.store(this.flags, i, codeOfReason('shutdown'));
+    for (let i = 0; i < this.flags.length; i++)
+      if (Atomics.load(this.flags, i) === 0) Atomics.store(this.flags, i, codeOfReason('shutdown'));
     this.worker?.postMessage({ t: 'stopAll' } satisfies ToWorker);
   }
 
@@ -161,14 +162,21 @@ export class RtpThread implements RtpEngine {
 
   private ensureWorker(): Worker {
     if (this.worker !== null) return this.worker;
-    const setup: WorkerSetup = { range: this.settings.range, bindAddress: this.settings.bindAddress, flags: this.flags.buffer as SharedArrayBuffer };
+    const setup: WorkerSetup = {
+      range: this.settings.range,
+      bindAddress: this.settings.bindAddress,
+      flags: this.flags.buffer as SharedArrayBuffer,
+    };
     const self = new URL(import.meta.url);
     const worker = self.pathname.endsWith('.ts')
       ? // Sources run through tsx (tests, `node --import tsx`): the worker thread registers tsx before loading its .ts entry.
-        new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./rtp-worker.ts', self).href)}); })`, {
-          eval: true,
-          workerData: setup,
-        })
+        new Worker(
+          `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./rtp-worker.ts', self).href)}); })`,
+          {
+            eval: true,
+            workerData: setup,
+          },
+        )
       : new Worker(new URL('./rtp-worker.js', self), { workerData: setup });
     worker.unref();
     this.worker = worker;

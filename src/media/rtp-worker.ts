@@ -46,7 +46,12 @@ function play(m: Extract<ToWorker, { t: 'play' }>): void {
   }
   const slot = entry.slot;
   try {
-    entry.stream = pacer.play({ ...m.spec, audio, socket: entry.lease.socket, stopSignal: () => reasonOfCode(Atomics.load(flags, slot)) });
+    entry.stream = pacer.play({
+      ...m.spec,
+      audio,
+      socket: entry.lease.socket,
+      stopSignal: () => reasonOfCode(Atomics.load(flags, slot)),
+    });
   } catch {
     post({ t: 'ended', id: m.id, result: { playedMs: 0, packets: 0, endedBy: 'error', latchedTo: null } });
     return;

@@ -89,7 +89,13 @@ export function readOffer(body: string | null | undefined): OfferResult {
     return {
       ok: true,
       offer: {
-        address, ipVersion: conn?.version === 6 ? 6 : 4, port: media.port, codec, payloadType: pt, ptimeMs: ptimeOf(media), direction,
+        address,
+        ipVersion: conn?.version === 6 ? 6 : 4,
+        port: media.port,
+        codec,
+        payloadType: pt,
+        ptimeMs: ptimeOf(media),
+        direction,
         telephoneEvent: telephoneEventOf(media, payloads),
       },
     };
@@ -98,7 +104,12 @@ export function readOffer(body: string | null | undefined): OfferResult {
 }
 
 function telephoneEventOf(media: MediaDescription, payloads: number[]): AudioOffer['telephoneEvent'] {
-  const map = media.rtp.find((r) => payloads.includes(r.payload) && r.codec.toLowerCase() === 'telephone-event' && (r.rate === undefined || r.rate === 8000));
+  const map = media.rtp.find(
+    (r) =>
+      payloads.includes(r.payload) &&
+      r.codec.toLowerCase() === 'telephone-event' &&
+      (r.rate === undefined || r.rate === 8000),
+  );
   if (!map) return null;
   const fmtp = media.fmtp.find((f) => f.payload === map.payload)?.config ?? null;
   return { payloadType: map.payload, fmtp };
@@ -121,7 +132,9 @@ export function writeAnswer(offer: AudioOffer, params: AnswerParams): string {
   const ipVer = params.address.includes(':') ? 6 : 4;
   const direction: Direction = params.direction ?? (offer.direction === 'recvonly' ? 'sendonly' : 'sendrecv');
   const te = params.events === true ? offer.telephoneEvent : null;
-  const rtp: Array<{ payload: number; codec: string; rate: number }> = [{ payload: offer.payloadType, codec: offer.codec, rate: 8000 }];
+  const rtp: Array<{ payload: number; codec: string; rate: number }> = [
+    { payload: offer.payloadType, codec: offer.codec, rate: 8000 },
+  ];
   const fmtp: Array<{ payload: number; config: string }> = [];
   if (te !== null) {
     rtp.push({ payload: te.payloadType, codec: 'telephone-event', rate: 8000 });
@@ -129,7 +142,14 @@ export function writeAnswer(offer: AudioOffer, params: AnswerParams): string {
   }
   const session: SessionDescription = {
     version: 0,
-    origin: { username: 'crocetta', sessionId: params.sessionId, sessionVersion: 1, netType: 'IN', ipVer, address: params.address },
+    origin: {
+      username: 'crocetta',
+      sessionId: params.sessionId,
+      sessionVersion: 1,
+      netType: 'IN',
+      ipVer,
+      address: params.address,
+    },
     name: 'crocetta',
     connection: { version: ipVer, ip: params.address },
     timing: { start: 0, stop: 0 },

@@ -37,7 +37,11 @@ export function openMedia(s: MediaSettings): Media {
     if (err instanceof RecordingError) throw new RecordingError(`announcements.files: ${err.message}`);
     throw err;
   }
-  const rtp = new RtpThread({ range: parsePortRange(s.rtpPorts), bindAddress: s.bindAddress, ...(s.onError && { onError: s.onError }) });
+  const rtp = new RtpThread({
+    range: parsePortRange(s.rtpPorts),
+    bindAddress: s.bindAddress,
+    ...(s.onError && { onError: s.onError }),
+  });
   if (s.startNow) rtp.start();
   const announcer = new Announcer({
     mediaAddress: s.mediaAddress,

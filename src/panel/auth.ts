@@ -155,7 +155,10 @@ const SESSION_KEY_KEY = 'panel.sessionKey';
  * The admin password's hash: ADMIN_PASSWORD (when set) is hashed and stored on first start, and again whenever
  * it changes; without it, the stored hash stays in force. Returns null when the panel has no password at all.
  */
-export async function ensureAdminHash(store: SecretStore, configured: string): Promise<{ hash: string | null; changed: boolean }> {
+export async function ensureAdminHash(
+  store: SecretStore,
+  configured: string,
+): Promise<{ hash: string | null; changed: boolean }> {
   const stored = await store.get(ADMIN_HASH_KEY);
   const current = typeof stored === 'string' ? stored : null;
   if (configured === '') return { hash: current, changed: false };

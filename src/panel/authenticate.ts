@@ -29,7 +29,8 @@ const SESSION_PATHS = new Set(['/login', '/logout']);
 /** Multipart uploads whose route checks the CSRF field itself, before the file. */
 export const UPLOAD_PATHS = new Set(['/import']);
 
-const CSRF_MESSAGE = 'this form has expired or did not come from the panel (CSRF token missing or wrong): reload the page and try again';
+const CSRF_MESSAGE =
+  'this form has expired or did not come from the panel (CSRF token missing or wrong): reload the page and try again';
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
@@ -74,7 +75,8 @@ export function authenticate(deps: AuthDeps): RequestHandler {
     if (PUBLIC_PATHS.has(path) || path.startsWith('/assets/')) return next();
 
     if (path === '/api/feed' || path.startsWith('/api/feed/')) {
-      if (feed.length === 0) throw new HttpError(503, 'the feed is not configured: set CROCETTA_FEED_TOKEN or CROCETTA_API_TOKEN');
+      if (feed.length === 0)
+        throw new HttpError(503, 'the feed is not configured: set CROCETTA_FEED_TOKEN or CROCETTA_API_TOKEN');
       if (!oneOf(bearerOf(req), feed)) throw new HttpError(401, 'missing or wrong bearer token');
       return next();
     }

@@ -6,7 +6,8 @@ import { HttpError } from './http-error.js';
 /** The caller's register key and the identity the classifier reads (400 when it is not a phone number). */
 export function keyFromParam(param: string, defaultCountry: string): { key: string; identity: CallerIdentity } {
   const text = param.trim();
-  if (text.length === 0 || text.length > 64) throw new HttpError(400, 'a phone number is required (at most 64 characters)');
+  if (text.length === 0 || text.length > 64)
+    throw new HttpError(400, 'a phone number is required (at most 64 characters)');
   if (text.startsWith('raw:')) {
     const raw = text.slice(4);
     return {

@@ -17,9 +17,31 @@ export function csvField(value: string | number | boolean | null): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const HEADER = ['time_local', 'time_utc', 'number', 'raw', 'display_name', 'withheld', 'called', 'verdict', 'score', 'reasons', 'action', 'outcome', 'final_status', 'source_address', 'user_agent', 'call_id'];
+const HEADER = [
+  'time_local',
+  'time_utc',
+  'number',
+  'raw',
+  'display_name',
+  'withheld',
+  'called',
+  'verdict',
+  'score',
+  'reasons',
+  'action',
+  'outcome',
+  'final_status',
+  'source_address',
+  'user_agent',
+  'call_id',
+];
 
-export async function registerCsv(reports: Reports, filter: AttemptQuery, timeZone: string, write: (chunk: string) => void): Promise<number> {
+export async function registerCsv(
+  reports: Reports,
+  filter: AttemptQuery,
+  timeZone: string,
+  write: (chunk: string) => void,
+): Promise<number> {
   const local = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'medium' });
   write(`${HEADER.join(',')}\r\n`);
   let count = 0;
@@ -29,11 +51,27 @@ export async function registerCsv(reports: Reports, filter: AttemptQuery, timeZo
     if (rows.length === 0) break;
     let out = '';
     for (const a of rows) {
-      out += [
-        local.format(a.time), new Date(a.time).toISOString(), a.callerE164, a.callerRaw, a.callerName, a.withheld, a.calledNumber,
-        a.verdict, a.score.toFixed(3), a.reasons.map((r) => r.text).join('; '), a.action, a.outcome, a.finalStatus,
-        a.sourceAddress, a.userAgent, a.callId,
-      ].map(csvField).join(',') + '\r\n';
+      out +=
+        [
+          local.format(a.time),
+          new Date(a.time).toISOString(),
+          a.callerE164,
+          a.callerRaw,
+          a.callerName,
+          a.withheld,
+          a.calledNumber,
+          a.verdict,
+          a.score.toFixed(3),
+          a.reasons.map((r) => r.text).join('; '),
+          a.action,
+          a.outcome,
+          a.finalStatus,
+          a.sourceAddress,
+          a.userAgent,
+          a.callId,
+        ]
+          .map(csvField)
+          .join(',') + '\r\n';
     }
     write(out);
     count += rows.length;

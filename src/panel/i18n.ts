@@ -57,7 +57,8 @@ const EN = {
   newest: 'Newest',
   noAttempts: 'No attempts.',
   trunkRegistered: 'Carrier trunk registered since {since} ({reason}).',
-  trunkNotRegistered: 'Carrier trunk NOT registered since {since}: {problem} ({reason}). Calls from the carrier cannot reach crocetta.',
+  trunkNotRegistered:
+    'Carrier trunk NOT registered since {since}: {problem} ({reason}). Calls from the carrier cannot reach crocetta.',
   trunkProblemAuth: 'the carrier refused the user name or password',
   trunkProblemRefused: 'the carrier refused the registration',
   trunkProblemUnreachable: 'the carrier does not answer',
@@ -90,7 +91,8 @@ const EN = {
   last30: 'last 30 days',
   last90: 'last 90 days',
   last365: 'last 12 months',
-  leastAdvice: 'Of the {category} companies you marked, {company} bothered you least (attempts: {n}): if you are choosing a supplier, that is the one to consider.',
+  leastAdvice:
+    'Of the {category} companies you marked, {company} bothered you least (attempts: {n}): if you are choosing a supplier, that is the one to consider.',
   leastAdviceAll: 'Of the companies you marked, {company} bothered you least (attempts: {n}).',
   noCompanies: 'No company yet: mark a nuisance caller with the company it was selling for.',
   markedNumbers: 'numbers',
@@ -184,7 +186,8 @@ const IT: Record<MessageKey, string> = {
   newest: 'Più recenti',
   noAttempts: 'Nessun tentativo.',
   trunkRegistered: 'Linea del gestore registrata dal {since} ({reason}).',
-  trunkNotRegistered: 'Linea del gestore NON registrata dal {since}: {problem} ({reason}). Le chiamate del gestore non arrivano a crocetta.',
+  trunkNotRegistered:
+    'Linea del gestore NON registrata dal {since}: {problem} ({reason}). Le chiamate del gestore non arrivano a crocetta.',
   trunkProblemAuth: 'il gestore rifiuta nome utente o password',
   trunkProblemRefused: 'il gestore rifiuta la registrazione',
   trunkProblemUnreachable: 'il gestore non risponde',
@@ -217,12 +220,14 @@ const IT: Record<MessageKey, string> = {
   last30: 'ultimi 30 giorni',
   last90: 'ultimi 90 giorni',
   last365: 'ultimi 12 mesi',
-  leastAdvice: 'Tra le aziende di {category} che hai segnato, {company} ti ha disturbato meno (tentativi: {n}): se devi scegliere un fornitore, è quella da considerare.',
+  leastAdvice:
+    'Tra le aziende di {category} che hai segnato, {company} ti ha disturbato meno (tentativi: {n}): se devi scegliere un fornitore, è quella da considerare.',
   leastAdviceAll: 'Tra le aziende che hai segnato, {company} ti ha disturbato meno (tentativi: {n}).',
   noCompanies: 'Ancora nessuna azienda: segna un chiamante molesto con l’azienda per cui vendeva.',
   markedNumbers: 'numeri',
   prefixRules: 'Regole per prefisso',
-  prefixRulesHint: 'Vince il prefisso più lungo. Un numero intero con esito "fidato" è una voce della lista consentiti.',
+  prefixRulesHint:
+    'Vince il prefisso più lungo. Un numero intero con esito "fidato" è una voce della lista consentiti.',
   allowList: 'Lista consentiti',
   prefix: 'Prefisso (E.164)',
   label: 'Etichetta',

@@ -82,7 +82,9 @@ export class ImportTooLargeError extends Error {
 export class UnknownImportFormatError extends Error {
   override name = 'UnknownImportFormatError';
   constructor() {
-    super(`cannot tell the file's format: add ?format= with one of ${IMPORT_FORMATS.join(', ')} (${SNIFFED_FORMATS.join(', ')} are recognised without it)`);
+    super(
+      `cannot tell the file's format: add ?format= with one of ${IMPORT_FORMATS.join(', ')} (${SNIFFED_FORMATS.join(', ')} are recognised without it)`,
+    );
   }
 }
 
@@ -145,7 +147,11 @@ export class ImportJobs {
    * Starts importing `input` (throws ImportBusyError if an import runs). Returns the job at once and the
    * promise of its end, which never rejects: a refused file ends the job as `refused`, with the line and reason.
    */
-  start(input: Readable, params: ImportParams, bytesTotal: number | null): { job: JobStatus; done: Promise<ImportOutcome> } {
+  start(
+    input: Readable,
+    params: ImportParams,
+    bytesTotal: number | null,
+  ): { job: JobStatus; done: Promise<ImportOutcome> } {
     const release = this.tryLock();
     if (release === null) throw new ImportBusyError();
     const now = this.deps.clock.now();
@@ -231,7 +237,11 @@ export class ImportJobs {
       if (err instanceof ImportRejectedError) {
         job.state = 'refused';
         job.errors = [{ line: err.line ?? null, reason: err.reason }];
-      } else if (err instanceof ImportTooLargeError || err instanceof UnknownImportFormatError || err instanceof EmptyImportError) {
+      } else if (
+        err instanceof ImportTooLargeError ||
+        err instanceof UnknownImportFormatError ||
+        err instanceof EmptyImportError
+      ) {
         job.state = 'refused';
         job.errors = [{ line: null, reason: err.message }];
       } else {
@@ -243,7 +253,10 @@ export class ImportJobs {
     }
     job.phase = 'end';
     job.ms = Math.round(performance.now() - started);
-    this.logger.info({ job: job.id, state: job.state, format: job.format, rows: job.rowsRead, imported: job.imported }, 'panel import finished');
+    this.logger.info(
+      { job: job.id, state: job.state, format: job.format, rows: job.rowsRead, imported: job.imported },
+      'panel import finished',
+    );
     return { job: { ...job, errors: [...job.errors] }, report, error };
   }
 }

@@ -22,7 +22,12 @@ export function linesNow(
   const policy = live.policy;
   const line = (did: string | null, key: string | null, name: string): LineNow => {
     const decision = live.classify(identity, evidence, now, { did: key });
-    return { did, name, verdict: decision.verdict, choice: pickAction(decision, identity, policy, { did: key, time: now }) };
+    return {
+      did,
+      name,
+      verdict: decision.verdict,
+      choice: pickAction(decision, identity, policy, { did: key, time: now }),
+    };
   };
   return {
     open: policy.rules?.openAt(now) ?? null,

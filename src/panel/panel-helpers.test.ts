@@ -12,7 +12,9 @@ describe('panel helpers', () => {
     expect(html`<td title="${'"x" & \'y\''}">${name}</td>`.value).toBe(
       '<td title="&quot;x&quot; &amp; &#39;y&#39;">&lt;img src=x onerror=alert(1)&gt;</td>',
     );
-    expect(html`<p>${html`<b>${'&'}</b>`}${raw('<br>')}${[1, '<', null, false]}</p>`.value).toBe('<p><b>&amp;</b><br>1&lt;</p>');
+    expect(html`<p>${html`<b>${'&'}</b>`}${raw('<br>')}${[1, '<', null, false]}</p>`.value).toBe(
+      '<p><b>&amp;</b><br>1&lt;</p>',
+    );
     expect(escapeHtml('`')).toBe('&#96;');
   });
 
@@ -54,7 +56,10 @@ describe('panel helpers', () => {
   });
 
   it('parse cookies, ignoring malformed values', () => {
-    expect([...parseCookies('a=1; b=%E0%A4%A; c=x%20y; a=2').entries()]).toEqual([['a', '1'], ['c', 'x y']]);
+    expect([...parseCookies('a=1; b=%E0%A4%A; c=x%20y; a=2').entries()]).toEqual([
+      ['a', '1'],
+      ['c', 'x y'],
+    ]);
   });
 
   it('find the company that bothered least in each category', () => {
@@ -71,8 +76,12 @@ describe('panel helpers', () => {
   it('show how long the office talked, or how much of the message the caller heard', () => {
     const { t } = localeFor('it', 'Europe/Rome');
     const en = localeFor('en', 'Europe/Rome').t;
-    expect(outcomeText(t, { outcome: 'answered', finalStatus: 200, talkMs: 240_400 })).toBe('risposta 200 · parlato 4:00');
-    expect(outcomeText(en, { outcome: 'rejected', finalStatus: 607, playedMs: 6_360 })).toBe('rejected 607 · message played 0:06');
+    expect(outcomeText(t, { outcome: 'answered', finalStatus: 200, talkMs: 240_400 })).toBe(
+      'risposta 200 · parlato 4:00',
+    );
+    expect(outcomeText(en, { outcome: 'rejected', finalStatus: 607, playedMs: 6_360 })).toBe(
+      'rejected 607 · message played 0:06',
+    );
     expect(outcomeText(t, { outcome: 'declined', finalStatus: 603 })).toBe('non accettata 603');
     // A forwarded call the PBX never answered in time: drachtio's own 408, or nothing at all.
     expect(outcomeText(t, { outcome: 'timeout', finalStatus: 408 })).toBe('nessuna risposta in tempo 408');

@@ -43,7 +43,8 @@ function ruleOf(body: Body): RuleInput {
 
 function indexOf(body: Body, length: number): number {
   const index = Number(text(body.index));
-  if (!Number.isInteger(index) || index < 0 || index >= length) throw new HttpError(400, 'index: no such rule (the page may be out of date)');
+  if (!Number.isInteger(index) || index < 0 || index >= length)
+    throw new HttpError(400, 'index: no such rule (the page may be out of date)');
   return index;
 }
 
@@ -73,7 +74,12 @@ export function applyPolicyForm(next: LiveValues, body: Body): boolean {
     }
     case 'hours': {
       const week = Object.fromEntries(WEEK_KEYS.map((day) => [day, list(body[day]).map((s) => s.replace(/\s+/g, ''))]));
-      const hours = { week, holidays: text(body.holidays), timeZone: text(body.timeZone), closed: list(body.closed).flatMap((s) => s.split(/\s+/)) };
+      const hours = {
+        week,
+        holidays: text(body.holidays),
+        timeZone: text(body.timeZone),
+        closed: list(body.closed).flatMap((s) => s.split(/\s+/)),
+      };
       next.businessHours = hoursSchema.parse({ businessHours: hours }).businessHours;
       return true;
     }

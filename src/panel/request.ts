@@ -57,16 +57,24 @@ export function boundedText(max: number) {
 
 /** A lenient filter of a page: a value outside `values` is ignored (the page shows everything), never an error. */
 export function oneOf<const T extends readonly string[]>(values: T) {
-  return z.unknown().optional().transform((v): T[number] | undefined => (typeof v === 'string' && values.includes(v.trim()) ? v.trim() : undefined));
+  return z
+    .unknown()
+    .optional()
+    .transform((v): T[number] | undefined =>
+      typeof v === 'string' && values.includes(v.trim()) ? v.trim() : undefined,
+    );
 }
 
 /** Whatever a lenient page filter was given: one string, or undefined (an array or an empty value ignored). */
 export const lenientText = (max = 64) =>
-  z.unknown().optional().transform((v) => {
-    if (typeof v !== 'string') return undefined;
-    const t = v.trim();
-    return t === '' ? undefined : t.slice(0, max);
-  });
+  z
+    .unknown()
+    .optional()
+    .transform((v) => {
+      if (typeof v !== 'string') return undefined;
+      const t = v.trim();
+      return t === '' ? undefined : t.slice(0, max);
+    });
 
 /** A phone number in a URL (`:number`): what keyFromParam reads (E.164, national, `raw:`). */
 export const numberParams = z.object({ number: z.string() });
@@ -106,4 +114,7 @@ export const localDate = lenientText(10).transform((v) => {
 export const verdict = oneOf(VERDICTS);
 
 /** A checkbox of a form: checked when it sent `1`. */
-export const checkbox = z.unknown().optional().transform((v) => v === '1');
+export const checkbox = z
+  .unknown()
+  .optional()
+  .transform((v) => v === '1');

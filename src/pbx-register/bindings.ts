@@ -88,11 +88,14 @@ export function applyRegister(all: readonly Binding[], req: RegisterRequest, lim
   let headerExpires: number | null = null;
   if (req.expires !== undefined) {
     headerExpires = parseDeltaSeconds(req.expires);
-    if (headerExpires === null) return refused(400, 'Invalid Expires', `Expires "${req.expires.slice(0, 40)}" is not a number of seconds`);
+    if (headerExpires === null)
+      return refused(400, 'Invalid Expires', `Expires "${req.expires.slice(0, 40)}" is not a number of seconds`);
   }
   const field = parseContactField(req.contact, limits.maxContacts);
   if (!field.ok) {
-    return field.problem === 'too many contacts' ? refused(403, 'Too Many Contacts', field.detail) : refused(400, 'Bad Request', field.detail);
+    return field.problem === 'too many contacts'
+      ? refused(403, 'Too Many Contacts', field.detail)
+      : refused(400, 'Bad Request', field.detail);
   }
 
   const live = all.filter((b) => b.expiresAt > now);
@@ -106,19 +109,30 @@ export function applyRegister(all: readonly Binding[], req: RegisterRequest, lim
   }
   if (contacts.kind === 'star') {
     if (headerExpires !== 0) return refused(400, 'Bad Request', 'Contact "*" needs Expires: 0');
-    if (ofAor(live).some(outOfOrder)) return refused(500, 'Server Internal Error', 'un-registration out of order (CSeq not higher)');
+    if (ofAor(live).some(outOfOrder))
+      return refused(500, 'Server Internal Error', 'un-registration out of order (CSeq not higher)');
     const kept = live.filter((b) => b.aor !== aor);
     return { kind: 'ok', bindings: kept, current: [], aor, changed: kept.length !== all.length, action: 'unregister' };
   }
 
-  const requested = contacts.contacts.map((c) => ({ uri: c.uri, seconds: c.expires ?? headerExpires ?? limits.maxExpires }));
+  const requested = contacts.contacts.map((c) => ({
+    uri: c.uri,
+    seconds: c.expires ?? headerExpires ?? limits.maxExpires,
+  }));
   if (requested.some((r) => r.seconds > 0 && r.seconds < limits.minExpires)) {
-    return { kind: 'refused', status: 423, reason: 'Interval Too Brief', detail: 'expiry below the minimum', minExpires: limits.minExpires };
+    return {
+      kind: 'refused',
+      status: 423,
+      reason: 'Interval Too Brief',
+      detail: 'expiry below the minimum',
+      minExpires: limits.minExpires,
+    };
   }
   let next = [...live];
   for (const r of requested) {
     const existing = next.find((b) => b.aor === aor && b.contact === r.uri);
-    if (existing && outOfOrder(existing)) return refused(500, 'Server Internal Error', 'registration out of order (CSeq not higher)');
+    if (existing && outOfOrder(existing))
+      return refused(500, 'Server Internal Error', 'registration out of order (CSeq not higher)');
     next = next.filter((b) => b !== existing);
     if (r.seconds === 0) continue;
     next.push({
@@ -137,7 +151,14 @@ export function applyRegister(all: readonly Binding[], req: RegisterRequest, lim
     next = [...next].sort((a, b) => b.updatedAt - a.updatedAt).slice(0, limits.maxContacts);
   }
   const removedAll = requested.every((r) => r.seconds === 0);
-  return { kind: 'ok', bindings: next, current: ofAor(next), aor, changed: true, action: removedAll ? 'unregister' : 'register' };
+  return {
+    kind: 'ok',
+    bindings: next,
+    current: ofAor(next),
+    aor,
+    changed: true,
+    action: removedAll ? 'unregister' : 'register',
+  };
 }
 
 /** The Contact header value of a 200 to REGISTER: every current binding with its remaining seconds. */
@@ -158,7 +179,8 @@ export function deliveryUri(b: Binding): string {
   const uri = parseSipUri(b.contact);
   if (uri === null) return b.contact;
   const defaultPort = uri.scheme === 'sips' ? 5061 : 5060;
-  const sameAddress = uri.host.toLowerCase() === b.source.address.toLowerCase() && (uri.port ?? defaultPort) === b.source.port;
+  const sameAddress =
+    uri.host.toLowerCase() === b.source.address.toLowerCase() && (uri.port ?? defaultPort) === b.source.port;
   const user = uri.user === null ? '' : `${uri.user}@`;
   if (sameAddress) return b.contact.replace(/\?.*$/, '');
   const params = uri.params.filter((p) => !/^transport=/i.test(p));

@@ -17,7 +17,8 @@ export type ContactField =
   | { kind: 'star' }
   | { kind: 'list'; contacts: RequestedContact[] };
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: 'malformed' | 'too many contacts'; detail: string };
+export type Parsed<T> =
+  { ok: true; value: T } | { ok: false; problem: 'malformed' | 'too many contacts'; detail: string };
 
 /** RFC 3261 §10.2.1.1: larger values are taken as 2^32-1. */
 export const MAX_DELTA_SECONDS = 4_294_967_295;
@@ -72,7 +73,9 @@ export interface SipUriParts {
 }
 
 export function parseSipUri(uri: string): SipUriParts | null {
-  const m = /^(sips?):(?:([^@;?]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?((?:;[^?]*)?)(?:\?.*)?$/i.exec(uri);
+  const m = /^(sips?):(?:([^@;?]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?((?:;[^?]*)?)(?:\?.*)?$/i.exec(
+    uri,
+  );
   if (!m) return null;
   const port = m[4] === undefined ? null : Number(m[4]);
   if (port !== null && (port < 1 || port > 65535)) return null;
@@ -98,8 +101,10 @@ export function parseContactField(value: string | undefined, maxContacts: number
   if (entries === null) return { ok: false, problem: 'malformed', detail: 'unbalanced quotes or brackets in Contact' };
   const items = entries.map((e) => e.trim()).filter((e) => e !== '');
   if (items.length === 1 && items[0] === '*') return { ok: true, value: { kind: 'star' } };
-  if (items.includes('*')) return { ok: false, problem: 'malformed', detail: 'Contact "*" together with other contacts' };
-  if (items.length > maxContacts) return { ok: false, problem: 'too many contacts', detail: `${items.length} contacts (at most ${maxContacts})` };
+  if (items.includes('*'))
+    return { ok: false, problem: 'malformed', detail: 'Contact "*" together with other contacts' };
+  if (items.length > maxContacts)
+    return { ok: false, problem: 'too many contacts', detail: `${items.length} contacts (at most ${maxContacts})` };
 
   const contacts: RequestedContact[] = [];
   for (const item of items) {
@@ -125,7 +130,8 @@ function parseContact(item: string): Parsed<RequestedContact> {
     paramText = semi >= 0 ? item.slice(semi) : '';
   }
   if (uri.length > MAX_CONTACT_URI_LENGTH) return { ok: false, problem: 'malformed', detail: 'Contact URI too long' };
-  if (parseSipUri(uri) === null) return { ok: false, problem: 'malformed', detail: 'Contact is not a sip: or sips: URI' };
+  if (parseSipUri(uri) === null)
+    return { ok: false, problem: 'malformed', detail: 'Contact is not a sip: or sips: URI' };
 
   let expires: number | null = null;
   const params = splitTopLevel(paramText, ';') ?? [];
@@ -133,7 +139,8 @@ function parseContact(item: string): Parsed<RequestedContact> {
     const [name = '', raw] = p.split('=', 2);
     if (name.trim().toLowerCase() !== 'expires') continue;
     const seconds = parseDeltaSeconds((raw ?? '').replace(/^\s*"|"\s*$/g, ''));
-    if (seconds === null) return { ok: false, problem: 'malformed', detail: 'Contact expires parameter is not a number of seconds' };
+    if (seconds === null)
+      return { ok: false, problem: 'malformed', detail: 'Contact expires parameter is not a number of seconds' };
     expires = seconds;
   }
   return { ok: true, value: { uri, expires } };

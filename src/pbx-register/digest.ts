@@ -27,7 +27,18 @@ export type Credentials = Readonly<Record<string, string>> & { readonly scheme: 
 export type AuthResult =
   | { kind: 'ok'; username: string }
   /** Send a 401 with a fresh nonce (`stale`: the password was right, only the nonce was not). */
-  | { kind: 'challenge'; stale: boolean; why: 'no credentials' | 'other realm' | 'unsupported algorithm' | 'unsupported qop' | 'unknown nonce' | 'expired nonce' | 'replayed nonce' }
+  | {
+      kind: 'challenge';
+      stale: boolean;
+      why:
+        | 'no credentials'
+        | 'other realm'
+        | 'unsupported algorithm'
+        | 'unsupported qop'
+        | 'unknown nonce'
+        | 'expired nonce'
+        | 'replayed nonce';
+    }
   /** Wrong user name or password: refuse (403) and count it. */
   | { kind: 'forbidden'; why: 'unknown user' | 'wrong password'; username: string }
   /** Credentials that cannot be read: 400, and count it. */
@@ -117,7 +128,18 @@ export function digestResponse(c: {
   cnonce?: string;
 }): string {
   const { username, realm, password, method, uri, nonce } = c;
-  return requestDigest({ algorithm: 'MD5', username, realm, password, method, uri, nonce, qop: c.qop || null, nc: c.nc ?? '', cnonce: c.cnonce ?? '' });
+  return requestDigest({
+    algorithm: 'MD5',
+    username,
+    realm,
+    password,
+    method,
+    uri,
+    nonce,
+    qop: c.qop || null,
+    nc: c.nc ?? '',
+    cnonce: c.cnonce ?? '',
+  });
 }
 
 /** Equal strings, compared in constant time over their SHA-256 (so lengths leak nothing either). */
@@ -159,14 +181,16 @@ export class DigestAuth {
     if (all === null) return { kind: 'malformed', why: 'unreadable Authorization header' };
     const digests = all.filter((c) => c.scheme === 'digest');
     const c = digests.find((d) => d.realm === this.settings.realm);
-    if (c === undefined) return { kind: 'challenge', stale: false, why: digests.length > 0 ? 'other realm' : 'no credentials' };
+    if (c === undefined)
+      return { kind: 'challenge', stale: false, why: digests.length > 0 ? 'other realm' : 'no credentials' };
 
     for (const field of ['username', 'nonce', 'uri', 'response'] as const) {
       if (!c[field]) return { kind: 'malformed', why: `Authorization without ${field}` };
     }
     const { username = '', nonce = '', uri = '', response = '' } = c;
     if (!/^[0-9a-f]{32}$/i.test(response)) return { kind: 'malformed', why: 'response is not an MD5 digest' };
-    if (c.algorithm !== undefined && c.algorithm.toLowerCase() !== 'md5') return { kind: 'challenge', stale: false, why: 'unsupported algorithm' };
+    if (c.algorithm !== undefined && c.algorithm.toLowerCase() !== 'md5')
+      return { kind: 'challenge', stale: false, why: 'unsupported algorithm' };
     const qop = c.qop;
     let nc = 0;
     if (qop !== undefined) {

@@ -8,23 +8,73 @@ import { applyRegister } from './bindings.js';
 import { DigestAuth } from './digest.js';
 
 const PIECES = [
-  '"', '\\', '<', '>', ';', ',', '=', '@', ':', ' ', '\t', '\r\n', '\u0000', '*', 'Digest ', 'username=', 'realm=',
-  'nonce=', 'uri=', 'response=', 'qop=auth', 'nc=', 'cnonce=', 'algorithm=MD5', 'crocetta', 'sip:', 'sips:', 'tel:',
-  'expires=', '0', '60', '4294967296', '-1', '[', ']', '::1', '10.0.0.1', ':5060', ';transport=tcp', 'REGISTER', '😀',
-  '\uD800', '0123456789abcdef0123456789abcdef', '00000001',
+  '"',
+  '\\',
+  '<',
+  '>',
+  ';',
+  ',',
+  '=',
+  '@',
+  ':',
+  ' ',
+  '\t',
+  '\r\n',
+  '\u0000',
+  '*',
+  'Digest ',
+  'username=',
+  'realm=',
+  'nonce=',
+  'uri=',
+  'response=',
+  'qop=auth',
+  'nc=',
+  'cnonce=',
+  'algorithm=MD5',
+  'crocetta',
+  'sip:',
+  'sips:',
+  'tel:',
+  'expires=',
+  '0',
+  '60',
+  '4294967296',
+  '-1',
+  '[',
+  ']',
+  '::1',
+  '10.0.0.1',
+  ':5060',
+  ';transport=tcp',
+  'REGISTER',
+  '😀',
+  '\uD800',
+  '0123456789abcdef0123456789abcdef',
+  '00000001',
 ];
 
 function randomText(next: () => number, maxPieces: number): string {
   const n = Math.floor(next() * maxPieces);
   let s = '';
-  for (let i = 0; i < n; i++) s += next() < 0.1 ? String.fromCharCode(Math.floor(next() * 0x10000)) : (PIECES[Math.floor(next() * PIECES.length)] ?? '');
+  for (let i = 0; i < n; i++)
+    s +=
+      next() < 0.1
+        ? String.fromCharCode(Math.floor(next() * 0x10000))
+        : (PIECES[Math.floor(next() * PIECES.length)] ?? '');
   return s;
 }
 
 describe('hostile REGISTERs', () => {
   it('never make the digest check throw', () => {
     const next = mulberry32(10);
-    const auth = new DigestAuth({ realm: 'crocetta', username: 'pbx', password: 'secret-password', nonceTtlMs: 60_000, maxNonces: 50 });
+    const auth = new DigestAuth({
+      realm: 'crocetta',
+      username: 'pbx',
+      password: 'secret-password',
+      nonceTtlMs: 60_000,
+      maxNonces: 50,
+    });
     const kinds = new Set<string>();
     for (let i = 0; i < 20_000; i++) {
       const result = auth.verify(randomText(next, 30), 'REGISTER', '198.51.100.7', i);

@@ -3,7 +3,15 @@
  * change them one at a time, and a binding is stored before its 200 goes out (a restart keeps it).
  */
 import type { Clock } from '../screening/types.js';
-import { applyRegister, bindingFor, deliveryUri, type Binding, type BindingLimits, type RegisterRequest, type RegisterResult } from './bindings.js';
+import {
+  applyRegister,
+  bindingFor,
+  deliveryUri,
+  type Binding,
+  type BindingLimits,
+  type RegisterRequest,
+  type RegisterResult,
+} from './bindings.js';
 
 /** Where bindings are kept (the register's `pbx_bindings` table). */
 export interface BindingStore {

@@ -68,18 +68,42 @@ const EXPECTED: Record<string, Record<'open' | 'closed', Record<CallerKind, stri
     closed: { trusted: 'allow -', unknown: 'tag 3', suspect: 'tag 1', nuisance: 'tag 1', withheld: 'tag 1' },
   },
   [SALES]: {
-    open: { trusted: 'allow -', unknown: 'allow -', suspect: 'reject:607 2', nuisance: 'reject:607 -', withheld: 'reject:607 2' },
-    closed: { trusted: 'allow -', unknown: 'tag 3', suspect: 'reject:607 2', nuisance: 'reject:607 -', withheld: 'reject:607 2' },
+    open: {
+      trusted: 'allow -',
+      unknown: 'allow -',
+      suspect: 'reject:607 2',
+      nuisance: 'reject:607 -',
+      withheld: 'reject:607 2',
+    },
+    closed: {
+      trusted: 'allow -',
+      unknown: 'tag 3',
+      suspect: 'reject:607 2',
+      nuisance: 'reject:607 -',
+      withheld: 'reject:607 2',
+    },
   },
   [OTHER]: {
     open: { trusted: 'allow -', unknown: 'allow -', suspect: 'tag -', nuisance: 'reject:607 -', withheld: 'allow -' },
     // A withheld caller's verdict (unknown) matches rule 3 before rule 4's `withheld`.
-    closed: { trusted: 'allow -', unknown: 'tag 3', suspect: 'announce-early 4', nuisance: 'reject:607 -', withheld: 'tag 3' },
+    closed: {
+      trusted: 'allow -',
+      unknown: 'tag 3',
+      suspect: 'announce-early 4',
+      nuisance: 'reject:607 -',
+      withheld: 'tag 3',
+    },
   },
   // No DID known (a request without a number): only rules without dids apply, as for OTHER.
   none: {
     open: { trusted: 'allow -', unknown: 'allow -', suspect: 'tag -', nuisance: 'reject:607 -', withheld: 'allow -' },
-    closed: { trusted: 'allow -', unknown: 'tag 3', suspect: 'announce-early 4', nuisance: 'reject:607 -', withheld: 'tag 3' },
+    closed: {
+      trusted: 'allow -',
+      unknown: 'tag 3',
+      suspect: 'announce-early 4',
+      nuisance: 'reject:607 -',
+      withheld: 'tag 3',
+    },
   },
 };
 
@@ -135,7 +159,10 @@ describe('policy matrix: our numbers × hours × verdicts', () => {
       const got: Record<string, string> = {};
       for (const kind of CALLERS) {
         const { decision, identity } = call(kind);
-        const choice = pickAction(decision, identity, policy, { did: did === 'none' ? null : did, time: Date.parse(iso) });
+        const choice = pickAction(decision, identity, policy, {
+          did: did === 'none' ? null : did,
+          time: Date.parse(iso),
+        });
         got[kind] = `${formatAction(choice.action)} ${choice.rule?.number ?? '-'}`;
       }
       expect(got).toEqual(byState[state]);
@@ -147,7 +174,9 @@ describe('pickAction', () => {
   it('without rules is the global action per verdict', () => {
     const { rules: _rules, ...global } = policy;
     const { decision, identity } = call('suspect');
-    expect(pickAction(decision, identity, global, { did: SALES, time: Date.parse('2026-12-01T10:00:00+01:00') })).toEqual({
+    expect(
+      pickAction(decision, identity, global, { did: SALES, time: Date.parse('2026-12-01T10:00:00+01:00') }),
+    ).toEqual({
       action: { kind: 'tag' },
       rule: null,
       open: null,
@@ -156,22 +185,38 @@ describe('pickAction', () => {
 
   it('lets a trusted withheld caller through a withheld rule, as the global withheld action does', () => {
     const { identity } = call('withheld');
-    const choice = pickAction({ verdict: 'trusted', score: 0, reasons: [] }, identity, policy, { did: SALES, time: Date.parse('2026-12-01T10:00:00+01:00') });
+    const choice = pickAction({ verdict: 'trusted', score: 0, reasons: [] }, identity, policy, {
+      did: SALES,
+      time: Date.parse('2026-12-01T10:00:00+01:00'),
+    });
     expect(choice.rule).toBeNull();
     expect(choice.action).toEqual({ kind: 'allow' });
   });
 
   it("names the rule, and the day's closure, in the register's reason", () => {
     const { decision, identity } = call('unknown');
-    const choice = pickAction(decision, identity, policy, { did: SUPPORT, time: Date.parse('2025-08-15T10:00:00+02:00') });
-    expect(policyReason(choice)).toMatchObject({ code: 'policy-rule', weight: 0, text: 'policy rule 3 "after hours" (closed (Ferragosto)): tag' });
-    const open = pickAction(call('suspect').decision, identity, policy, { did: SALES, time: Date.parse('2026-12-01T10:00:00+01:00') });
+    const choice = pickAction(decision, identity, policy, {
+      did: SUPPORT,
+      time: Date.parse('2025-08-15T10:00:00+02:00'),
+    });
+    expect(policyReason(choice)).toMatchObject({
+      code: 'policy-rule',
+      weight: 0,
+      text: 'policy rule 3 "after hours" (closed (Ferragosto)): tag',
+    });
+    const open = pickAction(call('suspect').decision, identity, policy, {
+      did: SALES,
+      time: Date.parse('2026-12-01T10:00:00+01:00'),
+    });
     expect(policyReason(open)?.text).toBe('policy rule 2 "sales line": reject:607');
   });
 
   it('reads the business hours only for a rule that asks', () => {
     let reads = 0;
-    const counting = { ...policy, rules: { rules: policy.rules?.rules ?? [], openAt: (ms: number) => (reads++, policy.rules!.openAt(ms)) } };
+    const counting = {
+      ...policy,
+      rules: { rules: policy.rules?.rules ?? [], openAt: (ms: number) => (reads++, policy.rules!.openAt(ms)) },
+    };
     pickAction(call('suspect').decision, call('suspect').identity, counting, { did: SALES, time: 0 });
     expect(reads).toBe(0);
     pickAction(call('unknown').decision, call('unknown').identity, counting, { did: SALES, time: 0 });
@@ -193,7 +238,12 @@ describe('policies in the config', () => {
     expect(policies.safeParse([{ action: 'reject:486' }]).success).toBe(true);
   });
   it('refuses malformed opening hours and closed days', () => {
-    const base = { timeZone: '', holidays: 'IT', week: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] }, closed: [] };
+    const base = {
+      timeZone: '',
+      holidays: 'IT',
+      week: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
+      closed: [],
+    };
     expect(hours.safeParse(base).success).toBe(true);
     expect(hours.safeParse({ ...base, week: { ...base.week, mon: ['13:00-08:30'] } }).success).toBe(false);
     expect(hours.safeParse({ ...base, week: { ...base.week, mon: ['8-13'] } }).success).toBe(false);

@@ -49,14 +49,21 @@ export interface PolicyChoice {
 function verdictMatches(verdicts: ReadonlySet<PolicyVerdict>, decision: Decision, identity: CallerIdentity): boolean {
   if (verdicts.has(decision.verdict)) return true;
   // As for the global withheld action: the business's trust and a nuisance verdict beat a rule about withholding.
-  return verdicts.has('withheld') && identity.withheld && decision.verdict !== 'trusted' && decision.verdict !== 'nuisance';
+  return (
+    verdicts.has('withheld') && identity.withheld && decision.verdict !== 'trusted' && decision.verdict !== 'nuisance'
+  );
 }
 
 /**
  * The action for a call: the first rule of `policy.rules` whose dids, hours and verdicts all match, else the
  * global actions (chooseAction). A call whose DID is unknown matches only rules without `dids`.
  */
-export function pickAction(decision: Decision, identity: CallerIdentity, policy: ActionPolicy, call: PolicyCall): PolicyChoice {
+export function pickAction(
+  decision: Decision,
+  identity: CallerIdentity,
+  policy: ActionPolicy,
+  call: PolicyCall,
+): PolicyChoice {
   const rules = policy.rules;
   let open: OpenState | null = null;
   if (rules !== undefined) {

@@ -21,7 +21,12 @@ export interface BehaviourContext {
 }
 
 /** The latest window of `windowMs` holding ≥ `min` attempts (the current one at `now` included). */
-export function findBurst(attempts: readonly number[], now: number, windowMs: number, min: number): { count: number; at: number } | null {
+export function findBurst(
+  attempts: readonly number[],
+  now: number,
+  windowMs: number,
+  min: number,
+): { count: number; at: number } | null {
   // times = [...attempts, now], ascending; walk windows ending at each time, latest first.
   const n = attempts.length + 1;
   const t = (i: number): number => (i === n - 1 ? now : (attempts[i] ?? 0));
@@ -146,7 +151,10 @@ export function behaviourReasons(
     }
     out.push({
       code: 'off-hours',
-      text: earlier === 0 ? 'calling outside business hours' : `calling outside business hours (${earlier + 1} times lately)`,
+      text:
+        earlier === 0
+          ? 'calling outside business hours'
+          : `calling outside business hours (${earlier + 1} times lately)`,
       weight: repeated(off.weight, n) * discount,
       params: { times: earlier + 1 },
     });

@@ -51,8 +51,17 @@ export function blockReason(
   if (mobile && rules.mobile === 'off') return null;
 
   let best: Reason | null = null;
-  const consider = (members: number, gate: number, prefix: string, free: number, level: 'small' | 'large', spread: number, marked = false): void => {
-    const weight = Math.min(rules.maxWeight, repeated(marked ? rules.office.weight : rules.weight, members / gate)) * discount;
+  const consider = (
+    members: number,
+    gate: number,
+    prefix: string,
+    free: number,
+    level: 'small' | 'large',
+    spread: number,
+    marked = false,
+  ): void => {
+    const weight =
+      Math.min(rules.maxWeight, repeated(marked ? rules.office.weight : rules.weight, members / gate)) * discount;
     if (best !== null && best.weight >= weight) return;
     const where = formatBlock(prefix, free);
     const text = `${members} ${marked ? 'numbers you marked nuisance' : 'nuisance numbers'} in ${where}`;
@@ -60,17 +69,29 @@ export function blockReason(
       code: 'nuisance-block',
       text: level === 'small' ? text : `${text} (${spread} blocks of ten)`,
       weight,
-      params: { block: where, prefix: `+${prefix}`, members, level, ...(level === 'large' ? { spread } : {}), ...(marked ? { marked: members } : {}) },
+      params: {
+        block: where,
+        prefix: `+${prefix}`,
+        members,
+        level,
+        ...(level === 'large' ? { spread } : {}),
+        ...(marked ? { marked: members } : {}),
+      },
     };
   };
 
-  if (!(mobile && rules.mobile === 'large-only') && counts.smallTrusted === 0 && counts.smallNuisance >= rules.smallMin) {
+  if (
+    !(mobile && rules.mobile === 'large-only') &&
+    counts.smallTrusted === 0 &&
+    counts.smallNuisance >= rules.smallMin
+  ) {
     consider(counts.smallNuisance, rules.smallMin, counts.small, rules.dropDigits, 'small', 1);
   }
   if (counts.largeTrusted === 0 && counts.largeNuisance >= rules.largeMin) {
     let spread = 0;
     for (const n of counts.tens) if (n >= rules.largeContrib) spread++;
-    if (spread >= rules.largeSpread) consider(counts.largeNuisance, rules.largeMin, counts.large, rules.dropDigits + 1, 'large', spread);
+    if (spread >= rules.largeSpread)
+      consider(counts.largeNuisance, rules.largeMin, counts.large, rules.dropDigits + 1, 'large', spread);
   }
   const office = rules.office;
   if (office.enabled) {
@@ -83,7 +104,8 @@ export function blockReason(
     if (counts.largeTrusted === 0 && largeMarked >= office.largeMin) {
       let spread = 0;
       for (const n of counts.tensMarked ?? []) if (n > 0) spread++;
-      if (spread >= office.largeSpread) consider(largeMarked, office.largeMin, counts.large, rules.dropDigits + 1, 'large', spread, true);
+      if (spread >= office.largeSpread)
+        consider(largeMarked, office.largeMin, counts.large, rules.dropDigits + 1, 'large', spread, true);
     }
   }
   return best;

@@ -74,7 +74,11 @@ export function openingHoursCheck(hours: OpeningHours): (ms: number) => OpenStat
     const holiday = hours.holidays === null ? null : publicHoliday(hours.holidays, w.year, w.month, w.day);
     const closedDay = holiday === null ? closedOn(date) : null;
     const dayClosed: OpenState | null =
-      holiday !== null ? { open: false, why: 'holiday', holiday } : closedDay !== null ? { open: false, why: 'closed-day', day: closedDay } : null;
+      holiday !== null
+        ? { open: false, why: 'holiday', holiday }
+        : closedDay !== null
+          ? { open: false, why: 'closed-day', day: closedDay }
+          : null;
     const facts = { weekday: w.weekday, minute: w.minuteOfDay, dayClosed };
     if (memo.size >= MAX_SLOTS) memo.clear();
     memo.set(slot, facts);
@@ -85,7 +89,8 @@ export function openingHoursCheck(hours: OpeningHours): (ms: number) => OpenStat
     const facts = slotFacts(slot);
     if (facts.dayClosed !== null) return facts.dayClosed;
     const minute = facts.minute + Math.floor((ms - slot * SLOT_MS) / 60_000);
-    for (const [open, close] of hours.week[facts.weekday] ?? []) if (minute >= open && minute < close) return { open: true };
+    for (const [open, close] of hours.week[facts.weekday] ?? [])
+      if (minute >= open && minute < close) return { open: true };
     return { open: false, why: 'hours' };
   };
 }
@@ -93,7 +98,8 @@ export function openingHoursCheck(hours: OpeningHours): (ms: number) => OpenStat
 /** The same intervals on each of `days` (ISO weekdays), no holidays: the learned off-hours evidence's shape. */
 export function weeklyHours(hours: BusinessHours, timeZone: string): OpeningHours {
   const week: Interval[][] = [];
-  for (let d = 0; d <= 7; d++) week.push(hours.days.includes(d) ? hours.intervals.map(([o, c]) => [o, c] as const) : []);
+  for (let d = 0; d <= 7; d++)
+    week.push(hours.days.includes(d) ? hours.intervals.map(([o, c]) => [o, c] as const) : []);
   return { timeZone, week, holidays: null, closed: [] };
 }
 

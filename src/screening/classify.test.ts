@@ -23,7 +23,12 @@ const ITALIAN_MOBILE = '+393471234567';
 const TELEMARKETING = '+390844123456';
 const SURVEY = '+390843123456';
 
-function run(identity: CallerIdentity, ev: CallerEvidence = NO_EVIDENCE, r: ScreeningRules = rules(), now = NOW): Decision {
+function run(
+  identity: CallerIdentity,
+  ev: CallerEvidence = NO_EVIDENCE,
+  r: ScreeningRules = rules(),
+  now = NOW,
+): Decision {
   return classify({ identity, evidence: ev, now, rules: r });
 }
 
@@ -64,7 +69,9 @@ describe("the business's own mark", () => {
     expect(d).toEqual({
       verdict: 'trusted',
       score: 0,
-      reasons: [expect.objectContaining({ code: 'marked-trusted', text: 'marked trusted by you on 3 Nov 2026', weight: 0 })],
+      reasons: [
+        expect.objectContaining({ code: 'marked-trusted', text: 'marked trusted by you on 3 Nov 2026', weight: 0 }),
+      ],
     });
   });
 
@@ -148,7 +155,10 @@ describe('business prefix rules', () => {
     });
     const london = run(caller('+442079460000'), NO_EVIDENCE, r);
     expect(london.verdict).toBe('suspect');
-    expect(london.reasons[0]).toMatchObject({ code: 'prefix-rule', text: 'suspect by your prefix rule +4420 (London)' });
+    expect(london.reasons[0]).toMatchObject({
+      code: 'prefix-rule',
+      text: 'suspect by your prefix rule +4420 (London)',
+    });
     const berlin = run(caller('+493012345678'), NO_EVIDENCE, r);
     expect(berlin.verdict).toBe('nuisance');
     expect(berlin.reasons[0]?.text).toBe('nuisance by your prefix rule +4930');
@@ -179,7 +189,10 @@ describe('country packs', () => {
 
   it('the verdict per pack comes from the settings', () => {
     const r = rules({
-      packs: { IT: { enabled: true, telemarketing: 'suspect', surveys: 'nuisance' }, FR: { enabled: true, automated: 'suspect' } },
+      packs: {
+        IT: { enabled: true, telemarketing: 'suspect', surveys: 'nuisance' },
+        FR: { enabled: true, automated: 'suspect' },
+      },
     });
     expect(run(caller(TELEMARKETING), NO_EVIDENCE, r).verdict).toBe('suspect');
     expect(run(caller(SURVEY), NO_EVIDENCE, r).verdict).toBe('nuisance');
@@ -188,7 +201,10 @@ describe('country packs', () => {
 
   it('a disabled pack does nothing', () => {
     const r = rules({
-      packs: { IT: { enabled: false, telemarketing: 'nuisance', surveys: 'suspect' }, FR: { enabled: false, automated: 'nuisance' } },
+      packs: {
+        IT: { enabled: false, telemarketing: 'nuisance', surveys: 'suspect' },
+        FR: { enabled: false, automated: 'nuisance' },
+      },
     });
     expect(run(caller(TELEMARKETING), NO_EVIDENCE, r)).toEqual({ verdict: 'unknown', score: 0, reasons: [] });
     expect(run(caller('+33162123456'), NO_EVIDENCE, r)).toEqual({ verdict: 'unknown', score: 0, reasons: [] });
@@ -223,7 +239,10 @@ describe('repeat attempts after a refusal', () => {
 
   it('the Nth attempt (3rd by default) is nuisance; the (N-1)th is suspect', () => {
     const second = evidence({ refusals: [refusedAt], attempts: [refusedAt - 1000, refusedAt + DAY] });
-    const third = evidence({ refusals: [refusedAt], attempts: [refusedAt - 1000, refusedAt + DAY, refusedAt + 2 * DAY] });
+    const third = evidence({
+      refusals: [refusedAt],
+      attempts: [refusedAt - 1000, refusedAt + DAY, refusedAt + 2 * DAY],
+    });
     const now = refusedAt + 4 * DAY + HOUR;
     const d2 = run(caller(ITALIAN_MOBILE), second, rules(), now);
     expect(d2.verdict).toBe('suspect');

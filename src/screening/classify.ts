@@ -12,7 +12,12 @@ import type { CallContext, CallerEvidence, Decision, Mark, Reason, Verdict } fro
 import { WEIGHTS, weightOf } from './weights.js';
 
 /** The per-call fast path: rules already compiled, no allocation beyond the decision itself. */
-export type Classifier = (identity: CallerIdentity, evidence: CallerEvidence, now: number, context?: CallContext) => Decision;
+export type Classifier = (
+  identity: CallerIdentity,
+  evidence: CallerEvidence,
+  now: number,
+  context?: CallContext,
+) => Decision;
 
 export interface ClassifyInput {
   identity: CallerIdentity;
@@ -56,7 +61,13 @@ const RAW_SHOWN_MAX = 32;
  *      (behaviour, number blocks, STIR/SHAKEN, display-name block patterns), weighted and decayed, no floor.
  *      Combined by noisy-OR.
  */
-function decide(c: CompiledRules, identity: CallerIdentity, evidence: CallerEvidence, now: number, context?: CallContext): Decision {
+function decide(
+  c: CompiledRules,
+  identity: CallerIdentity,
+  evidence: CallerEvidence,
+  now: number,
+  context?: CallContext,
+): Decision {
   const { rules, floor } = c;
   const learning = c.learning;
   const bypass = bypassReason(learning.safety, identity);
@@ -196,11 +207,18 @@ function learnedReasons(
   if (block !== undefined && block !== null && number !== null && number.e164 !== null) {
     gate = blockReason(l.rules.blocks, block, number.type, number.e164.length - 1, shaken.discount);
   }
-  let tree = l.rules.prefixes?.enabled === false ? null : prefixReason(evidence.prefix ?? null, c.dates, shaken.discount);
+  let tree =
+    l.rules.prefixes?.enabled === false ? null : prefixReason(evidence.prefix ?? null, c.dates, shaken.discount);
   // Where the business's own callers call from (a country or an operator/area code with legitimate numbers under
   // it), the prefix alone tags a new number but never refuses it: a supplier's or customer's new line is at stake.
   const node = evidence.prefix?.node;
-  if (tree !== null && node !== undefined && node.level !== 'block' && node.legit >= 0.5 && tree.weight > c.floor.suspect) {
+  if (
+    tree !== null &&
+    node !== undefined &&
+    node.level !== 'block' &&
+    node.legit >= 0.5 &&
+    tree.weight > c.floor.suspect
+  ) {
     tree = { ...tree, weight: c.floor.suspect };
   }
   const numberBlock = prefixEvidence(gate, tree, block);
@@ -220,7 +238,12 @@ function learnedReasons(
  * A call to one of our unpublished numbers (screening.trapDids), now or within the look-back: only a dialler going
  * down a list of numbers finds one.
  */
-function trapReason(c: CompiledRules, evidence: CallerEvidence, now: number, context: CallContext | undefined): Reason | null {
+function trapReason(
+  c: CompiledRules,
+  evidence: CallerEvidence,
+  now: number,
+  context: CallContext | undefined,
+): Reason | null {
   if (c.trapDids.size === 0) return null;
   const did = context?.did ?? null;
   let hit: { did: string; at: number } | null = did !== null && c.trapDids.has(did) ? { did, at: now } : null;

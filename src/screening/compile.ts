@@ -11,7 +11,6 @@ import type { PrefixRule, RuleVerdict, ScreeningRules } from './rules.js';
 import type { Reason, Verdict } from './types.js';
 import { weightOf } from './weights.js';
 
-
 /** A prefix match, ready to become a reason: the text is written once, at compile time. */
 export interface CompiledPrefix {
   verdict: RuleVerdict | 'trusted';
@@ -84,7 +83,9 @@ function compilePrefixRule(rule: PrefixRule): CompiledPrefix {
       verdict: 'trusted',
       reason: Object.freeze({
         code: 'trusted-prefix',
-        text: label ? `trusted by your prefix rule ${rule.prefix} (${label})` : `trusted by your prefix rule ${rule.prefix}`,
+        text: label
+          ? `trusted by your prefix rule ${rule.prefix} (${label})`
+          : `trusted by your prefix rule ${rule.prefix}`,
         weight: 0,
         params: Object.freeze({ prefix: rule.prefix, label }),
       }),
@@ -138,7 +139,8 @@ function validate(rules: ScreeningRules): void {
   }
   if (suspect > nuisance) fail(`thresholds.suspect (${suspect}) must not exceed thresholds.nuisance (${nuisance})`);
   for (const did of rules.trapDids ?? []) {
-    if (!/^\+[1-9][0-9]{5,14}$/.test(did)) fail(`trapDids: ${JSON.stringify(did)} is not an E.164 number such as +390212345699`);
+    if (!/^\+[1-9][0-9]{5,14}$/.test(did))
+      fail(`trapDids: ${JSON.stringify(did)} is not an E.164 number such as +390212345699`);
   }
 
   const { attempts, withinDays } = rules.repeat;
@@ -149,7 +151,8 @@ function validate(rules: ScreeningRules): void {
     fail(`repeat.withinDays must be a number > 0, got ${String(withinDays)}`);
   }
 
-  if (!FLOOR_VERDICTS.includes(rules.withheld)) fail(`withheld must be unknown, suspect or nuisance, got "${String(rules.withheld)}"`);
+  if (!FLOOR_VERDICTS.includes(rules.withheld))
+    fail(`withheld must be unknown, suspect or nuisance, got "${String(rules.withheld)}"`);
   if (!FLOOR_VERDICTS.includes(rules.unparsable)) {
     fail(`unparsable must be unknown, suspect or nuisance, got "${String(rules.unparsable)}"`);
   }
@@ -200,21 +203,34 @@ function validateLearning(l: LearningRules): void {
   weight('behaviour.offHours.weight', b.offHours.weight);
   positive('behaviour.burst.windowMinutes', b.burst.windowMinutes);
   positive('behaviour.sweep.windowMinutes', b.sweep.windowMinutes);
-  if (!Number.isInteger(b.burst.attempts) || b.burst.attempts < 2) fail('behaviour.burst.attempts must be a whole number ≥ 2');
+  if (!Number.isInteger(b.burst.attempts) || b.burst.attempts < 2)
+    fail('behaviour.burst.attempts must be a whole number ≥ 2');
   if (!Number.isInteger(b.sweep.dids) || b.sweep.dids < 2) fail('behaviour.sweep.dids must be a whole number ≥ 2');
   for (const [open, close] of b.offHours.hours.intervals) {
-    if (!(open >= 0 && close <= 24 * 60 && open < close)) fail(`behaviour.offHours: interval ${open}-${close} is not within a day`);
+    if (!(open >= 0 && close <= 24 * 60 && open < close))
+      fail(`behaviour.offHours: interval ${open}-${close} is not within a day`);
   }
-  for (const d of b.offHours.hours.days) if (!(Number.isInteger(d) && d >= 1 && d <= 7)) fail(`behaviour.offHours: day ${d} is not 1 (Mon) to 7 (Sun)`);
+  for (const d of b.offHours.hours.days)
+    if (!(Number.isInteger(d) && d >= 1 && d <= 7)) fail(`behaviour.offHours: day ${d} is not 1 (Mon) to 7 (Sun)`);
   const k = l.blocks;
-  if (!Number.isInteger(k.dropDigits) || k.dropDigits < 1 || k.dropDigits > 3) fail('blocks.dropDigits must be 1, 2 or 3');
-  for (const [name, v] of [['smallMin', k.smallMin], ['largeMin', k.largeMin], ['largeSpread', k.largeSpread], ['largeContrib', k.largeContrib]] as const) {
+  if (!Number.isInteger(k.dropDigits) || k.dropDigits < 1 || k.dropDigits > 3)
+    fail('blocks.dropDigits must be 1, 2 or 3');
+  for (const [name, v] of [
+    ['smallMin', k.smallMin],
+    ['largeMin', k.largeMin],
+    ['largeSpread', k.largeSpread],
+    ['largeContrib', k.largeContrib],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) fail(`blocks.${name} must be a whole number ≥ 1, got ${String(v)}`);
   }
   if (k.largeSpread > 10) fail('blocks.largeSpread cannot exceed 10 (a large block has 10 small blocks)');
   weight('blocks.weight', k.weight);
   weight('blocks.maxWeight', k.maxWeight);
-  for (const [name, v] of [['smallMin', k.office.smallMin], ['largeMin', k.office.largeMin], ['largeSpread', k.office.largeSpread]] as const) {
+  for (const [name, v] of [
+    ['smallMin', k.office.smallMin],
+    ['largeMin', k.office.largeMin],
+    ['largeSpread', k.office.largeSpread],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) fail(`blocks.office.${name} must be a whole number ≥ 1, got ${String(v)}`);
   }
   if (k.office.largeSpread > 10) fail('blocks.office.largeSpread cannot exceed 10 (a large block has 10 small blocks)');
@@ -227,7 +243,8 @@ function validateLearning(l: LearningRules): void {
   if (p !== undefined) {
     positive('prefixes.nuisanceHalfLifeDays', p.nuisanceHalfLifeDays);
     positive('prefixes.legitHalfLifeDays', p.legitHalfLifeDays);
-    if (!(p.credibility > 0.5 && p.credibility < 1)) fail(`prefixes.credibility must be in (0.5, 1), got ${String(p.credibility)}`);
+    if (!(p.credibility > 0.5 && p.credibility < 1))
+      fail(`prefixes.credibility must be in (0.5, 1), got ${String(p.credibility)}`);
     weight('prefixes.minWeight', p.minWeight);
     weight('prefixes.maxWeight', p.maxWeight);
   }

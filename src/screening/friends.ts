@@ -16,7 +16,11 @@ export function friendReason(evidence: FriendEvidence | null | undefined): Reaso
   for (const r of reports) keep *= 1 - Math.min(1, Math.max(0, r.weight));
   const names = reports.slice(0, NAMES_SHOWN).map((r) => r.friend);
   if (count > NAMES_SHOWN) names.push(`${count - NAMES_SHOWN} more`);
-  const about = [...new Set(reports.flatMap((r) => [r.company, r.category]).filter((s): s is string => s !== null && s.trim() !== ''))];
+  const about = [
+    ...new Set(
+      reports.flatMap((r) => [r.company, r.category]).filter((s): s is string => s !== null && s.trim() !== ''),
+    ),
+  ];
   const what = about.length > 0 ? `, ${about.slice(0, 2).join(', ')}` : '';
   const gate = counts ? '' : `; ${evidence.consensus} needed to count`;
   return {

@@ -80,7 +80,8 @@ describe('caller IDs that are not numbers', () => {
   ])('short and emergency numbers are never pushed up: %s %j', (raw, flags) => {
     const d = run(rawCaller(raw, flags), rules({ unparsable: 'nuisance' }));
     // Since the safety nets (issue 5) short codes and emergency numbers are trusted outright; '1' is no short code.
-    if (flags.includes('short-code')) expect(d).toMatchObject({ verdict: 'trusted', score: 0, reasons: [{ code: 'service-number' }] });
+    if (flags.includes('short-code'))
+      expect(d).toMatchObject({ verdict: 'trusted', score: 0, reasons: [{ code: 'service-number' }] });
     else expect(d).toEqual({ verdict: 'unknown', score: 0, reasons: [] });
   });
 

@@ -166,5 +166,12 @@ export const DEFAULT_LEARNING_RULES: LearningRules = Object.freeze<LearningRules
     calledByUsDays: 365,
   },
   shaken: { enabled: true, failedWeight: 0.7, gatewayWeight: 0.1, fullDiscount: 0.7 },
-  prefixes: { enabled: false, nuisanceHalfLifeDays: 30, legitHalfLifeDays: 90, credibility: 0.9, minWeight: 0.5, maxWeight: 0.95 },
+  prefixes: {
+    enabled: false,
+    nuisanceHalfLifeDays: 30,
+    legitHalfLifeDays: 90,
+    credibility: 0.9,
+    minWeight: 0.5,
+    maxWeight: 0.95,
+  },
 });

@@ -22,7 +22,8 @@ const CALLING_CODES: ReadonlyMap<string, readonly string[]> = (() => {
   const codes = (new Metadata() as unknown as CallingCodes).countryCallingCodes();
   for (const [code, regions] of Object.entries(codes)) map.set(code, regions);
   // Non-geographic codes (international freephone 800, satellite 881, networks 882/883...) have no region.
-  for (const code of ['800', '808', '870', '878', '881', '882', '883', '888', '979']) if (!map.has(code)) map.set(code, []);
+  for (const code of ['800', '808', '870', '878', '881', '882', '883', '888', '979'])
+    if (!map.has(code)) map.set(code, []);
   return map;
 })();
 
@@ -58,7 +59,10 @@ export function numberPrefixes(e164: string): NumberPrefixes | null {
     const parsed = parsePhoneNumberFromString(`+${digits}`);
     if (parsed !== undefined && parsed.countryCallingCode === callingCode) {
       type = parsed.isValid() ? (parsed.getType() ?? null) : null;
-      const groups = parsed.formatInternational().split(/[^0-9]+/).filter((g) => g !== '');
+      const groups = parsed
+        .formatInternational()
+        .split(/[^0-9]+/)
+        .filter((g) => g !== '');
       if (groups.length > 2) {
         ndc = groups[1] ?? '';
         if (MOBILE_TOKEN.has(callingCode) && type === 'MOBILE' && groups.length > 3) ndc += groups[2] ?? '';

@@ -42,7 +42,15 @@ function block(over: Partial<BlockCounts> = {}): BlockCounts {
 function markedInTen(marked: number, over: Partial<BlockCounts> = {}): BlockCounts {
   const tens = zeros();
   tens[1] = marked;
-  return block({ smallNuisance: marked, smallMarked: marked, largeNuisance: marked, largeMarked: marked, tens, tensMarked: tens, ...over });
+  return block({
+    smallNuisance: marked,
+    smallMarked: marked,
+    largeNuisance: marked,
+    largeMarked: marked,
+    tens,
+    tensMarked: tens,
+    ...over,
+  });
 }
 
 /** Marked numbers elsewhere in the caller's 100-block (none in its own 10-block), per 10-block. */
@@ -83,7 +91,9 @@ describe('office gates: blocks with numbers the business marked', () => {
   });
 
   it('a trusted number in the 10-block stops it', () => {
-    expect(blockReason(decide(caller(CALLER), evidence({ block: markedInTen(3, { smallTrusted: 1, largeTrusted: 1 }) })))).toBeUndefined();
+    expect(
+      blockReason(decide(caller(CALLER), evidence({ block: markedInTen(3, { smallTrusted: 1, largeTrusted: 1 }) }))),
+    ).toBeUndefined();
   });
 
   it('the 100-block: 3 marked numbers over 2 blocks of ten', () => {
@@ -95,7 +105,9 @@ describe('office gates: blocks with numbers the business marked', () => {
   it('the 100-block needs 3 marks, and 2 blocks of ten, and no trusted member', () => {
     expect(blockReason(decide(caller(CALLER), evidence({ block: markedAround([1, 0, 1]) })))).toBeUndefined();
     expect(blockReason(decide(caller(CALLER), evidence({ block: markedAround([3]) })))).toBeUndefined();
-    expect(blockReason(decide(caller(CALLER), evidence({ block: markedAround([2, 0, 1], { largeTrusted: 1 }) })))).toBeUndefined();
+    expect(
+      blockReason(decide(caller(CALLER), evidence({ block: markedAround([2, 0, 1], { largeTrusted: 1 }) }))),
+    ).toBeUndefined();
   });
 
   it('mobiles: only the 100-block gate (consecutive SIMs are different people)', () => {
@@ -114,10 +126,14 @@ describe('office gates: blocks with numbers the business marked', () => {
 
   it('the safety nets still win: a trusted mark, a number we called, a display-name allow, an emergency number', () => {
     const dense = markedInTen(5);
-    expect(decide(caller(CALLER), evidence({ mark: mark('trusted', TUE - DAY), block: dense })).verdict).toBe('trusted');
+    expect(decide(caller(CALLER), evidence({ mark: mark('trusted', TUE - DAY), block: dense })).verdict).toBe(
+      'trusted',
+    );
     expect(decide(caller(CALLER), evidence({ calledByUs: TUE - DAY, block: dense })).verdict).toBe('trusted');
     const allow = learning((l) => (l.safety.displayNameAllow = ['^Studio Rossi$']));
-    expect(decide(caller(CALLER, { displayName: 'Studio Rossi' }), evidence({ block: dense }), allow).verdict).toBe('trusted');
+    expect(decide(caller(CALLER, { displayName: 'Studio Rossi' }), evidence({ block: dense }), allow).verdict).toBe(
+      'trusted',
+    );
     const emergency = caller('112', { number: number(null, { raw: '112', flags: ['short-code'], valid: false }) });
     expect(decide(emergency, evidence({ block: dense })).verdict).toBe('trusted');
   });

@@ -33,7 +33,10 @@ describe('FR pack (ARCEP décision 2022-1583)', () => {
   it.each(metropolitan)('%s is an automated-calling range', (national) => {
     const d = judge(`+33${national.slice(1)}123456`);
     expect(d.verdict).toBe('nuisance');
-    expect(d.reasons[0]).toMatchObject({ code: 'automated-call-prefix', text: `ARCEP automated-calling range ${national}` });
+    expect(d.reasons[0]).toMatchObject({
+      code: 'automated-call-prefix',
+      text: `ARCEP automated-calling range ${national}`,
+    });
   });
 
   it.each(overseas)('overseas %s is matched as +33%s…', (national) => {

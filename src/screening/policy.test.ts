@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { chooseAction, DEFAULT_ACTION_POLICY, formatAction, parseAction, type Action, type ActionPolicy } from './policy.js';
+import {
+  chooseAction,
+  DEFAULT_ACTION_POLICY,
+  formatAction,
+  parseAction,
+  type Action,
+  type ActionPolicy,
+} from './policy.js';
 import type { Decision, Verdict } from './types.js';
 import { caller, withheldCaller } from './test-fixtures.js';
 
@@ -24,11 +31,16 @@ describe('chooseAction', () => {
   });
 
   it.each<Verdict>(['unknown', 'suspect'])('a withheld %s caller gets the withheld action', (verdict) => {
-    expect(chooseAction(decision(verdict), withheldCaller('privacy-header'), policy)).toEqual({ kind: 'reject', status: 433 });
+    expect(chooseAction(decision(verdict), withheldCaller('privacy-header'), policy)).toEqual({
+      kind: 'reject',
+      status: 433,
+    });
   });
 
   it('a withheld caller that is nuisance by other evidence gets the nuisance action', () => {
-    expect(chooseAction(decision('nuisance'), withheldCaller('privacy-header'), policy)).toEqual({ kind: 'announce-early' });
+    expect(chooseAction(decision('nuisance'), withheldCaller('privacy-header'), policy)).toEqual({
+      kind: 'announce-early',
+    });
   });
 
   it('a withheld caller the business marked trusted is allowed', () => {
@@ -62,12 +74,19 @@ describe('parseAction / formatAction', () => {
     expect(parseAction(text)).toEqual(action);
   });
 
-  it.each(['reject:399', 'reject:700', 'reject:60', 'reject:6070', 'reject:607.5', 'reject:4e2', 'reject:', 'reject:abc', 'reject:-486'])(
-    'refuses %j naming the value and the range',
-    (text) => {
-      expect(() => parseAction(text)).toThrow(new RegExp(`"${text}".*400 to 699`));
-    },
-  );
+  it.each([
+    'reject:399',
+    'reject:700',
+    'reject:60',
+    'reject:6070',
+    'reject:607.5',
+    'reject:4e2',
+    'reject:',
+    'reject:abc',
+    'reject:-486',
+  ])('refuses %j naming the value and the range', (text) => {
+    expect(() => parseAction(text)).toThrow(new RegExp(`"${text}".*400 to 699`));
+  });
 
   it.each(['', 'block', 'announce', 'allow:200', 'toString', '__proto__'])('refuses unknown action %j', (text) => {
     expect(() => parseAction(text)).toThrow(`unknown action "${text}": expected one of allow, tag, reject`);

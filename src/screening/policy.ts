@@ -59,7 +59,8 @@ export const DEFAULT_ACTION_POLICY: ActionPolicy = Object.freeze<ActionPolicy>({
 export function chooseAction(decision: Decision, identity: CallerIdentity, policy: ActionPolicy): Action {
   if (decision.verdict === 'nuisance' && policy.byCategory) {
     const category = markCategory(decision);
-    const byCategory = category !== null && Object.hasOwn(policy.byCategory, category) ? policy.byCategory[category] : undefined;
+    const byCategory =
+      category !== null && Object.hasOwn(policy.byCategory, category) ? policy.byCategory[category] : undefined;
     if (byCategory) return byCategory;
   }
   if (
@@ -96,7 +97,9 @@ export function parseAction(text: string): Action {
     const code = value.slice('reject:'.length).trim();
     const status = /^[0-9]{3}$/.test(code) ? Number(code) : NaN;
     if (!(status >= 400 && status <= 699)) {
-      throw new Error(`invalid action "${text}": the SIP status after "reject:" must be a whole number from 400 to 699`);
+      throw new Error(
+        `invalid action "${text}": the SIP status after "reject:" must be a whole number from 400 to 699`,
+      );
     }
     return { kind: 'reject', status };
   }

@@ -14,23 +14,50 @@ const BLOCKS = DEFAULT_LEARNING_RULES.blocks;
 /** Twelve Albanian mobiles marked one a day (about 10 once decayed); the office never had a caller from Albania. */
 function albania(): PrefixTree {
   const tree = new PrefixTree();
-  for (let i = 0; i < 30; i++) tree.observe(`+39347${String(1000000 + i * 98321).slice(-7)}`, 'legit', 1, T0 - 20 * DAY);
-  for (let i = 0; i < 12; i++) tree.observe(`+35569${String(1000000 + i * 77777).slice(-7)}`, 'nuisance', 1, T0 - (12 - i) * DAY);
+  for (let i = 0; i < 30; i++)
+    tree.observe(`+39347${String(1000000 + i * 98321).slice(-7)}`, 'legit', 1, T0 - 20 * DAY);
+  for (let i = 0; i < 12; i++)
+    tree.observe(`+35569${String(1000000 + i * 77777).slice(-7)}`, 'nuisance', 1, T0 - (12 - i) * DAY);
   return tree;
 }
 
 const zeros = (): number[] => new Array<number>(10).fill(0);
 function counts(over: Partial<BlockCounts> = {}): BlockCounts {
-  return { small: '3902871769', smallNuisance: 0, smallTrusted: 0, large: '390287176', largeNuisance: 0, largeTrusted: 0, tens: zeros(), smallMarked: 0, largeMarked: 0, tensMarked: zeros(), ...over };
+  return {
+    small: '3902871769',
+    smallNuisance: 0,
+    smallTrusted: 0,
+    large: '390287176',
+    largeNuisance: 0,
+    largeTrusted: 0,
+    tens: zeros(),
+    smallMarked: 0,
+    largeMarked: 0,
+    tensMarked: zeros(),
+    ...over,
+  };
 }
 /** The office marked `n` numbers of the caller's own 10-block (index 9 of its 100-block). */
 function officeMarked(n: number, over: Partial<BlockCounts> = {}): BlockCounts {
   const tens = zeros();
   tens[9] = n;
-  return counts({ smallNuisance: n, smallMarked: n, largeNuisance: n, largeMarked: n, tens, tensMarked: tens, ...over });
+  return counts({
+    smallNuisance: n,
+    smallMarked: n,
+    largeNuisance: n,
+    largeMarked: n,
+    tens,
+    tensMarked: tens,
+    ...over,
+  });
 }
 const gate = (c: BlockCounts, type: string | null = 'FIXED_LINE'): Reason | null => blockReason(BLOCKS, c, type, 12, 1);
-const fixedTree = (weight: number, level: 'country' | 'area' | 'block' = 'area'): Reason => ({ code: 'prefix-evidence', text: 'tree', weight, params: { level } });
+const fixedTree = (weight: number, level: 'country' | 'area' | 'block' = 'area'): Reason => ({
+  code: 'prefix-evidence',
+  text: 'tree',
+  weight,
+  params: { level },
+});
 
 describe('the reason office staff read', () => {
   it('names the country and the evidence, counting ranges above the blocks', () => {
@@ -47,7 +74,9 @@ describe('the reason office staff read', () => {
 
   it('names the operator range, and the block with its free digits', () => {
     const tree = albania();
-    expect(prefixText(tree.estimate('+355691234567', T0)!, dates)).toMatch(/^10 number ranges of \+355 69 \(mobile\) with calls refused/);
+    expect(prefixText(tree.estimate('+355691234567', T0)!, dates)).toMatch(
+      /^10 number ranges of \+355 69 \(mobile\) with calls refused/,
+    );
     for (const n of ['+390287176901', '+390287176935', '+390287176977']) tree.observe(n, 'nuisance', 1, T0);
     tree.observe('+390245454545', 'legit', 1, T0);
     expect(prefixText(tree.estimate('+390287176999', T0)!, dates)).toBe(
@@ -55,7 +84,7 @@ describe('the reason office staff read', () => {
     );
   });
 
-  it('says how many of the office\'s callers share the prefix', () => {
+  it("says how many of the office's callers share the prefix", () => {
     const tree = albania();
     tree.observe('+355691111111', 'legit', 1, T0);
     tree.observe('+355692222222', 'legit', 1, T0);
@@ -80,7 +109,7 @@ describe('the block gates as special cases (blocks.ts kept where it is stricter)
     expect(prefixEvidence(g, null, officeMarked(2))).toBe(g);
   });
 
-  it('keeps PhoneBlock\'s gates, and takes the tree instead when it is stronger, never both', () => {
+  it("keeps PhoneBlock's gates, and takes the tree instead when it is stronger, never both", () => {
     const dense = counts({ smallNuisance: 6, largeNuisance: 6, tens: [0, 0, 0, 0, 0, 0, 0, 0, 0, 6] });
     const g = gate(dense)!;
     expect(g.code).toBe('nuisance-block');
@@ -89,7 +118,7 @@ describe('the block gates as special cases (blocks.ts kept where it is stricter)
     expect(prefixEvidence(g, fixedTree(g.weight - 0.01), dense)).toBe(g);
   });
 
-  it('lets the tree speak where no gate is met (below the gates, or a mobile\'s 10-block)', () => {
+  it("lets the tree speak where no gate is met (below the gates, or a mobile's 10-block)", () => {
     const below = officeMarked(1);
     expect(gate(below)).toBeNull();
     const tree = fixedTree(0.83);
@@ -116,12 +145,36 @@ describe('what a refusal teaches the tree', () => {
 
   it('counts a number refused on its own evidence, or its mark, as a nuisance number', () => {
     expect(prefixLearning(decision([['marked-nuisance', 0.99]]), { suspect: 0.5 })).toBe('own');
-    expect(prefixLearning(decision([['repeat-after-refusal', 0.9], ['prefix-evidence', 0.9]]), { suspect: 0.5 })).toBe('own');
-    expect(prefixLearning(decision([['sweep', 0.6], ['nuisance-block', 0.6]]), { suspect: 0.5 })).toBe('own');
+    expect(
+      prefixLearning(
+        decision([
+          ['repeat-after-refusal', 0.9],
+          ['prefix-evidence', 0.9],
+        ]),
+        { suspect: 0.5 },
+      ),
+    ).toBe('own');
+    expect(
+      prefixLearning(
+        decision([
+          ['sweep', 0.6],
+          ['nuisance-block', 0.6],
+        ]),
+        { suspect: 0.5 },
+      ),
+    ).toBe('own');
   });
 
   it('counts a number refused on its neighbourhood alone at its expected label, and learns nothing from the rest', () => {
-    expect(prefixLearning(decision([['prefix-evidence', 0.9], ['off-hours', 0.1]]), { suspect: 0.5 })).toBe('neighbourhood');
+    expect(
+      prefixLearning(
+        decision([
+          ['prefix-evidence', 0.9],
+          ['off-hours', 0.1],
+        ]),
+        { suspect: 0.5 },
+      ),
+    ).toBe('neighbourhood');
     expect(prefixLearning(decision([['nuisance-block', 0.85]]), { suspect: 0.5 })).toBe('neighbourhood');
     expect(prefixLearning(decision([['prefix-evidence', 0.6]], 'suspect'), { suspect: 0.5 })).toBeNull();
   });

@@ -29,12 +29,24 @@ export function prefixText(estimate: PrefixEstimate, dates?: DayFormatter): stri
   const n = count(node.nuisance);
   const legit = Math.round(node.legit);
   if (node.level === 'block') {
-    const callers = legit === 0 ? 'none of your callers calls from there' : `${plural(legit, 'of your callers calls', 'of your callers call')} from there`;
+    const callers =
+      legit === 0
+        ? 'none of your callers calls from there'
+        : `${plural(legit, 'of your callers calls', 'of your callers call')} from there`;
     return `${plural(n, 'number', 'numbers')} in ${formatBlock(node.prefix, node.free)} refused or marked nuisance lately; ${callers}`;
   }
-  const where = node.level === 'country' ? countryLabel(estimate.callingCode) : areaLabel(estimate.callingCode, estimate.ndc, estimate.areaType);
-  const last = estimate.lastNuisanceAt !== null && dates !== undefined ? ` (last on ${dates.dayMonth(estimate.lastNuisanceAt)})` : '';
-  const callers = legit === 0 ? 'none of your callers calls from there' : `your callers call from ${plural(legit, 'of its ranges', 'of its ranges')}`;
+  const where =
+    node.level === 'country'
+      ? countryLabel(estimate.callingCode)
+      : areaLabel(estimate.callingCode, estimate.ndc, estimate.areaType);
+  const last =
+    estimate.lastNuisanceAt !== null && dates !== undefined
+      ? ` (last on ${dates.dayMonth(estimate.lastNuisanceAt)})`
+      : '';
+  const callers =
+    legit === 0
+      ? 'none of your callers calls from there'
+      : `your callers call from ${plural(legit, 'of its ranges', 'of its ranges')}`;
   return `${plural(n, 'number range', 'number ranges')} of ${where} with calls refused or marked nuisance lately${last}; ${callers}`;
 }
 
@@ -70,7 +82,11 @@ export function prefixReason(estimate: PrefixEstimate | null, dates?: DayFormatt
  * tree's when that weighs more, unless a trusted number (a trusted mark, a number the business called) sits in
  * the caller's 10- or 100-block, which stops the tree as it stops the gates.
  */
-export function prefixEvidence(gate: Reason | null, tree: Reason | null, block: BlockCounts | null | undefined): Reason | null {
+export function prefixEvidence(
+  gate: Reason | null,
+  tree: Reason | null,
+  block: BlockCounts | null | undefined,
+): Reason | null {
   const vetoed = block !== null && block !== undefined && (block.smallTrusted > 0 || block.largeTrusted > 0);
   if (tree === null || vetoed) return gate;
   if (gate === null) return tree;

@@ -27,7 +27,13 @@ describe('PrefixTable', () => {
   });
 
   it('refuses duplicate prefixes', () => {
-    expect(() => new PrefixTable([['+39', 1], ['+39', 2]])).toThrow('duplicate prefix +39');
+    expect(
+      () =>
+        new PrefixTable([
+          ['+39', 1],
+          ['+39', 2],
+        ]),
+    ).toThrow('duplicate prefix +39');
   });
 
   it('an empty table matches nothing', () => {

@@ -9,7 +9,13 @@ const T0 = Date.parse('2026-11-02T09:00:00+01:00');
 
 /** n distinct numbers: `prefix` followed by `digits` digits, spread so that they fall in different 1000-blocks. */
 function spread(prefix: string, digits: number, n: number, from = 0): string[] {
-  return Array.from({ length: n }, (_, i) => `${prefix}${String((from + i) * 7919 * 1009 + 1234).slice(-digits).padStart(digits, '0')}`);
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      `${prefix}${String((from + i) * 7919 * 1009 + 1234)
+        .slice(-digits)
+        .padStart(digits, '0')}`,
+  );
 }
 
 /** An office's Italian background: customers it talked with (mobiles, Milan), one Milan call centre block. */
@@ -151,7 +157,8 @@ describe('decay', () => {
     const tree = italianOffice();
     const numbers = ALBANIA.slice(0, 12);
     numbers.forEach((n, k) => tree.observe(n, 'nuisance', 1, T0 + k * HOUR));
-    for (let month = 1; month <= 4; month++) numbers.forEach((n) => tree.observe(n, 'nuisance', 1, T0 + month * 30 * DAY));
+    for (let month = 1; month <= 4; month++)
+      numbers.forEach((n) => tree.observe(n, 'nuisance', 1, T0 + month * 30 * DAY));
     expect(tree.estimate('+355691112223', T0 + 120 * DAY + HOUR)!.weight).toBeGreaterThanOrEqual(0.8);
   });
 
@@ -201,7 +208,12 @@ describe('Italian mobile ranges', () => {
     });
     // Nothing from one number; nuisance from the 2nd: the batch's 10,000- and 100,000-blocks (learned under mobile
     // destination codes only) hold no customer, though the operator range around them is all customers.
-    expect(weights.map((w) => (w >= 0.8 ? 'nuisance' : w >= 0.5 ? 'suspect' : '-'))).toEqual(['-', 'nuisance', 'nuisance', 'nuisance']);
+    expect(weights.map((w) => (w >= 0.8 ? 'nuisance' : w >= 0.5 ? 'suspect' : '-'))).toEqual([
+      '-',
+      'nuisance',
+      'nuisance',
+      'nuisance',
+    ]);
     const sim = tree.estimate('+393471234999', T0 + 4 * DAY)!;
     expect(sim.node).toMatchObject({ level: 'block', prefix: '393471234', free: 3 });
     // A customer elsewhere in +39 347 is judged by the operator range or a wide block of customers: no weight.
@@ -228,7 +240,7 @@ describe('Italian mobile ranges', () => {
     expect(tree.estimate('+393475550999', T0 + HOUR)!.weight).toBeLessThan(0.8);
   });
 
-  it('counts a centre\'s block once at its destination code: fifty numbers of one block do not condemn Milan', () => {
+  it("counts a centre's block once at its destination code: fifty numbers of one block do not condemn Milan", () => {
     const tree = italianOffice();
     for (let i = 0; i < 50; i++) tree.observe(`+39028717${String(6000 + i * 7).padStart(4, '0')}`, 'nuisance', 1, T0);
     const milan = tree.estimate('+390245678901', T0 + HOUR)!;

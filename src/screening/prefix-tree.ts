@@ -176,9 +176,17 @@ const MPATH = 0;
 /** Inverse of the standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9). */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError('p must be in (0, 1)');
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1,
+    2.506628277459239,
+  ];
+  const b = [
+    -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1,
+  ];
+  const c = [
+    -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
   const poly = (k: number[], x: number): number => k.reduce((acc, v) => acc * x + v, 0);
   if (p < 0.02425) {
@@ -318,7 +326,11 @@ export class PrefixTree {
     for (let i = 0; i < found.nodes.length; i++) {
       const node = found.nodes[i]!;
       const total = node.nuisance + node.legit + node.imputed;
-      const free = node.level === 'block' ? node.free : found.digits - (node.level === 'country' ? found.callingCode.length : found.callingCode.length + found.ndc.length);
+      const free =
+        node.level === 'block'
+          ? node.free
+          : found.digits -
+            (node.level === 'country' ? found.callingCode.length : found.callingCode.length + found.ndc.length);
       let m = r.priorStrength;
       if (node.level === 'block' && parentFree > free) {
         m = Math.min(r.priorStrength, Math.max(r.minPriorStrength, parentTotal * 10 ** (free - parentFree)));
@@ -380,7 +392,8 @@ export class PrefixTree {
         return (b.f32[BN]![s]! + b.f32[BU]![s]!) * this.decayN(age) + b.f32[BL]![s]! * this.decayL(age) >= eps;
       });
     }
-    const alive = (node: UpperNode): boolean => this.upperN(node, t) + this.upperU(node, t) + this.upperL(node, t) >= eps;
+    const alive = (node: UpperNode): boolean =>
+      this.upperN(node, t) + this.upperU(node, t) + this.upperL(node, t) >= eps;
     for (const [key, area] of this.areas) {
       if (!alive(area)) {
         this.areas.delete(key);
@@ -409,7 +422,11 @@ export class PrefixTree {
   /** The whole tree's masses at `now`: the root of every estimate. */
   totals(now: number): { nuisance: number; legit: number; imputed: number } {
     const t = minutes(now);
-    return { nuisance: this.upperN(this.root, t), legit: this.upperL(this.root, t), imputed: this.upperU(this.root, t) };
+    return {
+      nuisance: this.upperN(this.root, t),
+      legit: this.upperL(this.root, t),
+      imputed: this.upperU(this.root, t),
+    };
   }
 
   // ---------- internals ----------
@@ -421,7 +438,15 @@ export class PrefixTree {
   private walk(
     e164: string,
     t: number,
-  ): { nodes: PrefixNode[]; digits: number; callingCode: string; ndc: string; areaType: string | null; countryLast: number; areaLast: number } | null {
+  ): {
+    nodes: PrefixNode[];
+    digits: number;
+    callingCode: string;
+    ndc: string;
+    areaType: string | null;
+    countryLast: number;
+    areaLast: number;
+  } | null {
     const digits = e164.startsWith('+') ? e164.slice(1) : e164;
     const cc = callingCodeOf(digits);
     if (cc === null) return null;
@@ -453,7 +478,15 @@ export class PrefixTree {
       const slot = this.levels[i]!.find(prefix);
       if (slot >= 0) nodes.push(this.blockView(this.levels[i]!, slot, String(prefix), free, nodes.length, t));
     }
-    return { nodes, digits: digits.length, callingCode: cc, ndc, areaType, countryLast: country.lastNuisanceAt, areaLast };
+    return {
+      nodes,
+      digits: digits.length,
+      callingCode: cc,
+      ndc,
+      areaType,
+      countryLast: country.lastNuisanceAt,
+      areaLast,
+    };
   }
 
   /**
@@ -500,7 +533,15 @@ export class PrefixTree {
   }
 
   private upperView(node: UpperNode, level: PrefixLevel, depth: number, prefix: string, t: number): PrefixNode {
-    return { level, depth, prefix, free: 0, nuisance: this.upperN(node, t), legit: this.upperL(node, t), imputed: this.upperU(node, t) };
+    return {
+      level,
+      depth,
+      prefix,
+      free: 0,
+      nuisance: this.upperN(node, t),
+      legit: this.upperL(node, t),
+      imputed: this.upperU(node, t),
+    };
   }
 
   private blockView(b: KeyedSlots, slot: number, prefix: string, free: number, depth: number, t: number): PrefixNode {
@@ -607,7 +648,16 @@ export class PrefixTree {
    * Adds a member's deltas (at minute `t`) to the blocks of its path, and the change of the unit its top block lends
    * to the destination code, the country and the root (the deltas themselves when the number has no top block).
    */
-  private applyPath(key: number, path: number, dn: number, dl: number, du: number, t: number, at: number, nuisance: boolean): void {
+  private applyPath(
+    key: number,
+    path: number,
+    dn: number,
+    dl: number,
+    du: number,
+    t: number,
+    at: number,
+    nuisance: boolean,
+  ): void {
     const digits = String(key);
     const ccLen = path & 3;
     const ndcLen = path >> 2;
@@ -691,7 +741,8 @@ function minutes(ms: number): number {
 
 function validate(r: PrefixTreeRules): void {
   const positive = (v: number, name: string): void => {
-    if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`prefix tree: ${name} must be a positive number, got ${v}`);
+    if (!(v > 0) || !Number.isFinite(v))
+      throw new RangeError(`prefix tree: ${name} must be a positive number, got ${v}`);
   };
   positive(r.nuisanceHalfLifeDays, 'nuisanceHalfLifeDays');
   positive(r.legitHalfLifeDays, 'legitHalfLifeDays');
@@ -700,12 +751,20 @@ function validate(r: PrefixTreeRules): void {
   if (!(r.minPriorStrength > 0 && r.minPriorStrength <= r.priorStrength)) {
     throw new RangeError(`prefix tree: minPriorStrength must be in (0, priorStrength], got ${r.minPriorStrength}`);
   }
-  if (!(r.credibility > 0.5 && r.credibility < 1)) throw new RangeError(`prefix tree: credibility must be in (0.5, 1), got ${r.credibility}`);
-  for (const [name, v] of [['minWeight', r.minWeight], ['maxWeight', r.maxWeight], ['forgetBelow', r.forgetBelow]] as const) {
+  if (!(r.credibility > 0.5 && r.credibility < 1))
+    throw new RangeError(`prefix tree: credibility must be in (0.5, 1), got ${r.credibility}`);
+  for (const [name, v] of [
+    ['minWeight', r.minWeight],
+    ['maxWeight', r.maxWeight],
+    ['forgetBelow', r.forgetBelow],
+  ] as const) {
     if (!(v >= 0 && v <= 1)) throw new RangeError(`prefix tree: ${name} must be in [0, 1], got ${v}`);
   }
   const digits = r.blockDigits;
-  if (digits.length > 8 || digits.some((d, i) => !Number.isInteger(d) || d < 1 || d > 6 || (i > 0 && d >= digits[i - 1]!))) {
+  if (
+    digits.length > 8 ||
+    digits.some((d, i) => !Number.isInteger(d) || d < 1 || d > 6 || (i > 0 && d >= digits[i - 1]!))
+  ) {
     throw new RangeError('prefix tree: blockDigits must be decreasing whole numbers in 1..6 (e.g. [3, 2, 1])');
   }
 }

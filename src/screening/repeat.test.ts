@@ -70,7 +70,9 @@ describe('repeat rule in classification (N = 3, D = 5 days)', () => {
 
   it('more than N attempts stay nuisance with the right ordinal', () => {
     const earlier = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((h) => REFUSED + h * HOUR);
-    expect(decide(earlier, [REFUSED], REFUSED + DAY).reasons[0]?.text).toBe('11th attempt in 1 day after a refusal on 3 Nov');
+    expect(decide(earlier, [REFUSED], REFUSED + DAY).reasons[0]?.text).toBe(
+      '11th attempt in 1 day after a refusal on 3 Nov',
+    );
   });
 
   it('a call exactly D days after the refusal still counts; one ms later it does not', () => {

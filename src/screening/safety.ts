@@ -10,7 +10,6 @@ import type { SafetyRules } from './learning.js';
 import { PrefixTable } from './prefix-table.js';
 import type { CallerEvidence, Reason } from './types.js';
 
-
 export interface CompiledSafety {
   rules: SafetyRules;
   own: PrefixTable<string>;
@@ -32,7 +31,8 @@ function patterns(list: readonly string[], what: string, flags = ''): RegExp[] {
 
 export function compileSafety(rules: SafetyRules): CompiledSafety {
   for (const n of rules.ownNumbers) {
-    if (!/^\+[1-9][0-9]{0,14}$/.test(n)) throw new Error(`screening rules: own number "${n}" must be E.164, e.g. +390212345678`);
+    if (!/^\+[1-9][0-9]{0,14}$/.test(n))
+      throw new Error(`screening rules: own number "${n}" must be E.164, e.g. +390212345678`);
   }
   return {
     rules,
@@ -55,17 +55,22 @@ export function bypassReason(s: CompiledSafety, identity: CallerIdentity): Reaso
   const e164 = number.e164;
   if (e164 !== null) {
     const own = s.own.match(e164);
-    if (own !== undefined) return trustedReason('bypass', `one of your own numbers (${own}): not screened`, { rule: own });
+    if (own !== undefined)
+      return trustedReason('bypass', `one of your own numbers (${own}): not screened`, { rule: own });
   }
   for (const re of s.bypass) {
     if (re.test(number.raw)) {
-      return trustedReason('bypass', `internal caller ${number.raw} (bypass rule ${re.source}): not screened`, { rule: re.source });
+      return trustedReason('bypass', `internal caller ${number.raw} (bypass rule ${re.source}): not screened`, {
+        rule: re.source,
+      });
     }
   }
   const digits = number.raw.replace(/[^0-9]/g, '');
   const shortCode = e164 === null && number.flags.includes('short-code');
   if (s.service.has(digits) || (s.rules.shortCodes && shortCode)) {
-    return trustedReason('service-number', `emergency or service number ${number.raw}: never blocked`, { number: number.raw });
+    return trustedReason('service-number', `emergency or service number ${number.raw}: never blocked`, {
+      number: number.raw,
+    });
   }
   return null;
 }
@@ -89,17 +94,24 @@ export function learnedTrustReason(
     for (let i = evidence.talks.length - 1; i >= 0; i--) {
       const t = evidence.talks[i];
       if (t !== undefined && t.seconds >= min) {
-        return trustedReason('persistent-human', `talked ${span(t.seconds * 1000)} with you on ${dates.dayMonth(t.at)}`, {
-          seconds: t.seconds,
-          at: new Date(t.at).toISOString(),
-        });
+        return trustedReason(
+          'persistent-human',
+          `talked ${span(t.seconds * 1000)} with you on ${dates.dayMonth(t.at)}`,
+          {
+            seconds: t.seconds,
+            at: new Date(t.at).toISOString(),
+          },
+        );
       }
     }
   }
   const name = identity.displayName;
   if (name !== null) {
     for (const re of s.nameAllow) {
-      if (re.test(name)) return trustedReason('display-name-allow', `display name "${name}" matches your allow pattern ${re.source}`, { pattern: re.source });
+      if (re.test(name))
+        return trustedReason('display-name-allow', `display name "${name}" matches your allow pattern ${re.source}`, {
+          pattern: re.source,
+        });
     }
   }
   return null;

@@ -36,7 +36,10 @@ const digitsOf = (tn: string): string => tn.replace(/\D/g, '');
 const shown = (digits: string): string => `+${digits}`;
 
 /** The PASSporT's numbers against the call's, when both are known: null when they agree or cannot be compared. */
-function passportMismatch(identity: CallerIdentity, context: CallContext | undefined): { kind: 'orig' | 'dest'; signed: string; actual: string } | null {
+function passportMismatch(
+  identity: CallerIdentity,
+  context: CallContext | undefined,
+): { kind: 'orig' | 'dest'; signed: string; actual: string } | null {
   const p = identity.passport;
   if (!p) return null;
   const caller = identity.number?.e164;
@@ -44,11 +47,16 @@ function passportMismatch(identity: CallerIdentity, context: CallContext | undef
   if (caller && orig !== '' && digitsOf(caller) !== orig) return { kind: 'orig', signed: orig, actual: caller };
   const did = context?.did;
   const dests = p.dest.map(digitsOf).filter((d) => d !== '');
-  if (did && did.startsWith('+') && dests.length > 0 && !dests.includes(digitsOf(did))) return { kind: 'dest', signed: dests[0] as string, actual: did };
+  if (did && did.startsWith('+') && dests.length > 0 && !dests.includes(digitsOf(did)))
+    return { kind: 'dest', signed: dests[0] as string, actual: did };
   return null;
 }
 
-export function shakenFinding(rules: ShakenRules, identity: CallerIdentity, context: CallContext | undefined): ShakenFinding {
+export function shakenFinding(
+  rules: ShakenRules,
+  identity: CallerIdentity,
+  context: CallContext | undefined,
+): ShakenFinding {
   if (!rules.enabled) return NONE;
   const verstat = identity.verstat?.toLowerCase() ?? '';
   const verified = context?.shakenVerified ?? null;
@@ -56,7 +64,10 @@ export function shakenFinding(rules: ShakenRules, identity: CallerIdentity, cont
     return {
       reason: {
         code: 'shaken-failed',
-        text: verified === 'invalid' ? 'caller ID signature (STIR/SHAKEN) is invalid' : 'the carrier could not verify the caller ID (TN-Validation-Failed)',
+        text:
+          verified === 'invalid'
+            ? 'caller ID signature (STIR/SHAKEN) is invalid'
+            : 'the carrier could not verify the caller ID (TN-Validation-Failed)',
         weight: rules.failedWeight,
         params: { verstat: identity.verstat ?? '', verified: verified ?? '' },
       },
@@ -88,13 +99,23 @@ export function shakenFinding(rules: ShakenRules, identity: CallerIdentity, cont
   }
   if (identity.attestation === 'C') {
     return {
-      reason: { code: 'shaken-gateway', text: 'caller ID not attested by the carrier (STIR/SHAKEN C, gateway)', weight: rules.gatewayWeight, params: { attest: 'C' } },
+      reason: {
+        code: 'shaken-gateway',
+        text: 'caller ID not attested by the carrier (STIR/SHAKEN C, gateway)',
+        weight: rules.gatewayWeight,
+        params: { attest: 'C' },
+      },
       discount: 1,
     };
   }
   if (identity.attestation === 'A' || verified === 'valid' || verstat.startsWith('tn-validation-passed')) {
     return {
-      reason: { code: 'shaken-full', text: 'caller ID attested by the carrier (STIR/SHAKEN A)', weight: 0, params: { attest: identity.attestation ?? '' } },
+      reason: {
+        code: 'shaken-full',
+        text: 'caller ID attested by the carrier (STIR/SHAKEN A)',
+        weight: 0,
+        params: { attest: identity.attestation ?? '' },
+      },
       discount: rules.fullDiscount,
     };
   }

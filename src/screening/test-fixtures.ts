@@ -34,7 +34,12 @@ export function evidence(over: Partial<CallerEvidence> = {}): CallerEvidence {
   return { mark: null, attempts: [], refusals: [], ...over };
 }
 
-export function mark(label: Mark['label'], atMs: number, company: string | null = null, category: string | null = null): Mark {
+export function mark(
+  label: Mark['label'],
+  atMs: number,
+  company: string | null = null,
+  category: string | null = null,
+): Mark {
   return { label, at: atMs, company, category };
 }
 
@@ -44,7 +49,10 @@ export function mark(label: Mark['label'], atMs: number, company: string | null 
  */
 export const QUIET_LEARNING: LearningRules = {
   ...DEFAULT_LEARNING_RULES,
-  behaviour: { ...DEFAULT_LEARNING_RULES.behaviour, offHours: { ...DEFAULT_LEARNING_RULES.behaviour.offHours, enabled: false } },
+  behaviour: {
+    ...DEFAULT_LEARNING_RULES.behaviour,
+    offHours: { ...DEFAULT_LEARNING_RULES.behaviour.offHours, enabled: false },
+  },
 };
 
 /** A fresh copy of the defaults with overrides (deep enough for the fields tests change). */

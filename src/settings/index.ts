@@ -1,2 +1,9 @@
 /** Runtime settings: what the panel changes without a restart, validated like the config file. */
-export { LiveSettings, liveSettingsSchema, valuesOf, LIVE_SETTINGS_KEY, type LiveValues, type LiveSettingsStore } from './live-settings.js';
+export {
+  LiveSettings,
+  liveSettingsSchema,
+  valuesOf,
+  LIVE_SETTINGS_KEY,
+  type LiveValues,
+  type LiveSettingsStore,
+} from './live-settings.js';

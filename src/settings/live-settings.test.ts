@@ -38,12 +38,18 @@ describe('live settings: policies', () => {
   it('applies an updated policy to the next pick, saves it, and reset goes back to the file', async () => {
     const store = memoryStore();
     const live = await LiveSettings.load(config, store, () => undefined);
-    const pick = () => pickAction(suspect, caller('+390451234567'), live.policy, { did: '+390212345671', time: TUESDAY_10 }).action;
+    const pick = () =>
+      pickAction(suspect, caller('+390451234567'), live.policy, { did: '+390212345671', time: TUESDAY_10 }).action;
     expect(pick()).toEqual({ kind: 'tag' });
-    await live.update({ ...live.current, policies: [{ dids: ['+39 02 1234 5671'], verdicts: ['suspect'], action: 'reject:603' }] });
+    await live.update({
+      ...live.current,
+      policies: [{ dids: ['+39 02 1234 5671'], verdicts: ['suspect'], action: 'reject:603' }],
+    });
     expect(pick()).toEqual({ kind: 'reject', status: 603 });
     expect(store.saved.get(LIVE_SETTINGS_KEY)).toMatchObject({ policies: [{ action: 'reject:603' }] });
-    await expect(live.update({ ...live.current, policies: [{ dids: ['sales'], action: 'tag' }] })).rejects.toThrow(/expected one of our numbers/);
+    await expect(live.update({ ...live.current, policies: [{ dids: ['sales'], action: 'tag' }] })).rejects.toThrow(
+      /expected one of our numbers/,
+    );
     expect(pick()).toEqual({ kind: 'reject', status: 603 });
     await live.reset();
     expect(pick()).toEqual({ kind: 'tag' });

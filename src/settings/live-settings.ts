@@ -50,7 +50,13 @@ export function valuesOf(config: Config): LiveValues {
 }
 
 function withValues(config: Config, v: LiveValues): Config {
-  return { ...config, actions: v.actions, businessHours: v.businessHours, policies: v.policies, screening: { ...config.screening, ...v.screening } };
+  return {
+    ...config,
+    actions: v.actions,
+    businessHours: v.businessHours,
+    policies: v.policies,
+    screening: { ...config.screening, ...v.screening },
+  };
 }
 
 /** Settings saved before a version that added keys: those keys come from the config, the rest stays as saved. */
@@ -85,7 +91,11 @@ export class LiveSettings {
    * The config with the saved overlay on top. An overlay that no longer validates (e.g. written by another
    * version) is ignored and reported through `onInvalid`, and the config's values apply.
    */
-  static async load(config: Config, store: LiveSettingsStore, onInvalid: (message: string) => void): Promise<LiveSettings> {
+  static async load(
+    config: Config,
+    store: LiveSettingsStore,
+    onInvalid: (message: string) => void,
+  ): Promise<LiveSettings> {
     const saved = await store.get(LIVE_SETTINGS_KEY);
     if (saved !== undefined) {
       const parsed = liveSettingsSchema.safeParse(completed(saved, config));

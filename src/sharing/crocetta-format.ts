@@ -12,10 +12,15 @@ import { InputError, csvRows, textLines } from './text-input.js';
 export type OwnFormat = 'json' | 'csv';
 
 function checkVersion(name: unknown, version: unknown, line: number): void {
-  if (name !== FORMAT_NAME) throw new InputError(`not a crocetta export (expected ${FORMAT_NAME} on the first line)`, line);
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) throw new InputError('the format version is missing or not a whole number', line);
+  if (name !== FORMAT_NAME)
+    throw new InputError(`not a crocetta export (expected ${FORMAT_NAME} on the first line)`, line);
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
+    throw new InputError('the format version is missing or not a whole number', line);
   if (version > FORMAT_VERSION) {
-    throw new InputError(`format version ${version} was written by a newer crocetta (this one reads up to ${FORMAT_VERSION})`, line);
+    throw new InputError(
+      `format version ${version} was written by a newer crocetta (this one reads up to ${FORMAT_VERSION})`,
+      line,
+    );
   }
 }
 

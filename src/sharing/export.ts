@@ -22,7 +22,12 @@ export type ExportCounts = Record<RecordKind, number>;
 
 const PAGE = 2000;
 
-const TABLES: Record<RecordKind, string> = { mark: 'numbers', history: 'mark_history', attempt: 'attempts', called: 'called_numbers' };
+const TABLES: Record<RecordKind, string> = {
+  mark: 'numbers',
+  history: 'mark_history',
+  attempt: 'attempts',
+  called: 'called_numbers',
+};
 
 /** Writes and waits for 'drain' when the stream asks for it (bounded memory with slow readers). */
 async function write(out: Writable, text: string): Promise<void> {
@@ -45,8 +50,10 @@ function pageSql(kind: RecordKind, present: Set<string>): string {
   const cols = Object.values(FIELDS[kind])
     .map((f) => (present.has(f.column) ? f.column : `NULL AS ${f.column}`))
     .join(', ');
-  if (kind === 'mark') return `SELECT ${cols}, caller_key AS _k FROM numbers WHERE label IS NOT NULL AND caller_key > ? ORDER BY caller_key LIMIT ${PAGE}`;
-  if (kind === 'called') return `SELECT ${cols}, caller_key AS _k FROM called_numbers WHERE caller_key > ? ORDER BY caller_key LIMIT ${PAGE}`;
+  if (kind === 'mark')
+    return `SELECT ${cols}, caller_key AS _k FROM numbers WHERE label IS NOT NULL AND caller_key > ? ORDER BY caller_key LIMIT ${PAGE}`;
+  if (kind === 'called')
+    return `SELECT ${cols}, caller_key AS _k FROM called_numbers WHERE caller_key > ? ORDER BY caller_key LIMIT ${PAGE}`;
   const table = TABLES[kind];
   return `SELECT ${cols}, id AS _k FROM ${table} WHERE id > ? ORDER BY id LIMIT ${PAGE}`;
 }
@@ -70,12 +77,18 @@ export async function* nuisanceNumbers(file: string, busyTimeoutMs = 5000): Asyn
   try {
     let after = '';
     for (;;) {
-      const rows = await db.all<{ caller_key: string; company: string | null; category: string | null; marked_at: number }>(
+      const rows = await db.all<{
+        caller_key: string;
+        company: string | null;
+        category: string | null;
+        marked_at: number;
+      }>(
         `SELECT caller_key, company, category, marked_at FROM numbers WHERE label = 'nuisance' AND caller_key > ? AND caller_key LIKE '+%'
           ORDER BY caller_key LIMIT ${PAGE}`,
         [after],
       );
-      for (const r of rows) yield { number: r.caller_key, company: r.company, category: r.category, markedAt: r.marked_at };
+      for (const r of rows)
+        yield { number: r.caller_key, company: r.company, category: r.category, markedAt: r.marked_at };
       const last = rows[rows.length - 1];
       if (last === undefined || rows.length < PAGE) break;
       after = last.caller_key;
@@ -102,7 +115,9 @@ export async function exportRegister(file: string, out: Writable, options: Expor
       if (!include.includes(kind)) continue;
       const table = TABLES[kind];
       if (!(await db.get(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, [table]))) continue;
-      const present = new Set((await db.all<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`)).map((r) => r.name));
+      const present = new Set(
+        (await db.all<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`)).map((r) => r.name),
+      );
       const sql = pageSql(kind, present);
       let after: string | number = kind === 'mark' || kind === 'called' ? '' : 0;
       for (;;) {

@@ -121,7 +121,8 @@ function stageSql(kind: RecordKind, rows: number): string {
     return `INSERT INTO temp.stage_called (caller_key, last_at, calls) VALUES ${tuples(3, rows)}
       ON CONFLICT (caller_key) DO UPDATE SET last_at = max(last_at, excluded.last_at), calls = calls + excluded.calls`;
   }
-  if (kind === 'history') return `INSERT OR IGNORE INTO temp.stage_history (${HISTORY_COLUMNS.join(', ')}) VALUES ${tuples(6, rows)}`;
+  if (kind === 'history')
+    return `INSERT OR IGNORE INTO temp.stage_history (${HISTORY_COLUMNS.join(', ')}) VALUES ${tuples(6, rows)}`;
   return `INSERT OR IGNORE INTO temp.stage_attempts (${ATTEMPT_COLUMNS.join(', ')}) VALUES ${tuples(ATTEMPT_COLUMNS.length, rows)}`;
 }
 
@@ -136,7 +137,11 @@ const zero = (): KindCounts => ({ mark: 0, history: 0, attempt: 0, called: 0 });
  * Imports `source` into the register file `file`. Throws ImportRejectedError (nothing written) on the first bad
  * row unless `lenient`, and InputError-derived rejections for a file that cannot be read (encoding, structure).
  */
-export async function importRecords(file: string, source: AsyncIterable<SourceItem>, options: ImportOptions): Promise<ImportReport> {
+export async function importRecords(
+  file: string,
+  source: AsyncIterable<SourceItem>,
+  options: ImportOptions,
+): Promise<ImportReport> {
   const started = performance.now();
   const db = await Connection.open(file);
   db.setBusyTimeout(options.busyTimeoutMs ?? 5000);
@@ -169,7 +174,12 @@ export async function importRecords(file: string, source: AsyncIterable<SourceIt
   return report;
 }
 
-async function stage(db: Connection, source: AsyncIterable<SourceItem>, options: ImportOptions, report: ImportReport): Promise<void> {
+async function stage(
+  db: Connection,
+  source: AsyncIterable<SourceItem>,
+  options: ImportOptions,
+  report: ImportReport,
+): Promise<void> {
   const pending: Record<RecordKind, SqlValue[][]> = { mark: [], history: [], attempt: [], called: [] };
   const statements = new Map<string, Awaited<ReturnType<Connection['prepare']>>>();
   const flush = async (kind: RecordKind) => {
@@ -283,7 +293,15 @@ async function applyMarks(db: Connection, options: ImportOptions, report: Import
       }
       await db.run('COMMIT');
       if (apply.length > 0) {
-        options.onMarks?.(apply.map((r) => ({ callerKey: r.caller_key, label: r.label, at: r.marked_at, company: r.company, category: r.category })));
+        options.onMarks?.(
+          apply.map((r) => ({
+            callerKey: r.caller_key,
+            label: r.label,
+            at: r.marked_at,
+            company: r.company,
+            category: r.category,
+          })),
+        );
       }
       for (const r of rows) {
         if (r.status === 'apply') report.written.mark++;
@@ -301,7 +319,8 @@ async function applyMarks(db: Connection, options: ImportOptions, report: Import
     options.onProgress?.({ lines: report.lines, records: after, phase: 'apply' });
   }
   // Duplicates inside the file folded in staging count as unchanged.
-  report.unchanged.mark += report.read.mark - (report.written.mark + report.unchanged.mark + report.keptTrusted + report.keptNewerLocal);
+  report.unchanged.mark +=
+    report.read.mark - (report.written.mark + report.unchanged.mark + report.keptTrusted + report.keptNewerLocal);
 }
 
 async function tableColumns(db: Connection, table: string): Promise<Set<string>> {
@@ -309,7 +328,12 @@ async function tableColumns(db: Connection, table: string): Promise<Set<string>>
   return new Set(rows.map((r) => r.name));
 }
 
-async function applyAppend(db: Connection, kind: 'history' | 'attempt', report: ImportReport, options: ImportOptions): Promise<void> {
+async function applyAppend(
+  db: Connection,
+  kind: 'history' | 'attempt',
+  report: ImportReport,
+  options: ImportOptions,
+): Promise<void> {
   let sql: string;
   if (kind === 'history') {
     sql = `INSERT INTO main.mark_history (${HISTORY_COLUMNS.join(', ')})
@@ -329,7 +353,9 @@ async function applyAppend(db: Connection, kind: 'history' | 'attempt', report: 
        ORDER BY s.seq`;
   }
   const table = kind === 'history' ? 'temp.stage_history' : 'temp.stage_attempts';
-  const bounds = await db.get<{ lo: number | null; hi: number | null; n: number }>(`SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM ${table}`);
+  const bounds = await db.get<{ lo: number | null; hi: number | null; n: number }>(
+    `SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM ${table}`,
+  );
   if (bounds?.lo === null || bounds?.hi === null || bounds === undefined) {
     report.unchanged[kind] += report.read[kind];
     return;

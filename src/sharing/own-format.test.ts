@@ -27,10 +27,27 @@ async function emptyRegister(name: string): Promise<string> {
 async function seeded(name: string): Promise<string> {
   const file = dir.file(name);
   const reg = await openRegister({ file, lookbackDays: 30, clock: { now: () => T0 } });
-  await reg.record(newAttempt('+390212345678', T0, { callerName: "=cmd|' /C calc'!A0", callId: 'a1@x', action: 'reject:607', verdict: 'nuisance', score: 0.93, reasons: [{ code: 'marked-nuisance', text: 'marked nuisance by you, "Example", energy', weight: 0.9 }] }));
+  await reg.record(
+    newAttempt('+390212345678', T0, {
+      callerName: "=cmd|' /C calc'!A0",
+      callId: 'a1@x',
+      action: 'reject:607',
+      verdict: 'nuisance',
+      score: 0.93,
+      reasons: [{ code: 'marked-nuisance', text: 'marked nuisance by you, "Example", energy', weight: 0.9 }],
+    }),
+  );
   await reg.record(newAttempt(null, T0 + 1000, { callId: 'a2@x', callerSource: 'from' }));
-  await reg.record(newAttempt('raw:ABC,DEF', T0 + 2000, { callId: 'a3@x', callerName: "'quoted", userAgent: '@sip-ua\r\nline2' }));
-  await reg.mark('+390212345678', { label: 'nuisance', company: 'Example Energia, S.p.A.', category: 'energy', at: T0 + 5000, by: 'api' });
+  await reg.record(
+    newAttempt('raw:ABC,DEF', T0 + 2000, { callId: 'a3@x', callerName: "'quoted", userAgent: '@sip-ua\r\nline2' }),
+  );
+  await reg.mark('+390212345678', {
+    label: 'nuisance',
+    company: 'Example Energia, S.p.A.',
+    category: 'energy',
+    at: T0 + 5000,
+    by: 'api',
+  });
   await reg.mark('+33612345678', { label: 'trusted', company: null, category: null, at: T0 + 6000, by: 'panel' });
   await reg.mark('+390299999999', { label: 'nuisance', company: '-2+3', category: null, at: T0 + 7000, by: 'panel' });
   await reg.mark('+390299999999', { label: 'none', company: null, category: null, at: T0 + 8000, by: 'panel' });
@@ -75,13 +92,18 @@ describe.each(['json', 'csv'] as const)('crocetta format (%s)', (format) => {
     const text = await exportText(await seeded('a.sqlite'), format);
     const lines = text.split(format === 'json' ? '\n' : '\r\n');
     const badLine = format === 'json' ? 3 : 4;
-    lines[badLine - 1] = format === 'json' ? '{"type":"mark","number":"+39021","label":"spam","marked_at":"2026-11-03T09:15:00.000Z"}' : 'mark,not-a-number,nuisance' + ','.repeat(CSV_COLUMNS.length - 3);
+    lines[badLine - 1] =
+      format === 'json'
+        ? '{"type":"mark","number":"+39021","label":"spam","marked_at":"2026-11-03T09:15:00.000Z"}'
+        : 'mark,not-a-number,nuisance' + ','.repeat(CSV_COLUMNS.length - 3);
     const bad = lines.join(format === 'json' ? '\n' : '\r\n');
     const target = await emptyRegister('b.sqlite');
     const err = await importRecords(target, reader(format, bad), { now: T0 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImportRejectedError);
     expect((err as ImportRejectedError).line).toBe(badLine);
-    expect((err as Error).message).toMatch(format === 'json' ? /label: expected one of nuisance, trusted/ : /marked_at: required/);
+    expect((err as Error).message).toMatch(
+      format === 'json' ? /label: expected one of nuisance, trusted/ : /marked_at: required/,
+    );
     expect(await exportText(target, format)).toBe(await exportText(await emptyRegister('c.sqlite'), format));
 
     const lenient = await importRecords(target, reader(format, bad), { now: T0, lenient: true });

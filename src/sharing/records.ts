@@ -26,7 +26,16 @@ interface FieldSpec {
 const LABELS = ['nuisance', 'trusted'] as const;
 const HISTORY_LABELS = ['nuisance', 'trusted', 'none'] as const;
 const VERDICTS = ['trusted', 'unknown', 'suspect', 'nuisance'] as const;
-const OUTCOMES = ['pending', 'forwarded', 'answered', 'declined', 'rejected', 'cancelled', 'failed', 'timeout'] as const;
+const OUTCOMES = [
+  'pending',
+  'forwarded',
+  'answered',
+  'declined',
+  'rejected',
+  'cancelled',
+  'failed',
+  'timeout',
+] as const;
 
 /** Field name in the file → how it is stored. `number` is the caller key (E.164 `+39...` or `raw:...`). */
 export const FIELDS: Record<RecordKind, Readonly<Record<string, FieldSpec>>> = {
@@ -84,7 +93,12 @@ export const FIELDS: Record<RecordKind, Readonly<Record<string, FieldSpec>>> = {
 /** The CSV header of version 1: `type`, then every field of every record type once, in this order. */
 export const CSV_COLUMNS: readonly string[] = [
   'type',
-  ...new Set([...Object.keys(FIELDS.mark), ...Object.keys(FIELDS.history), ...Object.keys(FIELDS.attempt), ...Object.keys(FIELDS.called)]),
+  ...new Set([
+    ...Object.keys(FIELDS.mark),
+    ...Object.keys(FIELDS.history),
+    ...Object.keys(FIELDS.attempt),
+    ...Object.keys(FIELDS.called),
+  ]),
 ];
 
 export type SqlCell = string | number | null;
@@ -120,7 +134,8 @@ function parseCell(name: string, spec: FieldSpec, raw: FileValue): SqlCell {
     case 'json': {
       if (typeof raw !== 'string') throw new Error(`${name}: expected text`);
       if (raw.length > (spec.max ?? 200)) throw new Error(`${name}: longer than ${spec.max ?? 200} characters`);
-      if (spec.values && !spec.values.includes(raw)) throw new Error(`${name}: expected one of ${spec.values.join(', ')}, got ${JSON.stringify(raw.slice(0, 40))}`);
+      if (spec.values && !spec.values.includes(raw))
+        throw new Error(`${name}: expected one of ${spec.values.join(', ')}, got ${JSON.stringify(raw.slice(0, 40))}`);
       if (spec.type === 'json') {
         try {
           JSON.parse(raw);
@@ -131,7 +146,8 @@ function parseCell(name: string, spec: FieldSpec, raw: FileValue): SqlCell {
       return raw;
     }
     case 'time': {
-      if (typeof raw !== 'string' || !ISO_TIME.test(raw)) throw new Error(`${name}: expected an ISO 8601 time such as 2026-11-05T08:30:00.000Z`);
+      if (typeof raw !== 'string' || !ISO_TIME.test(raw))
+        throw new Error(`${name}: expected an ISO 8601 time such as 2026-11-05T08:30:00.000Z`);
       const ms = Date.parse(raw);
       if (!Number.isFinite(ms)) throw new Error(`${name}: not a valid time`);
       return ms;
@@ -143,8 +159,14 @@ function parseCell(name: string, spec: FieldSpec, raw: FileValue): SqlCell {
     }
     case 'int':
     case 'real': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(raw) ? Number(raw) : NaN;
-      if (!Number.isFinite(n) || (spec.type === 'int' && !Number.isInteger(n))) throw new Error(`${name}: expected a number`);
+      const n =
+        typeof raw === 'number'
+          ? raw
+          : typeof raw === 'string' && /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(raw)
+            ? Number(raw)
+            : NaN;
+      if (!Number.isFinite(n) || (spec.type === 'int' && !Number.isInteger(n)))
+        throw new Error(`${name}: expected a number`);
       return n;
     }
   }
@@ -175,13 +197,17 @@ export function validateRecord(input: Record<string, FileValue>, csv = false): I
     }
   }
   const key = values.caller_key;
-  if (typeof key === 'string' && !isCallerKey(key)) throw new Error(`number: expected E.164 (+39...) or raw:..., got ${JSON.stringify(key.slice(0, 40))}`);
+  if (typeof key === 'string' && !isCallerKey(key))
+    throw new Error(`number: expected E.164 (+39...) or raw:..., got ${JSON.stringify(key.slice(0, 40))}`);
   if (kind === 'mark' && values.updated_at === null) values.updated_at = values.marked_at ?? null;
   return { kind, values };
 }
 
 /** A row of a table as a record of the file (JSON values: times ISO, booleans true/false, absent = null). */
-export function recordFromRow(kind: RecordKind, row: Record<string, SqlCell>): Record<string, string | number | boolean | null> {
+export function recordFromRow(
+  kind: RecordKind,
+  row: Record<string, SqlCell>,
+): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = { type: kind };
   for (const [name, spec] of Object.entries(FIELDS[kind])) {
     const v = row[spec.column];

@@ -35,7 +35,10 @@ describe('sniffImportFormat', () => {
 
 describe('peekStream', () => {
   it('returns the first bytes and a stream that yields everything again', async () => {
-    const input = Readable.from(['abc', 'def', 'x'.repeat(5000), 'tail'].map((s) => Buffer.from(s)), { objectMode: false });
+    const input = Readable.from(
+      ['abc', 'def', 'x'.repeat(5000), 'tail'].map((s) => Buffer.from(s)),
+      { objectMode: false },
+    );
     const { head, stream } = await peekStream(input, 4);
     expect(head.toString()).toBe('abcdef');
     expect(await text(stream)).toBe(`abcdef${'x'.repeat(5000)}tail`);

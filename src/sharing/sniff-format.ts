@@ -14,7 +14,13 @@ export const SNIFFED_FORMATS: readonly ImportFormat[] = ['json', 'csv', 'ftc', '
 /** How many bytes of the body are looked at. */
 export const SNIFF_BYTES = 4096;
 
-const JSON_LINES_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines']);
+const JSON_LINES_TYPES = new Set([
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+  'application/jsonlines',
+]);
 const VCARD_TYPES = new Set(['text/vcard', 'text/x-vcard', 'text/directory']);
 
 function firstLine(text: string): string {

@@ -26,8 +26,17 @@ export interface SourceOptions {
 }
 
 /** The reader for `format`, and the `by` of the history entries its marks get (own formats carry their own). */
-export function openSource(format: ImportFormat, input: Readable, o: SourceOptions): { items: AsyncIterable<SourceItem>; historyBy?: string } {
-  const marks = (label: MarkLabel) => ({ label: o.as ?? label, country: o.country, now: o.now, category: o.category ?? null });
+export function openSource(
+  format: ImportFormat,
+  input: Readable,
+  o: SourceOptions,
+): { items: AsyncIterable<SourceItem>; historyBy?: string } {
+  const marks = (label: MarkLabel) => ({
+    label: o.as ?? label,
+    country: o.country,
+    now: o.now,
+    category: o.category ?? null,
+  });
   switch (format) {
     case 'json':
       return { items: readJsonLines(input) };

@@ -28,7 +28,10 @@ export function strictUtf8(): Transform {
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       if (first) {
         first = false;
-        if (chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
+        if (
+          chunk.length >= 2 &&
+          ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))
+        ) {
           cb(new InputError('the file is UTF-16: save it as UTF-8'));
           return;
         }

@@ -37,7 +37,10 @@ export function createActionDeps(config: Config, logger: Logger): ActionSetup {
     onError: (err) => logger.error({ err }, 'the RTP worker thread failed; announcements start it again'),
   });
   logger.info(
-    { recordings: media.catalog.all.map((r) => ({ name: r.name, seconds: Number(r.seconds.toFixed(2)) })), ports: config.media.rtpPorts },
+    {
+      recordings: media.catalog.all.map((r) => ({ name: r.name, seconds: Number(r.seconds.toFixed(2)) })),
+      ports: config.media.rtpPorts,
+    },
     'announcements ready',
   );
   return {

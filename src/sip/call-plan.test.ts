@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { UNKNOWN_CALLER } from '../callerid/types.js';
 import { parseAction, type Action } from '../screening/policy.js';
 import type { Decision } from '../screening/types.js';
-import { asRecorded, failOpenPlan, feasibleAction, planCall, type CallPlanSettings, type PlanInput } from './call-plan.js';
+import {
+  asRecorded,
+  failOpenPlan,
+  feasibleAction,
+  planCall,
+  type CallPlanSettings,
+  type PlanInput,
+} from './call-plan.js';
 import type { ForwardTarget } from './forward-target.js';
 import type { Screening } from './screen.js';
 
@@ -13,7 +20,11 @@ const SETTINGS: CallPlanSettings = {
   forwardMode: 'proxy',
 };
 const ROUTABLE: ForwardTarget = { routable: true, user: '0612345678', replaced: null };
-const DECISION: Decision = { verdict: 'nuisance', score: 0.9, reasons: [{ code: 'marked-nuisance', text: 'marked nuisance by you', weight: 1 }] };
+const DECISION: Decision = {
+  verdict: 'nuisance',
+  score: 0.9,
+  reasons: [{ code: 'marked-nuisance', text: 'marked nuisance by you', weight: 1 }],
+};
 
 function input(action: string | Action, over: Partial<PlanInput> = {}): PlanInput {
   const screening: Screening = {
@@ -30,7 +41,11 @@ function input(action: string | Action, over: Partial<PlanInput> = {}): PlanInpu
 describe('the call plan: what to send and what the register row says, decided once', () => {
   it('forwards allowed and tagged calls; the row says forwarded, the status comes later', () => {
     const allow = planCall(input('allow'), SETTINGS);
-    expect(allow).toMatchObject({ send: { kind: 'forward', headers: {} }, row: { action: 'allow', outcome: 'forwarded', finalStatus: null }, sent: 'forward' });
+    expect(allow).toMatchObject({
+      send: { kind: 'forward', headers: {} },
+      row: { action: 'allow', outcome: 'forwarded', finalStatus: null },
+      sent: 'forward',
+    });
     const tag = planCall(input('tag'), { ...SETTINGS, forwardMode: 'redirect' });
     expect(tag.send).toEqual({ kind: 'forward', headers: { 'X-Crocetta-Verdict': 'nuisance; score=0.90' } });
     expect(tag.sent).toBe('redirect');
@@ -40,7 +55,12 @@ describe('the call plan: what to send and what the register row says, decided on
     const plan = planCall(input('reject:608'), { ...SETTINGS, ringDelayMs: 1500 });
     expect(plan.send).toMatchObject({ kind: 'refuse', ringMs: 1500, refusal: { status: 608, reason: 'Rejected' } });
     expect(plan.send.kind === 'refuse' && plan.send.refusal.headers['Call-Info']).toContain('purpose=jwscard');
-    expect(plan.row).toEqual({ action: 'reject:608', reasons: DECISION.reasons, outcome: 'rejected', finalStatus: 608 });
+    expect(plan.row).toEqual({
+      action: 'reject:608',
+      reasons: DECISION.reasons,
+      outcome: 'rejected',
+      finalStatus: 608,
+    });
     expect(plan.sent).toBe('reject 608');
   });
 
@@ -50,26 +70,47 @@ describe('the call plan: what to send and what the register row says, decided on
       row: { action: 'announce-early', finalStatus: 607 },
       sent: 'announce-early',
     });
-    expect(planCall(input('announce-answer'), SETTINGS)).toMatchObject({ send: { mode: 'answer', after: null }, row: { finalStatus: 200 } });
-    expect(planCall(input('hangup'), SETTINGS)).toMatchObject({ send: { kind: 'hangup', fallback: { status: 607 } }, row: { finalStatus: 200 } });
+    expect(planCall(input('announce-answer'), SETTINGS)).toMatchObject({
+      send: { mode: 'answer', after: null },
+      row: { finalStatus: 200 },
+    });
+    expect(planCall(input('hangup'), SETTINGS)).toMatchObject({
+      send: { kind: 'hangup', fallback: { status: 607 } },
+      row: { finalStatus: 200 },
+    });
   });
 
   it('a MESSAGE, or a call without an announcer, gets 607 where it cannot hear or be answered', () => {
-    expect(planCall(input('hangup', { kind: 'message' }), SETTINGS)).toMatchObject({ action: { kind: 'reject', status: 607 }, row: { action: 'reject:607' } });
-    expect(planCall(input('announce-answer', { canAnnounce: false }), SETTINGS).row).toMatchObject({ action: 'reject:607', finalStatus: 607 });
+    expect(planCall(input('hangup', { kind: 'message' }), SETTINGS)).toMatchObject({
+      action: { kind: 'reject', status: 607 },
+      row: { action: 'reject:607' },
+    });
+    expect(planCall(input('announce-answer', { canAnnounce: false }), SETTINGS).row).toMatchObject({
+      action: 'reject:607',
+      finalStatus: 607,
+    });
     expect(feasibleAction({ kind: 'hangup' }, 'call', false)).toEqual({ kind: 'hangup' });
   });
 
   it('a forward with no Request-URI user to vouch for becomes 404 (414 when too long), with the reason in the row', () => {
-    const unroutable = planCall(input('tag', { target: { routable: false, received: '"x"x', tooLong: false } }), SETTINGS);
+    const unroutable = planCall(
+      input('tag', { target: { routable: false, received: '"x"x', tooLong: false } }),
+      SETTINGS,
+    );
     expect(unroutable.send).toMatchObject({ kind: 'refuse', ringMs: 0, refusal: { status: 404 } });
     expect(unroutable.row).toMatchObject({ action: 'unroutable', outcome: 'rejected', finalStatus: 404 });
     expect(unroutable.row.reasons.at(-1)).toMatchObject({ code: 'unroutable-called-number' });
     expect(unroutable.action).toEqual({ kind: 'tag' });
-    const tooLong = planCall(input('allow', { target: { routable: false, received: 'A'.repeat(300), tooLong: true } }), SETTINGS);
+    const tooLong = planCall(
+      input('allow', { target: { routable: false, received: 'A'.repeat(300), tooLong: true } }),
+      SETTINGS,
+    );
     expect(tooLong.row.finalStatus).toBe(414);
     // A refusal needs no route: an unroutable nuisance caller still gets the configured refusal.
-    expect(planCall(input('reject', { target: { routable: false, received: '', tooLong: false } }), SETTINGS).row.finalStatus).toBe(607);
+    expect(
+      planCall(input('reject', { target: { routable: false, received: '', tooLong: false } }), SETTINGS).row
+        .finalStatus,
+    ).toBe(607);
   });
 
   it('fail open keeps the row and forwards untagged', () => {

@@ -9,7 +9,14 @@ import type { Reason } from '../screening/types.js';
 import type { AttemptKind, AttemptOutcome, HungUpBy, NewAttempt } from '../store/register/types.js';
 import { describeUser, type ForwardTarget } from './forward-target.js';
 import type { Screening } from './screen.js';
-import { DEFAULT_REFUSAL, plannedFinalStatus, planFor, unroutablePlan, type PlanSettings, type SipPlan } from './verdict-to-sip.js';
+import {
+  DEFAULT_REFUSAL,
+  plannedFinalStatus,
+  planFor,
+  unroutablePlan,
+  type PlanSettings,
+  type SipPlan,
+} from './verdict-to-sip.js';
 
 /** What the register row says before acting. */
 export type PlannedRow = Pick<NewAttempt, 'action' | 'reasons' | 'outcome' | 'finalStatus'>;

@@ -17,10 +17,18 @@ type Executor<P extends SipPlan> = (plan: P, ctx: CarryOutContext) => Promise<vo
 type Executors = { [K in SipPlan['kind']]: Executor<Extract<SipPlan, { kind: K }>> };
 
 /** An executor that rings first (plan.ringMs), then stops the call with `act` and settles with what it did. */
-function afterRinging<P extends SipPlan & { ringMs: number }>(act: (plan: P, ctx: CarryOutContext) => Promise<CallOutcome>): Executor<P> {
+function afterRinging<P extends SipPlan & { ringMs: number }>(
+  act: (plan: P, ctx: CarryOutContext) => Promise<CallOutcome>,
+): Executor<P> {
   return async (plan, ctx) => {
     if (plan.ringMs > 0 && !(await ring(plan.ringMs, ctx))) {
-      ctx.settle({ outcome: 'cancelled', finalStatus: CANCELLED, playedMs: null, hungUpBy: 'caller', sent: 'cancelled while ringing' });
+      ctx.settle({
+        outcome: 'cancelled',
+        finalStatus: CANCELLED,
+        playedMs: null,
+        hungUpBy: 'caller',
+        sent: 'cancelled while ringing',
+      });
       return;
     }
     ctx.settle(await act(plan, ctx));

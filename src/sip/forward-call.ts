@@ -70,7 +70,8 @@ export interface ForwardRequest {
 export function sendFinal(res: Srf.SrfResponse, status: number, headers: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     res.send(status, reasonPhrase(status), { headers }, (err: unknown) => {
-      if (err) reject(err instanceof Error ? err : new Error(`drachtio-server refused the response: ${JSON.stringify(err)}`));
+      if (err)
+        reject(err instanceof Error ? err : new Error(`drachtio-server refused the response: ${JSON.stringify(err)}`));
       else resolve();
     });
   });
@@ -91,8 +92,13 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
   if (pbxUri === null) {
     // The PBX registers to crocetta and is not registered now: a final answer, never a caller left hanging.
     deps.noPbx?.inc();
-    deps.logger.warn({ callId: f.req.get('Call-ID') ?? '' }, 'no PBX registered to crocetta: answered 480 Temporarily Unavailable');
-    await sendFinal(f.res, TEMPORARILY_UNAVAILABLE).catch((err: unknown) => deps.logger.warn({ err }, '480 not delivered'));
+    deps.logger.warn(
+      { callId: f.req.get('Call-ID') ?? '' },
+      'no PBX registered to crocetta: answered 480 Temporarily Unavailable',
+    );
+    await sendFinal(f.res, TEMPORARILY_UNAVAILABLE).catch((err: unknown) =>
+      deps.logger.warn({ err }, '480 not delivered'),
+    );
     end('failed', TEMPORARILY_UNAVAILABLE);
     return;
   }

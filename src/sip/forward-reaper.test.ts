@@ -4,7 +4,11 @@ import { ForwardReaper } from './forward-reaper.js';
 describe('forward reaper', () => {
   it('expires a forward once, after the timeout, unless it was unwatched', () => {
     let t = 0;
-    const reaper = new ForwardReaper(1000, () => undefined, () => t);
+    const reaper = new ForwardReaper(
+      1000,
+      () => undefined,
+      () => t,
+    );
     const expired: string[] = [];
     reaper.watch(() => expired.push('a'));
     const unwatchB = reaper.watch(() => expired.push('b'));
@@ -26,7 +30,11 @@ describe('forward reaper', () => {
   it('goes on after an expiry that throws, and reports it', () => {
     let t = 0;
     const errors: unknown[] = [];
-    const reaper = new ForwardReaper(10, (err) => errors.push(err), () => t);
+    const reaper = new ForwardReaper(
+      10,
+      (err) => errors.push(err),
+      () => t,
+    );
     const done: number[] = [];
     reaper.watch(() => {
       throw new Error('boom');
@@ -39,7 +47,7 @@ describe('forward reaper', () => {
     reaper.stop();
   });
 
-  it('runs its timer only while something is watched, unref\'d', () => {
+  it("runs its timer only while something is watched, unref'd", () => {
     const reaper = new ForwardReaper(1000);
     const expired: number[] = [];
     reaper.watch(() => expired.push(1));

@@ -5,7 +5,7 @@ import { describeUser, drachtioRewrites, forwardTarget } from './forward-target.
 const DID = normalizeNumber('+390612345678', 'IT');
 
 describe('the Request-URI user forwarded to the PBX', () => {
-  it('keeps a sane dial string as the carrier sent it (PBX routes match the carrier\'s format)', () => {
+  it("keeps a sane dial string as the carrier sent it (PBX routes match the carrier's format)", () => {
     for (const user of ['0612345678', '390612345678', '+390612345678', '*31#', 'pbx-trunk_1.main', '1'.repeat(64)]) {
       expect(forwardTarget(`sip:${user}@192.0.2.1`, DID)).toEqual({ routable: true, user, replaced: null });
     }
@@ -13,19 +13,34 @@ describe('the Request-URI user forwarded to the PBX', () => {
 
   it('replaces an oversized or odd user with the DID read from the request', () => {
     const long = '0'.repeat(37) + 'A'.repeat(200);
-    expect(forwardTarget(`sip:${long}@192.0.2.1`, DID)).toEqual({ routable: true, user: '+390612345678', replaced: long });
+    expect(forwardTarget(`sip:${long}@192.0.2.1`, DID)).toEqual({
+      routable: true,
+      user: '+390612345678',
+      replaced: long,
+    });
     expect(forwardTarget('sip:1'.concat('1'.repeat(64), '@192.0.2.1'), DID)).toMatchObject({ user: '+390612345678' });
-    expect(forwardTarget('sip:+39%2006%201234%205678@192.0.2.1', DID)).toMatchObject({ user: '+390612345678', replaced: '+39 06 1234 5678' });
+    expect(forwardTarget('sip:+39%2006%201234%205678@192.0.2.1', DID)).toMatchObject({
+      user: '+390612345678',
+      replaced: '+39 06 1234 5678',
+    });
     expect(forwardTarget('sip:%3Cscript%3E@192.0.2.1', DID)).toMatchObject({ user: '+390612345678' });
   });
 
   it('has nothing routable when the user is junk and no number was read; no user at all is the PBX as configured', () => {
-    expect(forwardTarget('sip:%22x%22x@192.0.2.1', null)).toEqual({ routable: false, received: '"x"x', tooLong: false });
+    expect(forwardTarget('sip:%22x%22x@192.0.2.1', null)).toEqual({
+      routable: false,
+      received: '"x"x',
+      tooLong: false,
+    });
     expect(forwardTarget('sip:192.0.2.1', null)).toEqual({ routable: true, user: null, replaced: null });
   });
 
-  it('vouches for the DID of a call to the registration trunk\'s contact like a Request-URI user', () => {
-    expect(forwardTarget('sip:account@192.0.2.1', DID, '192.0.2.1:5060', '0612345678')).toEqual({ routable: true, user: '0612345678', replaced: null });
+  it("vouches for the DID of a call to the registration trunk's contact like a Request-URI user", () => {
+    expect(forwardTarget('sip:account@192.0.2.1', DID, '192.0.2.1:5060', '0612345678')).toEqual({
+      routable: true,
+      user: '0612345678',
+      replaced: null,
+    });
   });
 
   it('describes a received user for logs without control characters, bounded', () => {
@@ -37,7 +52,9 @@ describe('the Request-URI user forwarded to the PBX', () => {
 
 describe('user parameters', () => {
   it('a user with parameters (number portability) keeps the number, without them', () => {
-    expect(forwardTarget('sip:+390612345678;npdi;rn=+390699@192.0.2.1;user=phone', DID)).toMatchObject({ user: '+390612345678' });
+    expect(forwardTarget('sip:+390612345678;npdi;rn=+390699@192.0.2.1;user=phone', DID)).toMatchObject({
+      user: '+390612345678',
+    });
   });
 });
 
@@ -56,11 +73,21 @@ describe('where drachtio-server rewrites the request line', () => {
 
   it('so an odd user is replaced by the DID only there; elsewhere, or too long, it is refused (414 when too long)', () => {
     const odd = '%22x%22';
-    expect(forwardTarget(`sip:${odd}@192.0.2.1`, DID, '192.0.2.1:5060')).toMatchObject({ routable: true, user: '+390612345678' });
-    expect(forwardTarget(`sip:${odd}@sip.carrier.example`, DID, '192.0.2.1:5060')).toEqual({ routable: false, received: '"x"', tooLong: false });
+    expect(forwardTarget(`sip:${odd}@192.0.2.1`, DID, '192.0.2.1:5060')).toMatchObject({
+      routable: true,
+      user: '+390612345678',
+    });
+    expect(forwardTarget(`sip:${odd}@sip.carrier.example`, DID, '192.0.2.1:5060')).toEqual({
+      routable: false,
+      received: '"x"',
+      tooLong: false,
+    });
     const long = `sip:${'A'.repeat(300)}@192.0.2.1`;
     expect(forwardTarget(long, DID, '192.0.2.1:5060')).toMatchObject({ routable: false, tooLong: true });
     // A sane user in a long Request-URI goes on: drachtio forwards it unchanged, with that user.
-    expect(forwardTarget(`sip:0612345678;x=${'y'.repeat(260)}@192.0.2.1`, DID, '192.0.2.1:5060')).toMatchObject({ routable: true, user: '0612345678' });
+    expect(forwardTarget(`sip:0612345678;x=${'y'.repeat(260)}@192.0.2.1`, DID, '192.0.2.1:5060')).toMatchObject({
+      routable: true,
+      user: '0612345678',
+    });
   });
 });

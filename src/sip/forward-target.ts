@@ -85,7 +85,8 @@ export function forwardTarget(
   const user = trunkUser ?? requestUser(requestUri);
   if (user === null || user === '') return { routable: true, user: null, replaced: null };
   if (isDialString(user)) return { routable: true, user, replaced: null };
-  if (drachtioRewrites(requestUri, receivedOn) && called?.e164) return { routable: true, user: called.e164, replaced: user };
+  if (drachtioRewrites(requestUri, receivedOn) && called?.e164)
+    return { routable: true, user: called.e164, replaced: user };
   return { routable: false, received: user, tooLong: requestUri.trim().length >= DRACHTIO_URI_LIMIT };
 }
 

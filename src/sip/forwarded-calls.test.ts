@@ -4,7 +4,11 @@ import { ForwardedCalls } from './forwarded-calls.js';
 
 function setup(limits = { maxOpen: 3, maxTalkMs: 3_600_000, maxRingMs: 600_000 }) {
   const recorded: Array<{ id: number; talkMs: number; answeredAt: number }> = [];
-  const calls = new ForwardedCalls({ recordTalk: (id, t) => recorded.push({ id, ...t }) }, createLogger('silent'), limits);
+  const calls = new ForwardedCalls(
+    { recordTalk: (id, t) => recorded.push({ id, ...t }) },
+    createLogger('silent'),
+    limits,
+  );
   const settle = () => new Promise((r) => setImmediate(r));
   const answer = (callId: string, id: number, at: number) => {
     calls.forwarding(callId, at, () => undefined);
@@ -57,7 +61,13 @@ describe('forwarded calls after the proxy', () => {
 
   it('forgets the oldest beyond its bound, and calls older than the longest ring or talk', async () => {
     const { calls, recorded, settle, answer } = setup();
-    for (const [i, at] of [[1, 0], [2, 10], [3, 20], [4, 30]] as const) answer(`c${i}`, i, at);
+    for (const [i, at] of [
+      [1, 0],
+      [2, 10],
+      [3, 20],
+      [4, 30],
+    ] as const)
+      answer(`c${i}`, i, at);
     expect(calls.openCalls).toBe(3);
     calls.ended('c1', 100, 'normal-release', null); // forgotten: no record
     answer('c9', 9, 4_000_000); // more than an hour after the others: they go

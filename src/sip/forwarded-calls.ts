@@ -28,7 +28,11 @@ export interface ForwardedLimits {
   maxRingMs: number;
 }
 
-export const DEFAULT_FORWARDED_LIMITS: ForwardedLimits = { maxOpen: 20_000, maxTalkMs: 12 * 3_600_000, maxRingMs: 30 * 60_000 };
+export const DEFAULT_FORWARDED_LIMITS: ForwardedLimits = {
+  maxOpen: 20_000,
+  maxTalkMs: 12 * 3_600_000,
+  maxRingMs: 30 * 60_000,
+};
 
 /** drachtio's stop reasons that follow a rejected or cancelled attempt, not a conversation. */
 const NOT_A_CONVERSATION = new Set(['call-rejected', 'call-canceled']);

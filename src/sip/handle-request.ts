@@ -112,9 +112,16 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
       deps.logger.error({ err, callId: req.get('Call-ID') }, 'request handler failed; forwarding the request');
       if (!res.finalResponseSent && call.state === 'screening' && call.moveTo('forwarding')) {
         const user = forwardUser(forwardTarget(req.uri ?? '', null, req.receivedOn, trunkForwardUser(deps.trunk, req)));
-        void forwardToPbx(deps, { kind, req, res, user, headers: {}, log: deps.logger, recorded: null, onEnd: null }).catch((e: unknown) =>
-          deps.logger.error({ err: e }, 'fail-open forward failed too'),
-        );
+        void forwardToPbx(deps, {
+          kind,
+          req,
+          res,
+          user,
+          headers: {},
+          log: deps.logger,
+          recorded: null,
+          onEnd: null,
+        }).catch((e: unknown) => deps.logger.error({ err: e }, 'fail-open forward failed too'));
       }
     });
   };
@@ -141,7 +148,10 @@ async function handle(
   });
   if (screening.fault) {
     deps.metrics.failOpen.inc({ stage: screening.fault.stage });
-    log.error({ err: screening.fault.error, stage: screening.fault.stage }, 'screening failed; forwarding unscreened (fail open)');
+    log.error(
+      { err: screening.fault.error, stage: screening.fault.stage },
+      'screening failed; forwarding unscreened (fail open)',
+    );
   }
 
   // 3. plan: what to send and what the register row says, decided once.
@@ -152,7 +162,10 @@ async function handle(
     { tag: deps.tag, ringDelayMs: actions.ringDelayMs, reject608: actions.reject608, forwardMode: deps.forward.mode },
   );
   if (target.routable && target.replaced !== null) {
-    log.warn({ received: describeUser(target.replaced), forwardedAs: target.user }, 'Request-URI user not forwarded as received');
+    log.warn(
+      { received: describeUser(target.replaced), forwardedAs: target.user },
+      'Request-URI user not forwarded as received',
+    );
   }
 
   // The row says what we are about to do, so a refusal is durable with the attempt itself; only a change
@@ -185,7 +198,11 @@ async function handle(
     call,
     log,
     deps: actions,
-    choice: { verdict: screening.decision.verdict, withheld: screening.identity.withheld, category: markCategory(screening.decision) },
+    choice: {
+      verdict: screening.decision.verdict,
+      withheld: screening.identity.withheld,
+      category: markCategory(screening.decision),
+    },
     settle,
     forward: (headers) =>
       forwardToPbx(deps, {
@@ -205,11 +222,25 @@ async function handle(
  * Step 5: records how the request ended, where it differs from what the attempt row already says (a refusal
  * delivered as planned writes nothing more), and logs what an action did.
  */
-function outcomeRecorder(deps: HandlerDeps, plan: CallPlan, recorded: Promise<number> | null, log: Logger): (done: CallOutcome) => void {
+function outcomeRecorder(
+  deps: HandlerDeps,
+  plan: CallPlan,
+  recorded: Promise<number> | null,
+  log: Logger,
+): (done: CallOutcome) => void {
   return (done) => {
     if (asRecorded(plan.row, done)) return;
     if (done.sent !== null) {
-      log.info({ outcome: done.outcome, finalStatus: done.finalStatus, playedMs: done.playedMs, hungUpBy: done.hungUpBy, sent: done.sent }, 'action done');
+      log.info(
+        {
+          outcome: done.outcome,
+          finalStatus: done.finalStatus,
+          playedMs: done.playedMs,
+          hungUpBy: done.hungUpBy,
+          sent: done.sent,
+        },
+        'action done',
+      );
     }
     if (!recorded) return;
     const { outcome, finalStatus, playedMs, hungUpBy } = done;
@@ -263,7 +294,15 @@ function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-function logDecision(log: Logger, kind: AttemptKind, screening: Screening, action: Action, sent: string, started: bigint, deps: HandlerDeps): void {
+function logDecision(
+  log: Logger,
+  kind: AttemptKind,
+  screening: Screening,
+  action: Action,
+  sent: string,
+  started: bigint,
+  deps: HandlerDeps,
+): void {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   deps.metrics.decisionSeconds.observe(seconds);
   deps.metrics.decisions.inc({ kind, verdict: screening.decision.verdict, action: action.kind });

@@ -32,7 +32,12 @@ interface Leg {
 }
 
 interface B2buaCapable {
-  createB2BUA(req: SrfRequest, res: SrfResponse, uri: string, opts: Record<string, unknown>): Promise<{ uas: Leg; uac: Leg }>;
+  createB2BUA(
+    req: SrfRequest,
+    res: SrfResponse,
+    uri: string,
+    opts: Record<string, unknown>,
+  ): Promise<{ uas: Leg; uac: Leg }>;
 }
 
 /** Headers the PBX may set that the carrier should see (the caller ID it wants to present, withheld or not). */
@@ -46,7 +51,10 @@ function statusOf(err: unknown): number | null {
 /** Ties two dialogs: a hang-up ends the other leg, a re-INVITE or INFO is relayed and its answer brought back. */
 function tie(from: Leg, to: Leg, log: Logger, side: string): void {
   from.on('destroy', () => {
-    if (to.connected) to.destroy().catch((err: unknown) => log.debug({ err }, `BYE towards the ${side === 'pbx' ? 'carrier' : 'PBX'} failed`));
+    if (to.connected)
+      to.destroy().catch((err: unknown) =>
+        log.debug({ err }, `BYE towards the ${side === 'pbx' ? 'carrier' : 'PBX'} failed`),
+      );
     log.info({ by: side }, 'outbound call ended');
   });
   from.on('modify', (req, res) => {
@@ -71,7 +79,13 @@ function tie(from: Leg, to: Leg, log: Logger, side: string): void {
 }
 
 /** Connects the PBX's INVITE to the carrier; resolves with the final status the PBX got. Never rejects. */
-export async function bridgeToCarrier(srf: Omit<Srf, 'connect'>, req: SrfRequest, res: SrfResponse, trunk: B2buaTrunk, log: Logger): Promise<number | null> {
+export async function bridgeToCarrier(
+  srf: Omit<Srf, 'connect'>,
+  req: SrfRequest,
+  res: SrfResponse,
+  trunk: B2buaTrunk,
+  log: Logger,
+): Promise<number | null> {
   const headers: Record<string, string> = {
     From: `<${trunk.aor}>`,
     To: `<sip:${trunk.dialled ?? ''}@${trunk.domain}>`,
@@ -91,7 +105,10 @@ export async function bridgeToCarrier(srf: Omit<Srf, 'connect'>, req: SrfRequest
   } catch (err) {
     const status = statusOf(err);
     if (status === 401 || status === 407) {
-      log.error({ status }, 'the carrier refused the trunk credentials for an outbound call: check TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD');
+      log.error(
+        { status },
+        'the carrier refused the trunk credentials for an outbound call: check TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD',
+      );
     } else {
       log.info({ status, err: status === null ? err : undefined }, 'outbound call not connected');
     }

@@ -73,7 +73,11 @@ export async function passOutbound(
     return;
   }
   // drachtio-server never reports a proxied INVITE the PBX cancelled: after pbx.finalTimeout it is let go of.
-  const proxy = proxyReleasably(req, { destination: withUser(s.trunkUri, dialled), remainInDialog: s.recordRoute, headers: {} });
+  const proxy = proxyReleasably(req, {
+    destination: withUser(s.trunkUri, dialled),
+    remainInDialog: s.recordRoute,
+    headers: {},
+  });
   const unwatch = deps.reaper.watch(() => {
     proxy.release();
     log.info('outbound call: no news from drachtio-server in time (cancelled by the PBX?); forgotten');

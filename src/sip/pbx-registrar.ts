@@ -50,10 +50,16 @@ export interface PbxRegistrarDeps {
   metrics: PbxRegisterMetrics;
 }
 
-function send(res: Srf.SrfResponse, status: number, reason: string, headers: Record<string, string> = {}): Promise<void> {
+function send(
+  res: Srf.SrfResponse,
+  status: number,
+  reason: string,
+  headers: Record<string, string> = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
     res.send(status, reason, { headers }, (err: unknown) => {
-      if (err) reject(err instanceof Error ? err : new Error(`drachtio-server refused the response: ${JSON.stringify(err)}`));
+      if (err)
+        reject(err instanceof Error ? err : new Error(`drachtio-server refused the response: ${JSON.stringify(err)}`));
       else resolve();
     });
   });
@@ -102,7 +108,10 @@ async function handleRegister(rawReq: Srf.SrfRequest, res: Srf.SrfResponse, deps
     } else {
       count('forbidden');
       // The user name is what the client sent (no secret); the password is never logged.
-      log.warn({ why: auth.why, username: auth.username.slice(0, 64), lockedOut }, 'REGISTER refused: wrong user name or password');
+      log.warn(
+        { why: auth.why, username: auth.username.slice(0, 64), lockedOut },
+        'REGISTER refused: wrong user name or password',
+      );
       await send(res, 403, 'Forbidden');
     }
     return;
@@ -118,7 +127,11 @@ async function handleRegister(rawReq: Srf.SrfRequest, res: Srf.SrfResponse, deps
       cseq: req.get('CSeq') ?? '',
       contact: req.get('Contact'),
       expires: req.get('Expires'),
-      source: { address: client, port, transport: typeof req.protocol === 'string' && req.protocol !== '' ? req.protocol.toLowerCase() : 'udp' },
+      source: {
+        address: client,
+        port,
+        transport: typeof req.protocol === 'string' && req.protocol !== '' ? req.protocol.toLowerCase() : 'udp',
+      },
       userAgent: req.get('User-Agent') ?? null,
     });
   } catch (err) {
@@ -130,14 +143,27 @@ async function handleRegister(rawReq: Srf.SrfRequest, res: Srf.SrfResponse, deps
   if (result.kind === 'refused') {
     count('refused');
     log.warn({ status: result.status, detail: result.detail }, 'REGISTER refused');
-    await send(res, result.status, result.reason, result.minExpires !== undefined ? { 'Min-Expires': String(result.minExpires) } : {});
+    await send(
+      res,
+      result.status,
+      result.reason,
+      result.minExpires !== undefined ? { 'Min-Expires': String(result.minExpires) } : {},
+    );
     return;
   }
   count('ok');
   const added = result.current.filter((b) => !before.has(b.contact));
-  const fields = { aor: result.aor, contacts: result.current.map((b) => b.contact), userAgent: req.get('User-Agent') ?? null };
+  const fields = {
+    aor: result.aor,
+    contacts: result.current.map((b) => b.contact),
+    userAgent: req.get('User-Agent') ?? null,
+  };
   if (result.action === 'unregister') log.info(fields, 'PBX un-registered');
-  else if (added.length > 0) log.info({ ...fields, expiresAt: new Date(Math.max(...added.map((b) => b.expiresAt))).toISOString() }, 'PBX registered');
+  else if (added.length > 0)
+    log.info(
+      { ...fields, expiresAt: new Date(Math.max(...added.map((b) => b.expiresAt))).toISOString() },
+      'PBX registered',
+    );
   else log.debug(fields, 'PBX registration refreshed');
   const headers: Record<string, string> = {};
   const contact = contactsHeader(result.current, deps.clock.now());

@@ -23,7 +23,12 @@ export interface PbxRegistration {
   close(): Promise<void>;
 }
 
-export async function openPbxRegistration(config: Config, metrics: Metrics, clock: Clock, logger: Logger): Promise<PbxRegistration | null> {
+export async function openPbxRegistration(
+  config: Config,
+  metrics: Metrics,
+  clock: Clock,
+  logger: Logger,
+): Promise<PbxRegistration | null> {
   const r = config.pbx.register;
   if (r.username === '') return null;
   const table = await PbxBindingTable.open(config.store.file);
@@ -31,7 +36,13 @@ export async function openPbxRegistration(config: Config, metrics: Metrics, cloc
     const limits = { minExpires: r.minExpires, maxExpires: r.maxExpires, maxContacts: r.maxContacts };
     const registry = await PbxRegistry.open(table, limits, clock);
     const pbxMetrics = pbxRegisterMetrics(metrics.registry, () => registry.live().length);
-    const auth = new DigestAuth({ realm: r.realm, username: r.username, password: r.password, nonceTtlMs: NONCE_TTL_MS, maxNonces: MAX_NONCES });
+    const auth = new DigestAuth({
+      realm: r.realm,
+      username: r.username,
+      password: r.password,
+      nonceTtlMs: NONCE_TTL_MS,
+      maxNonces: MAX_NONCES,
+    });
     const handler = createRegisterHandler({
       auth,
       registry,
@@ -42,8 +53,14 @@ export async function openPbxRegistration(config: Config, metrics: Metrics, cloc
     });
     const live = registry.live();
     logger.info(
-      { username: r.username, realm: r.realm, registered: live.map((b) => ({ contact: b.contact, expiresAt: new Date(b.expiresAt).toISOString() })) },
-      config.pbx.uri === '' ? 'the PBX registers to crocetta; allowed calls go to its registered contact' : 'the PBX registers to crocetta; allowed calls go to pbx.uri',
+      {
+        username: r.username,
+        realm: r.realm,
+        registered: live.map((b) => ({ contact: b.contact, expiresAt: new Date(b.expiresAt).toISOString() })),
+      },
+      config.pbx.uri === ''
+        ? 'the PBX registers to crocetta; allowed calls go to its registered contact'
+        : 'the PBX registers to crocetta; allowed calls go to pbx.uri',
     );
     return { registry, handler, metrics: pbxMetrics, close: () => table.close() };
   } catch (err) {

@@ -36,19 +36,33 @@ const ACK_WAIT_MS = 2000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** Sends a response; resolves when drachtio-server took it, rejects on NOK (e.g. after a CANCEL). */
-export function sendResponse(res: Srf.SrfResponse, status: number, reason: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<void> {
+export function sendResponse(
+  res: Srf.SrfResponse,
+  status: number,
+  reason: string,
+  opts: { headers?: Record<string, string>; body?: string } = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    res.send(status, reason, { headers: opts.headers ?? {}, ...(opts.body !== undefined ? { body: opts.body } : {}) }, (err: unknown) => {
-      if (err) reject(err instanceof Error ? err : new Error(`drachtio-server refused the response: ${JSON.stringify(err)}`));
-      else resolve();
-    });
+    res.send(
+      status,
+      reason,
+      { headers: opts.headers ?? {}, ...(opts.body !== undefined ? { body: opts.body } : {}) },
+      (err: unknown) => {
+        if (err)
+          reject(
+            err instanceof Error ? err : new Error(`drachtio-server refused the response: ${JSON.stringify(err)}`),
+          );
+        else resolve();
+      },
+    );
   });
 }
 
 /** Contact for our early dialog (183): the DID at the address drachtio-server received the INVITE on. */
 function earlyContact(req: SrfRequest): string {
   const user = uriUser(req.uri ?? '');
-  const hostport = req.receivedOn ?? /@([^;>]+)/.exec(req.uri ?? '')?.[1] ?? /^sips?:([^;>]+)/.exec(req.uri ?? '')?.[1] ?? '';
+  const hostport =
+    req.receivedOn ?? /@([^;>]+)/.exec(req.uri ?? '')?.[1] ?? /^sips?:([^;>]+)/.exec(req.uri ?? '')?.[1] ?? '';
   return `<sip:${user !== '' ? `${user}@` : ''}${hostport}>`;
 }
 
@@ -76,7 +90,13 @@ export async function refuse(refusal: Refusal, ctx: ActContext, sent: string): P
     // NOK from drachtio-server: typically the caller cancelled as we answered.
     ctx.log.warn({ err }, 'refusal not delivered');
     ctx.call.moveTo('done');
-    return { outcome: 'cancelled', finalStatus: null, playedMs: null, hungUpBy: 'caller', sent: `${sent} (not delivered)` };
+    return {
+      outcome: 'cancelled',
+      finalStatus: null,
+      playedMs: null,
+      hungUpBy: 'caller',
+      sent: `${sent} (not delivered)`,
+    };
   }
   ctx.call.moveTo('done');
   return { outcome: 'rejected', finalStatus: refusal.status, playedMs: null, hungUpBy: null, sent };
@@ -93,10 +113,21 @@ export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx
   const announcement = prepared.announcement;
   if (!ctx.call.moveTo('announcing')) {
     announcement.close();
-    return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: 0, hungUpBy: 'caller', sent: 'cancelled before the announcement' };
+    return {
+      outcome: 'cancelled',
+      finalStatus: CANCELLED,
+      playedMs: 0,
+      hungUpBy: 'caller',
+      sent: 'cancelled before the announcement',
+    };
   }
   const offer = announcement.offer;
-  const mediaLog = { codec: offer.codec, ptime: offer.ptimeMs, remote: `${offer.address}:${offer.port}`, port: announcement.port };
+  const mediaLog = {
+    codec: offer.codec,
+    ptime: offer.ptimeMs,
+    remote: `${offer.address}:${offer.port}`,
+    port: announcement.port,
+  };
 
   if (plan.mode === 'early') {
     ctx.call.onCancel(() => announcement.stop('caller'));
@@ -108,13 +139,25 @@ export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx
     } catch (err) {
       announcement.close();
       ctx.log.warn({ err }, '183 Session Progress not delivered');
-      return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: 0, hungUpBy: 'caller', sent: 'cancelled before the announcement' };
+      return {
+        outcome: 'cancelled',
+        finalStatus: CANCELLED,
+        playedMs: 0,
+        hungUpBy: 'caller',
+        sent: 'cancelled before the announcement',
+      };
     }
     ctx.log.debug(mediaLog, 'announcing in early media');
     const played = await announcement.play();
     ctx.call.onCancel(null);
     if (ctx.call.state === 'cancelled' || played.endedBy === 'caller') {
-      return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: played.playedMs, hungUpBy: 'caller', sent: 'announce-early (caller hung up)' };
+      return {
+        outcome: 'cancelled',
+        finalStatus: CANCELLED,
+        playedMs: played.playedMs,
+        hungUpBy: 'caller',
+        sent: 'announce-early (caller hung up)',
+      };
     }
     const after = plan.after as Refusal;
     const result = await refuseAfterAnnouncement(after, ctx, played);
@@ -129,7 +172,13 @@ export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx
   } catch (err) {
     announcement.close();
     ctx.log.warn({ err }, '200 OK for the announcement not delivered');
-    return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: 0, hungUpBy: 'caller', sent: 'cancelled before the announcement' };
+    return {
+      outcome: 'cancelled',
+      finalStatus: CANCELLED,
+      playedMs: 0,
+      hungUpBy: 'caller',
+      sent: 'cancelled before the announcement',
+    };
   }
   ctx.call.onCancel(null);
   const acked = ackOf(dialog);
@@ -157,10 +206,22 @@ async function refuseAfterAnnouncement(after: Refusal, ctx: ActContext, played: 
   } catch (err) {
     ctx.log.warn({ err }, 'final refusal after the announcement not delivered');
     ctx.call.moveTo('done');
-    return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: played.playedMs, hungUpBy: 'caller', sent: 'announce-early (caller hung up)' };
+    return {
+      outcome: 'cancelled',
+      finalStatus: CANCELLED,
+      playedMs: played.playedMs,
+      hungUpBy: 'caller',
+      sent: 'announce-early (caller hung up)',
+    };
   }
   ctx.call.moveTo('done');
-  return { outcome: 'rejected', finalStatus: after.status, playedMs: played.playedMs, hungUpBy: 'crocetta', sent: `announce-early then ${after.status}` };
+  return {
+    outcome: 'rejected',
+    finalStatus: after.status,
+    playedMs: played.playedMs,
+    hungUpBy: 'crocetta',
+    sent: `announce-early then ${after.status}`,
+  };
 }
 
 function ackOf(dialog: Srf.Dialog): Promise<void> {
@@ -188,15 +249,32 @@ export async function hangUp(fallback: Refusal, ctx: ActContext): Promise<CallOu
   const read = readOffer(ctx.req.body);
   if (!read.ok) return refuse(fallback, ctx, `reject ${fallback.status} (hangup: ${read.problem})`);
   if (!ctx.call.moveTo('announcing')) {
-    return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: null, hungUpBy: 'caller', sent: 'cancelled before the answer' };
+    return {
+      outcome: 'cancelled',
+      finalStatus: CANCELLED,
+      playedMs: null,
+      hungUpBy: 'caller',
+      sent: 'cancelled before the answer',
+    };
   }
-  const localSdp = writeAnswer(read.offer, { address: ctx.deps.mediaAddress, port: 9, sessionId: randomInt(1, 2 ** 31), direction: 'inactive' });
+  const localSdp = writeAnswer(read.offer, {
+    address: ctx.deps.mediaAddress,
+    port: 9,
+    sessionId: randomInt(1, 2 ** 31),
+    direction: 'inactive',
+  });
   let dialog: Srf.Dialog;
   try {
     dialog = await ctx.req.srf.createUAS(ctx.req, ctx.res, { localSdp });
   } catch (err) {
     ctx.log.warn({ err }, '200 OK for the hang-up not delivered');
-    return { outcome: 'cancelled', finalStatus: CANCELLED, playedMs: null, hungUpBy: 'caller', sent: 'cancelled before the answer' };
+    return {
+      outcome: 'cancelled',
+      finalStatus: CANCELLED,
+      playedMs: null,
+      hungUpBy: 'caller',
+      sent: 'cancelled before the answer',
+    };
   }
   const acked = ackOf(dialog);
   let callerHungUp = false;
@@ -204,5 +282,11 @@ export async function hangUp(fallback: Refusal, ctx: ActContext): Promise<CallOu
   await Promise.race([acked, sleep(ACK_WAIT_MS)]);
   if (!callerHungUp) await bye(dialog, Promise.resolve(), ctx.log);
   ctx.call.moveTo('done');
-  return { outcome: 'rejected', finalStatus: OK, playedMs: 0, hungUpBy: callerHungUp ? 'caller' : 'crocetta', sent: 'hangup (200 then BYE)' };
+  return {
+    outcome: 'rejected',
+    finalStatus: OK,
+    playedMs: 0,
+    hungUpBy: callerHungUp ? 'caller' : 'crocetta',
+    sent: 'hangup (200 then BYE)',
+  };
 }

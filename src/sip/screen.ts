@@ -54,7 +54,14 @@ export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: num
     called = calledNumber(headers, { defaultCountry: steps.defaultCountry, trunkUsername: steps.trunkUsername ?? '' });
     key = callerKey(identity);
   } catch (err) {
-    return { identity, called, callerKey: key, decision: FAIL_OPEN_DECISION, action: { kind: 'allow' }, fault: { stage: 'identify', error: asError(err) } };
+    return {
+      identity,
+      called,
+      callerKey: key,
+      decision: FAIL_OPEN_DECISION,
+      action: { kind: 'allow' },
+      fault: { stage: 'identify', error: asError(err) },
+    };
   }
   try {
     const evidence = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key);
@@ -65,6 +72,13 @@ export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: num
     const decision = ruleReason === null ? classified : { ...classified, reasons: [...classified.reasons, ruleReason] };
     return { identity, called, callerKey: key, decision, action: choice.action, fault: null };
   } catch (err) {
-    return { identity, called, callerKey: key, decision: FAIL_OPEN_DECISION, action: { kind: 'allow' }, fault: { stage: 'classify', error: asError(err) } };
+    return {
+      identity,
+      called,
+      callerKey: key,
+      decision: FAIL_OPEN_DECISION,
+      action: { kind: 'allow' },
+      fault: { stage: 'classify', error: asError(err) },
+    };
   }
 }

@@ -28,7 +28,10 @@ export interface SipApp {
 /** Builds the drachtio-srf application; nothing connects until start(). */
 export function createSipApp(
   settings: SipAppSettings,
-  deps: HandlerDeps & { logger: Logger; /** REGISTER from the PBX (pbx.register); absent: REGISTER is not routed. */ registrar?: RequestListener },
+  deps: HandlerDeps & {
+    logger: Logger;
+    /** REGISTER from the PBX (pbx.register); absent: REGISTER is not routed. */ registrar?: RequestListener;
+  },
 ): SipApp {
   installSipStatusCodes();
   const srf = withMessage(new Srf());

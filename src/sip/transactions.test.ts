@@ -21,7 +21,9 @@ function clock(start = 0) {
 
 describe('transaction key', () => {
   it('is Call-ID, CSeq, From tag and the top Via branch, whatever the display name or lower Vias say', () => {
-    expect(transactionKey(request(INVITE))).toBe('a84b4c76e66710@pc33.example.com\n314159 INVITE\n9fxced76sl\nz9hG4bK776asdhds');
+    expect(transactionKey(request(INVITE))).toBe(
+      'a84b4c76e66710@pc33.example.com\n314159 INVITE\n9fxced76sl\nz9hG4bK776asdhds',
+    );
     const fakeTag = { ...INVITE, From: '"tag=evil" <sip:+39347@203.0.113.10>;tag=real' };
     expect(transactionKey(request(fakeTag))?.split('\n')[2]).toBe('real');
   });
@@ -29,7 +31,9 @@ describe('transaction key', () => {
   it('differs for the next CSeq, another branch or another From tag; null without Call-ID or CSeq', () => {
     const base = transactionKey(request(INVITE));
     expect(transactionKey(request({ ...INVITE, CSeq: '314160 INVITE' }))).not.toBe(base);
-    expect(transactionKey(request({ ...INVITE, Via: 'SIP/2.0/UDP 203.0.113.10:5060;branch=z9hG4bKother' }))).not.toBe(base);
+    expect(transactionKey(request({ ...INVITE, Via: 'SIP/2.0/UDP 203.0.113.10:5060;branch=z9hG4bKother' }))).not.toBe(
+      base,
+    );
     expect(transactionKey(request({ ...INVITE, From: '<sip:x@y>;tag=other' }))).not.toBe(base);
     expect(transactionKey(request({ ...INVITE, 'Call-ID': '' }))).toBeNull();
     expect(transactionKey(request({ ...INVITE, CSeq: '' }))).toBeNull();
@@ -59,7 +63,7 @@ describe('recent transactions', () => {
     expect(seen.see('flood-0').copy).toBe(false);
   });
 
-  it('gives a copy the original\'s final answer, now or once it comes', async () => {
+  it("gives a copy the original's final answer, now or once it comes", async () => {
     const c = clock();
     const seen = new RecentTransactions({ ttlMs: 40_000, maxEntries: 10, maxWaiting: 2 }, c.now);
     const original = seen.see('m');

@@ -193,7 +193,10 @@ export async function answerCopy(
       res.send(again.status, again.reason ?? reasonPhrase(again.status), { headers: again.headers });
     }
     deps.metrics.retransmissions.inc({ kind, answer });
-    deps.logger.info({ callId, kind, answer, originalFinal: final?.status ?? null, source: req.source_address ?? null }, 'retransmission');
+    deps.logger.info(
+      { callId, kind, answer, originalFinal: final?.status ?? null, source: req.source_address ?? null },
+      'retransmission',
+    );
   } catch (err) {
     deps.logger.warn({ err, callId }, 'retransmission could not be answered');
   }
@@ -205,7 +208,11 @@ export async function answerCopy(
  * final status; drachtio's own 408 when the proxy ended without one). Observed at the entry, so the handler's
  * steps need not know. `onFinal(null)` when the proxy ended without anyone's answer being known.
  */
-export function observeFinalAnswer(req: SrfRequest, res: Srf.SrfResponse, onFinal: (final: FinalAnswer | null) => void): void {
+export function observeFinalAnswer(
+  req: SrfRequest,
+  res: Srf.SrfResponse,
+  onFinal: (final: FinalAnswer | null) => void,
+): void {
   let done = false;
   const once = (final: FinalAnswer | null): void => {
     if (done) return;

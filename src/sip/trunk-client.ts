@@ -9,7 +9,14 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { chooseContact, drachtioOwns, parseHostports } from '../trunk/contact.js';
 import { noAnswer, type RegistrarResponse } from '../trunk/registrar-response.js';
-import { DEFAULT_TIMING, Registration, type RegisterRequest, type RegistrationEvent, type RegistrationTiming, type TrunkStatus } from '../trunk/registration.js';
+import {
+  DEFAULT_TIMING,
+  Registration,
+  type RegisterRequest,
+  type RegistrationEvent,
+  type RegistrationTiming,
+  type TrunkStatus,
+} from '../trunk/registration.js';
 import type { TrunkSettings } from '../trunk/settings.js';
 
 /** What drachtio-srf 5.0.29 offers at run time for requests outside a dialog (its typings disagree). */
@@ -17,7 +24,11 @@ interface SentRequest {
   on(event: 'response', listener: (res: Srf.SrfResponse) => void): void;
 }
 interface Requester {
-  request(uri: string, opts: { method: string; headers: Record<string, string> }, callback: (err: unknown, sent?: SentRequest) => void): unknown;
+  request(
+    uri: string,
+    opts: { method: string; headers: Record<string, string> },
+    callback: (err: unknown, sent?: SentRequest) => void,
+  ): unknown;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
@@ -54,7 +65,13 @@ function fromDrachtioItself(res: Srf.SrfResponse): boolean {
 }
 
 function toResponse(res: Srf.SrfResponse): RegistrarResponse {
-  if (fromDrachtioItself(res)) return noAnswer(`no answer from the registrar (drachtio-server: ${res.status} ${typeof res.reason === 'string' ? res.reason : ''})`.replace(' )', ')'));
+  if (fromDrachtioItself(res))
+    return noAnswer(
+      `no answer from the registrar (drachtio-server: ${res.status} ${typeof res.reason === 'string' ? res.reason : ''})`.replace(
+        ' )',
+        ')',
+      ),
+    );
   const list = (name: string): string[] => {
     const value = header(res, name);
     return value === null ? [] : [value];
@@ -77,11 +94,18 @@ function toResponse(res: Srf.SrfResponse): RegistrarResponse {
  * TCP read, which drachtio-srf handles synchronously, so a listener attached after an `await` would miss the answer
  * (seen with Kamailio on loopback). The callback runs between the two.
  */
-function exchange(srf: Requester, uri: string, method: string, headers: Record<string, string>): Promise<Srf.SrfResponse> {
+function exchange(
+  srf: Requester,
+  uri: string,
+  method: string,
+  headers: Record<string, string>,
+): Promise<Srf.SrfResponse> {
   return new Promise((resolve, reject) => {
     srf.request(uri, { method, headers }, (err, sent) => {
       if (err || !sent) {
-        reject(err instanceof Error ? err : new Error(typeof err === 'string' ? err : 'drachtio-server did not send it'));
+        reject(
+          err instanceof Error ? err : new Error(typeof err === 'string' ? err : 'drachtio-server did not send it'),
+        );
         return;
       }
       sent.on('response', (res) => {
@@ -94,14 +118,22 @@ function exchange(srf: Requester, uri: string, method: string, headers: Record<s
 function trunkMetrics(metrics: Metrics): { registered: Gauge; failures: Counter<'problem'>; registrations: Counter } {
   const registers = [metrics.registry];
   return {
-    registered: new Gauge({ name: 'crocetta_trunk_registered', help: '1 while crocetta is registered to the carrier (registration trunk)', registers }),
+    registered: new Gauge({
+      name: 'crocetta_trunk_registered',
+      help: '1 while crocetta is registered to the carrier (registration trunk)',
+      registers,
+    }),
     failures: new Counter({
       name: 'crocetta_trunk_registration_failures_total',
       help: 'Registration attempts that failed, by problem: auth (credentials refused), refused, unreachable, config',
       labelNames: ['problem'],
       registers,
     }),
-    registrations: new Counter({ name: 'crocetta_trunk_registrations_total', help: 'Successful REGISTERs to the carrier (first ones and refreshes)', registers }),
+    registrations: new Counter({
+      name: 'crocetta_trunk_registrations_total',
+      help: 'Successful REGISTERs to the carrier (first ones and refreshes)',
+      registers,
+    }),
   };
 }
 
@@ -110,7 +142,11 @@ function zeroFailures(failures: Counter<'problem'>): void {
   for (const problem of ['auth', 'refused', 'unreachable', 'config']) failures.inc({ problem }, 0);
 }
 
-export function createTrunkClient(settings: TrunkSettings, srfApp: Omit<Srf, 'connect'>, deps: TrunkClientDeps): TrunkClient {
+export function createTrunkClient(
+  settings: TrunkSettings,
+  srfApp: Omit<Srf, 'connect'>,
+  deps: TrunkClientDeps,
+): TrunkClient {
   const srf = srfApp as unknown as Requester;
   const log = deps.logger.child({ component: 'trunk', aor: settings.aor, registrar: settings.registrar.uri });
   const m = trunkMetrics(deps.metrics);
@@ -122,8 +158,19 @@ export function createTrunkClient(settings: TrunkSettings, srfApp: Omit<Srf, 'co
       case 'status': {
         const s = e.status;
         m.registered.set(s.state === 'registered' ? 1 : 0);
-        const fields = { state: s.state, reason: s.reason, since: new Date(s.since).toISOString(), contact: s.contact, granted: s.grantedSeconds };
-        const text = s.state === 'registered' ? 'trunk registered' : s.state === 'stopped' ? 'trunk registration stopped' : 'trunk not registered';
+        const fields = {
+          state: s.state,
+          reason: s.reason,
+          since: new Date(s.since).toISOString(),
+          contact: s.contact,
+          granted: s.grantedSeconds,
+        };
+        const text =
+          s.state === 'registered'
+            ? 'trunk registered'
+            : s.state === 'stopped'
+              ? 'trunk registration stopped'
+              : 'trunk not registered';
         // Once per change: a wrong password says so once, not at every retry.
         if (s.problem === 'auth') log.error(fields, text);
         else log.info(fields, text);
@@ -131,14 +178,23 @@ export function createTrunkClient(settings: TrunkSettings, srfApp: Omit<Srf, 'co
       }
       case 'registered':
         m.registrations.inc();
-        log.debug({ granted: e.grantedSeconds, from: e.from, refreshInMs: e.refreshInMs, cseq: e.cseq }, 'REGISTER accepted');
+        log.debug(
+          { granted: e.grantedSeconds, from: e.from, refreshInMs: e.refreshInMs, cseq: e.cseq },
+          'REGISTER accepted',
+        );
         break;
       case 'failure':
         m.failures.inc({ problem: e.problem });
-        log.debug({ problem: e.problem, reason: e.reason, retryInMs: e.retryInMs, stillBoundMs: e.stillBoundMs }, 'registration attempt failed');
+        log.debug(
+          { problem: e.problem, reason: e.reason, retryInMs: e.retryInMs, stillBoundMs: e.stillBoundMs },
+          'registration attempt failed',
+        );
         break;
       case 'unregistered':
-        log.info({ confirmed: e.confirmed, reason: e.reason }, e.confirmed ? 'un-registered from the carrier' : 'un-register not confirmed');
+        log.info(
+          { confirmed: e.confirmed, reason: e.reason },
+          e.confirmed ? 'un-registered from the carrier' : 'un-register not confirmed',
+        );
         break;
     }
   };
@@ -216,8 +272,12 @@ export function createTrunkClient(settings: TrunkSettings, srfApp: Omit<Srf, 'co
       return registration.registrationCallId;
     },
     start() {
-      log.info({ expires: settings.expires, keepaliveSeconds: settings.keepaliveMs / 1000 }, 'registering to the carrier');
-      if (settings.credentials.password === '') log.warn('TRUNK_PASSWORD is empty: a carrier that asks for credentials will refuse the registration');
+      log.info(
+        { expires: settings.expires, keepaliveSeconds: settings.keepaliveMs / 1000 },
+        'registering to the carrier',
+      );
+      if (settings.credentials.password === '')
+        log.warn('TRUNK_PASSWORD is empty: a carrier that asks for credentials will refuse the registration');
       registration.start();
     },
     stop: () => registration.stop(),

@@ -57,13 +57,22 @@ function allowed(list: BlockList, address: string): boolean {
  * Refuses (403) a request to the registered contact from an address outside TRUNK_INBOUND_FROM. True when it did:
  * the request is then finished, unscreened and not registered (it is not a call from the carrier).
  */
-export function refusedStranger(inbound: TrunkInbound | undefined, req: SrfRequest, res: SrfResponse, logger: Logger, now: number): boolean {
+export function refusedStranger(
+  inbound: TrunkInbound | undefined,
+  req: SrfRequest,
+  res: SrfResponse,
+  logger: Logger,
+  now: number,
+): boolean {
   if (inbound?.from == null) return false;
   const source = req.source_address ?? '';
   try {
     if (!toTrunkContact(inbound, req) || allowed(inbound.from, source)) return false;
   } catch (err) {
-    logger.error({ err }, 'could not check the source of a request to the registered contact; screening it (fail open)');
+    logger.error(
+      { err },
+      'could not check the source of a request to the registered contact; screening it (fail open)',
+    );
     return false;
   }
   inbound.refused.inc();
@@ -71,7 +80,10 @@ export function refusedStranger(inbound: TrunkInbound | undefined, req: SrfReque
   if (last === undefined || now - last > 60_000) {
     if (inbound.logged.size > 1000) inbound.logged.clear();
     inbound.logged.set(source, now);
-    logger.warn({ source, method: req.method, callId: req.get('Call-ID') ?? '' }, 'request to the registered contact from outside TRUNK_INBOUND_FROM refused (403)');
+    logger.warn(
+      { source, method: req.method, callId: req.get('Call-ID') ?? '' },
+      'request to the registered contact from outside TRUNK_INBOUND_FROM refused (403)',
+    );
   }
   res.send(FORBIDDEN);
   return true;

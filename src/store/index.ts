@@ -8,12 +8,25 @@ export { PrefixIndex, prefixIndexOptions, type PrefixIndexOptions } from './memo
 export { EvidenceIndex, MAX_TIMES_PER_CALLER } from './memory/evidence-index.js';
 export { MarkTable, e164KeyToNumber, type MarkEntry } from './memory/mark-table.js';
 export { MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, migrate } from './sqlite/migrations.js';
-export { RegisterClosedError, RegisterQueueFullError, type BatchInfo, type LostReason, type SpoolEvent } from './sqlite/batch-writer.js';
+export {
+  RegisterClosedError,
+  RegisterQueueFullError,
+  type BatchInfo,
+  type LostReason,
+  type SpoolEvent,
+} from './sqlite/batch-writer.js';
 export { RegisterUnavailableError } from './register/register.js';
 export type { IndexLoadStats } from './memory/load-index.js';
 export type { StoreLogger } from './logger.js';
 export type * from './register/types.js';
 export { openPanelStore, type PanelStore } from './reports/panel-store.js';
-export { Reports, type CompanyRank, type DayRange, type DayTotals, type NumberRank, type Totals } from './reports/reports.js';
+export {
+  Reports,
+  type CompanyRank,
+  type DayRange,
+  type DayTotals,
+  type NumberRank,
+  type Totals,
+} from './reports/reports.js';
 export { SettingsTable } from './register/settings-table.js';
 export { DAY_MS, dayFromIso, dayIso, dayStart, localDay, weekStart } from './reports/local-days.js';

@@ -28,4 +28,3 @@ export function newAttempt(callerKey: string | null, time: number, over: Partial
     ...over,
   };
 }
-

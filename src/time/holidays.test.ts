@@ -47,7 +47,16 @@ describe('public holidays', () => {
       [12, 26, 'Santo Stefano'],
     ];
     for (const [m, d, name] of fixed) expect(publicHoliday('IT', 2029, m, d)).toBe(name);
-    for (const [m, d] of [[1, 2], [1, 7], [6, 1], [8, 14], [8, 16], [12, 7], [12, 24], [12, 27]] as const) {
+    for (const [m, d] of [
+      [1, 2],
+      [1, 7],
+      [6, 1],
+      [8, 14],
+      [8, 16],
+      [12, 7],
+      [12, 24],
+      [12, 27],
+    ] as const) {
       expect(publicHoliday('IT', 2029, m, d), `${m}-${d}`).toBeNull();
     }
   });

@@ -81,7 +81,8 @@ export function easterSunday(year: number): number {
 
 /** The country's public holiday on that calendar day (its local name), or null. */
 export function publicHoliday(country: HolidayCountry, year: number, month: number, day: number): string | null {
-  for (const f of FIXED[country]) if (f.month === month && f.day === day && (f.since === undefined || year >= f.since)) return f.name;
+  for (const f of FIXED[country])
+    if (f.month === month && f.day === day && (f.since === undefined || year >= f.since)) return f.name;
   const date = Date.UTC(year, month - 1, day);
   const easter = easterSunday(year);
   for (const [offset, name] of AFTER_EASTER[country]) if (easter + offset * DAY_MS === date) return name;

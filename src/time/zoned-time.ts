@@ -71,7 +71,15 @@ export function fromWall(wallAsUtc: number, timeZone: string): number {
  */
 export function addLocalDays(ms: number, days: number, timeZone: string): number {
   const w = wallClock(ms, timeZone);
-  const wall = Date.UTC(w.year, w.month - 1, w.day + days, Math.floor(w.minuteOfDay / 60), w.minuteOfDay % 60, w.second, ((ms % 1000) + 1000) % 1000);
+  const wall = Date.UTC(
+    w.year,
+    w.month - 1,
+    w.day + days,
+    Math.floor(w.minuteOfDay / 60),
+    w.minuteOfDay % 60,
+    w.second,
+    ((ms % 1000) + 1000) % 1000,
+  );
   return fromWall(wall, timeZone);
 }
 

@@ -6,7 +6,12 @@
  */
 export const MIN_REGISTER_GAP_MS = 2000;
 
-export function backoffMs(failures: number, retry: { minMs: number; maxMs: number }, random: number, retryAfterMs: number | null = null): number {
+export function backoffMs(
+  failures: number,
+  retry: { minMs: number; maxMs: number },
+  random: number,
+  retryAfterMs: number | null = null,
+): number {
   const n = Math.max(1, Math.min(failures, 30));
   const base = Math.min(retry.maxMs, retry.minMs * 2 ** (n - 1));
   const jittered = base * (0.75 + 0.5 * Math.min(Math.max(random, 0), 1));

@@ -15,10 +15,16 @@ describe("our Contact, from drachtio-server's addresses", () => {
     expect(parseHostports('garbage,udp/1.2.3.4,udp/1.2.3.4:x')).toEqual([]);
   });
 
-  it("takes the address and port of the transport towards the registrar, never an assumed 5060", () => {
-    expect(chooseContact('0612345678', 'udp', hostports, '')).toMatchObject({ uri: 'sip:0612345678@198.51.100.7:5080' });
-    expect(chooseContact('0612345678', 'tcp', hostports, '').uri).toBe('sip:0612345678@198.51.100.7:5081;transport=tcp');
-    expect(chooseContact('0612345678', 'tls', hostports, '').uri).toBe('sips:0612345678@[2001:db8::7]:5061;transport=tls');
+  it('takes the address and port of the transport towards the registrar, never an assumed 5060', () => {
+    expect(chooseContact('0612345678', 'udp', hostports, '')).toMatchObject({
+      uri: 'sip:0612345678@198.51.100.7:5080',
+    });
+    expect(chooseContact('0612345678', 'tcp', hostports, '').uri).toBe(
+      'sip:0612345678@198.51.100.7:5081;transport=tcp',
+    );
+    expect(chooseContact('0612345678', 'tls', hostports, '').uri).toBe(
+      'sips:0612345678@[2001:db8::7]:5061;transport=tls',
+    );
   });
 
   it("lets TRUNK_CONTACT_HOST replace the host, keeping drachtio's port unless it gives one", () => {
@@ -27,7 +33,7 @@ describe("our Contact, from drachtio-server's addresses", () => {
     expect(chooseContact('u', 'udp', hostports, 'pbx.example.net').uri).toBe('sip:u@pbx.example.net:5080');
   });
 
-  it("knows when drachtio-server would not count the Contact as its own (no Request-URI rewrite by its proxy)", () => {
+  it('knows when drachtio-server would not count the Contact as its own (no Request-URI rewrite by its proxy)', () => {
     expect(drachtioOwns('sip:u@198.51.100.7:5080', hostports)).toBe(true);
     expect(drachtioOwns('sips:u@[2001:db8::7]:5061;transport=tls', hostports)).toBe(true);
     expect(drachtioOwns('sip:u@203.0.113.50:5080', hostports)).toBe(false);
@@ -35,20 +41,51 @@ describe("our Contact, from drachtio-server's addresses", () => {
   });
 
   it('says why there is no usable address', () => {
-    expect(chooseContact('u', 'ws', hostports, '')).toMatchObject({ uri: null, note: expect.stringContaining('no ws address') as unknown });
-    expect(chooseContact('u', 'udp', parseHostports('udp/0.0.0.0:5060'), '')).toMatchObject({ uri: null, note: expect.stringContaining('TRUNK_CONTACT_HOST') as unknown });
+    expect(chooseContact('u', 'ws', hostports, '')).toMatchObject({
+      uri: null,
+      note: expect.stringContaining('no ws address') as unknown,
+    });
+    expect(chooseContact('u', 'udp', parseHostports('udp/0.0.0.0:5060'), '')).toMatchObject({
+      uri: null,
+      note: expect.stringContaining('TRUNK_CONTACT_HOST') as unknown,
+    });
   });
 });
 
 describe('the registrar URI', () => {
   it('gives the transport (UDP unless said), host and port', () => {
-    expect(parseRegistrar('sip:sip.carrier.example')).toMatchObject({ host: 'sip.carrier.example', port: null, transport: 'udp', scheme: 'sip' });
-    expect(parseRegistrar('sip:127.0.0.1:5090;transport=TCP')).toMatchObject({ host: '127.0.0.1', port: 5090, transport: 'tcp' });
-    expect(parseRegistrar('sips:[2001:db8::1]:5061')).toMatchObject({ host: '2001:db8::1', port: 5061, transport: 'tls', scheme: 'sips' });
+    expect(parseRegistrar('sip:sip.carrier.example')).toMatchObject({
+      host: 'sip.carrier.example',
+      port: null,
+      transport: 'udp',
+      scheme: 'sip',
+    });
+    expect(parseRegistrar('sip:127.0.0.1:5090;transport=TCP')).toMatchObject({
+      host: '127.0.0.1',
+      port: 5090,
+      transport: 'tcp',
+    });
+    expect(parseRegistrar('sips:[2001:db8::1]:5061')).toMatchObject({
+      host: '2001:db8::1',
+      port: 5061,
+      transport: 'tls',
+      scheme: 'sips',
+    });
   });
 
   it("makes the AOR from the user name and the domain, the registrar's host by default", () => {
-    const base = { registrar: 'sip:127.0.0.1:5090', username: '0612345678', password: 'p', authUsername: '', domain: '', expires: 600, contactHost: '', inboundFrom: [], keepaliveSeconds: 30, retry: { minSeconds: 5, maxSeconds: 300 } };
+    const base = {
+      registrar: 'sip:127.0.0.1:5090',
+      username: '0612345678',
+      password: 'p',
+      authUsername: '',
+      domain: '',
+      expires: 600,
+      contactHost: '',
+      inboundFrom: [],
+      keepaliveSeconds: 30,
+      retry: { minSeconds: 5, maxSeconds: 300 },
+    };
     expect(trunkSettings(base)?.aor).toBe('sip:0612345678@127.0.0.1');
     expect(trunkSettings({ ...base, domain: 'voip.carrier.example' })?.aor).toBe('sip:0612345678@voip.carrier.example');
     expect(trunkSettings({ ...base, authUsername: 'a1' })?.credentials).toEqual({ username: 'a1', password: 'p' });

@@ -38,7 +38,12 @@ function unreachable(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '*';
 }
 
-export function chooseContact(username: string, transport: SipTransport, hostports: readonly HostPort[], contactHost: string): ContactChoice {
+export function chooseContact(
+  username: string,
+  transport: SipTransport,
+  hostports: readonly HostPort[],
+  contactHost: string,
+): ContactChoice {
   const scheme = transport === 'tls' || transport === 'wss' ? 'sips' : 'sip';
   const param = transport === 'udp' ? '' : `;transport=${transport}`;
   const own = hostports.find((h) => h.transport === transport);
@@ -50,12 +55,21 @@ export function chooseContact(username: string, transport: SipTransport, hostpor
   }
   if (!own) {
     const listed = hostports.map((h) => h.transport).join(', ') || 'none';
-    return { uri: null, note: `drachtio-server has no ${transport} address (it listens on: ${listed}); add one to drachtio.conf.xml or set TRUNK_CONTACT_HOST` };
+    return {
+      uri: null,
+      note: `drachtio-server has no ${transport} address (it listens on: ${listed}); add one to drachtio.conf.xml or set TRUNK_CONTACT_HOST`,
+    };
   }
   if (unreachable(own.host)) {
-    return { uri: null, note: `drachtio-server reports ${own.host} for ${transport}: set TRUNK_CONTACT_HOST to the address the carrier can reach` };
+    return {
+      uri: null,
+      note: `drachtio-server reports ${own.host} for ${transport}: set TRUNK_CONTACT_HOST to the address the carrier can reach`,
+    };
   }
-  return { uri: `${scheme}:${username}@${hostText(own.host)}:${own.port}${param}`, note: `drachtio-server's ${transport} address` };
+  return {
+    uri: `${scheme}:${username}@${hostText(own.host)}:${own.port}${param}`,
+    note: `drachtio-server's ${transport} address`,
+  };
 }
 
 /**

@@ -107,7 +107,9 @@ function toChallenge(raw: RawChallenge): Challenge | null {
   if (realm === undefined || nonce === undefined || nonce === '') return null;
   const algorithm = ALGORITHMS[(raw.params.get('algorithm') ?? 'MD5').toLowerCase()];
   if (algorithm === undefined) return null;
-  const offered = raw.params.has('qop') ? (raw.params.get('qop') ?? '').split(',').map((q) => q.trim().toLowerCase()) : null;
+  const offered = raw.params.has('qop')
+    ? (raw.params.get('qop') ?? '').split(',').map((q) => q.trim().toLowerCase())
+    : null;
   let qop: Challenge['qop'] = null;
   if (offered !== null) {
     if (offered.includes('auth')) qop = 'auth';
@@ -148,7 +150,12 @@ export interface AnswerOptions {
 }
 
 /** The value of the Authorization / Proxy-Authorization header answering `challenge` for `request`. */
-export function digestAnswer(challenge: Challenge, credentials: Credentials, request: DigestRequest, opts: AnswerOptions = {}): string {
+export function digestAnswer(
+  challenge: Challenge,
+  credentials: Credentials,
+  request: DigestRequest,
+  opts: AnswerOptions = {},
+): string {
   const nc = (opts.nc ?? 1).toString(16).padStart(8, '0');
   const cnonce = opts.cnonce ?? randomBytes(8).toString('hex');
   const response = requestDigest({

@@ -6,9 +6,16 @@ describe("the registrar's answer", () => {
   const ours = 'sip:0612345678@198.51.100.7:5060';
 
   it('matches our contact with the default port filled in and its parameters ignored', () => {
-    expect(grantedExpiry({ contact: ['<sip:0612345678@198.51.100.7;transport=udp>;expires=45'], expires: null }, ours, 600)).toEqual({ seconds: 45, from: 'contact' });
-    expect(grantedExpiry({ contact: ['<sip:0612345678@198.51.100.7:5062>;expires=45'], expires: '90' }, ours, 600)).toEqual({ seconds: 90, from: 'expires' });
-    expect(grantedExpiry({ contact: ['"Office" <SIP:0612345678@198.51.100.7:5060>;Expires=33'], expires: null }, ours, 600).seconds).toBe(33);
+    expect(
+      grantedExpiry({ contact: ['<sip:0612345678@198.51.100.7;transport=udp>;expires=45'], expires: null }, ours, 600),
+    ).toEqual({ seconds: 45, from: 'contact' });
+    expect(
+      grantedExpiry({ contact: ['<sip:0612345678@198.51.100.7:5062>;expires=45'], expires: '90' }, ours, 600),
+    ).toEqual({ seconds: 90, from: 'expires' });
+    expect(
+      grantedExpiry({ contact: ['"Office" <SIP:0612345678@198.51.100.7:5060>;Expires=33'], expires: null }, ours, 600)
+        .seconds,
+    ).toBe(33);
   });
 
   it('caps absurd grants and reads only delta-seconds', () => {

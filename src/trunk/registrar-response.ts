@@ -18,7 +18,16 @@ export interface RegistrarResponse {
 }
 
 export function noAnswer(reason: string): RegistrarResponse {
-  return { status: 0, reason, wwwAuthenticate: [], proxyAuthenticate: [], contact: [], expires: null, minExpires: null, retryAfter: null };
+  return {
+    status: 0,
+    reason,
+    wwwAuthenticate: [],
+    proxyAuthenticate: [],
+    contact: [],
+    expires: null,
+    minExpires: null,
+    retryAfter: null,
+  };
 }
 
 /** The longest registration we schedule around (a day): a grant of 2^32 s must not overflow a timer. */
@@ -54,7 +63,11 @@ function uriKey(uri: string): UriKey | null {
  * Our Contact is matched on user, host and port (default port filled in; URI parameters ignored). Capped at
  * MAX_GRANT_SECONDS.
  */
-export function grantedExpiry(res: Pick<RegistrarResponse, 'contact' | 'expires'>, ourContact: string, requested: number): { seconds: number; from: 'contact' | 'expires' | 'requested' } {
+export function grantedExpiry(
+  res: Pick<RegistrarResponse, 'contact' | 'expires'>,
+  ourContact: string,
+  requested: number,
+): { seconds: number; from: 'contact' | 'expires' | 'requested' } {
   const ours = uriKey(ourContact);
   const bindings = res.contact.flatMap((v) => (typeof v === 'string' ? splitHeaderList(v) : [])).map(parseNameAddr);
   if (ours !== null) {
@@ -79,10 +92,15 @@ export function refreshDelayMs(grantSeconds: number): number {
 }
 
 /** The Min-Expires of a 423 to retry with, or the reason it cannot be followed. */
-export function minExpiresFrom(res: Pick<RegistrarResponse, 'minExpires'>, asked: number): { seconds: number } | { problem: string } {
+export function minExpiresFrom(
+  res: Pick<RegistrarResponse, 'minExpires'>,
+  asked: number,
+): { seconds: number } | { problem: string } {
   const seconds = deltaSeconds(res.minExpires);
-  if (seconds === null) return { problem: `423 without a usable Min-Expires (${JSON.stringify((res.minExpires ?? '').slice(0, 40))})` };
-  if (seconds > MAX_MIN_EXPIRES) return { problem: `423 asks for Min-Expires ${seconds} s, more than ${MAX_MIN_EXPIRES} s` };
+  if (seconds === null)
+    return { problem: `423 without a usable Min-Expires (${JSON.stringify((res.minExpires ?? '').slice(0, 40))})` };
+  if (seconds > MAX_MIN_EXPIRES)
+    return { problem: `423 asks for Min-Expires ${seconds} s, more than ${MAX_MIN_EXPIRES} s` };
   if (seconds <= asked) return { problem: `423 with Min-Expires ${seconds} s, not above the ${asked} s asked` };
   return { seconds };
 }

@@ -26,13 +26,28 @@ function settings(over: Partial<TrunkSettings> = {}): TrunkSettings {
 }
 
 function response(status: number, over: Partial<RegistrarResponse> = {}): RegistrarResponse {
-  return { ...noAnswer(''), status, reason: { 200: 'OK', 401: 'Unauthorized', 403: 'Forbidden', 407: 'Proxy Authentication Required', 423: 'Interval Too Brief', 503: 'Service Unavailable' }[status] ?? 'X', ...over };
+  return {
+    ...noAnswer(''),
+    status,
+    reason:
+      {
+        200: 'OK',
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        407: 'Proxy Authentication Required',
+        423: 'Interval Too Brief',
+        503: 'Service Unavailable',
+      }[status] ?? 'X',
+    ...over,
+  };
 }
 
 type Registrar = (req: RegisterRequest) => RegistrarResponse | Promise<RegistrarResponse>;
 
 /** A digest registrar: challenges every REGISTER without credentials, accepts any answer, grants `grant` s. */
-function challenging(grant: (req: RegisterRequest) => RegistrarResponse = () => response(200, { contact: [`<${CONTACT}>;expires=600`] })): Registrar {
+function challenging(
+  grant: (req: RegisterRequest) => RegistrarResponse = () => response(200, { contact: [`<${CONTACT}>;expires=600`] }),
+): Registrar {
   return (req) => (req.authorization === null ? response(401, { wwwAuthenticate: [CHALLENGE] }) : grant(req));
 }
 
@@ -46,7 +61,10 @@ interface Rig {
   registrar: { handle: Registrar; options: () => number | Promise<number> };
 }
 
-function rig(handle: Registrar, opts: { settings?: Partial<TrunkSettings>; options?: () => number | Promise<number> } = {}): Rig {
+function rig(
+  handle: Registrar,
+  opts: { settings?: Partial<TrunkSettings>; options?: () => number | Promise<number> } = {},
+): Rig {
   const time = new FakeTime();
   const sent: Rig['sent'] = [];
   const options: number[] = [];
@@ -111,9 +129,12 @@ describe('registration to the carrier', () => {
   });
 
   it('uses the auth user name when the carrier gives one, and Proxy-Authorization for a 407', async () => {
-    const r = rig((req) => (req.authorization === null ? response(407, { proxyAuthenticate: [CHALLENGE] }) : response(200)), {
-      settings: { credentials: { username: 'auth-user', password: 'secret' } },
-    });
+    const r = rig(
+      (req) => (req.authorization === null ? response(407, { proxyAuthenticate: [CHALLENGE] }) : response(200)),
+      {
+        settings: { credentials: { username: 'auth-user', password: 'secret' } },
+      },
+    );
     await started(r);
     expect(r.sent[1]?.authorization?.header).toBe('Proxy-Authorization');
     expect(parseChallenges(r.sent[1]?.authorization?.value ?? '')[0]?.params.get('username')).toBe('auth-user');
@@ -121,7 +142,11 @@ describe('registration to the carrier', () => {
   });
 
   it('takes the expiry of OUR contact among every binding listed, and a 40 s grant never lapses', async () => {
-    const bindings = [`<sip:0612345678@10.0.0.9:5060>;expires=3600`, `<${CONTACT};transport=udp>;expires=40;q=0.5`, '<sip:other@203.0.113.1>;expires=120'];
+    const bindings = [
+      `<sip:0612345678@10.0.0.9:5060>;expires=3600`,
+      `<${CONTACT};transport=udp>;expires=40;q=0.5`,
+      '<sip:other@203.0.113.1>;expires=120',
+    ];
     const r = rig(challenging(() => response(200, { contact: [bindings.join(', ')], expires: '3600' })));
     await started(r);
     expect(r.reg.status.grantedSeconds).toBe(40);
@@ -151,10 +176,19 @@ describe('registration to the carrier', () => {
   });
 
   it('retries a 423 with Min-Expires, and asks for that from then on', async () => {
-    const r = rig(challenging((req) => (req.expires < 1800 ? response(423, { minExpires: '1800' }) : response(200, { contact: [`<${CONTACT}>;expires=1800`] }))));
+    const r = rig(
+      challenging((req) =>
+        req.expires < 1800
+          ? response(423, { minExpires: '1800' })
+          : response(200, { contact: [`<${CONTACT}>;expires=1800`] }),
+      ),
+    );
     await started(r);
     expect(r.sent.map((s) => [s.expires, s.authorization === null])).toEqual([
-      [600, true], [600, false], [1800, true], [1800, false],
+      [600, true],
+      [600, false],
+      [1800, true],
+      [1800, false],
     ]);
     expect(r.reg.status).toMatchObject({ state: 'registered', grantedSeconds: 1800 });
     await r.time.advance(900_000);
@@ -181,7 +215,8 @@ describe('registration to the carrier', () => {
     // 5 s, 10 s, 20 s … capped at 5 min (±25%): about 17 attempts in an hour, never a flood.
     expect(attempts.length).toBeGreaterThan(10);
     expect(attempts.length).toBeLessThan(25);
-    for (let i = 1; i < attempts.length; i++) expect((attempts[i]?.at ?? 0) - (attempts[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(2000);
+    for (let i = 1; i < attempts.length; i++)
+      expect((attempts[i]?.at ?? 0) - (attempts[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(2000);
     expect(r.statuses.filter((s) => s.problem === 'auth')).toHaveLength(1);
     expect(r.events.filter((e) => e.type === 'failure').length).toBe(attempts.length);
   });
@@ -191,7 +226,9 @@ describe('registration to the carrier', () => {
     const r = rig((req) => {
       if (req.authorization === null) return response(401, { wwwAuthenticate: [CHALLENGE] });
       round++;
-      return round === 1 ? response(401, { wwwAuthenticate: ['Digest realm="carrier", nonce="n2", stale=true, qop="auth"'] }) : response(200);
+      return round === 1
+        ? response(401, { wwwAuthenticate: ['Digest realm="carrier", nonce="n2", stale=true, qop="auth"'] })
+        : response(200);
     });
     await started(r);
     expect(r.sent).toHaveLength(3);
@@ -275,7 +312,9 @@ describe('registration to the carrier', () => {
     // as the one in flight while the carrier was down has timed out (over UDP sofia's retransmissions of that one
     // would be answered by a carrier that is back).
     await r.time.advance(45_000);
-    const registered = r.events.find((e) => e.type === 'status' && e.status.state === 'registered' && e.status.since > backAt);
+    const registered = r.events.find(
+      (e) => e.type === 'status' && e.status.state === 'registered' && e.status.since > backAt,
+    );
     expect(registered).toBeDefined();
     const failures = r.events.filter((e) => e.type === 'failure');
     expect((failures.at(-1) as { retryInMs: number }).retryInMs).toBeGreaterThan(45_000);

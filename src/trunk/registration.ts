@@ -19,7 +19,14 @@
  */
 import { backoffMs, MIN_REGISTER_GAP_MS } from './backoff.js';
 import { digestAnswer, pickChallenge } from './digest.js';
-import { deltaSeconds, grantedExpiry, minExpiresFrom, noAnswer, refreshDelayMs, type RegistrarResponse } from './registrar-response.js';
+import {
+  deltaSeconds,
+  grantedExpiry,
+  minExpiresFrom,
+  noAnswer,
+  refreshDelayMs,
+  type RegistrarResponse,
+} from './registrar-response.js';
 import type { TrunkSettings } from './settings.js';
 
 export type TrunkState = 'registered' | 'not-registered' | 'stopped';
@@ -51,7 +58,13 @@ export interface RegisterRequest {
 
 export type RegistrationEvent =
   | { type: 'status'; status: TrunkStatus; previous: TrunkStatus }
-  | { type: 'registered'; grantedSeconds: number; from: 'contact' | 'expires' | 'requested'; refreshInMs: number; cseq: number }
+  | {
+      type: 'registered';
+      grantedSeconds: number;
+      from: 'contact' | 'expires' | 'requested';
+      refreshInMs: number;
+      cseq: number;
+    }
   | { type: 'failure'; problem: TrunkProblem; reason: string; retryInMs: number; stillBoundMs: number }
   | { type: 'unregistered'; confirmed: boolean; reason: string };
 
@@ -80,7 +93,11 @@ export interface RegistrationTiming {
   unregisterBudgetMs: number;
 }
 
-export const DEFAULT_TIMING: RegistrationTiming = { registerTimeoutMs: 35_000, optionsTimeoutMs: 8000, unregisterBudgetMs: 3000 };
+export const DEFAULT_TIMING: RegistrationTiming = {
+  registerTimeoutMs: 35_000,
+  optionsTimeoutMs: 8000,
+  unregisterBudgetMs: 3000,
+};
 
 type Phase = 'idle' | 'registering' | 'bound' | 'waiting' | 'stopping' | 'stopped';
 
@@ -92,7 +109,10 @@ const DOWN_PROBE_MS = 10_000;
 
 function token(random: () => number, length: number): string {
   let out = '';
-  while (out.length < length) out += Math.floor(random() * 36 ** 6).toString(36).padStart(6, '0');
+  while (out.length < length)
+    out += Math.floor(random() * 36 ** 6)
+      .toString(36)
+      .padStart(6, '0');
   return out.slice(0, length);
 }
 
@@ -130,7 +150,15 @@ export class Registration {
     this.callId = `${token(ports.random, 24)}@crocetta`;
     this.fromTag = token(ports.random, 12);
     this.asked = settings.expires;
-    this.current = { state: 'not-registered', since: ports.now(), reason: 'not started', problem: null, grantedSeconds: null, failures: 0, contact: null };
+    this.current = {
+      state: 'not-registered',
+      since: ports.now(),
+      reason: 'not started',
+      problem: null,
+      grantedSeconds: null,
+      failures: 0,
+      contact: null,
+    };
   }
 
   get status(): TrunkStatus {
@@ -145,7 +173,11 @@ export class Registration {
   start(): void {
     if (this.started || this.phase === 'stopped') return;
     this.started = true;
-    this.setStatus('not-registered', this.contact === null ? this.contactNote : 'registering', this.contact === null ? 'config' : null);
+    this.setStatus(
+      'not-registered',
+      this.contact === null ? this.contactNote : 'registering',
+      this.contact === null ? 'config' : null,
+    );
     this.armKeepalive();
     if (this.contact !== null) this.scheduleAttempt(0);
   }
@@ -188,7 +220,10 @@ export class Registration {
       const outcome = await Promise.race([
         this.unregister(contact),
         new Promise<{ confirmed: boolean; reason: string }>((resolve) => {
-          budget = this.ports.timers.set(() => resolve({ confirmed: false, reason: `no answer within ${this.timing.unregisterBudgetMs} ms` }), this.timing.unregisterBudgetMs);
+          budget = this.ports.timers.set(
+            () => resolve({ confirmed: false, reason: `no answer within ${this.timing.unregisterBudgetMs} ms` }),
+            this.timing.unregisterBudgetMs,
+          );
         }),
       ]);
       if (budget !== null) this.ports.timers.clear(budget);
@@ -209,7 +244,9 @@ export class Registration {
     const wait = Math.max(0, delayMs, gap);
     this.attemptTimer = this.ports.timers.set(() => {
       this.attemptTimer = null;
-      this.attempt().catch((err: unknown) => this.failed('refused', `internal error: ${err instanceof Error ? err.message : String(err)}`, null));
+      this.attempt().catch((err: unknown) =>
+        this.failed('refused', `internal error: ${err instanceof Error ? err.message : String(err)}`, null),
+      );
     }, wait);
   }
 
@@ -225,7 +262,14 @@ export class Registration {
     for (let sent = 0; sent < MAX_REGISTERS_PER_ATTEMPT; sent++) {
       const cseq = ++this.cseq;
       this.lastRegisterAt = this.ports.now();
-      const res = await this.exchange({ callId: this.callId, fromTag: this.fromTag, cseq, expires, contact, authorization });
+      const res = await this.exchange({
+        callId: this.callId,
+        fromTag: this.fromTag,
+        cseq,
+        expires,
+        contact,
+        authorization,
+      });
       if (run !== this.run) return; // stopped, or drachtio changed under us: this answer no longer matters
       const label = `${res.status} ${res.reason}`.trim();
       if (res.status >= 200 && res.status < 300) {
@@ -234,28 +278,47 @@ export class Registration {
       }
       if (res.status === 401 || res.status === 407) {
         const challenge = pickChallenge(res.status === 401 ? res.wwwAuthenticate : res.proxyAuthenticate);
-        if (challenge === null) return this.failed('refused', `${label} without a challenge crocetta can answer (Digest MD5 or SHA-256)`, res);
+        if (challenge === null)
+          return this.failed(
+            'refused',
+            `${label} without a challenge crocetta can answer (Digest MD5 or SHA-256)`,
+            res,
+          );
         if (authorization !== null && !challenge.stale) {
-          return this.failed('auth', `${label} to our credentials: check TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD`, res);
+          return this.failed(
+            'auth',
+            `${label} to our credentials: check TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD`,
+            res,
+          );
         }
-        if (++challenges > MAX_CHALLENGES_PER_ATTEMPT) return this.failed('auth', `${label}: challenged ${challenges} times in a row`, res);
-        const value = digestAnswer(challenge, this.settings.credentials, { method: 'REGISTER', uri: this.settings.registrar.uri });
+        if (++challenges > MAX_CHALLENGES_PER_ATTEMPT)
+          return this.failed('auth', `${label}: challenged ${challenges} times in a row`, res);
+        const value = digestAnswer(challenge, this.settings.credentials, {
+          method: 'REGISTER',
+          uri: this.settings.registrar.uri,
+        });
         authorization = { header: res.status === 401 ? 'Authorization' : 'Proxy-Authorization', value };
         continue;
       }
       if (res.status === 423) {
         const min = minExpiresFrom(res, expires);
         if ('problem' in min) return this.failed('refused', min.problem, res);
-        if (++intervals > MAX_423_PER_ATTEMPT) return this.failed('refused', `${label} again after asking for ${expires} s`, res);
+        if (++intervals > MAX_423_PER_ATTEMPT)
+          return this.failed('refused', `${label} again after asking for ${expires} s`, res);
         expires = min.seconds;
         this.asked = min.seconds;
         authorization = null;
         continue;
       }
       // 408: nobody answered (sofia's own timeout, or a proxy's); the OPTIONS keepalive may cut the wait short.
-      if (res.status === 0 || res.status === 408) return this.failed('unreachable', res.status === 0 ? res.reason || 'no answer from the registrar' : label, res);
+      if (res.status === 0 || res.status === 408)
+        return this.failed('unreachable', res.status === 0 ? res.reason || 'no answer from the registrar' : label, res);
       if (res.status === 403 && authorization !== null) {
-        return this.failed('auth', `${label} to our credentials: check TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD`, res);
+        return this.failed(
+          'auth',
+          `${label} to our credentials: check TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD`,
+          res,
+        );
       }
       return this.failed('refused', label === String(res.status) ? `status ${res.status}` : label, res);
     }
@@ -274,7 +337,10 @@ export class Registration {
         resolve(res);
       };
       this.inflight.add(finish);
-      const timer = this.ports.timers.set(() => finish(noAnswer(`no answer within ${Math.round(this.timing.registerTimeoutMs / 1000)} s`)), this.timing.registerTimeoutMs);
+      const timer = this.ports.timers.set(
+        () => finish(noAnswer(`no answer within ${Math.round(this.timing.registerTimeoutMs / 1000)} s`)),
+        this.timing.registerTimeoutMs,
+      );
       const failed = (err: unknown): void => finish(noAnswer(err instanceof Error ? err.message : String(err)));
       try {
         this.ports.sendRegister(req).then(finish, failed);
@@ -308,7 +374,12 @@ export class Registration {
     this.lastProblem = problem;
     this.lastFailure = reason;
     const retryAfter = deltaSeconds(res?.retryAfter);
-    const retryInMs = backoffMs(this.failures, this.settings.retry, this.ports.random(), retryAfter === null ? null : retryAfter * 1000);
+    const retryInMs = backoffMs(
+      this.failures,
+      this.settings.retry,
+      this.ports.random(),
+      retryAfter === null ? null : retryAfter * 1000,
+    );
     const stillBoundMs = Math.max(0, this.boundUntil - this.ports.now());
     this.ports.observe({ type: 'failure', problem, reason, retryInMs, stillBoundMs });
     if (stillBoundMs > 0) this.armLapse(reason, problem);
@@ -338,7 +409,10 @@ export class Registration {
     try {
       const status = await Promise.race([
         // 408 is drachtio-server's own answer when nobody answered (timer F): no answer either.
-        this.ports.sendOptions().then((status) => (status === 408 ? 0 : status), () => 0),
+        this.ports.sendOptions().then(
+          (status) => (status === 408 ? 0 : status),
+          () => 0,
+        ),
         new Promise<number>((resolve) => {
           timer = this.ports.timers.set(() => resolve(0), this.timing.optionsTimeoutMs);
         }),
@@ -371,12 +445,25 @@ export class Registration {
     let authorization: RegisterRequest['authorization'] = null;
     for (let i = 0; i < 3; i++) {
       this.lastRegisterAt = this.ports.now();
-      const res = await this.exchange({ callId: this.callId, fromTag: this.fromTag, cseq: ++this.cseq, expires: 0, contact, authorization });
-      if (res.status >= 200 && res.status < 300) return { confirmed: true, reason: `${res.status} ${res.reason}`.trim() };
-      if (res.status !== 401 && res.status !== 407) return { confirmed: false, reason: res.status === 0 ? res.reason : `${res.status} ${res.reason}`.trim() };
+      const res = await this.exchange({
+        callId: this.callId,
+        fromTag: this.fromTag,
+        cseq: ++this.cseq,
+        expires: 0,
+        contact,
+        authorization,
+      });
+      if (res.status >= 200 && res.status < 300)
+        return { confirmed: true, reason: `${res.status} ${res.reason}`.trim() };
+      if (res.status !== 401 && res.status !== 407)
+        return { confirmed: false, reason: res.status === 0 ? res.reason : `${res.status} ${res.reason}`.trim() };
       const challenge = pickChallenge(res.status === 401 ? res.wwwAuthenticate : res.proxyAuthenticate);
-      if (challenge === null || (authorization !== null && !challenge.stale)) return { confirmed: false, reason: `${res.status} ${res.reason}`.trim() };
-      const value = digestAnswer(challenge, this.settings.credentials, { method: 'REGISTER', uri: this.settings.registrar.uri });
+      if (challenge === null || (authorization !== null && !challenge.stale))
+        return { confirmed: false, reason: `${res.status} ${res.reason}`.trim() };
+      const value = digestAnswer(challenge, this.settings.credentials, {
+        method: 'REGISTER',
+        uri: this.settings.registrar.uri,
+      });
       authorization = { header: res.status === 401 ? 'Authorization' : 'Proxy-Authorization', value };
     }
     return { confirmed: false, reason: 'challenged again and again' };
@@ -392,7 +479,11 @@ export class Registration {
       this.lapseTimer = null;
       if (this.phase === 'bound') return;
       this.boundUntil = 0;
-      this.setStatus('not-registered', this.phase === 'idle' ? reason : this.lastFailure || reason, this.phase === 'idle' ? problem : (this.lastProblem ?? problem));
+      this.setStatus(
+        'not-registered',
+        this.phase === 'idle' ? reason : this.lastFailure || reason,
+        this.phase === 'idle' ? problem : (this.lastProblem ?? problem),
+      );
     }, wait);
   }
 
@@ -406,7 +497,12 @@ export class Registration {
     this.attemptTimer = null;
   }
 
-  private setStatus(state: TrunkState, reason: string, problem: TrunkProblem | null, grantedSeconds: number | null = null): void {
+  private setStatus(
+    state: TrunkState,
+    reason: string,
+    problem: TrunkProblem | null,
+    grantedSeconds: number | null = null,
+  ): void {
     const previous = this.current;
     const failures = state === 'registered' ? 0 : this.failures;
     if (previous.state === state && previous.reason === reason && previous.contact === this.contact) {

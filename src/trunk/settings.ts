@@ -45,7 +45,11 @@ export function parseRegistrar(uri: string): RegistrarAddress {
   const params = m[4] ?? '';
   const transportParam = /;transport=([A-Za-z]+)/i.exec(params)?.[1]?.toLowerCase() as SipTransport | undefined;
   const transport: SipTransport =
-    transportParam !== undefined && TRANSPORTS.includes(transportParam) ? transportParam : scheme === 'sips' ? 'tls' : 'udp';
+    transportParam !== undefined && TRANSPORTS.includes(transportParam)
+      ? transportParam
+      : scheme === 'sips'
+        ? 'tls'
+        : 'udp';
   return { uri: uri.trim(), scheme, host, port: m[3] === undefined ? null : Number(m[3]), transport };
 }
 
@@ -60,7 +64,10 @@ export function trunkSettings(trunk: TrunkConfig): TrunkSettings | null {
     username: trunk.username,
     aor: `${registrar.scheme}:${trunk.username}@${domain}`,
     domain,
-    credentials: { username: trunk.authUsername !== '' ? trunk.authUsername : trunk.username, password: trunk.password },
+    credentials: {
+      username: trunk.authUsername !== '' ? trunk.authUsername : trunk.username,
+      password: trunk.password,
+    },
     expires: trunk.expires,
     contactHost: trunk.contactHost,
     inboundFrom: trunk.inboundFrom,

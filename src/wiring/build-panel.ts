@@ -26,7 +26,12 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
   const { register, panelStore, live, sessions, feeds, evidence, pbx } = stores;
   const { trunk } = sip;
   // The evidence dossier reads the register file on a connection of its own, per request.
-  const dossier = dossierService({ file: config.store.file, rules: dossierRules(config), timeZone: config.timeZone, clock });
+  const dossier = dossierService({
+    file: config.store.file,
+    rules: dossierRules(config),
+    timeZone: config.timeZone,
+    clock,
+  });
   // Friends' reports per company (the rankings' "Friends' reports"), on a read-only connection per request.
   const community = (q: FriendReportsQuery) => readFriendReportsRanking(config.store.file, q);
 

@@ -45,11 +45,18 @@ export function buildSipApp(config: Config, { stores, actions, clock, metrics, l
   const configuredFrom = new Set(outbound.from);
   if (outbound.trunk !== '') {
     const fields = { trunk: outbound.trunk, from: outbound.from, via: outbound.via };
-    if (pbx !== null) logger.info(fields, 'outbound calls from the PBX (its registered address and any configured) go to the carrier; numbers called are learned');
-    else if (outbound.from.length > 0) logger.info(fields, 'outbound calls from the PBX go to the carrier; numbers called are learned');
+    if (pbx !== null)
+      logger.info(
+        fields,
+        'outbound calls from the PBX (its registered address and any configured) go to the carrier; numbers called are learned',
+      );
+    else if (outbound.from.length > 0)
+      logger.info(fields, 'outbound calls from the PBX go to the carrier; numbers called are learned');
   }
   const finalTimeoutMs = durationMs(config.pbx.finalTimeout) ?? DEFAULT_FINAL_TIMEOUT_MS;
-  const reaper = new ForwardReaper(finalTimeoutMs, (err) => logger.error({ err }, 'ending a forward without news failed'));
+  const reaper = new ForwardReaper(finalTimeoutMs, (err) =>
+    logger.error({ err }, 'ending a forward without news failed'),
+  );
   const app = createSipApp(
     {
       host: config.drachtio.host,
@@ -96,11 +103,14 @@ export function buildSipApp(config: Config, { stores, actions, clock, metrics, l
       transactions: new RecentTransactions(),
       outbound: {
         trunkUri: outbound.trunk,
-        fromAddresses: pbx === null ? configuredFrom : { has: (a: string) => configuredFrom.has(a) || pbx.registry.isPbxAddress(a) },
+        fromAddresses:
+          pbx === null ? configuredFrom : { has: (a: string) => configuredFrom.has(a) || pbx.registry.isPbxAddress(a) },
         stripPrefix: config.pbx.outbound.stripPrefix,
         defaultCountry: config.defaultCountry,
         recordRoute: config.pbx.recordRoute,
-        ...(trunkConfig === null ? {} : { registration: { aor: trunkConfig.aor, domain: trunkConfig.domain, auth: trunkConfig.credentials } }),
+        ...(trunkConfig === null
+          ? {}
+          : { registration: { aor: trunkConfig.aor, domain: trunkConfig.domain, auth: trunkConfig.credentials } }),
       },
       ...(pbx === null ? {} : { registrar: pbx.handler, noPbx: pbx.metrics.unavailable }),
       // In redirect mode the PBX's INVITEs are its inbound calls, sent for screening: not outbound ones.
@@ -109,7 +119,8 @@ export function buildSipApp(config: Config, { stores, actions, clock, metrics, l
   );
 
   // Registration to the carrier: its own clock is the real one, as its timers are.
-  const trunk = trunkConfig === null ? null : createTrunkClient(trunkConfig, app.srf, { logger, metrics, now: () => Date.now() });
+  const trunk =
+    trunkConfig === null ? null : createTrunkClient(trunkConfig, app.srf, { logger, metrics, now: () => Date.now() });
   watchCallsInProgress(metrics, { forwards: () => reaper.size, srfPending: () => pendingRequestCount(app.srf) });
   return { app, trunk, reaper };
 }

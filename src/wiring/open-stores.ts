@@ -45,7 +45,8 @@ export interface StoreContext {
 export async function openStores(config: Config, { clock, metrics, logger }: StoreContext): Promise<Stores> {
   const opened: Array<() => Promise<void>> = [];
   const close = async (): Promise<void> => {
-    for (const closeOne of opened.reverse()) await closeOne().catch((err: unknown) => logger.error({ err }, 'closing a store failed'));
+    for (const closeOne of opened.reverse())
+      await closeOne().catch((err: unknown) => logger.error({ err }, 'closing a store failed'));
     opened.length = 0;
   };
   const storeLog = logger.child({ component: 'store' });
@@ -66,21 +67,31 @@ export async function openStores(config: Config, { clock, metrics, logger }: Sto
     opened.push(() => register.close());
 
     // Forwards a previous run left open will never be reported to this one (their proxy was on its connection).
-    const stale = await endStaleForwards(config.store.file, { now: clock.now(), since: clock.now() - config.store.lookbackDays * DAY_MS });
-    if (stale > 0) logger.warn({ attempts: stale }, 'forwarded attempts left open by the previous run ended as timeout');
+    const stale = await endStaleForwards(config.store.file, {
+      now: clock.now(),
+      since: clock.now() - config.store.lookbackDays * DAY_MS,
+    });
+    if (stale > 0)
+      logger.warn({ attempts: stale }, 'forwarded attempts left open by the previous run ended as timeout');
 
     const panelStore = await openPanelStore({ file: config.store.file, timeZone: config.timeZone, logger: storeLog });
     opened.push(() => panelStore.close());
     const live = await LiveSettings.load(config, panelStore.settings, (problem) =>
       logger.warn({ problem }, 'settings saved in the panel are no longer valid: using the configuration file'),
     );
-    if (live.isOverlaid) logger.info('actions and screening rules changed in the panel override the configuration file');
+    if (live.isOverlaid)
+      logger.info('actions and screening rules changed in the panel override the configuration file');
     const admin = await ensureAdminHash(panelStore.settings, config.panel.adminPassword);
     if (admin.changed) logger.info('panel admin password stored (scrypt hash) from ADMIN_PASSWORD');
     if (admin.hash === null) logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the panel until it is');
     const sessions = new Sessions(await sessionKey(panelStore.settings));
 
-    const feeds = await FeedService.open(config.store.file, feedSettings(config.feeds), clock, logger.child({ component: 'feeds' }));
+    const feeds = await FeedService.open(
+      config.store.file,
+      feedSettings(config.feeds),
+      clock,
+      logger.child({ component: 'feeds' }),
+    );
     opened.push(() => feeds.stop());
     const evidence: EvidenceLookup = { evidenceFor: (key) => feeds.index.withFriends(key, register.evidenceFor(key)) };
 

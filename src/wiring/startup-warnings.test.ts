@@ -16,23 +16,37 @@ describe('startup warnings: what the configuration alone says the operator shoul
   });
 
   it('an unset API token: the JSON API answers 503', () => {
-    expect(startupWarnings(config({ CROCETTA_API_TOKEN: '' }))).toEqual(['CROCETTA_API_TOKEN is not set: the JSON API answers 503 until it is']);
+    expect(startupWarnings(config({ CROCETTA_API_TOKEN: '' }))).toEqual([
+      'CROCETTA_API_TOKEN is not set: the JSON API answers 503 until it is',
+    ]);
   });
 
   it('the ignored store.batchWindowMs', () => {
-    expect(startupWarnings(config({}, (c) => (c.store.batchWindowMs = 10)))).toEqual([expect.stringContaining('store.batchWindowMs is ignored')]);
+    expect(startupWarnings(config({}, (c) => (c.store.batchWindowMs = 10)))).toEqual([
+      expect.stringContaining('store.batchWindowMs is ignored'),
+    ]);
   });
 
   it('608 configured (for any verdict or category) without a contact for its jCard; none once a contact is set', () => {
-    expect(startupWarnings(config({ ACTION_NUISANCE: 'reject:608' }))).toEqual([expect.stringContaining('reject608 has no contact')]);
+    expect(startupWarnings(config({ ACTION_NUISANCE: 'reject:608' }))).toEqual([
+      expect.stringContaining('reject608 has no contact'),
+    ]);
     expect(startupWarnings(config({}, (c) => (c.actions.byCategory = { energy: 'reject:608' })))).toHaveLength(1);
-    expect(startupWarnings(config({ ACTION_NUISANCE: 'reject:608' }, (c) => (c.reject608.email = 'office@example.com')))).toEqual([]);
+    expect(
+      startupWarnings(config({ ACTION_NUISANCE: 'reject:608' }, (c) => (c.reject608.email = 'office@example.com'))),
+    ).toEqual([]);
   });
 
   it('outbound calls on while the PBX is known only by name (no address to recognise its calls by)', () => {
-    const named = config({ PBX_URI: 'sip:pbx.example.com:5080' }, (c) => (c.pbx.outbound.trunkUri = 'sip:carrier.example.com'));
+    const named = config(
+      { PBX_URI: 'sip:pbx.example.com:5080' },
+      (c) => (c.pbx.outbound.trunkUri = 'sip:carrier.example.com'),
+    );
     expect(startupWarnings(named)).toEqual([expect.stringContaining('set pbx.outbound.fromAddresses')]);
-    const byAddress = config({ PBX_URI: 'sip:192.0.2.10:5080' }, (c) => (c.pbx.outbound.trunkUri = 'sip:carrier.example.com'));
+    const byAddress = config(
+      { PBX_URI: 'sip:192.0.2.10:5080' },
+      (c) => (c.pbx.outbound.trunkUri = 'sip:carrier.example.com'),
+    );
     expect(startupWarnings(byAddress)).toEqual([]);
   });
 });

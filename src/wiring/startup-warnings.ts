@@ -12,14 +12,23 @@ import { outboundRoute } from './outbound-route.js';
 export function startupWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (config.store.batchWindowMs !== undefined) {
-    warnings.push('store.batchWindowMs is ignored and can be removed: the register commits at once when idle and groups only the writes that arrive during a commit');
+    warnings.push(
+      'store.batchWindowMs is ignored and can be removed: the register commits at once when idle and groups only the writes that arrive during a commit',
+    );
   }
-  if (configuredActions(config).some((a) => a.kind === 'reject' && a.status === REJECTED) && !hasContact(config.reject608)) {
-    warnings.push('608 Rejected is configured but reject608 has no contact: the 608 goes without its Call-Info jCard (RFC 8688)');
+  if (
+    configuredActions(config).some((a) => a.kind === 'reject' && a.status === REJECTED) &&
+    !hasContact(config.reject608)
+  ) {
+    warnings.push(
+      '608 Rejected is configured but reject608 has no contact: the 608 goes without its Call-Info jCard (RFC 8688)',
+    );
   }
   const outbound = outboundRoute(config);
   if (outbound.trunk !== '' && !outbound.registeredPbx && outbound.from.length === 0) {
-    warnings.push('outbound calls to the carrier are on but the PBX address is a name: set pbx.outbound.fromAddresses to its IP addresses, outbound calls are screened until then');
+    warnings.push(
+      'outbound calls to the carrier are on but the PBX address is a name: set pbx.outbound.fromAddresses to its IP addresses, outbound calls are screened until then',
+    );
   }
   if (!config.panel.apiToken) warnings.push('CROCETTA_API_TOKEN is not set: the JSON API answers 503 until it is');
   return warnings;

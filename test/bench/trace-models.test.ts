@@ -27,7 +27,15 @@ describe('the v1 model', () => {
 describe('numbers drawn from libphonenumber metadata', () => {
   it('are valid numbers of the country and type asked, in the range asked', () => {
     const rand = mulberry32(5);
-    for (const [country, type] of [['AL', 'MOBILE'], ['RO', 'FIXED_LINE'], ['TN', 'MOBILE'], ['BG', 'MOBILE'], ['MD', 'FIXED_LINE'], ['IT', 'MOBILE'], ['DE', 'FIXED_LINE']] as const) {
+    for (const [country, type] of [
+      ['AL', 'MOBILE'],
+      ['RO', 'FIXED_LINE'],
+      ['TN', 'MOBILE'],
+      ['BG', 'MOBILE'],
+      ['MD', 'FIXED_LINE'],
+      ['IT', 'MOBILE'],
+      ['DE', 'FIXED_LINE'],
+    ] as const) {
       const plan = numberPlan(country, type);
       const range = rangeOf(rand, plan, 2);
       for (let i = 0; i < 20; i++) {
@@ -64,7 +72,17 @@ describe('the market model', () => {
     const kinds = new Set(nuisance.map((r) => r.origin.replace(/^cc[0-9]+-/, '')));
     for (const k of ['it', 'sim', 'swp']) expect(kinds).toContain(k);
     expect([...kinds].some((k) => ['al', 'ro', 'tn', 'bg', 'md'].includes(k))).toBe(true);
-    const COUNTRY: Record<string, string> = { al: 'AL', ro: 'RO', tn: 'TN', bg: 'BG', md: 'MD', it: 'IT', sim: 'IT', mob: 'IT', swp: 'IT' };
+    const COUNTRY: Record<string, string> = {
+      al: 'AL',
+      ro: 'RO',
+      tn: 'TN',
+      bg: 'BG',
+      md: 'MD',
+      it: 'IT',
+      sim: 'IT',
+      mob: 'IT',
+      swp: 'IT',
+    };
     for (const r of nuisance) {
       const kind = r.origin.replace(/^cc[0-9]+-/, '');
       if (kind === 'us') continue;
@@ -111,7 +129,7 @@ describe('the market model', () => {
     expect(afterDst.length).toBeGreaterThan(100);
   });
 
-  it('has legitimate callers abroad, some in the centres\' countries', () => {
+  it("has legitimate callers abroad, some in the centres' countries", () => {
     const legit = rows.filter((r) => r.truth === 'legit' && r.caller !== '');
     const countries = new Set(legit.map((r) => normalizeNumber(r.caller, 'IT').country));
     expect(countries.size).toBeGreaterThan(4);

@@ -83,14 +83,24 @@ describe.skipIf(!canRun)('the import page in a browser', () => {
 
   it('without JavaScript posts the form and answers with the final report: a refused FRITZ!Box file names its line', async () => {
     const xml = join(files, 'phonebook.xml');
-    writeFileSync(xml, '<?xml version="1.0"?>\n<phonebooks><phonebook>\n<contact><telephony><number>0299887766</number></telephony>\n</phonebook></phonebooks>\n');
-    const context = await browser.newContext({ locale: 'it-IT', javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    writeFileSync(
+      xml,
+      '<?xml version="1.0"?>\n<phonebooks><phonebook>\n<contact><telephony><number>0299887766</number></telephony>\n</phonebook></phonebooks>\n',
+    );
+    const context = await browser.newContext({
+      locale: 'it-IT',
+      javaScriptEnabled: false,
+      viewport: { width: 1280, height: 900 },
+    });
     const page = await login(context);
     await page.goto(h.url('/import'));
     expect(await page.locator('h1').textContent()).toBe('Importa un elenco');
     await page.selectOption('select[name=format]', 'fritzbox');
     await page.setInputFiles('input[name=file]', xml);
-    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/import') && r.request().method() === 'POST'), page.click('form[data-import] button[type=submit]')]);
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/import') && r.request().method() === 'POST'),
+      page.click('form[data-import] button[type=submit]'),
+    ]);
     expect(answer.status()).toBe(422);
     expect(await page.locator('#import-status').getAttribute('data-state')).toBe('refused');
     expect(await page.locator('#import-status h2').first().textContent()).toContain('File rifiutato');
@@ -100,7 +110,10 @@ describe.skipIf(!canRun)('the import page in a browser', () => {
 
     // A form without its CSRF field is refused before the file is read.
     const forged = await context.request.post(h.url('/import'), {
-      multipart: { format: 'list', file: { name: 'x.txt', mimeType: 'text/plain', buffer: Buffer.from('0299887766\n') } },
+      multipart: {
+        format: 'list',
+        file: { name: 'x.txt', mimeType: 'text/plain', buffer: Buffer.from('0299887766\n') },
+      },
       maxRedirects: 0,
     });
     expect(forged.status()).toBe(403);

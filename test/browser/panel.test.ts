@@ -54,7 +54,10 @@ describe.skipIf(!canRun)('the panel in a browser', () => {
     h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
     h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
     // A seeded register: a call centre twice, a hostile display name and user agent, a second energy company.
-    for (const from of [`"Offerte Luce" <sip:0298765432@203.0.113.10>`, `"Offerte Luce" <sip:0298765432@203.0.113.10>`]) {
+    for (const from of [
+      `"Offerte Luce" <sip:0298765432@203.0.113.10>`,
+      `"Offerte Luce" <sip:0298765432@203.0.113.10>`,
+    ]) {
       await invite(from).waitForFinal();
       h.clock.advance(600_000);
     }
@@ -62,7 +65,11 @@ describe.skipIf(!canRun)('the panel in a browser', () => {
       extraHeaders: { 'User-Agent': '<script>alert(2)</script>' },
     }).waitForFinal();
     await invite(`"Gas Promo" <sip:0611223344@203.0.113.30>`).waitForFinal();
-    const mark = await h.api('POST', '/api/numbers/0611223344/mark', { label: 'nuisance', company: 'Altra Luce', category: 'energy' });
+    const mark = await h.api('POST', '/api/numbers/0611223344/mark', {
+      label: 'nuisance',
+      company: 'Altra Luce',
+      category: 'energy',
+    });
     expect(mark.status).toBe(200);
     await h.app.register.flush();
 
@@ -113,7 +120,12 @@ describe.skipIf(!canRun)('the panel in a browser', () => {
 
     const api = await h.api('GET', '/api/rankings/companies?since=2026-11-01&until=2026-11-30&category=energy');
     expect(api.status).toBe(200);
-    expect(api.json).toMatchObject({ companies: [{ company: 'Example Energia', attempts: 3, stopped: 1 }, { company: 'Altra Luce', attempts: 1 }] });
+    expect(api.json).toMatchObject({
+      companies: [
+        { company: 'Example Energia', attempts: 3, stopped: 1 },
+        { company: 'Altra Luce', attempts: 1 },
+      ],
+    });
     await context.close();
   });
 

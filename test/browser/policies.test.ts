@@ -25,7 +25,9 @@ let h: Harness;
 let browser: Browser;
 
 function invite(did: string, caller = CALLER) {
-  return h.double.injectRequest(buildInvite({ from: `<sip:${caller}@203.0.113.10>`, to: did, requestUri: `sip:${did}@127.0.0.1` }));
+  return h.double.injectRequest(
+    buildInvite({ from: `<sip:${caller}@203.0.113.10>`, to: did, requestUri: `sip:${did}@127.0.0.1` }),
+  );
 }
 
 async function login(locale: string): Promise<Page> {
@@ -39,7 +41,10 @@ async function login(locale: string): Promise<Page> {
 }
 
 /** Fills the blank rule at the end of the list and adds it. */
-async function addRule(page: Page, rule: { name: string; dids: string; verdicts: string[]; action: string; hours?: string }): Promise<void> {
+async function addRule(
+  page: Page,
+  rule: { name: string; dids: string; verdicts: string[]; action: string; hours?: string },
+): Promise<void> {
   const form = page.locator('#rule-new');
   await form.locator('input[name=name]').fill(rule.name);
   await form.locator('input[name=dids]').fill(rule.dids);
@@ -59,7 +64,9 @@ describe.skipIf(!canRunBrowser)('policies on the settings page, in a browser', (
     mkdirSync(ARTIFACTS, { recursive: true });
     h = await startHarness(
       { ADMIN_PASSWORD: PASSWORD },
-      { configure: (c) => void (c.screening.prefixes = [{ prefix: '+39045', verdict: 'suspect', label: 'test range' }]) },
+      {
+        configure: (c) => void (c.screening.prefixes = [{ prefix: '+39045', verdict: 'suspect', label: 'test range' }]),
+      },
     );
     h.double.onProxy(() => [{ status: 180 }, { status: 200 }]);
     browser = await launchChromium();
@@ -78,8 +85,18 @@ describe.skipIf(!canRunBrowser)('policies on the settings page, in a browser', (
     // Before any rule, a suspect on the sales line is tagged (actions.suspect).
     expect((await invite(SALES).waitForFinal()).status).toBe(200);
 
-    await addRule(page, { name: 'support line', dids: '02 1234 5670', verdicts: ['suspect', 'nuisance', 'withheld'], action: 'tag' });
-    await addRule(page, { name: 'sales line', dids: '02 1234 5671', verdicts: ['suspect', 'withheld'], action: 'reject' });
+    await addRule(page, {
+      name: 'support line',
+      dids: '02 1234 5670',
+      verdicts: ['suspect', 'nuisance', 'withheld'],
+      action: 'tag',
+    });
+    await addRule(page, {
+      name: 'sales line',
+      dids: '02 1234 5671',
+      verdicts: ['suspect', 'withheld'],
+      action: 'reject',
+    });
     await addRule(page, { name: 'after hours', hours: 'closed', dids: '', verdicts: ['unknown'], action: 'tag' });
     expect(await ruleNames(page)).toEqual(['support line', 'sales line', 'after hours']);
     await expect.poll(() => page.locator('p.notice').textContent()).toMatch(/Saved/i);
@@ -99,7 +116,9 @@ describe.skipIf(!canRunBrowser)('policies on the settings page, in a browser', (
     await page.locator('#rule-new input[name=dids]').fill('the support line');
     await page.locator('#rule-new select[name=action]').selectOption('reject');
     await page.locator('#rule-new button[value=add]').click();
-    await expect.poll(() => page.locator('p.notice.error').textContent()).toMatch(/policies\.3\.dids\.0: expected one of our numbers/);
+    await expect
+      .poll(() => page.locator('p.notice.error').textContent())
+      .toMatch(/policies\.3\.dids\.0: expected one of our numbers/);
     await page.goto(h.url('/settings'));
     expect(await ruleNames(page)).toEqual(['sales line', 'support line', 'after hours']);
 
@@ -109,10 +128,14 @@ describe.skipIf(!canRunBrowser)('policies on the settings page, in a browser', (
     await hours.locator('textarea[name=closed]').fill('12-24, 2026-08-10..2026-08-21');
     await Promise.all([page.waitForURL(/saved=1/), hours.locator('button[type=submit]').click()]);
     expect(await page.locator('#business-hours input[name=sat]').inputValue()).toBe('09:00-12:00');
-    expect(await page.locator('#business-hours textarea[name=closed]').inputValue()).toBe('12-24, 2026-08-10..2026-08-21');
+    expect(await page.locator('#business-hours textarea[name=closed]').inputValue()).toBe(
+      '12-24, 2026-08-10..2026-08-21',
+    );
     await page.locator('#business-hours input[name=mon]').fill('13:00-08:30');
     await page.locator('#business-hours button[type=submit]').click();
-    await expect.poll(() => page.locator('p.notice.error').textContent()).toMatch(/businessHours\.week\.mon\.0: the opening must come before the closing/);
+    await expect
+      .poll(() => page.locator('p.notice.error').textContent())
+      .toMatch(/businessHours\.week\.mon\.0: the opening must come before the closing/);
     await page.goto(h.url('/settings'));
     await shot(page, 'settings-policies');
 

@@ -38,100 +38,142 @@ function composeDrachtioConf(logFile: string): string {
   const original = readFileSync(join(ROOT, 'config/drachtio.conf.xml'), 'utf8');
   const moved = original
     .replace('<admin port="9022"', `<admin port="${ADMIN}"`)
-    .replace('<contact>sip:*:5060;transport=udp,tcp</contact>', `<contact>sip:${SIP.host}:${SIP.port};transport=udp,tcp</contact>`)
-    .replace('<console/>', `<file><name>${logFile}</name><archive>${join(logFile, '..')}</archive><size>50</size><maxFiles>2</maxFiles><auto-flush>true</auto-flush></file>`);
-  if (moved.split('\n').filter((l, i) => l !== original.split('\n')[i]).length !== 3) throw new Error('config/drachtio.conf.xml changed shape: update this test');
+    .replace(
+      '<contact>sip:*:5060;transport=udp,tcp</contact>',
+      `<contact>sip:${SIP.host}:${SIP.port};transport=udp,tcp</contact>`,
+    )
+    .replace(
+      '<console/>',
+      `<file><name>${logFile}</name><archive>${join(logFile, '..')}</archive><size>50</size><maxFiles>2</maxFiles><auto-flush>true</auto-flush></file>`,
+    );
+  if (moved.split('\n').filter((l, i) => l !== original.split('\n')[i]).length !== 3)
+    throw new Error('config/drachtio.conf.xml changed shape: update this test');
   return moved;
 }
 
-describe.skipIf(missing.length > 0)(`IP trunk through a real drachtio-server with the compose config${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`, () => {
-  let dir = '';
-  let drachtio: ReturnType<typeof spawn> | undefined;
-  let app: Crocetta | undefined;
+describe.skipIf(missing.length > 0)(
+  `IP trunk through a real drachtio-server with the compose config${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
+  () => {
+    let dir = '';
+    let drachtio: ReturnType<typeof spawn> | undefined;
+    let app: Crocetta | undefined;
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`http://127.0.0.1:${app?.httpPort}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return res.json() as Promise<Record<string, unknown>>;
-  };
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`http://127.0.0.1:${app?.httpPort}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      return res.json() as Promise<Record<string, unknown>>;
+    };
 
-  const sipp = (scenario: string, target: string | null, local: { host: string; port: number }, keys: Record<string, string> = {}) =>
-    sippScenario(dir, join(SCENARIOS, scenario), target, local, keys);
+    const sipp = (
+      scenario: string,
+      target: string | null,
+      local: { host: string; port: number },
+      keys: Record<string, string> = {},
+    ) => sippScenario(dir, join(SCENARIOS, scenario), target, local, keys);
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-ip-'));
-    writeFileSync(join(dir, 'drachtio.conf.xml'), composeDrachtioConf(join(dir, 'drachtio.log')));
-    // As docker-compose.yml does: the file says secret "cymru", DRACHTIO_SECRET replaces it.
-    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_'))), DRACHTIO_SECRET: SECRET };
-    drachtio = spawn('drachtio', ['-f', join(dir, 'drachtio.conf.xml')], { env, stdio: 'ignore' });
-    const config = loadConfig({
-      env: {
-        CROCETTA_DB: join(dir, 'register.sqlite'),
-        DRACHTIO_PORT: String(ADMIN),
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-ip-'));
+      writeFileSync(join(dir, 'drachtio.conf.xml'), composeDrachtioConf(join(dir, 'drachtio.log')));
+      // As docker-compose.yml does: the file says secret "cymru", DRACHTIO_SECRET replaces it.
+      const env = {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_'))),
         DRACHTIO_SECRET: SECRET,
-        PBX_URI: `sip:${PBX.host}:${PBX.port}`,
-        PANEL_HOST: '127.0.0.1',
-        PANEL_PORT: '0',
-        CROCETTA_API_TOKEN: TOKEN,
-      },
+      };
+      drachtio = spawn('drachtio', ['-f', join(dir, 'drachtio.conf.xml')], { env, stdio: 'ignore' });
+      const config = loadConfig({
+        env: {
+          CROCETTA_DB: join(dir, 'register.sqlite'),
+          DRACHTIO_PORT: String(ADMIN),
+          DRACHTIO_SECRET: SECRET,
+          PBX_URI: `sip:${PBX.host}:${PBX.port}`,
+          PANEL_HOST: '127.0.0.1',
+          PANEL_PORT: '0',
+          CROCETTA_API_TOKEN: TOKEN,
+        },
+      });
+      config.drachtio.reconnectMaxDelayMs = 300;
+      const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+      app = await startCrocetta(config, { logger: createLogger('info', quiet), defaultMetrics: false });
+      await eventually(() => (app?.sip.connected === true ? true : undefined), 10_000);
+    }, 30_000);
+
+    afterAll(async () => {
+      await app?.stop().catch(() => undefined);
+      if (drachtio && drachtio.exitCode === null) {
+        drachtio.kill('SIGTERM');
+        await Promise.race([once(drachtio, 'exit'), new Promise((r) => setTimeout(r, 3000))]);
+        if (drachtio.exitCode === null) drachtio.kill('SIGKILL');
+      }
+      if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+      else process.stderr.write(`e2e: logs kept in ${dir}\n`);
+    }, 30_000);
+
+    it('connects with the secret from DRACHTIO_SECRET, and answers a qualify OPTIONS with 200', async () => {
+      expect(app?.sip.connected).toBe(true);
+      const socket = createSocket('udp4');
+      await new Promise<void>((r) => socket.bind(28610, '127.0.0.1', () => r()));
+      const options = [
+        `OPTIONS sip:${SIP.host}:${SIP.port} SIP/2.0`,
+        'Via: SIP/2.0/UDP 127.0.0.1:28610;branch=z9hG4bK-e2e-qualify;rport',
+        'Max-Forwards: 70',
+        'From: <sip:asterisk@127.0.0.1>;tag=e2e',
+        `To: <sip:${SIP.host}:${SIP.port}>`,
+        'Call-ID: e2e-qualify@127.0.0.1',
+        'CSeq: 1 OPTIONS',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+      socket.send(options, SIP.port, SIP.host);
+      const [reply] = (await Promise.race([
+        once(socket, 'message'),
+        new Promise((_, no) => setTimeout(() => no(new Error('no answer to OPTIONS')), 5000)),
+      ])) as [Buffer];
+      socket.close();
+      expect(reply.toString().split('\r\n')[0]).toBe('SIP/2.0 200 OK');
     });
-    config.drachtio.reconnectMaxDelayMs = 300;
-    const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-    app = await startCrocetta(config, { logger: createLogger('info', quiet), defaultMetrics: false });
-    await eventually(() => (app?.sip.connected === true ? true : undefined), 10_000);
-  }, 30_000);
 
-  afterAll(async () => {
-    await app?.stop().catch(() => undefined);
-    if (drachtio && drachtio.exitCode === null) {
-      drachtio.kill('SIGTERM');
-      await Promise.race([once(drachtio, 'exit'), new Promise((r) => setTimeout(r, 3000))]);
-      if (drachtio.exitCode === null) drachtio.kill('SIGKILL');
-    }
-    if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
-    else process.stderr.write(`e2e: logs kept in ${dir}\n`);
-  }, 30_000);
+    it("hands the PBX the carrier's call with the dialled number as Request-URI user, and measures the talk time from drachtio's CDR", async () => {
+      const pbx = sipp('pbx-answers-did.xml', null, PBX);
+      await new Promise((r) => setTimeout(r, 300));
+      const caller = await sipp('caller-answered.xml', `${SIP.host}:${SIP.port}`, CALLER, {
+        did: '0255550100',
+        caller: '+393331234567',
+      });
+      const answered = await pbx;
+      expect(caller.code).toBe(0);
+      expect(answered.code).toBe(0);
+      expect(answered.logs).toContain('request-uri-user=0255550100');
+      const row = await eventually(async () => {
+        await app?.register.flush();
+        const { attempts } = (await api('GET', '/api/attempts?number=%2B393331234567')) as { attempts: Attempt[] };
+        return attempts[0]?.talkMs != null ? attempts[0] : undefined;
+      }, 10_000);
+      expect(row).toMatchObject({
+        calledNumber: '+390255550100',
+        action: 'allow',
+        outcome: 'answered',
+        finalStatus: 200,
+      });
+      expect(row.talkMs).toBeGreaterThan(0);
+    });
 
-  it('connects with the secret from DRACHTIO_SECRET, and answers a qualify OPTIONS with 200', async () => {
-    expect(app?.sip.connected).toBe(true);
-    const socket = createSocket('udp4');
-    await new Promise<void>((r) => socket.bind(28610, '127.0.0.1', () => r()));
-    const options = [
-      `OPTIONS sip:${SIP.host}:${SIP.port} SIP/2.0`, 'Via: SIP/2.0/UDP 127.0.0.1:28610;branch=z9hG4bK-e2e-qualify;rport', 'Max-Forwards: 70',
-      'From: <sip:asterisk@127.0.0.1>;tag=e2e', `To: <sip:${SIP.host}:${SIP.port}>`, 'Call-ID: e2e-qualify@127.0.0.1', 'CSeq: 1 OPTIONS',
-      'Content-Length: 0', '', '',
-    ].join('\r\n');
-    socket.send(options, SIP.port, SIP.host);
-    const [reply] = (await Promise.race([once(socket, 'message'), new Promise((_, no) => setTimeout(() => no(new Error('no answer to OPTIONS')), 5000))])) as [Buffer];
-    socket.close();
-    expect(reply.toString().split('\r\n')[0]).toBe('SIP/2.0 200 OK');
-  });
-
-  it("hands the PBX the carrier's call with the dialled number as Request-URI user, and measures the talk time from drachtio's CDR", async () => {
-    const pbx = sipp('pbx-answers-did.xml', null, PBX);
-    await new Promise((r) => setTimeout(r, 300));
-    const caller = await sipp('caller-answered.xml', `${SIP.host}:${SIP.port}`, CALLER, { did: '0255550100', caller: '+393331234567' });
-    const answered = await pbx;
-    expect(caller.code).toBe(0);
-    expect(answered.code).toBe(0);
-    expect(answered.logs).toContain('request-uri-user=0255550100');
-    const row = await eventually(async () => {
-      await app?.register.flush();
-      const { attempts } = (await api('GET', '/api/attempts?number=%2B393331234567')) as { attempts: Attempt[] };
-      return attempts[0]?.talkMs != null ? attempts[0] : undefined;
-    }, 10_000);
-    expect(row).toMatchObject({ calledNumber: '+390255550100', action: 'allow', outcome: 'answered', finalStatus: 200 });
-    expect(row.talkMs).toBeGreaterThan(0);
-  });
-
-  it('refuses a caller marked nuisance with 607, before the PBX', async () => {
-    await api('POST', '/api/numbers/%2B390287176900/mark', { label: 'nuisance', company: 'Example Energia', category: 'energy' });
-    const caller = await sipp('caller-refused.xml', `${SIP.host}:${SIP.port}`, CALLER, { did: '0255550100', caller: '+390287176900' });
-    expect(caller.code).toBe(0);
-    const { attempts } = (await api('GET', '/api/attempts?number=%2B390287176900')) as { attempts: Attempt[] };
-    expect(attempts[0]).toMatchObject({ verdict: 'nuisance', action: 'reject:607', finalStatus: 607 });
-  });
-});
+    it('refuses a caller marked nuisance with 607, before the PBX', async () => {
+      await api('POST', '/api/numbers/%2B390287176900/mark', {
+        label: 'nuisance',
+        company: 'Example Energia',
+        category: 'energy',
+      });
+      const caller = await sipp('caller-refused.xml', `${SIP.host}:${SIP.port}`, CALLER, {
+        did: '0255550100',
+        caller: '+390287176900',
+      });
+      expect(caller.code).toBe(0);
+      const { attempts } = (await api('GET', '/api/attempts?number=%2B390287176900')) as { attempts: Attempt[] };
+      expect(attempts[0]).toMatchObject({ verdict: 'nuisance', action: 'reject:607', finalStatus: 607 });
+    });
+  },
+);

@@ -18,11 +18,12 @@ import { eventually } from '../support/crocetta-harness.js';
 import { freePort, onPath, runSipp, startDrachtio, type RealDrachtio } from '../support/real-sip-tools.js';
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'sipp');
-const missing = onPath('drachtio') === null
-  ? 'drachtio-server is not on PATH (it is in no package registry: build it, put its bin/ on PATH)'
-  : onPath('sipp') === null
-    ? 'sipp is not on PATH (Debian: apt install sip-tester)'
-    : null;
+const missing =
+  onPath('drachtio') === null
+    ? 'drachtio-server is not on PATH (it is in no package registry: build it, put its bin/ on PATH)'
+    : onPath('sipp') === null
+      ? 'sipp is not on PATH (Debian: apt install sip-tester)'
+      : null;
 
 const USER = 'fritzbox';
 const PASSWORD = 'e2e-Secret-4711';
@@ -32,106 +33,166 @@ const TOKEN = 'e2e-token-0123456789';
 /** Ports for these runs come from this block (the team's machine gives each engineer one). */
 const BLOCK: [number, number] = [27000, 28000];
 
-describe.skipIf(missing !== null)(`a PBX registered to crocetta, through a real drachtio-server${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let dir: string;
-  let drachtio: RealDrachtio;
-  let app: Crocetta;
-  const logs: Array<Record<string, unknown>> = [];
-  const ports: number[] = [];
-  const port = async (host: string) => {
-    const p = await freePort(host, BLOCK[0], BLOCK[1], ports);
-    ports.push(p, p + 1, p + 2, p + 3); // sipp's media takes the ports above its RTP port
-    return p;
-  };
+describe.skipIf(missing !== null)(
+  `a PBX registered to crocetta, through a real drachtio-server${missing ? ` (skipped: ${missing})` : ''}`,
+  () => {
+    let dir: string;
+    let drachtio: RealDrachtio;
+    let app: Crocetta;
+    const logs: Array<Record<string, unknown>> = [];
+    const ports: number[] = [];
+    const port = async (host: string) => {
+      const p = await freePort(host, BLOCK[0], BLOCK[1], ports);
+      ports.push(p, p + 1, p + 2, p + 3); // sipp's media takes the ports above its RTP port
+      return p;
+    };
 
-  const start = async () => {
-    const config = loadConfig({
-      env: {
-        CROCETTA_DB: join(dir, 'register.sqlite'),
-        DRACHTIO_HOST: '127.0.0.1',
-        DRACHTIO_PORT: String(drachtio.adminPort),
-        DRACHTIO_SECRET: drachtio.secret,
-        PBX_REGISTER_USERNAME: USER,
-        PBX_REGISTER_PASSWORD: PASSWORD,
-        PANEL_HOST: '127.0.0.1',
-        PANEL_PORT: '0',
-        CROCETTA_API_TOKEN: TOKEN,
-        LOG_LEVEL: 'info',
-      },
+    const start = async () => {
+      const config = loadConfig({
+        env: {
+          CROCETTA_DB: join(dir, 'register.sqlite'),
+          DRACHTIO_HOST: '127.0.0.1',
+          DRACHTIO_PORT: String(drachtio.adminPort),
+          DRACHTIO_SECRET: drachtio.secret,
+          PBX_REGISTER_USERNAME: USER,
+          PBX_REGISTER_PASSWORD: PASSWORD,
+          PANEL_HOST: '127.0.0.1',
+          PANEL_PORT: '0',
+          CROCETTA_API_TOKEN: TOKEN,
+          LOG_LEVEL: 'info',
+        },
+      });
+      config.drachtio.reconnectMaxDelayMs = 200;
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          for (const line of chunk.toString('utf8').split('\n'))
+            if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+          cb();
+        },
+      });
+      app = await startCrocetta(config, { logger: createLogger('info', sink), defaultMetrics: false });
+      await eventually(() => (app.sip.connected ? true : undefined), 10_000);
+    };
+    const readyz = async () =>
+      (await (await fetch(`http://127.0.0.1:${app.httpPort}/readyz`)).json()) as { checks: Record<string, boolean> };
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-pbxreg-'));
+      drachtio = await startDrachtio(join(dir, 'drachtio'), {
+        admin: await port('127.0.0.1'),
+        sip: await port('127.0.0.1'),
+      });
+      await start();
     });
-    config.drachtio.reconnectMaxDelayMs = 200;
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-        cb();
-      },
+    afterAll(async () => {
+      await app?.stop();
+      await drachtio?.stop();
+      // CROCETTA_E2E_KEEP=1 keeps the folder (sipp's message traces, drachtio's log) and says where it is.
+      if (dir && process.env.CROCETTA_E2E_KEEP) process.stderr.write(`e2e files kept in ${dir}\n`);
+      else if (dir) rmSync(dir, { recursive: true, force: true });
     });
-    app = await startCrocetta(config, { logger: createLogger('info', sink), defaultMetrics: false });
-    await eventually(() => (app.sip.connected ? true : undefined), 10_000);
-  };
-  const readyz = async () => (await (await fetch(`http://127.0.0.1:${app.httpPort}/readyz`)).json()) as { checks: Record<string, boolean> };
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-pbxreg-'));
-    drachtio = await startDrachtio(join(dir, 'drachtio'), { admin: await port('127.0.0.1'), sip: await port('127.0.0.1') });
-    await start();
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await drachtio?.stop();
-    // CROCETTA_E2E_KEEP=1 keeps the folder (sipp's message traces, drachtio's log) and says where it is.
-    if (dir && process.env.CROCETTA_E2E_KEEP) process.stderr.write(`e2e files kept in ${dir}\n`);
-    else if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+    it('registers with digest, keeps the binding across a restart, gets the allowed call at its NAT address with the DID as user, never the nuisance one; un-registers', async () => {
+      const target = `127.0.0.1:${drachtio.sipPort}`;
+      const pbxPort = await port('127.0.0.3');
+      const pbxTrace = join(dir, 'pbx-messages.log');
+      const pbx = runSipp(
+        [
+          target,
+          '-sf',
+          join(SCENARIOS, 'pbx-register.xml'),
+          '-oocsf',
+          join(SCENARIOS, 'pbx-answer.xml'),
+          '-i',
+          '127.0.0.3',
+          '-p',
+          String(pbxPort),
+          '-mi',
+          '127.0.0.3',
+          '-mp',
+          String(await port('127.0.0.3')),
+          '-m',
+          '1',
+          '-au',
+          USER,
+          '-ap',
+          PASSWORD,
+          '-key',
+          'aor_user',
+          USER,
+          '-key',
+          'contact',
+          PRIVATE_CONTACT,
+          '-trace_msg',
+          '-message_file',
+          pbxTrace,
+        ],
+        40_000,
+      );
+      await eventually(async () => ((await readyz()).checks.pbx ? true : undefined), 10_000);
+      expect(logs.find((l) => l.msg === 'PBX registered')).toMatchObject({ contacts: [PRIVATE_CONTACT] });
 
-  it('registers with digest, keeps the binding across a restart, gets the allowed call at its NAT address with the DID as user, never the nuisance one; un-registers', async () => {
-    const target = `127.0.0.1:${drachtio.sipPort}`;
-    const pbxPort = await port('127.0.0.3');
-    const pbxTrace = join(dir, 'pbx-messages.log');
-    const pbx = runSipp([
-      target, '-sf', join(SCENARIOS, 'pbx-register.xml'), '-oocsf', join(SCENARIOS, 'pbx-answer.xml'),
-      '-i', '127.0.0.3', '-p', String(pbxPort), '-mi', '127.0.0.3', '-mp', String(await port('127.0.0.3')), '-m', '1',
-      '-au', USER, '-ap', PASSWORD, '-key', 'aor_user', USER, '-key', 'contact', PRIVATE_CONTACT,
-      '-trace_msg', '-message_file', pbxTrace,
-    ], 40_000);
-    await eventually(async () => ((await readyz()).checks.pbx ? true : undefined), 10_000);
-    expect(logs.find((l) => l.msg === 'PBX registered')).toMatchObject({ contacts: [PRIVATE_CONTACT] });
+      // crocetta restarts: the binding comes back from the register.
+      await app.stop();
+      await start();
+      expect((await readyz()).checks.pbx).toBe(true);
 
-    // crocetta restarts: the binding comes back from the register.
-    await app.stop();
-    await start();
-    expect((await readyz()).checks.pbx).toBe(true);
+      const callerTrace = join(dir, 'caller-messages.log');
+      const caller = async (scenario: string, number: string, trace: string) =>
+        runSipp([
+          target,
+          '-sf',
+          join(SCENARIOS, scenario),
+          '-i',
+          '127.0.0.2',
+          '-p',
+          String(await port('127.0.0.2')),
+          '-mi',
+          '127.0.0.2',
+          '-mp',
+          String(await port('127.0.0.2')),
+          '-m',
+          '1',
+          '-s',
+          DID,
+          '-key',
+          'caller',
+          number,
+          '-trace_msg',
+          '-message_file',
+          trace,
+        ]).done;
+      expect(await caller('caller.xml', '+393331234567', callerTrace)).toBe(0);
+      const refusedTrace = join(dir, 'refused-messages.log');
+      expect(await caller('caller-refused.xml', '08441234567', refusedTrace)).toBe(0); // AGCOM telemarketing prefix 0844
+      expect(readFileSync(refusedTrace, 'utf8')).toMatch(/^SIP\/2\.0 607 Unwanted/m);
 
-    const callerTrace = join(dir, 'caller-messages.log');
-    const caller = async (scenario: string, number: string, trace: string) =>
-      runSipp([
-        target, '-sf', join(SCENARIOS, scenario), '-i', '127.0.0.2', '-p', String(await port('127.0.0.2')),
-        '-mi', '127.0.0.2', '-mp', String(await port('127.0.0.2')), '-m', '1',
-        '-s', DID, '-key', 'caller', number, '-trace_msg', '-message_file', trace,
-      ]).done;
-    expect(await caller('caller.xml', '+393331234567', callerTrace)).toBe(0);
-    const refusedTrace = join(dir, 'refused-messages.log');
-    expect(await caller('caller-refused.xml', '08441234567', refusedTrace)).toBe(0); // AGCOM telemarketing prefix 0844
-    expect(readFileSync(refusedTrace, 'utf8')).toMatch(/^SIP\/2\.0 607 Unwanted/m);
+      expect(await pbx.done).toBe(0); // ...and the un-registration (Contact: *, Expires: 0) was accepted
+      const pbxMessages = readFileSync(pbxTrace, 'utf8');
+      // The contact was private; the INVITE went to where the REGISTER came from, with the DID as user.
+      expect(pbxMessages).toMatch(new RegExp(`^INVITE sip:\\${DID}@127\\.0\\.0\\.3:${pbxPort}`, 'm'));
+      expect(pbxMessages.match(/^INVITE /gm)).toHaveLength(1);
 
-    expect(await pbx.done).toBe(0); // ...and the un-registration (Contact: *, Expires: 0) was accepted
-    const pbxMessages = readFileSync(pbxTrace, 'utf8');
-    // The contact was private; the INVITE went to where the REGISTER came from, with the DID as user.
-    expect(pbxMessages).toMatch(new RegExp(`^INVITE sip:\\${DID}@127\\.0\\.0\\.3:${pbxPort}`, 'm'));
-    expect(pbxMessages.match(/^INVITE /gm)).toHaveLength(1);
+      expect((await readyz()).checks.pbx).toBe(false);
+      const noPbxTrace = join(dir, 'no-pbx-messages.log');
+      expect(await caller('caller-refused.xml', '+393331234567', noPbxTrace)).toBe(0);
+      expect(readFileSync(noPbxTrace, 'utf8')).toMatch(/^SIP\/2\.0 480 Temporarily Unavailable/m);
 
-    expect((await readyz()).checks.pbx).toBe(false);
-    const noPbxTrace = join(dir, 'no-pbx-messages.log');
-    expect(await caller('caller-refused.xml', '+393331234567', noPbxTrace)).toBe(0);
-    expect(readFileSync(noPbxTrace, 'utf8')).toMatch(/^SIP\/2\.0 480 Temporarily Unavailable/m);
-
-    // The register: the answered call and the one nobody could take (outcomes land within a batch window).
-    const outcomes = await eventually(async () => {
-      await app.register.flush();
-      const res = await fetch(`http://127.0.0.1:${app.httpPort}/api/attempts?number=%2B393331234567`, { headers: { authorization: `Bearer ${TOKEN}` } });
-      const rows = ((await res.json()) as { attempts: Array<{ outcome: string; finalStatus: number | null }> }).attempts.map((a) => [a.outcome, a.finalStatus]);
-      return rows[0]?.[1] === 480 ? rows : undefined;
+      // The register: the answered call and the one nobody could take (outcomes land within a batch window).
+      const outcomes = await eventually(async () => {
+        await app.register.flush();
+        const res = await fetch(`http://127.0.0.1:${app.httpPort}/api/attempts?number=%2B393331234567`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        const rows = (
+          (await res.json()) as { attempts: Array<{ outcome: string; finalStatus: number | null }> }
+        ).attempts.map((a) => [a.outcome, a.finalStatus]);
+        return rows[0]?.[1] === 480 ? rows : undefined;
+      });
+      expect(outcomes).toEqual([
+        ['failed', 480],
+        ['answered', 200],
+      ]);
     });
-    expect(outcomes).toEqual([['failed', 480], ['answered', 200]]);
-  });
-});
+  },
+);

@@ -29,70 +29,90 @@ const TOKEN = 'e2e-policies-token-0123';
 /** Suspect by the office's prefix rule. */
 const SUSPECT = '+390451234567';
 
-describe.skipIf(missing.length > 0)(`policies through a real drachtio-server${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`, () => {
-  let dir = '';
-  let drachtio: RealDrachtio | undefined;
-  let app: Crocetta | undefined;
+describe.skipIf(missing.length > 0)(
+  `policies through a real drachtio-server${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
+  () => {
+    let dir = '';
+    let drachtio: RealDrachtio | undefined;
+    let app: Crocetta | undefined;
 
-  async function attempts(): Promise<Attempt[]> {
-    await app?.register.flush();
-    const res = await fetch(`http://127.0.0.1:${app?.httpPort}/api/attempts?number=${encodeURIComponent(SUSPECT)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    return ((await res.json()) as { attempts: Attempt[] }).attempts;
-  }
+    async function attempts(): Promise<Attempt[]> {
+      await app?.register.flush();
+      const res = await fetch(`http://127.0.0.1:${app?.httpPort}/api/attempts?number=${encodeURIComponent(SUSPECT)}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      return ((await res.json()) as { attempts: Attempt[] }).attempts;
+    }
 
-  const sipp = (scenario: string, target: string | null, local: { host: string; port: number }, keys: Record<string, string> = {}) =>
-    sippScenario(dir, join(SCENARIOS, scenario), target, local, keys);
+    const sipp = (
+      scenario: string,
+      target: string | null,
+      local: { host: string; port: number },
+      keys: Record<string, string> = {},
+    ) => sippScenario(dir, join(SCENARIOS, scenario), target, local, keys);
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-policies-'));
-    drachtio = await startDrachtio(dir, { admin: ADMIN, sip: SIP.port }, 'e2e-policies-secret');
-    const config = loadConfig({
-      env: {
-        CROCETTA_DB: join(dir, 'register.sqlite'),
-        DRACHTIO_PORT: String(ADMIN),
-        DRACHTIO_SECRET: drachtio.secret,
-        PBX_URI: `sip:${PBX.host}:${PBX.port}`,
-        PANEL_HOST: '127.0.0.1',
-        PANEL_PORT: '0',
-        CROCETTA_API_TOKEN: TOKEN,
-      },
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-policies-'));
+      drachtio = await startDrachtio(dir, { admin: ADMIN, sip: SIP.port }, 'e2e-policies-secret');
+      const config = loadConfig({
+        env: {
+          CROCETTA_DB: join(dir, 'register.sqlite'),
+          DRACHTIO_PORT: String(ADMIN),
+          DRACHTIO_SECRET: drachtio.secret,
+          PBX_URI: `sip:${PBX.host}:${PBX.port}`,
+          PANEL_HOST: '127.0.0.1',
+          PANEL_PORT: '0',
+          CROCETTA_API_TOKEN: TOKEN,
+        },
+      });
+      config.drachtio.reconnectMaxDelayMs = 300;
+      config.screening.prefixes = [{ prefix: '+39045', verdict: 'suspect', label: 'test range' }];
+      config.policies = configSchema.shape.policies.parse([
+        { name: 'support line', dids: ['02 5555 0100'], verdicts: ['suspect', 'nuisance', 'withheld'], action: 'tag' },
+        { name: 'sales line', dids: ['02 5555 0101'], verdicts: ['suspect', 'withheld'], action: 'reject' },
+      ]);
+      const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+      app = await startCrocetta(config, { logger: createLogger('info', quiet), defaultMetrics: false });
+      await eventually(() => (app?.sip.connected === true ? true : undefined), 10_000);
+    }, 30_000);
+
+    afterAll(async () => {
+      await app?.stop().catch(() => undefined);
+      await drachtio?.stop();
+      if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+      else process.stderr.write(`e2e: logs kept in ${dir}\n`);
+    }, 30_000);
+
+    it('forwards the suspect to the PBX on the support line, tagged by rule 1', async () => {
+      const pbx = sipp('pbx-answers-did.xml', null, PBX);
+      await new Promise((r) => setTimeout(r, 300));
+      const caller = await sipp('caller-answered.xml', `${SIP.host}:${SIP.port}`, CALLER, {
+        did: '0255550100',
+        caller: SUSPECT,
+      });
+      const answered = await pbx;
+      expect(caller.code).toBe(0);
+      expect(answered.code).toBe(0);
+      expect(answered.logs).toContain('request-uri-user=0255550100');
+      const [row] = await attempts();
+      expect(row).toMatchObject({ calledNumber: '+390255550100', verdict: 'suspect', action: 'tag', finalStatus: 200 });
+      expect(row?.reasons.map((r) => r.text)).toContain('policy rule 1 "support line": tag');
     });
-    config.drachtio.reconnectMaxDelayMs = 300;
-    config.screening.prefixes = [{ prefix: '+39045', verdict: 'suspect', label: 'test range' }];
-    config.policies = configSchema.shape.policies.parse([
-      { name: 'support line', dids: ['02 5555 0100'], verdicts: ['suspect', 'nuisance', 'withheld'], action: 'tag' },
-      { name: 'sales line', dids: ['02 5555 0101'], verdicts: ['suspect', 'withheld'], action: 'reject' },
-    ]);
-    const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-    app = await startCrocetta(config, { logger: createLogger('info', quiet), defaultMetrics: false });
-    await eventually(() => (app?.sip.connected === true ? true : undefined), 10_000);
-  }, 30_000);
 
-  afterAll(async () => {
-    await app?.stop().catch(() => undefined);
-    await drachtio?.stop();
-    if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
-    else process.stderr.write(`e2e: logs kept in ${dir}\n`);
-  }, 30_000);
-
-  it('forwards the suspect to the PBX on the support line, tagged by rule 1', async () => {
-    const pbx = sipp('pbx-answers-did.xml', null, PBX);
-    await new Promise((r) => setTimeout(r, 300));
-    const caller = await sipp('caller-answered.xml', `${SIP.host}:${SIP.port}`, CALLER, { did: '0255550100', caller: SUSPECT });
-    const answered = await pbx;
-    expect(caller.code).toBe(0);
-    expect(answered.code).toBe(0);
-    expect(answered.logs).toContain('request-uri-user=0255550100');
-    const [row] = await attempts();
-    expect(row).toMatchObject({ calledNumber: '+390255550100', verdict: 'suspect', action: 'tag', finalStatus: 200 });
-    expect(row?.reasons.map((r) => r.text)).toContain('policy rule 1 "support line": tag');
-  });
-
-  it('refuses the same caller with 607 on the sales line, by rule 2, before the PBX', async () => {
-    const caller = await sipp('caller-refused.xml', `${SIP.host}:${SIP.port}`, CALLER, { did: '0255550101', caller: SUSPECT });
-    expect(caller.code).toBe(0);
-    const [row] = await attempts();
-    expect(row).toMatchObject({ calledNumber: '+390255550101', verdict: 'suspect', action: 'reject:607', finalStatus: 607 });
-    expect(row?.reasons.map((r) => r.text)).toContain('policy rule 2 "sales line": reject:607');
-  });
-});
+    it('refuses the same caller with 607 on the sales line, by rule 2, before the PBX', async () => {
+      const caller = await sipp('caller-refused.xml', `${SIP.host}:${SIP.port}`, CALLER, {
+        did: '0255550101',
+        caller: SUSPECT,
+      });
+      expect(caller.code).toBe(0);
+      const [row] = await attempts();
+      expect(row).toMatchObject({
+        calledNumber: '+390255550101',
+        verdict: 'suspect',
+        action: 'reject:607',
+        finalStatus: 607,
+      });
+      expect(row?.reasons.map((r) => r.text)).toContain('policy rule 2 "sales line": reject:607');
+    });
+  },
+);

@@ -40,12 +40,21 @@ function recordingFile(): string {
 }
 
 /** Starts the app with the short recording, `overlay` YAML, and `announcements` lines (indented by 2). */
-async function start(overlay: string, env: Record<string, string> = {}, announcements = ''): Promise<{ file: string; recording: Recording }> {
+async function start(
+  overlay: string,
+  env: Record<string, string> = {},
+  announcements = '',
+): Promise<{ file: string; recording: Recording }> {
   const file = recordingFile();
   const yaml = join(mkdtempSync(join(tmpdir(), 'crocetta-cfg-')), 'overlay.yaml');
   writeFileSync(yaml, `announcements:\n${announcements}  files:\n    default: ${file}\n${overlay}`);
   const low = 40_000 + 2 * Math.floor(Math.random() * 5000);
-  h = await startHarness({ CROCETTA_CONFIG: yaml, MEDIA_ADDRESS: '127.0.0.1', RTP_PORTS: `${low}-${low + 49}`, ...env });
+  h = await startHarness({
+    CROCETTA_CONFIG: yaml,
+    MEDIA_ADDRESS: '127.0.0.1',
+    RTP_PORTS: `${low}-${low + 49}`,
+    ...env,
+  });
   return { file, recording: loadRecording(file, 'expected', 30) };
 }
 
@@ -55,8 +64,23 @@ async function sink(): Promise<RtpSink> {
   return s;
 }
 
-function offer(port: number, payloads = '8 0 101', extra: string[] = ['a=rtpmap:8 PCMA/8000', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000']): string {
-  return ['v=0', 'o=carrier 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP ${payloads}`, ...extra, 'a=ptime:20', 'a=sendrecv', ''].join('\r\n');
+function offer(
+  port: number,
+  payloads = '8 0 101',
+  extra: string[] = ['a=rtpmap:8 PCMA/8000', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000'],
+): string {
+  return [
+    'v=0',
+    'o=carrier 1 1 IN IP4 127.0.0.1',
+    's=-',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    `m=audio ${port} RTP/AVP ${payloads}`,
+    ...extra,
+    'a=ptime:20',
+    'a=sendrecv',
+    '',
+  ].join('\r\n');
 }
 
 function invite(from: string, body: string): InjectedRequest {
@@ -87,8 +111,13 @@ async function packetsAfter(rtp: RtpSink, since: number): Promise<number> {
 
 describe('announcements and refusals through drachtio', () => {
   it('announces in early media: 183 with an SDP answer, the recording over RTP, then 607; a category picks the action', async () => {
-    const again = await start('actions:\n  byCategory:\n    energy: announce-early\n', { ACTION_NUISANCE: 'reject:608' });
-    const mark = await (h as Harness).api('POST', `/api/numbers/${encodeURIComponent('+390298765432')}/mark`, { label: 'nuisance', category: 'Energy' });
+    const again = await start('actions:\n  byCategory:\n    energy: announce-early\n', {
+      ACTION_NUISANCE: 'reject:608',
+    });
+    const mark = await (h as Harness).api('POST', `/api/numbers/${encodeURIComponent('+390298765432')}/mark`, {
+      label: 'nuisance',
+      category: 'Energy',
+    });
     expect(mark.status).toBe(200);
 
     const rtp = await sink();
@@ -119,7 +148,12 @@ describe('announcements and refusals through drachtio', () => {
       const a = await attemptOf('+390298765432');
       return a?.playedMs ? a : undefined;
     });
-    expect(attempt).toMatchObject({ action: 'announce-early', outcome: 'rejected', finalStatus: 607, hungUpBy: 'crocetta' });
+    expect(attempt).toMatchObject({
+      action: 'announce-early',
+      outcome: 'rejected',
+      finalStatus: 607,
+      hungUpBy: 'crocetta',
+    });
     expect(attempt.playedMs).toBe(frames * 20);
   });
 
@@ -135,8 +169,15 @@ describe('announcements and refusals through drachtio', () => {
     expect(bye.request.headers['call-id']).toEqual(call.request.headers['call-id']);
     expect(rtp.packets.length).toBeGreaterThan(45);
     expect(rtp.packets.every((p) => p.payloadType === 0)).toBe(true);
-    const attempt = await eventually(async () => ((await attemptOf(NUISANCE_E164))?.hungUpBy ? attemptOf(NUISANCE_E164) : undefined));
-    expect(attempt).toMatchObject({ action: 'announce-answer', outcome: 'rejected', finalStatus: 200, hungUpBy: 'crocetta' });
+    const attempt = await eventually(async () =>
+      (await attemptOf(NUISANCE_E164))?.hungUpBy ? attemptOf(NUISANCE_E164) : undefined,
+    );
+    expect(attempt).toMatchObject({
+      action: 'announce-answer',
+      outcome: 'rejected',
+      finalStatus: 200,
+      hungUpBy: 'crocetta',
+    });
   });
 
   it('stops the early-media stream at once when the caller cancels, and frees the port', async () => {
@@ -151,7 +192,9 @@ describe('announcements and refusals through drachtio', () => {
     expect(call.final?.status).toBe(487);
     expect(call.responses.filter((r) => r.status >= 200).map((r) => r.status)).toEqual([487]);
     await eventually(async () => ((await portIsFree(parse(progress.body).media[0]?.port ?? 0)) ? true : undefined));
-    const attempt = await eventually(async () => ((await attemptOf(NUISANCE_E164))?.outcome === 'cancelled' ? attemptOf(NUISANCE_E164) : undefined));
+    const attempt = await eventually(async () =>
+      (await attemptOf(NUISANCE_E164))?.outcome === 'cancelled' ? attemptOf(NUISANCE_E164) : undefined,
+    );
     expect(attempt).toMatchObject({ outcome: 'cancelled', finalStatus: 487, hungUpBy: 'caller' });
     expect(attempt?.playedMs).toBeGreaterThan(0);
   });
@@ -169,7 +212,9 @@ describe('announcements and refusals through drachtio', () => {
     expect(await packetsAfter(rtp, byeAt)).toBe(0);
     await eventually(async () => ((await portIsFree(parse(ok.body).media[0]?.port ?? 0)) ? true : undefined));
     expect((h as Harness).double.appRequests.filter((r) => r.method === 'BYE')).toHaveLength(0);
-    const attempt = await eventually(async () => ((await attemptOf(NUISANCE_E164))?.hungUpBy ? attemptOf(NUISANCE_E164) : undefined));
+    const attempt = await eventually(async () =>
+      (await attemptOf(NUISANCE_E164))?.hungUpBy ? attemptOf(NUISANCE_E164) : undefined,
+    );
     expect(attempt).toMatchObject({ outcome: 'rejected', finalStatus: 200, hungUpBy: 'caller' });
   });
 
@@ -183,17 +228,29 @@ describe('announcements and refusals through drachtio', () => {
   });
 
   it('sends 608 Rejected with a Call-Info jCard naming whom wrongly blocked callers can contact', async () => {
-    await start('reject608:\n  name: Ufficio Rossi\n  url: https://rossi.example/contatti\n  email: centralino@rossi.example\n  tel: +39 06 1234567\n', { ACTION_NUISANCE: 'reject:608' });
+    await start(
+      'reject608:\n  name: Ufficio Rossi\n  url: https://rossi.example/contatti\n  email: centralino@rossi.example\n  tel: +39 06 1234567\n',
+      { ACTION_NUISANCE: 'reject:608' },
+    );
     const final = await invite(NUISANCE, offer(4000)).waitForFinal();
     expect(final.status).toBe(608);
     expect(final.reason).toBe('Rejected');
     const callInfo = final.headers['call-info']?.[0] ?? '';
     const m = /^<data:application\/json;base64,([A-Za-z0-9+/=]+)>;purpose=jwscard$/.exec(callInfo);
     expect(m).not.toBeNull();
-    const jcard = JSON.parse(Buffer.from(m?.[1] ?? '', 'base64').toString('utf8')) as [string, Array<[string, object, string, string]>];
+    const jcard = JSON.parse(Buffer.from(m?.[1] ?? '', 'base64').toString('utf8')) as [
+      string,
+      Array<[string, object, string, string]>,
+    ];
     expect(jcard[0]).toBe('vcard');
     const props = Object.fromEntries(jcard[1].map(([name, , , value]) => [name, value]));
-    expect(props).toMatchObject({ version: '4.0', fn: 'Ufficio Rossi', url: 'https://rossi.example/contatti', email: 'centralino@rossi.example', tel: 'tel:+39061234567' });
+    expect(props).toMatchObject({
+      version: '4.0',
+      fn: 'Ufficio Rossi',
+      url: 'https://rossi.example/contatti',
+      email: 'centralino@rossi.example',
+      tel: 'tel:+39061234567',
+    });
   });
 
   it('answers and hangs up at once for hangup, and rings before a 404 with a ring delay', async () => {
@@ -207,7 +264,12 @@ describe('announcements and refusals through drachtio', () => {
     await (h as Harness).double.waitForAppRequest('BYE');
 
     const withheld = (h as Harness).double.injectRequest(
-      buildInvite({ from: '"Anonymous" <sip:anonymous@anonymous.invalid>', privacy: 'id', to: DID, requestUri: `sip:${DID}@127.0.0.1` }),
+      buildInvite({
+        from: '"Anonymous" <sip:anonymous@anonymous.invalid>',
+        privacy: 'id',
+        to: DID,
+        requestUri: `sip:${DID}@127.0.0.1`,
+      }),
     );
     const final = await withheld.waitForFinal(5000);
     expect(withheld.responses.map((r) => r.status)).toEqual([180, 404]);

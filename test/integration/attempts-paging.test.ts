@@ -20,7 +20,9 @@ beforeAll(async () => {
   const writes: Array<Promise<number>> = [];
   for (let i = 0; i < 2345; i++) {
     const key = i < 1000 ? A : `+3902987${String(10000 + i).padStart(5, '0')}`;
-    writes.push(h.app.register.record(newAttempt(key, T0 + Math.floor(i / 7) * 60_000, { callerE164: key, callId: `page-${i}` })));
+    writes.push(
+      h.app.register.record(newAttempt(key, T0 + Math.floor(i / 7) * 60_000, { callerE164: key, callId: `page-${i}` })),
+    );
   }
   await Promise.all(writes);
 });
@@ -64,7 +66,9 @@ describe('GET /api/attempts paging', () => {
     const since = new Date(T0 + 200 * 60_000).toISOString(); // rows 1400..2344
     const filtered = await pages(`since=${encodeURIComponent(since)}&limit=400`);
     expect(filtered.map((p) => p.attempts.length)).toEqual([400, 400, 145]);
-    expect(filtered.flatMap((p) => p.attempts).every((r) => Date.parse(String(r.time)) >= Date.parse(since))).toBe(true);
+    expect(filtered.flatMap((p) => p.attempts).every((r) => Date.parse(String(r.time)) >= Date.parse(since))).toBe(
+      true,
+    );
   });
 
   it('refuses a cursor that is not one', async () => {

@@ -15,10 +15,15 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
-      done({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', ...args],
+      { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
+        done({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -39,7 +44,9 @@ describe('crocetta CLI', () => {
     const writer = (async () => {
       const t0 = h.clock.now();
       while (writing) {
-        const batch = Array.from({ length: 50 }, (_, i) => h.app.register.record(newAttempt(`+3902${String(1_000_000 + written + i)}`, t0 + written + i)));
+        const batch = Array.from({ length: 50 }, (_, i) =>
+          h.app.register.record(newAttempt(`+3902${String(1_000_000 + written + i)}`, t0 + written + i)),
+        );
         await Promise.all(batch);
         written += batch.length;
       }

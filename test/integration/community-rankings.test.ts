@@ -26,7 +26,11 @@ async function befriend(h: Harness, name: string, peer: Harness): Promise<void> 
   const db = await Connection.open(join(h.dir, 'register.sqlite'));
   try {
     db.setBusyTimeout(5000);
-    await addFriend(db, { name, url: peer.url('/api/feed'), publicKey: peer.app.feeds.publicKey, token: FEED_TOKEN, weight: 0.6 }, h.clock.now());
+    await addFriend(
+      db,
+      { name, url: peer.url('/api/feed'), publicKey: peer.app.feeds.publicKey, token: FEED_TOKEN, weight: 0.6 },
+      h.clock.now(),
+    );
   } finally {
     await db.close();
   }
@@ -38,7 +42,9 @@ async function mark(h: Harness, number: string, label: string, company?: string,
 }
 
 async function call(h: Harness, from: string): Promise<void> {
-  await h.double.injectRequest(buildInvite({ from: `<sip:${from}@203.0.113.10>`, to: DID, requestUri: `sip:${DID}@127.0.0.1` })).waitForFinal();
+  await h.double
+    .injectRequest(buildInvite({ from: `<sip:${from}@203.0.113.10>`, to: DID, requestUri: `sip:${DID}@127.0.0.1` }))
+    .waitForFinal();
   h.clock.advance(60_000);
 }
 
@@ -84,8 +90,26 @@ describe('community rankings across friends', () => {
     const body = r.json as { since: string; until: string; companies: unknown[]; categories: unknown[] };
     expect(body).toMatchObject({ since: '2026-11-01', until: '2026-11-30' });
     expect(body.companies).toEqual([
-      { company: 'Acme Energia', category: 'energy', friends: 2, numbers: 2, reports: 3, friendAttempts: 1, localAttempts: 2, localStopped: 2 },
-      { company: 'Beta Telecom', category: 'telecom', friends: 1, numbers: 1, reports: 1, friendAttempts: 0, localAttempts: 0, localStopped: 0 },
+      {
+        company: 'Acme Energia',
+        category: 'energy',
+        friends: 2,
+        numbers: 2,
+        reports: 3,
+        friendAttempts: 1,
+        localAttempts: 2,
+        localStopped: 2,
+      },
+      {
+        company: 'Beta Telecom',
+        category: 'telecom',
+        friends: 1,
+        numbers: 1,
+        reports: 1,
+        friendAttempts: 0,
+        localAttempts: 0,
+        localStopped: 0,
+      },
     ]);
     expect(body.categories).toEqual([
       { category: 'energy', friends: 2, numbers: 2, reports: 3, friendAttempts: 1, localAttempts: 2 },
@@ -95,23 +119,46 @@ describe('community rankings across friends', () => {
     // A's ACME_2, C's ACME_1) count in every period.
     const before = await b.api('GET', '/api/rankings/community?since=2026-10-01&until=2026-10-31&category=energy');
     expect((before.json as { companies: unknown[] }).companies).toEqual([
-      { company: 'Acme Energia', category: 'energy', friends: 2, numbers: 2, reports: 2, friendAttempts: 0, localAttempts: 0, localStopped: 0 },
+      {
+        company: 'Acme Energia',
+        category: 'energy',
+        friends: 2,
+        numbers: 2,
+        reports: 2,
+        friendAttempts: 0,
+        localAttempts: 0,
+        localStopped: 0,
+      },
     ]);
   });
 
   it.skipIf(!canRunBrowser)('shows "Segnalazioni degli amici" on the rankings page', async () => {
     const browser = await launchChromium();
     try {
-      const page = await (await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } })).newPage();
+      const page = await (
+        await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } })
+      ).newPage();
       await page.goto(b.url('/login'));
       await page.fill('input[name=password]', PASSWORD);
       await Promise.all([page.waitForURL(b.url('/')), page.click('button[type=submit]')]);
       await page.goto(b.url('/rankings?period=30'));
       expect(await page.locator('#community h2').first().textContent()).toBe('Segnalazioni degli amici');
       const acme = page.locator('#community-companies tbody tr').first();
-      expect(await acme.locator('td').allTextContents()).toEqual(['1', 'Acme Energia', 'energy', '2', '2', '3', '1', '2']);
+      expect(await acme.locator('td').allTextContents()).toEqual([
+        '1',
+        'Acme Energia',
+        'energy',
+        '2',
+        '2',
+        '3',
+        '1',
+        '2',
+      ]);
       mkdirSync(join(process.cwd(), 'test-artifacts', 'browser'), { recursive: true });
-      await page.screenshot({ path: join(process.cwd(), 'test-artifacts', 'browser', 'rankings-community.png'), fullPage: true });
+      await page.screenshot({
+        path: join(process.cwd(), 'test-artifacts', 'browser', 'rankings-community.png'),
+        fullPage: true,
+      });
     } finally {
       await browser.close();
     }

@@ -38,7 +38,10 @@ function healthcheckArgv(): string[] {
 async function healthcheck(port: number): Promise<number> {
   const [cmd = '', ...args] = healthcheckArgv();
   try {
-    await run(cmd === 'node' ? process.execPath : cmd, args, { env: { ...process.env, PANEL_PORT: String(port) }, timeout: 15_000 });
+    await run(cmd === 'node' ? process.execPath : cmd, args, {
+      env: { ...process.env, PANEL_PORT: String(port) },
+      timeout: 15_000,
+    });
     return 0;
   } catch (err) {
     return (err as { code?: number }).code ?? -1;
@@ -59,7 +62,10 @@ describe('Dockerfile', () => {
     const runs = all.filter((i) => i.op === 'RUN').map((i) => i.args);
     const steps = ['npm ci', 'npm run build', 'npm prune --omit=dev'];
     const at = steps.map((s) => runs.findIndex((r) => r.includes(s)));
-    expect(at.every((i) => i >= 0), `RUN lines: ${runs.join(' | ')}`).toBe(true);
+    expect(
+      at.every((i) => i >= 0),
+      `RUN lines: ${runs.join(' | ')}`,
+    ).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     expect(runs.some((r) => /python3/.test(r) && /\bmake\b/.test(r) && /g\+\+/.test(r))).toBe(true);
     expect(all.filter((i) => i.op === 'FROM')).toHaveLength(2);
@@ -99,7 +105,10 @@ describe('Dockerfile', () => {
 
 describe('docker-compose.yml', () => {
   const compose = parse(file('docker-compose.yml')) as {
-    services: Record<string, { environment?: Record<string, string>; volumes?: string[]; image?: string; build?: string }>;
+    services: Record<
+      string,
+      { environment?: Record<string, string>; volumes?: string[]; image?: string; build?: string }
+    >;
   };
   const crocetta = compose.services.crocetta;
   const env = crocetta?.environment ?? {};
@@ -116,13 +125,27 @@ describe('docker-compose.yml', () => {
     const fixedByImage = new Set(['CROCETTA_DB', 'PANEL_HOST', 'DRACHTIO_HOST', 'DRACHTIO_PORT']);
     for (const { env: name } of ENV_OVERRIDES) {
       if (fixedByImage.has(name)) continue;
-      expect(env[name], `${name} is not passed to crocetta`).toBe(`\${${name}:-${name === 'PANEL_PORT' ? '3000' : name === 'DRACHTIO_SECRET' ? 'cymru' : ''}}`);
+      expect(env[name], `${name} is not passed to crocetta`).toBe(
+        `\${${name}:-${name === 'PANEL_PORT' ? '3000' : name === 'DRACHTIO_SECRET' ? 'cymru' : ''}}`,
+      );
     }
-    const contract = ['TRUNK_REGISTRAR', 'TRUNK_USERNAME', 'TRUNK_PASSWORD', 'TRUNK_AUTH_USERNAME', 'TRUNK_DOMAIN', 'TRUNK_EXPIRES', 'TRUNK_CONTACT_HOST', 'TRUNK_INBOUND_FROM', 'TRUNK_URI', 'PBX_REGISTER_USERNAME', 'PBX_REGISTER_PASSWORD'];
+    const contract = [
+      'TRUNK_REGISTRAR',
+      'TRUNK_USERNAME',
+      'TRUNK_PASSWORD',
+      'TRUNK_AUTH_USERNAME',
+      'TRUNK_DOMAIN',
+      'TRUNK_EXPIRES',
+      'TRUNK_CONTACT_HOST',
+      'TRUNK_INBOUND_FROM',
+      'TRUNK_URI',
+      'PBX_REGISTER_USERNAME',
+      'PBX_REGISTER_PASSWORD',
+    ];
     for (const name of contract) expect(env[name], name).toBe(`\${${name}:-}`);
   });
 
-  it('keeps drachtio-server\'s admin port on loopback and its CDRs on', () => {
+  it("keeps drachtio-server's admin port on loopback and its CDRs on", () => {
     const xml = file('config/drachtio.conf.xml');
     expect(xml).toMatch(/<admin port="9022" secret="[^"]+">127\.0\.0\.1<\/admin>/);
     expect(xml).toMatch(/<cdrs>true<\/cdrs>/);

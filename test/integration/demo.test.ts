@@ -32,7 +32,10 @@ async function allAttempts(): Promise<Attempt[]> {
   const rows: Attempt[] = [];
   let before: number | null = null;
   do {
-    const page = (await api(`/api/attempts?limit=1000${before === null ? '' : `&before=${before}`}`)) as { attempts: Attempt[]; next: number | null };
+    const page = (await api(`/api/attempts?limit=1000${before === null ? '' : `&before=${before}`}`)) as {
+      attempts: Attempt[];
+      next: number | null;
+    };
     rows.push(...page.attempts);
     before = page.next;
   } while (before !== null);
@@ -43,7 +46,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'crocetta-demo-'));
   const log = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
       cb();
     },
   });
@@ -82,12 +86,14 @@ describe('npm run demo (short replay)', () => {
     }
   });
 
-  it("stops call centres from what the office marked, and lets customers through", async () => {
+  it('stops call centres from what the office marked, and lets customers through', async () => {
     expect(tally.marks.nuisance).toBeGreaterThan(5);
     expect(tally.nuisance.stopped).toBeGreaterThan(0);
     expect(tally.legit.stopped).toBeLessThanOrEqual(Math.ceil(tally.legit.calls * 0.02));
     const attempts = await allAttempts();
-    const byMark = attempts.filter((a) => a.action === 'reject:607' && a.reasons.some((r) => r.code === 'marked-nuisance'));
+    const byMark = attempts.filter(
+      (a) => a.action === 'reject:607' && a.reasons.some((r) => r.code === 'marked-nuisance'),
+    );
     expect(byMark.length).toBeGreaterThan(0);
     const decisions = logs.filter((l) => l.msg === 'decision');
     expect(decisions).toHaveLength(tally.calls);
@@ -95,7 +101,9 @@ describe('npm run demo (short replay)', () => {
 
   it('fills the rankings: companies with the advice per category, and numbers with their ticks', async () => {
     const period = 'since=2026-11-02&until=2026-11-12';
-    const companies = (await api(`/api/rankings/companies?${period}`)) as { companies: Array<{ company: string; category: string; attempts: number }> };
+    const companies = (await api(`/api/rankings/companies?${period}`)) as {
+      companies: Array<{ company: string; category: string; attempts: number }>;
+    };
     expect(companies.companies.length).toBeGreaterThanOrEqual(3);
     for (const c of companies.companies) expect(COMPANIES.map((k) => k.company)).toContain(c.company);
     const energy = companies.companies.filter((c) => c.category === 'energy');

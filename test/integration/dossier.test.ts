@@ -59,7 +59,11 @@ beforeAll(async () => {
   h.clock.advance(48 * HOUR);
   await callFrom(A, 'c6@dossier'); // Thu 12 Nov 11:00: 6th attempt, 2 days after the refusal
   for (const n of [A, B]) {
-    const res = await h.api('POST', `/api/numbers/${encodeURIComponent(n)}/mark`, { label: 'nuisance', company: COMPANY, category: 'energy' });
+    const res = await h.api('POST', `/api/numbers/${encodeURIComponent(n)}/mark`, {
+      label: 'nuisance',
+      company: COMPANY,
+      category: 'energy',
+    });
     expect(res.status).toBe(200);
   }
   await h.app.register.flush();
@@ -83,14 +87,33 @@ describe('evidence dossier', () => {
       ['fr-refusal', 'c6@dossier'],
     ]);
     const [early, lunch, fifth, sixth, refusal] = d.breaches;
-    expect(early).toMatchObject({ time: '2026-11-05T09:30:00+01:00', caller: A, did: DID, text: expect.stringMatching(/^call at 09:30 Europe\/Paris time, outside Mon–Fri 10:00–13:00 and 14:00–20:00/) as unknown });
+    expect(early).toMatchObject({
+      time: '2026-11-05T09:30:00+01:00',
+      caller: A,
+      did: DID,
+      text: expect.stringMatching(
+        /^call at 09:30 Europe\/Paris time, outside Mon–Fri 10:00–13:00 and 14:00–20:00/,
+      ) as unknown,
+    });
     expect(lunch?.text).toMatch(/at 13:30/);
     expect(fifth?.text).toBe('5th attempt in 30 days (FR décret 2022-1313, max 4)');
-    expect(fifth?.evidence.map((a) => a.callId)).toEqual(['c1@dossier', 'c2@dossier', 'c3@dossier', 'c4@dossier', 'c5@dossier']);
+    expect(fifth?.evidence.map((a) => a.callId)).toEqual([
+      'c1@dossier',
+      'c2@dossier',
+      'c3@dossier',
+      'c4@dossier',
+      'c5@dossier',
+    ]);
     expect(sixth?.text).toMatch(/^6th attempt in 30 days/);
     expect(refusal?.text).toBe("call 2 days after a refusal on 2026-11-10 (FR décret 2022-1313: 60 days' wait)");
     expect(refusal?.evidence).toEqual([
-      { callId: 'c5@dossier', time: '2026-11-10T11:00:00+01:00', caller: B, did: DID, refusedAt: '2026-11-10T11:00:00+01:00' },
+      {
+        callId: 'c5@dossier',
+        time: '2026-11-10T11:00:00+01:00',
+        caller: B,
+        did: DID,
+        refusedAt: '2026-11-10T11:00:00+01:00',
+      },
       { callId: 'c6@dossier', time: '2026-11-12T11:00:00+01:00', caller: A, did: DID, refusedAt: null },
     ]);
   });
@@ -107,14 +130,20 @@ describe('evidence dossier', () => {
   });
 
   it('gives the CSV with one row per attempt a breach rests on', async () => {
-    const res = await fetch(h.url(`/api/dossier?company=${encodeURIComponent(COMPANY)}&format=csv`), { headers: { authorization: 'Bearer test-token-0123456789' } });
+    const res = await fetch(h.url(`/api/dossier?company=${encodeURIComponent(COMPANY)}&format=csv`), {
+      headers: { authorization: 'Bearer test-token-0123456789' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (await res.text()).trimEnd().split('\r\n');
     expect(lines[0]).toBe('breach,rule,country,text,role,call_id,time,caller,did,refused_at');
     expect(lines).toHaveLength(1 + 1 + 1 + 5 + 6 + 2);
-    expect(lines).toContain("5,fr-refusal,FR,call 2 days after a refusal on 2026-11-10 (FR décret 2022-1313: 60 days' wait),breach,c6@dossier,2026-11-12T11:00:00+01:00,+33140000001,+390612345678,");
-    expect(lines).toContain('5,fr-refusal,FR,call 2 days after a refusal on 2026-11-10 (FR décret 2022-1313: 60 days\' wait),evidence,c5@dossier,2026-11-10T11:00:00+01:00,+33140000002,+390612345678,2026-11-10T11:00:00+01:00');
+    expect(lines).toContain(
+      "5,fr-refusal,FR,call 2 days after a refusal on 2026-11-10 (FR décret 2022-1313: 60 days' wait),breach,c6@dossier,2026-11-12T11:00:00+01:00,+33140000001,+390612345678,",
+    );
+    expect(lines).toContain(
+      "5,fr-refusal,FR,call 2 days after a refusal on 2026-11-10 (FR décret 2022-1313: 60 days' wait),evidence,c5@dossier,2026-11-10T11:00:00+01:00,+33140000002,+390612345678,2026-11-10T11:00:00+01:00",
+    );
   });
 
   it('shows the printable page to a logged-in user only, escaped, linked from the rankings and the number page', async () => {
@@ -154,9 +183,14 @@ describe('evidence dossier', () => {
     const env = { ...process.env, CROCETTA_DB: join(h.dir, 'register.sqlite'), LOG_LEVEL: 'silent' };
     const run = (args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-        execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
-          done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
-        });
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'src/cli/main.ts', ...args],
+          { cwd: ROOT, env, timeout: 60_000 },
+          (err, stdout, stderr) => {
+            done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
+          },
+        );
       });
     const html = await run(['dossier', '--company', COMPANY, '--lang', 'en', '--out', out]);
     expect(html.stderr).toContain('5 breaches in 6 calls');
@@ -166,7 +200,10 @@ describe('evidence dossier', () => {
     expect(file).toContain('c5@dossier');
     const byE164 = await run(['dossier', '--number', A, '--format', 'json', '--since', '2026-11-12']);
     expect(byE164.code).toBe(0);
-    expect((JSON.parse(byE164.stdout) as { breaches: BreachJson[] }).breaches.map((b) => b.rule)).toEqual(['fr-frequency', 'fr-refusal']);
+    expect((JSON.parse(byE164.stdout) as { breaches: BreachJson[] }).breaches.map((b) => b.rule)).toEqual([
+      'fr-frequency',
+      'fr-refusal',
+    ]);
     const usage = await run(['dossier', '--format', 'pdf', '--company', 'x']);
     expect(usage.code).toBe(64);
   }, 60_000);

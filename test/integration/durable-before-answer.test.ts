@@ -18,8 +18,13 @@ afterEach(async () => {
 });
 
 async function start(durableBeforeAnswer: boolean): Promise<Harness> {
-  h = await startHarness({}, { configure: (c) => Object.assign(c.store, { durableBeforeAnswer, commitWaitMs: 10_000 }) });
-  expect((await h.api('POST', `/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, { label: 'nuisance' })).status).toBe(200);
+  h = await startHarness(
+    {},
+    { configure: (c) => Object.assign(c.store, { durableBeforeAnswer, commitWaitMs: 10_000 }) },
+  );
+  expect((await h.api('POST', `/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, { label: 'nuisance' })).status).toBe(
+    200,
+  );
   return h;
 }
 
@@ -42,7 +47,9 @@ function nuisanceCall(harness: Harness) {
 
 async function attemptsOfNuisance(harness: Harness): Promise<Attempt[]> {
   await harness.app.register.flush();
-  return ((await harness.api('GET', `/api/attempts?number=${encodeURIComponent(NUISANCE)}`)).json as { attempts: Attempt[] }).attempts;
+  return (
+    (await harness.api('GET', `/api/attempts?number=${encodeURIComponent(NUISANCE)}`)).json as { attempts: Attempt[] }
+  ).attempts;
 }
 
 describe('store.durableBeforeAnswer', () => {

@@ -55,7 +55,11 @@ describe('final answers and the end of forwarded attempts', () => {
 
   it('a forwarded call drachtio never reports on ends as timeout after pbx.finalTimeout, and its proxy callback is let go', async () => {
     // No CDRs: the caller's CANCEL while the PBX rings is never reported to crocetta at all.
-    await start({ configure: (config) => { config.pbx.finalTimeout = '1s'; } });
+    await start({
+      configure: (config) => {
+        config.pbx.finalTimeout = '1s';
+      },
+    });
     h.double.onProxy(() => [{ status: 180 }]);
     const c = call();
     await eventually(() => c.responses.find((r) => r.status === 180));
@@ -64,7 +68,9 @@ describe('final answers and the end of forwarded attempts', () => {
     const row = await eventually(async () => (await rows()).find((r) => r.outcome === 'timeout'), 4000);
     expect(row).toMatchObject({ outcome: 'timeout', finalStatus: null });
     expect(pending()).toBe(0);
-    expect(h.logs.some((l) => l.msg === 'no final answer from the PBX in time; attempt ended' && l.outcome === 'timeout')).toBe(true);
+    expect(
+      h.logs.some((l) => l.msg === 'no final answer from the PBX in time; attempt ended' && l.outcome === 'timeout'),
+    ).toBe(true);
   });
 
   it('a caller who cancels while the PBX rings (drachtio CDR) frees the proxy callback at once', async () => {
@@ -78,10 +84,25 @@ describe('final answers and the end of forwarded attempts', () => {
   });
 
   it('an outbound call the PBX cancels while the carrier rings lets go of its proxy callback after pbx.finalTimeout', async () => {
-    h = await startHarness({ TRUNK_URI: 'sip:127.0.0.1:5090' }, { configure: (config) => { config.pbx.finalTimeout = '1s'; } });
+    h = await startHarness(
+      { TRUNK_URI: 'sip:127.0.0.1:5090' },
+      {
+        configure: (config) => {
+          config.pbx.finalTimeout = '1s';
+        },
+      },
+    );
     h.double.onProxy(() => [{ status: 180 }]);
     const pbx = { address: '127.0.0.1', port: 5080 };
-    const out = h.double.injectRequest(buildInvite({ from: '<sip:201@127.0.0.1>', to: '0298765409', requestUri: 'sip:0298765409@127.0.0.1', source: pbx }), { source: pbx });
+    const out = h.double.injectRequest(
+      buildInvite({
+        from: '<sip:201@127.0.0.1>',
+        to: '0298765409',
+        requestUri: 'sip:0298765409@127.0.0.1',
+        source: pbx,
+      }),
+      { source: pbx },
+    );
     await eventually(() => out.responses.find((r) => r.status === 180));
     out.cancel();
     expect(pending()).toBe(1);
@@ -96,6 +117,10 @@ describe('final answers and the end of forwarded attempts', () => {
     expect((await rows())[0]?.outcome).toBe('forwarded');
     await h.restartApp();
     expect((await rows())[0]).toMatchObject({ outcome: 'timeout', finalStatus: null });
-    expect(h.logs.some((l) => l.msg === 'forwarded attempts left open by the previous run ended as timeout' && l.attempts === 1)).toBe(true);
+    expect(
+      h.logs.some(
+        (l) => l.msg === 'forwarded attempts left open by the previous run ended as timeout' && l.attempts === 1,
+      ),
+    ).toBe(true);
   });
 });

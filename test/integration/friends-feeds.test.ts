@@ -30,23 +30,36 @@ async function befriend(h: Harness, name: string, url: string, publicKey: string
 function cli(h: Harness, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, CROCETTA_DB: join(h.dir, 'register.sqlite'), LOG_LEVEL: 'silent' };
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--json', ...args], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', '--json', ...args],
+      { cwd: ROOT, env, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
+      },
+    );
   });
 }
 
-async function verdictAt(h: Harness, number: string): Promise<{ verdict: string; reasons: Array<{ code: string; text: string }> }> {
+async function verdictAt(
+  h: Harness,
+  number: string,
+): Promise<{ verdict: string; reasons: Array<{ code: string; text: string }> }> {
   const r = await h.api('GET', `/api/numbers/${encodeURIComponent(number)}`);
   expect(r.status).toBe(200);
   return r.json as { verdict: string; reasons: Array<{ code: string; text: string }> };
 }
 
 /** A server in the middle: serves what `rewrite` makes of A's answer (body and headers). */
-async function middleman(upstream: string, rewrite: (body: Buffer, sig: string) => { body: Buffer; sig: string }): Promise<{ server: Server; url: string }> {
+async function middleman(
+  upstream: string,
+  rewrite: (body: Buffer, sig: string) => { body: Buffer; sig: string },
+): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     void (async () => {
-      const up = await fetch(`${upstream}${req.url?.slice(req.url.indexOf('?')) ?? ''}`, { headers: { authorization: req.headers.authorization ?? '' } });
+      const up = await fetch(`${upstream}${req.url?.slice(req.url.indexOf('?')) ?? ''}`, {
+        headers: { authorization: req.headers.authorization ?? '' },
+      });
       const out = rewrite(Buffer.from(await up.arrayBuffer()), up.headers.get(SIGNATURE_HEADER) ?? '');
       res.writeHead(up.status, { 'content-type': 'application/json', [SIGNATURE_HEADER]: out.sig }).end(out.body);
     })();
@@ -55,7 +68,7 @@ async function middleman(upstream: string, rewrite: (body: Buffer, sig: string) 
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/feed` };
 }
 
-describe('friends\' feeds between two instances', () => {
+describe("friends' feeds between two instances", () => {
   let a: Harness;
   let b: Harness;
   const servers: Server[] = [];
@@ -63,8 +76,18 @@ describe('friends\' feeds between two instances', () => {
   beforeEach(async () => {
     a = await startHarness({ CROCETTA_FEED_TOKEN: FEED_TOKEN });
     b = await startHarness();
-    expect((await a.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/mark`, { label: 'nuisance', company: 'Acme Energia', category: 'energy' })).status).toBe(200);
-    expect((await a.api('POST', `/api/numbers/${encodeURIComponent(TRUSTED)}/mark`, { label: 'trusted' })).status).toBe(200);
+    expect(
+      (
+        await a.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/mark`, {
+          label: 'nuisance',
+          company: 'Acme Energia',
+          category: 'energy',
+        })
+      ).status,
+    ).toBe(200);
+    expect((await a.api('POST', `/api/numbers/${encodeURIComponent(TRUSTED)}/mark`, { label: 'trusted' })).status).toBe(
+      200,
+    );
   });
 
   afterEach(async () => {
@@ -73,7 +96,7 @@ describe('friends\' feeds between two instances', () => {
     await a.stop();
   });
 
-  it('makes a number the friend reports nuisance at the other instance, per the friend\'s weight', async () => {
+  it("makes a number the friend reports nuisance at the other instance, per the friend's weight", async () => {
     await befriend(b, 'alfa', a.url('/api/feed'), a.app.feeds.publicKey, 0.9);
     expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
 
@@ -82,14 +105,23 @@ describe('friends\' feeds between two instances', () => {
 
     const seen = await verdictAt(b, LISTED);
     expect(seen.verdict).toBe('nuisance');
-    expect(seen.reasons).toContainEqual(expect.objectContaining({ code: 'friend-reports', text: 'reported by 1 friend (alfa, Acme Energia, energy)' }));
+    expect(seen.reasons).toContainEqual(
+      expect.objectContaining({ code: 'friend-reports', text: 'reported by 1 friend (alfa, Acme Energia, energy)' }),
+    );
     // A call from it through drachtio is refused at B, with the friends' reason in B's register.
     const did = '+390612345678';
-    const call = b.double.injectRequest(buildInvite({ from: '<sip:0287176900@203.0.113.10>', to: did, requestUri: `sip:${did}@127.0.0.1` }));
+    const call = b.double.injectRequest(
+      buildInvite({ from: '<sip:0287176900@203.0.113.10>', to: did, requestUri: `sip:${did}@127.0.0.1` }),
+    );
     expect((await call.waitForFinal()).status).toBe(607);
     await b.app.register.flush();
-    const attempts = (await b.api('GET', `/api/attempts?number=${encodeURIComponent(LISTED)}`)).json as { attempts: Array<{ verdict: string; reasons: Array<{ code: string }> }> };
-    expect(attempts.attempts[0]).toMatchObject({ verdict: 'nuisance', reasons: [expect.objectContaining({ code: 'friend-reports' })] });
+    const attempts = (await b.api('GET', `/api/attempts?number=${encodeURIComponent(LISTED)}`)).json as {
+      attempts: Array<{ verdict: string; reasons: Array<{ code: string }> }>;
+    };
+    expect(attempts.attempts[0]).toMatchObject({
+      verdict: 'nuisance',
+      reasons: [expect.objectContaining({ code: 'friend-reports' })],
+    });
     // Trusted numbers never travel.
     expect((await verdictAt(b, TRUSTED)).reasons).toEqual([]);
 
@@ -97,7 +129,9 @@ describe('friends\' feeds between two instances', () => {
     expect((await b.app.feeds.pullAll())[0]).toMatchObject({ outcome: 'unchanged' });
 
     // A unmarks the number: the next pull carries the tombstone and B forgets it.
-    expect((await a.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/mark`, { label: 'none' })).status).toBe(200);
+    expect((await a.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/mark`, { label: 'none' })).status).toBe(
+      200,
+    );
     expect((await b.app.feeds.pullAll())[0]).toMatchObject({ outcome: 'merged', entries: 0, removed: 1 });
     // Only B's own evidence is left (the refused call: its next attempt would be one after a refusal).
     expect((await verdictAt(b, LISTED)).reasons.map((r) => r.code)).not.toContain('friend-reports');
@@ -107,9 +141,22 @@ describe('friends\' feeds between two instances', () => {
     const key = await cli(a, ['feed', 'key']);
     expect(key.code, key.stderr).toBe(0);
     expect(JSON.parse(key.stdout)).toEqual({ publicKey: a.app.feeds.publicKey });
-    const added = await cli(b, ['feed', 'add', 'alfa', a.url('/api/feed'), '--key', a.app.feeds.publicKey, '--token', FEED_TOKEN, '--weight', '0.9']);
+    const added = await cli(b, [
+      'feed',
+      'add',
+      'alfa',
+      a.url('/api/feed'),
+      '--key',
+      a.app.feeds.publicKey,
+      '--token',
+      FEED_TOKEN,
+      '--weight',
+      '0.9',
+    ]);
     expect(added.code, added.stderr).toBe(0);
-    expect((await cli(b, ['feed', 'add', 'beta', a.url('/api/feed'), '--key', 'bm90IGEga2V5', '--token', 'x'])).code).toBe(64);
+    expect(
+      (await cli(b, ['feed', 'add', 'beta', a.url('/api/feed'), '--key', 'bm90IGEga2V5', '--token', 'x'])).code,
+    ).toBe(64);
     await b.app.feeds.pullAll();
     expect((await verdictAt(b, LISTED)).verdict).toBe('nuisance');
     const looked = JSON.parse((await cli(b, ['lookup', LISTED])).stdout) as { verdict: string; reasons: string[] };
@@ -128,12 +175,19 @@ describe('friends\' feeds between two instances', () => {
     await b.app.feeds.pullAll();
     expect((await verdictAt(b, LISTED)).verdict).toBe('nuisance');
 
-    const appealed = await a.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/appeal`, { reason: 'our new supplier, not a telemarketer' });
+    const appealed = await a.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/appeal`, {
+      reason: 'our new supplier, not a telemarketer',
+    });
     expect(appealed).toMatchObject({ status: 200, json: { number: LISTED, cleared: true } });
     expect((await a.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/appeal`, {})).status).toBe(400);
     const feed = await fetch(a.url('/api/feed?since=1'), { headers: { authorization: `Bearer ${FEED_TOKEN}` } });
     const changes = await feed.text();
-    expect(JSON.parse(changes)).toMatchObject({ since: 1, full: false, entries: [], removed: [{ number: LISTED, cleared: 'appeal' }] });
+    expect(JSON.parse(changes)).toMatchObject({
+      since: 1,
+      full: false,
+      entries: [],
+      removed: [{ number: LISTED, cleared: 'appeal' }],
+    });
     // The trusted mark (version 2) is among the changes asked for, and still never named.
     expect(changes).not.toContain(TRUSTED);
 
@@ -141,16 +195,20 @@ describe('friends\' feeds between two instances', () => {
     expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
   });
 
-  it('ignores friends\' reports of a number cleared here on appeal', async () => {
+  it("ignores friends' reports of a number cleared here on appeal", async () => {
     await befriend(b, 'alfa', a.url('/api/feed'), a.app.feeds.publicKey, 0.9);
     await b.app.feeds.pullAll();
-    expect((await b.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/appeal`, { reason: 'a customer of ours' })).status).toBe(200);
+    expect(
+      (await b.api('POST', `/api/numbers/${encodeURIComponent(LISTED)}/appeal`, { reason: 'a customer of ours' }))
+        .status,
+    ).toBe(200);
     expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
   });
 
   it('answers "is this number on your list?" by a hash prefix, without the number', async () => {
     const hash = numberHash(LISTED);
-    const ask = async (prefix: string) => fetch(a.url(`/api/feed/lookup?prefix=${prefix}`), { headers: { authorization: `Bearer ${FEED_TOKEN}` } });
+    const ask = async (prefix: string) =>
+      fetch(a.url(`/api/feed/lookup?prefix=${prefix}`), { headers: { authorization: `Bearer ${FEED_TOKEN}` } });
     const found = (await (await ask(hash.slice(0, 5))).json()) as { matches: Array<{ hash: string }> };
     expect(found.matches).toContainEqual(expect.objectContaining({ hash, category: 'energy' }));
     const trusted = numberHash(TRUSTED);
@@ -159,7 +217,7 @@ describe('friends\' feeds between two instances', () => {
     expect((await ask('ab')).status).toBe(400);
   });
 
-  it('only makes a less trusted friend\'s number suspect', async () => {
+  it("only makes a less trusted friend's number suspect", async () => {
     await befriend(b, 'alfa', a.url('/api/feed'), a.app.feeds.publicKey, 0.6);
     await b.app.feeds.pullAll();
     expect((await verdictAt(b, LISTED)).verdict).toBe('suspect');
@@ -180,17 +238,22 @@ describe('friends\' feeds between two instances', () => {
   });
 
   it('refuses a tampered feed, logs it and merges nothing', async () => {
-    const m = await middleman(a.url('/api/feed'), (body, sig) => ({ body: Buffer.from(body.toString('utf8').replace(LISTED, '+390287176999')), sig }));
+    const m = await middleman(a.url('/api/feed'), (body, sig) => ({
+      body: Buffer.from(body.toString('utf8').replace(LISTED, '+390287176999')),
+      sig,
+    }));
     servers.push(m.server);
     await befriend(b, 'alfa', m.url, a.app.feeds.publicKey, 0.9);
     const [pulled] = await b.app.feeds.pullAll();
     expect(pulled).toMatchObject({ outcome: 'rejected', reason: 'forged' });
-    expect(b.logs).toContainEqual(expect.objectContaining({ msg: 'friend feed rejected: nothing merged', reason: 'forged', friend: 'alfa' }));
+    expect(b.logs).toContainEqual(
+      expect.objectContaining({ msg: 'friend feed rejected: nothing merged', reason: 'forged', friend: 'alfa' }),
+    );
     expect((await verdictAt(b, '+390287176999')).verdict).toBe('unknown');
     expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
   });
 
-  it('refuses a feed signed by another key than the friend\'s', async () => {
+  it("refuses a feed signed by another key than the friend's", async () => {
     await befriend(b, 'alfa', a.url('/api/feed'), b.app.feeds.publicKey, 0.9);
     expect((await b.app.feeds.pullAll())[0]).toMatchObject({ outcome: 'rejected', reason: 'forged' });
     expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
@@ -211,6 +274,9 @@ describe('friends\' feeds between two instances', () => {
 
     b.clock.advance(2 * 86_400_000);
     expect((await b.app.feeds.pullAll())[0]).toMatchObject({ outcome: 'rejected', reason: 'stale' });
-    expect(b.logs.filter((l) => l.msg === 'friend feed rejected: nothing merged').map((l) => l.reason)).toEqual(['replayed', 'stale']);
+    expect(b.logs.filter((l) => l.msg === 'friend feed rejected: nothing merged').map((l) => l.reason)).toEqual([
+      'replayed',
+      'stale',
+    ]);
   });
 });

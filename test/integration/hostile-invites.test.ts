@@ -46,7 +46,9 @@ describe('hostile INVITEs', () => {
   });
 
   it('keeps serving after all of them', async () => {
-    const call = h.double.injectRequest(buildInvite({ from: '+393331239999', to: DID, requestUri: `sip:${DID}@127.0.0.1` }));
+    const call = h.double.injectRequest(
+      buildInvite({ from: '+393331239999', to: DID, requestUri: `sip:${DID}@127.0.0.1` }),
+    );
     expect((await call.waitForFinal()).status).toBe(200);
     expect((await h.api('GET', '/healthz', undefined, null)).status).toBe(200);
   });

@@ -20,13 +20,19 @@ const CALLER = '127.0.0.1';
 const DID = '+390612345678';
 
 const missing = ['kamailio', 'kamcmd'].filter((bin) => spawnSync(bin, ['-h'], { stdio: 'ignore' }).error !== undefined);
-if (missing.length > 0) console.warn(`kamailio-front: skipped, ${missing.join(' and ')} not on PATH (apt-get install kamailio)`);
+if (missing.length > 0)
+  console.warn(`kamailio-front: skipped, ${missing.join(' and ')} not on PATH (apt-get install kamailio)`);
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', ...args],
+      { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -60,7 +66,8 @@ class Endpoint {
     for (;;) {
       const found = this.received.find(pred);
       if (found !== undefined) return found;
-      if (Date.now() > end) throw new Error(`nothing matching within ${ms} ms; received:\n${this.received.join('\n----\n')}`);
+      if (Date.now() > end)
+        throw new Error(`nothing matching within ${ms} ms; received:\n${this.received.join('\n----\n')}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -70,7 +77,12 @@ class Endpoint {
 }
 
 let seq = 0;
-function invite(caller: Endpoint, kamailioPort: number, from: string, extra: string[] = []): { callId: string; text: string } {
+function invite(
+  caller: Endpoint,
+  kamailioPort: number,
+  from: string,
+  extra: string[] = [],
+): { callId: string; text: string } {
   seq++;
   const callId = `kam-front-${seq}-${Date.now()}@${CALLER}`;
   const text = [
@@ -92,7 +104,11 @@ function invite(caller: Endpoint, kamailioPort: number, from: string, extra: str
 
 const firstLine = (m: string): string => m.slice(0, m.indexOf('\r\n'));
 const header = (m: string, name: string): string | undefined =>
-  m.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim();
+  m
+    .split('\r\n')
+    .find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+    ?.slice(name.length + 1)
+    .trim();
 
 describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kamailio-front.cfg)', () => {
   let h: Harness;
@@ -105,11 +121,16 @@ describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kam
   const ctl = (): string => `unix:${join(dir, 'run', 'ctl')}`;
 
   const mark = async (number: string, label: 'nuisance' | 'trusted', company?: string): Promise<void> => {
-    const res = await h.api('POST', `/api/numbers/${encodeURIComponent(number)}/mark`, { label, ...(company && { company }) });
+    const res = await h.api('POST', `/api/numbers/${encodeURIComponent(number)}/mark`, {
+      label,
+      ...(company && { company }),
+    });
     expect(res.status).toBe(200);
   };
   const exportApi = async (): Promise<string> => {
-    const res = await fetch(h.url('/api/export?format=kamailio-htable'), { headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(h.url('/api/export?format=kamailio-htable'), {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(res.status).toBe(200);
     return res.text();
   };
@@ -132,7 +153,10 @@ describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kam
 
     const fromApi = await exportApi();
     const exported = join(dir, 'exported-by-cli');
-    const res = await cli(['export', '--format', 'kamailio-htable', '-o', exported], { CROCETTA_DB: join(dir, 'register.sqlite'), LOG_LEVEL: 'silent' });
+    const res = await cli(['export', '--format', 'kamailio-htable', '-o', exported], {
+      CROCETTA_DB: join(dir, 'register.sqlite'),
+      LOG_LEVEL: 'silent',
+    });
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(readFileSync(exported, 'utf8')).toBe(fromApi);
@@ -146,27 +170,51 @@ describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kam
     kamailio = spawn(
       'kamailio',
       [
-        '-DD', '-E', '-f', CFG, '-Y', join(dir, 'run'),
-        '-A', `LISTEN=udp:${KAMAILIO}:${port}`,
-        '-A', `DBTEXT_URL="text://${join(dir, 'db')}"`,
-        '-A', `DISPATCHER_LIST="${join(dir, 'crocetta.list')}"`,
-        '-A', `CTL_SOCKET="${ctl()}"`,
-        '-A', 'CHILDREN=2',
+        '-DD',
+        '-E',
+        '-f',
+        CFG,
+        '-Y',
+        join(dir, 'run'),
+        '-A',
+        `LISTEN=udp:${KAMAILIO}:${port}`,
+        '-A',
+        `DBTEXT_URL="text://${join(dir, 'db')}"`,
+        '-A',
+        `DISPATCHER_LIST="${join(dir, 'crocetta.list')}"`,
+        '-A',
+        `CTL_SOCKET="${ctl()}"`,
+        '-A',
+        'CHILDREN=2',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     kamailio.stdout?.on('data', (d: Buffer) => (kamailioLog += d.toString()));
     kamailio.stderr?.on('data', (d: Buffer) => (kamailioLog += d.toString()));
-    const exited = new Promise<never>((_ok, fail) => kamailio.once('exit', (code) => fail(new Error(`kamailio exited ${code}:\n${kamailioLog}`))));
+    const exited = new Promise<never>((_ok, fail) =>
+      kamailio.once('exit', (code) => fail(new Error(`kamailio exited ${code}:\n${kamailioLog}`))),
+    );
     // Ready when it answers an OPTIONS (the recipe answers keep-alives itself).
     const ready = (async () => {
       for (let i = 0; ; i++) {
         caller.send(
-          [`OPTIONS sip:${KAMAILIO}:${port} SIP/2.0`, `Via: SIP/2.0/UDP ${CALLER}:${caller.port};branch=z9hG4bK-probe-${i}`, 'Max-Forwards: 70', `From: <sip:probe@${CALLER}>;tag=p`, `To: <sip:${KAMAILIO}>`, `Call-ID: probe-${i}`, 'CSeq: 1 OPTIONS', 'Content-Length: 0', '', ''].join('\r\n'),
+          [
+            `OPTIONS sip:${KAMAILIO}:${port} SIP/2.0`,
+            `Via: SIP/2.0/UDP ${CALLER}:${caller.port};branch=z9hG4bK-probe-${i}`,
+            'Max-Forwards: 70',
+            `From: <sip:probe@${CALLER}>;tag=p`,
+            `To: <sip:${KAMAILIO}>`,
+            `Call-ID: probe-${i}`,
+            'CSeq: 1 OPTIONS',
+            'Content-Length: 0',
+            '',
+            '',
+          ].join('\r\n'),
           port,
         );
         await new Promise((r) => setTimeout(r, 200));
-        if (caller.received.some((m) => m.startsWith('SIP/2.0 200') && header(m, 'Call-ID')?.startsWith('probe-'))) return;
+        if (caller.received.some((m) => m.startsWith('SIP/2.0 200') && header(m, 'Call-ID')?.startsWith('probe-')))
+          return;
         if (i > 100) throw new Error(`kamailio did not answer within 20 s:\n${kamailioLog}`);
       }
     })();
@@ -185,7 +233,9 @@ describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kam
   });
 
   it('exports only the nuisance numbers, one E.164 key each, the company as the value', () => {
-    const rows = readFileSync(join(dir, 'db', 'crocetta_nuisance'), 'utf8').trim().split('\n');
+    const rows = readFileSync(join(dir, 'db', 'crocetta_nuisance'), 'utf8')
+      .trim()
+      .split('\n');
     expect(rows.slice(1)).toEqual(['+390212345678:0:0:Example Energia:0', '+393471234567:0:0:nuisance:0']);
   });
 
@@ -193,7 +243,11 @@ describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kam
     ['E.164 in From', '<sip:+390212345678@203.0.113.10;user=phone>', []],
     ['the national form with separators', '"Offerte" <sip:02-1234-5678@203.0.113.10>', []],
     ['00 and the country code', '<sip:00393471234567@203.0.113.10>', []],
-    ['a tel: P-Asserted-Identity behind an anonymous From', '"Anonymous" <sip:anonymous@anonymous.invalid>', ['P-Asserted-Identity: <tel:+39-347-123-4567>', 'Privacy: id']],
+    [
+      'a tel: P-Asserted-Identity behind an anonymous From',
+      '"Anonymous" <sip:anonymous@anonymous.invalid>',
+      ['P-Asserted-Identity: <tel:+39-347-123-4567>', 'Privacy: id'],
+    ],
     ['an Italian mobile without the country code', '<sip:3471234567@203.0.113.10>', []],
   ])('refuses a listed caller with 607 Unwanted, never reaching crocetta: %s', async (_name, from, extra) => {
     const { callId, text } = invite(caller, port, from, extra);
@@ -205,7 +259,11 @@ describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kam
   });
 
   it('relays a caller not on the list (a trusted one too) to crocetta, with the DID and its Record-Route, and the answer back', async () => {
-    for (const from of ['<sip:+390299999999@203.0.113.10>', '<sip:+390255555555@203.0.113.10>', '"Anonymous" <sip:anonymous@anonymous.invalid>']) {
+    for (const from of [
+      '<sip:+390299999999@203.0.113.10>',
+      '<sip:+390255555555@203.0.113.10>',
+      '"Anonymous" <sip:anonymous@anonymous.invalid>',
+    ]) {
       const { callId, text } = invite(caller, port, from);
       caller.send(text, port);
       const relayed = await standIn.waitFor((m) => header(m, 'Call-ID') === callId && m.startsWith('INVITE '));
@@ -214,7 +272,17 @@ describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kam
       expect(header(relayed, 'From')).toBe(`${from};tag=f${seq}`);
       // crocetta (the stand-in) answers; the caller gets it through Kamailio.
       const via = relayed.split('\r\n').filter((l) => l.startsWith('Via:'));
-      const busy = ['SIP/2.0 486 Busy Here', ...via, `From: ${header(relayed, 'From')}`, `To: ${header(relayed, 'To')};tag=croc`, `Call-ID: ${callId}`, 'CSeq: 1 INVITE', 'Content-Length: 0', '', ''].join('\r\n');
+      const busy = [
+        'SIP/2.0 486 Busy Here',
+        ...via,
+        `From: ${header(relayed, 'From')}`,
+        `To: ${header(relayed, 'To')};tag=croc`,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 INVITE',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
       standIn.send(busy, port);
       const answer = await caller.waitFor((m) => header(m, 'Call-ID') === callId && m.startsWith('SIP/2.0 486'));
       expect(firstLine(answer)).toBe('SIP/2.0 486 Busy Here');
@@ -228,7 +296,10 @@ describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kam
 
     await mark('+390255555556', 'nuisance', 'Example: Telecom\nInjected:0:0:x:0');
     install(await exportApi(), new Date());
-    const reload = spawnSync('kamcmd', ['-s', ctl(), 'htable.reload', 'crocetta'], { encoding: 'utf8', timeout: 10_000 });
+    const reload = spawnSync('kamcmd', ['-s', ctl(), 'htable.reload', 'crocetta'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     expect(reload.status, `${reload.stdout}${reload.stderr}`).toBe(0);
 
     const after = invite(caller, port, '<sip:+390255555556@203.0.113.10>');
@@ -238,6 +309,10 @@ describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kam
     // The hostile company name stayed one row: Kamailio logged it as the value, and no "Injected" key exists.
     const dump = spawnSync('kamcmd', ['-s', ctl(), 'htable.get', 'crocetta', 's:+390255555556'], { encoding: 'utf8' });
     expect(dump.stdout).toContain('Example Telecom Injected 0 0 x 0');
-    expect(readFileSync(join(dir, 'db', 'crocetta_nuisance'), 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(
+      readFileSync(join(dir, 'db', 'crocetta_nuisance'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(4);
   });
 });

@@ -52,10 +52,14 @@ describe('learned evidence through drachtio', () => {
 
   it('tags a caller whose STIR/SHAKEN token was signed for another number, and says which', async () => {
     const identity = `${passportJws({ attest: 'A', orig: { tn: '12025559999' }, dest: { tn: ['390612345678'] }, iat: 1_700_000_000 })};info=<https://cert.example.org/sp.pem>;alg=ES256;ppt=shaken`;
-    const call = h.double.injectRequest(buildInvite({ from: '+12025550123', pai: '<sip:+12025550123@carrier.example>', to: '+390612345678', identity }));
+    const call = h.double.injectRequest(
+      buildInvite({ from: '+12025550123', pai: '<sip:+12025550123@carrier.example>', to: '+390612345678', identity }),
+    );
     await call.waitForFinal();
     expect(call.proxy?.headers['x-crocetta-verdict']?.[0]).toMatch(/^suspect; score=/);
     const row = await latest('+12025550123');
-    expect(row?.reasons.map((r) => r.text)).toContain('caller ID +12025550123 does not match the number its STIR/SHAKEN token was signed for (+12025559999)');
+    expect(row?.reasons.map((r) => r.text)).toContain(
+      'caller ID +12025550123 does not match the number its STIR/SHAKEN token was signed for (+12025559999)',
+    );
   });
 });

@@ -33,7 +33,12 @@ describe('outbound calls from the PBX', () => {
       await h.api('POST', `/api/numbers/${encodeURIComponent(n)}/mark`, { label: 'nuisance' });
     }
     const out = h.double.injectRequest(
-      buildInvite({ from: '<sip:201@127.0.0.1>', to: '0298765409', requestUri: 'sip:0298765409@127.0.0.1', source: PBX_SOURCE }),
+      buildInvite({
+        from: '<sip:201@127.0.0.1>',
+        to: '0298765409',
+        requestUri: 'sip:0298765409@127.0.0.1',
+        source: PBX_SOURCE,
+      }),
       { source: PBX_SOURCE },
     );
     expect((await out.waitForFinal()).status).toBe(200);
@@ -42,7 +47,9 @@ describe('outbound calls from the PBX', () => {
     expect(await attempts('+390298765409')).toEqual([]); // not a screened attempt: the register's rankings stay inbound
 
     h.clock.advance(3_600_000);
-    const back = h.double.injectRequest(buildInvite({ from: '+390298765409', to: DID, requestUri: `sip:${DID}@127.0.0.1` }));
+    const back = h.double.injectRequest(
+      buildInvite({ from: '+390298765409', to: DID, requestUri: `sip:${DID}@127.0.0.1` }),
+    );
     expect((await back.waitForFinal()).status).toBe(200);
     expect(back.proxy?.headers['x-crocetta-verdict']).toBeUndefined();
     const [row] = await attempts('+390298765409');
@@ -50,13 +57,17 @@ describe('outbound calls from the PBX', () => {
     expect(row?.reasons.map((r) => r.text)).toContain('you called this number on 5 Nov 2026');
 
     await h.restartApp();
-    const again = h.double.injectRequest(buildInvite({ from: '+390298765409', to: DID, requestUri: `sip:${DID}@127.0.0.1` }));
+    const again = h.double.injectRequest(
+      buildInvite({ from: '+390298765409', to: DID, requestUri: `sip:${DID}@127.0.0.1` }),
+    );
     await again.waitForFinal();
     expect((await attempts('+390298765409'))[0]?.verdict).toBe('trusted');
   });
 
   it('only from the PBX: the same INVITE from the carrier side is screened and sent to the PBX', async () => {
-    const call = h.double.injectRequest(buildInvite({ from: '+390298765409', to: DID, requestUri: `sip:${DID}@127.0.0.1` }));
+    const call = h.double.injectRequest(
+      buildInvite({ from: '+390298765409', to: DID, requestUri: `sip:${DID}@127.0.0.1` }),
+    );
     await call.waitForFinal();
     expect(call.proxy?.destinations).toEqual([`sip:${DID}@127.0.0.1:5080`]);
     expect(await attempts('+390298765409')).toHaveLength(1);

@@ -35,7 +35,15 @@ describe('panel security over HTTP', () => {
   });
 
   it('sends pages to the login, and the API answers 401 without a session or token', async () => {
-    for (const path of ['/', '/register', '/register.csv', '/rankings', '/rules', '/settings', '/numbers/%2B390212345678']) {
+    for (const path of [
+      '/',
+      '/register',
+      '/register.csv',
+      '/rankings',
+      '/rules',
+      '/settings',
+      '/numbers/%2B390212345678',
+    ]) {
       const res = await fetch(h.url(path), { redirect: 'manual' });
       expect(res.status, path).toBe(303);
       expect(res.headers.get('location')).toBe('/login');

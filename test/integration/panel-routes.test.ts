@@ -13,8 +13,15 @@ let h: Harness;
 let cookie = '';
 let csrf = '';
 
-async function page(path: string, init: RequestInit = {}): Promise<{ status: number; text: string; location: string | null }> {
-  const res = await fetch(h.url(path), { redirect: 'manual', ...init, headers: { cookie, ...(init.headers as Record<string, string>) } });
+async function page(
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; text: string; location: string | null }> {
+  const res = await fetch(h.url(path), {
+    redirect: 'manual',
+    ...init,
+    headers: { cookie, ...(init.headers as Record<string, string>) },
+  });
   return { status: res.status, text: await res.text(), location: res.headers.get('location') };
 }
 
@@ -27,7 +34,10 @@ function form(path: string, fields: Record<string, string>) {
 }
 
 function bearer(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(h.url(path), { ...init, headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string>) } });
+  return fetch(h.url(path), {
+    ...init,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string>) },
+  });
 }
 
 beforeAll(async () => {
@@ -43,7 +53,9 @@ beforeAll(async () => {
   });
   cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   csrf = /name="_csrf" value="([^"]+)"/.exec((await page('/')).text)?.[1] ?? '';
-  await h.app.register.record(newAttempt(CALLER, h.clock.now() - 3600_000, { callerName: 'Rossi Energia', verdict: 'suspect', action: 'tag' }));
+  await h.app.register.record(
+    newAttempt(CALLER, h.clock.now() - 3600_000, { callerName: 'Rossi Energia', verdict: 'suspect', action: 'tag' }),
+  );
 });
 afterAll(async () => {
   await h.stop();
@@ -76,7 +88,9 @@ describe('panel routers through the real app', () => {
     expect(csv.text.trim().split('\r\n')).toHaveLength(2);
     const bad = await h.api('GET', '/api/attempts?limit=0');
     expect(bad.status).toBe(400);
-    expect(bad.json).toMatchObject({ error: expect.stringMatching(/limit: expected a whole number from 1 to 1000/) as unknown });
+    expect(bad.json).toMatchObject({
+      error: expect.stringMatching(/limit: expected a whole number from 1 to 1000/) as unknown,
+    });
     expect((await h.api('GET', '/api/attempts?limit=1&limit=2')).status).toBe(400);
     const mine = await h.api('GET', `/api/attempts?number=${encodeURIComponent(CALLER)}`);
     expect(mine.json).toMatchObject({ attempts: [{ callerKey: CALLER, verdict: 'suspect' }], next: null });
@@ -86,13 +100,23 @@ describe('panel routers through the real app', () => {
     const path = `/numbers/${encodeURIComponent(CALLER)}`;
     expect((await page(path)).text).toContain('Rossi Energia');
     expect((await form(`${path}/mark`, { label: 'nuisance!' })).status).toBe(400);
-    const marked = await form(`${path}/mark`, { label: 'nuisance', company: ' Rossi Energia ', category: 'ENERGY', return: '//evil.example' });
+    const marked = await form(`${path}/mark`, {
+      label: 'nuisance',
+      company: ' Rossi Energia ',
+      category: 'ENERGY',
+      return: '//evil.example',
+    });
     expect(marked.status).toBe(303);
     expect(marked.location).toBe(`/numbers/${encodeURIComponent(CALLER)}`);
     const json = await h.api('GET', `/api/numbers/${encodeURIComponent(CALLER)}`);
-    expect(json.json).toMatchObject({ verdict: 'nuisance', mark: { label: 'nuisance', company: 'Rossi Energia', category: 'energy' } });
+    expect(json.json).toMatchObject({
+      verdict: 'nuisance',
+      mark: { label: 'nuisance', company: 'Rossi Energia', category: 'energy' },
+    });
     expect((await h.api('GET', '/api/numbers/not-a-number')).status).toBe(400);
-    expect((await h.api('POST', `/api/numbers/${encodeURIComponent(CALLER)}/mark`, { label: 'maybe' })).status).toBe(400);
+    expect((await h.api('POST', `/api/numbers/${encodeURIComponent(CALLER)}/mark`, { label: 'maybe' })).status).toBe(
+      400,
+    );
   });
 
   it('rankings: the page, and the API refuses a day it cannot read or a period backwards', async () => {
@@ -109,10 +133,20 @@ describe('panel routers through the real app', () => {
     const refused = await form('/rules', { section: 'repeat', enabled: '1', attempts: '0', withinDays: '7' });
     expect(refused.status).toBe(200);
     expect(refused.text).toContain('attempts');
-    const prefix = await form('/rules', { section: 'prefix-add', prefix: '+39089', verdict: 'trusted-ish', label: 'x' });
+    const prefix = await form('/rules', {
+      section: 'prefix-add',
+      prefix: '+39089',
+      verdict: 'trusted-ish',
+      label: 'x',
+    });
     expect(prefix.status).toBe(200);
     expect(prefix.text).toContain('verdict');
-    const saved = await form('/rules', { section: 'prefix-add', prefix: '+39089', verdict: 'suspect', label: 'Salerno test' });
+    const saved = await form('/rules', {
+      section: 'prefix-add',
+      prefix: '+39089',
+      verdict: 'suspect',
+      label: 'Salerno test',
+    });
     expect(saved.location).toBe('/rules?saved=1');
     expect((await page('/rules')).text).toContain('Salerno test');
     expect((await form('/settings/reset', {})).location).toBe('/settings?saved=1');
@@ -122,7 +156,9 @@ describe('panel routers through the real app', () => {
   it('dossier: the API wants a subject and a known format', async () => {
     expect((await h.api('GET', '/api/dossier')).status).toBe(400);
     expect((await h.api('GET', '/api/dossier?company=Rossi%20Energia&format=xml')).status).toBe(400);
-    expect((await h.api('GET', '/api/dossier?company=Rossi%20Energia')).json).toMatchObject({ subject: { company: 'Rossi Energia' } });
+    expect((await h.api('GET', '/api/dossier?company=Rossi%20Energia')).json).toMatchObject({
+      subject: { company: 'Rossi Energia' },
+    });
     expect((await page('/dossier?company=Rossi%20Energia')).status).toBe(200);
   });
 
@@ -154,7 +190,11 @@ describe('panel routers through the real app', () => {
     const unknown = await h.api('GET', '/api/nothing-here');
     expect(unknown.status).toBe(404);
     expect(unknown.json).toMatchObject({ error: expect.stringContaining('no such route') as unknown });
-    const noCsrf = await page('/settings/reset', { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x--' });
+    const noCsrf = await page('/settings/reset', {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      body: '--x--',
+    });
     expect(noCsrf.status).toBe(403);
   });
 });

@@ -50,10 +50,15 @@ describe('Asterisk/FreePBX recipe: crocetta as an IP trunk', () => {
     expect(settings.MEDIA_ADDRESS).toBe(pjsip('match'));
   });
 
-  it('hands Asterisk the call with the dialled number as Request-URI user (its ${EXTEN}), in the carrier\'s format, under Record-Route', async () => {
+  it("hands Asterisk the call with the dialled number as Request-URI user (its ${EXTEN}), in the carrier's format, under Record-Route", async () => {
     for (const did of ['+390255550100', '0255550100']) {
       const call = h.double.injectRequest(
-        buildInvite({ from: '+393331234567', to: did, requestUri: `sip:${did}@192.168.1.20;user=phone`, source: CARRIER }),
+        buildInvite({
+          from: '+393331234567',
+          to: did,
+          requestUri: `sip:${did}@192.168.1.20;user=phone`,
+          source: CARRIER,
+        }),
         { source: CARRIER },
       );
       expect((await call.waitForFinal()).status).toBe(200);
@@ -67,7 +72,13 @@ describe('Asterisk/FreePBX recipe: crocetta as an IP trunk', () => {
     const header = /PJSIP_HEADER\(read,([A-Za-z-]+)\)/.exec(recipe)?.[1] ?? '';
     expect(header).toBe('X-Crocetta-Verdict');
     const withheld = h.double.injectRequest(
-      buildInvite({ from: '"Anonymous" <sip:anonymous@anonymous.invalid>', privacy: 'id', to: '+390255550100', requestUri: 'sip:+390255550100@192.168.1.20', source: CARRIER }),
+      buildInvite({
+        from: '"Anonymous" <sip:anonymous@anonymous.invalid>',
+        privacy: 'id',
+        to: '+390255550100',
+        requestUri: 'sip:+390255550100@192.168.1.20',
+        source: CARRIER,
+      }),
       { source: CARRIER },
     );
     expect((await withheld.waitForFinal()).status).toBe(200);
@@ -75,7 +86,12 @@ describe('Asterisk/FreePBX recipe: crocetta as an IP trunk', () => {
 
     await h.api('POST', '/api/numbers/%2B390298765432/mark', { label: 'nuisance' });
     const nuisance = h.double.injectRequest(
-      buildInvite({ from: '+390298765432', to: '+390255550100', requestUri: 'sip:+390255550100@192.168.1.20', source: CARRIER }),
+      buildInvite({
+        from: '+390298765432',
+        to: '+390255550100',
+        requestUri: 'sip:+390255550100@192.168.1.20',
+        source: CARRIER,
+      }),
       { source: CARRIER },
     );
     expect((await nuisance.waitForFinal()).status).toBe(607);
@@ -84,7 +100,12 @@ describe('Asterisk/FreePBX recipe: crocetta as an IP trunk', () => {
 
   it("passes Asterisk's outbound call (Dial(PJSIP/number@crocetta)) to the carrier unscreened", async () => {
     const out = h.double.injectRequest(
-      buildInvite({ from: '<sip:201@192.168.1.10>', to: '0287176900', requestUri: 'sip:0287176900@192.168.1.20:5060', source: PBX }),
+      buildInvite({
+        from: '<sip:201@192.168.1.10>',
+        to: '0287176900',
+        requestUri: 'sip:0287176900@192.168.1.20:5060',
+        source: PBX,
+      }),
       { source: PBX },
     );
     expect((await out.waitForFinal()).status).toBe(200);

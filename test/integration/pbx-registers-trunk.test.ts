@@ -19,8 +19,13 @@ describe('a registration trunk in front and the PBX registered to crocetta', () 
     carrier = new FakeRegistrar({ username: ACCOUNT, password: 'carrier-pw' });
     h = await startHarness(
       {
-        PBX_URI: '', PBX_REGISTER_USERNAME: PBX_USER, PBX_REGISTER_PASSWORD: PBX_PASSWORD,
-        TRUNK_REGISTRAR: 'sip:127.0.0.1:5090', TRUNK_USERNAME: ACCOUNT, TRUNK_PASSWORD: 'carrier-pw', TRUNK_DOMAIN: 'voip.carrier.example',
+        PBX_URI: '',
+        PBX_REGISTER_USERNAME: PBX_USER,
+        PBX_REGISTER_PASSWORD: PBX_PASSWORD,
+        TRUNK_REGISTRAR: 'sip:127.0.0.1:5090',
+        TRUNK_USERNAME: ACCOUNT,
+        TRUNK_PASSWORD: 'carrier-pw',
+        TRUNK_DOMAIN: 'voip.carrier.example',
       },
       { onAppRequest: carrier.handle },
     );
@@ -36,24 +41,37 @@ describe('a registration trunk in front and the PBX registered to crocetta', () 
   it('an inbound call to the trunk contact reaches the registered PBX, at its NAT address, with the DID as user', async () => {
     const call = h.double.injectRequest(
       buildInvite({
-        from: '+393331234567', to: `<sip:${ACCOUNT}@voip.carrier.example>`, requestUri: `sip:${ACCOUNT}@127.0.0.1:5060`,
+        from: '+393331234567',
+        to: `<sip:${ACCOUNT}@voip.carrier.example>`,
+        requestUri: `sip:${ACCOUNT}@127.0.0.1:5060`,
         extraHeaders: { 'P-Called-Party-ID': `<sip:${DID}@voip.carrier.example>` },
       }),
     );
     expect((await call.waitForFinal()).status).toBe(200);
     expect(call.proxy?.destinations).toEqual([`sip:${DID}@${PBX_NAT_SOURCE.address}:${PBX_NAT_SOURCE.port}`]);
-    expect((await h.api('GET', '/readyz', undefined, null)).json).toMatchObject({ status: 'ready', checks: { trunk: true, pbx: true } });
+    expect((await h.api('GET', '/readyz', undefined, null)).json).toMatchObject({
+      status: 'ready',
+      checks: { trunk: true, pbx: true },
+    });
   });
 
   it("the registered PBX's outbound call goes through the carrier's 407 with the trunk credentials", async () => {
     const out = h.double.injectRequest(
-      buildInvite({ from: '<sip:201@192.168.178.1>', to: '0298765409', requestUri: 'sip:0298765409@127.0.0.1', source: PBX_NAT_SOURCE }),
+      buildInvite({
+        from: '<sip:201@192.168.178.1>',
+        to: '0298765409',
+        requestUri: 'sip:0298765409@127.0.0.1',
+        source: PBX_NAT_SOURCE,
+      }),
       { source: PBX_NAT_SOURCE },
     );
     expect((await out.waitForFinal(5000)).status).toBe(200);
     out.ack();
     const invites = h.double.appRequests.filter((r) => r.method === 'INVITE' && r.dialogId === '');
-    expect(invites.map((r) => r.request.uri)).toEqual(['sip:0298765409@127.0.0.1:5090', 'sip:0298765409@127.0.0.1:5090']);
+    expect(invites.map((r) => r.request.uri)).toEqual([
+      'sip:0298765409@127.0.0.1:5090',
+      'sip:0298765409@127.0.0.1:5090',
+    ]);
     expect(headerOf(invites[1]!.request, 'proxy-authorization')).toContain(`username="${ACCOUNT}"`);
     expect(carrier.log.filter((l) => l.method === 'INVITE').map((l) => l.status)).toEqual([407, 200]);
     expect(out.responses.map((r) => r.status)).not.toContain(407);

@@ -10,7 +10,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 import {
-  PBX_NAT_SOURCE, PBX_PASSWORD, PBX_PRIVATE_CONTACT, PBX_USER, answerChallenge, registerText, registerWithDigest,
+  PBX_NAT_SOURCE,
+  PBX_PASSWORD,
+  PBX_PRIVATE_CONTACT,
+  PBX_USER,
+  answerChallenge,
+  registerText,
+  registerWithDigest,
 } from '../support/pbx-registration.js';
 
 const DID = '+390612345678';
@@ -36,16 +42,23 @@ describe('the PBX registers to crocetta', () => {
   it('with digest: 401 first, then 200 listing its contact with the expiry granted; calls go to it with the DID as user', async () => {
     await start();
     const { challenge, final } = await registerWithDigest(h.double, { callId: 'reg-1@192.168.178.1' });
-    expect(challenge.headers['www-authenticate']?.[0]).toMatch(/^Digest realm="crocetta", nonce="[^"]+", algorithm=MD5, qop="auth"$/);
+    expect(challenge.headers['www-authenticate']?.[0]).toMatch(
+      /^Digest realm="crocetta", nonce="[^"]+", algorithm=MD5, qop="auth"$/,
+    );
     expect(final.status).toBe(200);
     expect(final.headers.contact?.[0]).toBe(`<${PBX_PRIVATE_CONTACT}>;expires=600`);
-    expect(h.logs.some((l) => l.msg === 'PBX registered' && (l.contacts as string[])[0] === PBX_PRIVATE_CONTACT)).toBe(true);
+    expect(h.logs.some((l) => l.msg === 'PBX registered' && (l.contacts as string[])[0] === PBX_PRIVATE_CONTACT)).toBe(
+      true,
+    );
 
     const ok = call('+393331234567');
     expect((await ok.waitForFinal()).status).toBe(200);
     // The contact is private (192.168.178.1) and the REGISTER came from the office router: the call goes there.
     expect(ok.proxy?.destinations).toEqual([`sip:${DID}@${PBX_NAT_SOURCE.address}:${PBX_NAT_SOURCE.port}`]);
-    expect((await h.api('GET', '/readyz', undefined, null)).json).toMatchObject({ status: 'ready', checks: { pbx: true } });
+    expect((await h.api('GET', '/readyz', undefined, null)).json).toMatchObject({
+      status: 'ready',
+      checks: { pbx: true },
+    });
   });
 
   it('a marked caller still gets 607 and never reaches the PBX', async () => {
@@ -65,11 +78,15 @@ describe('the PBX registers to crocetta', () => {
     const c = call('+393331234567');
     expect((await c.waitForFinal()).status).toBe(480);
     expect(c.proxy).toBeUndefined();
-    expect(h.logs.some((l) => l.msg === 'no PBX registered to crocetta: answered 480 Temporarily Unavailable')).toBe(true);
+    expect(h.logs.some((l) => l.msg === 'no PBX registered to crocetta: answered 480 Temporarily Unavailable')).toBe(
+      true,
+    );
     // The register keeps the attempt with what the caller got.
     const row = await eventually(async () => {
       await h.app.register.flush();
-      const r = (await h.api('GET', '/api/attempts?number=%2B393331234567')).json as { attempts: Array<{ outcome: string; finalStatus: number }> };
+      const r = (await h.api('GET', '/api/attempts?number=%2B393331234567')).json as {
+        attempts: Array<{ outcome: string; finalStatus: number }>;
+      };
       return r.attempts[0]?.finalStatus === 480 ? r.attempts[0] : undefined;
     });
     expect(row.outcome).toBe('failed');
@@ -79,7 +96,12 @@ describe('the PBX registers to crocetta', () => {
   it('un-registers with * and Expires: 0; calls then get 480', async () => {
     await start();
     await registerWithDigest(h.double, { callId: 'reg-3@192.168.178.1' });
-    const { final } = await registerWithDigest(h.double, { callId: 'reg-3@192.168.178.1', cseq: 10, contact: '*', expires: '0' });
+    const { final } = await registerWithDigest(h.double, {
+      callId: 'reg-3@192.168.178.1',
+      cseq: 10,
+      contact: '*',
+      expires: '0',
+    });
     expect(final.status).toBe(200);
     expect(final.headers.contact).toBeUndefined();
     expect(h.logs.some((l) => l.msg === 'PBX un-registered')).toBe(true);
@@ -104,14 +126,22 @@ describe('the PBX registers to crocetta', () => {
     const wrong = await registerWithDigest(h.double, { callId: 'brute@x', password: 'password123' });
     expect(wrong.final.status).toBe(403);
     const line = h.logs.find((l) => l.msg === 'REGISTER refused: wrong user name or password');
-    expect(line).toMatchObject({ why: 'wrong password', username: PBX_USER, source: `${PBX_NAT_SOURCE.address}:${PBX_NAT_SOURCE.port}` });
+    expect(line).toMatchObject({
+      why: 'wrong password',
+      username: PBX_USER,
+      source: `${PBX_NAT_SOURCE.address}:${PBX_NAT_SOURCE.port}`,
+    });
     expect(JSON.stringify(h.logs)).not.toContain('password123');
     expect(JSON.stringify(h.logs)).not.toContain(PBX_PASSWORD);
 
     for (let i = 2; i <= 10; i++) {
-      expect((await registerWithDigest(h.double, { callId: `brute-${i}@x`, password: `guess-${i}` })).final.status).toBe(403);
+      expect(
+        (await registerWithDigest(h.double, { callId: `brute-${i}@x`, password: `guess-${i}` })).final.status,
+      ).toBe(403);
     }
-    expect(h.logs.some((l) => l.msg === 'too many failed REGISTERs from this address: refused for the next 15 minutes')).toBe(true);
+    expect(
+      h.logs.some((l) => l.msg === 'too many failed REGISTERs from this address: refused for the next 15 minutes'),
+    ).toBe(true);
     // Locked out: even the right password gets 403 now, without a challenge, from that address only.
     const locked = h.double.injectRequest(registerText({ callId: 'late@x', cseq: 1 }), { source: PBX_NAT_SOURCE });
     expect((await locked.waitForFinal()).status).toBe(403);
@@ -126,7 +156,9 @@ describe('the PBX registers to crocetta', () => {
     await start();
     const { second } = await registerWithDigest(h.double, { callId: 'replay@x' });
     const authorization = second.request.headers.authorization?.[0] ?? '';
-    const replay = h.double.injectRequest(registerText({ callId: 'replay@x', cseq: 3, authorization }), { source: PBX_NAT_SOURCE });
+    const replay = h.double.injectRequest(registerText({ callId: 'replay@x', cseq: 3, authorization }), {
+      source: PBX_NAT_SOURCE,
+    });
     const answer = await replay.waitForFinal();
     expect(answer.status).toBe(401);
     expect(answer.headers['www-authenticate']?.[0]).toMatch(/stale=true/);
@@ -135,7 +167,11 @@ describe('the PBX registers to crocetta', () => {
   it.each([
     ['garbage Expires', { expires: 'tomorrow' }, 400],
     ['a too brief Expires', { expires: '10' }, 423],
-    ['a huge Contact list', { contact: Array.from({ length: 2000 }, (_, i) => `<sip:p${i}@10.0.0.1>`).join(', ') }, 403],
+    [
+      'a huge Contact list',
+      { contact: Array.from({ length: 2000 }, (_, i) => `<sip:p${i}@10.0.0.1>`).join(', ') },
+      403,
+    ],
     ['a tel: contact', { contact: '<tel:+390612345678>' }, 400],
   ])('answers a REGISTER with %s properly', async (_what, change, status) => {
     await start();
@@ -148,36 +184,55 @@ describe('the PBX registers to crocetta', () => {
 
   it('answers Authorization headers with missing fields 400, without crashing', async () => {
     await start();
-    for (const authorization of ['Digest username="fritzbox", realm="crocetta"', 'Digest realm="crocetta", nonce="x", uri="sip:a", response="zz"', 'Digest ,,,=']) {
-      const r = h.double.injectRequest(registerText({ callId: `m-${authorization.length}@x`, cseq: 1, authorization }), { source: { address: '203.0.113.50', port: 5060 } });
+    for (const authorization of [
+      'Digest username="fritzbox", realm="crocetta"',
+      'Digest realm="crocetta", nonce="x", uri="sip:a", response="zz"',
+      'Digest ,,,=',
+    ]) {
+      const r = h.double.injectRequest(
+        registerText({ callId: `m-${authorization.length}@x`, cseq: 1, authorization }),
+        { source: { address: '203.0.113.50', port: 5060 } },
+      );
       expect((await r.waitForFinal()).status).toBe(400);
     }
     expect((await registerWithDigest(h.double, { callId: 'fine@x' })).final.status).toBe(200);
   });
 
-  it('outbound: with TRUNK_URI, INVITEs from the registered PBX\'s address go to the carrier unscreened', async () => {
+  it("outbound: with TRUNK_URI, INVITEs from the registered PBX's address go to the carrier unscreened", async () => {
     await start({ TRUNK_URI: 'sip:127.0.0.1:5090' });
     await registerWithDigest(h.double, { callId: 'out@x' });
     const out = h.double.injectRequest(
-      buildInvite({ from: '<sip:201@192.168.178.1>', to: '0298765409', requestUri: 'sip:0298765409@127.0.0.1', source: PBX_NAT_SOURCE }),
+      buildInvite({
+        from: '<sip:201@192.168.178.1>',
+        to: '0298765409',
+        requestUri: 'sip:0298765409@127.0.0.1',
+        source: PBX_NAT_SOURCE,
+      }),
       { source: PBX_NAT_SOURCE },
     );
     expect((await out.waitForFinal()).status).toBe(200);
     expect(out.proxy?.destinations).toEqual(['sip:0298765409@127.0.0.1:5090']);
   });
 
-  it('outbound without any outbound trunk: the registered PBX\'s INVITE gets 403, never sent back to it as a call', async () => {
+  it("outbound without any outbound trunk: the registered PBX's INVITE gets 403, never sent back to it as a call", async () => {
     await start();
     await registerWithDigest(h.double, { callId: 'no-trunk@x' });
     const out = h.double.injectRequest(
-      buildInvite({ from: '<sip:201@192.168.178.1>', to: '0298765409', requestUri: 'sip:0298765409@127.0.0.1', source: PBX_NAT_SOURCE }),
+      buildInvite({
+        from: '<sip:201@192.168.178.1>',
+        to: '0298765409',
+        requestUri: 'sip:0298765409@127.0.0.1',
+        source: PBX_NAT_SOURCE,
+      }),
       { source: PBX_NAT_SOURCE },
     );
     const answer = await out.waitForFinal();
     expect([answer.status, answer.reason]).toEqual([403, 'Outbound Calls Not Configured']);
     expect(out.proxy).toBeUndefined();
     await h.app.register.flush();
-    expect(((await h.api('GET', '/api/attempts?number=0298765409')).json as { attempts: unknown[] }).attempts).toEqual([]);
+    expect(((await h.api('GET', '/api/attempts?number=0298765409')).json as { attempts: unknown[] }).attempts).toEqual(
+      [],
+    );
   });
 
   it('with requestUser: contact, calls go to the registered contact with its own user, the DID left in To', async () => {
@@ -191,8 +246,16 @@ describe('the PBX registers to crocetta', () => {
     expect(c.proxy?.targets[0]?.request.headers.to?.[0]).toContain(DID);
 
     // A FRITZ!Box registers each number apart: a call to a number goes to that number's own registration.
-    await registerWithDigest(h.double, { callId: 'line-1@x', aorUser: '0612345678', contact: '<sip:0612345678@192.168.178.1:5060>' });
-    await registerWithDigest(h.double, { callId: 'line-2@x', aorUser: '0698765432', contact: '<sip:0698765432@192.168.178.1:5060>' });
+    await registerWithDigest(h.double, {
+      callId: 'line-1@x',
+      aorUser: '0612345678',
+      contact: '<sip:0612345678@192.168.178.1:5060>',
+    });
+    await registerWithDigest(h.double, {
+      callId: 'line-2@x',
+      aorUser: '0698765432',
+      contact: '<sip:0698765432@192.168.178.1:5060>',
+    });
     const first = call('+393331234568');
     await first.waitForFinal();
     expect(first.proxy?.destinations).toEqual([`sip:0612345678@${PBX_NAT_SOURCE.address}:${PBX_NAT_SOURCE.port}`]);
@@ -205,10 +268,12 @@ describe('the PBX registers to crocetta', () => {
     const c = call('+393331234567');
     await c.waitForFinal();
     expect(c.proxy?.destinations).toEqual([`sip:${DID}@10.0.0.5:5060`]);
-    expect(((await h.api('GET', '/readyz', undefined, null)).json as { checks: Record<string, boolean> }).checks.pbx).toBeUndefined();
+    expect(
+      ((await h.api('GET', '/readyz', undefined, null)).json as { checks: Record<string, boolean> }).checks.pbx,
+    ).toBeUndefined();
   });
 
-  it('answers the PBX\'s credentials with a second REGISTER on the same nonce (nc=2) without a new challenge', async () => {
+  it("answers the PBX's credentials with a second REGISTER on the same nonce (nc=2) without a new challenge", async () => {
     await start();
     const { challenge } = await registerWithDigest(h.double, { callId: 'nc@x' });
     const refresh = h.double.injectRequest(
@@ -223,6 +288,8 @@ describe('without PBX_REGISTER_USERNAME', () => {
   it('REGISTER is not routed to crocetta (drachtio-server keeps its default answer)', async () => {
     h = await startHarness();
     expect(h.double.connections.flatMap((c) => c.routes)).not.toContain('register');
-    expect(() => h.double.injectRequest(registerText({ callId: 'x@y', cseq: 1 }))).toThrow(/no connected app has registered a route for register/);
+    expect(() => h.double.injectRequest(registerText({ callId: 'x@y', cseq: 1 }))).toThrow(
+      /no connected app has registered a route for register/,
+    );
   });
 });

@@ -43,7 +43,10 @@ async function panelSession(): Promise<{ cookie: string; csrf: string }> {
   return { cookie, csrf };
 }
 
-async function postSettings(session: { cookie: string; csrf: string }, form: Array<[string, string]>): Promise<Response> {
+async function postSettings(
+  session: { cookie: string; csrf: string },
+  form: Array<[string, string]>,
+): Promise<Response> {
   return fetch(h.url('/settings'), {
     method: 'POST',
     headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
@@ -53,7 +56,13 @@ async function postSettings(session: { cookie: string; csrf: string }, form: Arr
 }
 
 function invite(did: string) {
-  return h.double.injectRequest(buildInvite({ from: `<sip:${CALLER}@203.0.113.10>`, to: did, requestUri: `sip:${did.replace('+39', '')}@127.0.0.1` }));
+  return h.double.injectRequest(
+    buildInvite({
+      from: `<sip:${CALLER}@203.0.113.10>`,
+      to: did,
+      requestUri: `sip:${did.replace('+39', '')}@127.0.0.1`,
+    }),
+  );
 }
 
 async function lastAttempt(): Promise<Attempt | undefined> {
@@ -95,7 +104,12 @@ describe('policies per called number and per time', () => {
     expect((await sales.waitForFinal()).status).toBe(607);
     expect(sales.proxy).toBeUndefined();
     const refused = await lastAttempt();
-    expect(refused).toMatchObject({ calledNumber: SALES, verdict: 'suspect', action: 'reject:607', outcome: 'rejected' });
+    expect(refused).toMatchObject({
+      calledNumber: SALES,
+      verdict: 'suspect',
+      action: 'reject:607',
+      outcome: 'rejected',
+    });
     expect(refused?.reasons.map((r) => r.text)).toContain('policy rule 2 "sales line": reject:607');
     const decision = h.logs.filter((l) => l.msg === 'decision').at(-1);
     expect(decision).toMatchObject({ called: SALES, verdict: 'suspect', action: 'reject' });
@@ -125,7 +139,9 @@ describe('policies edited on the panel', () => {
       {
         configure: (c) => {
           c.screening.prefixes = [{ prefix: '+39045', verdict: 'suspect', label: 'test range' }];
-          c.policies = configSchema.shape.policies.parse([{ name: 'sales line', dids: ['02 1234 5671'], verdicts: ['suspect'], action: 'reject' }]);
+          c.policies = configSchema.shape.policies.parse([
+            { name: 'sales line', dids: ['02 1234 5671'], verdicts: ['suspect'], action: 'reject' },
+          ]);
         },
       },
     );
@@ -157,22 +173,44 @@ describe('policies edited on the panel', () => {
     expect((await lastAttempt())?.reasons.map((r) => r.text)).toContain('policy rule 1 "sales line, softer": tag');
 
     // The number page says what each line would do with this caller now.
-    const page = await (await fetch(h.url(`/numbers/${encodeURIComponent(CALLER)}`), { headers: { cookie: session.cookie, 'accept-language': 'en' } })).text();
+    const page = await (
+      await fetch(h.url(`/numbers/${encodeURIComponent(CALLER)}`), {
+        headers: { cookie: session.cookie, 'accept-language': 'en' },
+      })
+    ).text();
     const card = page.slice(page.indexOf('id="lines-now"'));
     expect(card).toMatch(/At [^<]*09:30 \(open\)/);
-    const row = /<tr><td><span class="mono">02 1234 5671<\/span> \(sales line, softer\)<\/td>([\s\S]*?)<\/tr>/.exec(card)?.[1] ?? '';
+    const row =
+      /<tr><td><span class="mono">02 1234 5671<\/span> \(sales line, softer\)<\/td>([\s\S]*?)<\/tr>/.exec(card)?.[1] ??
+      '';
     expect(row).toMatch(/<td class="nowrap">tag<\/td>/);
     expect(row).toMatch(/rule 1 &quot;sales line, softer&quot;/);
 
     // The JSON API says the same, for scripts.
     const api = await h.api('GET', `/api/numbers/${encodeURIComponent(CALLER)}`);
     expect((api.json as { lines: unknown[] }).lines).toEqual([
-      { did: '02 1234 5671', name: 'sales line, softer', verdict: expect.stringMatching(/^(suspect|nuisance)$/) as unknown, action: 'tag', rule: 1 },
-      { did: null, name: '', verdict: expect.stringMatching(/^(suspect|nuisance)$/) as unknown, action: expect.any(String) as unknown, rule: null },
+      {
+        did: '02 1234 5671',
+        name: 'sales line, softer',
+        verdict: expect.stringMatching(/^(suspect|nuisance)$/) as unknown,
+        action: 'tag',
+        rule: 1,
+      },
+      {
+        did: null,
+        name: '',
+        verdict: expect.stringMatching(/^(suspect|nuisance)$/) as unknown,
+        action: expect.any(String) as unknown,
+        rule: null,
+      },
     ]);
 
     // A rule the schema refuses is not applied: the page says why, the calls keep the saved rule.
-    const bad = await postSettings(session, [['section', 'rule-add'], ['dids', 'support'], ['action', 'reject']]);
+    const bad = await postSettings(session, [
+      ['section', 'rule-add'],
+      ['dids', 'support'],
+      ['action', 'reject'],
+    ]);
     expect(bad.status).toBe(200);
     expect(await bad.text()).toMatch(/policies\.1\.dids\.0: expected one of our numbers/);
     expect((await invite(SALES).waitForFinal()).status).toBe(200);
@@ -192,7 +230,15 @@ describe("the README's policies example", () => {
       writeFileSync(join(dir, 'policies.yaml'), yaml);
       const policy = actionPolicy(loadConfig({ env: { CROCETTA_CONFIG: join(dir, 'policies.yaml') } }));
       const suspect = { verdict: 'suspect' as const, score: 0.6, reasons: [] };
-      const identity = { number: null, displayName: null, source: 'from' as const, withheld: false, withheldReason: null, attestation: null, verstat: null };
+      const identity = {
+        number: null,
+        displayName: null,
+        source: 'from' as const,
+        withheld: false,
+        withheldReason: null,
+        attestation: null,
+        verstat: null,
+      };
       const at = (did: string, iso: string) => {
         const c = pickAction(suspect, identity, policy, { did, time: Date.parse(iso) });
         return `${formatAction(c.action)} ${c.rule?.number ?? '-'}`;

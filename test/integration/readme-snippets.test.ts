@@ -31,29 +31,52 @@ describe('README snippets', () => {
   it('the JSON API examples work as written', async () => {
     const script = snippetAfter('## JSON API and operations').replaceAll('http://127.0.0.1:3000', h.url(''));
     // Each curl prints one JSON document; `set -e` makes any failure (e.g. curl -f on 4xx) fail the test.
-    const { stdout } = await run('bash', ['-c', `set -euo pipefail\n${script.replaceAll('curl -s ', "curl -sf -w '\\n' ")}`], {
-      env: { ...process.env, TOKEN },
-      timeout: 10_000,
-    });
-    const docs = stdout.trim().split(/\n(?=\{)/).map((d) => JSON.parse(d) as Record<string, unknown>);
+    const { stdout } = await run(
+      'bash',
+      ['-c', `set -euo pipefail\n${script.replaceAll('curl -s ', "curl -sf -w '\\n' ")}`],
+      {
+        env: { ...process.env, TOKEN },
+        timeout: 10_000,
+      },
+    );
+    const docs = stdout
+      .trim()
+      .split(/\n(?=\{)/)
+      .map((d) => JSON.parse(d) as Record<string, unknown>);
     expect(docs).toHaveLength(6);
-    expect(docs[0]).toMatchObject({ number: '+390212345678', verdict: 'nuisance', mark: { company: 'Example Energia' } });
+    expect(docs[0]).toMatchObject({
+      number: '+390212345678',
+      verdict: 'nuisance',
+      mark: { company: 'Example Energia' },
+    });
     expect(docs[1]).toMatchObject({ number: '+390212345678', verdict: 'nuisance' });
     expect(docs[2]).toHaveProperty('attempts');
-    expect(docs[3]).toMatchObject({ since: '2026-11-01', until: '2026-11-30', category: 'energy', companies: [{ company: 'Example Energia', attempts: 0 }] });
+    expect(docs[3]).toMatchObject({
+      since: '2026-11-01',
+      until: '2026-11-30',
+      category: 'energy',
+      companies: [{ company: 'Example Energia', attempts: 0 }],
+    });
     expect(docs[4]).toMatchObject({ since: '2026-11-01', numbers: [] });
     expect(docs[5]).toMatchObject({ since: '2026-11-01', until: '2026-11-30', companies: [], categories: [] });
   });
 
   it('the paging loop reads every attempt once (jq, as the README uses it)', async () => {
     const t = Date.parse('2026-11-03T10:00:00+01:00');
-    const ids = await Promise.all([0, 1, 2, 3, 4].map((i) => h.app.register.record(newAttempt(`+39029876000${i}`, t + (i % 2) * 1000))));
-    const script = snippetAfter('- **Paging the register**').replaceAll('http://127.0.0.1:3000', h.url('')).replace('limit=1000', 'limit=2');
+    const ids = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) => h.app.register.record(newAttempt(`+39029876000${i}`, t + (i % 2) * 1000))),
+    );
+    const script = snippetAfter('- **Paging the register**')
+      .replaceAll('http://127.0.0.1:3000', h.url(''))
+      .replace('limit=1000', 'limit=2');
     const { stdout } = await run('bash', ['-c', `set -euo pipefail\n${script.replaceAll('curl -s ', 'curl -sf ')}`], {
       env: { ...process.env, TOKEN },
       timeout: 10_000,
     });
-    const seen = stdout.trim().split('\n').map((line) => (JSON.parse(line) as { id: number }).id);
+    const seen = stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { id: number }).id);
     expect(seen.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
     expect(new Set(seen).size).toBe(seen.length);
   });

@@ -35,7 +35,14 @@ function ackedFromSpool(log: ChildLog): number {
 }
 
 function runAndKill(file: string, locked = false): Promise<ChildLog> {
-  const args = ['--import', 'tsx', 'test/support/register-crash-child.ts', file, String(IN_FLIGHT), ...(locked ? ['locked'] : [])];
+  const args = [
+    '--import',
+    'tsx',
+    'test/support/register-crash-child.ts',
+    file,
+    String(IN_FLIGHT),
+    ...(locked ? ['locked'] : []),
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log: ChildLog = { offered: new Set(), acked: new Map(), spooled: new Set(), unlocked: false };
   let rest = '';
@@ -73,7 +80,7 @@ async function stored(file: string): Promise<Map<number, string>> {
   const rows = await register.attempts({ limit: 1000, since: 0 });
   const byId = new Map<number, string>();
   // Page through everything (newest first).
-  for (let page = rows; page.length > 0; ) {
+  for (let page = rows; page.length > 0;) {
     for (const a of page) byId.set(a.id, a.callId);
     const last = page[page.length - 1];
     page = last === undefined ? [] : await register.attempts({ limit: 1000, beforeId: last.id });
@@ -97,7 +104,9 @@ it('keeps every attempt written from the spool (after a lock held by another pro
   const log = await runAndKill(file, true);
   expect(log.spooled.size).toBeGreaterThan(0);
   expect(ackedFromSpool(log)).toBeGreaterThan(0);
-  console.info(`kill -9 after a held lock: ${log.spooled.size} attempts were held in the spool, ${ackedFromSpool(log)} of them acknowledged`);
+  console.info(
+    `kill -9 after a held lock: ${log.spooled.size} attempts were held in the spool, ${ackedFromSpool(log)} of them acknowledged`,
+  );
   expectAckedKept(log, await stored(file));
 });
 

@@ -49,7 +49,10 @@ async function fillDisk(harness: Harness): Promise<void> {
   const pages = await w.get<{ page_count: number }>('PRAGMA page_count');
   await w.exec(`PRAGMA max_page_count = ${pages?.page_count ?? 1}`);
   for (let n = 0; ; n++) {
-    const filler = newAttempt('+390100000000', Date.now(), { callId: `filler-${n}`, reasons: [{ code: 'prefix-rule', text: 'x'.repeat(1500), weight: 0 }] });
+    const filler = newAttempt('+390100000000', Date.now(), {
+      callId: `filler-${n}`,
+      reasons: [{ code: 'prefix-rule', text: 'x'.repeat(1500), weight: 0 }],
+    });
     const full = await new Promise<boolean>((resolve) => {
       harness.app.register.record(filler, { onSpooled: () => resolve(true) }).then(
         () => resolve(false),
@@ -83,7 +86,9 @@ async function metric(harness: Harness, line: RegExp): Promise<number> {
 async function callsWhileFull(harness: Harness): Promise<number[]> {
   const calls = Array.from({ length: CALLS }, (_, i) => {
     const from = i % 10 === 0 ? NUISANCE : caller(i);
-    return harness.double.injectRequest(buildInvite({ from, to: DID, requestUri: `sip:${DID}@127.0.0.1`, callId: `full-${i}` }));
+    return harness.double.injectRequest(
+      buildInvite({ from, to: DID, requestUri: `sip:${DID}@127.0.0.1`, callId: `full-${i}` }),
+    );
   });
   // 8 s: room for a busy machine, and still short of store.commitWaitMs (10 s) in the tests that set it.
   return Promise.all(calls.map(async (c) => (await c.waitForFinal(8000)).status));
@@ -99,8 +104,16 @@ async function expectEveryAttemptWritten(harness: Harness): Promise<void> {
   expect(new Set(rows.map((a) => a.callId)).size).toBe(CALLS); // each once
   for (const a of rows) {
     const i = Number(a.callId.slice('full-'.length));
-    if (i % 10 === 0) expect(a).toMatchObject({ callerE164: NUISANCE, action: 'reject:607', outcome: 'rejected', finalStatus: 607 });
-    else expect(a).toMatchObject({ callerE164: caller(i), action: 'allow', outcome: 'answered', finalStatus: 200, failOpen: false });
+    if (i % 10 === 0)
+      expect(a).toMatchObject({ callerE164: NUISANCE, action: 'reject:607', outcome: 'rejected', finalStatus: 607 });
+    else
+      expect(a).toMatchObject({
+        callerE164: caller(i),
+        action: 'allow',
+        outcome: 'answered',
+        finalStatus: 200,
+        failOpen: false,
+      });
   }
 }
 
@@ -109,7 +122,9 @@ describe('a full disk under the register', () => {
     // commitWaitMs beyond the calls' 8 s wait for an answer: a call that waited for the failing disk fails the test.
     h = await startHarness({}, { configure: (c) => (c.store.commitWaitMs = 10_000) });
     const harness = h;
-    expect((await harness.api('POST', `/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, { label: 'nuisance' })).status).toBe(200);
+    expect(
+      (await harness.api('POST', `/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, { label: 'nuisance' })).status,
+    ).toBe(200);
     harness.double.onProxy(() => [{ status: 180 }, { status: 200 }]);
     await fillDisk(harness);
 
@@ -119,7 +134,12 @@ describe('a full disk under the register', () => {
     expect(await metric(harness, /^crocetta_register_spooled_total (\d+)$/m)).toBeGreaterThan(0);
     expect(await metric(harness, /^crocetta_register_spool_writes (\d+)$/m)).toBeGreaterThan(0);
     expect((await harness.api('GET', '/readyz', undefined, null)).status).toBe(503);
-    expect(harness.logs.some((l) => l.msg === 'register cannot write: writes are held in memory (spool) and retried until the disk accepts them')).toBe(true);
+    expect(
+      harness.logs.some(
+        (l) =>
+          l.msg === 'register cannot write: writes are held in memory (spool) and retried until the disk accepts them',
+      ),
+    ).toBe(true);
     // The office's marks are refused with a clear answer (nothing changed), not held with the request open.
     const mark = await harness.api('POST', '/api/numbers/%2B390211111111/mark', { label: 'nuisance' });
     expect(mark.status).toBe(503);
@@ -138,7 +158,9 @@ describe('a full disk under the register', () => {
     harness.double.onProxy(() => [{ status: 200 }]);
     await fillDisk(harness);
     const calls = Array.from({ length: 30 }, (_, i) =>
-      harness.double.injectRequest(buildInvite({ from: caller(i), to: DID, requestUri: `sip:${DID}@127.0.0.1`, callId: `over-${i}` })),
+      harness.double.injectRequest(
+        buildInvite({ from: caller(i), to: DID, requestUri: `sip:${DID}@127.0.0.1`, callId: `over-${i}` }),
+      ),
     );
     const finals = await Promise.all(calls.map(async (c) => (await c.waitForFinal()).status));
     expect(finals.every((s) => s === 200)).toBe(true); // every caller reached the PBX
@@ -147,7 +169,12 @@ describe('a full disk under the register', () => {
     expect(lost).toBeGreaterThan(0);
     expect(await metric(harness, /^crocetta_register_spool_writes (\d+)$/m)).toBe(10);
     expect(await metric(harness, /^crocetta_fail_open_total\{stage="register"\} (\d+)$/m)).toBe(lost);
-    expect(harness.logs.some((l) => l.msg === 'register write queue full (store.spoolMaxWrites): new writes are lost until the disk catches up')).toBe(true);
+    expect(
+      harness.logs.some(
+        (l) =>
+          l.msg === 'register write queue full (store.spoolMaxWrites): new writes are lost until the disk catches up',
+      ),
+    ).toBe(true);
 
     await freeDisk(harness);
     await harness.app.register.flush();
@@ -172,7 +199,9 @@ describe('a full disk under the register', () => {
     mkdirSync(join(mount, 'data'));
     h = await startHarness({ CROCETTA_DB: join(mount, 'data', 'register.sqlite') });
     const harness = h;
-    expect((await harness.api('POST', `/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, { label: 'nuisance' })).status).toBe(200);
+    expect(
+      (await harness.api('POST', `/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, { label: 'nuisance' })).status,
+    ).toBe(200);
     harness.double.onProxy(() => [{ status: 180 }, { status: 200 }]);
 
     const filler = join(mount, 'filler');
@@ -209,7 +238,9 @@ describe('a full disk under the register', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(h.logs.find((l) => l.level === 40 && String(l.msg).startsWith('store.batchWindowMs is ignored'))).toBeDefined();
+    expect(
+      h.logs.find((l) => l.level === 40 && String(l.msg).startsWith('store.batchWindowMs is ignored')),
+    ).toBeDefined();
     expect((await h.api('GET', '/readyz', undefined, null)).status).toBe(200);
   });
 });

@@ -36,12 +36,18 @@ describe('the Request-URI user forwarded to the PBX', () => {
     expect(call.proxy?.destinations).toEqual([`sip:${DID}@127.0.0.1:5080`]);
     const row = await eventually(async () => (await rows()).find((r) => r.outcome === 'answered'));
     expect(row).toMatchObject({ calledNumber: DID });
-    expect(h.logs.some((l) => l.msg === 'Request-URI user not forwarded as received' && /237 characters/.test(String(l.received)))).toBe(true);
+    expect(
+      h.logs.some(
+        (l) => l.msg === 'Request-URI user not forwarded as received' && /237 characters/.test(String(l.received)),
+      ),
+    ).toBe(true);
   });
 
   it('a junk user with no number in To either is refused 404 Not Found, registered, and not counted as a refusal', async () => {
     const junk = '%22x'.repeat(20);
-    const call = h.double.injectRequest(buildInvite({ from: CALLER, to: 'sip:reception@203.0.113.99', requestUri: `sip:${junk}@127.0.0.1` }));
+    const call = h.double.injectRequest(
+      buildInvite({ from: CALLER, to: 'sip:reception@203.0.113.99', requestUri: `sip:${junk}@127.0.0.1` }),
+    );
     const final = await call.waitForFinal();
     expect(final.status).toBe(404);
     expect(call.proxy).toBeUndefined();
@@ -62,7 +68,9 @@ describe('the Request-URI user forwarded to the PBX', () => {
   });
 
   it('a junk user addressed to another host is refused 404: drachtio would hand it to the PBX unchanged', async () => {
-    const call = h.double.injectRequest(buildInvite({ from: CALLER, to: DID, requestUri: 'sip:%22x%22x@sip.carrier.example' }));
+    const call = h.double.injectRequest(
+      buildInvite({ from: CALLER, to: DID, requestUri: 'sip:%22x%22x@sip.carrier.example' }),
+    );
     expect((await call.waitForFinal()).status).toBe(404);
     expect(call.proxy).toBeUndefined();
   });

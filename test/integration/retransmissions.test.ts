@@ -34,7 +34,11 @@ const settle = (ms = 300): Promise<void> => new Promise((r) => setTimeout(r, ms)
 /** The app has handled the copy it was given: it answered, proxied it, or logged it as a retransmission. */
 async function handled(copy: InjectedRequest): Promise<void> {
   const callId = copy.request.headers['call-id']?.[0];
-  await eventually(() => (copy.final || copy.proxy || h.logs.some((l) => l.msg === 'retransmission' && l.callId === callId) ? true : undefined));
+  await eventually(() =>
+    copy.final || copy.proxy || h.logs.some((l) => l.msg === 'retransmission' && l.callId === callId)
+      ? true
+      : undefined,
+  );
   await settle(100);
 }
 
@@ -83,7 +87,9 @@ describe('retransmissions after the answer', () => {
   it('a MESSAGE retransmitted after the PBX accepted it gets the same 202 again and reaches the PBX once', async () => {
     await start({ double: { timers: { K: 50 } } });
     h.double.onProxy(() => [{ status: 202 }]);
-    const message = h.double.injectRequest(buildMessage({ from: CALLER, to: DID, requestUri: `sip:${DID}@127.0.0.1`, body: 'Ci richiami' }));
+    const message = h.double.injectRequest(
+      buildMessage({ from: CALLER, to: DID, requestUri: `sip:${DID}@127.0.0.1`, body: 'Ci richiami' }),
+    );
     await message.waitForProxy();
     await settle(80); // past Timer K
     const copy = h.double.retransmit(message);
@@ -98,10 +104,24 @@ describe('retransmissions after the answer', () => {
   it('a new transaction of the same call (same Call-ID, next CSeq, new branch) is a new attempt, not a copy', async () => {
     await start();
     h.double.onProxy(() => [{ status: 503 }]);
-    const first = buildInvite({ from: CALLER, to: DID, requestUri: `sip:${DID}@127.0.0.1`, callId: 'retry-1@203.0.113.10', fromTag: 'abc', cseq: 1 });
+    const first = buildInvite({
+      from: CALLER,
+      to: DID,
+      requestUri: `sip:${DID}@127.0.0.1`,
+      callId: 'retry-1@203.0.113.10',
+      fromTag: 'abc',
+      cseq: 1,
+    });
     await h.double.injectRequest(first).waitForProxy();
     h.double.onProxy(() => [{ status: 200 }]);
-    const retry = buildInvite({ from: CALLER, to: DID, requestUri: `sip:${DID}@127.0.0.1`, callId: 'retry-1@203.0.113.10', fromTag: 'abc', cseq: 2 });
+    const retry = buildInvite({
+      from: CALLER,
+      to: DID,
+      requestUri: `sip:${DID}@127.0.0.1`,
+      callId: 'retry-1@203.0.113.10',
+      fromTag: 'abc',
+      cseq: 2,
+    });
     const second = h.double.injectRequest(retry);
     expect((await second.waitForProxy()).targets).toHaveLength(1);
     expect(await rows()).toHaveLength(2);

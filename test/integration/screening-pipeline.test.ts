@@ -88,7 +88,9 @@ describe('screening pipeline through drachtio', () => {
       await call.waitForFinal();
       expect(call.proxy?.headers['x-crocetta-verdict']?.[0]).toMatch(/^suspect; score=0\.\d\d$/);
       const [latest] = await attemptsOf(caller);
-      expect(latest?.reasons.map((r) => r.text).join(' | ')).toMatch(new RegExp(`${nth} attempt in \\d+ days? after a refusal on 5 Nov`));
+      expect(latest?.reasons.map((r) => r.text).join(' | ')).toMatch(
+        new RegExp(`${nth} attempt in \\d+ days? after a refusal on 5 Nov`),
+      );
     }
 
     h.clock.advance(DAY / 2);
@@ -240,5 +242,3 @@ describe('screening pipeline, other modes', () => {
     expect((await h.api('GET', '/api/attempts?since=yesterday')).status).toBe(400);
   });
 });
-
-

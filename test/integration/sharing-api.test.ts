@@ -14,23 +14,37 @@ afterAll(async () => {
 });
 
 async function post(path: string, body: string | Buffer, token: string | null = TOKEN) {
-  const res = await fetch(h.url(path), { method: 'POST', body, headers: token === null ? {} : { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' } });
+  const res = await fetch(h.url(path), {
+    method: 'POST',
+    body,
+    headers: token === null ? {} : { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
 describe('sharing API', () => {
   it('imports a list and the running service classifies the numbers at once; exports them back', async () => {
-    const imported = await post('/api/import?format=list&as=nuisance&category=energy', '# from a friend\n+39 02 8717 6900\n');
+    const imported = await post(
+      '/api/import?format=list&as=nuisance&category=energy',
+      '# from a friend\n+39 02 8717 6900\n',
+    );
     expect(imported.status).toBe(200);
     expect(imported.json).toMatchObject({ written: { mark: 1 } });
     const number = await h.api('GET', '/api/numbers/%2B390287176900');
     expect(number.json).toMatchObject({ verdict: 'nuisance' });
-    const res = await fetch(h.url('/api/export?format=json&only=mark'), { headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(h.url('/api/export?format=json&only=mark'), {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/ndjson/);
     const lines = (await res.text()).trim().split('\n');
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ format: 'crocetta-register', version: 1 });
-    expect(JSON.parse(lines[1] ?? '{}')).toMatchObject({ type: 'mark', number: '+390287176900', label: 'nuisance', category: 'energy' });
+    expect(JSON.parse(lines[1] ?? '{}')).toMatchObject({
+      type: 'mark',
+      number: '+390287176900',
+      label: 'nuisance',
+      category: 'energy',
+    });
   });
 
   it('imports the FRITZ!Box block list streamed as the body', async () => {
@@ -62,9 +76,15 @@ describe('POST /api/import without ?format=', () => {
   }
 
   it("moves crocetta's own export, JSON Lines or CSV, to another instance as it comes", async () => {
-    await h.api('POST', '/api/numbers/%2B390298760001/mark', { label: 'nuisance', company: 'Example Energia', category: 'energy' });
+    await h.api('POST', '/api/numbers/%2B390298760001/mark', {
+      label: 'nuisance',
+      company: 'Example Energia',
+      category: 'energy',
+    });
     await h.api('POST', '/api/numbers/%2B390298760002/mark', { label: 'trusted' });
-    const call = h.double.injectRequest(buildInvite({ from: '+390298760001', to: '+390612345678', requestUri: 'sip:+390612345678@127.0.0.1' }));
+    const call = h.double.injectRequest(
+      buildInvite({ from: '+390298760001', to: '+390612345678', requestUri: 'sip:+390612345678@127.0.0.1' }),
+    );
     expect((await call.waitForFinal()).status).toBe(607);
     await h.app.register.flush();
     const json = await exported('json');
@@ -82,8 +102,14 @@ describe('POST /api/import without ?format=', () => {
       try {
         const r = await postTo(other, file.body, contentType);
         expect(r.status, JSON.stringify(r.json)).toBe(200);
-        expect(r.json).toMatchObject({ written: { mark: expect.any(Number) as number, attempt: expect.any(Number) as number } });
-        expect((await other.api('GET', '/api/numbers/%2B390298760001')).json).toMatchObject({ verdict: 'nuisance', mark: { company: 'Example Energia' }, attempts: 1 });
+        expect(r.json).toMatchObject({
+          written: { mark: expect.any(Number) as number, attempt: expect.any(Number) as number },
+        });
+        expect((await other.api('GET', '/api/numbers/%2B390298760001')).json).toMatchObject({
+          verdict: 'nuisance',
+          mark: { company: 'Example Energia' },
+          attempts: 1,
+        });
         expect((await other.api('GET', '/api/numbers/%2B390298760002')).json).toMatchObject({ verdict: 'trusted' });
       } finally {
         await other.stop();
@@ -92,7 +118,11 @@ describe('POST /api/import without ?format=', () => {
   });
 
   it('recognises FRITZ!Box phonebooks and vCards too', async () => {
-    const fritz = await postTo(h, readFileSync(fixtureDataFile('fritzbox-spam-phonebook.xml')), 'application/octet-stream');
+    const fritz = await postTo(
+      h,
+      readFileSync(fixtureDataFile('fritzbox-spam-phonebook.xml')),
+      'application/octet-stream',
+    );
     expect(fritz.status).toBe(200);
     const vcard = await postTo(h, readFileSync(fixtureDataFile('spam-contacts.vcf')));
     expect(vcard.status).toBe(200);

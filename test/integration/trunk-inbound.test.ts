@@ -35,7 +35,12 @@ describe('calls to the registered contact', () => {
   beforeEach(async () => {
     const carrier = new FakeRegistrar({ username: USER, password: 'pw' });
     h = await startHarness(
-      { TRUNK_REGISTRAR: 'sip:127.0.0.1:5090', TRUNK_USERNAME: USER, TRUNK_PASSWORD: 'pw', TRUNK_INBOUND_FROM: `${DEFAULT_SOURCE.address}, 198.51.100.128/25` },
+      {
+        TRUNK_REGISTRAR: 'sip:127.0.0.1:5090',
+        TRUNK_USERNAME: USER,
+        TRUNK_PASSWORD: 'pw',
+        TRUNK_INBOUND_FROM: `${DEFAULT_SOURCE.address}, 198.51.100.128/25`,
+      },
       { onAppRequest: carrier.handle },
     );
     await eventually(() => (h.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
@@ -63,7 +68,10 @@ describe('calls to the registered contact', () => {
   });
 
   it('refuse a caller the office marked as nuisance with 607, as any other call', async () => {
-    await h.api('POST', `/api/numbers/${encodeURIComponent('+390287176900')}/mark`, { label: 'nuisance', company: 'Example Energia' });
+    await h.api('POST', `/api/numbers/${encodeURIComponent('+390287176900')}/mark`, {
+      label: 'nuisance',
+      company: 'Example Energia',
+    });
     const call = h.double.injectRequest(inviteToContact('+390287176900'));
     const final = await call.waitForFinal();
     expect(final.status).toBe(607);

@@ -14,7 +14,13 @@ let h: Harness;
 let carrier: FakeRegistrar;
 
 function outboundInvite(dialled: string): string {
-  return buildInvite({ from: '"Reception" <sip:201@127.0.0.1>', to: dialled, requestUri: `sip:${dialled}@127.0.0.1`, source: PBX_SOURCE, extraHeaders: { Privacy: 'none' } });
+  return buildInvite({
+    from: '"Reception" <sip:201@127.0.0.1>',
+    to: dialled,
+    requestUri: `sip:${dialled}@127.0.0.1`,
+    source: PBX_SOURCE,
+    extraHeaders: { Privacy: 'none' },
+  });
 }
 
 function carrierInvites(): AppRequest[] {
@@ -25,7 +31,12 @@ describe('outbound calls over a registration trunk', () => {
   beforeEach(async () => {
     carrier = new FakeRegistrar({ username: USER, password: 'pw' });
     h = await startHarness(
-      { TRUNK_REGISTRAR: 'sip:127.0.0.1:5090', TRUNK_USERNAME: USER, TRUNK_PASSWORD: 'pw', TRUNK_DOMAIN: 'voip.carrier.example' },
+      {
+        TRUNK_REGISTRAR: 'sip:127.0.0.1:5090',
+        TRUNK_USERNAME: USER,
+        TRUNK_PASSWORD: 'pw',
+        TRUNK_DOMAIN: 'voip.carrier.example',
+      },
       { onAppRequest: carrier.handle },
     );
     await eventually(() => (h.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
@@ -61,7 +72,9 @@ describe('outbound calls over a registration trunk', () => {
 
     // The number the office called is trusted when it calls back.
     h.clock.advance(3_600_000);
-    const back = h.double.injectRequest(buildInvite({ from: '+390298765409', to: '+390612345699', requestUri: 'sip:+390612345699@127.0.0.1' }));
+    const back = h.double.injectRequest(
+      buildInvite({ from: '+390298765409', to: '+390612345699', requestUri: 'sip:+390612345699@127.0.0.1' }),
+    );
     await back.waitForFinal();
     await h.app.register.flush();
     const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent('+390298765409')}&limit=1`);

@@ -11,7 +11,11 @@ import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
 const USER = '0612345678';
 const REGISTRAR = 'sip:127.0.0.1:5090';
 const TRUNK_ENV = {
-  TRUNK_REGISTRAR: REGISTRAR, TRUNK_USERNAME: USER, TRUNK_PASSWORD: 'pa55-word', TRUNK_DOMAIN: 'voip.carrier.example', ADMIN_PASSWORD: 'office-pw',
+  TRUNK_REGISTRAR: REGISTRAR,
+  TRUNK_USERNAME: USER,
+  TRUNK_PASSWORD: 'pa55-word',
+  TRUNK_DOMAIN: 'voip.carrier.example',
+  ADMIN_PASSWORD: 'office-pw',
 };
 
 let h: Harness | undefined;
@@ -44,7 +48,9 @@ async function trunkLine(harness: Harness, lang: 'it' | 'en'): Promise<string> {
     redirect: 'manual',
   });
   const session = (login.headers.get('set-cookie') ?? cookie).split(';')[0] ?? '';
-  const page = await (await fetch(harness.url('/'), { headers: { cookie: `${session}; crocetta_lang=${lang}` } })).text();
+  const page = await (
+    await fetch(harness.url('/'), { headers: { cookie: `${session}; crocetta_lang=${lang}` } })
+  ).text();
   return /<p class="notice[^"]*trunk"[^>]*>([^<]*)<\/p>/.exec(page)?.[1] ?? '(no trunk line)';
 }
 
@@ -56,7 +62,10 @@ afterEach(async () => {
 describe('registration to the carrier', () => {
   it('REGISTERs, answers the 401, and takes the shorter expiry the carrier gives our contact among several bindings', async () => {
     // immediateAnswers: the registrar's answers arrive with drachtio's acknowledgement, as Kamailio's did on loopback.
-    const harness = await start({}, { double: { hostports: 'udp/192.0.2.10:5080,tcp/192.0.2.10:5081', immediateAnswers: true } });
+    const harness = await start(
+      {},
+      { double: { hostports: 'udp/192.0.2.10:5080,tcp/192.0.2.10:5081', immediateAnswers: true } },
+    );
     carrier.grant = 45;
     carrier.otherBindings = [`<sip:${USER}@10.9.8.7:5060>;expires=3500`];
     await eventually(() => (harness.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
@@ -81,7 +90,9 @@ describe('registration to the carrier', () => {
     const metrics = (await harness.api('GET', '/metrics')).json as string;
     expect(metrics).toMatch(/^crocetta_trunk_registered 1$/m);
     expect(metrics).toMatch(/^crocetta_trunk_registrations_total 1$/m);
-    expect(await trunkLine(harness, 'en')).toMatch(/^Carrier trunk registered since \d\d\/\d\d\/\d{4}, \d\d:\d\d \(200 OK, 45 s\)\.$/);
+    expect(await trunkLine(harness, 'en')).toMatch(
+      /^Carrier trunk registered since \d\d\/\d\d\/\d{4}, \d\d:\d\d \(200 OK, 45 s\)\.$/,
+    );
     const lines = harness.logs.filter((l) => l.msg === 'trunk registered');
     expect(lines).toHaveLength(1);
     expect(JSON.stringify(harness.logs)).not.toContain('pa55-word');
@@ -145,20 +156,28 @@ describe('registration to the carrier', () => {
   it('backs off when the carrier does not answer, and registers as soon as its OPTIONS are answered again', async () => {
     const harness = await start(
       {},
-      { double: { timerFMs: 300 }, configure: (c) => Object.assign(c.trunk, { keepaliveSeconds: 1, retry: { minSeconds: 30, maxSeconds: 60 } }) },
+      {
+        double: { timerFMs: 300 },
+        configure: (c) => Object.assign(c.trunk, { keepaliveSeconds: 1, retry: { minSeconds: 30, maxSeconds: 60 } }),
+      },
     );
     await eventually(() => (harness.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
     await harness.double.waitForAppRequest('OPTIONS', 3000);
     carrier.up = false;
     await eventually(() => (harness.app.trunk?.status.state === 'not-registered' ? true : undefined), 5000);
-    expect(harness.app.trunk?.status).toMatchObject({ problem: 'unreachable', reason: 'the registrar stopped answering OPTIONS' });
+    expect(harness.app.trunk?.status).toMatchObject({
+      problem: 'unreachable',
+      reason: 'the registrar stopped answering OPTIONS',
+    });
     expect((await readyz(harness)).status).toBe(503);
     const sentWhileDown = registers(harness).length;
     carrier.up = true;
     // The backoff says 30 s or more; the first answered OPTIONS brings the REGISTER at once.
     await eventually(() => (harness.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
     expect(registers(harness).length).toBeGreaterThan(sentWhileDown);
-    const states = harness.logs.filter((l) => typeof l.msg === 'string' && /^trunk (not )?registered$/.test(l.msg)).map((l) => l.msg);
+    const states = harness.logs
+      .filter((l) => typeof l.msg === 'string' && /^trunk (not )?registered$/.test(l.msg))
+      .map((l) => l.msg);
     expect(states).toEqual(['trunk not registered', 'trunk registered', 'trunk not registered', 'trunk registered']);
   });
 
@@ -171,7 +190,10 @@ describe('registration to the carrier', () => {
     await eventually(() => (harness.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
     carrier.portClosed = true; // the carrier restarts: ICMP port unreachable, drachtio answers 503 itself
     await eventually(() => (harness.app.trunk?.status.state === 'not-registered' ? true : undefined), 6000);
-    expect(harness.app.trunk?.status).toMatchObject({ problem: 'unreachable', reason: 'no answer from the registrar (drachtio-server: 503 Service Unavailable)' });
+    expect(harness.app.trunk?.status).toMatchObject({
+      problem: 'unreachable',
+      reason: 'no answer from the registrar (drachtio-server: 503 Service Unavailable)',
+    });
     carrier.portClosed = false;
     // The next OPTIONS is answered: the REGISTER goes at once, not after the 30 s backoff.
     await eventually(() => (harness.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
@@ -202,6 +224,8 @@ describe('registration to the carrier', () => {
     await eventually(() => (harness.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
     expect(headerOf(registers(harness)[0]!.request, 'contact')).toBe(`<sip:${USER}@203.0.113.50:5081;transport=tcp>`);
     // drachtio-server does not know 203.0.113.50 as its own: its proxy would not put the DID in the request line.
-    expect(harness.logs.filter((l) => l.level === 40 && String(l.msg).includes('does not report TRUNK_CONTACT_HOST'))).toHaveLength(1);
+    expect(
+      harness.logs.filter((l) => l.level === 40 && String(l.msg).includes('does not report TRUNK_CONTACT_HOST')),
+    ).toHaveLength(1);
   });
 });

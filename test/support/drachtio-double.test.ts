@@ -7,13 +7,27 @@ import { DrachtioDouble, buildInvite, buildMessage, defaultSdp, dialogIdFor, tag
 const SECRET = 'cymru';
 
 /** Fields drachtio-srf 5.0.29 supports but its shipped typings omit. */
-interface ProxyResult { finalStatus: number; connected: boolean; responses: Array<{ address: string; port: number; msgs: Array<{ status: number }> }> }
+interface ProxyResult {
+  finalStatus: number;
+  connected: boolean;
+  responses: Array<{ address: string; port: number; msgs: Array<{ status: number }> }>;
+}
 type ProxyingRequest = Srf.SrfRequest & {
-  proxy(opts: { destination: string[]; remainInDialog?: boolean; headers?: Record<string, string> }): Promise<ProxyResult>;
+  proxy(opts: {
+    destination: string[];
+    remainInDialog?: boolean;
+    headers?: Record<string, string>;
+  }): Promise<ProxyResult>;
 };
-interface UacRequest { on(event: 'response', listener: (res: { status: number }) => void): void }
-interface Requester { request(uri: string, opts: { method: string }): Promise<UacRequest> }
-interface RegisterRequester { request(uri: string, opts: { method: string; headers: Record<string, string> }): Promise<UacRequest> }
+interface UacRequest {
+  on(event: 'response', listener: (res: { status: number }) => void): void;
+}
+interface Requester {
+  request(uri: string, opts: { method: string }): Promise<UacRequest>;
+}
+interface RegisterRequester {
+  request(uri: string, opts: { method: string; headers: Record<string, string> }): Promise<UacRequest>;
+}
 type ConnectConfig = Srf.SrfConfig & { reconnect?: { retryMaxDelay?: number; maxAttempts?: number } };
 
 const apps: Srf[] = [];
@@ -29,7 +43,13 @@ function connectApp(double: DrachtioDouble, setup: (srf: Srf) => void, config: P
   const srf = new Srf();
   srf.on('error', () => undefined); // refused reconnects must not kill the test process
   setup(srf);
-  const opts: ConnectConfig = { host: '127.0.0.1', port: double.port, secret: SECRET, reconnect: { retryMaxDelay: 100 }, ...config };
+  const opts: ConnectConfig = {
+    host: '127.0.0.1',
+    port: double.port,
+    secret: SECRET,
+    reconnect: { retryMaxDelay: 100 },
+    ...config,
+  };
   void srf.connect(opts); // typed as a Promise, returns the app
   apps.push(srf);
   return srf;
@@ -37,17 +57,26 @@ function connectApp(double: DrachtioDouble, setup: (srf: Srf) => void, config: P
 
 function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
   let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => { resolve = r; });
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
   return { promise, resolve };
 }
 
 function within<T>(promise: Promise<T>, ms = 3000): Promise<T> {
-  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms))]);
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms)),
+  ]);
 }
 
 afterEach(async () => {
   for (const srf of apps.splice(0)) {
-    try { srf.disconnect(); } catch { /* already disconnected */ }
+    try {
+      srf.disconnect();
+    } catch {
+      /* already disconnected */
+    }
   }
   for (const double of doubles.splice(0)) await double.stop();
 });
@@ -89,12 +118,16 @@ describe('drachtio double with the real drachtio-srf', () => {
   it('delivers an INVITE and returns the app’s 486, parsed', async () => {
     const double = await startDouble();
     let seen: { method: string; callingNumber: string; source: string } | undefined;
-    connectApp(double, (app) => app.invite((req, res) => {
-      seen = { method: req.method, callingNumber: req.callingNumber, source: req.source_address };
-      res.send(486);
-    }));
+    connectApp(double, (app) =>
+      app.invite((req, res) => {
+        seen = { method: req.method, callingNumber: req.callingNumber, source: req.source_address };
+        res.send(486);
+      }),
+    );
     await double.waitForRoutes(['invite']);
-    const invite = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678', pai: 'sip:+393331234567@carrier.example' }));
+    const invite = double.injectRequest(
+      buildInvite({ from: '+393331234567', to: '+390612345678', pai: 'sip:+393331234567@carrier.example' }),
+    );
     const final = await invite.waitForFinal();
     expect(final).toMatchObject({ status: 486, reason: 'Busy Here', origin: 'app', byServer: false });
     expect(final.headers['call-id']).toEqual(invite.request.headers['call-id']);
@@ -106,14 +139,28 @@ describe('drachtio double with the real drachtio-srf', () => {
   it('proxies with remainInDialog and resolves req.proxy() with the far end’s final status', async () => {
     const double = await startDouble();
     const result = deferred<ProxyResult>();
-    connectApp(double, (app) => app.invite((req) => {
-      void (req as ProxyingRequest).proxy({ destination: ['sip:127.0.0.1:5080'], remainInDialog: true, headers: { 'X-Screening': 'clean' } }).then(result.resolve);
-    }));
+    connectApp(double, (app) =>
+      app.invite((req) => {
+        void (req as ProxyingRequest)
+          .proxy({ destination: ['sip:127.0.0.1:5080'], remainInDialog: true, headers: { 'X-Screening': 'clean' } })
+          .then(result.resolve);
+      }),
+    );
     await double.waitForRoutes(['invite']);
-    double.onProxy(() => [{ status: 100 }, { status: 180, delayMs: 10 }, { status: 200, body: defaultSdp('10.0.0.5') }]);
+    double.onProxy(() => [
+      { status: 100 },
+      { status: 180, delayMs: 10 },
+      { status: 200, body: defaultSdp('10.0.0.5') },
+    ]);
     const invite = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678' }));
     const proxy = await invite.waitForProxy();
-    expect(proxy).toMatchObject({ destinations: ['sip:127.0.0.1:5080'], remainInDialog: true, fullResponse: true, followRedirects: false, forking: 'serial' });
+    expect(proxy).toMatchObject({
+      destinations: ['sip:127.0.0.1:5080'],
+      remainInDialog: true,
+      fullResponse: true,
+      followRedirects: false,
+      forking: 'serial',
+    });
     expect(proxy.headers['x-screening']).toEqual(['clean']);
     const forwarded = proxy.targets[0]?.request;
     expect(forwarded?.uri).toBe('sip:127.0.0.1:5080');
@@ -129,9 +176,13 @@ describe('drachtio double with the real drachtio-srf', () => {
   it('carries any status through a proxy, 607 included, trying targets in order', async () => {
     const double = await startDouble();
     const result = deferred<ProxyResult>();
-    connectApp(double, (app) => app.invite((req) => {
-      void (req as ProxyingRequest).proxy({ destination: ['sip:a@127.0.0.1:5080', 'sip:b@127.0.0.1:5081'] }).then(result.resolve);
-    }));
+    connectApp(double, (app) =>
+      app.invite((req) => {
+        void (req as ProxyingRequest)
+          .proxy({ destination: ['sip:a@127.0.0.1:5080', 'sip:b@127.0.0.1:5081'] })
+          .then(result.resolve);
+      }),
+    );
     await double.waitForRoutes(['invite']);
     double.onProxy((_proxy, target) => (target.uri.includes('5080') ? [{ status: 486 }] : [{ status: 607 }]));
     const invite = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678' }));
@@ -147,9 +198,11 @@ describe('drachtio double with the real drachtio-srf', () => {
     const double = await DrachtioDouble.start({ secret: SECRET, timers: { B: 100 } });
     doubles.push(double);
     const result = deferred<ProxyResult>();
-    connectApp(double, (app) => app.invite((req) => {
-      void (req as ProxyingRequest).proxy({ destination: ['sip:127.0.0.1:5080'] }).then(result.resolve);
-    }));
+    connectApp(double, (app) =>
+      app.invite((req) => {
+        void (req as ProxyingRequest).proxy({ destination: ['sip:127.0.0.1:5080'] }).then(result.resolve);
+      }),
+    );
     await double.waitForRoutes(['invite']);
     double.onProxy(() => []);
     const invite = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678' }));
@@ -164,11 +217,13 @@ describe('drachtio double with the real drachtio-srf', () => {
     doubles.push(double);
     const hold = deferred();
     const received: string[] = [];
-    connectApp(double, (app) => app.invite((req, res) => {
-      received.push(req.get('Call-ID'));
-      if (req.get('Call-ID') === 'held') void hold.promise.then(() => res.send(486));
-      else void (req as ProxyingRequest).proxy({ destination: ['sip:127.0.0.1:5080'] });
-    }));
+    connectApp(double, (app) =>
+      app.invite((req, res) => {
+        received.push(req.get('Call-ID'));
+        if (req.get('Call-ID') === 'held') void hold.promise.then(() => res.send(486));
+        else void (req as ProxyingRequest).proxy({ destination: ['sip:127.0.0.1:5080'] });
+      }),
+    );
     await double.waitForRoutes(['invite']);
     const held = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678', callId: 'held' }));
     await new Promise((r) => setTimeout(r, 50));
@@ -176,21 +231,30 @@ describe('drachtio double with the real drachtio-srf', () => {
     hold.resolve();
     await held.waitForFinal();
     expect(double.retransmit(held), 'answered by the app: absorbed, the 486 sent again').toBeNull();
-    expect(held.responses.map((r) => [r.status, r.origin])).toEqual([[486, 'app'], [486, 'server']]);
+    expect(held.responses.map((r) => [r.status, r.origin])).toEqual([
+      [486, 'app'],
+      [486, 'server'],
+    ]);
 
     double.onProxy(() => [{ status: 180 }, { status: 200, delayMs: 100 }]);
-    const proxied = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678', callId: 'proxied' }));
+    const proxied = double.injectRequest(
+      buildInvite({ from: '+393331234567', to: '+390612345678', callId: 'proxied' }),
+    );
     await proxied.waitForResponse(180);
     expect(double.retransmit(proxied), 'while the proxy runs: absorbed').toBeNull();
     await proxied.waitForProxy();
     const late = double.retransmit(proxied);
-    expect(late?.request.headers.via, 'after the 2xx: a new request, byte for byte').toEqual(proxied.request.headers.via);
+    expect(late?.request.headers.via, 'after the 2xx: a new request, byte for byte').toEqual(
+      proxied.request.headers.via,
+    );
     expect(late?.transactionId).not.toBe(proxied.transactionId);
     await new Promise((r) => setTimeout(r, 50));
     expect(received).toEqual(['held', 'proxied', 'proxied']);
 
     double.onProxy(() => [{ status: 603 }]);
-    const refused = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678', callId: 'refused' }));
+    const refused = double.injectRequest(
+      buildInvite({ from: '+393331234567', to: '+390612345678', callId: 'refused' }),
+    );
     await refused.waitForProxy();
     expect(double.retransmit(refused), 'within Timer D after a non-2xx: absorbed').toBeNull();
     await new Promise((r) => setTimeout(r, 80));
@@ -200,9 +264,11 @@ describe('drachtio double with the real drachtio-srf', () => {
   it('answers via createUAS with a Dialog that ACK, BYE and destroy() work in', async () => {
     const double = await startDouble();
     const dialogReady = deferred<Srf.Dialog>();
-    const srf = connectApp(double, (app) => app.invite((req, res) => {
-      void app.createUAS(req, res, { localSdp: defaultSdp('127.0.0.1', 20000) }).then(dialogReady.resolve);
-    }));
+    const srf = connectApp(double, (app) =>
+      app.invite((req, res) => {
+        void app.createUAS(req, res, { localSdp: defaultSdp('127.0.0.1', 20000) }).then(dialogReady.resolve);
+      }),
+    );
     await double.waitForRoutes(['invite']);
     const invite = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678' }));
     const final = await invite.waitForFinal();
@@ -229,9 +295,13 @@ describe('drachtio double with the real drachtio-srf', () => {
   it('lets the caller hang up an answered call: the Dialog emits destroy and the BYE gets 200', async () => {
     const double = await startDouble();
     const destroyed = deferred();
-    connectApp(double, (app) => app.invite((req, res) => {
-      void app.createUAS(req, res, { localSdp: defaultSdp('127.0.0.1') }).then((d) => d.on('destroy', () => destroyed.resolve()));
-    }));
+    connectApp(double, (app) =>
+      app.invite((req, res) => {
+        void app
+          .createUAS(req, res, { localSdp: defaultSdp('127.0.0.1') })
+          .then((d) => d.on('destroy', () => destroyed.resolve()));
+      }),
+    );
     await double.waitForRoutes(['invite']);
     const invite = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678' }));
     await invite.waitForFinal();
@@ -246,11 +316,13 @@ describe('drachtio double with the real drachtio-srf', () => {
     const cancelled = deferred();
     const release = deferred();
     const lateResult = deferred<unknown>();
-    connectApp(double, (app) => app.invite((req, res) => {
-      req.on('cancel', () => cancelled.resolve());
-      res.send(180);
-      void release.promise.then(() => res.send(486, 'Busy Here', {}, (err: unknown) => lateResult.resolve(err)));
-    }));
+    connectApp(double, (app) =>
+      app.invite((req, res) => {
+        req.on('cancel', () => cancelled.resolve());
+        res.send(180);
+        void release.promise.then(() => res.send(486, 'Busy Here', {}, (err: unknown) => lateResult.resolve(err)));
+      }),
+    );
     await double.waitForRoutes(['invite']);
     const invite = double.injectRequest(buildInvite({ from: '+393331234567', to: '+390612345678' }));
     await invite.waitForResponse(180);
@@ -277,12 +349,16 @@ describe('drachtio double with the real drachtio-srf', () => {
   it('routes a MESSAGE and returns the app’s answer', async () => {
     const double = await startDouble();
     let body = '';
-    connectApp(double, (app) => app.use('message', (req, res) => {
-      body = req.body;
-      res.send(202);
-    }));
+    connectApp(double, (app) =>
+      app.use('message', (req, res) => {
+        body = req.body;
+        res.send(202);
+      }),
+    );
     await double.waitForRoutes(['message']);
-    const message = double.injectRequest(buildMessage({ from: '+393331234567', to: '+390612345678', body: 'ciao è' }), { transport: 'tcp' });
+    const message = double.injectRequest(buildMessage({ from: '+393331234567', to: '+390612345678', body: 'ciao è' }), {
+      transport: 'tcp',
+    });
     expect((await message.waitForFinal()).status).toBe(202);
     expect(body).toBe('ciao è');
   });
@@ -302,7 +378,11 @@ describe('drachtio double with the real drachtio-srf', () => {
   });
 
   it('reports its SIP addresses on connect, and answers an unanswered REGISTER with the stack’s 408 after timer F', async () => {
-    const double = await DrachtioDouble.start({ secret: SECRET, hostports: 'udp/192.0.2.10:5080,tcp/192.0.2.10:5081', timerFMs: 200 });
+    const double = await DrachtioDouble.start({
+      secret: SECRET,
+      hostports: 'udp/192.0.2.10:5080,tcp/192.0.2.10:5081',
+      timerFMs: 200,
+    });
     doubles.push(double);
     const hostports = deferred<string>();
     const srf = connectApp(double, (app) => app.invite((_req, res) => res.send(480)));
@@ -311,10 +391,19 @@ describe('drachtio double with the real drachtio-srf', () => {
     double.onAppRequest(() => []);
     const sent = await (srf as unknown as RegisterRequester).request('sip:127.0.0.1:5090', {
       method: 'REGISTER',
-      headers: { From: '<sip:u@carrier.example>;tag=abc', To: '<sip:u@carrier.example>', 'Call-ID': 'reg-1@crocetta', CSeq: '7 REGISTER', Contact: '<sip:u@192.0.2.10:5080>', Expires: '600' },
+      headers: {
+        From: '<sip:u@carrier.example>;tag=abc',
+        To: '<sip:u@carrier.example>',
+        'Call-ID': 'reg-1@crocetta',
+        CSeq: '7 REGISTER',
+        Contact: '<sip:u@192.0.2.10:5080>',
+        Expires: '600',
+      },
     });
     const status = deferred<{ status: number; from: unknown }>();
-    sent.on('response', (res) => status.resolve({ status: res.status, from: (res as unknown as { source_address: unknown }).source_address }));
+    sent.on('response', (res) =>
+      status.resolve({ status: res.status, from: (res as unknown as { source_address: unknown }).source_address }),
+    );
     // The stack's own answer: no source address, as drachtio-server 0.9.10 passes it up.
     expect(await within(status.promise)).toEqual({ status: 408, from: '' });
     const recorded = await double.waitForAppRequest('REGISTER');
@@ -328,7 +417,9 @@ describe('drachtio double with the real drachtio-srf', () => {
     const double = await startDouble();
     const srf = connectApp(double, (app) => app.invite((_req, res) => res.send(480)));
     await double.waitForRoutes(['invite']);
-    const uac = await within(srf.createUAC('sip:1234@198.51.100.20:5060', { localSdp: defaultSdp('127.0.0.1', 30000) }));
+    const uac = await within(
+      srf.createUAC('sip:1234@198.51.100.20:5060', { localSdp: defaultSdp('127.0.0.1', 30000) }),
+    );
     const invite = await double.waitForAppRequest('INVITE');
     const modified = deferred<string>();
     uac.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {

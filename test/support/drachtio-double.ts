@@ -9,11 +9,22 @@ export { InjectedRequest } from './drachtio/injected-request.js';
 export { DRACHTIO_TIMERS } from './drachtio/proxy-run.js';
 export type { DrachtioTimers } from './drachtio/proxy-run.js';
 export type {
-  ProxyDetails, ProxyHandler, ProxyRecord, ProxyTarget, RecordedResponse, ResponseOrigin, ScriptedResponse,
+  ProxyDetails,
+  ProxyHandler,
+  ProxyRecord,
+  ProxyTarget,
+  RecordedResponse,
+  ResponseOrigin,
+  ScriptedResponse,
 } from './drachtio/injected-request.js';
 export type { AppRequest, AppRequestHandler } from './drachtio/app-requests.js';
 export {
-  DEFAULT_SOURCE, DOUBLE_SIP_ADDRESS, buildInvite, buildMessage, defaultSdp, reasonPhrase,
+  DEFAULT_SOURCE,
+  DOUBLE_SIP_ADDRESS,
+  buildInvite,
+  buildMessage,
+  defaultSdp,
+  reasonPhrase,
 } from './drachtio/sip-builders.js';
 export type { BuildInviteOptions, BuildMessageOptions, SourceAddress } from './drachtio/sip-builders.js';
 export { headerOf, parseSip, tagOf, uriOf } from './drachtio/sip-message.js';

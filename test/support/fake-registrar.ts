@@ -14,7 +14,8 @@ const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 export function authParams(header: string): Map<string, string> {
   const params = new Map<string, string>();
   const re = /([a-zA-Z0-9-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]+))/g;
-  for (let m = re.exec(header); m !== null; m = re.exec(header)) params.set((m[1] ?? '').toLowerCase(), (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1'));
+  for (let m = re.exec(header); m !== null; m = re.exec(header))
+    params.set((m[1] ?? '').toLowerCase(), (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1'));
   return params;
 }
 
@@ -69,13 +70,19 @@ export class FakeRegistrar {
     if (p.get('username') !== this.opts.username || p.get('realm') !== this.realm) return false;
     const ha1 = md5(`${this.opts.username}:${this.realm}:${this.password}`);
     const ha2 = md5(`${req.method}:${p.get('uri') ?? ''}`);
-    const expected = md5(`${ha1}:${p.get('nonce') ?? ''}:${p.get('nc') ?? ''}:${p.get('cnonce') ?? ''}:${p.get('qop') ?? ''}:${ha2}`);
+    const expected = md5(
+      `${ha1}:${p.get('nonce') ?? ''}:${p.get('nc') ?? ''}:${p.get('cnonce') ?? ''}:${p.get('qop') ?? ''}:${ha2}`,
+    );
     return p.get('uri') === req.request.uri && p.get('response') === expected;
   }
 
   /** The double's app-request handler. */
   handle = (req: AppRequest): ScriptedResponse[] => {
-    const answer = (status: number, authorized: boolean, rest: Omit<ScriptedResponse, 'status'> = {}): ScriptedResponse[] => {
+    const answer = (
+      status: number,
+      authorized: boolean,
+      rest: Omit<ScriptedResponse, 'status'> = {},
+    ): ScriptedResponse[] => {
       this.log.push({ method: req.method, status, authorized });
       return [{ status, ...rest }];
     };
@@ -89,25 +96,38 @@ export class FakeRegistrar {
     }
     if (req.method === 'REGISTER') return this.register(req, answer);
     if (req.method === 'INVITE' && this.challengeInvites && req.dialogId === '') {
-      if (!this.verify(req, 'proxy-authorization')) return answer(407, false, { headers: { 'Proxy-Authenticate': this.challenge() } });
+      if (!this.verify(req, 'proxy-authorization'))
+        return answer(407, false, { headers: { 'Proxy-Authenticate': this.challenge() } });
       return [{ status: 100 }, { status: 180 }, ...answer(200, true, { body: farEndSdp() })];
     }
-    return req.method === 'INVITE' ? [{ status: 180 }, ...answer(200, true, { body: farEndSdp() })] : answer(200, false);
+    return req.method === 'INVITE'
+      ? [{ status: 180 }, ...answer(200, true, { body: farEndSdp() })]
+      : answer(200, false);
   };
 
-  private register(req: AppRequest, answer: (status: number, authorized: boolean, rest?: Omit<ScriptedResponse, 'status'>) => ScriptedResponse[]): ScriptedResponse[] {
+  private register(
+    req: AppRequest,
+    answer: (status: number, authorized: boolean, rest?: Omit<ScriptedResponse, 'status'>) => ScriptedResponse[],
+  ): ScriptedResponse[] {
     const hasAuth = headerOf(req.request, 'authorization') !== undefined;
     if (!this.verify(req, 'authorization')) {
       // A wrong answer gets a fresh challenge, as Kamailio's www_challenge does.
-      return answer(401, false, { headers: { 'WWW-Authenticate': this.challenge() }, reason: hasAuth ? 'Unauthorized' : undefined });
+      return answer(401, false, {
+        headers: { 'WWW-Authenticate': this.challenge() },
+        reason: hasAuth ? 'Unauthorized' : undefined,
+      });
     }
     const contactHeader = headerOf(req.request, 'contact') ?? '';
     const contact = uriOf(contactHeader);
     const asked = Number(/;\s*expires=(\d+)/i.exec(contactHeader)?.[1] ?? headerOf(req.request, 'expires') ?? '3600');
-    if (asked !== 0 && asked < this.minExpires) return answer(423, true, { headers: { 'Min-Expires': String(this.minExpires) } });
+    if (asked !== 0 && asked < this.minExpires)
+      return answer(423, true, { headers: { 'Min-Expires': String(this.minExpires) } });
     if (asked === 0) this.bindings.delete(contact);
     else this.bindings.set(contact, { contact, expires: this.grant ?? asked });
-    const listed = [...this.otherBindings, ...[...this.bindings.values()].map((b) => `<${b.contact}>;expires=${b.expires}`)];
+    const listed = [
+      ...this.otherBindings,
+      ...[...this.bindings.values()].map((b) => `<${b.contact}>;expires=${b.expires}`),
+    ];
     const headers: Record<string, string | string[]> = { Expires: String(this.headerExpires) };
     if (listed.length > 0) headers.Contact = listed;
     return answer(200, true, { headers });
@@ -115,5 +135,14 @@ export class FakeRegistrar {
 }
 
 function farEndSdp(): string {
-  return ['v=0', 'o=- 1 1 IN IP4 198.51.100.30', 's=-', 'c=IN IP4 198.51.100.30', 't=0 0', 'm=audio 41000 RTP/AVP 8', 'a=rtpmap:8 PCMA/8000', ''].join('\r\n');
+  return [
+    'v=0',
+    'o=- 1 1 IN IP4 198.51.100.30',
+    's=-',
+    'c=IN IP4 198.51.100.30',
+    't=0 0',
+    'm=audio 41000 RTP/AVP 8',
+    'a=rtpmap:8 PCMA/8000',
+    '',
+  ].join('\r\n');
 }

@@ -45,7 +45,10 @@ export function registerText(o: RegisterOptions): string {
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 /** The Authorization a PBX computes for a 401's WWW-Authenticate. */
-export function answerChallenge(challenge: RecordedResponse, o: { username?: string; password?: string; nc?: number } = {}): string {
+export function answerChallenge(
+  challenge: RecordedResponse,
+  o: { username?: string; password?: string; nc?: number } = {},
+): string {
   const header = challenge.headers['www-authenticate']?.[0] ?? '';
   const realm = /realm="([^"]*)"/.exec(header)?.[1] ?? '';
   const nonce = /nonce="([^"]*)"/.exec(header)?.[1] ?? '';
@@ -70,7 +73,11 @@ export async function registerWithDigest(
   const challenge = await first.waitForFinal();
   if (challenge.status !== 401) throw new Error(`expected 401, got ${challenge.status}`);
   const second = double.injectRequest(
-    registerText({ ...o, cseq: cseq + 1, authorization: answerChallenge(challenge, { username: o.username, password: o.password }) }),
+    registerText({
+      ...o,
+      cseq: cseq + 1,
+      authorization: answerChallenge(challenge, { username: o.username, password: o.password }),
+    }),
     { source },
   );
   return { challenge, first, second, final: await second.waitForFinal() };

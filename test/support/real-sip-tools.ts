@@ -53,7 +53,11 @@ export interface RealDrachtio {
 }
 
 /** Starts `drachtio -f <conf>` on 127.0.0.1 and waits until its admin port accepts connections. */
-export async function startDrachtio(dir: string, ports: { admin: number; sip: number }, secret = 'cymru'): Promise<RealDrachtio> {
+export async function startDrachtio(
+  dir: string,
+  ports: { admin: number; sip: number },
+  secret = 'cymru',
+): Promise<RealDrachtio> {
   mkdirSync(join(dir, 'archive'), { recursive: true });
   const conf = join(dir, 'drachtio.conf.xml');
   const logFile = join(dir, 'drachtio.log');
@@ -136,7 +140,21 @@ export async function sippScenario(
   local: { host: string; port: number },
   keys: Record<string, string> = {},
 ): Promise<{ code: number | null; logs: string }> {
-  const args = ['-sf', scenarioFile, '-i', local.host, '-p', String(local.port), '-m', '1', '-nostdin', '-timeout', '20s', '-timeout_error', '-trace_logs'];
+  const args = [
+    '-sf',
+    scenarioFile,
+    '-i',
+    local.host,
+    '-p',
+    String(local.port),
+    '-m',
+    '1',
+    '-nostdin',
+    '-timeout',
+    '20s',
+    '-timeout_error',
+    '-trace_logs',
+  ];
   for (const [k, v] of Object.entries(keys)) args.push('-key', k, v);
   if (target !== null) args.unshift(target);
   const child = spawn('sipp', args, { cwd: dir, stdio: 'ignore' });

@@ -17,7 +17,13 @@ export class RtpSink {
   private constructor(readonly socket: dgram.Socket) {
     socket.on('message', (msg, rinfo) => {
       const h = readRtpHeader(msg);
-      if (h) this.packets.push({ ...h, at: performance.now(), payload: msg.subarray(h.payloadOffset), from: { address: rinfo.address, port: rinfo.port } });
+      if (h)
+        this.packets.push({
+          ...h,
+          at: performance.now(),
+          payload: msg.subarray(h.payloadOffset),
+          from: { address: rinfo.address, port: rinfo.port },
+        });
     });
   }
 

@@ -77,7 +77,10 @@ export function headersFrom(rawSipText: string, requestUri?: string): ParsedSipH
 }
 
 /** A SipHeaderSource from a plain object, for tests that do not need raw SIP: `{ from: '...', privacy: 'id' }`. */
-export function headersOf(values: Record<string, string | string[]>, requestUri = 'sip:crocetta@127.0.0.1'): SipHeaderSource {
+export function headersOf(
+  values: Record<string, string | string[]>,
+  requestUri = 'sip:crocetta@127.0.0.1',
+): SipHeaderSource {
   const map = new Map<string, string[]>();
   for (const [k, v] of Object.entries(values)) map.set(k.toLowerCase(), Array.isArray(v) ? v : [v]);
   return { requestUri, header: (name: string) => [...(map.get(name.toLowerCase()) ?? [])] };

@@ -46,18 +46,22 @@ export function communitySection(ctx: PageContext, c: CommunityRanking): SafeHtm
   return html`<section id="community">
 <h2>${t.title}</h2>
 <p class="muted small">${t.hint}</p>
-${c.companies.length === 0
+${
+  c.companies.length === 0
     ? html`<p class="muted">${t.none}</p>`
     : html`<div class="scroll"><table id="community-companies">
 <thead><tr><th>#</th><th>${t.company}</th><th>${t.category}</th><th>${t.friends}</th><th>${t.numbers}</th><th>${t.reports}</th><th class="hide-sm">${t.friendAttempts}</th><th>${t.ours}</th></tr></thead>
 <tbody>${c.companies.map(
-        (r, i) => html`<tr><td class="num">${i + 1}</td><td><a href="${dossierHref({ company: r.company })}">${r.company}</a></td><td>${r.category ?? ''}</td><td class="num">${n(r.friends)}</td><td class="num">${n(r.numbers)}</td><td class="num">${n(r.reports)}</td><td class="num hide-sm">${n(r.friendAttempts)}</td><td class="num">${n(r.localAttempts)}</td></tr>`,
+        (r, i) =>
+          html`<tr><td class="num">${i + 1}</td><td><a href="${dossierHref({ company: r.company })}">${r.company}</a></td><td>${r.category ?? ''}</td><td class="num">${n(r.friends)}</td><td class="num">${n(r.numbers)}</td><td class="num">${n(r.reports)}</td><td class="num hide-sm">${n(r.friendAttempts)}</td><td class="num">${n(r.localAttempts)}</td></tr>`,
       )}</tbody></table></div>
 <h2>${t.categories}</h2>
 <div class="scroll"><table id="community-categories">
 <thead><tr><th>${t.category}</th><th>${t.friends}</th><th>${t.numbers}</th><th>${t.reports}</th><th>${t.ours}</th></tr></thead>
 <tbody>${c.categories.map(
-        (r) => html`<tr><td>${r.category ?? t.noCategory}</td><td class="num">${n(r.friends)}</td><td class="num">${n(r.numbers)}</td><td class="num">${n(r.reports)}</td><td class="num">${n(r.localAttempts)}</td></tr>`,
-      )}</tbody></table></div>`}
+        (r) =>
+          html`<tr><td>${r.category ?? t.noCategory}</td><td class="num">${n(r.friends)}</td><td class="num">${n(r.numbers)}</td><td class="num">${n(r.reports)}</td><td class="num">${n(r.localAttempts)}</td></tr>`,
+      )}</tbody></table></div>`
+}
 </section>`;
 }

@@ -11,34 +11,34 @@ import type { Lang } from '../i18n.js';
 import { page, type PageContext } from './layout.js';
 
 const EN_TEXTS = {
-    title: 'Evidence dossier',
-    company: 'Company',
-    number: 'Number',
-    since: 'From',
-    until: 'To',
-    show: 'Show',
-    choose: 'Choose a company or a number.',
-    period: 'Period',
-    whole: 'everything in the register',
-    generated: 'Generated',
-    numbers: 'Numbers covered',
-    attempts: 'Calls in the period',
-    breaches: 'Breaches',
-    none: 'No breach of the configured rules in this period.',
-    rule: 'Rule',
-    role: 'Role',
-    time: 'Time',
-    caller: 'Caller',
-    did: 'Our number',
-    callId: 'SIP Call-ID',
-    breach: 'breach',
-    evidence: 'earlier',
-    refused: 'refused',
-    csv: 'Download CSV',
-    json: 'JSON',
-    print: 'To print or save as PDF, use the browser’s Print command.',
-    dossierLink: 'Evidence dossier',
-    notMarked: 'not marked',
+  title: 'Evidence dossier',
+  company: 'Company',
+  number: 'Number',
+  since: 'From',
+  until: 'To',
+  show: 'Show',
+  choose: 'Choose a company or a number.',
+  period: 'Period',
+  whole: 'everything in the register',
+  generated: 'Generated',
+  numbers: 'Numbers covered',
+  attempts: 'Calls in the period',
+  breaches: 'Breaches',
+  none: 'No breach of the configured rules in this period.',
+  rule: 'Rule',
+  role: 'Role',
+  time: 'Time',
+  caller: 'Caller',
+  did: 'Our number',
+  callId: 'SIP Call-ID',
+  breach: 'breach',
+  evidence: 'earlier',
+  refused: 'refused',
+  csv: 'Download CSV',
+  json: 'JSON',
+  print: 'To print or save as PDF, use the browser’s Print command.',
+  dossierLink: 'Evidence dossier',
+  notMarked: 'not marked',
 };
 
 export type DossierTexts = Record<keyof typeof EN_TEXTS, string>;
@@ -102,7 +102,8 @@ export function dossierBody(lang: Lang, d: Dossier): SafeHtml {
 <dt>${t.attempts}</dt><dd>${d.attempts}</dd>
 <dt>${t.breaches}</dt><dd><strong>${d.breaches.length}</strong></dd>
 </dl>
-${d.breaches.length === 0
+${
+  d.breaches.length === 0
     ? html`<p class="notice">${t.none}</p>`
     : d.breaches.map(
         (b, i) => html`<section class="breach" id="${`breach-${i + 1}`}" data-rule="${b.rule}">
@@ -110,12 +111,15 @@ ${d.breaches.length === 0
 <table>
 <thead><tr><th>${t.role}</th><th>${t.time}</th><th>${t.caller}</th><th>${t.did}</th><th>${t.callId}</th></tr></thead>
 <tbody>${b.evidence.map(
-          (a) => html`<tr${a === b.attempt ? raw(' class="breaching"') : ''}><td>${a === b.attempt ? t.breach : t.evidence}${a.refusedAt !== null ? html` <span class="muted small">(${t.refused})</span>` : ''}</td>
+          (
+            a,
+          ) => html`<tr${a === b.attempt ? raw(' class="breaching"') : ''}><td>${a === b.attempt ? t.breach : t.evidence}${a.refusedAt !== null ? html` <span class="muted small">(${t.refused})</span>` : ''}</td>
 <td class="nowrap mono">${isoWithOffset(a.time, tz)}</td><td class="nowrap mono">${a.callerKey}</td><td class="nowrap mono">${a.calledNumber ?? ''}</td><td class="mono">${a.callId}</td></tr>`,
         )}</tbody>
 </table>
 </section>`,
-      )}`;
+      )
+}`;
 }
 
 export interface DossierPageParams {
@@ -140,10 +144,12 @@ export function dossierPage(ctx: PageContext, params: DossierPageParams, d: Doss
   <label>${t.until} <input type="date" name="until" value="${params.until ?? ''}"></label>
   <button type="submit" class="primary">${t.show}</button>
 </form>
-${d === null
-      ? html`<p class="muted">${t.choose}</p>`
-      : html`<p class="no-print row"><a class="button" href="${`/api/dossier${q}${q ? '&' : '?'}format=csv`}">${t.csv}</a> <a href="${`/api/dossier${q}`}">${t.json}</a> <span class="muted small">${t.print}</span></p>
-${dossierBody(ctx.loc.lang, d)}`}`,
+${
+  d === null
+    ? html`<p class="muted">${t.choose}</p>`
+    : html`<p class="no-print row"><a class="button" href="${`/api/dossier${q}${q ? '&' : '?'}format=csv`}">${t.csv}</a> <a href="${`/api/dossier${q}`}">${t.json}</a> <span class="muted small">${t.print}</span></p>
+${dossierBody(ctx.loc.lang, d)}`
+}`,
   );
 }
 

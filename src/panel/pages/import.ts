@@ -12,7 +12,8 @@ const TEXTS = {
   en: {
     title: 'Import a list',
     link: 'Import a list of numbers (FRITZ!Box, vCard, FTC, plain list, CDR, crocetta export)',
-    intro: 'Numbers from a file join your register at once: the next call from them is handled accordingly. A number you marked trusted is never turned into nuisance. Importing the same file twice changes nothing.',
+    intro:
+      'Numbers from a file join your register at once: the next call from them is handled accordingly. A number you marked trusted is never turned into nuisance. Importing the same file twice changes nothing.',
     file: 'File',
     format: 'Format',
     as: 'The numbers are',
@@ -40,7 +41,8 @@ const TEXTS = {
   it: {
     title: 'Importa un elenco',
     link: 'Importa un elenco di numeri (FRITZ!Box, vCard, FTC, elenco semplice, CDR, export di crocetta)',
-    intro: 'I numeri di un file entrano subito nel registro: la prossima chiamata da loro è trattata di conseguenza. Un numero che hai segnato come fidato non diventa mai molesto. Importare due volte lo stesso file non cambia nulla.',
+    intro:
+      'I numeri di un file entrano subito nel registro: la prossima chiamata da loro è trattata di conseguenza. Un numero che hai segnato come fidato non diventa mai molesto. Importare due volte lo stesso file non cambia nulla.',
     file: 'File',
     format: 'Formato',
     as: 'I numeri sono',
@@ -107,12 +109,21 @@ export function jobReport(lang: Lang, job: JobStatus): SafeHtml {
   const t = TEXTS[lang];
   const field = (name: 'rowsRead' | 'imported' | 'unchanged' | 'skipped' | 'keptTrusted', label: string) =>
     html`<div class="card"><div class="n" data-field="${name}">${job[name]}</div><div class="l">${label}</div></div>`;
-  const title = job.state === 'running' ? t.running : job.state === 'done' ? t.done : job.state === 'refused' ? t.refused : t.failed;
+  const title =
+    job.state === 'running'
+      ? t.running
+      : job.state === 'done'
+        ? t.done
+        : job.state === 'refused'
+          ? t.refused
+          : t.failed;
   return html`<section id="import-status" class="panel" data-job="${job.id}" data-state="${job.state}" aria-live="polite">
 <h2 data-state-title>${title}${job.fileName ? html` · <span class="mono">${job.fileName}</span>` : ''}</h2>
-${job.state === 'running' || job.state === 'done'
+${
+  job.state === 'running' || job.state === 'done'
     ? html`<progress id="import-progress" max="1" value="${fraction(job).toFixed(3)}">${Math.round(fraction(job) * 100)}%</progress>`
-    : ''}
+    : ''
+}
 <div class="cards">${field('rowsRead', t.rowsRead)}${field('imported', t.imported)}${field('unchanged', t.unchanged)}${field('skipped', t.skipped)}${job.keptTrusted > 0 ? field('keptTrusted', t.keptTrusted) : ''}</div>
 <div id="import-errors"${job.errors.length === 0 ? html` hidden` : ''}>
 <h2>${t.errors}</h2>

@@ -94,13 +94,16 @@ export function numberHref(callerKey: string, extra: Record<string, string | und
 }
 
 /** A chart for panel.js: the spec travels as a data attribute (escaped), never as inline script. */
-export function chart(spec: {
-  type?: 'bar' | 'line';
-  labels: string[];
-  datasets: Array<{ label: string; data: number[]; color?: string }>;
-  stacked?: boolean;
-  indexAxis?: 'x' | 'y';
-}, label: string): SafeHtml {
+export function chart(
+  spec: {
+    type?: 'bar' | 'line';
+    labels: string[];
+    datasets: Array<{ label: string; data: number[]; color?: string }>;
+    stacked?: boolean;
+    indexAxis?: 'x' | 'y';
+  },
+  label: string,
+): SafeHtml {
   return html`<div class="chart"><canvas data-chart="${JSON.stringify(spec)}" role="img" aria-label="${label}"></canvas></div>`;
 }
 

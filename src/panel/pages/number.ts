@@ -41,17 +41,23 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
 ${d.lines ? linesNowCard(ctx, { time: ctx.loc.dateTime(ctx.now), state: openText(ctx, d.lines.open), lines: d.lines.lines }) : ''}
 <p class="no-print"><a href="${dossierHref({ number: d.callerKey })}">${dossierTexts(ctx.loc.lang).dossierLink}</a></p>
 <h2>${t('timeline')}</h2>
-${d.days.length
+${
+  d.days.length
     ? html`<div class="timeline">${d.days.map(
-        (x) => html`<span class="d"><span class="muted">${ctx.loc.day(x.day)}</span> ${ticks(x.attempts)}${x.stopped ? html` <span class="muted small">(${t('stopped')} ${x.stopped})</span>` : ''}</span>`,
+        (x) =>
+          html`<span class="d"><span class="muted">${ctx.loc.day(x.day)}</span> ${ticks(x.attempts)}${x.stopped ? html` <span class="muted small">(${t('stopped')} ${x.stopped})</span>` : ''}</span>`,
       )}</div>`
-    : html`<p class="muted">${t('noAttempts')}</p>`}
+    : html`<p class="muted">${t('noAttempts')}</p>`
+}
 <h2>${t('marks')}</h2>
-${d.history.length
+${
+  d.history.length
     ? html`<ul>${d.history.map(
-        (h) => html`<li>${ctx.loc.dateTime(h.at)}: <strong>${h.label === 'none' ? t('unmark') : h.label === 'nuisance' ? t('markedNuisance') : t('markedTrusted')}</strong> ${h.company ?? ''}${h.category ? ` (${h.category})` : ''} <span class="muted small">${t('by')} ${h.by}</span></li>`,
+        (h) =>
+          html`<li>${ctx.loc.dateTime(h.at)}: <strong>${h.label === 'none' ? t('unmark') : h.label === 'nuisance' ? t('markedNuisance') : t('markedTrusted')}</strong> ${h.company ?? ''}${h.category ? ` (${h.category})` : ''} <span class="muted small">${t('by')} ${h.by}</span></li>`,
       )}</ul>`
-    : html`<p class="muted">${t('noMark')}</p>`}
+    : html`<p class="muted">${t('noMark')}</p>`
+}
 <h2>${t('sipDetails')}</h2>
 <div class="scroll"><table>
 <thead><tr><th>${t('time')}</th><th>${t('displayName')}</th><th>${t('rawNumber')}</th><th>${t('called')}</th><th>${t('verdict')}</th><th>${t('reason')}</th><th>${t('action')}</th><th>${t('outcome')}</th><th>${t('header')}</th><th>${t('source')}</th><th>${t('userAgent')}</th><th>${t('callId')}</th></tr></thead>
@@ -73,7 +79,10 @@ function minutes(ms: number): string {
 }
 
 /** How an attempt ended, with the talk time (forwarded and answered) or how much of the message was played. */
-export function outcomeText(t: PageContext['loc']['t'], a: Pick<Attempt, 'outcome' | 'finalStatus' | 'talkMs' | 'playedMs'>): string {
+export function outcomeText(
+  t: PageContext['loc']['t'],
+  a: Pick<Attempt, 'outcome' | 'finalStatus' | 'talkMs' | 'playedMs'>,
+): string {
   let text = `${t(`outcome_${a.outcome}`)}${a.finalStatus ? ` ${a.finalStatus}` : ''}`;
   if (typeof a.talkMs === 'number') text += ` · ${t('talked')} ${minutes(a.talkMs)}`;
   if (typeof a.playedMs === 'number' && a.playedMs > 0) text += ` · ${t('messagePlayed')} ${minutes(a.playedMs)}`;

@@ -97,7 +97,13 @@ function verdictText(ctx: PageContext, v: (typeof RULE_VERDICTS)[number]): strin
   return v === 'withheld' ? policyTexts(ctx.loc.lang).withheld : ctx.loc.t(`verdict_${v}`);
 }
 
-function ruleForm(ctx: PageContext, rule: Rule | null, index: number, count: number, actionSelect: (name: string, current: string) => SafeHtml): SafeHtml {
+function ruleForm(
+  ctx: PageContext,
+  rule: Rule | null,
+  index: number,
+  count: number,
+  actionSelect: (name: string, current: string) => SafeHtml,
+): SafeHtml {
   const p = policyTexts(ctx.loc.lang);
   const id = rule === null ? 'rule-new' : `rule-${index + 1}`;
   const hours = rule?.hours ?? '';
@@ -110,20 +116,27 @@ function ruleForm(ctx: PageContext, rule: Rule | null, index: number, count: num
     (h) => html`<option value="${h}"${h === hours ? html` selected` : ''}>${h === '' ? p.anyTime : p[h]}</option>`,
   )}</select></label>
   <fieldset><legend>${p.verdicts}</legend>${RULE_VERDICTS.map(
-    (v) => html`<label class="inline"><input type="checkbox" name="verdicts" value="${v}"${rule?.verdicts?.includes(v) ? html` checked` : ''}> ${verdictText(ctx, v)}</label>`,
+    (v) =>
+      html`<label class="inline"><input type="checkbox" name="verdicts" value="${v}"${rule?.verdicts?.includes(v) ? html` checked` : ''}> ${verdictText(ctx, v)}</label>`,
   )}</fieldset>
   <label>${p.action}${actionSelect('action', rule?.action ?? 'tag')}</label>
-  ${rule === null
-    ? html`<button type="submit" name="op" value="add" class="primary">${p.add}</button>`
-    : html`<button type="submit" name="op" value="save" class="primary">${p.save}</button>
+  ${
+    rule === null
+      ? html`<button type="submit" name="op" value="add" class="primary">${p.add}</button>`
+      : html`<button type="submit" name="op" value="save" class="primary">${p.save}</button>
   ${index > 0 ? html`<button type="submit" name="op" value="up">${p.up}</button>` : ''}
   ${index < count - 1 ? html`<button type="submit" name="op" value="down">${p.down}</button>` : ''}
-  <button type="submit" name="op" value="remove" class="danger">${p.remove}</button>`}
+  <button type="submit" name="op" value="remove" class="danger">${p.remove}</button>`
+  }
 </form>`;
 }
 
 /** The settings page's policies: the rules in order, then a blank one to add. */
-export function policiesSection(ctx: PageContext, values: LiveValues, actionSelect: (name: string, current: string) => SafeHtml): SafeHtml {
+export function policiesSection(
+  ctx: PageContext,
+  values: LiveValues,
+  actionSelect: (name: string, current: string) => SafeHtml,
+): SafeHtml {
   const p = policyTexts(ctx.loc.lang);
   const rules = values.policies;
   return html`<section class="panel" id="policies">
@@ -144,10 +157,12 @@ export function hoursSection(ctx: PageContext, values: LiveValues): SafeHtml {
 <form method="post" action="/settings">
   ${csrfField(ctx)}<input type="hidden" name="section" value="hours">
   <p class="row">${WEEK_KEYS.map(
-    (d, i) => html`<label>${p.days[i + 1]}<input name="${d}" value="${b.week[d].join(', ')}" placeholder="${p.closed}" title="${p.dayHint}"></label>`,
+    (d, i) =>
+      html`<label>${p.days[i + 1]}<input name="${d}" value="${b.week[d].join(', ')}" placeholder="${p.closed}" title="${p.dayHint}"></label>`,
   )}</p>
   <p class="row"><label>${p.holidays}<select name="holidays">${(['IT', 'FR', 'none'] as const).map(
-    (h) => html`<option value="${h}"${h === b.holidays ? html` selected` : ''}>${h === 'none' ? p.noHolidays : h}</option>`,
+    (h) =>
+      html`<option value="${h}"${h === b.holidays ? html` selected` : ''}>${h === 'none' ? p.noHolidays : h}</option>`,
   )}</select></label>
   <label>${p.timeZone}<input name="timeZone" value="${b.timeZone}" placeholder="Europe/Rome"></label></p>
   <p><label>${p.closedDays}<textarea name="closed" rows="2" cols="60">${b.closed.join(', ')}</textarea></label></p>
@@ -185,7 +200,9 @@ export function linesNowCard(ctx: PageContext, d: { time: string; state: string;
 <div class="scroll"><table>
 <thead><tr><th>${p.line}</th><th>${ctx.loc.t('verdict')}</th><th>${p.action}</th><th>${p.rule}</th></tr></thead>
 <tbody>${d.lines.map(
-    (l) => html`<tr><td>${l.did === null ? html`<span class="muted">${p.otherLines}</span>` : html`<span class="mono">${l.did}</span>${l.name ? ` (${l.name})` : ''}`}</td>
+    (
+      l,
+    ) => html`<tr><td>${l.did === null ? html`<span class="muted">${p.otherLines}</span>` : html`<span class="mono">${l.did}</span>${l.name ? ` (${l.name})` : ''}`}</td>
 <td>${verdictBadge(ctx.loc, l.verdict)}</td><td class="nowrap">${formatAction(l.choice.action)}</td>
 <td>${l.choice.rule === null ? html`<span class="muted">${p.byVerdict}</span>` : `${p.byRule.replace('{n}', String(l.choice.rule.number))}${l.choice.rule.name ? ` "${l.choice.rule.name}"` : ''}`}</td></tr>`,
   )}</tbody></table></div>

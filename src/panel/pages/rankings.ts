@@ -25,7 +25,11 @@ export function leastBothering(companies: readonly CompanyRank[]): Map<string, C
   for (const c of companies) {
     const key = c.category ?? '';
     const best = out.get(key);
-    if (best === undefined || c.attempts < best.attempts || (c.attempts === best.attempts && c.company.localeCompare(best.company) < 0)) {
+    if (
+      best === undefined ||
+      c.attempts < best.attempts ||
+      (c.attempts === best.attempts && c.company.localeCompare(best.company) < 0)
+    ) {
       out.set(key, c);
     }
   }
@@ -37,10 +41,13 @@ export function rankingsPage(ctx: PageContext, d: RankingsData): SafeHtml {
   const least = leastBothering(d.companies);
   const advice = [...least.entries()]
     .filter(([, c]) => d.companies.filter((x) => (x.category ?? '') === (c.category ?? '')).length > 1)
-    .map(([category, c]) =>
-      html`<p class="advice">${category
-        ? t('leastAdvice', { category, company: c.company, n: c.attempts })
-        : t('leastAdviceAll', { company: c.company, n: c.attempts })}</p>`,
+    .map(
+      ([category, c]) =>
+        html`<p class="advice">${
+          category
+            ? t('leastAdvice', { category, company: c.company, n: c.attempts })
+            : t('leastAdviceAll', { company: c.company, n: c.attempts })
+        }</p>`,
     );
   const spec = {
     labels: d.companies.map((c) => c.company),
@@ -60,15 +67,18 @@ export function rankingsPage(ctx: PageContext, d: RankingsData): SafeHtml {
   <button type="submit" class="primary">${t('filter')}</button>
 </form>
 <h2>${t('companies')}</h2>
-${d.companies.length === 0
+${
+  d.companies.length === 0
     ? html`<p class="muted">${t('noCompanies')}</p>`
     : html`${advice}
 <div class="scroll"><table id="companies">
 <thead><tr><th>#</th><th>${t('company')}</th><th>${t('category')}</th><th>${t('attempts')}</th><th>${t('stopped')}</th><th>${t('markedNumbers')}</th></tr></thead>
 <tbody>${d.companies.map(
-        (c, i) => html`<tr><td class="num">${i + 1}</td><td><a href="${dossierHref({ company: c.company })}" title="${dossierTexts(ctx.loc.lang).dossierLink}">${c.company}</a></td><td>${c.category ?? ''}</td><td class="num">${c.attempts}</td><td class="num">${c.stopped}</td><td class="num">${c.numbers}</td></tr>`,
+        (c, i) =>
+          html`<tr><td class="num">${i + 1}</td><td><a href="${dossierHref({ company: c.company })}" title="${dossierTexts(ctx.loc.lang).dossierLink}">${c.company}</a></td><td>${c.category ?? ''}</td><td class="num">${c.attempts}</td><td class="num">${c.stopped}</td><td class="num">${c.numbers}</td></tr>`,
       )}</tbody></table></div>
-<div class="panel">${chart(spec, t('companies'))}</div>`}
+<div class="panel">${chart(spec, t('companies'))}</div>`
+}
 <h2>${t('numbers')}</h2>
 ${d.numbers.length ? offenderRows(ctx, d.numbers) : html`<p class="muted">${t('noAttempts')}</p>`}
 ${d.community ? communitySection(ctx, d.community) : ''}`,

@@ -24,9 +24,23 @@ export interface RegisterData {
   vocab: { categories: string[]; companies: string[] };
 }
 
-export const ACTION_FILTERS = ['allow', 'tag', 'reject', 'redirect', 'announce-early', 'announce-answer', 'hangup'] as const;
+export const ACTION_FILTERS = [
+  'allow',
+  'tag',
+  'reject',
+  'redirect',
+  'announce-early',
+  'announce-answer',
+  'hangup',
+] as const;
 
-function select(name: string, label: string, current: string | undefined, options: ReadonlyArray<[string, string]>, anyText: string): SafeHtml {
+function select(
+  name: string,
+  label: string,
+  current: string | undefined,
+  options: ReadonlyArray<[string, string]>,
+  anyText: string,
+): SafeHtml {
   return html`<label>${label}<select name="${name}">
 <option value="">${anyText}</option>
 ${options.map(([v, text]) => html`<option value="${v}"${v === current ? html` selected` : ''}>${text}</option>`)}
@@ -45,9 +59,27 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
   const filters = html`<form class="filters" method="get" action="/register">
   <label>${t('from')}<input type="date" name="from" value="${p.from ?? ''}"></label>
   <label>${t('to')}<input type="date" name="to" value="${p.to ?? ''}"></label>
-  ${select('verdict', t('verdict'), p.verdict, VERDICTS.map((v) => [v, t(`verdict_${v}`)]), t('any'))}
-  ${select('action', t('action'), p.action, ACTION_FILTERS.map((a) => [a, a]), t('any'))}
-  ${select('did', t('called'), p.did, d.dids.map((n) => [n, n]), t('any'))}
+  ${select(
+    'verdict',
+    t('verdict'),
+    p.verdict,
+    VERDICTS.map((v) => [v, t(`verdict_${v}`)]),
+    t('any'),
+  )}
+  ${select(
+    'action',
+    t('action'),
+    p.action,
+    ACTION_FILTERS.map((a) => [a, a]),
+    t('any'),
+  )}
+  ${select(
+    'did',
+    t('called'),
+    p.did,
+    d.dids.map((n) => [n, n]),
+    t('any'),
+  )}
   <label>${t('search')}<input type="search" name="q" value="${p.q ?? ''}" maxlength="64"></label>
   <button type="submit" class="primary">${t('filter')}</button>
   <a class="button" href="${`/register.csv${query({ ...p })}`}" download>${t('csv')}</a>
@@ -70,11 +102,13 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
     ctx,
     t('register'),
     html`${filters}${datalists(d.vocab)}
-${d.rows.length === 0
+${
+  d.rows.length === 0
     ? html`<p class="muted">${t('noAttempts')}</p>`
     : html`<div class="scroll"><table id="register">
 <thead><tr><th>${t('time')}</th><th>${t('number')}</th><th>${t('displayName')}</th><th class="hide-sm">${t('called')}</th><th>${t('verdict')}</th><th>${t('reason')}</th><th>${t('action')}</th><th>${t('ticks')}</th><th>${t('mark')}</th></tr></thead>
-<tbody>${rows}</tbody></table></div>`}
+<tbody>${rows}</tbody></table></div>`
+}
 <div class="pager">
   ${d.isFirstPage ? '' : html`<a href="${`/register${query({ ...p })}`}">« ${t('newest')}</a>`}
   ${d.olderQuery !== null ? html`<a href="${`/register${d.olderQuery}`}" rel="next">${t('older')} »</a>` : ''}

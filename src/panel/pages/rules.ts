@@ -11,15 +11,18 @@ export interface RulesData {
 
 function verdictOptions(current: string, choices: readonly string[], ctx: PageContext): SafeHtml {
   return html`${choices.map(
-    (v) => html`<option value="${v}"${v === current ? html` selected` : ''}>${ctx.loc.t(`verdict_${v as 'nuisance'}`)}</option>`,
+    (v) =>
+      html`<option value="${v}"${v === current ? html` selected` : ''}>${ctx.loc.t(`verdict_${v as 'nuisance'}`)}</option>`,
   )}`;
 }
 
 export function notice(ctx: PageContext, d: { overlaid: boolean; message: RulesData['message'] }): SafeHtml {
   const { t } = ctx.loc;
-  return html`${d.message
-    ? html`<p class="notice${d.message.ok ? '' : ' error'}" role="status">${d.message.ok ? '' : `${t('invalid')}: `}${d.message.text}</p>`
-    : ''}
+  return html`${
+    d.message
+      ? html`<p class="notice${d.message.ok ? '' : ' error'}" role="status">${d.message.ok ? '' : `${t('invalid')}: `}${d.message.text}</p>`
+      : ''
+  }
 <p class="muted small">${d.overlaid ? t('overlaid') : t('fromConfig')}</p>`;
 }
 
@@ -37,7 +40,10 @@ export function rulesPage(ctx: PageContext, d: RulesData): SafeHtml {
 <div class="scroll"><table>
 <thead><tr><th>${t('prefix')}</th><th>${t('verdict')}</th><th>${t('label')}</th><th></th></tr></thead>
 <tbody>${s.prefixes.map(
-      (r, i) => html`<tr><td class="mono">${r.prefix}</td><td>${ctx.loc.t(`verdict_${r.verdict}`)}</td><td>${r.label}</td>
+      (
+        r,
+        i,
+      ) => html`<tr><td class="mono">${r.prefix}</td><td>${ctx.loc.t(`verdict_${r.verdict}`)}</td><td>${r.label}</td>
 <td><form method="post" action="/rules">${csrfField(ctx)}<input type="hidden" name="section" value="prefix-remove"><input type="hidden" name="index" value="${i}"><button type="submit">${t('remove')}</button></form></td></tr>`,
     )}</tbody></table></div>
 <form method="post" action="/rules" class="row">

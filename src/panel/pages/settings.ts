@@ -4,7 +4,18 @@ import { csrfField, page, type PageContext } from './layout.js';
 import { notice, type RulesData } from './rules.js';
 import { hoursSection, policiesSection } from './policies.js';
 
-export const ACTION_CHOICES = ['allow', 'tag', 'reject', 'reject:603', 'reject:608', 'reject:486', 'reject:404', 'announce-early', 'announce-answer', 'hangup'];
+export const ACTION_CHOICES = [
+  'allow',
+  'tag',
+  'reject',
+  'reject:603',
+  'reject:608',
+  'reject:486',
+  'reject:404',
+  'announce-early',
+  'announce-answer',
+  'hangup',
+];
 
 function actionSelect(name: string, current: string, allowEmpty: boolean): SafeHtml {
   const choices = [...(allowEmpty ? [''] : []), ...ACTION_CHOICES];
@@ -34,8 +45,10 @@ export function settingsPage(ctx: PageContext, d: RulesData & { values: LiveValu
 </section>
 ${policiesSection(ctx, d.values, (name, current) => actionSelect(name, current, false))}
 ${hoursSection(ctx, d.values)}
-${d.overlaid
+${
+  d.overlaid
     ? html`<form method="post" action="/settings/reset">${csrfField(ctx)}<button type="submit">${t('reset')}</button></form>`
-    : ''}`,
+    : ''
+}`,
   );
 }

@@ -19,7 +19,10 @@ export function dashboardRouter(deps: Pick<PanelDeps, 'reports' | 'clock' | 'tim
       reports.perDay({ sinceDay: today - 29, untilDay: today + 1 }),
       reports.rankNumbers({ ...week, limit: 10 }),
     ]);
-    sendHtml(res, dashboardPage(ctx, { today: todayTotals, week: weekTotals, perDay, topOffenders, trunk: deps.trunk() }));
+    sendHtml(
+      res,
+      dashboardPage(ctx, { today: todayTotals, week: weekTotals, perDay, topOffenders, trunk: deps.trunk() }),
+    );
   });
 
   return router;

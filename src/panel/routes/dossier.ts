@@ -24,7 +24,11 @@ const apiQuery = dossierQuery.extend({
 });
 
 /** The page's parameters as given, and the query they make (null when no subject was chosen). */
-function dossierQueryOf(q: z.output<typeof dossierQuery>, defaultCountry: string, timeZone: string): { params: DossierPageParams; query: DossierQuery | null } {
+function dossierQueryOf(
+  q: z.output<typeof dossierQuery>,
+  defaultCountry: string,
+  timeZone: string,
+): { params: DossierPageParams; query: DossierQuery | null } {
   const { company, number, since, until } = q;
   const params: DossierPageParams = {
     ...(company !== undefined && { company }),
@@ -32,7 +36,8 @@ function dossierQueryOf(q: z.output<typeof dossierQuery>, defaultCountry: string
     ...(since !== undefined && { since }),
     ...(until !== undefined && { until }),
   };
-  if (company !== undefined && number !== undefined) throw new HttpError(400, 'company, number: give one of them, not both');
+  if (company !== undefined && number !== undefined)
+    throw new HttpError(400, 'company, number: give one of them, not both');
   let period: { since?: number; until?: number };
   try {
     period = parsePeriod(since, until, timeZone);
@@ -41,7 +46,11 @@ function dossierQueryOf(q: z.output<typeof dossierQuery>, defaultCountry: string
     throw err;
   }
   if (company !== undefined) return { params, query: { subject: { kind: 'company', company }, ...period } };
-  if (number !== undefined) return { params, query: { subject: { kind: 'number', callerKey: keyFromParam(number, defaultCountry).key }, ...period } };
+  if (number !== undefined)
+    return {
+      params,
+      query: { subject: { kind: 'number', callerKey: keyFromParam(number, defaultCountry).key }, ...period },
+    };
   return { params, query: null };
 }
 
@@ -52,7 +61,14 @@ export function dossierRouter(deps: Pick<PanelDeps, 'dossier' | 'clock' | 'timeZ
   router.get('/dossier', async (req, res) => {
     const q = parseRequest(req, { query: dossierQuery }).query;
     const { params, query } = dossierQueryOf(q, defaultCountry, deps.timeZone);
-    sendHtml(res, dossierPage(pageContext(req, res, deps.clock, deps.timeZone), params, query === null ? null : await dossier.build(query)));
+    sendHtml(
+      res,
+      dossierPage(
+        pageContext(req, res, deps.clock, deps.timeZone),
+        params,
+        query === null ? null : await dossier.build(query),
+      ),
+    );
   });
 
   router.get('/api/dossier', async (req, res) => {

@@ -13,7 +13,9 @@ import { parseRequest, text } from '../request.js';
 const KINDS = ['mark', 'history', 'attempt', 'called'] as const;
 
 const exportQuery = z.object({
-  format: text().pipe(z.enum(['json', 'csv', 'kamailio-htable'], { error: 'expected json, csv or kamailio-htable' }).optional()),
+  format: text().pipe(
+    z.enum(['json', 'csv', 'kamailio-htable'], { error: 'expected json, csv or kamailio-htable' }).optional(),
+  ),
   only: text(200).pipe(
     z
       .string()

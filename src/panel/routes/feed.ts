@@ -26,7 +26,9 @@ const lookupQuery = z.object({
     .unknown()
     .optional()
     .transform((v) => (typeof v === 'string' ? v.toLowerCase() : ''))
-    .pipe(z.string().regex(/^[0-9a-f]{4,8}$/, { error: 'expected 4 to 8 hex digits of the sha256 of the E.164 number' })),
+    .pipe(
+      z.string().regex(/^[0-9a-f]{4,8}$/, { error: 'expected 4 to 8 hex digits of the sha256 of the E.164 number' }),
+    ),
 });
 
 export function feedRouter(deps: Pick<PanelDeps, 'feed'>): Router {
@@ -42,7 +44,12 @@ export function feedRouter(deps: Pick<PanelDeps, 'feed'>): Router {
       return;
     }
     const feed = await feeds.publish(since);
-    res.set('ETag', feed.etag).set(SIGNATURE_HEADER, `ed25519=${feed.signature}`).set('Cache-Control', 'private, no-cache').type('application/json').send(feed.body);
+    res
+      .set('ETag', feed.etag)
+      .set(SIGNATURE_HEADER, `ed25519=${feed.signature}`)
+      .set('Cache-Control', 'private, no-cache')
+      .type('application/json')
+      .send(feed.body);
   });
 
   router.get('/api/feed/lookup', async (req, res) => {

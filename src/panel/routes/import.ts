@@ -34,17 +34,32 @@ const uploadFields = z.object({
       const c = (v ?? '').trim().toLowerCase().slice(0, 60);
       return c === '' ? undefined : c;
     }),
-  lenient: z.unknown().optional().transform((v) => v === '1'),
+  lenient: z
+    .unknown()
+    .optional()
+    .transform((v) => v === '1'),
 });
 
 const apiQuery = z.object({
   format: text().pipe(z.enum(IMPORT_FORMATS, { error: `expected one of ${IMPORT_FORMATS.join(', ')}` }).optional()),
   as: text().pipe(z.enum(AS, { error: 'expected trusted or nuisance' }).optional()),
-  category: z.string({ error: 'expected one value' }).optional().transform((v) => (v === '' ? undefined : v)),
-  lenient: z.unknown().optional().transform((v) => v === '1' || v === 'true'),
+  category: z
+    .string({ error: 'expected one value' })
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  lenient: z
+    .unknown()
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
 });
 
-const pageQuery = z.object({ job: lenientText(40), async: z.unknown().optional().transform((v) => v === '1') });
+const pageQuery = z.object({
+  job: lenientText(40),
+  async: z
+    .unknown()
+    .optional()
+    .transform((v) => v === '1'),
+});
 const jobParams = z.object({ id: z.string() });
 
 export function importRouter(jobs: ImportJobs, deps: Pick<PanelDeps, 'clock' | 'timeZone'>): Router {
@@ -54,7 +69,14 @@ export function importRouter(jobs: ImportJobs, deps: Pick<PanelDeps, 'clock' | '
     const id = parseRequest(req, { query: pageQuery }).query.job;
     const job = id === undefined ? null : (jobs.get(id) ?? null);
     const ctx = pageContext(req, res, deps.clock, deps.timeZone);
-    res.type('html').send(importPage(ctx, { maxBytes: jobs.maxBytes, job, message: null, unknownJob: id !== undefined && job === null }).toString());
+    res.type('html').send(
+      importPage(ctx, {
+        maxBytes: jobs.maxBytes,
+        job,
+        message: null,
+        unknownJob: id !== undefined && job === null,
+      }).toString(),
+    );
   });
 
   router.post('/import', (req, res, next) => {
@@ -82,9 +104,13 @@ export function importRouter(jobs: ImportJobs, deps: Pick<PanelDeps, 'clock' | '
       }
       try {
         if (!uploadCsrfMatches(req, res, fields._csrf)) {
-          throw new HttpError(403, 'this form has expired or did not come from the panel (CSRF token missing or wrong): reload the page and try again');
+          throw new HttpError(
+            403,
+            'this form has expired or did not come from the panel (CSRF token missing or wrong): reload the page and try again',
+          );
         }
-        if (info.filename === '' || info.filename === undefined) throw new HttpError(400, importTexts(ctx.loc.lang).noFile);
+        if (info.filename === '' || info.filename === undefined)
+          throw new HttpError(400, importTexts(ctx.loc.lang).noFile);
         const form = uploadFields.parse(fields);
         const length = Number(req.get('content-length'));
         const params = {
@@ -148,7 +174,8 @@ export function importRouter(jobs: ImportJobs, deps: Pick<PanelDeps, 'clock' | '
 
   router.get('/api/import/jobs/:id', (req, res) => {
     const job = jobs.get(parseRequest(req, { params: jobParams }).params.id);
-    if (job === undefined) throw new HttpError(404, 'no such import job (finished jobs are kept until the service restarts, the last 20)');
+    if (job === undefined)
+      throw new HttpError(404, 'no such import job (finished jobs are kept until the service restarts, the last 20)');
     res.set('Cache-Control', 'no-store').json(job);
   });
 

@@ -36,14 +36,18 @@ const markBody = z
 
 const appealBody = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
 
-type NumbersDeps = Pick<PanelDeps, 'register' | 'reports' | 'evidence' | 'live' | 'clock' | 'timeZone' | 'defaultCountry' | 'feed'>;
+type NumbersDeps = Pick<
+  PanelDeps,
+  'register' | 'reports' | 'evidence' | 'live' | 'clock' | 'timeZone' | 'defaultCountry' | 'feed'
+>;
 
 export function numbersRouter(deps: NumbersDeps): Router {
   const router = Router();
   const { register, reports, live, timeZone } = deps;
   const callerOf = (param: string) => keyFromParam(param, deps.defaultCountry);
   /** What the next call from this caller would get, with friends' reports. */
-  const classify = (c: ReturnType<typeof callerOf>, now: number) => live.classify(c.identity, deps.evidence.evidenceFor(c.key), now);
+  const classify = (c: ReturnType<typeof callerOf>, now: number) =>
+    live.classify(c.identity, deps.evidence.evidenceFor(c.key), now);
 
   router.get('/numbers/:number', async (req, res) => {
     const ctx = pageContext(req, res, deps.clock, timeZone);
@@ -90,7 +94,10 @@ export function numbersRouter(deps: NumbersDeps): Router {
       by: 'panel',
     });
     const back = body.return;
-    res.redirect(303, back && back.startsWith('/') && !back.startsWith('//') ? back : `/numbers/${encodeURIComponent(key)}`);
+    res.redirect(
+      303,
+      back && back.startsWith('/') && !back.startsWith('//') ? back : `/numbers/${encodeURIComponent(key)}`,
+    );
   });
 
   const numberJson = async (param: string) => {

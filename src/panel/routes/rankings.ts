@@ -29,7 +29,10 @@ function rankingDay(timeZone: string) {
       if (day !== undefined) return day;
       const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
       if (Number.isFinite(ms)) return localDay(ms, timeZone);
-      ctx.addIssue({ code: 'custom', message: `expected an ISO 8601 date or ms since epoch, got ${JSON.stringify(v)}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected an ISO 8601 date or ms since epoch, got ${JSON.stringify(v)}`,
+      });
       return z.NEVER;
     });
 }
@@ -58,14 +61,25 @@ export function rankingsRouter(deps: Pick<PanelDeps, 'reports' | 'community' | '
     const today = localDay(ctx.now, timeZone);
     const vocab = await reports.markVocabulary();
     const category = q.category !== undefined && vocab.categories.includes(q.category) ? q.category : undefined;
-    const range = { sinceDay: today - Number(period) + 1, untilDay: today + 1, ...(category !== undefined && { category }) };
+    const range = {
+      sinceDay: today - Number(period) + 1,
+      untilDay: today + 1,
+      ...(category !== undefined && { category }),
+    };
     const [companies, numbers, friends] = await Promise.all([
       reports.rankCompanies(range),
       reports.rankNumbers({ ...range, limit: 20 }),
-      community({ since: dayStart(range.sinceDay, timeZone), until: dayStart(range.untilDay, timeZone), ...(category !== undefined && { category }) }),
+      community({
+        since: dayStart(range.sinceDay, timeZone),
+        until: dayStart(range.untilDay, timeZone),
+        ...(category !== undefined && { category }),
+      }),
     ]);
     const both = combineCommunity(friends, companies);
-    sendHtml(res, rankingsPage(ctx, { period, category, categories: vocab.categories, companies, numbers, community: both }));
+    sendHtml(
+      res,
+      rankingsPage(ctx, { period, category, categories: vocab.categories, companies, numbers, community: both }),
+    );
   });
 
   const rankingQuery = apiQuery(timeZone);

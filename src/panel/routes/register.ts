@@ -32,7 +32,10 @@ const pageQuery = z.object({
 });
 
 /** The filters as the page shows them back, and as the reports read them; `since`/`until` from local dates. */
-function registerFilter(q: z.output<typeof pageQuery>, timeZone: string): { params: RegisterParams; filter: AttemptQuery } {
+function registerFilter(
+  q: z.output<typeof pageQuery>,
+  timeZone: string,
+): { params: RegisterParams; filter: AttemptQuery } {
   const params: RegisterParams = {};
   const filter: AttemptQuery = {};
   if (q.from !== undefined) {
@@ -72,7 +75,9 @@ export function attemptJson(a: Attempt): Record<string, unknown> {
   return { ...a, time: new Date(a.time).toISOString() };
 }
 
-export function registerRouter(deps: Pick<PanelDeps, 'register' | 'reports' | 'clock' | 'timeZone' | 'defaultCountry'>): Router {
+export function registerRouter(
+  deps: Pick<PanelDeps, 'register' | 'reports' | 'clock' | 'timeZone' | 'defaultCountry'>,
+): Router {
   const router = Router();
   const { reports, timeZone } = deps;
 
@@ -118,7 +123,8 @@ export function registerRouter(deps: Pick<PanelDeps, 'register' | 'reports' | 'c
     const attempts = await deps.register.attempts({ ...filter, limit: q.limit, beforeId: q.before });
     // `next`: the cursor of the following (older) page, null on the last one; one row is peeked to know.
     const last = attempts.length === q.limit ? attempts[attempts.length - 1] : undefined;
-    const more = last !== undefined && (await deps.register.attempts({ ...filter, limit: 1, beforeId: last.id })).length > 0;
+    const more =
+      last !== undefined && (await deps.register.attempts({ ...filter, limit: 1, beforeId: last.id })).length > 0;
     res.json({ attempts: attempts.map(attemptJson), next: more ? (last?.id ?? null) : null });
   });
 

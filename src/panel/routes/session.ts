@@ -11,7 +11,9 @@ import { parseRequest } from '../request.js';
 
 const loginForm = z.object({ password: z.string().max(1024).optional().catch(undefined) });
 
-export function sessionRouter(deps: Pick<PanelDeps, 'sessions' | 'limiter' | 'adminHash' | 'timeZone' | 'logger'>): Router {
+export function sessionRouter(
+  deps: Pick<PanelDeps, 'sessions' | 'limiter' | 'adminHash' | 'timeZone' | 'logger'>,
+): Router {
   const router = Router();
   const { sessions, timeZone } = deps;
   const configured = deps.adminHash !== null;

@@ -36,15 +36,26 @@ const rulesForm = z.object({
 /** The settings page's forms: the policies' (policy-form.ts reads them), else an action per verdict. */
 const settingsForm = z.record(z.string(), z.unknown());
 /** An action per verdict (an absent field is an empty, refused, action). */
-const anyText = z.unknown().optional().transform((v) => (typeof v === 'string' ? v : ''));
-const actionsForm = z.object({ trusted: anyText, unknown: anyText, suspect: anyText, nuisance: anyText, withheld: anyText });
+const anyText = z
+  .unknown()
+  .optional()
+  .transform((v) => (typeof v === 'string' ? v : ''));
+const actionsForm = z.object({
+  trusted: anyText,
+  unknown: anyText,
+  suspect: anyText,
+  nuisance: anyText,
+  withheld: anyText,
+});
 
 /** The rules with one section changed as the form says (a ZodError when the config's schema refuses it). */
 function changedRules(values: LiveValues, f: z.output<typeof rulesForm>): LiveValues {
   const s = values.screening;
   switch (f.section) {
     case 'prefix-add':
-      s.prefixes.push(screening.prefixes.element.parse({ prefix: f.prefix ?? '', verdict: f.verdict, label: f.label ?? '' }));
+      s.prefixes.push(
+        screening.prefixes.element.parse({ prefix: f.prefix ?? '', verdict: f.verdict, label: f.label ?? '' }),
+      );
       break;
     case 'prefix-remove':
       s.prefixes.splice(Number(f.index), 1);
@@ -56,7 +67,11 @@ function changedRules(values: LiveValues, f: z.output<typeof rulesForm>): LiveVa
       });
       break;
     case 'repeat':
-      s.repeat = screening.repeat.parse({ enabled: f.enabled, attempts: Number(f.attempts), withinDays: Number(f.withinDays) });
+      s.repeat = screening.repeat.parse({
+        enabled: f.enabled,
+        attempts: Number(f.attempts),
+        withinDays: Number(f.withinDays),
+      });
       break;
   }
   return values;
@@ -67,10 +82,16 @@ export function settingsRouter(deps: Pick<PanelDeps, 'live' | 'clock' | 'timeZon
   const { live } = deps;
   const ctxOf = (req: Request, res: Response) => pageContext(req, res, deps.clock, deps.timeZone);
 
-  const saved = (req: Request, ctx: PageContext) => (req.query.saved === '1' ? { ok: true, text: ctx.loc.t('saved') } : null);
+  const saved = (req: Request, ctx: PageContext) =>
+    req.query.saved === '1' ? { ok: true, text: ctx.loc.t('saved') } : null;
 
   /** Applies the values `change` returns; a refusal by the schema is shown with `render` instead. */
-  const apply = async (req: Request, res: Response, change: () => LiveValues, render: (values: LiveValues, message: { ok: boolean; text: string }) => void) => {
+  const apply = async (
+    req: Request,
+    res: Response,
+    change: () => LiveValues,
+    render: (values: LiveValues, message: { ok: boolean; text: string }) => void,
+  ) => {
     const values = live.current;
     try {
       await live.update(change());
@@ -91,8 +112,11 @@ export function settingsRouter(deps: Pick<PanelDeps, 'live' | 'clock' | 'timeZon
   router.post('/rules', async (req, res) => {
     const form = parseRequest(req, { body: rulesForm }).body;
     const next = live.current;
-    await apply(req, res, () => changedRules(next, form), (values, message) =>
-      sendHtml(res, rulesPage(ctxOf(req, res), { values, overlaid: live.isOverlaid, message })),
+    await apply(
+      req,
+      res,
+      () => changedRules(next, form),
+      (values, message) => sendHtml(res, rulesPage(ctxOf(req, res), { values, overlaid: live.isOverlaid, message })),
     );
   });
 
@@ -104,11 +128,15 @@ export function settingsRouter(deps: Pick<PanelDeps, 'live' | 'clock' | 'timeZon
   router.post('/settings', async (req, res) => {
     const form = parseRequest(req, { body: settingsForm }).body;
     const next = live.current;
-    await apply(req, res, () => {
-      if (!applyPolicyForm(next, form)) Object.assign(next.actions, actionsForm.parse(form));
-      return next;
-    }, (_values, message) =>
-      sendHtml(res, settingsPage(ctxOf(req, res), { values: next, overlaid: live.isOverlaid, message })),
+    await apply(
+      req,
+      res,
+      () => {
+        if (!applyPolicyForm(next, form)) Object.assign(next.actions, actionsForm.parse(form));
+        return next;
+      },
+      (_values, message) =>
+        sendHtml(res, settingsPage(ctxOf(req, res), { values: next, overlaid: live.isOverlaid, message })),
     );
   });
 

@@ -21,13 +21,11 @@ const METROPOLITAN = ['0162', '0163', '0270', '0271', '0377', '0378', '0424', '0
 const OVERSEAS = ['09475', '09476', '09477', '09478', '09479'];
 
 export const FR_PACK: readonly PackEntry<PackSetting<'FR'>>[] = Object.freeze(
-  [...METROPOLITAN, ...OVERSEAS].map(
-    (national): PackEntry<PackSetting<'FR'>> => ({
-      e164Prefix: `+33${national.slice(1)}`,
-      nationalPrefix: national,
-      setting: 'automated',
-      code: 'automated-call-prefix',
-      describe: 'ARCEP automated-calling range',
-    }),
-  ),
+  [...METROPOLITAN, ...OVERSEAS].map((national): PackEntry<PackSetting<'FR'>> => ({
+    e164Prefix: `+33${national.slice(1)}`,
+    nationalPrefix: national,
+    setting: 'automated',
+    code: 'automated-call-prefix',
+    describe: 'ARCEP automated-calling range',
+  })),
 );

@@ -57,7 +57,17 @@ export const feedPayloadSchema = z
     full: z.boolean(),
     issuedAt: ms,
     entries: z.array(
-      z.object({ number: e164, company: text, category: text, attempts: ms, firstSeen: ms.nullable(), lastSeen: ms.nullable(), markedAt: ms }).strict(),
+      z
+        .object({
+          number: e164,
+          company: text,
+          category: text,
+          attempts: ms,
+          firstSeen: ms.nullable(),
+          lastSeen: ms.nullable(),
+          markedAt: ms,
+        })
+        .strict(),
     ),
     removed: z.array(z.object({ number: e164, cleared: z.enum(['unmarked', 'appeal']) }).strict()),
   })
@@ -81,7 +91,8 @@ export function signFeed(body: Buffer, privateKey: KeyObject): string {
 /** A public key as friends exchange it: base64 of the SPKI DER. Throws on anything else than an Ed25519 key. */
 export function publicKeyFromBase64(b64: string): KeyObject {
   const key = createPublicKey({ key: Buffer.from(b64, 'base64'), format: 'der', type: 'spki' });
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`expected an Ed25519 public key, got ${key.asymmetricKeyType ?? 'none'}`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`expected an Ed25519 public key, got ${key.asymmetricKeyType ?? 'none'}`);
   return key;
 }
 

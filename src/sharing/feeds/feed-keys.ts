@@ -27,7 +27,11 @@ export async function loadOrCreateFeedKeys(db: Connection, now: number): Promise
   const { privateKey } = generateKeyPairSync('ed25519');
   const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
   // Two processes starting at once: the first key written wins, and both read it back.
-  await db.run('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING', [SETTING, JSON.stringify(pkcs8), now]);
+  await db.run('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING', [
+    SETTING,
+    JSON.stringify(pkcs8),
+    now,
+  ]);
   const stored = await db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [SETTING]);
   return fromPkcs8(JSON.parse(stored?.value ?? JSON.stringify(pkcs8)) as string);
 }

@@ -73,7 +73,16 @@ export async function buildFeed(db: Connection, since: number, now: number): Pro
       removed.push({ number: r.caller_key, cleared: r.last_by === APPEAL_BY ? 'appeal' : 'unmarked' });
     }
   }
-  return { format: FEED_FORMAT, formatVersion: FEED_FORMAT_VERSION, version, since: full ? 0 : since, full, issuedAt: now, entries, removed };
+  return {
+    format: FEED_FORMAT,
+    formatVersion: FEED_FORMAT_VERSION,
+    version,
+    since: full ? 0 : since,
+    full,
+    issuedAt: now,
+    entries,
+    removed,
+  };
 }
 
 /** sha256 of the E.164 text, hex: what a friend hashes to ask about a number without naming it. */

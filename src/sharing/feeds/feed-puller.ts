@@ -3,7 +3,13 @@
  * signature (over the exact bytes), shape, freshness (issuedAt), replay (version not newer than the one merged, or
  * an answer to another request than ours). Returns a value; the caller logs and merges.
  */
-import { feedPayloadSchema, SIGNATURE_HEADER, verifyFeed, publicKeyFromBase64, type FeedPayload } from './feed-format.js';
+import {
+  feedPayloadSchema,
+  SIGNATURE_HEADER,
+  verifyFeed,
+  publicKeyFromBase64,
+  type FeedPayload,
+} from './feed-format.js';
 import type { Friend } from './friends-store.js';
 
 export interface PullLimits {
@@ -49,12 +55,20 @@ async function readCapped(res: Response, max: number): Promise<Buffer | null> {
 }
 
 /** Checks a feed's bytes and signature against what we asked; exported for tests of tampered feeds. */
-export function checkFeed(body: Buffer, signature: string | null, friend: Pick<Friend, 'publicKey' | 'version'>, since: number, now: number, limits: PullLimits): PullResult {
-  if (body.length > limits.maxBytes) return { kind: 'rejected', reason: 'oversized', detail: `${body.length} bytes > ${limits.maxBytes}` };
+export function checkFeed(
+  body: Buffer,
+  signature: string | null,
+  friend: Pick<Friend, 'publicKey' | 'version'>,
+  since: number,
+  now: number,
+  limits: PullLimits,
+): PullResult {
+  if (body.length > limits.maxBytes)
+    return { kind: 'rejected', reason: 'oversized', detail: `${body.length} bytes > ${limits.maxBytes}` };
   if (signature === null) return { kind: 'rejected', reason: 'forged', detail: `no ${SIGNATURE_HEADER} header` };
   const sig = /^ed25519=(.+)$/.exec(signature.trim())?.[1];
   if (sig === undefined || !verifyFeed(body, sig, publicKeyFromBase64(friend.publicKey))) {
-    return { kind: 'rejected', reason: 'forged', detail: 'the signature does not match the friend\'s public key' };
+    return { kind: 'rejected', reason: 'forged', detail: "the signature does not match the friend's public key" };
   }
   let parsed: unknown;
   try {
@@ -65,18 +79,34 @@ export function checkFeed(body: Buffer, signature: string | null, friend: Pick<F
   const checked = feedPayloadSchema.safeParse(parsed);
   if (!checked.success) {
     const issue = checked.error.issues[0];
-    return { kind: 'rejected', reason: 'malformed', detail: issue === undefined ? 'invalid feed' : `${issue.path.join('.')}: ${issue.message}` };
+    return {
+      kind: 'rejected',
+      reason: 'malformed',
+      detail: issue === undefined ? 'invalid feed' : `${issue.path.join('.')}: ${issue.message}`,
+    };
   }
   const feed: FeedPayload = checked.data;
   if (feed.entries.length + feed.removed.length > limits.maxEntries) {
-    return { kind: 'rejected', reason: 'oversized', detail: `${feed.entries.length + feed.removed.length} entries > ${limits.maxEntries}` };
+    return {
+      kind: 'rejected',
+      reason: 'oversized',
+      detail: `${feed.entries.length + feed.removed.length} entries > ${limits.maxEntries}`,
+    };
   }
   if (feed.issuedAt < now - limits.maxAgeMs || feed.issuedAt > now + limits.maxSkewMs) {
     return { kind: 'rejected', reason: 'stale', detail: `issued at ${new Date(feed.issuedAt).toISOString()}` };
   }
   // Every feed answers our `since`; a full list may repeat the version we hold (a resync), changes must be newer.
-  if (feed.since !== since || feed.full !== (since === 0) || (feed.full ? feed.version < friend.version : feed.version <= friend.version)) {
-    return { kind: 'rejected', reason: 'replayed', detail: `version ${feed.version} (since ${feed.since}), we hold ${friend.version} and asked since ${since}` };
+  if (
+    feed.since !== since ||
+    feed.full !== (since === 0) ||
+    (feed.full ? feed.version < friend.version : feed.version <= friend.version)
+  ) {
+    return {
+      kind: 'rejected',
+      reason: 'replayed',
+      detail: `version ${feed.version} (since ${feed.since}), we hold ${friend.version} and asked since ${since}`,
+    };
   }
   return { kind: 'feed', feed, etag: null, bytes: body.length };
 }
@@ -86,7 +116,11 @@ export async function pullFeed(friend: Friend, since: number, now: number, limit
   if (since > 0 && friend.etag !== null) headers['if-none-match'] = friend.etag;
   let res: Response;
   try {
-    res = await fetch(feedUrl(friend, since), { headers, signal: AbortSignal.timeout(limits.timeoutMs), redirect: 'error' });
+    res = await fetch(feedUrl(friend, since), {
+      headers,
+      signal: AbortSignal.timeout(limits.timeoutMs),
+      redirect: 'error',
+    });
   } catch (err) {
     return { kind: 'rejected', reason: 'unreachable', detail: err instanceof Error ? err.message : String(err) };
   }

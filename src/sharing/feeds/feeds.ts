@@ -69,7 +69,12 @@ export class FeedService {
     this.index = new FriendIndex(settings.consensus);
   }
 
-  static async open(file: string, settings: FeedSettings, clock: Clock, logger: StoreLogger = silentLogger): Promise<FeedService> {
+  static async open(
+    file: string,
+    settings: FeedSettings,
+    clock: Clock,
+    logger: StoreLogger = silentLogger,
+  ): Promise<FeedService> {
     const db = await Connection.open(file);
     try {
       db.setBusyTimeout(5000);
@@ -77,7 +82,8 @@ export class FeedService {
       const keys = await loadOrCreateFeedKeys(db, clock.now());
       const service = new FeedService(db, keys, settings, clock, logger);
       service.index.replace(await allReports(db));
-      for (const r of await db.all<{ caller_key: string }>('SELECT DISTINCT caller_key FROM appeals')) service.index.clear(r.caller_key);
+      for (const r of await db.all<{ caller_key: string }>('SELECT DISTINCT caller_key FROM appeals'))
+        service.index.clear(r.caller_key);
       return service;
     } catch (err) {
       await db.close().catch(() => undefined);
@@ -101,7 +107,12 @@ export class FeedService {
       try {
         const payload = await buildFeed(this.db, since, this.clock.now());
         const body = Buffer.from(canonicalJson(payload), 'utf8');
-        return { body, signature: signFeed(body, this.keys.privateKey), version: payload.version, etag: feedEtag(payload.version) };
+        return {
+          body,
+          signature: signFeed(body, this.keys.privateKey),
+          version: payload.version,
+          etag: feedEtag(payload.version),
+        };
       } finally {
         await this.db.exec('COMMIT').catch(() => undefined);
       }
@@ -120,7 +131,12 @@ export class FeedService {
   appeal(callerKey: string, reason: string, by: string): Promise<void> {
     this.index.clear(callerKey);
     return this.serial(async () => {
-      await this.db.run('INSERT INTO appeals (caller_key, reason, at, by) VALUES (?, ?, ?, ?)', [callerKey, reason, this.clock.now(), by]);
+      await this.db.run('INSERT INTO appeals (caller_key, reason, at, by) VALUES (?, ?, ?, ?)', [
+        callerKey,
+        reason,
+        this.clock.now(),
+        by,
+      ]);
     });
   }
 
@@ -135,9 +151,12 @@ export class FeedService {
   /** Pulls on a schedule; the timer never keeps the process alive. */
   start(): void {
     if (this.settings.pullIntervalMs <= 0 || this.timer !== undefined) return;
-    this.timer = setInterval(() => {
-      this.pullAll(false).catch((err: unknown) => this.logger.error({ err }, 'friends\' feeds pull round failed'));
-    }, Math.min(this.settings.pullIntervalMs, 60_000));
+    this.timer = setInterval(
+      () => {
+        this.pullAll(false).catch((err: unknown) => this.logger.error({ err }, "friends' feeds pull round failed"));
+      },
+      Math.min(this.settings.pullIntervalMs, 60_000),
+    );
     this.timer.unref();
   }
 
@@ -173,9 +192,15 @@ export class FeedService {
     const log = { friend: friend.name, url: friend.url, since };
     if (result.kind === 'rejected') {
       st.failures++;
-      const wait = Math.min(this.settings.maxBackoffMs, Math.max(this.settings.pullIntervalMs, 1000) * 2 ** Math.min(st.failures - 1, 20));
+      const wait = Math.min(
+        this.settings.maxBackoffMs,
+        Math.max(this.settings.pullIntervalMs, 1000) * 2 ** Math.min(st.failures - 1, 20),
+      );
       st.nextAt = now + wait;
-      this.logger.warn({ ...log, reason: result.reason, detail: result.detail, retryInMs: wait }, 'friend feed rejected: nothing merged');
+      this.logger.warn(
+        { ...log, reason: result.reason, detail: result.detail, retryInMs: wait },
+        'friend feed rejected: nothing merged',
+      );
       await this.serial(() => notePullError(this.db, friend.id, now, `${result.reason}: ${result.detail}`));
       return { friend: friend.name, outcome: 'rejected', reason: result.reason, detail: result.detail };
     }
@@ -188,8 +213,24 @@ export class FeedService {
     const { feed } = result;
     await this.serial(() => mergeFeed(this.db, friend.id, feed, result.etag, now));
     if (feed.full) st.lastFullAt = now;
-    this.logger.info({ ...log, version: feed.version, full: feed.full, entries: feed.entries.length, removed: feed.removed.length, bytes: result.bytes }, 'friend feed merged');
-    return { friend: friend.name, outcome: 'merged', version: feed.version, entries: feed.entries.length, removed: feed.removed.length };
+    this.logger.info(
+      {
+        ...log,
+        version: feed.version,
+        full: feed.full,
+        entries: feed.entries.length,
+        removed: feed.removed.length,
+        bytes: result.bytes,
+      },
+      'friend feed merged',
+    );
+    return {
+      friend: friend.name,
+      outcome: 'merged',
+      version: feed.version,
+      entries: feed.entries.length,
+      removed: feed.removed.length,
+    };
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {

@@ -64,7 +64,8 @@ function friendOf(r: FriendRow): Friend {
 
 export function validateFriend(f: NewFriend): NewFriend {
   const name = f.name.trim();
-  if (!/^[\w.@-]{1,60}$/u.test(name)) throw new FriendInputError(`name: expected 1-60 letters, digits, . _ @ -, got ${JSON.stringify(f.name)}`);
+  if (!/^[\w.@-]{1,60}$/u.test(name))
+    throw new FriendInputError(`name: expected 1-60 letters, digits, . _ @ -, got ${JSON.stringify(f.name)}`);
   let url: URL;
   try {
     url = new URL(f.url);
@@ -87,8 +88,16 @@ export async function listFriends(db: Connection): Promise<Friend[]> {
 
 export async function addFriend(db: Connection, input: NewFriend, now: number): Promise<Friend> {
   const f = validateFriend(input);
-  if ((await db.get('SELECT 1 FROM friends WHERE name = ?', [f.name])) !== undefined) throw new FriendInputError(`a friend named ${f.name} exists already`);
-  await db.run('INSERT INTO friends (name, url, public_key, token, weight, added_at) VALUES (?, ?, ?, ?, ?, ?)', [f.name, f.url, f.publicKey, f.token, f.weight, now]);
+  if ((await db.get('SELECT 1 FROM friends WHERE name = ?', [f.name])) !== undefined)
+    throw new FriendInputError(`a friend named ${f.name} exists already`);
+  await db.run('INSERT INTO friends (name, url, public_key, token, weight, added_at) VALUES (?, ?, ?, ?, ?, ?)', [
+    f.name,
+    f.url,
+    f.publicKey,
+    f.token,
+    f.weight,
+    now,
+  ]);
   const row = await db.get<FriendRow>('SELECT * FROM friends WHERE name = ?', [f.name]);
   if (row === undefined) throw new Error(`friend ${f.name} not found after insert`);
   return friendOf(row);
@@ -122,13 +131,22 @@ export async function notePullUnchanged(db: Connection, id: number, at: number):
 const ROWS_PER_INSERT = 100;
 
 /** Merges a verified feed in one transaction: a full feed replaces the friend's reports, an incremental one patches them. */
-export async function mergeFeed(db: Connection, friendId: number, feed: FeedPayload, etag: string | null, at: number): Promise<void> {
+export async function mergeFeed(
+  db: Connection,
+  friendId: number,
+  feed: FeedPayload,
+  etag: string | null,
+  at: number,
+): Promise<void> {
   await db.exec('BEGIN IMMEDIATE');
   try {
     if (feed.full) await db.run('DELETE FROM friend_reports WHERE friend_id = ?', [friendId]);
     for (let i = 0; i < feed.removed.length; i += ROWS_PER_INSERT) {
       const part = feed.removed.slice(i, i + ROWS_PER_INSERT);
-      await db.run(`DELETE FROM friend_reports WHERE friend_id = ? AND caller_key IN (${part.map(() => '?').join(',')})`, [friendId, ...part.map((r) => r.number)]);
+      await db.run(
+        `DELETE FROM friend_reports WHERE friend_id = ? AND caller_key IN (${part.map(() => '?').join(',')})`,
+        [friendId, ...part.map((r) => r.number)],
+      );
     }
     for (let i = 0; i < feed.entries.length; i += ROWS_PER_INSERT) {
       const part = feed.entries.slice(i, i + ROWS_PER_INSERT);
@@ -140,7 +158,12 @@ export async function mergeFeed(db: Connection, friendId: number, feed: FeedPayl
         part.flatMap((e) => [friendId, e.number, e.company, e.category, e.attempts, e.firstSeen, e.lastSeen]),
       );
     }
-    await db.run('UPDATE friends SET version = ?, etag = ?, last_pull_at = ?, last_error = NULL WHERE id = ?', [feed.version, etag, at, friendId]);
+    await db.run('UPDATE friends SET version = ?, etag = ?, last_pull_at = ?, last_error = NULL WHERE id = ?', [
+      feed.version,
+      etag,
+      at,
+      friendId,
+    ]);
     await db.exec('COMMIT');
   } catch (err) {
     await db.exec('ROLLBACK').catch(() => undefined);

@@ -9,7 +9,14 @@ export { FeedService, feedEtag, type FeedSettings, type PublishedFeed, type Pull
 export { FriendIndex };
 export * from './feed-format.js';
 export { checkFeed, pullFeed, type PullLimits, type PullResult, type RejectReason } from './feed-puller.js';
-export { addFriend, listFriends, removeFriend, FriendInputError, type Friend, type NewFriend } from './friends-store.js';
+export {
+  addFriend,
+  listFriends,
+  removeFriend,
+  FriendInputError,
+  type Friend,
+  type NewFriend,
+} from './friends-store.js';
 export { loadOrCreateFeedKeys } from './feed-keys.js';
 export { APPEAL_BY, numberHash, type PrefixMatch } from './feed-publisher.js';
 
@@ -33,6 +40,7 @@ export function feedSettings(c: Config['feeds']): FeedSettings {
 export async function loadFriendIndex(db: Connection, consensus: number): Promise<FriendIndex> {
   const index = new FriendIndex(consensus);
   index.replace(await allReports(db));
-  for (const r of await db.all<{ caller_key: string }>('SELECT DISTINCT caller_key FROM appeals')) index.clear(r.caller_key);
+  for (const r of await db.all<{ caller_key: string }>('SELECT DISTINCT caller_key FROM appeals'))
+    index.clear(r.caller_key);
   return index;
 }

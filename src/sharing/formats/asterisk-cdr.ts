@@ -34,7 +34,10 @@ function offsetAt(ms: number, timeZone: string): number {
     second: '2-digit',
   }).formatToParts(ms);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(ms / 1000) * 1000;
+  return (
+    Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) -
+    Math.floor(ms / 1000) * 1000
+  );
 }
 
 /** `2024-01-15 10:23:45` in `timeZone` → ms since epoch. */
@@ -48,7 +51,13 @@ export function localTime(text: string, timeZone: string): number | undefined {
 }
 
 const digits = (s: string) => s.replace(/\D/g, '');
-const OUTCOMES: Record<string, string> = { ANSWERED: 'answered', BUSY: 'declined', 'NO ANSWER': 'cancelled', FAILED: 'failed', CONGESTION: 'failed' };
+const OUTCOMES: Record<string, string> = {
+  ANSWERED: 'answered',
+  BUSY: 'declined',
+  'NO ANSWER': 'cancelled',
+  FAILED: 'failed',
+  CONGESTION: 'failed',
+};
 
 /** `"Name" <0212345678>` → Name. */
 function clidName(clid: string): string | null {
@@ -63,7 +72,8 @@ export async function* readAsteriskCdr(input: Readable, o: CdrOptions): AsyncGen
       yield { line, error: `expected at least 16 CDR fields, found ${cells.length}` };
       continue;
     }
-    const [, src = '', dst = '', dcontext = '', clid = '', , , , , start = '', , , , billsec = '', disposition = ''] = cells;
+    const [, src = '', dst = '', dcontext = '', clid = '', , , , , start = '', , , , billsec = '', disposition = ''] =
+      cells;
     const uniqueid = cells[16] ?? '';
     const at = localTime(start, o.timeZone);
     if (at === undefined) {
@@ -72,7 +82,9 @@ export async function* readAsteriskCdr(input: Readable, o: CdrOptions): AsyncGen
     }
     const srcDigits = digits(src);
     const dstDigits = digits(dst);
-    const outbound = OUTBOUND_CONTEXT.test(dcontext) || (!INBOUND_CONTEXT.test(dcontext) && srcDigits.length > 0 && srcDigits.length <= 6 && dstDigits.length >= 7);
+    const outbound =
+      OUTBOUND_CONTEXT.test(dcontext) ||
+      (!INBOUND_CONTEXT.test(dcontext) && srcDigits.length > 0 && srcDigits.length <= 6 && dstDigits.length >= 7);
     if (outbound) {
       const n = normalizeNumber(dst, o.country);
       if (n.e164 === null || !n.valid) {

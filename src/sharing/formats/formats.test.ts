@@ -27,9 +27,18 @@ function source(format: ImportFormat, input: Readable | string, as?: 'trusted' |
   return openSource(format, stream, { country: 'IT', timeZone: 'Europe/Rome', now: NOW, ...(as && { as }) });
 }
 
-async function run(format: ImportFormat, input: Readable | string, file: string, opts: { lenient?: boolean; as?: 'trusted' | 'nuisance' } = {}) {
+async function run(
+  format: ImportFormat,
+  input: Readable | string,
+  file: string,
+  opts: { lenient?: boolean; as?: 'trusted' | 'nuisance' } = {},
+) {
   const s = source(format, input, opts.as);
-  return importRecords(file, s.items, { now: NOW, ...(s.historyBy && { historyBy: s.historyBy }), ...(opts.lenient && { lenient: true }) });
+  return importRecords(file, s.items, {
+    now: NOW,
+    ...(s.historyBy && { historyBy: s.historyBy }),
+    ...(opts.lenient && { lenient: true }),
+  });
 }
 
 async function collect(items: AsyncIterable<SourceItem>): Promise<SourceItem[]> {
@@ -69,12 +78,17 @@ describe('FRITZ!Box phonebook', () => {
     const file = await register();
     const report = await run('fritzbox', createReadStream(fixtureDataFile('fritzbox-spam-phonebook.xml')), file);
     expect(report.written.mark).toBeGreaterThan(100);
-    const items = await collect(source('fritzbox', createReadStream(fixtureDataFile('fritzbox-spam-phonebook.xml'))).items);
+    const items = await collect(
+      source('fritzbox', createReadStream(fixtureDataFile('fritzbox-spam-phonebook.xml'))).items,
+    );
     const numbers = items.flatMap((i) => ('record' in i ? [String(i.record.values.caller_key)] : []));
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
-    await writeFritzbox(out, numbers.map((n) => ({ number: n, name: `<spam & "co"> ${n}`, at: NOW })));
+    await writeFritzbox(
+      out,
+      numbers.map((n) => ({ number: n, name: `<spam & "co"> ${n}`, at: NOW })),
+    );
     out.end();
     const xml = Buffer.concat(chunks).toString('utf8');
     const back = await collect(readFritzbox(Readable.from([xml]), { label: 'nuisance', country: 'DE', now: NOW }));
@@ -83,7 +97,8 @@ describe('FRITZ!Box phonebook', () => {
 
   it('refuses XML with a DOCTYPE (external entities, billion laughs) and broken XML', async () => {
     const file = await register();
-    const xxe = '<?xml version="1.0"?>\n<!DOCTYPE phonebooks [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<phonebooks><phonebook><contact><person><realName>&x;</realName></person><telephony><number>+390212345678</number></telephony></contact></phonebook></phonebooks>';
+    const xxe =
+      '<?xml version="1.0"?>\n<!DOCTYPE phonebooks [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<phonebooks><phonebook><contact><person><realName>&x;</realName></person><telephony><number>+390212345678</number></telephony></contact></phonebook></phonebooks>';
     await expect(run('fritzbox', xxe, file)).rejects.toThrow(/DOCTYPE/);
     const truncated = readFileSync(fixtureDataFile('fritzbox-spam-phonebook.xml'), 'utf8').slice(0, 5000);
     await expect(run('fritzbox', truncated, file)).rejects.toThrow(ImportRejectedError);
@@ -100,7 +115,8 @@ describe('vCard', () => {
 
   it('makes an allow-list from contacts by default (folded lines, ORG, tel: URIs), and refuses a card cut short', async () => {
     const file = await register();
-    const vcf = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mario Rossi\r\nORG:Rossi Impian\r\n ti SRL;Ufficio\r\nTEL;TYPE=CELL:tel:+39 333 123 4567\r\nEND:VCARD\r\n';
+    const vcf =
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mario Rossi\r\nORG:Rossi Impian\r\n ti SRL;Ufficio\r\nTEL;TYPE=CELL:tel:+39 333 123 4567\r\nEND:VCARD\r\n';
     const report = await run('vcard', vcf, file);
     expect(report.written.mark).toBe(1);
     const reg = await openRegister({ file, lookbackDays: 30 });
@@ -137,7 +153,12 @@ describe('Asterisk CDR', () => {
     const reg = await openRegister({ file, lookbackDays: 3650 });
     expect(reg.evidenceFor('+393331234567').calledByUs).toBe(Date.parse('2026-11-02T11:00:00+01:00'));
     const attempts = await reg.attempts({ callerKey: '+390287176900' });
-    expect(attempts[0]).toMatchObject({ callerName: 'Call Center', calledNumber: '+390212345678', outcome: 'answered', callId: 'cdr:1730538900.1' });
+    expect(attempts[0]).toMatchObject({
+      callerName: 'Call Center',
+      calledNumber: '+390212345678',
+      outcome: 'answered',
+      callId: 'cdr:1730538900.1',
+    });
     await reg.close();
   });
 });

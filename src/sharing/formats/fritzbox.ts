@@ -33,7 +33,8 @@ export async function* readFritzbox(input: Readable, d: MarkDefaults): AsyncGene
   });
   parser.on('opentag', (tag) => {
     if (path.length === 0) {
-      if (tag.name !== 'phonebooks' && tag.name !== 'phonebook') throw new InputError(`not a FRITZ!Box phonebook (root <${tag.name}>)`, parser.line);
+      if (tag.name !== 'phonebooks' && tag.name !== 'phonebook')
+        throw new InputError(`not a FRITZ!Box phonebook (root <${tag.name}>)`, parser.line);
       sawRoot = true;
     }
     path.push(tag.name);
@@ -52,7 +53,9 @@ export async function* readFritzbox(input: Readable, d: MarkDefaults): AsyncGene
     else if (tag.name === 'mod_time' && /^\d{1,12}$/.test(text.trim())) c.modTime = Number(text.trim()) * 1000;
     else if (tag.name === 'contact') {
       for (const n of c.numbers) {
-        out.push(markItem(n.line, n.value, d, { company: c.realName, ...(c.modTime !== undefined && { at: c.modTime }) }));
+        out.push(
+          markItem(n.line, n.value, d, { company: c.realName, ...(c.modTime !== undefined && { at: c.modTime }) }),
+        );
       }
       contact = null;
     }
@@ -95,7 +98,11 @@ export interface PhonebookEntry {
 }
 
 /** Writes a FRITZ!Box phonebook with one contact per entry. */
-export async function writeFritzbox(out: Writable, entries: AsyncIterable<PhonebookEntry> | Iterable<PhonebookEntry>, name = 'crocetta'): Promise<number> {
+export async function writeFritzbox(
+  out: Writable,
+  entries: AsyncIterable<PhonebookEntry> | Iterable<PhonebookEntry>,
+  name = 'crocetta',
+): Promise<number> {
   const write = (s: string) =>
     out.write(s) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve()));
   await write(`<?xml version="1.0" encoding="utf-8"?>\n<phonebooks>\n  <phonebook name="${xmlText(name)}">\n`);

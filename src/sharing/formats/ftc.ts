@@ -9,7 +9,16 @@ import type { SourceItem } from '../import.js';
 import { InputError, csvRows } from '../text-input.js';
 import { markItem, type MarkDefaults } from './mark-record.js';
 
-const HEADER = ['Company_Phone_Number', 'Created_Date', 'Violation_Date', 'Consumer_City', 'Consumer_State', 'Consumer_Area_Code', 'Subject', 'Recorded_Message_Or_Robocall'];
+const HEADER = [
+  'Company_Phone_Number',
+  'Created_Date',
+  'Violation_Date',
+  'Consumer_City',
+  'Consumer_State',
+  'Consumer_Area_Code',
+  'Subject',
+  'Recorded_Message_Or_Robocall',
+];
 
 /** FTC subjects (their start, lower-cased, spaces folded) → crocetta categories; unlisted ones get none. */
 const SUBJECTS: ReadonlyArray<[string, string | null]> = [
@@ -43,7 +52,10 @@ function ftcTime(text: string | undefined): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-export async function* readFtc(input: Readable, d: Omit<MarkDefaults, 'label' | 'country'>): AsyncGenerator<SourceItem> {
+export async function* readFtc(
+  input: Readable,
+  d: Omit<MarkDefaults, 'label' | 'country'>,
+): AsyncGenerator<SourceItem> {
   let header = true;
   for await (const { line, cells } of csvRows(input)) {
     if (header) {
@@ -62,6 +74,11 @@ export async function* readFtc(input: Readable, d: Omit<MarkDefaults, 'label' | 
       yield { line, dropped: 'malformed row' };
       continue;
     }
-    yield markItem(line, cells[0] ?? '', { ...d, label: 'nuisance', country: 'US' }, { category: ftcCategory(cells[6] ?? ''), at });
+    yield markItem(
+      line,
+      cells[0] ?? '',
+      { ...d, label: 'nuisance', country: 'US' },
+      { category: ftcCategory(cells[6] ?? ''), at },
+    );
   }
 }

@@ -2,7 +2,9 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { HTABLE_HEADER, htableValue, writeKamailioHtable } from './kamailio-htable.js';
 
-async function written(entries: Array<{ number: string; label: string }>): Promise<{ text: string; written: number; skipped: number }> {
+async function written(
+  entries: Array<{ number: string; label: string }>,
+): Promise<{ text: string; written: number; skipped: number }> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));

@@ -10,6 +10,8 @@ export async function* readPlainList(input: Readable, d: MarkDefaults): AsyncGen
     if (t === '' || t.startsWith('#')) continue;
     const item = markItem(line, t, d);
     // A plain list is written by a person: a line that is not a number is an error (or skipped with --lenient).
-    yield 'dropped' in item && item.dropped !== 'blank number' ? { line, error: `${item.dropped}: ${JSON.stringify(t.slice(0, 40))}` } : item;
+    yield 'dropped' in item && item.dropped !== 'blank number'
+      ? { line, error: `${item.dropped}: ${JSON.stringify(t.slice(0, 40))}` }
+      : item;
   }
 }

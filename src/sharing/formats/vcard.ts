@@ -21,7 +21,10 @@ function property(text: string): { name: string; value: string } | null {
   const colon = text.indexOf(':');
   if (colon < 0) return null;
   const name = (text.slice(0, colon).split(';')[0] ?? '').split('.').pop()?.toUpperCase() ?? '';
-  const value = text.slice(colon + 1).replace(/\\([,;\\])/g, '$1').replace(/\\n/gi, ' ');
+  const value = text
+    .slice(colon + 1)
+    .replace(/\\([,;\\])/g, '$1')
+    .replace(/\\n/gi, ' ');
   return { name, value };
 }
 
@@ -42,7 +45,10 @@ export async function* readVcard(input: Readable, d: MarkDefaults): AsyncGenerat
       card = null;
       const company = c.org?.split(';')[0] ?? c.fn;
       for (const tel of c.tels) {
-        yield markItem(tel.line, tel.value.replace(/^tel:/i, ''), d, { company, category: c.categories?.split(',')[0] ?? d.category ?? null });
+        yield markItem(tel.line, tel.value.replace(/^tel:/i, ''), d, {
+          company,
+          category: c.categories?.split(',')[0] ?? d.category ?? null,
+        });
       }
       return;
     }

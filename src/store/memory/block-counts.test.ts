@@ -27,7 +27,10 @@ describe('BlockCountTable', () => {
 
   it('reads the ten blocks of a large block in one walk, base and changes, as ten lookups would', () => {
     const table = new BlockCountTable();
-    table.load(Float64Array.from([39021230, 39021230, 39021232, 39021239, 39021240, 39021229]), Float64Array.from([39021231]));
+    table.load(
+      Float64Array.from([39021230, 39021230, 39021232, 39021239, 39021240, 39021229]),
+      Float64Array.from([39021231]),
+    );
     table.add(39021233, 'nuisance', 2);
     table.add(39021239, 'nuisance', -5);
     const tens = new Array<number>(10).fill(-1);

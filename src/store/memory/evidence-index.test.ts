@@ -45,7 +45,8 @@ describe('EvidenceIndex', () => {
     const ix = index();
     const n = ix.loadMarks(
       (function* () {
-        for (let i = 0; i < 1000; i++) yield { callerKey: `+3933300${i}`, label: 'nuisance' as const, at: i, company: null, category: null };
+        for (let i = 0; i < 1000; i++)
+          yield { callerKey: `+3933300${i}`, label: 'nuisance' as const, at: i, company: null, category: null };
       })(),
     );
     expect(n).toBe(1000);

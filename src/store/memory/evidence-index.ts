@@ -71,7 +71,10 @@ export class EvidenceIndex {
       now: () => options.clock.now(),
       ...(options.blockDropDigits !== undefined && { blockDropDigits: options.blockDropDigits }),
     });
-    this.prefixes = options.prefixes === undefined || options.prefixes === null ? null : new PrefixIndex(options.prefixes, () => options.clock.now());
+    this.prefixes =
+      options.prefixes === undefined || options.prefixes === null
+        ? null
+        : new PrefixIndex(options.prefixes, () => options.clock.now());
   }
 
   /** The earliest time the index keeps, now. */

@@ -8,7 +8,13 @@ function index(now = { t: T0 }) {
   return { now, idx: new EvidenceIndex({ lookbackDays: 30, clock: { now: () => now.t } }) };
 }
 
-const nuisance = (callerKey: string, at = T0) => ({ callerKey, label: 'nuisance' as const, at, company: null, category: null });
+const nuisance = (callerKey: string, at = T0) => ({
+  callerKey,
+  label: 'nuisance' as const,
+  at,
+  company: null,
+  category: null,
+});
 
 describe('learned index', () => {
   it('keeps block counts on every mark change, without a scan', () => {
@@ -18,7 +24,11 @@ describe('learned index', () => {
     expect(b).toMatchObject({ small: '39028717691', smallNuisance: 4, largeNuisance: 4, smallTrusted: 0 });
     expect(b?.tens[1]).toBe(4);
     idx.setMark({ ...nuisance('+390287176912'), label: 'trusted' });
-    expect(idx.evidenceFor('+390287176919').block).toMatchObject({ smallNuisance: 3, smallTrusted: 1, largeTrusted: 1 });
+    expect(idx.evidenceFor('+390287176919').block).toMatchObject({
+      smallNuisance: 3,
+      smallTrusted: 1,
+      largeTrusted: 1,
+    });
     idx.setMark({ ...nuisance('+390287176912'), label: 'none' });
     expect(idx.evidenceFor('+390287176919').block).toMatchObject({ smallNuisance: 3, smallTrusted: 0 });
     expect(idx.evidenceFor('+390299999999').block).toBeUndefined();
@@ -66,7 +76,11 @@ describe('learned index', () => {
     expect(idx.evidenceFor('+390287176919').block).toMatchObject({ smallNuisance: 2, smallMarked: 2, largeMarked: 3 });
     clock.t = T0 + 31 * DAY;
     idx.prune();
-    expect(idx.evidenceFor('+390287176919').block).toMatchObject({ largeNuisance: 3, largeMarked: 3, tensMarked: [0, 2, 0, 1, 0, 0, 0, 0, 0, 0] });
+    expect(idx.evidenceFor('+390287176919').block).toMatchObject({
+      largeNuisance: 3,
+      largeMarked: 3,
+      tensMarked: [0, 2, 0, 1, 0, 0, 0, 0, 0, 0],
+    });
   });
 
   it('marks loaded in bulk at start are all office marks', () => {

@@ -14,7 +14,6 @@ import type { BlockCounts, LearnedEvidence, MarkLabel, Talk } from '../../screen
 import { BlockCountTable } from './block-counts.js';
 import { e164KeyToNumber } from './mark-table.js';
 
-
 function bumpCount(map: Map<number, number>, key: number, by: number): void {
   const next = (map.get(key) ?? 0) + by;
   if (next <= 0) map.delete(key);
@@ -172,12 +171,20 @@ export class LearnedIndex {
     if (block !== null) out.block = block;
     if (act !== undefined) {
       const cutoff = this.options.now() - this.lookbackMs;
-      const calls = act.calls.length > 0 && (act.calls[0]?.at ?? 0) < cutoff ? act.calls.filter((c) => c.at >= cutoff) : act.calls;
-      const talks = act.talks.length > 0 && (act.talks[0]?.at ?? 0) < cutoff ? act.talks.filter((t) => t.at >= cutoff) : act.talks;
+      const calls =
+        act.calls.length > 0 && (act.calls[0]?.at ?? 0) < cutoff ? act.calls.filter((c) => c.at >= cutoff) : act.calls;
+      const talks =
+        act.talks.length > 0 && (act.talks[0]?.at ?? 0) < cutoff ? act.talks.filter((t) => t.at >= cutoff) : act.talks;
       if (calls.length > 0) out.calls = calls;
       if (talks.length > 0) out.talks = talks;
     }
-    if (out.block === undefined && out.calls === undefined && out.talks === undefined && called === undefined && override === undefined) {
+    if (
+      out.block === undefined &&
+      out.calls === undefined &&
+      out.talks === undefined &&
+      called === undefined &&
+      override === undefined
+    ) {
       return null;
     }
     if (called !== undefined) out.calledByUs = called;
@@ -200,7 +207,8 @@ export class LearnedIndex {
     let tensMarked: readonly number[] = tens;
     if (largeLearned > 0) {
       const marked = tens.slice();
-      for (let i = 0; i < 10; i++) marked[i] = Math.max(0, (tens[i] ?? 0) - (this.learnedSmall.get(large * 10 + i) ?? 0));
+      for (let i = 0; i < 10; i++)
+        marked[i] = Math.max(0, (tens[i] ?? 0) - (this.learnedSmall.get(large * 10 + i) ?? 0));
       tensMarked = marked;
     }
     return {
@@ -251,9 +259,11 @@ export class LearnedIndex {
     const cutoff = this.options.now() - this.lookbackMs;
     let i = 0;
     while (i < act.calls.length && (act.calls[i]?.at ?? 0) < cutoff) i++;
-    if (i > 0 || act.calls.length > MAX_PER_CALLER) act.calls = act.calls.slice(Math.max(i, act.calls.length - MAX_PER_CALLER));
+    if (i > 0 || act.calls.length > MAX_PER_CALLER)
+      act.calls = act.calls.slice(Math.max(i, act.calls.length - MAX_PER_CALLER));
     let j = 0;
     while (j < act.talks.length && (act.talks[j]?.at ?? 0) < cutoff) j++;
-    if (j > 0 || act.talks.length > MAX_PER_CALLER) act.talks = act.talks.slice(Math.max(j, act.talks.length - MAX_PER_CALLER));
+    if (j > 0 || act.talks.length > MAX_PER_CALLER)
+      act.talks = act.talks.slice(Math.max(j, act.talks.length - MAX_PER_CALLER));
   }
 }

@@ -84,18 +84,24 @@ describe('query plans', () => {
     const db = await Connection.open(file);
     const plan = async (sql: string, params: (string | number)[]): Promise<string> =>
       (await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)).map((r) => r.detail).join(' | ');
-    expect(await plan('SELECT * FROM attempts WHERE caller_key = ? ORDER BY time DESC, id DESC LIMIT 100', ['+39'])).toMatch(
-      /USING INDEX attempts_caller_time/,
-    );
-    expect(await plan('SELECT * FROM attempts WHERE called_number = ? AND time >= ? ORDER BY time DESC, id DESC LIMIT 100', ['+39', 0])).toMatch(
-      /USING INDEX attempts_called_time/,
-    );
+    expect(
+      await plan('SELECT * FROM attempts WHERE caller_key = ? ORDER BY time DESC, id DESC LIMIT 100', ['+39']),
+    ).toMatch(/USING INDEX attempts_caller_time/);
+    expect(
+      await plan('SELECT * FROM attempts WHERE called_number = ? AND time >= ? ORDER BY time DESC, id DESC LIMIT 100', [
+        '+39',
+        0,
+      ]),
+    ).toMatch(/USING INDEX attempts_called_time/);
     expect(await plan('SELECT * FROM attempts WHERE call_id = ?', ['x'])).toMatch(/USING INDEX attempts_call_id/);
     expect(await plan('SELECT COUNT(*), MIN(time), MAX(time) FROM attempts WHERE caller_key = ?', ['+39'])).toMatch(
       /USING COVERING INDEX attempts_caller_time/,
     );
     expect(
-      await plan('SELECT id, caller_key, time, refused_at FROM attempts WHERE (time, id) > (?, ?) AND caller_key IS NOT NULL ORDER BY time, id LIMIT 5000', [0, -1]),
+      await plan(
+        'SELECT id, caller_key, time, refused_at FROM attempts WHERE (time, id) > (?, ?) AND caller_key IS NOT NULL ORDER BY time, id LIMIT 5000',
+        [0, -1],
+      ),
     ).toMatch(/USING INDEX attempts_time/);
     expect(await plan('SELECT company, COUNT(*) FROM numbers WHERE company IS NOT NULL GROUP BY company', [])).toMatch(
       /USING COVERING INDEX numbers_company/,

@@ -95,7 +95,11 @@ export async function loadIndex(
       // Talk times (short calls, the persistent human) survive a restart; the call's time stands for the answer.
       if (r.talk_ms !== null) index.addTalk(r.caller_key, r.time, r.talk_ms / 1000);
       if (index.prefixes !== null && r.reasons !== null) {
-        index.prefixes.attempt(r.caller_key, { time: r.time, verdict: r.verdict, reasons: parseReasons(r.reasons) }, isRefusalAction(r.action));
+        index.prefixes.attempt(
+          r.caller_key,
+          { time: r.time, verdict: r.verdict, reasons: parseReasons(r.reasons) },
+          isRefusalAction(r.action),
+        );
       }
     }
     const last = rows[rows.length - 1];
@@ -113,7 +117,9 @@ export async function loadIndex(
 function parseReasons(json: string): Reason[] {
   try {
     const parsed: unknown = JSON.parse(json);
-    return Array.isArray(parsed) ? (parsed as Reason[]).filter((r) => typeof r?.code === 'string' && typeof r.weight === 'number') : [];
+    return Array.isArray(parsed)
+      ? (parsed as Reason[]).filter((r) => typeof r?.code === 'string' && typeof r.weight === 'number')
+      : [];
   } catch {
     return [];
   }
@@ -209,7 +215,13 @@ async function loadOtherMarks(db: Connection, index: EvidenceIndex): Promise<num
       [after, PAGE],
     );
     for (const r of rows) {
-      index.setMark({ callerKey: r.caller_key, label: r.label, at: r.marked_at ?? 0, company: r.company, category: r.category });
+      index.setMark({
+        callerKey: r.caller_key,
+        label: r.label,
+        at: r.marked_at ?? 0,
+        company: r.company,
+        category: r.category,
+      });
     }
     loaded += rows.length;
     const last = rows[rows.length - 1];
@@ -256,7 +268,10 @@ function countBlocks(index: EvidenceIndex): number {
 
 /** The numbers the business called (PBX outbound, CDR import) since `since`, into the learned index. */
 async function loadCalledNumbers(db: Connection, index: EvidenceIndex, since: number): Promise<number> {
-  const rows = await db.all<{ caller_key: string; last_at: number }>('SELECT caller_key, last_at FROM called_numbers WHERE last_at >= ?', [since]);
+  const rows = await db.all<{ caller_key: string; last_at: number }>(
+    'SELECT caller_key, last_at FROM called_numbers WHERE last_at >= ?',
+    [since],
+  );
   for (const r of rows) index.addCalledByUs(r.caller_key, r.last_at);
   return rows.length;
 }

@@ -45,7 +45,13 @@ describe('MarkTable', () => {
   it('widens company ids past 65535 distinct names without losing the earlier ones', () => {
     const table = new MarkTable(16);
     for (let i = 0; i < 70_000; i++) {
-      table.set({ callerKey: `+3910${i}`, label: 'nuisance', at: i, company: `Co ${i}`, category: i === 0 ? 'first' : null });
+      table.set({
+        callerKey: `+3910${i}`,
+        label: 'nuisance',
+        at: i,
+        company: `Co ${i}`,
+        category: i === 0 ? 'first' : null,
+      });
     }
     expect(table.get('+39100')).toMatchObject({ company: 'Co 0', category: 'first' });
     expect(table.get('+391065535')?.company).toBe('Co 65535');

@@ -118,7 +118,13 @@ export class MarkTable {
   set(entry: MarkEntry): void {
     let index = this.find(entry.callerKey);
     if (index === EMPTY) index = this.insert(entry.callerKey);
-    this.write(index, labelCode(entry.label), entry.at, this.internCompany(entry.company), this.internCategory(entry.category));
+    this.write(
+      index,
+      labelCode(entry.label),
+      entry.at,
+      this.internCompany(entry.company),
+      this.internCategory(entry.category),
+    );
   }
 
   /**

@@ -34,26 +34,58 @@ const RULES: ScreeningRules = {
 const classifier = createClassifier(RULES);
 
 function identity(e164: string): CallerIdentity {
-  return { number: normalizeNumber(e164, 'IT'), displayName: null, source: 'from', withheld: false, withheldReason: null, attestation: null, verstat: null };
+  return {
+    number: normalizeNumber(e164, 'IT'),
+    displayName: null,
+    source: 'from',
+    withheld: false,
+    withheldReason: null,
+    attestation: null,
+    verstat: null,
+  };
 }
 
 function setup() {
-  const clock = { t: T0, now(): number { return this.t; } };
-  const index = new EvidenceIndex({ lookbackDays: 60, clock, prefixes: prefixIndexOptions(RULES.learning, RULES.thresholds) });
-  const classify = (e164: string, did = DID): Decision => classifier(identity(e164), index.evidenceFor(e164), clock.t, { did });
+  const clock = {
+    t: T0,
+    now(): number {
+      return this.t;
+    },
+  };
+  const index = new EvidenceIndex({
+    lookbackDays: 60,
+    clock,
+    prefixes: prefixIndexOptions(RULES.learning, RULES.thresholds),
+  });
+  const classify = (e164: string, did = DID): Decision =>
+    classifier(identity(e164), index.evidenceFor(e164), clock.t, { did });
   /** One call as the register records it: classified, its action, what it teaches the index. */
   const call = (e164: string, did = DID): Decision => {
     const decision = classify(e164, did);
     const action = decision.verdict === 'nuisance' ? 'reject:607' : 'allow';
     index.addAttempt(e164, clock.t);
     if (action !== 'allow') index.addRefusal(e164, clock.t);
-    noteLearned(index, e164, { time: clock.t, calledNumber: did, verdict: decision.verdict, score: decision.score, reasons: decision.reasons, action }, RULES.thresholds);
+    noteLearned(
+      index,
+      e164,
+      {
+        time: clock.t,
+        calledNumber: did,
+        verdict: decision.verdict,
+        score: decision.score,
+        reasons: decision.reasons,
+        action,
+      },
+      RULES.thresholds,
+    );
     return decision;
   };
-  const mark = (e164: string, label: 'nuisance' | 'trusted'): void => index.setMark({ callerKey: e164, label, at: clock.t, company: null, category: null });
+  const mark = (e164: string, label: 'nuisance' | 'trusted'): void =>
+    index.setMark({ callerKey: e164, label, at: clock.t, company: null, category: null });
   // The office's Italian callers: customers on mobiles and in Milan, who talked with it at length.
   for (let i = 0; i < 40; i++) index.addTalk(`+39347${String(1_000_000 + i * 98_321).slice(-7)}`, T0 - 20 * DAY, 240);
-  for (let i = 0; i < 40; i++) index.addTalk(`+3902${String(10_000_000 + i * 1_234_567).slice(-8)}`, T0 - 20 * DAY, 240);
+  for (let i = 0; i < 40; i++)
+    index.addTalk(`+3902${String(10_000_000 + i * 1_234_567).slice(-8)}`, T0 - 20 * DAY, 240);
   return { clock, index, classify, call, mark };
 }
 
@@ -76,7 +108,9 @@ describe('a foreign centre with a fresh number every call', () => {
     const d = s.classify(albanian(50));
     expect(d.verdict).toBe('nuisance');
     expect(d.reasons[0]).toMatchObject({ code: 'prefix-evidence' });
-    expect(d.reasons[0]?.text).toMatch(/number ranges of \+355 69 \(mobile\) with calls refused or marked nuisance lately \(last on 2 Nov\); none of your callers calls from there/);
+    expect(d.reasons[0]?.text).toMatch(
+      /number ranges of \+355 69 \(mobile\) with calls refused or marked nuisance lately \(last on 2 Nov\); none of your callers calls from there/,
+    );
   });
 });
 
@@ -149,14 +183,29 @@ describe('the register', () => {
     dir = tempDir();
     const clock = new ManualClock(T0);
     const open = async (): Promise<OpenedRegister> => {
-      const r = await openRegister({ file: dir!.file('register.sqlite'), lookbackDays: 60, clock, prefixes: prefixIndexOptions(RULES.learning, RULES.thresholds) });
+      const r = await openRegister({
+        file: dir!.file('register.sqlite'),
+        lookbackDays: 60,
+        clock,
+        prefixes: prefixIndexOptions(RULES.learning, RULES.thresholds),
+      });
       opened.push(r);
       return r;
     };
     const first = await open();
-    for (let k = 0; k < 6; k++) await first.mark(albanian(k), { label: 'nuisance', company: null, category: null, at: T0 - k * HOUR, by: 'test' });
+    for (let k = 0; k < 6; k++)
+      await first.mark(albanian(k), {
+        label: 'nuisance',
+        company: null,
+        category: null,
+        at: T0 - k * HOUR,
+        by: 'test',
+      });
     const refusal = [{ code: 'repeat-after-refusal' as const, text: '3rd attempt', weight: 0.9 }];
-    for (let k = 6; k < 10; k++) await first.record(newAttempt(albanian(k), T0 - HOUR, { verdict: 'nuisance', score: 0.9, reasons: refusal, action: 'reject:607' }));
+    for (let k = 6; k < 10; k++)
+      await first.record(
+        newAttempt(albanian(k), T0 - HOUR, { verdict: 'nuisance', score: 0.9, reasons: refusal, action: 'reject:607' }),
+      );
     const before = first.evidenceFor(albanian(80)).prefix;
     expect(before?.node.nuisance).toBeGreaterThan(5);
     await first.close();

@@ -23,7 +23,10 @@ export interface PrefixIndexOptions {
 }
 
 /** The tree's options from the screening rules; null when `screening.learning.prefixes.enabled` is false. */
-export function prefixIndexOptions(learning: LearningRules | undefined, thresholds: { suspect: number }): PrefixIndexOptions | null {
+export function prefixIndexOptions(
+  learning: LearningRules | undefined,
+  thresholds: { suspect: number },
+): PrefixIndexOptions | null {
   const p = learning?.prefixes;
   if (p !== undefined && !p.enabled) return null;
   return {
@@ -74,12 +77,19 @@ export class PrefixIndex {
   }
 
   /** One attempt as the register records it. */
-  attempt(callerKey: string, attempt: { time: number; verdict: Verdict; reasons: readonly Reason[] }, refused: boolean): void {
+  attempt(
+    callerKey: string,
+    attempt: { time: number; verdict: Verdict; reasons: readonly Reason[] },
+    refused: boolean,
+  ): void {
     if (!callerKey.startsWith('+')) return;
     let live = 0;
     for (const r of attempt.reasons) if (LIVE_NUISANCE.has(r.code)) live = Math.max(live, r.weight);
     if (refused) {
-      const learned = prefixLearning({ verdict: attempt.verdict, score: 0, reasons: [...attempt.reasons] }, { suspect: this.options.suspect });
+      const learned = prefixLearning(
+        { verdict: attempt.verdict, score: 0, reasons: [...attempt.reasons] },
+        { suspect: this.options.suspect },
+      );
       if (learned === 'own') return this.tree.observe(callerKey, 'nuisance', 1, attempt.time);
       if (learned === 'neighbourhood' && live === 0) {
         this.tree.observeUnlabelled(callerKey, attempt.time);
@@ -92,7 +102,8 @@ export class PrefixIndex {
   /** An answered call of `seconds` at `at`: a long one makes the number legitimate evidence. */
   talk(callerKey: string, at: number, seconds: number): void {
     const human = this.options.humanSeconds;
-    if (human > 0 && seconds >= human && callerKey.startsWith('+')) this.tree.observe(callerKey, 'legit', 1, at + seconds * 1000);
+    if (human > 0 && seconds >= human && callerKey.startsWith('+'))
+      this.tree.observe(callerKey, 'legit', 1, at + seconds * 1000);
   }
 
   /** The business called this number at `at`. */

@@ -31,7 +31,7 @@ const REGISTER = {
   userAgent: 'FRITZ!OS 7.57',
 };
 
-describe('the PBX\'s bindings in the register', () => {
+describe("the PBX's bindings in the register", () => {
   it('survive closing and opening the file again; expired ones are ignored', async () => {
     const clock = new ManualClock(T0);
     let table = await openTable();
@@ -43,8 +43,14 @@ describe('the PBX\'s bindings in the register', () => {
     table = await openTable();
     registry = await PbxRegistry.open(table, LIMITS, clock);
     const expected: Binding = {
-      aor: 'sip:fritzbox@crocetta', contact: 'sip:fritzbox@192.168.178.1:5060', expiresAt: T0 + 600_000, updatedAt: T0,
-      callId: 'reg@192.168.178.1', cseq: 2, source: REGISTER.source, userAgent: 'FRITZ!OS 7.57',
+      aor: 'sip:fritzbox@crocetta',
+      contact: 'sip:fritzbox@192.168.178.1:5060',
+      expiresAt: T0 + 600_000,
+      updatedAt: T0,
+      callId: 'reg@192.168.178.1',
+      cseq: 2,
+      source: REGISTER.source,
+      userAgent: 'FRITZ!OS 7.57',
     };
     expect(registry.live()).toEqual([expected]);
     expect(registry.target()).toBe('sip:fritzbox@198.51.100.7:40123');

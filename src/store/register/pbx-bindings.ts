@@ -50,7 +50,18 @@ export class PbxBindingTable implements BindingStore {
         await this.db.run(
           `INSERT INTO pbx_bindings (aor, contact, expires_at, updated_at, call_id, cseq, source_address, source_port, transport, user_agent)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [b.aor, b.contact, b.expiresAt, b.updatedAt, b.callId, b.cseq, b.source.address, b.source.port, b.source.transport, b.userAgent],
+          [
+            b.aor,
+            b.contact,
+            b.expiresAt,
+            b.updatedAt,
+            b.callId,
+            b.cseq,
+            b.source.address,
+            b.source.port,
+            b.source.transport,
+            b.userAgent,
+          ],
         );
       }
       await this.db.run('COMMIT');

@@ -34,12 +34,16 @@ export async function listAttempts(db: Connection, q: AttemptQuery): Promise<Att
   if (q.since !== undefined) add('time >= ?', q.since);
   if (q.until !== undefined) add('time < ?', q.until);
   if (q.verdict !== undefined) add('verdict = ?', q.verdict);
-  if (q.action !== undefined) add("(action = ? OR action LIKE ? ESCAPE '\\')", q.action, `${q.action.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`);
+  if (q.action !== undefined)
+    add("(action = ? OR action LIKE ? ESCAPE '\\')", q.action, `${q.action.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`);
   if (q.text !== undefined && q.text !== '') {
     const p = likePattern(q.text);
     add(
       "(caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_name LIKE ? ESCAPE '\\' OR user_agent LIKE ? ESCAPE '\\')",
-      p, p, p, p,
+      p,
+      p,
+      p,
+      p,
     );
   }
   if (q.before !== undefined) add('(time < ? OR (time = ? AND id < ?))', q.before.time, q.before.time, q.before.id);

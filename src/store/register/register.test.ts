@@ -61,7 +61,14 @@ describe('record', () => {
       callerName: 'Mario «Rossi»',
       verdict: 'suspect',
       score: 0.72,
-      reasons: [{ code: 'unparsable-number', text: 'the number "ABC" is not a phone number', weight: 0.5, params: { raw: 'ABC' } }],
+      reasons: [
+        {
+          code: 'unparsable-number',
+          text: 'the number "ABC" is not a phone number',
+          weight: 0.5,
+          params: { raw: 'ABC' },
+        },
+      ],
       action: 'tag',
       failOpen: true,
       finalStatus: 200,
@@ -132,7 +139,12 @@ describe('refusals', () => {
     expect(register.evidenceFor(CALLER).refusals).toEqual([T0 - 50_000]);
     await register.flush();
     const [row] = await register.attempts({ callerKey: CALLER });
-    expect(row).toMatchObject({ outcome: 'declined', finalStatus: 603, outcomeAt: T0 - 50_000, refusedAt: T0 - 50_000 });
+    expect(row).toMatchObject({
+      outcome: 'declined',
+      finalStatus: 603,
+      outcomeAt: T0 - 50_000,
+      refusedAt: T0 - 50_000,
+    });
   });
 
   it('are not counted twice for one attempt', async () => {
@@ -188,8 +200,19 @@ describe('look-back window', () => {
 describe('marks', () => {
   it('set, change and clear a mark, at once in the index and with history in the database', async () => {
     const register = await openAt();
-    const marking = register.mark(CALLER, { label: 'nuisance', company: 'Acme Energia', category: 'energy', at: T0, by: 'panel' });
-    expect(register.evidenceFor(CALLER).mark).toEqual({ label: 'nuisance', at: T0, company: 'Acme Energia', category: 'energy' });
+    const marking = register.mark(CALLER, {
+      label: 'nuisance',
+      company: 'Acme Energia',
+      category: 'energy',
+      at: T0,
+      by: 'panel',
+    });
+    expect(register.evidenceFor(CALLER).mark).toEqual({
+      label: 'nuisance',
+      at: T0,
+      company: 'Acme Energia',
+      category: 'energy',
+    });
     await marking;
     await register.mark(CALLER, { label: 'trusted', company: null, category: null, at: T0 + 1, by: 'api' });
     expect(register.evidenceFor(CALLER).mark).toMatchObject({ label: 'trusted', company: null });
@@ -241,12 +264,21 @@ describe('attempts query', () => {
     const register = await openAt();
     const ids: number[] = [];
     for (let i = 0; i < 10; i++) {
-      ids.push(await register.record(newAttempt(i % 2 === 0 ? CALLER : '+393330000000', T0 + i * 1000, { calledNumber: i < 5 ? '+3902111' : '+3902222' })));
+      ids.push(
+        await register.record(
+          newAttempt(i % 2 === 0 ? CALLER : '+393330000000', T0 + i * 1000, {
+            calledNumber: i < 5 ? '+3902111' : '+3902222',
+          }),
+        ),
+      );
     }
     const mine = await register.attempts({ callerKey: CALLER });
     expect(mine.map((a) => a.time)).toEqual([8, 6, 4, 2, 0].map((i) => T0 + i * 1000));
     expect((await register.attempts({ calledNumber: '+3902222' })).map((a) => a.id)).toEqual(ids.slice(5).reverse());
-    expect((await register.attempts({ since: T0 + 3000, until: T0 + 5000 })).map((a) => a.id)).toEqual([ids[4], ids[3]]);
+    expect((await register.attempts({ since: T0 + 3000, until: T0 + 5000 })).map((a) => a.id)).toEqual([
+      ids[4],
+      ids[3],
+    ]);
 
     const page1 = await register.attempts({ limit: 4 });
     const page2 = await register.attempts({ limit: 4, beforeId: page1[3]?.id ?? 0 });

@@ -104,7 +104,9 @@ export interface OpenedRegister extends Register {
 /** A mark refused because the disk refuses writes at the moment. */
 export class RegisterUnavailableError extends Error {
   constructor() {
-    super('the register cannot write at the moment (disk full, I/O errors or locked): nothing was changed, try again later');
+    super(
+      'the register cannot write at the moment (disk full, I/O errors or locked): nothing was changed, try again later',
+    );
     this.name = 'RegisterUnavailableError';
   }
 }
@@ -381,7 +383,15 @@ class SqliteRegister implements OpenedRegister {
     clearInterval(this.pruneTimer);
     await this.batches.close();
     const s = this.statements;
-    const all: Statement[] = [s.insertAttempt, s.insertAttempts, s.updateOutcome, s.updateTalk, s.upsertCalled, s.upsertNumber, s.insertHistory];
+    const all: Statement[] = [
+      s.insertAttempt,
+      s.insertAttempts,
+      s.updateOutcome,
+      s.updateTalk,
+      s.upsertCalled,
+      s.upsertNumber,
+      s.insertHistory,
+    ];
     await Promise.all(all.map((st) => st.finalize()));
     // Refreshes the planner's statistics where they drifted (cheap; what SQLite advises before closing).
     await this.writer.exec('PRAGMA optimize').catch(() => undefined);

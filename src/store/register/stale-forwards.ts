@@ -6,7 +6,10 @@
  */
 import { Connection } from '../sqlite/connection.js';
 
-export async function endStaleForwards(file: string, opts: { now: number; since: number; busyTimeoutMs?: number }): Promise<number> {
+export async function endStaleForwards(
+  file: string,
+  opts: { now: number; since: number; busyTimeoutMs?: number },
+): Promise<number> {
   const db = await Connection.open(file);
   try {
     db.setBusyTimeout(opts.busyTimeoutMs ?? 5000);

@@ -14,7 +14,8 @@ export type AttemptKind = 'call' | 'message';
  * - timeout: forwarded, and no final answer came from the PBX in time (drachtio's own 408 after its Timer B/C, or
  *   nothing heard at all within pbx.finalTimeout)
  */
-export type AttemptOutcome = 'pending' | 'forwarded' | 'answered' | 'declined' | 'rejected' | 'cancelled' | 'failed' | 'timeout';
+export type AttemptOutcome =
+  'pending' | 'forwarded' | 'answered' | 'declined' | 'rejected' | 'cancelled' | 'failed' | 'timeout';
 
 /** One row of the register: one INVITE or MESSAGE. */
 export interface NewAttempt {
@@ -133,7 +134,13 @@ export interface MarkInput {
 
 /** Marks and numbers-we-called an import wrote to the database, for the in-memory index. */
 export interface ImportedIndexRows {
-  marks?: ReadonlyArray<{ callerKey: string; label: MarkLabel | 'none'; at: number; company: string | null; category: string | null }>;
+  marks?: ReadonlyArray<{
+    callerKey: string;
+    label: MarkLabel | 'none';
+    at: number;
+    company: string | null;
+    category: string | null;
+  }>;
   called?: ReadonlyArray<{ callerKey: string; at: number }>;
 }
 

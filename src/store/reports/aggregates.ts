@@ -55,7 +55,10 @@ export async function ensureAggregateTimeZone(db: Connection, timeZone: string, 
   try {
     await db.run('DELETE FROM time_zone_offsets');
     for (const change of offsetChanges(timeZone)) {
-      await db.run('INSERT INTO time_zone_offsets (since_ms, offset_ms) VALUES (?, ?)', [change.sinceMs, change.offsetMs]);
+      await db.run('INSERT INTO time_zone_offsets (since_ms, offset_ms) VALUES (?, ?)', [
+        change.sinceMs,
+        change.offsetMs,
+      ]);
     }
     await db.exec(REBUILD_SQL);
     await db.run(
@@ -68,6 +71,9 @@ export async function ensureAggregateTimeZone(db: Connection, timeZone: string, 
     await db.run('ROLLBACK').catch(() => undefined);
     throw err;
   }
-  logger.info({ from: current, to: timeZone, ms: Date.now() - started }, 'register aggregates rebuilt for the time zone');
+  logger.info(
+    { from: current, to: timeZone, ms: Date.now() - started },
+    'register aggregates rebuilt for the time zone',
+  );
   return true;
 }

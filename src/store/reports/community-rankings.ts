@@ -110,13 +110,17 @@ export async function readFriendReportsRanking(file: string, q: FriendReportsQue
   }
 }
 
-const companyKey = (company: string, category: string | null) => `${company.trim().toLowerCase()}\u0000${(category ?? '').toLowerCase()}`;
+const companyKey = (company: string, category: string | null) =>
+  `${company.trim().toLowerCase()}\u0000${(category ?? '').toLowerCase()}`;
 
 /**
  * Friends' reports per company beside our own attempts for it (same company and category), and per category.
  * Order: reports, then friends, then our attempts: the suppliers that bother our friends, and whether us too.
  */
-export function combineCommunity(friends: FriendReportsRanking, local: readonly LocalCompanyTotals[]): CommunityRanking {
+export function combineCommunity(
+  friends: FriendReportsRanking,
+  local: readonly LocalCompanyTotals[],
+): CommunityRanking {
   const ours = new Map<string, LocalCompanyTotals>();
   const oursByCategory = new Map<string, number>();
   for (const c of local) {
@@ -129,7 +133,16 @@ export function combineCommunity(friends: FriendReportsRanking, local: readonly 
       const o = ours.get(companyKey(f.company, f.category));
       return { ...f, localAttempts: o?.attempts ?? 0, localStopped: o?.stopped ?? 0 };
     })
-    .sort((a, b) => b.reports - a.reports || b.friends - a.friends || b.localAttempts - a.localAttempts || a.company.localeCompare(b.company));
-  const categories = friends.categories.map((f) => ({ ...f, localAttempts: oursByCategory.get((f.category ?? '').toLowerCase()) ?? 0 }));
+    .sort(
+      (a, b) =>
+        b.reports - a.reports ||
+        b.friends - a.friends ||
+        b.localAttempts - a.localAttempts ||
+        a.company.localeCompare(b.company),
+    );
+  const categories = friends.categories.map((f) => ({
+    ...f,
+    localAttempts: oursByCategory.get((f.category ?? '').toLowerCase()) ?? 0,
+  }));
   return { companies, categories };
 }

@@ -79,13 +79,17 @@ export async function topCallersByScan(db: Connection, q: TopCallersQuery): Prom
 }
 
 /** The top `limit` callers of the period; the same rows, in the same order, as `topCallersByScan`. */
-export async function topCallers(db: Connection, q: TopCallersQuery, tuning: RankTuning = TUNING): Promise<RankedCaller[]> {
+export async function topCallers(
+  db: Connection,
+  q: TopCallersQuery,
+  tuning: RankTuning = TUNING,
+): Promise<RankedCaller[]> {
   if (q.sinceDay >= q.untilDay) return [];
   if (q.category === undefined) {
-    const period = await db.get<{ n: number | null }>('SELECT SUM(attempts) AS n FROM daily_totals WHERE day >= ? AND day < ?', [
-      q.sinceDay,
-      q.untilDay,
-    ]);
+    const period = await db.get<{ n: number | null }>(
+      'SELECT SUM(attempts) AS n FROM daily_totals WHERE day >= ? AND day < ?',
+      [q.sinceDay, q.untilDay],
+    );
     if ((period?.n ?? 0) <= tuning.directAttempts) {
       tuning.observe?.('scan');
       return topCallersByScan(db, q);
@@ -97,7 +101,11 @@ export async function topCallers(db: Connection, q: TopCallersQuery, tuning: Ran
 }
 
 /** The walk from the heaviest callers down; undefined when it cannot be exact or would cost more than a scan. */
-async function walkHeaviest(db: Connection, q: TopCallersQuery, maxCandidates: number): Promise<RankedCaller[] | undefined> {
+async function walkHeaviest(
+  db: Connection,
+  q: TopCallersQuery,
+  maxCandidates: number,
+): Promise<RankedCaller[] | undefined> {
   const pages = q.category === undefined ? heavyCallers(db, q) : callersInCategory(db, q);
   let best: Array<{ callerKey: string; attempts: number }> = [];
   let examined = 0;
@@ -111,7 +119,8 @@ async function walkHeaviest(db: Connection, q: TopCallersQuery, maxCandidates: n
       // Every candidate that could enter examined: the others' totals are below the bar, and callers without a
       // total have fewer than HEAVY_CALLER_ATTEMPTS in all (none for a category: its numbers are all candidates).
       const nth = best[q.limit - 1];
-      if (q.category !== undefined || (nth !== undefined && nth.attempts >= HEAVY_CALLER_ATTEMPTS)) return withStopped(db, best, q);
+      if (q.category !== undefined || (nth !== undefined && nth.attempts >= HEAVY_CALLER_ATTEMPTS))
+        return withStopped(db, best, q);
       return undefined;
     }
     examined += page.length;

@@ -10,7 +10,13 @@ import { mulberry32 as prng } from '../../../test/support/prng.js';
 import { silentLogger } from '../logger.js';
 import { MIGRATIONS, migrate } from '../sqlite/migrations.js';
 import { openPanelStore } from './panel-store.js';
-import { HEAVY_CALLER_ATTEMPTS, topCallers, topCallersByScan, type RankTuning, type TopCallersQuery } from './rank-numbers.js';
+import {
+  HEAVY_CALLER_ATTEMPTS,
+  topCallers,
+  topCallersByScan,
+  type RankTuning,
+  type TopCallersQuery,
+} from './rank-numbers.js';
 import type { CompanyRank } from './reports.js';
 import { Reports } from './reports.js';
 import { openRegister } from '../register/register.js';
@@ -23,7 +29,6 @@ const DAY = 86_400_000;
 const CALLERS = 240;
 const COMPANIES = ['Acme', 'acme ', ' ACME', 'Beta Srl', 'Gamma', 'gamma', 'Delta', ''];
 const CATEGORIES = ['energy', 'Energy', 'telecom', 'TELECOM', 'insurance', null];
-
 
 const keyOf = (i: number) => (i % 37 === 5 ? `raw-ä${i}` : `+39333${String(1_000_000 + i)}`);
 
@@ -38,7 +43,13 @@ function zipf(random: () => number): number {
   return CALLERS - 1;
 }
 
-async function addAttempts(db: Connection, random: () => number, count: number, from: number, to: number): Promise<void> {
+async function addAttempts(
+  db: Connection,
+  random: () => number,
+  count: number,
+  from: number,
+  to: number,
+): Promise<void> {
   await db.run('BEGIN');
   for (let n = 0; n < count; n++) {
     const time = Math.floor(from + random() * (to - from));
@@ -48,7 +59,16 @@ async function addAttempts(db: Connection, random: () => number, count: number, 
       `INSERT INTO attempts (time, kind, caller_key, caller_source, withheld, called_number, verdict, score, reasons,
          action, fail_open, call_id, outcome, refused_at)
        VALUES (?, 'call', ?, 'from', ?, ?, ?, 0.5, '[]', ?, 0, ?, 'answered', ?)`,
-      [time, key, key === null ? 1 : 0, `+3906${n % 3}`, refused ? 'nuisance' : 'unknown', refused ? 'reject' : 'allow', `c${n}`, refused ? time : null],
+      [
+        time,
+        key,
+        key === null ? 1 : 0,
+        `+3906${n % 3}`,
+        refused ? 'nuisance' : 'unknown',
+        refused ? 'reject' : 'allow',
+        `c${n}`,
+        refused ? time : null,
+      ],
     );
   }
   await db.run('COMMIT');
@@ -62,7 +82,12 @@ async function mark(db: Connection, random: () => number, i: number): Promise<vo
 }
 
 /** The companies ranking as it was before migration 5: the company looked up per query. */
-async function companiesByScan(db: Connection, sinceDay: number, untilDay: number, category?: string): Promise<CompanyRank[]> {
+async function companiesByScan(
+  db: Connection,
+  sinceDay: number,
+  untilDay: number,
+  category?: string,
+): Promise<CompanyRank[]> {
   const rows = await db.all<{ company: string; category: string | null; numbers: number; n: number; s: number }>(
     `SELECT MIN(m.company) AS company, MAX(m.category) AS category, COUNT(DISTINCT m.caller_key) AS numbers,
             COALESCE(SUM(d.attempts), 0) AS n, COALESCE(SUM(d.stopped), 0) AS s
@@ -73,14 +98,24 @@ async function companiesByScan(db: Connection, sinceDay: number, untilDay: numbe
       ORDER BY n DESC, company`,
     category === undefined ? [sinceDay, untilDay] : [sinceDay, untilDay, category],
   );
-  return rows.map((r) => ({ company: r.company, category: r.category, numbers: r.numbers, attempts: r.n, stopped: r.s }));
+  return rows.map((r) => ({
+    company: r.company,
+    category: r.category,
+    numbers: r.numbers,
+    attempts: r.n,
+    stopped: r.s,
+  }));
 }
 
 const WALK: RankTuning = { directAttempts: 0, maxCandidates: 1e9 };
 const GIVE_UP_EARLY: RankTuning = { directAttempts: 0, maxCandidates: 3 };
 
 /** Every ranking over many periods, limits and categories, new way against old way. Returns how each was answered. */
-async function expectSameRankings(db: Connection, reports: Reports, today: number): Promise<Record<'scan' | 'walk', number>> {
+async function expectSameRankings(
+  db: Connection,
+  reports: Reports,
+  today: number,
+): Promise<Record<'scan' | 'walk', number>> {
   const ways = { scan: 0, walk: 0 };
   const periods: Array<[number, number]> = [1, 2, 7, 30, 90, 200, 365, 600].map((k) => [today - k + 1, today + 1]);
   periods.push([today - 120, today - 60], [today - 400, today - 300], [today + 5, today + 9], [today, today]);
@@ -99,7 +134,9 @@ async function expectSameRankings(db: Connection, reports: Reports, today: numbe
         expect(await topCallers(db, q, GIVE_UP_EARLY)).toEqual(expected);
         expect(await topCallers(db, q)).toEqual(expected);
         const ranked = await reports.rankNumbers(q);
-        expect(ranked.map((r) => [r.callerKey, r.attempts, r.stopped])).toEqual(expected.map((r) => [r.callerKey, r.attempts, r.stopped]));
+        expect(ranked.map((r) => [r.callerKey, r.attempts, r.stopped])).toEqual(
+          expected.map((r) => [r.callerKey, r.attempts, r.stopped]),
+        );
       }
     }
   }
@@ -119,7 +156,9 @@ async function expectAggregatesOfAttempts(db: Connection, timeZone: string): Pro
     daily.set(k, [d[0] + 1, d[1] + a.refused]);
     totals.set(a.caller_key, (totals.get(a.caller_key) ?? 0) + 1);
   }
-  const rows = await db.all<{ caller_key: string; day: number; attempts: number; stopped: number }>('SELECT * FROM caller_daily');
+  const rows = await db.all<{ caller_key: string; day: number; attempts: number; stopped: number }>(
+    'SELECT * FROM caller_daily',
+  );
   expect(new Map(rows.map((r) => [`${r.caller_key}|${r.day}`, [r.attempts, r.stopped]]))).toEqual(daily);
   const t = await db.all<{ caller_key: string; attempts: number }>('SELECT * FROM caller_totals');
   expect(new Map(t.map((r) => [r.caller_key, r.attempts]))).toEqual(
@@ -156,7 +195,9 @@ describe('rankings from caller_totals and company_daily', () => {
 
     for (let i = 0; i < CALLERS; i += 2) await mark(db, random, i);
     await addAttempts(db, random, 2500, END - 420 * DAY, END);
-    const heavy = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM caller_totals WHERE attempts >= ?', [HEAVY_CALLER_ATTEMPTS]);
+    const heavy = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM caller_totals WHERE attempts >= ?', [
+      HEAVY_CALLER_ATTEMPTS,
+    ]);
     expect(heavy?.n).toBeGreaterThan(5);
     const first = await expectSameRankings(db, reports, today);
     expect(first.walk).toBeGreaterThan(50); // the walk answered many of them itself, not only the fallback
@@ -195,9 +236,19 @@ describe('rankings from caller_totals and company_daily', () => {
     };
     await db.run('BEGIN');
     // 63 heavier callers, all quiet in the period, fill the walk's first page with the later of the tied two.
-    for (let i = 0; i < 63; i++) await insert(`+3950${String(i).padStart(3, '0')}`, Array.from({ length: 21 }, (_, k) => day(300 + k)));
-    await insert('+3990999', Array.from({ length: 20 }, (_, k) => day(k)));
-    await insert('+3910000', Array.from({ length: 20 }, (_, k) => day(k)));
+    for (let i = 0; i < 63; i++)
+      await insert(
+        `+3950${String(i).padStart(3, '0')}`,
+        Array.from({ length: 21 }, (_, k) => day(300 + k)),
+      );
+    await insert(
+      '+3990999',
+      Array.from({ length: 20 }, (_, k) => day(k)),
+    );
+    await insert(
+      '+3910000',
+      Array.from({ length: 20 }, (_, k) => day(k)),
+    );
     await db.run('COMMIT');
     const q: TopCallersQuery = { sinceDay: localDay(day(30), 'UTC'), untilDay: localDay(END, 'UTC') + 1, limit: 1 };
     let how = '';

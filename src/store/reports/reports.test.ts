@@ -53,16 +53,40 @@ describe('reports from the per-day aggregates', () => {
     await register.record(newAttempt(null, t, { withheld: true }));
     const r = panel.reports;
     expect(await r.totals({ sinceDay: today, untilDay: today + 1 })).toEqual({ attempts: 4, stopped: 1 });
-    expect((await r.rankNumbers({ sinceDay: today - 6, untilDay: today + 1 })).map((n) => [n.callerKey, n.attempts, n.stopped])).toEqual([
+    expect(
+      (await r.rankNumbers({ sinceDay: today - 6, untilDay: today + 1 })).map((n) => [
+        n.callerKey,
+        n.attempts,
+        n.stopped,
+      ]),
+    ).toEqual([
       ['+390298765432', 2, 1],
       ['+390611223344', 2, 0],
     ]);
     expect(await r.rankCompanies({ sinceDay: today - 6, untilDay: today + 1 })).toEqual([]);
 
     // Marked later: the company takes the caller's past attempts (the business wants the brand behind them).
-    await register.mark('+390298765432', { label: 'nuisance', company: 'Example Energia', category: 'energy', at: t, by: 'test' });
-    await register.mark('+390611223344', { label: 'nuisance', company: 'example energia ', category: 'energy', at: t, by: 'test' });
-    await register.mark('+390600000001', { label: 'nuisance', company: 'Quiet Power', category: 'energy', at: t, by: 'test' });
+    await register.mark('+390298765432', {
+      label: 'nuisance',
+      company: 'Example Energia',
+      category: 'energy',
+      at: t,
+      by: 'test',
+    });
+    await register.mark('+390611223344', {
+      label: 'nuisance',
+      company: 'example energia ',
+      category: 'energy',
+      at: t,
+      by: 'test',
+    });
+    await register.mark('+390600000001', {
+      label: 'nuisance',
+      company: 'Quiet Power',
+      category: 'energy',
+      at: t,
+      by: 'test',
+    });
     const companies = await r.rankCompanies({ sinceDay: today - 6, untilDay: today + 1, category: 'ENERGY' });
     expect(companies.map((c) => [c.company.trim(), c.attempts, c.stopped, c.numbers])).toEqual([
       ['Example Energia', 4, 1, 2],
@@ -74,7 +98,9 @@ describe('reports from the per-day aggregates', () => {
 
   it('page the register newest first with filters, and escape LIKE wildcards in the search', async () => {
     for (let i = 0; i < 5; i++) {
-      await register.record(newAttempt(`+39061000000${i}`, t + i * 1000, { callerName: i === 3 ? '100%_off' : `Name ${i}` }));
+      await register.record(
+        newAttempt(`+39061000000${i}`, t + i * 1000, { callerName: i === 3 ? '100%_off' : `Name ${i}` }),
+      );
     }
     const first = await panel.reports.register({ limit: 2 });
     expect(first.map((a) => a.callerKey)).toEqual(['+390610000004', '+390610000003']);

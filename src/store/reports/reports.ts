@@ -88,7 +88,9 @@ export class Reports {
       limit,
       ...(range.category !== undefined && { category: range.category }),
     });
-    return Promise.all(top.map(async (r) => ({ ...(await this.describe(r.callerKey)), attempts: r.attempts, stopped: r.stopped })));
+    return Promise.all(
+      top.map(async (r) => ({ ...(await this.describe(r.callerKey)), attempts: r.attempts, stopped: r.stopped })),
+    );
   }
 
   /**
@@ -119,7 +121,13 @@ export class Reports {
         ORDER BY n DESC, g.company`,
       params,
     );
-    return rows.map((r) => ({ company: r.company, category: r.category, numbers: r.numbers, attempts: r.n, stopped: r.s }));
+    return rows.map((r) => ({
+      company: r.company,
+      category: r.category,
+      numbers: r.numbers,
+      attempts: r.n,
+      stopped: r.s,
+    }));
   }
 
   /** Categories and companies used in marks, for the panel's choices. */

@@ -64,7 +64,12 @@ describe('a write SQLite refuses for itself', () => {
     expect(later).toBeGreaterThan(0);
     expect((await r.attempts({})).map((a) => a.time)).toEqual([now, now - 2]);
     // The pair failed, then each was written alone: the good one committed, the bad one failed again.
-    expect(batches.map((b) => [b.size, b.ok])).toEqual([[2, false], [1, true], [1, false], [1, true]]);
+    expect(batches.map((b) => [b.size, b.ok])).toEqual([
+      [2, false],
+      [1, true],
+      [1, false],
+      [1, true],
+    ]);
   });
 
   it('does not crash the process when the connection is gone; outcome updates are logged', async () => {

@@ -29,7 +29,10 @@ export interface BatchInfo {
 export type LostReason = 'overflow' | 'refused' | 'shutdown';
 
 /** What the spool did, for metrics: writes held, held writes written at last, writes lost; and how many are held now. */
-export type SpoolEvent = ({ type: 'held' } | { type: 'written' } | { type: 'lost'; reason: LostReason }) & { writes: number; heldNow: number };
+export type SpoolEvent = ({ type: 'held' } | { type: 'written' } | { type: 'lost'; reason: LostReason }) & {
+  writes: number;
+  heldNow: number;
+};
 
 export interface BatchWriterOptions {
   /** Most writes per transaction. */
@@ -160,10 +163,16 @@ export class BatchWriter<S> {
     if (rest.length === 0) return;
     this.queue = [];
     this.options.logger.error(
-      { lost: rest.length, code: sqliteCode(this.outage?.error), err: this.outage?.error, timeoutMs: this.options.closeTimeoutMs },
+      {
+        lost: rest.length,
+        code: sqliteCode(this.outage?.error),
+        err: this.outage?.error,
+        timeoutMs: this.options.closeTimeoutMs,
+      },
       'register closed with writes the disk still refused: they are lost',
     );
-    for (const op of rest) this.lose(op, new RegisterClosedError('the register closed before the disk accepted this write'), 'shutdown');
+    for (const op of rest)
+      this.lose(op, new RegisterClosedError('the register closed before the disk accepted this write'), 'shutdown');
   }
 
   private start(): void {
@@ -220,7 +229,10 @@ export class BatchWriter<S> {
         this.retryLater(batch.slice(i), alone);
         return;
       }
-      this.options.logger.error({ err: alone, code: sqliteCode(alone) }, 'register write refused by SQLite: this write is lost');
+      this.options.logger.error(
+        { err: alone, code: sqliteCode(alone) },
+        'register write refused by SQLite: this write is lost',
+      );
       this.lose(op, alone, 'refused');
     }
   }
@@ -272,7 +284,13 @@ export class BatchWriter<S> {
       if (now - o.lastReport >= REPORT_EVERY_MS) {
         o.lastReport = now;
         this.options.logger.warn(
-          { code: sqliteCode(error), forMs: Math.round(now - o.since), retries: o.retries, held: this.heldNow, lost: o.lost },
+          {
+            code: sqliteCode(error),
+            forMs: Math.round(now - o.since),
+            retries: o.retries,
+            held: this.heldNow,
+            lost: o.lost,
+          },
           'register still cannot write',
         );
       }

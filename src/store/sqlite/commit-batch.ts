@@ -45,7 +45,16 @@ export interface AttemptInserter {
  * that cannot be opened) or the lock (another process holds it past the busy timeout). Anything else (a
  * constraint, a closed connection, a corrupt file, a bug) would fail again: the write is given up.
  */
-const RETRYABLE = new Set(['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_NOMEM', 'SQLITE_PROTOCOL']);
+const RETRYABLE = new Set([
+  'SQLITE_FULL',
+  'SQLITE_IOERR',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_READONLY',
+  'SQLITE_CANTOPEN',
+  'SQLITE_NOMEM',
+  'SQLITE_PROTOCOL',
+]);
 
 export function isRetryable(err: unknown): boolean {
   const code = sqliteCode(err);
@@ -73,7 +82,7 @@ export async function commitBatch<S>(
   }
   await db.run('BEGIN IMMEDIATE');
   try {
-    for (let i = 0; i < batch.length; ) {
+    for (let i = 0; i < batch.length;) {
       const op = batch[i];
       if (op?.kind === 'other') {
         await op.run(statements);

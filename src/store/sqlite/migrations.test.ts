@@ -93,7 +93,10 @@ describe('migrations', () => {
   it('roll back every step of a failing migration', async () => {
     const file = dir.file('register.sqlite');
     const db = await Connection.open(file);
-    const broken = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'broken', sql: 'CREATE TABLE x (a); SELEC nonsense;' }];
+    const broken = [
+      ...MIGRATIONS,
+      { version: MIGRATIONS.length + 1, name: 'broken', sql: 'CREATE TABLE x (a); SELEC nonsense;' },
+    ];
     await expect(migrate(db, file, broken)).rejects.toThrow();
     const tables = await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'");
     expect(tables).toEqual([]);

@@ -6,7 +6,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RegisterClosedError, RegisterQueueFullError, type SpoolEvent } from './batch-writer.js';
 import type { StoreLogger } from '../logger.js';
-import { openRegister, RegisterUnavailableError, type OpenRegisterOptions, type OpenedRegister } from '../register/register.js';
+import {
+  openRegister,
+  RegisterUnavailableError,
+  type OpenRegisterOptions,
+  type OpenedRegister,
+} from '../register/register.js';
 import { Connection } from './connection.js';
 import { newAttempt } from '../test-fixtures.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
@@ -54,13 +59,22 @@ async function freeDisk(r: OpenedRegister): Promise<void> {
 }
 
 /** Records attempts until the disk refuses one (the first ones may still fit in the file's last pages). */
-async function recordUntilHeld(r: OpenedRegister, first: number): Promise<{ committed: number[]; held: Promise<number>[] }> {
+async function recordUntilHeld(
+  r: OpenedRegister,
+  first: number,
+): Promise<{ committed: number[]; held: Promise<number>[] }> {
   const committed: number[] = [];
   for (let n = first; ; n++) {
     let spooled = false;
-    const p = r.record(newAttempt(CALLER, now + n, { callId: `n-${n}`, reasons: [{ code: 'prefix-rule', text: 'y'.repeat(2000), weight: 0 }] }), {
-      onSpooled: () => (spooled = true),
-    });
+    const p = r.record(
+      newAttempt(CALLER, now + n, {
+        callId: `n-${n}`,
+        reasons: [{ code: 'prefix-rule', text: 'y'.repeat(2000), weight: 0 }],
+      }),
+      {
+        onSpooled: () => (spooled = true),
+      },
+    );
     const outcome = await Promise.race([p, new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), 200))]);
     if (outcome !== 'held') {
       committed.push(outcome);
@@ -99,13 +113,15 @@ describe('the spool, on a full disk (SQLITE_FULL)', () => {
     const told: number[] = [];
     r.updateOutcome(before, { outcome: 'declined', finalStatus: 603, refused: true, at: now + 500 });
     for (let i = 0; i < 20; i++) {
-      held.push(r.record(newAttempt(CALLER, now + 1000 + i, { callId: `full-${i}` }), { onSpooled: () => told.push(i) }));
+      held.push(
+        r.record(newAttempt(CALLER, now + 1000 + i, { callId: `full-${i}` }), { onSpooled: () => told.push(i) }),
+      );
     }
     expect(told).toHaveLength(20);
     expect(r.spooled).toBe(22);
-    await expect(r.mark('+390299999999', { label: 'nuisance', company: null, category: null, at: now, by: 'api' })).rejects.toBeInstanceOf(
-      RegisterUnavailableError,
-    );
+    await expect(
+      r.mark('+390299999999', { label: 'nuisance', company: null, category: null, at: now, by: 'api' }),
+    ).rejects.toBeInstanceOf(RegisterUnavailableError);
     expect(r.evidenceFor('+390299999999').mark).toBeNull(); // a refused mark changes nothing
     await r.flush(); // one retry now: still full, nothing written, nothing lost
     expect(r.spooled).toBe(22);
@@ -118,12 +134,21 @@ describe('the spool, on a full disk (SQLITE_FULL)', () => {
 
     const rows = await r.attempts({ limit: 1000 });
     const callIds = rows.map((a) => a.callId).reverse();
-    expect(callIds).toEqual(['before', ...committed.map((_, n) => `n-${n}`), `n-${committed.length}`, ...told.map((i) => `full-${i}`)]);
+    expect(callIds).toEqual([
+      'before',
+      ...committed.map((_, n) => `n-${n}`),
+      `n-${committed.length}`,
+      ...told.map((i) => `full-${i}`),
+    ]);
     expect(rows.find((a) => a.id === before)).toMatchObject({ outcome: 'declined', finalStatus: 603 });
     // Counted once in the index, however many times the write was tried.
     expect(r.evidenceFor(CALLER).attempts).toHaveLength(1 + committed.length + 21);
     expect(r.evidenceFor(CALLER).refusals).toEqual([now + 500]);
-    expect({ held: sum('held'), written: sum('written'), lost: sum('lost') }).toEqual({ held: 22, written: 22, lost: 0 });
+    expect({ held: sum('held'), written: sum('written'), lost: sum('lost') }).toEqual({
+      held: 22,
+      written: 22,
+      lost: 0,
+    });
     expect(events.at(-1)?.heldNow).toBe(0);
     expect(logs.filter((l) => l.startsWith('error:'))).toEqual([
       'error: register cannot write: writes are held in memory (spool) and retried until the disk accepts them',
@@ -136,23 +161,33 @@ describe('the spool, on a full disk (SQLITE_FULL)', () => {
     await fillDisk(r);
     const { held } = await recordUntilHeld(r, 0);
     const calls = r.evidenceFor(CALLER).attempts.length;
-    const more = Array.from({ length: 7 }, (_, i) => r.record(newAttempt(CALLER, now + 100 + i, { callId: `more-${i}` })));
+    const more = Array.from({ length: 7 }, (_, i) =>
+      r.record(newAttempt(CALLER, now + 100 + i, { callId: `more-${i}` })),
+    );
     const settled = await Promise.allSettled(more.slice(4));
-    for (const s of settled) expect(s).toMatchObject({ status: 'rejected', reason: expect.any(RegisterQueueFullError) as unknown });
+    for (const s of settled)
+      expect(s).toMatchObject({ status: 'rejected', reason: expect.any(RegisterQueueFullError) as unknown });
     expect(r.spooled).toBe(5);
     expect(events.filter((e) => e.type === 'lost')).toEqual([
       { type: 'lost', reason: 'overflow', writes: 1, heldNow: 5 },
       { type: 'lost', reason: 'overflow', writes: 1, heldNow: 5 },
       { type: 'lost', reason: 'overflow', writes: 1, heldNow: 5 },
     ]);
-    expect(logs).toContain('error: register write queue full (store.spoolMaxWrites): new writes are lost until the disk catches up');
+    expect(logs).toContain(
+      'error: register write queue full (store.spoolMaxWrites): new writes are lost until the disk catches up',
+    );
     // The index still counts every call that happened, written or not.
     expect(r.evidenceFor(CALLER).attempts).toHaveLength(calls + 7);
 
     await freeDisk(r);
     await Promise.all([...held, ...more.slice(0, 4)]);
     const rows = await r.attempts({ limit: 100 });
-    expect(rows.map((a) => a.callId).filter((c) => c.startsWith('more-'))).toEqual(['more-3', 'more-2', 'more-1', 'more-0']);
+    expect(rows.map((a) => a.callId).filter((c) => c.startsWith('more-'))).toEqual([
+      'more-3',
+      'more-2',
+      'more-1',
+      'more-0',
+    ]);
     expect(sum('written')).toBe(5);
   });
 
@@ -163,8 +198,12 @@ describe('the spool, on a full disk (SQLITE_FULL)', () => {
     held.push(r.record(newAttempt(CALLER, now + 50)));
     const outcomes = Promise.allSettled(held);
     await r.close();
-    for (const o of await outcomes) expect(o).toMatchObject({ status: 'rejected', reason: expect.any(RegisterClosedError) as unknown });
-    expect(events.filter((e) => e.type === 'lost').map((e) => (e.type === 'lost' ? e.reason : ''))).toEqual(['shutdown', 'shutdown']);
+    for (const o of await outcomes)
+      expect(o).toMatchObject({ status: 'rejected', reason: expect.any(RegisterClosedError) as unknown });
+    expect(events.filter((e) => e.type === 'lost').map((e) => (e.type === 'lost' ? e.reason : ''))).toEqual([
+      'shutdown',
+      'shutdown',
+    ]);
     expect(logs).toContain('error: register closed with writes the disk still refused: they are lost');
     register = undefined;
   });

@@ -7,8 +7,22 @@
 import type { InjectedRequest, ScriptedResponse } from './injected-request.js';
 import { DOUBLE_SIP_ADDRESS, buildResponseFor, defaultSdp } from './sip-builders.js';
 import {
-  type ParsedSipRequest, type ParsedSipResponse, type SipDraft, canonicalHeaderName, getHeader, hostPortOf, newBranch, parseDraft,
-  parseSipRequest, parseSipResponse, prependHeader, randomToken, renderDraft, setHeader, tagOf, uriOf,
+  type ParsedSipRequest,
+  type ParsedSipResponse,
+  type SipDraft,
+  canonicalHeaderName,
+  getHeader,
+  hostPortOf,
+  newBranch,
+  parseDraft,
+  parseSipRequest,
+  parseSipResponse,
+  prependHeader,
+  randomToken,
+  renderDraft,
+  setHeader,
+  tagOf,
+  uriOf,
 } from './sip-message.js';
 import { type MsgMeta, apiResponse, newMessageId, sentRequestAck, sipEvent } from './wire.js';
 
@@ -94,10 +108,21 @@ export function handleAppRequest(ctx: AppRequestContext): void {
   } else {
     fillOutOfDialog(draft, method);
   }
-  prependHeader(draft, 'Via', `SIP/2.0/UDP ${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};branch=${newBranch()};rport`);
+  prependHeader(
+    draft,
+    'Via',
+    `SIP/2.0/UDP ${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};branch=${newBranch()};rport`,
+  );
   const raw = renderDraft(draft);
   const transactionId = newMessageId();
-  const appRequest: AppRequest = { method, request: parseSipRequest(raw), transactionId, dialogId: dialog?.id ?? '', responses: [], cancelled: false };
+  const appRequest: AppRequest = {
+    method,
+    request: parseSipRequest(raw),
+    transactionId,
+    dialogId: dialog?.id ?? '',
+    responses: [],
+    cancelled: false,
+  };
   ctx.send(sentRequestAck(ctx.appMsgId, raw, LOCAL, transactionId));
   ctx.appRequests.push(appRequest);
   ctx.recorded();
@@ -124,7 +149,8 @@ function fillOutOfDialog(draft: SipDraft, method: string): void {
   const from = getHeader(draft, 'from') ?? `<sip:drachtio@${DOUBLE_SIP_ADDRESS.address}>`;
   if (!tagOf(from)) setHeader(draft, 'From', `${from};tag=${randomToken(10)}`);
   if (getHeader(draft, 'to') === undefined) setHeader(draft, 'To', `<${draft.startLine.split(' ')[1] ?? ''}>`);
-  if (getHeader(draft, 'call-id') === undefined) setHeader(draft, 'Call-ID', `${randomToken(20)}@${DOUBLE_SIP_ADDRESS.address}`);
+  if (getHeader(draft, 'call-id') === undefined)
+    setHeader(draft, 'Call-ID', `${randomToken(20)}@${DOUBLE_SIP_ADDRESS.address}`);
   if (getHeader(draft, 'cseq') === undefined) setHeader(draft, 'CSeq', `1 ${method}`);
   if (method === 'INVITE' && getHeader(draft, 'contact') === undefined) {
     setHeader(draft, 'Contact', `<sip:${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port}>`);
@@ -150,19 +176,36 @@ function cancelAppRequest(ctx: AppRequestContext, draft: SipDraft, txnToken: str
   const raw = renderDraft(cancel);
   const transactionId = newMessageId();
   ctx.send(sentRequestAck(ctx.appMsgId, raw, LOCAL, transactionId));
-  ctx.appRequests.push({ method: 'CANCEL', request: parseSipRequest(raw), transactionId, dialogId: '', responses: [], cancelled: false });
+  ctx.appRequests.push({
+    method: 'CANCEL',
+    request: parseSipRequest(raw),
+    transactionId,
+    dialogId: '',
+    responses: [],
+    cancelled: false,
+  });
   ctx.recorded();
   if (target.responses.some((r) => r.status >= 200)) return;
   target.cancelled = true;
-  const response = parseSipResponse(renderDraft(buildResponseFor(parseDraft(target.request.raw), { status: 487, toTag: randomToken(10) })));
+  const response = parseSipResponse(
+    renderDraft(buildResponseFor(parseDraft(target.request.raw), { status: 487, toTag: randomToken(10) })),
+  );
   target.responses.push(response);
   const { address, port } = hostPortOf(target.request.uri);
   ctx.deliver(sipEvent(response.raw, { source: 'network', transport: 'udp', address, port }, target.transactionId, ''));
   ctx.recorded();
 }
 
-async function answer(ctx: AppRequestContext, draft: SipDraft, req: AppRequest, dialog: DialogRecord | undefined, target: { address: string; port: number }): Promise<void> {
-  const script = await Promise.resolve(ctx.handler ? ctx.handler(req) : defaultScript(req.method)).catch((): ScriptedResponse[] => [{ status: 500 }]);
+async function answer(
+  ctx: AppRequestContext,
+  draft: SipDraft,
+  req: AppRequest,
+  dialog: DialogRecord | undefined,
+  target: { address: string; port: number },
+): Promise<void> {
+  const script = await Promise.resolve(ctx.handler ? ctx.handler(req) : defaultScript(req.method)).catch(
+    (): ScriptedResponse[] => [{ status: 500 }],
+  );
   const toTag = randomToken(10);
   let first = true;
   for (const spec of script) {
@@ -177,11 +220,16 @@ async function answer(ctx: AppRequestContext, draft: SipDraft, req: AppRequest, 
     if (!dialog && req.method === 'INVITE' && success) {
       dialogId = `${req.request.headers['call-id']?.[0] ?? ''};from-tag=${tagOf(req.request.headers.from?.[0]) ?? ''}`;
       ctx.dialogs.set(dialogId, {
-        id: dialogId, role: 'uac', callId: req.request.headers['call-id']?.[0] ?? '',
-        local: req.request.headers.from?.[0] ?? '', remote: response.headers.to?.[0] ?? '',
+        id: dialogId,
+        role: 'uac',
+        callId: req.request.headers['call-id']?.[0] ?? '',
+        local: req.request.headers.from?.[0] ?? '',
+        remote: response.headers.to?.[0] ?? '',
         remoteTarget: uriOf(response.headers.contact?.[0] ?? `<${req.request.uri}>`),
         localTarget: uriOf(req.request.headers.contact?.[0] ?? ''),
-        inviteCseq: Number((req.request.headers.cseq?.[0] ?? '1').split(' ')[0]), localCseq: 1, connectionId: ctx.connectionId,
+        inviteCseq: Number((req.request.headers.cseq?.[0] ?? '1').split(' ')[0]),
+        localCseq: 1,
+        connectionId: ctx.connectionId,
       });
     }
     if (dialog && req.method === 'BYE' && spec.status >= 200) ctx.dialogs.delete(dialog.id);
@@ -199,8 +247,12 @@ async function answer(ctx: AppRequestContext, draft: SipDraft, req: AppRequest, 
   // "port unreachable", seen with drachtio-server 0.9.10).
   await new Promise((resolve) => setTimeout(resolve, ctx.timerFMs).unref());
   if (req.responses.some((r) => r.status >= 200)) return;
-  const timeout = parseSipResponse(renderDraft(buildResponseFor(draft, { status: 408, reason: 'Request Timeout', toTag })));
+  const timeout = parseSipResponse(
+    renderDraft(buildResponseFor(draft, { status: 408, reason: 'Request Timeout', toTag })),
+  );
   req.responses.push(timeout);
-  ctx.deliver(sipEvent(timeout.raw, { source: 'network', transport: 'udp', address: '', port: 0 }, req.transactionId, ''));
+  ctx.deliver(
+    sipEvent(timeout.raw, { source: 'network', transport: 'udp', address: '', port: 0 }, req.transactionId, ''),
+  );
   ctx.recorded();
 }

@@ -7,13 +7,40 @@ import { type AppRequest, type AppRequestHandler, type DialogRecord, handleAppRe
 import { FrameDecoder, encodeFrame } from './framing.js';
 import { InjectedRequest, type ProxyHandler, type RecordedResponse, type TransactionHost } from './injected-request.js';
 import { DRACHTIO_TIMERS, type DrachtioTimers, parseProxyCommand, runProxy } from './proxy-run.js';
-import { DEFAULT_SOURCE, DOUBLE_SIP_ADDRESS, type SourceAddress, buildResponseFor, prepareInjected } from './sip-builders.js';
 import {
-  type ParsedSipRequest, type SipDraft, getHeader, getHeaders, newBranch, parseDraft, parseSipRequest, parseSipResponse, randomToken,
-  hostPortOf, renderDraft, setHeader, tagOf, uriOf,
+  DEFAULT_SOURCE,
+  DOUBLE_SIP_ADDRESS,
+  type SourceAddress,
+  buildResponseFor,
+  prepareInjected,
+} from './sip-builders.js';
+import {
+  type ParsedSipRequest,
+  type SipDraft,
+  getHeader,
+  getHeaders,
+  newBranch,
+  parseDraft,
+  parseSipRequest,
+  parseSipResponse,
+  randomToken,
+  hostPortOf,
+  renderDraft,
+  setHeader,
+  tagOf,
+  uriOf,
 } from './sip-message.js';
 import { DEFAULT_WAIT_MS, Waiters } from './waiters.js';
-import { DOUBLE_VERSION, type WireCommand, apiResponse, cdrEvent, newMessageId, parseCommand, sentResponseAck, sipEvent } from './wire.js';
+import {
+  DOUBLE_VERSION,
+  type WireCommand,
+  apiResponse,
+  cdrEvent,
+  newMessageId,
+  parseCommand,
+  sentResponseAck,
+  sipEvent,
+} from './wire.js';
 
 export interface DrachtioDoubleOptions {
   secret: string;
@@ -111,7 +138,12 @@ export class DrachtioDouble implements TransactionHost {
   static start(opts: DrachtioDoubleOptions): Promise<DrachtioDouble> {
     const server = net.createServer();
     const double = new DrachtioDouble(
-      server, opts.secret, opts.cdrs ?? false, opts.hostports ?? HOSTPORTS, opts.timerFMs ?? 32_000, opts.immediateAnswers ?? false,
+      server,
+      opts.secret,
+      opts.cdrs ?? false,
+      opts.hostports ?? HOSTPORTS,
+      opts.timerFMs ?? 32_000,
+      opts.immediateAnswers ?? false,
       { ...DRACHTIO_TIMERS, ...opts.timers },
     );
     return new Promise((resolve, reject) => {
@@ -130,7 +162,12 @@ export class DrachtioDouble implements TransactionHost {
   }
 
   get connections(): ConnectionInfo[] {
-    return [...this.connectionsById.values()].map(({ id, authenticated, tags, routes }) => ({ id, authenticated, tags: [...tags], routes: [...routes] }));
+    return [...this.connectionsById.values()].map(({ id, authenticated, tags, routes }) => ({
+      id,
+      authenticated,
+      tags: [...tags],
+      routes: [...routes],
+    }));
   }
 
   /** Closes the listening socket and every app connection (a drachtio-server crash, as the app sees it). */
@@ -145,18 +182,27 @@ export class DrachtioDouble implements TransactionHost {
     const wanted = routes.map((r) => r.toLowerCase());
     return this.waiters.waitFor(
       () => this.connections.find((c) => c.authenticated && wanted.every((r) => c.routes.includes(r))),
-      timeoutMs, `routes ${wanted.join(', ')}`,
+      timeoutMs,
+      `routes ${wanted.join(', ')}`,
     );
   }
 
   waitForNoConnections(timeoutMs = DEFAULT_WAIT_MS): Promise<true> {
-    return this.waiters.waitFor(() => (this.connectionsById.size === 0 ? true : undefined), timeoutMs, 'all app connections to close');
+    return this.waiters.waitFor(
+      () => (this.connectionsById.size === 0 ? true : undefined),
+      timeoutMs,
+      'all app connections to close',
+    );
   }
 
   /** The n-th (0-based) request with this method the app sent. */
   waitForAppRequest(method: string, timeoutMs = DEFAULT_WAIT_MS, index = 0): Promise<AppRequest> {
     const m = method.toUpperCase();
-    return this.waiters.waitFor(() => this.appRequests.filter((r) => r.method === m)[index], timeoutMs, `the app to send ${m}`);
+    return this.waiters.waitFor(
+      () => this.appRequests.filter((r) => r.method === m)[index],
+      timeoutMs,
+      `the app to send ${m}`,
+    );
   }
 
   /** Scripts the far end of proxied requests, called once per target tried. Default: 100, 180, 200. */
@@ -204,13 +250,19 @@ export class DrachtioDouble implements TransactionHost {
    */
   retransmit(txn: InjectedRequest): InjectedRequest | null {
     const state = this.transactions.get(txn.transactionId);
-    if (!state || txn.dialogId !== '') throw new Error('drachtio double: only a request that started a transaction can be retransmitted');
+    if (!state || txn.dialogId !== '')
+      throw new Error('drachtio double: only a request that started a transaction can be retransmitted');
     const proxy = txn.proxy;
     if (proxy) {
       if (!proxy.done || proxy.endedAt === undefined) return null;
       const final = txn.final;
       const invite = txn.request.method === 'INVITE';
-      const coreEnds = invite && final !== undefined && final.status < 300 && !txn.cancelled ? 0 : invite ? this.timers.D : this.timers.K;
+      const coreEnds =
+        invite && final !== undefined && final.status < 300 && !txn.cancelled
+          ? 0
+          : invite
+            ? this.timers.D
+            : this.timers.K;
       if (Date.now() - proxy.endedAt < coreEnds) return null;
       return this.injectRequest(renderDraft(state.received), { source: state.source, transport: state.transport });
     }
@@ -227,12 +279,16 @@ export class DrachtioDouble implements TransactionHost {
       throw new Error('drachtio double: only an INVITE still without final response can be cancelled');
     }
     txn.cancelled = true;
-    const response = txn.record(parseSipResponse(renderDraft(buildResponseFor(state.received, { status: 487, toTag: state.toTag }))), 'server');
+    const response = txn.record(
+      parseSipResponse(renderDraft(buildResponseFor(state.received, { status: 487, toTag: state.toTag }))),
+      'server',
+    );
     const conn = this.connectionsById.get(txn.connectionId);
     if (!txn.proxy && conn) {
       const cancel: SipDraft = { startLine: `CANCEL ${txn.request.uri} SIP/2.0`, headers: [], body: '' };
       cancel.headers.push(['Via', getHeaders(state.received, 'via')[0] ?? '']);
-      for (const name of ['Max-Forwards', 'From', 'To', 'Call-ID']) cancel.headers.push([name, getHeader(state.received, name) ?? '']);
+      for (const name of ['Max-Forwards', 'From', 'To', 'Call-ID'])
+        cancel.headers.push([name, getHeader(state.received, name) ?? '']);
       cancel.headers.push(['CSeq', `${(getHeader(state.received, 'cseq') ?? '1').split(' ')[0]} CANCEL`]);
       const meta = { source: 'network' as const, transport: state.transport, ...state.source };
       this.deliver(conn, sipEvent(renderDraft(cancel), meta, txn.transactionId, dialogIdFor(txn.request)));
@@ -253,18 +309,35 @@ export class DrachtioDouble implements TransactionHost {
       const bye: SipDraft = { startLine: `BYE ${dialog.remoteTarget} SIP/2.0`, headers: [], body: '' };
       bye.headers.push(
         ['Via', `SIP/2.0/UDP ${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};rport;branch=${newBranch()}`],
-        ['Max-Forwards', '70'], ['From', dialog.local], ['To', dialog.remote], ['Call-ID', dialog.callId],
-        ['CSeq', `${++dialog.localCseq} BYE`], ['Reason', 'SIP ;cause=200 ;text="CANCEL after 200 OK"'],
+        ['Max-Forwards', '70'],
+        ['From', dialog.local],
+        ['To', dialog.remote],
+        ['Call-ID', dialog.callId],
+        ['CSeq', `${++dialog.localCseq} BYE`],
+        ['Reason', 'SIP ;cause=200 ;text="CANCEL after 200 OK"'],
       );
       const raw = renderDraft(bye);
       this.serverByes.push(parseSipRequest(raw));
       this.dialogs.delete(dialog.id);
       this.deliver(conn, sipEvent(raw, LOCAL_META, 'unsolicited', dialog.id));
     }
-    return parseSipResponse(renderDraft(buildResponseFor(state.received, { status: 481, reason: 'Call/Transaction Does Not Exist', toTag: state.toTag }))) as RecordedResponse;
+    return parseSipResponse(
+      renderDraft(
+        buildResponseFor(state.received, {
+          status: 481,
+          reason: 'Call/Transaction Does Not Exist',
+          toTag: state.toTag,
+        }),
+      ),
+    ) as RecordedResponse;
   }
 
-  injectInDialog(txn: InjectedRequest, method: 'ACK' | 'BYE' | 'INVITE' | 'INFO', body = '', contentType = 'application/sdp'): InjectedRequest | undefined {
+  injectInDialog(
+    txn: InjectedRequest,
+    method: 'ACK' | 'BYE' | 'INVITE' | 'INFO',
+    body = '',
+    contentType = 'application/sdp',
+  ): InjectedRequest | undefined {
     const state = this.transactions.get(txn.transactionId);
     const dialog = this.dialogs.get(dialogIdFor(txn.request));
     if (!state || !dialog) throw new Error(`drachtio double: no dialog for ${method}; did the app answer 2xx?`);
@@ -277,16 +350,34 @@ export class DrachtioDouble implements TransactionHost {
       dialog.remoteCseq = seq;
     }
     draft.headers.push(
-      ['Via', `SIP/2.0/${state.transport.toUpperCase()} ${state.source.address}:${state.source.port};branch=${newBranch()};rport`],
-      ['Max-Forwards', '70'], ['From', dialog.remote], ['To', dialog.local], ['Call-ID', dialog.callId],
+      [
+        'Via',
+        `SIP/2.0/${state.transport.toUpperCase()} ${state.source.address}:${state.source.port};branch=${newBranch()};rport`,
+      ],
+      ['Max-Forwards', '70'],
+      ['From', dialog.remote],
+      ['To', dialog.local],
+      ['Call-ID', dialog.callId],
       ['CSeq', `${seq} ${method}`],
     );
-    if (method === 'INVITE') draft.headers.push(['Contact', txn.request.headers.contact?.[0] ?? `<sip:${state.source.address}:${state.source.port}>`]);
+    if (method === 'INVITE')
+      draft.headers.push([
+        'Contact',
+        txn.request.headers.contact?.[0] ?? `<sip:${state.source.address}:${state.source.port}>`,
+      ]);
     if (body !== '') draft.headers.push(['Content-Type', contentType]);
     const opts = { source: state.source, transport: state.transport, dialogId: dialog.id };
     if (method !== 'ACK') return this.injectRequest(renderDraft(draft), opts);
     const conn = this.connectionFor('ACK', dialog.id);
-    this.deliver(conn, sipEvent(renderDraft(draft), { source: 'network', transport: state.transport, ...state.source }, newMessageId(), dialog.id));
+    this.deliver(
+      conn,
+      sipEvent(
+        renderDraft(draft),
+        { source: 'network', transport: state.transport, ...state.source },
+        newMessageId(),
+        dialog.id,
+      ),
+    );
     return undefined;
   }
 
@@ -303,11 +394,18 @@ export class DrachtioDouble implements TransactionHost {
     const draft: SipDraft = { startLine: `${method} ${dialog.localTarget} SIP/2.0`, headers: [], body };
     draft.headers.push(
       ['Via', `SIP/2.0/UDP ${source.address}:${source.port};branch=${newBranch()};rport`],
-      ['Max-Forwards', '70'], ['From', dialog.remote], ['To', dialog.local], ['Call-ID', dialog.callId], ['CSeq', `${seq} ${method}`],
+      ['Max-Forwards', '70'],
+      ['From', dialog.remote],
+      ['To', dialog.local],
+      ['Call-ID', dialog.callId],
+      ['CSeq', `${seq} ${method}`],
     );
     if (method === 'INVITE') draft.headers.push(['Contact', `<sip:${source.address}:${source.port}>`]);
     if (body !== '') draft.headers.push(['Content-Type', 'application/sdp']);
-    return this.injectRequest(renderDraft(draft), { source: { address: source.address, port: source.port }, dialogId: dialog.id });
+    return this.injectRequest(renderDraft(draft), {
+      source: { address: source.address, port: source.port },
+      dialogId: dialog.id,
+    });
   }
 
   /**
@@ -317,11 +415,13 @@ export class DrachtioDouble implements TransactionHost {
    */
   hangUpProxied(txn: InjectedRequest, by: 'caller' | 'pbx' = 'caller'): string {
     const answer = txn.responses.find((r) => r.status >= 200 && r.status < 300);
-    if (!txn.proxy?.remainInDialog || !answer) throw new Error('drachtio double: hangUpProxied needs a call proxied with Record-Route and answered');
+    if (!txn.proxy?.remainInDialog || !answer)
+      throw new Error('drachtio double: hangUpProxied needs a call proxied with Record-Route and answered');
     const caller = txn.request.headers.from?.[0] ?? '';
     const callee = answer.headers.to?.[0] ?? '';
     const cseq = Number((txn.request.headers.cseq?.[0] ?? '1').split(' ')[0]) + 1;
-    const target = by === 'caller' ? uriOf(answer.headers.contact?.[0] ?? '') : uriOf(txn.request.headers.contact?.[0] ?? '');
+    const target =
+      by === 'caller' ? uriOf(answer.headers.contact?.[0] ?? '') : uriOf(txn.request.headers.contact?.[0] ?? '');
     const draft: SipDraft = { startLine: `BYE ${target} SIP/2.0`, headers: [], body: '' };
     draft.headers.push(
       ['Via', `SIP/2.0/UDP ${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};branch=${newBranch()};rport`],
@@ -355,7 +455,16 @@ export class DrachtioDouble implements TransactionHost {
 
   private accept(socket: net.Socket): void {
     socket.setNoDelay(true);
-    const conn: AppConnection = { id: this.nextConnectionId++, socket, decoder: new FrameDecoder(), authenticated: false, tags: [], routes: [], outbox: [], draining: false };
+    const conn: AppConnection = {
+      id: this.nextConnectionId++,
+      socket,
+      decoder: new FrameDecoder(),
+      authenticated: false,
+      tags: [],
+      routes: [],
+      outbox: [],
+      draining: false,
+    };
     this.connectionsById.set(conn.id, conn);
     socket.on('data', (chunk: Buffer) => {
       let messages: string[];
@@ -391,12 +500,16 @@ export class DrachtioDouble implements TransactionHost {
     if (conn.draining) return;
     conn.draining = true;
     const next = (): void => {
-      setTimeout(() => setImmediate(() => {
-        const m = conn.outbox.shift();
-        if (m !== undefined) this.send(conn, m);
-        if (conn.outbox.length > 0) next();
-        else conn.draining = false;
-      }), 1);
+      setTimeout(
+        () =>
+          setImmediate(() => {
+            const m = conn.outbox.shift();
+            if (m !== undefined) this.send(conn, m);
+            if (conn.outbox.length > 0) next();
+            else conn.draining = false;
+          }),
+        1,
+      );
     };
     next();
   }
@@ -459,7 +572,8 @@ export class DrachtioDouble implements TransactionHost {
     const status = Number(/^SIP\/2\.0 (\d{3})/.exec(draft.startLine)?.[1] ?? '0');
     const isInvite = txn.request.method === 'INVITE';
     // What sofia puts on the wire: the request's Via, a To-tag above 100, and drachtio's Contact on a 2xx to INVITE.
-    if (getHeader(draft, 'via') === undefined) draft.headers.unshift(...getHeaders(received, 'via').map((v): [string, string] => ['Via', v]));
+    if (getHeader(draft, 'via') === undefined)
+      draft.headers.unshift(...getHeaders(received, 'via').map((v): [string, string] => ['Via', v]));
     const to = getHeader(draft, 'to') ?? getHeader(received, 'to') ?? '';
     if (status > 100 && !tagOf(to)) setHeader(draft, 'To', `${to};tag=${state.toTag}`);
     if (isInvite && status >= 200 && status < 300 && getHeader(draft, 'contact') === undefined) {
@@ -470,11 +584,17 @@ export class DrachtioDouble implements TransactionHost {
     const response = txn.record(parseSipResponse(raw), 'app');
     if (isInvite && txn.dialogId === '' && status >= 200 && status < 300) {
       this.dialogs.set(dialogId, {
-        id: dialogId, role: 'uas', callId: txn.request.headers['call-id']?.[0] ?? '',
-        local: response.headers.to?.[0] ?? '', remote: txn.request.headers.from?.[0] ?? '',
-        remoteTarget: uriOf(txn.request.headers.contact?.[0] ?? ''), localTarget: uriOf(response.headers.contact?.[0] ?? ''),
-        inviteCseq: Number((txn.request.headers.cseq?.[0] ?? '1').split(' ')[0]), localCseq: Math.floor(Math.random() * 1000) + 1,
-        connectionId: conn.id, invite: txn,
+        id: dialogId,
+        role: 'uas',
+        callId: txn.request.headers['call-id']?.[0] ?? '',
+        local: response.headers.to?.[0] ?? '',
+        remote: txn.request.headers.from?.[0] ?? '',
+        remoteTarget: uriOf(txn.request.headers.contact?.[0] ?? ''),
+        localTarget: uriOf(response.headers.contact?.[0] ?? ''),
+        inviteCseq: Number((txn.request.headers.cseq?.[0] ?? '1').split(' ')[0]),
+        localCseq: Math.floor(Math.random() * 1000) + 1,
+        connectionId: conn.id,
+        invite: txn,
       });
     }
     if (txn.request.method === 'BYE' && status >= 200) this.dialogs.delete(txn.dialogId);
@@ -483,10 +603,18 @@ export class DrachtioDouble implements TransactionHost {
 
   private handleAppRequestCommand(conn: AppConnection, cmd: WireCommand): void {
     handleAppRequest({
-      appMsgId: cmd.id, tokens: cmd.tokens, payload: cmd.payload, connectionId: conn.id,
-      dialogs: this.dialogs, appRequests: this.appRequests, handler: this.appRequestHandler,
-      send: (message) => this.send(conn, message), deliver: (message) => this.deliver(conn, message),
-      recorded: () => this.waiters.notify(), timerFMs: this.timerFMs, immediateAnswers: this.immediateAnswers,
+      appMsgId: cmd.id,
+      tokens: cmd.tokens,
+      payload: cmd.payload,
+      connectionId: conn.id,
+      dialogs: this.dialogs,
+      appRequests: this.appRequests,
+      handler: this.appRequestHandler,
+      send: (message) => this.send(conn, message),
+      deliver: (message) => this.deliver(conn, message),
+      recorded: () => this.waiters.notify(),
+      timerFMs: this.timerFMs,
+      immediateAnswers: this.immediateAnswers,
     });
   }
 
@@ -501,7 +629,10 @@ export class DrachtioDouble implements TransactionHost {
     state.txn.changed();
     void runProxy(
       {
-        appMsgId: cmd.id, txn: state.txn, received: state.received, handler: this.proxyHandler,
+        appMsgId: cmd.id,
+        txn: state.txn,
+        received: state.received,
+        handler: this.proxyHandler,
         send: (m) => this.send(conn, m),
         cdr: (kind, source, detail, sip) => this.cdr(kind, source, detail, sip),
         timers: this.timers,

@@ -50,7 +50,10 @@ export interface ProxyTarget {
   request: ParsedSipRequest;
 }
 
-export type ProxyHandler = (proxy: ProxyDetails, target: ProxyTarget) => ScriptedResponse[] | Promise<ScriptedResponse[]>;
+export type ProxyHandler = (
+  proxy: ProxyDetails,
+  target: ProxyTarget,
+) => ScriptedResponse[] | Promise<ScriptedResponse[]>;
 
 export interface ProxyRecord extends ProxyDetails {
   targets: ProxyTarget[];
@@ -67,7 +70,12 @@ export interface ProxyRecord extends ProxyDetails {
 
 export interface TransactionHost {
   cancelTransaction(txn: InjectedRequest): RecordedResponse;
-  injectInDialog(txn: InjectedRequest, method: 'ACK' | 'BYE' | 'INVITE' | 'INFO', body?: string, contentType?: string): InjectedRequest | undefined;
+  injectInDialog(
+    txn: InjectedRequest,
+    method: 'ACK' | 'BYE' | 'INVITE' | 'INFO',
+    body?: string,
+    contentType?: string,
+  ): InjectedRequest | undefined;
 }
 
 export class InjectedRequest {
@@ -96,12 +104,20 @@ export class InjectedRequest {
   }
 
   waitForResponse(status: number, timeoutMs = DEFAULT_WAIT_MS): Promise<RecordedResponse> {
-    return this.waiters.waitFor(() => this.responses.find((r) => r.status === status), timeoutMs, `a ${status} to ${this.describe()}`);
+    return this.waiters.waitFor(
+      () => this.responses.find((r) => r.status === status),
+      timeoutMs,
+      `a ${status} to ${this.describe()}`,
+    );
   }
 
   /** Resolves when the app proxied this request and drachtio reported `done` to it. */
   waitForProxy(timeoutMs = DEFAULT_WAIT_MS): Promise<ProxyRecord> {
-    return this.waiters.waitFor(() => (this.proxy?.done ? this.proxy : undefined), timeoutMs, `the proxying of ${this.describe()}`);
+    return this.waiters.waitFor(
+      () => (this.proxy?.done ? this.proxy : undefined),
+      timeoutMs,
+      `the proxying of ${this.describe()}`,
+    );
   }
 
   /**

@@ -17,8 +17,20 @@
 import type { InjectedRequest, ProxyHandler, ProxyRecord, ProxyTarget, ScriptedResponse } from './injected-request.js';
 import { DOUBLE_SIP_ADDRESS, buildResponseFor } from './sip-builders.js';
 import {
-  type ParsedSipResponse, type SipDraft, cloneDraft, getHeader, hostPortOf, newBranch, parseDraft, parseSipRequest,
-  parseSipResponse, prependHeader, randomToken, removeHeader, renderDraft, setHeader,
+  type ParsedSipResponse,
+  type SipDraft,
+  cloneDraft,
+  getHeader,
+  hostPortOf,
+  newBranch,
+  parseDraft,
+  parseSipRequest,
+  parseSipResponse,
+  prependHeader,
+  randomToken,
+  removeHeader,
+  renderDraft,
+  setHeader,
 } from './sip-message.js';
 import { proxyContinue, proxyDone } from './wire.js';
 
@@ -83,7 +95,9 @@ export function rewritesRequestUri(requestUri: string): boolean {
   if (requestUri.length >= URI_LIMIT || !/^sips?:/i.test(requestUri)) return false;
   const m = /^sips?:(?:[^?>@]*@)?(\[[^\]]+\]|[^:;>?]+)(?::(\d+))?/i.exec(requestUri);
   const host = m?.[1]?.toLowerCase();
-  return (host === DOUBLE_SIP_ADDRESS.address || host === 'localhost') && Number(m?.[2] ?? 5060) === DOUBLE_SIP_ADDRESS.port;
+  return (
+    (host === DOUBLE_SIP_ADDRESS.address || host === 'localhost') && Number(m?.[2] ?? 5060) === DOUBLE_SIP_ADDRESS.port
+  );
 }
 
 /** drachtio-server cuts a destination at this many characters (the same buffers). */
@@ -104,13 +118,18 @@ function cutDestination(uri: string): 'intact' | 'wrong-port' | 'unresolvable' {
 function forwardedRequest(record: ProxyRecord, received: SipDraft, uri: string): ProxyTarget {
   const draft = cloneDraft(received);
   if (rewritesRequestUri(record.request.uri)) draft.startLine = `${record.request.method} ${uri} SIP/2.0`;
-  prependHeader(draft, 'Via', `SIP/2.0/UDP ${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};branch=${newBranch()};rport`);
+  prependHeader(
+    draft,
+    'Via',
+    `SIP/2.0/UDP ${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};branch=${newBranch()};rport`,
+  );
   const maxForwards = Number(getHeader(draft, 'max-forwards') ?? '70');
   setHeader(draft, 'Max-Forwards', String(maxForwards - 1));
   if (record.remainInDialog) prependHeader(draft, 'Record-Route', RECORD_ROUTE);
   const stub = parseDraft(record.stubRequest.raw);
   for (const [name] of stub.headers) removeHeader(draft, name);
-  for (const [name, value] of stub.headers) if (name.toLowerCase() !== 'content-length') draft.headers.push([name, value]);
+  for (const [name, value] of stub.headers)
+    if (name.toLowerCase() !== 'content-length') draft.headers.push([name, value]);
   const raw = renderDraft(draft);
   return { uri, request: parseSipRequest(raw) };
 }
@@ -147,7 +166,8 @@ export async function runProxy(run: ProxyRun, record: ProxyRecord): Promise<void
   const report = (response: ParsedSipResponse, targetUri: string): void => {
     record.reportedToApp.push(response);
     const { address, port } = hostPortOf(targetUri);
-    if (record.fullResponse) run.send(proxyContinue(run.appMsgId, response.raw, { source: 'network', transport: 'udp', address, port }));
+    if (record.fullResponse)
+      run.send(proxyContinue(run.appMsgId, response.raw, { source: 'network', transport: 'udp', address, port }));
   };
   const finish = (): void => {
     record.done = true;
@@ -168,7 +188,8 @@ export async function runProxy(run: ProxyRun, record: ProxyRecord): Promise<void
       const draft = buildResponseFor(run.received, {
         ...spec,
         toTag,
-        contact: spec.status >= 200 && spec.status < 300 ? `<sip:${user ? `${user}@` : ''}${address}:${port}>` : undefined,
+        contact:
+          spec.status >= 200 && spec.status < 300 ? `<sip:${user ? `${user}@` : ''}${address}:${port}>` : undefined,
         recordRoute: record.remainInDialog && spec.status > 100 ? RECORD_ROUTE : undefined,
       });
       return parseSipResponse(renderDraft(draft));
@@ -201,7 +222,10 @@ export async function runProxy(run: ProxyRun, record: ProxyRecord): Promise<void
     }
     if (final === undefined) {
       // Timer B or C: drachtio answers the caller 408 itself and tells the app only `done` (forwardBestResponse).
-      const timeout = txn.record(parseSipResponse(renderDraft(buildResponseFor(run.received, { status: 408, toTag: randomToken(10) }))), 'server');
+      const timeout = txn.record(
+        parseSipResponse(renderDraft(buildResponseFor(run.received, { status: 408, toTag: randomToken(10) }))),
+        'server',
+      );
       run.cdr?.('cdr:stop', 'application', 'call-rejected', timeout.raw);
       finish();
       return;
@@ -221,6 +245,10 @@ export async function runProxy(run: ProxyRun, record: ProxyRecord): Promise<void
   }
   const best = bestFailure(finals);
   if (best) txn.record(best, 'far-end');
-  else txn.record(parseSipResponse(renderDraft(buildResponseFor(run.received, { status: 408, toTag: randomToken(10) }))), 'server');
+  else
+    txn.record(
+      parseSipResponse(renderDraft(buildResponseFor(run.received, { status: 408, toTag: randomToken(10) }))),
+      'server',
+    );
   finish();
 }

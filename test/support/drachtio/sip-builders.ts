@@ -1,7 +1,16 @@
 /** Carrier-shaped SIP text for tests, and the responses the double (or the far end) generates. */
 import {
-  type SipDraft, canonicalHeaderName, getHeader, getHeaders, newBranch, parseDraft, prependHeader, randomToken, renderDraft,
-  setHeader, tagOf,
+  type SipDraft,
+  canonicalHeaderName,
+  getHeader,
+  getHeaders,
+  newBranch,
+  parseDraft,
+  prependHeader,
+  randomToken,
+  renderDraft,
+  setHeader,
+  tagOf,
 } from './sip-message.js';
 
 export interface SourceAddress {
@@ -61,7 +70,9 @@ function appendExtra(draft: SipDraft, extra: ExtraHeaders | undefined): void {
   if (!extra) return;
   const pairs = Array.isArray(extra)
     ? extra
-    : Object.entries(extra).flatMap(([n, v]) => (Array.isArray(v) ? v.map((x): [string, string] => [n, x]) : [[n, v] as [string, string]]));
+    : Object.entries(extra).flatMap(([n, v]) =>
+        Array.isArray(v) ? v.map((x): [string, string] => [n, x]) : [[n, v] as [string, string]],
+      );
   for (const [n, v] of pairs) draft.headers.push([n, v]);
 }
 
@@ -69,9 +80,19 @@ function appendExtra(draft: SipDraft, extra: ExtraHeaders | undefined): void {
 export function defaultSdp(address: string = DEFAULT_SOURCE.address, port = 30000): string {
   const session = Math.floor(Math.random() * 1e9);
   return [
-    'v=0', `o=- ${session} ${session} IN IP4 ${address}`, 's=-', `c=IN IP4 ${address}`, 't=0 0',
-    `m=audio ${port} RTP/AVP 8 0 101`, 'a=rtpmap:8 PCMA/8000', 'a=rtpmap:0 PCMU/8000',
-    'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-15', 'a=ptime:20', 'a=sendrecv', '',
+    'v=0',
+    `o=- ${session} ${session} IN IP4 ${address}`,
+    's=-',
+    `c=IN IP4 ${address}`,
+    't=0 0',
+    `m=audio ${port} RTP/AVP 8 0 101`,
+    'a=rtpmap:8 PCMA/8000',
+    'a=rtpmap:0 PCMU/8000',
+    'a=rtpmap:101 telephone-event/8000',
+    'a=fmtp:101 0-15',
+    'a=ptime:20',
+    'a=sendrecv',
+    '',
   ].join('\r\n');
 }
 
@@ -103,7 +124,9 @@ export function buildInvite(opts: BuildInviteOptions): string {
   for (const pai of [opts.pai ?? []].flat()) draft.headers.push(['P-Asserted-Identity', nameAddr(pai, source.address)]);
   if (opts.privacy !== undefined) draft.headers.push(['Privacy', opts.privacy]);
   if (opts.rpid !== undefined) {
-    const rpid = opts.rpid.includes(';') ? opts.rpid : `${nameAddr(opts.rpid, source.address)};party=calling;screen=yes;privacy=off`;
+    const rpid = opts.rpid.includes(';')
+      ? opts.rpid
+      : `${nameAddr(opts.rpid, source.address)};party=calling;screen=yes;privacy=off`;
     draft.headers.push(['Remote-Party-ID', rpid]);
   }
   if (opts.identity !== undefined) draft.headers.push(['Identity', opts.identity]);
@@ -135,7 +158,11 @@ export function prepareInjected(rawSip: string, source: SourceAddress, transport
   const draft = parseDraft(rawSip);
   const via = getHeader(draft, 'via');
   if (via === undefined) {
-    prependHeader(draft, 'Via', `SIP/2.0/${transport.toUpperCase()} ${source.address}:${source.port};branch=${newBranch()};rport`);
+    prependHeader(
+      draft,
+      'Via',
+      `SIP/2.0/${transport.toUpperCase()} ${source.address}:${source.port};branch=${newBranch()};rport`,
+    );
   } else if (!/;\s*branch=/i.test(via)) {
     setHeaderAt(draft, 'via', `${via};branch=${newBranch()}`);
   }
@@ -149,13 +176,34 @@ function setHeaderAt(draft: SipDraft, name: string, value: string): void {
 }
 
 const REASONS: Record<number, string> = {
-  100: 'Trying', 180: 'Ringing', 181: 'Call Is Being Forwarded', 182: 'Queued', 183: 'Session Progress',
-  200: 'OK', 202: 'Accepted', 301: 'Moved Permanently', 302: 'Moved Temporarily', 400: 'Bad Request',
-  401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 407: 'Proxy Authentication Required',
-  408: 'Request Timeout', 480: 'Temporarily Unavailable', 481: 'Call/Transaction Does Not Exist',
-  486: 'Busy Here', 487: 'Request Terminated', 488: 'Not Acceptable Here', 500: 'Server Internal Error',
-  503: 'Service Unavailable', 600: 'Busy Everywhere', 603: 'Decline', 604: 'Does Not Exist Anywhere',
-  606: 'Not Acceptable', 607: 'Unwanted', 608: 'Rejected',
+  100: 'Trying',
+  180: 'Ringing',
+  181: 'Call Is Being Forwarded',
+  182: 'Queued',
+  183: 'Session Progress',
+  200: 'OK',
+  202: 'Accepted',
+  301: 'Moved Permanently',
+  302: 'Moved Temporarily',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+  500: 'Server Internal Error',
+  503: 'Service Unavailable',
+  600: 'Busy Everywhere',
+  603: 'Decline',
+  604: 'Does Not Exist Anywhere',
+  606: 'Not Acceptable',
+  607: 'Unwanted',
+  608: 'Rejected',
 };
 
 export function reasonPhrase(status: number): string {
@@ -175,7 +223,11 @@ export interface ResponseSpec {
 
 /** A response to `request` as a UAS builds it: Via/From/To/Call-ID/CSeq copied, To-tag added above 100. */
 export function buildResponseFor(request: SipDraft, spec: ResponseSpec): SipDraft {
-  const draft: SipDraft = { startLine: `SIP/2.0 ${spec.status} ${spec.reason ?? reasonPhrase(spec.status)}`, headers: [], body: spec.body ?? '' };
+  const draft: SipDraft = {
+    startLine: `SIP/2.0 ${spec.status} ${spec.reason ?? reasonPhrase(spec.status)}`,
+    headers: [],
+    body: spec.body ?? '',
+  };
   for (const via of getHeaders(request, 'via')) draft.headers.push(['Via', via]);
   if (spec.recordRoute) draft.headers.push(['Record-Route', spec.recordRoute]);
   draft.headers.push(['From', getHeader(request, 'from') ?? '']);

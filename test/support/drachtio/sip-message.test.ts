@@ -5,7 +5,10 @@ import { hostPortOf, parseSip, parseSipRequest, renderDraft, tagOf, uriOf } from
 describe('SIP text helpers of the drachtio double', () => {
   it('builds a carrier-shaped INVITE with SDP and a correct Content-Length', () => {
     const raw = buildInvite({
-      from: '+393331234567', to: '+390612345678', pai: 'tel:+393331234567', privacy: 'none',
+      from: '+393331234567',
+      to: '+390612345678',
+      pai: 'tel:+393331234567',
+      privacy: 'none',
       identity: 'eyJhbGciOiJFUzI1NiJ9.e30.sig;info=<https://cert.example/c.pem>;alg=ES256;ppt=shaken',
       extraHeaders: { 'X-Carrier': 'acme' },
     });
@@ -27,7 +30,11 @@ describe('SIP text helpers of the drachtio double', () => {
   });
 
   it('fixes hand-written SIP: LF line ends, missing Via, wrong Content-Length, compact headers', () => {
-    const draft = prepareInjected('OPTIONS sip:x@127.0.0.1 SIP/2.0\ni: abc\nf: <sip:a@b>;tag=1\nt: <sip:x@y>\nl: 99\n\n', { address: '192.0.2.1', port: 5070 }, 'tcp');
+    const draft = prepareInjected(
+      'OPTIONS sip:x@127.0.0.1 SIP/2.0\ni: abc\nf: <sip:a@b>;tag=1\nt: <sip:x@y>\nl: 99\n\n',
+      { address: '192.0.2.1', port: 5070 },
+      'tcp',
+    );
     const req = parseSipRequest(renderDraft(draft));
     expect(req.headers.via?.[0]).toMatch(/^SIP\/2\.0\/TCP 192\.0\.2\.1:5070;branch=z9hG4bK/);
     expect(req.headers['call-id']).toEqual(['abc']);

@@ -50,7 +50,13 @@ export function metaFields(meta: MsgMeta, sip: string): string {
  * A SIP message for the app (`BaseClient::sendSipMessageToClient`), without the leading message id. New requests
  * carry an empty dialog id and, when known, the receiving address and port.
  */
-export function sipEvent(sip: string, meta: MsgMeta, transactionId: string, dialogId: string, receivedOn?: { address: string; port: number }): string {
+export function sipEvent(
+  sip: string,
+  meta: MsgMeta,
+  transactionId: string,
+  dialogId: string,
+  receivedOn?: { address: string; port: number },
+): string {
   const tail = receivedOn ? `${receivedOn.address}|${receivedOn.port}|` : '';
   return `sip|${metaFields(meta, sip)}|${transactionId}|${dialogId}|${tail}${CRLF}${sip}`;
 }
@@ -61,7 +67,13 @@ export function apiResponse(appMsgId: string, status: 'OK' | 'NOK' | 'NO', ...fi
 }
 
 /** The echo of a response the app sent (`doRespondToSipRequest`). */
-export function sentResponseAck(appMsgId: string, sip: string, meta: MsgMeta, transactionId: string, dialogId: string): string {
+export function sentResponseAck(
+  appMsgId: string,
+  sip: string,
+  meta: MsgMeta,
+  transactionId: string,
+  dialogId: string,
+): string {
   return `${apiResponse(appMsgId, 'OK', metaFields(meta, sip), transactionId, dialogId, '', 'Msg sent:', '')}${CRLF}${sip}`;
 }
 
@@ -79,7 +91,12 @@ export function proxyContinue(appMsgId: string, sip: string, meta: MsgMeta): str
  * A call detail record (`Cdr::encodeMetaData` + `BaseClient::sendCdrToClient`): `cdr:start|<source>|<time>|<role>`
  * or `cdr:stop|<source>|<time>|<reason>`, then the SIP message the record was made from.
  */
-export function cdrEvent(record: 'cdr:start' | 'cdr:stop', source: 'network' | 'application', detail: string, sip: string): string {
+export function cdrEvent(
+  record: 'cdr:start' | 'cdr:stop',
+  source: 'network' | 'application',
+  detail: string,
+  sip: string,
+): string {
   return `${record}|${source}|${stackTime()}|${detail}${CRLF}${sip}`;
 }
 
