@@ -187,7 +187,8 @@ describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kam
         '-A',
         'CHILDREN=2',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      // Its own process group, so the test can end kamailio and the children it forks together.
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     kamailio.stdout?.on('data', (d: Buffer) => (kamailioLog += d.toString()));
     kamailio.stderr?.on('data', (d: Buffer) => (kamailioLog += d.toString()));
@@ -222,10 +223,21 @@ describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kam
   });
 
   afterAll(async () => {
-    if (kamailio && kamailio.exitCode === null) {
+    // Still running (neither exited nor killed by a signal): SIGTERM, and SIGKILL to the whole group when kamailio
+    // has not gone within 5 s (a kamailio stuck in its shutdown once held this hook past its 30 s).
+    if (kamailio?.pid !== undefined && kamailio.exitCode === null && kamailio.signalCode === null) {
+      const pid = kamailio.pid;
       const gone = new Promise((ok) => kamailio.once('exit', ok));
       kamailio.kill('SIGTERM');
+      const stuck = setTimeout(() => {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 5000);
       await gone;
+      clearTimeout(stuck);
     }
     caller?.close();
     standIn?.close();
