@@ -3,29 +3,8 @@
  * INVITE as a carrier sends it and get what `identifyCaller` and `calledNumber` read.
  */
 import type { SipHeaderSource } from '../../src/callerid/types.js';
-
-/** RFC 3261 §7.3.3 compact forms (plus RFC 8224's `y` for Identity), mapped as the adapter maps them. */
-const COMPACT: Record<string, string> = {
-  a: 'accept-contact',
-  b: 'referred-by',
-  c: 'content-type',
-  d: 'request-disposition',
-  e: 'content-encoding',
-  f: 'from',
-  i: 'call-id',
-  j: 'reject-contact',
-  k: 'supported',
-  l: 'content-length',
-  m: 'contact',
-  o: 'event',
-  r: 'refer-to',
-  s: 'subject',
-  t: 'to',
-  u: 'allow-events',
-  v: 'via',
-  x: 'session-expires',
-  y: 'identity',
-};
+// RFC 3261 compact forms, expanded as the adapter expands them: the drachtio double's table.
+import { COMPACT } from './drachtio/sip-message.js';
 
 export interface ParsedSipHeaders extends SipHeaderSource {
   method: string | null;

@@ -26,7 +26,8 @@ export interface ParsedSipResponse {
 
 export type ParsedSipMessage = ParsedSipRequest | ParsedSipResponse;
 
-const COMPACT: Record<string, string> = {
+/** RFC 3261 §7.3.3 compact header forms (plus RFC 8224's `y` for Identity) → full lower-case names. */
+export const COMPACT: Record<string, string> = {
   a: 'accept-contact',
   b: 'referred-by',
   c: 'content-type',
