@@ -9,7 +9,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
 import { pendingRequestCount } from '../../src/sip/srf-internals.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
-import { eventually, startHarness, type Harness, type HarnessOptions } from '../support/crocetta-harness.js';
+import {
+  attemptsOf,
+  eventually,
+  startHarness,
+  type Harness,
+  type HarnessOptions,
+} from '../support/crocetta-harness.js';
 
 const CALLER = '+393471234567';
 const DID = '+390612345678';
@@ -24,10 +30,8 @@ async function start(options: HarnessOptions = {}): Promise<void> {
   h = await startHarness({}, options);
 }
 
-async function rows(): Promise<Attempt[]> {
-  await h.app.register.flush();
-  const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(CALLER)}&limit=20`);
-  return (res.json as { attempts: Attempt[] }).attempts;
+function rows(): Promise<Attempt[]> {
+  return attemptsOf(h, CALLER);
 }
 
 function call(requestUri = `sip:${DID}@127.0.0.1`): InjectedRequest {

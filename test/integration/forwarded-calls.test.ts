@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
-import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { attemptsOf, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const CALLER = '+393471234567';
 const DID = '+390612345678';
@@ -33,10 +33,8 @@ async function call(): Promise<InjectedRequest & { finalStatus: number }> {
   return Object.assign(c, { finalStatus: final.status });
 }
 
-async function rows(): Promise<Attempt[]> {
-  await h.app.register.flush();
-  const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(CALLER)}&limit=20`);
-  return (res.json as { attempts: Attempt[] }).attempts;
+function rows(): Promise<Attempt[]> {
+  return attemptsOf(h, CALLER);
 }
 
 /** The PBX answers, they talk `ms` on the test's clock, then the caller hangs up. */

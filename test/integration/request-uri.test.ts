@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
-import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { attemptsOf, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const CALLER = '+393471234567';
 const DID = '+390612345678';
@@ -21,10 +21,8 @@ afterEach(async () => {
   await h.stop();
 });
 
-async function rows(): Promise<Attempt[]> {
-  await h.app.register.flush();
-  const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(CALLER)}&limit=20`);
-  return (res.json as { attempts: Attempt[] }).attempts;
+function rows(): Promise<Attempt[]> {
+  return attemptsOf(h, CALLER);
 }
 
 describe('the Request-URI user forwarded to the PBX', () => {

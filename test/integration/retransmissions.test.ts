@@ -8,7 +8,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite, buildMessage, type InjectedRequest } from '../support/drachtio-double.js';
-import { eventually, startHarness, type Harness, type HarnessOptions } from '../support/crocetta-harness.js';
+import {
+  attemptsOf,
+  eventually,
+  startHarness,
+  type Harness,
+  type HarnessOptions,
+} from '../support/crocetta-harness.js';
 
 const CALLER = '+393471234567';
 const DID = '+390612345678';
@@ -23,10 +29,8 @@ async function start(options: HarnessOptions = {}): Promise<void> {
   h = await startHarness({}, options);
 }
 
-async function rows(): Promise<Attempt[]> {
-  await h.app.register.flush();
-  const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(CALLER)}&limit=20`);
-  return (res.json as { attempts: Attempt[] }).attempts;
+function rows(): Promise<Attempt[]> {
+  return attemptsOf(h, CALLER);
 }
 
 const settle = (ms = 300): Promise<void> => new Promise((r) => setTimeout(r, ms));

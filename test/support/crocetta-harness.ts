@@ -10,6 +10,7 @@ import { startCrocetta, type Crocetta } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import type { Config } from '../../src/config/schema.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { DrachtioDouble, type AppRequestHandler, type DrachtioDoubleOptions } from './drachtio-double.js';
 import { ManualClock } from './manual-clock.js';
 
@@ -130,6 +131,13 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The register's attempts from `number` (latest first, at most 20), as the API lists them once pending writes are committed. */
+export async function attemptsOf(h: Harness, number: string): Promise<Attempt[]> {
+  await h.app.register.flush();
+  const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(number)}&limit=20`);
+  return (res.json as { attempts: Attempt[] }).attempts;
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
