@@ -15,6 +15,7 @@ export interface Metrics {
   decisionSeconds: Histogram;
   drachtioConnected: Gauge;
   forwardTimeouts: Counter;
+  checks: Counter<'result'>;
   retransmissions: Counter<'kind' | 'answer'>;
 }
 
@@ -75,6 +76,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     drachtioConnected: new Gauge({
       name: 'crocetta_drachtio_connected',
       help: '1 while connected to drachtio-server',
+      registers: [registry],
+    }),
+    checks: new Counter({
+      name: 'crocetta_checks_total',
+      help: 'Human checks (action check) by result: passed, no-digit, wrong-digit, hung-up',
+      labelNames: ['result'],
       registers: [registry],
     }),
     forwardTimeouts: new Counter({

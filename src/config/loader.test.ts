@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { actionPolicy } from './derive.js';
 import { ConfigError, loadConfig } from './loader.js';
 
 function tempYaml(text: string): string {
@@ -33,6 +34,34 @@ describe('loadConfig', () => {
       enabled: false,
       nuisanceHalfLifeDays: 30,
     });
+  });
+
+  it("accepts check and check:<seconds> wherever an action is, and the check section's defaults", () => {
+    const config = loadConfig({
+      env: { ACTION_SUSPECT: 'check', ACTION_WITHHELD: 'check:5', ACTION_NUISANCE: 'check:60' },
+    });
+    expect([config.actions.suspect, config.actions.withheld, config.actions.nuisance]).toEqual([
+      'check',
+      'check:5',
+      'check:60',
+    ]);
+    expect(config.check).toEqual({ digit: '1', waitSeconds: 8, rememberDays: 30, language: 'both', file: '' });
+    expect(() => loadConfig({ env: { ACTION_SUSPECT: 'check:61' } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { ACTION_SUSPECT: 'check:0' } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('check:\n  digit: "12"\n') } })).toThrow(/check\.digit/);
+  });
+
+  it("the README's three lines with the check load as written", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('The three lines of issue 15 with the check'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const config = loadConfig({ env: { CROCETTA_CONFIG: tempYaml(yaml) } });
+    expect(config.policies.map((p) => [p.name, p.action])).toEqual([
+      ['support line', 'tag'],
+      ['sales line', 'check'],
+      ['after hours', 'check:12'],
+    ]);
+    expect(actionPolicy(config).suspect).toEqual({ kind: 'tag' });
   });
 
   it('overlays CROCETTA_CONFIG key by key, leaving the other defaults', () => {

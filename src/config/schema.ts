@@ -13,11 +13,19 @@ const verdictRule = z.enum(['suspect', 'nuisance']);
 const nonTrustedVerdict = z.enum(['unknown', 'suspect', 'nuisance']);
 
 /** An action as written in config or env: checked here, parsed by the policy module. */
-export const ACTION_PATTERN = /^(allow|tag|reject|reject:[4-6]\d\d|announce-early|announce-answer|hangup)$/;
+export const ACTION_PATTERN =
+  /^(allow|tag|reject|reject:[4-6]\d\d|announce-early|announce-answer|hangup|check|check:[1-9]\d?)$/;
 const actionText = z
   .string()
   .trim()
-  .regex(ACTION_PATTERN, 'expected allow, tag, reject, reject:<400-699>, announce-early, announce-answer or hangup');
+  .regex(
+    ACTION_PATTERN,
+    'expected allow, tag, reject, reject:<400-699>, announce-early, announce-answer, hangup, check or check:<1-60>',
+  )
+  .refine(
+    (a) => !a.startsWith('check:') || Number(a.slice(6)) <= 60,
+    'expected the wait of check:<seconds> from 1 to 60',
+  );
 
 const sipUri = z
   .string()
@@ -261,6 +269,20 @@ export const configSchema = z
             byCategory: z.record(z.string().trim().min(1).max(60).toLowerCase(), z.string()),
           })
           .strict(),
+      })
+      .strict(),
+    /** The human check action `check` (src/sip/human-check.ts): the prompt, the digit, the wait, the memory of passes. */
+    check: z
+      .object({
+        digit: z
+          .string()
+          .trim()
+          .regex(/^[0-9*#]$/, 'expected one key: 0-9, * or #'),
+        waitSeconds: z.number().int().min(1).max(60),
+        rememberDays: z.number().min(0).max(3650),
+        language: z.enum(['it', 'en', 'both']),
+        /** A WAV prompt of your own (at most 10 s); empty = the built-in one in `language`. */
+        file: z.string(),
       })
       .strict(),
     reject608: z

@@ -34,6 +34,8 @@ const HEADER = [
   'source_address',
   'user_agent',
   'call_id',
+  'check',
+  'check_ms',
 ];
 
 export async function registerCsv(
@@ -69,6 +71,8 @@ export async function registerCsv(
           a.sourceAddress,
           a.userAgent,
           a.callId,
+          a.check ?? null,
+          a.checkMs ?? null,
         ]
           .map(csvField)
           .join(',') + '\r\n';

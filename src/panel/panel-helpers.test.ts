@@ -86,5 +86,12 @@ describe('panel helpers', () => {
     // A forwarded call the PBX never answered in time: drachtio's own 408, or nothing at all.
     expect(outcomeText(t, { outcome: 'timeout', finalStatus: 408 })).toBe('nessuna risposta in tempo 408');
     expect(outcomeText(en, { outcome: 'timeout', finalStatus: null })).toBe('no answer in time');
+    // The human check: its result and how long it took.
+    expect(outcomeText(en, { outcome: 'answered', finalStatus: 200, check: 'passed', checkMs: 2_430 })).toBe(
+      'answered 200 · check passed (2.4 s)',
+    );
+    expect(
+      outcomeText(t, { outcome: 'rejected', finalStatus: 200, check: 'no-digit', checkMs: 13_800, playedMs: 6_400 }),
+    ).toBe('respinta 200 · verifica: nessun tasto (13.8 s) · messaggio ascoltato 0:06');
   });
 });

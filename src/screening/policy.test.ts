@@ -70,6 +70,9 @@ describe('parseAction / formatAction', () => {
     ['announce-answer', { kind: 'announce-answer' }],
     ['hangup', { kind: 'hangup' }],
     ['  Reject:433 ', { kind: 'reject', status: 433 }],
+    ['check', { kind: 'check', waitSeconds: null }],
+    ['check:5', { kind: 'check', waitSeconds: 5 }],
+    [' Check:60', { kind: 'check', waitSeconds: 60 }],
   ])('parses %j', (text, action) => {
     expect(parseAction(text)).toEqual(action);
   });
@@ -88,6 +91,13 @@ describe('parseAction / formatAction', () => {
     expect(() => parseAction(text)).toThrow(new RegExp(`"${text}".*400 to 699`));
   });
 
+  it.each(['check:0', 'check:61', 'check:', 'check:1.5', 'check:abc', 'check:-3'])(
+    'refuses %j naming the value and the range',
+    (text) => {
+      expect(() => parseAction(text)).toThrow(new RegExp(`"${text}".*1 to 60`));
+    },
+  );
+
   it.each(['', 'block', 'announce', 'allow:200', 'toString', '__proto__'])('refuses unknown action %j', (text) => {
     expect(() => parseAction(text)).toThrow(`unknown action "${text}": expected one of allow, tag, reject`);
   });
@@ -97,12 +107,19 @@ describe('parseAction / formatAction', () => {
     expect(a).not.toBe(parseAction('allow'));
   });
 
-  it.each(['allow', 'tag', 'reject:607', 'reject:486', 'announce-early', 'announce-answer', 'hangup'])(
-    'formatAction is the inverse of parseAction: %s',
-    (text) => {
-      expect(formatAction(parseAction(text))).toBe(text);
-    },
-  );
+  it.each([
+    'allow',
+    'tag',
+    'reject:607',
+    'reject:486',
+    'announce-early',
+    'announce-answer',
+    'hangup',
+    'check',
+    'check:12',
+  ])('formatAction is the inverse of parseAction: %s', (text) => {
+    expect(formatAction(parseAction(text))).toBe(text);
+  });
 
   it('formats the default reject with its code', () => {
     expect(formatAction(parseAction('reject'))).toBe('reject:607');

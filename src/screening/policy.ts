@@ -12,7 +12,12 @@ export type Action =
   | { kind: 'reject'; status: number }
   | { kind: 'announce-early' }
   | { kind: 'announce-answer' }
-  | { kind: 'hangup' };
+  | { kind: 'hangup' }
+  /** The human check: answer, ask for a digit, connect to the PBX on the right one (src/sip/human-check.ts). */
+  | { kind: 'check'; waitSeconds: number | null };
+
+/** Longest wait for the digit `check:<seconds>` accepts (s). */
+export const MAX_CHECK_WAIT_SECONDS = 60;
 
 export interface ActionPolicy {
   trusted: Action;
@@ -83,7 +88,7 @@ const SIMPLE: Readonly<Record<string, Action>> = Object.freeze({
   hangup: { kind: 'hangup' },
 });
 
-const EXPECTED = 'allow, tag, reject, reject:<400-699>, announce-early, announce-answer, hangup';
+const EXPECTED = 'allow, tag, reject, reject:<400-699>, announce-early, announce-answer, hangup, check, check:<1-60>';
 
 /**
  * Parses an action as written in config and in ACTION_* variables. Surrounding spaces and letter case are ignored.
@@ -93,6 +98,18 @@ export function parseAction(text: string): Action {
   const value = text.trim().toLowerCase();
   const simple = Object.hasOwn(SIMPLE, value) ? SIMPLE[value] : undefined;
   if (simple !== undefined) return { ...simple };
+  if (value === 'check') return { kind: 'check', waitSeconds: null };
+  if (value.startsWith('check:')) {
+    const seconds = /^[0-9]{1,2}$/.test(value.slice('check:'.length).trim())
+      ? Number(value.slice('check:'.length))
+      : NaN;
+    if (!(seconds >= 1 && seconds <= MAX_CHECK_WAIT_SECONDS)) {
+      throw new Error(
+        `invalid action "${text}": the wait after "check:" must be a whole number of seconds from 1 to ${MAX_CHECK_WAIT_SECONDS}`,
+      );
+    }
+    return { kind: 'check', waitSeconds: seconds };
+  }
   if (value.startsWith('reject:')) {
     const code = value.slice('reject:'.length).trim();
     const status = /^[0-9]{3}$/.test(code) ? Number(code) : NaN;
@@ -108,5 +125,6 @@ export function parseAction(text: string): Action {
 
 /** The inverse of parseAction: `reject:607`, `tag`, ... */
 export function formatAction(action: Action): string {
+  if (action.kind === 'check') return action.waitSeconds === null ? 'check' : `check:${action.waitSeconds}`;
   return action.kind === 'reject' ? `reject:${action.status}` : action.kind;
 }

@@ -60,7 +60,12 @@ export type ReasonCode =
   | 'persistent-human'
   | 'display-name-allow'
   // the policy rule that chose the action (src/policy), weight 0
-  | 'policy-rule';
+  | 'policy-rule'
+  // the human check (issue 15): a pass remembered, or no second chance after a nuisance mark
+  | 'check-remembered'
+  | 'check-no-second-chance'
+  // the human check could not be carried out (a MESSAGE, no usable audio): tagged instead
+  | 'check-not-possible';
 
 export interface Decision {
   verdict: Verdict;

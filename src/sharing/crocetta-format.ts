@@ -1,7 +1,7 @@
 /**
- * crocetta's own export format, version 1 (docs/export-format.md), as JSON Lines or CSV.
- * - JSON Lines: a header line `{"format":"crocetta-register","version":1,...}`, then one record per line.
- * - CSV: a first row `crocetta-register,1`, then the header row (CSV_COLUMNS), then one record per row.
+ * crocetta's own export format, version 2 (docs/export-format.md), as JSON Lines or CSV; version 1 files still read.
+ * - JSON Lines: a header line `{"format":"crocetta-register","version":2,...}`, then one record per line.
+ * - CSV: a first row `crocetta-register,2`, then the header row (CSV_COLUMNS), then one record per row.
  */
 import type { Readable } from 'node:stream';
 import { csvLine, unneutralise } from './csv-cells.js';

@@ -37,7 +37,17 @@ async function seeded(name: string): Promise<string> {
       reasons: [{ code: 'marked-nuisance', text: 'marked nuisance by you, "Example", energy', weight: 0.9 }],
     }),
   );
-  await reg.record(newAttempt(null, T0 + 1000, { callId: 'a2@x', callerSource: 'from' }));
+  const checked = await reg.record(
+    newAttempt(null, T0 + 1000, { callId: 'a2@x', callerSource: 'from', action: 'check' }),
+  );
+  reg.updateOutcome(checked, {
+    outcome: 'answered',
+    finalStatus: 200,
+    refused: false,
+    at: T0 + 4000,
+    check: 'passed',
+    checkMs: 2100,
+  });
   await reg.record(
     newAttempt('raw:ABC,DEF', T0 + 2000, { callId: 'a3@x', callerName: "'quoted", userAgent: '@sip-ua\r\nline2' }),
   );
@@ -121,6 +131,63 @@ describe.each(['json', 'csv'] as const)('crocetta format (%s)', (format) => {
     await expect(importRecords(target, reader(format, latin1), { now: T0 })).rejects.toThrow(/not UTF-8/);
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
     await expect(importRecords(target, reader(format, utf16), { now: T0 })).rejects.toThrow(/UTF-16/);
+  });
+});
+
+describe('format versions', () => {
+  it('writes version 2 with the check result and its duration on attempts', async () => {
+    const json = await exportText(await seeded('a.sqlite'), 'json');
+    expect(JSON.parse(json.split('\n')[0] ?? '')).toMatchObject({ format: 'crocetta-register', version: 2 });
+    const attempts = json
+      .split('\n')
+      .filter((l) => l.includes('"type":"attempt"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(attempts.map((a) => [a['call_id'], a['check'], a['check_ms']])).toEqual([
+      ['a1@x', null, null],
+      ['a2@x', 'passed', 2100],
+      ['a3@x', null, null],
+    ]);
+    const csv = await exportText(await seeded('c.sqlite'), 'csv');
+    expect(csv.split('\r\n')[0]).toBe('crocetta-register,2');
+    expect(csv.split('\r\n')[1]).toContain(',played_ms,hung_up_by,check,check_ms,');
+  });
+
+  it('still imports a version 1 file (written before the check): its attempts have no check', async () => {
+    const v2 = await exportText(await seeded('a.sqlite'), 'json');
+    const v1 = v2
+      .split('\n')
+      .map((line, i) => {
+        if (line === '') return line;
+        const record = JSON.parse(line) as Record<string, unknown>;
+        if (i === 0) return JSON.stringify({ ...record, version: 1 });
+        delete record['check'];
+        delete record['check_ms'];
+        return JSON.stringify(record);
+      })
+      .join('\n');
+    const target = await emptyRegister('b.sqlite');
+    const report = await importRecords(target, reader('json', v1), { now: T0 });
+    expect(report.written.attempt).toBe(3);
+    const again = await exportText(target, 'json');
+    expect(again).toContain('"check":null,"check_ms":null');
+    expect(again).not.toContain('"check":"passed"');
+
+    const v1Columns = CSV_COLUMNS.filter((c) => c !== 'check' && c !== 'check_ms');
+    const csv = [
+      'crocetta-register,1',
+      v1Columns.join(','),
+      ['mark', '+390211111111', 'nuisance', '2026-11-03T09:15:00.000Z', ...v1Columns.slice(4).map(() => '')].join(','),
+      '',
+    ].join('\r\n');
+    const fromCsv = await importRecords(target, reader('csv', csv), { now: T0 });
+    expect(fromCsv.written.mark).toBe(1);
+  });
+
+  it('refuses a version newer than it knows, saying so', async () => {
+    const target = await emptyRegister('b.sqlite');
+    await expect(
+      importRecords(target, reader('json', '{"format":"crocetta-register","version":3}\n'), { now: T0 }),
+    ).rejects.toThrow(/version 3 was written by a newer crocetta \(this one reads up to 2\)/);
   });
 });
 

@@ -1,12 +1,14 @@
 /**
- * The records of crocetta's own export format (docs/export-format.md), version 1: one flat object per mark,
- * mark-history entry or attempt. JSON Lines and CSV carry the same records; this module validates them.
+ * The records of crocetta's own export format (docs/export-format.md), version 2 (version 1 plus the attempt's
+ * `check` and `check_ms`; files of version 1 still import): one flat object per mark, mark-history entry or attempt. JSON Lines and CSV carry the same records; this module validates them.
  *
  * Times are ISO 8601 UTC with milliseconds (`2026-11-05T08:30:00.000Z`): exact for the register's ms integers.
  */
 
+import { CHECK_RESULTS } from '../store/register/types.js';
+
 export const FORMAT_NAME = 'crocetta-register';
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 export type RecordKind = 'mark' | 'history' | 'attempt' | 'called';
 
@@ -81,6 +83,9 @@ export const FIELDS: Record<RecordKind, Readonly<Record<string, FieldSpec>>> = {
     message_text: { column: 'message_text', type: 'text', max: 10_000 },
     played_ms: { column: 'played_ms', type: 'int' },
     hung_up_by: { column: 'hung_up_by', type: 'text', values: ['caller', 'crocetta'] },
+    // Version 2: the human check's result and how long it took (ms from the answer).
+    check: { column: 'check_result', type: 'text', values: CHECK_RESULTS },
+    check_ms: { column: 'check_ms', type: 'int' },
   },
   /** A number the business called (the "we called them" safety net): when last, how many times. */
   called: {
@@ -90,7 +95,7 @@ export const FIELDS: Record<RecordKind, Readonly<Record<string, FieldSpec>>> = {
   },
 };
 
-/** The CSV header of version 1: `type`, then every field of every record type once, in this order. */
+/** The CSV header of version 2: `type`, then every field of every record type once, in this order. */
 export const CSV_COLUMNS: readonly string[] = [
   'type',
   ...new Set([

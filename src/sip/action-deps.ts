@@ -1,6 +1,6 @@
 /**
- * What the refusing actions need, from the validated config: the announcer and its recordings, the ring delay and
- * the 608 contact. Built once at start, whatever the actions say today (the panel may switch a verdict to an
+ * What the refusing actions and the human check need, from the validated config: the announcer and its recordings,
+ * the check's prompt, the ring delay and the 608 contact. Built once at start, whatever the actions say today (the panel may switch a verdict to an
  * announcement at run time); a bad recording stops the start. Ports are bound only while a message plays.
  */
 import { resolve } from 'node:path';
@@ -8,7 +8,7 @@ import { configuredActions } from '../config/derive.js';
 import { projectRoot } from '../config/loader.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { openMedia, type Media } from '../media/index.js';
+import { loadCheckPrompt, openMedia, type Media } from '../media/index.js';
 import type { ActionDeps } from './handle-request.js';
 
 export interface ActionSetup {
@@ -33,7 +33,7 @@ export function createActionDeps(config: Config, logger: Logger): ActionSetup {
     byCategory: a.files.byCategory,
     builtInDir: resolve(projectRoot(), 'assets/announcements'),
     baseDir: process.cwd(),
-    startNow: actions.some((x) => x.kind === 'announce-early' || x.kind === 'announce-answer'),
+    startNow: actions.some((x) => x.kind === 'announce-early' || x.kind === 'announce-answer' || x.kind === 'check'),
     onError: (err) => logger.error({ err }, 'the RTP worker thread failed; announcements start it again'),
   });
   logger.info(
@@ -51,6 +51,17 @@ export function createActionDeps(config: Config, logger: Logger): ActionSetup {
       mediaAddress: config.media.address,
       ringDelayMs: config.actions.ringDelayMs,
       reject608: config.reject608,
+      check: {
+        digit: config.check.digit,
+        waitSeconds: config.check.waitSeconds,
+        prompt: loadCheckPrompt({
+          language: config.check.language,
+          file: config.check.file,
+          builtInDir: resolve(projectRoot(), 'assets/check'),
+          baseDir: process.cwd(),
+        }),
+        maxNoMs: a.maxSeconds * 1000,
+      },
     },
   };
 }

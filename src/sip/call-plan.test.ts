@@ -7,6 +7,7 @@ import {
   failOpenPlan,
   feasibleAction,
   planCall,
+  refusesCaller,
   type CallPlanSettings,
   type PlanInput,
 } from './call-plan.js';
@@ -26,6 +27,18 @@ const DECISION: Decision = {
   reasons: [{ code: 'marked-nuisance', text: 'marked nuisance by you', weight: 1 }],
 };
 
+const AUDIO_OFFER = [
+  'v=0',
+  'o=carrier 1 1 IN IP4 192.0.2.10',
+  's=-',
+  'c=IN IP4 192.0.2.10',
+  't=0 0',
+  'm=audio 40000 RTP/AVP 8 101',
+  'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:101 telephone-event/8000',
+  '',
+].join('\r\n');
+
 function input(action: string | Action, over: Partial<PlanInput> = {}): PlanInput {
   const screening: Screening = {
     identity: UNKNOWN_CALLER,
@@ -35,7 +48,7 @@ function input(action: string | Action, over: Partial<PlanInput> = {}): PlanInpu
     action: typeof action === 'string' ? parseAction(action) : action,
     fault: null,
   };
-  return { kind: 'call', screening, target: ROUTABLE, canAnnounce: true, ...over };
+  return { kind: 'call', screening, target: ROUTABLE, canAnnounce: true, offer: null, ...over };
 }
 
 describe('the call plan: what to send and what the register row says, decided once', () => {
@@ -89,7 +102,50 @@ describe('the call plan: what to send and what the register row says, decided on
       action: 'reject:607',
       finalStatus: 607,
     });
-    expect(feasibleAction({ kind: 'hangup' }, 'call', false)).toEqual({ kind: 'hangup' });
+    expect(feasibleAction({ kind: 'hangup' }, 'call', false)).toEqual({ action: { kind: 'hangup' }, problem: null });
+  });
+
+  it('the human check: answered with the tag for the PBX; its row is pending until the check ends', () => {
+    const plan = planCall(input('check:5', { offer: AUDIO_OFFER }), SETTINGS);
+    expect(plan.send).toEqual({
+      kind: 'check',
+      waitSeconds: 5,
+      headers: { 'X-Crocetta-Verdict': 'nuisance; score=0.90; check=passed' },
+      fallbackHeaders: { 'X-Crocetta-Verdict': 'nuisance; score=0.90' },
+    });
+    expect(plan.row).toEqual({ action: 'check:5', reasons: DECISION.reasons, outcome: 'pending', finalStatus: null });
+    expect(plan).toMatchObject({ sent: 'check:5', notPossible: null });
+  });
+
+  it('a MESSAGE, or an INVITE without audio crocetta can answer, is tagged instead of checked, saying why', () => {
+    const message = planCall(input('check', { kind: 'message' }), SETTINGS);
+    expect(message).toMatchObject({
+      action: { kind: 'tag' },
+      send: { kind: 'forward', headers: { 'X-Crocetta-Verdict': 'nuisance; score=0.90' } },
+      row: { action: 'tag', outcome: 'forwarded' },
+      notPossible: 'a SIP MESSAGE cannot press a key',
+    });
+    expect(message.row.reasons.at(-1)).toMatchObject({
+      code: 'check-not-possible',
+      text: 'human check not possible (a SIP MESSAGE cannot press a key): tagged instead',
+    });
+    const video = AUDIO_OFFER.replace('m=audio 40000 RTP/AVP 8 101', 'm=video 40000 RTP/AVP 96');
+    expect(planCall(input('check', { offer: video }), SETTINGS).notPossible).toBe('its offer has no audio');
+    expect(planCall(input('check', { offer: null }), SETTINGS).notPossible).toBe('the INVITE has no SDP offer');
+    const g729 = AUDIO_OFFER.replace('RTP/AVP 8 101', 'RTP/AVP 18 101').replace('8 PCMA', '18 G729');
+    expect(planCall(input('check', { offer: g729 }), SETTINGS).row.action).toBe('tag');
+    expect(planCall(input('check', { offer: AUDIO_OFFER, canAnnounce: false }), SETTINGS).notPossible).toBe(
+      'media is off',
+    );
+  });
+
+  it('a failed check counts as a refusal of the caller, as a refusal by the PBX does', () => {
+    const done = { outcome: 'rejected' as const, finalStatus: 200, playedMs: 800, hungUpBy: null, sent: null };
+    expect(refusesCaller({ ...done, check: 'no-digit' }, [486])).toBe(true);
+    expect(refusesCaller({ ...done, check: 'wrong-digit' }, [486])).toBe(true);
+    expect(refusesCaller({ ...done, outcome: 'answered', check: 'passed' }, [486])).toBe(false);
+    expect(refusesCaller({ ...done, outcome: 'declined', finalStatus: 486 }, [486])).toBe(true);
+    expect(refusesCaller({ ...done, outcome: 'declined', finalStatus: 486 }, [])).toBe(false);
   });
 
   it('a forward with no Request-URI user to vouch for becomes 404 (414 when too long), with the reason in the row', () => {
@@ -126,5 +182,6 @@ describe('the call plan: what to send and what the register row says, decided on
     expect(asRecorded(row, done)).toBe(true);
     expect(asRecorded(row, { ...done, outcome: 'cancelled', finalStatus: null })).toBe(false);
     expect(asRecorded(row, { ...done, playedMs: 3000 })).toBe(false);
+    expect(asRecorded(row, { ...done, check: 'no-digit', checkMs: 9000 })).toBe(false);
   });
 });

@@ -4,9 +4,10 @@
  * Nothing downstream decides again: carry-out.ts sends the plan (its executors fall back only where the plan
  * names a fallback), and the outcome is written only where it differs from what the row already says.
  */
+import { readOffer, type OfferProblem } from '../media/index.js';
 import { formatAction, type Action } from '../screening/policy.js';
 import type { Reason } from '../screening/types.js';
-import type { AttemptKind, AttemptOutcome, HungUpBy, NewAttempt } from '../store/register/types.js';
+import type { AttemptKind, AttemptOutcome, CheckResult, HungUpBy, NewAttempt } from '../store/register/types.js';
 import { describeUser, type ForwardTarget } from './forward-target.js';
 import type { Screening } from './screen.js';
 import {
@@ -30,6 +31,8 @@ export interface CallPlan {
   row: PlannedRow;
   /** What is sent, in words, for the decision log line. */
   sent: string;
+  /** Why the policy's action could not be carried out as chosen (the human check of a MESSAGE), for the log. */
+  notPossible: string | null;
 }
 
 export interface PlanInput {
@@ -39,6 +42,8 @@ export interface PlanInput {
   target: ForwardTarget;
   /** Whether announcements can be played at all (an announcer is configured). */
   canAnnounce: boolean;
+  /** The request's body: an INVITE's SDP offer (the human check needs audio it can answer). */
+  offer: string | null;
 }
 
 export interface CallPlanSettings extends PlanSettings {
@@ -54,23 +59,62 @@ export interface CallOutcome {
   hungUpBy: HungUpBy | null;
   /** What was sent, in words, for the "action done" log line; null for forwards (the decision line says it). */
   sent: string | null;
+  /** The human check's result and ms from our answer to it (absent: no check, or already written). */
+  check?: CheckResult;
+  checkMs?: number;
 }
+
+export interface Feasible {
+  action: Action;
+  /** Why the chosen action became `action`, in words; null when it is carried out as chosen. */
+  problem: string | null;
+}
+
+const TAG: Action = Object.freeze({ kind: 'tag' });
+
+/** Why an INVITE's offer cannot carry the human check, in words. */
+const OFFER_PROBLEMS: Readonly<Record<OfferProblem, string>> = {
+  'no-sdp': 'the INVITE has no SDP offer',
+  unparsable: 'its SDP offer cannot be read',
+  'no-audio': 'its offer has no audio',
+  'no-address': 'its offer has no media address',
+  'not-receiving': 'its audio does not receive',
+  'no-g711': 'its offer has no G.711',
+};
 
 /**
  * The action crocetta can carry out for this request: a MESSAGE cannot hear an announcement or be answered and
- * hung up, and without media (no announcer configured) neither can a call; those get the default refusal.
+ * hung up, and without media (no announcer configured) neither can a call; those get the default refusal. The
+ * human check needs a call with audio crocetta can answer: a MESSAGE, or an INVITE without it, is tagged instead
+ * (the check is a gate for callers nothing proves bad, so it never becomes a refusal).
  */
-export function feasibleAction(action: Action, kind: AttemptKind, canAnnounce: boolean): Action {
+export function feasibleAction(
+  action: Action,
+  kind: AttemptKind,
+  canAnnounce: boolean,
+  offer: string | null = null,
+): Feasible {
+  if (action.kind === 'check') {
+    if (kind !== 'call') return { action: TAG, problem: 'a SIP MESSAGE cannot press a key' };
+    if (!canAnnounce) return { action: TAG, problem: 'media is off' };
+    const read = readOffer(offer);
+    return read.ok ? { action, problem: null } : { action: TAG, problem: OFFER_PROBLEMS[read.problem] };
+  }
   const announces = action.kind === 'announce-early' || action.kind === 'announce-answer';
   const needsCall = announces || action.kind === 'hangup';
-  if (needsCall && kind !== 'call') return DEFAULT_REFUSAL;
-  if (announces && !canAnnounce) return DEFAULT_REFUSAL;
-  return action;
+  if (needsCall && kind !== 'call') return { action: DEFAULT_REFUSAL, problem: 'a SIP MESSAGE cannot be answered' };
+  if (announces && !canAnnounce) return { action: DEFAULT_REFUSAL, problem: 'announcements are off' };
+  return { action, problem: null };
 }
 
 export function planCall(input: PlanInput, settings: CallPlanSettings): CallPlan {
   const { screening, target } = input;
-  const action = feasibleAction(screening.action, input.kind, input.canAnnounce);
+  const { action, problem } = feasibleAction(screening.action, input.kind, input.canAnnounce, input.offer);
+  // A check that became a tag says so in the register: the office sees why this suspect was not checked.
+  const reasons =
+    screening.action.kind === 'check' && problem !== null
+      ? [...screening.decision.reasons, checkNotPossibleReason(problem)]
+      : screening.decision.reasons;
   const send = planFor(action, screening.decision, settings);
   if (send.kind === 'forward' && !target.routable) {
     // A forward needs a Request-URI user crocetta can vouch for (forward-target.ts); without any, a 404 (or 414).
@@ -80,11 +124,12 @@ export function planCall(input: PlanInput, settings: CallPlanSettings): CallPlan
       send: refusal,
       row: {
         action: 'unroutable',
-        reasons: [...screening.decision.reasons, unroutableReason(target.received)],
+        reasons: [...reasons, unroutableReason(target.received)],
         outcome: 'rejected',
         finalStatus: plannedFinalStatus(refusal),
       },
       sent: sentWords(refusal, action, settings),
+      notPossible: problem,
     };
   }
   return {
@@ -92,11 +137,13 @@ export function planCall(input: PlanInput, settings: CallPlanSettings): CallPlan
     send,
     row: {
       action: formatAction(action),
-      reasons: screening.decision.reasons,
-      outcome: send.kind === 'forward' ? 'forwarded' : 'rejected',
+      reasons,
+      // A check's outcome is known only once the caller pressed a key (or did not): written then.
+      outcome: send.kind === 'forward' ? 'forwarded' : send.kind === 'check' ? 'pending' : 'rejected',
       finalStatus: plannedFinalStatus(send),
     },
     sent: sentWords(send, action, settings),
+    notPossible: problem,
   };
 }
 
@@ -105,9 +152,23 @@ export function failOpenPlan(plan: CallPlan): CallPlan {
   return { ...plan, send: { kind: 'forward', headers: {} }, sent: 'forward (register fault)' };
 }
 
+/**
+ * Whether how the request ended counts as a refusal of the caller for the repeat rule: the office's PBX refused it
+ * (one of pbx.refusalCodes), or the caller failed the human check. (Refusing actions count from the row itself.)
+ */
+export function refusesCaller(done: CallOutcome, refusalCodes: readonly number[]): boolean {
+  if (done.check === 'no-digit' || done.check === 'wrong-digit') return true;
+  return done.finalStatus !== null && done.outcome === 'declined' && refusalCodes.includes(done.finalStatus);
+}
+
 /** Whether what was done is what the row already says (nothing to write). */
 export function asRecorded(row: PlannedRow, done: CallOutcome): boolean {
-  return done.outcome === row.outcome && done.finalStatus === row.finalStatus && done.playedMs === null;
+  return (
+    done.outcome === row.outcome &&
+    done.finalStatus === row.finalStatus &&
+    done.playedMs === null &&
+    done.check === undefined
+  );
 }
 
 function sentWords(send: SipPlan, action: Action, settings: CallPlanSettings): string {
@@ -119,7 +180,13 @@ function sentWords(send: SipPlan, action: Action, settings: CallPlanSettings): s
     case 'announce':
     case 'hangup':
       return action.kind;
+    case 'check':
+      return formatAction(action);
   }
+}
+
+function checkNotPossibleReason(problem: string): Reason {
+  return { code: 'check-not-possible', text: `human check not possible (${problem}): tagged instead`, weight: 0 };
 }
 
 function unroutableReason(received: string): Reason {

@@ -4,21 +4,25 @@
  *   screening ──▶ forwarding ──▶ done
  *       │   ├───▶ refusing ───▶ done
  *       │   ├───▶ ringing ────▶ refusing | announcing | cancelled
- *       │   └───▶ announcing ─▶ done | cancelled
+ *       │   ├───▶ announcing ─▶ done | cancelled
+ *       │   └───▶ checking ───▶ done | cancelled
  *       └──────▶ cancelled (caller's CANCEL during screening: nothing more is sent)
  *
  * ringing: 180 sent, holding before a refusal/announcement (actions.ringDelayMs); a CANCEL ends it.
  * announcing: the recorded message is playing (early media, or answered); a CANCEL (early) or BYE (answered) stops it.
+ * checking: the human check (answer, prompt, key, then the PBX or the NO); a CANCEL before our 200 ends it.
  * A CANCEL that arrives while forwarding or refusing is drachtio-server's to answer (487); the outcome tells.
  */
-export type CallState = 'screening' | 'forwarding' | 'refusing' | 'ringing' | 'announcing' | 'cancelled' | 'done';
+export type CallState =
+  'screening' | 'forwarding' | 'refusing' | 'ringing' | 'announcing' | 'checking' | 'cancelled' | 'done';
 
 const MOVES: Readonly<Record<CallState, readonly CallState[]>> = {
-  screening: ['forwarding', 'refusing', 'ringing', 'announcing', 'cancelled'],
+  screening: ['forwarding', 'refusing', 'ringing', 'announcing', 'checking', 'cancelled'],
   forwarding: ['done'],
   refusing: ['done'],
   ringing: ['refusing', 'announcing', 'cancelled'],
   announcing: ['done', 'cancelled'],
+  checking: ['done', 'cancelled'],
   cancelled: [],
   done: [],
 };

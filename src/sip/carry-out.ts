@@ -3,14 +3,20 @@
  * (once). A new kind of answer is a new entry in EXECUTORS; the compiler refuses the table until it has one.
  */
 import type { CallOutcome } from './call-plan.js';
+import { humanCheck, type CheckDeps } from './human-check.js';
 import { announce, hangUp, refuse, ring, type ActContext } from './refuse-call.js';
 import { CANCELLED, type SipPlan } from './verdict-to-sip.js';
 
 export interface CarryOutContext extends ActContext {
   /** Proxies (or redirects) the request to the PBX with these headers; resolves once the forward ended. */
   forward(headers: Record<string, string>): Promise<void>;
-  /** Records how the request ended (the register, the log). */
+  /**
+   * Records how the request ended (the register, the log); the human check also tells its result as soon as it is
+   * known, before the call ends.
+   */
   settle(done: CallOutcome): void;
+  /** The human check's settings, where a caller who passed goes, its counter. */
+  check: CheckDeps;
 }
 
 type Executor<P extends SipPlan> = (plan: P, ctx: CarryOutContext) => Promise<void>;
@@ -44,6 +50,7 @@ const EXECUTORS: Executors = {
   refuse: afterRinging((plan, ctx) => refuse(plan.refusal, ctx, `reject ${plan.refusal.status}`)),
   announce: afterRinging(announce),
   hangup: afterRinging((plan, ctx) => hangUp(plan.fallback, ctx)),
+  check: humanCheck,
 };
 
 /** Sends what the plan says; resolves once the request ended (the outcome went to ctx.settle). */

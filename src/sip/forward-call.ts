@@ -77,6 +77,16 @@ export function sendFinal(res: Srf.SrfResponse, status: number, headers: Record<
   });
 }
 
+/**
+ * Where a request for this DID goes now: PBX_URI with the DID as its user, or the registered PBX's contact (looked
+ * up by the DID); null while no PBX is registered to crocetta.
+ */
+export function pbxDestination(forward: ForwardSettings, user: string | null): string | null {
+  const pbxUri = forward.pbxUri !== '' ? forward.pbxUri : (forward.registered?.(user) ?? null);
+  if (pbxUri === null) return null;
+  return forward.keepPbxUser ? pbxUri : withUser(pbxUri, user);
+}
+
 /** Proxies (or redirects) the request to the PBX; resolves once it ended, however it ended. */
 export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promise<void> {
   let ended = false;
@@ -87,9 +97,8 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
     return true;
   };
 
-  // The PBX registered to crocetta is looked up by the DID called (the vouched-for user).
-  const pbxUri = deps.forward.pbxUri !== '' ? deps.forward.pbxUri : (deps.forward.registered?.(f.user) ?? null);
-  if (pbxUri === null) {
+  const target = pbxDestination(deps.forward, f.user);
+  if (target === null) {
     // The PBX registers to crocetta and is not registered now: a final answer, never a caller left hanging.
     deps.noPbx?.inc();
     deps.logger.warn(
@@ -102,7 +111,6 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
     end('failed', TEMPORARILY_UNAVAILABLE);
     return;
   }
-  const target = deps.forward.keepPbxUser ? pbxUri : withUser(pbxUri, f.user);
 
   if (deps.forward.mode === 'redirect' && f.kind === 'call') {
     try {

@@ -1,17 +1,18 @@
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { markCategory, type Action } from '../screening/policy.js';
+import { formatAction, markCategory, type Action } from '../screening/policy.js';
 import type { Clock } from '../screening/types.js';
 import type { AttemptKind, AttemptOutcome, NewAttempt, Register } from '../store/register/types.js';
 import { attemptOf, type RequestFacts } from './attempt.js';
-import { asRecorded, failOpenPlan, planCall, type CallOutcome, type CallPlan } from './call-plan.js';
+import { asRecorded, failOpenPlan, planCall, refusesCaller, type CallOutcome, type CallPlan } from './call-plan.js';
 import { CallLifecycle } from './call-state.js';
 import { carryOut } from './carry-out.js';
-import { forwardToPbx, type ForwardSettings } from './forward-call.js';
+import { forwardToPbx, pbxDestination, type ForwardSettings } from './forward-call.js';
 import type { ForwardReaper } from './forward-reaper.js';
 import { describeUser, forwardTarget, type ForwardTarget } from './forward-target.js';
 import type { ForwardedCalls } from './forwarded-calls.js';
+import type { CheckSettings } from './human-check.js';
 import type { Reject608Contact } from './jcard.js';
 import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
 import { refusedFromPbx } from './pbx-registrar.js';
@@ -59,6 +60,8 @@ export interface HandlerDeps {
 export interface ActionDeps extends RefusalDeps {
   ringDelayMs: number;
   reject608: Reject608Contact;
+  /** The human check's prompt, key and wait (action-deps.ts); null: `check` forwards tagged (no media). */
+  check: CheckSettings | null;
 }
 
 function delay(ms: number): Promise<void> {
@@ -158,9 +161,15 @@ async function handle(
   // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
   const target = forwardTarget(req.uri ?? '', screening.called, req.receivedOn, trunkForwardUser(deps.trunk, req));
   const planned = planCall(
-    { kind, screening, target, canAnnounce: actions.announcer !== null },
+    { kind, screening, target, canAnnounce: actions.announcer !== null, offer: req.body ?? null },
     { tag: deps.tag, ringDelayMs: actions.ringDelayMs, reject608: actions.reject608, forwardMode: deps.forward.mode },
   );
+  if (planned.notPossible !== null) {
+    log.info(
+      { chosen: formatAction(screening.action), instead: formatAction(planned.action), problem: planned.notPossible },
+      'action not possible for this request',
+    );
+  }
   if (target.routable && target.replaced !== null) {
     log.warn(
       { received: describeUser(target.replaced), forwardedAs: target.user },
@@ -204,6 +213,11 @@ async function handle(
       category: markCategory(screening.decision),
     },
     settle,
+    check: {
+      settings: actions.check,
+      pbxTarget: () => pbxDestination(deps.forward, forwardUser(target)),
+      counted: (result) => deps.metrics.checks.inc({ result }),
+    },
     forward: (headers) =>
       forwardToPbx(deps, {
         kind,
@@ -238,16 +252,18 @@ function outcomeRecorder(
           playedMs: done.playedMs,
           hungUpBy: done.hungUpBy,
           sent: done.sent,
+          ...(done.check !== undefined && { check: done.check, checkMs: done.checkMs }),
         },
         'action done',
       );
     }
     if (!recorded) return;
-    const { outcome, finalStatus, playedMs, hungUpBy } = done;
-    const refused = finalStatus !== null && outcome === 'declined' && deps.forward.refusalCodes.includes(finalStatus);
+    const { outcome, finalStatus, playedMs, hungUpBy, check, checkMs } = done;
+    const refused = refusesCaller(done, deps.forward.refusalCodes);
     const at = deps.clock.now();
+    const update = { outcome, finalStatus, refused, at, playedMs, hungUpBy, check, checkMs };
     recorded
-      .then((id) => deps.register.updateOutcome(id, { outcome, finalStatus, refused, at, playedMs, hungUpBy }))
+      .then((id) => deps.register.updateOutcome(id, update))
       .catch(() => undefined /* already logged and counted above */);
   };
 }

@@ -4,6 +4,7 @@ import type { Classifier } from '../screening/classify.js';
 import type { Action, ActionPolicy } from '../screening/policy.js';
 import { pickAction, policyReason } from '../policy/rules.js';
 import { NO_EVIDENCE, type Decision, type EvidenceLookup } from '../screening/types.js';
+import { applyCheckMemory, type CheckMemory } from '../screening/check-memory.js';
 
 /** The pure steps of screening one request: identify, then classify, then choose the action (policy rules first). */
 export interface ScreeningSteps {
@@ -13,6 +14,8 @@ export interface ScreeningSteps {
   policy: ActionPolicy;
   /** The registration trunk's user name: calls to it carry the DID in P-Called-Party-ID or To. '' = none. */
   trunkUsername?: string;
+  /** Passed human checks (check.rememberDays, no second chance); absent: every `check` action checks. */
+  checkMemory?: CheckMemory;
 }
 
 export interface Screening {
@@ -69,8 +72,9 @@ export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: num
     const classified = steps.classify(identity, evidence, now, { did });
     const choice = pickAction(classified, identity, steps.policy, { did, time: now });
     const ruleReason = policyReason(choice);
-    const decision = ruleReason === null ? classified : { ...classified, reasons: [...classified.reasons, ruleReason] };
-    return { identity, called, callerKey: key, decision, action: choice.action, fault: null };
+    const withRule = ruleReason === null ? classified : { ...classified, reasons: [...classified.reasons, ruleReason] };
+    const { decision, action } = applyCheckMemory(choice.action, withRule, key, now, steps.checkMemory);
+    return { identity, called, callerKey: key, decision, action, fault: null };
   } catch (err) {
     return {
       identity,

@@ -31,7 +31,18 @@ export type SipPlan =
    */
   | { kind: 'announce'; mode: 'early' | 'answer'; ringMs: number; after: Refusal | null; fallback: Refusal }
   /** 200 OK (SDP answer, no media) and BYE at once; `fallback` when the offer cannot be answered. */
-  | { kind: 'hangup'; ringMs: number; fallback: Refusal };
+  | { kind: 'hangup'; ringMs: number; fallback: Refusal }
+  /**
+   * The human check (human-check.ts): 200 OK with our SDP, the prompt, the key awaited `waitSeconds` (null:
+   * check.waitSeconds), then the PBX with `headers` (the tag, `check=passed`) or the NO and BYE. When the check
+   * cannot run after all (no port free, too many at once) the call is forwarded with `fallbackHeaders` (the tag).
+   */
+  | {
+      kind: 'check';
+      waitSeconds: number | null;
+      headers: Record<string, string>;
+      fallbackHeaders: Record<string, string>;
+    };
 
 export const RINGING = { status: 180, reason: 'Ringing' } as const;
 /** 183 Session Progress: early media. drachtio-srf's table says "Session in Progress"; RFC 3261 says this. */
@@ -105,6 +116,15 @@ export function planFor(action: Action, decision: Decision, settings: PlanSettin
       return { kind: 'announce', mode: 'answer', ringMs, after: null, fallback: unwanted() };
     case 'hangup':
       return { kind: 'hangup', ringMs, fallback: unwanted() };
+    case 'check': {
+      const tag = verdictHeaderValue(decision);
+      return {
+        kind: 'check',
+        waitSeconds: action.waitSeconds,
+        headers: { [settings.tag.header]: `${tag}; check=passed` },
+        fallbackHeaders: { [settings.tag.header]: tag },
+      };
+    }
   }
 }
 
@@ -119,6 +139,8 @@ export function plannedFinalStatus(plan: SipPlan): number | null {
       return plan.after?.status ?? OK;
     case 'hangup':
       return OK;
+    case 'check':
+      return null;
   }
 }
 

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { drachtioDuration, durationMs } from '../config/duration.js';
 import type { Logger } from '../log.js';
 import { watchCallsInProgress, type Metrics } from '../metrics.js';
+import { dayFormatter } from '../screening/dates.js';
 import type { Clock } from '../screening/types.js';
 import type { ActionDeps } from '../sip/handle-request.js';
 import { ForwardedCalls } from '../sip/forwarded-calls.js';
@@ -71,6 +72,12 @@ export function buildSipApp(config: Config, { stores, actions, clock, metrics, l
         defaultCountry: config.defaultCountry,
         evidence,
         trunkUsername: trunkConfig?.username ?? '',
+        checkMemory: {
+          passedAt: (key: string) => register.checkPassedAt(key),
+          markOf: (key: string) => register.evidenceFor(key).mark,
+          rememberDays: config.check.rememberDays,
+          dates: dayFormatter(config.timeZone),
+        },
         get classify() {
           return live.classify;
         },

@@ -38,7 +38,7 @@ describe('sharing API', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/ndjson/);
     const lines = (await res.text()).trim().split('\n');
-    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ format: 'crocetta-register', version: 1 });
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ format: 'crocetta-register', version: 2 });
     expect(JSON.parse(lines[1] ?? '{}')).toMatchObject({
       type: 'mark',
       number: '+390287176900',

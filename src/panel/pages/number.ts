@@ -72,6 +72,12 @@ ${
   );
 }
 
+/** The human check's result and how long it took: "check passed in 2.4 s". */
+export function checkText(t: PageContext['loc']['t'], a: Pick<Attempt, 'check' | 'checkMs'>): string {
+  if (!a.check) return '';
+  return `${t(`check_${a.check}`)}${typeof a.checkMs === 'number' ? ` (${(a.checkMs / 1000).toFixed(1)} s)` : ''}`;
+}
+
 /** m:ss, for talk times and messages. */
 function minutes(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -81,9 +87,10 @@ function minutes(ms: number): string {
 /** How an attempt ended, with the talk time (forwarded and answered) or how much of the message was played. */
 export function outcomeText(
   t: PageContext['loc']['t'],
-  a: Pick<Attempt, 'outcome' | 'finalStatus' | 'talkMs' | 'playedMs'>,
+  a: Pick<Attempt, 'outcome' | 'finalStatus' | 'talkMs' | 'playedMs' | 'check' | 'checkMs'>,
 ): string {
   let text = `${t(`outcome_${a.outcome}`)}${a.finalStatus ? ` ${a.finalStatus}` : ''}`;
+  if (a.check) text += ` · ${checkText(t, a)}`;
   if (typeof a.talkMs === 'number') text += ` · ${t('talked')} ${minutes(a.talkMs)}`;
   if (typeof a.playedMs === 'number' && a.playedMs > 0) text += ` · ${t('messagePlayed')} ${minutes(a.playedMs)}`;
   return text;

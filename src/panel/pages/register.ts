@@ -2,6 +2,7 @@ import { VERDICTS } from '../../screening/types.js';
 import type { Attempt } from '../../store/register/types.js';
 import { html, query, type SafeHtml } from '../html.js';
 import { datalists, markForm, numberHref, page, ticks, verdictBadge, type PageContext } from './layout.js';
+import { checkText } from './number.js';
 
 /** The register's filters as they appear in the URL (all text; validated by the route). */
 export interface RegisterParams {
@@ -32,6 +33,7 @@ export const ACTION_FILTERS = [
   'announce-early',
   'announce-answer',
   'hangup',
+  'check',
 ] as const;
 
 function select(
@@ -93,7 +95,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
 <td class="nowrap hide-sm">${a.calledNumber ?? ''}</td>
 <td>${verdictBadge(ctx.loc, a.verdict)}</td>
 <td class="reason">${a.reasons.map((r) => r.text).join('; ')}</td>
-<td class="nowrap">${a.action}</td>
+<td class="nowrap">${a.action}${a.check ? html`<br><span class="small check-${a.check}">${checkText(ctx.loc.t, a)}</span>` : ''}</td>
 <td class="nowrap">${a.callerKey ? ticks(d.ticks.get(a.callerKey) ?? 1) : ''}</td>
 <td>${a.callerKey ? markForm(ctx, a.callerKey, { returnTo }) : ''}</td>
 </tr>`,

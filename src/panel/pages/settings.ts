@@ -15,6 +15,7 @@ export const ACTION_CHOICES = [
   'announce-early',
   'announce-answer',
   'hangup',
+  'check',
 ];
 
 function actionSelect(name: string, current: string, allowEmpty: boolean): SafeHtml {

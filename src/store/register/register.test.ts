@@ -78,7 +78,7 @@ describe('record', () => {
     });
     const id = await register.record(attempt);
     const [row] = await register.attempts({});
-    expect(row).toEqual({ ...attempt, id, outcomeAt: null, refusedAt: null });
+    expect(row).toEqual({ ...attempt, id, outcomeAt: null, refusedAt: null, check: null, checkMs: null });
   });
 
   it('resolves a batch of concurrent attempts with distinct ids in order', async () => {

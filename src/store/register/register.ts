@@ -17,6 +17,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock, type CallerEvidence, type Clock } from '../../screening/types.js';
 import { BatchWriter, RegisterClosedError, type BatchInfo, type SpoolEvent } from '../sqlite/batch-writer.js';
+import { DAY_MS } from '../../time/units.js';
+import { CHECK_PASSES_DAYS, loadCheckPasses } from '../memory/check-passes.js';
 import { loadIndex, type IndexLoadStats } from '../memory/load-index.js';
 import { silentLogger, type StoreLogger } from '../logger.js';
 import { migrate } from '../sqlite/migrations.js';
@@ -167,6 +169,7 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       ...(options.calledByUsDays !== undefined && { calledByUsDays: options.calledByUsDays }),
       ...(options.prefixes !== undefined && { prefixes: options.prefixes }),
     });
+    const checkPasses = await loadCheckPasses(writer, clock.now() - CHECK_PASSES_DAYS * DAY_MS);
     logger.info({ file: options.file, ...stats }, 'register index loaded');
     const statements: WriterStatements = {
       insertAttempt: await writer.prepare(INSERT_ATTEMPT_SQL),
@@ -177,7 +180,9 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       upsertNumber: await writer.prepare(UPSERT_NUMBER_SQL),
       insertHistory: await writer.prepare(INSERT_MARK_HISTORY_SQL),
     };
-    return new SqliteRegister(writer, reader, statements, index, stats, options, clock, logger);
+    const register = new SqliteRegister(writer, reader, statements, index, stats, options, clock, logger);
+    for (const [key, at] of checkPasses) register.notePass(key, at);
+    return register;
   } catch (err) {
     await reader?.close().catch(() => undefined);
     await writer.close().catch(() => undefined);
@@ -192,6 +197,8 @@ class SqliteRegister implements OpenedRegister {
   private readonly pruneTimer: NodeJS.Timeout;
   private closing: Promise<void> | undefined;
   private readonly thresholds: { suspect: number };
+  /** Callers who passed the human check: when last (check.rememberDays, no second chance). */
+  private readonly passes = new Map<string, number>();
 
   constructor(
     private readonly writer: Connection,
@@ -264,12 +271,23 @@ class SqliteRegister implements OpenedRegister {
     });
   }
 
+  /** When this caller last passed the human check (ms), null when never (within CHECK_PASSES_DAYS). */
+  checkPassedAt(callerKey: string): number | null {
+    return this.passes.get(callerKey) ?? null;
+  }
+
+  /** @internal a pass loaded at start or just recorded */
+  notePass(callerKey: string, at: number): void {
+    if ((this.passes.get(callerKey) ?? -Infinity) < at) this.passes.set(callerKey, at);
+  }
+
   updateOutcome(id: number, update: OutcomeUpdate): void {
     if (this.closing !== undefined) {
       this.logger.warn({ id, outcome: update.outcome }, 'outcome update after close dropped');
       return;
     }
     const known = this.recentAttempt(id);
+    if (update.check === 'passed' && known?.callerKey) this.notePass(known.callerKey, update.at);
     if (update.refused && known !== undefined && !known.refused) {
       known.refused = true;
       if (known.callerKey !== null) this.index.addRefusal(known.callerKey, update.at);
@@ -284,6 +302,8 @@ class SqliteRegister implements OpenedRegister {
       committed: () => {
         if (row === undefined) {
           this.logger.warn({ id, outcome: update.outcome }, 'outcome update for an attempt not in the register');
+        } else if (known === undefined && update.check === 'passed' && row.caller_key !== null) {
+          this.notePass(row.caller_key, update.at);
         } else if (known === undefined && update.refused && row.caller_key !== null && row.refused_at === update.at) {
           // An attempt older than the recent ids (or from before a restart): index it now that we know its caller.
           this.index.addRefusal(row.caller_key, update.at);

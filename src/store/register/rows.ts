@@ -2,7 +2,20 @@
 import type { Reason } from '../../screening/types.js';
 import { isRefusalAction } from './refusal.js';
 import type { SqlValue } from '../sqlite/connection.js';
-import type { Attempt, AttemptKind, AttemptOutcome, MarkInput, NewAttempt, OutcomeUpdate } from './types.js';
+import {
+  CHECK_RESULTS,
+  type Attempt,
+  type AttemptKind,
+  type AttemptOutcome,
+  type CheckResult,
+  type MarkInput,
+  type NewAttempt,
+  type OutcomeUpdate,
+} from './types.js';
+
+function isCheckResult(v: unknown): v is CheckResult {
+  return typeof v === 'string' && (CHECK_RESULTS as readonly string[]).includes(v);
+}
 
 const ATTEMPT_COLUMNS = [
   'time',
@@ -40,17 +53,18 @@ export function insertAttemptsSql(rows: number): string {
 
 export const INSERT_ATTEMPT_SQL = insertAttemptsSql(1);
 
-export const SELECT_ATTEMPT_SQL = `SELECT id, ${ATTEMPT_COLUMNS.join(', ')}, played_ms, hung_up_by, talk_ms FROM attempts`;
+export const SELECT_ATTEMPT_SQL = `SELECT id, ${ATTEMPT_COLUMNS.join(', ')}, played_ms, hung_up_by, talk_ms, check_result, check_ms FROM attempts`;
 
 /**
- * Parameters: outcome, final_status, outcome_at, refused (0/1), at, id, played_ms, hung_up_by (null keeps the
- * stored value). Returns the caller and refused_at.
+ * Parameters: outcome, final_status, outcome_at, refused (0/1), at, id, played_ms, hung_up_by, check_result,
+ * check_ms (null keeps the stored value). Returns the caller and refused_at.
  */
 export const UPDATE_OUTCOME_SQL = `
   UPDATE attempts
      SET outcome = ?1, final_status = ?2, outcome_at = ?3,
          refused_at = CASE WHEN ?4 = 1 AND refused_at IS NULL THEN ?5 ELSE refused_at END,
-         played_ms = COALESCE(?7, played_ms), hung_up_by = COALESCE(?8, hung_up_by)
+         played_ms = COALESCE(?7, played_ms), hung_up_by = COALESCE(?8, hung_up_by),
+         check_result = COALESCE(?9, check_result), check_ms = COALESCE(?10, check_ms)
    WHERE id = ?6
   RETURNING caller_key, refused_at`;
 
@@ -102,9 +116,20 @@ export function attemptParams(a: NewAttempt): SqlValue[] {
   ];
 }
 
-/** Parameters for UPDATE_OUTCOME_SQL, by position (?1 to ?8). */
+/** Parameters for UPDATE_OUTCOME_SQL, by position (?1 to ?10). */
 export function outcomeParams(id: number, u: OutcomeUpdate): SqlValue[] {
-  return [u.outcome, u.finalStatus, u.at, u.refused ? 1 : 0, u.at, id, u.playedMs ?? null, u.hungUpBy ?? null];
+  return [
+    u.outcome,
+    u.finalStatus,
+    u.at,
+    u.refused ? 1 : 0,
+    u.at,
+    id,
+    u.playedMs ?? null,
+    u.hungUpBy ?? null,
+    u.check ?? null,
+    u.checkMs ?? null,
+  ];
 }
 
 export function numberParams(callerKey: string, m: MarkInput, now: number): SqlValue[] {
@@ -144,6 +169,8 @@ export interface AttemptRow {
   played_ms?: number | null;
   hung_up_by?: string | null;
   talk_ms?: number | null;
+  check_result?: string | null;
+  check_ms?: number | null;
 }
 
 function parseReasons(text: string): Reason[] {
@@ -185,5 +212,8 @@ export function attemptFromRow(r: AttemptRow): Attempt {
     ...(r.played_ms !== null && r.played_ms !== undefined ? { playedMs: r.played_ms } : {}),
     ...(r.hung_up_by === 'caller' || r.hung_up_by === 'crocetta' ? { hungUpBy: r.hung_up_by } : {}),
     ...(r.talk_ms !== null && r.talk_ms !== undefined ? { talkMs: r.talk_ms } : {}),
+    // The human check's result: null when the attempt had none (the API shows the field on every row).
+    check: isCheckResult(r.check_result) ? r.check_result : null,
+    checkMs: r.check_ms ?? null,
   };
 }

@@ -62,7 +62,15 @@ export interface Attempt extends NewAttempt {
   hungUpBy?: HungUpBy | null;
   /** Forwarded calls the PBX answered: ms from the answer to the BYE (drachtio-server CDRs); absent otherwise. */
   talkMs?: number | null;
+  /** The human check's result; null when the attempt had no check (absent in rows built before the store read it). */
+  check?: CheckResult | null;
+  /** ms from crocetta's answer to the check's result; null without a check. */
+  checkMs?: number | null;
 }
+
+/** How the human check ended (action `check`): the key pressed, none in time, another key, or the caller left. */
+export const CHECK_RESULTS = ['passed', 'no-digit', 'wrong-digit', 'hung-up'] as const;
+export type CheckResult = (typeof CHECK_RESULTS)[number];
 
 /** Whether an outcome counts as a refusal of the caller for the repeat rule. */
 export interface OutcomeUpdate {
@@ -76,6 +84,9 @@ export interface OutcomeUpdate {
   playedMs?: number | null;
   /** Answered or early-media calls crocetta ended: who hung up (absent: unchanged). */
   hungUpBy?: HungUpBy | null;
+  /** The human check's result and its duration in ms (absent: unchanged). */
+  check?: CheckResult | null;
+  checkMs?: number | null;
 }
 
 /** Who ended a call crocetta answered or played a message to. */
@@ -180,6 +191,11 @@ export interface Register extends EvidenceLookup {
    * at once, changing nothing, while the disk refuses writes.
    */
   mark(callerKey: string, input: MarkInput): Promise<void>;
+  /**
+   * When this caller last passed the human check (ms since epoch), null when never; from memory (loaded at start,
+   * kept by updateOutcome), never a query per call.
+   */
+  checkPassedAt(callerKey: string): number | null;
   attempts(query: AttemptQuery): Promise<Attempt[]>;
   numberSummary(callerKey: string): Promise<NumberSummary>;
   /** Every change of mark of a number, newest first (at most `limit`, default 100). */

@@ -56,6 +56,7 @@ describe('migrations', () => {
       'attempts_call_id',
       'attempts_called_time',
       'attempts_caller_time',
+      'attempts_check_passed',
       'attempts_time',
       'caller_daily_day',
       'caller_totals_attempts',

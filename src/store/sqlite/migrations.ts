@@ -342,6 +342,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 8,
+    name: 'the human check: its result and how long it took',
+    sql: `
+      -- passed | no-digit | wrong-digit | hung-up; NULL when the attempt had no check. (CHECK is a keyword: check_result.)
+      ALTER TABLE attempts ADD COLUMN check_result TEXT CHECK (check_result IN ('passed', 'no-digit', 'wrong-digit', 'hung-up'));
+      ALTER TABLE attempts ADD COLUMN check_ms INTEGER;  -- ms from the answer to the result
+      -- The callers who passed, read at start for check.rememberDays.
+      CREATE INDEX attempts_check_passed ON attempts (time) WHERE check_result = 'passed';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

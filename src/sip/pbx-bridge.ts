@@ -1,0 +1,204 @@
+/**
+ * After a caller passed the human check: crocetta calls the PBX and moves the caller's media onto it, third-party
+ * call control (RFC 3725 §4.2, "flow II" order): the PBX gets the caller's own offer in our INVITE, so it sees the
+ * caller's SDP; its answer goes to the caller as our new offer in a re-INVITE (the o= line ours, next version), and
+ * the caller's answer, if it moved its media, goes back to the PBX in a re-INVITE. crocetta stays in both dialogs
+ * (it is a B2BUA for signalling, never for media): BYE, re-INVITE and INFO pass across, and the caller hanging up
+ * while the PBX rings CANCELs the PBX's INVITE.
+ */
+import type Srf from 'drachtio-srf';
+import type { Logger } from '../log.js';
+import { asOurOffer, readOffer } from '../media/index.js';
+import type { AttemptOutcome, HungUpBy } from '../store/register/types.js';
+import type { SrfRequest, SrfResponse } from './srf-augment.js';
+import { CANCELLED, OK, SERVER_ERROR, TEMPORARILY_UNAVAILABLE } from './verdict-to-sip.js';
+
+/** The SIP fields of drachtio-srf's Dialog used here (the shipped typings lack some). */
+export interface Leg {
+  local: { sdp: string };
+  remote: { sdp: string };
+  connected: boolean;
+  on(event: 'destroy', listener: () => void): void;
+  on(event: 'modify' | 'info', listener: (req: SrfRequest, res: SrfResponse) => void): void;
+  removeAllListeners(event: string): void;
+  modify(sdp: string): Promise<string>;
+  request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<Srf.SrfResponse>;
+  destroy(): Promise<void>;
+}
+
+interface UacCapable {
+  createUAC(
+    uri: string,
+    opts: { localSdp: string; headers: Record<string, string> },
+    progress: { cbRequest: (req: { cancel(): void }) => void },
+  ): Promise<Leg>;
+}
+
+export interface BridgeRequest {
+  srf: Omit<Srf, 'connect'>;
+  /** The caller's INVITE: its offer goes to the PBX, its From/To/identity headers too. */
+  req: SrfRequest;
+  /** Our dialog with the caller (answered by crocetta for the check). */
+  caller: Leg;
+  /** Our SDP origin in the caller's dialog (session id, address) and its last version. */
+  origin: { sessionId: number; address: string; version: number };
+  /** The PBX's URI with the DID as its user (forward-call.ts#pbxDestination); null while no PBX is registered. */
+  target: string | null;
+  /** Extra headers for the PBX (the tag, with check=passed). */
+  headers: Record<string, string>;
+  log: Logger;
+}
+
+export interface BridgeResult {
+  outcome: AttemptOutcome;
+  finalStatus: number | null;
+  /** Who ended the call when it did not connect; null while connected. */
+  hungUpBy: HungUpBy | null;
+  sent: string;
+}
+
+/** Headers of the caller's INVITE the PBX should see as in a proxied call (caller ID, privacy, diversion). */
+const PASSED_HEADERS = ['P-Asserted-Identity', 'Remote-Party-ID', 'Privacy', 'Diversion', 'User-Agent'];
+
+function statusOf(err: unknown): number | null {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : null;
+}
+
+const withoutTag = (nameAddr: string): string => nameAddr.replace(/;\s*tag=[^;>\s]*/i, '');
+
+/** The media a side will send to and receive on: a change needs telling the other side. */
+function mediaOf(sdp: string | undefined): string | null {
+  const read = readOffer(sdp);
+  return read.ok ? `${read.offer.address}:${read.offer.port}/${read.offer.payloadType}/${read.offer.direction}` : null;
+}
+
+export async function connectToPbx(b: BridgeRequest): Promise<BridgeResult> {
+  const target = b.target;
+  if (target === null) {
+    b.log.warn('the caller passed the check but no PBX is registered to crocetta: hung up');
+    await b.caller.destroy().catch(() => undefined);
+    return {
+      outcome: 'failed',
+      finalStatus: TEMPORARILY_UNAVAILABLE,
+      hungUpBy: 'crocetta',
+      sent: 'check passed, no PBX registered',
+    };
+  }
+  const headers: Record<string, string> = { ...b.headers };
+  const from = b.req.get('From') as string | undefined;
+  const to = b.req.get('To') as string | undefined;
+  if (from) headers['From'] = withoutTag(from);
+  if (to) headers['To'] = withoutTag(to);
+  for (const name of PASSED_HEADERS) {
+    const value = b.req.get(name) as string | undefined;
+    if (value) headers[name] = value;
+  }
+
+  // The caller may hang up while the PBX rings: CANCEL the PBX's INVITE.
+  let inviteSent: { cancel(): void } | null = null;
+  let callerGone = false;
+  b.caller.removeAllListeners('destroy');
+  b.caller.on('destroy', () => {
+    callerGone = true;
+    try {
+      inviteSent?.cancel();
+    } catch (err) {
+      b.log.debug({ err }, 'CANCEL towards the PBX failed');
+    }
+  });
+
+  let pbx: Leg;
+  try {
+    pbx = await (b.srf as unknown as UacCapable).createUAC(
+      target,
+      { localSdp: b.req.body, headers },
+      { cbRequest: (sent) => (inviteSent = sent) },
+    );
+  } catch (err) {
+    const status = statusOf(err);
+    if (callerGone)
+      return {
+        outcome: 'cancelled',
+        finalStatus: CANCELLED,
+        hungUpBy: 'caller',
+        sent: 'check passed, caller hung up while the PBX rang',
+      };
+    b.log.info(
+      { status, err: status === null ? err : undefined, target },
+      'the PBX did not take the checked call: hanging up',
+    );
+    await b.caller.destroy().catch(() => undefined);
+    return {
+      outcome: status === null ? 'failed' : 'declined',
+      finalStatus: status,
+      hungUpBy: 'crocetta',
+      sent: `check passed, PBX answered ${status ?? 'nothing'}`,
+    };
+  }
+  if (callerGone || !b.caller.connected) {
+    await pbx.destroy().catch(() => undefined);
+    return {
+      outcome: 'cancelled',
+      finalStatus: CANCELLED,
+      hungUpBy: 'caller',
+      sent: 'check passed, caller hung up as the PBX answered',
+    };
+  }
+
+  // The caller onto the PBX's media: the PBX's answer, as our next offer.
+  b.origin.version += 1;
+  let callerAnswer: string;
+  try {
+    callerAnswer = await b.caller.modify(asOurOffer(pbx.remote.sdp, b.origin));
+  } catch (err) {
+    b.log.warn({ err }, 'the caller refused the re-INVITE onto the PBX: both legs ended');
+    await Promise.all([pbx.destroy().catch(() => undefined), b.caller.destroy().catch(() => undefined)]);
+    return {
+      outcome: 'failed',
+      finalStatus: statusOf(err),
+      hungUpBy: 'crocetta',
+      sent: 'check passed, re-INVITE refused',
+    };
+  }
+  if (mediaOf(callerAnswer) !== mediaOf(b.req.body)) {
+    // The caller answered from other media than it first offered: the PBX must send there.
+    await pbx
+      .modify(callerAnswer)
+      .catch((err: unknown) => b.log.warn({ err }, "re-INVITE towards the PBX with the caller's new media failed"));
+  }
+  b.caller.removeAllListeners('destroy');
+  tie(b.caller, pbx, b, 'caller');
+  tie(pbx, b.caller, b, 'pbx');
+  return { outcome: 'answered', finalStatus: OK, hungUpBy: null, sent: 'check passed, connected to the PBX' };
+}
+
+/** A hang-up ends the other leg; a re-INVITE or INFO is relayed and its answer brought back. */
+function tie(from: Leg, to: Leg, b: BridgeRequest, side: 'caller' | 'pbx'): void {
+  from.on('destroy', () => {
+    if (to.connected) to.destroy().catch((err: unknown) => b.log.debug({ err }, 'BYE towards the other leg failed'));
+    b.log.info({ by: side }, 'checked call ended');
+  });
+  from.on('modify', (req, res) => {
+    if (!req.body) {
+      res.send(OK, { body: from.local.sdp });
+      return;
+    }
+    to.modify(side === 'pbx' ? asOurOffer(req.body, { ...b.origin, version: ++b.origin.version }) : req.body).then(
+      (sdp) =>
+        res.send(OK, {
+          body: side === 'caller' ? asOurOffer(sdp, { ...b.origin, version: ++b.origin.version }) : sdp,
+        }),
+      (err: unknown) => res.send(statusOf(err) ?? SERVER_ERROR),
+    );
+  });
+  from.on('info', (req, res) => {
+    const headers: Record<string, string> = {};
+    const type = req.get('Content-Type') as string | undefined;
+    if (type) headers['Content-Type'] = type;
+    to.request({ method: 'INFO', headers, body: req.body }).then(
+      (answer) => res.send(answer.status),
+      () => res.send(SERVER_ERROR),
+    );
+  });
+}

@@ -1,0 +1,168 @@
+/**
+ * The human check with real SIP software: a real drachtio-server, crocetta with ACTION_SUSPECT=check, sipp as the
+ * caller (its key played as RFC 4733 RTP from Debian sip-tester's dtmf_2833_1.pcap, key 1) and as the PBX.
+ * Needs `drachtio`, `sipp` and that pcap: CI has no drachtio-server, so there it is skipped (the double covers the
+ * same outcomes in test/integration/human-check.test.ts). Ports: 34000-34999 on 127.0.0.x.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCrocetta, type Crocetta } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/log.js';
+import type { Attempt } from '../../src/store/register/types.js';
+import { eventually } from '../support/crocetta-harness.js';
+
+const SCENARIOS = join(import.meta.dirname, 'scenarios');
+const PCAP = '/usr/share/sip-tester/dtmf_2833_1.pcap';
+const has = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+const missing = [...['drachtio', 'sipp'].filter((b) => !has(b)), ...(existsSync(PCAP) ? [] : [PCAP])];
+
+const ADMIN = 34022;
+const SIP = { host: '127.0.0.1', port: 34060 };
+const PBX = { host: '127.0.0.3', port: 34080 };
+const CALLER = { host: '127.0.0.5', port: 34100 };
+const SECRET = 'e2e-check-secret';
+const TOKEN = 'e2e-check-token-0123';
+const SUSPECT = '+3908431234567'; // AGCOM survey prefix 0843: suspect
+
+describe.skipIf(missing.length > 0)(
+  `the human check through a real drachtio-server and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} missing)` : ''}`,
+  () => {
+    let dir = '';
+    let drachtio: ReturnType<typeof spawn> | undefined;
+    let app: Crocetta | undefined;
+
+    const attempts = async (): Promise<Attempt[]> => {
+      await app?.register.flush();
+      const res = await fetch(`http://127.0.0.1:${app?.httpPort}/api/attempts?number=${encodeURIComponent(SUSPECT)}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      return ((await res.json()) as { attempts: Attempt[] }).attempts;
+    };
+
+    async function sipp(
+      scenario: string,
+      target: string | null,
+      local: { host: string; port: number },
+      mediaPort: number,
+      keys: Record<string, string> = {},
+    ) {
+      const args = [
+        '-sf',
+        join(SCENARIOS, scenario),
+        '-i',
+        local.host,
+        '-p',
+        String(local.port),
+        '-mi',
+        local.host,
+        '-mp',
+        String(mediaPort),
+        '-m',
+        '1',
+        '-nostdin',
+        '-timeout',
+        '40s',
+        '-timeout_error',
+        '-trace_logs',
+        '-trace_err',
+        '-trace_msg',
+      ];
+      for (const [k, v] of Object.entries(keys)) args.push('-key', k, v);
+      if (target !== null) args.unshift(target);
+      const child = spawn('sipp', args, { cwd: dir, stdio: 'ignore' });
+      const [code] = (await once(child, 'exit')) as [number | null];
+      const prefix = scenario.replace(/\.xml$/, '_');
+      const logs = readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('_logs.log'));
+      const text = logs.map((f) => readFileSync(join(dir, f), 'utf8')).join('');
+      for (const f of logs) rmSync(join(dir, f));
+      return { code, logs: text };
+    }
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-check-'));
+      const conf =
+        `<drachtio><admin port="${ADMIN}" secret="${SECRET}">127.0.0.1</admin><sip><contacts><contact>sip:${SIP.host}:${SIP.port};transport=udp</contact></contacts></sip>` +
+        `<logging><file><name>${join(dir, 'drachtio.log')}</name><archive>${dir}</archive><size>50</size><maxFiles>2</maxFiles><auto-flush>true</auto-flush></file><loglevel>info</loglevel><sofia-loglevel>3</sofia-loglevel></logging></drachtio>`;
+      writeFileSync(join(dir, 'drachtio.conf.xml'), conf);
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_')));
+      drachtio = spawn('drachtio', ['-f', join(dir, 'drachtio.conf.xml')], { env, stdio: 'ignore' });
+      const config = loadConfig({
+        env: {
+          CROCETTA_DB: join(dir, 'register.sqlite'),
+          DRACHTIO_PORT: String(ADMIN),
+          DRACHTIO_SECRET: SECRET,
+          PBX_URI: `sip:${PBX.host}:${PBX.port}`,
+          PANEL_HOST: '127.0.0.1',
+          PANEL_PORT: '0',
+          CROCETTA_API_TOKEN: TOKEN,
+          ACTION_SUSPECT: 'check',
+          MEDIA_ADDRESS: '127.0.0.1',
+          RTP_PORTS: '34400-34499',
+        },
+      });
+      config.drachtio.reconnectMaxDelayMs = 300;
+      config.check.waitSeconds = 2;
+      config.check.language = 'it';
+      config.check.rememberDays = 0;
+      config.announcements.language = 'it';
+      const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+      app = await startCrocetta(config, { logger: createLogger('info', quiet), defaultMetrics: false });
+      await eventually(() => (app?.sip.connected === true ? true : undefined), 10_000);
+    }, 30_000);
+
+    afterAll(async () => {
+      await app?.stop().catch(() => undefined);
+      if (drachtio && drachtio.exitCode === null) {
+        drachtio.kill('SIGTERM');
+        await Promise.race([once(drachtio, 'exit'), new Promise((r) => setTimeout(r, 3000))]);
+        if (drachtio.exitCode === null) drachtio.kill('SIGKILL');
+      }
+      if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+      else process.stderr.write(`e2e: logs kept in ${dir}\n`);
+    }, 30_000);
+
+    it("key 1 in RTP: the PBX is called with the DID and the caller re-INVITEd onto its media; the caller's BYE ends both", async () => {
+      const pbx = sipp('pbx-answers-did.xml', null, PBX, 34200);
+      await new Promise((r) => setTimeout(r, 300));
+      const caller = await sipp('caller-presses-key.xml', `${SIP.host}:${SIP.port}`, CALLER, 34300, {
+        did: '0255550100',
+        caller: '08431234567',
+        pcap: PCAP,
+      });
+      const answered = await pbx;
+      expect(caller.code).toBe(0);
+      expect(answered.code).toBe(0);
+      expect(caller.logs).toContain('answer keeps telephone-event: m=audio');
+      expect(caller.logs).toContain(`re-INVITE media=${PBX.host}`);
+      expect(answered.logs).toContain('request-uri-user=0255550100');
+      const row = await eventually(
+        async () => (await attempts()).find((a) => a.check === 'passed' && a.outcome === 'answered'),
+        10_000,
+      );
+      expect(row).toMatchObject({ action: 'check', verdict: 'suspect' });
+      expect(row.checkMs).toBeGreaterThan(0);
+    }, 60_000);
+
+    it("no key: the NO, then crocetta's BYE", async () => {
+      const started = Date.now();
+      const caller = await sipp('caller-presses-nothing.xml', `${SIP.host}:${SIP.port}`, CALLER, 34300, {
+        did: '0255550100',
+        caller: '08431234567',
+      });
+      expect(caller.code).toBe(0);
+      const row = await eventually(
+        async () => (await attempts()).find((a) => a.check === 'no-digit' && a.hungUpBy === 'crocetta'),
+        10_000,
+      );
+      expect(row).toMatchObject({ outcome: 'rejected', finalStatus: 200 });
+      expect(row.playedMs).toBeGreaterThan(5000);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    }, 60_000);
+  },
+);
