@@ -3,9 +3,17 @@
  * crocetta stops nuisance calls without stopping legitimate ones.
  *
  *   npm run bench:accuracy -- --trace FILE [--config overlay.yaml] [--explain]
+ *                             [--check-suspects] [--centre-pass P] [--seed N]
  *
  * `--explain` adds a breakdown of the nuisance calls let through (bench/explain-misses.ts), by centre kind and by
  * the prefix depth that decided.
+ *
+ * The human check (action `check`, wherever the config or `--check-suspects` puts it): the replay cannot press keys,
+ * so it follows a stated model of who passes: every legitimate caller (a person) passes; a call centre's call passes
+ * with probability `--centre-pass` (default 0.3: a human agent already on the line; predictive dialers and robots
+ * never do), drawn from a PRNG seeded by `--seed` (default 1). A pass reaches the office (then the office's action
+ * applies) and is remembered for check.rememberDays; a passer later marked nuisance gets no second chance (the NO);
+ * a failed check is the NO, a refusal. The report says how many legitimate calls, and callers, had to pass a check.
  *
  * Trace (contract, docs/architecture.md): CSV with header `time,caller,did,truth,office` (+ optional `origin`);
  * also read when present: `talk` (seconds talked when the call reached the office), `attest`, `verstat`, `name`.
@@ -24,6 +32,8 @@ import type { SipHeaderSource } from '../src/callerid/types.js';
 import { loadConfig } from '../src/config/index.js';
 import { actionPolicy, screeningRules } from '../src/config/derive.js';
 import { chooseAction, createClassifier, formatAction } from '../src/screening/index.js';
+import { applyCheckMemory } from '../src/screening/check-memory.js';
+import { dayFormatter } from '../src/screening/dates.js';
 import { NO_EVIDENCE } from '../src/screening/types.js';
 import { EvidenceIndex } from '../src/store/memory/evidence-index.js';
 import { MissExplainer } from './explain-misses.js';
@@ -53,7 +63,39 @@ const overlay = arg('config');
 const explainer = process.argv.includes('--explain') ? new MissExplainer() : null;
 const config = loadConfig(overlay === undefined ? {} : { env: { ...process.env, CROCETTA_CONFIG: overlay } });
 const rules = screeningRules(config);
-const policy = actionPolicy(config);
+const policy = process.argv.includes('--check-suspects')
+  ? { ...actionPolicy(config), suspect: { kind: 'check' as const, waitSeconds: null } }
+  : actionPolicy(config);
+const centrePass = Number(arg('centre-pass') ?? '0.3');
+if (!(centrePass >= 0 && centrePass <= 1)) {
+  console.error('--centre-pass: expected a probability from 0 to 1');
+  process.exit(2);
+}
+/** mulberry32: a small seeded PRNG, so a replay with the same seed draws the same passes. */
+let seed = Number(arg('seed') ?? '1') >>> 0;
+function random(): number {
+  seed = (seed + 0x6d2b79f5) >>> 0;
+  let t = seed;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+/** Passed checks, as the register remembers them (check.rememberDays, no second chance). */
+const passes = new Map<string, number>();
+const checkMemory = {
+  passedAt: (key: string) => passes.get(key) ?? null,
+  markOf: (key: string) => index.evidenceFor(key).mark,
+  rememberDays: config.check.rememberDays,
+  dates: dayFormatter(config.timeZone),
+};
+const checks = {
+  legitCalls: 0,
+  legitCallers: new Set<string>(),
+  nuisanceCalls: 0,
+  nuisancePassed: 0,
+  remembered: 0,
+  noSecondChance: 0,
+};
 const classify = createClassifier(rules);
 const country = config.defaultCountry;
 
@@ -162,9 +204,23 @@ for (let i = 1; i < lines.length; i++) {
   const evidence = key === null ? NO_EVIDENCE : index.evidenceFor(key);
   const calledDid = called?.e164 ?? called?.raw ?? null;
   const decision = classify(identity, evidence, time, { did: calledDid });
-  const action = chooseAction(decision, identity, policy);
+  const chosen = applyCheckMemory(chooseAction(decision, identity, policy), decision, key, time, checkMemory);
+  const action = chosen.action;
   verdicts[decision.verdict]++;
-  const stopped = action.kind !== 'allow' && action.kind !== 'tag';
+  if (chosen.decision.reasons.some((r) => r.code === 'check-remembered')) checks.remembered++;
+  if (chosen.decision.reasons.some((r) => r.code === 'check-no-second-chance')) checks.noSecondChance++;
+  // The check: people pass, call centres with probability centrePass (the model above).
+  const checked = action.kind === 'check';
+  const passed = checked && (truth !== 'nuisance' || random() < centrePass);
+  if (checked && truth === 'nuisance') {
+    checks.nuisanceCalls++;
+    if (passed) checks.nuisancePassed++;
+  } else if (checked) {
+    checks.legitCalls++;
+    checks.legitCallers.add(key ?? `withheld:${i}`);
+  }
+  if (passed && key !== null) passes.set(key, time);
+  const stopped = checked ? !passed : action.kind !== 'allow' && action.kind !== 'tag';
   const tagged = action.kind === 'tag';
 
   // The register's writes, as handle-request + register do them.
@@ -286,6 +342,16 @@ if (index.prefixes !== null) {
   const totals = t.totals(now);
   console.log(
     `tree: ${t.memberCount} numbers, ${t.nodeCount} nodes (${t.blockNodeCount} blocks), ${(t.byteLength / 1048576).toFixed(1)} MB of tables; masses now: nuisance ${totals.nuisance.toFixed(0)}, legitimate ${totals.legit.toFixed(0)}, imputed legitimate ${totals.imputed.toFixed(0)}`,
+  );
+}
+if (checks.legitCalls + checks.nuisanceCalls + checks.remembered > 0) {
+  console.log(
+    `human check (model: people always pass, call centres ${centrePass}): legitimate calls that had to pass a check: ${pct(checks.legitCalls, tally.legit)}, ` +
+      `${checks.legitCallers.size} distinct callers; nuisance calls checked ${checks.nuisanceCalls}, passed ${checks.nuisancePassed}; ` +
+      `let through as remembered passes ${checks.remembered}; no second chance ${checks.noSecondChance}`,
+  );
+  console.log(
+    `check: legit_checked=${ratio(checks.legitCalls, tally.legit).toFixed(4)} legit_callers_checked=${checks.legitCallers.size} nuisance_passed=${ratio(checks.nuisancePassed, checks.nuisanceCalls).toFixed(4)}`,
   );
 }
 console.log(
