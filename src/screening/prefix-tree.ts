@@ -19,21 +19,35 @@
  * once, as recent.
  * Independence: numbers come in clusters (a centre's 100-block, a supplier's PBX lines, a SIM batch), and fifty
  * numbers of one centre's block say that the block is bad, not that Naples is. So blocks hold numbers, but the
- * destination code, the country and the root hold units of the top block level (1000-blocks): each 1000-block
+ * wide blocks, the destination code, the country and the root hold units of the 1000-block level: each 1000-block
  * adds at most one unit, split by its own shares (n, l, u scaled by 1/max(1, n + l + u)); the design-effect
  * correction of survey sampling, with the 1000-block as the cluster, because numbers are assigned to subscribers
  * in ranges. A centre that draws a fresh number anywhere in an operator's range lands in a new 1000-block nearly
  * every call and still counts once per number.
  *
- * The estimate (hierarchical Beta-Binomial with empirical-Bayes shrinkage down the tree): the share of nuisance
- * among numbers of a node, θ, has the prior Beta(m·μ, m·(1 − μ)) where μ is the parent's posterior mean and m the
- * prior strength, so the posterior mean is (n + m·μ) / (n + l + u + m), and the root (all numbers) starts from
- * Jeffreys' Beta(½, ½). A new number gets the posterior of the DEEPEST node on its path holding at least
- * `minEvidence` numbers' worth of evidence: a SIM box's 1000-block speaks for itself inside an operator's mobile
- * range full of customers, and a supplier's block abroad inside a country full of call centres. The weight given
- * to the classifier is a lower credible bound of θ there (normal approximation of the Beta posterior at
- * `credibility`): "we are 90% sure that at least w of new numbers from here are nuisance". It needs evidence as
- * well as a high share, and a legitimate number under the node pulls it down.
+ * The estimate (hierarchical Beta-Binomial, each number counted once): the share of nuisance among numbers of a
+ * node, θ, has the prior Beta(m·μ, m·(1 − μ)), so its posterior mean is (n + m·μ) / (n + l + u + m). μ is the
+ * parent's posterior computed on the parent's RING: its evidence minus what this child brought it (the child's
+ * numbers, or the unit a 1000-block lends above it), with the parent's own prior computed the same way from the
+ * grandparent's ring, up to the root, whose ring starts from Jeffreys' Beta(½, ½). So every number's evidence is in
+ * exactly one ring or in the deciding node, and counts once. (The first version took the parent's whole posterior
+ * as the prior: a number's mark was in the 10-block, in the 100-block that was its prior, in the 1000-block that
+ * was the 100-block's prior..., counted five times, and one mark made its 10-block neighbours nuisance.)
+ * m, the prior's strength in numbers: `priorStrength` (one number) for countries, destination codes and wide
+ * blocks, which hold many subscribers' ranges; for the other blocks, what a typical block of its size holds in the
+ * parent's ring (the ring's evidence × the block's share of the parent's numbers), at least `minPriorStrength`:
+ * a block is one subscriber's range (a centre's, a customer's PBX), so blocks under one parent differ much more
+ * than their parent's share suggests, and a block's own numbers soon outweigh its prior.
+ * A new number gets the posterior of the DEEPEST node on its path that knows enough: a country or destination code
+ * holding `minEvidence` (0.5: one range seen within a half-life); a block holding `blockMinNuisance` nuisance
+ * numbers (two) or `minEvidence` legitimate ones. One number says nothing about its neighbours: a block whose
+ * only evidence is one nuisance number leaves the decision to its parent, where that number counts once; a
+ * legitimate number still speaks for its block (a supplier's other lines), as wrongly blocking costs more than
+ * letting a call through. A SIM box's 1000-block speaks for itself inside an operator's mobile range full of
+ * customers, and a supplier's block abroad inside a country full of call centres. The weight given to the
+ * classifier is a lower credible bound of θ there (normal approximation of the Beta posterior at `credibility`):
+ * "we are 90% sure that at least w of new numbers from here are nuisance". It needs evidence as well as a high
+ * share, and a legitimate number under the node pulls it down.
  *
  * Memory: block nodes and members live in typed-array hash tables (keyed-slots.ts), one per block level: 36 bytes
  * per 1000-block slot (its masses and the unit it lends its parents), 24 per 100- or 10-block slot, 29 per member
@@ -50,13 +64,20 @@ export interface PrefixTreeRules {
   /** Half-life of legitimate evidence (days): people keep their numbers longer than centres keep theirs. */
   legitHalfLifeDays: number;
   /**
-   * m: how many numbers' worth of evidence the parent's estimate is at a child node, at most. A block's prior is
-   * worth what a typical block of its size under the parent holds (the parent's evidence × the block's share of
-   * the parent's numbers), between `minPriorStrength` and this.
+   * m: how many numbers' worth of evidence the parent's estimate is at a country, destination code or wide block,
+   * and at most at the other blocks, whose prior is worth what a typical block of its size holds in the parent's
+   * ring (the ring's evidence × the block's share of the parent's numbers), between `minPriorStrength` and this.
    */
   priorStrength: number;
-  /** The least a block's prior is worth, so that one stray number never condemns its block. */
+  /** The least a block's prior is worth (numerical floor: blockMinNuisance keeps one number from deciding). */
   minPriorStrength: number;
+  /**
+   * A block decides on nuisance evidence alone from this many numbers' worth (1.5: two numbers, one of them within
+   * a half-life); with less, and no legitimate evidence, it leaves the decision to its parent, where its one
+   * number counts once. One number says nothing about its neighbours; a legitimate one may still speak for its
+   * block (wrongly blocking costs more than letting a call through).
+   */
+  blockMinNuisance: number;
   /**
    * A node decides for a new number when it holds at least this much evidence (decayed numbers): 0.5 is one number
    * seen within one half-life, so a supplier's one known line still speaks for its block a month later.
@@ -80,8 +101,9 @@ export interface PrefixTreeRules {
 export const DEFAULT_PREFIX_TREE_RULES: PrefixTreeRules = Object.freeze({
   nuisanceHalfLifeDays: 30,
   legitHalfLifeDays: 90,
-  priorStrength: 2,
-  minPriorStrength: 0.25,
+  priorStrength: 1,
+  minPriorStrength: 0.05,
+  blockMinNuisance: 1.5,
   minEvidence: 0.5,
   credibility: 0.9,
   minWeight: 0.5,
@@ -313,43 +335,76 @@ export class PrefixTree {
     const t = minutes(now);
     const found = this.walk(e164, t);
     if (found === null) return null;
-    this.leaveOut(e164, t, found.nodes);
+    this.leaveOut(e164, t, found);
     const r = this.rules;
-    const rn = this.upperN(this.root, t);
-    let mu = (rn + 0.5) / (rn + this.upperL(this.root, t) + this.upperU(this.root, t) + 1);
+    // A wide block (a SIM batch's 10,000 or 100,000 numbers) speaks from its 2nd range: one range there says
+    // nothing about the others, as one number says nothing about a 10-block of PBX lines. Below that it is left out
+    // of the chain, its ranges counted in the ring of the node above it.
+    const nodes: PrefixNode[] = [];
+    const lent: Array<Lent | null> = [];
+    for (let i = 0; i < found.nodes.length; i++) {
+      const node = found.nodes[i]!;
+      if (node.level === 'block' && node.free > UNIT_DIGITS && total(node) < WIDE_MIN_EVIDENCE) continue;
+      nodes.push(node);
+      lent.push(found.lent[i] ?? null);
+    }
+    // The ring of a node: its evidence minus what its child on the path brought it, in the node's own units (the
+    // unit a 1000-block lends above it, numbers below it). Each number's evidence is in exactly one ring or in the
+    // deciding node, so it counts once in the estimate: the prior of a node is its parent's posterior computed on
+    // the parent's ring, whose own prior is computed on the grandparent's ring, and so on up to the root.
+    const ring = (k: number): Lent => {
+      const node = k < 0 ? this.rootView(t) : nodes[k]!;
+      const child = nodes[k + 1];
+      if (child === undefined) return { n: node.nuisance, l: node.legit, u: node.imputed };
+      const c = child.level === 'block' && child.free === UNIT_DIGITS && holdsUnits(node) ? lent[k + 1] : null;
+      const cn = c?.n ?? child.nuisance;
+      const cl = c?.l ?? child.legit;
+      const cu = c?.u ?? child.imputed;
+      return {
+        n: Math.max(0, node.nuisance - cn),
+        l: Math.max(0, node.legit - cl),
+        u: Math.max(0, node.imputed - cu),
+      };
+    };
+    // The root's prior is Jeffreys' Beta(½, ½): strength 1, mean ½.
+    const top = ring(-1);
+    let mu = (top.n + 0.5) / (top.n + top.l + top.u + 1);
     let decided = -1;
     let prior = mu;
     let strength = r.priorStrength;
-    // The nearest stored ancestor's evidence and the digits free below it, for the blocks' prior strength.
-    let parentTotal = 0;
-    let parentFree = 0;
-    for (let i = 0; i < found.nodes.length; i++) {
-      const node = found.nodes[i]!;
-      const total = node.nuisance + node.legit + node.imputed;
+    let parentRing = top.n + top.l + top.u;
+    let parentFree = found.digits - found.callingCode.length;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
       const free =
         node.level === 'block'
           ? node.free
           : found.digits -
             (node.level === 'country' ? found.callingCode.length : found.callingCode.length + found.ndc.length);
+      // m: a block's prior is worth what a typical block of its size holds in its parent's ring (the ring's
+      // evidence × the block's share of the parent's numbers), between minPriorStrength and priorStrength.
+      // A wide block (100,000 or 10,000 mobile numbers) is a hundred or ten subscribers' ranges, counted as ranges
+      // like a destination code, not one subscriber's: its prior is worth what a destination code's is.
       let m = r.priorStrength;
-      if (node.level === 'block' && parentFree > free) {
-        m = Math.min(r.priorStrength, Math.max(r.minPriorStrength, parentTotal * 10 ** (free - parentFree)));
+      if (node.level === 'block' && !holdsUnits(node) && parentFree > free) {
+        m = Math.min(r.priorStrength, Math.max(r.minPriorStrength, parentRing * 10 ** (free - parentFree)));
       }
-      // A wide block (a SIM batch's 10,000 or 100,000 numbers) speaks from its 2nd number: one number there says
-      // nothing about the others, as it does in a 10-block of PBX lines; below that it passes its parent's
-      // estimate on unchanged (else the same number would be counted again in each of its wide blocks' priors).
-      const wide = node.level === 'block' && node.free > UNIT_DIGITS;
-      if (wide && total < WIDE_MIN_EVIDENCE) continue;
-      if (total >= r.minEvidence) {
+      const enough =
+        node.level === 'block'
+          ? node.nuisance >= r.blockMinNuisance || node.legit + node.imputed >= r.minEvidence
+          : total(node) >= r.minEvidence;
+      if (enough) {
         decided = i;
         prior = mu;
         strength = m;
       }
-      mu = (node.nuisance + m * mu) / (total + m);
-      parentTotal = total;
+      const own = ring(i);
+      const ownTotal = own.n + own.l + own.u;
+      mu = (own.n + m * mu) / (ownTotal + m);
+      parentRing = ownTotal;
       parentFree = free;
     }
-    const node = found.nodes[decided];
+    const node = nodes[decided];
     if (node === undefined) return null;
     const a = node.nuisance + strength * prior;
     const b = node.legit + node.imputed + strength * (1 - prior);
@@ -440,6 +495,8 @@ export class PrefixTree {
     t: number,
   ): {
     nodes: PrefixNode[];
+    /** Per node: the unit a 1000-block lends the nodes above it (null for the other nodes). */
+    lent: Array<Lent | null>;
     digits: number;
     callingCode: string;
     ndc: string;
@@ -453,6 +510,7 @@ export class PrefixTree {
     const country = this.countries.get(cc);
     if (country === undefined) return null;
     const nodes: PrefixNode[] = [this.upperView(country, 'country', 0, cc, t)];
+    const lent: Array<Lent | null> = [null];
     let ndc = '';
     let areaType: string | null = null;
     let areaLast = 0;
@@ -465,6 +523,7 @@ export class PrefixTree {
         areaType = area.type;
         areaLast = area.lastNuisanceAt;
         nodes.push(this.upperView(area, 'area', 1, prefix, t));
+        lent.push(null);
         break;
       }
     }
@@ -476,10 +535,13 @@ export class PrefixTree {
       if (digits.length - free <= top || (free > UNIT_DIGITS && !wide)) continue;
       const prefix = Math.floor(full / this.powers[i]!);
       const slot = this.levels[i]!.find(prefix);
-      if (slot >= 0) nodes.push(this.blockView(this.levels[i]!, slot, String(prefix), free, nodes.length, t));
+      if (slot < 0) continue;
+      nodes.push(this.blockView(this.levels[i]!, slot, String(prefix), free, nodes.length, t));
+      lent.push(i === this.unitLevel ? this.lentView(this.levels[i]!, slot, t) : null);
     }
     return {
       nodes,
+      lent,
       digits: digits.length,
       callingCode: cc,
       ndc,
@@ -494,7 +556,7 @@ export class PrefixTree {
    * NEIGHBOURS say. Its own mark, refusals and talks are reasons of their own in the classifier; counted here
    * too, a number refused once on its neighbourhood's say-so would condemn itself on every later call.
    */
-  private leaveOut(e164: string, t: number, nodes: PrefixNode[]): void {
+  private leaveOut(e164: string, t: number, found: { nodes: PrefixNode[]; lent: Array<Lent | null> }): void {
     const slot = this.memberSlot(e164, false);
     if (slot < 0) return;
     const m = this.members;
@@ -504,13 +566,20 @@ export class PrefixTree {
     const l = m.f32[ML]![slot]! * this.decayL(t - m.u32[ML_AT]![slot]!);
     if (n + l + u <= 0) return;
     // The share of the number in the unit its 1000-block lends above (1 when the block holds at most one number).
-    const unit = nodes.find((node) => node.level === 'block' && node.free === UNIT_DIGITS);
-    const scale = unit === undefined ? 1 : 1 / Math.max(1, unit.nuisance + unit.legit + unit.imputed);
-    for (const node of nodes) {
-      const k = node.level === 'block' ? 1 : scale;
+    const i = found.nodes.findIndex((node) => node.level === 'block' && node.free === UNIT_DIGITS);
+    const unit = found.nodes[i];
+    const scale = unit === undefined ? 1 : 1 / Math.max(1, total(unit));
+    for (const node of found.nodes) {
+      const k = holdsUnits(node) ? scale : 1;
       node.nuisance = Math.max(0, node.nuisance - n * k);
       node.legit = Math.max(0, node.legit - l * k);
       node.imputed = Math.max(0, node.imputed - u * k);
+    }
+    const lent = found.lent[i];
+    if (lent !== undefined && lent !== null) {
+      lent.n = Math.max(0, lent.n - n * scale);
+      lent.l = Math.max(0, lent.l - l * scale);
+      lent.u = Math.max(0, lent.u - u * scale);
     }
   }
 
@@ -556,6 +625,17 @@ export class PrefixTree {
       legit: b.f32[BL]![slot]! * this.decayL(age),
       imputed: b.f32[BU]![slot]! * dn,
     };
+  }
+
+  private rootView(t: number): PrefixNode {
+    return this.upperView(this.root, 'country', -1, '', t);
+  }
+
+  /** The unit a 1000-block lends to the nodes above it, decayed to minute `t`. */
+  private lentView(b: KeyedSlots, slot: number, t: number): Lent {
+    const age = t - b.u32[BREF]![slot]!;
+    const dn = this.decayN(age);
+    return { n: b.f32[CN]![slot]! * dn, l: b.f32[CL]![slot]! * this.decayL(age), u: b.f32[CU]![slot]! * dn };
   }
 
   /** The member row of a number (created with its path when `create`), or -1. */
@@ -645,8 +725,9 @@ export class PrefixTree {
   }
 
   /**
-   * Adds a member's deltas (at minute `t`) to the blocks of its path, and the change of the unit its top block lends
-   * to the destination code, the country and the root (the deltas themselves when the number has no top block).
+   * Adds a member's deltas (at minute `t`) to the blocks of its path, and the change of the unit its 1000-block
+   * lends to the wide blocks above it, the destination code, the country and the root (the deltas themselves when
+   * the number has no 1000-block). Deepest level first: the wide levels take the unit's change.
    */
   private applyPath(
     key: number,
@@ -667,29 +748,35 @@ export class PrefixTree {
     let upU = du;
     let upAt = t;
     const wide = ndcLen > 0 && this.areas.get(digits.slice(0, top))?.type === WIDE_TYPE;
-    for (let i = 0; i < this.levels.length; i++) {
+    for (let i = this.levels.length - 1; i >= 0; i--) {
       const free = this.rules.blockDigits[i]!;
       if (digits.length - free <= top || (free > UNIT_DIGITS && !wide)) continue;
       const b = this.levels[i]!;
       const prefix = Math.floor(key / this.powers[i]!);
+      // A wide block counts 1000-blocks, as the destination code above it does.
+      const units = i < this.unitLevel;
+      const xn = units ? upN : dn;
+      const xl = units ? upL : dl;
+      const xu = units ? upU : du;
+      const xt = units ? upAt : t;
       let slot = b.find(prefix);
       if (slot < 0) {
-        if (dn <= 0 && dl <= 0 && du <= 0) continue;
+        if (xn <= 0 && xl <= 0 && xu <= 0) continue;
         slot = b.insert(prefix);
-        b.u32[BREF]![slot] = t;
+        b.u32[BREF]![slot] = xt;
       }
       const unit = i === this.unitLevel;
       const ref = b.u32[BREF]![slot]!;
-      const when = Math.max(t, ref);
+      const when = Math.max(xt, ref);
       // Bring the row to `when`, and the deltas too (a late report is added as what is left of it then).
       const rowN = this.decayN(when - ref);
       const rowL = this.decayL(when - ref);
-      const dN = this.decayN(when - t);
-      const dL = this.decayL(when - t);
+      const dN = this.decayN(when - xt);
+      const dL = this.decayL(when - xt);
       const f = b.f32;
-      const n = Math.max(0, f[BN]![slot]! * rowN + dn * dN);
-      const l = Math.max(0, f[BL]![slot]! * rowL + dl * dL);
-      const u = Math.max(0, f[BU]![slot]! * rowN + du * dN);
+      const n = Math.max(0, f[BN]![slot]! * rowN + xn * dN);
+      const l = Math.max(0, f[BL]![slot]! * rowL + xl * dL);
+      const u = Math.max(0, f[BU]![slot]! * rowN + xu * dN);
       f[BN]![slot] = n;
       f[BL]![slot] = l;
       f[BU]![slot] = u;
@@ -733,6 +820,21 @@ export class PrefixTree {
     }
     if (counted && at > node.lastNuisanceAt) node.lastNuisanceAt = at;
   }
+}
+
+interface Lent {
+  n: number;
+  l: number;
+  u: number;
+}
+
+function total(node: PrefixNode): number {
+  return node.nuisance + node.legit + node.imputed;
+}
+
+/** Countries, destination codes and wide blocks count 1000-blocks (units); the other blocks count numbers. */
+function holdsUnits(node: PrefixNode): boolean {
+  return node.level !== 'block' || node.free > UNIT_DIGITS;
 }
 
 function minutes(ms: number): number {
