@@ -113,15 +113,19 @@ export function blockReason(
 
 /**
  * Whether a decision makes its number a learned member of its blocks: nuisance, not by a mark (marks count
- * already), and nuisance-worthy (≥ the suspect threshold) on the caller's own evidence without the block's, so a
- * block never feeds itself. crocetta's own stops then grow a block as fast as the office's marks do.
+ * already), and nuisance-worthy (≥ the suspect threshold) on the caller's own evidence without its neighbourhood's
+ * (the block gates, the prefix tree, a sweep by the block's numbers), so a block never feeds itself. crocetta's own
+ * stops then grow a block as fast as the office's marks do.
  */
+/** Reasons that are about the caller's neighbours, not the caller. */
+const NEIGHBOURHOOD: ReadonlySet<string> = new Set(['nuisance-block', 'prefix-evidence', 'block-sweep']);
+
 export function learnsBlockMember(decision: Decision, thresholds: { suspect: number }): boolean {
   if (decision.verdict !== 'nuisance') return false;
   let keep = 1;
   for (const r of decision.reasons) {
     if (r.code === 'marked-nuisance') return false;
-    if (r.code !== 'nuisance-block') keep *= 1 - r.weight;
+    if (!NEIGHBOURHOOD.has(r.code)) keep *= 1 - r.weight;
   }
   return 1 - keep >= thresholds.suspect;
 }

@@ -1,7 +1,7 @@
 import type { CallerIdentity, WithheldReason } from '../callerid/types.js';
 import { behaviourReasons } from './behaviour.js';
 import { blockReason } from './blocks.js';
-import { prefixEvidence, prefixReason } from './prefix-evidence.js';
+import { blockSweepReason, prefixEvidence, prefixReason } from './prefix-evidence.js';
 import { compileRules, type CompiledRules } from './compile.js';
 import { friendReason } from './friends.js';
 import { findRepeat, ordinal } from './repeat.js';
@@ -199,6 +199,8 @@ function learnedReasons(
     shaken.discount,
     out,
   );
+  const blockSweep = blockSweepReason(l.rules.behaviour.sweep, evidence, now, context?.did ?? null, shaken.discount);
+  if (blockSweep !== null) out.push(blockSweep);
   // Number blocks and prefixes: the block gates, or the prefix tree where it weighs more, never both (they rest
   // on the same numbers); a trusted number in the 10/100-block silences both (prefix-evidence.ts).
   const block = evidence.block;

@@ -11,9 +11,11 @@
  */
 import { formatBlock } from './blocks.js';
 import type { DayFormatter } from './dates.js';
+import { span } from './decay.js';
+import type { BehaviourRules } from './learning.js';
 import { areaLabel, countryLabel } from './number-prefixes.js';
 import type { PrefixEstimate } from './prefix-tree.js';
-import type { BlockCounts, Decision, Reason } from './types.js';
+import type { BlockCounts, CallerEvidence, Decision, Reason } from './types.js';
 
 const count = (mass: number): number => Math.max(1, Math.round(mass));
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
@@ -29,11 +31,13 @@ export function prefixText(estimate: PrefixEstimate, dates?: DayFormatter): stri
   const n = count(node.nuisance);
   const legit = Math.round(node.legit);
   if (node.level === 'block') {
+    // Wide blocks (SIM batches) count ranges (1000-blocks), the others numbers.
+    const what = node.free > 3 ? plural(n, 'number range', 'number ranges') : plural(n, 'number', 'numbers');
     const callers =
       legit === 0
         ? 'none of your callers calls from there'
         : `${plural(legit, 'of your callers calls', 'of your callers call')} from there`;
-    return `${plural(n, 'number', 'numbers')} in ${formatBlock(node.prefix, node.free)} refused or marked nuisance lately; ${callers}`;
+    return `${what} in ${formatBlock(node.prefix, node.free)} refused or marked nuisance lately; ${callers}`;
   }
   const where =
     node.level === 'country'
@@ -93,6 +97,59 @@ export function prefixEvidence(
   return tree.weight > gate.weight ? tree : gate;
 }
 
+const MINUTE = 60_000;
+
+/**
+ * Numbers of one 1000-block ringing several of our DIDs within minutes, as it happens: a dialler going down our list
+ * from a range of numbers, a fresh one per call, a sweep no single number shows. The gate is a number's sweep
+ * (behaviour.sweep: `dids` distinct DIDs within `windowMinutes`), counted over the block's other numbers' calls, the
+ * caller's own and this one; at least one other number of the block must be among them (else it is the number's own
+ * sweep, behaviour.ts). It weighs what a number's sweep weighs, and the tree learns the block's numbers from it
+ * (prefix-index.ts), so the next number of the block is judged by its neighbours.
+ */
+export function blockSweepReason(
+  sweep: BehaviourRules['sweep'],
+  evidence: CallerEvidence,
+  now: number,
+  did: string | null,
+  discount = 1,
+): Reason | null {
+  const block = evidence.blockCalls;
+  if (!sweep.enabled || block === undefined || block === null || did === null) return null;
+  const windowMs = sweep.windowMinutes * MINUTE;
+  const dids = new Set<string>([did]);
+  const numbers = new Set<string>();
+  let first = now;
+  for (const c of block.calls) {
+    if (now - c.at > windowMs || c.at > now || c.did === null) continue;
+    dids.add(c.did);
+    numbers.add(c.number);
+    if (c.at < first) first = c.at;
+  }
+  const own = evidence.calls;
+  if (own !== undefined) {
+    for (let i = own.length - 1; i >= 0; i--) {
+      const c = own[i]!;
+      if (now - c.at > windowMs) break;
+      if (c.did === null || c.at > now) continue;
+      dids.add(c.did);
+      if (c.at < first) first = c.at;
+    }
+  }
+  if (numbers.size === 0 || dids.size < sweep.dids) return null;
+  return {
+    code: 'block-sweep',
+    text: `${numbers.size + 1} numbers of ${formatBlock(block.prefix, 3)} rang ${dids.size} of your numbers within ${span(Math.max(now - first, MINUTE))} (now)`,
+    weight: sweep.weight * discount,
+    params: {
+      numbers: numbers.size + 1,
+      dids: dids.size,
+      block: `+${block.prefix}`,
+      windowMinutes: sweep.windowMinutes,
+    },
+  };
+}
+
 export type PrefixLearning = 'own' | 'neighbourhood' | null;
 
 /**
@@ -107,7 +164,7 @@ export function prefixLearning(decision: Decision, thresholds: { suspect: number
   let keep = 1;
   for (const r of decision.reasons) {
     if (r.code === 'marked-nuisance') return 'own';
-    if (r.code !== 'nuisance-block' && r.code !== 'prefix-evidence') keep *= 1 - r.weight;
+    if (r.code !== 'nuisance-block' && r.code !== 'prefix-evidence' && r.code !== 'block-sweep') keep *= 1 - r.weight;
   }
   return 1 - keep >= thresholds.suspect ? 'own' : 'neighbourhood';
 }

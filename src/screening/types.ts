@@ -37,6 +37,8 @@ export type ReasonCode =
   // learned evidence (issue 5)
   | 'burst'
   | 'sweep'
+  // numbers of one 1000-block ringing several of our DIDs within minutes (issue 14, prefix-evidence.ts)
+  | 'block-sweep'
   | 'short-calls'
   | 'off-hours'
   | 'nuisance-block'
@@ -143,6 +145,17 @@ export interface LearnedEvidence {
   friends?: FriendEvidence | null;
   /** The prefix tree's estimate for this number from its neighbours (prefix-tree.ts), when it knows any. */
   prefix?: PrefixEstimate | null;
+  /**
+   * Recent calls from OTHER numbers of the caller's 1000-block (ascending time, within the sweep window), for
+   * sweeps of our DIDs by numbers of one block; absent when there are none.
+   */
+  blockCalls?: BlockCalls | null;
+}
+
+export interface BlockCalls {
+  /** The block's E.164 digits without `+` (the caller's number without its last 3 digits). */
+  prefix: string;
+  calls: readonly { at: number; did: string | null; number: string }[];
 }
 
 /** One friend's report of a number: each friend counts at most once per number. */

@@ -93,6 +93,10 @@ export async function openStores(config: Config, { clock, metrics, logger }: Sto
       logger.child({ component: 'feeds' }),
     );
     opened.push(() => feeds.stop());
+    // Friends' reports teach the prefix tree their numbers' ranges, now and after every pull round.
+    feeds.index.subscribe((index) =>
+      register.indexImported({ friendReports: { at: clock.now(), reports: [...index.counted()] } }),
+    );
     const evidence: EvidenceLookup = { evidenceFor: (key) => feeds.index.withFriends(key, register.evidenceFor(key)) };
 
     // The PBX registering to crocetta (pbx.register): its bindings, kept in the register, read here once.

@@ -10,8 +10,28 @@ export class FriendIndex {
   private byNumber = new Map<string, FriendEvidence>();
   /** Numbers cleared here on appeal: friends' reports of them are ignored. */
   private readonly cleared = new Set<string>();
+  private readonly listeners: Array<(index: FriendIndex) => void> = [];
 
   constructor(private readonly consensus: number) {}
+
+  /** Calls `listener` now and after every replace (the register's prefix tree learns the reported numbers). */
+  subscribe(listener: (index: FriendIndex) => void): void {
+    this.listeners.push(listener);
+    listener(this);
+  }
+
+  /**
+   * The numbers whose reports count (as many friends as the consensus asks, not cleared on appeal), each with its
+   * friends' weights combined as the classifier combines them (noisy-OR).
+   */
+  *counted(): Iterable<{ callerKey: string; weight: number }> {
+    for (const [callerKey, evidence] of this.byNumber) {
+      if (this.cleared.has(callerKey) || evidence.reports.length < evidence.consensus) continue;
+      let keep = 1;
+      for (const r of evidence.reports) keep *= 1 - Math.min(1, Math.max(0, r.weight));
+      yield { callerKey, weight: 1 - keep };
+    }
+  }
 
   get size(): number {
     return this.byNumber.size;
@@ -32,6 +52,7 @@ export class FriendIndex {
       next.set(key, { reports: list, consensus: this.consensus });
     }
     this.byNumber = next;
+    for (const listener of this.listeners) listener(this);
   }
 
   clear(callerKey: string): void {

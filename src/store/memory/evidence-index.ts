@@ -90,8 +90,10 @@ export class EvidenceIndex {
   evidenceFor(callerKey: string): CallerEvidence {
     const base = this.baseEvidenceFor(callerKey);
     const learned = this.learned.evidence(callerKey);
-    const prefix = this.prefixes?.estimate(callerKey, this.clock.now()) ?? null;
-    if (prefix !== null) return { ...base, ...learned, prefix };
+    const now = this.clock.now();
+    const prefix = this.prefixes?.estimate(callerKey, now) ?? null;
+    const blockCalls = this.prefixes?.blockCalls(callerKey, now) ?? null;
+    if (prefix !== null || blockCalls !== null) return { ...base, ...learned, prefix, blockCalls };
     return learned === null ? base : { ...base, ...learned };
   }
 

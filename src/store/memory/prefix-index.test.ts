@@ -171,6 +171,61 @@ describe('trap numbers', () => {
   });
 });
 
+describe('a sweep of our DIDs by numbers of one block', () => {
+  it('counts as it happens: the 3rd DID rung by the block is a sweep, and the block is nuisance from then on', () => {
+    const s = setup();
+    // A dialler with a VoIP range: a fresh number of one 1000-block for each of our numbers, a minute apart.
+    const numbers = ['+390645678123', '+390645678456', '+390645678789', '+390645678234', '+390645678567'];
+    const dids = ['+390211110001', '+390211110002', '+390211110003', '+390211110004', '+390211110005'];
+    const decisions = numbers.map((n, i) => {
+      s.clock.t = T0 + i * 60_000;
+      return s.call(n, dids[i]);
+    });
+    expect(decisions[0]?.verdict).toBe('unknown');
+    expect(decisions[1]?.reasons.map((r) => r.code)).not.toContain('block-sweep');
+    const third = decisions[2]!;
+    expect(third.reasons.map((r) => r.code)).toContain('block-sweep');
+    expect(third.reasons.find((r) => r.code === 'block-sweep')?.text).toMatch(
+      /^3 numbers of \+39 06 4567 8xxx rang 3 of your numbers within 2 min \(now\)$/,
+    );
+    // The sweep taught the tree the block's numbers (the 1st and 2nd too): the next fresh number of the block is
+    // nuisance on its neighbours and the sweep together, and so is one an hour later, when the sweep is over.
+    expect(decisions[3]?.verdict).toBe('nuisance');
+    s.clock.t = T0 + HOUR;
+    const later = s.classify('+390645678999', dids[0]);
+    expect(later.verdict).toBe('nuisance');
+    expect(later.reasons.map((r) => r.code)).toEqual(['prefix-evidence']);
+  });
+
+  it('needs two numbers: one number ringing our DIDs is its own sweep, and a customer calling two DIDs is none', () => {
+    const s = setup();
+    for (const [i, did] of ['+390211110001', '+390211110002', '+390211110003'].entries()) {
+      s.clock.t = T0 + i * 60_000;
+      expect(s.call('+390645678123', did).reasons.map((r) => r.code)).not.toContain('block-sweep');
+    }
+    // Two neighbours of a business calling two of our numbers: below the sweep gate (3 DIDs).
+    s.clock.t = T0 + 2 * HOUR;
+    s.call('+390277777001', '+390211110001');
+    s.clock.t += 60_000;
+    expect(s.call('+390277777002', '+390211110002').reasons.map((r) => r.code)).not.toContain('block-sweep');
+  });
+});
+
+describe("friends' reports", () => {
+  it("teach the tree their numbers' ranges at the friends' weight", () => {
+    const s = setup();
+    const reported = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((k) => albanian(k));
+    s.index.prefixes!.friendReports(
+      reported.map((callerKey) => ({ callerKey, weight: 0.9 })),
+      T0,
+    );
+    expect(s.index.prefixes!.tree.path(reported[0]!, T0).at(-1)?.nuisance).toBeCloseTo(0.9, 3);
+    const fresh = s.classify(albanian(40));
+    expect(fresh.reasons[0]).toMatchObject({ code: 'prefix-evidence' });
+    expect(fresh.verdict).not.toBe('unknown');
+  });
+});
+
 describe('the register', () => {
   let dir: TempDir | undefined;
   const opened: OpenedRegister[] = [];

@@ -6,13 +6,22 @@
  * - nuisance: a nuisance mark (weight 1); a call crocetta refused on the caller's own evidence (prefixLearning
  *   `own`, weight 1); a call refused on its neighbourhood alone, at its expected label (`neighbourhood`); a call to a
  *   trap DID or a sweep of our DIDs, as it happens, at the weight of that reason, even when it was let through;
+ *   a number friends report (as many as the consensus asks), at their combined weight, refreshed at every pull
+ *   round while they report it (a report withdrawn decays with the nuisance half-life, as a refusal does);
  * - legitimate: a trusted mark, a number the business called, a talk of at least `humanSeconds`.
  * A mark replaces the other kind (a trusted mark after a nuisance one leaves legitimate evidence only).
  */
 import type { LearningRules } from '../../screening/learning.js';
 import { prefixLearning } from '../../screening/prefix-evidence.js';
 import { PrefixTree, type PrefixEstimate, type PrefixTreeRules } from '../../screening/prefix-tree.js';
-import type { MarkLabel, Reason, Verdict } from '../../screening/types.js';
+import type { BlockCalls, MarkLabel, Reason, Verdict } from '../../screening/types.js';
+
+/** The 1000-block of a caller key (`+` and at least 9 digits, as blocks.minDigits asks), else null. */
+function blockOf(callerKey: string): number | null {
+  if (!callerKey.startsWith('+') || callerKey.length < 10) return null;
+  const digits = Number(callerKey.slice(1));
+  return Number.isSafeInteger(digits) ? Math.floor(digits / 1000) : null;
+}
 
 export interface PrefixIndexOptions {
   tree?: Partial<PrefixTreeRules>;
@@ -20,6 +29,8 @@ export interface PrefixIndexOptions {
   humanSeconds: number;
   /** The classifier's suspect threshold (what `own` evidence must reach without the block and prefix reasons). */
   suspect: number;
+  /** How long calls of a 1000-block are kept for its sweeps of our DIDs (behaviour.sweep.windowMinutes), ms. */
+  sweepWindowMs?: number;
 }
 
 /** The tree's options from the screening rules; null when `screening.learning.prefixes.enabled` is false. */
@@ -40,21 +51,45 @@ export function prefixIndexOptions(
       },
     }),
     humanSeconds: learning?.safety.persistentHumanSeconds ?? 180,
+    ...(learning !== undefined && { sweepWindowMs: learning.behaviour.sweep.windowMinutes * 60_000 }),
     suspect: thresholds.suspect,
   };
 }
 
 /** Reasons that are nuisance evidence about the caller as they happen, whatever the action. */
-const LIVE_NUISANCE: ReadonlySet<string> = new Set(['trap-did', 'sweep']);
+const LIVE_NUISANCE: ReadonlySet<string> = new Set(['trap-did', 'sweep', 'block-sweep']);
+/** At most this many recent calls are kept per 1000-block (a sweep needs a handful). */
+const BLOCK_CALLS_KEPT = 16;
+
+interface BlockCall {
+  at: number;
+  did: string | null;
+  number: string;
+}
 
 export class PrefixIndex {
   readonly tree: PrefixTree;
+  /** Recent calls per 1000-block (the caller's E.164 digits without their last 3), within the sweep window. */
+  private readonly recent = new Map<number, BlockCall[]>();
+  private readonly sweepWindowMs: number;
 
   constructor(
     private readonly options: PrefixIndexOptions,
     private readonly now: () => number,
   ) {
     this.tree = new PrefixTree(options.tree ?? {});
+    this.sweepWindowMs = options.sweepWindowMs ?? 30 * 60_000;
+  }
+
+  /** Calls from other numbers of the caller's 1000-block within the sweep window before `now`; null when none. */
+  blockCalls(callerKey: string, now: number): BlockCalls | null {
+    const block = blockOf(callerKey);
+    if (block === null) return null;
+    const list = this.recent.get(block);
+    if (list === undefined) return null;
+    const cutoff = now - this.sweepWindowMs;
+    const calls = list.filter((c) => c.at >= cutoff && c.number !== callerKey);
+    return calls.length === 0 ? null : { prefix: String(block), calls };
   }
 
   /** The estimate for a caller key (`+39...`); null for other keys or an unknown neighbourhood. */
@@ -79,12 +114,17 @@ export class PrefixIndex {
   /** One attempt as the register records it. */
   attempt(
     callerKey: string,
-    attempt: { time: number; verdict: Verdict; reasons: readonly Reason[] },
+    attempt: { time: number; calledNumber?: string | null; verdict: Verdict; reasons: readonly Reason[] },
     refused: boolean,
   ): void {
     if (!callerKey.startsWith('+')) return;
     let live = 0;
-    for (const r of attempt.reasons) if (LIVE_NUISANCE.has(r.code)) live = Math.max(live, r.weight);
+    let blockSweep = 0;
+    for (const r of attempt.reasons) {
+      if (LIVE_NUISANCE.has(r.code)) live = Math.max(live, r.weight);
+      if (r.code === 'block-sweep') blockSweep = r.weight;
+    }
+    this.noteBlockCall(callerKey, attempt.time, attempt.calledNumber ?? null, blockSweep);
     if (refused) {
       const learned = prefixLearning(
         { verdict: attempt.verdict, score: 0, reasons: [...attempt.reasons] },
@@ -97,6 +137,17 @@ export class PrefixIndex {
       }
     }
     if (live > 0) this.tree.observe(callerKey, 'nuisance', live, attempt.time);
+  }
+
+  /**
+   * Friends' reports as they stand after a pull round: each number at its friends' combined weight, as of `at`.
+   * A number already counted as strongly (a mark, a refusal) is left as it is (PrefixTree.observe takes the max).
+   */
+  friendReports(reports: Iterable<{ callerKey: string; weight: number }>, at: number): void {
+    for (const r of reports) {
+      if (r.callerKey.startsWith('+') && r.weight > 0 && !this.faded('nuisance', at))
+        this.tree.observe(r.callerKey, 'nuisance', r.weight, at);
+    }
   }
 
   /** An answered call of `seconds` at `at`: a long one makes the number legitimate evidence. */
@@ -113,6 +164,24 @@ export class PrefixIndex {
 
   prune(now: number): void {
     this.tree.prune(now);
+    const cutoff = now - this.sweepWindowMs;
+    for (const [block, list] of this.recent) if ((list.at(-1)?.at ?? 0) < cutoff) this.recent.delete(block);
+  }
+
+  /**
+   * Keeps the call in its block's recent list; when it completed a sweep of the block (`sweepWeight` > 0), the
+   * block's other numbers in the window are nuisance evidence too, as they happened.
+   */
+  private noteBlockCall(callerKey: string, at: number, did: string | null, sweepWeight: number): void {
+    const block = blockOf(callerKey);
+    if (block === null) return;
+    const cutoff = at - this.sweepWindowMs;
+    const list = (this.recent.get(block) ?? []).filter((c) => c.at >= cutoff);
+    if (sweepWeight > 0) {
+      for (const c of list) if (c.number !== callerKey) this.tree.observe(c.number, 'nuisance', sweepWeight, c.at);
+    }
+    list.push({ at, did, number: callerKey });
+    this.recent.set(block, list.length > BLOCK_CALLS_KEPT ? list.slice(list.length - BLOCK_CALLS_KEPT) : list);
   }
 
   /**

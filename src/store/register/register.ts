@@ -245,6 +245,8 @@ class SqliteRegister implements OpenedRegister {
   indexImported(imported: ImportedIndexRows): void {
     for (const m of imported.marks ?? []) this.index.setMark(m);
     for (const c of imported.called ?? []) this.index.addCalledByUs(c.callerKey, c.at);
+    const friends = imported.friendReports;
+    if (friends !== undefined) this.index.prefixes?.friendReports(friends.reports, friends.at);
   }
 
   record(attempt: NewAttempt, options: RecordOptions = {}): Promise<number> {

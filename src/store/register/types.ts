@@ -153,6 +153,11 @@ export interface ImportedIndexRows {
     category: string | null;
   }>;
   called?: ReadonlyArray<{ callerKey: string; at: number }>;
+  /**
+   * Friends' reports as they stand after a pull round (FriendIndex.counted): the prefix tree counts each reported
+   * number as nuisance at its friends' weight, as of `at`.
+   */
+  friendReports?: { at: number; reports: ReadonlyArray<{ callerKey: string; weight: number }> };
 }
 
 export interface RecordOptions {
