@@ -25,6 +25,8 @@
  * talk time is recorded and the office's action is applied as a mark after the call.
  *
  * "Stopped" = the action does not reach the office (reject, announce, hang up); "tagged" = forwarded with a tag.
+ * Calls to a trap number (`screening.trapDids`) are replayed, so crocetta learns from them, but not scored: that
+ * number is never published and reaches nobody, so stopping such a call spares the office nothing.
  */
 import { readFileSync } from 'node:fs';
 import { callerKey, calledNumber, identifyCaller, normalizeNumber } from '../src/callerid/index.js';
@@ -97,6 +99,8 @@ const checks = {
   noSecondChance: 0,
 };
 const classify = createClassifier(rules);
+const traps = new Set(rules.trapDids ?? []);
+let trapCalls = 0;
 const country = config.defaultCountry;
 
 let now = 0;
@@ -253,6 +257,10 @@ for (let i = 1; i < lines.length; i++) {
   }
 
   const top = decision.reasons[0]?.code ?? 'none';
+  if (calledDid !== null && traps.has(calledDid)) {
+    trapCalls++;
+    continue;
+  }
   if (truth === 'nuisance') {
     tally.nuisance++;
     if (stopped) tally.nuisanceStopped++;
@@ -322,6 +330,7 @@ console.log(
   `trace: ${TRACE}: ${rowsRead} calls replayed in ${seconds.toFixed(1)} s (${Math.round(rowsRead / seconds)} calls/s)`,
 );
 console.log(`verdicts: ${JSON.stringify(verdicts)}`);
+if (traps.size > 0) console.log(`calls to trap numbers: ${trapCalls} (replayed, not scored: they reach nobody)`);
 console.log(`nuisance attempts stopped: ${pct(tally.nuisanceStopped, tally.nuisance)}`);
 const [i1, i2, i3] = tally.byIndex;
 console.log(

@@ -25,6 +25,10 @@
  *   - 3% US diallers (`us`): as in v1, numbers from the FTC complaints file, STIR/SHAKEN attestation B/C or failed
  *     (few US centres ring Italian offices; enough to keep STIR/SHAKEN in the replay).
  *   Numbers are valid numbers of their country and type per libphonenumber's metadata (bench/numbering.ts).
+ * - The office also owns an unpublished number, MARKET_TRAP_DID (listed in `screening.trapDids` by
+ *   bench/prefixes-on.yaml), next to its published ones: a centre's session that rings several of our numbers goes
+ *   down a list of consecutive numbers, the trap among them (one place in six), so some sweeps ring it; nobody else
+ *   ever does.
  * - When a nuisance call reaches the office, staff mark it nuisance 70% of the time (the share seen on an Italian
  *   office's traces, issue 14), else do nothing; talk 3–40 s.
  * - 60% of calls are legitimate (`<kind><i>-<country>`): customers (`cu`; Italian mobiles 60% and fixed lines,
@@ -42,6 +46,11 @@ import { localDayStart } from '../src/time/zoned-time.js';
 import { mulberry32 as rng } from '../test/support/prng.js';
 import { drawNumber, numberPlan, rangeOf, type NumberPlan } from './numbering.js';
 import { DIDS, type Trace, type TraceRow } from './office-trace.js';
+
+/** The office's unpublished number (a trap, `screening.trapDids`): only centres dialling down a list ring it. */
+export const MARKET_TRAP_DID = '+390255550105';
+/** What a dialler going down a list of numbers finds: the published numbers and, after them, the trap. */
+const LISTED = [...DIDS, MARKET_TRAP_DID];
 
 export interface MarketOptions {
   seed: number;
@@ -278,14 +287,14 @@ export function generateMarketTrace(options: MarketOptions): Trace {
       let t = timeOn(day, chance(0.05));
       const sweep = c.sweeper ? chance(0.85) : chance(0.2);
       const dids = sweep ? (c.sweeper ? int(3, 5) : int(2, 4)) : 1;
-      const first = int(0, DIDS.length - 1);
+      const first = int(0, (sweep ? LISTED : DIDS).length - 1);
       const sessionNumber = c.perSession === true ? c.next() : null;
       for (let k = 0; k < dids; k++) {
         const attest = c.us ? (chance(0.1) ? '' : pick(['B', 'C', 'C'])) : '';
         rows.push({
           time: t,
           caller: asSent(sessionNumber ?? c.next()),
-          did: DIDS[(first + k) % DIDS.length] ?? '',
+          did: sweep ? (LISTED[(first + k) % LISTED.length] ?? '') : (DIDS[first] ?? ''),
           truth: 'nuisance',
           office: chance(0.7) ? 'mark-nuisance' : 'none',
           origin: c.id,

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateMarketTrace } from '../../bench/market-trace.js';
+import { generateMarketTrace, MARKET_TRAP_DID } from '../../bench/market-trace.js';
 import { drawNumber, nationalDestinationCode, numberPlan, rangeOf } from '../../bench/numbering.js';
 import { BENCH_DAY_ZERO, generateOfficeTrace, readFtcNumbers, traceCsv } from '../../bench/office-trace.js';
 import { normalizeNumber } from '../../src/callerid/normalize-number.js';
@@ -127,6 +127,13 @@ describe('the market model', () => {
     }
     const afterDst = weekday.filter((r) => r.time > Date.parse('2026-10-26T00:00:00+01:00'));
     expect(afterDst.length).toBeGreaterThan(100);
+  });
+
+  it('rings the trap number in some sweeps, from centres only', () => {
+    const trap = rows.filter((r) => r.did === MARKET_TRAP_DID);
+    expect(trap.length).toBeGreaterThan(10);
+    expect(trap.every((r) => r.truth === 'nuisance')).toBe(true);
+    expect(trap.length / rows.filter((r) => r.truth === 'nuisance').length).toBeLessThan(0.15);
   });
 
   it("has legitimate callers abroad, some in the centres' countries", () => {
