@@ -80,6 +80,7 @@ export async function loadIndex(
     const rows = await db.all<ActivityRow>(
       `SELECT id, caller_key, time, refused_at, talk_ms, verdict, action,
               CASE WHEN refused_at IS NOT NULL OR instr(reasons, '"sweep"') > 0 OR instr(reasons, '"trap-did"') > 0
+                        OR instr(reasons, '"block-sweep"') > 0
                    THEN reasons END AS reasons
          FROM attempts
         WHERE (time, id) > (?, ?) AND caller_key IS NOT NULL ORDER BY time, id LIMIT ?`,

@@ -234,7 +234,7 @@ describe('the register', () => {
     dir?.remove();
   });
 
-  it('rebuilds the tree at start from marks, refusals and talks', async () => {
+  it('rebuilds the tree at start from marks, refusals, talks and block sweeps', async () => {
     dir = tempDir();
     const clock = new ManualClock(T0);
     const open = async (): Promise<OpenedRegister> => {
@@ -261,6 +261,14 @@ describe('the register', () => {
       await first.record(
         newAttempt(albanian(k), T0 - HOUR, { verdict: 'nuisance', score: 0.9, reasons: refusal, action: 'reject:607' }),
       );
+    // A call let through (tagged) on a sweep by its block's numbers counts as it happened, after a restart too.
+    const sweep = [{ code: 'block-sweep' as const, text: '3 numbers of … rang 3 of your numbers', weight: 0.6 }];
+    await first.record(
+      newAttempt('+390645678234', T0 - HOUR, { verdict: 'suspect', score: 0.6, reasons: sweep, action: 'tag' }),
+    );
+    const rome = (r: OpenedRegister) => r.evidenceFor('+390699999999').prefix?.node;
+    expect(rome(first)).toMatchObject({ level: 'area', prefix: '3906' });
+    expect(rome(first)?.nuisance).toBeCloseTo(0.6, 2);
     const before = first.evidenceFor(albanian(80)).prefix;
     expect(before?.node.nuisance).toBeGreaterThan(5);
     await first.close();
@@ -270,5 +278,6 @@ describe('the register', () => {
     expect(after?.node.prefix).toBe(before?.node.prefix);
     expect(after?.node.nuisance).toBeCloseTo(before?.node.nuisance ?? 0, 1);
     expect(after?.weight).toBeCloseTo(before?.weight ?? 0, 2);
+    expect(rome(again)?.nuisance).toBeCloseTo(0.6, 2);
   });
 });
