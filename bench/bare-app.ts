@@ -84,60 +84,80 @@ srf.invite((request, res) => {
 function announceEarly(req: Req, res: Srf.SrfResponse): void {
   const remote = /c=IN IP4 (\S+)/.exec(req.body)?.[1];
   const port = Number(/m=audio (\d+)/.exec(req.body)?.[1]);
-  const local = freePorts.shift();
-  if (!remote || !port || local === undefined) {
-    if (local !== undefined) freePorts.push(local);
+  if (!remote || !port) {
     res.send(607);
     return;
   }
-  const socket = dgram.createSocket('udp4');
+  void bindFreePort().then((bound) => {
+    if (bound === null) res.send(607);
+    else play(req, res, remote, port, bound.socket, bound.local);
+  });
+}
+
+/** A socket on the next free port of the range; a port someone else holds goes to the back of the list. */
+async function bindFreePort(): Promise<{ socket: dgram.Socket; local: number } | null> {
+  for (let tries = freePorts.length; tries > 0; tries--) {
+    const local = freePorts.shift();
+    if (local === undefined) return null;
+    const socket = dgram.createSocket('udp4');
+    const ok = await new Promise<boolean>((resolve) => {
+      socket.once('error', () => resolve(false));
+      socket.bind(local, mediaAddress, () => resolve(true));
+    });
+    if (ok) return { socket, local };
+    socket.close();
+    freePorts.push(local);
+  }
+  return null;
+}
+
+function play(req: Req, res: Srf.SrfResponse, remote: string, port: number, socket: dgram.Socket, local: number): void {
   let timer: NodeJS.Timeout | undefined;
   const end = (): void => {
     clearInterval(timer);
     socket.close();
     freePorts.push(local);
   };
-  socket.bind(local, mediaAddress, () => {
-    const sdp = [
-      'v=0',
-      `o=- ${local} 1 IN IP4 ${mediaAddress}`,
-      's=-',
-      `c=IN IP4 ${mediaAddress}`,
-      't=0 0',
-      `m=audio ${local} RTP/AVP 8`,
-      'a=rtpmap:8 PCMA/8000',
-      'a=ptime:20',
-      'a=sendonly',
-      '',
-    ].join('\r\n');
-    res.send(183, {
-      headers: { Contact: `<sip:${uriUser(req.uri)}@${mediaAddress}>`, 'Content-Type': 'application/sdp' },
-      body: sdp,
-    });
-    const packet = Buffer.alloc(172, 0xd5); // A-law silence
-    packet[0] = 0x80;
-    packet[1] = 8;
-    packet.writeUInt32BE(local, 8);
-    let seq = 0;
-    let ts = 0;
-    const stopAt = Date.now() + announceMs;
-    let cancelled = false;
-    req.on('cancel', () => {
-      cancelled = true;
-      end();
-    });
-    timer = setInterval(() => {
-      if (Date.now() >= stopAt) {
-        end();
-        if (!cancelled) res.send(607);
-        return;
-      }
-      packet.writeUInt16BE(seq++ & 0xffff, 2);
-      packet.writeUInt32BE(ts >>> 0, 4);
-      ts += 160;
-      socket.send(packet, port, remote);
-    }, 20);
+  socket.on('error', () => undefined);
+  const sdp = [
+    'v=0',
+    `o=- ${local} 1 IN IP4 ${mediaAddress}`,
+    's=-',
+    `c=IN IP4 ${mediaAddress}`,
+    't=0 0',
+    `m=audio ${local} RTP/AVP 8`,
+    'a=rtpmap:8 PCMA/8000',
+    'a=ptime:20',
+    'a=sendonly',
+    '',
+  ].join('\r\n');
+  res.send(183, {
+    headers: { Contact: `<sip:${uriUser(req.uri)}@${mediaAddress}>`, 'Content-Type': 'application/sdp' },
+    body: sdp,
   });
+  const packet = Buffer.alloc(172, 0xd5); // A-law silence
+  packet[0] = 0x80;
+  packet[1] = 8;
+  packet.writeUInt32BE(local, 8);
+  let seq = 0;
+  let ts = 0;
+  const stopAt = Date.now() + announceMs;
+  let cancelled = false;
+  req.on('cancel', () => {
+    cancelled = true;
+    end();
+  });
+  timer = setInterval(() => {
+    if (Date.now() >= stopAt) {
+      end();
+      if (!cancelled) res.send(607);
+      return;
+    }
+    packet.writeUInt16BE(seq++ & 0xffff, 2);
+    packet.writeUInt32BE(ts >>> 0, 4);
+    ts += 160;
+    socket.send(packet, port, remote);
+  }, 20);
 }
 
 process.on('SIGTERM', () => {

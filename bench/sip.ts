@@ -161,15 +161,20 @@ interface Ports {
   panel: number;
   rtp: string;
 }
-/** Port block: base+0..99 drachtio-servers and panels, +100..199 sipp and the RTP sink, +200..999 RTP. */
+/**
+ * Port block: base+0..99 drachtio-servers and panels, +100..199 sipp and the RTP sink, +200..999 RTP. The applications
+ * share the RTP range: one application at a time plays announcements (rounds are sequential), every port is bound only
+ * while its announcement plays, and both skip a port someone else holds. crocetta takes even ports only (400 here),
+ * so each application can play the 200 announcements of the workloads; a range per application (250 ports, 125 even)
+ * refused every announcement beyond the 125th with a plain 607 ("no-port" in crocetta's log), the "missing 183s".
+ */
 function appPorts(index: number): Ports {
   const b = opts.base;
-  const rtpLow = b + 200 + index * 250;
   return {
     admin: b + 1 + index * 10,
     sip: b + 2 + index * 10,
     panel: b + 3 + index * 10,
-    rtp: `${rtpLow}-${rtpLow + 249}`,
+    rtp: `${b + 200}-${b + 999}`,
   };
 }
 const PBX_PORT = opts.base + 100;

@@ -30,6 +30,19 @@ export function startupWarnings(config: Config): string[] {
       'outbound calls to the carrier are on but the PBX address is a name: set pbx.outbound.fromAddresses to its IP addresses, outbound calls are screened until then',
     );
   }
+  const rtpPorts = evenPorts(config.media.rtpPorts);
+  if (config.announcements.maxConcurrent > rtpPorts) {
+    warnings.push(
+      `announcements.maxConcurrent is ${config.announcements.maxConcurrent} but media.rtpPorts ${config.media.rtpPorts} has ${rtpPorts} even ports (one per announcement): announcements beyond ${rtpPorts} get the plain refusal; widen the range or lower maxConcurrent`,
+    );
+  }
   if (!config.panel.apiToken) warnings.push('CROCETTA_API_TOKEN is not set: the JSON API answers 503 until it is');
   return warnings;
+}
+
+/** Ports an announcement can take in `low-high` (the schema checked its shape): the even ones. */
+function evenPorts(range: string): number {
+  const [low = 0, high = 0] = range.split('-').map(Number);
+  const first = low + (low % 2);
+  return first > high ? 0 : Math.floor((high - first) / 2) + 1;
 }
