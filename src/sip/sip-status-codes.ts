@@ -14,18 +14,18 @@ export const MISSING_STATUS_CODES: Readonly<Record<number, string>> = {
   608: 'Rejected', // RFC 8688
 };
 
-let installed = false;
+/** drachtio-srf's own table, once completed (resolving it costs a module resolution: not per call). */
+let installed: Record<number, string> | null = null;
 
 /** Adds the missing codes to drachtio-srf's status table (idempotent). Returns the table for tests. */
 export function installSipStatusCodes(): Record<number, string> {
+  if (installed !== null) return installed;
   const fromSrf = createRequire(createRequire(import.meta.url).resolve('drachtio-srf'));
   const table = fromSrf('sip-status') as Record<number, string>;
-  if (!installed) {
-    for (const [code, reason] of Object.entries(MISSING_STATUS_CODES)) {
-      if (!(code in table)) table[Number(code)] = reason;
-    }
-    installed = true;
+  for (const [code, reason] of Object.entries(MISSING_STATUS_CODES)) {
+    if (!(code in table)) table[Number(code)] = reason;
   }
+  installed = table;
   return table;
 }
 
