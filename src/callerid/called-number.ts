@@ -44,8 +44,14 @@ export function calledNumber(
   try {
     const country = typeof opts?.defaultCountry === 'string' ? opts.defaultCountry : '';
     const { uris } = calledPartyUris(headers, typeof opts?.trunkUsername === 'string' ? opts.trunkUsername : '');
-    const numbers = uris.map((uri) => numberIn(uri, country));
-    return numbers.find((n) => n?.e164 != null) ?? numbers.find((n) => n !== null) ?? null;
+    // The Request-URI's number usually is the DID: To is parsed only when it is not (one libphonenumber parse).
+    let first: PhoneNumber | null = null;
+    for (const uri of uris) {
+      const n = numberIn(uri, country);
+      if (n?.e164 != null) return n;
+      first ??= n;
+    }
+    return first;
   } catch {
     return null;
   }
