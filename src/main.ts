@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config/index.js';
-import { createLogger } from './log.js';
+import { createLogger, flushLog } from './log.js';
 import { startCrocetta } from './app.js';
 
 /** Wiring only: load the config once, start, and stop cleanly on SIGTERM/SIGINT. */
@@ -17,6 +17,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.log.level);
   const app = await startCrocetta(config, { logger });
 
+  // Every line logged reaches stdout before the process ends (the logger writes asynchronously).
+  const exit = (code: number): void => {
+    void flushLog(logger).then(() => process.exit(code));
+  };
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -30,11 +34,11 @@ async function main(): Promise<void> {
     app.stop().then(
       () => {
         logger.info('stopped');
-        process.exit(0);
+        exit(0);
       },
       (err: unknown) => {
         logger.error({ err }, 'error while stopping');
-        process.exit(1);
+        exit(1);
       },
     );
   };
