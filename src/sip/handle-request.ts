@@ -288,7 +288,8 @@ async function registerAttempt(
   let spooled = (): void => undefined;
   const held = new Promise<null>((resolve) => (spooled = () => resolve(null)));
   try {
-    recorded = deps.register.record(attempt, { onSpooled: spooled });
+    // Answering first: the commit's trip to SQLite starts once the answer has left (afterThisTurn).
+    recorded = deps.register.record(attempt, { onSpooled: spooled, afterThisTurn: !deps.durableBeforeAnswer });
   } catch (err) {
     deps.metrics.registerErrors.inc();
     return { recorded: null, storeFault: toError(err) };
@@ -310,6 +311,10 @@ function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+/**
+ * The decision's line and metrics, timed now and written once this turn's I/O is done (setImmediate): the answer,
+ * sent in the same turn, leaves first. The line is written whatever happens to the call afterwards.
+ */
 function logDecision(
   log: Logger,
   kind: AttemptKind,
@@ -320,6 +325,18 @@ function logDecision(
   deps: HandlerDeps,
 ): void {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  setImmediate(writeDecision, log, kind, screening, action, sent, seconds, deps);
+}
+
+function writeDecision(
+  log: Logger,
+  kind: AttemptKind,
+  screening: Screening,
+  action: Action,
+  sent: string,
+  seconds: number,
+  deps: HandlerDeps,
+): void {
   deps.metrics.decisionSeconds.observe(seconds);
   deps.metrics.decisions.inc({ kind, verdict: screening.decision.verdict, action: action.kind });
   log.info(

@@ -260,16 +260,19 @@ class SqliteRegister implements OpenedRegister {
     }
     const params = attemptParams(attempt);
     return new Promise<number>((resolve, reject) => {
-      this.batches.enqueue({
-        kind: 'attempt',
-        params,
-        committed: (id) => {
-          this.remember(id, { callerKey: key, refused });
-          resolve(id);
+      this.batches.enqueue(
+        {
+          kind: 'attempt',
+          params,
+          committed: (id) => {
+            this.remember(id, { callerKey: key, refused });
+            resolve(id);
+          },
+          failed: reject,
+          ...(options.onSpooled && { spooled: options.onSpooled }),
         },
-        failed: reject,
-        ...(options.onSpooled && { spooled: options.onSpooled }),
-      });
+        options.afterThisTurn === true,
+      );
     });
   }
 

@@ -166,6 +166,12 @@ export interface RecordOptions {
    * instead: the promise will resolve only once the disk accepts it again, so a call should not wait for it.
    */
   onSpooled?: () => void;
+  /**
+   * Start the commit after this turn of the event loop (once the I/O callbacks of this turn have run), not as soon as
+   * the current code yields: for a caller that answers first and lets the commit follow (durableBeforeAnswer false),
+   * so that the SIP answer leaves before the write's trip to SQLite begins. The in-memory index is updated at once.
+   */
+  afterThisTurn?: boolean;
 }
 
 /**

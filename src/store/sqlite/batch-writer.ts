@@ -118,7 +118,8 @@ export class BatchWriter<S> {
     return this.heldNow;
   }
 
-  enqueue(op: WriteOp<S>): void {
+  /** `afterThisTurn`: an idle writer starts this commit with setImmediate rather than in a microtask. */
+  enqueue(op: WriteOp<S>, afterThisTurn = false): void {
     if (this.closed) {
       op.failed(new RegisterClosedError());
       return;
@@ -132,7 +133,7 @@ export class BatchWriter<S> {
       this.hold([op]); // the retry timer takes it, in order
       return;
     }
-    this.start();
+    this.start(afterThisTurn);
   }
 
   /**
@@ -175,11 +176,13 @@ export class BatchWriter<S> {
       this.lose(op, new RegisterClosedError('the register closed before the disk accepted this write'), 'shutdown');
   }
 
-  private start(): void {
+  private start(afterThisTurn = false): void {
     if (this.running || this.retryTimer !== undefined) return;
     this.running = true;
-    // After the current turn: the writes made in the same turn as this one share its commit.
-    queueMicrotask(() => void this.loop());
+    // After the current code: the writes made in the same turn as this one share its commit. Later, after the turn's
+    // I/O callbacks (a SIP answer being sent), when the writer was asked to.
+    if (afterThisTurn) setImmediate(() => void this.loop());
+    else queueMicrotask(() => void this.loop());
   }
 
   private clearRetry(): void {
