@@ -6,8 +6,10 @@
  * crash or power loss, which may roll back the last batches committed before the last checkpoint. Operators who
  * need that pass `synchronous: 'FULL'` (an fsync per batch).
  *
- * Two connections: the writer (only the batch writer uses it, one transaction at a time) and a read-only one for
- * queries, so that a panel query never sees a batch that is still open.
+ * Three connections: the writer (only the batch writer uses it, one transaction at a time), a read-only one for
+ * queries, so that a panel query never sees a batch that is still open, and the checkpointer's, which copies the WAL
+ * into the database file beside the commits, so that the commit that runs SQLite's own checkpoint finds little left
+ * to copy (checkpointer.ts).
  *
  * When the disk refuses writes (full, I/O errors, locked), the batch writer holds them in memory, in order, and
  * writes them as soon as it can (batch-writer.ts: the spool). `record()` then tells its caller through
@@ -39,6 +41,7 @@ import {
   numberParams,
   outcomeParams,
 } from './rows.js';
+import { Checkpointer } from '../sqlite/checkpointer.js';
 import { Connection, type Statement } from '../sqlite/connection.js';
 import type {
   Attempt,
@@ -157,11 +160,13 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
 
   const writer = await openWriter(options.file, busyTimeoutMs, options.synchronous ?? 'NORMAL');
   let reader: Connection | undefined;
+  let checkpointer: Checkpointer | undefined;
   try {
     const applied = await migrate(writer, options.file);
     if (applied.length > 0) logger.info({ file: options.file, applied }, 'register schema migrated');
     reader = await Connection.open(options.file, { readOnly: true });
     reader.setBusyTimeout(busyTimeoutMs);
+    checkpointer = await Checkpointer.open(options.file, { afterRows: 50, everyMs: 1000, logger });
     const { index, stats } = await loadIndex(writer, {
       lookbackDays: options.lookbackDays,
       clock,
@@ -180,10 +185,11 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       upsertNumber: await writer.prepare(UPSERT_NUMBER_SQL),
       insertHistory: await writer.prepare(INSERT_MARK_HISTORY_SQL),
     };
-    const register = new SqliteRegister(writer, reader, statements, index, stats, options, clock, logger);
+    const register = new SqliteRegister(writer, reader, checkpointer, statements, index, stats, options, clock, logger);
     for (const [key, at] of checkPasses) register.notePass(key, at);
     return register;
   } catch (err) {
+    await checkpointer?.close().catch(() => undefined);
     await reader?.close().catch(() => undefined);
     await writer.close().catch(() => undefined);
     throw err;
@@ -203,6 +209,7 @@ class SqliteRegister implements OpenedRegister {
   constructor(
     private readonly writer: Connection,
     private readonly reader: Connection,
+    private readonly checkpointer: Checkpointer,
     private readonly statements: WriterStatements,
     private readonly index: EvidenceIndex,
     readonly loadStats: IndexLoadStats,
@@ -219,7 +226,10 @@ class SqliteRegister implements OpenedRegister {
       retryMaxMs: options.retryMaxMs ?? 2000,
       closeTimeoutMs: options.closeTimeoutMs ?? 5000,
       logger,
-      ...(options.onBatch && { onBatch: options.onBatch }),
+      onBatch: (info) => {
+        if (info.ok) checkpointer.committed(info.size);
+        options.onBatch?.(info);
+      },
       ...(options.onSpool && { onSpool: options.onSpool }),
     });
     this.pruneTimer = setInterval(() => index.prune(), options.pruneIntervalMs ?? 600_000);
@@ -420,6 +430,7 @@ class SqliteRegister implements OpenedRegister {
     await Promise.all(all.map((st) => st.finalize()));
     // Refreshes the planner's statistics where they drifted (cheap; what SQLite advises before closing).
     await this.writer.exec('PRAGMA optimize').catch(() => undefined);
+    await this.checkpointer.close();
     await this.reader.close();
     await this.writer.close();
   }
