@@ -112,7 +112,6 @@ async function bindFreePort(): Promise<{ socket: dgram.Socket; local: number } |
 }
 
 function play(req: Req, res: Srf.SrfResponse, remote: string, port: number, socket: dgram.Socket, local: number): void {
-  let timer: NodeJS.Timeout | undefined;
   const end = (): void => {
     clearInterval(timer);
     socket.close();
@@ -147,7 +146,7 @@ function play(req: Req, res: Srf.SrfResponse, remote: string, port: number, sock
     cancelled = true;
     end();
   });
-  timer = setInterval(() => {
+  const timer = setInterval(() => {
     if (Date.now() >= stopAt) {
       end();
       if (!cancelled) res.send(607);
