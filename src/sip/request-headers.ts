@@ -5,19 +5,60 @@ import type { SipHeaderSource } from '../callerid/types.js';
  * Compact header forms drachtio-srf's parser does not map (it knows f, t, i, m, ...). RFC 8224 gives Identity
  * the compact form `y`.
  */
-const EXTRA_COMPACT: Readonly<Record<string, string>> = { identity: 'y' };
+const EXTRA_COMPACT: ReadonlyMap<string, string> = new Map([['identity', 'y']]);
+
+/**
+ * drachtio-srf's compact header forms (sip-parser/parser.js): it stores `f:` as `from` and maps a compact name
+ * looked up to its full name as well.
+ */
+const DRACHTIO_COMPACT: ReadonlyMap<string, string> = new Map([
+  ['i', 'call-id'],
+  ['m', 'contact'],
+  ['e', 'contact-encoding'],
+  ['l', 'content-length'],
+  ['c', 'content-type'],
+  ['f', 'from'],
+  ['s', 'subject'],
+  ['k', 'supported'],
+  ['t', 'to'],
+  ['v', 'via'],
+]);
+
+/**
+ * The request's headers by lower-case name, built once per request: drachtio-srf's `req.get(name)` lists and
+ * lower-cases every header name (and reads process.env) on each call, and screening asks for eight names, most of
+ * them absent. Same answers as `req.get`: the first header whose name matches case-insensitively. Null when the
+ * request has no header table (then `req.get` is used).
+ */
+function headersByName(req: Srf.SrfRequest): Map<string, unknown> | null {
+  const headers = (req as { headers?: unknown }).headers;
+  if (typeof headers !== 'object' || headers === null) return null;
+  const byName = new Map<string, unknown>();
+  for (const key of Object.keys(headers)) {
+    const lower = key.toLowerCase();
+    if (!byName.has(lower)) byName.set(lower, (headers as Record<string, unknown>)[key]);
+  }
+  return byName;
+}
 
 /** The headers of a received request, as the pure caller-ID code reads them. */
 export function headerSource(req: Srf.SrfRequest): SipHeaderSource {
+  let byName: Map<string, unknown> | null | undefined;
+  const get = (name: string): unknown => {
+    if (byName === undefined) byName = headersByName(req);
+    if (byName === null) return req.get(name);
+    const lower = name.toLowerCase();
+    return byName.get(DRACHTIO_COMPACT.get(lower) ?? lower);
+  };
   return {
     requestUri: req.uri ?? '',
     header(name: string): string[] {
       const values: string[] = [];
-      const full = req.get(name) as string | undefined;
+      const full = get(name);
       if (typeof full === 'string' && full !== '') values.push(full);
-      const compact = EXTRA_COMPACT[name.toLowerCase()];
+      const compact = EXTRA_COMPACT.get(name.toLowerCase());
       if (compact) {
-        const short = req.get(compact) as string | undefined;
+        const short = get(compact);
         if (typeof short === 'string' && short !== '') values.push(short);
       }
       return values;

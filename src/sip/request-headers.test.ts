@@ -1,0 +1,98 @@
+import { createRequire } from 'node:module';
+import type Srf from 'drachtio-srf';
+import { describe, expect, it } from 'vitest';
+import { headerSource } from './request-headers.js';
+
+// drachtio-srf's own classes, as its agent builds a request from what drachtio-server sends.
+const require = createRequire(import.meta.url);
+const SipMessage = require('drachtio-srf/lib/sip-parser/message.js') as new (raw: string) => object;
+const Request = require('drachtio-srf/lib/request.js') as new (
+  msg: object,
+  meta: Record<string, unknown>,
+) => Srf.SrfRequest;
+
+function request(headerLines: string[]): Srf.SrfRequest {
+  const raw = [
+    'INVITE sip:+390612345678@10.0.0.5 SIP/2.0',
+    'Via: SIP/2.0/UDP 203.0.113.10:5060;branch=z9hG4bK-1',
+    'CSeq: 1 INVITE',
+    'Call-ID: 1@203.0.113.10',
+    ...headerLines,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+  return new Request(new SipMessage(raw), { source: 'network', address: '203.0.113.10', port: '5060' });
+}
+
+const NAMES = [
+  'from',
+  'From',
+  'FROM',
+  'f',
+  'to',
+  't',
+  'p-asserted-identity',
+  'P-Asserted-Identity',
+  'remote-party-id',
+  'privacy',
+  'identity',
+  'y',
+  'p-attestation-indicator',
+  'P-Attestation-Indicator',
+  'p-called-party-id',
+  'x-custom',
+  'X-Custom',
+  'call-id',
+  'i',
+  'content-length',
+  'absent-header',
+];
+
+describe('headerSource', () => {
+  it('answers what req.get answers, for every name screening asks and more', () => {
+    const req = request([
+      'f: "Mario" <sip:+393331234567@carrier.example>;tag=a',
+      't: <sip:+390612345678@10.0.0.5>',
+      'P-Asserted-Identity: <tel:+393331234567>',
+      'P-Attestation-Indicator: A',
+      'privacy: id',
+      'y: eyJhbGciOiJFUzI1NiJ9.eyJhdHRlc3QiOiJBIn0.sig;info=<https://cert.example/x.pem>',
+      'X-Custom: one',
+      'p-called-party-id: <sip:+390612345679@10.0.0.5>',
+    ]);
+    const source = headerSource(req);
+    for (const name of NAMES) {
+      const expected = req.get(name) as unknown;
+      const own = typeof expected === 'string' && expected !== '' ? [expected] : [];
+      // Identity is also read under its compact form y, which drachtio-srf does not map.
+      const y = name.toLowerCase() === 'identity' ? [req.get('y')] : [];
+      expect([name, source.header(name)]).toEqual([name, [...own, ...y]]);
+    }
+    // A name that is a property of every object (drachtio-srf's get throws on it) has no value either.
+    expect(source.header('constructor')).toEqual([]);
+  });
+
+  it('reads Identity under its full name and its compact form y (RFC 8224), both when both are sent', () => {
+    const req = request(['From: <sip:1@h>;tag=a', 'Identity: full;info=<a>', 'y: short;info=<b>']);
+    expect(headerSource(req).header('identity')).toEqual(['full;info=<a>', 'short;info=<b>']);
+    expect(headerSource(request(['From: <sip:1@h>;tag=a', 'y: short;info=<b>'])).header('Identity')).toEqual([
+      'short;info=<b>',
+    ]);
+  });
+
+  it('gives no value for an absent or empty header, and the Request-URI as received', () => {
+    const req = request(['From: <sip:1@h>;tag=a', 'Privacy: ']);
+    const source = headerSource(req);
+    expect(source.header('remote-party-id')).toEqual([]);
+    expect(source.header('privacy')).toEqual([]);
+    expect(source.requestUri).toBe('sip:+390612345678@10.0.0.5');
+  });
+
+  it('falls back to req.get for a request without a header table', () => {
+    const fake = { uri: 'sip:1@h', get: (name: string) => (name === 'from' ? '<sip:2@h>' : undefined) };
+    const source = headerSource(fake as unknown as Srf.SrfRequest);
+    expect(source.header('from')).toEqual(['<sip:2@h>']);
+    expect(source.header('to')).toEqual([]);
+  });
+});
