@@ -41,29 +41,38 @@ function headersByName(req: Srf.SrfRequest): Map<string, unknown> | null {
   return byName;
 }
 
+/** The headers of a received request, as the pure caller-ID code reads them (one object, no closure per call). */
+class RequestHeaders implements SipHeaderSource {
+  readonly requestUri: string;
+  private byName: Map<string, unknown> | null | undefined;
+
+  constructor(private readonly req: Srf.SrfRequest) {
+    this.requestUri = req.uri ?? '';
+  }
+
+  header(name: string): string[] {
+    const values: string[] = [];
+    const full = this.get(name);
+    if (typeof full === 'string' && full !== '') values.push(full);
+    const compact = EXTRA_COMPACT.get(name.toLowerCase());
+    if (compact) {
+      const short = this.get(compact);
+      if (typeof short === 'string' && short !== '') values.push(short);
+    }
+    return values;
+  }
+
+  private get(name: string): unknown {
+    if (this.byName === undefined) this.byName = headersByName(this.req);
+    if (this.byName === null) return this.req.get(name);
+    const lower = name.toLowerCase();
+    return this.byName.get(DRACHTIO_COMPACT.get(lower) ?? lower);
+  }
+}
+
 /** The headers of a received request, as the pure caller-ID code reads them. */
 export function headerSource(req: Srf.SrfRequest): SipHeaderSource {
-  let byName: Map<string, unknown> | null | undefined;
-  const get = (name: string): unknown => {
-    if (byName === undefined) byName = headersByName(req);
-    if (byName === null) return req.get(name);
-    const lower = name.toLowerCase();
-    return byName.get(DRACHTIO_COMPACT.get(lower) ?? lower);
-  };
-  return {
-    requestUri: req.uri ?? '',
-    header(name: string): string[] {
-      const values: string[] = [];
-      const full = get(name);
-      if (typeof full === 'string' && full !== '') values.push(full);
-      const compact = EXTRA_COMPACT.get(name.toLowerCase());
-      if (compact) {
-        const short = get(compact);
-        if (typeof short === 'string' && short !== '') values.push(short);
-      }
-      return values;
-    },
-  };
+  return new RequestHeaders(req);
 }
 
 /** The user part of a SIP/tel URI as received (our DID on inbound calls), or null. */
