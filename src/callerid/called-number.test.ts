@@ -71,3 +71,19 @@ describe('calledNumber', () => {
     });
   });
 });
+
+describe('calledNumber of recent requests', () => {
+  it('answers again from its cache, and keeps apart requests that differ in a value it reads', () => {
+    const opts = { defaultCountry: 'IT' };
+    const a = headersOf({ to: '<sip:0212345678@h>' }, 'sip:pbx@10.0.0.5');
+    const b = headersOf({ to: '<sip:0212345679@h>' }, 'sip:pbx@10.0.0.5');
+    expect(calledNumber(a, opts)?.e164).toBe('+390212345678');
+    expect(calledNumber(b, opts)?.e164).toBe('+390212345679');
+    expect(calledNumber(a, opts)).toBe(calledNumber(a, opts));
+    expect(Object.isFrozen(calledNumber(a, opts))).toBe(true);
+    expect(calledNumber(a, { defaultCountry: 'US' })?.e164).not.toBe('+390212345678');
+    const trunk = headersOf({ to: '<sip:0212345678@h>', 'p-called-party-id': '<sip:0299999999@h>' }, 'sip:acct@h');
+    expect(calledNumber(trunk, opts)?.e164).toBe('+390212345678');
+    expect(calledNumber(trunk, { ...opts, trunkUsername: 'acct' })?.e164).toBe('+390299999999');
+  });
+});

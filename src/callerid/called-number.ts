@@ -1,6 +1,7 @@
 import { parseNameAddr } from './header-values.js';
 import { readHeader } from './identify-caller.js';
 import { normalizeNumber } from './normalize-number.js';
+import { RecentCache } from './recent-cache.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
 import type { IdentifyOptions, PhoneNumber, SipHeaderSource } from './types.js';
 
@@ -8,6 +9,31 @@ function numberIn(uriText: string, defaultCountry: string): PhoneNumber | null {
   const uri = parseUri(uriText);
   const text = uriNumberText(uri);
   return text === null ? null : normalizeNumber(text, defaultCountry);
+}
+
+/** The values the called party is read from. */
+interface CalledValues {
+  requestUri: string;
+  to: string | undefined;
+  /** Read only when a trunk user name is configured. */
+  pcpid: string | undefined;
+}
+
+function readCalledValues(headers: SipHeaderSource, trunkUsername: string): CalledValues {
+  return {
+    requestUri: typeof headers.requestUri === 'string' ? headers.requestUri : '',
+    to: readHeader(headers, 'to')[0],
+    pcpid: trunkUsername === '' ? undefined : readHeader(headers, 'p-called-party-id')[0],
+  };
+}
+
+function partyUris(v: CalledValues, trunkUsername: string): { uris: string[]; toTrunkContact: boolean } {
+  const toUri = v.to === undefined ? null : parseNameAddr(v.to).uri;
+  if (trunkUsername !== '' && parseUri(v.requestUri).user === trunkUsername) {
+    const pcpidUri = v.pcpid === undefined ? null : parseNameAddr(v.pcpid).uri;
+    return { uris: [pcpidUri, toUri].filter((u): u is string => u !== null && u !== ''), toTrunkContact: true };
+  }
+  return { uris: [v.requestUri, ...(toUri === null ? [] : [toUri])], toTrunkContact: false };
 }
 
 /**
@@ -19,15 +45,32 @@ export function calledPartyUris(
   headers: SipHeaderSource,
   trunkUsername = '',
 ): { uris: string[]; toTrunkContact: boolean } {
-  const requestUri = typeof headers.requestUri === 'string' ? headers.requestUri : '';
-  const to = readHeader(headers, 'to')[0];
-  const toUri = to === undefined ? null : parseNameAddr(to).uri;
-  if (trunkUsername !== '' && parseUri(requestUri).user === trunkUsername) {
-    const pcpid = readHeader(headers, 'p-called-party-id')[0];
-    const pcpidUri = pcpid === undefined ? null : parseNameAddr(pcpid).uri;
-    return { uris: [pcpidUri, toUri].filter((u): u is string => u !== null && u !== ''), toTrunkContact: true };
+  return partyUris(readCalledValues(headers, trunkUsername), trunkUsername);
+}
+
+/** The first URI's number with an E.164 form, else the first number at all: later URIs are read only if needed. */
+function firstNumber(uris: readonly string[], country: string): PhoneNumber | null {
+  let first: PhoneNumber | null = null;
+  for (const uri of uris) {
+    const n = numberIn(uri, country);
+    if (n?.e164 != null) return n;
+    if (first === null && n !== null) first = n;
   }
-  return { uris: [requestUri, ...(toUri === null ? [] : [toUri])], toTrunkContact: false };
+  return first;
+}
+
+/**
+ * Called numbers of recent requests by the values they were read from: an office has a handful of DIDs, each
+ * called again and again. Frozen, shared by the requests with the same values; keys of hostile length not kept.
+ */
+const calledNumbers = new RecentCache<PhoneNumber | null>(1000);
+const MAX_CALLED_KEY = 1024;
+
+function calledKey(v: CalledValues, country: string, trunkUsername: string): string | null {
+  let key = `${country.length}:${country}/${trunkUsername.length}:${trunkUsername}/${v.requestUri.length}:${v.requestUri}`;
+  key += v.to === undefined ? '/-' : `/${v.to.length}:${v.to}`;
+  key += v.pcpid === undefined ? '/-' : `/${v.pcpid.length}:${v.pcpid}`;
+  return key.length > MAX_CALLED_KEY ? null : key;
 }
 
 /**
@@ -43,15 +86,18 @@ export function calledNumber(
 ): PhoneNumber | null {
   try {
     const country = typeof opts?.defaultCountry === 'string' ? opts.defaultCountry : '';
-    const { uris } = calledPartyUris(headers, typeof opts?.trunkUsername === 'string' ? opts.trunkUsername : '');
-    // The Request-URI's number usually is the DID: To is parsed only when it is not (one libphonenumber parse).
-    let first: PhoneNumber | null = null;
-    for (const uri of uris) {
-      const n = numberIn(uri, country);
-      if (n?.e164 != null) return n;
-      first ??= n;
+    const trunkUsername = typeof opts?.trunkUsername === 'string' ? opts.trunkUsername : '';
+    const values = readCalledValues(headers, trunkUsername);
+    const key = calledKey(values, country, trunkUsername);
+    const cached = key === null ? undefined : calledNumbers.get(key);
+    if (cached !== undefined) return cached;
+    const called = firstNumber(partyUris(values, trunkUsername).uris, country);
+    if (called !== null) {
+      Object.freeze(called.flags);
+      Object.freeze(called);
     }
-    return first;
+    if (key !== null) calledNumbers.set(key, called);
+    return called;
   } catch {
     return null;
   }

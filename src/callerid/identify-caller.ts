@@ -7,11 +7,10 @@ import { normalizeNumber } from './normalize-number.js';
 import { attestationFromPassports, attestationFromVerstat, passportsFromIdentity, toAttestation } from './passport.js';
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
-import { MAX_DISPLAY_NAME, sanitizeText } from './text.js';
+import { RecentCache } from './recent-cache.js';
+import { MAX_DISPLAY_NAME, MAX_HEADER_TEXT, sanitizeText } from './text.js';
 import { UNKNOWN_CALLER } from './types.js';
 import type {
-  Attestation,
-  Passport,
   CallerIdentity,
   IdentifyOptions,
   IdentitySource,
@@ -127,22 +126,34 @@ function withheldReason(
   return null;
 }
 
-function attestationOf(
-  headers: SipHeaderSource,
-  passports: readonly Passport[],
-  verstat: string | null,
-): Attestation | null {
-  return (
-    attestationFromPassports(passports) ??
-    attestationFromVerstat(verstat) ??
-    toAttestation(readHeader(headers, 'p-attestation-indicator')[0])
-  );
+/** The header values an identity is made of, read once. */
+interface IdentityHeaders {
+  byTrust: readonly [string[], string[], string[]];
+  privacy: string[];
+  identity: string[];
+  attestation: string[];
 }
 
-/** identifyCaller without its safety net; exported so the fuzz test can prove the net is never needed. */
+function readIdentityHeaders(headers: SipHeaderSource): IdentityHeaders {
+  return {
+    byTrust: [readHeader(headers, SOURCES[0]!), readHeader(headers, SOURCES[1]!), readHeader(headers, SOURCES[2]!)],
+    privacy: readHeader(headers, 'privacy'),
+    identity: readHeader(headers, 'identity'),
+    attestation: readHeader(headers, 'p-attestation-indicator'),
+  };
+}
+
+/** identifyCaller without its safety net and its cache; exported so the fuzz test can prove the net is never needed. */
 export function identifyUnguarded(headers: SipHeaderSource, opts: IdentifyOptions): CallerIdentity {
-  const country = typeof opts?.defaultCountry === 'string' ? opts.defaultCountry : '';
-  const bySource = SOURCES.map((source) => candidatesOf(readHeader(headers, source), source));
+  return identify(readIdentityHeaders(headers), countryOf(opts));
+}
+
+function countryOf(opts: IdentifyOptions): string {
+  return typeof opts?.defaultCountry === 'string' ? opts.defaultCountry : '';
+}
+
+function identify(values: IdentityHeaders, country: string): CallerIdentity {
+  const bySource = SOURCES.map((source, i) => candidatesOf(values.byTrust[i]!, source));
   const all = bySource.flat();
 
   // Headers in order of trust; the first with any number decides, the best of its values wins.
@@ -164,10 +175,10 @@ export function identifyUnguarded(headers: SipHeaderSource, opts: IdentifyOption
     null;
   if (all.some((c) => c.rpidPrivacy === 'name')) displayName = null;
 
-  const reason = withheldReason(privacyWithholds(readHeader(headers, 'privacy')), all, number);
+  const reason = withheldReason(privacyWithholds(values.privacy), all, number);
   const verstat = chosen?.verstat ?? all.find((c) => c.verstat !== null)?.verstat ?? null;
   // Each Identity header is decoded once, for the attestation and for the numbers it was signed for.
-  const passports = passportsFromIdentity(readHeader(headers, 'identity'));
+  const passports = passportsFromIdentity(values.identity);
   const passport = passports[0];
   return {
     number,
@@ -175,10 +186,83 @@ export function identifyUnguarded(headers: SipHeaderSource, opts: IdentifyOption
     source,
     withheld: reason !== null,
     withheldReason: reason,
-    attestation: attestationOf(headers, passports, verstat),
+    attestation:
+      attestationFromPassports(passports) ?? attestationFromVerstat(verstat) ?? toAttestation(values.attestation[0]),
     verstat,
     ...(passport !== undefined && { passport: { orig: passport.orig.tn, dest: passport.dest.tn } }),
   };
+}
+
+/**
+ * Identities of recent requests, by the header values they were made of (From without its tag, which changes on
+ * every call and says nothing of the caller). A repeat caller's identity is then one key and one lookup instead
+ * of parsing five headers and normalizing numbers. The identities are frozen: every request with the same values
+ * shares one.
+ */
+const identities = new RecentCache<CallerIdentity>(10_000);
+
+/** Keys longer than this (hostile or unusual headers) are not cached: the cache stays ~10 MB at most. */
+const MAX_IDENTITY_KEY = 1024;
+
+/** `;tag=…` alone after the name-addr's `>`: the From tag, which varies per call. */
+const TAG_TAIL = /^[ \t]*;[ \t]*tag[ \t]*=[ \t]*[A-Za-z0-9.!%*_+`'~-]+[ \t]*$/i;
+
+/**
+ * A From value without its tag parameter, when the tag is the only thing after the last `>`: the identity read
+ * from either is the same (the header's tag is never read). Otherwise the value itself.
+ */
+export function withoutFromTag(value: string): string {
+  if (value.length > MAX_HEADER_TEXT) return value;
+  const gt = value.lastIndexOf('>');
+  if (gt < 0 || !TAG_TAIL.test(value.slice(gt + 1))) return value;
+  return value.slice(0, gt + 1);
+}
+
+function appendValues(key: string, values: readonly string[], from: boolean): string {
+  key += `|${values.length}`;
+  for (const raw of values) {
+    const v = from ? withoutFromTag(raw) : raw;
+    key += `/${v.length}:${v}`;
+  }
+  return key;
+}
+
+/** The cache key of the values (every piece length-prefixed, so no two sets of values share one), or null. */
+function identityKey(values: IdentityHeaders, country: string): string | null {
+  let key = `${country.length}:${country}`;
+  key = appendValues(key, values.byTrust[0], false);
+  key = appendValues(key, values.byTrust[1], false);
+  key = appendValues(key, values.byTrust[2], true);
+  key = appendValues(key, values.privacy, false);
+  key = appendValues(key, values.identity, false);
+  key = appendValues(key, values.attestation, false);
+  return key.length > MAX_IDENTITY_KEY ? null : key;
+}
+
+function frozen(identity: CallerIdentity): CallerIdentity {
+  if (identity.number !== null) {
+    Object.freeze(identity.number.flags);
+    Object.freeze(identity.number);
+  }
+  if (identity.passport) {
+    Object.freeze(identity.passport.orig);
+    Object.freeze(identity.passport.dest);
+    Object.freeze(identity.passport);
+  }
+  return Object.freeze(identity);
+}
+
+function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): CallerIdentity {
+  const values = readIdentityHeaders(headers);
+  const country = countryOf(opts);
+  const key = identityKey(values, country);
+  if (key === null) return identify(values, country);
+  let identity = identities.get(key);
+  if (identity === undefined) {
+    identity = frozen(identify(values, country));
+    identities.set(key, identity);
+  }
+  return identity;
 }
 
 /**
@@ -188,7 +272,7 @@ export function identifyUnguarded(headers: SipHeaderSource, opts: IdentifyOption
  */
 export function identifyCaller(headers: SipHeaderSource, opts: IdentifyOptions): CallerIdentity {
   try {
-    return identifyUnguarded(headers, opts);
+    return identifyCached(headers, opts);
   } catch {
     // Unreachable by design (the fuzz test tries hard); if it happens, know nothing rather than break the call.
     return { ...UNKNOWN_CALLER };

@@ -4,6 +4,7 @@ import {
   parsePhoneNumberWithError,
   validatePhoneNumberLength,
 } from 'libphonenumber-js/max';
+import { RecentCache } from './recent-cache.js';
 import { MAX_RAW_NUMBER, sanitizeText } from './text.js';
 import type { PhoneNumber } from './types.js';
 
@@ -12,34 +13,13 @@ type Parsed = Omit<PhoneNumber, 'raw'>;
 
 /**
  * Parsing with libphonenumber-js `max` metadata costs ~10 µs a number, more than the rest of a decision together;
- * the same callers come back (that is the point of screening), so results are kept by (country, digits).
- * Two generations: when `young` is full it becomes `old` and the previous `old` is dropped; a hit in `old` is
- * promoted. O(1) per call, at most 2 × CACHE_GENERATION entries per default country and form, and no Map
- * iteration (a FIFO that deletes the oldest key pays for skipping deleted slots). One cache per (default
- * country, international or national) keyed by the digits as received: no key string is built per call.
+ * the same callers come back, so results are kept by (country, digits) in RecentCaches (at most 2 ×
+ * CACHE_GENERATION entries per default country and form). One cache per (default country, international or
+ * national) keyed by the digits as received: no key string is built per call.
  */
 const CACHE_GENERATION = 10_000;
 
-class ParseCache {
-  private young = new Map<string, Parsed>();
-  private old = new Map<string, Parsed>();
-
-  get(digits: string): Parsed | undefined {
-    const hit = this.young.get(digits);
-    if (hit !== undefined) return hit;
-    const aged = this.old.get(digits);
-    if (aged !== undefined) this.set(digits, aged);
-    return aged;
-  }
-
-  set(digits: string, value: Parsed): void {
-    if (this.young.size >= CACHE_GENERATION) {
-      this.old = this.young;
-      this.young = new Map<string, Parsed>();
-    }
-    this.young.set(digits, value);
-  }
-}
+type ParseCache = RecentCache<Parsed>;
 
 const caches = new Map<string, { intl: ParseCache; national: ParseCache }>();
 
@@ -47,7 +27,7 @@ function cacheFor(defaultCountry: string, intl: boolean): ParseCache {
   let pair = caches.get(defaultCountry);
   if (pair === undefined) {
     if (caches.size >= 16) caches.clear(); // a country per deployment in practice; never unbounded
-    pair = { intl: new ParseCache(), national: new ParseCache() };
+    pair = { intl: new RecentCache<Parsed>(CACHE_GENERATION), national: new RecentCache<Parsed>(CACHE_GENERATION) };
     caches.set(defaultCountry, pair);
   }
   return intl ? pair.intl : pair.national;

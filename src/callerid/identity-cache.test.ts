@@ -1,0 +1,68 @@
+/**
+ * identifyCaller keeps the identities of recent requests by their header values (From without its tag): a cache
+ * hit must give exactly what reading the headers again gives, and never one caller's identity to another.
+ */
+import { describe, expect, it } from 'vitest';
+import { INVITE_CASES, inviteText } from '../../test/fixtures/callerid-invites.js';
+import { headersFrom, headersOf } from '../../test/support/sip-headers.js';
+import { identifyCaller } from './index.js';
+import { identifyUnguarded, withoutFromTag } from './identify-caller.js';
+
+const IT = { defaultCountry: 'IT' };
+
+describe('identity cache', () => {
+  it('gives every real-world INVITE, asked again with another From tag, what reading its headers gives', () => {
+    for (const c of INVITE_CASES) {
+      for (const tag of ['a1', 'zz9-8.7', 'A~b']) {
+        const text = inviteText(c.headers).replace(/;tag=[^;\r\n,]*/i, `;tag=${tag}`);
+        const headers = headersFrom(text);
+        expect([c.name, identifyCaller(headers, IT)]).toEqual([c.name, identifyUnguarded(headers, IT)]);
+      }
+    }
+  });
+
+  it('shares one frozen identity among the requests of one caller, whatever their From tags', () => {
+    const a = identifyCaller(headersOf({ from: '"Rossi" <sip:0212345678@h>;tag=one' }), IT);
+    const b = identifyCaller(headersOf({ from: '"Rossi" <sip:0212345678@h>;tag=two' }), IT);
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(Object.isFrozen(a.number)).toBe(true);
+    expect(Object.isFrozen(a.number?.flags)).toBe(true);
+  });
+
+  it('keeps apart requests that differ in anything but the From tag', () => {
+    const base = { from: '"Rossi" <sip:0212345678@h>;tag=one' };
+    const variants = [
+      base,
+      { from: '"Rossi" <sip:0212345679@h>;tag=one' },
+      { from: '"Rossa" <sip:0212345678@h>;tag=one' },
+      { ...base, privacy: 'id' },
+      { ...base, 'p-asserted-identity': '<tel:+393331234567>' },
+      { ...base, 'remote-party-id': '<sip:0212345678@h>;privacy=full' },
+      { ...base, 'p-attestation-indicator': 'A' },
+      { from: ['"Rossi" <sip:0212345678@h>;tag=one', '<sip:0298765432@h>'] },
+      { from: '"Rossi" <sip:0212345678@h>;tag=one;verstat=TN-Validation-Failed' },
+    ];
+    for (const values of variants) {
+      const headers = headersOf(values);
+      expect(identifyCaller(headers, IT)).toEqual(identifyUnguarded(headers, IT));
+    }
+    const h = headersOf(base);
+    expect(identifyCaller(h, { defaultCountry: 'US' })).toEqual(identifyUnguarded(h, { defaultCountry: 'US' }));
+    expect(identifyCaller(h, { defaultCountry: 'US' }).number?.e164).not.toBe(identifyCaller(h, IT).number?.e164);
+  });
+
+  it('drops only a tag that is alone after the name-addr', () => {
+    expect(withoutFromTag('"A" <sip:1@h>;tag=x-1')).toBe('"A" <sip:1@h>');
+    expect(withoutFromTag('<sip:1@h> ; TAG = abc ')).toBe('<sip:1@h>');
+    expect(withoutFromTag('<sip:1@h>;tag=x;verstat=TN-Validation-Passed')).toBe(
+      '<sip:1@h>;tag=x;verstat=TN-Validation-Passed',
+    );
+    expect(withoutFromTag('<sip:1@h>;verstat=TN-Validation-Passed;tag=x')).toBe(
+      '<sip:1@h>;verstat=TN-Validation-Passed;tag=x',
+    );
+    expect(withoutFromTag('sip:1@h;tag=x')).toBe('sip:1@h;tag=x');
+    expect(withoutFromTag('<sip:1@h>;tag="x"')).toBe('<sip:1@h>;tag="x"');
+    expect(withoutFromTag('<sip:1@h>;tag=')).toBe('<sip:1@h>;tag=');
+  });
+});
