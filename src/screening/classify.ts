@@ -279,18 +279,23 @@ function trusted(reason: Reason): Decision {
   return { verdict: 'trusted', score: 0, reasons: [reason] };
 }
 
+/** The reason for a mark, written once per mark object (frozen: decisions share it). */
 function markReason(c: CompiledRules, mark: Mark): Reason {
+  const known = c.markReasons.get(mark);
+  if (known !== undefined) return known;
   const about = [mark.company, mark.category].filter((s): s is string => s !== null && s.trim() !== '');
   const suffix = about.length > 0 ? ` (${about.join(', ')})` : '';
   const params: Record<string, string | number> = { markedAt: new Date(mark.at).toISOString() };
   if (mark.company !== null) params['company'] = mark.company;
   if (mark.category !== null) params['category'] = mark.category;
-  return {
+  const reason: Reason = Object.freeze({
     code: mark.label === 'trusted' ? 'marked-trusted' : 'marked-nuisance',
     text: `marked ${mark.label} by you on ${c.dates.dayMonthYear(mark.at)}${suffix}`,
     weight: mark.label === 'trusted' ? WEIGHTS.explain : WEIGHTS.markedNuisance,
-    params,
-  };
+    params: Object.freeze(params),
+  });
+  c.markReasons.set(mark, reason);
+  return reason;
 }
 
 function withheldText(why: WithheldReason | null): string {

@@ -8,7 +8,7 @@ import type { PackEntry } from './packs/pack-entry.js';
 import { PrefixTable } from './prefix-table.js';
 import { compileSafety, type CompiledSafety } from './safety.js';
 import type { PrefixRule, RuleVerdict, ScreeningRules } from './rules.js';
-import type { Reason, Verdict } from './types.js';
+import type { Mark, Reason, Verdict } from './types.js';
 import { weightOf } from './weights.js';
 
 /** A prefix match, ready to become a reason: the text is written once, at compile time. */
@@ -31,6 +31,8 @@ export interface CompiledRules {
   readonly learning: CompiledLearning;
   /** screening.trapDids: our numbers never published. */
   readonly trapDids: ReadonlySet<string>;
+  /** The reason written for each mark object seen (the index hands out one object per mark while it stands). */
+  readonly markReasons: WeakMap<Mark, Readonly<Reason>>;
 }
 
 /** The learned-evidence settings, checked, with their patterns and the business-hours check built. */
@@ -65,6 +67,7 @@ export function compileRules(rules: ScreeningRules): CompiledRules {
     repeatWindowMs: rules.repeat.withinDays * DAY_MS,
     floor: Object.freeze({ unknown: 0, suspect: rules.thresholds.suspect, nuisance: rules.thresholds.nuisance }),
     trapDids: new Set(rules.trapDids ?? []),
+    markReasons: new WeakMap<Mark, Readonly<Reason>>(),
     learning: {
       rules: learning,
       safety: compileSafety(learning.safety),

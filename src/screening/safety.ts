@@ -15,6 +15,8 @@ export interface CompiledSafety {
   own: PrefixTable<string>;
   bypass: RegExp[];
   service: ReadonlySet<string>;
+  /** The most digits of any service number. */
+  serviceMaxDigits: number;
   nameAllow: RegExp[];
   nameBlock: RegExp[];
 }
@@ -34,11 +36,13 @@ export function compileSafety(rules: SafetyRules): CompiledSafety {
     if (!/^\+[1-9][0-9]{0,14}$/.test(n))
       throw new Error(`screening rules: own number "${n}" must be E.164, e.g. +390212345678`);
   }
+  const service = new Set(rules.serviceNumbers.map((s) => s.replace(/[^0-9]/g, '')));
   return {
     rules,
     own: new PrefixTable(rules.ownNumbers.map((n) => [n, n] as const)),
     bypass: patterns(rules.bypassCallers, 'bypass caller'),
-    service: new Set(rules.serviceNumbers.map((s) => s.replace(/[^0-9]/g, ''))),
+    service,
+    serviceMaxDigits: Math.max(0, ...[...service].map((d) => d.length)),
     nameAllow: patterns(rules.displayNameAllow, 'display-name allow', 'i'),
     nameBlock: patterns(rules.displayNameBlock, 'display-name block', 'i'),
   };
@@ -46,6 +50,19 @@ export function compileSafety(rules: SafetyRules): CompiledSafety {
 
 function trustedReason(code: Reason['code'], text: string, params: Record<string, string | number>): Reason {
   return { code, text, weight: 0, params };
+}
+
+/**
+ * The digits of `raw` are one of the service numbers. Counts the digits first: a caller's number has more than
+ * any service number, and then no string is built.
+ */
+function isServiceNumber(s: CompiledSafety, raw: string): boolean {
+  let count = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39 && ++count > s.serviceMaxDigits) return false;
+  }
+  return s.service.has(raw.replace(/[^0-9]/g, ''));
 }
 
 /** Own DIDs, internal extensions, intercoms, emergency and service numbers: trusted before anything else. */
@@ -65,9 +82,8 @@ export function bypassReason(s: CompiledSafety, identity: CallerIdentity): Reaso
       });
     }
   }
-  const digits = number.raw.replace(/[^0-9]/g, '');
   const shortCode = e164 === null && number.flags.includes('short-code');
-  if (s.service.has(digits) || (s.rules.shortCodes && shortCode)) {
+  if (isServiceNumber(s, number.raw) || (s.rules.shortCodes && shortCode)) {
     return trustedReason('service-number', `emergency or service number ${number.raw}: never blocked`, {
       number: number.raw,
     });

@@ -34,6 +34,18 @@ describe('learned index', () => {
     expect(idx.evidenceFor('+390299999999').block).toBeUndefined();
   });
 
+  it('hands a caller that comes back the same frozen block counts until any count changes', () => {
+    const { idx } = index();
+    idx.setMark(nuisance('+390287176910'));
+    const first = idx.evidenceFor('+390287176919').block;
+    expect(idx.evidenceFor('+390287176919').block).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    idx.learned.addLearnedMember('+390287176913', T0);
+    expect(idx.evidenceFor('+390287176919').block).toMatchObject({ smallNuisance: 2, smallMarked: 1 });
+    idx.setMark(nuisance('+390287176921'));
+    expect(idx.evidenceFor('+390287176919').block).toMatchObject({ largeNuisance: 3, smallNuisance: 2 });
+  });
+
   it('a number marked twice counts once', () => {
     const { idx } = index();
     idx.setMark(nuisance('+390287176910'));

@@ -19,6 +19,8 @@ function bumpCount(map: Map<number, number>, key: number, by: number): void {
   if (next <= 0) map.delete(key);
   else map.set(key, next);
 }
+/** BlockCounts kept for callers that come back (LearnedIndex.blockCounts). */
+const BLOCK_MEMO = 20_000;
 /** At most this many calls and talks are kept per caller (the most recent ones). */
 const MAX_PER_CALLER = 128;
 
@@ -46,6 +48,13 @@ export class LearnedIndex {
   /** How many of the nuisance members above are learned ones, per small and large block (marked = the rest). */
   private readonly learnedSmall = new Map<number, number>();
   private readonly learnedLarge = new Map<number, number>();
+  /** Bumped on every change of a block count: BlockCounts handed out before it are stale. */
+  private blockVersion = 0;
+  /**
+   * BlockCounts handed out, by small block, with the version they were counted at: a caller that comes back gets
+   * the same frozen object while no count changed (a write anywhere invalidates all; O(1)).
+   */
+  private readonly blockMemo = new Map<number, { version: number; counts: Readonly<BlockCounts> }>();
   private readonly divisor: number;
   private readonly drop: number;
   private readonly lookbackMs: number;
@@ -78,6 +87,7 @@ export class LearnedIndex {
 
   /** `n` members (negative: fewer) of one small block (the E.164 digits of the block prefix as a number). */
   addBlockMembers(smallPrefix: number, label: MarkLabel, n: number): void {
+    this.blockVersion++;
     this.small.add(smallPrefix, label, n);
     this.large.add(Math.floor(smallPrefix / 10), label, n);
   }
@@ -87,6 +97,7 @@ export class LearnedIndex {
    * entry per number. Replaces the base counts; changes made through addBlockMembers stay on top.
    */
   loadBlocks(nuisanceSmall: Float64Array, trustedSmall: Float64Array): void {
+    this.blockVersion++;
     const tenth = (a: Float64Array) => a.map((v) => Math.floor(v / 10));
     this.large.load(tenth(nuisanceSmall), tenth(trustedSmall));
     this.small.load(nuisanceSmall, trustedSmall);
@@ -106,6 +117,7 @@ export class LearnedIndex {
     const small = Math.floor(key / this.divisor);
     bumpCount(this.learnedSmall, small, by);
     bumpCount(this.learnedLarge, Math.floor(small / 10), by);
+    this.blockVersion++;
   }
 
   addCall(callerKey: string, at: number, did: string | null): void {
@@ -192,10 +204,22 @@ export class LearnedIndex {
     return out;
   }
 
-  blockCounts(callerKey: string): BlockCounts | null {
+  /** The caller's number blocks, or null when no member of its large block is known. Frozen, see blockMemo. */
+  blockCounts(callerKey: string): Readonly<BlockCounts> | null {
     const key = e164KeyToNumber(callerKey);
     if (key < 0) return null;
     const small = Math.floor(key / this.divisor);
+    const known = this.blockMemo.get(small);
+    if (known !== undefined && known.version === this.blockVersion) return known.counts;
+    const counts = this.countBlocks(small);
+    if (counts !== null) {
+      if (this.blockMemo.size >= BLOCK_MEMO) this.blockMemo.clear();
+      this.blockMemo.set(small, { version: this.blockVersion, counts });
+    }
+    return counts;
+  }
+
+  private countBlocks(small: number): Readonly<BlockCounts> | null {
     const large = Math.floor(small / 10);
     const largeNuisance = this.large.nuisance(large);
     const largeTrusted = this.large.trusted(large);
@@ -209,20 +233,20 @@ export class LearnedIndex {
       const marked = tens.slice();
       for (let i = 0; i < 10; i++)
         marked[i] = Math.max(0, (tens[i] ?? 0) - (this.learnedSmall.get(large * 10 + i) ?? 0));
-      tensMarked = marked;
+      tensMarked = Object.freeze(marked);
     }
-    return {
+    return Object.freeze({
       small: String(small),
       smallNuisance,
       smallTrusted: this.small.trusted(small),
       large: String(large),
       largeNuisance,
       largeTrusted,
-      tens,
+      tens: Object.freeze(tens),
       smallMarked: Math.max(0, smallNuisance - (this.learnedSmall.get(small) ?? 0)),
       largeMarked: Math.max(0, largeNuisance - largeLearned),
       tensMarked,
-    };
+    });
   }
 
   /** Drops activity and learned members older than the look-back window. */

@@ -68,4 +68,16 @@ describe('MarkTable', () => {
     expect(table.get('raw:393331234567')).toMatchObject({ label: 'nuisance' });
     expect(table.size).toBe(2);
   });
+
+  it('hands out one frozen Mark per key until the key is written again', () => {
+    const table = new MarkTable();
+    table.set({ callerKey: '+390212345678', label: 'nuisance', at: 1, company: 'Acme', category: null });
+    const first = table.get('+390212345678');
+    expect(table.get('+390212345678')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    table.set({ callerKey: '+390212345678', label: 'trusted', at: 2, company: null, category: null });
+    expect(table.get('+390212345678')).toEqual({ label: 'trusted', at: 2, company: null, category: null });
+    table.set({ callerKey: '+390212345678', label: 'none', at: 3, company: null, category: null });
+    expect(table.get('+390212345678')).toBeNull();
+  });
 });

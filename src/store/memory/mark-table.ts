@@ -79,6 +79,8 @@ export interface MarkEntry {
 const CHUNK_BITS = 16;
 const CHUNK_SIZE = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_SIZE - 1;
+/** Mark objects kept for callers that come back (MarkTable.get). */
+const MARK_MEMO = 20_000;
 
 interface Chunk {
   keys: Float64Array;
@@ -99,6 +101,12 @@ export class MarkTable {
   private mask: number;
   private readonly rawKeys = new Map<string, number>();
   private readonly companyNames = new Interner();
+  /**
+   * The Mark objects last handed out, by record: the same callers come back, and their mark then costs no
+   * allocation (and stays the same object, so what is derived from it can be kept by it). A write drops the
+   * record's entry; the whole memo is dropped past MARK_MEMO entries.
+   */
+  private readonly handedOut = new Map<number, Readonly<Mark>>();
   private readonly categoryNames = new Interner();
 
   /** `expected`: how many marks are about to be loaded, to size the hash slots once. */
@@ -155,21 +163,26 @@ export class MarkTable {
     return id;
   }
 
-  /** The mark of a key, or null when unmarked. Allocates only the returned Mark. */
-  get(callerKey: string): Mark | null {
+  /** The mark of a key, or null when unmarked: frozen, the same object until the key's mark is written again. */
+  get(callerKey: string): Readonly<Mark> | null {
     const index = this.find(callerKey);
     if (index === EMPTY) return null;
+    const known = this.handedOut.get(index);
+    if (known !== undefined) return known;
     const chunk = this.chunks[index >>> CHUNK_BITS];
     if (chunk === undefined) return null;
     const i = index & CHUNK_MASK;
     const code = chunk.labels[i];
     if (code === LABEL_NONE || code === undefined) return null;
-    return {
+    const mark: Readonly<Mark> = Object.freeze({
       label: code === LABEL_NUISANCE ? 'nuisance' : 'trusted',
       at: chunk.markedAt[i] ?? 0,
       company: this.companyNames.value(chunk.companies[i] ?? 0),
       category: this.categoryNames.value(chunk.categories[i] ?? 0),
-    };
+    });
+    if (this.handedOut.size >= MARK_MEMO) this.handedOut.clear();
+    this.handedOut.set(index, mark);
+    return mark;
   }
 
   /** Calls `fn` for every marked E.164 key (as its double) with its label; raw keys are skipped. No allocation. */
@@ -196,6 +209,7 @@ export class MarkTable {
   }
 
   private write(index: number, label: number, at: number, companyId: number, categoryId: number): void {
+    this.handedOut.delete(index);
     const chunk = this.chunks[index >>> CHUNK_BITS];
     if (chunk === undefined) throw new RangeError(`mark record ${index} out of range`);
     const i = index & CHUNK_MASK;
