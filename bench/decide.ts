@@ -27,6 +27,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { actionPolicy, screeningRules } from '../src/config/derive.js';
 import { loadConfig } from '../src/config/loader.js';
 import { configSchema } from '../src/config/schema.js';
+import { dayFormatter } from '../src/screening/dates.js';
 import { createClassifier } from '../src/screening/index.js';
 import type { EvidenceLookup } from '../src/screening/types.js';
 import { FriendIndex } from '../src/sharing/feeds/friend-index.js';
@@ -262,6 +263,12 @@ async function main(): Promise<void> {
       defaultCountry: config.defaultCountry,
       evidence,
       trunkUsername: '',
+      checkMemory: {
+        passedAt: (key: string) => register.checkPassedAt(key),
+        markOf: (key: string) => register.evidenceFor(key).mark,
+        rememberDays: config.check.rememberDays,
+        dates: dayFormatter(config.timeZone),
+      },
       classify: createClassifier(screeningRules(config)),
       policy: actionPolicy(config),
     };
