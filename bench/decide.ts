@@ -258,6 +258,9 @@ async function main(): Promise<void> {
 
     // 3. The screening steps as src/wiring/build-sip-app.ts builds them (no friends' feeds configured).
     const friends = new FriendIndex(config.feeds.consensus);
+    friends.subscribe((index) =>
+      register.indexImported({ friendReports: { at: clock.now(), reports: [...index.counted()] } }),
+    );
     const evidence: EvidenceLookup = { evidenceFor: (key) => friends.withFriends(key, register.evidenceFor(key)) };
     const steps: ScreeningSteps = {
       defaultCountry: config.defaultCountry,
