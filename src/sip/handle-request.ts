@@ -217,6 +217,7 @@ async function handle(
       settings: actions.check,
       pbxTarget: () => pbxDestination(deps.forward, forwardUser(target)),
       counted: (result) => deps.metrics.checks.inc({ result }),
+      talked: (talkMs) => recordTalk(deps, registerFault ? null : recorded, talkMs),
     },
     forward: (headers) =>
       forwardToPbx(deps, {
@@ -266,6 +267,14 @@ function outcomeRecorder(
       .then((id) => deps.register.updateOutcome(id, update))
       .catch(() => undefined /* already logged and counted above */);
   };
+}
+
+/** The talk time of a call crocetta connected itself (a passed human check), as drachtio's CDRs give a forward's. */
+function recordTalk(deps: HandlerDeps, recorded: Promise<number> | null, talkMs: number): void {
+  const answeredAt = deps.clock.now() - talkMs;
+  recorded
+    ?.then((id) => deps.register.recordTalk(id, { talkMs, answeredAt }))
+    .catch(() => undefined /* already logged and counted when it was written */);
 }
 
 /** The user a forward puts in the PBX's URI: the vouched-for one, or (fail open, nothing to vouch for) none. */

@@ -20,7 +20,8 @@ import type { CheckResult } from '../store/register/types.js';
 import type { CallOutcome } from './call-plan.js';
 import type { CarryOutContext } from './carry-out.js';
 import { keyOfInfo } from './dtmf-info.js';
-import { connectToPbx, type Leg } from './pbx-bridge.js';
+import { connectToPbx } from './pbx-bridge.js';
+import type { Leg } from './srf-augment.js';
 import { CANCELLED, OK, type SipPlan } from './verdict-to-sip.js';
 
 export interface CheckSettings {
@@ -42,6 +43,8 @@ export interface CheckDeps {
   pbxTarget(): string | null;
   /** Counts each result (crocetta_checks_total). */
   counted(result: CheckResult): void;
+  /** A caller who passed talked with the office this long (ms from the PBX's answer to the BYE): the talk time. */
+  talked(talkMs: number): void;
 }
 
 type CheckPlan = Extract<SipPlan, { kind: 'check' }>;
@@ -72,6 +75,7 @@ export async function humanCheck(plan: CheckPlan, ctx: CarryOutContext): Promise
   const open = session;
   if (!ctx.call.moveTo('checking')) {
     open.close();
+    ctx.check.counted('hung-up');
     ctx.settle(hungUpBeforeAnswer('cancelled before the check'));
     return;
   }
@@ -192,6 +196,7 @@ async function afterAnswer(
     target: ctx.check.pbxTarget(),
     headers: plan.headers,
     log: ctx.log,
+    onEnd: (talkMs) => ctx.check.talked(talkMs),
   });
   // The caller's RTP goes to the PBX now (or the call is over): our port is free.
   session.close();

@@ -7,7 +7,7 @@
  */
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
-import type { SrfRequest, SrfResponse } from './srf-augment.js';
+import type { Leg, SrfRequest, SrfResponse } from './srf-augment.js';
 
 export interface B2buaTrunk {
   /** Where the INVITE goes (the dialled number as user is already in). */
@@ -18,17 +18,6 @@ export interface B2buaTrunk {
   domain: string;
   dialled: string | null;
   auth: { username: string; password: string };
-}
-
-/** The SIP fields of drachtio-srf's Dialog that this module uses (the shipped typings lack some). */
-interface Leg {
-  local: { sdp: string };
-  connected: boolean;
-  on(event: 'destroy', listener: () => void): void;
-  on(event: 'modify' | 'info', listener: (req: SrfRequest, res: SrfResponse) => void): void;
-  modify(sdp: string): Promise<string>;
-  request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<Srf.SrfResponse>;
-  destroy(): Promise<void>;
 }
 
 interface B2buaCapable {

@@ -6,25 +6,13 @@
  * (it is a B2BUA for signalling, never for media): BYE, re-INVITE and INFO pass across, and the caller hanging up
  * while the PBX rings CANCELs the PBX's INVITE.
  */
+import { performance } from 'node:perf_hooks';
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import { asOurOffer, readOffer } from '../media/index.js';
 import type { AttemptOutcome, HungUpBy } from '../store/register/types.js';
-import type { SrfRequest, SrfResponse } from './srf-augment.js';
+import type { Leg, SrfRequest } from './srf-augment.js';
 import { CANCELLED, OK, SERVER_ERROR, TEMPORARILY_UNAVAILABLE } from './verdict-to-sip.js';
-
-/** The SIP fields of drachtio-srf's Dialog used here (the shipped typings lack some). */
-export interface Leg {
-  local: { sdp: string };
-  remote: { sdp: string };
-  connected: boolean;
-  on(event: 'destroy', listener: () => void): void;
-  on(event: 'modify' | 'info', listener: (req: SrfRequest, res: SrfResponse) => void): void;
-  removeAllListeners(event: string): void;
-  modify(sdp: string): Promise<string>;
-  request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<Srf.SrfResponse>;
-  destroy(): Promise<void>;
-}
 
 interface UacCapable {
   createUAC(
@@ -47,6 +35,8 @@ export interface BridgeRequest {
   /** Extra headers for the PBX (the tag, with check=passed). */
   headers: Record<string, string>;
   log: Logger;
+  /** Told once when a connected call ends (a BYE from either side), with the ms since the PBX answered. */
+  onEnd(talkMs: number): void;
 }
 
 export interface BridgeResult {
@@ -136,6 +126,7 @@ export async function connectToPbx(b: BridgeRequest): Promise<BridgeResult> {
       sent: `check passed, PBX answered ${status ?? 'nothing'}`,
     };
   }
+  const pbxAnsweredAt = performance.now();
   if (callerGone || !b.caller.connected) {
     await pbx.destroy().catch(() => undefined);
     return {
@@ -168,16 +159,24 @@ export async function connectToPbx(b: BridgeRequest): Promise<BridgeResult> {
       .catch((err: unknown) => b.log.warn({ err }, "re-INVITE towards the PBX with the caller's new media failed"));
   }
   b.caller.removeAllListeners('destroy');
-  tie(b.caller, pbx, b, 'caller');
-  tie(pbx, b.caller, b, 'pbx');
+  let ended = false;
+  const end = (by: 'caller' | 'pbx'): void => {
+    if (ended) return;
+    ended = true;
+    const talkMs = Math.round(performance.now() - pbxAnsweredAt);
+    b.log.info({ by, talkMs }, 'checked call ended');
+    b.onEnd(talkMs);
+  };
+  tie(b.caller, pbx, b, () => end('caller'), 'caller');
+  tie(pbx, b.caller, b, () => end('pbx'), 'pbx');
   return { outcome: 'answered', finalStatus: OK, hungUpBy: null, sent: 'check passed, connected to the PBX' };
 }
 
 /** A hang-up ends the other leg; a re-INVITE or INFO is relayed and its answer brought back. */
-function tie(from: Leg, to: Leg, b: BridgeRequest, side: 'caller' | 'pbx'): void {
+function tie(from: Leg, to: Leg, b: BridgeRequest, ended: () => void, side: 'caller' | 'pbx'): void {
   from.on('destroy', () => {
+    ended();
     if (to.connected) to.destroy().catch((err: unknown) => b.log.debug({ err }, 'BYE towards the other leg failed'));
-    b.log.info({ by: side }, 'checked call ended');
   });
   from.on('modify', (req, res) => {
     if (!req.body) {

@@ -41,6 +41,19 @@ export interface ProxyableRequest {
 export type SrfRequest = Srf.SrfRequest & ProxyableRequest;
 export type SrfResponse = Srf.SrfResponse;
 
+/** The members of drachtio-srf's Dialog that crocetta uses (dialog.js); the shipped typings lack some. */
+export interface Leg {
+  local: { sdp: string };
+  remote: { sdp: string };
+  connected: boolean;
+  on(event: 'destroy', listener: () => void): void;
+  on(event: 'modify' | 'info', listener: (req: SrfRequest, res: SrfResponse) => void): void;
+  removeAllListeners(event: string): void;
+  modify(sdp: string): Promise<string>;
+  request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<Srf.SrfResponse>;
+  destroy(): Promise<void>;
+}
+
 export interface ConnectOptions extends Srf.SrfConfig {
   /** wire-protocol.js: without retryMaxDelay the back-off grows 1.7× with no ceiling. */
   reconnect?: { retryMaxDelay: number };

@@ -210,6 +210,10 @@ describe('the human check through drachtio', () => {
     expect((await bye.waitForFinal()).status).toBe(200);
     const byeToPbx = await (h as Harness).double.waitForAppRequest('BYE', 5000);
     expect(byeToPbx.request.headers['call-id']).toEqual(toPbx.request.headers['call-id']);
+    // The talk time, from the PBX's answer to the BYE, as drachtio's CDRs give it for a forwarded call.
+    const talked = await attemptOf(SUSPECT_E164, (a) => typeof a.talkMs === 'number');
+    expect(talked.talkMs).toBeGreaterThan(0);
+    expect(talked.talkMs).toBeLessThan(5000);
   });
 
   it('DTMF as SIP INFO (application/dtmf-relay) passes too; the PBX hanging up BYEs the caller', async () => {
