@@ -4,9 +4,7 @@
  * Needs `drachtio`, `sipp` and that pcap: CI has no drachtio-server, so there it is skipped (the double covers the
  * same outcomes in test/integration/human-check.test.ts). Ports: 34000-34999 on 127.0.0.x.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -16,17 +14,16 @@ import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
+import { onPath, sippScenario, startDrachtio, type RealDrachtio } from '../support/real-sip-tools.js';
 
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
 const PCAP = '/usr/share/sip-tester/dtmf_2833_1.pcap';
-const has = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
-const missing = [...['drachtio', 'sipp'].filter((b) => !has(b)), ...(existsSync(PCAP) ? [] : [PCAP])];
+const missing = [...['drachtio', 'sipp'].filter((b) => onPath(b) === null), ...(existsSync(PCAP) ? [] : [PCAP])];
 
 const ADMIN = 34022;
 const SIP = { host: '127.0.0.1', port: 34060 };
 const PBX = { host: '127.0.0.3', port: 34080 };
 const CALLER = { host: '127.0.0.5', port: 34100 };
-const SECRET = 'e2e-check-secret';
 const TOKEN = 'e2e-check-token-0123';
 const SUSPECT = '+3908431234567'; // AGCOM survey prefix 0843: suspect
 
@@ -34,7 +31,7 @@ describe.skipIf(missing.length > 0)(
   `the human check through a real drachtio-server and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} missing)` : ''}`,
   () => {
     let dir = '';
-    let drachtio: ReturnType<typeof spawn> | undefined;
+    let drachtio: RealDrachtio | undefined;
     let app: Crocetta | undefined;
 
     const attempts = async (): Promise<Attempt[]> => {
@@ -45,58 +42,26 @@ describe.skipIf(missing.length > 0)(
       return ((await res.json()) as { attempts: Attempt[] }).attempts;
     };
 
-    async function sipp(
+    const sipp = (
       scenario: string,
       target: string | null,
       local: { host: string; port: number },
       mediaPort: number,
       keys: Record<string, string> = {},
-    ) {
-      const args = [
-        '-sf',
-        join(SCENARIOS, scenario),
-        '-i',
-        local.host,
-        '-p',
-        String(local.port),
-        '-mi',
-        local.host,
-        '-mp',
-        String(mediaPort),
-        '-m',
-        '1',
-        '-nostdin',
-        '-timeout',
-        '40s',
-        '-timeout_error',
-        '-trace_logs',
-        '-trace_err',
-        '-trace_msg',
-      ];
-      for (const [k, v] of Object.entries(keys)) args.push('-key', k, v);
-      if (target !== null) args.unshift(target);
-      const child = spawn('sipp', args, { cwd: dir, stdio: 'ignore' });
-      const [code] = (await once(child, 'exit')) as [number | null];
-      const prefix = scenario.replace(/\.xml$/, '_');
-      const logs = readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('_logs.log'));
-      const text = logs.map((f) => readFileSync(join(dir, f), 'utf8')).join('');
-      for (const f of logs) rmSync(join(dir, f));
-      return { code, logs: text };
-    }
+    ) =>
+      sippScenario(dir, join(SCENARIOS, scenario), target, local, keys, {
+        media: { host: local.host, port: mediaPort },
+        timeoutSeconds: 40,
+      });
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-check-'));
-      const conf =
-        `<drachtio><admin port="${ADMIN}" secret="${SECRET}">127.0.0.1</admin><sip><contacts><contact>sip:${SIP.host}:${SIP.port};transport=udp</contact></contacts></sip>` +
-        `<logging><file><name>${join(dir, 'drachtio.log')}</name><archive>${dir}</archive><size>50</size><maxFiles>2</maxFiles><auto-flush>true</auto-flush></file><loglevel>info</loglevel><sofia-loglevel>3</sofia-loglevel></logging></drachtio>`;
-      writeFileSync(join(dir, 'drachtio.conf.xml'), conf);
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_')));
-      drachtio = spawn('drachtio', ['-f', join(dir, 'drachtio.conf.xml')], { env, stdio: 'ignore' });
+      drachtio = await startDrachtio(dir, { admin: ADMIN, sip: SIP.port }, 'e2e-check-secret');
       const config = loadConfig({
         env: {
           CROCETTA_DB: join(dir, 'register.sqlite'),
           DRACHTIO_PORT: String(ADMIN),
-          DRACHTIO_SECRET: SECRET,
+          DRACHTIO_SECRET: drachtio.secret,
           PBX_URI: `sip:${PBX.host}:${PBX.port}`,
           PANEL_HOST: '127.0.0.1',
           PANEL_PORT: '0',
@@ -118,11 +83,7 @@ describe.skipIf(missing.length > 0)(
 
     afterAll(async () => {
       await app?.stop().catch(() => undefined);
-      if (drachtio && drachtio.exitCode === null) {
-        drachtio.kill('SIGTERM');
-        await Promise.race([once(drachtio, 'exit'), new Promise((r) => setTimeout(r, 3000))]);
-        if (drachtio.exitCode === null) drachtio.kill('SIGKILL');
-      }
+      await drachtio?.stop();
       if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
       else process.stderr.write(`e2e: logs kept in ${dir}\n`);
     }, 30_000);
@@ -147,6 +108,9 @@ describe.skipIf(missing.length > 0)(
       );
       expect(row).toMatchObject({ action: 'check', verdict: 'suspect' });
       expect(row.checkMs).toBeGreaterThan(0);
+      // The caller talks 0.5 s on the PBX's media, then hangs up: the talk time is the register's.
+      const talked = await eventually(async () => (await attempts()).find((a) => typeof a.talkMs === 'number'), 5000);
+      expect(talked.talkMs).toBeGreaterThanOrEqual(400);
     }, 60_000);
 
     it("no key: the NO, then crocetta's BYE", async () => {

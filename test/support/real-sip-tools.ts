@@ -131,7 +131,8 @@ export function runSipp(args: string[], timeoutMs = 30_000): SippRun {
 
 /**
  * Runs one scenario of test/e2e/scenarios to its end in `dir` (its -trace_logs land there and are read, then
- * removed); `target` null for a UAS. `keys` fill the scenario's [did], [caller]... (`-key`).
+ * removed); `target` null for a UAS. `keys` fill the scenario's [did], [caller]... (`-key`); `media` is sipp's RTP
+ * address and port (`-mi`, `-mp`), for scenarios that play a pcap; `timeoutSeconds` bounds the whole run (20).
  */
 export async function sippScenario(
   dir: string,
@@ -139,6 +140,7 @@ export async function sippScenario(
   target: string | null,
   local: { host: string; port: number },
   keys: Record<string, string> = {},
+  opts: { media?: { host: string; port: number }; timeoutSeconds?: number } = {},
 ): Promise<{ code: number | null; logs: string }> {
   const args = [
     '-sf',
@@ -151,10 +153,11 @@ export async function sippScenario(
     '1',
     '-nostdin',
     '-timeout',
-    '20s',
+    `${opts.timeoutSeconds ?? 20}s`,
     '-timeout_error',
     '-trace_logs',
   ];
+  if (opts.media) args.push('-mi', opts.media.host, '-mp', String(opts.media.port));
   for (const [k, v] of Object.entries(keys)) args.push('-key', k, v);
   if (target !== null) args.unshift(target);
   const child = spawn('sipp', args, { cwd: dir, stdio: 'ignore' });
