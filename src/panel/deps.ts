@@ -2,6 +2,7 @@
 import type { DossierService } from '../dossier/index.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { CheckMemory } from '../screening/check-memory.js';
 import type { Clock, EvidenceLookup } from '../screening/types.js';
 import type { LiveSettings } from '../settings/live-settings.js';
 import type { FeedService } from '../sharing/feeds/feeds.js';
@@ -19,6 +20,8 @@ export interface PanelDeps {
   reports: Reports;
   /** The action policy and classifier in force; the rules and settings pages change them. */
   live: LiveSettings;
+  /** Passed human checks: the number page's "what each line would do" lets a remembered passer through. */
+  checkMemory?: CheckMemory;
   sessions: Sessions;
   limiter: LoginLimiter;
   /** The admin password's scrypt hash; null = no password configured (login impossible). */

@@ -2,13 +2,16 @@ import type { CallerIdentity } from '../callerid/types.js';
 import { policyLines } from '../config/derive-policy.js';
 import { pickAction } from '../policy/rules.js';
 import type { OpenState } from '../screening/business-hours.js';
+import { applyCheckMemory, type CheckMemory } from '../screening/check-memory.js';
 import type { CallerEvidence } from '../screening/types.js';
 import type { LiveSettings } from '../settings/live-settings.js';
 import type { LineNow } from './pages/policies.js';
 
 /**
  * What each of our numbers the policies name (and any other number) would do with this caller now: its verdict
- * there and the action, with the rule that picks it. Null when there are no policies.
+ * there and the action, with the rule that picks it, after the memory of passed checks as the call path applies it
+ * (a remembered passer is tagged, not checked; one marked nuisance since gets the NO), saying so in `note`.
+ * Null when there are no policies.
  */
 export function linesNow(
   live: LiveSettings,
@@ -16,18 +19,17 @@ export function linesNow(
   evidence: CallerEvidence,
   now: number,
   defaultCountry: string,
+  check?: { memory: CheckMemory | undefined; callerKey: string | null },
 ): { open: OpenState | null; lines: LineNow[] } | null {
   const policies = live.current.policies;
   if (policies.length === 0) return null;
   const policy = live.policy;
   const line = (did: string | null, key: string | null, name: string): LineNow => {
     const decision = live.classify(identity, evidence, now, { did: key });
-    return {
-      did,
-      name,
-      verdict: decision.verdict,
-      choice: pickAction(decision, identity, policy, { did: key, time: now }),
-    };
+    const choice = pickAction(decision, identity, policy, { did: key, time: now });
+    const gated = applyCheckMemory(choice.action, decision, check?.callerKey ?? null, now, check?.memory);
+    const note = gated.decision === decision ? null : (gated.decision.reasons.at(-1)?.text ?? null);
+    return { did, name, verdict: decision.verdict, choice: { ...choice, action: gated.action }, note };
   };
   return {
     open: policy.rules?.openAt(now) ?? null,

@@ -12,6 +12,7 @@ import { createPanelApp } from '../panel/panel-app.js';
 import type { Clock } from '../screening/types.js';
 import { readFriendReportsRanking, type FriendReportsQuery } from '../store/reports/community-rankings.js';
 import type { SipSide } from './build-sip-app.js';
+import { checkMemoryOf } from './check-memory.js';
 import type { Stores } from './open-stores.js';
 
 export interface PanelContext {
@@ -40,6 +41,7 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
     evidence,
     reports: panelStore.reports,
     live,
+    checkMemory: checkMemoryOf(config, register),
     sessions,
     limiter: new LoginLimiter(),
     adminHash: stores.adminHash,

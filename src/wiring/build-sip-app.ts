@@ -7,7 +7,6 @@ import type { Config } from '../config/schema.js';
 import { drachtioDuration, durationMs } from '../config/duration.js';
 import type { Logger } from '../log.js';
 import { watchCallsInProgress, type Metrics } from '../metrics.js';
-import { dayFormatter } from '../screening/dates.js';
 import type { Clock } from '../screening/types.js';
 import type { ActionDeps } from '../sip/handle-request.js';
 import { ForwardedCalls } from '../sip/forwarded-calls.js';
@@ -18,6 +17,7 @@ import { RecentTransactions } from '../sip/transactions.js';
 import { createTrunkClient, type TrunkClient } from '../sip/trunk-client.js';
 import { createTrunkInbound } from '../sip/trunk-inbound.js';
 import { trunkSettings } from '../trunk/settings.js';
+import { checkMemoryOf } from './check-memory.js';
 import type { Stores } from './open-stores.js';
 import { outboundRoute } from './outbound-route.js';
 
@@ -72,12 +72,7 @@ export function buildSipApp(config: Config, { stores, actions, clock, metrics, l
         defaultCountry: config.defaultCountry,
         evidence,
         trunkUsername: trunkConfig?.username ?? '',
-        checkMemory: {
-          passedAt: (key: string) => register.checkPassedAt(key),
-          markOf: (key: string) => register.evidenceFor(key).mark,
-          rememberDays: config.check.rememberDays,
-          dates: dayFormatter(config.timeZone),
-        },
+        checkMemory: checkMemoryOf(config, register),
         get classify() {
           return live.classify;
         },

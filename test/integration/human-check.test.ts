@@ -11,6 +11,7 @@ import { parse } from 'sdp-transform';
 import wavefile from 'wavefile';
 import { afterEach, describe, expect, it } from 'vitest';
 import { telephoneEventPacket } from '../../src/media/index.js';
+import { configSchema, type Config } from '../../src/config/schema.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite, buildMessage, type AppRequest, type InjectedRequest } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
@@ -51,7 +52,11 @@ interface Started {
 }
 
 /** The app with ACTION_SUSPECT=check (or `env`), a 0.6 s prompt, a 0.8 s NO and a 1 s wait. */
-async function start(env: Record<string, string> = {}, rememberDays = 30): Promise<Started> {
+async function start(
+  env: Record<string, string> = {},
+  rememberDays = 30,
+  more: (c: Config) => void = () => {},
+): Promise<Started> {
   const prompt = wav('prompt.wav', 0.6);
   const no = wav('no.wav', 0.8);
   const low = 41_000 + 2 * Math.floor(Math.random() * 4000);
@@ -63,6 +68,7 @@ async function start(env: Record<string, string> = {}, rememberDays = 30): Promi
         c.check.waitSeconds = 1;
         c.check.rememberDays = rememberDays;
         c.announcements.files.default = no;
+        more(c);
       },
       // The caller answers our re-INVITE with the media it offered at first; the PBX answers 180, 200 with its SDP.
       onAppRequest: (req) =>
@@ -310,7 +316,17 @@ describe('the human check through drachtio', () => {
   });
 
   it('a passer is let through for rememberDays; marked nuisance afterwards, no second chance', async () => {
-    await start({ ACTION_NUISANCE: 'check' });
+    // One policy, so the number page lists what each line would do with this caller now.
+    await start({ ACTION_NUISANCE: 'check' }, 30, (c) => {
+      c.policies = configSchema.shape.policies.parse([{ name: 'sales', dids: ['+390212345670'], action: 'check' }]);
+    });
+    const linesNow = async () =>
+      (
+        (await (h as Harness).api('GET', `/api/numbers/${encodeURIComponent(SUSPECT_E164)}`)).json as {
+          lines: { did: string | null; action: string; note: string | null }[];
+        }
+      ).lines;
+    expect((await linesNow())[0]).toMatchObject({ did: '+390212345670', action: 'check', note: null });
     const rtp = await sink();
     const first = invite(SUSPECT, offer(rtp.port));
     await answered(first);
@@ -324,6 +340,11 @@ describe('the human check through drachtio', () => {
     const remembered = await attemptOf(SUSPECT_E164, (a) => a.callId === second.request.headers['call-id']?.[0]);
     expect(remembered).toMatchObject({ action: 'tag', check: null });
     expect(remembered.reasons.map((r) => r.code)).toContain('check-remembered');
+    // The number page says the same of the next call: tagged, not checked, and why.
+    expect((await linesNow())[0]).toMatchObject({
+      action: 'tag',
+      note: expect.stringMatching(/^passed the check on .*: let through without one for 30 days$/) as unknown,
+    });
 
     (h as Harness).clock.advance(60_000);
     const mark = await (h as Harness).api('POST', `/api/numbers/${encodeURIComponent(SUSPECT_E164)}/mark`, {
@@ -340,5 +361,9 @@ describe('the human check through drachtio', () => {
     );
     expect(refused).toMatchObject({ verdict: 'nuisance', action: 'announce-answer', check: null });
     expect(refused.reasons.map((r) => r.code)).toContain('check-no-second-chance');
+    expect((await linesNow())[0]).toMatchObject({
+      action: 'announce-answer',
+      note: expect.stringMatching(/no second chance$/) as unknown,
+    });
   });
 });

@@ -195,6 +195,7 @@ describe('policies edited on the panel', () => {
         verdict: expect.stringMatching(/^(suspect|nuisance)$/) as unknown,
         action: 'tag',
         rule: 1,
+        note: null,
       },
       {
         did: null,
@@ -202,6 +203,7 @@ describe('policies edited on the panel', () => {
         verdict: expect.stringMatching(/^(suspect|nuisance)$/) as unknown,
         action: expect.any(String) as unknown,
         rule: null,
+        note: null,
       },
     ]);
 

@@ -189,6 +189,8 @@ export interface LineNow {
   name: string;
   verdict: Verdict;
   choice: PolicyChoice;
+  /** Why the action differs from the rule's (a remembered human check); null when it does not. */
+  note: string | null;
 }
 
 /** "At 21:10 (closed): on 02 1234 5670 (support line) a suspect: tag, rule 1". */
@@ -203,7 +205,7 @@ export function linesNowCard(ctx: PageContext, d: { time: string; state: string;
     (
       l,
     ) => html`<tr><td>${l.did === null ? html`<span class="muted">${p.otherLines}</span>` : html`<span class="mono">${l.did}</span>${l.name ? ` (${l.name})` : ''}`}</td>
-<td>${verdictBadge(ctx.loc, l.verdict)}</td><td class="nowrap">${formatAction(l.choice.action)}</td>
+<td>${verdictBadge(ctx.loc, l.verdict)}</td><td class="nowrap">${formatAction(l.choice.action)}${l.note === null ? '' : html`<br><span class="muted small">${l.note}</span>`}</td>
 <td>${l.choice.rule === null ? html`<span class="muted">${p.byVerdict}</span>` : `${p.byRule.replace('{n}', String(l.choice.rule.number))}${l.choice.rule.name ? ` "${l.choice.rule.name}"` : ''}`}</td></tr>`,
   )}</tbody></table></div>
 </section>`;

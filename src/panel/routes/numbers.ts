@@ -38,7 +38,7 @@ const appealBody = z.object({ reason: z.string().trim().min(3).max(500) }).stric
 
 type NumbersDeps = Pick<
   PanelDeps,
-  'register' | 'reports' | 'evidence' | 'live' | 'clock' | 'timeZone' | 'defaultCountry' | 'feed'
+  'register' | 'reports' | 'evidence' | 'live' | 'checkMemory' | 'clock' | 'timeZone' | 'defaultCountry' | 'feed'
 >;
 
 export function numbersRouter(deps: NumbersDeps): Router {
@@ -64,7 +64,10 @@ export function numbersRouter(deps: NumbersDeps): Router {
     const evidence = deps.evidence.evidenceFor(key);
     const decision = live.classify(caller.identity, evidence, ctx.now);
     // What each of our numbers the policies name would do with this caller now.
-    const lines = linesNow(live, caller.identity, evidence, ctx.now, deps.defaultCountry);
+    const lines = linesNow(live, caller.identity, evidence, ctx.now, deps.defaultCountry, {
+      memory: deps.checkMemory,
+      callerKey: key,
+    });
     sendHtml(
       res,
       numberPage(ctx, {
@@ -105,7 +108,10 @@ export function numbersRouter(deps: NumbersDeps): Router {
     const { key, identity } = caller;
     const now = deps.clock.now();
     const decision = classify(caller, now);
-    const lines = linesNow(live, identity, deps.evidence.evidenceFor(key), now, deps.defaultCountry);
+    const lines = linesNow(live, identity, deps.evidence.evidenceFor(key), now, deps.defaultCountry, {
+      memory: deps.checkMemory,
+      callerKey: key,
+    });
     const summary = await register.numberSummary(key);
     const recent = await register.attempts({ callerKey: key, limit: 20 });
     return {
@@ -127,6 +133,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
         verdict: l.verdict,
         action: formatAction(l.choice.action),
         rule: l.choice.rule?.number ?? null,
+        note: l.note,
       })),
     };
   };
