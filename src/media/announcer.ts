@@ -48,27 +48,11 @@ export class Announcer {
    * must end the announcement with start()→done or close().
    */
   async prepare(offerSdp: string | null | undefined, recording: Recording): Promise<PrepareResult> {
-    const read = readOffer(offerSdp);
-    if (!read.ok) return read;
-    if (read.offer.ipVersion !== (this.settings.mediaAddress.includes(':') ? 6 : 4))
-      return { ok: false, problem: 'no-address' };
-    if (this.reserved >= this.settings.maxConcurrent) return { ok: false, problem: 'busy' };
-    this.reserved++;
-    let lease: RtpPort | null = null;
-    try {
-      lease = await this.settings.ports.acquire();
-    } finally {
-      if (lease === null) this.reserved--;
-    }
-    if (lease === null) return { ok: false, problem: 'no-port' };
-    const answerSdp = writeAnswer(read.offer, {
-      address: this.settings.mediaAddress,
-      port: lease.port,
-      sessionId: randomInt(1, 2 ** 31),
-    });
+    const r = await this.reserve(offerSdp, false);
+    if (!r.ok) return r;
     return {
       ok: true,
-      announcement: new Announcement(read.offer, answerSdp, lease, recording, this, () => this.reserved--),
+      announcement: new Announcement(r.offer, r.answerSdp, r.lease, recording, this, () => this.reserved--),
     };
   }
 
@@ -77,6 +61,25 @@ export class Announcer {
    * plays several recordings from its port and hears the caller's keys. Counts against maxConcurrent.
    */
   async openSession(offerSdp: string | null | undefined): Promise<SessionResult> {
+    const r = await this.reserve(offerSdp, true);
+    if (!r.ok) return r;
+    return {
+      ok: true,
+      session: new MediaSession(r.offer, r.answerSdp, r.sessionId, r.lease, () => this.reserved--),
+    };
+  }
+
+  /**
+   * What both entries share: the offer read, a slot counted against maxConcurrent, a port, our answer (with
+   * telephone-events when `events`). On success the slot stays taken until the owner's freeSlot runs.
+   */
+  private async reserve(
+    offerSdp: string | null | undefined,
+    events: boolean,
+  ): Promise<
+    | { ok: true; offer: AudioOffer; answerSdp: string; sessionId: number; lease: RtpPort }
+    | { ok: false; problem: AnnounceProblem }
+  > {
     const read = readOffer(offerSdp);
     if (!read.ok) return read;
     if (read.offer.ipVersion !== (this.settings.mediaAddress.includes(':') ? 6 : 4))
@@ -95,9 +98,9 @@ export class Announcer {
       address: this.settings.mediaAddress,
       port: lease.port,
       sessionId,
-      events: true,
+      events,
     });
-    return { ok: true, session: new MediaSession(read.offer, answerSdp, sessionId, lease, () => this.reserved--) };
+    return { ok: true, offer: read.offer, answerSdp, sessionId, lease };
   }
 
   /** The address written in our SDP (MEDIA_ADDRESS). */
