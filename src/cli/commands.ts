@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream, existsSync, statSync } from 'node:
 import { Transform, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { normalizeNumber } from '../callerid/index.js';
-import type { CallerIdentity } from '../callerid/types.js';
+import { UNKNOWN_CALLER, type CallerIdentity } from '../callerid/types.js';
 import { LiveSettings } from '../settings/index.js';
 import { exportRegister, htableEntries, nuisanceNumbers } from '../sharing/export.js';
 import { loadFriendIndex } from '../sharing/feeds/index.js';
@@ -23,15 +23,8 @@ function callerKeyOf(text: string, country: string): { key: string; identity: Ca
     throw new CliError(`not a phone number: ${JSON.stringify(text)} (${n.flags.join(', ')})`, EXIT.usage);
   return {
     key: n.e164,
-    identity: {
-      number: n,
-      displayName: null,
-      source: 'from',
-      withheld: false,
-      withheldReason: null,
-      attestation: null,
-      verstat: null,
-    },
+    // A number typed on the command line: what an identity from a plain From would say, nothing more.
+    identity: { ...UNKNOWN_CALLER, number: n },
   };
 }
 
