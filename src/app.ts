@@ -12,8 +12,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Config } from './config/schema.js';
-import type { Logger } from './log.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { droppedLogLines, type Logger } from './log.js';
+import { createMetrics, watchLogDrops, type Metrics } from './metrics.js';
 import { systemClock, type Clock } from './screening/types.js';
 import type { FeedService } from './sharing/feeds/index.js';
 import { createActionDeps, type ActionSetup } from './sip/action-deps.js';
@@ -52,6 +52,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
+  watchLogDrops(metrics, () => droppedLogLines(logger));
   for (const warning of startupWarnings(config)) logger.warn(warning);
 
   const actions = createActionDeps(config, logger.child({ component: 'media' }));

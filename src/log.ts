@@ -4,6 +4,11 @@ export type { Logger };
 
 /** How to wait, at shutdown, until every line the service logged has reached stdout. */
 const drains = new WeakMap<Logger, () => Promise<void>>();
+/** Lines dropped so far because stdout's queue was full (`log.maxBufferBytes`). */
+const dropCounts = new WeakMap<Logger, { lines: number }>();
+
+/** The most a stalled stdout may hold in memory, by default: 16 MiB, some 30,000 decision lines. */
+export const DEFAULT_LOG_BUFFER_BYTES = 16 * 1024 * 1024;
 
 /**
  * The service's logger: JSON lines on stdout. Secrets never reach it: the API token, the drachtio secret and
@@ -16,8 +21,17 @@ const drains = new WeakMap<Logger, () => Promise<void>>();
  * and pino writes anything still queued synchronously on process exit. A kill -9 (or a power cut) may lose the
  * lines not yet written: those of the last few milliseconds, more if stdout's reader is slow. The register, not the
  * log, is the record of every attempt: it does not depend on the log.
+ *
+ * The queue is bounded (`maxBufferBytes`): when stdout's reader stalls (a pipe to a stopped or slow process), lines
+ * that would take the queue past the bound are dropped and counted (`droppedLogLines`, the metric
+ * crocetta_log_dropped_total), so memory stays bounded and calls are still answered. Once the queue has drained,
+ * one warning line says how many were dropped.
  */
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+export function createLogger(
+  level: string,
+  destination?: NodeJS.WritableStream,
+  opts: { maxBufferBytes?: number } = {},
+): Logger {
   const options: LoggerOptions = {
     level,
     base: { app: 'crocetta' },
@@ -34,7 +48,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     },
   };
   if (destination) return pino(options, destination);
-  const out = pino.destination({ dest: 1, sync: false });
+  const out = pino.destination({ dest: 1, sync: false, maxLength: opts.maxBufferBytes ?? DEFAULT_LOG_BUFFER_BYTES });
   // SonicBoom says when it has nothing left to write ('drain') but not whether it is writing: track it.
   let writing = false;
   const write = out.write.bind(out);
@@ -44,10 +58,30 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   };
   out.on('drain', () => (writing = false));
   const logger = pino(options, out);
+  const dropped = { lines: 0 };
+  let unreported = 0;
+  out.on('drop', () => {
+    dropped.lines++;
+    unreported++;
+  });
+  out.on('drain', () => {
+    if (unreported === 0) return;
+    logger.warn(
+      { dropped: unreported, droppedTotal: dropped.lines },
+      "log lines dropped: stdout's reader did not keep up and the log queue was full (log.maxBufferBytes)",
+    );
+    unreported = 0;
+  });
+  dropCounts.set(logger, dropped);
   drains.set(logger, () =>
     writing ? new Promise((resolve) => out.once('drain', () => resolve())) : Promise.resolve(),
   );
   return logger;
+}
+
+/** Log lines dropped so far because stdout's reader stalled (0 for a logger given its own destination). */
+export function droppedLogLines(logger: Logger): number {
+  return dropCounts.get(logger)?.lines ?? 0;
 }
 
 /**

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(config.log.level, undefined, { maxBufferBytes: config.log.maxBufferBytes });
   const app = await startCrocetta(config, { logger });
 
   // Every line logged reaches stdout before the process ends (the logger writes asynchronously).

@@ -129,3 +129,18 @@ export function watchCallsInProgress(
     },
   });
 }
+
+/** crocetta_log_dropped_total: log lines dropped because stdout's reader stalled (`dropped` is the running total). */
+export function watchLogDrops(metrics: Metrics, dropped: () => number): void {
+  let counted = 0;
+  new Counter({
+    name: 'crocetta_log_dropped_total',
+    help: "Log lines dropped because stdout's reader did not keep up and the log queue was full (log.maxBufferBytes)",
+    registers: [metrics.registry],
+    collect() {
+      const now = dropped();
+      if (now > counted) this.inc(now - counted);
+      counted = now;
+    },
+  });
+}

@@ -363,7 +363,16 @@ export const configSchema = z
           .strict(),
       })
       .strict(),
-    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+        maxBufferBytes: z
+          .number()
+          .int()
+          .min(65_536)
+          .max(1024 * 1024 * 1024),
+      })
+      .strict(),
   })
   .strict();
 
