@@ -55,7 +55,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   watchLogDrops(metrics, () => droppedLogLines(logger));
   for (const warning of startupWarnings(config)) logger.warn(warning);
 
-  const actions = createActionDeps(config, logger.child({ component: 'media' }));
+  const actions = createActionDeps(config, logger.child({ component: 'media' }), metrics);
   let stores: Stores | null = null;
   let sip: SipSide | null = null;
   try {

@@ -16,6 +16,7 @@ export interface Metrics {
   drachtioConnected: Gauge;
   forwardTimeouts: Counter;
   checks: Counter<'result'>;
+  mediaFallbacks: Counter<'reason' | 'use'>;
   retransmissions: Counter<'kind' | 'answer'>;
 }
 
@@ -82,6 +83,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       name: 'crocetta_checks_total',
       help: 'Human checks (action check) by result: passed, no-digit, wrong-digit, hung-up',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    mediaFallbacks: new Counter({
+      name: 'crocetta_announcement_fallbacks_total',
+      help: 'Calls that could not have their media, by reason (no-port: no RTP port free; busy: announcements.maxConcurrent playing; no-g711, no-sdp...) and use: announcement (the caller got the plain refusal instead) or check (forwarded tagged instead)',
+      labelNames: ['reason', 'use'],
       registers: [registry],
     }),
     forwardTimeouts: new Counter({

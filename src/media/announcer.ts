@@ -21,7 +21,12 @@ export interface AnnouncerSettings {
   gapMs: number;
   /** Upper bound of one announcement (s). */
   maxSeconds: number;
+  /** Told each time a call cannot have its media (the caller then gets the plain refusal, or a check is skipped). */
+  onRefused?: (problem: AnnounceProblem, use: MediaUse) => void;
 }
+
+/** What the media was for: the recorded NO (`prepare`) or the human check (`openSession`). */
+export type MediaUse = 'announcement' | 'check';
 
 /** Why a call cannot have its announcement (it then gets the configured refusal). */
 export type AnnounceProblem = OfferProblem | 'busy' | 'no-port';
@@ -49,7 +54,10 @@ export class Announcer {
    */
   async prepare(offerSdp: string | null | undefined, recording: Recording): Promise<PrepareResult> {
     const r = await this.reserve(offerSdp, false);
-    if (!r.ok) return r;
+    if (!r.ok) {
+      this.settings.onRefused?.(r.problem, 'announcement');
+      return r;
+    }
     return {
       ok: true,
       announcement: new Announcement(r.offer, r.answerSdp, r.lease, recording, this, () => this.reserved--),
@@ -62,7 +70,10 @@ export class Announcer {
    */
   async openSession(offerSdp: string | null | undefined): Promise<SessionResult> {
     const r = await this.reserve(offerSdp, true);
-    if (!r.ok) return r;
+    if (!r.ok) {
+      this.settings.onRefused?.(r.problem, 'check');
+      return r;
+    }
     return {
       ok: true,
       session: new MediaSession(r.offer, r.answerSdp, r.sessionId, r.lease, () => this.reserved--),

@@ -2,7 +2,7 @@
  * Builds the announcement machinery from settings, once at start: recordings read, checked and pre-encoded,
  * the RTP worker thread (ports and pacing off the main thread), the announcer with its concurrency cap.
  */
-import { Announcer } from './announcer.js';
+import { Announcer, type AnnouncerSettings } from './announcer.js';
 import { loadCatalog, type CatalogSettings, type RecordingCatalog } from './catalog.js';
 import { parsePortRange } from './port-pool.js';
 import { RecordingError } from './recording.js';
@@ -20,6 +20,8 @@ export interface MediaSettings extends Omit<CatalogSettings, 'maxSeconds'> {
   startNow?: boolean;
   /** Told when the RTP worker thread fails (it is started again for the next announcement). */
   onError?: (err: Error) => void;
+  /** Told each time a call cannot have its media (no port free, busy, an offer without G.711...). */
+  onRefused?: AnnouncerSettings['onRefused'];
 }
 
 export interface Media {
@@ -50,6 +52,7 @@ export function openMedia(s: MediaSettings): Media {
     repeat: s.repeat,
     gapMs: s.gapMs,
     maxSeconds: s.maxSeconds,
+    ...(s.onRefused && { onRefused: s.onRefused }),
   });
   return { announcer, catalog, stop: () => rtp.close() };
 }

@@ -8,6 +8,7 @@ import { configuredActions } from '../config/derive.js';
 import { projectRoot } from '../config/loader.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import { loadCheckPrompt, openMedia, type Media } from '../media/index.js';
 import type { ActionDeps } from './handle-request.js';
 
@@ -16,7 +17,7 @@ export interface ActionSetup {
   media: Media;
 }
 
-export function createActionDeps(config: Config, logger: Logger): ActionSetup {
+export function createActionDeps(config: Config, logger: Logger, metrics: Metrics): ActionSetup {
   const actions = configuredActions(config);
   const a = config.announcements;
   const media = openMedia({
@@ -35,6 +36,7 @@ export function createActionDeps(config: Config, logger: Logger): ActionSetup {
     baseDir: process.cwd(),
     startNow: actions.some((x) => x.kind === 'announce-early' || x.kind === 'announce-answer' || x.kind === 'check'),
     onError: (err) => logger.error({ err }, 'the RTP worker thread failed; announcements start it again'),
+    onRefused: (reason, use) => metrics.mediaFallbacks.inc({ reason, use }),
   });
   logger.info(
     {

@@ -93,6 +93,15 @@ async function attemptOf(number: string): Promise<Attempt | undefined> {
   return (res.json as { attempts: Attempt[] }).attempts[0];
 }
 
+/** The announcement fallback counters in /metrics, one line per reason. */
+async function fallbacks(): Promise<string[]> {
+  const res = await (h as Harness).api('GET', '/metrics');
+  return String(res.json)
+    .split('\n')
+    .filter((l) => l.startsWith('crocetta_announcement_fallbacks_total{'))
+    .sort();
+}
+
 /** True when the RTP port can be bound again, i.e. crocetta closed its socket. */
 async function portIsFree(port: number): Promise<boolean> {
   const dgram = await import('node:dgram');
@@ -225,6 +234,24 @@ describe('announcements and refusals through drachtio', () => {
     const late = invite(NUISANCE, '');
     expect((await late.waitForFinal()).status).toBe(607);
     expect([...g729.responses, ...late.responses].some((r) => r.status === 183)).toBe(false);
+    expect(await fallbacks()).toEqual([
+      'crocetta_announcement_fallbacks_total{reason="no-g711",use="announcement"} 1',
+      'crocetta_announcement_fallbacks_total{reason="no-sdp",use="announcement"} 1',
+    ]);
+  });
+
+  it('refuses with the plain 607 a call that finds no RTP port free, and counts it (no-port)', async () => {
+    const low = 34_000 + 2 * Math.floor(Math.random() * 450); // one even port: one announcement at a time
+    await start('', { ACTION_NUISANCE: 'announce-early', RTP_PORTS: `${low}-${low + 1}` }, '  repeat: 5\n');
+    const rtp = await sink();
+    const first = invite(NUISANCE, offer(rtp.port));
+    await first.waitForResponse(183);
+    const second = invite(NUISANCE, offer(rtp.port));
+    expect((await second.waitForFinal()).status).toBe(607);
+    expect(second.responses.some((r) => r.status === 183)).toBe(false);
+    first.cancel();
+    expect((await first.waitForFinal()).status).toBe(487);
+    expect(await fallbacks()).toEqual(['crocetta_announcement_fallbacks_total{reason="no-port",use="announcement"} 1']);
   });
 
   it('sends 608 Rejected with a Call-Info jCard naming whom wrongly blocked callers can contact', async () => {
