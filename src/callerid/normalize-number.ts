@@ -1,9 +1,11 @@
 import {
+  type CountryCode,
   ParseError,
   isSupportedCountry,
   parsePhoneNumberWithError,
   validatePhoneNumberLength,
 } from 'libphonenumber-js/max';
+import { parseFast } from './fast-number.js';
 import { RecentCache } from './recent-cache.js';
 import { MAX_RAW_NUMBER, sanitizeText } from './text.js';
 import type { PhoneNumber } from './types.js';
@@ -70,8 +72,8 @@ function isPlainNumber(text: string): boolean {
   return true;
 }
 
-/** Dialable form: `+` and digits, or a flag saying why there is none. */
-function dialable(text: string): { intl: boolean; digits: string } | { flag: string } {
+/** Dialable form: `+` and digits, or a flag saying why there is none. Exported for fast-number.test.ts. */
+export function dialable(text: string): { intl: boolean; digits: string } | { flag: string } {
   if (isPlainNumber(text)) {
     // The common case (`+390212345678`, `0212345678`): no copying character by character.
     if (text.startsWith('+')) return { intl: true, digits: text.slice(1) };
@@ -100,14 +102,36 @@ function dialable(text: string): { intl: boolean; digits: string } | { flag: str
   return { intl, digits };
 }
 
-/** Parses a dialable form (`+` and digits, or national digits) with libphonenumber-js. */
-function parseDialable(intl: boolean, digits: string, defaultCountry: string): Parsed {
+/**
+ * Parses a dialable form (`+` and digits, or national digits): the fast path (fast-number.ts, libphonenumber-js's
+ * steps on its metadata with the patterns compiled once) when it is sure, else libphonenumber-js itself.
+ */
+export function parseDialable(intl: boolean, digits: string, defaultCountry: string): Parsed {
+  const early = tooShortOrLong(intl, digits);
+  if (early !== null) return early;
+  const country = supportedCountry(defaultCountry);
+  return parseFast(intl, digits, country) ?? parseWithLibrary(intl, digits, country);
+}
+
+/** parseDialable through libphonenumber-js alone: the reference the fast path is tested against. */
+export function parseDialableWithLibrary(intl: boolean, digits: string, defaultCountry: string): Parsed {
+  return tooShortOrLong(intl, digits) ?? parseWithLibrary(intl, digits, supportedCountry(defaultCountry));
+}
+
+function tooShortOrLong(intl: boolean, digits: string): Parsed | null {
   if (digits.length === 0) return unparsed('too-short');
   if (digits.length > MAX_DIGITS) return unparsed('too-long');
   if (!intl && digits.length < 3) return unparsed('too-short');
   if (!intl && digits.length <= MAX_SHORT_CODE_DIGITS) return unparsed('short-code');
+  return null;
+}
+
+function supportedCountry(defaultCountry: string): CountryCode | undefined {
   const upper = defaultCountry.toUpperCase();
-  const country = isSupportedCountry(upper) ? upper : undefined;
+  return isSupportedCountry(upper) ? upper : undefined;
+}
+
+function parseWithLibrary(intl: boolean, digits: string, country: CountryCode | undefined): Parsed {
   const dial = intl ? `+${digits}` : digits;
   const options = { defaultCountry: country, extract: false };
   try {
