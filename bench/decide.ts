@@ -1,7 +1,7 @@
 /**
  * bench/decide.ts: how fast crocetta decides, with 1M listed numbers in the register.
  *
- *   npm run bench:decide [-- --marks 1000000 --calls 300000]
+ *   npm run bench:decide [-- --marks 1000000 --calls 300000 --config bench/prefixes-on.yaml]
  *
  * Builds a register with N marked numbers (SQLite, loaded by the real openRegister into the in-memory index, with
  * the options the service opens it with), then times the decision the SIP handler makes for each request:
@@ -14,6 +14,8 @@
  * over the same callers), index load time and RSS.
  * Baseline measured in the same run: libphonenumber-js parsing the same numbers alone (the floor of any
  * caller-ID work that parses every new number), and the process's RSS before the index was loaded.
+ * `--config FILE` overlays a YAML file on config/default.yaml as CROCETTA_CONFIG does for the service (e.g.
+ * bench/prefixes-on.yaml: the prefix tree on); the bench ignores the CROCETTA_CONFIG of its own environment.
  * `--cpu-prof DIR` writes a CPU profile of each traffic shape's timed loop alone (DIR/repeat.cpuprofile,
  * DIR/all-new.cpuprofile; open them in Chrome DevTools or speedscope), without the register's build and load.
  */
@@ -52,7 +54,13 @@ function arg(name: string, fallback: number): number {
 
 const MARKS = arg('marks', 1_000_000);
 const CALLS = arg('calls', 300_000);
-const PROFILE_DIR = ((i) => (i >= 0 ? process.argv[i + 1] : undefined))(process.argv.indexOf('--cpu-prof'));
+function stringArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const PROFILE_DIR = stringArg('cpu-prof');
+const CONFIG_FILE = stringArg('config');
 
 /** Runs `fn` under the V8 profiler when --cpu-prof was given, writing DIR/<name>.cpuprofile. */
 async function profiled<T>(name: string, fn: () => T): Promise<T> {
@@ -215,7 +223,12 @@ async function main(): Promise<void> {
   const clock = { now: () => now };
   // The default configuration and the README's policies (support line, sales line, two after-hours rules); the
   // DID called is neither line and the office is open, so every rule is tried before the actions per verdict.
-  const config = loadConfig({ env: {} });
+  const config = loadConfig({ env: CONFIG_FILE === undefined ? {} : { CROCETTA_CONFIG: CONFIG_FILE } });
+  console.log(
+    `config: config/default.yaml${CONFIG_FILE === undefined ? '' : ` + ${CONFIG_FILE}`} (prefix tree ${
+      config.screening.learning.prefixes.enabled ? 'on' : 'off'
+    })`,
+  );
   config.policies = configSchema.shape.policies.parse([
     { name: 'support line', dids: ['02 1234 5670'], verdicts: ['suspect', 'nuisance', 'withheld'], action: 'tag' },
     { name: 'sales line', dids: ['02 1234 5671'], verdicts: ['suspect', 'withheld'], action: 'reject' },
