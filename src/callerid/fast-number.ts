@@ -193,8 +193,25 @@ function isType(nn: string, t: TypeDef | undefined): boolean {
   return t.pattern.test(nn);
 }
 
+/**
+ * The last numberType answer: parse() asks for a shared calling code's countries by type (+39: IT, then VA) and
+ * getType() asks again for the country found, on the same national number.
+ */
+let lastNn = '';
+let lastPlan: Plan | null = null;
+let lastType: string | undefined;
+
 /** getNumberType for a national number under one plan. */
 function numberType(nn: string, plan: Plan): string | undefined {
+  if (plan === lastPlan && nn === lastNn) return lastType;
+  const type = computeType(nn, plan);
+  lastNn = nn;
+  lastPlan = plan;
+  lastType = type;
+  return type;
+}
+
+function computeType(nn: string, plan: Plan): string | undefined {
   if (!plan.nationalNumber.test(nn)) return undefined;
   if (isType(nn, plan.fixedLine)) {
     const mobile = plan.mobile;
