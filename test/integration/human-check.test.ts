@@ -3,24 +3,19 @@
  * (the prompt, the NO, the caller's RFC 4733 keys), SIP INFO keys, the PBX leg crocetta sets up (3PCC) and the
  * real SQLite register. One test per outcome a user sees.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'sdp-transform';
-import wavefile from 'wavefile';
 import { afterEach, describe, expect, it } from 'vitest';
-import { telephoneEventPacket } from '../../src/media/index.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import type { Attempt } from '../../src/store/register/types.js';
-import { buildInvite, buildMessage, type AppRequest, type InjectedRequest } from '../support/drachtio-double.js';
+import { callerOffer, PBX_SDP_ADDRESS, pbxAnswer, pressInRtp, shortWav } from '../support/check-calls.js';
+import { buildInvite, buildMessage, type InjectedRequest } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
-import { RtpSink, testSignal } from '../support/rtp-sink.js';
+import { RtpSink } from '../support/rtp-sink.js';
 
 const DID = '+390612345678';
 const SUSPECT = '08431234567'; // AGCOM survey prefix 0843: suspect by the IT pack
 const SUSPECT_E164 = '+3908431234567';
-const PBX_SDP_ADDRESS = '198.51.100.20';
 
 let h: Harness | undefined;
 const sinks: RtpSink[] = [];
@@ -30,21 +25,6 @@ afterEach(async () => {
   h = undefined;
   for (const s of sinks.splice(0)) await s.close();
 });
-
-/** A short WAV (seconds of the test signal, 8 kHz mono) so tests do not wait for the built-in prompt and NO. */
-function wav(name: string, seconds: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'crocetta-check-'));
-  const w = new wavefile.WaveFile();
-  w.fromScratch(
-    1,
-    8000,
-    '16',
-    Float64Array.from(testSignal(8000, seconds), (v) => Math.round(v * 32767)),
-  );
-  const file = join(dir, name);
-  writeFileSync(file, w.toBuffer());
-  return file;
-}
 
 interface Started {
   promptMs: number;
@@ -57,8 +37,8 @@ async function start(
   rememberDays = 30,
   more: (c: Config) => void = () => {},
 ): Promise<Started> {
-  const prompt = wav('prompt.wav', 0.6);
-  const no = wav('no.wav', 0.8);
+  const prompt = shortWav('prompt.wav', 0.6);
+  const no = shortWav('no.wav', 0.8);
   const low = 41_000 + 2 * Math.floor(Math.random() * 4000);
   h = await startHarness(
     { MEDIA_ADDRESS: '127.0.0.1', RTP_PORTS: `${low}-${low + 49}`, ACTION_SUSPECT: 'check', ...env },
@@ -73,7 +53,7 @@ async function start(
       // The caller answers our re-INVITE with the media it offered at first; the PBX answers 180, 200 with its SDP.
       onAppRequest: (req) =>
         (req.method === 'INVITE' && req.dialogId !== '' ? [{ status: 200, body: callerSdp }] : undefined) ??
-        defaultAnswer(req),
+        pbxAnswer(req),
     },
   );
   return { promptMs: 600, noMs: 800 };
@@ -81,50 +61,10 @@ async function start(
 
 let callerSdp = '';
 
-function defaultAnswer(req: AppRequest) {
-  if (req.method !== 'INVITE') return [{ status: 200 }];
-  return [{ status: 180 }, { status: 200, body: pbxSdp() }];
-}
-
-function pbxSdp(): string {
-  return [
-    'v=0',
-    'o=pbx 7 7 IN IP4 198.51.100.20',
-    's=-',
-    `c=IN IP4 ${PBX_SDP_ADDRESS}`,
-    't=0 0',
-    'm=audio 40000 RTP/AVP 8 101',
-    'a=rtpmap:8 PCMA/8000',
-    'a=rtpmap:101 telephone-event/8000',
-    'a=fmtp:101 0-16',
-    'a=ptime:20',
-    'a=sendrecv',
-    '',
-  ].join('\r\n');
-}
-
 async function sink(): Promise<RtpSink> {
   const s = await RtpSink.open();
   sinks.push(s);
   return s;
-}
-
-/** The caller's offer: PCMA, and telephone-event with the dynamic type 96 (as in sipp's dtmf_2833 pcaps). */
-function offer(port: number): string {
-  return [
-    'v=0',
-    'o=carrier 1 1 IN IP4 127.0.0.1',
-    's=-',
-    'c=IN IP4 127.0.0.1',
-    't=0 0',
-    `m=audio ${port} RTP/AVP 8 96`,
-    'a=rtpmap:8 PCMA/8000',
-    'a=rtpmap:96 telephone-event/8000',
-    'a=fmtp:96 0-16',
-    'a=ptime:20',
-    'a=sendrecv',
-    '',
-  ].join('\r\n');
 }
 
 function invite(from: string, body: string): InjectedRequest {
@@ -141,24 +81,6 @@ async function attemptOf(number: string, pred: (a: Attempt) => boolean): Promise
   }, 8000);
 }
 
-/** The caller presses `key` in RTP: an RFC 4733 event (three packets, the last with E), from its media socket. */
-async function pressInRtp(rtp: RtpSink, to: number, key: string): Promise<void> {
-  const ts = 160_000;
-  for (const [i, end] of [false, false, true, true, true].entries()) {
-    const p = telephoneEventPacket({
-      key,
-      payloadType: 96,
-      sequence: 100 + i,
-      timestamp: ts,
-      ssrc: 0x1234,
-      end,
-      durationSamples: 400 * (i + 1),
-      marker: i === 0,
-    });
-    await new Promise<void>((resolve) => rtp.socket.send(p, to, '127.0.0.1', () => resolve()));
-  }
-}
-
 async function answered(call: InjectedRequest): Promise<{ port: number; answer: ReturnType<typeof parse> }> {
   const ok = await call.waitForFinal();
   expect(ok.status).toBe(200);
@@ -171,7 +93,7 @@ describe('the human check through drachtio', () => {
   it("press 1 in RTP: the PBX gets the caller's SDP, the caller is re-INVITEd onto the PBX's media, a BYE ends both legs", async () => {
     await start();
     const rtp = await sink();
-    const call = invite(SUSPECT, offer(rtp.port));
+    const call = invite(SUSPECT, callerOffer(rtp.port));
     const { port, answer } = await answered(call);
     // Our answer keeps the caller's telephone-event payload type, so its keys come in RTP.
     expect(answer.media[0]?.rtp).toEqual([
@@ -225,7 +147,7 @@ describe('the human check through drachtio', () => {
   it('DTMF as SIP INFO (application/dtmf-relay) passes too; the PBX hanging up BYEs the caller', async () => {
     await start();
     const rtp = await sink();
-    const call = invite(SUSPECT, offer(rtp.port));
+    const call = invite(SUSPECT, callerOffer(rtp.port));
     await answered(call);
     const info = call.info('application/dtmf-relay', 'Signal=1\r\nDuration=160\r\n');
     expect((await info.waitForFinal()).status).toBe(200);
@@ -242,7 +164,7 @@ describe('the human check through drachtio', () => {
   it('no key: the NO, then BYE within 2 s of its end; refused in the register', async () => {
     await start();
     const rtp = await sink();
-    const call = invite(SUSPECT, offer(rtp.port));
+    const call = invite(SUSPECT, callerOffer(rtp.port));
     await answered(call);
     const bye = await (h as Harness).double.waitForAppRequest('BYE', 8000);
     const byeAt = performance.now();
@@ -261,7 +183,7 @@ describe('the human check through drachtio', () => {
   it('a wrong key as INFO application/dtmf: the NO and BYE, check wrong-digit', async () => {
     await start();
     const rtp = await sink();
-    const call = invite(SUSPECT, offer(rtp.port));
+    const call = invite(SUSPECT, callerOffer(rtp.port));
     await answered(call);
     await rtp.waitForPackets(3);
     call.info('application/dtmf', '5');
@@ -273,7 +195,7 @@ describe('the human check through drachtio', () => {
   it('a CANCEL crossing the answer during the prompt: drachtio answers 481 and BYEs the caller, the prompt stops at once, hung-up', async () => {
     await start();
     const rtp = await sink();
-    const call = invite(SUSPECT, offer(rtp.port));
+    const call = invite(SUSPECT, callerOffer(rtp.port));
     const ok = await call.waitForFinal();
     expect(ok.status).toBe(200);
     await rtp.waitForPackets(3);
@@ -302,7 +224,7 @@ describe('the human check through drachtio', () => {
 
     const other = '08431234568';
     const rtp = await sink();
-    const g729 = offer(rtp.port).replace('RTP/AVP 8 96', 'RTP/AVP 18 96').replace('8 PCMA/8000', '18 G729/8000');
+    const g729 = callerOffer(rtp.port).replace('RTP/AVP 8 96', 'RTP/AVP 18 96').replace('8 PCMA/8000', '18 G729/8000');
     const call = invite(other, g729);
     expect((await call.waitForFinal()).status).toBe(200);
     const proxied = await call.waitForProxy();
@@ -328,13 +250,13 @@ describe('the human check through drachtio', () => {
       ).lines;
     expect((await linesNow())[0]).toMatchObject({ did: '+390212345670', action: 'check', note: null });
     const rtp = await sink();
-    const first = invite(SUSPECT, offer(rtp.port));
+    const first = invite(SUSPECT, callerOffer(rtp.port));
     await answered(first);
     first.info('application/dtmf', '1');
     await attemptOf(SUSPECT_E164, (a) => a.check === 'passed' && a.outcome === 'answered');
     first.bye();
 
-    const second = invite(SUSPECT, offer(rtp.port));
+    const second = invite(SUSPECT, callerOffer(rtp.port));
     const proxied = await second.waitForProxy();
     expect(proxied.headers?.['x-crocetta-verdict']?.[0]).toMatch(/^suspect; score=\d\.\d\d$/);
     const remembered = await attemptOf(SUSPECT_E164, (a) => a.callId === second.request.headers['call-id']?.[0]);
@@ -352,7 +274,7 @@ describe('the human check through drachtio', () => {
     });
     expect(mark.status).toBe(200);
     (h as Harness).clock.advance(60_000);
-    const third = invite(SUSPECT, offer(rtp.port));
+    const third = invite(SUSPECT, callerOffer(rtp.port));
     await answered(third);
     await (h as Harness).double.waitForAppRequest('BYE', 8000, 1);
     const refused = await attemptOf(
