@@ -62,6 +62,12 @@ code, .mono { font-family:ui-monospace, Menlo, Consolas, monospace; font-size:.8
 progress { width:100%; height:1.1rem; margin:.25rem 0 .75rem; accent-color:var(--accent); }
 form.import-form { display:flex; flex-direction:column; gap:.6rem; max-width:36rem; }
 form.import-form button { align-self:flex-start; }
+main:has(#register) { max-width:1600px; }
+#register .c-name, #register .reason { overflow-wrap:anywhere; }
+#register .c-time { min-width:6.5rem; } #register .c-name { min-width:6rem; max-width:12rem; }
+#register .reason { min-width:10rem; max-width:24rem; } #register .c-action { min-width:7rem; }
+#register details.mark form { min-width:12rem; } #register summary, #register [class^=check-] { white-space:nowrap; }
+@media (max-width: 1100px) { #register .c-called { display:none; } }
 .breach { margin-top:1rem; } .breach h2 { font-size:1rem; } tr.breaching td { font-weight:600; }
 @media print {
   header, .no-print { display:none !important; }
@@ -72,6 +78,13 @@ form.import-form button { align-self:flex-start; }
 @media (max-width: 640px) {
   main { padding:.6rem; } header { padding:.5rem; } .card .n { font-size:1.4rem; }
   th, td { padding:.35rem .3rem; font-size:.9rem; } .hide-sm { display:none; }
+  #register thead { display:none; }
+  #register, #register tbody, #register tr { display:block; }
+  #register tr { padding:.35rem 0; border-bottom:2px solid var(--line); }
+  #register td[data-label] { display:flex; gap:.5rem; border:none; padding:.15rem .3rem; max-width:none; min-width:0; }
+  #register td[data-label]:empty { display:none; }
+  #register td::before { content:attr(data-label); flex:0 0 7rem; white-space:normal; color:var(--muted); font-size:.75rem; text-transform:uppercase; letter-spacing:.03em; padding-top:.15rem; }
+  #register td > * { min-width:0; }
 }
 `;
 

@@ -87,17 +87,18 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
   <a class="button" href="${`/register.csv${query({ ...p })}`}" download>${t('csv')}</a>
 </form>`;
   const returnTo = `/register${query({ ...p })}`;
+  // Each cell names its column (data-label): on a phone the rows become cards that show the names.
   const rows = d.rows.map(
     (a) => html`<tr>
-<td class="nowrap">${ctx.loc.dateTime(a.time)}</td>
-<td class="nowrap">${callerCell(a, ctx)}</td>
-<td>${a.callerName ?? ''}</td>
-<td class="nowrap hide-sm">${a.calledNumber ?? ''}</td>
-<td>${verdictBadge(ctx.loc, a.verdict)}</td>
-<td class="reason">${a.reasons.map((r) => r.text).join('; ')}</td>
-<td class="nowrap">${a.action}${a.check ? html`<br><span class="small check-${a.check}">${checkText(ctx.loc.t, a)}</span>` : ''}</td>
-<td class="nowrap">${a.callerKey ? ticks(d.ticks.get(a.callerKey) ?? 1) : ''}</td>
-<td>${a.callerKey ? markForm(ctx, a.callerKey, { returnTo }) : ''}</td>
+<td class="c-time" data-label="${t('time')}">${ctx.loc.dateTime(a.time)}</td>
+<td class="c-number nowrap" data-label="${t('number')}">${callerCell(a, ctx)}</td>
+<td class="c-name" data-label="${t('displayName')}">${a.callerName ?? ''}</td>
+<td class="c-called nowrap" data-label="${t('called')}">${a.calledNumber ?? ''}</td>
+<td data-label="${t('verdict')}">${verdictBadge(ctx.loc, a.verdict)}</td>
+<td class="reason" data-label="${t('reason')}">${a.reasons.map((r) => r.text).join('; ')}</td>
+<td class="c-action" data-label="${t('action')}">${a.action}${a.check ? html`<br><span class="small check-${a.check}">${checkText(ctx.loc.t, a)}</span>` : ''}</td>
+<td class="nowrap" data-label="${t('ticks')}">${a.callerKey ? ticks(d.ticks.get(a.callerKey) ?? 1) : ''}</td>
+<td data-label="${t('mark')}">${a.callerKey ? markForm(ctx, a.callerKey, { returnTo }) : ''}</td>
 </tr>`,
   );
   return page(
@@ -108,7 +109,7 @@ ${
   d.rows.length === 0
     ? html`<p class="muted">${t('noAttempts')}</p>`
     : html`<div class="scroll"><table id="register">
-<thead><tr><th>${t('time')}</th><th>${t('number')}</th><th>${t('displayName')}</th><th class="hide-sm">${t('called')}</th><th>${t('verdict')}</th><th>${t('reason')}</th><th>${t('action')}</th><th>${t('ticks')}</th><th>${t('mark')}</th></tr></thead>
+<thead><tr><th>${t('time')}</th><th>${t('number')}</th><th>${t('displayName')}</th><th class="c-called">${t('called')}</th><th>${t('verdict')}</th><th>${t('reason')}</th><th>${t('action')}</th><th>${t('ticks')}</th><th>${t('mark')}</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`
 }
 <div class="pager">
