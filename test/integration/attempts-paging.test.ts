@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
 import { newAttempt } from '../../src/store/test-fixtures.js';
+import { buildInvite } from '../support/drachtio-double.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 
 interface Page {
@@ -74,5 +75,24 @@ describe('GET /api/attempts paging', () => {
   it('refuses a cursor that is not one', async () => {
     expect((await h.api('GET', '/api/attempts?before=abc')).status).toBe(400);
     expect((await h.api('GET', '/api/attempts?before=1e9')).status).toBe(400);
+  });
+});
+
+describe('GET /api/attempts times', () => {
+  it('gives every instant of an attempt in ISO 8601: time, outcomeAt and refusedAt alike', async () => {
+    const caller = '+390298769999';
+    h.clock.advance(60_000);
+    const at = new Date(h.clock.now()).toISOString();
+    // Forwarded, then declined at the PBX: the outcome comes later (outcomeAt) and is a refusal (refusedAt).
+    h.double.onProxy(() => [{ status: 180 }, { status: 603 }]);
+    const call = h.double.injectRequest(buildInvite({ from: caller, to: '+390612345678' }));
+    expect((await call.waitForFinal()).status).toBe(603);
+    await h.app.register.flush();
+    const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(caller)}`);
+    const [row] = (res.json as { attempts: Array<Record<string, unknown>> }).attempts;
+    expect(row).toMatchObject({ time: at, outcome: 'declined', finalStatus: 603, outcomeAt: at, refusedAt: at });
+    // An attempt with no outcome update, nor a refusal: null, not absent.
+    const [plain] = (await pages(`number=${encodeURIComponent(A)}&limit=1`))[0]?.attempts ?? [];
+    expect(plain).toMatchObject({ outcomeAt: null, refusedAt: null });
   });
 });

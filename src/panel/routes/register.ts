@@ -70,9 +70,16 @@ const apiQuery = z.object({
     }),
 });
 
-/** An attempt as the API shows it: times in ISO 8601. */
+const isoOrNull = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
+
+/** An attempt as the API shows it: every instant in ISO 8601 (UTC): `time`, `outcomeAt`, `refusedAt`. */
 export function attemptJson(a: Attempt): Record<string, unknown> {
-  return { ...a, time: new Date(a.time).toISOString() };
+  return {
+    ...a,
+    time: new Date(a.time).toISOString(),
+    outcomeAt: isoOrNull(a.outcomeAt),
+    refusedAt: isoOrNull(a.refusedAt),
+  };
 }
 
 export function registerRouter(
