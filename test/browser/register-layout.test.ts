@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
 import { canRunBrowser, launchChromium } from '../support/browser.js';
 import { callerOffer, pbxAnswer, pressInRtp, shortWav } from '../support/check-calls.js';
-import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { attemptWhen, startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
 import { RtpSink } from '../support/rtp-sink.js';
 
@@ -42,15 +42,6 @@ async function checkedCall(from: string): Promise<{ call: InjectedRequest; rtp: 
   call.ack();
   const port = Number(/m=audio (\d+)/.exec(ok.body)?.[1]);
   return { call, rtp, port };
-}
-
-async function attemptOf(number: string, pred: (a: Attempt) => boolean): Promise<Attempt> {
-  return eventually(async () => {
-    await h.app.register.flush();
-    const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(number)}`);
-    const a = (res.json as { attempts: Attempt[] }).attempts[0];
-    return a && pred(a) ? a : undefined;
-  }, 8000);
 }
 
 async function login(width: number, height: number): Promise<Page> {
@@ -109,13 +100,13 @@ describe.skipIf(!canRunBrowser)('the register page in a browser: layout and the 
     const pass = await checkedCall(`"Istituto Sondaggi" <sip:${PASSER}@203.0.113.40>`);
     await pass.rtp.waitForPackets(5);
     await pressInRtp(pass.rtp, pass.port, '1');
-    passed = await attemptOf(PASSER, (a) => a.check === 'passed' && a.outcome === 'answered');
+    passed = await attemptWhen(h, PASSER, (a) => a.check === 'passed' && a.outcome === 'answered');
     expect((await pass.call.bye().waitForFinal()).status).toBe(200);
 
     // A caller who presses nothing: the NO, then crocetta hangs up.
     await checkedCall(`"Ricerche di Mercato Nazionali" <sip:${SILENT}@203.0.113.41>`);
     await h.double.waitForAppRequest('BYE', 8000);
-    silent = await attemptOf(SILENT, (a) => a.check === 'no-digit' && a.hungUpBy === 'crocetta');
+    silent = await attemptWhen(h, SILENT, (a) => a.check === 'no-digit' && a.hungUpBy === 'crocetta');
 
     // A call centre, marked, calling again (several reasons); long and unbroken display names; a forwarded call.
     await invite(

@@ -10,9 +10,8 @@ import { parse } from 'sdp-transform';
 import wavefile from 'wavefile';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeG711, loadRecording, type Recording } from '../../src/media/index.js';
-import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
-import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { attemptWhen, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 import { correlation, RtpSink, testSignal } from '../support/rtp-sink.js';
 
 const DID = '+390612345678';
@@ -87,12 +86,6 @@ function invite(from: string, body: string): InjectedRequest {
   return (h as Harness).double.injectRequest(buildInvite({ from, to: DID, requestUri: `sip:${DID}@127.0.0.1`, body }));
 }
 
-async function attemptOf(number: string): Promise<Attempt | undefined> {
-  await (h as Harness).app.register.flush();
-  const res = await (h as Harness).api('GET', `/api/attempts?number=${encodeURIComponent(number)}`);
-  return (res.json as { attempts: Attempt[] }).attempts[0];
-}
-
 /** The announcement fallback counters in /metrics, one line per reason. */
 async function fallbacks(): Promise<string[]> {
   const res = await (h as Harness).api('GET', '/metrics');
@@ -153,10 +146,7 @@ describe('announcements and refusals through drachtio', () => {
     expect([...heard.subarray(expected.length)].every((v) => Math.abs(v) <= 8)).toBe(true); // padding is silence
 
     expect(await portIsFree(audio?.port ?? 0)).toBe(true);
-    const attempt = await eventually(async () => {
-      const a = await attemptOf('+390298765432');
-      return a?.playedMs ? a : undefined;
-    });
+    const attempt = await attemptWhen(h as Harness, '+390298765432', (a) => Boolean(a.playedMs), 3000);
     expect(attempt).toMatchObject({
       action: 'announce-early',
       outcome: 'rejected',
@@ -178,9 +168,7 @@ describe('announcements and refusals through drachtio', () => {
     expect(bye.request.headers['call-id']).toEqual(call.request.headers['call-id']);
     expect(rtp.packets.length).toBeGreaterThan(45);
     expect(rtp.packets.every((p) => p.payloadType === 0)).toBe(true);
-    const attempt = await eventually(async () =>
-      (await attemptOf(NUISANCE_E164))?.hungUpBy ? attemptOf(NUISANCE_E164) : undefined,
-    );
+    const attempt = await attemptWhen(h as Harness, NUISANCE_E164, (a) => Boolean(a.hungUpBy), 3000);
     expect(attempt).toMatchObject({
       action: 'announce-answer',
       outcome: 'rejected',
@@ -201,9 +189,7 @@ describe('announcements and refusals through drachtio', () => {
     expect(call.final?.status).toBe(487);
     expect(call.responses.filter((r) => r.status >= 200).map((r) => r.status)).toEqual([487]);
     await eventually(async () => ((await portIsFree(parse(progress.body).media[0]?.port ?? 0)) ? true : undefined));
-    const attempt = await eventually(async () =>
-      (await attemptOf(NUISANCE_E164))?.outcome === 'cancelled' ? attemptOf(NUISANCE_E164) : undefined,
-    );
+    const attempt = await attemptWhen(h as Harness, NUISANCE_E164, (a) => a.outcome === 'cancelled', 3000);
     expect(attempt).toMatchObject({ outcome: 'cancelled', finalStatus: 487, hungUpBy: 'caller' });
     expect(attempt?.playedMs).toBeGreaterThan(0);
   });
@@ -221,9 +207,7 @@ describe('announcements and refusals through drachtio', () => {
     expect(await packetsAfter(rtp, byeAt)).toBe(0);
     await eventually(async () => ((await portIsFree(parse(ok.body).media[0]?.port ?? 0)) ? true : undefined));
     expect((h as Harness).double.appRequests.filter((r) => r.method === 'BYE')).toHaveLength(0);
-    const attempt = await eventually(async () =>
-      (await attemptOf(NUISANCE_E164))?.hungUpBy ? attemptOf(NUISANCE_E164) : undefined,
-    );
+    const attempt = await attemptWhen(h as Harness, NUISANCE_E164, (a) => Boolean(a.hungUpBy), 3000);
     expect(attempt).toMatchObject({ outcome: 'rejected', finalStatus: 200, hungUpBy: 'caller' });
   });
 

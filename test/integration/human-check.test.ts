@@ -7,10 +7,9 @@ import { performance } from 'node:perf_hooks';
 import { parse } from 'sdp-transform';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import type { Attempt } from '../../src/store/register/types.js';
 import { callerOffer, PBX_SDP_ADDRESS, pbxAnswer, pressInRtp, shortWav } from '../support/check-calls.js';
 import { buildInvite, buildMessage, type InjectedRequest } from '../support/drachtio-double.js';
-import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { attemptWhen, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 import { RtpSink } from '../support/rtp-sink.js';
 
 const DID = '+390612345678';
@@ -72,15 +71,6 @@ function invite(from: string, body: string): InjectedRequest {
   return (h as Harness).double.injectRequest(buildInvite({ from, to: DID, requestUri: `sip:${DID}@127.0.0.1`, body }));
 }
 
-async function attemptOf(number: string, pred: (a: Attempt) => boolean): Promise<Attempt> {
-  return eventually(async () => {
-    await (h as Harness).app.register.flush();
-    const res = await (h as Harness).api('GET', `/api/attempts?number=${encodeURIComponent(number)}`);
-    const a = (res.json as { attempts: Attempt[] }).attempts[0];
-    return a && pred(a) ? a : undefined;
-  }, 8000);
-}
-
 async function answered(call: InjectedRequest): Promise<{ port: number; answer: ReturnType<typeof parse> }> {
   const ok = await call.waitForFinal();
   expect(ok.status).toBe(200);
@@ -128,7 +118,7 @@ describe('the human check through drachtio', () => {
     );
     expect(acks).toBe(true);
 
-    const attempt = await attemptOf(SUSPECT_E164, (a) => a.outcome === 'answered');
+    const attempt = await attemptWhen(h as Harness, SUSPECT_E164, (a) => a.outcome === 'answered');
     expect(attempt).toMatchObject({ action: 'check', check: 'passed', finalStatus: 200 });
     expect(attempt.checkMs).toBeGreaterThan(0);
     expect(attempt.checkMs).toBeLessThan(3000);
@@ -139,7 +129,7 @@ describe('the human check through drachtio', () => {
     const byeToPbx = await (h as Harness).double.waitForAppRequest('BYE', 5000);
     expect(byeToPbx.request.headers['call-id']).toEqual(toPbx.request.headers['call-id']);
     // The talk time, from the PBX's answer to the BYE, as drachtio's CDRs give it for a forwarded call.
-    const talked = await attemptOf(SUSPECT_E164, (a) => typeof a.talkMs === 'number');
+    const talked = await attemptWhen(h as Harness, SUSPECT_E164, (a) => typeof a.talkMs === 'number');
     expect(talked.talkMs).toBeGreaterThan(0);
     expect(talked.talkMs).toBeLessThan(5000);
   });
@@ -153,7 +143,7 @@ describe('the human check through drachtio', () => {
     expect((await info.waitForFinal()).status).toBe(200);
     const toPbx = await (h as Harness).double.waitForAppRequest('INVITE', 5000);
     await (h as Harness).double.waitForAppRequest('INVITE', 5000, 1);
-    await attemptOf(SUSPECT_E164, (a) => a.outcome === 'answered' && a.check === 'passed');
+    await attemptWhen(h as Harness, SUSPECT_E164, (a) => a.outcome === 'answered' && a.check === 'passed');
 
     const pbxBye = (h as Harness).double.farEndRequest(toPbx, 'BYE');
     expect((await pbxBye.waitForFinal()).status).toBe(200);
@@ -174,7 +164,7 @@ describe('the human check through drachtio', () => {
     expect(rtp.packets.length).toBeGreaterThanOrEqual(68);
     expect(bye.request.headers['call-id']).toEqual(call.request.headers['call-id']);
     expect((h as Harness).double.appRequests.filter((r) => r.method === 'INVITE')).toHaveLength(0);
-    const attempt = await attemptOf(SUSPECT_E164, (a) => a.hungUpBy === 'crocetta');
+    const attempt = await attemptWhen(h as Harness, SUSPECT_E164, (a) => a.hungUpBy === 'crocetta');
     expect(attempt).toMatchObject({ action: 'check', check: 'no-digit', outcome: 'rejected', finalStatus: 200 });
     expect(attempt.refusedAt).not.toBeNull();
     expect(attempt.playedMs).toBe(800);
@@ -188,7 +178,7 @@ describe('the human check through drachtio', () => {
     await rtp.waitForPackets(3);
     call.info('application/dtmf', '5');
     await (h as Harness).double.waitForAppRequest('BYE', 8000);
-    const attempt = await attemptOf(SUSPECT_E164, (a) => a.hungUpBy === 'crocetta');
+    const attempt = await attemptWhen(h as Harness, SUSPECT_E164, (a) => a.hungUpBy === 'crocetta');
     expect(attempt).toMatchObject({ check: 'wrong-digit', outcome: 'rejected' });
   });
 
@@ -204,7 +194,7 @@ describe('the human check through drachtio', () => {
     expect((h as Harness).double.serverByes[0]?.headers['call-id']).toEqual(call.request.headers['call-id']);
     await new Promise((r) => setTimeout(r, 200));
     expect(rtp.packets.filter((p) => p.at > cancelAt + 60).length).toBe(0);
-    const attempt = await attemptOf(SUSPECT_E164, (a) => a.check !== null);
+    const attempt = await attemptWhen(h as Harness, SUSPECT_E164, (a) => a.check !== null);
     expect(attempt).toMatchObject({ check: 'hung-up', outcome: 'answered', hungUpBy: 'caller' });
     expect((h as Harness).double.appRequests.filter((r) => r.method === 'INVITE' || r.method === 'BYE')).toHaveLength(
       0,
@@ -216,7 +206,7 @@ describe('the human check through drachtio', () => {
     const sms = (h as Harness).double.injectRequest(buildMessage({ from: SUSPECT, to: DID, body: 'Offerta' }));
     const proxiedSms = await sms.waitForProxy();
     expect(proxiedSms.headers?.['x-crocetta-verdict']?.[0]).toMatch(/^suspect; score=\d\.\d\d$/);
-    const message = await attemptOf(SUSPECT_E164, (a) => a.kind === 'message');
+    const message = await attemptWhen(h as Harness, SUSPECT_E164, (a) => a.kind === 'message');
     expect(message).toMatchObject({ action: 'tag', check: null, outcome: 'answered' });
     expect(message.reasons.at(-1)?.text).toBe(
       'human check not possible (a SIP MESSAGE cannot press a key): tagged instead',
@@ -229,7 +219,7 @@ describe('the human check through drachtio', () => {
     expect((await call.waitForFinal()).status).toBe(200);
     const proxied = await call.waitForProxy();
     expect(proxied.headers?.['x-crocetta-verdict']?.[0]).toMatch(/^suspect; score=\d\.\d\d$/);
-    const attempt = await attemptOf('+3908431234568', (a) => a.outcome === 'answered');
+    const attempt = await attemptWhen(h as Harness, '+3908431234568', (a) => a.outcome === 'answered');
     expect(attempt).toMatchObject({ action: 'tag', check: null });
     expect(attempt.reasons.at(-1)?.text).toBe('human check not possible (its offer has no G.711): tagged instead');
     // Nothing was answered by crocetta itself: no RTP, no INVITE of its own.
@@ -253,13 +243,17 @@ describe('the human check through drachtio', () => {
     const first = invite(SUSPECT, callerOffer(rtp.port));
     await answered(first);
     first.info('application/dtmf', '1');
-    await attemptOf(SUSPECT_E164, (a) => a.check === 'passed' && a.outcome === 'answered');
+    await attemptWhen(h as Harness, SUSPECT_E164, (a) => a.check === 'passed' && a.outcome === 'answered');
     first.bye();
 
     const second = invite(SUSPECT, callerOffer(rtp.port));
     const proxied = await second.waitForProxy();
     expect(proxied.headers?.['x-crocetta-verdict']?.[0]).toMatch(/^suspect; score=\d\.\d\d$/);
-    const remembered = await attemptOf(SUSPECT_E164, (a) => a.callId === second.request.headers['call-id']?.[0]);
+    const remembered = await attemptWhen(
+      h as Harness,
+      SUSPECT_E164,
+      (a) => a.callId === second.request.headers['call-id']?.[0],
+    );
     expect(remembered).toMatchObject({ action: 'tag', check: null });
     expect(remembered.reasons.map((r) => r.code)).toContain('check-remembered');
     // The number page says the same of the next call: tagged, not checked, and why.
@@ -277,7 +271,8 @@ describe('the human check through drachtio', () => {
     const third = invite(SUSPECT, callerOffer(rtp.port));
     await answered(third);
     await (h as Harness).double.waitForAppRequest('BYE', 8000, 1);
-    const refused = await attemptOf(
+    const refused = await attemptWhen(
+      h as Harness,
       SUSPECT_E164,
       (a) => a.callId === third.request.headers['call-id']?.[0] && a.hungUpBy === 'crocetta',
     );

@@ -3,18 +3,11 @@
  * reaches the classifier without a query per call.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { passportJws } from '../fixtures/callerid-invites.js';
-import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { latestAttempt, startHarness, type Harness } from '../support/crocetta-harness.js';
 
 let h: Harness;
-
-async function latest(number: string): Promise<Attempt | undefined> {
-  await h.app.register.flush();
-  const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(number)}&limit=1`);
-  return (res.json as { attempts: Attempt[] }).attempts[0];
-}
 
 describe('learned evidence through drachtio', () => {
   beforeEach(async () => {
@@ -37,7 +30,7 @@ describe('learned evidence through drachtio', () => {
     }
     expect(headers.slice(0, 2)).toEqual([undefined, undefined]);
     expect(headers[2]).toMatch(/^suspect; score=/);
-    const row = await latest(caller);
+    const row = await latestAttempt(h, caller);
     expect(row?.reasons.map((r) => r.text)).toContain('rang 3 of your numbers within 2 min (now)');
   });
 
@@ -46,7 +39,7 @@ describe('learned evidence through drachtio', () => {
     h.double.onProxy(() => [{ status: 200 }]);
     const call = h.double.injectRequest(buildInvite({ from: '112', to: '+390612345678' }));
     expect((await call.waitForFinal()).status).toBe(200);
-    const row = await latest('raw:112');
+    const row = await latestAttempt(h, 'raw:112');
     expect(row?.reasons.map((r) => r.text).join(' | ')).toMatch(/emergency or service number 112: never blocked/);
   });
 
@@ -57,7 +50,7 @@ describe('learned evidence through drachtio', () => {
     );
     await call.waitForFinal();
     expect(call.proxy?.headers['x-crocetta-verdict']?.[0]).toMatch(/^suspect; score=/);
-    const row = await latest('+12025550123');
+    const row = await latestAttempt(h, '+12025550123');
     expect(row?.reasons.map((r) => r.text)).toContain(
       'caller ID +12025550123 does not match the number its STIR/SHAKEN token was signed for (+12025559999)',
     );

@@ -3,20 +3,13 @@
  * carrier unscreened, and the number the office called is trusted when it calls back (the "we called them" net).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
-import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { attemptsOf, startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const TRUNK = 'sip:127.0.0.1:5090';
 const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
 const DID = '+390612345678';
 let h: Harness;
-
-async function attempts(number: string): Promise<Attempt[]> {
-  await h.app.register.flush();
-  const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(number)}&limit=5`);
-  return (res.json as { attempts: Attempt[] }).attempts;
-}
 
 describe('outbound calls from the PBX', () => {
   beforeEach(async () => {
@@ -44,7 +37,7 @@ describe('outbound calls from the PBX', () => {
     expect((await out.waitForFinal()).status).toBe(200);
     expect(out.proxy?.destinations).toEqual(['sip:0298765409@127.0.0.1:5090']);
     expect(out.proxy?.headers['x-crocetta-verdict']).toBeUndefined();
-    expect(await attempts('+390298765409')).toEqual([]); // not a screened attempt: the register's rankings stay inbound
+    expect(await attemptsOf(h, '+390298765409')).toEqual([]); // not a screened attempt: the register's rankings stay inbound
 
     h.clock.advance(3_600_000);
     const back = h.double.injectRequest(
@@ -52,7 +45,7 @@ describe('outbound calls from the PBX', () => {
     );
     expect((await back.waitForFinal()).status).toBe(200);
     expect(back.proxy?.headers['x-crocetta-verdict']).toBeUndefined();
-    const [row] = await attempts('+390298765409');
+    const [row] = await attemptsOf(h, '+390298765409');
     expect(row?.verdict).toBe('trusted');
     expect(row?.reasons.map((r) => r.text)).toContain('you called this number on 5 Nov 2026');
 
@@ -61,7 +54,7 @@ describe('outbound calls from the PBX', () => {
       buildInvite({ from: '+390298765409', to: DID, requestUri: `sip:${DID}@127.0.0.1` }),
     );
     await again.waitForFinal();
-    expect((await attempts('+390298765409'))[0]?.verdict).toBe('trusted');
+    expect((await attemptsOf(h, '+390298765409'))[0]?.verdict).toBe('trusted');
   });
 
   it('only from the PBX: the same INVITE from the carrier side is screened and sent to the PBX', async () => {
@@ -70,6 +63,6 @@ describe('outbound calls from the PBX', () => {
     );
     await call.waitForFinal();
     expect(call.proxy?.destinations).toEqual([`sip:${DID}@127.0.0.1:5080`]);
-    expect(await attempts('+390298765409')).toHaveLength(1);
+    expect(await attemptsOf(h, '+390298765409')).toHaveLength(1);
   });
 });

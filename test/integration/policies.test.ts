@@ -12,9 +12,8 @@ import { loadConfig } from '../../src/config/loader.js';
 import { configSchema } from '../../src/config/schema.js';
 import { pickAction } from '../../src/policy/rules.js';
 import { formatAction } from '../../src/screening/policy.js';
-import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
-import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { latestAttempt, startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const SUPPORT = '+390212345670';
 const SALES = '+390212345671';
@@ -65,12 +64,6 @@ function invite(did: string) {
   );
 }
 
-async function lastAttempt(): Promise<Attempt | undefined> {
-  await h.app.register.flush();
-  const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(CALLER)}&limit=1`);
-  return (res.json as { attempts: Attempt[] }).attempts[0];
-}
-
 describe('policies per called number and per time', () => {
   beforeEach(async () => {
     h = await startHarness(
@@ -97,13 +90,13 @@ describe('policies per called number and per time', () => {
     const support = invite(SUPPORT);
     expect((await support.waitForFinal()).status).toBe(200);
     expect(support.proxy?.headers['x-crocetta-verdict']?.[0]).toMatch(/^suspect;/);
-    expect(await lastAttempt()).toMatchObject({ calledNumber: SUPPORT, verdict: 'suspect', action: 'tag' });
-    expect((await lastAttempt())?.reasons.map((r) => r.text)).toContain('policy rule 1 "support line": tag');
+    expect(await latestAttempt(h, CALLER)).toMatchObject({ calledNumber: SUPPORT, verdict: 'suspect', action: 'tag' });
+    expect((await latestAttempt(h, CALLER))?.reasons.map((r) => r.text)).toContain('policy rule 1 "support line": tag');
 
     const sales = invite(SALES);
     expect((await sales.waitForFinal()).status).toBe(607);
     expect(sales.proxy).toBeUndefined();
-    const refused = await lastAttempt();
+    const refused = await latestAttempt(h, CALLER);
     expect(refused).toMatchObject({
       calledNumber: SALES,
       verdict: 'suspect',
@@ -118,12 +111,12 @@ describe('policies per called number and per time', () => {
   it('uses the after-hours rule on our other numbers once the office has closed, and the global action before', async () => {
     const day = invite(OTHER);
     expect((await day.waitForFinal()).status).toBe(200);
-    expect(await lastAttempt()).toMatchObject({ calledNumber: OTHER, action: 'tag' });
+    expect(await latestAttempt(h, CALLER)).toMatchObject({ calledNumber: OTHER, action: 'tag' });
 
     h.clock.advance(11 * 3_600_000 + 40 * 60_000); // 21:10
     const night = invite(OTHER);
     expect((await night.waitForFinal()).status).toBe(486);
-    const attempt = await lastAttempt();
+    const attempt = await latestAttempt(h, CALLER);
     expect(attempt).toMatchObject({ calledNumber: OTHER, action: 'reject:486' });
     expect(attempt?.reasons.map((r) => r.text)).toContain('policy rule 3 "after hours" (closed): reject:486');
     // The support line still never refuses at night.
@@ -170,7 +163,9 @@ describe('policies edited on the panel', () => {
     const next = invite(SALES);
     expect((await next.waitForFinal()).status).toBe(200);
     expect(next.proxy?.headers['x-crocetta-verdict']?.[0]).toMatch(/^(suspect|nuisance);/);
-    expect((await lastAttempt())?.reasons.map((r) => r.text)).toContain('policy rule 1 "sales line, softer": tag');
+    expect((await latestAttempt(h, CALLER))?.reasons.map((r) => r.text)).toContain(
+      'policy rule 1 "sales line, softer": tag',
+    );
 
     // The number page says what each line would do with this caller now.
     const page = await (

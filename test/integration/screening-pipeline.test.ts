@@ -3,21 +3,13 @@
  * double, a real SQLite register and the real HTTP API. One test per outcome a user sees.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite, buildMessage, headerOf } from '../support/drachtio-double.js';
-import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { attemptsOf, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const DID = '+390612345678';
 const DAY = 86_400_000;
 
 let h: Harness;
-
-async function attemptsOf(number: string): Promise<Attempt[]> {
-  await h.app.register.flush();
-  const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(number)}`);
-  expect(res.status).toBe(200);
-  return (res.json as { attempts: Attempt[] }).attempts;
-}
 
 function invite(from: string, extra: Parameters<typeof buildInvite>[0] extends infer O ? Partial<O> : never = {}) {
   return h.double.injectRequest(buildInvite({ from, to: DID, requestUri: `sip:${DID}@127.0.0.1`, ...extra }));
@@ -46,7 +38,7 @@ describe('screening pipeline through drachtio', () => {
     expect(final.reason).toBe('Unwanted');
     expect(call.proxy).toBeUndefined();
 
-    const [attempt] = await attemptsOf('+390298765432');
+    const [attempt] = await attemptsOf(h, '+390298765432');
     expect(attempt).toMatchObject({
       callerE164: '+390298765432',
       callerName: 'Offerte Luce',
@@ -70,8 +62,10 @@ describe('screening pipeline through drachtio', () => {
     expect(call.proxy?.destinations).toEqual([`sip:${DID}@127.0.0.1:5080`]);
     expect(call.proxy?.remainInDialog).toBe(true);
     expect(call.proxy?.headers['x-crocetta-verdict']).toBeUndefined();
-    await eventually(async () => ((await attemptsOf('+393471234567'))[0]?.outcome === 'answered' ? true : undefined));
-    const [attempt] = await attemptsOf('+393471234567');
+    await eventually(async () =>
+      (await attemptsOf(h, '+393471234567'))[0]?.outcome === 'answered' ? true : undefined,
+    );
+    const [attempt] = await attemptsOf(h, '+393471234567');
     expect(attempt).toMatchObject({ verdict: 'unknown', action: 'allow', finalStatus: 200, failOpen: false });
   });
 
@@ -79,7 +73,7 @@ describe('screening pipeline through drachtio', () => {
     const caller = '+393331112233';
     h.double.onProxy(() => [{ status: 180 }, { status: 603 }]);
     expect((await invite(caller).waitForFinal()).status).toBe(603); // the office pressed "reject"
-    await eventually(async () => ((await attemptsOf(caller))[0]?.finalStatus === 603 ? true : undefined));
+    await eventually(async () => ((await attemptsOf(h, caller))[0]?.finalStatus === 603 ? true : undefined));
 
     h.double.onProxy(() => [{ status: 486 }]);
     for (const nth of ['1st', '2nd']) {
@@ -87,7 +81,7 @@ describe('screening pipeline through drachtio', () => {
       const call = invite(caller);
       await call.waitForFinal();
       expect(call.proxy?.headers['x-crocetta-verdict']?.[0]).toMatch(/^suspect; score=0\.\d\d$/);
-      const [latest] = await attemptsOf(caller);
+      const [latest] = await attemptsOf(h, caller);
       expect(latest?.reasons.map((r) => r.text).join(' | ')).toMatch(
         new RegExp(`${nth} attempt in \\d+ days? after a refusal on 5 Nov`),
       );
@@ -96,7 +90,7 @@ describe('screening pipeline through drachtio', () => {
     h.clock.advance(DAY / 2);
     const third = invite(caller);
     expect((await third.waitForFinal()).status).toBe(607);
-    const [latest] = await attemptsOf(caller);
+    const [latest] = await attemptsOf(h, caller);
     expect(latest).toMatchObject({ verdict: 'nuisance', action: 'reject:607', outcome: 'rejected' });
     expect(latest?.reasons[0]?.text).toMatch(/3rd attempt in 2 days after a refusal on 5 Nov/);
   });
@@ -107,9 +101,9 @@ describe('screening pipeline through drachtio', () => {
     const fr = invite('+33162123456', { pai: '<sip:+33162123456@carrier.example;user=phone>' });
     expect((await fr.waitForFinal()).status).toBe(607);
 
-    const [a] = await attemptsOf('+3908441234567');
+    const [a] = await attemptsOf(h, '+3908441234567');
     expect(a?.reasons[0]?.text).toMatch(/AGCOM telemarketing prefix 0844/);
-    const [b] = await attemptsOf('+33162123456');
+    const [b] = await attemptsOf(h, '+33162123456');
     expect(b?.reasons[0]?.text).toMatch(/ARCEP automated-calling range 0162/);
   });
 
@@ -120,7 +114,7 @@ describe('screening pipeline through drachtio', () => {
     });
     await call.waitForFinal();
     expect(call.proxy?.headers['x-crocetta-verdict']?.[0]).toMatch(/^suspect;/);
-    const [attempt] = await attemptsOf('+393401234567');
+    const [attempt] = await attemptsOf(h, '+393401234567');
     expect(attempt).toMatchObject({ withheld: true, verdict: 'suspect', action: 'tag' });
     expect(attempt?.reasons.map((r) => r.code)).toContain('withheld');
   });
@@ -128,9 +122,9 @@ describe('screening pipeline through drachtio', () => {
   it('lets a tel: P-Asserted-Identity win over From', async () => {
     const call = invite('"Mario Rossi" <sip:0212345678@10.0.0.1>', { pai: ['tel:+390287654321'] });
     await call.waitForFinal();
-    const [attempt] = await attemptsOf('+390287654321');
+    const [attempt] = await attemptsOf(h, '+390287654321');
     expect(attempt).toMatchObject({ callerE164: '+390287654321', callerSource: 'p-asserted-identity' });
-    expect(await attemptsOf('+390212345678')).toHaveLength(0);
+    expect(await attemptsOf(h, '+390212345678')).toHaveLength(0);
   });
 
   it('refuses a MESSAGE from a nuisance number with 607 and registers its length, not its text', async () => {
@@ -139,7 +133,7 @@ describe('screening pipeline through drachtio', () => {
       buildMessage({ from: '+393209998877', to: DID, body: 'Offerta imperdibile! Chiama ora' }),
     );
     expect((await sms.waitForFinal()).status).toBe(607);
-    const [attempt] = await attemptsOf('+393209998877');
+    const [attempt] = await attemptsOf(h, '+393209998877');
     expect(attempt).toMatchObject({ kind: 'message', messageLength: 31, messageText: null, outcome: 'rejected' });
   });
 
@@ -168,7 +162,7 @@ describe('screening pipeline through drachtio', () => {
     };
     const call = invite('08441234567');
     expect((await call.waitForFinal()).status).toBe(200);
-    const [attempt] = await attemptsOf('+3908441234567');
+    const [attempt] = await attemptsOf(h, '+3908441234567');
     expect(attempt).toMatchObject({ failOpen: true, verdict: 'unknown', action: 'allow' });
     expect(attempt?.reasons[0]?.code).toBe('internal-error');
   });
@@ -189,7 +183,9 @@ describe('screening pipeline through drachtio', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect(call.proxy).toBeUndefined();
     expect(call.responses.filter((r) => r.origin === 'app' && r.status >= 200)).toHaveLength(0);
-    await eventually(async () => ((await attemptsOf('+393351234567'))[0]?.outcome === 'cancelled' ? true : undefined));
+    await eventually(async () =>
+      (await attemptsOf(h, '+393351234567'))[0]?.outcome === 'cancelled' ? true : undefined,
+    );
   });
 
   it('reconnects after drachtio-server restarts and serves calls again', async () => {

@@ -3,8 +3,7 @@
  * DID in P-Called-Party-ID or To. Screened as usual; allowed calls reach the PBX with the DID as user.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/store/register/types.js';
-import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { attemptsOf, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, DEFAULT_SOURCE } from '../support/drachtio-double.js';
 import { FakeRegistrar } from '../support/fake-registrar.js';
 
@@ -14,12 +13,6 @@ const CONTACT_URI = `sip:${USER}@127.0.0.1:5060`;
 const DID = '+390612345699';
 const CALLER = '+393331234567';
 let h: Harness;
-
-async function attemptsFor(number: string): Promise<Attempt[]> {
-  await h.app.register.flush();
-  const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(number)}&limit=5`);
-  return (res.json as { attempts: Attempt[] }).attempts;
-}
 
 function inviteToContact(from: string, extra: Record<string, string> = {}, source = DEFAULT_SOURCE): string {
   return buildInvite({
@@ -53,7 +46,7 @@ describe('calls to the registered contact', () => {
     const call = h.double.injectRequest(inviteToContact(CALLER));
     expect((await call.waitForFinal()).status).toBe(200);
     expect(call.proxy?.destinations).toEqual([`sip:${DID}@127.0.0.1:5080`]);
-    const [row] = await attemptsFor(CALLER);
+    const [row] = await attemptsOf(h, CALLER);
     expect(row?.calledNumber).toBe(DID);
     expect(row?.calledNumber).not.toBe(`+39${USER}`);
   });
@@ -64,7 +57,7 @@ describe('calls to the registered contact', () => {
     );
     await call.waitForFinal();
     expect(call.proxy?.destinations).toEqual(['sip:0612345677@127.0.0.1:5080']);
-    expect((await attemptsFor(CALLER))[0]?.calledNumber).toBe('+390612345677');
+    expect((await attemptsOf(h, CALLER))[0]?.calledNumber).toBe('+390612345677');
   });
 
   it('refuse a caller the office marked as nuisance with 607, as any other call', async () => {
@@ -76,7 +69,7 @@ describe('calls to the registered contact', () => {
     const final = await call.waitForFinal();
     expect(final.status).toBe(607);
     expect(call.proxy).toBeUndefined();
-    const [row] = await attemptsFor('+390287176900');
+    const [row] = await attemptsOf(h, '+390287176900');
     expect(row).toMatchObject({ calledNumber: DID, verdict: 'nuisance', outcome: 'rejected', finalStatus: 607 });
   });
 
@@ -85,7 +78,7 @@ describe('calls to the registered contact', () => {
     const call = h.double.injectRequest(inviteToContact(CALLER, {}, stranger), { source: stranger });
     expect((await call.waitForFinal()).status).toBe(403);
     expect(call.proxy).toBeUndefined();
-    expect(await attemptsFor(CALLER)).toEqual([]);
+    expect(await attemptsOf(h, CALLER)).toEqual([]);
     const inRange = { address: '198.51.100.200', port: 5060 };
     const allowed = h.double.injectRequest(inviteToContact(CALLER, {}, inRange), { source: inRange });
     expect((await allowed.waitForFinal()).status).toBe(200);

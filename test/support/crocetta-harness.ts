@@ -137,7 +137,26 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
 export async function attemptsOf(h: Harness, number: string): Promise<Attempt[]> {
   await h.app.register.flush();
   const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(number)}&limit=20`);
+  if (res.status !== 200) throw new Error(`GET /api/attempts answered ${res.status}: ${JSON.stringify(res.json)}`);
   return (res.json as { attempts: Attempt[] }).attempts;
+}
+
+/** The latest attempt from `number`, as the API lists it once pending writes are committed. */
+export async function latestAttempt(h: Harness, number: string): Promise<Attempt | undefined> {
+  return (await attemptsOf(h, number))[0];
+}
+
+/** Waits (at most `timeoutMs`) until the latest attempt from `number` satisfies `pred` (an outcome written later). */
+export function attemptWhen(
+  h: Harness,
+  number: string,
+  pred: (a: Attempt) => boolean,
+  timeoutMs = 8000,
+): Promise<Attempt> {
+  return eventually(async () => {
+    const a = await latestAttempt(h, number);
+    return a && pred(a) ? a : undefined;
+  }, timeoutMs);
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
