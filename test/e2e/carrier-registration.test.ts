@@ -7,9 +7,7 @@
  * Ports: free ones picked in 26100-26999 on 127.0.0.x at each run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import dgram from 'node:dgram';
-import net from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -17,18 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCrocetta, type Crocetta } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
+import { onPath, portFree, sippScenario, startDrachtio, type RealDrachtio } from '../support/real-sip-tools.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CARRIER_CFG = join(ROOT, 'docs/pbx/kamailio-carrier.cfg');
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
 
-function onPath(name: string): string | null {
-  // Debian puts kamailio in /usr/sbin, which a user's PATH may lack.
-  const found = spawnSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v ${name}`], {
-    encoding: 'utf8',
-  });
-  return found.status === 0 ? found.stdout.trim() : null;
-}
 const BIN = { drachtio: onPath('drachtio'), kamailio: onPath('kamailio'), sipp: onPath('sipp') };
 const missing = Object.entries(BIN).flatMap(([name, path]) => (path === null ? [name] : []));
 
@@ -94,24 +86,6 @@ async function until<T>(
   }
 }
 
-/** True when nobody is bound to host:port for this protocol (a plain bind: Kamailio's reused ports count too). */
-function free(host: string, port: number, kind: 'udp' | 'tcp'): Promise<boolean> {
-  return new Promise((done) => {
-    if (kind === 'tcp') {
-      const server = net.createServer();
-      server.once('error', () => done(false));
-      server.listen(port, host, () => server.close(() => done(true)));
-      return;
-    }
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', () => {
-      socket.close();
-      done(false);
-    });
-    socket.bind(port, host, () => socket.close(() => done(true)));
-  });
-}
-
 /**
  * Ports from 26100-26999 (26000-26099 stay for hand-run setups), starting at a random one: two runs of this test
  * on one machine (two worktrees) must not end up sharing a port: two Kamailio carriers were seen bound to the same
@@ -123,9 +97,7 @@ async function pickPorts(count: number, taken: Set<number>): Promise<number[]> {
   for (let i = 0; i < 900 && out.length < count; i++) {
     const port = 26_100 + ((start - 26_100 + i) % 900);
     if (taken.has(port)) continue;
-    const ok = (
-      await Promise.all(Object.values(HOSTS).flatMap((h) => [free(h, port, 'udp'), free(h, port, 'tcp')]))
-    ).every(Boolean);
+    const ok = (await Promise.all(Object.values(HOSTS).map((h) => portFree(h, port)))).every(Boolean);
     if (ok) {
       out.push(port);
       taken.add(port);
@@ -133,16 +105,6 @@ async function pickPorts(count: number, taken: Set<number>): Promise<number[]> {
   }
   if (out.length < count) throw new Error('e2e: no free ports in 26100-26999');
   return out;
-}
-
-function listening(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = net.connect(port, host, () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.on('error', () => done(false));
-  });
 }
 
 describe.skipIf(missing.length > 0)(
@@ -159,7 +121,7 @@ describe.skipIf(missing.length > 0)(
       caller: Addr;
     };
     let kamailio: Proc;
-    let drachtio: Proc;
+    let drachtio: RealDrachtio | undefined;
     let app: Crocetta | undefined;
     let stopped = false;
     const logs: Array<Record<string, unknown>> = [];
@@ -182,38 +144,8 @@ describe.skipIf(missing.length > 0)(
         .split('\n')
         .filter((l) => l.includes(`REGISTER ${ACCOUNT} contact`) && !l.endsWith('refused'));
 
-    async function sipp(
-      scenario: string,
-      target: string | null,
-      local: Addr,
-      keys: Record<string, string>,
-    ): Promise<{ code: number | null; out: string; logs: string }> {
-      const args = [
-        '-sf',
-        join(SCENARIOS, scenario),
-        '-i',
-        local.host,
-        '-p',
-        String(local.port),
-        '-m',
-        '1',
-        '-nostdin',
-        '-timeout',
-        '20s',
-        '-timeout_error',
-        '-trace_logs',
-        '-trace_err',
-      ];
-      for (const [k, v] of Object.entries(keys)) args.push('-key', k, v);
-      if (target !== null) args.unshift(target);
-      const p = run(BIN.sipp ?? 'sipp', args, { cwd: dir });
-      const code = await p.exited;
-      const prefix = scenario.replace(/\.xml$/, '');
-      const files = readdirSync(dir).filter((f) => f.startsWith(`${prefix}_`) && f.endsWith('_logs.log'));
-      const logText = files.map((f) => readFileSync(join(dir, f), 'utf8')).join('');
-      for (const f of files) rmSync(join(dir, f));
-      return { code, out: p.out.join(''), logs: logText };
-    }
+    const sipp = (scenario: string, target: string | null, local: Addr, keys: Record<string, string>) =>
+      sippScenario(dir, join(SCENARIOS, scenario), target, local, keys);
 
     /** The stand-in carrier; its -E stderr goes to a file (appended across restarts), read back by kamailioLog(). */
     function startKamailio(): Proc {
@@ -271,20 +203,7 @@ describe.skipIf(missing.length > 0)(
         caller: { host: HOSTS.caller, port: caller },
       };
       kamailio = startKamailio();
-      writeFileSync(
-        join(dir, 'drachtio.conf.xml'),
-        `<drachtio>
-  <admin port="${ADDR.drachtioAdmin}" secret="${SECRET}">127.0.0.1</admin>
-  <sip><contacts><contact>sip:${ADDR.drachtio.host}:${ADDR.drachtio.port};transport=udp</contact></contacts></sip>
-  <logging><file><name>${join(dir, 'drachtio.log')}</name><archive>${dir}</archive><size>50</size><maxFiles>2</maxFiles><auto-flush>true</auto-flush></file>
-    <sofia-loglevel>3</sofia-loglevel><loglevel>info</loglevel></logging>
-</drachtio>
-`,
-      );
-      // drachtio-server reads DRACHTIO_* variables itself and lets them override its file: start it without them.
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_')));
-      drachtio = run(BIN.drachtio ?? 'drachtio', ['-f', join(dir, 'drachtio.conf.xml')], { env });
-      await until('drachtio-server admin port', async () => ((await listening(ADDR.drachtioAdmin)) ? true : undefined));
+      drachtio = await startDrachtio(dir, { admin: ADDR.drachtioAdmin, sip: ADDR.drachtio.port }, SECRET);
       await until(
         'kamailio to listen',
         () => (kamailioLog().includes('INFO') || kamailioLog().includes('udp:') ? true : undefined),
@@ -322,7 +241,8 @@ describe.skipIf(missing.length > 0)(
 
     afterAll(async () => {
       if (!stopped) await app?.stop().catch(() => undefined);
-      for (const p of [kamailio, drachtio]) if (p) await stop(p);
+      if (kamailio) await stop(kamailio);
+      await drachtio?.stop();
       // E2E_KEEP=1 keeps the logs (kamailio.log, crocetta.log, drachtio.log, sipp's) for a look after a failure.
       writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
       if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });

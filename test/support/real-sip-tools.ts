@@ -10,9 +10,9 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { basename, join } from 'node:path';
 import { connect } from 'node:net';
 
-/** The binary's path when `name` is on PATH, else null. */
+/** The binary's path when `name` is on PATH (or in /usr/sbin, where Debian puts kamailio), else null. */
 export function onPath(name: string): string | null {
-  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v ${name}`], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() || null : null;
 }
 
@@ -32,6 +32,11 @@ function udpFree(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** True when nobody is bound to `port` on `host`, for TCP and for UDP (a plain bind: reused ports count too). */
+export async function portFree(host: string, port: number): Promise<boolean> {
+  return (await tcpFree(host, port)) && (await udpFree(host, port));
+}
+
 /** A port free for both TCP and UDP on `host`, searched from a random point of [from, to). */
 export async function freePort(host: string, from: number, to: number, taken: readonly number[] = []): Promise<number> {
   const span = to - from;
@@ -39,7 +44,7 @@ export async function freePort(host: string, from: number, to: number, taken: re
   for (let i = 0; i < span; i++) {
     const port = from + ((start + i) % span);
     if (taken.includes(port)) continue;
-    if ((await tcpFree(host, port)) && (await udpFree(host, port))) return port;
+    if (await portFree(host, port)) return port;
   }
   throw new Error(`no free port in ${from}-${to} on ${host}`);
 }
@@ -133,6 +138,7 @@ export function runSipp(args: string[], timeoutMs = 30_000): SippRun {
  * Runs one scenario of test/e2e/scenarios to its end in `dir` (its -trace_logs land there and are read, then
  * removed); `target` null for a UAS. `keys` fill the scenario's [did], [caller]... (`-key`); `media` is sipp's RTP
  * address and port (`-mi`, `-mp`), for scenarios that play a pcap; `timeoutSeconds` bounds the whole run (20).
+ * `out` is what sipp printed (stdout and stderr), for an assertion's message.
  */
 export async function sippScenario(
   dir: string,
@@ -141,7 +147,7 @@ export async function sippScenario(
   local: { host: string; port: number },
   keys: Record<string, string> = {},
   opts: { media?: { host: string; port: number }; timeoutSeconds?: number } = {},
-): Promise<{ code: number | null; logs: string }> {
+): Promise<{ code: number | null; logs: string; out: string }> {
   const args = [
     '-sf',
     scenarioFile,
@@ -160,11 +166,14 @@ export async function sippScenario(
   if (opts.media) args.push('-mi', opts.media.host, '-mp', String(opts.media.port));
   for (const [k, v] of Object.entries(keys)) args.push('-key', k, v);
   if (target !== null) args.unshift(target);
-  const child = spawn('sipp', args, { cwd: dir, stdio: 'ignore' });
+  const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: string[] = [];
+  child.stdout.on('data', (d: Buffer) => out.push(d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => out.push(d.toString('utf8')));
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   const prefix = basename(scenarioFile).replace(/\.xml$/, '_');
   const logs = readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('_logs.log'));
   const text = logs.map((f) => readFileSync(join(dir, f), 'utf8')).join('');
   for (const f of logs) rmSync(join(dir, f));
-  return { code, logs: text };
+  return { code, logs: text, out: out.join('') };
 }
