@@ -1,11 +1,11 @@
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RtpSink } from '../../test/support/rtp-sink.js';
+import { RtpSinks, testStream, type RtpSink } from '../../test/support/rtp-sink.js';
 import { GRID_MS, preciseSleep, RtpPacer, type StreamSpec } from './rtp-player.js';
 
 const sockets: dgram.Socket[] = [];
-const sinks: RtpSink[] = [];
+const sinks = new RtpSinks();
 
 async function sender(): Promise<dgram.Socket> {
   const s = dgram.createSocket('udp4');
@@ -14,35 +14,18 @@ async function sender(): Promise<dgram.Socket> {
   return s;
 }
 
-async function sink(): Promise<RtpSink> {
-  const s = await RtpSink.open();
-  sinks.push(s);
-  return s;
-}
-
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.close();
-  for (const s of sinks.splice(0)) await s.close();
+  await sinks.closeAll();
 });
 
 function spec(socket: dgram.Socket, to: RtpSink, over: Partial<StreamSpec> = {}): StreamSpec {
-  return {
-    socket,
-    remote: { address: '127.0.0.1', port: to.port },
-    payloadType: 8,
-    audio: Uint8Array.from({ length: 1000 }, (_, i) => i % 251),
-    silenceByte: 0xd5,
-    ptimeMs: 20,
-    repeat: 1,
-    gapMs: 0,
-    maxMs: 10_000,
-    ...over,
-  };
+  return { socket, ...testStream(to), ...over };
 }
 
 describe('RTP player', () => {
   it('sends 20 ms frames of 160 bytes, marker on the first only, contiguous sequence and timestamps, last frame padded with silence', async () => {
-    const [out, caller] = [await sender(), await sink()];
+    const [out, caller] = [await sender(), await sinks.add()];
     const result = await new RtpPacer().play(spec(out, caller)).done;
     expect(result).toMatchObject({ endedBy: 'completed', packets: 7, playedMs: 140 });
     const p = caller.packets;
@@ -61,7 +44,7 @@ describe('RTP player', () => {
   });
 
   it('keeps to the timeline from its start (no drift): a late wake-up catches up, the next due time does not move', async () => {
-    const [out, caller] = [await sender(), await sink()];
+    const [out, caller] = [await sender(), await sinks.add()];
     let now = 1000;
     const pacer = new RtpPacer(() => now);
     const stream = pacer.play(spec(out, caller, { ptimeMs: 30, audio: new Uint8Array(240 * 20).fill(1) }));
@@ -82,7 +65,7 @@ describe('RTP player', () => {
   });
 
   it('repeats with silence between plays and stops at the maximum duration', async () => {
-    const [out, caller] = [await sender(), await sink()];
+    const [out, caller] = [await sender(), await sinks.add()];
     const result = await new RtpPacer().play(
       spec(out, caller, { audio: new Uint8Array(320).fill(7), repeat: 3, gapMs: 40, maxMs: 150 }),
     ).done;
@@ -92,7 +75,7 @@ describe('RTP player', () => {
   });
 
   it('stops at once: nothing is sent after stop() returns', async () => {
-    const [out, caller] = [await sender(), await sink()];
+    const [out, caller] = [await sender(), await sinks.add()];
     const pacer = new RtpPacer();
     const stream = pacer.play(spec(out, caller, { audio: new Uint8Array(160 * 100).fill(3) }));
     await caller.waitForPackets(5);
@@ -106,7 +89,7 @@ describe('RTP player', () => {
   });
 
   it('sends from its own socket and latches to the source of the first RTP packet from the caller', async () => {
-    const [out, advertised, real] = [await sender(), await sink(), await sink()];
+    const [out, advertised, real] = [await sender(), await sinks.add(), await sinks.add()];
     const stream = new RtpPacer().play(spec(out, advertised, { audio: new Uint8Array(160 * 30).fill(3) }));
     await advertised.waitForPackets(2);
     expect(advertised.packets[0]!.from.port).toBe(out.address().port);
@@ -118,7 +101,7 @@ describe('RTP player', () => {
   });
 
   it('starts every stream on the shared grid, so streams of the same ptime fall due together', async () => {
-    const [out1, out2, caller] = [await sender(), await sender(), await sink()];
+    const [out1, out2, caller] = [await sender(), await sender(), await sinks.add()];
     let now = 5000;
     const pacer = new RtpPacer(() => now);
     const audio = new Uint8Array(160 * 50).fill(2);
@@ -145,7 +128,7 @@ describe('RTP player', () => {
   });
 
   it('wakes its timer early and sleeps the rest precisely, never longer than a few milliseconds', async () => {
-    const [out, caller] = [await sender(), await sink()];
+    const [out, caller] = [await sender(), await sinks.add()];
     const sleeps: number[] = [];
     const pacer = new RtpPacer({
       now: () => performance.now(),

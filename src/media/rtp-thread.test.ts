@@ -1,15 +1,14 @@
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RtpSink } from '../../test/support/rtp-sink.js';
-import type { PlaySpec } from './rtp-engine.js';
+import { RtpSinks, testStream } from '../../test/support/rtp-sink.js';
 import { RtpThread } from './rtp-thread.js';
 
 const threads: RtpThread[] = [];
-const sinks: RtpSink[] = [];
+const sinks = new RtpSinks();
 
 afterEach(async () => {
   for (const t of threads.splice(0)) await t.close();
-  for (const s of sinks.splice(0)) await s.close();
+  await sinks.closeAll();
 });
 
 function thread(): RtpThread {
@@ -19,34 +18,14 @@ function thread(): RtpThread {
   return t;
 }
 
-async function sink(): Promise<RtpSink> {
-  const s = await RtpSink.open();
-  sinks.push(s);
-  return s;
-}
-
-function spec(to: RtpSink, over: Partial<PlaySpec> = {}): PlaySpec {
-  return {
-    remote: { address: '127.0.0.1', port: to.port },
-    payloadType: 8,
-    audio: Uint8Array.from({ length: 1000 }, (_, i) => i % 251),
-    silenceByte: 0xd5,
-    ptimeMs: 20,
-    repeat: 1,
-    gapMs: 0,
-    maxMs: 10_000,
-    ...over,
-  };
-}
-
 describe('RTP worker thread', () => {
   it('binds the port in the worker, plays the message from it and accounts for it as the in-process pacer does', async () => {
-    const [rtp, caller] = [thread(), await sink()];
+    const [rtp, caller] = [thread(), await sinks.add()];
     const port = await rtp.acquire();
     if (port === null) throw new Error('no port');
     expect(port.port % 2).toBe(0);
     expect(rtp.inUse).toBe(1);
-    const result = await port.play(spec(caller)).done;
+    const result = await port.play(testStream(caller)).done;
     expect(result).toMatchObject({ endedBy: 'completed', packets: 7, playedMs: 140, latchedTo: null });
     await caller.waitForPackets(7);
     expect(caller.packets.map((p) => p.payload.length)).toEqual([160, 160, 160, 160, 160, 160, 160]);
@@ -59,10 +38,10 @@ describe('RTP worker thread', () => {
   });
 
   it('stops at once from the main thread: the stream ends with the reason given, and nothing follows', async () => {
-    const [rtp, caller] = [thread(), await sink()];
+    const [rtp, caller] = [thread(), await sinks.add()];
     const port = await rtp.acquire();
     if (port === null) throw new Error('no port');
-    const stream = port.play(spec(caller, { audio: new Uint8Array(160 * 200).fill(3) }));
+    const stream = port.play(testStream(caller, { audio: new Uint8Array(160 * 200).fill(3) }));
     await caller.waitForPackets(5);
     stream.stop('caller');
     const atStop = caller.packets.length;
@@ -75,10 +54,10 @@ describe('RTP worker thread', () => {
   });
 
   it('latches to the source of the first RTP packet the caller sends (NAT), from the worker', async () => {
-    const [rtp, advertised, real] = [thread(), await sink(), await sink()];
+    const [rtp, advertised, real] = [thread(), await sinks.add(), await sinks.add()];
     const port = await rtp.acquire();
     if (port === null) throw new Error('no port');
-    const stream = port.play(spec(advertised, { audio: new Uint8Array(160 * 50).fill(3) }));
+    const stream = port.play(testStream(advertised, { audio: new Uint8Array(160 * 50).fill(3) }));
     await advertised.waitForPackets(2);
     await real.sendTo({ address: '127.0.0.1', port: port.port });
     await real.waitForPackets(3);
@@ -88,12 +67,14 @@ describe('RTP worker thread', () => {
   });
 
   it('gives the ports back when the range is exhausted and released, and stops every stream on stopAll', async () => {
-    const [rtp, caller] = [thread(), await sink()];
+    const [rtp, caller] = [thread(), await sinks.add()];
     const ports = [];
     for (let i = 0; i < 10; i++) ports.push(await rtp.acquire());
     expect(ports.every((p) => p !== null)).toBe(true);
     expect(await rtp.acquire()).toBeNull();
-    const streams = ports.slice(0, 3).map((p) => p!.play(spec(caller, { audio: new Uint8Array(160 * 100).fill(1) })));
+    const streams = ports
+      .slice(0, 3)
+      .map((p) => p!.play(testStream(caller, { audio: new Uint8Array(160 * 100).fill(1) })));
     await caller.waitForPackets(6);
     rtp.stopAll();
     expect((await Promise.all(streams.map((s) => s.done))).map((r) => r.endedBy)).toEqual([
@@ -109,10 +90,10 @@ describe('RTP worker thread', () => {
   });
 
   it('survives the worker dying: its streams end with error, the next announcement starts a new worker', async () => {
-    const [rtp, caller] = [thread(), await sink()];
+    const [rtp, caller] = [thread(), await sinks.add()];
     const port = await rtp.acquire();
     if (port === null) throw new Error('no port');
-    const stream = port.play(spec(caller, { audio: new Uint8Array(160 * 100).fill(1) }));
+    const stream = port.play(testStream(caller, { audio: new Uint8Array(160 * 100).fill(1) }));
     await caller.waitForPackets(2);
     await (rtp as unknown as { worker: Worker }).worker.terminate();
     expect((await stream.done).endedBy).toBe('error');
@@ -120,7 +101,7 @@ describe('RTP worker thread', () => {
     port.release(); // a lease of the dead worker: harmless
     const next = await rtp.acquire();
     if (next === null) throw new Error('no port after the restart');
-    const result = await next.play(spec(caller)).done;
+    const result = await next.play(testStream(caller)).done;
     expect(result).toMatchObject({ endedBy: 'completed', packets: 7 });
     next.release();
   });

@@ -4,7 +4,7 @@
  */
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { decodeG711, readRtpHeader, type G711, type RtpHeader } from '../../src/media/index.js';
+import { decodeG711, readRtpHeader, type G711, type PlaySpec, type RtpHeader } from '../../src/media/index.js';
 
 export interface ReceivedPacket extends RtpHeader {
   at: number;
@@ -67,6 +67,39 @@ export class RtpSink {
   close(): Promise<void> {
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
+}
+
+/** Sinks opened by a test file, closed together after each test. */
+export class RtpSinks {
+  private readonly open: RtpSink[] = [];
+
+  async add(): Promise<RtpSink> {
+    const s = await RtpSink.open();
+    this.open.push(s);
+    return s;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const s of this.open.splice(0)) await s.close();
+  }
+}
+
+/**
+ * A stream to `to` for the RTP tests: 1,000 bytes of a known pattern (byte i is i % 251) as PCMA in 20 ms frames
+ * (7 packets, the last padded with A-law silence), played once, at most 10 s.
+ */
+export function testStream(to: RtpSink, over: Partial<PlaySpec> = {}): PlaySpec {
+  return {
+    remote: { address: '127.0.0.1', port: to.port },
+    payloadType: 8,
+    audio: Uint8Array.from({ length: 1000 }, (_, i) => i % 251),
+    silenceByte: 0xd5,
+    ptimeMs: 20,
+    repeat: 1,
+    gapMs: 0,
+    maxMs: 10_000,
+    ...over,
+  };
 }
 
 /** Normalised cross-correlation of `a` and `b` at lag 0 over their common length, in [-1, 1]. */
