@@ -14,7 +14,7 @@ import { canRunBrowser, launchChromium } from '../support/browser.js';
 import { callerOffer, pbxAnswer, pressInRtp, shortWav } from '../support/check-calls.js';
 import { attemptWhen, startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
-import { RtpSink } from '../support/rtp-sink.js';
+import { RtpSinks, type RtpSink } from '../support/rtp-sink.js';
 
 const PASSWORD = 'office-Pa55word!';
 const DID = '+390612345678';
@@ -25,7 +25,7 @@ const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 
 let h: Harness;
 let browser: Browser;
-const sinks: RtpSink[] = [];
+const sinks = new RtpSinks();
 let callerSdp = '';
 
 function invite(from: string, extra: Partial<Parameters<typeof buildInvite>[0]> = {}): InjectedRequest {
@@ -33,8 +33,7 @@ function invite(from: string, extra: Partial<Parameters<typeof buildInvite>[0]> 
 }
 
 async function checkedCall(from: string): Promise<{ call: InjectedRequest; rtp: RtpSink; port: number }> {
-  const rtp = await RtpSink.open();
-  sinks.push(rtp);
+  const rtp = await sinks.add();
   callerSdp = callerOffer(rtp.port);
   const call = invite(from, { body: callerSdp });
   const ok = await call.waitForFinal();
@@ -133,7 +132,7 @@ describe.skipIf(!canRunBrowser)('the register page in a browser: layout and the 
   afterAll(async () => {
     await browser?.close();
     await h?.stop();
-    for (const s of sinks.splice(0)) await s.close();
+    await sinks.closeAll();
   });
 
   it.each([

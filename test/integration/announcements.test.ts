@@ -12,19 +12,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeG711, loadRecording, type Recording } from '../../src/media/index.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
 import { attemptWhen, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
-import { correlation, RtpSink, testSignal } from '../support/rtp-sink.js';
+import { audioOffer, correlation, RtpSinks, testSignal, type RtpSink } from '../support/rtp-sink.js';
 
 const DID = '+390612345678';
 const NUISANCE = '08441234567'; // AGCOM telemarketing prefix: nuisance by the IT pack
 const NUISANCE_E164 = '+3908441234567';
 
 let h: Harness | undefined;
-const sinks: RtpSink[] = [];
+const sinks = new RtpSinks();
 
 afterEach(async () => {
   await h?.stop();
   h = undefined;
-  for (const s of sinks.splice(0)) await s.close();
+  await sinks.closeAll();
 });
 
 /** A short recording (1 s, 16 kHz stereo: converted at start) so tests do not wait for the built-in 13 s. */
@@ -57,29 +57,12 @@ async function start(
   return { file, recording: loadRecording(file, 'expected', 30) };
 }
 
-async function sink(): Promise<RtpSink> {
-  const s = await RtpSink.open();
-  sinks.push(s);
-  return s;
-}
-
 function offer(
   port: number,
   payloads = '8 0 101',
   extra: string[] = ['a=rtpmap:8 PCMA/8000', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000'],
 ): string {
-  return [
-    'v=0',
-    'o=carrier 1 1 IN IP4 127.0.0.1',
-    's=-',
-    'c=IN IP4 127.0.0.1',
-    't=0 0',
-    `m=audio ${port} RTP/AVP ${payloads}`,
-    ...extra,
-    'a=ptime:20',
-    'a=sendrecv',
-    '',
-  ].join('\r\n');
+  return audioOffer(port, payloads, extra);
 }
 
 function invite(from: string, body: string): InjectedRequest {
@@ -122,7 +105,7 @@ describe('announcements and refusals through drachtio', () => {
     });
     expect(mark.status).toBe(200);
 
-    const rtp = await sink();
+    const rtp = await sinks.add();
     const call = invite('0298765432', offer(rtp.port));
     const progress = await call.waitForResponse(183);
     expect(progress.reason).toBe('Session Progress');
@@ -158,7 +141,7 @@ describe('announcements and refusals through drachtio', () => {
 
   it('announces in an answered call: 200 with SDP, the message, then BYE', async () => {
     await start('', { ACTION_NUISANCE: 'announce-answer' });
-    const rtp = await sink();
+    const rtp = await sinks.add();
     const call = invite(NUISANCE, offer(rtp.port, '0 8'));
     const ok = await call.waitForFinal();
     expect(ok.status).toBe(200);
@@ -179,7 +162,7 @@ describe('announcements and refusals through drachtio', () => {
 
   it('stops the early-media stream at once when the caller cancels, and frees the port', async () => {
     await start('', { ACTION_NUISANCE: 'announce-early' }, '  repeat: 5\n');
-    const rtp = await sink();
+    const rtp = await sinks.add();
     const call = invite(NUISANCE, offer(rtp.port));
     const progress = await call.waitForResponse(183);
     await rtp.waitForPackets(10);
@@ -196,7 +179,7 @@ describe('announcements and refusals through drachtio', () => {
 
   it('stops the answered announcement at once when the caller hangs up, and frees the port', async () => {
     await start('', { ACTION_NUISANCE: 'announce-answer' }, '  repeat: 5\n');
-    const rtp = await sink();
+    const rtp = await sinks.add();
     const call = invite(NUISANCE, offer(rtp.port));
     const ok = await call.waitForFinal();
     call.ack();
@@ -227,7 +210,7 @@ describe('announcements and refusals through drachtio', () => {
   it('refuses with the plain 607 a call that finds no RTP port free, and counts it (no-port)', async () => {
     const low = 34_000 + 2 * Math.floor(Math.random() * 450); // one even port: one announcement at a time
     await start('', { ACTION_NUISANCE: 'announce-early', RTP_PORTS: `${low}-${low + 1}` }, '  repeat: 5\n');
-    const rtp = await sink();
+    const rtp = await sinks.add();
     const first = invite(NUISANCE, offer(rtp.port));
     await first.waitForResponse(183);
     const second = invite(NUISANCE, offer(rtp.port));

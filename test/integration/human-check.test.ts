@@ -10,19 +10,19 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import { callerOffer, PBX_SDP_ADDRESS, pbxAnswer, pressInRtp, shortWav } from '../support/check-calls.js';
 import { buildInvite, buildMessage, type InjectedRequest } from '../support/drachtio-double.js';
 import { attemptWhen, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
-import { RtpSink } from '../support/rtp-sink.js';
+import { RtpSinks } from '../support/rtp-sink.js';
 
 const DID = '+390612345678';
 const SUSPECT = '08431234567'; // AGCOM survey prefix 0843: suspect by the IT pack
 const SUSPECT_E164 = '+3908431234567';
 
 let h: Harness | undefined;
-const sinks: RtpSink[] = [];
+const sinks = new RtpSinks();
 
 afterEach(async () => {
   await h?.stop();
   h = undefined;
-  for (const s of sinks.splice(0)) await s.close();
+  await sinks.closeAll();
 });
 
 interface Started {
@@ -60,12 +60,6 @@ async function start(
 
 let callerSdp = '';
 
-async function sink(): Promise<RtpSink> {
-  const s = await RtpSink.open();
-  sinks.push(s);
-  return s;
-}
-
 function invite(from: string, body: string): InjectedRequest {
   callerSdp = body;
   return (h as Harness).double.injectRequest(buildInvite({ from, to: DID, requestUri: `sip:${DID}@127.0.0.1`, body }));
@@ -82,7 +76,7 @@ async function answered(call: InjectedRequest): Promise<{ port: number; answer: 
 describe('the human check through drachtio', () => {
   it("press 1 in RTP: the PBX gets the caller's SDP, the caller is re-INVITEd onto the PBX's media, a BYE ends both legs", async () => {
     await start();
-    const rtp = await sink();
+    const rtp = await sinks.add();
     const call = invite(SUSPECT, callerOffer(rtp.port));
     const { port, answer } = await answered(call);
     // Our answer keeps the caller's telephone-event payload type, so its keys come in RTP.
@@ -136,7 +130,7 @@ describe('the human check through drachtio', () => {
 
   it('DTMF as SIP INFO (application/dtmf-relay) passes too; the PBX hanging up BYEs the caller', async () => {
     await start();
-    const rtp = await sink();
+    const rtp = await sinks.add();
     const call = invite(SUSPECT, callerOffer(rtp.port));
     await answered(call);
     const info = call.info('application/dtmf-relay', 'Signal=1\r\nDuration=160\r\n');
@@ -153,7 +147,7 @@ describe('the human check through drachtio', () => {
 
   it('no key: the NO, then BYE within 2 s of its end; refused in the register', async () => {
     await start();
-    const rtp = await sink();
+    const rtp = await sinks.add();
     const call = invite(SUSPECT, callerOffer(rtp.port));
     await answered(call);
     const bye = await (h as Harness).double.waitForAppRequest('BYE', 8000);
@@ -172,7 +166,7 @@ describe('the human check through drachtio', () => {
 
   it('a wrong key as INFO application/dtmf: the NO and BYE, check wrong-digit', async () => {
     await start();
-    const rtp = await sink();
+    const rtp = await sinks.add();
     const call = invite(SUSPECT, callerOffer(rtp.port));
     await answered(call);
     await rtp.waitForPackets(3);
@@ -184,7 +178,7 @@ describe('the human check through drachtio', () => {
 
   it('a CANCEL crossing the answer during the prompt: drachtio answers 481 and BYEs the caller, the prompt stops at once, hung-up', async () => {
     await start();
-    const rtp = await sink();
+    const rtp = await sinks.add();
     const call = invite(SUSPECT, callerOffer(rtp.port));
     const ok = await call.waitForFinal();
     expect(ok.status).toBe(200);
@@ -213,7 +207,7 @@ describe('the human check through drachtio', () => {
     );
 
     const other = '08431234568';
-    const rtp = await sink();
+    const rtp = await sinks.add();
     const g729 = callerOffer(rtp.port).replace('RTP/AVP 8 96', 'RTP/AVP 18 96').replace('8 PCMA/8000', '18 G729/8000');
     const call = invite(other, g729);
     expect((await call.waitForFinal()).status).toBe(200);
@@ -239,7 +233,7 @@ describe('the human check through drachtio', () => {
         }
       ).lines;
     expect((await linesNow())[0]).toMatchObject({ did: '+390212345670', action: 'check', note: null });
-    const rtp = await sink();
+    const rtp = await sinks.add();
     const first = invite(SUSPECT, callerOffer(rtp.port));
     await answered(first);
     first.info('application/dtmf', '1');

@@ -10,7 +10,7 @@ import wavefile from 'wavefile';
 import { telephoneEventPacket } from '../../src/media/index.js';
 import type { AppRequest } from './drachtio-double.js';
 import type { RtpSink } from './rtp-sink.js';
-import { testSignal } from './rtp-sink.js';
+import { audioOffer, testSignal } from './rtp-sink.js';
 
 export const PBX_SDP_ADDRESS = '198.51.100.20';
 
@@ -55,20 +55,7 @@ export function pbxAnswer(req: AppRequest): Array<{ status: number; body?: strin
 
 /** The caller's offer: PCMA, and telephone-event with the dynamic type 96 (as in sipp's dtmf_2833 pcaps). */
 export function callerOffer(port: number): string {
-  return [
-    'v=0',
-    'o=carrier 1 1 IN IP4 127.0.0.1',
-    's=-',
-    'c=IN IP4 127.0.0.1',
-    't=0 0',
-    `m=audio ${port} RTP/AVP 8 96`,
-    'a=rtpmap:8 PCMA/8000',
-    'a=rtpmap:96 telephone-event/8000',
-    'a=fmtp:96 0-16',
-    'a=ptime:20',
-    'a=sendrecv',
-    '',
-  ].join('\r\n');
+  return audioOffer(port, '8 96', ['a=rtpmap:8 PCMA/8000', 'a=rtpmap:96 telephone-event/8000', 'a=fmtp:96 0-16']);
 }
 
 /** The caller presses `key` in RTP: an RFC 4733 event (three packets, the last with E), from its media socket. */

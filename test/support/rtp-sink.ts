@@ -69,6 +69,25 @@ export class RtpSink {
   }
 }
 
+/**
+ * A caller's SDP offer of audio received at 127.0.0.1:`port`: the payload types of the m= line, their attribute
+ * lines (rtpmap, fmtp), then 20 ms packets, send and receive.
+ */
+export function audioOffer(port: number, payloads: string, attributes: readonly string[]): string {
+  return [
+    'v=0',
+    'o=carrier 1 1 IN IP4 127.0.0.1',
+    's=-',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    `m=audio ${port} RTP/AVP ${payloads}`,
+    ...attributes,
+    'a=ptime:20',
+    'a=sendrecv',
+    '',
+  ].join('\r\n');
+}
+
 /** Sinks opened by a test file, closed together after each test. */
 export class RtpSinks {
   private readonly open: RtpSink[] = [];
