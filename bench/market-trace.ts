@@ -43,9 +43,8 @@
  */
 import type { CountryCode } from 'libphonenumber-js/max';
 import { localDayStart } from '../src/time/zoned-time.js';
-import { mulberry32 as rng } from '../test/support/prng.js';
 import { drawNumber, numberPlan, rangeOf, type NumberPlan } from './numbering.js';
-import { DIDS, type Trace, type TraceRow } from './office-trace.js';
+import { DIDS, legitTraceRow, traceDraws, type Trace, type TraceRow } from './office-trace.js';
 
 /** The office's unpublished number (a trap, `screening.trapDids`): only centres dialling down a list ring it. */
 export const MARKET_TRAP_DID = '+390255550105';
@@ -127,17 +126,14 @@ export function generateMarketTrace(options: MarketOptions): Trace {
   }
   const FTC_POOL = options.ftcNumbers;
 
-  const rand = rng(options.seed);
-  const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
+  const draws = traceDraws(options.seed);
+  const { rand, int, pick, chance, expo } = draws;
   const weighted = <T>(list: ReadonlyArray<readonly [T, number]>): T => {
     const total = list.reduce((a, [, w]) => a + w, 0);
     let u = rand() * total;
     for (const [v, w] of list) if ((u -= w) < 0) return v;
     return (list[list.length - 1] as readonly [T, number])[0];
   };
-  const chance = (p: number): boolean => rand() < p;
-  const expo = (mean: number): number => -Math.log(1 - rand()) * mean;
   const geometricUses = (max: number): number => 1 + Math.min(max - 1, Math.floor(expo(max / 4)));
 
   const rows: TraceRow[] = [];
@@ -315,20 +311,8 @@ export function generateMarketTrace(options: MarketOptions): Trace {
   let made = 0;
   let person = 0;
 
-  function legitRow(time: number, caller: string, origin: string, officeTrust: number, name = ''): TraceRow {
-    return {
-      time,
-      caller,
-      did: pick(DIDS),
-      truth: 'legit',
-      office: chance(officeTrust) ? 'mark-trusted' : 'none',
-      origin,
-      talk: chance(0.03) ? int(2, 7) : int(30, 900),
-      attest: '',
-      verstat: '',
-      name,
-    };
-  }
+  const legitRow = (time: number, caller: string, origin: string, officeTrust: number, name = ''): TraceRow =>
+    legitTraceRow(draws, time, caller, origin, officeTrust, name);
   const personal = (country: CountryCode): string => draw(numberPlan(country, chance(0.6) ? 'MOBILE' : 'FIXED_LINE'));
   const cc = (country: CountryCode): string => country.toLowerCase();
 

@@ -121,6 +121,57 @@ export function traceCsv(rows: readonly TraceRow[]): string {
 }
 
 /** An office's calls, sorted by time. The same options give the same trace. */
+/**
+ * The random draws of a trace model, all from one seeded stream (mulberry32): the same seed, the same calls in the
+ * same order, the same trace. Shared by the v1 and market models.
+ */
+export interface TraceDraws {
+  rand: () => number;
+  /** A whole number in [lo, hi]. */
+  int: (lo: number, hi: number) => number;
+  pick: <T>(list: readonly T[]) => T;
+  chance: (p: number) => boolean;
+  /** Exponentially distributed, with this mean. */
+  expo: (mean: number) => number;
+}
+
+export function traceDraws(seed: number): TraceDraws {
+  const rand = rng(seed);
+  return {
+    rand,
+    int: (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1)),
+    pick: <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T,
+    chance: (p) => rand() < p,
+    expo: (mean) => -Math.log(1 - rand()) * mean,
+  };
+}
+
+/**
+ * A legitimate caller's row, as both models write it: one of our DIDS, the office marks the caller trusted with
+ * probability `officeTrust`, a talk time (3% hang up within seconds). Draws, in this order: DID, mark, talk.
+ */
+export function legitTraceRow(
+  d: TraceDraws,
+  time: number,
+  caller: string,
+  origin: string,
+  officeTrust: number,
+  name = '',
+): TraceRow {
+  return {
+    time,
+    caller,
+    did: d.pick(DIDS),
+    truth: 'legit',
+    office: d.chance(officeTrust) ? 'mark-trusted' : 'none',
+    origin,
+    talk: d.chance(0.03) ? d.int(2, 7) : d.int(30, 900),
+    attest: '',
+    verstat: '',
+    name,
+  };
+}
+
 export function generateOfficeTrace(options: TraceOptions): Trace {
   const CALLS = options.calls;
   const DAYS = options.days ?? 120;
@@ -128,12 +179,9 @@ export function generateOfficeTrace(options: TraceOptions): Trace {
   const START = options.dayZero ?? BENCH_DAY_ZERO;
   const FTC_POOL = options.ftcNumbers;
 
-  const rand = rng(options.seed);
-  const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
-  const chance = (p: number): boolean => rand() < p;
+  const draws = traceDraws(options.seed);
+  const { rand, int, pick, chance, expo } = draws;
   const digits = (n: number): string => Array.from({ length: n }, () => String(int(0, 9))).join('');
-  const expo = (mean: number): number => -Math.log(1 - rand()) * mean;
 
   const rows: TraceRow[] = [];
 
@@ -284,20 +332,8 @@ export function generateOfficeTrace(options: TraceOptions): Trace {
   let made = 0;
   let person = 0;
 
-  function legitRow(time: number, caller: string, origin: string, officeTrust: number, name = ''): TraceRow {
-    return {
-      time,
-      caller,
-      did: pick(DIDS),
-      truth: 'legit',
-      office: chance(officeTrust) ? 'mark-trusted' : 'none',
-      origin,
-      talk: chance(0.03) ? int(2, 7) : int(30, 900),
-      attest: '',
-      verstat: '',
-      name,
-    };
-  }
+  const legitRow = (time: number, caller: string, origin: string, officeTrust: number, name = ''): TraceRow =>
+    legitTraceRow(draws, time, caller, origin, officeTrust, name);
 
   while (made < legitCalls) {
     const r = rand();
