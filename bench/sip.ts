@@ -5,7 +5,7 @@
  *   npx tsx bench/sip.ts [--workloads refusal,proxied,announce,refusal-under-announce] [--rounds 3] [--rate 100]
  *                        [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30]
  *                        [--ports 31000] [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
- *                        [--kamailio [--kamailio-marks 1000000]]
+ *                        [--kamailio [--kamailio-marks 1000000]] [--wire-split]
  *   --variant none: crocetta with its defaults and the bare app only.
  *   npm run bench:sip -- --ladder
  *
@@ -24,6 +24,10 @@
  *                           at the wire (dumpcap on lo: |interval − 20 ms| per stream)
  * Latency is read from sipp's message trace (-trace_msg: microsecond timestamps when sipp sent the INVITE and read
  * the response), so it includes sipp's own scheduling, the same for every application.
+ * --wire-split (refusal, proxied): dumpcap on each application's admin socket during its rounds, the time from the
+ * moment drachtio-server hands it the INVITE to the moment the application's answer (a final response, or the proxy
+ * command) is on the socket, by transaction id: the application's own share of the latency, without sipp's and
+ * drachtio-server's.
  * Ladder (--ladder): for refusal and proxied (those of --workloads), the highest call rate each application sustains for --ladder-seconds
  * with no failed call (every call completes as the scenario expects, sipp keeps the rate), by steps then bisection.
  */
@@ -38,7 +42,7 @@ import { parse as parseYaml, stringify as yamlText } from 'yaml';
 import { builtInRecording } from '../src/media/catalog.js';
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
-import { WireCapture } from './wire-capture.js';
+import { WireCapture, type WirePacket } from './wire-capture.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SIPP_DIR = join(ROOT, 'bench', 'sipp');
@@ -94,6 +98,8 @@ const opts = {
   ladderApps: argText('ladder-apps')?.split(','),
   /** Skip the latency rounds (ladder only). */
   noRounds: flag('no-rounds'),
+  /** Time inside each application at the wire, from its drachtio-server's admin socket (refusal, proxied). */
+  wireSplit: flag('wire-split'),
 };
 for (const w of opts.workloads)
   if (!WORKLOADS.includes(w)) throw new Error(`--workloads: unknown ${w} (${WORKLOADS.join(', ')})`);
@@ -628,6 +634,8 @@ interface RoundResult {
   p99: number;
   max: number;
   jitter?: { p99: number; streams: number; packets: number };
+  /** --wire-split: µs from the INVITE handed to the application to its answer, per call. */
+  inAppUs?: number[];
 }
 
 function summarize(app: string, round: number, run: SippRun): RoundResult {
@@ -639,10 +647,18 @@ function printRound(w: Workload, r: RoundResult): void {
   const failed = r.run.calls - r.run.answered;
   const j = r.jitter
     ? ` | RTP jitter p99 ${r.jitter.p99.toFixed(2)} ms at the wire (${r.jitter.streams} streams, ${r.jitter.packets} packets)`
-    : '';
+    : r.inAppUs
+      ? ` | in the app p50 ${inAppText(r.inAppUs)}`
+      : '';
   console.log(
     `  ${w.padEnd(23)} round ${r.round} ${r.app.padEnd(12)} calls ${String(r.run.calls).padStart(6)}, unanswered ${String(failed).padStart(4)}, sipp exit ${r.run.exitCode} | p50 ${ms(r.p50).padStart(7)} ms  p99 ${ms(r.p99).padStart(7)} ms  max ${ms(r.max).padStart(8)} ms${j}`,
   );
+}
+
+/** p50 / p90 of --wire-split's in-app times, in ms, with their count. */
+function inAppText(us: number[]): string {
+  const s = [...us].sort((a, b) => a - b);
+  return `${ms(quantile(s, 0.5))} / p90 ${ms(quantile(s, 0.9))} ms (${s.length} calls)`;
 }
 
 /** Pooled figures of every round of one app: p50 and p99 of all calls together, and the median of round p50s. */
@@ -653,6 +669,7 @@ function pooled(rows: RoundResult[]): {
   calls: number;
   unanswered: number;
   jitterP99: number | null;
+  inAppUs: number[] | null;
 } {
   const all = rows.flatMap((r) => r.run.latenciesUs).sort((a, b) => a - b);
   const jit = rows.map((r) => r.jitter?.p99).filter((x): x is number => x !== undefined);
@@ -663,6 +680,7 @@ function pooled(rows: RoundResult[]): {
     calls: rows.reduce((s, r) => s + r.run.calls, 0),
     unanswered: rows.reduce((s, r) => s + r.run.calls - r.run.answered, 0),
     jitterP99: jit.length > 0 ? median(jit) : null,
+    inAppUs: rows.some((r) => r.inAppUs) ? rows.flatMap((r) => r.inAppUs ?? []) : null,
   };
 }
 
@@ -775,6 +793,10 @@ async function runWorkload(
     }).done;
     return summarize(app.name, round, run);
   }
+  const wire =
+    opts.wireSplit && app.drachtio && WireCapture.available()
+      ? await WireCapture.start(`tcp port ${app.ports.admin}`)
+      : null;
   const run = await startSipp({
     scenario: s.scenario,
     target: app.ports,
@@ -787,7 +809,37 @@ async function runWorkload(
     dir: ctx.dir,
     label,
   }).done;
-  return summarize(app.name, round, run);
+  const result = summarize(app.name, round, run);
+  if (wire) result.inAppUs = inApp(await wire.stopPackets(), app.ports.admin);
+  return result;
+}
+
+/**
+ * --wire-split: per transaction, µs from drachtio-server's message handing the application a new INVITE
+ * (`…|sip|network|…|<transaction id>|…` then the request) to the application's first answer on that transaction (a
+ * final response `…|sip|<transaction id>|…`, or `…|proxy|<transaction id>|…`), from kernel timestamps on the admin
+ * socket. A message split across TCP segments at its head is not counted.
+ */
+function inApp(packets: WirePacket[], adminPort: number): number[] {
+  const handed = new Map<string, number>();
+  const out: number[] = [];
+  const toApp = /\|sip\|network\|(?:[^|\r]*\|){5}([^|\r]+)\|[^\r]*\r\nINVITE /g;
+  const fromApp = /\|(?:sip\|([^|\r]+)\|[^\r]*\r\nSIP\/2\.0 [2-6]\d\d|proxy\|([^|\r]+)\|)/g;
+  for (const p of packets) {
+    const text = p.payload.toString('latin1');
+    if (p.srcPort === adminPort) {
+      for (const m of text.matchAll(toApp)) if (m[1] !== undefined && !handed.has(m[1])) handed.set(m[1], p.at);
+    } else if (p.dstPort === adminPort) {
+      for (const m of text.matchAll(fromApp)) {
+        const txn = m[1] ?? m[2];
+        const at = txn === undefined ? undefined : handed.get(txn);
+        if (txn === undefined || at === undefined) continue;
+        handed.delete(txn);
+        out.push(Math.round((p.at - at) * 1000));
+      }
+    }
+  }
+  return out;
 }
 
 function jitterOf(flows: Map<number, number[]>): { p99: number; streams: number; packets: number } {
@@ -1026,7 +1078,12 @@ async function main(): Promise<void> {
           app.name === 'bare'
             ? ''
             : ` | p50 ×${(p.p50 / bare.p50).toFixed(2)} (+${ms(p.p50 - bare.p50)} ms), p99 ×${(p.p99 / bare.p99).toFixed(2)} (+${ms(p.p99 - bare.p99)} ms)`;
-        const j = p.jitterP99 !== null ? ` | RTP jitter p99 ${p.jitterP99.toFixed(2)} ms (median of rounds)` : '';
+        const j =
+          p.jitterP99 !== null
+            ? ` | RTP jitter p99 ${p.jitterP99.toFixed(2)} ms (median of rounds)`
+            : p.inAppUs !== null
+              ? ` | in the app (at the wire) p50 ${inAppText(p.inAppUs)}`
+              : '';
         console.log(
           `  ${w.padEnd(23)} ${app.name.padEnd(12)} p50 ${ms(p.p50).padStart(7)} ms (median of rounds ${ms(p.medianRoundP50)}) p99 ${ms(p.p99).padStart(7)} ms, ${p.calls} calls, ${p.unanswered} unanswered${vs}${j}`,
         );

@@ -47,10 +47,21 @@ export class WireCapture {
   }
 
   async stop(): Promise<Map<number, number[]>> {
+    const flows = new Map<number, number[]>();
+    for (const p of await this.stopPackets()) {
+      let times = flows.get(p.srcPort);
+      if (!times) flows.set(p.srcPort, (times = []));
+      times.push(p.at);
+    }
+    return flows;
+  }
+
+  /** Stops and returns every IPv4 UDP or TCP packet captured: kernel time (ms), ports, payload. */
+  async stopPackets(): Promise<WirePacket[]> {
     const exited = new Promise((ok) => this.proc.once('exit', ok));
     this.proc.kill('SIGTERM');
     await exited;
-    const flows = new Map<number, number[]>();
+    const packets: WirePacket[] = [];
     const f = readFileSync(this.file);
     rmSync(this.dir, { recursive: true, force: true });
     const le = f.readUInt32LE(0) === 0xa1b2c3d4;
@@ -64,11 +75,22 @@ export class WireCapture {
       const ip = off + 16 + l2;
       off += 16 + captured;
       if (off > f.length || (f[ip] as number) >> 4 !== 4) continue;
-      const srcPort = f.readUInt16BE(ip + ((f[ip] as number) & 0x0f) * 4);
-      let times = flows.get(srcPort);
-      if (!times) flows.set(srcPort, (times = []));
-      times.push(at);
+      const protocol = f[ip + 9];
+      const l4 = ip + ((f[ip] as number) & 0x0f) * 4;
+      const srcPort = f.readUInt16BE(l4);
+      const dstPort = f.readUInt16BE(l4 + 2);
+      const data = protocol === 6 ? l4 + ((f[l4 + 12] as number) >> 4) * 4 : l4 + 8;
+      packets.push({ at, srcPort, dstPort, payload: f.subarray(data, off) });
     }
-    return flows;
+    return packets;
   }
+}
+
+export interface WirePacket {
+  /** Kernel timestamp, ms. */
+  at: number;
+  srcPort: number;
+  dstPort: number;
+  /** UDP or TCP payload (as captured). */
+  payload: Buffer;
 }
