@@ -251,7 +251,6 @@ for (let i = 1; i < lines.length; i++) {
     const at = time + talk * 1000;
     if (office === 'mark-nuisance')
       index.setMark({ callerKey: key, label: 'nuisance', at, company: null, category: null });
-    if (office === 'mark-nuisance') explainer?.officeMarked(key);
     else if (office === 'mark-trusted')
       index.setMark({ callerKey: key, label: 'trusted', at, company: null, category: null });
   }

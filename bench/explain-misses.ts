@@ -1,9 +1,10 @@
 /**
  * bench/explain-misses.ts: `npm run bench:accuracy -- --trace FILE --explain` breaks the nuisance calls let
  * through (from the 2nd attempt of each origin on) down by centre kind, by attempt index, by the evidence the
- * classifier had, and by what an office could have known (its own marks in the caller's blocks); with `--tree`,
- * also by the depth of the prefix tree that decided (the deepest node with enough evidence), and the legitimate
- * calls stopped by caller kind and depth.
+ * classifier had, and by what an office could have known (its own marks in the caller's blocks, as the evidence
+ * index counts them: `BlockCounts.smallMarked`/`largeMarked`, within the look-back, after mark changes); with the
+ * tree on, also by the depth of the prefix tree that decided (the deepest node with enough evidence), and the
+ * legitimate calls stopped by caller kind and depth.
  *
  * Diagnostics only: it reads the trace's `origin` (which the classifier never sees) to name the centre kind.
  */
@@ -19,7 +20,7 @@ export interface NuisanceCall {
   evidence: CallerEvidence;
   decision: Decision;
   attest: string;
-  /** With --tree: the prefix tree's deciding depth (bench/tree-replay.ts#depthLabel). */
+  /** With the tree on: the prefix tree's deciding depth (bench/accuracy.ts#depthLabel). */
   depth?: string;
 }
 
@@ -52,6 +53,13 @@ function attemptBucket(a: number): string {
   return '21+';
 }
 
+/** The office's own marks in the caller's 10- and 100-block, as the index counts them (not crocetta's refusals). */
+function officeMarks(evidence: CallerEvidence): { small: number; large: number } {
+  const b = evidence.block;
+  if (b === undefined || b === null) return { small: 0, large: 0 };
+  return { small: b.smallMarked ?? b.smallNuisance, large: b.largeMarked ?? b.largeNuisance };
+}
+
 /** What the classifier had about this caller, first match wins. */
 function evidenceOf(c: NuisanceCall, marked: { small: number; large: number }): string {
   const e = c.evidence;
@@ -73,7 +81,8 @@ function evidenceOf(c: NuisanceCall, marked: { small: number; large: number }): 
   if (codes.has('nuisance-block')) return 'new number, a block gate met';
   const b = e.block;
   if (b !== undefined && b !== null && (b.smallNuisance > 0 || b.largeNuisance > 0)) {
-    return `new number, block below the gate (office marks: ${Math.min(marked.small, 3)}${marked.small >= 3 ? '+' : ''} in 10-block, ${Math.min(marked.large, 3)}${marked.large >= 3 ? '+' : ''} in 100-block)`;
+    const refused = b.largeNuisance - marked.large;
+    return `new number, block below the gate (office marks: ${Math.min(marked.small, 3)}${marked.small >= 3 ? '+' : ''} in 10-block, ${Math.min(marked.large, 3)}${marked.large >= 3 ? '+' : ''} in 100-block${refused > 0 ? '; others refused by crocetta' : ''})`;
   }
   return 'new number, no block member';
 }
@@ -85,10 +94,6 @@ export class MissExplainer {
   private readonly byKindEvidence: Counts = new Map();
   private readonly missedReasons = new Map<string, number>();
   private readonly missedVerdicts = new Map<string, number>();
-  /** Office-marked nuisance numbers per 10-block and 100-block (a shadow count, for the breakdown only). */
-  private readonly markedSmall = new Map<string, number>();
-  private readonly markedLarge = new Map<string, number>();
-  private readonly markedKeys = new Set<string>();
   /** Last refusal (ours) per 100-block, shadow count for the breakdown. */
   private readonly refusedLarge = new Map<string, number>();
   private readonly bySinceRefusal: Counts = new Map();
@@ -136,9 +141,7 @@ export class MissExplainer {
     }
     bump(this.legitByKind, legitKindOf(origin), stopped);
     if (depth !== undefined) bump(this.legitByDepth, depth, stopped);
-    const digits = key?.replace(/^\+/, '') ?? '';
-    const small = this.markedSmall.get(digits.slice(0, -1)) ?? 0;
-    const large = this.markedLarge.get(digits.slice(0, -2)) ?? 0;
+    const { small, large } = officeMarks(evidence);
     bump(
       this.legitByMarked,
       key === null
@@ -154,12 +157,7 @@ export class MissExplainer {
     this.total++;
     if (miss) this.missed++;
     const kind = kindOf(c.origin) + (c.attest === 'C' ? ' (attest C)' : '');
-    const digits = c.key?.replace(/^\+/, '') ?? '';
-    const marked = {
-      small: this.markedSmall.get(digits.slice(0, -1)) ?? 0,
-      large: this.markedLarge.get(digits.slice(0, -2)) ?? 0,
-    };
-    const ev = evidenceOf(c, marked);
+    const ev = evidenceOf(c, officeMarks(c.evidence));
     bump(this.byKind, kind, miss);
     bump(this.byAttempt, attemptBucket(c.attempt), miss);
     bump(this.byEvidence, ev, miss);
@@ -173,15 +171,6 @@ export class MissExplainer {
       this.missedVerdicts.set(c.decision.verdict, (this.missedVerdicts.get(c.decision.verdict) ?? 0) + 1);
       for (const r of c.decision.reasons) this.missedReasons.set(r.code, (this.missedReasons.get(r.code) ?? 0) + 1);
     }
-  }
-
-  /** The office marked `key` nuisance (after the call). */
-  officeMarked(key: string): void {
-    if (this.markedKeys.has(key)) return;
-    this.markedKeys.add(key);
-    const digits = key.replace(/^\+/, '');
-    this.markedSmall.set(digits.slice(0, -1), (this.markedSmall.get(digits.slice(0, -1)) ?? 0) + 1);
-    this.markedLarge.set(digits.slice(0, -2), (this.markedLarge.get(digits.slice(0, -2)) ?? 0) + 1);
   }
 
   report(): string[] {
