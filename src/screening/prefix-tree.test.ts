@@ -207,11 +207,12 @@ describe('Italian mobile ranges', () => {
       tree.observe(n, 'nuisance', 1, T0 + k * DAY);
       return tree.estimate('+393471234999', T0 + k * DAY + HOUR)!.weight;
     });
-    // Nothing from one number; nuisance from the 2nd: the batch's 10,000- and 100,000-blocks (learned under mobile
-    // destination codes only) hold no customer, though the operator range around them is all customers.
+    // Nothing from one number, nor from two of one 100-block (+39 347 1234 5xx: one cluster says nothing about the
+    // rest of the 1000-block); nuisance from the 2nd 100-block: the batch's 1000-block holds no customer, though the
+    // operator range around it is all customers.
     expect(weights.map((w) => (w >= 0.8 ? 'nuisance' : w >= 0.5 ? 'suspect' : '-'))).toEqual([
       '-',
-      'nuisance',
+      '-',
       'nuisance',
       'nuisance',
     ]);
@@ -222,6 +223,35 @@ describe('Italian mobile ranges', () => {
     expect(customer.node.prefix.startsWith('39347')).toBe(true);
     expect(customer.node.nuisance).toBeLessThan(1);
     expect(customer.weight).toBe(0);
+  });
+
+  it('blocks a SIM batch of a 10,000-block from its 2nd range (a fresh SIM from another 1000-block each time)', () => {
+    const tree = italianOffice();
+    // A SIM box's batch: +39 347 123 xxxx, each SIM in another 1000-block of it, one marked a day.
+    const batch = ['+393471230417', '+393471231530', '+393471232641', '+393471233752'];
+    const next = '+393471237999'; // the batch's next SIM, in a 1000-block no call came from yet
+    const verdicts = batch.map((n, k) => {
+      tree.observe(n, 'nuisance', 1, T0 + k * DAY);
+      const w = tree.estimate(next, T0 + k * DAY + HOUR)!.weight;
+      return w >= 0.8 ? 'nuisance' : w >= 0.5 ? 'suspect' : '-';
+    });
+    // One range says nothing about the other nine; two of one 10,000-block do (its prior is a typical 10,000-block
+    // of +39 347: nearly nothing, as the 1000-blocks'), though the operator range around it is all customers.
+    expect(verdicts).toEqual(['-', 'nuisance', 'nuisance', 'nuisance']);
+    const e = tree.estimate(next, T0 + 4 * DAY)!;
+    expect(e.node).toMatchObject({ level: 'block', prefix: '39347123', free: 4 });
+    // A customer who talked with us in the batch's 10,000-block weighs against it: the next SIM is suspect at most.
+    tree.observe('+393471238100', 'legit', 1, T0 + 4 * DAY);
+    expect(tree.estimate(next, T0 + 4 * DAY + HOUR)!.weight).toBeLessThan(0.8);
+  });
+
+  it("keeps a 100,000-block's prior at its parent's strength: five ranges of a hundred are not enough", () => {
+    const tree = italianOffice();
+    // Five SIMs of +39 347 12x xxxx, each in a 10,000-block of its own (customers' mobiles are as likely there).
+    for (let k = 0; k < 5; k++) tree.observe(`+3934712${k}${4417 + k * 1111}`, 'nuisance', 1, T0 + k * HOUR);
+    const e = tree.estimate('+393471287999', T0 + 5 * HOUR)!;
+    expect(e.node).toMatchObject({ level: 'block', prefix: '3934712', free: 5 });
+    expect(e.weight).toBeLessThan(0.8);
   });
 
   it('judges a number by its neighbours only: its own refusals never condemn it further (leave-one-out)', () => {
@@ -277,6 +307,25 @@ describe('each number counts once (no double counting down the path)', () => {
     expect(weights.findIndex((w) => w >= 0.8)).toBeGreaterThanOrEqual(2);
     expect(weights.findIndex((w) => w >= 0.8)).toBeLessThanOrEqual(3);
     expect(tree.estimate('+390612345679', T0 + HOUR)!.node).toMatchObject({ level: 'block', free: 1 });
+  });
+
+  it("does not let one 100-block's centre condemn the other 100-blocks of its 1000-block", () => {
+    const tree = italianOffice();
+    // A Rome centre's numbers, all in +39 06 8711 5xx (one 100-block).
+    for (const n of ['+39068711503', '+39068711527', '+39068711561', '+39068711588'])
+      tree.observe(n, 'nuisance', 1, T0);
+    // A customer's office in +39 06 8711 1xx: the 1000-block's evidence is one cluster, so Rome (06) decides.
+    const customer = tree.estimate('+39068711119', T0 + HOUR)!;
+    expect(customer.node.level).toBe('area');
+    expect(customer.weight).toBeLessThan(0.8);
+    // The centre's next number in its own 100-block is refused on it; so is one in a 3rd 100-block once the centre
+    // has shown two.
+    expect(tree.estimate('+39068711599', T0 + HOUR)!.weight).toBeGreaterThanOrEqual(0.8);
+    tree.observe('+39068711744', 'nuisance', 1, T0 + HOUR);
+    tree.observe('+39068711790', 'nuisance', 1, T0 + HOUR);
+    const third = tree.estimate('+39068711319', T0 + 2 * HOUR)!;
+    expect(third.node).toMatchObject({ level: 'block', free: 3 });
+    expect(third.weight).toBeGreaterThanOrEqual(0.8);
   });
 
   it("takes a block's prior from its siblings only: one block's own numbers never raise its prior", () => {

@@ -41,8 +41,9 @@
  * A new number gets the posterior of the DEEPEST node on its path that knows enough: a country or destination code
  * holding `minEvidence` (0.5: one range seen within a half-life); a block holding `blockMinNuisance` nuisance
  * numbers (two) or `minEvidence` legitimate ones. One number says nothing about its neighbours: a block whose
- * only evidence is one nuisance number leaves the decision to its parent, where that number counts once; a
- * legitimate number still speaks for its block (a supplier's other lines), as wrongly blocking costs more than
+ * only evidence is one nuisance number leaves the decision to its parent, where that number counts once; nor
+ * does one cluster say anything about the rest of a 1000- or 100-block: their nuisance numbers must lie in two of
+ * their sub-blocks, or in the caller's (`spreadOver`); a legitimate number still speaks for its block (a supplier's other lines), as wrongly blocking costs more than
  * letting a call through. A SIM box's 1000-block speaks for itself inside an operator's mobile range full of
  * customers, and a supplier's block abroad inside a country full of call centres. The weight given to the
  * classifier is a lower credible bound of θ there (normal approximation of the Beta posterior at `credibility`):
@@ -179,6 +180,14 @@ const DAY_MINUTES = 1440;
 const UNIT_DIGITS = 3;
 const WIDE_TYPE = 'MOBILE';
 const WIDE_MIN_EVIDENCE = 1.5;
+/**
+ * Blocks of up to 10^this numbers take the typical-block prior (see `estimate`); wider ones their parent's at full
+ * strength. Measured on the market replay (seed 1, 50k calls, from each centre's 2nd call): the typical-block
+ * prior at the 10,000-block stopped 489 more of the SIM boxes' calls (1,259 → 770 let through) and blocked no more
+ * legitimate calls; at the 100,000-block as well, 76 more, and 18 more customers' calls blocked (their mobiles in a
+ * SIM batch's 100,000-block): there an office has about as many customers as a SIM box has ranges.
+ */
+const TYPICAL_PRIOR_MAX_FREE = 4;
 // Block columns: masses; on the top level also the unit lent to the parents (CN, CL, CU), all as of BREF.
 const BN = 0;
 const BL = 1;
@@ -304,6 +313,14 @@ export class PrefixTree {
     return p;
   }
 
+  /** The nuisance mass counted for the number itself at `now` (a refusal on its neighbours' say-so: p̂); 0 when none. */
+  nuisanceOf(e164: string, now: number): number {
+    const slot = this.memberSlot(e164, false);
+    if (slot < 0) return 0;
+    const m = this.members;
+    return m.f32[MN]![slot]! * this.decayN(minutes(now) - m.u32[MN_AT]![slot]!);
+  }
+
   /** The number is no longer evidence of `kind` (a mark cleared or changed): its remaining mass leaves the path. */
   retract(e164: string, kind: EvidenceKind, at: number): void {
     const slot = this.memberSlot(e164, false);
@@ -382,16 +399,18 @@ export class PrefixTree {
           : found.digits -
             (node.level === 'country' ? found.callingCode.length : found.callingCode.length + found.ndc.length);
       // m: a block's prior is worth what a typical block of its size holds in its parent's ring (the ring's
-      // evidence × the block's share of the parent's numbers), between minPriorStrength and priorStrength.
-      // A wide block (100,000 or 10,000 mobile numbers) is a hundred or ten subscribers' ranges, counted as ranges
-      // like a destination code, not one subscriber's: its prior is worth what a destination code's is.
+      // evidence × the block's share of the parent's numbers), between minPriorStrength and priorStrength; up to
+      // the 10,000-block (TYPICAL_PRIOR_MAX_FREE), whose ten ranges are one SIM batch or a few subscribers', so
+      // its own ranges soon outweigh its parent's. A 100,000-block is a hundred ranges of a mobile code, among
+      // them the office's customers': its prior is worth what a destination code's is.
       let m = r.priorStrength;
-      if (node.level === 'block' && !holdsUnits(node) && parentFree > free) {
+      if (node.level === 'block' && free <= TYPICAL_PRIOR_MAX_FREE && parentFree > free) {
         m = Math.min(r.priorStrength, Math.max(r.minPriorStrength, parentRing * 10 ** (free - parentFree)));
       }
       const enough =
         node.level === 'block'
-          ? node.nuisance >= r.blockMinNuisance || node.legit + node.imputed >= r.minEvidence
+          ? (node.nuisance >= r.blockMinNuisance && this.spreadOver(node, nodes[i + 1], t)) ||
+            node.legit + node.imputed >= r.minEvidence
           : total(node) >= r.minEvidence;
       if (enough) {
         decided = i;
@@ -424,6 +443,31 @@ export class PrefixTree {
       weight,
       lastNuisanceAt: last > 0 ? last : null,
     };
+  }
+
+  /**
+   * Whether a 1000- or 100-block may speak on its nuisance numbers for a caller: they lie in 2+ of its sub-blocks
+   * (100- or 10-blocks), or some in the caller's own sub-block (`child`, the next node on its path). Numbers come in
+   * clusters, the sub-block being one subscriber's range: a centre's numbers all in one 100-block say that this
+   * 100-block is the centre's, not that the nine others of its 1000-block are (a customer's office there); the same
+   * reasoning that counts each 1000-block once above it, one level down. With one cluster, the parent decides.
+   */
+  private spreadOver(node: PrefixNode, child: PrefixNode | undefined, t: number): boolean {
+    if (node.level !== 'block' || node.free > UNIT_DIGITS || node.free < 2) return true;
+    if (child !== undefined && child.level === 'block' && child.free === node.free - 1 && child.nuisance > 0)
+      return true;
+    const level = this.rules.blockDigits.indexOf(node.free - 1);
+    if (level < 0) return true;
+    const table = this.levels[level]!;
+    const base = Number(node.prefix) * 10;
+    let clusters = 0;
+    for (let d = 0; d < 10; d++) {
+      const slot = table.find(base + d);
+      if (slot < 0) continue;
+      if (table.f32[BN]![slot]! * this.decayN(t - table.u32[BREF]![slot]!) >= this.rules.minEvidence) clusters++;
+      if (clusters >= 2) return true;
+    }
+    return false;
   }
 
   /**
