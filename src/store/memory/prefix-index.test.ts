@@ -298,6 +298,31 @@ describe("friends' reports", () => {
     expect(fresh.reasons[0]).toMatchObject({ code: 'prefix-evidence' });
     expect(fresh.verdict).not.toBe('unknown');
   });
+
+  it('leave the tree when a later round withdraws them, but the business own marks stay', () => {
+    const s = setup();
+    const prefixes = s.index.prefixes!;
+    const reported = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((k) => albanian(k));
+    prefixes.friendReports(
+      reported.map((callerKey) => ({ callerKey, weight: 0.9 })),
+      T0,
+    );
+    s.mark(reported[0]!, 'nuisance'); // the office's own mark of one of them
+    expect(s.classify(albanian(40)).reasons[0]).toMatchObject({ code: 'prefix-evidence' });
+    // The next round: every friend withdrew every report (or the friend was removed).
+    s.clock.t = T0 + HOUR;
+    prefixes.friendReports([], s.clock.t);
+    expect(prefixes.tree.nuisanceOf(reported[1]!, s.clock.t)).toBe(0);
+    expect(prefixes.tree.nuisanceOf(reported[0]!, s.clock.t)).toBeCloseTo(1, 2);
+    const country = prefixes.tree.path(albanian(40), s.clock.t)[0]!;
+    expect(country.nuisance).toBeCloseTo(1, 2); // the marked number's range alone
+    expect(s.classify(albanian(40)).verdict).toBe('unknown');
+    // Reported again at a lower weight: counted at that weight, no more.
+    prefixes.friendReports([{ callerKey: reported[1]!, weight: 0.5 }], s.clock.t);
+    expect(prefixes.tree.nuisanceOf(reported[1]!, s.clock.t)).toBeCloseTo(0.5, 3);
+    prefixes.friendReports([{ callerKey: reported[1]!, weight: 0.3 }], s.clock.t);
+    expect(prefixes.tree.nuisanceOf(reported[1]!, s.clock.t)).toBeCloseTo(0.3, 3);
+  });
 });
 
 describe('the register', () => {

@@ -7,7 +7,8 @@
  *   `own`, weight 1); a call refused on its neighbourhood alone, at its expected label (`neighbourhood`); a call to a
  *   trap DID or a sweep of our DIDs, as it happens, at the weight of that reason, even when it was let through;
  *   a number friends report (as many as the consensus asks), at their combined weight, refreshed at every pull
- *   round while they report it (a report withdrawn decays with the nuisance half-life, as a refusal does);
+ *   round while they report it; a report withdrawn (or weaker) at a later round leaves the tree at once when
+ *   nothing of the business's own counts the number (a mark, a refusal, a trap call or sweep) — those stay;
  * - legitimate: a trusted mark, a number the business called, a talk of at least `humanSeconds`.
  * A mark replaces the other kind (a trusted mark after a nuisance one leaves legitimate evidence only).
  */
@@ -72,6 +73,11 @@ export class PrefixIndex {
   /** Recent calls per 1000-block (the caller's E.164 digits without their last 3), within the sweep window. */
   private readonly recent = new Map<number, BlockCall[]>();
   private readonly sweepWindowMs: number;
+  /**
+   * Numbers counted in the tree on friends' reports alone (nothing of the business's own about them), with the
+   * weight counted: what a later pull round may withdraw.
+   */
+  private readonly friendOnly = new Map<string, number>();
 
   constructor(
     private readonly options: PrefixIndexOptions,
@@ -100,6 +106,7 @@ export class PrefixIndex {
   /** A mark changed from `before` to `after` (null = none) at `at`. */
   mark(callerKey: string, before: MarkLabel | null, after: MarkLabel | null, at: number): void {
     if (!callerKey.startsWith('+') || before === after) return;
+    this.friendOnly.delete(callerKey);
     if (after === 'nuisance') {
       this.tree.retract(callerKey, 'legit', at);
       if (!this.faded('nuisance', at)) this.tree.observe(callerKey, 'nuisance', 1, at);
@@ -130,23 +137,45 @@ export class PrefixIndex {
         { verdict: attempt.verdict, score: 0, reasons: [...attempt.reasons] },
         { suspect: this.options.suspect },
       );
-      if (learned === 'own') return this.tree.observe(callerKey, 'nuisance', 1, attempt.time);
+      if (learned === 'own') {
+        this.friendOnly.delete(callerKey);
+        return this.tree.observe(callerKey, 'nuisance', 1, attempt.time);
+      }
       if (learned === 'neighbourhood' && live === 0) {
         this.tree.observeUnlabelled(callerKey, attempt.time);
         return;
       }
     }
-    if (live > 0) this.tree.observe(callerKey, 'nuisance', live, attempt.time);
+    if (live > 0) {
+      this.friendOnly.delete(callerKey);
+      this.tree.observe(callerKey, 'nuisance', live, attempt.time);
+    }
   }
 
   /**
-   * Friends' reports as they stand after a pull round: each number at its friends' combined weight, as of `at`.
-   * A number already counted as strongly (a mark, a refusal) is left as it is (PrefixTree.observe takes the max).
+   * Friends' reports as they stand after a pull round (all of them: the round replaces the last one): each number
+   * at its friends' combined weight, as of `at`. A number already counted as strongly (a mark, a refusal) is left
+   * as it is (PrefixTree.observe takes the max). A number counted on friends' reports alone that this round no
+   * longer reports (withdrawn, cleared on appeal, below the consensus), or reports more weakly, leaves the tree
+   * (and comes back at its new weight): a withdrawn report must not keep condemning its neighbours for months.
    */
   friendReports(reports: Iterable<{ callerKey: string; weight: number }>, at: number): void {
+    const now = new Map<string, number>();
     for (const r of reports) {
-      if (r.callerKey.startsWith('+') && r.weight > 0 && !this.faded('nuisance', at))
-        this.tree.observe(r.callerKey, 'nuisance', r.weight, at);
+      if (r.callerKey.startsWith('+') && r.weight > 0) now.set(r.callerKey, Math.min(1, r.weight));
+    }
+    for (const [key, counted] of this.friendOnly) {
+      const weight = now.get(key);
+      if (weight !== undefined && weight >= counted) continue;
+      this.tree.retract(key, 'nuisance', at);
+      this.friendOnly.delete(key);
+    }
+    if (this.faded('nuisance', at)) return;
+    for (const [key, weight] of now) {
+      // Nuisance already counted, not by friends: the business's own evidence, which no withdrawal takes away.
+      const own = !this.friendOnly.has(key) && this.tree.nuisanceOf(key, at) > 0;
+      this.tree.observe(key, 'nuisance', weight, at);
+      if (!own) this.friendOnly.set(key, weight);
     }
   }
 
@@ -178,7 +207,11 @@ export class PrefixIndex {
     const cutoff = at - this.sweepWindowMs;
     const list = (this.recent.get(block) ?? []).filter((c) => c.at >= cutoff);
     if (sweepWeight > 0) {
-      for (const c of list) if (c.number !== callerKey) this.tree.observe(c.number, 'nuisance', sweepWeight, c.at);
+      for (const c of list) {
+        if (c.number === callerKey) continue;
+        this.friendOnly.delete(c.number);
+        this.tree.observe(c.number, 'nuisance', sweepWeight, c.at);
+      }
     }
     list.push({ at, did, number: callerKey });
     this.recent.set(block, list.length > BLOCK_CALLS_KEPT ? list.slice(list.length - BLOCK_CALLS_KEPT) : list);
