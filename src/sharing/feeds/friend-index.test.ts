@@ -28,5 +28,11 @@ describe("friends' reports for the prefix tree", () => {
       { callerKey: '+40721234567', weight: 0.8 },
     ]);
     expect([...index.counted()]).toEqual([{ callerKey: '+355691234567', weight: 0.75 }]);
+    // The appeal told the subscriber at once (the tree lets go of the number now, not at the next pull round).
+    expect(seen).toHaveLength(3);
+    expect(seen[2]).toEqual([{ callerKey: '+355691234567', weight: 0.75 }]);
+    index.clear('+40721234567'); // again: nothing new
+    index.clear('+393399999999'); // nobody reports it: nothing to tell
+    expect(seen).toHaveLength(3);
   });
 });

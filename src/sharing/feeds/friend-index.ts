@@ -14,7 +14,10 @@ export class FriendIndex {
 
   constructor(private readonly consensus: number) {}
 
-  /** Calls `listener` now and after every replace (the register's prefix tree learns the reported numbers). */
+  /**
+   * Calls `listener` now, after every replace and when a reported number is cleared (the register's prefix tree
+   * learns the reported numbers, and lets go of those no longer counted).
+   */
   subscribe(listener: (index: FriendIndex) => void): void {
     this.listeners.push(listener);
     listener(this);
@@ -55,8 +58,11 @@ export class FriendIndex {
     for (const listener of this.listeners) listener(this);
   }
 
+  /** Ignores friends' reports of the number from now on (an appeal), and tells the subscribers at once. */
   clear(callerKey: string): void {
+    if (this.cleared.has(callerKey)) return;
     this.cleared.add(callerKey);
+    if (this.byNumber.has(callerKey)) for (const listener of this.listeners) listener(this);
   }
 
   get(callerKey: string): FriendEvidence | null {
