@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 /** Runs test/support/log-child.ts with stdout on a pipe; resolves with what it wrote and its exit code. */
 function runChild(rounds: number): Promise<{ code: number | null; lines: string[] }> {
@@ -22,5 +22,18 @@ describe('the service logger (asynchronous stdout)', () => {
     const seq = lines.map((l) => (JSON.parse(l) as { i: number; msg: string }).i);
     expect(seq).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ app: 'crocetta', msg: 'decision', level: 30 });
+  }, 30_000);
+
+  it('exits on a clean stop while stdout is stalled (its reader never reads), giving up what stdout did not take', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/log-child.ts', '100', 'stalled'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    child.stdout.pause(); // nothing reads the pipe until the child has exited
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    child.stdout.destroy();
   }, 30_000);
 });

@@ -6,6 +6,8 @@ export type { Logger };
 const drains = new WeakMap<Logger, () => Promise<void>>();
 /** Lines dropped so far because stdout's queue was full (`log.maxBufferBytes`). */
 const dropCounts = new WeakMap<Logger, { lines: number }>();
+/** Gives up what stdout has not taken yet, so that process.exit does not wait for a stalled reader. */
+const abandons = new WeakMap<Logger, () => void>();
 
 /** The most a stalled stdout may hold in memory, by default: 16 MiB, some 30,000 decision lines. */
 export const DEFAULT_LOG_BUFFER_BYTES = 16 * 1024 * 1024;
@@ -51,14 +53,19 @@ export function createLogger(
   const out = pino.destination({ dest: 1, sync: false, maxLength: opts.maxBufferBytes ?? DEFAULT_LOG_BUFFER_BYTES });
   // SonicBoom says when it has nothing left to write ('drain') but not whether it is writing: track it.
   let writing = false;
+  let abandoned = false;
+  const dropped = { lines: 0 };
   const write = out.write.bind(out);
   out.write = (chunk: string): boolean => {
+    if (abandoned) {
+      dropped.lines++;
+      return true;
+    }
     writing = true;
     return write(chunk);
   };
   out.on('drain', () => (writing = false));
   const logger = pino(options, out);
-  const dropped = { lines: 0 };
   let unreported = 0;
   out.on('drop', () => {
     dropped.lines++;
@@ -73,6 +80,13 @@ export function createLogger(
     unreported = 0;
   });
   dropCounts.set(logger, dropped);
+  // pino writes what is queued synchronously on exit, which blocks for as long as a stalled reader does; once the
+  // stream is destroyed (its queue emptied) pino's exit hook leaves it alone.
+  abandons.set(logger, () => {
+    if (abandoned) return;
+    abandoned = true;
+    out.destroy();
+  });
   drains.set(logger, () =>
     writing ? new Promise((resolve) => out.once('drain', () => resolve())) : Promise.resolve(),
   );
@@ -86,12 +100,17 @@ export function droppedLogLines(logger: Logger): number {
 
 /**
  * Resolves once every line logged so far has been written (at most `timeoutMs`): call it before process.exit.
- * Immediate for a logger given its own destination.
+ * What stdout has not taken by then (its reader stalled) is given up, and lines logged afterwards are dropped, so
+ * that the process can exit. Immediate for a logger given its own destination.
  */
 export async function flushLog(logger: Logger, timeoutMs = 2000): Promise<void> {
   const drained = drains.get(logger);
   if (drained === undefined) return;
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([drained(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  const done = await Promise.race([
+    drained().then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+  ]);
   clearTimeout(timer);
+  if (!done) abandons.get(logger)?.();
 }
