@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
 import { newAttempt } from '../../src/store/test-fixtures.js';
 import { buildInvite } from '../support/drachtio-double.js';
-import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { attemptWhen, startHarness, type Harness } from '../support/crocetta-harness.js';
 
 interface Page {
   attempts: Attempt[];
@@ -87,9 +87,8 @@ describe('GET /api/attempts times', () => {
     h.double.onProxy(() => [{ status: 180 }, { status: 603 }]);
     const call = h.double.injectRequest(buildInvite({ from: caller, to: '+390612345678' }));
     expect((await call.waitForFinal()).status).toBe(603);
-    await h.app.register.flush();
-    const res = await h.api('GET', `/api/attempts?number=${encodeURIComponent(caller)}`);
-    const [row] = (res.json as { attempts: Array<Record<string, unknown>> }).attempts;
+    // The caller has its 603 before the proxy's result reaches the register: wait for the outcome update.
+    const row = await attemptWhen(h, caller, (a) => a.outcome === 'declined');
     expect(row).toMatchObject({ time: at, outcome: 'declined', finalStatus: 603, outcomeAt: at, refusedAt: at });
     // An attempt with no outcome update, nor a refusal: null, not absent.
     const [plain] = (await pages(`number=${encodeURIComponent(A)}&limit=1`))[0]?.attempts ?? [];
