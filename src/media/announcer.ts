@@ -28,6 +28,11 @@ export interface AnnouncerSettings {
 /** What the media was for: the recorded NO (`prepare`) or the human check (`openSession`). */
 export type MediaUse = 'announcement' | 'check';
 
+/** A slot and a port taken for an offer, with our answer written; or why not. */
+type Reservation =
+  | { ok: true; offer: AudioOffer; answerSdp: string; sessionId: number; lease: RtpPort }
+  | { ok: false; problem: AnnounceProblem };
+
 /** Why a call cannot have its announcement (it then gets the configured refusal). */
 export type AnnounceProblem = OfferProblem | 'busy' | 'no-port';
 
@@ -53,11 +58,8 @@ export class Announcer {
    * must end the announcement with start()→done or close().
    */
   async prepare(offerSdp: string | null | undefined, recording: Recording): Promise<PrepareResult> {
-    const r = await this.reserve(offerSdp, false);
-    if (!r.ok) {
-      this.settings.onRefused?.(r.problem, 'announcement');
-      return r;
-    }
+    const r = await this.reserve(offerSdp, 'announcement');
+    if (!r.ok) return r;
     return {
       ok: true,
       announcement: new Announcement(r.offer, r.answerSdp, r.lease, recording, this, () => this.reserved--),
@@ -69,11 +71,8 @@ export class Announcer {
    * plays several recordings from its port and hears the caller's keys. Counts against maxConcurrent.
    */
   async openSession(offerSdp: string | null | undefined): Promise<SessionResult> {
-    const r = await this.reserve(offerSdp, true);
-    if (!r.ok) {
-      this.settings.onRefused?.(r.problem, 'check');
-      return r;
-    }
+    const r = await this.reserve(offerSdp, 'check');
+    if (!r.ok) return r;
     return {
       ok: true,
       session: new MediaSession(r.offer, r.answerSdp, r.sessionId, r.lease, () => this.reserved--),
@@ -82,15 +81,17 @@ export class Announcer {
 
   /**
    * What both entries share: the offer read, a slot counted against maxConcurrent, a port, our answer (with
-   * telephone-events when `events`). On success the slot stays taken until the owner's freeSlot runs.
+   * telephone-events for the check), and a refusal told to onRefused with its use. On success the slot stays taken
+   * until the owner's freeSlot runs.
    */
-  private async reserve(
-    offerSdp: string | null | undefined,
-    events: boolean,
-  ): Promise<
-    | { ok: true; offer: AudioOffer; answerSdp: string; sessionId: number; lease: RtpPort }
-    | { ok: false; problem: AnnounceProblem }
-  > {
+  private async reserve(offerSdp: string | null | undefined, use: MediaUse): Promise<Reservation> {
+    const r = await this.take(offerSdp, use === 'check');
+    if (!r.ok) this.settings.onRefused?.(r.problem, use);
+    return r;
+  }
+
+  /** The steps of reserve; the human check's answer also accepts telephone-events. */
+  private async take(offerSdp: string | null | undefined, events: boolean): Promise<Reservation> {
     const read = readOffer(offerSdp);
     if (!read.ok) return read;
     if (read.offer.ipVersion !== (this.settings.mediaAddress.includes(':') ? 6 : 4))
