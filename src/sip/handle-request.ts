@@ -179,11 +179,20 @@ async function handle(
 
   // The row says what we are about to do, so a refusal is durable with the attempt itself; only a change
   // (the PBX's final answer, a CANCEL that beat our answer) is written afterwards, by `settle`.
-  const attempt = attemptOf(facts, screening, planned.row, { storeMessageText: deps.storeMessageText });
-  const { recorded, storeFault } = await registerAttempt(deps, attempt, log);
+  const attempt = (): NewAttempt =>
+    attemptOf(facts, screening, planned.row, { storeMessageText: deps.storeMessageText });
+  // Durable first (the default): the attempt is committed (at most commitWaitMs) before anything is sent. Answering
+  // first: nothing stands between the plan and its answer; the attempt is built and handed to the register right
+  // after the answer went to drachtio-server, in the same turn (so the index counts it before the next request is
+  // read), and `recorded` follows that write.
+  const answerFirst = deps.durableBeforeAnswer ? null : later<number>();
+  const { recorded, storeFault } = answerFirst
+    ? { recorded: answerFirst.promise, storeFault: null }
+    : await registerAttempt(deps, attempt(), log);
   const settle = outcomeRecorder(deps, planned, recorded, log);
 
   if (call.state === 'cancelled') {
+    answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
     deps.metrics.cancelledDuringScreening.inc();
     settle({ outcome: 'cancelled', finalStatus: CANCELLED, playedMs: null, hungUpBy: null, sent: null });
     logDecision(log, kind, screening, planned.action, 'cancelled before the answer', started, deps);
@@ -201,7 +210,7 @@ async function handle(
   logDecision(log, kind, screening, plan.action, plan.sent, started, deps);
   const forwarded = (outcome: AttemptOutcome, finalStatus: number | null): void =>
     settle({ outcome, finalStatus, playedMs: null, hungUpBy: null, sent: null });
-  await carryOut(plan.send, {
+  const carried = carryOut(plan.send, {
     req,
     res,
     call,
@@ -231,6 +240,8 @@ async function handle(
         onEnd: registerFault ? null : forwarded,
       }),
   });
+  answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
+  await carried;
 }
 
 /**
@@ -283,10 +294,9 @@ function forwardUser(target: ForwardTarget): string | null {
 }
 
 /**
- * Writes the attempt and waits for its commit at most `commitWaitMs` (not at all with `durableBeforeAnswer:
- * false`): the answer never waits on a slow disk, nor on a failing one (the register holds the attempt in its
- * spool and says so at once). A store fault seen before acting (the attempt is lost) is returned, so the call
- * can be forwarded (fail open).
+ * Writes the attempt and waits for its commit at most `commitWaitMs`: the answer never waits on a slow disk, nor on
+ * a failing one (the register holds the attempt in its spool and says so at once). A store fault seen before acting
+ * (the attempt is lost) is returned, so the call can be forwarded (fail open).
  */
 async function registerAttempt(
   deps: HandlerDeps,
@@ -297,8 +307,7 @@ async function registerAttempt(
   let spooled = (): void => undefined;
   const held = new Promise<null>((resolve) => (spooled = () => resolve(null)));
   try {
-    // Answering first: the commit's trip to SQLite starts once the answer has left (afterThisTurn).
-    recorded = deps.register.record(attempt, { onSpooled: spooled, afterThisTurn: !deps.durableBeforeAnswer });
+    recorded = deps.register.record(attempt, { onSpooled: spooled });
   } catch (err) {
     deps.metrics.registerErrors.inc();
     return { recorded: null, storeFault: toError(err) };
@@ -307,13 +316,40 @@ async function registerAttempt(
     deps.metrics.registerErrors.inc();
     log.error({ err }, 'attempt could not be written to the register');
   });
-  if (!deps.durableBeforeAnswer) return { recorded, storeFault: null };
   const committed = await Promise.race([
     recorded.then(() => null, toError),
     held,
     delay(deps.commitWaitMs).then(() => null),
   ]);
   return { recorded, storeFault: committed };
+}
+
+/**
+ * Answering first: the attempt, once the answer has left. The commit's trip to SQLite starts after this turn's I/O
+ * (afterThisTurn); a failure is counted and logged, the call having been handled as decided.
+ */
+function recordAfterAnswer(deps: HandlerDeps, attempt: NewAttempt, log: Logger): Promise<number> {
+  let recorded: Promise<number>;
+  try {
+    recorded = deps.register.record(attempt, { afterThisTurn: true });
+  } catch (err) {
+    recorded = Promise.reject(toError(err));
+  }
+  recorded.catch((err: unknown) => {
+    deps.metrics.registerErrors.inc();
+    log.error({ err }, 'attempt could not be written to the register');
+  });
+  return recorded;
+}
+
+/** A promise settled later by another one (`follow`), once that one exists. */
+function later<T>(): { promise: Promise<T>; follow(p: Promise<T>): void } {
+  let follow: (p: Promise<T>) => void = () => undefined;
+  const promise = new Promise<T>((resolve, reject) => {
+    follow = (p) => void p.then(resolve, reject);
+  });
+  promise.catch(() => undefined); // a failed write is counted and logged where it is made
+  return { promise, follow };
 }
 
 function toError(err: unknown): Error {

@@ -3,6 +3,7 @@
  * false it goes out at once and the attempt is committed right after. The commit is held back by a gate around
  * the register's record() (a slow disk), with `store.commitWaitMs` long enough not to cut the wait short.
  */
+import { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
@@ -73,4 +74,49 @@ describe('store.durableBeforeAnswer', () => {
     const [attempt] = await attemptsOfNuisance(harness);
     expect(attempt).toMatchObject({ action: 'reject:607', outcome: 'rejected', finalStatus: 607 });
   });
+
+  it('false: the answer is written to drachtio-server before the attempt is built and handed to the register', async () => {
+    const harness = await start(false);
+    const { answeredAtRecord, restore } = watchOrder(harness);
+    try {
+      expect((await nuisanceCall(harness).waitForFinal()).status).toBe(607);
+    } finally {
+      restore();
+    }
+    expect(answeredAtRecord).toEqual([true]);
+    expect(await attemptsOfNuisance(harness)).toHaveLength(1);
+  });
+
+  it('true: the attempt reaches the register before anything is written to drachtio-server', async () => {
+    const harness = await start(true);
+    const { answeredAtRecord, restore } = watchOrder(harness);
+    try {
+      expect((await nuisanceCall(harness).waitForFinal()).status).toBe(607);
+    } finally {
+      restore();
+    }
+    expect(answeredAtRecord).toEqual([false]);
+  });
 });
+
+/**
+ * For each record() call, whether the 607 had been written on a socket (the app's to the double) by then: the
+ * order of the two within the handler, whatever the timing.
+ */
+function watchOrder(harness: Harness): { answeredAtRecord: boolean[]; restore: () => void } {
+  let answered = false;
+  const proto = Socket.prototype as unknown as { write: (...args: unknown[]) => boolean };
+  const write = proto.write;
+  proto.write = function (this: Socket, ...args: unknown[]): boolean {
+    if (String(args[0]).includes('SIP/2.0 607')) answered = true;
+    return write.apply(this, args);
+  };
+  const answeredAtRecord: boolean[] = [];
+  const register = harness.app.register;
+  const record = register.record.bind(register);
+  register.record = (attempt, options) => {
+    answeredAtRecord.push(answered);
+    return record(attempt, options);
+  };
+  return { answeredAtRecord, restore: () => (proto.write = write) };
+}
