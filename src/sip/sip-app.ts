@@ -1,6 +1,7 @@
 import Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import { createRequestHandler, type HandlerDeps } from './handle-request.js';
+import { interceptCdrStops } from './cdr-stop.js';
 import { installSipStatusCodes } from './sip-status-codes.js';
 import { withMessage, type SrfWithMessage } from './srf-augment.js';
 import { OK } from './verdict-to-sip.js';
@@ -47,7 +48,8 @@ export function createSipApp(
   if (settings.screenMessages) srf.message(createRequestHandler('message', deps));
   if (deps.registrar) srf.register(deps.registrar);
   const forwarded = deps.forwarded;
-  // Registers the `cdr:stop` route with drachtio-server (sent only when its config has <cdrs>true</cdrs>).
+  // Registers the `cdr:stop` route with drachtio-server (sent only when its config has <cdrs>true</cdrs>). Its records
+  // are read by cdr-stop.ts once connected; this handler (drachtio-srf's full parse) is the fallback.
   (srf.on as (event: string, fn: (...args: unknown[]) => void) => void)('cdr:stop', (_source, _time, reason, msg) => {
     try {
       const sip = msg as { get(name: string): string | undefined; status?: unknown };
@@ -93,6 +95,14 @@ export function createSipApp(
         secret: settings.secret,
         reconnect: { retryMaxDelay: settings.reconnectMaxDelayMs },
       });
+      const intercepted = interceptCdrStops(srf, (stop) => {
+        try {
+          forwarded.ended(stop.callId, deps.clock.now(), stop.reason, stop.status);
+        } catch (err) {
+          log.warn({ err }, 'CDR from drachtio-server not handled');
+        }
+      });
+      if (!intercepted) log.debug("drachtio-srf's connection not found: CDRs are read by its own parser");
     },
     stop() {
       connected = false;
