@@ -19,6 +19,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock, type CallerEvidence, type Clock } from '../../screening/types.js';
 import { BatchWriter, RegisterClosedError, type BatchInfo, type SpoolEvent } from '../sqlite/batch-writer.js';
+import { TRANSACTION_SQL } from '../sqlite/commit-batch.js';
 import { DAY_MS } from '../../time/units.js';
 import { CHECK_PASSES_DAYS, loadCheckPasses } from '../memory/check-passes.js';
 import { loadIndex, type IndexLoadStats } from '../memory/load-index.js';
@@ -120,6 +121,9 @@ export class RegisterUnavailableError extends Error {
 const ROWS_PER_INSERT = 32;
 
 interface WriterStatements {
+  begin: Statement;
+  commit: Statement;
+  rollback: Statement;
   insertAttempt: Statement;
   insertAttempts: Statement;
   updateOutcome: Statement;
@@ -177,6 +181,9 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
     const checkPasses = await loadCheckPasses(writer, clock.now() - CHECK_PASSES_DAYS * DAY_MS);
     logger.info({ file: options.file, ...stats }, 'register index loaded');
     const statements: WriterStatements = {
+      begin: await writer.prepare(TRANSACTION_SQL.begin),
+      commit: await writer.prepare(TRANSACTION_SQL.commit),
+      rollback: await writer.prepare(TRANSACTION_SQL.rollback),
       insertAttempt: await writer.prepare(INSERT_ATTEMPT_SQL),
       insertAttempts: await writer.prepare(insertAttemptsSql(ROWS_PER_INSERT)),
       updateOutcome: await writer.prepare(UPDATE_OUTCOME_SQL),
@@ -219,7 +226,8 @@ class SqliteRegister implements OpenedRegister {
   ) {
     this.thresholds = { suspect: options.suspectThreshold ?? 0.5 };
     const inserter = { one: statements.insertAttempt, many: statements.insertAttempts, rows: ROWS_PER_INSERT };
-    this.batches = new BatchWriter(writer, inserter, statements, {
+    const tx = { begin: statements.begin, commit: statements.commit, rollback: statements.rollback };
+    this.batches = new BatchWriter(tx, inserter, statements, {
       maxBatch: options.batchMaxSize ?? 500,
       maxQueued: options.spoolMaxWrites ?? 20_000,
       retryMinMs: options.retryMinMs ?? 100,
@@ -417,16 +425,8 @@ class SqliteRegister implements OpenedRegister {
   private async shutdown(): Promise<void> {
     clearInterval(this.pruneTimer);
     await this.batches.close();
-    const s = this.statements;
-    const all: Statement[] = [
-      s.insertAttempt,
-      s.insertAttempts,
-      s.updateOutcome,
-      s.updateTalk,
-      s.upsertCalled,
-      s.upsertNumber,
-      s.insertHistory,
-    ];
+    // Every prepared statement, or SQLite refuses to close the connection.
+    const all = Object.values(this.statements as unknown as Record<string, Statement>);
     await Promise.all(all.map((st) => st.finalize()));
     // Refreshes the planner's statistics where they drifted (cheap; what SQLite advises before closing).
     await this.writer.exec('PRAGMA optimize').catch(() => undefined);

@@ -13,10 +13,16 @@
  * `close()` keeps trying for at most `closeTimeoutMs`, then gives up what is still held (counted as `shutdown`).
  */
 import type { StoreLogger } from '../logger.js';
-import { commitBatch, isRetryable, type AttemptInserter, type WriteOp } from './commit-batch.js';
-import { sqliteCode, type Connection } from './connection.js';
+import {
+  commitBatch,
+  isRetryable,
+  type AttemptInserter,
+  type TransactionStatements,
+  type WriteOp,
+} from './commit-batch.js';
+import { sqliteCode } from './connection.js';
 
-export type { AttemptInserter, AttemptWrite, OtherWrite, WriteOp } from './commit-batch.js';
+export type { AttemptInserter, AttemptWrite, OtherWrite, TransactionStatements, WriteOp } from './commit-batch.js';
 
 export interface BatchInfo {
   size: number;
@@ -97,7 +103,7 @@ export class BatchWriter<S> {
   private overflowReported = { at: 0, count: 0 };
 
   constructor(
-    private readonly db: Connection,
+    private readonly tx: TransactionStatements,
     private readonly inserter: AttemptInserter,
     private readonly statements: S,
     private readonly options: BatchWriterOptions,
@@ -246,7 +252,7 @@ export class BatchWriter<S> {
     let ids: Float64Array | undefined;
     let error: Error | undefined;
     try {
-      ids = await commitBatch(this.db, this.inserter, this.statements, batch);
+      ids = await commitBatch(this.tx, this.inserter, this.statements, batch);
     } catch (err) {
       error = asError(err);
     }
