@@ -6,7 +6,8 @@
  *                             [--check-suspects] [--centre-pass P] [--seed N]
  *
  * `--explain` adds a breakdown of the nuisance calls let through (bench/explain-misses.ts), by centre kind and by
- * the prefix depth that decided.
+ * the prefix depth that decided, and what no number-based rule can catch (bench/evidence-bound.ts: what an oracle
+ * with the true label of every earlier call knew before each call, at the tree's depths).
  *
  * The human check (action `check`, wherever the config or `--check-suspects` puts it): the replay cannot press keys,
  * so it follows a stated model of who passes: every legitimate caller (a person) passes; a call centre's call passes
@@ -256,8 +257,10 @@ for (let i = 1; i < lines.length; i++) {
   }
 
   const top = decision.reasons[0]?.code ?? 'none';
+  const known = truth === 'nuisance' || truth === 'legit' ? truth : null;
   if (calledDid !== null && traps.has(calledDid)) {
     trapCalls++;
+    if (key !== null && known !== null) explainer?.bound.record(key, known);
     continue;
   }
   if (truth === 'nuisance') {
@@ -270,6 +273,7 @@ for (let i = 1; i < lines.length; i++) {
       origins.set(origin, o);
     }
     o.attempts++;
+    if (o.attempts >= 2) explainer?.bound.score(key, true, origin.slice(origin.lastIndexOf('-') + 1));
     explainer?.note(
       {
         origin,
@@ -298,6 +302,7 @@ for (let i = 1; i < lines.length; i++) {
     }
   } else {
     tally.legit++;
+    explainer?.bound.score(key, false);
     explainer?.noteLegit(key, evidence, time, stopped, origin, depthLabel(evidence.prefix), decision);
     if (caller === '') tally.legitWithheld++;
     if (stopped) {
@@ -308,6 +313,7 @@ for (let i = 1; i < lines.length; i++) {
     }
     if (tagged) tally.legitTagged++;
   }
+  if (key !== null && known !== null) explainer?.bound.record(key, known);
 }
 const seconds = (performance.now() - started) / 1000;
 

@@ -9,6 +9,7 @@
  * Diagnostics only: it reads the trace's `origin` (which the classifier never sees) to name the centre kind.
  */
 import type { CallerEvidence, Decision } from '../src/screening/types.js';
+import { EvidenceBound } from './evidence-bound.js';
 
 export interface NuisanceCall {
   origin: string;
@@ -88,6 +89,8 @@ function evidenceOf(c: NuisanceCall, marked: { small: number; large: number }): 
 }
 
 export class MissExplainer {
+  /** What no number-based rule can catch (bench/evidence-bound.ts): fed by the replay, reported last. */
+  readonly bound = new EvidenceBound();
   private readonly byKind: Counts = new Map();
   private readonly byAttempt: Counts = new Map();
   private readonly byEvidence: Counts = new Map();
@@ -209,6 +212,7 @@ export class MissExplainer {
         .join(', ');
     out.push(`  verdicts of the misses: ${list(this.missedVerdicts)}`);
     out.push(`  reasons present in the misses: ${list(this.missedReasons)}`);
+    out.push(...this.bound.report());
     return out;
   }
 }
