@@ -30,6 +30,10 @@ export function actionPolicy(config: Config): ActionPolicy {
     suspect: parseAction(a.suspect),
     nuisance: parseAction(a.nuisance),
     withheld: a.withheld === '' ? null : parseAction(a.withheld),
+    rangeRepeat:
+      a.rangeRepeat === ''
+        ? null
+        : { action: parseAction(a.rangeRepeat), suspect: config.screening.thresholds.suspect },
     byCategory: Object.fromEntries(
       Object.entries(a.byCategory).map(([category, text]) => [category, parseAction(text)]),
     ),
@@ -42,6 +46,7 @@ export function configuredActions(config: Config): Action[] {
   const policy = actionPolicy(config);
   const list: Action[] = [policy.trusted, policy.unknown, policy.suspect, policy.nuisance];
   if (policy.withheld) list.push(policy.withheld);
+  if (policy.rangeRepeat) list.push(policy.rangeRepeat.action);
   list.push(...Object.values(policy.byCategory ?? {}));
   return list;
 }

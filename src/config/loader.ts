@@ -39,6 +39,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string; type: 'st
   { env: 'ACTION_NUISANCE', path: 'actions.nuisance', type: 'string' },
   { env: 'ACTION_SUSPECT', path: 'actions.suspect', type: 'string' },
   { env: 'ACTION_WITHHELD', path: 'actions.withheld', type: 'string' },
+  { env: 'ACTION_RANGE_REPEAT', path: 'actions.rangeRepeat', type: 'string' },
   { env: 'MEDIA_ADDRESS', path: 'media.address', type: 'string' },
   { env: 'RTP_PORTS', path: 'media.rtpPorts', type: 'string' },
   { env: 'LOG_LEVEL', path: 'log.level', type: 'string' },

@@ -249,6 +249,8 @@ export const configSchema = z
         suspect: actionText,
         nuisance: actionText,
         withheld: z.union([z.literal(''), actionText]),
+        /** A caller calling again after a refusal on its country's or operator range's evidence alone; '' = verdict's. */
+        rangeRepeat: z.union([z.literal(''), actionText]),
         /** A nuisance mark's category may choose its own action (`energy: announce-early`); keys lower-cased. */
         byCategory: z.record(z.string().trim().min(1).max(60).toLowerCase(), actionText),
         /** Ring (180) this long before any refusal, announcement or hang-up (ms); 0 = answer at once. */

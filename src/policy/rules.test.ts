@@ -211,6 +211,32 @@ describe('pickAction', () => {
     expect(policyReason(open)?.text).toBe('policy rule 2 "sales line": reject:607');
   });
 
+  it('says in the register when actions.rangeRepeat chose the action; a matching rule still comes first', () => {
+    const repeat = actionPolicy({ ...config(), actions: { ...config().actions, rangeRepeat: 'check' } });
+    const decision: Decision = {
+      verdict: 'nuisance',
+      score: 0.96,
+      reasons: [
+        { code: 'prefix-evidence', text: 'Albania', weight: 0.92, params: { level: 'area' } },
+        { code: 'attempt-after-refusal', text: '1st attempt in 7 days after a refusal', weight: 0.5 },
+      ],
+    };
+    const identity = caller('+35554555051');
+    const choice = pickAction(decision, identity, repeat, {
+      did: OTHER,
+      time: Date.parse('2026-12-01T10:00:00+01:00'),
+    });
+    expect(choice).toMatchObject({ action: { kind: 'check' }, rule: null, rangeRepeat: true });
+    expect(policyReason(choice)).toMatchObject({ code: 'range-repeat', weight: 0, params: { action: 'check' } });
+    expect(policyReason(choice)?.text).toContain("refusal that rested on its country's or operator range's evidence");
+    const support = pickAction(decision, identity, repeat, {
+      did: SUPPORT,
+      time: Date.parse('2026-12-01T10:00:00+01:00'),
+    });
+    expect(support).toMatchObject({ action: { kind: 'tag' }, rule: { name: 'support line' } });
+    expect(support.rangeRepeat).toBeUndefined();
+  });
+
   it('reads the business hours only for a rule that asks', () => {
     let reads = 0;
     const counting = {

@@ -5,7 +5,7 @@
  */
 import type { CallerIdentity } from '../callerid/types.js';
 import type { OpenState } from '../screening/business-hours.js';
-import { chooseAction, formatAction, type Action, type ActionPolicy } from '../screening/policy.js';
+import { chooseAction, formatAction, isRangeRepeat, type Action, type ActionPolicy } from '../screening/policy.js';
 import type { Decision, Reason } from '../screening/types.js';
 
 /** A rule's verdicts: the four verdicts, and `withheld` for withheld callers that are neither trusted nor nuisance. */
@@ -44,6 +44,8 @@ export interface PolicyChoice {
   rule: PolicyRule | null;
   /** The business's state at the call's time, when a rule asked for it. */
   open: OpenState | null;
+  /** The global action came from `actions.rangeRepeat` (a call again after a refusal on its range alone). */
+  rangeRepeat?: boolean;
 }
 
 function verdictMatches(verdicts: ReadonlySet<PolicyVerdict>, decision: Decision, identity: CallerIdentity): boolean {
@@ -77,7 +79,10 @@ export function pickAction(
       return { action: rule.action, rule, open };
     }
   }
-  return { action: chooseAction(decision, identity, policy), rule: null, open };
+  const action = chooseAction(decision, identity, policy);
+  return isRangeRepeat(decision, policy)
+    ? { action, rule: null, open, rangeRepeat: true }
+    : { action, rule: null, open };
 }
 
 /** "closed (Ferragosto)", "open", "closed (2026-08-10..2026-08-21)": the business's state in words. */
@@ -96,6 +101,14 @@ export function ruleLabel(rule: PolicyRule): string {
 /** The register's line for a call a rule decided: `policy rule 2 "support line" (closed (Ferragosto)): tag`. */
 export function policyReason(choice: PolicyChoice): Reason | null {
   const rule = choice.rule;
+  if (rule === null && choice.rangeRepeat === true) {
+    return {
+      code: 'range-repeat',
+      text: `called again after a refusal that rested on its country's or operator range's evidence alone, nothing else against this number: ${formatAction(choice.action)} instead (actions.rangeRepeat)`,
+      weight: 0,
+      params: { action: formatAction(choice.action) },
+    };
+  }
   if (rule === null) return null;
   const when = rule.hours !== null && choice.open !== null ? ` (${describeOpen(choice.open)})` : '';
   return {

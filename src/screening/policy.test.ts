@@ -3,11 +3,12 @@ import {
   chooseAction,
   DEFAULT_ACTION_POLICY,
   formatAction,
+  isRangeRepeat,
   parseAction,
   type Action,
   type ActionPolicy,
 } from './policy.js';
-import type { Decision, Verdict } from './types.js';
+import type { Decision, Reason, Verdict } from './types.js';
 import { caller, withheldCaller } from './test-fixtures.js';
 
 const policy: ActionPolicy = {
@@ -55,6 +56,50 @@ describe('chooseAction', () => {
   it('the default policy rejects nuisance with 607 and tags suspects', () => {
     expect(DEFAULT_ACTION_POLICY.nuisance).toEqual({ kind: 'reject', status: 607 });
     expect(DEFAULT_ACTION_POLICY.suspect).toEqual({ kind: 'tag' });
+  });
+});
+
+describe('a call again after a refusal on its range alone (actions.rangeRepeat)', () => {
+  const range: Reason = {
+    code: 'prefix-evidence',
+    text: '6 number ranges of +355 54 (fixed line) with calls refused or marked nuisance lately; none of your callers calls from there',
+    weight: 0.92,
+    params: { level: 'area', prefix: '+35554' },
+  };
+  const again: Reason = {
+    code: 'attempt-after-refusal',
+    text: '1st attempt in 7 days after a refusal on 6 Oct',
+    weight: 0.5,
+  };
+  const strict: ActionPolicy = { ...policy, nuisance: { kind: 'reject', status: 607 } };
+  const withRepeat: ActionPolicy = {
+    ...strict,
+    rangeRepeat: { action: { kind: 'check', waitSeconds: null }, suspect: 0.5 },
+  };
+  const nuisance = (...reasons: Reason[]): Decision => ({ verdict: 'nuisance', score: 0.96, reasons });
+  const supplier = caller('+35554555051');
+
+  it('asks a caller refused on its operator range alone to press 1 when it calls again', () => {
+    expect(chooseAction(nuisance(range, again), supplier, withRepeat)).toEqual({ kind: 'check', waitSeconds: null });
+    expect(isRangeRepeat(nuisance(range, again), withRepeat)).toBe(true);
+  });
+
+  it('keeps the NO on the first call, and without the setting', () => {
+    expect(chooseAction(nuisance(range), supplier, withRepeat)).toEqual({ kind: 'reject', status: 607 });
+    expect(chooseAction(nuisance(range, again), supplier, strict)).toEqual({ kind: 'reject', status: 607 });
+    expect(chooseAction(nuisance(range, again), supplier, { ...withRepeat, rangeRepeat: null })).toEqual({
+      kind: 'reject',
+      status: 607,
+    });
+  });
+
+  it('keeps the NO when a block, a mark or anything else of the number speaks against it', () => {
+    const block: Reason = { ...range, params: { level: 'block', free: 2, prefix: '+3902871769' } };
+    const sweep: Reason = { code: 'sweep', text: 'rang 3 of your numbers within 6 min (now)', weight: 0.6 };
+    const mark: Reason = { code: 'marked-nuisance', text: 'marked nuisance by you on 3 Nov 2026', weight: 0.99 };
+    for (const d of [nuisance(block, again), nuisance(range, again, sweep), nuisance(mark, range, again)]) {
+      expect(chooseAction(d, supplier, withRepeat)).toEqual({ kind: 'reject', status: 607 });
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import type { CallerIdentity } from '../callerid/types.js';
 import type { PolicyRules } from '../policy/rules.js';
+import { neighbourhoodOnly } from './prefix-evidence.js';
 import type { Decision } from './types.js';
 
 /**
@@ -28,8 +29,21 @@ export interface ActionPolicy {
   withheld: Action | null;
   /** Nuisance callers whose mark has one of these categories (lower case) get its action instead of `nuisance`. */
   byCategory?: Readonly<Record<string, Action>>;
+  /**
+   * For a caller who calls again after a refusal that rested on its country's or destination code's evidence alone,
+   * with nothing else against its number (prefix-evidence.ts#neighbourhoodOnly `range-again`): this action instead
+   * of the verdict's (`check`: a customer or supplier abroad presses 1, where the NO would refuse them for good;
+   * call centres abroad show a fresh number nearly every call). `suspect` is the classifier's suspect threshold.
+   */
+  rangeRepeat?: { action: Action; suspect: number } | null;
   /** Rules per called number, opening hours and verdict, tried before all of the above (src/policy). */
   rules?: PolicyRules;
+}
+
+/** Whether policy.rangeRepeat applies to this decision (the register then says why: policy/rules.ts). */
+export function isRangeRepeat(decision: Decision, policy: ActionPolicy): boolean {
+  const r = policy.rangeRepeat;
+  return r !== undefined && r !== null && neighbourhoodOnly(decision, r) === 'range-again';
 }
 
 /** The category of the business's nuisance mark behind a decision (lower case), if any. */
@@ -54,6 +68,8 @@ export const DEFAULT_ACTION_POLICY: ActionPolicy = Object.freeze<ActionPolicy>({
 
 /**
  * The verdict's action, except
+ * - for a caller calling again after a refusal on its range's evidence alone, when policy.rangeRepeat is set: that
+ *   action;
  * - for nuisance callers whose mark's category has its own action (policy.byCategory): that action;
  * - for withheld callers when policy.withheld is set:
  *   - nuisance by other evidence (e.g. a nuisance mark on the number behind Privacy: id) → the nuisance action;
@@ -62,6 +78,7 @@ export const DEFAULT_ACTION_POLICY: ActionPolicy = Object.freeze<ActionPolicy>({
  *   - otherwise → policy.withheld.
  */
 export function chooseAction(decision: Decision, identity: CallerIdentity, policy: ActionPolicy): Action {
+  if (policy.rangeRepeat && isRangeRepeat(decision, policy)) return policy.rangeRepeat.action;
   if (decision.verdict === 'nuisance' && policy.byCategory) {
     const category = markCategory(decision);
     const byCategory =

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { blockReason } from './blocks.js';
 import { dayFormatter } from './dates.js';
 import { DEFAULT_LEARNING_RULES } from './learning.js';
-import { prefixEvidence, prefixLearning, prefixReason, prefixText } from './prefix-evidence.js';
+import { neighbourhoodOnly, prefixEvidence, prefixLearning, prefixReason, prefixText } from './prefix-evidence.js';
 import { PrefixTree, type PrefixEstimate } from './prefix-tree.js';
 import type { BlockCounts, Decision, Reason } from './types.js';
 
@@ -177,5 +177,36 @@ describe('what a refusal teaches the tree', () => {
     ).toBe('neighbourhood');
     expect(prefixLearning(decision([['nuisance-block', 0.85]]), { suspect: 0.5 })).toBe('neighbourhood');
     expect(prefixLearning(decision([['prefix-evidence', 0.6]], 'suspect'), { suspect: 0.5 })).toBeNull();
+  });
+});
+
+describe('what a verdict rests on (neighbourhoodOnly)', () => {
+  const area: Reason = { code: 'prefix-evidence', text: 'Albania', weight: 0.9, params: { level: 'area' } };
+  const country: Reason = { code: 'prefix-evidence', text: 'Albania', weight: 0.9, params: { level: 'country' } };
+  const block: Reason = { code: 'prefix-evidence', text: 'block', weight: 0.9, params: { level: 'block', free: 2 } };
+  const gate: Reason = { code: 'nuisance-block', text: 'gate', weight: 0.8 };
+  const again: Reason = { code: 'repeat-after-refusal', text: '3rd attempt', weight: 0.9 };
+  const offHours: Reason = { code: 'off-hours', text: 'evening', weight: 0.2 };
+  const sweep: Reason = { code: 'sweep', text: 'rang 3 of your numbers', weight: 0.6 };
+  const d = (verdict: Decision['verdict'], ...reasons: Reason[]): Decision => ({ verdict, score: 0.9, reasons });
+  const on = (decision: Decision): string | null => neighbourhoodOnly(decision, { suspect: 0.5 });
+
+  it('names a country or destination code alone `range`, a block `block`', () => {
+    expect(on(d('nuisance', area))).toBe('range');
+    expect(on(d('suspect', country, offHours))).toBe('range');
+    expect(on(d('nuisance', block))).toBe('block');
+    expect(on(d('nuisance', gate, area))).toBe('block');
+  });
+
+  it('names a range and calls again after a refusal `range-again`; a block with them is the number’s own', () => {
+    expect(on(d('nuisance', area, again))).toBe('range-again');
+    expect(on(d('nuisance', block, again))).toBeNull();
+  });
+
+  it('is null when the number itself is suspect, marked, or the verdict is not suspect or nuisance', () => {
+    expect(on(d('nuisance', area, sweep))).toBeNull();
+    expect(on(d('nuisance', area, { code: 'marked-nuisance', text: 'marked', weight: 0.99 }))).toBeNull();
+    expect(on(d('unknown', area))).toBeNull();
+    expect(on(d('nuisance', offHours))).toBeNull();
   });
 });

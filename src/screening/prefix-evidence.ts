@@ -152,6 +152,42 @@ export function blockSweepReason(
 
 export type PrefixLearning = 'own' | 'neighbourhood' | null;
 
+/** Reasons about the caller's neighbours (its blocks, prefixes, its block's sweep), not about the number itself. */
+const NEIGHBOURHOOD: ReadonlySet<string> = new Set(['nuisance-block', 'prefix-evidence', 'block-sweep']);
+
+/** A call again after a refusal: about the number, but only as strong as the refusal it follows. */
+const ECHO: ReadonlySet<string> = new Set(['attempt-after-refusal', 'repeat-after-refusal']);
+
+/**
+ * What a suspect or nuisance verdict rests on when it rests on the caller's neighbours alone (no mark of its own,
+ * its other reasons together below the suspect threshold): `range` when only a country's or destination code's
+ * evidence (the prefix tree above the blocks), `block` when a number block's (gates, tree blocks, a block's sweep);
+ * `range-again` when a country's or destination code's evidence and calls again after a refusal are all there is
+ * (the refusals it follows rested on the range alone: nothing else is known against the number). null otherwise.
+ * Such a caller may be a customer or supplier who shares a centre's country or range and has never talked with the
+ * office (a refused caller never will).
+ */
+export function neighbourhoodOnly(
+  decision: Decision,
+  thresholds: { suspect: number },
+): 'range' | 'range-again' | 'block' | null {
+  if (decision.verdict !== 'nuisance' && decision.verdict !== 'suspect') return null;
+  let keep = 1;
+  let echoKeep = 1;
+  let kind: 'range' | 'block' | null = null;
+  for (const r of decision.reasons) {
+    if (r.code === 'marked-nuisance') return null;
+    if (NEIGHBOURHOOD.has(r.code)) {
+      const range = r.code === 'prefix-evidence' && r.params?.['level'] !== 'block';
+      kind = range && kind !== 'block' ? 'range' : 'block';
+    } else if (ECHO.has(r.code)) echoKeep *= 1 - r.weight;
+    else keep *= 1 - r.weight;
+  }
+  if (1 - keep >= thresholds.suspect) return null;
+  if (echoKeep < 1) return kind === 'range' ? 'range-again' : 1 - keep * echoKeep < thresholds.suspect ? kind : null;
+  return kind;
+}
+
 /**
  * What a decision teaches the tree about its number: `own` when crocetta found it nuisance on the number's own
  * evidence (its mark, or reasons other than number-block and prefix evidence reaching the suspect threshold, as

@@ -63,6 +63,8 @@ export type ReasonCode =
   | 'display-name-allow'
   // the policy rule that chose the action (src/policy), weight 0
   | 'policy-rule'
+  // actions.rangeRepeat chose the action (a call again after a refusal on its range's evidence alone), weight 0
+  | 'range-repeat'
   // the human check (issue 15): a pass remembered, or no second chance after a nuisance mark
   | 'check-remembered'
   | 'check-no-second-chance'
