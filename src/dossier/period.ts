@@ -1,5 +1,5 @@
 /** The dossier's period from text: a local day `YYYY-MM-DD` (since: its start; until: its end) or an ISO instant. */
-import { localDayStart } from '../time/zoned-time.js';
+import { localDayStart, parseDateTime } from '../time/zoned-time.js';
 
 export class PeriodError extends Error {
   override name = 'PeriodError';
@@ -16,7 +16,7 @@ export function parsePeriodBound(
     const ms = localDayStart(text, timeZone, name === 'until' ? 1 : 0);
     if (ms !== undefined && Number.isFinite(ms)) return ms;
   } else {
-    const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+    const ms = /^\d+$/.test(text) ? Number(text) : parseDateTime(text);
     if (Number.isFinite(ms)) return ms;
   }
   throw new PeriodError(

@@ -8,6 +8,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { VERDICTS } from '../screening/types.js';
 import { dayFromIso } from '../store/reports/local-days.js';
+import { parseDateTime } from '../time/zoned-time.js';
 
 /** The schemas of a request's parts; a part without a schema is not read. */
 export interface RequestSchemas<P, Q, B> {
@@ -98,7 +99,7 @@ export const instant = z
   .optional()
   .transform((v, ctx) => {
     if (v === undefined || v === '') return undefined;
-    const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+    const ms = /^\d+$/.test(v) ? Number(v) : parseDateTime(v);
     if (Number.isFinite(ms)) return ms;
     ctx.addIssue({ code: 'custom', message: `expected an ISO 8601 date or ms since epoch, got ${JSON.stringify(v)}` });
     return z.NEVER;

@@ -6,6 +6,7 @@
  */
 
 import { CHECK_RESULTS } from '../store/register/types.js';
+import { parseDateTime } from '../time/zoned-time.js';
 
 export const FORMAT_NAME = 'crocetta-register';
 export const FORMAT_VERSION = 2;
@@ -153,7 +154,7 @@ function parseCell(name: string, spec: FieldSpec, raw: FileValue): SqlCell {
     case 'time': {
       if (typeof raw !== 'string' || !ISO_TIME.test(raw))
         throw new Error(`${name}: expected an ISO 8601 time such as 2026-11-05T08:30:00.000Z`);
-      const ms = Date.parse(raw);
+      const ms = parseDateTime(raw);
       if (!Number.isFinite(ms)) throw new Error(`${name}: not a valid time`);
       return ms;
     }

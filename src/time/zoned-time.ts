@@ -83,10 +83,30 @@ export function addLocalDays(ms: number, days: number, timeZone: string): number
   return fromWall(wall, timeZone);
 }
 
-/** Local midnight starting a `YYYY-MM-DD` day, plus `days`; undefined for a malformed date. */
+/** True when `YYYY-MM-DD` names a day of the calendar: not 2026-11-31, 2026-02-29 or 2026-13-01. */
+export function isCalendarDay(date: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (m === null) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const back = new Date(Date.UTC(y, mo - 1, d));
+  return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d;
+}
+
+/**
+ * `Date.parse` of a date or time a person or a file gave (ISO 8601), NaN when it is not one. Unlike `Date.parse`
+ * alone, a day that does not exist is refused: `Date.parse` reads 2026-11-31 as 1 December and 2026-02-30 as
+ * 2 March, so a typing error would silently move a period by days.
+ */
+export function parseDateTime(text: string): number {
+  const day = /^(\d{4}-\d{2}-\d{2})(?:$|[T ])/.exec(text);
+  if (day !== null && !isCalendarDay(day[1] ?? '')) return NaN;
+  return Date.parse(text);
+}
+
+/** Local midnight starting a `YYYY-MM-DD` day, plus `days`; undefined for a malformed date or one not in the calendar. */
 export function localDayStart(date: string, timeZone: string, days = 0): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (m === null) return undefined;
+  if (m === null || !isCalendarDay(date)) return undefined;
   const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + days);
   if (!Number.isFinite(wall)) return undefined;
   return fromWall(wall, timeZone);

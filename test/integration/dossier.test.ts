@@ -126,6 +126,7 @@ describe('evidence dossier', () => {
     expect(d.breaches.map((b) => [b.rule, b.callId])).toEqual([['fr-frequency', 'c5@dossier']]);
     expect((await h.api('GET', '/api/dossier')).status).toBe(400);
     expect((await h.api('GET', '/api/dossier?company=x&since=yesterday')).status).toBe(400);
+    expect((await h.api('GET', '/api/dossier?company=x&since=2026-13-01')).status).toBe(400);
     expect((await h.api('GET', `/api/dossier?company=x`, undefined, null)).status).toBe(401);
   });
 

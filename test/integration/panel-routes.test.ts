@@ -92,6 +92,10 @@ describe('panel routers through the real app', () => {
       error: expect.stringMatching(/limit: expected a whole number from 1 to 1000/) as unknown,
     });
     expect((await h.api('GET', '/api/attempts?limit=1&limit=2')).status).toBe(400);
+    // A day that does not exist is refused, not read as the next month's (Date.parse makes 31 Nov into 1 Dec).
+    const noDay = await h.api('GET', '/api/attempts?since=2026-11-31');
+    expect(noDay.status).toBe(400);
+    expect(noDay.json).toMatchObject({ error: expect.stringMatching(/since: expected an ISO 8601 date/) as unknown });
     const mine = await h.api('GET', `/api/attempts?number=${encodeURIComponent(CALLER)}`);
     expect(mine.json).toMatchObject({ attempts: [{ callerKey: CALLER, verdict: 'suspect' }], next: null });
   });
@@ -123,6 +127,8 @@ describe('panel routers through the real app', () => {
     expect((await page('/rankings?period=7&category=energy')).status).toBe(200);
     expect((await h.api('GET', '/api/rankings/companies?since=yesterday')).status).toBe(400);
     expect((await h.api('GET', '/api/rankings/numbers?since=2026-11-05&until=2026-11-01')).status).toBe(400);
+    expect((await h.api('GET', '/api/rankings/numbers?since=2026-11-31')).status).toBe(400);
+    expect((await h.api('GET', '/api/rankings/companies?until=2026-02-30T12:00:00Z')).status).toBe(400);
     const numbers = await h.api('GET', '/api/rankings/numbers?since=2026-11-01&limit=5');
     expect(numbers.json).toMatchObject({ since: '2026-11-01', until: '2026-11-05', numbers: [{ callerKey: CALLER }] });
     expect((await h.api('GET', '/api/rankings/community')).status).toBe(200);

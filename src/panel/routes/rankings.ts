@@ -7,6 +7,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { combineCommunity } from '../../store/reports/community-rankings.js';
 import { dayFromIso, dayIso, dayStart, localDay } from '../../store/reports/local-days.js';
+import { parseDateTime } from '../../time/zoned-time.js';
 import type { PanelDeps } from '../deps.js';
 import { HttpError } from '../http-error.js';
 import { pageContext, sendHtml } from '../page.js';
@@ -27,7 +28,7 @@ function rankingDay(timeZone: string) {
       if (v === undefined || v === '') return undefined;
       const day = dayFromIso(v);
       if (day !== undefined) return day;
-      const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+      const ms = /^\d+$/.test(v) ? Number(v) : parseDateTime(v);
       if (Number.isFinite(ms)) return localDay(ms, timeZone);
       ctx.addIssue({
         code: 'custom',

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import type { SourceItem } from '../import.js';
 import { InputError, csvRows } from '../text-input.js';
 import { markItem, type MarkDefaults } from './mark-record.js';
+import { parseDateTime } from '../../time/zoned-time.js';
 
 const HEADER = [
   'Company_Phone_Number',
@@ -48,7 +49,7 @@ export function ftcCategory(subject: string): string | null {
 /** `2021-07-07 00:01:15` (the FTC's, taken as UTC) → ms. */
 function ftcTime(text: string | undefined): number | undefined {
   if (text === undefined || !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(text)) return undefined;
-  const ms = Date.parse(`${text.replace(' ', 'T')}Z`);
+  const ms = parseDateTime(`${text.replace(' ', 'T')}Z`);
   return Number.isFinite(ms) ? ms : undefined;
 }
 

@@ -6,7 +6,7 @@ import { DAY_MS } from '../../time/units.js';
  * aggregate trigger looks the offset up there; JS uses the same offsets through Intl.
  */
 
-import { offsetMs } from '../../time/zoned-time.js';
+import { isCalendarDay, offsetMs } from '../../time/zoned-time.js';
 
 export { DAY_MS } from '../../time/units.js';
 
@@ -34,7 +34,7 @@ export function dayIso(day: number): string {
 
 /** The local day number of a `YYYY-MM-DD` date, or undefined when it is not one. */
 export function dayFromIso(text: string): number | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
+  if (!isCalendarDay(text)) return undefined;
   const ms = Date.parse(`${text}T00:00:00Z`);
   return Number.isFinite(ms) ? ms / DAY_MS : undefined;
 }
