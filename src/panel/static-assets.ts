@@ -20,9 +20,9 @@ header .tools { display:flex; gap:.5rem; align-items:center; }
 header form { margin:0; }
 header button { background:none; border:1px solid rgba(255,255,255,.5); color:#fff; border-radius:4px; padding:.2rem .6rem; cursor:pointer; }
 main { padding:1rem; max-width:1200px; margin:0 auto; }
-h1 { font-size:1.4rem; margin:.2rem 0 1rem; } h2 { font-size:1.1rem; margin:1.4rem 0 .6rem; }
+h1 { font-size:1.4rem; margin:.2rem 0 1rem; overflow-wrap:anywhere; } h2 { font-size:1.1rem; margin:1.4rem 0 .6rem; }
 .cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(150px,1fr)); gap:.75rem; }
-.card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:.75rem 1rem; }
+.card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:.75rem 1rem; min-width:0; overflow-wrap:anywhere; }
 .card .n { font-size:1.8rem; font-weight:700; } .card .l { color:var(--muted); font-size:.85rem; }
 .panel { background:#fff; border:1px solid var(--line); border-radius:8px; padding:1rem; margin-bottom:1rem; }
 .chart { position:relative; height:260px; }
@@ -45,7 +45,8 @@ button.primary, .button { background:var(--accent); color:#fff; border-color:var
 button.danger { background:var(--nuisance); color:#fff; border-color:var(--nuisance); cursor:pointer; }
 button.good { background:var(--trusted); color:#fff; border-color:var(--trusted); cursor:pointer; }
 details.mark summary { cursor:pointer; color:var(--accent); }
-details.mark form { display:flex; flex-direction:column; gap:.35rem; margin-top:.35rem; min-width:14rem; }
+details.mark form { display:flex; flex-direction:column; gap:.35rem; margin-top:.35rem; min-width:min(14rem, 100%); }
+details.mark input { min-width:0; width:100%; }
 .row { display:flex; flex-wrap:wrap; gap:.5rem; align-items:flex-end; }
 form.rule { border-top:1px solid var(--line); padding:.6rem 0; } form.rule fieldset { display:flex; flex-wrap:wrap; gap:.2rem .6rem; border:1px solid var(--line); border-radius:5px; padding:.2rem .5rem; margin:0; } form.rule legend { font-size:.8rem; color:var(--muted); }
 .notice { padding:.6rem .8rem; border-radius:6px; background:#e8f1fb; border:1px solid #b8d2f0; margin-bottom:1rem; }
@@ -64,6 +65,7 @@ form.import-form { display:flex; flex-direction:column; gap:.6rem; max-width:36r
 form.import-form button { align-self:flex-start; }
 main:has(#register) { max-width:1600px; }
 #register .c-name, #register .reason { overflow-wrap:anywhere; }
+#register .c-number { white-space:normal; overflow-wrap:anywhere; min-width:9.5rem; max-width:12rem; }
 #register .c-time { min-width:6.5rem; } #register .c-name { min-width:6rem; max-width:12rem; }
 #register .reason { min-width:10rem; max-width:24rem; } #register .c-action { min-width:7rem; }
 #register details.mark form { min-width:12rem; } #register summary, #register [class^=check-] { white-space:nowrap; }

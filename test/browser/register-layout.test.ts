@@ -21,6 +21,8 @@ const DID = '+390612345678';
 const PASSER = '+3908431234567'; // AGCOM survey prefix 0843: suspect, so checked
 const SILENT = '+3908431234568';
 const CENTRE = '+390298765432';
+/** Junk a carrier may send as the caller: kept raw, unbroken, longer than any number. */
+const JUNK = '0'.repeat(44);
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 
 let h: Harness;
@@ -125,6 +127,7 @@ describe.skipIf(!canRunBrowser)('the register page in a browser: layout and the 
     }
     await invite(`"${'X'.repeat(70)}" <sip:+393331234567@203.0.113.20>`).waitForFinal();
     await invite(`"Studio Dentistico Dott.ssa Maria Teresa Bianchi" <sip:+390298700001@203.0.113.30>`).waitForFinal();
+    await invite(`<sip:${JUNK}@203.0.113.50>`).waitForFinal();
     await h.app.register.flush();
     browser = await launchChromium();
   }, 120_000);
@@ -148,6 +151,25 @@ describe.skipIf(!canRunBrowser)('the register page in a browser: layout and the 
     const marks = page.locator('#register tbody tr summary');
     expect(await marks.count()).toBe(await page.locator('#register tbody tr').count());
     expect(await marks.last().isVisible()).toBe(true);
+    await page.context().close();
+  });
+
+  it.each([
+    { who: 'a marked call centre', key: CENTRE },
+    { who: 'a junk caller ID', key: `raw:${JUNK}` },
+  ])("the number page of $who fits a phone's 390 px", async ({ key }) => {
+    const page = await login(390, 844);
+    await page.goto(h.url(`/numbers/${encodeURIComponent(key)}`));
+    await page.screenshot({ path: join(ARTIFACTS, `number-390-${key.slice(0, 8).replace(/\W/g, '_')}.png`), fullPage: true });
+    // Outside the SIP details' own scrolling table, nothing reaches past the window.
+    const past = await page.evaluate(`(() => {
+      const width = document.documentElement.clientWidth;
+      return [...document.querySelectorAll('body *')]
+        .filter((e) => !e.closest('.scroll') && e.getBoundingClientRect().right > width + 0.5)
+        .map((e) => e.tagName + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 30));
+    })()`);
+    expect(past).toEqual([]);
+    expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBe(0);
     await page.context().close();
   });
 
