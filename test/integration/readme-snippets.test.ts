@@ -2,9 +2,11 @@
  * The README's API examples run as written (curl against the real app), so they cannot drift from the code.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetrics } from '../../src/metrics.js';
 import { newAttempt } from '../../src/store/test-fixtures.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
 
@@ -79,5 +81,36 @@ describe('README snippets', () => {
       .map((line) => (JSON.parse(line) as { id: number }).id);
     expect(seen.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
     expect(new Set(seen).size).toBe(seen.length);
+  });
+});
+
+describe('the metrics the docs name', () => {
+  /** Every `.ts` file under src/, recursively. */
+  function sources(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    );
+  }
+
+  it('exist under those names (an alert on a name crocetta does not serve never fires)', async () => {
+    const root = new URL('../../', import.meta.url).pathname;
+    const docs = ['README.md', ...readdirSync(join(root, 'docs')).map((f) => `docs/${f}`)]
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => readFileSync(join(root, f), 'utf8'))
+      .join('\n');
+    const declared = new Set(
+      sources(join(root, 'src')).flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/name: '(crocetta_[a-z0-9_]+)'/g)].map((m) => m[1]),
+      ),
+    );
+    // prom-client's process and Node.js metrics, served with crocetta's prefix (histograms add _bucket/_sum/_count).
+    for (const m of await createMetrics({ defaultMetrics: true }).registry.getMetricsAsJSON()) declared.add(m.name);
+    const named = new Set([...docs.matchAll(/`(crocetta_[a-z0-9_]+)/g)].map((m) => m[1] ?? ''));
+    expect(named.size).toBeGreaterThan(10);
+    expect([...named].filter((n) => !declared.has(n) && !declared.has(n.replace(/_(bucket|sum|count)$/, '')))).toEqual(
+      [],
+    );
+    // A process or Node.js metric without the prefix is not served at all.
+    expect([...docs.matchAll(/`((?:process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1])).toEqual([]);
   });
 });
