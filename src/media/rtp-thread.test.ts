@@ -45,7 +45,9 @@ async function playUntilComplete(
     port.release();
     expect(result).toMatchObject({ endedBy: 'completed', playedMs: 140, latchedTo: null });
     await caller.waitForPackets(result.packets);
-    const frames = caller.packets.map((p) => [0, 1, 2, 3, 4, 5, 6].find((n) => p.payload.equals(Buffer.from(frame(n)))));
+    const frames = caller.packets.map((p) =>
+      [0, 1, 2, 3, 4, 5, 6].find((n) => p.payload.equals(Buffer.from(frame(n)))),
+    );
     expect(frames.every((n) => n !== undefined)).toBe(true);
     expect(caller.packets.map((p) => p.marker)).toEqual(frames.map((n) => n === 0));
     for (let i = 1; i < frames.length; i++) {
@@ -141,9 +143,7 @@ describe('RTP worker thread', () => {
     for (let i = 0; i < 10; i++) ports.push(await rtp.acquire());
     expect(ports.every((p) => p !== null)).toBe(true);
     expect(await rtp.acquire()).toBeNull();
-    const streams = ports
-      .slice(0, 3)
-      .map((p) => p!.play(testStream(caller, { audio: LONG })));
+    const streams = ports.slice(0, 3).map((p) => p!.play(testStream(caller, { audio: LONG })));
     await caller.waitForPackets(6);
     rtp.stopAll();
     expect((await Promise.all(streams.map((s) => s.done))).map((r) => r.endedBy)).toEqual([

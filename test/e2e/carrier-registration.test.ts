@@ -15,7 +15,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCrocetta, type Crocetta } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
-import { onPath, portFree, sippScenario, startDrachtio, type RealDrachtio } from '../support/real-sip-tools.js';
+import {
+  onPath,
+  portFree,
+  sippScenario,
+  startDrachtio,
+  udpBound,
+  waitUdpBound,
+  type RealDrachtio,
+} from '../support/real-sip-tools.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CARRIER_CFG = join(ROOT, 'docs/pbx/kamailio-carrier.cfg');
@@ -204,11 +212,7 @@ describe.skipIf(missing.length > 0)(
       };
       kamailio = startKamailio();
       drachtio = await startDrachtio(dir, { admin: ADDR.drachtioAdmin, sip: ADDR.drachtio.port }, SECRET);
-      await until(
-        'kamailio to listen',
-        () => (kamailioLog().includes('INFO') || kamailioLog().includes('udp:') ? true : undefined),
-        5000,
-      ).catch(() => undefined);
+      await waitUdpBound(ADDR.kamailio.host, ADDR.kamailio.port);
 
       const config = loadConfig({
         env: {
@@ -263,7 +267,7 @@ describe.skipIf(missing.length > 0)(
 
     it('delivers a call to the registered contact to the sipp PBX with the DID as Request-URI user', async () => {
       const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx, {});
-      await new Promise((r) => setTimeout(r, 300));
+      await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
       const caller = await sipp('caller-answered.xml', `${ADDR.kamailio.host}:${ADDR.kamailio.port}`, ADDR.caller, {
         did: DID,
         caller: '+393331234567',
@@ -299,7 +303,7 @@ describe.skipIf(missing.length > 0)(
 
     it("passes the PBX's outbound call through the carrier's 407 with the trunk credentials", async () => {
       const pstn = sipp('pstn-answers.xml', null, ADDR.pstn, {});
-      await new Promise((r) => setTimeout(r, 300));
+      await waitUdpBound(ADDR.pstn.host, ADDR.pstn.port);
       const pbx = await sipp('pbx-calls-out.xml', `${ADDR.drachtio.host}:${ADDR.drachtio.port}`, ADDR.pbxOut, {
         did: '0298765409',
       });
@@ -336,7 +340,12 @@ describe.skipIf(missing.length > 0)(
         reason: 'the registrar stopped answering OPTIONS',
       });
       const before = registerLines().length;
+      await until('the old carrier to let go of its port', () =>
+        udpBound(ADDR.kamailio.host, ADDR.kamailio.port) === true ? undefined : true,
+      );
       kamailio = startKamailio();
+      // From the moment the carrier listens again: Kamailio's own start (seconds at load 9-12) is not crocetta's delay.
+      await waitUdpBound(ADDR.kamailio.host, ADDR.kamailio.port);
       const back = Date.now();
       await until(
         'registered again',

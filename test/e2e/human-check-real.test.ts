@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
-import { onPath, sippScenario, startDrachtio, type RealDrachtio } from '../support/real-sip-tools.js';
+import { onPath, sippScenario, startDrachtio, waitUdpBound, type RealDrachtio } from '../support/real-sip-tools.js';
 
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
 const PCAP = '/usr/share/sip-tester/dtmf_2833_1.pcap';
@@ -90,7 +90,7 @@ describe.skipIf(missing.length > 0)(
 
     it("key 1 in RTP: the PBX is called with the DID and the caller re-INVITEd onto its media; the caller's BYE ends both", async () => {
       const pbx = sipp('pbx-answers-did.xml', null, PBX, 34200);
-      await new Promise((r) => setTimeout(r, 300));
+      await waitUdpBound(PBX.host, PBX.port);
       const caller = await sipp('caller-presses-key.xml', `${SIP.host}:${SIP.port}`, CALLER, 34300, {
         did: '0255550100',
         caller: '08431234567',

@@ -19,7 +19,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
-import { sippScenario } from '../support/real-sip-tools.js';
+import { sippScenario, waitUdpBound } from '../support/real-sip-tools.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
@@ -138,7 +138,7 @@ describe.skipIf(missing.length > 0)(
 
     it("hands the PBX the carrier's call with the dialled number as Request-URI user, and measures the talk time from drachtio's CDR", async () => {
       const pbx = sipp('pbx-answers-did.xml', null, PBX);
-      await new Promise((r) => setTimeout(r, 300));
+      await waitUdpBound(PBX.host, PBX.port);
       const caller = await sipp('caller-answered.xml', `${SIP.host}:${SIP.port}`, CALLER, {
         did: '0255550100',
         caller: '+393331234567',

@@ -16,7 +16,7 @@ import { configSchema } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
-import { onPath, sippScenario, startDrachtio, type RealDrachtio } from '../support/real-sip-tools.js';
+import { onPath, sippScenario, startDrachtio, waitUdpBound, type RealDrachtio } from '../support/real-sip-tools.js';
 
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
 const missing = ['drachtio', 'sipp'].filter((b) => onPath(b) === null);
@@ -85,7 +85,7 @@ describe.skipIf(missing.length > 0)(
 
     it('forwards the suspect to the PBX on the support line, tagged by rule 1', async () => {
       const pbx = sipp('pbx-answers-did.xml', null, PBX);
-      await new Promise((r) => setTimeout(r, 300));
+      await waitUdpBound(PBX.host, PBX.port);
       const caller = await sipp('caller-answered.xml', `${SIP.host}:${SIP.port}`, CALLER, {
         did: '0255550100',
         caller: SUSPECT,

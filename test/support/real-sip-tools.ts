@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer as createTcpServer } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { connect } from 'node:net';
 
@@ -47,6 +47,41 @@ export async function freePort(host: string, from: number, to: number, taken: re
     if (await portFree(host, port)) return port;
   }
   throw new Error(`no free port in ${from}-${to} on ${host}`);
+}
+
+/**
+ * True once a UDP socket is bound to `host`:`port`, read from /proc/net/udp without touching the port (a probe bind
+ * could take the port from under the process that is starting). Null where /proc/net/udp does not exist.
+ */
+export function udpBound(host: string, port: number): boolean | null {
+  if (!existsSync('/proc/net/udp')) return null;
+  const ip = host
+    .split('.')
+    .map((b) => Number(b).toString(16).padStart(2, '0').toUpperCase())
+    .reverse()
+    .join('');
+  const wanted = [
+    `${ip}:${port.toString(16).toUpperCase().padStart(4, '0')}`,
+    `00000000:${port.toString(16).toUpperCase().padStart(4, '0')}`,
+  ];
+  return readFileSync('/proc/net/udp', 'utf8')
+    .split('\n')
+    .some((line) => wanted.includes(line.trim().split(/\s+/)[1] ?? ''));
+}
+
+/**
+ * Waits until something listens on UDP `host`:`port` (a sipp UAS, Kamailio), instead of a fixed sleep that a loaded
+ * machine outlasts; gives up after `timeoutMs`. Without /proc/net/udp it falls back to a 300 ms wait.
+ */
+export async function waitUdpBound(host: string, port: number, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const bound = udpBound(host, port);
+    if (bound === null) return new Promise((r) => setTimeout(r, 300));
+    if (bound) return;
+    if (Date.now() > end) throw new Error(`nothing listens on udp ${host}:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export interface RealDrachtio {
