@@ -2,30 +2,16 @@
  * The `crocetta` CLI, spawned as a user runs it, against the register of a running crocetta (real app, drachtio
  * double, real SQLite file): backup while attempts are being written, import/lookup/export, exit codes.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from '../../src/store/sqlite/connection.js';
 import { newAttempt } from '../../src/store/test-fixtures.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { runCli, type CliRun } from '../support/cli-process.js';
 import { fixtureDataFile } from '../support/fixture-data.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000, maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string>): Promise<CliRun> => runCli(args, env);
 
 let h: Harness;
 let env: Record<string, string>;

@@ -3,14 +3,13 @@
  * SQLite) across days and hours on the harness clock, the office marks its two numbers with one company, then
  * the dossier (JSON, CSV, the panel's page, the CLI) names the breaches of décret 2022-1313 with their Call-IDs.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
+import { runCli } from '../support/cli-process.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const DID = '+390612345678';
 const A = '+33140000001';
 const B = '+33140000002';
@@ -181,18 +180,7 @@ describe('evidence dossier', () => {
 
   it('crocetta dossier writes the HTML, CSV or JSON dossier from the register file', async () => {
     const out = join(h.dir, 'dossier.html');
-    const env = { ...process.env, CROCETTA_DB: join(h.dir, 'register.sqlite'), LOG_LEVEL: 'silent' };
-    const run = (args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-        execFile(
-          process.execPath,
-          ['--import', 'tsx', 'src/cli/main.ts', ...args],
-          { cwd: ROOT, env, timeout: 60_000 },
-          (err, stdout, stderr) => {
-            done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
-          },
-        );
-      });
+    const run = (args: string[]) => runCli(args, { CROCETTA_DB: join(h.dir, 'register.sqlite'), LOG_LEVEL: 'silent' });
     const html = await run(['dossier', '--company', COMPANY, '--lang', 'en', '--out', out]);
     expect(html.stderr).toContain('5 breaches in 6 calls');
     expect(html.code).toBe(0);

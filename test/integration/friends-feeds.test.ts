@@ -2,18 +2,17 @@
  * Friends' feeds between two real crocetta instances on loopback: A marks numbers, B subscribes to A's signed feed
  * and classifies A's nuisance numbers by the trust rule; a tampered, replayed or stale feed is refused and logged.
  */
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addFriend, numberHash, SIGNATURE_HEADER } from '../../src/sharing/feeds/index.js';
 import { Connection } from '../../src/store/sqlite/connection.js';
 import { buildInvite } from '../support/drachtio-double.js';
+import { runCli, type CliRun } from '../support/cli-process.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
 
 const FEED_TOKEN = 'friends-only-token-42';
-const ROOT = resolve(import.meta.dirname, '../..');
 const LISTED = '+390287176900';
 const TRUSTED = '+390287176901';
 
@@ -27,18 +26,8 @@ async function befriend(h: Harness, name: string, url: string, publicKey: string
   }
 }
 
-function cli(h: Harness, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, CROCETTA_DB: join(h.dir, 'register.sqlite'), LOG_LEVEL: 'silent' };
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', '--json', ...args],
-      { cwd: ROOT, env, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
-      },
-    );
-  });
+function cli(h: Harness, args: string[]): Promise<CliRun> {
+  return runCli(['--json', ...args], { CROCETTA_DB: join(h.dir, 'register.sqlite'), LOG_LEVEL: 'silent' });
 }
 
 async function verdictAt(
@@ -168,7 +157,7 @@ describe("friends' feeds between two instances", () => {
     await b.app.feeds.pullAll();
     expect((await verdictAt(b, LISTED)).verdict).toBe('unknown');
     expect((await cli(b, ['feed', 'remove', 'alfa'])).code).toBe(64);
-  }, 90_000); // seven CLI processes, each compiling the sources with tsx
+  }, 90_000); // seven CLI processes (test/support/cli-process.ts: about 1 s of CPU each)
 
   it('clears a wrongly listed caller on appeal, keeps the reason, and the clearing travels in the feed', async () => {
     await befriend(b, 'alfa', a.url('/api/feed'), a.app.feeds.publicKey, 0.9);

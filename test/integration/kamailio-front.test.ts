@@ -5,11 +5,12 @@
  * for crocetta (a UDP socket on 127.0.0.2). A new export is taken with `kamcmd htable.reload`, without a restart.
  * Skipped, with the reason, where Kamailio is not installed (`apt-get install kamailio`).
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../support/cli-process.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,18 +24,7 @@ const missing = ['kamailio', 'kamcmd'].filter((bin) => spawnSync(bin, ['-h'], { 
 if (missing.length > 0)
   console.warn(`kamailio-front: skipped, ${missing.join(' and ')} not on PATH (apt-get install kamailio)`);
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string>): Promise<CliRun> => runCli(args, env);
 
 async function freeUdpPort(address: string): Promise<number> {
   const s = dgram.createSocket('udp4');
