@@ -160,7 +160,10 @@ describe.skipIf(!canRunBrowser)('the register page in a browser: layout and the 
   ])("the number page of $who fits a phone's 390 px", async ({ key }) => {
     const page = await login(390, 844);
     await page.goto(h.url(`/numbers/${encodeURIComponent(key)}`));
-    await page.screenshot({ path: join(ARTIFACTS, `number-390-${key.slice(0, 8).replace(/\W/g, '_')}.png`), fullPage: true });
+    await page.screenshot({
+      path: join(ARTIFACTS, `number-390-${key.slice(0, 8).replace(/\W/g, '_')}.png`),
+      fullPage: true,
+    });
     // Outside the SIP details' own scrolling table, nothing reaches past the window.
     const past = await page.evaluate(`(() => {
       const width = document.documentElement.clientWidth;
