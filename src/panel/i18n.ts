@@ -299,8 +299,10 @@ export interface Locale {
   t: (key: MessageKey, params?: Record<string, string | number>) => string;
   /** Date and time, e.g. "05/11/2026, 09:30". */
   dateTime: (ms: number) => string;
-  /** Date only. */
+  /** Date only, e.g. "27 nov 2026". */
   date: (ms: number) => string;
+  /** Day and month in the business's zone, e.g. "27 nov". */
+  dayMonth: (ms: number) => string;
   /** A local day number (days since 1970-01-01 in the business's zone), e.g. "5 nov". */
   day: (day: number) => string;
   number: (n: number) => string;
@@ -312,6 +314,7 @@ export function localeFor(lang: Lang, timeZone: string): Locale {
   const dt = new Intl.DateTimeFormat(tag, { timeZone, dateStyle: 'short', timeStyle: 'short' });
   const d = new Intl.DateTimeFormat(tag, { timeZone, dateStyle: 'medium' });
   const dayFmt = new Intl.DateTimeFormat(tag, { timeZone: 'UTC', day: 'numeric', month: 'short' });
+  const dayMonthFmt = new Intl.DateTimeFormat(tag, { timeZone, day: 'numeric', month: 'short' });
   const num = new Intl.NumberFormat(tag);
   return {
     lang,
@@ -322,6 +325,7 @@ export function localeFor(lang: Lang, timeZone: string): Locale {
     },
     dateTime: (ms) => dt.format(ms),
     date: (ms) => d.format(ms),
+    dayMonth: (ms) => dayMonthFmt.format(ms),
     day: (day) => dayFmt.format(day * 86_400_000),
     number: (n) => num.format(n),
   };

@@ -203,4 +203,42 @@ describe('panel routers through the real app', () => {
     });
     expect(noCsrf.status).toBe(403);
   });
+
+  it("says a call's reasons and the number's type in the office's language; the API keeps the English", async () => {
+    const caller = '+390298765000';
+    const marked = await h.api('POST', `/api/numbers/${encodeURIComponent(caller)}/mark`, {
+      label: 'nuisance',
+      company: 'Rossi Energia',
+      category: 'energy',
+    });
+    expect(marked.status).toBe(200);
+    await h.app.register.record(
+      newAttempt(caller, h.clock.now() - 60_000, {
+        verdict: 'nuisance',
+        action: 'reject:607',
+        reasons: [
+          {
+            code: 'marked-nuisance',
+            text: 'marked nuisance by you on 5 Nov 2026 (Rossi Energia, energy)',
+            weight: 0.99,
+            params: { markedAt: '2026-11-05T08:00:00.000Z', company: 'Rossi Energia', category: 'energy' },
+          },
+          { code: 'withheld', text: 'number withheld', weight: 0.5, params: { why: 'a reason of a later version' } },
+        ],
+      }),
+    );
+    const italian = { headers: { cookie: `${cookie}; crocetta_lang=it` } };
+    const register = (await page('/register', italian)).text;
+    expect(register).toContain('segnato come molesto da voi il 5 nov 2026 (Rossi Energia, energy); number withheld');
+    const number = (await page(`/numbers/${encodeURIComponent(caller)}`, italian)).text;
+    expect(number).toMatch(/<li>segnato come molesto da voi il \d+ \w+ 2026 \(Rossi Energia, energy\)<\/li>/); // the next call
+    expect(number).toContain('rete fissa');
+    const english = await page(`/numbers/${encodeURIComponent(caller)}`, {
+      headers: { cookie: `${cookie}; crocetta_lang=en` },
+    });
+    expect(english.text).toContain('marked nuisance by you on');
+    expect(english.text).toContain('fixed line');
+    const api = await h.api('GET', `/api/numbers/${encodeURIComponent(caller)}`);
+    expect(JSON.stringify(api.json)).toContain('marked nuisance by you on');
+  });
 });

@@ -6,6 +6,7 @@ import { dossierHref, dossierTexts } from './dossier.js';
 import type { OpenState } from '../../screening/business-hours.js';
 import { linesNowCard, openText, type LineNow } from './policies.js';
 import { datalists, markForm, page, ticks, verdictBadge, type PageContext } from './layout.js';
+import { reasonText, reasonsText } from '../reason-text.js';
 
 export interface NumberData {
   callerKey: string;
@@ -32,11 +33,11 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
     d.callerKey,
     html`<section class="cards">
   <div class="card"><div class="l">${t('nextCall')}</div><div>${verdictBadge(ctx.loc, d.decision.verdict)} <span class="muted small">${t('score')} ${d.decision.score.toFixed(2)}</span></div>
-    <ul class="small">${d.decision.reasons.map((r) => html`<li>${r.text}</li>`)}</ul></div>
+    <ul class="small">${d.decision.reasons.map((r) => html`<li>${reasonText(ctx.loc, r)}</li>`)}</ul></div>
   <div class="card"><div class="l">${t('mark')}</div><div>${markText}</div>
     ${datalists(d.vocab)}
     ${markForm(ctx, d.callerKey, { returnTo: here, open: true, company: d.mark?.company ?? null, category: d.mark?.category ?? null, marked: d.mark !== null })}</div>
-  <div class="card"><div class="l">${t('ticks')}</div><div>${ticks(d.total)}</div>${d.type ? html`<div class="muted small">${d.type}</div>` : ''}</div>
+  <div class="card"><div class="l">${t('ticks')}</div><div>${ticks(d.total)}</div>${d.type ? html`<div class="muted small">${numberType(ctx.loc.lang, d.type)}</div>` : ''}</div>
 </section>
 ${d.lines ? linesNowCard(ctx, { time: ctx.loc.dateTime(ctx.now), state: openText(ctx, d.lines.open), lines: d.lines.lines }) : ''}
 <p class="no-print"><a href="${dossierHref({ number: d.callerKey })}">${dossierTexts(ctx.loc.lang).dossierLink}</a></p>
@@ -65,11 +66,45 @@ ${
       (a) => html`<tr>
 <td class="nowrap">${ctx.loc.dateTime(a.time)}</td><td>${a.callerName ?? ''}</td><td class="mono">${a.callerRaw ?? ''}</td>
 <td class="nowrap">${a.calledNumber ?? ''}</td><td>${verdictBadge(ctx.loc, a.verdict)}</td>
-<td class="reason">${a.reasons.map((r) => r.text).join('; ')}</td><td class="nowrap">${a.action}</td>
+<td class="reason">${reasonsText(ctx.loc, a.reasons)}</td><td class="nowrap">${a.action}</td>
 <td class="nowrap">${outcomeText(ctx.loc.t, a)}</td><td class="small">${a.callerSource}</td>
 <td class="mono">${a.sourceAddress ?? ''}</td><td class="mono">${a.userAgent ?? ''}</td><td class="mono">${a.callId}</td></tr>`,
     )}</tbody></table></div>`,
   );
+}
+
+/** libphonenumber-js's number types, as the office reads them (an unknown one as the library names it). */
+const NUMBER_TYPES: Record<'it' | 'en', Record<string, string>> = {
+  it: {
+    FIXED_LINE: 'rete fissa',
+    MOBILE: 'cellulare',
+    FIXED_LINE_OR_MOBILE: 'rete fissa o cellulare',
+    TOLL_FREE: 'numero verde',
+    PREMIUM_RATE: 'numero a tariffa maggiorata',
+    SHARED_COST: 'numero a costo ripartito',
+    VOIP: 'VoIP',
+    PERSONAL_NUMBER: 'numero personale',
+    PAGER: 'cercapersone',
+    UAN: 'numero unico aziendale',
+    VOICEMAIL: 'segreteria telefonica',
+  },
+  en: {
+    FIXED_LINE: 'fixed line',
+    MOBILE: 'mobile',
+    FIXED_LINE_OR_MOBILE: 'fixed line or mobile',
+    TOLL_FREE: 'toll-free',
+    PREMIUM_RATE: 'premium rate',
+    SHARED_COST: 'shared cost',
+    VOIP: 'VoIP',
+    PERSONAL_NUMBER: 'personal number',
+    PAGER: 'pager',
+    UAN: 'universal access number',
+    VOICEMAIL: 'voicemail',
+  },
+};
+
+export function numberType(lang: 'it' | 'en', type: string): string {
+  return NUMBER_TYPES[lang][type] ?? type;
 }
 
 /** The human check's result and how long it took: "check passed in 2.4 s". */
