@@ -1,7 +1,7 @@
 import { parseNameAddr } from './header-values.js';
 import { readHeader } from './identify-caller.js';
 import { normalizeNumber } from './normalize-number.js';
-import { RecentCache } from './recent-cache.js';
+import { RecentValuesCache, type ValuesKey } from './recent-cache.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
 import type { IdentifyOptions, PhoneNumber, SipHeaderSource } from './types.js';
 
@@ -63,14 +63,15 @@ function firstNumber(uris: readonly string[], country: string): PhoneNumber | nu
  * Called numbers of recent requests by the values they were read from: an office has a handful of DIDs, each
  * called again and again. Frozen, shared by the requests with the same values; keys of hostile length not kept.
  */
-const calledNumbers = new RecentCache<PhoneNumber | null>(1000);
+const calledNumbers = new RecentValuesCache<PhoneNumber | null>(1000);
 const MAX_CALLED_KEY = 1024;
 
-function calledKey(v: CalledValues, country: string, trunkUsername: string): string | null {
-  let key = `${country.length}:${country}/${trunkUsername.length}:${trunkUsername}/${v.requestUri.length}:${v.requestUri}`;
-  key += v.to === undefined ? '/-' : `/${v.to.length}:${v.to}`;
-  key += v.pcpid === undefined ? '/-' : `/${v.pcpid.length}:${v.pcpid}`;
-  return key.length > MAX_CALLED_KEY ? null : key;
+/** The cache key of the values (an absent header as -1: a number is never a value), or null when too long. */
+function calledKey(v: CalledValues, country: string, trunkUsername: string): ValuesKey | null {
+  const size =
+    country.length + trunkUsername.length + v.requestUri.length + (v.to?.length ?? 0) + (v.pcpid?.length ?? 0);
+  if (size > MAX_CALLED_KEY) return null;
+  return [v.requestUri, v.to ?? -1, v.pcpid ?? -1, country, trunkUsername];
 }
 
 /**
@@ -89,14 +90,14 @@ export function calledNumber(
     const trunkUsername = typeof opts?.trunkUsername === 'string' ? opts.trunkUsername : '';
     const values = readCalledValues(headers, trunkUsername);
     const key = calledKey(values, country, trunkUsername);
-    const cached = key === null ? undefined : calledNumbers.get(key);
+    const cached = key === null ? undefined : calledNumbers.get(values.requestUri, key);
     if (cached !== undefined) return cached;
     const called = firstNumber(partyUris(values, trunkUsername).uris, country);
     if (called !== null) {
       Object.freeze(called.flags);
       Object.freeze(called);
     }
-    if (key !== null) calledNumbers.set(key, called);
+    if (key !== null) calledNumbers.set(values.requestUri, key, called);
     return called;
   } catch {
     return null;

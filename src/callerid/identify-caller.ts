@@ -7,7 +7,7 @@ import { normalizeNumber } from './normalize-number.js';
 import { attestationFromPassports, attestationFromVerstat, passportsFromIdentity, toAttestation } from './passport.js';
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
-import { RecentCache } from './recent-cache.js';
+import { RecentValuesCache } from './recent-cache.js';
 import { MAX_DISPLAY_NAME, MAX_HEADER_TEXT, sanitizeText } from './text.js';
 import { UNKNOWN_CALLER } from './types.js';
 import type {
@@ -195,17 +195,16 @@ function identify(values: IdentityHeaders, country: string): CallerIdentity {
 
 /**
  * Identities of recent requests, by the header values they were made of (From without its tag, which changes on
- * every call and says nothing of the caller). A repeat caller's identity is then one key and one lookup instead
- * of parsing five headers and normalizing numbers. The identities are frozen: every request with the same values
- * shares one.
+ * every call and says nothing of the caller). A repeat caller's identity is then one look-up instead of parsing
+ * five headers and normalizing numbers. The identities are frozen: every request with the same values shares one.
  */
-const identities = new RecentCache<CallerIdentity>(10_000);
+const identities = new RecentValuesCache<CallerIdentity>(10_000);
 
-/** Keys longer than this (hostile or unusual headers) are not cached: the cache stays ~10 MB at most. */
+/** Values longer than this in all (hostile or unusual headers) are not cached: the cache stays ~10 MB at most. */
 const MAX_IDENTITY_KEY = 1024;
 
-/** `;tag=…` alone after the name-addr's `>`: the From tag, which varies per call. */
-const TAG_TAIL = /^[ \t]*;[ \t]*tag[ \t]*=[ \t]*[A-Za-z0-9.!%*_+`'~-]+[ \t]*$/i;
+/** `;tag=…` alone after the name-addr's `>`: the From tag, which varies per call (matched from `lastIndex`). */
+const TAG_TAIL = /[ \t]*;[ \t]*tag[ \t]*=[ \t]*[A-Za-z0-9.!%*_+`'~-]+[ \t]*$/iy;
 
 /**
  * A From value without its tag parameter, when the tag is the only thing after the last `>`: the identity read
@@ -214,29 +213,42 @@ const TAG_TAIL = /^[ \t]*;[ \t]*tag[ \t]*=[ \t]*[A-Za-z0-9.!%*_+`'~-]+[ \t]*$/i;
 export function withoutFromTag(value: string): string {
   if (value.length > MAX_HEADER_TEXT) return value;
   const gt = value.lastIndexOf('>');
-  if (gt < 0 || !TAG_TAIL.test(value.slice(gt + 1))) return value;
-  return value.slice(0, gt + 1);
+  if (gt < 0) return value;
+  TAG_TAIL.lastIndex = gt + 1;
+  return TAG_TAIL.test(value) ? value.slice(0, gt + 1) : value;
 }
 
-function appendValues(key: string, values: readonly string[], from: boolean): string {
-  key += `|${values.length}`;
+/** `values` appended to `key` after their count; the text's length is added to `size`. */
+function appendValues(key: (string | number)[], values: readonly string[], from: boolean, size: number): number {
+  key.push(values.length);
   for (const raw of values) {
     const v = from ? withoutFromTag(raw) : raw;
-    key += `/${v.length}:${v}`;
+    key.push(v);
+    size += v.length;
   }
-  return key;
+  return size;
 }
 
-/** The cache key of the values (every piece length-prefixed, so no two sets of values share one), or null. */
-function identityKey(values: IdentityHeaders, country: string): string | null {
-  let key = `${country.length}:${country}`;
-  key = appendValues(key, values.byTrust[0], false);
-  key = appendValues(key, values.byTrust[1], false);
-  key = appendValues(key, values.byTrust[2], true);
-  key = appendValues(key, values.privacy, false);
-  key = appendValues(key, values.identity, false);
-  key = appendValues(key, values.attestation, false);
-  return key.length > MAX_IDENTITY_KEY ? null : key;
+/** The cache key of the values (each list after its count, so no two sets of values share one), or null. */
+function identityKey(values: IdentityHeaders, country: string): (string | number)[] | null {
+  const key: (string | number)[] = [country];
+  let size = country.length;
+  size = appendValues(key, values.byTrust[0], false, size);
+  size = appendValues(key, values.byTrust[1], false, size);
+  size = appendValues(key, values.byTrust[2], true, size);
+  size = appendValues(key, values.privacy, false, size);
+  size = appendValues(key, values.identity, false, size);
+  size = appendValues(key, values.attestation, false, size);
+  return size > MAX_IDENTITY_KEY ? null : key;
+}
+
+/** What the cache files a key under: its first header value (the most trusted header's first), else the country. */
+function headOf(key: readonly (string | number)[], country: string): string {
+  for (let i = 1; i < key.length; i++) {
+    const v = key[i];
+    if (typeof v === 'string') return v;
+  }
+  return country;
 }
 
 function frozen(identity: CallerIdentity): CallerIdentity {
@@ -257,10 +269,11 @@ function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): Caller
   const country = countryOf(opts);
   const key = identityKey(values, country);
   if (key === null) return identify(values, country);
-  let identity = identities.get(key);
+  const head = headOf(key, country);
+  let identity = identities.get(head, key);
   if (identity === undefined) {
     identity = frozen(identify(values, country));
-    identities.set(key, identity);
+    identities.set(head, key, identity);
   }
   return identity;
 }

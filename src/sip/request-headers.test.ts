@@ -81,6 +81,22 @@ describe('headerSource', () => {
     ]);
   });
 
+  it('answers as req.get when a name comes twice in different cases: the first written wins', () => {
+    // drachtio-srf keeps X- and P- names as written and lower-cases the rest, so both spellings can be keys.
+    for (const lines of [
+      ['From: <sip:1@h>;tag=a', 'x-custom: lower', 'X-Custom: upper', 'P-Called-Party-ID: <sip:2@h>'],
+      ['From: <sip:1@h>;tag=a', 'X-Custom: upper', 'x-custom: lower', 'p-called-party-id: <sip:3@h>'],
+      ['From: <sip:1@h>;tag=a', 'P-Called-Party-ID: <sip:2@h>', 'p-called-party-id: <sip:3@h>'],
+    ]) {
+      const req = request(lines);
+      const source = headerSource(req);
+      for (const name of ['x-custom', 'X-CUSTOM', 'p-called-party-id', 'from', 'to']) {
+        const expected = req.get(name) as unknown;
+        expect([name, source.header(name)]).toEqual([name, typeof expected === 'string' ? [expected] : []]);
+      }
+    }
+  });
+
   it('gives no value for an absent or empty header, and the Request-URI as received', () => {
     const req = request(['From: <sip:1@h>;tag=a', 'Privacy: ']);
     const source = headerSource(req);

@@ -24,49 +24,78 @@ const DRACHTIO_COMPACT: ReadonlyMap<string, string> = new Map([
   ['v', 'via'],
 ]);
 
-/**
- * The request's headers by lower-case name, built once per request: drachtio-srf's `req.get(name)` lists and
- * lower-cases every header name (and reads process.env) on each call, and screening asks for eight names, most of
- * them absent. Same answers as `req.get`: the first header whose name matches case-insensitively. Null when the
- * request has no header table (then `req.get` is used).
- */
-function headersByName(req: Srf.SrfRequest): Map<string, unknown> | null {
-  const headers = (req as { headers?: unknown }).headers;
-  if (typeof headers !== 'object' || headers === null) return null;
-  const byName = new Map<string, unknown>();
-  for (const key of Object.keys(headers)) {
-    const lower = key.toLowerCase();
-    if (!byName.has(lower)) byName.set(lower, (headers as Record<string, unknown>)[key]);
+/** True when `name` has an upper-case ASCII letter. */
+function hasUpperCase(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) return true;
   }
-  return byName;
+  return false;
+}
+
+/** No header name of the request has an upper-case letter (the usual case: see HeaderTable). */
+const ALL_LOWER: readonly string[] = Object.freeze([]);
+
+/**
+ * A request's header table, read the way drachtio-srf's `req.get(name)` reads it (the first header whose name
+ * matches case-insensitively) without what `req.get` costs on each call (listing and lower-casing every name,
+ * reading process.env) and without building a map per request: drachtio-srf's parser stores names in lower case
+ * except X- and P- headers (but P-Asserted-Identity) and Diversion, kept as written. So the table is scanned once
+ * for names with an upper-case letter; a name none of them lower-cases to is one property read, and only a name
+ * one of them does is looked up in the table's order.
+ */
+class HeaderTable {
+  /** The lower-case forms of the names written with an upper-case letter, found on the first look-up. */
+  private upperNames: readonly string[] | undefined;
+
+  constructor(private readonly table: Record<string, unknown>) {}
+
+  /** The value of the header named `lower` (a lower-case name), or undefined. */
+  get(lower: string): unknown {
+    this.upperNames ??= upperCaseNames(this.table);
+    if (this.upperNames === ALL_LOWER || !this.upperNames.includes(lower)) {
+      return Object.hasOwn(this.table, lower) ? this.table[lower] : undefined;
+    }
+    for (const name of Object.keys(this.table)) if (name.toLowerCase() === lower) return this.table[name];
+    return undefined;
+  }
+}
+
+function upperCaseNames(table: Record<string, unknown>): readonly string[] {
+  let names: string[] | null = null;
+  for (const name in table) {
+    if (hasUpperCase(name)) (names ??= []).push(name.toLowerCase());
+  }
+  return names ?? ALL_LOWER;
 }
 
 /** The headers of a received request, as the pure caller-ID code reads them (one object, no closure per call). */
 class RequestHeaders implements SipHeaderSource {
   readonly requestUri: string;
-  private byName: Map<string, unknown> | null | undefined;
+  /** Null when the request has no header table (then `req.get` is used). */
+  private readonly table: HeaderTable | null;
 
   constructor(private readonly req: Srf.SrfRequest) {
     this.requestUri = req.uri ?? '';
+    const headers = (req as { headers?: unknown }).headers;
+    this.table =
+      typeof headers === 'object' && headers !== null ? new HeaderTable(headers as Record<string, unknown>) : null;
   }
 
   header(name: string): string[] {
-    const values: string[] = [];
-    const full = this.get(name);
-    if (typeof full === 'string' && full !== '') values.push(full);
-    const compact = EXTRA_COMPACT.get(name.toLowerCase());
-    if (compact) {
-      const short = this.get(compact);
-      if (typeof short === 'string' && short !== '') values.push(short);
-    }
-    return values;
+    const lower = name.toLowerCase();
+    const full = this.get(lower);
+    const compact = EXTRA_COMPACT.get(lower);
+    const short = compact === undefined ? undefined : this.get(compact);
+    const hasFull = typeof full === 'string' && full !== '';
+    const hasShort = typeof short === 'string' && short !== '';
+    if (hasFull) return hasShort ? [full, short] : [full];
+    return hasShort ? [short] : [];
   }
 
-  private get(name: string): unknown {
-    if (this.byName === undefined) this.byName = headersByName(this.req);
-    if (this.byName === null) return this.req.get(name);
-    const lower = name.toLowerCase();
-    return this.byName.get(DRACHTIO_COMPACT.get(lower) ?? lower);
+  private get(lower: string): unknown {
+    if (this.table === null) return this.req.get(lower);
+    return this.table.get(DRACHTIO_COMPACT.get(lower) ?? lower);
   }
 }
 
