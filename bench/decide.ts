@@ -9,16 +9,23 @@
  * service builds (the register's evidence joined with friends' reports, the classifier and policies of the
  * default configuration plus the README's four policy rules, none matching: every rule is tried):
  * identifyCaller → calledNumber → callerKey → evidenceFor → classify → pickAction → policyReason.
- * The INVITEs are parsed by drachtio-srf's own SipMessage before the clock starts (drachtio-srf does that before
- * any app code runs). Reports decisions/s, p50/p99 latency (measured on calls of their own, not a second pass
- * over the same callers), index load time and RSS.
+ * The INVITEs are parsed by drachtio-srf's own SipMessage outside the timed sections (drachtio-srf does that before
+ * any app code runs), a thousand at a time just before they are decided (`--preparsed`: all before the first, as
+ * this bench did up to 2 Dec 2026; see batches()). Reports decisions/s, p50/p99 latency (measured on calls of their own, not a second pass
+ * over the same callers), the process's CPU time per decision (what the wall clock says on a quiet machine; less
+ * swayed by other processes on a busy one), index load time and RSS.
  * Baseline measured in the same run: libphonenumber-js parsing the same numbers alone (the floor of any
  * caller-ID work that parses every new number), and the process's RSS before the index was loaded.
  * `--config FILE` overlays a YAML file on config/default.yaml as CROCETTA_CONFIG does for the service (e.g.
  * bench/prefixes-on.yaml: the prefix tree on); the bench ignores the CROCETTA_CONFIG of its own environment.
- * `--cpu-prof DIR` writes a CPU profile of each traffic shape's timed loop alone (DIR/repeat.cpuprofile,
- * DIR/all-new.cpuprofile; open them in Chrome DevTools or speedscope), without the register's build and load.
+ * `--cpu-prof DIR` writes a CPU profile of each traffic shape's timed loop (DIR/repeat.cpuprofile,
+ * DIR/all-new.cpuprofile; open them in Chrome DevTools or speedscope), without the register's build and load; the
+ * parsing of the batches between the timed sections is in it (drachtio-srf's sip-parser).
+ * `--digest` prints, per traffic shape, a SHA-256 of everything `screen()` returned for each timed call (identity,
+ * called number, caller key, verdict, score, reasons with their texts and params, action), taken in a pass of its
+ * own after the timing: two builds that print the same digests decided every call of the run alike.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
@@ -60,6 +67,8 @@ function stringArg(name: string): string | undefined {
 }
 
 const PROFILE_DIR = stringArg('cpu-prof');
+const DIGEST = process.argv.includes('--digest');
+const PREPARSED = process.argv.includes('--preparsed');
 const CONFIG_FILE = stringArg('config');
 
 /** Runs `fn` under the V8 profiler when --cpu-prof was given, writing DIR/<name>.cpuprofile. */
@@ -131,15 +140,42 @@ interface Caller {
  * call is from a new number.
  */
 function makeCalls(rand: () => number, count: number, working: readonly Caller[] | null) {
-  const calls: Srf.SrfRequest[] = [];
+  const calls: Call[] = [];
   const numbers: string[] = [];
   for (let i = 0; i < count; i++) {
     const caller = working === null ? freshCaller(rand, i) : working[Math.floor(rand() * rand() * working.length)]!;
     // A new From tag and Call-ID each time, as on the wire.
-    calls.push(invite(i, caller.extra, `${caller.from};tag=t${i}`));
+    calls.push({ i, caller, tag: `t${i}` });
     numbers.push(caller.n);
   }
   return { calls, numbers };
+}
+
+/** One INVITE to send: its caller, its sequence number (Call-ID, branch) and its From tag. */
+interface Call {
+  i: number;
+  caller: Caller;
+  tag: string;
+}
+
+/** Calls parsed at a time (see batches). */
+const BATCH = 1000;
+
+/**
+ * The calls as drachtio-srf hands them to the application, parsed by its own SipMessage outside the timed
+ * sections: BATCH at a time, each batch just before it is decided, as drachtio-srf parses a request just before the
+ * handler runs (so the request's strings are in the CPU's caches, as in the service). With --preparsed, all of
+ * them before the first is decided, as earlier versions of this bench did (300k requests, ~0.5 GB, read back
+ * from memory: each decision then also pays the cache misses of reading its request, and every collection marks
+ * the whole lot).
+ */
+function* batches(calls: readonly Call[]): Generator<Srf.SrfRequest[]> {
+  const parse = (c: Call) => invite(c.i, c.caller.extra, `${c.caller.from};tag=${c.tag}`);
+  if (PREPARSED) {
+    yield calls.map(parse);
+    return;
+  }
+  for (let start = 0; start < calls.length; start += BATCH) yield calls.slice(start, start + BATCH).map(parse);
 }
 
 /** The 5,000 callers a business hears from again and again. */
@@ -194,26 +230,42 @@ type Decide = (req: Srf.SrfRequest) => { verdict: keyof Verdicts };
  */
 async function run(
   name: string,
-  shape: { warm: Srf.SrfRequest[]; rate: Srf.SrfRequest[]; latency: Srf.SrfRequest[] },
+  shape: { warm: Call[]; rate: Call[]; latency: Call[] },
   decide: Decide,
+  digest: (batches: Iterable<Srf.SrfRequest[]>) => string,
 ) {
-  for (const c of shape.warm) decide(c);
+  for (const batch of batches(shape.warm)) for (const req of batch) decide(req);
   const verdicts: Verdicts = { trusted: 0, unknown: 0, suspect: 0, nuisance: 0 };
-  const elapsed = await profiled(name, () => {
-    const t = performance.now();
-    for (const c of shape.rate) verdicts[decide(c).verdict]++;
-    return performance.now() - t;
+  const { elapsed, cpu } = await profiled(name, () => {
+    let time = 0;
+    let used = 0;
+    for (const batch of batches(shape.rate)) {
+      const t = performance.now();
+      const before = process.cpuUsage();
+      for (const req of batch) verdicts[decide(req).verdict]++;
+      const u = process.cpuUsage(before);
+      time += performance.now() - t;
+      used += u.user + u.system;
+    }
+    return { elapsed: time, cpu: used };
   });
   const rate = shape.rate.length / (elapsed / 1000);
+  // CPU time of the process (every thread: the collector's helpers too) per decision: on a busy machine the wall
+  // clock counts the time other processes held the cores, the CPU time does not.
+  const cpuPerCall = cpu / shape.rate.length;
   const lat = new Float64Array(shape.latency.length);
-  for (let i = 0; i < shape.latency.length; i++) {
-    const s = process.hrtime.bigint();
-    decide(shape.latency[i]!);
-    lat[i] = Number(process.hrtime.bigint() - s) / 1000;
+  let i = 0;
+  for (const batch of batches(shape.latency)) {
+    for (const req of batch) {
+      const s = process.hrtime.bigint();
+      decide(req);
+      lat[i++] = Number(process.hrtime.bigint() - s) / 1000;
+    }
   }
   lat.sort();
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
-  return { name, rate, verdicts, p50: pct(0.5), p99: pct(0.99), p999: pct(0.999) };
+  const hash = DIGEST ? digest(batches(shape.rate)) : null;
+  return { name, rate, cpuPerCall, verdicts, p50: pct(0.5), p99: pct(0.99), p999: pct(0.999), digest: hash };
 }
 
 async function main(): Promise<void> {
@@ -289,17 +341,25 @@ async function main(): Promise<void> {
       policy: actionPolicy(config),
     };
     const decide: Decide = (req) => screen(headerSource(req), steps, now).decision;
+    /** Everything screen() says of each call, hashed in order (--digest). */
+    const digest = (parsed: Iterable<Srf.SrfRequest[]>): string => {
+      const hash = createHash('sha256');
+      for (const batch of parsed) {
+        for (const req of batch) hash.update(`${JSON.stringify(screen(headerSource(req), steps, now))}\n`);
+      }
+      return hash.digest('hex');
+    };
 
     // 4. Two traffic shapes on the same register:
     //  - "repeat": what a business sees: the same call centres and customers ring again and again
     //    (callers drawn from a working set of 5,000 numbers, skewed so a few ring most);
     //  - "all-new": every call from a number never seen before (worst case: nothing cached).
-    // Each shape is built just before it runs and dropped after (300k parsed INVITEs take ~0.5 GB).
+    // Each shape is built just before it runs and dropped after.
     const shape = (seed: number, repeat: boolean) => {
       const rand = rng(seed);
       const working = repeat ? workingSet(rand) : null;
       // Warm-up: every caller of the working set once (a repeat caller is one seen before), then the mix.
-      const warm = (working ?? []).map((c, i) => invite(i, c.extra, `${c.from};tag=w${i}`));
+      const warm: Call[] = (working ?? []).map((caller, i) => ({ i, caller, tag: `w${i}` }));
       warm.push(...makeCalls(rand, Math.min(20_000, CALLS), working).calls);
       const rate = makeCalls(rand, CALLS, working);
       const latency = makeCalls(rand, Math.min(100_000, CALLS), working).calls;
@@ -307,10 +367,10 @@ async function main(): Promise<void> {
     };
     const repeat = await (() => {
       const calls = shape(42, true); // unreachable once this shape has run
-      return run('repeat', calls, decide);
+      return run('repeat', calls, decide, digest);
     })();
     const allNewShape = shape(7, false);
-    const allNew = await run('all-new', allNewShape, decide);
+    const allNew = await run('all-new', allNewShape, decide, digest);
 
     // Baseline: libphonenumber-js alone on the all-new numbers (nothing cached), in this run.
     const t3 = performance.now();
@@ -325,8 +385,10 @@ async function main(): Promise<void> {
     for (const r of [repeat, allNew]) {
       console.log(
         `decide[${r.name}]: ${Math.round(r.rate)} decisions/s (${(r.rate / baseRate).toFixed(2)}x baseline) ` +
+          `cpu=${r.cpuPerCall.toFixed(2)} µs/decision ` +
           `p50=${r.p50.toFixed(1)} µs p99=${r.p99.toFixed(1)} µs p99.9=${r.p999.toFixed(1)} µs verdicts=${JSON.stringify(r.verdicts)}`,
       );
+      if (r.digest !== null) console.log(`digest[${r.name}]: ${r.digest}`);
     }
     await register.close();
   } finally {
