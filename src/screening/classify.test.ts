@@ -317,12 +317,22 @@ describe('createClassifier', () => {
     expect(fast(caller(TELEMARKETING), ev, NOW)).toEqual(run(caller(TELEMARKETING), ev, r));
   });
 
-  it('returns fresh reason objects: mutating one decision does not change the next', () => {
+  it('shares frozen reasons: no decision can change what the next one says', () => {
     const fast = createClassifier(rules());
     const first = fast(caller(TELEMARKETING), NO_EVIDENCE, NOW);
     const reason = first.reasons[0];
-    if (reason) reason.text = 'changed';
-    expect(fast(caller(TELEMARKETING), NO_EVIDENCE, NOW).reasons[0]?.text).toBe('AGCOM telemarketing prefix 0844');
+    expect(reason).toBeDefined();
+    expect(() => {
+      if (reason) reason.text = 'changed';
+    }).toThrow(TypeError);
+    expect(() => {
+      if (reason?.params) reason.params['prefix'] = '0';
+    }).toThrow(TypeError);
+    const next = fast(caller(TELEMARKETING), NO_EVIDENCE, NOW);
+    expect(next.reasons[0]).toBe(reason);
+    expect(next.reasons[0]).toMatchObject({ text: 'AGCOM telemarketing prefix 0844', params: { prefix: '0844' } });
+    // The list is the decision's own: a step that adds a reason (a policy rule, the check memory) cannot leak it.
+    expect(next.reasons).not.toBe(first.reasons);
   });
 
   it.each<[string, Partial<ScreeningRules>, RegExp]>([

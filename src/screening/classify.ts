@@ -11,7 +11,11 @@ import { shakenFinding } from './shaken.js';
 import type { CallContext, CallerEvidence, Decision, Mark, Reason, Verdict } from './types.js';
 import { WEIGHTS, weightOf } from './weights.js';
 
-/** The per-call fast path: rules already compiled, no allocation beyond the decision itself. */
+/**
+ * The per-call fast path: rules already compiled, no allocation beyond the decision itself. The reasons of marks,
+ * prefix rules and country packs are frozen objects shared by every decision that gives them (nothing downstream
+ * changes a reason: the register, the panel and the logs read them, and a step that adds one builds a new list).
+ */
 export type Classifier = (
   identity: CallerIdentity,
   evidence: CallerEvidence,
@@ -94,7 +98,7 @@ function decide(
     if (learnedTrust !== null) return trusted(learnedTrust);
   }
   if (prefixRule !== undefined && prefixRule.verdict === 'trusted' && !markedNuisance) {
-    return trusted({ ...prefixRule.reason });
+    return trusted(prefixRule.reason);
   }
 
   const reasons: Reason[] = [];
@@ -106,13 +110,13 @@ function decide(
   }
 
   if (prefixRule !== undefined && prefixRule.verdict !== 'trusted') {
-    reasons.push({ ...prefixRule.reason });
+    reasons.push(prefixRule.reason);
     minScore = Math.max(minScore, floor[prefixRule.verdict]);
   }
 
   const pack = e164 === null ? undefined : c.packs.match(e164);
   if (pack !== undefined && pack.verdict !== 'trusted') {
-    reasons.push({ ...pack.reason });
+    reasons.push(pack.reason);
     minScore = Math.max(minScore, floor[pack.verdict]);
   }
 

@@ -41,6 +41,24 @@ describe('EvidenceIndex', () => {
     expect(ix.activeCallers).toBe(1);
   });
 
+  it('gives a caller every learned fact beside its mark and times', () => {
+    const ix = index();
+    const key = '+390212345678';
+    ix.setMark({ callerKey: '+390212345670', label: 'nuisance', at: T0 - DAY, company: null, category: null });
+    ix.setMark({ callerKey: key, label: 'nuisance', at: T0 - DAY, company: 'Acme', category: null });
+    ix.addAttempt(key, T0 - 20);
+    ix.addRefusal(key, T0 - 10);
+    ix.learned.addCall(key, T0 - 20, '+390611111111');
+    ix.addTalk(key, T0 - 20, 12);
+    ix.addCalledByUs(key, T0 - 2 * DAY);
+    ix.learned.setAllowNext(key, T0 - 5);
+    const learned = ix.learned.evidence(key);
+    expect(Object.keys(learned ?? {}).sort()).toEqual(['allowNext', 'block', 'calledByUs', 'calls', 'talks']);
+    const evidence = ix.evidenceFor(key);
+    expect(evidence).toEqual({ ...learned, mark: ix.marks.get(key), attempts: [T0 - 20], refusals: [T0 - 10] });
+    expect(evidence.mark?.company).toBe('Acme');
+  });
+
   it('loads marks in bulk', () => {
     const ix = index();
     const n = ix.loadMarks(

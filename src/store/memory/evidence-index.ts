@@ -7,7 +7,7 @@ import { DAY_MS } from '../../time/units.js';
  * Time arrays are ascending and never mutated once handed out: a write replaces the caller's array, so a
  * CallerEvidence taken before a write stays as it was (the classifier may hold it across `record`).
  */
-import { NO_EVIDENCE, type CallerEvidence, type Clock } from '../../screening/types.js';
+import { NO_EVIDENCE, type CallerEvidence, type Clock, type LearnedEvidence } from '../../screening/types.js';
 import { LearnedIndex } from './learned-index.js';
 import { MarkTable, type MarkEntry } from './mark-table.js';
 import { PrefixIndex, type PrefixIndexOptions } from './prefix-index.js';
@@ -49,6 +49,21 @@ function trimmed(times: readonly number[], cutoff: number): readonly number[] {
   let start = 1;
   while (start < times.length && (times[start] ?? 0) < cutoff) start++;
   return times.slice(start);
+}
+
+/**
+ * A new CallerEvidence of `base`'s marks and times and `learned`'s facts, set field by field: spreading the two
+ * objects into one cost more than the look-ups that found them.
+ */
+function withLearned(base: CallerEvidence, learned: LearnedEvidence | null): CallerEvidence {
+  const out: CallerEvidence = { mark: base.mark, attempts: base.attempts, refusals: base.refusals };
+  if (learned === null) return out;
+  if (learned.block !== undefined) out.block = learned.block;
+  if (learned.calls !== undefined) out.calls = learned.calls;
+  if (learned.talks !== undefined) out.talks = learned.talks;
+  if (learned.calledByUs !== undefined) out.calledByUs = learned.calledByUs;
+  if (learned.allowNext !== undefined) out.allowNext = learned.allowNext;
+  return out;
 }
 
 export class EvidenceIndex {
@@ -93,8 +108,13 @@ export class EvidenceIndex {
     const now = this.clock.now();
     const prefix = this.prefixes?.estimate(callerKey, now) ?? null;
     const blockCalls = this.prefixes?.blockCalls(callerKey, now) ?? null;
-    if (prefix !== null || blockCalls !== null) return { ...base, ...learned, prefix, blockCalls };
-    return learned === null ? base : { ...base, ...learned };
+    if (learned === null && prefix === null && blockCalls === null) return base;
+    const out = withLearned(base, learned);
+    if (prefix !== null || blockCalls !== null) {
+      out.prefix = prefix;
+      out.blockCalls = blockCalls;
+    }
+    return out;
   }
 
   /** An answered call and its talk time (short calls, the persistent human, legitimate prefix evidence). */
