@@ -152,6 +152,12 @@ function countryOf(opts: IdentifyOptions): string {
   return typeof opts?.defaultCountry === 'string' ? opts.defaultCountry : '';
 }
 
+/** The first display name among the candidates of one header, or null. */
+function nameFrom(cands: readonly Candidate[], source: IdentitySource): string | null {
+  for (const c of cands) if (c.source === source && c.displayName !== null) return c.displayName;
+  return null;
+}
+
 function identify(values: IdentityHeaders, country: string): CallerIdentity {
   const bySource = SOURCES.map((source, i) => candidatesOf(values.byTrust[i]!, source));
   const all = bySource.flat();
@@ -167,12 +173,7 @@ function identify(values: IdentityHeaders, country: string): CallerIdentity {
   const number = chosenOne?.number ?? null;
 
   // The chosen value's name, else another name from the same header, else From's (what a phone would show).
-  const sameSource = all.filter((c) => c.source === source);
-  let displayName =
-    chosen?.displayName ??
-    sameSource.find((c) => c.displayName !== null)?.displayName ??
-    all.find((c) => c.source === 'from' && c.displayName !== null)?.displayName ??
-    null;
+  let displayName = chosen?.displayName ?? nameFrom(all, source) ?? nameFrom(all, 'from');
   if (all.some((c) => c.rpidPrivacy === 'name')) displayName = null;
 
   const reason = withheldReason(privacyWithholds(values.privacy), all, number);

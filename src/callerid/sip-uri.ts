@@ -32,27 +32,29 @@ function mergeInto(target: Map<string, string>, source: Map<string, string>): vo
   for (const [k, v] of source) if (!target.has(k)) target.set(k, v);
 }
 
-function splitOnce(s: string, ch: string): [string, string | null] {
+/** `s` up to the first `ch` (all of it when there is none). */
+function before(s: string, ch: string): string {
   const i = s.indexOf(ch);
-  return i < 0 ? [s, null] : [s.slice(0, i), s.slice(i + 1)];
+  return i < 0 ? s : s.slice(0, i);
 }
 
-function parseSipLike(rest: string): Omit<ParsedUri, 'scheme'> {
-  const [beforeHeaders] = splitOnce(rest, '?');
+function parseSipLike(scheme: ParsedUri['scheme'], rest: string): ParsedUri {
+  const beforeHeaders = before(rest, '?');
   const at = beforeHeaders.indexOf('@');
   const params = new Map<string, string>();
   let user: string | null = null;
   let hostPart = beforeHeaders;
   if (at >= 0) {
-    const [userinfo] = splitOnce(beforeHeaders.slice(0, at), ':'); // drop a password
-    const [u, userParams] = splitOnce(userinfo, ';');
-    user = unescapeUri(u).trim();
+    const userinfo = before(beforeHeaders.slice(0, at), ':'); // drop a password
+    const semi = userinfo.indexOf(';');
+    user = unescapeUri(semi < 0 ? userinfo : userinfo.slice(0, semi)).trim();
     hostPart = beforeHeaders.slice(at + 1);
-    if (userParams !== null) mergeInto(params, parseParams(userParams));
+    if (semi >= 0) mergeInto(params, parseParams(userinfo.slice(semi + 1)));
   }
-  const [host, uriParams] = splitOnce(hostPart, ';');
-  if (uriParams !== null) mergeInto(params, parseParams(uriParams));
-  return { user, host: host.trim().toLowerCase() || null, params };
+  const semi = hostPart.indexOf(';');
+  const host = semi < 0 ? hostPart : hostPart.slice(0, semi);
+  if (semi >= 0) mergeInto(params, parseParams(hostPart.slice(semi + 1)));
+  return { scheme, user, host: host.trim().toLowerCase() || null, params };
 }
 
 /** Parses a URI taken from a header or the Request-URI. Never throws. */
@@ -61,17 +63,19 @@ export function parseUri(text: string): ParsedUri {
   const sch = schemeOf(s);
   if (sch === null) {
     // No scheme: a bare number or user@host, as some PBXs write them.
-    const parts = parseSipLike(s.includes('@') ? s : `${s}@`);
-    return { scheme: 'none', ...parts, host: s.includes('@') ? parts.host : null };
+    const hasHost = s.includes('@');
+    const parsed = parseSipLike('none', hasHost ? s : `${s}@`);
+    if (!hasHost) parsed.host = null;
+    return parsed;
   }
-  if (sch.scheme === 'sip' || sch.scheme === 'sips') return { scheme: sch.scheme, ...parseSipLike(sch.rest) };
+  if (sch.scheme === 'sip' || sch.scheme === 'sips') return parseSipLike(sch.scheme, sch.rest);
   if (sch.scheme === 'tel') {
-    const [number, telParams] = splitOnce(sch.rest, ';');
+    const semi = sch.rest.indexOf(';');
     return {
       scheme: 'tel',
-      user: unescapeUri(number).trim(),
+      user: unescapeUri(semi < 0 ? sch.rest : sch.rest.slice(0, semi)).trim(),
       host: null,
-      params: telParams === null ? new Map<string, string>() : parseParams(telParams),
+      params: semi < 0 ? new Map<string, string>() : parseParams(sch.rest.slice(semi + 1)),
     };
   }
   return { scheme: 'other', user: null, host: null, params: new Map<string, string>() };
