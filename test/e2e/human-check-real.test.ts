@@ -2,7 +2,7 @@
  * The human check with real SIP software: a real drachtio-server, crocetta with ACTION_SUSPECT=check, sipp as the
  * caller (its key played as RFC 4733 RTP from Debian sip-tester's dtmf_2833_1.pcap, key 1) and as the PBX.
  * Needs `drachtio`, `sipp` and that pcap: CI has no drachtio-server, so there it is skipped (the double covers the
- * same outcomes in test/integration/human-check.test.ts). Ports: 34000-34999 on 127.0.0.x.
+ * same outcomes in test/integration/human-check.test.ts). Ports: 29000-29499 on 127.0.0.x (below Linux's ephemeral range, 32768-60999, where another test's client socket can hold a fixed port).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +20,10 @@ const SCENARIOS = join(import.meta.dirname, 'scenarios');
 const PCAP = '/usr/share/sip-tester/dtmf_2833_1.pcap';
 const missing = [...['drachtio', 'sipp'].filter((b) => onPath(b) === null), ...(existsSync(PCAP) ? [] : [PCAP])];
 
-const ADMIN = 34022;
-const SIP = { host: '127.0.0.1', port: 34060 };
-const PBX = { host: '127.0.0.3', port: 34080 };
-const CALLER = { host: '127.0.0.5', port: 34100 };
+const ADMIN = 29022;
+const SIP = { host: '127.0.0.1', port: 29060 };
+const PBX = { host: '127.0.0.3', port: 29080 };
+const CALLER = { host: '127.0.0.5', port: 29100 };
 const TOKEN = 'e2e-check-token-0123';
 const SUSPECT = '+3908431234567'; // AGCOM survey prefix 0843: suspect
 
@@ -68,7 +68,7 @@ describe.skipIf(missing.length > 0)(
           CROCETTA_API_TOKEN: TOKEN,
           ACTION_SUSPECT: 'check',
           MEDIA_ADDRESS: '127.0.0.1',
-          RTP_PORTS: '34400-34499',
+          RTP_PORTS: '29400-29499',
         },
       });
       config.drachtio.reconnectMaxDelayMs = 300;
@@ -89,9 +89,9 @@ describe.skipIf(missing.length > 0)(
     }, 30_000);
 
     it("key 1 in RTP: the PBX is called with the DID and the caller re-INVITEd onto its media; the caller's BYE ends both", async () => {
-      const pbx = sipp('pbx-answers-did.xml', null, PBX, 34200);
+      const pbx = sipp('pbx-answers-did.xml', null, PBX, 29200);
       await waitUdpBound(PBX.host, PBX.port);
-      const caller = await sipp('caller-presses-key.xml', `${SIP.host}:${SIP.port}`, CALLER, 34300, {
+      const caller = await sipp('caller-presses-key.xml', `${SIP.host}:${SIP.port}`, CALLER, 29300, {
         did: '0255550100',
         caller: '08431234567',
         pcap: PCAP,
@@ -115,7 +115,7 @@ describe.skipIf(missing.length > 0)(
 
     it("no key: the NO, then crocetta's BYE", async () => {
       const started = Date.now();
-      const caller = await sipp('caller-presses-nothing.xml', `${SIP.host}:${SIP.port}`, CALLER, 34300, {
+      const caller = await sipp('caller-presses-nothing.xml', `${SIP.host}:${SIP.port}`, CALLER, 29300, {
         did: '0255550100',
         caller: '08431234567',
       });

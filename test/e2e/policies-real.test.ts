@@ -3,7 +3,7 @@
  * carrier's caller and as the PBX. The same suspect caller rings two of our numbers: the support line forwards it
  * to the PBX (tagged), the sales line refuses it with 607, each by its rule. Needs `drachtio` and `sipp` on PATH:
  * CI has no drachtio-server, so there it is skipped (test/integration/policies.test.ts covers the same through the
- * double). Ports: 33500-33599 on 127.0.0.x.
+ * double). Ports: 29500-29599 on 127.0.0.x (below Linux's ephemeral range, 32768-60999).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,10 +21,10 @@ import { onPath, sippScenario, startDrachtio, waitUdpBound, type RealDrachtio } 
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
 const missing = ['drachtio', 'sipp'].filter((b) => onPath(b) === null);
 
-const ADMIN = 33522;
-const SIP = { host: '127.0.0.1', port: 33560 };
-const PBX = { host: '127.0.0.3', port: 33580 };
-const CALLER = { host: '127.0.0.5', port: 33590 };
+const ADMIN = 29522;
+const SIP = { host: '127.0.0.1', port: 29560 };
+const PBX = { host: '127.0.0.3', port: 29580 };
+const CALLER = { host: '127.0.0.5', port: 29590 };
 const TOKEN = 'e2e-policies-token-0123';
 /** Suspect by the office's prefix rule. */
 const SUSPECT = '+390451234567';
