@@ -5,6 +5,7 @@
  * are missing or of another shape (a row written by an older version), keeps its English text: never a blank, never
  * a made-up fact. The JSON API, the CSV and the log keep the English text as written.
  */
+import { span } from '../screening/decay.js';
 import type { ReasonCode } from '../screening/types.js';
 import type { Locale } from './i18n.js';
 
@@ -117,18 +118,6 @@ class Facts {
   }
 }
 
-/** "13 min", "1 h 5 min", "3 giorni": decay.ts's span, in Italian. */
-function durata(ms: number): string {
-  const minutes = Math.max(1, Math.round(ms / 60_000));
-  if (minutes < 60) return `${minutes} min`;
-  if (minutes < 48 * 60) {
-    const h = Math.floor(minutes / 60);
-    const m = minutes % 60;
-    return m === 0 ? `${h} h` : `${h} h ${m} min`;
-  }
-  return `${Math.round(minutes / 1440)} giorni`;
-}
-
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 /** "(Example Energia, energy)" from a mark's company and category, or nothing. */
@@ -193,7 +182,7 @@ const IT: Partial<Record<ReasonCode, Render>> = {
     `fatto passare una volta: il ${loc.date(f.time('setAt'))} avete chiesto di far passare la prossima chiamata`,
   'called-by-us': (f, loc) => `l'avete chiamato voi il ${loc.date(f.time('calledAt'))}`,
   'persistent-human': (f, loc) =>
-    `ha parlato con voi per ${durata(f.num('seconds') * 1000)} il ${loc.dayMonth(f.time('at'))}`,
+    `ha parlato con voi per ${span(f.num('seconds') * 1000, 'giorni')} il ${loc.dayMonth(f.time('at'))}`,
   'policy-rule': (f) => {
     const rule = f.num('rule');
     const name = f.optStr('name');

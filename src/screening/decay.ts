@@ -11,8 +11,8 @@ export function repeated(weight: number, n: number): number {
 
 const MINUTE = 60_000;
 
-/** "12 min", "2 h 5 min", "3 days": how long ago or how long, for reasons. */
-export function span(ms: number): string {
+/** "12 min", "2 h 5 min", "3 days": how long ago or how long, for reasons (`days`: the word for days, e.g. "giorni"). */
+export function span(ms: number, days = 'days'): string {
   const minutes = Math.max(1, Math.round(ms / MINUTE));
   if (minutes < 60) return `${minutes} min`;
   if (minutes < 48 * 60) {
@@ -20,5 +20,5 @@ export function span(ms: number): string {
     const m = minutes % 60;
     return m === 0 ? `${h} h` : `${h} h ${m} min`;
   }
-  return `${Math.round(minutes / 1440)} days`;
+  return `${Math.round(minutes / 1440)} ${days}`;
 }
