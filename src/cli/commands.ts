@@ -15,7 +15,7 @@ import { screeningRules } from '../config/derive.js';
 import { openPanelStore, openRegister, prefixIndexOptions } from '../store/index.js';
 import { Connection } from '../store/sqlite/connection.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
-import { CliError, EXIT, print, progressBar } from './output.js';
+import { CliError, EXIT, counted, kindCounts, print, progressBar } from './output.js';
 
 function callerKeyOf(text: string, country: string): { key: string; identity: CallerIdentity } {
   const n = normalizeNumber(text, country);
@@ -103,20 +103,20 @@ export interface ImportCliOptions {
 }
 
 function reportText(r: ImportReport): string {
-  const kinds = (c: Record<string, number>) =>
-    Object.entries(c)
-      .filter(([, n]) => n > 0)
-      .map(([k, n]) => `${n} ${k}`)
-      .join(', ') || 'nothing';
   const lines = [
-    `read ${r.lines} lines in ${(r.ms / 1000).toFixed(1)} s: written ${kinds({ ...r.written })}; unchanged ${kinds({ ...r.unchanged })}`,
+    `read ${counted(r.lines, 'line', 'lines')} in ${(r.ms / 1000).toFixed(1)} s: written ${kindCounts({ ...r.written })}; unchanged ${kindCounts({ ...r.unchanged })}`,
   ];
   if (r.keptTrusted > 0)
-    lines.push(`  kept ${r.keptTrusted} local trusted marks (an import never turns a trusted number into nuisance)`);
-  if (r.keptNewerLocal > 0) lines.push(`  kept ${r.keptNewerLocal} local marks newer than the imported ones`);
-  for (const [reason, n] of Object.entries(r.dropped)) lines.push(`  left out ${n} rows: ${reason}`);
+    lines.push(
+      `  kept ${counted(r.keptTrusted, 'local trusted mark', 'local trusted marks')} (an import never turns a trusted number into nuisance)`,
+    );
+  if (r.keptNewerLocal > 0)
+    lines.push(
+      `  kept ${counted(r.keptNewerLocal, 'local mark newer than the imported one', 'local marks newer than the imported ones')}`,
+    );
+  for (const [reason, n] of Object.entries(r.dropped)) lines.push(`  left out ${counted(n, 'row', 'rows')}: ${reason}`);
   if (r.skippedCount > 0) {
-    lines.push(`  skipped ${r.skippedCount} bad rows:`);
+    lines.push(`  skipped ${counted(r.skippedCount, 'bad row', 'bad rows')}:`);
     for (const s of r.skipped.slice(0, 20)) lines.push(`    line ${s.line}: ${s.reason}`);
   }
   return lines.join('\n');
@@ -210,10 +210,7 @@ export async function exportFile(
     print(
       g.json === true,
       { file: o.output, format, counts },
-      () =>
-        `exported to ${o.output}: ${Object.entries(counts)
-          .map(([k, n]) => `${n} ${k}`)
-          .join(', ')}`,
+      () => `exported to ${o.output}: ${kindCounts(counts, 'nothing (the register has no such rows)')}`,
     );
   }
 }
@@ -245,6 +242,7 @@ export async function backup(target: string, g: GlobalOptions): Promise<void> {
   print(
     g.json === true,
     result,
-    () => `backup of ${config.store.file} written to ${target} (${result.bytes} bytes, ${result.ms} ms, integrity ok)`,
+    () =>
+      `backup of ${config.store.file} written to ${target} (${counted(result.bytes, 'byte', 'bytes')}, ${result.ms} ms, integrity ok)`,
   );
 }

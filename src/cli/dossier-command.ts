@@ -15,7 +15,7 @@ import {
 } from '../dossier/index.js';
 import { dossierDocument } from '../panel/pages/dossier.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
-import { CliError, EXIT } from './output.js';
+import { CliError, EXIT, counted } from './output.js';
 
 export interface DossierCliOptions {
   number?: string;
@@ -71,5 +71,7 @@ export async function dossier(o: DossierCliOptions, g: GlobalOptions): Promise<v
     return;
   }
   await writeFile(o.out, body);
-  process.stderr.write(`${o.out}: ${d.breaches.length} breaches in ${d.attempts} calls\n`);
+  process.stderr.write(
+    `${o.out}: ${counted(d.breaches.length, 'breach', 'breaches')} in ${counted(d.attempts, 'call', 'calls')}\n`,
+  );
 }

@@ -8,7 +8,7 @@ import {
 } from '../sharing/feeds/index.js';
 import { Connection } from '../store/sqlite/connection.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
-import { CliError, EXIT, print } from './output.js';
+import { CliError, EXIT, counted, print } from './output.js';
 
 async function withDb<T>(g: GlobalOptions, run: (db: Connection, defaultWeight: number) => Promise<T>): Promise<T> {
   const config = cliConfig(g);
@@ -72,7 +72,7 @@ export async function feedList(g: GlobalOptions): Promise<void> {
         : rows
             .map(
               (r) =>
-                `${r.name}\t${r.url}\tweight ${r.weight}\tversion ${r.version}\t${r.numbers} numbers\t${r.lastPull ?? 'never pulled'}${r.lastError ? `\t${r.lastError}` : ''}`,
+                `${r.name}\t${r.url}\tweight ${r.weight}\tversion ${r.version}\t${counted(r.numbers, 'number', 'numbers')}\t${r.lastPull ?? 'never pulled'}${r.lastError ? `\t${r.lastError}` : ''}`,
             )
             .join('\n'),
     );

@@ -15,6 +15,32 @@ export class CliError extends Error {
   }
 }
 
+/** "1 mark", "2 marks": a count with its noun in the right number. */
+export function counted(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The register's record kinds as a person reads them in a count. */
+const KIND_NOUNS: Record<string, [string, string]> = {
+  mark: ['mark', 'marks'],
+  history: ['mark history entry', 'mark history entries'],
+  attempt: ['attempt', 'attempts'],
+  called: ['call we made', 'calls we made'],
+};
+
+/** "2 marks, 1 attempt", or `none` when every count is zero. */
+export function kindCounts(counts: Readonly<Record<string, number>>, none = 'nothing'): string {
+  return (
+    Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => {
+        const [one, many] = KIND_NOUNS[k] ?? [k, k];
+        return counted(n, one, many);
+      })
+      .join(', ') || none
+  );
+}
+
 export function print(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
 }

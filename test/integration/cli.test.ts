@@ -69,6 +69,23 @@ describe('crocetta CLI', () => {
     expect(xml.stdout).toContain('<number type="home" prio="1" id="0">+14703352559</number>');
   });
 
+  it('counts in words a person reads: "1 mark", "2 marks", "1 line" (never "2 mark")', async () => {
+    const one = join(h.dir, 'one.txt');
+    writeFileSync(one, '+390212345011\n');
+    const two = join(h.dir, 'two.txt');
+    writeFileSync(two, '# two call centres\n+390212345021\n+390212345022\n');
+    const first = await cli(['import', 'list', one], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^read 1 line in [\d.]+ s: written 1 mark; unchanged nothing$/m);
+    const second = await cli(['import', 'list', two], env);
+    expect(second.stdout).toMatch(/^read 3 lines in [\d.]+ s: written 2 marks; unchanged nothing$/m);
+    const again = await cli(['import', 'list', two], env);
+    expect(again.stdout).toMatch(/written nothing; unchanged 2 marks$/m);
+    const out = join(h.dir, 'marks.json');
+    const exported = await cli(['export', '--only', 'mark', '--output', out], env);
+    expect(exported.stdout).toMatch(/^exported to .*marks\.json: \d+ marks$/m);
+  });
+
   it('says what is wrong, with sysexits codes: refused import 65, usage 64, missing file 66', async () => {
     const bad = join(h.dir, 'bad.txt');
     writeFileSync(bad, '+390212345678\nnot a number\n');
