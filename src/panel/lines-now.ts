@@ -28,7 +28,7 @@ export function linesNow(
     const decision = live.classify(identity, evidence, now, { did: key });
     const choice = pickAction(decision, identity, policy, { did: key, time: now });
     const gated = applyCheckMemory(choice.action, decision, check?.callerKey ?? null, now, check?.memory);
-    const note = gated.decision === decision ? null : (gated.decision.reasons.at(-1)?.text ?? null);
+    const note = gated.decision === decision ? null : (gated.decision.reasons.at(-1) ?? null);
     return { did, name, verdict: decision.verdict, choice: { ...choice, action: gated.action }, note };
   };
   return {

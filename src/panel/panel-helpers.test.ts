@@ -5,6 +5,8 @@ import { escapeHtml, html, raw } from './html.js';
 import { localeFor, pickLang } from './i18n.js';
 import { leastBothering } from './pages/rankings.js';
 import { outcomeText } from './pages/number.js';
+import { linesNowCard } from './pages/policies.js';
+import { actionText } from './action-text.js';
 
 describe('panel helpers', () => {
   it('escape every interpolated value, once', () => {
@@ -24,6 +26,43 @@ describe('panel helpers', () => {
     expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField(null)).toBe('');
+  });
+
+  it("say what each line would do, and why a remembered check changed it, in the page's language", () => {
+    const loc = localeFor('it', 'Europe/Rome');
+    const ctx = { loc, csrf: 'x', path: '/numbers/%2B390212345678', now: 0, timeZone: 'Europe/Rome' };
+    const note = {
+      code: 'check-remembered',
+      text: 'passed the check on 3 Nov 2026: let through without one for 30 days',
+      weight: 0,
+      params: { passedAt: '2026-11-03T10:00:00.000Z' },
+    };
+    const card = linesNowCard(ctx, {
+      time: '03/11/26, 10:00',
+      state: 'aperto',
+      lines: [
+        {
+          did: '02 1234 5670',
+          name: 'sales',
+          verdict: 'suspect',
+          choice: { action: { kind: 'tag' }, rule: null, open: null },
+          note,
+        },
+      ],
+    }).value;
+    expect(card).toContain('ha superato la verifica il 3 nov 2026: passa senza verifica per 30 giorni');
+    expect(card).toContain('<span title="tag">passata, segnata sospetta</span>');
+    expect(card).not.toContain('passed the check');
+  });
+
+  it('name actions in words, keeping an unknown one as written', () => {
+    expect(actionText('it', 'reject:607')).toBe('rifiutata (607 indesiderata)');
+    expect(actionText('it', 'reject')).toBe('rifiutata (607 indesiderata)');
+    expect(actionText('en', 'reject:499')).toBe('refused (code 499)');
+    expect(actionText('it', 'check:12')).toBe('verifica umana (12 s per premere un tasto)');
+    expect(actionText('en', 'announce-early')).toBe('refusal message, not answered');
+    expect(actionText('it', 'teleport')).toBe('teleport');
+    expect(actionText('it', 'allow:x')).toBe('allow:x');
   });
 
   it('choose the language from the cookie, then Accept-Language, else Italian', () => {

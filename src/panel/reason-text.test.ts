@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { prefixReason } from '../screening/prefix-evidence.js';
+import { dayFormatter } from '../screening/dates.js';
+import type { PrefixEstimate } from '../screening/prefix-tree.js';
 import { localeFor } from './i18n.js';
 import { REASON_LANGUAGE, italianCodes, reasonText, reasonsText, type ReasonLike } from './reason-text.js';
 
@@ -93,10 +96,10 @@ describe("reasons in the panel's language", () => {
       block: '3 numeri che avete segnato come molesti in +1 732 759 35xx (2 blocchi da dieci)',
       friends: 'segnalato da 4 amici (alfa, beta, gamma, 1 altro, Acme Energia, energy); ne servono 5 perché conti',
       sweepNow: 'ha chiamato 3 dei vostri numeri in 6 min (ora)',
-      policy: 'regola 2 "sales line" (chiuso (Ferragosto)): reject:607',
+      policy: 'regola 2 "sales line" (chiuso (Ferragosto)): rifiutata (607 indesiderata)',
       remembered: 'ha superato la verifica il 3 nov 2026: passa senza verifica per 30 giorni',
       gateway: "l'identificativo non è attestato dal gestore (STIR/SHAKEN C, gateway)",
-      shaken: 'the carrier could not verify the caller ID (TN-Validation-Failed)', // English only, as written
+      shaken: "il gestore non ha potuto verificare l'identificativo (TN-Validation-Failed)",
     });
   });
 
@@ -111,8 +114,17 @@ describe("reasons in the panel's language", () => {
     );
     expect(reasonText(it_, { code: 'not-a-code', text: 'something new' })).toBe('something new');
     expect(reasonsText(it_, [R.markedTrusted!, R.shaken!])).toBe(
-      'segnato come fidato da voi il 30 nov 2026; the carrier could not verify the caller ID (TN-Validation-Failed)',
+      "segnato come fidato da voi il 30 nov 2026; il gestore non ha potuto verificare l'identificativo (TN-Validation-Failed)",
     );
+    // A text of another shape than the one the facts were read against stays English (never a made-up sentence).
+    const other = { code: 'off-hours', text: 'calling at night (4 times lately)', params: { times: 4 } };
+    expect(reasonText(it_, other)).toBe(other.text);
+    const prefix = {
+      code: 'prefix-evidence',
+      text: 'Albania is busy lately',
+      params: { level: 'country', prefix: '+355' },
+    };
+    expect(reasonText(it_, prefix)).toBe(prefix.text);
   });
 
   it('say in Italian exactly the codes listed as Italian', () => {
@@ -120,5 +132,159 @@ describe("reasons in the panel's language", () => {
       .filter(([, lang]) => lang === 'it')
       .map(([code]) => code);
     expect(italianCodes().sort()).toEqual(listed.sort());
+  });
+
+  it('say in Italian the reasons that were English only: own rules, bypass, out of hours, STIR/SHAKEN, the check', () => {
+    const cases: Array<[ReasonLike, string]> = [
+      [
+        {
+          code: 'prefix-rule',
+          text: 'nuisance by your prefix rule +3902999 (Esempio call centre)',
+          params: { prefix: '+3902999', label: 'Esempio call centre', verdict: 'nuisance' },
+        },
+        'molesto per la vostra regola di prefisso +3902999 (Esempio call centre)',
+      ],
+      [
+        {
+          code: 'prefix-rule',
+          text: 'suspect by your prefix rule +44',
+          params: { prefix: '+44', label: '', verdict: 'suspect' },
+        },
+        'sospetto per la vostra regola di prefisso +44',
+      ],
+      [
+        {
+          code: 'trusted-prefix',
+          text: 'trusted by your prefix rule +390212 (headquarters)',
+          params: { prefix: '+390212', label: 'headquarters' },
+        },
+        'fidato per la vostra regola di prefisso +390212 (headquarters)',
+      ],
+      [
+        {
+          code: 'bypass',
+          text: 'one of your own numbers (+390212345670): not screened',
+          params: { rule: '+390212345670' },
+        },
+        'uno dei vostri numeri (+390212345670): non esaminato',
+      ],
+      [
+        {
+          code: 'bypass',
+          text: 'internal caller 204 (bypass rule ^[1-9][0-9]{2}$): not screened',
+          params: { rule: '^[1-9][0-9]{2}$' },
+        },
+        'chiamante interno 204 (regola di esclusione ^[1-9][0-9]{2}$): non esaminato',
+      ],
+      [
+        {
+          code: 'display-name-allow',
+          text: 'display name "Studio "Rossi" srl" matches your allow pattern rossi',
+          params: { pattern: 'rossi' },
+        },
+        'il nome mostrato "Studio "Rossi" srl" corrisponde al vostro schema di fiducia rossi',
+      ],
+      [
+        {
+          code: 'display-name-block',
+          text: 'display name "<b>PROMO</b>" matches your block pattern promo',
+          params: { pattern: 'promo', name: '<b>PROMO</b>' },
+        },
+        'il nome mostrato "<b>PROMO</b>" corrisponde al vostro schema di blocco promo',
+      ],
+      [
+        { code: 'off-hours', text: 'calling outside business hours', params: { times: 1 } },
+        'chiama fuori dall’orario di apertura',
+      ],
+      [
+        { code: 'off-hours', text: 'calling outside business hours (3 times lately)', params: { times: 3 } },
+        'chiama fuori dall’orario di apertura (3 volte di recente)',
+      ],
+      [
+        {
+          code: 'shaken-failed',
+          text: 'caller ID signature (STIR/SHAKEN) is invalid',
+          params: { verstat: '', verified: 'invalid' },
+        },
+        "la firma dell'identificativo (STIR/SHAKEN) non è valida",
+      ],
+      [
+        {
+          code: 'block-sweep',
+          text: '3 numbers of +39 02 8717 6xxx rang 4 of your numbers within 12 min (now)',
+          params: { numbers: 3, dids: 4, block: '+390287176', windowMinutes: 30 },
+        },
+        '3 numeri di +39 02 8717 6xxx hanno chiamato 4 dei vostri numeri in 12 min (ora)',
+      ],
+      [
+        { code: 'internal-error', text: 'not screened because of an internal error: forwarded to the PBX' },
+        'non esaminata per un errore interno: passata al centralino',
+      ],
+      [
+        {
+          code: 'unroutable-called-number',
+          text: 'the number called could not be read (Request-URI user "s"): not forwarded',
+        },
+        'il numero chiamato non si legge (utente della Request-URI "s"): non inoltrata',
+      ],
+      [
+        { code: 'check-not-possible', text: 'human check not possible (its offer has no G.711): tagged instead' },
+        'verifica umana non possibile (la sua offerta non ha G.711): passata segnata come sospetta',
+      ],
+      [
+        {
+          code: 'range-repeat',
+          text: "called again after a refusal that rested on its country's or operator range's evidence alone, nothing else against this number: check instead (actions.rangeRepeat)",
+          params: { action: 'check' },
+        },
+        'ha richiamato dopo un rifiuto basato solo sulle prove contro il suo paese o la sua numerazione, e nient’altro contro questo numero: verifica umana (premere un tasto) invece (actions.rangeRepeat)',
+      ],
+    ];
+    for (const [reason, italian] of cases) expect(reasonText(it_, reason)).toBe(italian);
+  });
+
+  it("say the prefix tree's estimates in Italian, as prefix-evidence.ts writes them today", () => {
+    const dates = dayFormatter('Europe/Rome');
+    const estimate = (node: PrefixEstimate['node'], more: Partial<PrefixEstimate> = {}): ReasonLike => {
+      const r = prefixReason(
+        {
+          node,
+          callingCode: '355',
+          ndc: '',
+          areaType: null,
+          prior: 0.1,
+          mean: 0.8,
+          bound: 0.7,
+          weight: 0.6,
+          lastNuisanceAt: null,
+          ...more,
+        },
+        dates,
+      );
+      if (r === null) throw new Error('no reason');
+      return r;
+    };
+    const country = estimate(
+      { level: 'country', depth: 0, prefix: '355', free: 0, nuisance: 12.2, legit: 0, imputed: 0 },
+      { lastNuisanceAt: Date.parse('2026-11-03T10:00:00Z') },
+    );
+    expect(reasonText(it_, country)).toBe(
+      '12 blocchi di numeri in Albania (+355) con chiamate rifiutate o segnate come moleste di recente (l’ultima il 3 nov); nessuno dei vostri chiamanti chiama da lì',
+    );
+    const area = estimate(
+      { level: 'area', depth: 1, prefix: '39347', free: 0, nuisance: 1, legit: 2, imputed: 0 },
+      { callingCode: '39', ndc: '347', areaType: 'MOBILE' },
+    );
+    expect(reasonText(it_, area)).toBe(
+      '1 blocco di numeri in +39 347 (cellulari) con chiamate rifiutate o segnate come moleste di recente; i vostri chiamanti chiamano da 2 dei suoi blocchi',
+    );
+    const block = estimate(
+      { level: 'block', depth: 4, prefix: '390287176', free: 3, nuisance: 7, legit: 1, imputed: 0 },
+      { callingCode: '39', ndc: '02' },
+    );
+    expect(reasonText(it_, block)).toMatch(
+      /^7 numeri in \+39 .+ rifiutati o segnati come molesti di recente; 1 dei vostri chiamanti chiama da lì$/,
+    );
+    for (const r of [country, area, block]) expect(reasonText(en, r)).toBe(r.text);
   });
 });

@@ -16,6 +16,8 @@ const PASSWORD = 'office-Pa55word!';
 const DID = '+390612345678';
 const NUISANCE = '+390298765432';
 const XSS_NAME = '<img src=x onerror=alert(1)>';
+/** A caller ID that is no phone number, as some carriers send one. */
+const JUNK = 'OFFERTA-2x1';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 
 const canRun = canRunBrowser;
@@ -65,6 +67,7 @@ describe.skipIf(!canRun)('the panel in a browser', () => {
       extraHeaders: { 'User-Agent': '<script>alert(2)</script>' },
     }).waitForFinal();
     await invite(`"Gas Promo" <sip:0611223344@203.0.113.30>`).waitForFinal();
+    await invite(`"Offerta" <sip:${JUNK}@203.0.113.40>`).waitForFinal();
     const mark = await h.api('POST', '/api/numbers/0611223344/mark', {
       label: 'nuisance',
       company: 'Altra Luce',
@@ -170,6 +173,61 @@ describe.skipIf(!canRun)('the panel in a browser', () => {
     expect(await logged.locator('h1').textContent()).toBe('Rankings');
     await logged.goto(h.url('/register?lang=it'));
     expect(await logged.locator('h1').textContent()).toBe('Registro');
+    await context.close();
+  });
+
+  it('says what was done with each call in words, in Italian and English, and filters by them', async () => {
+    const context = await newContext('it-IT');
+    const page = await login(context);
+    await page.goto(h.url('/register'));
+    const actions = () => page.locator('#register td.c-action').allTextContents();
+    // The first test marked the centre: its third call got 607; the others were let through.
+    expect(await actions()).toContain('rifiutata (607 indesiderata)');
+    expect(await actions()).toContain('lasciata passare');
+    for (const a of await actions()) expect(a).not.toMatch(/^(allow|tag|reject|redirect|announce|hangup|check)\b/);
+    // The configuration's word stays at hand, as the cell's tooltip.
+    expect(await page.locator('#register td.c-action span[title="reject:607"]').count()).toBe(1);
+    const options = await page.locator('select[name=action] option').allTextContents();
+    expect(options).toEqual([
+      'tutti',
+      'lasciata passare',
+      'passata, segnata sospetta',
+      'rifiutata',
+      'mandata al centralino (redirect)',
+      'messaggio di rifiuto, senza risposta',
+      'risposta con il messaggio di rifiuto',
+      'risposta e chiusa subito',
+      'verifica umana (premere un tasto)',
+    ]);
+    // The filter's URL keeps the configuration's word, so links and bookmarks stay valid.
+    await page.selectOption('select[name=action]', { label: 'rifiutata' });
+    await Promise.all([page.waitForURL(/action=reject/), page.click('form.filters button[type=submit]')]);
+    expect(await actions()).toEqual(['rifiutata (607 indesiderata)']);
+    await shot(page, 'register-it-refused');
+    await page.goto(h.url(`/numbers/${encodeURIComponent(NUISANCE)}`));
+    expect(await page.locator('main table').last().textContent()).toContain('rifiutata (607 indesiderata)');
+    await page.goto(h.url('/register?lang=en'));
+    expect(await actions()).toContain('refused (607 unwanted)');
+    expect(await actions()).toContain('let through');
+    await context.close();
+  });
+
+  it("titles a junk caller's page with the caller ID it sent, as text", async () => {
+    const context = await newContext('it-IT');
+    const page = await login(context);
+    await page.goto(h.url('/register'));
+    await Promise.all([page.waitForURL(/\/numbers\//), page.locator('#register a', { hasText: JUNK }).click()]);
+    expect(await page.locator('h1').textContent()).toBe(JUNK);
+    expect(await page.title()).toBe(`${JUNK} · crocetta`);
+    expect(await page.locator('#raw-caller').textContent()).toMatch(/non è un numero di telefono valido/);
+    await shot(page, 'number-junk');
+    // Whatever a raw key holds stays text: a hostile one in the URL is shown, never run.
+    const hostile = '<script>alert(3)</script>';
+    await page.goto(h.url(`/numbers/${encodeURIComponent(`raw:${hostile}`)}`));
+    expect(await page.locator('h1').textContent()).toBe(hostile);
+    expect(await page.locator('main script').count()).toBe(0);
+    await page.waitForTimeout(300);
+    expect(dialogs).toEqual([]);
     await context.close();
   });
 

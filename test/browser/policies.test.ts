@@ -143,9 +143,11 @@ describe.skipIf(!canRunBrowser)('policies on the settings page, in a browser', (
     // caller above is nuisance by now: refused, then calling again).
     await page.goto(h.url(`/numbers/${encodeURIComponent(FRESH)}`));
     const rows = await page.locator('#lines-now tbody tr').allInnerTexts();
-    expect(rows[0]).toMatch(/02 1234 5671 \(sales line\)\s+suspect\s+reject:607\s+rule 1 "sales line"/);
-    expect(rows[1]).toMatch(/02 1234 5670 \(support line\)\s+suspect\s+tag\s+rule 2 "support line"/);
-    expect(rows.at(-1)).toMatch(/any other number\s+suspect\s+tag\s+action per verdict/);
+    expect(rows[0]).toMatch(/02 1234 5671 \(sales line\)\s+suspect\s+refused \(607 unwanted\)\s+rule 1 "sales line"/);
+    expect(rows[1]).toMatch(
+      /02 1234 5670 \(support line\)\s+suspect\s+let through, tagged suspect\s+rule 2 "support line"/,
+    );
+    expect(rows.at(-1)).toMatch(/any other number\s+suspect\s+let through, tagged suspect\s+action per verdict/);
     expect(await page.locator('#lines-now-at').textContent()).toMatch(/09:30 \(open\)/);
     await shot(page, 'number-lines-now');
 

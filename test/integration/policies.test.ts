@@ -178,7 +178,7 @@ describe('policies edited on the panel', () => {
     const row =
       /<tr><td><span class="mono">02 1234 5671<\/span> \(sales line, softer\)<\/td>([\s\S]*?)<\/tr>/.exec(card)?.[1] ??
       '';
-    expect(row).toMatch(/<td class="nowrap">tag<\/td>/);
+    expect(row).toMatch(/<td><span title="tag">let through, tagged suspect<\/span><\/td>/);
     expect(row).toMatch(/rule 1 &quot;sales line, softer&quot;/);
 
     // The JSON API says the same, for scripts.

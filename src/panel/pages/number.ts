@@ -7,6 +7,7 @@ import type { OpenState } from '../../screening/business-hours.js';
 import { linesNowCard, openText, type LineNow } from './policies.js';
 import { datalists, markForm, page, ticks, verdictBadge, type PageContext } from './layout.js';
 import { reasonText, reasonsText } from '../reason-text.js';
+import { actionCell } from '../action-text.js';
 
 export interface NumberData {
   callerKey: string;
@@ -28,10 +29,12 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
   const markText = d.mark
     ? html`${verdictBadge(ctx.loc, d.mark.label)} ${d.mark.company ?? ''}${d.mark.category ? html` <span class="muted">(${d.mark.category})</span>` : ''} <span class="muted small">${ctx.loc.date(d.mark.at)}</span>`
     : html`<span class="muted">${t('noMark')}</span>`;
+  // A caller ID that is no phone number is kept under `raw:` and the text as received: the title is that text.
+  const raw = d.callerKey.startsWith('raw:');
   return page(
     ctx,
-    d.callerKey,
-    html`<section class="cards">
+    raw ? d.callerKey.slice('raw:'.length) : d.callerKey,
+    html`${raw ? html`<p class="muted small" id="raw-caller">${t('rawCaller')}</p>` : ''}<section class="cards">
   <div class="card"><div class="l">${t('nextCall')}</div><div>${verdictBadge(ctx.loc, d.decision.verdict)} <span class="muted small">${t('score')} ${d.decision.score.toFixed(2)}</span></div>
     <ul class="small">${d.decision.reasons.map((r) => html`<li>${reasonText(ctx.loc, r)}</li>`)}</ul></div>
   <div class="card"><div class="l">${t('mark')}</div><div>${markText}</div>
@@ -66,7 +69,7 @@ ${
       (a) => html`<tr>
 <td class="nowrap">${ctx.loc.dateTime(a.time)}</td><td>${a.callerName ?? ''}</td><td class="mono">${a.callerRaw ?? ''}</td>
 <td class="nowrap">${a.calledNumber ?? ''}</td><td>${verdictBadge(ctx.loc, a.verdict)}</td>
-<td class="reason">${reasonsText(ctx.loc, a.reasons)}</td><td class="nowrap">${a.action}</td>
+<td class="reason">${reasonsText(ctx.loc, a.reasons)}</td><td>${actionCell(ctx.loc.lang, a.action)}</td>
 <td class="nowrap">${outcomeText(ctx.loc.t, a)}</td><td class="small">${a.callerSource}</td>
 <td class="mono">${a.sourceAddress ?? ''}</td><td class="mono">${a.userAgent ?? ''}</td><td class="mono">${a.callId}</td></tr>`,
     )}</tbody></table></div>`,

@@ -10,6 +10,8 @@ import { formatAction } from '../../screening/policy.js';
 import type { Verdict } from '../../screening/types.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField, verdictBadge, type PageContext } from './layout.js';
+import { actionCell } from '../action-text.js';
+import { reasonText, type ReasonLike } from '../reason-text.js';
 
 const TEXTS = {
   en: {
@@ -190,7 +192,7 @@ export interface LineNow {
   verdict: Verdict;
   choice: PolicyChoice;
   /** Why the action differs from the rule's (a remembered human check); null when it does not. */
-  note: string | null;
+  note: ReasonLike | null;
 }
 
 /** "At 21:10 (closed): on 02 1234 5670 (support line) a suspect: tag, rule 1". */
@@ -205,7 +207,7 @@ export function linesNowCard(ctx: PageContext, d: { time: string; state: string;
     (
       l,
     ) => html`<tr><td>${l.did === null ? html`<span class="muted">${p.otherLines}</span>` : html`<span class="mono">${l.did}</span>${l.name ? ` (${l.name})` : ''}`}</td>
-<td>${verdictBadge(ctx.loc, l.verdict)}</td><td class="nowrap">${formatAction(l.choice.action)}${l.note === null ? '' : html`<br><span class="muted small">${l.note}</span>`}</td>
+<td>${verdictBadge(ctx.loc, l.verdict)}</td><td>${actionCell(ctx.loc.lang, formatAction(l.choice.action))}${l.note === null ? '' : html`<br><span class="muted small">${reasonText(ctx.loc, l.note)}</span>`}</td>
 <td>${l.choice.rule === null ? html`<span class="muted">${p.byVerdict}</span>` : `${p.byRule.replace('{n}', String(l.choice.rule.number))}${l.choice.rule.name ? ` "${l.choice.rule.name}"` : ''}`}</td></tr>`,
   )}</tbody></table></div>
 </section>`;

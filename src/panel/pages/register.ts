@@ -4,6 +4,7 @@ import { html, query, type SafeHtml } from '../html.js';
 import { datalists, markForm, numberHref, page, ticks, verdictBadge, type PageContext } from './layout.js';
 import { checkText } from './number.js';
 import { reasonsText } from '../reason-text.js';
+import { actionCell, actionKindText } from '../action-text.js';
 
 /** The register's filters as they appear in the URL (all text; validated by the route). */
 export interface RegisterParams {
@@ -73,7 +74,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
     'action',
     t('action'),
     p.action,
-    ACTION_FILTERS.map((a) => [a, a]),
+    ACTION_FILTERS.map((a) => [a, actionKindText(ctx.loc.lang, a)]),
     t('any'),
   )}
   ${select(
@@ -97,7 +98,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
 <td class="c-called nowrap" data-label="${t('called')}">${a.calledNumber ?? ''}</td>
 <td data-label="${t('verdict')}">${verdictBadge(ctx.loc, a.verdict)}</td>
 <td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}</td>
-<td class="c-action" data-label="${t('action')}">${a.action}${a.check ? html`<br><span class="small check-${a.check}">${checkText(ctx.loc.t, a)}</span>` : ''}</td>
+<td class="c-action" data-label="${t('action')}">${actionCell(ctx.loc.lang, a.action)}${a.check ? html`<br><span class="small check-${a.check}">${checkText(ctx.loc.t, a)}</span>` : ''}</td>
 <td class="nowrap" data-label="${t('ticks')}">${a.callerKey ? ticks(d.ticks.get(a.callerKey) ?? 1) : ''}</td>
 <td data-label="${t('mark')}">${a.callerKey ? markForm(ctx, a.callerKey, { returnTo }) : ''}</td>
 </tr>`,

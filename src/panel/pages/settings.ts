@@ -1,5 +1,7 @@
 import type { LiveValues } from '../../settings/live-settings.js';
+import { actionText } from '../action-text.js';
 import { html, type SafeHtml } from '../html.js';
+import type { Lang } from '../i18n.js';
 import { csrfField, page, type PageContext } from './layout.js';
 import { notice, type RulesData } from './rules.js';
 import { hoursSection, policiesSection } from './policies.js';
@@ -18,11 +20,11 @@ export const ACTION_CHOICES = [
   'check',
 ];
 
-function actionSelect(name: string, current: string, allowEmpty: boolean): SafeHtml {
+function actionSelect(lang: Lang, name: string, current: string, allowEmpty: boolean): SafeHtml {
   const choices = [...(allowEmpty ? [''] : []), ...ACTION_CHOICES];
   if (!choices.includes(current)) choices.push(current);
   return html`<select name="${name}" id="action-${name}">${choices.map(
-    (c) => html`<option value="${c}"${c === current ? html` selected` : ''}>${c || '—'}</option>`,
+    (c) => html`<option value="${c}"${c === current ? html` selected` : ''}>${c ? actionText(lang, c) : '—'}</option>`,
   )}</select>`;
 }
 
@@ -38,13 +40,13 @@ export function settingsPage(ctx: PageContext, d: RulesData & { values: LiveValu
 <form method="post" action="/settings" class="row">
   ${csrfField(ctx)}
   ${(['trusted', 'unknown', 'suspect', 'nuisance'] as const).map(
-    (v) => html`<label>${t(`verdict_${v}`)}${actionSelect(v, a[v], false)}</label>`,
+    (v) => html`<label>${t(`verdict_${v}`)}${actionSelect(ctx.loc.lang, v, a[v], false)}</label>`,
   )}
-  <label>${t('withheldAction')}${actionSelect('withheld', a.withheld, true)}</label>
+  <label>${t('withheldAction')}${actionSelect(ctx.loc.lang, 'withheld', a.withheld, true)}</label>
   <button type="submit" class="primary">${t('save')}</button>
 </form>
 </section>
-${policiesSection(ctx, d.values, (name, current) => actionSelect(name, current, false))}
+${policiesSection(ctx, d.values, (name, current) => actionSelect(ctx.loc.lang, name, current, false))}
 ${hoursSection(ctx, d.values)}
 ${
   d.overlaid

@@ -133,7 +133,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
         verdict: l.verdict,
         action: formatAction(l.choice.action),
         rule: l.choice.rule?.number ?? null,
-        note: l.note,
+        note: l.note?.text ?? null,
       })),
     };
   };
