@@ -46,6 +46,10 @@ export interface JobStatus {
   /** null until told from the file. */
   format: ImportFormat | null;
   fileName: string | null;
+  /** What the import was asked to do with the numbers (`as`, `category`, `lenient`): the page offers them again. */
+  as: MarkLabel | null;
+  category: string | null;
+  lenient: boolean;
   phase: 'upload' | 'stage' | 'apply' | 'end';
   /** Bytes of the file read so far, and the request's length when the browser gave it (else null). */
   bytesRead: number;
@@ -160,6 +164,9 @@ export class ImportJobs {
       state: 'running',
       format: params.format ?? null,
       fileName: params.fileName ?? null,
+      as: params.as ?? null,
+      category: params.category ?? null,
+      lenient: params.lenient,
       phase: 'upload',
       bytesRead: 0,
       bytesTotal,

@@ -109,7 +109,8 @@ describe.skipIf(!canRun)('the import page in a browser', () => {
     expect(answer.status()).toBe(422);
     expect(await page.locator('#import-status').getAttribute('data-state')).toBe('refused');
     expect(await page.locator('#import-status h2').first().textContent()).toContain('File rifiutato');
-    expect(await page.locator('#import-errors li').textContent()).toMatch(/riga \d+/);
+    expect(await page.locator('#import-errors li').textContent()).toMatch(/^riga \d+: XML non ben formato: /);
+    expect(await page.locator('select[name=format]').inputValue()).toBe('fritzbox'); // kept for the next try
     await page.screenshot({ path: join(ARTIFACTS, 'import-refused-nojs.png'), fullPage: true });
     expect(h.app.register.evidenceFor('+390299887766').mark).toBeNull();
 
@@ -123,6 +124,37 @@ describe.skipIf(!canRun)('the import page in a browser', () => {
     });
     expect(forged.status()).toBe(403);
     expect(h.app.register.evidenceFor('+390299887766').mark).toBeNull();
+    await context.close();
+  });
+
+  it('a refused file keeps what the user chose for the next try, and says why in Italian', async () => {
+    const vcf = join(files, 'fornitori.vcf');
+    writeFileSync(vcf, 'BEGIN:VCARD\nVERSION:3.0\nFN:Rossi Forniture\nTEL:+39 02 1234 5699\n'); // END:VCARD missing
+    const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 390, height: 844 } });
+    const page = await login(context);
+    await page.goto(h.url('/import'));
+    await page.selectOption('select[name=format]', 'vcard');
+    await page.selectOption('select[name=as]', 'trusted');
+    await page.fill('input[name=category]', 'fornitori');
+    await page.setInputFiles('input[name=file]', vcf);
+    await Promise.all([page.waitForURL(/\/import\?job=/), page.click('form[data-import] button[type=submit]')]);
+    await expect.poll(() => page.locator('#import-status').getAttribute('data-state')).toBe('refused');
+    expect(await page.locator('#import-status h2').first().textContent()).toContain('File rifiutato');
+    expect(await page.locator('#import-errors li').textContent()).toBe(
+      'riga 1: il file finisce dentro una scheda (troncato?)',
+    );
+    expect(await page.locator('select[name=format]').inputValue()).toBe('vcard');
+    expect(await page.locator('select[name=as]').inputValue()).toBe('trusted');
+    expect(await page.locator('input[name=category]').inputValue()).toBe('fornitori');
+    expect(await page.locator('input[name=lenient]').isChecked()).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS, 'import-refused-it-390.png'), fullPage: true });
+
+    // Fixed and sent again, with nothing to choose again: the contact is trusted, in its category.
+    writeFileSync(vcf, 'BEGIN:VCARD\nVERSION:3.0\nFN:Rossi Forniture\nTEL:+39 02 1234 5699\nEND:VCARD\n');
+    await page.setInputFiles('input[name=file]', vcf);
+    await Promise.all([page.waitForURL(/\/import\?job=/), page.click('form[data-import] button[type=submit]')]);
+    await expect.poll(() => page.locator('#import-status').getAttribute('data-state')).toBe('done');
+    expect(h.app.register.evidenceFor('+390212345699').mark).toMatchObject({ label: 'trusted', category: 'fornitori' });
     await context.close();
   });
 });

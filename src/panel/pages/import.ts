@@ -6,6 +6,7 @@
 import type { Lang } from '../i18n.js';
 import { html, type SafeHtml } from '../html.js';
 import type { JobStatus } from '../import-jobs.js';
+import { importErrorText } from '../import-error-text.js';
 import { csrfField, page, type PageContext } from './layout.js';
 
 const TEXTS = {
@@ -127,13 +128,20 @@ ${
 <div class="cards">${field('rowsRead', t.rowsRead)}${field('imported', t.imported)}${field('unchanged', t.unchanged)}${field('skipped', t.skipped)}${job.keptTrusted > 0 ? field('keptTrusted', t.keptTrusted) : ''}</div>
 <div id="import-errors"${job.errors.length === 0 ? html` hidden` : ''}>
 <h2>${t.errors}</h2>
-<ul class="notice error">${job.errors.map((e) => html`<li>${e.line === null ? '' : html`<strong>${t.line.replace('{n}', String(e.line))}</strong>: `}${e.reason}</li>`)}</ul>
+<ul class="notice error">${job.errors.map((e) => html`<li>${e.line === null ? '' : html`<strong>${t.line.replace('{n}', String(e.line))}</strong>: `}${importErrorText(lang, e.reason)}</li>`)}</ul>
 </div>
 </section>`;
 }
 
 export function importPage(ctx: PageContext, d: ImportPageData): SafeHtml {
   const t = TEXTS[ctx.loc.lang];
+  // After an import (refused, failed or done), the form offers the same choices again: only the file is chosen anew.
+  const form = {
+    format: d.job?.format ?? null,
+    as: d.job?.as ?? null,
+    category: d.job?.category ?? null,
+    lenient: d.job?.lenient ?? false,
+  };
   return page(
     ctx,
     t.title,
@@ -144,11 +152,19 @@ ${d.job ? jobReport(ctx.loc.lang, d.job) : ''}
 <p class="muted small">${t.intro}</p>
 <form method="post" action="/import" enctype="multipart/form-data" data-import class="import-form">
   ${csrfField(ctx)}
-  <label>${t.format}<select name="format" required>${FORMAT_NAMES.map(([v, name]) => html`<option value="${v}">${name}</option>`)}</select></label>
-  <label>${t.as}<select name="as"><option value="">${t.asDefault}</option><option value="nuisance">${t.asNuisance}</option><option value="trusted">${t.asTrusted}</option></select></label>
-  <label>${t.category}<input name="category" maxlength="60" list="import-categories"></label>
+  <label>${t.format}<select name="format" required>${FORMAT_NAMES.map(([v, name]) => html`<option value="${v}"${v === form.format ? html` selected` : ''}>${name}</option>`)}</select></label>
+  <label>${t.as}<select name="as">${(
+    [
+      ['', t.asDefault],
+      ['nuisance', t.asNuisance],
+      ['trusted', t.asTrusted],
+    ] as const
+  ).map(
+    ([v, name]) => html`<option value="${v}"${v === (form.as ?? '') ? html` selected` : ''}>${name}</option>`,
+  )}</select></label>
+  <label>${t.category}<input name="category" maxlength="60" list="import-categories" value="${form.category ?? ''}"></label>
   <datalist id="import-categories">${['energy', 'telecom', 'insurance', 'finance', 'other'].map((c) => html`<option value="${c}">`)}</datalist>
-  <label class="inline"><input type="checkbox" name="lenient" value="1"> ${t.lenient}</label>
+  <label class="inline"><input type="checkbox" name="lenient" value="1"${form.lenient ? html` checked` : ''}> ${t.lenient}</label>
   <label>${t.file}<input type="file" name="file" required></label>
   <p class="muted small">${t.maxSize.replace('{size}', size(d.maxBytes))}</p>
   <button type="submit" class="primary">${t.submit}</button>
