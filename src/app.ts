@@ -23,6 +23,7 @@ import type { Register } from './store/register/types.js';
 import { buildPanel } from './wiring/build-panel.js';
 import { buildSipApp, type SipSide } from './wiring/build-sip-app.js';
 import { openStores, type Stores } from './wiring/open-stores.js';
+import { warnIfDrachtioUnreachable } from './wiring/start-failure.js';
 import { startupWarnings } from './wiring/startup-warnings.js';
 
 export interface Crocetta {
@@ -64,6 +65,8 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
     const http = await listen(buildPanel(config, { stores, sip, clock, metrics, logger }), config.panel, logger);
 
     sip.app.start();
+    const sipApp = sip.app;
+    const stopWarning = warnIfDrachtioUnreachable(() => sipApp.connected, config.drachtio, process.env, logger);
     sip.trunk?.start();
     stores.feeds.start();
     const running = { actions, sip, http, stores };
@@ -75,7 +78,10 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       http,
       httpPort: (http.address() as AddressInfo).port,
       trunk: sip.trunk,
-      stop: () => shutdown(running),
+      stop: () => {
+        stopWarning();
+        return shutdown(running);
+      },
     };
   } catch (err) {
     await shutdown({ actions, sip, http: null, stores }).catch((e: unknown) =>

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger, flushLog } from './log.js';
 import { startCrocetta } from './app.js';
+import { startFailureText } from './wiring/start-failure.js';
 
 /** Wiring only: load the config once, start, and stop cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -15,7 +16,17 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.log.level, undefined, { maxBufferBytes: config.log.maxBufferBytes });
-  const app = await startCrocetta(config, { logger });
+  let app;
+  try {
+    app = await startCrocetta(config, { logger });
+  } catch (err) {
+    // The machine's fault, not a bug (the panel's port taken...): one clear message naming the setting, no stack.
+    const text = startFailureText(err, config, process.env);
+    if (text === null) throw err;
+    await flushLog(logger);
+    process.stderr.write(`crocetta: ${text}\n`);
+    process.exit(1);
+  }
 
   // Every line logged reaches stdout before the process ends (the logger writes asynchronously).
   const exit = (code: number): void => {

@@ -14,19 +14,20 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-let bundle: Promise<string> | null = null;
+const bundles = new Map<string, Promise<string>>();
 
 /**
- * The bundled CLI of the current sources (built at the first call of each test process). Named by its content, so
- * test processes that build the same sources share one file (written whole, then renamed into place); bundles of
- * earlier sources older than an hour are removed.
+ * The bundled CLI (or service, `src/main.ts`) of the current sources (built at the first call of each test
+ * process). Named by its content, so test processes that build the same sources share one file (written whole,
+ * then renamed into place); bundles of earlier sources older than an hour are removed.
  */
-function cliBundle(): Promise<string> {
+function bundleOf(entry = 'src/cli/main.ts'): Promise<string> {
+  let bundle = bundles.get(entry);
   bundle ??= (async () => {
     const dir = join(ROOT, 'test-artifacts', 'cli');
     mkdirSync(dir, { recursive: true });
     const out = await build({
-      entryPoints: [join(ROOT, 'src/cli/main.ts')],
+      entryPoints: [join(ROOT, entry)],
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -37,7 +38,7 @@ function cliBundle(): Promise<string> {
       logLevel: 'error',
     });
     const code = out.outputFiles[0]?.contents;
-    if (code === undefined) throw new Error('esbuild wrote no bundle of src/cli/main.ts');
+    if (code === undefined) throw new Error(`esbuild wrote no bundle of ${entry}`);
     const name = `crocetta-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`;
     const file = join(dir, name);
     const tmp = `${file}.${process.pid}.tmp`;
@@ -48,6 +49,7 @@ function cliBundle(): Promise<string> {
         rmSync(join(dir, old), { force: true });
     return file;
   })();
+  bundles.set(entry, bundle);
   return bundle;
 }
 
@@ -57,13 +59,16 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `crocetta <args>` from the project's folder with `env` added to this process's environment. */
+/**
+ * Runs `crocetta <args>` from the project's folder with `env` added to this process's environment (or, with
+ * `entry: 'src/main.ts'`, the service itself, as `npm start` runs it once built).
+ */
 export async function runCli(
   args: string[],
   env: Record<string, string | undefined> = {},
-  opts: { timeoutMs?: number } = {},
+  opts: { timeoutMs?: number; entry?: 'src/cli/main.ts' | 'src/main.ts' } = {},
 ): Promise<CliRun> {
-  const entry = await cliBundle();
+  const entry = await bundleOf(opts.entry);
   return new Promise((done) => {
     execFile(
       process.execPath,
