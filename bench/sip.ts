@@ -51,6 +51,14 @@ const SECRET = 'bench-secret';
 const PTIME = 20;
 
 // ---------------------------------------------------------------------------------------------- arguments
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`usage: npm run bench:sip -- [--workloads refusal,proxied,announce,refusal-under-announce] [--rounds 3]
+  [--rate 100] [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30] [--ports 31000]
+  [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
+  [--kamailio [--kamailio-marks 1000000]] [--wire-split]
+Needs drachtio (drachtio-server) and sipp on PATH; what each option does is written at the top of bench/sip.ts.`);
+  process.exit(0);
+}
 function argText(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
