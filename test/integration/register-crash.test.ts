@@ -14,6 +14,13 @@ import { openRegister } from '../../src/store/index.js';
 
 const IN_FLIGHT = 200;
 const KILL_AFTER_ACKS = 3000;
+/**
+ * Limits on the child, which only keep a stuck child from hanging the suite (what the test checks is what survives
+ * the kill, not how fast): its start (node, tsx and the register's open take seconds at load 8-12), then the stream
+ * from its `ready` to the kill (3,000 acknowledged attempts take well under a second on a quiet machine).
+ */
+const START_LIMIT_MS = 90_000;
+const RUN_LIMIT_MS = 45_000;
 
 let dir: string | undefined;
 afterEach(() => {
@@ -25,6 +32,7 @@ interface ChildLog {
   acked: Map<number, number>; // n → id
   spooled: Set<number>;
   unlocked: boolean;
+  ready: boolean;
 }
 
 /** Acknowledged attempts that had been held in the spool first. */
@@ -44,10 +52,11 @@ function runAndKill(file: string, locked = false): Promise<ChildLog> {
     ...(locked ? ['locked'] : []),
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log: ChildLog = { offered: new Set(), acked: new Map(), spooled: new Set(), unlocked: false };
+  const log: ChildLog = { offered: new Set(), acked: new Map(), spooled: new Set(), unlocked: false, ready: false };
   let rest = '';
   let stderr = '';
   let killed = false;
+  let timer = setTimeout(() => child.kill('SIGKILL'), START_LIMIT_MS);
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout.on('data', (chunk: Buffer) => {
     const lines = (rest + chunk.toString()).split('\n');
@@ -58,6 +67,11 @@ function runAndKill(file: string, locked = false): Promise<ChildLog> {
       else if (tag === 'a') log.acked.set(Number(n), Number(id));
       else if (tag === 's') log.spooled.add(Number(n));
       else if (tag === 'unlock') log.unlocked = true;
+      else if (tag === 'ready' && !log.ready) {
+        log.ready = true;
+        clearTimeout(timer);
+        timer = setTimeout(() => child.kill('SIGKILL'), RUN_LIMIT_MS);
+      }
     }
     const spoolDone = !locked || (log.unlocked && ackedFromSpool(log) > 0);
     if (!killed && log.acked.size >= KILL_AFTER_ACKS && spoolDone) {
@@ -66,11 +80,15 @@ function runAndKill(file: string, locked = false): Promise<ChildLog> {
     }
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
     child.on('close', (_code, signal) => {
       clearTimeout(timer);
       if (signal === 'SIGKILL' && killed) resolve(log);
-      else reject(new Error(`child ended with ${signal ?? 'exit'} after ${log.acked.size} acks: ${stderr}`));
+      else
+        reject(
+          new Error(
+            `child ended with ${signal ?? 'exit'} ${log.ready ? 'after' : 'before'} its ready line, after ${log.acked.size} acks: ${stderr}`,
+          ),
+        );
     });
   });
 }
@@ -96,7 +114,7 @@ it('keeps every acknowledged attempt when the process is killed with SIGKILL mid
   expect(log.spooled.size).toBe(0);
 
   expectAckedKept(log, await stored(file));
-});
+}, 180_000);
 
 it('keeps every attempt written from the spool (after a lock held by another process) when killed with SIGKILL', async () => {
   dir = mkdtempSync(join(tmpdir(), 'crocetta-crash-'));
@@ -108,7 +126,7 @@ it('keeps every attempt written from the spool (after a lock held by another pro
     `kill -9 after a held lock: ${log.spooled.size} attempts were held in the spool, ${ackedFromSpool(log)} of them acknowledged`,
   );
   expectAckedKept(log, await stored(file));
-});
+}, 180_000);
 
 function expectAckedKept(log: ChildLog, stored: Map<number, string>): void {
   const missing = [...log.acked].filter(([n, id]) => stored.get(id) !== `crash-${n}`);
