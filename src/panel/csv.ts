@@ -1,20 +1,15 @@
 /** The register's filtered view as CSV (RFC 4180), streamed page by page, safe to open in a spreadsheet. */
 import type { Reports } from '../store/reports/reports.js';
 import type { AttemptQuery } from '../store/register/types.js';
+import { csvCell } from '../sharing/csv-cells.js';
 
 /** Rows per CSV download at most (the register can hold millions). */
 export const CSV_MAX_ROWS = 200_000;
 const CHUNK = 1000;
 
-/**
- * One CSV field: quoted when needed; a text that a spreadsheet would run as a formula (=, +, -, @, tab, CR at
- * the start) gets a leading apostrophe, except plain numbers such as +390212345678.
- */
+/** One CSV field: the export's cell rule (quoted when needed, formulas and `+39...` neutralised, csv-cells.ts). */
 export function csvField(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  let s = String(value);
-  if (/^[=+\-@\t\r]/.test(s) && !/^[+-]?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return csvCell(value);
 }
 
 const HEADER = [

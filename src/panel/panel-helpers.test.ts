@@ -22,7 +22,10 @@ describe('panel helpers', () => {
 
   it('write CSV fields that a spreadsheet will not run as formulas', () => {
     expect(csvField('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
-    expect(csvField('+390212345678')).toBe('+390212345678');
+    expect(csvField('+390212345678')).toBe("'+390212345678"); // text, not 3.90212E+11
+    expect(csvField('-1.5')).toBe('-1.5');
+    expect(csvField('-1+2')).toBe("'-1+2");
+    expect(csvField(0.99)).toBe('0.99');
     expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField(null)).toBe('');

@@ -139,10 +139,10 @@ describe('evidence dossier', () => {
     expect(lines[0]).toBe('breach,rule,country,text,role,call_id,time,caller,did,refused_at');
     expect(lines).toHaveLength(1 + 1 + 1 + 5 + 6 + 2);
     expect(lines).toContain(
-      "5,fr-refusal,FR,call 2 days after a refusal on 2026-11-10 (FR décret 2022-1313: 60 days' wait),breach,c6@dossier,2026-11-12T11:00:00+01:00,+33140000001,+390612345678,",
+      "5,fr-refusal,FR,call 2 days after a refusal on 2026-11-10 (FR décret 2022-1313: 60 days' wait),breach,c6@dossier,2026-11-12T11:00:00+01:00,'+33140000001,'+390612345678,",
     );
     expect(lines).toContain(
-      "5,fr-refusal,FR,call 2 days after a refusal on 2026-11-10 (FR décret 2022-1313: 60 days' wait),evidence,c5@dossier,2026-11-10T11:00:00+01:00,+33140000002,+390612345678,2026-11-10T11:00:00+01:00",
+      "5,fr-refusal,FR,call 2 days after a refusal on 2026-11-10 (FR décret 2022-1313: 60 days' wait),evidence,c5@dossier,2026-11-10T11:00:00+01:00,'+33140000002,'+390612345678,2026-11-10T11:00:00+01:00",
     );
   });
 
