@@ -11,6 +11,7 @@ export interface Metrics {
   registerSpoolWritten: Counter;
   registerSpoolHeld: Gauge;
   registerLost: Counter<'reason'>;
+  registerJournalFailures: Counter;
   cancelledDuringScreening: Counter;
   decisionSeconds: Histogram;
   drachtioConnected: Gauge;
@@ -61,6 +62,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       name: 'crocetta_register_lost_total',
       help: 'Register writes lost: overflow (the spool was full), shutdown (still refused when crocetta stopped), refused (SQLite refused the row itself)',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    registerJournalFailures: new Counter({
+      name: 'crocetta_register_journal_failures_total',
+      help: 'Writes to the attempts journal that failed (disk full, I/O error): answers wait for the commit for 30 s after each',
       registers: [registry],
     }),
     cancelledDuringScreening: new Counter({

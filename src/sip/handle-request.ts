@@ -34,9 +34,12 @@ export interface HandlerDeps {
   metrics: Metrics;
   forward: ForwardSettings;
   tag: TagSettings;
-  /** How long to wait for the attempt's commit before acting (ms). */
+  /** How long to wait for the attempt's commit before acting (ms), when the attempts journal did not take it. */
   commitWaitMs: number;
-  /** Wait for the attempt's commit (at most commitWaitMs) before acting; false: act at once, commit right after. */
+  /**
+   * Act once the attempt is durable: journaled (at once) or else committed (at most commitWaitMs); false: act at
+   * once, record right after.
+   */
   durableBeforeAnswer: boolean;
   storeMessageText: boolean;
   /** Refusals, announcements and hang-ups (action-deps.ts; announcer null: announcements become 607). */
@@ -181,8 +184,8 @@ async function handle(
   // (the PBX's final answer, a CANCEL that beat our answer) is written afterwards, by `settle`.
   const attempt = (): NewAttempt =>
     attemptOf(facts, screening, planned.row, { storeMessageText: deps.storeMessageText });
-  // Durable first (the default): the attempt is committed (at most commitWaitMs) before anything is sent. Answering
-  // first: nothing stands between the plan and its answer; the attempt is built and handed to the register right
+  // Durable first (the default): the attempt is journaled (a synchronous write, journal.ts) or, when the journal is
+  // off, committed (at most commitWaitMs) before anything is sent. Answering first: nothing stands between the plan and its answer; the attempt is built and handed to the register right
   // after the answer went to drachtio-server, in the same turn (so the index counts it before the next request is
   // read), and `recorded` follows that write.
   const answerFirst = deps.durableBeforeAnswer ? null : later<number>();
@@ -294,9 +297,10 @@ function forwardUser(target: ForwardTarget): string | null {
 }
 
 /**
- * Writes the attempt and waits for its commit at most `commitWaitMs`: the answer never waits on a slow disk, nor on
- * a failing one (the register holds the attempt in its spool and says so at once). A store fault seen before acting
- * (the attempt is lost) is returned, so the call can be forwarded (fail open).
+ * Writes the attempt and waits until it is durable: journaled (record() says so before it returns), or else committed,
+ * at most `commitWaitMs`: the answer never waits on a slow disk, nor on a failing one (the register holds the attempt
+ * in its spool and says so at once). A store fault seen before acting (the attempt is lost) is returned, so the call
+ * can be forwarded (fail open).
  */
 async function registerAttempt(
   deps: HandlerDeps,
@@ -304,10 +308,10 @@ async function registerAttempt(
   log: Logger,
 ): Promise<{ recorded: Promise<number> | null; storeFault: Error | null }> {
   let recorded: Promise<number>;
-  let spooled = (): void => undefined;
-  const held = new Promise<null>((resolve) => (spooled = () => resolve(null)));
+  let safe = (): void => undefined;
+  const held = new Promise<null>((resolve) => (safe = () => resolve(null)));
   try {
-    recorded = deps.register.record(attempt, { onSpooled: spooled });
+    recorded = deps.register.record(attempt, { onSpooled: safe, onJournaled: safe });
   } catch (err) {
     deps.metrics.registerErrors.inc();
     return { recorded: null, storeFault: toError(err) };

@@ -58,6 +58,9 @@ export async function openStores(config: Config, { clock, metrics, logger }: Sto
       spoolMaxWrites: config.store.spoolMaxWrites,
       closeTimeoutMs: config.store.shutdownFlushMs,
       onSpool: (event) => countSpool(metrics, event),
+      // The journal's write survives what a NORMAL commit survives; under FULL the answer waits for the fsync'd commit.
+      journal: config.store.synchronous === 'NORMAL',
+      onJournalFailure: () => metrics.registerJournalFailures.inc(),
       blockDropDigits: config.screening.learning.blocks.dropDigits,
       suspectThreshold: config.screening.thresholds.suspect,
       prefixes: prefixIndexOptions(screeningRules(config).learning, config.screening.thresholds),

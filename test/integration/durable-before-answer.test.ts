@@ -1,9 +1,13 @@
 /**
- * `store.durableBeforeAnswer`: with true (the default) a refusal goes out only once its attempt is committed; with
- * false it goes out at once and the attempt is committed right after. The commit is held back by a gate around
- * the register's record() (a slow disk), with `store.commitWaitMs` long enough not to cut the wait short.
+ * `store.durableBeforeAnswer`: with true (the default) a refusal goes out only once its attempt is durable: written
+ * to the attempts journal (at once), or, when the journal is off (store.synchronous FULL, or its disk refuses the
+ * write), committed; with false it goes out at once and the attempt is recorded right after. The commit is held back
+ * by a gate around the register's record() (a slow disk), with `store.commitWaitMs` long enough not to cut the wait
+ * short.
  */
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
@@ -18,10 +22,10 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function start(durableBeforeAnswer: boolean): Promise<Harness> {
+async function start(durableBeforeAnswer: boolean, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): Promise<Harness> {
   h = await startHarness(
     {},
-    { configure: (c) => Object.assign(c.store, { durableBeforeAnswer, commitWaitMs: 10_000 }) },
+    { configure: (c) => Object.assign(c.store, { durableBeforeAnswer, synchronous, commitWaitMs: 10_000 }) },
   );
   expect((await h.api('POST', `/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, { label: 'nuisance' })).status).toBe(
     200,
@@ -42,8 +46,15 @@ function slowCommits(harness: Harness): { release: () => void } {
   return { release };
 }
 
-function nuisanceCall(harness: Harness) {
-  return harness.double.injectRequest(buildInvite({ from: NUISANCE, to: DID, requestUri: `sip:${DID}@127.0.0.1` }));
+function nuisanceCall(harness: Harness, callId?: string) {
+  return harness.double.injectRequest(
+    buildInvite({
+      from: NUISANCE,
+      to: DID,
+      requestUri: `sip:${DID}@127.0.0.1`,
+      ...(callId !== undefined && { callId }),
+    }),
+  );
 }
 
 async function attemptsOfNuisance(harness: Harness): Promise<Attempt[]> {
@@ -54,8 +65,36 @@ async function attemptsOfNuisance(harness: Harness): Promise<Attempt[]> {
 }
 
 describe('store.durableBeforeAnswer', () => {
-  it('true (default): the refusal waits for its attempt to be committed', async () => {
+  it('true (default): the refusal waits for its attempt to be journaled, not for its commit', async () => {
     const harness = await start(true);
+    const { release } = slowCommits(harness);
+    const call = nuisanceCall(harness, 'journaled-refusal@198.51.100.7');
+    expect((await call.waitForFinal()).status).toBe(607); // the commit is still held back
+    const journal = readFileSync(join(harness.dir, 'register.sqlite.journal.1'), 'utf8');
+    expect(journal).toContain('journaled-refusal@198.51.100.7');
+    expect(journal).toContain(NUISANCE);
+    release();
+    expect(await attemptsOfNuisance(harness)).toHaveLength(1);
+  });
+
+  it('true, the journal on a full disk: the refusal waits for its attempt to be committed, and the failure is counted', async (ctx) => {
+    if (!existsSync('/dev/full')) return ctx.skip(true, 'no /dev/full here to make the journal write fail with ENOSPC');
+    const harness = await start(true);
+    symlinkSync('/dev/full', join(harness.dir, 'register.sqlite.journal.1')); // the first segment: every write ENOSPC
+    const { release } = slowCommits(harness);
+    const call = nuisanceCall(harness);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(call.final).toBeUndefined(); // waiting for the commit, as without a journal
+    release();
+    expect((await call.waitForFinal()).status).toBe(607);
+    expect(await attemptsOfNuisance(harness)).toHaveLength(1);
+    const metrics = String((await harness.api('GET', '/metrics', undefined, null)).json);
+    expect(metrics).toMatch(/^crocetta_register_journal_failures_total 1$/m);
+    expect(harness.logs.filter((l) => String(l.msg).startsWith('attempts journal cannot write'))).toHaveLength(1);
+  });
+
+  it('true with store.synchronous FULL: no journal, the refusal waits for its attempt to be committed', async () => {
+    const harness = await start(true, 'FULL');
     const { release } = slowCommits(harness);
     const call = nuisanceCall(harness);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -63,6 +102,7 @@ describe('store.durableBeforeAnswer', () => {
     release();
     expect((await call.waitForFinal()).status).toBe(607);
     expect(await attemptsOfNuisance(harness)).toHaveLength(1);
+    expect(existsSync(join(harness.dir, 'register.sqlite.journal.1'))).toBe(false);
   });
 
   it('false: the refusal goes out before its attempt is committed, and the attempt is written right after', async () => {

@@ -1,14 +1,19 @@
 /**
  * Child process for test/integration/register-crash.test.ts: records attempts without end, at most `inFlight`
  * unacknowledged at a time, and prints `o <n>` before offering attempt n, `s <n>` when the register says it holds
- * attempt n in its spool (the database refused it), and `a <n> <id>` once its record() promise resolved (committed).
- * Node writes to a pipe synchronously on Linux, so a line printed before the kill -9 reaches the parent.
+ * attempt n in its spool (the database refused it), `j <n>` when it says attempt n is in the attempts journal (the
+ * moment a call is answered), and `a <n> <id>` once its record() promise resolved (committed). Node writes to a pipe
+ * synchronously on Linux, so a line printed before the kill -9 reaches the parent.
  *
- * With `locked`, after 500 acknowledgements another connection takes the database's write lock for 300 ms (what
- * an operator's sqlite3 shell or a backup tool does): the register's writes fail with SQLITE_BUSY and go to the
- * spool, then are written once the lock is released; `lock` and `unlock` are printed.
+ * Modes:
+ * - `locked`: after 500 acknowledgements another connection takes the database's write lock for 300 ms (what an
+ *   operator's sqlite3 shell or a backup tool does): the register's writes fail with SQLITE_BUSY and go to the
+ *   spool, then are written once the lock is released; `lock` and `unlock` are printed.
+ * - `journal`: the register journals every attempt (as the service does).
+ * - `journal-locked`: the same, with the write lock taken by another connection before the first attempt and never
+ *   released: nothing is ever committed, every attempt is only journaled when the kill comes.
  *
- * Usage: node --import tsx test/support/register-crash-child.ts <file> [inFlight] [locked]
+ * Usage: node --import tsx test/support/register-crash-child.ts <file> [inFlight] [locked|journal|journal-locked]
  */
 import { openRegister } from '../../src/store/index.js';
 import { Connection } from '../../src/store/sqlite/connection.js';
@@ -16,23 +21,36 @@ import { newAttempt } from '../../src/store/test-fixtures.js';
 
 const file = process.argv[2];
 const inFlight = Number(process.argv[3] ?? 200);
-const locked = process.argv[4] === 'locked';
-if (file === undefined) throw new Error('usage: register-crash-child.ts <file> [inFlight] [locked]');
+const mode = process.argv[4] ?? '';
+if (file === undefined) throw new Error('usage: register-crash-child.ts <file> [inFlight] [mode]');
+const journal = mode === 'journal' || mode === 'journal-locked';
 
-const register = await openRegister({ file, lookbackDays: 30, busyTimeoutMs: 20, retryMinMs: 10, retryMaxMs: 50 });
+const register = await openRegister({
+  file,
+  lookbackDays: 30,
+  busyTimeoutMs: 20,
+  retryMinMs: 10,
+  retryMaxMs: 50,
+  journal,
+});
 process.stdout.write('ready\n');
 
 let acks = 0;
 let lockTaken = false;
-async function holdTheLock(): Promise<void> {
+async function takeTheLock(): Promise<Connection> {
   const other = await Connection.open(file as string);
   await other.run('BEGIN IMMEDIATE');
   process.stdout.write('lock\n');
+  return other;
+}
+async function holdTheLock(): Promise<void> {
+  const other = await takeTheLock();
   await new Promise((resolve) => setTimeout(resolve, 300));
   await other.run('COMMIT');
   await other.close();
   process.stdout.write('unlock\n');
 }
+if (mode === 'journal-locked') await takeTheLock(); // held until the kill
 
 let pending = 0;
 let wake: (() => void) | undefined;
@@ -41,23 +59,28 @@ for (let n = 0; ; n++) {
   process.stdout.write(`o ${n}\n`);
   pending++;
   const attempt = newAttempt(`+39333${(1_000_000 + (n % 997)).toString()}`, Date.now(), { callId: `crash-${n}` });
-  register.record(attempt, { onSpooled: () => process.stdout.write(`s ${n}\n`) }).then(
-    (id) => {
-      process.stdout.write(`a ${n} ${id}\n`);
-      pending--;
-      if (locked && !lockTaken && ++acks >= 500) {
-        lockTaken = true;
-        holdTheLock().catch((err: unknown) => {
-          process.stderr.write(`lock failed: ${String(err)}\n`);
-          process.exit(1);
-        });
-      }
-      wake?.();
-      wake = undefined;
-    },
-    (err: unknown) => {
-      process.stderr.write(`record ${n} failed: ${String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  register
+    .record(attempt, {
+      onSpooled: () => process.stdout.write(`s ${n}\n`),
+      onJournaled: () => process.stdout.write(`j ${n}\n`),
+    })
+    .then(
+      (id) => {
+        process.stdout.write(`a ${n} ${id}\n`);
+        pending--;
+        if (mode === 'locked' && !lockTaken && ++acks >= 500) {
+          lockTaken = true;
+          holdTheLock().catch((err: unknown) => {
+            process.stderr.write(`lock failed: ${String(err)}\n`);
+            process.exit(1);
+          });
+        }
+        wake?.();
+        wake = undefined;
+      },
+      (err: unknown) => {
+        process.stderr.write(`record ${n} failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
 }

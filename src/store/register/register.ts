@@ -14,6 +14,12 @@
  * When the disk refuses writes (full, I/O errors, locked), the batch writer holds them in memory, in order, and
  * writes them as soon as it can (batch-writer.ts: the spool). `record()` then tells its caller through
  * `onSpooled` at once, so a call never waits on a failing disk; its promise resolves when the row is written.
+ *
+ * With `journal` (the service, under synchronous=NORMAL), `record()` first appends the attempt to the attempts
+ * journal beside the database (journal.ts: one synchronous write on the main thread) and tells its caller through
+ * `onJournaled` at once: the row then survives kill -9 as a committed one does, and the answer need not wait for the
+ * commit. At open, what a previous run journaled and never committed is replayed (replay-journal.ts) before the
+ * index is loaded.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -38,11 +44,14 @@ import {
   UPSERT_CALLED_SQL,
   UPSERT_NUMBER_SQL,
   attemptParams,
+  INSERTED_ATTEMPT_COLUMNS,
   historyParams,
   numberParams,
   outcomeParams,
 } from './rows.js';
 import { Checkpointer } from '../sqlite/checkpointer.js';
+import { AttemptJournal, type Segment } from './journal.js';
+import { replayJournal } from './replay-journal.js';
 import { Connection, type Statement } from '../sqlite/connection.js';
 import type {
   Attempt,
@@ -96,6 +105,14 @@ export interface OpenRegisterOptions {
   onBatch?: (info: BatchInfo) => void;
   /** Writes held in the spool, written from it, or lost (metrics). */
   onSpool?: (event: SpoolEvent) => void;
+  /**
+   * Journal every attempt before its commit (journal.ts) and replay what a previous run journaled at open. Only for
+   * the one process that records attempts (the service), and only under synchronous NORMAL: the journal's write
+   * survives what a NORMAL commit survives, not a power cut. @defaultValue false
+   */
+  journal?: boolean;
+  /** A journal write failed (the journal is off for a while: answers wait for the commit). */
+  onJournalFailure?: (err: Error) => void;
 }
 
 /** The register as opened: the contract plus what operators and benchmarks may want to see. */
@@ -168,6 +185,7 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
   try {
     const applied = await migrate(writer, options.file);
     if (applied.length > 0) logger.info({ file: options.file, applied }, 'register schema migrated');
+    const journal = options.journal === true ? await openJournal(writer, options, logger) : null;
     reader = await Connection.open(options.file, { readOnly: true });
     reader.setBusyTimeout(busyTimeoutMs);
     checkpointer = await Checkpointer.open(options.file, { afterRows: 50, everyMs: 1000, logger });
@@ -192,7 +210,18 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       upsertNumber: await writer.prepare(UPSERT_NUMBER_SQL),
       insertHistory: await writer.prepare(INSERT_MARK_HISTORY_SQL),
     };
-    const register = new SqliteRegister(writer, reader, checkpointer, statements, index, stats, options, clock, logger);
+    const register = new SqliteRegister(
+      writer,
+      reader,
+      checkpointer,
+      statements,
+      index,
+      stats,
+      options,
+      clock,
+      logger,
+      journal,
+    );
     for (const [key, at] of checkPasses) register.notePass(key, at);
     return register;
   } catch (err) {
@@ -201,6 +230,41 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
     await writer.close().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Opens the attempts journal and replays what a previous run left in it into the register. A replay that fails (the
+ * disk refuses writes at start) keeps the segments for the next start and is logged; the service starts all the same.
+ */
+async function openJournal(
+  writer: Connection,
+  options: OpenRegisterOptions,
+  logger: StoreLogger,
+): Promise<{ journal: AttemptJournal; nextKey: number }> {
+  const journal = AttemptJournal.open({
+    databaseFile: options.file,
+    columns: INSERTED_ATTEMPT_COLUMNS,
+    logger,
+    ...(options.onJournalFailure && { onFailure: options.onJournalFailure }),
+  });
+  let lastKey = 0;
+  for (const segment of journal.leftover) for (const row of segment.rows) lastKey = Math.max(lastKey, row[0] as number);
+  if (journal.leftover.length > 0) {
+    try {
+      const result = await replayJournal(writer, journal.leftover, INSERTED_ATTEMPT_COLUMNS, logger);
+      logger.info(
+        { ...result, segments: journal.leftover.length },
+        `attempts journal replayed: ${result.replayed} attempts were not in the register`,
+      );
+      journal.dropLeftover();
+    } catch (err) {
+      logger.error({ err }, 'attempts journal could not be replayed: kept for the next start');
+    }
+  }
+  const row = await writer.get<{ last: number | null }>(
+    'SELECT max(journal_key) AS last FROM attempts WHERE journal_key IS NOT NULL',
+  );
+  return { journal, nextKey: Math.max(lastKey, row?.last ?? 0) + 1 };
 }
 
 class SqliteRegister implements OpenedRegister {
@@ -223,6 +287,7 @@ class SqliteRegister implements OpenedRegister {
     options: OpenRegisterOptions,
     private readonly clock: Clock,
     private readonly logger: StoreLogger,
+    private readonly journal: { journal: AttemptJournal; nextKey: number } | null,
   ) {
     this.thresholds = { suspect: options.suspectThreshold ?? 0.5 };
     const inserter = { one: statements.insertAttempt, many: statements.insertAttempts, rows: ROWS_PER_INSERT };
@@ -276,22 +341,39 @@ class SqliteRegister implements OpenedRegister {
       if (refused) this.index.addRefusal(key, attempt.time);
       noteLearned(this.index, key, attempt, this.thresholds);
     }
-    const params = attemptParams(attempt);
-    return new Promise<number>((resolve, reject) => {
+    const journal = this.journal;
+    const params = attemptParams(attempt, journal === null ? null : journal.nextKey++);
+    let segment: Segment | null = null;
+    let lost = false;
+    const promise = new Promise<number>((resolve, reject) => {
       this.batches.enqueue(
         {
           kind: 'attempt',
           params,
           committed: (id) => {
+            if (segment !== null) journal?.journal.settle(segment);
             this.remember(id, { callerKey: key, refused });
             resolve(id);
           },
-          failed: reject,
+          failed: (err) => {
+            lost = true;
+            // Given up at a shutdown while the disk refused it: the journal keeps it, the next start replays it.
+            // Refused by SQLite itself: it would be refused again.
+            if (segment !== null && !(err instanceof RegisterClosedError)) journal?.journal.settle(segment);
+            reject(err);
+          },
           ...(options.onSpooled && { spooled: options.onSpooled }),
         },
         options.afterThisTurn === true,
       );
     });
+    // Journaled once queued (the commit starts after this code at the earliest): a write refused at once, the queue
+    // being at its cap, is lost as it would be without a journal, and its call is forwarded (fail open).
+    if (journal !== null && !lost) {
+      segment = journal.journal.append(params);
+      if (segment !== null) options.onJournaled?.();
+    }
+    return promise;
   }
 
   /** When this caller last passed the human check (ms), null when never (within CHECK_PASSES_DAYS). */
@@ -425,6 +507,7 @@ class SqliteRegister implements OpenedRegister {
   private async shutdown(): Promise<void> {
     clearInterval(this.pruneTimer);
     await this.batches.close();
+    this.journal?.journal.close();
     // Every prepared statement, or SQLite refuses to close the connection.
     const all = Object.values(this.statements as unknown as Record<string, Statement>);
     await Promise.all(all.map((st) => st.finalize()));

@@ -43,12 +43,13 @@ const ATTEMPT_COLUMNS = [
   'message_text',
 ] as const;
 
-export const ATTEMPT_PARAMS_PER_ROW = ATTEMPT_COLUMNS.length;
+/** The columns an attempt is inserted with, in attemptParams' order: its journal key (or null), then the row. */
+export const INSERTED_ATTEMPT_COLUMNS: readonly string[] = ['journal_key', ...ATTEMPT_COLUMNS];
 
 /** INSERT of `rows` attempts in one statement (the text is built from constants only). */
 export function insertAttemptsSql(rows: number): string {
-  const tuple = `(${ATTEMPT_COLUMNS.map(() => '?').join(', ')})`;
-  return `INSERT INTO attempts (${ATTEMPT_COLUMNS.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
+  const tuple = `(${INSERTED_ATTEMPT_COLUMNS.map(() => '?').join(', ')})`;
+  return `INSERT INTO attempts (${INSERTED_ATTEMPT_COLUMNS.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
 }
 
 export const INSERT_ATTEMPT_SQL = insertAttemptsSql(1);
@@ -87,9 +88,11 @@ export const UPSERT_NUMBER_SQL = `
 export const INSERT_MARK_HISTORY_SQL =
   'INSERT INTO mark_history (caller_key, label, company, category, at, by) VALUES (?, ?, ?, ?, ?, ?)';
 
-export function attemptParams(a: NewAttempt): SqlValue[] {
+/** The values of INSERTED_ATTEMPT_COLUMNS; `journalKey` null when the row is not journaled. */
+export function attemptParams(a: NewAttempt, journalKey: number | null = null): SqlValue[] {
   const refusedAt = isRefusalAction(a.action) ? a.time : null;
   return [
+    journalKey,
     a.time,
     a.kind,
     a.callerKey,

@@ -167,6 +167,11 @@ export interface RecordOptions {
    */
   onSpooled?: () => void;
   /**
+   * Called at once (synchronously, before record() returns) when the attempt was written to the attempts journal:
+   * it now survives kill -9 of crocetta as a committed row does, so a call need not wait for the commit.
+   */
+  onJournaled?: () => void;
+  /**
    * Start the commit after this turn of the event loop (once the I/O callbacks of this turn have run), not as soon as
    * the current code yields: for a caller that answers first and lets the commit follow (durableBeforeAnswer false),
    * so that the SIP answer leaves before the write's trip to SQLite begins. The in-memory index is updated at once.

@@ -353,6 +353,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX attempts_check_passed ON attempts (time) WHERE check_result = 'passed';
     `,
   },
+  {
+    version: 9,
+    name: "attempts' journal key: a row written to the answer's journal is found again by it at replay",
+    sql: `
+      -- The key the row had in the attempts journal (src/store/register/journal.ts); NULL when it was never
+      -- journaled. Unique, so a replay after a crash inserts only what the register does not have yet.
+      ALTER TABLE attempts ADD COLUMN journal_key INTEGER;
+      CREATE UNIQUE INDEX attempts_journal_key ON attempts (journal_key) WHERE journal_key IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,218 @@
+/**
+ * The attempts journal on its own (segments, a line cut short, a disk that refuses the write) and through the
+ * register (replay at open: once, idempotent, with the keys continuing after it). The kill -9 tests are in
+ * test/integration/register-crash.test.ts.
+ */
+import { appendFileSync, existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Connection } from '../sqlite/connection.js';
+import { newAttempt } from '../test-fixtures.js';
+import { tempDir, type TempDir } from '../test-tmp.js';
+import type { StoreLogger } from '../logger.js';
+import { AttemptJournal, type Segment } from './journal.js';
+import { openRegister, type OpenedRegister } from './register.js';
+import { attemptParams, INSERTED_ATTEMPT_COLUMNS } from './rows.js';
+
+const T0 = Date.UTC(2026, 11, 2, 9, 0, 0);
+
+let dir: TempDir;
+let db: string;
+const open: OpenedRegister[] = [];
+
+beforeEach(() => {
+  dir = tempDir();
+  db = dir.file('register.sqlite');
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((r) => r.close()));
+  dir.remove();
+});
+
+function recordingLogger(): StoreLogger & { lines: { level: string; msg: string; obj: object }[] } {
+  const lines: { level: string; msg: string; obj: object }[] = [];
+  const log = (level: string) => (obj: object, msg: string) => lines.push({ level, msg, obj });
+  return { lines, info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+function segments(): string[] {
+  return readdirSync(dir.path)
+    .filter((f) => f.startsWith('register.sqlite.journal.'))
+    .sort();
+}
+
+function row(n: number, key: number) {
+  return attemptParams(newAttempt(`+39333100${String(n).padStart(4, '0')}`, T0 + n, { callId: `j-${n}` }), key);
+}
+
+async function openWithJournal(logger: StoreLogger = recordingLogger()): Promise<OpenedRegister> {
+  const register = await openRegister({ file: db, lookbackDays: 30, journal: true, logger, clock: { now: () => T0 } });
+  open.push(register);
+  return register;
+}
+
+/** Lets the deletions started off the main thread finish. */
+function settled(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+async function callIds(): Promise<string[]> {
+  const c = await Connection.open(db, { readOnly: true });
+  try {
+    return (await c.all<{ call_id: string }>('SELECT call_id FROM attempts ORDER BY id', [])).map((r) => r.call_id);
+  } finally {
+    await c.close();
+  }
+}
+
+describe('AttemptJournal', () => {
+  it('keeps each row as a line that the next open reads back; a last line cut short is skipped with a warning', () => {
+    const journal = AttemptJournal.open({
+      databaseFile: db,
+      columns: INSERTED_ATTEMPT_COLUMNS,
+      logger: recordingLogger(),
+    });
+    expect(journal.leftover).toEqual([]);
+    for (let n = 1; n <= 3; n++) expect(journal.append(row(n, n))).not.toBeNull();
+    // kill -9 here: nothing closed. Then a line cut short, as a power cut may leave it.
+    appendFileSync(dir.file('register.sqlite.journal.1'), '[4,1796206619892,"call","+3933');
+
+    const logger = recordingLogger();
+    const again = AttemptJournal.open({ databaseFile: db, columns: INSERTED_ATTEMPT_COLUMNS, logger });
+    const [segment] = again.leftover;
+    expect(segment?.columns).toEqual(INSERTED_ATTEMPT_COLUMNS);
+    expect(segment?.rows).toEqual([row(1, 1), row(2, 2), row(3, 3)]);
+    expect(segment?.unreadable).toBe(1);
+    expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+    // The next segment is a new file: the old one is never appended to again.
+    again.append(row(5, 5));
+    expect(segments()).toEqual(['register.sqlite.journal.1', 'register.sqlite.journal.2']);
+    again.dropLeftover();
+    expect(segments()).toEqual(['register.sqlite.journal.2']);
+  });
+
+  it('closes a segment past segmentBytes and deletes it once its every row is settled: files stay few under load', async () => {
+    const journal = AttemptJournal.open({
+      databaseFile: db,
+      columns: INSERTED_ATTEMPT_COLUMNS,
+      segmentBytes: 4096,
+      logger: recordingLogger(),
+    });
+    // Sustained load: rows are settled 50 behind the appends (a commit always running), never all at once.
+    const waiting: Segment[] = [];
+    let most = 0;
+    for (let n = 1; n <= 2000; n++) {
+      const segment = journal.append(row(n, n));
+      expect(segment).not.toBeNull();
+      waiting.push(segment as Segment);
+      if (waiting.length > 50) journal.settle(waiting.shift() as Segment);
+      if (n % 50 === 0) {
+        await settled(); // segments are deleted off the main thread
+        most = Math.max(most, segments().length);
+      }
+    }
+    expect(most).toBeLessThanOrEqual(6); // 100 rows of ~230 bytes span at most 6 segments of 4 KiB
+    for (const segment of waiting.splice(0)) journal.settle(segment);
+    await settled();
+    expect(segments()).toHaveLength(1); // the open one
+    journal.close();
+    expect(segments()).toEqual([]); // every row settled: nothing left to replay
+  });
+
+  it('keeps a segment with rows not settled at close, for the next start', () => {
+    const journal = AttemptJournal.open({
+      databaseFile: db,
+      columns: INSERTED_ATTEMPT_COLUMNS,
+      logger: recordingLogger(),
+    });
+    journal.append(row(1, 1));
+    journal.close();
+    expect(segments()).toEqual(['register.sqlite.journal.1']);
+  });
+
+  it('a write the disk refuses (ENOSPC) returns null, is counted and logged once, and is tried again later', async (ctx) => {
+    if (!existsSync('/dev/full')) return ctx.skip(true, 'no /dev/full here to make the write fail with ENOSPC');
+    const logger = recordingLogger();
+    const failures: string[] = [];
+    const journal = AttemptJournal.open({
+      databaseFile: db,
+      columns: INSERTED_ATTEMPT_COLUMNS,
+      retryAfterMs: 50,
+      logger,
+      onFailure: (err) => failures.push((err as NodeJS.ErrnoException).code ?? err.message),
+    });
+    symlinkSync('/dev/full', dir.file('register.sqlite.journal.1')); // the first segment: every write ENOSPC
+    expect(journal.append(row(1, 1))).toBeNull();
+    expect(journal.append(row(2, 2))).toBeNull(); // off: not even tried
+    expect(failures).toEqual(['ENOSPC']);
+    expect(logger.lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([
+      'attempts journal cannot write: answers wait for the register commit again (store.commitWaitMs at most)',
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(segments()).toEqual([]); // the failed segment had no row: removed (here, the link to /dev/full)
+    expect(journal.append(row(3, 3))).not.toBeNull(); // a new segment
+    expect(logger.lines.at(-1)?.msg).toBe('attempts journal writes again');
+    expect(readFileSync(dir.file('register.sqlite.journal.2'), 'utf8')).toContain('"j-3"');
+    journal.close();
+  });
+});
+
+describe('the register with a journal', () => {
+  it('replays at open the journaled rows it does not have, once; the keys go on after the replayed ones', async () => {
+    // A previous run committed rows 1-3 and journaled 1-5 (4 and 5 were still on their way to SQLite at the kill),
+    // and the last line was cut short.
+    const first = await openWithJournal();
+    for (let n = 1; n <= 3; n++)
+      await first.record(newAttempt(`+39333100${String(n).padStart(4, '0')}`, T0 + n, { callId: `j-${n}` }));
+    await first.close();
+    open.length = 0;
+    expect(segments()).toEqual([]); // all committed, closed cleanly: nothing left
+    const journal = AttemptJournal.open({
+      databaseFile: db,
+      columns: INSERTED_ATTEMPT_COLUMNS,
+      logger: recordingLogger(),
+    });
+    for (let n = 1; n <= 5; n++) journal.append(row(n, n));
+    appendFileSync(segments().map((f) => dir.file(f))[0] as string, '[6,17962');
+
+    const logger = recordingLogger();
+    const register = await openWithJournal(logger);
+    expect(await callIds()).toEqual(['j-1', 'j-2', 'j-3', 'j-4', 'j-5']);
+    const replay = logger.lines.find((l) => l.msg.startsWith('attempts journal replayed'));
+    expect(replay?.msg).toBe('attempts journal replayed: 2 attempts were not in the register');
+    expect(replay?.obj).toMatchObject({ replayed: 2, present: 3, skipped: 1, segments: 1 });
+    expect(segments()).toEqual([]);
+    // Replayed before the index was loaded: the classifier sees them.
+    expect(register.evidenceFor('+393331000004').attempts).toEqual([T0 + 4]);
+
+    await register.record(newAttempt('+393331000007', T0 + 7, { callId: 'j-7' }));
+    const c = await Connection.open(db, { readOnly: true });
+    const last = await c.get<{ journal_key: number }>('SELECT journal_key FROM attempts WHERE call_id = ?', ['j-7']);
+    await c.close();
+    expect(last?.journal_key).toBe(6);
+  });
+
+  it('without the journal option (the CLI, tests), leaves the journal alone', async () => {
+    const journal = AttemptJournal.open({
+      databaseFile: db,
+      columns: INSERTED_ATTEMPT_COLUMNS,
+      logger: recordingLogger(),
+    });
+    journal.append(row(1, 1));
+    const register = await openRegister({ file: db, lookbackDays: 30 });
+    open.push(register);
+    await register.record(newAttempt('+393331000002', T0, { callId: 'plain' }));
+    expect(await callIds()).toEqual(['plain']);
+    expect(segments()).toEqual(['register.sqlite.journal.1']);
+  });
+
+  it('tells the caller that the attempt is journaled before record() returns', async () => {
+    const register = await openWithJournal();
+    let journaled = false;
+    const pending = register.record(newAttempt('+393331000001', T0, { callId: 'a' }), {
+      onJournaled: () => (journaled = true),
+    });
+    expect(journaled).toBe(true); // before record() returned
+    await pending;
+    expect(segments()).toEqual(['register.sqlite.journal.1']);
+  });
+});
