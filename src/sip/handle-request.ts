@@ -308,10 +308,11 @@ async function registerAttempt(
   log: Logger,
 ): Promise<{ recorded: Promise<number> | null; storeFault: Error | null }> {
   let recorded: Promise<number>;
-  let safe = (): void => undefined;
-  const held = new Promise<null>((resolve) => (safe = () => resolve(null)));
+  let spooled = (): void => undefined;
+  const held = new Promise<null>((resolve) => (spooled = () => resolve(null)));
+  let journaled = false;
   try {
-    recorded = deps.register.record(attempt, { onSpooled: safe, onJournaled: safe });
+    recorded = deps.register.record(attempt, { onSpooled: spooled, onJournaled: () => (journaled = true) });
   } catch (err) {
     deps.metrics.registerErrors.inc();
     return { recorded: null, storeFault: toError(err) };
@@ -320,6 +321,7 @@ async function registerAttempt(
     deps.metrics.registerErrors.inc();
     log.error({ err }, 'attempt could not be written to the register');
   });
+  if (journaled) return { recorded, storeFault: null };
   const committed = await Promise.race([
     recorded.then(() => null, toError),
     held,

@@ -50,7 +50,7 @@ import {
   outcomeParams,
 } from './rows.js';
 import { Checkpointer } from '../sqlite/checkpointer.js';
-import { AttemptJournal, type Segment } from './journal.js';
+import { AttemptJournal } from './journal.js';
 import { replayJournal } from './replay-journal.js';
 import { Connection, type Statement } from '../sqlite/connection.js';
 import type {
@@ -343,7 +343,8 @@ class SqliteRegister implements OpenedRegister {
     }
     const journal = this.journal;
     const params = attemptParams(attempt, journal === null ? null : journal.nextKey++);
-    let segment: Segment | null = null;
+    // Journaled first: its commit then starts after this turn (once the caller's answer has left), as answering first.
+    const segment = journal === null ? null : journal.journal.append(params);
     let lost = false;
     const promise = new Promise<number>((resolve, reject) => {
       this.batches.enqueue(
@@ -358,21 +359,17 @@ class SqliteRegister implements OpenedRegister {
           failed: (err) => {
             lost = true;
             // Given up at a shutdown while the disk refused it: the journal keeps it, the next start replays it.
-            // Refused by SQLite itself: it would be refused again.
+            // Refused by SQLite itself, or at once because the queue is at its cap: lost as without a journal.
             if (segment !== null && !(err instanceof RegisterClosedError)) journal?.journal.settle(segment);
             reject(err);
           },
           ...(options.onSpooled && { spooled: options.onSpooled }),
         },
-        options.afterThisTurn === true,
+        options.afterThisTurn === true || segment !== null,
       );
     });
-    // Journaled once queued (the commit starts after this code at the earliest): a write refused at once, the queue
-    // being at its cap, is lost as it would be without a journal, and its call is forwarded (fail open).
-    if (journal !== null && !lost) {
-      segment = journal.journal.append(params);
-      if (segment !== null) options.onJournaled?.();
-    }
+    // A write refused at once (the queue at its cap) is lost, journaled or not, and its call is forwarded (fail open).
+    if (segment !== null && !lost) options.onJournaled?.();
     return promise;
   }
 

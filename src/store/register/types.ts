@@ -168,7 +168,8 @@ export interface RecordOptions {
   onSpooled?: () => void;
   /**
    * Called at once (synchronously, before record() returns) when the attempt was written to the attempts journal:
-   * it now survives kill -9 of crocetta as a committed row does, so a call need not wait for the commit.
+   * it now survives kill -9 of crocetta as a committed row does, so a call need not wait for the commit. Its commit
+   * then starts after this turn of the event loop, as with `afterThisTurn`, so that the answer leaves first.
    */
   onJournaled?: () => void;
   /**
