@@ -213,37 +213,43 @@ async function handle(
   logDecision(log, kind, screening, plan.action, plan.sent, started, deps);
   const forwarded = (outcome: AttemptOutcome, finalStatus: number | null): void =>
     settle({ outcome, finalStatus, playedMs: null, hungUpBy: null, sent: null });
-  const carried = carryOut(plan.send, {
-    req,
-    res,
-    call,
-    log,
-    deps: actions,
-    choice: {
-      verdict: screening.decision.verdict,
-      withheld: screening.identity.withheld,
-      category: markCategory(screening.decision),
-    },
-    settle,
-    check: {
-      settings: actions.check,
-      pbxTarget: () => pbxDestination(deps.forward, forwardUser(target)),
-      counted: (result) => deps.metrics.checks.inc({ result }),
-      talked: (talkMs) => recordTalk(deps, registerFault ? null : recorded, talkMs),
-    },
-    forward: (headers) =>
-      forwardToPbx(deps, {
-        kind,
-        req,
-        res,
-        user: forwardUser(target),
-        headers,
-        log,
-        recorded: registerFault ? null : recorded,
-        onEnd: registerFault ? null : forwarded,
-      }),
-  });
-  answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
+  let carried: Promise<void>;
+  try {
+    carried = carryOut(plan.send, {
+      req,
+      res,
+      call,
+      log,
+      deps: actions,
+      choice: {
+        verdict: screening.decision.verdict,
+        withheld: screening.identity.withheld,
+        category: markCategory(screening.decision),
+      },
+      settle,
+      check: {
+        settings: actions.check,
+        pbxTarget: () => pbxDestination(deps.forward, forwardUser(target)),
+        counted: (result) => deps.metrics.checks.inc({ result }),
+        talked: (talkMs) => recordTalk(deps, registerFault ? null : recorded, talkMs),
+      },
+      forward: (headers) =>
+        forwardToPbx(deps, {
+          kind,
+          req,
+          res,
+          user: forwardUser(target),
+          headers,
+          log,
+          recorded: registerFault ? null : recorded,
+          onEnd: registerFault ? null : forwarded,
+        }),
+    });
+  } finally {
+    // Answering first: the attempt is recorded once the answer is on its way, whatever carryOut did (a synchronous
+    // throw included, which the handler's fail-open forward follows), so that `recorded` always settles.
+    answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
+  }
   await carried;
 }
 
