@@ -1,10 +1,14 @@
 /**
- * Register benchmark: `npx tsx bench/register.ts [--idle=2000] [--synchronous=NORMAL|FULL] [--attempts=200000] [--concurrency=2000] [--marks=1000000]`
+ * Register benchmark: `npx tsx bench/register.ts [--idle=2000] [--synchronous=NORMAL|FULL] [--journal=50000] [--attempts=200000] [--concurrency=2000] [--marks=1000000]`
  *
  * 0. Idle commit latency: one attempt at a time (the next one only once the previous `record()` resolved), the
  *    case of an office's line where calls come seconds apart: p50/p99 of `record()` until committed, beside the
  *    floor measured in the same run, the same INSERT run alone on a bare connection (WAL, synchronous=NORMAL,
- *    or FULL with --synchronous=FULL).
+ *    or FULL with --synchronous=FULL). With NORMAL, the same with the attempts journal (the service's register): how
+ *    long record() takes until it says the attempt is journaled (what a durable SIP answer waits for) and until
+ *    committed.
+ * 0b. The journal alone: appends one after another, rows settled 50 behind, a new segment every 1 MiB: the
+ *    append's p50/p99/max, the appends that opened a new segment apart, and the settles that deleted one.
  * 1. Durable write rate: records N attempts as fast as they come and counts each one when its `record()`
  *    promise resolved (its batch committed in WAL, synchronous=NORMAL). Prints attempts/s, batch sizes, latency.
  * 2. Index of marks: fills a database with M marked numbers (in SQL), then a fresh `node` process (plain JS,
@@ -19,7 +23,9 @@ import { fileURLToPath } from 'node:url';
 import { openRegister, type BatchInfo } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { newAttempt } from '../src/store/test-fixtures.js';
-import { attemptParams, INSERT_ATTEMPT_SQL } from '../src/store/register/rows.js';
+import { attemptParams, INSERT_ATTEMPT_SQL, INSERTED_ATTEMPT_COLUMNS } from '../src/store/register/rows.js';
+import { AttemptJournal, type Segment } from '../src/store/register/journal.js';
+import { silentLogger } from '../src/store/logger.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -84,6 +90,24 @@ async function benchIdle(count: number, synchronous: 'NORMAL' | 'FULL'): Promise
     await turn();
   }
   await register.close();
+
+  // The same with the attempts journal (NORMAL only: the service opens none under FULL).
+  const journaled = new Float64Array(count);
+  const committed = new Float64Array(count);
+  if (synchronous === 'NORMAL') {
+    const withJournal = await openRegister({ file: join(dir, 'journal.sqlite'), lookbackDays: 30, journal: true });
+    for (let i = -warmup; i < count; i++) {
+      const t = performance.now();
+      let at = NaN;
+      await withJournal.record(attempt(i + warmup), { onJournaled: () => (at = performance.now()) });
+      if (i >= 0) {
+        journaled[i] = at - t;
+        committed[i] = performance.now() - t;
+      }
+      await turn();
+    }
+    await withJournal.close();
+  }
   rmSync(dir, { recursive: true, force: true });
 
   const f = sorted(floor);
@@ -96,6 +120,53 @@ async function benchIdle(count: number, synchronous: 'NORMAL' | 'FULL'): Promise
     `idle: record() until committed p50 ${fmt(r50, 3)} ms, p99 ${fmt(r99, 3)} ms ` +
       `(x${fmt(r50 / f50, 2)} / x${fmt(r99 / f99, 2)} the floor, +${fmt(r50 - f50, 3)} ms at p50)`,
   );
+  if (synchronous === 'NORMAL') {
+    const [j, c] = [sorted(journaled), sorted(committed)];
+    console.log(
+      `idle, with the journal: record() until journaled p50 ${fmt(percentile(j, 0.5), 3)} ms, p99 ${fmt(percentile(j, 0.99), 3)} ms; ` +
+        `until committed p50 ${fmt(percentile(c, 0.5), 3)} ms, p99 ${fmt(percentile(c, 0.99), 3)} ms`,
+    );
+  }
+}
+
+/** The journal alone: `count` appends, settled 50 behind, 1-MiB segments; times on the main thread. */
+function benchJournal(count: number): void {
+  const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-'));
+  const journal = AttemptJournal.open({
+    databaseFile: join(dir, 'register.sqlite'),
+    columns: INSERTED_ATTEMPT_COLUMNS,
+    logger: silentLogger,
+  });
+  const base = Date.now();
+  const plain: number[] = [];
+  const rotating: number[] = [];
+  const deleting: number[] = [];
+  const waiting: Segment[] = [];
+  let last: Segment | null = null;
+  for (let i = 0; i < count; i++) {
+    const row = attemptParams(newAttempt(`+39333${(1_000_000 + i).toString()}`, base + i), i + 1);
+    let t = performance.now();
+    const segment = journal.append(row);
+    const ms = performance.now() - t;
+    if (segment === null) throw new Error('journal write failed');
+    (segment !== last && last !== null ? rotating : plain).push(ms);
+    last = segment;
+    waiting.push(segment);
+    if (waiting.length > 50) {
+      const old = waiting.shift() as Segment;
+      t = performance.now();
+      journal.settle(old);
+      if (old.pending === 0 && old !== segment) deleting.push(performance.now() - t);
+    }
+  }
+  journal.close();
+  rmSync(dir, { recursive: true, force: true });
+  const line = (name: string, a: number[]) => {
+    const x = a.sort((p, q) => p - q);
+    return `${name} (${x.length}) p50 ${fmt(percentile(x, 0.5) * 1000, 1)} µs, p99 ${fmt(percentile(x, 0.99) * 1000, 1)} µs, max ${fmt((x[x.length - 1] ?? NaN) * 1000, 1)} µs`;
+  };
+  console.log(`journal: ${line('append', plain)}; ${line('append opening a segment', rotating)}`);
+  console.log(`journal: ${line('settle deleting a segment (unlink off the main thread)', deleting)}`);
 }
 
 async function benchWrites(total: number, concurrency: number): Promise<void> {
@@ -261,6 +332,7 @@ async function main(): Promise<void> {
     return;
   }
   await benchIdle(arg('idle', 2000), argText('synchronous') === 'FULL' ? 'FULL' : 'NORMAL');
+  benchJournal(arg('journal', 50_000));
   await benchWrites(arg('attempts', 200_000), arg('concurrency', 2000));
   await benchMarks(arg('marks', 1_000_000));
 }
