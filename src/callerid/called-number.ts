@@ -1,7 +1,7 @@
 import { parseNameAddr } from './header-values.js';
 import { readHeader } from './identify-caller.js';
 import { normalizeNumber } from './normalize-number.js';
-import { RecentValuesCache, type ValuesKey } from './recent-cache.js';
+import { HASH_START, hashText, RecentValuesCache, type ValuesKey } from './recent-cache.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
 import type { IdentifyOptions, PhoneNumber, SipHeaderSource } from './types.js';
 
@@ -11,19 +11,23 @@ function numberIn(uriText: string, defaultCountry: string): PhoneNumber | null {
   return text === null ? null : normalizeNumber(text, defaultCountry);
 }
 
-/** The values the called party is read from. */
+/** The values the called party is read from, and the settings it is read with. */
 interface CalledValues {
   requestUri: string;
   to: string | undefined;
   /** Read only when a trunk user name is configured. */
   pcpid: string | undefined;
+  country: string;
+  trunkUsername: string;
 }
 
-function readCalledValues(headers: SipHeaderSource, trunkUsername: string): CalledValues {
+function readCalledValues(headers: SipHeaderSource, country: string, trunkUsername: string): CalledValues {
   return {
     requestUri: typeof headers.requestUri === 'string' ? headers.requestUri : '',
     to: readHeader(headers, 'to')[0],
     pcpid: trunkUsername === '' ? undefined : readHeader(headers, 'p-called-party-id')[0],
+    country,
+    trunkUsername,
   };
 }
 
@@ -45,7 +49,7 @@ export function calledPartyUris(
   headers: SipHeaderSource,
   trunkUsername = '',
 ): { uris: string[]; toTrunkContact: boolean } {
-  return partyUris(readCalledValues(headers, trunkUsername), trunkUsername);
+  return partyUris(readCalledValues(headers, '', trunkUsername), trunkUsername);
 }
 
 /** The first URI's number with an E.164 form, else the first number at all: later URIs are read only if needed. */
@@ -66,12 +70,30 @@ function firstNumber(uris: readonly string[], country: string): PhoneNumber | nu
 const calledNumbers = new RecentValuesCache<PhoneNumber | null>(1000);
 const MAX_CALLED_KEY = 1024;
 
-/** The cache key of the values (an absent header as -1: a number is never a value), or null when too long. */
-function calledKey(v: CalledValues, country: string, trunkUsername: string): ValuesKey | null {
-  const size =
-    country.length + trunkUsername.length + v.requestUri.length + (v.to?.length ?? 0) + (v.pcpid?.length ?? 0);
-  if (size > MAX_CALLED_KEY) return null;
-  return [v.requestUri, v.to ?? -1, v.pcpid ?? -1, country, trunkUsername];
+/** The values' length in all, or more than MAX_CALLED_KEY. */
+function calledSize(v: CalledValues): number {
+  return v.country.length + v.trunkUsername.length + v.requestUri.length + (v.to?.length ?? 0) + (v.pcpid?.length ?? 0);
+}
+
+function calledHash(v: CalledValues): number {
+  const hash = hashText(hashText(HASH_START, v.requestUri), v.to ?? '');
+  return v.pcpid === undefined ? hash : hashText(hash, v.pcpid);
+}
+
+/** The cache key of the values (an absent header as -1: a number is never a value). */
+function calledKey(v: CalledValues): ValuesKey {
+  return [v.requestUri, v.to ?? -1, v.pcpid ?? -1, v.country, v.trunkUsername];
+}
+
+/** calledKey(v) equals `held`, compared without building it. */
+function matchesCalled(held: ValuesKey, v: CalledValues): boolean {
+  return (
+    held[0] === v.requestUri &&
+    held[1] === (v.to ?? -1) &&
+    held[2] === (v.pcpid ?? -1) &&
+    held[3] === v.country &&
+    held[4] === v.trunkUsername
+  );
 }
 
 /**
@@ -88,16 +110,17 @@ export function calledNumber(
   try {
     const country = typeof opts?.defaultCountry === 'string' ? opts.defaultCountry : '';
     const trunkUsername = typeof opts?.trunkUsername === 'string' ? opts.trunkUsername : '';
-    const values = readCalledValues(headers, trunkUsername);
-    const key = calledKey(values, country, trunkUsername);
-    const cached = key === null ? undefined : calledNumbers.get(values.requestUri, key);
+    const values = readCalledValues(headers, country, trunkUsername);
+    const cachable = calledSize(values) <= MAX_CALLED_KEY;
+    const hash = cachable ? calledHash(values) : 0;
+    const cached = cachable ? calledNumbers.get(hash, matchesCalled, values) : undefined;
     if (cached !== undefined) return cached;
     const called = firstNumber(partyUris(values, trunkUsername).uris, country);
     if (called !== null) {
       Object.freeze(called.flags);
       Object.freeze(called);
     }
-    if (key !== null) calledNumbers.set(values.requestUri, key, called);
+    if (cachable && calledNumbers.admits(hash)) calledNumbers.set(hash, calledKey(values), called);
     return called;
   } catch {
     return null;

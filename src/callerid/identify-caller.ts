@@ -7,7 +7,7 @@ import { normalizeNumber } from './normalize-number.js';
 import { attestationFromPassports, attestationFromVerstat, passportsFromIdentity, toAttestation } from './passport.js';
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
-import { RecentValuesCache } from './recent-cache.js';
+import { HASH_START, hashText, RecentValuesCache, type ValuesKey } from './recent-cache.js';
 import { MAX_DISPLAY_NAME, MAX_HEADER_TEXT, sanitizeText } from './text.js';
 import { UNKNOWN_CALLER } from './types.js';
 import type {
@@ -35,16 +35,21 @@ interface Candidate {
 }
 
 /** Reads a header through the adapter; a misbehaving adapter yields no values rather than an exception. */
-export function readHeader(headers: SipHeaderSource, name: string): string[] {
+export function readHeader(headers: SipHeaderSource, name: string): readonly string[] {
   try {
     const values: unknown = headers.header(name);
-    if (!Array.isArray(values)) return typeof values === 'string' ? [values] : [];
-    for (const v of values) if (typeof v !== 'string') return values.filter((x): x is string => typeof x === 'string');
+    if (!Array.isArray(values)) return typeof values === 'string' ? [values] : NO_VALUES;
+    for (let i = 0; i < values.length; i++) {
+      if (typeof values[i] !== 'string') return values.filter((x): x is string => typeof x === 'string');
+    }
     return values as string[];
   } catch {
-    return [];
+    return NO_VALUES;
   }
 }
+
+/** A header that is absent (shared: no list built per request; not frozen, so loops over it stay fast). */
+const NO_VALUES: readonly string[] = [];
 
 function cleanName(name: string | null): string | null {
   if (name === null) return null;
@@ -126,26 +131,32 @@ function withheldReason(
   return null;
 }
 
-/** The header values an identity is made of, read once. */
+/** The header values an identity is made of, read once, and the default country. */
 interface IdentityHeaders {
-  byTrust: readonly [string[], string[], string[]];
-  privacy: string[];
-  identity: string[];
-  attestation: string[];
+  pai: readonly string[];
+  rpid: readonly string[];
+  from: readonly string[];
+  privacy: readonly string[];
+  identity: readonly string[];
+  attestation: readonly string[];
+  country: string;
 }
 
-function readIdentityHeaders(headers: SipHeaderSource): IdentityHeaders {
+function readIdentityHeaders(headers: SipHeaderSource, country: string): IdentityHeaders {
   return {
-    byTrust: [readHeader(headers, SOURCES[0]!), readHeader(headers, SOURCES[1]!), readHeader(headers, SOURCES[2]!)],
+    pai: readHeader(headers, SOURCES[0]!),
+    rpid: readHeader(headers, SOURCES[1]!),
+    from: readHeader(headers, SOURCES[2]!),
     privacy: readHeader(headers, 'privacy'),
     identity: readHeader(headers, 'identity'),
     attestation: readHeader(headers, 'p-attestation-indicator'),
+    country,
   };
 }
 
 /** identifyCaller without its safety net and its cache; exported so the fuzz test can prove the net is never needed. */
 export function identifyUnguarded(headers: SipHeaderSource, opts: IdentifyOptions): CallerIdentity {
-  return identify(readIdentityHeaders(headers), countryOf(opts));
+  return identify(readIdentityHeaders(headers, countryOf(opts)));
 }
 
 function countryOf(opts: IdentifyOptions): string {
@@ -158,8 +169,13 @@ function nameFrom(cands: readonly Candidate[], source: IdentitySource): string |
   return null;
 }
 
-function identify(values: IdentityHeaders, country: string): CallerIdentity {
-  const bySource = SOURCES.map((source, i) => candidatesOf(values.byTrust[i]!, source));
+function identify(values: IdentityHeaders): CallerIdentity {
+  const country = values.country;
+  const bySource = [
+    candidatesOf(values.pai, SOURCES[0]!),
+    candidatesOf(values.rpid, SOURCES[1]!),
+    candidatesOf(values.from, SOURCES[2]!),
+  ];
   const all = bySource.flat();
 
   // Headers in order of trust; the first with any number decides, the best of its values wins.
@@ -198,6 +214,7 @@ function identify(values: IdentityHeaders, country: string): CallerIdentity {
  * Identities of recent requests, by the header values they were made of (From without its tag, which changes on
  * every call and says nothing of the caller). A repeat caller's identity is then one look-up instead of parsing
  * five headers and normalizing numbers. The identities are frozen: every request with the same values shares one.
+ * A caller's values are kept from its second request on (RecentValuesCache.admits).
  */
 const identities = new RecentValuesCache<CallerIdentity>(10_000);
 
@@ -208,48 +225,91 @@ const MAX_IDENTITY_KEY = 1024;
 const TAG_TAIL = /[ \t]*;[ \t]*tag[ \t]*=[ \t]*[A-Za-z0-9.!%*_+`'~-]+[ \t]*$/iy;
 
 /**
- * A From value without its tag parameter, when the tag is the only thing after the last `>`: the identity read
- * from either is the same (the header's tag is never read). Otherwise the value itself.
+ * The length of a From value without its tag parameter, when the tag is the only thing after the last `>`: the
+ * identity read from either is the same (the header's tag is never read). Otherwise the value's length.
  */
-export function withoutFromTag(value: string): string {
-  if (value.length > MAX_HEADER_TEXT) return value;
+function fromKeyLength(value: string): number {
+  if (value.length > MAX_HEADER_TEXT) return value.length;
   const gt = value.lastIndexOf('>');
-  if (gt < 0) return value;
+  if (gt < 0) return value.length;
   TAG_TAIL.lastIndex = gt + 1;
-  return TAG_TAIL.test(value) ? value.slice(0, gt + 1) : value;
+  return TAG_TAIL.test(value) ? gt + 1 : value.length;
 }
 
-/** `values` appended to `key` after their count; the text's length is added to `size`. */
-function appendValues(key: (string | number)[], values: readonly string[], from: boolean, size: number): number {
-  key.push(values.length);
-  for (const raw of values) {
-    const v = from ? withoutFromTag(raw) : raw;
-    key.push(v);
-    size += v.length;
-  }
+/** A From value without its tag parameter (see fromKeyLength), else the value itself. */
+export function withoutFromTag(value: string): string {
+  const n = fromKeyLength(value);
+  return n === value.length ? value : value.slice(0, n);
+}
+
+/** The values' length in all, From values without their tags. */
+function keySize(v: IdentityHeaders): number {
+  let size = v.country.length + length(v.pai) + length(v.rpid) + length(v.privacy) + length(v.identity);
+  size += length(v.attestation);
+  const from = v.from;
+  for (let i = 0; i < from.length; i++) size += fromKeyLength(from[i]!);
   return size;
 }
 
-/** The cache key of the values (each list after its count, so no two sets of values share one), or null. */
-function identityKey(values: IdentityHeaders, country: string): (string | number)[] | null {
-  const key: (string | number)[] = [country];
-  let size = country.length;
-  size = appendValues(key, values.byTrust[0], false, size);
-  size = appendValues(key, values.byTrust[1], false, size);
-  size = appendValues(key, values.byTrust[2], true, size);
-  size = appendValues(key, values.privacy, false, size);
-  size = appendValues(key, values.identity, false, size);
-  size = appendValues(key, values.attestation, false, size);
-  return size > MAX_IDENTITY_KEY ? null : key;
+function length(values: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) n += values[i]!.length;
+  return n;
 }
 
-/** What the cache files a key under: its first header value (the most trusted header's first), else the country. */
-function headOf(key: readonly (string | number)[], country: string): string {
-  for (let i = 1; i < key.length; i++) {
-    const v = key[i];
-    if (typeof v === 'string') return v;
+/** The hash the cache files the values under: their first value (the most trusted header's first), else none. */
+function identityHash(v: IdentityHeaders): number {
+  const hash = hashText(HASH_START, v.country);
+  const head = v.pai[0] ?? v.rpid[0];
+  if (head !== undefined) return hashText(hash, head);
+  const from = v.from[0];
+  return from === undefined ? hash : hashText(hash, from, fromKeyLength(from));
+}
+
+/** `values` appended to `key` after their count (each list after its count: no two sets of values share a key). */
+function appendValues(key: (string | number)[], values: readonly string[], from: boolean): void {
+  key.push(values.length);
+  for (const raw of values) key.push(from ? withoutFromTag(raw) : raw);
+}
+
+/** The cache key of the values: the country, then each header's values after their count. */
+function identityKey(v: IdentityHeaders): (string | number)[] {
+  const key: (string | number)[] = [v.country];
+  appendValues(key, v.pai, false);
+  appendValues(key, v.rpid, false);
+  appendValues(key, v.from, true);
+  appendValues(key, v.privacy, false);
+  appendValues(key, v.identity, false);
+  appendValues(key, v.attestation, false);
+  return key;
+}
+
+/** Where `values` end in `held` from index `at` (their count, then each one), or -1 when they differ. */
+function matchList(held: ValuesKey, at: number, values: readonly string[], from: boolean): number {
+  if (at < 0 || held[at] !== values.length) return -1;
+  let i = at + 1;
+  for (let j = 0; j < values.length; j++) {
+    const raw = values[j]!;
+    const h = held[i++];
+    if (typeof h !== 'string') return -1;
+    if (from) {
+      const n = fromKeyLength(raw);
+      if (n !== h.length || (n === raw.length ? raw !== h : !raw.startsWith(h))) return -1;
+    } else if (raw !== h) return -1;
   }
-  return country;
+  return i;
+}
+
+/** identityKey(v) equals `held`, compared without building it. */
+function matchesIdentity(held: ValuesKey, v: IdentityHeaders): boolean {
+  if (held[0] !== v.country) return false;
+  let at = matchList(held, 1, v.pai, false);
+  at = matchList(held, at, v.rpid, false);
+  at = matchList(held, at, v.from, true);
+  at = matchList(held, at, v.privacy, false);
+  at = matchList(held, at, v.identity, false);
+  at = matchList(held, at, v.attestation, false);
+  return at === held.length;
 }
 
 function frozen(identity: CallerIdentity): CallerIdentity {
@@ -266,16 +326,13 @@ function frozen(identity: CallerIdentity): CallerIdentity {
 }
 
 function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): CallerIdentity {
-  const values = readIdentityHeaders(headers);
-  const country = countryOf(opts);
-  const key = identityKey(values, country);
-  if (key === null) return identify(values, country);
-  const head = headOf(key, country);
-  let identity = identities.get(head, key);
-  if (identity === undefined) {
-    identity = frozen(identify(values, country));
-    identities.set(head, key, identity);
-  }
+  const values = readIdentityHeaders(headers, countryOf(opts));
+  if (keySize(values) > MAX_IDENTITY_KEY) return identify(values);
+  const hash = identityHash(values);
+  const known = identities.get(hash, matchesIdentity, values);
+  if (known !== undefined) return known;
+  const identity = frozen(identify(values));
+  if (identities.admits(hash)) identities.set(hash, identityKey(values), identity);
   return identity;
 }
 

@@ -21,10 +21,13 @@ describe('identity cache', () => {
     }
   });
 
-  it('shares one frozen identity among the requests of one caller, whatever their From tags', () => {
-    const a = identifyCaller(headersOf({ from: '"Rossi" <sip:0212345678@h>;tag=one' }), IT);
-    const b = identifyCaller(headersOf({ from: '"Rossi" <sip:0212345678@h>;tag=two' }), IT);
+  it('shares one frozen identity among the requests of one caller from its second, whatever their From tags', () => {
+    const first = identifyCaller(headersOf({ from: '"Rossi" <sip:0212345678@h>;tag=one' }), IT);
+    const a = identifyCaller(headersOf({ from: '"Rossi" <sip:0212345678@h>;tag=two' }), IT);
+    const b = identifyCaller(headersOf({ from: '"Rossi" <sip:0212345678@h>;tag=three' }), IT);
     expect(b).toBe(a);
+    expect(first).toEqual(a);
+    expect(Object.isFrozen(first)).toBe(true);
     expect(Object.isFrozen(a)).toBe(true);
     expect(Object.isFrozen(a.number)).toBe(true);
     expect(Object.isFrozen(a.number?.flags)).toBe(true);

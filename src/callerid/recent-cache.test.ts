@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { RecentCache, RecentValuesCache } from './recent-cache.js';
+import { HASH_START, hashText, RecentCache, RecentValuesCache, type ValuesKey } from './recent-cache.js';
+
+/** Keys compared as the callers compare them: value by value. */
+const same = (held: ValuesKey, key: ValuesKey): boolean =>
+  held.length === key.length && held.every((v, i) => v === key[i]);
+
+/** A cache that stores every key offered (admission passed: a key's second offer). */
+function put<V>(cache: RecentValuesCache<V>, hash: number, key: ValuesKey, value: V): void {
+  cache.admits(hash);
+  expect(cache.admits(hash)).toBe(true);
+  cache.set(hash, key, value);
+}
 
 describe('RecentValuesCache', () => {
   it('finds a key by its values, not by the strings that hold them', () => {
     const cache = new RecentValuesCache<string>(100);
     const message = 'From: <sip:1@h>;tag=a';
-    cache.set(message.slice(6, 15), ['IT', 1, message.slice(6, 15)], 'one');
-    expect(cache.get('<sip:1@h>', ['IT', 1, '<sip:1@h>'])).toBe('one');
+    put(cache, 7, ['IT', 1, message.slice(6, 15)], 'one');
+    expect(cache.get(7, same, ['IT', 1, '<sip:1@h>'])).toBe('one');
   });
 
   it('keeps apart keys that differ in any value, in a count or in where one list ends', () => {
@@ -19,29 +30,49 @@ describe('RecentValuesCache', () => {
       ['IT', 2, 'a', 'b'],
       ['IT', 1, 'a', 0, 0],
     ];
-    keys.forEach((key, i) => cache.set('a', key, `v${i}`));
-    keys.forEach((key, i) => expect(cache.get('a', key)).toBe(`v${i}`));
-    expect(cache.get('a', ['IT', 1, 'a'])).toBeUndefined();
-    expect(cache.get('b', ['IT', 1, 'a', 0])).toBeUndefined();
+    keys.forEach((key, i) => put(cache, 1, key, `v${i}`));
+    keys.forEach((key, i) => expect(cache.get(1, same, key)).toBe(`v${i}`));
+    expect(cache.get(1, same, ['IT', 1, 'a'])).toBeUndefined();
+    expect(cache.get(2, same, ['IT', 1, 'a', 0])).toBeUndefined();
   });
 
-  it('holds at most 8 keys under one head, dropping the oldest', () => {
+  it('holds at most 8 keys under one hash, dropping the oldest', () => {
     const cache = new RecentValuesCache<number>(100);
-    for (let i = 0; i < 9; i++) cache.set('h', ['h', i], i);
-    expect(cache.get('h', ['h', 0])).toBeUndefined();
-    for (let i = 1; i < 9; i++) expect(cache.get('h', ['h', i])).toBe(i);
+    for (let i = 0; i < 9; i++) put(cache, 5, ['h', i], i);
+    expect(cache.get(5, same, ['h', 0])).toBeUndefined();
+    for (let i = 1; i < 9; i++) expect(cache.get(5, same, ['h', i])).toBe(i);
   });
 
   it('forgets what was not asked for within two generations, and keeps what was', () => {
     const cache = new RecentValuesCache<number>(2);
-    cache.set('a', ['a'], 1);
-    cache.set('b', ['b'], 2);
-    cache.set('c', ['c'], 3); // a and b age
-    expect(cache.get('a', ['a'])).toBe(1); // promoted
-    cache.set('d', ['d'], 4); // c and a age, b is gone
-    cache.set('e', ['e'], 5);
-    expect(cache.get('b', ['b'])).toBeUndefined();
-    expect(cache.get('a', ['a'])).toBe(1);
+    put(cache, 1, ['a'], 1);
+    put(cache, 2, ['b'], 2);
+    put(cache, 3, ['c'], 3); // a and b age
+    expect(cache.get(1, same, ['a'])).toBe(1); // promoted
+    put(cache, 4, ['d'], 4); // c and a age, b is gone
+    put(cache, 5, ['e'], 5);
+    expect(cache.get(2, same, ['b'])).toBeUndefined();
+    expect(cache.get(1, same, ['a'])).toBe(1);
+  });
+
+  it('admits a hash the second time it is offered, not the first', () => {
+    const cache = new RecentValuesCache<number>(100);
+    for (const hash of [0, 1, -1, 0x7fffffff, -0x80000000, hashText(HASH_START, '<tel:+390212345678>')]) {
+      expect(cache.admits(hash)).toBe(false);
+      expect(cache.admits(hash)).toBe(true);
+    }
+    // Another hash in the same slot takes it over: the first must come twice again.
+    expect(cache.admits(3)).toBe(false);
+    expect(cache.admits(3 + (1 << 14))).toBe(false);
+    expect(cache.admits(3)).toBe(false);
+    expect(cache.admits(3)).toBe(true);
+  });
+
+  it('hashes text by its code units, a prefix alike whatever string holds it', () => {
+    const whole = '"A" <sip:1@h>;tag=x';
+    expect(hashText(HASH_START, whole, 13)).toBe(hashText(HASH_START, '"A" <sip:1@h>'));
+    expect(hashText(HASH_START, 'ab')).not.toBe(hashText(HASH_START, 'ba'));
+    expect(hashText(HASH_START, '')).toBe(HASH_START);
   });
 });
 

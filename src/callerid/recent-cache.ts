@@ -33,6 +33,9 @@ export class RecentCache<V> {
  */
 export type ValuesKey = readonly (string | number)[];
 
+/** Whether a key held by the cache is the one a request's values make (`subject`: those values, unbuilt). */
+export type KeyMatch<S> = (held: ValuesKey, subject: S) => boolean;
+
 interface ValuesEntry<V> {
   key: ValuesKey;
   value: V;
@@ -43,59 +46,87 @@ function detached(s: string): string {
   return (' ' + s).slice(1);
 }
 
-function findEntry<V>(bucket: ValuesEntry<V>[] | undefined, key: ValuesKey): ValuesEntry<V> | undefined {
+function findEntry<V, S>(
+  bucket: ValuesEntry<V>[] | undefined,
+  matches: KeyMatch<S>,
+  subject: S,
+): ValuesEntry<V> | undefined {
   if (bucket === undefined) return undefined;
-  for (const entry of bucket) {
-    const held = entry.key;
-    if (held.length !== key.length) continue;
-    let i = 0;
-    while (i < key.length && held[i] === key[i]) i++;
-    if (i === key.length) return entry;
-  }
+  for (const entry of bucket) if (matches(entry.key, subject)) return entry;
   return undefined;
 }
 
-/** Keys kept under one head at most (the oldest goes first). */
-const MAX_PER_HEAD = 8;
+/** Keys kept under one hash at most (the oldest goes first). */
+const MAX_PER_HASH = 8;
+
+/** FNV-1a offset basis: the hash of nothing (see hashText). */
+export const HASH_START = 0x811c9dc5 | 0;
+
+/** `hash` (HASH_START to begin) extended by the UTF-16 code units of `text` before `end` (FNV-1a, 32 bits). */
+export function hashText(hash: number, text: string, end: number = text.length): number {
+  let h = hash;
+  for (let i = 0; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** Hashes remembered by the admission filter (a power of two). */
+const SEEN_SLOTS = 1 << 14;
 
 /**
- * RecentCache keyed by several header values without joining them into one string: joining, then hashing and
- * comparing the joined key, was most of a cache hit's cost. The caller names one of the values (`head`, the most
- * telling: the caller's URI rather than the country) as the Map key; the values with the same head are compared
- * one by one. Same generations and bound as RecentCache (counted in values kept, not in heads).
+ * RecentCache keyed by several header values without building a key per request: the caller hashes the values
+ * (hashText: an integer key, so no string is hashed by the Map and none is built) and passes the values as they
+ * are (`subject`) with a function that compares them to a held key; only a key stored is built. A caller's values
+ * are stored when they come a second time (their hash was seen since the last SEEN_SLOTS or so others): a caller
+ * heard once, the most common case, leaves nothing to keep alive and collect later. Same generations and bound as
+ * RecentCache (counted in values kept, not in hashes); at most MAX_PER_HASH keys under one hash.
  */
 export class RecentValuesCache<V> {
-  private young = new Map<string, ValuesEntry<V>[]>();
+  private young = new Map<number, ValuesEntry<V>[]>();
   private youngSize = 0;
-  private old = new Map<string, ValuesEntry<V>[]>();
+  private old = new Map<number, ValuesEntry<V>[]>();
+  /** The hash last seen in each slot, +1 (0: none): admission on the second sight. */
+  private readonly seen = new Int32Array(SEEN_SLOTS);
 
   constructor(private readonly generation: number) {}
 
-  get(head: string, key: ValuesKey): V | undefined {
-    const hit = findEntry(this.young.get(head), key);
+  get<S>(hash: number, matches: KeyMatch<S>, subject: S): V | undefined {
+    const hit = findEntry(this.young.get(hash), matches, subject);
     if (hit !== undefined) return hit.value;
-    const aged = findEntry(this.old.get(head), key);
+    const aged = findEntry(this.old.get(hash), matches, subject);
     if (aged === undefined) return undefined;
-    this.add(head, aged);
+    this.add(hash, aged);
     return aged.value;
   }
 
-  set(head: string, key: ValuesKey, value: V): void {
-    const own = key.map((v) => (typeof v === 'string' ? detached(v) : v));
-    this.add(detached(head), { key: own, value });
+  /**
+   * Whether a value for this hash would be stored now: true the second time a hash is offered (call `set`
+   * then), false the first. Lets the caller skip building the key of a request heard once.
+   */
+  admits(hash: number): boolean {
+    const slot = hash & (SEEN_SLOTS - 1);
+    const mark = ((hash | 0) + 1) | 0 || 1;
+    if (this.seen[slot] === mark) return true;
+    this.seen[slot] = mark;
+    return false;
   }
 
-  private add(head: string, entry: ValuesEntry<V>): void {
+  /** Stores `value` under `hash` and a copy of `key` (see admits: the caller asks it first). */
+  set(hash: number, key: ValuesKey, value: V): void {
+    const own = key.map((v) => (typeof v === 'string' ? detached(v) : v));
+    this.add(hash, { key: own, value });
+  }
+
+  private add(hash: number, entry: ValuesEntry<V>): void {
     if (this.youngSize >= this.generation) {
       this.old = this.young;
-      this.young = new Map<string, ValuesEntry<V>[]>();
+      this.young = new Map<number, ValuesEntry<V>[]>();
       this.youngSize = 0;
     }
-    const bucket = this.young.get(head);
-    if (bucket === undefined) this.young.set(head, [entry]);
+    const bucket = this.young.get(hash);
+    if (bucket === undefined) this.young.set(hash, [entry]);
     else {
-      // Many keys under one head (one URI sent with ever-changing other headers) must not make a look-up slow.
-      if (bucket.length >= MAX_PER_HEAD) bucket.shift();
+      // Many keys under one hash (one URI sent with ever-changing other headers) must not make a look-up slow.
+      if (bucket.length >= MAX_PER_HASH) bucket.shift();
       bucket.push(entry);
     }
     this.youngSize++;

@@ -63,7 +63,7 @@ export interface CallerIdentity {
  */
 export interface SipHeaderSource {
   requestUri: string;
-  header(name: string): string[];
+  header(name: string): readonly string[];
 }
 
 export interface IdentifyOptions {

@@ -33,6 +33,9 @@ function hasUpperCase(name: string): boolean {
   return false;
 }
 
+/** An absent header's values (shared: no list built per request; not frozen, so loops over it stay fast). */
+const NO_VALUES: readonly string[] = [];
+
 /** No header name of the request has an upper-case letter (the usual case: see HeaderTable). */
 const ALL_LOWER: readonly string[] = Object.freeze([]);
 
@@ -82,7 +85,7 @@ class RequestHeaders implements SipHeaderSource {
       typeof headers === 'object' && headers !== null ? new HeaderTable(headers as Record<string, unknown>) : null;
   }
 
-  header(name: string): string[] {
+  header(name: string): readonly string[] {
     const lower = name.toLowerCase();
     const full = this.get(lower);
     const compact = EXTRA_COMPACT.get(lower);
@@ -90,7 +93,7 @@ class RequestHeaders implements SipHeaderSource {
     const hasFull = typeof full === 'string' && full !== '';
     const hasShort = typeof short === 'string' && short !== '';
     if (hasFull) return hasShort ? [full, short] : [full];
-    return hasShort ? [short] : [];
+    return hasShort ? [short] : NO_VALUES;
   }
 
   private get(lower: string): unknown {
