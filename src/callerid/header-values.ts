@@ -15,7 +15,7 @@ export interface NameAddr {
   /** The URI text (inside `<>` for name-addr, up to the header parameters for addr-spec). */
   uri: string;
   /** Header parameters (`tag`, `party`, `privacy`, `screen`...), keys lower case, values unquoted. */
-  params: Map<string, string>;
+  params: ReadonlyMap<string, string>;
   /** Unbalanced quote or angle bracket: kept, but worth knowing. */
   malformed: boolean;
 }
@@ -82,6 +82,14 @@ function unquote(v: string): string {
   return out;
 }
 
+/** No parameters: one shared map, never changed (typed read-only), instead of an empty Map per value. */
+export const NO_PARAMS: ReadonlyMap<string, string> = new Map<string, string>();
+
+/** parseParams of `text` from `start`, the shared NO_PARAMS when nothing follows `start`. */
+export function paramsAfter(text: string, start: number): ReadonlyMap<string, string> {
+  return start >= text.length ? NO_PARAMS : parseParams(text.slice(start));
+}
+
 /** Parses `;a=b;c;d="e"` (leading `;` optional) into a Map; first occurrence of a key wins. */
 export function parseParams(text: string): Map<string, string> {
   const params = new Map<string, string>();
@@ -114,6 +122,12 @@ function takeParam(params: Map<string, string>, raw: string): void {
 
 /** Reads a quoted string starting at `s[0] === '"'`; returns the text and the index after the closing quote. */
 function readQuoted(s: string): { text: string; end: number } | null {
+  const close = s.indexOf('"', 1);
+  if (close > 0) {
+    // No escape before the closing quote (the usual case): the text is what lies between the quotes.
+    const escape = s.indexOf('\\', 1);
+    if (escape < 0 || escape > close) return { text: s.slice(1, close), end: close + 1 };
+  }
   let text = '';
   for (let i = 1; i < s.length; i++) {
     const ch = s[i];
@@ -129,8 +143,8 @@ function readQuoted(s: string): { text: string; end: number } | null {
 function angled(displayName: string | null, rest: string, malformed: boolean): NameAddr {
   // rest starts with '<'
   const gt = rest.indexOf('>');
-  if (gt < 0) return { displayName, uri: rest.slice(1).trim(), params: new Map<string, string>(), malformed: true };
-  return { displayName, uri: rest.slice(1, gt).trim(), params: parseParams(rest.slice(gt + 1)), malformed };
+  if (gt < 0) return { displayName, uri: rest.slice(1).trim(), params: NO_PARAMS, malformed: true };
+  return { displayName, uri: rest.slice(1, gt).trim(), params: paramsAfter(rest, gt + 1), malformed };
 }
 
 /**
@@ -145,7 +159,7 @@ function addrSpec(displayName: string | null, rest: string, malformed: boolean):
   return {
     displayName,
     uri,
-    params: semi < 0 ? new Map<string, string>() : parseParams(rest.slice(semi + 1)),
+    params: semi < 0 ? NO_PARAMS : paramsAfter(rest, semi + 1),
     malformed,
   };
 }
@@ -159,7 +173,7 @@ export function parseNameAddr(value: string): NameAddr {
       // Unbalanced quote: `"Mario <sip:1@h>`. Take the last '<' as the start of the URI, if any.
       const lt = s.lastIndexOf('<');
       if (lt > 0) return angled(s.slice(1, lt).trim(), s.slice(lt), true);
-      return { displayName: s.slice(1), uri: '', params: new Map<string, string>(), malformed: true };
+      return { displayName: s.slice(1), uri: '', params: NO_PARAMS, malformed: true };
     }
     const rest = s.slice(q.end).trimStart();
     if (rest.startsWith('<')) return angled(q.text, rest, false);

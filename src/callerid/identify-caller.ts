@@ -14,6 +14,7 @@ import type {
   CallerIdentity,
   IdentifyOptions,
   IdentitySource,
+  Passport,
   PhoneNumber,
   SipHeaderSource,
   WithheldReason,
@@ -57,12 +58,13 @@ function cleanName(name: string | null): string | null {
   return s === '' ? null : s;
 }
 
-function paramValue(a: Map<string, string>, b: Map<string, string>, key: string): string | undefined {
+function paramValue(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>, key: string): string | undefined {
   return a.get(key) ?? b.get(key);
 }
 
-function candidatesOf(values: readonly string[], source: IdentitySource): Candidate[] {
-  const out: Candidate[] = [];
+/** The candidates of one header's values, appended to `out`. */
+function addCandidates(out: Candidate[], values: readonly string[], source: IdentitySource): void {
+  if (values.length === 0) return;
   for (const item of headerValues(values)) {
     const entry = parseNameAddr(item);
     // Remote-Party-ID also describes the called party (party=called); only the calling party identifies a caller.
@@ -80,7 +82,6 @@ function candidatesOf(values: readonly string[], source: IdentitySource): Candid
       rpidPrivacy: source === 'remote-party-id' ? rpidPrivacy(entry.params) : null,
     });
   }
-  return out;
 }
 
 interface Chosen {
@@ -97,11 +98,15 @@ function numberRank(n: PhoneNumber): number {
 /** Rank of a tel: or user=phone value with a valid number: nothing can beat it. */
 const TOP_RANK = 4 * 2 + 1;
 
-/** The value of one header with the best number, normalizing lazily: stops at a valid tel:/user=phone number. */
-function best(cands: readonly Candidate[], defaultCountry: string): Chosen | null {
+/**
+ * The value of one header (the candidates from `start` to `end`) with the best number, normalizing lazily: stops
+ * at a valid tel:/user=phone number.
+ */
+function best(cands: readonly Candidate[], start: number, end: number, defaultCountry: string): Chosen | null {
   let chosen: Chosen | null = null;
   let chosenRank = 0;
-  for (const c of cands) {
+  for (let i = start; i < end; i++) {
+    const c = cands[i]!;
     if (c.numberText === null) continue;
     const number = normalizeNumber(c.numberText, defaultCountry);
     const rank = numberRank(number) * 2 + (c.phone ? 1 : 0);
@@ -124,9 +129,13 @@ function withheldReason(
   number: PhoneNumber | null,
 ): WithheldReason | null {
   if (privacyHeader) return 'privacy-header';
-  if (all.some((c) => c.rpidPrivacy === 'full' || c.rpidPrivacy === 'uri')) return 'rpid-privacy';
-  if (all.some((c) => c.anonymousUri)) return 'anonymous-uri';
-  if (!usable(number) && all.some((c) => isAnonymousName(c.displayName))) return 'anonymous-name';
+  let anonymousUri = false;
+  for (const c of all) {
+    if (c.rpidPrivacy === 'full' || c.rpidPrivacy === 'uri') return 'rpid-privacy';
+    if (c.anonymousUri) anonymousUri = true;
+  }
+  if (anonymousUri) return 'anonymous-uri';
+  if (!usable(number)) for (const c of all) if (isAnonymousName(c.displayName)) return 'anonymous-name';
   if (number === null) return 'no-number';
   return null;
 }
@@ -169,35 +178,41 @@ function nameFrom(cands: readonly Candidate[], source: IdentitySource): string |
   return null;
 }
 
+/** No Identity header: no PASSporT (shared, never changed). */
+const NO_PASSPORTS: readonly Passport[] = [];
+
 function identify(values: IdentityHeaders): CallerIdentity {
   const country = values.country;
-  const bySource = [
-    candidatesOf(values.pai, SOURCES[0]!),
-    candidatesOf(values.rpid, SOURCES[1]!),
-    candidatesOf(values.from, SOURCES[2]!),
-  ];
-  const all = bySource.flat();
+  // Every value of the three headers in order of trust; each header's values start where the previous ones end.
+  const all: Candidate[] = [];
+  addCandidates(all, values.pai, SOURCES[0]!);
+  const rpidStart = all.length;
+  addCandidates(all, values.rpid, SOURCES[1]!);
+  const fromStart = all.length;
+  addCandidates(all, values.from, SOURCES[2]!);
 
   // Headers in order of trust; the first with any number decides, the best of its values wins.
-  let chosenOne: Chosen | null = null;
-  for (const cands of bySource) {
-    chosenOne = best(cands, country);
-    if (chosenOne !== null) break;
-  }
+  const chosenOne =
+    best(all, 0, rpidStart, country) ??
+    best(all, rpidStart, fromStart, country) ??
+    best(all, fromStart, all.length, country);
   const chosen = chosenOne?.candidate ?? null;
   const source: IdentitySource = chosen?.source ?? all[0]?.source ?? 'from';
   const number = chosenOne?.number ?? null;
 
   // The chosen value's name, else another name from the same header, else From's (what a phone would show).
   let displayName = chosen?.displayName ?? nameFrom(all, source) ?? nameFrom(all, 'from');
-  if (all.some((c) => c.rpidPrivacy === 'name')) displayName = null;
+  let verstat = chosen?.verstat ?? null;
+  for (const c of all) {
+    if (c.rpidPrivacy === 'name') displayName = null;
+    verstat ??= c.verstat;
+  }
 
   const reason = withheldReason(privacyWithholds(values.privacy), all, number);
-  const verstat = chosen?.verstat ?? all.find((c) => c.verstat !== null)?.verstat ?? null;
   // Each Identity header is decoded once, for the attestation and for the numbers it was signed for.
-  const passports = passportsFromIdentity(values.identity);
+  const passports = values.identity.length === 0 ? NO_PASSPORTS : passportsFromIdentity(values.identity);
   const passport = passports[0];
-  return {
+  const identity: CallerIdentity = {
     number,
     displayName,
     source,
@@ -206,8 +221,9 @@ function identify(values: IdentityHeaders): CallerIdentity {
     attestation:
       attestationFromPassports(passports) ?? attestationFromVerstat(verstat) ?? toAttestation(values.attestation[0]),
     verstat,
-    ...(passport !== undefined && { passport: { orig: passport.orig.tn, dest: passport.dest.tn } }),
   };
+  if (passport !== undefined) identity.passport = { orig: passport.orig.tn, dest: passport.dest.tn };
+  return identity;
 }
 
 /**

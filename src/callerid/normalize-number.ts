@@ -177,6 +177,16 @@ function parseCached(intl: boolean, digits: string, defaultCountry: string): Par
   return parsed;
 }
 
+/** `text` starts with `tel:` in any case (compared in place: no slice, no lower-cased copy). */
+function hasTelScheme(text: string): boolean {
+  return (
+    (text.charCodeAt(0) | 0x20) === 0x74 &&
+    (text.charCodeAt(1) | 0x20) === 0x65 &&
+    (text.charCodeAt(2) | 0x20) === 0x6c &&
+    text.charCodeAt(3) === 0x3a
+  );
+}
+
 /**
  * Normalizes a telephone number as received (`+39 02 1234567`, `0039...`, `02-1234567`, `333 1234567`,
  * `tel:+33...`) to E.164 with libphonenumber-js, for `defaultCountry` (ISO 3166, `IT`) when it is national.
@@ -186,7 +196,7 @@ function parseCached(intl: boolean, digits: string, defaultCountry: string): Par
  */
 export function normalizeNumber(raw: string, defaultCountry: string): PhoneNumber {
   const clean = sanitizeText(String(raw), MAX_RAW_NUMBER);
-  const text = clean.length > 4 && clean.slice(0, 4).toLowerCase() === 'tel:' ? clean.slice(4) : clean;
+  const text = clean.length > 4 && hasTelScheme(clean) ? clean.slice(4) : clean;
   const d = dialable(text);
   const parsed = 'flag' in d ? unparsed(d.flag) : parseCached(d.intl, d.digits, String(defaultCountry));
   return {

@@ -68,7 +68,7 @@ export function isAnonymousName(name: string | null): boolean {
 export type RpidPrivacy = 'full' | 'name' | 'uri' | 'off' | null;
 
 /** Remote-Party-ID `privacy=full|name|uri|off`; absent or unknown values count as none. */
-export function rpidPrivacy(params: Map<string, string>): RpidPrivacy {
+export function rpidPrivacy(params: ReadonlyMap<string, string>): RpidPrivacy {
   const p = params.get('privacy')?.trim().toLowerCase();
   return p === 'full' || p === 'name' || p === 'uri' || p === 'off' ? p : null;
 }

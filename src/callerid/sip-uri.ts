@@ -2,7 +2,7 @@
  * The parts of a `sip:`, `sips:` or `tel:` URI (RFC 3261 §19.1, RFC 3966) that say who is calling.
  * Lenient: a URI without a scheme (`0212345678@10.0.0.1`, `0212345678`) is read as if it were `sip:`.
  */
-import { parseParams } from './header-values.js';
+import { NO_PARAMS, paramsAfter } from './header-values.js';
 import { unescapeUri } from './text.js';
 
 export interface ParsedUri {
@@ -12,7 +12,7 @@ export interface ParsedUri {
   user: string | null;
   host: string | null;
   /** URI parameters (`user=phone`, `verstat=...`) and, for tel: and telephone-subscriber users, theirs too. */
-  params: Map<string, string>;
+  params: ReadonlyMap<string, string>;
 }
 
 function isSchemeChar(c: number, first: boolean): boolean {
@@ -21,15 +21,30 @@ function isSchemeChar(c: number, first: boolean): boolean {
   return alpha || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e;
 }
 
-function schemeOf(s: string): { scheme: string; rest: string } | null {
+/** The index of the colon that ends a URI scheme (RFC 3986: a letter, then letters, digits, + - .), or -1. */
+function schemeEnd(s: string): number {
   const colon = s.indexOf(':');
-  if (colon <= 0 || colon > 16) return null;
-  for (let i = 0; i < colon; i++) if (!isSchemeChar(s.charCodeAt(i), i === 0)) return null;
-  return { scheme: s.slice(0, colon).toLowerCase(), rest: s.slice(colon + 1) };
+  if (colon <= 0 || colon > 16) return -1;
+  for (let i = 0; i < colon; i++) if (!isSchemeChar(s.charCodeAt(i), i === 0)) return -1;
+  return colon;
 }
 
-function mergeInto(target: Map<string, string>, source: Map<string, string>): void {
-  for (const [k, v] of source) if (!target.has(k)) target.set(k, v);
+/** `s` starts with `lower` (a lower-case ASCII word) in any case, then `:`. */
+function isScheme(s: string, colon: number, lower: string): boolean {
+  if (colon !== lower.length) return false;
+  for (let i = 0; i < colon; i++) if ((s.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
+}
+
+function withMerged(
+  target: ReadonlyMap<string, string>,
+  source: ReadonlyMap<string, string>,
+): ReadonlyMap<string, string> {
+  if (target.size === 0) return source;
+  if (source.size === 0) return target;
+  const merged = new Map(target);
+  for (const [k, v] of source) if (!merged.has(k)) merged.set(k, v);
+  return merged;
 }
 
 /** `s` up to the first `ch` (all of it when there is none). */
@@ -41,7 +56,7 @@ function before(s: string, ch: string): string {
 function parseSipLike(scheme: ParsedUri['scheme'], rest: string): ParsedUri {
   const beforeHeaders = before(rest, '?');
   const at = beforeHeaders.indexOf('@');
-  const params = new Map<string, string>();
+  let params: ReadonlyMap<string, string> = NO_PARAMS;
   let user: string | null = null;
   let hostPart = beforeHeaders;
   if (at >= 0) {
@@ -49,36 +64,38 @@ function parseSipLike(scheme: ParsedUri['scheme'], rest: string): ParsedUri {
     const semi = userinfo.indexOf(';');
     user = unescapeUri(semi < 0 ? userinfo : userinfo.slice(0, semi)).trim();
     hostPart = beforeHeaders.slice(at + 1);
-    if (semi >= 0) mergeInto(params, parseParams(userinfo.slice(semi + 1)));
+    if (semi >= 0) params = paramsAfter(userinfo, semi + 1);
   }
   const semi = hostPart.indexOf(';');
   const host = semi < 0 ? hostPart : hostPart.slice(0, semi);
-  if (semi >= 0) mergeInto(params, parseParams(hostPart.slice(semi + 1)));
+  if (semi >= 0) params = withMerged(params, paramsAfter(hostPart, semi + 1));
   return { scheme, user, host: host.trim().toLowerCase() || null, params };
 }
 
 /** Parses a URI taken from a header or the Request-URI. Never throws. */
 export function parseUri(text: string): ParsedUri {
   const s = text.trim();
-  const sch = schemeOf(s);
-  if (sch === null) {
+  const colon = schemeEnd(s);
+  if (colon < 0) {
     // No scheme: a bare number or user@host, as some PBXs write them.
     const hasHost = s.includes('@');
     const parsed = parseSipLike('none', hasHost ? s : `${s}@`);
     if (!hasHost) parsed.host = null;
     return parsed;
   }
-  if (sch.scheme === 'sip' || sch.scheme === 'sips') return parseSipLike(sch.scheme, sch.rest);
-  if (sch.scheme === 'tel') {
-    const semi = sch.rest.indexOf(';');
+  const rest = s.slice(colon + 1);
+  if (isScheme(s, colon, 'sip')) return parseSipLike('sip', rest);
+  if (isScheme(s, colon, 'sips')) return parseSipLike('sips', rest);
+  if (isScheme(s, colon, 'tel')) {
+    const semi = rest.indexOf(';');
     return {
       scheme: 'tel',
-      user: unescapeUri(semi < 0 ? sch.rest : sch.rest.slice(0, semi)).trim(),
+      user: unescapeUri(semi < 0 ? rest : rest.slice(0, semi)).trim(),
       host: null,
-      params: semi < 0 ? new Map<string, string>() : parseParams(sch.rest.slice(semi + 1)),
+      params: semi < 0 ? NO_PARAMS : paramsAfter(rest, semi + 1),
     };
   }
-  return { scheme: 'other', user: null, host: null, params: new Map<string, string>() };
+  return { scheme: 'other', user: null, host: null, params: NO_PARAMS };
 }
 
 /**
