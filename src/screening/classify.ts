@@ -298,7 +298,8 @@ function markReason(c: CompiledRules, mark: Mark): Reason {
     weight: mark.label === 'trusted' ? WEIGHTS.explain : WEIGHTS.markedNuisance,
     params: Object.freeze(params),
   });
-  c.markReasons.set(mark, reason);
+  // Kept for a mark seen before (by its time): the index hands out the same object for a mark that comes back.
+  if (c.marksComingBack.again(mark.at)) c.markReasons.set(mark, reason);
   return reason;
 }
 

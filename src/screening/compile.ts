@@ -7,6 +7,7 @@ import { IT_PACK } from './packs/it.js';
 import type { PackEntry } from './packs/pack-entry.js';
 import { PrefixTable } from './prefix-table.js';
 import { compileSafety, type CompiledSafety } from './safety.js';
+import { SecondSight } from './second-sight.js';
 import type { PrefixRule, RuleVerdict, ScreeningRules } from './rules.js';
 import type { Mark, Reason, Verdict } from './types.js';
 import { weightOf } from './weights.js';
@@ -33,6 +34,8 @@ export interface CompiledRules {
   readonly trapDids: ReadonlySet<string>;
   /** The reason written for each mark object seen (the index hands out one object per mark while it stands). */
   readonly markReasons: WeakMap<Mark, Readonly<Reason>>;
+  /** Marks (by their time) seen before: a reason is kept from a mark's second sight on. */
+  readonly marksComingBack: SecondSight;
 }
 
 /** The learned-evidence settings, checked, with their patterns and the business-hours check built. */
@@ -68,6 +71,7 @@ export function compileRules(rules: ScreeningRules): CompiledRules {
     floor: Object.freeze({ unknown: 0, suspect: rules.thresholds.suspect, nuisance: rules.thresholds.nuisance }),
     trapDids: new Set(rules.trapDids ?? []),
     markReasons: new WeakMap<Mark, Readonly<Reason>>(),
+    marksComingBack: new SecondSight(),
     learning: {
       rules: learning,
       safety: compileSafety(learning.safety),

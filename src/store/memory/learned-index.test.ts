@@ -34,11 +34,14 @@ describe('learned index', () => {
     expect(idx.evidenceFor('+390299999999').block).toBeUndefined();
   });
 
-  it('hands a caller that comes back the same frozen block counts until any count changes', () => {
+  it('hands a caller that comes back the same frozen block counts (from its second look-up) until any count changes', () => {
     const { idx } = index();
     idx.setMark(nuisance('+390287176910'));
+    const once = idx.evidenceFor('+390287176919').block;
     const first = idx.evidenceFor('+390287176919').block;
+    expect(first).toEqual(once);
     expect(idx.evidenceFor('+390287176919').block).toBe(first);
+    expect(Object.isFrozen(once)).toBe(true);
     expect(Object.isFrozen(first)).toBe(true);
     idx.learned.addLearnedMember('+390287176913', T0);
     expect(idx.evidenceFor('+390287176919').block).toMatchObject({ smallNuisance: 2, smallMarked: 1 });

@@ -11,6 +11,7 @@ import { DAY_MS } from '../../time/units.js';
  * ~6 MB; 1M marks all in different blocks: ~60 MB, the worst case). Activity only for callers in the window.
  */
 import type { BlockCounts, LearnedEvidence, MarkLabel, Talk } from '../../screening/types.js';
+import { SecondSight } from '../../screening/second-sight.js';
 import { BlockCountTable } from './block-counts.js';
 import { e164KeyToNumber } from './mark-table.js';
 
@@ -55,6 +56,8 @@ export class LearnedIndex {
    * the same frozen object while no count changed (a write anywhere invalidates all; O(1)).
    */
   private readonly blockMemo = new Map<number, { version: number; counts: Readonly<BlockCounts> }>();
+  /** A block is memoized from its second look-up on: blocks looked up once leave nothing behind. */
+  private readonly blocksComingBack = new SecondSight();
   private readonly divisor: number;
   private readonly drop: number;
   private readonly lookbackMs: number;
@@ -212,7 +215,7 @@ export class LearnedIndex {
     const known = this.blockMemo.get(small);
     if (known !== undefined && known.version === this.blockVersion) return known.counts;
     const counts = this.countBlocks(small);
-    if (counts !== null) {
+    if (counts !== null && this.blocksComingBack.again(small)) {
       if (this.blockMemo.size >= BLOCK_MEMO) this.blockMemo.clear();
       this.blockMemo.set(small, { version: this.blockVersion, counts });
     }

