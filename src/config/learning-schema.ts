@@ -100,6 +100,7 @@ export const learningSchema = z
         credibility: z.number().min(0.51).max(0.999),
         minWeight: weight,
         maxWeight: weight,
+        hintWeight: weight,
       })
       .strict(),
   })

@@ -254,5 +254,6 @@ function validateLearning(l: LearningRules): void {
       fail(`prefixes.credibility must be in (0.5, 1), got ${String(p.credibility)}`);
     weight('prefixes.minWeight', p.minWeight);
     weight('prefixes.maxWeight', p.maxWeight);
+    weight('prefixes.hintWeight', p.hintWeight);
   }
 }

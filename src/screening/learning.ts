@@ -116,6 +116,8 @@ export interface PrefixRules {
   minWeight: number;
   /** The most a prefix weighs (below a mark of the number itself). */
   maxWeight: number;
+  /** A single nuisance neighbour in the caller's 100- or 10-block (prefix-tree.ts#hintWeight); 0 = off. */
+  hintWeight: number;
 }
 
 export interface LearningRules {
@@ -173,5 +175,6 @@ export const DEFAULT_LEARNING_RULES: LearningRules = Object.freeze<LearningRules
     credibility: 0.9,
     minWeight: 0.5,
     maxWeight: 0.95,
+    hintWeight: 0,
   },
 });

@@ -296,6 +296,28 @@ describe('each number counts once (no double counting down the path)', () => {
     expect(neighbour.mean).toBeCloseTo(far.mean, 6);
   });
 
+  it('with hintWeight, makes a new number next to one marked number suspect, never more, and not next to a customer', () => {
+    const tree = italianOffice(new PrefixTree({ hintWeight: 0.5 }));
+    tree.observe('+390612345671', 'nuisance', 1, T0);
+    // Its 10-block: suspect (the hint's weight exactly), explained by the 10-block.
+    const neighbour = tree.estimate('+390612345679', T0 + HOUR)!;
+    expect(neighbour.node).toMatchObject({ level: 'block', free: 1, prefix: '39061234567' });
+    expect(neighbour.weight).toBe(0.5);
+    // Another 10-block of its 100-block: the 100-block hints the same.
+    expect(tree.estimate('+390612345600', T0 + HOUR)).toMatchObject({ node: { free: 2 }, weight: 0.5 });
+    // Another 100-block: Rome decides, as without the hint.
+    expect(tree.estimate('+390612345000', T0 + HOUR)).toMatchObject({ node: { level: 'area' }, weight: 0 });
+    // A customer who talked with us in the 10-block: its legitimate number speaks for the block, no hint.
+    tree.observe('+390612345675', 'legit', 1, T0);
+    expect(tree.estimate('+390612345679', T0 + HOUR)!.weight).toBe(0);
+    // The 2nd nuisance number: the block decides on its own, above the hint (nuisance).
+    const other = new PrefixTree({ hintWeight: 0.5 });
+    italianOffice(other);
+    other.observe('+390612345671', 'nuisance', 1, T0);
+    other.observe('+390612345672', 'nuisance', 1, T0);
+    expect(other.estimate('+390612345679', T0 + HOUR)!.weight).toBeGreaterThanOrEqual(0.8);
+  });
+
   it('blocks a 10-block from its 2nd number: a sweep of several numbers of one block', () => {
     const tree = italianOffice();
     const weights: number[] = [];

@@ -88,6 +88,14 @@ export interface PrefixTreeRules {
   credibility: number;
   /** Bounds below this give no reason (too weak to say anything a person should read). */
   minWeight: number;
+  /**
+   * The weight of a single neighbour: a 100- or 10-block (one subscriber's range, often) whose only evidence is one
+   * nuisance number (less than blockMinNuisance, none legitimate) and whose parents say less. One number does not
+   * make its neighbours nuisance, but it is a reason to ask: at the suspect threshold it makes a new number of the
+   * block suspect (tagged, or the human check where `actions.suspect` asks for it), never nuisance by itself.
+   * 0 = off.
+   */
+  hintWeight: number;
   /** Upper limit of the weight: a neighbourhood never weighs as much as a mark of the number itself. */
   maxWeight: number;
   /**
@@ -108,6 +116,7 @@ export const DEFAULT_PREFIX_TREE_RULES: PrefixTreeRules = Object.freeze({
   minEvidence: 0.5,
   credibility: 0.9,
   minWeight: 0.5,
+  hintWeight: 0,
   maxWeight: 0.95,
   blockDigits: Object.freeze([5, 4, 3, 2, 1]),
   forgetBelow: 0.02,
@@ -391,6 +400,10 @@ export class PrefixTree {
     let strength = r.priorStrength;
     let parentRing = top.n + top.l + top.u;
     let parentFree = found.digits - found.callingCode.length;
+    // The deepest 100- or 10-block holding one nuisance number and nothing else (see hintWeight), its prior.
+    let hint = -1;
+    let hintPrior = mu;
+    let hintStrength = r.priorStrength;
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
       const free =
@@ -416,6 +429,15 @@ export class PrefixTree {
         decided = i;
         prior = mu;
         strength = m;
+      } else if (
+        node.level === 'block' &&
+        node.free <= 2 &&
+        node.nuisance >= r.minEvidence &&
+        node.legit + node.imputed < r.minEvidence
+      ) {
+        hint = i;
+        hintPrior = mu;
+        hintStrength = m;
       }
       const own = ring(i);
       const ownTotal = own.n + own.l + own.u;
@@ -423,14 +445,27 @@ export class PrefixTree {
       parentRing = ownTotal;
       parentFree = free;
     }
-    const node = nodes[decided];
+    const posterior = (node: PrefixNode, p: number, m: number): { mean: number; bound: number } => {
+      const a = node.nuisance + m * p;
+      const b = node.legit + node.imputed + m * (1 - p);
+      const mean = a / (a + b);
+      const sd = Math.sqrt((a * b) / ((a + b) * (a + b) * (a + b + 1)));
+      return { mean, bound: Math.max(0, mean - this.z * sd) };
+    };
+    let node = nodes[decided];
+    let { mean, bound } = node === undefined ? { mean: 0, bound: 0 } : posterior(node, prior, strength);
+    let weight = bound >= r.minWeight ? Math.min(r.maxWeight, bound) : 0;
+    // One neighbour below the deciding node, where the deciding node says less: suspect, never more.
+    if (hint > decided && r.hintWeight > 0 && weight < r.hintWeight) {
+      const h = posterior(nodes[hint]!, hintPrior, hintStrength);
+      if (h.bound >= r.hintWeight) {
+        node = nodes[hint]!;
+        ({ mean, bound } = h);
+        prior = hintPrior;
+        weight = r.hintWeight;
+      }
+    }
     if (node === undefined) return null;
-    const a = node.nuisance + strength * prior;
-    const b = node.legit + node.imputed + strength * (1 - prior);
-    const mean = a / (a + b);
-    const sd = Math.sqrt((a * b) / ((a + b) * (a + b) * (a + b + 1)));
-    const bound = Math.max(0, mean - this.z * sd);
-    const weight = bound >= r.minWeight ? Math.min(r.maxWeight, bound) : 0;
     const last = node.level === 'country' ? found.countryLast : node.level === 'area' ? found.areaLast : 0;
     return {
       node,
@@ -901,6 +936,7 @@ function validate(r: PrefixTreeRules): void {
     throw new RangeError(`prefix tree: credibility must be in (0.5, 1), got ${r.credibility}`);
   for (const [name, v] of [
     ['minWeight', r.minWeight],
+    ['hintWeight', r.hintWeight],
     ['maxWeight', r.maxWeight],
     ['forgetBelow', r.forgetBelow],
   ] as const) {

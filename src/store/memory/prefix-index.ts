@@ -49,6 +49,7 @@ export function prefixIndexOptions(
         credibility: p.credibility,
         minWeight: p.minWeight,
         maxWeight: p.maxWeight,
+        hintWeight: p.hintWeight,
       },
     }),
     humanSeconds: learning?.safety.persistentHumanSeconds ?? 180,
