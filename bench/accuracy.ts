@@ -257,10 +257,16 @@ for (let i = 1; i < lines.length; i++) {
   }
 
   const top = decision.reasons[0]?.code ?? 'none';
+  // The call's moment for the bound's live sweeps and time of day (crocetta's own business hours say off hours).
+  const moment = {
+    at: time,
+    did: calledDid ?? did,
+    offHours: decision.reasons.some((r) => r.code === 'off-hours'),
+  };
   const known = truth === 'nuisance' || truth === 'legit' ? truth : null;
   if (calledDid !== null && traps.has(calledDid)) {
     trapCalls++;
-    if (key !== null && known !== null) explainer?.bound.record(key, known);
+    if (key !== null && known !== null) explainer?.bound.record(key, known, { at: time, did: calledDid });
     continue;
   }
   if (truth === 'nuisance') {
@@ -273,7 +279,8 @@ for (let i = 1; i < lines.length; i++) {
       origins.set(origin, o);
     }
     o.attempts++;
-    if (o.attempts >= 2) explainer?.bound.score(key, true, origin.slice(origin.lastIndexOf('-') + 1));
+    if (o.attempts >= 2)
+      explainer?.bound.score(key, true, origin.slice(origin.lastIndexOf('-') + 1), { live: moment, stopped });
     explainer?.note(
       {
         origin,
@@ -302,7 +309,7 @@ for (let i = 1; i < lines.length; i++) {
     }
   } else {
     tally.legit++;
-    explainer?.bound.score(key, false);
+    explainer?.bound.score(key, false, '', { live: moment, stopped });
     explainer?.noteLegit(key, evidence, time, stopped, origin, depthLabel(evidence.prefix), decision);
     if (caller === '') tally.legitWithheld++;
     if (stopped) {
@@ -313,7 +320,7 @@ for (let i = 1; i < lines.length; i++) {
     }
     if (tagged) tally.legitTagged++;
   }
-  if (key !== null && known !== null) explainer?.bound.record(key, known);
+  if (key !== null && known !== null) explainer?.bound.record(key, known, moment);
 }
 const seconds = (performance.now() - started) / 1000;
 

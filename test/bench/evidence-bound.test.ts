@@ -68,4 +68,45 @@ describe('what existed before a call', () => {
     expect(b.ceiling(0.2)).toEqual({ stopped: 1, blocked: 1 / 7 });
     expect(b.report().at(-1)).toBe('bound: nothing=0.0000 no_pure_evidence=0.3333 ceiling1=0.6667 ceiling2=0.6667');
   });
+
+  it('sees a sweep of our DIDs by the caller’s neighbours as it happens, within the window only', () => {
+    const b = new EvidenceBound(30 * 60_000);
+    const t0 = Date.parse('2026-09-07T09:00:00Z');
+    const at = (min: number, did: string) => ({ at: t0 + min * 60_000, did });
+    b.record('+40740111111', 'nuisance', at(0, '+390255550100'));
+    // Another Romanian number of the same destination code on another DID: a 2-DID sweep of the code.
+    expect(b.liveSweep('+40740222222', at(3, '+390255550101'))).toBe('area2');
+    // The same DID is no sweep; the same number is its own evidence, not a neighbour's.
+    expect(b.liveSweep('+40740222222', at(3, '+390255550100'))).toBe('-');
+    expect(b.liveSweep('+40740111111', at(3, '+390255550101'))).toBe('-');
+    b.record('+40740333333', 'nuisance', at(5, '+390255550102'));
+    expect(b.liveSweep('+40740444444', at(6, '+390255550103'))).toBe('area3');
+    // Another destination code of the country is not the caller's neighbourhood.
+    expect(b.liveSweep('+40720444444', at(6, '+390255550103'))).toBe('-');
+    // A number of the same 1000-block on another DID.
+    expect(b.liveSweep('+40740333999', at(7, '+390255550100'))).toBe('block');
+    // Past the window nothing is live any more.
+    expect(b.liveSweep('+40740444444', at(40, '+390255550103'))).toBe('-');
+  });
+
+  it('stops on a live sweep where the prefix counts alone could not, and says where crocetta missed', () => {
+    const b = new EvidenceBound(30 * 60_000);
+    const t0 = Date.parse('2026-09-07T09:00:00Z');
+    const at = (min: number, did: string) => ({ at: t0 + min * 60_000, did });
+    // A destination code shared with a legitimate caller: the counts alone give 1 nuisance, 1 legitimate.
+    b.record('+40740111111', 'legit', at(0, '+390255550100'));
+    b.record('+40740222222', 'nuisance', at(100, '+390255550100'));
+    // Nuisance: a neighbour rang another DID 2 minutes before; legitimate: nothing happening around it.
+    b.score('+40740555555', true, 'ro', { live: at(102, '+390255550101'), stopped: false });
+    b.score('+40740666666', false, '', { live: at(300, '+390255550101'), stopped: false });
+    expect(b.ceiling(0)).toEqual({ stopped: 0, blocked: 0 });
+    expect(b.ceiling(0, 1, true)).toEqual({ stopped: 1, blocked: 0 });
+    const report = b.report();
+    expect(report.find((l) => l.includes('crocetta’s misses') || l.includes("crocetta's misses"))).toContain(
+      'shared with legitimate callers, live sweep 100.00%',
+    );
+    expect(report.at(-1)).toBe(
+      'bound: nothing=0.0000 no_pure_evidence=1.0000 ceiling1=0.0000 ceiling2=0.0000 ceiling1_live=1.0000 ceiling2_live=1.0000',
+    );
+  });
 });
