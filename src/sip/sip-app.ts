@@ -60,11 +60,24 @@ export function createSipApp(
     }
   });
 
+  // drachtio-srf retries a refused connection several times a second: the first refusal is an error that says what to
+  // check, the same refusal again is debug until a connection succeeds (a log flood hides the one line that matters).
+  let lastRefusal: string | null = null;
   srf.on('connect', (err: Error | null, hostport: string) => {
     if (err) {
-      log.error({ err }, 'drachtio-server refused the connection');
+      if (err.message === lastRefusal) {
+        log.debug({ err: err.message }, 'drachtio-server refused the connection again; retrying');
+        return;
+      }
+      lastRefusal = err.message;
+      log.error(
+        { err: err.message, host: settings.host, port: settings.port },
+        'drachtio-server refused the connection: check that DRACHTIO_SECRET (drachtio.secret) is the secret of ' +
+          "drachtio-server's <admin> element; retrying, and saying it again only once something changes",
+      );
       return;
     }
+    lastRefusal = null;
     connected = true;
     deps.metrics.drachtioConnected.set(1);
     log.info({ hostport }, 'connected to drachtio-server');
