@@ -68,7 +68,7 @@ main:has(#register) { max-width:1600px; }
 #register .c-number { white-space:normal; overflow-wrap:anywhere; min-width:9.5rem; max-width:12rem; }
 #register .c-time { min-width:6.5rem; } #register .c-name { min-width:6rem; max-width:12rem; }
 #register .reason { min-width:10rem; max-width:24rem; } #register .c-action { min-width:7rem; }
-#register details.mark form { min-width:12rem; } #register summary, #register [class^=check-] { white-space:nowrap; }
+#register th { white-space:normal; } #register details.mark form { min-width:12rem; } #register summary, #register [class^=check-] { white-space:nowrap; }
 @media (max-width: 1100px) { #register .c-called { display:none; } }
 .breach { margin-top:1rem; } .breach h2 { font-size:1rem; } tr.breaching td { font-weight:600; }
 @media print {
