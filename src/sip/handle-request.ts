@@ -185,9 +185,9 @@ async function handle(
   const attempt = (): NewAttempt =>
     attemptOf(facts, screening, planned.row, { storeMessageText: deps.storeMessageText });
   // Durable first (the default): the attempt is journaled (a synchronous write, journal.ts) or, when the journal is
-  // off, committed (at most commitWaitMs) before anything is sent. Answering first: nothing stands between the plan and its answer; the attempt is built and handed to the register right
-  // after the answer went to drachtio-server, in the same turn (so the index counts it before the next request is
-  // read), and `recorded` follows that write.
+  // off, committed (at most commitWaitMs) before anything is sent. Answering first: nothing stands between the plan
+  // and its answer; the attempt is built and handed to the register right after the answer went to drachtio-server,
+  // in the same turn (so the index counts it before the next request is read), and `recorded` follows that write.
   const answerFirst = deps.durableBeforeAnswer ? null : later<number>();
   const { recorded, storeFault } = answerFirst
     ? { recorded: answerFirst.promise, storeFault: null }
