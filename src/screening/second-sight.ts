@@ -16,19 +16,22 @@ export class SecondSight {
   }
 
   again(key: number): boolean {
-    const slot = mix(key) & this.mask;
+    const slot = hashDouble(key) & this.mask;
     if (this.keys[slot] === key) return true;
     this.keys[slot] = key;
     return false;
   }
 }
 
-/** Spreads a double's low and high 32 bits over a 32-bit slot hash (integers up to 2^53 differ in it). */
-function mix(key: number): number {
+/**
+ * Spreads a double's low and high 32 bits over an unsigned 32-bit slot hash (integers up to 2^53 differ in it); also
+ * the mark table's slot hash.
+ */
+export function hashDouble(key: number): number {
   const lo = key >>> 0;
   const hi = Math.floor(key / 4294967296) >>> 0;
   let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
+  return (h ^ (h >>> 16)) >>> 0;
 }

@@ -8,7 +8,7 @@
  * 65535 distinct names, then Uint32. Keys that are not E.164 (`raw:...`) live in a
  * small Map<string, slot>. A cleared mark keeps its slot with label NONE (it disappears on the next load).
  */
-import { SecondSight } from '../../screening/second-sight.js';
+import { hashDouble, SecondSight } from '../../screening/second-sight.js';
 import type { Mark, MarkLabel } from '../../screening/types.js';
 
 export const LABEL_NONE = 0;
@@ -28,15 +28,6 @@ export function e164KeyToNumber(key: string): number {
     value = value * 10 + d;
   }
   return value;
-}
-
-function hashDouble(key: number): number {
-  const lo = key >>> 0;
-  const hi = Math.floor(key / 4294967296) >>> 0;
-  let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 function labelCode(label: MarkLabel | 'none'): number {
