@@ -131,21 +131,21 @@ export class AttemptJournal {
 
   /** Closes the open segment; deletes it when every row in it is settled (otherwise the next start replays it). */
   close(): void {
+    this.retireCurrent(unlinkQuietly);
+  }
+
+  /** Stops appending to the open segment and closes it; it is deleted (by `remove`) now if every row is settled. */
+  private retireCurrent(remove: (path: string) => void): void {
     const segment = this.current;
     this.current = null;
     if (segment === null) return;
     closeQuietly(segment);
-    if (segment.pending === 0) unlinkQuietly(segment.path);
+    if (segment.pending === 0) remove(segment.path);
   }
 
   /** Closes the open segment (it goes once settled) and opens the next one. */
   private begin(): Segment {
-    const old = this.current;
-    this.current = null;
-    if (old !== null) {
-      closeQuietly(old);
-      if (old.pending === 0) unlinkLater(old.path);
-    }
+    this.retireCurrent(unlinkLater);
     const path = `${this.options.databaseFile}.journal.${this.next++}`;
     const fd = openSync(path, 'a', 0o600);
     const segment: Segment = { path, fd, bytes: 0, pending: 0 };
@@ -159,12 +159,7 @@ export class AttemptJournal {
     const wasOn = this.offUntil === 0;
     this.offUntil = now + this.retryAfterMs;
     // The segment may end with a cut line: it is never appended to again (begin() opens a new one).
-    const segment = this.current;
-    this.current = null;
-    if (segment !== null) {
-      closeQuietly(segment);
-      if (segment.pending === 0) unlinkLater(segment.path);
-    }
+    this.retireCurrent(unlinkLater);
     this.options.onFailure?.(err);
     if (wasOn) {
       this.options.logger.error(
