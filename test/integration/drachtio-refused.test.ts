@@ -5,13 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, expect, it } from 'vitest';
 import { startCrocetta, type Crocetta } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { DrachtioDouble } from '../support/drachtio-double.js';
-import { eventually, ManualClock, TOKEN } from '../support/crocetta-harness.js';
+import { eventually, jsonLogSink, ManualClock, TOKEN } from '../support/crocetta-harness.js';
 
 let dir: string | undefined;
 let double: DrachtioDouble | undefined;
@@ -41,15 +40,7 @@ it('logs a refused secret once, naming DRACHTIO_SECRET, however often drachtio-s
     },
   });
   config.drachtio.reconnectMaxDelayMs = 100;
-  const logs: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      cb();
-    },
-  });
+  const { logs, sink } = jsonLogSink();
   app = await startCrocetta(config, {
     logger: createLogger('debug', sink),
     clock: new ManualClock(),

@@ -47,6 +47,20 @@ export interface HarnessOptions {
   configure?: (config: Config) => void;
 }
 
+/** A stream for pino's lines and the parsed lines it received, in order. */
+export function jsonLogSink(): { logs: Array<Record<string, unknown>>; sink: Writable } {
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      cb();
+    },
+  });
+  return { logs, sink };
+}
+
 export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-it-'));
   const cdrs = options.cdrs ?? false;
@@ -69,15 +83,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
   });
   config.drachtio.reconnectMaxDelayMs = 200;
   options.configure?.(config);
-  const logs: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      cb();
-    },
-  });
+  const { logs, sink } = jsonLogSink();
   const clock = new ManualClock();
   const start = () => startCrocetta(config, { logger: createLogger('debug', sink), clock, defaultMetrics: false });
   let app = await start();
