@@ -17,7 +17,7 @@ import type { Reject608Contact } from './jcard.js';
 import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
 import { refusedFromPbx } from './pbx-registrar.js';
 import type { RefusalDeps } from './refuse-call.js';
-import { headerSource } from './request-headers.js';
+import { headerSource, type RequestHeaders } from './request-headers.js';
 import { screen, type Screening, type ScreeningSteps } from './screen.js';
 import { asProxyable, type SrfRequest } from './srf-augment.js';
 import { answerCopy, observeFinalAnswer, transactionKey, type RecentTransactions } from './transactions.js';
@@ -71,12 +71,13 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-function factsOf(req: SrfRequest, kind: AttemptKind, time: number): RequestFacts {
-  const ua = req.get('User-Agent') as string | undefined;
+function factsOf(req: SrfRequest, headers: RequestHeaders, kind: AttemptKind, time: number): RequestFacts {
+  const ua = headers.get('user-agent') as string | undefined;
+  const callId = headers.get('call-id') as string | undefined;
   return {
     kind,
     time,
-    callId: req.get('Call-ID') ?? '',
+    callId: callId ?? '',
     sourceAddress: req.source_address ?? null,
     userAgent: ua ?? null,
     messageText: kind === 'message' ? (req.body ?? '') : null,
@@ -92,8 +93,10 @@ function factsOf(req: SrfRequest, kind: AttemptKind, time: number): RequestFacts
 export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
   return (rawReq: Srf.SrfRequest, res: Srf.SrfResponse): void => {
     const req = asProxyable(rawReq);
+    // Every header read before the answer goes through one table (request-headers.ts), not drachtio-srf's req.get.
+    const received = headerSource(req);
     // A retransmission drachtio-server handed over as a new request is not a second call (transactions.ts).
-    const seen = deps.transactions.see(transactionKey(req));
+    const seen = deps.transactions.see(transactionKey(received));
     if (seen?.copy) {
       void answerCopy(kind, seen, req, res, deps);
       return;
@@ -112,7 +115,7 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
     if (kind === 'call' && refusedFromPbx(deps.registeredPbx, req, res, deps.logger)) return;
     if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock.now())) return;
 
-    handle(kind, deps, req, res, call, started).catch((err: unknown) => {
+    handle(kind, deps, req, received, res, call, started).catch((err: unknown) => {
       // Last resort: something outside the guarded steps failed. Forward if nothing was sent yet.
       deps.metrics.failOpen.inc({ stage: 'handler' });
       deps.logger.error({ err, callId: req.get('Call-ID') }, 'request handler failed; forwarding the request');
@@ -137,14 +140,15 @@ async function handle(
   kind: AttemptKind,
   deps: HandlerDeps,
   req: SrfRequest,
+  received: RequestHeaders,
   res: Srf.SrfResponse,
   call: CallLifecycle,
   started: bigint,
 ): Promise<void> {
   // 1-2. identify and classify (pure, fail open: a fault gives the verdict unknown and the action allow).
   const now = deps.clock.now();
-  const facts = factsOf(req, kind, now);
-  const screening = screen(headerSource(req), deps.steps, now);
+  const facts = factsOf(req, received, kind, now);
+  const screening = screen(received, deps.steps, now);
   const { actions } = deps;
   const log = deps.logger.child({
     callId: facts.callId,

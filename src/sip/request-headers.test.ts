@@ -73,6 +73,33 @@ describe('headerSource', () => {
     expect(source.header('constructor')).toEqual([]);
   });
 
+  it('get(name) answers exactly what req.get answers, in any case and compact form', () => {
+    const req = request([
+      'f: "Mario" <sip:+393331234567@carrier.example>;tag=a',
+      't: <sip:+390612345678@10.0.0.5>',
+      'User-Agent: carrier SBC 1.0',
+      'P-Asserted-Identity: <tel:+393331234567>',
+      'X-Custom: one',
+      'x-custom: two',
+    ]);
+    const source = headerSource(req);
+    for (const name of [
+      ...NAMES,
+      'CSeq',
+      'cseq',
+      'Via',
+      'v',
+      'Call-ID',
+      'User-Agent',
+      'user-agent',
+      'Content-Length',
+    ]) {
+      expect([name, source.get(name)]).toEqual([name, req.get(name) as unknown]);
+    }
+    expect(source.get('Via')).toBe('SIP/2.0/UDP 203.0.113.10:5060;branch=z9hG4bK-1');
+    expect(source.get('constructor')).toBeUndefined();
+  });
+
   it('reads Identity under its full name and its compact form y (RFC 8224), both when both are sent', () => {
     const req = request(['From: <sip:1@h>;tag=a', 'Identity: full;info=<a>', 'y: short;info=<b>']);
     expect(headerSource(req).header('identity')).toEqual(['full;info=<a>', 'short;info=<b>']);

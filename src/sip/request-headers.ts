@@ -72,8 +72,12 @@ function upperCaseNames(table: Record<string, unknown>): readonly string[] {
   return names ?? ALL_LOWER;
 }
 
-/** The headers of a received request, as the pure caller-ID code reads them (one object, no closure per call). */
-class RequestHeaders implements SipHeaderSource {
+/**
+ * The headers of a received request, as the pure caller-ID code reads them (one object, no closure per call), and
+ * as the SIP side reads single headers (`get`): built once per request, so every header read on the way to the
+ * answer is a property look-up rather than drachtio-srf's `req.get`.
+ */
+export class RequestHeaders implements SipHeaderSource {
   readonly requestUri: string;
   /** Null when the request has no header table (then `req.get` is used). */
   private readonly table: HeaderTable | null;
@@ -87,23 +91,28 @@ class RequestHeaders implements SipHeaderSource {
 
   header(name: string): readonly string[] {
     const lower = name.toLowerCase();
-    const full = this.get(lower);
+    const full = this.lookup(lower);
     const compact = EXTRA_COMPACT.get(lower);
-    const short = compact === undefined ? undefined : this.get(compact);
+    const short = compact === undefined ? undefined : this.lookup(compact);
     const hasFull = typeof full === 'string' && full !== '';
     const hasShort = typeof short === 'string' && short !== '';
     if (hasFull) return hasShort ? [full, short] : [full];
     return hasShort ? [short] : NO_VALUES;
   }
 
-  private get(lower: string): unknown {
+  /** What drachtio-srf's `req.get(name)` answers (any case, compact forms included), read from the table. */
+  get(name: string): unknown {
+    return this.lookup(hasUpperCase(name) ? name.toLowerCase() : name);
+  }
+
+  private lookup(lower: string): unknown {
     if (this.table === null) return this.req.get(lower);
     return this.table.get(DRACHTIO_COMPACT.get(lower) ?? lower);
   }
 }
 
-/** The headers of a received request, as the pure caller-ID code reads them. */
-export function headerSource(req: Srf.SrfRequest): SipHeaderSource {
+/** The headers of a received request, as the pure caller-ID code and the SIP side read them. */
+export function headerSource(req: Srf.SrfRequest): RequestHeaders {
   return new RequestHeaders(req);
 }
 
