@@ -59,7 +59,8 @@ export interface ForwardRequest {
   user: string | null;
   /** Headers for the forwarded request (the tag). */
   headers: Record<string, string>;
-  log: Logger;
+  /** The call's logger, made at its first use (handle-request.ts: not before the answer). */
+  log: () => Logger;
   /** The attempt, for the talk time of an answered call (Record-Route); null when it was not written. */
   recorded: Promise<number> | null;
   /** How it ended, once; null when nobody needs to know (fail-open forwards without a register). */
@@ -135,14 +136,14 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
   followed?.forwarding(callId, deps.clock.now(), () => {
     if (!end('cancelled', CANCELLED)) return;
     proxy.release();
-    f.log.info({ outcome: 'cancelled', finalStatus: CANCELLED }, 'caller cancelled while the PBX rang');
+    f.log().info({ outcome: 'cancelled', finalStatus: CANCELLED }, 'caller cancelled while the PBX rang');
   });
   const unwatch = deps.reaper.watch(() => {
     if (!end('timeout', null)) return;
     const released = proxy.release();
     followed?.settled(callId, null, deps.clock.now(), null);
     deps.metrics.forwardTimeouts.inc();
-    f.log.warn({ outcome: 'timeout', released, target }, 'no final answer from the PBX in time; attempt ended');
+    f.log().warn({ outcome: 'timeout', released, target }, 'no final answer from the PBX in time; attempt ended');
   });
 
   try {

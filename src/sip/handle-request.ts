@@ -127,7 +127,7 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
           res,
           user,
           headers: {},
-          log: deps.logger,
+          log: () => deps.logger,
           recorded: null,
           onEnd: null,
         }).catch((e: unknown) => deps.logger.error({ err: e }, 'fail-open forward failed too'));
@@ -150,7 +150,9 @@ async function handle(
   const facts = factsOf(req, received, kind, now);
   const screening = screen(received, deps.steps, now);
   const { actions } = deps;
-  const log = deps.logger.child({
+  // The call's logger (pino's child, whose bindings are serialized when it is made) is made at its first line: for a
+  // call that goes as planned, that is the decision line, written once the answer has left (logDecision).
+  const log = lazyChild(deps.logger, {
     callId: facts.callId,
     kind,
     caller: screening.identity.number?.e164 ?? screening.identity.number?.raw ?? null,
@@ -158,7 +160,7 @@ async function handle(
   });
   if (screening.fault) {
     deps.metrics.failOpen.inc({ stage: screening.fault.stage });
-    log.error(
+    log().error(
       { err: screening.fault.error, stage: screening.fault.stage },
       'screening failed; forwarding unscreened (fail open)',
     );
@@ -172,13 +174,13 @@ async function handle(
     { tag: deps.tag, ringDelayMs: actions.ringDelayMs, reject608: actions.reject608, forwardMode: deps.forward.mode },
   );
   if (planned.notPossible !== null) {
-    log.info(
+    log().info(
       { chosen: formatAction(screening.action), instead: formatAction(planned.action), problem: planned.notPossible },
       'action not possible for this request',
     );
   }
   if (target.routable && target.replaced !== null) {
-    log.warn(
+    log().warn(
       { received: describeUser(target.replaced), forwardedAs: target.user },
       'Request-URI user not forwarded as received',
     );
@@ -209,7 +211,7 @@ async function handle(
   const registerFault = storeFault !== null && !screening.fault;
   if (registerFault) {
     deps.metrics.failOpen.inc({ stage: 'register' });
-    log.error({ err: storeFault }, 'register failed; forwarding unscreened (fail open)');
+    log().error({ err: storeFault }, 'register failed; forwarding unscreened (fail open)');
   }
   const plan = registerFault ? failOpenPlan(planned) : planned;
 
@@ -265,12 +267,12 @@ function outcomeRecorder(
   deps: HandlerDeps,
   plan: CallPlan,
   recorded: Promise<number> | null,
-  log: Logger,
+  log: () => Logger,
 ): (done: CallOutcome) => void {
   return (done) => {
     if (asRecorded(plan.row, done)) return;
     if (done.sent !== null) {
-      log.info(
+      log().info(
         {
           outcome: done.outcome,
           finalStatus: done.finalStatus,
@@ -315,7 +317,7 @@ function forwardUser(target: ForwardTarget): string | null {
 async function registerAttempt(
   deps: HandlerDeps,
   attempt: NewAttempt,
-  log: Logger,
+  log: () => Logger,
 ): Promise<{ recorded: Promise<number> | null; storeFault: Error | null }> {
   let recorded: Promise<number>;
   let spooled = (): void => undefined;
@@ -329,7 +331,7 @@ async function registerAttempt(
   }
   recorded.catch((err: unknown) => {
     deps.metrics.registerErrors.inc();
-    log.error({ err }, 'attempt could not be written to the register');
+    log().error({ err }, 'attempt could not be written to the register');
   });
   if (journaled) return { recorded, storeFault: null };
   const committed = await Promise.race([
@@ -344,7 +346,7 @@ async function registerAttempt(
  * Answering first: the attempt, once the answer has left. The commit's trip to SQLite starts after this turn's I/O
  * (afterThisTurn); a failure is counted and logged, the call having been handled as decided.
  */
-function recordAfterAnswer(deps: HandlerDeps, attempt: NewAttempt, log: Logger): Promise<number> {
+function recordAfterAnswer(deps: HandlerDeps, attempt: NewAttempt, log: () => Logger): Promise<number> {
   let recorded: Promise<number>;
   try {
     recorded = deps.register.record(attempt, { afterThisTurn: true });
@@ -353,9 +355,15 @@ function recordAfterAnswer(deps: HandlerDeps, attempt: NewAttempt, log: Logger):
   }
   recorded.catch((err: unknown) => {
     deps.metrics.registerErrors.inc();
-    log.error({ err }, 'attempt could not be written to the register');
+    log().error({ err }, 'attempt could not be written to the register');
   });
   return recorded;
+}
+
+/** `parent.child(bindings)`, made at the first call and the same one after. */
+function lazyChild(parent: Logger, bindings: Record<string, unknown>): () => Logger {
+  let child: Logger | null = null;
+  return () => (child ??= parent.child(bindings));
 }
 
 /** A promise settled later by another one (`follow`), once that one exists. */
@@ -377,7 +385,7 @@ function toError(err: unknown): Error {
  * sent in the same turn, leaves first. The line is written whatever happens to the call afterwards.
  */
 function logDecision(
-  log: Logger,
+  log: () => Logger,
   kind: AttemptKind,
   screening: Screening,
   action: Action,
@@ -390,7 +398,7 @@ function logDecision(
 }
 
 function writeDecision(
-  log: Logger,
+  log: () => Logger,
   kind: AttemptKind,
   screening: Screening,
   action: Action,
@@ -400,7 +408,7 @@ function writeDecision(
 ): void {
   deps.metrics.decisionSeconds.observe(seconds);
   deps.metrics.decisions.inc({ kind, verdict: screening.decision.verdict, action: action.kind });
-  log.info(
+  log().info(
     {
       verdict: screening.decision.verdict,
       score: Number(screening.decision.score.toFixed(3)),

@@ -64,7 +64,7 @@ export async function humanCheck(plan: CheckPlan, ctx: CarryOutContext): Promise
       if (opened.ok) session = opened.session;
       else problem = opened.problem;
     } catch (err) {
-      ctx.log.error({ err }, 'the check could not open its media');
+      ctx.log().error({ err }, 'the check could not open its media');
       problem = 'media error';
     }
   }
@@ -86,7 +86,7 @@ export async function humanCheck(plan: CheckPlan, ctx: CarryOutContext): Promise
     dialog = (await ctx.req.srf.createUAS(ctx.req, ctx.res, { localSdp: open.answerSdp })) as unknown as Leg;
   } catch (err) {
     open.close();
-    ctx.log.info({ err }, '200 OK for the check not delivered (the caller cancelled)');
+    ctx.log().info({ err }, '200 OK for the check not delivered (the caller cancelled)');
     ctx.call.moveTo('cancelled');
     ctx.check.counted('hung-up');
     ctx.settle(hungUpBeforeAnswer('cancelled before the check'));
@@ -97,7 +97,7 @@ export async function humanCheck(plan: CheckPlan, ctx: CarryOutContext): Promise
     await afterAnswer(plan, ctx, open, dialog, settings);
   } catch (err) {
     // A fault after our 200: the caller must never be left in a silent call.
-    ctx.log.error({ err }, 'the check failed after the answer; hanging up');
+    ctx.log().error({ err }, 'the check failed after the answer; hanging up');
     open.close();
     await dialog.destroy().catch(() => undefined);
     ctx.settle({
@@ -114,7 +114,7 @@ export async function humanCheck(plan: CheckPlan, ctx: CarryOutContext): Promise
 
 /** The check cannot run here (no port, too many at once, media off): forwarded with the tag, never refused. */
 async function forwardTagged(plan: CheckPlan, ctx: CarryOutContext, problem: string): Promise<void> {
-  ctx.log.info({ problem }, 'human check not possible; forwarding tagged instead');
+  ctx.log().info({ problem }, 'human check not possible; forwarding tagged instead');
   if (!ctx.call.moveTo('forwarding')) {
     ctx.settle({
       outcome: 'cancelled',
@@ -149,24 +149,28 @@ async function afterAnswer(
   settings: CheckSettings,
 ): Promise<void> {
   const answeredAt = performance.now();
-  ctx.log.debug(
-    { codec: session.offer.codec, port: session.port, rtpKeys: session.hearsKeysInRtp },
-    'check: answered, prompting',
-  );
+  ctx
+    .log()
+    .debug(
+      { codec: session.offer.codec, port: session.port, rtpKeys: session.hearsKeysInRtp },
+      'check: answered, prompting',
+    );
   const heard = await listen(
     session,
     dialog,
     settings.prompt,
     (plan.waitSeconds ?? settings.waitSeconds) * 1000,
-    ctx.log,
+    ctx.log(),
   );
   const checkMs = Math.round(performance.now() - answeredAt);
   const check = resultOf(heard, settings.digit);
   ctx.check.counted(check);
-  ctx.log.info(
-    { check, checkMs, key: heard.kind === 'key' ? heard.key : null, via: heard.kind === 'key' ? heard.via : null },
-    'check done',
-  );
+  ctx
+    .log()
+    .info(
+      { check, checkMs, key: heard.kind === 'key' ? heard.key : null, via: heard.kind === 'key' ? heard.via : null },
+      'check done',
+    );
 
   if (check === 'hung-up') {
     session.close();
@@ -195,7 +199,7 @@ async function afterAnswer(
     origin: { sessionId: session.sessionId, address: ctx.deps.mediaAddress, version: 1 },
     target: ctx.check.pbxTarget(),
     headers: plan.headers,
-    log: ctx.log,
+    log: ctx.log(),
     onEnd: (talkMs) => ctx.check.talked(talkMs),
   });
   // The caller's RTP goes to the PBX now (or the call is over): our port is free.
@@ -253,7 +257,7 @@ async function sayNo(
   const played = no ? await session.play(no, ctx.check.settings?.maxNoMs ?? no.seconds * 1000) : { playedMs: 0 };
   session.close();
   if (!callerHungUp) {
-    await dialog.destroy().catch((err: unknown) => ctx.log.warn({ err }, 'BYE after the check not delivered'));
+    await dialog.destroy().catch((err: unknown) => ctx.log().warn({ err }, 'BYE after the check not delivered'));
   }
   return {
     outcome: 'rejected',

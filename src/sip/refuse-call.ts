@@ -25,7 +25,8 @@ export interface ActContext {
   req: SrfRequest;
   res: Srf.SrfResponse;
   call: CallLifecycle;
-  log: Logger;
+  /** The call's logger, made at its first use (handle-request.ts: not before the answer). */
+  log: () => Logger;
   deps: RefusalDeps;
   choice: RecordingChoice;
 }
@@ -75,7 +76,7 @@ export async function ring(ms: number, ctx: ActContext): Promise<boolean> {
   try {
     await sendResponse(ctx.res, RINGING.status, RINGING.reason);
   } catch (err) {
-    ctx.log.warn({ err }, '180 Ringing not delivered');
+    ctx.log().warn({ err }, '180 Ringing not delivered');
   }
   await Promise.race([sleep(ms), cancel]);
   ctx.call.onCancel(null);
@@ -88,7 +89,7 @@ export async function refuse(refusal: Refusal, ctx: ActContext, sent: string): P
     await sendResponse(ctx.res, refusal.status, refusal.reason, { headers: refusal.headers });
   } catch (err) {
     // NOK from drachtio-server: typically the caller cancelled as we answered.
-    ctx.log.warn({ err }, 'refusal not delivered');
+    ctx.log().warn({ err }, 'refusal not delivered');
     ctx.call.moveTo('done');
     return {
       outcome: 'cancelled',
@@ -107,7 +108,7 @@ export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx
   if (!announcer || !catalog) return refuse(plan.fallback, ctx, `reject ${plan.fallback.status} (announcements off)`);
   const prepared = await announcer.prepare(ctx.req.body, catalog.pick(ctx.choice));
   if (!prepared.ok) {
-    ctx.log.info({ problem: prepared.problem }, 'announcement not possible; refusing instead');
+    ctx.log().info({ problem: prepared.problem }, 'announcement not possible; refusing instead');
     return refuse(plan.fallback, ctx, `reject ${plan.fallback.status} (announcement: ${prepared.problem})`);
   }
   const announcement = prepared.announcement;
@@ -138,7 +139,7 @@ export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx
       });
     } catch (err) {
       announcement.close();
-      ctx.log.warn({ err }, '183 Session Progress not delivered');
+      ctx.log().warn({ err }, '183 Session Progress not delivered');
       return {
         outcome: 'cancelled',
         finalStatus: CANCELLED,
@@ -147,7 +148,7 @@ export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx
         sent: 'cancelled before the announcement',
       };
     }
-    ctx.log.debug(mediaLog, 'announcing in early media');
+    ctx.log().debug(mediaLog, 'announcing in early media');
     const played = await announcement.play();
     ctx.call.onCancel(null);
     if (ctx.call.state === 'cancelled' || played.endedBy === 'caller') {
@@ -171,7 +172,7 @@ export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx
     dialog = await ctx.req.srf.createUAS(ctx.req, ctx.res, { localSdp: announcement.answerSdp });
   } catch (err) {
     announcement.close();
-    ctx.log.warn({ err }, '200 OK for the announcement not delivered');
+    ctx.log().warn({ err }, '200 OK for the announcement not delivered');
     return {
       outcome: 'cancelled',
       finalStatus: CANCELLED,
@@ -187,9 +188,9 @@ export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx
     callerHungUp = true;
     announcement.stop('caller');
   });
-  ctx.log.debug(mediaLog, 'announcing in an answered call');
+  ctx.log().debug(mediaLog, 'announcing in an answered call');
   const played = await announcement.play();
-  if (!callerHungUp) await bye(dialog, acked, ctx.log);
+  if (!callerHungUp) await bye(dialog, acked, ctx.log());
   ctx.call.moveTo('done');
   return {
     outcome: 'rejected',
@@ -204,7 +205,7 @@ async function refuseAfterAnnouncement(after: Refusal, ctx: ActContext, played: 
   try {
     await sendResponse(ctx.res, after.status, after.reason, { headers: after.headers });
   } catch (err) {
-    ctx.log.warn({ err }, 'final refusal after the announcement not delivered');
+    ctx.log().warn({ err }, 'final refusal after the announcement not delivered');
     ctx.call.moveTo('done');
     return {
       outcome: 'cancelled',
@@ -267,7 +268,7 @@ export async function hangUp(fallback: Refusal, ctx: ActContext): Promise<CallOu
   try {
     dialog = await ctx.req.srf.createUAS(ctx.req, ctx.res, { localSdp });
   } catch (err) {
-    ctx.log.warn({ err }, '200 OK for the hang-up not delivered');
+    ctx.log().warn({ err }, '200 OK for the hang-up not delivered');
     return {
       outcome: 'cancelled',
       finalStatus: CANCELLED,
@@ -280,7 +281,7 @@ export async function hangUp(fallback: Refusal, ctx: ActContext): Promise<CallOu
   let callerHungUp = false;
   dialog.on('destroy', () => (callerHungUp = true));
   await Promise.race([acked, sleep(ACK_WAIT_MS)]);
-  if (!callerHungUp) await bye(dialog, Promise.resolve(), ctx.log);
+  if (!callerHungUp) await bye(dialog, Promise.resolve(), ctx.log());
   ctx.call.moveTo('done');
   return {
     outcome: 'rejected',
