@@ -195,9 +195,11 @@ async function handle(
   // and its answer; the attempt is built and handed to the register right after the answer went to drachtio-server,
   // in the same turn (so the index counts it before the next request is read), and `recorded` follows that write.
   const answerFirst = deps.durableBeforeAnswer ? null : later<number>();
-  const { recorded, storeFault } = answerFirst
+  const registered = answerFirst
     ? { recorded: answerFirst.promise, storeFault: null }
-    : await registerAttempt(deps, attempt(), log);
+    : registerAttempt(deps, attempt(), log);
+  // Journaled, the attempt is durable once registerAttempt returns: no await, so the answer leaves in this turn.
+  const { recorded, storeFault } = registered instanceof Promise ? await registered : registered;
   const settle = outcomeRecorder(deps, planned, recorded, log);
 
   if (call.state === 'cancelled') {
@@ -308,23 +310,27 @@ function forwardUser(target: ForwardTarget): string | null {
   return target.routable ? target.user : null;
 }
 
+interface Registered {
+  recorded: Promise<number> | null;
+  storeFault: Error | null;
+}
+
 /**
- * Writes the attempt and waits until it is durable: journaled (record() says so before it returns), or else committed,
- * at most `commitWaitMs`: the answer never waits on a slow disk, nor on a failing one (the register holds the attempt
- * in its spool and says so at once). A store fault seen before acting (the attempt is lost) is returned, so the call
- * can be forwarded (fail open).
+ * Writes the attempt and waits until it is durable: journaled (record() says so before it returns: the result is
+ * returned at once, not as a promise, so the answer leaves in this same turn), or else committed, at most
+ * `commitWaitMs`: the answer never waits on a slow disk, nor on a failing one (the register holds the attempt in its
+ * spool and says so at once). A store fault seen before acting (the attempt is lost) is returned, so the call can be
+ * forwarded (fail open).
  */
-async function registerAttempt(
-  deps: HandlerDeps,
-  attempt: NewAttempt,
-  log: () => Logger,
-): Promise<{ recorded: Promise<number> | null; storeFault: Error | null }> {
+function registerAttempt(deps: HandlerDeps, attempt: NewAttempt, log: () => Logger): Registered | Promise<Registered> {
   let recorded: Promise<number>;
-  let spooled = (): void => undefined;
-  const held = new Promise<null>((resolve) => (spooled = () => resolve(null)));
   let journaled = false;
+  let spooled = false;
+  let onSpooled = (): void => {
+    spooled = true;
+  };
   try {
-    recorded = deps.register.record(attempt, { onSpooled: spooled, onJournaled: () => (journaled = true) });
+    recorded = deps.register.record(attempt, { onSpooled: () => onSpooled(), onJournaled: () => (journaled = true) });
   } catch (err) {
     deps.metrics.registerErrors.inc();
     return { recorded: null, storeFault: toError(err) };
@@ -334,12 +340,10 @@ async function registerAttempt(
     log().error({ err }, 'attempt could not be written to the register');
   });
   if (journaled) return { recorded, storeFault: null };
-  const committed = await Promise.race([
-    recorded.then(() => null, toError),
-    held,
-    delay(deps.commitWaitMs).then(() => null),
-  ]);
-  return { recorded, storeFault: committed };
+  const held = spooled ? Promise.resolve(null) : new Promise<null>((resolve) => (onSpooled = () => resolve(null)));
+  return Promise.race([recorded.then(() => null, toError), held, delay(deps.commitWaitMs).then(() => null)]).then(
+    (storeFault) => ({ recorded, storeFault }),
+  );
 }
 
 /**
