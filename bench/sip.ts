@@ -30,10 +30,23 @@
  * drachtio-server's.
  * Ladder (--ladder): for refusal and proxied (those of --workloads), the highest call rate each application sustains for --ladder-seconds
  * with no failed call (every call completes as the scenario expects, sipp keeps the rate), by steps then bisection.
+ * CPU per call (refusal and proxied rounds, every ladder step): the CPU time (user + system, every thread) the
+ * application's process and its drachtio-server's used during the run, from /proc/<pid>/stat, divided by the calls
+ * sent: what each call costs the two cores that sipp, drachtio-server and the application share. E.g. at a fixed
+ * high rate: `--workloads refusal --variant none --rounds 1 --rate 1000 --seconds 10`.
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -164,6 +177,38 @@ const debug = process.env.BENCH_DEBUG
   ? (msg: string): void => console.error(`[debug ${new Date().toISOString()}] ${msg}`)
   : (): void => undefined;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime. */
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/** CPU time (user + system, all threads: SQLite's and libuv's pools included) a process has used so far, in µs. */
+function cpuUs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+/** CPU per call of an application and of its drachtio-server over a run: µs of CPU time divided by the calls. */
+interface CpuPerCall {
+  appUs: number;
+  drachtioUs: number;
+  calls: number;
+}
+function cpuMeter(app: App): (calls: number) => CpuPerCall {
+  const a0 = cpuUs(app.process.pid);
+  const d0 = cpuUs(app.drachtio?.pid);
+  return (calls) => ({
+    appUs: (cpuUs(app.process.pid) - a0) / calls,
+    drachtioUs: (cpuUs(app.drachtio?.pid) - d0) / calls,
+    calls,
+  });
+}
+const cpuText = (c: CpuPerCall): string =>
+  `CPU per call: app ${c.appUs.toFixed(0)} µs, its drachtio-server ${Number.isNaN(c.drachtioUs) ? '-' : c.drachtioUs.toFixed(0)} µs`;
 
 async function waitFor(what: string, probe: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
@@ -644,6 +689,8 @@ interface RoundResult {
   jitter?: { p99: number; streams: number; packets: number };
   /** --wire-split: µs from the INVITE handed to the application to its answer, per call. */
   inAppUs?: number[];
+  /** CPU time the application (and its drachtio-server) used during the round, per call sent. */
+  cpu?: CpuPerCall;
 }
 
 function summarize(app: string, round: number, run: SippRun): RoundResult {
@@ -658,8 +705,9 @@ function printRound(w: Workload, r: RoundResult): void {
     : r.inAppUs
       ? ` | in the app p50 ${inAppText(r.inAppUs)}`
       : '';
+  const c = r.cpu ? ` | ${cpuText(r.cpu)}` : '';
   console.log(
-    `  ${w.padEnd(23)} round ${r.round} ${r.app.padEnd(12)} calls ${String(r.run.calls).padStart(6)}, unanswered ${String(failed).padStart(4)}, sipp exit ${r.run.exitCode} | p50 ${ms(r.p50).padStart(7)} ms  p99 ${ms(r.p99).padStart(7)} ms  max ${ms(r.max).padStart(8)} ms${j}`,
+    `  ${w.padEnd(23)} round ${r.round} ${r.app.padEnd(12)} calls ${String(r.run.calls).padStart(6)}, unanswered ${String(failed).padStart(4)}, sipp exit ${r.run.exitCode} | p50 ${ms(r.p50).padStart(7)} ms  p99 ${ms(r.p99).padStart(7)} ms  max ${ms(r.max).padStart(8)} ms${j}${c}`,
   );
 }
 
@@ -667,6 +715,14 @@ function printRound(w: Workload, r: RoundResult): void {
 function inAppText(us: number[]): string {
   const s = [...us].sort((a, b) => a - b);
   return `${ms(quantile(s, 0.5))} / p90 ${ms(quantile(s, 0.9))} ms (${s.length} calls)`;
+}
+
+/** CPU per call over several rounds: total CPU time over total calls. */
+function pooledCpu(cpus: CpuPerCall[]): CpuPerCall | null {
+  if (cpus.length === 0) return null;
+  const calls = cpus.reduce((s, c) => s + c.calls, 0);
+  const total = (k: 'appUs' | 'drachtioUs'): number => cpus.reduce((s, c) => s + c[k] * c.calls, 0) / calls;
+  return { appUs: total('appUs'), drachtioUs: total('drachtioUs'), calls };
 }
 
 /** Pooled figures of every round of one app: p50 and p99 of all calls together, and the median of round p50s. */
@@ -678,6 +734,7 @@ function pooled(rows: RoundResult[]): {
   unanswered: number;
   jitterP99: number | null;
   inAppUs: number[] | null;
+  cpu: CpuPerCall | null;
 } {
   const all = rows.flatMap((r) => r.run.latenciesUs).sort((a, b) => a - b);
   const jit = rows.map((r) => r.jitter?.p99).filter((x): x is number => x !== undefined);
@@ -689,6 +746,7 @@ function pooled(rows: RoundResult[]): {
     unanswered: rows.reduce((s, r) => s + r.run.calls - r.run.answered, 0),
     jitterP99: jit.length > 0 ? median(jit) : null,
     inAppUs: rows.some((r) => r.inAppUs) ? rows.flatMap((r) => r.inAppUs ?? []) : null,
+    cpu: pooledCpu(rows.flatMap((r) => (r.cpu ? [r.cpu] : []))),
   };
 }
 
@@ -805,6 +863,7 @@ async function runWorkload(
     opts.wireSplit && app.drachtio && WireCapture.available()
       ? await WireCapture.start(`tcp port ${app.ports.admin}`)
       : null;
+  const cpu = cpuMeter(app);
   const run = await startSipp({
     scenario: s.scenario,
     target: app.ports,
@@ -818,6 +877,7 @@ async function runWorkload(
     label,
   }).done;
   const result = summarize(app.name, round, run);
+  result.cpu = cpu(Math.round(rate * seconds));
   if (wire) result.inAppUs = inApp(await wire.stopPackets(), app.ports.admin);
   return result;
 }
@@ -871,6 +931,7 @@ async function sustains(
 ): Promise<{ ok: boolean; why: string }> {
   const s = scenarioOf(w);
   const calls = Math.round(rate * opts.ladderSeconds);
+  const cpu = cpuMeter(app);
   const run = await startSipp({
     scenario: s.scenario,
     target: app.ports,
@@ -884,11 +945,13 @@ async function sustains(
     label: `ladder-${w}-${app.name}-${rate}`,
   }).done;
   const achieved = (calls / run.wallMs) * 1000;
+  const perCall = cpuText(cpu(calls));
   // Let transactions of a failed step (retransmissions, timers) drain before the next one.
   await sleep(run.exitCode === 0 ? 1500 : 8000);
-  if (run.exitCode !== 0) return { ok: false, why: `sipp exit ${run.exitCode} (failed or timed-out calls)` };
-  if (achieved < rate * 0.95) return { ok: false, why: `sipp kept only ${achieved.toFixed(0)} calls/s` };
-  return { ok: true, why: `${calls} calls in ${(run.wallMs / 1000).toFixed(1)} s` };
+  if (run.exitCode !== 0)
+    return { ok: false, why: `sipp exit ${run.exitCode} (failed or timed-out calls); ${perCall}` };
+  if (achieved < rate * 0.95) return { ok: false, why: `sipp kept only ${achieved.toFixed(0)} calls/s; ${perCall}` };
+  return { ok: true, why: `${calls} calls in ${(run.wallMs / 1000).toFixed(1)} s; ${perCall}` };
 }
 
 async function ladder(ctx: Context, w: 'refusal' | 'proxied'): Promise<Map<string, number>> {
@@ -1092,8 +1155,11 @@ async function main(): Promise<void> {
             : p.inAppUs !== null
               ? ` | in the app (at the wire) p50 ${inAppText(p.inAppUs)}`
               : '';
+        const c = p.cpu
+          ? ` | ${cpuText(p.cpu)}${app.name === 'bare' || !bare.cpu ? '' : ` (×${(p.cpu.appUs / bare.cpu.appUs).toFixed(2)} the bare app's)`}`
+          : '';
         console.log(
-          `  ${w.padEnd(23)} ${app.name.padEnd(12)} p50 ${ms(p.p50).padStart(7)} ms (median of rounds ${ms(p.medianRoundP50)}) p99 ${ms(p.p99).padStart(7)} ms, ${p.calls} calls, ${p.unanswered} unanswered${vs}${j}`,
+          `  ${w.padEnd(23)} ${app.name.padEnd(12)} p50 ${ms(p.p50).padStart(7)} ms (median of rounds ${ms(p.medianRoundP50)}) p99 ${ms(p.p99).padStart(7)} ms, ${p.calls} calls, ${p.unanswered} unanswered${vs}${j}${c}`,
         );
       }
     }
