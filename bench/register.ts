@@ -11,6 +11,8 @@
  *    append's p50/p99/max, the appends that opened a new segment apart, and the settles that deleted one.
  * 1. Durable write rate: records N attempts as fast as they come and counts each one when its `record()`
  *    promise resolved (its batch committed in WAL, synchronous=NORMAL). Prints attempts/s, batch sizes, latency.
+ *    Twice: with the attempts journal (every attempt also appended to the journal first and settled at its commit,
+ *    as the service runs by default), then without it.
  * 2. Index of marks: fills a database with M marked numbers (in SQL), then a fresh `node` process (plain JS,
  *    transpiled from src/ on the fly, as `npm start` runs it: tsx alone costs ~35 MB of RSS) opens the register
  *    and reports the index load time, its RSS and peak RSS, and the lookup rate.
@@ -169,7 +171,7 @@ function benchJournal(count: number): void {
   console.log(`journal: ${line('settle deleting a segment (unlink off the main thread)', deleting)}`);
 }
 
-async function benchWrites(total: number, concurrency: number): Promise<void> {
+async function benchWrites(total: number, concurrency: number, journal: boolean): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-'));
   const batches: BatchInfo[] = [];
   const register = await openRegister({
@@ -177,7 +179,9 @@ async function benchWrites(total: number, concurrency: number): Promise<void> {
     lookbackDays: 30,
     batchMaxSize: arg('batch', 500),
     onBatch: (b) => batches.push(b),
+    journal,
   });
+  const name = journal ? 'writes, with the journal' : 'writes, without the journal';
   const callers = 50_000;
   const cpu0 = process.cpuUsage();
   const started = performance.now();
@@ -215,18 +219,18 @@ async function benchWrites(total: number, concurrency: number): Promise<void> {
   const sizes = batches.map((b) => b.size).sort((a, b) => a - b);
   const lat = Array.from(latencies).sort((a, b) => a - b);
   console.log(
-    `writes: ${acknowledged} attempts acknowledged durably in ${fmt(seconds, 2)} s = ${fmt(acknowledged / seconds, 0)} attempts/s`,
+    `${name}: ${acknowledged} attempts acknowledged durably in ${fmt(seconds, 2)} s = ${fmt(acknowledged / seconds, 0)} attempts/s`,
   );
   // On a shared machine the wall-clock rate follows the neighbours' load; CPU time (SQLite's threads included) does not.
   console.log(
-    `writes: ${fmt(cpuSeconds, 2)} CPU-s used = ${fmt(acknowledged / cpuSeconds, 0)} attempts per CPU-second`,
+    `${name}: ${fmt(cpuSeconds, 2)} CPU-s used = ${fmt(acknowledged / cpuSeconds, 0)} attempts per CPU-second`,
   );
   console.log(
-    `writes: ${batches.length} batches (${batches.filter((b) => !b.ok).length} failed), size min/median/max ` +
+    `${name}: ${batches.length} batches (${batches.filter((b) => !b.ok).length} failed), size min/median/max ` +
       `${sizes[0]}/${percentile(sizes, 0.5)}/${sizes[sizes.length - 1]}, mean commit ${fmt(batches.reduce((s, b) => s + b.durationMs, 0) / batches.length, 2)} ms`,
   );
   console.log(
-    `writes: record() latency p50 ${fmt(percentile(lat, 0.5))} ms, p99 ${fmt(percentile(lat, 0.99))} ms (${concurrency} in flight)`,
+    `${name}: record() latency p50 ${fmt(percentile(lat, 0.5))} ms, p99 ${fmt(percentile(lat, 0.99))} ms (${concurrency} in flight)`,
   );
 }
 
@@ -333,7 +337,9 @@ async function main(): Promise<void> {
   }
   await benchIdle(arg('idle', 2000), argText('synchronous') === 'FULL' ? 'FULL' : 'NORMAL');
   benchJournal(arg('journal', 50_000));
-  await benchWrites(arg('attempts', 200_000), arg('concurrency', 2000));
+  // As the service runs (journal on, the default under synchronous NORMAL), then without it, as before it existed.
+  await benchWrites(arg('attempts', 200_000), arg('concurrency', 2000), true);
+  await benchWrites(arg('attempts', 200_000), arg('concurrency', 2000), false);
   await benchMarks(arg('marks', 1_000_000));
 }
 
