@@ -14,7 +14,8 @@
  *
  * What runs: crocetta compiled (tsc -p tsconfig.build.json, then node dist/src/main.js, as `npm start`); one drachtio-server per application (the same binary and the same configuration: loopback, CDRs on as
  * in config/drachtio.conf.xml, logging at notice), the applications (crocetta with its defaults, any --variant with a
- * YAML overlay on top, by default `answer-first` with store.durableBeforeAnswer false, and the bare app), a sipp UAS as the PBX, and sipp UACs as the carrier. Rounds alternate the
+ * YAML overlay on top, by default `answer-first` with store.durableBeforeAnswer false, and the bare app), a sipp UAS as the PBX (it answers at once with a 200 and absorbs retransmissions: a step of the proxied ladder fails for
+ * the applications, not for the rig), and sipp UACs as the carrier. Rounds alternate the
  * applications (bare first in odd rounds, last in even ones), each application warmed up before the first round.
  * Workloads:
  *   refusal                 a marked caller → 607 Unwanted (INVITE to 607)
@@ -1014,7 +1015,9 @@ async function main(): Promise<void> {
   const announceSeconds = recording.seconds;
   debug(`recording ${announceSeconds} s; starting the PBX`);
 
-  // The PBX: a sipp UAS answers every proxied call (180, 200 with the Record-Route set; ACK; BYE → 200).
+  // The PBX: a sipp UAS answers every proxied call (200 with the Record-Route set; ACK; BYE → 200), absorbing
+  // retransmissions as a PBX does (bench/sipp/pbx-uas.xml; -rtcheck loose knows one by From, To, Call-ID and CSeq),
+  // and never gives up for the machine's stalls (sipp's watchdog ends a run after 120 stalls over 500 ms by default).
   const pbx = track(
     spawn(
       'sipp',
@@ -1028,6 +1031,12 @@ async function main(): Promise<void> {
         '-mp',
         String(PBX_MEDIA_PORT),
         '-nostdin',
+        '-rtcheck',
+        'loose',
+        '-watchdog_minor_maxtriggers',
+        '1000000',
+        '-watchdog_major_maxtriggers',
+        '1000000',
         '-max_recv_loops',
         '10000',
         '-trace_err',
