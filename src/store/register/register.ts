@@ -36,7 +36,6 @@ import type { PrefixIndexOptions } from '../memory/prefix-index.js';
 import { noteLearned } from '../memory/learn-from-attempt.js';
 import { isRefusalAction } from './refusal.js';
 import {
-  INSERT_ATTEMPT_SQL,
   insertAttemptsSql,
   INSERT_MARK_HISTORY_SQL,
   UPDATE_OUTCOME_SQL,
@@ -113,6 +112,13 @@ export interface OpenRegisterOptions {
   journal?: boolean;
   /** A journal write failed (the journal is off for a while: answers wait for the commit). */
   onJournalFailure?: (err: Error) => void;
+  /**
+   * With the journal: journaled attempts and outcome updates (nobody waits for their commit) start a commit no sooner
+   * than this after the previous one started, unless ROWS_PER_INSERT of them are queued (batch-writer.ts). Calls
+   * further apart than this are committed at once; at a thousand calls per second, a commit every 10 ms instead of one
+   * or two per call. 0: at once. @defaultValue 10
+   */
+  journaledCommitIntervalMs?: number;
 }
 
 /** The register as opened: the contract plus what operators and benchmarks may want to see. */
@@ -141,8 +147,8 @@ interface WriterStatements {
   begin: Statement;
   commit: Statement;
   rollback: Statement;
-  insertAttempt: Statement;
-  insertAttempts: Statement;
+  /** insertAttempts[n - 1] inserts n attempts (1 … ROWS_PER_INSERT). */
+  insertAttempts: Statement[];
   updateOutcome: Statement;
   updateTalk: Statement;
   upsertCalled: Statement;
@@ -202,8 +208,7 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       begin: await writer.prepare(TRANSACTION_SQL.begin),
       commit: await writer.prepare(TRANSACTION_SQL.commit),
       rollback: await writer.prepare(TRANSACTION_SQL.rollback),
-      insertAttempt: await writer.prepare(INSERT_ATTEMPT_SQL),
-      insertAttempts: await writer.prepare(insertAttemptsSql(ROWS_PER_INSERT)),
+      insertAttempts: await prepareInserts(writer),
       updateOutcome: await writer.prepare(UPDATE_OUTCOME_SQL),
       updateTalk: await writer.prepare(UPDATE_TALK_SQL),
       upsertCalled: await writer.prepare(UPSERT_CALLED_SQL),
@@ -230,6 +235,13 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
     await writer.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** The attempts INSERT for 1 … ROWS_PER_INSERT rows (one statement whatever the size of a batch up to it). */
+async function prepareInserts(writer: Connection): Promise<Statement[]> {
+  const out: Statement[] = [];
+  for (let n = 1; n <= ROWS_PER_INSERT; n++) out.push(await writer.prepare(insertAttemptsSql(n)));
+  return out;
 }
 
 /**
@@ -290,10 +302,11 @@ class SqliteRegister implements OpenedRegister {
     private readonly journal: { journal: AttemptJournal; nextKey: number } | null,
   ) {
     this.thresholds = { suspect: options.suspectThreshold ?? 0.5 };
-    const inserter = { one: statements.insertAttempt, many: statements.insertAttempts, rows: ROWS_PER_INSERT };
+    const inserter = { sized: statements.insertAttempts, rows: ROWS_PER_INSERT };
     const tx = { begin: statements.begin, commit: statements.commit, rollback: statements.rollback };
     this.batches = new BatchWriter(tx, inserter, statements, {
       maxBatch: options.batchMaxSize ?? 500,
+      ...(journal !== null && { deferMs: options.journaledCommitIntervalMs ?? 10, deferRows: ROWS_PER_INSERT }),
       maxQueued: options.spoolMaxWrites ?? 20_000,
       retryMinMs: options.retryMinMs ?? 100,
       retryMaxMs: options.retryMaxMs ?? 2000,
@@ -364,6 +377,8 @@ class SqliteRegister implements OpenedRegister {
             reject(err);
           },
           ...(options.onSpooled && { spooled: options.onSpooled }),
+          // Journaled: it survives kill -9 already, its commit may wait for the writer's interval.
+          deferrable: segment !== null,
         },
         options.afterThisTurn === true || segment !== null,
       );
@@ -398,6 +413,7 @@ class SqliteRegister implements OpenedRegister {
     this.batches.enqueue({
       kind: 'other',
       oneStatement: true,
+      deferrable: this.journal !== null,
       run: async (s) => {
         [row] = await s.updateOutcome.all<NonNullable<typeof row>>(outcomeParams(id, update));
       },
@@ -426,6 +442,7 @@ class SqliteRegister implements OpenedRegister {
     this.batches.enqueue({
       kind: 'other',
       oneStatement: true,
+      deferrable: this.journal !== null,
       run: async (s) => {
         [row] = await s.updateTalk.all<NonNullable<typeof row>>([Math.round(talk.talkMs), id]);
       },
@@ -448,6 +465,7 @@ class SqliteRegister implements OpenedRegister {
     this.batches.enqueue({
       kind: 'other',
       oneStatement: true,
+      deferrable: this.journal !== null,
       run: async (s) => {
         await s.upsertCalled.run([callerKey, at]);
       },
@@ -506,7 +524,7 @@ class SqliteRegister implements OpenedRegister {
     await this.batches.close();
     this.journal?.journal.close();
     // Every prepared statement, or SQLite refuses to close the connection.
-    const all = Object.values(this.statements as unknown as Record<string, Statement>);
+    const all = Object.values(this.statements as unknown as Record<string, Statement | Statement[]>).flat();
     await Promise.all(all.map((st) => st.finalize()));
     // Refreshes the planner's statistics where they drifted (cheap; what SQLite advises before closing).
     await this.writer.exec('PRAGMA optimize').catch(() => undefined);

@@ -76,8 +76,13 @@ describe('a write SQLite refuses for itself', () => {
     const r = await openWith();
     const id = await r.record(newAttempt(CALLER, now));
     // Close the writer under the register (what a broken disk or a bug would look like from here).
-    const internals = r as unknown as { writer: Connection; statements: Record<string, { finalize(): Promise<void> }> };
-    await Promise.all(Object.values(internals.statements).map((s) => s.finalize()));
+    type Finalizable = { finalize(): Promise<void> };
+    const internals = r as unknown as { writer: Connection; statements: Record<string, Finalizable | Finalizable[]> };
+    await Promise.all(
+      Object.values(internals.statements)
+        .flat()
+        .map((s) => s.finalize()),
+    );
     await internals.writer.close();
     const lost = r.record(newAttempt(CALLER, now + 1));
     r.updateOutcome(id, { outcome: 'declined', finalStatus: 603, refused: true, at: now + 2 });

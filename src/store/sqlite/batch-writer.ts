@@ -1,8 +1,16 @@
 /**
  * Group commit, as database engines do it: a write that finds the writer idle is committed at once (after the
  * current JavaScript turn, so writes made in the same turn share it); writes that arrive while a commit runs wait
- * for it and then form the next batch together (at most `maxBatch` per transaction). Nothing ever waits for a
- * timer while the disk is well.
+ * for it and then form the next batch together (at most `maxBatch` per transaction). Nothing anyone waits for ever
+ * waits for a timer while the disk is well.
+ *
+ * Deferrable writes (`deferrable`: attempts already in the attempts journal, updates nobody waits for) are the
+ * exception, under load only: a commit of deferrable writes alone starts no sooner than `deferMs` after the previous
+ * commit started, unless they fill `deferRows`. A commit costs the machine far more than a row (node-sqlite3's trip
+ * to its thread pool and back, SQLite's WAL append of every page the row and its indexes touch, several hundred µs
+ * of CPU here whatever the batch's size), so at a thousand calls per second one commit per call, each of a row or
+ * two, took a core's third on its own. Calls seconds apart are committed at once as before; a write someone waits for
+ * (a mark, a row that is not journaled), a `flush()` or `close()` starts the commit at once with everything queued.
  *
  * The spool: when a batch fails because of the disk or the lock (SQLITE_FULL, an I/O error, SQLITE_BUSY past the
  * busy timeout...: `isRetryable`), its writes go back to the head of the queue and everything queued is *held*
@@ -43,6 +51,10 @@ export type SpoolEvent = ({ type: 'held' } | { type: 'written' } | { type: 'lost
 export interface BatchWriterOptions {
   /** Most writes per transaction. */
   maxBatch: number;
+  /** Deferrable writes alone start a commit no sooner than this after the previous one started (ms; 0: at once). */
+  deferMs?: number;
+  /** …unless this many are queued (a full multi-row INSERT). */
+  deferRows?: number;
   /** Most writes waiting at any time (queued, or held while the disk refuses them). */
   maxQueued: number;
   /** First wait before retrying after the disk refused a batch; doubles up to `retryMaxMs`. */
@@ -101,6 +113,9 @@ export class BatchWriter<S> {
   /** Writes of the batch being committed (out of the queue, but waiting all the same). */
   private committing = 0;
   private overflowReported = { at: 0, count: 0 };
+  /** When the last commit started (performance.now()), for deferrable writes. */
+  private lastCommitAt = -Infinity;
+  private deferTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly tx: TransactionStatements,
@@ -184,11 +199,35 @@ export class BatchWriter<S> {
 
   private start(afterThisTurn = false): void {
     if (this.running || this.retryTimer !== undefined) return;
+    if (this.deferTimer !== undefined && !this.mustCommitNow()) return;
+    this.clearDefer();
     this.running = true;
     // After the current code: the writes made in the same turn as this one share its commit. Later, after the turn's
     // I/O callbacks (a SIP answer being sent), when the writer was asked to.
     if (afterThisTurn) setImmediate(() => void this.loop());
     else queueMicrotask(() => void this.loop());
+  }
+
+  /** ms until deferrable writes alone may start a commit; 0 when the queue holds one that may not wait, or enough. */
+  private deferral(): number {
+    const ms = this.options.deferMs ?? 0;
+    if (ms <= 0 || this.mustCommitNow()) return 0;
+    const wait = this.lastCommitAt + ms - performance.now();
+    return wait >= 1 ? wait : 0; // a timer fires to the ms: less is now
+  }
+
+  private mustCommitNow(): boolean {
+    if (this.closed || this.idleWaiters.length > 0) return true;
+    if (this.queue.length >= (this.options.deferRows ?? 1)) return true;
+    for (const op of this.queue) if (op.deferrable !== true) return true;
+    return false;
+  }
+
+  private clearDefer(): void {
+    if (this.deferTimer !== undefined) {
+      clearTimeout(this.deferTimer);
+      this.deferTimer = undefined;
+    }
   }
 
   private clearRetry(): void {
@@ -203,6 +242,17 @@ export class BatchWriter<S> {
       // Writes queued while a batch commits form the next batch at once; a failing disk stops the loop until the
       // retry timer (or a flush) starts it again.
       while (this.queue.length > 0 && this.retryTimer === undefined) {
+        const wait = this.deferral();
+        if (wait > 0) {
+          // Only deferrable writes, and too few: the next commit starts when the interval is over (or sooner, if a
+          // write that may not wait, enough writes, a flush or close come first: start()).
+          this.deferTimer = setTimeout(() => {
+            this.deferTimer = undefined;
+            this.start();
+          }, wait);
+          break;
+        }
+        this.lastCommitAt = performance.now();
         const max = this.options.maxBatch;
         const batch = this.queue.length <= max ? this.queue : this.queue.slice(0, max);
         this.queue = batch === this.queue ? [] : this.queue.slice(max);

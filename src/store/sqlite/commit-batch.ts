@@ -1,8 +1,10 @@
 /**
- * One batch of register writes, carried out on the writer connection: a lone write of one statement (an
- * attempt, an outcome update) as that statement alone (SQLite's autocommit: the statement is its transaction,
- * one trip to node-sqlite3's thread pool instead of three); anything else inside `BEGIN IMMEDIATE … COMMIT`,
- * consecutive attempts many rows per INSERT. It either commits whole or throws (rolled back).
+ * One batch of register writes, carried out on the writer connection: a batch that one statement can carry (an
+ * outcome update alone, or only attempts, up to `AttemptInserter.rows` of them: one INSERT of exactly that many rows)
+ * as that statement alone (SQLite's autocommit: the statement is its transaction, one trip to node-sqlite3's thread
+ * pool instead of three or more); anything else inside `BEGIN IMMEDIATE … COMMIT`, consecutive attempts
+ * `AttemptInserter.rows` per INSERT and the rest in one INSERT of the rest's size. It either commits whole or throws
+ * (rolled back).
  */
 import { sqliteCode, type SqlValue, type Statement } from './connection.js';
 
@@ -28,6 +30,8 @@ export interface AttemptWrite {
   failed(err: Error): void;
   /** The disk refused the write and it is held in memory (the spool) until it can be written. At most once. */
   spooled?(): void;
+  /** Nothing depends on how soon it is committed (it is journaled): it may wait for the writer's commit interval. */
+  deferrable?: boolean;
 }
 
 /** Any other write (outcome update, mark): its own statements. */
@@ -40,17 +44,20 @@ export interface OtherWrite<S> {
   committed(): void;
   failed(err: Error): void;
   spooled?(): void;
+  /** Nothing waits for its commit: it may wait for the writer's commit interval. */
+  deferrable?: boolean;
 }
 
 export type WriteOp<S> = AttemptWrite | OtherWrite<S>;
 
 /**
- * The attempts INSERT, prepared twice: for one row, and for `rows` rows at once (node-sqlite3 pays a trip to its
- * thread pool per statement run, so a multi-row INSERT is what reaches tens of thousands of rows per second).
+ * The attempts INSERT, prepared for every number of rows from 1 to `rows` (`sized[n - 1]` inserts n rows).
+ * node-sqlite3 pays a trip to its thread pool per statement run, and at a few hundred calls per second each trip
+ * costs more CPU than the row itself (waking a pool thread and the main thread again): a batch of n attempts is one
+ * INSERT of n rows, not n INSERTs of one, so that a commit costs one trip whatever its size up to `rows`.
  */
 export interface AttemptInserter {
-  one: Statement;
-  many: Statement;
+  sized: readonly Statement[];
   rows: number;
 }
 
@@ -84,15 +91,13 @@ export async function commitBatch<S>(
 ): Promise<Float64Array> {
   const ids = new Float64Array(batch.length);
   const [only] = batch;
-  if (batch.length === 1 && only !== undefined) {
-    if (only.kind === 'attempt') {
-      ids[0] = (await inserter.one.run(only.params)).lastID;
-      return ids;
-    }
-    if (only.oneStatement === true) {
-      await only.run(statements);
-      return ids;
-    }
+  if (batch.length === 1 && only?.kind === 'other' && only.oneStatement === true) {
+    await only.run(statements);
+    return ids;
+  }
+  if (batch.length <= inserter.rows && batch.every((op) => op.kind === 'attempt')) {
+    await insertAttempts(inserter, batch, 0, batch.length, ids);
+    return ids;
   }
   await tx.begin.run([]);
   try {
@@ -118,9 +123,9 @@ export async function commitBatch<S>(
 }
 
 /**
- * Inserts batch[from, to) (all attempts), `inserter.rows` at a time. The ids of a multi-row INSERT are
- * lastID-rows+1 … lastID: with INTEGER PRIMARY KEY each new rowid is max(rowid)+1, and no other writer can
- * interleave inside our BEGIN IMMEDIATE.
+ * Inserts batch[from, to) (all attempts), `inserter.rows` at a time, the rest in one INSERT of its size. The ids of a
+ * multi-row INSERT are lastID-n+1 … lastID: with INTEGER PRIMARY KEY each new rowid is max(rowid)+1, and no other
+ * writer can interleave inside one statement (nor inside our BEGIN IMMEDIATE).
  */
 async function insertAttempts(
   inserter: AttemptInserter,
@@ -129,18 +134,25 @@ async function insertAttempts(
   to: number,
   ids: Float64Array,
 ): Promise<void> {
-  const { one, many, rows } = inserter;
-  let i = from;
-  for (; to - i >= rows; i += rows) {
-    const width = batch[i]?.params.length ?? 0;
-    const params = new Array<SqlValue>(rows * width);
-    for (let k = 0; k < rows; k++) {
-      const row = batch[i + k]?.params ?? [];
-      for (let c = 0; c < width; c++) params[k * width + c] = row[c] ?? null;
+  for (let i = from; i < to;) {
+    const n = Math.min(inserter.rows, to - i);
+    const statement = inserter.sized[n - 1];
+    if (statement === undefined) throw new Error(`no INSERT prepared for ${n} rows`);
+    const first = batch[i]?.params;
+    let params: readonly SqlValue[];
+    if (n === 1 && first !== undefined) params = first;
+    else {
+      const width = first?.length ?? 0;
+      const flat = new Array<SqlValue>(n * width);
+      for (let k = 0; k < n; k++) {
+        const row = batch[i + k]?.params ?? [];
+        for (let c = 0; c < width; c++) flat[k * width + c] = row[c] ?? null;
+      }
+      params = flat;
     }
-    const result = await many.run(params);
-    if (result.changes !== rows) throw new Error(`multi-row insert wrote ${result.changes} rows, not ${rows}`);
-    for (let k = 0; k < rows; k++) ids[i + k] = result.lastID - rows + 1 + k;
+    const result = await statement.run(params);
+    if (result.changes !== n) throw new Error(`multi-row insert wrote ${result.changes} rows, not ${n}`);
+    for (let k = 0; k < n; k++) ids[i + k] = result.lastID - n + 1 + k;
+    i += n;
   }
-  for (; i < to; i++) ids[i] = (await one.run(batch[i]?.params ?? [])).lastID;
 }
