@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchWriter } from './batch-writer.js';
+import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 import type { AttemptInserter, TransactionStatements } from './commit-batch.js';
 
 /** A writer over a fake statement that notes when SQLite is first asked to run (no database needed). */
@@ -53,31 +53,36 @@ describe('the group commit: when an idle writer starts', () => {
   });
 });
 
+/** A writer whose statements note each trip: `rows n` for the INSERT of n attempts, `begin`, `commit`. */
+function tripWriter(
+  rows: number,
+  over: Partial<BatchWriterOptions> = {},
+): { batches: BatchWriter<object>; trips: string[] } {
+  const trips: string[] = [];
+  let lastID = 0;
+  const stmt = (name: string, changes = 0) => ({
+    run: () => (trips.push(name), (lastID += changes), Promise.resolve({ lastID, changes })),
+  });
+  const tx = { begin: stmt('begin'), commit: stmt('commit'), rollback: stmt('rollback') };
+  const inserter = { sized: Array.from({ length: rows }, (_, i) => stmt(`rows ${i + 1}`, i + 1)), rows };
+  const batches = new BatchWriter(
+    tx as unknown as TransactionStatements,
+    inserter as unknown as AttemptInserter,
+    {},
+    {
+      maxBatch: 500,
+      maxQueued: 100,
+      retryMinMs: 10,
+      retryMaxMs: 40,
+      closeTimeoutMs: 100,
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      ...over,
+    },
+  );
+  return { batches, trips };
+}
+
 describe('a batch of several writes', () => {
-  /** A writer whose statements note each trip: `rows n` for the INSERT of n attempts. */
-  function tripWriter(rows: number): { batches: BatchWriter<object>; trips: string[] } {
-    const trips: string[] = [];
-    let lastID = 0;
-    const stmt = (name: string, changes = 0) => ({
-      run: () => (trips.push(name), (lastID += changes), Promise.resolve({ lastID, changes })),
-    });
-    const tx = { begin: stmt('begin'), commit: stmt('commit'), rollback: stmt('rollback') };
-    const inserter = { sized: Array.from({ length: rows }, (_, i) => stmt(`rows ${i + 1}`, i + 1)), rows };
-    const batches = new BatchWriter(
-      tx as unknown as TransactionStatements,
-      inserter as unknown as AttemptInserter,
-      {},
-      {
-        maxBatch: 500,
-        maxQueued: 100,
-        retryMinMs: 10,
-        retryMaxMs: 40,
-        closeTimeoutMs: 100,
-        logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-      },
-    );
-    return { batches, trips };
-  }
   const enqueue = (batches: BatchWriter<object>, n: number): Promise<number[]> =>
     Promise.all(Array.from({ length: n }, () => new Promise<number>((resolve) => batches.enqueue(write(resolve)))));
 
@@ -95,79 +100,55 @@ describe('a batch of several writes', () => {
 });
 
 describe('deferrable writes (journaled: nobody waits for their commit)', () => {
-  function deferWriter(deferMs: number, deferRows = 4): { batches: BatchWriter<object>; sizes: number[] } {
-    const sizes: number[] = [];
-    let lastID = 0;
-    const stmt = (n: number) => ({
-      run: () => (sizes.push(n), (lastID += n), Promise.resolve({ lastID, changes: n })),
-    });
-    const other = { run: () => (sizes.push(0), Promise.resolve({ lastID, changes: 1 })) };
-    const tx = { begin: other, commit: other, rollback: other };
-    const inserter = { sized: Array.from({ length: 8 }, (_, i) => stmt(i + 1)), rows: 8 };
-    const batches = new BatchWriter(
-      tx as unknown as TransactionStatements,
-      inserter as unknown as AttemptInserter,
-      {},
-      {
-        maxBatch: 500,
-        maxQueued: 100,
-        retryMinMs: 10,
-        retryMaxMs: 40,
-        closeTimeoutMs: 100,
-        deferMs,
-        deferRows,
-        logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-      },
-    );
-    return { batches, sizes };
-  }
+  const deferWriter = (deferMs: number, deferRows = 4): { batches: BatchWriter<object>; trips: string[] } =>
+    tripWriter(8, { deferMs, deferRows });
   const deferred = (committed: (id: number) => void = () => undefined) => ({ ...write(committed), deferrable: true });
   const turns = async (n: number): Promise<void> => {
     for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
   };
 
   it('the first is committed at once; the next ones wait for the interval since that commit, then go together', async () => {
-    const { batches, sizes } = deferWriter(60);
+    const { batches, trips } = deferWriter(60);
     await new Promise<number>((resolve) => batches.enqueue(deferred(resolve)));
-    expect(sizes).toEqual([1]);
+    expect(trips).toEqual(['rows 1']);
     const started = performance.now();
     const next = [1, 2, 3].map(() => new Promise<number>((resolve) => batches.enqueue(deferred(resolve))));
     await turns(5);
-    expect(sizes).toEqual([1]); // waiting for the interval
+    expect(trips).toEqual(['rows 1']); // waiting for the interval
     expect(await Promise.all(next)).toEqual([2, 3, 4]);
     expect(performance.now() - started).toBeGreaterThanOrEqual(40);
-    expect(sizes).toEqual([1, 3]);
+    expect(trips).toEqual(['rows 1', 'rows 3']);
   });
 
   it('a write that may not wait starts the commit at once, with the deferred ones queued before it', async () => {
-    const { batches, sizes } = deferWriter(60_000);
+    const { batches, trips } = deferWriter(60_000);
     await new Promise<number>((resolve) => batches.enqueue(deferred(resolve)));
     const waiting = new Promise<number>((resolve) => batches.enqueue(deferred(resolve)));
     await turns(5);
-    expect(sizes).toEqual([1]);
+    expect(trips).toEqual(['rows 1']);
     const urgent = new Promise<number>((resolve) => batches.enqueue(write(resolve)));
     expect(await Promise.all([waiting, urgent])).toEqual([2, 3]);
-    expect(sizes).toEqual([1, 2]);
+    expect(trips).toEqual(['rows 1', 'rows 2']);
   });
 
   it('so do `deferRows` of them, and flush()', async () => {
-    const { batches, sizes } = deferWriter(60_000, 3);
+    const { batches, trips } = deferWriter(60_000, 3);
     await new Promise<number>((resolve) => batches.enqueue(deferred(resolve)));
     const three = [1, 2, 3].map(() => new Promise<number>((resolve) => batches.enqueue(deferred(resolve))));
     expect(await Promise.all(three)).toEqual([2, 3, 4]);
-    expect(sizes).toEqual([1, 3]);
+    expect(trips).toEqual(['rows 1', 'rows 3']);
     const one = new Promise<number>((resolve) => batches.enqueue(deferred(resolve)));
     await turns(5);
-    expect(sizes).toEqual([1, 3]);
+    expect(trips).toEqual(['rows 1', 'rows 3']);
     await batches.flush();
     expect(await one).toBe(5);
-    expect(sizes).toEqual([1, 3, 1]);
+    expect(trips).toEqual(['rows 1', 'rows 3', 'rows 1']);
   });
 
   it('without deferMs, a deferrable write is committed at once like any other', async () => {
-    const { batches, sizes } = deferWriter(0);
+    const { batches, trips } = deferWriter(0);
     for (let i = 1; i <= 3; i++)
       expect(await new Promise<number>((resolve) => batches.enqueue(deferred(resolve)))).toBe(i);
-    expect(sizes).toEqual([1, 1, 1]);
+    expect(trips).toEqual(['rows 1', 'rows 1', 'rows 1']);
   });
 });
