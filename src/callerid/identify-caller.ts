@@ -149,17 +149,21 @@ interface IdentityHeaders {
   identity: readonly string[];
   attestation: readonly string[];
   country: string;
+  /** fromKeyLength of the first From value (-1: no From), found once for the cache's hash, size and match. */
+  fromKey: number;
 }
 
 function readIdentityHeaders(headers: SipHeaderSource, country: string): IdentityHeaders {
+  const from = readHeader(headers, SOURCES[2]!);
   return {
     pai: readHeader(headers, SOURCES[0]!),
     rpid: readHeader(headers, SOURCES[1]!),
-    from: readHeader(headers, SOURCES[2]!),
+    from,
     privacy: readHeader(headers, 'privacy'),
     identity: readHeader(headers, 'identity'),
     attestation: readHeader(headers, 'p-attestation-indicator'),
     country,
+    fromKey: from.length === 0 ? -1 : fromKeyLength(from[0]!),
   };
 }
 
@@ -237,19 +241,58 @@ const identities = new RecentValuesCache<CallerIdentity>(10_000);
 /** Values longer than this in all (hostile or unusual headers) are not cached: the cache stays ~10 MB at most. */
 const MAX_IDENTITY_KEY = 1024;
 
-/** `;tag=…` alone after the name-addr's `>`: the From tag, which varies per call (matched from `lastIndex`). */
-const TAG_TAIL = /[ \t]*;[ \t]*tag[ \t]*=[ \t]*[A-Za-z0-9.!%*_+`'~-]+[ \t]*$/iy;
+/** Space or tab. */
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** A character of a SIP token (RFC 3261): letters, digits and `-.!%*_+\`'~`. */
+function isTokenChar(c: number): boolean {
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)) return true;
+  // - . ! % * _ + ` ' ~
+  return c === 45 || c === 46 || c === 33 || c === 37 || c === 42 || c === 95 || c === 43 || c === 96 || c === 39 || c === 126;
+}
+
+/**
+ * Whether `value` from `at` on is `;tag=…` alone (blanks allowed around `;` and `=` and at the end, `tag` in any
+ * case, the tag a token): what /[ \t]*;[ \t]*tag[ \t]*=[ \t]*[A-Za-z0-9.!%*_+`'~-]+[ \t]*$/iy matches, scanned
+ * by hand (a regular expression run per request on drachtio-srf's sliced strings cost more than the scan).
+ */
+function tagAloneFrom(value: string, at: number): boolean {
+  const n = value.length;
+  let i = at;
+  while (i < n && isBlank(value.charCodeAt(i))) i++;
+  if (i >= n || value.charCodeAt(i) !== 59 /* ; */) return false;
+  i++;
+  while (i < n && isBlank(value.charCodeAt(i))) i++;
+  if (i + 3 > n) return false;
+  // t a g, either case
+  if ((value.charCodeAt(i) | 32) !== 116 || (value.charCodeAt(i + 1) | 32) !== 97) return false;
+  if ((value.charCodeAt(i + 2) | 32) !== 103) return false;
+  i += 3;
+  while (i < n && isBlank(value.charCodeAt(i))) i++;
+  if (i >= n || value.charCodeAt(i) !== 61 /* = */) return false;
+  i++;
+  while (i < n && isBlank(value.charCodeAt(i))) i++;
+  const tagStart = i;
+  while (i < n && isTokenChar(value.charCodeAt(i))) i++;
+  if (i === tagStart) return false;
+  while (i < n && isBlank(value.charCodeAt(i))) i++;
+  return i === n;
+}
 
 /**
  * The length of a From value without its tag parameter, when the tag is the only thing after the last `>`: the
- * identity read from either is the same (the header's tag is never read). Otherwise the value's length.
+ * identity read from either is the same (the header's tag is never read). Otherwise the value's length. The last
+ * `>` is looked for by a loop from the end (String#lastIndexOf is a call into the runtime on a sliced string).
  */
 function fromKeyLength(value: string): number {
-  if (value.length > MAX_HEADER_TEXT) return value.length;
-  const gt = value.lastIndexOf('>');
-  if (gt < 0) return value.length;
-  TAG_TAIL.lastIndex = gt + 1;
-  return TAG_TAIL.test(value) ? gt + 1 : value.length;
+  const n = value.length;
+  if (n > MAX_HEADER_TEXT) return n;
+  let gt = n - 1;
+  while (gt >= 0 && value.charCodeAt(gt) !== 62 /* > */) gt--;
+  if (gt < 0) return n;
+  return tagAloneFrom(value, gt + 1) ? gt + 1 : n;
 }
 
 /** A From value without its tag parameter (see fromKeyLength), else the value itself. */
@@ -263,7 +306,7 @@ function keySize(v: IdentityHeaders): number {
   let size = v.country.length + length(v.pai) + length(v.rpid) + length(v.privacy) + length(v.identity);
   size += length(v.attestation);
   const from = v.from;
-  for (let i = 0; i < from.length; i++) size += fromKeyLength(from[i]!);
+  for (let i = 0; i < from.length; i++) size += i === 0 ? v.fromKey : fromKeyLength(from[i]!);
   return size;
 }
 
@@ -279,7 +322,7 @@ function identityHash(v: IdentityHeaders): number {
   const head = v.pai[0] ?? v.rpid[0];
   if (head !== undefined) return hashText(hash, head);
   const from = v.from[0];
-  return from === undefined ? hash : hashText(hash, from, fromKeyLength(from));
+  return from === undefined ? hash : hashText(hash, from, v.fromKey);
 }
 
 /** `values` appended to `key` after their count (each list after its count: no two sets of values share a key). */
@@ -300,16 +343,19 @@ function identityKey(v: IdentityHeaders): (string | number)[] {
   return key;
 }
 
-/** Where `values` end in `held` from index `at` (their count, then each one), or -1 when they differ. */
-function matchList(held: ValuesKey, at: number, values: readonly string[], from: boolean): number {
+/**
+ * Where `values` end in `held` from index `at` (their count, then each one), or -1 when they differ. From values
+ * (`firstKey`: the first one's fromKeyLength, else -1) are compared without their tags.
+ */
+function matchList(held: ValuesKey, at: number, values: readonly string[], firstKey: number): number {
   if (at < 0 || held[at] !== values.length) return -1;
   let i = at + 1;
   for (let j = 0; j < values.length; j++) {
     const raw = values[j]!;
     const h = held[i++];
     if (typeof h !== 'string') return -1;
-    if (from) {
-      const n = fromKeyLength(raw);
+    if (firstKey >= 0) {
+      const n = j === 0 ? firstKey : fromKeyLength(raw);
       if (n !== h.length || (n === raw.length ? raw !== h : !raw.startsWith(h))) return -1;
     } else if (raw !== h) return -1;
   }
@@ -319,12 +365,12 @@ function matchList(held: ValuesKey, at: number, values: readonly string[], from:
 /** identityKey(v) equals `held`, compared without building it. */
 function matchesIdentity(held: ValuesKey, v: IdentityHeaders): boolean {
   if (held[0] !== v.country) return false;
-  let at = matchList(held, 1, v.pai, false);
-  at = matchList(held, at, v.rpid, false);
-  at = matchList(held, at, v.from, true);
-  at = matchList(held, at, v.privacy, false);
-  at = matchList(held, at, v.identity, false);
-  at = matchList(held, at, v.attestation, false);
+  let at = matchList(held, 1, v.pai, -1);
+  at = matchList(held, at, v.rpid, -1);
+  at = matchList(held, at, v.from, v.fromKey);
+  at = matchList(held, at, v.privacy, -1);
+  at = matchList(held, at, v.identity, -1);
+  at = matchList(held, at, v.attestation, -1);
   return at === held.length;
 }
 

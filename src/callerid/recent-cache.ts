@@ -69,6 +69,15 @@ export function hashText(hash: number, text: string, end: number = text.length):
   return h;
 }
 
+/**
+ * The Maps' key for a 32-bit hash: its low 30 bits, a small integer V8 keeps unboxed. Outside that range a hash
+ * is a heap number, allocated per look-up and hashed and compared as a double by the Map. Entries under one key
+ * are still told apart by their values.
+ */
+function smallHash(hash: number): number {
+  return hash & 0x3fffffff;
+}
+
 /** Hashes remembered by the admission filter (a power of two). */
 const SEEN_SLOTS = 1 << 14;
 
@@ -90,11 +99,12 @@ export class RecentValuesCache<V> {
   constructor(private readonly generation: number) {}
 
   get<S>(hash: number, matches: KeyMatch<S>, subject: S): V | undefined {
-    const hit = findEntry(this.young.get(hash), matches, subject);
+    const slot = smallHash(hash);
+    const hit = findEntry(this.young.get(slot), matches, subject);
     if (hit !== undefined) return hit.value;
-    const aged = findEntry(this.old.get(hash), matches, subject);
+    const aged = findEntry(this.old.get(slot), matches, subject);
     if (aged === undefined) return undefined;
-    this.add(hash, aged);
+    this.add(slot, aged);
     return aged.value;
   }
 
@@ -113,9 +123,10 @@ export class RecentValuesCache<V> {
   /** Stores `value` under `hash` and a copy of `key` (see admits: the caller asks it first). */
   set(hash: number, key: ValuesKey, value: V): void {
     const own = key.map((v) => (typeof v === 'string' ? detached(v) : v));
-    this.add(hash, { key: own, value });
+    this.add(smallHash(hash), { key: own, value });
   }
 
+  /** `hash`: a smallHash. */
   private add(hash: number, entry: ValuesEntry<V>): void {
     if (this.youngSize >= this.generation) {
       this.old = this.young;
