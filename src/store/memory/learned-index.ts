@@ -11,7 +11,7 @@ import { DAY_MS } from '../../time/units.js';
  * ~6 MB; 1M marks all in different blocks: ~60 MB, the worst case). Activity only for callers in the window.
  */
 import type { BlockCounts, LearnedEvidence, MarkLabel, Talk } from '../../screening/types.js';
-import { SecondSight } from '../../screening/second-sight.js';
+import { hashDouble, SecondSight } from '../../screening/second-sight.js';
 import { BlockCountTable } from './block-counts.js';
 import { e164KeyToNumber } from './mark-table.js';
 
@@ -20,8 +20,8 @@ function bumpCount(map: Map<number, number>, key: number, by: number): void {
   if (next <= 0) map.delete(key);
   else map.set(key, next);
 }
-/** BlockCounts kept for callers that come back (LearnedIndex.blockCounts). */
-const BLOCK_MEMO = 20_000;
+/** Slots of the memo of BlockCounts for callers that come back (LearnedIndex.blockCounts); a power of two. */
+const BLOCK_MEMO_SLOTS = 1 << 15;
 /** At most this many calls and talks are kept per caller (the most recent ones). */
 const MAX_PER_CALLER = 128;
 
@@ -52,10 +52,16 @@ export class LearnedIndex {
   /** Bumped on every change of a block count: BlockCounts handed out before it are stale. */
   private blockVersion = 0;
   /**
-   * BlockCounts handed out, by small block, with the version they were counted at: a caller that comes back gets
-   * the same frozen object while no count changed (a write anywhere invalidates all; O(1)).
+   * BlockCounts handed out, with the version they were counted at: a caller that comes back gets the same frozen
+   * object while no count changed (a write anywhere invalidates all; O(1)). Direct-mapped by the small block's
+   * hash (a block evicts the one in its slot): a Map keyed by the small block, an 11- or 12-digit number V8 boxes,
+   * cost a heap number per look-up and was the dearest step of a repeat caller's evidence.
    */
-  private readonly blockMemo = new Map<number, { version: number; counts: Readonly<BlockCounts> }>();
+  private readonly memoBlocks = new Float64Array(BLOCK_MEMO_SLOTS).fill(NaN);
+  private readonly memoVersions = new Float64Array(BLOCK_MEMO_SLOTS);
+  private readonly memoCounts: (Readonly<BlockCounts> | null)[] = new Array<Readonly<BlockCounts> | null>(
+    BLOCK_MEMO_SLOTS,
+  ).fill(null);
   /** A block is memoized from its second look-up on: blocks looked up once leave nothing behind. */
   private readonly blocksComingBack = new SecondSight();
   private readonly divisor: number;
@@ -212,12 +218,16 @@ export class LearnedIndex {
     const key = e164KeyToNumber(callerKey);
     if (key < 0) return null;
     const small = Math.floor(key / this.divisor);
-    const known = this.blockMemo.get(small);
-    if (known !== undefined && known.version === this.blockVersion) return known.counts;
+    const slot = hashDouble(small) & (BLOCK_MEMO_SLOTS - 1);
+    if (this.memoBlocks[slot] === small && this.memoVersions[slot] === this.blockVersion) {
+      const known = this.memoCounts[slot];
+      if (known != null) return known;
+    }
     const counts = this.countBlocks(small);
     if (counts !== null && this.blocksComingBack.again(small)) {
-      if (this.blockMemo.size >= BLOCK_MEMO) this.blockMemo.clear();
-      this.blockMemo.set(small, { version: this.blockVersion, counts });
+      this.memoBlocks[slot] = small;
+      this.memoVersions[slot] = this.blockVersion;
+      this.memoCounts[slot] = counts;
     }
     return counts;
   }

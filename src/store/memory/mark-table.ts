@@ -71,8 +71,9 @@ export interface MarkEntry {
 const CHUNK_BITS = 16;
 const CHUNK_SIZE = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_SIZE - 1;
-/** Mark objects kept for callers that come back (MarkTable.get). */
-const MARK_MEMO = 20_000;
+/** Slots of the memo of Mark objects for callers that come back (MarkTable.get); a power of two. */
+const MARK_MEMO_SLOTS = 1 << 15;
+const MARK_MEMO_MASK = MARK_MEMO_SLOTS - 1;
 
 interface Chunk {
   keys: Float64Array;
@@ -96,10 +97,12 @@ export class MarkTable {
   /**
    * The Mark objects last handed out, by record: the same callers come back, and their mark then costs no
    * allocation (and stays the same object, so what is derived from it can be kept by it). A write drops the
-   * record's entry; the whole memo is dropped past MARK_MEMO entries. A mark is kept from its second look-up on
-   * (comingBack): a number looked up once, most of a million marks, leaves nothing behind.
+   * record's entry. A mark is kept from its second look-up on (comingBack): a number looked up once, most of a
+   * million marks, leaves nothing behind. Direct-mapped by the record's low bits (a record evicts the one in its
+   * slot; -1: empty): a look-up is two array reads, not a Map's hashing and bucket walk.
    */
-  private readonly handedOut = new Map<number, Readonly<Mark>>();
+  private readonly memoRecords = new Int32Array(MARK_MEMO_SLOTS).fill(EMPTY);
+  private readonly memoMarks: (Readonly<Mark> | null)[] = new Array<Readonly<Mark> | null>(MARK_MEMO_SLOTS).fill(null);
   private readonly comingBack = new SecondSight();
   private readonly categoryNames = new Interner();
 
@@ -161,8 +164,11 @@ export class MarkTable {
   get(callerKey: string): Readonly<Mark> | null {
     const index = this.find(callerKey);
     if (index === EMPTY) return null;
-    const known = this.handedOut.get(index);
-    if (known !== undefined) return known;
+    const slot = index & MARK_MEMO_MASK;
+    if (this.memoRecords[slot] === index) {
+      const known = this.memoMarks[slot];
+      if (known != null) return known;
+    }
     const chunk = this.chunks[index >>> CHUNK_BITS];
     if (chunk === undefined) return null;
     const i = index & CHUNK_MASK;
@@ -175,8 +181,8 @@ export class MarkTable {
       category: this.categoryNames.value(chunk.categories[i] ?? 0),
     });
     if (this.comingBack.again(index)) {
-      if (this.handedOut.size >= MARK_MEMO) this.handedOut.clear();
-      this.handedOut.set(index, mark);
+      this.memoRecords[slot] = index;
+      this.memoMarks[slot] = mark;
     }
     return mark;
   }
@@ -205,7 +211,11 @@ export class MarkTable {
   }
 
   private write(index: number, label: number, at: number, companyId: number, categoryId: number): void {
-    this.handedOut.delete(index);
+    const slot = index & MARK_MEMO_MASK;
+    if (this.memoRecords[slot] === index) {
+      this.memoRecords[slot] = EMPTY;
+      this.memoMarks[slot] = null;
+    }
     const chunk = this.chunks[index >>> CHUNK_BITS];
     if (chunk === undefined) throw new RangeError(`mark record ${index} out of range`);
     const i = index & CHUNK_MASK;
