@@ -43,6 +43,27 @@ describe('BlockCountTable', () => {
     expect(tens[0]).toBe(1);
   });
 
+  it('finds the trusted count of any of the ten blocks on the same walk, as trusted() does, with changes on top', () => {
+    const table = new BlockCountTable();
+    table.load(
+      Float64Array.from([39021230, 39021232, 39021239]),
+      Float64Array.from([39021231, 39021231, 39021232, 39021239, 39021240]),
+    );
+    table.add(39021233, 'trusted', 4); // a block with no base entry
+    table.add(39021232, 'trusted', -1);
+    const tens = new Array<number>(10).fill(-1);
+    const expected = Array.from({ length: 10 }, (_, i) => table.trusted(39021230 + i));
+    expect(expected).toEqual([0, 2, 0, 4, 0, 0, 0, 0, 0, 1]);
+    for (let pick = 0; pick < 10; pick++) {
+      expect([pick, table.nuisanceOfTenAndTrusted(39021230, tens, pick)]).toEqual([pick, expected[pick]]);
+      expect(tens).toEqual(Array.from({ length: 10 }, (_, i) => table.nuisance(39021230 + i)));
+    }
+    const at = table.indexOf(39021231);
+    expect([table.nuisanceAt(at, 39021231), table.trustedAt(at, 39021231)]).toEqual([0, 2]);
+    expect(table.indexOf(39021234)).toBe(-1);
+    expect(table.trustedAt(-1, 39021233)).toBe(4);
+  });
+
   it('holds 1M spread marks in a few MB', () => {
     const table = new BlockCountTable();
     const keys = new Float64Array(1_000_000);

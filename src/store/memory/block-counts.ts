@@ -60,13 +60,29 @@ export class BlockCountTable {
   }
 
   nuisance(key: number): number {
-    const at = this.find(key);
-    return Math.max(0, (at < 0 ? 0 : this.nuisanceBase[at]!) + (this.nuisanceDelta.get(key) ?? 0));
+    return this.nuisanceAt(this.find(key), key);
   }
 
   trusted(key: number): number {
-    const at = this.find(key);
-    return Math.max(0, (at < 0 ? 0 : this.trustedBase[at]!) + (this.trustedDelta.get(key) ?? 0));
+    return this.trustedAt(this.find(key), key);
+  }
+
+  /** Where `key`'s base counts are (-1: none), for nuisanceAt and trustedAt: one binary search for both counts. */
+  indexOf(key: number): number {
+    return this.find(key);
+  }
+
+  /** The nuisance count of `key`, whose base counts are at `at` (indexOf). */
+  nuisanceAt(at: number, key: number): number {
+    // An empty Map is not asked: the key, a double, would be boxed for the call.
+    const delta = this.nuisanceDelta.size === 0 ? 0 : (this.nuisanceDelta.get(key) ?? 0);
+    return Math.max(0, (at < 0 ? 0 : this.nuisanceBase[at]!) + delta);
+  }
+
+  /** The trusted count of `key`, whose base counts are at `at` (indexOf). */
+  trustedAt(at: number, key: number): number {
+    const delta = this.trustedDelta.size === 0 ? 0 : (this.trustedDelta.get(key) ?? 0);
+    return Math.max(0, (at < 0 ? 0 : this.trustedBase[at]!) + delta);
   }
 
   /**
@@ -74,15 +90,28 @@ export class BlockCountTable {
    * written into `out`: one binary search for the first, then a walk along the sorted keys, instead of ten searches.
    */
   nuisanceOfTen(first: number, out: number[]): void {
+    this.nuisanceOfTenAndTrusted(first, out, 0);
+  }
+
+  /**
+   * nuisanceOfTen, and the trusted count of block `first + pick` (0 ≤ pick < 10) found on the same walk: a new
+   * caller's blocks cost one binary search of the small blocks instead of two.
+   */
+  nuisanceOfTenAndTrusted(first: number, out: number[], pick: number): number {
     let at = this.lowerBound(first);
     const keys = this.keys;
     const hasDelta = this.nuisanceDelta.size > 0;
+    let pickAt = -1;
     for (let i = 0; i < 10; i++) {
       const key = first + i;
       let base = 0;
-      if (at < keys.length && keys[at] === key) base = this.nuisanceBase[at++]!;
+      if (at < keys.length && keys[at] === key) {
+        if (i === pick) pickAt = at;
+        base = this.nuisanceBase[at++]!;
+      }
       out[i] = Math.max(0, base + (hasDelta ? (this.nuisanceDelta.get(key) ?? 0) : 0));
     }
+    return this.trustedAt(pickAt, first + pick);
   }
 
   /** Blocks with a base entry or a pending change (an upper bound of the blocks with members). */

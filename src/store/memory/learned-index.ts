@@ -234,13 +234,16 @@ export class LearnedIndex {
 
   private countBlocks(small: number): Readonly<BlockCounts> | null {
     const large = Math.floor(small / 10);
-    const largeNuisance = this.large.nuisance(large);
-    const largeTrusted = this.large.trusted(large);
+    const largeAt = this.large.indexOf(large);
+    const largeNuisance = this.large.nuisanceAt(largeAt, large);
+    const largeTrusted = this.large.trustedAt(largeAt, large);
     if (largeNuisance === 0 && largeTrusted === 0) return null;
     const tens: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    this.small.nuisanceOfTen(large * 10, tens);
+    const smallTrusted = this.small.nuisanceOfTenAndTrusted(large * 10, tens, small - large * 10);
     const smallNuisance = tens[small - large * 10]!;
-    const largeLearned = this.learnedLarge.get(large) ?? 0;
+    // Empty Maps are not asked (the block, a double, would be boxed for the call): no learned member is the rule.
+    const largeLearned = this.learnedLarge.size === 0 ? 0 : (this.learnedLarge.get(large) ?? 0);
+    const smallLearned = this.learnedSmall.size === 0 ? 0 : (this.learnedSmall.get(small) ?? 0);
     let tensMarked: readonly number[] = tens;
     if (largeLearned > 0) {
       const marked = tens.slice();
@@ -251,12 +254,12 @@ export class LearnedIndex {
     return Object.freeze({
       small: String(small),
       smallNuisance,
-      smallTrusted: this.small.trusted(small),
+      smallTrusted,
       large: String(large),
       largeNuisance,
       largeTrusted,
       tens: Object.freeze(tens),
-      smallMarked: Math.max(0, smallNuisance - (this.learnedSmall.get(small) ?? 0)),
+      smallMarked: Math.max(0, smallNuisance - smallLearned),
       largeMarked: Math.max(0, largeNuisance - largeLearned),
       tensMarked,
     });
