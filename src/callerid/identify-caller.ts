@@ -246,11 +246,13 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-/** A character of a SIP token (RFC 3261): letters, digits and `-.!%*_+\`'~`. */
+/** The characters of a SIP token (RFC 3261), by code: letters, digits and `-.!%*_+\`'~`. */
+const TOKEN_CHARS = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.!%*_+`'~")
+  TOKEN_CHARS[c.charCodeAt(0)] = 1;
+
 function isTokenChar(c: number): boolean {
-  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)) return true;
-  // - . ! % * _ + ` ' ~
-  return c === 45 || c === 46 || c === 33 || c === 37 || c === 42 || c === 95 || c === 43 || c === 96 || c === 39 || c === 126;
+  return c < 128 && TOKEN_CHARS[c] === 1;
 }
 
 /**
