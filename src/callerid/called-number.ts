@@ -1,7 +1,7 @@
 import { parseNameAddr } from './header-values.js';
 import { readHeader } from './identify-caller.js';
 import { normalizeNumber } from './normalize-number.js';
-import { HASH_START, hashText, RecentValuesCache, type ValuesKey } from './recent-cache.js';
+import { HASH_START, hashText, RecentValuesCache, sameText, type ValuesKey } from './recent-cache.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
 import type { IdentifyOptions, PhoneNumber, SipHeaderSource } from './types.js';
 
@@ -88,8 +88,9 @@ function calledKey(v: CalledValues): ValuesKey {
 /** calledKey(v) equals `held`, compared without building it. */
 function matchesCalled(held: ValuesKey, v: CalledValues): boolean {
   return (
-    held[0] === v.requestUri &&
-    held[1] === (v.to ?? -1) &&
+    typeof held[0] === 'string' &&
+    sameText(held[0], v.requestUri) &&
+    (v.to === undefined ? held[1] === -1 : typeof held[1] === 'string' && sameText(held[1], v.to)) &&
     held[2] === (v.pcpid ?? -1) &&
     held[3] === v.country &&
     held[4] === v.trunkUsername

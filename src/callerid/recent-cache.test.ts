@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { HASH_START, hashText, RecentCache, RecentValuesCache, type ValuesKey } from './recent-cache.js';
+import {
+  beginsWith,
+  HASH_START,
+  hashText,
+  RecentCache,
+  RecentValuesCache,
+  sameText,
+  type ValuesKey,
+} from './recent-cache.js';
 
 /** Keys compared as the callers compare them: value by value. */
 const same = (held: ValuesKey, key: ValuesKey): boolean =>
@@ -86,5 +94,38 @@ describe('RecentCache', () => {
     cache.set('d', 4);
     cache.set('e', 5);
     expect(cache.get('b')).toBeUndefined();
+  });
+});
+
+describe("sameText and beginsWith (the caches' compares)", () => {
+  // Header values as drachtio-srf holds them: slices of the whole message.
+  const message = 'From: <sip:+390212345678@h>;tag=a1\r\nP-Asserted-Identity: <tel:+390212345678>\r\n';
+  const from = message.slice(6, message.indexOf('\r\n'));
+  const pai = message.slice(message.indexOf('<tel:'), message.lastIndexOf('\r\n'));
+
+  it('says what === says, whatever the strings are made of', () => {
+    const cases: Array<[string, string]> = [
+      [pai, '<tel:+390212345678>'],
+      [pai, '<tel:+390212345679>'],
+      [pai, '<tel:+39021234567>'],
+      [pai, 'x<tel:+390212345678'],
+      ['', ''],
+      ['a', ''],
+      ['abab', 'baba'],
+      ['aab', 'aba'],
+    ];
+    for (const [a, b] of cases) {
+      expect([a, b, sameText(a, b)]).toEqual([a, b, a === b]);
+      expect([b, a, sameText(b, a)]).toEqual([b, a, a === b]);
+    }
+  });
+
+  it('beginsWith: a held value at the start only, never found further in', () => {
+    expect(beginsWith(from, '<sip:+390212345678@h>')).toBe(true);
+    expect(beginsWith(from, from)).toBe(true);
+    expect(beginsWith(from, '<sip:+390212345679@h>')).toBe(false);
+    expect(beginsWith(from, 'sip:+390212345678@h>')).toBe(false); // found at 1, not at 0
+    expect(beginsWith('ab', 'abc')).toBe(false);
+    expect(beginsWith('abc', '')).toBe(true);
   });
 });
