@@ -29,9 +29,6 @@ const SESSION_PATHS = new Set(['/login', '/logout']);
 /** Multipart uploads whose route checks the CSRF field itself, before the file. */
 export const UPLOAD_PATHS = new Set(['/import']);
 
-const CSRF_MESSAGE =
-  'this form has expired or did not come from the panel (CSRF token missing or wrong): reload the page and try again';
-
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
@@ -66,7 +63,7 @@ export function authenticate(deps: AuthDeps): RequestHandler {
     form(req, res, (err?: unknown) => {
       if (err !== undefined) return next(err);
       const body = req.body as Record<string, unknown> | undefined;
-      next(csrfMatches(sessionOf(res), body?._csrf) ? undefined : new HttpError(403, CSRF_MESSAGE));
+      next(csrfMatches(sessionOf(res), body?._csrf) ? undefined : HttpError.said(403, 'errorCsrf'));
     });
   };
 

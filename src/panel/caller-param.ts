@@ -6,8 +6,7 @@ import { HttpError } from './http-error.js';
 /** The caller's register key and the identity the classifier reads (400 when it is not a phone number). */
 export function keyFromParam(param: string, defaultCountry: string): { key: string; identity: CallerIdentity } {
   const text = param.trim();
-  if (text.length === 0 || text.length > 64)
-    throw new HttpError(400, 'a phone number is required (at most 64 characters)');
+  if (text.length === 0 || text.length > 64) throw HttpError.said(400, 'errorNumberRequired');
   if (text.startsWith('raw:')) {
     const raw = text.slice(4);
     return {
@@ -16,7 +15,7 @@ export function keyFromParam(param: string, defaultCountry: string): { key: stri
     };
   }
   const number = normalizeNumber(text, defaultCountry);
-  if (!number.e164) throw new HttpError(400, `not a phone number: ${JSON.stringify(text)}`);
+  if (!number.e164) throw HttpError.said(400, 'errorNotNumber', { text: JSON.stringify(text) });
   return { key: number.e164, identity: identityOf(number) };
 }
 

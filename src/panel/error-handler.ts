@@ -3,8 +3,11 @@ import { ZodError } from 'zod';
 import type { Logger } from '../log.js';
 import { ImportRejectedError } from '../sharing/import.js';
 import { RegisterUnavailableError } from '../store/register/register.js';
-import { HttpError } from './http-error.js';
+import { HttpError, type Said } from './http-error.js';
+import { textIn, type Lang } from './i18n.js';
+import { importErrorText } from './import-error-text.js';
 import { EmptyImportError, ImportBusyError, ImportTooLargeError, UnknownImportFormatError } from './import-jobs.js';
+import { zodErrorText } from './zod-error-text.js';
 
 /** The import pipeline's refusals (import-jobs.ts), by status. */
 const IMPORT_REFUSALS: ReadonlyArray<[new (...args: never[]) => Error, number]> = [
@@ -17,57 +20,89 @@ const IMPORT_REFUSALS: ReadonlyArray<[new (...args: never[]) => Error, number]> 
 /** Renders an error for a browser (the panel's pages); JSON is used for the API and when none is given. */
 export type ErrorPage = (req: Request, status: number, message: string) => string;
 
-function wantsHtml(req: Request, page: ErrorPage | undefined): page is ErrorPage {
-  return page !== undefined && !req.path.startsWith('/api/') && req.accepts(['json', 'html']) === 'html';
+/**
+ * The panel's side of the error handler: its error page, and the office's language. A page's error (or the JSON
+ * answer to panel.js's upload form) is said in that language; the JSON API (`/api/...`) keeps English.
+ */
+export interface PanelErrors {
+  page: ErrorPage;
+  langOf: (req: Request) => Lang;
+}
+
+function wantsHtml(req: Request, panel: PanelErrors | undefined): panel is PanelErrors {
+  return panel !== undefined && !req.path.startsWith('/api/') && req.accepts(['json', 'html']) === 'html';
+}
+
+/** The language an error is said in: the office's on the panel's pages, English on the JSON API. */
+function langFor(req: Request, panel: PanelErrors | undefined): Lang {
+  return panel === undefined || req.path === '/api' || req.path.startsWith('/api/') ? 'en' : panel.langOf(req);
+}
+
+/** An error's text: `said` from the catalogue in `lang`, else (no catalogue text) `message` as it is. */
+type Text = { said: Said } | { byLang: (lang: Lang) => string };
+
+function sayIn(lang: Lang, text: Text): string {
+  return 'said' in text ? textIn(lang, text.said.key, text.said.params) : text.byLang(lang);
 }
 
 /** The only place that knows HTTP status codes for errors. Clients get a clear message, never a stack. */
-export function errorHandler(logger: Logger, page?: ErrorPage): ErrorRequestHandler {
+export function errorHandler(logger: Logger, panel?: PanelErrors): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const send = (status: number, message: string) => {
+    const send = (status: number, text: Text) => {
+      const message = sayIn(langFor(req, panel), text);
       res.status(status);
-      if (wantsHtml(req, page)) res.type('html').send(page(req, status, message));
+      if (wantsHtml(req, panel)) res.type('html').send(panel.page(req, status, message));
       else res.json({ error: message });
     };
+    const said = (key: Said['key'], params?: Said['params']): Text => ({
+      said: { key, ...(params !== undefined && { params }) },
+    });
     if (err instanceof HttpError) {
-      send(err.status, err.message);
+      send(err.status, err.said !== undefined ? { said: err.said } : { byLang: () => err.message });
       return;
     }
     if (err instanceof ImportRejectedError) {
-      send(422, err.message); // the file was read and refused: nothing was imported
+      // The file was read and refused: nothing was imported.
+      send(422, {
+        byLang: (lang) =>
+          lang === 'en'
+            ? err.message
+            : `Importazione rifiutata, nulla è stato importato: ${err.line === undefined ? '' : `riga ${err.line}: `}${importErrorText(lang, err.reason)}`,
+      });
       return;
     }
     const refusal = IMPORT_REFUSALS.find(([kind]) => err instanceof kind);
     if (refusal !== undefined) {
-      send(refusal[1], (err as Error).message);
+      send(refusal[1], { byLang: (lang) => importErrorText(lang, (err as Error).message) });
       return;
     }
     if (err instanceof RegisterUnavailableError) {
-      send(503, err.message); // the disk refuses writes (full, I/O errors): nothing changed, try again later
+      send(503, said('errorRegisterUnavailable')); // the disk refuses writes (full, I/O errors): nothing changed
       return;
     }
     if (err instanceof ZodError) {
-      const detail = err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-      send(400, `invalid request: ${detail}`);
+      send(400, { byLang: (lang) => textIn(lang, 'errorInvalidRequest', { detail: zodErrorText(lang, err) }) });
       return;
     }
     // Body-parser errors carry a status (400 for bad JSON, 413 for too large).
     const status = (err as { status?: unknown }).status;
     const type = (err as { type?: unknown }).type;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      send(status, type === 'entity.parse.failed' ? 'invalid JSON body' : (err as Error).message);
+      if (type === 'entity.parse.failed') send(status, said('errorBadJson'));
+      else if (type === 'entity.too.large' || type === 'parameters.too.many') send(status, said('errorBodyTooLarge'));
+      else send(status, { byLang: () => (err as Error).message });
       return;
     }
     logger.error({ err }, 'panel request failed');
-    send(500, 'internal error');
+    send(500, said('errorInternal'));
   };
 }
 
-export function notFound(page?: ErrorPage): RequestHandler {
+export function notFound(panel?: PanelErrors): RequestHandler {
   return (req, res) => {
-    const message = `no such route: ${req.method} ${req.path}`;
+    const message = textIn(langFor(req, panel), 'errorNoRoute', { method: req.method, path: req.path });
     res.status(404);
-    if (wantsHtml(req, page)) res.type('html').send(page(req, 404, message));
+    if (wantsHtml(req, panel)) res.type('html').send(panel.page(req, 404, message));
     else res.json({ error: message });
   };
 }

@@ -136,6 +136,32 @@ const EN = {
   notFound: 'Not found',
   error: 'Something went wrong',
   back: 'Back to the dashboard',
+  errorForbidden: 'Not allowed',
+  errorTooLarge: 'Too large',
+  errorBusy: 'Busy',
+  errorUnavailable: 'Unavailable',
+  errorTooMany: 'Too many attempts',
+  errorCsrf:
+    'this form has expired or did not come from the panel (CSRF token missing or wrong): reload the page and try again',
+  errorNoSession: 'no session: reload the login page',
+  errorNoRoute: 'no such route: {method} {path}',
+  errorInternal: 'internal error',
+  errorBodyTooLarge: 'request entity too large',
+  errorBadJson: 'invalid JSON body',
+  errorInvalidRequest: 'invalid request: {detail}',
+  errorNoRule: 'index: no such rule (the page may be out of date)',
+  errorBadRuleOp: 'op: expected save, up, down or remove',
+  errorNumberRequired: 'a phone number is required (at most 64 characters)',
+  errorNotNumber: 'not a phone number: {text}',
+  errorSinceAfterUntil: 'since: must not be after until',
+  errorCompanyAndNumber: 'company, number: give one of them, not both',
+  errorNotUpload: 'expected a file upload (multipart/form-data)',
+  errorPeriodSince: 'since: {detail}',
+  errorPeriodUntil: 'until: {detail}',
+  errorPeriodOrder: 'since: must be before until',
+  errorUploadUnreadable: 'the upload could not be read (multipart/form-data)',
+  errorRegisterUnavailable:
+    'the register cannot write at the moment (disk full, I/O errors or locked): nothing was changed, try again later',
 } as const;
 
 export type MessageKey = keyof typeof EN;
@@ -271,9 +297,52 @@ const IT: Record<MessageKey, string> = {
   notFound: 'Non trovato',
   error: 'Qualcosa è andato storto',
   back: 'Torna al cruscotto',
+  errorForbidden: 'Non consentito',
+  errorTooLarge: 'Troppo grande',
+  errorBusy: 'Occupato',
+  errorUnavailable: 'Non disponibile',
+  errorTooMany: 'Troppi tentativi',
+  errorCsrf:
+    'Questo modulo è scaduto o non è stato inviato dal pannello, quindi non è stato accettato e nulla è cambiato. Ricarica la pagina e riprova.',
+  errorNoSession: 'La sessione è scaduta: ricarica la pagina di accesso e riprova.',
+  errorNoRoute: 'Questa pagina non esiste ({path}): controlla l’indirizzo o torna al cruscotto.',
+  errorInternal:
+    'Errore interno: la richiesta non è andata a buon fine. Riprova; se succede ancora, il registro del servizio (log) dice il perché.',
+  errorBodyTooLarge: 'Il modulo inviato è troppo grande: accorcia i testi e riprova.',
+  errorBadJson: 'I dati inviati non sono JSON valido.',
+  errorInvalidRequest: 'Richiesta non valida: {detail}',
+  errorNoRule: 'Questa regola non esiste più (la pagina non era aggiornata): ricarica la pagina e riprova.',
+  errorBadRuleOp: 'Operazione sconosciuta sulla regola: ricarica la pagina e riprova.',
+  errorNumberRequired: 'Serve un numero di telefono (al massimo 64 caratteri).',
+  errorNotNumber: 'Non è un numero di telefono: {text}.',
+  errorSinceAfterUntil: 'La data d’inizio viene dopo quella di fine: scegli un periodo valido.',
+  errorCompanyAndNumber: 'Scegli un’azienda oppure un numero, non entrambi.',
+  errorNotUpload: 'Non è arrivato nessun file: scegli il file e premi di nuovo il pulsante.',
+  errorPeriodSince: 'La data «Dal» non si legge: scrivila come 2026-12-24.',
+  errorPeriodUntil: 'La data «Al» non si legge: scrivila come 2026-12-24.',
+  errorPeriodOrder: 'La data «Dal» deve venire prima della data «Al».',
+  errorUploadUnreadable: 'Il file inviato non si è potuto leggere: riprova a caricarlo.',
+  errorRegisterUnavailable:
+    'Il registro non può scrivere in questo momento (disco pieno, errori del disco o file bloccato): non è cambiato nulla, riprova più tardi.',
 };
 
 const DICTS: Record<Lang, Record<MessageKey, string>> = { en: EN, it: IT };
+
+/** A catalogue text in English, without a locale (an error's message for the JSON API, the CLI and the log). */
+export function englishText(key: MessageKey, params?: Record<string, string | number>): string {
+  return fill(EN[key], params);
+}
+
+/** A catalogue text in `lang`, without a locale (no dates or numbers to format). */
+export function textIn(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
+  return fill(DICTS[lang][key], params);
+}
+
+function fill(text: string, params: Record<string, string | number> | undefined): string {
+  let s = text;
+  if (params) for (const [k, v] of Object.entries(params)) s = s.replaceAll(`{${k}}`, String(v));
+  return s;
+}
 
 export function isLang(value: unknown): value is Lang {
   return typeof value === 'string' && (LANGS as readonly string[]).includes(value);
@@ -320,11 +389,7 @@ export function localeFor(lang: Lang, timeZone: string): Locale {
   const num = new Intl.NumberFormat(tag);
   return {
     lang,
-    t: (key, params) => {
-      let s = dict[key];
-      if (params) for (const [k, v] of Object.entries(params)) s = s.replaceAll(`{${k}}`, String(v));
-      return s;
-    },
+    t: (key, params) => fill(dict[key], params),
     dateTime: (ms) => dt.format(ms),
     date: (ms) => d.format(ms),
     dayMonth: (ms) => dayMonthFmt.format(ms),

@@ -32,6 +32,25 @@ describe("an import's errors on the Italian page", () => {
       ['json', 'hello\n', 'non è un export di crocetta (la prima riga non è JSON)'],
       ['csv', '', 'file vuoto'],
       ['asterisk-cdr', '"a","b"\n', 'servono almeno 16 campi CDR, trovati 2'],
+      // The XML and CSV readers' own words.
+      [
+        'fritzbox',
+        '<phonebooks><phonebook><contact><realName>A</realName>',
+        'XML non ben formato (colonna 54): il tag <contact> non viene mai chiuso (file troncato?)',
+      ],
+      [
+        'fritzbox',
+        '<phonebooks><phonebook></contact></phonebook></phonebooks>',
+        'XML non ben formato (colonna 33): un tag di chiusura che non chiude nulla',
+      ],
+      ['fritzbox', '<phonebooks a=1></phonebooks>', 'XML non ben formato (colonna 15): il valore di un'],
+      [
+        'csv',
+        'number,label\n"0212345678,x\n',
+        'CSV non valido: una virgoletta aperta non viene mai chiusa (file troncato?)',
+      ],
+      ['csv', 'number,label\n02"12,x\n', 'CSV non valido: nel campo 1 c’è una virgoletta in mezzo al valore "02"'],
+      ['asterisk-cdr', '"a"b', 'CSV non valido: dopo una virgoletta di chiusura c’è "b" invece di'],
     ];
     for (const [format, text, italian] of cases) {
       const errors = await errorsOf(format, text);
@@ -59,5 +78,10 @@ describe("an import's errors on the Italian page", () => {
     expect(importErrorText('it', 'time: not a valid time')).toBe('time: non è un orario valido');
     expect(importErrorText('it', 'something new went wrong')).toBe('something new went wrong');
     expect(importErrorText('it', 'time: something new')).toBe('time: something new');
+    // A reader's message this file does not know: an Italian sentence, the reader's words quoted after it.
+    const xml = importErrorText('it', 'not well-formed XML: 2:7: some new complaint.');
+    expect(xml).toMatch(/^XML non ben formato \(colonna 7\): il file è danneggiato .*«some new complaint\.»\)$/);
+    const csv = importErrorText('it', 'not valid CSV: Some New Error: at line 4');
+    expect(csv).toMatch(/^CSV non valido: il file è danneggiato .*«Some New Error: at line 4»\)$/);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * An import's errors in the page's language. The readers (src/sharing) write each error once, in English, as the
  * CLI and the JSON API show it; the Italian import page says the same in Italian, rebuilt from the English
- * sentence's known shapes. What it does not know (a new message, a parser's own words) stays English, whole:
- * never a half-translated or made-up sentence. Values from the file (a bad cell, a tag name) are kept as they are;
+ * sentence's known shapes, the XML and CSV readers' own words included. What it does not know (a new message)
+ * stays English, whole: never a half-translated or made-up sentence; an XML or CSV reader's message it does not
+ * know is quoted, as the reader wrote it, after an Italian sentence that says what went wrong and what to do. Values from the file (a bad cell, a tag name) are kept as they are;
  * the page escapes them.
  */
 import type { Lang } from './i18n.js';
@@ -60,7 +61,7 @@ const RULES: readonly Rule[] = [
   // Whole files.
   [/^XML with a DOCTYPE \(DTD, entities\) is refused$/, () => 'XML con un DOCTYPE (DTD, entità): rifiutato'],
   [/^not a FRITZ!Box phonebook \(root (<.*>)\)$/s, (m) => `non è una rubrica FRITZ!Box (radice ${m[1]})`],
-  [/^not well-formed XML: (.*)$/s, (m) => `XML non ben formato: ${m[1]}`],
+  [/^not well-formed XML: (.*)$/s, (m) => xmlError(m[1] ?? '')],
   [/^empty file: no phonebook$/, () => 'file vuoto: nessuna rubrica'],
   [
     /^not an FTC Do Not Call complaints file: expected the header (.*)$/s,
@@ -75,7 +76,7 @@ const RULES: readonly Rule[] = [
     /^the file ends in the middle of a UTF-8 character \(truncated\?\)$/,
     () => 'il file finisce a metà di un carattere UTF-8 (troncato?)',
   ],
-  [/^not valid CSV: (.*)$/s, (m) => `CSV non valido: ${m[1]}`],
+  [/^not valid CSV: (.*)$/s, (m) => csvError(m[1] ?? '')],
   [
     /^not a crocetta export \(expected (\S+) on the first line\)$/,
     (m) => `non è un export di crocetta (atteso ${m[1]} nella prima riga)`,
@@ -100,7 +101,92 @@ const RULES: readonly Rule[] = [
   [/^the file is larger than (\d+) bytes$/, (m) => `il file è più grande di ${m[1]} byte`],
   [/^internal error$/, () => 'errore interno (il registro del servizio dice quale)'],
   [/^the request body is empty: send the file as the body$/, () => 'il file è vuoto'],
+  [
+    /^an import is already running: try again when it has finished$/,
+    () => 'è già in corso un’altra importazione: riprova quando è finita',
+  ],
+  [
+    /^cannot tell the file's format: add \?format= with one of .*$/s,
+    () => 'non si capisce il formato del file: sceglilo dall’elenco «Formato» e riprova',
+  ],
 ];
+
+/** saxes's own words (after its `line:column: `), as the FRITZ!Box reader passes them on. */
+const XML_RULES: readonly Rule[] = [
+  [/^unclosed tag: (.+)$/s, (m) => `il tag <${m[1]}> non viene mai chiuso (file troncato?)`],
+  [/^unexpected end\.$/, () => 'il file finisce a metà (troncato?)'],
+  [/^unmatched closing tag: (.+)\.$/s, (m) => `il tag di chiusura </${m[1]}> non chiude nessun tag aperto`],
+  [/^unexpected close tag\.$/, () => 'un tag di chiusura che non chiude nulla'],
+  [/^document must contain a root element\.$/, () => 'il file non contiene nessun elemento XML'],
+  [/^text data outside of root node\.$/, () => 'c’è del testo fuori dall’elemento principale'],
+  [/^documents may contain only one root\.$/, () => 'il file ha più di un elemento principale'],
+  [/^disallowed character\.$/, () => 'un carattere non ammesso in XML'],
+  [/^disallowed character in tag name\.?$/, () => 'un carattere non ammesso nel nome di un tag'],
+  [/^disallowed character in attribute name\.$/, () => 'un carattere non ammesso nel nome di un attributo'],
+  [/^disallowed character in closing tag\.$/, () => 'un carattere non ammesso in un tag di chiusura'],
+  [/^duplicate attribute: (.+)\.$/s, (m) => `l’attributo ${m[1]} è ripetuto`],
+  [/^unquoted attribute value\.$/, () => 'il valore di un attributo non è tra virgolette'],
+  [/^attribute without value\.$/, () => 'un attributo senza valore'],
+  [/^no whitespace between attributes\.$/, () => 'manca uno spazio tra due attributi'],
+  [/^malformed comment\.$/, () => 'un commento scritto male'],
+  [/^undefined entity\.$/, () => 'un’entità (&...;) sconosciuta'],
+  [/^malformed character entity\.$/, () => 'un carattere scritto come &#...; non valido'],
+  [/^unbound namespace prefix: (".*")\.$/s, (m) => `un prefisso di namespace non dichiarato: ${m[1]}`],
+  [
+    /^(the|an) XML declaration must (appear at|be at) the start of the document\.$/,
+    () => 'la dichiarazione <?xml ...?> deve stare all’inizio del file',
+  ],
+  [/^XML declaration is incomplete\.$/, () => 'la dichiarazione <?xml ...?> è incompleta'],
+];
+
+/**
+ * "not well-formed XML: 3:14: unclosed tag: contact": the column (the page shows the error's line before it), then
+ * what, in Italian. A message of the XML reader this table does not know is quoted as the reader wrote it, after an
+ * Italian sentence that says what to do.
+ */
+function xmlError(detail: string): string {
+  const at = /^(\d+):(\d+): (.*)$/s.exec(detail);
+  const where = at === null ? '' : ` (colonna ${at[2]})`;
+  const what = at === null ? detail : (at[3] ?? '');
+  for (const [re, say] of XML_RULES) {
+    const m = re.exec(what);
+    if (m !== null) return `XML non ben formato${where}: ${say(m)}`;
+  }
+  return `XML non ben formato${where}: il file è danneggiato o non è una rubrica esportata; esportala di nuovo (il lettore XML dice: «${what}»)`;
+}
+
+/** csv-parse's own words, as the CSV readers pass them on (the page shows the error's line before them). */
+const CSV_RULES: readonly Rule[] = [
+  [
+    /^Quote Not Closed: the parsing is finished with an opening quote at line (\d+)$/,
+    () => 'una virgoletta aperta non viene mai chiusa (file troncato?)',
+  ],
+  [
+    /^Invalid Closing Quote: got (".*") at line (\d+) instead of delimiter, record delimiter, trimable character \(if activated\) or comment$/s,
+    (m) => `dopo una virgoletta di chiusura c’è ${m[1]} invece di una virgola o di un a capo`,
+  ],
+  [
+    /^Invalid Closing Quote: found non trimable byte after quote at line (\d+)$/,
+    () => 'dopo una virgoletta di chiusura c’è un carattere invece di una virgola o di un a capo',
+  ],
+  [
+    /^Invalid Opening Quote: a quote is found on field (\d+) at line (\d+), value is (".*?")( \(.*\))?$/s,
+    (m) => `nel campo ${Number(m[1]) + 1} c’è una virgoletta in mezzo al valore ${m[3]}`,
+  ],
+  [
+    /^Max Record Size: record exceed the maximum number of tolerated bytes of (\d+) at line (\d+)$/,
+    (m) => `la riga è più lunga di ${m[1]} byte: il file è davvero un CSV?`,
+  ],
+];
+
+/** "not valid CSV: Quote Not Closed: ...": in Italian, or the reader's words quoted after an Italian sentence. */
+function csvError(detail: string): string {
+  for (const [re, say] of CSV_RULES) {
+    const m = re.exec(detail);
+    if (m !== null) return `CSV non valido: ${say(m)}`;
+  }
+  return `CSV non valido: il file è danneggiato o non è un CSV; salvalo di nuovo come CSV (il lettore CSV dice: «${detail}»)`;
+}
 
 /** A field's error from the crocetta format's records ("time: not a valid time"). */
 function cellError(text: string): string | null {

@@ -3,13 +3,18 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Clock } from '../screening/types.js';
 import { parseCookies } from './auth.js';
 import { sessionOf } from './authenticate.js';
-import { isLang, localeFor, pickLang, type Locale } from './i18n.js';
+import { isLang, localeFor, pickLang, type Lang, type Locale } from './i18n.js';
 import type { PageContext } from './pages/layout.js';
 
 const LANG_COOKIE = 'crocetta_lang';
 
+/** The office's language for this request: the cookie, else Accept-Language, else Italian. */
+export function langOf(req: Request): Lang {
+  return pickLang(parseCookies(req.get('cookie')).get(LANG_COOKIE), req.get('accept-language'));
+}
+
 export function localeOf(req: Request, timeZone: string): Locale {
-  return localeFor(pickLang(parseCookies(req.get('cookie')).get(LANG_COOKIE), req.get('accept-language')), timeZone);
+  return localeFor(langOf(req), timeZone);
 }
 
 /** What every page needs, for a request the auth middleware let through (a logged-in session). */

@@ -7,9 +7,10 @@ import express, { type Express, type Response } from 'express';
 import helmet from 'helmet';
 import { authenticate } from './authenticate.js';
 import type { PanelDeps } from './deps.js';
-import { errorHandler, notFound, type ErrorPage } from './error-handler.js';
+import { errorHandler, notFound, type PanelErrors } from './error-handler.js';
+import type { MessageKey } from './i18n.js';
 import { ImportJobs } from './import-jobs.js';
-import { chooseLanguage, localeOf } from './page.js';
+import { chooseLanguage, langOf, localeOf } from './page.js';
 import { errorPage } from './pages/login.js';
 import { dashboardRouter } from './routes/dashboard.js';
 import { dossierRouter } from './routes/dossier.js';
@@ -28,6 +29,16 @@ export type { PanelDeps } from './deps.js';
 function serve(res: Response, asset: Asset): void {
   res.set('Cache-Control', 'public, max-age=3600').set('ETag', asset.etag).type(asset.type).send(asset.body);
 }
+
+/** An error page's title by status (anything else: "Something went wrong"). */
+const ERROR_TITLES: Readonly<Record<number, MessageKey>> = {
+  403: 'errorForbidden',
+  404: 'notFound',
+  409: 'errorBusy',
+  413: 'errorTooLarge',
+  429: 'errorTooMany',
+  503: 'errorUnavailable',
+};
 
 /** The HTTP side (health, metrics, JSON API, the panel's pages), built apart from listen() so tests can mount it. */
 export function createPanelApp(deps: PanelDeps): Express {
@@ -93,11 +104,14 @@ export function createPanelApp(deps: PanelDeps): Express {
   app.use(exportRouter(deps));
   app.use(feedRouter(deps));
 
-  const page: ErrorPage = (req, status, message) => {
-    const loc = localeOf(req, deps.timeZone);
-    return errorPage(loc, status === 404 ? loc.t('notFound') : loc.t('error'), message).toString();
+  const panelErrors: PanelErrors = {
+    page: (req, status, message) => {
+      const loc = localeOf(req, deps.timeZone);
+      return errorPage(loc, loc.t(ERROR_TITLES[status] ?? 'error'), message).toString();
+    },
+    langOf,
   };
-  app.use(notFound(page));
-  app.use(errorHandler(deps.logger, page));
+  app.use(notFound(panelErrors));
+  app.use(errorHandler(deps.logger, panelErrors));
   return app;
 }

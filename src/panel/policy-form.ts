@@ -43,8 +43,7 @@ function ruleOf(body: Body): RuleInput {
 
 function indexOf(body: Body, length: number): number {
   const index = Number(text(body.index));
-  if (!Number.isInteger(index) || index < 0 || index >= length)
-    throw new HttpError(400, 'index: no such rule (the page may be out of date)');
+  if (!Number.isInteger(index) || index < 0 || index >= length) throw HttpError.said(400, 'errorNoRule');
   return index;
 }
 
@@ -68,7 +67,7 @@ export function applyPolicyForm(next: LiveValues, body: Body): boolean {
         const j = op === 'up' ? i - 1 : i + 1;
         const [a, b] = [rules[i], rules[j]];
         if (a !== undefined && b !== undefined) [rules[i], rules[j]] = [b, a];
-      } else throw new HttpError(400, 'op: expected save, up, down or remove');
+      } else throw HttpError.said(400, 'errorBadRuleOp');
       setRules();
       return true;
     }

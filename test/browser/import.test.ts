@@ -109,7 +109,9 @@ describe.skipIf(!canRun)('the import page in a browser', () => {
     expect(answer.status()).toBe(422);
     expect(await page.locator('#import-status').getAttribute('data-state')).toBe('refused');
     expect(await page.locator('#import-status h2').first().textContent()).toContain('File rifiutato');
-    expect(await page.locator('#import-errors li').textContent()).toMatch(/^riga \d+: XML non ben formato: /);
+    expect(await page.locator('#import-errors li').textContent()).toMatch(
+      /^riga \d+: XML non ben formato \(colonna \d+\): [^«]+$/,
+    );
     expect(await page.locator('select[name=format]').inputValue()).toBe('fritzbox'); // kept for the next try
     await page.screenshot({ path: join(ARTIFACTS, 'import-refused-nojs.png'), fullPage: true });
     expect(h.app.register.evidenceFor('+390299887766').mark).toBeNull();

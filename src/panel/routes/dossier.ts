@@ -36,13 +36,12 @@ function dossierQueryOf(
     ...(since !== undefined && { since }),
     ...(until !== undefined && { until }),
   };
-  if (company !== undefined && number !== undefined)
-    throw new HttpError(400, 'company, number: give one of them, not both');
+  if (company !== undefined && number !== undefined) throw HttpError.said(400, 'errorCompanyAndNumber');
   let period: { since?: number; until?: number };
   try {
     period = parsePeriod(since, until, timeZone);
   } catch (err) {
-    if (err instanceof PeriodError) throw new HttpError(400, err.message);
+    if (err instanceof PeriodError) throw periodError(err.message);
     throw err;
   }
   if (company !== undefined) return { params, query: { subject: { kind: 'company', company }, ...period } };
@@ -52,6 +51,15 @@ function dossierQueryOf(
       query: { subject: { kind: 'number', callerKey: keyFromParam(number, defaultCountry).key }, ...period },
     };
   return { params, query: null };
+}
+
+/** A period refused by parsePeriod, with its text in the catalogue (the English message kept as written). */
+function periodError(message: string): HttpError {
+  const bound = /^(since|until): (.*)$/s.exec(message);
+  if (message === 'since: must be before until') return new HttpError(400, message, { key: 'errorPeriodOrder' });
+  if (bound === null) return new HttpError(400, message);
+  const key = bound[1] === 'since' ? 'errorPeriodSince' : 'errorPeriodUntil';
+  return new HttpError(400, message, { key, params: { detail: bound[2] ?? '' } });
 }
 
 export function dossierRouter(deps: Pick<PanelDeps, 'dossier' | 'clock' | 'timeZone' | 'defaultCountry'>): Router {

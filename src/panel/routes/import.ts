@@ -86,7 +86,7 @@ export function importRouter(jobs: ImportJobs, deps: Pick<PanelDeps, 'clock' | '
     try {
       bb = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 1024, parts: 12 } });
     } catch {
-      next(new HttpError(400, 'expected a file upload (multipart/form-data)'));
+      next(HttpError.said(400, 'errorNotUpload'));
       return;
     }
     const fields: Record<string, string> = {};
@@ -104,10 +104,7 @@ export function importRouter(jobs: ImportJobs, deps: Pick<PanelDeps, 'clock' | '
       }
       try {
         if (!uploadCsrfMatches(req, res, fields._csrf)) {
-          throw new HttpError(
-            403,
-            'this form has expired or did not come from the panel (CSRF token missing or wrong): reload the page and try again',
-          );
+          throw HttpError.said(403, 'errorCsrf');
         }
         if (info.filename === '' || info.filename === undefined)
           throw new HttpError(400, importTexts(ctx.loc.lang).noFile);
@@ -144,7 +141,7 @@ export function importRouter(jobs: ImportJobs, deps: Pick<PanelDeps, 'clock' | '
     };
     bb.on('close', () => void finish().catch(next));
     bb.on('error', () => {
-      failure ??= new HttpError(400, 'the upload could not be read (multipart/form-data)');
+      failure ??= HttpError.said(400, 'errorUploadUnreadable');
       req.unpipe(bb);
       req.resume();
       void finish().catch(next);

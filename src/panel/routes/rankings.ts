@@ -88,7 +88,7 @@ export function rankingsRouter(deps: Pick<PanelDeps, 'reports' | 'community' | '
   const period = (q: z.output<typeof rankingQuery>) => {
     const until = q.until ?? localDay(deps.clock.now(), timeZone);
     const since = q.since ?? until - 29;
-    if (since > until) throw new HttpError(400, 'since: must not be after until');
+    if (since > until) throw HttpError.said(400, 'errorSinceAfterUntil');
     const category = q.category;
     return {
       range: { sinceDay: since, untilDay: until + 1, ...(category !== undefined && { category }) },

@@ -32,10 +32,10 @@ export function sessionRouter(
     const loc = localeOf(req, timeZone);
     const client = req.socket.remoteAddress ?? 'unknown';
     const anon = sessionOf(res);
-    if (anon === undefined) throw new HttpError(403, 'no session: reload the login page');
+    if (anon === undefined) throw HttpError.said(403, 'errorNoSession');
     if (deps.limiter.blocked(client)) {
       deps.logger.warn({ client }, 'panel login refused: too many failures');
-      throw new HttpError(429, loc.t('loginLimited'));
+      throw HttpError.said(429, 'loginLimited');
     }
     const { password } = parseRequest(req, { body: loginForm }).body;
     const ok = deps.adminHash !== null && password !== undefined && (await verifyPassword(password, deps.adminHash));

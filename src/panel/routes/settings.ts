@@ -1,18 +1,20 @@
 /**
  * What the office tunes while crocetta runs (src/settings): the screening rules (`/rules`: prefix rules, country
  * packs, the repeat rule) and the action per verdict (`/settings`, `/settings/reset`). A change is validated by the
- * config file's own schema; a value it refuses is shown on the page, nothing is saved.
+ * config file's own schema; a value it refuses is shown on the page, in the office's language, naming the field as
+ * the page labels it (zod-error-text.ts); nothing is saved.
  */
 import { Router, type Request, type Response } from 'express';
 import { z, ZodError } from 'zod';
 import { liveSettingsSchema, type LiveValues } from '../../settings/live-settings.js';
 import type { PanelDeps } from '../deps.js';
-import { pageContext, sendHtml } from '../page.js';
+import { langOf, pageContext, sendHtml } from '../page.js';
 import type { PageContext } from '../pages/layout.js';
 import { applyPolicyForm } from '../policy-form.js';
 import { rulesPage } from '../pages/rules.js';
 import { settingsPage } from '../pages/settings.js';
 import { checkbox, parseRequest, text } from '../request.js';
+import { zodErrorText } from '../zod-error-text.js';
 
 const screening = liveSettingsSchema.shape.screening.shape;
 
@@ -97,7 +99,7 @@ export function settingsRouter(deps: Pick<PanelDeps, 'live' | 'clock' | 'timeZon
       await live.update(change());
     } catch (err) {
       if (!(err instanceof ZodError)) throw err;
-      render(values, { ok: false, text: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      render(values, { ok: false, text: zodErrorText(langOf(req), err) });
       return;
     }
     deps.logger.info({ settings: live.current }, 'settings changed in the panel');

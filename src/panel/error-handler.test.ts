@@ -1,0 +1,65 @@
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { ImportRejectedError } from '../sharing/import.js';
+import { RegisterUnavailableError } from '../store/register/register.js';
+import { errorHandler } from './error-handler.js';
+import type { Lang } from './i18n.js';
+
+/** An app whose routes fail as the panel's can, with the panel's error handler; `?lang=` is the office's language. */
+const app = express();
+app.get(['/boom', '/api/boom'], () => {
+  throw new Error('database exploded');
+});
+app.get(['/refused', '/api/refused'], () => {
+  throw new ImportRejectedError(3, 'not a phone number (not-a-number): "abc"');
+});
+app.get('/register-full', () => {
+  throw new RegisterUnavailableError();
+});
+app.use(
+  errorHandler(pino({ level: 'silent' }), {
+    page: (_req, status, message) => `<h1>${status}</h1><p>${message}</p>`,
+    langOf: (req): Lang => (req.query.lang === 'en' ? 'en' : 'it'),
+  }),
+);
+
+let server: ReturnType<typeof app.listen>;
+let base = '';
+beforeAll(async () => {
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+async function get(path: string, accept = 'text/html'): Promise<{ status: number; body: string }> {
+  const res = await fetch(base + path, { headers: { accept } });
+  return { status: res.status, body: await res.text() };
+}
+
+describe("the error handler speaks the office's language on pages, English on the JSON API", () => {
+  it('says an internal error in Italian, without the cause', async () => {
+    const page = await get('/boom');
+    expect(page.status).toBe(500);
+    expect(page.body).toContain('Errore interno: la richiesta non è andata a buon fine. Riprova');
+    expect(page.body).not.toContain('exploded');
+    expect((await get('/boom?lang=en')).body).toContain('<p>internal error</p>');
+    expect(await get('/api/boom', 'application/json')).toEqual({ status: 500, body: '{"error":"internal error"}' });
+  });
+
+  it('says a refused import and a register that cannot write in Italian', async () => {
+    const refused = await get('/refused');
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain(
+      'Importazione rifiutata, nulla è stato importato: riga 3: non è un numero di telefono (contiene lettere): "abc"',
+    );
+    expect((await get('/api/refused', 'application/json')).body).toContain(
+      'import refused: line 3: not a phone number (not-a-number)',
+    );
+    const full = await get('/register-full');
+    expect(full.status).toBe(503);
+    expect(full.body).toContain('Il registro non può scrivere in questo momento');
+  });
+});

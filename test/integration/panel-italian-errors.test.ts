@@ -1,0 +1,173 @@
+/**
+ * The panel's refusals in the office's language, over real HTTP: a setting the config's schema refuses names the
+ * field as the page labels it and says in Italian what to write; a form with an expired CSRF token, an unknown page,
+ * a form too large and the upload form's JSON answer are Italian too; English stays English, and the JSON API keeps
+ * its English messages (scripts and the CLI read them).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../support/crocetta-harness.js';
+
+const PASSWORD = 'italian-errors-password';
+let h: Harness;
+
+interface PanelSession {
+  cookie: string;
+  csrf: string;
+}
+
+/** A logged-in session whose language cookie says `lang`. */
+async function panelSession(lang: 'it' | 'en'): Promise<PanelSession> {
+  const form = await fetch(h.url('/login'));
+  const cookie0 = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const csrf0 = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  const res = await fetch(h.url('/login'), {
+    method: 'POST',
+    headers: { cookie: cookie0, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf0, password: PASSWORD }).toString(),
+    redirect: 'manual',
+  });
+  const cookie = `${(res.headers.get('set-cookie') ?? '').split(';')[0] ?? ''}; crocetta_lang=${lang}`;
+  const page = await fetch(h.url('/settings'), { headers: { cookie } });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  expect(csrf).not.toBe('');
+  return { cookie, csrf };
+}
+
+async function post(s: PanelSession, path: string, form: Record<string, string>, csrf = s.csrf): Promise<Response> {
+  return fetch(h.url(path), {
+    method: 'POST',
+    headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    body: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
+    redirect: 'manual',
+  });
+}
+
+/** The page's refusal notice, as text. */
+function notice(page: string): string {
+  const m = /<p class="notice error"[^>]*>([^<]*)<\/p>/.exec(page);
+  return (m?.[1] ?? '')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&quot;', '"')
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>');
+}
+
+describe("the panel's refusals in the office's language", () => {
+  let it_: PanelSession;
+  let en: PanelSession;
+
+  beforeAll(async () => {
+    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+    it_ = await panelSession('it');
+    en = await panelSession('en');
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('names the refused setting as the page labels it and says what to write, in Italian', async () => {
+    const repeat = await post(it_, '/rules', { section: 'repeat', enabled: '1', attempts: 'tre', withinDays: '400' });
+    expect(repeat.status).toBe(200);
+    expect(notice(await repeat.text())).toBe(
+      'Non salvato: Molesto dal tentativo N: scrivi un numero; entro giorni: al massimo 365',
+    );
+
+    const prefix = await post(it_, '/rules', {
+      section: 'prefix-add',
+      prefix: '0844',
+      verdict: 'nuisance',
+      label: 'x',
+    });
+    expect(notice(await prefix.text())).toBe(
+      'Non salvato: Prefisso (E.164): scrivi un prefisso internazionale che comincia con +, per esempio +390844',
+    );
+
+    const action = await post(it_, '/settings', {
+      trusted: 'suona',
+      unknown: 'allow',
+      suspect: 'check:99',
+      nuisance: 'reject',
+    });
+    expect(notice(await action.text())).toBe(
+      'Non salvato: Azione per esito, fidato: scegli un’azione dell’elenco (allow, tag, reject, reject:<400-699>, ' +
+        'announce-early, announce-answer, hangup, check o check:<1-60>); ' +
+        'Azione per esito, sospetto: l’attesa di check:<secondi> va da 1 a 60 secondi',
+    );
+
+    const rule = await post(it_, '/settings', { section: 'rule-add', dids: '02 12 34 ab', action: 'reject' });
+    expect(notice(await rule.text())).toBe(
+      'Non salvato: Regola 1, I nostri numeri: scrivi uno dei nostri numeri, per esempio +39 02 1234 5678 oppure 0212345678',
+    );
+
+    const hours = await post(it_, '/settings', {
+      section: 'hours',
+      mon: '18:00-09:00',
+      holidays: 'IT',
+      closed: '31-12-2026',
+    });
+    expect(notice(await hours.text())).toBe(
+      'Non salvato: Orario di apertura, Lunedì: l’apertura deve venire prima della chiusura; ' +
+        'Giorni di chiusura: scrivi un giorno come 2026-12-24, 12-24 (ogni anno) o un periodo come 2026-08-10..2026-08-21',
+    );
+    // Nothing was saved: no prefix rule 0844, the repeat rule as before.
+    const rules = await (await fetch(h.url('/rules'), { headers: { cookie: it_.cookie } })).text();
+    expect(rules).not.toContain('<td class="mono">0844</td>');
+    expect(rules).not.toMatch(/name="attempts"[^>]*value="tre"/);
+  });
+
+  it('keeps the English page English', async () => {
+    const repeat = await post(en, '/rules', { section: 'repeat', enabled: '1', attempts: 'three', withinDays: '7' });
+    expect(notice(await repeat.text())).toBe('Not saved: attempts: Invalid input: expected number, received NaN');
+  });
+
+  it('says an expired form, an unknown page and a form too large in Italian', async () => {
+    const csrf = await post(it_, '/settings', { trusted: 'allow' }, 'stale-token');
+    expect(csrf.status).toBe(403);
+    const csrfPage = await csrf.text();
+    expect(csrfPage).toContain('<html lang="it"');
+    expect(csrfPage).toContain('<h1>Non consentito</h1>');
+    expect(csrfPage).toContain('Questo modulo è scaduto o non è stato inviato dal pannello');
+    expect(csrfPage).toContain('Ricarica la pagina e riprova.');
+    expect(csrfPage).not.toContain('CSRF token');
+
+    const missing = await fetch(h.url('/pagina-che-non-esiste'), {
+      headers: { cookie: it_.cookie, accept: 'text/html' },
+    });
+    expect(missing.status).toBe(404);
+    const missingPage = await missing.text();
+    expect(missingPage).toContain('<h1>Non trovato</h1>');
+    expect(missingPage).toContain('Questa pagina non esiste (/pagina-che-non-esiste)');
+    expect(missingPage).not.toContain('no such route');
+
+    const large = await post(it_, '/rules', { section: 'prefix-add', label: 'x'.repeat(20_000) });
+    expect(large.status).toBe(413);
+    const largePage = await large.text();
+    expect(largePage).toContain('<h1>Troppo grande</h1>');
+    expect(largePage).toContain('Il modulo inviato è troppo grande');
+
+    const enCsrf = await post(en, '/settings', { trusted: 'allow' }, 'stale-token');
+    expect(await enCsrf.text()).toContain('this form has expired or did not come from the panel');
+  });
+
+  it("answers panel.js's upload form in Italian, and the JSON API in English", async () => {
+    const form = new FormData();
+    form.set('format', 'list');
+    form.set('file', new Blob(['0212345678\n']), 'numeri.txt');
+    const upload = await fetch(h.url('/import?async=1'), {
+      method: 'POST',
+      headers: { cookie: it_.cookie, accept: 'application/json', 'x-csrf-token': 'stale-token' },
+      body: form,
+    });
+    expect(upload.status).toBe(403);
+    expect(((await upload.json()) as { error: string }).error).toMatch(/^Questo modulo è scaduto/);
+
+    const api = await fetch(h.url('/api/no-such-thing'), { headers: { cookie: it_.cookie } });
+    expect(api.status).toBe(404);
+    expect(await api.json()).toEqual({ error: 'no such route: GET /api/no-such-thing' });
+    const apiLimit = await fetch(h.url('/api/attempts?limit=0'), { headers: { cookie: it_.cookie } });
+    expect(apiLimit.status).toBe(400);
+    expect(((await apiLimit.json()) as { error: string }).error).toBe(
+      'invalid request: limit: expected a whole number from 1 to 1000',
+    );
+  });
+});
