@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger, flushLog } from './log.js';
 import { startCrocetta } from './app.js';
+import { InstanceLockedError } from './store/instance-lock.js';
 import { startFailureText } from './wiring/start-failure.js';
 
 /** Wiring only: load the config once, start, and stop cleanly on SIGTERM/SIGINT. */
@@ -20,8 +21,9 @@ async function main(): Promise<void> {
   try {
     app = await startCrocetta(config, { logger });
   } catch (err) {
-    // The machine's fault, not a bug (the panel's port taken...): one clear message naming the setting, no stack.
-    const text = startFailureText(err, config, process.env);
+    // The machine's fault, not a bug (the panel's port taken, another crocetta on the same register...): one clear
+    // message naming the setting or the file, no stack.
+    const text = err instanceof InstanceLockedError ? err.message : startFailureText(err, config, process.env);
     if (text === null) throw err;
     await flushLog(logger);
     process.stderr.write(`crocetta: ${text}\n`);

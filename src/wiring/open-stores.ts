@@ -1,5 +1,6 @@
 /**
- * Everything crocetta keeps on disk, opened in order: the register (migrated, its index loaded), forwards a previous
+ * Everything crocetta keeps on disk, opened in order: the register file's lock (one service per register,
+ * store/instance-lock.ts), the register (migrated, its index loaded), forwards a previous
  * run left open ended, the panel's connection and the settings it holds (runtime overrides, the admin password
  * hash, the session key), friends' feeds, the PBX's registrations. If one step fails, what was opened before it is
  * closed again (newest first) and the error goes on: a failed start leaves no file open and no timer running.
@@ -14,6 +15,7 @@ import { FeedService, feedSettings } from '../sharing/feeds/index.js';
 import { LiveSettings } from '../settings/index.js';
 import { openPbxRegistration, type PbxRegistration } from '../sip/pbx-registration.js';
 import { openPanelStore, openRegister, prefixIndexOptions, type PanelStore } from '../store/index.js';
+import { acquireInstanceLock } from '../store/instance-lock.js';
 import { endStaleForwards } from '../store/register/stale-forwards.js';
 import type { Register } from '../store/register/types.js';
 import { DAY_MS } from '../time/units.js';
@@ -51,6 +53,9 @@ export async function openStores(config: Config, { clock, metrics, logger }: Sto
   };
   const storeLog = logger.child({ component: 'store' });
   try {
+    // One service per register file (its attempts journal is named after it): a second start stops here.
+    const lock = await acquireInstanceLock(config.store.file);
+    opened.push(() => lock.release()); // released last, once everything else is closed
     const register = await openRegister({
       file: config.store.file,
       lookbackDays: config.store.lookbackDays,

@@ -7,7 +7,7 @@
  * the CLI's modules at every start: 0.85 s of CPU against 1.65 s per run on this two-core machine at load 10. The
  * tests that run the CLI five to seven times reached their limits at load 9-12 without it.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -79,4 +79,54 @@ export async function runCli(
       },
     );
   });
+}
+
+/** The service (`src/main.ts`, bundled as for runCli) running as a child process, with what it has printed. */
+export interface ServiceProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves once the output matches `pattern` (rejects after `timeoutMs`, or when the child exits first). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves with the exit code (or the signal) once the child has ended. */
+  exited: Promise<number | NodeJS.Signals>;
+}
+
+export async function spawnService(env: Record<string, string | undefined>): Promise<ServiceProcess> {
+  const entry = await bundleOf('src/main.ts');
+  const child = spawn(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, ...env } });
+  let text = '';
+  const seen: Array<() => void> = [];
+  const collect = (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+    for (const check of seen) check();
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise<number | NodeJS.Signals>((done) =>
+    child.once('exit', (code, signal) => done(code ?? signal ?? 1)),
+  );
+  return {
+    child,
+    output: () => text,
+    exited,
+    waitFor: (pattern, timeoutMs = 60_000) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no ${String(pattern)} within ${timeoutMs} ms:\n${text}`)),
+          timeoutMs,
+        );
+        const check = () => {
+          if (!pattern.test(text)) return;
+          clearTimeout(timer);
+          resolve();
+        };
+        seen.push(check);
+        void exited.then(() => {
+          clearTimeout(timer);
+          if (pattern.test(text)) resolve();
+          else reject(new Error(`the service exited before ${String(pattern)}:\n${text}`));
+        });
+        check();
+      }),
+  };
 }
