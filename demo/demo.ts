@@ -99,6 +99,8 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
     days,
     dayZero: from,
     ftcNumbers: readFtcNumbers(FTC_FILE),
+    // A call drawn on a weekend goes to any working day of the next week, not all to Monday (3× the other days).
+    weekendCalls: 'spread',
   });
   const trace = { rows: rows.filter((r) => r.time <= now), from, until: now, days, centres };
 

@@ -24,6 +24,25 @@ describe('the v1 model', () => {
   });
 });
 
+/** Calls per weekday (0 = Monday) of a v1 trace: the share of the working days' calls on each. */
+function weekdayShares(weekendCalls: 'monday' | 'spread'): number[] {
+  const { rows } = generateOfficeTrace({ seed: 3, calls: 6000, days: 70, ftcNumbers: FTC, weekendCalls });
+  const perDay = [0, 0, 0, 0, 0, 0, 0];
+  for (const r of rows) perDay[Math.floor((r.time - BENCH_DAY_ZERO) / 86_400_000) % 7]! += 1;
+  const working = perDay.slice(0, 5).reduce((a, b) => a + b, 0);
+  return perDay.slice(0, 5).map((n) => n / working);
+}
+
+describe("the v1 model's weekdays", () => {
+  it("piles the calls drawn on weekends on Monday by default (the README's traces), spreads them for the demo", () => {
+    const monday = weekdayShares('monday');
+    expect(monday[0]).toBeGreaterThan(2 * Math.max(...monday.slice(1)));
+    const spread = weekdayShares('spread');
+    for (const share of spread) expect(share).toBeGreaterThan(0.17);
+    for (const share of spread) expect(share).toBeLessThan(0.23);
+  });
+});
+
 describe('numbers drawn from libphonenumber metadata', () => {
   it('are valid numbers of the country and type asked, in the range asked', () => {
     const rand = mulberry32(5);
