@@ -4,6 +4,7 @@
  * ports; the secret from DRACHTIO_SECRET, as compose passes it), crocetta, sipp as the carrier's callers and as the
  * PBX. Needs `drachtio` and `sipp` on PATH: CI has no drachtio-server, so there it is skipped (the double covers the
  * same behaviours in test/integration/pbx-asterisk-ip-trunk.test.ts and options-keepalive.test.ts).
+ * The carrier's calls come over UDP, and over TCP in one case (a refusal and a forwarded call).
  * Ports: 28500-28699 on 127.0.0.x. Scenarios: test/e2e/scenarios (shared with the registration trunk's test).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,6 +31,8 @@ const ADMIN = 28522;
 const SIP = { host: '127.0.0.1', port: 28560 };
 const PBX = { host: '127.0.0.3', port: 28580 };
 const CALLER = { host: '127.0.0.5', port: 28600 };
+/** The carrier's calls over TCP (sipp `-t t1`): drachtio-server listens on TCP on the same port as UDP. */
+const CALLER_TCP = { host: '127.0.0.5', port: 28601 };
 const SECRET = 'e2e-ip-trunk-secret';
 const TOKEN = 'e2e-ip-trunk-token-0123';
 
@@ -72,7 +75,8 @@ describe.skipIf(missing.length > 0)(
       target: string | null,
       local: { host: string; port: number },
       keys: Record<string, string> = {},
-    ) => sippScenario(dir, join(SCENARIOS, scenario), target, local, keys);
+      transport: 'u1' | 't1' = 'u1',
+    ) => sippScenario(dir, join(SCENARIOS, scenario), target, local, keys, { transport });
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-ip-'));
@@ -174,6 +178,44 @@ describe.skipIf(missing.length > 0)(
       expect(caller.code).toBe(0);
       const { attempts } = (await api('GET', '/api/attempts?number=%2B390287176900')) as { attempts: Attempt[] };
       expect(attempts[0]).toMatchObject({ verdict: 'nuisance', action: 'reject:607', finalStatus: 607 });
+    });
+
+    it("takes the carrier's calls over TCP too: a marked caller gets 607, an unknown one reaches the PBX and is answered", async () => {
+      await api('POST', '/api/numbers/%2B390287176901/mark', { label: 'nuisance' });
+      const refused = await sipp(
+        'caller-refused.xml',
+        `${SIP.host}:${SIP.port}`,
+        CALLER_TCP,
+        { did: '0255550100', caller: '+390287176901' },
+        't1',
+      );
+      expect(refused.code, refused.out).toBe(0); // the scenario waits for the 607
+
+      const pbx = sipp('pbx-answers-did.xml', null, PBX);
+      await waitUdpBound(PBX.host, PBX.port);
+      const caller = await sipp(
+        'caller-answered.xml',
+        `${SIP.host}:${SIP.port}`,
+        CALLER_TCP,
+        { did: '0255550101', caller: '+393337654321' },
+        't1',
+      );
+      const answered = await pbx;
+      expect(caller.code, caller.out).toBe(0);
+      expect(answered.code, answered.out).toBe(0);
+      const { attempts } = (await api('GET', '/api/attempts?limit=10')) as { attempts: Attempt[] };
+      expect(attempts.find((a) => a.callerE164 === '+390287176901')).toMatchObject({
+        action: 'reject:607',
+        finalStatus: 607,
+      });
+      const forwarded = await eventually(async () => {
+        await app?.register.flush();
+        const { attempts: rows } = (await api('GET', '/api/attempts?number=%2B393337654321')) as {
+          attempts: Attempt[];
+        };
+        return rows[0]?.outcome === 'answered' ? rows[0] : undefined;
+      }, 10_000);
+      expect(forwarded).toMatchObject({ calledNumber: '+390255550101', action: 'allow', finalStatus: 200 });
     });
   },
 );

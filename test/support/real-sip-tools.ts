@@ -173,6 +173,7 @@ export function runSipp(args: string[], timeoutMs = 30_000): SippRun {
  * Runs one scenario of test/e2e/scenarios to its end in `dir` (its -trace_logs land there and are read, then
  * removed); `target` null for a UAS. `keys` fill the scenario's [did], [caller]... (`-key`); `media` is sipp's RTP
  * address and port (`-mi`, `-mp`), for scenarios that play a pcap; `timeoutSeconds` bounds the whole run (20).
+ * `transport` `t1` runs it over TCP (one connection; the scenarios' `[transport]` says TCP), UDP otherwise.
  * `out` is what sipp printed (stdout and stderr), for an assertion's message.
  */
 export async function sippScenario(
@@ -181,7 +182,7 @@ export async function sippScenario(
   target: string | null,
   local: { host: string; port: number },
   keys: Record<string, string> = {},
-  opts: { media?: { host: string; port: number }; timeoutSeconds?: number } = {},
+  opts: { media?: { host: string; port: number }; timeoutSeconds?: number; transport?: 'u1' | 't1' } = {},
 ): Promise<{ code: number | null; logs: string; out: string }> {
   const args = [
     '-sf',
@@ -199,6 +200,7 @@ export async function sippScenario(
     '-trace_logs',
   ];
   if (opts.media) args.push('-mi', opts.media.host, '-mp', String(opts.media.port));
+  if (opts.transport) args.push('-t', opts.transport);
   for (const [k, v] of Object.entries(keys)) args.push('-key', k, v);
   if (target !== null) args.unshift(target);
   const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
