@@ -5,33 +5,11 @@
  * its English messages (scripts and the CLI read them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { panelSession, type PanelSession } from '../support/panel-session.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const PASSWORD = 'italian-errors-password';
 let h: Harness;
-
-interface PanelSession {
-  cookie: string;
-  csrf: string;
-}
-
-/** A logged-in session whose language cookie says `lang`. */
-async function panelSession(lang: 'it' | 'en'): Promise<PanelSession> {
-  const form = await fetch(h.url('/login'));
-  const cookie0 = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const csrf0 = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
-  const res = await fetch(h.url('/login'), {
-    method: 'POST',
-    headers: { cookie: cookie0, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf0, password: PASSWORD }).toString(),
-    redirect: 'manual',
-  });
-  const cookie = `${(res.headers.get('set-cookie') ?? '').split(';')[0] ?? ''}; crocetta_lang=${lang}`;
-  const page = await fetch(h.url('/settings'), { headers: { cookie } });
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  expect(csrf).not.toBe('');
-  return { cookie, csrf };
-}
 
 async function post(s: PanelSession, path: string, form: Record<string, string>, csrf = s.csrf): Promise<Response> {
   return fetch(h.url(path), {
@@ -58,8 +36,8 @@ describe("the panel's refusals in the office's language", () => {
 
   beforeAll(async () => {
     h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
-    it_ = await panelSession('it');
-    en = await panelSession('en');
+    it_ = await panelSession((path) => h.url(path), PASSWORD, 'it');
+    en = await panelSession((path) => h.url(path), PASSWORD, 'en');
   });
   afterAll(async () => {
     await h.stop();

@@ -13,6 +13,7 @@ import { configSchema } from '../../src/config/schema.js';
 import { pickAction } from '../../src/policy/rules.js';
 import { formatAction } from '../../src/screening/policy.js';
 import { buildInvite } from '../support/drachtio-double.js';
+import { panelSession } from '../support/panel-session.js';
 import { latestAttempt, startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const SUPPORT = '+390212345670';
@@ -24,23 +25,6 @@ const CALLER = '+390451234567';
 const PASSWORD = 'policy-test-password';
 
 let h: Harness;
-
-/** A logged-in panel session: its cookie and CSRF token. */
-async function panelSession(): Promise<{ cookie: string; csrf: string }> {
-  const form = await fetch(h.url('/login'));
-  const cookie0 = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const csrf0 = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
-  const res = await fetch(h.url('/login'), {
-    method: 'POST',
-    headers: { cookie: cookie0, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf0, password: PASSWORD }).toString(),
-    redirect: 'manual',
-  });
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const page = await fetch(h.url('/settings'), { headers: { cookie } });
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  return { cookie, csrf };
-}
 
 async function postSettings(
   session: { cookie: string; csrf: string },
@@ -147,7 +131,7 @@ describe('policies edited on the panel', () => {
   it('applies an edited rule to the next call, without a restart, and keeps it across one', async () => {
     expect((await invite(SALES).waitForFinal()).status).toBe(607);
 
-    const session = await panelSession();
+    const session = await panelSession((path) => h.url(path), PASSWORD);
     const saved = await postSettings(session, [
       ['section', 'rule'],
       ['index', '0'],
