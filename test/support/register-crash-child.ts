@@ -50,7 +50,10 @@ async function holdTheLock(): Promise<void> {
   await other.close();
   process.stdout.write('unlock\n');
 }
-if (mode === 'journal-locked') await takeTheLock(); // held until the kill
+// Held until the kill: the connection stays referenced (module scope), or a garbage collection would close it (node-sqlite3
+// closes a collected Database), releasing the lock mid-test and letting commits through.
+const heldLock = mode === 'journal-locked' ? await takeTheLock() : null;
+process.once('beforeExit', () => void heldLock?.close());
 
 let pending = 0;
 let wake: (() => void) | undefined;
