@@ -7,7 +7,7 @@ import { HttpError, type Said } from './http-error.js';
 import { textIn, type Lang } from './i18n.js';
 import { importErrorText } from './import-error-text.js';
 import { EmptyImportError, ImportBusyError, ImportTooLargeError, UnknownImportFormatError } from './import-jobs.js';
-import { zodErrorText } from './zod-error-text.js';
+import { zodErrorText, zodErrorTextForApi } from './zod-error-text.js';
 
 /** The import pipeline's refusals (import-jobs.ts), by status. */
 const IMPORT_REFUSALS: ReadonlyArray<[new (...args: never[]) => Error, number]> = [
@@ -35,7 +35,11 @@ function wantsHtml(req: Request, panel: PanelErrors | undefined): panel is Panel
 
 /** The language an error is said in: the office's on the panel's pages, English on the JSON API. */
 function langFor(req: Request, panel: PanelErrors | undefined): Lang {
-  return panel === undefined || req.path === '/api' || req.path.startsWith('/api/') ? 'en' : panel.langOf(req);
+  return panel === undefined || isApi(req) ? 'en' : panel.langOf(req);
+}
+
+function isApi(req: Request): boolean {
+  return req.path === '/api' || req.path.startsWith('/api/');
 }
 
 /** An error's text: `said` from the catalogue in `lang`, else (no catalogue text) `message` as it is. */
@@ -81,7 +85,10 @@ export function errorHandler(logger: Logger, panel?: PanelErrors): ErrorRequestH
       return;
     }
     if (err instanceof ZodError) {
-      send(400, { byLang: (lang) => textIn(lang, 'errorInvalidRequest', { detail: zodErrorText(lang, err) }) });
+      // The JSON API names the parameter as documented; a page names the field as it labels it.
+      const api = panel === undefined || isApi(req);
+      const detail = (lang: Lang) => (api ? zodErrorTextForApi(err) : zodErrorText(lang, err));
+      send(400, { byLang: (lang) => textIn(lang, 'errorInvalidRequest', { detail: detail(lang) }) });
       return;
     }
     // Body-parser errors carry a status (400 for bad JSON, 413 for too large).

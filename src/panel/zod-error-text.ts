@@ -1,13 +1,14 @@
 /**
  * A refused form or query in the page's language. The schemas (the config file's, request.ts's) write their
- * messages once, in English, as the config loader, the JSON API and the log show them; the Italian panel says each
- * issue again in Italian: the field as the page labels it (`Molesto dal tentativo N`, `Regola 2: I nostri numeri`),
- * then what is wrong and what to write instead. Zod's own checks (too small, not a number, not one of...) are said
+ * messages once, in English, as the config loader, the JSON API and the log show them; the panel's pages say each
+ * issue again: the field as the page labels it (`Molesto dal tentativo N`, `Rule 2, Our numbers`), then what is
+ * wrong and what to write instead (in Italian from the table below; in English the schema's own words, zod's
+ * generic ones such as "Invalid input: expected number, received NaN" said plainly). Zod's own checks (too small, not a number, not one of...) are said
  * from the issue's facts; the schemas' own messages from the table below. A message the table does not know stays
  * English, whole: never a half-translated or made-up sentence.
  */
 import type { z } from 'zod';
-import { textIn, type Lang } from './i18n.js';
+import { textIn, type Lang, type MessageKey } from './i18n.js';
 import { policyTexts } from './pages/policies.js';
 
 type Issue = z.core.$ZodIssue;
@@ -54,32 +55,80 @@ const MESSAGES: ReadonlyArray<readonly [RegExp, (m: RegExpExecArray) => string]>
   [/^expected trusted or nuisance$/, () => 'scegli fidato o molesto'],
 ];
 
-/** Zod's own checks, from the issue's facts. */
-function builtIn(issue: Issue): string | null {
+/** Zod's own checks, from the issue's facts, in each language. */
+const BUILT_IN: Record<
+  Lang,
+  {
+    required: string;
+    number: string;
+    text: string;
+    atLeast: (n: string) => string;
+    moreThan: (n: string) => string;
+    atMost: (n: string) => string;
+    lessThan: (n: string) => string;
+    notEmpty: string;
+    atLeastChars: (n: string) => string;
+    atMostChars: (n: string) => string;
+    oneOf: (values: string) => string;
+    unknownFields: (keys: string) => string;
+  }
+> = {
+  en: {
+    required: 'required',
+    number: 'write a number',
+    text: 'write some text',
+    atLeast: (n) => `must be at least ${n}`,
+    moreThan: (n) => `must be more than ${n}`,
+    atMost: (n) => `at most ${n}`,
+    lessThan: (n) => `must be less than ${n}`,
+    notEmpty: 'cannot be empty',
+    atLeastChars: (n) => `at least ${n} characters`,
+    atMostChars: (n) => `at most ${n} characters`,
+    oneOf: (values) => `choose one of: ${values}`,
+    unknownFields: (keys) => `unknown fields: ${keys}`,
+  },
+  it: {
+    required: 'obbligatorio',
+    number: 'scrivi un numero',
+    text: 'scrivi un testo',
+    atLeast: (n) => `deve essere almeno ${n}`,
+    moreThan: (n) => `deve essere più di ${n}`,
+    atMost: (n) => `al massimo ${n}`,
+    lessThan: (n) => `deve essere meno di ${n}`,
+    notEmpty: 'non può essere vuoto',
+    atLeastChars: (n) => `almeno ${n} caratteri`,
+    atMostChars: (n) => `al massimo ${n} caratteri`,
+    oneOf: (values) => `scegli uno tra: ${values}`,
+    unknownFields: (keys) => `campi sconosciuti: ${keys}`,
+  },
+};
+
+function builtIn(lang: Lang, issue: Issue): string | null {
+  const t = BUILT_IN[lang];
   switch (issue.code) {
     case 'invalid_type':
-      if (/received undefined$/.test(issue.message)) return 'obbligatorio';
-      if (issue.expected === 'number') return 'scrivi un numero';
-      if (issue.expected === 'string') return 'scrivi un testo';
+      if (/received undefined$/.test(issue.message)) return t.required;
+      if (issue.expected === 'number') return t.number;
+      if (issue.expected === 'string') return t.text;
       return null;
     case 'too_small': {
       const min = String(issue.minimum);
-      if (issue.origin === 'number') return issue.inclusive ? `deve essere almeno ${min}` : `deve essere più di ${min}`;
-      if (issue.origin === 'string') return min === '1' ? 'non può essere vuoto' : `almeno ${min} caratteri`;
-      if (issue.origin === 'array') return `almeno ${min}`;
+      if (issue.origin === 'number') return issue.inclusive ? t.atLeast(min) : t.moreThan(min);
+      if (issue.origin === 'string') return min === '1' ? t.notEmpty : t.atLeastChars(min);
+      if (issue.origin === 'array') return t.atLeast(min);
       return null;
     }
     case 'too_big': {
       const max = String(issue.maximum);
-      if (issue.origin === 'number') return issue.inclusive ? `al massimo ${max}` : `deve essere meno di ${max}`;
-      if (issue.origin === 'string') return `al massimo ${max} caratteri`;
-      if (issue.origin === 'array') return `al massimo ${max}`;
+      if (issue.origin === 'number') return issue.inclusive ? t.atMost(max) : t.lessThan(max);
+      if (issue.origin === 'string') return t.atMostChars(max);
+      if (issue.origin === 'array') return t.atMost(max);
       return null;
     }
     case 'invalid_value':
-      return `scegli uno tra: ${issue.values.map(String).join(', ')}`;
+      return t.oneOf(issue.values.map(String).join(', '));
     case 'unrecognized_keys':
-      return `campi sconosciuti: ${issue.keys.join(', ')}`;
+      return t.unknownFields(issue.keys.join(', '));
     default:
       return null;
   }
@@ -93,79 +142,115 @@ function italianMessage(issue: Issue): string | null {
       if (m !== null) return say(m);
     }
   }
-  return builtIn(issue);
+  return builtIn('it', issue);
 }
 
-const VERDICT_IT: Record<string, string> = {
-  trusted: 'fidato',
-  unknown: 'sconosciuto',
-  suspect: 'sospetto',
-  nuisance: 'molesto',
-  withheld: 'nascosto',
-};
 const DAY_KEYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-/** The panel's fields by the config key they fill (the last key of the issue's path). */
-const FIELD_IT: Record<string, string> = {
-  prefix: textIn('it', 'prefix'),
-  verdict: textIn('it', 'verdict'),
-  label: textIn('it', 'label'),
-  attempts: textIn('it', 'repeatAttempts'),
-  withinDays: textIn('it', 'repeatDays'),
-  telemarketing: '0844',
-  surveys: '0843',
-  automated: 'ARCEP',
-  section: 'Modulo',
-  format: 'Formato',
-  as: 'Segna come',
-  limit: 'Quanti',
-  since: 'Dal',
-  until: 'Al',
+const VERDICT_KEYS: Record<string, MessageKey> = {
+  trusted: 'verdict_trusted',
+  unknown: 'verdict_unknown',
+  suspect: 'verdict_suspect',
+  nuisance: 'verdict_nuisance',
+};
+/** Labels the panel writes only in these messages (the short form of a longer label on the page). */
+const OWN_LABELS: Record<Lang, Record<string, string>> = {
+  en: {
+    dids: 'Our numbers',
+    verdicts: 'Verdicts',
+    withheld: 'Withheld numbers',
+    timeZone: 'Time zone',
+    closed: 'Closed days',
+    section: 'Form',
+    format: 'Format',
+    as: 'Mark as',
+    limit: 'How many',
+    since: 'From',
+    until: 'To',
+  },
+  it: {
+    dids: 'I nostri numeri',
+    verdicts: 'Esiti',
+    withheld: 'Numeri nascosti',
+    timeZone: 'Fuso orario',
+    closed: 'Giorni di chiusura',
+    section: 'Modulo',
+    format: 'Formato',
+    as: 'Segna come',
+    limit: 'Quanti',
+    since: 'Dal',
+    until: 'Al',
+  },
 };
 
-/** The field as the Italian page labels it. */
-export function fieldLabelIt(path: readonly PropertyKey[]): string {
-  const p = policyTexts('it');
+/** The field as the page in `lang` labels it. */
+export function fieldLabel(lang: Lang, path: readonly PropertyKey[]): string {
+  const p = policyTexts(lang);
+  const own = OWN_LABELS[lang];
   const keys = path.filter((k): k is string => typeof k === 'string');
   const last = keys[keys.length - 1] ?? '';
   const ruleAt = path.indexOf('policies');
   const ruleIndex = ruleAt >= 0 ? path[ruleAt + 1] : undefined;
   if (typeof ruleIndex === 'number') {
-    const field: Record<string, string> = {
+    const field: Record<string, string | undefined> = {
       name: p.name,
-      dids: 'I nostri numeri',
+      dids: own.dids,
       hours: p.hours,
-      verdicts: 'Esiti',
+      verdicts: own.verdicts,
       action: p.action,
     };
     const rule = `${p.rule} ${ruleIndex + 1}`;
     return field[last] === undefined ? rule : `${rule}, ${field[last]}`;
   }
   if (keys[0] === 'actions') {
-    if (last === 'withheld') return 'Numeri nascosti';
-    const verdict = VERDICT_IT[last];
+    if (last === 'withheld') return own.withheld ?? last;
+    const verdict = VERDICT_KEYS[last];
     return verdict === undefined
-      ? textIn('it', 'actionsPerVerdict')
-      : `${textIn('it', 'actionsPerVerdict')}, ${verdict}`;
+      ? textIn(lang, 'actionsPerVerdict')
+      : `${textIn(lang, 'actionsPerVerdict')}, ${textIn(lang, verdict)}`;
   }
   if (keys.includes('businessHours') || keys.includes('week') || keys.includes('closed')) {
     const day = DAY_KEYS.indexOf(last);
     if (day >= 0) return `${p.businessHours}, ${p.days[day + 1]}`;
-    if (last === 'timeZone') return 'Fuso orario';
+    if (last === 'timeZone' || last === 'closed') return own[last] ?? last;
     if (last === 'holidays') return p.holidays;
-    if (last === 'closed') return 'Giorni di chiusura';
   }
-  return FIELD_IT[last] ?? keys.join('.');
+  const fields: Record<string, string | undefined> = {
+    prefix: textIn(lang, 'prefix'),
+    verdict: textIn(lang, 'verdict'),
+    label: textIn(lang, 'label'),
+    attempts: textIn(lang, 'repeatAttempts'),
+    withinDays: textIn(lang, 'repeatDays'),
+    telemarketing: '0844',
+    surveys: '0843',
+    automated: 'ARCEP',
+    section: own.section,
+    format: own.format,
+    as: own.as,
+    limit: own.limit,
+    since: own.since,
+    until: own.until,
+  };
+  return fields[last] ?? keys.join('.');
 }
 
-/** One issue: `field: what is wrong`, in the page's language (English: as the schema wrote it). */
+/** What is wrong, in English: the schemas' own messages as written, zod's checks said plainly. */
+function englishMessage(issue: Issue): string | null {
+  if (MESSAGES.some(([re]) => re.test(issue.message))) return issue.message;
+  return builtIn('en', issue);
+}
+
+/** One issue: `field: what is wrong`, in the page's language, the field named as the page labels it. */
 export function issueText(lang: Lang, issue: Issue): string {
-  const path = issue.path.join('.');
-  if (lang === 'en') return `${path || 'body'}: ${issue.message}`;
-  const message = italianMessage(issue) ?? issue.message;
-  return issue.path.length === 0 ? message : `${fieldLabelIt(issue.path)}: ${message}`;
+  const message = (lang === 'it' ? italianMessage(issue) : englishMessage(issue)) ?? issue.message;
+  return issue.path.length === 0 ? message : `${fieldLabel(lang, issue.path)}: ${message}`;
 }
 
 /** Every issue of a refusal, on one line. */
 export function zodErrorText(lang: Lang, err: z.ZodError): string {
   return err.issues.map((i) => issueText(lang, i)).join('; ');
+}
+
+/** Every issue of a refusal on the JSON API: the parameter's own name and the schema's message, as documented. */
+export function zodErrorTextForApi(err: z.ZodError): string {
+  return err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 }

@@ -95,7 +95,20 @@ describe("the panel's refusals in the office's language", () => {
 
   it('keeps the English page English', async () => {
     const repeat = await post(en, '/rules', { section: 'repeat', enabled: '1', attempts: 'three', withinDays: '7' });
-    expect(notice(await repeat.text())).toBe('Not saved: attempts: Invalid input: expected number, received NaN');
+    // The field as the English page labels it, what to write in plain words (was zod's own "attempts: Invalid input:
+    // expected number, received NaN"), the schema's own message as written.
+    expect(notice(await repeat.text())).toBe('Not saved: Nuisance from the Nth attempt: write a number');
+    const rule = await post(en, '/settings', { section: 'rule-add', dids: '02 12 34 ab', action: 'reject' });
+    expect(notice(await rule.text())).toBe(
+      'Not saved: Rule 1, Our numbers: expected one of our numbers, such as +39 02 1234 5678 or 0212345678',
+    );
+    const action = await post(en, '/settings', {
+      trusted: 'ring',
+      unknown: 'allow',
+      suspect: 'allow',
+      nuisance: 'reject',
+    });
+    expect(notice(await action.text())).toMatch(/^Not saved: Action per verdict, trusted: expected allow, tag, reject/);
   });
 
   it('says an expired form, an unknown page and a form too large in Italian', async () => {
