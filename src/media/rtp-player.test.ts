@@ -64,6 +64,26 @@ describe('RTP player', () => {
     expect(caller.packets.every((x) => x.payload.length === 240)).toBe(true);
   });
 
+  it('sends each frame of a catch-up burst as itself (a late wake-up sends up to MAX_BURST + 1 frames at once)', async () => {
+    // dgram's send to an address defers the copy into the kernel to the next tick (the address lookup): a burst that
+    // reused a ring buffer before then sent the later frame's bytes twice and the earlier frame never (seen as a
+    // sequence 4 ahead in a loaded test run).
+    const [out, caller] = [await sender(), await sinks.add()];
+    let now = 1000;
+    const pacer = new RtpPacer(() => now);
+    const stream = pacer.play(spec(out, caller, { audio: new Uint8Array(160 * 20).fill(1) }));
+    now = 1000 + 20 * 5; // woken 100 ms late: frames 1-5 are due, and frame 5 at this very instant
+    stream.pump(now);
+    expect(stream.packetsSent).toBe(6);
+    stream.stop();
+    await caller.waitForPackets(6);
+    const first = caller.packets[0]!.sequence;
+    expect(caller.packets.map((x) => (x.sequence - first) & 0xffff)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(caller.packets.map((x) => (x.timestamp - caller.packets[0]!.timestamp) >>> 0)).toEqual([
+      0, 160, 320, 480, 640, 800,
+    ]);
+  });
+
   it('repeats with silence between plays and stops at the maximum duration', async () => {
     const [out, caller] = [await sender(), await sinks.add()];
     const result = await new RtpPacer().play(

@@ -33,14 +33,17 @@ const SPIN_MS = 2;
  * sleep may be up to this long; it bounds how long a tick holds the event loop.
  */
 const MAX_SLEEP_MS = SPIN_MS + 2;
-/**
- * Packets of a stream are built in a ring of this many buffers, reused: a send normally copies the packet into the
- * kernel at once, and a buffer is rewritten only RING × ptime later. Allocating per packet instead made the garbage
- * collector pause the pacer several times a second.
- */
-const RING = 4;
 /** After a stall longer than this many frames, skip ahead instead of bursting the backlog at the caller. */
 const MAX_BURST = 5;
+/**
+ * Packets of a stream are built in a ring of this many buffers, reused. Allocating per packet instead made the
+ * garbage collector pause the pacer several times a second. dgram's send to an address copies the packet into the
+ * kernel only on the next tick (after its address lookup), so no buffer may be rewritten within one pump: a pump
+ * sends at most MAX_BURST + 2 frames (the backlog left after a skip, the frame due now, one within EARLY_MS), and
+ * the ring is larger than that. With 4 buffers, a burst of 5 or more after a stall sent a later frame's bytes twice
+ * and the earlier frame never.
+ */
+const RING = MAX_BURST + 3;
 
 export type EndReason = 'completed' | 'max-duration' | 'caller' | 'shutdown' | 'error';
 
