@@ -118,7 +118,7 @@ describe.skipIf(!canRunBrowser)('policies on the settings page, in a browser', (
     await page.locator('#rule-new button[value=add]').click();
     await expect
       .poll(() => page.locator('p.notice.error').textContent())
-      .toMatch(/policies\.3\.dids\.0: expected one of our numbers/);
+      .toMatch(/Rule 4, Our numbers: expected one of our numbers/);
     await page.goto(h.url('/settings'));
     expect(await ruleNames(page)).toEqual(['sales line', 'support line', 'after hours']);
 
@@ -135,7 +135,7 @@ describe.skipIf(!canRunBrowser)('policies on the settings page, in a browser', (
     await page.locator('#business-hours button[type=submit]').click();
     await expect
       .poll(() => page.locator('p.notice.error').textContent())
-      .toMatch(/businessHours\.week\.mon\.0: the opening must come before the closing/);
+      .toMatch(/Business hours, Monday: the opening must come before the closing/);
     await page.goto(h.url('/settings'));
     await shot(page, 'settings-policies');
 
