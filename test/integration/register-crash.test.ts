@@ -31,6 +31,12 @@ afterEach(() => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A register file in a new temporary folder, removed after the test. */
+function newRegisterFile(): string {
+  dir = mkdtempSync(join(tmpdir(), 'crocetta-crash-'));
+  return join(dir, 'register.sqlite');
+}
+
 interface ChildLog {
   offered: Set<number>;
   acked: Map<number, number>; // n → id
@@ -119,8 +125,7 @@ async function stored(file: string, journal = false): Promise<Map<number, string
 }
 
 it('keeps every acknowledged attempt when the process is killed with SIGKILL mid-stream', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'crocetta-crash-'));
-  const file = join(dir, 'register.sqlite');
+  const file = newRegisterFile();
   const log = await runAndKill(file);
   expect(log.spooled.size).toBe(0);
 
@@ -128,8 +133,7 @@ it('keeps every acknowledged attempt when the process is killed with SIGKILL mid
 }, 180_000);
 
 it('keeps every attempt written from the spool (after a lock held by another process) when killed with SIGKILL', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'crocetta-crash-'));
-  const file = join(dir, 'register.sqlite');
+  const file = newRegisterFile();
   const log = await runAndKill(file, 'locked');
   expect(log.spooled.size).toBeGreaterThan(0);
   expect(ackedFromSpool(log)).toBeGreaterThan(0);
@@ -140,8 +144,7 @@ it('keeps every attempt written from the spool (after a lock held by another pro
 }, 180_000);
 
 it('keeps every journaled attempt, exactly once, when killed with SIGKILL mid-stream (replayed at the restart)', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'crocetta-crash-'));
-  const file = join(dir, 'register.sqlite');
+  const file = newRegisterFile();
   const log = await runAndKill(file, 'journal');
   // Every attempt offered was journaled, but perhaps the last one: the kill may come between the two lines.
   expect(log.journaled.size).toBeGreaterThanOrEqual(log.offered.size - 1);
@@ -152,8 +155,7 @@ it('keeps every journaled attempt, exactly once, when killed with SIGKILL mid-st
 }, 180_000);
 
 it('keeps every journaled attempt when killed with SIGKILL while another process held the write lock (nothing committed)', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'crocetta-crash-'));
-  const file = join(dir, 'register.sqlite');
+  const file = newRegisterFile();
   const log = await runAndKill(file, 'journal-locked');
   expect(log.acked.size).toBe(0);
   expect(log.journaled.size).toBe(IN_FLIGHT);
