@@ -30,6 +30,11 @@ function notice(page: string): string {
     .replaceAll('&gt;', '>');
 }
 
+/** The error notice of the page a refused form comes back to. */
+async function noticeAfter(s: PanelSession, path: string, form: Record<string, string>): Promise<string> {
+  return notice(await (await post(s, path, form)).text());
+}
+
 describe("the panel's refusals in the office's language", () => {
   let it_: PanelSession;
   let en: PanelSession;
@@ -50,40 +55,40 @@ describe("the panel's refusals in the office's language", () => {
       'Non salvato: Molesto dal tentativo N: scrivi un numero; entro giorni: al massimo 365',
     );
 
-    const prefix = await post(it_, '/rules', {
-      section: 'prefix-add',
-      prefix: '0844',
-      verdict: 'nuisance',
-      label: 'x',
-    });
-    expect(notice(await prefix.text())).toBe(
-      'Non salvato: Prefisso (E.164): scrivi un prefisso internazionale che comincia con +, per esempio +390844',
-    );
+    expect(
+      await noticeAfter(it_, '/rules', {
+        section: 'prefix-add',
+        prefix: '0844',
+        verdict: 'nuisance',
+        label: 'x',
+      }),
+    ).toBe('Non salvato: Prefisso (E.164): scrivi un prefisso internazionale che comincia con +, per esempio +390844');
 
-    const action = await post(it_, '/settings', {
-      trusted: 'suona',
-      unknown: 'allow',
-      suspect: 'check:99',
-      nuisance: 'reject',
-    });
-    expect(notice(await action.text())).toBe(
+    expect(
+      await noticeAfter(it_, '/settings', {
+        trusted: 'suona',
+        unknown: 'allow',
+        suspect: 'check:99',
+        nuisance: 'reject',
+      }),
+    ).toBe(
       'Non salvato: Azione per esito, fidato: scegli un’azione dell’elenco (allow, tag, reject, reject:<400-699>, ' +
         'announce-early, announce-answer, hangup, check o check:<1-60>); ' +
         'Azione per esito, sospetto: l’attesa di check:<secondi> va da 1 a 60 secondi',
     );
 
-    const rule = await post(it_, '/settings', { section: 'rule-add', dids: '02 12 34 ab', action: 'reject' });
-    expect(notice(await rule.text())).toBe(
+    expect(await noticeAfter(it_, '/settings', { section: 'rule-add', dids: '02 12 34 ab', action: 'reject' })).toBe(
       'Non salvato: Regola 1, I nostri numeri: scrivi uno dei nostri numeri, per esempio +39 02 1234 5678 oppure 0212345678',
     );
 
-    const hours = await post(it_, '/settings', {
-      section: 'hours',
-      mon: '18:00-09:00',
-      holidays: 'IT',
-      closed: '31-12-2026',
-    });
-    expect(notice(await hours.text())).toBe(
+    expect(
+      await noticeAfter(it_, '/settings', {
+        section: 'hours',
+        mon: '18:00-09:00',
+        holidays: 'IT',
+        closed: '31-12-2026',
+      }),
+    ).toBe(
       'Non salvato: Orario di apertura, Lunedì: l’apertura deve venire prima della chiusura; ' +
         'Giorni di chiusura: scrivi un giorno come 2026-12-24, 12-24 (ogni anno) o un periodo come 2026-08-10..2026-08-21',
     );
@@ -94,21 +99,22 @@ describe("the panel's refusals in the office's language", () => {
   });
 
   it('keeps the English page English', async () => {
-    const repeat = await post(en, '/rules', { section: 'repeat', enabled: '1', attempts: 'three', withinDays: '7' });
     // The field as the English page labels it, what to write in plain words (was zod's own "attempts: Invalid input:
     // expected number, received NaN"), the schema's own message as written.
-    expect(notice(await repeat.text())).toBe('Not saved: Nuisance from the Nth attempt: write a number');
-    const rule = await post(en, '/settings', { section: 'rule-add', dids: '02 12 34 ab', action: 'reject' });
-    expect(notice(await rule.text())).toBe(
+    expect(
+      await noticeAfter(en, '/rules', { section: 'repeat', enabled: '1', attempts: 'three', withinDays: '7' }),
+    ).toBe('Not saved: Nuisance from the Nth attempt: write a number');
+    expect(await noticeAfter(en, '/settings', { section: 'rule-add', dids: '02 12 34 ab', action: 'reject' })).toBe(
       'Not saved: Rule 1, Our numbers: expected one of our numbers, such as +39 02 1234 5678 or 0212345678',
     );
-    const action = await post(en, '/settings', {
-      trusted: 'ring',
-      unknown: 'allow',
-      suspect: 'allow',
-      nuisance: 'reject',
-    });
-    expect(notice(await action.text())).toMatch(/^Not saved: Action per verdict, trusted: expected allow, tag, reject/);
+    expect(
+      await noticeAfter(en, '/settings', {
+        trusted: 'ring',
+        unknown: 'allow',
+        suspect: 'allow',
+        nuisance: 'reject',
+      }),
+    ).toMatch(/^Not saved: Action per verdict, trusted: expected allow, tag, reject/);
   });
 
   it('says an expired form, an unknown page and a form too large in Italian', async () => {
