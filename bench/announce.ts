@@ -12,17 +12,22 @@
  *   the sender's event loop) that timestamps each packet when its JS callback runs. On a two-core machine this
  *   adds the receiver's scheduling delays to every interval; it is printed for comparison.
  *
- * Baselines from the same run: beside every run, a thread that does nothing but sleep to 1 ms deadlines (how often
- * this machine itself stalls: the floor under any sender), and N = 1 through the same pacer. The first run of a
- * process is slower (V8 compiles the pacer while the first bursts go out): a warm-up run at the largest N comes
- * first, printed but not judged, as a long-running service is warm after its first calls. N = 1 and every N run
- * `--reps` times; the verdict takes the median of the runs at the largest N, each printed with the machine stalls
- * seen during it.
- * Reported per N: inter-packet interval p50/p99/max over all streams, the p99 of |interval − ptime| (jitter),
- * packets lost, the sender's CPU (user+system over wall time, % of one core), and the p99 of its event-loop delay
- * (how long other work, SIP or the panel, waited behind the pacer's precise sleeps and bursts).
+ * Baselines from the same run: beside every run, a thread of ordinary priority that does nothing but sleep to 1 ms
+ * deadlines (bench/rtp-timing.ts: its wake-ups read as 20-ms streams and measured as the packets are: how late this
+ * machine itself wakes a thread that costs nothing, the floor under any sender), and N = 1 through the same pacer.
+ * The first run of a process is slower (V8 compiles the pacer while the first bursts go out): a warm-up run at the
+ * largest N comes first, printed but not judged, as a long-running service is warm after its first calls. N = 1 and
+ * every N run `--reps` times; the verdict takes the median of the runs at the largest N, each printed with the
+ * machine baseline of the same run.
+ * Reported per N: inter-packet interval p50/p99/max over all streams, the p99 of |interval − ptime| (interval
+ * jitter) and of each packet's lateness against its stream's ideal schedule (both defined in bench/rtp-timing.ts),
+ * packets lost, the sender's CPU (user+system over wall time, % of one core), the p99 of its event-loop delay (how
+ * long other work, SIP or the panel, waited behind the pacer), and the machine baseline's jitter and lateness p99.
+ * Engines: `local` (sockets and pacer on the event loop, before issue 12), `thread-nice0` (the worker thread at the
+ * process's priority, before RTP_THREAD_NICE), `thread` (the service: the worker asks for RTP_THREAD_NICE; the run
+ * prints what it got).
  *
- *   npx tsx bench/announce.ts [--n 50,200] [--seconds 6] [--reps 3] [--ports 41000-41999] [--no-wire] [--engines local,thread]
+ *   npx tsx bench/announce.ts [--n 50,200] [--seconds 6] [--reps 3] [--ports 41000-41999] [--no-wire] [--engines thread-nice0,thread]
  *   taskset -c 0 npx tsx bench/announce.ts     # pin the sender to one core
  *
  * Target: p99 jitter ≤ 2 ms at N = 200.
@@ -32,19 +37,19 @@ import dgram from 'node:dgram';
 import { resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { Announcer } from '../src/media/announcer.js';
 import { builtInRecording } from '../src/media/catalog.js';
 import { PortPool, parsePortRange, type PortRange } from '../src/media/port-pool.js';
 import { LocalRtp, type RtpEngine } from '../src/media/rtp-engine.js';
-import { RtpThread } from '../src/media/rtp-thread.js';
+import { RtpThread, type ThreadPriority } from '../src/media/rtp-thread.js';
+import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
 import { WireCapture } from './wire-capture.js';
 
 const PTIME = 20;
 
 type FromParent = { type: 'open' } | { type: 'collect' } | { type: 'exit' };
 type FromChild =
-  { type: 'port'; port: number } | { type: 'stats'; intervals: number[]; packets: number; machine: SleeperReport };
+  { type: 'port'; port: number } | { type: 'stats'; intervals: number[]; packets: number; machine: Pacing };
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -63,7 +68,7 @@ function intervalsOf(flows: Map<number, number[]>): number[] {
 function runSink(): void {
   const socket = dgram.createSocket('udp4');
   let flows = new Map<number, number[]>();
-  let sleeper: ReturnType<typeof startSleeper> | null = null;
+  let sleeper: ReturnType<typeof startMachineBaseline> | null = null;
   socket.on('message', (_msg, rinfo) => {
     const at = performance.now();
     let times = flows.get(rinfo.port);
@@ -74,11 +79,12 @@ function runSink(): void {
   process.on('message', (raw: FromParent) => {
     if (raw.type === 'open') {
       flows = new Map();
-      sleeper = startSleeper();
+      sleeper = startMachineBaseline();
       process.send?.({ type: 'port', port: socket.address().port } satisfies FromChild);
     } else if (raw.type === 'collect') {
       const packets = [...flows.values()].reduce((s, t) => s + t.length, 0);
-      void (sleeper as ReturnType<typeof startSleeper>).stop().then((machine) => {
+      void (sleeper as ReturnType<typeof startMachineBaseline>).stop().then((wakeups) => {
+        const machine = pacingOf(baselineTimed(wakeups, PTIME), PTIME);
         process.send?.({ type: 'stats', intervals: intervalsOf(flows), packets, machine } satisfies FromChild);
       });
     } else {
@@ -102,47 +108,6 @@ function ask<T extends FromChild['type']>(
     child.on('message', on);
     child.send(msg);
   });
-}
-
-interface SleeperReport {
-  wakeups: number;
-  /** Wake-ups more than 2 ms late. */
-  late2: number;
-  max: number;
-}
-
-/**
- * A thread that only sleeps to 1 ms deadlines, run beside each measurement (in the receiver's process, so not on
- * the sender's thread): how often this machine itself wakes a sleeper late while the run goes on. Every stream
- * misses its slot when the whole machine stalls, so these stalls are a floor under any sender's jitter.
- */
-function startSleeper(): { stop(): Promise<SleeperReport> } {
-  const flag = new Int32Array(new SharedArrayBuffer(4));
-  const code = `
-    const { parentPort, workerData } = require('node:worker_threads');
-    const { performance } = require('node:perf_hooks');
-    const flag = workerData, cell = new Int32Array(new SharedArrayBuffer(4));
-    let next = performance.now(), wakeups = 0, late2 = 0, max = 0;
-    while (Atomics.load(flag, 0) === 0) {
-      next += 1;
-      const wait = next - performance.now();
-      if (wait > 0) Atomics.wait(cell, 0, 0, wait);
-      const late = performance.now() - next;
-      wakeups++; if (late > 2) late2++; if (late > max) max = late;
-      if (late > 1) next = performance.now();
-    }
-    parentPort.postMessage({ wakeups, late2, max });`;
-  const worker = new Worker(code, { eval: true, workerData: flag });
-  const report = new Promise<SleeperReport>((ok, fail) => {
-    worker.once('message', ok);
-    worker.once('error', fail);
-  });
-  return {
-    stop: () => {
-      Atomics.store(flag, 0, 1);
-      return report;
-    },
-  };
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -171,11 +136,12 @@ function summarize(intervals: number[]): Intervals {
 interface RunResult {
   n: number;
   receiver: Intervals;
-  wire: Intervals | null;
+  wire: (Intervals & { pacing: Pacing }) | null;
   lost: number;
   expected: number;
   cpuPct: number;
-  machine: SleeperReport;
+  /** The baseline thread's wake-ups, measured as the packets are (bench/rtp-timing.ts). */
+  machine: Pacing;
   /** How late the sender's event loop ran other work (p99, ms): what SIP and the panel would wait. */
   loopDelayP99: number;
 }
@@ -223,13 +189,15 @@ async function runOnce(
   const cpu = process.cpuUsage(cpu0);
   loop.disable();
   await new Promise((r) => setTimeout(r, 200)); // last packets in flight
-  const wireFlows = capture ? await capture.stop() : null;
+  const wirePackets = capture ? await capture.stopPackets() : null;
   const stats = await ask(child, { type: 'collect' }, 'stats');
   const sent = done.reduce((s, r) => s + r.packets, 0);
   return {
     n,
     receiver: summarize(stats.intervals),
-    wire: wireFlows ? summarize(intervalsOf(wireFlows)) : null,
+    wire: wirePackets
+      ? { ...summarize(intervalsOf(flowsOf(wirePackets))), pacing: pacingOf(rtpTimed(wirePackets), PTIME) }
+      : null,
     lost: sent - stats.packets,
     expected: sent,
     cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
@@ -238,14 +206,25 @@ async function runOnce(
   };
 }
 
+/** Arrival times per source port (the receiver-style intervals of the wire columns). */
+function flowsOf(packets: readonly { at: number; srcPort: number }[]): Map<number, number[]> {
+  const flows = new Map<number, number[]>();
+  for (const p of packets) {
+    let times = flows.get(p.srcPort);
+    if (!times) flows.set(p.srcPort, (times = []));
+    times.push(p.at);
+  }
+  return flows;
+}
+
 const f2 = (x: number): string => x.toFixed(2);
 
-type EngineName = 'thread' | 'local';
+const ENGINES = ['local', 'thread-nice0', 'thread'] as const;
+type EngineName = (typeof ENGINES)[number];
 
-function engineOf(name: EngineName, range: PortRange): RtpEngine {
-  return name === 'thread'
-    ? new RtpThread({ range, bindAddress: '127.0.0.1' })
-    : new LocalRtp(new PortPool(range, '127.0.0.1'));
+function engineOf(name: EngineName, range: PortRange, onPriority: (p: ThreadPriority) => void): RtpEngine {
+  if (name === 'local') return new LocalRtp(new PortPool(range, '127.0.0.1'));
+  return new RtpThread({ range, bindAddress: '127.0.0.1', onPriority, ...(name === 'thread-nice0' && { nice: null }) });
 }
 
 async function main(): Promise<void> {
@@ -256,11 +235,11 @@ async function main(): Promise<void> {
   const seconds = Number(arg('seconds', '6'));
   const reps = Math.max(1, Number(arg('reps', '3')));
   const range = parsePortRange(arg('ports', '41000-41999'));
-  const engines = arg('engines', 'local,thread')
+  const engines = arg('engines', 'thread-nice0,thread')
     .split(',')
     .map((e) => e.trim()) as EngineName[];
   for (const e of engines)
-    if (e !== 'thread' && e !== 'local') throw new Error(`--engines: thread or local, got ${String(e)}`);
+    if (!ENGINES.includes(e)) throw new Error(`--engines: ${ENGINES.join(', ')}; got ${String(e)}`);
   const wire = !process.argv.includes('--no-wire') && WireCapture.available();
   const child = fork(fileURLToPath(import.meta.url), ['--sink'], {
     execArgv: process.execArgv,
@@ -276,15 +255,22 @@ async function main(): Promise<void> {
         : 'intervals at the receiver only (no dumpcap: apt-get install tshark, run as root, or --no-wire was given)',
     );
     console.log(
-      "machine stalls: wake-ups > 2 ms late of a thread sleeping to 1 ms deadlines during the run, in the receiver's process",
+      "jitter = p99 of |interval − 20 ms| per stream; late = p99 of each packet's lateness against its stream's ideal 20-ms schedule (bench/rtp-timing.ts)",
     );
     console.log(
-      'engines: local = sockets and pacer on the event loop (before issue 12), thread = in a worker thread (the service); CPU counts every thread of the sender',
+      "machine = the same two figures for a thread of ordinary priority sleeping to 1-ms deadlines during the run (the receiver's process): the machine's own stalls",
+    );
+    console.log(
+      'engines: local = sockets and pacer on the event loop (before issue 12), thread-nice0 = in a worker thread at the process priority, thread = the service (worker thread asks for RTP_THREAD_NICE); CPU counts every thread of the sender',
     );
     const maxN = Math.max(...ns);
     const verdicts: string[] = [];
     for (const engineName of engines) {
-      const engine = engineOf(engineName, range);
+      const engine = engineOf(engineName, range, (p) =>
+        console.log(
+          `[${engineName}] worker thread priority: nice ${String(p.nice)}${p.asked === null ? ' (none asked)' : ` (asked ${p.asked}${p.refused ? `, refused: ${p.refused}` : ''})`}`,
+        ),
+      );
       const announcer = new Announcer({
         mediaAddress: '127.0.0.1',
         ports: engine,
@@ -300,33 +286,32 @@ async function main(): Promise<void> {
           `[${engineName}] warm-up, N=${maxN} in a cold process (not judged): jitter p99 ${f2(coldJ.jitterP99)} ms ${cold.wire ? 'at the wire' : 'at the receiver'}, ${cold.lost}/${cold.expected} lost`,
         );
         console.log(
-          `[${engineName}]      N | wire: interval p50    p99    max  jitter p99 | receiver: p50    p99  jitter p99 | lost/sent      | CPU % of a core | CPU/call vs N=1 | loop delay p99 | machine stalls`,
+          `[${engineName}]      N | wire: interval p50    p99    max  jitter   late p99 | receiver: p50    p99  jitter p99 | lost/sent      | CPU % of a core | loop delay p99 | machine: jitter  late p99 (max)`,
         );
         const rows: RunResult[] = [];
-        let base: RunResult | null = null;
         for (let rep = 0; rep < reps; rep++) {
           for (const n of [1, ...ns]) {
             const r = await runOnce(child, announcer, range, n, wire);
-            if (n === 1) base = r;
             rows.push(r);
-            const b = base ?? r;
-            const perCall = r.cpuPct / r.n / (b.cpuPct / b.n);
             const w = r.wire
-              ? `${f2(r.wire.p50).padStart(8)} ${f2(r.wire.p99).padStart(6)} ${f2(r.wire.max).padStart(6)} ${f2(r.wire.jitterP99).padStart(8)} ms`
-              : '       (not measured)          ';
+              ? `${f2(r.wire.p50).padStart(8)} ${f2(r.wire.p99).padStart(6)} ${f2(r.wire.max).padStart(6)} ${f2(r.wire.pacing.intervalJitterP99).padStart(7)} ${f2(r.wire.pacing.latenessP99).padStart(6)} ms`
+              : '          (not measured)              ';
             console.log(
-              `[${engineName}] ${String(r.n).padStart(6)} |     ${w} |   ${f2(r.receiver.p50).padStart(8)} ${f2(r.receiver.p99).padStart(6)} ${f2(r.receiver.jitterP99).padStart(8)} ms | ${`${r.lost}/${r.expected}`.padEnd(14)} | ${r.cpuPct.toFixed(1).padStart(8)} %      | ${perCall.toFixed(2).padStart(6)}×         | ${f2(r.loopDelayP99).padStart(8)} ms    | ${r.machine.late2} (max ${f2(r.machine.max)} ms)`,
+              `[${engineName}] ${String(r.n).padStart(6)} |     ${w} |   ${f2(r.receiver.p50).padStart(8)} ${f2(r.receiver.p99).padStart(6)} ${f2(r.receiver.jitterP99).padStart(8)} ms | ${`${r.lost}/${r.expected}`.padEnd(14)} | ${r.cpuPct.toFixed(1).padStart(8)} %      | ${f2(r.loopDelayP99).padStart(8)} ms    | ${f2(r.machine.intervalJitterP99).padStart(8)} ${f2(r.machine.latenessP99).padStart(6)} ms (${f2(r.machine.latenessMax)})`,
             );
           }
         }
-        const judgedOf = (r: RunResult): number => (r.wire ?? r.receiver).jitterP99;
+        const judgedOf = (r: RunResult): number => r.wire?.pacing.intervalJitterP99 ?? r.receiver.jitterP99;
         const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
         const tops = rows.filter((r) => r.n === maxN);
         const m = median(tops.map(judgedOf));
         const mb = median(rows.filter((r) => r.n === 1).map(judgedOf));
         const loop = median(tops.map((r) => r.loopDelayP99));
+        const late = median(tops.map((r) => r.wire?.pacing.latenessP99 ?? NaN));
+        const machine = median(tops.map((r) => r.machine.intervalJitterP99));
+        const machineLate = median(tops.map((r) => r.machine.latenessP99));
         verdicts.push(
-          `[${engineName}] target p99 jitter <= 2 ms at N=${maxN} (${wire ? 'at the wire' : 'at the receiver'}, median of ${reps} runs: ${tops.map(judgedOf).map(f2).join(', ')} ms): ${m <= 2 ? 'met' : 'NOT met'} (${f2(m)} ms; N=1 baseline ${f2(mb)} ms, ratio ${(m / Math.max(mb, 0.01)).toFixed(1)}×); event-loop delay p99 at N=${maxN} ${f2(loop)} ms (median); ports in use after the runs: ${announcer.portsInUse}`,
+          `[${engineName}] target p99 jitter <= 2 ms at N=${maxN} (${wire ? 'at the wire' : 'at the receiver'}, median of ${reps} runs: ${tops.map(judgedOf).map(f2).join(', ')} ms): ${m <= 2 ? 'met' : 'NOT met'} (${f2(m)} ms; N=1 baseline ${f2(mb)} ms, ratio ${(m / Math.max(mb, 0.01)).toFixed(1)}×); lateness p99 ${f2(late)} ms; machine baseline in the same runs: jitter p99 ${f2(machine)} ms, lateness p99 ${f2(machineLate)} ms (medians); event-loop delay p99 at N=${maxN} ${f2(loop)} ms (median); ports in use after the runs: ${announcer.portsInUse}`,
         );
       } finally {
         await engine.close();

@@ -21,8 +21,11 @@
  *   refusal                 a marked caller → 607 Unwanted (INVITE to 607)
  *   proxied                 an unknown caller → proxied with Record-Route to the PBX, which answers (INVITE to 200)
  *   announce                a caller whose mark asks for the message → 183 + RTP, then 607 (INVITE to 183)
- *   refusal-under-announce  refusals at --rate while ~200 announcements play (INVITE to 607), with the RTP jitter
- *                           at the wire (dumpcap on lo: |interval − 20 ms| per stream)
+ *   refusal-under-announce  refusals at --rate while ~200 announcements play (INVITE to 607), with the RTP timing
+ *                           at the wire (dumpcap on lo; bench/rtp-timing.ts: jitter = p99 of |interval − 20 ms| per
+ *                           stream, late = p99 of lateness against each stream's ideal schedule), beside the same
+ *                           figures for a thread of ordinary priority in this process that only sleeps to deadlines
+ *                           (the machine's own stalls during the round)
  * Latency is read from sipp's message trace (-trace_msg: microsecond timestamps when sipp sent the INVITE and read
  * the response), so it includes sipp's own scheduling, the same for every application.
  * --wire-split (refusal, proxied): dumpcap on each application's admin socket during its rounds, the time from the
@@ -56,6 +59,7 @@ import { parse as parseYaml, stringify as yamlText } from 'yaml';
 import { builtInRecording } from '../src/media/catalog.js';
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
+import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
 import { WireCapture, type WirePacket } from './wire-capture.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -687,7 +691,8 @@ interface RoundResult {
   p50: number;
   p99: number;
   max: number;
-  jitter?: { p99: number; streams: number; packets: number };
+  /** RTP at the wire (refusal-under-announce), and the machine baseline thread measured the same way. */
+  jitter?: { wire: Pacing; machine: Pacing };
   /** --wire-split: µs from the INVITE handed to the application to its answer, per call. */
   inAppUs?: number[];
   /** CPU time the application (and its drachtio-server) used during the round, per call sent. */
@@ -702,7 +707,7 @@ function summarize(app: string, round: number, run: SippRun): RoundResult {
 function printRound(w: Workload, r: RoundResult): void {
   const failed = r.run.calls - r.run.answered;
   const j = r.jitter
-    ? ` | RTP jitter p99 ${r.jitter.p99.toFixed(2)} ms at the wire (${r.jitter.streams} streams, ${r.jitter.packets} packets)`
+    ? ` | RTP at the wire: jitter p99 ${r.jitter.wire.intervalJitterP99.toFixed(2)} ms, late p99 ${r.jitter.wire.latenessP99.toFixed(2)} ms (${r.jitter.wire.streams} streams, ${r.jitter.wire.packets} packets); machine ${r.jitter.machine.intervalJitterP99.toFixed(2)} / ${r.jitter.machine.latenessP99.toFixed(2)} ms`
     : r.inAppUs
       ? ` | in the app p50 ${inAppText(r.inAppUs)}`
       : '';
@@ -734,18 +739,27 @@ function pooled(rows: RoundResult[]): {
   calls: number;
   unanswered: number;
   jitterP99: number | null;
+  /** Medians of rounds: lateness p99 at the wire, the machine baseline's jitter and lateness p99. */
+  lateP99: number | null;
+  machineJitterP99: number | null;
+  machineLateP99: number | null;
   inAppUs: number[] | null;
   cpu: CpuPerCall | null;
 } {
   const all = rows.flatMap((r) => r.run.latenciesUs).sort((a, b) => a - b);
-  const jit = rows.map((r) => r.jitter?.p99).filter((x): x is number => x !== undefined);
+  const timed = rows.flatMap((r) => (r.jitter ? [r.jitter] : []));
+  const med = (f: (j: { wire: Pacing; machine: Pacing }) => number): number | null =>
+    timed.length > 0 ? median(timed.map(f)) : null;
   return {
     p50: quantile(all, 0.5),
     p99: quantile(all, 0.99),
     medianRoundP50: median(rows.map((r) => r.p50)),
     calls: rows.reduce((s, r) => s + r.run.calls, 0),
     unanswered: rows.reduce((s, r) => s + r.run.calls - r.run.answered, 0),
-    jitterP99: jit.length > 0 ? median(jit) : null,
+    jitterP99: med((j) => j.wire.intervalJitterP99),
+    lateP99: med((j) => j.wire.latenessP99),
+    machineJitterP99: med((j) => j.machine.intervalJitterP99),
+    machineLateP99: med((j) => j.machine.latenessP99),
     inAppUs: rows.some((r) => r.inAppUs) ? rows.flatMap((r) => r.inAppUs ?? []) : null,
     cpu: pooledCpu(rows.flatMap((r) => (r.cpu ? [r.cpu] : []))),
   };
@@ -822,6 +836,7 @@ async function runWorkload(
     const bg = startAnnouncements(ctx, app, seconds, announceSeconds, `${label}-announce`);
     await sleep(bg.rampMs);
     const capture = WireCapture.available() ? await WireCapture.start(`udp dst port ${SINK_PORT}`) : null;
+    const machine = startMachineBaseline();
     const fg = startSipp({
       scenario: 'uac-refusal.xml',
       target: app.ports,
@@ -835,10 +850,15 @@ async function runWorkload(
       label,
     });
     const run = await fg.done;
-    const flows = capture ? await capture.stop() : null;
+    const packets = capture ? await capture.stopPackets() : null;
+    const wakeups = await machine.stop();
     await bg.done;
     const result = summarize(app.name, round, run);
-    if (flows) result.jitter = jitterOf(flows);
+    if (packets)
+      result.jitter = {
+        wire: pacingOf(rtpTimed(packets), PTIME),
+        machine: pacingOf(baselineTimed(wakeups, PTIME), PTIME),
+      };
     return result;
   }
   const s = scenarioOf(w);
@@ -909,18 +929,6 @@ function inApp(packets: WirePacket[], adminPort: number): number[] {
     }
   }
   return out;
-}
-
-function jitterOf(flows: Map<number, number[]>): { p99: number; streams: number; packets: number } {
-  const jitter: number[] = [];
-  let packets = 0;
-  for (const times of flows.values()) {
-    packets += times.length;
-    for (let i = 1; i < times.length; i++)
-      jitter.push(Math.abs((times[i] as number) - (times[i - 1] as number) - PTIME));
-  }
-  jitter.sort((a, b) => a - b);
-  return { p99: quantile(jitter, 0.99), streams: flows.size, packets };
 }
 
 // ---------------------------------------------------------------------------------------------- ladder
@@ -1160,7 +1168,7 @@ async function main(): Promise<void> {
             : ` | p50 ×${(p.p50 / bare.p50).toFixed(2)} (+${ms(p.p50 - bare.p50)} ms), p99 ×${(p.p99 / bare.p99).toFixed(2)} (+${ms(p.p99 - bare.p99)} ms)`;
         const j =
           p.jitterP99 !== null
-            ? ` | RTP jitter p99 ${p.jitterP99.toFixed(2)} ms (median of rounds)`
+            ? ` | RTP at the wire jitter p99 ${p.jitterP99.toFixed(2)} ms, late p99 ${(p.lateP99 ?? NaN).toFixed(2)} ms; machine baseline ${(p.machineJitterP99 ?? NaN).toFixed(2)} / ${(p.machineLateP99 ?? NaN).toFixed(2)} ms (medians of rounds)`
             : p.inAppUs !== null
               ? ` | in the app (at the wire) p50 ${inAppText(p.inAppUs)}`
               : '';
