@@ -5,11 +5,13 @@
  * the main thread had read from its socket when it stopped the stream.
  */
 import dgram from 'node:dgram';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RtpSinks, testStream, type RtpSink } from '../../test/support/rtp-sink.js';
 import type { PlayResult } from './rtp-player.js';
-import { RtpThread } from './rtp-thread.js';
+import { RTP_THREAD_NICE, RtpThread, type ThreadPriority } from './rtp-thread.js';
 
 const threads: RtpThread[] = [];
 const sinks = new RtpSinks();
@@ -75,14 +77,59 @@ async function markerInto(sink: RtpSink): Promise<() => void> {
   };
 }
 
-function thread(): RtpThread {
+function thread(more: Partial<ConstructorParameters<typeof RtpThread>[0]> = {}): RtpThread {
   const low = 42_000 + 2 * Math.floor(Math.random() * 4000);
-  const t = new RtpThread({ range: { low, high: low + 19 }, bindAddress: '127.0.0.1' });
+  const t = new RtpThread({ range: { low, high: low + 19 }, bindAddress: '127.0.0.1', ...more });
   threads.push(t);
   return t;
 }
 
+/** Nice value of each thread of this process (Linux: field 19 of /proc/self/task/<tid>/stat), by thread id. */
+function nicePerThread(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
+    out.set(Number(tid), Number(fields[16]));
+  }
+  return out;
+}
+
 describe('RTP worker thread', () => {
+  it.runIf(process.platform === 'linux')(
+    "asks the kernel for RTP_THREAD_NICE for the worker's thread alone, and says what it got",
+    async () => {
+      const before = nicePerThread();
+      const got: ThreadPriority[] = [];
+      const rtp = thread({ onPriority: (p) => got.push(p) });
+      rtp.start();
+      await expect.poll(() => got.length).toBe(1);
+      const p = got[0]!;
+      expect(p.asked).toBe(RTP_THREAD_NICE);
+      const after = nicePerThread();
+      const changed = [...after].filter(([tid, nice]) => nice !== (before.get(tid) ?? getPriority()));
+      if (p.refused === null) {
+        // Allowed (root or CAP_SYS_NICE): exactly one new thread runs at the nice asked, the process keeps its own.
+        expect(p.nice).toBe(RTP_THREAD_NICE);
+        expect(changed.map(([, nice]) => nice)).toEqual([RTP_THREAD_NICE]);
+        expect(before.has(changed[0]![0])).toBe(false);
+      } else {
+        // Not allowed: said why, and no thread changed.
+        expect(p.refused).toMatch(/^E[A-Z]+$/);
+        expect(changed).toEqual([]);
+      }
+      expect(getPriority()).toBe(getPriority(process.pid));
+      expect(after.get(process.pid)).toBe(before.get(process.pid));
+    },
+  );
+
+  it('leaves the priority alone when told to (nice: null)', async () => {
+    const got: ThreadPriority[] = [];
+    thread({ nice: null, onPriority: (p) => got.push(p) }).start();
+    await expect.poll(() => got.length).toBe(1);
+    expect(got[0]).toEqual({ asked: null, nice: null, refused: null });
+  });
+
   it('binds the port in the worker, plays the message from it and accounts for it as the in-process pacer does', async () => {
     const rtp = thread();
     const port = await rtp.acquire();

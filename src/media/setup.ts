@@ -6,7 +6,7 @@ import { Announcer, type AnnouncerSettings } from './announcer.js';
 import { loadCatalog, type CatalogSettings, type RecordingCatalog } from './catalog.js';
 import { parsePortRange } from './port-pool.js';
 import { RecordingError } from './recording.js';
-import { RtpThread } from './rtp-thread.js';
+import { RtpThread, type ThreadPriority } from './rtp-thread.js';
 
 export interface MediaSettings extends Omit<CatalogSettings, 'maxSeconds'> {
   mediaAddress: string;
@@ -20,6 +20,8 @@ export interface MediaSettings extends Omit<CatalogSettings, 'maxSeconds'> {
   startNow?: boolean;
   /** Told when the RTP worker thread fails (it is started again for the next announcement). */
   onError?: (err: Error) => void;
+  /** Told, each time the RTP worker thread starts, the priority its thread got (RTP_THREAD_NICE, if allowed). */
+  onPriority?: (p: ThreadPriority) => void;
   /** Told each time a call cannot have its media (no port free, busy, an offer without G.711...). */
   onRefused?: AnnouncerSettings['onRefused'];
 }
@@ -43,6 +45,7 @@ export function openMedia(s: MediaSettings): Media {
     range: parsePortRange(s.rtpPorts),
     bindAddress: s.bindAddress,
     ...(s.onError && { onError: s.onError }),
+    ...(s.onPriority && { onPriority: s.onPriority }),
   });
   if (s.startNow) rtp.start();
   const announcer = new Announcer({

@@ -36,6 +36,7 @@ export function createActionDeps(config: Config, logger: Logger, metrics: Metric
     baseDir: process.cwd(),
     startNow: actions.some((x) => x.kind === 'announce-early' || x.kind === 'announce-answer' || x.kind === 'check'),
     onError: (err) => logger.error({ err }, 'the RTP worker thread failed; announcements start it again'),
+    onPriority: (p) => logger.info({ nice: p.nice, asked: p.asked, refused: p.refused }, 'RTP worker thread priority'),
     onRefused: (reason, use) => metrics.mediaFallbacks.inc({ reason, use }),
   });
   logger.info(
