@@ -21,6 +21,14 @@ describe('loadConfig', () => {
     expect(config.screening.repeat).toEqual({ enabled: true, attempts: 3, withinDays: 7 });
   });
 
+  it("asks for nice -10 for the RTP pacer's thread by default; null leaves it, a value out of -20..19 is refused", () => {
+    expect(loadConfig({ env: {} }).media.rtpThreadNice).toBe(-10);
+    const config = (yaml: string) => loadConfig({ env: { CROCETTA_CONFIG: tempYaml(yaml) } });
+    expect(config('media:\n  rtpThreadNice: null\n').media.rtpThreadNice).toBeNull();
+    expect(config('media:\n  rtpThreadNice: 5\n').media.rtpThreadNice).toBe(5);
+    expect(() => config('media:\n  rtpThreadNice: -30\n')).toThrow(/media\.rtpThreadNice/);
+  });
+
   it('takes trap DIDs from TRAP_DIDS, and refuses one that is not an E.164 number', () => {
     expect(loadConfig({ env: {} }).screening.trapDids).toEqual([]);
     expect(loadConfig({ env: { TRAP_DIDS: '+390212345698, +390212345699' } }).screening.trapDids).toEqual([

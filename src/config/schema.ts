@@ -317,6 +317,8 @@ export const configSchema = z
             const [lo, hi] = r.split('-').map(Number);
             return lo !== undefined && hi !== undefined && lo >= 1024 && hi <= 65535 && lo < hi;
           }, 'expected low-high within 1024-65535'),
+        /** Nice value the RTP worker thread asks for (its thread only; null: the process's). */
+        rtpThreadNice: z.number().int().min(-20).max(19).nullable(),
       })
       .strict(),
     feeds: z

@@ -12,6 +12,8 @@ export interface MediaSettings extends Omit<CatalogSettings, 'maxSeconds'> {
   mediaAddress: string;
   bindAddress: string;
   rtpPorts: string;
+  /** Nice value asked for the RTP worker thread (default RTP_THREAD_NICE; null: the process's). */
+  rtpThreadNice?: number | null;
   maxConcurrent: number;
   repeat: number;
   gapMs: number;
@@ -44,6 +46,7 @@ export function openMedia(s: MediaSettings): Media {
   const rtp = new RtpThread({
     range: parsePortRange(s.rtpPorts),
     bindAddress: s.bindAddress,
+    ...(s.rtpThreadNice !== undefined && { nice: s.rtpThreadNice }),
     ...(s.onError && { onError: s.onError }),
     ...(s.onPriority && { onPriority: s.onPriority }),
   });

@@ -24,6 +24,7 @@ export function createActionDeps(config: Config, logger: Logger, metrics: Metric
     mediaAddress: config.media.address,
     bindAddress: config.media.bindAddress,
     rtpPorts: config.media.rtpPorts,
+    rtpThreadNice: config.media.rtpThreadNice,
     maxConcurrent: a.maxConcurrent,
     repeat: a.repeat,
     gapMs: a.gapMs,
