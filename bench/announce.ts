@@ -41,7 +41,7 @@ import { Announcer } from '../src/media/announcer.js';
 import { builtInRecording } from '../src/media/catalog.js';
 import { PortPool, parsePortRange, type PortRange } from '../src/media/port-pool.js';
 import { LocalRtp, type RtpEngine } from '../src/media/rtp-engine.js';
-import { RtpThread, type ThreadPriority } from '../src/media/rtp-thread.js';
+import { RTP_THREAD_NICE, RtpThread, type ThreadPriority } from '../src/media/rtp-thread.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
 import { WireCapture } from './wire-capture.js';
 
@@ -49,7 +49,8 @@ const PTIME = 20;
 
 type FromParent = { type: 'open' } | { type: 'collect' } | { type: 'exit' };
 type FromChild =
-  { type: 'port'; port: number } | { type: 'stats'; intervals: number[]; packets: number; machine: Pacing };
+  | { type: 'port'; port: number }
+  | { type: 'stats'; intervals: number[]; packets: number; machine: Pacing; machineHigh: Pacing & { nice: number } };
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,7 +69,7 @@ function intervalsOf(flows: Map<number, number[]>): number[] {
 function runSink(): void {
   const socket = dgram.createSocket('udp4');
   let flows = new Map<number, number[]>();
-  let sleeper: ReturnType<typeof startMachineBaseline> | null = null;
+  let sleepers: ReturnType<typeof startMachineBaseline>[] = [];
   socket.on('message', (_msg, rinfo) => {
     const at = performance.now();
     let times = flows.get(rinfo.port);
@@ -79,13 +80,20 @@ function runSink(): void {
   process.on('message', (raw: FromParent) => {
     if (raw.type === 'open') {
       flows = new Map();
-      sleeper = startMachineBaseline();
+      sleepers = [startMachineBaseline(), startMachineBaseline({ nice: RTP_THREAD_NICE })];
       process.send?.({ type: 'port', port: socket.address().port } satisfies FromChild);
     } else if (raw.type === 'collect') {
       const packets = [...flows.values()].reduce((s, t) => s + t.length, 0);
-      void (sleeper as ReturnType<typeof startMachineBaseline>).stop().then((wakeups) => {
-        const machine = pacingOf(baselineTimed(wakeups, PTIME), PTIME);
-        process.send?.({ type: 'stats', intervals: intervalsOf(flows), packets, machine } satisfies FromChild);
+      void Promise.all(sleepers.map((s) => s.stop())).then(([plain, high]) => {
+        const machine = pacingOf(baselineTimed(plain?.wakeups ?? [], PTIME), PTIME);
+        const machineHigh = { ...pacingOf(baselineTimed(high?.wakeups ?? [], PTIME), PTIME), nice: high?.nice ?? 0 };
+        process.send?.({
+          type: 'stats',
+          intervals: intervalsOf(flows),
+          packets,
+          machine,
+          machineHigh,
+        } satisfies FromChild);
       });
     } else {
       socket.close();
@@ -140,8 +148,10 @@ interface RunResult {
   lost: number;
   expected: number;
   cpuPct: number;
-  /** The baseline thread's wake-ups, measured as the packets are (bench/rtp-timing.ts). */
+  /** The baseline thread's wake-ups, measured as the packets are (bench/rtp-timing.ts), at nice 0. */
   machine: Pacing;
+  /** The same for a baseline thread at the RTP worker's priority (RTP_THREAD_NICE, when the kernel allows it). */
+  machineHigh: Pacing & { nice: number };
   /** How late the sender's event loop ran other work (p99, ms): what SIP and the panel would wait. */
   loopDelayP99: number;
 }
@@ -202,6 +212,7 @@ async function runOnce(
     expected: sent,
     cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
     machine: stats.machine,
+    machineHigh: stats.machineHigh,
     loopDelayP99: loop.percentile(99) / 1e6,
   };
 }
@@ -258,7 +269,7 @@ async function main(): Promise<void> {
       "jitter = p99 of |interval − 20 ms| per stream; late = p99 of each packet's lateness against its stream's ideal 20-ms schedule (bench/rtp-timing.ts)",
     );
     console.log(
-      "machine = the same two figures for a thread of ordinary priority sleeping to 1-ms deadlines during the run (the receiver's process): the machine's own stalls",
+      "machine = the same two figures for a thread of ordinary priority sleeping to 1-ms deadlines during the run (the receiver's process): the machine's own stalls; and for the same thread at the RTP worker's nice (RTP_THREAD_NICE): what is left for a sender that costs nothing",
     );
     console.log(
       'engines: local = sockets and pacer on the event loop (before issue 12), thread-nice0 = in a worker thread at the process priority, thread = the service (worker thread asks for RTP_THREAD_NICE); CPU counts every thread of the sender',
@@ -286,7 +297,7 @@ async function main(): Promise<void> {
           `[${engineName}] warm-up, N=${maxN} in a cold process (not judged): jitter p99 ${f2(coldJ.jitterP99)} ms ${cold.wire ? 'at the wire' : 'at the receiver'}, ${cold.lost}/${cold.expected} lost`,
         );
         console.log(
-          `[${engineName}]      N | wire: interval p50    p99    max  jitter   late p99 | receiver: p50    p99  jitter p99 | lost/sent      | CPU % of a core | loop delay p99 | machine: jitter  late p99 (max)`,
+          `[${engineName}]      N | wire: interval p50    p99    max  jitter   late p99 | receiver: p50    p99  jitter p99 | lost/sent      | CPU % of a core | loop delay p99 | machine: jitter  late p99 (max) | at the pacer's nice: jitter  late p99`,
         );
         const rows: RunResult[] = [];
         for (let rep = 0; rep < reps; rep++) {
@@ -297,7 +308,7 @@ async function main(): Promise<void> {
               ? `${f2(r.wire.p50).padStart(8)} ${f2(r.wire.p99).padStart(6)} ${f2(r.wire.max).padStart(6)} ${f2(r.wire.pacing.intervalJitterP99).padStart(7)} ${f2(r.wire.pacing.latenessP99).padStart(6)} ms`
               : '          (not measured)              ';
             console.log(
-              `[${engineName}] ${String(r.n).padStart(6)} |     ${w} |   ${f2(r.receiver.p50).padStart(8)} ${f2(r.receiver.p99).padStart(6)} ${f2(r.receiver.jitterP99).padStart(8)} ms | ${`${r.lost}/${r.expected}`.padEnd(14)} | ${r.cpuPct.toFixed(1).padStart(8)} %      | ${f2(r.loopDelayP99).padStart(8)} ms    | ${f2(r.machine.intervalJitterP99).padStart(8)} ${f2(r.machine.latenessP99).padStart(6)} ms (${f2(r.machine.latenessMax)})`,
+              `[${engineName}] ${String(r.n).padStart(6)} |     ${w} |   ${f2(r.receiver.p50).padStart(8)} ${f2(r.receiver.p99).padStart(6)} ${f2(r.receiver.jitterP99).padStart(8)} ms | ${`${r.lost}/${r.expected}`.padEnd(14)} | ${r.cpuPct.toFixed(1).padStart(8)} %      | ${f2(r.loopDelayP99).padStart(8)} ms    | ${f2(r.machine.intervalJitterP99).padStart(8)} ${f2(r.machine.latenessP99).padStart(6)} ms (${f2(r.machine.latenessMax)}) | nice ${r.machineHigh.nice}: ${f2(r.machineHigh.intervalJitterP99).padStart(6)} ${f2(r.machineHigh.latenessP99).padStart(6)} ms`,
             );
           }
         }
@@ -310,8 +321,10 @@ async function main(): Promise<void> {
         const late = median(tops.map((r) => r.wire?.pacing.latenessP99 ?? NaN));
         const machine = median(tops.map((r) => r.machine.intervalJitterP99));
         const machineLate = median(tops.map((r) => r.machine.latenessP99));
+        const high = median(tops.map((r) => r.machineHigh.intervalJitterP99));
+        const highLate = median(tops.map((r) => r.machineHigh.latenessP99));
         verdicts.push(
-          `[${engineName}] target p99 jitter <= 2 ms at N=${maxN} (${wire ? 'at the wire' : 'at the receiver'}, median of ${reps} runs: ${tops.map(judgedOf).map(f2).join(', ')} ms): ${m <= 2 ? 'met' : 'NOT met'} (${f2(m)} ms; N=1 baseline ${f2(mb)} ms, ratio ${(m / Math.max(mb, 0.01)).toFixed(1)}×); lateness p99 ${f2(late)} ms; machine baseline in the same runs: jitter p99 ${f2(machine)} ms, lateness p99 ${f2(machineLate)} ms (medians); event-loop delay p99 at N=${maxN} ${f2(loop)} ms (median); ports in use after the runs: ${announcer.portsInUse}`,
+          `[${engineName}] target p99 jitter <= 2 ms at N=${maxN} (${wire ? 'at the wire' : 'at the receiver'}, median of ${reps} runs: ${tops.map(judgedOf).map(f2).join(', ')} ms): ${m <= 2 ? 'met' : 'NOT met'} (${f2(m)} ms; N=1 baseline ${f2(mb)} ms, ratio ${(m / Math.max(mb, 0.01)).toFixed(1)}×); lateness p99 ${f2(late)} ms; machine baseline in the same runs: jitter p99 ${f2(machine)} ms, lateness p99 ${f2(machineLate)} ms, at nice ${tops[0]?.machineHigh.nice ?? '?'} ${f2(high)} / ${f2(highLate)} ms (medians); event-loop delay p99 at N=${maxN} ${f2(loop)} ms (median); ports in use after the runs: ${announcer.portsInUse}`,
         );
       } finally {
         await engine.close();

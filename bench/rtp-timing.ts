@@ -113,20 +113,30 @@ export function baselineTimed(wakeups: readonly number[], ptime: number): Timed[
 }
 
 export interface MachineBaseline {
-  /** Stops the thread; its wake-ups (ms, performance.now() of this process), one per deadline. */
-  stop(): Promise<number[]>;
+  /**
+   * Stops the thread; its wake-ups (ms, performance.now() of this process), one per deadline, and the nice value it
+   * ran at (the one asked for, or the process's when the kernel refused).
+   */
+  stop(): Promise<{ wakeups: number[]; nice: number }>;
 }
 
 /**
  * Starts the baseline thread: a worker that sleeps (Atomics.wait) to deadlines 1 ms apart, from now until stop(),
- * at the priority threads get by default. At most `seconds` of wake-ups are kept.
+ * at the priority threads get by default, or at `nice` (asked as the RTP worker asks for its own, so a baseline at
+ * the pacer's priority shows what is left for a sender that costs nothing). At most `seconds` of wake-ups are kept.
  */
-export function startMachineBaseline(seconds = 120): MachineBaseline {
+export function startMachineBaseline(opts: { seconds?: number; nice?: number } = {}): MachineBaseline {
+  const seconds = opts.seconds ?? 120;
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     const { performance } = require('node:perf_hooks');
-    const { flag, limit } = workerData;
+    const { flag, limit, nice } = workerData;
+    const os = require('node:os');
+    let tid = 0;
+    try { tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()); } catch {}
+    if (nice !== null && tid > 0) try { os.setPriority(tid, nice); } catch {}
+    const ranAt = tid > 0 ? os.getPriority(tid) : os.getPriority();
     const cell = new Int32Array(new SharedArrayBuffer(4));
     const wakeups = new Float64Array(limit);
     const start = performance.now();
@@ -136,18 +146,21 @@ export function startMachineBaseline(seconds = 120): MachineBaseline {
       if (wait > 0) Atomics.wait(cell, 0, 0, wait);
       wakeups[k++] = performance.now();
     }
-    parentPort.postMessage(wakeups.subarray(0, k));`;
-  const worker = new Worker(code, { eval: true, workerData: { flag, limit: Math.ceil(seconds * 1000) } });
-  const report = new Promise<Float64Array>((ok, fail) => {
+    parentPort.postMessage({ wakeups: wakeups.subarray(0, k), nice: ranAt });`;
+  const worker = new Worker(code, {
+    eval: true,
+    workerData: { flag, limit: Math.ceil(seconds * 1000), nice: opts.nice ?? null },
+  });
+  const report = new Promise<{ wakeups: Float64Array; nice: number }>((ok, fail) => {
     worker.once('message', ok);
     worker.once('error', fail);
   });
   return {
     stop: async () => {
       Atomics.store(flag, 0, 1);
-      const wakeups = await report;
+      const r = await report;
       await worker.terminate();
-      return [...wakeups];
+      return { wakeups: [...r.wakeups], nice: r.nice };
     },
   };
 }

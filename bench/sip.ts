@@ -25,7 +25,8 @@
  *                           at the wire (dumpcap on lo; bench/rtp-timing.ts: jitter = p99 of |interval − 20 ms| per
  *                           stream, late = p99 of lateness against each stream's ideal schedule), beside the same
  *                           figures for a thread of ordinary priority in this process that only sleeps to deadlines
- *                           (the machine's own stalls during the round)
+ *                           (the machine's own stalls during the round), and for the same thread at the RTP worker's
+ *                           nice (RTP_THREAD_NICE): what is left for a sender that costs nothing
  * Latency is read from sipp's message trace (-trace_msg: microsecond timestamps when sipp sent the INVITE and read
  * the response), so it includes sipp's own scheduling, the same for every application.
  * --wire-split (refusal, proxied): dumpcap on each application's admin socket during its rounds, the time from the
@@ -57,6 +58,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as yamlText } from 'yaml';
 import { builtInRecording } from '../src/media/catalog.js';
+import { RTP_THREAD_NICE } from '../src/media/rtp-thread.js';
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
@@ -692,7 +694,7 @@ interface RoundResult {
   p99: number;
   max: number;
   /** RTP at the wire (refusal-under-announce), and the machine baseline thread measured the same way. */
-  jitter?: { wire: Pacing; machine: Pacing };
+  jitter?: { wire: Pacing; machine: Pacing; machineHigh: Pacing & { nice: number } };
   /** --wire-split: µs from the INVITE handed to the application to its answer, per call. */
   inAppUs?: number[];
   /** CPU time the application (and its drachtio-server) used during the round, per call sent. */
@@ -707,7 +709,7 @@ function summarize(app: string, round: number, run: SippRun): RoundResult {
 function printRound(w: Workload, r: RoundResult): void {
   const failed = r.run.calls - r.run.answered;
   const j = r.jitter
-    ? ` | RTP at the wire: jitter p99 ${r.jitter.wire.intervalJitterP99.toFixed(2)} ms, late p99 ${r.jitter.wire.latenessP99.toFixed(2)} ms (${r.jitter.wire.streams} streams, ${r.jitter.wire.packets} packets); machine ${r.jitter.machine.intervalJitterP99.toFixed(2)} / ${r.jitter.machine.latenessP99.toFixed(2)} ms`
+    ? ` | RTP at the wire: jitter p99 ${r.jitter.wire.intervalJitterP99.toFixed(2)} ms, late p99 ${r.jitter.wire.latenessP99.toFixed(2)} ms (${r.jitter.wire.streams} streams, ${r.jitter.wire.packets} packets); machine ${r.jitter.machine.intervalJitterP99.toFixed(2)} / ${r.jitter.machine.latenessP99.toFixed(2)} ms, at nice ${r.jitter.machineHigh.nice} ${r.jitter.machineHigh.intervalJitterP99.toFixed(2)} / ${r.jitter.machineHigh.latenessP99.toFixed(2)} ms`
     : r.inAppUs
       ? ` | in the app p50 ${inAppText(r.inAppUs)}`
       : '';
@@ -743,12 +745,13 @@ function pooled(rows: RoundResult[]): {
   lateP99: number | null;
   machineJitterP99: number | null;
   machineLateP99: number | null;
+  machineHighJitterP99: number | null;
   inAppUs: number[] | null;
   cpu: CpuPerCall | null;
 } {
   const all = rows.flatMap((r) => r.run.latenciesUs).sort((a, b) => a - b);
   const timed = rows.flatMap((r) => (r.jitter ? [r.jitter] : []));
-  const med = (f: (j: { wire: Pacing; machine: Pacing }) => number): number | null =>
+  const med = (f: (j: NonNullable<RoundResult['jitter']>) => number): number | null =>
     timed.length > 0 ? median(timed.map(f)) : null;
   return {
     p50: quantile(all, 0.5),
@@ -760,6 +763,7 @@ function pooled(rows: RoundResult[]): {
     lateP99: med((j) => j.wire.latenessP99),
     machineJitterP99: med((j) => j.machine.intervalJitterP99),
     machineLateP99: med((j) => j.machine.latenessP99),
+    machineHighJitterP99: med((j) => j.machineHigh.intervalJitterP99),
     inAppUs: rows.some((r) => r.inAppUs) ? rows.flatMap((r) => r.inAppUs ?? []) : null,
     cpu: pooledCpu(rows.flatMap((r) => (r.cpu ? [r.cpu] : []))),
   };
@@ -836,7 +840,7 @@ async function runWorkload(
     const bg = startAnnouncements(ctx, app, seconds, announceSeconds, `${label}-announce`);
     await sleep(bg.rampMs);
     const capture = WireCapture.available() ? await WireCapture.start(`udp dst port ${SINK_PORT}`) : null;
-    const machine = startMachineBaseline();
+    const machine = [startMachineBaseline(), startMachineBaseline({ nice: RTP_THREAD_NICE })];
     const fg = startSipp({
       scenario: 'uac-refusal.xml',
       target: app.ports,
@@ -851,13 +855,14 @@ async function runWorkload(
     });
     const run = await fg.done;
     const packets = capture ? await capture.stopPackets() : null;
-    const wakeups = await machine.stop();
+    const [plain, high] = await Promise.all(machine.map((m) => m.stop()));
     await bg.done;
     const result = summarize(app.name, round, run);
     if (packets)
       result.jitter = {
         wire: pacingOf(rtpTimed(packets), PTIME),
-        machine: pacingOf(baselineTimed(wakeups, PTIME), PTIME),
+        machine: pacingOf(baselineTimed(plain?.wakeups ?? [], PTIME), PTIME),
+        machineHigh: { ...pacingOf(baselineTimed(high?.wakeups ?? [], PTIME), PTIME), nice: high?.nice ?? 0 },
       };
     return result;
   }
@@ -1168,7 +1173,7 @@ async function main(): Promise<void> {
             : ` | p50 ×${(p.p50 / bare.p50).toFixed(2)} (+${ms(p.p50 - bare.p50)} ms), p99 ×${(p.p99 / bare.p99).toFixed(2)} (+${ms(p.p99 - bare.p99)} ms)`;
         const j =
           p.jitterP99 !== null
-            ? ` | RTP at the wire jitter p99 ${p.jitterP99.toFixed(2)} ms, late p99 ${(p.lateP99 ?? NaN).toFixed(2)} ms; machine baseline ${(p.machineJitterP99 ?? NaN).toFixed(2)} / ${(p.machineLateP99 ?? NaN).toFixed(2)} ms (medians of rounds)`
+            ? ` | RTP at the wire jitter p99 ${p.jitterP99.toFixed(2)} ms, late p99 ${(p.lateP99 ?? NaN).toFixed(2)} ms; machine baseline ${(p.machineJitterP99 ?? NaN).toFixed(2)} / ${(p.machineLateP99 ?? NaN).toFixed(2)} ms, at nice ${RTP_THREAD_NICE} jitter ${(p.machineHighJitterP99 ?? NaN).toFixed(2)} ms (medians of rounds)`
             : p.inAppUs !== null
               ? ` | in the app (at the wire) p50 ${inAppText(p.inAppUs)}`
               : '';
