@@ -5,13 +5,12 @@
  * A stream stops when the main thread writes a reason into its slot of the shared `flags` (checked before every
  * packet), and the `stop` message that follows ends it at once.
  */
-import { readlinkSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PortPool, type RtpLease } from './port-pool.js';
 import { RtpPacer, type RtpStream } from './rtp-player.js';
-import { reasonOfCode, type FromWorker, type ThreadPriority, type ToWorker, type WorkerSetup } from './rtp-thread.js';
+import { reasonOfCode, type FromWorker, type ToWorker, type WorkerSetup } from './rtp-thread.js';
 import { TelephoneEvents } from './dtmf.js';
+import { raiseThreadPriority } from './thread-priority.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort;
@@ -103,26 +102,4 @@ port.on('message', (m: ToWorker) => {
       break;
   }
 });
-/**
- * Asks for `nice` for this thread alone: on Linux setpriority() with a thread id changes that thread, and
- * /proc/thread-self names it. Elsewhere an id is a process's, so nothing is asked.
- */
-function raisePriority(nice: number | null): ThreadPriority {
-  if (nice === null) return { asked: null, nice: null, refused: null };
-  if (process.platform !== 'linux') return { asked: nice, nice: null, refused: `not on ${process.platform}` };
-  let tid: number;
-  try {
-    tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  } catch {
-    return { asked: nice, nice: null, refused: 'no /proc/thread-self' };
-  }
-  if (!(tid > 0) || tid === process.pid) return { asked: nice, nice: null, refused: 'no thread id' };
-  try {
-    setPriority(tid, nice);
-    return { asked: nice, nice: getPriority(tid), refused: null };
-  } catch (err) {
-    return { asked: nice, nice: getPriority(tid), refused: (err as NodeJS.ErrnoException).code ?? String(err) };
-  }
-}
-
-post({ t: 'ready', priority: raisePriority(setup.nice) });
+post({ t: 'ready', priority: raiseThreadPriority(setup.nice) });
