@@ -103,7 +103,7 @@ describe('RTP worker thread', () => {
       const got: ThreadPriority[] = [];
       const rtp = thread({ onPriority: (p) => got.push(p) });
       rtp.start();
-      await expect.poll(() => got.length).toBe(1);
+      await expect.poll(() => got.length, { timeout: 30_000 }).toBe(1); // the worker loads its .ts through tsx: slow under load
       const p = got[0]!;
       expect(p.asked).toBe(RTP_THREAD_NICE);
       const after = nicePerThread();
@@ -126,7 +126,7 @@ describe('RTP worker thread', () => {
   it('leaves the priority alone when told to (nice: null)', async () => {
     const got: ThreadPriority[] = [];
     thread({ nice: null, onPriority: (p) => got.push(p) }).start();
-    await expect.poll(() => got.length).toBe(1);
+    await expect.poll(() => got.length, { timeout: 30_000 }).toBe(1); // the worker loads its .ts through tsx: slow under load
     expect(got[0]).toEqual({ asked: null, nice: null, refused: null });
   });
 
