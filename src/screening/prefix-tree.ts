@@ -254,6 +254,8 @@ export class PrefixTree {
   private readonly powers: number[];
   /** The block level that lends its unit to the destination code, the country and the root (the 1000-block). */
   private readonly unitLevel: number;
+  /** Writes so far (observe, observeUnlabelled, retract, prune): see `version`. */
+  private writes = 0;
 
   constructor(rules: Partial<PrefixTreeRules> = {}) {
     const r = { ...DEFAULT_PREFIX_TREE_RULES, ...rules };
@@ -266,6 +268,15 @@ export class PrefixTree {
     const unit = r.blockDigits.findIndex((d) => d <= UNIT_DIGITS);
     this.unitLevel = unit < 0 ? 0 : unit;
     this.levels = r.blockDigits.map((_, i) => new KeyedSlots({ f32: i === this.unitLevel ? 6 : 3, u32: 1, u8: 0 }));
+  }
+
+  /**
+   * Changes with every write (observe, observeUnlabelled, retract, prune): an estimate is a function of the number,
+   * the minute it is asked at (estimateMinute) and this version, so one kept from the same minute and version is
+   * the one `estimate` would compute again.
+   */
+  get version(): number {
+    return this.writes;
   }
 
   /** Distinct numbers held. */
@@ -294,6 +305,7 @@ export class PrefixTree {
    * A labelled nuisance replaces an imputed one.
    */
   observe(e164: string, kind: EvidenceKind, weight: number, at: number): void {
+    this.writes++;
     const w = Math.min(1, Math.max(0, weight));
     if (!(w > 0)) return;
     const slot = this.memberSlot(e164, true);
@@ -308,6 +320,7 @@ export class PrefixTree {
    * Returns p̂, or null when the tree knows nothing about the number's neighbourhood.
    */
   observeUnlabelled(e164: string, at: number): number | null {
+    this.writes++;
     const estimate = this.estimate(e164, at);
     if (estimate === null) return null;
     const p = estimate.mean;
@@ -332,6 +345,7 @@ export class PrefixTree {
 
   /** The number is no longer evidence of `kind` (a mark cleared or changed): its remaining mass leaves the path. */
   retract(e164: string, kind: EvidenceKind, at: number): void {
+    this.writes++;
     const slot = this.memberSlot(e164, false);
     if (slot < 0) return;
     const m = this.members;
@@ -510,6 +524,7 @@ export class PrefixTree {
    * its index (every 10 minutes); it walks every row, so it costs O(rows).
    */
   prune(now: number): { members: number; nodes: number } {
+    this.writes++;
     const t = minutes(now);
     const eps = this.rules.forgetBelow;
     const m = this.members;
@@ -918,6 +933,11 @@ function holdsUnits(node: PrefixNode): boolean {
 
 function minutes(ms: number): number {
   return Math.max(0, Math.floor(ms / MINUTE));
+}
+
+/** The minute (of the tree's clock) an estimate asked at `now` (ms) is computed for: see PrefixTree.version. */
+export function estimateMinute(now: number): number {
+  return minutes(now);
 }
 
 function validate(r: PrefixTreeRules): void {

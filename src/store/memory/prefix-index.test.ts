@@ -380,3 +380,34 @@ describe('the register', () => {
     expect(rome(again)?.nuisance).toBeCloseTo(0.6, 2);
   });
 });
+
+describe('the estimate of a caller that comes back', () => {
+  it('is kept while the tree is unwritten and the minute the same, and is what the tree computes afresh', () => {
+    const s = setup();
+    const prefixes = s.index.prefixes!;
+    for (let k = 0; k < 12; k++) s.mark(albanian(k), 'nuisance');
+    const caller = albanian(40);
+    const fresh = () => prefixes.tree.estimate(caller, s.clock.t);
+    const first = prefixes.estimate(caller, s.clock.t);
+    expect(first).toEqual(fresh());
+    const second = prefixes.estimate(caller, s.clock.t); // second sight: kept from here on
+    expect(prefixes.estimate(caller, s.clock.t)).toBe(second);
+    s.clock.t += 30_000; // same minute of the tree's clock
+    expect(prefixes.estimate(caller, s.clock.t)).toBe(second);
+    // A write to the tree (a long talk with a neighbour: observe alone): recomputed, as the tree computes it now.
+    s.index.addTalk(albanian(41), s.clock.t, 240);
+    const afterWrite = prefixes.estimate(caller, s.clock.t);
+    expect(afterWrite).not.toBe(second);
+    expect(afterWrite).toEqual(fresh());
+    expect(afterWrite?.mean).not.toBe(second?.mean);
+    // A later minute (decay moves on): recomputed too.
+    const kept = prefixes.estimate(caller, s.clock.t);
+    s.clock.t += 30 * DAY;
+    const later = prefixes.estimate(caller, s.clock.t);
+    expect(later).not.toBe(kept);
+    expect(later).toEqual(fresh());
+    expect(later?.bound).not.toBe(kept?.bound);
+    // A key that is not a plain E.164 double is asked of the tree each time.
+    expect(prefixes.estimate('+0123', s.clock.t)).toEqual(prefixes.tree.estimate('+0123', s.clock.t));
+  });
+});

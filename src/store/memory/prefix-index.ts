@@ -14,7 +14,9 @@
  */
 import type { LearningRules } from '../../screening/learning.js';
 import { prefixLearning } from '../../screening/prefix-evidence.js';
-import { PrefixTree, type PrefixEstimate, type PrefixTreeRules } from '../../screening/prefix-tree.js';
+import { estimateMinute, PrefixTree, type PrefixEstimate, type PrefixTreeRules } from '../../screening/prefix-tree.js';
+import { hashDouble, SecondSight } from '../../screening/second-sight.js';
+import { e164KeyToNumber } from './mark-table.js';
 import type { BlockCalls, MarkLabel, Reason, Verdict } from '../../screening/types.js';
 
 /** The 1000-block of a caller key (`+` and at least 9 digits, as blocks.minDigits asks), else null. */
@@ -60,6 +62,9 @@ export function prefixIndexOptions(
 
 /** Reasons that are nuisance evidence about the caller as they happen, whatever the action. */
 const LIVE_NUISANCE: ReadonlySet<string> = new Set(['trap-did', 'sweep', 'block-sweep']);
+/** Slots of the memo of estimates for callers that come back (PrefixIndex.estimate); a power of two. */
+const ESTIMATE_MEMO_SLOTS = 1 << 14;
+
 /** At most this many recent calls are kept per 1000-block (a sweep needs a handful). */
 const BLOCK_CALLS_KEPT = 16;
 
@@ -79,6 +84,19 @@ export class PrefixIndex {
    * weight counted: what a later pull round may withdraw.
    */
   private readonly friendOnly = new Map<string, number>();
+  /**
+   * Estimates handed out, by caller key (as its double), with the tree's version and the minute they were computed
+   * for: a caller that comes back within the minute, nothing written to the tree since, gets the same estimate
+   * without walking its path again (the walk doubled a repeat caller's decision with the tree on). Direct-mapped by
+   * the key's hash; a key is kept from its second look-up on (SecondSight), so callers heard once leave nothing.
+   */
+  private readonly memoKeys = new Float64Array(ESTIMATE_MEMO_SLOTS).fill(NaN);
+  private readonly memoVersions = new Float64Array(ESTIMATE_MEMO_SLOTS);
+  private readonly memoMinutes = new Float64Array(ESTIMATE_MEMO_SLOTS);
+  private readonly memoEstimates: (PrefixEstimate | null)[] = new Array<PrefixEstimate | null>(
+    ESTIMATE_MEMO_SLOTS,
+  ).fill(null);
+  private readonly estimatesComingBack = new SecondSight();
 
   constructor(
     private readonly options: PrefixIndexOptions,
@@ -101,7 +119,23 @@ export class PrefixIndex {
 
   /** The estimate for a caller key (`+39...`); null for other keys or an unknown neighbourhood. */
   estimate(callerKey: string, now: number): PrefixEstimate | null {
-    return callerKey.startsWith('+') ? this.tree.estimate(callerKey, now) : null;
+    if (!callerKey.startsWith('+')) return null;
+    const key = e164KeyToNumber(callerKey);
+    if (key < 0) return this.tree.estimate(callerKey, now);
+    const slot = hashDouble(key) & (ESTIMATE_MEMO_SLOTS - 1);
+    const minute = estimateMinute(now);
+    const version = this.tree.version;
+    if (this.memoKeys[slot] === key && this.memoVersions[slot] === version && this.memoMinutes[slot] === minute) {
+      return this.memoEstimates[slot] ?? null;
+    }
+    const estimate = this.tree.estimate(callerKey, now);
+    if (this.estimatesComingBack.again(key)) {
+      this.memoKeys[slot] = key;
+      this.memoVersions[slot] = version;
+      this.memoMinutes[slot] = minute;
+      this.memoEstimates[slot] = estimate;
+    }
+    return estimate;
   }
 
   /** A mark changed from `before` to `after` (null = none) at `at`. */
