@@ -21,6 +21,12 @@
  * `--cpu-prof DIR` writes a CPU profile of each traffic shape's timed loop (DIR/repeat.cpuprofile,
  * DIR/all-new.cpuprofile; open them in Chrome DevTools or speedscope), without the register's build and load; the
  * parsing of the batches between the timed sections is in it (drachtio-srf's sip-parser).
+ * `--cold` adds, per traffic shape, the latency of decisions as the service makes them, on caches other work has
+ * used since the previous decision (in the service, at 100 calls/s, `screen()` took 120–135 µs against ≈ 7 µs in
+ * the hot loop above): `--cold-calls` (1,000) calls each after a walk that writes one word of every cache line of a
+ * `--thrash-mb` (32) MB buffer, then the same number of calls paced at each rate of `--pace` (100,1000 per second,
+ * the process idle between them, as the service is). Each request is parsed just before its decision, after the
+ * walk or the wait, as drachtio-srf parses it just before the handler runs; only the decision is timed.
  * `--digest` prints, per traffic shape, a SHA-256 of everything `screen()` returned for each timed call (identity,
  * called number, caller key, verdict, score, reasons with their texts and params, action), taken in a pass of its
  * own after the timing: two builds that print the same digests decided every call of the run alike.
@@ -70,6 +76,13 @@ const PROFILE_DIR = stringArg('cpu-prof');
 const DIGEST = process.argv.includes('--digest');
 const PREPARSED = process.argv.includes('--preparsed');
 const CONFIG_FILE = stringArg('config');
+const COLD = process.argv.includes('--cold');
+const COLD_CALLS = arg('cold-calls', 1000);
+const THRASH_MB = arg('thrash-mb', 32);
+const PACES = (stringArg('pace') ?? '100,1000')
+  .split(',')
+  .map(Number)
+  .filter((n) => Number.isFinite(n) && n > 0);
 
 /** Runs `fn` under the V8 profiler when --cpu-prof was given, writing DIR/<name>.cpuprofile. */
 async function profiled<T>(name: string, fn: () => T): Promise<T> {
@@ -170,12 +183,11 @@ const BATCH = 1000;
  * the whole lot).
  */
 function* batches(calls: readonly Call[]): Generator<Srf.SrfRequest[]> {
-  const parse = (c: Call) => invite(c.i, c.caller.extra, `${c.caller.from};tag=${c.tag}`);
   if (PREPARSED) {
-    yield calls.map(parse);
+    yield calls.map(parseCall);
     return;
   }
-  for (let start = 0; start < calls.length; start += BATCH) yield calls.slice(start, start + BATCH).map(parse);
+  for (let start = 0; start < calls.length; start += BATCH) yield calls.slice(start, start + BATCH).map(parseCall);
 }
 
 /** The 5,000 callers a business hears from again and again. */
@@ -224,13 +236,72 @@ function freshCaller(rand: () => number, i: number): Caller {
 
 type Decide = (req: Srf.SrfRequest) => { verdict: keyof Verdicts };
 
+function parseCall(c: Call): Srf.SrfRequest {
+  return invite(c.i, c.caller.extra, `${c.caller.from};tag=${c.tag}`);
+}
+
+/** The buffer --cold walks between decisions (allocated on first use). */
+let thrashBuffer: Int32Array | null = null;
+
+/** Writes one word of every 64-byte line of a THRASH_MB buffer: the caches then hold it, not the decision's data. */
+function thrash(): void {
+  thrashBuffer ??= new Int32Array(THRASH_MB * 262_144);
+  const b = thrashBuffer;
+  for (let i = 0; i < b.length; i += 16) b[i] = (b[i]! + 1) | 0;
+}
+
+/** p50/p99 of per-decision latencies (µs). */
+function percentiles(lat: Float64Array): { p50: number; p99: number; max: number } {
+  const sorted = Float64Array.from(lat).sort();
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  return { p50: pct(0.5), p99: pct(0.99), max: sorted[sorted.length - 1] ?? 0 };
+}
+
+/** One timed decision of a request parsed just before it (after the walk or the wait). */
+function timedDecision(c: Call, decide: Decide): number {
+  const req = parseCall(c);
+  const s = process.hrtime.bigint();
+  decide(req);
+  return Number(process.hrtime.bigint() - s) / 1000;
+}
+
+/** --cold: each call decided after a walk over THRASH_MB, then calls paced at each rate of PACES. */
+async function coldRuns(calls: readonly Call[], decide: Decide): Promise<string[]> {
+  const lines: string[] = [];
+  let next = 0;
+  const take = () => calls.slice(next, (next += COLD_CALLS));
+  const walked = take();
+  const lat = new Float64Array(walked.length);
+  for (let i = 0; i < walked.length; i++) {
+    thrash();
+    lat[i] = timedDecision(walked[i]!, decide);
+  }
+  const w = percentiles(lat);
+  lines.push(
+    `after a ${THRASH_MB} MB walk each: p50=${w.p50.toFixed(1)} µs p99=${w.p99.toFixed(1)} µs max=${w.max.toFixed(1)} µs`,
+  );
+  for (const rate of PACES) {
+    const paced = take();
+    const times = new Float64Array(paced.length);
+    const start = performance.now();
+    for (let i = 0; i < paced.length; i++) {
+      const wait = start + (i * 1000) / rate - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      times[i] = timedDecision(paced[i]!, decide);
+    }
+    const p = percentiles(times);
+    lines.push(`paced at ${rate}/s: p50=${p.p50.toFixed(1)} µs p99=${p.p99.toFixed(1)} µs max=${p.max.toFixed(1)} µs`);
+  }
+  return lines;
+}
+
 /**
  * Warms up on `warm`, times `rate` as one loop (decisions/s; the loop alone under --cpu-prof), then the latency of
  * each call of `latency` (calls not decided before, so an all-new caller is new there too).
  */
 async function run(
   name: string,
-  shape: { warm: Call[]; rate: Call[]; latency: Call[] },
+  shape: { warm: Call[]; rate: Call[]; latency: Call[]; cold: Call[] },
   decide: Decide,
   digest: (batches: Iterable<Srf.SrfRequest[]>) => string,
 ) {
@@ -265,7 +336,8 @@ async function run(
   lat.sort();
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
   const hash = DIGEST ? digest(batches(shape.rate)) : null;
-  return { name, rate, cpuPerCall, verdicts, p50: pct(0.5), p99: pct(0.99), p999: pct(0.999), digest: hash };
+  const cold = COLD ? await coldRuns(shape.cold, decide) : [];
+  return { name, rate, cpuPerCall, verdicts, p50: pct(0.5), p99: pct(0.99), p999: pct(0.999), digest: hash, cold };
 }
 
 async function main(): Promise<void> {
@@ -363,7 +435,9 @@ async function main(): Promise<void> {
       warm.push(...makeCalls(rand, Math.min(20_000, CALLS), working).calls);
       const rate = makeCalls(rand, CALLS, working);
       const latency = makeCalls(rand, Math.min(100_000, CALLS), working).calls;
-      return { warm, rate: rate.calls, latency, numbers: rate.numbers };
+      // Drawn after the others, so they stay what they were before --cold existed (same digests).
+      const cold = COLD ? makeCalls(rand, COLD_CALLS * (1 + PACES.length), working).calls : [];
+      return { warm, rate: rate.calls, latency, cold, numbers: rate.numbers };
     };
     const repeat = await (() => {
       const calls = shape(42, true); // unreachable once this shape has run
@@ -389,6 +463,7 @@ async function main(): Promise<void> {
           `p50=${r.p50.toFixed(1)} µs p99=${r.p99.toFixed(1)} µs p99.9=${r.p999.toFixed(1)} µs verdicts=${JSON.stringify(r.verdicts)}`,
       );
       if (r.digest !== null) console.log(`digest[${r.name}]: ${r.digest}`);
+      for (const line of r.cold) console.log(`decide[${r.name}] cold, ${line}`);
     }
     await register.close();
   } finally {
