@@ -57,7 +57,9 @@ class HeaderTable {
   get(lower: string): unknown {
     this.upperNames ??= upperCaseNames(this.table);
     if (this.upperNames === ALL_LOWER || !this.upperNames.includes(lower)) {
-      return Object.hasOwn(this.table, lower) ? this.table[lower] : undefined;
+      // One keyed read; the own-property check only for a value found (a name of Object.prototype's is no header).
+      const value = this.table[lower];
+      return value === undefined || Object.hasOwn(this.table, lower) ? value : undefined;
     }
     for (const name of Object.keys(this.table)) if (name.toLowerCase() === lower) return this.table[name];
     return undefined;
@@ -90,10 +92,9 @@ export class RequestHeaders implements SipHeaderSource {
   }
 
   header(name: string): readonly string[] {
-    const lower = name.toLowerCase();
-    const full = this.lookup(lower);
-    const compact = EXTRA_COMPACT.get(lower);
-    const short = compact === undefined ? undefined : this.lookup(compact);
+    const names = HEADER_NAMES.get(name) ?? headerNames(name);
+    const full = this.lookupKey(names.key);
+    const short = names.short === null ? undefined : this.lookupKey(names.short);
     const hasFull = typeof full === 'string' && full !== '';
     const hasShort = typeof short === 'string' && short !== '';
     if (hasFull) return hasShort ? [full, short] : [full];
@@ -106,9 +107,39 @@ export class RequestHeaders implements SipHeaderSource {
   }
 
   private lookup(lower: string): unknown {
-    if (this.table === null) return this.req.get(lower);
-    return this.table.get(DRACHTIO_COMPACT.get(lower) ?? lower);
+    return this.lookupKey(DRACHTIO_COMPACT.get(lower) ?? lower);
   }
+
+  /** `key`: a lower-case name as drachtio-srf files it (full forms of its compact ones). */
+  private lookupKey(key: string): unknown {
+    if (this.table === null) return this.req.get(key);
+    return this.table.get(key);
+  }
+}
+
+/** What `header(name)` reads for a name: the table's key, and the key of its compact form that drachtio-srf keeps. */
+interface HeaderNames {
+  key: string;
+  short: string | null;
+}
+
+/**
+ * The names `header` was asked for (the caller-ID code asks for a handful, always the same), resolved once: one
+ * Map look-up per read instead of lower-casing the name and two look-ups. Bounded: names past the bound are
+ * resolved on each read.
+ */
+const HEADER_NAMES = new Map<string, HeaderNames>();
+const MAX_HEADER_NAMES = 64;
+
+function headerNames(name: string): HeaderNames {
+  const lower = name.toLowerCase();
+  const compact = EXTRA_COMPACT.get(lower);
+  const names: HeaderNames = {
+    key: DRACHTIO_COMPACT.get(lower) ?? lower,
+    short: compact === undefined ? null : (DRACHTIO_COMPACT.get(compact) ?? compact),
+  };
+  if (HEADER_NAMES.size < MAX_HEADER_NAMES) HEADER_NAMES.set(name, names);
+  return names;
 }
 
 /** The headers of a received request, as the pure caller-ID code and the SIP side read them. */
