@@ -99,6 +99,23 @@ describe('the reason office staff read', () => {
     const e = tree.estimate('+355691234567', T0)!;
     expect(prefixReason(e, dates, 0.7)!.weight).toBeCloseTo(e.weight * 0.7, 10);
   });
+
+  it("is written once for a kept (frozen) estimate, as it would be written afresh; a fresh estimate's each time", () => {
+    const tree = albania();
+    const fresh = tree.estimate('+355691234567', T0)!;
+    expect(prefixReason(fresh, dates)).not.toBe(prefixReason(fresh, dates));
+    const kept = Object.freeze(tree.estimate('+355691234567', T0)!);
+    const first = prefixReason(kept, dates)!;
+    expect(prefixReason(kept, dates)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.params)).toBe(true);
+    expect(first).toEqual(prefixReason(fresh, dates));
+    // Another discount or formatter: written for them, as afresh.
+    const discounted = prefixReason(kept, dates, 0.7)!;
+    expect(discounted).not.toBe(first);
+    expect(discounted).toEqual(prefixReason(fresh, dates, 0.7));
+    expect(prefixReason(kept)).toEqual(prefixReason(fresh));
+    expect(prefixReason(kept)?.text).not.toBe(first.text); // without a formatter, no "(last on …)"
+  });
 });
 
 describe('the block gates as special cases (blocks.ts kept where it is stricter)', () => {

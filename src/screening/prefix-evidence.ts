@@ -60,6 +60,24 @@ export function prefixText(estimate: PrefixEstimate, dates?: DayFormatter): stri
  */
 export function prefixReason(estimate: PrefixEstimate | null, dates?: DayFormatter, discount = 1): Reason | null {
   if (estimate === null || !(estimate.weight > 0)) return null;
+  if (!Object.isFrozen(estimate)) return reasonOf(estimate, dates, discount);
+  // A kept estimate (frozen: the register hands it out again to a caller that comes back, prefix-index.ts): its
+  // reason is written once, frozen, and handed out with it while the same formatter and discount ask for it.
+  const kept = keptReasons.get(estimate);
+  if (kept !== undefined && kept.dates === dates && kept.discount === discount) return kept.reason;
+  const reason = reasonOf(estimate, dates, discount);
+  Object.freeze(reason.params);
+  keptReasons.set(estimate, { dates, discount, reason: Object.freeze(reason) });
+  return reason;
+}
+
+/** Reasons of kept (frozen) estimates: see prefixReason. Weak: an estimate no longer kept takes its reason along. */
+const keptReasons = new WeakMap<
+  PrefixEstimate,
+  { dates: DayFormatter | undefined; discount: number; reason: Reason }
+>();
+
+function reasonOf(estimate: PrefixEstimate, dates: DayFormatter | undefined, discount: number): Reason {
   const node = estimate.node;
   const round = (v: number, places = 2): number => Number(v.toFixed(places));
   return {

@@ -392,6 +392,12 @@ describe('the estimate of a caller that comes back', () => {
     expect(first).toEqual(fresh());
     const second = prefixes.estimate(caller, s.clock.t); // second sight: kept from here on
     expect(prefixes.estimate(caller, s.clock.t)).toBe(second);
+    // Kept ones are frozen (prefixReason keeps their reason with them), the first sight's is not.
+    expect([Object.isFrozen(first), Object.isFrozen(second), Object.isFrozen(second?.node)]).toEqual([
+      false,
+      true,
+      true,
+    ]);
     s.clock.t += 30_000; // same minute of the tree's clock
     expect(prefixes.estimate(caller, s.clock.t)).toBe(second);
     // A write to the tree (a long talk with a neighbour: observe alone): recomputed, as the tree computes it now.

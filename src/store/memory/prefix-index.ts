@@ -133,6 +133,12 @@ export class PrefixIndex {
       this.memoKeys[slot] = key;
       this.memoVersions[slot] = version;
       this.memoMinutes[slot] = minute;
+      // Frozen: handed out to every decision until the tree changes, and a sign to prefixReason that its reason
+      // may be kept with it.
+      if (estimate !== null) {
+        Object.freeze(estimate.node);
+        Object.freeze(estimate);
+      }
       this.memoEstimates[slot] = estimate;
     }
     return estimate;
