@@ -54,7 +54,6 @@ const ATTEMPT_INDEXES = [
   'CREATE INDEX attempts_caller_time ON attempts (caller_key, time)',
   'CREATE INDEX attempts_time ON attempts (time)',
   'CREATE INDEX attempts_called_time ON attempts (called_number, time)',
-  'CREATE INDEX attempts_call_id ON attempts (call_id)',
 ];
 
 /** One row per i: hot call-centre numbers (30%) are refused as nuisance; the rest mostly pass. */
@@ -106,7 +105,7 @@ async function generate(db: Connection): Promise<void> {
   // 1. The register: 10M attempts in one transaction, indexes built after the load (as a restore would).
   let t0 = performance.now();
   await db.exec('DROP TRIGGER attempts_daily_aggregates');
-  for (const name of ['attempts_caller_time', 'attempts_time', 'attempts_called_time', 'attempts_call_id'])
+  for (const name of ['attempts_caller_time', 'attempts_time', 'attempts_called_time'])
     await db.exec(`DROP INDEX ${name}`);
   const start = NOW - YEAR;
   await db.exec('BEGIN');

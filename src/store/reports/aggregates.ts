@@ -22,17 +22,23 @@ const ZONE_SPANS = `(
   UNION ALL
   SELECT -9223372036854775808, 0, COALESCE(MIN(since_ms), 9223372036854775807) FROM time_zone_offsets)`;
 
+/**
+ * Stopped: crocetta refused the caller by its own action (isRefusalAction: reject…, announce…, hangup…), as the
+ * trigger counts it (migration 10); a call the PBX declined later is not one.
+ */
+const STOPPED = "(substr(a.action, 1, 6) IN ('reject', 'hangup') OR substr(a.action, 1, 8) = 'announce')";
+
 const REBUILD_SQL = `
   DELETE FROM daily_totals;
   DELETE FROM caller_daily;
   DELETE FROM caller_totals;
   DELETE FROM company_daily;
   INSERT INTO daily_totals (day, called_number, verdict, stopped, attempts)
-    SELECT (a.time + z.offset_ms) / 86400000, COALESCE(a.called_number, ''), a.verdict, a.refused_at IS NOT NULL, COUNT(*)
+    SELECT (a.time + z.offset_ms) / 86400000, COALESCE(a.called_number, ''), a.verdict, ${STOPPED}, COUNT(*)
       FROM ${ZONE_SPANS} z JOIN attempts a ON a.time >= z.since_ms AND a.time < z.until_ms
      GROUP BY 1, 2, 3, 4;
   INSERT INTO caller_daily (caller_key, day, attempts, stopped)
-    SELECT a.caller_key, (a.time + z.offset_ms) / 86400000, COUNT(*), SUM(a.refused_at IS NOT NULL)
+    SELECT a.caller_key, (a.time + z.offset_ms) / 86400000, COUNT(*), SUM(${STOPPED})
       FROM ${ZONE_SPANS} z JOIN attempts a ON a.time >= z.since_ms AND a.time < z.until_ms
      WHERE a.caller_key IS NOT NULL
      GROUP BY 1, 2;

@@ -53,7 +53,6 @@ describe('migrations', () => {
     );
     expect(indexes.map((i) => i.name)).toEqual([
       'appeals_caller',
-      'attempts_call_id',
       'attempts_called_time',
       'attempts_caller_time',
       'attempts_check_passed',

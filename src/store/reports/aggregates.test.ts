@@ -1,0 +1,248 @@
+/**
+ * The per-day aggregates (daily_totals, caller_daily, caller_totals, company_daily) as the register keeps them, against
+ * a recomputation in JS from the attempts and the marks: after a mixed workload written through the register (journal
+ * on, as the service runs), across local midnights and a DST change, with outcome updates (calls the PBX declined
+ * later), talk times, marks given, changed and cleared, callers crossing the heavy-caller threshold; again after a
+ * change of time zone (the rebuild), and after migration 10 on a register written before it.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensureAggregateTimeZone } from './aggregates.js';
+import { localDay, offsetChanges } from './local-days.js';
+import { HEAVY_CALLER_ATTEMPTS } from './rank-numbers.js';
+import { mulberry32 as prng } from '../../../test/support/prng.js';
+import { silentLogger } from '../logger.js';
+import { openRegister } from '../register/register.js';
+import { isRefusalAction } from '../register/refusal.js';
+import { MIGRATIONS, migrate } from '../sqlite/migrations.js';
+import { Connection } from '../sqlite/connection.js';
+import { newAttempt } from '../test-fixtures.js';
+import { tempDir, type TempDir } from '../test-tmp.js';
+
+/** Europe/Rome leaves summer time at 2026-10-25T01:00:00Z; the attempts cover the days around it. */
+const DST_END = Date.parse('2026-10-25T01:00:00Z');
+const HOUR = 3_600_000;
+const ACTIONS = ['allow', 'allow', 'reject:607', 'reject', 'announce-early', 'announce-answer', 'hangup', 'tag'];
+const VERDICTS = ['unknown', 'nuisance', 'trusted', 'suspect'] as const;
+const CALLED = ['+390212345678', '+390287654321', null];
+const COMPANIES = ['Acme', ' acme', 'Beta Srl', ''];
+const CATEGORIES = ['energy', 'Energy', null];
+
+interface AttemptRow {
+  caller_key: string | null;
+  time: number;
+  called_number: string | null;
+  verdict: string;
+  action: string;
+}
+
+interface NumberRow {
+  caller_key: string;
+  label: string | null;
+  company: string | null;
+  category: string | null;
+}
+
+const add = (m: Map<string, number[]>, key: string, values: number[]) => {
+  const was = m.get(key) ?? values.map(() => 0);
+  m.set(
+    key,
+    was.map((v, i) => v + (values[i] ?? 0)),
+  );
+};
+
+/** Every aggregate table equals what the attempts and marks give, counted here in JS. */
+async function expectAggregatesOfAttempts(db: Connection, timeZone: string): Promise<void> {
+  const attempts = await db.all<AttemptRow>('SELECT caller_key, time, called_number, verdict, action FROM attempts');
+  const numbers = await db.all<NumberRow>('SELECT caller_key, label, company, category FROM numbers');
+  const company = new Map(
+    numbers
+      .filter((n) => n.label === 'nuisance' && n.company !== null && n.company !== '')
+      .map((n) => [
+        n.caller_key,
+        `${(n.company ?? '').trim().toLowerCase()}|${n.category === null ? 0 : 1}|${(n.category ?? '').toLowerCase()}`,
+      ]),
+  );
+  const totals = new Map<string, number[]>();
+  const daily = new Map<string, number[]>();
+  const byCaller = new Map<string, number[]>();
+  const companies = new Map<string, number[]>();
+  for (const a of attempts) {
+    const day = localDay(a.time, timeZone);
+    const stopped = isRefusalAction(a.action) ? 1 : 0;
+    add(totals, `${day}|${a.called_number ?? ''}|${a.verdict}|${stopped}`, [1]);
+    if (a.caller_key === null) continue;
+    add(daily, `${a.caller_key}|${day}`, [1, stopped]);
+    add(byCaller, a.caller_key, [1]);
+    const c = company.get(a.caller_key);
+    if (c !== undefined) add(companies, `${day}|${c}`, [1, stopped]);
+  }
+  const heavy = new Map([...byCaller].filter(([, [n = 0]]) => n >= HEAVY_CALLER_ATTEMPTS));
+
+  const kept = async <T>(sql: string, key: (r: T) => string, values: (r: T) => number[]) =>
+    new Map((await db.all<T>(sql)).map((r) => [key(r), values(r)]));
+  expect(
+    await kept<{ day: number; called_number: string; verdict: string; stopped: number; attempts: number }>(
+      'SELECT * FROM daily_totals',
+      (r) => `${r.day}|${r.called_number}|${r.verdict}|${r.stopped}`,
+      (r) => [r.attempts],
+    ),
+  ).toEqual(totals);
+  expect(
+    await kept<{ caller_key: string; day: number; attempts: number; stopped: number }>(
+      'SELECT * FROM caller_daily',
+      (r) => `${r.caller_key}|${r.day}`,
+      (r) => [r.attempts, r.stopped],
+    ),
+  ).toEqual(daily);
+  expect(
+    await kept<{ caller_key: string; attempts: number }>(
+      'SELECT * FROM caller_totals',
+      (r) => r.caller_key,
+      (r) => [r.attempts],
+    ),
+  ).toEqual(heavy);
+  expect(
+    await kept<{
+      day: number;
+      company: string;
+      has_category: number;
+      category: string;
+      attempts: number;
+      stopped: number;
+    }>(
+      'SELECT * FROM company_daily WHERE attempts <> 0 OR stopped <> 0',
+      (r) => `${r.day}|${r.company}|${r.has_category}|${r.category.toLowerCase()}`,
+      (r) => [r.attempts, r.stopped],
+    ),
+  ).toEqual(companies);
+}
+
+let dir: TempDir;
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => dir.remove());
+
+describe('the per-day aggregates', () => {
+  it('equal a recomputation from the attempts after a mixed workload, across midnights, DST and a change of zone', async () => {
+    const file = dir.file('register.sqlite');
+    await (await openRegister({ file, lookbackDays: 30 })).close();
+    const setup = await Connection.open(file);
+    await ensureAggregateTimeZone(setup, 'Europe/Rome', silentLogger);
+    await setup.close();
+
+    const register = await openRegister({ file, lookbackDays: 30, journal: true });
+    const random = prng(12);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+    const callers = Array.from({ length: 30 }, (_, i) => (i % 7 === 3 ? `raw-${i}` : `+39333${1_000_000 + i}`));
+    // Caller 0 is heavy from the start; caller 1 crosses the threshold in the middle of the run.
+    const callerOf = (n: number) =>
+      n % 23 === 0 ? null : n % 4 === 0 ? callers[0] : n % 9 === 0 ? callers[1] : pick(callers);
+    const markSome = async (at: number) => {
+      for (const key of callers.slice(0, 12)) {
+        if (random() < 0.5) continue;
+        const label = pick(['nuisance', 'nuisance', 'trusted', 'none'] as const);
+        await register.mark(key ?? '', { label, company: pick(COMPANIES), category: pick(CATEGORIES), at, by: 'test' });
+      }
+    };
+    const ids: number[] = [];
+    const recordBetween = async (count: number, from: number, to: number) => {
+      const pending: Promise<number>[] = [];
+      for (let n = 0; n < count; n++) {
+        // Minutes around local midnights (22:00–00:00 UTC in either offset) and the DST change.
+        const time = Math.floor(from + random() * (to - from));
+        pending.push(
+          register.record(
+            newAttempt(callerOf(ids.length + n) ?? null, time, {
+              action: pick(ACTIONS),
+              verdict: pick(VERDICTS),
+              calledNumber: pick(CALLED),
+            }),
+          ),
+        );
+      }
+      ids.push(...(await Promise.all(pending)));
+    };
+
+    await markSome(DST_END - 60 * HOUR);
+    await recordBetween(150, DST_END - 50 * HOUR, DST_END - 20 * HOUR);
+    // Outcome updates: forwarded calls the PBX declined later (a refusal of the caller), others answered, talk time.
+    for (const id of ids.slice(0, 80)) {
+      const declined = random() < 0.5;
+      register.updateOutcome(id, {
+        outcome: declined ? 'declined' : 'answered',
+        finalStatus: declined ? 603 : 200,
+        refused: declined,
+        at: DST_END - 19 * HOUR,
+      });
+      if (!declined) register.recordTalk(id, { talkMs: 12_345, answeredAt: DST_END - 19 * HOUR });
+    }
+    await markSome(DST_END - 10 * HOUR);
+    await recordBetween(150, DST_END - 4 * HOUR, DST_END + 4 * HOUR);
+    await markSome(DST_END + 5 * HOUR);
+    await recordBetween(100, DST_END + 20 * HOUR, DST_END + 30 * HOUR);
+    // One caller stays one attempt short of heavy, another reaches it exactly, over several days.
+    for (const [key, count] of [
+      ['+39444000015', HEAVY_CALLER_ATTEMPTS - 1],
+      ['+39444000016', HEAVY_CALLER_ATTEMPTS],
+    ] as const) {
+      for (let k = 0; k < count; k++)
+        await register.record(newAttempt(key, DST_END - 40 * HOUR + k * 5 * HOUR, { action: pick(ACTIONS) }));
+    }
+    await register.flush();
+    await register.close();
+
+    const db = await Connection.open(file);
+    const declined = await db.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM attempts WHERE refused_at IS NOT NULL AND action NOT LIKE 'reject%' AND action NOT LIKE 'announce%' AND action NOT LIKE 'hangup%'",
+    );
+    expect(declined?.n).toBeGreaterThan(10); // calls the PBX declined: refused, but not stopped by crocetta
+    const heavy = await db.all<{ caller_key: string }>('SELECT caller_key FROM caller_totals');
+    expect(heavy.map((r) => r.caller_key)).toEqual(expect.arrayContaining([callers[0], callers[1], '+39444000016']));
+    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+
+    // A change of zone rebuilds the aggregates from the attempts: the same counts, in the other zone's days.
+    expect(await ensureAggregateTimeZone(db, 'America/New_York', silentLogger)).toBe(true);
+    await expectAggregatesOfAttempts(db, 'America/New_York');
+    await db.close();
+  });
+
+  it('are rebuilt by migration 10 on a register written before it, with the PBX-declined calls not stopped', async () => {
+    const file = dir.file('old.sqlite');
+    const db = await Connection.open(file);
+    await migrate(db, file, MIGRATIONS.slice(0, 9));
+    for (const c of offsetChanges('Europe/Rome'))
+      await db.run('INSERT INTO time_zone_offsets (since_ms, offset_ms) VALUES (?, ?)', [c.sinceMs, c.offsetMs]);
+    await db.run(
+      "INSERT INTO numbers (caller_key, label, company, updated_at) VALUES ('+39111', 'nuisance', 'Acme', 0)",
+    );
+    await db.run('BEGIN');
+    for (let n = 0; n < 40; n++) {
+      const time = DST_END - 30 * HOUR + n * HOUR;
+      const action = n % 3 === 0 ? 'reject:607' : 'allow';
+      await db.run(
+        `INSERT INTO attempts (time, kind, caller_key, caller_source, withheld, called_number, verdict, score, reasons,
+           action, fail_open, call_id, outcome, refused_at)
+         VALUES (?, 'call', ?, 'from', 0, '+3902', 'unknown', 0.5, '[]', ?, 0, ?, 'forwarded', ?)`,
+        [time, n % 2 === 0 ? '+39111' : '+39222', action, `c${n}`, action === 'allow' ? null : time],
+      );
+    }
+    // Calls the PBX declined later, as an outcome update sets them; before migration 10, a rebuild (a change of zone)
+    // counted them as stopped: here the aggregates are left as that rebuild left them.
+    await db.run(
+      "UPDATE attempts SET refused_at = time + 1000, outcome = 'declined' WHERE action = 'allow' AND id % 4 = 0",
+    );
+    await db.run(`UPDATE caller_daily SET stopped = (SELECT COUNT(*) FROM attempts a WHERE a.caller_key = caller_daily.caller_key
+                    AND (a.time + 3600000 * (1 + (a.time < ${DST_END}))) / 86400000 = caller_daily.day AND a.refused_at IS NOT NULL)`);
+    await db.run('COMMIT');
+    await expect(expectAggregatesOfAttempts(db, 'Europe/Rome')).rejects.toThrow();
+
+    expect(await migrate(db, file)).toEqual([10]);
+    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+    const index = await db.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'attempts_call_id'",
+    );
+    expect(index?.n).toBe(0);
+    await db.close();
+  });
+});
