@@ -207,10 +207,11 @@ describe('the per-day aggregates', () => {
     await db.close();
   });
 
-  it('are rebuilt by migration 10 on a register written before it, with the PBX-declined calls not stopped', async () => {
+  it('are rebuilt after migration 10 on a register written before it, with the PBX-declined calls not stopped', async () => {
     const file = dir.file('old.sqlite');
     const db = await Connection.open(file);
     await migrate(db, file, MIGRATIONS.slice(0, 9));
+    await db.run("UPDATE settings SET value = '\"Europe/Rome\"' WHERE key = 'aggregates.timeZone'");
     for (const c of offsetChanges('Europe/Rome'))
       await db.run('INSERT INTO time_zone_offsets (since_ms, offset_ms) VALUES (?, ?)', [c.sinceMs, c.offsetMs]);
     await db.run(
@@ -238,6 +239,8 @@ describe('the per-day aggregates', () => {
     await expect(expectAggregatesOfAttempts(db, 'Europe/Rome')).rejects.toThrow();
 
     expect(await migrate(db, file)).toEqual([10]);
+    // As the service and the command line open the panel's connection right after the register.
+    expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'Europe/Rome');
     const index = await db.get<{ n: number }>(
       "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'attempts_call_id'",

@@ -410,38 +410,9 @@ export const MIGRATIONS: readonly Migration[] = [
       -- attempts_caller_time finds those as well. One index fewer to write per attempt.
       DROP INDEX attempts_call_id;
 
-      -- The aggregates again from the attempts, in the zone of time_zone_offsets, with stopped as above.
-      DELETE FROM daily_totals;
-      DELETE FROM caller_daily;
-      DELETE FROM caller_totals;
-      DELETE FROM company_daily;
-      INSERT INTO daily_totals (day, called_number, verdict, stopped, attempts)
-        SELECT (a.time + z.offset_ms) / 86400000, COALESCE(a.called_number, ''), a.verdict,
-               substr(a.action, 1, 6) IN ('reject', 'hangup') OR substr(a.action, 1, 8) = 'announce', COUNT(*)
-          FROM (SELECT since_ms, offset_ms, LEAD(since_ms, 1, 9223372036854775807) OVER (ORDER BY since_ms) AS until_ms
-                  FROM time_zone_offsets
-                UNION ALL
-                SELECT -9223372036854775808, 0, COALESCE(MIN(since_ms), 9223372036854775807) FROM time_zone_offsets) z
-          JOIN attempts a ON a.time >= z.since_ms AND a.time < z.until_ms
-         GROUP BY 1, 2, 3, 4;
-      INSERT INTO caller_daily (caller_key, day, attempts, stopped)
-        SELECT a.caller_key, (a.time + z.offset_ms) / 86400000, COUNT(*),
-               SUM(substr(a.action, 1, 6) IN ('reject', 'hangup') OR substr(a.action, 1, 8) = 'announce')
-          FROM (SELECT since_ms, offset_ms, LEAD(since_ms, 1, 9223372036854775807) OVER (ORDER BY since_ms) AS until_ms
-                  FROM time_zone_offsets
-                UNION ALL
-                SELECT -9223372036854775808, 0, COALESCE(MIN(since_ms), 9223372036854775807) FROM time_zone_offsets) z
-          JOIN attempts a ON a.time >= z.since_ms AND a.time < z.until_ms
-         WHERE a.caller_key IS NOT NULL
-         GROUP BY 1, 2;
-      INSERT INTO caller_totals (caller_key, attempts)
-        SELECT caller_key, SUM(attempts) FROM caller_daily GROUP BY caller_key HAVING SUM(attempts) >= 16;
-      INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
-        SELECT d.day, lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, '') COLLATE NOCASE,
-               SUM(d.attempts), SUM(d.stopped)
-          FROM numbers m JOIN caller_daily d ON d.caller_key = m.caller_key
-         WHERE m.label = 'nuisance' AND m.company <> ''
-         GROUP BY d.day, lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, '') COLLATE NOCASE;
+      -- The aggregates again from the attempts, with stopped as above: forgetting which zone they were built in makes
+      -- the next start rebuild them in the configured one (src/store/reports/aggregates.ts), before any report.
+      DELETE FROM settings WHERE key = 'aggregates.timeZone';
     `,
   },
 ];
