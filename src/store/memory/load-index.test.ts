@@ -95,7 +95,7 @@ describe('query plans', () => {
     ).toMatch(/USING INDEX attempts_called_time/);
     // The CSV import's duplicate check (src/sharing/import.ts): by caller and time, since migration 10 dropped attempts_call_id.
     expect(
-      await plan('SELECT 1 FROM attempts WHERE call_id = ? AND time = ? AND caller_key IS ?', ['x', 0, null]),
+      await plan('SELECT 1 FROM attempts WHERE call_id = ? AND time = ? AND caller_key IS ?', ['x', 0, '+39']),
     ).toMatch(/USING INDEX attempts_caller_time/);
     expect(await plan('SELECT COUNT(*), MIN(time), MAX(time) FROM attempts WHERE caller_key = ?', ['+39'])).toMatch(
       /USING COVERING INDEX attempts_caller_time/,
