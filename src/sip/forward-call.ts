@@ -20,7 +20,7 @@ import type { ForwardReaper } from './forward-reaper.js';
 import { withUser } from './request-headers.js';
 import { reasonPhrase } from './sip-status-codes.js';
 import type { SrfRequest } from './srf-augment.js';
-import { proxyReleasably } from './srf-internals.js';
+import { proxyReleasably, sendAnswer } from './srf-internals.js';
 import { CANCELLED, outcomeOfPbxAnswer, REDIRECT, TEMPORARILY_UNAVAILABLE } from './verdict-to-sip.js';
 
 export interface ForwardSettings {
@@ -69,13 +69,7 @@ export interface ForwardRequest {
 
 /** Sends a final response, resolving when drachtio-server took it (or said NOK, e.g. after a CANCEL). */
 export function sendFinal(res: Srf.SrfResponse, status: number, headers: Record<string, string> = {}): Promise<void> {
-  return new Promise((resolve, reject) => {
-    res.send(status, reasonPhrase(status), { headers }, (err: unknown) => {
-      if (err)
-        reject(err instanceof Error ? err : new Error(`drachtio-server refused the response: ${JSON.stringify(err)}`));
-      else resolve();
-    });
-  });
+  return sendAnswer(res, status, reasonPhrase(status), { headers });
 }
 
 /**

@@ -11,6 +11,7 @@ import { readOffer, writeAnswer } from '../media/index.js';
 import type { CallLifecycle } from './call-state.js';
 import { uriUser } from './request-headers.js';
 import type { SrfRequest } from './srf-augment.js';
+import { sendAnswer } from './srf-internals.js';
 import type { CallOutcome } from './call-plan.js';
 import { CANCELLED, OK, RINGING, SESSION_PROGRESS, type Refusal, type SipPlan } from './verdict-to-sip.js';
 
@@ -37,27 +38,7 @@ const ACK_WAIT_MS = 2000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** Sends a response; resolves when drachtio-server took it, rejects on NOK (e.g. after a CANCEL). */
-export function sendResponse(
-  res: Srf.SrfResponse,
-  status: number,
-  reason: string,
-  opts: { headers?: Record<string, string>; body?: string } = {},
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    res.send(
-      status,
-      reason,
-      { headers: opts.headers ?? {}, ...(opts.body !== undefined ? { body: opts.body } : {}) },
-      (err: unknown) => {
-        if (err)
-          reject(
-            err instanceof Error ? err : new Error(`drachtio-server refused the response: ${JSON.stringify(err)}`),
-          );
-        else resolve();
-      },
-    );
-  });
-}
+export const sendResponse = sendAnswer;
 
 /** Contact for our early dialog (183): the DID at the address drachtio-server received the INVITE on. */
 function earlyContact(req: SrfRequest): string {

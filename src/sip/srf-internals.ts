@@ -10,6 +10,9 @@
  *   every closure of the call, would stay for the life of the connection.
  * - `pendingNetworkInvites` (Call-ID → {req, res}): every INVITE received, until a final response is sent for it
  *   or it is proxied. A retransmitted INVITE crocetta absorbs (no answer, RFC 6026) would stay there.
+ * - The callback `res.send(…, callback)` files in `pendingRequests` parses the copy of the sent response that
+ *   drachtio-server echoes back (`new SipMessage`: every header) before it says OK; `sendAnswer` files one that reads
+ *   only OK/NOK.
  */
 import type Srf from 'drachtio-srf';
 import type { ProxyOptions, ProxyResult, SrfRequest } from './srf-augment.js';
@@ -34,8 +37,8 @@ function isConnectionState(value: unknown): value is ConnectionState {
   return v?.pendingRequests instanceof Map && v.pendingNetworkInvites instanceof Map;
 }
 
-/** The state of the connection a request came in on, or null. */
-function connectionOf(req: SrfRequest): ConnectionState | null {
+/** The state of the connection a request (or its response) came in on, or null. */
+function connectionOf(req: SrfRequest | Srf.SrfResponse): ConnectionState | null {
   const { agent, socket } = req as unknown as { agent?: unknown; socket?: unknown };
   if (!isAgent(agent)) return null;
   const state = agent.mapServer.get(socket);
@@ -104,4 +107,67 @@ export function pendingRequestCount(srf: Pick<Srf, 'locals'>): number | null {
   let count = 0;
   for (const state of client.mapServer.values()) if (isConnectionState(state)) count += state.pendingRequests.size;
   return count;
+}
+
+/**
+ * `res.send(status, reason, opts)`, resolving once drachtio-server sent the response and rejecting when it refused
+ * it (NOK: typically the caller's CANCEL came first and the transaction is gone).
+ *
+ * drachtio-srf calls a send's callback only after parsing the response drachtio-server echoes back (every header of
+ * it, `new SipMessage`: ~20 µs on a warm machine, several times that between other processes' work), and crocetta
+ * reads only OK or NOK. DrachtioAgent#sendResponse files its callback synchronously, inside res.send, with one
+ * `pendingRequests.set(msgId, fn)` (as DrachtioAgent#proxy does, proxyReleasably): that one entry is filed as a
+ * function that reads the status token instead (drachtio-srf's handler of `response|…` calls it with the tokens
+ * after the message id, `OK`/`NOK` first, and deletes the entry itself). Without the internals, drachtio-srf's own
+ * callback is used, as before. Empty `opts.headers` are left out: drachtio-srf copies the whole response to add
+ * headers whenever there is a headers object, even an empty one.
+ */
+export function sendAnswer(
+  res: Srf.SrfResponse,
+  status: number,
+  reason: string,
+  opts: { headers?: Record<string, string>; body?: string } = {},
+): Promise<void> {
+  const options: { headers?: Record<string, string>; body?: string } = {};
+  if (opts.headers !== undefined && hasAny(opts.headers)) options.headers = opts.headers;
+  if (opts.body !== undefined) options.body = opts.body;
+  return new Promise<void>((resolve, reject) => {
+    const told = (refusal: unknown): void => {
+      if (!refusal) resolve();
+      else
+        reject(
+          refusal instanceof Error
+            ? refusal
+            : new Error(`drachtio-server refused the response: ${JSON.stringify(refusal)}`),
+        );
+    };
+    const pending = connectionOf(res)?.pendingRequests ?? null;
+    if (pending === null) {
+      res.send(status, reason, options, told);
+      return;
+    }
+    // drachtio-srf's 'response' handler calls the filed function with the tokens after the message id.
+    const light: Callback = (tokens: unknown) => {
+      const t = Array.isArray(tokens) ? (tokens as unknown[]) : [];
+      told(t[0] === 'OK' ? null : (t[1] ?? 'NOK'));
+    };
+    let filed = false;
+    const watch: Map<string, Callback>['set'] = function (this: Map<string, Callback>, key, value) {
+      const fn = filed ? value : light;
+      filed = true;
+      return Map.prototype.set.call(this, key, fn) as Map<string, Callback>;
+    };
+    Object.defineProperty(pending, 'set', { value: watch, configurable: true, writable: true });
+    try {
+      // `told` is still drachtio-srf's callback for the refusals Response#send makes itself (already answered).
+      res.send(status, reason, options, told);
+    } finally {
+      delete (pending as Partial<Map<string, Callback>>).set;
+    }
+  });
+}
+
+function hasAny(headers: Record<string, string>): boolean {
+  for (const _ in headers) return true;
+  return false;
 }
