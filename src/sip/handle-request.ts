@@ -364,10 +364,25 @@ function recordAfterAnswer(deps: HandlerDeps, attempt: NewAttempt, log: () => Lo
   return recorded;
 }
 
-/** `parent.child(bindings)`, made at the first call and the same one after. */
-function lazyChild(parent: Logger, bindings: Record<string, unknown>): () => Logger {
+/** The call's logger: `log()` is `parent.child(bindings)`, made at the first call and the same one after. */
+interface CallLog {
+  (): Logger;
+  /**
+   * An info line with the call's bindings: through the child once it exists, else through the parent with the
+   * bindings in the line's object (the same JSON line, without making a child: pino serializes a child's bindings
+   * when it is made, and most calls log only their decision).
+   */
+  info(fields: Record<string, unknown>, msg: string): void;
+}
+
+function lazyChild(parent: Logger, bindings: Record<string, unknown>): CallLog {
   let child: Logger | null = null;
-  return () => (child ??= parent.child(bindings));
+  const log = (() => (child ??= parent.child(bindings))) as CallLog;
+  log.info = (fields, msg) => {
+    if (child !== null) child.info(fields, msg);
+    else if (parent.isLevelEnabled('info')) parent.info({ ...bindings, ...fields }, msg);
+  };
+  return log;
 }
 
 /** A promise settled later by another one (`follow`), once that one exists. */
@@ -389,7 +404,7 @@ function toError(err: unknown): Error {
  * sent in the same turn, leaves first. The line is written whatever happens to the call afterwards.
  */
 function logDecision(
-  log: () => Logger,
+  log: CallLog,
   kind: AttemptKind,
   screening: Screening,
   action: Action,
@@ -402,7 +417,7 @@ function logDecision(
 }
 
 function writeDecision(
-  log: () => Logger,
+  log: CallLog,
   kind: AttemptKind,
   screening: Screening,
   action: Action,
@@ -412,7 +427,7 @@ function writeDecision(
 ): void {
   deps.metrics.decisionSeconds.observe(seconds);
   deps.metrics.decisions.inc({ kind, verdict: screening.decision.verdict, action: action.kind });
-  log().info(
+  log.info(
     {
       verdict: screening.decision.verdict,
       score: Number(screening.decision.score.toFixed(3)),

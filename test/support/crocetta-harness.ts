@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startCrocetta, type Crocetta } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import type { Config } from '../../src/config/schema.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { DrachtioDouble, type AppRequestHandler, type DrachtioDoubleOptions } from './drachtio-double.js';
@@ -27,6 +27,8 @@ export interface Harness {
   dir: string;
   /** Every log line the app wrote, parsed. */
   logs: Array<Record<string, unknown>>;
+  /** The logger the app was started with (the current one after restartApp). */
+  readonly logger: Logger;
   api(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; json: unknown }>;
   url(path: string): string;
   /** Stops the double and starts a new one on the same port (drachtio-server restart). */
@@ -85,7 +87,11 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
   options.configure?.(config);
   const { logs, sink } = jsonLogSink();
   const clock = new ManualClock();
-  const start = () => startCrocetta(config, { logger: createLogger('debug', sink), clock, defaultMetrics: false });
+  let logger = createLogger('debug', sink);
+  const start = () => {
+    logger = createLogger('debug', sink);
+    return startCrocetta(config, { logger, clock, defaultMetrics: false });
+  };
   let app = await start();
   await double.waitForRoutes(['invite', 'message'], 5000);
 
@@ -96,6 +102,9 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
     },
     get app() {
       return app;
+    },
+    get logger() {
+      return logger;
     },
     clock,
     dir,

@@ -1,0 +1,53 @@
+/**
+ * The decision line of a call that goes as planned: one JSON line with the call's fields (callId, kind, caller,
+ * called) and the decision's, written without making a pino child logger for the call (handle-request.ts: a
+ * child serializes its bindings when it is made); a call that logs more than its decision gets the child, and the
+ * same fields on every line.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildInvite } from '../support/drachtio-double.js';
+import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+
+const DID = '+390612345678';
+let h: Harness;
+
+function invite(from: string) {
+  return h.double.injectRequest(buildInvite({ from, to: DID, requestUri: `sip:${DID}@127.0.0.1` }));
+}
+
+describe('the decision line', () => {
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await h.stop();
+  });
+
+  it("a refusal's decision line carries the call's fields, in the child's order, and no child logger is made", async () => {
+    const marked = await h.api('POST', '/api/numbers/%2B390298765432/mark', { label: 'nuisance' });
+    expect(marked.status).toBe(200);
+    // Every logger the app uses is the harness's logger or a child of it (pino children inherit from their parent).
+    const children = vi.spyOn(h.logger, 'child');
+    const call = invite('+390298765432');
+    expect((await call.waitForFinal()).status).toBe(607);
+    const line = await eventually(() => h.logs.find((l) => l.msg === 'decision' && l.caller === '+390298765432'));
+    expect(line).toMatchObject({
+      kind: 'call',
+      called: DID,
+      verdict: 'nuisance',
+      action: 'reject',
+      sent: 'reject 607',
+    });
+    expect(line.callId).toBe(call.request.headers['call-id']?.[0]);
+    const keys = Object.keys(line);
+    expect(keys.slice(keys.indexOf('callId'), keys.indexOf('callId') + 5)).toEqual([
+      'callId',
+      'kind',
+      'caller',
+      'called',
+      'verdict',
+    ]);
+    expect(children).not.toHaveBeenCalled();
+  });
+});
