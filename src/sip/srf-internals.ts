@@ -149,7 +149,7 @@ export function sendAnswer(
     // drachtio-srf's 'response' handler calls the filed function with the tokens after the message id.
     const light: Callback = (tokens: unknown) => {
       const t = Array.isArray(tokens) ? (tokens as unknown[]) : [];
-      told(t[0] === 'OK' ? null : (t[1] ?? 'NOK'));
+      told(t[0] === 'OK' ? null : typeof t[1] === 'string' && t[1] !== '' ? t[1] : 'NOK');
     };
     let filed = false;
     const watch: Map<string, Callback>['set'] = function (this: Map<string, Callback>, key, value) {
