@@ -33,8 +33,25 @@ describe('sendAnswer on drachtio-srf internals', () => {
     pendingRequests.get('msg-1')?.(['OK', 'udp', '127.0.0.1'], 'SIP/2.0 607 Unwanted\r\n\r\n', {});
     await expect(sent).resolves.toBeUndefined();
     expect(parsed).toEqual([]);
-    // the Map is left as it was: no own `set` after the send
-    expect(Object.prototype.hasOwnProperty.call(pendingRequests, 'set')).toBe(false);
+    // drachtio-srf's other filings on the connection (a proxy, a request) keep their own callbacks
+    const other = (): void => undefined;
+    pendingRequests.set('msg-2', other);
+    expect(pendingRequests.get('msg-2')).toBe(other);
+  });
+
+  it('watches each send on the same connection, the map watched once for its life', async () => {
+    const { res, pendingRequests, parsed } = fakeResponse();
+    const watches: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      const sent = sendAnswer(res, 607, 'Unwanted');
+      // redefining the map's `set` for each call and deleting it after was slower than drachtio-srf's whole send
+      watches.push(Object.getOwnPropertyDescriptor(pendingRequests, 'set')?.value);
+      pendingRequests.get('msg-1')?.(['OK'], 'SIP/2.0 607 Unwanted\r\n\r\n', {});
+      await expect(sent).resolves.toBeUndefined();
+    }
+    expect(typeof watches[0]).toBe('function');
+    expect(new Set(watches).size).toBe(1);
+    expect(parsed).toEqual([]);
   });
 
   it('rejects on NOK, with or without a reason', async () => {
