@@ -37,9 +37,6 @@ const ACK_WAIT_MS = 2000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
-/** Sends a response; resolves when drachtio-server took it, rejects on NOK (e.g. after a CANCEL). */
-export const sendResponse = sendAnswer;
-
 /** Contact for our early dialog (183): the DID at the address drachtio-server received the INVITE on. */
 function earlyContact(req: SrfRequest): string {
   const user = uriUser(req.uri ?? '');
@@ -55,7 +52,7 @@ export async function ring(ms: number, ctx: ActContext): Promise<boolean> {
   const cancel = new Promise<void>((resolve) => (cancelled = resolve));
   ctx.call.onCancel(() => cancelled());
   try {
-    await sendResponse(ctx.res, RINGING.status, RINGING.reason);
+    await sendAnswer(ctx.res, RINGING.status, RINGING.reason);
   } catch (err) {
     ctx.log().warn({ err }, '180 Ringing not delivered');
   }
@@ -67,7 +64,7 @@ export async function ring(ms: number, ctx: ActContext): Promise<boolean> {
 export async function refuse(refusal: Refusal, ctx: ActContext, sent: string): Promise<CallOutcome> {
   ctx.call.moveTo('refusing');
   try {
-    await sendResponse(ctx.res, refusal.status, refusal.reason, { headers: refusal.headers });
+    await sendAnswer(ctx.res, refusal.status, refusal.reason, { headers: refusal.headers });
   } catch (err) {
     // NOK from drachtio-server: typically the caller cancelled as we answered.
     ctx.log().warn({ err }, 'refusal not delivered');
@@ -114,7 +111,7 @@ export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx
   if (plan.mode === 'early') {
     ctx.call.onCancel(() => announcement.stop('caller'));
     try {
-      await sendResponse(ctx.res, SESSION_PROGRESS.status, SESSION_PROGRESS.reason, {
+      await sendAnswer(ctx.res, SESSION_PROGRESS.status, SESSION_PROGRESS.reason, {
         headers: { Contact: earlyContact(ctx.req), 'Content-Type': 'application/sdp' },
         body: announcement.answerSdp,
       });
@@ -184,7 +181,7 @@ export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx
 
 async function refuseAfterAnnouncement(after: Refusal, ctx: ActContext, played: PlayResult): Promise<CallOutcome> {
   try {
-    await sendResponse(ctx.res, after.status, after.reason, { headers: after.headers });
+    await sendAnswer(ctx.res, after.status, after.reason, { headers: after.headers });
   } catch (err) {
     ctx.log().warn({ err }, 'final refusal after the announcement not delivered');
     ctx.call.moveTo('done');

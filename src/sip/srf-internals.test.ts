@@ -4,7 +4,7 @@ import { sendAnswer } from './srf-internals.js';
 
 type Filed = (...args: unknown[]) => void;
 
-/** A response on a connection shaped as drachtio-srf 5.0.29 keeps it; send() files its callback as sendResponse does. */
+/** A response on a connection shaped as drachtio-srf 5.0.29 keeps it; send() files its callback as DrachtioAgent#sendResponse does. */
 function fakeResponse() {
   const socket = {};
   const pendingRequests = new Map<string, Filed>();
