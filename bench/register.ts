@@ -25,7 +25,12 @@ import { fileURLToPath } from 'node:url';
 import { openRegister, type BatchInfo } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { newAttempt } from '../src/store/test-fixtures.js';
-import { attemptParams, INSERT_ATTEMPT_SQL, INSERTED_ATTEMPT_COLUMNS } from '../src/store/register/rows.js';
+import {
+  attemptLine,
+  attemptParams,
+  INSERT_ATTEMPT_SQL,
+  INSERTED_ATTEMPT_COLUMNS,
+} from '../src/store/register/rows.js';
 import { AttemptJournal, type Segment } from '../src/store/register/journal.js';
 import { silentLogger } from '../src/store/logger.js';
 
@@ -146,7 +151,7 @@ function benchJournal(count: number): void {
   const waiting: Segment[] = [];
   let last: Segment | null = null;
   for (let i = 0; i < count; i++) {
-    const row = attemptParams(newAttempt(`+39333${(1_000_000 + i).toString()}`, base + i), i + 1);
+    const row = attemptLine(attemptParams(newAttempt(`+39333${(1_000_000 + i).toString()}`, base + i), i + 1));
     let t = performance.now();
     const segment = journal.append(row);
     const ms = performance.now() - t;
@@ -338,8 +343,10 @@ async function main(): Promise<void> {
   await benchIdle(arg('idle', 2000), argText('synchronous') === 'FULL' ? 'FULL' : 'NORMAL');
   benchJournal(arg('journal', 50_000));
   // As the service runs (journal on, the default under synchronous NORMAL), then without it, as before it existed.
-  await benchWrites(arg('attempts', 200_000), arg('concurrency', 2000), true);
-  await benchWrites(arg('attempts', 200_000), arg('concurrency', 2000), false);
+  // --writes=journal or --writes=plain: one of the two (a profile of one, alternating runs), both by default.
+  const writes = argText('writes') ?? 'both';
+  if (writes !== 'plain') await benchWrites(arg('attempts', 200_000), arg('concurrency', 2000), true);
+  if (writes !== 'journal') await benchWrites(arg('attempts', 200_000), arg('concurrency', 2000), false);
   await benchMarks(arg('marks', 1_000_000));
 }
 

@@ -11,7 +11,7 @@ import { tempDir, type TempDir } from '../test-tmp.js';
 import type { StoreLogger } from '../logger.js';
 import { AttemptJournal, type Segment } from './journal.js';
 import { openRegister, type OpenedRegister } from './register.js';
-import { attemptParams, INSERTED_ATTEMPT_COLUMNS } from './rows.js';
+import { attemptLine, attemptParams, INSERTED_ATTEMPT_COLUMNS } from './rows.js';
 
 const T0 = Date.UTC(2026, 11, 2, 9, 0, 0);
 
@@ -41,7 +41,9 @@ function segments(): string[] {
 }
 
 function row(n: number, key: number) {
-  return attemptParams(newAttempt(`+39333100${String(n).padStart(4, '0')}`, T0 + n, { callId: `j-${n}` }), key);
+  return attemptLine(
+    attemptParams(newAttempt(`+39333100${String(n).padStart(4, '0')}`, T0 + n, { callId: `j-${n}` }), key),
+  );
 }
 
 async function openWithJournal(logger: StoreLogger = recordingLogger()): Promise<OpenedRegister> {
@@ -80,7 +82,7 @@ describe('AttemptJournal', () => {
     const again = AttemptJournal.open({ databaseFile: db, columns: INSERTED_ATTEMPT_COLUMNS, logger });
     const [segment] = again.leftover;
     expect(segment?.columns).toEqual(INSERTED_ATTEMPT_COLUMNS);
-    expect(segment?.rows).toEqual([row(1, 1), row(2, 2), row(3, 3)]);
+    expect(segment?.rows).toEqual([row(1, 1), row(2, 2), row(3, 3)].map((line) => JSON.parse(line) as unknown));
     expect(segment?.unreadable).toBe(1);
     expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
     // The next segment is a new file: the old one is never appended to again.

@@ -98,18 +98,19 @@ export class AttemptJournal {
   }
 
   /**
-   * Writes the row (values in `columns` order) and returns its segment, to `settle` once the row is committed (or
-   * given up); null when it was not written (the journal is off after a failure): the row is not journaled.
+   * Writes the row (a JSON array of its values in `columns` order, rows.ts' attemptLine) and returns its segment, to
+   * `settle` once the row is committed (or given up); null when it was not written (the journal is off after a
+   * failure): the row is not journaled.
    */
-  append(values: readonly SqlValue[]): Segment | null {
+  append(line: string): Segment | null {
     const now = performance.now();
     if (now < this.offUntil) return null;
     let segment = this.current;
     try {
       if (segment === null || segment.bytes >= this.segmentBytes) segment = this.begin();
-      const line = Buffer.from(`${JSON.stringify(values)}\n`);
-      const written = writeSync(segment.fd as number, line);
-      if (written !== line.length) throw new Error(`journal write cut short: ${written} of ${line.length} bytes`);
+      const bytes = Buffer.from(`${line}\n`);
+      const written = writeSync(segment.fd as number, bytes);
+      if (written !== bytes.length) throw new Error(`journal write cut short: ${written} of ${bytes.length} bytes`);
       segment.bytes += written;
       segment.pending++;
       if (this.offUntil !== 0) {

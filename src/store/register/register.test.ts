@@ -5,6 +5,8 @@ import { openRegister, type OpenRegisterOptions, type OpenedRegister } from './r
 import { newAttempt } from '../test-fixtures.js';
 import { ManualClock } from '../../../test/support/manual-clock.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
+import { Connection } from '../sqlite/connection.js';
+import { attemptParams, INSERT_ATTEMPT_SQL, INSERTED_ATTEMPT_COLUMNS } from './rows.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 3, 9, 0, 0);
@@ -292,5 +294,63 @@ describe('attempts query', () => {
     expect(await register.attempts({ callerKey: "' OR 1=1 --" })).toEqual([]);
     expect(await register.attempts({ limit: 0 })).toHaveLength(1);
     expect(await register.attempts({ limit: 1e9 })).toHaveLength(1);
+  });
+});
+
+describe('attempts inserted as one JSON parameter (one INSERT per batch)', () => {
+  /** Every column of the attempts with `callId`, each with its SQLite type, as SQLite stores it. */
+  async function stored(file: string, callIds: string[]): Promise<Record<string, unknown>[]> {
+    const db = await Connection.open(file, { readOnly: true });
+    try {
+      const cols = INSERTED_ATTEMPT_COLUMNS.filter((c) => c !== 'journal_key');
+      const select = cols.map((c) => `${c}, typeof(${c}) AS ${c}_type, hex(${c}) AS ${c}_hex`).join(', ');
+      const out: Record<string, unknown>[] = [];
+      for (const callId of callIds) {
+        const row = await db.get<Record<string, unknown>>(`SELECT ${select} FROM attempts WHERE call_id = ?`, [callId]);
+        out.push(row ?? {});
+      }
+      return out;
+    } finally {
+      await db.close();
+    }
+  }
+
+  it('stores exactly what binding each value stored: types, doubles, NUL, emoji, lone surrogates, escapes', async () => {
+    const odd = [
+      newAttempt('+393330000001', T0, { callerName: 'a\u0000b', score: 0.1 + 0.2, callId: 'odd-1' }),
+      newAttempt('raw:\ud800x', T0 + 1, { callerName: 'é😀 "q" \\ud800 \n\t', score: 5e-324, callId: 'odd-2' }),
+      newAttempt(null, T0 + 2, { callerName: '\udc00', score: 1, messageLength: 2 ** 53 - 1, callId: 'odd-3' }),
+      newAttempt('+393330000004', T0 + 3, {
+        reasons: [{ code: 'x\u2028', text: '\ud83d', params: { n: 1.5 } }] as never,
+        score: 0.999999999999,
+        action: 'reject:607',
+        finalStatus: 607,
+        callId: 'odd-4',
+      }),
+    ];
+    const ids = odd.map((a) => a.callId);
+    // The bound path: each value a parameter of the one-row INSERT.
+    const boundFile = dir.file('bound.sqlite');
+    await (await openRegister({ file: boundFile, lookbackDays: 7, clock })).close();
+    const db = await Connection.open(boundFile);
+    for (const a of odd) await db.run(INSERT_ATTEMPT_SQL, attemptParams(a));
+    await db.close();
+    // The register's path.
+    const register = await openAt();
+    await Promise.all(odd.map((a) => register.record(a)));
+    await register.close();
+    const json = await stored(dir.file('register.sqlite'), ids);
+    expect(json.map((r) => r.call_id)).toEqual(ids);
+    expect(json).toEqual(await stored(boundFile, ids));
+  });
+
+  it('gives each attempt of a large batch its own id (journal key and call id agree with the id resolved)', async () => {
+    const register = await openAt({ journal: true });
+    const attempts = Array.from({ length: 700 }, (_, i) => newAttempt(`+39333${1_000_000 + (i % 37)}`, T0 + i));
+    const ids = await Promise.all(attempts.map((a) => register.record(a)));
+    const rows = await register.attempts({ limit: 1000 });
+    const byId = new Map(rows.map((r) => [r.id, r.callId]));
+    expect(new Set(ids).size).toBe(700);
+    expect(ids.map((id) => byId.get(id))).toEqual(attempts.map((a) => a.callId));
   });
 });

@@ -36,7 +36,8 @@ import type { PrefixIndexOptions } from '../memory/prefix-index.js';
 import { noteLearned } from '../memory/learn-from-attempt.js';
 import { isRefusalAction } from './refusal.js';
 import {
-  insertAttemptsSql,
+  attemptLine,
+  INSERT_ATTEMPTS_JSON_SQL,
   INSERT_MARK_HISTORY_SQL,
   UPDATE_OUTCOME_SQL,
   UPDATE_TALK_SQL,
@@ -114,7 +115,7 @@ export interface OpenRegisterOptions {
   onJournalFailure?: (err: Error) => void;
   /**
    * With the journal: journaled attempts and outcome updates (nobody waits for their commit) start a commit no sooner
-   * than this after the previous one started, unless ROWS_PER_INSERT of them are queued (batch-writer.ts). Calls
+   * than this after the previous one started, unless DEFER_ROWS of them are queued (batch-writer.ts). Calls
    * further apart than this are committed at once; at a thousand calls per second, a commit every 10 ms instead of one
    * or two per call. 0: at once. @defaultValue 10
    */
@@ -140,15 +141,17 @@ export class RegisterUnavailableError extends Error {
   }
 }
 
-/** Attempts per multi-row INSERT (× 23 parameters, well under SQLite's 32766). */
-const ROWS_PER_INSERT = 32;
+/** Most attempts per INSERT (one JSON parameter whatever their number: commit-batch.ts). */
+const ROWS_PER_INSERT = 1000;
+/** Journaled writes start a commit before the interval is over once this many are queued. */
+const DEFER_ROWS = 32;
 
 interface WriterStatements {
   begin: Statement;
   commit: Statement;
   rollback: Statement;
-  /** insertAttempts[n - 1] inserts n attempts (1 … ROWS_PER_INSERT). */
-  insertAttempts: Statement[];
+  /** Inserts the attempts of a JSON array of their lines. */
+  insertAttempts: Statement;
   updateOutcome: Statement;
   updateTalk: Statement;
   upsertCalled: Statement;
@@ -208,7 +211,7 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       begin: await writer.prepare(TRANSACTION_SQL.begin),
       commit: await writer.prepare(TRANSACTION_SQL.commit),
       rollback: await writer.prepare(TRANSACTION_SQL.rollback),
-      insertAttempts: await prepareInserts(writer),
+      insertAttempts: await writer.prepare(INSERT_ATTEMPTS_JSON_SQL),
       updateOutcome: await writer.prepare(UPDATE_OUTCOME_SQL),
       updateTalk: await writer.prepare(UPDATE_TALK_SQL),
       upsertCalled: await writer.prepare(UPSERT_CALLED_SQL),
@@ -235,13 +238,6 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
     await writer.close().catch(() => undefined);
     throw err;
   }
-}
-
-/** The attempts INSERT for 1 … ROWS_PER_INSERT rows (one statement whatever the size of a batch up to it). */
-async function prepareInserts(writer: Connection): Promise<Statement[]> {
-  const out: Statement[] = [];
-  for (let n = 1; n <= ROWS_PER_INSERT; n++) out.push(await writer.prepare(insertAttemptsSql(n)));
-  return out;
 }
 
 /**
@@ -302,11 +298,11 @@ class SqliteRegister implements OpenedRegister {
     private readonly journal: { journal: AttemptJournal; nextKey: number } | null,
   ) {
     this.thresholds = { suspect: options.suspectThreshold ?? 0.5 };
-    const inserter = { sized: statements.insertAttempts, rows: ROWS_PER_INSERT };
+    const inserter = { statement: statements.insertAttempts, rows: ROWS_PER_INSERT };
     const tx = { begin: statements.begin, commit: statements.commit, rollback: statements.rollback };
     this.batches = new BatchWriter(tx, inserter, statements, {
       maxBatch: options.batchMaxSize ?? 500,
-      ...(journal !== null && { deferMs: options.journaledCommitIntervalMs ?? 10, deferRows: ROWS_PER_INSERT }),
+      ...(journal !== null && { deferMs: options.journaledCommitIntervalMs ?? 10, deferRows: DEFER_ROWS }),
       maxQueued: options.spoolMaxWrites ?? 20_000,
       retryMinMs: options.retryMinMs ?? 100,
       retryMaxMs: options.retryMaxMs ?? 2000,
@@ -355,15 +351,15 @@ class SqliteRegister implements OpenedRegister {
       noteLearned(this.index, key, attempt, this.thresholds);
     }
     const journal = this.journal;
-    const params = attemptParams(attempt, journal === null ? null : journal.nextKey++);
+    const line = attemptLine(attemptParams(attempt, journal === null ? null : journal.nextKey++));
     // Journaled first: its commit then starts after this turn (once the caller's answer has left), as answering first.
-    const segment = journal === null ? null : journal.journal.append(params);
+    const segment = journal === null ? null : journal.journal.append(line);
     let lost = false;
     const promise = new Promise<number>((resolve, reject) => {
       this.batches.enqueue(
         {
           kind: 'attempt',
-          params,
+          line,
           committed: (id) => {
             if (segment !== null) journal?.journal.settle(segment);
             this.remember(id, { callerKey: key, refused });

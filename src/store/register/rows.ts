@@ -54,6 +54,28 @@ export function insertAttemptsSql(rows: number): string {
 
 export const INSERT_ATTEMPT_SQL = insertAttemptsSql(1);
 
+/**
+ * INSERT of any number of attempts given as one parameter: a JSON array of `attemptLine`s (commit-batch.ts says
+ * why). `->>` gives SQL values: JSON strings as TEXT, integers as INTEGER, other numbers as REAL, null as NULL; the
+ * columns' affinities then store exactly what binding `attemptParams` stores (register.test.ts compares both).
+ */
+export const INSERT_ATTEMPTS_JSON_SQL = `INSERT INTO attempts (${INSERTED_ATTEMPT_COLUMNS.join(', ')}) SELECT ${INSERTED_ATTEMPT_COLUMNS.map((_, i) => `value->>${i}`).join(', ')} FROM json_each(?1)`;
+
+/** A lone surrogate (not half of a pair). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * The row (attemptParams' values) as one JSON line: the attempts journal's line and, joined with others, the
+ * INSERT's parameter. JSON.stringify writes a lone surrogate (text no SIP header decodes to, but a string all the
+ * same) as `\udXXX`, which SQLite's JSON would store as bytes that are not UTF-8, where a bound value stores U+FFFD:
+ * such strings are written as binding writes them. (`\\ud` in the line is rarer still, and only costs the check.)
+ */
+export function attemptLine(params: readonly SqlValue[]): string {
+  const line = JSON.stringify(params);
+  if (!line.includes('\\ud')) return line;
+  return JSON.stringify(params.map((v) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v)));
+}
+
 export const SELECT_ATTEMPT_SQL = `SELECT id, ${ATTEMPT_COLUMNS.join(', ')}, played_ms, hung_up_by, talk_ms, check_result, check_ms FROM attempts`;
 
 /**

@@ -6,7 +6,7 @@ import type { AttemptInserter, TransactionStatements } from './commit-batch.js';
 function writer(): { batches: BatchWriter<object>; runs: string[] } {
   const runs: string[] = [];
   const one = { run: () => (runs.push('run'), Promise.resolve({ lastID: runs.length, changes: 1 })) };
-  const inserter = { sized: [one], rows: 1 } as unknown as AttemptInserter;
+  const inserter = { statement: one, rows: 1 } as unknown as AttemptInserter;
   const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const batches = new BatchWriter(
     {} as TransactionStatements,
@@ -26,7 +26,7 @@ function writer(): { batches: BatchWriter<object>; runs: string[] } {
 
 const write = (committed: (id: number) => void) => ({
   kind: 'attempt' as const,
-  params: [],
+  line: '[]',
   committed,
   failed: (err: Error) => {
     throw err;
@@ -53,7 +53,7 @@ describe('the group commit: when an idle writer starts', () => {
   });
 });
 
-/** A writer whose statements note each trip: `rows n` for the INSERT of n attempts, `begin`, `commit`. */
+/** A writer whose statements note each trip: `rows n` for the INSERT of n attempts (its JSON array), `begin`, `commit`. */
 function tripWriter(
   rows: number,
   over: Partial<BatchWriterOptions> = {},
@@ -64,7 +64,15 @@ function tripWriter(
     run: () => (trips.push(name), (lastID += changes), Promise.resolve({ lastID, changes })),
   });
   const tx = { begin: stmt('begin'), commit: stmt('commit'), rollback: stmt('rollback') };
-  const inserter = { sized: Array.from({ length: rows }, (_, i) => stmt(`rows ${i + 1}`, i + 1)), rows };
+  const insert = {
+    run: ([json]: [string]) => {
+      const n = (JSON.parse(json) as unknown[]).length;
+      trips.push(`rows ${n}`);
+      lastID += n;
+      return Promise.resolve({ lastID, changes: n });
+    },
+  };
+  const inserter = { statement: insert, rows };
   const batches = new BatchWriter(
     tx as unknown as TransactionStatements,
     inserter as unknown as AttemptInserter,
