@@ -8,6 +8,10 @@
  * With the attempts journal (the service's register): every attempt the register said was journaled (the moment
  * a call is answered) is in the register after the restart's replay, exactly once, even when the kill came while
  * another process held the write lock and nothing had been committed at all.
+ *
+ * The same for an attempt's later updates (its outcome, its talk time: what a forwarded call writes once the PBX
+ * answered and once it ended): the register journals each, so one given to the register before the kill is in it after
+ * the restart, even when it could not be committed, and a second start changes nothing.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -42,11 +46,13 @@ interface ChildLog {
   acked: Map<number, number>; // n → id
   spooled: Set<number>;
   journaled: Set<number>;
+  /** Attempts whose outcome and talk time were given to the register (journal-outcomes), by n → id. */
+  updated: Map<number, number>;
   unlocked: boolean;
   ready: boolean;
 }
 
-type Mode = '' | 'locked' | 'journal' | 'journal-locked';
+type Mode = '' | 'locked' | 'journal' | 'journal-locked' | 'journal-outcomes';
 
 /** Acknowledged attempts that had been held in the spool first. */
 function ackedFromSpool(log: ChildLog): number {
@@ -63,6 +69,7 @@ function runAndKill(file: string, mode: Mode = ''): Promise<ChildLog> {
     acked: new Map(),
     spooled: new Set(),
     journaled: new Set(),
+    updated: new Map(),
     unlocked: false,
     ready: false,
   };
@@ -80,6 +87,7 @@ function runAndKill(file: string, mode: Mode = ''): Promise<ChildLog> {
       else if (tag === 'a') log.acked.set(Number(n), Number(id));
       else if (tag === 's') log.spooled.add(Number(n));
       else if (tag === 'j') log.journaled.add(Number(n));
+      else if (tag === 'u') log.updated.set(Number(n), Number(id));
       else if (tag === 'unlock') log.unlocked = true;
       else if (tag === 'ready' && !log.ready) {
         log.ready = true;
@@ -89,7 +97,12 @@ function runAndKill(file: string, mode: Mode = ''): Promise<ChildLog> {
     }
     const spoolDone = mode !== 'locked' || (log.unlocked && ackedFromSpool(log) > 0);
     // Held by a lock that is never released, the child stops at IN_FLIGHT attempts, every one journaled only.
-    const enough = mode === 'journal-locked' ? log.journaled.size >= IN_FLIGHT : log.acked.size >= KILL_AFTER_ACKS;
+    const enough =
+      mode === 'journal-locked'
+        ? log.journaled.size >= IN_FLIGHT
+        : mode === 'journal-outcomes'
+          ? log.updated.size >= IN_FLIGHT
+          : log.acked.size >= KILL_AFTER_ACKS;
     if (!killed && enough && spoolDone) {
       killed = true;
       child.kill('SIGKILL');
@@ -164,6 +177,37 @@ it('keeps every journaled attempt when killed with SIGKILL while another process
   expectJournaledKept(log, after);
   expect(after.size).toBe(IN_FLIGHT);
   expect((await stored(file, true)).size).toBe(IN_FLIGHT); // a second start replays nothing more
+}, 180_000);
+
+it('keeps every outcome and talk time given to the register when killed with SIGKILL before their commit (replayed)', async () => {
+  const file = newRegisterFile();
+  const log = await runAndKill(file, 'journal-outcomes');
+  expect(log.acked.size).toBe(IN_FLIGHT);
+  expect(log.updated.size).toBe(IN_FLIGHT);
+  const outcomes = async (journal: boolean) => {
+    const register = await openRegister({ file, lookbackDays: 30, journal });
+    const rows = await register.attempts({ limit: 1000, since: 0 });
+    await register.close();
+    return new Map(rows.map((a) => [a.id, a]));
+  };
+  // Held back by the lock: without the replay, the register has none of them.
+  const before = await outcomes(false);
+  expect([...before.values()].filter((a) => a.outcome !== 'pending' || a.talkMs != null)).toEqual([]);
+  for (const round of [1, 2]) {
+    const after = await outcomes(true); // round 2: a second start replays nothing more and changes nothing
+    expect(after.size, `round ${round}`).toBe(IN_FLIGHT);
+    const wrong = [...log.updated].filter(([n, id]) => {
+      const a = after.get(id);
+      return (
+        a?.callId !== `crash-${n}` ||
+        a.outcome !== 'answered' ||
+        a.finalStatus !== 200 ||
+        a.hungUpBy !== 'caller' ||
+        a.talkMs !== 2000 + n
+      );
+    });
+    expect(wrong, `round ${round}`).toEqual([]);
+  }
 }, 180_000);
 
 /** Every attempt the child was told was journaled is in the register once, with its own Call-ID. */

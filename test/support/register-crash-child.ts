@@ -12,8 +12,11 @@
  * - `journal`: the register journals every attempt (as the service does).
  * - `journal-locked`: the same, with the write lock taken by another connection before the first attempt and never
  *   released: nothing is ever committed, every attempt is only journaled when the kill comes.
+ * - `journal-outcomes`: journaled, `inFlight` attempts committed; then another connection takes the write lock for good
+ *   and each attempt gets an outcome (answered, 200, the caller hung up) and a talk time (2000 + n ms), as a forwarded call the PBX answered does: none of them can be committed; `u <n> <id>` once both were given
+ *   to the register (updateOutcome and recordTalk return once it holds them).
  *
- * Usage: node --import tsx test/support/register-crash-child.ts <file> [inFlight] [locked|journal|journal-locked]
+ * Usage: node --import tsx test/support/register-crash-child.ts <file> [inFlight] [locked|journal|journal-locked|journal-outcomes]
  */
 import { openRegister } from '../../src/store/index.js';
 import { Connection } from '../../src/store/sqlite/connection.js';
@@ -23,7 +26,7 @@ const file = process.argv[2];
 const inFlight = Number(process.argv[3] ?? 200);
 const mode = process.argv[4] ?? '';
 if (file === undefined) throw new Error('usage: register-crash-child.ts <file> [inFlight] [mode]');
-const journal = mode === 'journal' || mode === 'journal-locked';
+const journal = mode === 'journal' || mode === 'journal-locked' || mode === 'journal-outcomes';
 
 const register = await openRegister({
   file,
@@ -54,6 +57,33 @@ async function holdTheLock(): Promise<void> {
 // closes a collected Database), releasing the lock mid-test and letting commits through.
 const heldLock = mode === 'journal-locked' ? await takeTheLock() : null;
 process.once('beforeExit', () => void heldLock?.close());
+
+if (mode === 'journal-outcomes') {
+  const ids = await Promise.all(
+    Array.from({ length: inFlight }, (_, n) => {
+      process.stdout.write(`o ${n}\n`);
+      const attempt = newAttempt(`+39333${(1_000_000 + n).toString()}`, Date.now(), { callId: `crash-${n}` });
+      return register.record(attempt, { onJournaled: () => process.stdout.write(`j ${n}\n`) });
+    }),
+  );
+  ids.forEach((id, n) => process.stdout.write(`a ${n} ${id}\n`));
+  const lock = await takeTheLock();
+  const at = Date.now();
+  ids.forEach((id, n) => {
+    register.updateOutcome(id, {
+      outcome: 'answered',
+      finalStatus: 200,
+      refused: false,
+      at: at + n,
+      hungUpBy: 'caller',
+    });
+    register.recordTalk(id, { talkMs: 2000 + n, answeredAt: at });
+    process.stdout.write(`u ${n} ${id}\n`);
+  });
+  // Held until the kill (see heldLock below).
+  setInterval(() => void lock, 60_000);
+  await new Promise(() => undefined);
+}
 
 let pending = 0;
 let wake: (() => void) | undefined;

@@ -9,7 +9,7 @@ import { Connection } from '../sqlite/connection.js';
 import { newAttempt } from '../test-fixtures.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
 import type { StoreLogger } from '../logger.js';
-import { AttemptJournal, type Segment } from './journal.js';
+import { AttemptJournal, updateLine, type Segment } from './journal.js';
 import { openRegister, type OpenedRegister } from './register.js';
 import { attemptLine, attemptParams, INSERTED_ATTEMPT_COLUMNS } from './rows.js';
 
@@ -216,5 +216,50 @@ describe('the register with a journal', () => {
     expect(journaled).toBe(true); // before record() returned
     await pending;
     expect(segments()).toEqual(['register.sqlite.journal.1']);
+  });
+});
+
+describe('journaled updates (outcome, talk time) at replay', () => {
+  const outcome = (outcomeName: string, at: number, id: number, key: number | null) =>
+    updateLine({ kind: 'outcome', params: [outcomeName, 200, at, 0, at, id, null, 'caller', null, null, key] });
+
+  it('finds the attempt by journal key, never puts an outcome over a later one, and a second start changes nothing', async () => {
+    const first = await openWithJournal();
+    const id = await first.record(newAttempt('+393331000001', T0, { callId: 'u-1' }));
+    const other = await first.record(newAttempt('+393331000002', T0, { callId: 'u-2' }));
+    first.updateOutcome(id, { outcome: 'answered', finalStatus: 200, refused: false, at: T0 + 20 });
+    await first.close();
+    open.length = 0;
+    // What a previous run may have left: an older outcome of u-1 (committed later than it, before the crash), one of
+    // u-2 found by its key (its id given wrong on purpose: a key wins), talk times, an update of no attempt.
+    const journal = AttemptJournal.open({
+      databaseFile: db,
+      columns: INSERTED_ATTEMPT_COLUMNS,
+      logger: recordingLogger(),
+    });
+    journal.append(outcome('cancelled', T0 + 10, id, 1));
+    journal.append(outcome('declined', T0 + 30, id + 100, 2));
+    journal.append(updateLine({ kind: 'talk', params: [4200, id + 100, 1] }));
+    journal.append(updateLine({ kind: 'talk', params: [900, other, null] }));
+    journal.append(outcome('answered', T0 + 40, 999, 999));
+    journal.append('{"update":"outcome","params":[1]}');
+    journal.close();
+
+    const logger = recordingLogger();
+    for (const round of [1, 2]) {
+      const register = await openWithJournal(logger);
+      const rows = new Map((await register.attempts({ since: 0 })).map((a) => [a.callId, a]));
+      expect(rows.get('u-1'), `round ${round}`).toMatchObject({
+        outcome: 'answered',
+        outcomeAt: T0 + 20,
+        talkMs: 4200,
+      });
+      expect(rows.get('u-2'), `round ${round}`).toMatchObject({ outcome: 'declined', finalStatus: 200, talkMs: 900 });
+      await register.close();
+      open.length = 0;
+    }
+    const replayed = logger.lines.filter((l) => l.msg.startsWith('attempts journal replayed'));
+    expect(replayed).toHaveLength(1); // the second start found no journal left
+    expect(replayed[0]?.obj).toMatchObject({ updated: 3, unchanged: 2, skipped: 1 });
   });
 });

@@ -8,7 +8,8 @@
  * synchronous=NORMAL does, and, like it, not a power cut. The batch writer then commits the row as before; each
  * committed row is `settle`d here.
  *
- * Segments: `<database>.journal.<n>`, each a header line (the columns, by name) and one JSON array per row. A
+ * Segments: `<database>.journal.<n>`, each a header line (the columns, by name) and one JSON array per row, or one
+ * JSON object per update of a row already committed (its outcome, its talk time: `updateLine`). A
  * segment past `segmentBytes` is closed and the next one opened; a closed segment whose every row is settled is
  * deleted. So the journal never holds much more than the rows not yet committed plus one segment. At start, before
  * any call, the rows of the segments left over are replayed into the register (replay-journal.ts: a row already
@@ -46,12 +47,31 @@ export interface Segment {
   pending: number;
 }
 
+/**
+ * An update of a journaled attempt (its outcome, its talk time), a line of its own: `{"update":kind,"params":[…]}`,
+ * the parameters of rows.ts' REPLAY_<kind>_BY_* statements (the attempt's id and its journal key among them).
+ */
+export interface JournaledUpdate {
+  kind: 'outcome' | 'talk';
+  params: SqlValue[];
+}
+
+/** How many parameters each kind of update carries. */
+export const UPDATE_WIDTH: Readonly<Record<JournaledUpdate['kind'], number>> = { outcome: 11, talk: 3 };
+
+/** The journal line of an update (written with `append`, settled as a row is). */
+export function updateLine(update: JournaledUpdate): string {
+  return JSON.stringify({ update: update.kind, params: update.params });
+}
+
 /** The rows a previous run left in one segment, for replay. */
 export interface LeftoverSegment {
   path: string;
   /** The columns named by the segment's header; null when the header cannot be read (nothing in it is replayed). */
   columns: string[] | null;
   rows: SqlValue[][];
+  /** Updates of attempts, in the order they were written. */
+  updates: JournaledUpdate[];
   /** Lines that could not be read (a line cut short by kill -9 or a power cut: the last one). */
   unreadable: number;
 }
@@ -201,13 +221,19 @@ function readSegment(path: string, logger: StoreLogger): LeftoverSegment | null 
   if (lines.at(-1) === '') lines.pop();
   const [first, ...rest] = lines;
   const columns = parseHeader(first);
-  const segment: LeftoverSegment = { path, columns, rows: [], unreadable: 0 };
+  const segment: LeftoverSegment = { path, columns, rows: [], updates: [], unreadable: 0 };
   if (columns === null) {
     segment.unreadable = lines.length;
     logger.warn({ segment: path, lines: lines.length }, 'attempts journal segment without a readable header: skipped');
     return segment;
   }
   for (const line of rest) {
+    if (line.startsWith('{')) {
+      const update = parseUpdate(line);
+      if (update === null) segment.unreadable++;
+      else segment.updates.push(update);
+      continue;
+    }
     const row = parseRow(line, columns.length);
     if (row === null) segment.unreadable++;
     else segment.rows.push(row);
@@ -240,6 +266,19 @@ function parseRow(line: string, width: number): SqlValue[] | null {
       return null;
     const ok = row.every((v) => v === null || typeof v === 'string' || typeof v === 'number');
     return ok ? (row as SqlValue[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function parseUpdate(line: string): JournaledUpdate | null {
+  try {
+    const parsed = JSON.parse(line) as { update?: unknown; params?: unknown };
+    const { update: kind, params } = parsed;
+    if (kind !== 'outcome' && kind !== 'talk') return null;
+    if (!Array.isArray(params) || params.length !== UPDATE_WIDTH[kind]) return null;
+    const ok = params.every((v) => v === null || typeof v === 'string' || typeof v === 'number');
+    return ok ? { kind, params: params as SqlValue[] } : null;
   } catch {
     return null;
   }

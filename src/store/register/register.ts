@@ -50,7 +50,7 @@ import {
   outcomeParams,
 } from './rows.js';
 import { Checkpointer } from '../sqlite/checkpointer.js';
-import { AttemptJournal } from './journal.js';
+import { AttemptJournal, updateLine, type JournaledUpdate, type Segment } from './journal.js';
 import { replayJournal } from './replay-journal.js';
 import { Connection, type Statement } from '../sqlite/connection.js';
 import type {
@@ -162,6 +162,8 @@ interface WriterStatements {
 interface RecentAttempt {
   callerKey: string | null;
   refused: boolean;
+  /** Its key in the attempts journal (null: written without it), for its journaled updates. */
+  journalKey: number | null;
 }
 
 /** Outcome updates come within minutes of their attempt; the last 10k to 20k ids are remembered for them. */
@@ -351,7 +353,8 @@ class SqliteRegister implements OpenedRegister {
       noteLearned(this.index, key, attempt, this.thresholds);
     }
     const journal = this.journal;
-    const line = attemptLine(attemptParams(attempt, journal === null ? null : journal.nextKey++));
+    const journalKey = journal === null ? null : journal.nextKey++;
+    const line = attemptLine(attemptParams(attempt, journalKey));
     // Journaled first: its commit then starts after this turn (once the caller's answer has left), as answering first.
     const segment = journal === null ? null : journal.journal.append(line);
     let lost = false;
@@ -362,7 +365,7 @@ class SqliteRegister implements OpenedRegister {
           line,
           committed: (id) => {
             if (segment !== null) journal?.journal.settle(segment);
-            this.remember(id, { callerKey: key, refused });
+            this.remember(id, { callerKey: key, refused, journalKey: segment === null ? null : journalKey });
             resolve(id);
           },
           failed: (err) => {
@@ -406,14 +409,17 @@ class SqliteRegister implements OpenedRegister {
       if (known.callerKey !== null) this.index.addRefusal(known.callerKey, update.at);
     }
     let row: { caller_key: string | null; refused_at: number | null } | undefined;
+    const params = outcomeParams(id, update);
+    const segment = this.journalUpdate({ kind: 'outcome', params: [...params, known?.journalKey ?? null] });
     this.batches.enqueue({
       kind: 'other',
       oneStatement: true,
       deferrable: this.journal !== null,
       run: async (s) => {
-        [row] = await s.updateOutcome.all<NonNullable<typeof row>>(outcomeParams(id, update));
+        [row] = await s.updateOutcome.all<NonNullable<typeof row>>(params);
       },
       committed: () => {
+        this.settleUpdate(segment);
         if (row === undefined) {
           this.logger.warn({ id, outcome: update.outcome }, 'outcome update for an attempt not in the register');
         } else if (known === undefined && update.check === 'passed' && row.caller_key !== null) {
@@ -424,6 +430,7 @@ class SqliteRegister implements OpenedRegister {
         }
       },
       failed: (err) => {
+        this.settleUpdate(segment, err);
         this.logger.warn({ id, outcome: update.outcome, err }, 'outcome update lost with its batch');
       },
     });
@@ -435,18 +442,23 @@ class SqliteRegister implements OpenedRegister {
       return;
     }
     let row: { caller_key: string | null } | undefined;
+    const talkMs = Math.round(talk.talkMs);
+    const journalKey = this.recentAttempt(id)?.journalKey ?? null;
+    const segment = this.journalUpdate({ kind: 'talk', params: [talkMs, id, journalKey] });
     this.batches.enqueue({
       kind: 'other',
       oneStatement: true,
       deferrable: this.journal !== null,
       run: async (s) => {
-        [row] = await s.updateTalk.all<NonNullable<typeof row>>([Math.round(talk.talkMs), id]);
+        [row] = await s.updateTalk.all<NonNullable<typeof row>>([talkMs, id]);
       },
       committed: () => {
+        this.settleUpdate(segment);
         if (row === undefined) this.logger.warn({ id }, 'talk time for an attempt not in the register');
         else if (row.caller_key !== null) this.index.addTalk(row.caller_key, talk.answeredAt, talk.talkMs / 1000);
       },
       failed: (err) => {
+        this.settleUpdate(segment, err);
         this.logger.warn({ id, err }, 'talk time lost with its batch');
       },
     });
@@ -527,6 +539,21 @@ class SqliteRegister implements OpenedRegister {
     await this.checkpointer.close();
     await this.reader.close();
     await this.writer.close();
+  }
+
+  /**
+   * Writes an update of an attempt (outcome, talk time) to the journal, so that kill -9 before its commit loses it
+   * no more than its attempt (replayed at the next start: replay-journal.ts). Its segment, or null (no journal, or
+   * the journal is off after a failed write: the update is then only committed, as without a journal).
+   */
+  private journalUpdate(update: JournaledUpdate): Segment | null {
+    return this.journal === null ? null : this.journal.journal.append(updateLine(update));
+  }
+
+  /** The update is committed, or lost (kept in the journal when given up at a shutdown, as an attempt is). */
+  private settleUpdate(segment: Segment | null, err?: Error): void {
+    if (segment === null || err instanceof RegisterClosedError) return;
+    this.journal?.journal.settle(segment);
   }
 
   /** Two generations of recent ids: the older one is dropped whole when the newer one is full (O(1), no scan). */

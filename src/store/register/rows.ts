@@ -82,14 +82,28 @@ export const SELECT_ATTEMPT_SQL = `SELECT id, ${ATTEMPT_COLUMNS.join(', ')}, pla
  * Parameters: outcome, final_status, outcome_at, refused (0/1), at, id, played_ms, hung_up_by, check_result,
  * check_ms (null keeps the stored value). Returns the caller and refused_at.
  */
-export const UPDATE_OUTCOME_SQL = `
-  UPDATE attempts
+const OUTCOME_SET = `
      SET outcome = ?1, final_status = ?2, outcome_at = ?3,
          refused_at = CASE WHEN ?4 = 1 AND refused_at IS NULL THEN ?5 ELSE refused_at END,
          played_ms = COALESCE(?7, played_ms), hung_up_by = COALESCE(?8, hung_up_by),
-         check_result = COALESCE(?9, check_result), check_ms = COALESCE(?10, check_ms)
-   WHERE id = ?6
-  RETURNING caller_key, refused_at`;
+         check_result = COALESCE(?9, check_result), check_ms = COALESCE(?10, check_ms)`;
+
+export const UPDATE_OUTCOME_SQL = `UPDATE attempts ${OUTCOME_SET} WHERE id = ?6 RETURNING caller_key, refused_at`;
+
+/**
+ * An outcome update replayed from the attempts journal (replay-journal.ts): outcomeParams' ten, then the attempt's
+ * journal key as ?11. It finds its attempt by journal key when it has one (an attempt replayed by the same start
+ * has a new id), else by id; and it never overwrites an outcome known later than its own (outcome_at): replaying it
+ * twice, or after a later update of the same attempt was committed, changes nothing.
+ */
+export const REPLAY_OUTCOME_BY_KEY_SQL = `UPDATE attempts ${OUTCOME_SET}
+   WHERE journal_key = ?11 AND (outcome_at IS NULL OR outcome_at <= ?3)`;
+export const REPLAY_OUTCOME_BY_ID_SQL = `UPDATE attempts ${OUTCOME_SET}
+   WHERE id = ?6 AND (outcome_at IS NULL OR outcome_at <= ?3)`;
+
+/** A talk time replayed from the journal: talk_ms, id, journal key (by key when there is one, as the outcome). */
+export const REPLAY_TALK_BY_KEY_SQL = 'UPDATE attempts SET talk_ms = ?1 WHERE journal_key = ?3';
+export const REPLAY_TALK_BY_ID_SQL = 'UPDATE attempts SET talk_ms = ?1 WHERE id = ?2';
 
 /** Parameters: caller_key, at. */
 export const UPSERT_CALLED_SQL = `
