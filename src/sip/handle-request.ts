@@ -316,8 +316,9 @@ interface Registered {
 }
 
 /**
- * Writes the attempt and waits until it is durable: journaled (record() says so before it returns: the result is
- * returned at once, not as a promise, so the answer leaves in this same turn), or else committed, at most
+ * Writes the attempt and waits until it is durable: journaled (record() says so in the microtask that writes the
+ * journal lines of the attempts recorded in the same run, queued before it returned: the answer leaves in this same
+ * turn), or else committed, at most
  * `commitWaitMs`: the answer never waits on a slow disk, nor on a failing one (the register holds the attempt in its
  * spool and says so at once). A store fault seen before acting (the attempt is lost) is returned, so the call can be
  * forwarded (fail open).
@@ -340,10 +341,14 @@ function registerAttempt(deps: HandlerDeps, attempt: NewAttempt, log: () => Logg
     log().error({ err }, 'attempt could not be written to the register');
   });
   if (journaled) return { recorded, storeFault: null };
-  const held = spooled ? Promise.resolve(null) : new Promise<null>((resolve) => (onSpooled = () => resolve(null)));
-  return Promise.race([recorded.then(() => null, toError), held, delay(deps.commitWaitMs).then(() => null)]).then(
-    (storeFault) => ({ recorded, storeFault }),
-  );
+  // A microtask queued now runs after the register's journal write (queued before record() returned).
+  return Promise.resolve().then(() => {
+    if (journaled) return { recorded, storeFault: null };
+    const held = spooled ? Promise.resolve(null) : new Promise<null>((resolve) => (onSpooled = () => resolve(null)));
+    return Promise.race([recorded.then(() => null, toError), held, delay(deps.commitWaitMs).then(() => null)]).then(
+      (storeFault) => ({ recorded, storeFault }),
+    );
+  });
 }
 
 /**

@@ -159,12 +159,14 @@ it('keeps every attempt written from the spool (after a lock held by another pro
 it('keeps every journaled attempt, exactly once, when killed with SIGKILL mid-stream (replayed at the restart)', async () => {
   const file = newRegisterFile();
   const log = await runAndKill(file, 'journal');
-  // Every attempt offered was journaled, but perhaps the last one: the kill may come between the two lines.
-  expect(log.journaled.size).toBeGreaterThanOrEqual(log.offered.size - 1);
+  // Every attempt offered was journaled, but those of the last synchronous run (at most IN_FLIGHT): the journal
+  // writes a run's lines together in a microtask, and the kill may come before it.
+  const notJournaled = log.offered.size - log.journaled.size;
+  expect(notJournaled).toBeLessThanOrEqual(IN_FLIGHT);
   const after = await stored(file, true);
   const lost = expectAckedKept(log, after);
   expectJournaledKept(log, after);
-  expect(lost).toBeLessThanOrEqual(1); // without the journal: up to IN_FLIGHT
+  expect(lost).toBeLessThanOrEqual(notJournaled); // only attempts not journaled yet (their calls not yet answered)
 }, 180_000);
 
 it('keeps every journaled attempt when killed with SIGKILL while another process held the write lock (nothing committed)', async () => {

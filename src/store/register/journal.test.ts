@@ -207,15 +207,25 @@ describe('the register with a journal', () => {
     expect(segments()).toEqual(['register.sqlite.journal.1']);
   });
 
-  it('tells the caller that the attempt is journaled before record() returns', async () => {
+  it('journals the attempts of one synchronous run with one write(), before a microtask queued after record() runs', async () => {
     const register = await openWithJournal();
-    let journaled = false;
-    const pending = register.record(newAttempt('+393331000001', T0, { callId: 'a' }), {
-      onJournaled: () => (journaled = true),
-    });
-    expect(journaled).toBe(true); // before record() returned
-    await pending;
-    expect(segments()).toEqual(['register.sqlite.journal.1']);
+    const journaled: number[] = [];
+    const seen: number[][] = [];
+    const journalText = () => {
+      const file = dir.file('register.sqlite.journal.1');
+      return existsSync(file) ? readFileSync(file, 'utf8') : '';
+    };
+    const pending = [1, 2, 3].map((n) =>
+      register.record(newAttempt(`+39333100000${n}`, T0, { callId: `a-${n}` }), {
+        onJournaled: () => journaled.push(n),
+      }),
+    );
+    expect(journaled).toEqual([]); // not yet: written in a microtask, all three lines together
+    expect(journalText()).not.toContain('a-1');
+    await Promise.resolve().then(() => seen.push([...journaled])); // queued after record() returned
+    expect(seen).toEqual([[1, 2, 3]]);
+    await Promise.all(pending);
+    expect(readFileSync(dir.file('register.sqlite.journal.1'), 'utf8')).toMatch(/a-1.*\n.*a-2.*\n.*a-3/);
   });
 });
 

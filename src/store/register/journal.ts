@@ -123,16 +123,51 @@ export class AttemptJournal {
    * failure): the row is not journaled.
    */
   append(line: string): Segment | null {
+    if (performance.now() < this.offUntil) return null;
+    return this.write(`${line}\n`, 1);
+  }
+
+  /**
+   * Writes `line` with every other line given in the same synchronous run of JavaScript: one write() for all of them,
+   * in a microtask, before any I/O callback of this turn (so before any commit of theirs can finish). `written` is
+   * called then with the segment (to `settle` as `append`'s), or null when the write failed (the journal goes off, as
+   * `append`'s failure). Returns false, calling nothing, when the journal is off after a failure: not journaled.
+   * A write() costs the main thread 5–10 µs here whatever its size up to hundreds of lines (what `append` pays per
+   * line); one lone line waits for the microtask only.
+   */
+  appendGrouped(line: string, written: (segment: Segment | null) => void): boolean {
+    if (this.offUntil !== 0 && performance.now() < this.offUntil) return false;
+    if (this.group.length === 0) queueMicrotask(this.writeGroup);
+    this.group.push(line);
+    this.groupWritten.push(written);
+    return true;
+  }
+
+  private group: string[] = [];
+  private groupWritten: ((segment: Segment | null) => void)[] = [];
+
+  private readonly writeGroup = (): void => {
+    const lines = this.group;
+    const callbacks = this.groupWritten;
+    this.group = [];
+    this.groupWritten = [];
+    let text = '';
+    for (const line of lines) text += `${line}\n`;
+    const segment = this.write(text, lines.length);
+    for (const written of callbacks) written(segment);
+  };
+
+  /** Writes `text` (`lines` whole lines) to the current segment; its segment, or null when the write failed. */
+  private write(text: string, lines: number): Segment | null {
     const now = performance.now();
-    if (now < this.offUntil) return null;
     let segment = this.current;
     try {
       if (segment === null || segment.bytes >= this.segmentBytes) segment = this.begin();
-      const bytes = Buffer.from(`${line}\n`);
+      const bytes = Buffer.from(text);
       const written = writeSync(segment.fd as number, bytes);
       if (written !== bytes.length) throw new Error(`journal write cut short: ${written} of ${bytes.length} bytes`);
       segment.bytes += written;
-      segment.pending++;
+      segment.pending += lines;
       if (this.offUntil !== 0) {
         this.offUntil = 0;
         this.options.logger.info({ segment: segment.path }, 'attempts journal writes again');

@@ -24,7 +24,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock, type CallerEvidence, type Clock } from '../../screening/types.js';
-import { BatchWriter, RegisterClosedError, type BatchInfo, type SpoolEvent } from '../sqlite/batch-writer.js';
+import {
+  BatchWriter,
+  RegisterClosedError,
+  type AttemptWrite,
+  type BatchInfo,
+  type SpoolEvent,
+} from '../sqlite/batch-writer.js';
 import { TRANSACTION_SQL } from '../sqlite/commit-batch.js';
 import { DAY_MS } from '../../time/units.js';
 import { CHECK_PASSES_DAYS, loadCheckPasses } from '../memory/check-passes.js';
@@ -355,35 +361,51 @@ class SqliteRegister implements OpenedRegister {
     const journal = this.journal;
     const journalKey = journal === null ? null : journal.nextKey++;
     const line = attemptLine(attemptParams(attempt, journalKey));
-    // Journaled first: its commit then starts after this turn (once the caller's answer has left), as answering first.
-    const segment = journal === null ? null : journal.journal.append(line);
-    let lost = false;
+    let segment: Segment | null = null;
+    let failure: Error | undefined;
+    const settle = (s: Segment | null, err?: Error) => {
+      // Given up at a shutdown while the disk refused it: the journal keeps it, the next start replays it. Refused by
+      // SQLite itself, or at once because the queue is at its cap: lost as without a journal.
+      if (s !== null && !(err instanceof RegisterClosedError)) journal?.journal.settle(s);
+    };
+    const op: AttemptWrite = {
+      kind: 'attempt',
+      line,
+      committed: () => undefined,
+      failed: () => undefined,
+      ...(options.onSpooled && { spooled: options.onSpooled }),
+      // To be journaled: it will survive kill -9 before its commit, which may wait for the writer's interval.
+      deferrable: false,
+    };
+    // Journaled first, with every attempt recorded in the same run of JavaScript (one write() for all, in a microtask:
+    // journal.ts); its commit then starts after this turn (once the caller's answer has left), as answering first.
+    op.deferrable =
+      journal !== null &&
+      journal.journal.appendGrouped(line, (written) => {
+        if (written === null) {
+          // Not journaled (the write failed): its commit may not wait.
+          op.deferrable = false;
+          this.batches.wake();
+          return;
+        }
+        segment = written;
+        if (failure !== undefined) settle(written, failure);
+        // A write refused at once (the queue at its cap) is lost, journaled or not, and its call is forwarded (fail open).
+        else options.onJournaled?.();
+      });
     const promise = new Promise<number>((resolve, reject) => {
-      this.batches.enqueue(
-        {
-          kind: 'attempt',
-          line,
-          committed: (id) => {
-            if (segment !== null) journal?.journal.settle(segment);
-            this.remember(id, { callerKey: key, refused, journalKey: segment === null ? null : journalKey });
-            resolve(id);
-          },
-          failed: (err) => {
-            lost = true;
-            // Given up at a shutdown while the disk refused it: the journal keeps it, the next start replays it.
-            // Refused by SQLite itself, or at once because the queue is at its cap: lost as without a journal.
-            if (segment !== null && !(err instanceof RegisterClosedError)) journal?.journal.settle(segment);
-            reject(err);
-          },
-          ...(options.onSpooled && { spooled: options.onSpooled }),
-          // Journaled: it survives kill -9 already, its commit may wait for the writer's interval.
-          deferrable: segment !== null,
-        },
-        options.afterThisTurn === true || segment !== null,
-      );
+      op.committed = (id) => {
+        settle(segment);
+        this.remember(id, { callerKey: key, refused, journalKey: segment === null ? null : journalKey });
+        resolve(id);
+      };
+      op.failed = (err) => {
+        failure = err;
+        settle(segment, err);
+        reject(err);
+      };
     });
-    // A write refused at once (the queue at its cap) is lost, journaled or not, and its call is forwarded (fail open).
-    if (segment !== null && !lost) options.onJournaled?.();
+    this.batches.enqueue(op, options.afterThisTurn === true || op.deferrable === true);
     return promise;
   }
 

@@ -167,9 +167,12 @@ export interface RecordOptions {
    */
   onSpooled?: () => void;
   /**
-   * Called at once (synchronously, before record() returns) when the attempt was written to the attempts journal:
-   * it now survives kill -9 of crocetta as a committed row does, so a call need not wait for the commit. Its commit
-   * then starts after this turn of the event loop, as with `afterThisTurn`, so that the answer leaves first.
+   * Called when the attempt was written to the attempts journal: it now survives kill -9 of crocetta as a committed
+   * row does, so a call need not wait for the commit. The journal lines of every attempt recorded in the same
+   * synchronous run are written with one write(), in a microtask queued before record() returns (the first record()
+   * of the run queues it): a microtask queued after record() returned runs after it, so it knows whether the attempt
+   * was journaled; not called when it was not (no journal, or its write failed). Its commit then starts after this
+   * turn of the event loop, as with `afterThisTurn`, so that the answer leaves first.
    */
   onJournaled?: () => void;
   /**

@@ -157,6 +157,11 @@ export class BatchWriter<S> {
     this.start(afterThisTurn);
   }
 
+  /** A queued write stopped being deferrable (its journal write failed): commit now rather than after the interval. */
+  wake(): void {
+    if (this.queue.length > 0 && this.outage === undefined) this.start();
+  }
+
   /**
    * Resolves once everything queued before the call was committed, given up, or is held because the disk
    * refuses writes (in which case one retry is made now, without waiting for the backoff).
