@@ -3,10 +3,12 @@
  * a recomputation in JS from the attempts and the marks: after a mixed workload written through the register (journal
  * on, as the service runs), across local midnights and a DST change, with outcome updates (calls the PBX declined
  * later), talk times, marks given, changed and cleared, callers crossing the heavy-caller threshold; again after a
- * change of time zone (the rebuild), and after migration 10 on a register written before it.
+ * change of time zone (the rebuild), and after migration 10 on a register written before it; and the rebuild as the
+ * service runs it, in chunks, while attempts are recorded and marks change at every step of it, stopped half-way and
+ * taken up again.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureAggregateTimeZone } from './aggregates.js';
+import { AggregatesRebuild, aggregatesNeedRebuild, ensureAggregateTimeZone } from './aggregates.js';
 import { localDay, offsetChanges } from './local-days.js';
 import { HEAVY_CALLER_ATTEMPTS } from './rank-numbers.js';
 import { mulberry32 as prng } from '../../../test/support/prng.js';
@@ -247,5 +249,133 @@ describe('the per-day aggregates', () => {
     );
     expect(index?.n).toBe(0);
     await db.close();
+  });
+
+  describe('rebuilt in chunks while the register records', () => {
+    const TZ = 'Europe/Rome';
+
+    /** A register with attempts and marks, its aggregates counted in UTC (as another zone before the rebuild). */
+    async function registerWithAttempts(file: string) {
+      const register = await openRegister({ file, lookbackDays: 30, journal: true });
+      const random = prng(7);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+      const callers = Array.from({ length: 20 }, (_, i) => `+39333${2_000_000 + i}`);
+      let n = 0;
+      const one = () => {
+        n++;
+        const time = Math.floor(DST_END - 50 * HOUR + random() * 80 * HOUR);
+        const caller = n % 19 === 0 ? null : n % 3 === 0 ? (callers[0] ?? null) : pick(callers);
+        return register.record(
+          newAttempt(caller, time, { action: pick(ACTIONS), verdict: pick(VERDICTS), calledNumber: pick(CALLED) }),
+        );
+      };
+      const record = (count: number) => Promise.all(Array.from({ length: count }, one));
+      const markOne = (at: number) =>
+        register.mark(pick(callers.slice(0, 8)), {
+          label: pick(['nuisance', 'nuisance', 'trusted', 'none'] as const),
+          company: pick(COMPANIES),
+          category: pick(CATEGORIES),
+          at,
+          by: 'test',
+        });
+      for (let k = 0; k < 6; k++) await markOne(DST_END - 60 * HOUR);
+      await record(400);
+      return { register, record, markOne, recorded: () => n };
+    }
+
+    it('count every attempt once: those before it by its chunks, those recorded during it by the trigger', async () => {
+      const file = dir.file('race.sqlite');
+      const w = await registerWithAttempts(file);
+      const db = await Connection.open(file);
+      // As migration 10 does: the next start rebuilds.
+      await db.run("DELETE FROM settings WHERE key = 'aggregates.timeZone'");
+      expect(await aggregatesNeedRebuild(db, TZ)).toBe(true);
+      const before = w.recorded();
+      const steps: string[] = [];
+      const statuses: number[] = [];
+      let concurrent: Promise<unknown>[] = [];
+      const rebuild = new AggregatesRebuild(db, TZ, silentLogger, {
+        chunkAttempts: 37,
+        holdMs: 0, // chunks stay small: many steps to race
+        pauseMs: 0,
+        onStep: async (step) => {
+          steps.push(step);
+          const s = rebuild.status();
+          if (s.state === 'rebuilding') statuses.push(s.done);
+          // Right after the beginning, between a chunk's count and its write, after its write: attempts committed
+          // there (each awaited), others still in flight while the rebuild goes on, and a mark changed.
+          await w.record(3);
+          concurrent.push(w.record(2));
+          if (steps.length % 4 === 0) await w.markOne(DST_END);
+        },
+      });
+      expect(await rebuild.run()).toBe(true);
+      await Promise.all(concurrent);
+      concurrent = [];
+      await w.register.flush();
+      expect(rebuild.status()).toEqual({ state: 'ready' });
+      expect(rebuild.stats.chunks).toBeGreaterThan(5);
+      expect(steps.filter((s) => s === 'counted').length).toBe(rebuild.stats.chunks);
+      expect(statuses.at(-1)).toBe(before); // the watermark: the attempts there were at the beginning
+      expect(w.recorded() - before).toBeGreaterThan(5 * rebuild.stats.chunks); // recorded during the rebuild
+      expect(await aggregatesNeedRebuild(db, TZ)).toBe(false);
+      await expectAggregatesOfAttempts(db, TZ);
+      // And the trigger goes on counting afterwards.
+      await w.record(30);
+      await w.register.flush();
+      await expectAggregatesOfAttempts(db, TZ);
+      await w.register.close();
+      await db.close();
+    });
+
+    it('stopped half-way, is taken up again where it stopped; a different zone starts it over', async () => {
+      const file = dir.file('resume.sqlite');
+      const w = await registerWithAttempts(file);
+      let db = await Connection.open(file);
+      await db.run("DELETE FROM settings WHERE key = 'aggregates.timeZone'");
+      let chunks = 0;
+      const first: AggregatesRebuild = new AggregatesRebuild(db, TZ, silentLogger, {
+        chunkAttempts: 50,
+        holdMs: 0,
+        pauseMs: 0,
+        onStep: async (step) => {
+          if (step === 'added' && ++chunks === 3) first.stop();
+          await w.record(2);
+        },
+      });
+      expect(await first.run()).toBe(false);
+      const half = first.status();
+      expect(half).toMatchObject({ state: 'rebuilding', total: 400 });
+      expect(half.state === 'rebuilding' && half.done > 0 && half.done < 400).toBe(true);
+      // As after a kill: the connection goes, attempts keep coming (the next start's journal replay, or imports).
+      await db.close();
+      await w.record(25);
+      await w.register.flush();
+      db = await Connection.open(file);
+      expect(await aggregatesNeedRebuild(db, TZ)).toBe(true);
+      const second = new AggregatesRebuild(db, TZ, silentLogger, { chunkAttempts: 50, holdMs: 0, pauseMs: 0 });
+      expect(second.status().state).toBe('rebuilding');
+      expect(await second.run()).toBe(true);
+      expect(second.stats.beginHoldMs).toBe(0); // went on: did not empty the tables again
+      expect(second.stats.chunks).toBeGreaterThan(1);
+      await expectAggregatesOfAttempts(db, TZ);
+
+      // Stopped again half-way, then asked for another zone: starts over, in that zone.
+      await db.run("DELETE FROM settings WHERE key = 'aggregates.timeZone'");
+      let n = 0;
+      const third: AggregatesRebuild = new AggregatesRebuild(db, TZ, silentLogger, {
+        chunkAttempts: 100,
+        onStep: (step) => {
+          if (step === 'added' && ++n === 2) third.stop();
+        },
+      });
+      expect(await third.run()).toBe(false);
+      const fourth = new AggregatesRebuild(db, 'America/New_York', silentLogger, { pauseMs: 0 });
+      expect(await fourth.run()).toBe(true);
+      expect(fourth.stats.beginHoldMs).toBeGreaterThan(0);
+      await expectAggregatesOfAttempts(db, 'America/New_York');
+      await w.register.close();
+      await db.close();
+    });
   });
 });

@@ -1,26 +1,59 @@
 /**
  * The per-day aggregates (caller_daily, daily_totals, company_daily; caller_totals) are kept by triggers in the
- * same transaction as each attempt insert or mark change (migrations 2 and 5). Their days are the business's
+ * same transaction as each attempt insert or mark change (migrations 2, 5 and 10). Their days are the business's
  * calendar days: this module writes the configured time zone's UTC offsets into `time_zone_offsets` and, when the
- * zone differs from the one the aggregates were built in (first start after the upgrade, or a changed `timeZone`),
- * rebuilds them from the attempts.
+ * zone differs from the one the aggregates were built in (first start after migration 10, or a changed
+ * `timeZone`), rebuilds them from the attempts.
+ *
+ * The rebuild runs while calls are recorded (the service starts it in the background: SIP does not wait for it),
+ * in short transactions, so the attempt writer never waits long for the write lock:
+ *
+ *   1. begin (one transaction): the zone's offsets are rewritten, the four tables emptied, and the highest attempt id
+ *      read: the watermark. From its commit on, the insert trigger counts every new attempt (id above the watermark)
+ *      in the new zone, in the emptied tables.
+ *   2. chunks of attempts by id, up to the watermark: each chunk is first counted into temporary tables (a read: no
+ *      write lock), then added to the aggregates in one short transaction that also moves the cursor. Attempts are
+ *      never deleted and the columns counted (time, caller, called number, verdict, action) are never updated, so an
+ *      attempt at or below the watermark is counted once, by its chunk, and one above it once, by the trigger.
+ *      company_daily is added from the chunk's caller days joined to the marks of the moment, inside the write
+ *      transaction, as the mark triggers move a caller's whole counted history when a mark changes: it stays the
+ *      caller days of marked callers at every commit. caller_totals is set from the caller's counted days, as the
+ *      trigger sets it.
+ *   3. end (one transaction): the zone is recorded and the rebuild's mark removed.
+ *
+ * The mark (settings `aggregates.rebuild`: zone, schema version, watermark, cursor) is committed with each chunk, so
+ * a crash or a kill leaves the next start able to go on from the last chunk committed; a different zone or schema
+ * version starts over. Until the end, `aggregates.timeZone` is absent: the aggregates are not complete.
  */
 import { offsetChanges } from './local-days.js';
 import type { StoreLogger } from '../logger.js';
 import type { Connection } from '../sqlite/connection.js';
 
 const ZONE_KEY = 'aggregates.timeZone';
+const REBUILD_KEY = 'aggregates.rebuild';
 
-/**
- * The offset in force over each span of time, [since_ms, until_ms), with offset 0 before the first change (as the
- * trigger's COALESCE): the rebuild joins the attempts to these few spans through attempts(time), instead of
- * looking the offset up once per attempt.
- */
-const ZONE_SPANS = `(
-  SELECT since_ms, offset_ms, LEAD(since_ms, 1, 9223372036854775807) OVER (ORDER BY since_ms) AS until_ms
-    FROM time_zone_offsets
-  UNION ALL
-  SELECT -9223372036854775808, 0, COALESCE(MIN(since_ms), 9223372036854775807) FROM time_zone_offsets)`;
+/** What the panel tells: counted, or being rebuilt (attempts counted so far of those to count). */
+export type AggregatesStatus = { state: 'ready' } | { state: 'rebuilding'; done: number; total: number };
+
+interface RebuildMark {
+  timeZone: string;
+  /** The schema version it started on (PRAGMA user_version): a migration since starts it over. */
+  schema: number;
+  /** Attempts with id up to the watermark are the rebuild's; those above it, the trigger's. */
+  watermark: number;
+  /** Attempts to count (up to the watermark), and counted so far. */
+  total: number;
+  counted: number;
+  /** Callers counted up to this one (null: none yet); then the attempts without a caller, from this time on. */
+  callerCursor: string | null;
+  callersDone: boolean;
+  nullCursor: number | null;
+  startedAt: number;
+}
+
+/** The offset in force at the attempt's time, as the trigger looks it up (0 before the first change). */
+const LOCAL_DAY = `(a.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= a.time
+                                         ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000`;
 
 /**
  * Stopped: crocetta refused the caller by its own action (isRefusalAction: reject…, announce…, hangup…), as the
@@ -28,58 +61,364 @@ const ZONE_SPANS = `(
  */
 const STOPPED = "(substr(a.action, 1, 6) IN ('reject', 'hangup') OR substr(a.action, 1, 8) = 'announce')";
 
-const REBUILD_SQL = `
+const CHUNK_TABLES = `
+  CREATE TEMP TABLE IF NOT EXISTS rebuild_totals (
+    day INTEGER NOT NULL, called_number TEXT NOT NULL, verdict TEXT NOT NULL, stopped INTEGER NOT NULL,
+    attempts INTEGER NOT NULL);
+  CREATE TEMP TABLE IF NOT EXISTS rebuild_callers (
+    caller_key TEXT NOT NULL, day INTEGER NOT NULL, attempts INTEGER NOT NULL, stopped INTEGER NOT NULL,
+    PRIMARY KEY (caller_key, day)) WITHOUT ROWID;`;
+
+/**
+ * A chunk is a range of callers (through attempts(caller_key, time)): its caller days are added next to each other
+ * in caller_daily, and in caller_daily_day next to each other within each day, so a transaction writes few pages.
+ * (A range of attempt ids, in time order, scattered its caller days over the whole of caller_daily: on 10M attempts
+ * each chunk rewrote most of the table's pages.) Then the attempts without a caller, by ranges of time.
+ */
+interface Chunk {
+  /** SQL condition on `a` (the chunk's attempts, before the watermark is applied) and its parameters. */
+  where: string;
+  params: Array<string | number>;
+  /** The mark once the chunk is added. */
+  next: (mark: RebuildMark) => RebuildMark;
+}
+
+/** The last key of the next range: ?1 the range's start, ?2 attempts in it − 1. */
+const NEXT_CALLER_FROM = `SELECT caller_key AS k FROM attempts WHERE caller_key >= ?1 ORDER BY caller_key LIMIT 1 OFFSET ?2`;
+const NEXT_CALLER_AFTER = `SELECT caller_key AS k FROM attempts WHERE caller_key > ?1 ORDER BY caller_key LIMIT 1 OFFSET ?2`;
+const NEXT_TIME = `SELECT time AS k FROM attempts WHERE caller_key IS NULL AND time >= ?1 ORDER BY time LIMIT 1 OFFSET ?2`;
+
+async function nextChunk(db: Connection, mark: RebuildMark, size: number): Promise<Chunk | null> {
+  if (!mark.callersDone) {
+    const after = mark.callerCursor;
+    const lower = after === null ? 'a.caller_key >= ?1' : 'a.caller_key > ?1';
+    const from = after ?? '';
+    const end = await db.get<{ k: string }>(after === null ? NEXT_CALLER_FROM : NEXT_CALLER_AFTER, [from, size - 1]);
+    if (end === undefined)
+      return { where: lower, params: [from], next: (m) => ({ ...m, callerCursor: null, callersDone: true }) };
+    return {
+      where: `${lower} AND a.caller_key <= ?2`,
+      params: [from, end.k],
+      next: (m) => ({ ...m, callerCursor: end.k }),
+    };
+  }
+  if (mark.nullCursor === Number.MAX_SAFE_INTEGER) return null;
+  const from = mark.nullCursor ?? Number.MIN_SAFE_INTEGER;
+  const end = await db.get<{ k: number }>(NEXT_TIME, [from, size - 1]);
+  // [from, until): until past the last time of the range (the same millisecond is never split).
+  const until = end === undefined ? Number.MAX_SAFE_INTEGER : Math.max(end.k, from + 1);
+  return {
+    where: 'a.caller_key IS NULL AND a.time >= ?1 AND a.time < ?2',
+    params: [from, until],
+    next: (m) => ({ ...m, nullCursor: until }),
+  };
+}
+
+/** The chunk's counts into the temporary tables: reads only, the write lock is not taken. ?`wm` the watermark. */
+function countSql(where: string, wm: number): string[] {
+  return [
+    'DELETE FROM temp.rebuild_totals',
+    'DELETE FROM temp.rebuild_callers',
+    `INSERT INTO temp.rebuild_totals (day, called_number, verdict, stopped, attempts)
+     SELECT ${LOCAL_DAY}, COALESCE(a.called_number, ''), a.verdict, ${STOPPED}, COUNT(*)
+       FROM attempts a WHERE ${where} AND a.id <= ?${wm}
+      GROUP BY 1, 2, 3, 4`,
+    `INSERT INTO temp.rebuild_callers (caller_key, day, attempts, stopped)
+     SELECT a.caller_key, ${LOCAL_DAY}, COUNT(*), SUM(${STOPPED})
+       FROM attempts a WHERE ${where} AND a.caller_key IS NOT NULL AND a.id <= ?${wm}
+      GROUP BY 1, 2`,
+  ];
+}
+
+/**
+ * The chunk's counts added to the aggregates (inside the write transaction), and the totals of its callers, whose
+ * days are all counted now (the trigger, meanwhile, sets a caller's total from its days counted so far, as here).
+ */
+const ADD_CHUNK = `
+  INSERT INTO daily_totals (day, called_number, verdict, stopped, attempts)
+  SELECT day, called_number, verdict, stopped, attempts FROM temp.rebuild_totals WHERE true
+  ON CONFLICT (day, called_number, verdict, stopped) DO UPDATE SET attempts = attempts + excluded.attempts;
+  INSERT INTO caller_daily (caller_key, day, attempts, stopped)
+  SELECT caller_key, day, attempts, stopped FROM temp.rebuild_callers WHERE true
+  ON CONFLICT (caller_key, day) DO UPDATE
+    SET attempts = attempts + excluded.attempts, stopped = stopped + excluded.stopped;
+  INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
+  SELECT d.day, lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, '') COLLATE NOCASE,
+         SUM(d.attempts), SUM(d.stopped)
+    FROM temp.rebuild_callers d CROSS JOIN numbers m ON m.caller_key = d.caller_key
+   WHERE m.label = 'nuisance' AND m.company <> ''
+   GROUP BY d.day, lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, '') COLLATE NOCASE
+  ON CONFLICT (day, company, has_category, category) DO UPDATE
+    SET attempts = attempts + excluded.attempts, stopped = stopped + excluded.stopped;
+  INSERT INTO caller_totals (caller_key, attempts)
+  SELECT c.caller_key, SUM(c.attempts) FROM caller_daily c
+   WHERE c.caller_key IN (SELECT caller_key FROM temp.rebuild_callers)
+   GROUP BY c.caller_key HAVING SUM(c.attempts) >= 16
+  ON CONFLICT (caller_key) DO UPDATE SET attempts = excluded.attempts;`;
+
+const BEGIN_SQL = `
   DELETE FROM daily_totals;
   DELETE FROM caller_daily;
   DELETE FROM caller_totals;
-  DELETE FROM company_daily;
-  INSERT INTO daily_totals (day, called_number, verdict, stopped, attempts)
-    SELECT (a.time + z.offset_ms) / 86400000, COALESCE(a.called_number, ''), a.verdict, ${STOPPED}, COUNT(*)
-      FROM ${ZONE_SPANS} z JOIN attempts a ON a.time >= z.since_ms AND a.time < z.until_ms
-     GROUP BY 1, 2, 3, 4;
-  INSERT INTO caller_daily (caller_key, day, attempts, stopped)
-    SELECT a.caller_key, (a.time + z.offset_ms) / 86400000, COUNT(*), SUM(${STOPPED})
-      FROM ${ZONE_SPANS} z JOIN attempts a ON a.time >= z.since_ms AND a.time < z.until_ms
-     WHERE a.caller_key IS NOT NULL
-     GROUP BY 1, 2;
-  INSERT INTO caller_totals (caller_key, attempts)
-    SELECT caller_key, SUM(attempts) FROM caller_daily GROUP BY caller_key HAVING SUM(attempts) >= 16;
-  INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
-    SELECT d.day, lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, '') COLLATE NOCASE,
-           SUM(d.attempts), SUM(d.stopped)
-      FROM numbers m JOIN caller_daily d ON d.caller_key = m.caller_key
-     WHERE m.label = 'nuisance' AND m.company <> ''
-     GROUP BY d.day, lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, '') COLLATE NOCASE;`;
+  DELETE FROM company_daily;`;
 
-/** Makes the aggregates count days in `timeZone`; returns true when it had to rebuild them. */
-export async function ensureAggregateTimeZone(db: Connection, timeZone: string, logger: StoreLogger): Promise<boolean> {
-  const row = await db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [ZONE_KEY]);
-  const current = row ? (JSON.parse(row.value) as unknown) : null;
-  if (current === timeZone) return false;
-  const started = Date.now();
-  await db.run('BEGIN IMMEDIATE');
-  try {
-    await db.run('DELETE FROM time_zone_offsets');
-    for (const change of offsetChanges(timeZone)) {
-      await db.run('INSERT INTO time_zone_offsets (since_ms, offset_ms) VALUES (?, ?)', [
-        change.sinceMs,
-        change.offsetMs,
-      ]);
+const SET_SETTING = `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`;
+
+export interface RebuildOptions {
+  /** Attempts in the first chunk; later chunks are sized to hold the write lock about `holdMs`. @defaultValue 5000 */
+  chunkAttempts?: number;
+  /** The write transaction a chunk aims at, in ms. @defaultValue 100 */
+  holdMs?: number;
+  /** Pause between chunks, in ms, so the attempt writer finds the lock free. @defaultValue 20 */
+  pauseMs?: number;
+  /** Milliseconds between two progress lines in the log. @defaultValue 30000 */
+  progressLogMs?: number;
+  /** Tests: called at each step, awaited (attempts written there race the rebuild at that point). */
+  onStep?: (step: 'begun' | 'counted' | 'added') => Promise<void> | void;
+}
+
+export interface RebuildStats {
+  /** Transactions that added a chunk of attempts. */
+  chunks: number;
+  /** Time spent counting chunks (reads, no lock), waiting for the write lock, and holding it, in ms. */
+  countMs: number;
+  waitMs: number;
+  holdMs: number;
+  /** The longest write transaction, ms (BEGIN IMMEDIATE granted to COMMIT done), and the beginning's. */
+  maxHoldMs: number;
+  beginHoldMs: number;
+  ms: number;
+}
+
+async function readMarks(db: Connection): Promise<{ zone: unknown; mark: RebuildMark | null }> {
+  const rows = await db.all<{ key: string; value: string }>('SELECT key, value FROM settings WHERE key IN (?, ?)', [
+    ZONE_KEY,
+    REBUILD_KEY,
+  ]);
+  const value = (key: string): unknown => {
+    const row = rows.find((r) => r.key === key);
+    return row === undefined ? null : (JSON.parse(row.value) as unknown);
+  };
+  return { zone: value(ZONE_KEY), mark: (value(REBUILD_KEY) as RebuildMark | null) ?? null };
+}
+
+async function schemaVersion(db: Connection): Promise<number> {
+  return (await db.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0;
+}
+
+/** True when the aggregates are not (completely) counted in `timeZone`: a rebuild is needed, or one is under way. */
+export async function aggregatesNeedRebuild(db: Connection, timeZone: string): Promise<boolean> {
+  const { zone, mark } = await readMarks(db);
+  return zone !== timeZone || mark !== null;
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
     }
-    await db.exec(REBUILD_SQL);
-    await db.run(
-      `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-      [ZONE_KEY, JSON.stringify(timeZone), Date.now()],
-    );
+    signal.addEventListener('abort', done);
+  });
+
+/** Runs `fn` inside BEGIN IMMEDIATE … COMMIT; returns its value and how long the write lock was held, in ms. */
+async function writeTransaction<T>(
+  db: Connection,
+  fn: () => Promise<T>,
+): Promise<{ value: T; held: number; waited: number }> {
+  const asked = performance.now();
+  await db.run('BEGIN IMMEDIATE');
+  const granted = performance.now();
+  try {
+    const value = await fn();
     await db.run('COMMIT');
+    return { value, held: performance.now() - granted, waited: granted - asked };
   } catch (err) {
     await db.run('ROLLBACK').catch(() => undefined);
     throw err;
   }
-  logger.info(
-    { from: current, to: timeZone, ms: Date.now() - started },
-    'register aggregates rebuilt for the time zone',
-  );
+}
+
+/**
+ * One rebuild of the aggregates in `timeZone` on its own connection `db`, run by `run()`: from the start, or on from
+ * where a stopped one left off. `status()` is what the panel shows meanwhile.
+ */
+export class AggregatesRebuild {
+  private done = 0;
+  private total = 0;
+  private finished = false;
+  private readonly abort = new AbortController();
+  readonly stats: RebuildStats = { chunks: 0, countMs: 0, waitMs: 0, holdMs: 0, maxHoldMs: 0, beginHoldMs: 0, ms: 0 };
+
+  constructor(
+    private readonly db: Connection,
+    private readonly timeZone: string,
+    private readonly logger: StoreLogger,
+    private readonly options: RebuildOptions = {},
+  ) {}
+
+  status(): AggregatesStatus {
+    return this.finished ? { state: 'ready' } : { state: 'rebuilding', done: this.done, total: this.total };
+  }
+
+  /** Stops between two chunks (what was committed stays; the next start goes on from there). */
+  stop(): void {
+    this.abort.abort();
+  }
+
+  /** Rebuilds to the end (true), or until stop() (false). Rejects on an SQLite error (the mark stays). */
+  async run(): Promise<boolean> {
+    const { db, timeZone, logger, options } = this;
+    const signal = this.abort.signal;
+    const step = async (name: 'begun' | 'counted' | 'added') => options.onStep?.(name);
+    const started = performance.now();
+    const { zone, mark: found } = await readMarks(db);
+    const schema = await schemaVersion(db);
+    let mark = found !== null && found.timeZone === timeZone && found.schema === schema ? found : null;
+    if (mark === null) {
+      const offsets = offsetChanges(timeZone);
+      const begun = await writeTransaction(db, async (): Promise<RebuildMark> => {
+        await db.run('DELETE FROM settings WHERE key = ?', [ZONE_KEY]);
+        await db.run('DELETE FROM time_zone_offsets');
+        for (const change of offsets)
+          await db.run('INSERT INTO time_zone_offsets (since_ms, offset_ms) VALUES (?, ?)', [
+            change.sinceMs,
+            change.offsetMs,
+          ]);
+        await db.exec(BEGIN_SQL);
+        // Read under the write lock: every attempt committed from here on has a higher id, and the trigger's.
+        const ids = await db.get<{ first: number | null; last: number | null }>(
+          'SELECT MIN(id) AS first, MAX(id) AS last FROM attempts',
+        );
+        // Attempts are never deleted: the ids up to the watermark are as many as the attempts.
+        const total = ids?.last == null || ids.first == null ? 0 : ids.last - ids.first + 1;
+        const value: RebuildMark = {
+          timeZone,
+          schema,
+          watermark: ids?.last ?? 0,
+          total,
+          counted: 0,
+          callerCursor: null,
+          callersDone: false,
+          nullCursor: null,
+          startedAt: Date.now(),
+        };
+        await db.run(SET_SETTING, [REBUILD_KEY, JSON.stringify(value), Date.now()]);
+        return value;
+      });
+      mark = begun.value;
+      this.stats.beginHoldMs = begun.held;
+      this.stats.maxHoldMs = this.stats.beginHoldMs;
+      logger.info(
+        { from: zone, to: timeZone, attempts: mark.total, holdMs: Math.round(this.stats.beginHoldMs) },
+        'register aggregates: rebuild started (the dashboard and rankings are incomplete until it ends)',
+      );
+      await step('begun');
+    } else {
+      logger.info(
+        { to: timeZone, attempts: mark.total, counted: mark.counted },
+        'register aggregates: rebuild resumed where the previous run left it',
+      );
+    }
+    this.total = mark.total;
+    this.done = mark.counted;
+
+    await db.exec(CHUNK_TABLES);
+    let size = Math.max(1, options.chunkAttempts ?? 5000);
+    const smallest = Math.min(100, size);
+    const holdMs = options.holdMs ?? 100;
+    const pauseMs = options.pauseMs ?? 20;
+    const progressLogMs = options.progressLogMs ?? 30_000;
+    let lastLog = performance.now();
+    for (;;) {
+      if (signal.aborted) return this.stopped();
+      const base: RebuildMark = mark;
+      const chunk = await nextChunk(db, base, size);
+      if (chunk === null) break;
+      const countStart = performance.now();
+      const params = [...chunk.params, base.watermark];
+      const [clearTotals, clearCallers, countTotals, countCallers] = countSql(chunk.where, params.length);
+      await db.exec(`${clearTotals}; ${clearCallers}`);
+      await db.run(countTotals ?? '', params);
+      await db.run(countCallers ?? '', params);
+      const counted =
+        (await db.get<{ n: number | null }>('SELECT SUM(attempts) AS n FROM temp.rebuild_totals'))?.n ?? 0;
+      this.stats.countMs += performance.now() - countStart;
+      await step('counted');
+      const next: RebuildMark = { ...chunk.next(base), counted: base.counted + counted };
+      const { held, waited } = await writeTransaction(db, async () => {
+        await db.exec(ADD_CHUNK);
+        await db.run(SET_SETTING, [REBUILD_KEY, JSON.stringify(next), Date.now()]);
+      });
+      mark = next;
+      this.done = next.counted;
+      this.stats.chunks++;
+      this.stats.maxHoldMs = Math.max(this.stats.maxHoldMs, held);
+      this.stats.holdMs += held;
+      this.stats.waitMs += waited;
+      // The next chunk holds the lock about holdMs (at most twice or half this one's size).
+      size = Math.max(smallest, Math.round(size * Math.min(2, Math.max(0.5, holdMs / Math.max(held, 1)))));
+      await step('added');
+      if (performance.now() - lastLog >= progressLogMs) {
+        lastLog = performance.now();
+        logger.info(
+          {
+            to: timeZone,
+            counted: this.done,
+            attempts: this.total,
+            percent: Math.floor((100 * this.done) / Math.max(1, this.total)),
+          },
+          'register aggregates: rebuild under way',
+        );
+      }
+      if (pauseMs > 0) await sleep(pauseMs, signal);
+    }
+    await writeTransaction(db, async () => {
+      await db.run('DELETE FROM settings WHERE key = ?', [REBUILD_KEY]);
+      await db.run(SET_SETTING, [ZONE_KEY, JSON.stringify(timeZone), Date.now()]);
+    });
+    await db.exec('DROP TABLE IF EXISTS temp.rebuild_totals; DROP TABLE IF EXISTS temp.rebuild_callers');
+    this.finished = true;
+    this.stats.ms = performance.now() - started;
+    logger.info(
+      {
+        from: zone,
+        to: timeZone,
+        attempts: this.total,
+        chunks: this.stats.chunks,
+        ms: Math.round(this.stats.ms),
+        maxHoldMs: Math.round(this.stats.maxHoldMs),
+        beginHoldMs: Math.round(this.stats.beginHoldMs),
+      },
+      'register aggregates rebuilt for the time zone',
+    );
+    return true;
+  }
+
+  private stopped(): false {
+    this.logger.info(
+      { to: this.timeZone, counted: this.done, attempts: this.total },
+      'register aggregates: rebuild stopped; the next start goes on from here',
+    );
+    return false;
+  }
+}
+
+/**
+ * Makes the aggregates count days in `timeZone`, rebuilding them to the end before it resolves (the command line,
+ * tests, benches; the service rebuilds in the background: panel-store.ts). Returns true when it had to rebuild them.
+ */
+export async function ensureAggregateTimeZone(
+  db: Connection,
+  timeZone: string,
+  logger: StoreLogger,
+  options: RebuildOptions = {},
+): Promise<boolean> {
+  if (!(await aggregatesNeedRebuild(db, timeZone))) return false;
+  await new AggregatesRebuild(db, timeZone, logger, { pauseMs: 0, ...options }).run();
   return true;
 }
