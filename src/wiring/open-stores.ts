@@ -82,7 +82,14 @@ export async function openStores(config: Config, { clock, metrics, logger }: Sto
     if (stale > 0)
       logger.warn({ attempts: stale }, 'forwarded attempts left open by the previous run ended as timeout');
 
-    const panelStore = await openPanelStore({ file: config.store.file, timeZone: config.timeZone, logger: storeLog });
+    // The dashboard's aggregates, when they must be rebuilt (migration 10, a changed timeZone), are rebuilt in the
+    // background: SIP connects and calls are screened and recorded meanwhile (the panel says the figures are partial).
+    const panelStore = await openPanelStore({
+      file: config.store.file,
+      timeZone: config.timeZone,
+      logger: storeLog,
+      rebuild: 'background',
+    });
     opened.push(() => panelStore.close());
     const live = await LiveSettings.load(config, panelStore.settings, (problem) =>
       logger.warn({ problem }, 'settings saved in the panel are no longer valid: using the configuration file'),

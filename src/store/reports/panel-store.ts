@@ -2,8 +2,14 @@
  * The panel's own connection to the register file: reports (reads) and the settings table (rare writes).
  * Opened after `openRegister` (which migrates); WAL lets it read while the batch writer commits, and its few
  * writes wait for the writer's lock within the busy timeout.
+ *
+ * When the aggregates must be rebuilt (aggregates.ts: first start after migration 10, a changed `timeZone`, or a
+ * rebuild a previous run did not finish), `rebuild: 'background'` (the service) rebuilds them on a connection of its
+ * own while everything else runs: `aggregates()` says how far it is, and the panel says the figures are being
+ * rebuilt. `'wait'` (the default: the command line, tests) rebuilds before it resolves.
  */
-import { ensureAggregateTimeZone } from './aggregates.js';
+import { AggregatesRebuild, aggregatesNeedRebuild, ensureAggregateTimeZone } from './aggregates.js';
+import type { AggregatesStatus, RebuildOptions } from './aggregates.js';
 import type { StoreLogger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { Reports } from './reports.js';
@@ -16,9 +22,19 @@ import { Connection } from '../sqlite/connection.js';
  */
 export const PANEL_CACHE_PRAGMA = 'PRAGMA cache_size = -65536';
 
+/** The rebuild's connection: 256 MiB of cache while it adds days all over caller_daily (freed when it ends). */
+const REBUILD_CACHE_PRAGMA = 'PRAGMA cache_size = -262144';
+
+/** After a failed rebuild (an SQLite error), the next try. */
+const RETRY_MS = 30_000;
+
 export interface PanelStore {
   reports: Reports;
   settings: SettingsTable;
+  /** Whether the dashboard's and the rankings' figures are complete, or being rebuilt (how far). */
+  aggregates(): AggregatesStatus;
+  /** Resolves when the background rebuild has ended (at once when there was none, or after close()). */
+  rebuilt: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,15 +43,90 @@ export async function openPanelStore(options: {
   timeZone: string;
   busyTimeoutMs?: number;
   logger?: StoreLogger;
+  /** @defaultValue 'wait' */
+  rebuild?: 'wait' | 'background';
+  rebuildOptions?: RebuildOptions;
 }): Promise<PanelStore> {
+  const logger = options.logger ?? silentLogger;
   const db = await Connection.open(options.file);
   try {
     db.setBusyTimeout(options.busyTimeoutMs ?? 5000);
     await db.exec(PANEL_CACHE_PRAGMA);
-    await ensureAggregateTimeZone(db, options.timeZone, options.logger ?? silentLogger);
-    return { reports: new Reports(db), settings: new SettingsTable(db), close: () => db.close() };
+    const settings = new SettingsTable(db);
+    if (options.rebuild !== 'background' || !(await aggregatesNeedRebuild(db, options.timeZone))) {
+      await ensureAggregateTimeZone(db, options.timeZone, logger, options.rebuildOptions);
+      const ready = (): AggregatesStatus => ({ state: 'ready' });
+      return {
+        reports: new Reports(db, ready),
+        settings,
+        aggregates: ready,
+        rebuilt: Promise.resolve(),
+        close: () => db.close(),
+      };
+    }
+    const background = backgroundRebuild(options.file, options.timeZone, logger, options.rebuildOptions ?? {});
+    const aggregates = (): AggregatesStatus => background.status();
+    return {
+      reports: new Reports(db, aggregates),
+      settings,
+      aggregates,
+      rebuilt: background.ended,
+      close: async () => {
+        await background.stop();
+        await db.close();
+      },
+    };
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** Rebuilds on a connection of its own, trying again after an error, until done or stopped. */
+function backgroundRebuild(
+  file: string,
+  timeZone: string,
+  logger: StoreLogger,
+  options: RebuildOptions,
+): { status(): AggregatesStatus; stop(): Promise<void>; ended: Promise<void> } {
+  let current: AggregatesRebuild | null = null;
+  let last: AggregatesStatus = { state: 'rebuilding', done: 0, total: 0 };
+  let stopped = false;
+  let wake = (): void => undefined;
+  const ended = (async () => {
+    while (!stopped) {
+      let db: Connection | null = null;
+      try {
+        db = await Connection.open(file);
+        // Long: the attempt writer's commits come first, and nobody waits for this one.
+        db.setBusyTimeout(60_000);
+        await db.exec(REBUILD_CACHE_PRAGMA);
+        current = new AggregatesRebuild(db, timeZone, logger, options);
+        if (stopped) break;
+        const finished = await current.run();
+        last = current.status();
+        if (finished) return;
+      } catch (err) {
+        if (current) last = current.status();
+        logger.error({ err }, 'register aggregates: rebuild failed; trying again in 30 s (calls are not affected)');
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, RETRY_MS).unref();
+        });
+      } finally {
+        current = null;
+        await db?.close().catch(() => undefined);
+      }
+    }
+  })();
+  return {
+    status: () => current?.status() ?? last,
+    stop: async () => {
+      stopped = true;
+      current?.stop();
+      wake();
+      await ended;
+    },
+    ended,
+  };
 }

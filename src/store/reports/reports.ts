@@ -6,6 +6,7 @@
  * attributes its past attempts to that company, which is what the business wants to know.
  */
 import type { Verdict } from '../../screening/types.js';
+import type { AggregatesStatus } from './aggregates.js';
 import { topCallers } from './rank-numbers.js';
 import { listAttempts } from '../register/queries.js';
 import type { Connection, SqlValue } from '../sqlite/connection.js';
@@ -46,7 +47,14 @@ export interface DayRange {
 const EMPTY_VERDICTS = (): Record<Verdict, number> => ({ trusted: 0, unknown: 0, suspect: 0, nuisance: 0 });
 
 export class Reports {
-  constructor(private readonly db: Connection) {}
+  /**
+   * @param aggregates whether the counts above are complete or being rebuilt (aggregates.ts); the panel says so
+   *   beside them.
+   */
+  constructor(
+    private readonly db: Connection,
+    readonly aggregates: () => AggregatesStatus = () => ({ state: 'ready' }),
+  ) {}
 
   /** Totals per local day in the range (every day present, zero when quiet). */
   async perDay(range: DayRange): Promise<DayTotals[]> {
