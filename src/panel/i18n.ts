@@ -99,6 +99,10 @@ const EN = {
   leastAdvice:
     'Of the {category} companies you marked, {company} bothered you least (attempts: {n}): if you are choosing a supplier, that is the one to consider.',
   leastAdviceAll: 'Of the companies you marked, {company} bothered you least (attempts: {n}).',
+  aggregatesRebuilding:
+    'The figures on this page are being rebuilt from the register (after an upgrade or a change of time zone): until it ends they are incomplete. Calls are screened and recorded as usual.',
+  aggregatesRebuildingProgress:
+    'The figures on this page are being rebuilt from the register (after an upgrade or a change of time zone): {done} of {total} attempts counted ({percent}%). Until it ends they are incomplete. Calls are screened and recorded as usual.',
   noCompanies: 'No company yet: mark a nuisance caller with the company it was selling for.',
   markedNumbers: 'numbers',
   prefixRules: 'Prefix rules',
@@ -259,6 +263,10 @@ const IT: Record<MessageKey, string> = {
   leastAdvice:
     'Tra le aziende di {category} che hai segnato, {company} ti ha disturbato meno (tentativi: {n}): se devi scegliere un fornitore, è quella da considerare.',
   leastAdviceAll: 'Tra le aziende che hai segnato, {company} ti ha disturbato meno (tentativi: {n}).',
+  aggregatesRebuilding:
+    'Le cifre di questa pagina sono in ricostruzione dal registro (dopo un aggiornamento o un cambio di fuso orario): finché non termina sono incomplete. Le chiamate sono filtrate e registrate come sempre.',
+  aggregatesRebuildingProgress:
+    'Le cifre di questa pagina sono in ricostruzione dal registro (dopo un aggiornamento o un cambio di fuso orario): contati {done} tentativi su {total} ({percent}%). Finché non termina sono incomplete. Le chiamate sono filtrate e registrate come sempre.',
   noCompanies: 'Ancora nessuna azienda: segna un chiamante molesto con l’azienda per cui vendeva.',
   markedNumbers: 'numeri',
   prefixRules: 'Regole per prefisso',

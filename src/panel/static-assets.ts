@@ -51,6 +51,7 @@ details.mark input { min-width:0; width:100%; }
 form.rule { border-top:1px solid var(--line); padding:.6rem 0; } form.rule fieldset { display:flex; flex-wrap:wrap; gap:.2rem .6rem; border:1px solid var(--line); border-radius:5px; padding:.2rem .5rem; margin:0; } form.rule legend { font-size:.8rem; color:var(--muted); }
 .notice { padding:.6rem .8rem; border-radius:6px; background:#e8f1fb; border:1px solid #b8d2f0; margin-bottom:1rem; }
 .error { background:#fdecea; border-color:#f3b9b4; }
+.warning { background:#fff6e0; border-color:#efd28c; }
 .advice { padding:.75rem 1rem; background:#eef8f0; border:1px solid #b9dfc3; border-radius:8px; margin:.5rem 0; }
 .pager { display:flex; gap:1rem; margin:.75rem 0; }
 .login { max-width:22rem; margin:10vh auto; }

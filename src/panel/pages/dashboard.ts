@@ -1,7 +1,9 @@
+import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { DayTotals, NumberRank, Totals } from '../../store/reports/reports.js';
 import type { TrunkStatus } from '../../trunk/registration.js';
 import type { MessageKey } from '../i18n.js';
 import { html, type SafeHtml } from '../html.js';
+import { aggregatesNotice } from './aggregates-notice.js';
 import { chart, numberHref, page, ticks, verdictBadge, type PageContext } from './layout.js';
 
 export interface DashboardData {
@@ -11,6 +13,8 @@ export interface DashboardData {
   topOffenders: NumberRank[];
   /** The registration to the carrier; null when there is none. */
   trunk?: TrunkStatus | null;
+  /** Being rebuilt: the counts are incomplete (said above them). */
+  aggregates?: AggregatesStatus;
 }
 
 const TRUNK_PROBLEM: Record<string, MessageKey> = {
@@ -64,7 +68,7 @@ export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
   return page(
     ctx,
     t('dashboard'),
-    html`${d.trunk ? trunkLine(ctx, d.trunk) : ''}<section class="cards">
+    html`${d.trunk ? trunkLine(ctx, d.trunk) : ''}${d.aggregates ? aggregatesNotice(ctx, d.aggregates) : ''}<section class="cards">
   ${card(number(d.today.attempts), `${t('today')}: ${t('attempts')}`)}
   ${card(number(d.today.stopped), `${t('today')}: ${t('stopped')}`)}
   ${card(number(d.today.attempts - d.today.stopped), `${t('today')}: ${t('passed')}`)}

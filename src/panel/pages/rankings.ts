@@ -1,6 +1,8 @@
+import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { CompanyRank, NumberRank } from '../../store/reports/reports.js';
 import { html, type SafeHtml } from '../html.js';
 import type { CommunityRanking } from '../../store/reports/community-rankings.js';
+import { aggregatesNotice } from './aggregates-notice.js';
 import { communitySection } from './community.js';
 import { offenderRows } from './dashboard.js';
 import { dossierHref, dossierTexts } from './dossier.js';
@@ -17,6 +19,8 @@ export interface RankingsData {
   numbers: NumberRank[];
   /** Friends' reports per company beside ours; without it (no feeds) the section is not shown. */
   community?: CommunityRanking;
+  /** Being rebuilt: the counts are incomplete (said above them). */
+  aggregates?: AggregatesStatus;
 }
 
 /** Per category, the company with the fewest attempts (ties: alphabetical). */
@@ -57,7 +61,7 @@ export function rankingsPage(ctx: PageContext, d: RankingsData): SafeHtml {
   return page(
     ctx,
     t('rankings'),
-    html`<form class="filters" method="get" action="/rankings">
+    html`${d.aggregates ? aggregatesNotice(ctx, d.aggregates) : ''}<form class="filters" method="get" action="/rankings">
   <label>${t('period')}<select name="period" data-autosubmit>${Object.entries(PERIODS).map(
     ([k, key]) => html`<option value="${k}"${k === d.period ? html` selected` : ''}>${t(key)}</option>`,
   )}</select></label>

@@ -21,7 +21,14 @@ export function dashboardRouter(deps: Pick<PanelDeps, 'reports' | 'clock' | 'tim
     ]);
     sendHtml(
       res,
-      dashboardPage(ctx, { today: todayTotals, week: weekTotals, perDay, topOffenders, trunk: deps.trunk() }),
+      dashboardPage(ctx, {
+        today: todayTotals,
+        week: weekTotals,
+        perDay,
+        topOffenders,
+        trunk: deps.trunk(),
+        aggregates: reports.aggregates(),
+      }),
     );
   });
 

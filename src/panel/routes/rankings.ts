@@ -11,6 +11,7 @@ import { parseDateTime } from '../../time/zoned-time.js';
 import type { PanelDeps } from '../deps.js';
 import { HttpError } from '../http-error.js';
 import { pageContext, sendHtml } from '../page.js';
+import { aggregatesField } from '../pages/aggregates-notice.js';
 import { PERIODS, rankingsPage, type PeriodKey } from '../pages/rankings.js';
 import { lenientText, limit, oneOf, parseRequest } from '../request.js';
 
@@ -79,7 +80,15 @@ export function rankingsRouter(deps: Pick<PanelDeps, 'reports' | 'community' | '
     const both = combineCommunity(friends, companies);
     sendHtml(
       res,
-      rankingsPage(ctx, { period, category, categories: vocab.categories, companies, numbers, community: both }),
+      rankingsPage(ctx, {
+        period,
+        category,
+        categories: vocab.categories,
+        companies,
+        numbers,
+        community: both,
+        aggregates: reports.aggregates(),
+      }),
     );
   });
 
@@ -98,13 +107,15 @@ export function rankingsRouter(deps: Pick<PanelDeps, 'reports' | 'community' | '
 
   router.get('/api/rankings/companies', async (req, res) => {
     const { range, echo } = period(parseRequest(req, { query: rankingQuery }).query);
-    res.json({ ...echo, companies: await reports.rankCompanies(range) });
+    const companies = await reports.rankCompanies(range);
+    res.json({ ...echo, aggregates: aggregatesField(reports.aggregates()), companies });
   });
 
   router.get('/api/rankings/numbers', async (req, res) => {
     const q = parseRequest(req, { query: rankingQuery }).query;
     const { range, echo } = period(q);
-    res.json({ ...echo, numbers: await reports.rankNumbers({ ...range, limit: q.limit }) });
+    const numbers = await reports.rankNumbers({ ...range, limit: q.limit });
+    res.json({ ...echo, aggregates: aggregatesField(reports.aggregates()), numbers });
   });
 
   /** The rankings page's "Friends' reports": friends' reports per company and category beside our attempts. */
@@ -120,7 +131,7 @@ export function rankingsRouter(deps: Pick<PanelDeps, 'reports' | 'community' | '
       }),
       reports.rankCompanies(range),
     ]);
-    res.json({ ...echo, ...combineCommunity(friends, local) });
+    res.json({ ...echo, aggregates: aggregatesField(reports.aggregates()), ...combineCommunity(friends, local) });
   });
 
   return router;
