@@ -13,8 +13,17 @@
  * dashboard, the rankings page and the register page run (median and worst of 7, after one warm-up), against a
  * 100 ms target. Baseline in the same run: the same counts straight from `attempts` (no aggregates), and the
  * trigger's cost per insert (20,000 attempts in one transaction with and without it, alternated, median of 3).
+ *
+ * Last, the start after an upgrade that rebuilds the aggregates (migration 10, a change of `timeZone`; skip with
+ * `--no-upgrade`; `--upgrade-only` skips the queries and the trigger's cost): as before this change (9a6c7f3), one transaction that rebuilds them before the start goes on (SIP
+ * connects after it: the time to SIP-ready), then as the service does now: the register and the panel's store opened
+ * as open-stores.ts opens them (the rebuild in the background; SIP-ready when they are open) while a writer records
+ * attempts through the register at `--rate` per second (default 200) until the rebuild ends, then as long again
+ * without it: each attempt's wait from record() to its commit, the rebuild's longest write transaction, the event
+ * loop's longest delay, and a check that the aggregates count every attempt once.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureAggregateTimeZone } from '../src/store/reports/aggregates.js';
@@ -22,6 +31,7 @@ import { localDay, weekStart, dayStart } from '../src/store/reports/local-days.j
 import { MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { openRegister } from '../src/store/index.js';
 import { openPanelStore } from '../src/store/reports/panel-store.js';
+import { newAttempt } from '../src/store/test-fixtures.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 
 function arg(name: string): string | undefined {
@@ -129,6 +139,155 @@ async function generate(db: Connection): Promise<void> {
   await db.exec('ANALYZE');
 }
 
+/** The rebuild before this change (9a6c7f3, src/store/reports/aggregates.ts): one statement per table, in one transaction. */
+const ZONE_SPANS_9A6C7F3 = `(
+  SELECT since_ms, offset_ms, LEAD(since_ms, 1, 9223372036854775807) OVER (ORDER BY since_ms) AS until_ms
+    FROM time_zone_offsets
+  UNION ALL
+  SELECT -9223372036854775808, 0, COALESCE(MIN(since_ms), 9223372036854775807) FROM time_zone_offsets)`;
+const STOPPED_9A6C7F3 = "(substr(a.action, 1, 6) IN ('reject', 'hangup') OR substr(a.action, 1, 8) = 'announce')";
+const REBUILD_SQL_9A6C7F3 = `
+  DELETE FROM daily_totals;
+  DELETE FROM caller_daily;
+  DELETE FROM caller_totals;
+  DELETE FROM company_daily;
+  INSERT INTO daily_totals (day, called_number, verdict, stopped, attempts)
+    SELECT (a.time + z.offset_ms) / 86400000, COALESCE(a.called_number, ''), a.verdict, ${STOPPED_9A6C7F3}, COUNT(*)
+      FROM ${ZONE_SPANS_9A6C7F3} z JOIN attempts a ON a.time >= z.since_ms AND a.time < z.until_ms
+     GROUP BY 1, 2, 3, 4;
+  INSERT INTO caller_daily (caller_key, day, attempts, stopped)
+    SELECT a.caller_key, (a.time + z.offset_ms) / 86400000, COUNT(*), SUM(${STOPPED_9A6C7F3})
+      FROM ${ZONE_SPANS_9A6C7F3} z JOIN attempts a ON a.time >= z.since_ms AND a.time < z.until_ms
+     WHERE a.caller_key IS NOT NULL
+     GROUP BY 1, 2;
+  INSERT INTO caller_totals (caller_key, attempts)
+    SELECT caller_key, SUM(attempts) FROM caller_daily GROUP BY caller_key HAVING SUM(attempts) >= 16;
+  INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
+    SELECT d.day, lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, '') COLLATE NOCASE,
+           SUM(d.attempts), SUM(d.stopped)
+      FROM numbers m JOIN caller_daily d ON d.caller_key = m.caller_key
+     WHERE m.label = 'nuisance' AND m.company <> ''
+     GROUP BY d.day, lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, '') COLLATE NOCASE;`;
+
+const quantile = (xs: number[], q: number): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+};
+
+/** The start after an upgrade that rebuilds the aggregates, before (one transaction) and now (background). */
+async function upgradeStart(): Promise<void> {
+  const rate = Number(arg('rate') ?? 200);
+  const forget = async () => {
+    const db = await Connection.open(file);
+    await db.run("DELETE FROM settings WHERE key = 'aggregates.timeZone'");
+    await db.close();
+  };
+  console.log('\nstart after an upgrade that rebuilds the aggregates (migration 10, a change of timeZone)');
+
+  // Before: the start waited for the rebuild, in one transaction, before SIP connected.
+  await forget();
+  let t0 = performance.now();
+  let reg = await openRegister({ file, lookbackDays: 30, journal: true });
+  const opened = performance.now() - t0;
+  const old = await Connection.open(file);
+  const t1 = performance.now();
+  await old.exec('BEGIN IMMEDIATE');
+  await old.exec(REBUILD_SQL_9A6C7F3);
+  await old.run(
+    `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.timeZone', ?, 0)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    [JSON.stringify(TZ)],
+  );
+  await old.exec('COMMIT');
+  const oldRebuild = performance.now() - t1;
+  await old.close();
+  console.log(
+    `  before (9a6c7f3's rebuild, one transaction, before SIP): SIP-ready after ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
+      `(register opened in ${(opened / 1000).toFixed(1)} s, rebuild ${(oldRebuild / 1000).toFixed(1)} s holding the write lock throughout)`,
+  );
+  await reg.close();
+
+  // Now: the register and the panel's store as open-stores.ts opens them; SIP connects once they are open.
+  await forget();
+  const ended: Array<Record<string, unknown>> = [];
+  const logger = {
+    info: (obj: object, msg: string) => {
+      if (msg.startsWith('register aggregates rebuilt')) ended.push(obj as Record<string, unknown>);
+    },
+    warn: () => undefined,
+    error: (obj: object, msg: string) => console.error(msg, obj),
+  };
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  t0 = performance.now();
+  reg = await openRegister({ file, lookbackDays: 30, journal: true });
+  const panel = await openPanelStore({ file, timeZone: TZ, logger, rebuild: 'background' });
+  const ready = performance.now() - t0;
+  loop.enable();
+  console.log(`  now: SIP-ready after ${(ready / 1000).toFixed(2)} s (${JSON.stringify(panel.aggregates())})`);
+  const waits: number[] = [];
+  const during: number[] = [];
+  let rebuilding = true;
+  void panel.rebuilt.then(() => (rebuilding = false));
+  const tRebuild = performance.now();
+  let sent = 0;
+  let lost = 0;
+  const writer = async (untilMs: () => number, into: number[]) => {
+    const pending: Promise<void>[] = [];
+    const start = performance.now();
+    for (let k = 0; ; k++) {
+      const due = start + (k * 1000) / rate;
+      if (due > untilMs()) break;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const t = performance.now();
+      sent++;
+      pending.push(
+        reg
+          .record(
+            newAttempt(`+3933${1_000_000 + (sent % 5000)}`, Date.now(), { action: sent % 3 ? 'allow' : 'reject:607' }),
+          )
+          .then(
+            () => void into.push(performance.now() - t),
+            () => void lost++,
+          ),
+      );
+    }
+    await Promise.all(pending);
+  };
+  let untilEnd = Infinity;
+  void panel.rebuilt.then(() => (untilEnd = performance.now()));
+  await writer(() => (rebuilding ? Infinity : untilEnd), during);
+  const rebuildMs = performance.now() - tRebuild;
+  const loopMax = loop.max / 1e6;
+  const loopP99 = loop.percentile(99) / 1e6;
+  loop.disable();
+  // The same writer as long again without the rebuild (capped at 30 s): the baseline.
+  const baseUntil = performance.now() + Math.min(rebuildMs, 30_000);
+  await writer(() => baseUntil, waits);
+  await reg.flush();
+  const stats = ended[0] ?? {};
+  console.log(
+    `  rebuild in the background: ${(Number(stats.ms ?? rebuildMs) / 1000).toFixed(1)} s, ${String(stats.chunks)} chunks; ` +
+      `longest write transaction ${String(stats.maxHoldMs)} ms (the beginning, emptying the tables: ${String(stats.beginHoldMs)} ms)`,
+  );
+  const fmt = (xs: number[]) =>
+    `p50 ${quantile(xs, 0.5).toFixed(1)} ms, p99 ${quantile(xs, 0.99).toFixed(1)} ms, worst ${quantile(xs, 1).toFixed(1)} ms (${xs.length} attempts)`;
+  console.log(`  attempt writer at ${rate}/s, record() to commit, during the rebuild: ${fmt(during)}`);
+  console.log(`  the same writer after it (baseline):                      ${fmt(waits)}`);
+  console.log(
+    `  event loop delay during the rebuild: p99 ${loopP99.toFixed(1)} ms, max ${loopMax.toFixed(1)} ms; attempts lost: ${lost}`,
+  );
+  const check = await panel.reports.totals({ sinceDay: -1e9, untilDay: 1e9 });
+  const counter = await Connection.open(file);
+  const count = (await counter.get<{ n: number }>('SELECT COUNT(*) AS n FROM attempts'))?.n ?? 0;
+  await counter.close();
+  console.log(
+    `  check: daily_totals count ${check.attempts.toLocaleString('en')} attempts, the register holds ${count.toLocaleString('en')}: ${check.attempts === count ? 'each once' : 'MISMATCH'}`,
+  );
+  await panel.close();
+  await reg.close();
+}
+
 async function main(): Promise<void> {
   const fresh = reuse === undefined || !existsSync(reuse);
   if (!fresh) copyFileSync(reuse, file);
@@ -147,6 +306,12 @@ async function main(): Promise<void> {
   console.log(
     `aggregates: caller_daily ${rows?.a.toLocaleString('en')} rows, daily_totals ${rows?.b.toLocaleString('en')}, company_daily ${rows?.c.toLocaleString('en')}`,
   );
+
+  if (process.argv.includes('--upgrade-only')) {
+    await db.close();
+    await upgradeStart();
+    return;
+  }
 
   // 2. The queries, on a fresh connection as the panel has.
   await db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL');
@@ -260,6 +425,7 @@ async function main(): Promise<void> {
   await reader.close();
   await panel.close();
   await db.close();
+  if (!process.argv.includes('--no-upgrade')) await upgradeStart();
 }
 
 main()
