@@ -201,6 +201,7 @@ export const configSchema = z
         spoolMaxWrites: z.number().int().min(10).max(10_000_000),
         shutdownFlushMs: z.number().int().min(0).max(600_000),
         lookbackDays: z.number().int().min(1).max(3650),
+        aggregatesRebuildPauseMs: z.number().int().min(0).max(600_000),
       })
       .strict(),
     screening: z

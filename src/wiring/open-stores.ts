@@ -89,6 +89,7 @@ export async function openStores(config: Config, { clock, metrics, logger }: Sto
       timeZone: config.timeZone,
       logger: storeLog,
       rebuild: 'background',
+      rebuildOptions: { pauseMs: config.store.aggregatesRebuildPauseMs },
     });
     opened.push(() => panelStore.close());
     const live = await LiveSettings.load(config, panelStore.settings, (problem) =>
