@@ -377,5 +377,24 @@ describe('the per-day aggregates', () => {
       await w.register.close();
       await db.close();
     });
+
+    it('run twice at once (the command line while the service rebuilds), still count every attempt once', async () => {
+      const file = dir.file('twice.sqlite');
+      const w = await registerWithAttempts(file);
+      const a = await Connection.open(file);
+      const b = await Connection.open(file);
+      for (const db of [a, b]) db.setBusyTimeout(5000);
+      await a.run("DELETE FROM settings WHERE key = 'aggregates.timeZone'");
+      const options = { chunkAttempts: 20, holdMs: 0, pauseMs: 0, onStep: () => w.record(1).then(() => undefined) };
+      const one = new AggregatesRebuild(a, TZ, silentLogger, options);
+      const two = new AggregatesRebuild(b, TZ, silentLogger, options);
+      expect(await Promise.all([one.run(), two.run()])).toEqual([true, true]);
+      expect(one.stats.chunks + two.stats.chunks).toBeGreaterThan(5);
+      await w.register.flush();
+      await expectAggregatesOfAttempts(a, TZ);
+      await w.register.close();
+      await a.close();
+      await b.close();
+    });
   });
 });

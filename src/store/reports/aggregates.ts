@@ -225,6 +225,9 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', done);
   });
 
+/** Another rebuild moved the mark since this one read it: its chunk is not added (rolled back). */
+class MarkMoved extends Error {}
+
 /** Runs `fn` inside BEGIN IMMEDIATE … COMMIT; returns its value and how long the write lock was held, in ms. */
 async function writeTransaction<T>(
   db: Connection,
@@ -270,8 +273,23 @@ export class AggregatesRebuild {
     this.abort.abort();
   }
 
-  /** Rebuilds to the end (true), or until stop() (false). Rejects on an SQLite error (the mark stays). */
+  /**
+   * Rebuilds to the end (true), or until stop() (false). Rejects on an SQLite error (the mark stays). Another
+   * rebuild of the same register at the same time (the command line while the service rebuilds) is noticed at the
+   * next chunk's write, which checks that the mark is still the one its chunk was counted from: this one then goes
+   * on from the other's mark (or ends, when the other finished).
+   */
   async run(): Promise<boolean> {
+    for (;;) {
+      try {
+        return await this.runOnce();
+      } catch (err) {
+        if (!(err instanceof MarkMoved)) throw err;
+      }
+    }
+  }
+
+  private async runOnce(): Promise<boolean> {
     const { db, timeZone, logger, options } = this;
     const signal = this.abort.signal;
     const step = async (name: 'begun' | 'counted' | 'added') => options.onStep?.(name);
@@ -279,6 +297,10 @@ export class AggregatesRebuild {
     const { zone, mark: found } = await readMarks(db);
     const schema = await schemaVersion(db);
     let mark = found !== null && found.timeZone === timeZone && found.schema === schema ? found : null;
+    if (mark === null && found === null && zone === timeZone) {
+      this.finished = true; // nothing (more) to do: counted in this zone
+      return true;
+    }
     if (mark === null) {
       const offsets = offsetChanges(timeZone);
       const begun = await writeTransaction(db, async (): Promise<RebuildMark> => {
@@ -351,6 +373,8 @@ export class AggregatesRebuild {
       await step('counted');
       const next: RebuildMark = { ...chunk.next(base), counted: base.counted + counted };
       const { held, waited } = await writeTransaction(db, async () => {
+        const now = await db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [REBUILD_KEY]);
+        if (now?.value !== JSON.stringify(base)) throw new MarkMoved();
         await db.exec(ADD_CHUNK);
         await db.run(SET_SETTING, [REBUILD_KEY, JSON.stringify(next), Date.now()]);
       });
