@@ -15,9 +15,10 @@
  * trigger's cost per insert (20,000 attempts in one transaction with and without it, alternated, median of 3).
  *
  * Last, the start after an upgrade that rebuilds the aggregates (migration 10, a change of `timeZone`; skip with
- * `--no-upgrade`; `--upgrade-only` skips the queries and the trigger's cost): as before this change (9a6c7f3), one transaction that rebuilds them before the start goes on (SIP
- * connects after it: the time to SIP-ready), then as the service does now: the register and the panel's store opened
- * as open-stores.ts opens them (the rebuild in the background; SIP-ready when they are open) while a writer records
+ * `--no-upgrade`; `--upgrade-only` skips the queries and the trigger's cost; `--no-before` the old rebuild): as
+ * before this change (9a6c7f3), one transaction that rebuilds them before the start goes on (SIP connects after it:
+ * the time to SIP-ready), then as the service does now: the register and the panel's store opened as
+ * open-stores.ts opens them (the rebuild in the background; SIP-ready when they are open) while a writer records
  * attempts through the register at `--rate` per second (default 200) until the rebuild ends, then as long again
  * without it: each attempt's wait from record() to its commit, the rebuild's longest write transaction, the event
  * loop's longest delay, and a check that the aggregates count every attempt once.
@@ -184,28 +185,32 @@ async function upgradeStart(): Promise<void> {
   };
   console.log('\nstart after an upgrade that rebuilds the aggregates (migration 10, a change of timeZone)');
 
-  // Before: the start waited for the rebuild, in one transaction, before SIP connected.
-  await forget();
-  let t0 = performance.now();
-  let reg = await openRegister({ file, lookbackDays: 30, journal: true });
-  const opened = performance.now() - t0;
-  const old = await Connection.open(file);
-  const t1 = performance.now();
-  await old.exec('BEGIN IMMEDIATE');
-  await old.exec(REBUILD_SQL_9A6C7F3);
-  await old.run(
-    `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.timeZone', ?, 0)
+  // Before: the start waited for the rebuild, in one transaction, before SIP connected (--no-before skips it).
+  let reg: Awaited<ReturnType<typeof openRegister>>;
+  let t0: number;
+  if (!process.argv.includes('--no-before')) {
+    await forget();
+    t0 = performance.now();
+    reg = await openRegister({ file, lookbackDays: 30, journal: true });
+    const opened = performance.now() - t0;
+    const old = await Connection.open(file);
+    const t1 = performance.now();
+    await old.exec('BEGIN IMMEDIATE');
+    await old.exec(REBUILD_SQL_9A6C7F3);
+    await old.run(
+      `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.timeZone', ?, 0)
      ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    [JSON.stringify(TZ)],
-  );
-  await old.exec('COMMIT');
-  const oldRebuild = performance.now() - t1;
-  await old.close();
-  console.log(
-    `  before (9a6c7f3's rebuild, one transaction, before SIP): SIP-ready after ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
-      `(register opened in ${(opened / 1000).toFixed(1)} s, rebuild ${(oldRebuild / 1000).toFixed(1)} s holding the write lock throughout)`,
-  );
-  await reg.close();
+      [JSON.stringify(TZ)],
+    );
+    await old.exec('COMMIT');
+    const oldRebuild = performance.now() - t1;
+    await old.close();
+    console.log(
+      `  before (9a6c7f3's rebuild, one transaction, before SIP): SIP-ready after ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
+        `(register opened in ${(opened / 1000).toFixed(1)} s, rebuild ${(oldRebuild / 1000).toFixed(1)} s holding the write lock throughout)`,
+    );
+    await reg.close();
+  }
 
   // Now: the register and the panel's store as open-stores.ts opens them; SIP connects once they are open.
   await forget();
@@ -267,8 +272,9 @@ async function upgradeStart(): Promise<void> {
   await reg.flush();
   const stats = ended[0] ?? {};
   console.log(
-    `  rebuild in the background: ${(Number(stats.ms ?? rebuildMs) / 1000).toFixed(1)} s, ${String(stats.chunks)} chunks; ` +
-      `longest write transaction ${String(stats.maxHoldMs)} ms (the beginning, emptying the tables: ${String(stats.beginHoldMs)} ms)`,
+    `  rebuild in the background: ${(Number(stats.ms ?? rebuildMs) / 1000).toFixed(1)} s, ` +
+      `${String(stats.emptyChunks)} transactions emptying caller_daily, then ${String(stats.chunks)} adding chunks; ` +
+      `longest write transaction ${String(stats.maxHoldMs)} ms (the beginning's: ${String(stats.beginHoldMs)} ms)`,
   );
   const fmt = (xs: number[]) =>
     `p50 ${quantile(xs, 0.5).toFixed(1)} ms, p99 ${quantile(xs, 0.99).toFixed(1)} ms, worst ${quantile(xs, 1).toFixed(1)} ms (${xs.length} attempts)`;

@@ -296,6 +296,7 @@ describe('the per-day aggregates', () => {
       let concurrent: Promise<unknown>[] = [];
       const rebuild = new AggregatesRebuild(db, TZ, silentLogger, {
         chunkAttempts: 37,
+        emptyRows: 15,
         holdMs: 0, // chunks stay small: many steps to race
         pauseMs: 0,
         onStep: async (step) => {
@@ -315,8 +316,12 @@ describe('the per-day aggregates', () => {
       await w.register.flush();
       expect(rebuild.status()).toEqual({ state: 'ready' });
       expect(rebuild.stats.chunks).toBeGreaterThan(5);
+      expect(rebuild.stats.emptyChunks).toBeGreaterThan(2); // caller_daily emptied in several transactions first
+      expect(steps.filter((s) => s === 'emptying').length).toBe(rebuild.stats.emptyChunks - 1);
       expect(steps.filter((s) => s === 'counted').length).toBe(rebuild.stats.chunks);
-      expect(statuses.at(-1)).toBe(before); // the watermark: the attempts there were at the beginning
+      // The watermark: the attempts there were at the beginning (after those recorded while caller_daily was emptied).
+      expect(statuses.at(-1)).toBeGreaterThan(before);
+      expect(statuses.at(-1)).toBeLessThanOrEqual(before + 5 * (rebuild.stats.emptyChunks + 1));
       expect(w.recorded() - before).toBeGreaterThan(5 * rebuild.stats.chunks); // recorded during the rebuild
       expect(await aggregatesNeedRebuild(db, TZ)).toBe(false);
       await expectAggregatesOfAttempts(db, TZ);
@@ -374,6 +379,21 @@ describe('the per-day aggregates', () => {
       expect(await fourth.run()).toBe(true);
       expect(fourth.stats.beginHoldMs).toBeGreaterThan(0);
       await expectAggregatesOfAttempts(db, 'America/New_York');
+
+      // Stopped while emptying caller_daily (before the beginning): the next start empties again and rebuilds.
+      const fifth: AggregatesRebuild = new AggregatesRebuild(db, TZ, silentLogger, {
+        emptyRows: 10,
+        onStep: (step) => {
+          if (step === 'emptying') fifth.stop();
+        },
+      });
+      expect(await fifth.run()).toBe(false);
+      expect(fifth.stats.beginHoldMs).toBe(0);
+      expect(await aggregatesNeedRebuild(db, TZ)).toBe(true);
+      const sixth = new AggregatesRebuild(db, TZ, silentLogger, { pauseMs: 0 });
+      expect(await sixth.run()).toBe(true);
+      expect(sixth.stats.beginHoldMs).toBeGreaterThan(0);
+      await expectAggregatesOfAttempts(db, TZ);
       await w.register.close();
       await db.close();
     });
