@@ -59,6 +59,7 @@ describe('the aggregates rebuilt at start', () => {
     expect(
       (await harness.api('POST', `/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, { label: 'nuisance' })).status,
     ).toBe(200);
+    expect(await aggregates(harness)).toEqual({ state: 'ready' }); // a new register: counted at its first start
     // A register with history (written straight into the file, through the trigger), then forget which zone its
     // aggregates are in, as migration 10 does.
     const db = await Connection.open(`${harness.dir}/register.sqlite`);
@@ -67,7 +68,7 @@ describe('the aggregates rebuilt at start', () => {
       INSERT INTO attempts (time, kind, caller_key, caller_source, withheld, called_number, verdict, score, reasons,
                             action, fail_open, call_id, outcome)
       WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ${ATTEMPTS - 1})
-      SELECT 1764547200000 + i * 600000, 'call', CASE WHEN i % 11 = 0 THEN NULL ELSE '+39333' || (1000000 + i % 3000) END,
+      SELECT 1764547200000 + i * 60000, 'call', CASE WHEN i % 11 = 0 THEN NULL ELSE '+39333' || (1000000 + i % 300) END,
              'from', 0, '${DID}', 'unknown', 0.1, '[]', CASE WHEN i % 4 = 0 THEN 'reject:607' ELSE 'allow' END, 0,
              'old-' || i, 'answered'
         FROM seq;

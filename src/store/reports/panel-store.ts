@@ -25,6 +25,18 @@ export const PANEL_CACHE_PRAGMA = 'PRAGMA cache_size = -65536';
 /** The rebuild's connection: 256 MiB of cache while it adds days all over caller_daily (freed when it ends). */
 const REBUILD_CACHE_PRAGMA = 'PRAGMA cache_size = -262144';
 
+/**
+ * A register this small is rebuilt before the start goes on, even in the background mode (a few ms): a new install
+ * (whose first start counts in the configured zone) or a small office gets complete figures at once, and its first
+ * calls' commits do not wait behind the rebuild's transactions.
+ */
+const SMALL_REGISTER = 10_000;
+
+async function attemptsAtMost(db: Connection, n: number): Promise<boolean> {
+  const row = await db.get<{ n: number | null }>('SELECT MAX(id) - MIN(id) + 1 AS n FROM attempts');
+  return (row?.n ?? 0) <= n;
+}
+
 /** After a failed rebuild (an SQLite error), the next try. */
 const RETRY_MS = 30_000;
 
@@ -53,7 +65,11 @@ export async function openPanelStore(options: {
     db.setBusyTimeout(options.busyTimeoutMs ?? 5000);
     await db.exec(PANEL_CACHE_PRAGMA);
     const settings = new SettingsTable(db);
-    if (options.rebuild !== 'background' || !(await aggregatesNeedRebuild(db, options.timeZone))) {
+    if (
+      options.rebuild !== 'background' ||
+      !(await aggregatesNeedRebuild(db, options.timeZone)) ||
+      (await attemptsAtMost(db, SMALL_REGISTER))
+    ) {
       await ensureAggregateTimeZone(db, options.timeZone, logger, options.rebuildOptions);
       const ready = (): AggregatesStatus => ({ state: 'ready' });
       return {
