@@ -170,6 +170,8 @@ function decide(
     minScore = Math.max(minScore, floor[rules.unparsable]);
   }
 
+  // Only here are a caller's number blocks, prefix estimate and block calls read: the index leaves them out for a
+  // marked caller (EvidenceIndex.evidenceFor), trusted or nuisance, so nothing above may read them.
   if (!markedNuisance) learnedReasons(c, identity, evidence, now, context, reasons);
 
   let keep = 1;

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { NO_EVIDENCE } from '../../screening/types.js';
 import { EvidenceIndex, MAX_TIMES_PER_CALLER } from './evidence-index.js';
 import { ManualClock } from '../../../test/support/manual-clock.js';
+import { createClassifier } from '../../screening/classify.js';
+import { caller, rules } from '../../screening/test-fixtures.js';
+import type { CallerEvidence } from '../../screening/types.js';
+import { prefixIndexOptions } from './prefix-index.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 10);
@@ -55,8 +59,75 @@ describe('EvidenceIndex', () => {
     const learned = ix.learned.evidence(key);
     expect(Object.keys(learned ?? {}).sort()).toEqual(['allowNext', 'block', 'calledByUs', 'calls', 'talks']);
     const evidence = ix.evidenceFor(key);
-    expect(evidence).toEqual({ ...learned, mark: ix.marks.get(key), attempts: [T0 - 20], refusals: [T0 - 10] });
+    // Marked: everything but its number blocks, which the classifier does not read for a marked caller.
+    const { block, ...withoutBlock } = learned ?? {};
+    expect(block).toBeDefined();
+    expect(evidence).toEqual({ ...withoutBlock, mark: ix.marks.get(key), attempts: [T0 - 20], refusals: [T0 - 10] });
     expect(evidence.mark?.company).toBe('Acme');
+  });
+
+  it('looks up number blocks, prefix estimate and block calls for unmarked callers only', () => {
+    const clock = new ManualClock(T0);
+    const ix = new EvidenceIndex({ lookbackDays: 30, clock, prefixes: { humanSeconds: 180, suspect: 0.5 } });
+    // A 10-block all marked nuisance but one number; its 1000-block has calls from a neighbour just now.
+    for (let i = 0; i < 9; i++) {
+      ix.setMark({ callerKey: `+39021234567${i}`, label: 'nuisance', at: T0 - DAY, company: null, category: null });
+    }
+    ix.setMark({ callerKey: '+390212345670', label: 'trusted', at: T0 - DAY, company: null, category: null });
+    ix.prefixes?.attempt('+390212345111', { time: T0 - 60_000, verdict: 'unknown', reasons: [] }, false);
+    const unmarked = ix.evidenceFor('+390212345679');
+    expect(unmarked.block?.smallNuisance).toBe(8);
+    expect(unmarked.prefix).not.toBeNull();
+    expect(unmarked.blockCalls).not.toBeNull();
+    for (const key of ['+390212345671', '+390212345670']) {
+      const marked = ix.evidenceFor(key);
+      expect(marked.mark).not.toBeNull();
+      expect(marked).not.toHaveProperty('block');
+      expect(marked).not.toHaveProperty('prefix');
+      expect(marked).not.toHaveProperty('blockCalls');
+    }
+  });
+
+  it('decides a marked caller as it would with its blocks, prefix estimate and block calls (left out)', () => {
+    const clock = new ManualClock(T0);
+    const r = rules();
+    const learning = { ...r.learning!, prefixes: { ...r.learning!.prefixes!, enabled: true } };
+    const screening = { ...r, learning };
+    const ix = new EvidenceIndex({ lookbackDays: 30, clock, prefixes: prefixIndexOptions(learning, r.thresholds) });
+    // A dense nuisance 100-block (no trusted member) with a neighbour sweeping our DIDs just now.
+    for (let i = 0; i < 60; i++) {
+      const key = `+3902123456${String(i).padStart(2, '0')}`;
+      ix.setMark({ callerKey: key, label: 'nuisance', at: T0 - DAY, company: null, category: null });
+    }
+    for (const [i, did] of ['+390611111111', '+390611111112', '+390611111113'].entries()) {
+      const attempt = { time: T0 - 60_000 + i, calledNumber: did, verdict: 'unknown' as const, reasons: [] };
+      ix.prefixes?.attempt('+390212345661', attempt, false);
+    }
+    // A trusted number among nuisance ones in the next 100-block.
+    ix.setMark({ callerKey: '+390212345562', label: 'trusted', at: T0 - DAY, company: null, category: null });
+    for (let i = 3; i < 10; i++) {
+      ix.setMark({ callerKey: `+39021234556${i}`, label: 'nuisance', at: T0 - DAY, company: null, category: null });
+    }
+    const classify = createClassifier(screening);
+    const full = (key: string): CallerEvidence => ({
+      ...ix.evidenceFor(key),
+      ...ix.learned.evidence(key),
+      prefix: ix.prefixes?.estimate(key, T0) ?? null,
+      blockCalls: ix.prefixes?.blockCalls(key, T0) ?? null,
+    });
+    const context = { did: '+390611111114' };
+    // The evidence left out weighs: an unmarked number of the block is judged by it.
+    const unmarked = classify(caller('+390212345680'), full('+390212345680'), T0, context);
+    expect(unmarked.reasons.map((x) => x.code).sort()).toEqual(['block-sweep', 'nuisance-block']);
+    for (const key of ['+390212345610', '+390212345562']) {
+      const left = ix.evidenceFor(key);
+      expect(left).not.toHaveProperty('block');
+      const all = full(key);
+      expect(all.block).toBeTruthy();
+      expect(all.prefix).toBeTruthy();
+      expect(all.blockCalls).toBeTruthy();
+      expect(classify(caller(key), left, T0, context)).toEqual(classify(caller(key), all, T0, context));
+    }
   });
 
   it('loads marks in bulk', () => {

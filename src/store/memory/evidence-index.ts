@@ -102,8 +102,17 @@ export class EvidenceIndex {
     return this.activity.size;
   }
 
+  /**
+   * What the classifier reads of a caller. A marked caller gets no number blocks, prefix estimate or calls of its
+   * block: the classifier decides it on its mark (trusted at once; nuisance without the learned evidence, which is
+   * all that reads them: classify.ts), and looking them up was the dearest part of a marked caller's evidence.
+   */
   evidenceFor(callerKey: string): CallerEvidence {
     const base = this.baseEvidenceFor(callerKey);
+    if (base.mark !== null) {
+      const known = this.learned.evidence(callerKey, false);
+      return known === null ? base : withLearned(base, known);
+    }
     const learned = this.learned.evidence(callerKey);
     const now = this.clock.now();
     const prefix = this.prefixes?.estimate(callerKey, now) ?? null;

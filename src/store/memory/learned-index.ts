@@ -181,9 +181,12 @@ export class LearnedIndex {
     return this.overrides.delete(callerKey);
   }
 
-  /** What the classifier needs beyond marks and times; null when nothing is known (the common case). */
-  evidence(callerKey: string): LearnedEvidence | null {
-    const block = this.blockCounts(callerKey);
+  /**
+   * What the classifier needs beyond marks and times; null when nothing is known (the common case). `blocks`
+   * false: without the number blocks (a marked caller's, which the classifier does not read: EvidenceIndex).
+   */
+  evidence(callerKey: string, blocks = true): LearnedEvidence | null {
+    const block = blocks ? this.blockCounts(callerKey) : null;
     const act = this.activity.get(callerKey);
     const called = this.called.get(callerKey);
     const override = this.overrides.get(callerKey);
