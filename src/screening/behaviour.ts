@@ -4,7 +4,7 @@
  * stopped calling is delisted on its own (the tellows/Truecaller behaviour; half-life after PhoneBlock's Ema.java).
  */
 import type { HoursCheck } from './business-hours.js';
-import type { DayFormatter } from './dates.js';
+import { isoTime, type DayFormatter } from './dates.js';
 import { decayed, repeated, span } from './decay.js';
 import type { BehaviourRules } from './learning.js';
 import type { CallerEvidence, Reason } from './types.js';
@@ -95,7 +95,7 @@ export function behaviourReasons(
         code: 'burst',
         text: `${found.count} attempts within ${burst.windowMinutes} min (${found.at === now ? 'now' : when(ctx, found.at, now)})`,
         weight,
-        params: { attempts: found.count, windowMinutes: burst.windowMinutes, at: new Date(found.at).toISOString() },
+        params: { attempts: found.count, windowMinutes: burst.windowMinutes, at: isoTime(found.at) },
       });
     }
   }
@@ -109,7 +109,7 @@ export function behaviourReasons(
         code: 'sweep',
         text: `rang ${found.dids} of your numbers within ${span(Math.max(found.spanMs, MINUTE))} (${found.at === now ? 'now' : when(ctx, found.at, now)})`,
         weight: sweep.weight * decayed(now - found.at, halfLifeMs) * discount,
-        params: { dids: found.dids, windowMinutes: sweep.windowMinutes, at: new Date(found.at).toISOString() },
+        params: { dids: found.dids, windowMinutes: sweep.windowMinutes, at: isoTime(found.at) },
       });
     }
   }
@@ -132,7 +132,7 @@ export function behaviourReasons(
         code: 'short-calls',
         text: `${count === 1 ? '1 answered call' : `${count} answered calls`} shorter than ${short.maxSeconds} s (last ${when(ctx, last, now)})`,
         weight: repeated(short.weight, n) * discount,
-        params: { calls: count, maxSeconds: short.maxSeconds, last: new Date(last).toISOString() },
+        params: { calls: count, maxSeconds: short.maxSeconds, last: isoTime(last) },
       });
     }
   }

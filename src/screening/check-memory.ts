@@ -3,7 +3,7 @@
  * check for `rememberDays`; one the office marked nuisance after it passed gets no second chance (the NO at once).
  */
 import { DAY_MS } from '../time/units.js';
-import type { DayFormatter } from './dates.js';
+import { isoTime, type DayFormatter } from './dates.js';
 import type { Action } from './policy.js';
 import type { Decision, Mark, Reason } from './types.js';
 
@@ -25,7 +25,7 @@ export function gateCheck(
         code: 'check-no-second-chance',
         text: `passed the check on ${dates.dayMonthYear(passedAt)}, then marked nuisance by you on ${dates.dayMonthYear(mark.at)}: no second chance`,
         weight: 0,
-        params: { passedAt: new Date(passedAt).toISOString(), markedAt: new Date(mark.at).toISOString() },
+        params: { passedAt: isoTime(passedAt), markedAt: isoTime(mark.at) },
       },
     };
   }
@@ -36,7 +36,7 @@ export function gateCheck(
         code: 'check-remembered',
         text: `passed the check on ${dates.dayMonthYear(passedAt)}: let through without one for ${rememberDays} days`,
         weight: 0,
-        params: { passedAt: new Date(passedAt).toISOString() },
+        params: { passedAt: isoTime(passedAt) },
       },
     };
   }

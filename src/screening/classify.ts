@@ -3,6 +3,7 @@ import { behaviourReasons } from './behaviour.js';
 import { blockReason } from './blocks.js';
 import { blockSweepReason, prefixEvidence, prefixReason } from './prefix-evidence.js';
 import { compileRules, type CompiledRules } from './compile.js';
+import { isoTime } from './dates.js';
 import { friendReason } from './friends.js';
 import { findRepeat, ordinal } from './repeat.js';
 import type { ScreeningRules } from './rules.js';
@@ -82,7 +83,7 @@ function decide(
       code: 'allow-next',
       text: `let through once: you asked on ${c.dates.dayMonthYear(allowNext)} to let the next call through`,
       weight: 0,
-      params: { setAt: new Date(allowNext).toISOString() },
+      params: { setAt: isoTime(allowNext) },
     });
   }
   const mark = evidence.mark;
@@ -135,7 +136,7 @@ function decide(
         params: {
           attempt: found.count,
           days: found.days,
-          refusedAt: new Date(found.refusedAt).toISOString(),
+          refusedAt: isoTime(found.refusedAt),
           limit: rules.repeat.attempts,
         },
       });
@@ -271,7 +272,7 @@ function trapReason(
     code: 'trap-did',
     text: `called ${hit.did} (${when}), a number of yours that is never published: only diallers going down a list call it`,
     weight: WEIGHTS.nuisance,
-    params: { did: hit.did, at: new Date(hit.at).toISOString() },
+    params: { did: hit.did, at: isoTime(hit.at) },
   };
 }
 
@@ -291,7 +292,7 @@ function markReason(c: CompiledRules, mark: Mark): Reason {
   if (known !== undefined) return known;
   const about = [mark.company, mark.category].filter((s): s is string => s !== null && s.trim() !== '');
   const suffix = about.length > 0 ? ` (${about.join(', ')})` : '';
-  const params: Record<string, string | number> = { markedAt: new Date(mark.at).toISOString() };
+  const params: Record<string, string | number> = { markedAt: isoTime(mark.at) };
   if (mark.company !== null) params['company'] = mark.company;
   if (mark.category !== null) params['category'] = mark.category;
   const reason: Reason = Object.freeze({

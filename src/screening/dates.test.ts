@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dayFormatter } from './dates.js';
+import { dayFormatter, isoTime } from './dates.js';
+import { mulberry32 } from '../../test/support/prng.js';
 import { at } from './test-fixtures.js';
 
 describe('dayFormatter', () => {
@@ -36,5 +37,51 @@ describe('dayFormatter', () => {
   it('returns the same formatter for the same zone and throws for an unknown one', () => {
     expect(dayFormatter('UTC')).toBe(dayFormatter('UTC'));
     expect(() => dayFormatter('Mars/Olympus')).toThrow(RangeError);
+  });
+});
+
+describe('isoTime', () => {
+  const edges = [
+    0,
+    1,
+    999,
+    86_399_999,
+    86_400_000,
+    951_782_400_000,
+    951_868_800_000,
+    4_107_542_400_000,
+    1_790_000_000_123,
+    Date.UTC(2000, 1, 29, 23, 59, 59, 999),
+    Date.UTC(2100, 1, 28),
+    Date.UTC(2100, 2, 1),
+    Date.UTC(2400, 1, 29),
+    Date.UTC(1999, 11, 31, 23, 59, 59, 999),
+    Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+    253_402_300_800_000,
+    -1,
+    -86_400_001,
+    -62_198_755_200_000,
+    8.64e15,
+    -8.64e15,
+    1.5,
+    1_790_000_000_000.75,
+    -0,
+  ];
+
+  it('writes what Date#toISOString writes, at the edges of days, months, leap years and its own range', () => {
+    for (const ms of edges) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('writes what Date#toISOString writes for random times over Date’s whole range', () => {
+    const rand = mulberry32(9);
+    for (let i = 0; i < 20_000; i++) {
+      const span = i % 3 === 0 ? 8.64e15 : i % 3 === 1 ? 253_402_300_800_000 : 4_000_000_000_000;
+      const ms = Math.floor((i % 5 === 0 ? rand() * 2 - 1 : rand()) * span);
+      expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    }
+  });
+
+  it('throws for an invalid time as Date does', () => {
+    for (const ms of [NaN, Infinity, -Infinity, 8.64e15 + 1]) expect(() => isoTime(ms)).toThrow(RangeError);
   });
 });

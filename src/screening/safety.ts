@@ -4,7 +4,7 @@ import { DAY_MS } from '../time/units.js';
  * evidence; each gives a trusted verdict with the reason that saved the call.
  */
 import type { CallerIdentity } from '../callerid/types.js';
-import type { DayFormatter } from './dates.js';
+import { isoTime, type DayFormatter } from './dates.js';
 import { span } from './decay.js';
 import type { SafetyRules } from './learning.js';
 import { PrefixTable } from './prefix-table.js';
@@ -102,7 +102,7 @@ export function learnedTrustReason(
   const called = evidence.calledByUs;
   if (called !== undefined && called !== null && now - called <= s.rules.calledByUsDays * DAY_MS) {
     return trustedReason('called-by-us', `you called this number on ${dates.dayMonthYear(called)}`, {
-      calledAt: new Date(called).toISOString(),
+      calledAt: isoTime(called),
     });
   }
   const min = s.rules.persistentHumanSeconds;
@@ -115,7 +115,7 @@ export function learnedTrustReason(
           `talked ${span(t.seconds * 1000)} with you on ${dates.dayMonth(t.at)}`,
           {
             seconds: t.seconds,
-            at: new Date(t.at).toISOString(),
+            at: isoTime(t.at),
           },
         );
       }
