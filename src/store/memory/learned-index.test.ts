@@ -17,6 +17,16 @@ const nuisance = (callerKey: string, at = T0) => ({
 });
 
 describe('learned index', () => {
+  it('a block with no known member, asked again, counts a member marked since (its memo is dropped)', () => {
+    const { idx } = index();
+    idx.setMark(nuisance('+390299999990'));
+    for (let i = 0; i < 3; i++) expect(idx.learned.blockCounts('+390287176919')).toBeNull();
+    idx.setMark(nuisance('+390287176950'));
+    expect(idx.learned.blockCounts('+390287176919')).toMatchObject({ largeNuisance: 1, smallNuisance: 0 });
+    idx.learned.addCalledByUs('+390211111119', T0);
+    expect(idx.learned.blockCounts('+390211111110')).toMatchObject({ largeTrusted: 1 });
+  });
+
   it('keeps block counts on every mark change, without a scan', () => {
     const { idx } = index();
     for (const n of ['+390287176910', '+390287176911', '+390287176912', '+390287176915']) idx.setMark(nuisance(n));

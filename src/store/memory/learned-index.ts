@@ -55,13 +55,15 @@ export class LearnedIndex {
    * BlockCounts handed out, with the version they were counted at: a caller that comes back gets the same frozen
    * object while no count changed (a write anywhere invalidates all; O(1)). Direct-mapped by the small block's
    * hash (a block evicts the one in its slot): a Map keyed by the small block, an 11- or 12-digit number V8 boxes,
-   * cost a heap number per look-up and was the dearest step of a repeat caller's evidence.
+   * cost a heap number per look-up and was the dearest step of a repeat caller's evidence. A block with no known
+   * member is memoized too (null): most callers' blocks, each a binary search of the large blocks otherwise.
    */
   private readonly memoBlocks = new Float64Array(BLOCK_MEMO_SLOTS).fill(NaN);
   private readonly memoVersions = new Float64Array(BLOCK_MEMO_SLOTS);
-  private readonly memoCounts: (Readonly<BlockCounts> | null)[] = new Array<Readonly<BlockCounts> | null>(
-    BLOCK_MEMO_SLOTS,
-  ).fill(null);
+  /** undefined: nothing memoized in the slot; null: no member of the block's large block (memoized too). */
+  private readonly memoCounts: (Readonly<BlockCounts> | null | undefined)[] = new Array<
+    Readonly<BlockCounts> | null | undefined
+  >(BLOCK_MEMO_SLOTS).fill(undefined);
   /** A block is memoized from its second look-up on: blocks looked up once leave nothing behind. */
   private readonly blocksComingBack = new SecondSight();
   private readonly divisor: number;
@@ -224,10 +226,10 @@ export class LearnedIndex {
     const slot = hashDouble(small) & (BLOCK_MEMO_SLOTS - 1);
     if (this.memoBlocks[slot] === small && this.memoVersions[slot] === this.blockVersion) {
       const known = this.memoCounts[slot];
-      if (known != null) return known;
+      if (known !== undefined) return known;
     }
     const counts = this.countBlocks(small);
-    if (counts !== null && this.blocksComingBack.again(small)) {
+    if (this.blocksComingBack.again(small)) {
       this.memoBlocks[slot] = small;
       this.memoVersions[slot] = this.blockVersion;
       this.memoCounts[slot] = counts;
