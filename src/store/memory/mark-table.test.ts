@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MarkTable, e164KeyToNumber } from './mark-table.js';
+import { LABEL_NUISANCE, LABEL_TRUSTED, MarkTable, e164KeyToNumber } from './mark-table.js';
 
 describe('e164KeyToNumber', () => {
   it.each([
@@ -67,6 +67,23 @@ describe('MarkTable', () => {
     expect(table.get('+393331234567')).toBeNull();
     expect(table.get('raw:393331234567')).toMatchObject({ label: 'nuisance' });
     expect(table.size).toBe(2);
+  });
+
+  it('finds a mark set after the key was looked up unmarked, again and again, and the mark gone after a clear', () => {
+    const table = new MarkTable();
+    table.set({ callerKey: '+390299999999', label: 'nuisance', at: 1, company: null, category: null });
+    for (let i = 0; i < 3; i++) expect(table.get('+390212345678')).toBeNull();
+    table.set({ callerKey: '+390212345678', label: 'nuisance', at: 2, company: 'Acme', category: null });
+    for (let i = 0; i < 3; i++) expect(table.get('+390212345678')).toMatchObject({ label: 'nuisance', at: 2 });
+    table.setNumeric(390212345679, LABEL_TRUSTED, 3, 0, 0);
+    for (let i = 0; i < 3; i++) expect(table.get('+390212345679')).toMatchObject({ label: 'trusted', at: 3 });
+    expect(table.get('+390212345677')).toBeNull();
+    expect(table.get('+390212345677')).toBeNull();
+    table.setNumeric(390212345677, LABEL_NUISANCE, 4, 0, 0);
+    expect(table.get('+390212345677')).toMatchObject({ label: 'nuisance', at: 4 });
+    table.set({ callerKey: '+390212345678', label: 'none', at: 5, company: null, category: null });
+    expect(table.get('+390212345678')).toBeNull();
+    expect(table.get('+390212345678')).toBeNull();
   });
 
   it('hands out one frozen Mark per key, from its second look-up, until the key is written again', () => {

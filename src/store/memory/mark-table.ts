@@ -95,13 +95,14 @@ export class MarkTable {
   private readonly rawKeys = new Map<string, number>();
   private readonly companyNames = new Interner();
   /**
-   * The Mark objects last handed out, by record: the same callers come back, and their mark then costs no
-   * allocation (and stays the same object, so what is derived from it can be kept by it). A write drops the
-   * record's entry. A mark is kept from its second look-up on (comingBack): a number looked up once, most of a
-   * million marks, leaves nothing behind. Direct-mapped by the record's low bits (a record evicts the one in its
-   * slot; -1: empty): a look-up is two array reads, not a Map's hashing and bucket walk.
+   * The answers last handed out for E.164 keys, by key: the same callers come back, and their mark then costs no
+   * allocation (and stays the same object, so what is derived from it can be kept by it) and no walk of the hash
+   * slots and records (two or more cache lines far apart in 16 MB at 1M marks: what a decision on cold caches
+   * pays for); an unmarked caller's null is kept too. A write drops the key's entry. An answer is kept from the
+   * key's second look-up on (comingBack): a number looked up once, most of a million, leaves nothing behind.
+   * Direct-mapped by the key's hash (a key evicts the one in its slot; NaN: empty): two array reads.
    */
-  private readonly memoRecords = new Int32Array(MARK_MEMO_SLOTS).fill(EMPTY);
+  private readonly memoKeys = new Float64Array(MARK_MEMO_SLOTS).fill(NaN);
   private readonly memoMarks: (Readonly<Mark> | null)[] = new Array<Readonly<Mark> | null>(MARK_MEMO_SLOTS).fill(null);
   private readonly comingBack = new SecondSight();
   private readonly categoryNames = new Interner();
@@ -162,13 +163,25 @@ export class MarkTable {
 
   /** The mark of a key, or null when unmarked: frozen, the same object until the key's mark is written again. */
   get(callerKey: string): Readonly<Mark> | null {
-    const index = this.find(callerKey);
-    if (index === EMPTY) return null;
-    const slot = index & MARK_MEMO_MASK;
-    if (this.memoRecords[slot] === index) {
-      const known = this.memoMarks[slot];
-      if (known != null) return known;
+    const key = e164KeyToNumber(callerKey);
+    if (key < 0) {
+      const index = this.rawKeys.get(callerKey);
+      return index === undefined ? null : this.markAt(index);
     }
+    const hash = hashDouble(key);
+    const slot = hash & MARK_MEMO_MASK;
+    if (this.memoKeys[slot] === key) return this.memoMarks[slot] ?? null;
+    const index = this.findNumeric(key, hash);
+    const mark = index === EMPTY ? null : this.markAt(index);
+    if (this.comingBack.again(key)) {
+      this.memoKeys[slot] = key;
+      this.memoMarks[slot] = mark;
+    }
+    return mark;
+  }
+
+  /** The mark of record `index`, a new frozen object; null when cleared. */
+  private markAt(index: number): Readonly<Mark> | null {
     const chunk = this.chunks[index >>> CHUNK_BITS];
     if (chunk === undefined) return null;
     const i = index & CHUNK_MASK;
@@ -180,10 +193,6 @@ export class MarkTable {
       company: this.companyNames.value(chunk.companies[i] ?? 0),
       category: this.categoryNames.value(chunk.categories[i] ?? 0),
     });
-    if (this.comingBack.again(index)) {
-      this.memoRecords[slot] = index;
-      this.memoMarks[slot] = mark;
-    }
     return mark;
   }
 
@@ -211,10 +220,14 @@ export class MarkTable {
   }
 
   private write(index: number, label: number, at: number, companyId: number, categoryId: number): void {
-    const slot = index & MARK_MEMO_MASK;
-    if (this.memoRecords[slot] === index) {
-      this.memoRecords[slot] = EMPTY;
-      this.memoMarks[slot] = null;
+    const key = this.keyAt(index);
+    if (!Number.isNaN(key)) {
+      // The key's memoized answer (a mark, or null before the key had a record) is out of date.
+      const slot = hashDouble(key) & MARK_MEMO_MASK;
+      if (this.memoKeys[slot] === key) {
+        this.memoKeys[slot] = NaN;
+        this.memoMarks[slot] = null;
+      }
     }
     const chunk = this.chunks[index >>> CHUNK_BITS];
     if (chunk === undefined) throw new RangeError(`mark record ${index} out of range`);
@@ -234,8 +247,9 @@ export class MarkTable {
     return key < 0 ? (this.rawKeys.get(callerKey) ?? EMPTY) : this.findNumeric(key);
   }
 
-  private findNumeric(key: number): number {
-    let slot = hashDouble(key) & this.mask;
+  /** `hash`: hashDouble(key), when the caller has it. */
+  private findNumeric(key: number, hash = hashDouble(key)): number {
+    let slot = hash & this.mask;
     for (;;) {
       const index = this.slots[slot] ?? EMPTY;
       if (index === EMPTY) return EMPTY;
