@@ -67,6 +67,13 @@ describe('MarkTable', () => {
     expect(table.get('+393331234567')).toBeNull();
     expect(table.get('raw:393331234567')).toMatchObject({ label: 'nuisance' });
     expect(table.size).toBe(2);
+    // A raw key's mark too is one object from its second look-up until written again.
+    const again = table.get('raw:393331234567');
+    expect(table.get('raw:393331234567')).toBe(again);
+    table.set({ callerKey: 'raw:393331234567', label: 'trusted', at: 4, company: null, category: null });
+    expect(table.get('raw:393331234567')).toMatchObject({ label: 'trusted', at: 4 });
+    table.set({ callerKey: 'raw:393331234567', label: 'none', at: 5, company: null, category: null });
+    expect(table.get('raw:393331234567')).toBeNull();
   });
 
   it('finds a mark set after the key was looked up unmarked, again and again, and the mark gone after a clear', () => {

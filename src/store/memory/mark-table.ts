@@ -67,6 +67,11 @@ export interface MarkEntry {
   category: string | null;
 }
 
+/** The memo key of a raw key's record (an E.164 key is memoized under its number, never negative). */
+function rawMemoKey(index: number): number {
+  return -1 - index;
+}
+
 /** 65536 records of the dense arrays: growing adds a chunk, it never copies (no 1.5× spike at 1M marks). */
 const CHUNK_BITS = 16;
 const CHUNK_SIZE = 1 << CHUNK_BITS;
@@ -164,17 +169,21 @@ export class MarkTable {
   /** The mark of a key, or null when unmarked: frozen, the same object until the key's mark is written again. */
   get(callerKey: string): Readonly<Mark> | null {
     const key = e164KeyToNumber(callerKey);
+    let index = EMPTY;
+    let memoKey = key;
     if (key < 0) {
-      const index = this.rawKeys.get(callerKey);
-      return index === undefined ? null : this.markAt(index);
+      const raw = this.rawKeys.get(callerKey);
+      if (raw === undefined) return null;
+      index = raw;
+      memoKey = rawMemoKey(raw);
     }
-    const hash = hashDouble(key);
+    const hash = hashDouble(memoKey);
     const slot = hash & MARK_MEMO_MASK;
-    if (this.memoKeys[slot] === key) return this.memoMarks[slot] ?? null;
-    const index = this.findNumeric(key, hash);
+    if (this.memoKeys[slot] === memoKey) return this.memoMarks[slot] ?? null;
+    if (key >= 0) index = this.findNumeric(key, hash);
     const mark = index === EMPTY ? null : this.markAt(index);
-    if (this.comingBack.again(key)) {
-      this.memoKeys[slot] = key;
+    if (this.comingBack.again(memoKey)) {
+      this.memoKeys[slot] = memoKey;
       this.memoMarks[slot] = mark;
     }
     return mark;
@@ -220,14 +229,13 @@ export class MarkTable {
   }
 
   private write(index: number, label: number, at: number, companyId: number, categoryId: number): void {
-    const key = this.keyAt(index);
-    if (!Number.isNaN(key)) {
-      // The key's memoized answer (a mark, or null before the key had a record) is out of date.
-      const slot = hashDouble(key) & MARK_MEMO_MASK;
-      if (this.memoKeys[slot] === key) {
-        this.memoKeys[slot] = NaN;
-        this.memoMarks[slot] = null;
-      }
+    // The key's memoized answer (a mark, or null before the key had a record) is out of date.
+    const stored = this.keyAt(index);
+    const key = Number.isNaN(stored) ? rawMemoKey(index) : stored;
+    const slot = hashDouble(key) & MARK_MEMO_MASK;
+    if (this.memoKeys[slot] === key) {
+      this.memoKeys[slot] = NaN;
+      this.memoMarks[slot] = null;
     }
     const chunk = this.chunks[index >>> CHUNK_BITS];
     if (chunk === undefined) throw new RangeError(`mark record ${index} out of range`);
