@@ -5,7 +5,7 @@
  *   npx tsx bench/sip.ts [--workloads refusal,proxied,announce,refusal-under-announce] [--rounds 3] [--rate 100]
  *                        [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30]
  *                        [--ports 31000] [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
- *                        [--kamailio [--kamailio-marks 1000000]] [--wire-split]
+ *                        [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR]
  *   --variant none: crocetta with its defaults and the bare app only.
  *   npm run bench:sip -- --ladder
  *
@@ -33,6 +33,10 @@
  * moment drachtio-server hands it the INVITE to the moment the application's answer (a final response, or the proxy
  * command) is on the socket, by transaction id: the application's own share of the latency, without sipp's and
  * drachtio-server's.
+ * --timeline DIR: each node application (crocetta's and the bare app's alike) runs with bench/sip-timeline.cjs
+ * preloaded, which stamps an INVITE's stages inside the process (socket data, message, drachtio-srf's middleware, the
+ * INVITE handler, its synchronous return, the answer asked for, its socket write) by patching drachtio-srf's
+ * prototypes only, and prints their p50/p90/p99 per application after the rounds (warm-up left out).
  * Ladder (--ladder): for refusal and proxied (those of --workloads), the highest call rate each application sustains for --ladder-seconds
  * with no failed call (every call completes as the scenario expects, sipp keeps the rate), by steps then bisection.
  * CPU per call (refusal and proxied rounds, every ladder step): the CPU time (user + system, every thread) the
@@ -75,7 +79,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(`usage: npm run bench:sip -- [--workloads refusal,proxied,announce,refusal-under-announce] [--rounds 3]
   [--rate 100] [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30] [--ports 31000]
   [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
-  [--kamailio [--kamailio-marks 1000000]] [--wire-split]
+  [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR]
 Needs drachtio (drachtio-server) and sipp on PATH; what each option does is written at the top of bench/sip.ts.`);
   process.exit(0);
 }
@@ -128,9 +132,21 @@ const opts = {
   noRounds: flag('no-rounds'),
   /** Time inside each application at the wire, from its drachtio-server's admin socket (refusal, proxied). */
   wireSplit: flag('wire-split'),
+  /** Stage timestamps inside each application (bench/sip-timeline.cjs): a JSON summary per application in DIR. */
+  timeline: argText('timeline'),
 };
 for (const w of opts.workloads)
   if (!WORKLOADS.includes(w)) throw new Error(`--workloads: unknown ${w} (${WORKLOADS.join(', ')})`);
+
+/** node flags and environment for --timeline (bench/sip-timeline.cjs) in application `name`. */
+function timelineArgs(name: string): { execArgv: string[]; env: Record<string, string> } {
+  if (opts.timeline === undefined) return { execArgv: [], env: {} };
+  mkdirSync(resolve(opts.timeline), { recursive: true });
+  return {
+    execArgv: ['--require', join(ROOT, 'bench', 'sip-timeline.cjs')],
+    env: { SIP_TIMELINE_FILE: resolve(opts.timeline, `${name}.json`) },
+  };
+}
 
 /** node flags for a CPU profile of application `name` under the --cpu-prof directory. */
 function cpuProfArgs(name: string): string[] {
@@ -367,13 +383,15 @@ async function startCrocetta(
   );
   const configFile = join(dir, `${name}.yaml`);
   writeFileSync(configFile, yamlText(config));
-  const execArgv = opts.cpuProf ? cpuProfArgs(name) : [];
+  const timeline = timelineArgs(name);
+  const execArgv = [...(opts.cpuProf ? cpuProfArgs(name) : []), ...timeline.execArgv];
   const out = openSync(join(dir, `${name}.log`), 'w');
   const child = track(
     spawn(process.execPath, [...execArgv, 'dist/src/main.js'], {
       cwd: ROOT,
       env: {
         ...cleanEnv(),
+        ...timeline.env,
         CROCETTA_CONFIG: configFile,
         CROCETTA_DB: db,
         DRACHTIO_HOST: '127.0.0.1',
@@ -415,12 +433,14 @@ async function startBare(dir: string, index: number, announceSeconds: number): P
   writeFileSync(refuse, Array.from({ length: Math.max(opts.marks, REFUSE_SET) }, (_, i) => refuseNumber(i)).join('\n'));
   writeFileSync(announce, Array.from({ length: ANNOUNCE_SET }, (_, i) => announceNumber(i)).join('\n'));
   const out = openSync(join(dir, 'bare.log'), 'w');
+  const timeline = timelineArgs('bare');
   const child = track(
     fork(join(ROOT, 'bench', 'bare-app.ts'), [], {
       cwd: ROOT,
-      execArgv: ['--import', 'tsx', ...(opts.cpuProf ? cpuProfArgs('bare') : [])],
+      execArgv: ['--import', 'tsx', ...(opts.cpuProf ? cpuProfArgs('bare') : []), ...timeline.execArgv],
       env: {
         ...cleanEnv(),
+        ...timeline.env,
         DRACHTIO_HOST: '127.0.0.1',
         DRACHTIO_PORT: String(ports.admin),
         DRACHTIO_SECRET: SECRET,
@@ -717,6 +737,19 @@ function printRound(w: Workload, r: RoundResult): void {
   console.log(
     `  ${w.padEnd(23)} round ${r.round} ${r.app.padEnd(12)} calls ${String(r.run.calls).padStart(6)}, unanswered ${String(failed).padStart(4)}, sipp exit ${r.run.exitCode} | p50 ${ms(r.p50).padStart(7)} ms  p99 ${ms(r.p99).padStart(7)} ms  max ${ms(r.max).padStart(8)} ms${j}${c}`,
   );
+}
+
+interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+}
+/** What bench/sip-timeline.cjs writes for each kind of answer. */
+interface TimelineSummary {
+  count: number;
+  /** µs between consecutive stages, with how many INVITEs went through that transition. */
+  stages: Record<string, Percentiles & { count: number }>;
+  total: Percentiles | null;
 }
 
 /** p50 / p90 of --wire-split's in-app times, in ms, with their count. */
@@ -1142,6 +1175,8 @@ async function main(): Promise<void> {
       }).done;
     }
 
+    // --timeline: the stages count from here, not the warm-up's calls.
+    if (opts.timeline !== undefined) for (const app of apps) if (app.drachtio !== null) app.process.kill('SIGUSR2');
     const results = new Map<Workload, RoundResult[]>();
     for (const w of opts.noRounds ? [] : opts.workloads) {
       const rows: RoundResult[] = [];
@@ -1183,6 +1218,28 @@ async function main(): Promise<void> {
         console.log(
           `  ${w.padEnd(23)} ${app.name.padEnd(12)} p50 ${ms(p.p50).padStart(7)} ms (median of rounds ${ms(p.medianRoundP50)}) p99 ${ms(p.p99).padStart(7)} ms, ${p.calls} calls, ${p.unanswered} unanswered${vs}${j}${c}`,
         );
+      }
+    }
+
+    if (opts.timeline !== undefined) {
+      await sleep(1500); // each application rewrites its summary every second
+      console.log('');
+      console.log(
+        'timeline inside each application (bench/sip-timeline.cjs; µs from the previous stage, p50/p90/p99; (n): INVITEs through that step)',
+      );
+      for (const app of apps) {
+        const file = resolve(opts.timeline, `${app.name}.json`);
+        if (!existsSync(file)) continue;
+        const byKind = JSON.parse(readFileSync(file, 'utf8')) as Record<string, TimelineSummary>;
+        for (const [kind, s] of Object.entries(byKind)) {
+          const stages = Object.entries(s.stages)
+            .map(([k, v]) => `${k} ${v.p50}/${v.p90}/${v.p99}${v.count === s.count ? '' : ` (${v.count})`}`)
+            .join(', ');
+          const t = s.total;
+          console.log(
+            `  ${app.name.padEnd(12)} ${kind.padEnd(5)} ${s.count} INVITEs: ${stages}; total ${t ? `${t.p50}/${t.p90}/${t.p99}` : '-'}`,
+          );
+        }
       }
     }
 
