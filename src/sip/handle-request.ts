@@ -340,8 +340,8 @@ function registerAttempt(deps: HandlerDeps, attempt: NewAttempt, log: () => Logg
     deps.metrics.registerErrors.inc();
     log().error({ err }, 'attempt could not be written to the register');
   });
-  if (journaled) return { recorded, storeFault: null };
-  // A microtask queued now runs after the register's journal write (queued before record() returned).
+  // onJournaled is called from the register's journal write, a microtask queued before record() returned: one queued
+  // now runs after it.
   return Promise.resolve().then(() => {
     if (journaled) return { recorded, storeFault: null };
     const held = spooled ? Promise.resolve(null) : new Promise<null>((resolve) => (onSpooled = () => resolve(null)));
