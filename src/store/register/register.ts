@@ -363,11 +363,6 @@ class SqliteRegister implements OpenedRegister {
     const line = attemptLine(attemptParams(attempt, journalKey));
     let segment: Segment | null = null;
     let failure: Error | undefined;
-    const settle = (s: Segment | null, err?: Error) => {
-      // Given up at a shutdown while the disk refused it: the journal keeps it, the next start replays it. Refused by
-      // SQLite itself, or at once because the queue is at its cap: lost as without a journal.
-      if (s !== null && !(err instanceof RegisterClosedError)) journal?.journal.settle(s);
-    };
     const op: AttemptWrite = {
       kind: 'attempt',
       line,
@@ -389,19 +384,19 @@ class SqliteRegister implements OpenedRegister {
           return;
         }
         segment = written;
-        if (failure !== undefined) settle(written, failure);
+        if (failure !== undefined) this.settleJournaled(written, failure);
         // A write refused at once (the queue at its cap) is lost, journaled or not, and its call is forwarded (fail open).
         else options.onJournaled?.();
       });
     const promise = new Promise<number>((resolve, reject) => {
       op.committed = (id) => {
-        settle(segment);
+        this.settleJournaled(segment);
         this.remember(id, { callerKey: key, refused, journalKey: segment === null ? null : journalKey });
         resolve(id);
       };
       op.failed = (err) => {
         failure = err;
-        settle(segment, err);
+        this.settleJournaled(segment, err);
         reject(err);
       };
     });
@@ -441,7 +436,7 @@ class SqliteRegister implements OpenedRegister {
         [row] = await s.updateOutcome.all<NonNullable<typeof row>>(params);
       },
       committed: () => {
-        this.settleUpdate(segment);
+        this.settleJournaled(segment);
         if (row === undefined) {
           this.logger.warn({ id, outcome: update.outcome }, 'outcome update for an attempt not in the register');
         } else if (known === undefined && update.check === 'passed' && row.caller_key !== null) {
@@ -452,7 +447,7 @@ class SqliteRegister implements OpenedRegister {
         }
       },
       failed: (err) => {
-        this.settleUpdate(segment, err);
+        this.settleJournaled(segment, err);
         this.logger.warn({ id, outcome: update.outcome, err }, 'outcome update lost with its batch');
       },
     });
@@ -475,12 +470,12 @@ class SqliteRegister implements OpenedRegister {
         [row] = await s.updateTalk.all<NonNullable<typeof row>>([talkMs, id]);
       },
       committed: () => {
-        this.settleUpdate(segment);
+        this.settleJournaled(segment);
         if (row === undefined) this.logger.warn({ id }, 'talk time for an attempt not in the register');
         else if (row.caller_key !== null) this.index.addTalk(row.caller_key, talk.answeredAt, talk.talkMs / 1000);
       },
       failed: (err) => {
-        this.settleUpdate(segment, err);
+        this.settleJournaled(segment, err);
         this.logger.warn({ id, err }, 'talk time lost with its batch');
       },
     });
@@ -572,8 +567,12 @@ class SqliteRegister implements OpenedRegister {
     return this.journal === null ? null : this.journal.journal.append(updateLine(update));
   }
 
-  /** The update is committed, or lost (kept in the journal when given up at a shutdown, as an attempt is). */
-  private settleUpdate(segment: Segment | null, err?: Error): void {
+  /**
+   * A journaled attempt or update is committed, or lost: settled in its segment. Given up at a shutdown while the disk
+   * refused it, the journal keeps it and the next start replays it; refused by SQLite itself, or at once because the
+   * queue is at its cap, it is lost as without a journal.
+   */
+  private settleJournaled(segment: Segment | null, err?: Error): void {
     if (segment === null || err instanceof RegisterClosedError) return;
     this.journal?.journal.settle(segment);
   }
