@@ -8,10 +8,12 @@
  * The rebuild runs while calls are recorded (the service starts it in the background: SIP does not wait for it),
  * in short transactions, so the attempt writer never waits long for the write lock:
  *
- *   1. begin (one transaction): the zone's offsets are rewritten, the four tables emptied, and the highest attempt id
- *      read: the watermark. From its commit on, the insert trigger counts every new attempt (id above the watermark)
- *      in the new zone, in the emptied tables.
- *   2. chunks of attempts by id, up to the watermark: each chunk is first counted into temporary tables (a read: no
+ *   0. caller_daily, the large table, is emptied a range of callers per short transaction (`empty()`).
+ *   1. begin (one transaction): the zone's offsets are rewritten, the four tables emptied (caller_daily of what the
+ *      trigger added meanwhile), and the highest attempt id read: the watermark. From its commit on, the insert trigger
+ *      counts every new attempt (id above the watermark) in the new zone, in the emptied tables.
+ *   2. chunks of attempts up to the watermark, a range of callers each, then those without a caller by ranges of time
+ *      (`nextChunk`): each chunk is first counted into temporary tables (a read: no
  *      write lock), then added to the aggregates in one short transaction that also moves the cursor. Attempts are
  *      never deleted and the columns counted (time, caller, called number, verdict, action) are never updated, so an
  *      attempt at or below the watermark is counted once, by its chunk, and one above it once, by the trigger.
@@ -218,6 +220,11 @@ export async function aggregatesNeedRebuild(db: Connection, timeZone: string): P
   return zone !== timeZone || mark !== null;
 }
 
+/** The next transaction's size, to hold the write lock about `holdMs` after one of `size` held it `held` ms (×0.5 … ×2). */
+function resized(size: number, held: number, holdMs: number): number {
+  return Math.round(size * Math.min(2, Math.max(0.5, holdMs / Math.max(held, 1))));
+}
+
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -405,7 +412,7 @@ export class AggregatesRebuild {
       this.stats.holdMs += held;
       this.stats.waitMs += waited;
       // The next chunk holds the lock about holdMs (at most twice or half this one's size).
-      size = Math.max(smallest, Math.round(size * Math.min(2, Math.max(0.5, holdMs / Math.max(held, 1)))));
+      size = Math.max(smallest, resized(size, held, holdMs));
       await step('added');
       if (performance.now() - lastLog >= progressLogMs) {
         lastLog = performance.now();
@@ -485,7 +492,7 @@ export class AggregatesRebuild {
       this.stats.waitMs += waited;
       if (!more) return true;
       await options.onStep?.('emptying');
-      rows = Math.max(Math.min(1000, rows), Math.round(rows * Math.min(2, Math.max(0.5, holdMs / Math.max(held, 1)))));
+      rows = Math.max(Math.min(1000, rows), resized(rows, held, holdMs));
       if (pauseMs > 0) await sleep(pauseMs, this.abort.signal);
     }
   }
