@@ -87,6 +87,16 @@ export function createPanelApp(deps: PanelDeps): Express {
 
   app.use(chooseLanguage);
   app.use(authenticate({ sessions: deps.sessions, apiToken: deps.apiToken, feedToken: deps.feed.feedToken }));
+  // Read your calls: a page or API read asked right after a call's answer sees that call. The answer may leave once
+  // the attempt is journaled, before its commit (deferred by a few ms under load): reads start that commit and wait
+  // for it (at once while the disk refuses writes). Only after authentication: strangers cannot force commits.
+  app.use((req, _res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      next();
+      return;
+    }
+    deps.register.caughtUp().then(() => next(), next);
+  });
 
   const { sharing } = deps;
   const imports = new ImportJobs(

@@ -77,6 +77,18 @@ describe('store.durableBeforeAnswer', () => {
     expect(await attemptsOfNuisance(harness)).toHaveLength(1);
   });
 
+  it('true: a read through the API right after the refusal lists its attempt, though its commit was deferred', async () => {
+    const harness = await start(true);
+    // A journaled attempt's commit may wait up to the register's interval under load; here, a minute.
+    const writer = (harness.app.register as unknown as { batches: { options: { deferMs?: number } } }).batches;
+    writer.options.deferMs = 60_000;
+    expect((await nuisanceCall(harness, 'read-your-call@198.51.100.7').waitForFinal()).status).toBe(607);
+    const { json } = await harness.api('GET', `/api/attempts?number=${encodeURIComponent(NUISANCE)}`); // no flush
+    expect((json as { attempts: Attempt[] }).attempts).toMatchObject([
+      { callId: 'read-your-call@198.51.100.7', action: 'reject:607', finalStatus: 607 },
+    ]);
+  });
+
   it('true, the journal on a full disk: the refusal waits for its attempt to be committed, and the failure is counted', async (ctx) => {
     if (!existsSync('/dev/full')) return ctx.skip(true, 'no /dev/full here to make the journal write fail with ENOSPC');
     const harness = await start(true);

@@ -539,6 +539,10 @@ class SqliteRegister implements OpenedRegister {
     return this.batches.flush();
   }
 
+  caughtUp(): Promise<void> {
+    return this.batches.caughtUp();
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;

@@ -229,6 +229,11 @@ export interface Register extends EvidenceLookup {
   readonly ready: boolean;
   /** Commits everything queued now (writes the disk refuses stay held: one retry is made at once). */
   flush(): Promise<void>;
+  /**
+   * Resolves once everything recorded before the call is committed (started now), so a read made next sees it; at
+   * once while the disk refuses writes (the spool holds them; no retry is brought forward).
+   */
+  caughtUp(): Promise<void>;
   /** Flushes and closes. */
   close(): Promise<void>;
 }

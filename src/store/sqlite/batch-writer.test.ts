@@ -153,6 +153,20 @@ describe('deferrable writes (journaled: nobody waits for their commit)', () => {
     expect(trips).toEqual(['rows 1', 'rows 3', 'rows 1']);
   });
 
+  it('caughtUp() starts the commit of the deferred ones at once and resolves when it is done (a read sees them)', async () => {
+    const { batches, trips } = deferWriter(60_000);
+    await new Promise<number>((resolve) => batches.enqueue(deferred(resolve)));
+    let id: number | undefined;
+    batches.enqueue(deferred((committed) => (id = committed)));
+    await turns(5);
+    expect(trips).toEqual(['rows 1']); // deferred for a minute
+    await batches.caughtUp();
+    expect(id).toBe(2);
+    expect(trips).toEqual(['rows 1', 'rows 1']);
+    await batches.caughtUp(); // nothing queued: at once, no commit
+    expect(trips).toEqual(['rows 1', 'rows 1']);
+  });
+
   it('without deferMs, a deferrable write is committed at once like any other', async () => {
     const { batches, trips } = deferWriter(0);
     for (let i = 1; i <= 3; i++)

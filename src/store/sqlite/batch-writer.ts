@@ -175,6 +175,20 @@ export class BatchWriter<S> {
     });
   }
 
+  /**
+   * Resolves once the writes queued before the call are committed, so that a read made next sees them: a panel page
+   * or an API read asked right after a call's answer (the attempt is journaled; its commit may be deferred for a few
+   * ms). Starts that commit now. While the disk refuses writes it resolves at once: held writes cannot be read
+   * anyway, and a reader must neither wait for the disk nor bring the retry forward (`flush()` does).
+   */
+  caughtUp(): Promise<void> {
+    if (this.outage !== undefined || (this.queue.length === 0 && !this.running)) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.start();
+    });
+  }
+
   /** Refuses new writes; commits what is queued, retrying held writes for at most `closeTimeoutMs`. */
   async close(): Promise<void> {
     this.closed = true;

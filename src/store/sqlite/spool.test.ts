@@ -156,6 +156,21 @@ describe('the spool, on a full disk (SQLITE_FULL)', () => {
     expect(logs).toContain('info: register writes again: the held writes are being written in order');
   });
 
+  it('caughtUp() resolves at once while the disk is full: a panel read neither waits for the disk nor forces a retry', async () => {
+    let batches = 0;
+    const r = await openWith({ retryMinMs: 60_000, retryMaxMs: 60_000, onBatch: () => batches++ });
+    await fillDisk(r);
+    const { held } = await recordUntilHeld(r, 0);
+    const tried = batches;
+    await r.caughtUp(); // would wait a minute for the retry timer if it waited for the held writes
+    expect(batches).toBe(tried);
+    expect(r.spooled).toBe(1);
+    await freeDisk(r);
+    await r.flush();
+    await Promise.all(held);
+    expect(r.spooled).toBe(0);
+  });
+
   it('refuses new writes beyond spoolMaxWrites at once, counts them as lost overflow, and writes the ones it held', async () => {
     const r = await openWith({ spoolMaxWrites: 5 });
     await fillDisk(r);
