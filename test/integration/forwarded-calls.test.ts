@@ -92,9 +92,12 @@ describe('talk times from drachtio-server CDRs', () => {
     await start(false);
     answer = 200;
     const c = await call();
+    const id = c.request.headers['call-id']?.[0];
+    // The PBX's answer reaches the register after the caller has it: wait for it rather than for a fixed time.
+    await eventually(async () => (await rows()).find((r) => r.callId === id && r.outcome === 'answered'));
     h.clock.advance(60_000);
     h.double.hangUpProxied(c, 'pbx');
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 100)); // what a CDR would have given by now, it cannot give
     const [row] = await rows();
     expect(row?.outcome).toBe('answered');
     expect(row?.talkMs).toBeUndefined();
