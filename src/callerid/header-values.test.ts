@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseNameAddr, parseParams, splitHeaderList } from './header-values.js';
+import { mulberry32 } from '../../test/support/prng.js';
+import { NO_PARAMS, parseNameAddr, parseNameAddrFor, parseParams, splitHeaderList } from './header-values.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
 import { sanitizeText, unescapeUri } from './text.js';
 
@@ -39,6 +40,51 @@ describe('parseNameAddr', () => {
     expect(parseNameAddr('<sip:1@h')).toMatchObject({ uri: 'sip:1@h', malformed: true });
     expect(parseNameAddr('"Mario" sip:1@h')).toMatchObject({ displayName: 'Mario', uri: 'sip:1@h', malformed: true });
     expect(parseNameAddr('')).toMatchObject({ uri: '', displayName: null });
+  });
+});
+
+describe('parseNameAddrFor', () => {
+  it('builds no parameters when none wanted can be there: a From with its tag alone', () => {
+    expect(parseNameAddrFor('"Rossi" <sip:0212345678@h>;tag=a1b2', ['verstat']).params).toBe(NO_PARAMS);
+    expect(parseNameAddrFor('sip:0212345678@h;tag=a1b2', ['verstat']).params).toBe(NO_PARAMS);
+    // Everything else as parseNameAddr reads it.
+    expect(parseNameAddrFor('"Rossi" <sip:0212345678@h>;tag=a1b2', ['verstat'])).toMatchObject({
+      displayName: 'Rossi',
+      uri: 'sip:0212345678@h',
+      malformed: false,
+    });
+  });
+
+  it('reads a wanted parameter in any case, quoted, after others, as parseNameAddr does', () => {
+    const values = [
+      '<sip:1@h>;tag=x;verstat=TN-Validation-Passed',
+      '<sip:1@h>;VerStat="No-TN-Validation";tag=x',
+      '<sip:1@h> ; VERSTAT = TN-Validation-Failed ',
+      'sip:1@h;tag=x;verstat',
+      '<sip:1@h>;tag="a;verstat=b";verstat=c',
+      '<sip:1@h>;xverstat=1;verstatx=2',
+      `<sip:1@h>${';p=1'.repeat(40)};verstat=late`,
+      '<sip:1@h;verstat=in-uri>;tag=x',
+    ];
+    for (const v of values) {
+      expect(parseNameAddrFor(v, ['verstat']).params.get('verstat'), v).toBe(parseNameAddr(v).params.get('verstat'));
+    }
+    expect(parseNameAddrFor(values[1]!, ['verstat']).params.get('verstat')).toBe('No-TN-Validation');
+  });
+
+  it('answers as parseNameAddr for every wanted name, on random values', () => {
+    const rand = mulberry32(12);
+    const pieces = ['<sip:1@h>', '"N" ', ';', '=', 'tag', 'verstat', 'VERSTAT', 'vErStAt', '"', 'x', ' ', 'party', 'K'];
+    for (let n = 0; n < 3000; n++) {
+      let v = '';
+      const len = 1 + Math.floor(rand() * 12);
+      for (let i = 0; i < len; i++) v += pieces[Math.floor(rand() * pieces.length)]!;
+      const full = parseNameAddr(v);
+      const only = parseNameAddrFor(v, ['verstat', 'party']);
+      expect({ ...only, params: null }, v).toEqual({ ...full, params: null });
+      expect(only.params.get('verstat'), v).toBe(full.params.get('verstat'));
+      expect(only.params.get('party'), v).toBe(full.params.get('party'));
+    }
   });
 });
 

@@ -90,6 +90,41 @@ export function paramsAfter(text: string, start: number): ReadonlyMap<string, st
   return start >= text.length ? NO_PARAMS : parseParams(text.slice(start));
 }
 
+/**
+ * Whether `text` from `start` has `word` (lower-case ASCII letters) in it, letters in either case: a parameter
+ * whose name parseParams lower-cases to `word` must have been written so (no other character lower-cases to an
+ * ASCII letter of the words asked for here: only U+212A, KELVIN SIGN, lower-cases to one, `k`).
+ */
+function hasWord(text: string, start: number, word: string): boolean {
+  const last = text.length - word.length;
+  const first = word.charCodeAt(0);
+  for (let i = start; i <= last; i++) {
+    if ((text.charCodeAt(i) | 0x20) !== first) continue;
+    let j = 1;
+    while (j < word.length && (text.charCodeAt(i + j) | 0x20) === word.charCodeAt(j)) j++;
+    if (j === word.length) return true;
+  }
+  return false;
+}
+
+/**
+ * paramsAfter, or NO_PARAMS when none of `wanted` can be among the parameters: the same answer for every key of
+ * `wanted`, without a Map built for a `;tag=…` no one reads. `wanted` undefined: every parameter.
+ */
+function wantedParamsAfter(
+  text: string,
+  start: number,
+  wanted: readonly string[] | undefined,
+): ReadonlyMap<string, string> {
+  if (start >= text.length) return NO_PARAMS;
+  if (wanted !== undefined) {
+    let any = false;
+    for (let i = 0; i < wanted.length && !any; i++) any = hasWord(text, start, wanted[i]!);
+    if (!any) return NO_PARAMS;
+  }
+  return parseParams(text.slice(start));
+}
+
 /** Parses `;a=b;c;d="e"` (leading `;` optional) into a Map; first occurrence of a key wins. */
 export function parseParams(text: string): Map<string, string> {
   const params = new Map<string, string>();
@@ -140,11 +175,16 @@ function readQuoted(s: string): { text: string; end: number } | null {
   return null;
 }
 
-function angled(displayName: string | null, rest: string, malformed: boolean): NameAddr {
+function angled(
+  displayName: string | null,
+  rest: string,
+  malformed: boolean,
+  wanted: readonly string[] | undefined,
+): NameAddr {
   // rest starts with '<'
   const gt = rest.indexOf('>');
   if (gt < 0) return { displayName, uri: rest.slice(1).trim(), params: NO_PARAMS, malformed: true };
-  return { displayName, uri: rest.slice(1, gt).trim(), params: paramsAfter(rest, gt + 1), malformed };
+  return { displayName, uri: rest.slice(1, gt).trim(), params: wantedParamsAfter(rest, gt + 1, wanted), malformed };
 }
 
 /**
@@ -152,37 +192,51 @@ function angled(displayName: string | null, rest: string, malformed: boolean): N
  * `sip:123@host;tag=x` is the URI `sip:123@host` with `tag=x`. A `;` in the user part (`sip:+39..;npdi@host`)
  * is kept in the URI.
  */
-function addrSpec(displayName: string | null, rest: string, malformed: boolean): NameAddr {
+function addrSpec(
+  displayName: string | null,
+  rest: string,
+  malformed: boolean,
+  wanted: readonly string[] | undefined,
+): NameAddr {
   const at = rest.indexOf('@');
   const semi = rest.indexOf(';', at < 0 ? 0 : at);
   const uri = (semi < 0 ? rest : rest.slice(0, semi)).trim();
   return {
     displayName,
     uri,
-    params: semi < 0 ? NO_PARAMS : paramsAfter(rest, semi + 1),
+    params: semi < 0 ? NO_PARAMS : wantedParamsAfter(rest, semi + 1, wanted),
     malformed,
   };
 }
 
 /** Parses one name-addr or addr-spec with its header parameters. */
 export function parseNameAddr(value: string): NameAddr {
+  return parseNameAddrFor(value, undefined);
+}
+
+/**
+ * parseNameAddr for a caller that reads only the header parameters `wanted` (lower-case names): `params` is
+ * NO_PARAMS when none of them can be there (a From's `;tag=…` alone), else every parameter, as parseNameAddr's:
+ * `params.get(name)` answers the same for each wanted name.
+ */
+export function parseNameAddrFor(value: string, wanted: readonly string[] | undefined): NameAddr {
   const s = (value.length > MAX_HEADER_TEXT ? value.slice(0, MAX_HEADER_TEXT) : value).trim();
   if (s.startsWith('"')) {
     const q = readQuoted(s);
     if (q === null) {
       // Unbalanced quote: `"Mario <sip:1@h>`. Take the last '<' as the start of the URI, if any.
       const lt = s.lastIndexOf('<');
-      if (lt > 0) return angled(s.slice(1, lt).trim(), s.slice(lt), true);
+      if (lt > 0) return angled(s.slice(1, lt).trim(), s.slice(lt), true, wanted);
       return { displayName: s.slice(1), uri: '', params: NO_PARAMS, malformed: true };
     }
     const rest = s.slice(q.end).trimStart();
-    if (rest.startsWith('<')) return angled(q.text, rest, false);
-    return addrSpec(q.text, rest, true);
+    if (rest.startsWith('<')) return angled(q.text, rest, false, wanted);
+    return addrSpec(q.text, rest, true, wanted);
   }
   const lt = s.indexOf('<');
   if (lt >= 0) {
     const name = s.slice(0, lt).trim();
-    return angled(name === '' ? null : name, s.slice(lt), false);
+    return angled(name === '' ? null : name, s.slice(lt), false, wanted);
   }
-  return addrSpec(null, s, false);
+  return addrSpec(null, s, false, wanted);
 }

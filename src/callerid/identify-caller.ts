@@ -2,7 +2,7 @@
  * SIP request headers → who is calling: number, display name, source header, withheld or not, STIR/SHAKEN hints.
  * Order of trust: P-Asserted-Identity (asserted by the carrier's network), Remote-Party-ID, From.
  */
-import { headerValues, parseNameAddr } from './header-values.js';
+import { headerValues, parseNameAddrFor } from './header-values.js';
 import { normalizeNumber } from './normalize-number.js';
 import { attestationFromPassports, attestationFromVerstat, passportsFromIdentity, toAttestation } from './passport.js';
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
@@ -62,11 +62,17 @@ function paramValue(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, strin
   return a.get(key) ?? b.get(key);
 }
 
+/**
+ * The only header parameter read from a P-Asserted-Identity or From value (Remote-Party-ID's are all read: party,
+ * privacy): a From's `;tag=…` then builds no Map (parseNameAddrFor) when a caller's identity is not cached.
+ */
+const ONLY_VERSTAT: readonly string[] = ['verstat'];
+
 /** The candidates of one header's values, appended to `out`. */
 function addCandidates(out: Candidate[], values: readonly string[], source: IdentitySource): void {
   if (values.length === 0) return;
   for (const item of headerValues(values)) {
-    const entry = parseNameAddr(item);
+    const entry = parseNameAddrFor(item, source === 'remote-party-id' ? undefined : ONLY_VERSTAT);
     // Remote-Party-ID also describes the called party (party=called); only the calling party identifies a caller.
     if (source === 'remote-party-id' && entry.params.get('party')?.toLowerCase() === 'called') continue;
     const uri = parseUri(entry.uri);
