@@ -27,6 +27,10 @@
  * `--thrash-mb` (32) MB buffer, then the same number of calls paced at each rate of `--pace` (100,1000 per second,
  * the process idle between them, as the service is). Each request is parsed just before its decision, after the
  * walk or the wait, as drachtio-srf parses it just before the handler runs; only the decision is timed.
+ * `--stages` (with `--cold`) adds, per traffic shape, `--cold-calls` more calls paced at 100/s, each decided by the
+ * steps of `screen()` called one by one (the header table, identifyCaller, calledNumber and callerKey, the evidence,
+ * the classifier, the policy with its reason and the check memory) with a clock read between them: where a cold
+ * decision's time goes, step by step, p50/p99 (checked against `screen()`'s own answer for each call).
  * `--digest` prints, per traffic shape, a SHA-256 of everything `screen()` returned for each timed call (identity,
  * called number, caller key, verdict, score, reasons with their texts and params, action), taken in a pass of its
  * own after the timing: two builds that print the same digests decided every call of the run alike.
@@ -44,7 +48,10 @@ import { loadConfig } from '../src/config/loader.js';
 import { configSchema } from '../src/config/schema.js';
 import { dayFormatter } from '../src/screening/dates.js';
 import { createClassifier } from '../src/screening/index.js';
-import type { EvidenceLookup } from '../src/screening/types.js';
+import { applyCheckMemory } from '../src/screening/check-memory.js';
+import { NO_EVIDENCE, type EvidenceLookup } from '../src/screening/types.js';
+import { callerKey, calledNumber, identifyCaller } from '../src/callerid/index.js';
+import { pickAction, policyReason } from '../src/policy/rules.js';
 import { FriendIndex } from '../src/sharing/feeds/friend-index.js';
 import { headerSource } from '../src/sip/request-headers.js';
 import { screen, type ScreeningSteps } from '../src/sip/screen.js';
@@ -78,6 +85,7 @@ const PREPARSED = process.argv.includes('--preparsed');
 const CONFIG_FILE = stringArg('config');
 const COLD = process.argv.includes('--cold');
 const COLD_CALLS = arg('cold-calls', 1000);
+const STAGES = process.argv.includes('--stages');
 const THRASH_MB = arg('thrash-mb', 32);
 const PACES = (stringArg('pace') ?? '100,1000')
   .split(',')
@@ -265,6 +273,29 @@ function timedDecision(c: Call, decide: Decide): number {
   return Number(process.hrtime.bigint() - s) / 1000;
 }
 
+/** The steps of screen() (src/sip/screen.ts) one by one, for --stages: what each took (µs), and what it said. */
+type Staged = (req: Srf.SrfRequest) => { times: number[]; said: string };
+const STAGE_NAMES = ['headers', 'identify', 'called + key', 'evidence', 'classify', 'policy'];
+
+/** --stages: calls paced at 100/s through `staged`; per step p50/p99, and whether each answer was screen()'s. */
+async function stageRuns(calls: readonly Call[], staged: Staged, screened: (req: Srf.SrfRequest) => string) {
+  const times = STAGE_NAMES.map(() => new Float64Array(calls.length));
+  let differ = 0;
+  const start = performance.now();
+  for (let i = 0; i < calls.length; i++) {
+    const wait = start + i * 10 - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const r = staged(parseCall(calls[i]!));
+    for (let s = 0; s < STAGE_NAMES.length; s++) times[s]![i] = r.times[s]!;
+    if (r.said !== screened(parseCall(calls[i]!))) differ++;
+  }
+  const steps = STAGE_NAMES.map((name, s) => {
+    const p = percentiles(times[s]!);
+    return `${name} ${p.p50.toFixed(1)}/${p.p99.toFixed(1)}`;
+  });
+  return `steps paced at 100/s, p50/p99 µs: ${steps.join(', ')}${differ === 0 ? '' : ` (${differ} answers NOT screen()'s)`}`;
+}
+
 /** --cold: each call decided after a walk over THRASH_MB, then calls paced at each rate of PACES. */
 async function coldRuns(calls: readonly Call[], decide: Decide): Promise<string[]> {
   const lines: string[] = [];
@@ -301,9 +332,10 @@ async function coldRuns(calls: readonly Call[], decide: Decide): Promise<string[
  */
 async function run(
   name: string,
-  shape: { warm: Call[]; rate: Call[]; latency: Call[]; cold: Call[] },
+  shape: { warm: Call[]; rate: Call[]; latency: Call[]; cold: Call[]; stages: Call[] },
   decide: Decide,
   digest: (batches: Iterable<Srf.SrfRequest[]>) => string,
+  staged: { steps: Staged; screened: (req: Srf.SrfRequest) => string },
 ) {
   for (const batch of batches(shape.warm)) for (const req of batch) decide(req);
   const verdicts: Verdicts = { trusted: 0, unknown: 0, suspect: 0, nuisance: 0 };
@@ -337,6 +369,7 @@ async function run(
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
   const hash = DIGEST ? digest(batches(shape.rate)) : null;
   const cold = COLD ? await coldRuns(shape.cold, decide) : [];
+  if (COLD && STAGES) cold.push(await stageRuns(shape.stages, staged.steps, staged.screened));
   return { name, rate, cpuPerCall, verdicts, p50: pct(0.5), p99: pct(0.99), p999: pct(0.999), digest: hash, cold };
 }
 
@@ -413,6 +446,39 @@ async function main(): Promise<void> {
       policy: actionPolicy(config),
     };
     const decide: Decide = (req) => screen(headerSource(req), steps, now).decision;
+    // --stages: screen()'s steps as src/sip/screen.ts runs them (without its fail-open guards), a clock read
+    // between them; what they said is compared with screen()'s answer for the same request.
+    const said = (r: Omit<ReturnType<typeof screen>, 'fault'>) =>
+      JSON.stringify([r.identity, r.called, r.callerKey, r.decision, r.action]);
+    const staged = {
+      steps: (req: Srf.SrfRequest) => {
+        const t0 = process.hrtime.bigint();
+        const headers = headerSource(req);
+        const t1 = process.hrtime.bigint();
+        const identity = identifyCaller(headers, { defaultCountry: steps.defaultCountry });
+        const t2 = process.hrtime.bigint();
+        const called = calledNumber(headers, { defaultCountry: steps.defaultCountry, trunkUsername: '' });
+        const key = callerKey(identity);
+        const t3 = process.hrtime.bigint();
+        const found = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key);
+        const t4 = process.hrtime.bigint();
+        const did = called ? (called.e164 ?? called.raw) : null;
+        const classified = steps.classify(identity, found, now, { did });
+        const t5 = process.hrtime.bigint();
+        const choice = pickAction(classified, identity, steps.policy, { did, time: now });
+        const ruleReason = policyReason(choice);
+        const withRule =
+          ruleReason === null ? classified : { ...classified, reasons: [...classified.reasons, ruleReason] };
+        const { decision, action } = applyCheckMemory(choice.action, withRule, key, now, steps.checkMemory);
+        const t6 = process.hrtime.bigint();
+        const us = (a: bigint, b: bigint) => Number(b - a) / 1000;
+        return {
+          times: [us(t0, t1), us(t1, t2), us(t2, t3), us(t3, t4), us(t4, t5), us(t5, t6)],
+          said: said({ identity, called, callerKey: key, decision, action }),
+        };
+      },
+      screened: (req: Srf.SrfRequest) => said(screen(headerSource(req), steps, now)),
+    };
     /** Everything screen() says of each call, hashed in order (--digest). */
     const digest = (parsed: Iterable<Srf.SrfRequest[]>): string => {
       const hash = createHash('sha256');
@@ -437,14 +503,15 @@ async function main(): Promise<void> {
       const latency = makeCalls(rand, Math.min(100_000, CALLS), working).calls;
       // Drawn after the others, so they stay what they were before --cold existed (same digests).
       const cold = COLD ? makeCalls(rand, COLD_CALLS * (1 + PACES.length), working).calls : [];
-      return { warm, rate: rate.calls, latency, cold, numbers: rate.numbers };
+      const stages = COLD && STAGES ? makeCalls(rand, COLD_CALLS, working).calls : [];
+      return { warm, rate: rate.calls, latency, cold, stages, numbers: rate.numbers };
     };
     const repeat = await (() => {
       const calls = shape(42, true); // unreachable once this shape has run
-      return run('repeat', calls, decide, digest);
+      return run('repeat', calls, decide, digest, staged);
     })();
     const allNewShape = shape(7, false);
-    const allNew = await run('all-new', allNewShape, decide, digest);
+    const allNew = await run('all-new', allNewShape, decide, digest, staged);
 
     // Baseline: libphonenumber-js alone on the all-new numbers (nothing cached), in this run.
     const t3 = performance.now();
