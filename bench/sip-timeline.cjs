@@ -14,6 +14,12 @@
  * It patches drachtio-srf's prototypes only, nothing of the application's code. Every second it writes, per kind of
  * answer (status or `proxy`), the µs between consecutive stages (p50/p90/p99) to $SIP_TIMELINE_FILE (JSON,
  * rewritten); SIGUSR2 starts counting afresh. Bench only.
+ *
+ * Beside it, NAME.stalls.json: every INVITE whose data → msg took 1 ms or more (500 at most), with the socket chunk's
+ * size and what drachtio-srf handled from that chunk before it (each message's kind, its start after the chunk's and
+ * its µs, handlers included: drachtio-srf frames and handles a chunk's messages one after the other, synchronously)
+ * and the garbage collections that overlapped. A long data → msg is an INVITE that waited behind others of the same
+ * chunk: the chunk held several because the event loop had not read the socket for a while before.
  */
 'use strict';
 const { writeFileSync } = require('node:fs');
@@ -46,16 +52,72 @@ function install(out) {
     if (handling !== null && handling.kind === undefined) stamp(handling, stage);
   };
 
+  // What ran inside the same socket chunk before an INVITE's message was framed (the messages emitted before it,
+  // each with its kind and µs), and the garbage collections that overlapped: why data→msg is long when it is.
+  /** The socket chunk being handled: its start and the messages emitted from it so far. */
+  let chunk = null;
+  /** INVITEs whose data→msg took STALL_US or more: what came before them in their chunk. */
+  const stalls = [];
+  const STALL_US = 1000;
+  /** Recent garbage collections: [start µs, duration µs, kind] on the same clock as the stamps. */
+  const gcs = [];
+  const { PerformanceObserver, performance } = require('node:perf_hooks');
+  const origin = Number(process.hrtime.bigint()) / 1000 - performance.now() * 1000;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcs.push([origin + e.startTime * 1000, e.duration * 1000, e.detail?.kind ?? e.kind]);
+      if (gcs.length > 4096) gcs.splice(0, 2048);
+    }
+  }).observe({ entryTypes: ['gc'] });
+  /** A wire message's kind: its leader's type, and for SIP the method or status. */
+  const kindOf = (msg) => {
+    if (typeof msg !== 'string') return '?';
+    const token = msg.slice(0, msg.indexOf('\r\n')).split('|');
+    if (token[1] === 'sip') {
+      const line = msg.slice(msg.indexOf('\r\n') + 2, msg.indexOf('\r\n') + 60);
+      return `sip ${token[2]} ${/^SIP\/2\.0 (\d+)/.exec(line)?.[1] ?? line.split(' ')[0]}`;
+    }
+    return token[1] === 'response' ? `response ${token[3] ?? ''}` : (token[1] ?? '?');
+  };
+
   const onData = WireProtocol.prototype._onData;
   WireProtocol.prototype._onData = function (socket, msg) {
     lastData = now();
-    return onData.call(this, socket, msg);
+    const outer = chunk;
+    chunk = { at: lastData, bytes: msg.length, msgs: [] };
+    try {
+      return onData.call(this, socket, msg);
+    } finally {
+      chunk = outer;
+    }
+  };
+  const emit = WireProtocol.prototype.emit;
+  WireProtocol.prototype.emit = function (event, ...args) {
+    if (event !== 'msg' || chunk === null) return emit.call(this, event, ...args);
+    const current = chunk;
+    const t0 = now();
+    try {
+      return emit.call(this, event, ...args);
+    } finally {
+      current.msgs.push([kindOf(args[1]), +(t0 - current.at).toFixed(1), +(now() - t0).toFixed(1)]);
+    }
   };
   const onMsg = Agent.prototype._onMsg;
   Agent.prototype._onMsg = function (socket, msg) {
     if (typeof msg === 'string' && msg.includes('|sip|network|') && /\r\nINVITE /.test(msg.slice(0, 400))) {
       arriving = { kind: undefined, stamps: [['data', lastData]] };
       stamp(arriving, 'msg');
+      const waited = arriving.stamps[1][1] - lastData;
+      if (waited >= STALL_US && chunk !== null && stalls.length < 500) {
+        const from = lastData;
+        const to = arriving.stamps[1][1];
+        stalls.push({
+          us: +waited.toFixed(1),
+          bytes: chunk.bytes,
+          before: chunk.msgs.slice(),
+          gc: gcs.filter(([at, d]) => at < to && at + d > from).map(([, d, k]) => [+d.toFixed(1), k]),
+        });
+      }
     }
     try {
       return onMsg.call(this, socket, msg);
@@ -130,6 +192,7 @@ function install(out) {
   // SIGUSR2 (bench/sip.ts, after the warm-up): start counting afresh.
   process.on('SIGUSR2', () => {
     done.length = 0;
+    stalls.length = 0;
   });
   const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
   const percentiles = (values) => {
@@ -159,6 +222,7 @@ function install(out) {
     for (const [kind, rows] of Object.entries(byKind)) summary[kind] = summarize(rows);
     try {
       writeFileSync(out, JSON.stringify(summary));
+      writeFileSync(out.replace(/(\.json)?$/, '.stalls.json'), JSON.stringify(stalls));
     } catch {
       // bench only: a summary not written is seen missing by bench/sip.ts
     }
