@@ -1222,7 +1222,21 @@ async function main(): Promise<void> {
     }
 
     if (opts.timeline !== undefined) {
-      await sleep(1500); // each application rewrites its summary every second
+      // Each application writes its summary when asked (bench/sip-timeline.cjs), not while calls are timed.
+      for (const app of apps) {
+        const file = resolve(opts.timeline, `${app.name}.json`);
+        if (app.drachtio === null) continue;
+        rmSync(file, { force: true });
+        writeFileSync(`${file}.want`, '');
+      }
+      await waitFor(
+        'the timeline summaries',
+        () =>
+          apps.every(
+            (app) => app.drachtio === null || !existsSync(resolve(opts.timeline ?? '.', `${app.name}.json.want`)),
+          ),
+        10_000,
+      ).catch(() => console.log('  (a timeline summary was not written within 10 s)'));
       console.log('');
       console.log(
         'timeline inside each application (bench/sip-timeline.cjs; µs from the previous stage, p50/p90/p99; (n): INVITEs through that step)',
