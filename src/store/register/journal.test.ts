@@ -92,6 +92,35 @@ describe('AttemptJournal', () => {
     expect(segments()).toEqual(['register.sqlite.journal.2']);
   });
 
+  it('writes a line of characters of two to four bytes whole, grouped or alone, and reads it back the same', async () => {
+    const journal = AttemptJournal.open({
+      databaseFile: db,
+      columns: INSERTED_ATTEMPT_COLUMNS,
+      logger: recordingLogger(),
+    });
+    const wide = (n: number) =>
+      attemptLine(
+        attemptParams(
+          newAttempt(`+39333100${String(n).padStart(4, '0')}`, T0 + n, { callId: `wide-${n} Caffè 東京 ☎️ 𝄞` }),
+          n,
+        ),
+      );
+    expect(journal.append(wide(1))).not.toBeNull();
+    const written: (Segment | null)[] = [];
+    expect(journal.appendGrouped(wide(2), (s) => written.push(s))).toBe(true);
+    expect(journal.appendGrouped(wide(3), (s) => written.push(s))).toBe(true);
+    await Promise.resolve();
+    expect(written).toHaveLength(2);
+    expect(written.every((s) => s !== null)).toBe(true);
+    const again = AttemptJournal.open({
+      databaseFile: db,
+      columns: INSERTED_ATTEMPT_COLUMNS,
+      logger: recordingLogger(),
+    });
+    expect(again.leftover[0]?.rows).toEqual([wide(1), wide(2), wide(3)].map((line) => JSON.parse(line) as unknown));
+    expect(again.leftover[0]?.unreadable).toBe(0);
+  });
+
   it('closes a segment past segmentBytes and deletes it once its every row is settled: files stay few under load', async () => {
     const journal = AttemptJournal.open({
       databaseFile: db,

@@ -172,9 +172,11 @@ export class AttemptJournal {
     let segment = this.current;
     try {
       if (segment === null || segment.bytes >= this.segmentBytes) segment = this.begin();
-      const bytes = Buffer.from(text);
-      const written = writeSync(segment.fd as number, bytes);
-      if (written !== bytes.length) throw new Error(`journal write cut short: ${written} of ${bytes.length} bytes`);
+      // The text as it is: writeSync encodes it into node's own native buffer, where Buffer.from made a JS Buffer of
+      // it first (~15 µs a call on cold caches, one call every 10 ms: README Measured).
+      const written = writeSync(segment.fd as number, text);
+      const expected = Buffer.byteLength(text);
+      if (written !== expected) throw new Error(`journal write cut short: ${written} of ${expected} bytes`);
       segment.bytes += written;
       segment.pending += lines;
       if (this.offUntil !== 0) {
