@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { copyFileSync, readdirSync } from 'node:fs';
 import { NO_EVIDENCE } from '../../screening/types.js';
 import { isRefusalAction } from './refusal.js';
 import { openRegister, type OpenRegisterOptions, type OpenedRegister } from './register.js';
@@ -352,5 +353,80 @@ describe('attempts inserted as one JSON parameter (one INSERT per batch)', () =>
     const byId = new Map(rows.map((r) => [r.id, r.callId]));
     expect(new Set(ids).size).toBe(700);
     expect(ids.map((id) => byId.get(id))).toEqual(attempts.map((a) => a.callId));
+  });
+});
+
+describe('outcome and talk time of one attempt', () => {
+  const answered = { outcome: 'answered' as const, finalStatus: 200, refused: false, at: T0 + 3000 };
+  const talk = { talkMs: 1500.4, answeredAt: T0 + 3000 };
+
+  /** Every write of every batch from now on, by batch. */
+  async function batchSizesOf(work: () => Promise<void>, sizes: number[]): Promise<number[]> {
+    const from = sizes.length;
+    await work();
+    return sizes.slice(from);
+  }
+
+  it('a talk time that comes while the outcome update waits in the queue joins its statement: one write, both stored, the index learns the talk', async () => {
+    const sizes: number[] = [];
+    const register = await openAt({ journal: true, onBatch: (b) => sizes.push(b.size) });
+    const id = await register.record(newAttempt(CALLER, T0, { outcome: 'forwarded' }));
+    const batches = await batchSizesOf(async () => {
+      register.updateOutcome(id, answered);
+      register.recordTalk(id, talk);
+      await register.flush();
+    }, sizes);
+    expect(batches).toEqual([1]);
+    const [row] = await register.attempts({ callerKey: CALLER });
+    expect(row).toMatchObject({ id, outcome: 'answered', finalStatus: 200, outcomeAt: T0 + 3000, talkMs: 1500 });
+    const [learned, ...more] = register.evidenceFor(CALLER).talks ?? [];
+    expect(more).toEqual([]);
+    expect(learned?.at).toBe(T0 + 3000);
+    expect(learned?.seconds).toBeCloseTo(1.5004, 6);
+  });
+
+  it('a talk time that comes after its outcome was written is written by itself', async () => {
+    const sizes: number[] = [];
+    const register = await openAt({ journal: true, onBatch: (b) => sizes.push(b.size) });
+    const id = await register.record(newAttempt(CALLER, T0, { outcome: 'forwarded' }));
+    const batches = await batchSizesOf(async () => {
+      register.updateOutcome(id, answered);
+      await register.flush();
+      register.recordTalk(id, talk);
+      await register.flush();
+    }, sizes);
+    expect(batches).toEqual([1, 1]);
+    const [row] = await register.attempts({ callerKey: CALLER });
+    expect(row).toMatchObject({ outcome: 'answered', talkMs: 1500 });
+    const [learned, ...more] = register.evidenceFor(CALLER).talks ?? [];
+    expect(more).toEqual([]);
+    expect(learned?.at).toBe(T0 + 3000);
+    expect(learned?.seconds).toBeCloseTo(1.5004, 6);
+  });
+
+  it('joined, both are journaled: killed before their commit, the next start replays both, and a second start changes nothing', async () => {
+    const register = await openAt({ journal: true });
+    const id = await register.record(newAttempt(CALLER, T0, { outcome: 'forwarded' }));
+    await register.flush();
+    register.updateOutcome(id, answered);
+    register.recordTalk(id, talk);
+    // kill -9 now: the files as they are before the commit (nothing runs on the writer: everything before was flushed).
+    const crashed = tempDir();
+    try {
+      for (const name of readdirSync(dir.path)) copyFileSync(dir.file(name), crashed.file(name));
+      for (const round of [1, 2]) {
+        const again = await openRegister({
+          file: crashed.file('register.sqlite'),
+          lookbackDays: 7,
+          clock,
+          journal: true,
+        });
+        const [row] = await again.attempts({ callerKey: CALLER });
+        await again.close();
+        expect(row, `start ${round}`).toMatchObject({ id, outcome: 'answered', outcomeAt: T0 + 3000, talkMs: 1500 });
+      }
+    } finally {
+      crashed.remove();
+    }
   });
 });

@@ -46,6 +46,7 @@ import {
   INSERT_ATTEMPTS_JSON_SQL,
   INSERT_MARK_HISTORY_SQL,
   UPDATE_OUTCOME_SQL,
+  UPDATE_OUTCOME_TALK_SQL,
   UPDATE_TALK_SQL,
   UPSERT_CALLED_SQL,
   UPSERT_NUMBER_SQL,
@@ -159,6 +160,8 @@ interface WriterStatements {
   /** Inserts the attempts of a JSON array of their lines. */
   insertAttempts: Statement;
   updateOutcome: Statement;
+  /** The outcome and the talk time of one attempt, when both wait in the queue (QueuedOutcome). */
+  updateOutcomeTalk: Statement;
   updateTalk: Statement;
   upsertCalled: Statement;
   upsertNumber: Statement;
@@ -170,6 +173,26 @@ interface RecentAttempt {
   refused: boolean;
   /** Its key in the attempts journal (null: written without it), for its journaled updates. */
   journalKey: number | null;
+}
+
+/** A talk time of an attempt, as recordTalk() is given it, and its journal line (null: not journaled). */
+interface TalkTime {
+  /** As stored: whole ms. */
+  talkMs: number;
+  /** As the index learns it. */
+  seconds: number;
+  answeredAt: number;
+  segment: Segment | null;
+}
+
+/**
+ * An outcome update in the writer's queue whose statement has not run yet. A talk time of the same attempt that comes
+ * meanwhile (a short answered call: the PBX's answer and the BYE a few ms apart, while the update waits for the
+ * writer's interval or for its attempt's commit) joins its statement: one UPDATE instead of two in the transaction.
+ * Each keeps its own journal line, written when it came (kill -9 before the commit replays both, as before).
+ */
+interface QueuedOutcome {
+  talk: TalkTime | null;
 }
 
 /** Outcome updates come within minutes of their attempt; the last 10k to 20k ids are remembered for them. */
@@ -221,6 +244,7 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       rollback: await writer.prepare(TRANSACTION_SQL.rollback),
       insertAttempts: await writer.prepare(INSERT_ATTEMPTS_JSON_SQL),
       updateOutcome: await writer.prepare(UPDATE_OUTCOME_SQL),
+      updateOutcomeTalk: await writer.prepare(UPDATE_OUTCOME_TALK_SQL),
       updateTalk: await writer.prepare(UPDATE_TALK_SQL),
       upsertCalled: await writer.prepare(UPSERT_CALLED_SQL),
       upsertNumber: await writer.prepare(UPSERT_NUMBER_SQL),
@@ -287,6 +311,8 @@ class SqliteRegister implements OpenedRegister {
   private readonly batches: BatchWriter<WriterStatements>;
   private recent = new Map<number, RecentAttempt>();
   private olderRecent = new Map<number, RecentAttempt>();
+  /** By attempt id: its outcome update waiting in the queue, until its statement runs (or it fails). */
+  private readonly queuedOutcomes = new Map<number, QueuedOutcome>();
   private readonly pruneTimer: NodeJS.Timeout;
   private closing: Promise<void> | undefined;
   private readonly thresholds: { suspect: number };
@@ -428,15 +454,27 @@ class SqliteRegister implements OpenedRegister {
     let row: { caller_key: string | null; refused_at: number | null } | undefined;
     const params = outcomeParams(id, update);
     const segment = this.journalUpdate({ kind: 'outcome', params: [...params, known?.journalKey ?? null] });
+    const queued: QueuedOutcome = { talk: null };
+    // No talk time joins it once its statement ran (it may be committed already), nor once it failed.
+    const leaveQueue = (): void => {
+      if (this.queuedOutcomes.get(id) === queued) this.queuedOutcomes.delete(id);
+    };
+    this.queuedOutcomes.set(id, queued);
     this.batches.enqueue({
       kind: 'other',
       oneStatement: true,
       deferrable: this.journal !== null,
       run: async (s) => {
-        [row] = await s.updateOutcome.all<NonNullable<typeof row>>(params);
+        leaveQueue();
+        const talk = queued.talk;
+        [row] =
+          talk === null
+            ? await s.updateOutcome.all<NonNullable<typeof row>>(params)
+            : await s.updateOutcomeTalk.all<NonNullable<typeof row>>([...params, talk.talkMs]);
       },
       committed: () => {
         this.settleJournaled(segment);
+        if (queued.talk !== null) this.talkCommitted(id, queued.talk, row);
         if (row === undefined) {
           this.logger.warn({ id, outcome: update.outcome }, 'outcome update for an attempt not in the register');
         } else if (known === undefined && update.check === 'passed' && row.caller_key !== null) {
@@ -447,8 +485,10 @@ class SqliteRegister implements OpenedRegister {
         }
       },
       failed: (err) => {
+        leaveQueue();
         this.settleJournaled(segment, err);
         this.logger.warn({ id, outcome: update.outcome, err }, 'outcome update lost with its batch');
+        if (queued.talk !== null) this.talkFailed(id, queued.talk, err);
       },
     });
   }
@@ -462,6 +502,12 @@ class SqliteRegister implements OpenedRegister {
     const talkMs = Math.round(talk.talkMs);
     const journalKey = this.recentAttempt(id)?.journalKey ?? null;
     const segment = this.journalUpdate({ kind: 'talk', params: [talkMs, id, journalKey] });
+    const time: TalkTime = { talkMs, seconds: talk.talkMs / 1000, answeredAt: talk.answeredAt, segment };
+    const queued = this.queuedOutcomes.get(id);
+    if (queued !== undefined && queued.talk === null) {
+      queued.talk = time; // written with its outcome, in one statement
+      return;
+    }
     this.batches.enqueue({
       kind: 'other',
       oneStatement: true,
@@ -469,16 +515,21 @@ class SqliteRegister implements OpenedRegister {
       run: async (s) => {
         [row] = await s.updateTalk.all<NonNullable<typeof row>>([talkMs, id]);
       },
-      committed: () => {
-        this.settleJournaled(segment);
-        if (row === undefined) this.logger.warn({ id }, 'talk time for an attempt not in the register');
-        else if (row.caller_key !== null) this.index.addTalk(row.caller_key, talk.answeredAt, talk.talkMs / 1000);
-      },
-      failed: (err) => {
-        this.settleJournaled(segment, err);
-        this.logger.warn({ id, err }, 'talk time lost with its batch');
-      },
+      committed: () => this.talkCommitted(id, time, row),
+      failed: (err) => this.talkFailed(id, time, err),
     });
+  }
+
+  /** A talk time is committed (alone, or with its outcome): the index learns it from the row's caller. */
+  private talkCommitted(id: number, talk: TalkTime, row: { caller_key: string | null } | undefined): void {
+    this.settleJournaled(talk.segment);
+    if (row === undefined) this.logger.warn({ id }, 'talk time for an attempt not in the register');
+    else if (row.caller_key !== null) this.index.addTalk(row.caller_key, talk.answeredAt, talk.seconds);
+  }
+
+  private talkFailed(id: number, talk: TalkTime, err: Error): void {
+    this.settleJournaled(talk.segment, err);
+    this.logger.warn({ id, err }, 'talk time lost with its batch');
   }
 
   noteCalledByUs(callerKey: string, at: number): void {

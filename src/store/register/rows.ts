@@ -91,6 +91,12 @@ const OUTCOME_SET = `
 export const UPDATE_OUTCOME_SQL = `UPDATE attempts ${OUTCOME_SET} WHERE id = ?6 RETURNING caller_key, refused_at`;
 
 /**
+ * UPDATE_OUTCOME_SQL and the attempt's talk time (?11) in one statement: a talk time that came while its attempt's
+ * outcome update still waited in the writer's queue (a short answered call) rides along with it (register.ts).
+ */
+export const UPDATE_OUTCOME_TALK_SQL = `UPDATE attempts ${OUTCOME_SET}, talk_ms = ?11 WHERE id = ?6 RETURNING caller_key, refused_at`;
+
+/**
  * An outcome update replayed from the attempts journal (replay-journal.ts): outcomeParams' ten, then the attempt's
  * journal key as ?11. It finds its attempt by journal key when it has one (an attempt replayed by the same start
  * has a new id), else by id; and it never overwrites an outcome known later than its own (outcome_at): replaying it
