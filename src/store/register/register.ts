@@ -307,6 +307,63 @@ async function openJournal(
   return { journal, nextKey: Math.max(lastKey, row?.last ?? 0) + 1 };
 }
 
+/**
+ * An attempt on its way to the register: its write in the batch writer's queue, its journal line's callback and its
+ * promise's settling, one object (with the register's methods) rather than an object literal and five closures made
+ * for every call before its answer.
+ */
+class PendingAttempt implements AttemptWrite {
+  readonly kind = 'attempt';
+  deferrable = false;
+  onJournaled: (() => void) | undefined = undefined;
+  onSpooled: (() => void) | undefined = undefined;
+  /** The journal's segment that holds its line, once written (null: not journaled). */
+  segment: Segment | null = null;
+  /** Failed before its journal write came back (refused at once: the queue at its cap, or closed). */
+  failure: Error | undefined = undefined;
+  resolve: (id: number) => void = noop;
+  reject: (err: Error) => void = noop;
+
+  constructor(
+    private readonly register: SqliteRegister,
+    readonly line: string,
+    readonly callerKey: string | null,
+    readonly refused: boolean,
+    readonly journalKey: number | null,
+  ) {}
+
+  committed(id: number): void {
+    this.register.attemptCommitted(this, id);
+    this.resolve(id);
+  }
+
+  failed(err: Error): void {
+    this.failure = err;
+    this.register.settled(this.segment, err);
+    this.reject(err);
+  }
+
+  spooled(): void {
+    this.onSpooled?.();
+  }
+
+  /** The journal's answer (journal.ts' appendGrouped): its segment, or null when the write failed. */
+  readonly journaled = (written: Segment | null): void => {
+    if (written === null) {
+      // Not journaled (the write failed): its commit may not wait.
+      this.deferrable = false;
+      this.register.attemptNotJournaled();
+      return;
+    }
+    this.segment = written;
+    // A write refused at once (the queue at its cap) is lost, journaled or not, and its call is forwarded (fail open).
+    if (this.failure !== undefined) this.register.settled(written, this.failure);
+    else this.onJournaled?.();
+  };
+}
+
+function noop(): void {}
+
 class SqliteRegister implements OpenedRegister {
   private readonly batches: BatchWriter<WriterStatements>;
   private recent = new Map<number, RecentAttempt>();
@@ -386,48 +443,36 @@ class SqliteRegister implements OpenedRegister {
     }
     const journal = this.journal;
     const journalKey = journal === null ? null : journal.nextKey++;
-    const line = attemptLine(attemptParams(attempt, journalKey));
-    let segment: Segment | null = null;
-    let failure: Error | undefined;
-    const op: AttemptWrite = {
-      kind: 'attempt',
-      line,
-      committed: () => undefined,
-      failed: () => undefined,
-      ...(options.onSpooled && { spooled: options.onSpooled }),
-      // To be journaled: it will survive kill -9 before its commit, which may wait for the writer's interval.
-      deferrable: false,
-    };
+    const op = new PendingAttempt(this, attemptLine(attemptParams(attempt, journalKey)), key, refused, journalKey);
+    op.onJournaled = options.onJournaled;
+    op.onSpooled = options.onSpooled;
     // Journaled first, with every attempt recorded in the same run of JavaScript (one write() for all, in a microtask:
     // journal.ts); its commit then starts after this turn (once the caller's answer has left), as answering first.
-    op.deferrable =
-      journal !== null &&
-      journal.journal.appendGrouped(line, (written) => {
-        if (written === null) {
-          // Not journaled (the write failed): its commit may not wait.
-          op.deferrable = false;
-          this.batches.wake();
-          return;
-        }
-        segment = written;
-        if (failure !== undefined) this.settleJournaled(written, failure);
-        // A write refused at once (the queue at its cap) is lost, journaled or not, and its call is forwarded (fail open).
-        else options.onJournaled?.();
-      });
+    // To be journaled, it will survive kill -9 before its commit, which may then wait for the writer's interval.
+    op.deferrable = journal !== null && journal.journal.appendGrouped(op.line, op.journaled);
     const promise = new Promise<number>((resolve, reject) => {
-      op.committed = (id) => {
-        this.settleJournaled(segment);
-        this.remember(id, { callerKey: key, refused, journalKey: segment === null ? null : journalKey });
-        resolve(id);
-      };
-      op.failed = (err) => {
-        failure = err;
-        this.settleJournaled(segment, err);
-        reject(err);
-      };
+      op.resolve = resolve;
+      op.reject = reject;
     });
-    this.batches.enqueue(op, options.afterThisTurn === true || op.deferrable === true);
+    this.batches.enqueue(op, options.afterThisTurn === true || op.deferrable);
     return promise;
+  }
+
+  /** @internal PendingAttempt's: its row is committed with this id. */
+  attemptCommitted(op: PendingAttempt, id: number): void {
+    this.settleJournaled(op.segment);
+    const journalKey = op.segment === null ? null : op.journalKey;
+    this.remember(id, { callerKey: op.callerKey, refused: op.refused, journalKey });
+  }
+
+  /** @internal PendingAttempt's: its journal write failed, so its commit may not wait for the interval. */
+  attemptNotJournaled(): void {
+    this.batches.wake();
+  }
+
+  /** @internal PendingAttempt's: a journaled write settled in its segment (committed or given up). */
+  settled(segment: Segment | null, err?: Error): void {
+    this.settleJournaled(segment, err);
   }
 
   /** When this caller last passed the human check (ms), null when never (within CHECK_PASSES_DAYS). */
