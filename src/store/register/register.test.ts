@@ -360,48 +360,54 @@ describe('outcome and talk time of one attempt', () => {
   const answered = { outcome: 'answered' as const, finalStatus: 200, refused: false, at: T0 + 3000 };
   const talk = { talkMs: 1500.4, answeredAt: T0 + 3000 };
 
-  /** Every write of every batch from now on, by batch. */
-  async function batchSizesOf(work: () => Promise<void>, sizes: number[]): Promise<number[]> {
-    const from = sizes.length;
-    await work();
-    return sizes.slice(from);
+  /**
+   * A journaled register with one forwarded attempt committed; `batchesOf(work)`: the number of writes in each batch
+   * committed while `work` ran.
+   */
+  async function forwardedAttempt() {
+    const sizes: number[] = [];
+    const register = await openAt({ journal: true, onBatch: (b) => sizes.push(b.size) });
+    const id = await register.record(newAttempt(CALLER, T0, { outcome: 'forwarded' }));
+    const batchesOf = async (work: () => Promise<void>): Promise<number[]> => {
+      const from = sizes.length;
+      await work();
+      return sizes.slice(from);
+    };
+    return { register, id, batchesOf };
+  }
+
+  function expectTalkLearned(register: OpenedRegister): void {
+    const [learned, ...more] = register.evidenceFor(CALLER).talks ?? [];
+    expect(more).toEqual([]);
+    expect(learned?.at).toBe(T0 + 3000);
+    expect(learned?.seconds).toBeCloseTo(1.5004, 6);
   }
 
   it('a talk time that comes while the outcome update waits in the queue joins its statement: one write, both stored, the index learns the talk', async () => {
-    const sizes: number[] = [];
-    const register = await openAt({ journal: true, onBatch: (b) => sizes.push(b.size) });
-    const id = await register.record(newAttempt(CALLER, T0, { outcome: 'forwarded' }));
-    const batches = await batchSizesOf(async () => {
+    const { register, id, batchesOf } = await forwardedAttempt();
+    const batches = await batchesOf(async () => {
       register.updateOutcome(id, answered);
       register.recordTalk(id, talk);
       await register.flush();
-    }, sizes);
+    });
     expect(batches).toEqual([1]);
     const [row] = await register.attempts({ callerKey: CALLER });
     expect(row).toMatchObject({ id, outcome: 'answered', finalStatus: 200, outcomeAt: T0 + 3000, talkMs: 1500 });
-    const [learned, ...more] = register.evidenceFor(CALLER).talks ?? [];
-    expect(more).toEqual([]);
-    expect(learned?.at).toBe(T0 + 3000);
-    expect(learned?.seconds).toBeCloseTo(1.5004, 6);
+    expectTalkLearned(register);
   });
 
   it('a talk time that comes after its outcome was written is written by itself', async () => {
-    const sizes: number[] = [];
-    const register = await openAt({ journal: true, onBatch: (b) => sizes.push(b.size) });
-    const id = await register.record(newAttempt(CALLER, T0, { outcome: 'forwarded' }));
-    const batches = await batchSizesOf(async () => {
+    const { register, id, batchesOf } = await forwardedAttempt();
+    const batches = await batchesOf(async () => {
       register.updateOutcome(id, answered);
       await register.flush();
       register.recordTalk(id, talk);
       await register.flush();
-    }, sizes);
+    });
     expect(batches).toEqual([1, 1]);
     const [row] = await register.attempts({ callerKey: CALLER });
     expect(row).toMatchObject({ outcome: 'answered', talkMs: 1500 });
-    const [learned, ...more] = register.evidenceFor(CALLER).talks ?? [];
-    expect(more).toEqual([]);
-    expect(learned?.at).toBe(T0 + 3000);
-    expect(learned?.seconds).toBeCloseTo(1.5004, 6);
+    expectTalkLearned(register);
   });
 
   it('joined, both are journaled: killed before their commit, the next start replays both, and a second start changes nothing', async () => {
