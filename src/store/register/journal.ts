@@ -4,7 +4,8 @@
  *
  * `appendGrouped` writes the attempt's row as one line to an append-only file beside the database, with the lines of
  * every attempt recorded in the same synchronous run, one synchronous write() on the main thread for all of them in
- * a microtask (5–10 µs a write() here whatever the number of lines; no trip to node-sqlite3's thread pool);
+ * a microtask (no trip to node-sqlite3's thread pool; a write() costs 5–10 µs here in a loop whatever the number of
+ * lines, 25–45 µs p50 for a lone call's on cold caches, one call every ~10 ms: `npm run bench:register -- --idle`);
  * `append` writes one line at once (updates of attempts, tests). Once write() returned, the bytes
  * are in the kernel's page cache: they survive kill -9 of crocetta, exactly as a WAL commit under
  * synchronous=NORMAL does, and, like it, not a power cut. The batch writer then commits the row as before; each
@@ -140,9 +141,9 @@ export class AttemptJournal {
    * Writes `line` with every other line given in the same synchronous run of JavaScript: one write() for all of them,
    * in a microtask (a promise reaction: RESOLVED), before any I/O callback of this turn (so before any commit of
    * theirs can finish). `written` is called then with the segment (to `settle` as `append`'s), or null when the write
-   * failed (the journal goes off, as `append`'s failure). Returns false, calling nothing, when the journal is off after a failure: not journaled.
-   * A write() costs the main thread 5–10 µs here whatever its size up to hundreds of lines (what `append` pays per
-   * line); one lone line waits for the microtask only.
+   * failed (the journal goes off, as `append`'s failure). Returns false, calling nothing, when the journal is off after
+   * a failure: not journaled. A write() costs the main thread the same whatever its size up to hundreds of lines (what
+   * `append` pays per line); one lone line waits for the microtask only.
    */
   appendGrouped(line: string, written: (segment: Segment | null) => void): boolean {
     if (this.offUntil !== 0 && performance.now() < this.offUntil) return false;
