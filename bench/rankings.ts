@@ -23,7 +23,7 @@
  * without it: each attempt's wait from record() to its commit, the rebuild's longest write transaction, the event
  * loop's longest delay, and a check that the aggregates count every attempt once.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,11 +131,13 @@ async function generate(db: Connection): Promise<void> {
     SELECT '+3902' || (1000000 + i), 'nuisance', ${start}, 'Company ' || (i % 40),
            CASE (i % 40) % 6 WHEN 0 THEN 'energy' WHEN 1 THEN 'telecom' WHEN 2 THEN 'insurance'
                 WHEN 3 THEN 'finance' WHEN 4 THEN 'water' ELSE 'other' END, ${start} FROM seq`);
-  // The start-up rebuild, as after a change of time zone.
+  // The aggregates as the insert trigger would have counted them (zone and offsets already Rome's, from the first
+  // ensureAggregateTimeZone): 9a6c7f3's one-transaction rebuild, the quickest way to build them (not timed here).
   t0 = performance.now();
-  await db.exec("UPDATE settings SET value = '\"UTC\"' WHERE key = 'aggregates.timeZone'");
-  await ensureAggregateTimeZone(db, TZ, silent);
-  console.log(`aggregates rebuilt (the start-up rebuild after a change of time zone) in ${elapsed(t0)}`);
+  await db.exec('BEGIN');
+  await db.exec(REBUILD_SQL_9A6C7F3);
+  await db.exec('COMMIT');
+  console.log(`aggregates built in ${elapsed(t0)}`);
   await db.exec(TRIGGER_SQL ?? '');
   await db.exec('ANALYZE');
 }
@@ -223,14 +225,39 @@ async function upgradeStart(): Promise<void> {
     error: (obj: object, msg: string) => console.error(msg, obj),
   };
   const loop = monitorEventLoopDelay({ resolution: 10 });
+  // Where the waits come from: the rebuild's steps (aggregates.ts onStep), the event loop's stalls and the WAL's size,
+  // each with its time, to put beside the writer's worst waits.
+  const steps: Array<[number, string]> = [];
+  const stalls: Array<[number, number]> = [];
+  const walSizes: Array<[number, number]> = [];
+  let tick = performance.now();
+  const stallTimer = setInterval(() => {
+    const now = performance.now();
+    if (now - tick > 60) stalls.push([tick, now - tick - 10]);
+    tick = now;
+  }, 10);
+  const walTimer = setInterval(() => {
+    try {
+      walSizes.push([performance.now(), statSync(`${file}-wal`).size]);
+    } catch {
+      // no WAL yet
+    }
+  }, 250);
   t0 = performance.now();
   reg = await openRegister({ file, lookbackDays: 30, journal: true });
-  const panel = await openPanelStore({ file, timeZone: TZ, logger, rebuild: 'background' });
+  const panel = await openPanelStore({
+    file,
+    timeZone: TZ,
+    logger,
+    rebuild: 'background',
+    rebuildOptions: { onStep: (step) => void steps.push([performance.now(), step]) },
+  });
   const ready = performance.now() - t0;
   loop.enable();
   console.log(`  now: SIP-ready after ${(ready / 1000).toFixed(2)} s (${JSON.stringify(panel.aggregates())})`);
   const waits: number[] = [];
   const during: number[] = [];
+  const timed: Array<[number, number]> = [];
   let rebuilding = true;
   void panel.rebuilt.then(() => (rebuilding = false));
   const tRebuild = performance.now();
@@ -252,7 +279,10 @@ async function upgradeStart(): Promise<void> {
             newAttempt(`+3933${1_000_000 + (sent % 5000)}`, Date.now(), { action: sent % 3 ? 'allow' : 'reject:607' }),
           )
           .then(
-            () => void into.push(performance.now() - t),
+            () => {
+              into.push(performance.now() - t);
+              if (into === during) timed.push([t, performance.now() - t]);
+            },
             () => void lost++,
           ),
       );
@@ -266,6 +296,8 @@ async function upgradeStart(): Promise<void> {
   const loopMax = loop.max / 1e6;
   const loopP99 = loop.percentile(99) / 1e6;
   loop.disable();
+  clearInterval(stallTimer);
+  clearInterval(walTimer);
   // The same writer as long again without the rebuild (capped at 30 s): the baseline.
   const baseUntil = performance.now() + Math.min(rebuildMs, 30_000);
   await writer(() => baseUntil, waits);
@@ -282,6 +314,63 @@ async function upgradeStart(): Promise<void> {
   console.log(`  the same writer after it (baseline):                      ${fmt(waits)}`);
   console.log(
     `  event loop delay during the rebuild: p99 ${loopP99.toFixed(1)} ms, max ${loopMax.toFixed(1)} ms; attempts lost: ${lost}`,
+  );
+  // The phase of the rebuild at a time: what its last step before it says runs next.
+  const NEXT: Record<string, string> = {
+    emptying: 'emptying caller_daily (pause, next delete)',
+    begun: 'counting a chunk (reads)',
+    counted: "a chunk's write transaction",
+    added: 'pause, counting the next chunk',
+  };
+  const phaseAt = (t: number): string => {
+    const last = steps.filter(([at]) => at <= t).at(-1);
+    if (last === undefined) return 'emptying caller_daily (first deletes)';
+    const next = steps.find(([at]) => at > t);
+    if (last[1] === 'emptying' && next?.[1] === 'begun') return "emptying's last delete or the beginning's transaction";
+    return NEXT[last[1]] ?? last[1];
+  };
+  const walAt = (t: number): string => {
+    const near = walSizes.filter(([at]) => at <= t + 500).at(-1);
+    return near === undefined ? '?' : `${(near[1] / 1e6).toFixed(0)} MB`;
+  };
+  const at = (t: number) => `${((t - tRebuild) / 1000).toFixed(1).padStart(6)} s`;
+  console.log("  the writer's 8 worst waits (time since the rebuild began, wait, the rebuild's phase then, WAL size):");
+  for (const [t, w] of [...timed].sort((a, b) => b[1] - a[1]).slice(0, 8))
+    console.log(
+      `    ${at(t)}  ${w.toFixed(0).padStart(5)} ms  ${phaseAt(t)}; ends in: ${phaseAt(t + w)}; WAL ${walAt(t)}`,
+    );
+  const writes = steps.flatMap(([t, s], i) => {
+    const prev = steps[i - 1];
+    return s === 'added' && prev?.[1] === 'counted' ? [[prev[0], t - prev[0]] as [number, number]] : [];
+  });
+  const empties = steps.flatMap(([t, s], i) => {
+    const prev = steps[i - 1];
+    return s === 'emptying' && prev?.[1] === 'emptying' ? [[prev[0], t - prev[0]] as [number, number]] : [];
+  });
+  const begun = steps.find(([, s]) => s === 'begun')?.[0];
+  const lastEmptying = steps.filter(([, s]) => s === 'emptying').at(-1)?.[0];
+  console.log(
+    `  rebuild steps: ${empties.length + 1} emptying transactions (slowest step incl. the pause ${Math.max(0, ...empties.map((e) => e[1])).toFixed(0)} ms), ` +
+      `last emptying + beginning ${begun !== undefined && lastEmptying !== undefined ? (begun - lastEmptying).toFixed(0) : '?'} ms (at ${begun !== undefined ? at(begun) : '?'}), ` +
+      `${writes.length} chunk writes: p50 ${quantile(
+        writes.map((w) => w[1]),
+        0.5,
+      ).toFixed(0)} ms, p99 ${quantile(
+        writes.map((w) => w[1]),
+        0.99,
+      ).toFixed(0)} ms, ` +
+      `slowest ${[...writes]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([t, d]) => `${d.toFixed(0)} ms at ${at(t).trim()}`)
+        .join(', ')}`,
+  );
+  console.log(
+    `  event loop stalls over 50 ms: ${stalls.length}; longest ${[...stalls]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([t, d]) => `${d.toFixed(0)} ms at ${at(t).trim()} (${phaseAt(t)})`)
+      .join(', ')}; ` + `WAL largest ${(Math.max(0, ...walSizes.map((w) => w[1])) / 1e6).toFixed(0)} MB`,
   );
   const check = await panel.reports.totals({ sinceDay: -1e9, untilDay: 1e9 });
   const counter = await Connection.open(file);
