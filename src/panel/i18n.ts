@@ -103,6 +103,14 @@ const EN = {
     'The figures on this page are being rebuilt from the register (after an upgrade or a change of time zone): until it ends they are incomplete. Calls are screened and recorded as usual.',
   aggregatesRebuildingProgress:
     'The figures on this page are being rebuilt from the register (after an upgrade or a change of time zone): {done} of {total} attempts counted ({percent}%). Until it ends they are incomplete. Calls are screened and recorded as usual.',
+  aggregatesRebuildingDays:
+    'The ticks per day below are being rebuilt from the register (after an upgrade or a change of time zone): until it ends some days may be missing or short. The total of ticks and the attempts listed are complete.',
+  aggregatesRebuildingDaysProgress:
+    'The ticks per day below are being rebuilt from the register (after an upgrade or a change of time zone): {done} of {total} attempts counted ({percent}%). Until it ends some days may be missing or short. The total of ticks and the attempts listed are complete.',
+  aggregatesRebuildingTicks:
+    'The ticks beside each number are being rebuilt from the register (after an upgrade or a change of time zone): until it ends they may be short. The attempts listed are complete.',
+  aggregatesRebuildingTicksProgress:
+    'The ticks beside each number are being rebuilt from the register (after an upgrade or a change of time zone): {done} of {total} attempts counted ({percent}%). Until it ends they may be short. The attempts listed are complete.',
   noCompanies: 'No company yet: mark a nuisance caller with the company it was selling for.',
   markedNumbers: 'numbers',
   prefixRules: 'Prefix rules',
@@ -267,6 +275,14 @@ const IT: Record<MessageKey, string> = {
     'Le cifre di questa pagina sono in ricostruzione dal registro (dopo un aggiornamento o un cambio di fuso orario): finché non termina sono incomplete. Le chiamate sono filtrate e registrate come sempre.',
   aggregatesRebuildingProgress:
     'Le cifre di questa pagina sono in ricostruzione dal registro (dopo un aggiornamento o un cambio di fuso orario): contati {done} tentativi su {total} ({percent}%). Finché non termina sono incomplete. Le chiamate sono filtrate e registrate come sempre.',
+  aggregatesRebuildingDays:
+    'Le crocette per giorno qui sotto sono in ricostruzione dal registro (dopo un aggiornamento o un cambio di fuso orario): finché non termina alcuni giorni possono mancare o essere incompleti. Il totale delle crocette e i tentativi elencati sono completi.',
+  aggregatesRebuildingDaysProgress:
+    'Le crocette per giorno qui sotto sono in ricostruzione dal registro (dopo un aggiornamento o un cambio di fuso orario): contati {done} tentativi su {total} ({percent}%). Finché non termina alcuni giorni possono mancare o essere incompleti. Il totale delle crocette e i tentativi elencati sono completi.',
+  aggregatesRebuildingTicks:
+    'Le crocette accanto a ogni numero sono in ricostruzione dal registro (dopo un aggiornamento o un cambio di fuso orario): finché non termina possono essere meno del vero. I tentativi elencati sono completi.',
+  aggregatesRebuildingTicksProgress:
+    'Le crocette accanto a ogni numero sono in ricostruzione dal registro (dopo un aggiornamento o un cambio di fuso orario): contati {done} tentativi su {total} ({percent}%). Finché non termina possono essere meno del vero. I tentativi elencati sono completi.',
   noCompanies: 'Ancora nessuna azienda: segna un chiamante molesto con l’azienda per cui vendeva.',
   markedNumbers: 'numeri',
   prefixRules: 'Regole per prefisso',

@@ -1,7 +1,8 @@
 /**
  * The start after an upgrade that rebuilds the dashboard's aggregates (migration 10, a change of timeZone): crocetta
  * connects to drachtio and screens and records calls while the rebuild runs in the background; the panel's
- * dashboard and rankings say (Italian and English) that their figures are being rebuilt, the rankings API says so
+ * dashboard and rankings, a number's page (its ticks per day) and the register (the ticks beside each number) say
+ * (Italian and English) that what they show from the aggregates is being rebuilt, the rankings API says so
  * in a field; stopped half-way, the next start goes on and ends it, every attempt counted once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -104,19 +105,37 @@ describe('the aggregates rebuilt at start', () => {
     );
     expect((await aggregates(harness)).state).toBe('rebuilding');
 
-    // The pages say so, in Italian and in English, with how far it is.
-    for (const [lang, words] of [
-      ['it', 'Le cifre di questa pagina sono in ricostruzione'],
-      ['en', 'The figures on this page are being rebuilt'],
+    // The pages say so, in Italian and in English, with how far it is: the dashboard's and the rankings' figures, a
+    // number's ticks per day (caller_daily), the ticks beside the register's numbers.
+    const NUMBER_PAGE = `/numbers/${encodeURIComponent('+393331000001')}`;
+    const noticeOf = (page: string) =>
+      /<p class="notice warning" role="status" data-aggregates="rebuilding">([^<]*)<\/p>/.exec(page)?.[1];
+    for (const [lang, figures, days, ticks] of [
+      [
+        'it',
+        'Le cifre di questa pagina sono in ricostruzione',
+        'Le crocette per giorno qui sotto sono in ricostruzione',
+        'Le crocette accanto a ogni numero sono in ricostruzione',
+      ],
+      [
+        'en',
+        'The figures on this page are being rebuilt',
+        'The ticks per day below are being rebuilt',
+        'The ticks beside each number are being rebuilt',
+      ],
     ] as const) {
       const session = await panelSession((path) => harness.url(path), PASSWORD, lang);
-      for (const path of ['/', '/rankings']) {
+      for (const [path, words] of [
+        ['/', figures],
+        ['/rankings', figures],
+        [NUMBER_PAGE, days],
+        ['/register', ticks],
+      ] as const) {
         const res = await fetch(harness.url(path), { headers: { cookie: session.cookie } });
         expect(res.status).toBe(200);
-        const page = await res.text();
-        const notice = /<p class="notice warning" role="status" data-aggregates="rebuilding">([^<]*)<\/p>/.exec(page);
-        expect(notice?.[1]).toContain(words);
-        expect(notice?.[1]).toMatch(/\(\d{1,2}%\)/);
+        const notice = noticeOf(await res.text());
+        expect(notice, `${lang} ${path}`).toContain(words);
+        expect(notice).toMatch(/\(\d{1,2}%\)/);
       }
     }
     expect(harness.logs.some((l) => String(l.msg).startsWith('register aggregates: rebuild started'))).toBe(true);
@@ -139,7 +158,10 @@ describe('the aggregates rebuilt at start', () => {
     expect(counts?.attempts).toBeGreaterThan(ATTEMPTS);
     expect(counts?.counted).toBe(counts?.attempts);
     const session = await panelSession((path) => harness.url(path), PASSWORD, 'en');
-    const page = await (await fetch(harness.url('/'), { headers: { cookie: session.cookie } })).text();
-    expect(page).not.toContain('data-aggregates="rebuilding"');
+    for (const path of ['/', '/rankings', NUMBER_PAGE, '/register']) {
+      const page = await (await fetch(harness.url(path), { headers: { cookie: session.cookie } })).text();
+      expect(page, path).toContain('<h1');
+      expect(page, path).not.toContain('data-aggregates="rebuilding"');
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { Decision, Mark } from '../../screening/types.js';
+import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { Totals } from '../../store/reports/reports.js';
 import type { Attempt, MarkHistoryEntry } from '../../store/register/types.js';
 import { html, type SafeHtml } from '../html.js';
@@ -8,6 +9,7 @@ import { linesNowCard, openText, type LineNow } from './policies.js';
 import { datalists, markForm, page, ticks, verdictBadge, type PageContext } from './layout.js';
 import { reasonText, reasonsText } from '../reason-text.js';
 import { actionCell } from '../action-text.js';
+import { aggregatesNotice } from './aggregates-notice.js';
 
 export interface NumberData {
   callerKey: string;
@@ -21,6 +23,8 @@ export interface NumberData {
   vocab: { categories: string[]; companies: string[] };
   /** What each line would do with this caller now (policies); null or absent: no policies. */
   lines?: { open: OpenState | null; lines: LineNow[] } | null;
+  /** Whether `days` (caller_daily) is complete or being rebuilt (the timeline then says so). */
+  aggregates?: AggregatesStatus;
 }
 
 export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
@@ -45,14 +49,14 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
 ${d.lines ? linesNowCard(ctx, { time: ctx.loc.dateTime(ctx.now), state: openText(ctx, d.lines.open), lines: d.lines.lines }) : ''}
 <p class="no-print"><a href="${dossierHref({ number: d.callerKey })}">${dossierTexts(ctx.loc.lang).dossierLink}</a></p>
 <h2>${t('timeline')}</h2>
-${
-  d.days.length
-    ? html`<div class="timeline">${d.days.map(
-        (x) =>
-          html`<span class="d"><span class="muted">${ctx.loc.day(x.day)}</span> ${ticks(x.attempts)}${x.stopped ? html` <span class="muted small">(${t('stopped')} ${x.stopped})</span>` : ''}</span>`,
-      )}</div>`
-    : html`<p class="muted">${t('noAttempts')}</p>`
-}
+${d.aggregates ? aggregatesNotice(ctx, d.aggregates, 'days') : ''}${
+      d.days.length
+        ? html`<div class="timeline">${d.days.map(
+            (x) =>
+              html`<span class="d"><span class="muted">${ctx.loc.day(x.day)}</span> ${ticks(x.attempts)}${x.stopped ? html` <span class="muted small">(${t('stopped')} ${x.stopped})</span>` : ''}</span>`,
+          )}</div>`
+        : html`<p class="muted">${t('noAttempts')}</p>`
+    }
 <h2>${t('marks')}</h2>
 ${
   d.history.length

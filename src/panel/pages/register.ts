@@ -1,10 +1,12 @@
 import { VERDICTS } from '../../screening/types.js';
+import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { Attempt } from '../../store/register/types.js';
 import { html, query, type SafeHtml } from '../html.js';
 import { datalists, markForm, numberHref, page, ticks, verdictBadge, type PageContext } from './layout.js';
 import { checkText } from './number.js';
 import { reasonsText } from '../reason-text.js';
 import { actionCell, actionKindText } from '../action-text.js';
+import { aggregatesNotice } from './aggregates-notice.js';
 
 /** The register's filters as they appear in the URL (all text; validated by the route). */
 export interface RegisterParams {
@@ -25,6 +27,8 @@ export interface RegisterData {
   olderQuery: string | null;
   isFirstPage: boolean;
   vocab: { categories: string[]; companies: string[] };
+  /** Whether `ticks` (caller_daily) are complete or being rebuilt (the page then says so). */
+  aggregates?: AggregatesStatus;
 }
 
 export const ACTION_FILTERS = [
@@ -106,7 +110,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
   return page(
     ctx,
     t('register'),
-    html`${filters}${datalists(d.vocab)}
+    html`${d.aggregates ? aggregatesNotice(ctx, d.aggregates, 'ticks') : ''}${filters}${datalists(d.vocab)}
 ${
   d.rows.length === 0
     ? html`<p class="muted">${t('noAttempts')}</p>`

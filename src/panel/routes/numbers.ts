@@ -81,6 +81,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
         attempts,
         vocab,
         lines,
+        aggregates: reports.aggregates(),
       }),
     );
   });

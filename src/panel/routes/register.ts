@@ -109,6 +109,7 @@ export function registerRouter(
         ticks,
         dids,
         vocab,
+        aggregates: reports.aggregates(),
         isFirstPage: q.before === undefined,
         olderQuery: rows.length > PAGE_SIZE && last ? query({ ...params, before: `${last.time}.${last.id}` }) : null,
       }),
