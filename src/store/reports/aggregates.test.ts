@@ -398,6 +398,35 @@ describe('the per-day aggregates', () => {
       await db.close();
     });
 
+    it('say in the log that they begin by emptying the per-caller days, and how far the emptying is', async () => {
+      const file = dir.file('log.sqlite');
+      const w = await registerWithAttempts(file);
+      const db = await Connection.open(file);
+      await db.run("DELETE FROM settings WHERE key = 'aggregates.timeZone'");
+      const lines: Array<{ msg: string; obj: Record<string, unknown> }> = [];
+      const logger = {
+        ...silentLogger,
+        info: (obj: object, msg: string) => void lines.push({ msg, obj: obj as Record<string, unknown> }),
+      };
+      const rebuild = new AggregatesRebuild(db, TZ, logger, { emptyRows: 15, progressLogMs: 0, pauseMs: 0 });
+      expect(await rebuild.run()).toBe(true);
+      const msgs = lines.map((l) => l.msg);
+      expect(msgs[0]).toMatch(/^register aggregates: rebuild needed; emptying the per-caller days first/);
+      expect(lines[0]?.obj).toMatchObject({ from: null, to: TZ });
+      const emptying = lines.filter(
+        (l) => l.msg === 'register aggregates: emptying the per-caller days before the rebuild',
+      );
+      expect(emptying.length).toBe(rebuild.stats.emptyChunks - 1);
+      const deleted = emptying.map((l) => Number(l.obj.rowsDeleted));
+      expect(deleted[0]).toBeGreaterThan(0);
+      expect(deleted).toEqual([...deleted].sort((a, b) => a - b));
+      expect(
+        msgs.indexOf('register aggregates: rebuild started (the dashboard and rankings are incomplete until it ends)'),
+      ).toBe(emptying.length + 1);
+      await w.register.close();
+      await db.close();
+    });
+
     it('run twice at once (the command line while the service rebuilds), still count every attempt once', async () => {
       const file = dir.file('twice.sqlite');
       const w = await registerWithAttempts(file);

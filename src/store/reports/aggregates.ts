@@ -328,7 +328,7 @@ export class AggregatesRebuild {
     const holdMs = options.holdMs ?? 100;
     const pauseMs = options.pauseMs ?? 20;
     if (mark === null) {
-      if (!(await this.empty(schema))) return this.stopped();
+      if (!(await this.empty(schema, zone))) return this.stopped();
       const offsets = offsetChanges(timeZone);
       const begun = await writeTransaction(db, async (): Promise<RebuildMark> => {
         await db.run('DELETE FROM settings WHERE key = ?', [ZONE_KEY]);
@@ -458,15 +458,23 @@ export class AggregatesRebuild {
    * is forgotten and the mark says emptying: after a stop or a crash here the next start empties again. False when
    * stopped.
    */
-  private async empty(schema: number): Promise<boolean> {
-    const { db, timeZone, options } = this;
+  private async empty(schema: number, zone: unknown): Promise<boolean> {
+    const { db, timeZone, options, logger } = this;
     const holdMs = options.holdMs ?? 100;
     const pauseMs = options.pauseMs ?? 20;
+    const progressLogMs = options.progressLogMs ?? 30_000;
+    // The operator's first word of the rebuild: emptying takes minutes on a large register, before "rebuild started".
+    logger.info(
+      { from: zone, to: timeZone },
+      "register aggregates: rebuild needed; emptying the per-caller days first (the dashboard, rankings, number pages and the register's ticks are incomplete until it ends; calls are not affected)",
+    );
     await writeTransaction(db, async () => {
       await db.run('DELETE FROM settings WHERE key = ?', [ZONE_KEY]);
       await db.run(SET_SETTING, [REBUILD_KEY, JSON.stringify({ timeZone, schema, emptying: true }), Date.now()]);
     });
     let rows = Math.max(1, options.emptyRows ?? 20_000);
+    let deleted = 0;
+    let lastLog = performance.now();
     for (;;) {
       if (this.abort.signal.aborted) return false;
       const {
@@ -481,16 +489,23 @@ export class AggregatesRebuild {
         // Fewer than a transaction's worth left: deleted here too, so that the beginning deletes only what the trigger
         // adds from now on.
         if (end === undefined) {
-          await db.run('DELETE FROM caller_daily');
+          deleted += (await db.run('DELETE FROM caller_daily')).changes;
           return false;
         }
-        await db.run('DELETE FROM caller_daily WHERE caller_key <= ?', [end.k]);
+        deleted += (await db.run('DELETE FROM caller_daily WHERE caller_key <= ?', [end.k])).changes;
         return true;
       });
       this.stats.emptyChunks++;
       this.stats.maxHoldMs = Math.max(this.stats.maxHoldMs, held);
       this.stats.waitMs += waited;
       if (!more) return true;
+      if (performance.now() - lastLog >= progressLogMs) {
+        lastLog = performance.now();
+        logger.info(
+          { to: timeZone, rowsDeleted: deleted, transactions: this.stats.emptyChunks },
+          'register aggregates: emptying the per-caller days before the rebuild',
+        );
+      }
       await options.onStep?.('emptying');
       rows = Math.max(Math.min(1000, rows), resized(rows, held, holdMs));
       if (pauseMs > 0) await sleep(pauseMs, this.abort.signal);
