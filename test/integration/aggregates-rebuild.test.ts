@@ -104,6 +104,10 @@ describe('the aggregates rebuilt at start', () => {
       'during-rebuild@198.51.100.7',
     );
     expect((await aggregates(harness)).state).toBe('rebuilding');
+    // Ready all along: calls are screened and recorded; only the panel's figures wait for the rebuild.
+    const readyz = await fetch(harness.url('/readyz'));
+    expect(readyz.status).toBe(200);
+    expect(await readyz.json()).toMatchObject({ status: 'ready' });
 
     // The pages say so, in Italian and in English, with how far it is: the dashboard's and the rankings' figures, a
     // number's ticks per day (caller_daily), the ticks beside the register's numbers.
