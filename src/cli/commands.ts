@@ -13,6 +13,9 @@ import { ImportRejectedError, importRecords, type ImportReport } from '../sharin
 import { isImportFormat, openSource, IMPORT_FORMATS } from '../sharing/sources.js';
 import { screeningRules } from '../config/derive.js';
 import { openPanelStore, openRegister, prefixIndexOptions } from '../store/index.js';
+import { AggregatesRebuild, aggregatesNeedRebuild } from '../store/reports/aggregates.js';
+import { openRebuildConnection } from '../store/reports/panel-store.js';
+import type { StoreLogger } from '../store/logger.js';
 import { Connection } from '../store/sqlite/connection.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
 import { CliError, EXIT, counted, kindCounts, print, progressBar } from './output.js';
@@ -37,7 +40,8 @@ export async function lookup(number: string, g: GlobalOptions): Promise<void> {
     blockDropDigits: config.screening.learning.blocks.dropDigits,
     prefixes: prefixIndexOptions(screeningRules(config).learning, config.screening.thresholds),
   });
-  const panel = await openPanelStore({ file: config.store.file, timeZone: config.timeZone });
+  // Settings only: no aggregates shown, so none rebuilt here (minutes on a large register after an upgrade).
+  const panel = await openPanelStore({ file: config.store.file, timeZone: config.timeZone, rebuild: 'never' });
   try {
     const live = await LiveSettings.load(config, panel.settings, () => undefined);
     const now = Date.now();
@@ -245,4 +249,67 @@ export async function backup(target: string, g: GlobalOptions): Promise<void> {
     () =>
       `backup of ${config.store.file} written to ${target} (${counted(result.bytes, 'byte', 'bytes')}, ${result.ms} ms, integrity ok)`,
   );
+}
+
+/** The rebuild's log lines as the command's progress on stderr: "emptying…", "rebuild started", every 5 s how far. */
+function progressLines(json: boolean): StoreLogger {
+  const line = (obj: object, msg: string) => {
+    if (json) return;
+    const fields = Object.entries(obj)
+      .filter(([k]) => k !== 'err')
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ');
+    process.stderr.write(`${msg.replace(/^register aggregates:? /, '')}${fields ? ` (${fields})` : ''}\n`);
+  };
+  return { info: line, warn: line, error: line };
+}
+
+/**
+ * Rebuilds the dashboard's aggregates now, in the configured time zone (after an upgrade or a change of
+ * `timeZone`), as the service does in the background: progress on stderr, Ctrl-C stops between two chunks and the
+ * next run (or the service's next start) goes on from there. Safe beside a running crocetta (the service's own
+ * rebuild and this one take turns, each attempt counted once).
+ */
+export async function rebuildAggregates(g: GlobalOptions): Promise<void> {
+  const config = cliConfig(g);
+  if (!existsSync(config.store.file)) throw new CliError(`no register at ${config.store.file}`, EXIT.noInput);
+  await ensureSchema(config.store.file);
+  const json = g.json === true;
+  const db = await openRebuildConnection(config.store.file);
+  try {
+    const timeZone = config.timeZone;
+    if (!(await aggregatesNeedRebuild(db, timeZone))) {
+      print(
+        json,
+        { rebuilt: false, timeZone },
+        () => `the aggregates already count days in ${timeZone}: nothing to do`,
+      );
+      return;
+    }
+    const rebuild = new AggregatesRebuild(db, timeZone, progressLines(json), {
+      pauseMs: config.store.aggregatesRebuildPauseMs,
+      progressLogMs: 5000,
+    });
+    const stop = () => rebuild.stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    let finished: boolean;
+    try {
+      finished = await rebuild.run();
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    const status = rebuild.status();
+    if (!finished && status.state === 'rebuilding')
+      throw new CliError(
+        `stopped: ${status.done} of ${status.total} attempts counted; run it again, or start crocetta, to go on from there`,
+        EXIT.interrupted,
+        { done: status.done, total: status.total },
+      );
+    const result = { rebuilt: true, timeZone, ms: Math.round(rebuild.stats.ms), chunks: rebuild.stats.chunks };
+    print(json, result, () => `aggregates rebuilt in ${timeZone} (${(result.ms / 1000).toFixed(1)} s)`);
+  } finally {
+    await db.close();
+  }
 }

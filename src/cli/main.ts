@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * `crocetta` command line: lookup, mark, import, export, backup against the register file of the configuration
+ * `crocetta` command line: lookup, mark, import, export, backup, rebuild-aggregates against the register file of the configuration
  * (config/default.yaml + CROCETTA_CONFIG + environment, as the service) or `--db FILE`.
- * Exit codes (sysexits): 0 ok, 64 usage, 65 data refused (import), 66 no input, 78 configuration, 1 other.
+ * Exit codes (sysexits): 0 ok, 64 usage, 65 data refused (import), 66 no input, 78 configuration, 130 stopped by
+ * Ctrl-C, 1 other.
  */
 import { Command, CommanderError } from 'commander';
-import { backup, exportFile, importFile, lookup, mark } from './commands.js';
+import { backup, exportFile, importFile, lookup, mark, rebuildAggregates } from './commands.js';
 import { feedAdd, feedKey, feedList, feedRemove, type FeedAddOptions } from './feed-commands.js';
 import type { GlobalOptions } from './context.js';
 import { dossier, type DossierCliOptions } from './dossier-command.js';
@@ -56,6 +57,14 @@ program
   .command('backup <file>')
   .description('online backup of the register into <file> (safe while crocetta runs), then an integrity check')
   .action((file: string) => backup(file, globals()));
+
+program
+  .command('rebuild-aggregates')
+  .description(
+    "rebuild the dashboard's and rankings' per-day counts now (after an upgrade or a change of timeZone; the service " +
+      'otherwise does it in the background): progress on stderr, Ctrl-C stops and the next run goes on from there',
+  )
+  .action(() => rebuildAggregates(globals()));
 
 const feed = program.command('feed').description("friends' feeds: the friends whose signed nuisance lists we pull");
 feed

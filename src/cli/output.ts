@@ -1,7 +1,16 @@
 /** What the CLI prints: text for people, `--json` for scripts; errors on stderr with a sysexits code. */
 
 /** sysexits(3) codes the CLI exits with. */
-export const EXIT = { ok: 0, failure: 1, usage: 64, dataError: 65, noInput: 66, config: 78 } as const;
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 64,
+  dataError: 65,
+  noInput: 66,
+  config: 78,
+  /** Stopped by Ctrl-C (128 + SIGINT), with what was done kept. */
+  interrupted: 130,
+} as const;
 
 /** An error the CLI reports in one line and exits with its code (no stack: it is not a bug). */
 export class CliError extends Error {

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from '../../src/store/sqlite/connection.js';
 import { newAttempt } from '../../src/store/test-fixtures.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
-import { runCli, type CliRun } from '../support/cli-process.js';
+import { runCli, spawnService, type CliRun } from '../support/cli-process.js';
+import { openRegister } from '../../src/store/register/register.js';
 import { fixtureDataFile } from '../support/fixture-data.js';
 
 const cli = (args: string[], env: Record<string, string>): Promise<CliRun> => runCli(args, env);
@@ -96,5 +97,61 @@ describe('crocetta CLI', () => {
     expect((await cli(['import', 'xls', bad], env)).code).toBe(64);
     expect((await cli(['lookup', 'hello'], env)).code).toBe(64);
     expect((await cli(['import', 'list', join(h.dir, 'none.txt')], env)).code).toBe(66);
+  });
+
+  it('lookup leaves the aggregates alone; rebuild-aggregates rebuilds them with progress, stops on Ctrl-C and goes on', async () => {
+    // A register of its own whose aggregates must be rebuilt (as after migration 10 or a change of timeZone).
+    const file = join(h.dir, 'rebuild.sqlite');
+    const register = await openRegister({ file, lookbackDays: 30 });
+    const t0 = Date.parse('2026-11-01T08:00:00Z');
+    await Promise.all(
+      Array.from({ length: 600 }, (_, i) =>
+        register.record(newAttempt(i % 7 === 0 ? null : `+39333${1_000_000 + (i % 40)}`, t0 + i * 600_000)),
+      ),
+    );
+    await register.close();
+    const db = await Connection.open(file);
+    await db.run("DELETE FROM settings WHERE key = 'aggregates.timeZone'");
+    const zone = async () =>
+      (await db.get<{ value: string }>("SELECT value FROM settings WHERE key = 'aggregates.timeZone'"))?.value;
+    const own = { ...env, CROCETTA_DB: file };
+
+    // lookup shows no aggregates: it answers without rebuilding them.
+    const looked = await cli(['--json', 'lookup', '+393331000001'], own);
+    expect(looked.code).toBe(0);
+    expect((JSON.parse(looked.stdout) as { number: string }).number).toBe('+393331000001');
+    expect(await zone()).toBeUndefined();
+
+    // Stopped by Ctrl-C after its first chunk (a long pause after each): what was counted stays.
+    const overlay = join(h.dir, 'slow-rebuild.yaml');
+    writeFileSync(overlay, 'store:\n  aggregatesRebuildPauseMs: 600000\n');
+    const slow = await spawnService(
+      { ...own, CROCETTA_CONFIG: overlay },
+      { entry: 'src/cli/main.ts', args: ['rebuild-aggregates'] },
+    );
+    await slow.waitFor(/^rebuild started/m);
+    const mark = async () =>
+      (await db.get<{ value: string }>("SELECT value FROM settings WHERE key = 'aggregates.rebuild'"))?.value;
+    for (let i = 0; i < 600 && !(JSON.parse((await mark()) ?? '{}') as { counted?: number }).counted; i++)
+      await new Promise((r) => setTimeout(r, 50)); // until its first chunk is committed (then it pauses)
+    slow.child.kill('SIGINT');
+    expect(await slow.exited).toBe(130);
+    expect(slow.output()).toMatch(/stopped: \d+ of 600 attempts counted; run it again, or start crocetta, to go on/);
+    expect(await zone()).toBeUndefined();
+
+    // Run again: goes on from there and ends; the counts are the attempts', each once.
+    const rebuilt = await cli(['rebuild-aggregates'], own);
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.stderr).toMatch(/^rebuild resumed where the previous run left it \(.*counted=[1-9]/m);
+    expect(rebuilt.stdout).toMatch(/^aggregates rebuilt in Europe\/Rome \([\d.]+ s\)$/m);
+    expect(await zone()).toBe('"Europe/Rome"');
+    const counts = await db.get<{ counted: number; attempts: number }>(
+      'SELECT (SELECT SUM(attempts) FROM daily_totals) AS counted, (SELECT COUNT(*) FROM attempts) AS attempts',
+    );
+    expect(counts).toEqual({ counted: 600, attempts: 600 });
+    const again = await cli(['--json', 'rebuild-aggregates'], own);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual({ rebuilt: false, timeZone: 'Europe/Rome' });
+    await db.close();
   });
 });

@@ -81,7 +81,10 @@ export async function runCli(
   });
 }
 
-/** The service (`src/main.ts`, bundled as for runCli) running as a child process, with what it has printed. */
+/**
+ * The service (`src/main.ts`, bundled as for runCli; or a long CLI command, `entry: 'src/cli/main.ts'` with its `args`)
+ * running as a child process, with what it has printed.
+ */
 export interface ServiceProcess {
   child: ChildProcess;
   output(): string;
@@ -91,9 +94,12 @@ export interface ServiceProcess {
   exited: Promise<number | NodeJS.Signals>;
 }
 
-export async function spawnService(env: Record<string, string | undefined>): Promise<ServiceProcess> {
-  const entry = await bundleOf('src/main.ts');
-  const child = spawn(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, ...env } });
+export async function spawnService(
+  env: Record<string, string | undefined>,
+  opts: { entry?: 'src/main.ts' | 'src/cli/main.ts'; args?: string[] } = {},
+): Promise<ServiceProcess> {
+  const entry = await bundleOf(opts.entry ?? 'src/main.ts');
+  const child = spawn(process.execPath, [entry, ...(opts.args ?? [])], { cwd: ROOT, env: { ...process.env, ...env } });
   let text = '';
   const seen: Array<() => void> = [];
   const collect = (chunk: Buffer) => {

@@ -6,7 +6,8 @@
  * When the aggregates must be rebuilt (aggregates.ts: first start after migration 10, a changed `timeZone`, or a
  * rebuild a previous run did not finish), `rebuild: 'background'` (the service) rebuilds them on a connection of its
  * own while everything else runs: `aggregates()` says how far it is, and the panel says the figures are being
- * rebuilt. `'wait'` (the default: the command line, tests) rebuilds before it resolves.
+ * rebuilt. `'wait'` (the default: tests, benches) rebuilds before it resolves. `'never'` (the command line's commands,
+ * which show no aggregates) leaves them as they are: a rebuild is the service's, or `crocetta rebuild-aggregates`'.
  */
 import { AggregatesRebuild, aggregatesNeedRebuild, ensureAggregateTimeZone } from './aggregates.js';
 import type { AggregatesStatus, RebuildOptions } from './aggregates.js';
@@ -56,7 +57,7 @@ export async function openPanelStore(options: {
   busyTimeoutMs?: number;
   logger?: StoreLogger;
   /** @defaultValue 'wait' */
-  rebuild?: 'wait' | 'background';
+  rebuild?: 'wait' | 'background' | 'never';
   rebuildOptions?: RebuildOptions;
 }): Promise<PanelStore> {
   const logger = options.logger ?? silentLogger;
@@ -65,6 +66,18 @@ export async function openPanelStore(options: {
     db.setBusyTimeout(options.busyTimeoutMs ?? 5000);
     await db.exec(PANEL_CACHE_PRAGMA);
     const settings = new SettingsTable(db);
+    if (options.rebuild === 'never') {
+      const status: AggregatesStatus = (await aggregatesNeedRebuild(db, options.timeZone))
+        ? { state: 'rebuilding', done: 0, total: 0 }
+        : { state: 'ready' };
+      return {
+        reports: new Reports(db, () => status),
+        settings,
+        aggregates: () => status,
+        rebuilt: Promise.resolve(),
+        close: () => db.close(),
+      };
+    }
     if (
       options.rebuild !== 'background' ||
       !(await aggregatesNeedRebuild(db, options.timeZone)) ||
@@ -98,6 +111,20 @@ export async function openPanelStore(options: {
   }
 }
 
+/** The rebuild's own connection (the service's background rebuild, `crocetta rebuild-aggregates`). */
+export async function openRebuildConnection(file: string): Promise<Connection> {
+  const db = await Connection.open(file);
+  try {
+    // Long: the attempt writer's commits come first, and nobody waits for this one.
+    db.setBusyTimeout(60_000);
+    await db.exec(REBUILD_CACHE_PRAGMA);
+    return db;
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Rebuilds on a connection of its own, trying again after an error, until done or stopped. */
 function backgroundRebuild(
   file: string,
@@ -113,10 +140,7 @@ function backgroundRebuild(
     while (!stopped) {
       let db: Connection | null = null;
       try {
-        db = await Connection.open(file);
-        // Long: the attempt writer's commits come first, and nobody waits for this one.
-        db.setBusyTimeout(60_000);
-        await db.exec(REBUILD_CACHE_PRAGMA);
+        db = await openRebuildConnection(file);
         current = new AggregatesRebuild(db, timeZone, logger, options);
         if (stopped) break;
         const finished = await current.run();
