@@ -306,7 +306,7 @@ async function upgradeStart(): Promise<void> {
   console.log(
     `  rebuild in the background: ${(Number(stats.ms ?? rebuildMs) / 1000).toFixed(1)} s, ` +
       `${String(stats.emptyChunks)} transactions emptying caller_daily, then ${String(stats.chunks)} adding chunks; ` +
-      `longest write transaction ${String(stats.maxHoldMs)} ms (the beginning's: ${String(stats.beginHoldMs)} ms)`,
+      `longest write transaction ${String(stats.maxHoldMs)} ms (the beginning's: ${String(stats.beginHoldMs)} ms: ${JSON.stringify(stats.beginSteps)})`,
   );
   const fmt = (xs: number[]) =>
     `p50 ${quantile(xs, 0.5).toFixed(1)} ms, p99 ${quantile(xs, 0.99).toFixed(1)} ms, worst ${quantile(xs, 1).toFixed(1)} ms (${xs.length} attempts)`;

@@ -10,6 +10,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AggregatesRebuild, aggregatesNeedRebuild, ensureAggregateTimeZone } from './aggregates.js';
 import { localDay, offsetChanges } from './local-days.js';
+import { openRebuildConnection } from './panel-store.js';
 import { HEAVY_CALLER_ATTEMPTS } from './rank-numbers.js';
 import { mulberry32 as prng } from '../../../test/support/prng.js';
 import { silentLogger } from '../logger.js';
@@ -423,6 +424,22 @@ describe('the per-day aggregates', () => {
       expect(
         msgs.indexOf('register aggregates: rebuild started (the dashboard and rankings are incomplete until it ends)'),
       ).toBe(emptying.length + 1);
+      // Where the beginning's hold went, statement by statement, its COMMIT included.
+      const started = lines.find((l) => l.msg.startsWith('register aggregates: rebuild started'));
+      expect(Object.keys(started?.obj.steps as object)).toEqual([
+        'offsets',
+        'daily_totals',
+        'caller_daily',
+        'caller_totals',
+        'company_daily',
+        'watermark',
+        'commit',
+      ]);
+      expect(rebuild.stats.beginSteps).toBe(started?.obj.steps);
+      // The background rebuild's own connection commits without an fsync (synchronous NORMAL, 1).
+      const own = await openRebuildConnection(file);
+      expect((await own.get<{ synchronous: number }>('PRAGMA synchronous'))?.synchronous).toBe(1);
+      await own.close();
       await w.register.close();
       await db.close();
     });
