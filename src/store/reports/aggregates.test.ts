@@ -8,7 +8,7 @@
  * taken up again.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AggregatesRebuild, aggregatesNeedRebuild, ensureAggregateTimeZone } from './aggregates.js';
+import { ATTEMPT_IDS_SQL, AggregatesRebuild, aggregatesNeedRebuild, ensureAggregateTimeZone } from './aggregates.js';
 import { localDay, offsetChanges } from './local-days.js';
 import { openRebuildConnection } from './panel-store.js';
 import { HEAVY_CALLER_ATTEMPTS } from './rank-numbers.js';
@@ -441,6 +441,17 @@ describe('the per-day aggregates', () => {
       expect((await own.get<{ synchronous: number }>('PRAGMA synchronous'))?.synchronous).toBe(1);
       await own.close();
       await w.register.close();
+      await db.close();
+    });
+
+    it('read the watermark (and the start the register size) from the ends of the attempts, not a scan of them', async () => {
+      const db = await Connection.open(dir.file('plan.sqlite'));
+      await migrate(db, dir.file('plan.sqlite'));
+      const plan = await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${ATTEMPT_IDS_SQL}`);
+      expect(plan.map((p) => p.detail).filter((d) => /attempts/.test(d))).toEqual([
+        'SEARCH attempts',
+        'SEARCH attempts',
+      ]);
       await db.close();
     });
 

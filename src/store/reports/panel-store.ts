@@ -9,7 +9,7 @@
  * rebuilt. `'wait'` (the default: tests, benches) rebuilds before it resolves. `'never'` (the command line's commands,
  * which show no aggregates) leaves them as they are: a rebuild is the service's, or `crocetta rebuild-aggregates`'.
  */
-import { AggregatesRebuild, aggregatesNeedRebuild, ensureAggregateTimeZone } from './aggregates.js';
+import { ATTEMPT_IDS_SQL, AggregatesRebuild, aggregatesNeedRebuild, ensureAggregateTimeZone } from './aggregates.js';
 import type { AggregatesStatus, RebuildOptions } from './aggregates.js';
 import type { StoreLogger } from '../logger.js';
 import { silentLogger } from '../logger.js';
@@ -34,8 +34,8 @@ const REBUILD_CACHE_PRAGMA = 'PRAGMA cache_size = -262144';
 const SMALL_REGISTER = 10_000;
 
 async function attemptsAtMost(db: Connection, n: number): Promise<boolean> {
-  const row = await db.get<{ n: number | null }>('SELECT MAX(id) - MIN(id) + 1 AS n FROM attempts');
-  return (row?.n ?? 0) <= n;
+  const row = await db.get<{ first: number | null; last: number | null }>(ATTEMPT_IDS_SQL);
+  return row?.first == null || row.last == null || row.last - row.first + 1 <= n;
 }
 
 /** After a failed rebuild (an SQLite error), the next try. */
