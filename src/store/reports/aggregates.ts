@@ -191,7 +191,7 @@ export interface RebuildOptions {
   progressLogMs?: number;
   /** Tests: called at each step, awaited (attempts written there race the rebuild at that point). */
   onStep?: (step: 'emptying' | 'begun' | 'counted' | 'added') => Promise<void> | void;
-  /** caller_daily rows the first emptying transaction deletes (then sized as the chunks). @defaultValue 5000 */
+  /** caller_daily rows the first emptying transaction deletes (then sized as the chunks). @defaultValue 20000 */
   emptyRows?: number;
 }
 
@@ -499,7 +499,7 @@ export class AggregatesRebuild {
       await db.run('DELETE FROM settings WHERE key = ?', [ZONE_KEY]);
       await db.run(SET_SETTING, [REBUILD_KEY, JSON.stringify({ timeZone, schema, emptying: true }), Date.now()]);
     });
-    let rows = Math.max(1, options.emptyRows ?? 5000);
+    let rows = Math.max(1, options.emptyRows ?? 20_000);
     let deleted = 0;
     let lastLog = performance.now();
     for (;;) {
