@@ -29,6 +29,14 @@ describe('loadConfig', () => {
     expect(() => config('media:\n  rtpThreadNice: -30\n')).toThrow(/media\.rtpThreadNice/);
   });
 
+  it("asks for SCHED_FIFO 1 for the RTP pacer's thread by default; null is off, a value out of 1..99 is refused", () => {
+    expect(loadConfig({ env: {} }).media.rtpThreadRealtime).toBe(1);
+    const config = (yaml: string) => loadConfig({ env: { CROCETTA_CONFIG: tempYaml(yaml) } });
+    expect(config('media:\n  rtpThreadRealtime: null\n').media.rtpThreadRealtime).toBeNull();
+    expect(config('media:\n  rtpThreadRealtime: 10\n').media.rtpThreadRealtime).toBe(10);
+    expect(() => config('media:\n  rtpThreadRealtime: 0\n')).toThrow(/media\.rtpThreadRealtime/);
+  });
+
   it('takes trap DIDs from TRAP_DIDS, and refuses one that is not an E.164 number', () => {
     expect(loadConfig({ env: {} }).screening.trapDids).toEqual([]);
     expect(loadConfig({ env: { TRAP_DIDS: '+390212345698, +390212345699' } }).screening.trapDids).toEqual([

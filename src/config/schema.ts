@@ -320,6 +320,8 @@ export const configSchema = z
           }, 'expected low-high within 1024-65535'),
         /** Nice value the RTP worker thread asks for (its thread only; null: the process's). */
         rtpThreadNice: z.number().int().min(-20).max(19).nullable(),
+        /** SCHED_FIFO priority the RTP worker thread asks for (its thread only; null: the ordinary class). */
+        rtpThreadRealtime: z.number().int().min(1).max(99).nullable(),
       })
       .strict(),
     feeds: z

@@ -11,7 +11,8 @@ import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RtpSinks, testStream, type RtpSink } from '../../test/support/rtp-sink.js';
 import type { PlayResult } from './rtp-player.js';
-import { RTP_THREAD_NICE, RtpThread, type ThreadPriority } from './rtp-thread.js';
+import { RTP_THREAD_NICE, RTP_THREAD_REALTIME, RtpThread, type ThreadPriority } from './rtp-thread.js';
+import { policyOfStat, SCHED_FIFO, type SchedPolicy } from './thread-priority.js';
 
 const threads: RtpThread[] = [];
 const sinks = new RtpSinks();
@@ -95,6 +96,14 @@ function nicePerThread(): Map<number, number> {
   return out;
 }
 
+/** Scheduling class and real-time priority of each thread of this process (fields 41 and 40), by thread id. */
+function policyPerThread(): Map<number, SchedPolicy> {
+  const out = new Map<number, SchedPolicy>();
+  for (const tid of readdirSync('/proc/self/task'))
+    out.set(Number(tid), policyOfStat(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')));
+  return out;
+}
+
 describe('RTP worker thread', () => {
   it.runIf(process.platform === 'linux')(
     "asks the kernel for RTP_THREAD_NICE for the worker's thread alone, and says what it got",
@@ -123,11 +132,45 @@ describe('RTP worker thread', () => {
     },
   );
 
-  it('leaves the priority alone when told to (nice: null)', async () => {
+  it.runIf(process.platform === 'linux')(
+    "asks for SCHED_FIFO at RTP_THREAD_REALTIME (the default) for the worker's thread alone (chrt), and says what it got",
+    async () => {
+      const before = policyPerThread();
+      const got: ThreadPriority[] = [];
+      thread({ onPriority: (p) => got.push(p) }).start(); // the default
+      await expect.poll(() => got.length, { timeout: 30_000 }).toBe(1); // the worker loads its .ts through tsx: slow under load
+      const p = got[0]!;
+      expect(p.realtimeAsked).toBe(RTP_THREAD_REALTIME);
+      const after = policyPerThread();
+      const fifo = [...after].filter(([, pol]) => pol.policy === SCHED_FIFO);
+      expect([...before].filter(([, pol]) => pol.policy === SCHED_FIFO)).toEqual([]);
+      if (p.realtimeRefused === null) {
+        // Allowed (root, CAP_SYS_NICE or `ulimit -r`) with chrt installed: one new thread, in SCHED_FIFO at 1.
+        expect(p.realtime).toBe(RTP_THREAD_REALTIME);
+        expect(fifo.map(([, pol]) => pol.priority)).toEqual([RTP_THREAD_REALTIME]);
+        expect(before.has(fifo[0]![0])).toBe(false);
+      } else {
+        // Refused (no permission, no chrt): said why, no thread changed class, the nice still asked.
+        expect(p.realtime).toBeNull();
+        expect(fifo).toEqual([]);
+        expect(p.asked).toBe(RTP_THREAD_NICE);
+      }
+      expect(after.get(process.pid)?.policy).toBe(0);
+    },
+  );
+
+  it('leaves the priority alone when told to (nice: null, realtime: null)', async () => {
     const got: ThreadPriority[] = [];
-    thread({ nice: null, onPriority: (p) => got.push(p) }).start();
+    thread({ nice: null, realtime: null, onPriority: (p) => got.push(p) }).start();
     await expect.poll(() => got.length, { timeout: 30_000 }).toBe(1); // the worker loads its .ts through tsx: slow under load
-    expect(got[0]).toEqual({ asked: null, nice: null, refused: null });
+    expect(got[0]).toEqual({
+      asked: null,
+      nice: null,
+      refused: null,
+      realtimeAsked: null,
+      realtime: null,
+      realtimeRefused: null,
+    });
   });
 
   it('binds the port in the worker, plays the message from it and accounts for it as the in-process pacer does', async () => {

@@ -21,6 +21,8 @@ export interface WorkerSetup {
   bindAddress: string;
   /** The nice value the worker asks the kernel for, for its own thread only (null: leave it). */
   nice: number | null;
+  /** The SCHED_FIFO priority the worker asks for, for its own thread only (null: the ordinary class). */
+  realtime: number | null;
   /** Int32 per port of the range: 0, or the code of the reason its stream must stop for. */
   flags: SharedArrayBuffer;
 }
@@ -42,6 +44,10 @@ export interface ThreadPriority {
   asked: number | null;
   nice: number | null;
   refused: string | null;
+  /** The SCHED_FIFO priority asked, the real-time priority the thread runs at (null: the ordinary class), and why not. */
+  realtimeAsked: number | null;
+  realtime: number | null;
+  realtimeRefused: string | null;
 }
 
 export type FromWorker =
@@ -65,11 +71,23 @@ const FAILED: PlayResult = { playedMs: 0, packets: 0, endedBy: 'error', latchedT
  */
 export const RTP_THREAD_NICE = -10;
 
+/**
+ * The pacer's thread also asks for the real-time class, SCHED_FIFO at this priority (thread-priority.ts), as audio
+ * servers run their audio threads: at nice −10 a woken thread still waits for its turn among ordinary threads, and on
+ * this two-core machine under load that was tens of milliseconds at p99 (README, Measured); in SCHED_FIFO it runs as
+ * soon as it wakes. 1 is the lowest real-time priority, below what a system runs in that class on purpose (threaded
+ * interrupts at 50). The pacer sleeps between bursts, and the kernel keeps 5% of every second for ordinary threads
+ * whatever a real-time thread does (sched_rt_runtime_us). Refused (no permission, no chrt), the nice value stands.
+ */
+export const RTP_THREAD_REALTIME = 1;
+
 export interface RtpThreadSettings {
   range: PortRange;
   bindAddress: string;
   /** Nice value asked for the worker's thread (default RTP_THREAD_NICE; null leaves the process's). */
   nice?: number | null;
+  /** SCHED_FIFO priority asked for the worker's thread (default RTP_THREAD_REALTIME; null: the ordinary class, at `nice`). */
+  realtime?: number | null;
   /** Told, each time a worker starts, what priority its thread got. */
   onPriority?: (p: ThreadPriority) => void;
   /** Told when the worker fails (it is restarted on the next announcement). */
@@ -191,6 +209,7 @@ export class RtpThread implements RtpEngine {
       range: this.settings.range,
       bindAddress: this.settings.bindAddress,
       nice: this.settings.nice === undefined ? RTP_THREAD_NICE : this.settings.nice,
+      realtime: this.settings.realtime === undefined ? RTP_THREAD_REALTIME : this.settings.realtime,
       flags: this.flags.buffer as SharedArrayBuffer,
     };
     const self = new URL(import.meta.url);

@@ -102,4 +102,4 @@ port.on('message', (m: ToWorker) => {
       break;
   }
 });
-post({ t: 'ready', priority: raiseThreadPriority(setup.nice) });
+post({ t: 'ready', priority: raiseThreadPriority({ nice: setup.nice, realtime: setup.realtime }) });

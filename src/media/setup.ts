@@ -14,6 +14,8 @@ export interface MediaSettings extends Omit<CatalogSettings, 'maxSeconds'> {
   rtpPorts: string;
   /** Nice value asked for the RTP worker thread (default RTP_THREAD_NICE; null: the process's). */
   rtpThreadNice?: number | null;
+  /** SCHED_FIFO priority asked for the RTP worker thread (default RTP_THREAD_REALTIME; null: the ordinary class). */
+  rtpThreadRealtime?: number | null;
   maxConcurrent: number;
   repeat: number;
   gapMs: number;
@@ -47,6 +49,7 @@ export function openMedia(s: MediaSettings): Media {
     range: parsePortRange(s.rtpPorts),
     bindAddress: s.bindAddress,
     ...(s.rtpThreadNice !== undefined && { nice: s.rtpThreadNice }),
+    ...(s.rtpThreadRealtime !== undefined && { realtime: s.rtpThreadRealtime }),
     ...(s.onError && { onError: s.onError }),
     ...(s.onPriority && { onPriority: s.onPriority }),
   });

@@ -25,6 +25,7 @@ export function createActionDeps(config: Config, logger: Logger, metrics: Metric
     bindAddress: config.media.bindAddress,
     rtpPorts: config.media.rtpPorts,
     rtpThreadNice: config.media.rtpThreadNice,
+    rtpThreadRealtime: config.media.rtpThreadRealtime,
     maxConcurrent: a.maxConcurrent,
     repeat: a.repeat,
     gapMs: a.gapMs,
@@ -37,7 +38,7 @@ export function createActionDeps(config: Config, logger: Logger, metrics: Metric
     baseDir: process.cwd(),
     startNow: actions.some((x) => x.kind === 'announce-early' || x.kind === 'announce-answer' || x.kind === 'check'),
     onError: (err) => logger.error({ err }, 'the RTP worker thread failed; announcements start it again'),
-    onPriority: (p) => logger.info({ nice: p.nice, asked: p.asked, refused: p.refused }, 'RTP worker thread priority'),
+    onPriority: (p) => logger.info(p, 'RTP worker thread priority'),
     onRefused: (reason, use) => metrics.mediaFallbacks.inc({ reason, use }),
   });
   logger.info(
