@@ -24,10 +24,11 @@
  * packets lost, the sender's CPU (user+system over wall time, % of one core), the p99 of its event-loop delay (how
  * long other work, SIP or the panel, waited behind the pacer), and the machine baseline's jitter and lateness p99.
  * Engines: `local` (sockets and pacer on the event loop, before issue 12), `thread-nice0` (the worker thread at the
- * process's priority, before RTP_THREAD_NICE), `thread` (the service: the worker asks for RTP_THREAD_NICE; the run
- * prints what it got).
+ * process's priority, before RTP_THREAD_NICE), `thread-nort` (at RTP_THREAD_NICE in the ordinary class, before
+ * RTP_THREAD_REALTIME), `thread` (the service's defaults: SCHED_FIFO at RTP_THREAD_REALTIME, or RTP_THREAD_NICE when
+ * the kernel refuses it). Each prints the priority it got. Baselines at nice 0, at RTP_THREAD_NICE and in SCHED_FIFO.
  *
- *   npx tsx bench/announce.ts [--n 50,200] [--seconds 6] [--reps 3] [--ports 41000-41999] [--no-wire] [--engines thread-nice0,thread]
+ *   npx tsx bench/announce.ts [--n 50,200] [--seconds 6] [--reps 3] [--ports 41000-41999] [--no-wire] [--engines thread-nort,thread]
  *   taskset -c 0 npx tsx bench/announce.ts     # pin the sender to one core
  *
  * Target: p99 jitter ≤ 2 ms at N = 200.
@@ -41,7 +42,7 @@ import { Announcer } from '../src/media/announcer.js';
 import { builtInRecording } from '../src/media/catalog.js';
 import { PortPool, parsePortRange, type PortRange } from '../src/media/port-pool.js';
 import { LocalRtp, type RtpEngine } from '../src/media/rtp-engine.js';
-import { RTP_THREAD_NICE, RtpThread, type ThreadPriority } from '../src/media/rtp-thread.js';
+import { RTP_THREAD_NICE, RTP_THREAD_REALTIME, RtpThread, type ThreadPriority } from '../src/media/rtp-thread.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
 import { WireCapture } from './wire-capture.js';
 
@@ -50,7 +51,14 @@ const PTIME = 20;
 type FromParent = { type: 'open' } | { type: 'collect' } | { type: 'exit' };
 type FromChild =
   | { type: 'port'; port: number }
-  | { type: 'stats'; intervals: number[]; packets: number; machine: Pacing; machineHigh: Pacing & { nice: number } };
+  | {
+      type: 'stats';
+      intervals: number[];
+      packets: number;
+      machine: Pacing;
+      machineHigh: Pacing & { nice: number };
+      machineRt: Pacing & { realtime: number | null };
+    };
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -80,19 +88,28 @@ function runSink(): void {
   process.on('message', (raw: FromParent) => {
     if (raw.type === 'open') {
       flows = new Map();
-      sleepers = [startMachineBaseline(), startMachineBaseline({ nice: RTP_THREAD_NICE })];
+      sleepers = [
+        startMachineBaseline(),
+        startMachineBaseline({ nice: RTP_THREAD_NICE }),
+        startMachineBaseline({ realtime: RTP_THREAD_REALTIME }),
+      ];
       process.send?.({ type: 'port', port: socket.address().port } satisfies FromChild);
     } else if (raw.type === 'collect') {
       const packets = [...flows.values()].reduce((s, t) => s + t.length, 0);
-      void Promise.all(sleepers.map((s) => s.stop())).then(([plain, high]) => {
+      void Promise.all(sleepers.map((s) => s.stop())).then(([plain, high, rt]) => {
         const machine = pacingOf(baselineTimed(plain?.wakeups ?? [], PTIME), PTIME);
         const machineHigh = { ...pacingOf(baselineTimed(high?.wakeups ?? [], PTIME), PTIME), nice: high?.nice ?? 0 };
+        const machineRt = {
+          ...pacingOf(baselineTimed(rt?.wakeups ?? [], PTIME), PTIME),
+          realtime: rt?.realtime ?? null,
+        };
         process.send?.({
           type: 'stats',
           intervals: intervalsOf(flows),
           packets,
           machine,
           machineHigh,
+          machineRt,
         } satisfies FromChild);
       });
     } else {
@@ -152,6 +169,8 @@ interface RunResult {
   machine: Pacing;
   /** The same for a baseline thread at the RTP worker's priority (RTP_THREAD_NICE, when the kernel allows it). */
   machineHigh: Pacing & { nice: number };
+  /** The same for a baseline thread in the real-time class (SCHED_FIFO at RTP_THREAD_REALTIME, when allowed). */
+  machineRt: Pacing & { realtime: number | null };
   /** How late the sender's event loop ran other work (p99, ms): what SIP and the panel would wait. */
   loopDelayP99: number;
 }
@@ -213,6 +232,7 @@ async function runOnce(
     cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
     machine: stats.machine,
     machineHigh: stats.machineHigh,
+    machineRt: stats.machineRt,
     loopDelayP99: loop.percentile(99) / 1e6,
   };
 }
@@ -230,12 +250,19 @@ function flowsOf(packets: readonly { at: number; srcPort: number }[]): Map<numbe
 
 const f2 = (x: number): string => x.toFixed(2);
 
-const ENGINES = ['local', 'thread-nice0', 'thread'] as const;
+/** `thread` is the service's defaults; `thread-nort` the ordinary class at RTP_THREAD_NICE; `thread-nice0` neither. */
+const ENGINES = ['local', 'thread-nice0', 'thread-nort', 'thread'] as const;
 type EngineName = (typeof ENGINES)[number];
 
 function engineOf(name: EngineName, range: PortRange, onPriority: (p: ThreadPriority) => void): RtpEngine {
   if (name === 'local') return new LocalRtp(new PortPool(range, '127.0.0.1'));
-  return new RtpThread({ range, bindAddress: '127.0.0.1', onPriority, ...(name === 'thread-nice0' && { nice: null }) });
+  return new RtpThread({
+    range,
+    bindAddress: '127.0.0.1',
+    onPriority,
+    ...(name === 'thread-nice0' && { nice: null, realtime: null }),
+    ...(name === 'thread-nort' && { realtime: null }),
+  });
 }
 
 async function main(): Promise<void> {
@@ -246,7 +273,7 @@ async function main(): Promise<void> {
   const seconds = Number(arg('seconds', '6'));
   const reps = Math.max(1, Number(arg('reps', '3')));
   const range = parsePortRange(arg('ports', '41000-41999'));
-  const engines = arg('engines', 'thread-nice0,thread')
+  const engines = arg('engines', 'thread-nort,thread')
     .split(',')
     .map((e) => e.trim()) as EngineName[];
   for (const e of engines)
@@ -269,17 +296,17 @@ async function main(): Promise<void> {
       "jitter = p99 of |interval − 20 ms| per stream; late = p99 of each packet's lateness against its stream's ideal 20-ms schedule (bench/rtp-timing.ts)",
     );
     console.log(
-      "machine = the same two figures for a thread of ordinary priority sleeping to 1-ms deadlines during the run (the receiver's process): the machine's own stalls; and for the same thread at the RTP worker's nice (RTP_THREAD_NICE): what is left for a sender that costs nothing",
+      "machine = the same two figures for a thread of ordinary priority sleeping to 1-ms deadlines during the run (the receiver's process): the machine's own stalls; and for the same thread at the RTP worker's nice (RTP_THREAD_NICE) and in SCHED_FIFO (RTP_THREAD_REALTIME): what is left for a sender that costs nothing",
     );
     console.log(
-      'engines: local = sockets and pacer on the event loop (before issue 12), thread-nice0 = in a worker thread at the process priority, thread = the service (worker thread asks for RTP_THREAD_NICE); CPU counts every thread of the sender',
+      "engines: local = sockets and pacer on the event loop (before issue 12), thread-nice0 = in a worker thread at the process priority, thread-nort = at RTP_THREAD_NICE in the ordinary class, thread = the service's defaults (SCHED_FIFO at RTP_THREAD_REALTIME); CPU counts every thread of the sender",
     );
     const maxN = Math.max(...ns);
     const verdicts: string[] = [];
     for (const engineName of engines) {
       const engine = engineOf(engineName, range, (p) =>
         console.log(
-          `[${engineName}] worker thread priority: nice ${String(p.nice)}${p.asked === null ? ' (none asked)' : ` (asked ${p.asked}${p.refused ? `, refused: ${p.refused}` : ''})`}`,
+          `[${engineName}] worker thread priority: nice ${String(p.nice)}${p.asked === null ? ' (none asked)' : ` (asked ${p.asked}${p.refused ? `, refused: ${p.refused}` : ''})`}; SCHED_FIFO ${String(p.realtime)}${p.realtimeAsked === null ? ' (none asked)' : ` (asked ${p.realtimeAsked}${p.realtimeRefused ? `, refused: ${p.realtimeRefused}` : ''})`}`,
         ),
       );
       const announcer = new Announcer({
@@ -297,7 +324,7 @@ async function main(): Promise<void> {
           `[${engineName}] warm-up, N=${maxN} in a cold process (not judged): jitter p99 ${f2(coldJ.jitterP99)} ms ${cold.wire ? 'at the wire' : 'at the receiver'}, ${cold.lost}/${cold.expected} lost`,
         );
         console.log(
-          `[${engineName}]      N | wire: interval p50    p99    max  jitter   late p99 | receiver: p50    p99  jitter p99 | lost/sent      | CPU % of a core | loop delay p99 | machine: jitter  late p99 (max) | at the pacer's nice: jitter  late p99`,
+          `[${engineName}]      N | wire: interval p50    p99    max  jitter   late p99 | receiver: p50    p99  jitter p99 | lost/sent      | CPU % of a core | loop delay p99 | machine: jitter  late p99 (max) | at the pacer's nice: jitter  late p99 | SCHED_FIFO: jitter  late p99`,
         );
         const rows: RunResult[] = [];
         for (let rep = 0; rep < reps; rep++) {
@@ -308,7 +335,7 @@ async function main(): Promise<void> {
               ? `${f2(r.wire.p50).padStart(8)} ${f2(r.wire.p99).padStart(6)} ${f2(r.wire.max).padStart(6)} ${f2(r.wire.pacing.intervalJitterP99).padStart(7)} ${f2(r.wire.pacing.latenessP99).padStart(6)} ms`
               : '          (not measured)              ';
             console.log(
-              `[${engineName}] ${String(r.n).padStart(6)} |     ${w} |   ${f2(r.receiver.p50).padStart(8)} ${f2(r.receiver.p99).padStart(6)} ${f2(r.receiver.jitterP99).padStart(8)} ms | ${`${r.lost}/${r.expected}`.padEnd(14)} | ${r.cpuPct.toFixed(1).padStart(8)} %      | ${f2(r.loopDelayP99).padStart(8)} ms    | ${f2(r.machine.intervalJitterP99).padStart(8)} ${f2(r.machine.latenessP99).padStart(6)} ms (${f2(r.machine.latenessMax)}) | nice ${r.machineHigh.nice}: ${f2(r.machineHigh.intervalJitterP99).padStart(6)} ${f2(r.machineHigh.latenessP99).padStart(6)} ms`,
+              `[${engineName}] ${String(r.n).padStart(6)} |     ${w} |   ${f2(r.receiver.p50).padStart(8)} ${f2(r.receiver.p99).padStart(6)} ${f2(r.receiver.jitterP99).padStart(8)} ms | ${`${r.lost}/${r.expected}`.padEnd(14)} | ${r.cpuPct.toFixed(1).padStart(8)} %      | ${f2(r.loopDelayP99).padStart(8)} ms    | ${f2(r.machine.intervalJitterP99).padStart(8)} ${f2(r.machine.latenessP99).padStart(6)} ms (${f2(r.machine.latenessMax)}) | nice ${r.machineHigh.nice}: ${f2(r.machineHigh.intervalJitterP99).padStart(6)} ${f2(r.machineHigh.latenessP99).padStart(6)} ms | ${r.machineRt.realtime === null ? 'refused' : `rt ${r.machineRt.realtime}`}: ${f2(r.machineRt.intervalJitterP99).padStart(6)} ${f2(r.machineRt.latenessP99).padStart(6)} ms`,
             );
           }
         }
@@ -323,8 +350,10 @@ async function main(): Promise<void> {
         const machineLate = median(tops.map((r) => r.machine.latenessP99));
         const high = median(tops.map((r) => r.machineHigh.intervalJitterP99));
         const highLate = median(tops.map((r) => r.machineHigh.latenessP99));
+        const rt = median(tops.map((r) => r.machineRt.intervalJitterP99));
+        const rtLate = median(tops.map((r) => r.machineRt.latenessP99));
         verdicts.push(
-          `[${engineName}] target p99 jitter <= 2 ms at N=${maxN} (${wire ? 'at the wire' : 'at the receiver'}, median of ${reps} runs: ${tops.map(judgedOf).map(f2).join(', ')} ms): ${m <= 2 ? 'met' : 'NOT met'} (${f2(m)} ms; N=1 baseline ${f2(mb)} ms, ratio ${(m / Math.max(mb, 0.01)).toFixed(1)}×); lateness p99 ${f2(late)} ms; machine baseline in the same runs: jitter p99 ${f2(machine)} ms, lateness p99 ${f2(machineLate)} ms, at nice ${tops[0]?.machineHigh.nice ?? '?'} ${f2(high)} / ${f2(highLate)} ms (medians); event-loop delay p99 at N=${maxN} ${f2(loop)} ms (median); ports in use after the runs: ${announcer.portsInUse}`,
+          `[${engineName}] target p99 jitter <= 2 ms at N=${maxN} (${wire ? 'at the wire' : 'at the receiver'}, median of ${reps} runs: ${tops.map(judgedOf).map(f2).join(', ')} ms): ${m <= 2 ? 'met' : 'NOT met'} (${f2(m)} ms; N=1 baseline ${f2(mb)} ms, ratio ${(m / Math.max(mb, 0.01)).toFixed(1)}×); lateness p99 ${f2(late)} ms; machine baseline in the same runs: jitter p99 ${f2(machine)} ms, lateness p99 ${f2(machineLate)} ms, at nice ${tops[0]?.machineHigh.nice ?? '?'} ${f2(high)} / ${f2(highLate)} ms, SCHED_FIFO ${f2(rt)} / ${f2(rtLate)} ms (medians); event-loop delay p99 at N=${maxN} ${f2(loop)} ms (median); ports in use after the runs: ${announcer.portsInUse}`,
         );
       } finally {
         await engine.close();

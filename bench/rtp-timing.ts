@@ -114,28 +114,43 @@ export function baselineTimed(wakeups: readonly number[], ptime: number): Timed[
 
 export interface MachineBaseline {
   /**
-   * Stops the thread; its wake-ups (ms, performance.now() of this process), one per deadline, and the nice value it
-   * ran at (the one asked for, or the process's when the kernel refused).
+   * Stops the thread; its wake-ups (ms, performance.now() of this process), one per deadline, the nice value it
+   * ran at (the one asked for, or the process's when the kernel refused) and its SCHED_FIFO priority (null: the
+   * ordinary class, asked or refused).
    */
-  stop(): Promise<{ wakeups: number[]; nice: number }>;
+  stop(): Promise<{ wakeups: number[]; nice: number; realtime: number | null }>;
 }
 
 /**
  * Starts the baseline thread: a worker that sleeps (Atomics.wait) to deadlines 1 ms apart, from now until stop(),
  * at the priority threads get by default, or at `nice` (asked as the RTP worker asks for its own, so a baseline at
- * the pacer's priority shows what is left for a sender that costs nothing). At most `seconds` of wake-ups are kept.
+ * the pacer's priority shows what is left for a sender that costs nothing), or in the real-time class (`realtime`, a
+ * SCHED_FIFO priority, asked as the RTP worker asks for it: src/media/thread-priority.ts). At most `seconds` of
+ * wake-ups are kept.
  */
-export function startMachineBaseline(opts: { seconds?: number; nice?: number } = {}): MachineBaseline {
+export function startMachineBaseline(
+  opts: { seconds?: number; nice?: number; realtime?: number } = {},
+): MachineBaseline {
   const seconds = opts.seconds ?? 120;
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     const { performance } = require('node:perf_hooks');
-    const { flag, limit, nice } = workerData;
+    const { flag, limit, nice, realtime } = workerData;
     const os = require('node:os');
+    const fs = require('node:fs');
     let tid = 0;
-    try { tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()); } catch {}
+    try { tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop()); } catch {}
     if (nice !== null && tid > 0) try { os.setPriority(tid, nice); } catch {}
+    let rt = null;
+    if (realtime !== null && tid > 0) {
+      require('node:child_process').spawnSync('chrt', ['--fifo', '--reset-on-fork', '--pid', String(realtime), String(tid)], { stdio: 'ignore' });
+      try {
+        const stat = fs.readFileSync('/proc/self/task/' + tid + '/stat', 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (f[38] === '1' || f[38] === '2') rt = Number(f[37]);
+      } catch {}
+    }
     const ranAt = tid > 0 ? os.getPriority(tid) : os.getPriority();
     const cell = new Int32Array(new SharedArrayBuffer(4));
     const wakeups = new Float64Array(limit);
@@ -146,12 +161,12 @@ export function startMachineBaseline(opts: { seconds?: number; nice?: number } =
       if (wait > 0) Atomics.wait(cell, 0, 0, wait);
       wakeups[k++] = performance.now();
     }
-    parentPort.postMessage({ wakeups: wakeups.subarray(0, k), nice: ranAt });`;
+    parentPort.postMessage({ wakeups: wakeups.subarray(0, k), nice: ranAt, realtime: rt });`;
   const worker = new Worker(code, {
     eval: true,
-    workerData: { flag, limit: Math.ceil(seconds * 1000), nice: opts.nice ?? null },
+    workerData: { flag, limit: Math.ceil(seconds * 1000), nice: opts.nice ?? null, realtime: opts.realtime ?? null },
   });
-  const report = new Promise<{ wakeups: Float64Array; nice: number }>((ok, fail) => {
+  const report = new Promise<{ wakeups: Float64Array; nice: number; realtime: number | null }>((ok, fail) => {
     worker.once('message', ok);
     worker.once('error', fail);
   });
@@ -160,7 +175,7 @@ export function startMachineBaseline(opts: { seconds?: number; nice?: number } =
       Atomics.store(flag, 0, 1);
       const r = await report;
       await worker.terminate();
-      return { wakeups: [...r.wakeups], nice: r.nice };
+      return { wakeups: [...r.wakeups], nice: r.nice, realtime: r.realtime };
     },
   };
 }

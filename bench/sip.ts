@@ -26,7 +26,8 @@
  *                           stream, late = p99 of lateness against each stream's ideal schedule), beside the same
  *                           figures for a thread of ordinary priority in this process that only sleeps to deadlines
  *                           (the machine's own stalls during the round), and for the same thread at the RTP worker's
- *                           nice (RTP_THREAD_NICE): what is left for a sender that costs nothing
+ *                           nice (RTP_THREAD_NICE) and in SCHED_FIFO (RTP_THREAD_REALTIME): what is left for a sender
+ *                           that costs nothing at either
  * Latency is read from sipp's message trace (-trace_msg: microsecond timestamps when sipp sent the INVITE and read
  * the response), so it includes sipp's own scheduling, the same for every application.
  * --wire-split (refusal, proxied): dumpcap on each application's admin socket during its rounds, the time from the
@@ -62,7 +63,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as yamlText } from 'yaml';
 import { builtInRecording } from '../src/media/catalog.js';
-import { RTP_THREAD_NICE } from '../src/media/rtp-thread.js';
+import { RTP_THREAD_NICE, RTP_THREAD_REALTIME } from '../src/media/rtp-thread.js';
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
@@ -714,7 +715,13 @@ interface RoundResult {
   p99: number;
   max: number;
   /** RTP at the wire (refusal-under-announce), and the machine baseline thread measured the same way. */
-  jitter?: { wire: Pacing; machine: Pacing; machineHigh: Pacing & { nice: number } };
+  jitter?: {
+    wire: Pacing;
+    machine: Pacing;
+    machineHigh: Pacing & { nice: number };
+    /** The baseline thread in SCHED_FIFO at RTP_THREAD_REALTIME (bench/rtp-timing.ts), null: refused. */
+    machineRt: Pacing & { realtime: number | null };
+  };
   /** --wire-split: µs from the INVITE handed to the application to its answer, per call. */
   inAppUs?: number[];
   /** CPU time the application (and its drachtio-server) used during the round, per call sent. */
@@ -729,7 +736,7 @@ function summarize(app: string, round: number, run: SippRun): RoundResult {
 function printRound(w: Workload, r: RoundResult): void {
   const failed = r.run.calls - r.run.answered;
   const j = r.jitter
-    ? ` | RTP at the wire: jitter p99 ${r.jitter.wire.intervalJitterP99.toFixed(2)} ms, late p99 ${r.jitter.wire.latenessP99.toFixed(2)} ms (${r.jitter.wire.streams} streams, ${r.jitter.wire.packets} packets); machine ${r.jitter.machine.intervalJitterP99.toFixed(2)} / ${r.jitter.machine.latenessP99.toFixed(2)} ms, at nice ${r.jitter.machineHigh.nice} ${r.jitter.machineHigh.intervalJitterP99.toFixed(2)} / ${r.jitter.machineHigh.latenessP99.toFixed(2)} ms`
+    ? ` | RTP at the wire: jitter p99 ${r.jitter.wire.intervalJitterP99.toFixed(2)} ms, late p99 ${r.jitter.wire.latenessP99.toFixed(2)} ms (${r.jitter.wire.streams} streams, ${r.jitter.wire.packets} packets); machine ${r.jitter.machine.intervalJitterP99.toFixed(2)} / ${r.jitter.machine.latenessP99.toFixed(2)} ms, at nice ${r.jitter.machineHigh.nice} ${r.jitter.machineHigh.intervalJitterP99.toFixed(2)} / ${r.jitter.machineHigh.latenessP99.toFixed(2)} ms, SCHED_FIFO ${String(r.jitter.machineRt.realtime)} ${r.jitter.machineRt.intervalJitterP99.toFixed(2)} / ${r.jitter.machineRt.latenessP99.toFixed(2)} ms`
     : r.inAppUs
       ? ` | in the app p50 ${inAppText(r.inAppUs)}`
       : '';
@@ -779,6 +786,7 @@ function pooled(rows: RoundResult[]): {
   machineJitterP99: number | null;
   machineLateP99: number | null;
   machineHighJitterP99: number | null;
+  machineRtJitterP99: number | null;
   inAppUs: number[] | null;
   cpu: CpuPerCall | null;
 } {
@@ -797,6 +805,7 @@ function pooled(rows: RoundResult[]): {
     machineJitterP99: med((j) => j.machine.intervalJitterP99),
     machineLateP99: med((j) => j.machine.latenessP99),
     machineHighJitterP99: med((j) => j.machineHigh.intervalJitterP99),
+    machineRtJitterP99: med((j) => j.machineRt.intervalJitterP99),
     inAppUs: rows.some((r) => r.inAppUs) ? rows.flatMap((r) => r.inAppUs ?? []) : null,
     cpu: pooledCpu(rows.flatMap((r) => (r.cpu ? [r.cpu] : []))),
   };
@@ -873,7 +882,11 @@ async function runWorkload(
     const bg = startAnnouncements(ctx, app, seconds, announceSeconds, `${label}-announce`);
     await sleep(bg.rampMs);
     const capture = WireCapture.available() ? await WireCapture.start(`udp dst port ${SINK_PORT}`) : null;
-    const machine = [startMachineBaseline(), startMachineBaseline({ nice: RTP_THREAD_NICE })];
+    const machine = [
+      startMachineBaseline(),
+      startMachineBaseline({ nice: RTP_THREAD_NICE }),
+      startMachineBaseline({ realtime: RTP_THREAD_REALTIME }),
+    ];
     const fg = startSipp({
       scenario: 'uac-refusal.xml',
       target: app.ports,
@@ -888,7 +901,7 @@ async function runWorkload(
     });
     const run = await fg.done;
     const packets = capture ? await capture.stopPackets() : null;
-    const [plain, high] = await Promise.all(machine.map((m) => m.stop()));
+    const [plain, high, rt] = await Promise.all(machine.map((m) => m.stop()));
     await bg.done;
     const result = summarize(app.name, round, run);
     if (packets)
@@ -896,6 +909,7 @@ async function runWorkload(
         wire: pacingOf(rtpTimed(packets), PTIME),
         machine: pacingOf(baselineTimed(plain?.wakeups ?? [], PTIME), PTIME),
         machineHigh: { ...pacingOf(baselineTimed(high?.wakeups ?? [], PTIME), PTIME), nice: high?.nice ?? 0 },
+        machineRt: { ...pacingOf(baselineTimed(rt?.wakeups ?? [], PTIME), PTIME), realtime: rt?.realtime ?? null },
       };
     return result;
   }
@@ -1208,7 +1222,7 @@ async function main(): Promise<void> {
             : ` | p50 ×${(p.p50 / bare.p50).toFixed(2)} (+${ms(p.p50 - bare.p50)} ms), p99 ×${(p.p99 / bare.p99).toFixed(2)} (+${ms(p.p99 - bare.p99)} ms)`;
         const j =
           p.jitterP99 !== null
-            ? ` | RTP at the wire jitter p99 ${p.jitterP99.toFixed(2)} ms, late p99 ${(p.lateP99 ?? NaN).toFixed(2)} ms; machine baseline ${(p.machineJitterP99 ?? NaN).toFixed(2)} / ${(p.machineLateP99 ?? NaN).toFixed(2)} ms, at nice ${RTP_THREAD_NICE} jitter ${(p.machineHighJitterP99 ?? NaN).toFixed(2)} ms (medians of rounds)`
+            ? ` | RTP at the wire jitter p99 ${p.jitterP99.toFixed(2)} ms, late p99 ${(p.lateP99 ?? NaN).toFixed(2)} ms; machine baseline ${(p.machineJitterP99 ?? NaN).toFixed(2)} / ${(p.machineLateP99 ?? NaN).toFixed(2)} ms, at nice ${RTP_THREAD_NICE} jitter ${(p.machineHighJitterP99 ?? NaN).toFixed(2)} ms, SCHED_FIFO ${(p.machineRtJitterP99 ?? NaN).toFixed(2)} ms (medians of rounds)`
             : p.inAppUs !== null
               ? ` | in the app (at the wire) p50 ${inAppText(p.inAppUs)}`
               : '';
