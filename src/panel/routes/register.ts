@@ -98,7 +98,7 @@ export function registerRouter(
     const last = page[page.length - 1];
     const [ticks, dids, vocab] = await Promise.all([
       reports.ticks(page.flatMap((a) => (a.callerKey === null ? [] : [a.callerKey]))),
-      reports.calledNumbers(localDay(ctx.now, timeZone) - 90),
+      reports.calledNumbers(localDay(ctx.now, timeZone) - 90, dayStart(localDay(ctx.now, timeZone) - 90, timeZone)),
       reports.markVocabulary(),
     ]);
     sendHtml(

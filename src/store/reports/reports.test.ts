@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS, dayStart, localDay, offsetChanges, utcOffsetMs, weekStart } from './local-days.js';
 import { openPanelStore, type PanelStore } from './panel-store.js';
 import { openRegister, type OpenedRegister } from '../register/register.js';
+import { Connection } from '../sqlite/connection.js';
+import { CALLED_NUMBERS_FROM_ATTEMPTS_SQL, Reports } from './reports.js';
 import { newAttempt } from '../test-fixtures.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
 
@@ -110,5 +112,34 @@ describe('reports from the per-day aggregates', () => {
     expect((await panel.reports.register({ text: '%_' })).map((a) => a.callerName)).toEqual(['100%_off']);
     expect(await panel.reports.register({ verdict: 'nuisance' })).toEqual([]);
     expect((await panel.reports.register({ action: 'allow' })).length).toBe(5);
+  });
+
+  it('list our called numbers from the attempts while daily_totals is being rebuilt, through the index only', async () => {
+    const since = dayStart(today - 90, TZ);
+    await register.record(newAttempt('+390611111111', t, { calledNumber: '+390212345678' }));
+    await register.record(newAttempt('+390611111112', t - 5 * DAY_MS, { calledNumber: '+390287654321' }));
+    await register.record(newAttempt('+390611111113', t - 200 * DAY_MS, { calledNumber: '+390233333333' }));
+    await register.record(newAttempt(null, t, { calledNumber: null, withheld: true }));
+    await register.flush();
+    const db = await Connection.open(dir.file('r.sqlite'));
+    try {
+      expect(await new Reports(db).calledNumbers(today - 90, since)).toEqual(['+390212345678', '+390287654321']);
+      // The rebuild's beginning empties daily_totals and refills it oldest attempts first.
+      await db.exec('DELETE FROM daily_totals');
+      expect(await new Reports(db).calledNumbers(today - 90, since)).toEqual([]);
+      const rebuilding = new Reports(db, () => ({ state: 'rebuilding', done: 0, total: 4 }));
+      expect(await rebuilding.calledNumbers(today - 90, since)).toEqual(['+390212345678', '+390287654321']);
+      const plan = await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${CALLED_NUMBERS_FROM_ATTEMPTS_SQL}`, [
+        2000,
+        since,
+      ]);
+      expect(plan.map((p) => p.detail).filter((d) => /attempts/.test(d))).toEqual([
+        'SEARCH attempts USING COVERING INDEX attempts_called_time (called_number>?)',
+        'SEARCH attempts USING COVERING INDEX attempts_called_time (called_number>?)',
+        'SEARCH attempts USING COVERING INDEX attempts_called_time (called_number=?)',
+      ]);
+    } finally {
+      await db.close();
+    }
   });
 });
