@@ -132,6 +132,28 @@ describe('headerSource', () => {
     expect(source.requestUri).toBe('sip:+390612345678@10.0.0.5');
   });
 
+  it("reads the Request-URI and the header table from drachtio-srf's message, not through its delegated getters", () => {
+    const req = request(['From: <sip:+393331234567@h>;tag=a']);
+    // The Request's prototype getters (delegates: `this.msg[name]`) made unusable on this request alone.
+    for (const name of ['uri', 'headers']) {
+      Object.defineProperty(req, name, {
+        get: () => {
+          throw new Error(`req.${name} read`);
+        },
+      });
+    }
+    const source = headerSource(req);
+    expect(source.requestUri).toBe('sip:+390612345678@10.0.0.5');
+    expect(source.header('from')).toEqual(['<sip:+393331234567@h>;tag=a']);
+    expect(source.get('Call-ID')).toBe('1@203.0.113.10');
+  });
+
+  it('reads a request whose uri was rewritten as drachtio-srf writes it (req.uri, stored on the message)', () => {
+    const req = request(['From: <sip:1@h>;tag=a']);
+    req.uri = 'sip:+390612345679@10.0.0.5';
+    expect(headerSource(req).requestUri).toBe('sip:+390612345679@10.0.0.5');
+  });
+
   it('falls back to req.get for a request without a header table', () => {
     const fake = { uri: 'sip:1@h', get: (name: string) => (name === 'from' ? '<sip:2@h>' : undefined) };
     const source = headerSource(fake as unknown as Srf.SrfRequest);

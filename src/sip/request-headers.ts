@@ -85,8 +85,14 @@ export class RequestHeaders implements SipHeaderSource {
   private readonly table: HeaderTable | null;
 
   constructor(private readonly req: Srf.SrfRequest) {
-    this.requestUri = req.uri ?? '';
-    const headers = (req as { headers?: unknown }).headers;
+    // drachtio-srf's Request reads `uri` and `headers` from its SipMessage (`req.msg`) through getters the
+    // `delegates` package defines, one shared closure for every name (`this[target][name]`: keyed loads V8 cannot
+    // specialize); the message's own fields are the same values, read as plain properties.
+    const msg = (req as { msg?: unknown }).msg;
+    const from = typeof msg === 'object' && msg !== null ? (msg as { uri?: unknown; headers?: unknown }) : req;
+    const uri = from.uri;
+    this.requestUri = typeof uri === 'string' ? uri : '';
+    const headers = from.headers;
     this.table =
       typeof headers === 'object' && headers !== null ? new HeaderTable(headers as Record<string, unknown>) : null;
   }
