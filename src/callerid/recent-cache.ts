@@ -36,9 +36,10 @@ export type ValuesKey = readonly (string | number)[];
 /** Whether a key held by the cache is the one a request's values make (`subject`: those values, unbuilt). */
 export type KeyMatch<S> = (held: ValuesKey, subject: S) => boolean;
 
-interface ValuesEntry<V> {
-  key: ValuesKey;
-  value: V;
+/** A key held by a RecentValuesCache (its strings its own) and its value. */
+export interface ValuesEntry<V> {
+  readonly key: ValuesKey;
+  readonly value: V;
 }
 
 /** A copy of `s` that holds no larger string (a slice of a whole SIP message would keep the message alive). */
@@ -115,13 +116,18 @@ export class RecentValuesCache<V> {
   constructor(private readonly generation: number) {}
 
   get<S>(hash: number, matches: KeyMatch<S>, subject: S): V | undefined {
+    return this.entry(hash, matches, subject)?.value;
+  }
+
+  /** get's entry: the held key with its value (a caller may keep it to compare the next request with first). */
+  entry<S>(hash: number, matches: KeyMatch<S>, subject: S): ValuesEntry<V> | undefined {
     const slot = smallHash(hash);
     const hit = findEntry(this.young.get(slot), matches, subject);
-    if (hit !== undefined) return hit.value;
+    if (hit !== undefined) return hit;
     const aged = findEntry(this.old.get(slot), matches, subject);
     if (aged === undefined) return undefined;
     this.add(slot, aged);
-    return aged.value;
+    return aged;
   }
 
   /**
@@ -136,10 +142,12 @@ export class RecentValuesCache<V> {
     return false;
   }
 
-  /** Stores `value` under `hash` and a copy of `key` (see admits: the caller asks it first). */
-  set(hash: number, key: ValuesKey, value: V): void {
+  /** Stores `value` under `hash` and a copy of `key` (see admits: the caller asks it first); returns the entry. */
+  set(hash: number, key: ValuesKey, value: V): ValuesEntry<V> {
     const own = key.map((v) => (typeof v === 'string' ? detached(v) : v));
-    this.add(smallHash(hash), { key: own, value });
+    const entry = { key: own, value };
+    this.add(smallHash(hash), entry);
+    return entry;
   }
 
   /** `hash`: a smallHash. */
