@@ -1,5 +1,5 @@
 /**
- * Register benchmark: `npx tsx bench/register.ts [--idle=2000] [--synchronous=NORMAL|FULL] [--journal=50000] [--attempts=200000] [--concurrency=2000] [--marks=1000000]`
+ * Register benchmark: `npx tsx bench/register.ts [--idle=2000] [--synchronous=NORMAL|FULL] [--journal=50000] [--attempts=200000] [--concurrency=2000] [--paced=100] [--paced-seconds=10] [--paced-rounds=2] [--marks=1000000]`
  *
  * 0. Idle commit latency: one attempt at a time (the next one only once the previous `record()` resolved), the
  *    case of an office's line where calls come seconds apart: p50/p99 of `record()` until committed, beside the
@@ -13,6 +13,14 @@
  *    promise resolved (its batch committed in WAL, synchronous=NORMAL). Prints attempts/s, batch sizes, latency.
  *    Twice: with the attempts journal (every attempt also appended to the journal first and settled at its commit,
  *    as the service runs by default), then without it.
+ * 1b. Paced calls (`--paced=100`, `--paced-seconds=10`; 0: skipped): the register as the service uses it at a steady
+ *    call rate, one call at a time on an idle machine's clock: a proxied call (record() with the journal, its outcome
+ *    once its id is known, its talk time 1 ms later) and a refusal (record() alone), each for --paced-seconds, in
+ *    --paced-rounds rounds after a short warm-up. Prints
+ *    the main thread's CPU time per call (/proc/thread-self/schedstat, less that of the same paced loop with no
+ *    register, measured in the same run), the process's CPU per call (every thread: SQLite's too) and the commits per
+ *    call: what the register adds to each call on the SIP main thread between calls (issue 12). `--only=paced`: this
+ *    alone.
  * 2. Index of marks: fills a database with M marked numbers (in SQL), then a fresh `node` process (plain JS,
  *    transpiled from src/ on the fly, as `npm start` runs it: tsx alone costs ~35 MB of RSS) opens the register
  *    and reports the index load time, its RSS and peak RSS, and the lookup rate.
@@ -256,6 +264,106 @@ async function benchWrites(total: number, concurrency: number, journal: boolean)
   );
 }
 
+/**
+ * CPU time the main thread has run, ms (the kernel's per-thread count, ns resolution: it does not grow while the
+ * thread waits for a core on a loaded machine, as the event loop's busy time does).
+ */
+function mainThreadCpuMs(): number {
+  return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+}
+
+/** One paced pass: `calls` calls, one every 1000/rate ms; `call(i)` does a call's register work (none: baseline). */
+async function pacedPass(
+  rate: number,
+  calls: number,
+  call: ((i: number) => void) | null,
+  settle: () => Promise<void>,
+): Promise<{ activeMs: number; cpuMs: number }> {
+  const interval = 1000 / rate;
+  const main0 = mainThreadCpuMs();
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  for (let i = 0; i < calls; i++) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    call?.(i);
+  }
+  await settle();
+  const main = mainThreadCpuMs() - main0;
+  const cpu = process.cpuUsage(cpu0);
+  return { activeMs: main, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+async function benchPaced(rate: number, seconds: number, rounds: number): Promise<void> {
+  // A short first round warms the code up (not printed); then `rounds` rounds, each with its own baseline.
+  await pacedRound(rate, Math.min(seconds, 1), false);
+  for (let r = 1; r <= rounds; r++) await pacedRound(rate, seconds, true, r);
+}
+
+async function pacedRound(rate: number, seconds: number, print: boolean, round = 0): Promise<void> {
+  const calls = Math.round(rate * seconds);
+  const base = Date.now();
+  const caller = (i: number) => `+39333${(1_000_000 + (i % 5000)).toString()}`;
+  // The same loop with no register: timers, the attempt's object, a resolved promise per call.
+  const idle = await pacedPass(
+    rate,
+    calls,
+    (i) => void Promise.resolve(newAttempt(caller(i), base + i)),
+    () => new Promise((resolve) => setTimeout(resolve, 50)),
+  );
+  for (const kind of ['proxied', 'refusal'] as const) {
+    const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-'));
+    let commits = 0;
+    const register = await openRegister({
+      file: join(dir, 'register.sqlite'),
+      lookbackDays: 30,
+      journal: true,
+      onBatch: () => commits++,
+      ...(argText('commit-interval') !== undefined && { journaledCommitIntervalMs: arg('commit-interval', 10) }),
+    });
+    let journaled = 0;
+    const pending: Promise<unknown>[] = [];
+    const result = await pacedPass(
+      rate,
+      calls,
+      (i) => {
+        const at = base + i;
+        const attempt =
+          kind === 'proxied'
+            ? newAttempt(caller(i), at)
+            : newAttempt(caller(i), at, { verdict: 'nuisance', action: 'reject:607', outcome: 'rejected', finalStatus: 607 });
+        const recorded = register.record(attempt, { onJournaled: () => journaled++ });
+        if (kind === 'refusal') {
+          pending.push(recorded);
+          return;
+        }
+        // As a proxied call: the PBX's answer once the id is known, the BYE's talk time right after.
+        pending.push(
+          recorded.then((id) => {
+            register.updateOutcome(id, { outcome: 'answered', finalStatus: 200, refused: false, at: at + 2 });
+            setTimeout(() => register.recordTalk(id, { talkMs: 1, answeredAt: at + 2 }), 1);
+          }),
+        );
+      },
+      async () => {
+        await Promise.all(pending);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await register.flush();
+      },
+    );
+    await register.close();
+    rmSync(dir, { recursive: true, force: true });
+    const perCall = (ms: number) => fmt((ms * 1000) / calls, 1);
+    if (!print) continue;
+    console.log(
+      `paced round ${round}, ${kind} at ${rate}/s: ${calls} calls (${journaled} journaled), main thread CPU ${perCall(result.activeMs - idle.activeMs)} µs/call ` +
+        `(${perCall(result.activeMs)} less the loop's own ${perCall(idle.activeMs)}), process CPU ${perCall(result.cpuMs - idle.cpuMs)} µs/call ` +
+        `(all threads, less the loop's ${perCall(idle.cpuMs)}), ${fmt(commits / calls, 2)} commits/call`,
+    );
+  }
+}
+
 async function fillMarks(file: string, count: number): Promise<void> {
   const db = await Connection.open(file);
   await db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;');
@@ -357,6 +465,10 @@ async function main(): Promise<void> {
     await loadPhase(argText('file') ?? '', arg('marks', 1_000_000));
     return;
   }
+  if (argText('only') === 'paced') {
+    await benchPaced(arg('paced', 100), arg('paced-seconds', 10), arg('paced-rounds', 2));
+    return;
+  }
   await benchIdle(arg('idle', 2000), argText('synchronous') === 'FULL' ? 'FULL' : 'NORMAL');
   benchJournal(arg('journal', 50_000));
   // As the service runs (journal on, the default under synchronous NORMAL), then without it, as before it existed.
@@ -364,6 +476,7 @@ async function main(): Promise<void> {
   const writes = argText('writes') ?? 'both';
   if (writes !== 'plain') await benchWrites(arg('attempts', 200_000), arg('concurrency', 2000), true);
   if (writes !== 'journal') await benchWrites(arg('attempts', 200_000), arg('concurrency', 2000), false);
+  if (arg('paced', 100) > 0) await benchPaced(arg('paced', 100), arg('paced-seconds', 10), arg('paced-rounds', 2));
   await benchMarks(arg('marks', 1_000_000));
 }
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyFileSync, readdirSync } from 'node:fs';
 import { NO_EVIDENCE } from '../../screening/types.js';
 import { isRefusalAction } from './refusal.js';
-import { openRegister, type OpenRegisterOptions, type OpenedRegister } from './register.js';
+import { JOURNALED_COMMIT_INTERVAL_MS, openRegister, type OpenRegisterOptions, type OpenedRegister } from './register.js';
 import { newAttempt } from '../test-fixtures.js';
 import { ManualClock } from '../../../test/support/manual-clock.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
@@ -435,4 +435,45 @@ describe('outcome and talk time of one attempt', () => {
       crashed.remove();
     }
   });
+});
+
+describe("the writer's interval with the journal (journaledCommitIntervalMs)", () => {
+  it('is 50 ms by default: a journaled attempt recorded right after a commit waits for it, nobody waiting for that commit', async () => {
+    const started: number[] = [];
+    const register = await openAt({ journal: true, onBatch: (b) => started.push(performance.now() - b.durationMs) });
+    const before = performance.now();
+    await register.record(newAttempt(CALLER, T0)); // the writer was idle: committed at once
+    let journaledAt = NaN;
+    const second = register.record(newAttempt(CALLER, T0 + 10), { onJournaled: () => (journaledAt = performance.now()) });
+    await second;
+    expect(started).toHaveLength(2);
+    expect(journaledAt - before).toBeLessThan(JOURNALED_COMMIT_INTERVAL_MS); // durable long before its commit
+    // A timer never fires early: the second commit started no sooner than the interval after the first one.
+    expect(JOURNALED_COMMIT_INTERVAL_MS).toBe(50);
+    expect((started[1] ?? 0) - before).toBeGreaterThanOrEqual(JOURNALED_COMMIT_INTERVAL_MS - 1);
+  });
+
+  it('does not hold back a number the office called (it is not journaled): committed at once', async () => {
+    let batches = 0;
+    let onBatch = (): void => undefined;
+    const register = await openAt({
+      journal: true,
+      journaledCommitIntervalMs: 600_000,
+      onBatch: () => {
+        batches++;
+        onBatch();
+      },
+    });
+    await register.record(newAttempt(CALLER, T0)); // a commit: the next journaled one would wait ten minutes
+    const committed = new Promise<void>((resolve) => (onBatch = resolve));
+    register.noteCalledByUs('+390299999999', T0);
+    await committed;
+    expect(batches).toBe(2);
+    const db = await Connection.open(dir.file('register.sqlite'), { readOnly: true });
+    try {
+      expect(await db.all('SELECT caller_key FROM called_numbers')).toEqual([{ caller_key: '+390299999999' }]);
+    } finally {
+      await db.close();
+    }
+  }, 20_000);
 });

@@ -123,8 +123,10 @@ export interface OpenRegisterOptions {
   /**
    * With the journal: journaled attempts and outcome updates (nobody waits for their commit) start a commit no sooner
    * than this after the previous one started, unless DEFER_ROWS of them are queued (batch-writer.ts). Calls
-   * further apart than this are committed at once; at a thousand calls per second, a commit every 10 ms instead of one
-   * or two per call. 0: at once. @defaultValue 10
+   * further apart than this are committed at once. A commit costs the main thread a few hundred µs whatever its size
+   * (node-sqlite3's trips to its thread and back): at 100 calls/s, 10 ms still gave most calls a commit of their own
+   * (0.9 a call, `npm run bench:register -- --only=paced`), 50 ms one commit per five calls, the attempts one INSERT.
+   * 0: at once. @defaultValue 50
    */
   journaledCommitIntervalMs?: number;
 }
@@ -150,6 +152,8 @@ export class RegisterUnavailableError extends Error {
 
 /** Most attempts per INSERT (one JSON parameter whatever their number: commit-batch.ts). */
 const ROWS_PER_INSERT = 1000;
+/** OpenRegisterOptions.journaledCommitIntervalMs' default. */
+export const JOURNALED_COMMIT_INTERVAL_MS = 50;
 /** Journaled writes start a commit before the interval is over once this many are queued. */
 const DEFER_ROWS = 32;
 
@@ -393,7 +397,7 @@ class SqliteRegister implements OpenedRegister {
     const tx = { begin: statements.begin, commit: statements.commit, rollback: statements.rollback };
     this.batches = new BatchWriter(tx, inserter, statements, {
       maxBatch: options.batchMaxSize ?? 500,
-      ...(journal !== null && { deferMs: options.journaledCommitIntervalMs ?? 10, deferRows: DEFER_ROWS }),
+      ...(journal !== null && { deferMs: options.journaledCommitIntervalMs ?? JOURNALED_COMMIT_INTERVAL_MS, deferRows: DEFER_ROWS }),
       maxQueued: options.spoolMaxWrites ?? 20_000,
       retryMinMs: options.retryMinMs ?? 100,
       retryMaxMs: options.retryMaxMs ?? 2000,
@@ -586,7 +590,9 @@ class SqliteRegister implements OpenedRegister {
     this.batches.enqueue({
       kind: 'other',
       oneStatement: true,
-      deferrable: this.journal !== null,
+      // Not journaled: committed at once (outbound calls are few), so that a kill -9 loses at most the commit running,
+      // not the writer's interval of them.
+      deferrable: false,
       run: async (s) => {
         await s.upsertCalled.run([callerKey, at]);
       },
