@@ -15,7 +15,8 @@
  *    as the service runs by default), then without it.
  * 1b. Paced calls (`--paced=100`, `--paced-seconds=10`; 0: skipped): the register as the service uses it at a steady
  *    call rate, one call at a time on an idle machine's clock: a proxied call (record() with the journal, its outcome
- *    once its id is known, its talk time 1 ms later) and a refusal (record() alone), each for --paced-seconds, in
+ *    once its id is known, its talk time 1 ms later) and a marked caller's refusal (record() alone; the callers marked
+ *    before), the prefix tree on as in the service, each for --paced-seconds, in
  *    --paced-rounds rounds after a short warm-up. Prints
  *    the main thread's CPU time per call (/proc/thread-self/schedstat, less that of the same paced loop with no
  *    register, measured in the same run), the process's CPU per call (every thread: SQLite's too) and the commits per
@@ -41,6 +42,7 @@ import {
 } from '../src/store/register/rows.js';
 import { AttemptJournal, type Segment } from '../src/store/register/journal.js';
 import { silentLogger } from '../src/store/logger.js';
+import { prefixIndexOptions } from '../src/store/memory/prefix-index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -319,9 +321,21 @@ async function pacedRound(rate: number, seconds: number, print: boolean, round =
       file: join(dir, 'register.sqlite'),
       lookbackDays: 30,
       journal: true,
+      // The prefix tree as the service keeps it by default (screening.learning.prefixes.enabled).
+      prefixes: prefixIndexOptions(undefined, { suspect: 0.5 }),
       onBatch: () => commits++,
       ...(argText('commit-interval') !== undefined && { journaledCommitIntervalMs: arg('commit-interval', 10) }),
     });
+    // The refused callers are marked first, as bench:sip's: their numbers are in the prefix tree before their calls.
+    if (kind === 'refusal') {
+      await Promise.all(
+        Array.from({ length: Math.min(calls, 5000) }, (_, i) =>
+          register.mark(caller(i), { label: 'nuisance', company: null, category: null, at: base - 1000, by: 'bench' }),
+        ),
+      );
+      await register.flush();
+      commits = 0;
+    }
     let journaled = 0;
     const pending: Promise<unknown>[] = [];
     const result = await pacedPass(
@@ -332,7 +346,14 @@ async function pacedRound(rate: number, seconds: number, print: boolean, round =
         const attempt =
           kind === 'proxied'
             ? newAttempt(caller(i), at)
-            : newAttempt(caller(i), at, { verdict: 'nuisance', action: 'reject:607', outcome: 'rejected', finalStatus: 607 });
+            : newAttempt(caller(i), at, {
+                verdict: 'nuisance',
+                score: 1,
+                reasons: [{ code: 'marked-nuisance', weight: 1, text: 'marked nuisance' }],
+                action: 'reject:607',
+                outcome: 'rejected',
+                finalStatus: 607,
+              });
         const recorded = register.record(attempt, { onJournaled: () => journaled++ });
         if (kind === 'refusal') {
           pending.push(recorded);

@@ -477,3 +477,64 @@ describe("the writer's interval with the journal (journaledCommitIntervalMs)", (
     }
   }, 20_000);
 });
+
+describe('outcome updates of several attempts committed together (one UPDATE of all of them)', () => {
+  const OTHER = '+393339999999';
+  const THIRD = '+393338888888';
+
+  it('stores each its own values, a talk time joined to one, keeps what an update leaves out, and the index learns them', async () => {
+    const sizes: number[] = [];
+    const register = await openAt({ journal: true, onBatch: (b) => sizes.push(b.size) });
+    const [a, b, c] = await Promise.all([
+      register.record(newAttempt(CALLER, T0, { outcome: 'forwarded' })),
+      register.record(newAttempt(OTHER, T0 + 1, { outcome: 'forwarded' })),
+      register.record(newAttempt(THIRD, T0 + 2, { action: 'check', outcome: 'pending' })),
+    ]);
+    await register.flush();
+    const from = sizes.length;
+    register.updateOutcome(a ?? 0, { outcome: 'answered', finalStatus: 200, refused: false, at: T0 + 3000 });
+    register.updateOutcome(b ?? 0, { outcome: 'declined', finalStatus: 486, refused: true, at: T0 + 4000 });
+    register.updateOutcome(c ?? 0, {
+      outcome: 'answered',
+      finalStatus: 200,
+      refused: false,
+      at: T0 + 5000,
+      playedMs: 1234.5,
+      hungUpBy: 'caller',
+      check: 'passed',
+      checkMs: 800,
+    });
+    register.recordTalk(a ?? 0, { talkMs: 1500.4, answeredAt: T0 + 3000 });
+    register.updateOutcome(999_999, { outcome: 'answered', finalStatus: 200, refused: false, at: T0 }); // no such attempt
+    await register.flush();
+    expect(sizes.slice(from)).toEqual([4]); // one batch (the talk time rode with its outcome)
+    const rows = new Map((await register.attempts({})).map((r) => [r.id, r]));
+    expect(rows.get(a ?? 0)).toMatchObject({ outcome: 'answered', finalStatus: 200, outcomeAt: T0 + 3000, refusedAt: null, talkMs: 1500, check: null });
+    expect(rows.get(b ?? 0)).toMatchObject({ outcome: 'declined', finalStatus: 486, outcomeAt: T0 + 4000, refusedAt: T0 + 4000 });
+    expect(rows.get(c ?? 0)).toMatchObject({ outcome: 'answered', playedMs: 1234.5, hungUpBy: 'caller', check: 'passed', checkMs: 800 });
+    expect(register.evidenceFor(OTHER).refusals).toEqual([T0 + 4000]);
+    expect(register.evidenceFor(CALLER).talks).toHaveLength(1);
+    expect(register.evidenceFor(CALLER).talks?.[0]?.seconds).toBeCloseTo(1.5004, 6);
+    expect(register.checkPassedAt(THIRD)).toBe(T0 + 5000);
+
+    // A later update that leaves them out keeps what was stored; a refusal is not moved by a later one.
+    register.updateOutcome(c ?? 0, { outcome: 'declined', finalStatus: 603, refused: true, at: T0 + 6000 });
+    register.updateOutcome(b ?? 0, { outcome: 'declined', finalStatus: 603, refused: true, at: T0 + 7000 });
+    await register.flush();
+    const [after] = await register.attempts({ callerKey: THIRD });
+    expect(after).toMatchObject({ outcome: 'declined', finalStatus: 603, refusedAt: T0 + 6000, playedMs: 1234.5, hungUpBy: 'caller', check: 'passed', checkMs: 800 });
+    const [second] = await register.attempts({ callerKey: OTHER });
+    expect(second).toMatchObject({ finalStatus: 603, outcomeAt: T0 + 7000, refusedAt: T0 + 4000 });
+  });
+
+  it('two updates of one attempt queued together are applied in order: the later one stays', async () => {
+    const register = await openAt({ journal: true });
+    const id = await register.record(newAttempt(CALLER, T0, { outcome: 'forwarded' }));
+    await register.flush();
+    register.updateOutcome(id, { outcome: 'answered', finalStatus: 200, refused: false, at: T0 + 1000 });
+    register.updateOutcome(id, { outcome: 'declined', finalStatus: 486, refused: true, at: T0 + 2000 });
+    await register.flush();
+    const [row] = await register.attempts({ callerKey: CALLER });
+    expect(row).toMatchObject({ outcome: 'declined', finalStatus: 486, outcomeAt: T0 + 2000, refusedAt: T0 + 2000 });
+  });
+});

@@ -29,6 +29,7 @@ import {
   RegisterClosedError,
   type AttemptWrite,
   type BatchInfo,
+  type RowUpdateWrite,
   type SpoolEvent,
 } from '../sqlite/batch-writer.js';
 import { TRANSACTION_SQL } from '../sqlite/commit-batch.js';
@@ -45,8 +46,7 @@ import {
   attemptLine,
   INSERT_ATTEMPTS_JSON_SQL,
   INSERT_MARK_HISTORY_SQL,
-  UPDATE_OUTCOME_SQL,
-  UPDATE_OUTCOME_TALK_SQL,
+  UPDATE_OUTCOMES_JSON_SQL,
   UPDATE_TALK_SQL,
   UPSERT_CALLED_SQL,
   UPSERT_NUMBER_SQL,
@@ -54,6 +54,7 @@ import {
   INSERTED_ATTEMPT_COLUMNS,
   historyParams,
   numberParams,
+  outcomeLine,
   outcomeParams,
 } from './rows.js';
 import { Checkpointer } from '../sqlite/checkpointer.js';
@@ -163,9 +164,8 @@ interface WriterStatements {
   rollback: Statement;
   /** Inserts the attempts of a JSON array of their lines. */
   insertAttempts: Statement;
-  updateOutcome: Statement;
-  /** The outcome and the talk time of one attempt, when both wait in the queue (QueuedOutcome). */
-  updateOutcomeTalk: Statement;
+  /** The outcome updates of a JSON array of their lines (a talk time joined to each, when it waits with it). */
+  updateOutcomes: Statement;
   updateTalk: Statement;
   upsertCalled: Statement;
   upsertNumber: Statement;
@@ -247,8 +247,7 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       commit: await writer.prepare(TRANSACTION_SQL.commit),
       rollback: await writer.prepare(TRANSACTION_SQL.rollback),
       insertAttempts: await writer.prepare(INSERT_ATTEMPTS_JSON_SQL),
-      updateOutcome: await writer.prepare(UPDATE_OUTCOME_SQL),
-      updateOutcomeTalk: await writer.prepare(UPDATE_OUTCOME_TALK_SQL),
+      updateOutcomes: await writer.prepare(UPDATE_OUTCOMES_JSON_SQL),
       updateTalk: await writer.prepare(UPDATE_TALK_SQL),
       upsertCalled: await writer.prepare(UPSERT_CALLED_SQL),
       upsertNumber: await writer.prepare(UPSERT_NUMBER_SQL),
@@ -408,6 +407,7 @@ class SqliteRegister implements OpenedRegister {
         options.onBatch?.(info);
       },
       ...(options.onSpool && { onSpool: options.onSpool }),
+      updater: { statement: statements.updateOutcomes, rows: ROWS_PER_INSERT },
     });
     this.pruneTimer = setInterval(() => index.prune(), options.pruneIntervalMs ?? 600_000);
     this.pruneTimer.unref();
@@ -500,28 +500,27 @@ class SqliteRegister implements OpenedRegister {
       known.refused = true;
       if (known.callerKey !== null) this.index.addRefusal(known.callerKey, update.at);
     }
-    let row: { caller_key: string | null; refused_at: number | null } | undefined;
     const params = outcomeParams(id, update);
     const segment = this.journalUpdate({ kind: 'outcome', params: [...params, known?.journalKey ?? null] });
     const queued: QueuedOutcome = { talk: null };
-    // No talk time joins it once its statement ran (it may be committed already), nor once it failed.
+    // No talk time joins it once its statement was built (it may be committed already), nor once it failed.
     const leaveQueue = (): void => {
       if (this.queuedOutcomes.get(id) === queued) this.queuedOutcomes.delete(id);
     };
     this.queuedOutcomes.set(id, queued);
-    this.batches.enqueue({
-      kind: 'other',
-      oneStatement: true,
+    // One UPDATE for the outcomes queued together (commit-batch.ts' RowUpdater): at a steady call rate the outcomes of
+    // the attempts of one commit come together, each its own trip to SQLite's thread before.
+    const op: RowUpdateWrite = {
+      kind: 'update',
+      id,
+      returned: undefined,
       deferrable: this.journal !== null,
-      run: async (s) => {
+      line: () => {
         leaveQueue();
-        const talk = queued.talk;
-        [row] =
-          talk === null
-            ? await s.updateOutcome.all<NonNullable<typeof row>>(params)
-            : await s.updateOutcomeTalk.all<NonNullable<typeof row>>([...params, talk.talkMs]);
+        return outcomeLine(params, queued.talk === null ? null : queued.talk.talkMs);
       },
       committed: () => {
+        const row = op.returned as { caller_key: string | null; refused_at: number | null } | undefined;
         this.settleJournaled(segment);
         if (queued.talk !== null) this.talkCommitted(id, queued.talk, row);
         if (row === undefined) {
@@ -539,7 +538,8 @@ class SqliteRegister implements OpenedRegister {
         this.logger.warn({ id, outcome: update.outcome, err }, 'outcome update lost with its batch');
         if (queued.talk !== null) this.talkFailed(id, queued.talk, err);
       },
-    });
+    };
+    this.batches.enqueue(op);
   }
 
   recordTalk(id: number, talk: { talkMs: number; answeredAt: number }): void {

@@ -88,13 +88,16 @@ const OUTCOME_SET = `
          played_ms = COALESCE(?7, played_ms), hung_up_by = COALESCE(?8, hung_up_by),
          check_result = COALESCE(?9, check_result), check_ms = COALESCE(?10, check_ms)`;
 
-export const UPDATE_OUTCOME_SQL = `UPDATE attempts ${OUTCOME_SET} WHERE id = ?6 RETURNING caller_key, refused_at`;
-
 /**
- * UPDATE_OUTCOME_SQL and the attempt's talk time (?11) in one statement: a talk time that came while its attempt's
- * outcome update still waited in the writer's queue (a short answered call) rides along with it (register.ts).
+ * The outcome updates of any number of attempts in one statement (commit-batch.ts' RowUpdater): ?1 is a JSON array of
+ * outcomeLine()s, OUTCOME_SET's parameters ?1 to ?10 at positions 0 to 9, then the talk time (null: unchanged), a talk
+ * time that came while its attempt's outcome update still waited in the writer's queue (a short answered call: it
+ * rides along, register.ts). Returns each attempt's id, caller and refused_at. (json_each has a column `id` of its
+ * own: the attempt's is always `attempts.id` here; RETURNING names only the updated table's.)
  */
-export const UPDATE_OUTCOME_TALK_SQL = `UPDATE attempts ${OUTCOME_SET}, talk_ms = ?11 WHERE id = ?6 RETURNING caller_key, refused_at`;
+export const UPDATE_OUTCOMES_JSON_SQL = `UPDATE attempts ${OUTCOME_SET.replace(/\?(\d+)/g, (_, n: string) => `u.value->>${Number(n) - 1}`)},
+         talk_ms = COALESCE(u.value->>10, talk_ms)
+   FROM json_each(?1) AS u WHERE attempts.id = u.value->>5 RETURNING id, caller_key, refused_at`;
 
 /**
  * An outcome update replayed from the attempts journal (replay-journal.ts): outcomeParams' ten, then the attempt's
@@ -161,7 +164,15 @@ export function attemptParams(a: NewAttempt, journalKey: number | null = null): 
   ];
 }
 
-/** Parameters for UPDATE_OUTCOME_SQL, by position (?1 to ?10). */
+/**
+ * The line of an outcome update in UPDATE_OUTCOMES_JSON_SQL's array: outcomeParams, then the talk time joined to it
+ * (null: none). Values as binding them stored them (strings of the outcome's words, whole or fractional numbers).
+ */
+export function outcomeLine(params: readonly SqlValue[], talkMs: number | null): string {
+  return JSON.stringify([...params, talkMs]);
+}
+
+/** Parameters of an outcome update (OUTCOME_SET's ?1 to ?10, by position). */
 export function outcomeParams(id: number, u: OutcomeUpdate): SqlValue[] {
   return [
     u.outcome,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
-import type { AttemptInserter, TransactionStatements } from './commit-batch.js';
+import type { AttemptInserter, RowUpdater, RowUpdateWrite, TransactionStatements } from './commit-batch.js';
 
 /** A writer over a fake statement that notes when SQLite is first asked to run (no database needed). */
 function writer(): { batches: BatchWriter<object>; runs: string[] } {
@@ -172,5 +172,66 @@ describe('deferrable writes (journaled: nobody waits for their commit)', () => {
     for (let i = 1; i <= 3; i++)
       expect(await new Promise<number>((resolve) => batches.enqueue(deferred(resolve)))).toBe(i);
     expect(trips).toEqual(['rows 1', 'rows 1', 'rows 1']);
+  });
+});
+
+describe('row updates (outcome updates): consecutive ones share one statement', () => {
+  /** tripWriter with an updater: `update ids` for the UPDATE of a JSON array of rows, giving back those above 0. */
+  function updateWriter(rows: number): { batches: BatchWriter<object>; trips: string[] } {
+    let trips: string[] = [];
+    const updater = {
+      statement: {
+        all: ([json]: [string]) => {
+          const ids = (JSON.parse(json) as number[][]).map((line) => line[0] ?? 0);
+          trips.push(`update ${ids.join(',')}`);
+          return Promise.resolve(ids.filter((id) => id > 0).map((id) => ({ id, seen: `row ${id}` })));
+        },
+      },
+      rows,
+    };
+    const writer = tripWriter(10, { updater: updater as unknown as RowUpdater });
+    trips = writer.trips; // one list of trips for all the statements
+    return writer;
+  }
+
+  it('alone in a batch, up to `rows` of them: one UPDATE, no transaction, each given its own row back', async () => {
+    const { batches, trips } = updateWriter(3);
+    const ops: RowUpdateWrite[] = [];
+    const done = [1, 2, -3].map(
+      (id) =>
+        new Promise((resolve, reject) => {
+          const op: RowUpdateWrite = {
+            kind: 'update',
+            id,
+            returned: undefined,
+            line: () => JSON.stringify([id]),
+            committed: () => resolve(op.returned),
+            failed: reject,
+          };
+          ops.push(op);
+          batches.enqueue(op);
+        }),
+    );
+    expect(await Promise.all(done)).toEqual([{ id: 1, seen: 'row 1' }, { id: 2, seen: 'row 2' }, undefined]);
+    expect(trips).toEqual(['update 1,2,-3']);
+  });
+
+  it('with attempts, in order, inside one transaction; the same row twice never in one statement; `rows` at most', async () => {
+    const { batches, trips } = updateWriter(2);
+    const settled: string[] = [];
+    const op = (id: number): RowUpdateWrite => ({
+      kind: 'update',
+      id,
+      returned: undefined,
+      line: () => JSON.stringify([id]),
+      committed: () => settled.push(`u${id}`),
+      failed: (err) => {
+        throw err;
+      },
+    });
+    for (const w of [op(1), op(2), op(3), write(() => settled.push('a')), op(4), op(4), op(5)]) batches.enqueue(w);
+    await batches.flush();
+    expect(trips).toEqual(['begin', 'update 1,2', 'update 3', 'rows 1', 'update 4', 'update 4,5', 'commit']);
+    expect(settled).toEqual(['u1', 'u2', 'u3', 'a', 'u4', 'u4', 'u5']);
   });
 });

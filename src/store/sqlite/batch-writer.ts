@@ -25,12 +25,21 @@ import {
   commitBatch,
   isRetryable,
   type AttemptInserter,
+  type RowUpdater,
   type TransactionStatements,
   type WriteOp,
 } from './commit-batch.js';
 import { sqliteCode } from './connection.js';
 
-export type { AttemptInserter, AttemptWrite, OtherWrite, TransactionStatements, WriteOp } from './commit-batch.js';
+export type {
+  AttemptInserter,
+  AttemptWrite,
+  OtherWrite,
+  RowUpdater,
+  RowUpdateWrite,
+  TransactionStatements,
+  WriteOp,
+} from './commit-batch.js';
 
 export interface BatchInfo {
   size: number;
@@ -65,6 +74,8 @@ export interface BatchWriterOptions {
   logger: StoreLogger;
   onBatch?: (info: BatchInfo) => void;
   onSpool?: (event: SpoolEvent) => void;
+  /** The statement that carries consecutive row updates (`kind: 'update'`) together; needed if any are enqueued. */
+  updater?: RowUpdater;
 }
 
 export class RegisterClosedError extends Error {
@@ -321,7 +332,7 @@ export class BatchWriter<S> {
     let ids: Float64Array | undefined;
     let error: Error | undefined;
     try {
-      ids = await commitBatch(this.tx, this.inserter, this.statements, batch);
+      ids = await commitBatch(this.tx, this.inserter, this.statements, batch, this.options.updater);
     } catch (err) {
       error = asError(err);
     }

@@ -34,7 +34,7 @@ export interface AttemptWrite {
   deferrable?: boolean;
 }
 
-/** Any other write (outcome update, mark): its own statements. */
+/** Any other write (a talk time alone, a mark): its own statements. */
 export interface OtherWrite<S> {
   kind: 'other';
   /** Runs this write's statements inside the open transaction (or alone, when `oneStatement`). */
@@ -48,7 +48,37 @@ export interface OtherWrite<S> {
   deferrable?: boolean;
 }
 
-export type WriteOp<S> = AttemptWrite | OtherWrite<S>;
+/**
+ * An update of one row that consecutive ones share ONE statement with (outcome updates: RowUpdater), as attempts share
+ * their INSERT. Two updates of the same row never share a statement (the second goes in the next one, in order).
+ */
+export interface RowUpdateWrite {
+  kind: 'update';
+  /** The row it updates (the statement's RETURNING gives it back as `id`). */
+  id: number;
+  /**
+   * Its values as a JSON array, asked for when its statement is built, once per try (something may join it until
+   * then: register.ts' talk times).
+   */
+  line(): string;
+  /** What the statement returned for its row (undefined: no such row), set before `committed()`. */
+  returned: Readonly<Record<string, unknown>> | undefined;
+  committed(): void;
+  failed(err: Error): void;
+  spooled?(): void;
+  deferrable?: boolean;
+}
+
+export type WriteOp<S> = AttemptWrite | OtherWrite<S> | RowUpdateWrite;
+
+/**
+ * The UPDATE of any number of rows, up to `rows`, as ONE parameter: a JSON array of their lines (`UPDATE … FROM
+ * json_each(?1) AS u WHERE id = u.value->>… RETURNING id, …`): one trip to node-sqlite3's thread instead of one a row.
+ */
+export interface RowUpdater {
+  statement: Statement;
+  rows: number;
+}
 
 /**
  * The attempts INSERT of any number of rows, up to `rows`, as ONE parameter: a JSON array of the rows' lines
@@ -91,6 +121,7 @@ export async function commitBatch<S>(
   inserter: AttemptInserter,
   statements: S,
   batch: readonly WriteOp<S>[],
+  updater?: RowUpdater,
 ): Promise<Float64Array> {
   const ids = new Float64Array(batch.length);
   const [only] = batch;
@@ -102,6 +133,10 @@ export async function commitBatch<S>(
     await insertAttempts(inserter, batch, 0, batch.length, ids);
     return ids;
   }
+  if (only?.kind === 'update' && updatesEnd(updater, batch, 0) === batch.length) {
+    await updateRows(updater, batch as readonly RowUpdateWrite[], 0, batch.length);
+    return ids;
+  }
   await tx.begin.run([]);
   try {
     for (let i = 0; i < batch.length;) {
@@ -109,6 +144,12 @@ export async function commitBatch<S>(
       if (op?.kind === 'other') {
         await op.run(statements);
         i++;
+        continue;
+      }
+      if (op?.kind === 'update') {
+        const end = updatesEnd(updater, batch, i);
+        await updateRows(updater, batch as readonly RowUpdateWrite[], i, end);
+        i = end;
         continue;
       }
       let end = i;
@@ -146,5 +187,37 @@ async function insertAttempts(
     if (result.changes !== n) throw new Error(`multi-row insert wrote ${result.changes} rows, not ${n}`);
     for (let k = 0; k < n; k++) ids[i + k] = result.lastID - n + 1 + k;
     i += n;
+  }
+}
+
+/** Where the statement of the updates from batch[from] ends: at the first write of another kind, a row already in it, or `updater.rows`. */
+function updatesEnd<S>(updater: RowUpdater | undefined, batch: readonly WriteOp<S>[], from: number): number {
+  const most = Math.min(batch.length, from + (updater?.rows ?? 1));
+  const rows = new Set<number>();
+  let end = from;
+  for (; end < most; end++) {
+    const op = batch[end];
+    if (op?.kind !== 'update' || rows.has(op.id)) break;
+    rows.add(op.id);
+  }
+  return end;
+}
+
+/** Updates batch[from, to) (all updates of distinct rows) with one statement; each gets its row back. */
+async function updateRows(
+  updater: RowUpdater | undefined,
+  batch: readonly RowUpdateWrite[],
+  from: number,
+  to: number,
+): Promise<void> {
+  if (updater === undefined) throw new Error('a row update without a RowUpdater');
+  let lines = '[';
+  for (let k = from; k < to; k++) lines += (k === from ? '' : ',') + (batch[k]?.line() ?? 'null');
+  const rows = await updater.statement.all<Readonly<Record<string, unknown>> & { id: number }>([`${lines}]`]);
+  const byId = new Map<number, Readonly<Record<string, unknown>>>();
+  for (const row of rows) byId.set(row.id, row);
+  for (let k = from; k < to; k++) {
+    const op = batch[k];
+    if (op !== undefined) op.returned = byId.get(op.id);
   }
 }
