@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyFileSync, readdirSync } from 'node:fs';
 import { NO_EVIDENCE } from '../../screening/types.js';
 import { isRefusalAction } from './refusal.js';
-import { JOURNALED_COMMIT_INTERVAL_MS, openRegister, type OpenRegisterOptions, type OpenedRegister } from './register.js';
+import {
+  JOURNALED_COMMIT_INTERVAL_MS,
+  openRegister,
+  type OpenRegisterOptions,
+  type OpenedRegister,
+} from './register.js';
 import { newAttempt } from '../test-fixtures.js';
 import { ManualClock } from '../../../test/support/manual-clock.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
@@ -444,7 +449,9 @@ describe("the writer's interval with the journal (journaledCommitIntervalMs)", (
     const before = performance.now();
     await register.record(newAttempt(CALLER, T0)); // the writer was idle: committed at once
     let journaledAt = NaN;
-    const second = register.record(newAttempt(CALLER, T0 + 10), { onJournaled: () => (journaledAt = performance.now()) });
+    const second = register.record(newAttempt(CALLER, T0 + 10), {
+      onJournaled: () => (journaledAt = performance.now()),
+    });
     await second;
     expect(started).toHaveLength(2);
     expect(journaledAt - before).toBeLessThan(JOURNALED_COMMIT_INTERVAL_MS); // durable long before its commit
@@ -509,9 +516,27 @@ describe('outcome updates of several attempts committed together (one UPDATE of 
     await register.flush();
     expect(sizes.slice(from)).toEqual([4]); // one batch (the talk time rode with its outcome)
     const rows = new Map((await register.attempts({})).map((r) => [r.id, r]));
-    expect(rows.get(a ?? 0)).toMatchObject({ outcome: 'answered', finalStatus: 200, outcomeAt: T0 + 3000, refusedAt: null, talkMs: 1500, check: null });
-    expect(rows.get(b ?? 0)).toMatchObject({ outcome: 'declined', finalStatus: 486, outcomeAt: T0 + 4000, refusedAt: T0 + 4000 });
-    expect(rows.get(c ?? 0)).toMatchObject({ outcome: 'answered', playedMs: 1234.5, hungUpBy: 'caller', check: 'passed', checkMs: 800 });
+    expect(rows.get(a ?? 0)).toMatchObject({
+      outcome: 'answered',
+      finalStatus: 200,
+      outcomeAt: T0 + 3000,
+      refusedAt: null,
+      talkMs: 1500,
+      check: null,
+    });
+    expect(rows.get(b ?? 0)).toMatchObject({
+      outcome: 'declined',
+      finalStatus: 486,
+      outcomeAt: T0 + 4000,
+      refusedAt: T0 + 4000,
+    });
+    expect(rows.get(c ?? 0)).toMatchObject({
+      outcome: 'answered',
+      playedMs: 1234.5,
+      hungUpBy: 'caller',
+      check: 'passed',
+      checkMs: 800,
+    });
     expect(register.evidenceFor(OTHER).refusals).toEqual([T0 + 4000]);
     expect(register.evidenceFor(CALLER).talks).toHaveLength(1);
     expect(register.evidenceFor(CALLER).talks?.[0]?.seconds).toBeCloseTo(1.5004, 6);
@@ -522,7 +547,15 @@ describe('outcome updates of several attempts committed together (one UPDATE of 
     register.updateOutcome(b ?? 0, { outcome: 'declined', finalStatus: 603, refused: true, at: T0 + 7000 });
     await register.flush();
     const [after] = await register.attempts({ callerKey: THIRD });
-    expect(after).toMatchObject({ outcome: 'declined', finalStatus: 603, refusedAt: T0 + 6000, playedMs: 1234.5, hungUpBy: 'caller', check: 'passed', checkMs: 800 });
+    expect(after).toMatchObject({
+      outcome: 'declined',
+      finalStatus: 603,
+      refusedAt: T0 + 6000,
+      playedMs: 1234.5,
+      hungUpBy: 'caller',
+      check: 'passed',
+      checkMs: 800,
+    });
     const [second] = await register.attempts({ callerKey: OTHER });
     expect(second).toMatchObject({ finalStatus: 603, outcomeAt: T0 + 7000, refusedAt: T0 + 4000 });
   });

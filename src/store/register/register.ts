@@ -396,7 +396,10 @@ class SqliteRegister implements OpenedRegister {
     const tx = { begin: statements.begin, commit: statements.commit, rollback: statements.rollback };
     this.batches = new BatchWriter(tx, inserter, statements, {
       maxBatch: options.batchMaxSize ?? 500,
-      ...(journal !== null && { deferMs: options.journaledCommitIntervalMs ?? JOURNALED_COMMIT_INTERVAL_MS, deferRows: DEFER_ROWS }),
+      ...(journal !== null && {
+        deferMs: options.journaledCommitIntervalMs ?? JOURNALED_COMMIT_INTERVAL_MS,
+        deferRows: DEFER_ROWS,
+      }),
       maxQueued: options.spoolMaxWrites ?? 20_000,
       retryMinMs: options.retryMinMs ?? 100,
       retryMaxMs: options.retryMaxMs ?? 2000,
