@@ -1,9 +1,10 @@
 /**
- * One batch of register writes, carried out on the writer connection: a batch that one statement can carry (an
- * outcome update alone, or only attempts, up to `AttemptInserter.rows` of them: one INSERT of all of them) as that
- * statement alone (SQLite's autocommit: the statement is its transaction, one trip to node-sqlite3's thread pool
- * instead of three or more); anything else inside `BEGIN IMMEDIATE … COMMIT`, each run of consecutive attempts one
- * INSERT (`AttemptInserter.rows` at most). It either commits whole or throws (rolled back).
+ * One batch of register writes, carried out on the writer connection: a batch that one statement can carry (a write
+ * of one statement alone; only attempts, up to `AttemptInserter.rows` of them: one INSERT of all of them; only row
+ * updates of distinct rows, up to `RowUpdater.rows`: one UPDATE) as that statement alone (SQLite's autocommit: the
+ * statement is its transaction, one trip to node-sqlite3's thread pool instead of three or more); anything else inside
+ * `BEGIN IMMEDIATE … COMMIT`, each run of consecutive attempts one INSERT (`AttemptInserter.rows` at most), each run of
+ * consecutive row updates one UPDATE. It either commits whole or throws (rolled back).
  */
 import { sqliteCode, type Statement } from './connection.js';
 
