@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EvidenceIndex } from './evidence-index.js';
+import { EvidenceIndex, MAX_TIMES_PER_CALLER } from './evidence-index.js';
+import { MAX_PER_CALLER } from './learned-index.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-10T10:00:00Z');
@@ -129,5 +130,31 @@ describe('learned index', () => {
     clock.t = T0 + 31 * DAY;
     idx.prune();
     expect(idx.evidenceFor('+390212345678').calls).toBeUndefined();
+  });
+
+  it(`a caller that rings every minute stops growing the index: at most ${MAX_PER_CALLER} calls and talks, ${MAX_TIMES_PER_CALLER} attempt and refusal times`, () => {
+    // bench:soak's callers (a few thousand numbers at 150 calls/s) ring every minute or so; their history is the
+    // heap the soak sees growing until these bounds are reached (README, Soak).
+    const clock = { t: T0 };
+    const { idx } = index(clock);
+    const key = '+393471000042';
+    const rings = 2 * MAX_TIMES_PER_CALLER + 10;
+    for (let i = 0; i < rings; i++) {
+      clock.t = T0 + i * 60_000;
+      idx.addAttempt(key, clock.t);
+      idx.addRefusal(key, clock.t);
+      idx.learned.addCall(key, clock.t, '0612345001');
+      idx.learned.addTalk(key, clock.t, 10);
+    }
+    const e = idx.evidenceFor(key);
+    expect(e.attempts).toHaveLength(MAX_TIMES_PER_CALLER);
+    expect(e.refusals).toHaveLength(MAX_TIMES_PER_CALLER);
+    expect(e.calls).toHaveLength(MAX_PER_CALLER);
+    expect(e.talks).toHaveLength(MAX_PER_CALLER);
+    // the most recent ones
+    expect(e.calls?.at(-1)?.at).toBe(clock.t);
+    expect(e.calls?.[0]?.at).toBe(clock.t - (MAX_PER_CALLER - 1) * 60_000);
+    expect(e.talks?.[0]?.at).toBe(clock.t - (MAX_PER_CALLER - 1) * 60_000);
+    expect(e.attempts[0]).toBe(clock.t - (MAX_TIMES_PER_CALLER - 1) * 60_000);
   });
 });

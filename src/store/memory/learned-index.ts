@@ -23,7 +23,7 @@ function bumpCount(map: Map<number, number>, key: number, by: number): void {
 /** Slots of the memo of BlockCounts for callers that come back (LearnedIndex.blockCounts); a power of two. */
 const BLOCK_MEMO_SLOTS = 1 << 15;
 /** At most this many calls and talks are kept per caller (the most recent ones). */
-const MAX_PER_CALLER = 128;
+export const MAX_PER_CALLER = 128;
 
 interface CallerActivity {
   calls: Array<{ at: number; did: string | null }>;
