@@ -2,6 +2,8 @@
  * identifyCaller keeps the identities of recent requests by their header values (From without its tag): a cache
  * hit must give exactly what reading the headers again gives, and never one caller's identity to another.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { INVITE_CASES, inviteText } from '../../test/fixtures/callerid-invites.js';
 import { headersFrom, headersOf } from '../../test/support/sip-headers.js';
@@ -67,5 +69,39 @@ describe('identity cache', () => {
     expect(withoutFromTag('sip:1@h;tag=x')).toBe('sip:1@h;tag=x');
     expect(withoutFromTag('<sip:1@h>;tag="x"')).toBe('<sip:1@h>;tag="x"');
     expect(withoutFromTag('<sip:1@h>;tag=')).toBe('<sip:1@h>;tag=');
+  });
+});
+
+describe('what the identity cache keeps', () => {
+  // drachtio-srf's header values are slices of the whole SIP message: a kept string that is one keeps the message.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const MESSAGE = 1 << 20;
+  const CALLERS = 16;
+
+  /** Heap kept after CALLERS callers ring twice (kept from the second), each request a slice of its own 1 MB message. */
+  function heapKeptBy(ask: (requestUri: string, from: string) => unknown, tag: string): number {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < CALLERS; i++) {
+      for (let round = 0; round < 2; round++) {
+        const did = `06123${tag}${String(i).padStart(4, '0')}`;
+        const from = `<sip:+39347${tag}${String(i).padStart(5, '0')}@127.0.0.1:5060>`;
+        const text = `INVITE sip:${did}@127.0.0.1 SIP/2.0\r\nFrom: ${from};tag=r${round}\r\nX-Pad: ${'x'.repeat(MESSAGE)}${i}.${round}\r\n`;
+        const uriAt = text.indexOf('sip:');
+        const fromAt = text.indexOf(from);
+        ask(text.slice(uriAt, text.indexOf(' ', uriAt)), text.slice(fromAt, fromAt + from.length + 7));
+      }
+    }
+    gc();
+    return process.memoryUsage().heapUsed - before;
+  }
+
+  it('a kept identity holds no slice of the request: the messages are collected', () => {
+    const kept = heapKeptBy((requestUri, from) => {
+      const identity = identifyCaller({ requestUri, header: (n) => (n === 'from' ? [from] : []) }, IT);
+      expect(identity.number?.e164).toMatch(/^\+39347/);
+    }, '91');
+    expect(kept).toBeLessThan((CALLERS * MESSAGE) / 4);
   });
 });

@@ -43,7 +43,7 @@ export interface ValuesEntry<V> {
 }
 
 /** A copy of `s` that holds no larger string (a slice of a whole SIP message would keep the message alive). */
-function detached(s: string): string {
+export function detached(s: string): string {
   return (' ' + s).slice(1);
 }
 
