@@ -572,3 +572,32 @@ describe('outcome updates of several attempts committed together (one UPDATE of 
     expect(row).toMatchObject({ outcome: 'declined', finalStatus: 486, outcomeAt: T0 + 2000, refusedAt: T0 + 2000 });
   });
 });
+
+describe('runs committed alone (commitRunsAlone: synchronous NORMAL)', () => {
+  const answered = { outcome: 'answered' as const, finalStatus: 200, refused: false, at: T0 + 3000 };
+
+  /** Sizes of the commits of an outcome update and a new attempt queued together after a first attempt's commit. */
+  async function commitsOf(over: Partial<OpenRegisterOptions>): Promise<number[]> {
+    const sizes: number[] = [];
+    const register = await openAt({ ...over, onBatch: (b) => sizes.push(b.size) });
+    const id = await register.record(newAttempt(CALLER, T0, { outcome: 'forwarded' }));
+    await register.flush();
+    const from = sizes.length;
+    register.updateOutcome(id, answered);
+    const next = register.record(newAttempt('+393337654321', T0 + 10));
+    await register.flush();
+    const nextId = await next;
+    const rows = new Map((await register.attempts({})).map((r) => [r.id, r]));
+    expect(rows.get(id)).toMatchObject({ outcome: 'answered', outcomeAt: T0 + 3000 });
+    expect(rows.get(nextId)).toMatchObject({ callerKey: '+393337654321' });
+    return sizes.slice(from);
+  }
+
+  it('an outcome update and an attempt queued together are two statements, each its own commit, not BEGIN … COMMIT', async () => {
+    expect(await commitsOf({ journal: true })).toEqual([1, 1]);
+  });
+
+  it('with synchronous FULL (an fsync per commit) they stay one transaction', async () => {
+    expect(await commitsOf({ synchronous: 'FULL' })).toEqual([2]);
+  });
+});

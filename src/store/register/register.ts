@@ -438,6 +438,7 @@ class SqliteRegister implements OpenedRegister {
       },
       ...(options.onSpool && { onSpool: options.onSpool }),
       updater: { statement: statements.updateOutcomes, rows: ROWS_PER_INSERT },
+      commitRunsAlone: options.synchronous !== 'FULL',
     });
     this.pruneTimer = setInterval(() => index.prune(), options.pruneIntervalMs ?? 600_000);
     this.pruneTimer.unref();

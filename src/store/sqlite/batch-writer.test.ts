@@ -235,3 +235,106 @@ describe('row updates (outcome updates): consecutive ones share one statement', 
     expect(settled).toEqual(['u1', 'u2', 'u3', 'a', 'u4', 'u4', 'u5']);
   });
 });
+
+describe('commitRunsAlone: each run one statement carries is committed alone, the rest right after', () => {
+  const update = (id: number, settled: string[]): RowUpdateWrite => ({
+    kind: 'update',
+    id,
+    returned: undefined,
+    line: () => JSON.stringify([id]),
+    committed: () => settled.push(`u${id}`),
+    failed: (err) => {
+      throw err;
+    },
+  });
+
+  function runsWriter(
+    over: Partial<BatchWriterOptions> = {},
+    fail?: () => Error | undefined,
+  ): { batches: BatchWriter<object>; trips: string[] } {
+    const trips: string[] = [];
+    let lastID = 0;
+    const stmt = (name: string) => ({ run: () => (trips.push(name), Promise.resolve({ lastID, changes: 0 })) });
+    const insert = {
+      run: ([json]: [string]) => {
+        const n = (JSON.parse(json) as unknown[]).length;
+        const err = fail?.();
+        trips.push(`rows ${n}${err ? ' failed' : ''}`);
+        if (err) return Promise.reject(err);
+        lastID += n;
+        return Promise.resolve({ lastID, changes: n });
+      },
+    };
+    const updater = {
+      statement: {
+        all: ([json]: [string]) => {
+          const ids = (JSON.parse(json) as number[][]).map((line) => line[0] ?? 0);
+          trips.push(`update ${ids.join(',')}`);
+          return Promise.resolve(ids.map((id) => ({ id })));
+        },
+      },
+      rows: 2,
+    };
+    const batches = new BatchWriter(
+      { begin: stmt('begin'), commit: stmt('commit'), rollback: stmt('rollback') } as unknown as TransactionStatements,
+      { statement: insert, rows: 10 } as unknown as AttemptInserter,
+      {},
+      {
+        maxBatch: 500,
+        maxQueued: 100,
+        retryMinMs: 10,
+        retryMaxMs: 40,
+        closeTimeoutMs: 1000,
+        logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+        updater: updater as unknown as RowUpdater,
+        commitRunsAlone: true,
+        ...over,
+      },
+    );
+    return { batches, trips };
+  }
+
+  it('updates and attempts queued together: one statement per run, no BEGIN or COMMIT, in order', async () => {
+    const { batches, trips } = runsWriter();
+    const settled: string[] = [];
+    const ops = [update(1, settled), update(2, settled), update(3, settled), write(() => settled.push('a'))];
+    for (const w of [...ops, update(4, settled), update(4, settled), update(5, settled)]) batches.enqueue(w);
+    await batches.flush();
+    expect(trips).toEqual(['update 1,2', 'update 3', 'rows 1', 'update 4', 'update 4,5']);
+    expect(settled).toEqual(['u1', 'u2', 'u3', 'a', 'u4', 'u4', 'u5']);
+  });
+
+  it('the rest of a batch does not wait for the interval of deferrable writes', async () => {
+    const { batches, trips } = runsWriter({ deferMs: 60_000, deferRows: 2 });
+    const settled: string[] = [];
+    await new Promise<number>((resolve) => batches.enqueue(write(resolve))); // a commit: the next ones wait
+    batches.enqueue({ ...update(7, settled), deferrable: true });
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(trips).toEqual(['rows 1']); // deferred: one of deferRows
+    // deferRows reached: the commit starts, the update's run first, then the attempt's
+    const attempt = new Promise<number>((resolve) =>
+      batches.enqueue({ ...write((id) => (settled.push('a'), resolve(id))), deferrable: true }),
+    );
+    expect(await attempt).toBe(2); // its run came right after, not a minute later
+    expect(trips).toEqual(['rows 1', 'update 7', 'rows 1']);
+    expect(settled).toEqual(['u7', 'a']);
+  });
+
+  it('a run the disk refuses is held with everything after it, in order; the runs before it stay committed', async () => {
+    let refuse = 1;
+    const full = (): Error | undefined => {
+      if (refuse === 0) return undefined;
+      refuse--;
+      return Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    };
+    const { batches, trips } = runsWriter({}, full);
+    const settled: string[] = [];
+    batches.enqueue(update(1, settled));
+    batches.enqueue(write(() => settled.push('a1')));
+    batches.enqueue(update(2, settled));
+    await batches.flush(); // u1 committed; the INSERT refused: it and u2 are held, the retry commits both
+    await batches.close();
+    expect(trips).toEqual(['update 1', 'rows 1 failed', 'rows 1', 'update 2']);
+    expect(settled).toEqual(['u1', 'a1', 'u2']);
+  });
+});

@@ -24,6 +24,7 @@ import type { StoreLogger } from '../logger.js';
 import {
   commitBatch,
   isRetryable,
+  oneStatementRun,
   type AttemptInserter,
   type RowUpdater,
   type TransactionStatements,
@@ -76,6 +77,13 @@ export interface BatchWriterOptions {
   onSpool?: (event: SpoolEvent) => void;
   /** The statement that carries consecutive row updates (`kind: 'update'`) together; needed if any are enqueued. */
   updater?: RowUpdater;
+  /**
+   * A batch whose head one statement carries (a run of attempts, a run of updates: commit-batch.ts' oneStatementRun)
+   * commits that run as the statement alone, then the rest right after (no interval between), rather than all in
+   * `BEGIN … COMMIT`: a trip to SQLite's thread per run instead of per run plus two. Each run is then a commit of its
+   * own: cheap with synchronous=NORMAL (no fsync), not with FULL (an fsync each), where it stays off.
+   */
+  commitRunsAlone?: boolean;
 }
 
 export class RegisterClosedError extends Error {
@@ -271,8 +279,10 @@ export class BatchWriter<S> {
     try {
       // Writes queued while a batch commits form the next batch at once; a failing disk stops the loop until the
       // retry timer (or a flush) starts it again.
+      // The rest of a batch whose first run was committed alone follows it at once (commitRunsAlone).
+      let rest = false;
       while (this.queue.length > 0 && this.retryTimer === undefined) {
-        const wait = this.deferral();
+        const wait = rest ? 0 : this.deferral();
         if (wait > 0) {
           // Only deferrable writes, and too few: the next commit starts when the interval is over (or sooner, if a
           // write that may not wait, enough writes, a flush or close come first: start()).
@@ -282,10 +292,14 @@ export class BatchWriter<S> {
           }, wait);
           break;
         }
-        this.lastCommitAt = performance.now();
+        if (!rest) this.lastCommitAt = performance.now();
         const max = this.options.maxBatch;
-        const batch = this.queue.length <= max ? this.queue : this.queue.slice(0, max);
-        this.queue = batch === this.queue ? [] : this.queue.slice(max);
+        let batch = this.queue.length <= max ? this.queue : this.queue.slice(0, max);
+        const run =
+          this.options.commitRunsAlone === true ? oneStatementRun(this.inserter, this.options.updater, batch) : 0;
+        rest = run > 0 && run < batch.length;
+        if (rest) batch = batch.slice(0, run);
+        this.queue = batch === this.queue ? [] : this.queue.slice(batch.length);
         this.committing = batch.length;
         try {
           await this.commit(batch);

@@ -116,6 +116,26 @@ export function isRetryable(err: unknown): boolean {
   return code !== undefined && RETRYABLE.has(code);
 }
 
+/**
+ * How many writes at the head of `batch` one statement carries alone (commitBatch then runs it without BEGIN and
+ * COMMIT): a lone write of one statement, a run of attempts (`inserter.rows` at most), a run of updates of distinct
+ * rows (`updater.rows` at most). 0 when the first write needs a transaction of its own (a mark: two statements).
+ */
+export function oneStatementRun<S>(
+  inserter: AttemptInserter,
+  updater: RowUpdater | undefined,
+  batch: readonly WriteOp<S>[],
+): number {
+  const first = batch[0];
+  if (first === undefined) return 0;
+  if (first.kind === 'other') return first.oneStatement === true ? 1 : 0;
+  if (first.kind === 'update') return updater === undefined ? 0 : updatesEnd(updater, batch, 0);
+  const most = Math.min(batch.length, inserter.rows);
+  let end = 1;
+  while (end < most && batch[end]?.kind === 'attempt') end++;
+  return end;
+}
+
 /** Runs the batch; resolves with the new ids of its attempts (by position in the batch), or throws. */
 export async function commitBatch<S>(
   tx: TransactionStatements,
