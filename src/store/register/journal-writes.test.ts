@@ -60,4 +60,21 @@ describe('journal writes of updates', () => {
       crashed.remove();
     }
   });
+
+  it('an update refused at once (the queue at its cap) is settled once its line is written: the segment goes at close', async () => {
+    const file = dir.file('register.sqlite');
+    const register = await openRegister({
+      file,
+      lookbackDays: 7,
+      journal: true,
+      journaledCommitIntervalMs: 600_000,
+      spoolMaxWrites: 2,
+    });
+    const id = await register.record(newAttempt('+393331000009', T0, { outcome: 'forwarded' }));
+    // Committed at once (the writer was idle); the updates now wait for the interval: two fit, the third is refused.
+    for (let i = 1; i <= 3; i++)
+      register.updateOutcome(id, { outcome: 'answered', finalStatus: 200, refused: false, at: T0 + i });
+    await register.close();
+    expect(readdirSync(dir.path).filter((f) => f.startsWith('register.sqlite.journal.'))).toEqual([]);
+  });
 });
