@@ -24,6 +24,18 @@ function writer(): { batches: BatchWriter<object>; runs: string[] } {
   return { batches, runs };
 }
 
+/** An update of row `id` that notes `u<id>` in `settled` once committed. */
+const update = (id: number, settled: string[]): RowUpdateWrite => ({
+  kind: 'update',
+  id,
+  returned: undefined,
+  line: () => JSON.stringify([id]),
+  committed: () => settled.push(`u${id}`),
+  failed: (err) => {
+    throw err;
+  },
+});
+
 const write = (committed: (id: number) => void) => ({
   kind: 'attempt' as const,
   line: '[]',
@@ -219,16 +231,7 @@ describe('row updates (outcome updates): consecutive ones share one statement', 
   it('with attempts, in order, inside one transaction; the same row twice never in one statement; `rows` at most', async () => {
     const { batches, trips } = updateWriter(2);
     const settled: string[] = [];
-    const op = (id: number): RowUpdateWrite => ({
-      kind: 'update',
-      id,
-      returned: undefined,
-      line: () => JSON.stringify([id]),
-      committed: () => settled.push(`u${id}`),
-      failed: (err) => {
-        throw err;
-      },
-    });
+    const op = (id: number): RowUpdateWrite => update(id, settled);
     for (const w of [op(1), op(2), op(3), write(() => settled.push('a')), op(4), op(4), op(5)]) batches.enqueue(w);
     await batches.flush();
     expect(trips).toEqual(['begin', 'update 1,2', 'update 3', 'rows 1', 'update 4', 'update 4,5', 'commit']);
@@ -237,17 +240,6 @@ describe('row updates (outcome updates): consecutive ones share one statement', 
 });
 
 describe('commitRunsAlone: each run one statement carries is committed alone, the rest right after', () => {
-  const update = (id: number, settled: string[]): RowUpdateWrite => ({
-    kind: 'update',
-    id,
-    returned: undefined,
-    line: () => JSON.stringify([id]),
-    committed: () => settled.push(`u${id}`),
-    failed: (err) => {
-      throw err;
-    },
-  });
-
   function runsWriter(
     over: Partial<BatchWriterOptions> = {},
     fail?: () => Error | undefined,
