@@ -1,5 +1,5 @@
 /**
- * Register benchmark: `npx tsx bench/register.ts [--idle=2000] [--synchronous=NORMAL|FULL] [--journal=50000] [--attempts=200000] [--concurrency=2000] [--paced=100] [--paced-seconds=10] [--paced-rounds=2] [--marks=1000000]`
+ * Register benchmark: `npx tsx bench/register.ts [--idle=2000] [--synchronous=NORMAL|FULL] [--journal=50000] [--attempts=200000] [--concurrency=2000] [--paced=100] [--paced-seconds=10] [--paced-rounds=2] [--talk-with-outcome] [--marks=1000000]`
  *
  * 0. Idle commit latency: one attempt at a time (the next one only once the previous `record()` resolved), the
  *    case of an office's line where calls come seconds apart: p50/p99 of `record()` until committed, beside the
@@ -20,13 +20,16 @@
  *    --paced-rounds rounds after a short warm-up. Prints
  *    the main thread's CPU time per call (/proc/thread-self/schedstat, less that of the same paced loop with no
  *    register, measured in the same run), the process's CPU per call (every thread: SQLite's too) and the commits per
- *    call: what the register adds to each call on the SIP main thread between calls (issue 12). `--only=paced`: this
- *    alone.
+ *    call: what the register adds to each call on the SIP main thread between calls (issue 12), and the journal's
+ *    write()s and node-sqlite3's statement trips per call, counted (what CPU time on a shared machine blurs).
+ *    `--only=paced`: this alone. `--talk-with-outcome`: the talk time in the same run as the outcome (bench:sip's
+ *    short calls, whose CDR comes before the attempt's commit), not 1 ms after it.
  * 2. Index of marks: fills a database with M marked numbers (in SQL), then a fresh `node` process (plain JS,
  *    transpiled from src/ on the fly, as `npm start` runs it: tsx alone costs ~35 MB of RSS) opens the register
  *    and reports the index load time, its RSS and peak RSS, and the lookup rate.
  */
 import { spawnSync } from 'node:child_process';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -297,11 +300,35 @@ async function pacedPass(
   return { activeMs: main, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
+/**
+ * What the register asks of the main thread that CPU time on a shared machine blurs, counted: `write()`s (fs.writeSync:
+ * the journal's) and node-sqlite3 statement trips (Statement run/all/get), by wrapping both once for the paced rounds.
+ */
+const counted = { writes: 0, trips: 0 };
+function countWritesAndTrips(): void {
+  const require = createRequire(import.meta.url);
+  const fs = require('node:fs') as { writeSync: (...args: unknown[]) => number };
+  const writeSync = fs.writeSync;
+  fs.writeSync = (...args) => (counted.writes++, writeSync(...args));
+  syncBuiltinESMExports();
+  const statement = (require('sqlite3') as { Statement: { prototype: Record<string, unknown> } }).Statement.prototype;
+  for (const name of ['run', 'all', 'get']) {
+    const real = statement[name] as (...args: unknown[]) => unknown;
+    statement[name] = function (this: unknown, ...args: unknown[]) {
+      counted.trips++;
+      return real.apply(this, args);
+    };
+  }
+}
+
 async function benchPaced(rate: number, seconds: number, rounds: number): Promise<void> {
+  countWritesAndTrips();
   // A short first round warms the code up (not printed); then `rounds` rounds, each with its own baseline.
   await pacedRound(rate, Math.min(seconds, 1), false);
   for (let r = 1; r <= rounds; r++) await pacedRound(rate, seconds, true, r);
 }
+
+const talkWithOutcome = process.argv.includes('--talk-with-outcome');
 
 async function pacedRound(rate: number, seconds: number, print: boolean, round = 0): Promise<void> {
   const calls = Math.round(rate * seconds);
@@ -338,6 +365,7 @@ async function pacedRound(rate: number, seconds: number, print: boolean, round =
     }
     let journaled = 0;
     const pending: Promise<unknown>[] = [];
+    const before = { ...counted };
     const result = await pacedPass(
       rate,
       calls,
@@ -363,7 +391,9 @@ async function pacedRound(rate: number, seconds: number, print: boolean, round =
         pending.push(
           recorded.then((id) => {
             register.updateOutcome(id, { outcome: 'answered', finalStatus: 200, refused: false, at: at + 2 });
-            setTimeout(() => register.recordTalk(id, { talkMs: 1, answeredAt: at + 2 }), 1);
+            // --talk-with-outcome: in the same run, as bench:sip's short calls give them (the CDR before the commit).
+            if (talkWithOutcome) register.recordTalk(id, { talkMs: 1, answeredAt: at + 2 });
+            else setTimeout(() => register.recordTalk(id, { talkMs: 1, answeredAt: at + 2 }), 1);
           }),
         );
       },
@@ -373,6 +403,8 @@ async function pacedRound(rate: number, seconds: number, print: boolean, round =
         await register.flush();
       },
     );
+    const writes = (counted.writes - before.writes) / calls;
+    const trips = (counted.trips - before.trips) / calls;
     await register.close();
     rmSync(dir, { recursive: true, force: true });
     const perCall = (ms: number) => fmt((ms * 1000) / calls, 1);
@@ -380,7 +412,8 @@ async function pacedRound(rate: number, seconds: number, print: boolean, round =
     console.log(
       `paced round ${round}, ${kind} at ${rate}/s: ${calls} calls (${journaled} journaled), main thread CPU ${perCall(result.activeMs - idle.activeMs)} µs/call ` +
         `(${perCall(result.activeMs)} less the loop's own ${perCall(idle.activeMs)}), process CPU ${perCall(result.cpuMs - idle.cpuMs)} µs/call ` +
-        `(all threads, less the loop's ${perCall(idle.cpuMs)}), ${fmt(commits / calls, 2)} commits/call`,
+        `(all threads, less the loop's ${perCall(idle.cpuMs)}), ${fmt(commits / calls, 2)} commits/call, ` +
+        `${fmt(writes, 2)} write()s/call, ${fmt(trips, 2)} statement trips/call`,
     );
   }
 }
