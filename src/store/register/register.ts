@@ -18,8 +18,8 @@
  * With `journal` (the service, under synchronous=NORMAL), `record()` first appends the attempt to the attempts
  * journal beside the database (journal.ts: one synchronous write on the main thread for the attempts of a run, in a
  * microtask) and tells its caller through `onJournaled` then: the row survives kill -9 as a committed one does, and
- * the answer need not wait for the commit. Outcome updates and talk times are journaled too, grouped the same way. At open, what a previous
- * run journaled and never committed is replayed (replay-journal.ts) before the index is loaded.
+ * the answer need not wait for the commit. Outcome updates and talk times are journaled too, grouped the same way. At
+ * open, what a previous run journaled and never committed is replayed (replay-journal.ts) before the index is loaded.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
