@@ -149,7 +149,8 @@ export function planCall(input: PlanInput, settings: CallPlanSettings): CallPlan
 
 /** The plan when the register failed before we acted: forward unscreened, untagged (fail open). */
 export function failOpenPlan(plan: CallPlan): CallPlan {
-  return { ...plan, send: { kind: 'forward', headers: {} }, sent: 'forward (register fault)' };
+  const { action, row, notPossible } = plan;
+  return { action, send: { kind: 'forward', headers: {} }, row, sent: 'forward (register fault)', notPossible };
 }
 
 /**

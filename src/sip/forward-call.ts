@@ -109,7 +109,7 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
 
   if (deps.forward.mode === 'redirect' && f.kind === 'call') {
     try {
-      await sendFinal(f.res, REDIRECT, { Contact: `<${target}>`, ...f.headers });
+      await sendFinal(f.res, REDIRECT, Object.assign({ Contact: `<${target}>` }, f.headers));
       end('forwarded', REDIRECT);
     } catch (err) {
       deps.logger.warn({ err }, 'redirect not delivered');
@@ -123,7 +123,8 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
     destination: target,
     remainInDialog: f.kind === 'call' && deps.forward.recordRoute,
     headers: f.headers,
-    ...(deps.forward.finalTimeout ? { finalTimeout: deps.forward.finalTimeout } : {}),
+    // drachtio-srf sends `opts.finalTimeout || ''`: an empty one is the same as none.
+    finalTimeout: deps.forward.finalTimeout,
   });
   // drachtio's CDRs tell what the proxy does not: a CANCEL while the PBX rings, and (Record-Route) the talk time.
   const followed = f.kind === 'call' && callId !== '' ? deps.forwarded : undefined;
