@@ -11,13 +11,14 @@
 import metadataJson from 'libphonenumber-js/metadata.max.json';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../test/support/prng.js';
-import { parseFast } from './fast-number.js';
+import { callingCodeFacts, hasLength, lengthSet, parseFast } from './fast-number.js';
 import { MAX_RAW_NUMBER, sanitizeText } from './text.js';
 import { dialable, normalizeNumber, parseDialable, parseDialableWithLibrary } from './normalize-number.js';
 
 const META = metadataJson as unknown as {
   country_calling_codes: Record<string, string[]>;
   countries: Record<string, unknown[]>;
+  nonGeographic?: Record<string, unknown>;
 };
 const COUNTRIES = Object.keys(META.countries).sort();
 const ROUNDS = Math.max(1, Number(process.env['FAST_NUMBER_ROUNDS'] ?? 1) || 1);
@@ -372,5 +373,47 @@ describe('fast number parsing equals libphonenumber-js', () => {
         });
       }
     }
+  });
+});
+
+describe('what the fast path reads from the metadata once per process', () => {
+  it('possible lengths as bit masks: the first, the last and every length as the lists say', () => {
+    const lists: unknown[] = [];
+    for (const m of Object.values(META.countries)) {
+      lists.push(m[3]);
+      if (Array.isArray(m[11])) for (const t of m[11] as unknown[]) if (Array.isArray(t)) lists.push(t[1]);
+    }
+    let checked = 0;
+    for (const list of lists) {
+      if (!Array.isArray(list)) {
+        expect(lengthSet(list)).toBeUndefined();
+        continue;
+      }
+      const set = lengthSet(list)!;
+      expect([set.min, set.max]).toEqual([list[0], list[list.length - 1]]);
+      for (let n = 0; n <= 40; n++) expect([list, n, hasLength(set, n)]).toEqual([list, n, list.indexOf(n) >= 0]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(800);
+    // A length the mask cannot hold: compile refuses the plan, and the library answers for its country.
+    expect(() => lengthSet([6, 31])).toThrow(RangeError);
+    expect(() => lengthSet([6.5])).toThrow(RangeError);
+  });
+
+  it('calling codes by value: the countries and the known codes as the metadata has them', () => {
+    const own = (o: object | undefined, k: string) => o !== undefined && Object.prototype.hasOwnProperty.call(o, k);
+    const codes = ['', '0', '00', '01', '001', '0039', '1000', '3a', 'x'];
+    for (let v = 0; v < 1000; v++) codes.push(String(v));
+    let known = 0;
+    for (const code of codes) {
+      const list = own(META.country_calling_codes, code) ? META.country_calling_codes[code] : undefined;
+      const countries =
+        Array.isArray(list) && list.length > 0 && !(list.length === 1 && list[0]!.length === 3) ? list : undefined;
+      const facts = callingCodeFacts(code);
+      expect([code, facts.countries]).toEqual([code, countries]);
+      expect([code, facts.known]).toEqual([code, countries !== undefined || own(META.nonGeographic, code)]);
+      if (facts.known) known++;
+    }
+    expect(known).toBeGreaterThan(200);
   });
 });

@@ -25,7 +25,19 @@ export interface ParsedNumber {
   flags: string[];
 }
 
-type Lengths = readonly number[] | undefined;
+/**
+ * Possible lengths as checkNumberLength reads them (the first, the last, and membership), kept as a bit mask
+ * (bit n: length n) so a check is two compares and a shift: Array#indexOf is a call into a builtin, and on a
+ * decision paced at 100/s, caches cold, each such call costs more than the compares.
+ */
+interface LengthSet {
+  readonly min: number;
+  readonly max: number;
+  /** Bit n set: length n is possible (lengths 0-30; the metadata's go up to 17). */
+  readonly mask: number;
+}
+
+type Lengths = LengthSet | undefined;
 
 interface TypeDef {
   /** '^(?:pattern)$', as matchesEntirely builds it; null when the pattern is falsy (the library skips the type). */
@@ -111,8 +123,24 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-function lengths(v: unknown): Lengths {
-  return Array.isArray(v) ? (v as number[]) : undefined;
+/**
+ * A metadata list of possible lengths as a LengthSet; undefined when absent. A list the mask cannot hold (a length
+ * outside 0-30, or not an integer: not in format 4's metadata) makes the whole plan the library's (see compile).
+ */
+export function lengthSet(v: unknown): Lengths {
+  if (!Array.isArray(v)) return undefined;
+  const list = v as unknown[];
+  let mask = 0;
+  for (const n of list) {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 30) throw new RangeError('length');
+    mask |= 1 << n;
+  }
+  return { min: list[0] as number, max: list[list.length - 1] as number, mask };
+}
+
+/** Whether `n` is in the set (what `list.indexOf(n) >= 0` said). Exported for fast-number.test.ts. */
+export function hasLength(set: LengthSet, n: number): boolean {
+  return n <= 30 && ((set.mask >>> n) & 1) === 1;
 }
 
 function entirely(pattern: string): RegExp {
@@ -120,13 +148,13 @@ function entirely(pattern: string): RegExp {
 }
 
 function compile(country: string, m: unknown[]): Plan {
-  const possible = lengths(m[3]);
+  const possible = lengthSet(m[3]);
   const types = Array.isArray(m[11]) ? (m[11] as unknown[]) : undefined;
   const typeDef = (name: string): TypeDef | undefined => {
     const t = types?.[TYPE_INDEX[name]!];
     if (!Array.isArray(t) || !t) return undefined;
     const pattern = typeof t[0] === 'string' && t[0] !== '' ? entirely(t[0]) : null;
-    return { pattern, empty: t[0] === '', lengths: lengths(t[1]) ?? possible };
+    return { pattern, empty: t[0] === '', lengths: lengthSet(t[1]) ?? possible };
   };
   const prefix = str(m[7]) ?? str(m[5]);
   return {
@@ -145,6 +173,15 @@ function compile(country: string, m: unknown[]): Plan {
   };
 }
 
+/** compile(), or null (the library answers for the country) when the plan holds what compile cannot read. */
+function compileOrNull(country: string, m: unknown[]): Plan | null {
+  try {
+    return compile(country, m);
+  } catch {
+    return null;
+  }
+}
+
 const plans = new Map<string, Plan | null>();
 
 /** The plan of an ISO country, compiled on first use; null when the metadata has no such country. */
@@ -152,14 +189,14 @@ function planOf(country: string): Plan | null {
   let plan = plans.get(country);
   if (plan === undefined) {
     const m = own(META.countries, country) ? META.countries[country] : undefined;
-    plan = Array.isArray(m) ? compile(country, m) : null;
+    plan = Array.isArray(m) ? compileOrNull(country, m) : null;
     plans.set(country, plan);
   }
   return plan;
 }
 
-/** The countries of a geographic calling code, or undefined (unknown or non-geographic: library). */
-function countriesOf(callingCode: string): readonly string[] | undefined {
+/** The countries of a geographic calling code from the metadata, or undefined (unknown or non-geographic). */
+function countriesInMetadata(callingCode: string): readonly string[] | undefined {
   if (!own(META.country_calling_codes, callingCode)) return undefined;
   const list = META.country_calling_codes[callingCode];
   if (!Array.isArray(list) || list.length === 0) return undefined;
@@ -167,11 +204,60 @@ function countriesOf(callingCode: string): readonly string[] | undefined {
   return list;
 }
 
+/** metadata.hasCallingCode() read from the metadata: geographic or non-geographic. */
+function knownInMetadata(callingCode: string): boolean {
+  return (
+    countriesInMetadata(callingCode) !== undefined ||
+    (META.nonGeographic !== undefined && own(META.nonGeographic, callingCode))
+  );
+}
+
+/** What the metadata says of one calling code, read once. */
+interface CodeInfo {
+  readonly countries: readonly string[] | undefined;
+  readonly known: boolean;
+}
+
+/**
+ * The value of a calling code written as the metadata writes its keys (1-3 digits, no leading 0), else -1: the
+ * index of its CodeInfo in CODES. An integer index instead of the code as a property name: a code sliced from a
+ * number is a new string each call, which V8 hashes (and tries as an array index) before every property look-up.
+ */
+function codeIndex(callingCode: string): number {
+  const n = callingCode.length;
+  if (n < 1 || n > MAX_LENGTH_COUNTRY_CODE || callingCode.charCodeAt(0) === 0x30) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = callingCode.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** CodeInfo of every calling code 1-999, from the metadata once per process (index: codeIndex). */
+const CODES: readonly CodeInfo[] = ENABLED
+  ? Array.from({ length: 1000 }, (_, v) => {
+      const code = String(v);
+      return { countries: countriesInMetadata(code), known: v > 0 && knownInMetadata(code) };
+    })
+  : [];
+
+/** The countries of a geographic calling code, or undefined (unknown or non-geographic: library). */
+function countriesOf(callingCode: string): readonly string[] | undefined {
+  const v = codeIndex(callingCode);
+  return v < 0 ? countriesInMetadata(callingCode) : CODES[v]!.countries;
+}
+
 /** metadata.hasCallingCode(): geographic or non-geographic. */
 function hasCallingCode(callingCode: string): boolean {
-  return (
-    countriesOf(callingCode) !== undefined || (META.nonGeographic !== undefined && own(META.nonGeographic, callingCode))
-  );
+  const v = codeIndex(callingCode);
+  return v < 0 ? knownInMetadata(callingCode) : CODES[v]!.known;
+}
+
+/** What the fast path knows of a calling code (its countries, whether the metadata has it), for the tests. */
+export function callingCodeFacts(callingCode: string): { countries: readonly string[] | undefined; known: boolean } {
+  return { countries: countriesOf(callingCode), known: hasCallingCode(callingCode) };
 }
 
 type LengthCheck = 'IS_POSSIBLE' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_LENGTH';
@@ -180,16 +266,16 @@ type LengthCheck = 'IS_POSSIBLE' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_LENGTH';
 function checkLength(nn: string, possible: Lengths): LengthCheck {
   if (!possible) return 'IS_POSSIBLE';
   const actual = nn.length;
-  const min = possible[0] as number;
+  const min = possible.min;
   if (min === actual) return 'IS_POSSIBLE';
   if (min > actual) return 'TOO_SHORT';
-  if ((possible[possible.length - 1] as number) < actual) return 'TOO_LONG';
-  return possible.indexOf(actual, 1) >= 0 ? 'IS_POSSIBLE' : 'INVALID_LENGTH';
+  if (possible.max < actual) return 'TOO_LONG';
+  return hasLength(possible, actual) ? 'IS_POSSIBLE' : 'INVALID_LENGTH';
 }
 
 function isType(nn: string, t: TypeDef | undefined): boolean {
   if (t === undefined || t.pattern === null) return false;
-  if (t.lengths && t.lengths.indexOf(nn.length) < 0) return false;
+  if (t.lengths && !hasLength(t.lengths, nn.length)) return false;
   return t.pattern.test(nn);
 }
 

@@ -247,7 +247,7 @@ function identify(values: IdentityHeaders): CallerIdentity {
 /**
  * Identities of recent requests, by the header values they were made of (From without its tag, which changes on
  * every call and says nothing of the caller). A repeat caller's identity is then one look-up instead of parsing
- * five headers and normalizing numbers. The identities are frozen: every request with the same values shares one.
+ * five headers and normalizing numbers. The identities it keeps are frozen: every request with the same values shares one.
  * A caller's values are kept from its second request on (RecentValuesCache.admits).
  */
 const identities = new RecentValuesCache<CallerIdentity>(10_000);
@@ -410,7 +410,9 @@ function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): Caller
   const known = identities.get(hash, matchesIdentity, values);
   if (known !== undefined) return known;
   const identity = identify(values);
-  if (!identities.admits(hash)) return frozen(identity);
+  // A caller heard once (the cache does not keep it): its identity is this request's alone, and freezing it (a map
+  // transition per object, calls into V8's runtime) was ~10% of a new caller's caller ID on cold caches (perf).
+  if (!identities.admits(hash)) return identity;
   // Kept: its strings copied, or the whole SIP message each is a slice of stays alive with the cache entry (~0.7 KB
   // per caller in bench:soak's INVITEs, ×20,000 entries at most; heap snapshots of the soak, README).
   const kept = frozen(ownIdentity(identity));
