@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classify, createClassifier } from './classify.js';
+import { byWeight, classify, createClassifier } from './classify.js';
 import type { ScreeningRules } from './rules.js';
-import { NO_EVIDENCE, type CallerEvidence, type Decision } from './types.js';
+import { NO_EVIDENCE, type CallerEvidence, type Decision, type Reason } from './types.js';
 import { WEIGHTS } from './weights.js';
 import {
   at,
@@ -17,6 +17,7 @@ import {
   withheldCaller,
 } from './test-fixtures.js';
 import type { CallerIdentity } from '../callerid/types.js';
+import { mulberry32 } from '../../test/support/prng.js';
 
 const MARKED_AT = at('2026-11-03T09:00:00Z');
 const ITALIAN_MOBILE = '+393471234567';
@@ -355,5 +356,23 @@ describe('createClassifier', () => {
     ['unknown time zone', { timeZone: 'Europe/Atlantis' }, /Europe\/Atlantis/],
   ])('rejects bad rules at creation: %s', (_name, over, message) => {
     expect(() => createClassifier(rules(over))).toThrow(message);
+  });
+});
+
+describe('byWeight (the reasons of a decision, heaviest first)', () => {
+  it('orders as a stable Array#sort by weight does, ties and all', () => {
+    const rand = mulberry32(2026);
+    const weights = [0, 0.02, 0.5, 0.5, 0.9, 0.99, 0.3, 0.3];
+    for (let n = 0; n < 3000; n++) {
+      const len = Math.floor(rand() * 9);
+      const reasons: Reason[] = Array.from({ length: len }, (_, i) => ({
+        code: 'burst',
+        text: `#${i}`,
+        weight: weights[Math.floor(rand() * weights.length)]!,
+      }));
+      const expected = [...reasons].sort((a, b) => b.weight - a.weight).map((r) => r.text);
+      byWeight(reasons);
+      expect(reasons.map((r) => r.text)).toEqual(expected);
+    }
   });
 });

@@ -112,13 +112,13 @@ function decide(
 
   if (prefixRule !== undefined && prefixRule.verdict !== 'trusted') {
     reasons.push(prefixRule.reason);
-    minScore = Math.max(minScore, floor[prefixRule.verdict]);
+    minScore = Math.max(minScore, floorOf(floor, prefixRule.verdict));
   }
 
   const pack = e164 === null ? undefined : c.packs.match(e164);
   if (pack !== undefined && pack.verdict !== 'trusted') {
     reasons.push(pack.reason);
-    minScore = Math.max(minScore, floor[pack.verdict]);
+    minScore = Math.max(minScore, floorOf(floor, pack.verdict));
   }
 
   const friends = friendReason(evidence.friends);
@@ -140,7 +140,7 @@ function decide(
           limit: rules.repeat.attempts,
         },
       });
-      minScore = Math.max(minScore, floor[verdict]);
+      minScore = Math.max(minScore, floorOf(floor, verdict));
     }
   }
 
@@ -157,7 +157,7 @@ function decide(
       weight: weightOf(rules.withheld),
       params: { why: identity.withheldReason ?? 'unspecified' },
     });
-    minScore = Math.max(minScore, floor[rules.withheld]);
+    minScore = Math.max(minScore, floorOf(floor, rules.withheld));
   } else if (isNotANumber(identity)) {
     // Skipped for withheld callers: an "anonymous" user part is the same fact as the withholding, not a second one.
     const raw = identity.number?.raw ?? '';
@@ -168,7 +168,7 @@ function decide(
       weight: weightOf(rules.unparsable),
       params: { raw },
     });
-    minScore = Math.max(minScore, floor[rules.unparsable]);
+    minScore = Math.max(minScore, floorOf(floor, rules.unparsable));
   }
 
   // Only here are a caller's number blocks, prefix estimate and block calls read: the index leaves them out for a
@@ -178,8 +178,35 @@ function decide(
   let keep = 1;
   for (const reason of reasons) keep *= 1 - reason.weight;
   const score = Math.min(1, Math.max(0, 1 - keep, minScore));
-  if (reasons.length > 1) reasons.sort((a, b) => b.weight - a.weight);
+  if (reasons.length > 1) byWeight(reasons);
   return { verdict: verdictFor(score, rules), score, reasons };
+}
+
+/**
+ * The score floor of a verdict: what `floor[verdict]` reads, without a keyed load whose key changes from call to
+ * call (V8 then looks it up in its megamorphic cache, a miss on cold caches).
+ */
+function floorOf(floor: CompiledRules['floor'], verdict: Exclude<Verdict, 'trusted'>): number {
+  if (verdict === 'nuisance') return floor.nuisance;
+  if (verdict === 'suspect') return floor.suspect;
+  return floor.unknown;
+}
+
+/**
+ * Sorts reasons by weight, heaviest first, keeping the order of equal weights: what
+ * `reasons.sort((a, b) => b.weight - a.weight)` does (Array#sort is stable), by insertion, for the few reasons a
+ * decision has (2-4): no comparator closure made per decision, no call into the sort builtin.
+ */
+export function byWeight(reasons: Reason[]): void {
+  for (let i = 1; i < reasons.length; i++) {
+    const r = reasons[i]!;
+    let j = i - 1;
+    while (j >= 0 && reasons[j]!.weight < r.weight) {
+      reasons[j + 1] = reasons[j]!;
+      j--;
+    }
+    reasons[j + 1] = r;
+  }
 }
 
 /** Weights below this are not worth a line in the reasons (a decayed burst from weeks ago). */
@@ -240,7 +267,8 @@ function learnedReasons(
     const reason = out[r];
     if (reason !== undefined && reason.weight >= MIN_SHOWN_WEIGHT) out[w++] = reason;
   }
-  out.length = w;
+  // Setting an array's length is a call into V8's runtime, even to the length it has: only when one was dropped.
+  if (w !== out.length) out.length = w;
 }
 
 /**
