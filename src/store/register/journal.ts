@@ -6,8 +6,7 @@
  * every attempt recorded in the same synchronous run, one synchronous write() on the main thread for all of them in
  * a microtask (no trip to node-sqlite3's thread pool; a write() costs 5–10 µs here in a loop whatever the number of
  * lines, 25–45 µs p50 for a lone call's on cold caches, one call every ~10 ms: `npm run bench:register -- --idle`);
- * `append` writes one line at once (bench/register.ts, tests); updates of attempts (outcomes, talk times) are grouped
- * as the attempts are (register.ts). Once write() returned, the bytes
+ * `append` writes one line at once (updates of attempts, tests). Once write() returned, the bytes
  * are in the kernel's page cache: they survive kill -9 of crocetta, exactly as a WAL commit under
  * synchronous=NORMAL does, and, like it, not a power cut. The batch writer then commits the row as before; each
  * committed row is `settle`d here.

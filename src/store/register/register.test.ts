@@ -421,7 +421,6 @@ describe('outcome and talk time of one attempt', () => {
     await register.flush();
     register.updateOutcome(id, answered);
     register.recordTalk(id, talk);
-    await Promise.resolve(); // the run that gave them is over: their lines are written (one write(), in a microtask)
     // kill -9 now: the files as they are before the commit (nothing runs on the writer: everything before was flushed).
     const crashed = tempDir();
     try {

@@ -18,8 +18,8 @@
  * With `journal` (the service, under synchronous=NORMAL), `record()` first appends the attempt to the attempts
  * journal beside the database (journal.ts: one synchronous write on the main thread for the attempts of a run, in a
  * microtask) and tells its caller through `onJournaled` then: the row survives kill -9 as a committed one does, and
- * the answer need not wait for the commit. Outcome updates and talk times are journaled too, grouped the same way. At
- * open, what a previous run journaled and never committed is replayed (replay-journal.ts) before the index is loaded.
+ * the answer need not wait for the commit. Outcome updates and talk times are journaled too. At open, what a previous
+ * run journaled and never committed is replayed (replay-journal.ts) before the index is loaded.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -186,7 +186,7 @@ interface TalkTime {
   /** As the index learns it. */
   seconds: number;
   answeredAt: number;
-  journaled: UpdateLine | null;
+  segment: Segment | null;
 }
 
 /**
@@ -367,33 +367,6 @@ class PendingAttempt implements AttemptWrite {
 
 function noop(): void {}
 
-/**
- * An update's journal line (an outcome, a talk time), written with every other line given to the journal in the same
- * run of JavaScript (journal.ts' appendGrouped: one write() in a microtask, before any I/O callback of this turn). The
- * outcome and the talk time of a short call come together, and the updates of the attempts of one commit come in the
- * same run (each was waiting for its attempt's id): one write() where each was its own (~25 µs of the main thread on
- * cold caches, README Measured). Its commit comes later than its write (a commit is a trip to SQLite's thread); an
- * update refused at once (the queue at its cap) is settled when its write comes back.
- */
-class UpdateLine {
-  /** undefined until written; null: not journaled (the write failed). */
-  private segment: Segment | null | undefined = undefined;
-  private settledEarly = false;
-
-  constructor(private readonly journal: AttemptJournal) {}
-
-  readonly written = (segment: Segment | null): void => {
-    this.segment = segment;
-    if (segment !== null && this.settledEarly) this.journal.settle(segment);
-  };
-
-  /** Committed, or given up for good: its segment may go once every line in it is settled. */
-  settle(): void {
-    if (this.segment === undefined) this.settledEarly = true;
-    else if (this.segment !== null) this.journal.settle(this.segment);
-  }
-}
-
 class SqliteRegister implements OpenedRegister {
   private readonly batches: BatchWriter<WriterStatements>;
   private recent = new Map<number, RecentAttempt>();
@@ -532,7 +505,7 @@ class SqliteRegister implements OpenedRegister {
       if (known.callerKey !== null) this.index.addRefusal(known.callerKey, update.at);
     }
     const params = outcomeParams(id, update);
-    const journaled = this.journalUpdate({ kind: 'outcome', params: [...params, known?.journalKey ?? null] });
+    const segment = this.journalUpdate({ kind: 'outcome', params: [...params, known?.journalKey ?? null] });
     const queued: QueuedOutcome = { talk: null };
     // No talk time joins it once its statement was built (it may be committed already), nor once it failed.
     const leaveQueue = (): void => {
@@ -552,7 +525,7 @@ class SqliteRegister implements OpenedRegister {
       },
       committed: () => {
         const row = op.returned as { caller_key: string | null; refused_at: number | null } | undefined;
-        this.settleUpdate(journaled);
+        this.settleJournaled(segment);
         if (queued.talk !== null) this.talkCommitted(id, queued.talk, row);
         if (row === undefined) {
           this.logger.warn({ id, outcome: update.outcome }, 'outcome update for an attempt not in the register');
@@ -565,7 +538,7 @@ class SqliteRegister implements OpenedRegister {
       },
       failed: (err) => {
         leaveQueue();
-        this.settleUpdate(journaled, err);
+        this.settleJournaled(segment, err);
         this.logger.warn({ id, outcome: update.outcome, err }, 'outcome update lost with its batch');
         if (queued.talk !== null) this.talkFailed(id, queued.talk, err);
       },
@@ -581,8 +554,8 @@ class SqliteRegister implements OpenedRegister {
     let row: { caller_key: string | null } | undefined;
     const talkMs = Math.round(talk.talkMs);
     const journalKey = this.recentAttempt(id)?.journalKey ?? null;
-    const journaled = this.journalUpdate({ kind: 'talk', params: [talkMs, id, journalKey] });
-    const time: TalkTime = { talkMs, seconds: talk.talkMs / 1000, answeredAt: talk.answeredAt, journaled };
+    const segment = this.journalUpdate({ kind: 'talk', params: [talkMs, id, journalKey] });
+    const time: TalkTime = { talkMs, seconds: talk.talkMs / 1000, answeredAt: talk.answeredAt, segment };
     const queued = this.queuedOutcomes.get(id);
     if (queued !== undefined && queued.talk === null) {
       queued.talk = time; // written with its outcome, in one statement
@@ -602,13 +575,13 @@ class SqliteRegister implements OpenedRegister {
 
   /** A talk time is committed (alone, or with its outcome): the index learns it from the row's caller. */
   private talkCommitted(id: number, talk: TalkTime, row: { caller_key: string | null } | undefined): void {
-    this.settleUpdate(talk.journaled);
+    this.settleJournaled(talk.segment);
     if (row === undefined) this.logger.warn({ id }, 'talk time for an attempt not in the register');
     else if (row.caller_key !== null) this.index.addTalk(row.caller_key, talk.answeredAt, talk.seconds);
   }
 
   private talkFailed(id: number, talk: TalkTime, err: Error): void {
-    this.settleUpdate(talk.journaled, err);
+    this.settleJournaled(talk.segment, err);
     this.logger.warn({ id, err }, 'talk time lost with its batch');
   }
 
@@ -697,21 +670,11 @@ class SqliteRegister implements OpenedRegister {
 
   /**
    * Writes an update of an attempt (outcome, talk time) to the journal, so that kill -9 before its commit loses it
-   * no more than its attempt (replayed at the next start: replay-journal.ts): with the other lines of this run of
-   * JavaScript, in a microtask (UpdateLine). Its line, or null (no journal, or the journal is off after a failed
-   * write: the update is then only committed, as without a journal).
+   * no more than its attempt (replayed at the next start: replay-journal.ts). Its segment, or null (no journal, or
+   * the journal is off after a failed write: the update is then only committed, as without a journal).
    */
-  private journalUpdate(update: JournaledUpdate): UpdateLine | null {
-    const journal = this.journal?.journal;
-    if (journal === undefined) return null;
-    const line = new UpdateLine(journal);
-    return journal.appendGrouped(updateLine(update), line.written) ? line : null;
-  }
-
-  /** A journaled update is committed, or lost (settleJournaled says when a loss keeps it for the next start). */
-  private settleUpdate(line: UpdateLine | null, err?: Error): void {
-    if (line === null || err instanceof RegisterClosedError) return;
-    line.settle();
+  private journalUpdate(update: JournaledUpdate): Segment | null {
+    return this.journal === null ? null : this.journal.journal.append(updateLine(update));
   }
 
   /**
