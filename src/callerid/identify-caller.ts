@@ -460,7 +460,7 @@ export function identifyCaller(headers: SipHeaderSource, opts: IdentifyOptions):
     return identifyCached(headers, opts);
   } catch {
     // Unreachable by design (the fuzz test tries hard); if it happens, know nothing rather than break the call.
-    return { ...UNKNOWN_CALLER };
+    return Object.assign({}, UNKNOWN_CALLER);
   }
 }
 

@@ -65,18 +65,16 @@ export function blockReason(
     if (best !== null && best.weight >= weight) return;
     const where = formatBlock(prefix, free);
     const text = `${members} ${marked ? 'numbers you marked nuisance' : 'nuisance numbers'} in ${where}`;
+    // Params set one by one in the order the spreads `...(large ? { spread } : {})`, `...(marked ? ...)` gave
+    // them: no object spread on a decision's path (src/sip/no-object-spread.test.ts).
+    const params: Record<string, string | number> = { block: where, prefix: `+${prefix}`, members, level };
+    if (level === 'large') params['spread'] = spread;
+    if (marked) params['marked'] = members;
     best = {
       code: 'nuisance-block',
       text: level === 'small' ? text : `${text} (${spread} blocks of ten)`,
       weight,
-      params: {
-        block: where,
-        prefix: `+${prefix}`,
-        members,
-        level,
-        ...(level === 'large' ? { spread } : {}),
-        ...(marked ? { marked: members } : {}),
-      },
+      params,
     };
   };
 

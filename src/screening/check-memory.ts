@@ -65,6 +65,11 @@ export function applyCheckMemory(
   if (action.kind !== 'check' || callerKey === null || memory === undefined) return { action, decision };
   const gate = gateCheck(memory.passedAt(callerKey), memory.markOf(callerKey), now, memory.rememberDays, memory.dates);
   if (gate.kind === 'check') return { action, decision };
-  const withReason = { ...decision, reasons: [...decision.reasons, gate.reason] };
+  // Field by field, not `{ ...decision, reasons }`: no object spread on a decision's path (no-object-spread.test.ts).
+  const withReason: Decision = {
+    verdict: decision.verdict,
+    score: decision.score,
+    reasons: [...decision.reasons, gate.reason],
+  };
   return { action: gate.kind === 'remembered' ? { kind: 'tag' } : { kind: 'announce-answer' }, decision: withReason };
 }

@@ -255,7 +255,10 @@ function learnedReasons(
     node.legit >= 0.5 &&
     tree.weight > c.floor.suspect
   ) {
-    tree = { ...tree, weight: c.floor.suspect };
+    // Field by field, not `{ ...tree, weight }`: no object spread on a decision's path (no-object-spread.test.ts).
+    const capped: Reason = { code: tree.code, text: tree.text, weight: c.floor.suspect };
+    if (tree.params !== undefined) capped.params = tree.params;
+    tree = capped;
   }
   const numberBlock = prefixEvidence(gate, tree, block);
   if (numberBlock !== null) out.push(numberBlock);

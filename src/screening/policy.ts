@@ -114,7 +114,7 @@ const EXPECTED = 'allow, tag, reject, reject:<400-699>, announce-early, announce
 export function parseAction(text: string): Action {
   const value = text.trim().toLowerCase();
   const simple = Object.hasOwn(SIMPLE, value) ? SIMPLE[value] : undefined;
-  if (simple !== undefined) return { ...simple };
+  if (simple !== undefined) return Object.assign({}, simple);
   if (value === 'check') return { kind: 'check', waitSeconds: null };
   if (value.startsWith('check:')) {
     const seconds = /^[0-9]{1,2}$/.test(value.slice('check:'.length).trim())

@@ -77,26 +77,24 @@ const keptReasons = new WeakMap<
   { dates: DayFormatter | undefined; discount: number; reason: Reason }
 >();
 
+/** `v` to `places` decimals, as a number. */
+const round = (v: number, places = 2): number => Number(v.toFixed(places));
+
+/**
+ * The reason of an estimate. Its params are set one by one, `free` only for a block, in the order the spread
+ * `...(block ? { free } : {})` gave them: no object spread on a decision's path (src/sip/no-object-spread.test.ts).
+ */
 function reasonOf(estimate: PrefixEstimate, dates: DayFormatter | undefined, discount: number): Reason {
   const node = estimate.node;
-  const round = (v: number, places = 2): number => Number(v.toFixed(places));
-  return {
-    code: 'prefix-evidence',
-    text: prefixText(estimate, dates),
-    weight: estimate.weight * discount,
-    params: {
-      level: node.level,
-      depth: node.depth,
-      prefix: `+${node.prefix}`,
-      ...(node.level === 'block' ? { free: node.free } : {}),
-      nuisance: round(node.nuisance, 1),
-      legit: round(node.legit, 1),
-      imputed: round(node.imputed, 1),
-      prior: round(estimate.prior),
-      estimate: round(estimate.mean),
-      bound: round(estimate.bound),
-    },
-  };
+  const params: Record<string, string | number> = { level: node.level, depth: node.depth, prefix: `+${node.prefix}` };
+  if (node.level === 'block') params['free'] = node.free;
+  params['nuisance'] = round(node.nuisance, 1);
+  params['legit'] = round(node.legit, 1);
+  params['imputed'] = round(node.imputed, 1);
+  params['prior'] = round(estimate.prior);
+  params['estimate'] = round(estimate.mean);
+  params['bound'] = round(estimate.bound);
+  return { code: 'prefix-evidence', text: prefixText(estimate, dates), weight: estimate.weight * discount, params };
 }
 
 /**

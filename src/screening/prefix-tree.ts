@@ -258,7 +258,7 @@ export class PrefixTree {
   private writes = 0;
 
   constructor(rules: Partial<PrefixTreeRules> = {}) {
-    const r = { ...DEFAULT_PREFIX_TREE_RULES, ...rules };
+    const r: PrefixTreeRules = Object.assign({}, DEFAULT_PREFIX_TREE_RULES, rules);
     validate(r);
     this.rules = r;
     this.lambdaN = Math.LN2 / (r.nuisanceHalfLifeDays * DAY_MINUTES);

@@ -72,7 +72,11 @@ export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: num
     const classified = steps.classify(identity, evidence, now, { did });
     const choice = pickAction(classified, identity, steps.policy, { did, time: now });
     const ruleReason = policyReason(choice);
-    const withRule = ruleReason === null ? classified : { ...classified, reasons: [...classified.reasons, ruleReason] };
+    // Field by field, not `{ ...classified, reasons }`: no object spread on the call's path (no-object-spread.test.ts).
+    const withRule: Decision =
+      ruleReason === null
+        ? classified
+        : { verdict: classified.verdict, score: classified.score, reasons: [...classified.reasons, ruleReason] };
     const { decision, action } = applyCheckMemory(choice.action, withRule, key, now, steps.checkMemory);
     return { identity, called, callerKey: key, decision, action, fault: null };
   } catch (err) {

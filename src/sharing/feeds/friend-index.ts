@@ -74,6 +74,11 @@ export class FriendIndex {
   withFriends(callerKey: string | null, evidence: CallerEvidence): CallerEvidence {
     if (callerKey === null || this.cleared.has(callerKey)) return evidence;
     const friends = this.byNumber.get(callerKey);
-    return friends === undefined ? evidence : { ...evidence, friends };
+    if (friends === undefined) return evidence;
+    // Copied by Object.assign, not `{ ...evidence, friends }`: no object spread on a decision's path
+    // (src/sip/no-object-spread.test.ts: a spread cost 10-45 µs a call on Node 20 against ~1 µs).
+    const out: CallerEvidence = Object.assign({}, evidence);
+    out.friends = friends;
+    return out;
   }
 }

@@ -8,7 +8,7 @@ import { DAY_MS } from '../../time/units.js';
  * CallerEvidence taken before a write stays as it was (the classifier may hold it across `record`).
  */
 import { NO_EVIDENCE, type CallerEvidence, type Clock, type LearnedEvidence } from '../../screening/types.js';
-import { LearnedIndex } from './learned-index.js';
+import { LearnedIndex, type LearnedIndexOptions } from './learned-index.js';
 import { MarkTable, type MarkEntry } from './mark-table.js';
 import { PrefixIndex, type PrefixIndexOptions } from './prefix-index.js';
 
@@ -81,11 +81,9 @@ export class EvidenceIndex {
     this.lookbackMs = options.lookbackDays * DAY_MS;
     this.clock = options.clock;
     this.marks = new MarkTable(options.expectedMarks);
-    this.learned = new LearnedIndex({
-      lookbackDays: options.lookbackDays,
-      now: () => options.clock.now(),
-      ...(options.blockDropDigits !== undefined && { blockDropDigits: options.blockDropDigits }),
-    });
+    const learned: LearnedIndexOptions = { lookbackDays: options.lookbackDays, now: () => options.clock.now() };
+    if (options.blockDropDigits !== undefined) learned.blockDropDigits = options.blockDropDigits;
+    this.learned = new LearnedIndex(learned);
     this.prefixes =
       options.prefixes === undefined || options.prefixes === null
         ? null

@@ -43,21 +43,22 @@ export function prefixIndexOptions(
 ): PrefixIndexOptions | null {
   const p = learning?.prefixes;
   if (p !== undefined && !p.enabled) return null;
-  return {
-    ...(p !== undefined && {
-      tree: {
-        nuisanceHalfLifeDays: p.nuisanceHalfLifeDays,
-        legitHalfLifeDays: p.legitHalfLifeDays,
-        credibility: p.credibility,
-        minWeight: p.minWeight,
-        maxWeight: p.maxWeight,
-        hintWeight: p.hintWeight,
-      },
-    }),
+  const options: PrefixIndexOptions = {
     humanSeconds: learning?.safety.persistentHumanSeconds ?? 180,
-    ...(learning !== undefined && { sweepWindowMs: learning.behaviour.sweep.windowMinutes * 60_000 }),
     suspect: thresholds.suspect,
   };
+  if (p !== undefined) {
+    options.tree = {
+      nuisanceHalfLifeDays: p.nuisanceHalfLifeDays,
+      legitHalfLifeDays: p.legitHalfLifeDays,
+      credibility: p.credibility,
+      minWeight: p.minWeight,
+      maxWeight: p.maxWeight,
+      hintWeight: p.hintWeight,
+    };
+  }
+  if (learning !== undefined) options.sweepWindowMs = learning.behaviour.sweep.windowMinutes * 60_000;
+  return options;
 }
 
 /** Reasons that are nuisance evidence about the caller as they happen, whatever the action. */
