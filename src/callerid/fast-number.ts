@@ -213,7 +213,7 @@ function knownInMetadata(callingCode: string): boolean {
 }
 
 /** What the metadata says of one calling code, read once. */
-interface CodeInfo {
+export interface CodeInfo {
   readonly countries: readonly string[] | undefined;
   readonly known: boolean;
 }
@@ -256,7 +256,7 @@ function hasCallingCode(callingCode: string): boolean {
 }
 
 /** What the fast path knows of a calling code (its countries, whether the metadata has it), for the tests. */
-export function callingCodeFacts(callingCode: string): { countries: readonly string[] | undefined; known: boolean } {
+export function callingCodeFacts(callingCode: string): CodeInfo {
   return { countries: countriesOf(callingCode), known: hasCallingCode(callingCode) };
 }
 
