@@ -211,7 +211,10 @@ export function neighbourhoodOnly(
  * when only its blocks or prefixes made it nuisance: count it at its expected label (PrefixTree.observeUnlabelled),
  * so the tree never feeds itself. null when it was not found nuisance.
  */
-export function prefixLearning(decision: Decision, thresholds: { suspect: number }): PrefixLearning {
+export function prefixLearning(
+  decision: { verdict: Decision['verdict']; reasons: readonly Reason[] },
+  thresholds: { suspect: number },
+): PrefixLearning {
   if (decision.verdict !== 'nuisance') return null;
   let keep = 1;
   for (const r of decision.reasons) {

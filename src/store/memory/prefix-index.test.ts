@@ -285,6 +285,44 @@ describe('a sweep of our DIDs by numbers of one block', () => {
   });
 });
 
+describe("a block's recent calls (what its sweeps count)", () => {
+  it('keeps the newest 16 within the window, in order, and never changes a list it handed out', () => {
+    const s = setup();
+    const prefixes = s.index.prefixes!;
+    const number = (i: number): string => `+39064567${String(8000 + i)}`;
+    // 20 numbers of one 1000-block, a minute apart: the newest 16 are kept (the oldest 4 dropped), the caller's own
+    // calls left out of what it is shown.
+    for (let i = 0; i < 20; i++) {
+      s.clock.t = T0 + i * 60_000;
+      s.call(number(i)); // all to one DID: no sweep
+    }
+    const shown = prefixes.blockCalls(number(19), s.clock.t);
+    expect(shown?.prefix).toBe('390645678');
+    expect(shown?.calls.map((c) => c.number)).toEqual(Array.from({ length: 15 }, (_, k) => number(k + 4)));
+    const before = shown!.calls.slice();
+    // At minute 40 the window (30 min) holds the calls from minute 10 on; a new call adds itself at the end,
+    // and the list handed out above is as it was.
+    s.clock.t = T0 + 40 * 60_000;
+    s.call(number(30));
+    expect(shown!.calls).toEqual(before);
+    const later = prefixes.blockCalls(number(99), s.clock.t);
+    expect(later?.calls.map((c) => c.number)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 30].map(number));
+    expect(later?.calls.at(-1)).toMatchObject({ at: T0 + 40 * 60_000, did: DID, number: number(30) });
+    // An hour after the last call nothing of the block is within the window, and its next call starts over.
+    s.clock.t += 31 * 60_000;
+    expect(prefixes.blockCalls(number(99), s.clock.t)).toBeNull();
+    s.call(number(31));
+    expect(prefixes.blockCalls(number(99), s.clock.t)?.calls.map((c) => c.number)).toEqual([number(31)]);
+    // A sweep now (3 of our numbers within minutes) counts the block's numbers within the window, not those before.
+    s.clock.t += 60_000;
+    s.call(number(32), '+390211110002');
+    s.clock.t += 60_000;
+    expect(s.call(number(33), '+390211110003').reasons.map((r) => r.code)).toContain('block-sweep');
+    expect(prefixes.tree.nuisanceOf(number(31), s.clock.t)).toBeGreaterThan(0);
+    for (const old of [19, 30]) expect(prefixes.tree.nuisanceOf(number(old), s.clock.t)).toBe(0);
+  });
+});
+
 describe("friends' reports", () => {
   it("teach the tree their numbers' ranges at the friends' weight", () => {
     const s = setup();

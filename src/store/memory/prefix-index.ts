@@ -175,10 +175,8 @@ export class PrefixIndex {
     }
     this.noteBlockCall(callerKey, attempt.time, attempt.calledNumber ?? null, blockSweep);
     if (refused) {
-      const learned = prefixLearning(
-        { verdict: attempt.verdict, score: 0, reasons: [...attempt.reasons] },
-        { suspect: this.options.suspect },
-      );
+      // The attempt itself: what prefixLearning reads of a decision (its verdict and reasons), no copy made.
+      const learned = prefixLearning(attempt, this.options);
       if (learned === 'own') {
         this.friendOnly.delete(callerKey);
         return this.tree.observe(callerKey, 'nuisance', 1, attempt.time);
@@ -247,7 +245,21 @@ export class PrefixIndex {
     const block = blockOf(callerKey);
     if (block === null) return;
     const cutoff = at - this.sweepWindowMs;
-    const list = (this.recent.get(block) ?? []).filter((c) => c.at >= cutoff);
+    const call: BlockCall = { at, did, number: callerKey };
+    const list = this.recent.get(block);
+    // A block's first call (most calls: few blocks ring twice within the window) makes its list and nothing else.
+    if (list === undefined) {
+      this.recent.set(block, [call]);
+      return;
+    }
+    // The list is the index's own (blockCalls hands out a filtered copy): kept in place, without the calls that
+    // left the window, the newest BLOCK_CALLS_KEPT at most; no new list and no Map write per call.
+    let w = 0;
+    for (let r = 0; r < list.length; r++) {
+      const c = list[r]!;
+      if (c.at >= cutoff) list[w++] = c;
+    }
+    if (w !== list.length) list.length = w;
     if (sweepWeight > 0) {
       for (const c of list) {
         if (c.number === callerKey) continue;
@@ -255,8 +267,8 @@ export class PrefixIndex {
         this.tree.observe(c.number, 'nuisance', sweepWeight, c.at);
       }
     }
-    list.push({ at, did, number: callerKey });
-    this.recent.set(block, list.length > BLOCK_CALLS_KEPT ? list.slice(list.length - BLOCK_CALLS_KEPT) : list);
+    list.push(call);
+    if (list.length > BLOCK_CALLS_KEPT) list.splice(0, list.length - BLOCK_CALLS_KEPT);
   }
 
   /**
