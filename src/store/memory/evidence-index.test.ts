@@ -35,6 +35,32 @@ describe('EvidenceIndex', () => {
     expect(refusals[0]).toBe(T0 - DAY + 50);
   });
 
+  it('never changes an array it handed out: a time appended, inserted, or past the window, and the calls too', () => {
+    const clock = new ManualClock(T0);
+    const ix = index(clock);
+    const key = '+390212345678';
+    ix.addAttempt(key, T0 - 2 * DAY);
+    ix.learned.addCall(key, T0 - 2 * DAY, '+390611111111');
+    const seen: CallerEvidence[] = [ix.evidenceFor(key)];
+    const copies = (e: CallerEvidence) => [e.attempts.slice(), e.refusals.slice(), (e.calls ?? []).slice()];
+    const before = [copies(seen[0]!)];
+    // Appended (the rule), the same time again, an earlier one, a refusal; then the first time leaves the window.
+    for (const t of [T0 - DAY, T0 - DAY, T0 - 3 * DAY]) {
+      ix.addAttempt(key, t);
+      ix.addRefusal(key, t);
+      ix.learned.addCall(key, t, null);
+      seen.push(ix.evidenceFor(key));
+      before.push(copies(seen.at(-1)!));
+    }
+    clock.advance(28 * DAY + DAY / 2);
+    ix.addAttempt(key, clock.now());
+    ix.learned.addCall(key, clock.now(), null);
+    expect(seen.map(copies)).toEqual(before);
+    expect(before[3]![0]).toEqual([T0 - 3 * DAY, T0 - 2 * DAY, T0 - DAY, T0 - DAY]);
+    expect(ix.evidenceFor(key).attempts).toEqual([T0 - DAY, T0 - DAY, clock.now()]);
+    expect(ix.evidenceFor(key).calls?.map((c) => c.at)).toEqual([T0 - DAY, T0 - DAY, clock.now()]);
+  });
+
   it('prune drops callers whose times all left the window', () => {
     const clock = new ManualClock(T0);
     const ix = index(clock);

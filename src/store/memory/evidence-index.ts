@@ -35,6 +35,15 @@ export interface EvidenceIndexOptions {
 
 /** `times` with `time` inserted in order, without times before `cutoff`, at most MAX_TIMES_PER_CALLER long. */
 function withTime(times: readonly number[], time: number, cutoff: number): readonly number[] {
+  const n = times.length;
+  // A caller's first time, or a time after the last one with nothing to drop (the rule: the register records
+  // attempts as they happen): one copy, no splice (a builtin call that makes an array of what it removed).
+  if (n === 0) return [time];
+  if (n < MAX_TIMES_PER_CALLER && times[0]! >= cutoff && times[n - 1]! <= time) {
+    const kept = times.slice();
+    kept.push(time);
+    return kept;
+  }
   let start = 0;
   while (start < times.length && (times[start] ?? 0) < cutoff) start++;
   const kept = times.slice(start);

@@ -15,7 +15,12 @@ export function noteLearned(
   thresholds: { suspect: number },
 ): void {
   index.learned.addCall(key, attempt.time, attempt.calledNumber);
-  if (attempt.reasons.some((r) => r.code === 'allow-next')) index.learned.consumeAllowNext(key);
+  for (const r of attempt.reasons) {
+    if (r.code === 'allow-next') {
+      index.learned.consumeAllowNext(key);
+      break;
+    }
+  }
   if (learnsBlockMember(attempt, thresholds)) index.learned.addLearnedMember(key, attempt.time);
   index.prefixes?.attempt(key, attempt, isRefusalAction(attempt.action));
 }

@@ -138,7 +138,9 @@ export class LearnedIndex {
     const calls = act.calls.slice();
     let i = calls.length;
     while (i > 0 && (calls[i - 1]?.at ?? 0) > at) i--;
-    calls.splice(i, 0, { at, did });
+    // Appended as a rule (calls recorded as they happen): no splice, a builtin call making an array of nothing.
+    if (i === calls.length) calls.push({ at, did });
+    else calls.splice(i, 0, { at, did });
     act.calls = calls;
     this.trimActivity(act);
   }
