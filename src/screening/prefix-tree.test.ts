@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { callingCodeOf, numberPrefixes } from './number-prefixes.js';
+import { mulberry32 } from '../../test/support/prng.js';
 import { DEFAULT_PREFIX_TREE_RULES, normalQuantile, PrefixTree } from './prefix-tree.js';
 
 const DAY = 86_400_000;
@@ -389,5 +390,46 @@ describe('memory', () => {
     tree.observe('+99912345678', 'nuisance', 1, T0);
     expect(tree.memberCount).toBe(0);
     expect(tree.estimate('anonymous', T0)).toBeNull();
+  });
+});
+
+describe('version (what the register keeps estimates by)', () => {
+  it('a write that changes nothing keeps it: a number counted whole again within the minute', () => {
+    const tree = italianOffice();
+    const n = '+390287176905';
+    tree.observe(n, 'nuisance', 1, T0);
+    const v = tree.version;
+    tree.observe(n, 'nuisance', 1, T0 + 30_000); // same minute: its mass is whole already
+    tree.observe(n, 'nuisance', 0.5, T0 + 30_000); // less than it has
+    tree.retract('+390287176999', 'nuisance', T0); // not a member
+    expect(tree.version).toBe(v);
+    tree.observe(n, 'nuisance', 1, T0 + 2 * HOUR); // decayed since: counted whole again
+    expect(tree.version).toBeGreaterThan(v);
+  });
+
+  it('while it stays, every estimate stays as computed (random writes, same minute)', () => {
+    const rnd = mulberry32(13);
+    const pool = [...spread('+39347', 7, 12), ...spread('+3902', 8, 12), ...ALBANIA.slice(0, 12)];
+    const pick = () => pool[Math.floor(rnd() * pool.length)]!;
+    const tree = italianOffice();
+    const asked = pool.filter((_, i) => i % 3 === 0);
+    let unchanged = 0;
+    let changed = 0;
+    for (let step = 0; step < 400; step++) {
+      const at = T0 + Math.floor(step / 40) * HOUR + (step % 40) * 1000; // runs of 40 writes within a minute
+      const before = tree.version;
+      const estimates = asked.map((x) => JSON.stringify(tree.estimate(x, at)));
+      const r = rnd();
+      if (r < 0.4) tree.observe(pick(), 'nuisance', rnd() < 0.5 ? 1 : rnd(), at);
+      else if (r < 0.6) tree.observe(pick(), 'legit', 1, at);
+      else if (r < 0.8) tree.observeUnlabelled(pick(), at);
+      else tree.retract(pick(), rnd() < 0.5 ? 'nuisance' : 'legit', at);
+      if (tree.version === before) {
+        unchanged++;
+        expect(asked.map((x) => JSON.stringify(tree.estimate(x, at)))).toEqual(estimates);
+      } else changed++;
+    }
+    expect(unchanged).toBeGreaterThan(50);
+    expect(changed).toBeGreaterThan(50);
   });
 });

@@ -254,7 +254,7 @@ export class PrefixTree {
   private readonly powers: number[];
   /** The block level that lends its unit to the destination code, the country and the root (the 1000-block). */
   private readonly unitLevel: number;
-  /** Writes so far (observe, observeUnlabelled, retract, prune): see `version`. */
+  /** Changes so far (a mass carried up a path, a member added, a prune): see `version`. */
   private writes = 0;
 
   constructor(rules: Partial<PrefixTreeRules> = {}) {
@@ -271,9 +271,11 @@ export class PrefixTree {
   }
 
   /**
-   * Changes with every write (observe, observeUnlabelled, retract, prune): an estimate is a function of the number,
-   * the minute it is asked at (estimateMinute) and this version, so one kept from the same minute and version is
-   * the one `estimate` would compute again.
+   * Changes with every change of what an estimate reads (a member's or a node's mass, a member or node added, a
+   * prune): an estimate is a function of the number, the minute it is asked at (estimateMinute) and this version,
+   * so one kept from the same minute and version is the one `estimate` would compute again. A write that changes
+   * nothing (a marked caller refused again within the minute: its mass is whole already) leaves it, and the
+   * estimates kept for every other caller with it.
    */
   get version(): number {
     return this.writes;
@@ -305,7 +307,6 @@ export class PrefixTree {
    * A labelled nuisance replaces an imputed one.
    */
   observe(e164: string, kind: EvidenceKind, weight: number, at: number): void {
-    this.writes++;
     const w = Math.min(1, Math.max(0, weight));
     if (!(w > 0)) return;
     const slot = this.memberSlot(e164, true);
@@ -320,7 +321,6 @@ export class PrefixTree {
    * Returns p̂, or null when the tree knows nothing about the number's neighbourhood.
    */
   observeUnlabelled(e164: string, at: number): number | null {
-    this.writes++;
     const estimate = this.estimate(e164, at);
     if (estimate === null) return null;
     const p = estimate.mean;
@@ -345,11 +345,12 @@ export class PrefixTree {
 
   /** The number is no longer evidence of `kind` (a mark cleared or changed): its remaining mass leaves the path. */
   retract(e164: string, kind: EvidenceKind, at: number): void {
-    this.writes++;
     const slot = this.memberSlot(e164, false);
     if (slot < 0) return;
     const m = this.members;
     const t = minutes(at);
+    // A mass set to 0 below without a path to carry (decayed to nothing) is a change of what estimates read too.
+    if (m.f32[MN]![slot] !== 0 || m.f32[MU]![slot] !== 0 || m.f32[ML]![slot] !== 0) this.writes++;
     if (kind === 'nuisance') {
       const atN = m.u32[MN_AT]![slot]!;
       const tt = Math.max(t, atN);
@@ -741,6 +742,7 @@ export class PrefixTree {
     if (found >= 0 || !create) return found;
     const prefixes = numberPrefixes(digits);
     if (prefixes === null) return -1;
+    this.writes++;
     const slot = this.members.insert(key);
     this.members.u8[MPATH]![slot] = prefixes.callingCode.length | (prefixes.ndc.length << 2);
     this.ensurePath(prefixes.callingCode, prefixes.ndc, prefixes.type);
@@ -833,6 +835,7 @@ export class PrefixTree {
     at: number,
     nuisance: boolean,
   ): void {
+    this.writes++;
     const digits = String(key);
     const ccLen = path & 3;
     const ndcLen = path >> 2;
