@@ -56,6 +56,18 @@ describe("the business's own mark", () => {
     });
   });
 
+  it("a mark's reason is its first decision's own (unfrozen), then written once and shared (frozen) when it comes back", () => {
+    const classifier = createClassifier(rules());
+    const m = mark('nuisance', at('2026-11-04T09:17:00Z'), 'Example Energia', null);
+    const ev = evidence({ mark: m });
+    const [first, second, third] = [1, 2, 3].map(() => classifier(caller(ITALIAN_MOBILE), ev, NOW).reasons[0]!);
+    expect(Object.isFrozen(first)).toBe(false);
+    expect(Object.isFrozen(second) && Object.isFrozen(second!.params)).toBe(true);
+    expect(third).toBe(second);
+    expect(first).toEqual(second);
+    expect(first).not.toBe(second);
+  });
+
   it('nuisance mark without company or category has no parentheses; only one of them shows alone', () => {
     expect(run(caller(ITALIAN_MOBILE), evidence({ mark: mark('nuisance', MARKED_AT) })).reasons[0]?.text).toBe(
       'marked nuisance by you on 3 Nov 2026',

@@ -317,7 +317,11 @@ function trusted(reason: Reason): Decision {
   return { verdict: 'trusted', score: 0, reasons: [reason] };
 }
 
-/** The reason for a mark, written once per mark object (frozen: decisions share it). */
+/**
+ * The reason for a mark, written once per mark object when its caller comes back (then frozen: decisions share it).
+ * A mark's first reason is its decision's own, unfrozen: freezing is a call into V8's runtime and a new map for
+ * each of the two objects, for a caller most often heard once.
+ */
 function markReason(c: CompiledRules, mark: Mark): Reason {
   const known = c.markReasons.get(mark);
   if (known !== undefined) return known;
@@ -326,14 +330,17 @@ function markReason(c: CompiledRules, mark: Mark): Reason {
   const params: Record<string, string | number> = { markedAt: isoTime(mark.at) };
   if (mark.company !== null) params['company'] = mark.company;
   if (mark.category !== null) params['category'] = mark.category;
-  const reason: Reason = Object.freeze({
+  const reason: Reason = {
     code: mark.label === 'trusted' ? 'marked-trusted' : 'marked-nuisance',
     text: `marked ${mark.label} by you on ${c.dates.dayMonthYear(mark.at)}${suffix}`,
     weight: mark.label === 'trusted' ? WEIGHTS.explain : WEIGHTS.markedNuisance,
-    params: Object.freeze(params),
-  });
+    params,
+  };
   // Kept for a mark seen before (by its time): the index hands out the same object for a mark that comes back.
-  if (c.marksComingBack.again(mark.at)) c.markReasons.set(mark, reason);
+  if (c.marksComingBack.again(mark.at)) {
+    Object.freeze(params);
+    c.markReasons.set(mark, Object.freeze(reason));
+  }
   return reason;
 }
 
