@@ -40,9 +40,9 @@
  * prototypes only, and prints their p50/p90/p99 per application after the rounds (warm-up left out).
  * Ladder (--ladder): for refusal and proxied (those of --workloads), the highest call rate each application sustains for --ladder-seconds
  * with no failed call (every call completes as the scenario expects, sipp keeps the rate), by steps then bisection.
- * CPU per call (refusal and proxied rounds, every ladder step): the CPU time (user + system, every thread) the
- * application's process and its drachtio-server's used during the run, from /proc/<pid>/stat, divided by the calls
- * sent: what each call costs the two cores that sipp, drachtio-server and the application share. E.g. at a fixed
+ * CPU per call (refusal and proxied rounds, every ladder step): the CPU time (user + system, every thread; the main
+ * thread's share beside it, /proc/<pid>/task/<pid>/stat) the application's process and its drachtio-server's used
+ * during the run, from /proc/<pid>/stat, divided by the calls sent: what each call costs the two cores that sipp, drachtio-server and the application share. E.g. at a fixed
  * high rate: `--workloads refusal --variant none --rounds 1 --rate 1000 --seconds 10`.
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -204,11 +204,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime. */
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-/** CPU time (user + system, all threads: SQLite's and libuv's pools included) a process has used so far, in µs. */
-function cpuUs(pid: number | undefined): number {
+/**
+ * CPU time (user + system) a process has used so far, in µs: every thread (SQLite's and libuv's pools included), or
+ * with `mainThread` its main thread's only (/proc/<pid>/task/<pid>/stat: the JavaScript a --cpu-prof profile sees).
+ */
+function cpuUs(pid: number | undefined, mainThread = false): number {
   if (pid === undefined) return NaN;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
@@ -219,20 +222,24 @@ function cpuUs(pid: number | undefined): number {
 /** CPU per call of an application and of its drachtio-server over a run: µs of CPU time divided by the calls. */
 interface CpuPerCall {
   appUs: number;
+  /** Of appUs, the application's main thread (the rest: SQLite's and libuv's pools, V8's helpers, the RTP worker). */
+  appMainUs: number;
   drachtioUs: number;
   calls: number;
 }
 function cpuMeter(app: App): (calls: number) => CpuPerCall {
   const a0 = cpuUs(app.process.pid);
+  const m0 = cpuUs(app.process.pid, true);
   const d0 = cpuUs(app.drachtio?.pid);
   return (calls) => ({
     appUs: (cpuUs(app.process.pid) - a0) / calls,
+    appMainUs: (cpuUs(app.process.pid, true) - m0) / calls,
     drachtioUs: (cpuUs(app.drachtio?.pid) - d0) / calls,
     calls,
   });
 }
 const cpuText = (c: CpuPerCall): string =>
-  `CPU per call: app ${c.appUs.toFixed(0)} µs, its drachtio-server ${Number.isNaN(c.drachtioUs) ? '-' : c.drachtioUs.toFixed(0)} µs`;
+  `CPU per call: app ${c.appUs.toFixed(0)} µs (main thread ${Number.isNaN(c.appMainUs) ? '-' : c.appMainUs.toFixed(0)}), its drachtio-server ${Number.isNaN(c.drachtioUs) ? '-' : c.drachtioUs.toFixed(0)} µs`;
 
 async function waitFor(what: string, probe: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
@@ -769,8 +776,9 @@ function inAppText(us: number[]): string {
 function pooledCpu(cpus: CpuPerCall[]): CpuPerCall | null {
   if (cpus.length === 0) return null;
   const calls = cpus.reduce((s, c) => s + c.calls, 0);
-  const total = (k: 'appUs' | 'drachtioUs'): number => cpus.reduce((s, c) => s + c[k] * c.calls, 0) / calls;
-  return { appUs: total('appUs'), drachtioUs: total('drachtioUs'), calls };
+  const total = (k: 'appUs' | 'appMainUs' | 'drachtioUs'): number =>
+    cpus.reduce((s, c) => s + c[k] * c.calls, 0) / calls;
+  return { appUs: total('appUs'), appMainUs: total('appMainUs'), drachtioUs: total('drachtioUs'), calls };
 }
 
 /** Pooled figures of every round of one app: p50 and p99 of all calls together, and the median of round p50s. */
