@@ -8,7 +8,7 @@ import { drachtioDuration, durationMs } from '../config/duration.js';
 import type { Logger } from '../log.js';
 import { watchCallsInProgress, type Metrics } from '../metrics.js';
 import type { Clock } from '../screening/types.js';
-import type { ActionDeps } from '../sip/handle-request.js';
+import type { ActionDeps, HandlerDeps } from '../sip/handle-request.js';
 import { ForwardedCalls } from '../sip/forwarded-calls.js';
 import { ForwardReaper } from '../sip/forward-reaper.js';
 import { createSipApp, type SipApp } from '../sip/sip-app.js';
@@ -39,7 +39,33 @@ export interface SipContext {
   logger: Logger;
 }
 
-export function buildSipApp(config: Config, { stores, actions, clock, metrics, logger }: SipContext): SipSide {
+export function buildSipApp(config: Config, context: SipContext): SipSide {
+  const { stores, metrics, logger } = context;
+  const deps = sipHandlerDeps(config, context);
+  const app = createSipApp(
+    {
+      host: config.drachtio.host,
+      port: config.drachtio.port,
+      secret: config.drachtio.secret,
+      reconnectMaxDelayMs: config.drachtio.reconnectMaxDelayMs,
+      screenMessages: config.messages.screen,
+    },
+    {
+      ...deps,
+      ...(stores.pbx === null ? {} : { registrar: stores.pbx.handler }),
+    },
+  );
+  const trunkConfig = trunkSettings(config.trunk);
+  // Registration to the carrier: its own clock is the real one, as its timers are.
+  const trunk =
+    trunkConfig === null ? null : createTrunkClient(trunkConfig, app.srf, { logger, metrics, now: () => Date.now() });
+  const { reaper } = deps;
+  watchCallsInProgress(metrics, { forwards: () => reaper.size, srfPending: () => pendingRequestCount(app.srf) });
+  return { app, trunk, reaper };
+}
+
+/** What the request handler is given (handle-request.ts), as the service builds it; bench/sip-handler.ts uses it too. */
+export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics, logger }: SipContext): HandlerDeps {
   const { register, live, evidence, pbx } = stores;
   const trunkConfig = trunkSettings(config.trunk);
   const outbound = outboundRoute(config);
@@ -58,71 +84,56 @@ export function buildSipApp(config: Config, { stores, actions, clock, metrics, l
   const reaper = new ForwardReaper(finalTimeoutMs, (err) =>
     logger.error({ err }, 'ending a forward without news failed'),
   );
-  const app = createSipApp(
-    {
-      host: config.drachtio.host,
-      port: config.drachtio.port,
-      secret: config.drachtio.secret,
-      reconnectMaxDelayMs: config.drachtio.reconnectMaxDelayMs,
-      screenMessages: config.messages.screen,
+  return {
+    // Getters: the panel's settings page swaps live.policy/live.classify; each call reads the current ones.
+    steps: {
+      defaultCountry: config.defaultCountry,
+      evidence,
+      trunkUsername: trunkConfig?.username ?? '',
+      checkMemory: checkMemoryOf(config, register),
+      get classify() {
+        return live.classify;
+      },
+      get policy() {
+        return live.policy;
+      },
     },
-    {
-      // Getters: the panel's settings page swaps live.policy/live.classify; each call reads the current ones.
-      steps: {
-        defaultCountry: config.defaultCountry,
-        evidence,
-        trunkUsername: trunkConfig?.username ?? '',
-        checkMemory: checkMemoryOf(config, register),
-        get classify() {
-          return live.classify;
-        },
-        get policy() {
-          return live.policy;
-        },
-      },
-      register,
-      clock,
-      logger,
-      metrics,
-      forward: {
-        pbxUri: config.pbx.uri,
-        // With pbx.uri empty, each call asks where the registered PBX is now (null: nowhere, 480).
-        ...(pbx === null ? {} : { registered: (did: string | null) => pbx.registry.target(did) }),
-        keepPbxUser: config.pbx.uri === '' && pbx !== null && config.pbx.register.requestUser === 'contact',
-        mode: config.pbx.forwardMode,
-        recordRoute: config.pbx.recordRoute,
-        refusalCodes: config.pbx.refusalCodes,
-        finalTimeout: drachtioDuration(finalTimeoutMs),
-      },
-      tag: { header: config.tag.header },
-      commitWaitMs: config.store.commitWaitMs,
-      durableBeforeAnswer: config.store.durableBeforeAnswer,
-      storeMessageText: config.messages.storeText,
-      actions,
-      forwarded: new ForwardedCalls(register, logger.child({ component: 'forwarded' })),
-      ...(trunkConfig === null ? {} : { trunk: createTrunkInbound(trunkConfig, metrics) }),
-      reaper,
-      transactions: new RecentTransactions(),
-      outbound: {
-        trunkUri: outbound.trunk,
-        fromAddresses:
-          pbx === null ? configuredFrom : { has: (a: string) => configuredFrom.has(a) || pbx.registry.isPbxAddress(a) },
-        stripPrefix: config.pbx.outbound.stripPrefix,
-        defaultCountry: config.defaultCountry,
-        recordRoute: config.pbx.recordRoute,
-        ...(trunkConfig === null
-          ? {}
-          : { registration: { aor: trunkConfig.aor, domain: trunkConfig.domain, auth: trunkConfig.credentials } }),
-      },
-      ...(pbx === null ? {} : { registrar: pbx.handler, noPbx: pbx.metrics.unavailable }),
-      // In redirect mode the PBX's INVITEs are its inbound calls, sent for screening: not outbound ones.
-      ...(pbx !== null && config.pbx.forwardMode === 'proxy' ? { registeredPbx: pbx.registry } : {}),
+    register,
+    clock,
+    logger,
+    metrics,
+    forward: {
+      pbxUri: config.pbx.uri,
+      // With pbx.uri empty, each call asks where the registered PBX is now (null: nowhere, 480).
+      ...(pbx === null ? {} : { registered: (did: string | null) => pbx.registry.target(did) }),
+      keepPbxUser: config.pbx.uri === '' && pbx !== null && config.pbx.register.requestUser === 'contact',
+      mode: config.pbx.forwardMode,
+      recordRoute: config.pbx.recordRoute,
+      refusalCodes: config.pbx.refusalCodes,
+      finalTimeout: drachtioDuration(finalTimeoutMs),
     },
-  );
-
-  // Registration to the carrier: its own clock is the real one, as its timers are.
-  const trunk =
-    trunkConfig === null ? null : createTrunkClient(trunkConfig, app.srf, { logger, metrics, now: () => Date.now() });
-  watchCallsInProgress(metrics, { forwards: () => reaper.size, srfPending: () => pendingRequestCount(app.srf) });
-  return { app, trunk, reaper };
+    tag: { header: config.tag.header },
+    commitWaitMs: config.store.commitWaitMs,
+    durableBeforeAnswer: config.store.durableBeforeAnswer,
+    storeMessageText: config.messages.storeText,
+    actions,
+    forwarded: new ForwardedCalls(register, logger.child({ component: 'forwarded' })),
+    ...(trunkConfig === null ? {} : { trunk: createTrunkInbound(trunkConfig, metrics) }),
+    reaper,
+    transactions: new RecentTransactions(),
+    outbound: {
+      trunkUri: outbound.trunk,
+      fromAddresses:
+        pbx === null ? configuredFrom : { has: (a: string) => configuredFrom.has(a) || pbx.registry.isPbxAddress(a) },
+      stripPrefix: config.pbx.outbound.stripPrefix,
+      defaultCountry: config.defaultCountry,
+      recordRoute: config.pbx.recordRoute,
+      ...(trunkConfig === null
+        ? {}
+        : { registration: { aor: trunkConfig.aor, domain: trunkConfig.domain, auth: trunkConfig.credentials } }),
+    },
+    ...(pbx === null ? {} : { noPbx: pbx.metrics.unavailable }),
+    // In redirect mode the PBX's INVITEs are its inbound calls, sent for screening: not outbound ones.
+    ...(pbx !== null && config.pbx.forwardMode === 'proxy' ? { registeredPbx: pbx.registry } : {}),
+  };
 }

@@ -1,0 +1,222 @@
+/**
+ * bench/sip-handler.ts: what crocetta's own work costs per refusal, in process, without drachtio-server, sipp or the
+ * socket: the service's request handler (createRequestHandler with the deps the service builds: register with its
+ * journal, logger on asynchronous stdout, metrics, transactions) against a bare handler (a Set look-up of the From
+ * user, then res.send(607), as bench/bare-app.ts), both given drachtio-srf Requests parsed by drachtio-srf's own
+ * SipMessage at a steady rate, in alternating rounds in one child process.
+ *
+ *   npx tsx bench/sip-handler.ts [--rate 1500] [--seconds 5] [--rounds 2] [--cpu-prof DIR]
+ *
+ * The child's stdout (the service's log lines) goes to a file in a temporary directory. Each tick (every 2 ms) takes
+ * the requests due; the response's send is answered OK on the next turn (setImmediate), as drachtio-server's echo
+ * comes on a later socket read. CPU per call: the main thread's (/proc/thread-self/schedstat, the JavaScript) and the
+ * process's (every thread: SQLite's commits and the log's writes on libuv's pool, V8's helpers), from the first
+ * request of a round to 300 ms after its last (the commits and log writes it queued), less nothing: compare the two
+ * handlers. To compare trees, run it in each worktree, alternating. It prints figures, never asserts; CPU figures on a
+ * shared machine vary between runs: read same-run differences.
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Srf from 'drachtio-srf';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+const textArg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+
+const DID = '+390612345678';
+const MARKED = 1000;
+const markedNumber = (i: number): string => `+3902100${String(i % MARKED).padStart(5, '0')}`;
+
+interface RoundResult {
+  handler: 'bare' | 'crocetta';
+  calls: number;
+  mainUs: number;
+  processUs: number;
+  answered: number;
+}
+
+// ---------------------------------------------------------------------------------------------- child
+async function child(): Promise<void> {
+  const rate = arg('rate', 1500);
+  const seconds = arg('seconds', 5);
+  const rounds = arg('rounds', 2);
+  const dir = process.env.BENCH_DIR as string;
+  const require = createRequire(import.meta.url);
+  const SipMessage = require('drachtio-srf/lib/sip-parser/message.js') as new (raw: string) => object;
+  const Request = require('drachtio-srf/lib/request.js') as new (
+    msg: object,
+    meta: Record<string, unknown>,
+  ) => Srf.SrfRequest;
+  const { loadConfig } = await import('../src/config/index.js');
+  const { createLogger } = await import('../src/log.js');
+  const { createMetrics } = await import('../src/metrics.js');
+  const { systemClock } = await import('../src/screening/types.js');
+  const { createActionDeps } = await import('../src/sip/action-deps.js');
+  const { createRequestHandler } = await import('../src/sip/handle-request.js');
+  const { openStores } = await import('../src/wiring/open-stores.js');
+  const { sipHandlerDeps } = await import('../src/wiring/build-sip-app.js');
+  const { openRegister } = await import('../src/store/index.js');
+  const { Connection } = await import('../src/store/sqlite/connection.js');
+
+  // The register with the marked numbers (as bench/sip.ts seeds it), then the service's stores on it.
+  const db = join(dir, 'register.sqlite');
+  await (await openRegister({ file: db, lookbackDays: 30 })).close();
+  const seed = await Connection.open(db);
+  const t = Date.parse('2026-11-01T10:00:00Z');
+  await seed.run(
+    `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
+     INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
+     SELECT '+3902100' || substr('00000' || i, -5), 'nuisance', ?, 'Company ' || (i % 50), 'energy', ? FROM c`,
+    [MARKED - 1, t, t],
+  );
+  await seed.close();
+  const config = loadConfig({
+    env: {
+      CROCETTA_DB: db,
+      PBX_URI: 'sip:127.0.0.1:5080',
+      DRACHTIO_SECRET: 'bench-secret',
+      CROCETTA_API_TOKEN: 'bench-token-0123456789',
+      ADMIN_PASSWORD: 'bench-password-0123456789',
+      NODE_ENV: 'production',
+    },
+  });
+  const logger = createLogger(config.log.level);
+  const metrics = createMetrics();
+  const actions = createActionDeps(config, logger.child({ component: 'media' }), metrics);
+  const stores = await openStores(config, { clock: systemClock, metrics, logger });
+  const deps = sipHandlerDeps(config, { stores, actions: actions.deps, clock: systemClock, metrics, logger });
+  const crocetta = createRequestHandler('call', deps);
+  const refuse = new Set(Array.from({ length: MARKED }, (_, i) => markedNumber(i)));
+  const fromUser = (from: string): string => /(?:sips?|tel):([^@;>]*)/.exec(from)?.[1] ?? '';
+  const bare = (req: Srf.SrfRequest, res: Srf.SrfResponse): void => {
+    if (refuse.has(fromUser(req.get('From') ?? ''))) res.send(607);
+  };
+
+  let answered = 0;
+  /** A response as the handler sees drachtio-srf's: send() with the callback told OK on a later turn. */
+  function response(): Srf.SrfResponse {
+    const res = {
+      finalResponseSent: false,
+      send(status: number, ...rest: unknown[]) {
+        if (status >= 200) {
+          res.finalResponseSent = true;
+          answered++;
+        }
+        const cb = rest.find((r) => typeof r === 'function') as ((err: unknown) => void) | undefined;
+        if (cb) setImmediate(cb, null);
+      },
+    };
+    return res as unknown as Srf.SrfResponse;
+  }
+  let n = 0;
+  function request(): Srf.SrfRequest {
+    const i = n++;
+    const from = markedNumber(i);
+    const raw = [
+      `INVITE sip:${DID}@127.0.0.1:5060 SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-${i}-bench;rport=5061`,
+      `From: <sip:${from}@127.0.0.1>;tag=${process.pid}T${i}`,
+      `To: <sip:${DID}@127.0.0.1:5060>`,
+      `Call-ID: ${i}-${process.pid}@127.0.0.1`,
+      'CSeq: 1 INVITE',
+      `Contact: <sip:${from}@127.0.0.1:5061>`,
+      'Max-Forwards: 70',
+      'User-Agent: crocetta-bench',
+      'Content-Type: application/sdp',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    const meta = { source: 'network', address: '127.0.0.1', port: '5061', protocol: 'udp', transactionId: `t${i}` };
+    return new Request(new SipMessage(raw), meta);
+  }
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  // The main thread's time on the CPU in ns (schedstat's first field: finer than stat's clock ticks).
+  const mainUs = (): number => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1000;
+  const processUs = (): number => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
+  async function round(name: 'bare' | 'crocetta', calls: number): Promise<RoundResult> {
+    const handle = name === 'bare' ? bare : crocetta;
+    answered = 0;
+    const m0 = mainUs();
+    const p0 = processUs();
+    const start = performance.now();
+    let sent = 0;
+    while (sent < calls) {
+      const due = Math.min(calls, Math.floor(((performance.now() - start) * rate) / 1000));
+      for (; sent < due; sent++) handle(request(), response());
+      await sleep(2);
+    }
+    await sleep(300);
+    return { handler: name, calls, mainUs: (mainUs() - m0) / calls, processUs: (processUs() - p0) / calls, answered };
+  }
+  // Warm-up: both handlers, 2 s each.
+  await round('bare', rate * 2);
+  await round('crocetta', rate * 2);
+  const results: RoundResult[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const name of r % 2 === 0 ? (['bare', 'crocetta'] as const) : (['crocetta', 'bare'] as const)) {
+      results.push(await round(name, Math.round(rate * seconds)));
+    }
+  }
+  process.send?.(results);
+  await actions.media.stop();
+  await stores.close();
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------------------------------------- parent
+async function parent(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sip-handler-'));
+  const out = openSync(join(dir, 'stdout.log'), 'w');
+  const prof = textArg('cpu-prof');
+  const started = new Date().toISOString();
+  const load0 = loadavg()[0] as number;
+  const forked = fork(fileURLToPath(import.meta.url), process.argv.slice(2), {
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof, '--cpu-prof-interval', '100'] : []),
+    ],
+    env: { ...process.env, BENCH_CHILD: '1', BENCH_DIR: dir },
+    stdio: ['ignore', out, 'inherit', 'ipc'],
+  });
+  const results = await new Promise<RoundResult[]>((resolve, reject) => {
+    forked.once('message', (m) => resolve(m as RoundResult[]));
+    forked.once('exit', (code) => reject(new Error(`child exited (${code}); see ${dir}/stdout.log`)));
+  });
+  await new Promise((r) => forked.once('exit', r));
+  console.log(
+    `bench/sip-handler: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, rate ${arg('rate', 1500)}/s, ${arg('seconds', 5)} s a round`,
+  );
+  for (const r of results)
+    console.log(
+      `  ${r.handler.padEnd(9)} ${r.calls} calls (${r.answered} answered): main thread ${r.mainUs.toFixed(1)} µs/call, process ${r.processUs.toFixed(1)} µs/call`,
+    );
+  const med = (name: string, k: 'mainUs' | 'processUs'): number => {
+    const v = results
+      .filter((r) => r.handler === name)
+      .map((r) => r[k])
+      .sort((a, b) => a - b);
+    return v[Math.floor((v.length - 1) / 2)] as number;
+  };
+  console.log(
+    `  crocetta less bare (medians of rounds): main thread ${(med('crocetta', 'mainUs') - med('bare', 'mainUs')).toFixed(1)} µs/call, process ${(med('crocetta', 'processUs') - med('bare', 'processUs')).toFixed(1)} µs/call`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.env.BENCH_CHILD === '1') void child();
+else void parent();
