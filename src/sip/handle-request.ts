@@ -151,7 +151,7 @@ async function handle(
   const screening = screen(received, deps.steps, now);
   const { actions } = deps;
   // The call's logger (pino's child, whose bindings are serialized when it is made) is made at its first line: for a
-  // call that goes as planned, that is the decision line, written once the answer has left (logDecision).
+  // call that goes as planned, that is the decision line, written once the answer has left (writeDecision).
   const log = lazyChild(deps.logger, {
     callId: facts.callId,
     kind,
@@ -206,7 +206,7 @@ async function handle(
     answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
     deps.metrics.cancelledDuringScreening.inc();
     settle({ outcome: 'cancelled', finalStatus: CANCELLED, playedMs: null, hungUpBy: null, sent: null });
-    logDecision(log, kind, screening, planned.action, 'cancelled before the answer', started, deps);
+    writeDecision(log, kind, screening, planned.action, 'cancelled before the answer', secondsSince(started), deps);
     return;
   }
   // The register failed before we acted: fail open, forward the call and say so.
@@ -217,8 +217,9 @@ async function handle(
   }
   const plan = registerFault ? failOpenPlan(planned) : planned;
 
-  // 4. carry it out; 5. its outcome goes to `settle`.
-  logDecision(log, kind, screening, plan.action, plan.sent, started, deps);
+  // 4. carry it out; 5. its outcome goes to `settle`. The decision is timed now, its line written once the answer has
+  // been handed to drachtio-srf (below).
+  const seconds = secondsSince(started);
   const forwarded = (outcome: AttemptOutcome, finalStatus: number | null): void =>
     settle({ outcome, finalStatus, playedMs: null, hungUpBy: null, sent: null });
   let carried: Promise<void>;
@@ -257,6 +258,11 @@ async function handle(
     // Answering first: the attempt is recorded once the answer is on its way, whatever carryOut did (a synchronous
     // throw included, which the handler's fail-open forward follows), so that `recorded` always settles.
     answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
+    // The decision line and metrics, once carryOut's synchronous part has handed the answer (a refusal's final, a
+    // forward's proxy, an announcement's first step) to drachtio-srf, so the answer leaves first; in this turn, not a
+    // later one (a setImmediate per call before: its queueing and the check phase's run of it, for one line). Written
+    // whatever carryOut did, a synchronous throw included.
+    writeDecision(log, kind, screening, plan.action, plan.sent, seconds, deps);
   }
   await carried;
 }
@@ -404,23 +410,11 @@ function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-/**
- * The decision's line and metrics, timed now and written once this turn's I/O is done (setImmediate): the answer,
- * sent in the same turn, leaves first. The line is written whatever happens to the call afterwards.
- */
-function logDecision(
-  log: CallLog,
-  kind: AttemptKind,
-  screening: Screening,
-  action: Action,
-  sent: string,
-  started: bigint,
-  deps: HandlerDeps,
-): void {
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  setImmediate(writeDecision, log, kind, screening, action, sent, seconds, deps);
+function secondsSince(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+/** The decision's line and metrics: written whatever happens to the call afterwards. */
 function writeDecision(
   log: CallLog,
   kind: AttemptKind,
