@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { RecentTransactions, answerForCopy, transactionKey, type FinalAnswer } from './transactions.js';
 
@@ -99,5 +101,38 @@ describe('what a copy gets', () => {
   it('a MESSAGE: any final again, 2xx included', () => {
     expect(answerForCopy('message', final(202))).toEqual(final(202));
     expect(answerForCopy('message', null)).toBeNull();
+  });
+});
+
+describe('what a remembered transaction keeps', () => {
+  // drachtio-srf's header values are slices of the whole SIP message (V8 slices a string of 13 characters or more, as
+  // sipp's Call-IDs and branches are): a key made of them, kept for the transaction's 40 s (50,000 of them at most),
+  // would keep every message alive that long.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const MESSAGE = 1 << 20;
+  const REQUESTS = 16;
+
+  it('no slice of the request: the messages are collected while their transactions are remembered', () => {
+    const seen = new RecentTransactions({ ttlMs: 40_000, maxEntries: 100, maxWaiting: 8 }, clock().now);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < REQUESTS; i++) {
+      const text =
+        `INVITE sip:+390612345678@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-28177-${i}-0\r\n` +
+        `From: <sip:+39347${i}@127.0.0.1>;tag=28177SIPpTag00${i}\r\nCall-ID: ${i}-28177@127.0.0.1\r\n` +
+        `CSeq: 1 INVITE\r\n` +
+        `X-Pad: ${'x'.repeat(MESSAGE)}${i}\r\n`;
+      const value = (name: string): string => {
+        const at = text.indexOf(`${name}: `) + name.length + 2;
+        return text.slice(at, text.indexOf('\r\n', at));
+      };
+      const original = seen.see(transactionKey({ get: value }));
+      if (original.copy) throw new Error('expected an original');
+      original.answered(final(607));
+    }
+    gc();
+    expect(seen.size).toBe(REQUESTS);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan((REQUESTS * MESSAGE) / 4);
   });
 });
