@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import type Srf from 'drachtio-srf';
 
 function arg(name: string, fallback: number): number {
@@ -43,6 +44,10 @@ interface RoundResult {
   mainUs: number;
   processUs: number;
   answered: number;
+  /** GC pauses of the main thread (PerformanceObserver 'gc' entries), µs a call; and how many, by kind. */
+  gcUs: number;
+  scavenges: number;
+  majorGcs: number;
 }
 
 // ---------------------------------------------------------------------------------------------- child
@@ -147,9 +152,19 @@ async function child(): Promise<void> {
     const u = process.cpuUsage();
     return u.user + u.system;
   };
+  const gcs = { ms: 0, minor: 0, major: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcs.ms += e.duration;
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcs.minor++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcs.major++;
+    }
+  }).observe({ type: 'gc' });
   async function round(name: 'bare' | 'crocetta', calls: number): Promise<RoundResult> {
     const handle = name === 'bare' ? bare : crocetta;
     answered = 0;
+    const g0 = { ...gcs };
     const m0 = mainUs();
     const p0 = processUs();
     const start = performance.now();
@@ -160,7 +175,16 @@ async function child(): Promise<void> {
       await sleep(2);
     }
     await sleep(300);
-    return { handler: name, calls, mainUs: (mainUs() - m0) / calls, processUs: (processUs() - p0) / calls, answered };
+    return {
+      handler: name,
+      calls,
+      mainUs: (mainUs() - m0) / calls,
+      processUs: (processUs() - p0) / calls,
+      answered,
+      gcUs: ((gcs.ms - g0.ms) * 1000) / calls,
+      scavenges: gcs.minor - g0.minor,
+      majorGcs: gcs.major - g0.major,
+    };
   }
   // Warm-up: both handlers, 2 s each.
   await round('bare', rate * 2);
@@ -203,7 +227,7 @@ async function parent(): Promise<void> {
   );
   for (const r of results)
     console.log(
-      `  ${r.handler.padEnd(9)} ${r.calls} calls (${r.answered} answered): main thread ${r.mainUs.toFixed(1)} µs/call, process ${r.processUs.toFixed(1)} µs/call`,
+      `  ${r.handler.padEnd(9)} ${r.calls} calls (${r.answered} answered): main thread ${r.mainUs.toFixed(1)} µs/call, process ${r.processUs.toFixed(1)} µs/call; GC pauses ${r.gcUs.toFixed(1)} µs/call (${r.scavenges} scavenges, ${r.majorGcs} major)`,
     );
   const med = (name: string, k: 'mainUs' | 'processUs'): number => {
     const v = results
