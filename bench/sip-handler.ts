@@ -5,7 +5,7 @@
  * user, then res.send(607), as bench/bare-app.ts), both given drachtio-srf Requests parsed by drachtio-srf's own
  * SipMessage at a steady rate, in alternating rounds in one child process.
  *
- *   npx tsx bench/sip-handler.ts [--rate 1500] [--seconds 5] [--rounds 2] [--cpu-prof DIR]
+ *   npx tsx bench/sip-handler.ts [--rate 1500] [--seconds 5] [--rounds 2] [--cpu-prof DIR] [--heap-sample FILE]
  *
  * The child's stdout (the service's log lines) goes to a file in a temporary directory. Each tick (every 2 ms) takes
  * the requests due; the response's send is answered OK on the next turn (setImmediate), as drachtio-server's echo
@@ -16,7 +16,7 @@
  * shared machine vary between runs: read same-run differences.
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,6 +189,8 @@ async function child(): Promise<void> {
   // Warm-up: both handlers, 2 s each.
   await round('bare', rate * 2);
   await round('crocetta', rate * 2);
+  const heapSample = process.env.BENCH_HEAP_SAMPLE;
+  if (heapSample !== undefined && heapSample !== '') await allocationsOf(heapSample, () => round('crocetta', rate * 2));
   const results: RoundResult[] = [];
   for (let r = 0; r < rounds; r++) {
     for (const name of r % 2 === 0 ? (['bare', 'crocetta'] as const) : (['crocetta', 'bare'] as const)) {
@@ -199,6 +201,43 @@ async function child(): Promise<void> {
   await actions.media.stop();
   await stores.close();
   process.exit(0);
+}
+
+/**
+ * --heap-sample FILE: bytes allocated during `run` by the function that allocated them (V8's sampling heap profiler,
+ * objects collected by either GC included: what the scavenges go through), written to FILE and summed on stderr.
+ */
+async function allocationsOf(file: string, run: () => Promise<unknown>): Promise<void> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as Record<string, unknown>);
+  const calls = (await run()) as RoundResult;
+  const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: HeapNode & object };
+  session.disconnect();
+  writeFileSync(file, JSON.stringify(profile));
+  const bySelf = new Map<string, number>();
+  const walk = (node: HeapNode): void => {
+    const f = node.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(src|node_modules)\//, '$1/')}:${f.lineNumber + 1}`;
+    bySelf.set(key, (bySelf.get(key) ?? 0) + node.selfSize);
+    for (const child of node.children) walk(child);
+  };
+  walk((profile as unknown as { head: HeapNode }).head);
+  const total = [...bySelf.values()].reduce((a, b) => a + b, 0);
+  console.error(`allocated during ${calls.calls} crocetta calls: ${(total / calls.calls).toFixed(0)} bytes a call`);
+  for (const [key, bytes] of [...bySelf.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30))
+    console.error(`  ${(bytes / calls.calls).toFixed(0).padStart(7)} B/call  ${key}`);
+}
+
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
 }
 
 // ---------------------------------------------------------------------------------------------- parent
@@ -214,7 +253,7 @@ async function parent(): Promise<void> {
       'tsx',
       ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof, '--cpu-prof-interval', '100'] : []),
     ],
-    env: { ...process.env, BENCH_CHILD: '1', BENCH_DIR: dir },
+    env: { ...process.env, BENCH_CHILD: '1', BENCH_DIR: dir, BENCH_HEAP_SAMPLE: textArg('heap-sample') ?? '' },
     stdio: ['ignore', out, 'inherit', 'ipc'],
   });
   const results = await new Promise<RoundResult[]>((resolve, reject) => {
