@@ -15,7 +15,8 @@
  *    as the service runs by default), then without it.
  * 1b. Paced calls (`--paced=100`, `--paced-seconds=10`; 0: skipped): the register as the service uses it at a steady
  *    call rate, one call at a time on an idle machine's clock: a proxied call (record() with the journal, its outcome
- *    once its id is known, its talk time 1 ms later) and a marked caller's refusal (record() alone; the callers marked
+ *    2 ms later and its talk time 1 ms after that, both given with record()'s promise as the service gives them) and a
+ *    marked caller's refusal (record() alone; the callers marked
  *    before), the prefix tree on as in the service, each for --paced-seconds, in
  *    --paced-rounds rounds after a short warm-up. Prints
  *    the main thread's CPU time per call (/proc/thread-self/schedstat, less that of the same paced loop with no
@@ -387,15 +388,15 @@ async function pacedRound(rate: number, seconds: number, print: boolean, round =
           pending.push(recorded);
           return;
         }
-        // As a proxied call: the PBX's answer once the id is known, the BYE's talk time right after.
-        pending.push(
-          recorded.then((id) => {
-            register.updateOutcome(id, { outcome: 'answered', finalStatus: 200, refused: false, at: at + 2 });
-            // --talk-with-outcome: in the same run, as bench:sip's short calls give them (the CDR before the commit).
-            if (talkWithOutcome) register.recordTalk(id, { talkMs: 1, answeredAt: at + 2 });
-            else setTimeout(() => register.recordTalk(id, { talkMs: 1, answeredAt: at + 2 }), 1);
-          }),
-        );
+        // As a proxied call: the PBX's answer 2 ms later, the BYE's talk time right after, each given with record()'s
+        // promise as the service gives them (before the attempt's commit, they join its row).
+        pending.push(recorded);
+        setTimeout(() => {
+          register.updateOutcome(recorded, { outcome: 'answered', finalStatus: 200, refused: false, at: at + 2 });
+          // --talk-with-outcome: in the same run, as bench:sip's short calls give them (the CDR before the commit).
+          if (talkWithOutcome) register.recordTalk(recorded, { talkMs: 1, answeredAt: at + 2 });
+          else setTimeout(() => register.recordTalk(recorded, { talkMs: 1, answeredAt: at + 2 }), 1);
+        }, 2);
       },
       async () => {
         await Promise.all(pending);

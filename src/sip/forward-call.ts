@@ -61,8 +61,11 @@ export interface ForwardRequest {
   headers: Record<string, string>;
   /** The call's logger, made at its first use (handle-request.ts: not before the answer). */
   log: () => Logger;
-  /** The attempt, for the talk time of an answered call (Record-Route); null when it was not written. */
-  recorded: Promise<number> | null;
+  /**
+   * The attempt (record()'s promise), for the talk time of an answered call (Record-Route), asked for when the PBX
+   * answered; null when it was not written. A function: answering first, the attempt is recorded after the proxy left.
+   */
+  recorded: () => Promise<number> | null;
   /** How it ended, once; null when nobody needs to know (fail-open forwards without a register). */
   onEnd: ((outcome: AttemptOutcome, finalStatus: number | null) => void) | null;
 }
@@ -147,7 +150,7 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
     const { outcome, finalStatus } = outcomeOfPbxAnswer(result.finalStatus);
     if (!end(outcome, finalStatus)) return;
     if (outcome === 'timeout') deps.metrics.forwardTimeouts.inc();
-    followed?.settled(callId, finalStatus, deps.clock.now(), deps.forward.recordRoute ? f.recorded : null);
+    followed?.settled(callId, finalStatus, deps.clock.now(), deps.forward.recordRoute ? f.recorded() : null);
   } catch (err) {
     deps.logger.warn({ err, target }, 'proxy to the PBX failed');
     if (end('failed', null)) followed?.settled(callId, null, deps.clock.now(), null);

@@ -5,7 +5,13 @@ import { ForwardedCalls } from './forwarded-calls.js';
 function setup(limits = { maxOpen: 3, maxTalkMs: 3_600_000, maxRingMs: 600_000 }) {
   const recorded: Array<{ id: number; talkMs: number; answeredAt: number }> = [];
   const calls = new ForwardedCalls(
-    { recordTalk: (id, t) => recorded.push({ id, ...t }) },
+    {
+      recordTalk: (attempt, t) =>
+        void attempt.then(
+          (id) => recorded.push({ id, ...t }),
+          () => undefined,
+        ),
+    },
     createLogger('silent'),
     limits,
   );

@@ -16,7 +16,11 @@
 import type { Logger } from '../log.js';
 
 export interface TalkSink {
-  recordTalk(id: number, talk: { talkMs: number; answeredAt: number }): void;
+  /**
+   * The talk time of the attempt record() promised (the register: given before the attempt's commit, it joins the row;
+   * after, it waits for the id; a failed attempt records nothing).
+   */
+  recordTalk(attempt: Promise<number>, talk: { talkMs: number; answeredAt: number }): void;
 }
 
 export interface ForwardedLimits {
@@ -96,12 +100,11 @@ export class ForwardedCalls {
       this.logger.warn({ callId, talkMs, reason }, 'talk time out of range ignored');
       return;
     }
-    call.attempt
-      .then((id) => {
-        this.sink.recordTalk(id, { talkMs, answeredAt: call.answeredAt });
-        this.logger.info({ callId, talkMs, reason }, 'talk time');
-      })
-      .catch(() => undefined /* the attempt was never written: already logged */);
+    // Given with the attempt's promise, not once its id is known: a short call's BYE comes before the attempt's commit,
+    // and every call of a commit interval waiting for its id got its talk time (and its journal write) in the one run
+    // of the main thread where the commit's ids came back.
+    this.sink.recordTalk(call.attempt, { talkMs, answeredAt: call.answeredAt });
+    this.logger.info({ callId, talkMs, reason }, 'talk time');
   }
 }
 

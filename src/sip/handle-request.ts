@@ -128,7 +128,7 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
           user,
           headers: {},
           log: () => deps.logger,
-          recorded: null,
+          recorded: () => null,
           onEnd: null,
         }).catch((e: unknown) => deps.logger.error({ err: e }, 'fail-open forward failed too'));
       }
@@ -200,7 +200,10 @@ async function handle(
     : registerAttempt(deps, attempt(), log);
   // Journaled, the attempt is durable once registerAttempt returns: no await, so the answer leaves in this turn.
   const { recorded, storeFault } = registered instanceof Promise ? await registered : registered;
-  const settle = outcomeRecorder(deps, planned, recorded, log);
+  // record()'s own promise once there is one (answering first: after the answer), so that an update given with it
+  // before the attempt's commit joins the attempt's row (register.ts).
+  const attemptNow = (): Promise<number> | null => answerFirst?.followed() ?? recorded;
+  const settle = outcomeRecorder(deps, planned, attemptNow, log);
 
   if (call.state === 'cancelled') {
     answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
@@ -250,7 +253,7 @@ async function handle(
           user: forwardUser(target),
           headers,
           log,
-          recorded: registerFault ? null : recorded,
+          recorded: registerFault ? () => null : attemptNow,
           onEnd: registerFault ? null : forwarded,
         }),
     });
@@ -274,7 +277,7 @@ async function handle(
 function outcomeRecorder(
   deps: HandlerDeps,
   plan: CallPlan,
-  recorded: Promise<number> | null,
+  recorded: () => Promise<number> | null,
   log: () => Logger,
 ): (done: CallOutcome) => void {
   return (done) => {
@@ -290,14 +293,13 @@ function outcomeRecorder(
       if (done.check !== undefined) Object.assign(line, { check: done.check, checkMs: done.checkMs });
       log().info(line, 'action done');
     }
-    if (!recorded) return;
+    const attempt = recorded();
+    if (!attempt) return;
     const { outcome, finalStatus, playedMs, hungUpBy, check, checkMs } = done;
     const refused = refusesCaller(done, deps.forward.refusalCodes);
     const at = deps.clock.now();
-    const update = { outcome, finalStatus, refused, at, playedMs, hungUpBy, check, checkMs };
-    recorded
-      .then((id) => deps.register.updateOutcome(id, update))
-      .catch(() => undefined /* already logged and counted above */);
+    // With the attempt's promise: the register waits for its id if it must (a failed attempt is logged and counted).
+    deps.register.updateOutcome(attempt, { outcome, finalStatus, refused, at, playedMs, hungUpBy, check, checkMs });
   };
 }
 
@@ -396,14 +398,18 @@ function lazyChild(parent: Logger, bindings: Record<string, unknown>): CallLog {
   return log;
 }
 
-/** A promise settled later by another one (`follow`), once that one exists. */
-function later<T>(): { promise: Promise<T>; follow(p: Promise<T>): void } {
+/** A promise settled later by another one (`follow`), once that one exists; `followed()`: that one, or null before. */
+function later<T>(): { promise: Promise<T>; follow(p: Promise<T>): void; followed(): Promise<T> | null } {
   let follow: (p: Promise<T>) => void = () => undefined;
+  let followed: Promise<T> | null = null;
   const promise = new Promise<T>((resolve, reject) => {
-    follow = (p) => void p.then(resolve, reject);
+    follow = (p) => {
+      followed = p;
+      void p.then(resolve, reject);
+    };
   });
   promise.catch(() => undefined); // a failed write is counted and logged where it is made
-  return { promise, follow };
+  return { promise, follow, followed: () => followed };
 }
 
 function toError(err: unknown): Error {

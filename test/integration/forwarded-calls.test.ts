@@ -115,3 +115,38 @@ describe('talk times from drachtio-server CDRs', () => {
     expect(row).toMatchObject({ outcome: 'cancelled', finalStatus: 487 });
   });
 });
+
+describe("a forwarded call's outcome and talk time go to the register with the attempt's record() promise", () => {
+  it.each([true, false])(
+    'durableBeforeAnswer %s: the very promise record() returned (so they can join the row before its commit)',
+    async (durableBeforeAnswer) => {
+      h = await startHarness({}, { cdrs: true, configure: (c) => Object.assign(c.store, { durableBeforeAnswer }) });
+      h.double.onProxy(() => [{ status: 180 }, { status: 200 }]);
+      const register = h.app.register;
+      const recorded: Promise<number>[] = [];
+      const given: { kind: string; attempt: unknown }[] = [];
+      const record = register.record.bind(register);
+      const updateOutcome = register.updateOutcome.bind(register);
+      const recordTalk = register.recordTalk.bind(register);
+      register.record = (attempt, options) => {
+        const promise = record(attempt, options);
+        recorded.push(promise);
+        return promise;
+      };
+      register.updateOutcome = (attempt, update) => {
+        given.push({ kind: 'outcome', attempt });
+        updateOutcome(attempt, update);
+      };
+      register.recordTalk = (attempt, talk) => {
+        given.push({ kind: 'talk', attempt });
+        recordTalk(attempt, talk);
+      };
+      const c = await conversation(30_000);
+      const [row] = await rows();
+      expect(row).toMatchObject({ callId: c.request.headers['call-id']?.[0], outcome: 'answered', talkMs: 30_000 });
+      expect(recorded).toHaveLength(1);
+      expect(given.map((g) => g.kind)).toEqual(['outcome', 'talk']);
+      for (const g of given) expect(g.attempt).toBe(recorded[0]);
+    },
+  );
+});

@@ -52,7 +52,7 @@ interface ChildLog {
   ready: boolean;
 }
 
-type Mode = '' | 'locked' | 'journal' | 'journal-locked' | 'journal-outcomes';
+type Mode = '' | 'locked' | 'journal' | 'journal-locked' | 'journal-outcomes' | 'journal-joined';
 
 /** Acknowledged attempts that had been held in the spool first. */
 function ackedFromSpool(log: ChildLog): number {
@@ -100,7 +100,7 @@ function runAndKill(file: string, mode: Mode = ''): Promise<ChildLog> {
     const enough =
       mode === 'journal-locked'
         ? log.journaled.size >= IN_FLIGHT
-        : mode === 'journal-outcomes'
+        : mode === 'journal-outcomes' || mode === 'journal-joined'
           ? log.updated.size >= IN_FLIGHT
           : log.acked.size >= KILL_AFTER_ACKS;
     if (!killed && enough && spoolDone) {
@@ -207,6 +207,23 @@ it('keeps every outcome and talk time given to the register when killed with SIG
         a.hungUpBy !== 'caller' ||
         a.talkMs !== 2000 + n
       );
+    });
+    expect(wrong, `round ${round}`).toEqual([]);
+  }
+}, 180_000);
+
+it('keeps an outcome and talk time given with the attempt before its commit (joined to its row) when killed with SIGKILL', async () => {
+  const file = newRegisterFile();
+  const log = await runAndKill(file, 'journal-joined');
+  expect(log.updated.size).toBe(IN_FLIGHT);
+  for (const round of [1, 2]) {
+    const register = await openRegister({ file, lookbackDays: 30, journal: true });
+    const rows = await register.attempts({ limit: 1000, since: 0 });
+    await register.close();
+    const byCallId = new Map(rows.map((a) => [a.callId, a]));
+    const wrong = [...log.updated.keys()].filter((n) => {
+      const a = byCallId.get(`crash-${n}`);
+      return a?.outcome !== 'answered' || a.finalStatus !== 200 || a.talkMs !== 2000 + n;
     });
     expect(wrong, `round ${round}`).toEqual([]);
   }

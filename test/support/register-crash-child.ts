@@ -15,8 +15,11 @@
  * - `journal-outcomes`: journaled, `inFlight` attempts committed; then another connection takes the write lock for good
  *   and each attempt gets an outcome (answered, 200, the caller hung up) and a talk time (2000 + n ms), as a forwarded call the PBX answered does: none of them can be committed; `u <n> <id>` once both were given
  *   to the register (updateOutcome and recordTalk return once it holds them).
+ * - `journal-joined`: journaled, the write lock taken by another connection first and never released; each attempt gets
+ *   its outcome (answered, 200) and talk time (2000 + n ms) given with record()'s promise in the same run, before any
+ *   commit was tried (the register joins them to the attempt's row); `u <n> 0` once both were given.
  *
- * Usage: node --import tsx test/support/register-crash-child.ts <file> [inFlight] [locked|journal|journal-locked|journal-outcomes]
+ * Usage: node --import tsx test/support/register-crash-child.ts <file> [inFlight] [locked|journal|journal-locked|journal-outcomes|journal-joined]
  */
 import { openRegister } from '../../src/store/index.js';
 import { Connection } from '../../src/store/sqlite/connection.js';
@@ -26,7 +29,7 @@ const file = process.argv[2];
 const inFlight = Number(process.argv[3] ?? 200);
 const mode = process.argv[4] ?? '';
 if (file === undefined) throw new Error('usage: register-crash-child.ts <file> [inFlight] [mode]');
-const journal = mode === 'journal' || mode === 'journal-locked' || mode === 'journal-outcomes';
+const journal = mode.startsWith('journal');
 
 const register = await openRegister({
   file,
@@ -55,7 +58,7 @@ async function holdTheLock(): Promise<void> {
 }
 // Held until the kill: the connection stays referenced (module scope), or a garbage collection would close it (node-sqlite3
 // closes a collected Database), releasing the lock mid-test and letting commits through.
-const heldLock = mode === 'journal-locked' ? await takeTheLock() : null;
+const heldLock = mode === 'journal-locked' || mode === 'journal-joined' ? await takeTheLock() : null;
 process.once('beforeExit', () => void heldLock?.close());
 
 if (mode === 'journal-outcomes') {
@@ -82,6 +85,20 @@ if (mode === 'journal-outcomes') {
   });
   // Held until the kill (see heldLock below).
   setInterval(() => void lock, 60_000);
+  await new Promise(() => undefined);
+}
+
+if (mode === 'journal-joined') {
+  const at = Date.now();
+  for (let n = 0; n < inFlight; n++) {
+    process.stdout.write(`o ${n}\n`);
+    const attempt = newAttempt(`+39333${(1_000_000 + n).toString()}`, at, { callId: `crash-${n}` });
+    const recorded = register.record(attempt, { onJournaled: () => process.stdout.write(`j ${n}\n`) });
+    recorded.catch(() => undefined);
+    register.updateOutcome(recorded, { outcome: 'answered', finalStatus: 200, refused: false, at: at + n });
+    register.recordTalk(recorded, { talkMs: 2000 + n, answeredAt: at });
+    process.stdout.write(`u ${n} 0\n`);
+  }
   await new Promise(() => undefined);
 }
 

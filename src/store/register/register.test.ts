@@ -442,6 +442,92 @@ describe('outcome and talk time of one attempt', () => {
   });
 });
 
+describe('an outcome and talk time given with the attempt before its commit (its record() promise)', () => {
+  const answered = { outcome: 'answered' as const, finalStatus: 200, refused: false, at: T0 + 3000 };
+  const talk = { talkMs: 1500.4, answeredAt: T0 + 3000 };
+
+  async function journaled() {
+    const sizes: number[] = [];
+    // A long interval: the attempt waits in the queue until flush(), as a forwarded call's does for the PBX's answer.
+    const register = await openAt({
+      journal: true,
+      journaledCommitIntervalMs: 600_000,
+      onBatch: (b) => sizes.push(b.size),
+    });
+    await register.record(newAttempt('+393330000009', T0 - 10)); // the writer's first commit: the interval starts
+    await register.flush();
+    sizes.length = 0;
+    return { register, sizes };
+  }
+
+  it('join the row: one write (the INSERT carries both), no UPDATE; the index learns the talk time', async () => {
+    const { register, sizes } = await journaled();
+    const recorded = register.record(newAttempt(CALLER, T0, { outcome: 'forwarded' }));
+    register.updateOutcome(recorded, answered);
+    register.recordTalk(recorded, talk);
+    const id = await register.caughtUp().then(() => recorded);
+    expect(sizes).toEqual([1]);
+    const [row] = await register.attempts({ callerKey: CALLER });
+    expect(row).toMatchObject({ id, outcome: 'answered', finalStatus: 200, outcomeAt: T0 + 3000, talkMs: 1500 });
+    expect(row?.refusedAt).toBeNull();
+    const [learned, ...more] = register.evidenceFor(CALLER).talks ?? [];
+    expect(more).toEqual([]);
+    expect(learned?.at).toBe(T0 + 3000);
+  });
+
+  it('a refusing outcome sets refused_at once and counts in the index at once; a later one replaces the outcome', async () => {
+    const { register, sizes } = await journaled();
+    const recorded = register.record(newAttempt(CALLER, T0, { outcome: 'forwarded' }));
+    register.updateOutcome(recorded, { outcome: 'declined', finalStatus: 603, refused: true, at: T0 + 1000 });
+    expect(register.evidenceFor(CALLER).refusals).toEqual([T0 + 1000]);
+    register.updateOutcome(recorded, { outcome: 'declined', finalStatus: 486, refused: true, at: T0 + 2000 });
+    expect(register.evidenceFor(CALLER).refusals).toEqual([T0 + 1000]);
+    await register.caughtUp();
+    expect(sizes).toEqual([1]);
+    const [row] = await register.attempts({ callerKey: CALLER });
+    expect(row).toMatchObject({ outcome: 'declined', finalStatus: 486, outcomeAt: T0 + 2000, refusedAt: T0 + 1000 });
+  });
+
+  it('given once the row is on its way to SQLite, or with what the INSERT does not carry, wait for the id: the same row', async () => {
+    const { register, sizes } = await journaled();
+    const recorded = register.record(newAttempt(CALLER, T0, { outcome: 'forwarded' }));
+    const committed = register.caughtUp(); // the INSERT is built now
+    register.updateOutcome(recorded, { ...answered, hungUpBy: 'caller' });
+    register.recordTalk(recorded, talk);
+    await committed;
+    await register.flush();
+    expect(sizes).toEqual([1, 1]); // the INSERT, then one UPDATE of the outcome with its talk time
+    const [row] = await register.attempts({ callerKey: CALLER });
+    expect(row).toMatchObject({ id: await recorded, outcome: 'answered', hungUpBy: 'caller', talkMs: 1500 });
+  });
+
+  it('killed before the commit, the next start replays the attempt with both (by its journal key), once', async () => {
+    const { register } = await journaled();
+    const recorded = register.record(newAttempt(CALLER, T0, { outcome: 'forwarded', callId: 'joined-1' }));
+    register.updateOutcome(recorded, answered);
+    register.recordTalk(recorded, talk);
+    await Promise.resolve(); // the attempt's journal line (written in a microtask)
+    const crashed = tempDir();
+    try {
+      for (const name of readdirSync(dir.path)) copyFileSync(dir.file(name), crashed.file(name));
+      for (const round of [1, 2]) {
+        const again = await openRegister({
+          file: crashed.file('register.sqlite'),
+          lookbackDays: 7,
+          clock,
+          journal: true,
+        });
+        const rows = await again.attempts({ callerKey: CALLER });
+        await again.close();
+        expect(rows, `start ${round}`).toHaveLength(1);
+        expect(rows[0], `start ${round}`).toMatchObject({ callId: 'joined-1', outcome: 'answered', talkMs: 1500 });
+      }
+    } finally {
+      crashed.remove();
+    }
+  });
+});
+
 describe("the writer's interval with the journal (journaledCommitIntervalMs)", () => {
   it('is 50 ms by default: a journaled attempt recorded right after a commit waits for it, nobody waiting for that commit', async () => {
     const started: number[] = [];

@@ -45,6 +45,8 @@ import { isRefusalAction } from './refusal.js';
 import {
   attemptLine,
   INSERT_ATTEMPTS_JSON_SQL,
+  joinOutcome,
+  joinTalk,
   INSERT_MARK_HISTORY_SQL,
   UPDATE_OUTCOMES_JSON_SQL,
   UPDATE_TALK_SQL,
@@ -60,7 +62,7 @@ import {
 import { Checkpointer } from '../sqlite/checkpointer.js';
 import { AttemptJournal, updateLine, type JournaledUpdate, type Segment } from './journal.js';
 import { replayJournal } from './replay-journal.js';
-import { Connection, type Statement } from '../sqlite/connection.js';
+import { Connection, type SqlValue, type Statement } from '../sqlite/connection.js';
 import type {
   Attempt,
   AttemptQuery,
@@ -314,6 +316,13 @@ async function openJournal(
  * An attempt on its way to the register: its write in the batch writer's queue, its journal line's callback and its
  * promise's settling, one object (with the register's methods) rather than an object literal and five closures made
  * for every call before its answer.
+ *
+ * Until its INSERT is built (`line` read), an outcome update or a talk time given with its record() promise joins the
+ * row itself (`join`): a forwarded call's PBX answer and BYE come a few ms after the attempt, well within the writer's
+ * commit interval. Each keeps its own journal line, written when it is given (kill -9 before the commit replays them by
+ * the attempt's journal key, as before); the commit then writes one row, where it wrote the row and, once the id was
+ * known, an UPDATE of it, and the updates are no longer given all at once when a commit's ids come back (the outcomes
+ * and talk times of every call of a commit interval, each with its journal write(), in one run of the main thread).
  */
 class PendingAttempt implements AttemptWrite {
   readonly kind = 'attempt';
@@ -326,14 +335,41 @@ class PendingAttempt implements AttemptWrite {
   failure: Error | undefined = undefined;
   resolve: (id: number) => void = noop;
   reject: (err: Error) => void = noop;
+  /** Its INSERT was built (`line` read): nothing joins the row any more. */
+  taken = false;
+  /** Updates joined to the row: their journal segments (settled with the row), the talk time the index learns. */
+  joined: (Segment | null)[] | null = null;
+  talk: TalkTime | null = null;
+  private changed = false;
 
   constructor(
     private readonly register: SqliteRegister,
-    readonly line: string,
+    /** attemptParams' values: the row as inserted (updates joined to it change them). */
+    private readonly params: SqlValue[],
+    /** The row as recorded: its journal line. */
+    readonly journalLine: string,
     readonly callerKey: string | null,
-    readonly refused: boolean,
+    public refused: boolean,
     readonly journalKey: number | null,
   ) {}
+
+  /** The row as its INSERT carries it (commit-batch.ts reads it when it builds the statement). */
+  get line(): string {
+    this.taken = true;
+    return this.changed ? attemptLine(this.params) : this.journalLine;
+  }
+
+  /** Whether an update can still join the row (its INSERT not built, not failed). */
+  get open(): boolean {
+    return !this.taken && this.failure === undefined;
+  }
+
+  /** Joins an update to the row: `apply` changes its values; `segment` is the update's journal line's. */
+  join(apply: (params: SqlValue[]) => void, segment: Segment | null): void {
+    apply(this.params);
+    this.changed = true;
+    (this.joined ??= []).push(segment);
+  }
 
   committed(id: number): void {
     this.register.attemptCommitted(this, id);
@@ -343,6 +379,7 @@ class PendingAttempt implements AttemptWrite {
   failed(err: Error): void {
     this.failure = err;
     this.register.settled(this.segment, err);
+    if (this.joined !== null) for (const segment of this.joined) this.register.settled(segment, err);
     this.reject(err);
   }
 
@@ -367,12 +404,27 @@ class PendingAttempt implements AttemptWrite {
 
 function noop(): void {}
 
+/**
+ * Whether an outcome update can join its attempt's row before the row's INSERT: what it sets is in the INSERT (outcome,
+ * final status, refusal), not an announcement's, a hang-up's or a human check's columns.
+ */
+function joinsRow(update: OutcomeUpdate): boolean {
+  return (
+    (update.playedMs ?? null) === null &&
+    (update.hungUpBy ?? null) === null &&
+    (update.check ?? null) === null &&
+    (update.checkMs ?? null) === null
+  );
+}
+
 class SqliteRegister implements OpenedRegister {
   private readonly batches: BatchWriter<WriterStatements>;
   private recent = new Map<number, RecentAttempt>();
   private olderRecent = new Map<number, RecentAttempt>();
   /** By attempt id: its outcome update waiting in the queue, until its statement runs (or it fails). */
   private readonly queuedOutcomes = new Map<number, QueuedOutcome>();
+  /** record()'s promises of the attempts not yet committed, for updates given with them (PendingAttempt#join). */
+  private readonly pending = new WeakMap<Promise<number>, PendingAttempt>();
   private readonly pruneTimer: NodeJS.Timeout;
   private closing: Promise<void> | undefined;
   private readonly thresholds: { suspect: number };
@@ -451,17 +503,19 @@ class SqliteRegister implements OpenedRegister {
     }
     const journal = this.journal;
     const journalKey = journal === null ? null : journal.nextKey++;
-    const op = new PendingAttempt(this, attemptLine(attemptParams(attempt, journalKey)), key, refused, journalKey);
+    const params = attemptParams(attempt, journalKey);
+    const op = new PendingAttempt(this, params, attemptLine(params), key, refused, journalKey);
     op.onJournaled = options.onJournaled;
     op.onSpooled = options.onSpooled;
     // Journaled first, with every attempt recorded in the same run of JavaScript (one write() for all, in a microtask:
     // journal.ts); its commit then starts after this turn (once the caller's answer has left), as answering first.
     // To be journaled, it will survive kill -9 before its commit, which may then wait for the writer's interval.
-    op.deferrable = journal !== null && journal.journal.appendGrouped(op.line, op.journaled);
+    op.deferrable = journal !== null && journal.journal.appendGrouped(op.journalLine, op.journaled);
     const promise = new Promise<number>((resolve, reject) => {
       op.resolve = resolve;
       op.reject = reject;
     });
+    this.pending.set(promise, op);
     this.batches.enqueue(op, options.afterThisTurn === true || op.deferrable);
     return promise;
   }
@@ -469,6 +523,9 @@ class SqliteRegister implements OpenedRegister {
   /** @internal PendingAttempt's: its row is committed with this id. */
   attemptCommitted(op: PendingAttempt, id: number): void {
     this.settleJournaled(op.segment);
+    if (op.joined !== null) for (const segment of op.joined) this.settleJournaled(segment);
+    if (op.talk !== null && op.callerKey !== null)
+      this.index.addTalk(op.callerKey, op.talk.answeredAt, op.talk.seconds);
     const journalKey = op.segment === null ? null : op.journalKey;
     this.remember(id, { callerKey: op.callerKey, refused: op.refused, journalKey });
   }
@@ -493,7 +550,37 @@ class SqliteRegister implements OpenedRegister {
     if ((this.passes.get(callerKey) ?? -Infinity) < at) this.passes.set(callerKey, at);
   }
 
-  updateOutcome(id: number, update: OutcomeUpdate): void {
+  updateOutcome(attempt: number | Promise<number>, update: OutcomeUpdate): void {
+    if (typeof attempt === 'number') {
+      this.queueOutcome(attempt, update, undefined);
+      return;
+    }
+    const op = this.givenWith(attempt);
+    if (op === null) {
+      attempt.then((id) => this.queueOutcome(id, update, undefined)).catch(() => undefined /* logged when recorded */);
+      return;
+    }
+    // Journaled now, by the attempt's journal key, whether it joins the row or waits for the row's id.
+    const segment = this.journalUpdate({ kind: 'outcome', params: [...outcomeParams(null, update), op.journalKey] });
+    if (op.open && joinsRow(update)) {
+      if (update.refused && !op.refused) {
+        op.refused = true;
+        if (op.callerKey !== null) this.index.addRefusal(op.callerKey, update.at);
+      }
+      op.join((params) => joinOutcome(params, update), segment);
+      return;
+    }
+    attempt.then(
+      (id) => this.queueOutcome(id, update, segment),
+      (err: unknown) => this.settleJournaled(segment, err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  /**
+   * The outcome update of a committed attempt, queued for the next UPDATE of outcomes; `given`: its journal segment when
+   * it was journaled already (updateOutcome with the record() promise), undefined to journal it now.
+   */
+  private queueOutcome(id: number, update: OutcomeUpdate, given: Segment | null | undefined): void {
     if (this.closing !== undefined) {
       this.logger.warn({ id, outcome: update.outcome }, 'outcome update after close dropped');
       return;
@@ -505,7 +592,10 @@ class SqliteRegister implements OpenedRegister {
       if (known.callerKey !== null) this.index.addRefusal(known.callerKey, update.at);
     }
     const params = outcomeParams(id, update);
-    const segment = this.journalUpdate({ kind: 'outcome', params: [...params, known?.journalKey ?? null] });
+    const segment =
+      given !== undefined
+        ? given
+        : this.journalUpdate({ kind: 'outcome', params: [...params, known?.journalKey ?? null] });
     const queued: QueuedOutcome = { talk: null };
     // No talk time joins it once its statement was built (it may be committed already), nor once it failed.
     const leaveQueue = (): void => {
@@ -546,15 +636,41 @@ class SqliteRegister implements OpenedRegister {
     this.batches.enqueue(op);
   }
 
-  recordTalk(id: number, talk: { talkMs: number; answeredAt: number }): void {
+  recordTalk(attempt: number | Promise<number>, talk: { talkMs: number; answeredAt: number }): void {
+    if (typeof attempt === 'number') {
+      this.queueTalk(attempt, talk, undefined);
+      return;
+    }
+    const op = this.givenWith(attempt);
+    if (op === null) {
+      attempt.then((id) => this.queueTalk(id, talk, undefined)).catch(() => undefined /* logged when recorded */);
+      return;
+    }
+    const talkMs = Math.round(talk.talkMs);
+    const segment = this.journalUpdate({ kind: 'talk', params: [talkMs, null, op.journalKey] });
+    if (op.open) {
+      op.talk = { talkMs, seconds: talk.talkMs / 1000, answeredAt: talk.answeredAt, segment };
+      op.join((params) => joinTalk(params, talkMs), segment);
+      return;
+    }
+    attempt.then(
+      (id) => this.queueTalk(id, talk, segment),
+      (err: unknown) => this.settleJournaled(segment, err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  /** A talk time of a committed attempt, queued (with its outcome's UPDATE when that still waits); `given` as queueOutcome's. */
+  private queueTalk(id: number, talk: { talkMs: number; answeredAt: number }, given: Segment | null | undefined): void {
     if (this.closing !== undefined) {
       this.logger.warn({ id }, 'talk time after close dropped');
       return;
     }
     let row: { caller_key: string | null } | undefined;
     const talkMs = Math.round(talk.talkMs);
-    const journalKey = this.recentAttempt(id)?.journalKey ?? null;
-    const segment = this.journalUpdate({ kind: 'talk', params: [talkMs, id, journalKey] });
+    const segment =
+      given !== undefined
+        ? given
+        : this.journalUpdate({ kind: 'talk', params: [talkMs, id, this.recentAttempt(id)?.journalKey ?? null] });
     const time: TalkTime = { talkMs, seconds: talk.talkMs / 1000, answeredAt: talk.answeredAt, segment };
     const queued = this.queuedOutcomes.get(id);
     if (queued !== undefined && queued.talk === null) {
@@ -571,6 +687,15 @@ class SqliteRegister implements OpenedRegister {
       committed: () => this.talkCommitted(id, time, row),
       failed: (err) => this.talkFailed(id, time, err),
     });
+  }
+
+  /**
+   * The attempt of a record() promise, for an update given with it; null (the update then waits for the id, as a
+   * caller of `then` would) when the promise is not one of record()'s, its attempt failed, or the register is closing.
+   */
+  private givenWith(attempt: Promise<number>): PendingAttempt | null {
+    const op = this.pending.get(attempt);
+    return op === undefined || op.failure !== undefined || this.closing !== undefined ? null : op;
   }
 
   /** A talk time is committed (alone, or with its outcome): the index learns it from the row's caller. */

@@ -43,8 +43,21 @@ const ATTEMPT_COLUMNS = [
   'message_text',
 ] as const;
 
-/** The columns an attempt is inserted with, in attemptParams' order: its journal key (or null), then the row. */
-export const INSERTED_ATTEMPT_COLUMNS: readonly string[] = ['journal_key', ...ATTEMPT_COLUMNS];
+/**
+ * The columns an attempt is inserted with, in attemptParams' order: its journal key (or null), the row, then its talk
+ * time (null, unless one came before the row's commit: register.ts joins an update given while its attempt still waits
+ * in the writer's queue to the row itself).
+ */
+export const INSERTED_ATTEMPT_COLUMNS: readonly string[] = ['journal_key', ...ATTEMPT_COLUMNS, 'talk_ms'];
+
+/** Positions in attemptParams' values of what an update given before the row's commit changes (joinOutcome, joinTalk). */
+const AT = {
+  outcome: INSERTED_ATTEMPT_COLUMNS.indexOf('outcome'),
+  finalStatus: INSERTED_ATTEMPT_COLUMNS.indexOf('final_status'),
+  outcomeAt: INSERTED_ATTEMPT_COLUMNS.indexOf('outcome_at'),
+  refusedAt: INSERTED_ATTEMPT_COLUMNS.indexOf('refused_at'),
+  talkMs: INSERTED_ATTEMPT_COLUMNS.indexOf('talk_ms'),
+};
 
 /** INSERT of `rows` attempts in one statement (the text is built from constants only). */
 export function insertAttemptsSql(rows: number): string {
@@ -161,7 +174,25 @@ export function attemptParams(a: NewAttempt, journalKey: number | null = null): 
     refusedAt,
     a.messageLength,
     a.messageText,
+    null,
   ];
+}
+
+/**
+ * An outcome update applied to attemptParams' values of a row not yet inserted, as OUTCOME_SET applies it to a stored
+ * row: outcome, final status and its time replaced, refused_at set when the update refuses and none is set yet. Only
+ * for updates OUTCOME_SET's other columns are not in (playedMs, hungUpBy, check, checkMs all absent or null).
+ */
+export function joinOutcome(params: SqlValue[], u: OutcomeUpdate): void {
+  params[AT.outcome] = u.outcome;
+  params[AT.finalStatus] = u.finalStatus;
+  params[AT.outcomeAt] = u.at;
+  if (u.refused && params[AT.refusedAt] === null) params[AT.refusedAt] = u.at;
+}
+
+/** A talk time (whole ms) applied to attemptParams' values of a row not yet inserted. */
+export function joinTalk(params: SqlValue[], talkMs: number): void {
+  params[AT.talkMs] = talkMs;
 }
 
 /**
@@ -172,8 +203,11 @@ export function outcomeLine(params: readonly SqlValue[], talkMs: number | null):
   return JSON.stringify([...params, talkMs]);
 }
 
-/** Parameters of an outcome update (OUTCOME_SET's ?1 to ?10, by position). */
-export function outcomeParams(id: number, u: OutcomeUpdate): SqlValue[] {
+/**
+ * Parameters of an outcome update (OUTCOME_SET's ?1 to ?10, by position); `id` null for an attempt not committed yet
+ * (its journal line then finds it by journal key).
+ */
+export function outcomeParams(id: number | null, u: OutcomeUpdate): SqlValue[] {
   return [
     u.outcome,
     u.finalStatus,

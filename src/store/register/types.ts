@@ -194,13 +194,18 @@ export interface Register extends EvidenceLookup {
    * is lost (the spool is full, SQLite refuses the row itself, the register closed before the disk accepted it).
    */
   record(attempt: NewAttempt, options?: RecordOptions): Promise<number>;
-  /** Queues an outcome update for an attempt (batched); updates the index at once (refusals). */
-  updateOutcome(id: number, update: OutcomeUpdate): void;
+  /**
+   * Queues an outcome update for an attempt (batched); updates the index at once (refusals). The attempt by its id, or
+   * by the promise record() returned for it: given before the attempt's commit, the update joins its row (one INSERT,
+   * no UPDATE); given after, it waits for the id as a caller of `then` would. Journaled (with the journal) before it
+   * returns either way.
+   */
+  updateOutcome(attempt: number | Promise<number>, update: OutcomeUpdate): void;
   /**
    * A forwarded call the PBX answered has ended: how long they talked. Batched; the classifier sees it (short
-   * calls, the persistent human) once committed.
+   * calls, the persistent human) once committed. The attempt by id or by record()'s promise, as updateOutcome.
    */
-  recordTalk(id: number, talk: { talkMs: number; answeredAt: number }): void;
+  recordTalk(attempt: number | Promise<number>, talk: { talkMs: number; answeredAt: number }): void;
   /**
    * The office called this number (an outbound call through crocetta): trusted in the index at once, written
    * with the next batch.
