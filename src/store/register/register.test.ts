@@ -13,6 +13,7 @@ import { ManualClock } from '../../../test/support/manual-clock.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
 import { Connection } from '../sqlite/connection.js';
 import { attemptParams, INSERT_ATTEMPT_SQL, INSERTED_ATTEMPT_COLUMNS } from './rows.js';
+import type { Attempt } from './types.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 3, 9, 0, 0);
@@ -36,6 +37,31 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((r) => r.close()));
   dir.remove();
 });
+
+/**
+ * kill -9 now: the register's files copied as they are, then opened twice with the journal (the second start must change
+ * nothing); CALLER's attempts as each start sees them.
+ */
+async function startsAfterKill(): Promise<Attempt[][]> {
+  const crashed = tempDir();
+  try {
+    for (const name of readdirSync(dir.path)) copyFileSync(dir.file(name), crashed.file(name));
+    const starts: Attempt[][] = [];
+    for (let round = 0; round < 2; round++) {
+      const again = await openRegister({
+        file: crashed.file('register.sqlite'),
+        lookbackDays: 7,
+        clock,
+        journal: true,
+      });
+      starts.push(await again.attempts({ callerKey: CALLER }));
+      await again.close();
+    }
+    return starts;
+  } finally {
+    crashed.remove();
+  }
+}
 
 describe('isRefusalAction', () => {
   it.each([
@@ -422,23 +448,10 @@ describe('outcome and talk time of one attempt', () => {
     register.updateOutcome(id, answered);
     register.recordTalk(id, talk);
     // kill -9 now: the files as they are before the commit (nothing runs on the writer: everything before was flushed).
-    const crashed = tempDir();
-    try {
-      for (const name of readdirSync(dir.path)) copyFileSync(dir.file(name), crashed.file(name));
-      for (const round of [1, 2]) {
-        const again = await openRegister({
-          file: crashed.file('register.sqlite'),
-          lookbackDays: 7,
-          clock,
-          journal: true,
-        });
-        const [row] = await again.attempts({ callerKey: CALLER });
-        await again.close();
-        expect(row, `start ${round}`).toMatchObject({ id, outcome: 'answered', outcomeAt: T0 + 3000, talkMs: 1500 });
-      }
-    } finally {
-      crashed.remove();
-    }
+    const starts = await startsAfterKill();
+    starts.forEach((rows, i) =>
+      expect(rows[0], `start ${i + 1}`).toMatchObject({ id, outcome: 'answered', outcomeAt: T0 + 3000, talkMs: 1500 }),
+    );
   });
 });
 
@@ -507,24 +520,11 @@ describe('an outcome and talk time given with the attempt before its commit (its
     register.updateOutcome(recorded, answered);
     register.recordTalk(recorded, talk);
     await Promise.resolve(); // the attempt's journal line (written in a microtask)
-    const crashed = tempDir();
-    try {
-      for (const name of readdirSync(dir.path)) copyFileSync(dir.file(name), crashed.file(name));
-      for (const round of [1, 2]) {
-        const again = await openRegister({
-          file: crashed.file('register.sqlite'),
-          lookbackDays: 7,
-          clock,
-          journal: true,
-        });
-        const rows = await again.attempts({ callerKey: CALLER });
-        await again.close();
-        expect(rows, `start ${round}`).toHaveLength(1);
-        expect(rows[0], `start ${round}`).toMatchObject({ callId: 'joined-1', outcome: 'answered', talkMs: 1500 });
-      }
-    } finally {
-      crashed.remove();
-    }
+    const starts = await startsAfterKill();
+    starts.forEach((rows, i) => {
+      expect(rows, `start ${i + 1}`).toHaveLength(1);
+      expect(rows[0], `start ${i + 1}`).toMatchObject({ callId: 'joined-1', outcome: 'answered', talkMs: 1500 });
+    });
   });
 });
 
