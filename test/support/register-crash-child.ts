@@ -16,8 +16,8 @@
  *   and each attempt gets an outcome (answered, 200, the caller hung up) and a talk time (2000 + n ms), as a forwarded call the PBX answered does: none of them can be committed; `u <n> <id>` once both were given
  *   to the register (updateOutcome and recordTalk return once it holds them).
  * - `journal-joined`: journaled, the write lock taken by another connection first and never released; each attempt gets
- *   its outcome (answered, 200) and talk time (2000 + n ms) given with record()'s promise in the same run, before any
- *   commit was tried (the register joins them to the attempt's row); `u <n> 0` once both were given.
+ *   its outcome (answered, 200) and talk time (2000 + n ms) given with record()'s promise once it is journaled, before
+ *   any commit was tried (the register joins them to the attempt's row); `u <n> 0` once both were given.
  *
  * Usage: node --import tsx test/support/register-crash-child.ts <file> [inFlight] [locked|journal|journal-locked|journal-outcomes|journal-joined]
  */
@@ -90,14 +90,21 @@ if (mode === 'journal-outcomes') {
 
 if (mode === 'journal-joined') {
   const at = Date.now();
+  const recorded: Promise<number>[] = [];
   for (let n = 0; n < inFlight; n++) {
     process.stdout.write(`o ${n}\n`);
     const attempt = newAttempt(`+39333${(1_000_000 + n).toString()}`, at, { callId: `crash-${n}` });
-    const recorded = register.record(attempt, { onJournaled: () => process.stdout.write(`j ${n}\n`) });
-    recorded.catch(() => undefined);
-    register.updateOutcome(recorded, { outcome: 'answered', finalStatus: 200, refused: false, at: at + n });
-    register.recordTalk(recorded, { talkMs: 2000 + n, answeredAt: at });
-    process.stdout.write(`u ${n} 0\n`);
+    // Once the attempt is journaled (what a call's answer waits for), before any commit is tried (the writer starts
+    // in a later phase of the loop): its outcome and talk time, given with its promise, join its row.
+    const journaled = (): void => {
+      process.stdout.write(`j ${n}\n`);
+      const promise = recorded[n] as Promise<number>;
+      register.updateOutcome(promise, { outcome: 'answered', finalStatus: 200, refused: false, at: at + n });
+      register.recordTalk(promise, { talkMs: 2000 + n, answeredAt: at });
+      process.stdout.write(`u ${n} 0\n`);
+    };
+    recorded.push(register.record(attempt, { onJournaled: journaled }));
+    recorded[n]?.catch(() => undefined);
   }
   await new Promise(() => undefined);
 }
