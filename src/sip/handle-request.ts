@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { formatAction, markCategory, type Action } from '../screening/policy.js';
 import type { Clock } from '../screening/types.js';
+import type { AfterAnswer } from './after-answer.js';
 import type { AttemptKind, AttemptOutcome, NewAttempt, Register } from '../store/register/types.js';
 import { attemptOf, type RequestFacts } from './attempt.js';
 import { asRecorded, failOpenPlan, planCall, refusesCaller, type CallOutcome, type CallPlan } from './call-plan.js';
@@ -58,6 +59,8 @@ export interface HandlerDeps {
   reaper: ForwardReaper;
   /** Recent transactions, so a retransmission is not a second call. */
   transactions: RecentTransactions;
+  /** Work after the answer (the decision line; answering first, the attempt's record), run once the loop has slept. */
+  afterAnswer: AfterAnswer;
 }
 
 export interface ActionDeps extends RefusalDeps {
@@ -192,8 +195,9 @@ async function handle(
     attemptOf(facts, screening, planned.row, { storeMessageText: deps.storeMessageText });
   // Durable first (the default): the attempt is journaled (a synchronous write, journal.ts) or, when the journal is
   // off, committed (at most commitWaitMs) before anything is sent. Answering first: nothing stands between the plan
-  // and its answer; the attempt is built and handed to the register right after the answer went to drachtio-server,
-  // in the same turn (so the index counts it before the next request is read), and `recorded` follows that write.
+  // and its answer; the attempt is built and handed to the register once the answer went to drachtio-server and the
+  // loop has slept (~1 ms, after-answer.ts: a request read in between does not count it yet), and `recorded` follows
+  // that write.
   const answerFirst = deps.durableBeforeAnswer ? null : later<number>();
   const registered = answerFirst
     ? { recorded: answerFirst.promise, storeFault: null }
@@ -258,14 +262,16 @@ async function handle(
         }),
     });
   } finally {
-    // Answering first: the attempt is recorded once the answer is on its way, whatever carryOut did (a synchronous
-    // throw included, which the handler's fail-open forward follows), so that `recorded` always settles.
-    answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
-    // The decision line and metrics, once carryOut's synchronous part has handed the answer (a refusal's final, a
-    // forward's proxy, an announcement's first step) to drachtio-srf, so the answer leaves first; in this turn, not a
-    // later one (a setImmediate per call before: its queueing and the check phase's run of it, for one line). Written
-    // whatever carryOut did, a synchronous throw included.
-    writeDecision(log, kind, screening, plan.action, plan.sent, seconds, deps);
+    // Once carryOut's synchronous part has handed the answer (a refusal's final, a forward's proxy, an announcement's
+    // first step) to drachtio-srf, whatever carryOut did (a synchronous throw included, which the handler's fail-open
+    // forward follows): answering first, the attempt is recorded, so that `recorded` always settles; and the decision
+    // line and metrics are written. Both after the loop has slept (after-answer.ts: work in this turn or a
+    // setImmediate held the CPU drachtio-server needed to send the answer on).
+    const sent = plan.sent;
+    deps.afterAnswer.run(() => {
+      answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
+      writeDecision(log, kind, screening, plan.action, sent, seconds, deps);
+    });
   }
   await carried;
 }

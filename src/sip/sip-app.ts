@@ -118,6 +118,8 @@ export function createSipApp(
       if (!intercepted) log.debug("drachtio-srf's connection not found: CDRs are read by its own parser");
     },
     stop() {
+      // The last calls' decision lines (and, answering first, their records) are written now, not lost to the exit.
+      deps.afterAnswer.flush();
       connected = false;
       deps.metrics.drachtioConnected.set(0);
       try {

@@ -3,6 +3,7 @@
  * panel's live settings on each call, the register, forwarding, actions, outbound calls, the registered PBX), the
  * reaper of silent forwards, and the registration to the carrier (trunk.registrar) when configured.
  */
+import { AfterAnswer } from '../sip/after-answer.js';
 import type { Config } from '../config/schema.js';
 import { drachtioDuration, durationMs } from '../config/duration.js';
 import type { Logger } from '../log.js';
@@ -121,6 +122,7 @@ export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics
     ...(trunkConfig === null ? {} : { trunk: createTrunkInbound(trunkConfig, metrics) }),
     reaper,
     transactions: new RecentTransactions(),
+    afterAnswer: new AfterAnswer((err) => logger.error({ err }, 'work after an answer failed')),
     outbound: {
       trunkUri: outbound.trunk,
       fromAddresses:

@@ -4,11 +4,16 @@
  * child serializes its bindings when it is made); a call that logs more than its decision gets the child, and the
  * same fields on every line.
  */
+import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const DID = '+390612345678';
+/** drachtio-srf's Response: its send() is where an answer is handed to drachtio-srf (src/sip/srf-internals.ts). */
+const Response = createRequire(import.meta.url)('drachtio-srf/lib/response.js') as {
+  prototype: { send(...args: unknown[]): unknown };
+};
 let h: Harness;
 
 function invite(from: string) {
@@ -49,5 +54,33 @@ describe('the decision line', () => {
       'verdict',
     ]);
     expect(children).not.toHaveBeenCalled();
+  });
+
+  it("a refusal's decision line is written after the answer's turn, once the loop has slept (after-answer.ts)", async () => {
+    const marked = await h.api('POST', '/api/numbers/%2B390298765432/mark', { label: 'nuisance' });
+    expect(marked.status).toBe(200);
+    // When the 607 is handed to drachtio-srf, a setImmediate is queued: it runs before the loop sleeps, so a line
+    // written in the answer's turn (or in a setImmediate queued after the answer) finds it not yet run.
+    let answered = false;
+    let immediateRan = false;
+    const send = Response.prototype.send;
+    vi.spyOn(Response.prototype, 'send').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      if (args[0] === 607 && !answered) {
+        answered = true;
+        setImmediate(() => (immediateRan = true));
+      }
+      return send.apply(this, args);
+    });
+    const seen: boolean[] = [];
+    const info = h.logger.info.bind(h.logger);
+    vi.spyOn(h.logger, 'info').mockImplementation(((...args: unknown[]) => {
+      if (args[1] === 'decision') seen.push(answered && immediateRan);
+      return (info as (...a: unknown[]) => void)(...args);
+    }) as typeof h.logger.info);
+    const call = invite('+390298765432');
+    expect((await call.waitForFinal()).status).toBe(607);
+    await eventually(() => h.logs.find((l) => l.msg === 'decision' && l.caller === '+390298765432'));
+    expect(answered).toBe(true);
+    expect(seen).toEqual([true]);
   });
 });

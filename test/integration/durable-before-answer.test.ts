@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
-import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const DID = '+390612345678';
 const NUISANCE = '+390298765432';
@@ -123,7 +123,8 @@ describe('store.durableBeforeAnswer', () => {
     const call = nuisanceCall(harness);
     expect((await call.waitForFinal()).status).toBe(607); // the commit is still held back
     release();
-    const [attempt] = await attemptsOfNuisance(harness);
+    // Handed to the register once the loop has slept after the answer (src/sip/after-answer.ts), then committed.
+    const attempt = await eventually(async () => (await attemptsOfNuisance(harness))[0]);
     expect(attempt).toMatchObject({ action: 'reject:607', outcome: 'rejected', finalStatus: 607 });
   });
 
@@ -132,6 +133,7 @@ describe('store.durableBeforeAnswer', () => {
     const { answeredAtRecord, restore } = watchOrder(harness);
     try {
       expect((await nuisanceCall(harness).waitForFinal()).status).toBe(607);
+      await eventually(() => (answeredAtRecord.length > 0 ? true : undefined));
     } finally {
       restore();
     }
