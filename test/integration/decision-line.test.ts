@@ -12,7 +12,7 @@ import { eventually, startHarness, type Harness } from '../support/crocetta-harn
 const DID = '+390612345678';
 /** drachtio-srf's Response: its send() is where an answer is handed to drachtio-srf (src/sip/srf-internals.ts). */
 const Response = createRequire(import.meta.url)('drachtio-srf/lib/response.js') as {
-  prototype: { send(...args: unknown[]): unknown };
+  prototype: { send: (this: void, ...args: unknown[]) => unknown };
 };
 let h: Harness;
 
@@ -60,11 +60,11 @@ describe('the decision line', () => {
     const marked = await h.api('POST', '/api/numbers/%2B390298765432/mark', { label: 'nuisance' });
     expect(marked.status).toBe(200);
     // When the 607 is handed to drachtio-srf, a setImmediate is queued: it runs before the loop sleeps, so a line
-    // written in the answer's turn (or in a setImmediate queued after the answer) finds it not yet run.
+    // written in the answer's turn finds it not yet run.
     let answered = false;
     let immediateRan = false;
     const send = Response.prototype.send;
-    vi.spyOn(Response.prototype, 'send').mockImplementation(function (this: unknown, ...args: unknown[]) {
+    vi.spyOn(Response.prototype, 'send').mockImplementation(function (this: void, ...args: unknown[]) {
       if (args[0] === 607 && !answered) {
         answered = true;
         setImmediate(() => (immediateRan = true));
@@ -73,10 +73,10 @@ describe('the decision line', () => {
     });
     const seen: boolean[] = [];
     const info = h.logger.info.bind(h.logger);
-    vi.spyOn(h.logger, 'info').mockImplementation(((...args: unknown[]) => {
+    vi.spyOn(h.logger, 'info').mockImplementation((...args: Parameters<typeof info>) => {
       if (args[1] === 'decision') seen.push(answered && immediateRan);
-      return (info as (...a: unknown[]) => void)(...args);
-    }) as typeof h.logger.info);
+      info(...args);
+    });
     const call = invite('+390298765432');
     expect((await call.waitForFinal()).status).toBe(607);
     await eventually(() => h.logs.find((l) => l.msg === 'decision' && l.caller === '+390298765432'));
