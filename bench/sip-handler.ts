@@ -72,18 +72,13 @@ async function child(): Promise<void> {
   const { sipHandlerDeps } = await import('../src/wiring/build-sip-app.js');
   const { openRegister } = await import('../src/store/index.js');
   const { Connection } = await import('../src/store/sqlite/connection.js');
+  const { seedMarkedNumbers } = await import('./seed-marks.js');
 
   // The register with the marked numbers (as bench/sip.ts seeds it), then the service's stores on it.
   const db = join(dir, 'register.sqlite');
   await (await openRegister({ file: db, lookbackDays: 30 })).close();
   const seed = await Connection.open(db);
-  const t = Date.parse('2026-11-01T10:00:00Z');
-  await seed.run(
-    `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
-     INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
-     SELECT '+3902100' || substr('00000' || i, -5), 'nuisance', ?, 'Company ' || (i % 50), 'energy', ? FROM c`,
-    [MARKED - 1, t, t],
-  );
+  await seedMarkedNumbers(seed, MARKED);
   await seed.close();
   const config = loadConfig({
     env: {

@@ -66,6 +66,7 @@ import { builtInRecording } from '../src/media/catalog.js';
 import { RTP_THREAD_NICE, RTP_THREAD_REALTIME } from '../src/media/rtp-thread.js';
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
+import { MARKED_AT, seedMarkedNumbers } from './seed-marks.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
 import { WireCapture, type WirePacket } from './wire-capture.js';
 
@@ -330,13 +331,8 @@ const ANNOUNCE_SET = 400;
 async function seedRegister(file: string): Promise<void> {
   await (await openRegister({ file, lookbackDays: 30 })).close();
   const db = await Connection.open(file);
-  const t = Date.parse('2026-11-01T10:00:00Z');
-  await db.run(
-    `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
-     INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
-     SELECT '+3902100' || substr('00000' || i, -5), 'nuisance', ?, 'Company ' || (i % 50), 'energy', ? FROM c`,
-    [Math.max(opts.marks, REFUSE_SET) - 1, t, t],
-  );
+  const t = MARKED_AT;
+  await seedMarkedNumbers(db, Math.max(opts.marks, REFUSE_SET));
   await db.run(
     `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
      INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
