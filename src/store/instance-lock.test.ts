@@ -1,3 +1,4 @@
+import { existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acquireInstanceLock, InstanceLockedError, type InstanceLock } from './instance-lock.js';
@@ -39,5 +40,22 @@ describe('the register file lock', () => {
     held.splice(held.indexOf(first), 1);
     const again = await acquireInstanceLock(file);
     held.push(again);
+  });
+
+  it("creates the register's folder when it does not exist yet, so a new CROCETTA_DB path starts", async () => {
+    dir = tempDir('crocetta-lock-');
+    const file = dir.file('new/folder/register.sqlite');
+    const lock = await acquireInstanceLock(file);
+    held.push(lock);
+    expect(existsSync(`${file}.lock`)).toBe(true);
+  });
+
+  it('names the lock file when it cannot be opened', async () => {
+    dir = tempDir('crocetta-lock-');
+    writeFileSync(dir.file('not-a-folder'), 'a file where the folder should be');
+    const file = dir.file('not-a-folder/register.sqlite');
+    await expect(acquireInstanceLock(file)).rejects.toThrow(
+      `cannot open the register's lock file ${file}.lock (CROCETTA_DB / store.file): `,
+    );
   });
 });

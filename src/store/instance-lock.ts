@@ -15,7 +15,9 @@
  * never records attempts nor writes the journal, SQLite's own locks order its writes beside the running service's,
  * and it must keep working while the service runs.
  */
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { Connection, sqliteCode } from './sqlite/connection.js';
 
 /** Who holds the lock, as the holder wrote it. */
@@ -76,7 +78,18 @@ async function begin(db: Connection): Promise<boolean> {
 /** Takes `<file>.lock` for this process, or throws InstanceLockedError naming the process that holds it. */
 export async function acquireInstanceLock(file: string, now: () => number = Date.now): Promise<InstanceLock> {
   const lockFile = `${file}.lock`;
-  const db = await Connection.open(lockFile);
+  // The lock is taken before the register is opened (which creates its folder too): a register in a folder that
+  // does not exist yet (CROCETTA_DB=/var/lib/crocetta/register.sqlite on a new machine) is created, not refused.
+  let db: Connection;
+  try {
+    mkdirSync(dirname(lockFile), { recursive: true });
+    db = await Connection.open(lockFile);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`cannot open the register's lock file ${lockFile} (CROCETTA_DB / store.file): ${why}`, {
+      cause: err,
+    });
+  }
   try {
     db.setBusyTimeout(BUSY_MS);
     if (!(await begin(db))) throw new InstanceLockedError(file, await holderOf(db));
