@@ -4,6 +4,7 @@ import { NO_EVIDENCE } from '../../screening/types.js';
 import { isRefusalAction } from './refusal.js';
 import {
   JOURNALED_COMMIT_INTERVAL_MS,
+  JOURNALED_COMMIT_ROWS,
   openRegister,
   type OpenRegisterOptions,
   type OpenedRegister,
@@ -544,6 +545,35 @@ describe("the writer's interval with the journal (journaledCommitIntervalMs)", (
     // A timer never fires early: the second commit started no sooner than the interval after the first one.
     expect(JOURNALED_COMMIT_INTERVAL_MS).toBe(50);
     expect((started[1] ?? 0) - before).toBeGreaterThanOrEqual(JOURNALED_COMMIT_INTERVAL_MS - 1);
+  });
+
+  it('holds back the journaled attempts a loaded node gathers in one interval (120 at 2,430 calls/s): one commit at its pace, not one per 32', async () => {
+    const started: number[] = [];
+    const sizes: number[] = [];
+    const register = await openAt({
+      journal: true,
+      journaledCommitIntervalMs: 600_000,
+      onBatch: (b) => {
+        started.push(performance.now() - b.durationMs);
+        sizes.push(b.size);
+      },
+    });
+    await register.record(newAttempt(CALLER, T0)); // the writer was idle: committed at once
+    expect(JOURNALED_COMMIT_ROWS).toBeGreaterThanOrEqual(200);
+    let journaled = 0;
+    const all = Array.from({ length: 200 }, (_, i) =>
+      register.record(newAttempt(CALLER, T0 + 1 + i), { onJournaled: () => journaled++ }),
+    );
+    // The journal's write and the writer's look at its queue are microtasks queued by the records above: both ran.
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(journaled).toBe(200);
+    const flushedAt = performance.now();
+    await register.flush();
+    await Promise.all(all);
+    // Nothing started the second commit before flush(): the 200 waited for the interval (ten minutes here).
+    expect(sizes).toEqual([1, 200]);
+    expect(started[1]).toBeGreaterThanOrEqual(flushedAt);
   });
 
   it('does not hold back a number the office called (it is not journaled): committed at once', async () => {

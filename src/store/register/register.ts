@@ -125,7 +125,7 @@ export interface OpenRegisterOptions {
   onJournalFailure?: (err: Error) => void;
   /**
    * With the journal: journaled attempts and outcome updates (nobody waits for their commit) start a commit no sooner
-   * than this after the previous one started, unless DEFER_ROWS of them are queued (batch-writer.ts). Calls
+   * than this after the previous one started, unless JOURNALED_COMMIT_ROWS of them are queued (batch-writer.ts). Calls
    * further apart than this are committed at once. A commit costs the main thread a few hundred µs whatever its size
    * (node-sqlite3's trips to its thread and back): at 100 calls/s, 10 ms still gave most calls a commit of their own
    * (0.9 a call, `npm run bench:register -- --only=paced`), 50 ms one commit per five calls, the attempts one INSERT.
@@ -157,8 +157,14 @@ export class RegisterUnavailableError extends Error {
 const ROWS_PER_INSERT = 1000;
 /** OpenRegisterOptions.journaledCommitIntervalMs' default. */
 export const JOURNALED_COMMIT_INTERVAL_MS = 50;
-/** Journaled writes start a commit before the interval is over once this many are queued. */
-const DEFER_ROWS = 32;
+/**
+ * Journaled writes start a commit before the interval is over once this many are queued. Above what the interval
+ * gathers at the rates one node takes (2,430 refusals/s, session 13's ladder: ~120 rows in 50 ms), so that under load
+ * the commits come at the interval's pace, ~20 a second, whatever the rate: each costs the main thread node-sqlite3's
+ * trip to its pool (~80 µs p50 on the main thread alone, here) and SQLite its WAL pages, whatever its size. At 32 a
+ * commit came every 21 ms at 1,500 calls/s, every 13 ms at 2,430. A burst past it is committed at once, as before.
+ */
+export const JOURNALED_COMMIT_ROWS = 256;
 
 interface WriterStatements {
   begin: Statement;
@@ -450,7 +456,7 @@ class SqliteRegister implements OpenedRegister {
       maxBatch: options.batchMaxSize ?? 500,
       ...(journal !== null && {
         deferMs: options.journaledCommitIntervalMs ?? JOURNALED_COMMIT_INTERVAL_MS,
-        deferRows: DEFER_ROWS,
+        deferRows: JOURNALED_COMMIT_ROWS,
       }),
       maxQueued: options.spoolMaxWrites ?? 20_000,
       retryMinMs: options.retryMinMs ?? 100,
