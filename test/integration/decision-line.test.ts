@@ -5,6 +5,8 @@
  * same fields on every line.
  */
 import { createRequire } from 'node:module';
+import type { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
@@ -71,11 +73,13 @@ describe('the decision line', () => {
       }
       return send.apply(this, args);
     });
+    // Where the line is written: the logger's destination (pino's info() and log.ts' infoLine both write there).
     const seen: boolean[] = [];
-    const info = h.logger.info.bind(h.logger);
-    vi.spyOn(h.logger, 'info').mockImplementation((...args: Parameters<typeof info>) => {
-      if (args[1] === 'decision') seen.push(answered && immediateRan);
-      info(...args);
+    const stream = (h.logger as unknown as Record<symbol, Writable>)[pino.symbols.streamSym] as Writable;
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    vi.spyOn(stream, 'write').mockImplementation((...args: unknown[]) => {
+      if (String(args[0]).includes('"msg":"decision"')) seen.push(answered && immediateRan);
+      return write(...args);
     });
     const call = invite('+390298765432');
     expect((await call.waitForFinal()).status).toBe(607);
