@@ -557,15 +557,8 @@ class SqliteRegister implements OpenedRegister {
   }
 
   updateOutcome(attempt: number | Promise<number>, update: OutcomeUpdate): void {
-    if (typeof attempt === 'number') {
-      this.queueOutcome(attempt, update, undefined);
-      return;
-    }
-    const op = this.givenWith(attempt);
-    if (op === null) {
-      attempt.then((id) => this.queueOutcome(id, update, undefined)).catch(() => undefined /* logged when recorded */);
-      return;
-    }
+    const op = this.givenFor(attempt, (id) => this.queueOutcome(id, update, undefined));
+    if (op === null || typeof attempt === 'number') return; // (a number gives null: queued)
     // Journaled now, by the attempt's journal key, whether it joins the row or waits for the row's id.
     const segment = this.journalUpdate({ kind: 'outcome', params: [...outcomeParams(null, update), op.journalKey] });
     if (op.open && joinsRow(update)) {
@@ -576,10 +569,7 @@ class SqliteRegister implements OpenedRegister {
       op.join((params) => joinOutcome(params, update), segment);
       return;
     }
-    attempt.then(
-      (id) => this.queueOutcome(id, update, segment),
-      (err: unknown) => this.settleJournaled(segment, err instanceof Error ? err : new Error(String(err))),
-    );
+    this.afterCommit(attempt, segment, (id) => this.queueOutcome(id, update, segment));
   }
 
   /**
@@ -643,15 +633,8 @@ class SqliteRegister implements OpenedRegister {
   }
 
   recordTalk(attempt: number | Promise<number>, talk: { talkMs: number; answeredAt: number }): void {
-    if (typeof attempt === 'number') {
-      this.queueTalk(attempt, talk, undefined);
-      return;
-    }
-    const op = this.givenWith(attempt);
-    if (op === null) {
-      attempt.then((id) => this.queueTalk(id, talk, undefined)).catch(() => undefined /* logged when recorded */);
-      return;
-    }
+    const op = this.givenFor(attempt, (id) => this.queueTalk(id, talk, undefined));
+    if (op === null || typeof attempt === 'number') return; // (a number gives null: queued)
     const talkMs = Math.round(talk.talkMs);
     const segment = this.journalUpdate({ kind: 'talk', params: [talkMs, null, op.journalKey] });
     if (op.open) {
@@ -659,9 +642,30 @@ class SqliteRegister implements OpenedRegister {
       op.join((params) => joinTalk(params, talkMs), segment);
       return;
     }
-    attempt.then(
-      (id) => this.queueTalk(id, talk, segment),
-      (err: unknown) => this.settleJournaled(segment, err instanceof Error ? err : new Error(String(err))),
+    this.afterCommit(attempt, segment, (id) => this.queueTalk(id, talk, segment));
+  }
+
+  /**
+   * How updateOutcome and recordTalk begin (they differ in what they queue and how they join a row): given an id, the
+   * update is queued with it (`queue(id)`, which journals it), and null is returned; given a promise that is
+   * not record()'s own, or whose attempt failed, the update waits for its id as a caller of `then` would, and null is
+   * returned; given record()'s promise of an attempt on its way, that attempt, for the caller to journal the update
+   * by its journal key and join its row or wait for its commit (`afterCommit`).
+   */
+  private givenFor(attempt: number | Promise<number>, queue: (id: number) => void): PendingAttempt | null {
+    if (typeof attempt === 'number') {
+      queue(attempt);
+      return null;
+    }
+    const op = this.givenWith(attempt);
+    if (op === null) attempt.then(queue).catch(() => undefined /* logged when recorded */);
+    return op;
+  }
+
+  /** An update journaled in `segment` waits for its attempt's commit, then `queue(id)`; the attempt failed: settled. */
+  private afterCommit(attempt: Promise<number>, segment: Segment | null, queue: (id: number) => void): void {
+    attempt.then(queue, (err: unknown) =>
+      this.settleJournaled(segment, err instanceof Error ? err : new Error(String(err))),
     );
   }
 
