@@ -35,30 +35,47 @@ describe('EvidenceIndex', () => {
     expect(refusals[0]).toBe(T0 - DAY + 50);
   });
 
-  it('never changes an array it handed out: a time appended, inserted, or past the window, and the calls too', () => {
+  it("writes a caller's times and calls in place, no copy per write: appended, the same time again, an earlier one, past the window, and full", () => {
     const clock = new ManualClock(T0);
     const ix = index(clock);
     const key = '+390212345678';
     ix.addAttempt(key, T0 - 2 * DAY);
     ix.learned.addCall(key, T0 - 2 * DAY, '+390611111111');
-    const seen: CallerEvidence[] = [ix.evidenceFor(key)];
-    const copies = (e: CallerEvidence) => [e.attempts.slice(), e.refusals.slice(), (e.calls ?? []).slice()];
-    const before = [copies(seen[0]!)];
+    const first = ix.evidenceFor(key);
+    const [attempts, calls] = [first.attempts, first.calls];
     // Appended (the rule), the same time again, an earlier one, a refusal; then the first time leaves the window.
     for (const t of [T0 - DAY, T0 - DAY, T0 - 3 * DAY]) {
       ix.addAttempt(key, t);
       ix.addRefusal(key, t);
       ix.learned.addCall(key, t, null);
-      seen.push(ix.evidenceFor(key));
-      before.push(copies(seen.at(-1)!));
     }
+    const refusals = ix.evidenceFor(key).refusals;
+    expect(ix.evidenceFor(key).attempts).toEqual([T0 - 3 * DAY, T0 - 2 * DAY, T0 - DAY, T0 - DAY]);
+    expect(refusals).toEqual([T0 - 3 * DAY, T0 - DAY, T0 - DAY]);
     clock.advance(28 * DAY + DAY / 2);
     ix.addAttempt(key, clock.now());
     ix.learned.addCall(key, clock.now(), null);
-    expect(seen.map(copies)).toEqual(before);
-    expect(before[3]![0]).toEqual([T0 - 3 * DAY, T0 - 2 * DAY, T0 - DAY, T0 - DAY]);
-    expect(ix.evidenceFor(key).attempts).toEqual([T0 - DAY, T0 - DAY, clock.now()]);
-    expect(ix.evidenceFor(key).calls?.map((c) => c.at)).toEqual([T0 - DAY, T0 - DAY, clock.now()]);
+    const after = ix.evidenceFor(key);
+    expect(after.attempts).toEqual([T0 - DAY, T0 - DAY, clock.now()]);
+    expect(after.refusals).toEqual([T0 - DAY, T0 - DAY]);
+    expect(after.calls?.map((c) => c.at)).toEqual([T0 - DAY, T0 - DAY, clock.now()]);
+    // The same arrays all along: each write moved times within them instead of copying the caller's history.
+    expect(after.attempts).toBe(attempts);
+    expect(after.refusals).toBe(refusals);
+    expect(after.calls).toBe(calls);
+    // Full: the oldest makes way for a newer time, in place; a time older than every kept one changes nothing.
+    const full = '+390299999999';
+    for (let i = 0; i < MAX_TIMES_PER_CALLER; i++) ix.addAttempt(full, clock.now() - DAY + i);
+    const kept = ix.evidenceFor(full).attempts;
+    ix.addAttempt(full, clock.now() - DAY + 10.5);
+    ix.addAttempt(full, clock.now() - DAY - 1);
+    ix.addAttempt(full, clock.now());
+    const now = ix.evidenceFor(full).attempts;
+    expect(now).toBe(kept);
+    expect(now).toHaveLength(MAX_TIMES_PER_CALLER);
+    expect(now.slice(0, 10)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 10.5].map((i) => clock.now() - DAY + i));
+    expect(now.at(-1)).toBe(clock.now());
+    expect(now.at(-2)).toBe(clock.now() - DAY + MAX_TIMES_PER_CALLER - 1);
   });
 
   it('prune drops callers whose times all left the window', () => {

@@ -4,8 +4,11 @@ import { DAY_MS } from '../../time/units.js';
  * look-back window the times of their attempts and refusals. Kept in step with every write by the register, so
  * that `evidenceFor` never runs a query.
  *
- * Time arrays are ascending and never mutated once handed out: a write replaces the caller's array, so a
- * CallerEvidence taken before a write stays as it was (the classifier may hold it across `record`).
+ * Time arrays are ascending and the index's own: a write appends to the caller's array in place (no copy of up to
+ * MAX_TIMES_PER_CALLER times per recorded attempt, which cost an allocation, a copy and the collector's work on every
+ * call of a caller that rings again). So a CallerEvidence is good until the next write of its caller: read it in the
+ * turn it was taken (the classifier, the panel and the CLI all do), and copy what must outlive a write. A read never
+ * changes what it handed out (times that left the window are dropped into a new array there).
  */
 import { NO_EVIDENCE, type CallerEvidence, type Clock, type LearnedEvidence } from '../../screening/types.js';
 import { LearnedIndex, type LearnedIndexOptions } from './learned-index.js';
@@ -17,9 +20,10 @@ export const MAX_TIMES_PER_CALLER = 256;
 
 const NO_TIMES: readonly number[] = Object.freeze([]);
 
+/** A caller's times, ascending; null: none in the window. Written in place (see above). */
 interface Activity {
-  attempts: readonly number[];
-  refusals: readonly number[];
+  attempts: number[] | null;
+  refusals: number[] | null;
 }
 
 export interface EvidenceIndexOptions {
@@ -33,31 +37,51 @@ export interface EvidenceIndexOptions {
   prefixes?: PrefixIndexOptions | null;
 }
 
-/** `times` with `time` inserted in order, without times before `cutoff`, at most MAX_TIMES_PER_CALLER long. */
-function withTime(times: readonly number[], time: number, cutoff: number): readonly number[] {
+/**
+ * Drops, in place, the times of `times` before `cutoff`; true when none is left. Ascending, so they are the first
+ * ones: moved down over them, no new array (a slice made one per caller per write).
+ */
+function dropBefore(times: number[], cutoff: number): boolean {
   const n = times.length;
-  // A caller's first time, or a time after the last one with nothing to drop (the rule: the register records
-  // attempts as they happen): one copy, no splice (a builtin call that makes an array of what it removed).
-  if (n === 0) return [time];
-  if (n < MAX_TIMES_PER_CALLER && times[0]! >= cutoff && times[n - 1]! <= time) {
-    const kept = times.slice();
-    kept.push(time);
-    return kept;
-  }
-  let start = 0;
-  while (start < times.length && (times[start] ?? 0) < cutoff) start++;
-  const kept = times.slice(start);
-  let at = kept.length;
-  while (at > 0 && (kept[at - 1] ?? 0) > time) at--;
-  kept.splice(at, 0, time);
-  return kept.length > MAX_TIMES_PER_CALLER ? kept.slice(kept.length - MAX_TIMES_PER_CALLER) : kept;
+  let k = 0;
+  while (k < n && times[k]! < cutoff) k++;
+  if (k === 0) return n === 0;
+  for (let i = k; i < n; i++) times[i - k] = times[i]!;
+  times.length = n - k;
+  return k === n;
 }
 
-function trimmed(times: readonly number[], cutoff: number): readonly number[] {
-  if (times.length === 0 || (times[0] ?? 0) >= cutoff) return times;
-  let start = 1;
-  while (start < times.length && (times[start] ?? 0) < cutoff) start++;
-  return times.slice(start);
+/** `times` from `cutoff` on: `times` itself when none is before it, else a copy; null when none is left. */
+function since(times: number[], cutoff: number): number[] | null {
+  const n = times.length;
+  let k = 0;
+  while (k < n && times[k]! < cutoff) k++;
+  if (k === 0) return n === 0 ? null : times;
+  return k === n ? null : times.slice(k);
+}
+
+/**
+ * Adds `time` to `times` in place, in order (after equal times), after dropping those before `cutoff`, keeping at
+ * most `max` (the most recent: when full, the oldest makes way). Returns `times`, or a new array for a caller's
+ * first time (`times` null). Times come in order as a rule (the register records attempts as they happen): then it
+ * is a push, or when full a move down by one, never an allocation.
+ */
+function addTime(times: number[] | null, time: number, cutoff: number, max: number): number[] {
+  if (times === null) return [time];
+  dropBefore(times, cutoff);
+  const n = times.length;
+  let at = n;
+  while (at > 0 && times[at - 1]! > time) at--;
+  if (n < max) {
+    if (at === n) times.push(time);
+    else times.splice(at, 0, time);
+    return times;
+  }
+  // Full: the oldest leaves. A time older than every kept one would be the oldest itself: nothing changes.
+  if (at === 0) return times;
+  for (let i = 1; i < at; i++) times[i - 1] = times[i]!;
+  times[at - 1] = time;
+  return times;
 }
 
 /**
@@ -148,30 +172,34 @@ export class EvidenceIndex {
   private baseEvidenceFor(callerKey: string): CallerEvidence {
     const mark = this.marks.get(callerKey);
     const act = this.activity.get(callerKey);
-    if (act === undefined) return mark === null ? NO_EVIDENCE : { mark, attempts: NO_TIMES, refusals: NO_TIMES };
-    const fresh = this.trim(callerKey, act);
-    if (fresh === undefined) return mark === null ? NO_EVIDENCE : { mark, attempts: NO_TIMES, refusals: NO_TIMES };
-    return { mark, attempts: fresh.attempts, refusals: fresh.refusals };
+    if (act === undefined || !this.trim(callerKey, act)) {
+      return mark === null ? NO_EVIDENCE : { mark, attempts: NO_TIMES, refusals: NO_TIMES };
+    }
+    return { mark, attempts: act.attempts ?? NO_TIMES, refusals: act.refusals ?? NO_TIMES };
   }
 
   addAttempt(callerKey: string, time: number): void {
     const cutoff = this.cutoff();
     if (time < cutoff) return;
     const act = this.activity.get(callerKey);
-    this.activity.set(callerKey, {
-      attempts: withTime(act?.attempts ?? NO_TIMES, time, cutoff),
-      refusals: act === undefined ? NO_TIMES : trimmed(act.refusals, cutoff),
-    });
+    if (act === undefined) {
+      this.activity.set(callerKey, { attempts: [time], refusals: null });
+      return;
+    }
+    act.attempts = addTime(act.attempts, time, cutoff, MAX_TIMES_PER_CALLER);
+    if (act.refusals !== null && dropBefore(act.refusals, cutoff)) act.refusals = null;
   }
 
   addRefusal(callerKey: string, time: number): void {
     const cutoff = this.cutoff();
     if (time < cutoff) return;
     const act = this.activity.get(callerKey);
-    this.activity.set(callerKey, {
-      attempts: act === undefined ? NO_TIMES : trimmed(act.attempts, cutoff),
-      refusals: withTime(act?.refusals ?? NO_TIMES, time, cutoff),
-    });
+    if (act === undefined) {
+      this.activity.set(callerKey, { attempts: null, refusals: [time] });
+      return;
+    }
+    act.refusals = addTime(act.refusals, time, cutoff, MAX_TIMES_PER_CALLER);
+    if (act.attempts !== null && dropBefore(act.attempts, cutoff)) act.attempts = null;
   }
 
   setMark(entry: MarkEntry): void {
@@ -196,24 +224,25 @@ export class EvidenceIndex {
   prune(): number {
     let dropped = 0;
     for (const [key, act] of this.activity) {
-      if (this.trim(key, act) === undefined) dropped++;
+      if (!this.trim(key, act)) dropped++;
     }
     this.learned.prune();
     this.prefixes?.prune(this.clock.now());
     return dropped;
   }
 
-  private trim(callerKey: string, act: Activity): Activity | undefined {
+  /**
+   * Drops `act`'s times that left the window: on a read, so into new arrays (a read never changes an array it
+   * handed out; only a write of the caller does); false (and the caller forgotten) when none is left.
+   */
+  private trim(callerKey: string, act: Activity): boolean {
     const cutoff = this.cutoff();
-    const attempts = trimmed(act.attempts, cutoff);
-    const refusals = trimmed(act.refusals, cutoff);
-    if (attempts === act.attempts && refusals === act.refusals) return act;
-    if (attempts.length === 0 && refusals.length === 0) {
+    if (act.attempts !== null) act.attempts = since(act.attempts, cutoff);
+    if (act.refusals !== null) act.refusals = since(act.refusals, cutoff);
+    if (act.attempts === null && act.refusals === null) {
       this.activity.delete(callerKey);
-      return undefined;
+      return false;
     }
-    const fresh = { attempts, refusals };
-    this.activity.set(callerKey, fresh);
-    return fresh;
+    return true;
   }
 }

@@ -25,6 +25,10 @@ const BLOCK_MEMO_SLOTS = 1 << 15;
 /** At most this many calls and talks are kept per caller (the most recent ones). */
 export const MAX_PER_CALLER = 128;
 
+/**
+ * A caller's calls and talks, ascending; a write adds to them in place (EvidenceIndex: what evidence() hands out is
+ * good until the caller's next write; a read never changes it).
+ */
 interface CallerActivity {
   calls: Array<{ at: number; did: string | null }>;
   talks: Talk[];
@@ -134,26 +138,15 @@ export class LearnedIndex {
   addCall(callerKey: string, at: number, did: string | null): void {
     if (at < this.options.now() - this.lookbackMs) return;
     const act = this.activityOf(callerKey);
-    // Copy on write: arrays handed out by evidence() never change under the classifier.
-    const calls = act.calls.slice();
-    let i = calls.length;
-    while (i > 0 && (calls[i - 1]?.at ?? 0) > at) i--;
-    // Appended as a rule (calls recorded as they happen): no splice, a builtin call making an array of nothing.
-    if (i === calls.length) calls.push({ at, did });
-    else calls.splice(i, 0, { at, did });
-    act.calls = calls;
     this.trimActivity(act);
+    addInOrder(act.calls, { at, did });
   }
 
   addTalk(callerKey: string, at: number, seconds: number): void {
     if (!(seconds >= 0) || at < this.options.now() - this.lookbackMs) return;
     const act = this.activityOf(callerKey);
-    const talks = act.talks.slice();
-    let i = talks.length;
-    while (i > 0 && (talks[i - 1]?.at ?? 0) > at) i--;
-    talks.splice(i, 0, { at, seconds });
-    act.talks = talks;
     this.trimActivity(act);
+    addInOrder(act.talks, { at, seconds });
   }
 
   /** The business called this number at `at` (PBX outbound, CDR import): trusted, and its blocks stop folding. */
@@ -198,6 +191,7 @@ export class LearnedIndex {
     const out: LearnedEvidence = {};
     if (block !== null) out.block = block;
     if (act !== undefined) {
+      // On a read, what left the window is left out of a copy: a read never changes a list it handed out.
       const cutoff = this.options.now() - this.lookbackMs;
       const calls =
         act.calls.length > 0 && (act.calls[0]?.at ?? 0) < cutoff ? act.calls.filter((c) => c.at >= cutoff) : act.calls;
@@ -302,15 +296,40 @@ export class LearnedIndex {
     return act;
   }
 
+  /** Drops, in place, the calls and talks of `act` that left the look-back window. */
   private trimActivity(act: CallerActivity): void {
     const cutoff = this.options.now() - this.lookbackMs;
-    let i = 0;
-    while (i < act.calls.length && (act.calls[i]?.at ?? 0) < cutoff) i++;
-    if (i > 0 || act.calls.length > MAX_PER_CALLER)
-      act.calls = act.calls.slice(Math.max(i, act.calls.length - MAX_PER_CALLER));
-    let j = 0;
-    while (j < act.talks.length && (act.talks[j]?.at ?? 0) < cutoff) j++;
-    if (j > 0 || act.talks.length > MAX_PER_CALLER)
-      act.talks = act.talks.slice(Math.max(j, act.talks.length - MAX_PER_CALLER));
+    dropBefore(act.calls, cutoff);
+    dropBefore(act.talks, cutoff);
   }
+}
+
+/** Drops, in place, the first entries of `list` (ascending by `at`) before `cutoff`: moved down, no new array. */
+function dropBefore(list: Array<{ at: number }>, cutoff: number): void {
+  const n = list.length;
+  let k = 0;
+  while (k < n && list[k]!.at < cutoff) k++;
+  if (k === 0) return;
+  for (let i = k; i < n; i++) list[i - k] = list[i]!;
+  list.length = n - k;
+}
+
+/**
+ * Adds `entry` to `list` in place, in order of `at` (after equal times), keeping at most MAX_PER_CALLER (the most
+ * recent: when full, the oldest makes way). Entries come in order as a rule (calls recorded as they happen): a push,
+ * or when full a move down by one; no copy of the list per call.
+ */
+function addInOrder<T extends { at: number }>(list: T[], entry: T): void {
+  const n = list.length;
+  let at = n;
+  while (at > 0 && list[at - 1]!.at > entry.at) at--;
+  if (n < MAX_PER_CALLER) {
+    if (at === n) list.push(entry);
+    else list.splice(at, 0, entry);
+    return;
+  }
+  // Full: the oldest leaves. An entry older than every kept one would be the oldest itself: nothing changes.
+  if (at === 0) return;
+  for (let i = 1; i < at; i++) list[i - 1] = list[i]!;
+  list[at - 1] = entry;
 }
