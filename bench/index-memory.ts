@@ -8,6 +8,8 @@
  * all within store.lookbackDays), so the heap grows until every caller's history is full, then stays. Printed every
  * --step calls after a forced GC: the index's heap (heap used less the heap before the index), bytes per call and
  * per caller. It answers "is the soak's heap growth a leak?" (README, Soak) without drachtio-server and sipp.
+ * Also per step: the CPU time of the writes (the process's, the collector's helper threads included, the forced GC
+ * and the printing left out), µs per call written: the record side's index cost for callers that ring again.
  *
  *   node --expose-gc --import tsx bench/index-memory.ts [--calls 3780000] [--step 270000] [--rate 150]
  */
@@ -49,6 +51,7 @@ function main(): void {
   console.log(
     `index-memory: ${calls} calls at ${rate}/s from ${pool} callers; per caller at most ${MAX_TIMES_PER_CALLER} attempt and refusal times, ${MAX_PER_CALLER} calls and talks`,
   );
+  let cpu = process.cpuUsage();
   for (let n = 1; n <= calls; n++) {
     now += 1000 / rate;
     let r = Math.random() * SHARES;
@@ -59,12 +62,15 @@ function main(): void {
     index.learned.addCall(key, now, kind.did);
     if (kind.talk) index.addTalk(key, now, 10);
     if (n % step === 0) {
+      const used = process.cpuUsage(cpu);
       gc();
       const bytes = process.memoryUsage().heapUsed - before;
       console.log(
         `  calls ${String(n).padStart(8)} (${(n / rate / 3600).toFixed(2)} h)  index heap ${(bytes / 1048576).toFixed(1).padStart(6)} MB` +
-          `  ${(bytes / n).toFixed(0).padStart(4)} B/call  ${(bytes / index.activeCallers / 1024).toFixed(1)} KB/caller (${index.activeCallers} callers)`,
+          `  ${(bytes / n).toFixed(0).padStart(4)} B/call  ${(bytes / index.activeCallers / 1024).toFixed(1)} KB/caller (${index.activeCallers} callers)` +
+          `  writes ${((used.user + used.system) / step).toFixed(2)} µs/call`,
       );
+      cpu = process.cpuUsage();
     }
   }
 }
