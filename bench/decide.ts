@@ -26,7 +26,9 @@
  * the hot loop above): `--cold-calls` (1,000) calls each after a walk that writes one word of every cache line of a
  * `--thrash-mb` (32) MB buffer, then the same number of calls paced at each rate of `--pace` (100,1000 per second,
  * the process idle between them, as the service is). Each request is parsed just before its decision, after the
- * walk or the wait, as drachtio-srf parses it just before the handler runs; only the decision is timed.
+ * walk or the wait, as drachtio-srf parses it just before the handler runs; only the decision is timed. Each paced
+ * line also says how many collections ran during its calls and how many of them fell inside a timed decision
+ * (PerformanceObserver 'gc' entries): whether a collection is what a slow cold decision waited for.
  * `--stages` (with `--cold`) adds, per traffic shape, `--cold-calls` more calls paced at 100/s, each decided by the
  * steps of `screen()` called one by one (the header table, identifyCaller, calledNumber and callerKey, the evidence,
  * the classifier, the policy with its reason and the check memory) with a clock read between them: where a cold
@@ -38,6 +40,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -265,9 +268,16 @@ function percentiles(lat: Float64Array): { p50: number; p99: number; max: number
   return { p50: pct(0.5), p99: pct(0.99), max: sorted[sorted.length - 1] ?? 0 };
 }
 
-/** One timed decision of a request parsed just before it (after the walk or the wait). */
-function timedDecision(c: Call, decide: Decide): number {
+/** Collections seen by the PerformanceObserver while `gcWatch` is on (start and end, ms on performance.now()). */
+const gcSeen: { start: number; end: number }[] = [];
+const gcWatch = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcSeen.push({ start: e.startTime, end: e.startTime + e.duration });
+});
+
+/** One timed decision of a request parsed just before it (after the walk or the wait); `at` gets its start (ms). */
+function timedDecision(c: Call, decide: Decide, at?: { start: number }): number {
   const req = parseCall(c);
+  if (at !== undefined) at.start = performance.now();
   const s = process.hrtime.bigint();
   decide(req);
   return Number(process.hrtime.bigint() - s) / 1000;
@@ -314,14 +324,32 @@ async function coldRuns(calls: readonly Call[], decide: Decide): Promise<string[
   for (const rate of PACES) {
     const paced = take();
     const times = new Float64Array(paced.length);
+    const starts = new Float64Array(paced.length);
+    const at = { start: 0 };
+    gcWatch.observe({ type: 'gc' });
     const start = performance.now();
     for (let i = 0; i < paced.length; i++) {
       const wait = start + (i * 1000) / rate - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      times[i] = timedDecision(paced[i]!, decide);
+      times[i] = timedDecision(paced[i]!, decide, at);
+      starts[i] = at.start;
     }
+    // The observer's entries come in a later task.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    gcWatch.disconnect();
+    const during = gcSeen.filter((g) => g.end > start && g.start < performance.now());
+    let inside = 0;
+    for (let i = 0; i < paced.length; i++) {
+      const from = starts[i]!;
+      const to = from + times[i]! / 1000;
+      if (during.some((g) => g.start < to && g.end > from)) inside++;
+    }
+    gcSeen.length = 0;
     const p = percentiles(times);
-    lines.push(`paced at ${rate}/s: p50=${p.p50.toFixed(1)} µs p99=${p.p99.toFixed(1)} µs max=${p.max.toFixed(1)} µs`);
+    lines.push(
+      `paced at ${rate}/s: p50=${p.p50.toFixed(1)} µs p99=${p.p99.toFixed(1)} µs max=${p.max.toFixed(1)} µs ` +
+        `(collections during the calls: ${during.length}, inside a decision: ${inside})`,
+    );
   }
   return lines;
 }
