@@ -6,6 +6,13 @@
  * SipMessage at a steady rate, in alternating rounds in one child process.
  *
  *   npx tsx bench/sip-handler.ts [--rate 1500] [--seconds 5] [--rounds 2] [--cpu-prof DIR] [--heap-sample FILE]
+ *                                [--workload refusal|proxied] [--variant answer-first] [--dist]
+ *
+ * --workload proxied: unknown callers, forwarded (req.proxy answered at once with a 200, as a PBX would); the bare
+ * handler proxies whoever is not in its set. --dist: crocetta's modules from dist/ (`npm run build`: what bench:sip
+ * and production run, without tsx's per-closure __name calls) instead of src/ through tsx. --variant answer-first: store.durableBeforeAnswer false. Each round also
+ * prints the µs from the handler's call to its answer (the final res.send, or req.proxy), p50 and p99: the work that
+ * precedes the answer, which the wire sees before drachtio-server can send it on.
  *
  * The child's stdout (the service's log lines) goes to a file in a temporary directory. Each tick (every 2 ms) takes
  * the requests due; the response's send is answered OK on the next turn (setImmediate), as drachtio-server's echo
@@ -44,6 +51,9 @@ interface RoundResult {
   mainUs: number;
   processUs: number;
   answered: number;
+  /** µs from the handler's call to its answer (final send or proxy), p50 and p99 over the round's calls. */
+  toAnswerP50: number;
+  toAnswerP99: number;
   /** GC pauses of the main thread (PerformanceObserver 'gc' entries), µs a call; and how many, by kind. */
   gcUs: number;
   scavenges: number;
@@ -56,22 +66,35 @@ async function child(): Promise<void> {
   const seconds = arg('seconds', 5);
   const rounds = arg('rounds', 2);
   const dir = process.env.BENCH_DIR as string;
+  const proxied = textArg('workload') === 'proxied';
+  const answerFirst = textArg('variant') === 'answer-first';
   const require = createRequire(import.meta.url);
   const SipMessage = require('drachtio-srf/lib/sip-parser/message.js') as new (raw: string) => object;
   const Request = require('drachtio-srf/lib/request.js') as new (
     msg: object,
     meta: Record<string, unknown>,
   ) => Srf.SrfRequest;
-  const { loadConfig } = await import('../src/config/index.js');
-  const { createLogger } = await import('../src/log.js');
-  const { createMetrics } = await import('../src/metrics.js');
-  const { systemClock } = await import('../src/screening/types.js');
-  const { createActionDeps } = await import('../src/sip/action-deps.js');
-  const { createRequestHandler } = await import('../src/sip/handle-request.js');
-  const { openStores } = await import('../src/wiring/open-stores.js');
-  const { sipHandlerDeps } = await import('../src/wiring/build-sip-app.js');
-  const { openRegister } = await import('../src/store/index.js');
-  const { Connection } = await import('../src/store/sqlite/connection.js');
+  const src = process.argv.includes('--dist') ? '../dist/src' : '../src';
+  const { loadConfig } = (await import(`${src}/config/index.js`)) as typeof import('../src/config/index.js');
+  const { createLogger } = (await import(`${src}/log.js`)) as typeof import('../src/log.js');
+  const { createMetrics } = (await import(`${src}/metrics.js`)) as typeof import('../src/metrics.js');
+  const { systemClock } = (await import(`${src}/screening/types.js`)) as typeof import('../src/screening/types.js');
+  const { createActionDeps } = (await import(
+    `${src}/sip/action-deps.js`
+  )) as typeof import('../src/sip/action-deps.js');
+  const { createRequestHandler } = (await import(
+    `${src}/sip/handle-request.js`
+  )) as typeof import('../src/sip/handle-request.js');
+  const { openStores } = (await import(
+    `${src}/wiring/open-stores.js`
+  )) as typeof import('../src/wiring/open-stores.js');
+  const { sipHandlerDeps } = (await import(
+    `${src}/wiring/build-sip-app.js`
+  )) as typeof import('../src/wiring/build-sip-app.js');
+  const { openRegister } = (await import(`${src}/store/index.js`)) as typeof import('../src/store/index.js');
+  const { Connection } = (await import(
+    `${src}/store/sqlite/connection.js`
+  )) as typeof import('../src/store/sqlite/connection.js');
   const { seedMarkedNumbers } = await import('./seed-marks.js');
 
   // The register with the marked numbers (as bench/sip.ts seeds it), then the service's stores on it.
@@ -90,6 +113,7 @@ async function child(): Promise<void> {
       NODE_ENV: 'production',
     },
   });
+  if (answerFirst) (config.store as { durableBeforeAnswer: boolean }).durableBeforeAnswer = false;
   const logger = createLogger(config.log.level);
   const metrics = createMetrics();
   const actions = createActionDeps(config, logger.child({ component: 'media' }), metrics);
@@ -98,11 +122,26 @@ async function child(): Promise<void> {
   const crocetta = createRequestHandler('call', deps);
   const refuse = new Set(Array.from({ length: MARKED }, (_, i) => markedNumber(i)));
   const fromUser = (from: string): string => /(?:sips?|tel):([^@;>]*)/.exec(from)?.[1] ?? '';
+  const uriUser = (uri: string): string => /^(?:sips?|tel):([^@;]*)@/.exec(uri)?.[1] ?? '';
+  const withUser = (uri: string, user: string): string => uri.replace(/^(sips?:)/, `$1${user}@`);
   const bare = (req: Srf.SrfRequest, res: Srf.SrfResponse): void => {
-    if (refuse.has(fromUser(req.get('From') ?? ''))) res.send(607);
+    if (refuse.has(fromUser(req.get('From') ?? ''))) {
+      res.send(607);
+      return;
+    }
+    void (req as unknown as { proxy(o: object): Promise<unknown> })
+      .proxy({ destination: withUser('sip:127.0.0.1:5080', uriUser(req.uri)), remainInDialog: true })
+      .catch(() => undefined);
   };
 
   let answered = 0;
+  /** When the request being handled was handed to the handler, and the µs to its answer, per call of the round. */
+  let handedAt = 0;
+  let toAnswer: number[] = [];
+  const answeredNow = (): void => {
+    answered++;
+    toAnswer.push((performance.now() - handedAt) * 1000);
+  };
   /** A response as the handler sees drachtio-srf's: send() with the callback told OK on a later turn. */
   function response(): Srf.SrfResponse {
     const res = {
@@ -110,7 +149,7 @@ async function child(): Promise<void> {
       send(status: number, ...rest: unknown[]) {
         if (status >= 200) {
           res.finalResponseSent = true;
-          answered++;
+          answeredNow();
         }
         const cb = rest.find((r) => typeof r === 'function') as ((err: unknown) => void) | undefined;
         if (cb) setImmediate(cb, null);
@@ -121,7 +160,8 @@ async function child(): Promise<void> {
   let n = 0;
   function request(): Srf.SrfRequest {
     const i = n++;
-    const from = markedNumber(i);
+    // Proxied: a caller never seen before each time, as bench:sip's proxied workload sends.
+    const from = proxied ? `+39333${String(i).padStart(7, '0')}` : markedNumber(i);
     const raw = [
       `INVITE sip:${DID}@127.0.0.1:5060 SIP/2.0`,
       `Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-${i}-bench;rport=5061`,
@@ -138,7 +178,13 @@ async function child(): Promise<void> {
       '',
     ].join('\r\n');
     const meta = { source: 'network', address: '127.0.0.1', port: '5061', protocol: 'udp', transactionId: `t${i}` };
-    return new Request(new SipMessage(raw), meta);
+    const req = new Request(new SipMessage(raw), meta);
+    // As drachtio-server would: the proxy command taken at once, the PBX's 200 reported on a later turn.
+    (req as unknown as { proxy: (o: object) => Promise<unknown> }).proxy = () => {
+      answeredNow();
+      return new Promise((resolve) => setImmediate(resolve, { connected: true, finalStatus: 200, responses: [] }));
+    };
+    return req;
   }
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   // The main thread's time on the CPU in ns (schedstat's first field: finer than stat's clock ticks).
@@ -159,6 +205,7 @@ async function child(): Promise<void> {
   async function round(name: 'bare' | 'crocetta', calls: number): Promise<RoundResult> {
     const handle = name === 'bare' ? bare : crocetta;
     answered = 0;
+    toAnswer = [];
     const g0 = { ...gcs };
     const m0 = mainUs();
     const p0 = processUs();
@@ -166,11 +213,20 @@ async function child(): Promise<void> {
     let sent = 0;
     while (sent < calls) {
       const due = Math.min(calls, Math.floor(((performance.now() - start) * rate) / 1000));
-      for (; sent < due; sent++) handle(request(), response());
+      for (; sent < due; sent++) {
+        const req = request();
+        const res = response();
+        handedAt = performance.now();
+        handle(req, res);
+      }
       await sleep(2);
     }
     await sleep(300);
+    const sorted = toAnswer.sort((a, b) => a - b);
+    const pct = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
     return {
+      toAnswerP50: pct(0.5),
+      toAnswerP99: pct(0.99),
       handler: name,
       calls,
       mainUs: (mainUs() - m0) / calls,
@@ -257,13 +313,13 @@ async function parent(): Promise<void> {
   });
   await new Promise((r) => forked.once('exit', r));
   console.log(
-    `bench/sip-handler: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, rate ${arg('rate', 1500)}/s, ${arg('seconds', 5)} s a round`,
+    `bench/sip-handler: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, rate ${arg('rate', 1500)}/s, ${arg('seconds', 5)} s a round, ${textArg('workload') ?? 'refusal'}${textArg('variant') === 'answer-first' ? ', answer-first' : ''}`,
   );
   for (const r of results)
     console.log(
-      `  ${r.handler.padEnd(9)} ${r.calls} calls (${r.answered} answered): main thread ${r.mainUs.toFixed(1)} µs/call, process ${r.processUs.toFixed(1)} µs/call; GC pauses ${r.gcUs.toFixed(1)} µs/call (${r.scavenges} scavenges, ${r.majorGcs} major)`,
+      `  ${r.handler.padEnd(9)} ${r.calls} calls (${r.answered} answered): main thread ${r.mainUs.toFixed(1)} µs/call, process ${r.processUs.toFixed(1)} µs/call; to answer p50 ${r.toAnswerP50.toFixed(1)} p99 ${r.toAnswerP99.toFixed(1)} µs; GC pauses ${r.gcUs.toFixed(1)} µs/call (${r.scavenges} scavenges, ${r.majorGcs} major)`,
     );
-  const med = (name: string, k: 'mainUs' | 'processUs'): number => {
+  const med = (name: string, k: 'mainUs' | 'processUs' | 'toAnswerP50'): number => {
     const v = results
       .filter((r) => r.handler === name)
       .map((r) => r[k])
@@ -271,7 +327,7 @@ async function parent(): Promise<void> {
     return v[Math.floor((v.length - 1) / 2)] as number;
   };
   console.log(
-    `  crocetta less bare (medians of rounds): main thread ${(med('crocetta', 'mainUs') - med('bare', 'mainUs')).toFixed(1)} µs/call, process ${(med('crocetta', 'processUs') - med('bare', 'processUs')).toFixed(1)} µs/call`,
+    `  crocetta less bare (medians of rounds): main thread ${(med('crocetta', 'mainUs') - med('bare', 'mainUs')).toFixed(1)} µs/call, process ${(med('crocetta', 'processUs') - med('bare', 'processUs')).toFixed(1)} µs/call, to answer p50 ${(med('crocetta', 'toAnswerP50') - med('bare', 'toAnswerP50')).toFixed(1)} µs`,
   );
   rmSync(dir, { recursive: true, force: true });
 }
