@@ -104,12 +104,10 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
       void answerCopy(kind, seen, req, res, deps);
       return;
     }
-    observeFinalAnswer(req, res, (final) => seen.answered(final));
     const call = new CallLifecycle();
-    const started = process.hrtime.bigint();
-    req.on('cancel', () => {
-      call.moveTo('cancelled');
-    });
+    // One 'cancel' listener for both: the transaction's final answer (487) first, then the call's state.
+    observeFinalAnswer(req, res, seen, call);
+    const started = performance.now();
 
     if (kind === 'call' && isOutbound(deps.outbound, req)) {
       passOutbound(req, res, deps).catch((err: unknown) => deps.logger.error({ err }, 'outbound call failed'));
@@ -146,7 +144,7 @@ async function handle(
   received: RequestHeaders,
   res: Srf.SrfResponse,
   call: CallLifecycle,
-  started: bigint,
+  started: number,
 ): Promise<void> {
   // 1-2. identify and classify (pure, fail open: a fault gives the verdict unknown and the action allow).
   const now = deps.clock.now();
@@ -423,8 +421,9 @@ function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-function secondsSince(started: bigint): number {
-  return Number(process.hrtime.bigint() - started) / 1e9;
+/** Seconds since `started` (performance.now(): no BigInt made per call, as process.hrtime.bigint() makes two). */
+function secondsSince(started: number): number {
+  return (performance.now() - started) / 1e3;
 }
 
 /** The decision's line and metrics: written whatever happens to the call afterwards. */

@@ -3,8 +3,11 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { RecentTransactions, answerForCopy, transactionKey, type FinalAnswer } from './transactions.js';
 
+/** A request's headers as drachtio-srf's `req.get` reads them: by name in any case. */
 function request(headers: Record<string, string>) {
-  return { get: (name: string) => headers[name] };
+  return {
+    get: (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1],
+  };
 }
 
 const INVITE = {
@@ -39,6 +42,57 @@ describe('transaction key', () => {
     expect(transactionKey(request({ ...INVITE, From: '<sip:x@y>;tag=other' }))).not.toBe(base);
     expect(transactionKey(request({ ...INVITE, 'Call-ID': '' }))).toBeNull();
     expect(transactionKey(request({ ...INVITE, CSeq: '' }))).toBeNull();
+  });
+});
+
+/** The key as it was written with regular expressions (before the hand-read keyFrom), to compare with. */
+function keyByRegex(req: { get(name: string): unknown }): string | null {
+  const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
+  const callId = text(req.get('Call-ID'));
+  const cseq = text(req.get('CSeq')).replace(/\s+/g, ' ');
+  if (callId === '' || cseq === '') return null;
+  const from = text(req.get('From'));
+  const fromTag = /;\s*tag\s*=\s*([^;,\s>]+)/i.exec(from.slice(Math.max(0, from.lastIndexOf('>'))))?.[1] ?? '';
+  const topVia = text(req.get('Via')).split(',')[0] ?? '';
+  const branch = /;\s*branch\s*=\s*([^;,\s]+)/i.exec(topVia)?.[1] ?? '';
+  return `${callId}\n${cseq}\n${fromTag}\n${branch}`;
+}
+
+describe('transaction key, read by hand', () => {
+  it('is what the regular expressions read, for any mix of the characters that matter', () => {
+    const pieces = [
+      ';',
+      '=',
+      ',',
+      '>',
+      '<',
+      ' ',
+      '\t',
+      '\u00a0',
+      '\u3000',
+      'tag',
+      'TaG',
+      'branch',
+      'BRANCH',
+      'x',
+      'z9',
+      '"',
+    ];
+    let seed = 12345;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const value = (): string => {
+      let out = '';
+      for (let k = next(12); k > 0; k--) out += pieces[next(pieces.length)];
+      return out;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const headers = { 'Call-ID': value() || 'c', CSeq: value(), From: value(), Via: value() };
+      expect(transactionKey(request(headers)), JSON.stringify(headers)).toBe(keyByRegex(request(headers)));
+    }
+    expect(transactionKey(request(INVITE))).toBe(keyByRegex(request(INVITE)));
   });
 });
 
@@ -124,7 +178,7 @@ describe('what a remembered transaction keeps', () => {
         `CSeq: 1 INVITE\r\n` +
         `X-Pad: ${'x'.repeat(MESSAGE)}${i}\r\n`;
       const value = (name: string): string => {
-        const at = text.indexOf(`${name}: `) + name.length + 2;
+        const at = text.toLowerCase().indexOf(`${name.toLowerCase()}: `) + name.length + 2;
         return text.slice(at, text.indexOf('\r\n', at));
       };
       const original = seen.see(transactionKey({ get: value }));

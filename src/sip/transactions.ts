@@ -88,15 +88,27 @@ export interface Copy {
 
 const NO_ORIGINAL: Original = { copy: false, answered: () => undefined };
 
-/** The transaction of a request: Call-ID, CSeq, From tag, top Via branch; null without a Call-ID or CSeq. */
+/**
+ * The transaction of a request: Call-ID, CSeq, From tag, top Via branch; null without a Call-ID or CSeq. Read by hand
+ * (keyFrom): this runs before every answer, and the regular expressions, the CSeq's replace and the Via's split it
+ * was written with cost more than the rest of the check (profile at 100 calls/s, bench/sip-handler.ts).
+ */
 export function transactionKey(req: { get(name: string): unknown }): string | null {
-  const callId = text(req.get('Call-ID'));
-  const cseq = text(req.get('CSeq')).replace(/\s+/g, ' ');
+  return keyFrom(req.get('call-id'), req.get('cseq'), req.get('from'), req.get('via'));
+}
+
+function keyFrom(callIdValue: unknown, cseqValue: unknown, fromValue: unknown, viaValue: unknown): string | null {
+  const callId = text(callIdValue);
+  const cseq = oneSpaced(text(cseqValue));
   if (callId === '' || cseq === '') return null;
-  const from = text(req.get('From'));
-  const fromTag = /;\s*tag\s*=\s*([^;,\s>]+)/i.exec(from.slice(Math.max(0, from.lastIndexOf('>'))))?.[1] ?? '';
-  const topVia = text(req.get('Via')).split(',')[0] ?? '';
-  const branch = /;\s*branch\s*=\s*([^;,\s]+)/i.exec(topVia)?.[1] ?? '';
+  const from = text(fromValue);
+  let gt = from.length - 1;
+  while (gt >= 0 && from.charCodeAt(gt) !== 62 /* > */) gt--;
+  const fromTag = paramValue(from, gt < 0 ? 0 : gt, from.length, 'tag', FROM_TAG_END);
+  const via = text(viaValue);
+  let comma = via.indexOf(',');
+  if (comma < 0) comma = via.length;
+  const branch = paramValue(via, 0, comma, 'branch', BRANCH_END);
   // A copy: the Call-ID and the branch are slices of drachtio-srf's whole message (V8 slices 13 characters or more),
   // which the key, remembered for the transaction's ttl, would keep alive (~1 KB a request, 50,000 requests).
   return detached(`${callId}\n${cseq}\n${fromTag}\n${branch}`);
@@ -106,9 +118,66 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
+/** Whether `c` is what `\s` matches in a JavaScript regular expression. */
+function isSpace(c: number): boolean {
+  if (c === 32 || (c >= 9 && c <= 13)) return true;
+  if (c < 160) return false;
+  return (
+    c === 160 ||
+    c === 5760 ||
+    (c >= 8192 && c <= 8202) ||
+    c === 8232 ||
+    c === 8233 ||
+    c === 8239 ||
+    c === 8287 ||
+    c === 12288 ||
+    c === 65279
+  );
+}
+
+/** `value.replace(/\s+/g, ' ')`, without the replace when there is nothing to replace (`1 INVITE`). */
+function oneSpaced(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 32 ? isSpace(value.charCodeAt(i + 1)) : isSpace(c)) return value.replace(/\s+/g, ' ');
+  }
+  return value;
+}
+
+/** A From tag's value ends at `;`, `,`, a space or `>`; a branch's at `;`, `,` or a space. */
+const FROM_TAG_END = (c: number): boolean => c === 59 || c === 44 || c === 62 || isSpace(c);
+const BRANCH_END = (c: number): boolean => c === 59 || c === 44 || isSpace(c);
+
+/**
+ * The first `;\s*name\s*=\s*(value)` in `value` between `start` and `end` (`name` lower case, matched in any case;
+ * the value one character or more up to `ends`), or '': what `/;\s*name\s*=\s*([^…]+)/i.exec(value.slice(start,
+ * end))?.[1] ?? ''` gives.
+ */
+function paramValue(value: string, start: number, end: number, name: string, ends: (c: number) => boolean): string {
+  for (let at = value.indexOf(';', start); at >= 0 && at < end; at = value.indexOf(';', at + 1)) {
+    let i = at + 1;
+    while (i < end && isSpace(value.charCodeAt(i))) i++;
+    if (i + name.length > end) return '';
+    let j = 0;
+    while (j < name.length && (value.charCodeAt(i + j) | 32) === name.charCodeAt(j)) j++;
+    if (j < name.length) continue;
+    i += j;
+    while (i < end && isSpace(value.charCodeAt(i))) i++;
+    if (i >= end || value.charCodeAt(i) !== 61 /* = */) continue;
+    i++;
+    while (i < end && isSpace(value.charCodeAt(i))) i++;
+    const first = i;
+    while (i < end && !ends(value.charCodeAt(i))) i++;
+    if (i > first) return value.slice(first, i);
+  }
+  return '';
+}
+
 export class RecentTransactions {
   /** By key, oldest first (a Map keeps insertion order, and every entry lives the same ttl). */
   private readonly seen = new Map<string, Seen>();
+  /** When the oldest entry was seen (Infinity: none): nothing expires before its ttl, so no walk of the map until then. */
+  private oldestAt = Infinity;
 
   constructor(
     private readonly limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS,
@@ -123,11 +192,12 @@ export class RecentTransactions {
   see(key: string | null): Original | Copy {
     if (key === null) return NO_ORIGINAL;
     const now = this.now();
-    this.forgetExpired(now);
+    if (now - this.limits.ttlMs >= this.oldestAt) this.forgetExpired(now);
     const known = this.seen.get(key);
     if (known !== undefined) return this.copyOf(known, now);
     if (this.seen.size >= this.limits.maxEntries) this.forgetOldest();
     const entry = new Seen(now);
+    if (this.seen.size === 0) this.oldestAt = now;
     this.seen.set(key, entry);
     return entry;
   }
@@ -163,8 +233,12 @@ export class RecentTransactions {
 
   private forgetExpired(now: number): void {
     const cutoff = now - this.limits.ttlMs;
+    this.oldestAt = Infinity;
     for (const [key, entry] of this.seen) {
-      if (entry.at > cutoff) break;
+      if (entry.at > cutoff) {
+        this.oldestAt = entry.at;
+        break;
+      }
       this.seen.delete(key);
     }
   }
@@ -172,6 +246,8 @@ export class RecentTransactions {
   private forgetOldest(): void {
     const oldest = this.seen.keys().next().value;
     if (oldest !== undefined) this.seen.delete(oldest);
+    const next = this.seen.values().next().value;
+    this.oldestAt = next === undefined ? Infinity : next.at;
   }
 }
 
@@ -214,23 +290,23 @@ export async function answerCopy(
 }
 
 /**
- * Calls `onFinal` once with the final answer the caller was sent for this request, whoever sent it: crocetta
+ * Tells `original` once the final answer the caller was sent for this request, whoever sent it: crocetta
  * (`res.send`, createUAS included), drachtio-server after a CANCEL (487), or the PBX through `req.proxy()` (its
  * final status; drachtio's own 408 when the proxy ended without one). Observed at the entry, so the handler's
- * steps need not know. `onFinal(null)` when the proxy ended without anyone's answer being known.
+ * steps need not know. `answered(null)` when the proxy ended without anyone's answer being known. `call`, when
+ * given, moves to `cancelled` on the caller's CANCEL, in the same listener (after the 487 is noted).
  */
 export function observeFinalAnswer(
   req: SrfRequest,
   res: Srf.SrfResponse,
-  onFinal: (final: FinalAnswer | null) => void,
+  original: Original,
+  call?: { moveTo(state: 'cancelled'): boolean },
 ): void {
-  let done = false;
-  const once = (final: FinalAnswer | null): void => {
-    if (done) return;
-    done = true;
-    onFinal(final);
-  };
-  req.on('cancel', () => once({ status: REQUEST_TERMINATED.status, reason: REQUEST_TERMINATED.reason, headers: {} }));
+  const observed = new Observed(original);
+  req.on('cancel', () => {
+    observed.once({ status: REQUEST_TERMINATED.status, reason: REQUEST_TERMINATED.reason, headers: {} });
+    call?.moveTo('cancelled');
+  });
   // Own properties set by assignment, not Object.defineProperty: on drachtio-srf's Request and Response,
   // defineProperty took 5-25 µs a call where the assignment of the same wrappers takes < 0.5 µs (measured side by
   // side, 10,000 requests each, hot), and this runs before every answer.
@@ -241,7 +317,7 @@ export function observeFinalAnswer(
     if (typeof status === 'number' && isFinal(status)) {
       const reason = typeof second === 'string' ? second : null;
       const opts = (typeof second === 'string' ? third : second) as { headers?: unknown } | undefined;
-      once({ status, reason, headers: stringHeaders(opts?.headers) });
+      observed.once({ status, reason, headers: stringHeaders(opts?.headers) });
     }
     return sent;
   };
@@ -249,11 +325,23 @@ export function observeFinalAnswer(
   req.proxy = (...args: Parameters<SrfRequest['proxy']>): ReturnType<SrfRequest['proxy']> => {
     const result = proxy(...args);
     result.then(
-      (r) => once({ status: r.finalStatus ?? REQUEST_TIMEOUT, reason: null, headers: {} }),
-      () => once(null),
+      (r) => observed.once({ status: r.finalStatus ?? REQUEST_TIMEOUT, reason: null, headers: {} }),
+      () => observed.once(null),
     );
     return result;
   };
+}
+
+/** The first final answer of a request, passed on to its transaction's original once. */
+class Observed {
+  private done = false;
+  constructor(private readonly original: Original) {}
+
+  once(final: FinalAnswer | null): void {
+    if (this.done) return;
+    this.done = true;
+    this.original.answered(final);
+  }
 }
 
 function stringHeaders(value: unknown): Record<string, string> {
