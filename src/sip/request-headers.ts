@@ -157,6 +157,8 @@ export function headerSource(req: Srf.SrfRequest): RequestHeaders {
 export function uriUser(uri: string): string | null {
   const m = /^(?:sips?|tel):([^@;?>]+)/i.exec(uri.trim());
   if (!m?.[1]) return null;
+  // Without a `%` there is nothing to decode (the usual DID): decodeURIComponent would return the same text.
+  if (!m[1].includes('%')) return m[1];
   try {
     return decodeURIComponent(m[1]);
   } catch {
@@ -164,11 +166,24 @@ export function uriUser(uri: string): string | null {
   }
 }
 
+/** A user written with these characters only goes into the PBX's URI as it is (nothing to escape). */
+const PLAIN_USER = /^[0-9A-Za-z+\-_.!~*'()&=$,;?/]*$/;
+
+/** The last PBX URI withUser read, and its scheme and host part: the same configured URI on every call. */
+let lastPbxUri: string | null = null;
+let lastPbxParts: RegExpExecArray | null = null;
+
 /** `sip:host:port` of the PBX with `user` put in as the user part (replacing any there). */
 export function withUser(pbxUri: string, user: string | null): string {
   if (!user) return pbxUri;
-  const m = /^(sips?):(?:[^@]*@)?(.*)$/i.exec(pbxUri);
+  if (pbxUri !== lastPbxUri) {
+    lastPbxParts = /^(sips?):(?:[^@]*@)?(.*)$/i.exec(pbxUri);
+    lastPbxUri = pbxUri;
+  }
+  const m = lastPbxParts;
   if (!m) return pbxUri;
-  const escaped = user.replace(/[^0-9A-Za-z+\-_.!~*'()&=$,;?/]/g, (c) => encodeURIComponent(c));
+  const escaped = PLAIN_USER.test(user)
+    ? user
+    : user.replace(/[^0-9A-Za-z+\-_.!~*'()&=$,;?/]/g, (c) => encodeURIComponent(c));
   return `${m[1]}:${escaped}@${m[2]}`;
 }
