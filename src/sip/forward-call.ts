@@ -121,7 +121,6 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
     return;
   }
 
-  const callId = f.req.get('Call-ID') ?? '';
   const proxy = proxyReleasably(f.req, {
     destination: target,
     remainInDialog: f.kind === 'call' && deps.forward.recordRoute,
@@ -129,6 +128,9 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
     // drachtio-srf sends `opts.finalTimeout || ''`: an empty one is the same as none.
     finalTimeout: deps.forward.finalTimeout,
   });
+  // Read once the proxy command has left: drachtio-srf's req.get lists and lower-cases every header name and reads
+  // process.env (its getHeaderName) on each call, work the PBX's INVITE need not wait for.
+  const callId = f.req.get('Call-ID') ?? '';
   // drachtio's CDRs tell what the proxy does not: a CANCEL while the PBX rings, and (Record-Route) the talk time.
   const followed = f.kind === 'call' && callId !== '' ? deps.forwarded : undefined;
   followed?.forwarding(callId, deps.clock.now(), () => {
