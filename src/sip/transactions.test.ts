@@ -60,6 +60,7 @@ function keyByRegex(req: { get(name: string): unknown }): string | null {
 
 describe('transaction key, read by hand', () => {
   it('is what the regular expressions read, for any mix of the characters that matter', () => {
+    // Whole parameter openings as pieces too, so that `;tag=` and `;branch=` in every spacing and case come often.
     const pieces = [
       ';',
       '=',
@@ -77,11 +78,20 @@ describe('transaction key, read by hand', () => {
       'x',
       'z9',
       '"',
+      ';tag=',
+      '; Tag = ',
+      ';branch=',
+      ' ;\tBranch= ',
+      ';tag',
+      ';branch',
     ];
     let seed = 12345;
+    // mulberry32: a small generator whose low bits are as random as its high ones.
     const next = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) % n;
     };
     const value = (): string => {
       let out = '';
