@@ -80,4 +80,20 @@ describe('infoLine: the decision line written as pino writes it, serialized by o
     expect(a).toEqual({ ...b, time: a?.time });
     expect(Object.keys(a ?? {})).toEqual(Object.keys(b ?? {}));
   });
+
+  it('leaves to pino a line whose fields JSON.stringify refuses (a BigInt, a cycle): the line is written, not lost', () => {
+    const viaPino = collecting();
+    const direct = collecting();
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    for (const fields of [
+      { callId: 'x', big: 10n },
+      { callId: 'y', cyclic },
+    ]) {
+      viaPino.logger.info({ ...fields }, 'decision');
+      infoLine(direct.logger, { ...fields }, 'decision');
+    }
+    expect(direct.lines).toHaveLength(2);
+    expect(direct.lines).toEqual(viaPino.lines);
+  });
 });

@@ -228,7 +228,14 @@ export function infoLine(logger: Logger, fields: Record<string, unknown>, msg: s
       if (serializers[key] !== undefined || stringifiers[key] !== undefined || key === errorKey) plain = false;
     }
     if (plain) {
-      const json = JSON.stringify(fields);
+      let json: string;
+      try {
+        json = JSON.stringify(fields);
+      } catch {
+        // A value JSON.stringify refuses (a BigInt, a cycle): pino's own serializer writes the line.
+        logger.info(fields, msg);
+        return;
+      }
       const level = (parts[S.lsCacheSym] as Record<number, string>)[30] as string;
       const time = (parts[S.timeSym] as () => string)();
       const props = json.length > 2 ? `,${json.slice(1, -1)}` : '';
