@@ -265,10 +265,9 @@ async function handle(
     // forward follows): answering first, the attempt is recorded, so that `recorded` always settles; and the decision
     // line and metrics are written. Both after the loop has slept (after-answer.ts: work in this turn or a
     // setImmediate held the CPU drachtio-server needed to send the answer on).
-    const sent = plan.sent;
     deps.afterAnswer.run(() => {
       answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
-      writeDecision(log, kind, screening, plan.action, sent, seconds, deps);
+      writeDecision(log, kind, screening, plan.action, plan.sent, seconds, deps);
     });
   }
   await carried;
