@@ -1,0 +1,394 @@
+/**
+ * The carrier's calls over TLS (SIPS, RFC 3261 §26.2) with real SIP software: a real drachtio-server listening on a
+ * TLS contact with a certificate (made here by `openssl`, self-signed, as an operator does before a carrier's CA
+ * signs one), crocetta, and the carrier played by a TLS client written below (Debian's sipp is built without TLS).
+ * A marked caller gets 607 over the TLS connection; an unknown one is proxied to the PBX (sipp over UDP), answered,
+ * then ACK and BYE travel crocetta's record-route back over TLS, and the register has the answered call with its
+ * talk time. crocetta has no transport-specific code: this is what shows the README's claim for TLS.
+ * Needs `drachtio`, `sipp` and `openssl` on PATH: CI has no drachtio-server, so there it is skipped.
+ * Ports: 28700-28799 on 127.0.0.x.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCrocetta, type Crocetta } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/log.js';
+import type { Attempt } from '../../src/store/register/types.js';
+import { eventually } from '../support/crocetta-harness.js';
+import { sippScenario, waitUdpBound } from '../support/real-sip-tools.js';
+
+const SCENARIOS = join(import.meta.dirname, 'scenarios');
+const has = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+const missing = ['drachtio', 'sipp', 'openssl'].filter((b) => !has(b));
+
+const ADMIN = 28722;
+const TLS = { host: '127.0.0.1', port: 28761 };
+const PBX = { host: '127.0.0.3', port: 28780 };
+const CARRIER_HOST = '127.0.0.5';
+const SECRET = 'e2e-tls-trunk-secret';
+const TOKEN = 'e2e-tls-trunk-token-0123';
+
+/** One SIP message read off the TLS stream: its first line, its headers (names lower-cased, in order) and body. */
+interface SipMessage {
+  first: string;
+  status: number | null;
+  headers: Array<[string, string]>;
+  body: string;
+}
+const header = (m: SipMessage, name: string) => m.headers.find(([n]) => n === name)?.[1];
+const headers = (m: SipMessage, name: string) => m.headers.filter(([n]) => n === name).map(([, v]) => v);
+
+/** The carrier's side of one TLS connection to drachtio-server: sends requests, hands out what comes back. */
+class TlsCarrier {
+  private buffer = '';
+  private readonly received: SipMessage[] = [];
+  private readonly waiting: Array<() => void> = [];
+  readonly localPort: number;
+
+  private constructor(readonly socket: TLSSocket) {
+    this.localPort = socket.localPort as number;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      this.parse();
+    });
+  }
+
+  static async open(ca: string): Promise<TlsCarrier> {
+    // The carrier's own address (127.0.0.5), then TLS over that connection, checking drachtio-server's certificate.
+    const tcp = tcpConnect({ host: TLS.host, port: TLS.port, localAddress: CARRIER_HOST });
+    await once(tcp, 'connect');
+    const socket = tlsConnect({ socket: tcp, ca, servername: 'localhost' });
+    await once(socket, 'secureConnect');
+    return new TlsCarrier(socket);
+  }
+
+  private parse(): void {
+    for (;;) {
+      const end = this.buffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const [first = '', ...lines] = this.buffer.slice(0, end).split('\r\n');
+      const hs = lines.map((l): [string, string] => {
+        const colon = l.indexOf(':');
+        return [l.slice(0, colon).trim().toLowerCase(), l.slice(colon + 1).trim()];
+      });
+      const length = Number(hs.find(([n]) => n === 'content-length' || n === 'l')?.[1] ?? 0);
+      if (this.buffer.length < end + 4 + length) return;
+      const body = this.buffer.slice(end + 4, end + 4 + length);
+      this.buffer = this.buffer.slice(end + 4 + length);
+      const status = /^SIP\/2\.0 (\d{3})/.exec(first)?.[1];
+      this.received.push({ first, status: status === undefined ? null : Number(status), headers: hs, body });
+      for (const wake of this.waiting.splice(0)) wake();
+    }
+  }
+
+  send(text: string): void {
+    this.socket.write(text);
+  }
+
+  /** The first message received (and not yet taken) that `match` accepts. */
+  async take(match: (m: SipMessage) => boolean, what: string, timeoutMs = 10_000): Promise<SipMessage> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const at = this.received.findIndex(match);
+      if (at >= 0) return this.received.splice(at, 1)[0] as SipMessage;
+      const left = until - Date.now();
+      if (left <= 0) throw new Error(`no ${what} over TLS within ${timeoutMs} ms`);
+      await new Promise<void>((wake) => {
+        const timer = setTimeout(wake, left);
+        this.waiting.push(() => {
+          clearTimeout(timer);
+          wake();
+        });
+      });
+    }
+  }
+
+  close(): void {
+    this.socket.end();
+  }
+}
+
+function invite(carrier: TlsCarrier, o: { did: string; caller: string; callId: string; branch: string }): string {
+  const sdp = [
+    'v=0',
+    `o=carrier 53655765 2353687637 IN IP4 ${CARRIER_HOST}`,
+    's=-',
+    `c=IN IP4 ${CARRIER_HOST}`,
+    't=0 0',
+    'm=audio 28790 RTP/AVP 8',
+    'a=rtpmap:8 PCMA/8000',
+    '',
+  ].join('\r\n');
+  return [
+    `INVITE sips:${o.did}@${TLS.host}:${TLS.port} SIP/2.0`,
+    `Via: SIP/2.0/TLS ${CARRIER_HOST}:${carrier.localPort};branch=${o.branch};rport`,
+    'Max-Forwards: 70',
+    `From: "Cliente" <sips:${o.caller}@carrier.test>;tag=carrier-${o.callId}`,
+    `To: <sips:${o.did}@carrier.test>`,
+    `Call-ID: ${o.callId}`,
+    'CSeq: 1 INVITE',
+    `Contact: <sips:${o.caller}@${CARRIER_HOST}:${carrier.localPort};transport=tls>`,
+    'Content-Type: application/sdp',
+    `Content-Length: ${Buffer.byteLength(sdp)}`,
+    '',
+    sdp,
+  ].join('\r\n');
+}
+
+/** An in-dialog request (ACK, BYE) to the answer's Contact through its Record-Route, reversed (RFC 3261 §12.1.2). */
+function inDialog(method: 'ACK' | 'BYE', answer: SipMessage, carrier: TlsCarrier, cseq: number, branch: string) {
+  const contact = /<([^>]+)>/.exec(header(answer, 'contact') ?? '')?.[1] ?? '';
+  const routes = headers(answer, 'record-route')
+    .flatMap((v) => v.split(/,(?=\s*<)/))
+    .map((v) => v.trim())
+    .reverse();
+  return [
+    `${method} ${contact} SIP/2.0`,
+    `Via: SIP/2.0/TLS ${CARRIER_HOST}:${carrier.localPort};branch=${branch};rport`,
+    ...routes.map((r) => `Route: ${r}`),
+    'Max-Forwards: 70',
+    `From: ${header(answer, 'from')}`,
+    `To: ${header(answer, 'to')}`,
+    `Call-ID: ${header(answer, 'call-id')}`,
+    `CSeq: ${cseq} ${method}`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+describe.skipIf(missing.length > 0)(
+  `the carrier's calls over TLS through a real drachtio-server${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
+  () => {
+    let dir = '';
+    let ca = '';
+    let drachtio: ReturnType<typeof spawn> | undefined;
+    let app: Crocetta | undefined;
+
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`http://127.0.0.1:${app?.httpPort}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      return res.json() as Promise<Record<string, unknown>>;
+    };
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-tls-'));
+      const key = join(dir, 'key.pem');
+      const cert = join(dir, 'cert.pem');
+      const files = spawnSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '2',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=DNS:localhost,IP:127.0.0.1',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+        ],
+        { encoding: 'utf8' },
+      );
+      if (files.status !== 0) throw new Error(`openssl req failed: ${files.stderr}`);
+      ca = readFileSync(cert, 'utf8');
+      writeFileSync(
+        join(dir, 'drachtio.conf.xml'),
+        `<drachtio>
+  <admin port="${ADMIN}" secret="${SECRET}">127.0.0.1</admin>
+  <cdrs>true</cdrs>
+  <sip>
+    <contacts>
+      <contact>sips:${TLS.host}:${TLS.port};transport=tls</contact>
+      <contact>sip:${TLS.host}:${TLS.port - 1};transport=udp</contact>
+    </contacts>
+    <tls><key-file>${key}</key-file><cert-file>${cert}</cert-file><chain-file>${cert}</chain-file></tls>
+  </sip>
+  <logging>
+    <file><name>${join(dir, 'drachtio.log')}</name><archive>${dir}</archive><size>50</size><maxFiles>2</maxFiles><auto-flush>true</auto-flush></file>
+    <sofia-loglevel>3</sofia-loglevel><loglevel>info</loglevel>
+  </logging>
+</drachtio>
+`,
+      );
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_')));
+      drachtio = spawn('drachtio', ['-f', join(dir, 'drachtio.conf.xml')], { env, stdio: 'ignore' });
+      const until = Date.now() + 10_000;
+      for (;;) {
+        const up = await new Promise<boolean>((resolve) => {
+          const s = tcpConnect(TLS.port, TLS.host, () => {
+            s.destroy();
+            resolve(true);
+          });
+          s.once('error', () => resolve(false));
+        });
+        if (up) break;
+        if (drachtio.exitCode !== null || Date.now() > until)
+          throw new Error(`drachtio-server listens on no TLS port (see ${join(dir, 'drachtio.log')})`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const config = loadConfig({
+        env: {
+          CROCETTA_DB: join(dir, 'register.sqlite'),
+          DRACHTIO_PORT: String(ADMIN),
+          DRACHTIO_SECRET: SECRET,
+          PBX_URI: `sip:${PBX.host}:${PBX.port}`,
+          PANEL_HOST: '127.0.0.1',
+          PANEL_PORT: '0',
+          CROCETTA_API_TOKEN: TOKEN,
+        },
+      });
+      config.drachtio.reconnectMaxDelayMs = 300;
+      const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+      app = await startCrocetta(config, { logger: createLogger('info', quiet), defaultMetrics: false });
+      await eventually(() => (app?.sip.connected === true ? true : undefined), 10_000);
+    }, 30_000);
+
+    afterAll(async () => {
+      await app?.stop().catch(() => undefined);
+      if (drachtio && drachtio.exitCode === null) {
+        drachtio.kill('SIGTERM');
+        await Promise.race([once(drachtio, 'exit'), new Promise((r) => setTimeout(r, 3000))]);
+        if (drachtio.exitCode === null) drachtio.kill('SIGKILL');
+      }
+      if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+      else process.stderr.write(`e2e: logs kept in ${dir}\n`);
+    }, 30_000);
+
+    it('refuses a caller marked nuisance with 607 over the TLS connection', async () => {
+      await api('POST', '/api/numbers/%2B390287176900/mark', { label: 'nuisance', company: 'Example Energia' });
+      const carrier = await TlsCarrier.open(ca);
+      try {
+        const branch = 'z9hG4bK-tls-refused';
+        carrier.send(invite(carrier, { did: '0255550100', caller: '+390287176900', callId: 'tls-refused', branch }));
+        const final = await carrier.take((m) => (m.status ?? 0) >= 200, 'final answer');
+        expect(final.first).toBe('SIP/2.0 607 Unwanted');
+        // The ACK of a refusal is hop by hop: the INVITE's Request-URI and branch, the refusal's To tag.
+        carrier.send(
+          [
+            `ACK sips:0255550100@${TLS.host}:${TLS.port} SIP/2.0`,
+            `Via: SIP/2.0/TLS ${CARRIER_HOST}:${carrier.localPort};branch=${branch};rport`,
+            'Max-Forwards: 70',
+            `From: ${header(final, 'from')}`,
+            `To: ${header(final, 'to')}`,
+            'Call-ID: tls-refused',
+            'CSeq: 1 ACK',
+            'Content-Length: 0',
+            '',
+            '',
+          ].join('\r\n'),
+        );
+      } finally {
+        carrier.close();
+      }
+      const { attempts } = (await api('GET', '/api/attempts?number=%2B390287176900')) as { attempts: Attempt[] };
+      expect(attempts[0]).toMatchObject({ verdict: 'nuisance', action: 'reject:607', finalStatus: 607 });
+    });
+
+    it('forwards an unknown caller to the PBX; the ACK and BYE come back over TLS through the record-route; the register has the talk time', async () => {
+      const pbx = sippScenario(dir, join(SCENARIOS, 'pbx-answers-did.xml'), null, PBX);
+      await waitUdpBound(PBX.host, PBX.port);
+      const carrier = await TlsCarrier.open(ca);
+      try {
+        carrier.send(
+          invite(carrier, {
+            did: '0255550100',
+            caller: '+393331234567',
+            callId: 'tls-answered',
+            branch: 'z9hG4bK-tls-a1',
+          }),
+        );
+        const answer = await carrier.take((m) => (m.status ?? 0) >= 200, 'final answer');
+        expect(answer.first).toBe('SIP/2.0 200 OK');
+        // drachtio-server record-routes itself on both legs: the route back to it names the TLS contact.
+        // drachtio-server record-routes with the PBX leg's transport only (one Record-Route, its UDP contact): the
+        // ACK and BYE below keep to the TLS connection with that route, and drachtio-server takes them as its own.
+        expect(headers(answer, 'record-route')).toEqual([`<sip:${TLS.host}:${TLS.port - 1};lr>`]);
+        carrier.send(inDialog('ACK', answer, carrier, 1, 'z9hG4bK-tls-a2'));
+        await new Promise((r) => setTimeout(r, 300));
+        carrier.send(inDialog('BYE', answer, carrier, 2, 'z9hG4bK-tls-a3'));
+        const byeAnswer = await carrier.take((m) => header(m, 'cseq') === '2 BYE', 'answer to the BYE');
+        expect(byeAnswer.status).toBe(200);
+      } finally {
+        carrier.close();
+      }
+      const answered = await pbx;
+      expect(answered.code, answered.out).toBe(0);
+      expect(answered.logs).toContain('request-uri-user=0255550100');
+      const row = await eventually(async () => {
+        await app?.register.flush();
+        const { attempts } = (await api('GET', '/api/attempts?number=%2B393331234567')) as { attempts: Attempt[] };
+        return attempts[0]?.talkMs != null ? attempts[0] : undefined;
+      }, 10_000);
+      expect(row).toMatchObject({
+        calledNumber: '+390255550100',
+        action: 'allow',
+        outcome: 'answered',
+        finalStatus: 200,
+      });
+      expect(row.talkMs).toBeGreaterThan(0);
+    });
+
+    it("hands the PBX's BYE to the carrier over the same TLS connection when the office hangs up first", async () => {
+      const pbx = sippScenario(dir, join(SCENARIOS, 'pbx-hangs-up.xml'), null, PBX);
+      await waitUdpBound(PBX.host, PBX.port);
+      const carrier = await TlsCarrier.open(ca);
+      try {
+        carrier.send(
+          invite(carrier, {
+            did: '0255550101',
+            caller: '+393337654321',
+            callId: 'tls-hangup',
+            branch: 'z9hG4bK-tls-h1',
+          }),
+        );
+        const answer = await carrier.take((m) => (m.status ?? 0) >= 200, 'final answer');
+        expect(answer.first).toBe('SIP/2.0 200 OK');
+        carrier.send(inDialog('ACK', answer, carrier, 1, 'z9hG4bK-tls-h2'));
+        const bye = await carrier.take((m) => m.first.startsWith('BYE '), "the PBX's BYE");
+        expect(bye.first).toMatch(/^BYE sips:\+393337654321@127\.0\.0\.5:\d+;transport=tls SIP\/2\.0$/);
+        carrier.send(
+          [
+            'SIP/2.0 200 OK',
+            ...headers(bye, 'via').map((v) => `Via: ${v}`),
+            `From: ${header(bye, 'from')}`,
+            `To: ${header(bye, 'to')}`,
+            `Call-ID: ${header(bye, 'call-id')}`,
+            `CSeq: ${header(bye, 'cseq')}`,
+            'Content-Length: 0',
+            '',
+            '',
+          ].join('\r\n'),
+        );
+      } finally {
+        carrier.close();
+      }
+      const hungUp = await pbx;
+      expect(hungUp.code, hungUp.out).toBe(0); // the PBX's scenario ends on the 200 to its BYE
+      const row = await eventually(async () => {
+        await app?.register.flush();
+        const { attempts } = (await api('GET', '/api/attempts?number=%2B393337654321')) as { attempts: Attempt[] };
+        return attempts[0]?.talkMs != null ? attempts[0] : undefined;
+      }, 10_000);
+      expect(row).toMatchObject({ calledNumber: '+390255550101', action: 'allow', outcome: 'answered' });
+      expect(row.talkMs).toBeGreaterThan(0);
+    });
+  },
+);
