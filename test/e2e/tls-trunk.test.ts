@@ -8,9 +8,9 @@
  * Needs `drachtio`, `sipp` and `openssl` on PATH: CI has no drachtio-server, so there it is skipped.
  * Ports: 28700-28799 on 127.0.0.x.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
-import { sippScenario, waitUdpBound } from '../support/real-sip-tools.js';
+import { sippScenario, startDrachtio, waitUdpBound, type RealDrachtio } from '../support/real-sip-tools.js';
 
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
 const has = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
@@ -170,7 +170,7 @@ describe.skipIf(missing.length > 0)(
   () => {
     let dir = '';
     let ca = '';
-    let drachtio: ReturnType<typeof spawn> | undefined;
+    let drachtio: RealDrachtio | undefined;
     let app: Crocetta | undefined;
 
     const api = async (method: string, path: string, body?: unknown) => {
@@ -181,6 +181,15 @@ describe.skipIf(missing.length > 0)(
       });
       return res.json() as Promise<Record<string, unknown>>;
     };
+
+    /** The caller's latest attempt once its talk time (from drachtio-server's call record) is in the register. */
+    const talked = (number: string) =>
+      eventually(async () => {
+        await app?.register.flush();
+        const path = `/api/attempts?number=${encodeURIComponent(number)}`;
+        const { attempts } = (await api('GET', path)) as { attempts: Attempt[] };
+        return attempts[0]?.talkMs != null ? attempts[0] : undefined;
+      }, 10_000);
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-tls-'));
@@ -209,41 +218,14 @@ describe.skipIf(missing.length > 0)(
       );
       if (files.status !== 0) throw new Error(`openssl req failed: ${files.stderr}`);
       ca = readFileSync(cert, 'utf8');
-      writeFileSync(
-        join(dir, 'drachtio.conf.xml'),
-        `<drachtio>
-  <admin port="${ADMIN}" secret="${SECRET}">127.0.0.1</admin>
-  <cdrs>true</cdrs>
-  <sip>
-    <contacts>
-      <contact>sips:${TLS.host}:${TLS.port};transport=tls</contact>
-      <contact>sip:${TLS.host}:${TLS.port - 1};transport=udp</contact>
-    </contacts>
-    <tls><key-file>${key}</key-file><cert-file>${cert}</cert-file><chain-file>${cert}</chain-file></tls>
-  </sip>
-  <logging>
-    <file><name>${join(dir, 'drachtio.log')}</name><archive>${dir}</archive><size>50</size><maxFiles>2</maxFiles><auto-flush>true</auto-flush></file>
-    <sofia-loglevel>3</sofia-loglevel><loglevel>info</loglevel>
-  </logging>
-</drachtio>
-`,
-      );
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRACHTIO_')));
-      drachtio = spawn('drachtio', ['-f', join(dir, 'drachtio.conf.xml')], { env, stdio: 'ignore' });
-      const until = Date.now() + 10_000;
-      for (;;) {
-        const up = await new Promise<boolean>((resolve) => {
-          const s = tcpConnect(TLS.port, TLS.host, () => {
-            s.destroy();
-            resolve(true);
-          });
-          s.once('error', () => resolve(false));
-        });
-        if (up) break;
-        if (drachtio.exitCode !== null || Date.now() > until)
-          throw new Error(`drachtio-server listens on no TLS port (see ${join(dir, 'drachtio.log')})`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      drachtio = await startDrachtio(dir, { admin: ADMIN, sip: TLS.port }, SECRET, {
+        cdrs: true,
+        sip: `<contacts>
+          <contact>sips:${TLS.host}:${TLS.port};transport=tls</contact>
+          <contact>sip:${TLS.host}:${TLS.port - 1};transport=udp</contact>
+        </contacts>
+        <tls><key-file>${key}</key-file><cert-file>${cert}</cert-file><chain-file>${cert}</chain-file></tls>`,
+      });
       const config = loadConfig({
         env: {
           CROCETTA_DB: join(dir, 'register.sqlite'),
@@ -263,11 +245,7 @@ describe.skipIf(missing.length > 0)(
 
     afterAll(async () => {
       await app?.stop().catch(() => undefined);
-      if (drachtio && drachtio.exitCode === null) {
-        drachtio.kill('SIGTERM');
-        await Promise.race([once(drachtio, 'exit'), new Promise((r) => setTimeout(r, 3000))]);
-        if (drachtio.exitCode === null) drachtio.kill('SIGKILL');
-      }
+      await drachtio?.stop();
       if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
       else process.stderr.write(`e2e: logs kept in ${dir}\n`);
     }, 30_000);
@@ -317,7 +295,6 @@ describe.skipIf(missing.length > 0)(
         );
         const answer = await carrier.take((m) => (m.status ?? 0) >= 200, 'final answer');
         expect(answer.first).toBe('SIP/2.0 200 OK');
-        // drachtio-server record-routes itself on both legs: the route back to it names the TLS contact.
         // drachtio-server record-routes with the PBX leg's transport only (one Record-Route, its UDP contact): the
         // ACK and BYE below keep to the TLS connection with that route, and drachtio-server takes them as its own.
         expect(headers(answer, 'record-route')).toEqual([`<sip:${TLS.host}:${TLS.port - 1};lr>`]);
@@ -332,11 +309,7 @@ describe.skipIf(missing.length > 0)(
       const answered = await pbx;
       expect(answered.code, answered.out).toBe(0);
       expect(answered.logs).toContain('request-uri-user=0255550100');
-      const row = await eventually(async () => {
-        await app?.register.flush();
-        const { attempts } = (await api('GET', '/api/attempts?number=%2B393331234567')) as { attempts: Attempt[] };
-        return attempts[0]?.talkMs != null ? attempts[0] : undefined;
-      }, 10_000);
+      const row = await talked('+393331234567');
       expect(row).toMatchObject({
         calledNumber: '+390255550100',
         action: 'allow',
@@ -382,11 +355,7 @@ describe.skipIf(missing.length > 0)(
       }
       const hungUp = await pbx;
       expect(hungUp.code, hungUp.out).toBe(0); // the PBX's scenario ends on the 200 to its BYE
-      const row = await eventually(async () => {
-        await app?.register.flush();
-        const { attempts } = (await api('GET', '/api/attempts?number=%2B393337654321')) as { attempts: Attempt[] };
-        return attempts[0]?.talkMs != null ? attempts[0] : undefined;
-      }, 10_000);
+      const row = await talked('+393337654321');
       expect(row).toMatchObject({ calledNumber: '+390255550101', action: 'allow', outcome: 'answered' });
       expect(row.talkMs).toBeGreaterThan(0);
     });

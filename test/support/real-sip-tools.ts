@@ -92,11 +92,16 @@ export interface RealDrachtio {
   stop(): Promise<void>;
 }
 
-/** Starts `drachtio -f <conf>` on 127.0.0.1 and waits until its admin port accepts connections. */
+/**
+ * Starts `drachtio -f <conf>` on 127.0.0.1 and waits until its admin port accepts connections. `opts.sip` replaces
+ * the `<sip>` section's content (its contacts, a `<tls>` block), default one UDP/TCP contact on `ports.sip`;
+ * `opts.cdrs` has drachtio-server send call records (what crocetta measures talk time with).
+ */
 export async function startDrachtio(
   dir: string,
   ports: { admin: number; sip: number },
   secret = 'cymru',
+  opts: { sip?: string; cdrs?: boolean } = {},
 ): Promise<RealDrachtio> {
   mkdirSync(join(dir, 'archive'), { recursive: true });
   const conf = join(dir, 'drachtio.conf.xml');
@@ -105,7 +110,8 @@ export async function startDrachtio(
     conf,
     `<drachtio>
   <admin port="${ports.admin}" secret="${secret}">127.0.0.1</admin>
-  <sip><contacts><contact>sip:127.0.0.1:${ports.sip};transport=udp,tcp</contact></contacts></sip>
+  ${opts.cdrs === true ? '<cdrs>true</cdrs>' : ''}
+  <sip>${opts.sip ?? `<contacts><contact>sip:127.0.0.1:${ports.sip};transport=udp,tcp</contact></contacts>`}</sip>
   <logging>
     <file><name>${logFile}</name><archive>${join(dir, 'archive')}</archive><size>50</size><maxFiles>2</maxFiles><auto-flush>true</auto-flush></file>
     <sofia-loglevel>3</sofia-loglevel><loglevel>info</loglevel>
