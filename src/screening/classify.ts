@@ -17,12 +17,18 @@ import { WEIGHTS, weightOf } from './weights.js';
  * prefix rules and country packs are frozen objects shared by every decision that gives them (nothing downstream
  * changes a reason: the register, the panel and the logs read them, and a step that adds one builds a new list).
  */
-export type Classifier = (
+export type Classifier = ((
   identity: CallerIdentity,
   evidence: CallerEvidence,
   now: number,
   context?: CallContext,
-) => Decision;
+) => Decision) & {
+  /**
+   * Whether the decision for these will be `nuisance` because the business marked the caller nuisance, known
+   * without building it (createClassifier's classifiers; absent: not known, classify). See markedNuisance.
+   */
+  readonly markedNuisance?: (identity: CallerIdentity, evidence: CallerEvidence) => boolean;
+};
 
 export interface ClassifyInput {
   identity: CallerIdentity;
@@ -39,7 +45,12 @@ export interface ClassifyInput {
  */
 export function createClassifier(rules: ScreeningRules): Classifier {
   const compiled = compileRules(rules);
-  return (identity, evidence, now, context) => decide(compiled, identity, evidence, now, context);
+  const classifier = (identity: CallerIdentity, evidence: CallerEvidence, now: number, context?: CallContext) =>
+    decide(compiled, identity, evidence, now, context);
+  return Object.assign(classifier, {
+    markedNuisance: (identity: CallerIdentity, evidence: CallerEvidence) =>
+      isMarkedNuisance(compiled, identity, evidence),
+  });
 }
 
 /** Convenience wrapper around createClassifier; compiled rules are cached per rules object. */
@@ -180,6 +191,22 @@ function decide(
   const score = Math.min(1, Math.max(0, 1 - keep, minScore));
   if (reasons.length > 1) byWeight(reasons);
   return { verdict: verdictFor(score, rules), score, reasons };
+}
+
+/**
+ * Whether decide() gives this caller `nuisance` because the business marked it nuisance: decide's steps before the
+ * mark (no safety net bypasses it, no "let the next call through", the mark is not trusted) and a nuisance mark.
+ * Its reasons then hold the mark's (the only `marked-nuisance` reason, its category that of the mark) and the score
+ * is at least floor.nuisance, which is thresholds.nuisance: the verdict is `nuisance` whatever else is found (the
+ * rest only adds reasons). classify.test.ts checks this against decide() over generated rules and evidence. Read
+ * by screen.ts: answering first, such a caller's action is chosen before its reasons are built.
+ */
+function isMarkedNuisance(c: CompiledRules, identity: CallerIdentity, evidence: CallerEvidence): boolean {
+  const mark = evidence.mark;
+  if (mark === null || mark.label !== 'nuisance') return false;
+  const allowNext = evidence.allowNext;
+  if (allowNext !== undefined && allowNext !== null) return false;
+  return c.floor.nuisance >= c.rules.thresholds.nuisance && bypassReason(c.learning.safety, identity) === null;
 }
 
 /**

@@ -19,7 +19,7 @@ import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
 import { refusedFromPbx } from './pbx-registrar.js';
 import type { RefusalDeps } from './refuse-call.js';
 import { headerSource, type RequestHeaders } from './request-headers.js';
-import { screen, type Screening, type ScreeningSteps } from './screen.js';
+import { screen, screenToAnswer, type Screening, type ScreeningSteps } from './screen.js';
 import { asProxyable, type SrfRequest } from './srf-augment.js';
 import { answerCopy, observeFinalAnswer, transactionKey, type RecentTransactions } from './transactions.js';
 import { refusedStranger, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
@@ -149,7 +149,11 @@ async function handle(
   // 1-2. identify and classify (pure, fail open: a fault gives the verdict unknown and the action allow).
   const now = deps.clock.now();
   const facts = factsOf(req, received, kind, now);
-  const screening = screen(received, deps.steps, now);
+  // Answering first, a caller marked nuisance whose action is a refusal has its action chosen before its reasons
+  // are built (screenToAnswer): they are built after the answer (whole(), below), before anything reads them.
+  let screening = deps.durableBeforeAnswer
+    ? screen(received, deps.steps, now)
+    : screenToAnswer(received, deps.steps, now);
   const { actions } = deps;
   // The call's logger (pino's child, whose bindings are serialized when it is made) is made at its first line: for a
   // call that goes as planned, that is the decision line, written once the answer has left (writeDecision).
@@ -170,10 +174,29 @@ async function handle(
   // 3. plan: what to send and what the register row says, decided once.
   // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
   const target = forwardTarget(req.uri ?? '', screening.called, req.receivedOn, trunkForwardUser(deps.trunk, req));
-  const planned = planCall(
+  let planned = planCall(
     { kind, screening, target, canAnnounce: actions.announcer !== null, offer: req.body ?? null },
     { tag: deps.tag, ringDelayMs: actions.ringDelayMs, reject608: actions.reject608, forwardMode: deps.forward.mode },
   );
+  /**
+   * A provisional screening made whole: its decision (verdict, score, reasons) for the row and the decision line,
+   * and the row's reasons (what planCall puts there for a refusal: the decision's). The action, what is sent and
+   * the row's outcome stay the plan's: that is what was carried out (the whole screening's action is the same,
+   * screen.test.ts; a fault or a difference is logged).
+   */
+  const whole = (): void => {
+    const complete = screening.complete;
+    if (complete === undefined) return;
+    const done = complete();
+    if (done.fault !== null || formatAction(done.action) !== formatAction(screening.action)) {
+      log().error(
+        { err: done.fault?.error, chosen: formatAction(screening.action), whole: formatAction(done.action) },
+        'screening after the answer failed or chose otherwise; the action carried out stays',
+      );
+    }
+    screening = done;
+    planned = withReasons(planned, done.decision.reasons);
+  };
   if (planned.notPossible !== null) {
     log().info(
       { chosen: formatAction(screening.action), instead: formatAction(planned.action), problem: planned.notPossible },
@@ -208,6 +231,7 @@ async function handle(
   const settle = outcomeRecorder(deps, planned, attemptNow, log);
 
   if (call.state === 'cancelled') {
+    whole();
     answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
     deps.metrics.cancelledDuringScreening.inc();
     settle({ outcome: 'cancelled', finalStatus: CANCELLED, playedMs: null, hungUpBy: null, sent: null });
@@ -266,6 +290,7 @@ async function handle(
     // line and metrics are written. Both after the loop has slept (after-answer.ts: work in this turn or a
     // setImmediate held the CPU drachtio-server needed to send the answer on).
     deps.afterAnswer.run(() => {
+      whole();
       answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
       writeDecision(log, kind, screening, plan.action, plan.sent, seconds, deps);
     });
@@ -312,6 +337,18 @@ function recordTalk(deps: HandlerDeps, recorded: Promise<number> | null, talkMs:
   recorded
     ?.then((id) => deps.register.recordTalk(id, { talkMs, answeredAt }))
     .catch(() => undefined /* already logged and counted when it was written */);
+}
+
+/** `plan` with the row's reasons replaced (field by field: no object spread on the call's path). */
+function withReasons(plan: CallPlan, reasons: CallPlan['row']['reasons']): CallPlan {
+  const { action, send, row, sent, notPossible } = plan;
+  return {
+    action,
+    send,
+    row: { action: row.action, reasons, outcome: row.outcome, finalStatus: row.finalStatus },
+    sent,
+    notPossible,
+  };
 }
 
 /** The user a forward puts in the PBX's URI: the vouched-for one, or (fail open, nothing to vouch for) none. */

@@ -3,7 +3,14 @@ import { UNKNOWN_CALLER, type CallerIdentity, type PhoneNumber, type SipHeaderSo
 import type { Classifier } from '../screening/classify.js';
 import type { Action, ActionPolicy } from '../screening/policy.js';
 import { pickAction, policyReason } from '../policy/rules.js';
-import { NO_EVIDENCE, type Decision, type EvidenceLookup } from '../screening/types.js';
+import {
+  NO_EVIDENCE,
+  type CallerEvidence,
+  type Decision,
+  type EvidenceLookup,
+  type Mark,
+  type Reason,
+} from '../screening/types.js';
 import { applyCheckMemory, type CheckMemory } from '../screening/check-memory.js';
 
 /** The pure steps of screening one request: identify, then classify, then choose the action (policy rules first). */
@@ -26,6 +33,13 @@ export interface Screening {
   action: Action;
   /** Set when a fault was caught: the call is forwarded whatever the rules say. */
   fault: { stage: 'identify' | 'classify'; error: Error } | null;
+  /**
+   * screenToAnswer only, for a caller whose action is known before its reasons (provisional): the whole screening,
+   * as screen() would have made it at the same instant (the same identity, evidence, settings and time, so the same
+   * action, verdict, score and reasons). Until then `decision` is provisional: its verdict (`nuisance`) and its mark
+   * category are the whole decision's; its score and reasons are not, and are never written anywhere.
+   */
+  complete?: () => Screening;
 }
 
 const FAIL_OPEN_DECISION: Decision = {
@@ -44,6 +58,105 @@ function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+/** Actions a provisional screening may carry: sent without reading the decision (verdict-to-sip.ts planFor). */
+function refusesWithoutDecision(action: Action): boolean {
+  const k = action.kind;
+  return k === 'reject' || k === 'announce-early' || k === 'announce-answer' || k === 'hangup';
+}
+
+/**
+ * The provisional decision of a caller marked nuisance: the verdict and, as the only `marked-nuisance` reason, the
+ * mark's category, which is all that policy rules and the global actions read of a decision whose verdict is
+ * nuisance and which holds a nuisance mark (pickAction: verdictMatches reads the verdict; chooseAction:
+ * isRangeRepeat is false with a `marked-nuisance` reason, markCategory reads that reason's category). One per
+ * category, shared (frozen).
+ */
+const provisionalDecisions = new Map<string | null, Decision>();
+
+function provisionalDecision(category: string | null): Decision {
+  let decision = provisionalDecisions.get(category);
+  if (decision === undefined) {
+    if (provisionalDecisions.size >= 64) provisionalDecisions.clear();
+    const params: Record<string, string> = {};
+    if (category !== null) params['category'] = category;
+    const reason: Reason = { code: 'marked-nuisance', text: '(provisional)', weight: 1, params: Object.freeze(params) };
+    const provisional: Decision = { verdict: 'nuisance', score: 1, reasons: [Object.freeze(reason)] };
+    Object.freeze(provisional.reasons);
+    decision = Object.freeze(provisional);
+    provisionalDecisions.set(category, decision);
+  }
+  return decision;
+}
+
+/**
+ * The evidence as it is now, kept for a classification after the answer: the index writes a caller's lists in place
+ * (a CallerEvidence is good until its caller's next write, evidence-index.ts), and that write may come before the
+ * classification does (another call of the same caller, an outcome, a CDR). The lists are copied; the rest are
+ * values or objects replaced, not changed, on a write (marks, block counts, friends' reports).
+ */
+function heldEvidence(evidence: CallerEvidence): CallerEvidence {
+  const held: CallerEvidence = Object.assign({}, evidence);
+  if (evidence.attempts.length > 0) held.attempts = evidence.attempts.slice();
+  if (evidence.refusals.length > 0) held.refusals = evidence.refusals.slice();
+  if (evidence.calls !== undefined) held.calls = evidence.calls.slice();
+  if (evidence.talks !== undefined) held.talks = evidence.talks.slice();
+  return held;
+}
+
+/**
+ * screen() for a call answered before its attempt is recorded (store.durableBeforeAnswer false): the same, except
+ * for a caller the business marked nuisance whose action is a refusal (reject, an announcement, hang-up): its action
+ * is chosen from the mark, the called number and the time (the policy reads nothing else of such a decision), and
+ * its classification (reasons with their texts, dates and parameters) is left to `complete()`, for after the answer.
+ * Any fault in the shortcut falls back to screen()'s way.
+ */
+export function screenToAnswer(headers: SipHeaderSource, steps: ScreeningSteps, now: number): Screening {
+  const classify = steps.classify;
+  const marked = classify.markedNuisance;
+  if (marked === undefined) return screen(headers, steps, now);
+  let identity: CallerIdentity = UNKNOWN_CALLER;
+  let called: PhoneNumber | null = null;
+  let key: string | null = null;
+  try {
+    identity = identifyCaller(headers, { defaultCountry: steps.defaultCountry });
+    called = calledNumber(headers, { defaultCountry: steps.defaultCountry, trunkUsername: steps.trunkUsername ?? '' });
+    key = callerKey(identity);
+  } catch (err) {
+    return identifyFault(identity, called, key, err);
+  }
+  // The settings in force now: the panel may change them before complete() runs.
+  const policy = steps.policy;
+  const checkMemory = steps.checkMemory;
+  let evidence: CallerEvidence = NO_EVIDENCE;
+  try {
+    evidence = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key);
+    if (marked(identity, evidence)) {
+      const mark = evidence.mark as Mark;
+      const decision = provisionalDecision(mark.category);
+      const did = called ? (called.e164 ?? called.raw) : null;
+      const action = pickAction(decision, identity, policy, { did, time: now }).action;
+      if (refusesWithoutDecision(action)) {
+        const held = heldEvidence(evidence);
+        const caller = identity;
+        const number = called;
+        const callerKeyNow = key;
+        return {
+          identity,
+          called,
+          callerKey: key,
+          decision,
+          action,
+          fault: null,
+          complete: () => classified(caller, number, callerKeyNow, held, classify, policy, checkMemory, now),
+        };
+      }
+    }
+  } catch {
+    // The shortcut failed: screen()'s way below, which fails open with the fault if it fails too.
+  }
+  return classified(identity, called, key, evidence, classify, policy, checkMemory, now);
+}
+
 /**
  * Runs identify → classify → policy. Never throws: a fault at any step gives the fail-open screening
  * (verdict unknown, action allow) with the fault attached, so the caller forwards the call and counts it.
@@ -57,36 +170,73 @@ export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: num
     called = calledNumber(headers, { defaultCountry: steps.defaultCountry, trunkUsername: steps.trunkUsername ?? '' });
     key = callerKey(identity);
   } catch (err) {
-    return {
-      identity,
-      called,
-      callerKey: key,
-      decision: FAIL_OPEN_DECISION,
-      action: { kind: 'allow' },
-      fault: { stage: 'identify', error: asError(err) },
-    };
+    return identifyFault(identity, called, key, err);
   }
+  let evidence: CallerEvidence;
   try {
-    const evidence = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key);
+    evidence = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key);
+  } catch (err) {
+    return classifyFault(identity, called, key, err);
+  }
+  return classified(identity, called, key, evidence, steps.classify, steps.policy, steps.checkMemory, now);
+}
+
+function identifyFault(
+  identity: CallerIdentity,
+  called: PhoneNumber | null,
+  key: string | null,
+  err: unknown,
+): Screening {
+  return {
+    identity,
+    called,
+    callerKey: key,
+    decision: FAIL_OPEN_DECISION,
+    action: { kind: 'allow' },
+    fault: { stage: 'identify', error: asError(err) },
+  };
+}
+
+function classifyFault(
+  identity: CallerIdentity,
+  called: PhoneNumber | null,
+  key: string | null,
+  err: unknown,
+): Screening {
+  return {
+    identity,
+    called,
+    callerKey: key,
+    decision: FAIL_OPEN_DECISION,
+    action: { kind: 'allow' },
+    fault: { stage: 'classify', error: asError(err) },
+  };
+}
+
+/** classify → policy → check memory, on the caller's evidence (fails open with the fault, as screen() does). */
+function classified(
+  identity: CallerIdentity,
+  called: PhoneNumber | null,
+  key: string | null,
+  evidence: CallerEvidence,
+  classify: Classifier,
+  policy: ActionPolicy,
+  checkMemory: CheckMemory | undefined,
+  now: number,
+): Screening {
+  try {
     const did = called ? (called.e164 ?? called.raw) : null;
-    const classified = steps.classify(identity, evidence, now, { did });
-    const choice = pickAction(classified, identity, steps.policy, { did, time: now });
+    const classified = classify(identity, evidence, now, { did });
+    const choice = pickAction(classified, identity, policy, { did, time: now });
     const ruleReason = policyReason(choice);
     // Field by field, not `{ ...classified, reasons }`: no object spread on the call's path (no-object-spread.test.ts).
     const withRule: Decision =
       ruleReason === null
         ? classified
         : { verdict: classified.verdict, score: classified.score, reasons: [...classified.reasons, ruleReason] };
-    const { decision, action } = applyCheckMemory(choice.action, withRule, key, now, steps.checkMemory);
+    const { decision, action } = applyCheckMemory(choice.action, withRule, key, now, checkMemory);
     return { identity, called, callerKey: key, decision, action, fault: null };
   } catch (err) {
-    return {
-      identity,
-      called,
-      callerKey: key,
-      decision: FAIL_OPEN_DECISION,
-      action: { kind: 'allow' },
-      fault: { stage: 'classify', error: asError(err) },
-    };
+    return classifyFault(identity, called, key, err);
   }
 }

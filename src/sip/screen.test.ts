@@ -1,0 +1,234 @@
+/**
+ * screenToAnswer (answering first): for a caller marked nuisance whose action is a refusal, the action is chosen
+ * before the reasons are built, and complete() gives what screen() gives. Checked here against screen() over
+ * generated settings (policy rules by number, hours and verdict, actions by category, rangeRepeat, the withheld
+ * action, the human check's memory, prefix rules, safety nets, trap numbers) and evidence (marks of both labels and
+ * any category, let-through-once, refusals and attempts, calls, friends' reports).
+ */
+import { describe, expect, it } from 'vitest';
+import type { SipHeaderSource } from '../callerid/types.js';
+import { createClassifier, type Classifier } from '../screening/classify.js';
+import { DEFAULT_LEARNING_RULES } from '../screening/learning.js';
+import type { Action, ActionPolicy } from '../screening/policy.js';
+import type { PolicyRule, PolicyVerdict } from '../policy/rules.js';
+import type { CallerEvidence, Mark } from '../screening/types.js';
+import { dayFormatter } from '../screening/dates.js';
+import { rules as screeningRules } from '../screening/test-fixtures.js';
+import { EvidenceIndex } from '../store/memory/evidence-index.js';
+import { mulberry32 } from '../../test/support/prng.js';
+import { screen, screenToAnswer, type Screening, type ScreeningSteps } from './screen.js';
+
+const NOW = Date.parse('2026-12-03T16:00:00Z');
+const DAY = 86_400_000;
+const DIDS = ['+390612345678', '+390612345679', '+390612345670'];
+const CALLERS = ['+390298765432', '+390298765433', '+393471234567', '+390844123456', '+390612345678', '+390212345678'];
+const CATEGORIES = [null, 'energy', ' Energy ', 'surveys', '', '  '];
+
+function headers(from: string, did: string, withheld: boolean): SipHeaderSource {
+  const values: Record<string, string[]> = {
+    from: [`<sip:${from}@198.51.100.7>;tag=t1`],
+    to: [`<sip:${did}@203.0.113.5>`],
+  };
+  if (withheld) values['privacy'] = ['id'];
+  return { requestUri: `sip:${did}@203.0.113.5`, header: (name) => values[name] ?? [] };
+}
+
+function pick<T>(rand: () => number, list: readonly T[]): T {
+  return list[Math.floor(rand() * list.length)] as T;
+}
+
+const ACTIONS: readonly Action[] = [
+  { kind: 'allow' },
+  { kind: 'tag' },
+  { kind: 'reject', status: 607 },
+  { kind: 'reject', status: 486 },
+  { kind: 'announce-early' },
+  { kind: 'announce-answer' },
+  { kind: 'hangup' },
+  { kind: 'check', waitSeconds: null },
+];
+const VERDICTS: readonly PolicyVerdict[] = ['trusted', 'unknown', 'suspect', 'nuisance', 'withheld'];
+
+function policyOf(rand: () => number): ActionPolicy {
+  const rules: PolicyRule[] = [];
+  const count = Math.floor(rand() * 4);
+  for (let i = 0; i < count; i++) {
+    rules.push({
+      number: i + 1,
+      name: rand() < 0.5 ? '' : `rule ${i}`,
+      dids: rand() < 0.5 ? null : new Set(DIDS.filter(() => rand() < 0.5)),
+      hours: rand() < 0.5 ? null : rand() < 0.5 ? 'open' : 'closed',
+      verdicts: rand() < 0.3 ? null : new Set(VERDICTS.filter(() => rand() < 0.4)),
+      action: pick(rand, ACTIONS),
+    });
+  }
+  const open = rand() < 0.5;
+  const policy: ActionPolicy = {
+    trusted: pick(rand, ACTIONS),
+    unknown: pick(rand, ACTIONS),
+    suspect: pick(rand, ACTIONS),
+    nuisance: pick(rand, ACTIONS),
+    withheld: rand() < 0.5 ? null : pick(rand, ACTIONS),
+    rules: { rules, openAt: () => (open ? { open: true } : { open: false, why: 'hours' }) },
+  };
+  if (rand() < 0.5) policy.byCategory = { energy: pick(rand, ACTIONS), surveys: pick(rand, ACTIONS) };
+  if (rand() < 0.5) policy.rangeRepeat = { action: pick(rand, ACTIONS), suspect: 0.5 };
+  return policy;
+}
+
+function classifierOf(rand: () => number): Classifier {
+  return createClassifier(
+    screeningRules({
+      prefixes:
+        rand() < 0.5 ? [] : [{ prefix: '+3902987', verdict: pick(rand, ['trusted', 'suspect'] as const), label: 'x' }],
+      trapDids: rand() < 0.3 ? [DIDS[2]!] : [],
+      withheld: pick(rand, ['unknown', 'suspect', 'nuisance'] as const),
+      learning: {
+        ...DEFAULT_LEARNING_RULES,
+        safety: {
+          ...DEFAULT_LEARNING_RULES.safety,
+          ownNumbers: rand() < 0.3 ? ['+390612345678'] : [],
+          bypassCallers: rand() < 0.2 ? ['^\\+39029876543[23]$'] : [],
+        },
+      },
+    }),
+  );
+}
+
+function times(rand: () => number, max: number): number[] {
+  const out: number[] = [];
+  const n = Math.floor(rand() * max);
+  for (let i = 0; i < n; i++) out.push(NOW - Math.floor(rand() * 10 * DAY));
+  return out.sort((a, b) => a - b);
+}
+
+function evidenceOf(rand: () => number): CallerEvidence {
+  const r = rand();
+  const mark: Mark | null =
+    r < 0.15
+      ? null
+      : {
+          label: r < 0.25 ? 'trusted' : 'nuisance',
+          at: NOW - Math.floor(rand() * 30 * DAY),
+          company: rand() < 0.5 ? null : 'Example Energia',
+          category: pick(rand, CATEGORIES),
+        };
+  const evidence: CallerEvidence = { mark, attempts: times(rand, 6), refusals: times(rand, 4) };
+  if (rand() < 0.15) evidence.allowNext = NOW - DAY;
+  if (rand() < 0.4) evidence.calls = times(rand, 5).map((at) => ({ at, did: pick(rand, [...DIDS, null]) }));
+  if (rand() < 0.2) {
+    evidence.friends = {
+      reports: [{ friend: 'Studio Rossi', weight: 0.8, company: null, category: 'energy' }],
+      consensus: rand() < 0.5 ? 1 : 2,
+    };
+  }
+  return evidence;
+}
+
+function stepsOf(rand: () => number, evidence: CallerEvidence, classify: Classifier): ScreeningSteps {
+  const passedAt = rand() < 0.5 ? null : NOW - Math.floor(rand() * 60 * DAY);
+  return {
+    defaultCountry: 'IT',
+    evidence: { evidenceFor: () => evidence },
+    classify,
+    policy: policyOf(rand),
+    checkMemory: {
+      passedAt: () => passedAt,
+      markOf: () => evidence.mark,
+      rememberDays: 30,
+      dates: dayFormatter('Europe/Rome'),
+    },
+  };
+}
+
+describe('screenToAnswer', () => {
+  it('gives the action screen() gives, and complete() gives the whole of what screen() gives', () => {
+    const rand = mulberry32(20261203);
+    let provisional = 0;
+    let whole = 0;
+    for (let i = 0; i < 4000; i++) {
+      const classify = classifierOf(rand);
+      const evidence = evidenceOf(rand);
+      const steps = stepsOf(rand, evidence, classify);
+      const h = headers(pick(rand, CALLERS), pick(rand, DIDS), rand() < 0.2);
+      const expected = screen(h, steps, NOW);
+      const first = screenToAnswer(h, steps, NOW);
+      if (first.complete === undefined) {
+        whole++;
+        expect(first).toEqual(expected);
+        continue;
+      }
+      provisional++;
+      expect(first.action).toEqual(expected.action);
+      expect(first.decision.verdict).toBe(expected.decision.verdict);
+      expect(['reject', 'announce-early', 'announce-answer', 'hangup']).toContain(first.action.kind);
+      expect(first.complete()).toEqual(expected);
+    }
+    // Both ways were taken often enough to say something.
+    expect(provisional).toBeGreaterThan(500);
+    expect(whole).toBeGreaterThan(500);
+  });
+
+  it('leaves the classification (reasons, their texts and dates) to complete(): none runs before it', () => {
+    const base = createClassifier(screeningRules());
+    let classified = 0;
+    const counting = Object.assign(
+      (...args: Parameters<Classifier>) => {
+        classified++;
+        return base(...args);
+      },
+      { markedNuisance: base.markedNuisance },
+    );
+    const mark: Mark = { label: 'nuisance', at: NOW - DAY, company: null, category: null };
+    const evidence: CallerEvidence = { mark, attempts: [NOW - DAY], refusals: [NOW - DAY] };
+    const steps: ScreeningSteps = {
+      defaultCountry: 'IT',
+      evidence: { evidenceFor: () => evidence },
+      classify: counting,
+      policy: {
+        trusted: ACTIONS[0]!,
+        unknown: ACTIONS[0]!,
+        suspect: ACTIONS[1]!,
+        nuisance: ACTIONS[2]!,
+        withheld: null,
+      },
+    };
+    const first = screenToAnswer(headers(CALLERS[0]!, DIDS[0]!, false), steps, NOW);
+    expect(first.action).toEqual({ kind: 'reject', status: 607 });
+    expect(classified).toBe(0);
+    const done = (first.complete as () => Screening)();
+    expect(classified).toBe(1);
+    expect(done.decision.reasons.map((r) => r.code)).toEqual(['marked-nuisance', 'attempt-after-refusal']);
+  });
+
+  it("complete() classifies the evidence as it was: the index's in-place writes after the answer do not reach it", () => {
+    let now = NOW;
+    const index = new EvidenceIndex({ lookbackDays: 30, clock: { now: () => now } });
+    const key = CALLERS[0]!;
+    index.setMark({ callerKey: key, label: 'nuisance', at: NOW - 2 * DAY, company: null, category: 'energy' });
+    index.addAttempt(key, NOW - DAY);
+    index.addRefusal(key, NOW - DAY);
+    const steps: ScreeningSteps = {
+      defaultCountry: 'IT',
+      evidence: index,
+      classify: createClassifier(screeningRules()),
+      policy: {
+        trusted: ACTIONS[0]!,
+        unknown: ACTIONS[0]!,
+        suspect: ACTIONS[1]!,
+        nuisance: ACTIONS[2]!,
+        withheld: null,
+      },
+    };
+    const h = headers(key, DIDS[0]!, false);
+    const expected = screen(h, steps, NOW);
+    const first = screenToAnswer(h, steps, NOW);
+    // Before complete() runs: this call's own attempt and refusal, and another call's, written in place.
+    now = NOW + 1;
+    index.addAttempt(key, NOW);
+    index.addRefusal(key, NOW);
+    index.addAttempt(key, NOW + 1);
+    expect((first.complete as () => Screening)()).toEqual(expected);
+    expect(screen(h, steps, NOW + 2)).not.toEqual(expected); // the writes do change a classification made now
+  });
+});
