@@ -71,8 +71,11 @@ export const INSERT_ATTEMPT_SQL = insertAttemptsSql(1);
  * INSERT of any number of attempts given as one parameter: a JSON array of `attemptLine`s (commit-batch.ts says
  * why). `->>` gives SQL values: JSON strings as TEXT, integers as INTEGER, other numbers as REAL, null as NULL; the
  * columns' affinities then store exactly what binding `attemptParams` stores (register.test.ts compares both).
+ * `jsonb_each`, not `json_each`: the array is parsed once into SQLite's binary JSON and each row's `value` stays binary,
+ * where json_each rendered every row back to JSON text for `->>` to parse it again, 25 times a row (a third of
+ * SQLite's thread time per refused call at 2,000 calls/s, perf; bench/insert-cost.ts: the INSERT's CPU per row).
  */
-export const INSERT_ATTEMPTS_JSON_SQL = `INSERT INTO attempts (${INSERTED_ATTEMPT_COLUMNS.join(', ')}) SELECT ${INSERTED_ATTEMPT_COLUMNS.map((_, i) => `value->>${i}`).join(', ')} FROM json_each(?1)`;
+export const INSERT_ATTEMPTS_JSON_SQL = `INSERT INTO attempts (${INSERTED_ATTEMPT_COLUMNS.join(', ')}) SELECT ${INSERTED_ATTEMPT_COLUMNS.map((_, i) => `value->>${i}`).join(', ')} FROM jsonb_each(?1)`;
 
 /** A lone surrogate (not half of a pair). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -105,12 +108,13 @@ const OUTCOME_SET = `
  * The outcome updates of any number of attempts in one statement (commit-batch.ts' RowUpdater): ?1 is a JSON array of
  * outcomeLine()s, OUTCOME_SET's parameters ?1 to ?10 at positions 0 to 9, then the talk time (null: unchanged), a talk
  * time that came while its attempt's outcome update still waited in the writer's queue (a short answered call: it
- * rides along, register.ts). Returns each attempt's id, caller and refused_at. (json_each has a column `id` of its
- * own: the attempt's is always `attempts.id` here; RETURNING names only the updated table's.)
+ * rides along, register.ts). Returns each attempt's id, caller and refused_at. (jsonb_each has a column `id` of its
+ * own: the attempt's is always `attempts.id` here; RETURNING names only the updated table's. jsonb_each, as the
+ * attempts' INSERT: each line stays binary for its `->>`s.)
  */
 export const UPDATE_OUTCOMES_JSON_SQL = `UPDATE attempts ${OUTCOME_SET.replace(/\?(\d+)/g, (_, n: string) => `u.value->>${Number(n) - 1}`)},
          talk_ms = COALESCE(u.value->>10, talk_ms)
-   FROM json_each(?1) AS u WHERE attempts.id = u.value->>5 RETURNING id, caller_key, refused_at`;
+   FROM jsonb_each(?1) AS u WHERE attempts.id = u.value->>5 RETURNING id, caller_key, refused_at`;
 
 /**
  * An outcome update replayed from the attempts journal (replay-journal.ts): outcomeParams' ten, then the attempt's

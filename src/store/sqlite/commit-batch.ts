@@ -74,7 +74,7 @@ export type WriteOp<S> = AttemptWrite | OtherWrite<S> | RowUpdateWrite;
 
 /**
  * The UPDATE of any number of rows, up to `rows`, as ONE parameter: a JSON array of their lines (`UPDATE … FROM
- * json_each(?1) AS u WHERE id = u.value->>… RETURNING id, …`): one trip to node-sqlite3's thread instead of one a row.
+ * jsonb_each(?1) AS u WHERE id = u.value->>… RETURNING id, …`): one trip to node-sqlite3's thread instead of one a row.
  */
 export interface RowUpdater {
   statement: Statement;
@@ -83,7 +83,7 @@ export interface RowUpdater {
 
 /**
  * The attempts INSERT of any number of rows, up to `rows`, as ONE parameter: a JSON array of the rows' lines
- * (`INSERT … SELECT value->>0, … FROM json_each(?)`). node-sqlite3 converts every bound value on the main thread
+ * (`INSERT … SELECT value->>0, … FROM jsonb_each(?)`). node-sqlite3 converts every bound value on the main thread
  * (≈ 10.5 µs a row of 24 values here, measured) and pays a trip to its thread pool per statement; one text parameter
  * costs the main thread ≈ 1 µs a row (the line is the journal's, already built), and SQLite parses it on its own
  * thread, faster than it took the values (35.9 → 23.2 µs of wall time a row in batches of 500, same run). A batch of
@@ -189,7 +189,7 @@ export async function commitBatch<S>(
 
 /**
  * Inserts batch[from, to) (all attempts), `inserter.rows` at a time. The ids of a multi-row INSERT are lastID-n+1 …
- * lastID: with INTEGER PRIMARY KEY each new rowid is max(rowid)+1, json_each gives the rows in the array's order (the
+ * lastID: with INTEGER PRIMARY KEY each new rowid is max(rowid)+1, jsonb_each gives the rows in the array's order (the
  * register's tests check ids against journal keys over a batch), and no other writer can interleave inside one
  * statement (nor inside our BEGIN IMMEDIATE).
  */
