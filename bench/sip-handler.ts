@@ -6,10 +6,12 @@
  * SipMessage at a steady rate, in alternating rounds in one child process.
  *
  *   npx tsx bench/sip-handler.ts [--rate 1500] [--seconds 5] [--rounds 2] [--cpu-prof DIR] [--heap-sample FILE]
- *                                [--workload refusal|proxied] [--variant answer-first] [--dist]
+ *                                [--workload refusal|proxied [--cdr]] [--variant answer-first] [--dist]
  *
  * --workload proxied: unknown callers, forwarded (req.proxy answered at once with a 200, as a PBX would); the bare
- * handler proxies whoever is not in its set. --dist: crocetta's modules from dist/ (`npm run build`: what bench:sip
+ * handler proxies whoever is not in its set. --cdr (proxied): 5 ms after each proxy, the call's end as drachtio-server
+ * reports it (two cdr:stop records, read as sip-app.ts reads them: the talk time's update and its line); the bare
+ * handler gets none (bare-app.ts routes no CDRs). --dist: crocetta's modules from dist/ (`npm run build`: what bench:sip
  * and production run, without tsx's per-closure __name calls) instead of src/ through tsx. --variant answer-first: store.durableBeforeAnswer false. Each round also
  * prints the µs from the handler's call to its answer (the final res.send, or req.proxy), p50 and p99: the work that
  * precedes the answer, which the wire sees before drachtio-server can send it on.
@@ -134,6 +136,24 @@ async function child(): Promise<void> {
       .catch(() => undefined);
   };
 
+  // --cdr (proxied): 5 ms after the proxy, the call's BYE as drachtio-server reports it to crocetta: two cdr:stop
+  // records (network and application side), read as src/sip/sip-app.ts reads them (readCdrStop → forwarded.ended).
+  const cdr = proxied && process.argv.includes('--cdr');
+  const { readCdrStop } = (await import(`${src}/sip/cdr-stop.js`)) as typeof import('../src/sip/cdr-stop.js');
+  let cdrId = 0;
+  /** The round's handler is crocetta's (the bare app routes no CDRs). */
+  let cdrRound = false;
+  const cdrStops = (callId: string): void => {
+    for (const side of ['network', 'application']) {
+      const record =
+        `${++cdrId}|cdr:stop|${side}|${new Date().toISOString()}|normal-release\r\n` +
+        `BYE sip:${DID}@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-bye${cdrId}\r\n` +
+        `From: <sip:caller@127.0.0.1>;tag=a\r\nTo: <sip:${DID}@127.0.0.1>;tag=b\r\nCall-ID: ${callId}\r\n` +
+        'CSeq: 2 BYE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n';
+      const stop = readCdrStop(record);
+      if (stop !== null) deps.forwarded.ended(stop.callId, systemClock.now(), stop.reason, stop.status);
+    }
+  };
   let answered = 0;
   /** When the request being handled was handed to the handler, and the µs to its answer, per call of the round. */
   let handedAt = 0;
@@ -182,6 +202,7 @@ async function child(): Promise<void> {
     // As drachtio-server would: the proxy command taken at once, the PBX's 200 reported on a later turn.
     (req as unknown as { proxy: (o: object) => Promise<unknown> }).proxy = () => {
       answeredNow();
+      if (cdr && cdrRound) setTimeout(() => cdrStops(`${i}-${process.pid}@127.0.0.1`), 5);
       return new Promise((resolve) => setImmediate(resolve, { connected: true, finalStatus: 200, responses: [] }));
     };
     return req;
@@ -204,6 +225,7 @@ async function child(): Promise<void> {
   }).observe({ type: 'gc' });
   async function round(name: 'bare' | 'crocetta', calls: number): Promise<RoundResult> {
     const handle = name === 'bare' ? bare : crocetta;
+    cdrRound = name === 'crocetta';
     answered = 0;
     toAnswer = [];
     const g0 = { ...gcs };
