@@ -13,7 +13,7 @@
  *   Very short answered calls (the office hung up at once) are behaviour evidence; a long conversation makes the
  *   caller a persistent human (trusted).
  */
-import type { Logger } from '../log.js';
+import { infoLine, type Logger } from '../log.js';
 
 export interface TalkSink {
   /**
@@ -104,7 +104,8 @@ export class ForwardedCalls {
     // and every call of a commit interval waiting for its id got its talk time (and its journal write) in the one run
     // of the main thread where the commit's ids came back.
     this.sink.recordTalk(call.attempt, { talkMs, answeredAt: call.answeredAt });
-    this.logger.info({ callId, talkMs, reason }, 'talk time');
+    // One line an answered call: written as the decision line is (log.ts infoLine, the same JSON line as pino's).
+    infoLine(this.logger, { callId, talkMs, reason }, 'talk time');
   }
 }
 
