@@ -34,6 +34,22 @@ describe('forwarded calls after the proxy', () => {
     expect(calls.openCalls).toBe(0);
   });
 
+  it("writes one talk-time line an answered call, with the service logger's child bindings, as its info() would", () => {
+    const lines: string[] = [];
+    const sink = { write: (line: string) => void lines.push(line) } as unknown as NodeJS.WritableStream;
+    const logger = createLogger('info', sink).child({ component: 'forwarded' });
+    const calls = new ForwardedCalls({ recordTalk: () => undefined }, logger);
+    calls.forwarding('c9', 1_000, () => undefined);
+    calls.settled('c9', 200, 1_000, Promise.resolve(9));
+    calls.ended('c9', 4_500, 'normal-release', null);
+    calls.ended('c9', 4_501, 'normal-release', null);
+    logger.info({ callId: 'c9', talkMs: 3_500, reason: 'normal-release' }, 'talk time');
+    expect(lines).toHaveLength(2);
+    const [written, expected] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(written).toEqual({ ...expected, time: written?.time });
+    expect(Object.keys(written ?? {})).toEqual(Object.keys(expected ?? {}));
+  });
+
   it('a 487 record for a call still ringing is the caller cancelling; a PBX refusal is left to the proxy', () => {
     const { calls } = setup();
     const cancelled: string[] = [];
