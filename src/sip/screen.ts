@@ -122,7 +122,7 @@ export function screenToAnswer(headers: SipHeaderSource, steps: ScreeningSteps, 
     called = calledNumber(headers, { defaultCountry: steps.defaultCountry, trunkUsername: steps.trunkUsername ?? '' });
     key = callerKey(identity);
   } catch (err) {
-    return identifyFault(identity, called, key, err);
+    return faultScreening('identify', identity, called, key, err);
   }
   // The settings in force now: the panel may change them before complete() runs.
   const policy = steps.policy;
@@ -170,18 +170,20 @@ export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: num
     called = calledNumber(headers, { defaultCountry: steps.defaultCountry, trunkUsername: steps.trunkUsername ?? '' });
     key = callerKey(identity);
   } catch (err) {
-    return identifyFault(identity, called, key, err);
+    return faultScreening('identify', identity, called, key, err);
   }
   let evidence: CallerEvidence;
   try {
     evidence = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key);
   } catch (err) {
-    return classifyFault(identity, called, key, err);
+    return faultScreening('classify', identity, called, key, err);
   }
   return classified(identity, called, key, evidence, steps.classify, steps.policy, steps.checkMemory, now);
 }
 
-function identifyFault(
+/** The fail-open screening of a fault caught at `stage`: verdict unknown, action allow, the fault attached. */
+function faultScreening(
+  stage: 'identify' | 'classify',
   identity: CallerIdentity,
   called: PhoneNumber | null,
   key: string | null,
@@ -193,23 +195,7 @@ function identifyFault(
     callerKey: key,
     decision: FAIL_OPEN_DECISION,
     action: { kind: 'allow' },
-    fault: { stage: 'identify', error: asError(err) },
-  };
-}
-
-function classifyFault(
-  identity: CallerIdentity,
-  called: PhoneNumber | null,
-  key: string | null,
-  err: unknown,
-): Screening {
-  return {
-    identity,
-    called,
-    callerKey: key,
-    decision: FAIL_OPEN_DECISION,
-    action: { kind: 'allow' },
-    fault: { stage: 'classify', error: asError(err) },
+    fault: { stage, error: asError(err) },
   };
 }
 
@@ -237,6 +223,6 @@ function classified(
     const { decision, action } = applyCheckMemory(choice.action, withRule, key, now, checkMemory);
     return { identity, called, callerKey: key, decision, action, fault: null };
   } catch (err) {
-    return classifyFault(identity, called, key, err);
+    return faultScreening('classify', identity, called, key, err);
   }
 }
