@@ -201,6 +201,31 @@ describe('screenToAnswer', () => {
     expect(done.decision.reasons.map((r) => r.code)).toEqual(['marked-nuisance', 'attempt-after-refusal']);
   });
 
+  it('fails open with the fault when the evidence cannot be read, as screen() does (not classified on no evidence)', () => {
+    const steps: ScreeningSteps = {
+      defaultCountry: 'IT',
+      evidence: {
+        evidenceFor: () => {
+          throw new Error('index unreadable');
+        },
+      },
+      classify: createClassifier(screeningRules()),
+      policy: {
+        trusted: ACTIONS[0]!,
+        unknown: ACTIONS[0]!,
+        suspect: ACTIONS[1]!,
+        nuisance: ACTIONS[2]!,
+        withheld: null,
+      },
+    };
+    const h = headers(CALLERS[0]!, DIDS[0]!, false);
+    const answered = screenToAnswer(h, steps, NOW);
+    expect(answered.action).toEqual({ kind: 'allow' });
+    expect(answered.fault?.stage).toBe('classify');
+    expect(answered.fault?.error.message).toBe('index unreadable');
+    expect(answered).toEqual(screen(h, steps, NOW));
+  });
+
   it("complete() classifies the evidence as it was: the index's in-place writes after the answer do not reach it", () => {
     let now = NOW;
     const index = new EvidenceIndex({ lookbackDays: 30, clock: { now: () => now } });

@@ -111,50 +111,7 @@ function heldEvidence(evidence: CallerEvidence): CallerEvidence {
  * Any fault in the shortcut falls back to screen()'s way.
  */
 export function screenToAnswer(headers: SipHeaderSource, steps: ScreeningSteps, now: number): Screening {
-  const classify = steps.classify;
-  const marked = classify.markedNuisance;
-  if (marked === undefined) return screen(headers, steps, now);
-  let identity: CallerIdentity = UNKNOWN_CALLER;
-  let called: PhoneNumber | null = null;
-  let key: string | null = null;
-  try {
-    identity = identifyCaller(headers, { defaultCountry: steps.defaultCountry });
-    called = calledNumber(headers, { defaultCountry: steps.defaultCountry, trunkUsername: steps.trunkUsername ?? '' });
-    key = callerKey(identity);
-  } catch (err) {
-    return faultScreening('identify', identity, called, key, err);
-  }
-  // The settings in force now: the panel may change them before complete() runs.
-  const policy = steps.policy;
-  const checkMemory = steps.checkMemory;
-  let evidence: CallerEvidence = NO_EVIDENCE;
-  try {
-    evidence = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key);
-    if (marked(identity, evidence)) {
-      const mark = evidence.mark as Mark;
-      const decision = provisionalDecision(mark.category);
-      const did = called ? (called.e164 ?? called.raw) : null;
-      const action = pickAction(decision, identity, policy, { did, time: now }).action;
-      if (refusesWithoutDecision(action)) {
-        const held = heldEvidence(evidence);
-        const caller = identity;
-        const number = called;
-        const callerKeyNow = key;
-        return {
-          identity,
-          called,
-          callerKey: key,
-          decision,
-          action,
-          fault: null,
-          complete: () => classified(caller, number, callerKeyNow, held, classify, policy, checkMemory, now),
-        };
-      }
-    }
-  } catch {
-    // The shortcut failed: screen()'s way below, which fails open with the fault if it fails too.
-  }
-  return classified(identity, called, key, evidence, classify, policy, checkMemory, now);
+  return screenWith(headers, steps, now, true);
 }
 
 /**
@@ -162,6 +119,11 @@ export function screenToAnswer(headers: SipHeaderSource, steps: ScreeningSteps, 
  * (verdict unknown, action allow) with the fault attached, so the caller forwards the call and counts it.
  */
 export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: number): Screening {
+  return screenWith(headers, steps, now, false);
+}
+
+/** screen(), and with `answerFirst` screenToAnswer(): one path, the refusal before its reasons its only branch. */
+function screenWith(headers: SipHeaderSource, steps: ScreeningSteps, now: number, answerFirst: boolean): Screening {
   let identity: CallerIdentity = UNKNOWN_CALLER;
   let called: PhoneNumber | null = null;
   let key: string | null = null;
@@ -178,7 +140,50 @@ export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: num
   } catch (err) {
     return faultScreening('classify', identity, called, key, err);
   }
+  if (answerFirst) {
+    const early = refusalBeforeReasons(identity, called, key, evidence, steps, now);
+    if (early !== null) return early;
+  }
   return classified(identity, called, key, evidence, steps.classify, steps.policy, steps.checkMemory, now);
+}
+
+/**
+ * screenToAnswer's shortcut: the provisional screening of a caller marked nuisance whose action is a refusal, its
+ * whole classification in `complete()` on the settings in force now (the panel may change them before it runs);
+ * null for any other caller, or on any fault (screen()'s way then).
+ */
+function refusalBeforeReasons(
+  identity: CallerIdentity,
+  called: PhoneNumber | null,
+  key: string | null,
+  evidence: CallerEvidence,
+  steps: ScreeningSteps,
+  now: number,
+): Screening | null {
+  const classify = steps.classify;
+  const marked = classify.markedNuisance;
+  if (marked === undefined) return null;
+  const policy = steps.policy;
+  const checkMemory = steps.checkMemory;
+  try {
+    if (!marked(identity, evidence)) return null;
+    const decision = provisionalDecision((evidence.mark as Mark).category);
+    const did = called ? (called.e164 ?? called.raw) : null;
+    const action = pickAction(decision, identity, policy, { did, time: now }).action;
+    if (!refusesWithoutDecision(action)) return null;
+    const held = heldEvidence(evidence);
+    return {
+      identity,
+      called,
+      callerKey: key,
+      decision,
+      action,
+      fault: null,
+      complete: () => classified(identity, called, key, held, classify, policy, checkMemory, now),
+    };
+  } catch {
+    return null;
+  }
 }
 
 /** The fail-open screening of a fault caught at `stage`: verdict unknown, action allow, the fault attached. */
