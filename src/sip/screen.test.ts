@@ -47,6 +47,15 @@ const ACTIONS: readonly Action[] = [
   { kind: 'hangup' },
   { kind: 'check', waitSeconds: null },
 ];
+/** Trusted and unknown callers allowed, suspects tagged, nuisance callers refused with 607. */
+const REFUSING_NUISANCE: ActionPolicy = {
+  trusted: ACTIONS[0]!,
+  unknown: ACTIONS[0]!,
+  suspect: ACTIONS[1]!,
+  nuisance: ACTIONS[2]!,
+  withheld: null,
+};
+
 const VERDICTS: readonly PolicyVerdict[] = ['trusted', 'unknown', 'suspect', 'nuisance', 'withheld'];
 
 function policyOf(rand: () => number): ActionPolicy {
@@ -185,13 +194,7 @@ describe('screenToAnswer', () => {
       defaultCountry: 'IT',
       evidence: { evidenceFor: () => evidence },
       classify: counting,
-      policy: {
-        trusted: ACTIONS[0]!,
-        unknown: ACTIONS[0]!,
-        suspect: ACTIONS[1]!,
-        nuisance: ACTIONS[2]!,
-        withheld: null,
-      },
+      policy: REFUSING_NUISANCE,
     };
     const first = screenToAnswer(headers(CALLERS[0]!, DIDS[0]!, false), steps, NOW);
     expect(first.action).toEqual({ kind: 'reject', status: 607 });
@@ -210,13 +213,7 @@ describe('screenToAnswer', () => {
         },
       },
       classify: createClassifier(screeningRules()),
-      policy: {
-        trusted: ACTIONS[0]!,
-        unknown: ACTIONS[0]!,
-        suspect: ACTIONS[1]!,
-        nuisance: ACTIONS[2]!,
-        withheld: null,
-      },
+      policy: REFUSING_NUISANCE,
     };
     const h = headers(CALLERS[0]!, DIDS[0]!, false);
     const answered = screenToAnswer(h, steps, NOW);
@@ -237,13 +234,7 @@ describe('screenToAnswer', () => {
       defaultCountry: 'IT',
       evidence: index,
       classify: createClassifier(screeningRules()),
-      policy: {
-        trusted: ACTIONS[0]!,
-        unknown: ACTIONS[0]!,
-        suspect: ACTIONS[1]!,
-        nuisance: ACTIONS[2]!,
-        withheld: null,
-      },
+      policy: REFUSING_NUISANCE,
     };
     const h = headers(key, DIDS[0]!, false);
     const expected = screen(h, steps, NOW);
