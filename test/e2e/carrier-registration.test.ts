@@ -7,14 +7,11 @@
  * Ports: free ones picked in 26100-26999 on 127.0.0.x at each run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCrocetta, type Crocetta } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
+import type { Crocetta } from '../../src/app.js';
 import {
   onPath,
   portFree,
@@ -24,6 +21,7 @@ import {
   waitUdpBound,
   type RealDrachtio,
 } from '../support/real-sip-tools.js';
+import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CARRIER_CFG = join(ROOT, 'docs/pbx/kamailio-carrier.cfg');
@@ -214,16 +212,13 @@ describe.skipIf(missing.length > 0)(
       drachtio = await startDrachtio(dir, { admin: ADDR.drachtioAdmin, sip: ADDR.drachtio.port }, SECRET);
       await waitUdpBound(ADDR.kamailio.host, ADDR.kamailio.port);
 
-      const config = loadConfig({
+      app = await startE2eCrocetta({
+        dir,
+        adminPort: ADDR.drachtioAdmin,
+        secret: SECRET,
+        token: TOKEN,
+        pbxUri: `sip:${ADDR.pbx.host}:${ADDR.pbx.port}`,
         env: {
-          CROCETTA_DB: join(dir, 'register.sqlite'),
-          DRACHTIO_HOST: '127.0.0.1',
-          DRACHTIO_PORT: String(ADDR.drachtioAdmin),
-          DRACHTIO_SECRET: SECRET,
-          PBX_URI: `sip:${ADDR.pbx.host}:${ADDR.pbx.port}`,
-          PANEL_HOST: '127.0.0.1',
-          PANEL_PORT: '0',
-          CROCETTA_API_TOKEN: TOKEN,
           TRUNK_REGISTRAR: `sip:${ADDR.kamailio.host}:${ADDR.kamailio.port}`,
           TRUNK_USERNAME: ACCOUNT,
           TRUNK_PASSWORD: PASSWORD,
@@ -231,16 +226,12 @@ describe.skipIf(missing.length > 0)(
           TRUNK_EXPIRES: '30', // below the carrier's Min-Expires 40: a real 423 first
           TRUNK_INBOUND_FROM: ADDR.kamailio.host,
         },
+        // OPTIONS every 2 s, so the carrier's restart below is seen at once
+        configure: (config) => void (config.trunk.keepaliveSeconds = 2),
+        logs,
+        level: 'debug',
+        waitConnected: false,
       });
-      const sink = new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          for (const line of chunk.toString('utf8').split('\n'))
-            if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-          cb();
-        },
-      });
-      config.trunk.keepaliveSeconds = 2; // OPTIONS every 2 s, so the carrier's restart below is seen at once
-      app = await startCrocetta(config, { logger: createLogger('debug', sink), defaultMetrics: false });
     }, 30_000);
 
     afterAll(async () => {
@@ -249,8 +240,7 @@ describe.skipIf(missing.length > 0)(
       await drachtio?.stop();
       // E2E_KEEP=1 keeps the logs (kamailio.log, crocetta.log, drachtio.log, sipp's) for a look after a failure.
       writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
-      if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
-      else process.stderr.write(`e2e: logs kept in ${dir}\n`);
+      removeE2eDir(dir);
     }, 30_000);
 
     it('registers: answers the 401, follows the 423 with Min-Expires, and is granted 40 s', async () => {

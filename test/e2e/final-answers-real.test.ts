@@ -11,13 +11,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCrocetta, type Crocetta } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
+import type { Crocetta } from '../../src/app.js';
 import { pendingRequestCount } from '../../src/sip/srf-internals.js';
 import type { Attempt } from '../../src/store/register/types.js';
+import { startE2eCrocetta } from '../support/e2e-crocetta.js';
 
 const DRACHTIO = spawnSync('sh', ['-c', 'command -v drachtio'], { encoding: 'utf8' }).status === 0;
 const SECRET = 'e2e-robust';
@@ -231,22 +229,14 @@ describe.skipIf(!DRACHTIO)(
       });
       caller = await Endpoint.open(callerPort);
 
-      const config = loadConfig({
-        env: {
-          CROCETTA_DB: join(dir, 'register.sqlite'),
-          DRACHTIO_HOST: HOST,
-          DRACHTIO_PORT: String(admin),
-          DRACHTIO_SECRET: SECRET,
-          PBX_URI: `sip:${HOST}:${pbxPort}`,
-          PANEL_HOST: HOST,
-          PANEL_PORT: '0',
-          CROCETTA_API_TOKEN: TOKEN,
-        },
+      app = await startE2eCrocetta({
+        dir,
+        adminPort: admin,
+        secret: SECRET,
+        token: TOKEN,
+        pbxUri: `sip:${HOST}:${pbxPort}`,
+        host: HOST,
       });
-      config.drachtio.reconnectMaxDelayMs = 300;
-      const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-      app = await startCrocetta(config, { logger: createLogger('info', quiet), defaultMetrics: false });
-      await until(() => (app?.sip.connected === true ? true : undefined), 10_000);
     }, 30_000);
 
     afterAll(async () => {

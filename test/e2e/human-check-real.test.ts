@@ -4,17 +4,15 @@
  * Needs `drachtio`, `sipp` and that pcap: CI has no drachtio-server, so there it is skipped (the double covers the
  * same outcomes in test/integration/human-check.test.ts). Ports: 29000-29499 on 127.0.0.x (below Linux's ephemeral range, 32768-60999, where another test's client socket can hold a fixed port).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCrocetta, type Crocetta } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
+import type { Crocetta } from '../../src/app.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
 import { onPath, sippScenario, startDrachtio, waitUdpBound, type RealDrachtio } from '../support/real-sip-tools.js';
+import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
 const PCAP = '/usr/share/sip-tester/dtmf_2833_1.pcap';
@@ -57,35 +55,26 @@ describe.skipIf(missing.length > 0)(
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-check-'));
       drachtio = await startDrachtio(dir, { admin: ADMIN, sip: SIP.port }, 'e2e-check-secret');
-      const config = loadConfig({
-        env: {
-          CROCETTA_DB: join(dir, 'register.sqlite'),
-          DRACHTIO_PORT: String(ADMIN),
-          DRACHTIO_SECRET: drachtio.secret,
-          PBX_URI: `sip:${PBX.host}:${PBX.port}`,
-          PANEL_HOST: '127.0.0.1',
-          PANEL_PORT: '0',
-          CROCETTA_API_TOKEN: TOKEN,
-          ACTION_SUSPECT: 'check',
-          MEDIA_ADDRESS: '127.0.0.1',
-          RTP_PORTS: '29400-29499',
+      app = await startE2eCrocetta({
+        dir,
+        adminPort: ADMIN,
+        secret: drachtio.secret,
+        token: TOKEN,
+        pbxUri: `sip:${PBX.host}:${PBX.port}`,
+        env: { ACTION_SUSPECT: 'check', MEDIA_ADDRESS: '127.0.0.1', RTP_PORTS: '29400-29499' },
+        configure: (config) => {
+          config.check.waitSeconds = 2;
+          config.check.language = 'it';
+          config.check.rememberDays = 0;
+          config.announcements.language = 'it';
         },
       });
-      config.drachtio.reconnectMaxDelayMs = 300;
-      config.check.waitSeconds = 2;
-      config.check.language = 'it';
-      config.check.rememberDays = 0;
-      config.announcements.language = 'it';
-      const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-      app = await startCrocetta(config, { logger: createLogger('info', quiet), defaultMetrics: false });
-      await eventually(() => (app?.sip.connected === true ? true : undefined), 10_000);
     }, 30_000);
 
     afterAll(async () => {
       await app?.stop().catch(() => undefined);
       await drachtio?.stop();
-      if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
-      else process.stderr.write(`e2e: logs kept in ${dir}\n`);
+      removeE2eDir(dir);
     }, 30_000);
 
     it("key 1 in RTP: the PBX is called with the DID and the caller re-INVITEd onto its media; the caller's BYE ends both", async () => {

@@ -10,17 +10,15 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCrocetta, type Crocetta } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
+import type { Crocetta } from '../../src/app.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
 import { sippScenario, waitUdpBound } from '../support/real-sip-tools.js';
+import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
@@ -87,21 +85,13 @@ describe.skipIf(missing.length > 0)(
         DRACHTIO_SECRET: SECRET,
       };
       drachtio = spawn('drachtio', ['-f', join(dir, 'drachtio.conf.xml')], { env, stdio: 'ignore' });
-      const config = loadConfig({
-        env: {
-          CROCETTA_DB: join(dir, 'register.sqlite'),
-          DRACHTIO_PORT: String(ADMIN),
-          DRACHTIO_SECRET: SECRET,
-          PBX_URI: `sip:${PBX.host}:${PBX.port}`,
-          PANEL_HOST: '127.0.0.1',
-          PANEL_PORT: '0',
-          CROCETTA_API_TOKEN: TOKEN,
-        },
+      app = await startE2eCrocetta({
+        dir,
+        adminPort: ADMIN,
+        secret: SECRET,
+        token: TOKEN,
+        pbxUri: `sip:${PBX.host}:${PBX.port}`,
       });
-      config.drachtio.reconnectMaxDelayMs = 300;
-      const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-      app = await startCrocetta(config, { logger: createLogger('info', quiet), defaultMetrics: false });
-      await eventually(() => (app?.sip.connected === true ? true : undefined), 10_000);
     }, 30_000);
 
     afterAll(async () => {
@@ -111,8 +101,7 @@ describe.skipIf(missing.length > 0)(
         await Promise.race([once(drachtio, 'exit'), new Promise((r) => setTimeout(r, 3000))]);
         if (drachtio.exitCode === null) drachtio.kill('SIGKILL');
       }
-      if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
-      else process.stderr.write(`e2e: logs kept in ${dir}\n`);
+      removeE2eDir(dir);
     }, 30_000);
 
     it('connects with the secret from DRACHTIO_SECRET, and answers a qualify OPTIONS with 200', async () => {

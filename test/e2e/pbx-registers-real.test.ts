@@ -5,17 +5,15 @@
  * not on PATH (CI: drachtio-server is in no registry; the same behaviour is covered through the drachtio double in
  * test/integration/pbx-registers.test.ts).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCrocetta, type Crocetta } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
+import type { Crocetta } from '../../src/app.js';
 import { eventually } from '../support/crocetta-harness.js';
 import { freePort, onPath, runSipp, startDrachtio, type RealDrachtio } from '../support/real-sip-tools.js';
+import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'sipp');
 const missing =
@@ -48,30 +46,15 @@ describe.skipIf(missing !== null)(
     };
 
     const start = async () => {
-      const config = loadConfig({
-        env: {
-          CROCETTA_DB: join(dir, 'register.sqlite'),
-          DRACHTIO_HOST: '127.0.0.1',
-          DRACHTIO_PORT: String(drachtio.adminPort),
-          DRACHTIO_SECRET: drachtio.secret,
-          PBX_REGISTER_USERNAME: USER,
-          PBX_REGISTER_PASSWORD: PASSWORD,
-          PANEL_HOST: '127.0.0.1',
-          PANEL_PORT: '0',
-          CROCETTA_API_TOKEN: TOKEN,
-          LOG_LEVEL: 'info',
-        },
+      app = await startE2eCrocetta({
+        dir,
+        adminPort: drachtio.adminPort,
+        secret: drachtio.secret,
+        token: TOKEN,
+        env: { PBX_REGISTER_USERNAME: USER, PBX_REGISTER_PASSWORD: PASSWORD, LOG_LEVEL: 'info' },
+        logs,
+        configure: (config) => void (config.drachtio.reconnectMaxDelayMs = 200),
       });
-      config.drachtio.reconnectMaxDelayMs = 200;
-      const sink = new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          for (const line of chunk.toString('utf8').split('\n'))
-            if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-          cb();
-        },
-      });
-      app = await startCrocetta(config, { logger: createLogger('info', sink), defaultMetrics: false });
-      await eventually(() => (app.sip.connected ? true : undefined), 10_000);
     };
     const readyz = async () =>
       (await (await fetch(`http://127.0.0.1:${app.httpPort}/readyz`)).json()) as { checks: Record<string, boolean> };
@@ -87,9 +70,8 @@ describe.skipIf(missing !== null)(
     afterAll(async () => {
       await app?.stop();
       await drachtio?.stop();
-      // CROCETTA_E2E_KEEP=1 keeps the folder (sipp's message traces, drachtio's log) and says where it is.
-      if (dir && process.env.CROCETTA_E2E_KEEP) process.stderr.write(`e2e files kept in ${dir}\n`);
-      else if (dir) rmSync(dir, { recursive: true, force: true });
+      // E2E_KEEP=1 keeps the folder (sipp's message traces, drachtio's log) and says where it is.
+      removeE2eDir(dir);
     });
 
     it('registers with digest, keeps the binding across a restart, gets the allowed call at its NAT address with the DID as user, never the nuisance one; un-registers', async () => {

@@ -5,18 +5,15 @@
  * CI has no drachtio-server, so there it is skipped (test/integration/policies.test.ts covers the same through the
  * double). Ports: 29500-29599 on 127.0.0.x (below Linux's ephemeral range, 32768-60999).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCrocetta, type Crocetta } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
+import type { Crocetta } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
-import { createLogger } from '../../src/log.js';
 import type { Attempt } from '../../src/store/register/types.js';
-import { eventually } from '../support/crocetta-harness.js';
 import { onPath, sippScenario, startDrachtio, waitUdpBound, type RealDrachtio } from '../support/real-sip-tools.js';
+import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
 const missing = ['drachtio', 'sipp'].filter((b) => onPath(b) === null);
@@ -54,33 +51,31 @@ describe.skipIf(missing.length > 0)(
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-policies-'));
       drachtio = await startDrachtio(dir, { admin: ADMIN, sip: SIP.port }, 'e2e-policies-secret');
-      const config = loadConfig({
-        env: {
-          CROCETTA_DB: join(dir, 'register.sqlite'),
-          DRACHTIO_PORT: String(ADMIN),
-          DRACHTIO_SECRET: drachtio.secret,
-          PBX_URI: `sip:${PBX.host}:${PBX.port}`,
-          PANEL_HOST: '127.0.0.1',
-          PANEL_PORT: '0',
-          CROCETTA_API_TOKEN: TOKEN,
+      app = await startE2eCrocetta({
+        dir,
+        adminPort: ADMIN,
+        secret: drachtio.secret,
+        token: TOKEN,
+        pbxUri: `sip:${PBX.host}:${PBX.port}`,
+        configure: (config) => {
+          config.screening.prefixes = [{ prefix: '+39045', verdict: 'suspect', label: 'test range' }];
+          config.policies = configSchema.shape.policies.parse([
+            {
+              name: 'support line',
+              dids: ['02 5555 0100'],
+              verdicts: ['suspect', 'nuisance', 'withheld'],
+              action: 'tag',
+            },
+            { name: 'sales line', dids: ['02 5555 0101'], verdicts: ['suspect', 'withheld'], action: 'reject' },
+          ]);
         },
       });
-      config.drachtio.reconnectMaxDelayMs = 300;
-      config.screening.prefixes = [{ prefix: '+39045', verdict: 'suspect', label: 'test range' }];
-      config.policies = configSchema.shape.policies.parse([
-        { name: 'support line', dids: ['02 5555 0100'], verdicts: ['suspect', 'nuisance', 'withheld'], action: 'tag' },
-        { name: 'sales line', dids: ['02 5555 0101'], verdicts: ['suspect', 'withheld'], action: 'reject' },
-      ]);
-      const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-      app = await startCrocetta(config, { logger: createLogger('info', quiet), defaultMetrics: false });
-      await eventually(() => (app?.sip.connected === true ? true : undefined), 10_000);
     }, 30_000);
 
     afterAll(async () => {
       await app?.stop().catch(() => undefined);
       await drachtio?.stop();
-      if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
-      else process.stderr.write(`e2e: logs kept in ${dir}\n`);
+      removeE2eDir(dir);
     }, 30_000);
 
     it('forwards the suspect to the PBX on the support line, tagged by rule 1', async () => {

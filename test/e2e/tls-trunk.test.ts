@@ -10,19 +10,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCrocetta, type Crocetta } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
+import type { Crocetta } from '../../src/app.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
 import { sippScenario, startDrachtio, waitUdpBound, type RealDrachtio } from '../support/real-sip-tools.js';
+import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
 const has = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
@@ -226,28 +224,19 @@ describe.skipIf(missing.length > 0)(
         </contacts>
         <tls><key-file>${key}</key-file><cert-file>${cert}</cert-file><chain-file>${cert}</chain-file></tls>`,
       });
-      const config = loadConfig({
-        env: {
-          CROCETTA_DB: join(dir, 'register.sqlite'),
-          DRACHTIO_PORT: String(ADMIN),
-          DRACHTIO_SECRET: SECRET,
-          PBX_URI: `sip:${PBX.host}:${PBX.port}`,
-          PANEL_HOST: '127.0.0.1',
-          PANEL_PORT: '0',
-          CROCETTA_API_TOKEN: TOKEN,
-        },
+      app = await startE2eCrocetta({
+        dir,
+        adminPort: ADMIN,
+        secret: SECRET,
+        token: TOKEN,
+        pbxUri: `sip:${PBX.host}:${PBX.port}`,
       });
-      config.drachtio.reconnectMaxDelayMs = 300;
-      const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-      app = await startCrocetta(config, { logger: createLogger('info', quiet), defaultMetrics: false });
-      await eventually(() => (app?.sip.connected === true ? true : undefined), 10_000);
     }, 30_000);
 
     afterAll(async () => {
       await app?.stop().catch(() => undefined);
       await drachtio?.stop();
-      if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
-      else process.stderr.write(`e2e: logs kept in ${dir}\n`);
+      removeE2eDir(dir);
     }, 30_000);
 
     it('refuses a caller marked nuisance with 607 over the TLS connection', async () => {
