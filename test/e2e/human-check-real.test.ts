@@ -12,7 +12,7 @@ import type { Crocetta } from '../../src/app.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
 import { onPath, sippScenario, startDrachtio, waitUdpBound, type RealDrachtio } from '../support/real-sip-tools.js';
-import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
 const PCAP = '/usr/share/sip-tester/dtmf_2833_1.pcap';
@@ -32,13 +32,7 @@ describe.skipIf(missing.length > 0)(
     let drachtio: RealDrachtio | undefined;
     let app: Crocetta | undefined;
 
-    const attempts = async (): Promise<Attempt[]> => {
-      await app?.register.flush();
-      const res = await fetch(`http://127.0.0.1:${app?.httpPort}/api/attempts?number=${encodeURIComponent(SUSPECT)}`, {
-        headers: { authorization: `Bearer ${TOKEN}` },
-      });
-      return ((await res.json()) as { attempts: Attempt[] }).attempts;
-    };
+    const attempts = (): Promise<Attempt[]> => attemptsOf(app, TOKEN, SUSPECT);
 
     const sipp = (
       scenario: string,

@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { startCrocetta, type Crocetta } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
+import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from './crocetta-harness.js';
 
 export interface E2eCrocettaOptions {
@@ -71,4 +72,14 @@ export function removeE2eDir(dir: string): void {
   if (!dir) return;
   if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
   else process.stderr.write(`e2e: files kept in ${dir}\n`);
+}
+
+/** The register's rows for `number` through the panel's API, after the register's pending rows are written. */
+export async function attemptsOf(app: Crocetta | undefined, token: string, number: string): Promise<Attempt[]> {
+  if (!app) throw new Error('crocetta did not start');
+  await app.register.flush();
+  const res = await fetch(`http://127.0.0.1:${app.httpPort}/api/attempts?number=${encodeURIComponent(number)}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return ((await res.json()) as { attempts: Attempt[] }).attempts;
 }
