@@ -28,7 +28,15 @@
  * the process idle between them, as the service is). Each request is parsed just before its decision, after the
  * walk or the wait, as drachtio-srf parses it just before the handler runs; only the decision is timed. Each paced
  * line also says how many collections ran during its calls and how many of them fell inside a timed decision
- * (PerformanceObserver 'gc' entries): whether a collection is what a slow cold decision waited for.
+ * (PerformanceObserver 'gc' entries): whether a collection is what a slow cold decision waited for; and each line
+ * how many decisions took a page fault or were switched out (getrusage around each one), of all and of the slowest
+ * 1%. `--cold-baselines` (set,libphonenumber,noop; `none` for crocetta alone, as before 3 Dec 2026) adds the host's
+ * share, measured in the same run: each baseline decides the same requests as crocetta, in turn with it call by
+ * call, each decision after the same walk or the same idle wait (so at 100/s crocetta's own decisions are 10 ms ×
+ * the number of deciders apart): `set` is bench/bare-app.ts's decision (the From's user part in a Set of the listed
+ * numbers), `libphonenumber` the asserted number parsed by libphonenumber-js and looked up in that Set, `noop`
+ * the clock reads alone. Each baseline's line gives crocetta's p50 and p99 as multiples of the baseline's.
+ * `--cold-dump FILE` writes every cold decision (and each collection seen while paced) as a JSON line.
  * `--stages` (with `--cold`) adds, per traffic shape, `--cold-calls` more calls paced at 100/s, each decided by the
  * steps of `screen()` called one by one (the header table, identifyCaller, calledNumber and callerKey, the evidence,
  * the classifier, the policy with its reason and the check memory) with a clock read between them: where a cold
@@ -90,6 +98,9 @@ const COLD = process.argv.includes('--cold');
 const COLD_CALLS = arg('cold-calls', 1000);
 const STAGES = process.argv.includes('--stages');
 const THRASH_MB = arg('thrash-mb', 32);
+/** --cold-dump FILE: every cold decision as a JSON line (shape, section, decider, call, start ms, µs, faults, switches). */
+const COLD_DUMP = stringArg('cold-dump');
+const dumped: string[] = [];
 const PACES = (stringArg('pace') ?? '100,1000')
   .split(',')
   .map(Number)
@@ -274,13 +285,84 @@ const gcWatch = new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcSeen.push({ start: e.startTime, end: e.startTime + e.duration });
 });
 
+/** What one timed decision waited on besides its code: page faults and context switches (getrusage). */
+interface Waits {
+  minor: number;
+  major: number;
+  switches: number;
+}
+
 /** One timed decision of a request parsed just before it (after the walk or the wait); `at` gets its start (ms). */
-function timedDecision(c: Call, decide: Decide, at?: { start: number }): number {
+function timedDecision(c: Call, decide: Decide, at?: { start: number }, waits?: Waits): number {
   const req = parseCall(c);
   if (at !== undefined) at.start = performance.now();
+  const before = waits === undefined ? null : process.resourceUsage();
   const s = process.hrtime.bigint();
   decide(req);
-  return Number(process.hrtime.bigint() - s) / 1000;
+  const us = Number(process.hrtime.bigint() - s) / 1000;
+  if (before !== null && waits !== undefined) {
+    const after = process.resourceUsage();
+    waits.minor = after.minorPageFault - before.minorPageFault;
+    waits.major = after.majorPageFault - before.majorPageFault;
+    waits.switches =
+      after.voluntaryContextSwitches -
+      before.voluntaryContextSwitches +
+      after.involuntaryContextSwitches -
+      before.involuntaryContextSwitches;
+  }
+  return us;
+}
+
+/**
+ * A decider timed on cold caches: crocetta's screen(), or a baseline that decides the same requests with nothing
+ * of crocetta's code (--cold-baselines), so the host's share of a cold decision is measured in the same run.
+ */
+interface ColdDecider {
+  name: string;
+  decide: Decide;
+}
+
+/** The baselines' own table: the 1M listed numbers in a Set, as bench/bare-app.ts keeps its refuse list. */
+let listedSet: Set<string> | null = null;
+function listed(): Set<string> {
+  if (listedSet === null) {
+    listedSet = new Set();
+    for (let i = 0; i < MARKS; i++) listedSet.add(listedNumber(i));
+  }
+  return listedSet;
+}
+
+/** The user part of a From or P-Asserted-Identity value, as bench/bare-app.ts reads it. */
+const userOf = (value: string): string => /(?:sips?|tel):([^@;>]*)/.exec(value)?.[1] ?? '';
+
+/**
+ * The baselines --cold can time beside screen(), each deciding the same requests:
+ *  - `set`: bench/bare-app.ts's decision: the From's user part looked up in a Set of the 1M listed numbers;
+ *  - `libphonenumber`: the asserted number (P-Asserted-Identity, else From) parsed by libphonenumber-js (as
+ *    crocetta's general parse does, country IT) and its E.164 form looked up in the same Set: the least any
+ *    caller-ID work that parses a number does;
+ *  - `noop`: nothing (the two clock reads alone, after the same wait and parse).
+ */
+const COLD_BASELINES: Record<string, () => Decide> = {
+  set: () => {
+    const set = listed();
+    return (req) => ({ verdict: set.has(userOf(req.get('From') ?? '')) ? 'nuisance' : 'unknown' });
+  },
+  libphonenumber: () => {
+    const set = listed();
+    return (req) => {
+      const parsed = parsePhoneNumberFromString(userOf(req.get('P-Asserted-Identity') ?? req.get('From') ?? ''), 'IT');
+      return { verdict: parsed !== undefined && set.has(parsed.number) ? 'nuisance' : 'unknown' };
+    };
+  },
+  noop: () => () => ({ verdict: 'unknown' }),
+};
+const BASELINE_NAMES = (stringArg('cold-baselines') ?? 'set,libphonenumber,noop')
+  .split(',')
+  .filter((n) => n !== '' && n !== 'none');
+for (const n of BASELINE_NAMES) {
+  if (!(n in COLD_BASELINES))
+    throw new Error(`--cold-baselines: unknown baseline ${n} (${Object.keys(COLD_BASELINES).join(', ')})`);
 }
 
 /** The steps of screen() (src/sip/screen.ts) one by one, for --stages: what each took (µs), and what it said. */
@@ -306,50 +388,169 @@ async function stageRuns(calls: readonly Call[], staged: Staged, screened: (req:
   return `steps paced at 100/s, p50/p99 µs: ${steps.join(', ')}${differ === 0 ? '' : ` (${differ} answers NOT screen()'s)`}`;
 }
 
-/** --cold: each call decided after a walk over THRASH_MB, then calls paced at each rate of PACES. */
-async function coldRuns(calls: readonly Call[], decide: Decide): Promise<string[]> {
+/** p50/p99 and the ratio to a baseline's. */
+function against(p: { p50: number; p99: number }, base: { p50: number; p99: number }): string {
+  return `×${(p.p50 / base.p50).toFixed(2)} p50, ×${(p.p99 / base.p99).toFixed(2)} p99`;
+}
+
+/** Per decider of one cold section: latencies, start times, and what each decision waited on. */
+interface ColdTimes {
+  lat: Float64Array;
+  starts: Float64Array;
+  faults: Int32Array;
+  switches: Int32Array;
+}
+
+/** Lines for one cold section: crocetta's (first decider) figures as before, then each baseline's beside them. */
+function coldLines(
+  label: string,
+  deciders: readonly ColdDecider[],
+  times: readonly ColdTimes[],
+  gc: readonly { start: number; end: number }[] | null,
+): string[] {
+  const lines: string[] = [];
+  const base = percentiles(times[0]!.lat);
+  for (let d = 0; d < deciders.length; d++) {
+    const t = times[d]!;
+    const p = d === 0 ? base : percentiles(t.lat);
+    let inside = 0;
+    if (gc !== null) {
+      for (let i = 0; i < t.lat.length; i++) {
+        const from = t.starts[i]!;
+        const to = from + t.lat[i]! / 1000;
+        if (gc.some((g) => g.start < to && g.end > from)) inside++;
+      }
+    }
+    // The slowest 1%: how many of them took a page fault or were switched out inside the decision.
+    const slow = Float64Array.from(t.lat).sort()[Math.floor(0.99 * t.lat.length)] ?? Infinity;
+    let faulted = 0;
+    let switched = 0;
+    let slowN = 0;
+    let slowFaulted = 0;
+    let slowSwitched = 0;
+    for (let i = 0; i < t.lat.length; i++) {
+      const f = t.faults[i]! > 0;
+      const sw = t.switches[i]! > 0;
+      if (f) faulted++;
+      if (sw) switched++;
+      if (t.lat[i]! >= slow) {
+        slowN++;
+        if (f) slowFaulted++;
+        if (sw) slowSwitched++;
+      }
+    }
+    const waits =
+      `page faults in ${faulted} decisions (${slowFaulted} of the ${slowN} ≥ p99), ` +
+      `switched out in ${switched} (${slowSwitched} ≥ p99)`;
+    if (d === 0) {
+      lines.push(
+        `${label}: p50=${p.p50.toFixed(1)} µs p99=${p.p99.toFixed(1)} µs max=${p.max.toFixed(1)} µs` +
+          (gc === null ? '' : ` (collections during the calls: ${gc.length}, inside a decision: ${inside})`) +
+          `; ${waits}`,
+      );
+    } else {
+      lines.push(
+        `${label}, baseline ${deciders[d]!.name}: p50=${p.p50.toFixed(1)} µs p99=${p.p99.toFixed(1)} µs ` +
+          `max=${p.max.toFixed(1)} µs` +
+          (gc === null ? '' : ` (collections inside a decision: ${inside})`) +
+          `; ${waits}; crocetta ${against(base, p)} of it`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** --cold-dump: one section's decisions as JSON lines, and the collections seen during it (decider "gc"). */
+function dump(
+  shape: string,
+  section: string,
+  deciders: readonly ColdDecider[],
+  times: readonly ColdTimes[],
+  gc: readonly { start: number; end: number }[],
+): void {
+  for (let d = 0; d < deciders.length; d++) {
+    const t = times[d]!;
+    for (let i = 0; i < t.lat.length; i++) {
+      dumped.push(
+        JSON.stringify({
+          shape,
+          section,
+          decider: deciders[d]!.name,
+          i,
+          start: t.starts[i],
+          us: t.lat[i],
+          faults: t.faults[i],
+          switches: t.switches[i],
+        }),
+      );
+    }
+  }
+  for (const g of gc)
+    dumped.push(JSON.stringify({ shape, section, decider: 'gc', start: g.start, us: (g.end - g.start) * 1000 }));
+}
+
+function coldTimes(n: number): ColdTimes {
+  return {
+    lat: new Float64Array(n),
+    starts: new Float64Array(n),
+    faults: new Int32Array(n),
+    switches: new Int32Array(n),
+  };
+}
+
+/**
+ * --cold: each call decided after a walk over THRASH_MB, then calls paced at each rate of PACES. With baselines
+ * (--cold-baselines, default set,libphonenumber,noop) the deciders take turns call by call, each decision after the same
+ * walk or the same wait (1/rate), each decider on the same requests: crocetta decides call i, then each baseline
+ * decides call i, then crocetta call i + 1, and so on (so at 100/s crocetta's own decisions are 10 ms × the
+ * number of deciders apart, each after a 10 ms idle wait).
+ */
+async function coldRuns(shapeName: string, calls: readonly Call[], decide: Decide): Promise<string[]> {
+  const deciders: ColdDecider[] = [{ name: 'crocetta', decide }];
+  for (const n of BASELINE_NAMES) deciders.push({ name: n, decide: COLD_BASELINES[n]!() });
   const lines: string[] = [];
   let next = 0;
   const take = () => calls.slice(next, (next += COLD_CALLS));
+  const waits: Waits = { minor: 0, major: 0, switches: 0 };
+  const at = { start: 0 };
   const walked = take();
-  const lat = new Float64Array(walked.length);
+  const walkTimes = deciders.map(() => coldTimes(walked.length));
   for (let i = 0; i < walked.length; i++) {
-    thrash();
-    lat[i] = timedDecision(walked[i]!, decide);
+    for (let d = 0; d < deciders.length; d++) {
+      thrash();
+      const t = walkTimes[d]!;
+      t.lat[i] = timedDecision(walked[i]!, deciders[d]!.decide, at, waits);
+      t.starts[i] = at.start;
+      t.faults[i] = waits.minor + waits.major;
+      t.switches[i] = waits.switches;
+    }
   }
-  const w = percentiles(lat);
-  lines.push(
-    `after a ${THRASH_MB} MB walk each: p50=${w.p50.toFixed(1)} µs p99=${w.p99.toFixed(1)} µs max=${w.max.toFixed(1)} µs`,
-  );
+  lines.push(...coldLines(`after a ${THRASH_MB} MB walk each`, deciders, walkTimes, null));
+  if (COLD_DUMP !== undefined) dump(shapeName, 'walk', deciders, walkTimes, []);
   for (const rate of PACES) {
     const paced = take();
-    const times = new Float64Array(paced.length);
-    const starts = new Float64Array(paced.length);
-    const at = { start: 0 };
+    const times = deciders.map(() => coldTimes(paced.length));
     gcWatch.observe({ type: 'gc' });
     const start = performance.now();
+    let tick = 0;
     for (let i = 0; i < paced.length; i++) {
-      const wait = start + (i * 1000) / rate - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      times[i] = timedDecision(paced[i]!, decide, at);
-      starts[i] = at.start;
+      for (let d = 0; d < deciders.length; d++) {
+        const wait = start + (tick++ * 1000) / rate - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const t = times[d]!;
+        t.lat[i] = timedDecision(paced[i]!, deciders[d]!.decide, at, waits);
+        t.starts[i] = at.start;
+        t.faults[i] = waits.minor + waits.major;
+        t.switches[i] = waits.switches;
+      }
     }
     // The observer's entries come in a later task.
     await new Promise((resolve) => setTimeout(resolve, 20));
     gcWatch.disconnect();
     const during = gcSeen.filter((g) => g.end > start && g.start < performance.now());
-    let inside = 0;
-    for (let i = 0; i < paced.length; i++) {
-      const from = starts[i]!;
-      const to = from + times[i]! / 1000;
-      if (during.some((g) => g.start < to && g.end > from)) inside++;
-    }
     gcSeen.length = 0;
-    const p = percentiles(times);
-    lines.push(
-      `paced at ${rate}/s: p50=${p.p50.toFixed(1)} µs p99=${p.p99.toFixed(1)} µs max=${p.max.toFixed(1)} µs ` +
-        `(collections during the calls: ${during.length}, inside a decision: ${inside})`,
-    );
+    lines.push(...coldLines(`paced at ${rate}/s`, deciders, times, during));
+    if (COLD_DUMP !== undefined) dump(shapeName, `paced ${rate}/s`, deciders, times, during);
   }
   return lines;
 }
@@ -396,7 +597,7 @@ async function run(
   lat.sort();
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
   const hash = DIGEST ? digest(batches(shape.rate)) : null;
-  const cold = COLD ? await coldRuns(shape.cold, decide) : [];
+  const cold = COLD ? await coldRuns(name, shape.cold, decide) : [];
   if (COLD && STAGES) cold.push(await stageRuns(shape.stages, staged.steps, staged.screened));
   return { name, rate, cpuPerCall, verdicts, p50: pct(0.5), p99: pct(0.99), p999: pct(0.999), digest: hash, cold };
 }
@@ -560,6 +761,7 @@ async function main(): Promise<void> {
       if (r.digest !== null) console.log(`digest[${r.name}]: ${r.digest}`);
       for (const line of r.cold) console.log(`decide[${r.name}] cold, ${line}`);
     }
+    if (COLD_DUMP !== undefined) writeFileSync(COLD_DUMP, dumped.join('\n') + '\n');
     await register.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
