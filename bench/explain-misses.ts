@@ -67,14 +67,14 @@ function evidenceOf(c: NuisanceCall, marked: { small: number; large: number }): 
   if (c.key === null) return 'withheld';
   const codes = new Set(c.decision.reasons.map((r) => r.code));
   if (e.attempts.length > 0 || e.mark !== null) {
-    const talks = e.talks ?? [];
-    const last = talks[talks.length - 1];
+    const talks = e.talks;
+    const last = talks === undefined || talks.length === 0 ? undefined : talks.secondsOf(talks.length - 1);
     const talk =
       last === undefined
         ? 'never answered'
-        : last.seconds < 8
+        : last < 8
           ? 'last talk <8s'
-          : last.seconds < 30
+          : last < 30
             ? 'last talk 8-29s'
             : 'last talk 30s+';
     return `number seen before, not marked (${talk})`;

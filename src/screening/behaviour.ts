@@ -7,6 +7,7 @@ import type { HoursCheck } from './business-hours.js';
 import { isoTime, type DayFormatter } from './dates.js';
 import { decayed, repeated, span } from './decay.js';
 import type { BehaviourRules } from './learning.js';
+import type { CallList } from './call-list.js';
 import type { CallerEvidence, Reason } from './types.js';
 
 const MINUTE = 60_000;
@@ -46,29 +47,31 @@ export function findBurst(
 
 /** The latest window of `windowMs` in which ≥ `min` distinct DIDs were called (the current call included). */
 export function findSweep(
-  calls: readonly { at: number; did: string | null }[],
+  calls: CallList,
   now: number,
   did: string | null,
   windowMs: number,
   min: number,
 ): { dids: number; at: number; spanMs: number } | null {
-  const list = calls.length > RECENT ? calls.slice(calls.length - RECENT) : calls;
-  const all = did === null ? list : [...list, { at: now, did }];
-  for (let end = all.length - 1; end >= 0; end--) {
-    const last = all[end];
-    if (last === undefined) continue;
+  // The most recent RECENT calls, then the current one (when its DID is known): positions 0..count-1 of that run.
+  const from = calls.length > RECENT ? calls.length - RECENT : 0;
+  const kept = calls.length - from;
+  const count = did === null ? kept : kept + 1;
+  for (let end = count - 1; end >= 0; end--) {
+    const lastAt = end === kept ? now : calls.atOf(from + end);
     const seen = new Set<string>();
-    let first = last.at;
+    let first = lastAt;
     for (let i = end; i >= 0; i--) {
-      const c = all[i];
-      if (c === undefined || last.at - c.at > windowMs) break;
-      if (c.did !== null) {
-        seen.add(c.did);
-        first = c.at;
+      const at = i === kept ? now : calls.atOf(from + i);
+      if (lastAt - at > windowMs) break;
+      const d = i === kept ? did : calls.didOf(from + i);
+      if (d !== null) {
+        seen.add(d);
+        first = at;
       }
     }
-    if (seen.size >= min) return { dids: seen.size, at: last.at, spanMs: last.at - first };
-    if (end < all.length - 8) break; // older windows cannot be the latest one worth reporting
+    if (seen.size >= min) return { dids: seen.size, at: lastAt, spanMs: lastAt - first };
+    if (end < count - 8) break; // older windows cannot be the latest one worth reporting
   }
   return null;
 }
@@ -120,11 +123,12 @@ export function behaviourReasons(
     let n = 0;
     let count = 0;
     let last = 0;
-    for (const t of talks) {
-      if (t.seconds < short.maxSeconds) {
-        n += decayed(now - t.at, halfLifeMs);
+    for (let i = 0; i < talks.length; i++) {
+      if (talks.secondsOf(i) < short.maxSeconds) {
+        const at = talks.atOf(i);
+        n += decayed(now - at, halfLifeMs);
         count++;
-        last = t.at;
+        last = at;
       }
     }
     if (count > 0) {

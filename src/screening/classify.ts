@@ -317,9 +317,9 @@ function trapReason(
   const calls = evidence.calls;
   if (hit === null && calls !== undefined) {
     for (let i = calls.length - 1; i >= 0; i--) {
-      const call = calls[i];
-      if (call !== undefined && call.did !== null && c.trapDids.has(call.did)) {
-        hit = { did: call.did, at: call.at };
+      const called = calls.didOf(i);
+      if (called !== null && c.trapDids.has(called)) {
+        hit = { did: called, at: calls.atOf(i) };
         break;
       }
     }

@@ -145,11 +145,12 @@ export function blockSweepReason(
   const own = evidence.calls;
   if (own !== undefined) {
     for (let i = own.length - 1; i >= 0; i--) {
-      const c = own[i]!;
-      if (now - c.at > windowMs) break;
-      if (c.did === null || c.at > now) continue;
-      dids.add(c.did);
-      if (c.at < first) first = c.at;
+      const at = own.atOf(i);
+      if (now - at > windowMs) break;
+      const called = own.didOf(i);
+      if (called === null || at > now) continue;
+      dids.add(called);
+      if (at < first) first = at;
     }
   }
   if (numbers.size === 0 || dids.size < sweep.dids) return null;

@@ -106,18 +106,16 @@ export function learnedTrustReason(
     });
   }
   const min = s.rules.persistentHumanSeconds;
-  if (min > 0 && evidence.talks !== undefined) {
-    for (let i = evidence.talks.length - 1; i >= 0; i--) {
-      const t = evidence.talks[i];
-      if (t !== undefined && t.seconds >= min) {
-        return trustedReason(
-          'persistent-human',
-          `talked ${span(t.seconds * 1000)} with you on ${dates.dayMonth(t.at)}`,
-          {
-            seconds: t.seconds,
-            at: isoTime(t.at),
-          },
-        );
+  const talks = evidence.talks;
+  if (min > 0 && talks !== undefined) {
+    for (let i = talks.length - 1; i >= 0; i--) {
+      const seconds = talks.secondsOf(i);
+      if (seconds >= min) {
+        const at = talks.atOf(i);
+        return trustedReason('persistent-human', `talked ${span(seconds * 1000)} with you on ${dates.dayMonth(at)}`, {
+          seconds,
+          at: isoTime(at),
+        });
       }
     }
   }

@@ -2,7 +2,8 @@
 import { UNKNOWN_CALLER, type CallerIdentity, type PhoneNumber, type WithheldReason } from '../callerid/types.js';
 import { DEFAULT_LEARNING_RULES, type LearningRules } from './learning.js';
 import { DEFAULT_SCREENING_RULES, type ScreeningRules } from './rules.js';
-import type { CallerEvidence, Mark } from './types.js';
+import { CallRecord, TalkRecord, type CallList, type TalkList } from './call-list.js';
+import type { CallerEvidence, Mark, Talk } from './types.js';
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
@@ -30,8 +31,18 @@ export function withheldCaller(why: WithheldReason, phone: PhoneNumber | null = 
   return caller('', { number: phone, withheld: true, withheldReason: why });
 }
 
-export function evidence(over: Partial<CallerEvidence> = {}): CallerEvidence {
-  return { mark: null, attempts: [], refusals: [], ...over };
+/** Evidence as a test writes it: calls and talks may be plain arrays of entries (made into the index's lists). */
+export type EvidenceInput = Omit<Partial<CallerEvidence>, 'calls' | 'talks'> & {
+  calls?: CallList | readonly { at: number; did: string | null }[];
+  talks?: TalkList | readonly Talk[];
+};
+
+export function evidence(over: EvidenceInput = {}): CallerEvidence {
+  const { calls, talks, ...rest } = over;
+  const out: CallerEvidence = { mark: null, attempts: [], refusals: [], ...rest };
+  if (calls !== undefined) out.calls = 'atOf' in calls ? calls : CallRecord.of(calls);
+  if (talks !== undefined) out.talks = 'atOf' in talks ? talks : TalkRecord.of(talks);
+  return out;
 }
 
 export function mark(

@@ -3,6 +3,7 @@
  * Pure: nothing here knows about SIP, SQL or HTTP.
  */
 import type { PrefixEstimate } from './prefix-tree.js';
+import type { CallList, TalkList } from './call-list.js';
 
 export const VERDICTS = ['trusted', 'unknown', 'suspect', 'nuisance'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -133,10 +134,10 @@ export interface BlockCounts {
 
 /** Learned facts beyond marks and times; every field optional, so a store that lacks them still classifies. */
 export interface LearnedEvidence {
-  /** Earlier attempts with the DID they called (ascending time), for sweeps. */
-  calls?: readonly { at: number; did: string | null }[];
-  /** Answered calls with their talk time (ascending). */
-  talks?: readonly Talk[];
+  /** Earlier attempts with the DID they called (ascending time), for sweeps; read by position (call-list.ts). */
+  calls?: CallList;
+  /** Answered calls with their talk time (ascending); read by position (call-list.ts). */
+  talks?: TalkList;
   /** The caller's number blocks, when any member is known. */
   block?: BlockCounts | null;
   /** When the business last called this number (PBX outbound through crocetta, CDR import), else null. */

@@ -12,6 +12,7 @@ import { DEFAULT_LEARNING_RULES } from '../screening/learning.js';
 import type { Action, ActionPolicy } from '../screening/policy.js';
 import type { PolicyRule, PolicyVerdict } from '../policy/rules.js';
 import type { CallerEvidence, Mark } from '../screening/types.js';
+import { CallRecord } from '../screening/call-list.js';
 import { dayFormatter } from '../screening/dates.js';
 import { rules as screeningRules } from '../screening/test-fixtures.js';
 import { EvidenceIndex } from '../store/memory/evidence-index.js';
@@ -124,7 +125,8 @@ function evidenceOf(rand: () => number): CallerEvidence {
         };
   const evidence: CallerEvidence = { mark, attempts: times(rand, 6), refusals: times(rand, 4) };
   if (rand() < 0.15) evidence.allowNext = NOW - DAY;
-  if (rand() < 0.4) evidence.calls = times(rand, 5).map((at) => ({ at, did: pick(rand, [...DIDS, null]) }));
+  if (rand() < 0.4)
+    evidence.calls = CallRecord.of(times(rand, 5).map((at) => ({ at, did: pick(rand, [...DIDS, null]) })));
   if (rand() < 0.2) {
     evidence.friends = {
       reports: [{ friend: 'Studio Rossi', weight: 0.8, company: null, category: 'energy' }],

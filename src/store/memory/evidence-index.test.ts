@@ -58,7 +58,7 @@ describe('EvidenceIndex', () => {
     const after = ix.evidenceFor(key);
     expect(after.attempts).toEqual([T0 - DAY, T0 - DAY, clock.now()]);
     expect(after.refusals).toEqual([T0 - DAY, T0 - DAY]);
-    expect(after.calls?.map((c) => c.at)).toEqual([T0 - DAY, T0 - DAY, clock.now()]);
+    expect([...(after.calls ?? [])].map((c) => c.at)).toEqual([T0 - DAY, T0 - DAY, clock.now()]);
     // The same arrays all along: each write moved times within them instead of copying the caller's history.
     expect(after.attempts).toBe(attempts);
     expect(after.refusals).toBe(refusals);

@@ -10,7 +10,8 @@ import { DAY_MS } from '../../time/units.js';
  * Memory: blocks cost ~40–60 bytes per distinct small block with a marked member (1M marks in 100k blocks:
  * ~6 MB; 1M marks all in different blocks: ~60 MB, the worst case). Activity only for callers in the window.
  */
-import type { BlockCounts, LearnedEvidence, MarkLabel, Talk } from '../../screening/types.js';
+import type { BlockCounts, LearnedEvidence, MarkLabel } from '../../screening/types.js';
+import { CallRecord, TalkRecord } from '../../screening/call-list.js';
 import { hashDouble, SecondSight } from '../../screening/second-sight.js';
 import { BlockCountTable } from './block-counts.js';
 import { e164KeyToNumber } from './mark-table.js';
@@ -27,11 +28,11 @@ export const MAX_PER_CALLER = 128;
 
 /**
  * A caller's calls and talks, ascending; a write adds to them in place (EvidenceIndex: what evidence() hands out is
- * good until the caller's next write; a read never changes it).
+ * good until the caller's next write; a read never changes it). Numbers in arrays, no object per call (call-list.ts).
  */
 interface CallerActivity {
-  calls: Array<{ at: number; did: string | null }>;
-  talks: Talk[];
+  calls: CallRecord;
+  talks: TalkRecord;
 }
 
 export interface LearnedIndexOptions {
@@ -139,14 +140,14 @@ export class LearnedIndex {
     if (at < this.options.now() - this.lookbackMs) return;
     const act = this.activityOf(callerKey);
     this.trimActivity(act);
-    addInOrder(act.calls, { at, did });
+    act.calls.add(at, did, MAX_PER_CALLER);
   }
 
   addTalk(callerKey: string, at: number, seconds: number): void {
     if (!(seconds >= 0) || at < this.options.now() - this.lookbackMs) return;
     const act = this.activityOf(callerKey);
     this.trimActivity(act);
-    addInOrder(act.talks, { at, seconds });
+    act.talks.add(at, seconds, MAX_PER_CALLER);
   }
 
   /** The business called this number at `at` (PBX outbound, CDR import): trusted, and its blocks stop folding. */
@@ -193,10 +194,8 @@ export class LearnedIndex {
     if (act !== undefined) {
       // On a read, what left the window is left out of a copy: a read never changes a list it handed out.
       const cutoff = this.options.now() - this.lookbackMs;
-      const calls =
-        act.calls.length > 0 && (act.calls[0]?.at ?? 0) < cutoff ? act.calls.filter((c) => c.at >= cutoff) : act.calls;
-      const talks =
-        act.talks.length > 0 && (act.talks[0]?.at ?? 0) < cutoff ? act.talks.filter((t) => t.at >= cutoff) : act.talks;
+      const calls = act.calls.since(cutoff);
+      const talks = act.talks.since(cutoff);
       if (calls.length > 0) out.calls = calls;
       if (talks.length > 0) out.talks = talks;
     }
@@ -290,7 +289,7 @@ export class LearnedIndex {
   private activityOf(callerKey: string): CallerActivity {
     let act = this.activity.get(callerKey);
     if (act === undefined) {
-      act = { calls: [], talks: [] };
+      act = { calls: CallRecord.empty(), talks: TalkRecord.empty() };
       this.activity.set(callerKey, act);
     }
     return act;
@@ -299,37 +298,7 @@ export class LearnedIndex {
   /** Drops, in place, the calls and talks of `act` that left the look-back window. */
   private trimActivity(act: CallerActivity): void {
     const cutoff = this.options.now() - this.lookbackMs;
-    dropBefore(act.calls, cutoff);
-    dropBefore(act.talks, cutoff);
+    act.calls.dropBefore(cutoff);
+    act.talks.dropBefore(cutoff);
   }
-}
-
-/** Drops, in place, the first entries of `list` (ascending by `at`) before `cutoff`: moved down, no new array. */
-function dropBefore(list: Array<{ at: number }>, cutoff: number): void {
-  const n = list.length;
-  let k = 0;
-  while (k < n && list[k]!.at < cutoff) k++;
-  if (k === 0) return;
-  for (let i = k; i < n; i++) list[i - k] = list[i]!;
-  list.length = n - k;
-}
-
-/**
- * Adds `entry` to `list` in place, in order of `at` (after equal times), keeping at most MAX_PER_CALLER (the most
- * recent: when full, the oldest makes way). Entries come in order as a rule (calls recorded as they happen): a push,
- * or when full a move down by one; no copy of the list per call.
- */
-function addInOrder<T extends { at: number }>(list: T[], entry: T): void {
-  const n = list.length;
-  let at = n;
-  while (at > 0 && list[at - 1]!.at > entry.at) at--;
-  if (n < MAX_PER_CALLER) {
-    if (at === n) list.push(entry);
-    else list.splice(at, 0, entry);
-    return;
-  }
-  // Full: the oldest leaves. An entry older than every kept one would be the oldest itself: nothing changes.
-  if (at === 0) return;
-  for (let i = 1; i < at; i++) list[i - 1] = list[i]!;
-  list[at - 1] = entry;
 }

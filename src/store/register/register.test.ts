@@ -655,7 +655,7 @@ describe('outcome updates of several attempts committed together (one UPDATE of 
     });
     expect(register.evidenceFor(OTHER).refusals).toEqual([T0 + 4000]);
     expect(register.evidenceFor(CALLER).talks).toHaveLength(1);
-    expect(register.evidenceFor(CALLER).talks?.[0]?.seconds).toBeCloseTo(1.5004, 6);
+    expect(register.evidenceFor(CALLER).talks?.secondsOf(0)).toBeCloseTo(1.5004, 6);
     expect(register.checkPassedAt(THIRD)).toBe(T0 + 5000);
 
     // A later update that leaves them out keeps what was stored; a refusal is not moved by a later one.
