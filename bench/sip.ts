@@ -53,6 +53,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -220,6 +221,33 @@ function cpuUs(pid: number | undefined, mainThread = false): number {
     return NaN;
   }
 }
+/**
+ * CPU time so far of each thread of a process, µs by thread id, with each thread's start (clock ticks after the
+ * process's own): node names every thread "node", so a thread is told by when it started (V8's platform workers
+ * start with the process; libuv's pool threads at the first file, DNS or SQLite work; worker threads when started).
+ */
+function threadsUs(pid: number | undefined): Map<number, { us: number; start: number }> {
+  const out = new Map<number, { us: number; start: number }>();
+  if (pid === undefined) return out;
+  const fieldsOf = (path: string): string[] => {
+    const stat = readFileSync(path, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  };
+  try {
+    const start0 = Number(fieldsOf(`/proc/${pid}/stat`)[19]);
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const f = fieldsOf(`/proc/${pid}/task/${tid}/stat`);
+        out.set(Number(tid), { us: ((Number(f[11]) + Number(f[12])) * 1e6) / CLK_TCK, start: Number(f[19]) - start0 });
+      } catch {
+        // the thread ended
+      }
+    }
+  } catch {
+    // the process ended
+  }
+  return out;
+}
 /** CPU per call of an application and of its drachtio-server over a run: µs of CPU time divided by the calls. */
 interface CpuPerCall {
   appUs: number;
@@ -227,20 +255,35 @@ interface CpuPerCall {
   appMainUs: number;
   drachtioUs: number;
   calls: number;
+  /** The app's other threads that used CPU in the run: "tid−pid@start ticks: µs per call", busiest first. */
+  threads: string;
 }
 function cpuMeter(app: App): (calls: number) => CpuPerCall {
   const a0 = cpuUs(app.process.pid);
   const m0 = cpuUs(app.process.pid, true);
   const d0 = cpuUs(app.drachtio?.pid);
-  return (calls) => ({
-    appUs: (cpuUs(app.process.pid) - a0) / calls,
-    appMainUs: (cpuUs(app.process.pid, true) - m0) / calls,
-    drachtioUs: (cpuUs(app.drachtio?.pid) - d0) / calls,
-    calls,
-  });
+  const t0 = threadsUs(app.process.pid);
+  return (calls) => {
+    const pid = app.process.pid ?? 0;
+    const threads = [...threadsUs(app.process.pid)]
+      .filter(([tid]) => tid !== pid)
+      .map(([tid, t]) => ({ tid, start: t.start, us: (t.us - (t0.get(tid)?.us ?? 0)) / calls }))
+      .filter((t) => t.us >= 0.05)
+      .sort((a, b) => b.us - a.us)
+      .map((t) => `+${t.tid - pid}@${t.start}: ${t.us.toFixed(1)}`)
+      .join(', ');
+    return {
+      appUs: (cpuUs(app.process.pid) - a0) / calls,
+      appMainUs: (cpuUs(app.process.pid, true) - m0) / calls,
+      drachtioUs: (cpuUs(app.drachtio?.pid) - d0) / calls,
+      calls,
+      threads,
+    };
+  };
 }
 const cpuText = (c: CpuPerCall): string =>
-  `CPU per call: app ${c.appUs.toFixed(0)} µs (main thread ${Number.isNaN(c.appMainUs) ? '-' : c.appMainUs.toFixed(0)}), its drachtio-server ${Number.isNaN(c.drachtioUs) ? '-' : c.drachtioUs.toFixed(0)} µs`;
+  `CPU per call: app ${c.appUs.toFixed(0)} µs (main thread ${Number.isNaN(c.appMainUs) ? '-' : c.appMainUs.toFixed(0)}), its drachtio-server ${Number.isNaN(c.drachtioUs) ? '-' : c.drachtioUs.toFixed(0)} µs` +
+  (c.threads === '' ? '' : `; other threads (tid−pid@start tick: µs) ${c.threads}`);
 
 async function waitFor(what: string, probe: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
@@ -774,7 +817,8 @@ function pooledCpu(cpus: CpuPerCall[]): CpuPerCall | null {
   const calls = cpus.reduce((s, c) => s + c.calls, 0);
   const total = (k: 'appUs' | 'appMainUs' | 'drachtioUs'): number =>
     cpus.reduce((s, c) => s + c[k] * c.calls, 0) / calls;
-  return { appUs: total('appUs'), appMainUs: total('appMainUs'), drachtioUs: total('drachtioUs'), calls };
+  const threads = cpus.length === 1 ? (cpus[0]?.threads ?? '') : '';
+  return { appUs: total('appUs'), appMainUs: total('appMainUs'), drachtioUs: total('drachtioUs'), calls, threads };
 }
 
 /** Pooled figures of every round of one app: p50 and p99 of all calls together, and the median of round p50s. */
