@@ -28,6 +28,11 @@ export type Classifier = ((
    * without building it (createClassifier's classifiers; absent: not known, classify). See markedNuisance.
    */
   readonly markedNuisance?: (identity: CallerIdentity, evidence: CallerEvidence) => boolean;
+  /**
+   * Whether the decision for these will be `unknown` whatever the time, known without building it: a caller with no
+   * evidence at all (createClassifier's classifiers; absent: not known, classify). See surelyUnknown.
+   */
+  readonly surelyUnknown?: (identity: CallerIdentity, evidence: CallerEvidence, context?: CallContext) => boolean;
 };
 
 export interface ClassifyInput {
@@ -47,9 +52,12 @@ export function createClassifier(rules: ScreeningRules): Classifier {
   const compiled = compileRules(rules);
   const classifier = (identity: CallerIdentity, evidence: CallerEvidence, now: number, context?: CallContext) =>
     decide(compiled, identity, evidence, now, context);
+  const unknownBelow = noEvidenceScoreBelow(compiled);
   return Object.assign(classifier, {
     markedNuisance: (identity: CallerIdentity, evidence: CallerEvidence) =>
       isMarkedNuisance(compiled, identity, evidence),
+    surelyUnknown: (identity: CallerIdentity, evidence: CallerEvidence, context?: CallContext) =>
+      unknownBelow && isSurelyUnknown(compiled, identity, evidence, context),
   });
 }
 
@@ -207,6 +215,74 @@ function isMarkedNuisance(c: CompiledRules, identity: CallerIdentity, evidence: 
   const allowNext = evidence.allowNext;
   if (allowNext !== undefined && allowNext !== null) return false;
   return c.floor.nuisance >= c.rules.thresholds.nuisance && bypassReason(c.learning.safety, identity) === null;
+}
+
+/**
+ * Whether every score decide() can give a caller without evidence (isSurelyUnknown's callers) is below both
+ * thresholds, at any time: the only reasons such a caller can get are the behaviour reasons about the call itself
+ * (off-hours, a burst of one attempt, a sweep of one DID), each at most its weight (no earlier attempt adds to it, no
+ * STIR/SHAKEN discount, decay 1 for now), and no floor. Their noisy-OR, weights clamped to [0, 1], bounds the score.
+ */
+function noEvidenceScoreBelow(c: CompiledRules): boolean {
+  const { burst, sweep, offHours } = c.learning.rules.behaviour;
+  let keep = 1;
+  const add = (weight: number): void => {
+    keep *= 1 - Math.min(1, Math.max(0, weight));
+  };
+  if (offHours.enabled) add(offHours.weight);
+  if (burst.enabled && burst.attempts <= 1) add(burst.weight);
+  if (sweep.enabled && sweep.dids <= 1) add(sweep.weight);
+  const most = 1 - keep;
+  const { suspect, nuisance } = c.rules.thresholds;
+  return most < suspect && most < nuisance;
+}
+
+/**
+ * Whether decide() gives `unknown` for this caller whatever the time, because nothing is known of it (together
+ * with noEvidenceScoreBelow): no evidence at all (no mark, no attempt or refusal, no calls or talks, no number block,
+ * prefix estimate or calls of its block, no friends' reports, no let-through-once, not called by us), a number in
+ * E.164 and not withheld (no withheld or not-a-number reason), no display name or no display-name pattern, nothing
+ * STIR/SHAKEN says, no safety net, no prefix rule and no country pack's range, and not a call to a trap DID. Every
+ * step of decide() then gives nothing but the behaviour reasons about the call itself. False says nothing: classify.
+ * screen.ts reads it: answering first, such a caller's action is chosen before its reasons are built. Its test is
+ * src/sip/screen.test.ts (against decide() through screen(), over generated rules, identities and near-empty
+ * evidence).
+ */
+function isSurelyUnknown(
+  c: CompiledRules,
+  identity: CallerIdentity,
+  evidence: CallerEvidence,
+  context: CallContext | undefined,
+): boolean {
+  if (identity.withheld) return false;
+  const number = identity.number;
+  const e164 = number === null ? null : number.e164;
+  if (e164 === null) return false;
+  if (evidence.mark !== null || evidence.attempts.length > 0 || evidence.refusals.length > 0) return false;
+  if (
+    (evidence.calls !== undefined && evidence.calls.length > 0) ||
+    (evidence.talks !== undefined && evidence.talks.length > 0) ||
+    (evidence.block !== undefined && evidence.block !== null) ||
+    (evidence.prefix !== undefined && evidence.prefix !== null) ||
+    (evidence.blockCalls !== undefined && evidence.blockCalls !== null) ||
+    (evidence.friends !== undefined && evidence.friends !== null) ||
+    (evidence.allowNext !== undefined && evidence.allowNext !== null) ||
+    (evidence.calledByUs !== undefined && evidence.calledByUs !== null)
+  ) {
+    return false;
+  }
+  const learning = c.learning;
+  const safety = learning.safety;
+  if (identity.displayName !== null && (safety.nameAllow.length > 0 || safety.nameBlock.length > 0)) return false;
+  if (shakenFinding(learning.rules.shaken, identity, context).reason !== null) return false;
+  if (c.trapDids.size > 0) {
+    const did = context?.did ?? null;
+    if (did !== null && c.trapDids.has(did)) return false;
+  }
+  if (c.prefixes.match(e164) !== undefined) return false;
+  const pack = c.packs.match(e164);
+  if (pack !== undefined && pack.verdict !== 'trusted') return false;
+  return bypassReason(safety, identity) === null;
 }
 
 /**

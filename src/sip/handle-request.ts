@@ -174,15 +174,17 @@ async function handle(
   // 3. plan: what to send and what the register row says, decided once.
   // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
   const target = forwardTarget(req.uri ?? '', screening.called, req.receivedOn, trunkForwardUser(deps.trunk, req));
-  let planned = planCall(
-    { kind, screening, target, canAnnounce: actions.announcer !== null, offer: req.body ?? null },
-    { tag: deps.tag, ringDelayMs: actions.ringDelayMs, reject608: actions.reject608, forwardMode: deps.forward.mode },
-  );
+  const planOf = (s: Screening): CallPlan =>
+    planCall(
+      { kind, screening: s, target, canAnnounce: actions.announcer !== null, offer: req.body ?? null },
+      { tag: deps.tag, ringDelayMs: actions.ringDelayMs, reject608: actions.reject608, forwardMode: deps.forward.mode },
+    );
+  let planned = planOf(screening);
   /**
    * A provisional screening made whole: its decision (verdict, score, reasons) for the row and the decision line,
-   * and the row's reasons (what planCall puts there for a refusal: the decision's). The action, what is sent and
-   * the row's outcome stay the plan's: that is what was carried out (the whole screening's action is the same,
-   * screen.test.ts; a fault or a difference is logged).
+   * and the row's reasons, as planCall writes them from the whole screening (the decision's, and what the plan adds:
+   * an unroutable forward's reason). The action, what is sent and the row's outcome stay the plan's: that is what
+   * was carried out (the whole screening's action is the same, screen.test.ts; a fault or a difference is logged).
    */
   const whole = (): void => {
     const complete = screening.complete;
@@ -195,7 +197,7 @@ async function handle(
       );
     }
     screening = done;
-    planned = withReasons(planned, done.decision.reasons);
+    planned = withReasons(planned, planOf(done).row.reasons);
   };
   if (planned.notPossible !== null) {
     log().info(

@@ -3,12 +3,15 @@
  * before the reasons are built, and complete() gives what screen() gives. Checked here against screen() over
  * generated settings (policy rules by number, hours and verdict, actions by category, rangeRepeat, the withheld
  * action, the human check's memory, prefix rules, safety nets, trap numbers) and evidence (marks of both labels and
- * any category, let-through-once, refusals and attempts, calls, friends' reports).
+ * any category, let-through-once, refusals and attempts, calls, friends' reports). For a caller nothing is known of
+ * whose action is a forward untagged or a refusal, the same, over generated rules (thresholds, behaviour weights,
+ * business hours, prefix rules, country packs, display-name patterns, safety nets, trap numbers), identities
+ * (display names, withholding, STIR/SHAKEN, numbers that are not E.164) and evidence empty or all but empty.
  */
 import { describe, expect, it } from 'vitest';
 import type { SipHeaderSource } from '../callerid/types.js';
 import { createClassifier, type Classifier } from '../screening/classify.js';
-import { DEFAULT_LEARNING_RULES } from '../screening/learning.js';
+import { DEFAULT_LEARNING_RULES, type LearningRules } from '../screening/learning.js';
 import type { Action, ActionPolicy } from '../screening/policy.js';
 import type { PolicyRule, PolicyVerdict } from '../policy/rules.js';
 import type { CallerEvidence, Mark } from '../screening/types.js';
@@ -152,6 +155,126 @@ function stepsOf(rand: () => number, evidence: CallerEvidence, classify: Classif
   };
 }
 
+/** The From, P-Asserted-Identity, Privacy and attestation a caller nothing is known of may come with. */
+function unknownHeaders(rand: () => number, did: string): SipHeaderSource {
+  const number = pick(rand, ['+393471234567', '+390298765432', '+390844123456', '+390612345678', '3471234567', '112']);
+  const user = rand() < 0.05 ? 'reception' : number;
+  const name = rand() < 0.3 ? pick(rand, ['"Mario Rossi" ', '"Call Centre" ', '"" ']) : '';
+  const values: Record<string, string[]> = {
+    from: [`${name}<sip:${user}@198.51.100.7>;tag=t1`],
+    to: [`<sip:${did}@203.0.113.5>`],
+  };
+  if (rand() < 0.1) values['privacy'] = ['id'];
+  if (rand() < 0.15) {
+    const verstat = pick(rand, ['TN-Validation-Passed', 'TN-Validation-Failed', 'No-TN-Validation']);
+    values['p-asserted-identity'] = [`<sip:${number}@198.51.100.7;user=phone;verstat=${verstat}>`];
+  }
+  if (rand() < 0.1) values['p-attestation-indicator'] = [pick(rand, ['A', 'B', 'C'])];
+  return { requestUri: `sip:${did}@203.0.113.5`, header: (n) => values[n] ?? [] };
+}
+
+/** Settings under which a caller nothing is known of may or may not be `unknown`, at the time or at any time. */
+function unknownClassifierOf(rand: () => number): Classifier {
+  const d = DEFAULT_LEARNING_RULES;
+  const weight = (): number => pick(rand, [0, 0.05, 0.1, 0.3, 0.6, 1]);
+  const learning: LearningRules = {
+    ...d,
+    behaviour: {
+      ...d.behaviour,
+      burst: { ...d.behaviour.burst, enabled: rand() < 0.8, attempts: pick(rand, [2, 4]), weight: weight() },
+      sweep: { ...d.behaviour.sweep, enabled: rand() < 0.8, dids: pick(rand, [2, 3]), weight: weight() },
+      offHours: {
+        enabled: rand() < 0.8,
+        weight: weight(),
+        hours: rand() < 0.5 ? d.behaviour.offHours.hours : { days: [1, 2, 3, 4, 5, 6, 7], intervals: [[0, 12 * 60]] },
+      },
+    },
+    safety: {
+      ...d.safety,
+      ownNumbers: rand() < 0.2 ? ['+390612345678'] : [],
+      bypassCallers: rand() < 0.2 ? ['^\\+39029876543[23]$'] : [],
+      displayNameAllow: rand() < 0.2 ? ['^mario'] : [],
+      displayNameBlock: rand() < 0.2 ? ['centre'] : [],
+    },
+    shaken: { ...d.shaken, enabled: rand() < 0.7 },
+  };
+  const suspect = pick(rand, [0.05, 0.1, 0.3, 0.5]);
+  return createClassifier(
+    screeningRules({
+      prefixes:
+        rand() < 0.6
+          ? []
+          : [
+              {
+                prefix: pick(rand, ['+3934712', '+3902']),
+                verdict: pick(rand, ['trusted', 'suspect'] as const),
+                label: 'x',
+              },
+            ],
+      trapDids: rand() < 0.3 ? [DIDS[2]!] : [],
+      withheld: pick(rand, ['unknown', 'suspect', 'nuisance'] as const),
+      unparsable: pick(rand, ['unknown', 'suspect', 'nuisance'] as const),
+      thresholds: { suspect, nuisance: pick(rand, [suspect, 0.5, 0.8]) },
+      learning,
+    }),
+  );
+}
+
+/** No evidence at all, or all but one field empty. */
+function nearlyNoEvidence(rand: () => number, now: number): CallerEvidence {
+  const evidence: CallerEvidence = { mark: null, attempts: [], refusals: [] };
+  if (rand() < 0.5) return evidence;
+  switch (Math.floor(rand() * 11)) {
+    case 0:
+      evidence.attempts = [now - DAY];
+      break;
+    case 1:
+      evidence.refusals = [now - DAY];
+      break;
+    case 2:
+      evidence.calls = [];
+      break;
+    case 3:
+      evidence.calls = [{ at: now - 60_000, did: DIDS[1]! }];
+      break;
+    case 4:
+      evidence.talks = rand() < 0.5 ? [] : [{ at: now - DAY, seconds: pick(rand, [3, 600]) }];
+      break;
+    case 5:
+      evidence.allowNext = now - DAY;
+      break;
+    case 6:
+      evidence.calledByUs = now - DAY;
+      break;
+    case 7:
+      evidence.friends = {
+        reports: [{ friend: 'Studio Rossi', weight: 0.8, company: null, category: 'energy' }],
+        consensus: 1,
+      };
+      break;
+    case 8:
+      evidence.blockCalls = {
+        prefix: '393471234',
+        calls: [{ at: now - 60_000, did: DIDS[1]!, number: '+393471234999' }],
+      };
+      break;
+    case 9:
+      evidence.block = {
+        small: '39347123456',
+        smallNuisance: 6,
+        smallTrusted: 0,
+        large: '3934712345',
+        largeNuisance: 12,
+        largeTrusted: 0,
+        tens: [2, 2, 2, 2, 2, 2, 0, 0, 0, 0],
+      };
+      break;
+    default:
+      evidence.mark = { label: 'trusted', at: now - DAY, company: null, category: null };
+  }
+  return evidence;
+}
+
 describe('screenToAnswer', () => {
   it('gives the action screen() gives, and complete() gives the whole of what screen() gives', () => {
     const rand = mulberry32(20261203);
@@ -178,6 +301,67 @@ describe('screenToAnswer', () => {
     // Both ways were taken often enough to say something.
     expect(provisional).toBeGreaterThan(500);
     expect(whole).toBeGreaterThan(500);
+  });
+
+  it('for a caller nothing is known of: the action screen() gives, and complete() the whole of what it gives', () => {
+    const rand = mulberry32(20261204);
+    let provisional = 0;
+    let whole = 0;
+    let wholeUnknown = 0;
+    for (let i = 0; i < 6000; i++) {
+      const classify = unknownClassifierOf(rand);
+      // Any hour of a week (in and out of business hours).
+      const now = NOW + Math.floor(rand() * 7 * 24) * 3_600_000;
+      const evidence = nearlyNoEvidence(rand, now);
+      const steps = stepsOf(rand, evidence, classify);
+      const h = unknownHeaders(rand, pick(rand, DIDS));
+      const expected = screen(h, steps, now);
+      const first = screenToAnswer(h, steps, now);
+      if (first.complete === undefined) {
+        whole++;
+        if (expected.decision.verdict === 'unknown') wholeUnknown++;
+        expect(first).toEqual(expected);
+        continue;
+      }
+      provisional++;
+      expect(first.action).toEqual(expected.action);
+      expect(first.decision.verdict).toBe(expected.decision.verdict);
+      expect(first.decision.verdict).toBe('unknown');
+      expect(['allow', 'reject', 'announce-early', 'announce-answer', 'hangup']).toContain(first.action.kind);
+      expect(first.complete()).toEqual(expected);
+    }
+    expect(provisional).toBeGreaterThan(300);
+    expect(whole).toBeGreaterThan(800);
+    // Unknown callers classified first (not surely unknown, or an action that reads the decision) are there too.
+    expect(wholeUnknown).toBeGreaterThan(300);
+  });
+
+  it('leaves a caller nothing is known of to complete(): forwarded untagged, classified after', () => {
+    const base = createClassifier(screeningRules({ learning: DEFAULT_LEARNING_RULES }));
+    let classified = 0;
+    const counting = Object.assign(
+      (...args: Parameters<Classifier>) => {
+        classified++;
+        return base(...args);
+      },
+      { markedNuisance: base.markedNuisance, surelyUnknown: base.surelyUnknown },
+    );
+    const steps: ScreeningSteps = {
+      defaultCountry: 'IT',
+      evidence: { evidenceFor: () => ({ mark: null, attempts: [], refusals: [] }) },
+      classify: counting,
+      policy: REFUSING_NUISANCE,
+    };
+    // A Thursday at 22:00 in Rome: outside business hours.
+    const late = Date.parse('2026-12-03T21:00:00Z');
+    const first = screenToAnswer(headers(CALLERS[2]!, DIDS[0]!, false), steps, late);
+    expect(first.action).toEqual({ kind: 'allow' });
+    expect(first.decision).toEqual({ verdict: 'unknown', score: 0, reasons: [] });
+    expect(classified).toBe(0);
+    const done = (first.complete as () => Screening)();
+    expect(classified).toBe(1);
+    expect(done.decision.verdict).toBe('unknown');
+    expect(done.decision.reasons.map((r) => r.code)).toEqual(['off-hours']);
   });
 
   it('leaves the classification (reasons, their texts and dates) to complete(): none runs before it', () => {

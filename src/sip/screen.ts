@@ -36,8 +36,9 @@ export interface Screening {
   /**
    * screenToAnswer only, for a caller whose action is known before its reasons (provisional): the whole screening,
    * as screen() would have made it at the same instant (the same identity, evidence, settings and time, so the same
-   * action, verdict, score and reasons). Until then `decision` is provisional: its verdict (`nuisance`) and its mark
-   * category are the whole decision's; its score and reasons are not, and are never written anywhere.
+   * action, verdict, score and reasons). Until then `decision` is provisional: its verdict (`nuisance`, or `unknown`
+   * for a caller nothing is known of) and its mark category are the whole decision's; its score and reasons are not,
+   * and are never written anywhere.
    */
   complete?: () => Screening;
 }
@@ -89,6 +90,17 @@ function provisionalDecision(category: string | null): Decision {
 }
 
 /**
+ * The provisional decision of a caller nothing is known of (the classifier's surelyUnknown): its verdict, which is
+ * the whole decision's; no reason (policy rules and the global actions read only the verdict of an `unknown`
+ * decision: isRangeRepeat is false for it, markCategory is read for nuisance only). Frozen, shared.
+ */
+const PROVISIONAL_UNKNOWN: Decision = Object.freeze({
+  verdict: 'unknown',
+  score: 0,
+  reasons: Object.freeze([]) as never,
+});
+
+/**
  * The evidence as it is now, kept for a classification after the answer: the index writes a caller's lists in place
  * (a CallerEvidence is good until its caller's next write, evidence-index.ts), and that write may come before the
  * classification does (another call of the same caller, an outcome, a CDR). The lists are copied; the rest are
@@ -105,8 +117,9 @@ function heldEvidence(evidence: CallerEvidence): CallerEvidence {
 
 /**
  * screen() for a call answered before its attempt is recorded (store.durableBeforeAnswer false): the same, except
- * for a caller the business marked nuisance whose action is a refusal (reject, an announcement, hang-up): its action
- * is chosen from the mark, the called number and the time (the policy reads nothing else of such a decision), and
+ * for a caller the business marked nuisance whose action is a refusal (reject, an announcement, hang-up), and for a
+ * caller nothing is known of whose action is a forward untagged or a refusal: its action is chosen from the verdict
+ * (and the mark's category), the called number and the time (the policy reads nothing else of such a decision), and
  * its classification (reasons with their texts, dates and parameters) is left to `complete()`, for after the answer.
  * Any fault in the shortcut falls back to screen()'s way.
  */
@@ -141,18 +154,21 @@ function screenWith(headers: SipHeaderSource, steps: ScreeningSteps, now: number
     return faultScreening('classify', identity, called, key, err);
   }
   if (answerFirst) {
-    const early = refusalBeforeReasons(identity, called, key, evidence, steps, now);
+    const early = actionBeforeReasons(identity, called, key, evidence, steps, now);
     if (early !== null) return early;
   }
   return classified(identity, called, key, evidence, steps.classify, steps.policy, steps.checkMemory, now);
 }
 
 /**
- * screenToAnswer's shortcut: the provisional screening of a caller marked nuisance whose action is a refusal, its
- * whole classification in `complete()` on the settings in force now (the panel may change them before it runs);
+ * screenToAnswer's shortcut: the provisional screening of a caller whose action is known before its reasons, its
+ * whole classification in `complete()` on the settings in force now (the panel may change them before it runs):
+ * - a caller marked nuisance (the classifier's markedNuisance) whose action is a refusal;
+ * - a caller nothing is known of (the classifier's surelyUnknown: verdict `unknown` whatever else) whose action reads
+ *   nothing of the decision: a forward untagged (`allow`), or a refusal.
  * null for any other caller, or on any fault (screen()'s way then).
  */
-function refusalBeforeReasons(
+function actionBeforeReasons(
   identity: CallerIdentity,
   called: PhoneNumber | null,
   key: string | null,
@@ -162,15 +178,21 @@ function refusalBeforeReasons(
 ): Screening | null {
   const classify = steps.classify;
   const marked = classify.markedNuisance;
-  if (marked === undefined) return null;
+  const unknown = classify.surelyUnknown;
   const policy = steps.policy;
   const checkMemory = steps.checkMemory;
   try {
-    if (!marked(identity, evidence)) return null;
-    const decision = provisionalDecision((evidence.mark as Mark).category);
     const did = called ? (called.e164 ?? called.raw) : null;
+    let decision: Decision;
+    if (marked !== undefined && marked(identity, evidence)) {
+      decision = provisionalDecision((evidence.mark as Mark).category);
+    } else if (unknown !== undefined && unknown(identity, evidence, { did })) {
+      decision = PROVISIONAL_UNKNOWN;
+    } else {
+      return null;
+    }
     const action = pickAction(decision, identity, policy, { did, time: now }).action;
-    if (!refusesWithoutDecision(action)) return null;
+    if (!refusesWithoutDecision(action) && !(decision === PROVISIONAL_UNKNOWN && action.kind === 'allow')) return null;
     const held = heldEvidence(evidence);
     return {
       identity,
