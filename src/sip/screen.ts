@@ -107,6 +107,8 @@ const PROVISIONAL_UNKNOWN: Decision = Object.freeze({
  * values or objects replaced, not changed, on a write (marks, block counts, friends' reports).
  */
 function heldEvidence(evidence: CallerEvidence): CallerEvidence {
+  // The index's answer for a caller it knows nothing of: shared, never written (a first write makes new lists).
+  if (evidence === NO_EVIDENCE) return evidence;
   const held: CallerEvidence = Object.assign({}, evidence);
   if (evidence.attempts.length > 0) held.attempts = evidence.attempts.slice();
   if (evidence.refusals.length > 0) held.refusals = evidence.refusals.slice();
