@@ -15,7 +15,7 @@ import { DEFAULT_LEARNING_RULES, type LearningRules } from '../screening/learnin
 import type { Action, ActionPolicy } from '../screening/policy.js';
 import type { PolicyRule, PolicyVerdict } from '../policy/rules.js';
 import type { CallerEvidence, Mark } from '../screening/types.js';
-import { CallRecord } from '../screening/call-list.js';
+import { CallRecord, TalkRecord } from '../screening/call-list.js';
 import { dayFormatter } from '../screening/dates.js';
 import { rules as screeningRules } from '../screening/test-fixtures.js';
 import { EvidenceIndex } from '../store/memory/evidence-index.js';
@@ -232,13 +232,13 @@ function nearlyNoEvidence(rand: () => number, now: number): CallerEvidence {
       evidence.refusals = [now - DAY];
       break;
     case 2:
-      evidence.calls = [];
+      evidence.calls = CallRecord.of([]);
       break;
     case 3:
-      evidence.calls = [{ at: now - 60_000, did: DIDS[1]! }];
+      evidence.calls = CallRecord.of([{ at: now - 60_000, did: DIDS[1]! }]);
       break;
     case 4:
-      evidence.talks = rand() < 0.5 ? [] : [{ at: now - DAY, seconds: pick(rand, [3, 600]) }];
+      evidence.talks = TalkRecord.of(rand() < 0.5 ? [] : [{ at: now - DAY, seconds: pick(rand, [3, 600]) }]);
       break;
     case 5:
       evidence.allowNext = now - DAY;
