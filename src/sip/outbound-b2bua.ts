@@ -1,12 +1,16 @@
 /**
  * The PBX's outbound calls over a registration trunk: the carrier challenges every INVITE (401/407) and only
  * crocetta holds the credentials, so a stateful proxy (which hands the challenge back to the PBX) cannot carry
- * them. drachtio-srf's B2BUA does: `createB2BUA` with `auth` answers the challenge on the carrier leg (its digest
- * client: MD5, one qop), the PBX leg gets the carrier's progress and answer, media flows PBX ↔ carrier as before
- * (the SDP is passed through), and the two dialogs are tied here: BYE, re-INVITE and INFO go across.
+ * them. drachtio-srf's B2BUA does the two legs: the PBX leg gets the carrier's progress and answer, media flows
+ * PBX ↔ carrier as before (the SDP is passed through), and the two dialogs are tied here: BYE, re-INVITE and INFO go
+ * across. The challenge is answered here, with the registration's digest (src/trunk/digest.ts: MD5 and SHA-256, a
+ * qop list such as `"auth,auth-int"`, `stale`), not with drachtio-srf's own `auth` option, whose client knows MD5
+ * only and sends a qop list back whole: the INVITE goes again with the same Call-ID and From tag, CSeq + 1 and the
+ * credentials, as RFC 3261 §22.2 asks.
  */
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
+import { digestAnswer, pickChallenge } from '../trunk/digest.js';
 import type { Leg, SrfRequest, SrfResponse } from './srf-augment.js';
 
 export interface B2buaTrunk {
@@ -67,6 +71,43 @@ function tie(from: Leg, to: Leg, log: Logger, side: string): void {
   });
 }
 
+/** What a failed carrier leg's error carries of the response: its status and headers (drachtio-srf's SipError). */
+interface FailedLeg {
+  status?: unknown;
+  res?: { get(name: string): unknown };
+}
+
+/**
+ * The headers of the same INVITE sent again with credentials for `err`'s 401/407 (and whether the carrier said our
+ * last nonce was stale), or null when it cannot be answered.
+ */
+function credentialled(
+  err: unknown,
+  req: SrfRequest,
+  trunk: B2buaTrunk,
+  headers: Record<string, string>,
+): { headers: Record<string, string>; stale: boolean } | null {
+  const { status, res } = (err ?? {}) as FailedLeg;
+  if ((status !== 401 && status !== 407) || res === undefined) return null;
+  const text = (name: string): string => {
+    const v = res.get(name);
+    return typeof v === 'string' ? v : '';
+  };
+  const challenge = pickChallenge([text(status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate')]);
+  const seq = Number.parseInt(text('CSeq'), 10);
+  if (challenge === null || !Number.isSafeInteger(seq) || !text('Call-ID') || !text('From')) return null;
+  const body = typeof req.body === 'string' ? req.body : '';
+  const answer = digestAnswer(challenge, trunk.auth, { method: 'INVITE', uri: trunk.target, body });
+  const again = {
+    ...headers,
+    From: text('From'),
+    'Call-ID': text('Call-ID'),
+    CSeq: `${seq + 1} INVITE`,
+    [status === 401 ? 'Authorization' : 'Proxy-Authorization']: answer,
+  };
+  return { headers: again, stale: challenge.stale };
+}
+
 /** Connects the PBX's INVITE to the carrier; resolves with the final status the PBX got. Never rejects. */
 export async function bridgeToCarrier(
   srf: Omit<Srf, 'connect'>,
@@ -75,40 +116,58 @@ export async function bridgeToCarrier(
   trunk: B2buaTrunk,
   log: Logger,
 ): Promise<number | null> {
-  const headers: Record<string, string> = {
+  let headers: Record<string, string> = {
     From: `<${trunk.aor}>`,
     To: `<sip:${trunk.dialled ?? ''}@${trunk.domain}>`,
   };
-  try {
-    const { uas, uac } = await (srf as unknown as B2buaCapable).createB2BUA(req, res, trunk.target, {
-      headers,
-      proxyRequestHeaders: PASSED_HEADERS,
-      auth: trunk.auth,
-      // Failures are answered here: a carrier that still challenges after our credentials must not make the PBX
-      // try its own (it has none); it gets 403 and the log says why.
-      passFailure: false,
-    });
-    tie(uas, uac, log, 'pbx');
-    tie(uac, uas, log, 'carrier');
-    return 200;
-  } catch (err) {
-    const status = statusOf(err);
-    if (status === 401 || status === 407) {
-      log.error(
-        { status },
-        'the carrier refused the trunk credentials for an outbound call: check TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD',
-      );
-    } else {
-      log.info({ status, err: status === null ? err : undefined }, 'outbound call not connected');
-    }
-    const answer = status === 401 || status === 407 ? 403 : status === 487 ? null : (status ?? 503);
-    if (answer !== null && !res.finalResponseSent) {
-      try {
-        res.send(answer);
-      } catch (sendErr) {
-        log.warn({ err: sendErr }, 'could not answer the PBX');
+  for (let answers = 0; ; answers++) {
+    try {
+      const { uas, uac } = await (srf as unknown as B2buaCapable).createB2BUA(req, res, trunk.target, {
+        headers,
+        proxyRequestHeaders: PASSED_HEADERS,
+        // Failures are answered here: a carrier that still challenges after our credentials must not make the PBX
+        // try its own (it has none); it gets 403 and the log says why.
+        passFailure: false,
+      });
+      tie(uas, uac, log, 'pbx');
+      tie(uac, uas, log, 'carrier');
+      return 200;
+    } catch (err) {
+      // One answer to the carrier's challenge; one more only when it says our nonce was stale, not our password wrong.
+      const again = answers < 2 && !isCancelled(req) ? credentialled(err, req, trunk, headers) : null;
+      if (again !== null && (answers === 0 || again.stale)) {
+        headers = again.headers;
+        continue;
       }
+      return failed(err, res, answers, log);
     }
-    return status;
   }
+}
+
+function isCancelled(req: SrfRequest): boolean {
+  return (req as { canceled?: unknown }).canceled === true;
+}
+
+/** Answers the PBX for a carrier leg that failed (unless the PBX cancelled), says why, and returns the status. */
+function failed(err: unknown, res: SrfResponse, answers: number, log: Logger): number | null {
+  const status = statusOf(err);
+  if (status === 401 || status === 407) {
+    log.error(
+      { status, answered: answers },
+      answers === 0
+        ? 'the carrier asked for credentials crocetta cannot give (no digest challenge it can answer) for an outbound call'
+        : 'the carrier refused the trunk credentials for an outbound call: check TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD',
+    );
+  } else {
+    log.info({ status, err: status === null ? err : undefined }, 'outbound call not connected');
+  }
+  const answer = status === 401 || status === 407 ? 403 : status === 487 ? null : (status ?? 503);
+  if (answer !== null && !res.finalResponseSent) {
+    try {
+      res.send(answer);
+    } catch (sendErr) {
+      log.warn({ err: sendErr }, 'could not answer the PBX');
+    }
+  }
+  return status;
 }

@@ -116,5 +116,46 @@ describe('outbound calls over a registration trunk', () => {
     const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
     expect((await out.waitForFinal(5000)).status).toBe(403);
     expect(h.logs.some((l) => String(l.msg).includes('the carrier refused the trunk credentials'))).toBe(true);
+    // One answer to the challenge, not a second with the same wrong password.
+    expect(carrier.log.filter((l) => l.method === 'INVITE').map((l) => l.status)).toEqual([407, 407]);
+  });
+
+  /** The PBX's outbound call through the carrier's challenge; the carrier leg's INVITEs in order. */
+  async function outboundThroughChallenge(): Promise<{ status: number; invites: AppRequest[] }> {
+    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    const final = await out.waitForFinal(5000);
+    if (final.status === 200) out.ack();
+    return { status: final.status, invites: carrierInvites() };
+  }
+
+  it('answer a SHA-256 challenge offering qop "auth,auth-int" with SHA-256 and qop=auth (RFC 8760, RFC 7616)', async () => {
+    carrier.inviteAlgorithm = 'SHA-256';
+    carrier.inviteQop = '"auth,auth-int"';
+    const { status, invites } = await outboundThroughChallenge();
+    expect(status).toBe(200);
+    expect(carrier.log.filter((l) => l.method === 'INVITE').map((l) => l.status)).toEqual([407, 200]);
+    const answer = authParams(headerOf(invites[1]!.request, 'proxy-authorization') ?? '');
+    expect(answer.get('algorithm')).toBe('SHA-256');
+    expect(answer.get('qop')).toBe('auth');
+    expect(answer.get('nc')).toBe('00000001');
+  });
+
+  it('answer a challenge offering only qop "auth-int", the PBX\'s SDP hashed in', async () => {
+    carrier.inviteQop = '"auth-int"';
+    const { status, invites } = await outboundThroughChallenge();
+    expect(status).toBe(200);
+    expect(authParams(headerOf(invites[1]!.request, 'proxy-authorization') ?? '').get('qop')).toBe('auth-int');
+    expect(invites[1]!.request.body).toContain('m=audio');
+  });
+
+  it('answer once more when the carrier says the nonce was stale: same Call-ID and From tag, CSeq one higher each time', async () => {
+    carrier.staleInvites = 1;
+    const { status, invites } = await outboundThroughChallenge();
+    expect(status).toBe(200);
+    expect(carrier.log.filter((l) => l.method === 'INVITE').map((l) => l.status)).toEqual([407, 407, 200]);
+    expect(new Set(invites.map((i) => headerOf(i.request, 'call-id'))).size).toBe(1);
+    expect(new Set(invites.map((i) => headerOf(i.request, 'from'))).size).toBe(1);
+    const seqs = invites.map((i) => Number.parseInt(headerOf(i.request, 'cseq') ?? '', 10));
+    expect(seqs).toEqual([seqs[0], seqs[0]! + 1, seqs[0]! + 2]);
   });
 });

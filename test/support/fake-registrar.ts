@@ -9,6 +9,7 @@ import type { AppRequest, ScriptedResponse } from './drachtio-double.js';
 import { headerOf, uriOf } from './drachtio-double.js';
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** Parameters of a Digest Authorization header (quoted or not). */
 export function authParams(header: string): Map<string, string> {
@@ -48,6 +49,11 @@ export class FakeRegistrar {
   optionsStatus = 200;
   /** Challenge INVITEs with 407 (outbound calls). */
   challengeInvites = true;
+  /** The INVITE challenge's algorithm and qop list, as written in the header (`"auth"`, `"auth,auth-int"`). */
+  inviteAlgorithm: 'MD5' | 'SHA-256' = 'MD5';
+  inviteQop = '"auth"';
+  /** Answer this many correct INVITE credentials with a new challenge saying stale=true (the nonce expired). */
+  staleInvites = 0;
   readonly bindings = new Map<string, Binding>();
   readonly log: Array<{ method: string; status: number; authorized: boolean }> = [];
   private nonceCount = 0;
@@ -57,9 +63,9 @@ export class FakeRegistrar {
     this.password = opts.password;
   }
 
-  private challenge(stale = false): string {
+  private challenge(stale = false, algorithm = 'MD5', qop = '"auth"'): string {
     this.nonceCount++;
-    return `Digest realm="${this.realm}", nonce="n${this.nonceCount}x${Date.now().toString(36)}", qop="auth", algorithm=MD5${stale ? ', stale=true' : ''}`;
+    return `Digest realm="${this.realm}", nonce="n${this.nonceCount}x${Date.now().toString(36)}", qop=${qop}, algorithm=${algorithm}${stale ? ', stale=true' : ''}`;
   }
 
   /** True when the Authorization (or Proxy-Authorization) answers a challenge with the right password. */
@@ -68,11 +74,14 @@ export class FakeRegistrar {
     if (value === undefined) return false;
     const p = authParams(value);
     if (p.get('username') !== this.opts.username || p.get('realm') !== this.realm) return false;
-    const ha1 = md5(`${this.opts.username}:${this.realm}:${this.password}`);
-    const ha2 = md5(`${req.method}:${p.get('uri') ?? ''}`);
-    const expected = md5(
-      `${ha1}:${p.get('nonce') ?? ''}:${p.get('nc') ?? ''}:${p.get('cnonce') ?? ''}:${p.get('qop') ?? ''}:${ha2}`,
-    );
+    // RFC 7616 §3.4: the algorithm the answer names (MD5 when absent); qop=auth-int hashes the body too.
+    const algorithm = p.get('algorithm') ?? 'MD5';
+    const h = algorithm === 'SHA-256' ? sha256 : algorithm === 'MD5' ? md5 : null;
+    if (h === null) return false;
+    const qop = p.get('qop') ?? '';
+    const ha1 = h(`${this.opts.username}:${this.realm}:${this.password}`);
+    const ha2 = h(`${req.method}:${p.get('uri') ?? ''}${qop === 'auth-int' ? `:${h(req.request.body)}` : ''}`);
+    const expected = h(`${ha1}:${p.get('nonce') ?? ''}:${p.get('nc') ?? ''}:${p.get('cnonce') ?? ''}:${qop}:${ha2}`);
     return p.get('uri') === req.request.uri && p.get('response') === expected;
   }
 
@@ -96,14 +105,27 @@ export class FakeRegistrar {
     }
     if (req.method === 'REGISTER') return this.register(req, answer);
     if (req.method === 'INVITE' && this.challengeInvites && req.dialogId === '') {
-      if (!this.verify(req, 'proxy-authorization'))
-        return answer(407, false, { headers: { 'Proxy-Authenticate': this.challenge() } });
+      const offered = (stale: boolean) => this.challenge(stale, this.inviteAlgorithm, this.inviteQop);
+      const value = headerOf(req.request, 'proxy-authorization');
+      if (!this.verify(req, 'proxy-authorization') || !this.inviteAnswerFits(value ?? ''))
+        return answer(407, false, { headers: { 'Proxy-Authenticate': offered(false) } });
+      if (this.staleInvites > 0) {
+        this.staleInvites--;
+        return answer(407, true, { headers: { 'Proxy-Authenticate': offered(true) } });
+      }
       return [{ status: 100 }, { status: 180 }, ...answer(200, true, { body: farEndSdp() })];
     }
     return req.method === 'INVITE'
       ? [{ status: 180 }, ...answer(200, true, { body: farEndSdp() })]
       : answer(200, false);
   };
+
+  /** The answer uses the algorithm challenged and one of the qop values offered (not the list). */
+  private inviteAnswerFits(value: string): boolean {
+    const p = authParams(value);
+    const offered = this.inviteQop.replace(/"/g, '').split(',');
+    return (p.get('algorithm') ?? 'MD5') === this.inviteAlgorithm && offered.includes(p.get('qop') ?? '');
+  }
 
   private register(
     req: AppRequest,
