@@ -62,6 +62,7 @@ import {
 import { Checkpointer } from '../sqlite/checkpointer.js';
 import { AttemptJournal, updateLine, type JournaledUpdate, type Segment } from './journal.js';
 import { replayJournal } from './replay-journal.js';
+import { RecentAttempts } from './recent-attempts.js';
 import { Connection, type SqlValue, type Statement } from '../sqlite/connection.js';
 import type {
   Attempt,
@@ -180,13 +181,6 @@ interface WriterStatements {
   insertHistory: Statement;
 }
 
-interface RecentAttempt {
-  callerKey: string | null;
-  refused: boolean;
-  /** Its key in the attempts journal (null: written without it), for its journaled updates. */
-  journalKey: number | null;
-}
-
 /** A talk time of an attempt, as recordTalk() is given it, and its journal line (null: not journaled). */
 interface TalkTime {
   /** As stored: whole ms. */
@@ -207,8 +201,8 @@ interface QueuedOutcome {
   talk: TalkTime | null;
 }
 
-/** Outcome updates come within minutes of their attempt; the last 10k to 20k ids are remembered for them. */
-const RECENT_IDS = 10_000;
+/** Outcome updates come within minutes of their attempt; the last 20k ids are remembered for them. */
+const RECENT_IDS = 20_000;
 
 async function openWriter(file: string, busyTimeoutMs: number, synchronous: 'NORMAL' | 'FULL'): Promise<Connection> {
   const db = await Connection.open(file);
@@ -425,8 +419,7 @@ function joinsRow(update: OutcomeUpdate): boolean {
 
 class SqliteRegister implements OpenedRegister {
   private readonly batches: BatchWriter<WriterStatements>;
-  private recent = new Map<number, RecentAttempt>();
-  private olderRecent = new Map<number, RecentAttempt>();
+  private readonly recent = new RecentAttempts(RECENT_IDS);
   /** By attempt id: its outcome update waiting in the queue, until its statement runs (or it fails). */
   private readonly queuedOutcomes = new Map<number, QueuedOutcome>();
   /** record()'s promises of the attempts not yet committed, for updates given with them (PendingAttempt#join). */
@@ -533,7 +526,7 @@ class SqliteRegister implements OpenedRegister {
     if (op.talk !== null && op.callerKey !== null)
       this.index.addTalk(op.callerKey, op.talk.answeredAt, op.talk.seconds);
     const journalKey = op.segment === null ? null : op.journalKey;
-    this.remember(id, { callerKey: op.callerKey, refused: op.refused, journalKey });
+    this.recent.remember(id, op.callerKey, op.refused, journalKey);
   }
 
   /** @internal PendingAttempt's: its journal write failed, so its commit may not wait for the interval. */
@@ -581,10 +574,10 @@ class SqliteRegister implements OpenedRegister {
       this.logger.warn({ id, outcome: update.outcome }, 'outcome update after close dropped');
       return;
     }
-    const known = this.recentAttempt(id);
+    const known = this.recent.get(id);
     if (update.check === 'passed' && known?.callerKey) this.notePass(known.callerKey, update.at);
     if (update.refused && known !== undefined && !known.refused) {
-      known.refused = true;
+      this.recent.markRefused(id);
       if (known.callerKey !== null) this.index.addRefusal(known.callerKey, update.at);
     }
     const params = outcomeParams(id, update);
@@ -680,7 +673,7 @@ class SqliteRegister implements OpenedRegister {
     const segment =
       given !== undefined
         ? given
-        : this.journalUpdate({ kind: 'talk', params: [talkMs, id, this.recentAttempt(id)?.journalKey ?? null] });
+        : this.journalUpdate({ kind: 'talk', params: [talkMs, id, this.recent.get(id)?.journalKey ?? null] });
     const time: TalkTime = { talkMs, seconds: talk.talkMs / 1000, answeredAt: talk.answeredAt, segment };
     const queued = this.queuedOutcomes.get(id);
     if (queued !== undefined && queued.talk === null) {
@@ -820,18 +813,5 @@ class SqliteRegister implements OpenedRegister {
   private settleJournaled(segment: Segment | null, err?: Error): void {
     if (segment === null || err instanceof RegisterClosedError) return;
     this.journal?.journal.settle(segment);
-  }
-
-  /** Two generations of recent ids: the older one is dropped whole when the newer one is full (O(1), no scan). */
-  private remember(id: number, attempt: RecentAttempt): void {
-    if (this.recent.size >= RECENT_IDS) {
-      this.olderRecent = this.recent;
-      this.recent = new Map();
-    }
-    this.recent.set(id, attempt);
-  }
-
-  private recentAttempt(id: number): RecentAttempt | undefined {
-    return this.recent.get(id) ?? this.olderRecent.get(id);
   }
 }
