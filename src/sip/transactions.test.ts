@@ -129,6 +129,36 @@ describe('recent transactions', () => {
     expect(seen.see('flood-0').copy).toBe(false);
   });
 
+  it('remembers what a list of (key, first seen) pairs would: oldest first out by ttl and by cap, over many wraps', () => {
+    // The model: every transaction seen, oldest first; a request is a copy if its key is in the list after those past
+    // the ttl are dropped; a new one drops the oldest when the list is full, then joins it at the end.
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let run = 0; run < 40; run++) {
+      const ttlMs = 1 + next(60);
+      const maxEntries = 1 + next(12);
+      const c = clock(next(1000));
+      const seen = new RecentTransactions({ ttlMs, maxEntries, maxWaiting: 2 }, c.now);
+      let model: Array<{ key: string; at: number }> = [];
+      for (let i = 0; i < 2_000; i++) {
+        c.advance(next(4) === 0 ? next(3 * ttlMs) / 4 : next(3));
+        const key = `k${next(maxEntries * 2 + 3)}`;
+        const now = c.now();
+        model = model.filter((e) => now - e.at < ttlMs);
+        const copy = model.some((e) => e.key === key);
+        if (!copy) {
+          if (model.length >= maxEntries) model.shift();
+          model.push({ key, at: now });
+        }
+        expect(seen.see(key).copy, `run ${run}, request ${i}`).toBe(copy);
+        expect(seen.size).toBe(model.length);
+      }
+    }
+  });
+
   it("gives a copy the original's final answer, now or once it comes", async () => {
     const c = clock();
     const seen = new RecentTransactions({ ttlMs: 40_000, maxEntries: 10, maxWaiting: 2 }, c.now);
