@@ -71,9 +71,8 @@ function tie(from: Leg, to: Leg, log: Logger, side: string): void {
   });
 }
 
-/** What a failed carrier leg's error carries of the response: its status and headers (drachtio-srf's SipError). */
+/** What a failed carrier leg's error carries of the response: its headers (drachtio-srf's SipError). */
 interface FailedLeg {
-  status?: unknown;
   res?: { get(name: string): unknown };
 }
 
@@ -87,7 +86,8 @@ function credentialled(
   trunk: B2buaTrunk,
   headers: Record<string, string>,
 ): { headers: Record<string, string>; stale: boolean } | null {
-  const { status, res } = (err ?? {}) as FailedLeg;
+  const status = statusOf(err);
+  const res = (err as FailedLeg | null)?.res;
   if ((status !== 401 && status !== 407) || res === undefined) return null;
   const text = (name: string): string => {
     const v = res.get(name);
@@ -134,7 +134,7 @@ export async function bridgeToCarrier(
       return 200;
     } catch (err) {
       // One answer to the carrier's challenge; one more only when it says our nonce was stale, not our password wrong.
-      const again = answers < 2 && !isCancelled(req) ? credentialled(err, req, trunk, headers) : null;
+      const again = answers < 2 ? credentialled(err, req, trunk, headers) : null;
       if (again !== null && (answers === 0 || again.stale)) {
         headers = again.headers;
         continue;
@@ -142,10 +142,6 @@ export async function bridgeToCarrier(
       return failed(err, res, answers, log);
     }
   }
-}
-
-function isCancelled(req: SrfRequest): boolean {
-  return (req as { canceled?: unknown }).canceled === true;
 }
 
 /** Answers the PBX for a carrier leg that failed (unless the PBX cancelled), says why, and returns the status. */
