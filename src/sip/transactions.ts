@@ -186,8 +186,6 @@ export class RecentTransactions {
   private readonly keys: (string | undefined)[];
   private readonly ats: Float64Array;
   private head = 0;
-  /** When the oldest entry was seen (Infinity: none): nothing expires before its ttl, so no walk of the map until then. */
-  private oldestAt = Infinity;
 
   constructor(
     private readonly limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS,
@@ -206,12 +204,12 @@ export class RecentTransactions {
   see(key: string | null): Original | Copy {
     if (key === null) return NO_ORIGINAL;
     const now = this.now();
-    if (now - this.limits.ttlMs >= this.oldestAt) this.forgetExpired(now);
+    // Nothing expires before the oldest entry's ttl, so no walk until then.
+    if (this.seen.size > 0 && now - this.limits.ttlMs >= this.ats[this.head]!) this.forgetExpired(now);
     const known = this.seen.get(key);
     if (known !== undefined) return this.copyOf(known, now);
-    if (this.seen.size >= this.keys.length) this.forgetOldest();
+    if (this.seen.size >= this.keys.length) this.dropOldest();
     const entry = new Seen(now);
-    if (this.seen.size === 0) this.oldestAt = now;
     const tail = (this.head + this.seen.size) % this.keys.length;
     this.keys[tail] = key;
     this.ats[tail] = now;
@@ -251,12 +249,6 @@ export class RecentTransactions {
   private forgetExpired(now: number): void {
     const cutoff = now - this.limits.ttlMs;
     while (this.seen.size > 0 && this.ats[this.head]! <= cutoff) this.dropOldest();
-    this.oldestAt = this.seen.size === 0 ? Infinity : this.ats[this.head]!;
-  }
-
-  private forgetOldest(): void {
-    if (this.seen.size > 0) this.dropOldest();
-    this.oldestAt = this.seen.size === 0 ? Infinity : this.ats[this.head]!;
   }
 
   /** Forgets the oldest entry (there is one). */
