@@ -17,7 +17,7 @@ export type {
   ResponseOrigin,
   ScriptedResponse,
 } from './drachtio/injected-request.js';
-export type { AppRequest, AppRequestHandler } from './drachtio/app-requests.js';
+export type { AppRequest, AppRequestHandler, AppRequestSendingHook } from './drachtio/app-requests.js';
 export {
   DEFAULT_SOURCE,
   DOUBLE_SIP_ADDRESS,

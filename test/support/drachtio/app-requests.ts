@@ -59,6 +59,13 @@ export interface AppRequest {
 
 export type AppRequestHandler = (req: AppRequest) => ScriptedResponse[] | Promise<ScriptedResponse[]>;
 
+/**
+ * Called as the app's new request goes out, before drachtio-server's acknowledgement (`Msg sent`) goes back to the
+ * app. Returning true queues that acknowledgement behind what the hook delivered from the network (a caller's
+ * CANCEL), so the app hears it first, as when it crosses the server's acknowledgement.
+ */
+export type AppRequestSendingHook = (req: AppRequest) => boolean | void;
+
 export interface AppRequestContext {
   appMsgId: string;
   tokens: string[];
@@ -67,6 +74,7 @@ export interface AppRequestContext {
   dialogs: Map<string, DialogRecord>;
   appRequests: AppRequest[];
   handler: AppRequestHandler | undefined;
+  sending: AppRequestSendingHook | undefined;
   /** Sends an API answer at once. */
   send(message: string): void;
   /** Sends a SIP message from the far end (ordered, with network-like latency). */
@@ -123,7 +131,9 @@ export function handleAppRequest(ctx: AppRequestContext): void {
     responses: [],
     cancelled: false,
   };
-  ctx.send(sentRequestAck(ctx.appMsgId, raw, LOCAL, transactionId));
+  const acknowledgement = sentRequestAck(ctx.appMsgId, raw, LOCAL, transactionId);
+  if (ctx.sending?.(appRequest) === true) ctx.deliver(acknowledgement);
+  else ctx.send(acknowledgement);
   ctx.appRequests.push(appRequest);
   ctx.recorded();
   if (method === 'ACK') return;
@@ -210,6 +220,7 @@ async function answer(
   let first = true;
   for (const spec of script) {
     if (spec.delayMs) await sleep(spec.delayMs);
+    if (spec.after) await spec.after;
     const immediate = first && ctx.immediateAnswers && !spec.delayMs;
     first = false;
     if (req.cancelled) return;

@@ -3,7 +3,13 @@
  * authenticates and registers routes; the test injects raw SIP and reads back what the app answered, proxied or sent.
  */
 import net from 'node:net';
-import { type AppRequest, type AppRequestHandler, type DialogRecord, handleAppRequest } from './app-requests.js';
+import {
+  type AppRequest,
+  type AppRequestHandler,
+  type AppRequestSendingHook,
+  type DialogRecord,
+  handleAppRequest,
+} from './app-requests.js';
 import { FrameDecoder, encodeFrame } from './framing.js';
 import { InjectedRequest, type ProxyHandler, type RecordedResponse, type TransactionHost } from './injected-request.js';
 import { DRACHTIO_TIMERS, type DrachtioTimers, parseProxyCommand, runProxy } from './proxy-run.js';
@@ -121,6 +127,7 @@ export class DrachtioDouble implements TransactionHost {
   private readonly waiters = new Waiters();
   private proxyHandler: ProxyHandler | undefined;
   private appRequestHandler: AppRequestHandler | undefined;
+  private appRequestSending: AppRequestSendingHook | undefined;
   private nextConnectionId = 1;
 
   private constructor(
@@ -213,6 +220,14 @@ export class DrachtioDouble implements TransactionHost {
   /** Scripts the far end of requests the app sends. Default: 200 (180 + 200 with SDP for INVITE). */
   onAppRequest(handler: AppRequestHandler | undefined): void {
     this.appRequestHandler = handler;
+  }
+
+  /**
+   * Runs `hook` as each new request the app sends goes out, before drachtio-server's acknowledgement reaches the
+   * app; when it returns true, the acknowledgement follows what the hook delivered (see AppRequestSendingHook).
+   */
+  onAppRequestSending(hook: AppRequestSendingHook | undefined): void {
+    this.appRequestSending = hook;
   }
 
   dialogIds(): string[] {
@@ -610,6 +625,7 @@ export class DrachtioDouble implements TransactionHost {
       dialogs: this.dialogs,
       appRequests: this.appRequests,
       handler: this.appRequestHandler,
+      sending: this.appRequestSending,
       send: (message) => this.send(conn, message),
       deliver: (message) => this.deliver(conn, message),
       recorded: () => this.waiters.notify(),

@@ -19,6 +19,11 @@ export interface ScriptedResponse {
   /** Wait this long before sending it (counted from the previous scripted response). */
   delayMs?: number;
   /**
+   * Send it only once this settles (after `delayMs`): the far end holds it until the test lets it go, e.g. a carrier
+   * that rings and answers only when told (its 200 crossing the caller's CANCEL). Never settling: never sent.
+   */
+  after?: Promise<unknown>;
+  /**
    * Made by drachtio-server (sofia) itself, not by the far end: its 503 when the far end's port is closed (ICMP
    * port unreachable) or its name does not resolve. It reaches the app with an empty source address and port 0.
    */
