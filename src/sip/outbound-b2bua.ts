@@ -24,13 +24,44 @@ export interface B2buaTrunk {
   auth: { username: string; password: string };
 }
 
+/** The carrier leg's INVITE as drachtio-srf hands it over once drachtio-server has sent it (request.js). */
+interface SentInvite {
+  cancel(): void;
+}
+
 interface B2buaCapable {
   createB2BUA(
     req: SrfRequest,
     res: SrfResponse,
     uri: string,
     opts: Record<string, unknown>,
+    progress: { cbRequest: (err: unknown, sent?: SentInvite) => void },
   ): Promise<{ uas: Leg; uac: Leg }>;
+}
+
+type AnyListener = (...args: unknown[]) => void;
+
+/** drachtio-srf's Request is an EventEmitter (request.js); the typings leave these out. */
+interface Listened {
+  eventNames(): Array<string | symbol>;
+  listeners(event: string | symbol): AnyListener[];
+  on(event: string | symbol, listener: AnyListener): unknown;
+  removeListener(event: string | symbol, listener: AnyListener): unknown;
+}
+
+/** The listeners on `emitter` now, by event. */
+function listenersOf(emitter: Listened): Map<string | symbol, Set<AnyListener>> {
+  const all = new Map<string | symbol, Set<AnyListener>>();
+  for (const event of emitter.eventNames()) all.set(event, new Set(emitter.listeners(event)));
+  return all;
+}
+
+/** Removes every listener added to `emitter` since `before` was taken. */
+function removeAddedSince(emitter: Listened, before: Map<string | symbol, Set<AnyListener>>): void {
+  for (const event of emitter.eventNames()) {
+    const had = before.get(event);
+    for (const listener of emitter.listeners(event)) if (!had?.has(listener)) emitter.removeListener(event, listener);
+  }
 }
 
 /** Headers the PBX may set that the carrier should see (the caller ID it wants to present, withheld or not). */
@@ -108,7 +139,17 @@ function credentialled(
   return { headers: again, stale: challenge.stale };
 }
 
-/** Connects the PBX's INVITE to the carrier; resolves with the final status the PBX got. Never rejects. */
+/**
+ * Connects the PBX's INVITE to the carrier; resolves with the final status the PBX got. Never rejects.
+ *
+ * Each createB2BUA call adds its own listeners to the PBX's request once the carrier's INVITE is sent (srf.js
+ * handleUACSent: 'cancel' answers the PBX 487 and CANCELs that INVITE; 'update'), and leaves them there when the
+ * INVITE fails. Those of an attempt the carrier challenged are removed before the next one: else the PBX's CANCEL
+ * also CANCELled the challenged INVITE, already ended by its 401/407 (and a PBX UPDATE got two answers). drachtio-srf
+ * emits the PBX's CANCEL once; while no attempt has its listener on (from a challenge until drachtio-server says the
+ * next INVITE went out, or before the first did), this function's own listener takes it: the PBX gets its 487 and
+ * the INVITE is CANCELled as soon as it is known, or not sent again.
+ */
 export async function bridgeToCarrier(
   srf: Omit<Srf, 'connect'>,
   req: SrfRequest,
@@ -120,27 +161,70 @@ export async function bridgeToCarrier(
     From: `<${trunk.aor}>`,
     To: `<sip:${trunk.dialled ?? ''}@${trunk.domain}>`,
   };
-  for (let answers = 0; ; answers++) {
+  const pbxRequest = req as unknown as Listened;
+  let cancelled = false;
+  /** The current attempt's INVITE is sent and drachtio-srf's own 'cancel' listener for it is on. */
+  let attemptListening = false;
+  const onCancel = (): void => {
+    cancelled = true;
+    if (attemptListening || res.finalResponseSent) return;
     try {
-      const { uas, uac } = await (srf as unknown as B2buaCapable).createB2BUA(req, res, trunk.target, {
-        headers,
-        proxyRequestHeaders: PASSED_HEADERS,
-        // Failures are answered here: a carrier that still challenges after our credentials must not make the PBX
-        // try its own (it has none); it gets 403 and the log says why.
-        passFailure: false,
-      });
-      tie(uas, uac, log, 'pbx');
-      tie(uac, uas, log, 'carrier');
-      return 200;
+      res.send(487);
     } catch (err) {
-      // One answer to the carrier's challenge; one more only when it says our nonce was stale, not our password wrong.
-      const again = answers < 2 ? credentialled(err, req, trunk, headers) : null;
-      if (again !== null && (answers === 0 || again.stale)) {
-        headers = again.headers;
-        continue;
-      }
-      return failed(err, res, answers, log);
+      log.warn({ err }, 'could not answer the PBX');
     }
+  };
+  const sent = (err: unknown, invite?: SentInvite): void => {
+    if (err !== null && err !== undefined) return;
+    attemptListening = true;
+    if (!cancelled || invite === undefined) return;
+    // The PBX cancelled before drachtio-server said this INVITE went out: nobody else will CANCEL it.
+    try {
+      invite.cancel();
+    } catch (cancelErr) {
+      log.warn({ err: cancelErr }, 'could not cancel the carrier leg');
+    }
+  };
+  pbxRequest.on('cancel', onCancel);
+  try {
+    for (let answers = 0; ; answers++) {
+      const before = listenersOf(pbxRequest);
+      try {
+        const { uas, uac } = await (srf as unknown as B2buaCapable).createB2BUA(
+          req,
+          res,
+          trunk.target,
+          {
+            headers,
+            proxyRequestHeaders: PASSED_HEADERS,
+            // Failures are answered here: a carrier that still challenges after our credentials must not make the PBX
+            // try its own (it has none); it gets 403 and the log says why.
+            passFailure: false,
+          },
+          { cbRequest: sent },
+        );
+        tie(uas, uac, log, 'pbx');
+        tie(uac, uas, log, 'carrier');
+        return 200;
+      } catch (err) {
+        attemptListening = false;
+        removeAddedSince(pbxRequest, before);
+        if (cancelled) {
+          // The PBX's 487 is sent; an answer that crossed the CANCEL was hung up by drachtio-srf (BYE).
+          log.info({ status: statusOf(err) }, 'outbound call cancelled by the PBX');
+          return 487;
+        }
+        // One answer to the carrier's challenge; one more only when it says our nonce was stale, not our password wrong.
+        const again = answers < 2 ? credentialled(err, req, trunk, headers) : null;
+        if (again !== null && (answers === 0 || again.stale)) {
+          headers = again.headers;
+          continue;
+        }
+        return failed(err, res, answers, log);
+      }
+    }
+  } finally {
+    pbxRequest.removeListener('cancel', onCancel);
   }
 }
 

@@ -5,13 +5,30 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
-import { buildInvite, defaultSdp, headerOf, type AppRequest } from '../support/drachtio-double.js';
+import {
+  buildInvite,
+  defaultSdp,
+  headerOf,
+  type AppRequest,
+  type InjectedRequest,
+  type ScriptedResponse,
+} from '../support/drachtio-double.js';
 import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
 
 const USER = '0612345678';
 const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
 let h: Harness;
 let carrier: FakeRegistrar;
+/** When set, the carrier rings but sends its 200 to an INVITE only once this settles (never, if it never does). */
+let carrierAnswers: Promise<unknown> | null;
+
+/** The carrier's script, its 200 to an INVITE held while `carrierAnswers` is set. */
+function carrierScript(req: AppRequest): ScriptedResponse[] {
+  const script = carrier.handle(req);
+  const after = carrierAnswers;
+  if (after === null || req.method !== 'INVITE') return script;
+  return script.map((r) => (r.status >= 200 && r.status < 300 ? { ...r, after } : r));
+}
 
 function outboundInvite(dialled: string): string {
   return buildInvite({
@@ -30,6 +47,7 @@ function carrierInvites(): AppRequest[] {
 describe('outbound calls over a registration trunk', () => {
   beforeEach(async () => {
     carrier = new FakeRegistrar({ username: USER, password: 'pw' });
+    carrierAnswers = null;
     h = await startHarness(
       {
         TRUNK_REGISTRAR: 'sip:127.0.0.1:5090',
@@ -37,7 +55,7 @@ describe('outbound calls over a registration trunk', () => {
         TRUNK_PASSWORD: 'pw',
         TRUNK_DOMAIN: 'voip.carrier.example',
       },
-      { onAppRequest: carrier.handle },
+      { onAppRequest: carrierScript },
     );
     await eventually(() => (h.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
   });
@@ -157,5 +175,89 @@ describe('outbound calls over a registration trunk', () => {
     expect(new Set(invites.map((i) => headerOf(i.request, 'from'))).size).toBe(1);
     const seqs = invites.map((i) => Number.parseInt(headerOf(i.request, 'cseq') ?? '', 10));
     expect(seqs).toEqual([seqs[0], seqs[0]! + 1, seqs[0]! + 2]);
+  });
+
+  /** The carrier INVITEs each CANCEL crocetta sent was for (their index in carrierInvites(), by CSeq number). */
+  function cancelledInvites(): number[] {
+    const seq = (r: AppRequest): string => (headerOf(r.request, 'cseq') ?? '').split(' ')[0] ?? '';
+    const invites = carrierInvites();
+    return h.double.appRequests
+      .filter((r) => r.method === 'CANCEL')
+      .map((c) =>
+        invites.findIndex((i) => seq(i) === seq(c) && headerOf(i.request, 'via') === headerOf(c.request, 'via')),
+      );
+  }
+
+  /** The bridge's end: the final status it says the PBX got (passOutbound's 'outbound call done' line). */
+  async function bridgeDone(): Promise<unknown> {
+    const line = await eventually(() => h.logs.find((l) => l.msg === 'outbound call done'), 5000);
+    return line.finalStatus;
+  }
+
+  function finalsToPbx(out: InjectedRequest): number[] {
+    return out.responses.filter((r) => r.status >= 200).map((r) => r.status);
+  }
+
+  it('cancel only the credentialled INVITE when the PBX gives up while the carrier rings: one CANCEL, one 487', async () => {
+    carrierAnswers = new Promise(() => undefined);
+    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    await out.waitForResponse(180, 5000); // the credentialled INVITE rings
+    out.cancel();
+    expect(await bridgeDone()).toBe(487);
+    // Not a CANCEL for the first INVITE too (its 407 ended it): that attempt's listeners are gone.
+    expect(cancelledInvites()).toEqual([1]);
+    expect(carrierInvites()[1]!.cancelled).toBe(true);
+    expect(finalsToPbx(out)).toEqual([487]);
+    expect(h.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+  });
+
+  it('cancel the credentialled INVITE when the PBX cancels as it goes out, between the 407 and its acknowledgement', async () => {
+    carrierAnswers = new Promise(() => undefined);
+    // Delivered to crocetta later (the double's network latency): the hook is on before its INVITEs go out.
+    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    h.double.onAppRequestSending((req) => {
+      if (req.method !== 'INVITE' || headerOf(req.request, 'proxy-authorization') === undefined) return false;
+      out.cancel(); // reaches crocetta before drachtio-server says the INVITE went out
+      return true;
+    });
+    expect(await bridgeDone()).toBe(487);
+    expect(cancelledInvites()).toEqual([1]);
+    expect(finalsToPbx(out)).toEqual([487]);
+    expect(h.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+  });
+
+  it('send no credentialled INVITE when the PBX cancels before the challenge arrives', async () => {
+    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    h.double.onAppRequestSending((req) => {
+      if (req.method !== 'INVITE' || req.dialogId !== '' || out.cancelled) return false;
+      out.cancel(); // reaches crocetta before drachtio-server says the first INVITE went out
+      return true;
+    });
+    expect(await bridgeDone()).toBe(487);
+    expect(carrierInvites()).toHaveLength(1);
+    expect(cancelledInvites()).toEqual([0]);
+    expect(finalsToPbx(out)).toEqual([487]);
+    expect(h.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+  });
+
+  it("end the carrier's call with a BYE when its 200 crosses the PBX's CANCEL", async () => {
+    let answer: () => void = () => undefined;
+    carrierAnswers = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    await out.waitForResponse(180, 5000);
+    out.cancel();
+    answer(); // the carrier's 200 is on its way before crocetta's CANCEL reaches it
+    expect(await bridgeDone()).toBe(487);
+    const authorized = carrierInvites()[1]!;
+    expect(authorized.responses.map((r) => r.status)).toContain(200);
+    const bye = await h.double.waitForAppRequest('BYE', 5000);
+    expect(headerOf(bye.request, 'call-id')).toBe(headerOf(authorized.request, 'call-id'));
+    expect(bye.dialogId).not.toBe('');
+    expect(h.double.appRequests.filter((r) => r.method === 'BYE')).toHaveLength(1);
+    expect(cancelledInvites()).toEqual([1]);
+    expect(finalsToPbx(out)).toEqual([487]);
+    expect(h.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
   });
 });
