@@ -5,7 +5,7 @@
  *   npx tsx bench/sip.ts [--workloads refusal,proxied,announce,refusal-under-announce] [--rounds 3] [--rate 100]
  *                        [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30]
  *                        [--ports 31000] [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
- *                        [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR]
+ *                        [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs]
  *   --variant none: crocetta with its defaults and the bare app only.
  *   npm run bench:sip -- --ladder
  *
@@ -38,6 +38,8 @@
  * preloaded, which stamps an INVITE's stages inside the process (socket data, message, drachtio-srf's middleware, the
  * INVITE handler, its synchronous return, the answer asked for, its socket write) by patching drachtio-srf's
  * prototypes only, and prints their p50/p90/p99 per application after the rounds (warm-up left out).
+ * --no-cdrs: every drachtio-server with `<cdrs>false</cdrs>` (the default is true, as config/drachtio.conf.xml):
+ * what crocetta's `cdr:stop` route costs both processes per call (only crocetta routes CDRs).
  * Ladder (--ladder): for refusal and proxied (those of --workloads), the highest call rate each application sustains for --ladder-seconds
  * with no failed call (every call completes as the scenario expects, sipp keeps the rate), by steps then bisection.
  * CPU per call (refusal and proxied rounds, every ladder step): the CPU time (user + system, every thread; the main
@@ -82,7 +84,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(`usage: npm run bench:sip -- [--workloads refusal,proxied,announce,refusal-under-announce] [--rounds 3]
   [--rate 100] [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30] [--ports 31000]
   [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
-  [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR]
+  [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs]
 Needs drachtio (drachtio-server) and sipp on PATH; what each option does is written at the top of bench/sip.ts.`);
   process.exit(0);
 }
@@ -137,6 +139,11 @@ const opts = {
   wireSplit: flag('wire-split'),
   /** Stage timestamps inside each application (bench/sip-timeline.cjs): a JSON summary per application in DIR. */
   timeline: argText('timeline'),
+  /**
+   * drachtio-servers without CDRs (`<cdrs>false</cdrs>`): what crocetta's `cdr:stop` route costs per call (crocetta
+   * then learns no talk time and no caller's CANCEL while the PBX rings; the bare app routes no CDR either way).
+   */
+  cdrs: !flag('no-cdrs'),
 };
 for (const w of opts.workloads)
   if (!WORKLOADS.includes(w)) throw new Error(`--workloads: unknown ${w} (${WORKLOADS.join(', ')})`);
@@ -345,7 +352,7 @@ async function startDrachtio(dir: string, name: string, p: Ports): Promise<Child
     conf,
     `<drachtio>
   <admin port="${p.admin}" secret="${SECRET}">127.0.0.1</admin>
-  <cdrs>true</cdrs>
+  <cdrs>${opts.cdrs}</cdrs>
   <sip><contacts><contact>sip:127.0.0.1:${p.sip};transport=udp</contact></contacts></sip>
   <logging>
     <file><name>${join(dir, `drachtio-${name}.log`)}</name><archive>${dir}</archive><size>50</size><maxFiles>1</maxFiles><auto-flush>false</auto-flush></file>
