@@ -3,38 +3,21 @@
  * reasons are built (src/sip/screen.ts screenToAnswer): the classifier runs once the 607 has been handed to
  * drachtio-srf, and the register and the decision line say what they say when the reasons are built first.
  */
-import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
+import { watchAnswers } from '../support/answer-watch.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const DID = '+390612345678';
 const NUISANCE = '+390298765432';
-/** drachtio-srf's Response: its send() is where an answer is handed to drachtio-srf (src/sip/srf-internals.ts). */
-const Response = createRequire(import.meta.url)('drachtio-srf/lib/response.js') as {
-  prototype: { send: (this: void, ...args: unknown[]) => unknown };
-};
 
-/** For each classification, whether a final answer had been handed to drachtio-srf by then. */
+/** For each classification, whether the call had been answered (a final response or a proxy) by then. */
 const watch = vi.hoisted(() => ({ answered: false, answeredAtClassify: [] as boolean[] }));
 
-vi.mock('../../src/screening/classify.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/screening/classify.js')>();
-  return {
-    ...original,
-    createClassifier: (...args: Parameters<typeof original.createClassifier>) => {
-      const classifier = original.createClassifier(...args);
-      return Object.assign(
-        (...call: Parameters<typeof classifier>) => {
-          watch.answeredAtClassify.push(watch.answered);
-          return classifier(...call);
-        },
-        { markedNuisance: classifier.markedNuisance },
-      );
-    },
-  };
-});
+vi.mock('../../src/screening/classify.js', async (importOriginal) =>
+  (await import('../support/answer-watch.js')).watchingClassify(await importOriginal(), watch),
+);
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -52,11 +35,7 @@ async function start(durableBeforeAnswer: boolean): Promise<Harness> {
   });
   expect(marked.status).toBe(200);
   watch.answeredAtClassify.length = 0; // the mark's own route classifies the number, for its answer
-  const send = Response.prototype.send;
-  vi.spyOn(Response.prototype, 'send').mockImplementation(function (this: void, ...args: unknown[]) {
-    if (typeof args[0] === 'number' && args[0] >= 200) watch.answered = true;
-    return send.apply(this, args);
-  });
+  watchAnswers(watch);
   return h;
 }
 

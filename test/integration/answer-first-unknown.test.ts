@@ -5,9 +5,9 @@
  * classified first, for a call proxied to the PBX and for one refused 404 because its called number cannot be read
  * (the row's reasons are the plan's: the decision's and the unroutable one).
  */
-import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
+import { watchAnswers } from '../support/answer-watch.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { attemptsOf, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
 
@@ -15,34 +15,13 @@ const DID = '+390612345678';
 /** Two callers never heard before: one proxied to the PBX, one calling a Request-URI that cannot be routed. */
 const PROXIED = '+393471234567';
 const UNROUTABLE = '+393471234568';
-const require = createRequire(import.meta.url);
-/** drachtio-srf's Response and Request: send() and proxy() are where an answer is handed to drachtio-srf. */
-const Response = require('drachtio-srf/lib/response.js') as {
-  prototype: { send: (this: void, ...args: unknown[]) => unknown };
-};
-const Request = require('drachtio-srf/lib/request.js') as {
-  prototype: { proxy: (this: void, ...args: unknown[]) => unknown };
-};
 
 /** For each classification, whether the call had been answered (a final response or the proxy) by then. */
 const watch = vi.hoisted(() => ({ answered: false, answeredAtClassify: [] as boolean[] }));
 
-vi.mock('../../src/screening/classify.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/screening/classify.js')>();
-  return {
-    ...original,
-    createClassifier: (...args: Parameters<typeof original.createClassifier>) => {
-      const classifier = original.createClassifier(...args);
-      return Object.assign(
-        (...call: Parameters<typeof classifier>) => {
-          watch.answeredAtClassify.push(watch.answered);
-          return classifier(...call);
-        },
-        { markedNuisance: classifier.markedNuisance, surelyUnknown: classifier.surelyUnknown },
-      );
-    },
-  };
-});
+vi.mock('../../src/screening/classify.js', async (importOriginal) =>
+  (await import('../support/answer-watch.js')).watchingClassify(await importOriginal(), watch),
+);
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -54,16 +33,7 @@ afterEach(async () => {
 async function start(durableBeforeAnswer: boolean): Promise<Harness> {
   h = await startHarness({}, { configure: (c) => Object.assign(c.store, { durableBeforeAnswer }) });
   watch.answeredAtClassify.length = 0;
-  const send = Response.prototype.send;
-  vi.spyOn(Response.prototype, 'send').mockImplementation(function (this: void, ...args: unknown[]) {
-    if (typeof args[0] === 'number' && args[0] >= 200) watch.answered = true;
-    return send.apply(this, args);
-  });
-  const proxy = Request.prototype.proxy;
-  vi.spyOn(Request.prototype, 'proxy').mockImplementation(function (this: void, ...args: unknown[]) {
-    watch.answered = true;
-    return proxy.apply(this, args);
-  });
+  watchAnswers(watch);
   return h;
 }
 
