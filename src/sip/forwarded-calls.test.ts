@@ -113,3 +113,161 @@ describe('forwarded calls after the proxy', () => {
     expect(recorded).toEqual([]);
   });
 });
+
+/**
+ * The Map-based ForwardedCalls this module had before its oldest entries were read from a queue (a Map's iterator
+ * walks every deleted entry's hole from the table's start): the reference the generated runs compare against.
+ */
+class MapReference {
+  private readonly ringing = new Map<string, { since: number; onCancelled: () => void }>();
+  private readonly answered = new Map<string, { attempt: Promise<number>; answeredAt: number }>();
+  constructor(
+    private readonly sink: { recordTalk(attempt: Promise<number>, talk: { talkMs: number; answeredAt: number }): void },
+    private readonly log: string[],
+    private readonly limits: { maxOpen: number; maxTalkMs: number; maxRingMs: number },
+  ) {}
+  get openCalls(): number {
+    return this.ringing.size + this.answered.size;
+  }
+  forwarding(callId: string, at: number, onCancelled: () => void): void {
+    if (callId === '') return;
+    forgetByMap(this.ringing, at - this.limits.maxRingMs, (c) => c.since, this.limits.maxOpen);
+    this.ringing.set(callId, { since: at, onCancelled });
+  }
+  settled(callId: string, finalStatus: number | null, at: number, attempt: Promise<number> | null): void {
+    this.ringing.delete(callId);
+    if (callId === '' || attempt === null || finalStatus === null || finalStatus < 200 || finalStatus >= 300) return;
+    forgetByMap(this.answered, at - this.limits.maxTalkMs, (c) => c.answeredAt, this.limits.maxOpen);
+    this.answered.set(callId, { attempt, answeredAt: at });
+  }
+  ended(callId: string, at: number, reason: string, status: number | null): void {
+    const ringing = this.ringing.get(callId);
+    if (ringing !== undefined) {
+      if (status !== 487) return;
+      this.ringing.delete(callId);
+      ringing.onCancelled();
+      return;
+    }
+    const call = this.answered.get(callId);
+    if (call === undefined) return;
+    this.answered.delete(callId);
+    if (reason === 'call-rejected' || reason === 'call-canceled') return;
+    const talkMs = at - call.answeredAt;
+    if (!(talkMs >= 0 && talkMs <= this.limits.maxTalkMs)) {
+      this.log.push(`warn ${JSON.stringify({ callId, talkMs, reason })} talk time out of range ignored`);
+      return;
+    }
+    this.sink.recordTalk(call.attempt, { talkMs, answeredAt: call.answeredAt });
+    this.log.push(`info ${JSON.stringify({ callId, talkMs, reason })} talk time`);
+  }
+}
+
+function forgetByMap<T>(map: Map<string, T>, cutoff: number, timeOf: (entry: T) => number, max: number): void {
+  for (const [key, entry] of map) {
+    if (timeOf(entry) >= cutoff) break;
+    map.delete(key);
+  }
+  if (map.size >= max) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+}
+
+/** A deterministic generator (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('forwarded calls, oldest first without iterating a Map', () => {
+  it('forgets, cancels, times and logs as the Map-based version did, over generated runs', () => {
+    const events = new Map<string, number>();
+    for (let run = 0; run < 60; run++) {
+      const rnd = random(run + 1);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+      // Small bounds so that every path runs often: the cap, both expiries, re-used Call-IDs, a clock going back;
+      // Call-IDs from a pool as small as 3 or as large as 400 (the queue's compaction).
+      const limits = {
+        maxOpen: 1 + Math.floor(rnd() * (run % 3 === 0 ? 300 : 12)),
+        maxTalkMs: 1 + Math.floor(rnd() * 80),
+        maxRingMs: 1 + Math.floor(rnd() * 80),
+      };
+      const pool = pick([3, 10, 40, 400]);
+      const ids = Array.from({ length: pool }, (_, i) => (i === 0 && run % 2 === 0 ? '' : `c${i}`));
+      const attempts = Array.from({ length: 8 }, (_, i) => Promise.resolve(i));
+      const seen = { actual: [] as string[], expected: [] as string[] };
+      const sinkOf = (out: string[]) => ({
+        recordTalk: (attempt: Promise<number>, talk: { talkMs: number; answeredAt: number }) =>
+          void out.push(`talk ${attempts.indexOf(attempt)} ${talk.talkMs} ${talk.answeredAt}`),
+      });
+      const lines: string[] = [];
+      const logger = createLogger('info', {
+        write: (line: string) => {
+          const { callId, talkMs, reason, msg, level } = JSON.parse(line) as Record<string, unknown>;
+          lines.push(`${level === 40 ? 'warn' : 'info'} ${JSON.stringify({ callId, talkMs, reason })} ${String(msg)}`);
+        },
+      } as unknown as NodeJS.WritableStream);
+      const actual = new ForwardedCalls(sinkOf(seen.actual), logger, limits);
+      const expected = new MapReference(sinkOf(seen.expected), seen.expected, limits);
+      let at = 0;
+      for (let step = 0; step < 3_000; step++) {
+        at += rnd() < 0.03 ? -Math.floor(rnd() * 30) : Math.floor(rnd() * 4);
+        const id = pick(ids);
+        const op = rnd();
+        if (op < 0.35) {
+          const tag = `cancel ${id} ${step}`;
+          actual.forwarding(id, at, () => void seen.actual.push(tag));
+          expected.forwarding(id, at, () => void seen.expected.push(tag));
+        } else if (op < 0.7) {
+          const status = pick([200, 200, 200, 486, 180, null]);
+          const attempt = rnd() < 0.85 ? pick(attempts) : null;
+          actual.settled(id, status, at, attempt);
+          expected.settled(id, status, at, attempt);
+        } else {
+          const reason = pick(['normal-release', 'normal-release', 'call-rejected', 'call-canceled']);
+          const status = pick([null, 487, 487, 603]);
+          actual.ended(id, at, reason, status);
+          expected.ended(id, at, reason, status);
+        }
+        seen.actual.push(...lines.splice(0));
+        expect(actual.openCalls, `run ${run} step ${step}`).toBe(expected.openCalls);
+      }
+      expect(seen.actual, `run ${run}`).toEqual(seen.expected);
+      for (const e of seen.expected) {
+        const kind = e.split(' ', 1)[0] as string;
+        events.set(kind, (events.get(kind) ?? 0) + 1);
+      }
+    }
+    // Every kind of outcome came up many times: cancels, talk times with their lines, times out of range.
+    expect([...events.keys()].sort()).toEqual(['cancel', 'info', 'talk', 'warn']);
+    for (const count of events.values()) expect(count).toBeGreaterThan(200);
+  });
+});
+
+describe('forwarded calls: what is kept for the oldest-first reading', () => {
+  it('stays within twice the open calls, whether a long call holds the head or calls overlap', () => {
+    const { calls } = setup({ maxOpen: 20_000, maxTalkMs: 3_600_000, maxRingMs: 600_000 });
+    const queues = calls as unknown as Record<'ringing' | 'answered', { queue: unknown[] }>;
+    let longest = 0;
+    const call = (i: number): void => {
+      calls.forwarding(`c${i}`, i, () => undefined);
+      calls.forwarding(`c${i + 1}`, i, () => undefined); // the next one rings before this one is answered
+      calls.settled(`c${i}`, 200, i, Promise.resolve(i));
+      if (i > 0) calls.ended(`c${i - 1}`, i, 'normal-release', null); // the previous one ends after
+      longest = Math.max(longest, queues.ringing.queue.length, queues.answered.queue.length);
+    };
+    for (let i = 0; i < 50_000; i++) call(i); // always one call open: the queues' heads move on
+    expect(calls.openCalls).toBe(2);
+    calls.forwarding('long', 60_000, () => undefined);
+    calls.settled('long', 200, 60_000, Promise.resolve(1)); // stays answered: the answered queue's head stays
+    for (let i = 60_000; i < 110_000; i++) call(i);
+    expect(calls.openCalls).toBe(5); // c49999 answered, c50000 ringing, long, c109999 answered, c110000 ringing
+    expect(longest).toBeLessThanOrEqual(2 * 5 + 256);
+  });
+});
