@@ -169,6 +169,26 @@ describe('the call plan: what to send and what the register row says, decided on
     ).toBe(607);
   });
 
+  it('the forward target may be given as a function: worked out for a forward only, never for a refusal', () => {
+    const asked: string[] = [];
+    const lazy =
+      (t: ForwardTarget, name: string): (() => ForwardTarget) =>
+      () => {
+        asked.push(name);
+        return t;
+      };
+    const unroutable: ForwardTarget = { routable: false, received: '"x"x', tooLong: false };
+    expect(planCall(input('tag', { target: lazy(unroutable, 'tag') }), SETTINGS).row.finalStatus).toBe(404);
+    expect(planCall(input('allow', { target: lazy(ROUTABLE, 'allow') }), SETTINGS).send).toEqual({
+      kind: 'forward',
+      headers: {},
+    });
+    for (const action of ['reject', 'reject:608', 'announce-early', 'hangup']) {
+      expect(planCall(input(action, { target: lazy(unroutable, action) }), SETTINGS).send.kind).not.toBe('forward');
+    }
+    expect(asked).toEqual(['tag', 'allow']);
+  });
+
   it('fail open keeps the row and forwards untagged', () => {
     const plan = failOpenPlan(planCall(input('reject'), SETTINGS));
     expect(plan.send).toEqual({ kind: 'forward', headers: {} });

@@ -38,8 +38,11 @@ export interface CallPlan {
 export interface PlanInput {
   kind: AttemptKind;
   screening: Screening;
-  /** Where a forward would go (forward-target.ts). */
-  target: ForwardTarget;
+  /**
+   * Where a forward would go (forward-target.ts), or a function that works it out: called only for a forward (a
+   * refusal, an announcement or a hang-up never reads it, and answering first it is not worked out before the answer).
+   */
+  target: ForwardTarget | (() => ForwardTarget);
   /** Whether announcements can be played at all (an announcer is configured). */
   canAnnounce: boolean;
   /** The request's body: an INVITE's SDP offer (the human check needs audio it can answer). */
@@ -116,15 +119,16 @@ export function planCall(input: PlanInput, settings: CallPlanSettings): CallPlan
       ? [...screening.decision.reasons, checkNotPossibleReason(problem)]
       : screening.decision.reasons;
   const send = planFor(action, screening.decision, settings);
-  if (send.kind === 'forward' && !target.routable) {
+  const forwardTo = send.kind === 'forward' ? (typeof target === 'function' ? target() : target) : null;
+  if (forwardTo !== null && !forwardTo.routable) {
     // A forward needs a Request-URI user crocetta can vouch for (forward-target.ts); without any, a 404 (or 414).
-    const refusal = unroutablePlan(settings.reject608, target.tooLong);
+    const refusal = unroutablePlan(settings.reject608, forwardTo.tooLong);
     return {
       action,
       send: refusal,
       row: {
         action: 'unroutable',
-        reasons: [...reasons, unroutableReason(target.received)],
+        reasons: [...reasons, unroutableReason(forwardTo.received)],
         outcome: 'rejected',
         finalStatus: plannedFinalStatus(refusal),
       },

@@ -157,12 +157,13 @@ async function handle(
   const { actions } = deps;
   // The call's logger (pino's child, whose bindings are serialized when it is made) is made at its first line: for a
   // call that goes as planned, that is the decision line, written once the answer has left (writeDecision).
-  const log = lazyChild(deps.logger, {
+  const { identity, called } = screening;
+  const log = lazyChild(deps.logger, () => ({
     callId: facts.callId,
     kind,
-    caller: screening.identity.number?.e164 ?? screening.identity.number?.raw ?? null,
-    called: screening.called?.e164 ?? screening.called?.raw ?? null,
-  });
+    caller: identity.number?.e164 ?? identity.number?.raw ?? null,
+    called: called?.e164 ?? called?.raw ?? null,
+  }));
   if (screening.fault) {
     deps.metrics.failOpen.inc({ stage: screening.fault.stage });
     log().error(
@@ -173,7 +174,10 @@ async function handle(
 
   // 3. plan: what to send and what the register row says, decided once.
   // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
-  const target = forwardTarget(req.uri ?? '', screening.called, req.receivedOn, trunkForwardUser(deps.trunk, req));
+  // Worked out at its first use only: a refusal's plan never reads it (planCall), so a refusal leaves without it.
+  let forwardTo: ForwardTarget | null = null;
+  const target = (): ForwardTarget =>
+    (forwardTo ??= forwardTarget(req.uri ?? '', called, req.receivedOn, trunkForwardUser(deps.trunk, req)));
   const planOf = (s: Screening): CallPlan =>
     planCall(
       { kind, screening: s, target, canAnnounce: actions.announcer !== null, offer: req.body ?? null },
@@ -205,12 +209,21 @@ async function handle(
       'action not possible for this request',
     );
   }
-  if (target.routable && target.replaced !== null) {
-    log().warn(
-      { received: describeUser(target.replaced), forwardedAs: target.user },
-      'Request-URI user not forwarded as received',
-    );
-  }
+  // Said once: before the answer for a forward; for any other plan after it (or once the CANCEL is handled), where
+  // the target is worked out for this line alone.
+  let replacedTold = false;
+  const tellReplaced = (): void => {
+    if (replacedTold) return;
+    replacedTold = true;
+    const t = target();
+    if (t.routable && t.replaced !== null) {
+      log().warn(
+        { received: describeUser(t.replaced), forwardedAs: t.user },
+        'Request-URI user not forwarded as received',
+      );
+    }
+  };
+  if (planned.send.kind === 'forward') tellReplaced();
 
   // The row says what we are about to do, so a refusal is durable with the attempt itself; only a change
   // (the PBX's final answer, a CANCEL that beat our answer) is written afterwards, by `settle`.
@@ -233,6 +246,7 @@ async function handle(
   const settle = outcomeRecorder(deps, planned, attemptNow, log);
 
   if (call.state === 'cancelled') {
+    tellReplaced();
     whole();
     answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
     deps.metrics.cancelledDuringScreening.inc();
@@ -269,7 +283,7 @@ async function handle(
       settle,
       check: {
         settings: actions.check,
-        pbxTarget: () => pbxDestination(deps.forward, forwardUser(target)),
+        pbxTarget: () => pbxDestination(deps.forward, forwardUser(target())),
         counted: (result) => deps.metrics.checks.inc({ result }),
         talked: (talkMs) => recordTalk(deps, registerFault ? null : recorded, talkMs),
       },
@@ -278,7 +292,7 @@ async function handle(
           kind,
           req,
           res,
-          user: forwardUser(target),
+          user: forwardUser(target()),
           headers,
           log,
           recorded: registerFault ? () => null : attemptNow,
@@ -292,6 +306,7 @@ async function handle(
     // line and metrics are written. Both after the loop has slept (after-answer.ts: work in this turn or a
     // setImmediate held the CPU drachtio-server needed to send the answer on).
     deps.afterAnswer.run(() => {
+      tellReplaced();
       whole();
       answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
       writeDecision(log, kind, screening, plan.action, plan.sent, seconds, deps);
@@ -417,7 +432,10 @@ function recordAfterAnswer(deps: HandlerDeps, attempt: NewAttempt, log: () => Lo
   return recorded;
 }
 
-/** The call's logger: `log()` is `parent.child(bindings)`, made at the first call and the same one after. */
+/**
+ * The call's logger: `log()` is `parent.child(bindings())`, made at the first call and the same one after; the
+ * bindings are made when a line needs them (not before the answer).
+ */
 interface CallLog {
   (): Logger;
   /**
@@ -431,12 +449,12 @@ interface CallLog {
   info(fields: Record<string, unknown>, msg: string): void;
 }
 
-function lazyChild(parent: Logger, bindings: Record<string, unknown>): CallLog {
+function lazyChild(parent: Logger, bindings: () => Record<string, unknown>): CallLog {
   let child: Logger | null = null;
-  const log = (() => (child ??= parent.child(bindings))) as CallLog;
+  const log = (() => (child ??= parent.child(bindings()))) as CallLog;
   log.info = (fields, msg) => {
     if (child !== null) child.info(fields, msg);
-    else infoLine(parent, Object.assign({}, bindings, fields), msg);
+    else infoLine(parent, Object.assign(bindings(), fields), msg);
   };
   return log;
 }

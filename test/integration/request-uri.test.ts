@@ -41,6 +41,22 @@ describe('the Request-URI user forwarded to the PBX', () => {
     ).toBe(true);
   });
 
+  it('a marked caller to a 237-character user is refused 607, and the log still says the user would not be forwarded as received', async () => {
+    const mark = await h.api('POST', `/api/numbers/${encodeURIComponent(CALLER)}/mark`, { label: 'nuisance' });
+    expect(mark.status).toBe(200);
+    const user = '0'.repeat(37) + 'A'.repeat(200);
+    const call = h.double.injectRequest(buildInvite({ from: CALLER, to: DID, requestUri: `sip:${user}@127.0.0.1` }));
+    expect((await call.waitForFinal()).status).toBe(607);
+    expect(call.proxy).toBeUndefined();
+    // Told once the answer has left (the refusal does not read the forward target before it).
+    await eventually(() =>
+      h.logs.find(
+        (l) => l.msg === 'Request-URI user not forwarded as received' && /237 characters/.test(String(l.received)),
+      ),
+    );
+    expect(h.logs.filter((l) => l.msg === 'Request-URI user not forwarded as received')).toHaveLength(1);
+  });
+
   it('a junk user with no number in To either is refused 404 Not Found, registered, and not counted as a refusal', async () => {
     const junk = '%22x'.repeat(20);
     const call = h.double.injectRequest(
