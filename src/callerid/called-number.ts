@@ -1,7 +1,15 @@
 import { parseNameAddr } from './header-values.js';
 import { readHeader } from './identify-caller.js';
 import { normalizeNumber } from './normalize-number.js';
-import { HASH_START, hashText, RecentValuesCache, sameText, type ValuesEntry, type ValuesKey } from './recent-cache.js';
+import {
+  detachedValues,
+  HASH_START,
+  hashText,
+  RecentValuesCache,
+  sameText,
+  type ValuesEntry,
+  type ValuesKey,
+} from './recent-cache.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
 import type { IdentifyOptions, PhoneNumber, SipHeaderSource } from './types.js';
 
@@ -134,7 +142,8 @@ export function calledNumber(
       Object.freeze(called.flags);
       Object.freeze(called);
     }
-    if (cachable && calledNumbers.admits(hash)) lastCalled = calledNumbers.set(hash, calledKey(values), called);
+    if (cachable && calledNumbers.admits(hash))
+      lastCalled = calledNumbers.set(hash, detachedValues(calledKey(values)), called);
     return called;
   } catch {
     return null;

@@ -6,11 +6,42 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { INVITE_CASES, inviteText } from '../../test/fixtures/callerid-invites.js';
+import { mulberry32 } from '../../test/support/prng.js';
 import { headersFrom, headersOf } from '../../test/support/sip-headers.js';
 import { identifyCaller } from './index.js';
-import { identifyUnguarded, withoutFromTag } from './identify-caller.js';
+import { identifyUnguarded, identityKeyMatches, identityKeyOf, withoutFromTag } from './identify-caller.js';
 
 const IT = { defaultCountry: 'IT' };
+
+const HEADER_NAMES = [
+  'p-asserted-identity',
+  'remote-party-id',
+  'from',
+  'privacy',
+  'identity',
+  'p-attestation-indicator',
+];
+
+interface Generated {
+  values: Record<string, string[]>;
+  country: string;
+}
+
+/** `count` requests of 0-2 values from `pool` in each identity header, seeded: many share values, counts, hashes. */
+function generated(pool: readonly string[], count: number, seed: number): Generated[] {
+  const rand = mulberry32(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+  const requests: Generated[] = [];
+  for (let n = 0; n < count; n++) {
+    const values: Record<string, string[]> = {};
+    for (const name of HEADER_NAMES) {
+      const k = rand() < 0.5 ? 0 : rand() < 0.75 ? 1 : 2;
+      if (k > 0) values[name] = Array.from({ length: k }, () => pick(pool));
+    }
+    requests.push({ values, country: pick(['IT', 'US', 'I', 'ITA', '']) });
+  }
+  return requests;
+}
 
 describe('identity cache', () => {
   it('gives every real-world INVITE, asked again with another From tag, what reading its headers gives', () => {
@@ -59,6 +90,84 @@ describe('identity cache', () => {
     const h = headersOf(base);
     expect(identifyCaller(h, { defaultCountry: 'US' })).toEqual(identifyUnguarded(h, { defaultCountry: 'US' }));
     expect(identifyCaller(h, { defaultCountry: 'US' }).number?.e164).not.toBe(identifyCaller(h, IT).number?.e164);
+  });
+
+  it('tells apart generated near misses: values split, joined, shortened, moved to another header, counts', () => {
+    // Small pools, so many requests share the hash the cache files them under (the country and the first PAI or
+    // RPID value, else From's) and are told apart only by the held key: values that are prefixes of one another,
+    // that differ in one character or in length, that make the same text when joined, and the same value in
+    // another header or as a second value.
+    const pool = [
+      '<tel:+390212345678>',
+      '<tel:+39021234567>',
+      '<tel:+390212345679>',
+      '<tel:+39021234567>8',
+      '"Rossi" <sip:0212345678@h>',
+      '"Rossi" <sip:0212345678@h;user=phone>',
+      '<sip:anonymous@anonymous.invalid>',
+      '<sip:+390212345678@h>;verstat=TN-Validation-Passed',
+      '<sip:+390212345678@h>;party=calling;privacy=full',
+      'a',
+      'ab',
+      'b',
+      '',
+      'id',
+      'none',
+      'A',
+      '\u00e8\ud800x',
+      // code units equal to the counts and lengths the cache's key holds between values
+      '\u0001',
+      '\u0002a',
+      'a\u0001',
+      '\u0000',
+    ];
+    const requests = generated(pool, 3000, 1712);
+    // Each asked three times with From tags of its own, interleaved: kept from the second time, then served.
+    for (let round = 0; round < 3; round++) {
+      for (const [i, r] of requests.entries()) {
+        const values = { ...r.values };
+        if (values['from'] !== undefined) values['from'] = values['from'].map((v) => `${v};tag=r${round}x${i}`);
+        const headers = headersOf(values);
+        const opts = { defaultCountry: r.country };
+        expect([i, round, identifyCaller(headers, opts)]).toEqual([i, round, identifyUnguarded(headers, opts)]);
+      }
+    }
+  });
+
+  it("matches a held key with a request's values exactly when they are the values it was made of", () => {
+    // Every pair of generated requests: the key of one matches the other when (and only when) their countries and
+    // header values are the same, From values without their tags.
+    const pool = ['<tel:+390212345678>', '<tel:+39021234567>', '"R" <sip:1@h>', 'a', 'ab', 'b', '', 'id'];
+    const requests = generated([...pool, '\u0001', '\u0002a', 'a\u0001', '\u0000'], 400, 2026);
+    // From values each with a tag of its own: dropped where it is alone after the name-addr, part of the value else.
+    const tagged = (r: Generated, tag: string): Generated => {
+      const values = { ...r.values };
+      if (values['from'] !== undefined) values['from'] = values['from'].map((v) => `${v};tag=${tag}`);
+      return { values, country: r.country };
+    };
+    const same = (r: Generated): string =>
+      JSON.stringify([
+        r.country,
+        ...HEADER_NAMES.map((n) => (n === 'from' ? r.values[n]?.map(withoutFromTag) : r.values[n]) ?? []),
+      ]);
+    let matched = 0;
+    for (const [i, request] of requests.entries()) {
+      const a = tagged(request, `k${i}`);
+      const key = identityKeyOf(headersOf(a.values), { defaultCountry: a.country });
+      expect(key).not.toBeNull();
+      for (const [j, other] of requests.entries()) {
+        const b = tagged(other, `x${j}`);
+        const matches = identityKeyMatches(key!, headersOf(b.values), { defaultCountry: b.country });
+        expect([i, j, matches]).toEqual([i, j, same(a) === same(b)]);
+        if (matches) matched++;
+      }
+    }
+    // A value's length read as its characters would let these two line up: a held 'a\u0001' in Remote-Party-ID
+    // against 'a' there and an empty From value (the \u0001 taken for From's count).
+    const held = identityKeyOf(headersOf({ 'remote-party-id': 'a\u0001' }), IT);
+    expect(identityKeyMatches(held!, headersOf({ 'remote-party-id': 'a', from: '' }), IT)).toBe(false);
+    expect(identityKeyMatches(held!, headersOf({ 'remote-party-id': 'a\u0001' }), IT)).toBe(true);
+    expect(matched).toBeGreaterThan(requests.length / 2); // the same values found again, not only misses
   });
 
   it('drops only a tag that is alone after the name-addr', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   beginsWith,
+  detachedValues,
   HASH_START,
   hashText,
   RecentCache,
@@ -17,7 +18,7 @@ const same = (held: ValuesKey, key: ValuesKey): boolean =>
 function put<V>(cache: RecentValuesCache<V>, hash: number, key: ValuesKey, value: V): void {
   cache.admits(hash);
   expect(cache.admits(hash)).toBe(true);
-  cache.set(hash, key, value);
+  cache.set(hash, detachedValues(key), value);
 }
 
 describe('RecentValuesCache', () => {

@@ -34,11 +34,11 @@ export class RecentCache<V> {
 export type ValuesKey = readonly (string | number)[];
 
 /** Whether a key held by the cache is the one a request's values make (`subject`: those values, unbuilt). */
-export type KeyMatch<S> = (held: ValuesKey, subject: S) => boolean;
+export type KeyMatch<S, K = ValuesKey> = (held: K, subject: S) => boolean;
 
 /** A key held by a RecentValuesCache (its strings its own) and its value. */
-export interface ValuesEntry<V> {
-  readonly key: ValuesKey;
+export interface ValuesEntry<V, K = ValuesKey> {
+  readonly key: K;
   readonly value: V;
 }
 
@@ -47,11 +47,16 @@ export function detached(s: string): string {
   return (' ' + s).slice(1);
 }
 
-function findEntry<V, S>(
-  bucket: ValuesEntry<V>[] | undefined,
-  matches: KeyMatch<S>,
+/** `key` with each of its strings copied (see detached): what a cache of ValuesKeys holds. */
+export function detachedValues(key: ValuesKey): ValuesKey {
+  return key.map((v) => (typeof v === 'string' ? detached(v) : v));
+}
+
+function findEntry<V, K, S>(
+  bucket: ValuesEntry<V, K>[] | undefined,
+  matches: KeyMatch<S, K>,
   subject: S,
-): ValuesEntry<V> | undefined {
+): ValuesEntry<V, K> | undefined {
   if (bucket === undefined) return undefined;
   for (const entry of bucket) if (matches(entry.key, subject)) return entry;
   return undefined;
@@ -101,26 +106,28 @@ const SEEN_SLOTS = 1 << 14;
 /**
  * RecentCache keyed by several header values without building a key per request: the caller hashes the values
  * (hashText: an integer key, so no string is hashed by the Map and none is built) and passes the values as they
- * are (`subject`) with a function that compares them to a held key; only a key stored is built. A caller's values
+ * are (`subject`) with a function that compares them to a held key; only a key stored is built. The key is a
+ * ValuesKey, or any other form `K` the caller builds and compares (the identity cache holds one flat string); the
+ * caller hands `set` a key of its own, holding no slice of a request (detachedValues for a ValuesKey). A caller's values
  * are stored when they come a second time (their hash was seen since the last SEEN_SLOTS or so others): a caller
  * heard once, the most common case, leaves nothing to keep alive and collect later. Same generations and bound as
  * RecentCache (counted in values kept, not in hashes); at most MAX_PER_HASH keys under one hash.
  */
-export class RecentValuesCache<V> {
-  private young = new Map<number, ValuesEntry<V>[]>();
+export class RecentValuesCache<V, K = ValuesKey> {
+  private young = new Map<number, ValuesEntry<V, K>[]>();
   private youngSize = 0;
-  private old = new Map<number, ValuesEntry<V>[]>();
+  private old = new Map<number, ValuesEntry<V, K>[]>();
   /** The hash last seen in each slot, +1 (0: none): admission on the second sight. */
   private readonly seen = new Int32Array(SEEN_SLOTS);
 
   constructor(private readonly generation: number) {}
 
-  get<S>(hash: number, matches: KeyMatch<S>, subject: S): V | undefined {
+  get<S>(hash: number, matches: KeyMatch<S, K>, subject: S): V | undefined {
     return this.entry(hash, matches, subject)?.value;
   }
 
   /** get's entry: the held key with its value (a caller may keep it to compare the next request with first). */
-  entry<S>(hash: number, matches: KeyMatch<S>, subject: S): ValuesEntry<V> | undefined {
+  entry<S>(hash: number, matches: KeyMatch<S, K>, subject: S): ValuesEntry<V, K> | undefined {
     const slot = smallHash(hash);
     const hit = findEntry(this.young.get(slot), matches, subject);
     if (hit !== undefined) return hit;
@@ -142,19 +149,21 @@ export class RecentValuesCache<V> {
     return false;
   }
 
-  /** Stores `value` under `hash` and a copy of `key` (see admits: the caller asks it first); returns the entry. */
-  set(hash: number, key: ValuesKey, value: V): ValuesEntry<V> {
-    const own = key.map((v) => (typeof v === 'string' ? detached(v) : v));
-    const entry = { key: own, value };
+  /**
+   * Stores `value` under `hash` and `key`, a key of the caller's own (detachedValues; see admits: the caller asks
+   * it first); returns the entry.
+   */
+  set(hash: number, key: K, value: V): ValuesEntry<V, K> {
+    const entry = { key, value };
     this.add(smallHash(hash), entry);
     return entry;
   }
 
   /** `hash`: a smallHash. */
-  private add(hash: number, entry: ValuesEntry<V>): void {
+  private add(hash: number, entry: ValuesEntry<V, K>): void {
     if (this.youngSize >= this.generation) {
       this.old = this.young;
-      this.young = new Map<number, ValuesEntry<V>[]>();
+      this.young = new Map<number, ValuesEntry<V, K>[]>();
       this.youngSize = 0;
     }
     const bucket = this.young.get(hash);
