@@ -107,8 +107,8 @@ describe('AttemptJournal', () => {
       );
     expect(journal.append(wide(1))).not.toBeNull();
     const written: (Segment | null)[] = [];
-    expect(journal.appendGrouped(wide(2), (s) => written.push(s))).toBe(true);
-    expect(journal.appendGrouped(wide(3), (s) => written.push(s))).toBe(true);
+    expect(journal.appendGrouped(wide(2), { journaled: (s) => written.push(s) })).toBe(true);
+    expect(journal.appendGrouped(wide(3), { journaled: (s) => written.push(s) })).toBe(true);
     await Promise.resolve();
     expect(written).toHaveLength(2);
     expect(written.every((s) => s !== null)).toBe(true);
