@@ -60,7 +60,7 @@ import {
   outcomeParams,
 } from './rows.js';
 import { Checkpointer } from '../sqlite/checkpointer.js';
-import { AttemptJournal, updateLine, type JournaledUpdate, type Segment } from './journal.js';
+import { AttemptJournal, updateLine, type JournaledUpdate, type JournalWaiter, type Segment } from './journal.js';
 import { replayJournal } from './replay-journal.js';
 import { RecentAttempts } from './recent-attempts.js';
 import { Connection, type SqlValue, type Statement } from '../sqlite/connection.js';
@@ -324,7 +324,7 @@ async function openJournal(
  * known, an UPDATE of it, and the updates are no longer given all at once when a commit's ids come back (the outcomes
  * and talk times of every call of a commit interval, each with its journal write(), in one run of the main thread).
  */
-class PendingAttempt implements AttemptWrite {
+class PendingAttempt implements AttemptWrite, JournalWaiter {
   readonly kind = 'attempt';
   deferrable = false;
   onJournaled: (() => void) | undefined = undefined;
@@ -388,7 +388,7 @@ class PendingAttempt implements AttemptWrite {
   }
 
   /** The journal's answer (journal.ts' appendGrouped): its segment, or null when the write failed. */
-  readonly journaled = (written: Segment | null): void => {
+  journaled(written: Segment | null): void {
     if (written === null) {
       // Not journaled (the write failed): its commit may not wait.
       this.deferrable = false;
@@ -399,10 +399,21 @@ class PendingAttempt implements AttemptWrite {
     // A write refused at once (the queue at its cap) is lost, journaled or not, and its call is forwarded (fail open).
     if (this.failure !== undefined) this.register.settled(written, this.failure);
     else this.onJournaled?.();
-  };
+  }
 }
 
 function noop(): void {}
+
+/**
+ * The settling functions of the promise `new Promise(capture)` made last (the executor runs before the constructor
+ * returns): record() takes them from here, where an executor of its own was a closure made for every call.
+ */
+let capturedResolve: (id: number) => void = noop;
+let capturedReject: (err: Error) => void = noop;
+function capture(resolve: (id: number) => void, reject: (err: Error) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
 
 /**
  * Whether an outcome update can join its attempt's row before the row's INSERT: what it sets is in the INSERT (outcome,
@@ -509,11 +520,12 @@ class SqliteRegister implements OpenedRegister {
     // Journaled first, with every attempt recorded in the same run of JavaScript (one write() for all, in a microtask:
     // journal.ts); its commit then starts after this turn (once the caller's answer has left), as answering first.
     // To be journaled, it will survive kill -9 before its commit, which may then wait for the writer's interval.
-    op.deferrable = journal !== null && journal.journal.appendGrouped(op.journalLine, op.journaled);
-    const promise = new Promise<number>((resolve, reject) => {
-      op.resolve = resolve;
-      op.reject = reject;
-    });
+    op.deferrable = journal !== null && journal.journal.appendGrouped(op.journalLine, op);
+    const promise = new Promise<number>(capture);
+    op.resolve = capturedResolve;
+    op.reject = capturedReject;
+    capturedResolve = noop;
+    capturedReject = noop;
     this.pending.set(promise, op);
     this.batches.enqueue(op, options.afterThisTurn === true || op.deferrable);
     return promise;
