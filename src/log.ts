@@ -195,8 +195,20 @@ interface PinoParts {
 const S = pino.symbols;
 /** pino.symbols.msgPrefixSym exists at run time (pino 8.14+) but not in pino's types. */
 const MSG_PREFIX = (pino.symbols as unknown as Record<string, symbol>).msgPrefixSym as symbol;
-/** Loggers whose lines infoLine may write itself (true) or must leave to pino (false), by logger. */
-const directOk = new WeakMap<Logger, boolean>();
+/**
+ * What infoLine needs of a logger whose lines it may write itself, read once per logger (a pino logger's pieces are
+ * symbol-keyed properties, several hash look-ups each): its level's text, time function, line end and stream, and
+ * the field names pino treats apart (serializers, redacted paths' first keys, the error key). null: pino writes them.
+ * The bindings are read at each line (setBindings changes them).
+ */
+interface DirectParts {
+  readonly level: string;
+  readonly time: () => string;
+  readonly end: string;
+  readonly stream: { write(line: string): unknown };
+  readonly special: readonly string[];
+}
+const directParts = new WeakMap<Logger, DirectParts | null>();
 /** pino's tracing channel around its serializer: with subscribers, pino's own path (they expect its events). */
 const asJsonChannel = tracingChannel('pino_asJson');
 
@@ -213,20 +225,14 @@ const asJsonChannel = tracingChannel('pino_asJson');
  */
 export function infoLine(logger: Logger, fields: Record<string, unknown>, msg: string): void {
   if (!logger.isLevelEnabled('info')) return;
-  let ok = directOk.get(logger);
-  if (ok === undefined) {
-    ok = canWriteDirect(logger as unknown as PinoParts);
-    directOk.set(logger, ok);
+  let direct = directParts.get(logger);
+  if (direct === undefined) {
+    direct = directPartsOf(logger as unknown as PinoParts);
+    directParts.set(logger, direct);
   }
-  const parts = logger as unknown as PinoParts;
-  if (ok && !asJsonChannel.hasSubscribers) {
-    const serializers = parts[S.serializersSym] as Record<string, unknown>;
-    const stringifiers = parts[S.stringifiersSym] as Record<string, unknown>;
-    const errorKey = parts[S.errorKeySym];
+  if (direct !== null && !asJsonChannel.hasSubscribers) {
     let plain = true;
-    for (const key in fields) {
-      if (serializers[key] !== undefined || stringifiers[key] !== undefined || key === errorKey) plain = false;
-    }
+    for (const key of direct.special) if (key in fields) plain = false;
     if (plain) {
       let json: string;
       try {
@@ -236,15 +242,36 @@ export function infoLine(logger: Logger, fields: Record<string, unknown>, msg: s
         logger.info(fields, msg);
         return;
       }
-      const level = (parts[S.lsCacheSym] as Record<number, string>)[30] as string;
-      const time = (parts[S.timeSym] as () => string)();
+      const chindings = (logger as unknown as PinoParts)[S.chindingsSym] as string;
       const props = json.length > 2 ? `,${json.slice(1, -1)}` : '';
-      const line = `${level}${time}${parts[S.chindingsSym] as string}${props},"msg":${JSON.stringify(msg)}${parts[S.endSym] as string}`;
-      (parts[S.streamSym] as { write(line: string): unknown }).write(line);
+      const line = `${direct.level}${direct.time()}${chindings}${props},"msg":${JSON.stringify(msg)}${direct.end}`;
+      direct.stream.write(line);
       return;
     }
   }
   logger.info(fields, msg);
+}
+
+/** The logger's DirectParts, or null when pino must write its lines (canWriteDirect). */
+function directPartsOf(parts: PinoParts): DirectParts | null {
+  if (!canWriteDirect(parts)) return null;
+  const serializers = parts[S.serializersSym] as Record<string, unknown>;
+  const stringifiers = parts[S.stringifiersSym] as Record<string, unknown>;
+  // The names for which the loop over the fields pino's path took (`serializers[key] !== undefined ||
+  // stringifiers[key] !== undefined || key === errorKey`) sent a line to pino: both objects have no prototype, so
+  // these are their own enumerable string keys with a value.
+  const special = new Set<string>();
+  for (const key in serializers) if (serializers[key] !== undefined) special.add(key);
+  for (const key in stringifiers) if (stringifiers[key] !== undefined) special.add(key);
+  const errorKey = parts[S.errorKeySym];
+  if (typeof errorKey === 'string') special.add(errorKey);
+  return {
+    level: (parts[S.lsCacheSym] as Record<number, string>)[30] as string,
+    time: parts[S.timeSym] as () => string,
+    end: parts[S.endSym] as string,
+    stream: parts[S.streamSym] as { write(line: string): unknown },
+    special: [...special],
+  };
 }
 
 function canWriteDirect(parts: PinoParts): boolean {
