@@ -54,6 +54,8 @@ export class FakeRegistrar {
   inviteQop = '"auth"';
   /** Answer this many correct INVITE credentials with a new challenge saying stale=true (the nonce expired). */
   staleInvites = 0;
+  /** Challenge requests in an answered call (re-INVITE, BYE, INFO, UPDATE) with 407 too, as some carriers do. */
+  challengeInDialog = false;
   readonly bindings = new Map<string, Binding>();
   readonly log: Array<{ method: string; status: number; authorized: boolean }> = [];
   private nonceCount = 0;
@@ -104,6 +106,13 @@ export class FakeRegistrar {
       return answer(this.optionsStatus, false);
     }
     if (req.method === 'REGISTER') return this.register(req, answer);
+    if (req.dialogId !== '' && this.challengeInDialog) {
+      const value = headerOf(req.request, 'proxy-authorization');
+      if (!this.verify(req, 'proxy-authorization') || !this.inviteAnswerFits(value ?? ''))
+        return answer(407, false, {
+          headers: { 'Proxy-Authenticate': this.challenge(false, this.inviteAlgorithm, this.inviteQop) },
+        });
+    }
     if (req.method === 'INVITE' && this.challengeInvites && req.dialogId === '') {
       const offered = (stale: boolean) => this.challenge(stale, this.inviteAlgorithm, this.inviteQop);
       const value = headerOf(req.request, 'proxy-authorization');
@@ -115,9 +124,13 @@ export class FakeRegistrar {
       }
       return [{ status: 100 }, { status: 180 }, ...answer(200, true, { body: farEndSdp() })];
     }
-    return req.method === 'INVITE'
-      ? [{ status: 180 }, ...answer(200, true, { body: farEndSdp() })]
-      : answer(200, false);
+    // In the call: an offer gets an answer with the direction that fits it (RFC 3264 §6.1), a re-INVITE without
+    // offer gets the carrier's offer.
+    const authorized = this.challengeInDialog;
+    if (req.method === 'INVITE') return [{ status: 180 }, ...answer(200, true, { body: answerTo(req.request.body) })];
+    if (req.method === 'UPDATE' && req.request.body !== '')
+      return answer(200, authorized, { body: answerTo(req.request.body) });
+    return answer(200, authorized);
   };
 
   /** The answer uses the algorithm challenged and one of the qop values offered (not the list). */
@@ -154,6 +167,13 @@ export class FakeRegistrar {
     if (listed.length > 0) headers.Contact = listed;
     return answer(200, true, { headers });
   }
+}
+
+/** The carrier's SDP answering `offer` (its offer when there is none): sendonly ↔ recvonly, inactive stays. */
+function answerTo(offer: string): string {
+  const direction = /^a=(sendonly|recvonly|inactive|sendrecv)\s*$/m.exec(offer)?.[1] ?? 'sendrecv';
+  const reply = { sendonly: 'recvonly', recvonly: 'sendonly', inactive: 'inactive', sendrecv: 'sendrecv' }[direction];
+  return farEndSdp().replace('a=rtpmap:8 PCMA/8000\r\n', `a=rtpmap:8 PCMA/8000\r\na=${reply}\r\n`);
 }
 
 function farEndSdp(): string {

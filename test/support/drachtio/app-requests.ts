@@ -243,7 +243,10 @@ async function answer(
         connectionId: ctx.connectionId,
       });
     }
-    if (dialog && req.method === 'BYE' && spec.status >= 200) ctx.dialogs.delete(dialog.id);
+    // drachtio-server 0.9.10 keeps the dialog after a 401/407 to a BYE, for the app to send it again with
+    // credentials (SipDialogController::processResponseInsideDialog); any other final answer ends it.
+    if (dialog && req.method === 'BYE' && spec.status >= 200 && spec.status !== 401 && spec.status !== 407)
+      ctx.dialogs.delete(dialog.id);
     req.responses.push(response);
     const from = spec.byServer ? { address: '', port: 0 } : target;
     const event = sipEvent(response.raw, { source: 'network', transport: 'udp', ...from }, req.transactionId, dialogId);

@@ -11,7 +11,13 @@ import {
   handleAppRequest,
 } from './app-requests.js';
 import { FrameDecoder, encodeFrame } from './framing.js';
-import { InjectedRequest, type ProxyHandler, type RecordedResponse, type TransactionHost } from './injected-request.js';
+import {
+  type InDialogMethod,
+  InjectedRequest,
+  type ProxyHandler,
+  type RecordedResponse,
+  type TransactionHost,
+} from './injected-request.js';
 import { DRACHTIO_TIMERS, type DrachtioTimers, parseProxyCommand, runProxy } from './proxy-run.js';
 import {
   DEFAULT_SOURCE,
@@ -349,7 +355,7 @@ export class DrachtioDouble implements TransactionHost {
 
   injectInDialog(
     txn: InjectedRequest,
-    method: 'ACK' | 'BYE' | 'INVITE' | 'INFO',
+    method: InDialogMethod,
     body = '',
     contentType = 'application/sdp',
   ): InjectedRequest | undefined {
@@ -375,7 +381,7 @@ export class DrachtioDouble implements TransactionHost {
       ['Call-ID', dialog.callId],
       ['CSeq', `${seq} ${method}`],
     );
-    if (method === 'INVITE')
+    if (method === 'INVITE' || method === 'UPDATE')
       draft.headers.push([
         'Contact',
         txn.request.headers.contact?.[0] ?? `<sip:${state.source.address}:${state.source.port}>`,
@@ -400,7 +406,12 @@ export class DrachtioDouble implements TransactionHost {
    * The far end of a dialog the app set up with an INVITE it sent (createUAC, the B leg of createB2BUA) sends a
    * request in it: BYE (it hangs up) or a re-INVITE. Returns the request, to read the app's answer.
    */
-  farEndRequest(invite: AppRequest, method: 'BYE' | 'INVITE', body = ''): InjectedRequest {
+  farEndRequest(
+    invite: AppRequest,
+    method: 'BYE' | 'INVITE' | 'UPDATE' | 'INFO' | 'OPTIONS',
+    body = '',
+    contentType = 'application/sdp',
+  ): InjectedRequest {
     const dialog = this.dialogs.get(dialogIdFor(invite.request));
     if (!dialog || dialog.role !== 'uac') throw new Error('drachtio double: no answered dialog for that app INVITE');
     const source = hostPortOf(invite.request.uri);
@@ -415,12 +426,37 @@ export class DrachtioDouble implements TransactionHost {
       ['Call-ID', dialog.callId],
       ['CSeq', `${seq} ${method}`],
     );
-    if (method === 'INVITE') draft.headers.push(['Contact', `<sip:${source.address}:${source.port}>`]);
-    if (body !== '') draft.headers.push(['Content-Type', 'application/sdp']);
+    if (method === 'INVITE' || method === 'UPDATE')
+      draft.headers.push(['Contact', `<sip:${source.address}:${source.port}>`]);
+    if (body !== '') draft.headers.push(['Content-Type', contentType]);
     return this.injectRequest(renderDraft(draft), {
       source: { address: source.address, port: source.port },
       dialogId: dialog.id,
     });
+  }
+
+  /**
+   * The far end of that dialog ACKs the app's 2xx to its re-INVITE `reinvite` (from farEndRequest), with the SDP
+   * answer in the ACK when its re-INVITE had no offer.
+   */
+  farEndAck(invite: AppRequest, reinvite: InjectedRequest, body = ''): void {
+    const dialog = this.dialogs.get(dialogIdFor(invite.request));
+    if (!dialog || dialog.role !== 'uac') throw new Error('drachtio double: no answered dialog for that app INVITE');
+    const source = hostPortOf(invite.request.uri);
+    const seq = (reinvite.request.headers.cseq?.[0] ?? '1').split(' ')[0] ?? '1';
+    const draft: SipDraft = { startLine: `ACK ${dialog.localTarget} SIP/2.0`, headers: [], body };
+    draft.headers.push(
+      ['Via', `SIP/2.0/UDP ${source.address}:${source.port};branch=${newBranch()};rport`],
+      ['Max-Forwards', '70'],
+      ['From', dialog.remote],
+      ['To', dialog.local],
+      ['Call-ID', dialog.callId],
+      ['CSeq', `${seq} ACK`],
+    );
+    if (body !== '') draft.headers.push(['Content-Type', 'application/sdp']);
+    const conn = this.connectionFor('ACK', dialog.id);
+    const meta = { source: 'network' as const, transport: 'udp', address: source.address, port: source.port };
+    this.deliver(conn, sipEvent(renderDraft(draft), meta, newMessageId(), dialog.id));
   }
 
   /**

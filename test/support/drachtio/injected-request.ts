@@ -73,11 +73,14 @@ export interface ProxyRecord extends ProxyDetails {
   endedAt?: number;
 }
 
+/** What the caller can send in the dialog of an INVITE the app answered. */
+export type InDialogMethod = 'ACK' | 'BYE' | 'INVITE' | 'INFO' | 'UPDATE' | 'OPTIONS';
+
 export interface TransactionHost {
   cancelTransaction(txn: InjectedRequest): RecordedResponse;
   injectInDialog(
     txn: InjectedRequest,
-    method: 'ACK' | 'BYE' | 'INVITE' | 'INFO',
+    method: InDialogMethod,
     body?: string,
     contentType?: string,
   ): InjectedRequest | undefined;
@@ -133,12 +136,18 @@ export class InjectedRequest {
     return this.host.cancelTransaction(this);
   }
 
-  /** The caller ACKs the 2xx (in-dialog ACK event with the dialog id). */
-  ack(): void {
-    this.host.injectInDialog(this, 'ACK');
+  /**
+   * The caller ACKs the 2xx (in-dialog ACK event with the dialog id); `sdp`: the answer it carries, after a 2xx
+   * that brought an offer (a re-INVITE without SDP).
+   */
+  ack(sdp = ''): void {
+    this.host.injectInDialog(this, 'ACK', sdp);
   }
 
-  /** The caller sends a re-INVITE (new SDP) in the answered dialog; ack() the returned request after its 200. */
+  /**
+   * The caller sends a re-INVITE in the answered dialog (new SDP, or `''` for one without offer: the 2xx brings an
+   * offer and ack() carries the answer); ack() the returned request after its 200.
+   */
   reinvite(sdp: string): InjectedRequest {
     const reinvite = this.host.injectInDialog(this, 'INVITE', sdp);
     if (!reinvite) throw new Error('drachtio double: no dialog to send a re-INVITE in');
@@ -150,6 +159,20 @@ export class InjectedRequest {
     const info = this.host.injectInDialog(this, 'INFO', body, contentType);
     if (!info) throw new Error('drachtio double: no dialog to send INFO in');
     return info;
+  }
+
+  /** The caller sends UPDATE in the answered dialog (an SDP offer, or `''`: a session refresh, RFC 4028). */
+  update(sdp: string): InjectedRequest {
+    const update = this.host.injectInDialog(this, 'UPDATE', sdp);
+    if (!update) throw new Error('drachtio double: no dialog to send UPDATE in');
+    return update;
+  }
+
+  /** The caller sends OPTIONS in the answered dialog (a keepalive). */
+  options(): InjectedRequest {
+    const options = this.host.injectInDialog(this, 'OPTIONS');
+    if (!options) throw new Error('drachtio double: no dialog to send OPTIONS in');
+    return options;
   }
 
   /** The caller hangs up an answered call: injects a BYE in the dialog and returns its transaction. */
