@@ -2,16 +2,18 @@
  * The PBX's outbound calls over a registration trunk: the carrier challenges every INVITE (401/407) and only
  * crocetta holds the credentials, so a stateful proxy (which hands the challenge back to the PBX) cannot carry
  * them. drachtio-srf's B2BUA does the two legs: the PBX leg gets the carrier's progress and answer, media flows
- * PBX ↔ carrier as before (the SDP is passed through), and the two dialogs are tied here: BYE, re-INVITE and INFO go
- * across. The challenge is answered here, with the registration's digest (src/trunk/digest.ts: MD5 and SHA-256, a
- * qop list such as `"auth,auth-int"`, `stale`), not with drachtio-srf's own `auth` option, whose client knows MD5
- * only and sends a qop list back whole: the INVITE goes again with the same Call-ID and From tag, CSeq + 1 and the
- * credentials, as RFC 3261 §22.2 asks.
+ * PBX ↔ carrier as before (the SDP is passed through), and the two dialogs are tied (trunk-dialog.ts): BYE,
+ * re-INVITE, UPDATE and INFO go across, the carrier's challenges to them answered too. The challenge is answered
+ * here, with the registration's digest (src/trunk/digest.ts: MD5 and SHA-256, a qop list such as
+ * `"auth,auth-int"`, `stale`), not with drachtio-srf's own `auth` option, whose client knows MD5 only and sends a
+ * qop list back whole: the INVITE goes again with the same Call-ID and From tag, CSeq + 1 and the credentials, as
+ * RFC 3261 §22.2 asks.
  */
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import { digestAnswer, pickChallenge } from '../trunk/digest.js';
-import type { Leg, SrfRequest, SrfResponse } from './srf-augment.js';
+import type { SrfRequest, SrfResponse } from './srf-augment.js';
+import { tieCall, type CallLeg } from './trunk-dialog.js';
 
 export interface B2buaTrunk {
   /** Where the INVITE goes (the dialled number as user is already in). */
@@ -36,7 +38,7 @@ interface B2buaCapable {
     uri: string,
     opts: Record<string, unknown>,
     progress: { cbRequest: (err: unknown, sent?: SentInvite) => void },
-  ): Promise<{ uas: Leg; uac: Leg }>;
+  ): Promise<{ uas: CallLeg; uac: CallLeg }>;
 }
 
 type AnyListener = (...args: unknown[]) => void;
@@ -70,36 +72,6 @@ const PASSED_HEADERS = ['P-Asserted-Identity', 'P-Preferred-Identity', 'Privacy'
 function statusOf(err: unknown): number | null {
   const status = (err as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : null;
-}
-
-/** Ties two dialogs: a hang-up ends the other leg, a re-INVITE or INFO is relayed and its answer brought back. */
-function tie(from: Leg, to: Leg, log: Logger, side: string): void {
-  from.on('destroy', () => {
-    if (to.connected)
-      to.destroy().catch((err: unknown) =>
-        log.debug({ err }, `BYE towards the ${side === 'pbx' ? 'carrier' : 'PBX'} failed`),
-      );
-    log.info({ by: side }, 'outbound call ended');
-  });
-  from.on('modify', (req, res) => {
-    if (!req.body) {
-      res.send(200, { body: from.local.sdp });
-      return;
-    }
-    to.modify(req.body).then(
-      (sdp) => res.send(200, { body: sdp }),
-      (err: unknown) => res.send(statusOf(err) ?? 500),
-    );
-  });
-  from.on('info', (req, res) => {
-    const headers: Record<string, string> = {};
-    const type = req.get('Content-Type') as string | undefined;
-    if (type) headers['Content-Type'] = type;
-    to.request({ method: 'INFO', headers, body: req.body }).then(
-      (answer) => res.send(answer.status),
-      () => res.send(500),
-    );
-  });
 }
 
 /** What a failed carrier leg's error carries of the response: its headers (drachtio-srf's SipError). */
@@ -203,8 +175,7 @@ export async function bridgeToCarrier(
           },
           { cbRequest: sent },
         );
-        tie(uas, uac, log, 'pbx');
-        tie(uac, uas, log, 'carrier');
+        tieCall(uas, uac, trunk.auth, log);
         return 200;
       } catch (err) {
         attemptListening = false;

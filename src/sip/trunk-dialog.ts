@@ -1,0 +1,293 @@
+/**
+ * The two dialogs of the PBX's outbound call over a registration trunk (outbound-b2bua.ts), tied once the call is
+ * answered: what one side sends in the call goes to the other and its answer comes back.
+ *
+ * - re-INVITE (hold and resume, a=sendonly / a=inactive, session refreshes): relayed with its offer, the answer
+ *   brought back. Without an offer (RFC 3261 §14.1, RFC 3264 §4) the other side's 2xx brings the offer, which goes
+ *   back in ours, and the requester's ACK brings the answer, which goes on in our ACK.
+ * - UPDATE with an offer (RFC 3311: a media change): relayed like a re-INVITE. Without one (a session refresh, RFC
+ *   4028) it is answered here, as drachtio-srf did: drachtio-server runs each leg's session timer itself.
+ * - INFO (DTMF): relayed with its body and type. OPTIONS (a keepalive): answered 200 by drachtio-srf itself
+ *   (dialog.js, with no listener), not relayed.
+ * - BYE: ends the other leg.
+ * - The carrier may challenge any of these with 401/407 as it challenges the INVITE: the request goes again with the
+ *   trunk's credentials (src/trunk/digest.ts), once, and once more when it says our nonce was stale.
+ * - A relayed request that fails gives the requester the other side's status (491 on glare, 408, 481…); 401/407
+ *   become 403 (neither side can answer the other's challenge); a leg already gone gives 481. An offer that
+ *   crosses the other side's while that one is being relayed gets 491 here (glare, RFC 3261 §14.2).
+ *
+ * Not drachtio-srf's Dialog.modify(): it answers no challenge, and after a re-INVITE that failed (a 491 on glare)
+ * it never lets the next one out (dialog.js: `_reinvitesInProgress` is not counted down on a non-200). Nor its
+ * `auth` option: its digest hashes `sip:placeholder` as the URI of a request in a dialog (digest-client.js).
+ * Requests go out through the dialog's agent, as dialog.js does, and only 2xx answers to an INVITE are ACKed here
+ * (the stack ACKs the others).
+ */
+import type { Logger } from '../log.js';
+import { digestAnswer, pickChallenge, type Credentials } from '../trunk/digest.js';
+import type { SrfRequest, SrfResponse } from './srf-augment.js';
+
+/** A final response to a request sent in a dialog, as drachtio-srf hands it over (response.js). */
+interface InDialogResponse {
+  status: number;
+  body?: string;
+  get(name: string): unknown;
+}
+
+type Ack = (opts?: { headers?: Record<string, string>; body?: string }) => void;
+
+/** The request as drachtio-server sent it (drachtio-agent.js: its echo, parsed). */
+interface SentRequest {
+  uri: string;
+  on(event: 'response', listener: (res: InDialogResponse, ack: Ack) => void): unknown;
+}
+
+interface Agent {
+  request(
+    opts: { method: string; stackDialogId: string; headers: Record<string, string>; body?: string; _socket: unknown },
+    callback: (err: unknown, req?: SentRequest) => void,
+  ): void;
+}
+
+/** drachtio-srf's Dialog (dialog.js) as the relay uses it. */
+export interface CallLeg {
+  readonly id: string;
+  readonly agent: Agent;
+  readonly socket: unknown;
+  readonly srf: { removeDialog(dialog: unknown): void };
+  connected: boolean;
+  local: { sdp: string };
+  remote: { sdp: string };
+  on(event: 'destroy', listener: () => void): unknown;
+  on(event: 'modify' | 'update' | 'info', listener: (req: SrfRequest, res: SrfResponse) => void): unknown;
+  once(event: 'ack', listener: (req: SrfRequest) => void): unknown;
+  removeAllListeners(): unknown;
+  destroy(): Promise<unknown>;
+}
+
+interface Sent {
+  res: InDialogResponse;
+  ack: Ack;
+  /** The Request-URI it went with (what a digest answer hashes). */
+  uri: string;
+}
+
+const SDP = 'application/sdp';
+
+function bodyOf(msg: { body?: unknown }): string {
+  return typeof msg.body === 'string' ? msg.body : '';
+}
+
+function textOf(res: InDialogResponse, name: string): string {
+  const v = res.get(name);
+  return typeof v === 'string' ? v : '';
+}
+
+/** Sends one request in `leg`'s dialog; resolves with its final response. */
+function sendOnce(leg: CallLeg, method: string, headers: Record<string, string>, body: string): Promise<Sent> {
+  return new Promise((resolve, reject) => {
+    leg.agent.request(
+      { method, stackDialogId: leg.id, headers, body: body === '' ? undefined : body, _socket: leg.socket },
+      (err, req) => {
+        // drachtio-agent.js fails with an Error (code ENODIALOG when drachtio-server no longer has the dialog).
+        if (err !== null && err !== undefined)
+          return reject(err instanceof Error ? err : new Error(`${method} not sent`, { cause: err }));
+        if (req === undefined) return reject(new Error(`${method} not sent`));
+        req.on('response', (res, ack) => {
+          if (res.status >= 200) resolve({ res, ack, uri: req.uri });
+        });
+      },
+    );
+  });
+}
+
+/**
+ * Sends a request in `leg`'s dialog; a 401/407 is answered with `auth` (when given): once, and once more when the
+ * challenge says our nonce was stale. The stack gives each new request in the dialog the next CSeq (RFC 3261 §22.2).
+ */
+async function send(
+  leg: CallLeg,
+  method: string,
+  headers: Record<string, string>,
+  body: string,
+  auth: Credentials | null,
+): Promise<Sent> {
+  let sent = await sendOnce(leg, method, headers, body);
+  for (let answers = 0; auth !== null && answers < 2; answers++) {
+    const status = sent.res.status;
+    if (status !== 401 && status !== 407) break;
+    const challenge = pickChallenge([textOf(sent.res, status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate')]);
+    if (challenge === null || (answers > 0 && !challenge.stale)) break;
+    const answer = digestAnswer(challenge, auth, { method, uri: sent.uri, body });
+    const name = status === 401 ? 'Authorization' : 'Proxy-Authorization';
+    sent = await sendOnce(leg, method, { ...headers, [name]: answer }, body);
+  }
+  return sent;
+}
+
+/** The status the requester gets for the other side's failure. */
+function relayedFailure(status: number): number {
+  return status === 401 || status === 407 ? 403 : status;
+}
+
+function sendFailure(err: unknown, to: CallLeg): number {
+  return !to.connected || (err as { code?: unknown } | null)?.code === 'ENODIALOG' ? 481 : 500;
+}
+
+function reply(res: SrfResponse, status: number, log: Logger, sdp = ''): void {
+  try {
+    if (sdp === '') res.send(status);
+    else res.send(status, { body: sdp, headers: { 'Content-Type': SDP } });
+  } catch (err) {
+    log.warn({ err, status }, 'could not answer a request in an outbound call');
+  }
+}
+
+/** The call's offer/answer exchange in progress: the leg whose offer (re-INVITE or UPDATE) is being relayed. */
+interface Exchange {
+  by: CallLeg | null;
+}
+
+/**
+ * Relays a re-INVITE (`method` INVITE) or an UPDATE with an offer, and brings the answer back. An offer from one side
+ * while the other side's is still being relayed is glare: 491 (RFC 3261 §14.2, RFC 3311 §5.2), as the other side
+ * would answer it, and neither side gets a re-INVITE while it has one of its own in progress.
+ */
+async function relayOffer(
+  method: 'INVITE' | 'UPDATE',
+  exchange: Exchange,
+  from: CallLeg,
+  to: CallLeg,
+  auth: Credentials | null,
+  req: SrfRequest,
+  res: SrfResponse,
+  log: Logger,
+): Promise<void> {
+  const offer = bodyOf(req);
+  if (!to.connected) return reply(res, 481, log);
+  if (exchange.by === to) return reply(res, 491, log);
+  exchange.by = from;
+  const done = (): void => {
+    if (exchange.by === from) exchange.by = null;
+  };
+  let sent: Sent;
+  try {
+    sent = await send(to, method, offer === '' ? {} : { 'Content-Type': SDP }, offer, auth);
+  } catch (err) {
+    done();
+    log.debug({ err, method }, 'could not relay a request in an outbound call');
+    return reply(res, sendFailure(err, to), log);
+  }
+  const { res: answer, ack } = sent;
+  if (answer.status >= 300) {
+    done();
+    log.info({ method, status: answer.status }, 'the other side refused a change in an outbound call');
+    return reply(res, relayedFailure(answer.status), log);
+  }
+  const sdp = bodyOf(answer);
+  if (offer !== '' || sdp === '') {
+    done();
+    if (method === 'INVITE') ack();
+    if (offer !== '') {
+      to.local.sdp = offer;
+      from.remote.sdp = offer;
+    }
+    if (sdp !== '') {
+      to.remote.sdp = sdp;
+      from.local.sdp = sdp;
+    }
+    return reply(res, answer.status, log, sdp !== '' ? sdp : offer === '' ? from.local.sdp : '');
+  }
+  // No offer: the other side's 2xx brought one; the requester answers in its ACK, and that answer goes in ours.
+  from.once('ack', (ackReq) => {
+    done();
+    const answered = bodyOf(ackReq);
+    try {
+      ack(answered === '' ? undefined : { body: answered, headers: { 'Content-Type': SDP } });
+    } catch (err) {
+      log.warn({ err }, 'could not relay the ACK of a re-INVITE in an outbound call');
+    }
+    if (answered !== '') {
+      to.local.sdp = answered;
+      from.remote.sdp = answered;
+    }
+  });
+  to.remote.sdp = sdp;
+  from.local.sdp = sdp;
+  reply(res, answer.status, log, sdp);
+}
+
+async function relayInfo(to: CallLeg, auth: Credentials | null, req: SrfRequest, res: SrfResponse, log: Logger) {
+  if (!to.connected) return reply(res, 481, log);
+  const headers: Record<string, string> = {};
+  for (const name of ['Content-Type', 'Info-Package']) {
+    const value = req.get(name) as unknown;
+    if (typeof value === 'string' && value !== '') headers[name] = value;
+  }
+  try {
+    const { res: answer } = await send(to, 'INFO', headers, bodyOf(req), auth);
+    reply(res, relayedFailure(answer.status), log);
+  } catch (err) {
+    log.debug({ err }, 'could not relay INFO in an outbound call');
+    reply(res, sendFailure(err, to), log);
+  }
+}
+
+/** drachtio-srf forgets a dialog it sent BYE in (dialog.js destroy(): removeDialog). */
+function forget(leg: CallLeg): void {
+  leg.connected = false;
+  leg.srf.removeDialog(leg);
+  leg.removeAllListeners();
+}
+
+/**
+ * Ends `leg` with a BYE. Towards the carrier (`auth` given) a BYE it challenges goes again with credentials:
+ * drachtio-server keeps the dialog after a 401/407 to a BYE (sip-dialog-controller.cpp), drachtio-srf's
+ * Dialog.destroy() does not (it forgets the dialog on any answer), so the carrier's leg stayed up.
+ */
+function hangUp(leg: CallLeg, auth: Credentials | null, log: Logger, towards: string): void {
+  const failed = (err: unknown): void => log.debug({ err }, `BYE towards the ${towards} failed`);
+  if (auth === null) {
+    leg.destroy().catch(failed);
+    return;
+  }
+  leg.connected = false;
+  send(leg, 'BYE', {}, '', auth)
+    .then(({ res }) => {
+      if (res.status >= 300) log.info({ status: res.status }, `the ${towards} refused our BYE`);
+    }, failed)
+    .finally(() => forget(leg));
+}
+
+function tie(
+  exchange: Exchange,
+  from: CallLeg,
+  to: CallLeg,
+  auth: Credentials | null,
+  log: Logger,
+  side: 'pbx' | 'carrier',
+): void {
+  const towards = side === 'pbx' ? 'carrier' : 'PBX';
+  const failed = (err: unknown): void => log.warn({ err }, 'relaying a request in an outbound call failed');
+  from.on('destroy', () => {
+    if (to.connected) hangUp(to, auth, log, towards);
+    log.info({ by: side }, 'outbound call ended');
+  });
+  from.on('modify', (req, res) => {
+    relayOffer('INVITE', exchange, from, to, auth, req, res, log).catch(failed);
+  });
+  from.on('update', (req, res) => {
+    // A session refresh (no offer): answered here; each leg's session timer is drachtio-server's own.
+    if (bodyOf(req) === '') return reply(res, 200, log);
+    relayOffer('UPDATE', exchange, from, to, auth, req, res, log).catch(failed);
+  });
+  from.on('info', (req, res) => {
+    relayInfo(to, auth, req, res, log).catch(failed);
+  });
+}
+
+/** Ties the PBX's dialog (`uas`) to the carrier's (`uac`); `auth` answers the carrier's challenges. */
+export function tieCall(uas: CallLeg, uac: CallLeg, auth: Credentials, log: Logger): void {
+  const exchange: Exchange = { by: null };
+  tie(exchange, uas, uac, auth, log, 'pbx');
+  tie(exchange, uac, uas, null, log, 'carrier');
+}

@@ -1,0 +1,333 @@
+/**
+ * The PBX's outbound call over a registration trunk once it is answered: what a real call does in its two dialogs
+ * (PBX ↔ crocetta, crocetta ↔ carrier) goes across the B2BUA: hold and resume both ways (re-INVITE with
+ * a=sendonly / a=inactive), re-INVITE without SDP (RFC 3261 §14, RFC 3264: the 2xx brings the offer, the ACK the
+ * answer), UPDATE (RFC 3311), DTMF by INFO, session refreshes and keepalives, a carrier that challenges requests
+ * in the call as it challenges the INVITE, and the failures of a relayed request (491 on glare, 408, 481).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import {
+  buildInvite,
+  defaultSdp,
+  headerOf,
+  type AppRequest,
+  type InjectedRequest,
+  type ScriptedResponse,
+} from '../support/drachtio-double.js';
+import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
+
+const USER = '0612345678';
+const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
+/** Where the carrier's requests come from and its dialog's requests go (the trunk's registrar). */
+const CARRIER_HOSTPORT = '127.0.0.1:5090';
+let h: Harness;
+let carrier: FakeRegistrar;
+/** How the PBX answers what crocetta sends in its dialog. */
+let pbxScript: (req: AppRequest) => ScriptedResponse[];
+/** When set and it returns a script, the carrier answers a request in the call with it instead. */
+let carrierInCall: ((req: AppRequest) => ScriptedResponse[] | undefined) | null;
+
+/** The PBX's SDP, with this direction. */
+function pbxSdp(direction: string, port = 30010): string {
+  return defaultSdp('127.0.0.1', port).replace('a=sendrecv', `a=${direction}`);
+}
+
+/** The carrier's SDP, with this direction (its media gateway moved to port 41500). */
+function carrierSdp(direction: string, port = 41500): string {
+  return defaultSdp('198.51.100.30', port).replace('a=sendrecv', `a=${direction}`);
+}
+
+const ANSWERS: Record<string, string> = {
+  sendonly: 'recvonly',
+  recvonly: 'sendonly',
+  inactive: 'inactive',
+  sendrecv: 'sendrecv',
+};
+
+/** A phone's answer to an offer (its own offer when there is none). */
+function pbxAnswerTo(offer: string): string {
+  const direction = /^a=(sendonly|recvonly|inactive|sendrecv)\s*$/m.exec(offer)?.[1] ?? 'sendrecv';
+  return pbxSdp(ANSWERS[direction] ?? 'sendrecv', 30012);
+}
+
+function defaultPbxScript(req: AppRequest): ScriptedResponse[] {
+  if (req.method === 'INVITE') return [{ status: 200, body: pbxAnswerTo(req.request.body) }];
+  if (req.method === 'UPDATE' && req.request.body !== '') return [{ status: 200, body: pbxAnswerTo(req.request.body) }];
+  return [{ status: 200 }];
+}
+
+function script(req: AppRequest): ScriptedResponse[] {
+  if (req.request.uri.includes(`@${PBX_SOURCE.address}:${PBX_SOURCE.port}`)) return pbxScript(req);
+  const instead = req.dialogId !== '' ? carrierInCall?.(req) : undefined;
+  return instead ?? carrier.handle(req);
+}
+
+/** What crocetta sent in the carrier's dialog / the PBX's dialog (not the carrier leg's INVITEs). */
+function toCarrier(method: string): AppRequest[] {
+  return h.double.appRequests.filter(
+    (r) => r.method === method && r.dialogId !== '' && r.request.uri.includes(CARRIER_HOSTPORT),
+  );
+}
+function toPbx(method: string): AppRequest[] {
+  return h.double.appRequests.filter(
+    (r) => r.method === method && r.request.uri.includes(`@${PBX_SOURCE.address}:${PBX_SOURCE.port}`),
+  );
+}
+
+/** The carrier's statuses to requests with this method in the call (not the INVITE that set it up). */
+function carrierAnswered(method: string): number[] {
+  return toCarrier(method).map((r) => r.responses.find((x) => x.status >= 200)?.status ?? 0);
+}
+
+/** An answered outbound call: the PBX's transaction and the carrier leg's (credentialled) INVITE. */
+async function call(): Promise<{ out: InjectedRequest; carrierLeg: AppRequest }> {
+  const out = h.double.injectRequest(
+    buildInvite({
+      from: '"Reception" <sip:201@127.0.0.1>',
+      to: '0298765409',
+      requestUri: 'sip:0298765409@127.0.0.1',
+      source: PBX_SOURCE,
+    }),
+    { source: PBX_SOURCE },
+  );
+  expect((await out.waitForFinal(5000)).status).toBe(200);
+  out.ack();
+  const carrierLeg = h.double.appRequests.filter((r) => r.method === 'INVITE' && r.dialogId === '').at(-1)!;
+  return { out, carrierLeg };
+}
+
+function errors(): unknown[] {
+  return h.logs.filter((l) => Number(l.level) >= 50);
+}
+
+describe('an answered outbound call over a registration trunk', () => {
+  beforeEach(async () => {
+    carrier = new FakeRegistrar({ username: USER, password: 'pw' });
+    pbxScript = defaultPbxScript;
+    carrierInCall = null;
+    h = await startHarness(
+      {
+        TRUNK_REGISTRAR: `sip:${CARRIER_HOSTPORT}`,
+        TRUNK_USERNAME: USER,
+        TRUNK_PASSWORD: 'pw',
+        TRUNK_DOMAIN: 'voip.carrier.example',
+      },
+      { onAppRequest: script },
+    );
+    await eventually(() => (h.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it('goes on hold and back when the PBX asks (a=sendonly, a=inactive, a=sendrecv): each offer reaches the carrier, its answer the PBX', async () => {
+    const { out } = await call();
+    const acks = toCarrier('ACK').length; // the ACK of the carrier's 200 to the call's INVITE
+    for (const direction of ['sendonly', 'sendrecv', 'inactive', 'sendrecv']) {
+      const reinvite = out.reinvite(pbxSdp(direction));
+      const answer = await reinvite.waitForFinal(5000);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toContain(`a=${ANSWERS[direction]}`);
+      expect(answer.body).toContain('198.51.100.30');
+      reinvite.ack();
+      expect(toCarrier('INVITE').at(-1)?.request.body).toContain(`a=${direction}`);
+    }
+    expect(toCarrier('INVITE')).toHaveLength(4);
+    expect(toCarrier('ACK')).toHaveLength(acks + 4);
+  });
+
+  it("goes on hold and back when the carrier asks: its offers reach the PBX, the PBX's answers the carrier", async () => {
+    const { carrierLeg } = await call();
+    for (const direction of ['inactive', 'sendrecv', 'sendonly', 'sendrecv']) {
+      const reinvite = h.double.farEndRequest(carrierLeg, 'INVITE', carrierSdp(direction));
+      const answer = await reinvite.waitForFinal(5000);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toContain(`a=${ANSWERS[direction]}`);
+      expect(answer.body).toContain('m=audio 30012');
+      h.double.farEndAck(carrierLeg, reinvite);
+      expect(toPbx('INVITE').at(-1)?.request.body).toContain(`a=${direction}`);
+    }
+    expect(toPbx('INVITE')).toHaveLength(4);
+  });
+
+  it("answers the carrier's 407 to a re-INVITE (hold) with the trunk's credentials: the PBX gets the carrier's answer", async () => {
+    const { out, carrierLeg } = await call();
+    const acks = toCarrier('ACK').length;
+    carrier.challengeInDialog = true;
+    const reinvite = out.reinvite(pbxSdp('sendonly'));
+    const answer = await reinvite.waitForFinal(5000);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('a=recvonly');
+    reinvite.ack();
+    expect(carrierAnswered('INVITE')).toEqual([407, 200]);
+    const [challenged, again] = toCarrier('INVITE');
+    expect(headerOf(challenged!.request, 'proxy-authorization')).toBeUndefined();
+    const params = authParams(headerOf(again!.request, 'proxy-authorization') ?? '');
+    expect(params.get('username')).toBe(USER);
+    expect(params.get('uri')).toBe(again!.request.uri);
+    expect(again!.request.body).toContain('a=sendonly');
+    expect(headerOf(again!.request, 'call-id')).toBe(headerOf(carrierLeg.request, 'call-id'));
+    const seq = (r: AppRequest): number => Number.parseInt(headerOf(r.request, 'cseq') ?? '', 10);
+    expect(seq(again!)).toBeGreaterThan(seq(challenged!));
+    // The 2xx is ACKed; the 407 was ACKed by the stack, not by crocetta.
+    expect(toCarrier('ACK')).toHaveLength(acks + 1);
+    expect(out.responses.map((r) => r.status)).not.toContain(407);
+    expect(errors()).toEqual([]);
+  });
+
+  it("sends its BYE again with the trunk's credentials when the carrier challenges it: the carrier's leg ends too", async () => {
+    const { out } = await call();
+    carrier.challengeInDialog = true;
+    expect((await out.bye().waitForFinal()).status).toBe(200);
+    await eventually(() => (carrierAnswered('BYE').length === 2 ? true : undefined), 5000);
+    expect(carrierAnswered('BYE')).toEqual([407, 200]);
+    expect(authParams(headerOf(toCarrier('BYE')[1]!.request, 'proxy-authorization') ?? '').get('username')).toBe(USER);
+    expect(errors()).toEqual([]);
+  });
+
+  it('relays DTMF by INFO both ways, with its body and type', async () => {
+    const { out, carrierLeg } = await call();
+    const info = out.info('application/dtmf-relay', 'Signal=5\r\nDuration=160\r\n');
+    expect((await info.waitForFinal(5000)).status).toBe(200);
+    expect(toCarrier('INFO')[0]?.request.body).toContain('Signal=5');
+    expect(headerOf(toCarrier('INFO')[0]!.request, 'content-type')).toBe('application/dtmf-relay');
+    const back = h.double.farEndRequest(carrierLeg, 'INFO', 'Signal=#\r\nDuration=160\r\n', 'application/dtmf-relay');
+    expect((await back.waitForFinal(5000)).status).toBe(200);
+    expect(toPbx('INFO')[0]?.request.body).toContain('Signal=#');
+  });
+
+  it("answers the carrier's 407 to a DTMF INFO with the trunk's credentials", async () => {
+    const { out } = await call();
+    carrier.challengeInDialog = true;
+    const info = out.info('application/dtmf-relay', 'Signal=1\r\nDuration=160\r\n');
+    expect((await info.waitForFinal(5000)).status).toBe(200);
+    expect(carrierAnswered('INFO')).toEqual([407, 200]);
+    expect(toCarrier('INFO')[1]?.request.body).toContain('Signal=1');
+    expect(errors()).toEqual([]);
+  });
+
+  it("relays the PBX's re-INVITE without SDP: the carrier's offer goes to the PBX, the answer in the PBX's ACK to the carrier", async () => {
+    const { out } = await call();
+    const reinvite = out.reinvite('');
+    const answer = await reinvite.waitForFinal(5000);
+    expect(answer.status).toBe(200);
+    expect(toCarrier('INVITE')).toHaveLength(1);
+    expect(toCarrier('INVITE')[0]?.request.body).toBe('');
+    expect(answer.body).toContain('198.51.100.30'); // the carrier's offer, from its 200
+    // The PBX answers in its ACK (its phone moved to port 30044): that answer is the carrier's, in crocetta's ACK.
+    reinvite.ack(pbxSdp('sendrecv', 30044));
+    const ack = await eventually(() => toCarrier('ACK').find((a) => a.request.body !== ''), 5000);
+    expect(ack.request.body).toContain('m=audio 30044');
+    expect(errors()).toEqual([]);
+  });
+
+  it("relays the carrier's re-INVITE without SDP: the PBX's offer goes to the carrier, the answer in the carrier's ACK to the PBX", async () => {
+    const { carrierLeg } = await call();
+    pbxScript = (req) =>
+      req.method === 'INVITE' && req.request.body === ''
+        ? [{ status: 200, body: pbxSdp('sendrecv', 30050) }]
+        : defaultPbxScript(req);
+    const reinvite = h.double.farEndRequest(carrierLeg, 'INVITE');
+    const answer = await reinvite.waitForFinal(5000);
+    expect(answer.status).toBe(200);
+    expect(toPbx('INVITE')).toHaveLength(1);
+    expect(toPbx('INVITE')[0]?.request.body).toBe('');
+    expect(answer.body).toContain('m=audio 30050'); // the PBX's offer
+    h.double.farEndAck(carrierLeg, reinvite, carrierSdp('sendrecv', 41700));
+    const ack = await eventually(() => toPbx('ACK').find((a) => a.request.body !== ''), 5000);
+    expect(ack.request.body).toContain('m=audio 41700');
+    expect(errors()).toEqual([]);
+  });
+
+  it("relays an UPDATE with a new SDP both ways (the carrier's media moves, then the PBX's)", async () => {
+    const { out, carrierLeg } = await call();
+    const moved = h.double.farEndRequest(carrierLeg, 'UPDATE', carrierSdp('sendrecv', 41900));
+    const answer = await moved.waitForFinal(5000);
+    expect(answer.status).toBe(200);
+    expect(toPbx('UPDATE')[0]?.request.body).toContain('m=audio 41900');
+    expect(answer.body).toContain('m=audio 30012'); // the PBX's answer, not crocetta's own old SDP
+    const update = out.update(pbxSdp('sendonly', 30070));
+    const back = await update.waitForFinal(5000);
+    expect(back.status).toBe(200);
+    expect(toCarrier('UPDATE')[0]?.request.body).toContain('m=audio 30070');
+    expect(back.body).toContain('a=recvonly');
+    expect(errors()).toEqual([]);
+  });
+
+  it('answers a session refresh by UPDATE without SDP and an in-dialog OPTIONS itself, 200 without body', async () => {
+    const { out, carrierLeg } = await call();
+    const refresh = out.update('');
+    const refreshed = await refresh.waitForFinal(5000);
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body).toBe('');
+    const keepalive = h.double.farEndRequest(carrierLeg, 'OPTIONS');
+    expect((await keepalive.waitForFinal(5000)).status).toBe(200);
+    const fromPbx = out.options();
+    expect((await fromPbx.waitForFinal(5000)).status).toBe(200);
+    const fromCarrier = h.double.farEndRequest(carrierLeg, 'UPDATE');
+    expect((await fromCarrier.waitForFinal(5000)).status).toBe(200);
+    expect([...toCarrier('UPDATE'), ...toPbx('UPDATE'), ...toCarrier('OPTIONS'), ...toPbx('OPTIONS')]).toEqual([]);
+  });
+
+  it("gives the PBX the carrier's 491 (glare at the carrier), and its next re-INVITE goes through", async () => {
+    const { out } = await call();
+    let glare = true;
+    carrierInCall = (req) => {
+      if (req.method !== 'INVITE' || !glare) return undefined;
+      glare = false;
+      return [{ status: 491 }];
+    };
+    const first = out.reinvite(pbxSdp('sendonly'));
+    expect((await first.waitForFinal(5000)).status).toBe(491);
+    const retry = out.reinvite(pbxSdp('sendonly'));
+    expect((await retry.waitForFinal(5000)).status).toBe(200);
+    retry.ack();
+  });
+
+  it("answers 491 to the carrier's re-INVITE that crosses the PBX's (glare here), and relays the PBX's", async () => {
+    const { out, carrierLeg } = await call();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    carrierInCall = (req) =>
+      req.method === 'INVITE' ? [{ status: 200, body: carrierSdp('recvonly'), after: held }] : undefined;
+    const mine = out.reinvite(pbxSdp('sendonly'));
+    await eventually(() => toCarrier('INVITE')[0], 5000);
+    const theirs = h.double.farEndRequest(carrierLeg, 'INVITE', carrierSdp('sendonly'));
+    expect((await theirs.waitForFinal(5000)).status).toBe(491);
+    expect(toPbx('INVITE')).toEqual([]);
+    release();
+    const answer = await mine.waitForFinal(5000);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('a=recvonly');
+    mine.ack();
+    carrierInCall = null;
+    const retry = h.double.farEndRequest(carrierLeg, 'INVITE', carrierSdp('sendonly'));
+    expect((await retry.waitForFinal(5000)).status).toBe(200);
+    expect(toPbx('INVITE')).toHaveLength(1);
+    expect(errors()).toEqual([]);
+  });
+
+  it("gives the requester the other side's 408 and 481 to a relayed re-INVITE", async () => {
+    const { out, carrierLeg } = await call();
+    carrierInCall = (req) => (req.method === 'INVITE' ? [{ status: 408 }] : undefined);
+    expect((await out.reinvite(pbxSdp('sendonly')).waitForFinal(5000)).status).toBe(408);
+    pbxScript = (req) => (req.method === 'INVITE' ? [{ status: 481 }] : defaultPbxScript(req));
+    const reinvite = h.double.farEndRequest(carrierLeg, 'INVITE', carrierSdp('sendonly'));
+    expect((await reinvite.waitForFinal(5000)).status).toBe(481);
+  });
+
+  it("answers 481 to the PBX's re-INVITE that crosses the carrier's hang-up", async () => {
+    const { out, carrierLeg } = await call();
+    // The PBX has not answered crocetta's BYE yet when its re-INVITE arrives.
+    pbxScript = (req) => (req.method === 'BYE' ? [{ status: 200, after: new Promise(() => undefined) }] : []);
+    expect((await h.double.farEndRequest(carrierLeg, 'BYE').waitForFinal(5000)).status).toBe(200);
+    await eventually(() => toPbx('BYE')[0], 5000);
+    const reinvite = out.reinvite(pbxSdp('sendonly'));
+    expect((await reinvite.waitForFinal(5000)).status).toBe(481);
+    expect(toCarrier('INVITE')).toEqual([]);
+    expect(errors()).toEqual([]);
+  });
+});
