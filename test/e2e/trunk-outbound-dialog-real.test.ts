@@ -1,0 +1,182 @@
+/**
+ * The PBX's outbound call over a registration trunk, after the answer, with real SIP software: Kamailio plays a
+ * carrier that challenges every request the account sends in the call (re-INVITE, INFO, BYE) with 407 as it
+ * challenges the INVITE (docs/pbx/kamailio-carrier.cfg with one route more, written to the test's folder), a real
+ * drachtio-server 0.9.10 carries crocetta's SIP, sipp plays the PBX (test/e2e/scenarios/pbx-calls-out-holds.xml:
+ * hold, a re-INVITE without SDP answered in its ACK, a key by INFO, BYE) and the called party
+ * (pstn-answers-held.xml). Needs `drachtio`, `kamailio` and `sipp` on PATH, else skipped (the double covers the same
+ * in test/integration/trunk-outbound-dialog.test.ts). Ports: free ones in 22000-22999 on 127.0.0.1-3.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Crocetta } from '../../src/app.js';
+import {
+  onPath,
+  portFree,
+  sippScenario,
+  startDrachtio,
+  waitUdpBound,
+  type RealDrachtio,
+} from '../support/real-sip-tools.js';
+import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SCENARIOS = join(import.meta.dirname, 'scenarios');
+const BIN = { drachtio: onPath('drachtio'), kamailio: onPath('kamailio'), sipp: onPath('sipp') };
+const missing = Object.entries(BIN).flatMap(([name, path]) => (path === null ? [name] : []));
+
+const ACCOUNT = '0612345678';
+const PASSWORD = 'e2e-Dialog!';
+const HOSTS = { drachtio: '127.0.0.1', kamailio: '127.0.0.2', pbx: '127.0.0.3', pstn: '127.0.0.3' };
+const SECRET = 'e2e-dialog';
+const TOKEN = 'e2e-token-dialog-0123456789';
+
+/** The stand-in carrier, challenging the account's requests in a call too (some carriers do). */
+function carrierConfig(): string {
+  const base = readFileSync(join(ROOT, 'docs/pbx/kamailio-carrier.cfg'), 'utf8');
+  const inCall = '\tif (has_totag()) {\n\t\troute(WITHINDLG);';
+  if (!base.includes(inCall)) throw new Error('e2e: docs/pbx/kamailio-carrier.cfg no longer has the in-call branch');
+  return `${base.replace(
+    inCall,
+    // The ACK of a 407 to a re-INVITE carries the dialog's To tag: absorbed by the transaction (t_check_trans ends
+    // the script for it), not loose-routed on to the called party.
+    '\tif (has_totag()) {\n\t\tif (is_method("ACK")) t_check_trans();\n\t\tif (is_method("INVITE|BYE|INFO|UPDATE") && $fU == ACCOUNT) route(CHALLENGE_IN_CALL);\n\t\troute(WITHINDLG);',
+  )}
+route[CHALLENGE_IN_CALL] {
+	if (!pv_proxy_authenticate(REALM, ACCOUNT_PASSWORD, "0")) {
+		xlog("L_INFO", "$rm in the call from $fU challenged (auth result $rc)\\n");
+		t_newtran();
+		proxy_challenge(REALM, "1");
+		exit;
+	}
+	consume_credentials();
+	xlog("L_INFO", "$rm in the call from $fU authenticated\\n");
+}
+`;
+}
+
+async function pickPorts(count: number): Promise<number[]> {
+  const out: number[] = [];
+  const start = Math.floor(Math.random() * 1000);
+  for (let i = 0; i < 1000 && out.length < count; i++) {
+    const port = 22_000 + ((start + i) % 1000);
+    const hosts = [...new Set(Object.values(HOSTS))];
+    if ((await Promise.all(hosts.map((h) => portFree(h, port)))).every(Boolean)) out.push(port);
+  }
+  if (out.length < count) throw new Error('e2e: no free ports in 22000-22999');
+  return out;
+}
+
+async function until<T>(what: string, check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`e2e: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(missing.length > 0)(
+  `an outbound call's requests after the answer, against real drachtio-server, Kamailio and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
+  () => {
+    let dir = '';
+    let kamailio: ChildProcess | undefined;
+    let drachtio: RealDrachtio | undefined;
+    let app: Crocetta | undefined;
+    const logs: Array<Record<string, unknown>> = [];
+    let ports = { admin: 0, sip: 0, kamailio: 0, pbx: 0, pstn: 0 };
+    const kamailioLog = (): string => {
+      try {
+        return readFileSync(join(dir, 'kamailio.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-dialog-'));
+      const [admin = 0, sip = 0, carrier = 0, pbx = 0, pstn = 0] = await pickPorts(5);
+      ports = { admin, sip, kamailio: carrier, pbx, pstn };
+      const cfg = join(dir, 'kamailio-carrier.cfg');
+      writeFileSync(cfg, carrierConfig());
+      kamailio = spawn(
+        'sh',
+        [
+          '-c',
+          `exec "$0" "$@" 2>>"${join(dir, 'kamailio.log')}"`,
+          BIN.kamailio ?? 'kamailio',
+          ...['-f', cfg, '-DD', '-E', '-m', '32', '-M', '4', '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-w', dir],
+          ...['-A', `SIP_LISTEN=udp:${HOSTS.kamailio}:${carrier}`, '-A', `ACCOUNT="${ACCOUNT}"`],
+          ...['-A', `ACCOUNT_PASSWORD="${PASSWORD}"`, '-A', `PSTN_GATEWAY="sip:${HOSTS.pstn}:${pstn}"`],
+          ...['-A', 'AUTH_ALGORITHM="SHA-256"'],
+        ],
+        { stdio: 'ignore' },
+      );
+      drachtio = await startDrachtio(dir, { admin, sip }, SECRET);
+      await waitUdpBound(HOSTS.kamailio, carrier);
+      app = await startE2eCrocetta({
+        dir,
+        adminPort: admin,
+        secret: SECRET,
+        token: TOKEN,
+        pbxUri: `sip:${HOSTS.pbx}:${pbx}`,
+        env: {
+          TRUNK_REGISTRAR: `sip:${HOSTS.kamailio}:${carrier}`,
+          TRUNK_USERNAME: ACCOUNT,
+          TRUNK_PASSWORD: PASSWORD,
+          TRUNK_DOMAIN: 'carrier.test',
+          TRUNK_INBOUND_FROM: HOSTS.kamailio,
+        },
+        logs,
+        level: 'debug',
+      });
+      await until('registration', () => (app?.trunk?.status.state === 'registered' ? true : undefined));
+    }, 40_000);
+
+    afterAll(async () => {
+      await app?.stop().catch(() => undefined);
+      if (kamailio && kamailio.exitCode === null) {
+        const exited = new Promise((r) => kamailio?.once('exit', r));
+        kamailio.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+        if (kamailio.exitCode === null && kamailio.signalCode === null) kamailio.kill('SIGKILL');
+      }
+      await drachtio?.stop();
+      writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
+      removeE2eDir(dir);
+    }, 30_000);
+
+    it("holds, re-offers, sends a key and hangs up through the carrier's 407s on each", async () => {
+      const pstn = sippScenario(dir, join(SCENARIOS, 'pstn-answers-held.xml'), null, {
+        host: HOSTS.pstn,
+        port: ports.pstn,
+      });
+      await waitUdpBound(HOSTS.pstn, ports.pstn);
+      const pbx = await sippScenario(
+        dir,
+        join(SCENARIOS, 'pbx-calls-out-holds.xml'),
+        `${HOSTS.drachtio}:${ports.sip}`,
+        { host: HOSTS.pbx, port: ports.pbx },
+        { did: '0298765409' },
+      );
+      const called = await pstn;
+      const carrier = kamailioLog();
+      expect(called.code, `${called.out}\n${carrier}`).toBe(0);
+      expect(pbx.code, `${pbx.out}\n${carrier}`).toBe(0);
+      expect(pbx.logs).toContain('hold answered: a=recvonly');
+      expect(pbx.logs).toContain('offer in the 200: o=pstn-offer');
+      expect(called.logs).toContain('hold offered: a=sendonly');
+      expect(called.logs).toContain('answer in the ACK: o=pbx-ack-answer');
+      expect(called.logs).toContain('key: Signal=5');
+      for (const method of ['INVITE', 'INFO', 'BYE']) {
+        expect(carrier).toContain(`${method} in the call from ${ACCOUNT} challenged`);
+        expect(carrier).toContain(`${method} in the call from ${ACCOUNT} authenticated`);
+      }
+      expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    }, 40_000);
+  },
+);
