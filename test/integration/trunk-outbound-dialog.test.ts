@@ -186,6 +186,34 @@ describe('an answered outbound call over a registration trunk', () => {
     expect(errors()).toEqual([]);
   });
 
+  it('answers a 401 in the call with Authorization, once more on stale=true, and gives the PBX 403 when the carrier keeps refusing', async () => {
+    const { out } = await call();
+    const challenge = (stale: boolean): ScriptedResponse[] => [
+      {
+        status: 401,
+        headers: {
+          'WWW-Authenticate': `Digest realm="carrier.example", nonce="n${Math.random()}", qop="auth", algorithm=MD5${stale ? ', stale=true' : ''}`,
+        },
+      },
+    ];
+    let infos = 0;
+    carrierInCall = (req) => {
+      if (req.method !== 'INFO') return undefined;
+      infos++;
+      return infos === 1 ? challenge(false) : infos === 2 ? challenge(true) : [{ status: 200 }];
+    };
+    expect((await out.info('application/dtmf-relay', 'Signal=2\r\n').waitForFinal(5000)).status).toBe(200);
+    expect(carrierAnswered('INFO')).toEqual([401, 401, 200]);
+    const [first, second, third] = toCarrier('INFO').map((r) => headerOf(r.request, 'authorization'));
+    expect(first).toBeUndefined();
+    expect(authParams(second ?? '').get('username')).toBe(USER);
+    expect(authParams(third ?? '').get('username')).toBe(USER);
+    // A carrier that refuses the credentials: one answer, then 403 to the PBX (not a 401 it cannot answer).
+    carrierInCall = (req) => (req.method === 'INFO' ? challenge(false) : undefined);
+    expect((await out.info('application/dtmf-relay', 'Signal=3\r\n').waitForFinal(5000)).status).toBe(403);
+    expect(carrierAnswered('INFO')).toEqual([401, 401, 200, 401, 401]);
+  });
+
   it('relays DTMF by INFO both ways, with its body and type', async () => {
     const { out, carrierLeg } = await call();
     const info = out.info('application/dtmf-relay', 'Signal=5\r\nDuration=160\r\n');
