@@ -142,6 +142,15 @@ function reply(res: SrfResponse, status: number, log: Logger, sdp = ''): void {
   }
 }
 
+/** ACKs a 2xx to a relayed re-INVITE (drachtio-agent.js asserts its connection is still there). */
+function ackSafely(ack: Ack, opts: Parameters<Ack>[0], log: Logger): void {
+  try {
+    ack(opts);
+  } catch (err) {
+    log.warn({ err }, 'could not ACK a relayed re-INVITE in an outbound call');
+  }
+}
+
 /** The call's offer/answer exchange in progress: the leg whose offer (re-INVITE or UPDATE) is being relayed. */
 interface Exchange {
   by: CallLeg | null;
@@ -186,7 +195,7 @@ async function relayOffer(
   const sdp = bodyOf(answer);
   if (offer !== '' || sdp === '') {
     done();
-    if (method === 'INVITE') ack();
+    if (method === 'INVITE') ackSafely(ack, undefined, log);
     if (offer !== '') {
       to.local.sdp = offer;
       from.remote.sdp = offer;
@@ -201,11 +210,7 @@ async function relayOffer(
   from.once('ack', (ackReq) => {
     done();
     const answered = bodyOf(ackReq);
-    try {
-      ack(answered === '' ? undefined : { body: answered, headers: { 'Content-Type': SDP } });
-    } catch (err) {
-      log.warn({ err }, 'could not relay the ACK of a re-INVITE in an outbound call');
-    }
+    ackSafely(ack, answered === '' ? undefined : { body: answered, headers: { 'Content-Type': SDP } }, log);
     if (answered !== '') {
       to.local.sdp = answered;
       from.remote.sdp = answered;
