@@ -11,7 +11,14 @@
  *   ring-forever  1  the PBX rings until drachtio-server gives up: 408 after 185 s (Timer C), CANCEL to the PBX
  * Callers come from small pools of numbers (a few thousand per kind), so crocetta's in-memory index holds every
  * caller within the first minute; what still grows is one 8-byte time per attempt in the per-caller history
- * (at most 256 per caller). The behaviour and block rules and the repeat rule are off, so the mix stays the one
+ * (at most 256 per caller). The default pools (11,200 callers, each ringing every ~75 s) fill those histories for
+ * hours; --callers N makes the pools N callers in all, each kind's in proportion to its share of the rate, so every
+ * caller rings every N / rate seconds and every history reaches its caps within 256 × N / rate seconds (plus the
+ * draw's spread: sipp picks a caller at random per call): --callers 450 at 150 calls/s, a call from each caller
+ * every 3 s, the caps on average at 768 s. --names-per-caller K lists each number K times, each with its own
+ * display name in From: the identity cache (keyed by the From without its tag) then sees N × K callers' values
+ * while the index sees N numbers, so a small pool still crosses the cache's bound (2 × 10,000 entries).
+ * The behaviour and block rules and the repeat rule are off, so the mix stays the one
  * above (they would turn a few thousand callers who ring every minute into nuisance within minutes; the
  * classifier's own cost is bench:decide's subject).
  *
@@ -19,13 +26,14 @@
  * used, external memory, open handles and requests (process.getActiveResourcesInfo(), by type), the requests
  * drachtio-srf waits on drachtio-server for (each call being proxied holds one), forwards in progress. Reported:
  * the first sample after --warmup-seconds, the last one under load, one after the load stopped and the calls in
- * flight drained, and the trend under load (least-squares slope of RSS and heap over the samples, MB per hour, R²).
+ * flight drained, and the trend under load (least-squares slope of RSS and heap over the samples, MB per hour, R²),
+ * over all of it and over its last --tail-minutes (a third of the load unless given: after the caps, with --callers).
  *
  * Baseline in the same run (--baseline-minutes, 0 to skip): a bare drachtio-srf app that proxies every call to the
  * same PBX with Record-Route, through the same drachtio-server, under the same traffic.
  *
  *   npm run bench:soak -- [--minutes 30] [--rate 150] [--baseline-minutes 5] [--sample-seconds 10]
- *                         [--warmup-seconds 240] [--ports 30000]
+ *                         [--warmup-seconds 240] [--tail-minutes M] [--callers N] [--names-per-caller K] [--ports 30000]
  *
  * The warm-up (4 min) outlasts the slowest calls (ring-forever, 185 s), so the calls in flight are at their steady
  * number when the trend starts; the baseline's trend starts after the same warm-up when it lasts long enough, else
@@ -66,6 +74,12 @@ interface Options {
   baselineMinutes: number;
   sampleSeconds: number;
   warmupSeconds: number;
+  /** Minutes of load at the end fitted on their own (0: a third of the load). */
+  tailMinutes: number;
+  /** Callers in all, shared among the kinds by their share of the rate (0: the kinds' own pools). */
+  callers: number;
+  /** Display names per caller number (1: none, the From as before). */
+  namesPerCaller: number;
   base: number;
 }
 
@@ -83,7 +97,7 @@ function findTool(name: string, envVar: string): string | null {
 // ---------------------------------------------------------------------------------------------------------------
 // The traffic
 
-interface CallerKind {
+export interface CallerKind {
   name: string;
   /** Share of --rate. */
   share: number;
@@ -98,7 +112,7 @@ interface CallerKind {
   sipp?: string[];
 }
 
-const KINDS: CallerKind[] = [
+export const KINDS: CallerKind[] = [
   {
     name: 'normal',
     share: 95 / 150,
@@ -147,8 +161,26 @@ const KINDS: CallerKind[] = [
   },
 ];
 
-function poolNumbers(kind: CallerKind): string[] {
-  return Array.from({ length: kind.pool.size }, (_, i) => `+39${kind.pool.first + i}`);
+/** The kind's pool size: its own, or its share of `callers` (at least one) when that is given. */
+export function poolSize(kind: CallerKind, callers: number): number {
+  return callers > 0 ? Math.max(1, Math.round(callers * kind.share)) : kind.pool.size;
+}
+
+function poolNumbers(kind: CallerKind, callers: number): string[] {
+  return Array.from({ length: poolSize(kind, callers) }, (_, i) => `+39${kind.pool.first + i}`);
+}
+
+/**
+ * sipp's injection file for a kind: each number `names` times (field0 the number, field1 what goes before the From's
+ * `<`: nothing, or a display name of its own when `names` > 1), picked at random per call.
+ */
+export function injectionFile(numbers: readonly string[], names: number): string {
+  const lines: string[] = [];
+  for (const n of numbers) {
+    if (names <= 1) lines.push(`${n};;`);
+    else for (let k = 0; k < names; k++) lines.push(`${n};"Soak ${k}" ;`);
+  }
+  return `RANDOM\n${lines.join('\n')}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -464,7 +496,7 @@ async function runLoad(
     panelPort: o.base + 30,
     rtpPorts: `${o.base + 400}-${o.base + 999}`,
     dir: sub,
-    nuisance: KINDS.filter((k) => k.nuisance).flatMap(poolNumbers),
+    nuisance: KINDS.filter((k) => k.nuisance).flatMap((k) => poolNumbers(k, o.callers)),
   };
   const child = fork(fileURLToPath(import.meta.url), ['--role', 'subject', '--settings', JSON.stringify(settings)], {
     execArgv: ['--expose-gc', '--import', 'tsx'],
@@ -514,12 +546,7 @@ async function runLoad(
     await new Promise((r) => setTimeout(r, 500));
     const callers = KINDS.map((k, i) => {
       const csv = join(sub, `callers-${k.name}.csv`);
-      writeFileSync(
-        csv,
-        `RANDOM\n${poolNumbers(k)
-          .map((n) => `${n};`)
-          .join('\n')}\n`,
-      );
+      writeFileSync(csv, injectionFile(poolNumbers(k, o.callers), o.namesPerCaller));
       const rate = Math.round(o.rate * k.share * 100) / 100;
       const run = startSipp(tools.sipp, sub, k.name, [
         `127.0.0.1:${o.base + 60}`,
@@ -590,14 +617,16 @@ function resourcesText(r: Record<string, number>): string {
     .join(', ')})`;
 }
 
+function signed(v: number): string {
+  return `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
+}
+
 function report(r: SubjectResult, o: Options): void {
   const afterWarmup = r.samples.filter((s) => s.t >= o.warmupSeconds);
   const loaded = afterWarmup.length >= 3 ? afterWarmup : r.samples.slice(1);
   const first = loaded[0] ?? r.samples[0];
   const last = r.samples.at(-1);
   if (!first || !last) return;
-  const rss = linearFit(loaded.map((s) => [s.t, s.rssMb]));
-  const heap = linearFit(loaded.map((s) => [s.t, s.heapUsedMb]));
   const row = (label: string, s: Sample): string =>
     `  ${label.padEnd(22)} t=${String(s.t).padStart(5)} s  rss ${s.rssMb.toFixed(1).padStart(6)} MB  heap ${s.heapUsedMb.toFixed(1).padStart(6)} MB` +
     `  external ${s.externalMb.toFixed(1).padStart(5)} MB  srf pending ${String(s.srfPending ?? '?').padStart(5)}` +
@@ -608,9 +637,22 @@ function report(r: SubjectResult, o: Options): void {
   console.log(row(afterWarmup.length >= 3 ? 'start (after warm-up)' : 'start', first));
   console.log(row('end of load', last));
   if (r.afterDrain) console.log(row('after drain (45 s)', r.afterDrain));
-  console.log(
-    `  trend under load: rss ${rss.slopePerHour >= 0 ? '+' : ''}${rss.slopePerHour.toFixed(1)} MB/h (R² ${rss.r2.toFixed(2)}), heap ${heap.slopePerHour >= 0 ? '+' : ''}${heap.slopePerHour.toFixed(1)} MB/h (R² ${heap.r2.toFixed(2)}), over ${loaded.length} samples from t=${loaded[0]?.t ?? '?'} s`,
-  );
+  const trend = (label: string, points: Sample[]): void => {
+    const rss = linearFit(points.map((s) => [s.t, s.rssMb]));
+    const heap = linearFit(points.map((s) => [s.t, s.heapUsedMb]));
+    console.log(
+      `  ${label}: rss ${signed(rss.slopePerHour)} MB/h (R² ${rss.r2.toFixed(2)}), heap ${signed(heap.slopePerHour)} MB/h (R² ${heap.r2.toFixed(2)}), over ${points.length} samples from t=${points[0]?.t ?? '?'} s`,
+    );
+  };
+  trend('trend under load', loaded);
+  // The last part of the load on its own: flat there while the whole is not says the growth stopped.
+  const tailSeconds = (o.tailMinutes > 0 ? o.tailMinutes : r.minutes / 3) * 60;
+  const tail = loaded.filter((s) => s.t >= last.t - tailSeconds);
+  if (tail.length >= 3 && tail.length < loaded.length) {
+    const at = tail[0] as Sample;
+    console.log(row(`start of last ${Math.round(tailSeconds / 60)} min`, at));
+    trend(`trend over the last ${Math.round(tailSeconds / 60)} min`, tail);
+  }
   for (const c of r.sipp) {
     const s = c.stats;
     console.log(
@@ -636,6 +678,9 @@ async function main(): Promise<void> {
     baselineMinutes: num('baseline-minutes', 5),
     sampleSeconds: num('sample-seconds', 10),
     warmupSeconds: num('warmup-seconds', 240),
+    tailMinutes: num('tail-minutes', 0),
+    callers: Math.floor(num('callers', 0)),
+    namesPerCaller: Math.max(1, Math.floor(num('names-per-caller', 1))),
     base: num('ports', 30000),
   };
   const drachtio = findTool('drachtio', 'DRACHTIO_BIN');
@@ -650,6 +695,13 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-soak-'));
   console.log(
     `soak: ${o.minutes} min at ${o.rate} calls/s (baseline ${o.baselineMinutes} min), samples every ${o.sampleSeconds} s; drachtio ${drachtio}; files in ${dir}`,
+  );
+  console.log(
+    `soak: callers ${KINDS.map((k) => {
+      const size = poolSize(k, o.callers);
+      const every = size / (o.rate * k.share);
+      return `${k.name} ${size} (each every ${every.toFixed(1)} s, 256 calls at ~${Math.round(256 * every)} s)`;
+    }).join(', ')}; ${o.namesPerCaller} display name(s) per number`,
   );
   console.log(`soak: machine load before: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
   const server = spawn(drachtio, ['-f', drachtioConf(dir, o)], {
