@@ -217,7 +217,7 @@ const asJsonChannel = tracingChannel('pino_asJson');
  * the fields in their order, msg; a field undefined or a function left out, a number not finite as null), its fields
  * serialized by one JSON.stringify instead of pino's loop over them (each key and value escaped and concatenated
  * apart): for the decision line, one a call, whose making through pino cost p50 4–7 µs and ~3 KB of intermediate
- * strings against 2–3 µs (README, Measured: session 14). For plain values only: strings, finite or not numbers,
+ * strings against 2–3 µs (docs/measurements.md: session 14). For plain values only: strings, finite or not numbers,
  * booleans, null, arrays and plain objects of them (a string with a lone surrogate is written escaped, `\ud800`, where
  * pino writes it raw). pino writes the line itself when the logger has anything that changes lines (a mixin, a log
  * formatter, hooks, a nested key, a message prefix, a redacted or serialized key among the fields) or a destination

@@ -74,7 +74,7 @@ export const RTP_THREAD_NICE = -10;
 /**
  * The pacer's thread also asks for the real-time class, SCHED_FIFO at this priority (thread-priority.ts), as audio
  * servers run their audio threads: at nice −10 a woken thread still waits for its turn among ordinary threads, and on
- * this two-core machine under load that was tens of milliseconds at p99 (README, Measured); in SCHED_FIFO it runs as
+ * this two-core machine under load that was tens of milliseconds at p99 (docs/measurements.md); in SCHED_FIFO it runs as
  * soon as it wakes. 1 is the lowest real-time priority, below what a system runs in that class on purpose (threaded
  * interrupts at 50). The pacer sleeps between bursts, and the kernel keeps 5% of every second for ordinary threads
  * whatever a real-time thread does (sched_rt_runtime_us). Refused (no permission, no chrt), the nice value stands.
