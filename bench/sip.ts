@@ -229,6 +229,24 @@ function cpuUs(pid: number | undefined, mainThread = false): number {
   }
 }
 /**
+ * A process's CPU time, read every 100 ms while it runs (its /proc entry goes with it, so what it spent after the
+ * last read, at most 100 ms of its run, is not counted); `stop()` gives the µs from the first read to the last.
+ */
+function lastCpuOf(pid: number | undefined): { stop(): number } {
+  const first = cpuUs(pid);
+  let last = first;
+  const timer = setInterval(() => {
+    const now = cpuUs(pid);
+    if (!Number.isNaN(now)) last = now;
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return last - first;
+    },
+  };
+}
+/**
  * CPU time so far of each thread of a process, µs by thread id, with each thread's start (clock ticks after the
  * process's own): node names every thread "node", so a thread is told by when it started (V8's platform workers
  * start with the process; libuv's pool threads at the first file, DNS or SQLite work; worker threads when started).
@@ -1048,7 +1066,7 @@ async function sustains(
   const s = scenarioOf(w);
   const calls = Math.round(rate * opts.ladderSeconds);
   const cpu = cpuMeter(app);
-  const run = await startSipp({
+  const sipp = startSipp({
     scenario: s.scenario,
     target: app.ports,
     inf: injectionFor(ctx, s.inf, calls, `ladder-${app.name}-${rate}`),
@@ -1059,9 +1077,13 @@ async function sustains(
     trace: false,
     dir: ctx.dir,
     label: `ladder-${w}-${app.name}-${rate}`,
-  }).done;
+  });
+  const sippCpu = lastCpuOf(sipp.child.pid);
+  const run = await sipp.done;
   const achieved = (calls / run.wallMs) * 1000;
-  const perCall = cpuText(cpu(calls));
+  const callerUs = sippCpu.stop() / calls;
+  // The caller sipp is one thread: near a whole core, the rig (not the application) sets the step's ceiling.
+  const perCall = `${cpuText(cpu(calls))}; the caller sipp ${callerUs.toFixed(0)} µs a call (${((callerUs * calls) / run.wallMs / 10).toFixed(0)}% of a core over the step)`;
   // Let transactions of a failed step (retransmissions, timers) drain before the next one.
   await sleep(run.exitCode === 0 ? 1500 : 8000);
   if (run.exitCode !== 0)
