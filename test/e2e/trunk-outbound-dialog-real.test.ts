@@ -4,7 +4,7 @@
  * challenges the INVITE (docs/pbx/kamailio-carrier.cfg with one route more, written to the test's folder), a real
  * drachtio-server 0.9.10 carries crocetta's SIP, sipp plays the PBX (test/e2e/scenarios/pbx-calls-out-holds.xml:
  * hold, a re-INVITE without SDP answered in its ACK, a key by INFO, BYE) and the called party
- * (pstn-answers-held.xml). Needs `drachtio`, `kamailio` and `sipp` on PATH, else skipped (the double covers the same
+ * (pstn-answers-held.xml: its own hold, an UPDATE with a new SDP, a re-INVITE without SDP). Needs `drachtio`, `kamailio` and `sipp` on PATH, else skipped (the double covers the same
  * in test/integration/trunk-outbound-dialog.test.ts). Ports: free ones in 22000-22999 on 127.0.0.1-3.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -150,7 +150,7 @@ describe.skipIf(missing.length > 0)(
       removeE2eDir(dir);
     }, 30_000);
 
-    it("holds, re-offers, sends a key and hangs up through the carrier's 407s on each", async () => {
+    it("holds, re-offers, sends a key and hangs up through the carrier's 407s on each, and takes the called party's hold, UPDATE and re-offer", async () => {
       const pstn = sippScenario(dir, join(SCENARIOS, 'pstn-answers-held.xml'), null, {
         host: HOSTS.pstn,
         port: ports.pstn,
@@ -165,13 +165,20 @@ describe.skipIf(missing.length > 0)(
       );
       const called = await pstn;
       const carrier = kamailioLog();
-      expect(called.code, `${called.out}\n${carrier}`).toBe(0);
-      expect(pbx.code, `${pbx.out}\n${carrier}`).toBe(0);
+      expect([pbx.code, called.code], `PBX:\n${pbx.out}\ncalled party:\n${called.out}\n${carrier}`).toEqual([0, 0]);
       expect(pbx.logs).toContain('hold answered: a=recvonly');
       expect(pbx.logs).toContain('offer in the 200: o=pstn-offer');
       expect(called.logs).toContain('hold offered: a=sendonly');
       expect(called.logs).toContain('answer in the ACK: o=pbx-ack-answer');
       expect(called.logs).toContain('key: Signal=5');
+      // What the called party sends through the carrier reaches the PBX, and the PBX's answers come back.
+      expect(pbx.logs).toContain("carrier's hold: a=inactive");
+      expect(called.logs).toContain('hold answered: a=inactive');
+      expect(pbx.logs).toContain("carrier's UPDATE: o=pstn-update");
+      expect(called.logs).toContain('UPDATE answered: o=pbx-update-answer');
+      expect(pbx.logs).toContain("carrier's re-INVITE without offer: Content-Length: 0");
+      expect(called.logs).toContain('offer in the 200: o=pbx-offer');
+      expect(pbx.logs).toContain("answer in the carrier's ACK: o=pstn-ack-answer");
       for (const method of ['INVITE', 'INFO', 'BYE']) {
         expect(carrier).toContain(`${method} in the call from ${ACCOUNT} challenged`);
         expect(carrier).toContain(`${method} in the call from ${ACCOUNT} authenticated`);
