@@ -3,8 +3,8 @@
  * call control (RFC 3725 §4.2, "flow II" order): the PBX gets the caller's own offer in our INVITE, so it sees the
  * caller's SDP; its answer goes to the caller as our new offer in a re-INVITE (the o= line ours, next version), and
  * the caller's answer, if it moved its media, goes back to the PBX in a re-INVITE. crocetta stays in both dialogs
- * (it is a B2BUA for signalling, never for media): BYE, re-INVITE and INFO pass across, and the caller hanging up
- * while the PBX rings CANCELs the PBX's INVITE.
+ * (it is a B2BUA for signalling, never for media): BYE, re-INVITE, UPDATE and INFO pass across (trunk-dialog.ts),
+ * and the caller hanging up while the PBX rings CANCELs the PBX's INVITE.
  */
 import { performance } from 'node:perf_hooks';
 import type Srf from 'drachtio-srf';
@@ -12,7 +12,8 @@ import type { Logger } from '../log.js';
 import { asOurOffer, readOffer } from '../media/index.js';
 import type { AttemptOutcome, HungUpBy } from '../store/register/types.js';
 import type { Leg, SrfRequest } from './srf-augment.js';
-import { CANCELLED, OK, SERVER_ERROR, TEMPORARILY_UNAVAILABLE } from './verdict-to-sip.js';
+import { tieDialogs, type CallLeg } from './trunk-dialog.js';
+import { CANCELLED, OK, TEMPORARILY_UNAVAILABLE } from './verdict-to-sip.js';
 
 interface UacCapable {
   createUAC(
@@ -167,37 +168,13 @@ export async function connectToPbx(b: BridgeRequest): Promise<BridgeResult> {
     b.log.info({ by, talkMs }, 'checked call ended');
     b.onEnd(talkMs);
   };
-  tie(b.caller, pbx, b, () => end('caller'), 'caller');
-  tie(pbx, b.caller, b, () => end('pbx'), 'pbx');
+  // Each side's requests in the call go across (trunk-dialog.ts); what goes to the caller carries our o= line, next
+  // version, as its dialog has known crocetta's SDP since the check.
+  const toCaller = (sdp: string): string => asOurOffer(sdp, { ...b.origin, version: ++b.origin.version });
+  tieDialogs(
+    { leg: b.caller as unknown as CallLeg, name: 'caller', auth: null, sdp: toCaller, ended: () => end('caller') },
+    { leg: pbx as unknown as CallLeg, name: 'PBX', auth: null, ended: () => end('pbx') },
+    b.log,
+  );
   return { outcome: 'answered', finalStatus: OK, hungUpBy: null, sent: 'check passed, connected to the PBX' };
-}
-
-/** A hang-up ends the other leg; a re-INVITE or INFO is relayed and its answer brought back. */
-function tie(from: Leg, to: Leg, b: BridgeRequest, ended: () => void, side: 'caller' | 'pbx'): void {
-  from.on('destroy', () => {
-    ended();
-    if (to.connected) to.destroy().catch((err: unknown) => b.log.debug({ err }, 'BYE towards the other leg failed'));
-  });
-  from.on('modify', (req, res) => {
-    if (!req.body) {
-      res.send(OK, { body: from.local.sdp });
-      return;
-    }
-    to.modify(side === 'pbx' ? asOurOffer(req.body, { ...b.origin, version: ++b.origin.version }) : req.body).then(
-      (sdp) =>
-        res.send(OK, {
-          body: side === 'caller' ? asOurOffer(sdp, { ...b.origin, version: ++b.origin.version }) : sdp,
-        }),
-      (err: unknown) => res.send(statusOf(err) ?? SERVER_ERROR),
-    );
-  });
-  from.on('info', (req, res) => {
-    const headers: Record<string, string> = {};
-    const type = req.get('Content-Type') as string | undefined;
-    if (type) headers['Content-Type'] = type;
-    to.request({ method: 'INFO', headers, body: req.body }).then(
-      (answer) => res.send(answer.status),
-      () => res.send(SERVER_ERROR),
-    );
-  });
 }

@@ -1,6 +1,8 @@
 /**
- * The two dialogs of the PBX's outbound call over a registration trunk (outbound-b2bua.ts), tied once the call is
- * answered: what one side sends in the call goes to the other and its answer comes back.
+ * Two answered dialogs tied by crocetta as a B2BUA: the PBX's outbound call over a registration trunk
+ * (outbound-b2bua.ts, the carrier's challenges answered) and a caller bridged to the PBX after the human check
+ * (pbx-bridge.ts, what reaches the caller rewritten with crocetta's o= line). What one side sends in the call goes
+ * to the other and its answer comes back.
  *
  * - re-INVITE (hold and resume, a=sendonly / a=inactive, session refreshes): relayed with its offer, the answer
  *   brought back. Without an offer (RFC 3261 §14.1, RFC 3264 §4) the other side's 2xx brings the offer, which goes
@@ -156,6 +158,23 @@ interface Exchange {
   by: CallLeg | null;
 }
 
+/** One of the two dialogs tied, and how crocetta speaks in it. */
+export interface TiedLeg {
+  leg: CallLeg;
+  /** Its far end, in log lines ('carrier', 'PBX', 'caller'). */
+  name: string;
+  /** Answers its far end's 401/407 to what crocetta sends in this dialog; null: relayed as 403. */
+  auth: Credentials | null;
+  /** The SDP crocetta sends in this dialog for one the other side sent (default: the same SDP). */
+  sdp?: (sdp: string) => string;
+  /** Its far end hung up (its BYE answered), before the other leg gets ours. */
+  ended?: () => void;
+}
+
+function ours(leg: TiedLeg, sdp: string): string {
+  return sdp === '' || leg.sdp === undefined ? sdp : leg.sdp(sdp);
+}
+
 /**
  * Relays a re-INVITE (`method` INVITE) or an UPDATE with an offer, and brings the answer back. An offer from one side
  * while the other side's is still being relayed is glare: 491 (RFC 3261 §14.2, RFC 3311 §5.2), as the other side
@@ -164,32 +183,32 @@ interface Exchange {
 async function relayOffer(
   method: 'INVITE' | 'UPDATE',
   exchange: Exchange,
-  from: CallLeg,
-  to: CallLeg,
-  auth: Credentials | null,
+  from: TiedLeg,
+  to: TiedLeg,
   req: SrfRequest,
   res: SrfResponse,
   log: Logger,
 ): Promise<void> {
   const offer = bodyOf(req);
-  if (!to.connected) return reply(res, 481, log);
-  if (exchange.by === to) return reply(res, 491, log);
-  exchange.by = from;
+  if (!to.leg.connected) return reply(res, 481, log);
+  if (exchange.by === to.leg) return reply(res, 491, log);
+  exchange.by = from.leg;
   const done = (): void => {
-    if (exchange.by === from) exchange.by = null;
+    if (exchange.by === from.leg) exchange.by = null;
   };
+  const sentOffer = ours(to, offer);
   let sent: Sent;
   try {
-    sent = await send(to, method, offer === '' ? {} : { 'Content-Type': SDP }, offer, auth);
+    sent = await send(to.leg, method, sentOffer === '' ? {} : { 'Content-Type': SDP }, sentOffer, to.auth);
   } catch (err) {
     done();
-    log.debug({ err, method }, 'could not relay a request in an outbound call');
-    return reply(res, sendFailure(err, to), log);
+    log.debug({ err, method }, 'could not relay a request in the call');
+    return reply(res, sendFailure(err, to.leg), log);
   }
   const { res: answer, ack } = sent;
   if (answer.status >= 300) {
     done();
-    log.info({ method, status: answer.status }, 'the other side refused a change in an outbound call');
+    log.info({ method, status: answer.status, by: to.name }, 'a change in the call was refused');
     return reply(res, relayedFailure(answer.status), log);
   }
   const sdp = bodyOf(answer);
@@ -197,43 +216,45 @@ async function relayOffer(
     done();
     if (method === 'INVITE') ackSafely(ack, undefined, log);
     if (offer !== '') {
-      to.local.sdp = offer;
-      from.remote.sdp = offer;
+      to.leg.local.sdp = sentOffer;
+      from.leg.remote.sdp = offer;
     }
-    if (sdp !== '') {
-      to.remote.sdp = sdp;
-      from.local.sdp = sdp;
-    }
-    return reply(res, answer.status, log, sdp !== '' ? sdp : offer === '' ? from.local.sdp : '');
+    if (sdp === '') return reply(res, answer.status, log, offer === '' ? from.leg.local.sdp : '');
+    to.leg.remote.sdp = sdp;
+    const back = ours(from, sdp);
+    from.leg.local.sdp = back;
+    return reply(res, answer.status, log, back);
   }
   // No offer: the other side's 2xx brought one; the requester answers in its ACK, and that answer goes in ours.
-  from.once('ack', (ackReq) => {
+  from.leg.once('ack', (ackReq) => {
     done();
     const answered = bodyOf(ackReq);
-    ackSafely(ack, answered === '' ? undefined : { body: answered, headers: { 'Content-Type': SDP } }, log);
+    const relayed = ours(to, answered);
+    ackSafely(ack, relayed === '' ? undefined : { body: relayed, headers: { 'Content-Type': SDP } }, log);
     if (answered !== '') {
-      to.local.sdp = answered;
-      from.remote.sdp = answered;
+      to.leg.local.sdp = relayed;
+      from.leg.remote.sdp = answered;
     }
   });
-  to.remote.sdp = sdp;
-  from.local.sdp = sdp;
-  reply(res, answer.status, log, sdp);
+  to.leg.remote.sdp = sdp;
+  const back = ours(from, sdp);
+  from.leg.local.sdp = back;
+  reply(res, answer.status, log, back);
 }
 
-async function relayInfo(to: CallLeg, auth: Credentials | null, req: SrfRequest, res: SrfResponse, log: Logger) {
-  if (!to.connected) return reply(res, 481, log);
+async function relayInfo(to: TiedLeg, req: SrfRequest, res: SrfResponse, log: Logger): Promise<void> {
+  if (!to.leg.connected) return reply(res, 481, log);
   const headers: Record<string, string> = {};
   for (const name of ['Content-Type', 'Info-Package']) {
     const value = req.get(name) as unknown;
     if (typeof value === 'string' && value !== '') headers[name] = value;
   }
   try {
-    const { res: answer } = await send(to, 'INFO', headers, bodyOf(req), auth);
+    const { res: answer } = await send(to.leg, 'INFO', headers, bodyOf(req), to.auth);
     reply(res, relayedFailure(answer.status), log);
   } catch (err) {
-    log.debug({ err }, 'could not relay INFO in an outbound call');
-    reply(res, sendFailure(err, to), log);
+    log.debug({ err }, 'could not relay INFO in the call');
+    reply(res, sendFailure(err, to.leg), log);
   }
 }
 
@@ -245,54 +266,56 @@ function forget(leg: CallLeg): void {
 }
 
 /**
- * Ends `leg` with a BYE. Towards the carrier (`auth` given) a BYE it challenges goes again with credentials:
- * drachtio-server keeps the dialog after a 401/407 to a BYE (sip-dialog-controller.cpp), drachtio-srf's
+ * Ends `to`'s dialog with a BYE. Where its far end may challenge (`auth` given) a BYE it challenges goes again with
+ * credentials: drachtio-server keeps the dialog after a 401/407 to a BYE (sip-dialog-controller.cpp), drachtio-srf's
  * Dialog.destroy() does not (it forgets the dialog on any answer), so the carrier's leg stayed up.
  */
-function hangUp(leg: CallLeg, auth: Credentials | null, log: Logger, towards: string): void {
-  const failed = (err: unknown): void => log.debug({ err }, `BYE towards the ${towards} failed`);
-  if (auth === null) {
-    leg.destroy().catch(failed);
+function hangUp(to: TiedLeg, log: Logger): void {
+  const failed = (err: unknown): void => log.debug({ err }, `BYE towards the ${to.name} failed`);
+  if (to.auth === null) {
+    to.leg.destroy().catch(failed);
     return;
   }
+  const leg = to.leg;
   leg.connected = false;
-  send(leg, 'BYE', {}, '', auth)
+  send(leg, 'BYE', {}, '', to.auth)
     .then(({ res }) => {
-      if (res.status >= 300) log.info({ status: res.status }, `the ${towards} refused our BYE`);
+      if (res.status >= 300) log.info({ status: res.status }, `the ${to.name} refused our BYE`);
     }, failed)
     .finally(() => forget(leg));
 }
 
-function tie(
-  exchange: Exchange,
-  from: CallLeg,
-  to: CallLeg,
-  auth: Credentials | null,
-  log: Logger,
-  side: 'pbx' | 'carrier',
-): void {
-  const towards = side === 'pbx' ? 'carrier' : 'PBX';
-  const failed = (err: unknown): void => log.warn({ err }, 'relaying a request in an outbound call failed');
-  from.on('destroy', () => {
-    if (to.connected) hangUp(to, auth, log, towards);
-    log.info({ by: side }, 'outbound call ended');
+function tie(exchange: Exchange, from: TiedLeg, to: TiedLeg, log: Logger): void {
+  const failed = (err: unknown): void => log.warn({ err }, 'relaying a request in the call failed');
+  from.leg.on('destroy', () => {
+    from.ended?.();
+    if (to.leg.connected) hangUp(to, log);
   });
-  from.on('modify', (req, res) => {
-    relayOffer('INVITE', exchange, from, to, auth, req, res, log).catch(failed);
+  from.leg.on('modify', (req, res) => {
+    relayOffer('INVITE', exchange, from, to, req, res, log).catch(failed);
   });
-  from.on('update', (req, res) => {
+  from.leg.on('update', (req, res) => {
     // A session refresh (no offer): answered here; each leg's session timer is drachtio-server's own.
     if (bodyOf(req) === '') return reply(res, 200, log);
-    relayOffer('UPDATE', exchange, from, to, auth, req, res, log).catch(failed);
+    relayOffer('UPDATE', exchange, from, to, req, res, log).catch(failed);
   });
-  from.on('info', (req, res) => {
-    relayInfo(to, auth, req, res, log).catch(failed);
+  from.leg.on('info', (req, res) => {
+    relayInfo(to, req, res, log).catch(failed);
   });
+}
+
+/** Ties two answered dialogs: what one side sends in the call goes to the other, its answer comes back. */
+export function tieDialogs(a: TiedLeg, b: TiedLeg, log: Logger): void {
+  const exchange: Exchange = { by: null };
+  tie(exchange, a, b, log);
+  tie(exchange, b, a, log);
 }
 
 /** Ties the PBX's dialog (`uas`) to the carrier's (`uac`); `auth` answers the carrier's challenges. */
 export function tieCall(uas: CallLeg, uac: CallLeg, auth: Credentials, log: Logger): void {
-  const exchange: Exchange = { by: null };
-  tie(exchange, uas, uac, auth, log, 'pbx');
-  tie(exchange, uac, uas, null, log, 'carrier');
+  tieDialogs(
+    { leg: uas, name: 'PBX', auth: null, ended: () => log.info({ by: 'pbx' }, 'outbound call ended') },
+    { leg: uac, name: 'carrier', auth, ended: () => log.info({ by: 'carrier' }, 'outbound call ended') },
+    log,
+  );
 }
