@@ -6,13 +6,18 @@
  *                        [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30]
  *                        [--ports 31000] [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
  *                        [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
+ *                        [--node-flags 'name:--flag … NAME=value …']
  *   --variant none: crocetta with its defaults and the bare app only.
+ *   --node-flags 'name:FLAGS' (repeatable): one more crocetta, its defaults, run as `node FLAGS dist/src/main.js`
+ *   instead of with the start script's flags (NAME=value tokens go to its environment, e.g. UV_THREADPOOL_SIZE=2;
+ *   'name:' alone is plain node): process-level A/B in the same alternating rounds. The bare app keeps plain node.
  *   npm run bench:sip -- --ladder
  *
  * Needs `drachtio` (drachtio-server) and `sipp` (Debian: sip-tester) on PATH, and dumpcap (tshark) for the RTP
  * jitter at the wire. It is a bench, not a test: it prints figures and ratios, never asserts.
  *
- * What runs: crocetta compiled (tsc -p tsconfig.build.json, then node dist/src/main.js, as `npm start`); one drachtio-server per application (the same binary and the same configuration: loopback, CDRs on as
+ * What runs: crocetta compiled (tsc -p tsconfig.build.json, then node with the node flags of package.json's "start" and
+ * dist/src/main.js, as `npm start`); one drachtio-server per application (the same binary and the same configuration: loopback, CDRs on as
  * in config/drachtio.conf.xml, logging at notice), the applications (crocetta with its defaults, any --variant with a
  * YAML overlay on top, by default `answer-first` with store.durableBeforeAnswer false, and the bare app), a sipp UAS as the PBX (it answers at once with a 200 and absorbs retransmissions: a step of the proxied ladder fails for
  * the applications, not for the rig), and sipp UACs as the carrier. Rounds alternate the
@@ -89,6 +94,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   [--rate 100] [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30] [--ports 31000]
   [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
   [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
+  [--node-flags 'name:--flag … NAME=value …']
 Needs drachtio (drachtio-server) and sipp on PATH; what each option does is written at the top of bench/sip.ts.`);
   process.exit(0);
 }
@@ -149,6 +155,8 @@ const opts = {
    * then learns no talk time and no caller's CANCEL while the PBX rings; the bare app routes no CDR either way).
    */
   cdrs: !flag('no-cdrs'),
+  /** One more crocetta per entry, 'name:FLAGS': node flags and NAME=value environment instead of the start script's. */
+  nodeFlags: argAll('node-flags'),
 };
 for (const w of opts.workloads)
   if (!WORKLOADS.includes(w)) throw new Error(`--workloads: unknown ${w} (${WORKLOADS.join(', ')})`);
@@ -173,6 +181,36 @@ function cpuProfArgs(name: string): string[] {
     String(opts.cpuProfInterval),
   ];
 }
+
+/** How a crocetta process runs: node flags before dist/src/main.js, and environment on top of the bench's. */
+interface NodeRun {
+  execArgv: string[];
+  env: Record<string, string>;
+}
+/** 'FLAGS' of --node-flags: NAME=value tokens are environment, the rest node flags. */
+function nodeRunOf(text: string): NodeRun {
+  const run: NodeRun = { execArgv: [], env: {} };
+  for (const t of text.split(/\s+/).filter((x) => x !== '')) {
+    const env = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(t);
+    if (env) run.env[env[1] as string] = env[2] as string;
+    else if (t.startsWith('-')) run.execArgv.push(t);
+    else throw new Error(`--node-flags: ${t} is neither a node flag (-…) nor NAME=value`);
+  }
+  return run;
+}
+/**
+ * crocetta as `npm start` runs it: the node flags of package.json's "start" (`… && exec node FLAGS dist/src/main.js`).
+ * A start script of another shape stops the bench rather than measure something else.
+ */
+function startScriptRun(): NodeRun {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const start = pkg.scripts?.start ?? '';
+  const m = /(?:^|&&\s*)exec node((?:\s+-[^\s]+)*)\s+dist\/src\/main\.js$/.exec(start);
+  if (!m) throw new Error(`package.json "start" is not \`… exec node [flags] dist/src/main.js\`: ${start}`);
+  return nodeRunOf(m[1] ?? '');
+}
+const nodeRunText = (r: NodeRun): string =>
+  [...Object.entries(r.env).map(([k, v]) => `${k}=${v}`), 'node', ...r.execArgv].join(' ');
 
 // ---------------------------------------------------------------------------------------------- tools
 function missingTools(): string[] {
@@ -287,6 +325,19 @@ interface CpuPerCall {
   calls: number;
   /** The app's other threads that used CPU in the run: "tid−pid@start ticks: µs per call", busiest first. */
   threads: string;
+  /** The app's resident memory at the end of the run and its peak since it started (VmRSS, VmHWM), MB. */
+  rssMb: number;
+  peakRssMb: number;
+}
+/** VmRSS and VmHWM of a process, MB (NaN: gone). */
+function rssOf(pid: number | undefined): { rssMb: number; peakRssMb: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string): number => Number(new RegExp(`^${k}:\\s*(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+  } catch {
+    return { rssMb: NaN, peakRssMb: NaN };
+  }
 }
 function cpuMeter(app: App): (calls: number) => CpuPerCall {
   const a0 = cpuUs(app.process.pid);
@@ -308,11 +359,13 @@ function cpuMeter(app: App): (calls: number) => CpuPerCall {
       drachtioUs: (cpuUs(app.drachtio?.pid) - d0) / calls,
       calls,
       threads,
+      ...rssOf(app.process.pid),
     };
   };
 }
 const cpuText = (c: CpuPerCall): string =>
   `CPU per call: app ${c.appUs.toFixed(0)} µs (main thread ${Number.isNaN(c.appMainUs) ? '-' : c.appMainUs.toFixed(0)}), its drachtio-server ${Number.isNaN(c.drachtioUs) ? '-' : c.drachtioUs.toFixed(0)} µs` +
+  `; RSS ${c.rssMb.toFixed(0)} MB (peak ${c.peakRssMb.toFixed(0)})` +
   (c.threads === '' ? '' : `; other threads (tid−pid@start tick: µs) ${c.threads}`);
 
 async function waitFor(what: string, probe: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
@@ -440,6 +493,7 @@ async function startCrocetta(
   index: number,
   overlay: Record<string, unknown>,
   announceSeconds: number,
+  node: NodeRun,
 ): Promise<App> {
   const ports = appPorts(index);
   const drachtio = await startDrachtio(dir, name, ports);
@@ -461,13 +515,14 @@ async function startCrocetta(
   const configFile = join(dir, `${name}.yaml`);
   writeFileSync(configFile, yamlText(config));
   const timeline = timelineArgs(name);
-  const execArgv = [...(opts.cpuProf ? cpuProfArgs(name) : []), ...timeline.execArgv];
+  const execArgv = [...node.execArgv, ...(opts.cpuProf ? cpuProfArgs(name) : []), ...timeline.execArgv];
   const out = openSync(join(dir, `${name}.log`), 'w');
   const child = track(
     spawn(process.execPath, [...execArgv, 'dist/src/main.js'], {
       cwd: ROOT,
       env: {
         ...cleanEnv(),
+        ...node.env,
         ...timeline.env,
         CROCETTA_CONFIG: configFile,
         CROCETTA_DB: db,
@@ -841,14 +896,22 @@ function inAppText(us: number[]): string {
   return `${ms(quantile(s, 0.5))} / p90 ${ms(quantile(s, 0.9))} ms (${s.length} calls)`;
 }
 
-/** CPU per call over several rounds: total CPU time over total calls. */
+/** CPU per call over several rounds: total CPU time over total calls (RSS: the largest of the rounds). */
 function pooledCpu(cpus: CpuPerCall[]): CpuPerCall | null {
   if (cpus.length === 0) return null;
   const calls = cpus.reduce((s, c) => s + c.calls, 0);
   const total = (k: 'appUs' | 'appMainUs' | 'drachtioUs'): number =>
     cpus.reduce((s, c) => s + c[k] * c.calls, 0) / calls;
   const threads = cpus.length === 1 ? (cpus[0]?.threads ?? '') : '';
-  return { appUs: total('appUs'), appMainUs: total('appMainUs'), drachtioUs: total('drachtioUs'), calls, threads };
+  return {
+    appUs: total('appUs'),
+    appMainUs: total('appMainUs'),
+    drachtioUs: total('drachtioUs'),
+    calls,
+    threads,
+    rssMb: Math.max(...cpus.map((c) => c.rssMb)),
+    peakRssMb: Math.max(...cpus.map((c) => c.peakRssMb)),
+  };
 }
 
 /** Pooled figures of every round of one app: p50 and p99 of all calls together, and the median of round p50s. */
@@ -1159,6 +1222,8 @@ async function main(): Promise<void> {
   console.log(
     `  rate ${opts.rate} calls/s for ${opts.seconds} s per round, ${opts.rounds} rounds, ${opts.marks} marked numbers; work dir ${dir}`,
   );
+  const asStarted = startScriptRun();
+  console.log(`  crocetta runs as \`npm start\` does: \`${nodeRunText(asStarted)} dist/src/main.js\``);
   const recording = builtInRecording(join(ROOT, 'assets', 'announcements'), 'it', 60);
   const announceSeconds = recording.seconds;
   debug(`recording ${announceSeconds} s; starting the PBX`);
@@ -1217,12 +1282,21 @@ async function main(): Promise<void> {
     debug('PBX and sink up; starting the bare app');
     apps.push(await startBare(dir, 0, announceSeconds));
     debug('bare app up; starting crocetta');
-    apps.push(await startCrocetta(dir, 'crocetta', 1, {}, announceSeconds));
+    apps.push(await startCrocetta(dir, 'crocetta', 1, {}, announceSeconds, asStarted));
     for (const [i, v] of opts.variants.entries()) {
       const colon = v.indexOf(':');
       if (colon < 1) throw new Error(`--variant: expected 'name:yaml', got ${v}`);
       const overlay = (parseYaml(v.slice(colon + 1)) ?? {}) as Record<string, unknown>;
-      apps.push(await startCrocetta(dir, v.slice(0, colon), 2 + i, overlay, announceSeconds));
+      apps.push(await startCrocetta(dir, v.slice(0, colon), 2 + i, overlay, announceSeconds, asStarted));
+    }
+    for (const [i, v] of opts.nodeFlags.entries()) {
+      const colon = v.indexOf(':');
+      if (colon < 1) throw new Error(`--node-flags: expected 'name:flags', got ${v}`);
+      const run = nodeRunOf(v.slice(colon + 1));
+      console.log(
+        `  ${v.slice(0, colon)}: crocetta with its defaults, run as \`${nodeRunText(run)} dist/src/main.js\``,
+      );
+      apps.push(await startCrocetta(dir, v.slice(0, colon), 2 + opts.variants.length + i, {}, announceSeconds, run));
     }
     if (opts.kamailio) apps.push(await startKamailio(dir));
     const ctx: Context = {
