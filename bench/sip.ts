@@ -400,6 +400,7 @@ interface Ports {
  */
 function appPorts(index: number): Ports {
   const b = opts.base;
+  if (index > 9) throw new Error('at most 10 applications (the bare app, crocetta, --variant and --node-flags ones)');
   return {
     admin: b + 1 + index * 10,
     sip: b + 2 + index * 10,
