@@ -412,19 +412,11 @@ export class DrachtioDouble implements TransactionHost {
     body = '',
     contentType = 'application/sdp',
   ): InjectedRequest {
-    const dialog = this.dialogs.get(dialogIdFor(invite.request));
-    if (!dialog || dialog.role !== 'uac') throw new Error('drachtio double: no answered dialog for that app INVITE');
-    const source = hostPortOf(invite.request.uri);
-    const seq = (dialog.remoteCseq ?? 0) + 1;
-    dialog.remoteCseq = seq;
-    const draft: SipDraft = { startLine: `${method} ${dialog.localTarget} SIP/2.0`, headers: [], body };
-    draft.headers.push(
-      ['Via', `SIP/2.0/UDP ${source.address}:${source.port};branch=${newBranch()};rport`],
-      ['Max-Forwards', '70'],
-      ['From', dialog.remote],
-      ['To', dialog.local],
-      ['Call-ID', dialog.callId],
-      ['CSeq', `${seq} ${method}`],
+    const { dialog, source, draft } = this.farEndDraft(
+      invite,
+      method,
+      (d) => (d.remoteCseq = (d.remoteCseq ?? 0) + 1),
+      body,
     );
     if (method === 'INVITE' || method === 'UPDATE')
       draft.headers.push(['Contact', `<sip:${source.address}:${source.port}>`]);
@@ -436,23 +428,37 @@ export class DrachtioDouble implements TransactionHost {
   }
 
   /**
-   * The far end of that dialog ACKs the app's 2xx to its re-INVITE `reinvite` (from farEndRequest), with the SDP
-   * answer in the ACK when its re-INVITE had no offer.
+   * A request from the far end of the dialog the app's INVITE `invite` set up: its start line and the headers every
+   * in-dialog request carries (Via from the far end, From/To/Call-ID of the dialog, CSeq `seq(dialog)` and the method).
    */
-  farEndAck(invite: AppRequest, reinvite: InjectedRequest, body = ''): void {
+  private farEndDraft(
+    invite: AppRequest,
+    method: string,
+    seq: (dialog: DialogRecord) => number | string,
+    body: string,
+  ): { dialog: DialogRecord; source: { address: string; port: number }; draft: SipDraft } {
     const dialog = this.dialogs.get(dialogIdFor(invite.request));
     if (!dialog || dialog.role !== 'uac') throw new Error('drachtio double: no answered dialog for that app INVITE');
     const source = hostPortOf(invite.request.uri);
-    const seq = (reinvite.request.headers.cseq?.[0] ?? '1').split(' ')[0] ?? '1';
-    const draft: SipDraft = { startLine: `ACK ${dialog.localTarget} SIP/2.0`, headers: [], body };
+    const draft: SipDraft = { startLine: `${method} ${dialog.localTarget} SIP/2.0`, headers: [], body };
     draft.headers.push(
       ['Via', `SIP/2.0/UDP ${source.address}:${source.port};branch=${newBranch()};rport`],
       ['Max-Forwards', '70'],
       ['From', dialog.remote],
       ['To', dialog.local],
       ['Call-ID', dialog.callId],
-      ['CSeq', `${seq} ACK`],
+      ['CSeq', `${seq(dialog)} ${method}`],
     );
+    return { dialog, source, draft };
+  }
+
+  /**
+   * The far end of that dialog ACKs the app's 2xx to its re-INVITE `reinvite` (from farEndRequest), with the SDP
+   * answer in the ACK when its re-INVITE had no offer.
+   */
+  farEndAck(invite: AppRequest, reinvite: InjectedRequest, body = ''): void {
+    const seq = (reinvite.request.headers.cseq?.[0] ?? '1').split(' ')[0] ?? '1';
+    const { dialog, source, draft } = this.farEndDraft(invite, 'ACK', () => seq, body);
     if (body !== '') draft.headers.push(['Content-Type', 'application/sdp']);
     const conn = this.connectionFor('ACK', dialog.id);
     const meta = { source: 'network' as const, transport: 'udp', address: source.address, port: source.port };
