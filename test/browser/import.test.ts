@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRunBrowser, launchChromium } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { saveScreenshot } from './artifact.js';
 
 const PASSWORD = 'office-Pa55word!';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
@@ -75,12 +76,12 @@ describe.skipIf(!canRun)('the import page in a browser', () => {
     expect(error).toContain('line 3');
     expect(error).toContain(HOSTILE.slice(0, 20)); // shown as text...
     expect(await page.locator('#import-errors img').count()).toBe(0); // ...never as markup
-    await page.screenshot({ path: join(ARTIFACTS, 'import.png'), fullPage: true });
+    await saveScreenshot(page, join(ARTIFACTS, 'import.png'));
 
     await page.goto(h.url(`/numbers/${encodeURIComponent(LISTED)}`));
     expect(await page.locator('main .badge').first().textContent()).toMatch(/nuisance/i);
     expect(await page.locator('main').textContent()).toContain('energy');
-    await page.screenshot({ path: join(ARTIFACTS, 'import-number.png'), fullPage: true });
+    await saveScreenshot(page, join(ARTIFACTS, 'import-number.png'));
     expect(h.app.register.evidenceFor(LISTED).mark?.label).toBe('nuisance');
     expect(dialogs).toEqual([]);
     await context.close();
@@ -113,7 +114,7 @@ describe.skipIf(!canRun)('the import page in a browser', () => {
       /^riga \d+: XML non ben formato \(colonna \d+\): [^«]+$/,
     );
     expect(await page.locator('select[name=format]').inputValue()).toBe('fritzbox'); // kept for the next try
-    await page.screenshot({ path: join(ARTIFACTS, 'import-refused-nojs.png'), fullPage: true });
+    await saveScreenshot(page, join(ARTIFACTS, 'import-refused-nojs.png'));
     expect(h.app.register.evidenceFor('+390299887766').mark).toBeNull();
 
     // A form without its CSRF field is refused before the file is read.
@@ -149,7 +150,7 @@ describe.skipIf(!canRun)('the import page in a browser', () => {
     expect(await page.locator('select[name=as]').inputValue()).toBe('trusted');
     expect(await page.locator('input[name=category]').inputValue()).toBe('fornitori');
     expect(await page.locator('input[name=lenient]').isChecked()).toBe(false);
-    await page.screenshot({ path: join(ARTIFACTS, 'import-refused-it-390.png'), fullPage: true });
+    await saveScreenshot(page, join(ARTIFACTS, 'import-refused-it-390.png'));
 
     // Fixed and sent again, with nothing to choose again: the contact is trusted, in its category.
     writeFileSync(vcf, 'BEGIN:VCARD\nVERSION:3.0\nFN:Rossi Forniture\nTEL:+39 02 1234 5699\nEND:VCARD\n');

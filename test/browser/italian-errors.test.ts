@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRunBrowser, launchChromium } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { saveScreenshot } from './artifact.js';
 
 const PASSWORD = 'office-Pa55word!';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
@@ -23,7 +24,7 @@ let context: BrowserContext;
 let page: Page;
 
 async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `italian-${name}.png`), fullPage: true });
+  await saveScreenshot(page, join(ARTIFACTS, `italian-${name}.png`));
 }
 
 describe.skipIf(!canRunBrowser)('refusals on the Italian panel, in a browser', () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
 import { canRunBrowser, launchChromium } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { saveScreenshot } from './artifact.js';
 
 const PASSWORD = 'office-Pa55word!';
 const DID = '+390612345678';
@@ -47,7 +48,7 @@ async function login(context: BrowserContext): Promise<Page> {
 }
 
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await saveScreenshot(page, join(ARTIFACTS, `${name}.png`));
 }
 
 describe.skipIf(!canRun)('the panel in a browser', () => {

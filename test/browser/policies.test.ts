@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
 import { canRunBrowser, launchChromium } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { saveScreenshot } from './artifact.js';
 
 const PASSWORD = 'office-Pa55word!';
 const SUPPORT = '+390212345670';
@@ -170,5 +171,5 @@ describe.skipIf(!canRunBrowser)('policies on the settings page, in a browser', (
 });
 
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await saveScreenshot(page, join(ARTIFACTS, `${name}.png`));
 }
