@@ -4,7 +4,8 @@
  * - friends' feed (`/api/feed...`): the feed token or the API token, as a bearer token (a session does not open it);
  * - the JSON API (`/api/...`): the bearer token, or a logged-in session (its writes then carry `X-CSRF-Token`);
  *   a request with an Authorization header is always judged by its token;
- * - the pages (anything else): a logged-in session, else a redirect to /login; a form posted to a page carries the
+ * - the pages (anything else): a logged-in session, else a redirect to /login (which then goes back to that page,
+ *   saying so when a posted form was not done: login-return.ts); a form posted to a page carries the
  *   session's CSRF token in `_csrf` (the form is parsed here, before the route), except an upload
  *   (`UPLOAD_PATHS`, multipart), whose route checks `_csrf` before reading a byte of the file
  *   (`uploadCsrfMatches`). Login and logout check `_csrf` against the session they find, logged in or not.
@@ -14,6 +15,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { csrfMatches, type Session, type Sessions } from './auth.js';
 import { HttpError } from './http-error.js';
+import { rememberReturn } from './login-return.js';
 
 export interface AuthDeps {
   sessions: Sessions;
@@ -96,6 +98,8 @@ export function authenticate(deps: AuthDeps): RequestHandler {
     res.locals.session = session;
     if (SESSION_PATHS.has(path)) return req.method === 'POST' ? checkForm(req, res, next) : next();
     if (!session?.authenticated) {
+      // The login goes back to this page; a form posted here is not done, and the login form says so.
+      rememberReturn(req, res);
       res.redirect(303, '/login');
       return;
     }

@@ -20,6 +20,8 @@ const EN = {
   loginWrong: 'Wrong password.',
   loginLimited: 'Too many attempts: try again in a few minutes.',
   loginNotConfigured: 'No admin password is set: start crocetta with ADMIN_PASSWORD to use the panel.',
+  loginDropped:
+    'Your session had ended (crocetta restarted, or the panel was left open for hours), so what you just sent was NOT saved. Log in: you will be back on the same page, to do it again.',
   today: 'Today',
   thisWeek: 'This week',
   attempts: 'Attempts',
@@ -192,6 +194,8 @@ const IT: Record<MessageKey, string> = {
   loginWrong: 'Password errata.',
   loginLimited: 'Troppi tentativi: riprova tra qualche minuto.',
   loginNotConfigured: 'Nessuna password di amministrazione: avvia crocetta con ADMIN_PASSWORD per usare il pannello.',
+  loginDropped:
+    'La sessione era scaduta (crocetta è stato riavviato, o il pannello è rimasto aperto per ore), quindi quello che hai appena inviato NON è stato salvato. Accedi: tornerai alla stessa pagina per rifarlo.',
   today: 'Oggi',
   thisWeek: 'Questa settimana',
   attempts: 'Tentativi',

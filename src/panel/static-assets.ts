@@ -160,6 +160,8 @@ export const PANEL_JS = `
         if (bar && ev.lengthComputable) bar.value = ev.loaded / ev.total;
       });
       xhr.addEventListener('load', function () {
+        // The session had ended: the upload was answered with the login form (nothing imported); show it.
+        if (xhr.responseURL && /\\/login$/.test(new URL(xhr.responseURL).pathname)) { window.location.assign('/login'); return; }
         var body = {};
         try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
         if (xhr.status === 202 && body.id) { window.location.assign('/import?job=' + encodeURIComponent(body.id)); return; }

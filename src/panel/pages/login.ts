@@ -2,13 +2,18 @@ import { html, type SafeHtml } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { bare } from './layout.js';
 
-export function loginPage(loc: Locale, csrf: string, opts: { error?: string; configured: boolean }): SafeHtml {
+export function loginPage(
+  loc: Locale,
+  csrf: string,
+  opts: { error?: string; configured: boolean; dropped?: boolean },
+): SafeHtml {
   const { t } = loc;
   return bare(
     loc.lang,
     t('login'),
     html`<section class="panel login">
 <h1>✗ ${t('loginTitle')}</h1>
+${opts.dropped ? html`<p class="notice error" role="alert" data-dropped>${t('loginDropped')}</p>` : ''}
 ${opts.error ? html`<p class="notice error" role="alert">${opts.error}</p>` : ''}
 ${
   opts.configured

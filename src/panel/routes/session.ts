@@ -5,6 +5,7 @@ import { verifyPassword } from '../auth.js';
 import { sessionOf } from '../authenticate.js';
 import type { PanelDeps } from '../deps.js';
 import { HttpError } from '../http-error.js';
+import { forgetReturn, returnOf } from '../login-return.js';
 import { localeOf, sendHtml } from '../page.js';
 import { loginPage } from '../pages/login.js';
 import { parseRequest } from '../request.js';
@@ -20,12 +21,14 @@ export function sessionRouter(
 
   router.get('/login', (req, res) => {
     const current = sessionOf(res);
+    const back = returnOf(req);
     if (current?.authenticated) {
-      res.redirect(303, '/');
+      if (back !== null) forgetReturn(res);
+      res.redirect(303, back?.path ?? '/');
       return;
     }
     const session = current ?? sessions.create(req, res, false);
-    sendHtml(res, loginPage(localeOf(req, timeZone), session.csrf, { configured }));
+    sendHtml(res, loginPage(localeOf(req, timeZone), session.csrf, { configured, dropped: back?.dropped === true }));
   });
 
   router.post('/login', async (req, res) => {
@@ -43,14 +46,18 @@ export function sessionRouter(
       deps.limiter.fail(client);
       deps.logger.warn({ client }, 'panel login failed');
       res.status(401);
-      sendHtml(res, loginPage(loc, anon.csrf, { configured, error: loc.t('loginWrong') }));
+      const dropped = returnOf(req)?.dropped === true;
+      sendHtml(res, loginPage(loc, anon.csrf, { configured, dropped, error: loc.t('loginWrong') }));
       return;
     }
     deps.limiter.succeed(client);
     sessions.destroy(anon); // the new session's cookie replaces it
     sessions.create(req, res, true);
     deps.logger.info({ client }, 'panel login');
-    res.redirect(303, '/');
+    // Back to the page the office was on when the login was asked for (login-return.ts), else the dashboard.
+    const back = returnOf(req);
+    if (back !== null) forgetReturn(res);
+    res.redirect(303, back?.path ?? '/');
   });
 
   router.post('/logout', (_req, res) => {
