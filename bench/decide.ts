@@ -667,7 +667,6 @@ async function main(): Promise<void> {
     const steps: ScreeningSteps = {
       defaultCountry: config.defaultCountry,
       evidence,
-      trunkUsername: '',
       checkMemory: {
         passedAt: (key: string) => register.checkPassedAt(key),
         markOf: (key: string) => register.evidenceFor(key).mark,

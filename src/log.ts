@@ -54,6 +54,7 @@ export function createLogger(
         'config.panel.adminPassword',
         'config.drachtio.secret',
         'config.trunk.password',
+        'config.trunk.accounts[*].password',
         'config.pbx.register.password',
         'req.headers.authorization',
       ],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { headersFrom, headersOf } from '../../test/support/sip-headers.js';
-import { calledNumber, trunkCalledUser } from './index.js';
+import { calledNumber, NO_TRUNK_USERS, trunkCalledUser, trunkUsers } from './index.js';
 
 const IT = { defaultCountry: 'IT' };
 
@@ -59,6 +59,25 @@ describe('calledNumber', () => {
       expect(calledNumber(headersOf({ to: '<sip:office@carrier.example>' }, ruri), TRUNK)?.e164).toBeNull();
       expect(calledNumber(headersOf({}, ruri), TRUNK)).toBeNull();
       expect(trunkCalledUser(headersOf({}, ruri), '0612345678')).toBeNull();
+    });
+
+    it("with several accounts: the account's configured number, else as with one account", () => {
+      const users = trunkUsers([{ username: '0612345678' }, { username: 'ufficio2', number: '+390612345670' }]);
+      const opts = { ...IT, trunkUsers: users };
+      const toSecond = headersOf(
+        { to: '<sip:ufficio2@carrier.example>', 'p-called-party-id': '<sip:ufficio2@carrier.example>' },
+        'sip:ufficio2@192.0.2.10:5080',
+      );
+      expect(calledNumber(toSecond, opts)?.e164).toBe('+390612345670');
+      expect(trunkCalledUser(toSecond, users)).toBe('+390612345670');
+      const toFirst = headersOf({ 'p-called-party-id': '<sip:+390612345699@carrier.example>' }, ruri);
+      expect(calledNumber(toFirst, opts)?.e164).toBe('+390612345699');
+      expect(trunkCalledUser(toFirst, users)).toBe('+390612345699');
+      // A user name no account has is a DID as any other; an empty user name is no account.
+      const other = headersOf({}, 'sip:0612345600@192.0.2.10');
+      expect(calledNumber(other, opts)?.e164).toBe('+390612345600');
+      expect(trunkCalledUser(other, users)).toBeNull();
+      expect(trunkUsers([{ username: '' }])).toBe(NO_TRUNK_USERS);
     });
 
     it('leaves other calls as they were: the Request-URI number first', () => {

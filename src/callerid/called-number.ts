@@ -19,29 +19,61 @@ function numberIn(uriText: string, defaultCountry: string): PhoneNumber | null {
   return text === null ? null : normalizeNumber(text, defaultCountry);
 }
 
+/**
+ * The registration trunk's accounts, as the called party is read: each account's user name (the Request-URI user
+ * of the calls the carrier sends to that account's contact) and the account's own number ('' when none is
+ * configured: the DID is then read from P-Called-Party-ID, else To). `key` names the whole set for the caches
+ * ('' = no registration trunk). Built once at start (trunkUsers).
+ */
+export interface TrunkUsers {
+  readonly key: string;
+  readonly numbers: ReadonlyMap<string, string>;
+}
+
+export const NO_TRUNK_USERS: TrunkUsers = Object.freeze({ key: '', numbers: new Map<string, string>() });
+
+/** The accounts' user names and numbers; an empty user name is left out (registration off). */
+export function trunkUsers(accounts: ReadonlyArray<{ username: string; number?: string }>): TrunkUsers {
+  const listed = accounts.filter((a) => a.username !== '');
+  if (listed.length === 0) return NO_TRUNK_USERS;
+  return Object.freeze({
+    key: listed.map((a) => `${a.username}\n${a.number ?? ''}`).join('\n'),
+    numbers: new Map(listed.map((a) => [a.username, a.number ?? ''])),
+  });
+}
+
+/** One user name (the single account's form, kept for callers that have only that) or the accounts. */
+function usersOf(trunk: string | TrunkUsers | undefined): TrunkUsers {
+  if (trunk === undefined || trunk === '') return NO_TRUNK_USERS;
+  return typeof trunk === 'string' ? trunkUsers([{ username: trunk }]) : trunk;
+}
+
 /** The values the called party is read from, and the settings it is read with. */
 interface CalledValues {
   requestUri: string;
   to: string | undefined;
-  /** Read only when a trunk user name is configured. */
+  /** Read only when a trunk account is configured. */
   pcpid: string | undefined;
   country: string;
-  trunkUsername: string;
+  trunk: TrunkUsers;
 }
 
-function readCalledValues(headers: SipHeaderSource, country: string, trunkUsername: string): CalledValues {
+function readCalledValues(headers: SipHeaderSource, country: string, trunk: TrunkUsers): CalledValues {
   return {
     requestUri: typeof headers.requestUri === 'string' ? headers.requestUri : '',
     to: readHeader(headers, 'to')[0],
-    pcpid: trunkUsername === '' ? undefined : readHeader(headers, 'p-called-party-id')[0],
+    pcpid: trunk.key === '' ? undefined : readHeader(headers, 'p-called-party-id')[0],
     country,
-    trunkUsername,
+    trunk,
   };
 }
 
-function partyUris(v: CalledValues, trunkUsername: string): { uris: string[]; toTrunkContact: boolean } {
+function partyUris(v: CalledValues): { uris: string[]; toTrunkContact: boolean } {
   const toUri = v.to === undefined ? null : parseNameAddr(v.to).uri;
-  if (trunkUsername !== '' && parseUri(v.requestUri).user === trunkUsername) {
+  const accountNumber = v.trunk.key === '' ? undefined : v.trunk.numbers.get(parseUri(v.requestUri).user ?? '');
+  if (accountNumber !== undefined) {
+    // The account's configured number is the number called; a bare number reads as a URI's user.
+    if (accountNumber !== '') return { uris: [accountNumber], toTrunkContact: true };
     const pcpidUri = v.pcpid === undefined ? null : parseNameAddr(v.pcpid).uri;
     return { uris: [pcpidUri, toUri].filter((u): u is string => u !== null && u !== ''), toTrunkContact: true };
   }
@@ -49,15 +81,15 @@ function partyUris(v: CalledValues, trunkUsername: string): { uris: string[]; to
 }
 
 /**
- * Where the called party is named. Normally the Request-URI. On a call a registration trunk sends to our
- * registered contact, the Request-URI's user is the account's user name (`trunkUsername`), which is no DID even
- * when it is all digits: the DID is then in P-Called-Party-ID (RFC 3455), else in To.
+ * Where the called party is named. Normally the Request-URI. On a call a registration trunk sends to one of our
+ * registered contacts, the Request-URI's user is that account's user name, which is no DID even when it is all
+ * digits: the DID is then the account's configured number, else P-Called-Party-ID (RFC 3455), else To.
  */
 export function calledPartyUris(
   headers: SipHeaderSource,
-  trunkUsername = '',
+  trunk: string | TrunkUsers = '',
 ): { uris: string[]; toTrunkContact: boolean } {
-  return partyUris(readCalledValues(headers, '', trunkUsername), trunkUsername);
+  return partyUris(readCalledValues(headers, '', usersOf(trunk)));
 }
 
 /** The first URI's number with an E.164 form, else the first number at all: later URIs are read only if needed. */
@@ -88,7 +120,7 @@ let lastCalled: ValuesEntry<PhoneNumber | null> | null = null;
 
 /** The values' length in all, or more than MAX_CALLED_KEY. */
 function calledSize(v: CalledValues): number {
-  return v.country.length + v.trunkUsername.length + v.requestUri.length + (v.to?.length ?? 0) + (v.pcpid?.length ?? 0);
+  return v.country.length + v.trunk.key.length + v.requestUri.length + (v.to?.length ?? 0) + (v.pcpid?.length ?? 0);
 }
 
 function calledHash(v: CalledValues): number {
@@ -98,7 +130,7 @@ function calledHash(v: CalledValues): number {
 
 /** The cache key of the values (an absent header as -1: a number is never a value). */
 function calledKey(v: CalledValues): ValuesKey {
-  return [v.requestUri, v.to ?? -1, v.pcpid ?? -1, v.country, v.trunkUsername];
+  return [v.requestUri, v.to ?? -1, v.pcpid ?? -1, v.country, v.trunk.key];
 }
 
 /** calledKey(v) equals `held`, compared without building it. */
@@ -109,7 +141,7 @@ function matchesCalled(held: ValuesKey, v: CalledValues): boolean {
     (v.to === undefined ? held[1] === -1 : typeof held[1] === 'string' && sameText(held[1], v.to)) &&
     held[2] === (v.pcpid ?? -1) &&
     held[3] === v.country &&
-    held[4] === v.trunkUsername
+    held[4] === v.trunk.key
   );
 }
 
@@ -117,17 +149,17 @@ function matchesCalled(held: ValuesKey, v: CalledValues): boolean {
  * The number that was called (our DID): the Request-URI's user part, else the To header's. DIDs arrive national
  * (`0212345678`), E.164 (`+39...`), or with the country code as a trunk prefix (`39...`, `0039...`); all normalize
  * the same way. A Request-URI without a number (`sip:pbx@10.0.0.5`, registration-style trunks) defers to To; a
- * call to the registration trunk's contact (`trunkUsername`) reads P-Called-Party-ID, else To (calledPartyUris).
- * Null when none carries a number. Never throws.
+ * call to one of the registration trunk's contacts (`trunkUsers`, or the one `trunkUsername`) is that account's
+ * number, else P-Called-Party-ID, else To (calledPartyUris). Null when none carries a number. Never throws.
  */
 export function calledNumber(
   headers: SipHeaderSource,
-  opts: IdentifyOptions & { trunkUsername?: string },
+  opts: IdentifyOptions & { trunkUsername?: string; trunkUsers?: TrunkUsers },
 ): PhoneNumber | null {
   try {
     const country = typeof opts?.defaultCountry === 'string' ? opts.defaultCountry : '';
-    const trunkUsername = typeof opts?.trunkUsername === 'string' ? opts.trunkUsername : '';
-    const values = readCalledValues(headers, country, trunkUsername);
+    const trunk = opts?.trunkUsers ?? usersOf(typeof opts?.trunkUsername === 'string' ? opts.trunkUsername : '');
+    const values = readCalledValues(headers, country, trunk);
     const last = lastCalled;
     if (last !== null && matchesCalled(last.key, values)) return last.value;
     const cachable = calledSize(values) <= MAX_CALLED_KEY;
@@ -137,7 +169,7 @@ export function calledNumber(
       lastCalled = cached;
       return cached.value;
     }
-    const called = firstNumber(partyUris(values, trunkUsername).uris, country);
+    const called = firstNumber(partyUris(values).uris, country);
     if (called !== null) {
       Object.freeze(called.flags);
       Object.freeze(called);
@@ -151,12 +183,13 @@ export function calledNumber(
 }
 
 /**
- * The user part to put in the Request-URI towards the PBX for a call to the registration trunk's contact: the
- * DID as the carrier wrote it (P-Called-Party-ID, else To), or null when neither has a user part.
+ * The user part to put in the Request-URI towards the PBX for a call to one of the registration trunk's contacts:
+ * the account's number as configured, else the DID as the carrier wrote it (P-Called-Party-ID, else To), or null
+ * when none has a user part.
  */
-export function trunkCalledUser(headers: SipHeaderSource, trunkUsername: string): string | null {
+export function trunkCalledUser(headers: SipHeaderSource, trunk: string | TrunkUsers): string | null {
   try {
-    const { uris, toTrunkContact } = calledPartyUris(headers, trunkUsername);
+    const { uris, toTrunkContact } = calledPartyUris(headers, trunk);
     if (!toTrunkContact) return null;
     for (const uri of uris) {
       const user = parseUri(uri).user;

@@ -2,7 +2,14 @@
  * Caller identification: SIP headers in, CallerIdentity out. Pure (libphonenumber-js and node built-ins only).
  */
 export { identifyCaller, callerKey } from './identify-caller.js';
-export { calledNumber, calledPartyUris, trunkCalledUser } from './called-number.js';
+export {
+  calledNumber,
+  calledPartyUris,
+  NO_TRUNK_USERS,
+  trunkCalledUser,
+  trunkUsers,
+  type TrunkUsers,
+} from './called-number.js';
 export { normalizeNumber } from './normalize-number.js';
 export { parsePassport } from './passport.js';
 export type {

@@ -9,6 +9,22 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** The environment form of trunk.accounts' first entries: TRUNK_2_* is trunk.accounts.0, up to TRUNK_4_*. */
+const TRUNK_ACCOUNT_OVERRIDES = [2, 3, 4].flatMap((n) =>
+  (
+    [
+      ['USERNAME', 'username'],
+      ['PASSWORD', 'password'],
+      ['AUTH_USERNAME', 'authUsername'],
+      ['NUMBER', 'number'],
+    ] as const
+  ).map(([name, key]) => ({
+    env: `TRUNK_${n}_${name}`,
+    path: `trunk.accounts.${n - 2}.${key}`,
+    type: 'string' as const,
+  })),
+);
+
 /** Environment variables that override a config key; the contract in DESIGN.md. */
 export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string; type: 'string' | 'number' | 'list' }> = [
   { env: 'CROCETTA_DB', path: 'store.file', type: 'string' },
@@ -26,6 +42,8 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string; type: 'st
   { env: 'TRUNK_EXPIRES', path: 'trunk.expires', type: 'number' },
   { env: 'TRUNK_CONTACT_HOST', path: 'trunk.contactHost', type: 'string' },
   { env: 'TRUNK_INBOUND_FROM', path: 'trunk.inboundFrom', type: 'list' },
+  { env: 'TRUNK_NUMBER', path: 'trunk.number', type: 'string' },
+  ...TRUNK_ACCOUNT_OVERRIDES,
   { env: 'TRAP_DIDS', path: 'screening.trapDids', type: 'list' },
   { env: 'PBX_REGISTER_USERNAME', path: 'pbx.register.username', type: 'string' },
   { env: 'PBX_REGISTER_PASSWORD', path: 'pbx.register.password', type: 'string' },
@@ -93,15 +111,35 @@ function readYaml(file: string): Tree {
   return doc;
 }
 
+/** Sets `a.b.c` (a numeric key is a list's index: `trunk.accounts.0.password`), creating what is missing. */
 function setPath(tree: Tree, path: string, value: unknown): void {
   const keys = path.split('.');
   let node = tree;
-  for (const key of keys.slice(0, -1)) {
+  keys.slice(0, -1).forEach((key, i) => {
     const next = node[key];
-    if (!isTree(next)) node[key] = {};
+    const listed = /^\d+$/.test(keys[i + 1] ?? '');
+    if (listed ? !Array.isArray(next) : !isTree(next)) node[key] = listed ? [] : {};
     node = node[key] as Tree;
-  }
+  });
   node[keys[keys.length - 1] as string] = value;
+}
+
+/** TRUNK_3_* without TRUNK_2_* (nor the file's trunk.accounts.0): a gap the list cannot have. */
+function accountGap(tree: Tree): string | null {
+  const trunk = tree.trunk;
+  const accounts = isTree(trunk) ? trunk.accounts : undefined;
+  if (!Array.isArray(accounts)) return null;
+  for (let i = 0; i < accounts.length; i++) {
+    if (accounts[i] === undefined)
+      return `trunk.accounts.${i} (TRUNK_${i + 2}_USERNAME, TRUNK_${i + 2}_PASSWORD) is missing while a later account is set: number the accounts from TRUNK_2_ without gaps`;
+  }
+  return null;
+}
+
+/** Some key of the account `path` is in (`trunk.accounts.0.password`) came from the environment. */
+function accountFromEnv(fromEnv: ReadonlyMap<string, string>, path: string): boolean {
+  const account = /^trunk\.accounts\.\d+\./.exec(path)?.[0];
+  return account !== undefined && [...fromEnv.keys()].some((p) => p.startsWith(account));
 }
 
 export interface LoadOptions {
@@ -139,6 +177,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     fromEnv.set(path, name);
   }
 
+  const gap = accountGap(tree);
+  if (gap !== null) throw new ConfigError(`invalid configuration:\n  ${gap}`);
   const result = configSchema.safeParse(tree);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
@@ -147,7 +187,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       if (unknownKeys.length) return `unknown setting ${unknownKeys.join(', ')}`;
       // A list's item (`trunk.inboundFrom.1`) came from the list's variable.
       const envName = fromEnv.get(path) ?? fromEnv.get(issue.path.slice(0, -1).join('.'));
-      return `${path || '(root)'}${envName ? ` (from ${envName})` : ''}: ${issue.message}`;
+      if (envName) return `${path} (from ${envName}): ${issue.message}`;
+      // A key missing from an account set from the environment: the variable to set.
+      const missing = ENV_OVERRIDES.find((o) => o.path === path && accountFromEnv(fromEnv, path));
+      return `${path || '(root)'}${missing ? ` (${missing.env})` : ''}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }

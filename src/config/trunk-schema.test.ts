@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './loader.js';
 
@@ -47,5 +50,96 @@ describe('trunk settings from the environment', () => {
     expect(() =>
       loadConfig({ env: { TRUNK_REGISTRAR: 'sip:r', TRUNK_USERNAME: 'u', TRUNK_CONTACT_HOST: 'a b' } }),
     ).toThrow(/trunk\.contactHost/);
+  });
+});
+
+describe('further carrier accounts (trunk.accounts, TRUNK_2_* … TRUNK_4_*)', () => {
+  const FIRST = { TRUNK_REGISTRAR: 'sip:127.0.0.1:5090', TRUNK_USERNAME: '0612345678', TRUNK_PASSWORD: 's3cret' };
+  const overlayFile = (yaml: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'crocetta-accounts-'));
+    writeFileSync(join(dir, 'over.yaml'), yaml);
+    return join(dir, 'over.yaml');
+  };
+
+  it('are none by default; TRUNK_2_* and TRUNK_3_* are the first two, with defaults for what they do not give', () => {
+    expect(loadConfig({ env: {} }).trunk).toMatchObject({ number: '', accounts: [] });
+    const config = loadConfig({
+      env: {
+        ...FIRST,
+        TRUNK_NUMBER: '0612345678',
+        TRUNK_2_USERNAME: 'ufficio2',
+        TRUNK_2_PASSWORD: 'pw-2',
+        TRUNK_2_AUTH_USERNAME: 'auth-2',
+        TRUNK_2_NUMBER: '+390612345670',
+        TRUNK_3_USERNAME: '0612345671',
+        TRUNK_3_PASSWORD: 'pw-3',
+      },
+    });
+    expect(config.trunk.number).toBe('0612345678');
+    expect(config.trunk.accounts).toEqual([
+      { username: 'ufficio2', password: 'pw-2', authUsername: 'auth-2', number: '+390612345670', domain: '' },
+      { username: '0612345671', password: 'pw-3', authUsername: '', number: '', domain: '' },
+    ]);
+  });
+
+  it("set one key of the config file's account: user names in the file, passwords in the environment", () => {
+    const file = overlayFile(
+      'trunk:\n  accounts:\n    - { username: "0612345670", number: "0612345670", domain: "other.example", expires: 120 }\n',
+    );
+    const config = loadConfig({ env: { ...FIRST, CROCETTA_CONFIG: file, TRUNK_2_PASSWORD: 'pw-2' } });
+    expect(config.trunk.accounts).toEqual([
+      {
+        username: '0612345670',
+        password: 'pw-2',
+        authUsername: '',
+        number: '0612345670',
+        domain: 'other.example',
+        expires: 120,
+      },
+    ]);
+  });
+
+  it('say clearly what is missing or wrong: no password, a user name twice, a number twice, a gap, no registrar', () => {
+    expect(() => loadConfig({ env: { ...FIRST, TRUNK_2_USERNAME: 'ufficio2' } })).toThrow(
+      /trunk\.accounts\.0\.password \(TRUNK_2_PASSWORD\): required: the password the carrier gave for this account/,
+    );
+    expect(() => loadConfig({ env: { ...FIRST, TRUNK_2_PASSWORD: 'pw-2' } })).toThrow(
+      /trunk\.accounts\.0\.username \(TRUNK_2_USERNAME\): required/,
+    );
+    expect(() => loadConfig({ env: { ...FIRST, TRUNK_2_USERNAME: '0612345678', TRUNK_2_PASSWORD: 'pw-2' } })).toThrow(
+      /trunk\.accounts\.0\.username \(from TRUNK_2_USERNAME\): user name 0612345678 is already trunk\.username's/,
+    );
+    expect(() =>
+      loadConfig({
+        env: {
+          ...FIRST,
+          TRUNK_2_USERNAME: 'a',
+          TRUNK_2_PASSWORD: 'p',
+          TRUNK_2_NUMBER: '0612345670',
+          TRUNK_3_USERNAME: 'a',
+          TRUNK_3_PASSWORD: 'p',
+          TRUNK_3_NUMBER: '0612345670',
+        },
+      }),
+    ).toThrow(
+      /trunk\.accounts\.1\.username \(from TRUNK_3_USERNAME\): user name a is already trunk\.accounts\.0\.username's[\s\S]*trunk\.accounts\.1\.number \(from TRUNK_3_NUMBER\): number 0612345670 is already trunk\.accounts\.0\.number's/,
+    );
+    expect(() => loadConfig({ env: { ...FIRST, TRUNK_3_USERNAME: 'b', TRUNK_3_PASSWORD: 'p' } })).toThrow(
+      /trunk\.accounts\.0 \(TRUNK_2_USERNAME, TRUNK_2_PASSWORD\) is missing while a later account is set/,
+    );
+    expect(() =>
+      loadConfig({ env: { ...FIRST, TRUNK_2_USERNAME: 'b', TRUNK_2_PASSWORD: 'p', TRUNK_2_NUMBER: '02-123' } }),
+    ).toThrow(/trunk\.accounts\.0\.number \(from TRUNK_2_NUMBER\): expected the phone number of this account/);
+    expect(() => loadConfig({ env: { TRUNK_2_USERNAME: 'b', TRUNK_2_PASSWORD: 'p' } })).toThrow(
+      /trunk\.accounts: trunk\.accounts needs trunk\.registrar \(TRUNK_REGISTRAR\)/,
+    );
+    expect(() =>
+      loadConfig({
+        env: {
+          ...FIRST,
+          CROCETTA_CONFIG: overlayFile('trunk:\n  accounts:\n    - { username: x, password: y, secret: z }\n'),
+        },
+      }),
+    ).toThrow(/unknown setting trunk\.accounts\.0\.secret/);
   });
 });

@@ -27,25 +27,65 @@ const registrarUri = z
     'expected the registrar as a SIP URI without a user part, such as sip:sip.carrier.example or sip:127.0.0.1:5090',
   );
 
+const userName = z
+  .string()
+  .trim()
+  .max(128)
+  .regex(/^[^\s@:<>";]*$/, 'expected a SIP user name (no spaces, @, :, <, >, ", ;)');
+const authUserName = z
+  .string()
+  .trim()
+  .max(128)
+  .regex(/^[^\s"]*$/, 'expected a user name without spaces or quotes');
+const domain = z.union([
+  z.literal(''),
+  z.string().trim().regex(HOST_PORT, 'expected a host name such as sip.carrier.example'),
+]);
+const expires = z.number().int().min(30).max(86_400);
+/** The account's own phone number, as the register and the PBX should see it; '' = read from the call. */
+const accountNumber = z.union([
+  z.literal(''),
+  z
+    .string()
+    .trim()
+    .regex(
+      /^\+?\d{3,20}$/,
+      'expected the phone number of this account, digits with an optional leading + (0212345678)',
+    ),
+]);
+
+/** Extra accounts of the same carrier (one per number, as Italian business lines have): same registrar. */
+const accountSchema = z
+  .object({
+    /** Required, as is the password: checked below with a message that says so. */
+    username: userName.default(''),
+    password: z.string().max(256).default(''),
+    authUsername: authUserName.default(''),
+    number: accountNumber.default(''),
+    /** '' = trunk.domain (else the registrar's host). */
+    domain: domain.default(''),
+    /** Absent = trunk.expires. */
+    expires: expires.optional(),
+  })
+  .strict();
+
+export type TrunkAccountConfig = z.infer<typeof accountSchema>;
+
+/** At most this many accounts besides the first (TRUNK_2_* … TRUNK_4_* set the first three from the environment). */
+export const MAX_TRUNK_ACCOUNTS = 30;
+
 export const trunkSchema = z
   .object({
     registrar: z.union([z.literal(''), registrarUri]),
-    username: z
-      .string()
-      .trim()
-      .max(128)
-      .regex(/^[^\s@:<>";]*$/, 'expected a SIP user name (no spaces, @, :, <, >, ", ;)'),
+    username: userName,
     password: z.string().max(256),
-    authUsername: z
-      .string()
-      .trim()
-      .max(128)
-      .regex(/^[^\s"]*$/, 'expected a user name without spaces or quotes'),
-    domain: z.union([
-      z.literal(''),
-      z.string().trim().regex(HOST_PORT, 'expected a host name such as sip.carrier.example'),
-    ]),
-    expires: z.number().int().min(30).max(86_400),
+    authUsername: authUserName,
+    domain,
+    expires,
+    /** The first account's own number (TRUNK_NUMBER); '' = read from P-Called-Party-ID, else To. */
+    number: accountNumber.default(''),
+    /** Further accounts, each registering on its own (trunk.accounts, TRUNK_2_* … TRUNK_9_*). */
+    accounts: z.array(accountSchema).max(MAX_TRUNK_ACCOUNTS).default([]),
     contactHost: z.union([
       z.literal(''),
       z
@@ -67,7 +107,16 @@ export const trunkSchema = z
   })
   .strict()
   .superRefine((t, ctx) => {
-    if (t.registrar === '') return;
+    if (t.registrar === '') {
+      if (t.accounts.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts'],
+          message: 'trunk.accounts needs trunk.registrar (TRUNK_REGISTRAR): the accounts register there',
+        });
+      return;
+    }
+    duplicateAccounts(t, ctx);
     if (t.username === '') {
       ctx.addIssue({
         code: 'custom',
@@ -80,5 +129,47 @@ export const trunkSchema = z
       ctx.addIssue({ code: 'custom', path: ['contactHost'], message: `port ${port} is out of range` });
     }
   });
+
+/** An account without user name or password; two with one user name (their calls could not be told apart), or one number twice. */
+function duplicateAccounts(
+  t: { username: string; number: string; accounts: readonly TrunkAccountConfig[] },
+  ctx: z.RefinementCtx,
+): void {
+  const users = new Map<string, string>([[t.username, 'trunk.username']]);
+  const numbers = new Map<string, string>(t.number === '' ? [] : [[t.number, 'trunk.number']]);
+  t.accounts.forEach((a, i) => {
+    const here = `trunk.accounts.${i}`;
+    if (a.username === '')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accounts', i, 'username'],
+        message: 'required: the user name the carrier gave for this account',
+      });
+    if (a.password === '')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accounts', i, 'password'],
+        message: 'required: the password the carrier gave for this account',
+      });
+    if (a.username === '') return;
+    const user = users.get(a.username);
+    if (user !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accounts', i, 'username'],
+        message: `user name ${a.username} is already ${user}'s: each account needs its own (calls to it are told apart by it)`,
+      });
+    else users.set(a.username, `${here}.username`);
+    if (a.number === '') return;
+    const number = numbers.get(a.number);
+    if (number !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accounts', i, 'number'],
+        message: `number ${a.number} is already ${number}'s: a number belongs to one account`,
+      });
+    else numbers.set(a.number, `${here}.number`);
+  });
+}
 
 export type TrunkConfig = z.infer<typeof trunkSchema>;

@@ -1,4 +1,4 @@
-import { callerKey, calledNumber, identifyCaller } from '../callerid/index.js';
+import { callerKey, calledNumber, identifyCaller, type TrunkUsers } from '../callerid/index.js';
 import { UNKNOWN_CALLER, type CallerIdentity, type PhoneNumber, type SipHeaderSource } from '../callerid/types.js';
 import type { Classifier } from '../screening/classify.js';
 import type { Action, ActionPolicy } from '../screening/policy.js';
@@ -19,8 +19,8 @@ export interface ScreeningSteps {
   evidence: EvidenceLookup;
   classify: Classifier;
   policy: ActionPolicy;
-  /** The registration trunk's user name: calls to it carry the DID in P-Called-Party-ID or To. '' = none. */
-  trunkUsername?: string;
+  /** The registration trunk's accounts: calls to one's contact are its number, else P-Called-Party-ID or To. */
+  trunkUsers?: TrunkUsers;
   /** Passed human checks (check.rememberDays, no second chance); absent: every `check` action checks. */
   checkMemory?: CheckMemory;
 }
@@ -144,7 +144,7 @@ function screenWith(headers: SipHeaderSource, steps: ScreeningSteps, now: number
   let key: string | null = null;
   try {
     identity = identifyCaller(headers, { defaultCountry: steps.defaultCountry });
-    called = calledNumber(headers, { defaultCountry: steps.defaultCountry, trunkUsername: steps.trunkUsername ?? '' });
+    called = calledNumber(headers, { defaultCountry: steps.defaultCountry, trunkUsers: steps.trunkUsers });
     key = callerKey(identity);
   } catch (err) {
     return faultScreening('identify', identity, called, key, err);

@@ -2,6 +2,7 @@
  * The registration trunk's drachtio side: sends the state machine's REGISTERs and OPTIONS with `srf.request`,
  * reads the carrier's answers, takes our Contact from the hostports drachtio-server reports on connect, and turns
  * the machine's events into log lines and Prometheus metrics. All decisions live in src/trunk/registration.ts.
+ * Several accounts (trunk.accounts) each run their own registration, side by side: one failing leaves the others be.
  */
 import { Counter, Gauge } from 'prom-client';
 import type Srf from 'drachtio-srf';
@@ -32,12 +33,27 @@ interface Requester {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
-export interface TrunkClient {
+/** One account's registration. */
+export interface TrunkAccountClient {
+  /** The account's user name: the user of its AOR and Contact. */
+  readonly username: string;
+  /** Its configured number ('' = none). */
+  readonly number: string;
+  readonly aor: string;
   readonly status: TrunkStatus;
   /** The Call-ID of this run's REGISTERs (tests and logs). */
   readonly callId: string;
+}
+
+export interface TrunkClient {
+  /** The first account's (`trunk:`) status. */
+  readonly status: TrunkStatus;
+  /** The first account's Call-ID. */
+  readonly callId: string;
+  /** Every account, the first first. */
+  readonly accounts: readonly TrunkAccountClient[];
   start(): void;
-  /** Un-registers (bounded in time) and stops. Never rejects. */
+  /** Un-registers every account (bounded in time) and stops. Never rejects. */
   stop(): Promise<void>;
 }
 
@@ -115,12 +131,25 @@ function exchange(
   });
 }
 
-function trunkMetrics(metrics: Metrics): { registered: Gauge; failures: Counter<'problem'>; registrations: Counter } {
+interface TrunkMetrics {
+  registered: Gauge;
+  account: Gauge<'account'>;
+  failures: Counter<'problem'>;
+  registrations: Counter;
+}
+
+function trunkMetrics(metrics: Metrics): TrunkMetrics {
   const registers = [metrics.registry];
   return {
     registered: new Gauge({
       name: 'crocetta_trunk_registered',
-      help: '1 while crocetta is registered to the carrier (registration trunk)',
+      help: '1 while crocetta is registered to the carrier (registration trunk): every account, when there are several',
+      registers,
+    }),
+    account: new Gauge({
+      name: 'crocetta_trunk_account_registered',
+      help: '1 while this account (its user name) is registered to the carrier',
+      labelNames: ['account'],
       registers,
     }),
     failures: new Counter({
@@ -142,22 +171,76 @@ function zeroFailures(failures: Counter<'problem'>): void {
   for (const problem of ['auth', 'refused', 'unreachable', 'config']) failures.inc({ problem }, 0);
 }
 
+/**
+ * The registrations of every account (`accounts`, the first first: from trunkAccounts()), on one drachtio-srf app:
+ * each with its own Call-ID, Contact (its user name at drachtio-server's address), backoff, keepalive and log
+ * lines (with its AOR). crocetta_trunk_registered is 1 while every account is registered.
+ */
 export function createTrunkClient(
-  settings: TrunkSettings,
+  accounts: readonly TrunkSettings[],
   srfApp: Omit<Srf, 'connect'>,
   deps: TrunkClientDeps,
 ): TrunkClient {
-  const srf = srfApp as unknown as Requester;
-  const log = deps.logger.child({ component: 'trunk', aor: settings.aor, registrar: settings.registrar.uri });
   const m = trunkMetrics(deps.metrics);
   zeroFailures(m.failures);
+  const clients: AccountClient[] = [];
+  const changed = (): void => m.registered.set(clients.every((c) => c.status.state === 'registered') ? 1 : 0);
+  for (const settings of accounts) clients.push(accountClient(settings, srfApp, deps, m, changed));
+  const [first] = clients;
+  if (first === undefined) throw new Error('createTrunkClient: no account');
+  // One listener for all the accounts (one each would pass EventEmitter's 10-listener warning with many).
+  const srf = srfApp as unknown as Requester;
+  srf.on('connect', (err: unknown, hostports: unknown) => {
+    if (err) return;
+    for (const c of clients) c.connected(hostports);
+  });
+  // drachtio-srf emits 'close' when its connection to drachtio-server goes (see sip-app.ts).
+  srf.on('close', () => {
+    for (const c of clients) c.closed();
+  });
+  return {
+    get status() {
+      return first.status;
+    },
+    get callId() {
+      return first.callId;
+    },
+    accounts: clients,
+    start() {
+      for (const c of clients) c.start();
+    },
+    stop: async () => {
+      await Promise.all(clients.map((c) => c.stop()));
+    },
+  };
+}
+
+interface AccountClient extends TrunkAccountClient {
+  /** drachtio-server connected, with the addresses it reports (`udp/203.0.113.7:5060,…`). */
+  connected(hostports: unknown): void;
+  closed(): void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+function accountClient(
+  settings: TrunkSettings,
+  srfApp: Omit<Srf, 'connect'>,
+  deps: TrunkClientDeps,
+  m: TrunkMetrics,
+  changed: () => void,
+): AccountClient {
+  const srf = srfApp as unknown as Requester;
+  const log = deps.logger.child({ component: 'trunk', aor: settings.aor, registrar: settings.registrar.uri });
   let contactNote = '';
+  m.account.set({ account: settings.username }, 0);
 
   const observe = (e: RegistrationEvent): void => {
     switch (e.type) {
       case 'status': {
         const s = e.status;
-        m.registered.set(s.state === 'registered' ? 1 : 0);
+        m.account.set({ account: settings.username }, s.state === 'registered' ? 1 : 0);
+        changed();
         const fields = {
           state: s.state,
           reason: s.reason,
@@ -244,8 +327,7 @@ export function createTrunkClient(
     { ...DEFAULT_TIMING, ...deps.timing },
   );
 
-  srf.on('connect', (err: unknown, hostports: unknown) => {
-    if (err) return;
+  const connected = (hostports: unknown): void => {
     const listed = parseHostports(typeof hostports === 'string' ? hostports : '');
     const choice = chooseContact(settings.username, settings.registrar.transport, listed, settings.contactHost);
     if (choice.note !== contactNote) {
@@ -260,11 +342,14 @@ export function createTrunkClient(
       }
     }
     registration.setContact(choice.uri, choice.note);
-  });
-  // drachtio-srf emits 'close' when its connection to drachtio-server goes (see sip-app.ts).
-  srf.on('close', () => registration.setContact(null, 'drachtio-server not connected'));
+  };
 
   return {
+    connected,
+    closed: () => registration.setContact(null, 'drachtio-server not connected'),
+    username: settings.username,
+    number: settings.number,
+    aor: settings.aor,
     get status() {
       return registration.status;
     },

@@ -1,13 +1,14 @@
 /**
- * Calls the registration trunk sends to our registered contact. A request is "to the registered contact" when its
- * Request-URI user is the trunk's user name (TRUNK_USERNAME, exactly as we put it in our Contact); the host is not
- * compared, as drachtio-server only receives on its own addresses and NAT may rewrite it. Such calls carry the
- * DID elsewhere (src/callerid/called-number.ts) and, with TRUNK_INBOUND_FROM set, are refused with 403 unless they
- * come from one of the carrier's addresses. Other calls are not touched here.
+ * Calls the registration trunk sends to our registered contacts. A request is "to a registered contact" when its
+ * Request-URI user is one account's user name (TRUNK_USERNAME, or a trunk.accounts entry's, exactly as we put it in
+ * that account's Contact); the host is not compared, as drachtio-server only receives on its own addresses and NAT
+ * may rewrite it. Such calls are to that account's number, else carry the DID elsewhere
+ * (src/callerid/called-number.ts) and, with TRUNK_INBOUND_FROM set, are refused with 403 unless they come from one
+ * of the carrier's addresses. Other calls are not touched here.
  */
 import { BlockList, isIP } from 'node:net';
 import { Counter } from 'prom-client';
-import { calledPartyUris, trunkCalledUser } from '../callerid/index.js';
+import { calledPartyUris, trunkCalledUser, trunkUsers, type TrunkUsers } from '../callerid/index.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { TrunkSettings } from '../trunk/settings.js';
@@ -16,7 +17,8 @@ import type { SrfRequest, SrfResponse } from './srf-augment.js';
 import { FORBIDDEN } from './verdict-to-sip.js';
 
 export interface TrunkInbound {
-  username: string;
+  /** Every account's user name and number. */
+  users: TrunkUsers;
   /** The carrier's addresses; null = calls to the contact are taken from anyone. */
   from: BlockList | null;
   refused: Counter;
@@ -24,11 +26,13 @@ export interface TrunkInbound {
   logged: Map<string, number>;
 }
 
-export function createTrunkInbound(settings: TrunkSettings, metrics: Metrics): TrunkInbound {
+/** `accounts`: every account, the first first (they share trunk.inboundFrom). */
+export function createTrunkInbound(accounts: readonly TrunkSettings[], metrics: Metrics): TrunkInbound {
   let from: BlockList | null = null;
-  if (settings.inboundFrom.length > 0) {
+  const inboundFrom = accounts[0]?.inboundFrom ?? [];
+  if (inboundFrom.length > 0) {
     from = new BlockList();
-    for (const item of settings.inboundFrom) {
+    for (const item of inboundFrom) {
       const [address = '', bits] = item.split('/');
       const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
       if (bits === undefined) from.addAddress(address, family);
@@ -40,11 +44,11 @@ export function createTrunkInbound(settings: TrunkSettings, metrics: Metrics): T
     help: 'Requests to the registered contact refused with 403 because they came from outside TRUNK_INBOUND_FROM',
     registers: [metrics.registry],
   });
-  return { username: settings.username, from, refused, logged: new Map() };
+  return { users: trunkUsers(accounts), from, refused, logged: new Map() };
 }
 
 export function toTrunkContact(inbound: TrunkInbound | undefined, req: SrfRequest): boolean {
-  return inbound !== undefined && calledPartyUris(headerSource(req), inbound.username).toTrunkContact;
+  return inbound !== undefined && calledPartyUris(headerSource(req), inbound.users).toTrunkContact;
 }
 
 function allowed(list: BlockList, address: string): boolean {
@@ -89,7 +93,7 @@ export function refusedStranger(
   return true;
 }
 
-/** The DID to put in the Request-URI towards the PBX, for a call to the registered contact; null otherwise. */
+/** The DID to put in the Request-URI towards the PBX, for a call to a registered contact; null otherwise. */
 export function trunkForwardUser(inbound: TrunkInbound | undefined, req: SrfRequest): string | null {
-  return inbound === undefined ? null : trunkCalledUser(headerSource(req), inbound.username);
+  return inbound === undefined ? null : trunkCalledUser(headerSource(req), inbound.users);
 }

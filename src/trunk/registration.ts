@@ -285,11 +285,7 @@ export class Registration {
             res,
           );
         if (authorization !== null && !challenge.stale) {
-          return this.failed(
-            'auth',
-            `${label} to our credentials: check TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD`,
-            res,
-          );
+          return this.failed('auth', `${label} to our credentials: check ${this.settings.credentialsHint}`, res);
         }
         if (++challenges > MAX_CHALLENGES_PER_ATTEMPT)
           return this.failed('auth', `${label}: challenged ${challenges} times in a row`, res);
@@ -314,11 +310,7 @@ export class Registration {
       if (res.status === 0 || res.status === 408)
         return this.failed('unreachable', res.status === 0 ? res.reason || 'no answer from the registrar' : label, res);
       if (res.status === 403 && authorization !== null) {
-        return this.failed(
-          'auth',
-          `${label} to our credentials: check TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD`,
-          res,
-        );
+        return this.failed('auth', `${label} to our credentials: check ${this.settings.credentialsHint}`, res);
       }
       return this.failed('refused', label === String(res.status) ? `status ${res.status}` : label, res);
     }

@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics.js';
 import { LoginLimiter } from '../panel/auth.js';
 import { createPanelApp } from '../panel/panel-app.js';
 import type { Clock } from '../screening/types.js';
+import type { TrunkClient } from '../sip/trunk-client.js';
 import { readFriendReportsRanking, type FriendReportsQuery } from '../store/reports/community-rankings.js';
 import type { SipSide } from './build-sip-app.js';
 import { checkMemoryOf } from './check-memory.js';
@@ -21,6 +22,12 @@ export interface PanelContext {
   clock: Clock;
   metrics: Metrics;
   logger: Logger;
+}
+
+function accountChecks(trunk: TrunkClient): Record<string, boolean> {
+  const checks: Record<string, boolean> = {};
+  for (const a of trunk.accounts) checks[`trunk:${a.username}`] = a.status.state === 'registered';
+  return checks;
 }
 
 export function buildPanel(config: Config, { stores, sip, clock, metrics, logger }: PanelContext): Express {
@@ -59,8 +66,10 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
     readiness: () => ({
       store: register.ready,
       drachtio: sip.app.connected,
-      // trunk: true when no registration is configured (nothing to wait for).
-      trunk: trunk === null || trunk.status.state === 'registered',
+      // trunk: true when no registration is configured (nothing to wait for), else when every account is registered.
+      trunk: trunk === null || trunk.accounts.every((a) => a.status.state === 'registered'),
+      // With several accounts, each one's too (`trunk:<its user name>`).
+      ...(trunk !== null && trunk.accounts.length > 1 ? accountChecks(trunk) : {}),
       // Only when the registered PBX is the one place calls can go (pbx.uri empty).
       ...(pbx !== null && config.pbx.uri === '' ? { pbx: pbx.registry.registered } : {}),
     }),

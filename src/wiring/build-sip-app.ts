@@ -3,6 +3,7 @@
  * panel's live settings on each call, the register, forwarding, actions, outbound calls, the registered PBX), the
  * reaper of silent forwards, and the registration to the carrier (trunk.registrar) when configured.
  */
+import { trunkUsers } from '../callerid/index.js';
 import { AfterAnswer } from '../sip/after-answer.js';
 import type { Config } from '../config/schema.js';
 import { drachtioDuration, durationMs } from '../config/duration.js';
@@ -17,7 +18,7 @@ import { pendingRequestCount } from '../sip/srf-internals.js';
 import { RecentTransactions } from '../sip/transactions.js';
 import { createTrunkClient, type TrunkClient } from '../sip/trunk-client.js';
 import { createTrunkInbound } from '../sip/trunk-inbound.js';
-import { trunkSettings } from '../trunk/settings.js';
+import { trunkAccounts } from '../trunk/settings.js';
 import { checkMemoryOf } from './check-memory.js';
 import type { Stores } from './open-stores.js';
 import { outboundRoute } from './outbound-route.js';
@@ -56,10 +57,10 @@ export function buildSipApp(config: Config, context: SipContext): SipSide {
       ...(stores.pbx === null ? {} : { registrar: stores.pbx.handler }),
     },
   );
-  const trunkConfig = trunkSettings(config.trunk);
-  // Registration to the carrier: its own clock is the real one, as its timers are.
+  const accounts = trunkAccounts(config.trunk);
+  // Registration to the carrier, each account on its own: its clock is the real one, as its timers are.
   const trunk =
-    trunkConfig === null ? null : createTrunkClient(trunkConfig, app.srf, { logger, metrics, now: () => Date.now() });
+    accounts.length === 0 ? null : createTrunkClient(accounts, app.srf, { logger, metrics, now: () => Date.now() });
   const { reaper } = deps;
   watchCallsInProgress(metrics, { forwards: () => reaper.size, srfPending: () => pendingRequestCount(app.srf) });
   return { app, trunk, reaper };
@@ -68,7 +69,8 @@ export function buildSipApp(config: Config, context: SipContext): SipSide {
 /** What the request handler is given (handle-request.ts), as the service builds it; bench/sip-handler.ts uses it too. */
 export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics, logger }: SipContext): HandlerDeps {
   const { register, live, evidence, pbx } = stores;
-  const trunkConfig = trunkSettings(config.trunk);
+  const accounts = trunkAccounts(config.trunk);
+  const trunkConfig = accounts[0] ?? null;
   const outbound = outboundRoute(config);
   const configuredFrom = new Set(outbound.from);
   if (outbound.trunk !== '') {
@@ -90,7 +92,7 @@ export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics
     steps: {
       defaultCountry: config.defaultCountry,
       evidence,
-      trunkUsername: trunkConfig?.username ?? '',
+      trunkUsers: trunkUsers(accounts),
       checkMemory: checkMemoryOf(config, register),
       get classify() {
         return live.classify;
@@ -119,7 +121,7 @@ export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics
     storeMessageText: config.messages.storeText,
     actions,
     forwarded: new ForwardedCalls(register, logger.child({ component: 'forwarded' })),
-    ...(trunkConfig === null ? {} : { trunk: createTrunkInbound(trunkConfig, metrics) }),
+    ...(accounts.length === 0 ? {} : { trunk: createTrunkInbound(accounts, metrics) }),
     reaper,
     transactions: new RecentTransactions(),
     afterAnswer: new AfterAnswer((err) => logger.error({ err }, 'work after an answer failed')),

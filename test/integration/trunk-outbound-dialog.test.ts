@@ -6,7 +6,7 @@
  * in the call as it challenges the INVITE, and the failures of a relayed request (491 on glare, 408, 481).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { eventually, type Harness } from '../support/crocetta-harness.js';
 import {
   buildInvite,
   defaultSdp,
@@ -16,6 +16,7 @@ import {
   type ScriptedResponse,
 } from '../support/drachtio-double.js';
 import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
+import { startRegistered, TRUNK_PASSWORD, trunkEnv } from '../support/trunk-harness.js';
 
 const USER = '0612345678';
 const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
@@ -103,19 +104,10 @@ function errors(): unknown[] {
 
 describe('an answered outbound call over a registration trunk', () => {
   beforeEach(async () => {
-    carrier = new FakeRegistrar({ username: USER, password: 'pw' });
+    carrier = new FakeRegistrar({ username: USER, password: TRUNK_PASSWORD });
     pbxScript = defaultPbxScript;
     carrierInCall = null;
-    h = await startHarness(
-      {
-        TRUNK_REGISTRAR: `sip:${CARRIER_HOSTPORT}`,
-        TRUNK_USERNAME: USER,
-        TRUNK_PASSWORD: 'pw',
-        TRUNK_DOMAIN: 'voip.carrier.example',
-      },
-      { onAppRequest: script },
-    );
-    await eventually(() => (h.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
+    h = await startRegistered(trunkEnv(USER, `sip:${CARRIER_HOSTPORT}`), { onAppRequest: script });
   });
   afterEach(async () => {
     await h.stop();

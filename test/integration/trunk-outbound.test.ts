@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
-import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { eventually, type Harness } from '../support/crocetta-harness.js';
 import {
   buildInvite,
   defaultSdp,
@@ -14,6 +14,7 @@ import {
   type ScriptedResponse,
 } from '../support/drachtio-double.js';
 import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
+import { startRegistered, TRUNK_PASSWORD, trunkEnv } from '../support/trunk-harness.js';
 
 const USER = '0612345678';
 const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
@@ -46,18 +47,9 @@ function carrierInvites(): AppRequest[] {
 
 describe('outbound calls over a registration trunk', () => {
   beforeEach(async () => {
-    carrier = new FakeRegistrar({ username: USER, password: 'pw' });
+    carrier = new FakeRegistrar({ username: USER, password: TRUNK_PASSWORD });
     carrierAnswers = null;
-    h = await startHarness(
-      {
-        TRUNK_REGISTRAR: 'sip:127.0.0.1:5090',
-        TRUNK_USERNAME: USER,
-        TRUNK_PASSWORD: 'pw',
-        TRUNK_DOMAIN: 'voip.carrier.example',
-      },
-      { onAppRequest: carrierScript },
-    );
-    await eventually(() => (h.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
+    h = await startRegistered(trunkEnv(USER), { onAppRequest: carrierScript });
   });
   afterEach(async () => {
     await h.stop();

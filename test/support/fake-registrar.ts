@@ -2,7 +2,8 @@
  * A carrier's digest-authenticating registrar (and SBC) scripted on the drachtio double, for integration tests:
  * challenges REGISTER/INVITE without credentials, checks the answer with its own MD5 (written here apart from
  * src/trunk/digest.ts, so a shared mistake cannot hide), keeps bindings, answers OPTIONS. Tests change its
- * behaviour (down, wrong password, 423, grant) between requests.
+ * behaviour (down, wrong password, 423, grant) between requests. Several accounts (`accounts`) share it, as one
+ * carrier's numbers do.
  */
 import { createHash } from 'node:crypto';
 import type { AppRequest, ScriptedResponse } from './drachtio-double.js';
@@ -23,12 +24,16 @@ export function authParams(header: string): Map<string, string> {
 export interface Binding {
   contact: string;
   expires: number;
+  /** The AOR (To) it was registered for. */
+  aor?: string;
 }
 
 export interface FakeRegistrarOptions {
   realm?: string;
   username: string;
   password: string;
+  /** More accounts of the same carrier (one per number): user name → password. */
+  accounts?: Record<string, string>;
 }
 
 export class FakeRegistrar {
@@ -60,9 +65,19 @@ export class FakeRegistrar {
   readonly log: Array<{ method: string; status: number; authorized: boolean }> = [];
   private nonceCount = 0;
 
+  /** The further accounts' passwords, by user name (a test changes one to refuse that account alone). */
+  readonly passwords: Map<string, string>;
+
   constructor(private readonly opts: FakeRegistrarOptions) {
     this.realm = opts.realm ?? 'carrier.example';
     this.password = opts.password;
+    this.passwords = new Map(Object.entries(opts.accounts ?? {}));
+  }
+
+  /** The password of the account `username` names; undefined for a user the carrier does not know. */
+  private passwordOf(username: string | undefined): string | undefined {
+    if (username === this.opts.username) return this.password;
+    return username === undefined ? undefined : this.passwords.get(username);
   }
 
   private challenge(stale = false, algorithm = 'MD5', qop = '"auth"'): string {
@@ -75,13 +90,14 @@ export class FakeRegistrar {
     const value = headerOf(req.request, header);
     if (value === undefined) return false;
     const p = authParams(value);
-    if (p.get('username') !== this.opts.username || p.get('realm') !== this.realm) return false;
+    const password = this.passwordOf(p.get('username'));
+    if (password === undefined || p.get('realm') !== this.realm) return false;
     // RFC 7616 §3.4: the algorithm the answer names (MD5 when absent); qop=auth-int hashes the body too.
     const algorithm = p.get('algorithm') ?? 'MD5';
     const h = algorithm === 'SHA-256' ? sha256 : algorithm === 'MD5' ? md5 : null;
     if (h === null) return false;
     const qop = p.get('qop') ?? '';
-    const ha1 = h(`${this.opts.username}:${this.realm}:${this.password}`);
+    const ha1 = h(`${p.get('username') ?? ''}:${this.realm}:${password}`);
     const ha2 = h(`${req.method}:${p.get('uri') ?? ''}${qop === 'auth-int' ? `:${h(req.request.body)}` : ''}`);
     const expected = h(`${ha1}:${p.get('nonce') ?? ''}:${p.get('nc') ?? ''}:${p.get('cnonce') ?? ''}:${qop}:${ha2}`);
     return p.get('uri') === req.request.uri && p.get('response') === expected;
@@ -157,11 +173,13 @@ export class FakeRegistrar {
     const asked = Number(/;\s*expires=(\d+)/i.exec(contactHeader)?.[1] ?? headerOf(req.request, 'expires') ?? '3600');
     if (asked !== 0 && asked < this.minExpires)
       return answer(423, true, { headers: { 'Min-Expires': String(this.minExpires) } });
+    const aor = uriOf(headerOf(req.request, 'to') ?? '');
     if (asked === 0) this.bindings.delete(contact);
-    else this.bindings.set(contact, { contact, expires: this.grant ?? asked });
+    else this.bindings.set(contact, { contact, expires: this.grant ?? asked, aor });
+    // The 200 lists the bindings of this AOR only (each account has its own).
     const listed = [
       ...this.otherBindings,
-      ...[...this.bindings.values()].map((b) => `<${b.contact}>;expires=${b.expires}`),
+      ...[...this.bindings.values()].filter((b) => b.aor === aor).map((b) => `<${b.contact}>;expires=${b.expires}`),
     ];
     const headers: Record<string, string | string[]> = { Expires: String(this.headerExpires) };
     if (listed.length > 0) headers.Contact = listed;
