@@ -1,0 +1,216 @@
+/**
+ * Several carrier accounts on the registration trunk, with real SIP software: Kamailio plays a carrier that gives
+ * one SIP account per number, as Italian business lines have (docs/pbx/kamailio-carrier.cfg with ACCOUNT_2), a real
+ * drachtio-server carries crocetta's SIP, sipp plays the callers and the PBX. crocetta is configured as an operator
+ * would, through the environment only: the first account by TRUNK_*, the second by TRUNK_2_* with its number, and
+ * a third (TRUNK_3_*) whose user name the carrier does not know. Shown: each known account registers with its own
+ * Contact; the unknown one is refused and reported as such (/readyz) while the others keep working; a call for
+ * either number reaches the PBX and the register records which of our numbers was called.
+ * Needs `drachtio`, `kamailio` and `sipp` on PATH (CI has no drachtio-server: skipped there; the double covers the
+ * same in test/integration/trunk-accounts.test.ts). Ports: free ones in 26100-26999 on 127.0.0.x at each run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Crocetta } from '../../src/app.js';
+import {
+  onPath,
+  portFree,
+  sippScenario,
+  startDrachtio,
+  waitUdpBound,
+  type RealDrachtio,
+} from '../support/real-sip-tools.js';
+import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CARRIER_CFG = join(ROOT, 'docs/pbx/kamailio-carrier.cfg');
+const SCENARIOS = join(import.meta.dirname, 'scenarios');
+
+const BIN = { drachtio: onPath('drachtio'), kamailio: onPath('kamailio'), sipp: onPath('sipp') };
+const missing = Object.entries(BIN).flatMap(([name, path]) => (path === null ? [name] : []));
+
+/** The first account: no number configured, so its calls' DID is read from the carrier's P-Called-Party-ID. */
+const FIRST = { user: '0612345678', password: 'first-Secret!', did: '+390612345699' };
+/** The second account: its own number, configured (TRUNK_2_NUMBER) and routed to it by the carrier. */
+const SECOND = { user: '0612345679', password: 'second-Secret!', did: '+390612345679' };
+/** A third user name the carrier has no account for (a typo in the operator's settings). */
+const UNKNOWN = { user: '0612345670', password: 'whatever-1' };
+
+const HOSTS = { drachtio: '127.0.0.1', kamailio: '127.0.0.2', pbx: '127.0.0.3', caller: '127.0.0.5' };
+type Addr = { host: string; port: number };
+const SECRET = 'e2e-cymru';
+const TOKEN = 'e2e-token-0123456789';
+
+interface Proc {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+async function until<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`e2e: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Free ports from 26100-26999, from a random start (another worktree may run an e2e test at the same time). */
+async function pickPorts(count: number): Promise<number[]> {
+  const out: number[] = [];
+  const start = Math.floor(Math.random() * 900);
+  for (let i = 0; i < 900 && out.length < count; i++) {
+    const port = 26_100 + ((start + i) % 900);
+    if ((await Promise.all(Object.values(HOSTS).map((h) => portFree(h, port)))).every(Boolean)) out.push(port);
+  }
+  if (out.length < count) throw new Error('e2e: no free ports in 26100-26999');
+  return out;
+}
+
+describe.skipIf(missing.length > 0)(
+  `several carrier accounts against real drachtio-server, Kamailio and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
+  () => {
+    let dir = '';
+    let ADDR: { drachtioAdmin: number; drachtio: Addr; kamailio: Addr; pbx: Addr; caller: Addr };
+    let kamailio: Proc | undefined;
+    let drachtio: RealDrachtio | undefined;
+    let app: Crocetta | undefined;
+    const logs: Array<Record<string, unknown>> = [];
+
+    const crocetta = (): Crocetta => {
+      if (app === undefined) throw new Error('e2e: crocetta did not start');
+      return app;
+    };
+    const kamailioLog = (): string => {
+      try {
+        return readFileSync(join(dir, 'kamailio.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    const accountState = (user: string): string | undefined =>
+      crocetta().trunk?.accounts.find((a) => a.username === user)?.status.state;
+    const sipp = (scenario: string, target: string | null, local: Addr, keys: Record<string, string>) =>
+      sippScenario(dir, join(SCENARIOS, scenario), target, local, keys);
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-accounts-'));
+      const [admin = 0, sip = 0, carrier = 0, pbx = 0, caller = 0] = await pickPorts(5);
+      ADDR = {
+        drachtioAdmin: admin,
+        drachtio: { host: HOSTS.drachtio, port: sip },
+        kamailio: { host: HOSTS.kamailio, port: carrier },
+        pbx: { host: HOSTS.pbx, port: pbx },
+        caller: { host: HOSTS.caller, port: caller },
+      };
+      const child = spawn(
+        'sh',
+        [
+          '-c',
+          `exec "$0" "$@" 2>>"${join(dir, 'kamailio.log')}"`,
+          BIN.kamailio ?? 'kamailio',
+          ...['-f', CARRIER_CFG, '-DD', '-E', '-m', '32', '-M', '4', '-Y', dir, '-P', join(dir, 'kamailio.pid')],
+          ...['-w', dir, '-A', `SIP_LISTEN=udp:${ADDR.kamailio.host}:${ADDR.kamailio.port}`],
+          ...['-A', `ACCOUNT="${FIRST.user}"`, '-A', `ACCOUNT_PASSWORD="${FIRST.password}"`],
+          ...['-A', `ACCOUNT_2="${SECOND.user}"`, '-A', `ACCOUNT_2_PASSWORD="${SECOND.password}"`],
+          ...['-A', `ACCOUNT_2_DID="${SECOND.did}"`, '-A', 'MIN_EXPIRES=30'],
+        ],
+        { stdio: 'ignore' },
+      );
+      kamailio = { child, exited: new Promise((done) => child.once('exit', (code) => done(code))) };
+      drachtio = await startDrachtio(dir, { admin: ADDR.drachtioAdmin, sip: ADDR.drachtio.port }, SECRET);
+      await waitUdpBound(ADDR.kamailio.host, ADDR.kamailio.port);
+      app = await startE2eCrocetta({
+        dir,
+        adminPort: ADDR.drachtioAdmin,
+        secret: SECRET,
+        token: TOKEN,
+        pbxUri: `sip:${ADDR.pbx.host}:${ADDR.pbx.port}`,
+        // As an operator sets them (README, "Several numbers, one account each"): environment only.
+        env: {
+          TRUNK_REGISTRAR: `sip:${ADDR.kamailio.host}:${ADDR.kamailio.port}`,
+          TRUNK_DOMAIN: 'carrier.test',
+          TRUNK_USERNAME: FIRST.user,
+          TRUNK_PASSWORD: FIRST.password,
+          TRUNK_2_USERNAME: SECOND.user,
+          TRUNK_2_PASSWORD: SECOND.password,
+          TRUNK_2_NUMBER: SECOND.did,
+          TRUNK_3_USERNAME: UNKNOWN.user,
+          TRUNK_3_PASSWORD: UNKNOWN.password,
+          TRUNK_INBOUND_FROM: ADDR.kamailio.host,
+        },
+        logs,
+        waitConnected: false,
+      });
+    }, 30_000);
+
+    afterAll(async () => {
+      await app?.stop().catch(() => undefined);
+      if (kamailio && kamailio.child.exitCode === null) {
+        kamailio.child.kill('SIGTERM');
+        await Promise.race([kamailio.exited, new Promise((r) => setTimeout(r, 3000))]);
+        if (kamailio.child.exitCode === null) kamailio.child.kill('SIGKILL');
+      }
+      await drachtio?.stop();
+      writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
+      removeE2eDir(dir);
+    }, 30_000);
+
+    it('registers each known account with its own Contact; the unknown one is refused and reported, alone', async () => {
+      await until(
+        'both known accounts registered',
+        () =>
+          accountState(FIRST.user) === 'registered' && accountState(SECOND.user) === 'registered' ? true : undefined,
+        15_000,
+      );
+      await until('the unknown account refused', () =>
+        /REGISTER for 0612345670: no such account/.test(kamailioLog()) ? true : undefined,
+      );
+      const contact = `${ADDR.drachtio.host}:${ADDR.drachtio.port}`;
+      expect(kamailioLog()).toMatch(new RegExp(`REGISTER ${FIRST.user} contact <sip:${FIRST.user}@${contact}>`));
+      expect(kamailioLog()).toMatch(new RegExp(`REGISTER ${SECOND.user} contact <sip:${SECOND.user}@${contact}>`));
+      expect(accountState(UNKNOWN.user)).not.toBe('registered');
+
+      const res = await fetch(`http://127.0.0.1:${crocetta().httpPort}/readyz`);
+      const body = (await res.json()) as { status: string; checks: Record<string, boolean> };
+      expect(res.status).toBe(503);
+      expect(body.checks).toMatchObject({
+        trunk: false,
+        [`trunk:${FIRST.user}`]: true,
+        [`trunk:${SECOND.user}`]: true,
+        [`trunk:${UNKNOWN.user}`]: false,
+      });
+    });
+
+    for (const account of [FIRST, SECOND]) {
+      it(`delivers a call for ${account.did} (account ${account.user}) to the PBX and records that number`, async () => {
+        const callerNumber = account === FIRST ? '+393331234567' : '+393337654321';
+        const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx, {});
+        await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
+        const caller = await sipp('caller-answered.xml', `${ADDR.kamailio.host}:${ADDR.kamailio.port}`, ADDR.caller, {
+          did: account.did,
+          caller: callerNumber,
+        });
+        const answered = await pbx;
+        expect(caller.code, caller.out).toBe(0);
+        expect(answered.code, answered.out).toBe(0);
+        expect(answered.logs).toContain(`request-uri-user=${account.did}`);
+        // The carrier sent it to this account's contact, not the other's.
+        expect(kamailioLog()).toContain(
+          `call for ${account.did} from ${callerNumber} to the registered contact sip:${account.user}@${ADDR.drachtio.host}:${ADDR.drachtio.port}`,
+        );
+        await crocetta().register.flush();
+        const res = await fetch(
+          `http://127.0.0.1:${crocetta().httpPort}/api/attempts?number=${encodeURIComponent(callerNumber)}&limit=1`,
+          { headers: { authorization: `Bearer ${TOKEN}` } },
+        );
+        const body = (await res.json()) as { attempts: Array<{ calledNumber: string }> };
+        expect(body.attempts[0]?.calledNumber).toBe(account.did);
+      });
+    }
+  },
+);
