@@ -24,6 +24,8 @@ export interface B2buaTrunk {
   domain: string;
   dialled: string | null;
   auth: { username: string; password: string };
+  /** Where these credentials are set (the error names them); the first account's variables when absent. */
+  hint?: string;
 }
 
 /** The carrier leg's INVITE as drachtio-srf hands it over once drachtio-server has sent it (request.js). */
@@ -191,7 +193,7 @@ export async function bridgeToCarrier(
           headers = again.headers;
           continue;
         }
-        return failed(err, res, answers, log);
+        return failed(err, res, answers, log, trunk.hint);
       }
     }
   } finally {
@@ -200,14 +202,20 @@ export async function bridgeToCarrier(
 }
 
 /** Answers the PBX for a carrier leg that failed (unless the PBX cancelled), says why, and returns the status. */
-function failed(err: unknown, res: SrfResponse, answers: number, log: Logger): number | null {
+function failed(
+  err: unknown,
+  res: SrfResponse,
+  answers: number,
+  log: Logger,
+  hint = 'TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD',
+): number | null {
   const status = statusOf(err);
   if (status === 401 || status === 407) {
     log.error(
       { status, answered: answers },
       answers === 0
         ? 'the carrier asked for credentials crocetta cannot give (no digest challenge it can answer) for an outbound call'
-        : 'the carrier refused the trunk credentials for an outbound call: check TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD',
+        : `the carrier refused the trunk credentials for an outbound call: check ${hint}`,
     );
   } else {
     log.info({ status, err: status === null ? err : undefined }, 'outbound call not connected');

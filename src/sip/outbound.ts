@@ -11,6 +11,7 @@ import type { Clock } from '../screening/types.js';
 import type { Register } from '../store/register/types.js';
 import type { SrfRequest, SrfResponse } from './srf-augment.js';
 import { uriUser, withUser } from './request-headers.js';
+import { accountFor, type OutboundAccounts } from './outbound-account.js';
 import { bridgeToCarrier } from './outbound-b2bua.js';
 import type { ForwardReaper } from './forward-reaper.js';
 import { proxyReleasably } from './srf-internals.js';
@@ -26,9 +27,10 @@ export interface OutboundSettings {
   recordRoute: boolean;
   /**
    * A registration trunk: the carrier challenges outbound INVITEs, so calls go through drachtio-srf's B2BUA with
-   * these credentials (outbound-b2bua.ts) instead of the proxy. Absent: the proxy (an IP trunk needs no more).
+   * an account's credentials (outbound-b2bua.ts) instead of the proxy: the account whose number the PBX presents as
+   * caller ID, else the first (outbound-account.ts). Absent: the proxy (an IP trunk needs no more).
    */
-  registration?: { aor: string; domain: string; auth: { username: string; password: string } };
+  registration?: OutboundAccounts;
 }
 
 /** The PBX's addresses: those configured, else the host of the PBX's URI when it is an IP address. */
@@ -68,7 +70,14 @@ export async function passOutbound(
   log.info({ learned, via: s.registration ? 'b2bua' : 'proxy' }, 'outbound call to the carrier');
   if (s.registration) {
     const target = withUser(s.trunkUri, dialled);
-    const finalStatus = await bridgeToCarrier(req.srf, req, res, { target, dialled, ...s.registration }, log);
+    const account = accountFor(
+      s.registration,
+      [req.get('P-Asserted-Identity'), req.get('P-Preferred-Identity'), req.get('From')],
+      s.defaultCountry,
+    );
+    if (s.registration.count > 1) log.info({ account: account.username }, 'outbound call: carrier account');
+    const { aor, domain, auth, hint } = account;
+    const finalStatus = await bridgeToCarrier(req.srf, req, res, { target, dialled, aor, domain, auth, hint }, log);
     log.info({ finalStatus }, 'outbound call done');
     return;
   }

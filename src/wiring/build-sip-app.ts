@@ -13,6 +13,7 @@ import type { Clock } from '../screening/types.js';
 import type { ActionDeps, HandlerDeps } from '../sip/handle-request.js';
 import { ForwardedCalls } from '../sip/forwarded-calls.js';
 import { ForwardReaper } from '../sip/forward-reaper.js';
+import { outboundAccounts } from '../sip/outbound-account.js';
 import { createSipApp, type SipApp } from '../sip/sip-app.js';
 import { pendingRequestCount } from '../sip/srf-internals.js';
 import { RecentTransactions } from '../sip/transactions.js';
@@ -70,7 +71,7 @@ export function buildSipApp(config: Config, context: SipContext): SipSide {
 export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics, logger }: SipContext): HandlerDeps {
   const { register, live, evidence, pbx } = stores;
   const accounts = trunkAccounts(config.trunk);
-  const trunkConfig = accounts[0] ?? null;
+  const registration = outboundAccounts(accounts, config.defaultCountry);
   const outbound = outboundRoute(config);
   const configuredFrom = new Set(outbound.from);
   if (outbound.trunk !== '') {
@@ -132,9 +133,7 @@ export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics
       stripPrefix: config.pbx.outbound.stripPrefix,
       defaultCountry: config.defaultCountry,
       recordRoute: config.pbx.recordRoute,
-      ...(trunkConfig === null
-        ? {}
-        : { registration: { aor: trunkConfig.aor, domain: trunkConfig.domain, auth: trunkConfig.credentials } }),
+      ...(registration === null ? {} : { registration }),
     },
     ...(pbx === null ? {} : { noPbx: pbx.metrics.unavailable }),
     // In redirect mode the PBX's INVITEs are its inbound calls, sent for screening: not outbound ones.

@@ -1,11 +1,12 @@
 /**
  * Several accounts of one carrier on the registration trunk (trunk.accounts, TRUNK_2_*, TRUNK_3_*), as Italian
  * business lines give one SIP account per number: each registers on its own, one refused leaves the others
- * registered and taking calls, and a call to an account's contact is to that account's number.
+ * registered and taking calls, a call to an account's contact is to that account's number, and the PBX's call goes
+ * out through the account whose number it presents.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attemptsOf, eventually, type Harness } from '../support/crocetta-harness.js';
-import { buildInvite, headerOf, type AppRequest } from '../support/drachtio-double.js';
+import { buildInvite, headerOf, type AppRequest, type InjectedRequest } from '../support/drachtio-double.js';
 import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
 import { startRegistered, TRUNK_PASSWORD, trunkEnv } from '../support/trunk-harness.js';
 
@@ -28,6 +29,27 @@ function registersOf(user: string): AppRequest[] {
 
 function stateOf(user: string): string | undefined {
   return h.app.trunk?.accounts.find((a) => a.username === user)?.status.state;
+}
+
+const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
+
+/** An answered outbound call from the PBX with caller ID `from`, and the carrier leg's credentialled INVITE. */
+async function outbound(
+  from: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<{ out: InjectedRequest; carrierLeg: AppRequest }> {
+  const out = h.double.injectRequest(
+    buildInvite({ from, to: '0298765409', requestUri: 'sip:0298765409@127.0.0.1', source: PBX_SOURCE, extraHeaders }),
+    { source: PBX_SOURCE },
+  );
+  expect((await out.waitForFinal(5000)).status).toBe(200);
+  const carrierLeg = h.double.appRequests.filter((r) => r.method === 'INVITE' && r.dialogId === '').at(-1)!;
+  return { out, carrierLeg };
+}
+
+/** The digest user name a request to the carrier answered its challenge with. */
+function digestUser(req: AppRequest): string | undefined {
+  return authParams(headerOf(req.request, 'proxy-authorization') ?? '').get('username');
 }
 
 async function readyz(): Promise<{ status: number; checks: Record<string, boolean> }> {
@@ -132,6 +154,38 @@ describe('several carrier accounts', () => {
     expect(first.proxy?.destinations).toEqual(['sip:+390612345699@127.0.0.1:5080']);
     const rows = await attemptsOf(h, CALLER);
     expect(rows.map((r) => r.calledNumber).sort()).toEqual(['+390612345670', '+390612345699']);
+  });
+
+  it("send the PBX's call out through the account whose number it presents, with that account's credentials, in the call too", async () => {
+    carrier.challengeInDialog = true;
+    // From: the second account's number, national form.
+    const viaSecond = await outbound('"Ufficio 2" <sip:0612345670@127.0.0.1>');
+    expect(headerOf(viaSecond.carrierLeg.request, 'from')).toMatch(/^<sip:ufficio2@voip\.carrier\.example>;tag=/);
+    expect(digestUser(viaSecond.carrierLeg)).toBe(SECOND);
+    viaSecond.out.ack();
+    expect((await viaSecond.out.bye().waitForFinal(5000)).status).toBe(200);
+    const byes = () => h.double.appRequests.filter((r) => r.method === 'BYE' && r.dialogId !== '');
+    const answered = (): Array<number | undefined> =>
+      byes().map((b) => b.responses.find((x) => x.status >= 200)?.status);
+    await eventually(() => (answered().length === 2 && answered()[1] !== undefined ? true : undefined), 5000);
+    expect(answered()).toEqual([407, 200]);
+    expect(digestUser(byes()[1]!)).toBe(SECOND);
+
+    // P-Asserted-Identity before From; a caller ID no account has: the first account.
+    const viaPai = await outbound(`<sip:${FIRST}@127.0.0.1>`, {
+      'P-Asserted-Identity': `<sip:${SECOND_NUMBER}@127.0.0.1>`,
+    });
+    expect(digestUser(viaPai.carrierLeg)).toBe(SECOND);
+    const viaFirst = await outbound('"Reception" <sip:201@127.0.0.1>');
+    expect(headerOf(viaFirst.carrierLeg.request, 'from')).toMatch(
+      new RegExp(`^<sip:${FIRST}@voip\\.carrier\\.example>;tag=`),
+    );
+    expect(digestUser(viaFirst.carrierLeg)).toBe(FIRST);
+    expect(h.logs.filter((l) => l.msg === 'outbound call: carrier account').map((l) => l.account)).toEqual([
+      SECOND,
+      SECOND,
+      FIRST,
+    ]);
   });
 
   it('un-register every registered account on stop', async () => {

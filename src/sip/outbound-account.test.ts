@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { trunkAccounts } from '../trunk/settings.js';
+import { accountFor, outboundAccounts } from './outbound-account.js';
+
+const accounts = trunkAccounts({
+  registrar: 'sip:voip.carrier.example',
+  username: '0612345678',
+  password: 'p1',
+  authUsername: '',
+  domain: '',
+  expires: 600,
+  contactHost: '',
+  inboundFrom: [],
+  keepaliveSeconds: 30,
+  retry: { minSeconds: 5, maxSeconds: 300 },
+  accounts: [
+    { username: 'ufficio2', password: 'p2', authUsername: 'auth2', number: '0612345670', domain: '' },
+    // Its user name is the second's configured number: the configured number wins.
+    { username: '0612345670', password: 'p3', authUsername: '', number: '', domain: '' },
+  ],
+});
+const all = outboundAccounts(accounts, 'IT')!;
+const userFor = (...ids: Array<string | undefined>): string => accountFor(all, ids, 'IT').username;
+
+describe('the account of an outbound call', () => {
+  it('is the one whose number the PBX presents, in any of its forms, P-Asserted-Identity first', () => {
+    expect(userFor(undefined, undefined, '<sip:0612345670@10.0.0.5>;tag=1')).toBe('ufficio2');
+    expect(userFor('<sip:+390612345670@10.0.0.5>', undefined, '<sip:201@10.0.0.5>;tag=1')).toBe('ufficio2');
+    expect(userFor('"Office" <tel:00390612345670>', undefined, '<sip:0612345678@10.0.0.5>;tag=1')).toBe('ufficio2');
+    expect(userFor(undefined, '<sip:390612345678@10.0.0.5>', '<sip:201@h>')).toBe('0612345678');
+    expect(all.first.auth).toEqual({ username: '0612345678', password: 'p1' });
+    expect(accountFor(all, ['<sip:0612345670@h>'], 'IT').auth).toEqual({ username: 'auth2', password: 'p2' });
+  });
+
+  it('is the first when the caller ID is no account’s (an extension, withheld, another number)', () => {
+    expect(userFor(undefined, undefined, '"Reception" <sip:201@10.0.0.5>;tag=1')).toBe('0612345678');
+    expect(userFor('<sip:anonymous@anonymous.invalid>', undefined, undefined)).toBe('0612345678');
+    expect(userFor(undefined, undefined, '<sip:+390299999999@h>')).toBe('0612345678');
+    expect(userFor('<sip:+390299999999@h>, <tel:+390612345670>', undefined, undefined)).toBe('ufficio2');
+  });
+
+  it('is always the first with one account, whatever the caller ID', () => {
+    const one = outboundAccounts(accounts.slice(0, 1), 'IT')!;
+    expect(accountFor(one, ['<sip:0612345670@h>'], 'IT').username).toBe('0612345678');
+    expect(outboundAccounts([], 'IT')).toBeNull();
+  });
+});
