@@ -41,6 +41,8 @@ export interface PanelDeps {
   community: (q: FriendReportsQuery) => Promise<FriendReportsRanking>;
   /** The registration to the carrier, for the dashboard's trunk line; null: no registration trunk. */
   trunk: () => TrunkStatus | null;
+  /** Each carrier account's registration (name: its number, else its user name); several: a dashboard line each. */
+  trunkAccounts?: () => ReadonlyArray<{ name: string; status: TrunkStatus }>;
   /** Imports and exports (`/import`, `POST /api/import`, `GET /api/export`), on connections of their own. */
   sharing: {
     /** The register's SQLite file. */

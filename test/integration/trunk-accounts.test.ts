@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attemptsOf, eventually, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, headerOf, type AppRequest, type InjectedRequest } from '../support/drachtio-double.js';
 import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
+import { panelSession } from '../support/panel-session.js';
 import { startRegistered, TRUNK_PASSWORD, trunkEnv } from '../support/trunk-harness.js';
 
 /** The first account (TRUNK_*): a numeric user name, no number configured (the DID comes in P-Called-Party-ID). */
@@ -52,6 +53,13 @@ function digestUser(req: AppRequest): string | undefined {
   return authParams(headerOf(req.request, 'proxy-authorization') ?? '').get('username');
 }
 
+/** The dashboard's trunk lines, in English, as the office sees them after logging in. */
+async function trunkLines(): Promise<string[]> {
+  const { cookie } = await panelSession((path) => h.url(path), 'office-pw', 'en');
+  const page = await (await fetch(h.url('/'), { headers: { cookie } })).text();
+  return [...page.matchAll(/<p class="notice[^"]*trunk"[^>]*>([^<]*)<\/p>/g)].map((m) => m[1] ?? '');
+}
+
 async function readyz(): Promise<{ status: number; checks: Record<string, boolean> }> {
   const res = await fetch(h.url('/readyz'));
   return { status: res.status, checks: ((await res.json()) as { checks: Record<string, boolean> }).checks };
@@ -72,6 +80,7 @@ describe('several carrier accounts', () => {
         TRUNK_2_NUMBER: SECOND_NUMBER,
         TRUNK_3_USERNAME: THIRD,
         TRUNK_3_PASSWORD: 'not-pw-3',
+        ADMIN_PASSWORD: 'office-pw',
       },
       {
         onAppRequest: carrier.handle,
@@ -121,6 +130,14 @@ describe('several carrier accounts', () => {
     expect(refused[0]?.aor).toBe(`sip:${THIRD}@voip.carrier.example`);
     expect(String(refused[0]?.reason)).toContain('TRUNK_3_PASSWORD');
     expect(JSON.stringify(h.logs)).not.toMatch(/pw-2|not-pw-3/);
+    // The dashboard: a line per account, named by its number (else its user name), the refused one saying why.
+    expect(await trunkLines()).toEqual([
+      expect.stringMatching(new RegExp(`^${FIRST}: Carrier trunk registered since .*\\(200 OK, 600 s\\)\\.$`)),
+      expect.stringMatching(/^\+390612345670: Carrier trunk registered since /),
+      expect.stringMatching(
+        new RegExp(`^${THIRD}: Carrier trunk NOT registered since .*the carrier refused the user name or password`),
+      ),
+    ]);
 
     // The carrier takes its password now: it registers at its next try (2 s), the others untouched.
     const othersSent = registersOf(FIRST).length + registersOf(SECOND).length;

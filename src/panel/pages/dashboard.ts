@@ -13,6 +13,8 @@ export interface DashboardData {
   topOffenders: NumberRank[];
   /** The registration to the carrier; null when there is none. */
   trunk?: TrunkStatus | null;
+  /** Each carrier account's, when there are several (one per number): a line each instead of `trunk`'s. */
+  trunkAccounts?: ReadonlyArray<{ name: string; status: TrunkStatus }>;
   /** Being rebuilt: the counts are incomplete (said above them). */
   aggregates?: AggregatesStatus;
 }
@@ -25,15 +27,25 @@ const TRUNK_PROBLEM: Record<string, MessageKey> = {
 };
 
 /** "trunk registered / not registered since … (reason)": the first thing to check when no call comes in. */
-function trunkLine(ctx: PageContext, trunk: TrunkStatus): SafeHtml {
+function trunkLine(ctx: PageContext, trunk: TrunkStatus, account = ''): SafeHtml {
   const { t } = ctx.loc;
   const since = ctx.loc.dateTime(trunk.since);
+  // With several accounts, each line starts with the account's number (or user name).
+  const name = account === '' ? '' : `${account}: `;
+  const attr = account === '' ? '' : html` data-account="${account}"`;
   if (trunk.state === 'registered') {
     const reason = trunk.grantedSeconds === null ? trunk.reason : `${trunk.reason}, ${trunk.grantedSeconds} s`;
-    return html`<p class="notice trunk" data-trunk="registered">${t('trunkRegistered', { since, reason })}</p>`;
+    return html`<p class="notice trunk" data-trunk="registered"${attr}>${name}${t('trunkRegistered', { since, reason })}</p>`;
   }
   const problem = t(TRUNK_PROBLEM[trunk.problem ?? ''] ?? 'trunkProblemNone');
-  return html`<p class="notice error trunk" data-trunk="not-registered">${t('trunkNotRegistered', { since, problem, reason: trunk.reason })}</p>`;
+  return html`<p class="notice error trunk" data-trunk="not-registered"${attr}>${name}${t('trunkNotRegistered', { since, problem, reason: trunk.reason })}</p>`;
+}
+
+/** The trunk's line, or one per account when there are several. */
+function trunkLines(ctx: PageContext, d: DashboardData): SafeHtml | string {
+  const accounts = d.trunkAccounts ?? [];
+  if (accounts.length > 1) return html`${accounts.map((a) => trunkLine(ctx, a.status, a.name))}`;
+  return d.trunk ? trunkLine(ctx, d.trunk) : '';
 }
 
 function card(n: string, label: string): SafeHtml {
@@ -68,7 +80,7 @@ export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
   return page(
     ctx,
     t('dashboard'),
-    html`${d.trunk ? trunkLine(ctx, d.trunk) : ''}${d.aggregates ? aggregatesNotice(ctx, d.aggregates) : ''}<section class="cards">
+    html`${trunkLines(ctx, d)}${d.aggregates ? aggregatesNotice(ctx, d.aggregates) : ''}<section class="cards">
   ${card(number(d.today.attempts), `${t('today')}: ${t('attempts')}`)}
   ${card(number(d.today.stopped), `${t('today')}: ${t('stopped')}`)}
   ${card(number(d.today.attempts - d.today.stopped), `${t('today')}: ${t('passed')}`)}

@@ -5,7 +5,9 @@ import type { PanelDeps } from '../deps.js';
 import { pageContext, sendHtml } from '../page.js';
 import { dashboardPage } from '../pages/dashboard.js';
 
-export function dashboardRouter(deps: Pick<PanelDeps, 'reports' | 'clock' | 'timeZone' | 'trunk'>): Router {
+export function dashboardRouter(
+  deps: Pick<PanelDeps, 'reports' | 'clock' | 'timeZone' | 'trunk' | 'trunkAccounts'>,
+): Router {
   const router = Router();
   const { reports, timeZone } = deps;
 
@@ -27,6 +29,7 @@ export function dashboardRouter(deps: Pick<PanelDeps, 'reports' | 'clock' | 'tim
         perDay,
         topOffenders,
         trunk: deps.trunk(),
+        trunkAccounts: deps.trunkAccounts?.() ?? [],
         aggregates: reports.aggregates(),
       }),
     );
