@@ -90,6 +90,47 @@ describe('CallRecord and TalkRecord', () => {
     }
   });
 
+  it('keep each its own DIDs when many records ring the same few DIDs, in and out of order, full and dropped', () => {
+    // Records whose calls all rang one DID share its table (call-list.ts): a record that then rings another DID, or
+    // renumbers its table when full, must change none of the others, nor the copies handed out before.
+    for (let seed = 1; seed <= 40; seed++) {
+      const rand = mulberry32(seed);
+      const max = 1 + Math.floor(rand() * 4);
+      const dids = Array.from(
+        { length: 1 + Math.floor(rand() * 12) },
+        (_, i) => `+3906123450${String(i).padStart(2, '0')}`,
+      );
+      const records = Array.from({ length: 30 }, () => ({
+        list: CallRecord.empty(),
+        model: [] as { at: number; did: string | null }[],
+      }));
+      const handed: { list: CallRecord; model: { at: number; did: string | null }[] }[] = [];
+      let now = 1_000_000;
+      for (let step = 0; step < 2000; step++) {
+        const r = records[Math.floor(rand() * records.length)]!;
+        now += Math.floor(rand() * 3);
+        const at = rand() < 0.2 ? now - Math.floor(rand() * 20) : now;
+        const roll = rand();
+        if (roll < 0.8) {
+          const did = rand() < 0.05 ? null : `${dids[Math.floor(rand() * dids.length)]!}`.slice(0);
+          r.list.add(at, did, max);
+          addInOrder(r.model, { at, did }, max);
+        } else if (roll < 0.9) {
+          const cutoff = now - Math.floor(rand() * 30);
+          r.list.dropBefore(cutoff);
+          dropBefore(r.model, cutoff);
+        } else {
+          handed.push({ list: r.list.slice(), model: r.model.slice() });
+        }
+      }
+      for (const r of records) {
+        expect(callsOf(r.list)).toEqual(r.model);
+        expect(r.list.didTableSize).toBeLessThanOrEqual(max + 1);
+      }
+      for (const h of handed) expect(callsOf(h.list)).toEqual(h.model);
+    }
+  });
+
   it('keep a bounded DID table for a caller that rings a new DID every time', () => {
     const calls = CallRecord.empty();
     for (let i = 0; i < 10_000; i++) calls.add(i, `+39025555${String(i).padStart(4, '0')}`, 4);
