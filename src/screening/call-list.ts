@@ -56,7 +56,7 @@ abstract class TimedValues {
   /**
    * Adds (`at`, `val`) in order of time (after equal times), keeping at most `max` (the most recent: when full, the
    * oldest makes way). Entries come in order as a rule (calls recorded as they happen): a push, or when full a move
-   * down by one; no allocation but the array's growth (an exact one for the first entry).
+   * down by one; no allocation but the array's growth (exact for the first entry, and when it becomes full).
    */
   protected insert(at: number, val: number, max: number): void {
     const data = this.data;
@@ -70,6 +70,9 @@ abstract class TimedValues {
     if (n < max) {
       if (pos === n) data.push(at, val);
       else data.splice(2 * pos, 0, at, val);
+      // Full from now on (a caller that rings often): its array exactly sized, without the slack of its last growth
+      // (up to a third of it); writes then move entries within it.
+      if (n + 1 === max) this.data = data.slice();
       return;
     }
     // Full: the oldest leaves. An entry older than every kept one would be the oldest itself: nothing changes.
