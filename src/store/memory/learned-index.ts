@@ -31,8 +31,9 @@ export const MAX_PER_CALLER = 128;
  * good until the caller's next write; a read never changes it). Numbers in arrays, no object per call (call-list.ts).
  */
 interface CallerActivity {
-  calls: CallRecord;
-  talks: TalkRecord;
+  /** null until the caller's first call (or talk): a record costs ~70 bytes empty, and many callers never talk. */
+  calls: CallRecord | null;
+  talks: TalkRecord | null;
 }
 
 export interface LearnedIndexOptions {
@@ -140,14 +141,14 @@ export class LearnedIndex {
     if (at < this.options.now() - this.lookbackMs) return;
     const act = this.activityOf(callerKey);
     this.trimActivity(act);
-    act.calls.add(at, did, MAX_PER_CALLER);
+    (act.calls ??= CallRecord.empty()).add(at, did, MAX_PER_CALLER);
   }
 
   addTalk(callerKey: string, at: number, seconds: number): void {
     if (!(seconds >= 0) || at < this.options.now() - this.lookbackMs) return;
     const act = this.activityOf(callerKey);
     this.trimActivity(act);
-    act.talks.add(at, seconds, MAX_PER_CALLER);
+    (act.talks ??= TalkRecord.empty()).add(at, seconds, MAX_PER_CALLER);
   }
 
   /** The business called this number at `at` (PBX outbound, CDR import): trusted, and its blocks stop folding. */
@@ -194,10 +195,10 @@ export class LearnedIndex {
     if (act !== undefined) {
       // On a read, what left the window is left out of a copy: a read never changes a list it handed out.
       const cutoff = this.options.now() - this.lookbackMs;
-      const calls = act.calls.since(cutoff);
-      const talks = act.talks.since(cutoff);
-      if (calls.length > 0) out.calls = calls;
-      if (talks.length > 0) out.talks = talks;
+      const calls = act.calls?.since(cutoff);
+      const talks = act.talks?.since(cutoff);
+      if (calls !== undefined && calls.length > 0) out.calls = calls;
+      if (talks !== undefined && talks.length > 0) out.talks = talks;
     }
     if (
       out.block === undefined &&
@@ -278,7 +279,7 @@ export class LearnedIndex {
     }
     for (const [key, act] of this.activity) {
       this.trimActivity(act);
-      if (act.calls.length === 0 && act.talks.length === 0) {
+      if ((act.calls === null || act.calls.length === 0) && (act.talks === null || act.talks.length === 0)) {
         this.activity.delete(key);
         dropped++;
       }
@@ -289,7 +290,7 @@ export class LearnedIndex {
   private activityOf(callerKey: string): CallerActivity {
     let act = this.activity.get(callerKey);
     if (act === undefined) {
-      act = { calls: CallRecord.empty(), talks: TalkRecord.empty() };
+      act = { calls: null, talks: null };
       this.activity.set(callerKey, act);
     }
     return act;
@@ -298,7 +299,7 @@ export class LearnedIndex {
   /** Drops, in place, the calls and talks of `act` that left the look-back window. */
   private trimActivity(act: CallerActivity): void {
     const cutoff = this.options.now() - this.lookbackMs;
-    act.calls.dropBefore(cutoff);
-    act.talks.dropBefore(cutoff);
+    act.calls?.dropBefore(cutoff);
+    act.talks?.dropBefore(cutoff);
   }
 }
