@@ -5,7 +5,8 @@
  * would, through the environment only: the first account by TRUNK_*, the second by TRUNK_2_* with its number, and
  * a third (TRUNK_3_*) whose user name the carrier does not know. Shown: each known account registers with its own
  * Contact; the unknown one is refused and reported as such (/readyz) while the others keep working; a call for
- * either number reaches the PBX and the register records which of our numbers was called.
+ * either number reaches the PBX and the register records which of our numbers was called; the PBX's call presenting
+ * the second number leaves through the second account (its From, its credentials), any other through the first.
  * Needs `drachtio`, `kamailio` and `sipp` on PATH (CI has no drachtio-server: skipped there; the double covers the
  * same in test/integration/trunk-accounts.test.ts). Ports: free ones in 26100-26999 on 127.0.0.x at each run.
  */
@@ -39,7 +40,13 @@ const SECOND = { user: '0612345679', password: 'second-Secret!', did: '+39061234
 /** A third user name the carrier has no account for (a typo in the operator's settings). */
 const UNKNOWN = { user: '0612345670', password: 'whatever-1' };
 
-const HOSTS = { drachtio: '127.0.0.1', kamailio: '127.0.0.2', pbx: '127.0.0.3', caller: '127.0.0.5' };
+const HOSTS = {
+  drachtio: '127.0.0.1',
+  kamailio: '127.0.0.2',
+  pbx: '127.0.0.3',
+  pstn: '127.0.0.4',
+  caller: '127.0.0.5',
+};
 type Addr = { host: string; port: number };
 const SECRET = 'e2e-cymru';
 const TOKEN = 'e2e-token-0123456789';
@@ -75,7 +82,15 @@ describe.skipIf(missing.length > 0)(
   `several carrier accounts against real drachtio-server, Kamailio and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
   () => {
     let dir = '';
-    let ADDR: { drachtioAdmin: number; drachtio: Addr; kamailio: Addr; pbx: Addr; caller: Addr };
+    let ADDR: {
+      drachtioAdmin: number;
+      drachtio: Addr;
+      kamailio: Addr;
+      pbx: Addr;
+      pbxOut: Addr;
+      pstn: Addr;
+      caller: Addr;
+    };
     let kamailio: Proc | undefined;
     let drachtio: RealDrachtio | undefined;
     let app: Crocetta | undefined;
@@ -99,12 +114,14 @@ describe.skipIf(missing.length > 0)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-accounts-'));
-      const [admin = 0, sip = 0, carrier = 0, pbx = 0, caller = 0] = await pickPorts(5);
+      const [admin = 0, sip = 0, carrier = 0, pbx = 0, caller = 0, pbxOut = 0, pstn = 0] = await pickPorts(7);
       ADDR = {
         drachtioAdmin: admin,
         drachtio: { host: HOSTS.drachtio, port: sip },
         kamailio: { host: HOSTS.kamailio, port: carrier },
         pbx: { host: HOSTS.pbx, port: pbx },
+        pbxOut: { host: HOSTS.pbx, port: pbxOut },
+        pstn: { host: HOSTS.pstn, port: pstn },
         caller: { host: HOSTS.caller, port: caller },
       };
       const child = spawn(
@@ -118,6 +135,7 @@ describe.skipIf(missing.length > 0)(
           ...['-A', `ACCOUNT="${FIRST.user}"`, '-A', `ACCOUNT_PASSWORD="${FIRST.password}"`],
           ...['-A', `ACCOUNT_2="${SECOND.user}"`, '-A', `ACCOUNT_2_PASSWORD="${SECOND.password}"`],
           ...['-A', `ACCOUNT_2_DID="${SECOND.did}"`, '-A', 'MIN_EXPIRES=30'],
+          ...['-A', `PSTN_GATEWAY="sip:${ADDR.pstn.host}:${ADDR.pstn.port}"`],
         ],
         { stdio: 'ignore' },
       );
@@ -212,5 +230,24 @@ describe.skipIf(missing.length > 0)(
         expect(body.attempts[0]?.calledNumber).toBe(account.did);
       });
     }
+
+    it("sends the PBX's call out through the account whose number it presents, with its credentials; others through the first", async () => {
+      // P-Asserted-Identity with the second number in national form; then the plain scenario's From, extension 201.
+      const calls: Array<[string, Record<string, string>]> = [
+        ['pbx-calls-out-as.xml', { did: '0298765409', callerid: '0612345679' }],
+        ['pbx-calls-out.xml', { did: '0298765408' }],
+      ];
+      for (const [scenario, keys] of calls) {
+        const pstn = sipp('pstn-answers.xml', null, ADDR.pstn, {});
+        await waitUdpBound(ADDR.pstn.host, ADDR.pstn.port);
+        const pbx = await sipp(scenario, `${ADDR.drachtio.host}:${ADDR.drachtio.port}`, ADDR.pbxOut, keys);
+        const called = await pstn;
+        expect([pbx.code, called.code], `${pbx.out}\n${called.out}\n${kamailioLog()}`).toEqual([0, 0]);
+      }
+      // Kamailio challenged each with 407 and took that account's password.
+      expect(kamailioLog()).toContain(`INVITE from ${SECOND.user} to 0298765409 challenged`);
+      expect(kamailioLog()).toContain(`outbound call from ${SECOND.user} to 0298765409 authenticated`);
+      expect(kamailioLog()).toContain(`outbound call from ${FIRST.user} to 0298765408 authenticated`);
+    });
   },
 );
