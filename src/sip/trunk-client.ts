@@ -254,8 +254,11 @@ function accountClient(
             : s.state === 'stopped'
               ? 'trunk registration stopped'
               : 'trunk not registered';
-        // Once per change: a wrong password says so once, not at every retry.
+        // Once per change: a wrong password says so once, not at every retry. A carrier that refuses the account
+        // (404 No Such Account, a 423 loop) or stops answering is a warning: calls to that number cannot come in.
+        // Waiting for drachtio-server (problem 'config': at every start, and said by the SIP side) stays news.
         if (s.problem === 'auth') log.error(fields, text);
+        else if (s.problem === 'refused' || s.problem === 'unreachable') log.warn(fields, text);
         else log.info(fields, text);
         break;
       }

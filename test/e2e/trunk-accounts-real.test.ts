@@ -192,6 +192,10 @@ describe.skipIf(missing.length > 0)(
       expect(kamailioLog()).toMatch(new RegExp(`REGISTER ${FIRST.user} contact <sip:${FIRST.user}@${contact}>`));
       expect(kamailioLog()).toMatch(new RegExp(`REGISTER ${SECOND.user} contact <sip:${SECOND.user}@${contact}>`));
       expect(accountState(UNKNOWN.user)).not.toBe('registered');
+      // The admin grepping for warnings sees which account the carrier refused, and its answer.
+      expect(
+        logs.filter((l) => l.msg === 'trunk not registered' && l.level === 40).map((l) => [l.aor, l.reason]),
+      ).toEqual([[`sip:${UNKNOWN.user}@carrier.test`, '404 No Such Account']]);
 
       const res = await fetch(`http://127.0.0.1:${crocetta().httpPort}/readyz`);
       const body = (await res.json()) as { status: string; checks: Record<string, boolean> };

@@ -179,6 +179,12 @@ describe('registration to the carrier', () => {
       .filter((l) => typeof l.msg === 'string' && /^trunk (not )?registered$/.test(l.msg))
       .map((l) => l.msg);
     expect(states).toEqual(['trunk not registered', 'trunk registered', 'trunk not registered', 'trunk registered']);
+    // Waiting for drachtio-server at start is news (info); the carrier gone silent is a warning the admin can grep.
+    const notRegistered = harness.logs.filter((l) => l.msg === 'trunk not registered');
+    expect(notRegistered.map((l) => [l.reason, l.level])).toEqual([
+      ['waiting for drachtio-server', 30],
+      ['the registrar stopped answering OPTIONS', 40],
+    ]);
   });
 
   it("takes drachtio-server's own 503 (the carrier's port closed) as no answer, and registers again as soon as the carrier is back", async () => {
