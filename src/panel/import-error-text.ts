@@ -201,6 +201,26 @@ function cellError(text: string): string | null {
 }
 
 /** One import error (a row's or the file's reason) as the page's language says it. */
+/** The job's refusals as the JSON API words them (a query parameter, a request body), said for the page. */
+const EN_PAGE_RULES: readonly Rule[] = [
+  [/^the request body is empty: send the file as the body$/, () => 'the file is empty'],
+  [
+    /^cannot tell the file's format: add \?format= with one of .*$/s,
+    () => 'crocetta cannot tell this file’s format by itself: choose it in the Format list and try again',
+  ],
+];
+
+/** A job's error on the import page: the API's words for a request said as the page's (English too). */
+export function importPageErrorText(lang: Lang, reason: string): string {
+  if (lang === 'en') {
+    for (const [re, say] of EN_PAGE_RULES) {
+      const m = re.exec(reason);
+      if (m !== null) return say(m);
+    }
+  }
+  return importErrorText(lang, reason);
+}
+
 export function importErrorText(lang: Lang, reason: string): string {
   if (lang === 'en') return reason;
   for (const [re, say] of RULES) {

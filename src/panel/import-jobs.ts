@@ -45,6 +45,8 @@ export interface JobStatus {
   state: JobState;
   /** null until told from the file. */
   format: ImportFormat | null;
+  /** The format the import was started with; null when it was to be told from the file (the page offers it again). */
+  askedFormat: ImportFormat | null;
   fileName: string | null;
   /** What the import was asked to do with the numbers (`as`, `category`, `lenient`): the page offers them again. */
   as: MarkLabel | null;
@@ -163,6 +165,7 @@ export class ImportJobs {
       id: randomBytes(9).toString('base64url'),
       state: 'running',
       format: params.format ?? null,
+      askedFormat: params.format ?? null,
       fileName: params.fileName ?? null,
       as: params.as ?? null,
       category: params.category ?? null,

@@ -130,6 +130,51 @@ describe.skipIf(!canRun)('the import page in a browser', () => {
     await context.close();
   });
 
+  it('tells a vCard and a FRITZ!Box phonebook from the file when the format is left as it is; asks for a plain list’s', async () => {
+    // Before, the list started at FRITZ!Box: a .vcf sent without choosing was refused as "XML non ben formato".
+    const vcf = join(files, 'rubrica.vcf');
+    writeFileSync(vcf, 'BEGIN:VCARD\nVERSION:3.0\nFN:Bianchi Idraulica\nTEL:+39 02 1234 5611\nEND:VCARD\n');
+    const xml = join(files, 'fritz.xml');
+    writeFileSync(
+      xml,
+      '<?xml version="1.0"?>\n<phonebooks><phonebook><contact><person><realName>Verdi</realName></person><telephony><number>0212345612</number></telephony></contact></phonebook></phonebooks>\n',
+    );
+    const list = join(files, 'elenco.txt');
+    writeFileSync(list, '02 1234 5613\n');
+    const empty = join(files, 'vuoto.txt');
+    writeFileSync(empty, '');
+    const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 390, height: 844 } });
+    const page = await login(context);
+    const send = async (file: string, state: string) => {
+      await page.goto(h.url('/import'));
+      await page.setInputFiles('input[name=file]', file);
+      await Promise.all([page.waitForURL(/\/import\?job=/), page.click('form[data-import] button[type=submit]')]);
+      await expect.poll(() => page.locator('#import-status').getAttribute('data-state')).toBe(state);
+      // What was left to the file is left to it again for the next file.
+      expect(await page.locator('select[name=format]').inputValue()).toBe('');
+    };
+    await send(vcf, 'done');
+    expect(h.app.register.evidenceFor('+390212345611').mark?.label).toBe('trusted');
+    await send(xml, 'done'); // a FRITZ!Box phonebook is a block list (as crocetta exports it)
+    expect(h.app.register.evidenceFor('+390212345612').mark?.label).toBe('nuisance');
+
+    // A plain list says nothing about itself: the page asks for the format, in the page's words.
+    await send(list, 'refused');
+    expect(await page.locator('#import-errors li').textContent()).toBe(
+      'non si capisce il formato del file: sceglilo dall’elenco «Formato» e riprova',
+    );
+    expect(h.app.register.evidenceFor('+390212345613').mark).toBeNull();
+    await saveScreenshot(page, join(ARTIFACTS, 'import-auto-it-390.png'));
+    await page.goto(h.url('/import?lang=en'));
+    await send(empty, 'refused');
+    expect(await page.locator('#import-errors li').textContent()).toBe('the file is empty');
+    await send(list, 'refused');
+    expect(await page.locator('#import-errors li').textContent()).toBe(
+      'crocetta cannot tell this file’s format by itself: choose it in the Format list and try again',
+    );
+    await context.close();
+  });
+
   it('a refused file keeps what the user chose for the next try, and says why in Italian', async () => {
     const vcf = join(files, 'fornitori.vcf');
     writeFileSync(vcf, 'BEGIN:VCARD\nVERSION:3.0\nFN:Rossi Forniture\nTEL:+39 02 1234 5699\n'); // END:VCARD missing

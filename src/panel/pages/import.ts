@@ -6,7 +6,7 @@
 import type { Lang } from '../i18n.js';
 import { html, type SafeHtml } from '../html.js';
 import type { JobStatus } from '../import-jobs.js';
-import { importErrorText } from '../import-error-text.js';
+import { importPageErrorText } from '../import-error-text.js';
 import { csrfField, page, type PageContext } from './layout.js';
 
 const TEXTS = {
@@ -17,6 +17,7 @@ const TEXTS = {
       'Numbers from a file join your register at once: the next call from them is handled accordingly. A number you marked trusted is never turned into nuisance. Importing the same file twice changes nothing.',
     file: 'File',
     format: 'Format',
+    formatAuto: 'Recognise it from the file (FRITZ!Box, vCard, FTC, crocetta export)',
     as: 'The numbers are',
     asDefault: 'as the format says (contacts trusted, lists nuisance)',
     asNuisance: 'nuisance',
@@ -46,6 +47,7 @@ const TEXTS = {
       'I numeri di un file entrano subito nel registro: la prossima chiamata da loro è trattata di conseguenza. Un numero che hai segnato come fidato non diventa mai molesto. Importare due volte lo stesso file non cambia nulla.',
     file: 'File',
     format: 'Formato',
+    formatAuto: 'Riconoscilo dal file (FRITZ!Box, vCard, FTC, export di crocetta)',
     as: 'I numeri sono',
     asDefault: 'come dice il formato (contatti fidati, elenchi molesti)',
     asNuisance: 'molesti',
@@ -128,7 +130,7 @@ ${
 <div class="cards">${field('rowsRead', t.rowsRead)}${field('imported', t.imported)}${field('unchanged', t.unchanged)}${field('skipped', t.skipped)}${job.keptTrusted > 0 ? field('keptTrusted', t.keptTrusted) : ''}</div>
 <div id="import-errors"${job.errors.length === 0 ? html` hidden` : ''}>
 <h2>${t.errors}</h2>
-<ul class="notice error">${job.errors.map((e) => html`<li>${e.line === null ? '' : html`<strong>${t.line.replace('{n}', String(e.line))}</strong>: `}${importErrorText(lang, e.reason)}</li>`)}</ul>
+<ul class="notice error">${job.errors.map((e) => html`<li>${e.line === null ? '' : html`<strong>${t.line.replace('{n}', String(e.line))}</strong>: `}${importPageErrorText(lang, e.reason)}</li>`)}</ul>
 </div>
 </section>`;
 }
@@ -137,7 +139,7 @@ export function importPage(ctx: PageContext, d: ImportPageData): SafeHtml {
   const t = TEXTS[ctx.loc.lang];
   // After an import (refused, failed or done), the form offers the same choices again: only the file is chosen anew.
   const form = {
-    format: d.job?.format ?? null,
+    format: d.job?.askedFormat ?? null,
     as: d.job?.as ?? null,
     category: d.job?.category ?? null,
     lenient: d.job?.lenient ?? false,
@@ -152,7 +154,7 @@ ${d.job ? jobReport(ctx.loc.lang, d.job) : ''}
 <p class="muted small">${t.intro}</p>
 <form method="post" action="/import" enctype="multipart/form-data" data-import class="import-form">
   ${csrfField(ctx)}
-  <label>${t.format}<select name="format" required>${FORMAT_NAMES.map(([v, name]) => html`<option value="${v}"${v === form.format ? html` selected` : ''}>${name}</option>`)}</select></label>
+  <label>${t.format}<select name="format"><option value="">${t.formatAuto}</option>${FORMAT_NAMES.map(([v, name]) => html`<option value="${v}"${v === form.format ? html` selected` : ''}>${name}</option>`)}</select></label>
   <label>${t.as}<select name="as">${(
     [
       ['', t.asDefault],

@@ -25,7 +25,8 @@ const AS = ['trusted', 'nuisance'] as const;
 
 /** The page form's fields, as busboy collected them (the file apart). */
 const uploadFields = z.object({
-  format: z.enum(IMPORT_FORMATS, { error: 'unknown import format' }),
+  /** Empty: told from the file (what the API does without `?format=`). */
+  format: text().pipe(z.enum(IMPORT_FORMATS, { error: 'unknown import format' }).optional()),
   as: text().pipe(z.enum(AS, { error: 'expected trusted or nuisance' }).optional()),
   category: z
     .string()
@@ -111,7 +112,9 @@ export function importRouter(jobs: ImportJobs, deps: Pick<PanelDeps, 'clock' | '
         const form = uploadFields.parse(fields);
         const length = Number(req.get('content-length'));
         const params = {
-          format: form.format,
+          ...(form.format !== undefined && { format: form.format }),
+          // Without a format the file's first bytes tell it, else the type the browser gave the file (text/vcard).
+          contentType: info.mimeType,
           lenient: form.lenient,
           fileName: info.filename.slice(0, 200),
           ...(form.as !== undefined && { as: form.as }),
