@@ -119,3 +119,14 @@ export const checkbox = z
   .unknown()
   .optional()
   .transform((v) => v === '1');
+
+/** `?marked=<label>&number=<caller key>`: the page a mark form went back to says what it did. */
+export const markedQuery = z.object({
+  marked: oneOf(['nuisance', 'trusted', 'none'] as const),
+  number: lenientText(300),
+});
+
+/** Whether the register's mark is what `?marked=` says was done (a stale or hand-made link says nothing). */
+export function markAgrees(marked: 'nuisance' | 'trusted' | 'none', mark: { label: string } | null): boolean {
+  return marked === 'none' ? mark === null : mark?.label === marked;
+}

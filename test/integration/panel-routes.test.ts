@@ -111,7 +111,9 @@ describe('panel routers through the real app', () => {
       return: '//evil.example',
     });
     expect(marked.status).toBe(303);
-    expect(marked.location).toBe(`/numbers/${encodeURIComponent(CALLER)}`);
+    expect(marked.location).toBe(
+      `/numbers/${encodeURIComponent(CALLER)}?marked=nuisance&number=${encodeURIComponent(CALLER)}`,
+    );
     const json = await h.api('GET', `/api/numbers/${encodeURIComponent(CALLER)}`);
     expect(json.json).toMatchObject({
       verdict: 'nuisance',

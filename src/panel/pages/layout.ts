@@ -130,6 +130,11 @@ export function markForm(
 </details>`;
 }
 
+/** What the mark form just did (the page it went back to says it: `?marked=<label>`), once the register agrees. */
+export function markedNotice(ctx: PageContext, label: 'nuisance' | 'trusted' | 'none', shown: string): SafeHtml {
+  return html`<p class="notice" role="status" data-marked="${label}">${ctx.loc.t(`markedDone_${label}`, { number: shown })}</p>`;
+}
+
 export function datalists(vocab: { categories: string[]; companies: string[] }): SafeHtml {
   const cats = [...new Set([...vocab.categories, 'energy', 'telecom', 'insurance', 'finance', 'other'])];
   return html`<datalist id="companies">${vocab.companies.map((c) => html`<option value="${c}">`)}</datalist>

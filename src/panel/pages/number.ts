@@ -6,7 +6,7 @@ import { html, type SafeHtml } from '../html.js';
 import { dossierHref, dossierTexts } from './dossier.js';
 import type { OpenState } from '../../screening/business-hours.js';
 import { linesNowCard, openText, type LineNow } from './policies.js';
-import { datalists, markForm, page, ticks, verdictBadge, type PageContext } from './layout.js';
+import { datalists, markForm, markedNotice, page, ticks, verdictBadge, type PageContext } from './layout.js';
 import { reasonText, reasonsText } from '../reason-text.js';
 import { actionCell } from '../action-text.js';
 import { aggregatesNotice } from './aggregates-notice.js';
@@ -25,6 +25,8 @@ export interface NumberData {
   lines?: { open: OpenState | null; lines: LineNow[] } | null;
   /** Whether `days` (caller_daily) is complete or being rebuilt (the timeline then says so). */
   aggregates?: AggregatesStatus;
+  /** The mark form was just sent from this page, and did this. */
+  marked?: 'nuisance' | 'trusted' | 'none';
 }
 
 export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
@@ -38,7 +40,7 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
   return page(
     ctx,
     raw ? d.callerKey.slice('raw:'.length) : d.callerKey,
-    html`${raw ? html`<p class="muted small" id="raw-caller">${t('rawCaller')}</p>` : ''}<section class="cards">
+    html`${d.marked ? markedNotice(ctx, d.marked, raw ? d.callerKey.slice('raw:'.length) : d.callerKey) : ''}${raw ? html`<p class="muted small" id="raw-caller">${t('rawCaller')}</p>` : ''}<section class="cards">
   <div class="card"><div class="l">${t('nextCall')}</div><div>${verdictBadge(ctx.loc, d.decision.verdict)} <span class="muted small">${t('score')} ${d.decision.score.toFixed(2)}</span></div>
     <ul class="small">${d.decision.reasons.map((r) => html`<li>${reasonText(ctx.loc, r)}</li>`)}</ul></div>
   <div class="card"><div class="l">${t('mark')}</div><div>${markText}</div>

@@ -2,7 +2,16 @@ import { VERDICTS } from '../../screening/types.js';
 import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { Attempt } from '../../store/register/types.js';
 import { html, query, type SafeHtml } from '../html.js';
-import { datalists, markForm, numberHref, page, ticks, verdictBadge, type PageContext } from './layout.js';
+import {
+  datalists,
+  markForm,
+  markedNotice,
+  numberHref,
+  page,
+  ticks,
+  verdictBadge,
+  type PageContext,
+} from './layout.js';
 import { checkText } from './number.js';
 import { reasonsText } from '../reason-text.js';
 import { actionCell, actionKindText } from '../action-text.js';
@@ -26,6 +35,10 @@ export interface RegisterData {
   /** Query string for the next (older) page, when there is one. */
   olderQuery: string | null;
   isFirstPage: boolean;
+  /** This page's cursor (`before`), when it is an older page: a mark sent from it comes back to it. */
+  cursor?: string;
+  /** A mark form sent from this page just did this. */
+  marked?: { label: 'nuisance' | 'trusted' | 'none'; shown: string };
   vocab: { categories: string[]; companies: string[] };
   /** Whether `ticks` (caller_daily) are complete or being rebuilt (the page then says so). */
   aggregates?: AggregatesStatus;
@@ -92,7 +105,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
   <button type="submit" class="primary">${t('filter')}</button>
   <a class="button" href="${`/register.csv${query({ ...p })}`}" download>${t('csv')}</a>
 </form>`;
-  const returnTo = `/register${query({ ...p })}`;
+  const returnTo = `/register${query({ ...p, before: d.cursor })}`;
   // Each cell names its column (data-label): on a phone the rows become cards that show the names.
   const rows = d.rows.map(
     (a) => html`<tr>
@@ -110,7 +123,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
   return page(
     ctx,
     t('register'),
-    html`${d.aggregates ? aggregatesNotice(ctx, d.aggregates, 'ticks') : ''}${filters}${datalists(d.vocab)}
+    html`${d.marked ? markedNotice(ctx, d.marked.label, d.marked.shown) : ''}${d.aggregates ? aggregatesNotice(ctx, d.aggregates, 'ticks') : ''}${filters}${datalists(d.vocab)}
 ${
   d.rows.length === 0
     ? html`<p class="muted">${t('noAttempts')}</p>`

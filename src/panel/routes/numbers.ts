@@ -13,7 +13,7 @@ import type { PanelDeps } from '../deps.js';
 import { linesNow } from '../lines-now.js';
 import { pageContext, sendHtml } from '../page.js';
 import { numberPage } from '../pages/number.js';
-import { numberParams, parseRequest, text } from '../request.js';
+import { markAgrees, markedQuery, numberParams, parseRequest, text } from '../request.js';
 import { attemptJson } from './register.js';
 
 const LABELS = ['nuisance', 'trusted', 'none'] as const;
@@ -51,7 +51,8 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   router.get('/numbers/:number', async (req, res) => {
     const ctx = pageContext(req, res, deps.clock, timeZone);
-    const caller = callerOf(parseRequest(req, { params: numberParams }).params.number);
+    const { params, query: q } = parseRequest(req, { params: numberParams, query: markedQuery });
+    const caller = callerOf(params.number);
     const { key } = caller;
     const today = localDay(ctx.now, timeZone);
     const [summary, days, history, attempts, vocab] = await Promise.all([
@@ -82,6 +83,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
         vocab,
         lines,
         aggregates: reports.aggregates(),
+        ...(q.marked !== undefined && markAgrees(q.marked, summary.mark) && { marked: q.marked }),
       }),
     );
   });
@@ -98,10 +100,14 @@ export function numbersRouter(deps: NumbersDeps): Router {
       by: 'panel',
     });
     const back = body.return;
-    res.redirect(
-      303,
+    // Back where the form was (the register's page and filters included), saying what was done there.
+    const to = new URL(
       back && back.startsWith('/') && !back.startsWith('//') ? back : `/numbers/${encodeURIComponent(key)}`,
+      'http://panel',
     );
+    to.searchParams.set('marked', body.label);
+    to.searchParams.set('number', key);
+    res.redirect(303, `${to.pathname}${to.search}`);
   });
 
   const numberJson = async (param: string) => {

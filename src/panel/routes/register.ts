@@ -12,7 +12,17 @@ import type { PanelDeps } from '../deps.js';
 import { query } from '../html.js';
 import { pageContext, sendHtml } from '../page.js';
 import { ACTION_FILTERS, registerPage, type RegisterParams } from '../pages/register.js';
-import { instant, lenientText, limit, localDate, oneOf, parseRequest, verdict } from '../request.js';
+import {
+  instant,
+  lenientText,
+  limit,
+  localDate,
+  markAgrees,
+  markedQuery,
+  oneOf,
+  parseRequest,
+  verdict,
+} from '../request.js';
 
 const PAGE_SIZE = 50;
 
@@ -91,15 +101,18 @@ export function registerRouter(
   router.get('/register', async (req, res) => {
     const ctx = pageContext(req, res, deps.clock, timeZone);
     const q = parseRequest(req, { query: pageQuery }).query;
+    const done = parseRequest(req, { query: markedQuery }).query;
     const { params, filter } = registerFilter(q, timeZone);
     if (q.before !== undefined) filter.before = q.before;
     const rows = await reports.register({ ...filter, limit: PAGE_SIZE + 1 });
     const page = rows.slice(0, PAGE_SIZE);
     const last = page[page.length - 1];
-    const [ticks, dids, vocab] = await Promise.all([
+    const marked = done.marked !== undefined && done.number !== undefined ? done.number : null;
+    const [ticks, dids, vocab, markedNow] = await Promise.all([
       reports.ticks(page.flatMap((a) => (a.callerKey === null ? [] : [a.callerKey]))),
       reports.calledNumbers(localDay(ctx.now, timeZone) - 90, dayStart(localDay(ctx.now, timeZone) - 90, timeZone)),
       reports.markVocabulary(),
+      marked === null ? null : deps.register.numberSummary(marked),
     ]);
     sendHtml(
       res,
@@ -111,6 +124,13 @@ export function registerRouter(
         vocab,
         aggregates: reports.aggregates(),
         isFirstPage: q.before === undefined,
+        ...(q.before !== undefined && { cursor: `${q.before.time}.${q.before.id}` }),
+        ...(done.marked !== undefined &&
+          marked !== null &&
+          markedNow !== null &&
+          markAgrees(done.marked, markedNow.mark) && {
+            marked: { label: done.marked, shown: marked.startsWith('raw:') ? marked.slice(4) : marked },
+          }),
         olderQuery: rows.length > PAGE_SIZE && last ? query({ ...params, before: `${last.time}.${last.id}` }) : null,
       }),
     );

@@ -1,0 +1,101 @@
+/**
+ * Marking from the register as the office does, keyboard only, in a real browser (Debian's chromium, playwright-core):
+ * a row of an older page (`?before=`) marked nuisance brings the office back to that same page, not to the newest
+ * one (before: back to page one, the row out of sight), and the page says what was done; removing a mark from the
+ * number page says so too. A link that claims a mark the register does not hold says nothing.
+ */
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canRunBrowser, launchChromium } from '../support/browser.js';
+import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { buildInvite } from '../support/drachtio-double.js';
+import { saveScreenshot } from './artifact.js';
+
+const PASSWORD = 'office-Pa55word!';
+const DID = '+390612345678';
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
+/** 60 callers, one call each a minute apart: the register's page shows 50, the 10 oldest are on the next page. */
+const CALLERS = Array.from({ length: 60 }, (_, i) => `+39021234${String(5000 + i)}`);
+const OLDEST = CALLERS[0] ?? '';
+
+let h: Harness;
+let browser: Browser;
+
+async function login(locale: string): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(h.url('/login'));
+  await page.keyboard.type(PASSWORD);
+  await Promise.all([page.waitForURL(h.url('/')), page.keyboard.press('Enter')]);
+  return page;
+}
+
+describe.skipIf(!canRunBrowser)('marking from the register, in a browser', () => {
+  beforeAll(async () => {
+    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+    h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
+    for (const from of CALLERS) {
+      await h.double
+        .injectRequest(buildInvite({ from: `<sip:${from}@203.0.113.10>`, to: DID, requestUri: `sip:${DID}@127.0.0.1` }))
+        .waitForFinal();
+      h.clock.advance(60_000);
+    }
+    await h.app.register.flush();
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  it('a row marked on an older page comes back to that page, which says what was done (Italian, keyboard only)', async () => {
+    const page = await login('it-IT');
+    await page.goto(h.url('/register'));
+    await Promise.all([page.waitForURL(/before=/), page.click('.pager a[rel=next]')]);
+    const older = page.url();
+    const row = page.locator('#register tbody tr', { hasText: OLDEST });
+    expect(await row.count()).toBe(1);
+
+    // Keyboard only: the row's "Segno" opens with Enter, then Tab from field to field and Enter on the button.
+    await row.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Example Energia');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('energy');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.value')).toBe('nuisance');
+    await Promise.all([page.waitForURL(/marked=nuisance/), page.keyboard.press('Enter')]);
+
+    expect(h.app.register.evidenceFor(OLDEST).mark).toMatchObject({ label: 'nuisance', company: 'Example Energia' });
+    const back = new URL(page.url());
+    expect(back.searchParams.get('before')).toBe(new URL(older).searchParams.get('before'));
+    expect(await page.locator('#register tbody tr', { hasText: OLDEST }).count()).toBe(1); // the same page
+    expect(await page.locator('[data-marked]').textContent()).toBe(
+      `Segnato come molesto: ${OLDEST}. La sua prossima chiamata sarà trattata di conseguenza.`,
+    );
+    await saveScreenshot(page, join(ARTIFACTS, 'register-marked-older-it.png'));
+    // The pager's links do not carry the notice along.
+    expect(await page.locator('.pager a').first().getAttribute('href')).not.toContain('marked');
+    await page.context().close();
+  });
+
+  it('says a mark removed on the number page, and nothing for a link that claims what the register does not hold', async () => {
+    const caller = CALLERS[1] ?? '';
+    const marked = await h.api('POST', `/api/numbers/${encodeURIComponent(caller)}/mark`, { label: 'trusted' });
+    expect(marked.status).toBe(200);
+    const page = await login('en-GB');
+    await page.goto(h.url(`/numbers/${encodeURIComponent(caller)}`));
+    await Promise.all([page.waitForURL(/marked=none/), page.click('details.mark button[value=none]')]);
+    expect(await page.locator('[data-marked]').textContent()).toBe(`Mark removed: ${caller}.`);
+    expect(h.app.register.evidenceFor(caller).mark).toBeNull();
+
+    await page.goto(h.url(`/numbers/${encodeURIComponent(caller)}?marked=nuisance`));
+    expect(await page.locator('[data-marked]').count()).toBe(0);
+    await page.goto(h.url(`/register?marked=trusted&number=${encodeURIComponent(CALLERS[2] ?? '')}`));
+    expect(await page.locator('[data-marked]').count()).toBe(0);
+    await page.context().close();
+  });
+});
