@@ -26,6 +26,8 @@ async function login(locale: string): Promise<Page> {
   const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(h.url('/login'));
+  // The password field has the focus (autofocus): type, Enter.
+  await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.name')).toBe('password');
   await page.keyboard.type(PASSWORD);
   await Promise.all([page.waitForURL(h.url('/')), page.keyboard.press('Enter')]);
   return page;

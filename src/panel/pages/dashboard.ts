@@ -91,6 +91,7 @@ export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
 <h2>${t('perDay')}</h2>
 <div class="panel">${chart(spec, t('perDay'))}</div>
 <h2>${t('topOffenders')}</h2>
+<p class="muted small">${t('trustedLeftOut')}</p>
 ${d.topOffenders.length ? offenderRows(ctx, d.topOffenders) : html`<p class="muted">${t('noAttempts')}</p>`}`,
   );
 }

@@ -84,6 +84,7 @@ ${
 <div class="panel">${chart(spec, t('companies'))}</div>`
 }
 <h2>${t('numbers')}</h2>
+<p class="muted small">${t('trustedLeftOut')}</p>
 ${d.numbers.length ? offenderRows(ctx, d.numbers) : html`<p class="muted">${t('noAttempts')}</p>`}
 ${d.community ? communitySection(ctx, d.community) : ''}`,
   );

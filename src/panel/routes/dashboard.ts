@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { localDay, weekStart } from '../../store/reports/local-days.js';
 import type { PanelDeps } from '../deps.js';
+import { botheringNumbers } from '../bothering.js';
 import { pageContext, sendHtml } from '../page.js';
 import { dashboardPage } from '../pages/dashboard.js';
 
@@ -19,7 +20,7 @@ export function dashboardRouter(
       reports.totals({ sinceDay: today, untilDay: today + 1 }),
       reports.totals(week),
       reports.perDay({ sinceDay: today - 29, untilDay: today + 1 }),
-      reports.rankNumbers({ ...week, limit: 10 }),
+      botheringNumbers(reports, week, 10),
     ]);
     sendHtml(
       res,

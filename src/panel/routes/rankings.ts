@@ -10,6 +10,7 @@ import { dayFromIso, dayIso, dayStart, localDay } from '../../store/reports/loca
 import { parseDateTime } from '../../time/zoned-time.js';
 import type { PanelDeps } from '../deps.js';
 import { HttpError } from '../http-error.js';
+import { botheringNumbers } from '../bothering.js';
 import { pageContext, sendHtml } from '../page.js';
 import { aggregatesField } from '../pages/aggregates-notice.js';
 import { PERIODS, rankingsPage, type PeriodKey } from '../pages/rankings.js';
@@ -70,7 +71,7 @@ export function rankingsRouter(deps: Pick<PanelDeps, 'reports' | 'community' | '
     };
     const [companies, numbers, friends] = await Promise.all([
       reports.rankCompanies(range),
-      reports.rankNumbers({ ...range, limit: 20 }),
+      botheringNumbers(reports, range, 20),
       community({
         since: dayStart(range.sinceDay, timeZone),
         until: dayStart(range.untilDay, timeZone),

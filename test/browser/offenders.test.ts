@@ -1,0 +1,83 @@
+/**
+ * The dashboard's "most insistent this week" and the rankings' numbers, in a real browser (Debian's chromium,
+ * playwright-core): a customer the office marked trusted calls more than anyone, and is not listed as an offender
+ * (before: first on the list, with a green "fidato" badge under "I più insistenti"); the call centre and an unknown
+ * caller are. The JSON API's ranking keeps every number.
+ */
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canRunBrowser, launchChromium } from '../support/browser.js';
+import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { buildInvite } from '../support/drachtio-double.js';
+import { saveScreenshot } from './artifact.js';
+
+const PASSWORD = 'office-Pa55word!';
+const DID = '+390612345678';
+const CUSTOMER = '+390212340001';
+const CENTRE = '+390298760002';
+const UNKNOWN = '+390655550003';
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
+
+let h: Harness;
+let browser: Browser;
+
+async function call(from: string, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    await h.double
+      .injectRequest(buildInvite({ from: `<sip:${from}@203.0.113.10>`, to: DID, requestUri: `sip:${DID}@127.0.0.1` }))
+      .waitForFinal();
+    h.clock.advance(60_000);
+  }
+}
+
+/** The numbers listed in the page's table under the heading `heading`. */
+async function listed(page: Page, heading: string): Promise<string[]> {
+  const table = page.locator(`h2:text-is("${heading}") ~ .scroll table`).first();
+  return table.locator('tbody tr td:first-child a').allTextContents();
+}
+
+describe.skipIf(!canRunBrowser)('the most insistent callers leave out the trusted ones, in a browser', () => {
+  beforeAll(async () => {
+    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+    h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
+    await call(CUSTOMER, 5);
+    await call(CENTRE, 3);
+    await call(UNKNOWN, 2);
+    for (const [number, body] of [
+      [CUSTOMER, { label: 'trusted' }],
+      [CENTRE, { label: 'nuisance', company: 'Example Energia', category: 'energy' }],
+    ] as const) {
+      expect((await h.api('POST', `/api/numbers/${encodeURIComponent(number)}/mark`, body)).status).toBe(200);
+    }
+    await h.app.register.flush();
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  it('on the dashboard and the rankings (Italian, phone width)', async () => {
+    const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    await page.goto(h.url('/login'));
+    // The password field has the focus (autofocus): type, Enter.
+    await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.name')).toBe('password');
+    await page.keyboard.type(PASSWORD);
+    await Promise.all([page.waitForURL(h.url('/')), page.keyboard.press('Enter')]);
+
+    expect(await listed(page, 'I più insistenti della settimana')).toEqual([CENTRE, UNKNOWN]);
+    expect(await page.locator('main').textContent()).toContain(
+      'I numeri che hai segnato come fidati non sono elencati qui.',
+    );
+    await saveScreenshot(page, join(ARTIFACTS, 'dashboard-offenders-it-360.png'));
+    await page.goto(h.url('/rankings'));
+    expect(await listed(page, 'Numeri')).toEqual([CENTRE, UNKNOWN]);
+    await context.close();
+
+    const api = await h.api('GET', '/api/rankings/numbers');
+    expect(JSON.stringify(api.json)).toContain(CUSTOMER);
+  });
+});
