@@ -81,6 +81,13 @@ describe.skipIf(!canRunBrowser)('marking from the register, in a browser', () =>
     await saveScreenshot(page, join(ARTIFACTS, 'register-marked-older-it.png'));
     // The pager's links do not carry the notice along.
     expect(await page.locator('.pager a').first().getAttribute('href')).not.toContain('marked');
+
+    // Its number page says who marked it and writes the score as Italian does (before: "da panel", "0.99").
+    await page.goto(h.url(`/numbers/${encodeURIComponent(OLDEST)}`));
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toMatch(/punteggio \d,\d\d/);
+    expect(text).toContain('dal pannello');
+    expect(text).not.toContain('da panel');
     await page.context().close();
   });
 

@@ -3,6 +3,7 @@ import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { Totals } from '../../store/reports/reports.js';
 import type { Attempt, MarkHistoryEntry } from '../../store/register/types.js';
 import { html, type SafeHtml } from '../html.js';
+import type { Lang } from '../i18n.js';
 import { dossierHref, dossierTexts } from './dossier.js';
 import type { OpenState } from '../../screening/business-hours.js';
 import { linesNowCard, openText, type LineNow } from './policies.js';
@@ -29,6 +30,32 @@ export interface NumberData {
   marked?: 'nuisance' | 'trusted' | 'none';
 }
 
+/** Who made a mark, in words: the register keeps `panel`, `api`, `cli`, `appeal`, `import:<format>`. */
+const MARKED_BY: Record<Lang, Record<string, string>> = {
+  en: { panel: 'from the panel', api: 'through the JSON API', cli: 'from the command line', appeal: 'on appeal' },
+  it: {
+    panel: 'dal pannello',
+    api: 'tramite l’API JSON',
+    cli: 'dalla riga di comando',
+    appeal: 'su ricorso',
+  },
+};
+
+export function markedBy(lang: Lang, by: string): string {
+  const known = MARKED_BY[lang][by];
+  if (known !== undefined) return known;
+  if (by.startsWith('import:')) return `${lang === 'it' ? 'importato' : 'imported'} (${by.slice('import:'.length)})`;
+  return `${lang === 'it' ? 'da' : 'by'} ${by}`;
+}
+
+/** A score as the page's language writes decimals: 0,99 in Italian, 0.99 in English. */
+export function scoreText(lang: Lang, score: number): string {
+  return score.toLocaleString(lang === 'it' ? 'it-IT' : 'en-GB', {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
+}
+
 export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
   const { t } = ctx.loc;
   const here = `/numbers/${encodeURIComponent(d.callerKey)}`;
@@ -41,7 +68,7 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
     ctx,
     raw ? d.callerKey.slice('raw:'.length) : d.callerKey,
     html`${d.marked ? markedNotice(ctx, d.marked, raw ? d.callerKey.slice('raw:'.length) : d.callerKey) : ''}${raw ? html`<p class="muted small" id="raw-caller">${t('rawCaller')}</p>` : ''}<section class="cards">
-  <div class="card"><div class="l">${t('nextCall')}</div><div>${verdictBadge(ctx.loc, d.decision.verdict)} <span class="muted small">${t('score')} ${d.decision.score.toFixed(2)}</span></div>
+  <div class="card"><div class="l">${t('nextCall')}</div><div>${verdictBadge(ctx.loc, d.decision.verdict)} <span class="muted small">${t('score')} ${scoreText(ctx.loc.lang, d.decision.score)}</span></div>
     <ul class="small">${d.decision.reasons.map((r) => html`<li>${reasonText(ctx.loc, r)}</li>`)}</ul></div>
   <div class="card"><div class="l">${t('mark')}</div><div>${markText}</div>
     ${datalists(d.vocab)}
@@ -64,7 +91,7 @@ ${
   d.history.length
     ? html`<ul>${d.history.map(
         (h) =>
-          html`<li>${ctx.loc.dateTime(h.at)}: <strong>${h.label === 'none' ? t('unmark') : h.label === 'nuisance' ? t('markedNuisance') : t('markedTrusted')}</strong> ${h.company ?? ''}${h.category ? ` (${h.category})` : ''} <span class="muted small">${t('by')} ${h.by}</span></li>`,
+          html`<li>${ctx.loc.dateTime(h.at)}: <strong>${h.label === 'none' ? t('unmark') : h.label === 'nuisance' ? t('markedNuisance') : t('markedTrusted')}</strong> ${h.company ?? ''}${h.category ? ` (${h.category})` : ''} <span class="muted small">${markedBy(ctx.loc.lang, h.by)}</span></li>`,
       )}</ul>`
     : html`<p class="muted">${t('noMark')}</p>`
 }
