@@ -14,11 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
   onPath,
-  portFree,
+  pickPorts,
   sippScenario,
   startDrachtio,
   udpBound,
   waitUdpBound,
+  until,
   type RealDrachtio,
 } from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
@@ -77,41 +78,6 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
   child.stderr?.on('data', (b: Buffer) => out.push(b.toString('utf8')));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   return { child, out, exited };
-}
-
-async function until<T>(
-  what: string,
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`e2e: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/**
- * Ports from 26100-26999 (26000-26099 stay for hand-run setups), starting at a random one: two runs of this test
- * on one machine (two worktrees) must not end up sharing a port: two Kamailio carriers were seen bound to the same
- * UDP port at once, each answering part of the REGISTERs with its own password.
- */
-async function pickPorts(count: number, taken: Set<number>): Promise<number[]> {
-  const out: number[] = [];
-  const start = 26_100 + Math.floor(Math.random() * 900);
-  for (let i = 0; i < 900 && out.length < count; i++) {
-    const port = 26_100 + ((start - 26_100 + i) % 900);
-    if (taken.has(port)) continue;
-    const ok = (await Promise.all(Object.values(HOSTS).map((h) => portFree(h, port)))).every(Boolean);
-    if (ok) {
-      out.push(port);
-      taken.add(port);
-    }
-  }
-  if (out.length < count) throw new Error('e2e: no free ports in 26100-26999');
-  return out;
 }
 
 describe.skipIf(missing.length > 0)(
@@ -202,7 +168,9 @@ describe.skipIf(missing.length > 0)(
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-trunk-'));
       const [admin = 0, sip = 0, carrier = 0, pbx = 0, pbxOut = 0, pstn = 0, caller = 0] = await pickPorts(
         7,
-        new Set(),
+        Object.values(HOSTS),
+        26_100,
+        27_000,
       );
       ADDR = {
         drachtioAdmin: admin,

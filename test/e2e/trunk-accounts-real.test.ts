@@ -18,10 +18,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
   onPath,
-  portFree,
+  pickPorts,
   sippScenario,
   startDrachtio,
   waitUdpBound,
+  until,
   type RealDrachtio,
 } from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
@@ -54,28 +55,6 @@ const TOKEN = 'e2e-token-0123456789';
 interface Proc {
   child: ChildProcess;
   exited: Promise<number | null>;
-}
-
-async function until<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`e2e: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Free ports from 26100-26999, from a random start (another worktree may run an e2e test at the same time). */
-async function pickPorts(count: number): Promise<number[]> {
-  const out: number[] = [];
-  const start = Math.floor(Math.random() * 900);
-  for (let i = 0; i < 900 && out.length < count; i++) {
-    const port = 26_100 + ((start + i) % 900);
-    if ((await Promise.all(Object.values(HOSTS).map((h) => portFree(h, port)))).every(Boolean)) out.push(port);
-  }
-  if (out.length < count) throw new Error('e2e: no free ports in 26100-26999');
-  return out;
 }
 
 describe.skipIf(missing.length > 0)(
@@ -114,7 +93,12 @@ describe.skipIf(missing.length > 0)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-accounts-'));
-      const [admin = 0, sip = 0, carrier = 0, pbx = 0, caller = 0, pbxOut = 0, pstn = 0] = await pickPorts(7);
+      const [admin = 0, sip = 0, carrier = 0, pbx = 0, caller = 0, pbxOut = 0, pstn = 0] = await pickPorts(
+        7,
+        Object.values(HOSTS),
+        26_100,
+        27_000,
+      );
       ADDR = {
         drachtioAdmin: admin,
         drachtio: { host: HOSTS.drachtio, port: sip },

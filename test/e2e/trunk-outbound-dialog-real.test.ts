@@ -15,10 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
   onPath,
-  portFree,
+  pickPorts,
   sippScenario,
   startDrachtio,
   waitUdpBound,
+  until,
   type RealDrachtio,
 } from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
@@ -58,28 +59,6 @@ route[CHALLENGE_IN_CALL] {
 `;
 }
 
-async function pickPorts(count: number): Promise<number[]> {
-  const out: number[] = [];
-  const start = Math.floor(Math.random() * 1000);
-  for (let i = 0; i < 1000 && out.length < count; i++) {
-    const port = 22_000 + ((start + i) % 1000);
-    const hosts = [...new Set(Object.values(HOSTS))];
-    if ((await Promise.all(hosts.map((h) => portFree(h, port)))).every(Boolean)) out.push(port);
-  }
-  if (out.length < count) throw new Error('e2e: no free ports in 22000-22999');
-  return out;
-}
-
-async function until<T>(what: string, check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`e2e: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe.skipIf(missing.length > 0)(
   `an outbound call's requests after the answer, against real drachtio-server, Kamailio and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
   () => {
@@ -99,7 +78,12 @@ describe.skipIf(missing.length > 0)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-dialog-'));
-      const [admin = 0, sip = 0, carrier = 0, pbx = 0, pstn = 0] = await pickPorts(5);
+      const [admin = 0, sip = 0, carrier = 0, pbx = 0, pstn = 0] = await pickPorts(
+        5,
+        Object.values(HOSTS),
+        22_000,
+        23_000,
+      );
       ports = { admin, sip, kamailio: carrier, pbx, pstn };
       const cfg = join(dir, 'kamailio-carrier.cfg');
       writeFileSync(cfg, carrierConfig());

@@ -50,6 +50,48 @@ export async function freePort(host: string, from: number, to: number, taken: re
 }
 
 /**
+ * `count` ports free for TCP and UDP on every one of `hosts`, from [from, to) starting at a random point (two runs on
+ * one machine, from two worktrees, must not end up sharing a port), none of `taken` (the ones picked are added).
+ */
+export async function pickPorts(
+  count: number,
+  hosts: readonly string[],
+  from: number,
+  to: number,
+  taken = new Set<number>(),
+): Promise<number[]> {
+  const out: number[] = [];
+  const span = to - from;
+  const start = Math.floor(Math.random() * span);
+  const distinct = [...new Set(hosts)];
+  for (let i = 0; i < span && out.length < count; i++) {
+    const port = from + ((start + i) % span);
+    if (taken.has(port)) continue;
+    if ((await Promise.all(distinct.map((h) => portFree(h, port)))).every(Boolean)) {
+      out.push(port);
+      taken.add(port);
+    }
+  }
+  if (out.length < count) throw new Error(`e2e: no free ports in ${from}-${to - 1}`);
+  return out;
+}
+
+/** What `check` gives once it gives something, polled every 100 ms; throws after `timeoutMs` naming `what`. */
+export async function until<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`e2e: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
  * True once a UDP socket is bound to `host`:`port`, read from /proc/net/udp without touching the port (a probe bind
  * could take the port from under the process that is starting). Null where /proc/net/udp does not exist.
  */
