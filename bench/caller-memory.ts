@@ -17,11 +17,11 @@
  * Prints figures, never asserts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import type Srf from 'drachtio-srf';
+import { handlerModules } from './handler-modules.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,30 +49,20 @@ async function main(): Promise<void> {
   const points = arg('points', 4);
   const snapshots = textArg('snapshots');
   const dir = mkdtempSync(join(tmpdir(), 'caller-memory-'));
-  const require = createRequire(import.meta.url);
-  const SipMessage = require('drachtio-srf/lib/sip-parser/message.js') as new (raw: string) => object;
-  const Request = require('drachtio-srf/lib/request.js') as new (
-    msg: object,
-    meta: Record<string, unknown>,
-  ) => Srf.SrfRequest;
-  const src = process.argv.includes('--dist') ? '../dist/src' : '../src';
-  const { loadConfig } = (await import(`${src}/config/index.js`)) as typeof import('../src/config/index.js');
-  const { createLogger } = (await import(`${src}/log.js`)) as typeof import('../src/log.js');
-  const { createMetrics } = (await import(`${src}/metrics.js`)) as typeof import('../src/metrics.js');
-  const { systemClock } = (await import(`${src}/screening/types.js`)) as typeof import('../src/screening/types.js');
-  const { createActionDeps } = (await import(
-    `${src}/sip/action-deps.js`
-  )) as typeof import('../src/sip/action-deps.js');
-  const { createRequestHandler } = (await import(
-    `${src}/sip/handle-request.js`
-  )) as typeof import('../src/sip/handle-request.js');
-  const { openStores } = (await import(
-    `${src}/wiring/open-stores.js`
-  )) as typeof import('../src/wiring/open-stores.js');
-  const { sipHandlerDeps } = (await import(
-    `${src}/wiring/build-sip-app.js`
-  )) as typeof import('../src/wiring/build-sip-app.js');
-  const { readCdrStop } = (await import(`${src}/sip/cdr-stop.js`)) as typeof import('../src/sip/cdr-stop.js');
+  const {
+    src,
+    SipMessage,
+    Request,
+    loadConfig,
+    createLogger,
+    createMetrics,
+    systemClock,
+    createActionDeps,
+    createRequestHandler,
+    openStores,
+    sipHandlerDeps,
+    readCdrStop,
+  } = await handlerModules(process.argv.includes('--dist'));
 
   const config = loadConfig({
     env: {

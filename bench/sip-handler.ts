@@ -26,12 +26,12 @@
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import type Srf from 'drachtio-srf';
+import { handlerModules } from './handler-modules.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -70,29 +70,20 @@ async function child(): Promise<void> {
   const dir = process.env.BENCH_DIR as string;
   const proxied = textArg('workload') === 'proxied';
   const answerFirst = textArg('variant') === 'answer-first';
-  const require = createRequire(import.meta.url);
-  const SipMessage = require('drachtio-srf/lib/sip-parser/message.js') as new (raw: string) => object;
-  const Request = require('drachtio-srf/lib/request.js') as new (
-    msg: object,
-    meta: Record<string, unknown>,
-  ) => Srf.SrfRequest;
-  const src = process.argv.includes('--dist') ? '../dist/src' : '../src';
-  const { loadConfig } = (await import(`${src}/config/index.js`)) as typeof import('../src/config/index.js');
-  const { createLogger } = (await import(`${src}/log.js`)) as typeof import('../src/log.js');
-  const { createMetrics } = (await import(`${src}/metrics.js`)) as typeof import('../src/metrics.js');
-  const { systemClock } = (await import(`${src}/screening/types.js`)) as typeof import('../src/screening/types.js');
-  const { createActionDeps } = (await import(
-    `${src}/sip/action-deps.js`
-  )) as typeof import('../src/sip/action-deps.js');
-  const { createRequestHandler } = (await import(
-    `${src}/sip/handle-request.js`
-  )) as typeof import('../src/sip/handle-request.js');
-  const { openStores } = (await import(
-    `${src}/wiring/open-stores.js`
-  )) as typeof import('../src/wiring/open-stores.js');
-  const { sipHandlerDeps } = (await import(
-    `${src}/wiring/build-sip-app.js`
-  )) as typeof import('../src/wiring/build-sip-app.js');
+  const {
+    src,
+    SipMessage,
+    Request,
+    loadConfig,
+    createLogger,
+    createMetrics,
+    systemClock,
+    createActionDeps,
+    createRequestHandler,
+    openStores,
+    sipHandlerDeps,
+    readCdrStop,
+  } = await handlerModules(process.argv.includes('--dist'));
   const { openRegister } = (await import(`${src}/store/index.js`)) as typeof import('../src/store/index.js');
   const { Connection } = (await import(
     `${src}/store/sqlite/connection.js`
@@ -139,7 +130,6 @@ async function child(): Promise<void> {
   // --cdr (proxied): 5 ms after the proxy, the call's BYE as drachtio-server reports it to crocetta: two cdr:stop
   // records (network and application side), read as src/sip/sip-app.ts reads them (readCdrStop → forwarded.ended).
   const cdr = proxied && process.argv.includes('--cdr');
-  const { readCdrStop } = (await import(`${src}/sip/cdr-stop.js`)) as typeof import('../src/sip/cdr-stop.js');
   let cdrId = 0;
   /** The round's handler is crocetta's (the bare app routes no CDRs). */
   let cdrRound = false;
