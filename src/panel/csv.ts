@@ -1,7 +1,7 @@
 /** The register's filtered view as CSV (RFC 4180), streamed page by page, safe to open in a spreadsheet. */
 import type { Reports } from '../store/reports/reports.js';
 import type { AttemptQuery } from '../store/register/types.js';
-import { csvCell } from '../sharing/csv-cells.js';
+import { csvCell, neutralise } from '../sharing/csv-cells.js';
 
 /** Rows per CSV download at most (the register can hold millions). */
 export const CSV_MAX_ROWS = 200_000;
@@ -33,14 +33,33 @@ const HEADER = [
   'check_ms',
 ];
 
+/**
+ * A cell for a spreadsheet that splits on `;` (Excel where the decimal mark is a comma: Italy, most of Europe): the
+ * same neutralised text, quoted when it holds a `;`, a quote or a line break (a comma is the decimal mark there).
+ */
+function excelField(value: string | number | boolean | null): string {
+  if (value === null) return '';
+  const text = neutralise(typeof value === 'string' ? value : String(value));
+  return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * The register as CSV. `excel`: for a spreadsheet opened by double-click where the list separator is `;` and the
+ * decimal mark a comma (Italian Excel, which read the plain file as one column with its accents garbled): a UTF-8
+ * byte-order mark, `;` between cells, the score as `0,990`. The plain form (RFC 4180, `,`) is unchanged.
+ */
 export async function registerCsv(
   reports: Reports,
   filter: AttemptQuery,
   timeZone: string,
   write: (chunk: string) => void,
+  opts: { excel?: boolean } = {},
 ): Promise<number> {
   const local = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'medium' });
-  write(`${HEADER.join(',')}\r\n`);
+  const excel = opts.excel === true;
+  const sep = excel ? ';' : ',';
+  const field = excel ? excelField : csvField;
+  write(`${excel ? '\ufeff' : ''}${HEADER.join(sep)}\r\n`);
   let count = 0;
   let before = filter.before;
   while (count < CSV_MAX_ROWS) {
@@ -58,7 +77,7 @@ export async function registerCsv(
           a.withheld,
           a.calledNumber,
           a.verdict,
-          a.score.toFixed(3),
+          excel ? a.score.toFixed(3).replace('.', ',') : a.score.toFixed(3),
           a.reasons.map((r) => r.text).join('; '),
           a.action,
           a.outcome,
@@ -69,8 +88,8 @@ export async function registerCsv(
           a.check ?? null,
           a.checkMs ?? null,
         ]
-          .map(csvField)
-          .join(',') + '\r\n';
+          .map(field)
+          .join(sep) + '\r\n';
     }
     write(out);
     count += rows.length;

@@ -86,6 +86,19 @@ describe('panel routers through the real app', () => {
     expect((await page('/register?verdict=nuisance')).text).not.toContain('Rossi Energia');
     const csv = await page('/register.csv?verdict=suspect');
     expect(csv.text.trim().split('\r\n')).toHaveLength(2);
+    // The panel's "CSV for Excel": what Italian Excel opens by double-click (BOM, `;`, decimal comma), same rows.
+    const excel = await page('/register.csv?verdict=suspect&excel=1');
+    // fetch's text() drops a byte-order mark: read the bytes for it.
+    const bytes = new Uint8Array(
+      await (await fetch(h.url('/register.csv?verdict=suspect&excel=1'), { headers: { cookie } })).arrayBuffer(),
+    );
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(excel.text.startsWith('time_local;time_utc;number;')).toBe(true);
+    const [, row = ''] = excel.text.split('\r\n');
+    expect(row).toContain(`;'${CALLER};`);
+    expect(row).toMatch(/;suspect;0,\d{3};/);
+    expect(csv.text.startsWith('time_local,time_utc,number,')).toBe(true);
+    expect((await page('/register')).text).toContain('/register.csv?excel=1');
     const bad = await h.api('GET', '/api/attempts?limit=0');
     expect(bad.status).toBe(400);
     expect(bad.json).toMatchObject({

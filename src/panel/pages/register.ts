@@ -104,6 +104,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
   <label>${t('search')}<input type="search" name="q" value="${p.q ?? ''}" maxlength="64"></label>
   <button type="submit" class="primary">${t('filter')}</button>
   <a class="button" href="${`/register.csv${query({ ...p })}`}" download>${t('csv')}</a>
+  <a class="button" href="${`/register.csv${query({ ...p, excel: '1' })}`}" download>${t('csvExcel')}</a>
 </form>`;
   const returnTo = `/register${query({ ...p, before: d.cursor })}`;
   // Each cell names its column (data-label): on a phone the rows become cards that show the names.

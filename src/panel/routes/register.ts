@@ -138,9 +138,12 @@ export function registerRouter(
 
   router.get('/register.csv', async (req, res) => {
     const { filter } = registerFilter(parseRequest(req, { query: pageQuery }).query, timeZone);
+    // ?excel=1: the panel's "CSV for Excel" (csv.ts): a spreadsheet that splits on `;` with a comma decimal mark.
+    const excel = req.query.excel === '1';
     res.type('text/csv; charset=utf-8');
-    res.attachment(`crocetta-register-${new Date(deps.clock.now()).toISOString().slice(0, 10)}.csv`);
-    await registerCsv(reports, filter, timeZone, (chunk) => res.write(chunk));
+    const day = new Date(deps.clock.now()).toISOString().slice(0, 10);
+    res.attachment(`crocetta-register-${day}${excel ? '-excel' : ''}.csv`);
+    await registerCsv(reports, filter, timeZone, (chunk) => res.write(chunk), { excel });
     res.end();
   });
 
