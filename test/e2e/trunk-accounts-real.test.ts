@@ -173,6 +173,10 @@ describe.skipIf(missing.length > 0)(
         /REGISTER for 0612345670: no such account/.test(kamailioLog()) ? true : undefined,
       );
       const contact = `${ADDR.drachtio.host}:${ADDR.drachtio.port}`;
+      // Kamailio's save() answers the REGISTER before the script logs its line: wait for both lines.
+      await until('both REGISTER lines in the carrier log', () =>
+        [FIRST.user, SECOND.user].every((u) => kamailioLog().includes(`REGISTER ${u} contact`)) ? true : undefined,
+      );
       expect(kamailioLog()).toMatch(new RegExp(`REGISTER ${FIRST.user} contact <sip:${FIRST.user}@${contact}>`));
       expect(kamailioLog()).toMatch(new RegExp(`REGISTER ${SECOND.user} contact <sip:${SECOND.user}@${contact}>`));
       expect(accountState(UNKNOWN.user)).not.toBe('registered');
