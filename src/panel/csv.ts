@@ -1,7 +1,7 @@
 /** The register's filtered view as CSV (RFC 4180), streamed page by page, safe to open in a spreadsheet. */
 import type { Reports } from '../store/reports/reports.js';
 import type { AttemptQuery } from '../store/register/types.js';
-import { csvCell, neutralise } from '../sharing/csv-cells.js';
+import { csvCell } from '../sharing/csv-cells.js';
 
 /** Rows per CSV download at most (the register can hold millions). */
 export const CSV_MAX_ROWS = 200_000;
@@ -34,16 +34,6 @@ const HEADER = [
 ];
 
 /**
- * A cell for a spreadsheet that splits on `;` (Excel where the decimal mark is a comma: Italy, most of Europe): the
- * same neutralised text, quoted when it holds a `;`, a quote or a line break (a comma is the decimal mark there).
- */
-function excelField(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  const text = neutralise(typeof value === 'string' ? value : String(value));
-  return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/**
  * The register as CSV. `excel`: for a spreadsheet opened by double-click where the list separator is `;` and the
  * decimal mark a comma (Italian Excel, which read the plain file as one column with its accents garbled): a UTF-8
  * byte-order mark, `;` between cells, the score as `0,990`. The plain form (RFC 4180, `,`) is unchanged.
@@ -58,7 +48,7 @@ export async function registerCsv(
   const local = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'medium' });
   const excel = opts.excel === true;
   const sep = excel ? ';' : ',';
-  const field = excel ? excelField : csvField;
+  const field = excel ? (v: string | number | boolean | null) => csvCell(v, ';') : csvField;
   write(`${excel ? '\ufeff' : ''}${HEADER.join(sep)}\r\n`);
   let count = 0;
   let before = filter.before;

@@ -20,13 +20,16 @@ export function unneutralise(text: string): string {
   return text.startsWith("'") ? text.slice(1) : text;
 }
 
-/** One cell: null/undefined empty, text neutralised and quoted when it holds a comma, quote or line break. */
-export function csvCell(value: string | number | boolean | null | undefined): string {
+/**
+ * One cell: null/undefined empty, text neutralised and quoted when it holds the separator (`,` unless given: `;` for
+ * a spreadsheet whose decimal mark is a comma), a quote or a line break.
+ */
+export function csvCell(value: string | number | boolean | null | undefined, separator = ','): string {
   if (value === null || value === undefined) return '';
   const text = neutralise(typeof value === 'string' ? value : String(value));
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return text.includes(separator) || /["\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function csvLine(cells: ReadonlyArray<string | number | boolean | null | undefined>): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
+  return `${cells.map((c) => csvCell(c)).join(',')}\r\n`;
 }
