@@ -16,7 +16,8 @@
  *   trunk's credentials (src/trunk/digest.ts), once, and once more when it says our nonce was stale.
  * - A relayed request that fails gives the requester the other side's status (491 on glare, 408, 481…); 401/407
  *   become 403 (neither side can answer the other's challenge); a leg already gone gives 481. An offer that
- *   crosses the other side's while that one is being relayed gets 491 here (glare, RFC 3261 §14.2).
+ *   crosses the other side's while that one is being relayed gets 491 here (glare, RFC 3261 §14.2); a second offer
+ *   from the side whose first is still being relayed gets 500 with Retry-After (RFC 3261 §14.2, RFC 3311 §5.2).
  *
  * Not drachtio-srf's Dialog.modify(): it answers no challenge, and after a re-INVITE that failed (a 491 on glare)
  * it never lets the next one out (dialog.js: `_reinvitesInProgress` is not counted down on a non-200). Nor its
@@ -153,6 +154,15 @@ function ackSafely(ack: Ack, opts: Parameters<Ack>[0], log: Logger): void {
   }
 }
 
+/** RFC 3261 §14.2, RFC 3311 §5.2: 500 to an offer that cannot be taken now, with when to try again (0–10 s at random). */
+function retryLater(res: SrfResponse, log: Logger): void {
+  try {
+    res.send(500, { headers: { 'Retry-After': String(Math.floor(Math.random() * 11)) } });
+  } catch (err) {
+    log.warn({ err, status: 500 }, 'could not answer a request in an outbound call');
+  }
+}
+
 /** The call's offer/answer exchange in progress: the leg whose offer (re-INVITE or UPDATE) is being relayed. */
 interface Exchange {
   by: CallLeg | null;
@@ -178,7 +188,8 @@ function ours(leg: TiedLeg, sdp: string): string {
 /**
  * Relays a re-INVITE (`method` INVITE) or an UPDATE with an offer, and brings the answer back. An offer from one side
  * while the other side's is still being relayed is glare: 491 (RFC 3261 §14.2, RFC 3311 §5.2), as the other side
- * would answer it, and neither side gets a re-INVITE while it has one of its own in progress.
+ * would answer it, and neither side gets a re-INVITE while it has one of its own in progress. A second offer from the
+ * side whose offer is being relayed gets 500 with Retry-After (the same sections), as its far end would answer it.
  */
 async function relayOffer(
   method: 'INVITE' | 'UPDATE',
@@ -192,6 +203,9 @@ async function relayOffer(
   const offer = bodyOf(req);
   if (!to.leg.connected) return reply(res, 481, log);
   if (exchange.by === to.leg) return reply(res, 491, log);
+  // The same side offering again before its offer was answered (RFC 3261 §14.2: a second re-INVITE while the first
+  // is pending; RFC 3311 §5.2: an UPDATE while its own offer waits): 500 with Retry-After, and the first goes on.
+  if (exchange.by === from.leg) return retryLater(res, log);
   exchange.by = from.leg;
   const done = (): void => {
     if (exchange.by === from.leg) exchange.by = null;

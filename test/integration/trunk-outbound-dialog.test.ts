@@ -330,6 +330,34 @@ describe('an answered outbound call over a registration trunk', () => {
     expect(errors()).toEqual([]);
   });
 
+  it('answers 500 with Retry-After to a second offer from the side whose first is still being relayed, and relays the first', async () => {
+    const { out } = await call();
+    for (const method of ['INVITE', 'UPDATE'] as const) {
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      carrierInCall = (req) =>
+        req.method === method ? [{ status: 200, body: carrierSdp('recvonly'), after: held }] : undefined;
+      const send = (sdp: string): InjectedRequest => (method === 'INVITE' ? out.reinvite(sdp) : out.update(sdp));
+      const first = send(pbxSdp('sendonly'));
+      await eventually(() => toCarrier(method)[0], 5000);
+      const second = await send(pbxSdp('inactive')).waitForFinal(5000);
+      expect(second.status, method).toBe(500);
+      const retryAfter = headerOf(second, 'Retry-After');
+      expect(retryAfter, method).toMatch(/^\d+$/);
+      expect(Number(retryAfter)).toBeLessThanOrEqual(10);
+      expect(toCarrier(method), method).toHaveLength(1);
+      release();
+      const answer = await first.waitForFinal(5000);
+      expect(answer.status, method).toBe(200);
+      expect(answer.body).toContain('a=recvonly');
+      if (method === 'INVITE') first.ack();
+      carrierInCall = null;
+    }
+    expect(errors()).toEqual([]);
+  });
+
   it("gives the requester the other side's 408 and 481 to a relayed re-INVITE", async () => {
     const { out, carrierLeg } = await call();
     carrierInCall = (req) => (req.method === 'INVITE' ? [{ status: 408 }] : undefined);
