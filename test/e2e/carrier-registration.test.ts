@@ -4,10 +4,10 @@
  * drachtio-server carries crocetta's SIP, sipp plays the callers, the PBX and the called party. Needs `drachtio`,
  * `kamailio` and `sipp` on PATH: CI has no drachtio-server, so there it is skipped (the double covers the same
  * behaviours in test/integration/trunk-*.test.ts); the Kamailio config's syntax is still checked where Kamailio is.
- * Ports: free ones picked in 26100-26999 on 127.0.0.x at each run.
+ * Ports: free ones picked in 26100-26999 on 127.0.0.x at each run (E2E_PORTS=23000-23999: another range).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,10 +17,11 @@ import {
   pickPorts,
   sippScenario,
   startDrachtio,
-  udpBound,
+  startKamailio,
   waitUdpBound,
   until,
   type RealDrachtio,
+  type RealKamailio,
 } from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
@@ -64,22 +65,6 @@ describe.skipIf(BIN.kamailio === null)(
   },
 );
 
-/** A child process whose output is kept, to assert on and to show when something fails. */
-interface Proc {
-  child: ChildProcess;
-  out: string[];
-  exited: Promise<number | null>;
-}
-
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: string[] = [];
-  child.stdout?.on('data', (b: Buffer) => out.push(b.toString('utf8')));
-  child.stderr?.on('data', (b: Buffer) => out.push(b.toString('utf8')));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return { child, out, exited };
-}
-
 describe.skipIf(missing.length > 0)(
   `registration trunk against real drachtio-server, Kamailio and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
   () => {
@@ -93,7 +78,7 @@ describe.skipIf(missing.length > 0)(
       pstn: Addr;
       caller: Addr;
     };
-    let kamailio: Proc;
+    let kamailio: RealKamailio | undefined;
     let drachtio: RealDrachtio | undefined;
     let app: Crocetta | undefined;
     let stopped = false;
@@ -104,13 +89,8 @@ describe.skipIf(missing.length > 0)(
       if (app === undefined) throw new Error('e2e: crocetta did not start');
       return app;
     };
-    const kamailioLog = (): string => {
-      try {
-        return readFileSync(join(dir, 'kamailio.log'), 'utf8');
-      } catch {
-        return '';
-      }
-    };
+    /** What the carrier logged, across its restarts. */
+    const kamailioLog = (): string => kamailio?.log() ?? '';
     /** The REGISTERs Kamailio accepted (its script logs one line each; refused ones end with "refused"). */
     const registerLines = (): string[] =>
       kamailioLog()
@@ -120,49 +100,21 @@ describe.skipIf(missing.length > 0)(
     const sipp = (scenario: string, target: string | null, local: Addr, keys: Record<string, string>) =>
       sippScenario(dir, join(SCENARIOS, scenario), target, local, keys);
 
-    /** The stand-in carrier; its -E stderr goes to a file (appended across restarts), read back by kamailioLog(). */
-    function startKamailio(): Proc {
-      return run('sh', [
-        '-c',
-        `exec "$0" "$@" 2>>"${join(dir, 'kamailio.log')}"`,
-        BIN.kamailio ?? 'kamailio',
-        '-f',
-        CARRIER_CFG,
-        '-DD',
-        '-E',
-        '-m',
-        '32',
-        '-M',
-        '4',
-        '-Y',
-        dir,
-        '-P',
-        join(dir, 'kamailio.pid'),
-        '-w',
-        dir,
-        '-A',
-        `SIP_LISTEN=udp:${ADDR.kamailio.host}:${ADDR.kamailio.port}`,
-        '-A',
-        `ACCOUNT="${ACCOUNT}"`,
-        '-A',
-        `ACCOUNT_PASSWORD="${PASSWORD}"`,
-        '-A',
-        `PSTN_GATEWAY="sip:${ADDR.pstn.host}:${ADDR.pstn.port}"`,
-        '-A',
-        'MIN_EXPIRES=40',
-        // SHA-256 (RFC 8760) for the registration and the outbound INVITE's 407: drachtio-srf's own digest client
-        // (MD5 only) could not pass this carrier; crocetta's digest must.
-        '-A',
-        'AUTH_ALGORITHM="SHA-256"',
-      ]);
-    }
-
-    async function stop(p: Proc): Promise<void> {
-      if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-      p.child.kill('SIGTERM');
-      await Promise.race([p.exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    }
+    /** The stand-in carrier; its log is appended to across restarts, read back by kamailioLog(). */
+    const startCarrier = (): Promise<RealKamailio> =>
+      startKamailio(dir, {
+        cfg: CARRIER_CFG,
+        listen: ADDR.kamailio,
+        defines: {
+          ACCOUNT,
+          ACCOUNT_PASSWORD: PASSWORD,
+          PSTN_GATEWAY: `sip:${ADDR.pstn.host}:${ADDR.pstn.port}`,
+          MIN_EXPIRES: 40,
+          // SHA-256 (RFC 8760) for the registration and the outbound INVITE's 407: drachtio-srf's own digest client
+          // (MD5 only) could not pass this carrier; crocetta's digest must.
+          AUTH_ALGORITHM: 'SHA-256',
+        },
+      });
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-trunk-'));
@@ -181,9 +133,10 @@ describe.skipIf(missing.length > 0)(
         pstn: { host: HOSTS.pstn, port: pstn },
         caller: { host: HOSTS.caller, port: caller },
       };
-      kamailio = startKamailio();
-      drachtio = await startDrachtio(dir, { admin: ADDR.drachtioAdmin, sip: ADDR.drachtio.port }, SECRET);
-      await waitUdpBound(ADDR.kamailio.host, ADDR.kamailio.port);
+      [kamailio, drachtio] = await Promise.all([
+        startCarrier(),
+        startDrachtio(dir, { admin: ADDR.drachtioAdmin, sip: ADDR.drachtio.port }, SECRET),
+      ]);
 
       app = await startE2eCrocetta({
         dir,
@@ -209,7 +162,7 @@ describe.skipIf(missing.length > 0)(
 
     afterAll(async () => {
       if (!stopped) await app?.stop().catch(() => undefined);
-      if (kamailio) await stop(kamailio);
+      await kamailio?.stop();
       await drachtio?.stop();
       // E2E_KEEP=1 keeps the logs (kamailio.log, crocetta.log, drachtio.log, sipp's) for a look after a failure.
       writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
@@ -293,7 +246,7 @@ describe.skipIf(missing.length > 0)(
     }, 40_000);
 
     it('notices the carrier restarting (its bindings lost) and registers again as soon as it answers', async () => {
-      await stop(kamailio);
+      await kamailio?.stop();
       // drachtio-server answers the OPTIONS itself (503, ICMP port unreachable): that is no answer.
       await until(
         'not registered',
@@ -305,12 +258,9 @@ describe.skipIf(missing.length > 0)(
         reason: 'the registrar stopped answering OPTIONS',
       });
       const before = registerLines().length;
-      await until('the old carrier to let go of its port', () =>
-        udpBound(ADDR.kamailio.host, ADDR.kamailio.port) === true ? undefined : true,
-      );
-      kamailio = startKamailio();
-      // From the moment the carrier listens again: Kamailio's own start (seconds at load 9-12) is not crocetta's delay.
-      await waitUdpBound(ADDR.kamailio.host, ADDR.kamailio.port);
+      // stop() waited for the old carrier to let go of its port; from the moment the new one listens again:
+      // Kamailio's own start (seconds at load 9-12) is not crocetta's delay.
+      kamailio = await startCarrier();
       const back = Date.now();
       await until(
         'registered again',

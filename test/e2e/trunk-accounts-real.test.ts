@@ -8,10 +8,9 @@
  * either number reaches the PBX and the register records which of our numbers was called; the PBX's call presenting
  * the second number leaves through the second account (its From, its credentials), any other through the first.
  * Needs `drachtio`, `kamailio` and `sipp` on PATH (CI has no drachtio-server: skipped there; the double covers the
- * same in test/integration/trunk-accounts.test.ts). Ports: free ones in 26100-26999 on 127.0.0.x at each run.
+ * same in test/integration/trunk-accounts.test.ts). Ports: free ones in 26100-26999 (or E2E_PORTS) on 127.0.0.x at each run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,9 +20,11 @@ import {
   pickPorts,
   sippScenario,
   startDrachtio,
+  startKamailio,
   waitUdpBound,
   until,
   type RealDrachtio,
+  type RealKamailio,
 } from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
@@ -52,11 +53,6 @@ type Addr = { host: string; port: number };
 const SECRET = 'e2e-cymru';
 const TOKEN = 'e2e-token-0123456789';
 
-interface Proc {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-}
-
 describe.skipIf(missing.length > 0)(
   `several carrier accounts against real drachtio-server, Kamailio and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
   () => {
@@ -70,7 +66,7 @@ describe.skipIf(missing.length > 0)(
       pstn: Addr;
       caller: Addr;
     };
-    let kamailio: Proc | undefined;
+    let kamailio: RealKamailio | undefined;
     let drachtio: RealDrachtio | undefined;
     let app: Crocetta | undefined;
     const logs: Array<Record<string, unknown>> = [];
@@ -79,13 +75,7 @@ describe.skipIf(missing.length > 0)(
       if (app === undefined) throw new Error('e2e: crocetta did not start');
       return app;
     };
-    const kamailioLog = (): string => {
-      try {
-        return readFileSync(join(dir, 'kamailio.log'), 'utf8');
-      } catch {
-        return '';
-      }
-    };
+    const kamailioLog = (): string => kamailio?.log() ?? '';
     const accountState = (user: string): string | undefined =>
       crocetta().trunk?.accounts.find((a) => a.username === user)?.status.state;
     const sipp = (scenario: string, target: string | null, local: Addr, keys: Record<string, string>) =>
@@ -108,24 +98,22 @@ describe.skipIf(missing.length > 0)(
         pstn: { host: HOSTS.pstn, port: pstn },
         caller: { host: HOSTS.caller, port: caller },
       };
-      const child = spawn(
-        'sh',
-        [
-          '-c',
-          `exec "$0" "$@" 2>>"${join(dir, 'kamailio.log')}"`,
-          BIN.kamailio ?? 'kamailio',
-          ...['-f', CARRIER_CFG, '-DD', '-E', '-m', '32', '-M', '4', '-Y', dir, '-P', join(dir, 'kamailio.pid')],
-          ...['-w', dir, '-A', `SIP_LISTEN=udp:${ADDR.kamailio.host}:${ADDR.kamailio.port}`],
-          ...['-A', `ACCOUNT="${FIRST.user}"`, '-A', `ACCOUNT_PASSWORD="${FIRST.password}"`],
-          ...['-A', `ACCOUNT_2="${SECOND.user}"`, '-A', `ACCOUNT_2_PASSWORD="${SECOND.password}"`],
-          ...['-A', `ACCOUNT_2_DID="${SECOND.did}"`, '-A', 'MIN_EXPIRES=30'],
-          ...['-A', `PSTN_GATEWAY="sip:${ADDR.pstn.host}:${ADDR.pstn.port}"`],
-        ],
-        { stdio: 'ignore' },
-      );
-      kamailio = { child, exited: new Promise((done) => child.once('exit', (code) => done(code))) };
-      drachtio = await startDrachtio(dir, { admin: ADDR.drachtioAdmin, sip: ADDR.drachtio.port }, SECRET);
-      await waitUdpBound(ADDR.kamailio.host, ADDR.kamailio.port);
+      [kamailio, drachtio] = await Promise.all([
+        startKamailio(dir, {
+          cfg: CARRIER_CFG,
+          listen: ADDR.kamailio,
+          defines: {
+            ACCOUNT: FIRST.user,
+            ACCOUNT_PASSWORD: FIRST.password,
+            ACCOUNT_2: SECOND.user,
+            ACCOUNT_2_PASSWORD: SECOND.password,
+            ACCOUNT_2_DID: SECOND.did,
+            MIN_EXPIRES: 30,
+            PSTN_GATEWAY: `sip:${ADDR.pstn.host}:${ADDR.pstn.port}`,
+          },
+        }),
+        startDrachtio(dir, { admin: ADDR.drachtioAdmin, sip: ADDR.drachtio.port }, SECRET),
+      ]);
       app = await startE2eCrocetta({
         dir,
         adminPort: ADDR.drachtioAdmin,
@@ -152,11 +140,7 @@ describe.skipIf(missing.length > 0)(
 
     afterAll(async () => {
       await app?.stop().catch(() => undefined);
-      if (kamailio && kamailio.child.exitCode === null) {
-        kamailio.child.kill('SIGTERM');
-        await Promise.race([kamailio.exited, new Promise((r) => setTimeout(r, 3000))]);
-        if (kamailio.child.exitCode === null) kamailio.child.kill('SIGKILL');
-      }
+      await kamailio?.stop();
       await drachtio?.stop();
       writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
       removeE2eDir(dir);

@@ -5,9 +5,8 @@
  * drachtio-server 0.9.10 carries crocetta's SIP, sipp plays the PBX (test/e2e/scenarios/pbx-calls-out-holds.xml:
  * hold, a re-INVITE without SDP answered in its ACK, a key by INFO, BYE) and the called party
  * (pstn-answers-held.xml: its own hold, an UPDATE with a new SDP, a re-INVITE without SDP). Needs `drachtio`, `kamailio` and `sipp` on PATH, else skipped (the double covers the same
- * in test/integration/trunk-outbound-dialog.test.ts). Ports: free ones in 22000-22999 on 127.0.0.1-3.
+ * in test/integration/trunk-outbound-dialog.test.ts). Ports: free ones in 22000-22999 (or E2E_PORTS) on 127.0.0.1-3.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,9 +17,11 @@ import {
   pickPorts,
   sippScenario,
   startDrachtio,
+  startKamailio,
   waitUdpBound,
   until,
   type RealDrachtio,
+  type RealKamailio,
 } from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
@@ -63,18 +64,12 @@ describe.skipIf(missing.length > 0)(
   `an outbound call's requests after the answer, against real drachtio-server, Kamailio and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
   () => {
     let dir = '';
-    let kamailio: ChildProcess | undefined;
+    let kamailio: RealKamailio | undefined;
     let drachtio: RealDrachtio | undefined;
     let app: Crocetta | undefined;
     const logs: Array<Record<string, unknown>> = [];
     let ports = { admin: 0, sip: 0, kamailio: 0, pbx: 0, pstn: 0 };
-    const kamailioLog = (): string => {
-      try {
-        return readFileSync(join(dir, 'kamailio.log'), 'utf8');
-      } catch {
-        return '';
-      }
-    };
+    const kamailioLog = (): string => kamailio?.log() ?? '';
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-dialog-'));
@@ -87,21 +82,19 @@ describe.skipIf(missing.length > 0)(
       ports = { admin, sip, kamailio: carrier, pbx, pstn };
       const cfg = join(dir, 'kamailio-carrier.cfg');
       writeFileSync(cfg, carrierConfig());
-      kamailio = spawn(
-        'sh',
-        [
-          '-c',
-          `exec "$0" "$@" 2>>"${join(dir, 'kamailio.log')}"`,
-          BIN.kamailio ?? 'kamailio',
-          ...['-f', cfg, '-DD', '-E', '-m', '32', '-M', '4', '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-w', dir],
-          ...['-A', `SIP_LISTEN=udp:${HOSTS.kamailio}:${carrier}`, '-A', `ACCOUNT="${ACCOUNT}"`],
-          ...['-A', `ACCOUNT_PASSWORD="${PASSWORD}"`, '-A', `PSTN_GATEWAY="sip:${HOSTS.pstn}:${pstn}"`],
-          ...['-A', 'AUTH_ALGORITHM="SHA-256"'],
-        ],
-        { stdio: 'ignore' },
-      );
-      drachtio = await startDrachtio(dir, { admin, sip }, SECRET);
-      await waitUdpBound(HOSTS.kamailio, carrier);
+      [kamailio, drachtio] = await Promise.all([
+        startKamailio(dir, {
+          cfg,
+          listen: { host: HOSTS.kamailio, port: carrier },
+          defines: {
+            ACCOUNT,
+            ACCOUNT_PASSWORD: PASSWORD,
+            PSTN_GATEWAY: `sip:${HOSTS.pstn}:${pstn}`,
+            AUTH_ALGORITHM: 'SHA-256',
+          },
+        }),
+        startDrachtio(dir, { admin, sip }, SECRET),
+      ]);
       app = await startE2eCrocetta({
         dir,
         adminPort: admin,
@@ -123,12 +116,7 @@ describe.skipIf(missing.length > 0)(
 
     afterAll(async () => {
       await app?.stop().catch(() => undefined);
-      if (kamailio && kamailio.exitCode === null) {
-        const exited = new Promise((r) => kamailio?.once('exit', r));
-        kamailio.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-        if (kamailio.exitCode === null && kamailio.signalCode === null) kamailio.kill('SIGKILL');
-      }
+      await kamailio?.stop();
       await drachtio?.stop();
       writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
       removeE2eDir(dir);

@@ -50,16 +50,33 @@ export async function freePort(host: string, from: number, to: number, taken: re
 }
 
 /**
- * `count` ports free for TCP and UDP on every one of `hosts`, from [from, to) starting at a random point (two runs on
- * one machine, from two worktrees, must not end up sharing a port), none of `taken` (the ones picked are added).
+ * The range E2E_PORTS names (`23000-23999`, both ends included) instead of a test's own [from, to): several people
+ * running the real-software tests on one machine each keep to their own ports. Without it, [from, to).
+ */
+export function e2ePortRange(from: number, to: number, env: NodeJS.ProcessEnv = process.env): [number, number] {
+  const text = env.E2E_PORTS?.trim() ?? '';
+  if (text === '') return [from, to];
+  const m = /^(\d{4,5})-(\d{4,5})$/.exec(text);
+  const low = Number(m?.[1]);
+  const high = Number(m?.[2]);
+  if (!m || low < 1024 || high > 65535 || high < low)
+    throw new Error(`E2E_PORTS=${text}: expected a range of ports such as 23000-23999`);
+  return [low, high + 1];
+}
+
+/**
+ * `count` ports free for TCP and UDP on every one of `hosts`, from [from, to) (or E2E_PORTS: e2ePortRange) starting
+ * at a random point (two runs on one machine, from two worktrees, must not end up sharing a port), none of `taken`
+ * (the ones picked are added).
  */
 export async function pickPorts(
   count: number,
   hosts: readonly string[],
-  from: number,
-  to: number,
+  wantedFrom: number,
+  wantedTo: number,
   taken = new Set<number>(),
 ): Promise<number[]> {
+  const [from, to] = e2ePortRange(wantedFrom, wantedTo);
   const out: number[] = [];
   const span = to - from;
   const start = Math.floor(Math.random() * span);
@@ -261,4 +278,79 @@ export async function sippScenario(
   const text = logs.map((f) => readFileSync(join(dir, f), 'utf8')).join('');
   for (const f of logs) rmSync(join(dir, f));
   return { code, logs: text, out: out.join('') };
+}
+
+export interface RealKamailio {
+  host: string;
+  port: number;
+  /** Its stderr (-E), appended across restarts of the same `name` in the same folder. */
+  logFile: string;
+  /** What it logged so far ('' before its first line). */
+  log(): string;
+  /** SIGTERM (SIGKILL after 3 s); resolves once it is gone and its UDP port is free again. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface KamailioOptions {
+  /** The kamailio.cfg to run (docs/pbx/kamailio-carrier.cfg, or a variant written to the test's folder). */
+  cfg: string;
+  /** Where it listens (UDP): given to the config as `SIP_LISTEN=udp:host:port`. */
+  listen: { host: string; port: number };
+  /** Further `-A` defines: a string is passed quoted (`ACCOUNT="0612345678"`), a number as is (`MIN_EXPIRES=40`). */
+  defines?: Record<string, string | number>;
+  /** Names its log, pid file and runtime folder in `dir` (two carriers in one test): `kamailio` by default. */
+  name?: string;
+}
+
+/**
+ * Starts Kamailio in the foreground (-DD -E, 32 MB shared and 4 MB private memory) with `opts.cfg`, its stderr
+ * appended to `<dir>/<name>.log`, and waits until it listens on its UDP port. Throws, with its log, when it exits
+ * or does not listen within `timeoutMs`.
+ */
+export async function startKamailio(dir: string, opts: KamailioOptions, timeoutMs = 15_000): Promise<RealKamailio> {
+  const name = opts.name ?? 'kamailio';
+  const logFile = join(dir, `${name}.log`);
+  const runDir = join(dir, `${name}-run`);
+  mkdirSync(runDir, { recursive: true });
+  const defines = Object.entries(opts.defines ?? {}).flatMap(([key, value]) => [
+    '-A',
+    typeof value === 'number' ? `${key}=${value}` : `${key}="${value}"`,
+  ]);
+  const args = [
+    ...['-f', opts.cfg, '-DD', '-E', '-m', '32', '-M', '4'],
+    ...['-Y', runDir, '-P', join(runDir, 'kamailio.pid'), '-w', runDir],
+    ...['-A', `SIP_LISTEN=udp:${opts.listen.host}:${opts.listen.port}`, ...defines],
+  ];
+  const child = spawn('sh', ['-c', `exec "$0" "$@" 2>>"${logFile}"`, onPath('kamailio') ?? 'kamailio', ...args], {
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const log = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const stop = async (): Promise<void> => {
+    if (!gone()) {
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (!gone()) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+    // Its children may hold the port a moment longer: the next one started on it must be able to bind.
+    const end = Date.now() + 5000;
+    while (udpBound(opts.listen.host, opts.listen.port) === true && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 50));
+  };
+  const outcome = await Promise.race([
+    waitUdpBound(opts.listen.host, opts.listen.port, timeoutMs).then(
+      () => null,
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    ),
+    exited.then(() => `kamailio exited at start (code ${child.exitCode}, signal ${child.signalCode})`),
+  ]);
+  if (outcome !== null) {
+    await stop();
+    throw new Error(`${outcome}; its log (${logFile}):\n${log().slice(-3000)}`);
+  }
+  return { host: opts.listen.host, port: opts.listen.port, logFile, log, stop };
 }
