@@ -9,20 +9,24 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** The environment form of trunk.accounts' first entries: TRUNK_2_* is trunk.accounts.0, up to TRUNK_4_*. */
+/**
+ * The environment form of trunk.accounts' first entries: TRUNK_2_* is trunk.accounts.0, up to TRUNK_4_*; the
+ * REGISTRAR, DOMAIN, CONTACT_HOST and INBOUND_FROM ones put that account at another carrier.
+ */
 const TRUNK_ACCOUNT_OVERRIDES = [2, 3, 4].flatMap((n) =>
   (
     [
-      ['USERNAME', 'username'],
-      ['PASSWORD', 'password'],
-      ['AUTH_USERNAME', 'authUsername'],
-      ['NUMBER', 'number'],
+      ['USERNAME', 'username', 'string'],
+      ['PASSWORD', 'password', 'string'],
+      ['AUTH_USERNAME', 'authUsername', 'string'],
+      ['NUMBER', 'number', 'string'],
+      ['REGISTRAR', 'registrar', 'string'],
+      ['DOMAIN', 'domain', 'string'],
+      ['EXPIRES', 'expires', 'number'],
+      ['CONTACT_HOST', 'contactHost', 'string'],
+      ['INBOUND_FROM', 'inboundFrom', 'list'],
     ] as const
-  ).map(([name, key]) => ({
-    env: `TRUNK_${n}_${name}`,
-    path: `trunk.accounts.${n - 2}.${key}`,
-    type: 'string' as const,
-  })),
+  ).map(([name, key, type]) => ({ env: `TRUNK_${n}_${name}`, path: `trunk.accounts.${n - 2}.${key}`, type })),
 );
 
 /** Environment variables that override a config key; the contract in DESIGN.md. */

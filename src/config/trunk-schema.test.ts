@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { trunkAccounts } from '../trunk/settings.js';
 import { loadConfig } from './loader.js';
 
 describe('trunk settings from the environment', () => {
@@ -77,8 +78,24 @@ describe('further carrier accounts (trunk.accounts, TRUNK_2_* … TRUNK_4_*)', (
     });
     expect(config.trunk.number).toBe('0612345678');
     expect(config.trunk.accounts).toEqual([
-      { username: 'ufficio2', password: 'pw-2', authUsername: 'auth-2', number: '+390612345670', domain: '' },
-      { username: '0612345671', password: 'pw-3', authUsername: '', number: '', domain: '' },
+      {
+        username: 'ufficio2',
+        password: 'pw-2',
+        authUsername: 'auth-2',
+        number: '+390612345670',
+        registrar: '',
+        domain: '',
+        contactHost: '',
+      },
+      {
+        username: '0612345671',
+        password: 'pw-3',
+        authUsername: '',
+        number: '',
+        registrar: '',
+        domain: '',
+        contactHost: '',
+      },
     ]);
   });
 
@@ -93,8 +110,10 @@ describe('further carrier accounts (trunk.accounts, TRUNK_2_* … TRUNK_4_*)', (
         password: 'pw-2',
         authUsername: '',
         number: '0612345670',
+        registrar: '',
         domain: 'other.example',
         expires: 120,
+        contactHost: '',
       },
     ]);
   });
@@ -141,5 +160,119 @@ describe('further carrier accounts (trunk.accounts, TRUNK_2_* … TRUNK_4_*)', (
         },
       }),
     ).toThrow(/unknown setting trunk\.accounts\.0\.secret/);
+  });
+});
+
+describe('an account at another carrier (trunk.accounts[i].registrar, TRUNK_2_REGISTRAR …)', () => {
+  const FIRST = {
+    TRUNK_REGISTRAR: 'sip:sip.carrier-a.example',
+    TRUNK_USERNAME: '0612345678',
+    TRUNK_PASSWORD: 's3cret',
+    TRUNK_DOMAIN: 'voip.carrier-a.example',
+    TRUNK_INBOUND_FROM: '203.0.113.0/24',
+  };
+  const SECOND = { TRUNK_2_USERNAME: 'fax', TRUNK_2_PASSWORD: 'pw-2', TRUNK_2_NUMBER: '0612345679' };
+
+  it('is read from TRUNK_2_REGISTRAR, _DOMAIN, _CONTACT_HOST, _INBOUND_FROM and _EXPIRES, and registers there', () => {
+    const config = loadConfig({
+      env: {
+        ...FIRST,
+        ...SECOND,
+        TRUNK_2_REGISTRAR: 'sip:198.51.100.5:5070;transport=tcp',
+        TRUNK_2_CONTACT_HOST: '192.0.2.7:5062',
+        TRUNK_2_INBOUND_FROM: '198.51.100.0/28, 198.51.100.77',
+        TRUNK_2_EXPIRES: '300',
+        TRUNK_3_USERNAME: 'ufficio3',
+        TRUNK_3_PASSWORD: 'pw-3',
+      },
+    });
+    expect(config.trunk.accounts[0]).toMatchObject({
+      registrar: 'sip:198.51.100.5:5070;transport=tcp',
+      contactHost: '192.0.2.7:5062',
+      inboundFrom: ['198.51.100.0/28', '198.51.100.77'],
+      expires: 300,
+    });
+    const [first, second, third] = trunkAccounts(config.trunk);
+    // Its own registrar, transport, domain (its registrar's host, not trunk.domain: that is the first carrier's),
+    // Contact host and carrier addresses.
+    expect(second).toMatchObject({
+      index: 1,
+      sameCarrier: false,
+      registrar: { uri: 'sip:198.51.100.5:5070;transport=tcp', host: '198.51.100.5', port: 5070, transport: 'tcp' },
+      domain: '198.51.100.5',
+      aor: 'sip:fax@198.51.100.5',
+      contactHost: '192.0.2.7:5062',
+      inboundFrom: ['198.51.100.0/28', '198.51.100.77'],
+      expires: 300,
+      credentialsHint: expect.stringContaining('TRUNK_2_PASSWORD') as unknown,
+    });
+    // The others are as before: the first carrier's registrar, domain and addresses.
+    for (const a of [first, third]) {
+      expect(a).toMatchObject({
+        sameCarrier: true,
+        registrar: { uri: 'sip:sip.carrier-a.example' },
+        domain: 'voip.carrier-a.example',
+        inboundFrom: ['203.0.113.0/24'],
+        expires: 600,
+      });
+    }
+  });
+
+  it('takes its own domain when given, and from anyone when neither carrier lists its addresses', () => {
+    const config = loadConfig({
+      env: {
+        ...FIRST,
+        TRUNK_INBOUND_FROM: '',
+        ...SECOND,
+        TRUNK_2_REGISTRAR: 'sips:sip.carrier-b.example',
+        TRUNK_2_DOMAIN: 'carrier-b.example',
+      },
+    });
+    expect(trunkAccounts(config.trunk)[1]).toMatchObject({
+      aor: 'sips:fax@carrier-b.example',
+      registrar: { transport: 'tls' },
+      inboundFrom: [],
+    });
+  });
+
+  it('say clearly what is wrong: a bad URI, no addresses where the first carrier has some, the same carrier written otherwise', () => {
+    expect(() => loadConfig({ env: { ...FIRST, ...SECOND, TRUNK_2_REGISTRAR: 'carrier-b.example' } })).toThrow(
+      /trunk\.accounts\.0\.registrar \(from TRUNK_2_REGISTRAR\): expected the registrar as a SIP URI without a user part/,
+    );
+    expect(() => loadConfig({ env: { ...FIRST, ...SECOND, TRUNK_2_REGISTRAR: 'sip:198.51.100.5' } })).toThrow(
+      /trunk\.accounts\.0\.inboundFrom \(TRUNK_2_INBOUND_FROM\): required: this account registers at another carrier \(sip:198\.51\.100\.5\) while trunk\.inboundFrom \(TRUNK_INBOUND_FROM\) lists the first carrier's addresses only, so every call of this one would get 403/,
+    );
+    expect(() =>
+      loadConfig({
+        env: { ...FIRST, ...SECOND, TRUNK_2_REGISTRAR: 'sip:198.51.100.5', TRUNK_2_INBOUND_FROM: '198.51.100.0/33' },
+      }),
+    ).toThrow(/trunk\.accounts\.0\.inboundFrom\.0 \(from TRUNK_2_INBOUND_FROM\): expected an IP address or a CIDR/);
+    expect(() =>
+      loadConfig({
+        env: {
+          ...FIRST,
+          ...SECOND,
+          TRUNK_2_REGISTRAR: 'sip:SIP.carrier-a.example:5060;transport=tcp',
+          TRUNK_2_INBOUND_FROM: '0.0.0.0/0',
+        },
+      }),
+    ).toThrow(
+      /trunk\.accounts\.0\.registrar \(from TRUNK_2_REGISTRAR\): sip:SIP\.carrier-a\.example:5060;transport=tcp is trunk\.registrar \(sip:sip\.carrier-a\.example\) written otherwise: leave it empty for an account at the same carrier/,
+    );
+    expect(() =>
+      loadConfig({
+        env: {
+          ...FIRST,
+          ...SECOND,
+          TRUNK_2_REGISTRAR: 'sip:198.51.100.5',
+          TRUNK_2_INBOUND_FROM: '198.51.100.5',
+          TRUNK_2_CONTACT_HOST: '192.0.2.7:70000',
+        },
+      }),
+    ).toThrow(/trunk\.accounts\.0\.contactHost \(from TRUNK_2_CONTACT_HOST\): port 70000 is out of range/);
+    // The first account is trunk: itself: an account at another carrier alone is not enough.
+    expect(() => loadConfig({ env: { ...SECOND, TRUNK_2_REGISTRAR: 'sip:198.51.100.5' } })).toThrow(
+      /trunk\.accounts: trunk\.accounts needs trunk\.registrar \(TRUNK_REGISTRAR\) and the first account/,
+    );
   });
 });

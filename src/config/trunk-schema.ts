@@ -54,7 +54,25 @@ const accountNumber = z.union([
     ),
 ]);
 
-/** Extra accounts of the same carrier (one per number, as Italian business lines have): same registrar. */
+const contactHost = z.union([
+  z.literal(''),
+  z
+    .string()
+    .trim()
+    .regex(
+      HOST_PORT,
+      'expected an address or host name, with an optional port, such as 198.51.100.7 or 198.51.100.7:5062',
+    ),
+]);
+const inboundFrom = z.array(
+  z.string().trim().refine(isAddressOrCidr, 'expected an IP address or a CIDR such as 203.0.113.0/24'),
+);
+
+/**
+ * Further accounts, one per number as Italian business lines have them: at the same carrier (trunk.registrar), or
+ * each at its own (`registrar`: a second line with another carrier), with that carrier's domain, Contact host and
+ * addresses.
+ */
 const accountSchema = z
   .object({
     /** Required, as is the password: checked below with a message that says so. */
@@ -62,10 +80,16 @@ const accountSchema = z
     password: z.string().max(256).default(''),
     authUsername: authUserName.default(''),
     number: accountNumber.default(''),
-    /** '' = trunk.domain (else the registrar's host). */
+    /** '' = trunk.registrar: the same carrier as the first account. */
+    registrar: z.union([z.literal(''), registrarUri]).default(''),
+    /** '' = trunk.domain at trunk.registrar, else this account's registrar's host. */
     domain: domain.default(''),
     /** Absent = trunk.expires. */
     expires: expires.optional(),
+    /** '' = trunk.contactHost. */
+    contactHost: contactHost.default(''),
+    /** Absent = trunk.inboundFrom (required with its own registrar while trunk.inboundFrom is set). */
+    inboundFrom: inboundFrom.optional(),
   })
   .strict();
 
@@ -84,21 +108,10 @@ export const trunkSchema = z
     expires,
     /** The first account's own number (TRUNK_NUMBER); '' = read from P-Called-Party-ID, else To. */
     number: accountNumber.default(''),
-    /** Further accounts, each registering on its own (trunk.accounts, TRUNK_2_* … TRUNK_9_*). */
+    /** Further accounts, each registering on its own (trunk.accounts, TRUNK_2_* … TRUNK_4_*). */
     accounts: z.array(accountSchema).max(MAX_TRUNK_ACCOUNTS).default([]),
-    contactHost: z.union([
-      z.literal(''),
-      z
-        .string()
-        .trim()
-        .regex(
-          HOST_PORT,
-          'expected an address or host name, with an optional port, such as 198.51.100.7 or 198.51.100.7:5062',
-        ),
-    ]),
-    inboundFrom: z.array(
-      z.string().trim().refine(isAddressOrCidr, 'expected an IP address or a CIDR such as 203.0.113.0/24'),
-    ),
+    contactHost,
+    inboundFrom,
     keepaliveSeconds: z.number().int().min(0).max(3600),
     retry: z
       .object({ minSeconds: z.number().min(2).max(600), maxSeconds: z.number().min(2).max(3600) })
@@ -112,7 +125,8 @@ export const trunkSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['accounts'],
-          message: 'trunk.accounts needs trunk.registrar (TRUNK_REGISTRAR): the accounts register there',
+          message:
+            'trunk.accounts needs trunk.registrar (TRUNK_REGISTRAR) and the first account (TRUNK_USERNAME, TRUNK_PASSWORD): the accounts are further ones, at that registrar unless they name their own',
         });
       return;
     }
@@ -124,11 +138,52 @@ export const trunkSchema = z
         message: 'required when trunk.registrar (TRUNK_REGISTRAR) is set: the account user name the carrier gave you',
       });
     }
-    const port = /:(\d+)$/.exec(t.contactHost)?.[1];
-    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
-      ctx.addIssue({ code: 'custom', path: ['contactHost'], message: `port ${port} is out of range` });
-    }
+    portInRange(t.contactHost, ['contactHost'], ctx);
+    t.accounts.forEach((a, i) => {
+      portInRange(a.contactHost, ['accounts', i, 'contactHost'], ctx);
+      otherCarrier(t, a, i, ctx);
+    });
   });
+
+function portInRange(hostPort: string, path: Array<string | number>, ctx: z.RefinementCtx): void {
+  const port = /:(\d+)$/.exec(hostPort)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+    ctx.addIssue({ code: 'custom', path, message: `port ${port} is out of range` });
+}
+
+/** Where a registrar URI points (`sip:Host;transport=tcp` → `host:5060`), to compare two of them. */
+function registrarPlace(uri: string): string {
+  const m = /^(sips?):(\[[^\]]+\]|[^:;?]+)(?::(\d+))?/i.exec(uri.trim());
+  if (!m) return uri;
+  const port = m[3] ?? (m[1]?.toLowerCase() === 'sips' ? '5061' : '5060');
+  return `${(m[2] ?? '').toLowerCase()}:${port}`;
+}
+
+/**
+ * An account at another carrier (its own registrar) must say where that carrier's calls come from when the first
+ * carrier's are restricted (trunk.inboundFrom): the first carrier's addresses would refuse every call of the other.
+ * And it must be another carrier indeed, not the first's registrar written another way.
+ */
+function otherCarrier(
+  t: { registrar: string; inboundFrom: readonly string[] },
+  a: TrunkAccountConfig,
+  i: number,
+  ctx: z.RefinementCtx,
+): void {
+  if (a.registrar === '' || a.registrar === t.registrar) return;
+  if (t.inboundFrom.length > 0 && a.inboundFrom === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['accounts', i, 'inboundFrom'],
+      message: `required: this account registers at another carrier (${a.registrar}) while trunk.inboundFrom (TRUNK_INBOUND_FROM) lists the first carrier's addresses only, so every call of this one would get 403; list its SBCs' addresses or CIDRs (0.0.0.0/0 = from anyone)`,
+    });
+  if (registrarPlace(a.registrar) === registrarPlace(t.registrar))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['accounts', i, 'registrar'],
+      message: `${a.registrar} is trunk.registrar (${t.registrar}) written otherwise: leave it empty for an account at the same carrier, or give the other carrier's registrar`,
+    });
+}
 
 /** An account without user name or password; two with one user name (their calls could not be told apart), or one number twice. */
 function duplicateAccounts(

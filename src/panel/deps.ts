@@ -41,8 +41,11 @@ export interface PanelDeps {
   community: (q: FriendReportsQuery) => Promise<FriendReportsRanking>;
   /** The registration to the carrier, for the dashboard's trunk line; null: no registration trunk. */
   trunk: () => TrunkStatus | null;
-  /** Each carrier account's registration (name: its number, else its user name); several: a dashboard line each. */
-  trunkAccounts?: () => ReadonlyArray<{ name: string; status: TrunkStatus }>;
+  /**
+   * Each carrier account's registration (name: its number, else its user name; account: its user name; carrier: the
+   * registrar it registers at); several: a dashboard line each; /readyz lists them all.
+   */
+  trunkAccounts?: () => ReadonlyArray<TrunkAccountView>;
   /** Imports and exports (`/import`, `POST /api/import`, `GET /api/export`), on connections of their own. */
   sharing: {
     /** The register's SQLite file. */
@@ -58,4 +61,15 @@ export interface PanelDeps {
     /** Token given to friends for the feed only; empty = only the API token opens it. */
     feedToken: string;
   };
+}
+
+/** One carrier account as the panel shows it. */
+export interface TrunkAccountView {
+  /** Its number, else its user name: what the office knows the line by. */
+  name: string;
+  /** Its user name. */
+  account: string;
+  /** The registrar it registers at (its carrier). */
+  carrier: string;
+  status: TrunkStatus;
 }

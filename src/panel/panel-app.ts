@@ -73,7 +73,17 @@ export function createPanelApp(deps: PanelDeps): Express {
   app.get('/readyz', (_req, res) => {
     const checks = deps.readiness();
     const ready = Object.values(checks).every(Boolean);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+    // Each carrier account, with its carrier: which line is down, and at which carrier.
+    const accounts = (deps.trunkAccounts?.() ?? []).map((a) => ({
+      account: a.account,
+      name: a.name,
+      carrier: a.carrier,
+      state: a.status.state,
+      problem: a.status.problem,
+    }));
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not ready', checks, ...(accounts.length > 0 ? { trunk: accounts } : {}) });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

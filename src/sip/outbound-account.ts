@@ -2,7 +2,8 @@
  * Which carrier account the PBX's outbound call leaves through, when the registration trunk has several (one per
  * number): the one whose number is the caller ID the PBX presents (P-Asserted-Identity, P-Preferred-Identity,
  * else From), so the called party sees, and the carrier bills, the number the office chose; else the first account.
- * Numbers are compared in E.164 (national, +39… and 0039… forms alike).
+ * Numbers are compared in E.164 (national, +39… and 0039… forms alike). The call goes to that account's carrier:
+ * TRUNK_URI (else the registrar) for the accounts at the first carrier, its own registrar for one at another.
  */
 import { normalizeNumber } from '../callerid/index.js';
 import type { TrunkSettings } from '../trunk/settings.js';
@@ -11,6 +12,8 @@ import { uriUser } from './request-headers.js';
 /** One account as the outbound B2BUA uses it. */
 export interface OutboundAccount {
   username: string;
+  /** Where its calls go (the dialled number becomes the user part): its carrier. */
+  uri: string;
   /** From of the carrier leg. */
   aor: string;
   /** The AOR's domain, for To. */
@@ -35,12 +38,20 @@ function numberKey(text: string, defaultCountry: string): string | null {
   return /^\+?\d{3,}$/.test(text) ? text : null;
 }
 
-/** Null without accounts (no registration trunk). */
-export function outboundAccounts(accounts: readonly TrunkSettings[], defaultCountry: string): OutboundAccounts | null {
+/**
+ * Null without accounts (no registration trunk). `firstCarrierUri`: where the calls of the accounts at the first
+ * carrier go (TRUNK_URI, else its registrar: outbound-route.ts); '' = their registrar.
+ */
+export function outboundAccounts(
+  accounts: readonly TrunkSettings[],
+  defaultCountry: string,
+  firstCarrierUri = '',
+): OutboundAccounts | null {
   const listed = accounts.map((a) => ({
     settings: a,
     account: {
       username: a.username,
+      uri: a.sameCarrier && firstCarrierUri !== '' ? firstCarrierUri : a.registrar.uri,
       aor: a.aor,
       domain: a.domain,
       auth: a.credentials,

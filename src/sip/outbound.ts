@@ -17,7 +17,7 @@ import type { ForwardReaper } from './forward-reaper.js';
 import { proxyReleasably } from './srf-internals.js';
 
 export interface OutboundSettings {
-  /** The carrier; the dialled number becomes its user part. */
+  /** The carrier; the dialled number becomes its user part. With a registration trunk, each account's `uri`. */
   trunkUri: string;
   /** Source addresses of the PBX (IPs): those configured, and the registered PBX's while it is registered. */
   fromAddresses: { has(address: string): boolean };
@@ -28,7 +28,8 @@ export interface OutboundSettings {
   /**
    * A registration trunk: the carrier challenges outbound INVITEs, so calls go through drachtio-srf's B2BUA with
    * an account's credentials (outbound-b2bua.ts) instead of the proxy: the account whose number the PBX presents as
-   * caller ID, else the first (outbound-account.ts). Absent: the proxy (an IP trunk needs no more).
+   * caller ID, else the first (outbound-account.ts), to that account's carrier. Absent: the proxy (an IP trunk needs
+   * no more).
    */
   registration?: OutboundAccounts;
 }
@@ -69,14 +70,16 @@ export async function passOutbound(
   }
   log.info({ learned, via: s.registration ? 'b2bua' : 'proxy' }, 'outbound call to the carrier');
   if (s.registration) {
-    const target = withUser(s.trunkUri, dialled);
     const account = accountFor(
       s.registration,
       [req.get('P-Asserted-Identity'), req.get('P-Preferred-Identity'), req.get('From')],
       s.defaultCountry,
     );
-    if (s.registration.count > 1) log.info({ account: account.username }, 'outbound call: carrier account');
+    if (s.registration.count > 1)
+      log.info({ account: account.username, carrier: account.uri }, 'outbound call: carrier account');
     const { aor, domain, auth, hint } = account;
+    // The account's carrier: TRUNK_URI (else the registrar) at the first carrier, its own registrar at another.
+    const target = withUser(account.uri, dialled);
     const finalStatus = await bridgeToCarrier(req.srf, req, res, { target, dialled, aor, domain, auth, hint }, log);
     log.info({ finalStatus }, 'outbound call done');
     return;

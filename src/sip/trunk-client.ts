@@ -40,6 +40,8 @@ export interface TrunkAccountClient {
   /** Its configured number ('' = none). */
   readonly number: string;
   readonly aor: string;
+  /** Its carrier: the registrar it registers at (trunk.registrar, or its own). */
+  readonly carrier: string;
   readonly status: TrunkStatus;
   /** The Call-ID of this run's REGISTERs (tests and logs). */
   readonly callId: string;
@@ -131,11 +133,15 @@ function exchange(
   });
 }
 
+/** Totals (every account's) and each account's (`account` = its user name), so an alert can name the line. */
 interface TrunkMetrics {
   registered: Gauge;
   account: Gauge<'account'>;
+  info: Gauge<'account' | 'number' | 'carrier'>;
   failures: Counter<'problem'>;
+  accountFailures: Counter<'account' | 'problem'>;
   registrations: Counter;
+  accountRegistrations: Counter<'account'>;
 }
 
 function trunkMetrics(metrics: Metrics): TrunkMetrics {
@@ -152,23 +158,43 @@ function trunkMetrics(metrics: Metrics): TrunkMetrics {
       labelNames: ['account'],
       registers,
     }),
+    info: new Gauge({
+      name: 'crocetta_trunk_account_info',
+      help: 'Always 1: each account (its user name), its number and its carrier (the registrar it registers at), to join the per-account series on',
+      labelNames: ['account', 'number', 'carrier'],
+      registers,
+    }),
     failures: new Counter({
       name: 'crocetta_trunk_registration_failures_total',
-      help: 'Registration attempts that failed, by problem: auth (credentials refused), refused, unreachable, config',
+      help: "Registration attempts that failed, by problem: auth (credentials refused), refused, unreachable, config; every account's",
       labelNames: ['problem'],
+      registers,
+    }),
+    accountFailures: new Counter({
+      name: 'crocetta_trunk_account_registration_failures_total',
+      help: "This account's registration attempts that failed, by problem: auth (credentials refused), refused, unreachable, config",
+      labelNames: ['account', 'problem'],
       registers,
     }),
     registrations: new Counter({
       name: 'crocetta_trunk_registrations_total',
-      help: 'Successful REGISTERs to the carrier (first ones and refreshes)',
+      help: "Successful REGISTERs to the carrier (first ones and refreshes); every account's",
+      registers,
+    }),
+    accountRegistrations: new Counter({
+      name: 'crocetta_trunk_account_registrations_total',
+      help: "This account's successful REGISTERs (first ones and refreshes)",
+      labelNames: ['account'],
       registers,
     }),
   };
 }
 
+const PROBLEMS = ['auth', 'refused', 'unreachable', 'config'] as const;
+
 /** Every problem's series from the start (at 0), so an alert on its rate sees the first failure. */
 function zeroFailures(failures: Counter<'problem'>): void {
-  for (const problem of ['auth', 'refused', 'unreachable', 'config']) failures.inc({ problem }, 0);
+  for (const problem of PROBLEMS) failures.inc({ problem }, 0);
 }
 
 /**
@@ -233,13 +259,17 @@ function accountClient(
   const srf = srfApp as unknown as Requester;
   const log = deps.logger.child({ component: 'trunk', aor: settings.aor, registrar: settings.registrar.uri });
   let contactNote = '';
-  m.account.set({ account: settings.username }, 0);
+  const account = settings.username;
+  m.account.set({ account }, 0);
+  m.info.set({ account, number: settings.number, carrier: settings.registrar.uri }, 1);
+  m.accountRegistrations.inc({ account }, 0);
+  for (const problem of PROBLEMS) m.accountFailures.inc({ account, problem }, 0);
 
   const observe = (e: RegistrationEvent): void => {
     switch (e.type) {
       case 'status': {
         const s = e.status;
-        m.account.set({ account: settings.username }, s.state === 'registered' ? 1 : 0);
+        m.account.set({ account }, s.state === 'registered' ? 1 : 0);
         changed();
         const fields = {
           state: s.state,
@@ -264,6 +294,7 @@ function accountClient(
       }
       case 'registered':
         m.registrations.inc();
+        m.accountRegistrations.inc({ account });
         log.debug(
           { granted: e.grantedSeconds, from: e.from, refreshInMs: e.refreshInMs, cseq: e.cseq },
           'REGISTER accepted',
@@ -271,6 +302,7 @@ function accountClient(
         break;
       case 'failure':
         m.failures.inc({ problem: e.problem });
+        m.accountFailures.inc({ account, problem: e.problem });
         log.debug(
           { problem: e.problem, reason: e.reason, retryInMs: e.retryInMs, stillBoundMs: e.stillBoundMs },
           'registration attempt failed',
@@ -353,6 +385,7 @@ function accountClient(
     username: settings.username,
     number: settings.number,
     aor: settings.aor,
+    carrier: settings.registrar.uri,
     get status() {
       return registration.status;
     },

@@ -3,8 +3,9 @@
  * Request-URI user is one account's user name (TRUNK_USERNAME, or a trunk.accounts entry's, exactly as we put it in
  * that account's Contact); the host is not compared, as drachtio-server only receives on its own addresses and NAT
  * may rewrite it. Such calls are to that account's number, else carry the DID elsewhere
- * (src/callerid/called-number.ts) and, with TRUNK_INBOUND_FROM set, are refused with 403 unless they come from one
- * of the carrier's addresses. Other calls are not touched here.
+ * (src/callerid/called-number.ts) and, when that account's carrier has its addresses listed (TRUNK_INBOUND_FROM, or
+ * an account's own inboundFrom when it is at another carrier), are refused with 403 unless they come from one of
+ * them. Other calls are not touched here.
  */
 import { BlockList, isIP } from 'node:net';
 import { Counter } from 'prom-client';
@@ -12,39 +13,59 @@ import { calledPartyUris, trunkCalledUser, trunkUsers, type TrunkUsers } from '.
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { TrunkSettings } from '../trunk/settings.js';
-import { headerSource } from './request-headers.js';
+import { headerSource, uriUser } from './request-headers.js';
 import type { SrfRequest, SrfResponse } from './srf-augment.js';
 import { FORBIDDEN } from './verdict-to-sip.js';
 
 export interface TrunkInbound {
   /** Every account's user name and number. */
   users: TrunkUsers;
-  /** The carrier's addresses; null = calls to the contact are taken from anyone. */
-  from: BlockList | null;
+  /**
+   * Each account's carrier's addresses, by its user name, with the setting that lists them (for the log line);
+   * absent = calls to that contact are taken from anyone.
+   */
+  from: ReadonlyMap<string, { list: BlockList; setting: string }>;
+  /** The total, and each account's (`account` = its user name). */
   refused: Counter;
+  refusedByAccount: Counter<'account'>;
   /** Source addresses logged in the last minute (a scanner's flood gets one line per address and minute). */
   logged: Map<string, number>;
 }
 
-/** `accounts`: every account, the first first (they share trunk.inboundFrom). */
+function blockList(addresses: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const item of addresses) {
+    const [address = '', bits] = item.split('/');
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(bits), family);
+  }
+  return list;
+}
+
+/** `accounts`: every account, the first first, each with its carrier's addresses (trunkAccounts()). */
 export function createTrunkInbound(accounts: readonly TrunkSettings[], metrics: Metrics): TrunkInbound {
-  let from: BlockList | null = null;
-  const inboundFrom = accounts[0]?.inboundFrom ?? [];
-  if (inboundFrom.length > 0) {
-    from = new BlockList();
-    for (const item of inboundFrom) {
-      const [address = '', bits] = item.split('/');
-      const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-      if (bits === undefined) from.addAddress(address, family);
-      else from.addSubnet(address, Number(bits), family);
-    }
+  const from = new Map<string, { list: BlockList; setting: string }>();
+  for (const a of accounts) {
+    if (a.inboundFrom.length === 0) continue;
+    // An account at the first carrier shares its addresses (one list); one at another carrier has its own.
+    const setting = a.sameCarrier ? 'TRUNK_INBOUND_FROM' : `trunk.accounts.${a.index - 1}.inboundFrom`;
+    const shared = a.sameCarrier ? [...from.values()].find((f) => f.setting === setting) : undefined;
+    from.set(a.username, shared ?? { list: blockList(a.inboundFrom), setting });
   }
   const refused = new Counter({
     name: 'crocetta_trunk_inbound_refused_total',
-    help: 'Requests to the registered contact refused with 403 because they came from outside TRUNK_INBOUND_FROM',
+    help: "Requests to a registered contact refused with 403 because they came from outside its carrier's addresses (TRUNK_INBOUND_FROM, an account's inboundFrom): every account's",
     registers: [metrics.registry],
   });
-  return { users: trunkUsers(accounts), from, refused, logged: new Map() };
+  const refusedByAccount = new Counter({
+    name: 'crocetta_trunk_account_inbound_refused_total',
+    help: "Requests to this account's registered contact (its user name) refused with 403: from outside its carrier's addresses",
+    labelNames: ['account'],
+    registers: [metrics.registry],
+  });
+  for (const a of accounts) if (from.has(a.username)) refusedByAccount.inc({ account: a.username }, 0);
+  return { users: trunkUsers(accounts), from, refused, refusedByAccount, logged: new Map() };
 }
 
 export function toTrunkContact(inbound: TrunkInbound | undefined, req: SrfRequest): boolean {
@@ -57,8 +78,21 @@ function allowed(list: BlockList, address: string): boolean {
   return list.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
 
+/** The account whose contact `req` is to and the setting listing its carrier, when `source` is not its carrier's. */
+function strangerTo(
+  inbound: TrunkInbound,
+  req: SrfRequest,
+  source: string,
+): { account: string; setting: string } | null {
+  if (!toTrunkContact(inbound, req)) return null;
+  const account = uriUser(req.uri ?? '') ?? '';
+  const carrier = inbound.from.get(account);
+  if (carrier === undefined || allowed(carrier.list, source)) return null;
+  return { account, setting: carrier.setting };
+}
+
 /**
- * Refuses (403) a request to the registered contact from an address outside TRUNK_INBOUND_FROM. True when it did:
+ * Refuses (403) a request to a registered contact from an address outside that account's carrier's. True when it did:
  * the request is then finished, unscreened and not registered (it is not a call from the carrier).
  */
 export function refusedStranger(
@@ -68,10 +102,11 @@ export function refusedStranger(
   logger: Logger,
   now: number,
 ): boolean {
-  if (inbound?.from == null) return false;
+  if (inbound === undefined || inbound.from.size === 0) return false;
   const source = req.source_address ?? '';
+  let stranger: { account: string; setting: string } | null;
   try {
-    if (!toTrunkContact(inbound, req) || allowed(inbound.from, source)) return false;
+    stranger = strangerTo(inbound, req, source);
   } catch (err) {
     logger.error(
       { err },
@@ -79,14 +114,17 @@ export function refusedStranger(
     );
     return false;
   }
+  if (stranger === null) return false;
+  const { account, setting } = stranger;
   inbound.refused.inc();
+  inbound.refusedByAccount.inc({ account });
   const last = inbound.logged.get(source);
   if (last === undefined || now - last > 60_000) {
     if (inbound.logged.size > 1000) inbound.logged.clear();
     inbound.logged.set(source, now);
     logger.warn(
-      { source, method: req.method, callId: req.get('Call-ID') ?? '' },
-      'request to the registered contact from outside TRUNK_INBOUND_FROM refused (403)',
+      { source, account, method: req.method, callId: req.get('Call-ID') ?? '' },
+      `request to the registered contact from outside ${setting} refused (403)`,
     );
   }
   res.send(FORBIDDEN);

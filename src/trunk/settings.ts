@@ -4,8 +4,13 @@
  */
 import type { TrunkAccountConfig, TrunkConfig } from '../config/trunk-schema.js';
 
+/** A further account as validated; the keys of the other-carrier form may be absent (the same carrier). */
+export type TrunkAccountInput = Omit<TrunkAccountConfig, 'registrar' | 'contactHost'> &
+  Partial<Pick<TrunkAccountConfig, 'registrar' | 'contactHost'>>;
+
 /** The validated `trunk:` config; the accounts' keys may be absent (the first account alone, as before them). */
-export type TrunkInput = Omit<TrunkConfig, 'number' | 'accounts'> & Partial<Pick<TrunkConfig, 'number' | 'accounts'>>;
+export type TrunkInput = Omit<TrunkConfig, 'number' | 'accounts'> &
+  Partial<Pick<TrunkConfig, 'number'>> & { accounts?: readonly TrunkAccountInput[] };
 
 export type SipTransport = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
@@ -21,7 +26,11 @@ export interface RegistrarAddress {
 }
 
 export interface TrunkSettings {
+  /** 0 for the first account (`trunk:` itself), i + 1 for trunk.accounts[i]. */
+  index: number;
   registrar: RegistrarAddress;
+  /** At the first account's registrar (the same carrier), or at its own (trunk.accounts[i].registrar). */
+  sameCarrier: boolean;
   /** User of the AOR and of our Contact; the Request-URI user of calls sent to the registered contact. */
   username: string;
   /** The account's own number: the number called on its contact ('' = P-Called-Party-ID, else To). */
@@ -36,6 +45,7 @@ export interface TrunkSettings {
   expires: number;
   /** `host` or `host:port` put in our Contact instead of drachtio-server's address; '' = drachtio's. */
   contactHost: string;
+  /** Its carrier's addresses: calls to its contact from elsewhere get 403; empty = from anyone. */
   inboundFrom: readonly string[];
   keepaliveMs: number;
   retry: { minMs: number; maxMs: number };
@@ -66,9 +76,11 @@ export function trunkSettings(trunk: TrunkInput): TrunkSettings | null {
 }
 
 /**
- * Every account, the first (`trunk:` itself) first; each further one shares the registrar, the Contact's host, the
- * carrier's addresses, the keepalive and the backoff, and the domain and expiry unless it gives its own. Empty when
- * registration is off.
+ * Every account, the first (`trunk:` itself) first. A further one is at the first's registrar unless it names its
+ * own (another carrier); at the same carrier it takes trunk.domain, contactHost and inboundFrom unless it gives its
+ * own, at another its domain is its registrar's host unless given (trunk.domain is the first carrier's) and
+ * contactHost is trunk's unless given. All share the keepalive and the backoff; expires is trunk.expires unless
+ * given. Empty when registration is off.
  */
 export function trunkAccounts(trunk: TrunkInput): TrunkSettings[] {
   if (trunk.registrar === '') return [];
@@ -89,16 +101,24 @@ function credentialsHint(index: number): string {
   if (index === 0) return 'TRUNK_USERNAME, TRUNK_AUTH_USERNAME and TRUNK_PASSWORD';
   const key = `trunk.accounts.${index - 1}`;
   const n = index + 1;
-  return n <= 9
+  return n <= 4
     ? `${key}'s username, authUsername and password (TRUNK_${n}_USERNAME, TRUNK_${n}_AUTH_USERNAME, TRUNK_${n}_PASSWORD)`
     : `${key}'s username, authUsername and password`;
 }
 
-function account(trunk: TrunkInput, registrar: RegistrarAddress, a: TrunkAccountConfig, index = 0): TrunkSettings {
-  const hostInUri = registrar.host.includes(':') ? `[${registrar.host}]` : registrar.host;
-  const domain = a.domain !== '' ? a.domain : trunk.domain !== '' ? trunk.domain : hostInUri;
+function hostInUri(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function account(trunk: TrunkInput, first: RegistrarAddress, a: TrunkAccountInput, index = 0): TrunkSettings {
+  const own = a.registrar !== undefined && a.registrar !== '' && a.registrar.trim() !== first.uri;
+  const registrar = own && a.registrar !== undefined ? parseRegistrar(a.registrar) : first;
+  const inherited = own ? hostInUri(registrar.host) : trunk.domain !== '' ? trunk.domain : hostInUri(registrar.host);
+  const domain = a.domain !== '' ? a.domain : inherited;
   return {
+    index,
     registrar,
+    sameCarrier: !own,
     username: a.username,
     number: a.number,
     aor: `${registrar.scheme}:${a.username}@${domain}`,
@@ -109,8 +129,8 @@ function account(trunk: TrunkInput, registrar: RegistrarAddress, a: TrunkAccount
     },
     credentialsHint: credentialsHint(index),
     expires: a.expires ?? trunk.expires,
-    contactHost: trunk.contactHost,
-    inboundFrom: trunk.inboundFrom,
+    contactHost: a.contactHost !== undefined && a.contactHost !== '' ? a.contactHost : trunk.contactHost,
+    inboundFrom: 'inboundFrom' in a && a.inboundFrom !== undefined ? a.inboundFrom : own ? [] : trunk.inboundFrom,
     keepaliveMs: trunk.keepaliveSeconds * 1000,
     retry: { minMs: trunk.retry.minSeconds * 1000, maxMs: trunk.retry.maxSeconds * 1000 },
   };

@@ -61,7 +61,13 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
     dossier,
     community,
     trunk: () => trunk?.status ?? null,
-    trunkAccounts: () => trunk?.accounts.map((a) => ({ name: a.number || a.username, status: a.status })) ?? [],
+    trunkAccounts: () =>
+      trunk?.accounts.map((a) => ({
+        name: a.number || a.username,
+        account: a.username,
+        carrier: a.carrier,
+        status: a.status,
+      })) ?? [],
     sharing: { file: config.store.file, indexImported: (rows) => register.indexImported(rows) },
     feed: { feeds, feedToken: config.feeds.token },
     readiness: () => ({

@@ -71,11 +71,18 @@ export function buildSipApp(config: Config, context: SipContext): SipSide {
 export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics, logger }: SipContext): HandlerDeps {
   const { register, live, evidence, pbx } = stores;
   const accounts = trunkAccounts(config.trunk);
-  const registration = outboundAccounts(accounts, config.defaultCountry);
   const outbound = outboundRoute(config);
+  const registration = outboundAccounts(accounts, config.defaultCountry, outbound.trunk);
   const configuredFrom = new Set(outbound.from);
   if (outbound.trunk !== '') {
-    const fields = { trunk: outbound.trunk, from: outbound.from, via: outbound.via };
+    // Accounts at other carriers (their own registrar) send their calls there.
+    const others = [...new Set(accounts.filter((a) => !a.sameCarrier).map((a) => a.registrar.uri))];
+    const fields = {
+      trunk: outbound.trunk,
+      ...(others.length > 0 ? { otherCarriers: others } : {}),
+      from: outbound.from,
+      via: outbound.via,
+    };
     if (pbx !== null)
       logger.info(
         fields,

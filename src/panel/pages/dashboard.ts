@@ -14,7 +14,7 @@ export interface DashboardData {
   /** The registration to the carrier; null when there is none. */
   trunk?: TrunkStatus | null;
   /** Each carrier account's, when there are several (one per number): a line each instead of `trunk`'s. */
-  trunkAccounts?: ReadonlyArray<{ name: string; status: TrunkStatus }>;
+  trunkAccounts?: ReadonlyArray<{ name: string; carrier?: string; status: TrunkStatus }>;
   /** Being rebuilt: the counts are incomplete (said above them). */
   aggregates?: AggregatesStatus;
 }
@@ -27,11 +27,17 @@ const TRUNK_PROBLEM: Record<string, MessageKey> = {
 };
 
 /** "trunk registered / not registered since … (reason)": the first thing to check when no call comes in. */
-function trunkLine(ctx: PageContext, trunk: TrunkStatus, account = ''): SafeHtml {
+/** The carrier as the office reads it: the registrar's host (and port), without `sip:` and parameters. */
+function carrierName(uri: string): string {
+  return uri.replace(/^sips?:/i, '').replace(/[;?].*$/, '');
+}
+
+function trunkLine(ctx: PageContext, trunk: TrunkStatus, account = '', carrier = ''): SafeHtml {
   const { t } = ctx.loc;
   const since = ctx.loc.dateTime(trunk.since);
-  // With several accounts, each line starts with the account's number (or user name).
-  const name = account === '' ? '' : `${account}: `;
+  // With several accounts, each line starts with the account's number (or user name) and its carrier.
+  const at = carrier === '' ? '' : ` (${carrierName(carrier)})`;
+  const name = account === '' ? '' : `${account}${at}: `;
   const attr = account === '' ? '' : html` data-account="${account}"`;
   if (trunk.state === 'registered') {
     const reason = trunk.grantedSeconds === null ? trunk.reason : `${trunk.reason}, ${trunk.grantedSeconds} s`;
@@ -44,7 +50,7 @@ function trunkLine(ctx: PageContext, trunk: TrunkStatus, account = ''): SafeHtml
 /** The trunk's line, or one per account when there are several. */
 function trunkLines(ctx: PageContext, d: DashboardData): SafeHtml | string {
   const accounts = d.trunkAccounts ?? [];
-  if (accounts.length > 1) return html`${accounts.map((a) => trunkLine(ctx, a.status, a.name))}`;
+  if (accounts.length > 1) return html`${accounts.map((a) => trunkLine(ctx, a.status, a.name, a.carrier))}`;
   return d.trunk ? trunkLine(ctx, d.trunk) : '';
 }
 
