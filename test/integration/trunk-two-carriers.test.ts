@@ -90,7 +90,9 @@ describe('lines at two carriers', () => {
       },
       {
         onAppRequest: (req) => carrierFor(req).handle(req),
-        configure: (c) => (c.trunk.retry = { minSeconds: 2, maxSeconds: 2 }),
+        // A carrier that stops answering is noticed within a second or so (OPTIONS every second, timer F 300 ms).
+        double: { timerFMs: 300 },
+        configure: (c) => Object.assign(c.trunk, { keepaliveSeconds: 1, retry: { minSeconds: 2, maxSeconds: 2 } }),
       },
     );
   });
@@ -193,6 +195,41 @@ describe('lines at two carriers', () => {
       FAX.registrar,
       MAIN.registrar,
     ]);
+  });
+
+  it("keep each line's registration alive at its own carrier: one carrier gone leaves the other's line registered", async () => {
+    await eventually(() => (sentTo(carrierB, 'OPTIONS').length > 0 ? true : undefined), 3000);
+    // Each line's keepalive asks its own carrier, as its line.
+    expect(new Set(sentTo(carrierB, 'OPTIONS').map((r) => r.request.uri))).toEqual(new Set([FAX.registrar]));
+    expect(new Set(sentTo(carrierB, 'OPTIONS').map(uriOfFrom))).toEqual(new Set([`sip:${FAX.user}@127.0.0.2`]));
+    const registersToA = sentTo(carrierA, 'REGISTER').length;
+    carrierB.up = false;
+    await eventually(() => (stateOf(FAX.user) === 'not-registered' ? true : undefined), 5000);
+    expect(h.app.trunk?.accounts[1]?.status).toMatchObject({
+      problem: 'unreachable',
+      reason: 'the registrar stopped answering OPTIONS',
+    });
+    expect(stateOf(MAIN.user)).toBe('registered');
+    const down = await metrics();
+    expect(down).toMatch(
+      new RegExp(
+        `^crocetta_trunk_account_registration_failures_total\\{account="${FAX.user}",problem="unreachable"\\} [1-9]$`,
+        'm',
+      ),
+    );
+    expect(down).toMatch(
+      new RegExp(
+        `^crocetta_trunk_account_registration_failures_total\\{account="${MAIN.user}",problem="unreachable"\\} 0$`,
+        'm',
+      ),
+    );
+    expect(down).toMatch(new RegExp(`^crocetta_trunk_account_registered\\{account="${MAIN.user}"\\} 1$`, 'm'));
+    // Carrier B answers again: the fax line registers again on its own; carrier A heard nothing of it.
+    carrierB.up = true;
+    await eventually(() => (stateOf(FAX.user) === 'registered' ? true : undefined), 5000);
+    expect(sentTo(carrierA, 'REGISTER')).toHaveLength(registersToA);
+    const warned = h.logs.filter((l) => l.msg === 'trunk not registered' && l.level === 40);
+    expect(warned.map((l) => [l.aor, l.registrar])).toEqual([[`sip:${FAX.user}@127.0.0.2`, FAX.registrar]]);
   });
 
   it('say which line fails: the other carrier refusing its password leaves the main line registered', async () => {
