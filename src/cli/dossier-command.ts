@@ -65,7 +65,7 @@ export async function dossier(o: DossierCliOptions, g: GlobalOptions): Promise<v
       ? `${JSON.stringify(dossierJson(d), null, 2)}\n`
       : format === 'csv'
         ? dossierCsv(d)
-        : dossierDocument(lang, d).toString();
+        : dossierDocument(lang, d, config.defaultCountry).toString();
   if (o.out === undefined) {
     process.stdout.write(body);
     return;

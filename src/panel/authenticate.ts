@@ -1,6 +1,6 @@
 /**
  * The panel's one auth middleware, mounted once in front of every route: the request's path says who may use it.
- * - public: health, readiness, metrics, the static assets, the login form;
+ * - public: health, readiness, metrics, the static assets and the icon (`/favicon.ico`), the login form;
  * - friends' feed (`/api/feed...`): the feed token or the API token, as a bearer token (a session does not open it);
  * - the JSON API (`/api/...`): the bearer token, or a logged-in session (its writes then carry `X-CSRF-Token`);
  *   a request with an Authorization header is always judged by its token;
@@ -25,7 +25,7 @@ export interface AuthDeps {
   feedToken: string;
 }
 
-const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/favicon.ico']);
 /** Page forms posted without a logged-in session: they check `_csrf` against the anonymous session. */
 const SESSION_PATHS = new Set(['/login', '/logout']);
 /** Multipart uploads whose route checks the CSRF field itself, before the file. */

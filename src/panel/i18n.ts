@@ -2,6 +2,7 @@
  * The panel speaks Italian and English: the `lang` cookie (set by the switch in the header) wins, else the
  * browser's Accept-Language, else Italian. Dates and times are written in the business's time zone.
  */
+import { phoneText } from './phone-text.js';
 
 export const LANGS = ['it', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -415,9 +416,12 @@ export interface Locale {
   /** A local day number (days since 1970-01-01 in the business's zone), e.g. "5 nov". */
   day: (day: number) => string;
   number: (n: number) => string;
+  /** A phone number (E.164, a DID, a `raw:` caller key) as people read it: `02 1234 5678`, `+44 20 7946 0958`. */
+  phone: (value: string) => string;
 }
 
-export function localeFor(lang: Lang, timeZone: string): Locale {
+/** The office's language, its time zone, and its country (`defaultCountry`: its numbers are shown national). */
+export function localeFor(lang: Lang, timeZone: string, country: string): Locale {
   const dict = DICTS[lang];
   const tag = lang === 'it' ? 'it-IT' : 'en-GB';
   const dt = new Intl.DateTimeFormat(tag, { timeZone, dateStyle: 'short', timeStyle: 'short' });
@@ -433,5 +437,6 @@ export function localeFor(lang: Lang, timeZone: string): Locale {
     dayMonth: (ms) => dayMonthFmt.format(ms),
     day: (day) => dayFmt.format(day * 86_400_000),
     number: (n) => num.format(n),
+    phone: (value) => phoneText(value, country),
   };
 }

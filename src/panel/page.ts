@@ -13,14 +13,22 @@ export function langOf(req: Request): Lang {
   return pickLang(parseCookies(req.get('cookie')).get(LANG_COOKIE), req.get('accept-language'));
 }
 
-export function localeOf(req: Request, timeZone: string): Locale {
-  return localeFor(langOf(req), timeZone);
+export function localeOf(req: Request, timeZone: string, country: string): Locale {
+  return localeFor(langOf(req), timeZone, country);
+}
+
+/** What a page's context is made from: the clock, the business's time zone and its country (numbers' format). */
+export interface PageDeps {
+  clock: Clock;
+  timeZone: string;
+  defaultCountry: string;
 }
 
 /** What every page needs, for a request the auth middleware let through (a logged-in session). */
-export function pageContext(req: Request, res: Response, clock: Clock, timeZone: string): PageContext {
+export function pageContext(req: Request, res: Response, deps: PageDeps): PageContext {
+  const { clock, timeZone } = deps;
   return {
-    loc: localeOf(req, timeZone),
+    loc: localeOf(req, timeZone, deps.defaultCountry),
     csrf: sessionOf(res)?.csrf ?? '',
     path: req.originalUrl,
     now: clock.now(),

@@ -22,7 +22,7 @@ import { rankingsRouter } from './routes/rankings.js';
 import { registerRouter } from './routes/register.js';
 import { sessionRouter } from './routes/session.js';
 import { settingsRouter } from './routes/settings.js';
-import { CSS_ASSET, JS_ASSET, chartJsPath, type Asset } from './static-assets.js';
+import { CSS_ASSET, ICON_ASSET, JS_ASSET, chartJsPath, type Asset } from './static-assets.js';
 
 export type { PanelDeps } from './deps.js';
 
@@ -90,6 +90,7 @@ export function createPanelApp(deps: PanelDeps): Express {
   });
   app.get('/assets/panel.css', (_req, res) => serve(res, CSS_ASSET));
   app.get('/assets/panel.js', (_req, res) => serve(res, JS_ASSET));
+  app.get('/favicon.ico', (_req, res) => serve(res, ICON_ASSET));
   const chartJs = chartJsPath();
   app.get('/assets/chart.umd.min.js', (_req, res) => {
     res.sendFile(chartJs, { maxAge: 3600_000, headers: { 'Content-Type': 'text/javascript; charset=utf-8' } });
@@ -126,7 +127,7 @@ export function createPanelApp(deps: PanelDeps): Express {
 
   const panelErrors: PanelErrors = {
     page: (req, status, message) => {
-      const loc = localeOf(req, deps.timeZone);
+      const loc = localeOf(req, deps.timeZone, deps.defaultCountry);
       return errorPage(loc, loc.t(ERROR_TITLES[status] ?? 'error'), message).toString();
     },
     langOf,

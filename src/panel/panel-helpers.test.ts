@@ -32,7 +32,7 @@ describe('panel helpers', () => {
   });
 
   it("say what each line would do, and why a remembered check changed it, in the page's language", () => {
-    const loc = localeFor('it', 'Europe/Rome');
+    const loc = localeFor('it', 'Europe/Rome', 'IT');
     const ctx = { loc, csrf: 'x', path: '/numbers/%2B390212345678', now: 0, timeZone: 'Europe/Rome' };
     const note = {
       code: 'check-remembered',
@@ -73,7 +73,7 @@ describe('panel helpers', () => {
     expect(pickLang(undefined, 'de-DE,en;q=0.8,it;q=0.5')).toBe('en');
     expect(pickLang(undefined, 'it-IT,it;q=0.9,en;q=0.8')).toBe('it');
     expect(pickLang('xx', 'fr')).toBe('it');
-    const it = localeFor('it', 'Europe/Rome');
+    const it = localeFor('it', 'Europe/Rome', 'IT');
     expect(it.dateTime(Date.parse('2026-11-04T23:30:00Z'))).toBe('05/11/26, 00:30');
     expect(it.t('leastAdviceAll', { company: 'X', n: 2 })).toMatch(/X ti ha disturbato meno \(tentativi: 2\)/);
   });
@@ -116,8 +116,8 @@ describe('panel helpers', () => {
   });
 
   it('show how long the office talked, or how much of the message the caller heard', () => {
-    const { t } = localeFor('it', 'Europe/Rome');
-    const en = localeFor('en', 'Europe/Rome').t;
+    const { t } = localeFor('it', 'Europe/Rome', 'IT');
+    const en = localeFor('en', 'Europe/Rome', 'IT').t;
     expect(outcomeText(t, { outcome: 'answered', finalStatus: 200, talkMs: 240_400 })).toBe(
       'risposta 200 · parlato 4:00',
     );

@@ -5,8 +5,8 @@ import type { PrefixEstimate } from '../screening/prefix-tree.js';
 import { localeFor } from './i18n.js';
 import { REASON_LANGUAGE, italianCodes, reasonText, reasonsText, type ReasonLike } from './reason-text.js';
 
-const it_ = localeFor('it', 'Europe/Rome');
-const en = localeFor('en', 'Europe/Rome');
+const it_ = localeFor('it', 'Europe/Rome', 'IT');
+const en = localeFor('en', 'Europe/Rome', 'IT');
 
 /** Reasons as the screening writes them (texts and facts copied from register rows). */
 const R: Record<string, ReasonLike> = {
@@ -14,6 +14,11 @@ const R: Record<string, ReasonLike> = {
     code: 'marked-nuisance',
     text: 'marked nuisance by you on 27 Nov 2026 (Assicurazioni Esempio, insurance)',
     params: { markedAt: '2026-11-27T14:41:11.000Z', company: 'Assicurazioni Esempio', category: 'insurance' },
+  },
+  trap: {
+    code: 'trap-did',
+    text: 'called +390212345679 (now), a number of yours that is never published: only diallers going down a list call it',
+    params: { did: '+390212345679', at: '2026-11-27T14:41:11.000Z' },
   },
   markedTrusted: {
     code: 'marked-trusted',
@@ -81,20 +86,30 @@ const R: Record<string, ReasonLike> = {
 };
 
 describe("reasons in the panel's language", () => {
+  it('write the numbers in them as the office reads them, in English too', () => {
+    expect(reasonText(en, R.trap as ReasonLike)).toBe(
+      'called 02 1234 5679 (now), a number of yours that is never published: only diallers going down a list call it',
+    );
+    expect(reasonText(en, { code: 'x', text: 'called +442079460958 and +1 212 555 12xx' })).toBe(
+      'called +44 20 7946 0958 and +1 212 555 12xx',
+    );
+  });
+
   it('are rebuilt in Italian from the facts the register keeps', () => {
     const said = Object.fromEntries(Object.entries(R).map(([k, r]) => [k, reasonText(it_, r)]));
     expect(said).toEqual({
-      markedNuisance: 'segnato come molesto da voi il 27 nov 2026 (Assicurazioni Esempio, insurance)',
+      markedNuisance: 'segnato come molesto da voi il 27 nov 2026 (Assicurazioni Esempio, assicurazioni)',
       markedTrusted: 'segnato come fidato da voi il 30 nov 2026',
       afterRefusal: '1° tentativo in 1 giorno dopo un rifiuto del 17 nov',
       repeat: '3° tentativo in 2 giorni dopo un rifiuto del 3 nov',
       talked: 'ha parlato con voi per 11 min il 16 nov',
+      trap: 'ha chiamato 02 1234 5679 (ora), un vostro numero mai pubblicato: lo chiamano solo i centralini automatici che scorrono un elenco',
       withheld: 'numero nascosto (Privacy: id)',
       anonymous: 'chiamante anonimo',
       junk: 'l\'identificativo del chiamante non è un numero valido ("+39abc!!")',
       prefix: 'prefisso AGCOM del telemarketing 0844',
       block: '3 numeri che avete segnato come molesti in +1 732 759 35xx (2 blocchi da dieci)',
-      friends: 'segnalato da 4 amici (alfa, beta, gamma, 1 altro, Acme Energia, energy); ne servono 5 perché conti',
+      friends: 'segnalato da 4 amici (alfa, beta, gamma, 1 altro, Acme Energia, energia); ne servono 5 perché conti',
       sweepNow: 'ha chiamato 3 dei vostri numeri in 6 min (ora)',
       policy: 'regola 2 "sales line" (chiuso (Ferragosto)): rifiutata (607 indesiderata)',
       remembered: 'ha superato la verifica il 3 nov 2026: passa senza verifica per 30 giorni',
@@ -104,7 +119,7 @@ describe("reasons in the panel's language", () => {
   });
 
   it('keep the English text in English, and wherever a fact is missing or of another shape', () => {
-    for (const r of Object.values(R)) expect(reasonText(en, r)).toBe(r.text);
+    for (const r of Object.values(R)) if (r !== R.trap) expect(reasonText(en, r)).toBe(r.text);
     const old = { code: 'marked-nuisance', text: 'marked nuisance by you on 3 Nov 2026' }; // no params
     expect(reasonText(it_, old)).toBe(old.text);
     const odd = { ...R.afterRefusal!, params: { attempt: '1', days: 1, refusedAt: 'yesterday' } };

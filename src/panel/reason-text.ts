@@ -9,6 +9,7 @@ import { span } from '../screening/decay.js';
 import type { ReasonCode } from '../screening/types.js';
 import { mainRegion } from '../screening/number-prefixes.js';
 import { actionText } from './action-text.js';
+import { categoryText } from './category-text.js';
 import type { Locale } from './i18n.js';
 
 export interface ReasonLike {
@@ -19,7 +20,8 @@ export interface ReasonLike {
 
 /** The reason as the page's language says it. */
 export function reasonText(loc: Locale, r: ReasonLike): string {
-  if (loc.lang === 'en') return r.text;
+  // English as written, with the numbers in it as the office reads them (`called 02 1234 5679 (now)…`).
+  if (loc.lang === 'en') return r.text.replace(/\+\d{6,15}(?!\d)/g, (e164) => loc.phone(e164));
   const render = IT[r.code as ReasonCode];
   if (render === undefined) return r.text;
   try {
@@ -122,9 +124,12 @@ class Facts {
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
-/** "(Example Energia, energy)" from a mark's company and category, or nothing. */
+/** "(Example Energia, energia)" from a mark's company and category (named in Italian), or nothing. */
 function about(f: Facts): string {
-  const parts = [f.optStr('company'), f.optStr('category')].filter((s): s is string => s !== null);
+  const category = f.optStr('category');
+  const parts = [f.optStr('company'), category === null ? null : categoryText('it', category)].filter(
+    (s): s is string => s !== null,
+  );
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
@@ -164,21 +169,23 @@ const IT: Partial<Record<ReasonCode, Render>> = {
     return `${f.num('members')} ${what} in ${f.str('block')}${spread}`;
   },
   'trap-did': (f, loc) =>
-    `ha chiamato ${f.str('did')} (${f.now ? 'ora' : `il ${loc.dayMonth(f.time('at'))}`}), un vostro numero mai pubblicato: lo chiamano solo i centralini automatici che scorrono un elenco`,
+    `ha chiamato ${loc.phone(f.str('did'))} (${f.now ? 'ora' : `il ${loc.dayMonth(f.time('at'))}`}), un vostro numero mai pubblicato: lo chiamano solo i centralini automatici che scorrono un elenco`,
   'friend-reports': (f) => {
     const inner = f
       .match(/^reported by \d+ friends? \((.*)\)(?:; \d+ needed to count)?$/)
-      .replace(/\b(\d+) more\b/, (_, n: string) => (n === '1' ? '1 altro' : `altri ${n}`));
+      .replace(/\b(\d+) more\b/, (_, n: string) => (n === '1' ? '1 altro' : `altri ${n}`))
+      // The company's category comes last: a known one is named in Italian.
+      .replace(/, ([^,]+)$/, (_, c: string) => `, ${categoryText('it', c)}`);
     const gate = /; \d+ needed to count$/.test(f.reason.text) ? `; ne servono ${f.num('consensus')} perché conti` : '';
     return `segnalato da ${plural(f.num('friends'), 'amico', 'amici')} (${inner})${gate}`;
   },
   'shaken-gateway': (f) =>
     f.str('attest') === 'C' ? "l'identificativo non è attestato dal gestore (STIR/SHAKEN C, gateway)" : null,
   'shaken-full': (f) => (f.str('attest') === 'A' ? "l'identificativo è attestato dal gestore (STIR/SHAKEN A)" : null),
-  'shaken-orig-mismatch': (f) =>
-    `l'identificativo ${f.str('callerId')} non corrisponde al numero per cui è stato firmato il token STIR/SHAKEN (${f.str('signedFor')})`,
-  'shaken-dest-mismatch': (f) =>
-    `token STIR/SHAKEN firmato per una chiamata a ${f.str('signedFor')}, non al vostro ${f.str('called')} (riutilizzato, o inoltrato)`,
+  'shaken-orig-mismatch': (f, loc) =>
+    `l'identificativo ${loc.phone(f.str('callerId'))} non corrisponde al numero per cui è stato firmato il token STIR/SHAKEN (${loc.phone(f.str('signedFor'))})`,
+  'shaken-dest-mismatch': (f, loc) =>
+    `token STIR/SHAKEN firmato per una chiamata a ${loc.phone(f.str('signedFor'))}, non al vostro ${loc.phone(f.str('called'))} (riutilizzato, o inoltrato)`,
   'service-number': (f) => `numero di emergenza o di servizio ${f.str('number')}: mai bloccato`,
   'allow-next': (f, loc) =>
     `fatto passare una volta: il ${loc.date(f.time('setAt'))} avete chiesto di far passare la prossima chiamata`,

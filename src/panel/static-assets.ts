@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { faviconIco } from './favicon.js';
 
 export const PANEL_CSS = `
 :root { --ink:#1d2430; --muted:#5b6576; --line:#d9dee7; --bg:#f6f7f9; --accent:#1f5fae;
@@ -71,6 +72,9 @@ main:has(#register) { max-width:1600px; }
 #register .reason { min-width:10rem; max-width:24rem; } #register .c-action { min-width:7rem; }
 #register th { white-space:normal; } #register details.mark form { min-width:12rem; } #register summary, #register [class^=check-] { white-space:nowrap; }
 @media (max-width: 1100px) { #register .c-called { display:none; } }
+.week { display:grid; gap:.4rem; max-width:34rem; margin:.5rem 0 1rem; }
+.week label.day { display:grid; grid-template-columns:6.5rem minmax(0,1fr); align-items:center; gap:.5rem; font-size:.95rem; color:var(--ink); }
+.week input { width:100%; min-width:0; }
 .breach { margin-top:1rem; } .breach h2 { font-size:1rem; } tr.breaching td { font-weight:600; }
 @media print {
   header, .no-print { display:none !important; }
@@ -183,12 +187,14 @@ export interface Asset {
   etag: string;
 }
 
-function asset(body: string, type: string): Asset {
+function asset(body: string | Buffer, type: string): Asset {
   return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` };
 }
 
 export const CSS_ASSET = asset(PANEL_CSS, 'text/css; charset=utf-8');
 export const JS_ASSET = asset(PANEL_JS, 'text/javascript; charset=utf-8');
+/** `/favicon.ico`: browsers ask for it on every page; without it each page load logged a 404. */
+export const ICON_ASSET = asset(faviconIco(), 'image/x-icon');
 
 /** Chart.js's UMD build, from node_modules (never a CDN: the panel works offline). */
 export function chartJsPath(): string {

@@ -94,8 +94,13 @@ describe.skipIf(!canRun)('the panel in a browser', () => {
     await shot(page, 'dashboard');
 
     await page.goto(h.url('/register'));
-    const row = page.locator('#register tbody tr', { hasText: NUISANCE }).first();
-    await expect.poll(() => page.locator('#register tbody tr', { hasText: NUISANCE }).count()).toBe(2);
+    // The caller as the office writes it, linked by its E.164.
+    const rows = page.locator('#register tbody tr', { hasText: '02 9876 5432' });
+    const row = rows.first();
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await row.locator('a', { hasText: '02 9876 5432' }).getAttribute('href')).toBe(
+      `/numbers/${encodeURIComponent(NUISANCE)}`,
+    );
     expect(await row.locator('.ticks + .small').textContent()).toBe('2');
     await shot(page, 'register');
     await row.locator('summary').click();

@@ -183,7 +183,9 @@ describe.skipIf(!canRunBrowser)('the register page in a browser: layout and the 
     const silentText = `check: no key (${((silent.checkMs ?? 0) / 1000).toFixed(1)} s)`;
     const page = await login(1400, 900);
     await page.goto(h.url('/register'));
-    const rowOf = (n: string) => page.locator('#register tbody tr', { hasText: n });
+    // A row by its caller's link (the page writes the number for people: 0843 123 4567).
+    const rowOf = (n: string) =>
+      page.locator('#register tbody tr', { has: page.locator(`a[href="/numbers/${encodeURIComponent(n)}"]`) });
     expect(await rowOf(PASSER).locator('.check-passed').textContent()).toBe(passedText);
     expect(await rowOf(SILENT).locator('.check-no-digit').textContent()).toBe(silentText);
     expect(await rowOf(CENTRE).first().locator('[class^=check-]').count()).toBe(0);

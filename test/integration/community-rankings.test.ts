@@ -147,7 +147,7 @@ describe('community rankings across friends', () => {
       expect(await acme.locator('td').allTextContents()).toEqual([
         '1',
         'Acme Energia',
-        'energy',
+        'energia', // the category named in the page's language
         '2',
         '2',
         '3',

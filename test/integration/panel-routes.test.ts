@@ -76,7 +76,8 @@ describe('panel routers through the real app', () => {
   it('dashboard: today and the week', async () => {
     const res = await page('/');
     expect(res.status).toBe(200);
-    expect(res.text).toContain(CALLER);
+    // The caller as the office reads it, linked by its E.164.
+    expect(res.text).toContain(`<a href="/numbers/${encodeURIComponent(CALLER)}">333 111 2233</a>`);
   });
 
   it('register: the page ignores filters that do not fit, the CSV follows them, the API refuses a bad limit', async () => {
@@ -244,9 +245,9 @@ describe('panel routers through the real app', () => {
     );
     const italian = { headers: { cookie: `${cookie}; crocetta_lang=it` } };
     const register = (await page('/register', italian)).text;
-    expect(register).toContain('segnato come molesto da voi il 5 nov 2026 (Rossi Energia, energy); number withheld');
+    expect(register).toContain('segnato come molesto da voi il 5 nov 2026 (Rossi Energia, energia); number withheld');
     const number = (await page(`/numbers/${encodeURIComponent(caller)}`, italian)).text;
-    expect(number).toMatch(/<li>segnato come molesto da voi il \d+ \w+ 2026 \(Rossi Energia, energy\)<\/li>/); // the next call
+    expect(number).toMatch(/<li>segnato come molesto da voi il \d+ \w+ 2026 \(Rossi Energia, energia\)<\/li>/); // the next call
     expect(number).toContain('rete fissa');
     const english = await page(`/numbers/${encodeURIComponent(caller)}`, {
       headers: { cookie: `${cookie}; crocetta_lang=en` },
@@ -255,5 +256,91 @@ describe('panel routers through the real app', () => {
     expect(english.text).toContain('fixed line');
     const api = await h.api('GET', `/api/numbers/${encodeURIComponent(caller)}`);
     expect(JSON.stringify(api.json)).toContain('marked nuisance by you on');
+  });
+  it('numbers as the office reads them on the pages, E.164 in links, the CSV and the API; search takes what people type', async () => {
+    const foreign = '+442079460958';
+    await h.app.register.record(
+      newAttempt(foreign, h.clock.now() - 120_000, { callerName: 'London Office', calledNumber: '+390212345670' }),
+    );
+    const italian = { headers: { cookie: `${cookie}; crocetta_lang=it` } };
+    const register = (await page('/register', italian)).text;
+    expect(register).toContain(`<a href="/numbers/${encodeURIComponent(foreign)}">+44 20 7946 0958</a>`);
+    expect(register).toContain(`<a href="/numbers/${encodeURIComponent(CALLER)}">333 111 2233</a>`);
+    expect(register).toContain('>02 1234 5670</td>'); // our number that was called
+    expect(register).toContain('<option value="+390212345670">02 1234 5670</option>'); // the filter keeps E.164
+    expect(register).not.toContain('>+393331112233<');
+    // The number page is titled as people write it, and says where a foreign number is from.
+    const number = (await page(`/numbers/${encodeURIComponent(foreign)}`, italian)).text;
+    expect(number).toContain('<h1>+44 20 7946 0958</h1>');
+    expect(number).toContain('Regno Unito');
+    // What the office types in the search box finds the caller, however it is written.
+    for (const typed of ['333 111 2233', '+39 333 111 2233', '0039 333 1112233', '333-111-2233', '111 2233']) {
+      const found = (await page(`/register?q=${encodeURIComponent(typed)}`, italian)).text;
+      expect(found, typed).toContain('Rossi Energia');
+      expect(found, typed).not.toContain('London Office');
+    }
+    expect((await page(`/register?q=${encodeURIComponent('020 7946 0958')}`, italian)).text).not.toContain('London');
+    expect((await page(`/register?q=${encodeURIComponent('+44 20 7946 0958')}`, italian)).text).toContain('London');
+    expect((await page('/register?q=London', italian)).text).toContain('London Office');
+    // The CSV and the API keep E.164, and so does the CSV of a search.
+    const csv = await page(`/register.csv?q=${encodeURIComponent('+44 20 7946 0958')}`);
+    expect(csv.text).toContain(`,'${foreign},`);
+    expect(csv.text.trim().split('\r\n')).toHaveLength(2);
+    const api = await h.api('GET', `/api/attempts?number=${encodeURIComponent(foreign)}`);
+    expect(api.json).toMatchObject({ attempts: [{ callerKey: foreign, callerE164: foreign }] });
+  });
+
+  it('categories in the office language: shown in Italian, a name typed in Italian kept as the known category', async () => {
+    const caller = '+390298765111';
+    const path = `/numbers/${encodeURIComponent(caller)}`;
+    await h.app.register.record(newAttempt(caller, h.clock.now() - 30_000, { callerName: 'Promo Fibra' }));
+    expect(
+      (await form(`${path}/mark`, { label: 'nuisance', company: 'Demo Fibra', category: 'Telefonia' })).status,
+    ).toBe(303);
+    const json = await h.api('GET', `/api/numbers/${encodeURIComponent(caller)}`);
+    expect(json.json).toMatchObject({ mark: { company: 'Demo Fibra', category: 'telecom' } });
+    const italian = { headers: { cookie: `${cookie}; crocetta_lang=it` } };
+    const rankings = (await page('/rankings', italian)).text;
+    expect(rankings).toContain('<option value="telecom">telefonia</option>');
+    expect(rankings).toMatch(/Demo Fibra<\/a><\/td><td>telefonia<\/td>/);
+    expect(rankings).not.toMatch(/>telecom</);
+    const number = (await page(path, italian)).text;
+    expect(number).toContain('value="telefonia"'); // the mark form, ready to send again
+    expect(number).toContain('<option value="energia">');
+    const english = (await page('/rankings', { headers: { cookie: `${cookie}; crocetta_lang=en` } })).text;
+    expect(english).toContain('<option value="telecom">telecoms</option>');
+  });
+
+  it('the icon: /favicon.ico is an icon, for the login page too (no session)', async () => {
+    const res = await fetch(h.url('/favicon.ico'), { redirect: 'manual' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/x-icon');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([...bytes.slice(0, 6)]).toEqual([0, 0, 1, 0, 1, 0]); // ICONDIR: an icon, one image
+  });
+
+  it('import: a file with no number in it says so, in the page language; the format names too', async () => {
+    const upload = async (lang: 'it' | 'en', body: string) => {
+      const data = new FormData();
+      data.set('_csrf', csrf);
+      data.set('format', 'list');
+      data.set('file', new Blob([body], { type: 'text/plain' }), 'vuoto.txt');
+      const res = await fetch(h.url('/import'), {
+        method: 'POST',
+        body: data,
+        headers: { cookie: `${cookie}; crocetta_lang=${lang}` },
+      });
+      return res.text();
+    };
+    const it_ = await upload('it', '\n# numeri da bloccare\n\n');
+    expect(it_).toContain('Il file non conteneva nessun numero di telefono: non è stato importato nulla');
+    expect(it_).not.toContain('Importazione terminata');
+    expect(it_).toContain('Elenco semplice, un numero per riga');
+    expect(it_).not.toMatch(/Plain list|crocetta export/);
+    const en = await upload('en', '');
+    expect(en).toContain('The file had no phone numbers: nothing was imported');
+    expect(en).not.toMatch(/elenco semplice/i);
+    // A file with numbers still says it finished.
+    expect(await upload('it', '02 1234 5600\n')).toContain('Importazione terminata');
   });
 });

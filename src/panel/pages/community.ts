@@ -1,6 +1,7 @@
 /** The rankings page's "Friends' reports" section: the companies and categories friends report most, beside ours. */
 import type { CommunityRanking } from '../../store/reports/community-rankings.js';
 import { html, type SafeHtml } from '../html.js';
+import { categoryText } from '../category-text.js';
 import type { Lang } from '../i18n.js';
 import { dossierHref } from './dossier.js';
 import type { PageContext } from './layout.js';
@@ -53,14 +54,14 @@ ${
 <thead><tr><th>#</th><th>${t.company}</th><th>${t.category}</th><th>${t.friends}</th><th>${t.numbers}</th><th>${t.reports}</th><th class="hide-sm">${t.friendAttempts}</th><th>${t.ours}</th></tr></thead>
 <tbody>${c.companies.map(
         (r, i) =>
-          html`<tr><td class="num">${i + 1}</td><td><a href="${dossierHref({ company: r.company })}">${r.company}</a></td><td>${r.category ?? ''}</td><td class="num">${n(r.friends)}</td><td class="num">${n(r.numbers)}</td><td class="num">${n(r.reports)}</td><td class="num hide-sm">${n(r.friendAttempts)}</td><td class="num">${n(r.localAttempts)}</td></tr>`,
+          html`<tr><td class="num">${i + 1}</td><td><a href="${dossierHref({ company: r.company })}">${r.company}</a></td><td>${r.category === null ? '' : categoryText(ctx.loc.lang, r.category)}</td><td class="num">${n(r.friends)}</td><td class="num">${n(r.numbers)}</td><td class="num">${n(r.reports)}</td><td class="num hide-sm">${n(r.friendAttempts)}</td><td class="num">${n(r.localAttempts)}</td></tr>`,
       )}</tbody></table></div>
 <h2>${t.categories}</h2>
 <div class="scroll"><table id="community-categories">
 <thead><tr><th>${t.category}</th><th>${t.friends}</th><th>${t.numbers}</th><th>${t.reports}</th><th>${t.ours}</th></tr></thead>
 <tbody>${c.categories.map(
         (r) =>
-          html`<tr><td>${r.category ?? t.noCategory}</td><td class="num">${n(r.friends)}</td><td class="num">${n(r.numbers)}</td><td class="num">${n(r.reports)}</td><td class="num">${n(r.localAttempts)}</td></tr>`,
+          html`<tr><td>${r.category === null ? t.noCategory : categoryText(ctx.loc.lang, r.category)}</td><td class="num">${n(r.friends)}</td><td class="num">${n(r.numbers)}</td><td class="num">${n(r.reports)}</td><td class="num">${n(r.localAttempts)}</td></tr>`,
       )}</tbody></table></div>`
 }
 </section>`;

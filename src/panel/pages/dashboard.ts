@@ -3,6 +3,7 @@ import type { DayTotals, NumberRank, Totals } from '../../store/reports/reports.
 import type { TrunkStatus } from '../../trunk/registration.js';
 import type { MessageKey } from '../i18n.js';
 import { html, type SafeHtml } from '../html.js';
+import { categoryText } from '../category-text.js';
 import { aggregatesNotice } from './aggregates-notice.js';
 import { chart, numberHref, page, ticks, verdictBadge, type PageContext } from './layout.js';
 
@@ -37,7 +38,7 @@ function trunkLine(ctx: PageContext, trunk: TrunkStatus, account = '', carrier =
   const since = ctx.loc.dateTime(trunk.since);
   // With several accounts, each line starts with the account's number (or user name) and its carrier.
   const at = carrier === '' ? '' : ` (${carrierName(carrier)})`;
-  const name = account === '' ? '' : `${account}${at}: `;
+  const name = account === '' ? '' : `${ctx.loc.phone(account)}${at}: `;
   const attr = account === '' ? '' : html` data-account="${account}"`;
   if (trunk.state === 'registered') {
     const reason = trunk.grantedSeconds === null ? trunk.reason : `${trunk.reason}, ${trunk.grantedSeconds} s`;
@@ -64,10 +65,10 @@ export function offenderRows(ctx: PageContext, rows: NumberRank[]): SafeHtml {
 <thead><tr><th>${t('number')}</th><th>${t('displayName')}</th><th>${t('mark')}</th><th>${t('company')}</th><th>${t('ticks')}</th><th class="hide-sm">${t('stopped')}</th></tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr>
-<td class="nowrap"><a href="${numberHref(r.callerKey)}">${r.callerKey}</a></td>
+<td class="nowrap"><a href="${numberHref(r.callerKey)}">${ctx.loc.phone(r.callerKey)}</a></td>
 <td>${r.displayName ?? ''}</td>
 <td>${r.label ? verdictBadge(ctx.loc, r.label) : html`<span class="muted small">${t('noMark')}</span>`}</td>
-<td>${r.company ?? ''}${r.category ? html` <span class="muted small">(${r.category})</span>` : ''}</td>
+<td>${r.company ?? ''}${r.category ? html` <span class="muted small">(${categoryText(ctx.loc.lang, r.category)})</span>` : ''}</td>
 <td class="nowrap">${ticks(r.attempts)}</td>
 <td class="num hide-sm">${r.stopped}</td></tr>`,
   )}</tbody></table></div>`;

@@ -7,7 +7,9 @@
  */
 import { dossierSubjectText, isoWithOffset, type Dossier } from '../../dossier/index.js';
 import { html, query, raw, type SafeHtml } from '../html.js';
-import type { Lang } from '../i18n.js';
+import { textIn, type Lang } from '../i18n.js';
+import { categoryText } from '../category-text.js';
+import { phoneText } from '../phone-text.js';
 import { page, type PageContext } from './layout.js';
 
 const EN_TEXTS = {
@@ -86,8 +88,13 @@ export function dossierHref(subject: { company: string } | { number: string }): 
   return `/dossier${query(subject)}`;
 }
 
-/** The dossier itself: facts, then the breaches. */
-export function dossierBody(lang: Lang, d: Dossier): SafeHtml {
+/** The dossier's subject as a person reads it: the company, or the number in the office's format. */
+function subjectText(d: Dossier, phone: (value: string) => string): string {
+  return d.subject.kind === 'company' ? dossierSubjectText(d) : phone(d.subject.callerKey);
+}
+
+/** The dossier itself: facts, then the breaches; `phone` writes numbers as the office reads them. */
+export function dossierBody(lang: Lang, d: Dossier, phone: (value: string) => string): SafeHtml {
   const t = TEXTS[lang];
   const tz = d.timeZone;
   const period =
@@ -95,10 +102,10 @@ export function dossierBody(lang: Lang, d: Dossier): SafeHtml {
       ? t.whole
       : `${d.since === null ? '…' : isoWithOffset(d.since, tz)} – ${d.until === null ? '…' : isoWithOffset(d.until, tz)}`;
   return html`<dl class="dossier-facts">
-<dt>${d.subject.kind === 'company' ? t.company : t.number}</dt><dd><strong>${dossierSubjectText(d)}</strong></dd>
+<dt>${d.subject.kind === 'company' ? t.company : t.number}</dt><dd><strong>${subjectText(d, phone)}</strong></dd>
 <dt>${t.period}</dt><dd>${period}</dd>
 <dt>${t.generated}</dt><dd>${isoWithOffset(d.generatedAt, tz)} (${tz})</dd>
-<dt>${t.numbers}</dt><dd>${d.numbers.length === 0 ? '—' : d.numbers.map((n, i) => html`${i > 0 ? ', ' : ''}<span class="mono">${n.callerKey}</span>${n.label ? html` <span class="muted small">(${[n.label, n.company, n.category].filter(Boolean).join(', ')})</span>` : html` <span class="muted small">(${t.notMarked})</span>`}`)}</dd>
+<dt>${t.numbers}</dt><dd>${d.numbers.length === 0 ? '—' : d.numbers.map((n, i) => html`${i > 0 ? ', ' : ''}<span class="nowrap">${phone(n.callerKey)}</span>${n.label ? html` <span class="muted small">(${[n.label === 'trusted' || n.label === 'nuisance' ? textIn(lang, `verdict_${n.label}`) : n.label, n.company, n.category === null ? null : categoryText(lang, n.category)].filter(Boolean).join(', ')})</span>` : html` <span class="muted small">(${t.notMarked})</span>`}`)}</dd>
 <dt>${t.attempts}</dt><dd>${d.attempts}</dd>
 <dt>${t.breaches}</dt><dd><strong>${d.breaches.length}</strong></dd>
 </dl>
@@ -114,7 +121,7 @@ ${
           (
             a,
           ) => html`<tr${a === b.attempt ? raw(' class="breaching"') : ''}><td>${a === b.attempt ? t.breach : t.evidence}${a.refusedAt !== null ? html` <span class="muted small">(${t.refused})</span>` : ''}</td>
-<td class="nowrap mono">${isoWithOffset(a.time, tz)}</td><td class="nowrap mono">${a.callerKey}</td><td class="nowrap mono">${a.calledNumber ?? ''}</td><td class="mono">${a.callId}</td></tr>`,
+<td class="nowrap mono">${isoWithOffset(a.time, tz)}</td><td class="nowrap">${phone(a.callerKey)}</td><td class="nowrap">${a.calledNumber === null ? '' : phone(a.calledNumber)}</td><td class="mono">${a.callId}</td></tr>`,
         )}</tbody>
 </table>
 </section>`,
@@ -133,7 +140,7 @@ export interface DossierPageParams {
 export function dossierPage(ctx: PageContext, params: DossierPageParams, d: Dossier | null): SafeHtml {
   const t = TEXTS[ctx.loc.lang];
   const q = query({ ...params });
-  const title = d === null ? t.title : `${t.title}: ${dossierSubjectText(d)}`;
+  const title = d === null ? t.title : `${t.title}: ${subjectText(d, ctx.loc.phone)}`;
   return page(
     ctx,
     title,
@@ -148,7 +155,7 @@ ${
   d === null
     ? html`<p class="muted">${t.choose}</p>`
     : html`<p class="no-print row"><a class="button" href="${`/api/dossier${q}${q ? '&' : '?'}format=csv`}">${t.csv}</a> <a href="${`/api/dossier${q}`}">${t.json}</a> <span class="muted small">${t.print}</span></p>
-${dossierBody(ctx.loc.lang, d)}`
+${dossierBody(ctx.loc.lang, d, ctx.loc.phone)}`
 }`,
   );
 }
@@ -160,18 +167,19 @@ th{font-size:9pt;text-transform:uppercase}.mono{font-family:ui-monospace,Menlo,C
 dt{font-weight:600}dd{margin:0}.breach{break-inside:avoid}tr.breaching td{font-weight:600}`;
 
 /** A standalone printable file (the CLI's `--format html`): the same body with an embedded stylesheet. */
-export function dossierDocument(lang: Lang, d: Dossier): SafeHtml {
+export function dossierDocument(lang: Lang, d: Dossier, country: string): SafeHtml {
   const t = TEXTS[lang];
+  const phone = (value: string) => phoneText(value, country);
   return html`<!doctype html>
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
-<title>${t.title}: ${dossierSubjectText(d)} · crocetta</title>
+<title>${t.title}: ${subjectText(d, phone)} · crocetta</title>
 <style>${raw(STANDALONE_CSS)}</style>
 </head>
 <body>
-<h1>${t.title}: ${dossierSubjectText(d)}</h1>
-${dossierBody(lang, d)}
+<h1>${t.title}: ${subjectText(d, phone)}</h1>
+${dossierBody(lang, d, phone)}
 </body>
 </html>
 `;

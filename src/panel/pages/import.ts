@@ -7,6 +7,7 @@ import type { Lang } from '../i18n.js';
 import { html, type SafeHtml } from '../html.js';
 import type { JobStatus } from '../import-jobs.js';
 import { importPageErrorText } from '../import-error-text.js';
+import { SUGGESTED_CATEGORIES, categoryText } from '../category-text.js';
 import { csrfField, page, type PageContext } from './layout.js';
 
 const TEXTS = {
@@ -28,6 +29,9 @@ const TEXTS = {
     maxSize: 'At most {size}.',
     running: 'Importing…',
     done: 'Import finished',
+    empty: 'The file had no phone numbers: nothing was imported',
+    emptyHint:
+      'Check that it is the file you meant to choose, and its format. A plain list has one number a line, e.g. 02 1234 5678 or +39 333 123 4567; empty lines and lines starting with # are ignored.',
     refused: 'File refused: nothing was imported',
     failed: 'The import failed: nothing more was imported',
     rowsRead: 'Rows read',
@@ -58,6 +62,9 @@ const TEXTS = {
     maxSize: 'Al massimo {size}.',
     running: 'Importazione in corso…',
     done: 'Importazione terminata',
+    empty: 'Il file non conteneva nessun numero di telefono: non è stato importato nulla',
+    emptyHint:
+      'Controlla che sia il file che volevi scegliere, e il suo formato. Un elenco semplice ha un numero per riga, per esempio 02 1234 5678 oppure +39 333 123 4567; le righe vuote e quelle che iniziano con # sono ignorate.',
     refused: 'File rifiutato: non è stato importato nulla',
     failed: 'L’importazione non è riuscita: non è stato importato altro',
     rowsRead: 'Righe lette',
@@ -78,15 +85,32 @@ export function importTexts(lang: Lang): ImportTexts {
   return TEXTS[lang];
 }
 
-const FORMAT_NAMES: ReadonlyArray<[string, string]> = [
-  ['fritzbox', 'FRITZ!Box (XML)'],
-  ['vcard', 'vCard (.vcf)'],
-  ['list', 'Plain list / elenco semplice (.txt)'],
-  ['ftc', 'FTC Do Not Call (CSV)'],
-  ['asterisk-cdr', 'Asterisk CDR (CSV)'],
-  ['json', 'crocetta (JSON Lines)'],
-  ['csv', 'crocetta (CSV)'],
-];
+/** The formats as the page's language names them (the value is the API's `format`). */
+const FORMAT_NAMES: Record<Lang, ReadonlyArray<[string, string]>> = {
+  en: [
+    ['fritzbox', 'FRITZ!Box phonebook (XML)'],
+    ['vcard', 'vCard contacts (.vcf)'],
+    ['list', 'Plain list, one number a line (.txt)'],
+    ['ftc', 'FTC Do Not Call complaints (CSV)'],
+    ['asterisk-cdr', 'Asterisk call records, CDR (CSV)'],
+    ['json', 'crocetta export (JSON Lines)'],
+    ['csv', 'crocetta export (CSV)'],
+  ],
+  it: [
+    ['fritzbox', 'Rubrica FRITZ!Box (XML)'],
+    ['vcard', 'Contatti vCard (.vcf)'],
+    ['list', 'Elenco semplice, un numero per riga (.txt)'],
+    ['ftc', 'Reclami FTC Do Not Call (CSV)'],
+    ['asterisk-cdr', 'Registro chiamate di Asterisk, CDR (CSV)'],
+    ['json', 'Export di crocetta (JSON Lines)'],
+    ['csv', 'Export di crocetta (CSV)'],
+  ],
+};
+
+/** A finished import that found no number at all in the file (no row read, none skipped, no error). */
+export function importFoundNothing(job: JobStatus): boolean {
+  return job.state === 'done' && job.recordsRead === 0 && job.skipped === 0 && job.errors.length === 0;
+}
 
 export interface ImportPageData {
   maxBytes: number;
@@ -112,18 +136,22 @@ export function jobReport(lang: Lang, job: JobStatus): SafeHtml {
   const t = TEXTS[lang];
   const field = (name: 'rowsRead' | 'imported' | 'unchanged' | 'skipped' | 'keptTrusted', label: string) =>
     html`<div class="card"><div class="n" data-field="${name}">${job[name]}</div><div class="l">${label}</div></div>`;
+  const empty = importFoundNothing(job);
   const title =
     job.state === 'running'
       ? t.running
-      : job.state === 'done'
-        ? t.done
-        : job.state === 'refused'
-          ? t.refused
-          : t.failed;
-  return html`<section id="import-status" class="panel" data-job="${job.id}" data-state="${job.state}" aria-live="polite">
+      : empty
+        ? t.empty
+        : job.state === 'done'
+          ? t.done
+          : job.state === 'refused'
+            ? t.refused
+            : t.failed;
+  return html`<section id="import-status" class="panel${empty ? ' notice error' : ''}" data-job="${job.id}" data-state="${job.state}"${empty ? html` data-empty` : ''} aria-live="polite">
 <h2 data-state-title>${title}${job.fileName ? html` · <span class="mono">${job.fileName}</span>` : ''}</h2>
+${empty ? html`<p id="import-empty">${t.emptyHint}</p>` : ''}
 ${
-  job.state === 'running' || job.state === 'done'
+  (job.state === 'running' || job.state === 'done') && !empty
     ? html`<progress id="import-progress" max="1" value="${fraction(job).toFixed(3)}">${Math.round(fraction(job) * 100)}%</progress>`
     : ''
 }
@@ -154,7 +182,7 @@ ${d.job ? jobReport(ctx.loc.lang, d.job) : ''}
 <p class="muted small">${t.intro}</p>
 <form method="post" action="/import" enctype="multipart/form-data" data-import class="import-form">
   ${csrfField(ctx)}
-  <label>${t.format}<select name="format"><option value="">${t.formatAuto}</option>${FORMAT_NAMES.map(([v, name]) => html`<option value="${v}"${v === form.format ? html` selected` : ''}>${name}</option>`)}</select></label>
+  <label>${t.format}<select name="format"><option value="">${t.formatAuto}</option>${FORMAT_NAMES[ctx.loc.lang].map(([v, name]) => html`<option value="${v}"${v === form.format ? html` selected` : ''}>${name}</option>`)}</select></label>
   <label>${t.as}<select name="as">${(
     [
       ['', t.asDefault],
@@ -164,8 +192,8 @@ ${d.job ? jobReport(ctx.loc.lang, d.job) : ''}
   ).map(
     ([v, name]) => html`<option value="${v}"${v === (form.as ?? '') ? html` selected` : ''}>${name}</option>`,
   )}</select></label>
-  <label>${t.category}<input name="category" maxlength="60" list="import-categories" value="${form.category ?? ''}"></label>
-  <datalist id="import-categories">${['energy', 'telecom', 'insurance', 'finance', 'other'].map((c) => html`<option value="${c}">`)}</datalist>
+  <label>${t.category}<input name="category" maxlength="60" list="import-categories" value="${form.category === null ? '' : categoryText(ctx.loc.lang, form.category)}"></label>
+  <datalist id="import-categories">${SUGGESTED_CATEGORIES.map((c) => html`<option value="${categoryText(ctx.loc.lang, c)}">`)}</datalist>
   <label class="inline"><input type="checkbox" name="lenient" value="1"${form.lenient ? html` checked` : ''}> ${t.lenient}</label>
   <label>${t.file}<input type="file" name="file" required></label>
   <p class="muted small">${t.maxSize.replace('{size}', size(d.maxBytes))}</p>

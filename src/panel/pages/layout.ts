@@ -1,4 +1,5 @@
 import { html, query, type HtmlValue, type SafeHtml } from '../html.js';
+import { SUGGESTED_CATEGORIES, categoryText } from '../category-text.js';
 import type { Lang, Locale } from '../i18n.js';
 import type { Verdict } from '../../screening/types.js';
 
@@ -120,7 +121,7 @@ export function markForm(
   ${csrfField(ctx)}
   <input type="hidden" name="return" value="${opts.returnTo}">
   <label>${t('company')} <input name="company" maxlength="120" list="companies" value="${opts.company ?? ''}" placeholder="${t('companyHint')}"></label>
-  <label>${t('category')} <input name="category" maxlength="60" list="categories" value="${opts.category ?? ''}"></label>
+  <label>${t('category')} <input name="category" maxlength="60" list="categories" value="${opts.category ? categoryText(ctx.loc.lang, opts.category) : ''}"></label>
   <span class="row">
     <button type="submit" name="label" value="nuisance" class="danger">${t('markNuisance')}</button>
     <button type="submit" name="label" value="trusted" class="good">${t('markTrusted')}</button>
@@ -135,8 +136,9 @@ export function markedNotice(ctx: PageContext, label: 'nuisance' | 'trusted' | '
   return html`<p class="notice" role="status" data-marked="${label}">${ctx.loc.t(`markedDone_${label}`, { number: shown })}</p>`;
 }
 
-export function datalists(vocab: { categories: string[]; companies: string[] }): SafeHtml {
-  const cats = [...new Set([...vocab.categories, 'energy', 'telecom', 'insurance', 'finance', 'other'])];
+/** The mark form's suggestions: companies and categories already used, the categories named in the page's language. */
+export function datalists(lang: Lang, vocab: { categories: string[]; companies: string[] }): SafeHtml {
+  const cats = [...new Set([...vocab.categories, ...SUGGESTED_CATEGORIES].map((c) => categoryText(lang, c)))];
   return html`<datalist id="companies">${vocab.companies.map((c) => html`<option value="${c}">`)}</datalist>
 <datalist id="categories">${cats.map((c) => html`<option value="${c}">`)}</datalist>`;
 }

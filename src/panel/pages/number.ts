@@ -10,6 +10,8 @@ import { linesNowCard, openText, type LineNow } from './policies.js';
 import { datalists, markForm, markedNotice, page, ticks, verdictBadge, type PageContext } from './layout.js';
 import { reasonText, reasonsText } from '../reason-text.js';
 import { actionCell } from '../action-text.js';
+import { categoryText } from '../category-text.js';
+import { phoneCountryName } from '../phone-text.js';
 import { aggregatesNotice } from './aggregates-notice.js';
 
 export interface NumberData {
@@ -60,20 +62,24 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
   const { t } = ctx.loc;
   const here = `/numbers/${encodeURIComponent(d.callerKey)}`;
   const markText = d.mark
-    ? html`${verdictBadge(ctx.loc, d.mark.label)} ${d.mark.company ?? ''}${d.mark.category ? html` <span class="muted">(${d.mark.category})</span>` : ''} <span class="muted small">${ctx.loc.date(d.mark.at)}</span>`
+    ? html`${verdictBadge(ctx.loc, d.mark.label)} ${d.mark.company ?? ''}${d.mark.category ? html` <span class="muted">(${categoryText(ctx.loc.lang, d.mark.category)})</span>` : ''} <span class="muted small">${ctx.loc.date(d.mark.at)}</span>`
     : html`<span class="muted">${t('noMark')}</span>`;
   // A caller ID that is no phone number is kept under `raw:` and the text as received: the title is that text.
   const raw = d.callerKey.startsWith('raw:');
+  const shown = ctx.loc.phone(d.callerKey);
+  // What kind of number, and where from: "cellulare · Italia", "numero verde · Stati Uniti".
+  const country = phoneCountryName(d.callerKey, ctx.loc.lang);
+  const about = [d.type ? numberType(ctx.loc.lang, d.type) : null, country].filter((s): s is string => s !== null);
   return page(
     ctx,
-    raw ? d.callerKey.slice('raw:'.length) : d.callerKey,
-    html`${d.marked ? markedNotice(ctx, d.marked, raw ? d.callerKey.slice('raw:'.length) : d.callerKey) : ''}${raw ? html`<p class="muted small" id="raw-caller">${t('rawCaller')}</p>` : ''}<section class="cards">
+    shown,
+    html`${d.marked ? markedNotice(ctx, d.marked, shown) : ''}${raw ? html`<p class="muted small" id="raw-caller">${t('rawCaller')}</p>` : ''}<section class="cards">
   <div class="card"><div class="l">${t('nextCall')}</div><div>${verdictBadge(ctx.loc, d.decision.verdict)} <span class="muted small">${t('score')} ${scoreText(ctx.loc.lang, d.decision.score)}</span></div>
     <ul class="small">${d.decision.reasons.map((r) => html`<li>${reasonText(ctx.loc, r)}</li>`)}</ul></div>
   <div class="card"><div class="l">${t('mark')}</div><div>${markText}</div>
-    ${datalists(d.vocab)}
+    ${datalists(ctx.loc.lang, d.vocab)}
     ${markForm(ctx, d.callerKey, { returnTo: here, open: true, company: d.mark?.company ?? null, category: d.mark?.category ?? null, marked: d.mark !== null })}</div>
-  <div class="card"><div class="l">${t('ticks')}</div><div>${ticks(d.total)}</div>${d.type ? html`<div class="muted small">${numberType(ctx.loc.lang, d.type)}</div>` : ''}</div>
+  <div class="card"><div class="l">${t('ticks')}</div><div>${ticks(d.total)}</div>${about.length > 0 ? html`<div class="muted small" id="number-kind">${about.join(' · ')}</div>` : ''}</div>
 </section>
 ${d.lines ? linesNowCard(ctx, { time: ctx.loc.dateTime(ctx.now), state: openText(ctx, d.lines.open), lines: d.lines.lines }) : ''}
 <p class="no-print"><a href="${dossierHref({ number: d.callerKey })}">${dossierTexts(ctx.loc.lang).dossierLink}</a></p>
@@ -91,7 +97,7 @@ ${
   d.history.length
     ? html`<ul>${d.history.map(
         (h) =>
-          html`<li>${ctx.loc.dateTime(h.at)}: <strong>${h.label === 'none' ? t('unmark') : h.label === 'nuisance' ? t('markedNuisance') : t('markedTrusted')}</strong> ${h.company ?? ''}${h.category ? ` (${h.category})` : ''} <span class="muted small">${markedBy(ctx.loc.lang, h.by)}</span></li>`,
+          html`<li>${ctx.loc.dateTime(h.at)}: <strong>${h.label === 'none' ? t('unmark') : h.label === 'nuisance' ? t('markedNuisance') : t('markedTrusted')}</strong> ${h.company ?? ''}${h.category ? ` (${categoryText(ctx.loc.lang, h.category)})` : ''} <span class="muted small">${markedBy(ctx.loc.lang, h.by)}</span></li>`,
       )}</ul>`
     : html`<p class="muted">${t('noMark')}</p>`
 }
@@ -101,7 +107,7 @@ ${
 <tbody>${d.attempts.map(
       (a) => html`<tr>
 <td class="nowrap">${ctx.loc.dateTime(a.time)}</td><td>${a.callerName ?? ''}</td><td class="mono">${a.callerRaw ?? ''}</td>
-<td class="nowrap">${a.calledNumber ?? ''}</td><td>${verdictBadge(ctx.loc, a.verdict)}</td>
+<td class="nowrap">${a.calledNumber === null ? '' : ctx.loc.phone(a.calledNumber)}</td><td>${verdictBadge(ctx.loc, a.verdict)}</td>
 <td class="reason">${reasonsText(ctx.loc, a.reasons)}</td><td>${actionCell(ctx.loc.lang, a.action)}</td>
 <td class="nowrap">${outcomeText(ctx.loc.t, a)}</td><td class="small">${a.callerSource}</td>
 <td class="mono">${a.sourceAddress ?? ''}</td><td class="mono">${a.userAgent ?? ''}</td><td class="mono">${a.callId}</td></tr>`,

@@ -39,6 +39,8 @@ const TEXTS = {
     timeZone: 'Time zone (empty: the configuration’s)',
     holidays: 'Public holidays',
     noHolidays: 'none',
+    holidaysIT: 'Italy',
+    holidaysFR: 'France',
     closedDays: 'Our closed days (2026-12-24, 12-24 every year, 2026-08-10..2026-08-21)',
     days: ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
     dayHint: '08:30-13:00, 14:30-18:30; empty: closed',
@@ -74,6 +76,8 @@ const TEXTS = {
     timeZone: 'Fuso orario (vuoto: quello della configurazione)',
     holidays: 'Festività nazionali',
     noHolidays: 'nessuna',
+    holidaysIT: 'Italia',
+    holidaysFR: 'Francia',
     closedDays: 'Nostri giorni di chiusura (2026-12-24, 12-24 ogni anno, 2026-08-10..2026-08-21)',
     days: ['', 'Lunedì', 'Martedì', 'Mercoledì', 'Giovedì', 'Venerdì', 'Sabato', 'Domenica'],
     dayHint: '08:30-13:00, 14:30-18:30; vuoto: chiuso',
@@ -158,13 +162,13 @@ export function hoursSection(ctx: PageContext, values: LiveValues): SafeHtml {
 <h2>${p.businessHours}</h2>
 <form method="post" action="/settings">
   ${csrfField(ctx)}<input type="hidden" name="section" value="hours">
-  <p class="row">${WEEK_KEYS.map(
+  <div class="week">${WEEK_KEYS.map(
     (d, i) =>
-      html`<label>${p.days[i + 1]}<input name="${d}" value="${b.week[d].join(', ')}" placeholder="${p.closed}" title="${p.dayHint}"></label>`,
-  )}</p>
+      html`<label class="day"><span>${p.days[i + 1]}</span><input name="${d}" value="${b.week[d].join(', ')}" placeholder="${p.closed}" title="${p.dayHint}"></label>`,
+  )}</div>
   <p class="row"><label>${p.holidays}<select name="holidays">${(['IT', 'FR', 'none'] as const).map(
     (h) =>
-      html`<option value="${h}"${h === b.holidays ? html` selected` : ''}>${h === 'none' ? p.noHolidays : h}</option>`,
+      html`<option value="${h}"${h === b.holidays ? html` selected` : ''}>${h === 'none' ? p.noHolidays : h === 'IT' ? p.holidaysIT : p.holidaysFR}</option>`,
   )}</select></label>
   <label>${p.timeZone}<input name="timeZone" value="${b.timeZone}" placeholder="Europe/Rome"></label></p>
   <p><label>${p.closedDays}<textarea name="closed" rows="2" cols="60">${b.closed.join(', ')}</textarea></label></p>
@@ -206,7 +210,7 @@ export function linesNowCard(ctx: PageContext, d: { time: string; state: string;
 <tbody>${d.lines.map(
     (
       l,
-    ) => html`<tr><td>${l.did === null ? html`<span class="muted">${p.otherLines}</span>` : html`<span class="mono">${l.did}</span>${l.name ? ` (${l.name})` : ''}`}</td>
+    ) => html`<tr><td>${l.did === null ? html`<span class="muted">${p.otherLines}</span>` : html`<span class="mono">${ctx.loc.phone(l.did)}</span>${l.name ? ` (${l.name})` : ''}`}</td>
 <td>${verdictBadge(ctx.loc, l.verdict)}</td><td>${actionCell(ctx.loc.lang, formatAction(l.choice.action))}${l.note === null ? '' : html`<br><span class="muted small">${reasonText(ctx.loc, l.note)}</span>`}</td>
 <td>${l.choice.rule === null ? html`<span class="muted">${p.byVerdict}</span>` : `${p.byRule.replace('{n}', String(l.choice.rule.number))}${l.choice.rule.name ? ` "${l.choice.rule.name}"` : ''}`}</td></tr>`,
   )}</tbody></table></div>

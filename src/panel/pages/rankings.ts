@@ -2,6 +2,7 @@ import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { CompanyRank, NumberRank } from '../../store/reports/reports.js';
 import { html, type SafeHtml } from '../html.js';
 import type { CommunityRanking } from '../../store/reports/community-rankings.js';
+import { categoryText } from '../category-text.js';
 import { aggregatesNotice } from './aggregates-notice.js';
 import { communitySection } from './community.js';
 import { offenderRows } from './dashboard.js';
@@ -49,7 +50,7 @@ export function rankingsPage(ctx: PageContext, d: RankingsData): SafeHtml {
       ([category, c]) =>
         html`<p class="advice">${
           category
-            ? t('leastAdvice', { category, company: c.company, n: c.attempts })
+            ? t('leastAdvice', { category: categoryText(ctx.loc.lang, category), company: c.company, n: c.attempts })
             : t('leastAdviceAll', { company: c.company, n: c.attempts })
         }</p>`,
     );
@@ -66,7 +67,8 @@ export function rankingsPage(ctx: PageContext, d: RankingsData): SafeHtml {
     ([k, key]) => html`<option value="${k}"${k === d.period ? html` selected` : ''}>${t(key)}</option>`,
   )}</select></label>
   <label>${t('category')}<select name="category" data-autosubmit><option value="">${t('allCategories')}</option>${d.categories.map(
-    (c) => html`<option value="${c}"${c === d.category ? html` selected` : ''}>${c}</option>`,
+    (c) =>
+      html`<option value="${c}"${c === d.category ? html` selected` : ''}>${categoryText(ctx.loc.lang, c)}</option>`,
   )}</select></label>
   <button type="submit" class="primary">${t('filter')}</button>
 </form>
@@ -79,7 +81,7 @@ ${
 <thead><tr><th>#</th><th>${t('company')}</th><th>${t('category')}</th><th>${t('attempts')}</th><th>${t('stopped')}</th><th>${t('markedNumbers')}</th></tr></thead>
 <tbody>${d.companies.map(
         (c, i) =>
-          html`<tr><td class="num">${i + 1}</td><td><a href="${dossierHref({ company: c.company })}" title="${dossierTexts(ctx.loc.lang).dossierLink}">${c.company}</a></td><td>${c.category ?? ''}</td><td class="num">${c.attempts}</td><td class="num">${c.stopped}</td><td class="num">${c.numbers}</td></tr>`,
+          html`<tr><td class="num">${i + 1}</td><td><a href="${dossierHref({ company: c.company })}" title="${dossierTexts(ctx.loc.lang).dossierLink}">${c.company}</a></td><td>${c.category === null ? '' : categoryText(ctx.loc.lang, c.category)}</td><td class="num">${c.attempts}</td><td class="num">${c.stopped}</td><td class="num">${c.numbers}</td></tr>`,
       )}</tbody></table></div>
 <div class="panel">${chart(spec, t('companies'))}</div>`
 }

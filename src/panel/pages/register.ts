@@ -70,7 +70,7 @@ ${options.map(([v, text]) => html`<option value="${v}"${v === current ? html` se
 
 function callerCell(a: Attempt, ctx: PageContext): SafeHtml {
   if (a.callerKey === null) return html`<span class="muted">${ctx.loc.t('withheld')}</span>`;
-  const shown = a.callerE164 ?? a.callerRaw ?? a.callerKey;
+  const shown = ctx.loc.phone(a.callerE164 ?? a.callerKey);
   return html`<a href="${numberHref(a.callerKey)}">${shown}</a>${a.withheld ? html` <span class="muted small">(${ctx.loc.t('withheld')})</span>` : ''}`;
 }
 
@@ -98,7 +98,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
     'did',
     t('called'),
     p.did,
-    d.dids.map((n) => [n, n]),
+    d.dids.map((n) => [n, ctx.loc.phone(n)]),
     t('any'),
   )}
   <label>${t('search')}<input type="search" name="q" value="${p.q ?? ''}" maxlength="64"></label>
@@ -113,7 +113,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
 <td class="c-time" data-label="${t('time')}">${ctx.loc.dateTime(a.time)}</td>
 <td class="c-number nowrap" data-label="${t('number')}">${callerCell(a, ctx)}</td>
 <td class="c-name" data-label="${t('displayName')}">${a.callerName ?? ''}</td>
-<td class="c-called nowrap" data-label="${t('called')}">${a.calledNumber ?? ''}</td>
+<td class="c-called nowrap" data-label="${t('called')}">${a.calledNumber === null ? '' : ctx.loc.phone(a.calledNumber)}</td>
 <td data-label="${t('verdict')}">${verdictBadge(ctx.loc, a.verdict)}</td>
 <td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}</td>
 <td class="c-action" data-label="${t('action')}">${actionCell(ctx.loc.lang, a.action)}${a.check ? html`<br><span class="small check-${a.check}">${checkText(ctx.loc.t, a)}</span>` : ''}</td>
@@ -124,7 +124,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
   return page(
     ctx,
     t('register'),
-    html`${d.marked ? markedNotice(ctx, d.marked.label, d.marked.shown) : ''}${d.aggregates ? aggregatesNotice(ctx, d.aggregates, 'ticks') : ''}${filters}${datalists(d.vocab)}
+    html`${d.marked ? markedNotice(ctx, d.marked.label, d.marked.shown) : ''}${d.aggregates ? aggregatesNotice(ctx, d.aggregates, 'ticks') : ''}${filters}${datalists(ctx.loc.lang, d.vocab)}
 ${
   d.rows.length === 0
     ? html`<p class="muted">${t('noAttempts')}</p>`

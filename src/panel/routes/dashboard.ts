@@ -7,13 +7,13 @@ import { pageContext, sendHtml } from '../page.js';
 import { dashboardPage } from '../pages/dashboard.js';
 
 export function dashboardRouter(
-  deps: Pick<PanelDeps, 'reports' | 'clock' | 'timeZone' | 'trunk' | 'trunkAccounts'>,
+  deps: Pick<PanelDeps, 'reports' | 'clock' | 'timeZone' | 'defaultCountry' | 'trunk' | 'trunkAccounts'>,
 ): Router {
   const router = Router();
   const { reports, timeZone } = deps;
 
   router.get('/', async (req, res) => {
-    const ctx = pageContext(req, res, deps.clock, timeZone);
+    const ctx = pageContext(req, res, deps);
     const today = localDay(ctx.now, timeZone);
     const week = { sinceDay: weekStart(today), untilDay: today + 1 };
     const [todayTotals, weekTotals, perDay, topOffenders] = await Promise.all([

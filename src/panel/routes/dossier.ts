@@ -69,14 +69,7 @@ export function dossierRouter(deps: Pick<PanelDeps, 'dossier' | 'clock' | 'timeZ
   router.get('/dossier', async (req, res) => {
     const q = parseRequest(req, { query: dossierQuery }).query;
     const { params, query } = dossierQueryOf(q, defaultCountry, deps.timeZone);
-    sendHtml(
-      res,
-      dossierPage(
-        pageContext(req, res, deps.clock, deps.timeZone),
-        params,
-        query === null ? null : await dossier.build(query),
-      ),
-    );
+    sendHtml(res, dossierPage(pageContext(req, res, deps), params, query === null ? null : await dossier.build(query)));
   });
 
   router.get('/api/dossier', async (req, res) => {

@@ -14,6 +14,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { IMPORT_FORMATS } from '../../sharing/sources.js';
 import { uploadCsrfMatches } from '../authenticate.js';
+import { categoryKey } from '../category-text.js';
 import { HttpError } from '../http-error.js';
 import type { ImportJobs, ImportOutcome, JobStatus } from '../import-jobs.js';
 import { pageContext } from '../page.js';
@@ -33,7 +34,7 @@ const uploadFields = z.object({
     .optional()
     .transform((v) => {
       const c = (v ?? '').trim().toLowerCase().slice(0, 60);
-      return c === '' ? undefined : c;
+      return c === '' ? undefined : categoryKey(c);
     }),
   lenient: z
     .unknown()
@@ -63,13 +64,13 @@ const pageQuery = z.object({
 });
 const jobParams = z.object({ id: z.string() });
 
-export function importRouter(jobs: ImportJobs, deps: Pick<PanelDeps, 'clock' | 'timeZone'>): Router {
+export function importRouter(jobs: ImportJobs, deps: Pick<PanelDeps, 'clock' | 'timeZone' | 'defaultCountry'>): Router {
   const router = Router();
 
   router.get('/import', (req, res) => {
     const id = parseRequest(req, { query: pageQuery }).query.job;
     const job = id === undefined ? null : (jobs.get(id) ?? null);
-    const ctx = pageContext(req, res, deps.clock, deps.timeZone);
+    const ctx = pageContext(req, res, deps);
     res.type('html').send(
       importPage(ctx, {
         maxBytes: jobs.maxBytes,
@@ -81,7 +82,7 @@ export function importRouter(jobs: ImportJobs, deps: Pick<PanelDeps, 'clock' | '
   });
 
   router.post('/import', (req, res, next) => {
-    const ctx = pageContext(req, res, deps.clock, deps.timeZone);
+    const ctx = pageContext(req, res, deps);
     const async = parseRequest(req, { query: pageQuery }).query.async;
     let bb: busboy.Busboy;
     try {

@@ -13,6 +13,7 @@ import type { PanelDeps } from '../deps.js';
 import { linesNow } from '../lines-now.js';
 import { pageContext, sendHtml } from '../page.js';
 import { numberPage } from '../pages/number.js';
+import { categoryKey } from '../category-text.js';
 import { markAgrees, markedQuery, numberParams, parseRequest, text } from '../request.js';
 import { attemptJson } from './register.js';
 
@@ -21,7 +22,8 @@ const LABELS = ['nuisance', 'trusted', 'none'] as const;
 const markForm = z.object({
   label: z.enum(LABELS, { error: 'expected nuisance, trusted or none' }),
   company: text(120),
-  category: text(60).transform((v) => v?.toLowerCase()),
+  /** A known category's name in either language is kept as its key (`energia` → `energy`). */
+  category: text(60).transform((v) => (v === undefined ? undefined : categoryKey(v.toLowerCase()))),
   /** Where to go back to (a path of the panel). */
   return: text(2000),
 });
@@ -50,7 +52,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
     live.classify(c.identity, deps.evidence.evidenceFor(c.key), now);
 
   router.get('/numbers/:number', async (req, res) => {
-    const ctx = pageContext(req, res, deps.clock, timeZone);
+    const ctx = pageContext(req, res, deps);
     const { params, query: q } = parseRequest(req, { params: numberParams, query: markedQuery });
     const caller = callerOf(params.number);
     const { key } = caller;

@@ -53,12 +53,14 @@ function apiQuery(timeZone: string) {
   });
 }
 
-export function rankingsRouter(deps: Pick<PanelDeps, 'reports' | 'community' | 'clock' | 'timeZone'>): Router {
+export function rankingsRouter(
+  deps: Pick<PanelDeps, 'reports' | 'community' | 'clock' | 'timeZone' | 'defaultCountry'>,
+): Router {
   const router = Router();
   const { reports, community, timeZone } = deps;
 
   router.get('/rankings', async (req, res) => {
-    const ctx = pageContext(req, res, deps.clock, timeZone);
+    const ctx = pageContext(req, res, deps);
     const q = parseRequest(req, { query: pageQuery }).query;
     const period = q.period;
     const today = localDay(ctx.now, timeZone);

@@ -11,6 +11,7 @@ import { registerCsv } from '../csv.js';
 import type { PanelDeps } from '../deps.js';
 import { query } from '../html.js';
 import { pageContext, sendHtml } from '../page.js';
+import { numberSearchText } from '../phone-text.js';
 import { ACTION_FILTERS, registerPage, type RegisterParams } from '../pages/register.js';
 import {
   instant,
@@ -45,6 +46,7 @@ const pageQuery = z.object({
 function registerFilter(
   q: z.output<typeof pageQuery>,
   timeZone: string,
+  defaultCountry: string,
 ): { params: RegisterParams; filter: AttemptQuery } {
   const params: RegisterParams = {};
   const filter: AttemptQuery = {};
@@ -59,7 +61,11 @@ function registerFilter(
   if (q.verdict !== undefined) params.verdict = filter.verdict = q.verdict;
   if (q.action !== undefined) params.action = filter.action = q.action;
   if (q.did !== undefined) params.did = filter.calledNumber = q.did;
-  if (q.q !== undefined) params.q = filter.text = q.q;
+  if (q.q !== undefined) {
+    params.q = filter.text = q.q;
+    const numberText = numberSearchText(q.q, defaultCountry);
+    if (numberText !== null) filter.numberText = numberText;
+  }
   return { params, filter };
 }
 
@@ -99,10 +105,10 @@ export function registerRouter(
   const { reports, timeZone } = deps;
 
   router.get('/register', async (req, res) => {
-    const ctx = pageContext(req, res, deps.clock, timeZone);
+    const ctx = pageContext(req, res, deps);
     const q = parseRequest(req, { query: pageQuery }).query;
     const done = parseRequest(req, { query: markedQuery }).query;
-    const { params, filter } = registerFilter(q, timeZone);
+    const { params, filter } = registerFilter(q, timeZone, deps.defaultCountry);
     if (q.before !== undefined) filter.before = q.before;
     const rows = await reports.register({ ...filter, limit: PAGE_SIZE + 1 });
     const page = rows.slice(0, PAGE_SIZE);
@@ -129,7 +135,7 @@ export function registerRouter(
           marked !== null &&
           markedNow !== null &&
           markAgrees(done.marked, markedNow.mark) && {
-            marked: { label: done.marked, shown: marked.startsWith('raw:') ? marked.slice(4) : marked },
+            marked: { label: done.marked, shown: ctx.loc.phone(marked) },
           }),
         olderQuery: rows.length > PAGE_SIZE && last ? query({ ...params, before: `${last.time}.${last.id}` }) : null,
       }),
@@ -137,7 +143,7 @@ export function registerRouter(
   });
 
   router.get('/register.csv', async (req, res) => {
-    const { filter } = registerFilter(parseRequest(req, { query: pageQuery }).query, timeZone);
+    const { filter } = registerFilter(parseRequest(req, { query: pageQuery }).query, timeZone, deps.defaultCountry);
     // ?excel=1: the panel's "CSV for Excel" (csv.ts): a spreadsheet that splits on `;` with a comma decimal mark.
     const excel = req.query.excel === '1';
     res.type('text/csv; charset=utf-8');

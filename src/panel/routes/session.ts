@@ -13,7 +13,7 @@ import { parseRequest } from '../request.js';
 const loginForm = z.object({ password: z.string().max(1024).optional().catch(undefined) });
 
 export function sessionRouter(
-  deps: Pick<PanelDeps, 'sessions' | 'limiter' | 'adminHash' | 'timeZone' | 'logger'>,
+  deps: Pick<PanelDeps, 'sessions' | 'limiter' | 'adminHash' | 'timeZone' | 'defaultCountry' | 'logger'>,
 ): Router {
   const router = Router();
   const { sessions, timeZone } = deps;
@@ -28,11 +28,17 @@ export function sessionRouter(
       return;
     }
     const session = current ?? sessions.create(req, res, false);
-    sendHtml(res, loginPage(localeOf(req, timeZone), session.csrf, { configured, dropped: back?.dropped === true }));
+    sendHtml(
+      res,
+      loginPage(localeOf(req, timeZone, deps.defaultCountry), session.csrf, {
+        configured,
+        dropped: back?.dropped === true,
+      }),
+    );
   });
 
   router.post('/login', async (req, res) => {
-    const loc = localeOf(req, timeZone);
+    const loc = localeOf(req, timeZone, deps.defaultCountry);
     const client = req.socket.remoteAddress ?? 'unknown';
     const anon = sessionOf(res);
     if (anon === undefined) throw HttpError.said(403, 'errorNoSession');

@@ -79,10 +79,12 @@ function changedRules(values: LiveValues, f: z.output<typeof rulesForm>): LiveVa
   return values;
 }
 
-export function settingsRouter(deps: Pick<PanelDeps, 'live' | 'clock' | 'timeZone' | 'logger'>): Router {
+export function settingsRouter(
+  deps: Pick<PanelDeps, 'live' | 'clock' | 'timeZone' | 'defaultCountry' | 'logger'>,
+): Router {
   const router = Router();
   const { live } = deps;
-  const ctxOf = (req: Request, res: Response) => pageContext(req, res, deps.clock, deps.timeZone);
+  const ctxOf = (req: Request, res: Response) => pageContext(req, res, deps);
 
   const saved = (req: Request, ctx: PageContext) =>
     req.query.saved === '1' ? { ok: true, text: ctx.loc.t('saved') } : null;

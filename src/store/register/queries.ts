@@ -38,10 +38,13 @@ export async function listAttempts(db: Connection, q: AttemptQuery): Promise<Att
     add("(action = ? OR action LIKE ? ESCAPE '\\')", q.action, `${q.action.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`);
   if (q.text !== undefined && q.text !== '') {
     const p = likePattern(q.text);
+    const n = q.numberText !== undefined && q.numberText !== '' ? likePattern(q.numberText) : p;
     add(
-      "(caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_name LIKE ? ESCAPE '\\' OR user_agent LIKE ? ESCAPE '\\')",
+      "(caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_name LIKE ? ESCAPE '\\' OR user_agent LIKE ? ESCAPE '\\')",
       p,
       p,
+      n,
+      n,
       p,
       p,
     );

@@ -107,6 +107,11 @@ export interface AttemptQuery {
   action?: string;
   /** Words found in the number (raw or E.164), the display name or the user agent. */
   text?: string;
+  /**
+   * The same search typed as a phone number, reduced to what the register keeps (`+39021234`, `0212345678`): also
+   * found inside the caller's E.164 or raw number, so `02 1234 5678` and `0039 02...` find `+390212345678`.
+   */
+  numberText?: string;
   /** at most this many, newest first (default 100, max 1000) */
   limit?: number;
   /** Keyset paging: rows strictly older than this (time, id) (the panel's cursor). */

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { SUGGESTED_CATEGORIES, categoryKey, categoryText } from './category-text.js';
+
+describe('categories in the office language', () => {
+  it('names the known categories in Italian and English', () => {
+    expect(categoryText('it', 'energy')).toBe('energia');
+    expect(categoryText('it', 'telecom')).toBe('telefonia');
+    expect(categoryText('it', 'insurance')).toBe('assicurazioni');
+    expect(categoryText('it', 'silent-call')).toBe('chiamate mute');
+    expect(categoryText('en', 'telecom')).toBe('telecoms');
+    expect(categoryText('en', 'energy')).toBe('energy');
+    for (const c of SUGGESTED_CATEGORIES) expect(categoryText('it', c)).not.toBe(c);
+  });
+
+  it("shows the office's own categories as written", () => {
+    expect(categoryText('it', 'pannelli solari')).toBe('pannelli solari');
+    expect(categoryText('en', '<b>x</b>')).toBe('<b>x</b>');
+  });
+
+  it('keeps a known name typed in either language as its key, so one category stays one', () => {
+    expect(categoryKey('energia')).toBe('energy');
+    expect(categoryKey(' Energia ')).toBe('energy');
+    expect(categoryKey('telefonia')).toBe('telecom');
+    expect(categoryKey('telecoms')).toBe('telecom');
+    expect(categoryKey('energy')).toBe('energy');
+    expect(categoryKey('luce e gas')).toBe('energy');
+    expect(categoryKey('pannelli solari')).toBe('pannelli solari');
+    for (const c of SUGGESTED_CATEGORIES) expect(categoryKey(categoryText('it', c))).toBe(c);
+  });
+});

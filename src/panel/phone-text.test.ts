@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { numberSearchText, phoneCountryName, phoneText } from './phone-text.js';
+
+describe('phone numbers as the office reads them', () => {
+  it('writes numbers of our own country in national form, grouped', () => {
+    expect(phoneText('+390212345678', 'IT')).toBe('02 1234 5678');
+    expect(phoneText('+393331234567', 'IT')).toBe('333 123 4567');
+    expect(phoneText('+39800123456', 'IT')).toBe('800 123 456');
+    expect(phoneText('+3908431234567', 'IT')).toBe('0843 123 4567');
+  });
+
+  it('writes foreign numbers in international form', () => {
+    expect(phoneText('+442079460958', 'IT')).toBe('+44 20 7946 0958');
+    expect(phoneText('+33612345678', 'IT')).toBe('+33 6 12 34 56 78');
+    expect(phoneText('+12125551234', 'IT')).toBe('+1 212 555 1234');
+  });
+
+  it('follows the configured country', () => {
+    expect(phoneText('+33612345678', 'FR')).toBe('06 12 34 56 78');
+    expect(phoneText('+390212345678', 'FR')).toBe('+39 02 1234 5678');
+    // A country libphonenumber-js does not know: every number international.
+    expect(phoneText('+390212345678', 'XX')).toBe('+39 02 1234 5678');
+  });
+
+  it('shows what is not a number as received, never a blank', () => {
+    expect(phoneText('raw:OFFERTA-2x1', 'IT')).toBe('OFFERTA-2x1');
+    expect(phoneText('raw:<b>', 'IT')).toBe('<b>');
+    expect(phoneText('anonymous', 'IT')).toBe('anonymous');
+    expect(phoneText('+', 'IT')).toBe('+');
+    expect(phoneText('', 'IT')).toBe('');
+    // A number outside its country's plan keeps its digits, without made-up groups.
+    expect(phoneText('+390212', 'IT')).toBe('0212');
+  });
+
+  it('names the country of a number', () => {
+    expect(phoneCountryName('+442079460958', 'it')).toBe('Regno Unito');
+    expect(phoneCountryName('+442079460958', 'en')).toBe('United Kingdom');
+    expect(phoneCountryName('+390212345678', 'it')).toBe('Italia');
+    expect(phoneCountryName('raw:junk', 'it')).toBeNull();
+  });
+});
+
+describe('a register search typed as a phone number', () => {
+  it('finds a whole number however it is written', () => {
+    const e164 = '+390212345678';
+    for (const typed of [
+      '02 1234 5678',
+      '0212345678',
+      '+39 02 1234 5678',
+      '0039 02 1234 5678',
+      '02-1234-5678',
+      '(02) 1234.5678',
+    ])
+      expect(e164).toContain(numberSearchText(typed, 'IT'));
+    expect(numberSearchText('0039 02 1234 5678', 'IT')).toBe(e164);
+    expect(numberSearchText('02 1234 5678', 'IT')).toBe('0212345678');
+    expect(numberSearchText('+44 20 7946 0958', 'IT')).toBe('+442079460958');
+    expect(numberSearchText('0044 20 7946 0958', 'IT')).toBe('+442079460958');
+    expect(numberSearchText('06 12 34 56 78', 'FR')).toBe('+33612345678');
+  });
+
+  it('keeps a part of a number as its digits, found inside the E.164', () => {
+    expect(numberSearchText('1234 5678', 'IT')).toBe('12345678');
+    expect(numberSearchText('02 1234', 'IT')).toBe('021234');
+    expect(numberSearchText('+39 02 12', 'IT')).toBe('+390212');
+    expect(numberSearchText('0039 333', 'IT')).toBe('+39333');
+    expect('+390212345678').toContain(numberSearchText('02 1234', 'IT'));
+  });
+
+  it('leaves words alone', () => {
+    expect(numberSearchText('Offerte Luce', 'IT')).toBeNull();
+    expect(numberSearchText('Asterisk PBX 18.2', 'IT')).toBeNull();
+    expect(numberSearchText('', 'IT')).toBeNull();
+    expect(numberSearchText('+', 'IT')).toBeNull();
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Phone numbers as the office reads them. The register keeps E.164 (`+390212345678`), and so do links, the CSV, the
+ * JSON API and exports; a page shows a number of our own country in its national form, grouped as people write it
+ * (`02 1234 5678`, `333 123 4567`), and a foreign one in international form (`+44 20 7946 0958`), both from
+ * libphonenumber-js's metadata. What is not a number (a `raw:` caller ID as the carrier sent it, junk) is shown as
+ * received. Pure: no IO.
+ */
+import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { normalizeNumber } from '../callerid/index.js';
+import type { Lang } from './i18n.js';
+
+/** The calling code of the office's country (`39` for IT), or null for a country libphonenumber-js does not know. */
+function callingCode(country: string): string | null {
+  const upper = country.toUpperCase();
+  return isSupportedCountry(upper) ? getCountryCallingCode(upper) : null;
+}
+
+/** `+` and 2 to 15 digits: an E.164 number as the register keeps it. */
+const E164 = /^\+\d{2,15}$/;
+
+/**
+ * A caller key, a DID or any E.164 number as a person reads it: national for `country`'s calling code, international
+ * otherwise; a `raw:` key as the text received; anything else (or a number the library cannot group) unchanged.
+ */
+export function phoneText(value: string, country: string): string {
+  if (value.startsWith('raw:')) return value.slice('raw:'.length);
+  if (!E164.test(value)) return value;
+  const pn = parsePhoneNumberFromString(value);
+  if (pn === undefined) return value;
+  return pn.countryCallingCode === callingCode(country) ? pn.formatNational() : pn.formatInternational();
+}
+
+/** The country a number belongs to, named in the page's language (`Regno Unito`, `United Kingdom`); null if none. */
+export function phoneCountryName(value: string, lang: Lang): string | null {
+  if (!E164.test(value)) return null;
+  const region = parsePhoneNumberFromString(value)?.country;
+  if (region === undefined) return null;
+  try {
+    return new Intl.DisplayNames([lang === 'it' ? 'it-IT' : 'en-GB'], { type: 'region' }).of(region) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Separators people type inside numbers: spaces (also NBSP), `-`, `.`, `/`, parentheses. */
+const SEPARATORS = /[\s\u00a0\-./()]/g;
+
+/**
+ * What a register search typed as a phone number (whole or part) looks like in the E.164 the register keeps. A whole
+ * number, in any form (`02 1234 5678`, `+39 02 1234 5678`, `0039 02 1234 5678`, `020 7946 0958` in the UK), is its
+ * E.164 for `country` (or the digits as typed, when that E.164 contains them: found in more places, never fewer);
+ * a part is its digits without separators, `00` or `+` at the start written `+`
+ * (`0039 02 1234` → `+39021234`; `1234 5678` → `12345678`; Italian numbers keep their 0 in E.164, so `02 1234` is
+ * found inside `+390212345678`). Null when the text is not digits and separators (a name, a user agent): it is then
+ * searched as typed.
+ */
+export function numberSearchText(text: string, country: string): string | null {
+  const compact = text.trim().replace(SEPARATORS, '');
+  const m = /^(\+|00)?(\d+)$/.exec(compact);
+  if (m === null) return null;
+  const digits = m[2] ?? '';
+  const typed = m[1] === undefined ? digits : `+${digits}`;
+  // A whole number whose E.164 does not contain the digits as typed (France's `06…` is `+336…`): its E.164.
+  const whole = normalizeNumber(compact, country);
+  return whole.e164 !== null && whole.valid && !whole.e164.includes(typed) ? whole.e164 : typed;
+}
