@@ -76,13 +76,30 @@ export type BreachRule = 'fr-hours' | 'fr-frequency' | 'fr-refusal' | 'it-rpo' |
 export interface Breach {
   rule: BreachRule;
   country: 'FR' | 'IT';
-  /** The rule in words, with its legal reference. */
+  /** The rule in words, with its legal reference (English: the CSV, the JSON and the log keep it). */
   text: string;
+  /** The facts the text states, for a page in another language to say it again (src/panel/breach-text.ts). */
+  facts: BreachFacts;
   /** The attempt that breaches. */
   attempt: DossierAttempt;
   /** The attempts the breach rests on, oldest first, ending with `attempt`. */
   evidence: DossierAttempt[];
 }
+
+/** What each rule's text rests on: the same facts, to say in Italian on an Italian page. */
+export type BreachFacts =
+  | {
+      rule: 'fr-hours';
+      when: 'weekend' | 'holiday' | 'hours';
+      weekday: number;
+      holiday: string | null;
+      at: string;
+      timeZone: string;
+    }
+  | { rule: 'fr-frequency'; attempt: number }
+  | { rule: 'fr-refusal'; days: number; refusedOn: string }
+  | { rule: 'it-rpo' | 'it-0844-rpo'; registeredOn: string; bindingFrom: string; graceDays: number }
+  | { rule: 'it-0843-selling'; category: string };
 
 export const FR_MAX_ATTEMPTS = 4;
 export const FR_WINDOW_DAYS = 30;
@@ -112,15 +129,28 @@ function hoursBreach(a: DossierAttempt, fr: FrenchRules): Breach | null {
   const w = wallClock(a.time, fr.timeZone);
   const at = `${hhmm(w.minuteOfDay)} ${fr.timeZone} time`;
   let why: string | null = null;
-  if (w.weekday >= 6) why = `on a ${WEEKDAY_NAMES[w.weekday] ?? 'weekend'} (${at})`;
-  else if (fr.holidays && frenchHoliday(w.year, w.month, w.day) !== null)
-    why = `on a public holiday, ${frenchHoliday(w.year, w.month, w.day) ?? ''} (${at})`;
-  else if (!FR_HOURS.some(([open, close]) => w.minuteOfDay >= open && w.minuteOfDay < close)) why = `at ${at}`;
+  let when: 'weekend' | 'holiday' | 'hours' = 'hours';
+  const holiday = fr.holidays ? frenchHoliday(w.year, w.month, w.day) : null;
+  if (w.weekday >= 6) {
+    when = 'weekend';
+    why = `on a ${WEEKDAY_NAMES[w.weekday] ?? 'weekend'} (${at})`;
+  } else if (holiday !== null) {
+    when = 'holiday';
+    why = `on a public holiday, ${holiday} (${at})`;
+  } else if (!FR_HOURS.some(([open, close]) => w.minuteOfDay >= open && w.minuteOfDay < close)) why = `at ${at}`;
   if (why === null) return null;
   return {
     rule: 'fr-hours',
     country: 'FR',
     text: `call ${why}, outside Mon–Fri 10:00–13:00 and 14:00–20:00 (${DECREE})`,
+    facts: {
+      rule: 'fr-hours',
+      when,
+      weekday: w.weekday,
+      holiday,
+      at: hhmm(w.minuteOfDay),
+      timeZone: fr.timeZone,
+    },
     attempt: a,
     evidence: [a],
   };
@@ -140,6 +170,7 @@ function frequencyBreaches(calls: readonly DossierAttempt[], tz: string): Breach
       rule: 'fr-frequency',
       country: 'FR',
       text: `${ordinal(earlier.length + 1)} attempt in ${FR_WINDOW_DAYS} days (${DECREE}, max ${FR_MAX_ATTEMPTS})`,
+      facts: { rule: 'fr-frequency', attempt: earlier.length + 1 },
       attempt: a,
       evidence: [...earlier, a],
     });
@@ -158,6 +189,7 @@ function refusalBreaches(calls: readonly DossierAttempt[], tz: string): Breach[]
         rule: 'fr-refusal',
         country: 'FR',
         text: `call ${days === 0 ? 'the same day as' : `${days} day${days === 1 ? '' : 's'} after`} a refusal on ${localDate(refused.at, tz)} (${DECREE}: ${FR_REFUSAL_WAIT_DAYS} days' wait)`,
+        facts: { rule: 'fr-refusal', days, refusedOn: localDate(refused.at, tz) },
         attempt: a,
         evidence: [refused.attempt, a],
       });
@@ -184,10 +216,13 @@ function italianBreaches(
       (onRegister.size === 0 || (a.calledNumber !== null && onRegister.has(a.calledNumber)))
     ) {
       const from0844 = a.callerKey.startsWith('+390844');
+      const rule = from0844 ? 'it-0844-rpo' : 'it-rpo';
+      const bindingFrom = localDate(binding, it.timeZone);
       out.push({
-        rule: from0844 ? 'it-0844-rpo' : 'it-rpo',
+        rule,
         country: 'IT',
-        text: `${from0844 ? 'AGCOM telemarketing prefix 0844 calling' : 'call to'} a number on the Registro Pubblico delle Opposizioni since ${it.rpoRegisteredOn}, binding from ${localDate(binding, it.timeZone)} after the ${it.rpoGraceDays}-day grace period (Legge 5/2018)`,
+        text: `${from0844 ? 'AGCOM telemarketing prefix 0844 calling' : 'call to'} a number on the Registro Pubblico delle Opposizioni since ${it.rpoRegisteredOn}, binding from ${bindingFrom} after the ${it.rpoGraceDays}-day grace period (Legge 5/2018)`,
+        facts: { rule, registeredOn: it.rpoRegisteredOn ?? '', bindingFrom, graceDays: it.rpoGraceDays },
         attempt: a,
         evidence: [a],
       });
@@ -198,6 +233,7 @@ function italianBreaches(
         rule: 'it-0843-selling',
         country: 'IT',
         text: `AGCOM survey prefix 0843 used to sell: marked "${category}" by the office (0843 is reserved to statistical surveys)`,
+        facts: { rule: 'it-0843-selling', category },
         attempt: a,
         evidence: [a],
       });

@@ -8,6 +8,7 @@
 import { dossierSubjectText, isoWithOffset, type Dossier } from '../../dossier/index.js';
 import { html, query, raw, type SafeHtml } from '../html.js';
 import { textIn, type Lang } from '../i18n.js';
+import { breachText } from '../breach-text.js';
 import { categoryText } from '../category-text.js';
 import { phoneText } from '../phone-text.js';
 import { page, type PageContext } from './layout.js';
@@ -114,7 +115,7 @@ ${
     ? html`<p class="notice">${t.none}</p>`
     : d.breaches.map(
         (b, i) => html`<section class="breach" id="${`breach-${i + 1}`}" data-rule="${b.rule}">
-<h2>${i + 1}. ${b.text}</h2>
+<h2>${i + 1}. ${breachText(lang, b)}</h2>
 <table>
 <thead><tr><th>${t.role}</th><th>${t.time}</th><th>${t.caller}</th><th>${t.did}</th><th>${t.callId}</th></tr></thead>
 <tbody>${b.evidence.map(
