@@ -130,13 +130,13 @@ describe('several carrier accounts', () => {
     expect(refused[0]?.aor).toBe(`sip:${THIRD}@voip.carrier.example`);
     expect(String(refused[0]?.reason)).toContain('TRUNK_3_PASSWORD');
     expect(JSON.stringify(h.logs)).not.toMatch(/pw-2|not-pw-3/);
-    // The dashboard: a line per account, named by its number (else its user name) and its carrier, the refused one
-    // saying why.
+    // The dashboard: a line per account, named by its number as the office writes it (else its user name) and its
+    // carrier, the refused one saying why.
     expect(await trunkLines()).toEqual([
       expect.stringMatching(
         new RegExp(`^${FIRST} \\(127\\.0\\.0\\.1:5090\\): Carrier trunk registered since .*\\(200 OK, 600 s\\)\\.$`),
       ),
-      expect.stringMatching(/^\+390612345670 \(127\.0\.0\.1:5090\): Carrier trunk registered since /),
+      expect.stringMatching(/^06 1234 5670 \(127\.0\.0\.1:5090\): Carrier trunk registered since /),
       expect.stringMatching(
         new RegExp(
           `^${THIRD} \\(127\\.0\\.0\\.1:5090\\): Carrier trunk NOT registered since .*the carrier refused the user name or password`,
