@@ -3,7 +3,7 @@ import { LoginLimiter, hashPassword, parseCookies, verifyPassword } from './auth
 import { csvField } from './csv.js';
 import { escapeHtml, html, raw } from './html.js';
 import { localeFor, pickLang } from './i18n.js';
-import { leastBothering } from './pages/rankings.js';
+import { leastBothering, rankingsPage } from './pages/rankings.js';
 import { outcomeText } from './pages/number.js';
 import { linesNowCard } from './pages/policies.js';
 import { actionText } from './action-text.js';
@@ -29,6 +29,24 @@ describe('panel helpers', () => {
     expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField(null)).toBe('');
+  });
+
+  it("list the rankings' categories in the order of the names the page shows", () => {
+    const options = (lang: 'it' | 'en') => {
+      const loc = localeFor(lang, 'Europe/Rome', 'IT');
+      const ctx = { loc, csrf: 'x', path: '/rankings', now: 0, timeZone: 'Europe/Rome' };
+      const page = rankingsPage(ctx, {
+        period: '30',
+        category: undefined,
+        categories: ['energy', 'insurance', 'pannelli', 'telecom'],
+        companies: [],
+        numbers: [],
+      }).value;
+      return [...page.matchAll(/<option value="([a-z]+)">/g)].map((m) => m[1]);
+    };
+    // assicurazioni, energia, pannelli, telefonia; energy, insurance, pannelli, telecoms
+    expect(options('it')).toEqual(['insurance', 'energy', 'pannelli', 'telecom']);
+    expect(options('en')).toEqual(['energy', 'insurance', 'pannelli', 'telecom']);
   });
 
   it("say what each line would do, and why a remembered check changed it, in the page's language", () => {

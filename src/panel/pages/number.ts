@@ -109,11 +109,18 @@ ${
 <td class="nowrap">${ctx.loc.dateTime(a.time)}</td><td>${a.callerName ?? ''}</td><td class="mono">${a.callerRaw ?? ''}</td>
 <td class="nowrap">${a.calledNumber === null ? '' : ctx.loc.phone(a.calledNumber)}</td><td>${verdictBadge(ctx.loc, a.verdict)}</td>
 <td class="reason">${reasonsText(ctx.loc, a.reasons)}</td><td>${actionCell(ctx.loc.lang, a.action)}</td>
-<td class="nowrap">${outcomeText(ctx.loc.t, a)}</td><td class="small">${a.callerSource}</td>
+<td class="nowrap">${outcomeText(ctx.loc.t, a)}</td><td class="small nowrap">${HEADER_NAMES[a.callerSource] ?? a.callerSource}</td>
 <td class="mono">${a.sourceAddress ?? ''}</td><td class="mono">${a.userAgent ?? ''}</td><td class="mono">${a.callId}</td></tr>`,
     )}</tbody></table></div>`,
   );
 }
+
+/** The header the caller ID was read from, as SIP writes its name (the register keeps it lower case). */
+const HEADER_NAMES: Readonly<Record<string, string>> = {
+  from: 'From',
+  'p-asserted-identity': 'P-Asserted-Identity',
+  'remote-party-id': 'Remote-Party-ID',
+};
 
 /** libphonenumber-js's number types, as the office reads them (an unknown one as the library names it). */
 const NUMBER_TYPES: Record<'it' | 'en', Record<string, string>> = {

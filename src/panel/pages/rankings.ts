@@ -66,10 +66,14 @@ export function rankingsPage(ctx: PageContext, d: RankingsData): SafeHtml {
   <label>${t('period')}<select name="period" data-autosubmit>${Object.entries(PERIODS).map(
     ([k, key]) => html`<option value="${k}"${k === d.period ? html` selected` : ''}>${t(key)}</option>`,
   )}</select></label>
-  <label>${t('category')}<select name="category" data-autosubmit><option value="">${t('allCategories')}</option>${d.categories.map(
-    (c) =>
-      html`<option value="${c}"${c === d.category ? html` selected` : ''}>${categoryText(ctx.loc.lang, c)}</option>`,
-  )}</select></label>
+  <label>${t('category')}<select name="category" data-autosubmit><option value="">${t('allCategories')}</option>${[
+    ...d.categories,
+  ]
+    .sort((a, b) => categoryText(ctx.loc.lang, a).localeCompare(categoryText(ctx.loc.lang, b), ctx.loc.lang))
+    .map(
+      (c) =>
+        html`<option value="${c}"${c === d.category ? html` selected` : ''}>${categoryText(ctx.loc.lang, c)}</option>`,
+    )}</select></label>
   <button type="submit" class="primary">${t('filter')}</button>
 </form>
 <h2>${t('companies')}</h2>
