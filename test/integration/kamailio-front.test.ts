@@ -5,13 +5,14 @@
  * for crocetta (a UDP socket on 127.0.0.2). A new export is taken with `kamcmd htable.reload`, without a restart.
  * Skipped, with the reason, where Kamailio is not installed (`apt-get install kamailio`).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../support/cli-process.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
+import { startKamailio, type RealKamailio } from '../support/real-sip-tools.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CFG = join(ROOT, 'docs/pbx/kamailio-front.cfg');
@@ -102,8 +103,8 @@ const header = (m: string, name: string): string | undefined =>
 
 describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kamailio-front.cfg)', () => {
   let h: Harness;
-  let kamailio: ChildProcess;
-  let kamailioLog = '';
+  let kamailio: RealKamailio | undefined;
+  const kamailioLog = (): string => kamailio?.log() ?? '';
   let port: number;
   let caller: Endpoint;
   let standIn: Endpoint;
@@ -157,34 +158,20 @@ describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kam
     standIn = await Endpoint.open(CROCETTA);
     writeFileSync(join(dir, 'crocetta.list'), `1 sip:${CROCETTA}:${standIn.port}\n`);
     port = await freeUdpPort(KAMAILIO);
-    kamailio = spawn(
-      'kamailio',
-      [
-        '-DD',
-        '-E',
-        '-f',
-        CFG,
-        '-Y',
-        join(dir, 'run'),
-        '-A',
-        `LISTEN=udp:${KAMAILIO}:${port}`,
-        '-A',
-        `DBTEXT_URL="text://${join(dir, 'db')}"`,
-        '-A',
-        `DISPATCHER_LIST="${join(dir, 'crocetta.list')}"`,
-        '-A',
-        `CTL_SOCKET="${ctl()}"`,
-        '-A',
-        'CHILDREN=2',
-      ],
-      // Its own process group, so the test can end kamailio and the children it forks together.
-      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-    );
-    kamailio.stdout?.on('data', (d: Buffer) => (kamailioLog += d.toString()));
-    kamailio.stderr?.on('data', (d: Buffer) => (kamailioLog += d.toString()));
-    const exited = new Promise<never>((_ok, fail) =>
-      kamailio.once('exit', (code) => fail(new Error(`kamailio exited ${code}:\n${kamailioLog}`))),
-    );
+    kamailio = await startKamailio(dir, {
+      cfg: CFG,
+      listen: { host: KAMAILIO, port },
+      listenDefine: 'LISTEN',
+      runDir: join(dir, 'run'),
+      // Its default memory: the nuisance htable is sized for a large list.
+      memory: null,
+      defines: {
+        DBTEXT_URL: `text://${join(dir, 'db')}`,
+        DISPATCHER_LIST: join(dir, 'crocetta.list'),
+        CTL_SOCKET: ctl(),
+        CHILDREN: 2,
+      },
+    });
     // Ready when it answers an OPTIONS (the recipe answers keep-alives itself).
     const ready = (async () => {
       for (let i = 0; ; i++) {
@@ -206,29 +193,16 @@ describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kam
         await new Promise((r) => setTimeout(r, 200));
         if (caller.received.some((m) => m.startsWith('SIP/2.0 200') && header(m, 'Call-ID')?.startsWith('probe-')))
           return;
-        if (i > 100) throw new Error(`kamailio did not answer within 20 s:\n${kamailioLog}`);
+        if (i > 100) throw new Error(`kamailio did not answer within 20 s:\n${kamailioLog()}`);
       }
     })();
-    await Promise.race([ready, exited]);
+    await ready;
   });
 
   afterAll(async () => {
-    // Still running (neither exited nor killed by a signal): SIGTERM, and SIGKILL to the whole group when kamailio
-    // has not gone within 5 s (a kamailio stuck in its shutdown once held this hook past its 30 s).
-    if (kamailio?.pid !== undefined && kamailio.exitCode === null && kamailio.signalCode === null) {
-      const pid = kamailio.pid;
-      const gone = new Promise((ok) => kamailio.once('exit', ok));
-      kamailio.kill('SIGTERM');
-      const stuck = setTimeout(() => {
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, 5000);
-      await gone;
-      clearTimeout(stuck);
-    }
+    // SIGTERM, and SIGKILL to its whole group when it has not gone within 3 s (a kamailio stuck in its shutdown
+    // once held this hook past its 30 s).
+    await kamailio?.stop();
     caller?.close();
     standIn?.close();
     await h?.stop();

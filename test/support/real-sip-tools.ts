@@ -287,15 +287,24 @@ export interface RealKamailio {
   logFile: string;
   /** What it logged so far ('' before its first line). */
   log(): string;
-  /** SIGTERM (SIGKILL after 3 s); resolves once it is gone and its UDP port is free again. Safe to call twice. */
+  /**
+   * SIGTERM (SIGKILL to its process group after 3 s); resolves once it is gone and its UDP port is free again. Safe
+   * to call twice.
+   */
   stop(): Promise<void>;
 }
 
 export interface KamailioOptions {
   /** The kamailio.cfg to run (docs/pbx/kamailio-carrier.cfg, or a variant written to the test's folder). */
   cfg: string;
-  /** Where it listens (UDP): given to the config as `SIP_LISTEN=udp:host:port`. */
+  /** Where it listens (UDP): given to the config as `SIP_LISTEN=udp:host:port` (`listenDefine`). */
   listen: { host: string; port: number };
+  /** The define the config listens on: `SIP_LISTEN` (kamailio-carrier.cfg) by default, `LISTEN` for kamailio-front.cfg. */
+  listenDefine?: string;
+  /** Its runtime folder (-Y: where a ctl socket named in the defines can go): `<dir>/<name>-run` by default. */
+  runDir?: string;
+  /** Shared and private memory (-m, -M), 32 and 4 MB by default; null: Kamailio's own (a large htable needs more). */
+  memory?: { sharedMb: number; privateMb: number } | null;
   /** Further `-A` defines: a string is passed quoted (`ACCOUNT="0612345678"`), a number as is (`MIN_EXPIRES=40`). */
   defines?: Record<string, string | number>;
   /** Names its log, pid file and runtime folder in `dir` (two carriers in one test): `kamailio` by default. */
@@ -303,26 +312,31 @@ export interface KamailioOptions {
 }
 
 /**
- * Starts Kamailio in the foreground (-DD -E, 32 MB shared and 4 MB private memory) with `opts.cfg`, its stderr
+ * Starts Kamailio in the foreground (-DD -E, 32 MB shared and 4 MB private memory unless told) with `opts.cfg`, its stderr
  * appended to `<dir>/<name>.log`, and waits until it listens on its UDP port. Throws, with its log, when it exits
- * or does not listen within `timeoutMs`.
+ * or does not listen within `timeoutMs`. stop() sends SIGTERM, then SIGKILL to its process group after 3 s.
  */
 export async function startKamailio(dir: string, opts: KamailioOptions, timeoutMs = 15_000): Promise<RealKamailio> {
   const name = opts.name ?? 'kamailio';
   const logFile = join(dir, `${name}.log`);
-  const runDir = join(dir, `${name}-run`);
+  const runDir = opts.runDir ?? join(dir, `${name}-run`);
+  const memory = opts.memory ?? { sharedMb: 32, privateMb: 4 };
   mkdirSync(runDir, { recursive: true });
   const defines = Object.entries(opts.defines ?? {}).flatMap(([key, value]) => [
     '-A',
     typeof value === 'number' ? `${key}=${value}` : `${key}="${value}"`,
   ]);
   const args = [
-    ...['-f', opts.cfg, '-DD', '-E', '-m', '32', '-M', '4'],
+    ...['-f', opts.cfg, '-DD', '-E'],
+    ...(opts.memory === null ? [] : ['-m', String(memory.sharedMb), '-M', String(memory.privateMb)]),
     ...['-Y', runDir, '-P', join(runDir, 'kamailio.pid'), '-w', runDir],
-    ...['-A', `SIP_LISTEN=udp:${opts.listen.host}:${opts.listen.port}`, ...defines],
+    ...['-A', `${opts.listenDefine ?? 'SIP_LISTEN'}=udp:${opts.listen.host}:${opts.listen.port}`, ...defines],
   ];
+  // Its own process group (sh execs kamailio: the group is its and its children's), so a Kamailio stuck in its
+  // shutdown is ended with the processes it forked.
   const child = spawn('sh', ['-c', `exec "$0" "$@" 2>>"${logFile}"`, onPath('kamailio') ?? 'kamailio', ...args], {
     stdio: 'ignore',
+    detached: true,
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
@@ -332,7 +346,11 @@ export async function startKamailio(dir: string, opts: KamailioOptions, timeoutM
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
       if (!gone()) {
-        child.kill('SIGKILL');
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL'); // the group is gone already
+        }
         await exited;
       }
     }
