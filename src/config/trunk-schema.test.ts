@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -274,5 +274,50 @@ describe('an account at another carrier (trunk.accounts[i].registrar, TRUNK_2_RE
     expect(() => loadConfig({ env: { ...SECOND, TRUNK_2_REGISTRAR: 'sip:198.51.100.5' } })).toThrow(
       /trunk\.accounts: trunk\.accounts needs trunk\.registrar \(TRUNK_REGISTRAR\) and the first account/,
     );
+  });
+});
+
+describe("the README's two-carrier example (Registration trunk in front, 6.)", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('**Lines at two carriers**'));
+  /** The first ```lang block of the section, without the list item's indentation. */
+  const block = (lang: string): string => {
+    const m = new RegExp(`^( *)\`\`\`${lang}\\n([\\s\\S]*?)^\\1\`\`\``, 'm').exec(section);
+    if (!m?.[2]) throw new Error(`no ${lang} block in the README's two-carrier section`);
+    const indent = m[1] ?? '';
+    return m[2]
+      .split('\n')
+      .map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l))
+      .join('\n');
+  };
+  const expectTwoCarriers = (config: ReturnType<typeof loadConfig>): void => {
+    const [main, fax] = trunkAccounts(config.trunk);
+    expect(main).toMatchObject({ sameCarrier: true, registrar: { uri: 'sip:sip.carrier-a.example' } });
+    expect(fax).toMatchObject({
+      sameCarrier: false,
+      registrar: { uri: 'sip:voip.carrier-b.example' },
+      domain: 'voip.carrier-b.example',
+      number: '0212345690',
+      inboundFrom: ['198.51.100.0/28'],
+    });
+  };
+
+  it('loads as written: the variables', () => {
+    const env = Object.fromEntries(
+      block('sh')
+        .split('\n')
+        .filter((l) => !l.trim().startsWith('#'))
+        .flatMap((l) => l.trim().split(/\s+/))
+        .filter((t) => t.includes('='))
+        .map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)]),
+    );
+    expect(Object.keys(env)).toContain('TRUNK_2_REGISTRAR');
+    expectTwoCarriers(loadConfig({ env }));
+  });
+
+  it('loads as written: the config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crocetta-readme-'));
+    writeFileSync(join(dir, 'two-carriers.yaml'), block('yaml'));
+    expectTwoCarriers(loadConfig({ env: { CROCETTA_CONFIG: join(dir, 'two-carriers.yaml') } }));
   });
 });
