@@ -85,13 +85,13 @@ main:has(#register) { max-width:1600px; }
 @media (max-width: 640px) {
   main { padding:.6rem; } header { padding:.5rem; } .card .n { font-size:1.4rem; }
   th, td { padding:.35rem .3rem; font-size:.9rem; } .hide-sm { display:none; }
-  #register thead { display:none; }
-  #register, #register tbody, #register tr { display:block; }
-  #register tr { padding:.35rem 0; border-bottom:2px solid var(--line); }
-  #register td[data-label] { display:flex; gap:.5rem; border:none; padding:.15rem .3rem; max-width:none; min-width:0; }
-  #register td[data-label]:empty { display:none; }
-  #register td::before { content:attr(data-label); flex:0 0 7rem; white-space:normal; color:var(--muted); font-size:.75rem; text-transform:uppercase; letter-spacing:.03em; padding-top:.15rem; }
-  #register td > * { min-width:0; }
+  #register thead, table.stack thead { display:none; }
+  #register, table.stack, #register tbody, table.stack tbody, #register tr, table.stack tr { display:block; }
+  #register tr, table.stack tr { padding:.35rem 0; border-bottom:2px solid var(--line); }
+  #register td[data-label], table.stack td[data-label] { display:flex; gap:.5rem; border:none; padding:.15rem .3rem; max-width:none; min-width:0; text-align:left; }
+  #register td[data-label]:empty, table.stack td[data-label]:empty { display:none; }
+  #register td::before, table.stack td::before { content:attr(data-label); flex:0 0 7rem; white-space:normal; color:var(--muted); font-size:.75rem; text-transform:uppercase; letter-spacing:.03em; padding-top:.15rem; }
+  #register td > *, table.stack td > * { min-width:0; }
 }
 `;
 

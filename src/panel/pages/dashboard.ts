@@ -61,16 +61,17 @@ function card(n: string, label: string): SafeHtml {
 
 export function offenderRows(ctx: PageContext, rows: NumberRank[]): SafeHtml {
   const { t } = ctx.loc;
-  return html`<div class="scroll"><table>
+  // Each cell names its column (data-label): on a phone the rows become cards, as the register's.
+  return html`<div class="scroll"><table class="stack">
 <thead><tr><th>${t('number')}</th><th>${t('displayName')}</th><th>${t('mark')}</th><th>${t('company')}</th><th>${t('ticks')}</th><th class="hide-sm">${t('stopped')}</th></tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr>
-<td class="nowrap"><a href="${numberHref(r.callerKey)}">${ctx.loc.phone(r.callerKey)}</a></td>
-<td>${r.displayName ?? ''}</td>
-<td>${r.label ? verdictBadge(ctx.loc, r.label) : html`<span class="muted small">${t('noMark')}</span>`}</td>
-<td>${r.company ?? ''}${r.category ? html` <span class="muted small">(${categoryText(ctx.loc.lang, r.category)})</span>` : ''}</td>
-<td class="nowrap">${ticks(r.attempts)}</td>
-<td class="num hide-sm">${r.stopped}</td></tr>`,
+<td class="nowrap" data-label="${t('number')}"><a href="${numberHref(r.callerKey)}">${ctx.loc.phone(r.callerKey)}</a></td>
+<td data-label="${t('displayName')}">${r.displayName ?? ''}</td>
+<td data-label="${t('mark')}">${r.label ? verdictBadge(ctx.loc, r.label) : html`<span class="muted small">${t('noMark')}</span>`}</td>
+<td data-label="${t('company')}">${r.company ?? ''}${r.category ? html` <span class="muted small">(${categoryText(ctx.loc.lang, r.category)})</span>` : ''}</td>
+<td class="nowrap" data-label="${t('ticks')}">${ticks(r.attempts)}</td>
+<td class="num hide-sm" data-label="${t('stopped')}">${r.stopped}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
