@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numberSearchText, phoneCountryName, phoneText } from './phone-text.js';
+import { numberSearchText, phoneCountryName, phoneText, prefixFromTyped } from './phone-text.js';
 
 describe('phone numbers as the office reads them', () => {
   it('writes numbers of our own country in national form, grouped', () => {
@@ -72,5 +72,27 @@ describe('a register search typed as a phone number', () => {
     expect(numberSearchText('Asterisk PBX 18.2', 'IT')).toBeNull();
     expect(numberSearchText('', 'IT')).toBeNull();
     expect(numberSearchText('+', 'IT')).toBeNull();
+  });
+
+  it('reads a prefix typed as people dial it into the E.164 the rules keep', () => {
+    // Italy keeps the 0 after +39; the UK, France and the NANP drop their trunk prefix.
+    expect(prefixFromTyped('02 871769', 'IT')).toBe('+3902871769');
+    expect(prefixFromTyped('0843', 'IT')).toBe('+390843');
+    expect(prefixFromTyped('333', 'IT')).toBe('+39333');
+    expect(prefixFromTyped('3', 'IT')).toBe('+393');
+    expect(prefixFromTyped('020 7946', 'GB')).toBe('+44207946');
+    expect(prefixFromTyped('06 12', 'FR')).toBe('+33612');
+    expect(prefixFromTyped('1 800', 'US')).toBe('+1800');
+    expect(prefixFromTyped('800-555', 'US')).toBe('+1800555');
+  });
+
+  it('keeps a prefix typed with its country code, + or 00, and refuses what is not one', () => {
+    expect(prefixFromTyped('+39 02 871769', 'IT')).toBe('+3902871769');
+    expect(prefixFromTyped('0039 (02) 871.769', 'IT')).toBe('+3902871769');
+    expect(prefixFromTyped('+44 20', 'IT')).toBe('+4420');
+    expect(prefixFromTyped('Offerte', 'IT')).toBeNull();
+    expect(prefixFromTyped('', 'IT')).toBeNull();
+    expect(prefixFromTyped('+', 'IT')).toBeNull();
+    expect(prefixFromTyped('02 12', 'XX')).toBeNull();
   });
 });

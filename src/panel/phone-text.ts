@@ -64,3 +64,34 @@ export function numberSearchText(text: string, country: string): string | null {
   const whole = normalizeNumber(compact, country);
   return whole.e164 !== null && whole.valid && !whole.e164.includes(typed) ? whole.e164 : typed;
 }
+
+/**
+ * A number prefix as the office types it on the rules page, in the E.164 the rules keep: `+39 02 871769` and
+ * `0039 02 871769` → `+3902871769`; national for `country` too: `02 871769` → `+3902871769` (Italian numbers keep
+ * their 0 after +39), `020 7946` in the UK → `+44207946` (its trunk prefix 0 dropped). A national prefix is read by
+ * libphonenumber-js as a whole number: the typed digits followed by filler digits up to a valid length, whose E.164
+ * then ends in that filler. Null when the text is not digits and separators with an optional `+` or `00` (the rule's
+ * schema then says what it expects), or when no such whole number is possible for `country`.
+ */
+export function prefixFromTyped(text: string, country: string): string | null {
+  const m = /^(\+|00)?(\d+)$/.exec(text.trim().replace(SEPARATORS, ''));
+  if (m === null) return null;
+  const digits = m[2] ?? '';
+  if (m[1] !== undefined) return `+${digits}`;
+  const upper = country.toUpperCase();
+  if (!isSupportedCountry(upper)) return null;
+  // A valid whole number first (a possible one only when none is valid: the library keeps a trunk prefix on a number
+  // too short to be one without it), filled with 5s then 0s (NANP exchanges never start with 0).
+  for (const valid of [true, false])
+    for (const fill of ['5', '0'])
+      for (let n = 0; digits.length + n <= 17; n++) {
+        const filler = fill.repeat(n);
+        const whole = parsePhoneNumberFromString(digits + filler, upper);
+        if (whole === undefined || !(valid ? whole.isValid() : whole.isPossible())) continue;
+        const e164 = whole.number;
+        const prefix = e164.slice(0, e164.length - n);
+        if (e164.endsWith(filler) && /^\+\d{2,}$/.test(prefix)) return prefix;
+        break;
+      }
+  return null;
+}

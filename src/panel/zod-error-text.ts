@@ -23,7 +23,7 @@ const MESSAGES: ReadonlyArray<readonly [RegExp, (m: RegExpExecArray) => string]>
   [/^expected the wait of check:<seconds> from 1 to 60$/, () => 'l’attesa di check:<secondi> va da 1 a 60 secondi'],
   [
     /^expected an E\.164 prefix such as (\S+)$/,
-    (m) => `scrivi un prefisso internazionale che comincia con +, per esempio ${m[1]}`,
+    (m) => `scrivi un prefisso di numero di telefono, come lo componi (0844) o internazionale (${m[1]})`,
   ],
   [
     /^expected an E\.164 number or prefix such as (\S+)$/,

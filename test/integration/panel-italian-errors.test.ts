@@ -58,11 +58,13 @@ describe("the panel's refusals in the office's language", () => {
     expect(
       await noticeAfter(it_, '/rules', {
         section: 'prefix-add',
-        prefix: '0844',
+        prefix: 'zero otto',
         verdict: 'nuisance',
         label: 'x',
       }),
-    ).toBe('Non salvato: Prefisso (E.164): scrivi un prefisso internazionale che comincia con +, per esempio +390844');
+    ).toBe(
+      'Non salvato: Prefisso: scrivi un prefisso di numero di telefono, come lo componi (0844) o internazionale (+390844)',
+    );
 
     expect(
       await noticeAfter(it_, '/settings', {
@@ -92,9 +94,9 @@ describe("the panel's refusals in the office's language", () => {
       'Non salvato: Orario di apertura, Lunedì: l’apertura deve venire prima della chiusura; ' +
         'Giorni di chiusura: scrivi un giorno come 2026-12-24, 12-24 (ogni anno) o un periodo come 2026-08-10..2026-08-21',
     );
-    // Nothing was saved: no prefix rule 0844, the repeat rule as before.
+    // Nothing was saved: no prefix rule "zero otto", the repeat rule as before.
     const rules = await (await fetch(h.url('/rules'), { headers: { cookie: it_.cookie } })).text();
-    expect(rules).not.toContain('<td class="mono">0844</td>');
+    expect(rules).not.toContain('zero otto');
     expect(rules).not.toMatch(/name="attempts"[^>]*value="tre"/);
   });
 

@@ -171,6 +171,18 @@ describe('panel routers through the real app', () => {
     });
     expect(saved.location).toBe('/rules?saved=1');
     expect((await page('/rules')).text).toContain('Salerno test');
+    // As the office dials it: kept in E.164 (Italian numbers keep their 0 after +39).
+    const typed = await form('/rules', {
+      section: 'prefix-add',
+      prefix: '0828 12',
+      verdict: 'nuisance',
+      label: 'Eboli',
+    });
+    expect(typed.location).toBe('/rules?saved=1');
+    expect((await page('/rules')).text).toMatch(/\+39082812<\/td>/);
+    const junk = await form('/rules', { section: 'prefix-add', prefix: 'zero-two', verdict: 'nuisance', label: 'x' });
+    expect(junk.status).toBe(200);
+    expect(junk.text).toContain('come lo componi (0844)');
     expect((await form('/settings/reset', {})).location).toBe('/settings?saved=1');
     expect((await page('/rules')).text).not.toContain('Salerno test');
   });

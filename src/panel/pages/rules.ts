@@ -48,7 +48,7 @@ export function rulesPage(ctx: PageContext, d: RulesData): SafeHtml {
     )}</tbody></table></div>
 <form method="post" action="/rules" class="row">
   ${csrfField(ctx)}<input type="hidden" name="section" value="prefix-add">
-  <label>${t('prefix')}<input name="prefix" required placeholder="+390212345" pattern="\\+[0-9]{1,15}"></label>
+  <label>${t('prefix')}<input name="prefix" required placeholder="${t('prefixPlaceholder')}" maxlength="40" inputmode="tel"></label>
   <label>${t('verdict')}<select name="verdict">${verdictOptions('nuisance', ['nuisance', 'suspect', 'trusted'], ctx)}</select></label>
   <label>${t('label')}<input name="label" required maxlength="200"></label>
   <button type="submit" class="primary">${t('add')}</button>

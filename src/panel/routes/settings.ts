@@ -11,6 +11,7 @@ import type { PanelDeps } from '../deps.js';
 import { langOf, pageContext, sendHtml } from '../page.js';
 import type { PageContext } from '../pages/layout.js';
 import { applyPolicyForm } from '../policy-form.js';
+import { prefixFromTyped } from '../phone-text.js';
 import { rulesPage } from '../pages/rules.js';
 import { settingsPage } from '../pages/settings.js';
 import { checkbox, parseRequest, text } from '../request.js';
@@ -51,12 +52,17 @@ const actionsForm = z.object({
 });
 
 /** The rules with one section changed as the form says (a ZodError when the config's schema refuses it). */
-function changedRules(values: LiveValues, f: z.output<typeof rulesForm>): LiveValues {
+function changedRules(values: LiveValues, f: z.output<typeof rulesForm>, country: string): LiveValues {
   const s = values.screening;
   switch (f.section) {
     case 'prefix-add':
+      // Typed as people write numbers (02 871769, +39 02…, 0039…): kept in E.164; other text goes to the schema as typed.
       s.prefixes.push(
-        screening.prefixes.element.parse({ prefix: f.prefix ?? '', verdict: f.verdict, label: f.label ?? '' }),
+        screening.prefixes.element.parse({
+          prefix: prefixFromTyped(f.prefix ?? '', country) ?? f.prefix ?? '',
+          verdict: f.verdict,
+          label: f.label ?? '',
+        }),
       );
       break;
     case 'prefix-remove':
@@ -119,7 +125,7 @@ export function settingsRouter(
     await apply(
       req,
       res,
-      () => changedRules(next, form),
+      () => changedRules(next, form, deps.defaultCountry),
       (values, message) => sendHtml(res, rulesPage(ctxOf(req, res), { values, overlaid: live.isOverlaid, message })),
     );
   });
