@@ -95,6 +95,30 @@ describe("reasons in the panel's language", () => {
     );
   });
 
+  it('write a block of our own country nationally, as its numbers are written; a foreign block as it is', () => {
+    const rome: ReasonLike = {
+      code: 'nuisance-block',
+      text: '4 nuisance numbers in +39 06 8405 84xx',
+      params: { block: '+39 06 8405 84xx', prefix: '+3906840584', members: 4, level: 'small' },
+    };
+    const mobiles: ReasonLike = {
+      code: 'nuisance-block',
+      text: '12 numbers you marked nuisance in +39 333 123 4xxx (3 blocks of ten)',
+      params: { block: '+39 333 123 4xxx', prefix: '+393331234', members: 12, level: 'large', spread: 3, marked: 12 },
+    };
+    expect(reasonText(it_, rome)).toBe('4 numeri molesti in 06 8405 84xx');
+    expect(reasonText(en, rome)).toBe('4 nuisance numbers in 06 8405 84xx');
+    expect(reasonText(it_, mobiles)).toBe(
+      '12 numeri che avete segnato come molesti in 333 123 4xxx (3 blocchi da dieci)',
+    );
+    expect(reasonText(en, mobiles)).toBe('12 numbers you marked nuisance in 333 123 4xxx (3 blocks of ten)');
+    // Abroad, and a block whose prefix is not one: as the screening wrote it.
+    expect(
+      reasonText(it_, { ...rome, params: { ...rome.params, block: '+44 20 7946 09xx', prefix: '+4420794609' } }),
+    ).toBe('4 numeri molesti in +44 20 7946 09xx');
+    expect(reasonText(en, { ...rome, params: { ...rome.params, prefix: 'n/a' } })).toBe(rome.text);
+  });
+
   it('are rebuilt in Italian from the facts the register keeps', () => {
     const said = Object.fromEntries(Object.entries(R).map(([k, r]) => [k, reasonText(it_, r)]));
     expect(said).toEqual({

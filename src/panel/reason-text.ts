@@ -21,7 +21,11 @@ export interface ReasonLike {
 /** The reason as the page's language says it. */
 export function reasonText(loc: Locale, r: ReasonLike): string {
   // English as written, with the numbers in it as the office reads them (`called 02 1234 5679 (now)…`).
-  if (loc.lang === 'en') return r.text.replace(/\+\d{6,15}(?!\d)/g, (e164) => loc.phone(e164));
+  if (loc.lang === 'en') {
+    const text = r.text.replace(/\+\d{6,15}(?!\d)/g, (e164) => loc.phone(e164));
+    const block = r.code === 'nuisance-block' ? r.params?.['block'] : undefined;
+    return typeof block === 'string' ? text.replace(block, blockText(block, r.params?.['prefix'], loc)) : text;
+  }
   const render = IT[r.code as ReasonCode];
   if (render === undefined) return r.text;
   try {
@@ -82,6 +86,27 @@ export const REASON_LANGUAGE: Readonly<Record<ReasonCode, 'it' | 'en'>> = {
   'check-not-possible': 'it',
   'range-repeat': 'it',
 };
+
+/**
+ * A block of numbers (`+39 06 8405 84xx`, as the screening writes it) as the office reads numbers: one of its own
+ * country in national form (`06 8405 84xx`), grouped as the whole numbers are; a foreign one as written. The block's
+ * E.164 prefix (`+3906840584`) is completed with zeros for its free digits, formatted, and those digits written x
+ * again; anything that does not fit (no prefix, a grouping that does not end in those zeros) stays as written.
+ */
+function blockText(block: string, prefix: unknown, loc: Locale): string {
+  const free = /x+$/.exec(block)?.[0].length ?? 0;
+  if (free === 0 || typeof prefix !== 'string' || !/^\+\d+$/.test(prefix)) return block;
+  const shown = loc.phone(prefix + '0'.repeat(free));
+  if (shown.startsWith('+') || !shown.replace(/\D/g, '').endsWith('0'.repeat(free))) return block;
+  const chars = [...shown];
+  for (let i = chars.length - 1, left = free; i >= 0 && left > 0; i--) {
+    if (/\d/.test(chars[i] ?? '')) {
+      chars[i] = 'x';
+      left--;
+    }
+  }
+  return chars.join('');
+}
 
 /** The codes with an Italian sentence (the test checks them against REASON_LANGUAGE). */
 export function italianCodes(): string[] {
@@ -163,10 +188,10 @@ const IT: Partial<Record<ReasonCode, Render>> = {
     `ha chiamato ${f.num('dids')} dei vostri numeri in ${f.match(/ within (.+?) \(/).replace(/ days$/, ' giorni')} (${f.now ? 'ora' : loc.dateTime(f.time('at'))})`,
   'short-calls': (f, loc) =>
     `${f.num('calls') === 1 ? '1 chiamata risposta più breve' : `${f.num('calls')} chiamate risposte più brevi`} di ${f.num('maxSeconds')} s (l'ultima: ${loc.dateTime(f.time('last'))})`,
-  'nuisance-block': (f) => {
+  'nuisance-block': (f, loc) => {
     const what = f.reason.params?.['marked'] !== undefined ? 'numeri che avete segnato come molesti' : 'numeri molesti';
     const spread = f.optStr('level') === 'large' ? ` (${plural(f.num('spread'), 'blocco', 'blocchi')} da dieci)` : '';
-    return `${f.num('members')} ${what} in ${f.str('block')}${spread}`;
+    return `${f.num('members')} ${what} in ${blockText(f.str('block'), f.optStr('prefix'), loc)}${spread}`;
   },
   'trap-did': (f, loc) =>
     `ha chiamato ${loc.phone(f.str('did'))} (${f.now ? 'ora' : `il ${loc.dayMonth(f.time('at'))}`}), un vostro numero mai pubblicato: lo chiamano solo i centralini automatici che scorrono un elenco`,
