@@ -46,12 +46,19 @@ function blockList(addresses: readonly string[]): BlockList {
 /** `accounts`: every account, the first first, each with its carrier's addresses (trunkAccounts()). */
 export function createTrunkInbound(accounts: readonly TrunkSettings[], metrics: Metrics): TrunkInbound {
   const from = new Map<string, { list: BlockList; setting: string }>();
+  // An account that takes trunk.inboundFrom (trunkAccounts() gives it that very array) shares one list with the
+  // first; one that lists its own addresses (at another carrier, or at the same one) has its own.
+  const lists = new Map<readonly string[], { list: BlockList; setting: string }>();
+  const firstList = accounts[0]?.inboundFrom;
   for (const a of accounts) {
     if (a.inboundFrom.length === 0) continue;
-    // An account at the first carrier shares its addresses (one list); one at another carrier has its own.
-    const setting = a.sameCarrier ? 'TRUNK_INBOUND_FROM' : `trunk.accounts.${a.index - 1}.inboundFrom`;
-    const shared = a.sameCarrier ? [...from.values()].find((f) => f.setting === setting) : undefined;
-    from.set(a.username, shared ?? { list: blockList(a.inboundFrom), setting });
+    let entry = lists.get(a.inboundFrom);
+    if (entry === undefined) {
+      const setting = a.inboundFrom === firstList ? 'TRUNK_INBOUND_FROM' : `trunk.accounts.${a.index - 1}.inboundFrom`;
+      entry = { list: blockList(a.inboundFrom), setting };
+      lists.set(a.inboundFrom, entry);
+    }
+    from.set(a.username, entry);
   }
   const refused = new Counter({
     name: 'crocetta_trunk_inbound_refused_total',
