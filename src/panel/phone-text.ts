@@ -45,6 +45,13 @@ export function phoneCountryName(value: string, lang: Lang): string | null {
 /** Separators people type inside numbers: spaces (also NBSP), `-`, `.`, `/`, parentheses. */
 const SEPARATORS = /[\s\u00a0\-./()]/g;
 
+/** A number (whole or part) as typed: its text without separators, its digits, and whether it began `+` or `00`. */
+function typedNumber(text: string): { compact: string; digits: string; international: boolean } | null {
+  const compact = text.trim().replace(SEPARATORS, '');
+  const m = /^(\+|00)?(\d+)$/.exec(compact);
+  return m === null ? null : { compact, digits: m[2] ?? '', international: m[1] !== undefined };
+}
+
 /**
  * What a register search typed as a phone number (whole or part) looks like in the E.164 the register keeps. A whole
  * number, in any form (`02 1234 5678`, `+39 02 1234 5678`, `0039 02 1234 5678`, `020 7946 0958` in the UK), is its
@@ -55,13 +62,11 @@ const SEPARATORS = /[\s\u00a0\-./()]/g;
  * searched as typed.
  */
 export function numberSearchText(text: string, country: string): string | null {
-  const compact = text.trim().replace(SEPARATORS, '');
-  const m = /^(\+|00)?(\d+)$/.exec(compact);
-  if (m === null) return null;
-  const digits = m[2] ?? '';
-  const typed = m[1] === undefined ? digits : `+${digits}`;
+  const number = typedNumber(text);
+  if (number === null) return null;
+  const typed = number.international ? `+${number.digits}` : number.digits;
   // A whole number whose E.164 does not contain the digits as typed (France's `06…` is `+336…`): its E.164.
-  const whole = normalizeNumber(compact, country);
+  const whole = normalizeNumber(number.compact, country);
   return whole.e164 !== null && whole.valid && !whole.e164.includes(typed) ? whole.e164 : typed;
 }
 
@@ -74,10 +79,10 @@ export function numberSearchText(text: string, country: string): string | null {
  * schema then says what it expects), or when no such whole number is possible for `country`.
  */
 export function prefixFromTyped(text: string, country: string): string | null {
-  const m = /^(\+|00)?(\d+)$/.exec(text.trim().replace(SEPARATORS, ''));
-  if (m === null) return null;
-  const digits = m[2] ?? '';
-  if (m[1] !== undefined) return `+${digits}`;
+  const number = typedNumber(text);
+  if (number === null) return null;
+  const { digits } = number;
+  if (number.international) return `+${digits}`;
   const upper = country.toUpperCase();
   if (!isSupportedCountry(upper)) return null;
   // A valid whole number first (a possible one only when none is valid: the library keeps a trunk prefix on a number
