@@ -2,7 +2,7 @@
  * The panel speaks Italian and English: the `lang` cookie (set by the switch in the header) wins, else the
  * browser's Accept-Language, else Italian. Dates and times are written in the business's time zone.
  */
-import { phoneText } from './phone-text.js';
+import { phoneText, prefixText } from './phone-text.js';
 
 export const LANGS = ['it', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -420,6 +420,8 @@ export interface Locale {
   number: (n: number) => string;
   /** A phone number (E.164, a DID, a `raw:` caller key) as people read it: `02 1234 5678`, `+44 20 7946 0958`. */
   phone: (value: string) => string;
+  /** A rule's number prefix (E.164, `+3902871769`) as the office dials it: `02 8717 69`, `+44 20 7946`. */
+  prefix: (value: string) => string;
 }
 
 /** The office's language, its time zone, and its country (`defaultCountry`: its numbers are shown national). */
@@ -440,5 +442,6 @@ export function localeFor(lang: Lang, timeZone: string, country: string): Locale
     day: (day) => dayFmt.format(day * 86_400_000),
     number: (n) => num.format(n),
     phone: (value) => phoneText(value, country),
+    prefix: (value) => prefixText(value, country),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numberSearchText, phoneCountryName, phoneText, prefixFromTyped } from './phone-text.js';
+import { numberSearchText, phoneCountryName, phoneText, prefixFromTyped, prefixText } from './phone-text.js';
 
 describe('phone numbers as the office reads them', () => {
   it('writes numbers of our own country in national form, grouped', () => {
@@ -94,5 +94,33 @@ describe('a register search typed as a phone number', () => {
     expect(prefixFromTyped('', 'IT')).toBeNull();
     expect(prefixFromTyped('+', 'IT')).toBeNull();
     expect(prefixFromTyped('02 12', 'XX')).toBeNull();
+  });
+
+  it("shows a rule's prefix as the office dials it, grouped as the numbers that begin with it", () => {
+    expect(prefixText('+39082812', 'IT')).toBe('0828 12');
+    expect(prefixText('+39333', 'IT')).toBe('333');
+    expect(prefixText('+390212345678', 'IT')).toBe('02 1234 5678');
+    expect(prefixText('+44207946', 'GB')).toBe('020 7946');
+    expect(prefixText('+33612', 'FR')).toBe('06 12');
+    expect(prefixText('+1800', 'US')).toBe('800');
+    expect(prefixText('+1800555', 'US')).toBe('(800) 555');
+    // Another country's prefix international; a country code alone, or a prefix no number begins with, as kept.
+    expect(prefixText('+44207946', 'IT')).toBe('+44 20 7946');
+    expect(prefixText('+39', 'IT')).toBe('+39');
+    expect(prefixText('+999', 'IT')).toBe('+999');
+    expect(prefixText('raw:abc', 'IT')).toBe('raw:abc');
+  });
+
+  it('reads back every prefix it shows as the same prefix', () => {
+    for (const [prefix, country] of [
+      ['+39082812', 'IT'],
+      ['+3902871769', 'IT'],
+      ['+39333', 'IT'],
+      ['+44207946', 'GB'],
+      ['+33612', 'FR'],
+      ['+1800555', 'US'],
+      ['+44207946', 'IT'],
+    ] as const)
+      expect(prefixFromTyped(prefixText(prefix, country), country)).toBe(prefix);
   });
 });

@@ -100,3 +100,43 @@ export function prefixFromTyped(text: string, country: string): string | null {
       }
   return null;
 }
+
+/**
+ * `text` (a formatted number) with its last `count` digits each replaced by `replacement` (`x` for a block's free
+ * digits, `''` to drop filler digits); separators stay where they were.
+ */
+export function withLastDigits(text: string, count: number, replacement: string): string {
+  const chars = [...text];
+  for (let i = chars.length - 1, left = count; i >= 0 && left > 0; i--) {
+    if (/\d/.test(chars[i] ?? '')) {
+      chars[i] = replacement;
+      left--;
+    }
+  }
+  return chars.join('');
+}
+
+/**
+ * A rule's prefix (`+3902871769`, as the rules keep it) as the office dials it: national for `country`
+ * (`02 8717 69`; `020 7946` for `+44207946` in the UK, `06 12` for `+33612` in France), international otherwise
+ * (`+44 20 7946` in Italy), grouped as the whole numbers that begin with it are: the prefix is completed with filler
+ * digits to a valid (else possible) number, formatted as phoneText does, and the filler dropped again. A prefix no
+ * whole number can begin with, or a country code alone at home, stays as written.
+ */
+export function prefixText(prefix: string, country: string): string {
+  if (!/^\+\d{1,15}$/.test(prefix)) return prefix;
+  for (const valid of [true, false])
+    for (const fill of ['5', '0'])
+      for (let n = 0; prefix.length - 1 + n <= 17; n++) {
+        const filler = fill.repeat(n);
+        const whole = parsePhoneNumberFromString(prefix + filler);
+        if (whole === undefined || whole.number !== prefix + filler) continue;
+        if (!(valid ? whole.isValid() : whole.isPossible())) continue;
+        const shown = phoneText(whole.number, country);
+        if (!shown.replace(/\D/g, '').endsWith(filler)) break;
+        let text = withLastDigits(shown, n, '').replace(/[\s\u00a0\-./()]+$/, '');
+        if (text.includes('(') && !text.includes(')')) text = text.replace('(', ''); // `(800` of `(800) 555-5555`
+        return /\d/.test(text) ? text : prefix; // a country code alone (`+39` in Italy) stays international
+      }
+  return prefix;
+}

@@ -11,6 +11,7 @@ import { mainRegion } from '../screening/number-prefixes.js';
 import { actionText } from './action-text.js';
 import { categoryText } from './category-text.js';
 import type { Locale } from './i18n.js';
+import { withLastDigits } from './phone-text.js';
 
 export interface ReasonLike {
   code: string;
@@ -98,14 +99,7 @@ function blockText(block: string, prefix: unknown, loc: Locale): string {
   if (free === 0 || typeof prefix !== 'string' || !/^\+\d+$/.test(prefix)) return block;
   const shown = loc.phone(prefix + '0'.repeat(free));
   if (shown.startsWith('+') || !shown.replace(/\D/g, '').endsWith('0'.repeat(free))) return block;
-  const chars = [...shown];
-  for (let i = chars.length - 1, left = free; i >= 0 && left > 0; i--) {
-    if (/\d/.test(chars[i] ?? '')) {
-      chars[i] = 'x';
-      left--;
-    }
-  }
-  return chars.join('');
+  return withLastDigits(shown, free, 'x');
 }
 
 /** The codes with an Italian sentence (the test checks them against REASON_LANGUAGE). */

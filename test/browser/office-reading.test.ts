@@ -149,7 +149,7 @@ describe.skipIf(!canRunBrowser)('the panel as an Italian office reads it', () =>
     }
   });
 
-  it('takes a prefix rule typed as the office dials it, and keeps it in E.164', async () => {
+  it('takes a prefix rule typed as the office dials it, keeps it in E.164 and shows it as dialled', async () => {
     const { context, page } = await office(1366, 768);
     await page.goto(h.url('/rules'));
     const form = page.locator('form:has(input[name=section][value=prefix-add])');
@@ -157,7 +157,8 @@ describe.skipIf(!canRunBrowser)('the panel as an Italian office reads it', () =>
     await form.locator('input[name=label]').fill('Call centre Eboli');
     await Promise.all([page.waitForURL(/\/rules\?saved=1/), form.locator('button[type=submit]').click()]);
     const row = page.locator('tr', { hasText: 'Call centre Eboli' });
-    expect(await row.locator('td.mono').textContent()).toBe('+39082812');
+    expect(await row.locator('td.mono').textContent()).toBe('0828 12');
+    expect(await row.locator('td.mono').getAttribute('title')).toBe('+39082812');
     // Its next caller from that block is screened by it.
     const next = await invite(`"Offerte" <sip:0828123456@203.0.113.50>`).waitForFinal();
     expect(next.status).toBe(607);

@@ -179,7 +179,8 @@ describe('panel routers through the real app', () => {
       label: 'Eboli',
     });
     expect(typed.location).toBe('/rules?saved=1');
-    expect((await page('/rules')).text).toMatch(/\+39082812<\/td>/);
+    // and shown as dialled, the E.164 in its title.
+    expect((await page('/rules')).text).toMatch(/title="\+39082812">0828 12<\/td>/);
     const junk = await form('/rules', { section: 'prefix-add', prefix: 'zero-two', verdict: 'nuisance', label: 'x' });
     expect(junk.status).toBe(200);
     expect(junk.text).toContain('come lo componi (0844)');

@@ -43,7 +43,7 @@ export function rulesPage(ctx: PageContext, d: RulesData): SafeHtml {
       (
         r,
         i,
-      ) => html`<tr><td class="mono">${r.prefix}</td><td>${ctx.loc.t(`verdict_${r.verdict}`)}</td><td>${r.label}</td>
+      ) => html`<tr><td class="mono" title="${r.prefix}">${ctx.loc.prefix(r.prefix)}</td><td>${ctx.loc.t(`verdict_${r.verdict}`)}</td><td>${r.label}</td>
 <td><form method="post" action="/rules">${csrfField(ctx)}<input type="hidden" name="section" value="prefix-remove"><input type="hidden" name="index" value="${i}"><button type="submit">${t('remove')}</button></form></td></tr>`,
     )}</tbody></table></div>
 <form method="post" action="/rules" class="row">
