@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canRunBrowser, launchChromium } from '../support/browser.js';
+import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { saveScreenshot } from './artifact.js';
 
@@ -28,9 +28,7 @@ const dialogs: string[] = [];
 async function login(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
   page.on('dialog', (d) => void (dialogs.push(d.message()), d.dismiss()));
-  await page.goto(h.url('/login'));
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForURL(h.url('/')), page.click('button[type=submit]')]);
+  await logIn(page, h, PASSWORD);
   return page;
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canRunBrowser, launchChromium } from '../support/browser.js';
+import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { saveScreenshot } from './artifact.js';
 
@@ -34,9 +34,7 @@ describe.skipIf(!canRunBrowser)('refusals on the Italian panel, in a browser', (
     browser = await launchChromium();
     context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
-    await page.goto(h.url('/login'));
-    await page.fill('input[name=password]', PASSWORD);
-    await Promise.all([page.waitForURL(h.url('/')), page.click('button[type=submit]')]);
+    await logIn(page, h, PASSWORD);
   }, 120_000);
 
   afterAll(async () => {

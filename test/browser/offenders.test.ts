@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canRunBrowser, launchChromium } from '../support/browser.js';
+import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { saveScreenshot } from './artifact.js';
@@ -62,11 +62,7 @@ describe.skipIf(!canRunBrowser)('the most insistent callers leave out the truste
   it('on the dashboard and the rankings (Italian, phone width)', async () => {
     const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
-    await page.goto(h.url('/login'));
-    // The password field has the focus (autofocus): type, Enter.
-    await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.name')).toBe('password');
-    await page.keyboard.type(PASSWORD);
-    await Promise.all([page.waitForURL(h.url('/')), page.keyboard.press('Enter')]);
+    await logIn(page, h, PASSWORD, { keyboard: true });
 
     // As the office writes them (the links keep E.164).
     expect(await listed(page, 'I più insistenti della settimana')).toEqual(['02 9876 0002', '06 5555 0003']);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
-import { canRunBrowser, launchChromium } from '../support/browser.js';
+import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { saveScreenshot } from './artifact.js';
 
@@ -40,10 +40,7 @@ async function newContext(locale: string): Promise<BrowserContext> {
 async function login(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
   page.on('dialog', (d) => void (dialogs.push(d.message()), d.dismiss()));
-  await page.goto(h.url('/'));
-  await expect.poll(() => page.url()).toMatch(/\/login$/);
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForURL(h.url('/')), page.click('button[type=submit]')]);
+  await logIn(page, h, PASSWORD, { from: '/' });
   return page;
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
-import { canRunBrowser, launchChromium } from '../support/browser.js';
+import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { saveScreenshot } from './artifact.js';
 
@@ -34,10 +34,7 @@ function invite(did: string, caller = CALLER) {
 async function login(locale: string): Promise<Page> {
   const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await page.goto(h.url('/'));
-  await expect.poll(() => page.url()).toMatch(/\/login$/);
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForURL(h.url('/')), page.click('button[type=submit]')]);
+  await logIn(page, h, PASSWORD, { from: '/' });
   return page;
 }
 

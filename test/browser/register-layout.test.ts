@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
-import { canRunBrowser, launchChromium } from '../support/browser.js';
+import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
 import { callerOffer, pbxAnswer, pressInRtp, shortWav } from '../support/check-calls.js';
 import { attemptWhen, startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
@@ -49,9 +49,7 @@ async function checkedCall(from: string): Promise<{ call: InjectedRequest; rtp: 
 async function login(width: number, height: number, locale = 'en-GB'): Promise<Page> {
   const context = await browser.newContext({ locale, viewport: { width, height } });
   const page = await context.newPage();
-  await page.goto(h.url('/login'));
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForURL(h.url('/')), page.click('button[type=submit]')]);
+  await logIn(page, h, PASSWORD);
   return page;
 }
 

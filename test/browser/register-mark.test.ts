@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canRunBrowser, launchChromium } from '../support/browser.js';
+import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { saveScreenshot } from './artifact.js';
@@ -27,11 +27,7 @@ let browser: Browser;
 async function login(locale: string): Promise<Page> {
   const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await page.goto(h.url('/login'));
-  // The password field has the focus (autofocus): type, Enter.
-  await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.name')).toBe('password');
-  await page.keyboard.type(PASSWORD);
-  await Promise.all([page.waitForURL(h.url('/')), page.keyboard.press('Enter')]);
+  await logIn(page, h, PASSWORD, { keyboard: true });
   return page;
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canRunBrowser, launchChromium } from '../support/browser.js';
+import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { saveScreenshot } from './artifact.js';
 
@@ -21,11 +21,7 @@ let h: Harness;
 let browser: Browser;
 
 /** Logs in with the keyboard only (the password field has the focus), and waits for the page it lands on. */
-async function logIn(page: Page): Promise<void> {
-  await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.name')).toBe('password');
-  await page.keyboard.type(PASSWORD);
-  await Promise.all([page.waitForURL((u) => u.pathname !== '/login'), page.keyboard.press('Enter')]);
-}
+const keyIn = (page: Page): Promise<void> => logIn(page, h, PASSWORD, { from: null, keyboard: true, landsOn: 'any' });
 
 describe.skipIf(!canRunBrowser)('the login after a session ended, in a browser', () => {
   beforeAll(async () => {
@@ -45,7 +41,7 @@ describe.skipIf(!canRunBrowser)('the login after a session ended, in a browser',
     const page = await context.newPage();
     const numberPage = h.url(`/numbers/${encodeURIComponent(CALLER)}`);
     await page.goto(h.url('/login'));
-    await logIn(page);
+    await keyIn(page);
     await page.goto(numberPage); // its mark form is open
     await page.fill('details.mark input[name=company]', 'Example Energia');
     await page.fill('details.mark input[name=category]', 'energy');
@@ -63,7 +59,7 @@ describe.skipIf(!canRunBrowser)('the login after a session ended, in a browser',
     expect(h.app.register.evidenceFor(CALLER).mark).toBeNull();
 
     // The password field has the focus: type, Enter, and the number page is back (still not marked).
-    await logIn(page);
+    await keyIn(page);
     expect(page.url()).toBe(numberPage);
     expect(await page.locator('main').textContent()).toContain('non segnato');
     await page.fill('details.mark input[name=company]', 'Example Energia');
@@ -76,7 +72,7 @@ describe.skipIf(!canRunBrowser)('the login after a session ended, in a browser',
     // Remembered once: the next login (after logging out) starts from the dashboard, without the notice.
     await Promise.all([page.waitForURL(h.url('/login')), page.click('header form button[type=submit]')]);
     expect(await notice.count()).toBe(0);
-    await logIn(page);
+    await keyIn(page);
     expect(page.url()).toBe(h.url('/'));
     await context.close();
   });
@@ -87,7 +83,7 @@ describe.skipIf(!canRunBrowser)('the login after a session ended, in a browser',
     const context = await browser.newContext({ locale: 'it-IT' });
     const page = await context.newPage();
     await page.goto(h.url('/import'));
-    await logIn(page);
+    await keyIn(page);
     expect(page.url()).toBe(h.url('/import'));
     await page.selectOption('select[name=format]', 'list');
     await page.setInputFiles('input[name=file]', list);
@@ -96,7 +92,7 @@ describe.skipIf(!canRunBrowser)('the login after a session ended, in a browser',
     await Promise.all([page.waitForURL(h.url('/login')), page.click('form[data-import] button[type=submit]')]);
     expect(await page.locator('[data-dropped]').count()).toBe(1);
     expect(h.app.register.evidenceFor('+390298765499').mark).toBeNull();
-    await logIn(page);
+    await keyIn(page);
     expect(page.url()).toBe(h.url('/import'));
     await context.close();
   });
@@ -108,7 +104,7 @@ describe.skipIf(!canRunBrowser)('the login after a session ended, in a browser',
     await page.goto(asked);
     expect(page.url()).toBe(h.url('/login'));
     expect(await page.locator('[data-dropped]').count()).toBe(0); // nothing was posted: nothing to apologise for
-    await logIn(page);
+    await keyIn(page);
     expect(page.url()).toBe(asked);
     expect(await page.locator('select[name=verdict]').inputValue()).toBe('nuisance');
     await context.close();
@@ -120,7 +116,7 @@ describe.skipIf(!canRunBrowser)('the login after a session ended, in a browser',
     for (const value of ['page://evil.example/', 'page:/\\evil.example', 'page:https://evil.example/', 'page:/login']) {
       await context.addCookies([{ name: 'crocetta_return', value: encodeURIComponent(value), url: h.url('/') }]);
       await page.goto(h.url('/login'));
-      await logIn(page);
+      await keyIn(page);
       expect(page.url(), value).toBe(h.url('/'));
       await page.click('header form button[type=submit]');
       await page.waitForURL(h.url('/login'));

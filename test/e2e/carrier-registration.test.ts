@@ -9,12 +9,14 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
-  onPath,
+  CARRIER_CFG,
+  E2E_SCENARIOS,
   pickPorts,
+  realTools,
   sippScenario,
   startDrachtio,
   startKamailio,
@@ -25,12 +27,8 @@ import {
 } from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CARRIER_CFG = join(ROOT, 'docs/pbx/kamailio-carrier.cfg');
-const SCENARIOS = join(import.meta.dirname, 'scenarios');
-
-const BIN = { drachtio: onPath('drachtio'), kamailio: onPath('kamailio'), sipp: onPath('sipp') };
-const missing = Object.entries(BIN).flatMap(([name, path]) => (path === null ? [name] : []));
+const TOOLS = realTools(['drachtio', 'kamailio', 'sipp']);
+const KAMAILIO = realTools(['kamailio']);
 
 const ACCOUNT = '0612345678';
 const PASSWORD = 'e2e-Secret!';
@@ -46,27 +44,24 @@ type Addr = { host: string; port: number };
 const SECRET = 'e2e-cymru';
 const TOKEN = 'e2e-token-0123456789';
 
-describe.skipIf(BIN.kamailio === null)(
-  `the stand-in carrier's kamailio.cfg${BIN.kamailio === null ? ' (skipped: kamailio not on PATH)' : ''}`,
-  () => {
-    it('passes kamailio -c, with its defaults and with overrides', () => {
-      for (const defines of [
-        [],
-        ['-A', 'SIP_LISTEN=udp:127.0.0.2:26071', '-A', 'ACCOUNT="123"', '-A', 'ACCOUNT_PASSWORD="a b"'],
-        ['-A', 'AUTH_ALGORITHM="SHA-256"'],
-      ]) {
-        const check = spawnSync(BIN.kamailio ?? 'kamailio', ['-c', '-f', CARRIER_CFG, ...defines], {
-          encoding: 'utf8',
-        });
-        expect(`${check.stdout}${check.stderr}`).toContain('config file ok');
-        expect(check.status).toBe(0);
-      }
-    });
-  },
-);
+describe.skipIf(KAMAILIO.missing.length > 0)(`the stand-in carrier's kamailio.cfg${KAMAILIO.skipped}`, () => {
+  it('passes kamailio -c, with its defaults and with overrides', () => {
+    for (const defines of [
+      [],
+      ['-A', 'SIP_LISTEN=udp:127.0.0.2:26071', '-A', 'ACCOUNT="123"', '-A', 'ACCOUNT_PASSWORD="a b"'],
+      ['-A', 'AUTH_ALGORITHM="SHA-256"'],
+    ]) {
+      const check = spawnSync(KAMAILIO.bin.kamailio ?? 'kamailio', ['-c', '-f', CARRIER_CFG, ...defines], {
+        encoding: 'utf8',
+      });
+      expect(`${check.stdout}${check.stderr}`).toContain('config file ok');
+      expect(check.status).toBe(0);
+    }
+  });
+});
 
-describe.skipIf(missing.length > 0)(
-  `registration trunk against real drachtio-server, Kamailio and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
+describe.skipIf(TOOLS.missing.length > 0)(
+  `registration trunk against real drachtio-server, Kamailio and sipp${TOOLS.skipped}`,
   () => {
     let dir = '';
     let ADDR: {
@@ -98,7 +93,7 @@ describe.skipIf(missing.length > 0)(
         .filter((l) => l.includes(`REGISTER ${ACCOUNT} contact`) && !l.endsWith('refused'));
 
     const sipp = (scenario: string, target: string | null, local: Addr, keys: Record<string, string>) =>
-      sippScenario(dir, join(SCENARIOS, scenario), target, local, keys);
+      sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys);
 
     /** The stand-in carrier; its log is appended to across restarts, read back by kamailioLog(). */
     const startCarrier = (): Promise<RealKamailio> =>

@@ -4,19 +4,25 @@
  * Needs `drachtio`, `sipp` and that pcap: CI has no drachtio-server, so there it is skipped (the double covers the
  * same outcomes in test/integration/human-check.test.ts). Ports: 29000-29499 on 127.0.0.x (below Linux's ephemeral range, 32768-60999, where another test's client socket can hold a fixed port).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
-import { onPath, sippScenario, startDrachtio, waitUdpBound, type RealDrachtio } from '../support/real-sip-tools.js';
+import {
+  E2E_SCENARIOS,
+  realTools,
+  sippScenario,
+  startDrachtio,
+  waitUdpBound,
+  type RealDrachtio,
+} from '../support/real-sip-tools.js';
 import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
-const SCENARIOS = join(import.meta.dirname, 'scenarios');
 const PCAP = '/usr/share/sip-tester/dtmf_2833_1.pcap';
-const missing = [...['drachtio', 'sipp'].filter((b) => onPath(b) === null), ...(existsSync(PCAP) ? [] : [PCAP])];
+const TOOLS = realTools(['drachtio', 'sipp'], [PCAP]);
 
 const ADMIN = 29022;
 const SIP = { host: '127.0.0.1', port: 29060 };
@@ -25,8 +31,8 @@ const CALLER = { host: '127.0.0.5', port: 29100 };
 const TOKEN = 'e2e-check-token-0123';
 const SUSPECT = '+3908431234567'; // AGCOM survey prefix 0843: suspect
 
-describe.skipIf(missing.length > 0)(
-  `the human check through a real drachtio-server and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} missing)` : ''}`,
+describe.skipIf(TOOLS.missing.length > 0)(
+  `the human check through a real drachtio-server and sipp${TOOLS.skipped}`,
   () => {
     let dir = '';
     let drachtio: RealDrachtio | undefined;
@@ -41,7 +47,7 @@ describe.skipIf(missing.length > 0)(
       mediaPort: number,
       keys: Record<string, string> = {},
     ) =>
-      sippScenario(dir, join(SCENARIOS, scenario), target, local, keys, {
+      sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys, {
         media: { host: local.host, port: mediaPort },
         timeoutSeconds: 40,
       });

@@ -7,23 +7,20 @@
  * The carrier's calls come over UDP, and over TCP in one case (a refusal and a forwarded call).
  * Ports: 28500-28699 on 127.0.0.x. Scenarios: test/e2e/scenarios (shared with the registration trunk's test).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
-import { sippScenario, waitUdpBound } from '../support/real-sip-tools.js';
+import { E2E_SCENARIOS, realTools, REPO_ROOT, sippScenario, waitUdpBound } from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const SCENARIOS = join(import.meta.dirname, 'scenarios');
-const has = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
-const missing = ['drachtio', 'sipp'].filter((b) => !has(b));
+const TOOLS = realTools(['drachtio', 'sipp']);
 
 const ADMIN = 28522;
 const SIP = { host: '127.0.0.1', port: 28560 };
@@ -36,7 +33,7 @@ const TOKEN = 'e2e-ip-trunk-token-0123';
 
 /** docker-compose's drachtio.conf.xml with its admin port and SIP contact moved to the test's, nothing else. */
 function composeDrachtioConf(logFile: string): string {
-  const original = readFileSync(join(ROOT, 'config/drachtio.conf.xml'), 'utf8');
+  const original = readFileSync(join(REPO_ROOT, 'config/drachtio.conf.xml'), 'utf8');
   const moved = original
     .replace('<admin port="9022"', `<admin port="${ADMIN}"`)
     .replace(
@@ -52,8 +49,8 @@ function composeDrachtioConf(logFile: string): string {
   return moved;
 }
 
-describe.skipIf(missing.length > 0)(
-  `IP trunk through a real drachtio-server with the compose config${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
+describe.skipIf(TOOLS.missing.length > 0)(
+  `IP trunk through a real drachtio-server with the compose config${TOOLS.skipped}`,
   () => {
     let dir = '';
     let drachtio: ReturnType<typeof spawn> | undefined;
@@ -74,7 +71,7 @@ describe.skipIf(missing.length > 0)(
       local: { host: string; port: number },
       keys: Record<string, string> = {},
       transport: 'u1' | 't1' = 'u1',
-    ) => sippScenario(dir, join(SCENARIOS, scenario), target, local, keys, { transport });
+    ) => sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys, { transport });
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-ip-'));

@@ -7,21 +7,15 @@
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import { eventually } from '../support/crocetta-harness.js';
-import { freePort, onPath, runSipp, startDrachtio, type RealDrachtio } from '../support/real-sip-tools.js';
+import { freePort, realTools, runSipp, startDrachtio, type RealDrachtio } from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
-const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'sipp');
-const missing =
-  onPath('drachtio') === null
-    ? 'drachtio-server is not on PATH (it is in no package registry: build it, put its bin/ on PATH)'
-    : onPath('sipp') === null
-      ? 'sipp is not on PATH (Debian: apt install sip-tester)'
-      : null;
+const SCENARIOS = join(import.meta.dirname, 'sipp');
+const TOOLS = realTools(['drachtio', 'sipp']);
 
 const USER = 'fritzbox';
 const PASSWORD = 'e2e-Secret-4711';
@@ -31,8 +25,8 @@ const TOKEN = 'e2e-token-0123456789';
 /** Ports for these runs come from this block (the team's machine gives each engineer one). */
 const BLOCK: [number, number] = [27000, 28000];
 
-describe.skipIf(missing !== null)(
-  `a PBX registered to crocetta, through a real drachtio-server${missing ? ` (skipped: ${missing})` : ''}`,
+describe.skipIf(TOOLS.missing.length > 0)(
+  `a PBX registered to crocetta, through a real drachtio-server${TOOLS.skipped}`,
   () => {
     let dir: string;
     let drachtio: RealDrachtio;

@@ -12,11 +12,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Attempt } from '../../src/store/register/types.js';
-import { onPath, sippScenario, startDrachtio, waitUdpBound, type RealDrachtio } from '../support/real-sip-tools.js';
+import {
+  E2E_SCENARIOS,
+  realTools,
+  sippScenario,
+  startDrachtio,
+  waitUdpBound,
+  type RealDrachtio,
+} from '../support/real-sip-tools.js';
 import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
-const SCENARIOS = join(import.meta.dirname, 'scenarios');
-const missing = ['drachtio', 'sipp'].filter((b) => onPath(b) === null);
+const TOOLS = realTools(['drachtio', 'sipp']);
 
 const ADMIN = 29522;
 const SIP = { host: '127.0.0.1', port: 29560 };
@@ -26,82 +32,79 @@ const TOKEN = 'e2e-policies-token-0123';
 /** Suspect by the office's prefix rule. */
 const SUSPECT = '+390451234567';
 
-describe.skipIf(missing.length > 0)(
-  `policies through a real drachtio-server${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
-  () => {
-    let dir = '';
-    let drachtio: RealDrachtio | undefined;
-    let app: Crocetta | undefined;
+describe.skipIf(TOOLS.missing.length > 0)(`policies through a real drachtio-server${TOOLS.skipped}`, () => {
+  let dir = '';
+  let drachtio: RealDrachtio | undefined;
+  let app: Crocetta | undefined;
 
-    const attempts = (): Promise<Attempt[]> => attemptsOf(app, TOKEN, SUSPECT);
+  const attempts = (): Promise<Attempt[]> => attemptsOf(app, TOKEN, SUSPECT);
 
-    const sipp = (
-      scenario: string,
-      target: string | null,
-      local: { host: string; port: number },
-      keys: Record<string, string> = {},
-    ) => sippScenario(dir, join(SCENARIOS, scenario), target, local, keys);
+  const sipp = (
+    scenario: string,
+    target: string | null,
+    local: { host: string; port: number },
+    keys: Record<string, string> = {},
+  ) => sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys);
 
-    beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-policies-'));
-      drachtio = await startDrachtio(dir, { admin: ADMIN, sip: SIP.port }, 'e2e-policies-secret');
-      app = await startE2eCrocetta({
-        dir,
-        adminPort: ADMIN,
-        secret: drachtio.secret,
-        token: TOKEN,
-        pbxUri: `sip:${PBX.host}:${PBX.port}`,
-        configure: (config) => {
-          config.screening.prefixes = [{ prefix: '+39045', verdict: 'suspect', label: 'test range' }];
-          config.policies = configSchema.shape.policies.parse([
-            {
-              name: 'support line',
-              dids: ['02 5555 0100'],
-              verdicts: ['suspect', 'nuisance', 'withheld'],
-              action: 'tag',
-            },
-            { name: 'sales line', dids: ['02 5555 0101'], verdicts: ['suspect', 'withheld'], action: 'reject' },
-          ]);
-        },
-      });
-    }, 30_000);
-
-    afterAll(async () => {
-      await app?.stop().catch(() => undefined);
-      await drachtio?.stop();
-      removeE2eDir(dir);
-    }, 30_000);
-
-    it('forwards the suspect to the PBX on the support line, tagged by rule 1', async () => {
-      const pbx = sipp('pbx-answers-did.xml', null, PBX);
-      await waitUdpBound(PBX.host, PBX.port);
-      const caller = await sipp('caller-answered.xml', `${SIP.host}:${SIP.port}`, CALLER, {
-        did: '0255550100',
-        caller: SUSPECT,
-      });
-      const answered = await pbx;
-      expect(caller.code).toBe(0);
-      expect(answered.code).toBe(0);
-      expect(answered.logs).toContain('request-uri-user=0255550100');
-      const [row] = await attempts();
-      expect(row).toMatchObject({ calledNumber: '+390255550100', verdict: 'suspect', action: 'tag', finalStatus: 200 });
-      expect(row?.reasons.map((r) => r.text)).toContain('policy rule 1 "support line": tag');
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-policies-'));
+    drachtio = await startDrachtio(dir, { admin: ADMIN, sip: SIP.port }, 'e2e-policies-secret');
+    app = await startE2eCrocetta({
+      dir,
+      adminPort: ADMIN,
+      secret: drachtio.secret,
+      token: TOKEN,
+      pbxUri: `sip:${PBX.host}:${PBX.port}`,
+      configure: (config) => {
+        config.screening.prefixes = [{ prefix: '+39045', verdict: 'suspect', label: 'test range' }];
+        config.policies = configSchema.shape.policies.parse([
+          {
+            name: 'support line',
+            dids: ['02 5555 0100'],
+            verdicts: ['suspect', 'nuisance', 'withheld'],
+            action: 'tag',
+          },
+          { name: 'sales line', dids: ['02 5555 0101'], verdicts: ['suspect', 'withheld'], action: 'reject' },
+        ]);
+      },
     });
+  }, 30_000);
 
-    it('refuses the same caller with 607 on the sales line, by rule 2, before the PBX', async () => {
-      const caller = await sipp('caller-refused.xml', `${SIP.host}:${SIP.port}`, CALLER, {
-        did: '0255550101',
-        caller: SUSPECT,
-      });
-      expect(caller.code).toBe(0);
-      const [row] = await attempts();
-      expect(row).toMatchObject({
-        calledNumber: '+390255550101',
-        verdict: 'suspect',
-        action: 'reject:607',
-        finalStatus: 607,
-      });
-      expect(row?.reasons.map((r) => r.text)).toContain('policy rule 2 "sales line": reject:607');
+  afterAll(async () => {
+    await app?.stop().catch(() => undefined);
+    await drachtio?.stop();
+    removeE2eDir(dir);
+  }, 30_000);
+
+  it('forwards the suspect to the PBX on the support line, tagged by rule 1', async () => {
+    const pbx = sipp('pbx-answers-did.xml', null, PBX);
+    await waitUdpBound(PBX.host, PBX.port);
+    const caller = await sipp('caller-answered.xml', `${SIP.host}:${SIP.port}`, CALLER, {
+      did: '0255550100',
+      caller: SUSPECT,
     });
-  },
-);
+    const answered = await pbx;
+    expect(caller.code).toBe(0);
+    expect(answered.code).toBe(0);
+    expect(answered.logs).toContain('request-uri-user=0255550100');
+    const [row] = await attempts();
+    expect(row).toMatchObject({ calledNumber: '+390255550100', verdict: 'suspect', action: 'tag', finalStatus: 200 });
+    expect(row?.reasons.map((r) => r.text)).toContain('policy rule 1 "support line": tag');
+  });
+
+  it('refuses the same caller with 607 on the sales line, by rule 2, before the PBX', async () => {
+    const caller = await sipp('caller-refused.xml', `${SIP.host}:${SIP.port}`, CALLER, {
+      did: '0255550101',
+      caller: SUSPECT,
+    });
+    expect(caller.code).toBe(0);
+    const [row] = await attempts();
+    expect(row).toMatchObject({
+      calledNumber: '+390255550101',
+      verdict: 'suspect',
+      action: 'reject:607',
+      finalStatus: 607,
+    });
+    expect(row?.reasons.map((r) => r.text)).toContain('policy rule 2 "sales line": reject:607');
+  });
+});

@@ -19,12 +19,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
-import { sippScenario, startDrachtio, waitUdpBound, type RealDrachtio } from '../support/real-sip-tools.js';
+import {
+  E2E_SCENARIOS,
+  realTools,
+  sippScenario,
+  startDrachtio,
+  waitUdpBound,
+  type RealDrachtio,
+} from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
-const SCENARIOS = join(import.meta.dirname, 'scenarios');
-const has = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
-const missing = ['drachtio', 'sipp', 'openssl'].filter((b) => !has(b));
+const TOOLS = realTools(['drachtio', 'sipp', 'openssl']);
 
 const ADMIN = 28722;
 const TLS = { host: '127.0.0.1', port: 28761 };
@@ -163,8 +168,8 @@ function inDialog(method: 'ACK' | 'BYE', answer: SipMessage, carrier: TlsCarrier
   ].join('\r\n');
 }
 
-describe.skipIf(missing.length > 0)(
-  `the carrier's calls over TLS through a real drachtio-server${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
+describe.skipIf(TOOLS.missing.length > 0)(
+  `the carrier's calls over TLS through a real drachtio-server${TOOLS.skipped}`,
   () => {
     let dir = '';
     let ca = '';
@@ -270,7 +275,7 @@ describe.skipIf(missing.length > 0)(
     });
 
     it('forwards an unknown caller to the PBX; the ACK and BYE come back over TLS through the record-route; the register has the talk time', async () => {
-      const pbx = sippScenario(dir, join(SCENARIOS, 'pbx-answers-did.xml'), null, PBX);
+      const pbx = sippScenario(dir, join(E2E_SCENARIOS, 'pbx-answers-did.xml'), null, PBX);
       await waitUdpBound(PBX.host, PBX.port);
       const carrier = await TlsCarrier.open(ca);
       try {
@@ -309,7 +314,7 @@ describe.skipIf(missing.length > 0)(
     });
 
     it("hands the PBX's BYE to the carrier over the same TLS connection when the office hangs up first", async () => {
-      const pbx = sippScenario(dir, join(SCENARIOS, 'pbx-hangs-up.xml'), null, PBX);
+      const pbx = sippScenario(dir, join(E2E_SCENARIOS, 'pbx-hangs-up.xml'), null, PBX);
       await waitUdpBound(PBX.host, PBX.port);
       const carrier = await TlsCarrier.open(ca);
       try {

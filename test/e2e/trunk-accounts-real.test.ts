@@ -12,12 +12,14 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
-  onPath,
+  CARRIER_CFG,
+  E2E_SCENARIOS,
   pickPorts,
+  realTools,
   sippScenario,
   startDrachtio,
   startKamailio,
@@ -28,12 +30,7 @@ import {
 } from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CARRIER_CFG = join(ROOT, 'docs/pbx/kamailio-carrier.cfg');
-const SCENARIOS = join(import.meta.dirname, 'scenarios');
-
-const BIN = { drachtio: onPath('drachtio'), kamailio: onPath('kamailio'), sipp: onPath('sipp') };
-const missing = Object.entries(BIN).flatMap(([name, path]) => (path === null ? [name] : []));
+const TOOLS = realTools(['drachtio', 'kamailio', 'sipp']);
 
 /** The first account: no number configured, so its calls' DID is read from the carrier's P-Called-Party-ID. */
 const FIRST = { user: '0612345678', password: 'first-Secret!', did: '+390612345699' };
@@ -53,8 +50,8 @@ type Addr = { host: string; port: number };
 const SECRET = 'e2e-cymru';
 const TOKEN = 'e2e-token-0123456789';
 
-describe.skipIf(missing.length > 0)(
-  `several carrier accounts against real drachtio-server, Kamailio and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
+describe.skipIf(TOOLS.missing.length > 0)(
+  `several carrier accounts against real drachtio-server, Kamailio and sipp${TOOLS.skipped}`,
   () => {
     let dir = '';
     let ADDR: {
@@ -79,7 +76,7 @@ describe.skipIf(missing.length > 0)(
     const accountState = (user: string): string | undefined =>
       crocetta().trunk?.accounts.find((a) => a.username === user)?.status.state;
     const sipp = (scenario: string, target: string | null, local: Addr, keys: Record<string, string>) =>
-      sippScenario(dir, join(SCENARIOS, scenario), target, local, keys);
+      sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys);
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-accounts-'));

@@ -12,12 +12,14 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
-  onPath,
+  CARRIER_CFG,
+  E2E_SCENARIOS,
   pickPorts,
+  realTools,
   sippScenario,
   startDrachtio,
   startKamailio,
@@ -28,12 +30,7 @@ import {
 } from '../support/real-sip-tools.js';
 import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CARRIER_CFG = join(ROOT, 'docs/pbx/kamailio-carrier.cfg');
-const SCENARIOS = join(import.meta.dirname, 'scenarios');
-
-const BIN = { drachtio: onPath('drachtio'), kamailio: onPath('kamailio'), sipp: onPath('sipp') };
-const missing = Object.entries(BIN).flatMap(([name, path]) => (path === null ? [name] : []));
+const TOOLS = realTools(['drachtio', 'kamailio', 'sipp']);
 
 /** The main line at carrier A: no number configured, its DID comes in P-Called-Party-ID. */
 const MAIN = { user: '0612345678', password: 'main-Secret!', did: '+390612345699', realm: 'carrier-a.test' };
@@ -52,8 +49,8 @@ type Addr = { host: string; port: number };
 const SECRET = 'e2e-two-carriers';
 const TOKEN = 'e2e-token-two-carriers-0123';
 
-describe.skipIf(missing.length > 0)(
-  `lines at two carriers against real drachtio-server, two Kamailios and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
+describe.skipIf(TOOLS.missing.length > 0)(
+  `lines at two carriers against real drachtio-server, two Kamailios and sipp${TOOLS.skipped}`,
   () => {
     let dir = '';
     let ADDR: Record<'drachtio' | 'carrierA' | 'carrierB' | 'pbx' | 'pbxOut' | 'caller' | 'pstnA' | 'pstnB', Addr>;
@@ -73,7 +70,7 @@ describe.skipIf(missing.length > 0)(
     const stateOf = (user: string): string | undefined =>
       crocetta().trunk?.accounts.find((a) => a.username === user)?.status.state;
     const sipp = (scenario: string, target: string | null, local: Addr, keys: Record<string, string>) =>
-      sippScenario(dir, join(SCENARIOS, scenario), target, local, keys);
+      sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys);
     const uri = (a: Addr): string => `sip:${a.host}:${a.port}`;
 
     beforeAll(async () => {

@@ -10,7 +10,7 @@ import { addFriend } from '../../src/sharing/feeds/index.js';
 import { Connection } from '../../src/store/sqlite/connection.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { saveScreenshot } from '../browser/artifact.js';
-import { canRunBrowser, launchChromium } from '../support/browser.js';
+import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const FEED_TOKEN = 'friends-only-token-42';
@@ -138,9 +138,7 @@ describe('community rankings across friends', () => {
       const page = await (
         await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } })
       ).newPage();
-      await page.goto(b.url('/login'));
-      await page.fill('input[name=password]', PASSWORD);
-      await Promise.all([page.waitForURL(b.url('/')), page.click('button[type=submit]')]);
+      await logIn(page, b, PASSWORD);
       await page.goto(b.url('/rankings?period=30'));
       expect(await page.locator('#community h2').first().textContent()).toBe('Segnalazioni degli amici');
       const acme = page.locator('#community-companies tbody tr').first();

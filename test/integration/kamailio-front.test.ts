@@ -8,22 +8,19 @@
 import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../support/cli-process.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
-import { startKamailio, type RealKamailio } from '../support/real-sip-tools.js';
+import { realTools, REPO_ROOT, startKamailio, type RealKamailio } from '../support/real-sip-tools.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CFG = join(ROOT, 'docs/pbx/kamailio-front.cfg');
+const CFG = join(REPO_ROOT, 'docs/pbx/kamailio-front.cfg');
 const KAMAILIO = '127.0.0.3';
 const CROCETTA = '127.0.0.2';
 const CALLER = '127.0.0.1';
 const DID = '+390612345678';
 
-const missing = ['kamailio', 'kamcmd'].filter((bin) => spawnSync(bin, ['-h'], { stdio: 'ignore' }).error !== undefined);
-if (missing.length > 0)
-  console.warn(`kamailio-front: skipped, ${missing.join(' and ')} not on PATH (apt-get install kamailio)`);
+const TOOLS = realTools(['kamailio', 'kamcmd']);
 
 const cli = (args: string[], env: Record<string, string>): Promise<CliRun> => runCli(args, env);
 
@@ -101,194 +98,201 @@ const header = (m: string, name: string): string | undefined =>
     ?.slice(name.length + 1)
     .trim();
 
-describe.skipIf(missing.length > 0)('Kamailio in front of crocetta (docs/pbx/kamailio-front.cfg)', () => {
-  let h: Harness;
-  let kamailio: RealKamailio | undefined;
-  const kamailioLog = (): string => kamailio?.log() ?? '';
-  let port: number;
-  let caller: Endpoint;
-  let standIn: Endpoint;
-  let dir: string;
-  const ctl = (): string => `unix:${join(dir, 'run', 'ctl')}`;
+describe.skipIf(TOOLS.missing.length > 0)(
+  `Kamailio in front of crocetta (docs/pbx/kamailio-front.cfg)${TOOLS.skipped}`,
+  () => {
+    let h: Harness;
+    let kamailio: RealKamailio | undefined;
+    const kamailioLog = (): string => kamailio?.log() ?? '';
+    let port: number;
+    let caller: Endpoint;
+    let standIn: Endpoint;
+    let dir: string;
+    const ctl = (): string => `unix:${join(dir, 'run', 'ctl')}`;
 
-  const mark = async (number: string, label: 'nuisance' | 'trusted', company?: string): Promise<void> => {
-    const res = await h.api('POST', `/api/numbers/${encodeURIComponent(number)}/mark`, {
-      label,
-      ...(company && { company }),
+    const mark = async (number: string, label: 'nuisance' | 'trusted', company?: string): Promise<void> => {
+      const res = await h.api('POST', `/api/numbers/${encodeURIComponent(number)}/mark`, {
+        label,
+        ...(company && { company }),
+      });
+      expect(res.status).toBe(200);
+    };
+    const exportApi = async (): Promise<string> => {
+      const res = await fetch(h.url('/api/export?format=kamailio-htable'), {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    /** Installs a table the way the recipe says: a new file renamed over the old one, then htable.reload. */
+    const install = (table: string, mtime: Date): void => {
+      const tmp = join(dir, 'db', 'crocetta_nuisance.new');
+      writeFileSync(tmp, table);
+      utimesSync(tmp, mtime, mtime); // db_text notices a change by the file's mtime, in whole seconds
+      renameSync(tmp, join(dir, 'db', 'crocetta_nuisance'));
+    };
+
+    beforeAll(async () => {
+      h = await startHarness();
+      dir = h.dir;
+      mkdirSync(join(dir, 'db'));
+      mkdirSync(join(dir, 'run'));
+      await mark('+390212345678', 'nuisance', 'Example Energia');
+      await mark('+393471234567', 'nuisance');
+      await mark('+390299999999', 'trusted');
+
+      const fromApi = await exportApi();
+      const exported = join(dir, 'exported-by-cli');
+      const res = await cli(['export', '--format', 'kamailio-htable', '-o', exported], {
+        CROCETTA_DB: join(dir, 'register.sqlite'),
+        LOG_LEVEL: 'silent',
+      });
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      expect(readFileSync(exported, 'utf8')).toBe(fromApi);
+      install(readFileSync(exported, 'utf8'), new Date(Date.now() - 60_000));
+      writeFileSync(join(dir, 'db', 'version'), 'table_name(str) table_version(int)\nhtable:2\n');
+
+      caller = await Endpoint.open(CALLER);
+      standIn = await Endpoint.open(CROCETTA);
+      writeFileSync(join(dir, 'crocetta.list'), `1 sip:${CROCETTA}:${standIn.port}\n`);
+      port = await freeUdpPort(KAMAILIO);
+      kamailio = await startKamailio(dir, {
+        cfg: CFG,
+        listen: { host: KAMAILIO, port },
+        listenDefine: 'LISTEN',
+        runDir: join(dir, 'run'),
+        // Its default memory: the nuisance htable is sized for a large list.
+        memory: null,
+        defines: {
+          DBTEXT_URL: `text://${join(dir, 'db')}`,
+          DISPATCHER_LIST: join(dir, 'crocetta.list'),
+          CTL_SOCKET: ctl(),
+          CHILDREN: 2,
+        },
+      });
+      // Ready when it answers an OPTIONS (the recipe answers keep-alives itself).
+      const ready = (async () => {
+        for (let i = 0; ; i++) {
+          caller.send(
+            [
+              `OPTIONS sip:${KAMAILIO}:${port} SIP/2.0`,
+              `Via: SIP/2.0/UDP ${CALLER}:${caller.port};branch=z9hG4bK-probe-${i}`,
+              'Max-Forwards: 70',
+              `From: <sip:probe@${CALLER}>;tag=p`,
+              `To: <sip:${KAMAILIO}>`,
+              `Call-ID: probe-${i}`,
+              'CSeq: 1 OPTIONS',
+              'Content-Length: 0',
+              '',
+              '',
+            ].join('\r\n'),
+            port,
+          );
+          await new Promise((r) => setTimeout(r, 200));
+          if (caller.received.some((m) => m.startsWith('SIP/2.0 200') && header(m, 'Call-ID')?.startsWith('probe-')))
+            return;
+          if (i > 100) throw new Error(`kamailio did not answer within 20 s:\n${kamailioLog()}`);
+        }
+      })();
+      await ready;
     });
-    expect(res.status).toBe(200);
-  };
-  const exportApi = async (): Promise<string> => {
-    const res = await fetch(h.url('/api/export?format=kamailio-htable'), {
-      headers: { authorization: `Bearer ${TOKEN}` },
+
+    afterAll(async () => {
+      // SIGTERM, and SIGKILL to its whole group when it has not gone within 3 s (a kamailio stuck in its shutdown
+      // once held this hook past its 30 s).
+      await kamailio?.stop();
+      caller?.close();
+      standIn?.close();
+      await h?.stop();
     });
-    expect(res.status).toBe(200);
-    return res.text();
-  };
-  /** Installs a table the way the recipe says: a new file renamed over the old one, then htable.reload. */
-  const install = (table: string, mtime: Date): void => {
-    const tmp = join(dir, 'db', 'crocetta_nuisance.new');
-    writeFileSync(tmp, table);
-    utimesSync(tmp, mtime, mtime); // db_text notices a change by the file's mtime, in whole seconds
-    renameSync(tmp, join(dir, 'db', 'crocetta_nuisance'));
-  };
 
-  beforeAll(async () => {
-    h = await startHarness();
-    dir = h.dir;
-    mkdirSync(join(dir, 'db'));
-    mkdirSync(join(dir, 'run'));
-    await mark('+390212345678', 'nuisance', 'Example Energia');
-    await mark('+393471234567', 'nuisance');
-    await mark('+390299999999', 'trusted');
-
-    const fromApi = await exportApi();
-    const exported = join(dir, 'exported-by-cli');
-    const res = await cli(['export', '--format', 'kamailio-htable', '-o', exported], {
-      CROCETTA_DB: join(dir, 'register.sqlite'),
-      LOG_LEVEL: 'silent',
-    });
-    expect(res.stderr).toBe('');
-    expect(res.code).toBe(0);
-    expect(readFileSync(exported, 'utf8')).toBe(fromApi);
-    install(readFileSync(exported, 'utf8'), new Date(Date.now() - 60_000));
-    writeFileSync(join(dir, 'db', 'version'), 'table_name(str) table_version(int)\nhtable:2\n');
-
-    caller = await Endpoint.open(CALLER);
-    standIn = await Endpoint.open(CROCETTA);
-    writeFileSync(join(dir, 'crocetta.list'), `1 sip:${CROCETTA}:${standIn.port}\n`);
-    port = await freeUdpPort(KAMAILIO);
-    kamailio = await startKamailio(dir, {
-      cfg: CFG,
-      listen: { host: KAMAILIO, port },
-      listenDefine: 'LISTEN',
-      runDir: join(dir, 'run'),
-      // Its default memory: the nuisance htable is sized for a large list.
-      memory: null,
-      defines: {
-        DBTEXT_URL: `text://${join(dir, 'db')}`,
-        DISPATCHER_LIST: join(dir, 'crocetta.list'),
-        CTL_SOCKET: ctl(),
-        CHILDREN: 2,
-      },
-    });
-    // Ready when it answers an OPTIONS (the recipe answers keep-alives itself).
-    const ready = (async () => {
-      for (let i = 0; ; i++) {
-        caller.send(
-          [
-            `OPTIONS sip:${KAMAILIO}:${port} SIP/2.0`,
-            `Via: SIP/2.0/UDP ${CALLER}:${caller.port};branch=z9hG4bK-probe-${i}`,
-            'Max-Forwards: 70',
-            `From: <sip:probe@${CALLER}>;tag=p`,
-            `To: <sip:${KAMAILIO}>`,
-            `Call-ID: probe-${i}`,
-            'CSeq: 1 OPTIONS',
-            'Content-Length: 0',
-            '',
-            '',
-          ].join('\r\n'),
-          port,
-        );
-        await new Promise((r) => setTimeout(r, 200));
-        if (caller.received.some((m) => m.startsWith('SIP/2.0 200') && header(m, 'Call-ID')?.startsWith('probe-')))
-          return;
-        if (i > 100) throw new Error(`kamailio did not answer within 20 s:\n${kamailioLog()}`);
-      }
-    })();
-    await ready;
-  });
-
-  afterAll(async () => {
-    // SIGTERM, and SIGKILL to its whole group when it has not gone within 3 s (a kamailio stuck in its shutdown
-    // once held this hook past its 30 s).
-    await kamailio?.stop();
-    caller?.close();
-    standIn?.close();
-    await h?.stop();
-  });
-
-  it('exports only the nuisance numbers, one E.164 key each, the company as the value', () => {
-    const rows = readFileSync(join(dir, 'db', 'crocetta_nuisance'), 'utf8')
-      .trim()
-      .split('\n');
-    expect(rows.slice(1)).toEqual(['+390212345678:0:0:Example Energia:0', '+393471234567:0:0:nuisance:0']);
-  });
-
-  it.each([
-    ['E.164 in From', '<sip:+390212345678@203.0.113.10;user=phone>', []],
-    ['the national form with separators', '"Offerte" <sip:02-1234-5678@203.0.113.10>', []],
-    ['00 and the country code', '<sip:00393471234567@203.0.113.10>', []],
-    [
-      'a tel: P-Asserted-Identity behind an anonymous From',
-      '"Anonymous" <sip:anonymous@anonymous.invalid>',
-      ['P-Asserted-Identity: <tel:+39-347-123-4567>', 'Privacy: id'],
-    ],
-    ['an Italian mobile without the country code', '<sip:3471234567@203.0.113.10>', []],
-  ])('refuses a listed caller with 607 Unwanted, never reaching crocetta: %s', async (_name, from, extra) => {
-    const { callId, text } = invite(caller, port, from, extra);
-    caller.send(text, port);
-    const answer = await caller.waitFor((m) => header(m, 'Call-ID') === callId && /^SIP\/2.0 [2-6]\d\d/.test(m));
-    expect(firstLine(answer)).toBe('SIP/2.0 607 Unwanted');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(standIn.received.some((m) => header(m, 'Call-ID') === callId)).toBe(false);
-  });
-
-  it('relays a caller not on the list (a trusted one too) to crocetta, with the DID and its Record-Route, and the answer back', async () => {
-    for (const from of [
-      '<sip:+390299999999@203.0.113.10>',
-      '<sip:+390255555555@203.0.113.10>',
-      '"Anonymous" <sip:anonymous@anonymous.invalid>',
-    ]) {
-      const { callId, text } = invite(caller, port, from);
-      caller.send(text, port);
-      const relayed = await standIn.waitFor((m) => header(m, 'Call-ID') === callId && m.startsWith('INVITE '));
-      expect(firstLine(relayed)).toBe(`INVITE sip:${DID}@${KAMAILIO}:${port} SIP/2.0`);
-      expect(header(relayed, 'Record-Route')).toContain(`sip:${KAMAILIO}:${port};lr`);
-      expect(header(relayed, 'From')).toBe(`${from};tag=f${seq}`);
-      // crocetta (the stand-in) answers; the caller gets it through Kamailio.
-      const via = relayed.split('\r\n').filter((l) => l.startsWith('Via:'));
-      const busy = [
-        'SIP/2.0 486 Busy Here',
-        ...via,
-        `From: ${header(relayed, 'From')}`,
-        `To: ${header(relayed, 'To')};tag=croc`,
-        `Call-ID: ${callId}`,
-        'CSeq: 1 INVITE',
-        'Content-Length: 0',
-        '',
-        '',
-      ].join('\r\n');
-      standIn.send(busy, port);
-      const answer = await caller.waitFor((m) => header(m, 'Call-ID') === callId && m.startsWith('SIP/2.0 486'));
-      expect(firstLine(answer)).toBe('SIP/2.0 486 Busy Here');
-    }
-  });
-
-  it('takes a new export without a restart: mark, export, rename over the table, kamcmd htable.reload', async () => {
-    const before = invite(caller, port, '<sip:+390255555556@203.0.113.10>');
-    caller.send(before.text, port);
-    await standIn.waitFor((m) => header(m, 'Call-ID') === before.callId);
-
-    await mark('+390255555556', 'nuisance', 'Example: Telecom\nInjected:0:0:x:0');
-    install(await exportApi(), new Date());
-    const reload = spawnSync('kamcmd', ['-s', ctl(), 'htable.reload', 'crocetta'], {
-      encoding: 'utf8',
-      timeout: 10_000,
-    });
-    expect(reload.status, `${reload.stdout}${reload.stderr}`).toBe(0);
-
-    const after = invite(caller, port, '<sip:+390255555556@203.0.113.10>');
-    caller.send(after.text, port);
-    const answer = await caller.waitFor((m) => header(m, 'Call-ID') === after.callId && /^SIP\/2.0 [2-6]\d\d/.test(m));
-    expect(firstLine(answer)).toBe('SIP/2.0 607 Unwanted');
-    // The hostile company name stayed one row: Kamailio logged it as the value, and no "Injected" key exists.
-    const dump = spawnSync('kamcmd', ['-s', ctl(), 'htable.get', 'crocetta', 's:+390255555556'], { encoding: 'utf8' });
-    expect(dump.stdout).toContain('Example Telecom Injected 0 0 x 0');
-    expect(
-      readFileSync(join(dir, 'db', 'crocetta_nuisance'), 'utf8')
+    it('exports only the nuisance numbers, one E.164 key each, the company as the value', () => {
+      const rows = readFileSync(join(dir, 'db', 'crocetta_nuisance'), 'utf8')
         .trim()
-        .split('\n'),
-    ).toHaveLength(4);
-  });
-});
+        .split('\n');
+      expect(rows.slice(1)).toEqual(['+390212345678:0:0:Example Energia:0', '+393471234567:0:0:nuisance:0']);
+    });
+
+    it.each([
+      ['E.164 in From', '<sip:+390212345678@203.0.113.10;user=phone>', []],
+      ['the national form with separators', '"Offerte" <sip:02-1234-5678@203.0.113.10>', []],
+      ['00 and the country code', '<sip:00393471234567@203.0.113.10>', []],
+      [
+        'a tel: P-Asserted-Identity behind an anonymous From',
+        '"Anonymous" <sip:anonymous@anonymous.invalid>',
+        ['P-Asserted-Identity: <tel:+39-347-123-4567>', 'Privacy: id'],
+      ],
+      ['an Italian mobile without the country code', '<sip:3471234567@203.0.113.10>', []],
+    ])('refuses a listed caller with 607 Unwanted, never reaching crocetta: %s', async (_name, from, extra) => {
+      const { callId, text } = invite(caller, port, from, extra);
+      caller.send(text, port);
+      const answer = await caller.waitFor((m) => header(m, 'Call-ID') === callId && /^SIP\/2.0 [2-6]\d\d/.test(m));
+      expect(firstLine(answer)).toBe('SIP/2.0 607 Unwanted');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(standIn.received.some((m) => header(m, 'Call-ID') === callId)).toBe(false);
+    });
+
+    it('relays a caller not on the list (a trusted one too) to crocetta, with the DID and its Record-Route, and the answer back', async () => {
+      for (const from of [
+        '<sip:+390299999999@203.0.113.10>',
+        '<sip:+390255555555@203.0.113.10>',
+        '"Anonymous" <sip:anonymous@anonymous.invalid>',
+      ]) {
+        const { callId, text } = invite(caller, port, from);
+        caller.send(text, port);
+        const relayed = await standIn.waitFor((m) => header(m, 'Call-ID') === callId && m.startsWith('INVITE '));
+        expect(firstLine(relayed)).toBe(`INVITE sip:${DID}@${KAMAILIO}:${port} SIP/2.0`);
+        expect(header(relayed, 'Record-Route')).toContain(`sip:${KAMAILIO}:${port};lr`);
+        expect(header(relayed, 'From')).toBe(`${from};tag=f${seq}`);
+        // crocetta (the stand-in) answers; the caller gets it through Kamailio.
+        const via = relayed.split('\r\n').filter((l) => l.startsWith('Via:'));
+        const busy = [
+          'SIP/2.0 486 Busy Here',
+          ...via,
+          `From: ${header(relayed, 'From')}`,
+          `To: ${header(relayed, 'To')};tag=croc`,
+          `Call-ID: ${callId}`,
+          'CSeq: 1 INVITE',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n');
+        standIn.send(busy, port);
+        const answer = await caller.waitFor((m) => header(m, 'Call-ID') === callId && m.startsWith('SIP/2.0 486'));
+        expect(firstLine(answer)).toBe('SIP/2.0 486 Busy Here');
+      }
+    });
+
+    it('takes a new export without a restart: mark, export, rename over the table, kamcmd htable.reload', async () => {
+      const before = invite(caller, port, '<sip:+390255555556@203.0.113.10>');
+      caller.send(before.text, port);
+      await standIn.waitFor((m) => header(m, 'Call-ID') === before.callId);
+
+      await mark('+390255555556', 'nuisance', 'Example: Telecom\nInjected:0:0:x:0');
+      install(await exportApi(), new Date());
+      const reload = spawnSync(TOOLS.bin.kamcmd ?? 'kamcmd', ['-s', ctl(), 'htable.reload', 'crocetta'], {
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
+      expect(reload.status, `${reload.stdout}${reload.stderr}`).toBe(0);
+
+      const after = invite(caller, port, '<sip:+390255555556@203.0.113.10>');
+      caller.send(after.text, port);
+      const answer = await caller.waitFor(
+        (m) => header(m, 'Call-ID') === after.callId && /^SIP\/2.0 [2-6]\d\d/.test(m),
+      );
+      expect(firstLine(answer)).toBe('SIP/2.0 607 Unwanted');
+      // The hostile company name stayed one row: Kamailio logged it as the value, and no "Injected" key exists.
+      const dump = spawnSync(TOOLS.bin.kamcmd ?? 'kamcmd', ['-s', ctl(), 'htable.get', 'crocetta', 's:+390255555556'], {
+        encoding: 'utf8',
+      });
+      expect(dump.stdout).toContain('Example Telecom Injected 0 0 x 0');
+      expect(
+        readFileSync(join(dir, 'db', 'crocetta_nuisance'), 'utf8')
+          .trim()
+          .split('\n'),
+      ).toHaveLength(4);
+    });
+  },
+);

@@ -3,7 +3,8 @@
  * it off the network (this machine's closed network refuses Chromium's background connections) and headless.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -24,4 +25,36 @@ export const canRunBrowser = existsSync(CHROMIUM) || process.env.CI !== undefine
 /** A fresh headless chromium with a temporary profile of its own (removed on close). */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
+}
+
+export interface PanelLogIn {
+  /** Where the page goes first: '/login' (default), a page that must send it to the login, or null: it is there. */
+  from?: string | null;
+  /** Types the password into the field that has the focus (autofocus, checked) and presses Enter, instead of a click. */
+  keyboard?: boolean;
+  /** Where it must land: the dashboard ('/') by default, or any page but the login's. */
+  landsOn?: '/' | 'any';
+}
+
+/** Logs `page` in to `panel` (a harness: its url()) with `password` as a person does; waits for the page it lands on. */
+export async function logIn(
+  page: Page,
+  panel: { url(path: string): string },
+  password: string,
+  opts: PanelLogIn = {},
+): Promise<void> {
+  const url = (path: string): string => panel.url(path);
+  const from = opts.from === undefined ? '/login' : opts.from;
+  if (from !== null) await page.goto(url(from));
+  if (from !== null && from !== '/login') await expect.poll(() => page.url()).toMatch(/\/login$/);
+  const landed = (): Promise<void> =>
+    opts.landsOn === 'any' ? page.waitForURL((u) => u.pathname !== '/login') : page.waitForURL(url('/'));
+  if (opts.keyboard === true) {
+    await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.name')).toBe('password');
+    await page.keyboard.type(password);
+    await Promise.all([landed(), page.keyboard.press('Enter')]);
+  } else {
+    await page.fill('input[name=password]', password);
+    await Promise.all([landed(), page.click('button[type=submit]')]);
+  }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { e2ePortRange, onPath, pickPorts, startKamailio, udpBound } from './real-sip-tools.js';
+import { e2ePortRange, onPath, pickPorts, realTools, startKamailio, udpBound } from './real-sip-tools.js';
 
 describe('e2ePortRange (E2E_PORTS)', () => {
   it("is the test's own range without E2E_PORTS, else the one it names, both ends included", () => {
@@ -13,6 +13,18 @@ describe('e2ePortRange (E2E_PORTS)', () => {
   it('refuses what is no range of ports', () => {
     for (const bad of ['23000', '23999-23000', '80-90', '23000-70000', 'a-b'])
       expect(() => e2ePortRange(1, 2, { E2E_PORTS: bad })).toThrow(/E2E_PORTS=.*expected a range of ports/);
+  });
+});
+
+describe('realTools', () => {
+  it('finds the tools that are here and names what is missing, for the title of a skipped test', () => {
+    const here = realTools(['sh']);
+    expect(here).toEqual({ bin: { sh: onPath('sh') }, missing: [], skipped: '' });
+    expect(here.bin.sh).not.toBeNull();
+    const absent = realTools(['sh', 'no-such-tool-4711'], ['/no/such/file.pcap']);
+    expect(absent.bin['no-such-tool-4711']).toBeNull();
+    expect(absent.missing).toEqual(['no-such-tool-4711', '/no/such/file.pcap']);
+    expect(absent.skipped).toBe(' (skipped: no-such-tool-4711 not on PATH; /no/such/file.pcap missing)');
   });
 });
 

@@ -7,8 +7,50 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer as createTcpServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { connect } from 'node:net';
+
+/** The repository's root, test/e2e/scenarios (sipp scenarios) and the stand-in carrier's Kamailio config. */
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const E2E_SCENARIOS = join(REPO_ROOT, 'test/e2e/scenarios');
+export const CARRIER_CFG = join(REPO_ROOT, 'docs/pbx/kamailio-carrier.cfg');
+
+/** How to get a tool a real-software test needs, said when it is missing. */
+const INSTALL: Record<string, string> = {
+  drachtio: 'drachtio-server is in no package registry: build it, put its bin/ on PATH',
+  sipp: 'Debian: apt install sip-tester',
+  kamailio: 'Debian: apt install kamailio',
+  kamcmd: 'Debian: apt install kamailio',
+};
+
+export interface RealTools<T extends string> {
+  /** Each tool's path, null where it is not installed. */
+  bin: Record<T, string | null>;
+  /** What is missing: the tools not on PATH, then the files that do not exist. */
+  missing: string[];
+  /** '' when nothing is missing, else ` (skipped: … not on PATH (how to get it))`, for the describe's title. */
+  skipped: string;
+}
+
+/**
+ * Which of the real tools (and files) a test needs are here: a test that has them all runs, one that lacks any is
+ * skipped, saying what is missing, with `describe.skipIf(tools.missing.length > 0)(\`…${tools.skipped}\`, …)`.
+ */
+export function realTools<T extends string>(names: readonly T[], files: readonly string[] = []): RealTools<T> {
+  const bin = Object.fromEntries(names.map((name) => [name, onPath(name)])) as Record<T, string | null>;
+  const tools = names.filter((name) => bin[name] === null);
+  const absent = files.filter((f) => !existsSync(f));
+  const missing = [...tools, ...absent];
+  const said = [
+    ...(tools.length > 0
+      ? [
+          `${tools.join(', ')} not on PATH${tools.some((t) => INSTALL[t]) ? ` (${[...new Set(tools.flatMap((t) => INSTALL[t] ?? []))].join('; ')})` : ''}`,
+        ]
+      : []),
+    ...(absent.length > 0 ? [`${absent.join(', ')} missing`] : []),
+  ];
+  return { bin, missing, skipped: missing.length > 0 ? ` (skipped: ${said.join('; ')})` : '' };
+}
 
 /** The binary's path when `name` is on PATH (or in /usr/sbin, where Debian puts kamailio), else null. */
 export function onPath(name: string): string | null {
