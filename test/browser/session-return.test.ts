@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
+import { pickPorts } from '../support/real-sip-tools.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { saveScreenshot } from './artifact.js';
 
@@ -25,8 +26,9 @@ const keyIn = (page: Page): Promise<void> => logIn(page, h, PASSWORD, { from: nu
 
 describe.skipIf(!canRunBrowser)('the login after a session ended, in a browser', () => {
   beforeAll(async () => {
-    // A fixed port (in ux19's block): the page open in the browser must reach the restarted app.
-    const port = 23_500 + Math.floor(Math.random() * 400);
+    // One port for both runs (a free one in 26100-26999, or E2E_PORTS): the page open in the browser must reach the
+    // restarted app.
+    const [port = 0] = await pickPorts(1, ['127.0.0.1'], 26_100, 27_000);
     h = await startHarness({ ADMIN_PASSWORD: PASSWORD, PANEL_PORT: String(port) });
     browser = await launchChromium();
   }, 120_000);

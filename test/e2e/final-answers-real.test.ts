@@ -2,13 +2,12 @@
  * Issue 11's defects, against a real drachtio-server: a caller and a PBX made of raw UDP sockets (so a request can
  * be sent again byte for byte, and a Request-URI of any length), crocetta in this process. Needs `drachtio` on PATH;
  * CI has none, so there it is skipped (test/integration/{retransmissions,request-uri,final-answers}.test.ts cover the
- * same behaviours through the double). Ports: free ones picked in 30700-30799 at each run.
+ * same behaviours through the double). Ports: a block of 10 free ones in 30700-30799 (or E2E_PORTS), picked at each run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import type { Crocetta } from '../../src/app.js';
 import { pendingRequestCount } from '../../src/sip/srf-internals.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { startE2eCrocetta } from '../support/e2e-crocetta.js';
-import { realTools } from '../support/real-sip-tools.js';
+import { pickBlock, realTools } from '../support/real-sip-tools.js';
 
 const TOOLS = realTools(['drachtio']);
 const SECRET = 'e2e-robust';
@@ -49,27 +48,6 @@ function parse(raw: string): Sip {
     get: (name) => headers.find(([k]) => k === name)?.[1],
     all: (name) => headers.filter(([k]) => k === name).map(([, v]) => v),
   };
-}
-
-async function freePorts(count: number, from = 30700, to = 30799): Promise<number[]> {
-  const free: number[] = [];
-  for (let port = from; port <= to && free.length < count; port++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, HOST, () => server.close(() => resolve(true)));
-    });
-    const udp =
-      ok &&
-      (await new Promise<boolean>((resolve) => {
-        const socket = dgram.createSocket('udp4');
-        socket.once('error', () => resolve(false));
-        socket.bind(port, HOST, () => socket.close(() => resolve(true)));
-      }));
-    if (udp) free.push(port);
-  }
-  if (free.length < count) throw new Error('e2e: no free ports in 30700-30799');
-  return free;
 }
 
 /** A UDP endpoint that keeps every SIP message it receives. */
@@ -168,7 +146,9 @@ describe.skipIf(TOOLS.missing.length > 0)(`issue 11 through a real drachtio-serv
     pbx.received.filter((m) => m.method === method && m.get('call-id') === callId);
 
   beforeAll(async () => {
-    const [admin, sip, callerPort, pbxPort] = (await freePorts(4)) as [number, number, number, number];
+    // A block of 10 (the caller's SDP names the port above its own).
+    const base = await pickBlock(10, [HOST], 30_700, 30_800);
+    const [admin, sip, callerPort, pbxPort] = [base, base + 1, base + 2, base + 4];
     sipPort = sip;
     dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-robust-'));
     writeFileSync(

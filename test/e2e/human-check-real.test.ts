@@ -2,7 +2,8 @@
  * The human check with real SIP software: a real drachtio-server, crocetta with ACTION_SUSPECT=check, sipp as the
  * caller (its key played as RFC 4733 RTP from Debian sip-tester's dtmf_2833_1.pcap, key 1) and as the PBX.
  * Needs `drachtio`, `sipp` and that pcap: CI has no drachtio-server, so there it is skipped (the double covers the
- * same outcomes in test/integration/human-check.test.ts). Ports: 29000-29499 on 127.0.0.x (below Linux's ephemeral range, 32768-60999, where another test's client socket can hold a fixed port).
+ * same outcomes in test/integration/human-check.test.ts). Ports: a block of 40 free ones in 29000-29499 (or E2E_PORTS) on
+ * 127.0.0.x, picked at each run.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
 import {
   E2E_SCENARIOS,
+  pickBlock,
   realTools,
   sippScenario,
   startDrachtio,
@@ -24,10 +26,19 @@ import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-croce
 const PCAP = '/usr/share/sip-tester/dtmf_2833_1.pcap';
 const TOOLS = realTools(['drachtio', 'sipp'], [PCAP]);
 
-const ADMIN = 29022;
-const SIP = { host: '127.0.0.1', port: 29060 };
-const PBX = { host: '127.0.0.3', port: 29080 };
-const CALLER = { host: '127.0.0.5', port: 29100 };
+/** Where each one listens, laid out in a block of 40 free ports (pickBlock: in 29000-29499, or E2E_PORTS). */
+const layout = (base: number) => ({
+  admin: base,
+  sip: { host: '127.0.0.1', port: base + 1 },
+  pbx: { host: '127.0.0.3', port: base + 2 },
+  caller: { host: '127.0.0.5', port: base + 3 },
+  /** sipp's RTP (the ports above it too). */
+  pbxMedia: base + 10,
+  callerMedia: base + 20,
+  /** crocetta's announcements and checks. */
+  rtpPorts: `${base + 30}-${base + 39}`,
+});
+let ADDR = layout(0);
 const TOKEN = 'e2e-check-token-0123';
 const SUSPECT = '+3908431234567'; // AGCOM survey prefix 0843: suspect
 
@@ -54,14 +65,15 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-check-'));
-      drachtio = await startDrachtio(dir, { admin: ADMIN, sip: SIP.port }, 'e2e-check-secret');
+      ADDR = layout(await pickBlock(40, ['127.0.0.1', '127.0.0.3', '127.0.0.5'], 29_000, 29_500));
+      drachtio = await startDrachtio(dir, { admin: ADDR.admin, sip: ADDR.sip.port }, 'e2e-check-secret');
       app = await startE2eCrocetta({
         dir,
-        adminPort: ADMIN,
+        adminPort: ADDR.admin,
         secret: drachtio.secret,
         token: TOKEN,
-        pbxUri: `sip:${PBX.host}:${PBX.port}`,
-        env: { ACTION_SUSPECT: 'check', MEDIA_ADDRESS: '127.0.0.1', RTP_PORTS: '29400-29499' },
+        pbxUri: `sip:${ADDR.pbx.host}:${ADDR.pbx.port}`,
+        env: { ACTION_SUSPECT: 'check', MEDIA_ADDRESS: '127.0.0.1', RTP_PORTS: ADDR.rtpPorts },
         configure: (config) => {
           config.check.waitSeconds = 2;
           config.check.language = 'it';
@@ -78,18 +90,24 @@ describe.skipIf(TOOLS.missing.length > 0)(
     }, 30_000);
 
     it("key 1 in RTP: the PBX is called with the DID and the caller re-INVITEd onto its media; the caller's BYE ends both", async () => {
-      const pbx = sipp('pbx-answers-did.xml', null, PBX, 29200);
-      await waitUdpBound(PBX.host, PBX.port);
-      const caller = await sipp('caller-presses-key.xml', `${SIP.host}:${SIP.port}`, CALLER, 29300, {
-        did: '0255550100',
-        caller: '08431234567',
-        pcap: PCAP,
-      });
+      const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx, ADDR.pbxMedia);
+      await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
+      const caller = await sipp(
+        'caller-presses-key.xml',
+        `${ADDR.sip.host}:${ADDR.sip.port}`,
+        ADDR.caller,
+        ADDR.callerMedia,
+        {
+          did: '0255550100',
+          caller: '08431234567',
+          pcap: PCAP,
+        },
+      );
       const answered = await pbx;
       expect(caller.code).toBe(0);
       expect(answered.code).toBe(0);
       expect(caller.logs).toContain('answer keeps telephone-event: m=audio');
-      expect(caller.logs).toContain(`re-INVITE media=${PBX.host}`);
+      expect(caller.logs).toContain(`re-INVITE media=${ADDR.pbx.host}`);
       expect(answered.logs).toContain('request-uri-user=0255550100');
       const row = await eventually(
         async () => (await attempts()).find((a) => a.check === 'passed' && a.outcome === 'answered'),
@@ -104,10 +122,16 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     it("no key: the NO, then crocetta's BYE", async () => {
       const started = Date.now();
-      const caller = await sipp('caller-presses-nothing.xml', `${SIP.host}:${SIP.port}`, CALLER, 29300, {
-        did: '0255550100',
-        caller: '08431234567',
-      });
+      const caller = await sipp(
+        'caller-presses-nothing.xml',
+        `${ADDR.sip.host}:${ADDR.sip.port}`,
+        ADDR.caller,
+        ADDR.callerMedia,
+        {
+          did: '0255550100',
+          caller: '08431234567',
+        },
+      );
       expect(caller.code).toBe(0);
       const row = await eventually(
         async () => (await attempts()).find((a) => a.check === 'no-digit' && a.hungUpBy === 'crocetta'),

@@ -5,7 +5,7 @@
  * PBX. Needs `drachtio` and `sipp` on PATH: CI has no drachtio-server, so there it is skipped (the double covers the
  * same behaviours in test/integration/pbx-asterisk-ip-trunk.test.ts and options-keepalive.test.ts).
  * The carrier's calls come over UDP, and over TCP in one case (a refusal and a forwarded call).
- * Ports: 28500-28699 on 127.0.0.x. Scenarios: test/e2e/scenarios (shared with the registration trunk's test).
+ * Ports: a block of 10 free ones in 28500-28699 (or E2E_PORTS) on 127.0.0.x, picked at each run. Scenarios: test/e2e/scenarios (shared with the registration trunk's test).
  */
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -17,17 +17,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
-import { E2E_SCENARIOS, realTools, REPO_ROOT, sippScenario, waitUdpBound } from '../support/real-sip-tools.js';
+import {
+  E2E_SCENARIOS,
+  pickBlock,
+  realTools,
+  REPO_ROOT,
+  sippScenario,
+  waitUdpBound,
+} from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
 const TOOLS = realTools(['drachtio', 'sipp']);
 
-const ADMIN = 28522;
-const SIP = { host: '127.0.0.1', port: 28560 };
-const PBX = { host: '127.0.0.3', port: 28580 };
-const CALLER = { host: '127.0.0.5', port: 28600 };
-/** The carrier's calls over TCP (sipp `-t t1`): drachtio-server listens on TCP on the same port as UDP. */
-const CALLER_TCP = { host: '127.0.0.5', port: 28601 };
+/** Where each one listens, laid out in a block of 10 free ports (pickBlock: in 28500-28699, or E2E_PORTS). */
+const layout = (base: number) => ({
+  admin: base,
+  sip: { host: '127.0.0.1', port: base + 1 },
+  pbx: { host: '127.0.0.3', port: base + 2 },
+  caller: { host: '127.0.0.5', port: base + 3 },
+  /** The carrier's calls over TCP (sipp `-t t1`): drachtio-server listens on TCP on the same port as UDP. */
+  callerTcp: { host: '127.0.0.5', port: base + 4 },
+  /** The PBX's qualify OPTIONS. */
+  qualify: { host: '127.0.0.1', port: base + 5 },
+});
+let ADDR = layout(0);
 const SECRET = 'e2e-ip-trunk-secret';
 const TOKEN = 'e2e-ip-trunk-token-0123';
 
@@ -35,10 +48,10 @@ const TOKEN = 'e2e-ip-trunk-token-0123';
 function composeDrachtioConf(logFile: string): string {
   const original = readFileSync(join(REPO_ROOT, 'config/drachtio.conf.xml'), 'utf8');
   const moved = original
-    .replace('<admin port="9022"', `<admin port="${ADMIN}"`)
+    .replace('<admin port="9022"', `<admin port="${ADDR.admin}"`)
     .replace(
       '<contact>sip:*:5060;transport=udp,tcp</contact>',
-      `<contact>sip:${SIP.host}:${SIP.port};transport=udp,tcp</contact>`,
+      `<contact>sip:${ADDR.sip.host}:${ADDR.sip.port};transport=udp,tcp</contact>`,
     )
     .replace(
       '<console/>',
@@ -75,6 +88,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-ip-'));
+      ADDR = layout(await pickBlock(10, ['127.0.0.1', '127.0.0.3', '127.0.0.5'], 28_500, 28_700));
       writeFileSync(join(dir, 'drachtio.conf.xml'), composeDrachtioConf(join(dir, 'drachtio.log')));
       // As docker-compose.yml does: the file says secret "cymru", DRACHTIO_SECRET replaces it.
       const env = {
@@ -84,10 +98,10 @@ describe.skipIf(TOOLS.missing.length > 0)(
       drachtio = spawn('drachtio', ['-f', join(dir, 'drachtio.conf.xml')], { env, stdio: 'ignore' });
       app = await startE2eCrocetta({
         dir,
-        adminPort: ADMIN,
+        adminPort: ADDR.admin,
         secret: SECRET,
         token: TOKEN,
-        pbxUri: `sip:${PBX.host}:${PBX.port}`,
+        pbxUri: `sip:${ADDR.pbx.host}:${ADDR.pbx.port}`,
       });
     }, 30_000);
 
@@ -104,20 +118,20 @@ describe.skipIf(TOOLS.missing.length > 0)(
     it('connects with the secret from DRACHTIO_SECRET, and answers a qualify OPTIONS with 200', async () => {
       expect(app?.sip.connected).toBe(true);
       const socket = createSocket('udp4');
-      await new Promise<void>((r) => socket.bind(28610, '127.0.0.1', () => r()));
+      await new Promise<void>((r) => socket.bind(ADDR.qualify.port, ADDR.qualify.host, () => r()));
       const options = [
-        `OPTIONS sip:${SIP.host}:${SIP.port} SIP/2.0`,
-        'Via: SIP/2.0/UDP 127.0.0.1:28610;branch=z9hG4bK-e2e-qualify;rport',
+        `OPTIONS sip:${ADDR.sip.host}:${ADDR.sip.port} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${ADDR.qualify.host}:${ADDR.qualify.port};branch=z9hG4bK-e2e-qualify;rport`,
         'Max-Forwards: 70',
         'From: <sip:asterisk@127.0.0.1>;tag=e2e',
-        `To: <sip:${SIP.host}:${SIP.port}>`,
+        `To: <sip:${ADDR.sip.host}:${ADDR.sip.port}>`,
         'Call-ID: e2e-qualify@127.0.0.1',
         'CSeq: 1 OPTIONS',
         'Content-Length: 0',
         '',
         '',
       ].join('\r\n');
-      socket.send(options, SIP.port, SIP.host);
+      socket.send(options, ADDR.sip.port, ADDR.sip.host);
       const [reply] = (await Promise.race([
         once(socket, 'message'),
         new Promise((_, no) => setTimeout(() => no(new Error('no answer to OPTIONS')), 5000)),
@@ -127,9 +141,9 @@ describe.skipIf(TOOLS.missing.length > 0)(
     });
 
     it("hands the PBX the carrier's call with the dialled number as Request-URI user, and measures the talk time from drachtio's CDR", async () => {
-      const pbx = sipp('pbx-answers-did.xml', null, PBX);
-      await waitUdpBound(PBX.host, PBX.port);
-      const caller = await sipp('caller-answered.xml', `${SIP.host}:${SIP.port}`, CALLER, {
+      const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx);
+      await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
+      const caller = await sipp('caller-answered.xml', `${ADDR.sip.host}:${ADDR.sip.port}`, ADDR.caller, {
         did: '0255550100',
         caller: '+393331234567',
       });
@@ -157,7 +171,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
         company: 'Example Energia',
         category: 'energy',
       });
-      const caller = await sipp('caller-refused.xml', `${SIP.host}:${SIP.port}`, CALLER, {
+      const caller = await sipp('caller-refused.xml', `${ADDR.sip.host}:${ADDR.sip.port}`, ADDR.caller, {
         did: '0255550100',
         caller: '+390287176900',
       });
@@ -170,19 +184,19 @@ describe.skipIf(TOOLS.missing.length > 0)(
       await api('POST', '/api/numbers/%2B390287176901/mark', { label: 'nuisance' });
       const refused = await sipp(
         'caller-refused.xml',
-        `${SIP.host}:${SIP.port}`,
-        CALLER_TCP,
+        `${ADDR.sip.host}:${ADDR.sip.port}`,
+        ADDR.callerTcp,
         { did: '0255550100', caller: '+390287176901' },
         't1',
       );
       expect(refused.code, refused.out).toBe(0); // the scenario waits for the 607
 
-      const pbx = sipp('pbx-answers-did.xml', null, PBX);
-      await waitUdpBound(PBX.host, PBX.port);
+      const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx);
+      await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
       const caller = await sipp(
         'caller-answered.xml',
-        `${SIP.host}:${SIP.port}`,
-        CALLER_TCP,
+        `${ADDR.sip.host}:${ADDR.sip.port}`,
+        ADDR.callerTcp,
         { did: '0255550101', caller: '+393337654321' },
         't1',
       );

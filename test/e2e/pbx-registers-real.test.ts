@@ -3,7 +3,7 @@
  * registers with digest (its Contact is a private address; it sends from 127.0.0.3) and answers what crocetta
  * forwards, and sipp playing the carrier's callers from 127.0.0.2. Skips, saying why, where drachtio or sipp is
  * not on PATH (CI: drachtio-server is in no registry; the same behaviour is covered through the drachtio double in
- * test/integration/pbx-registers.test.ts).
+ * test/integration/pbx-registers.test.ts). Ports: free ones in 28800-28999 (or E2E_PORTS) on 127.0.0.x, picked at each run.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import { eventually } from '../support/crocetta-harness.js';
-import { freePort, realTools, runSipp, startDrachtio, type RealDrachtio } from '../support/real-sip-tools.js';
+import { pickBlock, realTools, runSipp, startDrachtio, type RealDrachtio } from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
 const SCENARIOS = join(import.meta.dirname, 'sipp');
@@ -22,8 +22,6 @@ const PASSWORD = 'e2e-Secret-4711';
 const DID = '+390612345678';
 const PRIVATE_CONTACT = 'sip:fritzbox@192.168.178.1:5060';
 const TOKEN = 'e2e-token-0123456789';
-/** Ports for these runs come from this block (the team's machine gives each engineer one). */
-const BLOCK: [number, number] = [27000, 28000];
 
 describe.skipIf(TOOLS.missing.length > 0)(
   `a PBX registered to crocetta, through a real drachtio-server${TOOLS.skipped}`,
@@ -32,12 +30,9 @@ describe.skipIf(TOOLS.missing.length > 0)(
     let drachtio: RealDrachtio;
     let app: Crocetta;
     const logs: Array<Record<string, unknown>> = [];
-    const ports: number[] = [];
-    const port = async (host: string) => {
-      const p = await freePort(host, BLOCK[0], BLOCK[1], ports);
-      ports.push(p, p + 1, p + 2, p + 3); // sipp's media takes the ports above its RTP port
-      return p;
-    };
+    const taken = new Set<number>();
+    // Four in a row: sipp's media takes the ports above its RTP port.
+    const port = (host: string) => pickBlock(4, [host], 28_800, 29_000, taken);
 
     const start = async () => {
       app = await startE2eCrocetta({

@@ -3,7 +3,7 @@
  * carrier's caller and as the PBX. The same suspect caller rings two of our numbers: the support line forwards it
  * to the PBX (tagged), the sales line refuses it with 607, each by its rule. Needs `drachtio` and `sipp` on PATH:
  * CI has no drachtio-server, so there it is skipped (test/integration/policies.test.ts covers the same through the
- * double). Ports: 29500-29599 on 127.0.0.x (below Linux's ephemeral range, 32768-60999).
+ * double). Ports: a block of 10 free ones in 29500-29599 (or E2E_PORTS) on 127.0.0.x, picked at each run.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { configSchema } from '../../src/config/schema.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import {
   E2E_SCENARIOS,
+  pickBlock,
   realTools,
   sippScenario,
   startDrachtio,
@@ -24,10 +25,14 @@ import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-croce
 
 const TOOLS = realTools(['drachtio', 'sipp']);
 
-const ADMIN = 29522;
-const SIP = { host: '127.0.0.1', port: 29560 };
-const PBX = { host: '127.0.0.3', port: 29580 };
-const CALLER = { host: '127.0.0.5', port: 29590 };
+/** Where each one listens, laid out in a block of 10 free ports (pickBlock: in 29500-29599, or E2E_PORTS). */
+const layout = (base: number) => ({
+  admin: base,
+  sip: { host: '127.0.0.1', port: base + 1 },
+  pbx: { host: '127.0.0.3', port: base + 2 },
+  caller: { host: '127.0.0.5', port: base + 3 },
+});
+let ADDR = layout(0);
 const TOKEN = 'e2e-policies-token-0123';
 /** Suspect by the office's prefix rule. */
 const SUSPECT = '+390451234567';
@@ -48,13 +53,14 @@ describe.skipIf(TOOLS.missing.length > 0)(`policies through a real drachtio-serv
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-policies-'));
-    drachtio = await startDrachtio(dir, { admin: ADMIN, sip: SIP.port }, 'e2e-policies-secret');
+    ADDR = layout(await pickBlock(10, ['127.0.0.1', '127.0.0.3', '127.0.0.5'], 29_500, 29_600));
+    drachtio = await startDrachtio(dir, { admin: ADDR.admin, sip: ADDR.sip.port }, 'e2e-policies-secret');
     app = await startE2eCrocetta({
       dir,
-      adminPort: ADMIN,
+      adminPort: ADDR.admin,
       secret: drachtio.secret,
       token: TOKEN,
-      pbxUri: `sip:${PBX.host}:${PBX.port}`,
+      pbxUri: `sip:${ADDR.pbx.host}:${ADDR.pbx.port}`,
       configure: (config) => {
         config.screening.prefixes = [{ prefix: '+39045', verdict: 'suspect', label: 'test range' }];
         config.policies = configSchema.shape.policies.parse([
@@ -77,9 +83,9 @@ describe.skipIf(TOOLS.missing.length > 0)(`policies through a real drachtio-serv
   }, 30_000);
 
   it('forwards the suspect to the PBX on the support line, tagged by rule 1', async () => {
-    const pbx = sipp('pbx-answers-did.xml', null, PBX);
-    await waitUdpBound(PBX.host, PBX.port);
-    const caller = await sipp('caller-answered.xml', `${SIP.host}:${SIP.port}`, CALLER, {
+    const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx);
+    await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
+    const caller = await sipp('caller-answered.xml', `${ADDR.sip.host}:${ADDR.sip.port}`, ADDR.caller, {
       did: '0255550100',
       caller: SUSPECT,
     });
@@ -93,7 +99,7 @@ describe.skipIf(TOOLS.missing.length > 0)(`policies through a real drachtio-serv
   });
 
   it('refuses the same caller with 607 on the sales line, by rule 2, before the PBX', async () => {
-    const caller = await sipp('caller-refused.xml', `${SIP.host}:${SIP.port}`, CALLER, {
+    const caller = await sipp('caller-refused.xml', `${ADDR.sip.host}:${ADDR.sip.port}`, ADDR.caller, {
       did: '0255550101',
       caller: SUSPECT,
     });

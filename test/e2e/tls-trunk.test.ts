@@ -6,7 +6,7 @@
  * then ACK and BYE travel crocetta's record-route back over TLS, and the register has the answered call with its
  * talk time. crocetta has no transport-specific code: this is what shows the README's claim for TLS.
  * Needs `drachtio`, `sipp` and `openssl` on PATH: CI has no drachtio-server, so there it is skipped.
- * Ports: 28700-28799 on 127.0.0.x.
+ * Ports: a block of 10 free ones in 28700-28799 (or E2E_PORTS) on 127.0.0.x, picked at each run.
  */
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,6 +21,7 @@ import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
 import {
   E2E_SCENARIOS,
+  pickBlock,
   realTools,
   sippScenario,
   startDrachtio,
@@ -31,9 +32,16 @@ import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
 const TOOLS = realTools(['drachtio', 'sipp', 'openssl']);
 
-const ADMIN = 28722;
-const TLS = { host: '127.0.0.1', port: 28761 };
-const PBX = { host: '127.0.0.3', port: 28780 };
+/** Where each one listens, laid out in a block of 10 free ports (pickBlock: in 28700-28799, or E2E_PORTS). */
+const layout = (base: number) => ({
+  admin: base,
+  /** drachtio-server's TLS contact; its UDP contact (the PBX's side) is the port below. */
+  tls: { host: '127.0.0.1', port: base + 2 },
+  pbx: { host: '127.0.0.3', port: base + 3 },
+  /** The carrier's RTP port, as its SDP offers it (nothing listens). */
+  carrierMedia: base + 5,
+});
+let ADDR = layout(0);
 const CARRIER_HOST = '127.0.0.5';
 const SECRET = 'e2e-tls-trunk-secret';
 const TOKEN = 'e2e-tls-trunk-token-0123';
@@ -66,7 +74,7 @@ class TlsCarrier {
 
   static async open(ca: string): Promise<TlsCarrier> {
     // The carrier's own address (127.0.0.5), then TLS over that connection, checking drachtio-server's certificate.
-    const tcp = tcpConnect({ host: TLS.host, port: TLS.port, localAddress: CARRIER_HOST });
+    const tcp = tcpConnect({ host: ADDR.tls.host, port: ADDR.tls.port, localAddress: CARRIER_HOST });
     await once(tcp, 'connect');
     const socket = tlsConnect({ socket: tcp, ca, servername: 'localhost' });
     await once(socket, 'secureConnect');
@@ -126,12 +134,12 @@ function invite(carrier: TlsCarrier, o: { did: string; caller: string; callId: s
     's=-',
     `c=IN IP4 ${CARRIER_HOST}`,
     't=0 0',
-    'm=audio 28790 RTP/AVP 8',
+    `m=audio ${ADDR.carrierMedia} RTP/AVP 8`,
     'a=rtpmap:8 PCMA/8000',
     '',
   ].join('\r\n');
   return [
-    `INVITE sips:${o.did}@${TLS.host}:${TLS.port} SIP/2.0`,
+    `INVITE sips:${o.did}@${ADDR.tls.host}:${ADDR.tls.port} SIP/2.0`,
     `Via: SIP/2.0/TLS ${CARRIER_HOST}:${carrier.localPort};branch=${o.branch};rport`,
     'Max-Forwards: 70',
     `From: "Cliente" <sips:${o.caller}@carrier.test>;tag=carrier-${o.callId}`,
@@ -196,6 +204,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-tls-'));
+      ADDR = layout(await pickBlock(10, ['127.0.0.1', '127.0.0.3', CARRIER_HOST], 28_700, 28_800));
       const key = join(dir, 'key.pem');
       const cert = join(dir, 'cert.pem');
       const files = spawnSync(
@@ -221,20 +230,20 @@ describe.skipIf(TOOLS.missing.length > 0)(
       );
       if (files.status !== 0) throw new Error(`openssl req failed: ${files.stderr}`);
       ca = readFileSync(cert, 'utf8');
-      drachtio = await startDrachtio(dir, { admin: ADMIN, sip: TLS.port }, SECRET, {
+      drachtio = await startDrachtio(dir, { admin: ADDR.admin, sip: ADDR.tls.port }, SECRET, {
         cdrs: true,
         sip: `<contacts>
-          <contact>sips:${TLS.host}:${TLS.port};transport=tls</contact>
-          <contact>sip:${TLS.host}:${TLS.port - 1};transport=udp</contact>
+          <contact>sips:${ADDR.tls.host}:${ADDR.tls.port};transport=tls</contact>
+          <contact>sip:${ADDR.tls.host}:${ADDR.tls.port - 1};transport=udp</contact>
         </contacts>
         <tls><key-file>${key}</key-file><cert-file>${cert}</cert-file><chain-file>${cert}</chain-file></tls>`,
       });
       app = await startE2eCrocetta({
         dir,
-        adminPort: ADMIN,
+        adminPort: ADDR.admin,
         secret: SECRET,
         token: TOKEN,
-        pbxUri: `sip:${PBX.host}:${PBX.port}`,
+        pbxUri: `sip:${ADDR.pbx.host}:${ADDR.pbx.port}`,
       });
     }, 30_000);
 
@@ -255,7 +264,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
         // The ACK of a refusal is hop by hop: the INVITE's Request-URI and branch, the refusal's To tag.
         carrier.send(
           [
-            `ACK sips:0255550100@${TLS.host}:${TLS.port} SIP/2.0`,
+            `ACK sips:0255550100@${ADDR.tls.host}:${ADDR.tls.port} SIP/2.0`,
             `Via: SIP/2.0/TLS ${CARRIER_HOST}:${carrier.localPort};branch=${branch};rport`,
             'Max-Forwards: 70',
             `From: ${header(final, 'from')}`,
@@ -275,8 +284,8 @@ describe.skipIf(TOOLS.missing.length > 0)(
     });
 
     it('forwards an unknown caller to the PBX; the ACK and BYE come back over TLS through the record-route; the register has the talk time', async () => {
-      const pbx = sippScenario(dir, join(E2E_SCENARIOS, 'pbx-answers-did.xml'), null, PBX);
-      await waitUdpBound(PBX.host, PBX.port);
+      const pbx = sippScenario(dir, join(E2E_SCENARIOS, 'pbx-answers-did.xml'), null, ADDR.pbx);
+      await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
       const carrier = await TlsCarrier.open(ca);
       try {
         carrier.send(
@@ -291,7 +300,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
         expect(answer.first).toBe('SIP/2.0 200 OK');
         // drachtio-server record-routes with the PBX leg's transport only (one Record-Route, its UDP contact): the
         // ACK and BYE below keep to the TLS connection with that route, and drachtio-server takes them as its own.
-        expect(headers(answer, 'record-route')).toEqual([`<sip:${TLS.host}:${TLS.port - 1};lr>`]);
+        expect(headers(answer, 'record-route')).toEqual([`<sip:${ADDR.tls.host}:${ADDR.tls.port - 1};lr>`]);
         carrier.send(inDialog('ACK', answer, carrier, 1, 'z9hG4bK-tls-a2'));
         await new Promise((r) => setTimeout(r, 300));
         carrier.send(inDialog('BYE', answer, carrier, 2, 'z9hG4bK-tls-a3'));
@@ -314,8 +323,8 @@ describe.skipIf(TOOLS.missing.length > 0)(
     });
 
     it("hands the PBX's BYE to the carrier over the same TLS connection when the office hangs up first", async () => {
-      const pbx = sippScenario(dir, join(E2E_SCENARIOS, 'pbx-hangs-up.xml'), null, PBX);
-      await waitUdpBound(PBX.host, PBX.port);
+      const pbx = sippScenario(dir, join(E2E_SCENARIOS, 'pbx-hangs-up.xml'), null, ADDR.pbx);
+      await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
       const carrier = await TlsCarrier.open(ca);
       try {
         carrier.send(

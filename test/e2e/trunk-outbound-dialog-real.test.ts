@@ -5,7 +5,7 @@
  * drachtio-server 0.9.10 carries crocetta's SIP, sipp plays the PBX (test/e2e/scenarios/pbx-calls-out-holds.xml:
  * hold, a re-INVITE without SDP answered in its ACK, a key by INFO, BYE) and the called party
  * (pstn-answers-held.xml: its own hold, an UPDATE with a new SDP, a re-INVITE without SDP). Needs `drachtio`, `kamailio` and `sipp` on PATH, else skipped (the double covers the same
- * in test/integration/trunk-outbound-dialog.test.ts). Ports: free ones in 22000-22999 (or E2E_PORTS) on 127.0.0.1-3.
+ * in test/integration/trunk-outbound-dialog.test.ts). Ports: free ones in 26100-26999 (or E2E_PORTS) on 127.0.0.1-3.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,8 +76,8 @@ describe.skipIf(missing.length > 0)(
       const [admin = 0, sip = 0, carrier = 0, pbx = 0, pstn = 0] = await pickPorts(
         5,
         Object.values(HOSTS),
-        22_000,
-        23_000,
+        26_100,
+        27_000,
       );
       ports = { admin, sip, kamailio: carrier, pbx, pstn };
       const cfg = join(dir, 'kamailio-carrier.cfg');

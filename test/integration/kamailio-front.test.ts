@@ -3,7 +3,8 @@
  * kamailio-front.cfg on 127.0.0.3, loads the nuisance list exported by the running crocetta (API) and by the CLI,
  * refuses a listed caller with 607 in any of the forms carriers send, and relays every other call to a stand-in
  * for crocetta (a UDP socket on 127.0.0.2). A new export is taken with `kamcmd htable.reload`, without a restart.
- * Skipped, with the reason, where Kamailio is not installed (`apt-get install kamailio`).
+ * Skipped, with the reason, where Kamailio is not installed (`apt-get install kamailio`). Kamailio's port: a free one in
+ * 26100-26999 (or E2E_PORTS); the caller's and the stand-in's sockets take the system's.
  */
 import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../support/cli-process.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
-import { realTools, REPO_ROOT, startKamailio, type RealKamailio } from '../support/real-sip-tools.js';
+import { pickPorts, realTools, REPO_ROOT, startKamailio, type RealKamailio } from '../support/real-sip-tools.js';
 
 const CFG = join(REPO_ROOT, 'docs/pbx/kamailio-front.cfg');
 const KAMAILIO = '127.0.0.3';
@@ -23,14 +24,6 @@ const DID = '+390612345678';
 const TOOLS = realTools(['kamailio', 'kamcmd']);
 
 const cli = (args: string[], env: Record<string, string>): Promise<CliRun> => runCli(args, env);
-
-async function freeUdpPort(address: string): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((ok) => s.bind(0, address, ok));
-  const { port } = s.address();
-  await new Promise<void>((ok) => s.close(() => ok()));
-  return port;
-}
 
 /** A UDP SIP endpoint: sends requests, collects every message it receives. */
 class Endpoint {
@@ -156,7 +149,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
       caller = await Endpoint.open(CALLER);
       standIn = await Endpoint.open(CROCETTA);
       writeFileSync(join(dir, 'crocetta.list'), `1 sip:${CROCETTA}:${standIn.port}\n`);
-      port = await freeUdpPort(KAMAILIO);
+      [port = 0] = await pickPorts(1, [KAMAILIO], 26_100, 27_000);
       kamailio = await startKamailio(dir, {
         cfg: CFG,
         listen: { host: KAMAILIO, port },

@@ -1,8 +1,18 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { e2ePortRange, onPath, pickPorts, realTools, startKamailio, udpBound } from './real-sip-tools.js';
+import {
+  e2ePortRange,
+  onPath,
+  pickBlock,
+  pickPorts,
+  portFree,
+  realTools,
+  REPO_ROOT,
+  startKamailio,
+  udpBound,
+} from './real-sip-tools.js';
 
 describe('e2ePortRange (E2E_PORTS)', () => {
   it("is the test's own range without E2E_PORTS, else the one it names, both ends included", () => {
@@ -13,6 +23,35 @@ describe('e2ePortRange (E2E_PORTS)', () => {
   it('refuses what is no range of ports', () => {
     for (const bad of ['23000', '23999-23000', '80-90', '23000-70000', 'a-b'])
       expect(() => e2ePortRange(1, 2, { E2E_PORTS: bad })).toThrow(/E2E_PORTS=.*expected a range of ports/);
+  });
+});
+
+describe('pickBlock', () => {
+  it('gives the first of a run of free ports in the range (E2E_PORTS when set), none of them taken before', async () => {
+    const [from, to] = e2ePortRange(26_100, 27_000);
+    const taken = new Set<number>();
+    const a = await pickBlock(4, ['127.0.0.1', '127.0.0.3'], 26_100, 27_000, taken);
+    const b = await pickBlock(4, ['127.0.0.1', '127.0.0.3'], 26_100, 27_000, taken);
+    for (const base of [a, b]) {
+      expect(base).toBeGreaterThanOrEqual(from);
+      expect(base + 4).toBeLessThanOrEqual(to);
+      expect((base - from) % 10).toBe(0);
+    }
+    expect(Math.abs(a - b)).toBeGreaterThanOrEqual(4);
+    expect([...taken].sort()).toEqual([a, a + 1, a + 2, a + 3, b, b + 1, b + 2, b + 3].sort());
+    expect(await portFree('127.0.0.3', a + 3)).toBe(true);
+  });
+});
+
+describe('the real-software tests keep to E2E_PORTS', () => {
+  it('every test that starts drachtio-server, Kamailio or sipp picks its ports with pickPorts or pickBlock', () => {
+    const real = /startDrachtio\(|spawn\('drachtio'|startKamailio\(|runSipp\(|sippScenario\(/;
+    const files = readdirSync(join(REPO_ROOT, 'test'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.test.ts'))
+      .filter((f) => real.test(readFileSync(join(REPO_ROOT, 'test', f), 'utf8')));
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    const own = files.filter((f) => !/\bpick(Ports|Block)\(/.test(readFileSync(join(REPO_ROOT, 'test', f), 'utf8')));
+    expect(own).toEqual([]);
   });
 });
 

@@ -135,6 +135,36 @@ export async function pickPorts(
   return out;
 }
 
+/**
+ * The first of `size` consecutive ports free for TCP and UDP on every one of `hosts`, from [from, to) (or E2E_PORTS:
+ * e2ePortRange), starting at a random multiple of 10 of the range: for a test that lays its ports out at fixed offsets
+ * (drachtio's admin and SIP ports, the PBX's, sipp's media ports above its RTP port, crocetta's RTP_PORTS).
+ */
+export async function pickBlock(
+  size: number,
+  hosts: readonly string[],
+  wantedFrom: number,
+  wantedTo: number,
+  taken = new Set<number>(),
+): Promise<number> {
+  const [from, to] = e2ePortRange(wantedFrom, wantedTo);
+  const starts = Math.floor((to - from - size) / 10) + 1;
+  const first = Math.floor(Math.random() * Math.max(starts, 1));
+  const distinct = [...new Set(hosts)];
+  const free = async (port: number): Promise<boolean> =>
+    !taken.has(port) && (await Promise.all(distinct.map((h) => portFree(h, port)))).every(Boolean);
+  for (let i = 0; i < starts; i++) {
+    const base = from + ((first + i) % starts) * 10;
+    let ok = true;
+    for (let port = base; port < base + size && ok; port++) ok = await free(port);
+    if (ok) {
+      for (let port = base; port < base + size; port++) taken.add(port);
+      return base;
+    }
+  }
+  throw new Error(`e2e: no ${size} free ports in a row in ${from}-${to - 1}`);
+}
+
 /** What `check` gives once it gives something, polled every 100 ms; throws after `timeoutMs` naming `what`. */
 export async function until<T>(
   what: string,
