@@ -1,6 +1,7 @@
 /**
  * The panel's one auth middleware, mounted once in front of every route: the request's path says who may use it.
- * - public: health, readiness, metrics, the static assets and the icon (`/favicon.ico`), the login form;
+ * - public: health, readiness (its details only with the API token or a session: `readsDetails`), metrics, the static
+ *   assets and the icon (`/favicon.ico`), the login form;
  * - friends' feed (`/api/feed...`): the feed token or the API token, as a bearer token (a session does not open it);
  * - the JSON API (`/api/...`): the bearer token, or a logged-in session (its writes then carry `X-CSRF-Token`);
  *   a request with an Authorization header is always judged by its token;
@@ -55,6 +56,19 @@ export function sessionOf(res: Response): Session | undefined {
 /** The upload's CSRF check (the `X-CSRF-Token` header from panel.js, else the form's `_csrf` field). */
 export function uploadCsrfMatches(req: Request, res: Response, field: string | undefined): boolean {
   return csrfMatches(sessionOf(res), req.get('x-csrf-token') ?? field);
+}
+
+/**
+ * Whether a request to a public route may read what that route keeps from strangers (/readyz's accounts and their
+ * carriers): it carries the API token as its bearer token, or a logged-in session. Never refuses: a missing or wrong
+ * token reads as a stranger, so a load balancer's probe keeps working.
+ */
+export function readsDetails(deps: Pick<AuthDeps, 'sessions' | 'apiToken'>): (req: Request) => boolean {
+  const api = deps.apiToken === '' ? [] : [digest(deps.apiToken)];
+  return (req) =>
+    req.get('authorization') !== undefined
+      ? oneOf(bearerOf(req), api)
+      : deps.sessions.fromRequest(req)?.authenticated === true;
 }
 
 export function authenticate(deps: AuthDeps): RequestHandler {

@@ -5,7 +5,7 @@
  */
 import express, { type Express, type Response } from 'express';
 import helmet from 'helmet';
-import { authenticate } from './authenticate.js';
+import { authenticate, readsDetails } from './authenticate.js';
 import type { PanelDeps } from './deps.js';
 import { errorHandler, notFound, type PanelErrors } from './error-handler.js';
 import type { MessageKey } from './i18n.js';
@@ -70,17 +70,19 @@ export function createPanelApp(deps: PanelDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', (_req, res) => {
-    const checks = deps.readiness();
-    const ready = Object.values(checks).every(Boolean);
-    // Each carrier account, with its carrier: which line is down, and at which carrier.
-    const accounts = (deps.trunkAccounts?.() ?? []).map((a) => ({
-      account: a.account,
-      name: a.name,
-      carrier: a.carrier,
-      state: a.status.state,
-      problem: a.status.problem,
-    }));
+  const detailed = readsDetails({ sessions: deps.sessions, apiToken: deps.apiToken });
+  app.get('/readyz', (req, res) => {
+    const all = deps.readiness();
+    const ready = Object.values(all).every(Boolean);
+    // Each carrier line's state and kind of trouble, in the config's order. Its user name and its carrier's address
+    // only for the API token or a logged-in session: the panel's port may be reachable from outside the office.
+    const full = detailed(req);
+    const checks = full ? all : Object.fromEntries(Object.entries(all).filter(([name]) => !name.startsWith('trunk:')));
+    const accounts = (deps.trunkAccounts?.() ?? []).map((a, i) =>
+      full
+        ? { account: a.account, name: a.name, carrier: a.carrier, state: a.status.state, problem: a.status.problem }
+        : { line: i + 1, state: a.status.state, problem: a.status.problem },
+    );
     res
       .status(ready ? 200 : 503)
       .json({ status: ready ? 'ready' : 'not ready', checks, ...(accounts.length > 0 ? { trunk: accounts } : {}) });

@@ -166,7 +166,9 @@ describe.skipIf(TOOLS.missing.length > 0)(
         logs.filter((l) => l.msg === 'trunk not registered' && l.level === 40).map((l) => [l.aor, l.reason]),
       ).toEqual([[`sip:${UNKNOWN.user}@carrier.test`, '404 No Such Account']]);
 
-      const res = await fetch(`http://127.0.0.1:${crocetta().httpPort}/readyz`);
+      const res = await fetch(`http://127.0.0.1:${crocetta().httpPort}/readyz`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       const body = (await res.json()) as { status: string; checks: Record<string, boolean> };
       expect(res.status).toBe(503);
       expect(body.checks).toMatchObject({

@@ -158,7 +158,9 @@ describe.skipIf(TOOLS.missing.length > 0)(
       expect(logA()).not.toContain(FAX.user);
       expect(logB()).not.toContain(MAIN.user);
 
-      const res = await fetch(`http://127.0.0.1:${crocetta().httpPort}/readyz`);
+      const res = await fetch(`http://127.0.0.1:${crocetta().httpPort}/readyz`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { trunk: Array<{ account: string; carrier: string; state: string }> };
       expect(body.trunk.map((a) => [a.account, a.carrier, a.state])).toEqual([

@@ -110,13 +110,33 @@ describe('lines at two carriers', () => {
     expect(carrierA.bindings.size).toBe(1);
     expect(carrierB.bindings.size).toBe(1);
 
-    const ready = await fetch(h.url('/readyz'));
-    expect(ready.status).toBe(200);
-    expect(((await ready.json()) as { trunk: unknown }).trunk).toEqual([
+    // With the API token, and with the panel's session: each line's user name and carrier.
+    const detail = [
       { account: MAIN.user, name: MAIN.user, carrier: MAIN.registrar, state: 'registered', problem: null },
       { account: FAX.user, name: FAX.number, carrier: FAX.registrar, state: 'registered', problem: null },
-    ]);
+    ];
+    const ready = await h.api('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.json).toMatchObject({ status: 'ready', trunk: detail });
     const { cookie } = await panelSession((path) => h.url(path), 'office-pw', 'en');
+    const seen = await fetch(h.url('/readyz'), { headers: { cookie } });
+    expect(((await seen.json()) as { trunk: unknown }).trunk).toEqual(detail);
+    // To a stranger (a load balancer's probe, anyone who reaches the port; a wrong token too): ready or not, and
+    // each line's state, no user name, number or carrier's address.
+    for (const token of [null, 'not-the-token']) {
+      const probe = await h.api('GET', '/readyz', undefined, token);
+      expect(probe.status).toBe(200);
+      expect(probe.json).toEqual({
+        status: 'ready',
+        checks: { store: true, drachtio: true, trunk: true },
+        trunk: [
+          { line: 1, state: 'registered', problem: null },
+          { line: 2, state: 'registered', problem: null },
+        ],
+      });
+      for (const secret of [MAIN.user, FAX.user, FAX.number, '127.0.0.1:5090', '127.0.0.2'])
+        expect(JSON.stringify(probe.json)).not.toContain(secret);
+    }
     const page = await (await fetch(h.url('/'), { headers: { cookie } })).text();
     const lines = [...page.matchAll(/<p class="notice[^"]*trunk"[^>]*>([^<]*)<\/p>/g)].map((m) => m[1] ?? '');
     expect(lines).toEqual([
@@ -240,9 +260,9 @@ describe('lines at two carriers', () => {
       () => (stateOf(FAX.user) === 'not-registered' && stateOf(MAIN.user) === 'registered' ? true : undefined),
       8000,
     );
-    const ready = await fetch(h.url('/readyz'));
+    const ready = await h.api('GET', '/readyz');
     expect(ready.status).toBe(503);
-    const body = (await ready.json()) as { checks: Record<string, boolean>; trunk: unknown[] };
+    const body = ready.json as { checks: Record<string, boolean>; trunk: unknown[] };
     expect(body.checks).toMatchObject({ trunk: false, [`trunk:${MAIN.user}`]: true, [`trunk:${FAX.user}`]: false });
     expect(body.trunk[1]).toEqual({
       account: FAX.user,
@@ -250,6 +270,15 @@ describe('lines at two carriers', () => {
       carrier: FAX.registrar,
       state: 'not-registered',
       problem: 'auth',
+    });
+    // A stranger's probe learns which line is down and why, in a word, not whose it is.
+    expect((await h.api('GET', '/readyz', undefined, null)).json).toEqual({
+      status: 'not ready',
+      checks: { store: true, drachtio: true, trunk: false },
+      trunk: [
+        { line: 1, state: 'registered', problem: null },
+        { line: 2, state: 'not-registered', problem: 'auth' },
+      ],
     });
     const m = await metrics();
     expect(m).toMatch(
