@@ -68,7 +68,7 @@ form.import-form button { align-self:flex-start; }
 main:has(#register) { max-width:1600px; }
 #register .c-name, #register .reason { overflow-wrap:anywhere; }
 #register .c-number { white-space:normal; overflow-wrap:anywhere; min-width:9.5rem; max-width:12rem; }
-#register .c-time { min-width:6.5rem; } #register .c-name { min-width:6rem; max-width:12rem; }
+#register .c-time { min-width:6.5rem; white-space:nowrap; } #register .c-name { min-width:6rem; max-width:12rem; }
 #register .reason { min-width:10rem; max-width:24rem; } #register .c-action { min-width:7rem; }
 #register th { white-space:normal; } #register details.mark form { min-width:12rem; } #register summary, #register [class^=check-] { white-space:nowrap; }
 @media (max-width: 1100px) { #register .c-called { display:none; } }

@@ -3,7 +3,8 @@
  * app and the drachtio double: numbers written as people write them (national for Italian numbers, international
  * for foreign ones, the withheld and junk callers said sensibly) with E.164 kept in links; the search box takes a
  * number as typed; categories in Italian; every page in one language; the opening hours readable whole at 1366 px and
- * on a phone; no request answered 404 (the icon); an import of a file without numbers says so. Screenshots go to
+ * on a phone; no request answered 404 (the icon); an import of a file without numbers says so; the import limit in
+ * MB; a company's dossier says its mark once for all its numbers. Screenshots go to
  * test-artifacts/browser/ (a picture, never a check).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ import { saveScreenshot } from './artifact.js';
 const PASSWORD = 'office-Pa55word!';
 const DID = '+390212345670';
 const CENTRE = '+390298765432';
+/** Another number of the call centre's company. */
+const CENTRE_2 = '+390298700002';
 const LONDON = '+442079460958';
 const JUNK = 'OFFERTA-2x1';
 const HOURS = '08:30-13:00, 14:30-18:30';
@@ -160,6 +163,34 @@ describe.skipIf(!canRunBrowser)('the panel as an Italian office reads it', () =>
     // Its next caller from that block is screened by it.
     const next = await invite(`"Offerte" <sip:0828123456@203.0.113.50>`).waitForFinal();
     expect(next.status).toBe(607);
+    await context.close();
+  });
+
+  it("says a company's mark once in its dossier, after all its numbers", async () => {
+    // A second number of the call centre's company, marked alike.
+    const mark = await h.api('POST', `/api/numbers/${encodeURIComponent(CENTRE_2)}/mark`, {
+      label: 'nuisance',
+      company: 'Example Energia',
+      category: 'energy',
+    });
+    expect(mark.status).toBe(200);
+    const { context, page } = await office(1366, 768);
+    await page.goto(h.url(`/dossier?company=${encodeURIComponent('Example Energia')}`));
+    const facts = page.locator('.dossier-facts');
+    expect(await facts.locator('dt').nth(3).textContent()).toBe('Numeri coperti');
+    const covered = (await facts.locator('dd').nth(3).textContent()) ?? '';
+    expect(covered).toMatch(/^02 98\d\d \d{4}, 02 98\d\d \d{4} \(molesto, Example Energia, energia\)$/);
+    expect(covered).toContain('02 9876 5432');
+    expect(covered).toContain('02 9870 0002');
+    await saveScreenshot(page, join(ARTIFACTS, 'office-dossier.png'));
+    await context.close();
+  });
+
+  it('writes the import limit as people write it', async () => {
+    const { context, page } = await office(1366, 768);
+    await page.goto(h.url('/import'));
+    expect(await page.locator('main').textContent()).toContain('Al massimo 512 MB.');
+    expect(await page.locator('main').textContent()).not.toContain('MiB');
     await context.close();
   });
 

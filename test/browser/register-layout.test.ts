@@ -157,6 +157,26 @@ describe.skipIf(!canRunBrowser)('the register page in a browser: layout and the 
     await page.context().close();
   });
 
+  it("writes each call's time on one line at 1366 × 768 (Italian), the table still inside the window", async () => {
+    const page = await login(1366, 768, 'it-IT');
+    await page.goto(h.url('/register'));
+    await page.locator('#register tbody tr').first().waitFor();
+    // The lines each time cell's text takes (a range's boxes by their top: one box per line).
+    const lines: Array<{ text: string; lines: number }> =
+      await page.evaluate(`[...document.querySelectorAll('#register td.c-time')]
+      .map((td) => {
+        const r = document.createRange();
+        r.selectNodeContents(td);
+        return { text: td.textContent, lines: new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size };
+      })`);
+    const measured = await overflow(page);
+    await saveScreenshot(page, join(ARTIFACTS, 'register-1366-it-IT.png'));
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines.filter((l) => l.lines !== 1)).toEqual([]);
+    expect(measured).toEqual({ page: 0, table: 0, cells: [] });
+    await page.context().close();
+  });
+
   it.each([
     { who: 'a marked call centre', key: CENTRE },
     { who: 'a junk caller ID', key: `raw:${JUNK}` },

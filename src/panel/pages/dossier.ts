@@ -94,6 +94,29 @@ function subjectText(d: Dossier, phone: (value: string) => string): string {
   return d.subject.kind === 'company' ? dossierSubjectText(d) : phone(d.subject.callerKey);
 }
 
+/** What the office marked a number as, in words: `molesto, Example Energia, energia`, or `non segnato`. */
+function markText(lang: Lang, n: Dossier['numbers'][number]): string {
+  if (!n.label) return TEXTS[lang].notMarked;
+  const label = n.label === 'trusted' || n.label === 'nuisance' ? textIn(lang, `verdict_${n.label}`) : n.label;
+  return [label, n.company, n.category === null ? null : categoryText(lang, n.category)].filter(Boolean).join(', ');
+}
+
+/**
+ * The numbers covered, those marked alike together and their mark said once after them (a company's ten numbers
+ * are one list and one "(molesto, Example Energia, energia)", not ten), in the order each mark first appears.
+ */
+function numbersCovered(lang: Lang, numbers: Dossier['numbers'], phone: (value: string) => string): SafeHtml[] {
+  const groups = new Map<string, string[]>();
+  for (const n of numbers) {
+    const mark = markText(lang, n);
+    groups.set(mark, [...(groups.get(mark) ?? []), n.callerKey]);
+  }
+  return [...groups].map(
+    ([mark, keys], i) =>
+      html`${i > 0 ? '; ' : ''}${keys.map((k, j) => html`${j > 0 ? ', ' : ''}<span class="nowrap">${phone(k)}</span>`)} <span class="muted small">(${mark})</span>`,
+  );
+}
+
 /** The dossier itself: facts, then the breaches; `phone` writes numbers as the office reads them. */
 export function dossierBody(lang: Lang, d: Dossier, phone: (value: string) => string): SafeHtml {
   const t = TEXTS[lang];
@@ -106,7 +129,7 @@ export function dossierBody(lang: Lang, d: Dossier, phone: (value: string) => st
 <dt>${d.subject.kind === 'company' ? t.company : t.number}</dt><dd><strong>${subjectText(d, phone)}</strong></dd>
 <dt>${t.period}</dt><dd>${period}</dd>
 <dt>${t.generated}</dt><dd>${isoWithOffset(d.generatedAt, tz)} (${tz})</dd>
-<dt>${t.numbers}</dt><dd>${d.numbers.length === 0 ? '—' : d.numbers.map((n, i) => html`${i > 0 ? ', ' : ''}<span class="nowrap">${phone(n.callerKey)}</span>${n.label ? html` <span class="muted small">(${[n.label === 'trusted' || n.label === 'nuisance' ? textIn(lang, `verdict_${n.label}`) : n.label, n.company, n.category === null ? null : categoryText(lang, n.category)].filter(Boolean).join(', ')})</span>` : html` <span class="muted small">(${t.notMarked})</span>`}`)}</dd>
+<dt>${t.numbers}</dt><dd>${d.numbers.length === 0 ? '—' : numbersCovered(lang, d.numbers, phone)}</dd>
 <dt>${t.attempts}</dt><dd>${d.attempts}</dd>
 <dt>${t.breaches}</dt><dd><strong>${d.breaches.length}</strong></dd>
 </dl>

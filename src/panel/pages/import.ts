@@ -121,8 +121,13 @@ export interface ImportPageData {
   unknownJob?: boolean;
 }
 
+/**
+ * A size as people read it, in the units their file manager shows (Windows' Explorer counts a "MB" as 1,048,576
+ * bytes): `512 MB`, `2 GB`, `64 KB`; the page said `512 MiB`, which office staff do not write.
+ */
 function size(bytes: number): string {
-  return bytes >= 1 << 20 ? `${Math.round(bytes / (1 << 20))} MiB` : `${Math.round(bytes / 1024)} KiB`;
+  if (bytes >= 1 << 30 && bytes % (1 << 30) === 0) return `${bytes / (1 << 30)} GB`;
+  return bytes >= 1 << 20 ? `${Math.round(bytes / (1 << 20))} MB` : `${Math.round(bytes / 1024)} KB`;
 }
 
 function fraction(job: JobStatus): number {
