@@ -36,7 +36,7 @@ export interface BridgeRequest {
   /** Extra headers for the PBX (the tag, with check=passed). */
   headers: Record<string, string>;
   log: Logger;
-  /** Told once when a connected call ends (a BYE from either side), with the ms since the PBX answered. */
+  /** Told once when a connected call ends (a BYE from either side, or crocetta's), with the ms since the PBX answered. */
   onEnd(talkMs: number): void;
 }
 
@@ -161,11 +161,11 @@ export async function connectToPbx(b: BridgeRequest): Promise<BridgeResult> {
   }
   b.caller.removeAllListeners('destroy');
   let ended = false;
-  const end = (by: 'caller' | 'pbx'): void => {
+  const end = (by: 'caller' | 'pbx' | 'crocetta', reason?: string): void => {
     if (ended) return;
     ended = true;
     const talkMs = Math.round(performance.now() - pbxAnsweredAt);
-    b.log.info({ by, talkMs }, 'checked call ended');
+    b.log.info({ by, reason, talkMs }, 'checked call ended');
     b.onEnd(talkMs);
   };
   // Each side's requests in the call go across (trunk-dialog.ts); what goes to the caller carries our o= line, next
@@ -175,6 +175,7 @@ export async function connectToPbx(b: BridgeRequest): Promise<BridgeResult> {
     { leg: b.caller as unknown as CallLeg, name: 'caller', auth: null, sdp: toCaller, ended: () => end('caller') },
     { leg: pbx as unknown as CallLeg, name: 'PBX', auth: null, ended: () => end('pbx') },
     b.log,
+    { endedHere: (reason) => end('crocetta', reason) },
   );
   return { outcome: 'answered', finalStatus: OK, hungUpBy: null, sent: 'check passed, connected to the PBX' };
 }

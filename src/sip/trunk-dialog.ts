@@ -9,8 +9,13 @@
  *   back in ours, and the requester's ACK brings the answer, which goes on in our ACK.
  * - UPDATE with an offer (RFC 3311: a media change): relayed like a re-INVITE. Without one (a session refresh, RFC
  *   4028) it is answered here, as drachtio-srf did: drachtio-server runs each leg's session timer itself.
- * - INFO (DTMF): relayed with its body and type. OPTIONS (a keepalive): answered 200 by drachtio-srf itself
- *   (dialog.js, with no listener), not relayed.
+ * - INFO (DTMF): relayed with its body and type.
+ * - OPTIONS (a keepalive some carriers, SBCs and PBXs send in a call to learn whether it still exists): relayed, and
+ *   the requester gets the other side's answer (drachtio-srf answered 200 itself, so a carrier kept billing a call
+ *   whose PBX had lost it). A 481 from the other side (its dialog is gone: RFC 3261 §12.2.1.2, the UAC SHOULD end
+ *   the dialog) ends the call: the requester gets the 481 and both legs a BYE, as does an OPTIONS relayed towards a
+ *   leg already gone. A 408 is only relayed: the requester's own transaction times out as ours does, and it ends the
+ *   call by the same rule (its BYE goes across).
  * - BYE: ends the other leg.
  * - The carrier may challenge any of these with 401/407 as it challenges the INVITE: the request goes again with the
  *   trunk's credentials (src/trunk/digest.ts), once, and once more when it says our nonce was stale.
@@ -61,10 +66,10 @@ export interface CallLeg {
   local: { sdp: string };
   remote: { sdp: string };
   on(event: 'destroy', listener: () => void): unknown;
-  on(event: 'modify' | 'update' | 'info', listener: (req: SrfRequest, res: SrfResponse) => void): unknown;
+  on(event: 'modify' | 'update' | 'info' | 'options', listener: (req: SrfRequest, res: SrfResponse) => void): unknown;
   once(event: 'ack', listener: (req: SrfRequest) => void): unknown;
   removeAllListeners(): unknown;
-  destroy(): Promise<unknown>;
+  destroy(opts?: { headers?: Record<string, string> }): Promise<unknown>;
 }
 
 interface Sent {
@@ -272,6 +277,29 @@ async function relayInfo(to: TiedLeg, req: SrfRequest, res: SrfResponse, log: Lo
   }
 }
 
+/**
+ * Relays an OPTIONS sent in the call (a keepalive) and gives the requester the other side's answer. A 481 from the
+ * other side, or its dialog already gone here, means the call no longer exists there: the requester gets 481 and
+ * crocetta ends the call on both legs, so the side still up stops paying for (and holding) a call nobody is in.
+ */
+async function relayOptions(call: Call, to: TiedLeg, req: SrfRequest, res: SrfResponse, log: Logger): Promise<void> {
+  let status: number;
+  if (!to.leg.connected) status = 481;
+  else {
+    const headers: Record<string, string> = {};
+    const accept = req.get('Accept') as unknown;
+    if (typeof accept === 'string' && accept !== '') headers.Accept = accept;
+    try {
+      status = relayedFailure((await send(to.leg, 'OPTIONS', headers, '', to.auth)).res.status);
+    } catch (err) {
+      log.debug({ err }, 'could not relay OPTIONS in the call');
+      status = sendFailure(err, to.leg);
+    }
+  }
+  reply(res, status, log);
+  if (status === 481) endCall(call, 481, `the ${to.name}'s leg is gone (481 to OPTIONS)`, log);
+}
+
 /** drachtio-srf forgets a dialog it sent BYE in (dialog.js destroy(): removeDialog). */
 function forget(leg: CallLeg): void {
   leg.connected = false;
@@ -280,49 +308,84 @@ function forget(leg: CallLeg): void {
 }
 
 /**
- * Ends `to`'s dialog with a BYE. Where its far end may challenge (`auth` given) a BYE it challenges goes again with
- * credentials: drachtio-server keeps the dialog after a 401/407 to a BYE (sip-dialog-controller.cpp), drachtio-srf's
- * Dialog.destroy() does not (it forgets the dialog on any answer), so the carrier's leg stayed up.
+ * Ends `to`'s dialog with a BYE (`headers`: a Reason, when crocetta ends the call). Where its far end may challenge
+ * (`auth` given) a BYE it challenges goes again with credentials: drachtio-server keeps the dialog after a 401/407 to
+ * a BYE (sip-dialog-controller.cpp), drachtio-srf's Dialog.destroy() does not (it forgets the dialog on any answer),
+ * so the carrier's leg stayed up.
  */
-function hangUp(to: TiedLeg, log: Logger): void {
+function hangUp(to: TiedLeg, log: Logger, headers: Record<string, string> = {}): void {
   const failed = (err: unknown): void => log.debug({ err }, `BYE towards the ${to.name} failed`);
   if (to.auth === null) {
-    to.leg.destroy().catch(failed);
+    to.leg.destroy({ headers }).catch(failed);
     return;
   }
   const leg = to.leg;
   leg.connected = false;
-  send(leg, 'BYE', {}, '', to.auth)
+  send(leg, 'BYE', headers, '', to.auth)
     .then(({ res }) => {
       if (res.status >= 300) log.info({ status: res.status }, `the ${to.name} refused our BYE`);
     }, failed)
     .finally(() => forget(leg));
 }
 
-function tie(exchange: Exchange, from: TiedLeg, to: TiedLeg, log: Logger): void {
+/**
+ * crocetta ends the call itself: a BYE on each leg still up, with `reason` in a Reason header (RFC 3326), and the
+ * call's owner told (`endedHere`: its log line, the register's talk time). Once: the far ends' own BYEs that cross ours are answered by
+ * drachtio-srf and end nothing more.
+ */
+function endCall(call: Call, cause: number, reason: string, log: Logger): void {
+  if (call.over) return;
+  call.over = true;
+  const headers = { Reason: `SIP ;cause=${cause} ;text="${reason}"` };
+  for (const side of [call.a, call.b]) if (side.leg.connected) hangUp(side, log, headers);
+  call.endedHere?.(reason);
+}
+
+function tie(call: Call, from: TiedLeg, to: TiedLeg, log: Logger): void {
   const failed = (err: unknown): void => log.warn({ err }, 'relaying a request in the call failed');
   from.leg.on('destroy', () => {
+    if (call.over) return;
+    call.over = true;
     from.ended?.();
     if (to.leg.connected) hangUp(to, log);
   });
   from.leg.on('modify', (req, res) => {
-    relayOffer('INVITE', exchange, from, to, req, res, log).catch(failed);
+    relayOffer('INVITE', call.exchange, from, to, req, res, log).catch(failed);
   });
   from.leg.on('update', (req, res) => {
     // A session refresh (no offer): answered here; each leg's session timer is drachtio-server's own.
     if (bodyOf(req) === '') return reply(res, 200, log);
-    relayOffer('UPDATE', exchange, from, to, req, res, log).catch(failed);
+    relayOffer('UPDATE', call.exchange, from, to, req, res, log).catch(failed);
   });
   from.leg.on('info', (req, res) => {
     relayInfo(to, req, res, log).catch(failed);
   });
+  from.leg.on('options', (req, res) => {
+    relayOptions(call, to, req, res, log).catch(failed);
+  });
+}
+
+/** What happens when crocetta itself ends a tied call. */
+export interface TieOptions {
+  /** crocetta ended the call on both legs (BYEs sent), for `reason`: its owner logs and records the end. */
+  endedHere?: (reason: string) => void;
+}
+
+/** The two dialogs tied and what they share. */
+interface Call {
+  a: TiedLeg;
+  b: TiedLeg;
+  exchange: Exchange;
+  /** Ended: a far end hung up, or crocetta did. */
+  over: boolean;
+  endedHere?: (reason: string) => void;
 }
 
 /** Ties two answered dialogs: what one side sends in the call goes to the other, its answer comes back. */
-export function tieDialogs(a: TiedLeg, b: TiedLeg, log: Logger): void {
-  const exchange: Exchange = { by: null };
-  tie(exchange, a, b, log);
-  tie(exchange, b, a, log);
+export function tieDialogs(a: TiedLeg, b: TiedLeg, log: Logger, opts: TieOptions = {}): void {
+  const call: Call = { a, b, exchange: { by: null }, over: false, endedHere: opts.endedHere };
+  tie(call, a, b, log);
+  tie(call, b, a, log);
 }
 
 /** Ties the PBX's dialog (`uas`) to the carrier's (`uac`); `auth` answers the carrier's challenges. */
@@ -331,5 +394,6 @@ export function tieCall(uas: CallLeg, uac: CallLeg, auth: Credentials, log: Logg
     { leg: uas, name: 'PBX', auth: null, ended: () => log.info({ by: 'pbx' }, 'outbound call ended') },
     { leg: uac, name: 'carrier', auth, ended: () => log.info({ by: 'carrier' }, 'outbound call ended') },
     log,
+    { endedHere: (reason) => log.info({ by: 'crocetta', reason }, 'outbound call ended') },
   );
 }

@@ -4,7 +4,9 @@
  * challenges the INVITE (docs/pbx/kamailio-carrier.cfg with one route more, written to the test's folder), a real
  * drachtio-server 0.9.10 carries crocetta's SIP, sipp plays the PBX (test/e2e/scenarios/pbx-calls-out-holds.xml:
  * hold, a re-INVITE without SDP answered in its ACK, a key by INFO, BYE) and the called party
- * (pstn-answers-held.xml: its own hold, an UPDATE with a new SDP, a re-INVITE without SDP). Needs `drachtio`, `kamailio` and `sipp` on PATH, else skipped (the double covers the same
+ * (pstn-answers-held.xml: its own hold, an UPDATE with a new SDP, a re-INVITE without SDP); and the keepalives of a
+ * call (pbx-calls-out-keepalive.xml, pstn-answers-keepalive.xml: OPTIONS both ways relayed, the PBX's 481 ends the
+ * call with a BYE on both legs). Needs `drachtio`, `kamailio` and `sipp` on PATH, else skipped (the double covers the same
  * in test/integration/trunk-outbound-dialog.test.ts). Ports: free ones in 26100-26999 (or E2E_PORTS) on 127.0.0.1-3.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -155,6 +157,38 @@ describe.skipIf(missing.length > 0)(
         expect(carrier).toContain(`${method} in the call from ${ACCOUNT} challenged`);
         expect(carrier).toContain(`${method} in the call from ${ACCOUNT} authenticated`);
       }
+      expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    }, 40_000);
+
+    it("relays the call's OPTIONS keepalives both ways, and ends the call on both legs when the PBX answers one with 481", async () => {
+      const pstn = sippScenario(dir, join(SCENARIOS, 'pstn-answers-keepalive.xml'), null, {
+        host: HOSTS.pstn,
+        port: ports.pstn,
+      });
+      await waitUdpBound(HOSTS.pstn, ports.pstn);
+      const pbx = await sippScenario(
+        dir,
+        join(SCENARIOS, 'pbx-calls-out-keepalive.xml'),
+        `${HOSTS.drachtio}:${ports.sip}`,
+        { host: HOSTS.pbx, port: ports.pbx },
+        { did: '0298765409' },
+      );
+      const called = await pstn;
+      const carrier = kamailioLog();
+      expect([pbx.code, called.code], `PBX:\n${pbx.out}\ncalled party:\n${called.out}\n${carrier}`).toEqual([0, 0]);
+      expect(pbx.logs).toContain("carrier's keepalive reached the PBX");
+      expect(called.logs).toContain('keepalive answered: 200');
+      expect(called.logs).toContain("PBX's keepalive reached the called party");
+      expect(pbx.logs).toContain('PBX keepalive answered: 200');
+      expect(called.logs).toContain('keepalive answered: 481');
+      expect(called.logs).toContain('BYE to the called party: cause=481');
+      expect(pbx.logs).toContain('BYE to the PBX: cause=481');
+      // The BYE towards the carrier went through its challenge, as every BYE of the account does here.
+      expect(carrier).toContain(`BYE in the call from ${ACCOUNT} authenticated`);
+      const ended = await until('the end of the call', () =>
+        logs.find((l) => l.msg === 'outbound call ended' && l.by === 'crocetta'),
+      );
+      expect(String(ended.reason)).toContain('481');
       expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
     }, 40_000);
   },

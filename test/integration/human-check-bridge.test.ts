@@ -2,7 +2,8 @@
  * A caller who passed the human check, bridged to the PBX (src/sip/pbx-bridge.ts): what either side sends in the
  * call afterwards goes across through the drachtio double, what reaches the caller carrying crocetta's o= line (the
  * caller's dialog has known crocetta's SDP since the check): a re-INVITE after one refused with 491 (glare), a
- * re-INVITE without SDP (the offer back in the 2xx, the answer in the ACK), hold from the caller.
+ * re-INVITE without SDP (the offer back in the 2xx, the answer in the ACK), hold from the caller, a keepalive OPTIONS
+ * (relayed; a 481 from the PBX ends the call, its talk time recorded).
  */
 import { parse } from 'sdp-transform';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -137,6 +138,26 @@ describe('a checked call bridged to the PBX', () => {
     hold.ack();
     expect(toPbx('INVITE').at(-1)?.request.body).toContain('a=sendonly');
     expect(parse(answer.body).origin?.username).toBe('crocetta');
+    expect(errors()).toEqual([]);
+  });
+
+  it("ends the call when the PBX answers the caller's OPTIONS with 481: the caller gets 481, both legs a BYE, the talk time is recorded", async () => {
+    await bridged();
+    let pbxOptions: AppRequest | undefined;
+    h.double.onAppRequest((req) => {
+      if (inCallersDialog(req)) return callerScript(req);
+      if (req.method !== 'OPTIONS') return pbxAnswer(req);
+      pbxOptions = req;
+      return [{ status: 481 }];
+    });
+    expect((await call.options().waitForFinal(5000)).status).toBe(481);
+    expect(pbxOptions?.dialogId).not.toBe('');
+    await eventually(() => (toCaller('BYE').length === 1 && toPbx('BYE').length === 1 ? true : undefined), 5000);
+    expect(toCaller('BYE')[0]?.request.headers.reason?.[0]).toMatch(/^SIP ;cause=481 ;text=".*PBX.*gone/);
+    const talked = await attemptWhen(h, SUSPECT_E164, (a) => typeof a.talkMs === 'number');
+    expect(talked.talkMs).toBeGreaterThanOrEqual(0);
+    expect(talked.talkMs).toBeLessThan(5000);
+    expect(h.logs.find((l) => l.msg === 'checked call ended')).toMatchObject({ by: 'crocetta' });
     expect(errors()).toEqual([]);
   });
 });

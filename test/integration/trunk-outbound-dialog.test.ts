@@ -2,8 +2,9 @@
  * The PBX's outbound call over a registration trunk once it is answered: what a real call does in its two dialogs
  * (PBX ↔ crocetta, crocetta ↔ carrier) goes across the B2BUA: hold and resume both ways (re-INVITE with
  * a=sendonly / a=inactive), re-INVITE without SDP (RFC 3261 §14, RFC 3264: the 2xx brings the offer, the ACK the
- * answer), UPDATE (RFC 3311), DTMF by INFO, session refreshes and keepalives, a carrier that challenges requests
- * in the call as it challenges the INVITE, and the failures of a relayed request (491 on glare, 408, 481).
+ * answer), UPDATE (RFC 3311), DTMF by INFO, session refreshes, keepalives (OPTIONS relayed; a 481 ends the call), a
+ * carrier that challenges requests in the call as it challenges the INVITE, and the failures of a relayed request
+ * (491 on glare, 408, 481).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually, type Harness } from '../support/crocetta-harness.js';
@@ -275,19 +276,80 @@ describe('an answered outbound call over a registration trunk', () => {
     expect(errors()).toEqual([]);
   });
 
-  it('answers a session refresh by UPDATE without SDP and an in-dialog OPTIONS itself, 200 without body', async () => {
+  it('answers a session refresh by UPDATE without SDP itself, 200 without body', async () => {
     const { out, carrierLeg } = await call();
     const refresh = out.update('');
     const refreshed = await refresh.waitForFinal(5000);
     expect(refreshed.status).toBe(200);
     expect(refreshed.body).toBe('');
-    const keepalive = h.double.farEndRequest(carrierLeg, 'OPTIONS');
-    expect((await keepalive.waitForFinal(5000)).status).toBe(200);
-    const fromPbx = out.options();
-    expect((await fromPbx.waitForFinal(5000)).status).toBe(200);
     const fromCarrier = h.double.farEndRequest(carrierLeg, 'UPDATE');
     expect((await fromCarrier.waitForFinal(5000)).status).toBe(200);
-    expect([...toCarrier('UPDATE'), ...toPbx('UPDATE'), ...toCarrier('OPTIONS'), ...toPbx('OPTIONS')]).toEqual([]);
+    expect([...toCarrier('UPDATE'), ...toPbx('UPDATE')]).toEqual([]);
+  });
+
+  it("relays an OPTIONS keepalive in the call both ways: each side gets the other's answer, not crocetta's", async () => {
+    const { out, carrierLeg } = await call();
+    // The PBX knows the call (200) but, like many, does not implement OPTIONS in a dialog the first time (405).
+    let pbxOptions = 0;
+    pbxScript = (req) =>
+      req.method === 'OPTIONS' ? [{ status: ++pbxOptions === 1 ? 405 : 200 }] : defaultPbxScript(req);
+    const first = h.double.farEndRequest(carrierLeg, 'OPTIONS');
+    expect((await first.waitForFinal(5000)).status).toBe(405);
+    const second = h.double.farEndRequest(carrierLeg, 'OPTIONS');
+    expect((await second.waitForFinal(5000)).status).toBe(200);
+    expect(toPbx('OPTIONS')).toHaveLength(2);
+    carrierInCall = (req) => (req.method === 'OPTIONS' ? [{ status: 200 }] : undefined);
+    const fromPbx = out.options();
+    expect((await fromPbx.waitForFinal(5000)).status).toBe(200);
+    expect(toCarrier('OPTIONS')).toHaveLength(1);
+    expect(headerOf(toCarrier('OPTIONS')[0]!.request, 'call-id')).toBe(headerOf(carrierLeg.request, 'call-id'));
+    // The call goes on: no BYE either way.
+    expect([...toCarrier('BYE'), ...toPbx('BYE')]).toEqual([]);
+    expect(errors()).toEqual([]);
+  });
+
+  it("ends the call when the PBX answers the carrier's OPTIONS with 481 (it lost the call): the carrier gets 481, both legs a BYE", async () => {
+    const { carrierLeg } = await call();
+    pbxScript = (req) => (req.method === 'OPTIONS' ? [{ status: 481 }] : defaultPbxScript(req));
+    const keepalive = h.double.farEndRequest(carrierLeg, 'OPTIONS');
+    expect((await keepalive.waitForFinal(5000)).status).toBe(481);
+    const [toTheCarrier, toThePbx] = await eventually(() => {
+      const byes = [toCarrier('BYE')[0], toPbx('BYE')[0]];
+      return byes.every((b) => b !== undefined) ? byes : undefined;
+    }, 5000);
+    expect(headerOf(toTheCarrier!.request, 'reason')).toMatch(/^SIP ;cause=481 ;text=".*PBX.*gone/);
+    expect(headerOf(toThePbx!.request, 'reason')).toMatch(/^SIP ;cause=481 /);
+    const ended = await eventually(() => h.logs.find((l) => l.msg === 'outbound call ended'), 5000);
+    expect(ended).toMatchObject({ by: 'crocetta' });
+    expect(String(ended.reason)).toContain('481');
+    // Once: a later request in either dialog finds no call.
+    expect(h.logs.filter((l) => l.msg === 'outbound call ended')).toHaveLength(1);
+    expect(errors()).toEqual([]);
+  });
+
+  it("ends the call when the carrier answers the PBX's OPTIONS with 481, and a challenged BYE goes again with credentials", async () => {
+    const { out } = await call();
+    carrierInCall = (req) => (req.method === 'OPTIONS' ? [{ status: 481 }] : undefined);
+    carrier.challengeInDialog = true;
+    expect((await out.options().waitForFinal(5000)).status).toBe(481);
+    await eventually(() => (carrierAnswered('BYE').length === 2 ? true : undefined), 5000);
+    expect(carrierAnswered('BYE')).toEqual([407, 200]);
+    expect(headerOf(toCarrier('BYE')[1]!.request, 'reason')).toMatch(/^SIP ;cause=481 ;text=".*carrier.*gone/);
+    await eventually(() => toPbx('BYE')[0], 5000);
+    expect(errors()).toEqual([]);
+  });
+
+  it("answers 481 to an OPTIONS that crosses the other side's hang-up, without a second end", async () => {
+    const { out, carrierLeg } = await call();
+    // The PBX has not answered crocetta's BYE yet when its OPTIONS arrives.
+    pbxScript = (req) => (req.method === 'BYE' ? [{ status: 200, after: new Promise(() => undefined) }] : []);
+    expect((await h.double.farEndRequest(carrierLeg, 'BYE').waitForFinal(5000)).status).toBe(200);
+    await eventually(() => toPbx('BYE')[0], 5000);
+    expect((await out.options().waitForFinal(5000)).status).toBe(481);
+    expect(toCarrier('OPTIONS')).toEqual([]);
+    expect(toPbx('BYE')).toHaveLength(1);
+    expect(h.logs.filter((l) => l.msg === 'outbound call ended').map((l) => l.by)).toEqual(['carrier']);
+    expect(errors()).toEqual([]);
   });
 
   it("gives the PBX the carrier's 491 (glare at the carrier), and its next re-INVITE goes through", async () => {
