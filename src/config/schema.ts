@@ -176,6 +176,11 @@ export const configSchema = z
           const ms = durationMs(t);
           return ms !== null && ms >= 1000 && ms <= 3_600_000;
         }, 'expected a duration between 1s and 60m, such as 200s or 3m'),
+        /** RFC 3261 §13.3.1.4's 64·T1: how long the ACK of a 2xx to a relayed re-INVITE without SDP may take. */
+        ackTimeout: z.string().refine((t) => {
+          const ms = durationMs(t);
+          return ms !== null && ms >= 100 && ms <= 600_000;
+        }, 'expected a duration between 100ms and 10m, such as 32s'),
         outbound: z
           .object({
             trunkUri: z.union([z.literal(''), sipUri]),

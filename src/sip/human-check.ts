@@ -33,6 +33,8 @@ export interface CheckSettings {
   prompt: Recording;
   /** Longest NO played when the check fails (announcements.maxSeconds), ms. */
   maxNoMs: number;
+  /** Once bridged: how long the ACK of a relayed re-INVITE without SDP may take (pbx.ackTimeout), ms. */
+  ackTimeoutMs: number;
 }
 
 /** What the check needs besides the announcer and the NO (CarryOutContext.deps). */
@@ -200,6 +202,7 @@ async function afterAnswer(
     target: ctx.check.pbxTarget(),
     headers: plan.headers,
     log: ctx.log(),
+    ackTimeoutMs: settings.ackTimeoutMs,
     onEnd: (talkMs) => ctx.check.talked(talkMs),
   });
   // The caller's RTP goes to the PBX now (or the call is over): our port is free.

@@ -26,6 +26,8 @@ export interface B2buaTrunk {
   auth: { username: string; password: string };
   /** Where these credentials are set (the error names them); the first account's variables when absent. */
   hint?: string;
+  /** pbx.ackTimeout in ms (trunk-dialog.ts); absent: 32 s. */
+  ackTimeoutMs?: number;
 }
 
 /** The carrier leg's INVITE as drachtio-srf hands it over once drachtio-server has sent it (request.js). */
@@ -177,7 +179,7 @@ export async function bridgeToCarrier(
           },
           { cbRequest: sent },
         );
-        tieCall(uas, uac, trunk.auth, log);
+        tieCall(uas, uac, trunk.auth, log, trunk.ackTimeoutMs);
         return 200;
       } catch (err) {
         attemptListening = false;

@@ -32,6 +32,8 @@ export interface OutboundSettings {
    * no more).
    */
   registration?: OutboundAccounts;
+  /** How long the ACK of a relayed re-INVITE without SDP may take before the call is ended (pbx.ackTimeout), ms. */
+  ackTimeoutMs?: number;
 }
 
 /** The PBX's addresses: those configured, else the host of the PBX's URI when it is an IP address. */
@@ -80,7 +82,9 @@ export async function passOutbound(
     const { aor, domain, auth, hint } = account;
     // The account's carrier: TRUNK_URI (else the registrar) at the first carrier, its own registrar at another.
     const target = withUser(account.uri, dialled);
-    const finalStatus = await bridgeToCarrier(req.srf, req, res, { target, dialled, aor, domain, auth, hint }, log);
+    const { ackTimeoutMs } = s;
+    const trunk = { target, dialled, aor, domain, auth, hint, ackTimeoutMs };
+    const finalStatus = await bridgeToCarrier(req.srf, req, res, trunk, log);
     log.info({ finalStatus }, 'outbound call done');
     return;
   }

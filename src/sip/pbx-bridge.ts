@@ -36,6 +36,8 @@ export interface BridgeRequest {
   /** Extra headers for the PBX (the tag, with check=passed). */
   headers: Record<string, string>;
   log: Logger;
+  /** How long the ACK of a relayed re-INVITE without SDP may take (pbx.ackTimeout), ms; absent: 32 s. */
+  ackTimeoutMs?: number;
   /** Told once when a connected call ends (a BYE from either side, or crocetta's), with the ms since the PBX answered. */
   onEnd(talkMs: number): void;
 }
@@ -175,7 +177,7 @@ export async function connectToPbx(b: BridgeRequest): Promise<BridgeResult> {
     { leg: b.caller as unknown as CallLeg, name: 'caller', auth: null, sdp: toCaller, ended: () => end('caller') },
     { leg: pbx as unknown as CallLeg, name: 'PBX', auth: null, ended: () => end('pbx') },
     b.log,
-    { endedHere: (reason) => end('crocetta', reason) },
+    { ackTimeoutMs: b.ackTimeoutMs, endedHere: (reason) => end('crocetta', reason) },
   );
   return { outcome: 'answered', finalStatus: OK, hungUpBy: null, sent: 'check passed, connected to the PBX' };
 }

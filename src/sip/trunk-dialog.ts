@@ -6,7 +6,11 @@
  *
  * - re-INVITE (hold and resume, a=sendonly / a=inactive, session refreshes): relayed with its offer, the answer
  *   brought back. Without an offer (RFC 3261 §14.1, RFC 3264 §4) the other side's 2xx brings the offer, which goes
- *   back in ours, and the requester's ACK brings the answer, which goes on in our ACK.
+ *   back in ours, and the requester's ACK brings the answer, which goes on in our ACK. No ACK within 64·T1 (32 s,
+ *   `pbx.ackTimeout`) ends the call on both legs (RFC 3261 §13.3.1.4: the UAS SHOULD send BYE): the other side's 2xx
+ *   is ACKed first with our last SDP in its dialog (§13.2.2.4: an answer, then BYE), and each leg gets a BYE with
+ *   `Reason: SIP ;cause=200 ;text="ACK timeout"` as drachtio-server sends for an initial INVITE never ACKed. Before,
+ *   the exchange stayed held and every later offer got 491/500 until the call ended.
  * - UPDATE with an offer (RFC 3311: a media change): relayed like a re-INVITE. Without one (a session refresh, RFC
  *   4028) it is answered here, as drachtio-srf did: drachtio-server runs each leg's session timer itself.
  * - INFO (DTMF): relayed with its body and type.
@@ -68,6 +72,7 @@ export interface CallLeg {
   on(event: 'destroy', listener: () => void): unknown;
   on(event: 'modify' | 'update' | 'info' | 'options', listener: (req: SrfRequest, res: SrfResponse) => void): unknown;
   once(event: 'ack', listener: (req: SrfRequest) => void): unknown;
+  removeListener(event: 'ack', listener: (req: SrfRequest) => void): unknown;
   removeAllListeners(): unknown;
   destroy(opts?: { headers?: Record<string, string> }): Promise<unknown>;
 }
@@ -150,6 +155,11 @@ function reply(res: SrfResponse, status: number, log: Logger, sdp = ''): void {
   }
 }
 
+/** An SDP body for an ACK, or none. */
+function sdpBody(sdp: string): Parameters<Ack>[0] {
+  return sdp === '' ? undefined : { body: sdp, headers: { 'Content-Type': SDP } };
+}
+
 /** ACKs a 2xx to a relayed re-INVITE (drachtio-agent.js asserts its connection is still there). */
 function ackSafely(ack: Ack, opts: Parameters<Ack>[0], log: Logger): void {
   try {
@@ -198,13 +208,14 @@ function ours(leg: TiedLeg, sdp: string): string {
  */
 async function relayOffer(
   method: 'INVITE' | 'UPDATE',
-  exchange: Exchange,
+  call: Call,
   from: TiedLeg,
   to: TiedLeg,
   req: SrfRequest,
   res: SrfResponse,
   log: Logger,
 ): Promise<void> {
+  const { exchange } = call;
   const offer = bodyOf(req);
   if (!to.leg.connected) return reply(res, 481, log);
   if (exchange.by === to.leg) return reply(res, 491, log);
@@ -245,16 +256,26 @@ async function relayOffer(
     return reply(res, answer.status, log, back);
   }
   // No offer: the other side's 2xx brought one; the requester answers in its ACK, and that answer goes in ours.
-  from.leg.once('ack', (ackReq) => {
+  const onAck = (ackReq: SrfRequest): void => {
+    clearTimeout(noAck);
     done();
     const answered = bodyOf(ackReq);
     const relayed = ours(to, answered);
-    ackSafely(ack, relayed === '' ? undefined : { body: relayed, headers: { 'Content-Type': SDP } }, log);
+    ackSafely(ack, sdpBody(relayed), log);
     if (answered !== '') {
       to.leg.local.sdp = relayed;
       from.leg.remote.sdp = answered;
     }
-  });
+  };
+  from.leg.once('ack', onAck);
+  const noAck = setTimeout(() => {
+    from.leg.removeListener('ack', onAck);
+    done();
+    if (call.over) return;
+    ackSafely(ack, sdpBody(to.leg.local.sdp), log);
+    endCall(call, 200, 'ACK timeout', log, { leg: from.name, method });
+  }, call.ackTimeoutMs);
+  noAck.unref();
   to.leg.remote.sdp = sdp;
   const back = ours(from, sdp);
   from.leg.local.sdp = back;
@@ -297,7 +318,7 @@ async function relayOptions(call: Call, to: TiedLeg, req: SrfRequest, res: SrfRe
     }
   }
   reply(res, status, log);
-  if (status === 481) endCall(call, 481, `the ${to.name}'s leg is gone (481 to OPTIONS)`, log);
+  if (status === 481) endCall(call, 481, `the ${to.name}'s leg is gone (481 to OPTIONS)`, log, { leg: to.name });
 }
 
 /** drachtio-srf forgets a dialog it sent BYE in (dialog.js destroy(): removeDialog). */
@@ -333,12 +354,12 @@ function hangUp(to: TiedLeg, log: Logger, headers: Record<string, string> = {}):
  * call's owner told (`endedHere`: its log line, the register's talk time). Once: the far ends' own BYEs that cross ours are answered by
  * drachtio-srf and end nothing more.
  */
-function endCall(call: Call, cause: number, reason: string, log: Logger): void {
+function endCall(call: Call, cause: number, reason: string, log: Logger, detail: Record<string, string> = {}): void {
   if (call.over) return;
   call.over = true;
   const headers = { Reason: `SIP ;cause=${cause} ;text="${reason}"` };
   for (const side of [call.a, call.b]) if (side.leg.connected) hangUp(side, log, headers);
-  call.endedHere?.(reason);
+  call.endedHere?.(reason, detail);
 }
 
 function tie(call: Call, from: TiedLeg, to: TiedLeg, log: Logger): void {
@@ -350,12 +371,12 @@ function tie(call: Call, from: TiedLeg, to: TiedLeg, log: Logger): void {
     if (to.leg.connected) hangUp(to, log);
   });
   from.leg.on('modify', (req, res) => {
-    relayOffer('INVITE', call.exchange, from, to, req, res, log).catch(failed);
+    relayOffer('INVITE', call, from, to, req, res, log).catch(failed);
   });
   from.leg.on('update', (req, res) => {
     // A session refresh (no offer): answered here; each leg's session timer is drachtio-server's own.
     if (bodyOf(req) === '') return reply(res, 200, log);
-    relayOffer('UPDATE', call.exchange, from, to, req, res, log).catch(failed);
+    relayOffer('UPDATE', call, from, to, req, res, log).catch(failed);
   });
   from.leg.on('info', (req, res) => {
     relayInfo(to, req, res, log).catch(failed);
@@ -365,10 +386,15 @@ function tie(call: Call, from: TiedLeg, to: TiedLeg, log: Logger): void {
   });
 }
 
-/** What happens when crocetta itself ends a tied call. */
+/** crocetta ended the call on both legs (BYEs sent), for `reason` (`detail`: the leg at issue, the request). */
+export type EndedHere = (reason: string, detail: Record<string, string>) => void;
+
+/** How long an ACK may take, and who hears when crocetta itself ends a tied call. */
 export interface TieOptions {
-  /** crocetta ended the call on both legs (BYEs sent), for `reason`: its owner logs and records the end. */
-  endedHere?: (reason: string) => void;
+  /** RFC 3261 §13.3.1.4's 64·T1 for the ACK of a relayed re-INVITE without SDP (pbx.ackTimeout); default 32 s. */
+  ackTimeoutMs?: number;
+  /** Its owner logs and records the end. */
+  endedHere?: EndedHere;
 }
 
 /** The two dialogs tied and what they share. */
@@ -378,22 +404,36 @@ interface Call {
   exchange: Exchange;
   /** Ended: a far end hung up, or crocetta did. */
   over: boolean;
-  endedHere?: (reason: string) => void;
+  ackTimeoutMs: number;
+  endedHere?: EndedHere;
 }
+
+/** 64·T1 with T1 = 500 ms (RFC 3261 §17.1.1.1, §13.3.1.4). */
+export const ACK_TIMEOUT_MS = 32_000;
 
 /** Ties two answered dialogs: what one side sends in the call goes to the other, its answer comes back. */
 export function tieDialogs(a: TiedLeg, b: TiedLeg, log: Logger, opts: TieOptions = {}): void {
-  const call: Call = { a, b, exchange: { by: null }, over: false, endedHere: opts.endedHere };
+  const call: Call = {
+    a,
+    b,
+    exchange: { by: null },
+    over: false,
+    ackTimeoutMs: opts.ackTimeoutMs ?? ACK_TIMEOUT_MS,
+    endedHere: opts.endedHere,
+  };
   tie(call, a, b, log);
   tie(call, b, a, log);
 }
 
 /** Ties the PBX's dialog (`uas`) to the carrier's (`uac`); `auth` answers the carrier's challenges. */
-export function tieCall(uas: CallLeg, uac: CallLeg, auth: Credentials, log: Logger): void {
+export function tieCall(uas: CallLeg, uac: CallLeg, auth: Credentials, log: Logger, ackTimeoutMs?: number): void {
   tieDialogs(
     { leg: uas, name: 'PBX', auth: null, ended: () => log.info({ by: 'pbx' }, 'outbound call ended') },
     { leg: uac, name: 'carrier', auth, ended: () => log.info({ by: 'carrier' }, 'outbound call ended') },
     log,
-    { endedHere: (reason) => log.info({ by: 'crocetta', reason }, 'outbound call ended') },
+    {
+      ackTimeoutMs,
+      endedHere: (reason, detail) => log.info({ ...detail, by: 'crocetta', reason }, 'outbound call ended'),
+    },
   );
 }

@@ -6,8 +6,10 @@
  * hold, a re-INVITE without SDP answered in its ACK, a key by INFO, BYE) and the called party
  * (pstn-answers-held.xml: its own hold, an UPDATE with a new SDP, a re-INVITE without SDP); and the keepalives of a
  * call (pbx-calls-out-keepalive.xml, pstn-answers-keepalive.xml: OPTIONS both ways relayed, the PBX's 481 ends the
- * call with a BYE on both legs). Needs `drachtio`, `kamailio` and `sipp` on PATH, else skipped (the double covers the same
- * in test/integration/trunk-outbound-dialog.test.ts). Ports: free ones in 26100-26999 (or E2E_PORTS) on 127.0.0.1-3.
+ * call with a BYE on both legs); and a re-INVITE without SDP the PBX never ACKs (pbx-calls-out-no-ack.xml,
+ * pstn-answers-no-ack.xml: the called party's offer ACKed by crocetta, then a BYE on both legs). Needs `drachtio`,
+ * `kamailio` and `sipp` on PATH, else skipped (the double covers the same in
+ * test/integration/trunk-outbound-dialog.test.ts). Ports: free ones in 26100-26999 (or E2E_PORTS) on 127.0.0.1-3.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,6 +112,10 @@ describe.skipIf(missing.length > 0)(
           TRUNK_DOMAIN: 'carrier.test',
           TRUNK_INBOUND_FROM: HOSTS.kamailio,
         },
+        // RFC 3261's 32 s, shortened so that the call whose ACK never comes ends within the test.
+        configure: (c) => {
+          c.pbx.ackTimeout = '3s';
+        },
         logs,
         level: 'debug',
       });
@@ -189,6 +195,36 @@ describe.skipIf(missing.length > 0)(
         logs.find((l) => l.msg === 'outbound call ended' && l.by === 'crocetta'),
       );
       expect(String(ended.reason)).toContain('481');
+      expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    }, 40_000);
+
+    it('ends the call on both legs when the PBX never ACKs its re-INVITE without SDP (pbx.ackTimeout, here 3 s)', async () => {
+      const pstn = sippScenario(dir, join(SCENARIOS, 'pstn-answers-no-ack.xml'), null, {
+        host: HOSTS.pstn,
+        port: ports.pstn,
+      });
+      await waitUdpBound(HOSTS.pstn, ports.pstn);
+      const started = Date.now();
+      const pbx = await sippScenario(
+        dir,
+        join(SCENARIOS, 'pbx-calls-out-no-ack.xml'),
+        `${HOSTS.drachtio}:${ports.sip}`,
+        { host: HOSTS.pbx, port: ports.pbx },
+        { did: '0298765409' },
+      );
+      const called = await pstn;
+      const carrier = kamailioLog();
+      expect([pbx.code, called.code], `PBX:\n${pbx.out}\ncalled party:\n${called.out}\n${carrier}`).toEqual([0, 0]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+      expect(called.logs).toContain('re-INVITE without offer: Content-Length: 0');
+      expect(pbx.logs).toContain('offer in the 200, not ACKed: o=pstn-offer');
+      expect(called.logs).toContain("answer in crocetta's ACK: o=pbx ");
+      expect(called.logs).toContain('BYE to the called party: ACK timeout');
+      expect(pbx.logs).toContain('BYE to the PBX: ACK timeout');
+      const ended = await until('the end of the call', () =>
+        logs.find((l) => l.msg === 'outbound call ended' && l.reason === 'ACK timeout'),
+      );
+      expect(ended).toMatchObject({ by: 'crocetta', leg: 'PBX', method: 'INVITE' });
       expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
     }, 40_000);
   },

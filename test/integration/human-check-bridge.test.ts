@@ -3,7 +3,8 @@
  * call afterwards goes across through the drachtio double, what reaches the caller carrying crocetta's o= line (the
  * caller's dialog has known crocetta's SDP since the check): a re-INVITE after one refused with 491 (glare), a
  * re-INVITE without SDP (the offer back in the 2xx, the answer in the ACK), hold from the caller, a keepalive OPTIONS
- * (relayed; a 481 from the PBX ends the call, its talk time recorded).
+ * (relayed; a 481 from the PBX ends the call, its talk time recorded), a re-INVITE without SDP never ACKed (the call
+ * ended on both legs after pbx.ackTimeout, here 1 s).
  */
 import { parse } from 'sdp-transform';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -79,6 +80,7 @@ describe('a checked call bridged to the PBX', () => {
           c.check.file = shortWav('prompt.wav', 0.6);
           c.check.waitSeconds = 1;
           c.announcements.files.default = shortWav('no.wav', 0.8);
+          c.pbx.ackTimeout = '1s';
         },
         onAppRequest: (req) => (inCallersDialog(req) ? callerScript(req) : pbxAnswer(req)),
       },
@@ -158,6 +160,19 @@ describe('a checked call bridged to the PBX', () => {
     expect(talked.talkMs).toBeGreaterThanOrEqual(0);
     expect(talked.talkMs).toBeLessThan(5000);
     expect(h.logs.find((l) => l.msg === 'checked call ended')).toMatchObject({ by: 'crocetta' });
+    expect(errors()).toEqual([]);
+  });
+
+  it('ends the call on both legs when the PBX never ACKs its re-INVITE without SDP: a BYE with Reason to each, the talk time recorded', async () => {
+    const pbxLeg = await bridged();
+    const reinvite = h.double.farEndRequest(pbxLeg, 'INVITE');
+    expect((await reinvite.waitForFinal(5000)).status).toBe(200);
+    await eventually(() => (toCaller('BYE').length === 1 && toPbx('BYE').length === 1 ? true : undefined), 10_000);
+    expect(toCaller('BYE')[0]?.request.headers.reason?.[0]).toBe('SIP ;cause=200 ;text="ACK timeout"');
+    expect(toPbx('BYE')[0]?.request.headers.reason?.[0]).toBe('SIP ;cause=200 ;text="ACK timeout"');
+    const talked = await attemptWhen(h, SUSPECT_E164, (a) => typeof a.talkMs === 'number');
+    expect(talked.talkMs).toBeGreaterThanOrEqual(1000);
+    expect(h.logs.find((l) => l.msg === 'checked call ended')).toMatchObject({ by: 'crocetta', reason: 'ACK timeout' });
     expect(errors()).toEqual([]);
   });
 });

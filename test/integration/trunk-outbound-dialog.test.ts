@@ -441,3 +441,96 @@ describe('an answered outbound call over a registration trunk', () => {
     expect(errors()).toEqual([]);
   });
 });
+
+describe('an answered outbound call whose re-INVITE without SDP is never ACKed (RFC 3261 §13.3.1.4)', () => {
+  /** pbx.ackTimeout here (32 s in production). */
+  const ACK_TIMEOUT_MS = 1500;
+  beforeEach(async () => {
+    carrier = new FakeRegistrar({ username: USER, password: TRUNK_PASSWORD });
+    pbxScript = defaultPbxScript;
+    carrierInCall = null;
+    h = await startRegistered(trunkEnv(USER, `sip:${CARRIER_HOSTPORT}`), {
+      onAppRequest: script,
+      configure: (c) => {
+        c.pbx.ackTimeout = `${ACK_TIMEOUT_MS}ms`;
+      },
+    });
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  /** The index of each of these requests in what crocetta sent, in order. */
+  const order = (...reqs: AppRequest[]): number[] => reqs.map((r) => h.double.appRequests.indexOf(r));
+
+  it("ends the call on both legs when the PBX never ACKs: the carrier's offer ACKed with crocetta's last SDP, then a BYE with Reason to each", async () => {
+    const { out, carrierLeg } = await call();
+    const acks = toCarrier('ACK').length;
+    const reinvite = out.reinvite('');
+    const answer = await reinvite.waitForFinal(5000);
+    expect(answer.status).toBe(200);
+    const answeredAt = Date.now();
+    // Meanwhile the exchange is held, as RFC 3261 §14.2 wants: the PBX's next offer waits (500 with Retry-After).
+    expect((await out.reinvite(pbxSdp('sendonly')).waitForFinal(5000)).status).toBe(500);
+    const [byeCarrier, byePbx] = await eventually(() => {
+      const byes = [toCarrier('BYE')[0], toPbx('BYE')[0]];
+      return byes.every((b) => b !== undefined) ? byes : undefined;
+    }, 10_000);
+    expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(ACK_TIMEOUT_MS - 100);
+    for (const bye of [byeCarrier!, byePbx!])
+      expect(headerOf(bye.request, 'reason')).toBe('SIP ;cause=200 ;text="ACK timeout"');
+    // RFC 3261 §13.2.2.4: the carrier's 2xx (its offer) is ACKed with an answer before the BYE: the SDP crocetta last
+    // gave the carrier (the PBX's, from the call's INVITE).
+    const ack = toCarrier('ACK')[acks]!;
+    expect(ack.request.body).not.toBe('');
+    expect(ack.request.body).toBe(carrierLeg.request.body);
+    expect(order(ack, byeCarrier!)[0]).toBeLessThan(order(ack, byeCarrier!)[1]!);
+    const ended = h.logs.filter((l) => l.msg === 'outbound call ended');
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ by: 'crocetta', reason: 'ACK timeout', leg: 'PBX', method: 'INVITE' });
+    expect(errors()).toEqual([]);
+  });
+
+  it('ends the call on both legs when the carrier never ACKs its re-INVITE without SDP: the PBX gets an ACK, then both a BYE', async () => {
+    const { carrierLeg } = await call();
+    pbxScript = (req) =>
+      req.method === 'INVITE' && req.request.body === ''
+        ? [{ status: 200, body: pbxSdp('sendrecv', 30050) }]
+        : defaultPbxScript(req);
+    const reinvite = h.double.farEndRequest(carrierLeg, 'INVITE');
+    expect((await reinvite.waitForFinal(5000)).status).toBe(200);
+    await eventually(() => (toCarrier('BYE').length === 1 && toPbx('BYE').length === 1 ? true : undefined), 10_000);
+    const ackToPbx = toPbx('ACK').find((a) => a.request.body !== '');
+    expect(ackToPbx?.request.body).toContain('198.51.100.30'); // the carrier's SDP, as the PBX last had it
+    expect(order(ackToPbx!, toPbx('BYE')[0]!)[0]).toBeLessThan(order(ackToPbx!, toPbx('BYE')[0]!)[1]!);
+    expect(h.logs.find((l) => l.msg === 'outbound call ended')).toMatchObject({ by: 'crocetta', leg: 'carrier' });
+    expect(errors()).toEqual([]);
+  });
+
+  it('keeps the call when the ACK comes in time: no BYE after the timeout, and the next offer goes through', async () => {
+    const { out } = await call();
+    const reinvite = out.reinvite('');
+    expect((await reinvite.waitForFinal(5000)).status).toBe(200);
+    reinvite.ack(pbxSdp('sendrecv', 30044));
+    await eventually(() => toCarrier('ACK').find((a) => a.request.body.includes('m=audio 30044')), 5000);
+    await new Promise((resolve) => setTimeout(resolve, ACK_TIMEOUT_MS + 500));
+    expect([...toCarrier('BYE'), ...toPbx('BYE')]).toEqual([]);
+    const hold = out.reinvite(pbxSdp('sendonly'));
+    expect((await hold.waitForFinal(5000)).status).toBe(200);
+    hold.ack();
+    expect(h.logs.filter((l) => l.msg === 'outbound call ended')).toEqual([]);
+    expect(errors()).toEqual([]);
+  });
+
+  it('lets the timer go when the call ends first (the PBX hangs up while its ACK is missing): one end, no BYE from crocetta to the PBX', async () => {
+    const { out } = await call();
+    expect((await out.reinvite('').waitForFinal(5000)).status).toBe(200);
+    expect((await out.bye().waitForFinal(5000)).status).toBe(200);
+    await eventually(() => toCarrier('BYE')[0], 5000);
+    await new Promise((resolve) => setTimeout(resolve, ACK_TIMEOUT_MS + 500));
+    expect(toCarrier('BYE')).toHaveLength(1);
+    expect(toPbx('BYE')).toEqual([]);
+    expect(h.logs.filter((l) => l.msg === 'outbound call ended').map((l) => l.by)).toEqual(['pbx']);
+    expect(errors()).toEqual([]);
+  });
+});
