@@ -29,42 +29,16 @@
  *   from the side whose first is still being relayed gets 500 with Retry-After (RFC 3261 §14.2, RFC 3311 §5.2).
  *
  * Not drachtio-srf's Dialog.modify(): it answers no challenge, and after a re-INVITE that failed (a 491 on glare)
- * it never lets the next one out (dialog.js: `_reinvitesInProgress` is not counted down on a non-200). Nor its
- * `auth` option: its digest hashes `sip:placeholder` as the URI of a request in a dialog (digest-client.js).
- * Requests go out through the dialog's agent, as dialog.js does, and only 2xx answers to an INVITE are ACKed here
- * (the stack ACKs the others).
+ * it never lets the next one out (dialog.js: `_reinvitesInProgress` is not counted down on a non-200). Requests go
+ * out through in-dialog-request.ts; only 2xx answers to an INVITE are ACKed here (the stack ACKs the others).
  */
 import type { Logger } from '../log.js';
-import { digestAnswer, pickChallenge, type Credentials } from '../trunk/digest.js';
+import type { Credentials } from '../trunk/digest.js';
+import { send, type Ack, type DialogChannel, type Sent } from './in-dialog-request.js';
 import type { SrfRequest, SrfResponse } from './srf-augment.js';
 
-/** A final response to a request sent in a dialog, as drachtio-srf hands it over (response.js). */
-interface InDialogResponse {
-  status: number;
-  body?: string;
-  get(name: string): unknown;
-}
-
-type Ack = (opts?: { headers?: Record<string, string>; body?: string }) => void;
-
-/** The request as drachtio-server sent it (drachtio-agent.js: its echo, parsed). */
-interface SentRequest {
-  uri: string;
-  on(event: 'response', listener: (res: InDialogResponse, ack: Ack) => void): unknown;
-}
-
-interface Agent {
-  request(
-    opts: { method: string; stackDialogId: string; headers: Record<string, string>; body?: string; _socket: unknown },
-    callback: (err: unknown, req?: SentRequest) => void,
-  ): void;
-}
-
 /** drachtio-srf's Dialog (dialog.js) as the relay uses it. */
-export interface CallLeg {
-  readonly id: string;
-  readonly agent: Agent;
-  readonly socket: unknown;
+export interface CallLeg extends DialogChannel {
   readonly srf: { removeDialog(dialog: unknown): void };
   connected: boolean;
   local: { sdp: string };
@@ -77,64 +51,10 @@ export interface CallLeg {
   destroy(opts?: { headers?: Record<string, string> }): Promise<unknown>;
 }
 
-interface Sent {
-  res: InDialogResponse;
-  ack: Ack;
-  /** The Request-URI it went with (what a digest answer hashes). */
-  uri: string;
-}
-
 const SDP = 'application/sdp';
 
 function bodyOf(msg: { body?: unknown }): string {
   return typeof msg.body === 'string' ? msg.body : '';
-}
-
-function textOf(res: InDialogResponse, name: string): string {
-  const v = res.get(name);
-  return typeof v === 'string' ? v : '';
-}
-
-/** Sends one request in `leg`'s dialog; resolves with its final response. */
-function sendOnce(leg: CallLeg, method: string, headers: Record<string, string>, body: string): Promise<Sent> {
-  return new Promise((resolve, reject) => {
-    leg.agent.request(
-      { method, stackDialogId: leg.id, headers, body: body === '' ? undefined : body, _socket: leg.socket },
-      (err, req) => {
-        // drachtio-agent.js fails with an Error (code ENODIALOG when drachtio-server no longer has the dialog).
-        if (err !== null && err !== undefined)
-          return reject(err instanceof Error ? err : new Error(`${method} not sent`, { cause: err }));
-        if (req === undefined) return reject(new Error(`${method} not sent`));
-        req.on('response', (res, ack) => {
-          if (res.status >= 200) resolve({ res, ack, uri: req.uri });
-        });
-      },
-    );
-  });
-}
-
-/**
- * Sends a request in `leg`'s dialog; a 401/407 is answered with `auth` (when given): once, and once more when the
- * challenge says our nonce was stale. The stack gives each new request in the dialog the next CSeq (RFC 3261 §22.2).
- */
-async function send(
-  leg: CallLeg,
-  method: string,
-  headers: Record<string, string>,
-  body: string,
-  auth: Credentials | null,
-): Promise<Sent> {
-  let sent = await sendOnce(leg, method, headers, body);
-  for (let answers = 0; auth !== null && answers < 2; answers++) {
-    const status = sent.res.status;
-    if (status !== 401 && status !== 407) break;
-    const challenge = pickChallenge([textOf(sent.res, status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate')]);
-    if (challenge === null || (answers > 0 && !challenge.stale)) break;
-    const answer = digestAnswer(challenge, auth, { method, uri: sent.uri, body });
-    const name = status === 401 ? 'Authorization' : 'Proxy-Authorization';
-    sent = await sendOnce(leg, method, { ...headers, [name]: answer }, body);
-  }
-  return sent;
 }
 
 /** The status the requester gets for the other side's failure. */
