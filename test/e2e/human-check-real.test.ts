@@ -14,6 +14,8 @@ import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
 import {
   E2E_SCENARIOS,
+  LOOPBACK_HOSTS,
+  loopbackLayout,
   pickBlock,
   realTools,
   sippScenario,
@@ -28,10 +30,7 @@ const TOOLS = realTools(['drachtio', 'sipp'], [PCAP]);
 
 /** Where each one listens, laid out in a block of 40 free ports (pickBlock: in 29000-29499, or E2E_PORTS). */
 const layout = (base: number) => ({
-  admin: base,
-  sip: { host: '127.0.0.1', port: base + 1 },
-  pbx: { host: '127.0.0.3', port: base + 2 },
-  caller: { host: '127.0.0.5', port: base + 3 },
+  ...loopbackLayout(base),
   /** sipp's RTP (the ports above it too). */
   pbxMedia: base + 10,
   callerMedia: base + 20,
@@ -65,7 +64,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-check-'));
-      ADDR = layout(await pickBlock(40, ['127.0.0.1', '127.0.0.3', '127.0.0.5'], 29_000, 29_500));
+      ADDR = layout(await pickBlock(40, LOOPBACK_HOSTS, 29_000, 29_500));
       drachtio = await startDrachtio(dir, { admin: ADDR.admin, sip: ADDR.sip.port }, 'e2e-check-secret');
       app = await startE2eCrocetta({
         dir,

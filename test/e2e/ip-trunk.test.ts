@@ -19,6 +19,8 @@ import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
 import {
   E2E_SCENARIOS,
+  LOOPBACK_HOSTS,
+  loopbackLayout,
   pickBlock,
   realTools,
   REPO_ROOT,
@@ -31,10 +33,7 @@ const TOOLS = realTools(['drachtio', 'sipp']);
 
 /** Where each one listens, laid out in a block of 10 free ports (pickBlock: in 28500-28699, or E2E_PORTS). */
 const layout = (base: number) => ({
-  admin: base,
-  sip: { host: '127.0.0.1', port: base + 1 },
-  pbx: { host: '127.0.0.3', port: base + 2 },
-  caller: { host: '127.0.0.5', port: base + 3 },
+  ...loopbackLayout(base),
   /** The carrier's calls over TCP (sipp `-t t1`): drachtio-server listens on TCP on the same port as UDP. */
   callerTcp: { host: '127.0.0.5', port: base + 4 },
   /** The PBX's qualify OPTIONS. */
@@ -88,7 +87,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-ip-'));
-      ADDR = layout(await pickBlock(10, ['127.0.0.1', '127.0.0.3', '127.0.0.5'], 28_500, 28_700));
+      ADDR = layout(await pickBlock(10, LOOPBACK_HOSTS, 28_500, 28_700));
       writeFileSync(join(dir, 'drachtio.conf.xml'), composeDrachtioConf(join(dir, 'drachtio.log')));
       // As docker-compose.yml does: the file says secret "cymru", DRACHTIO_SECRET replaces it.
       const env = {

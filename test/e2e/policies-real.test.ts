@@ -14,6 +14,8 @@ import { configSchema } from '../../src/config/schema.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import {
   E2E_SCENARIOS,
+  LOOPBACK_HOSTS,
+  loopbackLayout,
   pickBlock,
   realTools,
   sippScenario,
@@ -25,14 +27,8 @@ import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-croce
 
 const TOOLS = realTools(['drachtio', 'sipp']);
 
-/** Where each one listens, laid out in a block of 10 free ports (pickBlock: in 29500-29599, or E2E_PORTS). */
-const layout = (base: number) => ({
-  admin: base,
-  sip: { host: '127.0.0.1', port: base + 1 },
-  pbx: { host: '127.0.0.3', port: base + 2 },
-  caller: { host: '127.0.0.5', port: base + 3 },
-});
-let ADDR = layout(0);
+/** Where each one listens (loopbackLayout): a block of 10 free ports (pickBlock: in 29500-29599, or E2E_PORTS). */
+let ADDR = loopbackLayout(0);
 const TOKEN = 'e2e-policies-token-0123';
 /** Suspect by the office's prefix rule. */
 const SUSPECT = '+390451234567';
@@ -53,7 +49,7 @@ describe.skipIf(TOOLS.missing.length > 0)(`policies through a real drachtio-serv
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-policies-'));
-    ADDR = layout(await pickBlock(10, ['127.0.0.1', '127.0.0.3', '127.0.0.5'], 29_500, 29_600));
+    ADDR = loopbackLayout(await pickBlock(10, LOOPBACK_HOSTS, 29_500, 29_600));
     drachtio = await startDrachtio(dir, { admin: ADDR.admin, sip: ADDR.sip.port }, 'e2e-policies-secret');
     app = await startE2eCrocetta({
       dir,

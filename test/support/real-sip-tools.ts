@@ -165,6 +165,21 @@ export async function pickBlock(
   throw new Error(`e2e: no ${size} free ports in a row in ${from}-${to - 1}`);
 }
 
+/**
+ * The usual addresses of a real-software test, from the first port of its block (pickBlock): drachtio-server's admin
+ * port and SIP address on 127.0.0.1, the PBX on 127.0.0.3, the carrier's caller on 127.0.0.5, at base … base + 3.
+ */
+export function loopbackLayout(base: number) {
+  return {
+    admin: base,
+    sip: { host: '127.0.0.1', port: base + 1 },
+    pbx: { host: '127.0.0.3', port: base + 2 },
+    caller: { host: '127.0.0.5', port: base + 3 },
+  };
+}
+/** The hosts loopbackLayout uses (for pickBlock). */
+export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', '127.0.0.3', '127.0.0.5'];
+
 /** What `check` gives once it gives something, polled every 100 ms; throws after `timeoutMs` naming `what`. */
 export async function until<T>(
   what: string,
