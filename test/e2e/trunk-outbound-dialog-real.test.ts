@@ -13,12 +13,14 @@
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
-  onPath,
+  CARRIER_CFG,
+  E2E_SCENARIOS,
   pickPorts,
+  realTools,
   sippScenario,
   startDrachtio,
   startKamailio,
@@ -29,10 +31,7 @@ import {
 } from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const SCENARIOS = join(import.meta.dirname, 'scenarios');
-const BIN = { drachtio: onPath('drachtio'), kamailio: onPath('kamailio'), sipp: onPath('sipp') };
-const missing = Object.entries(BIN).flatMap(([name, path]) => (path === null ? [name] : []));
+const TOOLS = realTools(['drachtio', 'kamailio', 'sipp']);
 
 const ACCOUNT = '0612345678';
 const PASSWORD = 'e2e-Dialog!';
@@ -42,7 +41,7 @@ const TOKEN = 'e2e-token-dialog-0123456789';
 
 /** The stand-in carrier, challenging the account's requests in a call too (some carriers do). */
 function carrierConfig(): string {
-  const base = readFileSync(join(ROOT, 'docs/pbx/kamailio-carrier.cfg'), 'utf8');
+  const base = readFileSync(CARRIER_CFG, 'utf8');
   const inCall = '\tif (has_totag()) {\n\t\troute(WITHINDLG);';
   if (!base.includes(inCall)) throw new Error('e2e: docs/pbx/kamailio-carrier.cfg no longer has the in-call branch');
   return `${base.replace(
@@ -64,8 +63,8 @@ route[CHALLENGE_IN_CALL] {
 `;
 }
 
-describe.skipIf(missing.length > 0)(
-  `an outbound call's requests after the answer, against real drachtio-server, Kamailio and sipp${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not on PATH)` : ''}`,
+describe.skipIf(TOOLS.missing.length > 0)(
+  `an outbound call's requests after the answer, against real drachtio-server, Kamailio and sipp${TOOLS.skipped}`,
   () => {
     let dir = '';
     let kamailio: RealKamailio | undefined;
@@ -131,14 +130,14 @@ describe.skipIf(missing.length > 0)(
     }, 30_000);
 
     it("holds, re-offers, sends a key and hangs up through the carrier's 407s on each, and takes the called party's hold, UPDATE and re-offer", async () => {
-      const pstn = sippScenario(dir, join(SCENARIOS, 'pstn-answers-held.xml'), null, {
+      const pstn = sippScenario(dir, join(E2E_SCENARIOS, 'pstn-answers-held.xml'), null, {
         host: HOSTS.pstn,
         port: ports.pstn,
       });
       await waitUdpBound(HOSTS.pstn, ports.pstn);
       const pbx = await sippScenario(
         dir,
-        join(SCENARIOS, 'pbx-calls-out-holds.xml'),
+        join(E2E_SCENARIOS, 'pbx-calls-out-holds.xml'),
         `${HOSTS.drachtio}:${ports.sip}`,
         { host: HOSTS.pbx, port: ports.pbx },
         { did: '0298765409' },
@@ -167,14 +166,14 @@ describe.skipIf(missing.length > 0)(
     }, 40_000);
 
     it("relays the call's OPTIONS keepalives both ways, and ends the call on both legs when the PBX answers one with 481", async () => {
-      const pstn = sippScenario(dir, join(SCENARIOS, 'pstn-answers-keepalive.xml'), null, {
+      const pstn = sippScenario(dir, join(E2E_SCENARIOS, 'pstn-answers-keepalive.xml'), null, {
         host: HOSTS.pstn,
         port: ports.pstn,
       });
       await waitUdpBound(HOSTS.pstn, ports.pstn);
       const pbx = await sippScenario(
         dir,
-        join(SCENARIOS, 'pbx-calls-out-keepalive.xml'),
+        join(E2E_SCENARIOS, 'pbx-calls-out-keepalive.xml'),
         `${HOSTS.drachtio}:${ports.sip}`,
         { host: HOSTS.pbx, port: ports.pbx },
         { did: '0298765409' },
@@ -199,7 +198,7 @@ describe.skipIf(missing.length > 0)(
     }, 40_000);
 
     it('ends the call on both legs when the PBX never ACKs its re-INVITE without SDP (pbx.ackTimeout, here 3 s)', async () => {
-      const pstn = sippScenario(dir, join(SCENARIOS, 'pstn-answers-no-ack.xml'), null, {
+      const pstn = sippScenario(dir, join(E2E_SCENARIOS, 'pstn-answers-no-ack.xml'), null, {
         host: HOSTS.pstn,
         port: ports.pstn,
       });
@@ -207,7 +206,7 @@ describe.skipIf(missing.length > 0)(
       const started = Date.now();
       const pbx = await sippScenario(
         dir,
-        join(SCENARIOS, 'pbx-calls-out-no-ack.xml'),
+        join(E2E_SCENARIOS, 'pbx-calls-out-no-ack.xml'),
         `${HOSTS.drachtio}:${ports.sip}`,
         { host: HOSTS.pbx, port: ports.pbx },
         { did: '0298765409' },
