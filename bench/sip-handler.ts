@@ -6,12 +6,13 @@
  * SipMessage at a steady rate, in alternating rounds in one child process.
  *
  *   npx tsx bench/sip-handler.ts [--rate 1500] [--seconds 5] [--rounds 2] [--cpu-prof DIR] [--heap-sample FILE]
- *                                [--workload refusal|proxied [--cdr]] [--variant answer-first] [--dist]
+ *                                [--workload refusal|proxied [--cdr [--talk-ms 5]]] [--variant answer-first] [--dist]
  *
  * --workload proxied: unknown callers, forwarded (req.proxy answered at once with a 200, as a PBX would); the bare
- * handler proxies whoever is not in its set. --cdr (proxied): 5 ms after each proxy, the call's end as drachtio-server
- * reports it (two cdr:stop records, read as sip-app.ts reads them: the talk time's update and its line); the bare
- * handler gets none (bare-app.ts routes no CDRs). --dist: crocetta's modules from dist/ (`npm run build`: what bench:sip
+ * handler proxies whoever is not in its set. --cdr (proxied): --talk-ms (5) after each proxy, the call's end as
+ * drachtio-server reports it (two cdr:stop records, read as sip-app.ts reads them: the talk time's update and its
+ * line); 5 ms as bench:sip's sipp, which hangs up at once, where a conversation ends long after its attempt's commit
+ * (the writer's interval is 50 ms): --talk-ms 100 for that. The bare handler gets none (bare-app.ts routes no CDRs). --dist: crocetta's modules from dist/ (`npm run build`: what bench:sip
  * and production run, without tsx's per-closure __name calls) instead of src/ through tsx. --variant answer-first: store.durableBeforeAnswer false. Each round also
  * prints the µs from the handler's call to its answer (the final res.send, or req.proxy), p50 and p99: the work that
  * precedes the answer, which the wire sees before drachtio-server can send it on.
@@ -130,6 +131,7 @@ async function child(): Promise<void> {
   // --cdr (proxied): 5 ms after the proxy, the call's BYE as drachtio-server reports it to crocetta: two cdr:stop
   // records (network and application side), read as src/sip/sip-app.ts reads them (readCdrStop → forwarded.ended).
   const cdr = proxied && process.argv.includes('--cdr');
+  const talkMs = arg('talk-ms', 5);
   let cdrId = 0;
   /** The round's handler is crocetta's (the bare app routes no CDRs). */
   let cdrRound = false;
@@ -192,7 +194,7 @@ async function child(): Promise<void> {
     // As drachtio-server would: the proxy command taken at once, the PBX's 200 reported on a later turn.
     (req as unknown as { proxy: (o: object) => Promise<unknown> }).proxy = () => {
       answeredNow();
-      if (cdr && cdrRound) setTimeout(() => cdrStops(`${i}-${process.pid}@127.0.0.1`), 5);
+      if (cdr && cdrRound) setTimeout(() => cdrStops(`${i}-${process.pid}@127.0.0.1`), talkMs);
       return new Promise((resolve) => setImmediate(resolve, { connected: true, finalStatus: 200, responses: [] }));
     };
     return req;
@@ -325,7 +327,7 @@ async function parent(): Promise<void> {
   });
   await new Promise((r) => forked.once('exit', r));
   console.log(
-    `bench/sip-handler: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, rate ${arg('rate', 1500)}/s, ${arg('seconds', 5)} s a round, ${textArg('workload') ?? 'refusal'}${textArg('variant') === 'answer-first' ? ', answer-first' : ''}`,
+    `bench/sip-handler: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, rate ${arg('rate', 1500)}/s, ${arg('seconds', 5)} s a round, ${textArg('workload') ?? 'refusal'}${process.argv.includes('--cdr') ? `, CDRs ${arg('talk-ms', 5)} ms after the answer` : ''}${textArg('variant') === 'answer-first' ? ', answer-first' : ''}`,
   );
   for (const r of results)
     console.log(
