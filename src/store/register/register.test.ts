@@ -10,6 +10,7 @@ import {
   type OpenedRegister,
 } from './register.js';
 import { newAttempt } from '../test-fixtures.js';
+import { silentLogger } from '../logger.js';
 import { ManualClock } from '../../../test/support/manual-clock.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
 import { Connection } from '../sqlite/connection.js';
@@ -685,6 +686,52 @@ describe('outcome updates of several attempts committed together (one UPDATE of 
     await register.flush();
     const [row] = await register.attempts({ callerKey: CALLER });
     expect(row).toMatchObject({ outcome: 'declined', finalStatus: 486, outcomeAt: T0 + 2000, refusedAt: T0 + 2000 });
+  });
+});
+
+describe('talk times of several committed attempts (one UPDATE of all of them)', () => {
+  const OTHER = '+393339999999';
+
+  it('are one statement, not one each: every row gets its own, the index learns each, one for no such attempt is only logged', async () => {
+    const sizes: number[] = [];
+    const warnings: string[] = [];
+    const register = await openAt({
+      journal: true,
+      onBatch: (b) => sizes.push(b.size),
+      logger: { ...silentLogger, warn: (_o: object, msg: string) => void warnings.push(msg) },
+    });
+    const [a, b] = await Promise.all([
+      register.record(newAttempt(CALLER, T0, { outcome: 'answered', finalStatus: 200 })),
+      register.record(newAttempt(OTHER, T0 + 1, { outcome: 'answered', finalStatus: 200 })),
+    ]);
+    await register.flush();
+    const from = sizes.length;
+    register.recordTalk(a ?? 0, { talkMs: 1500.4, answeredAt: T0 + 3000 });
+    register.recordTalk(b ?? 0, { talkMs: 61_000, answeredAt: T0 + 4000 });
+    register.recordTalk(999_999, { talkMs: 10, answeredAt: T0 }); // no such attempt
+    await register.flush();
+    // Committed alone (synchronous NORMAL), each talk time was a commit of its own: [1, 1, 1].
+    expect(sizes.slice(from)).toEqual([3]);
+    const rows = new Map((await register.attempts({})).map((r) => [r.id, r]));
+    expect(rows.get(a ?? 0)).toMatchObject({ outcome: 'answered', finalStatus: 200, talkMs: 1500 });
+    expect(rows.get(b ?? 0)).toMatchObject({ outcome: 'answered', finalStatus: 200, talkMs: 61_000 });
+    expect(register.evidenceFor(CALLER).talks?.secondsOf(0)).toBeCloseTo(1.5004, 6);
+    expect(register.evidenceFor(OTHER).talks?.secondsOf(0)).toBe(61);
+    expect(warnings).toEqual(['talk time for an attempt not in the register']);
+  });
+
+  it('two talk times of one attempt queued together are two statements, in order: the later one stays', async () => {
+    const sizes: number[] = [];
+    const register = await openAt({ journal: true, onBatch: (b) => sizes.push(b.size) });
+    const id = await register.record(newAttempt(CALLER, T0, { outcome: 'answered', finalStatus: 200 }));
+    await register.flush();
+    const from = sizes.length;
+    register.recordTalk(id, { talkMs: 1000, answeredAt: T0 + 1000 });
+    register.recordTalk(id, { talkMs: 2000, answeredAt: T0 + 1000 });
+    await register.flush();
+    expect(sizes.slice(from)).toEqual([1, 1]);
+    const [row] = await register.attempts({ callerKey: CALLER });
+    expect(row).toMatchObject({ talkMs: 2000 });
   });
 });
 

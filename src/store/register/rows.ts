@@ -136,8 +136,19 @@ export const UPSERT_CALLED_SQL = `
   INSERT INTO called_numbers (caller_key, last_at, calls) VALUES (?, ?, 1)
   ON CONFLICT (caller_key) DO UPDATE SET last_at = max(last_at, excluded.last_at), calls = calls + 1`;
 
-/** Parameters: talk_ms, id. Returns the caller. */
-export const UPDATE_TALK_SQL = 'UPDATE attempts SET talk_ms = ? WHERE id = ? RETURNING caller_key';
+/**
+ * The talk times of any number of committed attempts in one statement (commit-batch.ts' RowUpdater, as the outcomes'):
+ * ?1 is a JSON array of talkLine()s. Returns each attempt's id and caller. A talk time that comes once its attempt's
+ * INSERT was built (most of them: a conversation outlasts the writer's commit interval) was a statement and a trip to
+ * SQLite's thread of its own, the only write of a forwarded call not shared with other calls'.
+ */
+export const UPDATE_TALKS_JSON_SQL = `UPDATE attempts SET talk_ms = u.value->>0
+   FROM jsonb_each(?1) AS u WHERE attempts.id = u.value->>1 RETURNING id, caller_key`;
+
+/** The line of a talk time in UPDATE_TALKS_JSON_SQL's array: whole ms, the attempt's id. */
+export function talkLine(talkMs: number, id: number): string {
+  return `[${talkMs},${id}]`;
+}
 
 /** Parameters: caller_key, label, marked_at, company, category, updated_at. */
 export const UPSERT_NUMBER_SQL = `

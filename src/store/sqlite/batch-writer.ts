@@ -75,7 +75,7 @@ export interface BatchWriterOptions {
   logger: StoreLogger;
   onBatch?: (info: BatchInfo) => void;
   onSpool?: (event: SpoolEvent) => void;
-  /** The statement that carries consecutive row updates (`kind: 'update'`) together; needed if any are enqueued. */
+  /** The statement that carries consecutive row updates (`kind: 'update'`) together; needed for updates without their own. */
   updater?: RowUpdater;
   /**
    * A batch whose head one statement carries (a run of attempts, a run of updates: commit-batch.ts' oneStatementRun)

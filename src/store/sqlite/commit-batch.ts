@@ -50,13 +50,16 @@ export interface OtherWrite<S> {
 }
 
 /**
- * An update of one row that consecutive ones share ONE statement with (outcome updates: RowUpdater), as attempts share
- * their INSERT. Two updates of the same row never share a statement (the second goes in the next one, in order).
+ * An update of one row that consecutive ones share ONE statement with (outcome updates, talk times: RowUpdater), as
+ * attempts share their INSERT. Only updates of the same statement share one, and two updates of the same row never do
+ * (the second goes in the next one, in order).
  */
 export interface RowUpdateWrite {
   kind: 'update';
   /** The row it updates (the statement's RETURNING gives it back as `id`). */
   id: number;
+  /** The statement it shares with the updates next to it; absent: the batch's own (commitBatch's `updater`). */
+  updater?: RowUpdater;
   /**
    * Its values as a JSON array, asked for when its statement is built, once per try (something may join it until
    * then: register.ts' talk times).
@@ -129,7 +132,7 @@ export function oneStatementRun<S>(
   const first = batch[0];
   if (first === undefined) return 0;
   if (first.kind === 'other') return first.oneStatement === true ? 1 : 0;
-  if (first.kind === 'update') return updater === undefined ? 0 : updatesEnd(updater, batch, 0);
+  if (first.kind === 'update') return (first.updater ?? updater) === undefined ? 0 : updatesEnd(updater, batch, 0);
   const most = Math.min(batch.length, inserter.rows);
   let end = 1;
   while (end < most && batch[end]?.kind === 'attempt') end++;
@@ -211,26 +214,33 @@ async function insertAttempts(
   }
 }
 
-/** Where the statement of the updates from batch[from] ends: at the first write of another kind, a row already in it, or `updater.rows`. */
+/**
+ * Where the statement of the updates from batch[from] (an update) ends: at the first write of another kind or of
+ * another statement, a row already in it, or its statement's `rows`. `updater`: the batch's, for updates without
+ * their own.
+ */
 function updatesEnd<S>(updater: RowUpdater | undefined, batch: readonly WriteOp<S>[], from: number): number {
-  const most = Math.min(batch.length, from + (updater?.rows ?? 1));
+  const first = batch[from];
+  const statement = first?.kind === 'update' ? (first.updater ?? updater) : undefined;
+  const most = Math.min(batch.length, from + (statement?.rows ?? 1));
   const rows = new Set<number>();
   let end = from;
   for (; end < most; end++) {
     const op = batch[end];
-    if (op?.kind !== 'update' || rows.has(op.id)) break;
+    if (op?.kind !== 'update' || (op.updater ?? updater) !== statement || rows.has(op.id)) break;
     rows.add(op.id);
   }
   return end;
 }
 
-/** Updates batch[from, to) (all updates of distinct rows) with one statement; each gets its row back. */
+/** Updates batch[from, to) (all updates of distinct rows, of one statement) with that statement; each gets its row back. */
 async function updateRows(
-  updater: RowUpdater | undefined,
+  batchUpdater: RowUpdater | undefined,
   batch: readonly RowUpdateWrite[],
   from: number,
   to: number,
 ): Promise<void> {
+  const updater = batch[from]?.updater ?? batchUpdater;
   if (updater === undefined) throw new Error('a row update without a RowUpdater');
   let lines = '[';
   for (let k = from; k < to; k++) lines += (k === from ? '' : ',') + (batch[k]?.line() ?? 'null');
