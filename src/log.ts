@@ -51,6 +51,7 @@ export function createLogger(
     redact: {
       paths: [
         'config.panel.apiToken',
+        'config.panel.metricsToken',
         'config.panel.adminPassword',
         'config.drachtio.secret',
         'config.trunk.password',

@@ -55,6 +55,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string; type: 'st
   { env: 'PANEL_PORT', path: 'panel.port', type: 'number' },
   { env: 'CROCETTA_API_TOKEN', path: 'panel.apiToken', type: 'string' },
   { env: 'CROCETTA_FEED_TOKEN', path: 'feeds.token', type: 'string' },
+  { env: 'CROCETTA_METRICS_TOKEN', path: 'panel.metricsToken', type: 'string' },
   { env: 'ADMIN_PASSWORD', path: 'panel.adminPassword', type: 'string' },
   { env: 'DEFAULT_COUNTRY', path: 'defaultCountry', type: 'string' },
   { env: 'TIME_ZONE', path: 'timeZone', type: 'string' },

@@ -348,6 +348,8 @@ export const configSchema = z
         host: z.string().min(1),
         port: z.number().int().min(0).max(65535),
         apiToken: z.string(),
+        /** Bearer token for `GET /metrics`; empty = public. @defaultValue "" */
+        metricsToken: z.string(),
         adminPassword: z.string(),
       })
       .strict(),

@@ -1,7 +1,8 @@
 /**
  * The panel's one auth middleware, mounted once in front of every route: the request's path says who may use it.
- * - public: health, readiness (its details only with the API token or a session: `readsDetails`), metrics, the static
- *   assets and the icon (`/favicon.ico`), the login form;
+ * - public: health, readiness (its details only with the API token or a session: `readsDetails`), metrics (unless
+ *   `panel.metricsToken` is set: then its route asks `scrapes` first), the static assets and the icon
+ *   (`/favicon.ico`), the login form;
  * - friends' feed (`/api/feed...`): the feed token or the API token, as a bearer token (a session does not open it);
  * - the JSON API (`/api/...`): the bearer token, or a logged-in session (its writes then carry `X-CSRF-Token`);
  *   a request with an Authorization header is always judged by its token;
@@ -69,6 +70,32 @@ export function readsDetails(deps: Pick<AuthDeps, 'sessions' | 'apiToken'>): (re
     req.get('authorization') !== undefined
       ? oneOf(bearerOf(req), api)
       : deps.sessions.fromRequest(req)?.authenticated === true;
+}
+
+/**
+ * `GET /metrics`, mounted in front of its route (before `authenticate`, so a scrape never waits for the register's
+ * commit): public while `metricsToken` is empty; once set, the metrics token or the API token as bearer token
+ * (`authorization: { credentials: ... }` in Prometheus's scrape_configs), or a logged-in session without an
+ * Authorization header (as `readsDetails`); else 401 with `WWW-Authenticate: Bearer`. Its per-account series name each
+ * carrier line's user name and carrier.
+ */
+export function scrapes(
+  deps: Pick<AuthDeps, 'sessions' | 'apiToken'> & {
+    /** The Prometheus scrape token; empty = /metrics is public. */
+    metricsToken: string;
+  },
+): RequestHandler {
+  if (deps.metricsToken === '') return (_req, _res, next) => next();
+  const accepted = [deps.metricsToken, deps.apiToken].filter((t) => t !== '').map(digest);
+  return (req, res, next) => {
+    const allowed =
+      req.get('authorization') !== undefined
+        ? oneOf(bearerOf(req), accepted)
+        : deps.sessions.fromRequest(req)?.authenticated === true;
+    if (allowed) return next();
+    res.set('WWW-Authenticate', 'Bearer');
+    throw new HttpError(401, 'missing or wrong bearer token');
+  };
 }
 
 export function authenticate(deps: AuthDeps): RequestHandler {

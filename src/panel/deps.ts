@@ -28,6 +28,8 @@ export interface PanelDeps {
   adminHash: string | null;
   /** The JSON API's bearer token; empty = only a logged-in session opens the API. */
   apiToken: string;
+  /** The bearer token Prometheus scrapes `/metrics` with (the API token and a session open it too); empty = public. */
+  metricsToken: string;
   clock: Clock;
   timeZone: string;
   defaultCountry: string;

@@ -5,7 +5,7 @@
  */
 import express, { type Express, type Response } from 'express';
 import helmet from 'helmet';
-import { authenticate, readsDetails } from './authenticate.js';
+import { authenticate, readsDetails, scrapes } from './authenticate.js';
 import type { PanelDeps } from './deps.js';
 import { errorHandler, notFound, type PanelErrors } from './error-handler.js';
 import type { MessageKey } from './i18n.js';
@@ -87,7 +87,8 @@ export function createPanelApp(deps: PanelDeps): Express {
       .status(ready ? 200 : 503)
       .json({ status: ready ? 'ready' : 'not ready', checks, ...(accounts.length > 0 ? { trunk: accounts } : {}) });
   });
-  app.get('/metrics', async (_req, res) => {
+  const metricsAuth = scrapes({ sessions: deps.sessions, apiToken: deps.apiToken, metricsToken: deps.metricsToken });
+  app.get('/metrics', metricsAuth, async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   app.get('/assets/panel.css', (_req, res) => serve(res, CSS_ASSET));

@@ -53,6 +53,7 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
     limiter: new LoginLimiter(),
     adminHash: stores.adminHash,
     apiToken: config.panel.apiToken,
+    metricsToken: config.panel.metricsToken,
     clock,
     timeZone: config.timeZone,
     defaultCountry: config.defaultCountry,
