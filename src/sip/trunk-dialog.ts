@@ -43,7 +43,8 @@ export interface CallLeg extends DialogChannel {
   connected: boolean;
   local: { sdp: string };
   remote: { sdp: string };
-  on(event: 'destroy', listener: () => void): unknown;
+  /** A BYE ended the dialog (dialog.js): `bye.meta.source` 'application' when drachtio-server sent it itself. */
+  on(event: 'destroy', listener: (bye?: { meta?: { source?: string } }, reason?: string) => void): unknown;
   on(event: 'modify' | 'update' | 'info' | 'options', listener: (req: SrfRequest, res: SrfResponse) => void): unknown;
   once(event: 'ack', listener: (req: SrfRequest) => void): unknown;
   removeListener(event: 'ack', listener: (req: SrfRequest) => void): unknown;
@@ -284,8 +285,13 @@ function endCall(call: Call, cause: number, reason: string, log: Logger, detail:
 
 function tie(call: Call, from: TiedLeg, to: TiedLeg, log: Logger): void {
   const failed = (err: unknown): void => log.warn({ err }, 'relaying a request in the call failed');
-  from.leg.on('destroy', () => {
+  from.leg.on('destroy', (bye, reason) => {
     if (call.over) return;
+    // drachtio-server ended this leg itself and says why in its BYE's Reason: no ACK for the call's first 200 within
+    // its timer H ("ACK timeout"), a CANCEL that crossed that 200 ("CANCEL after 200 OK"). The call ends as when
+    // crocetta ends it: the other leg's BYE carries that Reason, the log says who and why.
+    if (bye?.meta?.source === 'application')
+      return endCall(call, 200, reason ?? 'ended by drachtio-server', log, { leg: from.name });
     call.over = true;
     from.ended?.();
     if (to.leg.connected) hangUp(to, log);

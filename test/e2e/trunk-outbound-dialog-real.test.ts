@@ -9,7 +9,8 @@
  * call with a BYE on both legs); and a re-INVITE without SDP the PBX never ACKs (pbx-calls-out-no-ack.xml,
  * pstn-answers-no-ack.xml: the called party's offer ACKed by crocetta, then a BYE on both legs). Needs `drachtio`,
  * `kamailio` and `sipp` on PATH, else skipped (the double covers the same in
- * test/integration/trunk-outbound-dialog.test.ts). Ports: free ones in 26100-26999 (or E2E_PORTS) on 127.0.0.1-3.
+ * test/integration/trunk-outbound-dialog.test.ts); and a PBX that never ACKs the call's 200 (pbx-calls-out-never-acks.xml,
+ * pstn-answers-then-bye.xml: drachtio-server's own BYE after timer H, 32 s, passed on to the carrier's leg). Ports: free ones in 26100-26999 (or E2E_PORTS) on 127.0.0.1-3.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -226,5 +227,35 @@ describe.skipIf(TOOLS.missing.length > 0)(
       expect(ended).toMatchObject({ by: 'crocetta', leg: 'PBX', method: 'INVITE' });
       expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
     }, 40_000);
+
+    it("ends the carrier's leg when the PBX never ACKs the call's 200: drachtio-server's own BYE after timer H (32 s)", async () => {
+      const pstn = sippScenario(
+        dir,
+        join(E2E_SCENARIOS, 'pstn-answers-then-bye.xml'),
+        null,
+        { host: HOSTS.pstn, port: ports.pstn },
+        {},
+        { timeoutSeconds: 50 },
+      );
+      await waitUdpBound(HOSTS.pstn, ports.pstn);
+      const pbx = await sippScenario(
+        dir,
+        join(E2E_SCENARIOS, 'pbx-calls-out-never-acks.xml'),
+        `${HOSTS.drachtio}:${ports.sip}`,
+        { host: HOSTS.pbx, port: ports.pbx },
+        { did: '0298765409' },
+        { timeoutSeconds: 50 },
+      );
+      const called = await pstn;
+      const carrier = kamailioLog();
+      expect([pbx.code, called.code], `PBX:\n${pbx.out}\ncalled party:\n${called.out}\n${carrier}`).toEqual([0, 0]);
+      expect(pbx.logs).toContain('BYE to the PBX: ACK timeout');
+      expect(called.logs).toContain('BYE to the called party: ACK timeout');
+      const ended = await until('the end of the call', () =>
+        logs.find((l) => l.msg === 'outbound call ended' && l.reason === 'ACK timeout' && l.method === undefined),
+      );
+      expect(ended).toMatchObject({ by: 'crocetta', leg: 'PBX' });
+      expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    }, 60_000);
   },
 );

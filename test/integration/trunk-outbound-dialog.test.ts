@@ -352,6 +352,29 @@ describe('an answered outbound call over a registration trunk', () => {
     expect(errors()).toEqual([]);
   });
 
+  it("ends the carrier's leg when the PBX never ACKs the call's 200: drachtio-server's own BYE (timer H) is passed on with its Reason", async () => {
+    const out = h.double.injectRequest(
+      buildInvite({
+        from: '"Reception" <sip:201@127.0.0.1>',
+        to: '0298765409',
+        requestUri: 'sip:0298765409@127.0.0.1',
+        source: PBX_SOURCE,
+      }),
+      { source: PBX_SOURCE },
+    );
+    expect((await out.waitForFinal(5000)).status).toBe(200);
+    carrier.challengeInDialog = true;
+    h.double.ackTimeout(out); // no ACK from the PBX: drachtio-server BYEs it and tells crocetta
+    await eventually(() => (carrierAnswered('BYE').length === 2 ? true : undefined), 5000);
+    expect(carrierAnswered('BYE')).toEqual([407, 200]);
+    expect(headerOf(toCarrier('BYE')[1]!.request, 'reason')).toBe('SIP ;cause=200 ;text="ACK timeout"');
+    expect(toPbx('BYE')).toEqual([]); // drachtio-server's own BYE reached the PBX, not a second one from crocetta
+    const ended = h.logs.filter((l) => l.msg === 'outbound call ended');
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ by: 'crocetta', reason: 'ACK timeout', leg: 'PBX' });
+    expect(errors()).toEqual([]);
+  });
+
   it("gives the PBX the carrier's 491 (glare at the carrier), and its next re-INVITE goes through", async () => {
     const { out } = await call();
     let glare = true;

@@ -324,24 +324,7 @@ export class DrachtioDouble implements TransactionHost {
    * `unsolicited` request in the dialog (drachtio-srf then ends the dialog: 'destroy'). The BYE is in serverByes.
    */
   private cancelAfterAnswer(txn: InjectedRequest, state: TxnState): RecordedResponse {
-    const dialog = this.dialogs.get(dialogIdFor(txn.request));
-    const conn = this.connectionsById.get(txn.connectionId);
-    if (dialog && conn) {
-      const bye: SipDraft = { startLine: `BYE ${dialog.remoteTarget} SIP/2.0`, headers: [], body: '' };
-      bye.headers.push(
-        ['Via', `SIP/2.0/UDP ${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};rport;branch=${newBranch()}`],
-        ['Max-Forwards', '70'],
-        ['From', dialog.local],
-        ['To', dialog.remote],
-        ['Call-ID', dialog.callId],
-        ['CSeq', `${++dialog.localCseq} BYE`],
-        ['Reason', 'SIP ;cause=200 ;text="CANCEL after 200 OK"'],
-      );
-      const raw = renderDraft(bye);
-      this.serverByes.push(parseSipRequest(raw));
-      this.dialogs.delete(dialog.id);
-      this.deliver(conn, sipEvent(raw, LOCAL_META, 'unsolicited', dialog.id));
-    }
+    this.serverBye(txn, 'CANCEL after 200 OK');
     return parseSipResponse(
       renderDraft(
         buildResponseFor(state.received, {
@@ -351,6 +334,38 @@ export class DrachtioDouble implements TransactionHost {
         }),
       ),
     ) as RecordedResponse;
+  }
+
+  /**
+   * The caller never ACKed the app's 200 to its INVITE `txn`: drachtio-server 0.9.10's timer H
+   * (SipDialogController::endRetransmitFinalResponse, 32 s there, at once here) sends the caller a BYE itself
+   * (Reason: SIP ;cause=200 ;text="ACK timeout") and tells the app with that BYE as an `unsolicited` request in the
+   * dialog (drachtio-srf then ends the dialog: 'destroy'). The BYE is in serverByes.
+   */
+  ackTimeout(txn: InjectedRequest): void {
+    if (!this.serverBye(txn, 'ACK timeout')) throw new Error('drachtio double: no answered dialog for that INVITE');
+  }
+
+  /** drachtio-server ends the caller's dialog of `txn` itself, for `reason`; false when there is no such dialog. */
+  private serverBye(txn: InjectedRequest, reason: string): boolean {
+    const dialog = this.dialogs.get(dialogIdFor(txn.request));
+    const conn = this.connectionsById.get(txn.connectionId);
+    if (!dialog || !conn) return false;
+    const bye: SipDraft = { startLine: `BYE ${dialog.remoteTarget} SIP/2.0`, headers: [], body: '' };
+    bye.headers.push(
+      ['Via', `SIP/2.0/UDP ${DOUBLE_SIP_ADDRESS.address}:${DOUBLE_SIP_ADDRESS.port};rport;branch=${newBranch()}`],
+      ['Max-Forwards', '70'],
+      ['From', dialog.local],
+      ['To', dialog.remote],
+      ['Call-ID', dialog.callId],
+      ['CSeq', `${++dialog.localCseq} BYE`],
+      ['Reason', `SIP ;cause=200 ;text="${reason}"`],
+    );
+    const raw = renderDraft(bye);
+    this.serverByes.push(parseSipRequest(raw));
+    this.dialogs.delete(dialog.id);
+    this.deliver(conn, sipEvent(raw, LOCAL_META, 'unsolicited', dialog.id));
+    return true;
   }
 
   injectInDialog(
