@@ -65,11 +65,19 @@ export function uploadCsrfMatches(req: Request, res: Response, field: string | u
  * token reads as a stranger, so a load balancer's probe keeps working.
  */
 export function readsDetails(deps: Pick<AuthDeps, 'sessions' | 'apiToken'>): (req: Request) => boolean {
-  const api = deps.apiToken === '' ? [] : [digest(deps.apiToken)];
+  return bearerOrSession([deps.apiToken], deps.sessions);
+}
+
+/**
+ * Whether a request carries one of `tokens` (empty ones ignored) as its bearer token, or, without an Authorization
+ * header, a logged-in session: what readsDetails and scrapes both ask.
+ */
+function bearerOrSession(tokens: readonly string[], sessions: AuthDeps['sessions']): (req: Request) => boolean {
+  const accepted = tokens.filter((t) => t !== '').map(digest);
   return (req) =>
     req.get('authorization') !== undefined
-      ? oneOf(bearerOf(req), api)
-      : deps.sessions.fromRequest(req)?.authenticated === true;
+      ? oneOf(bearerOf(req), accepted)
+      : sessions.fromRequest(req)?.authenticated === true;
 }
 
 /**
@@ -86,13 +94,9 @@ export function scrapes(
   },
 ): RequestHandler {
   if (deps.metricsToken === '') return (_req, _res, next) => next();
-  const accepted = [deps.metricsToken, deps.apiToken].filter((t) => t !== '').map(digest);
+  const allowed = bearerOrSession([deps.metricsToken, deps.apiToken], deps.sessions);
   return (req, res, next) => {
-    const allowed =
-      req.get('authorization') !== undefined
-        ? oneOf(bearerOf(req), accepted)
-        : deps.sessions.fromRequest(req)?.authenticated === true;
-    if (allowed) return next();
+    if (allowed(req)) return next();
     res.set('WWW-Authenticate', 'Bearer');
     throw new HttpError(401, 'missing or wrong bearer token');
   };
