@@ -5,7 +5,12 @@
  * libphonenumber-js's metadata. What is not a number (a `raw:` caller ID as the carrier sent it, junk) is shown as
  * received. Pure: no IO.
  */
-import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import {
+  getCountryCallingCode,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+  type PhoneNumber,
+} from 'libphonenumber-js/max';
 import { normalizeNumber } from '../callerid/index.js';
 import type { Lang } from './i18n.js';
 
@@ -85,17 +90,37 @@ export function prefixFromTyped(text: string, country: string): string | null {
   if (number.international) return `+${digits}`;
   const upper = country.toUpperCase();
   if (!isSupportedCountry(upper)) return null;
-  // A valid whole number first (a possible one only when none is valid: the library keeps a trunk prefix on a number
-  // too short to be one without it), filled with 5s then 0s (NANP exchanges never start with 0).
+  return completion(
+    digits.length,
+    (filler) => parsePhoneNumberFromString(digits + filler, upper),
+    (whole, filler) => {
+      const e164 = whole.number;
+      const prefix = e164.slice(0, e164.length - filler.length);
+      return e164.endsWith(filler) && /^\+\d{2,}$/.test(prefix) ? prefix : null;
+    },
+  );
+}
+
+/**
+ * The first of a prefix's completions to a whole number that `take` accepts: a valid number first (a possible one
+ * only when none is valid: the library keeps a trunk prefix on a number too short to be one without it), filled with
+ * 5s then 0s (NANP exchanges never start with 0), shortest filler first; for each filler digit the shortest
+ * completion only (`take` refusing it moves to the next filler digit). `parse` reads the prefix with a filler;
+ * `length` is the prefix's digit count (a completion has at most 17).
+ */
+function completion<T>(
+  length: number,
+  parse: (filler: string) => PhoneNumber | undefined,
+  take: (whole: PhoneNumber, filler: string) => T | null,
+): T | null {
   for (const valid of [true, false])
     for (const fill of ['5', '0'])
-      for (let n = 0; digits.length + n <= 17; n++) {
+      for (let n = 0; length + n <= 17; n++) {
         const filler = fill.repeat(n);
-        const whole = parsePhoneNumberFromString(digits + filler, upper);
+        const whole = parse(filler);
         if (whole === undefined || !(valid ? whole.isValid() : whole.isPossible())) continue;
-        const e164 = whole.number;
-        const prefix = e164.slice(0, e164.length - n);
-        if (e164.endsWith(filler) && /^\+\d{2,}$/.test(prefix)) return prefix;
+        const taken = take(whole, filler);
+        if (taken !== null) return taken;
         break;
       }
   return null;
@@ -125,18 +150,18 @@ export function withLastDigits(text: string, count: number, replacement: string)
  */
 export function prefixText(prefix: string, country: string): string {
   if (!/^\+\d{1,15}$/.test(prefix)) return prefix;
-  for (const valid of [true, false])
-    for (const fill of ['5', '0'])
-      for (let n = 0; prefix.length - 1 + n <= 17; n++) {
-        const filler = fill.repeat(n);
-        const whole = parsePhoneNumberFromString(prefix + filler);
-        if (whole === undefined || whole.number !== prefix + filler) continue;
-        if (!(valid ? whole.isValid() : whole.isPossible())) continue;
-        const shown = phoneText(whole.number, country);
-        if (!shown.replace(/\D/g, '').endsWith(filler)) break;
-        let text = withLastDigits(shown, n, '').replace(/[\s\u00a0\-./()]+$/, '');
-        if (text.includes('(') && !text.includes(')')) text = text.replace('(', ''); // `(800` of `(800) 555-5555`
-        return /\d/.test(text) ? text : prefix; // a country code alone (`+39` in Italy) stays international
-      }
-  return prefix;
+  const shown = completion(
+    prefix.length - 1,
+    (filler) => {
+      const whole = parsePhoneNumberFromString(prefix + filler);
+      return whole?.number === prefix + filler ? whole : undefined;
+    },
+    (whole, filler) => {
+      const shown = phoneText(whole.number, country);
+      if (!shown.replace(/\D/g, '').endsWith(filler)) return null;
+      const text = withLastDigits(shown, filler.length, '').replace(/[\s\u00a0\-./()]+$/, '');
+      return text.includes('(') && !text.includes(')') ? text.replace('(', '') : text; // `(800` of `(800) 555-5555`
+    },
+  );
+  return shown !== null && /\d/.test(shown) ? shown : prefix; // a country code alone (`+39` in Italy) stays as kept
 }
