@@ -109,7 +109,9 @@ function numbersCovered(lang: Lang, numbers: Dossier['numbers'], phone: (value: 
   const groups = new Map<string, string[]>();
   for (const n of numbers) {
     const mark = markText(lang, n);
-    groups.set(mark, [...(groups.get(mark) ?? []), n.callerKey]);
+    const keys = groups.get(mark);
+    if (keys === undefined) groups.set(mark, [n.callerKey]);
+    else keys.push(n.callerKey);
   }
   return [...groups].map(
     ([mark, keys], i) =>
