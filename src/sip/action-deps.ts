@@ -5,14 +5,13 @@
  */
 import { resolve } from 'node:path';
 import { configuredActions } from '../config/derive.js';
-import { durationMs } from '../config/duration.js';
 import { projectRoot } from '../config/loader.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { loadCheckPrompt, openMedia, type Media } from '../media/index.js';
 import type { ActionDeps } from './handle-request.js';
-import { ACK_TIMEOUT_MS } from './trunk-dialog.js';
+import { ackTimeoutMsOf } from './trunk-dialog.js';
 
 export interface ActionSetup {
   deps: ActionDeps;
@@ -68,7 +67,7 @@ export function createActionDeps(config: Config, logger: Logger, metrics: Metric
           baseDir: process.cwd(),
         }),
         maxNoMs: a.maxSeconds * 1000,
-        ackTimeoutMs: durationMs(config.pbx.ackTimeout) ?? ACK_TIMEOUT_MS,
+        ackTimeoutMs: ackTimeoutMsOf(config),
       },
     },
   };

@@ -32,6 +32,8 @@
  * it never lets the next one out (dialog.js: `_reinvitesInProgress` is not counted down on a non-200). Requests go
  * out through in-dialog-request.ts; only 2xx answers to an INVITE are ACKed here (the stack ACKs the others).
  */
+import type { Config } from '../config/schema.js';
+import { durationMs } from '../config/duration.js';
 import type { Logger } from '../log.js';
 import type { Credentials } from '../trunk/digest.js';
 import { send, type Ack, type DialogChannel, type Sent } from './in-dialog-request.js';
@@ -336,6 +338,11 @@ interface Call {
 
 /** 64·T1 with T1 = 500 ms (RFC 3261 §17.1.1.1, §13.3.1.4). */
 export const ACK_TIMEOUT_MS = 32_000;
+
+/** `pbx.ackTimeout` in ms, as every tie of this process takes it (the outbound calls' and the checked calls'). */
+export function ackTimeoutMsOf(config: Pick<Config, 'pbx'>): number {
+  return durationMs(config.pbx.ackTimeout) ?? ACK_TIMEOUT_MS;
+}
 
 /** Ties two answered dialogs: what one side sends in the call goes to the other, its answer comes back. */
 export function tieDialogs(a: TiedLeg, b: TiedLeg, log: Logger, opts: TieOptions = {}): void {

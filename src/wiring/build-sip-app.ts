@@ -17,7 +17,7 @@ import { outboundAccounts } from '../sip/outbound-account.js';
 import { createSipApp, type SipApp } from '../sip/sip-app.js';
 import { pendingRequestCount } from '../sip/srf-internals.js';
 import { RecentTransactions } from '../sip/transactions.js';
-import { ACK_TIMEOUT_MS } from '../sip/trunk-dialog.js';
+import { ackTimeoutMsOf } from '../sip/trunk-dialog.js';
 import { createTrunkClient, type TrunkClient } from '../sip/trunk-client.js';
 import { createTrunkInbound } from '../sip/trunk-inbound.js';
 import { trunkAccounts } from '../trunk/settings.js';
@@ -141,7 +141,7 @@ export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics
       stripPrefix: config.pbx.outbound.stripPrefix,
       defaultCountry: config.defaultCountry,
       recordRoute: config.pbx.recordRoute,
-      ackTimeoutMs: durationMs(config.pbx.ackTimeout) ?? ACK_TIMEOUT_MS,
+      ackTimeoutMs: ackTimeoutMsOf(config),
       ...(registration === null ? {} : { registration }),
     },
     ...(pbx === null ? {} : { noPbx: pbx.metrics.unavailable }),
