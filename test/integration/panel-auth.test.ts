@@ -56,6 +56,29 @@ describe('panel security over HTTP', () => {
     expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
   });
 
+  it('says Bearer in WWW-Authenticate on every 401 of the JSON API and the feed (RFC 6750 §3)', async () => {
+    const { cookie } = await loginForm(); // a session, not logged in
+    const refused: Array<[string, Record<string, string>]> = [
+      ['/api/rankings/companies', {}],
+      ['/api/rankings/companies', { authorization: 'Bearer wrong' }],
+      ['/api/rankings/companies', { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` }],
+      ['/api/rankings/companies', { cookie }],
+      ['/api/attempts?number=%2B390212345678', {}],
+      ['/api/feed', {}],
+      ['/api/feed?since=0', { authorization: 'Bearer wrong' }],
+    ];
+    for (const [path, headers] of refused) {
+      const res = await fetch(h.url(path), { headers });
+      expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
+      expect(res.headers.get('www-authenticate'), `${path} ${JSON.stringify(headers)}`).toBe('Bearer');
+    }
+    // Not on what it lets through, nor on a page's redirect to the login.
+    expect((await h.api('GET', '/api/rankings/companies')).status).toBe(200);
+    const page = await fetch(h.url('/rankings'), { redirect: 'manual' });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('www-authenticate')).toBeNull();
+  });
+
   it('logs in with the password, gives the API to the session, and wants X-CSRF-Token for writes', async () => {
     const res = await login(PASSWORD);
     expect(res.status).toBe(303);
