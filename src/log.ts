@@ -20,8 +20,10 @@ export const LOG_GATHER_MS = 50;
 export const LOG_GATHER_BYTES = 16 * 1024;
 
 /**
- * The service's logger: JSON lines on stdout. Secrets never reach it: the API token, the drachtio secret and
- * the admin password are redacted wherever they appear in a logged object.
+ * The service's logger: JSON lines on stdout. Secrets never reach it: the API, metrics and feed tokens, the drachtio
+ * secret, the admin password and the trunk's and the PBX's passwords are redacted in a logged config, a logged
+ * request's Authorization and Cookie headers (its session) too (src/log-redact.test.ts sets every credential-named
+ * key of the config and looks for each in the lines).
  *
  * Without a destination (the service), lines are written to stdout asynchronously (pino's SonicBoom with
  * `sync: false`): a call's decision line is queued in memory and written by libuv's thread pool, so no call waits
@@ -53,11 +55,13 @@ export function createLogger(
         'config.panel.apiToken',
         'config.panel.metricsToken',
         'config.panel.adminPassword',
+        'config.feeds.token',
         'config.drachtio.secret',
         'config.trunk.password',
         'config.trunk.accounts[*].password',
         'config.pbx.register.password',
         'req.headers.authorization',
+        'req.headers.cookie',
       ],
       censor: '[redacted]',
     },
