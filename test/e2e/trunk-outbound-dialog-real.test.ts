@@ -19,18 +19,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
   CARRIER_CFG,
-  E2E_SCENARIOS,
   pickPorts,
   realTools,
-  sippScenario,
   startDrachtio,
   startKamailio,
-  waitUdpBound,
   until,
   type RealDrachtio,
   type RealKamailio,
 } from '../support/real-sip-tools.js';
-import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { startE2eCrocetta, stopE2e } from '../support/e2e-crocetta.js';
+import { scenarioRunner } from '../support/scenario-runner.js';
 
 const TOOLS = realTools(['drachtio', 'kamailio', 'sipp']);
 
@@ -74,6 +72,28 @@ describe.skipIf(TOOLS.missing.length > 0)(
     const logs: Array<Record<string, unknown>> = [];
     let ports = { admin: 0, sip: 0, kamailio: 0, pbx: 0, pstn: 0 };
     const kamailioLog = (): string => kamailio?.log() ?? '';
+    const sipp = scenarioRunner(() => dir);
+
+    /**
+     * The PBX calls 0298765409 out through crocetta and the carrier with `pbxScenario` (test/e2e/scenarios), the
+     * called party answers with `pstnScenario`; both must end as their scenarios expect (the message has what each
+     * printed and the carrier's log). Their trace logs and the carrier's log, for what the test checks.
+     */
+    const callOut = async (pstnScenario: string, pbxScenario: string, timeoutSeconds?: number) => {
+      const { caller: pbx, answerer: called } = await sipp.call(
+        { scenario: pstnScenario, at: { host: HOSTS.pstn, port: ports.pstn }, timeoutSeconds },
+        {
+          scenario: pbxScenario,
+          at: { host: HOSTS.pbx, port: ports.pbx },
+          target: `${HOSTS.drachtio}:${ports.sip}`,
+          keys: { did: '0298765409' },
+          timeoutSeconds,
+        },
+      );
+      const carrier = kamailioLog();
+      expect([pbx.code, called.code], `PBX:\n${pbx.out}\ncalled party:\n${called.out}\n${carrier}`).toEqual([0, 0]);
+      return { pbx, called, carrier };
+    };
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-dialog-'));
@@ -122,30 +142,10 @@ describe.skipIf(TOOLS.missing.length > 0)(
       await until('registration', () => (app?.trunk?.status.state === 'registered' ? true : undefined));
     }, 40_000);
 
-    afterAll(async () => {
-      await app?.stop().catch(() => undefined);
-      await kamailio?.stop();
-      await drachtio?.stop();
-      writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
-      removeE2eDir(dir);
-    }, 30_000);
+    afterAll(() => stopE2e({ dir, app, software: [kamailio, drachtio], logs }), 30_000);
 
     it("holds, re-offers, sends a key and hangs up through the carrier's 407s on each, and takes the called party's hold, UPDATE and re-offer", async () => {
-      const pstn = sippScenario(dir, join(E2E_SCENARIOS, 'pstn-answers-held.xml'), null, {
-        host: HOSTS.pstn,
-        port: ports.pstn,
-      });
-      await waitUdpBound(HOSTS.pstn, ports.pstn);
-      const pbx = await sippScenario(
-        dir,
-        join(E2E_SCENARIOS, 'pbx-calls-out-holds.xml'),
-        `${HOSTS.drachtio}:${ports.sip}`,
-        { host: HOSTS.pbx, port: ports.pbx },
-        { did: '0298765409' },
-      );
-      const called = await pstn;
-      const carrier = kamailioLog();
-      expect([pbx.code, called.code], `PBX:\n${pbx.out}\ncalled party:\n${called.out}\n${carrier}`).toEqual([0, 0]);
+      const { pbx, called, carrier } = await callOut('pstn-answers-held.xml', 'pbx-calls-out-holds.xml');
       expect(pbx.logs).toContain('hold answered: a=recvonly');
       expect(pbx.logs).toContain('offer in the 200: o=pstn-offer');
       expect(called.logs).toContain('hold offered: a=sendonly');
@@ -167,21 +167,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
     }, 40_000);
 
     it("relays the call's OPTIONS keepalives both ways, and ends the call on both legs when the PBX answers one with 481", async () => {
-      const pstn = sippScenario(dir, join(E2E_SCENARIOS, 'pstn-answers-keepalive.xml'), null, {
-        host: HOSTS.pstn,
-        port: ports.pstn,
-      });
-      await waitUdpBound(HOSTS.pstn, ports.pstn);
-      const pbx = await sippScenario(
-        dir,
-        join(E2E_SCENARIOS, 'pbx-calls-out-keepalive.xml'),
-        `${HOSTS.drachtio}:${ports.sip}`,
-        { host: HOSTS.pbx, port: ports.pbx },
-        { did: '0298765409' },
-      );
-      const called = await pstn;
-      const carrier = kamailioLog();
-      expect([pbx.code, called.code], `PBX:\n${pbx.out}\ncalled party:\n${called.out}\n${carrier}`).toEqual([0, 0]);
+      const { pbx, called, carrier } = await callOut('pstn-answers-keepalive.xml', 'pbx-calls-out-keepalive.xml');
       expect(pbx.logs).toContain("carrier's keepalive reached the PBX");
       expect(called.logs).toContain('keepalive answered: 200');
       expect(called.logs).toContain("PBX's keepalive reached the called party");
@@ -199,23 +185,8 @@ describe.skipIf(TOOLS.missing.length > 0)(
     }, 40_000);
 
     it('ends the call on both legs when the PBX never ACKs its re-INVITE without SDP (pbx.ackTimeout, here 3 s)', async () => {
-      const pstn = sippScenario(dir, join(E2E_SCENARIOS, 'pstn-answers-no-ack.xml'), null, {
-        host: HOSTS.pstn,
-        port: ports.pstn,
-      });
-      await waitUdpBound(HOSTS.pstn, ports.pstn);
-      const started = Date.now();
-      const pbx = await sippScenario(
-        dir,
-        join(E2E_SCENARIOS, 'pbx-calls-out-no-ack.xml'),
-        `${HOSTS.drachtio}:${ports.sip}`,
-        { host: HOSTS.pbx, port: ports.pbx },
-        { did: '0298765409' },
-      );
-      const called = await pstn;
-      const carrier = kamailioLog();
-      expect([pbx.code, called.code], `PBX:\n${pbx.out}\ncalled party:\n${called.out}\n${carrier}`).toEqual([0, 0]);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+      const { pbx, called } = await callOut('pstn-answers-no-ack.xml', 'pbx-calls-out-no-ack.xml');
+      expect(pbx.ms).toBeGreaterThanOrEqual(3000);
       expect(called.logs).toContain('re-INVITE without offer: Content-Length: 0');
       expect(pbx.logs).toContain('offer in the 200, not ACKed: o=pstn-offer');
       expect(called.logs).toContain("answer in crocetta's ACK: o=pbx ");
@@ -229,26 +200,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
     }, 40_000);
 
     it("ends the carrier's leg when the PBX never ACKs the call's 200: drachtio-server's own BYE after timer H (32 s)", async () => {
-      const pstn = sippScenario(
-        dir,
-        join(E2E_SCENARIOS, 'pstn-answers-then-bye.xml'),
-        null,
-        { host: HOSTS.pstn, port: ports.pstn },
-        {},
-        { timeoutSeconds: 50 },
-      );
-      await waitUdpBound(HOSTS.pstn, ports.pstn);
-      const pbx = await sippScenario(
-        dir,
-        join(E2E_SCENARIOS, 'pbx-calls-out-never-acks.xml'),
-        `${HOSTS.drachtio}:${ports.sip}`,
-        { host: HOSTS.pbx, port: ports.pbx },
-        { did: '0298765409' },
-        { timeoutSeconds: 50 },
-      );
-      const called = await pstn;
-      const carrier = kamailioLog();
-      expect([pbx.code, called.code], `PBX:\n${pbx.out}\ncalled party:\n${called.out}\n${carrier}`).toEqual([0, 0]);
+      const { pbx, called } = await callOut('pstn-answers-then-bye.xml', 'pbx-calls-out-never-acks.xml', 50);
       expect(pbx.logs).toContain('BYE to the PBX: ACK timeout');
       expect(called.logs).toContain('BYE to the called party: ACK timeout');
       const ended = await until('the end of the call', () =>

@@ -4,7 +4,7 @@
  * admin port and secret, the PBX, the panel on a free port with an API token), a fast reconnect, logs either
  * discarded or parsed into an array the test reads, and the folder removed afterwards unless E2E_KEEP is set.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startCrocetta, type Crocetta } from '../../src/app.js';
@@ -72,6 +72,25 @@ export function removeE2eDir(dir: string): void {
   if (!dir) return;
   if (process.env.E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
   else process.stderr.write(`e2e: files kept in ${dir}\n`);
+}
+
+/**
+ * A real-software test's end (its afterAll): crocetta stopped (a failed stop ignored: the rest must stop all the same),
+ * then the SIP software the test started, in the order given (Kamailio before drachtio-server, which carries its
+ * traffic), crocetta's parsed log lines written to crocetta.log when the test kept them, and the folder removed
+ * (removeE2eDir: E2E_KEEP keeps it, with those logs, drachtio's and sipp's).
+ */
+export async function stopE2e(run: {
+  dir: string;
+  app: Crocetta | undefined;
+  software: ReadonlyArray<{ stop(): Promise<void> } | undefined>;
+  logs?: ReadonlyArray<Record<string, unknown>>;
+}): Promise<void> {
+  await run.app?.stop().catch(() => undefined);
+  for (const s of run.software) await s?.stop();
+  if (run.dir && run.logs)
+    writeFileSync(join(run.dir, 'crocetta.log'), run.logs.map((l) => JSON.stringify(l)).join('\n'));
+  removeE2eDir(run.dir);
 }
 
 /** The register's rows for `number` through the panel's API, after the register's pending rows are written. */

@@ -326,7 +326,8 @@ export function runSipp(args: string[], timeoutMs = 30_000): SippRun {
  * removed); `target` null for a UAS. `keys` fill the scenario's [did], [caller]... (`-key`); `media` is sipp's RTP
  * address and port (`-mi`, `-mp`), for scenarios that play a pcap; `timeoutSeconds` bounds the whole run (20).
  * `transport` `t1` runs it over TCP (one connection; the scenarios' `[transport]` says TCP), UDP otherwise.
- * `out` is what sipp printed (stdout and stderr), for an assertion's message.
+ * `out` is what sipp printed (stdout and stderr), for an assertion's message; `ms` how long it ran, from its start to
+ * its exit.
  */
 export async function sippScenario(
   dir: string,
@@ -335,7 +336,7 @@ export async function sippScenario(
   local: { host: string; port: number },
   keys: Record<string, string> = {},
   opts: { media?: { host: string; port: number }; timeoutSeconds?: number; transport?: 'u1' | 't1' } = {},
-): Promise<{ code: number | null; logs: string; out: string }> {
+): Promise<{ code: number | null; logs: string; out: string; ms: number }> {
   const args = [
     '-sf',
     scenarioFile,
@@ -355,16 +356,18 @@ export async function sippScenario(
   if (opts.transport) args.push('-t', opts.transport);
   for (const [k, v] of Object.entries(keys)) args.push('-key', k, v);
   if (target !== null) args.unshift(target);
+  const started = Date.now();
   const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const out: string[] = [];
   child.stdout.on('data', (d: Buffer) => out.push(d.toString('utf8')));
   child.stderr.on('data', (d: Buffer) => out.push(d.toString('utf8')));
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  const ms = Date.now() - started;
   const prefix = basename(scenarioFile).replace(/\.xml$/, '_');
   const logs = readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('_logs.log'));
   const text = logs.map((f) => readFileSync(join(dir, f), 'utf8')).join('');
   for (const f of logs) rmSync(join(dir, f));
-  return { code, logs: text, out: out.join('') };
+  return { code, logs: text, out: out.join(''), ms };
 }
 
 export interface RealKamailio {
