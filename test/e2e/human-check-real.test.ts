@@ -13,17 +13,15 @@ import type { Crocetta } from '../../src/app.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
 import {
-  E2E_SCENARIOS,
   LOOPBACK_HOSTS,
   loopbackLayout,
   pickBlock,
   realTools,
-  sippScenario,
   startDrachtio,
-  waitUdpBound,
   type RealDrachtio,
 } from '../support/real-sip-tools.js';
-import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { attemptsOf, startE2eCrocetta, stopE2e } from '../support/e2e-crocetta.js';
+import { scenarioRunner } from '../support/scenario-runner.js';
 
 const PCAP = '/usr/share/sip-tester/dtmf_2833_1.pcap';
 const TOOLS = realTools(['drachtio', 'sipp'], [PCAP]);
@@ -50,17 +48,15 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     const attempts = (): Promise<Attempt[]> => attemptsOf(app, TOKEN, SUSPECT);
 
-    const sipp = (
-      scenario: string,
-      target: string | null,
-      local: { host: string; port: number },
-      mediaPort: number,
-      keys: Record<string, string> = {},
-    ) =>
-      sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys, {
-        media: { host: local.host, port: mediaPort },
-        timeoutSeconds: 40,
-      });
+    const sipp = scenarioRunner(() => dir, { timeoutSeconds: 40 });
+    /** The suspect (08431234567) calls 0255550100 with `scenario`, its RTP on its own ports; `keys` more. */
+    const suspectCalls = (scenario: string, keys: Record<string, string> = {}) => ({
+      scenario,
+      at: ADDR.caller,
+      media: ADDR.callerMedia,
+      target: `${ADDR.sip.host}:${ADDR.sip.port}`,
+      keys: { did: '0255550100', caller: '08431234567', ...keys },
+    });
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-check-'));
@@ -82,27 +78,13 @@ describe.skipIf(TOOLS.missing.length > 0)(
       });
     }, 30_000);
 
-    afterAll(async () => {
-      await app?.stop().catch(() => undefined);
-      await drachtio?.stop();
-      removeE2eDir(dir);
-    }, 30_000);
+    afterAll(() => stopE2e({ dir, app, software: [drachtio] }), 30_000);
 
     it("key 1 in RTP: the PBX is called with the DID and the caller re-INVITEd onto its media; the caller's BYE ends both", async () => {
-      const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx, ADDR.pbxMedia);
-      await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
-      const caller = await sipp(
-        'caller-presses-key.xml',
-        `${ADDR.sip.host}:${ADDR.sip.port}`,
-        ADDR.caller,
-        ADDR.callerMedia,
-        {
-          did: '0255550100',
-          caller: '08431234567',
-          pcap: PCAP,
-        },
+      const { caller, answerer: answered } = await sipp.call(
+        { scenario: 'pbx-answers-did.xml', at: ADDR.pbx, media: ADDR.pbxMedia },
+        suspectCalls('caller-presses-key.xml', { pcap: PCAP }),
       );
-      const answered = await pbx;
       expect(caller.code).toBe(0);
       expect(answered.code).toBe(0);
       expect(caller.logs).toContain('answer keeps telephone-event: m=audio');
@@ -121,16 +103,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     it("no key: the NO, then crocetta's BYE", async () => {
       const started = Date.now();
-      const caller = await sipp(
-        'caller-presses-nothing.xml',
-        `${ADDR.sip.host}:${ADDR.sip.port}`,
-        ADDR.caller,
-        ADDR.callerMedia,
-        {
-          did: '0255550100',
-          caller: '08431234567',
-        },
-      );
+      const caller = await sipp.play(suspectCalls('caller-presses-nothing.xml'));
       expect(caller.code).toBe(0);
       const row = await eventually(
         async () => (await attempts()).find((a) => a.check === 'no-digit' && a.hungUpBy === 'crocetta'),

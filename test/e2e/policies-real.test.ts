@@ -13,17 +13,15 @@ import type { Crocetta } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import {
-  E2E_SCENARIOS,
   LOOPBACK_HOSTS,
   loopbackLayout,
   pickBlock,
   realTools,
-  sippScenario,
   startDrachtio,
-  waitUdpBound,
   type RealDrachtio,
 } from '../support/real-sip-tools.js';
-import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { attemptsOf, startE2eCrocetta, stopE2e } from '../support/e2e-crocetta.js';
+import { scenarioRunner } from '../support/scenario-runner.js';
 
 const TOOLS = realTools(['drachtio', 'sipp']);
 
@@ -40,12 +38,14 @@ describe.skipIf(TOOLS.missing.length > 0)(`policies through a real drachtio-serv
 
   const attempts = (): Promise<Attempt[]> => attemptsOf(app, TOKEN, SUSPECT);
 
-  const sipp = (
-    scenario: string,
-    target: string | null,
-    local: { host: string; port: number },
-    keys: Record<string, string> = {},
-  ) => sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys);
+  const sipp = scenarioRunner(() => dir);
+  /** The suspect calls `did` (sipp as the carrier's caller, `scenario`), through drachtio-server. */
+  const suspectCalls = (scenario: string, did: string) => ({
+    scenario,
+    at: ADDR.caller,
+    target: `${ADDR.sip.host}:${ADDR.sip.port}`,
+    keys: { did, caller: SUSPECT },
+  });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-policies-'));
@@ -72,20 +72,13 @@ describe.skipIf(TOOLS.missing.length > 0)(`policies through a real drachtio-serv
     });
   }, 30_000);
 
-  afterAll(async () => {
-    await app?.stop().catch(() => undefined);
-    await drachtio?.stop();
-    removeE2eDir(dir);
-  }, 30_000);
+  afterAll(() => stopE2e({ dir, app, software: [drachtio] }), 30_000);
 
   it('forwards the suspect to the PBX on the support line, tagged by rule 1', async () => {
-    const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx);
-    await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
-    const caller = await sipp('caller-answered.xml', `${ADDR.sip.host}:${ADDR.sip.port}`, ADDR.caller, {
-      did: '0255550100',
-      caller: SUSPECT,
-    });
-    const answered = await pbx;
+    const { caller, answerer: answered } = await sipp.call(
+      { scenario: 'pbx-answers-did.xml', at: ADDR.pbx },
+      suspectCalls('caller-answered.xml', '0255550100'),
+    );
     expect(caller.code).toBe(0);
     expect(answered.code).toBe(0);
     expect(answered.logs).toContain('request-uri-user=0255550100');
@@ -95,10 +88,7 @@ describe.skipIf(TOOLS.missing.length > 0)(`policies through a real drachtio-serv
   });
 
   it('refuses the same caller with 607 on the sales line, by rule 2, before the PBX', async () => {
-    const caller = await sipp('caller-refused.xml', `${ADDR.sip.host}:${ADDR.sip.port}`, ADDR.caller, {
-      did: '0255550101',
-      caller: SUSPECT,
-    });
+    const caller = await sipp.play(suspectCalls('caller-refused.xml', '0255550101'));
     expect(caller.code).toBe(0);
     const [row] = await attempts();
     expect(row).toMatchObject({

@@ -19,16 +19,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
-import {
-  E2E_SCENARIOS,
-  pickBlock,
-  realTools,
-  sippScenario,
-  startDrachtio,
-  waitUdpBound,
-  type RealDrachtio,
-} from '../support/real-sip-tools.js';
-import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { pickBlock, realTools, startDrachtio, type RealDrachtio } from '../support/real-sip-tools.js';
+import { startE2eCrocetta, stopE2e } from '../support/e2e-crocetta.js';
+import { scenarioRunner } from '../support/scenario-runner.js';
 
 const TOOLS = realTools(['drachtio', 'sipp', 'openssl']);
 
@@ -122,6 +115,12 @@ class TlsCarrier {
     }
   }
 
+  /** Offers a call on this connection (an INVITE: invite()); its final answer. */
+  offer(o: Parameters<typeof invite>[1]): Promise<SipMessage> {
+    this.send(invite(this, o));
+    return this.take((m) => (m.status ?? 0) >= 200, 'final answer');
+  }
+
   close(): void {
     this.socket.end();
   }
@@ -183,6 +182,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
     let ca = '';
     let drachtio: RealDrachtio | undefined;
     let app: Crocetta | undefined;
+    const sipp = scenarioRunner(() => dir);
 
     const api = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`http://127.0.0.1:${app?.httpPort}${path}`, {
@@ -247,19 +247,19 @@ describe.skipIf(TOOLS.missing.length > 0)(
       });
     }, 30_000);
 
-    afterAll(async () => {
-      await app?.stop().catch(() => undefined);
-      await drachtio?.stop();
-      removeE2eDir(dir);
-    }, 30_000);
+    afterAll(() => stopE2e({ dir, app, software: [drachtio] }), 30_000);
 
     it('refuses a caller marked nuisance with 607 over the TLS connection', async () => {
       await api('POST', '/api/numbers/%2B390287176900/mark', { label: 'nuisance', company: 'Example Energia' });
       const carrier = await TlsCarrier.open(ca);
       try {
         const branch = 'z9hG4bK-tls-refused';
-        carrier.send(invite(carrier, { did: '0255550100', caller: '+390287176900', callId: 'tls-refused', branch }));
-        const final = await carrier.take((m) => (m.status ?? 0) >= 200, 'final answer');
+        const final = await carrier.offer({
+          did: '0255550100',
+          caller: '+390287176900',
+          callId: 'tls-refused',
+          branch,
+        });
         expect(final.first).toBe('SIP/2.0 607 Unwanted');
         // The ACK of a refusal is hop by hop: the INVITE's Request-URI and branch, the refusal's To tag.
         carrier.send(
@@ -284,19 +284,15 @@ describe.skipIf(TOOLS.missing.length > 0)(
     });
 
     it('forwards an unknown caller to the PBX; the ACK and BYE come back over TLS through the record-route; the register has the talk time', async () => {
-      const pbx = sippScenario(dir, join(E2E_SCENARIOS, 'pbx-answers-did.xml'), null, ADDR.pbx);
-      await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
+      const pbx = await sipp.answerer({ scenario: 'pbx-answers-did.xml', at: ADDR.pbx });
       const carrier = await TlsCarrier.open(ca);
       try {
-        carrier.send(
-          invite(carrier, {
-            did: '0255550100',
-            caller: '+393331234567',
-            callId: 'tls-answered',
-            branch: 'z9hG4bK-tls-a1',
-          }),
-        );
-        const answer = await carrier.take((m) => (m.status ?? 0) >= 200, 'final answer');
+        const answer = await carrier.offer({
+          did: '0255550100',
+          caller: '+393331234567',
+          callId: 'tls-answered',
+          branch: 'z9hG4bK-tls-a1',
+        });
         expect(answer.first).toBe('SIP/2.0 200 OK');
         // drachtio-server record-routes with the PBX leg's transport only (one Record-Route, its UDP contact): the
         // ACK and BYE below keep to the TLS connection with that route, and drachtio-server takes them as its own.
@@ -309,7 +305,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
       } finally {
         carrier.close();
       }
-      const answered = await pbx;
+      const answered = await pbx.done;
       expect(answered.code, answered.out).toBe(0);
       expect(answered.logs).toContain('request-uri-user=0255550100');
       const row = await talked('+393331234567');
@@ -323,19 +319,15 @@ describe.skipIf(TOOLS.missing.length > 0)(
     });
 
     it("hands the PBX's BYE to the carrier over the same TLS connection when the office hangs up first", async () => {
-      const pbx = sippScenario(dir, join(E2E_SCENARIOS, 'pbx-hangs-up.xml'), null, ADDR.pbx);
-      await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
+      const pbx = await sipp.answerer({ scenario: 'pbx-hangs-up.xml', at: ADDR.pbx });
       const carrier = await TlsCarrier.open(ca);
       try {
-        carrier.send(
-          invite(carrier, {
-            did: '0255550101',
-            caller: '+393337654321',
-            callId: 'tls-hangup',
-            branch: 'z9hG4bK-tls-h1',
-          }),
-        );
-        const answer = await carrier.take((m) => (m.status ?? 0) >= 200, 'final answer');
+        const answer = await carrier.offer({
+          did: '0255550101',
+          caller: '+393337654321',
+          callId: 'tls-hangup',
+          branch: 'z9hG4bK-tls-h1',
+        });
         expect(answer.first).toBe('SIP/2.0 200 OK');
         carrier.send(inDialog('ACK', answer, carrier, 1, 'z9hG4bK-tls-h2'));
         const bye = await carrier.take((m) => m.first.startsWith('BYE '), "the PBX's BYE");
@@ -356,7 +348,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
       } finally {
         carrier.close();
       }
-      const hungUp = await pbx;
+      const hungUp = await pbx.done;
       expect(hungUp.code, hungUp.out).toBe(0); // the PBX's scenario ends on the 200 to its BYE
       const row = await talked('+393337654321');
       expect(row).toMatchObject({ calledNumber: '+390255550101', action: 'allow', outcome: 'answered' });

@@ -45,7 +45,7 @@ describe('pickBlock', () => {
 
 describe('the real-software tests keep to E2E_PORTS', () => {
   it('every test that starts drachtio-server, Kamailio or sipp picks its ports with pickPorts or pickBlock', () => {
-    const real = /startDrachtio\(|spawn\('drachtio'|startKamailio\(|runSipp\(|sippScenario\(/;
+    const real = /startDrachtio\(|spawn\('drachtio'|startKamailio\(|runSipp\(|sippScenario\(|scenarioRunner\(/;
     const files = readdirSync(join(REPO_ROOT, 'test'), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.test.ts'))
       .filter((f) => real.test(readFileSync(join(REPO_ROOT, 'test', f), 'utf8')));
