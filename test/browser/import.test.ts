@@ -7,9 +7,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { saveScreenshot } from './artifact.js';
 
@@ -21,7 +21,7 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 const canRun = canRunBrowser;
 
 let h: Harness;
-let browser: Browser;
+const browser = new TestBrowser();
 let files: string;
 const dialogs: string[] = [];
 
@@ -33,17 +33,14 @@ async function login(context: BrowserContext): Promise<Page> {
 }
 
 describe.skipIf(!canRun)('the import page in a browser', () => {
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    files = mkdtempSync(join(tmpdir(), 'crocetta-import-'));
-    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-  });
+  browser.around(
+    async () => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      files = mkdtempSync(join(tmpdir(), 'crocetta-import-'));
+      h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+    },
+    () => h?.stop(),
+  );
 
   it('imports a plain list through the page with a progress bar, lists the bad line escaped, and the number is nuisance', async () => {
     const list = join(files, 'nuisance.txt');

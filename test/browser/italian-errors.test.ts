@@ -7,9 +7,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { saveScreenshot } from './artifact.js';
 
@@ -19,7 +19,7 @@ const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 const ENGLISH = /\b(expected|invalid|must|no such|not found|reload|CSRF|request)\b/i;
 
 let h: Harness;
-let browser: Browser;
+const browser = new TestBrowser();
 let context: BrowserContext;
 let page: Page;
 
@@ -28,19 +28,19 @@ async function shot(name: string): Promise<void> {
 }
 
 describe.skipIf(!canRunBrowser)('refusals on the Italian panel, in a browser', () => {
+  browser.around(
+    async () => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+    },
+    () => h?.stop(),
+  );
+
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
-    browser = await launchChromium();
     context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     await logIn(page, h, PASSWORD);
   }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-  });
 
   it('says refused settings in Italian, naming the field as the page labels it', async () => {
     await page.goto(h.url('/settings'));

@@ -5,9 +5,9 @@
  * caller are. The JSON API's ranking keeps every number.
  */
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { saveScreenshot } from './artifact.js';
@@ -20,7 +20,7 @@ const UNKNOWN = '+390655550003';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 
 let h: Harness;
-let browser: Browser;
+const browser = new TestBrowser();
 
 async function call(from: string, times: number): Promise<void> {
   for (let i = 0; i < times; i++) {
@@ -38,26 +38,23 @@ async function listed(page: Page, heading: string): Promise<string[]> {
 }
 
 describe.skipIf(!canRunBrowser)('the most insistent callers leave out the trusted ones, in a browser', () => {
-  beforeAll(async () => {
-    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
-    h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
-    await call(CUSTOMER, 5);
-    await call(CENTRE, 3);
-    await call(UNKNOWN, 2);
-    for (const [number, body] of [
-      [CUSTOMER, { label: 'trusted' }],
-      [CENTRE, { label: 'nuisance', company: 'Example Energia', category: 'energy' }],
-    ] as const) {
-      expect((await h.api('POST', `/api/numbers/${encodeURIComponent(number)}/mark`, body)).status).toBe(200);
-    }
-    await h.app.register.flush();
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-  });
+  browser.around(
+    async () => {
+      h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+      h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
+      await call(CUSTOMER, 5);
+      await call(CENTRE, 3);
+      await call(UNKNOWN, 2);
+      for (const [number, body] of [
+        [CUSTOMER, { label: 'trusted' }],
+        [CENTRE, { label: 'nuisance', company: 'Example Energia', category: 'energy' }],
+      ] as const) {
+        expect((await h.api('POST', `/api/numbers/${encodeURIComponent(number)}/mark`, body)).status).toBe(200);
+      }
+      await h.app.register.flush();
+    },
+    () => h?.stop(),
+  );
 
   it('on the dashboard and the rankings (Italian, phone width)', async () => {
     const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 360, height: 740 } });

@@ -9,10 +9,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
-import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
+import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { saveScreenshot } from './artifact.js';
 
@@ -27,7 +27,7 @@ const HOURS = '08:30-13:00, 14:30-18:30';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 
 let h: Harness;
-let browser: Browser;
+const browser = new TestBrowser();
 /** Every answer of 400 or more the browser got, with its URL. */
 const failed: string[] = [];
 
@@ -50,33 +50,30 @@ async function office(
 }
 
 describe.skipIf(!canRunBrowser)('the panel as an Italian office reads it', () => {
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
-    h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
-    // A call centre (national in From), a caller abroad, a withheld caller, a caller ID that is no number.
-    await invite(`"Offerte Luce" <sip:0298765432@203.0.113.10>`).waitForFinal();
-    await invite(`"London Office" <sip:${LONDON}@203.0.113.20>`).waitForFinal();
-    await invite(`"Anonymous" <sip:anonymous@anonymous.invalid>`, {
-      extraHeaders: { Privacy: 'id' },
-    }).waitForFinal();
-    await invite(`"Offerta" <sip:${JUNK}@203.0.113.40>`).waitForFinal();
-    const mark = await h.api('POST', `/api/numbers/${encodeURIComponent(CENTRE)}/mark`, {
-      label: 'nuisance',
-      company: 'Example Energia',
-      category: 'energy',
-    });
-    expect(mark.status).toBe(200);
-    // Its next call is refused, with the mark in the reason.
-    expect((await invite(`"Offerte Luce" <sip:0298765432@203.0.113.10>`).waitForFinal()).status).toBe(607);
-    await h.app.register.flush();
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-  });
+  browser.around(
+    async () => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+      h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
+      // A call centre (national in From), a caller abroad, a withheld caller, a caller ID that is no number.
+      await invite(`"Offerte Luce" <sip:0298765432@203.0.113.10>`).waitForFinal();
+      await invite(`"London Office" <sip:${LONDON}@203.0.113.20>`).waitForFinal();
+      await invite(`"Anonymous" <sip:anonymous@anonymous.invalid>`, {
+        extraHeaders: { Privacy: 'id' },
+      }).waitForFinal();
+      await invite(`"Offerta" <sip:${JUNK}@203.0.113.40>`).waitForFinal();
+      const mark = await h.api('POST', `/api/numbers/${encodeURIComponent(CENTRE)}/mark`, {
+        label: 'nuisance',
+        company: 'Example Energia',
+        category: 'energy',
+      });
+      expect(mark.status).toBe(200);
+      // Its next call is refused, with the mark in the reason.
+      expect((await invite(`"Offerte Luce" <sip:0298765432@203.0.113.10>`).waitForFinal()).status).toBe(607);
+      await h.app.register.flush();
+    },
+    () => h?.stop(),
+  );
 
   it('writes numbers as people do, keeps E.164 in links, and finds a number however it is typed', async () => {
     const { context, page } = await office(1366, 768);

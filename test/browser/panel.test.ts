@@ -6,10 +6,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
-import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
+import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { saveScreenshot } from './artifact.js';
 
@@ -24,7 +24,7 @@ const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 const canRun = canRunBrowser;
 
 let h: Harness;
-let browser: Browser;
+const browser = new TestBrowser();
 const dialogs: string[] = [];
 
 function invite(from: string, extra: Partial<Parameters<typeof buildInvite>[0]> = {}) {
@@ -49,39 +49,34 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 describe.skipIf(!canRun)('the panel in a browser', () => {
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
-    h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
-    // A seeded register: a call centre twice, a hostile display name and user agent, a second energy company.
-    for (const from of [
-      `"Offerte Luce" <sip:0298765432@203.0.113.10>`,
-      `"Offerte Luce" <sip:0298765432@203.0.113.10>`,
-    ]) {
-      await invite(from).waitForFinal();
-      h.clock.advance(600_000);
-    }
-    await invite(`"${XSS_NAME}" <sip:+393331234567@203.0.113.20>`, {
-      extraHeaders: { 'User-Agent': '<script>alert(2)</script>' },
-    }).waitForFinal();
-    await invite(`"Gas Promo" <sip:0611223344@203.0.113.30>`).waitForFinal();
-    await invite(`"Offerta" <sip:${JUNK}@203.0.113.40>`).waitForFinal();
-    const mark = await h.api('POST', '/api/numbers/0611223344/mark', {
-      label: 'nuisance',
-      company: 'Altra Luce',
-      category: 'energy',
-    });
-    expect(mark.status).toBe(200);
-    await h.app.register.flush();
-
-    // launch() gives the browser a fresh temporary profile (user-data-dir) of its own, removed on close.
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-  });
+  browser.around(
+    async () => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+      h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
+      // A seeded register: a call centre twice, a hostile display name and user agent, a second energy company.
+      for (const from of [
+        `"Offerte Luce" <sip:0298765432@203.0.113.10>`,
+        `"Offerte Luce" <sip:0298765432@203.0.113.10>`,
+      ]) {
+        await invite(from).waitForFinal();
+        h.clock.advance(600_000);
+      }
+      await invite(`"${XSS_NAME}" <sip:+393331234567@203.0.113.20>`, {
+        extraHeaders: { 'User-Agent': '<script>alert(2)</script>' },
+      }).waitForFinal();
+      await invite(`"Gas Promo" <sip:0611223344@203.0.113.30>`).waitForFinal();
+      await invite(`"Offerta" <sip:${JUNK}@203.0.113.40>`).waitForFinal();
+      const mark = await h.api('POST', '/api/numbers/0611223344/mark', {
+        label: 'nuisance',
+        company: 'Altra Luce',
+        category: 'energy',
+      });
+      expect(mark.status).toBe(200);
+      await h.app.register.flush();
+    },
+    () => h?.stop(),
+  );
 
   it('logs in, marks a caller nuisance from the register, refuses its next INVITE and ranks its company', async () => {
     const context = await newContext('en-GB');

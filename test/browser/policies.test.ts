@@ -6,10 +6,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
-import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
+import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { saveScreenshot } from './artifact.js';
 
@@ -23,7 +23,7 @@ const FRESH = '+390451234568';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 
 let h: Harness;
-let browser: Browser;
+const browser = new TestBrowser();
 
 function invite(did: string, caller = CALLER) {
   return h.double.injectRequest(
@@ -58,22 +58,20 @@ async function ruleNames(page: Page): Promise<string[]> {
 }
 
 describe.skipIf(!canRunBrowser)('policies on the settings page, in a browser', () => {
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    h = await startHarness(
-      { ADMIN_PASSWORD: PASSWORD },
-      {
-        configure: (c) => void (c.screening.prefixes = [{ prefix: '+39045', verdict: 'suspect', label: 'test range' }]),
-      },
-    );
-    h.double.onProxy(() => [{ status: 180 }, { status: 200 }]);
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-  });
+  browser.around(
+    async () => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      h = await startHarness(
+        { ADMIN_PASSWORD: PASSWORD },
+        {
+          configure: (c) =>
+            void (c.screening.prefixes = [{ prefix: '+39045', verdict: 'suspect', label: 'test range' }]),
+        },
+      );
+      h.double.onProxy(() => [{ status: 180 }, { status: 200 }]);
+    },
+    () => h?.stop(),
+  );
 
   it('adds, reorders and removes rules, edits the business hours, and the next call follows them', async () => {
     const page = await login('en-GB');

@@ -7,10 +7,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
-import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
+import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
 import { callerOffer, pbxAnswer, pressInRtp, shortWav } from '../support/check-calls.js';
 import { attemptWhen, startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
@@ -27,7 +27,7 @@ const JUNK = '0'.repeat(44);
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 
 let h: Harness;
-let browser: Browser;
+const browser = new TestBrowser();
 const sinks = new RtpSinks();
 let callerSdp = '';
 
@@ -71,71 +71,70 @@ describe.skipIf(!canRunBrowser)('the register page in a browser: layout and the 
   let passed: Attempt;
   let silent: Attempt;
 
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const low = 34_000 + 2 * Math.floor(Math.random() * 450);
-    const prompt = shortWav('prompt.wav', 0.6);
-    const no = shortWav('no.wav', 0.8);
-    h = await startHarness(
-      {
-        ADMIN_PASSWORD: PASSWORD,
-        MEDIA_ADDRESS: '127.0.0.1',
-        RTP_PORTS: `${low}-${low + 49}`,
-        ACTION_SUSPECT: 'check',
-      },
-      {
-        configure: (c) => {
-          c.check.file = prompt;
-          c.check.waitSeconds = 1;
-          c.announcements.files.default = no;
+  browser.around(
+    async () => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const low = 34_000 + 2 * Math.floor(Math.random() * 450);
+      const prompt = shortWav('prompt.wav', 0.6);
+      const no = shortWav('no.wav', 0.8);
+      h = await startHarness(
+        {
+          ADMIN_PASSWORD: PASSWORD,
+          MEDIA_ADDRESS: '127.0.0.1',
+          RTP_PORTS: `${low}-${low + 49}`,
+          ACTION_SUSPECT: 'check',
         },
-        // The caller answers our re-INVITE with the media it offered; the PBX answers 180, 200 with its SDP.
-        onAppRequest: (req) =>
-          req.method === 'INVITE' && req.dialogId !== '' ? [{ status: 200, body: callerSdp }] : pbxAnswer(req),
-      },
-    );
-    h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
+        {
+          configure: (c) => {
+            c.check.file = prompt;
+            c.check.waitSeconds = 1;
+            c.announcements.files.default = no;
+          },
+          // The caller answers our re-INVITE with the media it offered; the PBX answers 180, 200 with its SDP.
+          onAppRequest: (req) =>
+            req.method === 'INVITE' && req.dialogId !== '' ? [{ status: 200, body: callerSdp }] : pbxAnswer(req),
+        },
+      );
+      h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
 
-    // A caller who passes the check: key 1 in RTP during the prompt, put through to the PBX, then hangs up.
-    const pass = await checkedCall(`"Istituto Sondaggi" <sip:${PASSER}@203.0.113.40>`);
-    await pass.rtp.waitForPackets(5);
-    await pressInRtp(pass.rtp, pass.port, '1');
-    passed = await attemptWhen(h, PASSER, (a) => a.check === 'passed' && a.outcome === 'answered');
-    expect((await pass.call.bye().waitForFinal()).status).toBe(200);
+      // A caller who passes the check: key 1 in RTP during the prompt, put through to the PBX, then hangs up.
+      const pass = await checkedCall(`"Istituto Sondaggi" <sip:${PASSER}@203.0.113.40>`);
+      await pass.rtp.waitForPackets(5);
+      await pressInRtp(pass.rtp, pass.port, '1');
+      passed = await attemptWhen(h, PASSER, (a) => a.check === 'passed' && a.outcome === 'answered');
+      expect((await pass.call.bye().waitForFinal()).status).toBe(200);
 
-    // A caller who presses nothing: the NO, then crocetta hangs up.
-    await checkedCall(`"Ricerche di Mercato Nazionali" <sip:${SILENT}@203.0.113.41>`);
-    await h.double.waitForAppRequest('BYE', 8000);
-    silent = await attemptWhen(h, SILENT, (a) => a.check === 'no-digit' && a.hungUpBy === 'crocetta');
+      // A caller who presses nothing: the NO, then crocetta hangs up.
+      await checkedCall(`"Ricerche di Mercato Nazionali" <sip:${SILENT}@203.0.113.41>`);
+      await h.double.waitForAppRequest('BYE', 8000);
+      silent = await attemptWhen(h, SILENT, (a) => a.check === 'no-digit' && a.hungUpBy === 'crocetta');
 
-    // A call centre, marked, calling again (several reasons); long and unbroken display names; a forwarded call.
-    await invite(
-      `"Offerte Luce e Gas Convenienza Casa Famiglia Promozione" <sip:${CENTRE}@203.0.113.10>`,
-    ).waitForFinal();
-    const mark = await h.api('POST', `/api/numbers/${encodeURIComponent(CENTRE)}/mark`, {
-      label: 'nuisance',
-      company: 'Example Energia Servizi Commerciali Italia',
-      category: 'energy',
-    });
-    expect(mark.status).toBe(200);
-    for (let i = 0; i < 3; i++) {
-      h.clock.advance(600_000);
+      // A call centre, marked, calling again (several reasons); long and unbroken display names; a forwarded call.
       await invite(
         `"Offerte Luce e Gas Convenienza Casa Famiglia Promozione" <sip:${CENTRE}@203.0.113.10>`,
       ).waitForFinal();
-    }
-    await invite(`"${'X'.repeat(70)}" <sip:+393331234567@203.0.113.20>`).waitForFinal();
-    await invite(`"Studio Dentistico Dott.ssa Maria Teresa Bianchi" <sip:+390298700001@203.0.113.30>`).waitForFinal();
-    await invite(`<sip:${JUNK}@203.0.113.50>`).waitForFinal();
-    await h.app.register.flush();
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-    await sinks.closeAll();
-  });
+      const mark = await h.api('POST', `/api/numbers/${encodeURIComponent(CENTRE)}/mark`, {
+        label: 'nuisance',
+        company: 'Example Energia Servizi Commerciali Italia',
+        category: 'energy',
+      });
+      expect(mark.status).toBe(200);
+      for (let i = 0; i < 3; i++) {
+        h.clock.advance(600_000);
+        await invite(
+          `"Offerte Luce e Gas Convenienza Casa Famiglia Promozione" <sip:${CENTRE}@203.0.113.10>`,
+        ).waitForFinal();
+      }
+      await invite(`"${'X'.repeat(70)}" <sip:+393331234567@203.0.113.20>`).waitForFinal();
+      await invite(`"Studio Dentistico Dott.ssa Maria Teresa Bianchi" <sip:+390298700001@203.0.113.30>`).waitForFinal();
+      await invite(`<sip:${JUNK}@203.0.113.50>`).waitForFinal();
+      await h.app.register.flush();
+    },
+    async () => {
+      await h?.stop();
+      await sinks.closeAll();
+    },
+  );
 
   it.each([
     { width: 1400, height: 900, device: 'desktop', locale: 'en-GB' },

@@ -5,9 +5,9 @@
  * number page says so too. A link that claims a mark the register does not hold says nothing.
  */
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { saveScreenshot } from './artifact.js';
@@ -22,7 +22,7 @@ const OLDEST = CALLERS[0] ?? '';
 const shown = (e164: string): string => `${e164.slice(3, 5)} ${e164.slice(5, 9)} ${e164.slice(9)}`;
 
 let h: Harness;
-let browser: Browser;
+const browser = new TestBrowser();
 
 async function login(locale: string): Promise<Page> {
   const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
@@ -32,23 +32,22 @@ async function login(locale: string): Promise<Page> {
 }
 
 describe.skipIf(!canRunBrowser)('marking from the register, in a browser', () => {
-  beforeAll(async () => {
-    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
-    h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
-    for (const from of CALLERS) {
-      await h.double
-        .injectRequest(buildInvite({ from: `<sip:${from}@203.0.113.10>`, to: DID, requestUri: `sip:${DID}@127.0.0.1` }))
-        .waitForFinal();
-      h.clock.advance(60_000);
-    }
-    await h.app.register.flush();
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-  });
+  browser.around(
+    async () => {
+      h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+      h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
+      for (const from of CALLERS) {
+        await h.double
+          .injectRequest(
+            buildInvite({ from: `<sip:${from}@203.0.113.10>`, to: DID, requestUri: `sip:${DID}@127.0.0.1` }),
+          )
+          .waitForFinal();
+        h.clock.advance(60_000);
+      }
+      await h.app.register.flush();
+    },
+    () => h?.stop(),
+  );
 
   it('a row marked on an older page comes back to that page, which says what was done (Italian, keyboard only)', async () => {
     const page = await login('it-IT');

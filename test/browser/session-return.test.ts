@@ -7,9 +7,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canRunBrowser, launchChromium, logIn } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
 import { pickPorts } from '../support/real-sip-tools.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { saveScreenshot } from './artifact.js';
@@ -19,24 +19,21 @@ const CALLER = '+390298765432';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 
 let h: Harness;
-let browser: Browser;
+const browser = new TestBrowser();
 
 /** Logs in with the keyboard only (the password field has the focus), and waits for the page it lands on. */
 const keyIn = (page: Page): Promise<void> => logIn(page, h, PASSWORD, { from: null, keyboard: true, landsOn: 'any' });
 
 describe.skipIf(!canRunBrowser)('the login after a session ended, in a browser', () => {
-  beforeAll(async () => {
-    // One port for both runs (a free one in 26100-26999, or E2E_PORTS): the page open in the browser must reach the
-    // restarted app.
-    const [port = 0] = await pickPorts(1, ['127.0.0.1'], 26_100, 27_000);
-    h = await startHarness({ ADMIN_PASSWORD: PASSWORD, PANEL_PORT: String(port) });
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-  });
+  browser.around(
+    async () => {
+      // One port for both runs (a free one in 26100-26999, or E2E_PORTS): the page open in the browser must reach the
+      // restarted app.
+      const [port = 0] = await pickPorts(1, ['127.0.0.1'], 26_100, 27_000);
+      h = await startHarness({ ADMIN_PASSWORD: PASSWORD, PANEL_PORT: String(port) });
+    },
+    () => h?.stop(),
+  );
 
   it('says a mark posted after a restart was not saved, and goes back to the number page to do it again', async () => {
     const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 390, height: 844 } });

@@ -3,8 +3,8 @@
  * it off the network (this machine's closed network refuses Chromium's background connections) and headless.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -25,6 +25,35 @@ export const canRunBrowser = existsSync(CHROMIUM) || process.env.CI !== undefine
 /** A fresh headless chromium with a temporary profile of its own (removed on close). */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
+}
+
+/**
+ * The chromium of a browser test's describe block, its start and its end said once: `around(setUp, stop)` registers
+ * the beforeAll (`setUp`: the app started, the register seeded; then chromium launched) and the afterAll (chromium
+ * closed, then `stop`: the app, whatever setUp got to start). Declared at the top of the file, so that the file's
+ * helpers open pages with `browser.newContext(...)`; `around` is called in the describe block, whose skipIf then
+ * skips its start too.
+ */
+export class TestBrowser {
+  #browser: Browser | undefined;
+
+  around(setUp: () => Promise<void>, stop: () => Promise<void> | undefined, timeoutMs = 120_000): void {
+    beforeAll(async () => {
+      await setUp();
+      this.#browser = await launchChromium();
+    }, timeoutMs);
+    afterAll(async () => {
+      await this.#browser?.close();
+      this.#browser = undefined;
+      await stop();
+    });
+  }
+
+  /** A new context (its own cookies: a person) in the launched chromium. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext> {
+    if (this.#browser === undefined) throw new Error('chromium is not running: TestBrowser.around() starts it');
+    return this.#browser.newContext(options);
+  }
 }
 
 export interface PanelLogIn {
