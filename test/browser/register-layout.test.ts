@@ -14,6 +14,7 @@ import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
 import { callerOffer, pbxAnswer, pressInRtp, shortWav } from '../support/check-calls.js';
 import { attemptWhen, startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
+import { pickBlock } from '../support/real-sip-tools.js';
 import { RtpSinks, type RtpSink } from '../support/rtp-sink.js';
 import { saveScreenshot } from './artifact.js';
 
@@ -74,7 +75,8 @@ describe.skipIf(!canRunBrowser)('the register page in a browser: layout and the 
   browser.around(
     async () => {
       mkdirSync(ARTIFACTS, { recursive: true });
-      const low = 34_000 + 2 * Math.floor(Math.random() * 450);
+      // crocetta's RTP ports: a block of 50 free ones in 34000-34999 (or E2E_PORTS).
+      const low = await pickBlock(50, ['127.0.0.1'], 34_000, 35_000);
       const prompt = shortWav('prompt.wav', 0.6);
       const no = shortWav('no.wav', 0.8);
       h = await startHarness(

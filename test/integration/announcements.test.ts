@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeG711, loadRecording, type Recording } from '../../src/media/index.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
 import { attemptWhen, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { pickBlock } from '../support/real-sip-tools.js';
 import { audioOffer, correlation, RtpSinks, testSignal, type RtpSink } from '../support/rtp-sink.js';
 
 const DID = '+390612345678';
@@ -47,7 +48,7 @@ async function start(
   const file = recordingFile();
   const yaml = join(mkdtempSync(join(tmpdir(), 'crocetta-cfg-')), 'overlay.yaml');
   writeFileSync(yaml, `announcements:\n${announcements}  files:\n    default: ${file}\n${overlay}`);
-  const low = 40_000 + 2 * Math.floor(Math.random() * 5000);
+  const low = await pickBlock(50, ['127.0.0.1'], 40_000, 50_000); // crocetta's RTP ports (or in E2E_PORTS)
   h = await startHarness({
     CROCETTA_CONFIG: yaml,
     MEDIA_ADDRESS: '127.0.0.1',
@@ -208,7 +209,7 @@ describe('announcements and refusals through drachtio', () => {
   });
 
   it('refuses with the plain 607 a call that finds no RTP port free, and counts it (no-port)', async () => {
-    const low = 34_000 + 2 * Math.floor(Math.random() * 450); // one even port: one announcement at a time
+    const low = await pickBlock(2, ['127.0.0.1'], 34_000, 35_000); // one even port: one announcement at a time
     await start('', { ACTION_NUISANCE: 'announce-early', RTP_PORTS: `${low}-${low + 1}` }, '  repeat: 5\n');
     const rtp = await sinks.add();
     const first = invite(NUISANCE, offer(rtp.port));

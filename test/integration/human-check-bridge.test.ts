@@ -17,6 +17,7 @@ import {
   type ScriptedResponse,
 } from '../support/drachtio-double.js';
 import { attemptWhen, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { pickBlock } from '../support/real-sip-tools.js';
 
 const DID = '+390612345678';
 const SUSPECT = '08431234567'; // AGCOM survey prefix 0843: suspect by the IT pack
@@ -25,6 +26,8 @@ const SUSPECT_E164 = '+3908431234567';
 let h: Harness;
 let call: InjectedRequest;
 let callerSdp = '';
+/** The caller's RTP port, as its offer says (nothing listens: crocetta's packets to it are dropped). */
+let callerMedia = 0;
 /** How the caller answers what crocetta sends in its dialog (default: its first offer's media). */
 let callerScript: (req: AppRequest) => ScriptedResponse[];
 
@@ -52,7 +55,7 @@ function pbxSdp(direction: string, port: number): string {
 
 /** A suspect caller passes the check with a key by INFO and is bridged; the PBX leg's INVITE. */
 async function bridged(): Promise<AppRequest> {
-  callerSdp = callerOffer(42_000 + Math.floor(Math.random() * 1000));
+  callerSdp = callerOffer(callerMedia);
   call = h.double.injectRequest(
     buildInvite({ from: SUSPECT, to: DID, requestUri: `sip:${DID}@127.0.0.1`, body: callerSdp }),
   );
@@ -72,7 +75,9 @@ function errors(): unknown[] {
 describe('a checked call bridged to the PBX', () => {
   beforeEach(async () => {
     callerScript = callerAnswers;
-    const low = 41_000 + 2 * Math.floor(Math.random() * 4000);
+    // crocetta's RTP ports and, above them, the port the caller's offer names: free ones in 41000-48999 (or E2E_PORTS).
+    const low = await pickBlock(52, ['127.0.0.1'], 41_000, 49_000);
+    callerMedia = low + 50;
     h = await startHarness(
       { MEDIA_ADDRESS: '127.0.0.1', RTP_PORTS: `${low}-${low + 49}`, ACTION_SUSPECT: 'check' },
       {

@@ -10,6 +10,7 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import { callerOffer, PBX_SDP_ADDRESS, pbxAnswer, pressInRtp, shortWav } from '../support/check-calls.js';
 import { buildInvite, buildMessage, type InjectedRequest } from '../support/drachtio-double.js';
 import { attemptWhen, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { pickBlock } from '../support/real-sip-tools.js';
 import { RtpSinks } from '../support/rtp-sink.js';
 
 const DID = '+390612345678';
@@ -38,7 +39,7 @@ async function start(
 ): Promise<Started> {
   const prompt = shortWav('prompt.wav', 0.6);
   const no = shortWav('no.wav', 0.8);
-  const low = 41_000 + 2 * Math.floor(Math.random() * 4000);
+  const low = await pickBlock(50, ['127.0.0.1'], 41_000, 49_000); // crocetta's RTP ports (or in E2E_PORTS)
   h = await startHarness(
     { MEDIA_ADDRESS: '127.0.0.1', RTP_PORTS: `${low}-${low + 49}`, ACTION_SUSPECT: 'check', ...env },
     {

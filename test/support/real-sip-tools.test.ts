@@ -53,6 +53,18 @@ describe('the real-software tests keep to E2E_PORTS', () => {
     const own = files.filter((f) => !/\bpick(Ports|Block)\(/.test(readFileSync(join(REPO_ROOT, 'test', f), 'utf8')));
     expect(own).toEqual([]);
   });
+
+  it("so does every test that sets crocetta's RTP ports, and none makes a port of its own from Math.random", () => {
+    const tests = readdirSync(join(REPO_ROOT, 'test'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => ({ f, text: readFileSync(join(REPO_ROOT, 'test', f), 'utf8') }));
+    const rtp = tests.filter(({ text }) => /\bRTP_PORTS\b/.test(text));
+    expect(rtp.map(({ f }) => f)).toEqual(expect.arrayContaining([join('browser', 'register-layout.test.ts')]));
+    expect(rtp.filter(({ text }) => !/\bpickBlock\(/.test(text)).map(({ f }) => f)).toEqual([]);
+    // A base port plus a random offset (as register-layout had, 34000 + 2 × random · 450): outside E2E_PORTS.
+    const random = /\b[1-6]\d_?\d{3}\s*\+[^;\n]*Math\.random\(/;
+    expect(tests.filter(({ text }) => random.test(text)).map(({ f }) => f)).toEqual([]);
+  });
 });
 
 describe('realTools', () => {
