@@ -9,7 +9,18 @@ import { digestAnswer, pickChallenge, type Credentials } from '../trunk/digest.j
 export interface InDialogResponse {
   status: number;
   body?: string;
+  /** Where it came from: '' for the answer sofia makes itself when the far end gave none (drachtio-srf response.js). */
+  source_address?: string;
   get(name: string): unknown;
+}
+
+/**
+ * The far end gave no answer at all: drachtio-server passes up the answers sofia makes itself (408 after timer F,
+ * 503 on an ICMP "port unreachable" or a DNS failure) with an empty source address (seen with drachtio-server
+ * 0.9.10); a far end's own answer carries its address.
+ */
+export function answeredByStack(res: { source_address?: unknown }): boolean {
+  return typeof res.source_address === 'string' && res.source_address === '';
 }
 
 export type Ack = (opts?: { headers?: Record<string, string>; body?: string }) => void;

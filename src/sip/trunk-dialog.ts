@@ -16,10 +16,10 @@
  * - INFO (DTMF): relayed with its body and type.
  * - OPTIONS (a keepalive some carriers, SBCs and PBXs send in a call to learn whether it still exists): relayed, and
  *   the requester gets the other side's answer (drachtio-srf answered 200 itself, so a carrier kept billing a call
- *   whose PBX had lost it). A 481 from the other side (its dialog is gone: RFC 3261 §12.2.1.2, the UAC SHOULD end
- *   the dialog) ends the call: the requester gets the 481 and both legs a BYE, as does an OPTIONS relayed towards a
- *   leg already gone. A 408 is only relayed: the requester's own transaction times out as ours does, and it ends the
- *   call by the same rule (its BYE goes across).
+ *   whose PBX had lost it). A 481 or 408 from the other side, or no answer from it (its dialog is gone: RFC 3261
+ *   §12.2.1.2, the UAC SHOULD end the dialog) ends the call: the requester gets that status (408 for none) and both
+ *   legs a BYE, as does an OPTIONS relayed towards a leg already gone. Not left to the requester: a carrier whose
+ *   keepalive times out may only count the failure, and kept billing a call whose PBX had vanished.
  * - BYE: ends the other leg.
  * - The carrier may challenge any of these with 401/407 as it challenges the INVITE: the request goes again with the
  *   trunk's credentials (src/trunk/digest.ts), once, and once more when it says our nonce was stale.
@@ -36,7 +36,14 @@ import type { Config } from '../config/schema.js';
 import { durationMs } from '../config/duration.js';
 import type { Logger } from '../log.js';
 import type { Credentials } from '../trunk/digest.js';
-import { send, type Ack, type DialogChannel, type Sent } from './in-dialog-request.js';
+import {
+  answeredByStack,
+  send,
+  type Ack,
+  type DialogChannel,
+  type InDialogResponse,
+  type Sent,
+} from './in-dialog-request.js';
 import type { SrfRequest, SrfResponse } from './srf-augment.js';
 
 /** drachtio-srf's Dialog (dialog.js) as the relay uses it. */
@@ -222,26 +229,48 @@ async function relayInfo(to: TiedLeg, req: SrfRequest, res: SrfResponse, log: Lo
 }
 
 /**
- * Relays an OPTIONS sent in the call (a keepalive) and gives the requester the other side's answer. A 481 from the
- * other side, or its dialog already gone here, means the call no longer exists there: the requester gets 481 and
- * crocetta ends the call on both legs, so the side still up stops paying for (and holding) a call nobody is in.
+ * Why the other side's answer to a relayed OPTIONS means its dialog is gone, or null when the call goes on. RFC 3261
+ * §12.2.1.2: a 481 or a 408 to a request in a dialog, or no answer at all, and the UAC SHOULD end the dialog. No
+ * answer is drachtio-server's own 408 (timer F: the PBX or carrier vanished) or 503 (ICMP "port unreachable": the
+ * PBX's process is gone); any other status, a far end's 503 included, only fails that request.
+ */
+function goneBecause(res: InDialogResponse, to: TiedLeg): string | null {
+  if (answeredByStack(res) && (res.status === 408 || res.status === 503))
+    return `no answer from the ${to.name} to OPTIONS (${res.status})`;
+  if (res.status === 481 || res.status === 408) return `the ${to.name}'s leg is gone (${res.status} to OPTIONS)`;
+  return null;
+}
+
+/**
+ * Relays an OPTIONS sent in the call (a keepalive) and gives the requester the other side's answer. A 481 or 408 from
+ * the other side, no answer from it, or its dialog already gone here, means the call no longer exists there: the
+ * requester gets that status (408 for no answer, as its own transaction would end) and crocetta ends the call on both
+ * legs, so the side still up stops paying for (and holding) a call nobody is in. The BYEs' Reason carries the status
+ * crocetta got.
  */
 async function relayOptions(call: Call, to: TiedLeg, req: SrfRequest, res: SrfResponse, log: Logger): Promise<void> {
   let status: number;
+  let gone: { cause: number; reason: string } | null = null;
   if (!to.leg.connected) status = 481;
   else {
     const headers: Record<string, string> = {};
     const accept = req.get('Accept') as unknown;
     if (typeof accept === 'string' && accept !== '') headers.Accept = accept;
     try {
-      status = relayedFailure((await send(to.leg, 'OPTIONS', headers, '', to.auth)).res.status);
+      const answer = (await send(to.leg, 'OPTIONS', headers, '', to.auth)).res;
+      const reason = goneBecause(answer, to);
+      if (reason !== null) gone = { cause: answer.status, reason };
+      // drachtio-server's own 503 would tell the requester that crocetta is unavailable (a proxy on the way turns it
+      // into 500, RFC 3261 §16.7): no answer is 408.
+      status = answeredByStack(answer) && reason !== null ? 408 : relayedFailure(answer.status);
     } catch (err) {
       log.debug({ err }, 'could not relay OPTIONS in the call');
       status = sendFailure(err, to.leg);
     }
   }
   reply(res, status, log);
-  if (status === 481) endCall(call, 481, `the ${to.name}'s leg is gone (481 to OPTIONS)`, log, { leg: to.name });
+  if (status === 481 && gone === null) gone = { cause: 481, reason: `the ${to.name}'s leg is gone (481 to OPTIONS)` };
+  if (gone !== null) endCall(call, gone.cause, gone.reason, log, { leg: to.name });
 }
 
 /** drachtio-srf forgets a dialog it sent BYE in (dialog.js destroy(): removeDialog). */

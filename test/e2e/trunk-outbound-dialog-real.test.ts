@@ -4,13 +4,17 @@
  * challenges the INVITE (docs/pbx/kamailio-carrier.cfg with one route more, written to the test's folder), a real
  * drachtio-server 0.9.10 carries crocetta's SIP, sipp plays the PBX (test/e2e/scenarios/pbx-calls-out-holds.xml:
  * hold, a re-INVITE without SDP answered in its ACK, a key by INFO, BYE) and the called party
- * (pstn-answers-held.xml: its own hold, an UPDATE with a new SDP, a re-INVITE without SDP); and the keepalives of a
- * call (pbx-calls-out-keepalive.xml, pstn-answers-keepalive.xml: OPTIONS both ways relayed, the PBX's 481 ends the
- * call with a BYE on both legs); and a re-INVITE without SDP the PBX never ACKs (pbx-calls-out-no-ack.xml,
- * pstn-answers-no-ack.xml: the called party's offer ACKed by crocetta, then a BYE on both legs). Needs `drachtio`,
- * `kamailio` and `sipp` on PATH, else skipped (the double covers the same in
- * test/integration/trunk-outbound-dialog.test.ts); and a PBX that never ACKs the call's 200 (pbx-calls-out-never-acks.xml,
- * pstn-answers-then-bye.xml: drachtio-server's own BYE after timer H, 32 s, passed on to the carrier's leg). Ports: free ones in 26100-26999 (or E2E_PORTS) on 127.0.0.1-3.
+ * (pstn-answers-held.xml: its own hold, an UPDATE with a new SDP, a re-INVITE without SDP); the keepalives of a call
+ * (pbx-calls-out-keepalive.xml, pstn-answers-keepalive.xml: OPTIONS both ways relayed, the PBX's 481 ends the call
+ * with a BYE on both legs); a PBX that vanished, its port closed (pbx-calls-out-vanishes.xml) or silent
+ * (pbx-calls-out-goes-silent.xml), leaving the called party's OPTIONS unanswered
+ * (pstn-answers-keepalive-unanswered.xml: drachtio-server's own 503, or its 408 after timer F; 408 to the called
+ * party, then a BYE on both legs); a re-INVITE without SDP the PBX never ACKs (pbx-calls-out-no-ack.xml,
+ * pstn-answers-no-ack.xml: the called party's offer ACKed by crocetta, then a BYE on both legs); and a PBX that never
+ * ACKs the call's 200 (pbx-calls-out-never-acks.xml, pstn-answers-then-bye.xml: drachtio-server's own BYE after timer
+ * H, 32 s, passed on to the carrier's leg). Needs `drachtio`, `kamailio` and `sipp` on PATH, else skipped (the double
+ * covers the same in test/integration/trunk-outbound-dialog.test.ts). Ports: free ones in 26100-26999 (or E2E_PORTS)
+ * on 127.0.0.1-3.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -183,6 +187,41 @@ describe.skipIf(TOOLS.missing.length > 0)(
       expect(String(ended.reason)).toContain('481');
       expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
     }, 40_000);
+
+    it("ends the call on both legs when the PBX vanished: the carrier's OPTIONS gets no answer from it (drachtio-server's 503, port closed)", async () => {
+      const { called, carrier } = await callOut('pstn-answers-keepalive-unanswered.xml', 'pbx-calls-out-vanishes.xml');
+      expect(called.logs).toContain('keepalive answered: 408');
+      // drachtio-server writes the Reason again without spaces.
+      expect(called.logs).toMatch(
+        /BYE to the called party: cause=503 ?;text="no answer from the PBX to OPTIONS \(503\)"/,
+      );
+      expect(carrier).toContain(`BYE in the call from ${ACCOUNT} authenticated`);
+      const ended = await until('the end of the call', () =>
+        logs.find((l) => l.msg === 'outbound call ended' && l.by === 'crocetta' && String(l.reason).includes('503')),
+      );
+      expect(ended).toMatchObject({ leg: 'PBX', reason: 'no answer from the PBX to OPTIONS (503)' });
+      expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    }, 40_000);
+
+    it("ends the call on both legs when the PBX goes silent: the carrier's OPTIONS times out (drachtio-server's 408 after timer F, 32 s)", async () => {
+      const { pbx, called } = await callOut(
+        'pstn-answers-keepalive-unanswered.xml',
+        'pbx-calls-out-goes-silent.xml',
+        50,
+      );
+      expect(pbx.ms).toBeGreaterThanOrEqual(30_000);
+      expect(pbx.logs).toContain("carrier's keepalive reached the PBX: not answered");
+      expect(called.logs).toContain('keepalive answered: 408');
+      expect(called.logs).toMatch(
+        /BYE to the called party: cause=408 ?;text="no answer from the PBX to OPTIONS \(408\)"/,
+      );
+      expect(pbx.logs).toContain('BYE to the PBX: cause=408');
+      const ended = await until('the end of the call', () =>
+        logs.find((l) => l.msg === 'outbound call ended' && l.by === 'crocetta' && String(l.reason).includes('408')),
+      );
+      expect(ended).toMatchObject({ leg: 'PBX', reason: 'no answer from the PBX to OPTIONS (408)' });
+      expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    }, 60_000);
 
     it('ends the call on both legs when the PBX never ACKs its re-INVITE without SDP (pbx.ackTimeout, here 3 s)', async () => {
       const { pbx, called } = await callOut('pstn-answers-no-ack.xml', 'pbx-calls-out-no-ack.xml');

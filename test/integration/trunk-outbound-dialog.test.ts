@@ -2,7 +2,8 @@
  * The PBX's outbound call over a registration trunk once it is answered: what a real call does in its two dialogs
  * (PBX ↔ crocetta, crocetta ↔ carrier) goes across the B2BUA: hold and resume both ways (re-INVITE with
  * a=sendonly / a=inactive), re-INVITE without SDP (RFC 3261 §14, RFC 3264: the 2xx brings the offer, the ACK the
- * answer), UPDATE (RFC 3311), DTMF by INFO, session refreshes, keepalives (OPTIONS relayed; a 481 ends the call), a
+ * answer), UPDATE (RFC 3311), DTMF by INFO, session refreshes, keepalives (OPTIONS relayed; a 481, a 408 or no answer
+ * ends the call), a
  * carrier that challenges requests in the call as it challenges the INVITE, and the failures of a relayed request
  * (491 on glare, 408, 481).
  */
@@ -336,6 +337,61 @@ describe('an answered outbound call over a registration trunk', () => {
     expect(carrierAnswered('BYE')).toEqual([407, 200]);
     expect(headerOf(toCarrier('BYE')[1]!.request, 'reason')).toMatch(/^SIP ;cause=481 ;text=".*carrier.*gone/);
     await eventually(() => toPbx('BYE')[0], 5000);
+    expect(errors()).toEqual([]);
+  });
+
+  it("ends the call when the PBX answers the carrier's OPTIONS with 408: the carrier gets 408, both legs a BYE", async () => {
+    const { carrierLeg } = await call();
+    pbxScript = (req) => (req.method === 'OPTIONS' ? [{ status: 408 }] : defaultPbxScript(req));
+    expect((await h.double.farEndRequest(carrierLeg, 'OPTIONS').waitForFinal(5000)).status).toBe(408);
+    const [toTheCarrier, toThePbx] = await eventually(() => {
+      const byes = [toCarrier('BYE')[0], toPbx('BYE')[0]];
+      return byes.every((b) => b !== undefined) ? byes : undefined;
+    }, 5000);
+    expect(headerOf(toTheCarrier!.request, 'reason')).toBe(
+      'SIP ;cause=408 ;text="the PBX\'s leg is gone (408 to OPTIONS)"',
+    );
+    expect(headerOf(toThePbx!.request, 'reason')).toMatch(/^SIP ;cause=408 /);
+    const ended = await eventually(() => h.logs.find((l) => l.msg === 'outbound call ended'), 5000);
+    expect(ended).toMatchObject({ by: 'crocetta', leg: 'PBX' });
+    expect(h.logs.filter((l) => l.msg === 'outbound call ended')).toHaveLength(1);
+    expect(errors()).toEqual([]);
+  });
+
+  it("ends the call when the PBX never answers the carrier's OPTIONS (the PBX vanished): drachtio-server's 408 after timer F", async () => {
+    await h.stop();
+    h = await startRegistered(trunkEnv(USER, `sip:${CARRIER_HOSTPORT}`), {
+      onAppRequest: script,
+      double: { timerFMs: 300 },
+    });
+    const { carrierLeg } = await call();
+    pbxScript = (req) => (req.method === 'OPTIONS' || req.method === 'BYE' ? [] : defaultPbxScript(req));
+    const keepalive = h.double.farEndRequest(carrierLeg, 'OPTIONS');
+    expect((await keepalive.waitForFinal(5000)).status).toBe(408);
+    const toTheCarrier = await eventually(() => toCarrier('BYE')[0], 5000);
+    expect(headerOf(toTheCarrier.request, 'reason')).toBe(
+      'SIP ;cause=408 ;text="no answer from the PBX to OPTIONS (408)"',
+    );
+    expect(carrierAnswered('BYE')).toEqual([200]);
+    expect(toPbx('BYE')).toHaveLength(1);
+    const ended = await eventually(() => h.logs.find((l) => l.msg === 'outbound call ended'), 5000);
+    expect(ended).toMatchObject({ by: 'crocetta', leg: 'PBX', reason: 'no answer from the PBX to OPTIONS (408)' });
+    expect(errors()).toEqual([]);
+  });
+
+  it("ends the call when the carrier cannot be reached with the PBX's OPTIONS (drachtio-server's own 503), not on the carrier's own 503", async () => {
+    const first = await call();
+    carrierInCall = (req) => (req.method === 'OPTIONS' ? [{ status: 503 }] : undefined);
+    expect((await first.out.options().waitForFinal(5000)).status).toBe(503);
+    expect([...toCarrier('BYE'), ...toPbx('BYE')]).toEqual([]);
+    // The carrier's port is closed: drachtio-server's own 503 (ICMP "port unreachable"); the PBX is told 408, no answer.
+    carrierInCall = (req) => (req.method === 'OPTIONS' ? [{ status: 503, byServer: true }] : undefined);
+    expect((await first.out.options().waitForFinal(5000)).status).toBe(408);
+    const toThePbx = await eventually(() => toPbx('BYE')[0], 5000);
+    expect(headerOf(toThePbx.request, 'reason')).toBe(
+      'SIP ;cause=503 ;text="no answer from the carrier to OPTIONS (503)"',
+    );
+    await eventually(() => toCarrier('BYE')[0], 5000);
     expect(errors()).toEqual([]);
   });
 
