@@ -277,6 +277,56 @@ describe('an account at another carrier (trunk.accounts[i].registrar, TRUNK_2_RE
   });
 });
 
+describe('the same user name at two carriers', () => {
+  const A = {
+    TRUNK_REGISTRAR: 'sip:sip.carrier-a.example',
+    TRUNK_USERNAME: 'ufficio',
+    TRUNK_PASSWORD: 'pw-a',
+  };
+  const B = { TRUNK_2_REGISTRAR: 'sip:voip.carrier-b.example', TRUNK_2_USERNAME: 'ufficio', TRUNK_2_PASSWORD: 'pw-b' };
+
+  it("is taken: the second carrier's account registers the Contact user <user name>-<line>, its AOR and digest user unchanged", () => {
+    const accounts = trunkAccounts(
+      loadConfig({ env: { ...A, ...B, TRUNK_3_USERNAME: 'fax', TRUNK_3_PASSWORD: 'p' } }).trunk,
+    );
+    expect(accounts.map((a) => [a.username, a.contactUser, a.aor, a.credentials.username])).toEqual([
+      ['ufficio', 'ufficio', 'sip:ufficio@sip.carrier-a.example', 'ufficio'],
+      ['ufficio', 'ufficio-2', 'sip:ufficio@voip.carrier-b.example', 'ufficio'],
+      ['fax', 'fax', 'sip:fax@sip.carrier-a.example', 'fax'],
+    ]);
+  });
+
+  it("is refused at one carrier (one account listed twice), and where a Contact user would be another account's user name", () => {
+    expect(() => loadConfig({ env: { ...A, TRUNK_2_USERNAME: 'ufficio', TRUNK_2_PASSWORD: 'pw-b' } })).toThrow(
+      /trunk\.accounts\.0\.username \(from TRUNK_2_USERNAME\): user name ufficio is already trunk\.username's at the same carrier \(sip:sip\.carrier-a\.example\): that is one account, listed twice\. Remove this entry; or, if this line is at another carrier, give it that carrier's registrar \(trunk\.accounts\.0\.registrar, TRUNK_2_REGISTRAR\)/,
+    );
+    expect(() =>
+      loadConfig({
+        env: { ...A, ...B, TRUNK_3_USERNAME: 'ufficio', TRUNK_3_PASSWORD: 'p', TRUNK_3_REGISTRAR: B.TRUNK_2_REGISTRAR },
+      }),
+    ).toThrow(
+      /trunk\.accounts\.1\.username \(from TRUNK_3_USERNAME\): user name ufficio is already trunk\.accounts\.0\.username's at the same carrier/,
+    );
+    expect(() => loadConfig({ env: { ...A, ...B, TRUNK_3_USERNAME: 'ufficio-2', TRUNK_3_PASSWORD: 'p' } })).toThrow(
+      /trunk\.accounts\.1\.username \(from TRUNK_3_USERNAME\): user name ufficio-2 is the Contact user of trunk\.accounts\.0\.username .*List this account before trunk\.accounts\.0\.username/,
+    );
+    // Listed the other way round, it is fine: ufficio-2 keeps its name, the second ufficio registers ufficio-3.
+    const accounts = trunkAccounts(
+      loadConfig({
+        env: {
+          ...A,
+          TRUNK_2_USERNAME: 'ufficio-2',
+          TRUNK_2_PASSWORD: 'p',
+          TRUNK_3_REGISTRAR: B.TRUNK_2_REGISTRAR,
+          TRUNK_3_USERNAME: 'ufficio',
+          TRUNK_3_PASSWORD: 'pw-b',
+        },
+      }).trunk,
+    );
+    expect(accounts.map((a) => a.contactUser)).toEqual(['ufficio', 'ufficio-2', 'ufficio-3']);
+  });
+});
+
 describe("the README's two-carrier example (Registration trunk in front, 6.)", () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('**Lines at two carriers**'));

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { sharedContactUser } from '../trunk/settings.js';
 
 /**
  * `trunk:`: crocetta registers to the carrier (a registration trunk). Off while `registrar` is empty; every other
@@ -185,13 +186,22 @@ function otherCarrier(
     });
 }
 
-/** An account without user name or password; two with one user name (their calls could not be told apart), or one number twice. */
+/**
+ * An account without user name or password; one user name twice at one carrier (the same account twice: its calls
+ * could not be told apart), or one number twice. The same user name at two carriers is fine: the later account's
+ * Contact user becomes `<user name>-<line>` (trunk/settings.ts), which must then be no other account's user name.
+ */
 function duplicateAccounts(
-  t: { username: string; number: string; accounts: readonly TrunkAccountConfig[] },
+  t: { registrar: string; username: string; number: string; accounts: readonly TrunkAccountConfig[] },
   ctx: z.RefinementCtx,
 ): void {
-  const users = new Map<string, string>([[t.username, 'trunk.username']]);
+  const carrierOf = (registrar: string): string => registrarPlace(registrar === '' ? t.registrar : registrar);
+  const users = new Map<string, Array<{ key: string; carrier: string }>>([
+    [t.username, [{ key: 'trunk.username', carrier: carrierOf('') }]],
+  ]);
   const numbers = new Map<string, string>(t.number === '' ? [] : [[t.number, 'trunk.number']]);
+  /** Each Contact user taken, and the key of the account that registers it. */
+  const contactUsers = new Map<string, string>([[t.username, 'trunk.username']]);
   t.accounts.forEach((a, i) => {
     const here = `trunk.accounts.${i}`;
     if (a.username === '')
@@ -207,14 +217,31 @@ function duplicateAccounts(
         message: 'required: the password the carrier gave for this account',
       });
     if (a.username === '') return;
-    const user = users.get(a.username);
-    if (user !== undefined)
+    const carrier = carrierOf(a.registrar);
+    const earlier = users.get(a.username) ?? [];
+    const sameCarrier = earlier.find((e) => e.carrier === carrier);
+    if (sameCarrier !== undefined)
       ctx.addIssue({
         code: 'custom',
         path: ['accounts', i, 'username'],
-        message: `user name ${a.username} is already ${user}'s: each account needs its own (calls to it are told apart by it)`,
+        message: `user name ${a.username} is already ${sameCarrier.key}'s at the same carrier (${a.registrar === '' ? t.registrar : a.registrar}): that is one account, listed twice. Remove this entry; or, if this line is at another carrier, give it that carrier's registrar (${here}.registrar${i < 3 ? `, TRUNK_${i + 2}_REGISTRAR` : ''})`,
       });
-    else users.set(a.username, `${here}.username`);
+    else {
+      users.set(a.username, [...earlier, { key: `${here}.username`, carrier }]);
+      // The same user name at another carrier: this account's calls come to its own Contact user.
+      const contactUser = earlier.length > 0 ? sharedContactUser({ username: a.username, index: i + 1 }) : a.username;
+      const clash = contactUsers.get(contactUser);
+      if (clash !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', i, 'username'],
+          message:
+            earlier.length > 0
+              ? `user name ${a.username} is already ${earlier[0]?.key ?? ''}'s at another carrier, so this account registers the Contact user ${contactUser}, which is ${clash}'s user name: the carriers' calls could not be told apart. List this account before ${clash}`
+              : `user name ${a.username} is the Contact user of ${clash} (its user name is another account's at another carrier, so it registers ${a.username}): the carriers' calls could not be told apart. List this account before ${clash}`,
+        });
+      else contactUsers.set(contactUser, `${here}.username`);
+    }
     if (a.number === '') return;
     const number = numbers.get(a.number);
     if (number !== undefined)

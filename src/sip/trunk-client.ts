@@ -35,8 +35,13 @@ interface Requester {
 
 /** One account's registration. */
 export interface TrunkAccountClient {
-  /** The account's user name: the user of its AOR and Contact. */
+  /** The account's user name: the user of its AOR. */
   readonly username: string;
+  /**
+   * Its key in metrics (`account`), /readyz and the log: the user of its Contact, which is its user name unless an
+   * earlier account at another carrier has that user name (then `<user name>-<line>`: trunk/settings.ts).
+   */
+  readonly account: string;
   /** Its configured number ('' = none). */
   readonly number: string;
   readonly aor: string;
@@ -259,7 +264,7 @@ function accountClient(
   const srf = srfApp as unknown as Requester;
   const log = deps.logger.child({ component: 'trunk', aor: settings.aor, registrar: settings.registrar.uri });
   let contactNote = '';
-  const account = settings.username;
+  const account = settings.contactUser;
   m.account.set({ account }, 0);
   m.info.set({ account, number: settings.number, carrier: settings.registrar.uri }, 1);
   m.accountRegistrations.inc({ account }, 0);
@@ -364,7 +369,7 @@ function accountClient(
 
   const connected = (hostports: unknown): void => {
     const listed = parseHostports(typeof hostports === 'string' ? hostports : '');
-    const choice = chooseContact(settings.username, settings.registrar.transport, listed, settings.contactHost);
+    const choice = chooseContact(settings.contactUser, settings.registrar.transport, listed, settings.contactHost);
     if (choice.note !== contactNote) {
       contactNote = choice.note;
       if (choice.uri === null) log.error({ hostports }, `no address for our Contact: ${choice.note}`);
@@ -383,6 +388,7 @@ function accountClient(
     connected,
     closed: () => registration.setContact(null, 'drachtio-server not connected'),
     username: settings.username,
+    account,
     number: settings.number,
     aor: settings.aor,
     carrier: settings.registrar.uri,

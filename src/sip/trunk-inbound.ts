@@ -1,18 +1,18 @@
 /**
  * Calls the registration trunk sends to our registered contacts. A request is "to a registered contact" when its
- * Request-URI user is one account's user name (TRUNK_USERNAME, or a trunk.accounts entry's, exactly as we put it in
- * that account's Contact); the host is not compared, as drachtio-server only receives on its own addresses and NAT
- * may rewrite it. Such calls are to that account's number, else carry the DID elsewhere
+ * Request-URI user is one account's Contact user (TRUNK_USERNAME, or a trunk.accounts entry's user name, exactly as we
+ * put it in that account's Contact; `<user name>-<line>` for one whose user name an account at another carrier has);
+ * the host is not compared, as drachtio-server only receives on its own addresses and NAT may rewrite it. Such calls are to that account's number, else carry the DID elsewhere
  * (src/callerid/called-number.ts) and, when that account's carrier has its addresses listed (TRUNK_INBOUND_FROM, or
  * an account's own inboundFrom when it is at another carrier), are refused with 403 unless they come from one of
  * them. Other calls are not touched here.
  */
 import { BlockList, isIP } from 'node:net';
 import { Counter } from 'prom-client';
-import { calledPartyUris, trunkCalledUser, trunkUsers, type TrunkUsers } from '../callerid/index.js';
+import { calledPartyUris, trunkCalledUser, type TrunkUsers } from '../callerid/index.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { TrunkSettings } from '../trunk/settings.js';
+import { trunkUsersOf, type TrunkSettings } from '../trunk/settings.js';
 import { headerSource, uriUser } from './request-headers.js';
 import type { SrfRequest, SrfResponse } from './srf-augment.js';
 import { FORBIDDEN } from './verdict-to-sip.js';
@@ -21,8 +21,8 @@ export interface TrunkInbound {
   /** Every account's user name and number. */
   users: TrunkUsers;
   /**
-   * Each account's carrier's addresses, by its user name, with the setting that lists them (for the log line);
-   * absent = calls to that contact are taken from anyone.
+   * Each account's carrier's addresses, by its Contact user (its user name, unless another carrier's account has
+   * that), with the setting that lists them (for the log line); absent = calls to that contact are taken from anyone.
    */
   from: ReadonlyMap<string, { list: BlockList; setting: string }>;
   /** The total, and each account's (`account` = its user name). */
@@ -58,7 +58,7 @@ export function createTrunkInbound(accounts: readonly TrunkSettings[], metrics: 
       entry = { list: blockList(a.inboundFrom), setting };
       lists.set(a.inboundFrom, entry);
     }
-    from.set(a.username, entry);
+    from.set(a.contactUser, entry);
   }
   const refused = new Counter({
     name: 'crocetta_trunk_inbound_refused_total',
@@ -71,8 +71,8 @@ export function createTrunkInbound(accounts: readonly TrunkSettings[], metrics: 
     labelNames: ['account'],
     registers: [metrics.registry],
   });
-  for (const a of accounts) if (from.has(a.username)) refusedByAccount.inc({ account: a.username }, 0);
-  return { users: trunkUsers(accounts), from, refused, refusedByAccount, logged: new Map() };
+  for (const a of accounts) if (from.has(a.contactUser)) refusedByAccount.inc({ account: a.contactUser }, 0);
+  return { users: trunkUsersOf(accounts), from, refused, refusedByAccount, logged: new Map() };
 }
 
 export function toTrunkContact(inbound: TrunkInbound | undefined, req: SrfRequest): boolean {

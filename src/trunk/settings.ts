@@ -2,6 +2,7 @@
  * The registration trunk's settings, derived once from the validated config: the registrar's parts, the AOR, the
  * credentials and the timing. Pure.
  */
+import { trunkUsers, type TrunkUsers } from '../callerid/index.js';
 import type { TrunkAccountConfig, TrunkConfig } from '../config/trunk-schema.js';
 
 /** A further account as validated; the keys of the other-carrier form may be absent (the same carrier). */
@@ -31,8 +32,15 @@ export interface TrunkSettings {
   registrar: RegistrarAddress;
   /** At the first account's registrar (the same carrier), or at its own (trunk.accounts[i].registrar). */
   sameCarrier: boolean;
-  /** User of the AOR and of our Contact; the Request-URI user of calls sent to the registered contact. */
+  /** User of the AOR. */
   username: string;
+  /**
+   * User of our Contact, so the Request-URI user of the calls its carrier sends to the registered contact: what tells
+   * an account's calls apart (its number, its carrier's addresses), and its key in metrics, /readyz and the log. The
+   * user name, but `<user name>-<line>` (`0212345678-2` for trunk.accounts.0) for an account at another carrier whose
+   * user name an earlier account has: both carriers would send their calls to the same Request-URI.
+   */
+  contactUser: string;
   /** The account's own number: the number called on its contact ('' = P-Called-Party-ID, else To). */
   number: string;
   /** `sip:username@domain`. */
@@ -93,7 +101,18 @@ export function trunkAccounts(trunk: TrunkInput): TrunkSettings[] {
     domain: trunk.domain,
     expires: trunk.expires,
   });
-  return [first, ...(trunk.accounts ?? []).map((a, i) => account(trunk, registrar, a, i + 1))];
+  const all = [first, ...(trunk.accounts ?? []).map((a, i) => account(trunk, registrar, a, i + 1))];
+  const taken = new Set<string>();
+  for (const a of all) {
+    if (taken.has(a.username)) a.contactUser = sharedContactUser(a);
+    taken.add(a.username);
+  }
+  return all;
+}
+
+/** The Contact user of an account whose user name an earlier account has (at another carrier): `<user>-<line>`. */
+export function sharedContactUser(a: { username: string; index: number }): string {
+  return `${a.username}-${a.index + 1}`;
 }
 
 /** The settings naming account `index` (0: `trunk:` itself), with their environment variables where there are some. */
@@ -120,6 +139,7 @@ function account(trunk: TrunkInput, first: RegistrarAddress, a: TrunkAccountInpu
     registrar,
     sameCarrier: !own,
     username: a.username,
+    contactUser: a.username,
     number: a.number,
     aor: `${registrar.scheme}:${a.username}@${domain}`,
     domain,
@@ -134,4 +154,12 @@ function account(trunk: TrunkInput, first: RegistrarAddress, a: TrunkAccountInpu
     keepaliveMs: trunk.keepaliveSeconds * 1000,
     retry: { minMs: trunk.retry.minSeconds * 1000, maxMs: trunk.retry.maxSeconds * 1000 },
   };
+}
+
+/**
+ * What the called party is read with (callerid's trunkUsers): each account's Contact user, which its carrier's calls
+ * come to, and its number.
+ */
+export function trunkUsersOf(accounts: readonly TrunkSettings[]): TrunkUsers {
+  return trunkUsers(accounts.map((a) => ({ username: a.contactUser, number: a.number })));
 }

@@ -26,7 +26,7 @@ export interface PanelContext {
 
 function accountChecks(trunk: TrunkClient): Record<string, boolean> {
   const checks: Record<string, boolean> = {};
-  for (const a of trunk.accounts) checks[`trunk:${a.username}`] = a.status.state === 'registered';
+  for (const a of trunk.accounts) checks[`trunk:${a.account}`] = a.status.state === 'registered';
   return checks;
 }
 
@@ -65,7 +65,7 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
     trunkAccounts: () =>
       trunk?.accounts.map((a) => ({
         name: a.number || a.username,
-        account: a.username,
+        account: a.account,
         carrier: a.carrier,
         status: a.status,
       })) ?? [],
@@ -76,7 +76,8 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
       drachtio: sip.app.connected,
       // trunk: true when no registration is configured (nothing to wait for), else when every account is registered.
       trunk: trunk === null || trunk.accounts.every((a) => a.status.state === 'registered'),
-      // With several accounts, each one's too (`trunk:<its user name>`).
+      // With several accounts, each one's too (`trunk:<its user name>`; `<user name>-<line>` for a second carrier's
+      // account with a user name the first has).
       ...(trunk !== null && trunk.accounts.length > 1 ? accountChecks(trunk) : {}),
       // Only when the registered PBX is the one place calls can go (pbx.uri empty).
       ...(pbx !== null && config.pbx.uri === '' ? { pbx: pbx.registry.registered } : {}),

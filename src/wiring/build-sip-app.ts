@@ -3,7 +3,6 @@
  * panel's live settings on each call, the register, forwarding, actions, outbound calls, the registered PBX), the
  * reaper of silent forwards, and the registration to the carrier (trunk.registrar) when configured.
  */
-import { trunkUsers } from '../callerid/index.js';
 import { AfterAnswer } from '../sip/after-answer.js';
 import type { Config } from '../config/schema.js';
 import { drachtioDuration, durationMs } from '../config/duration.js';
@@ -20,7 +19,7 @@ import { RecentTransactions } from '../sip/transactions.js';
 import { ackTimeoutMsOf } from '../sip/trunk-dialog.js';
 import { createTrunkClient, type TrunkClient } from '../sip/trunk-client.js';
 import { createTrunkInbound } from '../sip/trunk-inbound.js';
-import { trunkAccounts } from '../trunk/settings.js';
+import { trunkAccounts, trunkUsersOf } from '../trunk/settings.js';
 import { checkMemoryOf } from './check-memory.js';
 import type { Stores } from './open-stores.js';
 import { outboundRoute } from './outbound-route.js';
@@ -101,7 +100,7 @@ export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics
     steps: {
       defaultCountry: config.defaultCountry,
       evidence,
-      trunkUsers: trunkUsers(accounts),
+      trunkUsers: trunkUsersOf(accounts),
       checkMemory: checkMemoryOf(config, register),
       get classify() {
         return live.classify;

@@ -6,7 +6,9 @@
  * the main line, TRUNK_2_REGISTRAR and the other TRUNK_2_* for the fax line). Shown: each line registers at its own
  * carrier with its own Contact and credentials; a call from each carrier reaches the PBX attributed to its own
  * line; the PBX's call from each line leaves through that line's carrier (its 407 answered with that line's
- * password) and reaches that carrier's PSTN side only. Needs `drachtio`, `kamailio` and `sipp` on PATH (skipped
+ * password) and reaches that carrier's PSTN side only. All of it twice: with the fax line's own user name, and with
+ * the main line's (the same user name at both carriers: carrier B's account registers the Contact user
+ * `0612345678-2` and its calls come to it). Needs `drachtio`, `kamailio` and `sipp` on PATH (skipped
  * otherwise; the double covers the same in test/integration/trunk-two-carriers.test.ts). Ports: free ones in
  * 26100-26999 (or E2E_PORTS) on 127.0.0.1-6 at each run.
  */
@@ -35,7 +37,19 @@ const TOOLS = realTools(['drachtio', 'kamailio', 'sipp']);
 /** The main line at carrier A: no number configured, its DID comes in P-Called-Party-ID. */
 const MAIN = { user: '0612345678', password: 'main-Secret!', did: '+390612345699', realm: 'carrier-a.test' };
 /** The fax line at carrier B: its own number, configured (TRUNK_2_NUMBER). */
-const FAX = { user: '0612345679', password: 'fax-Secret!', did: '+390612345679', realm: 'carrier-b.test' };
+const FAX_LINE = { user: '0612345679', password: 'fax-Secret!', did: '+390612345679', realm: 'carrier-b.test' };
+
+/**
+ * Run twice: the fax line with its own user name, and with the main line's (both carriers named the account after
+ * the customer's main number): its Contact user is then `<user name>-2`, and carrier B's calls come to that.
+ */
+const VARIANTS = [
+  { title: 'lines at two carriers', fax: { ...FAX_LINE, contact: FAX_LINE.user } },
+  {
+    title: 'lines at two carriers with the same user name',
+    fax: { ...FAX_LINE, user: MAIN.user, contact: `${MAIN.user}-2` },
+  },
+];
 
 const HOSTS = {
   drachtio: '127.0.0.1',
@@ -49,173 +63,175 @@ type Addr = { host: string; port: number };
 const SECRET = 'e2e-two-carriers';
 const TOKEN = 'e2e-token-two-carriers-0123';
 
-describe.skipIf(TOOLS.missing.length > 0)(
-  `lines at two carriers against real drachtio-server, two Kamailios and sipp${TOOLS.skipped}`,
-  () => {
-    let dir = '';
-    let ADDR: Record<'drachtio' | 'carrierA' | 'carrierB' | 'pbx' | 'pbxOut' | 'caller' | 'pstnA' | 'pstnB', Addr>;
-    let admin = 0;
-    let carrierA: RealKamailio | undefined;
-    let carrierB: RealKamailio | undefined;
-    let drachtio: RealDrachtio | undefined;
-    let app: Crocetta | undefined;
-    const logs: Array<Record<string, unknown>> = [];
+for (const { title, fax: FAX } of VARIANTS)
+  describe.skipIf(TOOLS.missing.length > 0)(
+    `${title} against real drachtio-server, two Kamailios and sipp${TOOLS.skipped}`,
+    () => {
+      let dir = '';
+      let ADDR: Record<'drachtio' | 'carrierA' | 'carrierB' | 'pbx' | 'pbxOut' | 'caller' | 'pstnA' | 'pstnB', Addr>;
+      let admin = 0;
+      let carrierA: RealKamailio | undefined;
+      let carrierB: RealKamailio | undefined;
+      let drachtio: RealDrachtio | undefined;
+      let app: Crocetta | undefined;
+      const logs: Array<Record<string, unknown>> = [];
 
-    const crocetta = (): Crocetta => {
-      if (app === undefined) throw new Error('e2e: crocetta did not start');
-      return app;
-    };
-    const logA = (): string => carrierA?.log() ?? '';
-    const logB = (): string => carrierB?.log() ?? '';
-    const stateOf = (user: string): string | undefined =>
-      crocetta().trunk?.accounts.find((a) => a.username === user)?.status.state;
-    const sipp = (scenario: string, target: string | null, local: Addr, keys: Record<string, string>) =>
-      sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys);
-    const uri = (a: Addr): string => `sip:${a.host}:${a.port}`;
-
-    beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-two-carriers-'));
-      const [adminPort = 0, sip = 0, a = 0, b = 0, pbx = 0, pbxOut = 0, caller = 0, pstnA = 0, pstnB = 0] =
-        await pickPorts(9, Object.values(HOSTS), 26_100, 27_000);
-      admin = adminPort;
-      ADDR = {
-        drachtio: { host: HOSTS.drachtio, port: sip },
-        carrierA: { host: HOSTS.carrierA, port: a },
-        carrierB: { host: HOSTS.carrierB, port: b },
-        pbx: { host: HOSTS.pbx, port: pbx },
-        pbxOut: { host: HOSTS.pbx, port: pbxOut },
-        caller: { host: HOSTS.caller, port: caller },
-        pstnA: { host: HOSTS.pstn, port: pstnA },
-        pstnB: { host: HOSTS.pstn, port: pstnB },
+      const crocetta = (): Crocetta => {
+        if (app === undefined) throw new Error('e2e: crocetta did not start');
+        return app;
       };
-      const carrier = (name: string, listen: Addr, line: typeof MAIN, pstn: Addr): Promise<RealKamailio> =>
-        startKamailio(dir, {
-          cfg: CARRIER_CFG,
-          name,
-          listen,
-          defines: {
-            ACCOUNT: line.user,
-            ACCOUNT_PASSWORD: line.password,
-            REALM: line.realm,
-            PSTN_GATEWAY: uri(pstn),
-            MIN_EXPIRES: 30,
+      const logA = (): string => carrierA?.log() ?? '';
+      const logB = (): string => carrierB?.log() ?? '';
+      /** An account's state, by its key (its Contact user). */
+      const stateOf = (account: string): string | undefined =>
+        crocetta().trunk?.accounts.find((a) => a.account === account)?.status.state;
+      const sipp = (scenario: string, target: string | null, local: Addr, keys: Record<string, string>) =>
+        sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys);
+      const uri = (a: Addr): string => `sip:${a.host}:${a.port}`;
+
+      beforeAll(async () => {
+        dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-two-carriers-'));
+        const [adminPort = 0, sip = 0, a = 0, b = 0, pbx = 0, pbxOut = 0, caller = 0, pstnA = 0, pstnB = 0] =
+          await pickPorts(9, Object.values(HOSTS), 26_100, 27_000);
+        admin = adminPort;
+        ADDR = {
+          drachtio: { host: HOSTS.drachtio, port: sip },
+          carrierA: { host: HOSTS.carrierA, port: a },
+          carrierB: { host: HOSTS.carrierB, port: b },
+          pbx: { host: HOSTS.pbx, port: pbx },
+          pbxOut: { host: HOSTS.pbx, port: pbxOut },
+          caller: { host: HOSTS.caller, port: caller },
+          pstnA: { host: HOSTS.pstn, port: pstnA },
+          pstnB: { host: HOSTS.pstn, port: pstnB },
+        };
+        const carrier = (name: string, listen: Addr, line: typeof MAIN, pstn: Addr): Promise<RealKamailio> =>
+          startKamailio(dir, {
+            cfg: CARRIER_CFG,
+            name,
+            listen,
+            defines: {
+              ACCOUNT: line.user,
+              ACCOUNT_PASSWORD: line.password,
+              REALM: line.realm,
+              PSTN_GATEWAY: uri(pstn),
+              MIN_EXPIRES: 30,
+            },
+          });
+        [carrierA, carrierB, drachtio] = await Promise.all([
+          carrier('carrier-a', ADDR.carrierA, MAIN, ADDR.pstnA),
+          carrier('carrier-b', ADDR.carrierB, FAX, ADDR.pstnB),
+          startDrachtio(dir, { admin, sip }, SECRET),
+        ]);
+        app = await startE2eCrocetta({
+          dir,
+          adminPort: admin,
+          secret: SECRET,
+          token: TOKEN,
+          pbxUri: uri(ADDR.pbx),
+          // As an operator sets them (README, "Lines at two carriers"): environment only.
+          env: {
+            TRUNK_REGISTRAR: uri(ADDR.carrierA),
+            TRUNK_DOMAIN: MAIN.realm,
+            TRUNK_USERNAME: MAIN.user,
+            TRUNK_PASSWORD: MAIN.password,
+            TRUNK_INBOUND_FROM: HOSTS.carrierA,
+            TRUNK_2_REGISTRAR: uri(ADDR.carrierB),
+            TRUNK_2_DOMAIN: FAX.realm,
+            TRUNK_2_USERNAME: FAX.user,
+            TRUNK_2_PASSWORD: FAX.password,
+            TRUNK_2_NUMBER: FAX.did,
+            TRUNK_2_INBOUND_FROM: HOSTS.carrierB,
           },
+          logs,
+          waitConnected: false,
         });
-      [carrierA, carrierB, drachtio] = await Promise.all([
-        carrier('carrier-a', ADDR.carrierA, MAIN, ADDR.pstnA),
-        carrier('carrier-b', ADDR.carrierB, FAX, ADDR.pstnB),
-        startDrachtio(dir, { admin, sip }, SECRET),
-      ]);
-      app = await startE2eCrocetta({
-        dir,
-        adminPort: admin,
-        secret: SECRET,
-        token: TOKEN,
-        pbxUri: uri(ADDR.pbx),
-        // As an operator sets them (README, "Lines at two carriers"): environment only.
-        env: {
-          TRUNK_REGISTRAR: uri(ADDR.carrierA),
-          TRUNK_DOMAIN: MAIN.realm,
-          TRUNK_USERNAME: MAIN.user,
-          TRUNK_PASSWORD: MAIN.password,
-          TRUNK_INBOUND_FROM: HOSTS.carrierA,
-          TRUNK_2_REGISTRAR: uri(ADDR.carrierB),
-          TRUNK_2_DOMAIN: FAX.realm,
-          TRUNK_2_USERNAME: FAX.user,
-          TRUNK_2_PASSWORD: FAX.password,
-          TRUNK_2_NUMBER: FAX.did,
-          TRUNK_2_INBOUND_FROM: HOSTS.carrierB,
-        },
-        logs,
-        waitConnected: false,
-      });
-    }, 30_000);
+      }, 30_000);
 
-    afterAll(async () => {
-      await app?.stop().catch(() => undefined);
-      await Promise.all([carrierA?.stop(), carrierB?.stop()]);
-      await drachtio?.stop();
-      writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
-      removeE2eDir(dir);
-    }, 30_000);
+      afterAll(async () => {
+        await app?.stop().catch(() => undefined);
+        await Promise.all([carrierA?.stop(), carrierB?.stop()]);
+        await drachtio?.stop();
+        writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
+        removeE2eDir(dir);
+      }, 30_000);
 
-    it('registers each line at its own carrier, with its own Contact and password', async () => {
-      await until(
-        'both lines registered',
-        () => (stateOf(MAIN.user) === 'registered' && stateOf(FAX.user) === 'registered' ? true : undefined),
-        15_000,
-      );
-      const contact = `${ADDR.drachtio.host}:${ADDR.drachtio.port}`;
-      // Kamailio's save() answers the REGISTER before the script logs its line: wait for the lines.
-      await until('each carrier logs its REGISTER', () =>
-        logA().includes(`REGISTER ${MAIN.user} contact`) && logB().includes(`REGISTER ${FAX.user} contact`)
-          ? true
-          : undefined,
-      );
-      expect(logA()).toContain(`REGISTER ${MAIN.user} contact <sip:${MAIN.user}@${contact}>`);
-      expect(logB()).toContain(`REGISTER ${FAX.user} contact <sip:${FAX.user}@${contact}>`);
-      // Neither carrier heard of the other's line.
-      expect(logA()).not.toContain(FAX.user);
-      expect(logB()).not.toContain(MAIN.user);
-
-      const res = await fetch(`http://127.0.0.1:${crocetta().httpPort}/readyz`, {
-        headers: { authorization: `Bearer ${TOKEN}` },
-      });
-      expect(res.status).toBe(200);
-      const body = (await res.json()) as { trunk: Array<{ account: string; carrier: string; state: string }> };
-      expect(body.trunk.map((a) => [a.account, a.carrier, a.state])).toEqual([
-        [MAIN.user, uri(ADDR.carrierA), 'registered'],
-        [FAX.user, uri(ADDR.carrierB), 'registered'],
-      ]);
-    });
-
-    for (const [line, carrierName] of [
-      [MAIN, 'carrierA'],
-      [FAX, 'carrierB'],
-    ] as const) {
-      it(`delivers a call from ${carrierName} to the PBX, attributed to its own line (${line.did})`, async () => {
-        const callerNumber = line === MAIN ? '+393331234567' : '+393337654321';
-        const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx, {});
-        await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
-        const carrier = ADDR[carrierName];
-        const caller = await sipp('caller-answered.xml', `${carrier.host}:${carrier.port}`, ADDR.caller, {
-          did: line.did,
-          caller: callerNumber,
-        });
-        const answered = await pbx;
-        expect(caller.code, caller.out).toBe(0);
-        expect(answered.code, answered.out).toBe(0);
-        expect(answered.logs).toContain(`request-uri-user=${line.did}`);
-        // The carrier sent it to its own line's contact.
-        const log = line === MAIN ? logA() : logB();
-        expect(log).toContain(
-          `call for ${line.did} from ${callerNumber} to the registered contact sip:${line.user}@${ADDR.drachtio.host}:${ADDR.drachtio.port}`,
+      it('registers each line at its own carrier, with its own Contact and password', async () => {
+        await until(
+          'both lines registered',
+          () => (stateOf(MAIN.user) === 'registered' && stateOf(FAX.contact) === 'registered' ? true : undefined),
+          15_000,
         );
-        await crocetta().register.flush();
-        const [row] = await attemptsOf(app, TOKEN, callerNumber);
-        expect(row?.calledNumber).toBe(line.did);
-      });
-    }
+        const contact = `${ADDR.drachtio.host}:${ADDR.drachtio.port}`;
+        // Kamailio's save() answers the REGISTER before the script logs its line: wait for the lines.
+        await until('each carrier logs its REGISTER', () =>
+          logA().includes(`REGISTER ${MAIN.user} contact`) && logB().includes(`REGISTER ${FAX.user} contact`)
+            ? true
+            : undefined,
+        );
+        expect(logA()).toContain(`REGISTER ${MAIN.user} contact <sip:${MAIN.user}@${contact}>`);
+        expect(logB()).toContain(`REGISTER ${FAX.user} contact <sip:${FAX.contact}@${contact}>`);
+        // Neither carrier heard of the other's line.
+        expect(logA()).not.toContain(`<sip:${FAX.contact}@`);
+        expect(logB()).not.toContain(`<sip:${MAIN.user}@`);
 
-    it("sends the PBX's call from each line out through that line's carrier only, with its password", async () => {
-      // The fax line's number as caller ID (national form): carrier B and its PSTN side; any other: carrier A.
-      const calls: Array<[string, Record<string, string>, Addr]> = [
-        ['pbx-calls-out-as.xml', { did: '0298765409', callerid: '0612345679' }, ADDR.pstnB],
-        ['pbx-calls-out.xml', { did: '0298765408' }, ADDR.pstnA],
-      ];
-      for (const [scenario, keys, pstnSide] of calls) {
-        // Only the expected carrier's PSTN side answers: a call sent to the other carrier would fail.
-        const pstn = sipp('pstn-answers.xml', null, pstnSide, {});
-        await waitUdpBound(pstnSide.host, pstnSide.port);
-        const pbx = await sipp(scenario, `${ADDR.drachtio.host}:${ADDR.drachtio.port}`, ADDR.pbxOut, keys);
-        const called = await pstn;
-        expect([pbx.code, called.code], `${pbx.out}\n${called.out}\n${logA()}\n${logB()}`).toEqual([0, 0]);
+        const res = await fetch(`http://127.0.0.1:${crocetta().httpPort}/readyz`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as { trunk: Array<{ account: string; carrier: string; state: string }> };
+        expect(body.trunk.map((a) => [a.account, a.carrier, a.state])).toEqual([
+          [MAIN.user, uri(ADDR.carrierA), 'registered'],
+          [FAX.contact, uri(ADDR.carrierB), 'registered'],
+        ]);
+      });
+
+      for (const [line, carrierName] of [
+        [MAIN, 'carrierA'],
+        [FAX, 'carrierB'],
+      ] as const) {
+        it(`delivers a call from ${carrierName} to the PBX, attributed to its own line (${line.did})`, async () => {
+          const callerNumber = line === MAIN ? '+393331234567' : '+393337654321';
+          const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx, {});
+          await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
+          const carrier = ADDR[carrierName];
+          const caller = await sipp('caller-answered.xml', `${carrier.host}:${carrier.port}`, ADDR.caller, {
+            did: line.did,
+            caller: callerNumber,
+          });
+          const answered = await pbx;
+          expect(caller.code, caller.out).toBe(0);
+          expect(answered.code, answered.out).toBe(0);
+          expect(answered.logs).toContain(`request-uri-user=${line.did}`);
+          // The carrier sent it to its own line's contact.
+          const log = line === MAIN ? logA() : logB();
+          expect(log).toContain(
+            `call for ${line.did} from ${callerNumber} to the registered contact sip:${line === MAIN ? MAIN.user : FAX.contact}@${ADDR.drachtio.host}:${ADDR.drachtio.port}`,
+          );
+          await crocetta().register.flush();
+          const [row] = await attemptsOf(app, TOKEN, callerNumber);
+          expect(row?.calledNumber).toBe(line.did);
+        });
       }
-      expect(logB()).toContain(`INVITE from ${FAX.user} to 0298765409 challenged`);
-      expect(logB()).toContain(`outbound call from ${FAX.user} to 0298765409 authenticated, to ${uri(ADDR.pstnB)}`);
-      expect(logA()).toContain(`outbound call from ${MAIN.user} to 0298765408 authenticated, to ${uri(ADDR.pstnA)}`);
-      expect(logA()).not.toContain('0298765409');
-      expect(logB()).not.toContain('0298765408');
-    });
-  },
-);
+
+      it("sends the PBX's call from each line out through that line's carrier only, with its password", async () => {
+        // The fax line's number as caller ID (national form): carrier B and its PSTN side; any other: carrier A.
+        const calls: Array<[string, Record<string, string>, Addr]> = [
+          ['pbx-calls-out-as.xml', { did: '0298765409', callerid: '0612345679' }, ADDR.pstnB],
+          ['pbx-calls-out.xml', { did: '0298765408' }, ADDR.pstnA],
+        ];
+        for (const [scenario, keys, pstnSide] of calls) {
+          // Only the expected carrier's PSTN side answers: a call sent to the other carrier would fail.
+          const pstn = sipp('pstn-answers.xml', null, pstnSide, {});
+          await waitUdpBound(pstnSide.host, pstnSide.port);
+          const pbx = await sipp(scenario, `${ADDR.drachtio.host}:${ADDR.drachtio.port}`, ADDR.pbxOut, keys);
+          const called = await pstn;
+          expect([pbx.code, called.code], `${pbx.out}\n${called.out}\n${logA()}\n${logB()}`).toEqual([0, 0]);
+        }
+        expect(logB()).toContain(`INVITE from ${FAX.user} to 0298765409 challenged`);
+        expect(logB()).toContain(`outbound call from ${FAX.user} to 0298765409 authenticated, to ${uri(ADDR.pstnB)}`);
+        expect(logA()).toContain(`outbound call from ${MAIN.user} to 0298765408 authenticated, to ${uri(ADDR.pstnA)}`);
+        expect(logA()).not.toContain('0298765409');
+        expect(logB()).not.toContain('0298765408');
+      });
+    },
+  );

@@ -1,0 +1,147 @@
+/**
+ * Lines at two carriers with the same user name (carriers that name the account after the customer, `ufficio`, or a
+ * number registered at two carriers): both carriers would send their calls to `sip:ufficio@<crocetta>`, and calls
+ * are told apart by the Request-URI user. The second carrier's account registers the Contact user `ufficio-2`
+ * instead: its carrier's calls come to that user, each line's calls are its own (number, carrier's addresses), and
+ * its metrics, /readyz key and log lines are `ufficio-2`. The AOR, the digest user and the outbound calls keep the
+ * user name the carrier gave.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { attemptsOf, type Harness } from '../support/crocetta-harness.js';
+import { buildInvite, headerOf, type AppRequest } from '../support/drachtio-double.js';
+import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
+import { startRegistered } from '../support/trunk-harness.js';
+
+const USER = 'ufficio';
+const MAIN = { number: '+390612345678', password: 'pw-a', registrar: 'sip:127.0.0.1:5090', sbc: '203.0.113.10' };
+const BRANCH = { number: '+390612345690', password: 'pw-b', registrar: 'sip:127.0.0.2:5070', sbc: '198.51.100.20' };
+const CALLER = '+393331234567';
+const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
+
+let h: Harness;
+let carrierA: FakeRegistrar;
+let carrierB: FakeRegistrar;
+const carrierOfCall = new Map<string, FakeRegistrar>();
+
+function carrierFor(req: AppRequest): FakeRegistrar {
+  const callId = headerOf(req.request, 'call-id') ?? '';
+  const known = carrierOfCall.get(callId);
+  if (known !== undefined) return known;
+  const host = /^sips?:(?:[^@]*@)?([^;>]+)/.exec(req.request.uri)?.[1] ?? '';
+  const carrier = host === '127.0.0.2:5070' ? carrierB : host === '127.0.0.1:5090' ? carrierA : null;
+  if (carrier === null) throw new Error(`a request to ${req.request.uri}: no carrier there`);
+  carrierOfCall.set(callId, carrier);
+  return carrier;
+}
+
+function sentTo(carrier: FakeRegistrar, method: string): AppRequest[] {
+  return h.double.appRequests.filter(
+    (r) => r.method === method && carrierOfCall.get(headerOf(r.request, 'call-id') ?? '') === carrier,
+  );
+}
+
+/** A carrier's call to the contact user `user`, from `source`. */
+function inviteTo(user: string, source: { address: string; port: number }) {
+  return h.double.injectRequest(
+    buildInvite({
+      from: CALLER,
+      to: `<sip:${USER}@carrier.example>`,
+      requestUri: `sip:${user}@127.0.0.1:5060`,
+      source,
+    }),
+    { source },
+  );
+}
+
+describe('the same user name at two carriers', () => {
+  beforeEach(async () => {
+    carrierOfCall.clear();
+    carrierA = new FakeRegistrar({ username: USER, password: MAIN.password, realm: 'carrier-a.example' });
+    carrierB = new FakeRegistrar({ username: USER, password: BRANCH.password, realm: 'carrier-b.example' });
+    h = await startRegistered(
+      {
+        TRUNK_REGISTRAR: MAIN.registrar,
+        TRUNK_USERNAME: USER,
+        TRUNK_PASSWORD: MAIN.password,
+        TRUNK_NUMBER: MAIN.number,
+        TRUNK_INBOUND_FROM: MAIN.sbc,
+        TRUNK_2_REGISTRAR: BRANCH.registrar,
+        TRUNK_2_USERNAME: USER,
+        TRUNK_2_PASSWORD: BRANCH.password,
+        TRUNK_2_NUMBER: BRANCH.number,
+        TRUNK_2_INBOUND_FROM: BRANCH.sbc,
+      },
+      { onAppRequest: (req) => carrierFor(req).handle(req) },
+    );
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it('registers at each carrier as the account it gave, the second with its own Contact user', async () => {
+    const [toA, toB] = [sentTo(carrierA, 'REGISTER').at(-1)!, sentTo(carrierB, 'REGISTER').at(-1)!];
+    expect(headerOf(toA.request, 'contact')).toMatch(new RegExp(`^<sip:${USER}@127\\.0\\.0\\.1:\\d+>`));
+    expect(headerOf(toB.request, 'contact')).toMatch(new RegExp(`^<sip:${USER}-2@127\\.0\\.0\\.1:\\d+>`));
+    // The AOR and the digest user are the user name the carrier gave.
+    expect(headerOf(toB.request, 'to')).toBe(`<sip:${USER}@127.0.0.2>`);
+    expect(authParams(headerOf(toB.request, 'authorization') ?? '').get('username')).toBe(USER);
+    expect([...carrierB.bindings.keys()]).toEqual([expect.stringMatching(new RegExp(`^sip:${USER}-2@`))]);
+
+    const ready = await h.api('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.json).toMatchObject({
+      checks: { trunk: true, [`trunk:${USER}`]: true, [`trunk:${USER}-2`]: true },
+      trunk: [
+        { account: USER, name: MAIN.number, carrier: MAIN.registrar, state: 'registered' },
+        { account: `${USER}-2`, name: BRANCH.number, carrier: BRANCH.registrar, state: 'registered' },
+      ],
+    });
+    const m = (await h.api('GET', '/metrics')).json as string;
+    expect(m).toContain(
+      `crocetta_trunk_account_info{account="${USER}",number="${MAIN.number}",carrier="${MAIN.registrar}"} 1`,
+    );
+    expect(m).toContain(
+      `crocetta_trunk_account_info{account="${USER}-2",number="${BRANCH.number}",carrier="${BRANCH.registrar}"} 1`,
+    );
+    expect(m).toMatch(new RegExp(`^crocetta_trunk_account_registered\\{account="${USER}-2"\\} 1$`, 'm'));
+    expect(m).toMatch(new RegExp(`^crocetta_trunk_account_registered\\{account="${USER}"\\} 1$`, 'm'));
+  });
+
+  it("takes each carrier's calls as its own line's, from its own addresses only", async () => {
+    const branch = inviteTo(`${USER}-2`, { address: BRANCH.sbc, port: 5060 });
+    expect((await branch.waitForFinal()).status).toBe(200);
+    expect(branch.proxy?.destinations).toEqual([`sip:${BRANCH.number}@127.0.0.1:5080`]);
+    const main = inviteTo(USER, { address: MAIN.sbc, port: 5060 });
+    expect((await main.waitForFinal()).status).toBe(200);
+    expect(main.proxy?.destinations).toEqual([`sip:${MAIN.number}@127.0.0.1:5080`]);
+    expect((await attemptsOf(h, CALLER)).map((r) => r.calledNumber).sort()).toEqual([MAIN.number, BRANCH.number]);
+
+    // Each carrier's addresses are checked for its own line's contact.
+    const crossed = [
+      inviteTo(`${USER}-2`, { address: MAIN.sbc, port: 5060 }),
+      inviteTo(USER, { address: BRANCH.sbc, port: 5060 }),
+    ];
+    for (const call of crossed) expect((await call.waitForFinal()).status).toBe(403);
+    const m = (await h.api('GET', '/metrics')).json as string;
+    expect(m).toMatch(new RegExp(`^crocetta_trunk_account_inbound_refused_total\\{account="${USER}-2"\\} 1$`, 'm'));
+    expect(m).toMatch(new RegExp(`^crocetta_trunk_account_inbound_refused_total\\{account="${USER}"\\} 1$`, 'm'));
+  });
+
+  it("sends the PBX's call from the second line through its carrier, as the user name that carrier gave", async () => {
+    const call = h.double.injectRequest(
+      buildInvite({
+        from: `"Branch" <sip:${BRANCH.number}@127.0.0.1>`,
+        to: '0298765409',
+        requestUri: 'sip:0298765409@127.0.0.1',
+        source: PBX_SOURCE,
+      }),
+      { source: PBX_SOURCE },
+    );
+    expect((await call.waitForFinal(5000)).status).toBe(200);
+    const out = h.double.appRequests.filter((r) => r.method === 'INVITE' && r.dialogId === '').at(-1)!;
+    expect(out.request.uri).toBe('sip:0298765409@127.0.0.2:5070');
+    expect(headerOf(out.request, 'from')).toMatch(new RegExp(`^<sip:${USER}@127\\.0\\.0\\.2>;tag=`));
+    const auth = authParams(headerOf(out.request, 'proxy-authorization') ?? '');
+    expect([auth.get('username'), auth.get('realm')]).toEqual([USER, 'carrier-b.example']);
+  });
+});
