@@ -11,7 +11,8 @@ export class ConfigError extends Error {
 
 /**
  * The environment form of trunk.accounts' first entries: TRUNK_2_* is trunk.accounts.0, up to TRUNK_4_*; the
- * REGISTRAR, DOMAIN, CONTACT_HOST and INBOUND_FROM ones put that account at another carrier.
+ * REGISTRAR, DOMAIN, CONTACT_HOST and INBOUND_FROM ones put that account at another carrier, URI (trunkUri) is where
+ * its outbound calls go.
  */
 const TRUNK_ACCOUNT_OVERRIDES = [2, 3, 4].flatMap((n) =>
   (
@@ -25,6 +26,7 @@ const TRUNK_ACCOUNT_OVERRIDES = [2, 3, 4].flatMap((n) =>
       ['EXPIRES', 'expires', 'number'],
       ['CONTACT_HOST', 'contactHost', 'string'],
       ['INBOUND_FROM', 'inboundFrom', 'list'],
+      ['URI', 'trunkUri', 'string'],
     ] as const
   ).map(([name, key, type]) => ({ env: `TRUNK_${n}_${name}`, path: `trunk.accounts.${n - 2}.${key}`, type })),
 );

@@ -86,6 +86,7 @@ describe('further carrier accounts (trunk.accounts, TRUNK_2_* … TRUNK_4_*)', (
         registrar: '',
         domain: '',
         contactHost: '',
+        trunkUri: '',
       },
       {
         username: '0612345671',
@@ -95,6 +96,7 @@ describe('further carrier accounts (trunk.accounts, TRUNK_2_* … TRUNK_4_*)', (
         registrar: '',
         domain: '',
         contactHost: '',
+        trunkUri: '',
       },
     ]);
   });
@@ -114,6 +116,7 @@ describe('further carrier accounts (trunk.accounts, TRUNK_2_* … TRUNK_4_*)', (
         domain: 'other.example',
         expires: 120,
         contactHost: '',
+        trunkUri: '',
       },
     ]);
   });
@@ -216,6 +219,36 @@ describe('an account at another carrier (trunk.accounts[i].registrar, TRUNK_2_RE
         expires: 600,
       });
     }
+  });
+
+  it('takes its own outbound proxy from TRUNK_2_URI (trunk.accounts[i].trunkUri), refusing what is not a SIP URI', () => {
+    const config = loadConfig({
+      env: {
+        ...FIRST,
+        ...SECOND,
+        TRUNK_2_REGISTRAR: 'sip:reg.carrier-b.example',
+        TRUNK_2_INBOUND_FROM: '198.51.100.0/28',
+        TRUNK_2_URI: 'sip:sbc.carrier-b.example:5070;transport=tcp',
+      },
+    });
+    expect(config.trunk.accounts[0]?.trunkUri).toBe('sip:sbc.carrier-b.example:5070;transport=tcp');
+    expect(trunkAccounts(config.trunk).map((a) => a.trunkUri)).toEqual([
+      '',
+      'sip:sbc.carrier-b.example:5070;transport=tcp',
+    ]);
+    expect(() =>
+      loadConfig({
+        env: {
+          ...FIRST,
+          ...SECOND,
+          TRUNK_2_REGISTRAR: 'sip:reg.carrier-b.example',
+          TRUNK_2_INBOUND_FROM: '198.51.100.0/28',
+          TRUNK_2_URI: 'sbc.carrier-b.example',
+        },
+      }),
+    ).toThrow(
+      /trunk\.accounts\.0\.trunkUri \(from TRUNK_2_URI\): expected a SIP URI such as sip:proxy\.carrier\.example/,
+    );
   });
 
   it('takes its own domain when given, and from anyone when neither carrier lists its addresses', () => {

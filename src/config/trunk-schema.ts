@@ -28,6 +28,12 @@ const registrarUri = z
     'expected the registrar as a SIP URI without a user part, such as sip:sip.carrier.example or sip:127.0.0.1:5090',
   );
 
+/** Where outbound calls go: a SIP URI (its user part, if any, is replaced by the dialled number). */
+const outboundUri = z
+  .string()
+  .trim()
+  .regex(/^sips?:[^\s<>"]+$/i, 'expected a SIP URI such as sip:proxy.carrier.example or sip:198.51.100.9:5060');
+
 const userName = z
   .string()
   .trim()
@@ -91,6 +97,12 @@ const accountSchema = z
     contactHost: contactHost.default(''),
     /** Absent = trunk.inboundFrom (required with its own registrar while trunk.inboundFrom is set). */
     inboundFrom: inboundFrom.optional(),
+    /**
+     * Where this account's outbound calls go, the dialled number as user (its carrier's outbound proxy, as
+     * pbx.outbound.trunkUri is the first carrier's); '' = pbx.outbound.trunkUri at the same carrier, else the
+     * registrar.
+     */
+    trunkUri: z.union([z.literal(''), outboundUri]).default(''),
   })
   .strict();
 

@@ -45,3 +45,56 @@ describe('the account of an outbound call', () => {
     expect(outboundAccounts([], 'IT')).toBeNull();
   });
 });
+
+describe("where an account's outbound calls go", () => {
+  const twoCarriers = (fax: { trunkUri?: string }) =>
+    trunkAccounts({
+      registrar: 'sip:sip.carrier-a.example',
+      username: '0612345678',
+      password: 'p1',
+      authUsername: '',
+      domain: '',
+      expires: 600,
+      contactHost: '',
+      inboundFrom: [],
+      keepaliveSeconds: 30,
+      retry: { minSeconds: 5, maxSeconds: 300 },
+      accounts: [
+        { username: 'sede2', password: 'p2', authUsername: '', number: '0612345670', domain: '' },
+        {
+          username: 'fax',
+          password: 'p3',
+          authUsername: '',
+          number: '0612345690',
+          domain: '',
+          registrar: 'sip:voip.carrier-b.example',
+          ...fax,
+        },
+      ],
+    });
+  const uris = (fax: { trunkUri?: string }, firstCarrierUri: string): string[] => {
+    const out = outboundAccounts(twoCarriers(fax), 'IT', firstCarrierUri)!;
+    return ['0612345678', '0612345670', '0612345690'].map((n) => accountFor(out, [`<sip:${n}@h>`], 'IT').uri);
+  };
+
+  it("is TRUNK_URI (else the registrar) at the first carrier, another carrier's registrar without TRUNK_2_URI", () => {
+    expect(uris({}, 'sip:proxy.carrier-a.example')).toEqual([
+      'sip:proxy.carrier-a.example',
+      'sip:proxy.carrier-a.example',
+      'sip:voip.carrier-b.example',
+    ]);
+    expect(uris({}, '')).toEqual([
+      'sip:sip.carrier-a.example',
+      'sip:sip.carrier-a.example',
+      'sip:voip.carrier-b.example',
+    ]);
+  });
+
+  it("is the account's own trunkUri (TRUNK_n_URI) when given: another carrier's outbound proxy", () => {
+    expect(uris({ trunkUri: 'sip:sbc.carrier-b.example:5070' }, 'sip:proxy.carrier-a.example')).toEqual([
+      'sip:proxy.carrier-a.example',
+      'sip:proxy.carrier-a.example',
+      'sip:sbc.carrier-b.example:5070',
+    ]);
+  });
+});

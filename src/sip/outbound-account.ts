@@ -3,7 +3,8 @@
  * number): the one whose number is the caller ID the PBX presents (P-Asserted-Identity, P-Preferred-Identity,
  * else From), so the called party sees, and the carrier bills, the number the office chose; else the first account.
  * Numbers are compared in E.164 (national, +39… and 0039… forms alike). The call goes to that account's carrier:
- * TRUNK_URI (else the registrar) for the accounts at the first carrier, its own registrar for one at another.
+ * its own trunkUri (TRUNK_2_URI…) when given, else TRUNK_URI (else the registrar) for the accounts at the first
+ * carrier, its own registrar for one at another.
  */
 import { normalizeNumber } from '../callerid/index.js';
 import type { TrunkSettings } from '../trunk/settings.js';
@@ -51,7 +52,7 @@ export function outboundAccounts(
     settings: a,
     account: {
       username: a.username,
-      uri: a.sameCarrier && firstCarrierUri !== '' ? firstCarrierUri : a.registrar.uri,
+      uri: a.trunkUri !== '' ? a.trunkUri : a.sameCarrier && firstCarrierUri !== '' ? firstCarrierUri : a.registrar.uri,
       aor: a.aor,
       domain: a.domain,
       auth: a.credentials,

@@ -80,7 +80,8 @@ export async function passOutbound(
     if (s.registration.count > 1)
       log.info({ account: account.username, carrier: account.uri }, 'outbound call: carrier account');
     const { aor, domain, auth, hint } = account;
-    // The account's carrier: TRUNK_URI (else the registrar) at the first carrier, its own registrar at another.
+    // The account's carrier: its own trunkUri (TRUNK_2_URI…), else TRUNK_URI (else the registrar) at the first
+    // carrier, its own registrar at another.
     const target = withUser(account.uri, dialled);
     const { ackTimeoutMs } = s;
     const trunk = { target, dialled, aor, domain, auth, hint, ackTimeoutMs };

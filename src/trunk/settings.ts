@@ -6,8 +6,8 @@ import { trunkUsers, type TrunkUsers } from '../callerid/index.js';
 import type { TrunkAccountConfig, TrunkConfig } from '../config/trunk-schema.js';
 
 /** A further account as validated; the keys of the other-carrier form may be absent (the same carrier). */
-export type TrunkAccountInput = Omit<TrunkAccountConfig, 'registrar' | 'contactHost'> &
-  Partial<Pick<TrunkAccountConfig, 'registrar' | 'contactHost'>>;
+export type TrunkAccountInput = Omit<TrunkAccountConfig, 'registrar' | 'contactHost' | 'trunkUri'> &
+  Partial<Pick<TrunkAccountConfig, 'registrar' | 'contactHost' | 'trunkUri'>>;
 
 /** The validated `trunk:` config; the accounts' keys may be absent (the first account alone, as before them). */
 export type TrunkInput = Omit<TrunkConfig, 'number' | 'accounts'> &
@@ -55,6 +55,12 @@ export interface TrunkSettings {
   contactHost: string;
   /** Its carrier's addresses: calls to its contact from elsewhere get 403; empty = from anyone. */
   inboundFrom: readonly string[];
+  /**
+   * Where its outbound calls go (trunk.accounts[i].trunkUri, TRUNK_2_URI); '' = the first carrier's
+   * (pbx.outbound.trunkUri, else the registrar) at the same carrier, its own registrar at another. '' for the first
+   * account: pbx.outbound.trunkUri is its.
+   */
+  trunkUri: string;
   keepaliveMs: number;
   retry: { minMs: number; maxMs: number };
 }
@@ -151,6 +157,7 @@ function account(trunk: TrunkInput, first: RegistrarAddress, a: TrunkAccountInpu
     expires: a.expires ?? trunk.expires,
     contactHost: a.contactHost !== undefined && a.contactHost !== '' ? a.contactHost : trunk.contactHost,
     inboundFrom: 'inboundFrom' in a && a.inboundFrom !== undefined ? a.inboundFrom : own ? [] : trunk.inboundFrom,
+    trunkUri: a.trunkUri ?? '',
     keepaliveMs: trunk.keepaliveSeconds * 1000,
     retry: { minMs: trunk.retry.minSeconds * 1000, maxMs: trunk.retry.maxSeconds * 1000 },
   };

@@ -41,13 +41,16 @@ const FAX_LINE = { user: '0612345679', password: 'fax-Secret!', did: '+390612345
 
 /**
  * Run twice: the fax line with its own user name, and with the main line's (both carriers named the account after
- * the customer's main number): its Contact user is then `<user name>-2`, and carrier B's calls come to that.
+ * the customer's main number): its Contact user is then `<user name>-2`, and carrier B's calls come to that. The
+ * second run also sends the fax line's outbound calls to carrier B's SBC (TRUNK_2_URI: a second Kamailio of carrier
+ * B, with the same account, apart from its registrar).
  */
 const VARIANTS = [
-  { title: 'lines at two carriers', fax: { ...FAX_LINE, contact: FAX_LINE.user } },
+  { title: 'lines at two carriers', fax: { ...FAX_LINE, contact: FAX_LINE.user }, outboundProxy: false },
   {
-    title: 'lines at two carriers with the same user name',
+    title: "lines at two carriers with the same user name, the second's calls through its SBC (TRUNK_2_URI)",
     fax: { ...FAX_LINE, user: MAIN.user, contact: `${MAIN.user}-2` },
+    outboundProxy: true,
   },
 ];
 
@@ -63,15 +66,20 @@ type Addr = { host: string; port: number };
 const SECRET = 'e2e-two-carriers';
 const TOKEN = 'e2e-token-two-carriers-0123';
 
-for (const { title, fax: FAX } of VARIANTS)
+for (const { title, fax: FAX, outboundProxy } of VARIANTS)
   describe.skipIf(TOOLS.missing.length > 0)(
     `${title} against real drachtio-server, two Kamailios and sipp${TOOLS.skipped}`,
     () => {
       let dir = '';
-      let ADDR: Record<'drachtio' | 'carrierA' | 'carrierB' | 'pbx' | 'pbxOut' | 'caller' | 'pstnA' | 'pstnB', Addr>;
+      let ADDR: Record<
+        'drachtio' | 'carrierA' | 'carrierB' | 'sbcB' | 'pbx' | 'pbxOut' | 'caller' | 'pstnA' | 'pstnB',
+        Addr
+      >;
       let admin = 0;
       let carrierA: RealKamailio | undefined;
       let carrierB: RealKamailio | undefined;
+      /** Carrier B's SBC for its outbound calls (TRUNK_2_URI), in the run that has one. */
+      let sbcB: RealKamailio | undefined;
       let drachtio: RealDrachtio | undefined;
       let app: Crocetta | undefined;
       const logs: Array<Record<string, unknown>> = [];
@@ -82,6 +90,8 @@ for (const { title, fax: FAX } of VARIANTS)
       };
       const logA = (): string => carrierA?.log() ?? '';
       const logB = (): string => carrierB?.log() ?? '';
+      /** Where carrier B's outbound calls are seen: its SBC when there is one, else its registrar's Kamailio. */
+      const logBOut = (): string => (outboundProxy ? (sbcB?.log() ?? '') : logB());
       /** An account's state, by its key (its Contact user). */
       const stateOf = (account: string): string | undefined =>
         crocetta().trunk?.accounts.find((a) => a.account === account)?.status.state;
@@ -91,13 +101,14 @@ for (const { title, fax: FAX } of VARIANTS)
 
       beforeAll(async () => {
         dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-two-carriers-'));
-        const [adminPort = 0, sip = 0, a = 0, b = 0, pbx = 0, pbxOut = 0, caller = 0, pstnA = 0, pstnB = 0] =
-          await pickPorts(9, Object.values(HOSTS), 26_100, 27_000);
+        const [adminPort = 0, sip = 0, a = 0, b = 0, pbx = 0, pbxOut = 0, caller = 0, pstnA = 0, pstnB = 0, sbc = 0] =
+          await pickPorts(10, Object.values(HOSTS), 26_100, 27_000);
         admin = adminPort;
         ADDR = {
           drachtio: { host: HOSTS.drachtio, port: sip },
           carrierA: { host: HOSTS.carrierA, port: a },
           carrierB: { host: HOSTS.carrierB, port: b },
+          sbcB: { host: HOSTS.carrierB, port: sbc },
           pbx: { host: HOSTS.pbx, port: pbx },
           pbxOut: { host: HOSTS.pbx, port: pbxOut },
           caller: { host: HOSTS.caller, port: caller },
@@ -117,9 +128,10 @@ for (const { title, fax: FAX } of VARIANTS)
               MIN_EXPIRES: 30,
             },
           });
-        [carrierA, carrierB, drachtio] = await Promise.all([
+        [carrierA, carrierB, sbcB, drachtio] = await Promise.all([
           carrier('carrier-a', ADDR.carrierA, MAIN, ADDR.pstnA),
           carrier('carrier-b', ADDR.carrierB, FAX, ADDR.pstnB),
+          outboundProxy ? carrier('carrier-b-sbc', ADDR.sbcB, FAX, ADDR.pstnB) : Promise.resolve(undefined),
           startDrachtio(dir, { admin, sip }, SECRET),
         ]);
         app = await startE2eCrocetta({
@@ -141,6 +153,7 @@ for (const { title, fax: FAX } of VARIANTS)
             TRUNK_2_PASSWORD: FAX.password,
             TRUNK_2_NUMBER: FAX.did,
             TRUNK_2_INBOUND_FROM: HOSTS.carrierB,
+            ...(outboundProxy ? { TRUNK_2_URI: uri(ADDR.sbcB) } : {}),
           },
           logs,
           waitConnected: false,
@@ -149,7 +162,7 @@ for (const { title, fax: FAX } of VARIANTS)
 
       afterAll(async () => {
         await app?.stop().catch(() => undefined);
-        await Promise.all([carrierA?.stop(), carrierB?.stop()]);
+        await Promise.all([carrierA?.stop(), carrierB?.stop(), sbcB?.stop()]);
         await drachtio?.stop();
         writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
         removeE2eDir(dir);
@@ -227,8 +240,12 @@ for (const { title, fax: FAX } of VARIANTS)
           const called = await pstn;
           expect([pbx.code, called.code], `${pbx.out}\n${called.out}\n${logA()}\n${logB()}`).toEqual([0, 0]);
         }
-        expect(logB()).toContain(`INVITE from ${FAX.user} to 0298765409 challenged`);
-        expect(logB()).toContain(`outbound call from ${FAX.user} to 0298765409 authenticated, to ${uri(ADDR.pstnB)}`);
+        expect(logBOut()).toContain(`INVITE from ${FAX.user} to 0298765409 challenged`);
+        expect(logBOut()).toContain(
+          `outbound call from ${FAX.user} to 0298765409 authenticated, to ${uri(ADDR.pstnB)}`,
+        );
+        // With its SBC, carrier B's registrar never sees the fax line's call.
+        if (outboundProxy) expect(logB()).not.toContain('0298765409');
         expect(logA()).toContain(`outbound call from ${MAIN.user} to 0298765408 authenticated, to ${uri(ADDR.pstnA)}`);
         expect(logA()).not.toContain('0298765409');
         expect(logB()).not.toContain('0298765408');

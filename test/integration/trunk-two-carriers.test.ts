@@ -5,6 +5,7 @@
  * each line leaves through that line's carrier with its credentials, and the counters say which line fails.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/schema.js';
 import { attemptsOf, eventually, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, headerOf, type AppRequest } from '../support/drachtio-double.js';
 import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
@@ -22,6 +23,8 @@ const FAX = {
   sbc: '198.51.100.20',
 };
 const CALLER = '+393331234567';
+/** Carrier B's outbound proxy (an SBC apart from its registrar), for TRUNK_2_URI. */
+const FAX_OUTBOUND_HOSTPORT = '127.0.0.7:5072';
 const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
 
 let h: Harness;
@@ -35,7 +38,13 @@ function carrierFor(req: AppRequest): FakeRegistrar {
   const known = carrierOfCall.get(callId);
   if (known !== undefined) return known;
   const host = /^sips?:(?:[^@]*@)?([^;>]+)/.exec(req.request.uri)?.[1] ?? '';
-  const carrier = host === '127.0.0.2:5070' ? carrierB : host === '127.0.0.1:5090' ? carrierA : null;
+  // Carrier B's registrar, and its SBC where its outbound calls go (TRUNK_2_URI, when a test sets it).
+  const carrier =
+    host === '127.0.0.2:5070' || host === FAX_OUTBOUND_HOSTPORT
+      ? carrierB
+      : host === '127.0.0.1:5090'
+        ? carrierA
+        : null;
   if (carrier === null) throw new Error(`a request to ${req.request.uri}: no carrier there`);
   carrierOfCall.set(callId, carrier);
   return carrier;
@@ -69,32 +78,33 @@ async function metrics(): Promise<string> {
   return (await h.api('GET', '/metrics')).json as string;
 }
 
+/** The main line's TRUNK_* and the fax line's TRUNK_2_*, as an operator sets them. */
+const ENV: Record<string, string> = {
+  TRUNK_REGISTRAR: MAIN.registrar,
+  TRUNK_USERNAME: MAIN.user,
+  TRUNK_PASSWORD: MAIN.password,
+  TRUNK_DOMAIN: 'carrier-a.example',
+  TRUNK_INBOUND_FROM: MAIN.sbc,
+  TRUNK_2_REGISTRAR: FAX.registrar,
+  TRUNK_2_USERNAME: FAX.user,
+  TRUNK_2_PASSWORD: FAX.password,
+  TRUNK_2_NUMBER: FAX.number,
+  TRUNK_2_INBOUND_FROM: FAX.sbc,
+  ADMIN_PASSWORD: 'office-pw',
+};
+const OPTIONS = {
+  onAppRequest: (req: AppRequest) => carrierFor(req).handle(req),
+  // A carrier that stops answering is noticed within a second or so (OPTIONS every second, timer F 300 ms).
+  double: { timerFMs: 300 },
+  configure: (c: Config) => Object.assign(c.trunk, { keepaliveSeconds: 1, retry: { minSeconds: 2, maxSeconds: 2 } }),
+};
+
 describe('lines at two carriers', () => {
   beforeEach(async () => {
     carrierOfCall.clear();
     carrierA = new FakeRegistrar({ username: MAIN.user, password: MAIN.password, realm: 'carrier-a.example' });
     carrierB = new FakeRegistrar({ username: FAX.user, password: FAX.password, realm: 'carrier-b.example' });
-    h = await startRegistered(
-      {
-        TRUNK_REGISTRAR: MAIN.registrar,
-        TRUNK_USERNAME: MAIN.user,
-        TRUNK_PASSWORD: MAIN.password,
-        TRUNK_DOMAIN: 'carrier-a.example',
-        TRUNK_INBOUND_FROM: MAIN.sbc,
-        TRUNK_2_REGISTRAR: FAX.registrar,
-        TRUNK_2_USERNAME: FAX.user,
-        TRUNK_2_PASSWORD: FAX.password,
-        TRUNK_2_NUMBER: FAX.number,
-        TRUNK_2_INBOUND_FROM: FAX.sbc,
-        ADMIN_PASSWORD: 'office-pw',
-      },
-      {
-        onAppRequest: (req) => carrierFor(req).handle(req),
-        // A carrier that stops answering is noticed within a second or so (OPTIONS every second, timer F 300 ms).
-        double: { timerFMs: 300 },
-        configure: (c) => Object.assign(c.trunk, { keepaliveSeconds: 1, retry: { minSeconds: 2, maxSeconds: 2 } }),
-      },
-    );
+    h = await startRegistered(ENV, OPTIONS);
   });
   afterEach(async () => {
     await h.stop();
@@ -215,6 +225,34 @@ describe('lines at two carriers', () => {
       FAX.registrar,
       MAIN.registrar,
     ]);
+  });
+
+  it("send the PBX's call from the second carrier's line to that carrier's outbound proxy when TRUNK_2_URI names one", async () => {
+    await h.stop();
+    h = await startRegistered({ ...ENV, TRUNK_2_URI: `sip:${FAX_OUTBOUND_HOSTPORT}` }, OPTIONS);
+    const call = h.double.injectRequest(
+      buildInvite({
+        from: '"Fax" <sip:0612345679@127.0.0.1>',
+        to: '0298765409',
+        requestUri: 'sip:0298765409@127.0.0.1',
+        source: PBX_SOURCE,
+      }),
+      { source: PBX_SOURCE },
+    );
+    expect((await call.waitForFinal(5000)).status).toBe(200);
+    const invites = h.double.appRequests.filter((r) => r.method === 'INVITE' && r.dialogId === '');
+    // Both INVITEs (the 407, then the credentials) to the outbound proxy, none to carrier B's registrar.
+    expect(invites.map((r) => r.request.uri)).toEqual([
+      `sip:0298765409@${FAX_OUTBOUND_HOSTPORT}`,
+      `sip:0298765409@${FAX_OUTBOUND_HOSTPORT}`,
+    ]);
+    const auth = authParams(headerOf(invites[1]!.request, 'proxy-authorization') ?? '');
+    expect([auth.get('username'), auth.get('realm')]).toEqual([FAX.user, 'carrier-b.example']);
+    expect(h.logs.find((l) => l.msg === 'outbound call: carrier account')?.carrier).toBe(
+      `sip:${FAX_OUTBOUND_HOSTPORT}`,
+    );
+    // The main line's calls are not moved: TRUNK_URI's default, carrier A's registrar.
+    expect(sentTo(carrierA, 'INVITE')).toEqual([]);
   });
 
   it("keep each line's registration alive at its own carrier: one carrier gone leaves the other's line registered", async () => {
