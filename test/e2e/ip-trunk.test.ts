@@ -17,17 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { eventually } from '../support/crocetta-harness.js';
-import {
-  E2E_SCENARIOS,
-  LOOPBACK_HOSTS,
-  loopbackLayout,
-  pickBlock,
-  realTools,
-  REPO_ROOT,
-  sippScenario,
-  waitUdpBound,
-} from '../support/real-sip-tools.js';
+import { LOOPBACK_HOSTS, loopbackLayout, pickBlock, realTools, REPO_ROOT } from '../support/real-sip-tools.js';
 import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { scenarioRunner } from '../support/scenario-runner.js';
 
 const TOOLS = realTools(['drachtio', 'sipp']);
 
@@ -77,13 +69,17 @@ describe.skipIf(TOOLS.missing.length > 0)(
       return res.json() as Promise<Record<string, unknown>>;
     };
 
-    const sipp = (
-      scenario: string,
-      target: string | null,
-      local: { host: string; port: number },
-      keys: Record<string, string> = {},
-      transport: 'u1' | 't1' = 'u1',
-    ) => sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys, { transport });
+    const sipp = scenarioRunner(() => dir, { transport: 'u1' });
+    /** The carrier's caller `caller` calls `did` (sipp, `scenario`), over UDP unless `transport` says TCP. */
+    const carrierCalls = (scenario: string, did: string, caller: string, transport: 'u1' | 't1' = 'u1') => ({
+      scenario,
+      at: transport === 't1' ? ADDR.callerTcp : ADDR.caller,
+      target: `${ADDR.sip.host}:${ADDR.sip.port}`,
+      keys: { did, caller },
+      transport,
+    });
+    /** The PBX answers the call it is handed (pbx-answers-did.xml: it logs the Request-URI's user). */
+    const pbxAnswers = () => ({ scenario: 'pbx-answers-did.xml', at: ADDR.pbx });
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-ip-'));
@@ -140,13 +136,10 @@ describe.skipIf(TOOLS.missing.length > 0)(
     });
 
     it("hands the PBX the carrier's call with the dialled number as Request-URI user, and measures the talk time from drachtio's CDR", async () => {
-      const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx);
-      await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
-      const caller = await sipp('caller-answered.xml', `${ADDR.sip.host}:${ADDR.sip.port}`, ADDR.caller, {
-        did: '0255550100',
-        caller: '+393331234567',
-      });
-      const answered = await pbx;
+      const { caller, answerer: answered } = await sipp.call(
+        pbxAnswers(),
+        carrierCalls('caller-answered.xml', '0255550100', '+393331234567'),
+      );
       expect(caller.code).toBe(0);
       expect(answered.code).toBe(0);
       expect(answered.logs).toContain('request-uri-user=0255550100');
@@ -170,10 +163,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
         company: 'Example Energia',
         category: 'energy',
       });
-      const caller = await sipp('caller-refused.xml', `${ADDR.sip.host}:${ADDR.sip.port}`, ADDR.caller, {
-        did: '0255550100',
-        caller: '+390287176900',
-      });
+      const caller = await sipp.play(carrierCalls('caller-refused.xml', '0255550100', '+390287176900'));
       expect(caller.code).toBe(0);
       const { attempts } = (await api('GET', '/api/attempts?number=%2B390287176900')) as { attempts: Attempt[] };
       expect(attempts[0]).toMatchObject({ verdict: 'nuisance', action: 'reject:607', finalStatus: 607 });
@@ -181,25 +171,13 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     it("takes the carrier's calls over TCP too: a marked caller gets 607, an unknown one reaches the PBX and is answered", async () => {
       await api('POST', '/api/numbers/%2B390287176901/mark', { label: 'nuisance' });
-      const refused = await sipp(
-        'caller-refused.xml',
-        `${ADDR.sip.host}:${ADDR.sip.port}`,
-        ADDR.callerTcp,
-        { did: '0255550100', caller: '+390287176901' },
-        't1',
-      );
+      const refused = await sipp.play(carrierCalls('caller-refused.xml', '0255550100', '+390287176901', 't1'));
       expect(refused.code, refused.out).toBe(0); // the scenario waits for the 607
 
-      const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx);
-      await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
-      const caller = await sipp(
-        'caller-answered.xml',
-        `${ADDR.sip.host}:${ADDR.sip.port}`,
-        ADDR.callerTcp,
-        { did: '0255550101', caller: '+393337654321' },
-        't1',
+      const { caller, answerer: answered } = await sipp.call(
+        pbxAnswers(),
+        carrierCalls('caller-answered.xml', '0255550101', '+393337654321', 't1'),
       );
-      const answered = await pbx;
       expect(caller.code, caller.out).toBe(0);
       expect(answered.code, answered.out).toBe(0);
       const { attempts } = (await api('GET', '/api/attempts?limit=10')) as { attempts: Attempt[] };
