@@ -7,25 +7,23 @@
  * Ports: free ones picked in 26100-26999 on 127.0.0.x at each run (E2E_PORTS=23000-23999: another range).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
   CARRIER_CFG,
-  E2E_SCENARIOS,
   pickPorts,
   realTools,
-  sippScenario,
   startDrachtio,
   startKamailio,
-  waitUdpBound,
   until,
   type RealDrachtio,
   type RealKamailio,
 } from '../support/real-sip-tools.js';
-import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { startE2eCrocetta, stopE2e } from '../support/e2e-crocetta.js';
+import { scenarioRunner } from '../support/scenario-runner.js';
 
 const TOOLS = realTools(['drachtio', 'kamailio', 'sipp']);
 const KAMAILIO = realTools(['kamailio']);
@@ -92,8 +90,14 @@ describe.skipIf(TOOLS.missing.length > 0)(
         .split('\n')
         .filter((l) => l.includes(`REGISTER ${ACCOUNT} contact`) && !l.endsWith('refused'));
 
-    const sipp = (scenario: string, target: string | null, local: Addr, keys: Record<string, string>) =>
-      sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys);
+    const sipp = scenarioRunner(() => dir);
+    /** A caller at the carrier (sipp, `scenario`) rings our DID through Kamailio. */
+    const carrierCaller = (scenario: string, caller: string) => ({
+      scenario,
+      at: ADDR.caller,
+      target: `${ADDR.kamailio.host}:${ADDR.kamailio.port}`,
+      keys: { did: DID, caller },
+    });
 
     /** The stand-in carrier; its log is appended to across restarts, read back by kamailioLog(). */
     const startCarrier = (): Promise<RealKamailio> =>
@@ -155,14 +159,8 @@ describe.skipIf(TOOLS.missing.length > 0)(
       });
     }, 30_000);
 
-    afterAll(async () => {
-      if (!stopped) await app?.stop().catch(() => undefined);
-      await kamailio?.stop();
-      await drachtio?.stop();
-      // E2E_KEEP=1 keeps the logs (kamailio.log, crocetta.log, drachtio.log, sipp's) for a look after a failure.
-      writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
-      removeE2eDir(dir);
-    }, 30_000);
+    // E2E_KEEP=1 keeps the logs (kamailio.log, crocetta.log, drachtio.log, sipp's) for a look after a failure.
+    afterAll(() => stopE2e({ dir, app: stopped ? undefined : app, software: [kamailio, drachtio], logs }), 30_000);
 
     it('registers: answers the 401, follows the 423 with Min-Expires, and is granted 40 s', async () => {
       await until('registration', () => (crocetta().trunk?.status.state === 'registered' ? true : undefined), 15_000);
@@ -179,13 +177,10 @@ describe.skipIf(TOOLS.missing.length > 0)(
     });
 
     it('delivers a call to the registered contact to the sipp PBX with the DID as Request-URI user', async () => {
-      const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx, {});
-      await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
-      const caller = await sipp('caller-answered.xml', `${ADDR.kamailio.host}:${ADDR.kamailio.port}`, ADDR.caller, {
-        did: DID,
-        caller: '+393331234567',
-      });
-      const answered = await pbx;
+      const { caller, answerer: answered } = await sipp.call(
+        { scenario: 'pbx-answers-did.xml', at: ADDR.pbx },
+        carrierCaller('caller-answered.xml', '+393331234567'),
+      );
       expect(caller.code, caller.out).toBe(0);
       expect(answered.code, answered.out).toBe(0);
       expect(answered.logs).toContain(`request-uri-user=${DID}`);
@@ -207,20 +202,20 @@ describe.skipIf(TOOLS.missing.length > 0)(
         body: JSON.stringify({ label: 'nuisance', company: 'Example Energia' }),
       });
       expect(mark.status).toBe(200);
-      const caller = await sipp('caller-refused.xml', `${ADDR.kamailio.host}:${ADDR.kamailio.port}`, ADDR.caller, {
-        did: DID,
-        caller: '+390287176900',
-      });
+      const caller = await sipp.play(carrierCaller('caller-refused.xml', '+390287176900'));
       expect(caller.code, caller.out).toBe(0);
     });
 
     it("passes the PBX's outbound call through the carrier's 407 with the trunk credentials", async () => {
-      const pstn = sipp('pstn-answers.xml', null, ADDR.pstn, {});
-      await waitUdpBound(ADDR.pstn.host, ADDR.pstn.port);
-      const pbx = await sipp('pbx-calls-out.xml', `${ADDR.drachtio.host}:${ADDR.drachtio.port}`, ADDR.pbxOut, {
-        did: '0298765409',
-      });
-      const called = await pstn;
+      const { caller: pbx, answerer: called } = await sipp.call(
+        { scenario: 'pstn-answers.xml', at: ADDR.pstn },
+        {
+          scenario: 'pbx-calls-out.xml',
+          at: ADDR.pbxOut,
+          target: `${ADDR.drachtio.host}:${ADDR.drachtio.port}`,
+          keys: { did: '0298765409' },
+        },
+      );
       expect(pbx.code, pbx.out).toBe(0);
       expect(called.code, called.out).toBe(0);
       expect(called.logs).toContain('request-uri-user=0298765409');

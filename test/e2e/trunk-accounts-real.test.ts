@@ -10,25 +10,23 @@
  * Needs `drachtio`, `kamailio` and `sipp` on PATH (CI has no drachtio-server: skipped there; the double covers the
  * same in test/integration/trunk-accounts.test.ts). Ports: free ones in 26100-26999 (or E2E_PORTS) on 127.0.0.x at each run.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
   CARRIER_CFG,
-  E2E_SCENARIOS,
   pickPorts,
   realTools,
-  sippScenario,
   startDrachtio,
   startKamailio,
-  waitUdpBound,
   until,
   type RealDrachtio,
   type RealKamailio,
 } from '../support/real-sip-tools.js';
-import { removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { startE2eCrocetta, stopE2e } from '../support/e2e-crocetta.js';
+import { scenarioRunner } from '../support/scenario-runner.js';
 
 const TOOLS = realTools(['drachtio', 'kamailio', 'sipp']);
 
@@ -75,8 +73,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
     const kamailioLog = (): string => kamailio?.log() ?? '';
     const accountState = (user: string): string | undefined =>
       crocetta().trunk?.accounts.find((a) => a.username === user)?.status.state;
-    const sipp = (scenario: string, target: string | null, local: Addr, keys: Record<string, string>) =>
-      sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys);
+    const sipp = scenarioRunner(() => dir);
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-accounts-'));
@@ -135,13 +132,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
       });
     }, 30_000);
 
-    afterAll(async () => {
-      await app?.stop().catch(() => undefined);
-      await kamailio?.stop();
-      await drachtio?.stop();
-      writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
-      removeE2eDir(dir);
-    }, 30_000);
+    afterAll(() => stopE2e({ dir, app, software: [kamailio, drachtio], logs }), 30_000);
 
     it('registers each known account with its own Contact; the unknown one is refused and reported, alone', async () => {
       await until(
@@ -182,13 +173,15 @@ describe.skipIf(TOOLS.missing.length > 0)(
     for (const account of [FIRST, SECOND]) {
       it(`delivers a call for ${account.did} (account ${account.user}) to the PBX and records that number`, async () => {
         const callerNumber = account === FIRST ? '+393331234567' : '+393337654321';
-        const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx, {});
-        await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
-        const caller = await sipp('caller-answered.xml', `${ADDR.kamailio.host}:${ADDR.kamailio.port}`, ADDR.caller, {
-          did: account.did,
-          caller: callerNumber,
-        });
-        const answered = await pbx;
+        const { caller, answerer: answered } = await sipp.call(
+          { scenario: 'pbx-answers-did.xml', at: ADDR.pbx },
+          {
+            scenario: 'caller-answered.xml',
+            at: ADDR.caller,
+            target: `${ADDR.kamailio.host}:${ADDR.kamailio.port}`,
+            keys: { did: account.did, caller: callerNumber },
+          },
+        );
         expect(caller.code, caller.out).toBe(0);
         expect(answered.code, answered.out).toBe(0);
         expect(answered.logs).toContain(`request-uri-user=${account.did}`);
@@ -213,10 +206,10 @@ describe.skipIf(TOOLS.missing.length > 0)(
         ['pbx-calls-out.xml', { did: '0298765408' }],
       ];
       for (const [scenario, keys] of calls) {
-        const pstn = sipp('pstn-answers.xml', null, ADDR.pstn, {});
-        await waitUdpBound(ADDR.pstn.host, ADDR.pstn.port);
-        const pbx = await sipp(scenario, `${ADDR.drachtio.host}:${ADDR.drachtio.port}`, ADDR.pbxOut, keys);
-        const called = await pstn;
+        const { caller: pbx, answerer: called } = await sipp.call(
+          { scenario: 'pstn-answers.xml', at: ADDR.pstn },
+          { scenario, at: ADDR.pbxOut, target: `${ADDR.drachtio.host}:${ADDR.drachtio.port}`, keys },
+        );
         expect([pbx.code, called.code], `${pbx.out}\n${called.out}\n${kamailioLog()}`).toEqual([0, 0]);
       }
       // Kamailio challenged each with 407 and took that account's password.
