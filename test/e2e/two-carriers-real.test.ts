@@ -12,25 +12,23 @@
  * otherwise; the double covers the same in test/integration/trunk-two-carriers.test.ts). Ports: free ones in
  * 26100-26999 (or E2E_PORTS) on 127.0.0.1-6 at each run.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
   CARRIER_CFG,
-  E2E_SCENARIOS,
   pickPorts,
   realTools,
-  sippScenario,
   startDrachtio,
   startKamailio,
-  waitUdpBound,
   until,
   type RealDrachtio,
   type RealKamailio,
 } from '../support/real-sip-tools.js';
-import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { attemptsOf, startE2eCrocetta, stopE2e } from '../support/e2e-crocetta.js';
+import { scenarioRunner } from '../support/scenario-runner.js';
 
 const TOOLS = realTools(['drachtio', 'kamailio', 'sipp']);
 
@@ -95,8 +93,7 @@ for (const { title, fax: FAX, outboundProxy } of VARIANTS)
       /** An account's state, by its key (its Contact user). */
       const stateOf = (account: string): string | undefined =>
         crocetta().trunk?.accounts.find((a) => a.account === account)?.status.state;
-      const sipp = (scenario: string, target: string | null, local: Addr, keys: Record<string, string>) =>
-        sippScenario(dir, join(E2E_SCENARIOS, scenario), target, local, keys);
+      const sipp = scenarioRunner(() => dir);
       const uri = (a: Addr): string => `sip:${a.host}:${a.port}`;
 
       beforeAll(async () => {
@@ -160,13 +157,7 @@ for (const { title, fax: FAX, outboundProxy } of VARIANTS)
         });
       }, 30_000);
 
-      afterAll(async () => {
-        await app?.stop().catch(() => undefined);
-        await Promise.all([carrierA?.stop(), carrierB?.stop(), sbcB?.stop()]);
-        await drachtio?.stop();
-        writeFileSync(join(dir, 'crocetta.log'), logs.map((l) => JSON.stringify(l)).join('\n'));
-        removeE2eDir(dir);
-      }, 30_000);
+      afterAll(() => stopE2e({ dir, app, software: [carrierA, carrierB, sbcB, drachtio], logs }), 30_000);
 
       it('registers each line at its own carrier, with its own Contact and password', async () => {
         await until(
@@ -204,14 +195,16 @@ for (const { title, fax: FAX, outboundProxy } of VARIANTS)
       ] as const) {
         it(`delivers a call from ${carrierName} to the PBX, attributed to its own line (${line.did})`, async () => {
           const callerNumber = line === MAIN ? '+393331234567' : '+393337654321';
-          const pbx = sipp('pbx-answers-did.xml', null, ADDR.pbx, {});
-          await waitUdpBound(ADDR.pbx.host, ADDR.pbx.port);
           const carrier = ADDR[carrierName];
-          const caller = await sipp('caller-answered.xml', `${carrier.host}:${carrier.port}`, ADDR.caller, {
-            did: line.did,
-            caller: callerNumber,
-          });
-          const answered = await pbx;
+          const { caller, answerer: answered } = await sipp.call(
+            { scenario: 'pbx-answers-did.xml', at: ADDR.pbx },
+            {
+              scenario: 'caller-answered.xml',
+              at: ADDR.caller,
+              target: `${carrier.host}:${carrier.port}`,
+              keys: { did: line.did, caller: callerNumber },
+            },
+          );
           expect(caller.code, caller.out).toBe(0);
           expect(answered.code, answered.out).toBe(0);
           expect(answered.logs).toContain(`request-uri-user=${line.did}`);
@@ -234,10 +227,10 @@ for (const { title, fax: FAX, outboundProxy } of VARIANTS)
         ];
         for (const [scenario, keys, pstnSide] of calls) {
           // Only the expected carrier's PSTN side answers: a call sent to the other carrier would fail.
-          const pstn = sipp('pstn-answers.xml', null, pstnSide, {});
-          await waitUdpBound(pstnSide.host, pstnSide.port);
-          const pbx = await sipp(scenario, `${ADDR.drachtio.host}:${ADDR.drachtio.port}`, ADDR.pbxOut, keys);
-          const called = await pstn;
+          const { caller: pbx, answerer: called } = await sipp.call(
+            { scenario: 'pstn-answers.xml', at: pstnSide },
+            { scenario, at: ADDR.pbxOut, target: `${ADDR.drachtio.host}:${ADDR.drachtio.port}`, keys },
+          );
           expect([pbx.code, called.code], `${pbx.out}\n${called.out}\n${logA()}\n${logB()}`).toEqual([0, 0]);
         }
         expect(logBOut()).toContain(`INVITE from ${FAX.user} to 0298765409 challenged`);
