@@ -7,6 +7,7 @@
  *
  *   npx tsx bench/sip-handler.ts [--rate 1500] [--seconds 5] [--rounds 2] [--cpu-prof DIR] [--heap-sample FILE]
  *                                [--workload refusal|proxied [--cdr [--talk-ms 5]]] [--variant answer-first] [--dist]
+ *                                [--second-call-ms MS] [--node-flags 'FLAGS']
  *
  * --workload proxied: unknown callers, forwarded (req.proxy answered at once with a 200, as a PBX would); the bare
  * handler proxies whoever is not in its set. --cdr (proxied): --talk-ms (5) after each proxy, the call's end as
@@ -15,7 +16,11 @@
  * (the writer's interval is 50 ms): --talk-ms 100 for that. The bare handler gets none (bare-app.ts routes no CDRs). --dist: crocetta's modules from dist/ (`npm run build`: what bench:sip
  * and production run, without tsx's per-closure __name calls) instead of src/ through tsx. --variant answer-first: store.durableBeforeAnswer false. Each round also
  * prints the µs from the handler's call to its answer (the final res.send, or req.proxy), p50 and p99: the work that
- * precedes the answer, which the wire sees before drachtio-server can send it on.
+ * precedes the answer, which the wire sees before drachtio-server can send it on. --second-call-ms MS: each call is
+ * followed, MS ms later (0: in the same turn, right after it), by a second one (the next caller), timed apart: at a low
+ * rate the first call of each pair finds the caches cold (the time since the previous call), the second one finds
+ * what the first left (its p50 is printed beside the round's; at 100/s on 4 Dec 2026 both handlers' second calls took
+ * ~1/5–1/10 of the first's). --node-flags 'FLAGS': node flags for the child (both handlers), e.g. --use-largepages=on.
  *
  * The child's stdout (the service's log lines) goes to a file in a temporary directory. Each tick (every 2 ms) takes
  * the requests due; the response's send is answered OK on the next turn (setImmediate), as drachtio-server's echo
@@ -57,6 +62,8 @@ interface RoundResult {
   /** µs from the handler's call to its answer (final send or proxy), p50 and p99 over the round's calls. */
   toAnswerP50: number;
   toAnswerP99: number;
+  /** --second-call-ms: the second calls' p50 µs to answer (null without the option). */
+  secondP50: number | null;
   /** GC pauses of the main thread (PerformanceObserver 'gc' entries), µs a call; and how many, by kind. */
   gcUs: number;
   scavenges: number;
@@ -70,6 +77,9 @@ async function child(): Promise<void> {
   const rounds = arg('rounds', 2);
   const dir = process.env.BENCH_DIR as string;
   const proxied = textArg('workload') === 'proxied';
+  const secondAfter = textArg('second-call-ms');
+  const secondMs = secondAfter === undefined ? null : Number(secondAfter);
+  if (secondMs !== null && !(secondMs >= 0)) throw new Error('--second-call-ms: a number of ms (0: right after)');
   const answerFirst = textArg('variant') === 'answer-first';
   const {
     src,
@@ -150,6 +160,8 @@ async function child(): Promise<void> {
   /** When the request being handled was handed to the handler, and the µs to its answer, per call of the round. */
   let handedAt = 0;
   let toAnswer: number[] = [];
+  /** --second-call-ms: the second calls' µs to answer. */
+  let second: number[] = [];
   const answeredNow = (): void => {
     answered++;
     toAnswer.push((performance.now() - handedAt) * 1000);
@@ -220,6 +232,7 @@ async function child(): Promise<void> {
     cdrRound = name === 'crocetta';
     answered = 0;
     toAnswer = [];
+    second = [];
     const g0 = { ...gcs };
     const m0 = mainUs();
     const p0 = processUs();
@@ -232,13 +245,27 @@ async function child(): Promise<void> {
         const res = response();
         handedAt = performance.now();
         handle(req, res);
+        if (secondMs === null) continue;
+        const again = (): void => {
+          const before = toAnswer.length;
+          const req2 = request();
+          const res2 = response();
+          handedAt = performance.now();
+          handle(req2, res2);
+          // Answered in the handler's turn (a refusal; a proxy): timed apart from the first calls.
+          if (toAnswer.length > before) second.push(toAnswer.pop() as number);
+        };
+        if (secondMs > 0) setTimeout(again, secondMs);
+        else again();
       }
       await sleep(2);
     }
     await sleep(300);
     const sorted = toAnswer.sort((a, b) => a - b);
     const pct = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+    second.sort((a, b) => a - b);
     return {
+      secondP50: secondMs === null ? null : (second[Math.floor(second.length / 2)] ?? NaN),
       toAnswerP50: pct(0.5),
       toAnswerP99: pct(0.99),
       handler: name,
@@ -316,6 +343,7 @@ async function parent(): Promise<void> {
     execArgv: [
       '--import',
       'tsx',
+      ...(textArg('node-flags') ?? '').split(' ').filter((f) => f !== ''),
       ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof, '--cpu-prof-interval', '100'] : []),
     ],
     env: { ...process.env, BENCH_CHILD: '1', BENCH_DIR: dir, BENCH_HEAP_SAMPLE: textArg('heap-sample') ?? '' },
@@ -331,7 +359,7 @@ async function parent(): Promise<void> {
   );
   for (const r of results)
     console.log(
-      `  ${r.handler.padEnd(9)} ${r.calls} calls (${r.answered} answered): main thread ${r.mainUs.toFixed(1)} µs/call, process ${r.processUs.toFixed(1)} µs/call; to answer p50 ${r.toAnswerP50.toFixed(1)} p99 ${r.toAnswerP99.toFixed(1)} µs; GC pauses ${r.gcUs.toFixed(1)} µs/call (${r.scavenges} scavenges, ${r.majorGcs} major)`,
+      `  ${r.handler.padEnd(9)} ${r.calls} calls (${r.answered} answered): main thread ${r.mainUs.toFixed(1)} µs/call, process ${r.processUs.toFixed(1)} µs/call; to answer p50 ${r.toAnswerP50.toFixed(1)} p99 ${r.toAnswerP99.toFixed(1)} µs${r.secondP50 === null ? '' : ` (a second call ${textArg('second-call-ms')} ms after: p50 ${r.secondP50.toFixed(1)} µs)`}; GC pauses ${r.gcUs.toFixed(1)} µs/call (${r.scavenges} scavenges, ${r.majorGcs} major)`,
     );
   const med = (name: string, k: 'mainUs' | 'processUs' | 'toAnswerP50'): number => {
     const v = results

@@ -11,6 +11,7 @@
  *   --node-flags 'name:FLAGS' (repeatable): one more crocetta, its defaults, run as `node FLAGS dist/src/main.js`
  *   instead of with the start script's flags (NAME=value tokens go to its environment, e.g. UV_THREADPOOL_SIZE=2;
  *   'name:' alone is plain node): process-level A/B in the same alternating rounds. The bare app keeps plain node.
+ *   'name@variant:FLAGS': with that --variant's settings (e.g. `lp@answer-first:--use-largepages=on`).
  *   npm run bench:sip -- --ladder
  *
  * Needs `drachtio` (drachtio-server) and `sipp` (Debian: sip-tester) on PATH, and dumpcap (tshark) for the RTP
@@ -1294,10 +1295,16 @@ async function main(): Promise<void> {
       const colon = v.indexOf(':');
       if (colon < 1) throw new Error(`--node-flags: expected 'name:flags', got ${v}`);
       const run = nodeRunOf(v.slice(colon + 1));
+      // 'name@variant:flags': the settings of that --variant (e.g. answer-first), not the defaults.
+      const [name, variant] = v.slice(0, colon).split('@') as [string, string | undefined];
+      const of = variant === undefined ? undefined : opts.variants.find((x) => x.startsWith(`${variant}:`));
+      if (variant !== undefined && of === undefined) throw new Error(`--node-flags: no --variant named ${variant}`);
+      const overlay =
+        of === undefined ? {} : ((parseYaml(of.slice(of.indexOf(':') + 1)) ?? {}) as Record<string, unknown>);
       console.log(
-        `  ${v.slice(0, colon)}: crocetta with its defaults, run as \`${nodeRunText(run)} dist/src/main.js\``,
+        `  ${name}: crocetta with ${variant === undefined ? 'its defaults' : `--variant ${variant}'s settings`}, run as \`${nodeRunText(run)} dist/src/main.js\``,
       );
-      apps.push(await startCrocetta(dir, v.slice(0, colon), 2 + opts.variants.length + i, {}, announceSeconds, run));
+      apps.push(await startCrocetta(dir, name, 2 + opts.variants.length + i, overlay, announceSeconds, run));
     }
     if (opts.kamailio) apps.push(await startKamailio(dir));
     const ctx: Context = {
