@@ -8,6 +8,7 @@
  *   npx tsx bench/sip-handler.ts [--rate 1500] [--seconds 5] [--rounds 2] [--cpu-prof DIR] [--heap-sample FILE]
  *                                [--workload refusal|proxied [--cdr [--talk-ms 5]]] [--variant answer-first] [--dist]
  *                                [--second-call-ms MS] [--node-flags 'FLAGS']
+ *                                [--gc-trace]
  *
  * --workload proxied: unknown callers, forwarded (req.proxy answered at once with a 200, as a PBX would); the bare
  * handler proxies whoever is not in its set. --cdr (proxied): --talk-ms (5) after each proxy, the call's end as
@@ -21,6 +22,9 @@
  * rate the first call of each pair finds the caches cold (the time since the previous call), the second one finds
  * what the first left (its p50 is printed beside the round's; at 100/s on 4 Dec 2026 both handlers' second calls took
  * ~1/5–1/10 of the first's). --node-flags 'FLAGS': node flags for the child (both handlers), e.g. --use-largepages=on.
+ * --gc-trace: the child runs with V8's --trace-gc-nvp, and each round also prints what its scavenges kept, bytes a call: promoted (copied to the old
+ * generation, where only a mark-compact frees them: a call's objects that outlive two scavenges, ~250 ms apart at
+ * 1,500 calls/s, or that something in the old generation still points at) and survived (copied within the young one).
  *
  * The child's stdout (the service's log lines) goes to a file in a temporary directory. Each tick (every 2 ms) takes
  * the requests due; the response's send is answered OK on the next turn (setImmediate), as drachtio-server's echo
@@ -68,6 +72,9 @@ interface RoundResult {
   gcUs: number;
   scavenges: number;
   majorGcs: number;
+  /** The round's first request and its end, in performance.now() ms (--gc-trace: which of V8's lines are the round's). */
+  fromMs: number;
+  toMs: number;
 }
 
 // ---------------------------------------------------------------------------------------------- child
@@ -261,6 +268,7 @@ async function child(): Promise<void> {
       await sleep(2);
     }
     await sleep(300);
+    const end = performance.now();
     const sorted = toAnswer.sort((a, b) => a - b);
     const pct = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
     second.sort((a, b) => a - b);
@@ -276,6 +284,8 @@ async function child(): Promise<void> {
       gcUs: ((gcs.ms - g0.ms) * 1000) / calls,
       scavenges: gcs.minor - g0.minor,
       majorGcs: gcs.major - g0.major,
+      fromMs: start,
+      toMs: end,
     };
   }
   // Warm-up: both handlers, 2 s each.
@@ -337,6 +347,7 @@ async function parent(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sip-handler-'));
   const out = openSync(join(dir, 'stdout.log'), 'w');
   const prof = textArg('cpu-prof');
+  const gcTrace = process.argv.includes('--gc-trace');
   const started = new Date().toISOString();
   const load0 = loadavg()[0] as number;
   const forked = fork(fileURLToPath(import.meta.url), process.argv.slice(2), {
@@ -345,6 +356,7 @@ async function parent(): Promise<void> {
       'tsx',
       ...(textArg('node-flags') ?? '').split(' ').filter((f) => f !== ''),
       ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof, '--cpu-prof-interval', '100'] : []),
+      ...(gcTrace ? ['--trace-gc-nvp'] : []),
     ],
     env: { ...process.env, BENCH_CHILD: '1', BENCH_DIR: dir, BENCH_HEAP_SAMPLE: textArg('heap-sample') ?? '' },
     stdio: ['ignore', out, 'inherit', 'ipc'],
@@ -354,12 +366,13 @@ async function parent(): Promise<void> {
     forked.once('exit', (code) => reject(new Error(`child exited (${code}); see ${dir}/stdout.log`)));
   });
   await new Promise((r) => forked.once('exit', r));
+  const scavenges = gcTrace ? scavengesOf(readFileSync(join(dir, 'stdout.log'), 'utf8')) : [];
   console.log(
     `bench/sip-handler: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, rate ${arg('rate', 1500)}/s, ${arg('seconds', 5)} s a round, ${textArg('workload') ?? 'refusal'}${process.argv.includes('--cdr') ? `, CDRs ${arg('talk-ms', 5)} ms after the answer` : ''}${textArg('variant') === 'answer-first' ? ', answer-first' : ''}`,
   );
   for (const r of results)
     console.log(
-      `  ${r.handler.padEnd(9)} ${r.calls} calls (${r.answered} answered): main thread ${r.mainUs.toFixed(1)} µs/call, process ${r.processUs.toFixed(1)} µs/call; to answer p50 ${r.toAnswerP50.toFixed(1)} p99 ${r.toAnswerP99.toFixed(1)} µs${r.secondP50 === null ? '' : ` (a second call ${textArg('second-call-ms')} ms after: p50 ${r.secondP50.toFixed(1)} µs)`}; GC pauses ${r.gcUs.toFixed(1)} µs/call (${r.scavenges} scavenges, ${r.majorGcs} major)`,
+      `  ${r.handler.padEnd(9)} ${r.calls} calls (${r.answered} answered): main thread ${r.mainUs.toFixed(1)} µs/call, process ${r.processUs.toFixed(1)} µs/call; to answer p50 ${r.toAnswerP50.toFixed(1)} p99 ${r.toAnswerP99.toFixed(1)} µs${r.secondP50 === null ? '' : ` (a second call ${textArg('second-call-ms')} ms after: p50 ${r.secondP50.toFixed(1)} µs)`}; GC pauses ${r.gcUs.toFixed(1)} µs/call (${r.scavenges} scavenges, ${r.majorGcs} major)${gcTrace ? promotedIn(scavenges, r) : ''}`,
     );
   const med = (name: string, k: 'mainUs' | 'processUs' | 'toAnswerP50'): number => {
     const v = results
@@ -372,6 +385,39 @@ async function parent(): Promise<void> {
     `  crocetta less bare (medians of rounds): main thread ${(med('crocetta', 'mainUs') - med('bare', 'mainUs')).toFixed(1)} µs/call, process ${(med('crocetta', 'processUs') - med('bare', 'processUs')).toFixed(1)} µs/call, to answer p50 ${(med('crocetta', 'toAnswerP50') - med('bare', 'toAnswerP50')).toFixed(1)} µs`,
   );
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** A scavenge as V8's --trace-gc-nvp reports it: when (ms since the isolate began), and the bytes it kept. */
+interface Scavenge {
+  atMs: number;
+  promoted: number;
+  survived: number;
+}
+
+/**
+ * --gc-trace: the scavenges in the child's stdout (V8 writes its lines through C's buffered stdout, so a chunk of
+ * the service's log lines, each a whole `{"level":…}` line, may have landed inside one of them: taken out first).
+ */
+function scavengesOf(out: string): Scavenge[] {
+  const text = out.replace(/\{"level":[^\n]*\n/g, '');
+  const found: Scavenge[] = [];
+  for (const m of text.matchAll(
+    /^\[\d+:0x[0-9a-f]+\]\s+(\d+) ms: pause=.* gc=s .* promoted=(\d+) new_space_survived=(\d+) /gm,
+  ))
+    found.push({ atMs: Number(m[1]), promoted: Number(m[2]), survived: Number(m[3]) });
+  return found;
+}
+
+/**
+ * What the round's scavenges kept: promoted to the old generation (freed only by a mark-compact) and copied within
+ * the young one, bytes a call. The isolate's clock starts a few ms after performance.now()'s origin: the rounds are
+ * seconds long and 300 ms apart.
+ */
+function promotedIn(scavenges: readonly Scavenge[], r: RoundResult): string {
+  const mine = scavenges.filter((s) => s.atMs >= r.fromMs && s.atMs <= r.toMs);
+  const promoted = mine.reduce((a, s) => a + s.promoted, 0);
+  const survived = mine.reduce((a, s) => a + s.survived, 0);
+  return `; ${mine.length} traced: promoted ${(promoted / r.calls).toFixed(0)} B/call (${(promoted / Math.max(1, mine.length) / 1e6).toFixed(2)} MB a scavenge), survived ${(survived / r.calls).toFixed(0)} B/call`;
 }
 
 if (process.env.BENCH_CHILD === '1') void child();
