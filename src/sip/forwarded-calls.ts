@@ -115,7 +115,8 @@ const answeredAt = (c: Answered): number => c.answeredAt;
 /** An entry of OldestFirst, in its Map and in its queue; `live` until it is deleted. */
 interface Slot<T> {
   readonly key: string;
-  value: T;
+  /** undefined once deleted: a deleted slot waiting in the queue holds nothing of its call. */
+  value: T | undefined;
   live: boolean;
 }
 
@@ -131,7 +132,7 @@ interface Slot<T> {
  */
 class OldestFirst<T> {
   private readonly slots = new Map<string, Slot<T>>();
-  private queue: Array<Slot<T>> = [];
+  private queue: Array<Slot<T> | undefined> = [];
   private head = 0;
 
   get size(): number {
@@ -161,12 +162,15 @@ class OldestFirst<T> {
     if (slot === undefined) return;
     this.slots.delete(key);
     slot.live = false;
+    // The queue (long-lived, in V8's old generation) keeps the slot until it reaches the head: what the slot held (a
+    // ringing call's onCancelled closes over the whole call) would be kept with it, by every scavenge.
+    slot.value = undefined;
   }
 
   /** Drops entries older than `cutoff` (from the oldest up to the first that is not) and, when full, the oldest. */
   forget(cutoff: number, timeOf: (entry: T) => number, max: number): void {
     for (let slot = this.oldest(); slot !== undefined; slot = this.oldest()) {
-      if (timeOf(slot.value) >= cutoff) break;
+      if (timeOf(slot.value as T) >= cutoff) break;
       this.drop(slot);
     }
     if (this.slots.size >= max) {
@@ -181,6 +185,7 @@ class OldestFirst<T> {
     while (this.head < queue.length) {
       const slot = queue[this.head] as Slot<T>;
       if (slot.live) return slot;
+      queue[this.head] = undefined;
       this.head++;
     }
     if (this.head > 0) {
@@ -194,15 +199,17 @@ class OldestFirst<T> {
   private drop(slot: Slot<T>): void {
     this.slots.delete(slot.key);
     slot.live = false;
+    slot.value = undefined;
+    this.queue[this.head] = undefined;
     this.head++;
   }
 
   /** The queue rebuilt with its live entries only, in the same order. */
   private compact(): void {
-    const kept: Array<Slot<T>> = [];
+    const kept: Array<Slot<T> | undefined> = [];
     for (let i = this.head; i < this.queue.length; i++) {
-      const slot = this.queue[i] as Slot<T>;
-      if (slot.live) kept.push(slot);
+      const slot = this.queue[i];
+      if (slot?.live === true) kept.push(slot);
     }
     this.queue = kept;
     this.head = 0;

@@ -158,12 +158,7 @@ async function handle(
   // The call's logger (pino's child, whose bindings are serialized when it is made) is made at its first line: for a
   // call that goes as planned, that is the decision line, written once the answer has left (writeDecision).
   const { identity, called } = screening;
-  const log = lazyChild(deps.logger, () => ({
-    callId: facts.callId,
-    kind,
-    caller: identity.number?.e164 ?? identity.number?.raw ?? null,
-    called: called?.e164 ?? called?.raw ?? null,
-  }));
+  const log = lazyChild(deps.logger, callBindings(facts.callId, kind, identity, called));
   if (screening.fault) {
     deps.metrics.failOpen.inc({ stage: screening.fault.stage });
     log().error(
@@ -430,6 +425,26 @@ function recordAfterAnswer(deps: HandlerDeps, attempt: NewAttempt, log: () => Lo
     log().error({ err }, 'attempt could not be written to the register');
   });
   return recorded;
+}
+
+/**
+ * The call's bindings, made by a function of their own: a closure made inside `handle` would hold its whole scope
+ * (V8 keeps one context per function for all its closures: the request, the response, the screening, the plan), and
+ * the call's logger is held until the attempt's commit (register.ts: the attempt's callbacks and its promise's
+ * rejection handler log with it), up to the writer's interval (50 ms) after the call was answered.
+ */
+function callBindings(
+  callId: string,
+  kind: AttemptKind,
+  identity: Screening['identity'],
+  called: Screening['called'],
+): () => Record<string, unknown> {
+  return () => ({
+    callId,
+    kind,
+    caller: identity.number?.e164 ?? identity.number?.raw ?? null,
+    called: called?.e164 ?? called?.raw ?? null,
+  });
 }
 
 /**

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyFileSync, readdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { NO_EVIDENCE } from '../../screening/types.js';
 import { isRefusalAction } from './refusal.js';
 import {
@@ -761,5 +763,43 @@ describe('runs committed alone (commitRunsAlone: synchronous NORMAL)', () => {
 
   it('with synchronous FULL (an fsync per commit) they stay one transaction', async () => {
     expect(await commitsOf({ synchronous: 'FULL' })).toEqual([2]);
+  });
+});
+
+describe("a committed attempt lets go of its caller's callbacks", () => {
+  // A full GC on demand (the test process runs without --expose-gc).
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+
+  it('while its record() promise is still held (an update may come with it), the callbacks and what they close over are freed', async () => {
+    const register = await openAt({ journal: true });
+    const told = { journaled: 0 };
+    // As the request handler's: callbacks that close over the call (here only the register holds them).
+    const recordCall = (): { recorded: Promise<number>; callGone: WeakRef<object> } => {
+      const call = { big: new Array<number>(1000).fill(1) };
+      const recorded = register.record(newAttempt(CALLER, T0, { outcome: 'forwarded' }), {
+        onJournaled: () => {
+          told.journaled += call.big.length > 0 ? 1 : 0;
+        },
+        onSpooled: () => void call.big.length,
+      });
+      return { recorded, callGone: new WeakRef(call) };
+    };
+    const { recorded, callGone } = recordCall();
+    const id = await recorded;
+    await register.flush();
+    expect(told.journaled).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    // Held by the register until its commit, not after it (the promise is still held here, as a call holds it).
+    expect(callGone.deref()).toBeUndefined();
+    // The promise still gives its attempt's updates (by its journal key and id).
+    register.updateOutcome(recorded, { outcome: 'answered', finalStatus: 200, refused: false, at: T0 + 3000 });
+    register.recordTalk(recorded, { talkMs: 1200, answeredAt: T0 + 3000 });
+    // Given after the commit, they are queued once the promise's reaction has run (a microtask).
+    await new Promise((resolve) => setImmediate(resolve));
+    await register.flush();
+    const [row] = await register.attempts({ callerKey: CALLER });
+    expect(row).toMatchObject({ id, outcome: 'answered', talkMs: 1200 });
   });
 });

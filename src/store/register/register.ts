@@ -376,14 +376,31 @@ class PendingAttempt implements AttemptWrite, JournalWaiter {
 
   committed(id: number): void {
     this.register.attemptCommitted(this, id);
-    this.resolve(id);
+    const resolve = this.resolve;
+    this.letGo();
+    resolve(id);
   }
 
   failed(err: Error): void {
     this.failure = err;
     this.register.settled(this.segment, err);
     if (this.joined !== null) for (const segment of this.joined) this.register.settled(segment, err);
-    this.reject(err);
+    const reject = this.reject;
+    this.letGo();
+    reject(err);
+  }
+
+  /**
+   * Settled: lets go of the caller's callbacks and of its promise's settling functions. The record() promise keeps
+   * this object for as long as it lives (an update given with it later needs the journal key), and a forwarded call
+   * keeps its promise until the call ends (ForwardedCalls: the talk time), minutes in a real call: through the
+   * callbacks (closures of the request handler's) this object kept the whole call, request and response, that long.
+   */
+  private letGo(): void {
+    this.resolve = noop;
+    this.reject = noop;
+    this.onJournaled = undefined;
+    this.onSpooled = undefined;
   }
 
   spooled(): void {
@@ -401,7 +418,11 @@ class PendingAttempt implements AttemptWrite, JournalWaiter {
     this.segment = written;
     // A write refused at once (the queue at its cap) is lost, journaled or not, and its call is forwarded (fail open).
     if (this.failure !== undefined) this.register.settled(written, this.failure);
-    else this.onJournaled?.();
+    else {
+      const onJournaled = this.onJournaled;
+      this.onJournaled = undefined; // told once
+      onJournaled?.();
+    }
   }
 }
 
