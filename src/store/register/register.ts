@@ -429,6 +429,16 @@ class PendingAttempt implements AttemptWrite, JournalWaiter {
 function noop(): void {}
 
 /**
+ * record()'s promise carries its attempt, for the updates given with it (givenWith): a property of the promise, not a
+ * WeakMap entry keyed by it. V8's scavenges treat the values of a WeakMap (whose table lives in the old generation)
+ * as strong: every call's attempt, and what it held, was copied by the first scavenge after the call whatever became
+ * of the promise, and promoted to the old generation when the promise lived to that scavenge (the attempt's
+ * `resolve` reaches it until the commit), to be freed only by a mark-compact.
+ */
+const ATTEMPT = Symbol('attempt');
+type Recorded = Promise<number> & { [ATTEMPT]?: PendingAttempt };
+
+/**
  * The settling functions of the promise `new Promise(capture)` made last (the executor runs before the constructor
  * returns): record() takes them from here, where an executor of its own was a closure made for every call.
  */
@@ -459,8 +469,6 @@ class SqliteRegister implements OpenedRegister {
   private readonly recent = new RecentAttempts(RECENT_IDS);
   /** By attempt id: its outcome update waiting in the queue, until its statement runs (or it fails). */
   private readonly queuedOutcomes = new Map<number, QueuedOutcome>();
-  /** record()'s promises of the attempts not yet committed, for updates given with them (PendingAttempt#join). */
-  private readonly pending = new WeakMap<Promise<number>, PendingAttempt>();
   private readonly pruneTimer: NodeJS.Timeout;
   private closing: Promise<void> | undefined;
   private readonly thresholds: { suspect: number };
@@ -553,7 +561,7 @@ class SqliteRegister implements OpenedRegister {
     op.reject = capturedReject;
     capturedResolve = noop;
     capturedReject = noop;
-    this.pending.set(promise, op);
+    (promise as Recorded)[ATTEMPT] = op;
     this.batches.enqueue(op, options.afterThisTurn === true || op.deferrable);
     return promise;
   }
@@ -738,7 +746,7 @@ class SqliteRegister implements OpenedRegister {
    * caller of `then` would) when the promise is not one of record()'s, its attempt failed, or the register is closing.
    */
   private givenWith(attempt: Promise<number>): PendingAttempt | null {
-    const op = this.pending.get(attempt);
+    const op = (attempt as Recorded)[ATTEMPT];
     return op === undefined || op.failure !== undefined || this.closing !== undefined ? null : op;
   }
 
