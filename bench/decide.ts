@@ -40,7 +40,12 @@
  * `--stages` (with `--cold`) adds, per traffic shape, `--cold-calls` more calls paced at 100/s, each decided by the
  * steps of `screen()` called one by one (the header table, identifyCaller, calledNumber and callerKey, the evidence,
  * the classifier, the policy with its reason and the check memory) with a clock read between them: where a cold
- * decision's time goes, step by step, p50/p99 (checked against `screen()`'s own answer for each call).
+ * decision's time goes, step by step, p50/p99 (checked against `screen()`'s own answer for each call). A second
+ * line times as many calls again through the same steps, each right after one of those (nothing between them but
+ * its own parse): another caller's decision has just run the same code, so what is left is the call's own work and
+ * its own data (its number's slot and record in the marks table, the caches' misses: as cold as in the paced calls,
+ * the callers being as new); the gap between the two lines is what the idle between calls cost (code and shared
+ * data fetched again), not the caller's look-ups.
  * `--digest` prints, per traffic shape, a SHA-256 of everything `screen()` returned for each timed call (identity,
  * called number, caller key, verdict, score, reasons with their texts and params, action), taken in a pass of its
  * own after the timing: two builds that print the same digests decided every call of the run alike.
@@ -369,23 +374,42 @@ for (const n of BASELINE_NAMES) {
 type Staged = (req: Srf.SrfRequest) => { times: number[]; said: string };
 const STAGE_NAMES = ['headers', 'identify', 'called + key', 'evidence', 'classify', 'policy'];
 
-/** --stages: calls paced at 100/s through `staged`; per step p50/p99, and whether each answer was screen()'s. */
-async function stageRuns(calls: readonly Call[], staged: Staged, screened: (req: Srf.SrfRequest) => string) {
-  const times = STAGE_NAMES.map(() => new Float64Array(calls.length));
+/**
+ * --stages: calls paced at 100/s through `staged`, and each of `after` through it right after the paced call of
+ * the same index (no idle between them); per step p50/p99 of each, and whether each answer was screen()'s.
+ */
+async function stageRuns(
+  calls: readonly Call[],
+  after: readonly Call[],
+  staged: Staged,
+  screened: (req: Srf.SrfRequest) => string,
+): Promise<string[]> {
+  const paced = STAGE_NAMES.map(() => new Float64Array(calls.length));
+  const next = STAGE_NAMES.map(() => new Float64Array(after.length));
   let differ = 0;
   const start = performance.now();
   for (let i = 0; i < calls.length; i++) {
     const wait = start + i * 10 - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const r = staged(parseCall(calls[i]!));
-    for (let s = 0; s < STAGE_NAMES.length; s++) times[s]![i] = r.times[s]!;
+    // Parsed after the paced decision, as each request is parsed just before its own.
+    const n = i < after.length ? staged(parseCall(after[i]!)) : null;
+    for (let s = 0; s < STAGE_NAMES.length; s++) paced[s]![i] = r.times[s]!;
     if (r.said !== screened(parseCall(calls[i]!))) differ++;
+    if (n !== null) {
+      for (let s = 0; s < STAGE_NAMES.length; s++) next[s]![i] = n.times[s]!;
+      if (n.said !== screened(parseCall(after[i]!))) differ++;
+    }
   }
-  const steps = STAGE_NAMES.map((name, s) => {
-    const p = percentiles(times[s]!);
-    return `${name} ${p.p50.toFixed(1)}/${p.p99.toFixed(1)}`;
-  });
-  return `steps paced at 100/s, p50/p99 µs: ${steps.join(', ')}${differ === 0 ? '' : ` (${differ} answers NOT screen()'s)`}`;
+  const steps = (times: Float64Array[]) =>
+    STAGE_NAMES.map((name, s) => {
+      const p = percentiles(times[s]!);
+      return `${name} ${p.p50.toFixed(1)}/${p.p99.toFixed(1)}`;
+    }).join(', ');
+  const lines = [`steps paced at 100/s, p50/p99 µs: ${steps(paced)}`];
+  if (after.length > 0) lines.push(`steps right after a paced decision (no idle), p50/p99 µs: ${steps(next)}`);
+  if (differ > 0) lines[0] += ` (${differ} answers NOT screen()'s)`;
+  return lines;
 }
 
 /** p50/p99 and the ratio to a baseline's. */
@@ -564,7 +588,7 @@ async function coldRuns(shapeName: string, calls: readonly Call[], decide: Decid
  */
 async function run(
   name: string,
-  shape: { warm: Call[]; rate: Call[]; latency: Call[]; cold: Call[]; stages: Call[] },
+  shape: { warm: Call[]; rate: Call[]; latency: Call[]; cold: Call[]; stages: Call[]; afterStages: Call[] },
   decide: Decide,
   digest: (batches: Iterable<Srf.SrfRequest[]>) => string,
   staged: { steps: Staged; screened: (req: Srf.SrfRequest) => string },
@@ -601,7 +625,7 @@ async function run(
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
   const hash = DIGEST ? digest(batches(shape.rate)) : null;
   const cold = COLD ? await coldRuns(name, shape.cold, decide) : [];
-  if (COLD && STAGES) cold.push(await stageRuns(shape.stages, staged.steps, staged.screened));
+  if (COLD && STAGES) cold.push(...(await stageRuns(shape.stages, shape.afterStages, staged.steps, staged.screened)));
   return { name, rate, cpuPerCall, verdicts, p50: pct(0.5), p99: pct(0.99), p999: pct(0.999), digest: hash, cold };
 }
 
@@ -735,7 +759,9 @@ async function main(): Promise<void> {
       // Drawn after the others, so they stay what they were before --cold existed (same digests).
       const cold = COLD ? makeCalls(rand, COLD_CALLS * (1 + PACES.length), working).calls : [];
       const stages = COLD && STAGES ? makeCalls(rand, COLD_CALLS, working).calls : [];
-      return { warm, rate: rate.calls, latency, cold, stages, numbers: rate.numbers };
+      // Drawn last: the calls decided right after each paced one (--stages), new callers too for all-new.
+      const afterStages = COLD && STAGES ? makeCalls(rand, COLD_CALLS, working).calls : [];
+      return { warm, rate: rate.calls, latency, cold, stages, afterStages, numbers: rate.numbers };
     };
     const repeat = await (() => {
       const calls = shape(42, true); // unreachable once this shape has run
