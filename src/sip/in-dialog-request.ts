@@ -17,7 +17,8 @@ export interface InDialogResponse {
 /**
  * The far end gave no answer at all: drachtio-server passes up the answers sofia makes itself (408 after timer F,
  * 503 on an ICMP "port unreachable" or a DNS failure) with an empty source address (seen with drachtio-server
- * 0.9.10); a far end's own answer carries its address.
+ * 0.9.10); a far end's own answer carries its address. Read for the relay's OPTIONS (trunk-dialog.ts) and the
+ * registrar's answers (trunk-client.ts).
  */
 export function answeredByStack(res: { source_address?: unknown }): boolean {
   return typeof res.source_address === 'string' && res.source_address === '';

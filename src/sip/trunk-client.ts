@@ -19,6 +19,7 @@ import {
   type TrunkStatus,
 } from '../trunk/registration.js';
 import type { TrunkSettings } from '../trunk/settings.js';
+import { answeredByStack } from './in-dialog-request.js';
 
 /** What drachtio-srf 5.0.29 offers at run time for requests outside a dialog (its typings disagree). */
 interface SentRequest {
@@ -78,17 +79,8 @@ function header(res: Srf.SrfResponse, name: string): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/**
- * drachtio-server passes up the answers sofia makes itself when nobody answered (503 on an ICMP "port
- * unreachable" or a DNS failure, 408 after timer F) with an empty source address: those are no answer at all.
- */
-function fromDrachtioItself(res: Srf.SrfResponse): boolean {
-  const source = (res as unknown as { source_address?: unknown }).source_address;
-  return typeof source === 'string' && source === '';
-}
-
 function toResponse(res: Srf.SrfResponse): RegistrarResponse {
-  if (fromDrachtioItself(res))
+  if (answeredByStack(res))
     return noAnswer(
       `no answer from the registrar (drachtio-server: ${res.status} ${typeof res.reason === 'string' ? res.reason : ''})`.replace(
         ' )',
@@ -345,7 +337,7 @@ function accountClient(
     const headers = { From: `<${settings.aor}>`, 'User-Agent': USER_AGENT };
     try {
       const res = await exchange(srf, settings.registrar.uri, 'OPTIONS', headers);
-      return fromDrachtioItself(res) ? 0 : res.status;
+      return answeredByStack(res) ? 0 : res.status;
     } catch {
       return 0;
     }
