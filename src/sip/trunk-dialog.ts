@@ -16,14 +16,15 @@
  * - INFO (DTMF): relayed with its body and type.
  * - OPTIONS (a keepalive some carriers, SBCs and PBXs send in a call to learn whether it still exists): relayed, and
  *   the requester gets the other side's answer (drachtio-srf answered 200 itself, so a carrier kept billing a call
- *   whose PBX had lost it). A 481 or 408 from the other side, or no answer from it (its dialog is gone: RFC 3261
- *   §12.2.1.2, the UAC SHOULD end the dialog) ends the call: the requester gets that status (408 for none) and both
- *   legs a BYE, as does an OPTIONS relayed towards a leg already gone. Not left to the requester: a carrier whose
- *   keepalive times out may only count the failure, and kept billing a call whose PBX had vanished.
+ *   whose PBX had lost it).
  * - BYE: ends the other leg.
  * - The carrier may challenge any of these with 401/407 as it challenges the INVITE: the request goes again with the
  *   trunk's credentials (src/trunk/digest.ts), once, and once more when it says our nonce was stale.
- * - A relayed request that fails gives the requester the other side's status (491 on glare, 408, 481…); 401/407
+ * - A 481 or 408 from the other side to any of these, or no answer at all (its dialog is gone: RFC 3261 §12.2.1.2,
+ *   §14.1 for a re-INVITE: the UAC SHOULD end the dialog), ends the call: the requester gets that status (408 for no
+ *   answer) and both legs a BYE, as does a request relayed towards a leg already gone. Not left to the requester: a
+ *   carrier whose keepalive times out may only count the failure, and kept billing a call whose PBX had vanished.
+ * - Any other failure gives the requester the other side's status (491 on glare, 486…) and the call goes on; 401/407
  *   become 403 (neither side can answer the other's challenge); a leg already gone gives 481. An offer that
  *   crosses the other side's while that one is being relayed gets 491 here (glare, RFC 3261 §14.2); a second offer
  *   from the side whose first is still being relayed gets 500 with Retry-After (RFC 3261 §14.2, RFC 3311 §5.2).
@@ -163,13 +164,13 @@ async function relayOffer(
   } catch (err) {
     done();
     log.debug({ err, method }, 'could not relay a request in the call');
-    return reply(res, sendFailure(err, to.leg), log);
+    return notSent(call, to, method, err, res, log);
   }
   const { res: answer, ack } = sent;
   if (answer.status >= 300) {
     done();
     log.info({ method, status: answer.status, by: to.name }, 'a change in the call was refused');
-    return reply(res, relayedFailure(answer.status), log);
+    return answerWith(call, to, method, answer, res, log);
   }
   const sdp = bodyOf(answer);
   if (offer !== '' || sdp === '') {
@@ -212,7 +213,7 @@ async function relayOffer(
   reply(res, answer.status, log, back);
 }
 
-async function relayInfo(to: TiedLeg, req: SrfRequest, res: SrfResponse, log: Logger): Promise<void> {
+async function relayInfo(call: Call, to: TiedLeg, req: SrfRequest, res: SrfResponse, log: Logger): Promise<void> {
   if (!to.leg.connected) return reply(res, 481, log);
   const headers: Record<string, string> = {};
   for (const name of ['Content-Type', 'Info-Package']) {
@@ -221,56 +222,72 @@ async function relayInfo(to: TiedLeg, req: SrfRequest, res: SrfResponse, log: Lo
   }
   try {
     const { res: answer } = await send(to.leg, 'INFO', headers, bodyOf(req), to.auth);
-    reply(res, relayedFailure(answer.status), log);
+    answerWith(call, to, 'INFO', answer, res, log);
   } catch (err) {
     log.debug({ err }, 'could not relay INFO in the call');
-    reply(res, sendFailure(err, to.leg), log);
+    notSent(call, to, 'INFO', err, res, log);
   }
 }
 
 /**
- * Why the other side's answer to a relayed OPTIONS means its dialog is gone, or null when the call goes on. RFC 3261
- * §12.2.1.2: a 481 or a 408 to a request in a dialog, or no answer at all, and the UAC SHOULD end the dialog. No
- * answer is drachtio-server's own 408 (timer F: the PBX or carrier vanished) or 503 (ICMP "port unreachable": the
- * PBX's process is gone); any other status, a far end's 503 included, only fails that request.
+ * Why the other side's answer to a request relayed in the call means its dialog is gone, or null when the call goes
+ * on. RFC 3261 §12.2.1.2 (and §14.1 for a re-INVITE): a 481 or a 408 to a request in a dialog, or no answer at all,
+ * and the UAC SHOULD end the dialog. No answer is drachtio-server's own 408 (timer F or B: the PBX or carrier
+ * vanished) or 503 (ICMP "port unreachable": the PBX's process is gone); any other status, a far end's 503 included,
+ * only fails that request.
  */
-function goneBecause(res: InDialogResponse, to: TiedLeg): string | null {
+function goneBecause(res: InDialogResponse, to: TiedLeg, method: string): string | null {
   if (answeredByStack(res) && (res.status === 408 || res.status === 503))
-    return `no answer from the ${to.name} to OPTIONS (${res.status})`;
-  if (res.status === 481 || res.status === 408) return `the ${to.name}'s leg is gone (${res.status} to OPTIONS)`;
+    return `no answer from the ${to.name} to ${method} (${res.status})`;
+  if (res.status === 481 || res.status === 408) return `the ${to.name}'s leg is gone (${res.status} to ${method})`;
   return null;
 }
 
 /**
- * Relays an OPTIONS sent in the call (a keepalive) and gives the requester the other side's answer. A 481 or 408 from
- * the other side, no answer from it, or its dialog already gone here, means the call no longer exists there: the
- * requester gets that status (408 for no answer, as its own transaction would end) and crocetta ends the call on both
- * legs, so the side still up stops paying for (and holding) a call nobody is in. The BYEs' Reason carries the status
- * crocetta got.
+ * Gives the requester the other side's final answer to a relayed request (401/407 as 403; no answer at all as 408, as
+ * the requester's own transaction would end: drachtio-server's 503 would say that crocetta is unavailable, and a proxy
+ * on the way turns a 503 into 500, RFC 3261 §16.7). When that answer says the other side's dialog is gone, crocetta
+ * ends the call on both legs, so the side still up stops paying for (and holding) a call nobody is in; the BYEs'
+ * Reason carries the status crocetta got.
+ */
+function answerWith(
+  call: Call,
+  to: TiedLeg,
+  method: string,
+  answer: InDialogResponse,
+  res: SrfResponse,
+  log: Logger,
+): void {
+  const gone = goneBecause(answer, to, method);
+  reply(res, gone !== null && answeredByStack(answer) ? 408 : relayedFailure(answer.status), log);
+  if (gone !== null) endCall(call, answer.status, gone, log, { leg: to.name, method });
+}
+
+/** A request that could not be sent in the other side's dialog: 481, and the call ended, when that dialog is gone. */
+function notSent(call: Call, to: TiedLeg, method: string, err: unknown, res: SrfResponse, log: Logger): void {
+  const status = sendFailure(err, to.leg);
+  reply(res, status, log);
+  if (status === 481)
+    endCall(call, 481, `the ${to.name}'s leg is gone (481 to ${method})`, log, { leg: to.name, method });
+}
+
+/**
+ * Relays an OPTIONS sent in the call (a keepalive) and gives the requester the other side's answer: a keepalive's
+ * very purpose is to learn whether the call still exists there, and a 481, a 408 or no answer says it does not
+ * (answerWith ends the call).
  */
 async function relayOptions(call: Call, to: TiedLeg, req: SrfRequest, res: SrfResponse, log: Logger): Promise<void> {
-  let status: number;
-  let gone: { cause: number; reason: string } | null = null;
-  if (!to.leg.connected) status = 481;
-  else {
-    const headers: Record<string, string> = {};
-    const accept = req.get('Accept') as unknown;
-    if (typeof accept === 'string' && accept !== '') headers.Accept = accept;
-    try {
-      const answer = (await send(to.leg, 'OPTIONS', headers, '', to.auth)).res;
-      const reason = goneBecause(answer, to);
-      if (reason !== null) gone = { cause: answer.status, reason };
-      // drachtio-server's own 503 would tell the requester that crocetta is unavailable (a proxy on the way turns it
-      // into 500, RFC 3261 §16.7): no answer is 408.
-      status = answeredByStack(answer) && reason !== null ? 408 : relayedFailure(answer.status);
-    } catch (err) {
-      log.debug({ err }, 'could not relay OPTIONS in the call');
-      status = sendFailure(err, to.leg);
-    }
+  if (!to.leg.connected) return notSent(call, to, 'OPTIONS', null, res, log);
+  const headers: Record<string, string> = {};
+  const accept = req.get('Accept') as unknown;
+  if (typeof accept === 'string' && accept !== '') headers.Accept = accept;
+  try {
+    const { res: answer } = await send(to.leg, 'OPTIONS', headers, '', to.auth);
+    answerWith(call, to, 'OPTIONS', answer, res, log);
+  } catch (err) {
+    log.debug({ err }, 'could not relay OPTIONS in the call');
+    notSent(call, to, 'OPTIONS', err, res, log);
   }
-  reply(res, status, log);
-  if (status === 481 && gone === null) gone = { cause: 481, reason: `the ${to.name}'s leg is gone (481 to OPTIONS)` };
-  if (gone !== null) endCall(call, gone.cause, gone.reason, log, { leg: to.name });
 }
 
 /** drachtio-srf forgets a dialog it sent BYE in (dialog.js destroy(): removeDialog). */
@@ -336,7 +353,7 @@ function tie(call: Call, from: TiedLeg, to: TiedLeg, log: Logger): void {
     relayOffer('UPDATE', call, from, to, req, res, log).catch(failed);
   });
   from.leg.on('info', (req, res) => {
-    relayInfo(to, req, res, log).catch(failed);
+    relayInfo(call, to, req, res, log).catch(failed);
   });
   from.leg.on('options', (req, res) => {
     relayOptions(call, to, req, res, log).catch(failed);

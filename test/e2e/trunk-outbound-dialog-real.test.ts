@@ -9,7 +9,8 @@
  * with a BYE on both legs); a PBX that vanished, its port closed (pbx-calls-out-vanishes.xml) or silent
  * (pbx-calls-out-goes-silent.xml), leaving the called party's OPTIONS unanswered
  * (pstn-answers-keepalive-unanswered.xml: drachtio-server's own 503, or its 408 after timer F; 408 to the called
- * party, then a BYE on both legs); a re-INVITE without SDP the PBX never ACKs (pbx-calls-out-no-ack.xml,
+ * party, then a BYE on both legs); the PBX's 481 to the called party's DTMF INFO (pbx-calls-out-info-gone.xml,
+ * pstn-answers-info-gone.xml: a BYE on both legs); a re-INVITE without SDP the PBX never ACKs (pbx-calls-out-no-ack.xml,
  * pstn-answers-no-ack.xml: the called party's offer ACKed by crocetta, then a BYE on both legs); and a PBX that never
  * ACKs the call's 200 (pbx-calls-out-never-acks.xml, pstn-answers-then-bye.xml: drachtio-server's own BYE after timer
  * H, 32 s, passed on to the carrier's leg). Needs `drachtio`, `kamailio` and `sipp` on PATH, else skipped (the double
@@ -222,6 +223,20 @@ describe.skipIf(TOOLS.missing.length > 0)(
       expect(ended).toMatchObject({ leg: 'PBX', reason: 'no answer from the PBX to OPTIONS (408)' });
       expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
     }, 60_000);
+
+    it("ends the call on both legs when the PBX answers the called party's DTMF INFO with 481 (it lost the call)", async () => {
+      const { pbx, called, carrier } = await callOut('pstn-answers-info-gone.xml', 'pbx-calls-out-info-gone.xml');
+      expect(pbx.logs).toContain("carrier's key reached the PBX");
+      expect(called.logs).toContain('key answered: 481');
+      expect(called.logs).toMatch(/BYE to the called party: cause=481 ?;text="the PBX's leg is gone \(481 to INFO\)"/);
+      expect(pbx.logs).toMatch(/BYE to the PBX: cause=481 ?;text=/);
+      expect(carrier).toContain(`BYE in the call from ${ACCOUNT} authenticated`);
+      const ended = await until('the end of the call', () =>
+        logs.find((l) => l.msg === 'outbound call ended' && l.method === 'INFO'),
+      );
+      expect(ended).toMatchObject({ by: 'crocetta', leg: 'PBX' });
+      expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    }, 40_000);
 
     it('ends the call on both legs when the PBX never ACKs its re-INVITE without SDP (pbx.ackTimeout, here 3 s)', async () => {
       const { pbx, called } = await callOut('pstn-answers-no-ack.xml', 'pbx-calls-out-no-ack.xml');

@@ -499,13 +499,35 @@ describe('an answered outbound call over a registration trunk', () => {
     expect(errors()).toEqual([]);
   });
 
-  it("gives the requester the other side's 408 and 481 to a relayed re-INVITE", async () => {
-    const { out, carrierLeg } = await call();
+  it("ends the call when the carrier answers the PBX's re-INVITE with 408 (RFC 3261 §14.1): the PBX gets 408, both legs a BYE", async () => {
+    const { out } = await call();
     carrierInCall = (req) => (req.method === 'INVITE' ? [{ status: 408 }] : undefined);
     expect((await out.reinvite(pbxSdp('sendonly')).waitForFinal(5000)).status).toBe(408);
-    pbxScript = (req) => (req.method === 'INVITE' ? [{ status: 481 }] : defaultPbxScript(req));
-    const reinvite = h.double.farEndRequest(carrierLeg, 'INVITE', carrierSdp('sendonly'));
-    expect((await reinvite.waitForFinal(5000)).status).toBe(481);
+    const toThePbx = await eventually(() => toPbx('BYE')[0], 5000);
+    expect(headerOf(toThePbx.request, 'reason')).toBe(
+      'SIP ;cause=408 ;text="the carrier\'s leg is gone (408 to INVITE)"',
+    );
+    await eventually(() => toCarrier('BYE')[0], 5000);
+    const ended = await eventually(() => h.logs.find((l) => l.msg === 'outbound call ended'), 5000);
+    expect(ended).toMatchObject({ by: 'crocetta', leg: 'carrier', method: 'INVITE' });
+    expect(errors()).toEqual([]);
+  });
+
+  it("ends the call when the PBX answers the carrier's DTMF INFO with 481; a re-INVITE refused otherwise (488) keeps it", async () => {
+    const { carrierLeg } = await call();
+    pbxScript = (req) => (req.method === 'INVITE' ? [{ status: 488 }] : defaultPbxScript(req));
+    const refused = h.double.farEndRequest(carrierLeg, 'INVITE', carrierSdp('sendonly'));
+    expect((await refused.waitForFinal(5000)).status).toBe(488);
+    expect([...toCarrier('BYE'), ...toPbx('BYE')]).toEqual([]);
+    pbxScript = (req) => (req.method === 'INFO' ? [{ status: 481 }] : defaultPbxScript(req));
+    const key = h.double.farEndRequest(carrierLeg, 'INFO', 'Signal=5\r\nDuration=160\r\n', 'application/dtmf-relay');
+    expect((await key.waitForFinal(5000)).status).toBe(481);
+    const toTheCarrier = await eventually(() => toCarrier('BYE')[0], 5000);
+    expect(headerOf(toTheCarrier.request, 'reason')).toBe(
+      'SIP ;cause=481 ;text="the PBX\'s leg is gone (481 to INFO)"',
+    );
+    await eventually(() => toPbx('BYE')[0], 5000);
+    expect(errors()).toEqual([]);
   });
 
   it("answers 481 to the PBX's re-INVITE that crosses the carrier's hang-up", async () => {
