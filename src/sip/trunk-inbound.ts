@@ -2,10 +2,10 @@
  * Calls the registration trunk sends to our registered contacts. A request is "to a registered contact" when its
  * Request-URI user is one account's Contact user (TRUNK_USERNAME, or a trunk.accounts entry's user name, exactly as we
  * put it in that account's Contact; `<user name>-<line>` for one whose user name an account at another carrier has);
- * the host is not compared, as drachtio-server only receives on its own addresses and NAT may rewrite it. Such calls are to that account's number, else carry the DID elsewhere
- * (src/callerid/called-number.ts) and, when that account's carrier has its addresses listed (TRUNK_INBOUND_FROM, or
- * an account's own inboundFrom when it is at another carrier), are refused with 403 unless they come from one of
- * them. Other calls are not touched here.
+ * the host is not compared, as drachtio-server only receives on its own addresses and NAT may rewrite it. Such calls
+ * are to that account's number, else carry the DID elsewhere (src/callerid/called-number.ts) and, when that account's
+ * carrier has its addresses listed (TRUNK_INBOUND_FROM, or an account's own inboundFrom when it is at another
+ * carrier), are refused with 403 unless they come from one of them. Other calls are not touched here.
  */
 import { BlockList, isIP } from 'node:net';
 import { Counter } from 'prom-client';
