@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { sharedContactUser } from '../trunk/settings.js';
+import { contactUsers } from '../trunk/settings.js';
 
 /**
  * `trunk:`: crocetta registers to the carrier (a registration trunk). Off while `registrar` is empty; every other
@@ -212,8 +212,10 @@ function duplicateAccounts(
     [t.username, [{ key: 'trunk.username', carrier: carrierOf('') }]],
   ]);
   const numbers = new Map<string, string>(t.number === '' ? [] : [[t.number, 'trunk.number']]);
+  /** Each account's Contact user (trunk/settings.ts), by its line: 0 is `trunk:`. */
+  const contactUser = contactUsers([t.username, ...t.accounts.map((a) => a.username)]);
   /** Each Contact user taken, and the key of the account that registers it. */
-  const contactUsers = new Map<string, string>([[t.username, 'trunk.username']]);
+  const taken = new Map<string, string>([[t.username, 'trunk.username']]);
   t.accounts.forEach((a, i) => {
     const here = `trunk.accounts.${i}`;
     if (a.username === '')
@@ -241,18 +243,18 @@ function duplicateAccounts(
     else {
       users.set(a.username, [...earlier, { key: `${here}.username`, carrier }]);
       // The same user name at another carrier: this account's calls come to its own Contact user.
-      const contactUser = earlier.length > 0 ? sharedContactUser({ username: a.username, index: i + 1 }) : a.username;
-      const clash = contactUsers.get(contactUser);
+      const contact = contactUser[i + 1] ?? a.username;
+      const clash = taken.get(contact);
       if (clash !== undefined)
         ctx.addIssue({
           code: 'custom',
           path: ['accounts', i, 'username'],
           message:
             earlier.length > 0
-              ? `user name ${a.username} is already ${earlier[0]?.key ?? ''}'s at another carrier, so this account registers the Contact user ${contactUser}, which is ${clash}'s user name: the carriers' calls could not be told apart. List this account before ${clash}`
+              ? `user name ${a.username} is already ${earlier[0]?.key ?? ''}'s at another carrier, so this account registers the Contact user ${contact}, which is ${clash}'s user name: the carriers' calls could not be told apart. List this account before ${clash}`
               : `user name ${a.username} is the Contact user of ${clash} (its user name is another account's at another carrier, so it registers ${a.username}): the carriers' calls could not be told apart. List this account before ${clash}`,
         });
-      else contactUsers.set(contactUser, `${here}.username`);
+      else taken.set(contact, `${here}.username`);
     }
     if (a.number === '') return;
     const number = numbers.get(a.number);

@@ -108,17 +108,24 @@ export function trunkAccounts(trunk: TrunkInput): TrunkSettings[] {
     expires: trunk.expires,
   });
   const all = [first, ...(trunk.accounts ?? []).map((a, i) => account(trunk, registrar, a, i + 1))];
-  const taken = new Set<string>();
-  for (const a of all) {
-    if (taken.has(a.username)) a.contactUser = sharedContactUser(a);
-    taken.add(a.username);
-  }
+  const users = contactUsers(all.map((a) => a.username));
+  for (const [i, a] of all.entries()) a.contactUser = users[i] ?? a.username;
   return all;
 }
 
-/** The Contact user of an account whose user name an earlier account has (at another carrier): `<user>-<line>`. */
-export function sharedContactUser(a: { username: string; index: number }): string {
-  return `${a.username}-${a.index + 1}`;
+/**
+ * Each account's Contact user, in the accounts' order (`trunk:` first, then trunk.accounts): its user name, but
+ * `<user name>-<line>` (line 1 = `trunk:`) for an account whose user name an earlier account has, at another carrier
+ * (the config refuses one user name twice at one carrier). The config's check of clashes (trunk-schema.ts) and the
+ * settings both take it from here.
+ */
+export function contactUsers(usernames: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return usernames.map((username, index) => {
+    const user = taken.has(username) ? `${username}-${index + 1}` : username;
+    taken.add(username);
+    return user;
+  });
 }
 
 /** The settings naming account `index` (0: `trunk:` itself), with their environment variables where there are some. */
