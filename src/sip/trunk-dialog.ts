@@ -8,9 +8,10 @@
  *   brought back. Without an offer (RFC 3261 §14.1, RFC 3264 §4) the other side's 2xx brings the offer, which goes
  *   back in ours, and the requester's ACK brings the answer, which goes on in our ACK. No ACK within 64·T1 (32 s,
  *   `pbx.ackTimeout`) ends the call on both legs (RFC 3261 §13.3.1.4: the UAS SHOULD send BYE): the other side's 2xx
- *   is ACKed first with our last SDP in its dialog (§13.2.2.4: an answer, then BYE), and each leg gets a BYE with
- *   `Reason: SIP ;cause=200 ;text="ACK timeout"` as drachtio-server sends for an initial INVITE never ACKed. Before,
- *   the exchange stayed held and every later offer got 491/500 until the call ended.
+ *   is ACKed first with our last SDP in its dialog (§13.2.2.4: an answer, then BYE), the exchange is released and each
+ *   leg gets a BYE with `Reason: SIP ;cause=200 ;text="no ACK from the PBX to the 200 for its re-INVITE without SDP
+ *   (32 s)"` (the leg that did not ACK named). Before, the exchange stayed held and every later offer got 491/500
+ *   until the call ended.
  * - UPDATE with an offer (RFC 3311: a media change): relayed like a re-INVITE. Without one (a session refresh, RFC
  *   4028) it is answered here, as drachtio-srf did: drachtio-server runs each leg's session timer itself.
  * - INFO (DTMF): relayed with its body and type.
@@ -204,13 +205,21 @@ async function relayOffer(
     done();
     if (call.over) return;
     ackSafely(ack, sdpBody(to.leg.local.sdp), log);
-    endCall(call, 200, 'ACK timeout', log, { leg: from.name, method });
+    endCall(call, 200, noAckReason(from, call.ackTimeoutMs), log, { leg: from.name, method });
   }, call.ackTimeoutMs);
   noAck.unref();
   to.leg.remote.sdp = sdp;
   const back = ours(from, sdp);
   from.leg.local.sdp = back;
   reply(res, answer.status, log, back);
+}
+
+/**
+ * The Reason of the BYEs when `from` never ACKed crocetta's 2xx to its re-INVITE without SDP: who, what and how long,
+ * in crocetta's words (drachtio-server's "ACK timeout" names neither the leg nor the request).
+ */
+function noAckReason(from: TiedLeg, ackTimeoutMs: number): string {
+  return `no ACK from the ${from.name} to the 200 for its re-INVITE without SDP (${ackTimeoutMs / 1000} s)`;
 }
 
 async function relayInfo(call: Call, to: TiedLeg, req: SrfRequest, res: SrfResponse, log: Logger): Promise<void> {

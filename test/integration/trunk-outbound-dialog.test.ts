@@ -578,8 +578,9 @@ describe('an answered outbound call whose re-INVITE without SDP is never ACKed (
       return byes.every((b) => b !== undefined) ? byes : undefined;
     }, 10_000);
     expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(ACK_TIMEOUT_MS - 100);
+    const reason = `no ACK from the PBX to the 200 for its re-INVITE without SDP (${ACK_TIMEOUT_MS / 1000} s)`;
     for (const bye of [byeCarrier!, byePbx!])
-      expect(headerOf(bye.request, 'reason')).toBe('SIP ;cause=200 ;text="ACK timeout"');
+      expect(headerOf(bye.request, 'reason')).toBe(`SIP ;cause=200 ;text="${reason}"`);
     // RFC 3261 §13.2.2.4: the carrier's 2xx (its offer) is ACKed with an answer before the BYE: the SDP crocetta last
     // gave the carrier (the PBX's, from the call's INVITE).
     const ack = toCarrier('ACK')[acks]!;
@@ -588,7 +589,7 @@ describe('an answered outbound call whose re-INVITE without SDP is never ACKed (
     expect(order(ack, byeCarrier!)[0]).toBeLessThan(order(ack, byeCarrier!)[1]!);
     const ended = h.logs.filter((l) => l.msg === 'outbound call ended');
     expect(ended).toHaveLength(1);
-    expect(ended[0]).toMatchObject({ by: 'crocetta', reason: 'ACK timeout', leg: 'PBX', method: 'INVITE' });
+    expect(ended[0]).toMatchObject({ by: 'crocetta', reason, leg: 'PBX', method: 'INVITE' });
     expect(errors()).toEqual([]);
   });
 
@@ -604,7 +605,13 @@ describe('an answered outbound call whose re-INVITE without SDP is never ACKed (
     const ackToPbx = toPbx('ACK').find((a) => a.request.body !== '');
     expect(ackToPbx?.request.body).toContain('198.51.100.30'); // the carrier's SDP, as the PBX last had it
     expect(order(ackToPbx!, toPbx('BYE')[0]!)[0]).toBeLessThan(order(ackToPbx!, toPbx('BYE')[0]!)[1]!);
-    expect(h.logs.find((l) => l.msg === 'outbound call ended')).toMatchObject({ by: 'crocetta', leg: 'carrier' });
+    const reason = `no ACK from the carrier to the 200 for its re-INVITE without SDP (${ACK_TIMEOUT_MS / 1000} s)`;
+    expect(headerOf(toPbx('BYE')[0]!.request, 'reason')).toBe(`SIP ;cause=200 ;text="${reason}"`);
+    expect(h.logs.find((l) => l.msg === 'outbound call ended')).toMatchObject({
+      by: 'crocetta',
+      leg: 'carrier',
+      reason,
+    });
     expect(errors()).toEqual([]);
   });
 
