@@ -12,6 +12,7 @@
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import { digestAnswer, pickChallenge } from '../trunk/digest.js';
+import { answerEarlyUpdate, type EarlySdp } from './early-update.js';
 import type { SrfRequest, SrfResponse } from './srf-augment.js';
 import { tieCall, type CallLeg } from './trunk-dialog.js';
 
@@ -30,9 +31,26 @@ export interface B2buaTrunk {
   ackTimeoutMs?: number;
 }
 
+type AnyListener = (...args: unknown[]) => void;
+
+/** drachtio-srf's Request is an EventEmitter (request.js); the typings leave these out. */
+interface Listened {
+  eventNames(): Array<string | symbol>;
+  listeners(event: string | symbol): AnyListener[];
+  on(event: string | symbol, listener: AnyListener): unknown;
+  removeListener(event: string | symbol, listener: AnyListener): unknown;
+  removeAllListeners(event: string | symbol): unknown;
+}
+
 /** The carrier leg's INVITE as drachtio-srf hands it over once drachtio-server has sent it (request.js). */
-interface SentInvite {
+interface SentInvite extends Partial<Listened> {
   cancel(): void;
+}
+
+/** A provisional response of the carrier leg (drachtio-srf's Response). */
+interface Provisional {
+  status: number;
+  body?: unknown;
 }
 
 interface B2buaCapable {
@@ -45,14 +63,15 @@ interface B2buaCapable {
   ): Promise<{ uas: CallLeg; uac: CallLeg }>;
 }
 
-type AnyListener = (...args: unknown[]) => void;
-
-/** drachtio-srf's Request is an EventEmitter (request.js); the typings leave these out. */
-interface Listened {
-  eventNames(): Array<string | symbol>;
-  listeners(event: string | symbol): AnyListener[];
-  on(event: string | symbol, listener: AnyListener): unknown;
-  removeListener(event: string | symbol, listener: AnyListener): unknown;
+/**
+ * Answers UPDATEs before the answer here (early-update.ts) instead of drachtio-srf: `emitter` is the PBX's INVITE or
+ * the carrier leg's, `answer` ours; drachtio-srf's own listeners (srf.js: createB2BUA's on the PBX's, createUAC's on
+ * the carrier's) are removed. drachtio-srf emits an UPDATE that comes before the answer on the INVITE of its Call-ID
+ * (drachtio-agent.js).
+ */
+function answerUpdatesHere(emitter: Listened, answer: AnyListener): void {
+  emitter.removeAllListeners('update');
+  emitter.on('update', answer);
 }
 
 /** The listeners on `emitter` now, by event. */
@@ -138,6 +157,20 @@ export async function bridgeToCarrier(
     To: `<sip:${trunk.dialled ?? ''}@${trunk.domain}>`,
   };
   const pbxRequest = req as unknown as Listened;
+  // UPDATEs before the answer (RFC 3311: a carrier's session refresh or early-media change, a PBX's refresh): the
+  // SDPs each early dialog has (the carrier's early SDP, relayed to the PBX as it is, is each side's answer).
+  const pbxEarly: EarlySdp = { theirs: typeof req.body === 'string' ? req.body : '', ours: '' };
+  const carrierEarly: EarlySdp = { theirs: '', ours: pbxEarly.theirs };
+  const onPbxUpdate = (update: SrfRequest, updateRes: SrfResponse): void =>
+    answerEarlyUpdate(update, updateRes, pbxEarly, 'PBX', 'carrier', log);
+  const onCarrierUpdate = (update: SrfRequest, updateRes: SrfResponse): void =>
+    answerEarlyUpdate(update, updateRes, carrierEarly, 'carrier', 'PBX', log);
+  const provisional = (progress: Provisional): void => {
+    const sdp = typeof progress.body === 'string' ? progress.body : '';
+    if (progress.status <= 100 || progress.status >= 200 || sdp === '') return;
+    carrierEarly.theirs = sdp;
+    pbxEarly.ours = sdp;
+  };
   let cancelled = false;
   /** The current attempt's INVITE is sent and drachtio-srf's own 'cancel' listener for it is on. */
   let attemptListening = false;
@@ -153,6 +186,15 @@ export async function bridgeToCarrier(
   const sent = (err: unknown, invite?: SentInvite): void => {
     if (err !== null && err !== undefined) return;
     attemptListening = true;
+    // createB2BUA put its UPDATE listener on the PBX's INVITE just before telling us; createUAC puts its own on the
+    // carrier leg's just after, in the same turn (srf.js), hence the microtask.
+    answerUpdatesHere(pbxRequest, onPbxUpdate as AnyListener);
+    const carrierInvite = invite;
+    if (carrierInvite?.removeAllListeners !== undefined && carrierInvite.on !== undefined) {
+      // Its provisional responses, for their SDP: createB2BUA's cbProvisional is not called for one with a body.
+      carrierInvite.on('response', provisional as AnyListener);
+      queueMicrotask(() => answerUpdatesHere(carrierInvite as Listened, onCarrierUpdate as AnyListener));
+    }
     if (!cancelled || invite === undefined) return;
     // The PBX cancelled before drachtio-server said this INVITE went out: nobody else will CANCEL it.
     try {
@@ -162,6 +204,7 @@ export async function bridgeToCarrier(
     }
   };
   pbxRequest.on('cancel', onCancel);
+  answerUpdatesHere(pbxRequest, onPbxUpdate as AnyListener);
   try {
     for (let answers = 0; ; answers++) {
       const before = listenersOf(pbxRequest);
@@ -200,6 +243,7 @@ export async function bridgeToCarrier(
     }
   } finally {
     pbxRequest.removeListener('cancel', onCancel);
+    pbxRequest.removeListener('update', onPbxUpdate as AnyListener);
   }
 }
 

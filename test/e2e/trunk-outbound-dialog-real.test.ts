@@ -13,7 +13,8 @@
  * pstn-answers-info-gone.xml: a BYE on both legs); a re-INVITE without SDP the PBX never ACKs (pbx-calls-out-no-ack.xml,
  * pstn-answers-no-ack.xml: the called party's offer ACKed by crocetta, then a BYE on both legs); and a PBX that never
  * ACKs the call's 200 (pbx-calls-out-never-acks.xml, pstn-answers-then-bye.xml: drachtio-server's own BYE after timer
- * H, 32 s, passed on to the carrier's leg). Needs `drachtio`, `kamailio` and `sipp` on PATH, else skipped (the double
+ * H, 32 s, passed on to the carrier's leg); UPDATEs before the answer from both sides (pbx-calls-out-early-update.xml,
+ * pstn-rings-early-update.xml: answered by crocetta, a refresh 200 without a body, a new offer 488). Needs `drachtio`, `kamailio` and `sipp` on PATH, else skipped (the double
  * covers the same in test/integration/trunk-outbound-dialog.test.ts). Ports: free ones in 26100-26999 (or E2E_PORTS)
  * on 127.0.0.1-3.
  */
@@ -251,6 +252,22 @@ describe.skipIf(TOOLS.missing.length > 0)(
         logs.find((l) => l.msg === 'outbound call ended' && l.reason === `${reason} (3 s)`),
       );
       expect(ended).toMatchObject({ by: 'crocetta', leg: 'PBX', method: 'INVITE' });
+      expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    }, 40_000);
+
+    it('answers UPDATEs before the answer from either side (a refresh 200 without a body, a new offer 488), and the call is answered after them', async () => {
+      const { pbx, called } = await callOut('pstn-rings-early-update.xml', 'pbx-calls-out-early-update.xml');
+      expect(pbx.logs).toContain('early media: o=pstn-early');
+      expect(called.logs).toContain('early refresh answered: 200 Content-Length: 0');
+      expect(called.logs).toContain(
+        'early offer answered: 488 cannot be carried to the PBX before the call is answered',
+      );
+      expect(called.logs).toContain('same session answered: 200 o=pbx-early');
+      expect(pbx.logs).toContain('PBX early refresh answered: 200 Content-Length: 0');
+      expect(pbx.logs).toContain(
+        'PBX early offer answered: 488 cannot be carried to the carrier before the call is answered',
+      );
+      expect(pbx.logs).toContain('answered: o=pstn ');
       expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
     }, 40_000);
 

@@ -86,6 +86,11 @@ export interface InjectOptions {
   transport?: 'udp' | 'tcp';
   /** Send as an in-dialog request with this drachtio dialog id (`<Call-ID>;from-tag=<caller tag>`). */
   dialogId?: string;
+  /**
+   * Deliver to this app connection whatever its routes: drachtio-server gives an UPDATE in an early dialog to the
+   * app whose INVITE is in progress (ClientController::route_request_inside_invite), e.g. `txn.connectionId`.
+   */
+  connectionId?: number;
 }
 
 export interface ConnectionInfo {
@@ -248,7 +253,7 @@ export class DrachtioDouble implements TransactionHost {
     const raw = renderDraft(received);
     const request = parseSipRequest(raw);
     const dialogId = opts.dialogId ?? '';
-    const conn = this.connectionFor(request.method, dialogId);
+    const conn = this.connectionsById.get(opts.connectionId ?? -1) ?? this.connectionFor(request.method, dialogId);
     const transactionId = newMessageId();
     const txn = new InjectedRequest(this, transactionId, request, dialogId, conn.id);
     this.transactions.set(transactionId, { txn, received, source, transport, toTag: randomToken(10) });
