@@ -22,7 +22,7 @@ import { headerSource, type RequestHeaders } from './request-headers.js';
 import { screen, screenToAnswer, type Screening, type ScreeningSteps } from './screen.js';
 import { asProxyable, type SrfRequest } from './srf-augment.js';
 import { answerCopy, observeFinalAnswer, transactionKey, type RecentTransactions } from './transactions.js';
-import { refusedStranger, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
+import { refusedStranger, sharesUserNames, toItsLine, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
 import { CANCELLED, type TagSettings } from './verdict-to-sip.js';
 
 export type { ForwardSettings } from './forward-call.js';
@@ -96,6 +96,9 @@ function factsOf(req: SrfRequest, headers: RequestHeaders, kind: AttemptKind, ti
 export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
   return (rawReq: Srf.SrfRequest, res: Srf.SrfResponse): void => {
     const req = asProxyable(rawReq);
+    // A carrier's call to a user name two carriers' lines share: addressed to the line it came on (trunk-inbound.ts).
+    // Never the PBX's own calls out: their Request-URI is the number dialled.
+    if (sharesUserNames(deps.trunk) && !isOutbound(deps.outbound, req)) toItsLine(deps.trunk, req, deps.logger);
     // Every header read before the answer goes through one table (request-headers.ts), not drachtio-srf's req.get.
     const received = headerSource(req);
     // A retransmission drachtio-server handed over as a new request is not a second call (transactions.ts).

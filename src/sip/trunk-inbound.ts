@@ -17,6 +17,17 @@ import { headerSource, uriUser } from './request-headers.js';
 import type { SrfRequest, SrfResponse } from './srf-augment.js';
 import { FORBIDDEN } from './verdict-to-sip.js';
 
+/** What a carrier gives in its calls, for one of the lines that share a user name (lineOf). */
+interface LineMarks {
+  contactUser: string;
+  /** Its carrier's addresses (inboundFrom), or null when none are listed. */
+  list: BlockList | null;
+  /** Its registrar's and outbound proxy's hosts, when they are IP addresses. */
+  addresses: ReadonlySet<string>;
+  /** Its AOR's domain, in lower case. */
+  domain: string;
+}
+
 export interface TrunkInbound {
   /** Every account's user name and number. */
   users: TrunkUsers;
@@ -30,6 +41,11 @@ export interface TrunkInbound {
   refusedByAccount: Counter<'account'>;
   /** Source addresses logged in the last minute (a scanner's flood gets one line per address and minute). */
   logged: Map<string, number>;
+  /**
+   * The user names several accounts share (lines at two carriers), each with its lines, the first (whose Contact user
+   * is the user name itself) first: a call to that plain user name is told apart by lineOf. Empty for most setups.
+   */
+  shared: ReadonlyMap<string, readonly LineMarks[]>;
 }
 
 function blockList(addresses: readonly string[]): BlockList {
@@ -72,7 +88,82 @@ export function createTrunkInbound(accounts: readonly TrunkSettings[], metrics: 
     registers: [metrics.registry],
   });
   for (const a of accounts) if (from.has(a.contactUser)) refusedByAccount.inc({ account: a.contactUser }, 0);
-  return { users: trunkUsersOf(accounts), from, refused, refusedByAccount, logged: new Map() };
+  return {
+    users: trunkUsersOf(accounts),
+    from,
+    refused,
+    refusedByAccount,
+    logged: new Map(),
+    shared: sharedLines(accounts, from),
+  };
+}
+
+/** The host of a SIP URI (`sip:[user@]host[:port][;…]`), without brackets, in lower case; '' when none. */
+function hostOf(uri: string): string {
+  const m = /^\s*<?sips?:(?:[^@>]*@)?(\[[^\]]+\]|[^:;?>\s]+)/i.exec(uri);
+  return (m?.[1] ?? '').replace(/^\[|\]$/g, '').toLowerCase();
+}
+
+function sharedLines(
+  accounts: readonly TrunkSettings[],
+  from: ReadonlyMap<string, { list: BlockList }>,
+): Map<string, LineMarks[]> {
+  const byUser = new Map<string, LineMarks[]>();
+  for (const a of accounts) {
+    const hosts = [a.registrar.host.toLowerCase(), hostOf(a.trunkUri)].filter((host) => isIP(host) !== 0);
+    const marks: LineMarks = {
+      contactUser: a.contactUser,
+      list: from.get(a.contactUser)?.list ?? null,
+      addresses: new Set(hosts),
+      domain: a.domain.toLowerCase(),
+    };
+    byUser.set(a.username, [...(byUser.get(a.username) ?? []), marks]);
+  }
+  for (const [user, lines] of byUser) if (lines.length < 2) byUser.delete(user);
+  return byUser;
+}
+
+/**
+ * The Contact user of the line a call to a user name several lines share came for, when what its carrier gave tells
+ * it: a carrier that sends its calls to the AOR's user (the plain user name) rather than to the Contact user it
+ * registered (`<user name>-<line>`). In this order: the source address in one line's carrier addresses (inboundFrom);
+ * the source address being one line's registrar or outbound proxy (IP addresses only: names are not resolved here);
+ * the To or Request-URI host being one line's domain. Null when the call is to no shared user name, or nothing tells
+ * (then it is the first line's, as its Request-URI says).
+ */
+export function lineOf(inbound: TrunkInbound, uri: string, to: string, source: string): string | null {
+  const user = uriUser(uri);
+  const lines = user === null ? undefined : inbound.shared.get(user);
+  if (lines === undefined) return null;
+  const family = isIP(source);
+  const listed =
+    family === 0
+      ? undefined
+      : lines.find((l) => l.list !== null && l.list.check(source, family === 6 ? 'ipv6' : 'ipv4'));
+  const hosts = [hostOf(to), hostOf(uri)];
+  const line =
+    listed ?? lines.find((l) => l.addresses.has(source.toLowerCase())) ?? lines.find((l) => hosts.includes(l.domain));
+  return line?.contactUser ?? null;
+}
+
+/** Some lines share a user name (lines at two carriers): toItsLine has work to do. */
+export function sharesUserNames(inbound: TrunkInbound | undefined): inbound is TrunkInbound {
+  return inbound !== undefined && inbound.shared.size > 0;
+}
+
+/**
+ * Addresses a call to a user name two carriers' lines share to the line it came on (lineOf), by putting that line's
+ * Contact user in the Request-URI as crocetta reads it (drachtio-srf's `req.uri`; nothing is sent): the number, the
+ * carrier's addresses, the metrics and the PBX's Request-URI then follow the line, as for a call to that Contact.
+ * Before screening and before the source is checked; only where sharesUserNames.
+ */
+export function toItsLine(inbound: TrunkInbound, req: SrfRequest, logger: Logger): void {
+  const uri = req.uri ?? '';
+  const to = req.get('To') as unknown;
+  const line = lineOf(inbound, uri, typeof to === 'string' ? to : '', req.source_address ?? '');
+  if (line === null || line === uriUser(uri)) return;
+  req.uri = uri.replace(/^(\s*sips?:)[^@]*@/i, `$1${line}@`);
+  logger.debug({ line, requestUri: uri, source: req.source_address }, 'call to the shared user name taken as its line');
 }
 
 export function toTrunkContact(inbound: TrunkInbound | undefined, req: SrfRequest): boolean {

@@ -1,0 +1,114 @@
+/**
+ * Lines at two carriers with the same user name, and a carrier that sends its calls to the AOR's user (the plain user
+ * name, `sip:ufficio@…`) rather than to the Contact user it registered (`ufficio-2`). The Request-URI user alone would
+ * make every such call the first line's (its number; a 403 when the first line lists its carrier's addresses): the
+ * line is told by what the carrier gives, in this order: the source address in a line's carrier addresses
+ * (TRUNK_2_INBOUND_FROM), the source address being its registrar's or outbound proxy's, the To or Request-URI host
+ * being its domain. Nothing of these: the first line, as before.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { attemptsOf, type Harness } from '../support/crocetta-harness.js';
+import { buildInvite, type AppRequest } from '../support/drachtio-double.js';
+import { FakeRegistrar } from '../support/fake-registrar.js';
+import { startRegistered } from '../support/trunk-harness.js';
+
+const USER = 'ufficio';
+const MAIN = { number: '+390612345678', password: 'pw-a', registrar: 'sip:127.0.0.1:5090', sbc: '203.0.113.10' };
+const BRANCH = { number: '+390612345690', password: 'pw-b', registrar: 'sip:127.0.0.2:5070', sbc: '198.51.100.20' };
+const CALLER = '+393331234567';
+
+let h: Harness;
+let carrierA: FakeRegistrar;
+let carrierB: FakeRegistrar;
+
+function carrierFor(req: AppRequest): FakeRegistrar {
+  const host = /^sips?:(?:[^@]*@)?([^;>]+)/.exec(req.request.uri)?.[1] ?? '';
+  if (host === '127.0.0.2:5070') return carrierB;
+  if (host === '127.0.0.1:5090') return carrierA;
+  throw new Error(`a request to ${req.request.uri}: no carrier there`);
+}
+
+async function start(env: Record<string, string>): Promise<void> {
+  carrierA = new FakeRegistrar({ username: USER, password: MAIN.password, realm: 'carrier-a.example' });
+  carrierB = new FakeRegistrar({ username: USER, password: BRANCH.password, realm: 'carrier-b.example' });
+  h = await startRegistered(
+    {
+      TRUNK_REGISTRAR: MAIN.registrar,
+      TRUNK_USERNAME: USER,
+      TRUNK_PASSWORD: MAIN.password,
+      TRUNK_NUMBER: MAIN.number,
+      TRUNK_DOMAIN: 'carrier-a.example',
+      TRUNK_2_REGISTRAR: BRANCH.registrar,
+      TRUNK_2_USERNAME: USER,
+      TRUNK_2_PASSWORD: BRANCH.password,
+      TRUNK_2_NUMBER: BRANCH.number,
+      TRUNK_2_DOMAIN: 'carrier-b.example',
+      ...env,
+    },
+    { onAppRequest: (req) => carrierFor(req).handle(req) },
+  );
+}
+
+/** A carrier's call to the AOR's user (the plain user name) from `address`, with To at `toHost`. */
+async function aorCall(address: string, toHost = 'carrier.example', requestHost = '127.0.0.1:5060') {
+  const source = { address, port: 5060 };
+  const txn = h.double.injectRequest(
+    buildInvite({
+      from: CALLER,
+      to: `<sip:${USER}@${toHost}>`,
+      requestUri: `sip:${USER}@${requestHost}`,
+      source,
+    }),
+    { source },
+  );
+  const final = await txn.waitForFinal();
+  return { status: final.status, destinations: txn.proxy?.destinations ?? [] };
+}
+
+const TO_PBX = (number: string): string[] => [`sip:${number}@127.0.0.1:5080`];
+
+afterEach(async () => {
+  await h.stop();
+});
+
+describe("a call to the shared user name, each carrier's addresses listed", () => {
+  it("is the line whose carrier's addresses it comes from: carrier B's call is the branch's, not refused", async () => {
+    await start({ TRUNK_INBOUND_FROM: MAIN.sbc, TRUNK_2_INBOUND_FROM: BRANCH.sbc });
+    // Before: 403, the first line's addresses being checked for the plain user name.
+    expect(await aorCall(BRANCH.sbc)).toEqual({ status: 200, destinations: TO_PBX(BRANCH.number) });
+    expect(await aorCall(MAIN.sbc)).toEqual({ status: 200, destinations: TO_PBX(MAIN.number) });
+    expect((await attemptsOf(h, CALLER)).map((r) => r.calledNumber).sort()).toEqual([MAIN.number, BRANCH.number]);
+    // From neither carrier: still refused, as the first line's.
+    expect((await aorCall('192.0.2.99')).status).toBe(403);
+    const m = (await h.api('GET', '/metrics')).json as string;
+    expect(m).toContain(`crocetta_trunk_account_inbound_refused_total{account="${USER}"} 1`);
+    expect(m).toContain(`crocetta_trunk_account_inbound_refused_total{account="${USER}-2"} 0`);
+  });
+});
+
+describe('a call to the shared user name, no carrier addresses listed', () => {
+  it("is the line whose registrar it comes from (carrier B's registrar sends its calls itself)", async () => {
+    await start({});
+    // Before: the first line's number.
+    expect(await aorCall('127.0.0.2')).toEqual({ status: 200, destinations: TO_PBX(BRANCH.number) });
+    // (Carrier A's registrar, 127.0.0.1, is the PBX's address in this harness: its calls are the PBX's calls out.)
+  });
+
+  it("is the line whose domain the To or the Request-URI names, from another address of the carrier's", async () => {
+    await start({});
+    expect(await aorCall('192.0.2.50', 'carrier-b.example')).toEqual({
+      status: 200,
+      destinations: TO_PBX(BRANCH.number),
+    });
+    expect(await aorCall('192.0.2.50', 'elsewhere.example', 'CARRIER-B.example')).toEqual({
+      status: 200,
+      destinations: TO_PBX(BRANCH.number),
+    });
+    expect(await aorCall('192.0.2.50', 'carrier-a.example')).toEqual({
+      status: 200,
+      destinations: TO_PBX(MAIN.number),
+    });
+    // Nothing tells: the first line, as before (README: what stays ambiguous).
+    expect(await aorCall('192.0.2.50')).toEqual({ status: 200, destinations: TO_PBX(MAIN.number) });
+  });
+});
