@@ -146,6 +146,21 @@ describe('further carrier accounts (trunk.accounts, TRUNK_2_* … TRUNK_4_*)', (
     ).toThrow(
       /trunk\.accounts\.1\.username \(from TRUNK_3_USERNAME\): user name a is already trunk\.accounts\.0\.username's[\s\S]*trunk\.accounts\.1\.number \(from TRUNK_3_NUMBER\): number 0612345670 is already trunk\.accounts\.0\.number's/,
     );
+    // The same number at a second carrier (a backup route for a DID): refused, saying why and what to do instead.
+    expect(() =>
+      loadConfig({
+        env: {
+          ...FIRST,
+          TRUNK_NUMBER: '0612345670',
+          TRUNK_2_REGISTRAR: 'sip:backup-carrier.example',
+          TRUNK_2_USERNAME: 'b',
+          TRUNK_2_PASSWORD: 'p',
+          TRUNK_2_NUMBER: '0612345670',
+        },
+      }),
+    ).toThrow(
+      /trunk\.accounts\.0\.number \(from TRUNK_2_NUMBER\): number 0612345670 is already trunk\.number's: the PBX's calls from a number go out on one line, so a number is one account's\. If this line gets calls to the same number through another carrier \(a backup route\), leave its number empty \(trunk\.accounts\.0\.number, TRUNK_2_NUMBER\)/,
+    );
     expect(() => loadConfig({ env: { ...FIRST, TRUNK_3_USERNAME: 'b', TRUNK_3_PASSWORD: 'p' } })).toThrow(
       /trunk\.accounts\.0 \(TRUNK_2_USERNAME, TRUNK_2_PASSWORD\) is missing while a later account is set/,
     );

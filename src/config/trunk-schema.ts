@@ -200,7 +200,8 @@ function otherCarrier(
 
 /**
  * An account without user name or password; one user name twice at one carrier (the same account twice: its calls
- * could not be told apart), or one number twice. The same user name at two carriers is fine: the later account's
+ * could not be told apart), or one number twice (the PBX's calls from it need one line to go out on; a line that gets
+ * the same number's calls through a backup carrier leaves its number empty, the message says so). The same user name at two carriers is fine: the later account's
  * Contact user becomes `<user name>-<line>` (trunk/settings.ts), which must then be no other account's user name.
  */
 function duplicateAccounts(
@@ -262,7 +263,7 @@ function duplicateAccounts(
       ctx.addIssue({
         code: 'custom',
         path: ['accounts', i, 'number'],
-        message: `number ${a.number} is already ${number}'s: a number belongs to one account`,
+        message: `number ${a.number} is already ${number}'s: the PBX's calls from a number go out on one line, so a number is one account's. If this line gets calls to the same number through another carrier (a backup route), leave its number empty (${here}.number${i < 3 ? `, TRUNK_${i + 2}_NUMBER` : ''}): the number called is then read from P-Called-Party-ID, else To, and the calls still count as this line's`,
       });
     else numbers.set(a.number, `${here}.number`);
   });
