@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/loader.js';
 import { createMetrics } from '../metrics.js';
 import { trunkAccounts } from '../trunk/settings.js';
-import { createTrunkInbound } from './trunk-inbound.js';
+import { createTrunkInbound, lineOf } from './trunk-inbound.js';
 
 const FIRST = {
   TRUNK_REGISTRAR: 'sip:sip.carrier-a.example',
@@ -45,5 +45,44 @@ describe("each account's carrier addresses (TRUNK_INBOUND_FROM, an account's inb
     expect(of('0612345678', '198.51.100.3')).toEqual({ allowed: false, setting: 'TRUNK_INBOUND_FROM' });
     const open = carrierOf({ ...FIRST, TRUNK_INBOUND_FROM: '' });
     expect(open('0612345678', '198.51.100.3')).toBeNull();
+  });
+});
+
+describe('a call to a user name lines at two carriers share (lineOf)', () => {
+  const inbound = createTrunkInbound(
+    trunkAccounts(
+      loadConfig({
+        env: {
+          ...FIRST,
+          ...{ TRUNK_2_USERNAME: '0612345678', TRUNK_2_PASSWORD: 'pw-2', TRUNK_2_REGISTRAR: 'sip:192.0.2.40:5070' },
+          ...{
+            TRUNK_2_DOMAIN: 'Carrier-B.example',
+            TRUNK_2_URI: 'sip:192.0.2.41',
+            TRUNK_2_INBOUND_FROM: '198.51.100.0/28',
+          },
+        },
+      }).trunk,
+    ),
+    createMetrics(),
+  );
+  const plain = 'sip:0612345678@10.0.0.5:5060';
+
+  it("is the line whose carrier's marks the call carries, in order: listed address, registrar or proxy, domain", () => {
+    expect(lineOf(inbound, plain, '<sip:0612345678@10.0.0.5>', '203.0.113.9')).toBe('0612345678');
+    expect(lineOf(inbound, plain, '<sip:0612345678@10.0.0.5>', '192.0.2.40')).toBe('0612345678-2');
+    expect(lineOf(inbound, plain, '<sip:0612345678@10.0.0.5>', '192.0.2.41')).toBe('0612345678-2');
+    expect(lineOf(inbound, plain, '"Ufficio" <sip:0612345678@carrier-b.EXAMPLE>;tag=x', '192.0.2.99')).toBe(
+      '0612345678-2',
+    );
+    expect(lineOf(inbound, 'sip:0612345678@carrier-b.example', '<tel:+390612345678>', '192.0.2.99')).toBe(
+      '0612345678-2',
+    );
+    // The first carrier's listed address wins over a To naming the other's domain.
+    expect(lineOf(inbound, plain, '<sip:0612345678@carrier-b.example>', '203.0.113.9')).toBe('0612345678');
+  });
+
+  it('is null when nothing tells, or for a user name no two lines share', () => {
+    expect(lineOf(inbound, plain, '<sip:0612345678@10.0.0.5>', '192.0.2.99')).toBeNull();
+    expect(lineOf(inbound, 'sip:0612345678-2@10.0.0.5', '<sip:x@carrier-b.example>', '192.0.2.40')).toBeNull();
   });
 });

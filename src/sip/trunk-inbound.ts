@@ -98,9 +98,12 @@ export function createTrunkInbound(accounts: readonly TrunkSettings[], metrics: 
   };
 }
 
-/** The host of a SIP URI (`sip:[user@]host[:port][;…]`), without brackets, in lower case; '' when none. */
+/**
+ * The host of a SIP URI, or of a header's (`"Name" <sip:[user@]host[:port][;…]>`), without brackets, in lower case;
+ * '' when none.
+ */
 function hostOf(uri: string): string {
-  const m = /^\s*<?sips?:(?:[^@>]*@)?(\[[^\]]+\]|[^:;?>\s]+)/i.exec(uri);
+  const m = /sips?:(?:[^@>;]*@)?(\[[^\]]+\]|[^:;?>\s]+)/i.exec(uri);
   return (m?.[1] ?? '').replace(/^\[|\]$/g, '').toLowerCase();
 }
 
