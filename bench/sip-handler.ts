@@ -7,7 +7,8 @@
  *
  *   npx tsx bench/sip-handler.ts [--rate 1500] [--seconds 5] [--rounds 2] [--cpu-prof DIR] [--heap-sample FILE]
  *                                [--workload refusal|proxied [--cdr [--talk-ms 5]]] [--variant answer-first] [--dist]
- *                                [--second-call-ms MS] [--node-flags 'FLAGS']
+ *                                [--second-call-ms MS] [--node-flags 'FLAGS'] [--callers 1000]
+ *                                [--warmup-calls N] [--warmup-rate R]
  *                                [--gc-trace]
  *
  * --workload proxied: unknown callers, forwarded (req.proxy answered at once with a 200, as a PBX would); the bare
@@ -22,6 +23,14 @@
  * rate the first call of each pair finds the caches cold (the time since the previous call), the second one finds
  * what the first left (its p50 is printed beside the round's; at 100/s on 4 Dec 2026 both handlers' second calls took
  * ~1/5–1/10 of the first's). --node-flags 'FLAGS': node flags for the child (both handlers), e.g. --use-largepages=on.
+ * --callers N (refusal): the calls cycle over the first N of the 1,000 marked numbers (default all 1,000). The caller-ID
+ * cache keeps a caller from its second request on (identify-caller.ts), and the two handlers draw from one sequence:
+ * with 1,000 at 100/s crocetta sees each caller once every 20 s, so its first rounds are mostly first and second
+ * sights (the number parsed); with --callers 100 every caller has come to crocetta twice in its warm-up (200 calls),
+ * so every timed call is a repeat caller answered from the cache, as a nuisance line's callers are.
+ * --warmup-calls N --warmup-rate R: each handler's warm-up before the rounds, N calls at R a second (default: 2 s
+ * at --rate). V8 optimizes a function after it has run enough (calls and loops, not time): at 100/s, 200 calls leave
+ * part of crocetta's path in its first tiers for the first rounds, which a service running for days is not.
  * --gc-trace: the child runs with V8's --trace-gc-nvp, and each round also prints what its scavenges kept, bytes a call: promoted (copied to the old
  * generation, where only a mark-compact frees them: a call's objects that outlive two scavenges, ~250 ms apart at
  * 1,500 calls/s, or that something in the old generation still points at) and survived (copied within the young one).
@@ -56,6 +65,8 @@ const textArg = (name: string): string | undefined => {
 const DID = '+390612345678';
 const MARKED = 1000;
 const markedNumber = (i: number): string => `+3902100${String(i % MARKED).padStart(5, '0')}`;
+/** --callers: how many of the marked numbers the refusals cycle over. */
+const callers = (): number => Math.min(MARKED, Math.floor(arg('callers', MARKED)));
 
 interface RoundResult {
   handler: 'bare' | 'crocetta';
@@ -192,7 +203,7 @@ async function child(): Promise<void> {
   function request(): Srf.SrfRequest {
     const i = n++;
     // Proxied: a caller never seen before each time, as bench:sip's proxied workload sends.
-    const from = proxied ? `+39333${String(i).padStart(7, '0')}` : markedNumber(i);
+    const from = proxied ? `+39333${String(i).padStart(7, '0')}` : markedNumber(i % callers());
     const raw = [
       `INVITE sip:${DID}@127.0.0.1:5060 SIP/2.0`,
       `Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-${i}-bench;rport=5061`,
@@ -234,7 +245,7 @@ async function child(): Promise<void> {
       else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcs.major++;
     }
   }).observe({ type: 'gc' });
-  async function round(name: 'bare' | 'crocetta', calls: number): Promise<RoundResult> {
+  async function round(name: 'bare' | 'crocetta', calls: number, pace = rate): Promise<RoundResult> {
     const handle = name === 'bare' ? bare : crocetta;
     cdrRound = name === 'crocetta';
     answered = 0;
@@ -246,7 +257,7 @@ async function child(): Promise<void> {
     const start = performance.now();
     let sent = 0;
     while (sent < calls) {
-      const due = Math.min(calls, Math.floor(((performance.now() - start) * rate) / 1000));
+      const due = Math.min(calls, Math.floor(((performance.now() - start) * pace) / 1000));
       for (; sent < due; sent++) {
         const req = request();
         const res = response();
@@ -288,9 +299,11 @@ async function child(): Promise<void> {
       toMs: end,
     };
   }
-  // Warm-up: both handlers, 2 s each.
-  await round('bare', rate * 2);
-  await round('crocetta', rate * 2);
+  // Warm-up: both handlers, 2 s each at the rate, or --warmup-calls at --warmup-rate.
+  const warmupRate = arg('warmup-rate', rate);
+  const warmupCalls = Math.round(arg('warmup-calls', rate * 2));
+  await round('bare', warmupCalls, warmupRate);
+  await round('crocetta', warmupCalls, warmupRate);
   const heapSample = process.env.BENCH_HEAP_SAMPLE;
   if (heapSample !== undefined && heapSample !== '') await allocationsOf(heapSample, () => round('crocetta', rate * 2));
   const results: RoundResult[] = [];
@@ -343,6 +356,8 @@ interface HeapNode {
 }
 
 // ---------------------------------------------------------------------------------------------- parent
+const proxiedRun = (): boolean => textArg('workload') === 'proxied';
+
 async function parent(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sip-handler-'));
   const out = openSync(join(dir, 'stdout.log'), 'w');
@@ -368,7 +383,7 @@ async function parent(): Promise<void> {
   await new Promise((r) => forked.once('exit', r));
   const scavenges = gcTrace ? scavengesOf(readFileSync(join(dir, 'stdout.log'), 'utf8')) : [];
   console.log(
-    `bench/sip-handler: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, rate ${arg('rate', 1500)}/s, ${arg('seconds', 5)} s a round, ${textArg('workload') ?? 'refusal'}${process.argv.includes('--cdr') ? `, CDRs ${arg('talk-ms', 5)} ms after the answer` : ''}${textArg('variant') === 'answer-first' ? ', answer-first' : ''}`,
+    `bench/sip-handler: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, rate ${arg('rate', 1500)}/s, ${arg('seconds', 5)} s a round, ${textArg('workload') ?? 'refusal'}${process.argv.includes('--cdr') ? `, CDRs ${arg('talk-ms', 5)} ms after the answer` : ''}${textArg('variant') === 'answer-first' ? ', answer-first' : ''}${proxiedRun() ? '' : `, ${callers()} callers`}`,
   );
   for (const r of results)
     console.log(

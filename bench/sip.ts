@@ -6,7 +6,8 @@
  *                        [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30]
  *                        [--ports 31000] [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
  *                        [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
- *                        [--node-flags 'name:--flag … NAME=value …']
+ *                        [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000]
+ *                        [--warmup-calls N] [--warmup-rate R]
  *   --variant none: crocetta with its defaults and the bare app only.
  *   --node-flags 'name:FLAGS' (repeatable): one more crocetta, its defaults, run as `node FLAGS dist/src/main.js`
  *   instead of with the start script's flags (NAME=value tokens go to its environment, e.g. UV_THREADPOOL_SIZE=2;
@@ -44,6 +45,17 @@
  * preloaded, which stamps an INVITE's stages inside the process (socket data, message, drachtio-srf's middleware, the
  * INVITE handler, its synchronous return, the answer asked for, its socket write) by patching drachtio-srf's
  * prototypes only, and prints their p50/p90/p99 per application after the rounds (warm-up left out).
+ * --refusal-callers N: the refusal workloads' sipp cycles over the first N of the 1,000 refused numbers (default all).
+ * crocetta's caller-ID cache keeps a caller from its second request on (src/callerid/identify-caller.ts): with 1,000
+ * at 100 calls/s (a 300-call warm-up, 10-s rounds, the injection file read from its top by each sipp) each crocetta
+ * parses every caller ID of the first round and 70% of the second's (first and second sights); with 100 every caller
+ * has come three times in the warm-up and every timed call is a repeat caller answered from the cache, as a nuisance
+ * line's callers are. The bare app's Set does not care.
+ * --warmup-calls N --warmup-rate R: each application's warm-up, refusals then proxied calls, N of each at R a second
+ * (default 3 s at --rate: 300 of each at 100/s). V8 optimizes a function once it has run enough (calls, not time);
+ * in process (bench/sip-handler.ts, 4 Dec 2026) crocetta's first 10-s rounds at 100/s after 200 warm-up calls took
+ * 150–220 µs to the answer (p50) against 78–101 after 20,000 at 2,000/s: the first rounds then measure the JIT's
+ * warm-up, which a service running for days is past.
  * --no-cdrs: every drachtio-server with `<cdrs>false</cdrs>` (the default is true, as config/drachtio.conf.xml):
  * what crocetta's `cdr:stop` route costs both processes per call (only crocetta routes CDRs).
  * Ladder (--ladder): for refusal and proxied (those of --workloads), the highest call rate each application sustains for --ladder-seconds
@@ -88,6 +100,8 @@ const SIPP_DIR = join(ROOT, 'bench', 'sipp');
 const DID = '+390612345678';
 const SECRET = 'bench-secret';
 const PTIME = 20;
+/** Marked numbers the refusal workload calls from (the first of the marked set; REFUSE_SET below). */
+const REFUSE_SET_SIZE = 1000;
 
 // ---------------------------------------------------------------------------------------------- arguments
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -95,7 +109,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   [--rate 100] [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30] [--ports 31000]
   [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
   [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
-  [--node-flags 'name:--flag … NAME=value …']
+  [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000] [--warmup-calls N] [--warmup-rate R]
 Needs drachtio (drachtio-server) and sipp on PATH; what each option does is written at the top of bench/sip.ts.`);
   process.exit(0);
 }
@@ -158,7 +172,14 @@ const opts = {
   cdrs: !flag('no-cdrs'),
   /** One more crocetta per entry, 'name:FLAGS': node flags and NAME=value environment instead of the start script's. */
   nodeFlags: argAll('node-flags'),
+  /** Each application's warm-up, per workload (refusal, then proxied): calls and their rate (3 s at --rate). */
+  warmupCalls: 0,
+  warmupRate: 0,
+  /** The refusals cycle over the first N numbers of the refuse set (see --refusal-callers at the top). */
+  refusalCallers: Math.min(REFUSE_SET_SIZE, Math.floor(argNumber('refusal-callers', REFUSE_SET_SIZE))),
 };
+opts.warmupRate = argNumber('warmup-rate', opts.rate);
+opts.warmupCalls = Math.round(argNumber('warmup-calls', opts.rate * 3));
 for (const w of opts.workloads)
   if (!WORKLOADS.includes(w)) throw new Error(`--workloads: unknown ${w} (${WORKLOADS.join(', ')})`);
 
@@ -452,7 +473,7 @@ async function startDrachtio(dir: string, name: string, p: Ports): Promise<Child
 const refuseNumber = (i: number): string => `+3902100${String(i).padStart(5, '0')}`;
 const announceNumber = (i: number): string => `+3902190${String(i).padStart(5, '0')}`;
 const unknownNumber = (i: number): string => `+39333${String(i).padStart(7, '0')}`;
-const REFUSE_SET = 1000;
+const REFUSE_SET = REFUSE_SET_SIZE;
 const ANNOUNCE_SET = 400;
 
 /** A register with `opts.marks` marked numbers: the refuse set among them, the announce set with its category. */
@@ -1222,7 +1243,7 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   console.log(
-    `  rate ${opts.rate} calls/s for ${opts.seconds} s per round, ${opts.rounds} rounds, ${opts.marks} marked numbers; work dir ${dir}`,
+    `  rate ${opts.rate} calls/s for ${opts.seconds} s per round, ${opts.rounds} rounds, ${opts.marks} marked numbers, refusals from ${opts.refusalCallers} of them; work dir ${dir}`,
   );
   const asStarted = startScriptRun();
   console.log(`  crocetta runs as \`npm start\` does: \`${nodeRunText(asStarted)} dist/src/main.js\``);
@@ -1314,7 +1335,7 @@ async function main(): Promise<void> {
         refusal: injection(
           dir,
           'refusal',
-          Array.from({ length: REFUSE_SET }, (_, i) => refuseNumber(i)),
+          Array.from({ length: opts.refusalCallers }, (_, i) => refuseNumber(i)),
         ),
         proxied: '', // a fresh file per run: injectionFor
         announce: injection(
@@ -1337,8 +1358,8 @@ async function main(): Promise<void> {
         scenario: 'uac-refusal.xml',
         target: app.ports,
         inf: ctx.inf.refusal,
-        rate: opts.rate,
-        calls: opts.rate * 3,
+        rate: opts.warmupRate,
+        calls: opts.warmupCalls,
         slot: 0,
         timed: 607,
         trace: false,
@@ -1348,9 +1369,9 @@ async function main(): Promise<void> {
       await startSipp({
         scenario: 'uac-proxied.xml',
         target: app.ports,
-        inf: injectionFor(ctx, 'proxied', opts.rate * 3, `warmup-${app.name}`),
-        rate: opts.rate,
-        calls: opts.rate * 3,
+        inf: injectionFor(ctx, 'proxied', opts.warmupCalls, `warmup-${app.name}`),
+        rate: opts.warmupRate,
+        calls: opts.warmupCalls,
         slot: 0,
         timed: 200,
         trace: false,
