@@ -6,7 +6,7 @@
  * - friends' feed (`/api/feed...`): the feed token or the API token, as a bearer token (a session does not open it);
  * - the JSON API (`/api/...`): the bearer token, or a logged-in session (its writes then carry `X-CSRF-Token`);
  *   a request with an Authorization header is always judged by its token; both answer a request they refuse 401
- *   with `WWW-Authenticate: Bearer` (refuseBearer);
+ *   with `WWW-Authenticate: Bearer` (refuseBearer; `Bearer error="invalid_token"` when a bearer token was sent);
  * - the pages (anything else): a logged-in session, else a redirect to /login (which then goes back to that page,
  *   saying so when a posted form was not done: login-return.ts); a form posted to a page carries the
  *   session's CSRF token in `_csrf` (the form is parsed here, before the route), except an upload
@@ -98,17 +98,21 @@ export function scrapes(
   const allowed = bearerOrSession([deps.metricsToken, deps.apiToken], deps.sessions);
   return (req, res, next) => {
     if (allowed(req)) return next();
-    refuseBearer(res);
+    refuseBearer(req, res);
   };
 }
 
 /**
  * 401 for a request without an accepted bearer token, with `WWW-Authenticate: Bearer` (RFC 6750 §3, RFC 9110
- * §15.5.2: a 401 says how to authenticate): the JSON API, the friends' feed and /metrics behind its token.
+ * §15.5.2: a 401 says how to authenticate): the JSON API, the friends' feed and /metrics behind its token. A request
+ * that sent a bearer token we do not accept (wrong, or an old one since changed) gets `error="invalid_token"` with it
+ * (§3.1), so a script can tell a wrong token from a missing one; a request without one, or with another scheme
+ * (Basic), gets the bare challenge (§3: no error code when the request lacks authentication information).
  */
-function refuseBearer(res: Response): never {
-  res.set('WWW-Authenticate', 'Bearer');
-  throw new HttpError(401, 'missing or wrong bearer token');
+function refuseBearer(req: Request, res: Response): never {
+  const given = bearerOf(req) !== undefined;
+  res.set('WWW-Authenticate', given ? 'Bearer error="invalid_token"' : 'Bearer');
+  throw new HttpError(401, given ? 'invalid bearer token' : 'missing bearer token');
 }
 
 export function authenticate(deps: AuthDeps): RequestHandler {
@@ -130,7 +134,7 @@ export function authenticate(deps: AuthDeps): RequestHandler {
     if (path === '/api/feed' || path.startsWith('/api/feed/')) {
       if (feed.length === 0)
         throw new HttpError(503, 'the feed is not configured: set CROCETTA_FEED_TOKEN or CROCETTA_API_TOKEN');
-      if (!oneOf(bearerOf(req), feed)) refuseBearer(res);
+      if (!oneOf(bearerOf(req), feed)) refuseBearer(req, res);
       return next();
     }
 
@@ -144,7 +148,7 @@ export function authenticate(deps: AuthDeps): RequestHandler {
         return next();
       }
       if (api.length === 0) throw new HttpError(503, 'the JSON API is not configured: set CROCETTA_API_TOKEN');
-      if (!oneOf(bearerOf(req), api)) refuseBearer(res);
+      if (!oneOf(bearerOf(req), api)) refuseBearer(req, res);
       return next();
     }
 

@@ -41,16 +41,17 @@ describe('/metrics with CROCETTA_METRICS_TOKEN', () => {
   });
 
   it('answers 401 with WWW-Authenticate: Bearer without a token, with a wrong one or another scheme', async () => {
-    const refused: Array<Record<string, string>> = [
-      {},
-      { authorization: 'Bearer wrong' },
-      { authorization: `Bearer ${METRICS_TOKEN}x` },
-      { authorization: `Basic ${Buffer.from(`prometheus:${METRICS_TOKEN}`).toString('base64')}` },
+    const invalid = 'Bearer error="invalid_token"'; // RFC 6750 §3.1: a token was sent, and it is not one we accept
+    const refused: Array<[Record<string, string>, string]> = [
+      [{}, 'Bearer'],
+      [{ authorization: 'Bearer wrong' }, invalid],
+      [{ authorization: `Bearer ${METRICS_TOKEN}x` }, invalid],
+      [{ authorization: `Basic ${Buffer.from(`prometheus:${METRICS_TOKEN}`).toString('base64')}` }, 'Bearer'],
     ];
-    for (const headers of refused) {
+    for (const [headers, challenge] of refused) {
       const res = await scrape(h, headers);
       expect(res.status, JSON.stringify(headers)).toBe(401);
-      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(res.headers.get('www-authenticate'), JSON.stringify(headers)).toBe(challenge);
       expect(await res.text()).not.toContain('crocetta_');
     }
     // Every spelling Express routes to /metrics, and HEAD, pass through the same check.

@@ -4,7 +4,7 @@
  * rate-limited, the CSP forbids inline script, and the password never appears in logs or pages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
 
 const PASSWORD = 'Another-s3cret';
 let h: Harness;
@@ -56,21 +56,27 @@ describe('panel security over HTTP', () => {
     expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
   });
 
-  it('says Bearer in WWW-Authenticate on every 401 of the JSON API and the feed (RFC 6750 §3)', async () => {
+  it('says Bearer in WWW-Authenticate on every 401 of the API and feed (RFC 6750 §3), invalid_token for a wrong token', async () => {
     const { cookie } = await loginForm(); // a session, not logged in
-    const refused: Array<[string, Record<string, string>]> = [
-      ['/api/rankings/companies', {}],
-      ['/api/rankings/companies', { authorization: 'Bearer wrong' }],
-      ['/api/rankings/companies', { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` }],
-      ['/api/rankings/companies', { cookie }],
-      ['/api/attempts?number=%2B390212345678', {}],
-      ['/api/feed', {}],
-      ['/api/feed?since=0', { authorization: 'Bearer wrong' }],
+    const invalid = 'Bearer error="invalid_token"';
+    const refused: Array<[string, Record<string, string>, string]> = [
+      ['/api/rankings/companies', {}, 'Bearer'],
+      ['/api/rankings/companies', { authorization: 'Bearer wrong' }, invalid],
+      ['/api/rankings/companies', { authorization: `Bearer ${TOKEN}-old` }, invalid],
+      [
+        '/api/rankings/companies',
+        { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` },
+        'Bearer',
+      ],
+      ['/api/rankings/companies', { cookie }, 'Bearer'],
+      ['/api/attempts?number=%2B390212345678', {}, 'Bearer'],
+      ['/api/feed', {}, 'Bearer'],
+      ['/api/feed?since=0', { authorization: 'Bearer wrong' }, invalid],
     ];
-    for (const [path, headers] of refused) {
+    for (const [path, headers, challenge] of refused) {
       const res = await fetch(h.url(path), { headers });
       expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
-      expect(res.headers.get('www-authenticate'), `${path} ${JSON.stringify(headers)}`).toBe('Bearer');
+      expect(res.headers.get('www-authenticate'), `${path} ${JSON.stringify(headers)}`).toBe(challenge);
     }
     // Not on what it lets through, nor on a page's redirect to the login.
     expect((await h.api('GET', '/api/rankings/companies')).status).toBe(200);
