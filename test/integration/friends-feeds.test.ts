@@ -226,6 +226,32 @@ describe("friends' feeds between two instances", () => {
     expect((await a.api('GET', '/api/feed', undefined, TOKEN)).status).toBe(200);
   });
 
+  it("never logs a key in a friend's feed URL, nor a password typed into it", async () => {
+    // A feed behind a proxy that wants its key in the query string: pulled, and logged without the key's value.
+    await befriend(b, 'alfa', `${a.url('/api/feed')}?key=q-s3cret-77`, a.app.feeds.publicKey, 0.9);
+    // Credentials typed into the URL: fetch refuses such a URL and its message quotes it whole.
+    const withPassword = a.url('/api/feed').replace('http://', 'http://feeds:pw-s3cret-88@');
+    await befriend(b, 'beta', withPassword, a.app.feeds.publicKey, 0.9);
+    const pulled = await b.app.feeds.pullAll();
+    expect(pulled).toEqual([
+      expect.objectContaining({ friend: 'alfa', outcome: 'merged' }),
+      expect.objectContaining({ friend: 'beta', outcome: 'rejected', reason: 'unreachable' }),
+    ]);
+    const lines = b.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('friend feed'));
+    expect(lines.map((l) => [l.friend, l.url])).toEqual([
+      ['alfa', `${a.url('/api/feed')}?key=[redacted]`],
+      ['beta', a.url('/api/feed').replace('http://', 'http://[redacted]@')],
+    ]);
+    expect(String(lines[1]?.detail)).toContain('includes credentials: http://[redacted]@');
+    const logged = JSON.stringify(b.logs);
+    for (const secret of ['q-s3cret-77', 'pw-s3cret-88']) expect(logged).not.toContain(secret);
+    // Nor in the friend's last error, which `crocetta feed list` prints.
+    const list = await cli(b, ['feed', 'list']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain('includes credentials');
+    expect(list.stdout.split('pw-s3cret-88').length, 'the URL itself is listed once, its error without it').toBe(2);
+  });
+
   it('refuses a tampered feed, logs it and merges nothing', async () => {
     const m = await middleman(a.url('/api/feed'), (body, sig) => ({
       body: Buffer.from(body.toString('utf8').replace(LISTED, '+390287176999')),

@@ -29,6 +29,24 @@ export type PullResult =
   | { kind: 'feed'; feed: FeedPayload; etag: string | null; bytes: number }
   | { kind: 'rejected'; reason: RejectReason; detail: string };
 
+/**
+ * A friend's feed URL as the log and the friends table's last error may say it: the host and path, the query's
+ * parameter names with their values `[redacted]` and any user name or password in it `[redacted]` (a feed behind a
+ * proxy that takes its key in the query string, `?key=…`, or credentials typed into the URL): the log keeps no
+ * credential (src/log.ts), and the friend's token travels only in the Authorization header.
+ */
+export function urlForLog(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return '[not a URL]';
+  }
+  const user = u.username !== '' || u.password !== '' ? '[redacted]@' : '';
+  const query = [...u.searchParams.keys()].map((k) => `${k}=[redacted]`).join('&');
+  return `${u.protocol}//${user}${u.host}${u.pathname}${query === '' ? '' : `?${query}`}`;
+}
+
 export function feedUrl(friend: Pick<Friend, 'url'>, since: number): string {
   const url = new URL(friend.url);
   url.searchParams.set('since', String(since));
@@ -115,14 +133,18 @@ export async function pullFeed(friend: Friend, since: number, now: number, limit
   const headers: Record<string, string> = { authorization: `Bearer ${friend.token}`, accept: 'application/json' };
   if (since > 0 && friend.etag !== null) headers['if-none-match'] = friend.etag;
   let res: Response;
+  const url = feedUrl(friend, since);
   try {
-    res = await fetch(feedUrl(friend, since), {
+    res = await fetch(url, {
       headers,
       signal: AbortSignal.timeout(limits.timeoutMs),
       redirect: 'error',
     });
   } catch (err) {
-    return { kind: 'rejected', reason: 'unreachable', detail: err instanceof Error ? err.message : String(err) };
+    // fetch's message may quote the URL whole (one with a password in it: "cannot be constructed from a URL that
+    // includes credentials: http://user:pass@…"); the detail is logged and kept as the friend's last error.
+    const message = err instanceof Error ? err.message : String(err);
+    return { kind: 'rejected', reason: 'unreachable', detail: message.split(url).join(urlForLog(url)) };
   }
   if (res.status === 304) return { kind: 'unchanged' };
   if (res.status !== 200) {

@@ -9,7 +9,7 @@ import { Connection } from '../../store/sqlite/connection.js';
 import { canonicalJson, signFeed } from './feed-format.js';
 import { loadOrCreateFeedKeys, type FeedKeys } from './feed-keys.js';
 import { buildFeed, currentVersion, listedByHashPrefix, type PrefixMatch } from './feed-publisher.js';
-import { pullFeed, type PullLimits, type RejectReason } from './feed-puller.js';
+import { pullFeed, urlForLog, type PullLimits, type RejectReason } from './feed-puller.js';
 import { FriendIndex } from './friend-index.js';
 import { allReports, listFriends, mergeFeed, notePullError, notePullUnchanged, type Friend } from './friends-store.js';
 
@@ -189,7 +189,7 @@ export class FeedService {
     const full = friend.version === 0 || st.lastFullAt === null || now - st.lastFullAt >= this.settings.fullResyncMs;
     const since = full ? 0 : friend.version;
     const result = await pullFeed(friend, since, now, this.settings);
-    const log = { friend: friend.name, url: friend.url, since };
+    const log = { friend: friend.name, url: urlForLog(friend.url), since };
     if (result.kind === 'rejected') {
       st.failures++;
       const wait = Math.min(
