@@ -71,6 +71,8 @@ export interface TrunkAccountView {
   name: string;
   /** Its user name. */
   account: string;
+  /** Its own number as configured ('' = none: its calls' DID is whatever the carrier says). */
+  number: string;
   /** The registrar it registers at (its carrier). */
   carrier: string;
   status: TrunkStatus;

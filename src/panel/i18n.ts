@@ -66,6 +66,9 @@ const EN = {
   newest: 'Newest',
   noAttempts: 'No attempts.',
   trunkRegistered: 'Carrier trunk registered since {since} ({reason}).',
+  lineToday: 'Today, attempts: {attempts}, stopped: {stopped}.',
+  ourNumbers: 'Our numbers',
+  ourNumbersNote: 'How many calls each of our numbers took, the most rung first; a number opens its register.',
   trunkNotRegistered:
     'Carrier trunk NOT registered since {since}: {problem} ({reason}). Calls from the carrier cannot reach crocetta.',
   trunkProblemAuth: 'the carrier refused the user name or password',
@@ -246,6 +249,10 @@ const IT: Record<MessageKey, string> = {
   newest: 'Più recenti',
   noAttempts: 'Nessun tentativo.',
   trunkRegistered: 'Linea del gestore registrata dal {since} ({reason}).',
+  lineToday: 'Oggi, tentativi: {attempts}, fermati: {stopped}.',
+  ourNumbers: 'I nostri numeri',
+  ourNumbersNote:
+    'Quante chiamate ha ricevuto ciascuno dei nostri numeri, il più chiamato in cima; un numero apre il suo registro.',
   trunkNotRegistered:
     'Linea del gestore NON registrata dal {since}: {problem} ({reason}). Le chiamate del gestore non arrivano a crocetta.',
   trunkProblemAuth: 'il gestore rifiuta nome utente o password',

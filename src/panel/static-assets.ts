@@ -31,7 +31,7 @@ h1 { font-size:1.4rem; margin:.2rem 0 1rem; overflow-wrap:anywhere; } h2 { font-
 table { border-collapse:collapse; width:100%; background:#fff; }
 th, td { text-align:left; padding:.4rem .5rem; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-size:.8rem; text-transform:uppercase; letter-spacing:.03em; color:var(--muted); white-space:nowrap; }
-td.num { text-align:right; font-variant-numeric:tabular-nums; }
+td.num { text-align:right; font-variant-numeric:tabular-nums; } #our-numbers th.num { text-align:right; } #our-numbers { width:auto; min-width:min(100%, 40rem); }
 .nowrap { white-space:nowrap; }
 .badge { display:inline-block; padding:.05rem .45rem; border-radius:10px; font-size:.8rem; color:#fff; background:var(--unknown); }
 .v-nuisance { background:var(--nuisance); } .v-suspect { background:var(--suspect); } .v-trusted { background:var(--trusted); }

@@ -66,6 +66,7 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
       trunk?.accounts.map((a) => ({
         name: a.number || a.username,
         account: a.account,
+        number: a.number,
         carrier: a.carrier,
         status: a.status,
       })) ?? [],

@@ -177,6 +177,13 @@ describe('several carrier accounts', () => {
     expect(first.proxy?.destinations).toEqual(['sip:+390612345699@127.0.0.1:5080']);
     const rows = await attemptsOf(h, CALLER);
     expect(rows.map((r) => r.calledNumber).sort()).toEqual(['+390612345670', '+390612345699']);
+    // The dashboard: the line with a number of its own says today's calls on it; the first has none (its calls'
+    // number is the carrier's P-Called-Party-ID), the third none either: no counts said for them.
+    await h.app.register.flush();
+    const lines = await trunkLines();
+    expect(lines[1]).toMatch(/^06 1234 5670 \(127\.0\.0\.1:5090\): .*\. Today, attempts: 1, stopped: 0\.$/);
+    expect(lines[0]).not.toContain('Today');
+    expect(lines[2]).not.toContain('Today');
   });
 
   it("send the PBX's call out through the account whose number it presents, with that account's credentials, in the call too", async () => {

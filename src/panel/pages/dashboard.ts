@@ -14,10 +14,47 @@ export interface DashboardData {
   topOffenders: NumberRank[];
   /** The registration to the carrier; null when there is none. */
   trunk?: TrunkStatus | null;
-  /** Each carrier account's, when there are several (one per number): a line each instead of `trunk`'s. */
-  trunkAccounts?: ReadonlyArray<{ name: string; carrier?: string; status: TrunkStatus }>;
+  /**
+   * Each carrier account's, when there are several (one per number): a line each instead of `trunk`'s. `number`: its
+   * `today`: the attempts today on its own number, when it has one (said on its line).
+   */
+  trunkAccounts?: ReadonlyArray<{ name: string; carrier?: string; today?: Totals | undefined; status: TrunkStatus }>;
   /** Being rebuilt: the counts are incomplete (said above them). */
   aggregates?: AggregatesStatus;
+  /** Our numbers (the called numbers, E.164) with today's and this week's counts, the most rung first. */
+  ourNumbers?: readonly OurNumber[];
+}
+
+/** One of our numbers on the dashboard: today's and this week's attempts on it. */
+export interface OurNumber {
+  number: string;
+  today: Totals;
+  week: Totals;
+}
+
+export const NO_CALLS: Totals = Object.freeze({ attempts: 0, stopped: 0 });
+
+/** At most this many of our numbers are listed (a scanner dialling random extensions leaves many called numbers). */
+export const OUR_NUMBERS_LISTED = 20;
+
+/**
+ * Our numbers as the dashboard lists them: those called this week, and the carrier lines' numbers (`lines`, E.164
+ * keys) even when quiet, the most rung today first, then this week's; at most OUR_NUMBERS_LISTED.
+ */
+export function ourNumbers(
+  today: ReadonlyMap<string, Totals>,
+  week: ReadonlyMap<string, Totals>,
+  lines: readonly string[],
+): OurNumber[] {
+  const none = NO_CALLS;
+  const keys = new Set([...week.keys(), ...today.keys(), ...lines]);
+  return [...keys]
+    .map((number) => ({ number, today: today.get(number) ?? none, week: week.get(number) ?? none }))
+    .sort(
+      (a, b) =>
+        b.today.attempts - a.today.attempts || b.week.attempts - a.week.attempts || a.number.localeCompare(b.number),
+    )
+    .slice(0, OUR_NUMBERS_LISTED);
 }
 
 const TRUNK_PROBLEM: Record<string, MessageKey> = {
@@ -33,26 +70,55 @@ function carrierName(uri: string): string {
   return uri.replace(/^sips?:/i, '').replace(/[;?].*$/, '');
 }
 
-function trunkLine(ctx: PageContext, trunk: TrunkStatus, account = '', carrier = ''): SafeHtml {
+function trunkLine(ctx: PageContext, trunk: TrunkStatus, account = '', carrier = '', today?: Totals): SafeHtml {
   const { t } = ctx.loc;
   const since = ctx.loc.dateTime(trunk.since);
+  // The line's own counts, when it has a number: which line is rung most, beside whether it is up.
+  const counts =
+    today === undefined
+      ? ''
+      : ` ${t('lineToday', { attempts: ctx.loc.number(today.attempts), stopped: ctx.loc.number(today.stopped) })}`;
   // With several accounts, each line starts with the account's number (or user name) and its carrier.
   const at = carrier === '' ? '' : ` (${carrierName(carrier)})`;
   const name = account === '' ? '' : `${ctx.loc.phone(account)}${at}: `;
   const attr = account === '' ? '' : html` data-account="${account}"`;
   if (trunk.state === 'registered') {
     const reason = trunk.grantedSeconds === null ? trunk.reason : `${trunk.reason}, ${trunk.grantedSeconds} s`;
-    return html`<p class="notice trunk" data-trunk="registered"${attr}>${name}${t('trunkRegistered', { since, reason })}</p>`;
+    return html`<p class="notice trunk" data-trunk="registered"${attr}>${name}${t('trunkRegistered', { since, reason })}${counts}</p>`;
   }
   const problem = t(TRUNK_PROBLEM[trunk.problem ?? ''] ?? 'trunkProblemNone');
-  return html`<p class="notice error trunk" data-trunk="not-registered"${attr}>${name}${t('trunkNotRegistered', { since, problem, reason: trunk.reason })}</p>`;
+  return html`<p class="notice error trunk" data-trunk="not-registered"${attr}>${name}${t('trunkNotRegistered', { since, problem, reason: trunk.reason })}${counts}</p>`;
 }
 
-/** The trunk's line, or one per account when there are several. */
+/** The trunk's line, or one per account when there are several; each with today's counts on its number. */
 function trunkLines(ctx: PageContext, d: DashboardData): SafeHtml | string {
   const accounts = d.trunkAccounts ?? [];
-  if (accounts.length > 1) return html`${accounts.map((a) => trunkLine(ctx, a.status, a.name, a.carrier))}`;
-  return d.trunk ? trunkLine(ctx, d.trunk) : '';
+  if (accounts.length > 1) return html`${accounts.map((a) => trunkLine(ctx, a.status, a.name, a.carrier, a.today))}`;
+  return d.trunk ? trunkLine(ctx, d.trunk, '', '', accounts[0]?.today) : '';
+}
+
+/**
+ * Our numbers with today's and this week's counts: which one is rung most, and how much of it was stopped. A plain
+ * table on a phone too (a card per number would push the chart off the screen), this week's pair hidden there.
+ */
+function ourNumbersTable(ctx: PageContext, rows: readonly OurNumber[]): SafeHtml {
+  const { t, number } = ctx.loc;
+  const cells = (x: Totals, week: boolean, period: string): SafeHtml => {
+    const hide = week ? html` hide-sm` : '';
+    return html`<td class="num${hide}" data-label="${`${period}: ${t('attempts')}`}">${number(x.attempts)}</td>
+<td class="num${hide}" data-label="${`${period}: ${t('stopped')}`}">${number(x.stopped)}</td>`;
+  };
+  return html`<h2>${t('ourNumbers')}</h2>
+<p class="muted small">${t('ourNumbersNote')}</p>
+<div class="scroll"><table id="our-numbers">
+<thead><tr><th rowspan="2">${t('number')}</th><th colspan="2" class="num">${t('today')}</th><th colspan="2" class="num hide-sm">${t('thisWeek')}</th></tr>
+<tr><th class="num">${t('attempts')}</th><th class="num">${t('stopped')}</th><th class="num hide-sm">${t('attempts')}</th><th class="num hide-sm">${t('stopped')}</th></tr></thead>
+<tbody>${rows.map(
+    (r) => html`<tr data-number="${r.number}">
+<td class="nowrap"><a href="${`/register?did=${encodeURIComponent(r.number)}`}">${ctx.loc.phone(r.number)}</a></td>
+${cells(r.today, false, t('today'))}
+${cells(r.week, true, t('thisWeek'))}</tr>`,
+  )}</tbody></table></div>`;
 }
 
 function card(n: string, label: string): SafeHtml {
@@ -96,6 +162,7 @@ export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
   ${card(number(d.week.stopped), `${t('thisWeek')}: ${t('stopped')}`)}
   ${card(number(d.week.attempts - d.week.stopped), `${t('thisWeek')}: ${t('passed')}`)}
 </section>
+${d.ourNumbers !== undefined && d.ourNumbers.length > 0 ? ourNumbersTable(ctx, d.ourNumbers) : ''}
 <h2>${t('perDay')}</h2>
 <div class="panel">${chart(spec, t('perDay'))}</div>
 <h2>${t('topOffenders')}</h2>

@@ -106,6 +106,19 @@ export class Reports {
     return { attempts: row?.n ?? 0, stopped: row?.s ?? 0 };
   }
 
+  /**
+   * Totals per called number (our numbers, the DIDs the calls came in on) over a range of local days, from
+   * daily_totals; attempts with no called number are left out.
+   */
+  async totalsByCalled(range: DayRange): Promise<Map<string, Totals>> {
+    const rows = await this.db.all<{ called: string; n: number; s: number }>(
+      `SELECT called_number AS called, SUM(attempts) AS n, SUM(CASE WHEN stopped THEN attempts ELSE 0 END) AS s
+         FROM daily_totals WHERE day >= ? AND day < ? AND called_number <> '' GROUP BY called_number`,
+      [range.sinceDay, range.untilDay],
+    );
+    return new Map(rows.map((r) => [r.called, { attempts: r.n, stopped: r.s }]));
+  }
+
   /** The numbers with the most attempts in the range, optionally only those marked in a category. */
   async rankNumbers(range: DayRange & { category?: string; limit?: number }): Promise<NumberRank[]> {
     const limit = Math.min(Math.max(range.limit ?? 20, 1), 500);
