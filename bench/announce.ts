@@ -161,7 +161,8 @@ function summarize(intervals: number[]): Intervals {
 interface RunResult {
   n: number;
   receiver: Intervals;
-  wire: (Intervals & { pacing: Pacing }) | null;
+  /** At the wire: the intervals, the pacing, the RTP packets captured and dumpcap's own drop count. */
+  wire: (Intervals & { pacing: Pacing; captured: number; dropped: number | null }) | null;
   lost: number;
   expected: number;
   cpuPct: number;
@@ -218,15 +219,22 @@ async function runOnce(
   const cpu = process.cpuUsage(cpu0);
   loop.disable();
   await new Promise((r) => setTimeout(r, 200)); // last packets in flight
-  const wirePackets = capture ? await capture.stopPackets() : null;
+  const wirePackets = capture ? await capture.stopPackets({ settle: true }) : null;
+  const wireRtp = wirePackets ? rtpTimed(wirePackets) : null;
   const stats = await ask(child, { type: 'collect' }, 'stats');
   const sent = done.reduce((s, r) => s + r.packets, 0);
   return {
     n,
     receiver: summarize(stats.intervals),
-    wire: wirePackets
-      ? { ...summarize(intervalsOf(flowsOf(wirePackets))), pacing: pacingOf(rtpTimed(wirePackets), PTIME) }
-      : null,
+    wire:
+      wirePackets && wireRtp
+        ? {
+            ...summarize(intervalsOf(flowsOf(wirePackets))),
+            pacing: pacingOf(wireRtp, PTIME),
+            captured: wireRtp.length,
+            dropped: capture?.dropped ?? null,
+          }
+        : null,
     lost: sent - stats.packets,
     expected: sent,
     cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
@@ -278,7 +286,8 @@ async function main(): Promise<void> {
     .map((e) => e.trim()) as EngineName[];
   for (const e of engines)
     if (!ENGINES.includes(e)) throw new Error(`--engines: ${ENGINES.join(', ')}; got ${String(e)}`);
-  const wire = !process.argv.includes('--no-wire') && WireCapture.available();
+  const noWire = process.argv.includes('--no-wire') ? '--no-wire was given' : WireCapture.whyNot();
+  const wire = noWire === null;
   const child = fork(fileURLToPath(import.meta.url), ['--sink'], {
     execArgv: process.execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -290,7 +299,7 @@ async function main(): Promise<void> {
     console.log(
       wire
         ? 'intervals at the wire: dumpcap on lo (kernel timestamps); at the receiver: its JS callback'
-        : 'intervals at the receiver only (no dumpcap: apt-get install tshark, run as root, or --no-wire was given)',
+        : `intervals at the receiver only, NOT at the wire: ${noWire}`,
     );
     console.log(
       "jitter = p99 of |interval − 20 ms| per stream; late = p99 of each packet's lateness against its stream's ideal 20-ms schedule (bench/rtp-timing.ts)",
@@ -334,6 +343,10 @@ async function main(): Promise<void> {
             const w = r.wire
               ? `${f2(r.wire.p50).padStart(8)} ${f2(r.wire.p99).padStart(6)} ${f2(r.wire.max).padStart(6)} ${f2(r.wire.pacing.intervalJitterP99).padStart(7)} ${f2(r.wire.pacing.latenessP99).padStart(6)} ms`
               : '          (not measured)              ';
+            if (r.wire && (r.wire.captured !== r.expected || r.wire.dropped !== 0))
+              console.log(
+                `[${engineName}] N=${r.n}: the capture holds ${r.wire.captured} RTP packets of ${r.expected} sent (dumpcap dropped ${String(r.wire.dropped)}; ${r.wire.pacing.missing} missing inside streams): the wire figures miss packets`,
+              );
             console.log(
               `[${engineName}] ${String(r.n).padStart(6)} |     ${w} |   ${f2(r.receiver.p50).padStart(8)} ${f2(r.receiver.p99).padStart(6)} ${f2(r.receiver.jitterP99).padStart(8)} ms | ${`${r.lost}/${r.expected}`.padEnd(14)} | ${r.cpuPct.toFixed(1).padStart(8)} %      | ${f2(r.loopDelayP99).padStart(8)} ms    | ${f2(r.machine.intervalJitterP99).padStart(8)} ${f2(r.machine.latenessP99).padStart(6)} ms (${f2(r.machine.latenessMax)}) | nice ${r.machineHigh.nice}: ${f2(r.machineHigh.intervalJitterP99).padStart(6)} ${f2(r.machineHigh.latenessP99).padStart(6)} ms | ${r.machineRt.realtime === null ? 'refused' : `rt ${r.machineRt.realtime}`}: ${f2(r.machineRt.intervalJitterP99).padStart(6)} ${f2(r.machineRt.latenessP99).padStart(6)} ms`,
             );
@@ -352,8 +365,11 @@ async function main(): Promise<void> {
         const highLate = median(tops.map((r) => r.machineHigh.latenessP99));
         const rt = median(tops.map((r) => r.machineRt.intervalJitterP99));
         const rtLate = median(tops.map((r) => r.machineRt.latenessP99));
+        const captured = rows.reduce((sum, r) => sum + (r.wire?.captured ?? 0), 0);
+        const sentAll = rows.reduce((sum, r) => sum + r.expected, 0);
+        const droppedAll = rows.reduce((sum, r) => sum + (r.wire?.dropped ?? NaN), 0);
         verdicts.push(
-          `[${engineName}] target p99 jitter <= 2 ms at N=${maxN} (${wire ? 'at the wire' : 'at the receiver'}, median of ${reps} runs: ${tops.map(judgedOf).map(f2).join(', ')} ms): ${m <= 2 ? 'met' : 'NOT met'} (${f2(m)} ms; N=1 baseline ${f2(mb)} ms, ratio ${(m / Math.max(mb, 0.01)).toFixed(1)}×); lateness p99 ${f2(late)} ms; machine baseline in the same runs: jitter p99 ${f2(machine)} ms, lateness p99 ${f2(machineLate)} ms, at nice ${tops[0]?.machineHigh.nice ?? '?'} ${f2(high)} / ${f2(highLate)} ms, SCHED_FIFO ${f2(rt)} / ${f2(rtLate)} ms (medians); event-loop delay p99 at N=${maxN} ${f2(loop)} ms (median); ports in use after the runs: ${announcer.portsInUse}`,
+          `[${engineName}] target p99 jitter <= 2 ms at N=${maxN} (${wire ? 'at the wire' : 'at the receiver'}, median of ${reps} runs: ${tops.map(judgedOf).map(f2).join(', ')} ms): ${m <= 2 ? 'met' : 'NOT met'} (${f2(m)} ms; N=1 baseline ${f2(mb)} ms, ratio ${(m / Math.max(mb, 0.01)).toFixed(1)}×); lateness p99 ${f2(late)} ms; machine baseline in the same runs: jitter p99 ${f2(machine)} ms, lateness p99 ${f2(machineLate)} ms, at nice ${tops[0]?.machineHigh.nice ?? '?'} ${f2(high)} / ${f2(highLate)} ms, SCHED_FIFO ${f2(rt)} / ${f2(rtLate)} ms (medians); event-loop delay p99 at N=${maxN} ${f2(loop)} ms (median); ports in use after the runs: ${announcer.portsInUse}${wire ? `; captured at the wire ${captured} of ${sentAll} RTP packets sent in the judged runs (dumpcap dropped ${String(droppedAll)})` : ''}`,
         );
       } finally {
         await engine.close();

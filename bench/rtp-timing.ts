@@ -31,6 +31,11 @@ export interface Timed {
 export interface Pacing {
   streams: number;
   packets: number;
+  /**
+   * Packets absent inside streams (a sequence step of k counts k − 1): lost before the capture (or the receiver), or
+   * skipped by a sender after a stall. 0 when every packet sent is in the capture.
+   */
+  missing: number;
   intervalJitterP99: number;
   latenessP50: number;
   latenessP99: number;
@@ -69,7 +74,9 @@ export function pacingOf(packets: readonly Timed[], ptime: number): Pacing {
   const streams = streamsOf(packets);
   const jitter: number[] = [];
   const lateness: number[] = [];
+  let missing = 0;
   for (const { at, n } of streams) {
+    if (n.length > 0) missing += (n[n.length - 1] as number) + 1 - n.length;
     let anchor = Infinity;
     for (let i = 0; i < at.length; i++) anchor = Math.min(anchor, (at[i] as number) - (n[i] as number) * ptime);
     for (let i = 0; i < at.length; i++) {
@@ -85,6 +92,7 @@ export function pacingOf(packets: readonly Timed[], ptime: number): Pacing {
   return {
     streams: streams.length,
     packets: lateness.length,
+    missing,
     intervalJitterP99: quantile(jitter, 0.99),
     latenessP50: quantile(lateness, 0.5),
     latenessP99: quantile(lateness, 0.99),

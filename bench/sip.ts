@@ -434,6 +434,8 @@ const PBX_PORT = opts.base + 100;
 /** sipp binds its media port and the three above it (RTP, RTCP, video RTP and RTCP). */
 const PBX_MEDIA_PORT = opts.base + 184;
 const SINK_PORT = opts.base + 104;
+/** RTP packets the callers' sink has read (refusal-under-announce: checked against the capture's count). */
+let sinkPackets = 0;
 /**
  * sipp UACs: concurrent runs use different slots (own media port), and each run a new SIP port, so that late
  * retransmissions meant for a finished run never reach the next one.
@@ -871,6 +873,10 @@ interface RoundResult {
   /** RTP at the wire (refusal-under-announce), and the machine baseline thread measured the same way. */
   jitter?: {
     wire: Pacing;
+    /** dumpcap's own count of packets it or the kernel dropped (null: it did not say). */
+    dropped: number | null;
+    /** Packets the callers' sink read during the capture (about the capture's count: a check that it holds them all). */
+    sinkRead: number;
     machine: Pacing;
     machineHigh: Pacing & { nice: number };
     /** The baseline thread in SCHED_FIFO at RTP_THREAD_REALTIME (bench/rtp-timing.ts), null: refused. */
@@ -890,13 +896,13 @@ function summarize(app: string, round: number, run: SippRun): RoundResult {
 function printRound(w: Workload, r: RoundResult): void {
   const failed = r.run.calls - r.run.answered;
   const j = r.jitter
-    ? ` | RTP at the wire: jitter p99 ${r.jitter.wire.intervalJitterP99.toFixed(2)} ms, late p99 ${r.jitter.wire.latenessP99.toFixed(2)} ms (${r.jitter.wire.streams} streams, ${r.jitter.wire.packets} packets); machine ${r.jitter.machine.intervalJitterP99.toFixed(2)} / ${r.jitter.machine.latenessP99.toFixed(2)} ms, at nice ${r.jitter.machineHigh.nice} ${r.jitter.machineHigh.intervalJitterP99.toFixed(2)} / ${r.jitter.machineHigh.latenessP99.toFixed(2)} ms, SCHED_FIFO ${String(r.jitter.machineRt.realtime)} ${r.jitter.machineRt.intervalJitterP99.toFixed(2)} / ${r.jitter.machineRt.latenessP99.toFixed(2)} ms`
+    ? ` | RTP at the wire: jitter p99 ${r.jitter.wire.intervalJitterP99.toFixed(2)} ms, late p99 ${r.jitter.wire.latenessP99.toFixed(2)} ms (${r.jitter.wire.streams} streams, ${r.jitter.wire.packets} packets captured, ${r.jitter.sinkRead} read by the sink, ${r.jitter.wire.missing} missing inside streams, dumpcap dropped ${String(r.jitter.dropped)}); machine ${r.jitter.machine.intervalJitterP99.toFixed(2)} / ${r.jitter.machine.latenessP99.toFixed(2)} ms, at nice ${r.jitter.machineHigh.nice} ${r.jitter.machineHigh.intervalJitterP99.toFixed(2)} / ${r.jitter.machineHigh.latenessP99.toFixed(2)} ms, SCHED_FIFO ${String(r.jitter.machineRt.realtime)} ${r.jitter.machineRt.intervalJitterP99.toFixed(2)} / ${r.jitter.machineRt.latenessP99.toFixed(2)} ms`
     : r.inAppUs
       ? ` | in the app p50 ${inAppText(r.inAppUs)}`
       : '';
   const c = r.cpu ? ` | ${cpuText(r.cpu)}` : '';
   console.log(
-    `  ${w.padEnd(23)} round ${r.round} ${r.app.padEnd(12)} calls ${String(r.run.calls).padStart(6)}, unanswered ${String(failed).padStart(4)}, sipp exit ${r.run.exitCode} | p50 ${ms(r.p50).padStart(7)} ms  p99 ${ms(r.p99).padStart(7)} ms  max ${ms(r.max).padStart(8)} ms${j}${c}`,
+    `  ${w.padEnd(23)} round ${r.round} ${r.app.padEnd(12)} ended ${new Date().toISOString().slice(11, 19)} UTC, calls ${String(r.run.calls).padStart(6)}, unanswered ${String(failed).padStart(4)}, sipp exit ${r.run.exitCode} | p50 ${ms(r.p50).padStart(7)} ms  p99 ${ms(r.p99).padStart(7)} ms  max ${ms(r.max).padStart(8)} ms${j}${c}`,
   );
 }
 
@@ -945,6 +951,8 @@ function pooled(rows: RoundResult[]): {
   calls: number;
   unanswered: number;
   jitterP99: number | null;
+  /** Each round's jitter p99 at the wire, in order (a median of two rounds is the better one). */
+  jitterRounds: number[];
   /** Medians of rounds: lateness p99 at the wire, the machine baseline's jitter and lateness p99. */
   lateP99: number | null;
   machineJitterP99: number | null;
@@ -965,6 +973,7 @@ function pooled(rows: RoundResult[]): {
     calls: rows.reduce((s, r) => s + r.run.calls, 0),
     unanswered: rows.reduce((s, r) => s + r.run.calls - r.run.answered, 0),
     jitterP99: med((j) => j.wire.intervalJitterP99),
+    jitterRounds: timed.map((j) => j.wire.intervalJitterP99),
     lateP99: med((j) => j.wire.latenessP99),
     machineJitterP99: med((j) => j.machine.intervalJitterP99),
     machineLateP99: med((j) => j.machine.latenessP99),
@@ -1046,6 +1055,7 @@ async function runWorkload(
     const bg = startAnnouncements(ctx, app, seconds, announceSeconds, `${label}-announce`);
     await sleep(bg.rampMs);
     const capture = WireCapture.available() ? await WireCapture.start(`udp dst port ${SINK_PORT}`) : null;
+    const sinkAtStart = sinkPackets;
     const machine = [
       startMachineBaseline(),
       startMachineBaseline({ nice: RTP_THREAD_NICE }),
@@ -1064,6 +1074,8 @@ async function runWorkload(
       label,
     });
     const run = await fg.done;
+    // What the sink read while the capture ran: about the capture's count (dumpcap stops a little after this).
+    const sinkRead = sinkPackets - sinkAtStart;
     const packets = capture ? await capture.stopPackets() : null;
     const [plain, high, rt] = await Promise.all(machine.map((m) => m.stop()));
     await bg.done;
@@ -1071,6 +1083,8 @@ async function runWorkload(
     if (packets)
       result.jitter = {
         wire: pacingOf(rtpTimed(packets), PTIME),
+        dropped: capture?.dropped ?? null,
+        sinkRead,
         machine: pacingOf(baselineTimed(plain?.wakeups ?? [], PTIME), PTIME),
         machineHigh: { ...pacingOf(baselineTimed(high?.wakeups ?? [], PTIME), PTIME), nice: high?.nice ?? 0 },
         machineRt: { ...pacingOf(baselineTimed(rt?.wakeups ?? [], PTIME), PTIME), realtime: rt?.realtime ?? null },
@@ -1245,6 +1259,14 @@ async function main(): Promise<void> {
   console.log(
     `  rate ${opts.rate} calls/s for ${opts.seconds} s per round, ${opts.rounds} rounds, ${opts.marks} marked numbers, refusals from ${opts.refusalCallers} of them; work dir ${dir}`,
   );
+  if (opts.workloads.includes('refusal-under-announce') || opts.wireSplit) {
+    const noWire = WireCapture.whyNot();
+    console.log(
+      noWire === null
+        ? '  at the wire: dumpcap on lo (kernel timestamps, taken as each packet is sent)'
+        : `  NOT at the wire (no RTP jitter, no --wire-split): ${noWire}`,
+    );
+  }
   const asStarted = startScriptRun();
   console.log(`  crocetta runs as \`npm start\` does: \`${nodeRunText(asStarted)} dist/src/main.js\``);
   const recording = builtInRecording(join(ROOT, 'assets', 'announcements'), 'it', 60);
@@ -1294,7 +1316,9 @@ async function main(): Promise<void> {
   });
   // The callers' RTP endpoint for announcements: a socket that reads and drops (no ICMP errors back).
   const sink = dgram.createSocket('udp4');
-  sink.on('message', () => undefined);
+  sink.on('message', () => {
+    sinkPackets++;
+  });
   await new Promise<void>((ok, fail) => {
     sink.once('error', fail);
     sink.bind(SINK_PORT, '127.0.0.1', () => ok());
@@ -1413,7 +1437,7 @@ async function main(): Promise<void> {
             : ` | p50 ×${(p.p50 / bare.p50).toFixed(2)} (+${ms(p.p50 - bare.p50)} ms), p99 ×${(p.p99 / bare.p99).toFixed(2)} (+${ms(p.p99 - bare.p99)} ms)`;
         const j =
           p.jitterP99 !== null
-            ? ` | RTP at the wire jitter p99 ${p.jitterP99.toFixed(2)} ms, late p99 ${(p.lateP99 ?? NaN).toFixed(2)} ms; machine baseline ${(p.machineJitterP99 ?? NaN).toFixed(2)} / ${(p.machineLateP99 ?? NaN).toFixed(2)} ms, at nice ${RTP_THREAD_NICE} jitter ${(p.machineHighJitterP99 ?? NaN).toFixed(2)} ms, SCHED_FIFO ${(p.machineRtJitterP99 ?? NaN).toFixed(2)} ms (medians of rounds)`
+            ? ` | RTP at the wire jitter p99 ${p.jitterP99.toFixed(2)} ms (rounds ${p.jitterRounds.map((x) => x.toFixed(2)).join(', ')}), late p99 ${(p.lateP99 ?? NaN).toFixed(2)} ms; machine baseline ${(p.machineJitterP99 ?? NaN).toFixed(2)} / ${(p.machineLateP99 ?? NaN).toFixed(2)} ms, at nice ${RTP_THREAD_NICE} jitter ${(p.machineHighJitterP99 ?? NaN).toFixed(2)} ms, SCHED_FIFO ${(p.machineRtJitterP99 ?? NaN).toFixed(2)} ms (medians of rounds)`
             : p.inAppUs !== null
               ? ` | in the app (at the wire) p50 ${inAppText(p.inAppUs)}`
               : '';

@@ -41,7 +41,7 @@ describe('bench RTP timing', () => {
   it('reads a lost packet as a sequence step, not as jitter, across the 16-bit wrap', () => {
     const packets = stream('a', 0, 40, 65_520).filter((_, i) => i !== 20);
     const p = pacingOf(packets, 20);
-    expect(p).toMatchObject({ streams: 1, packets: 39, intervalJitterP99: 0, latenessMax: 0 });
+    expect(p).toMatchObject({ streams: 1, packets: 39, missing: 1, intervalJitterP99: 0, latenessMax: 0 });
   });
 
   it("splits a port's streams by SSRC, and by a sequence that starts again (the next call on the same port)", () => {
@@ -49,7 +49,7 @@ describe('bench RTP timing', () => {
     const second = stream('p', 2000, 50, 0); // same key, sequence from 0 again 1 s after the first ended
     expect(streamsOf([...first, ...second]).map((s) => s.at.length)).toEqual([50, 50]);
     const p = pacingOf([...first, ...second], 20);
-    expect(p).toMatchObject({ streams: 2, intervalJitterP99: 0, latenessMax: 0 });
+    expect(p).toMatchObject({ streams: 2, missing: 0, intervalJitterP99: 0, latenessMax: 0 });
     // Without the split the gap between the calls would be one 1,020-ms interval and a lateness of seconds.
     const timed = rtpTimed([rtp(0, 4000, 1, 5), rtp(20, 4000, 2, 9), rtp(40, 4000, 1, 7), rtp(61, 4000, 2, 11)]);
     expect(streamsOf(timed).map((s) => s.at)).toEqual([
