@@ -6,7 +6,7 @@
  *                        [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30]
  *                        [--ports 31000] [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
  *                        [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
- *                        [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000]
+ *                        [--ladder-at 600,650] [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000]
  *                        [--warmup-calls N] [--warmup-rate R]
  *   --variant none: crocetta with its defaults and the bare app only.
  *   --node-flags 'name:FLAGS' (repeatable): one more crocetta, its defaults, run as `node FLAGS dist/src/main.js`
@@ -60,6 +60,8 @@
  * what crocetta's `cdr:stop` route costs both processes per call (only crocetta routes CDRs).
  * Ladder (--ladder): for refusal and proxied (those of --workloads), the highest call rate each application sustains for --ladder-seconds
  * with no failed call (every call completes as the scenario expects, sipp keeps the rate), by steps then bisection.
+ * --ladder-at 600,650: only those steps (no climbing, no bisection), the applications in turn at each rate: an A/B at
+ * the ceiling. A failed step prints what sipp's error file says, its lines counted by kind.
  * A failed step runs again up to --ladder-retries times (default 1; 0 for the single try of sessions ≤ 17) and counts as
  * sustained when a try passes: on 4 Dec the bare app failed its very first step (800 proxied calls/s) once, which
  * decided its whole ladder (780) while crocetta sustained 1,200; both tries are printed.
@@ -109,7 +111,8 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   [--rate 100] [--seconds 10] [--variant 'name:yaml overlay'] [--ladder] [--ladder-seconds 30] [--ports 31000]
   [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
   [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
-  [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000] [--warmup-calls N] [--warmup-rate R]
+  [--ladder-at 600,650] [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000] [--warmup-calls N]
+  [--warmup-rate R]
 Needs drachtio (drachtio-server) and sipp on PATH; what each option does is written at the top of bench/sip.ts.`);
   process.exit(0);
 }
@@ -147,6 +150,11 @@ const opts = {
   ladderStep: argNumber('ladder-step', 250),
   ladderResolution: argNumber('ladder-resolution', 50),
   ladderRetries: argNumber('ladder-retries', 1),
+  /** --ladder-at 600,650: only these steps, no climbing nor bisection, the applications alternating at each rate. */
+  ladderAt: argText('ladder-at')
+    ?.split(',')
+    .map(Number)
+    .filter((r) => Number.isFinite(r) && r > 0),
   base: argNumber('ports', 31000),
   marks: argNumber('marks', 10_000),
   announcements: argNumber('announcements', 200),
@@ -1192,9 +1200,37 @@ async function sustains(
   // Let transactions of a failed step (retransmissions, timers) drain before the next one.
   await sleep(run.exitCode === 0 ? 1500 : 8000);
   if (run.exitCode !== 0)
-    return { ok: false, why: `sipp exit ${run.exitCode} (failed or timed-out calls); ${perCall}` };
+    return {
+      ok: false,
+      why: `sipp exit ${run.exitCode} (failed or timed-out calls: ${sippErrors(join(ctx.dir, `ladder-${w}-${app.name}-${rate}.errors.log`))}); ${perCall}`,
+    };
   if (achieved < rate * 0.95) return { ok: false, why: `sipp kept only ${achieved.toFixed(0)} calls/s; ${perCall}` };
   return { ok: true, why: `${calls} calls in ${(run.wallMs / 1000).toFixed(1)} s; ${perCall}` };
+}
+
+/**
+ * sipp's error file, its entries counted by kind (Call-IDs and numbers left out), the commonest first. An entry begins
+ * with sipp's date and time (several may share a line); the SIP message some of them quote is left out.
+ */
+function sippErrors(file: string): string {
+  if (!existsSync(file)) return 'no error file';
+  const kinds = new Map<string, number>();
+  for (const entry of readFileSync(file, 'utf8').split(/(?=\d{4}-\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2})/)) {
+    const head = /^\d{4}-\d{2}-\d{2}\s+[\d:.]+\s+[\d.]+:\s*([^\r\n]*)/.exec(entry);
+    if (head === null) continue;
+    const text = (head[1] ?? '')
+      .replace(/'[^']*@[^']*'|\S+@\S+/g, '…')
+      .replace(/\d+/g, 'N')
+      .trim();
+    if (text !== '') kinds.set(text, (kinds.get(text) ?? 0) + 1);
+  }
+  return (
+    [...kinds]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([k, n]) => `${n}× ${k.slice(0, 120)}`)
+      .join('; ') || 'no error entries'
+  );
 }
 
 /** A ladder step: `sustains`, tried again (up to --ladder-retries times) while it fails; every try printed. */
@@ -1211,6 +1247,21 @@ async function step(ctx: Context, w: 'refusal' | 'proxied', app: App, rate: numb
 
 async function ladder(ctx: Context, w: 'refusal' | 'proxied'): Promise<Map<string, number>> {
   const best = new Map<string, number>();
+  if (opts.ladderAt !== undefined) {
+    // Fixed steps: each application in turn at each rate (the order reversed at every other rate), best = the
+    // highest rate it sustained among them.
+    for (const [i, rate] of opts.ladderAt.entries()) {
+      const apps = ctx.apps.filter(
+        (app) => takes(app, w) && (opts.ladderApps === undefined || opts.ladderApps.includes(app.name)),
+      );
+      for (const app of i % 2 === 0 ? apps : apps.reverse()) {
+        const r = await step(ctx, w, app, rate);
+        if (r.ok && rate > (best.get(app.name) ?? 0)) best.set(app.name, rate);
+        else if (!best.has(app.name)) best.set(app.name, 0);
+      }
+    }
+    return best;
+  }
   for (const app of ctx.apps) {
     if (!takes(app, w) || (opts.ladderApps !== undefined && !opts.ladderApps.includes(app.name))) continue;
     let pass = 0;
