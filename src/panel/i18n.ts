@@ -56,6 +56,9 @@ const EN = {
   outcome_timeout: 'no answer in time',
   period: 'Period',
   from: 'From',
+  dateFormat: 'dd/mm/yyyy',
+  dateUnread:
+    'The date “{field}” cannot be read ({text}): write it day first, dd/mm/yyyy, e.g. 24/12/2026. The list is not limited by it.',
   to: 'To',
   any: 'any',
   search: 'Search',
@@ -239,6 +242,9 @@ const IT: Record<MessageKey, string> = {
   outcome_timeout: 'nessuna risposta in tempo',
   period: 'Periodo',
   from: 'Dal',
+  dateFormat: 'gg/mm/aaaa',
+  dateUnread:
+    'La data «{field}» non si legge ({text}): scrivila come gg/mm/aaaa, per esempio 24/12/2026. L’elenco non è limitato da quella data.',
   to: 'Al',
   any: 'tutti',
   search: 'Cerca',
@@ -366,8 +372,8 @@ const IT: Record<MessageKey, string> = {
   errorSinceAfterUntil: 'La data d’inizio viene dopo quella di fine: scegli un periodo valido.',
   errorCompanyAndNumber: 'Scegli un’azienda oppure un numero, non entrambi.',
   errorNotUpload: 'Non è arrivato nessun file: scegli il file e premi di nuovo il pulsante.',
-  errorPeriodSince: 'La data «Dal» non si legge: scrivila come 2026-12-24.',
-  errorPeriodUntil: 'La data «Al» non si legge: scrivila come 2026-12-24.',
+  errorPeriodSince: 'La data «Dal» non si legge: scrivila come gg/mm/aaaa, per esempio 24/12/2026.',
+  errorPeriodUntil: 'La data «Al» non si legge: scrivila come gg/mm/aaaa, per esempio 24/12/2026.',
   errorPeriodOrder: 'La data «Dal» deve venire prima della data «Al».',
   errorUploadUnreadable: 'Il file inviato non si è potuto leggere: riprova a caricarlo.',
   errorRegisterUnavailable:

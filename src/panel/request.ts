@@ -8,6 +8,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { VERDICTS } from '../screening/types.js';
 import { dayFromIso } from '../store/reports/local-days.js';
+import { isoDayFromTyped } from './date-text.js';
 import { parseDateTime } from '../time/zoned-time.js';
 
 /** The schemas of a request's parts; a part without a schema is not read. */
@@ -105,11 +106,18 @@ export const instant = z
     return z.NEVER;
   });
 
-/** A local day given as `YYYY-MM-DD`, kept as written for the page's form, with its day number. */
-export const localDate = lenientText(10).transform((v) => {
-  const day = v === undefined ? undefined : dayFromIso(v);
-  return day === undefined ? undefined : { text: v as string, day };
-});
+/**
+ * A local day of a page's date field: typed day first (`04/12/2026`, date-text.ts) or the URL's `YYYY-MM-DD`, as
+ * `text` (ISO) with its day number; a value that is no day is kept as `unread`, for the page to say so.
+ */
+export const localDate = lenientText(20).transform(
+  (v): { text: string; day: number } | { unread: string } | undefined => {
+    if (v === undefined) return undefined;
+    const iso = isoDayFromTyped(v);
+    const day = iso === null ? undefined : dayFromIso(iso);
+    return iso === null || day === undefined ? { unread: v } : { text: iso, day };
+  },
+);
 
 /** The verdicts, for a page filter. */
 export const verdict = oneOf(VERDICTS);

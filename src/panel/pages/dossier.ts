@@ -11,7 +11,7 @@ import { textIn, type Lang } from '../i18n.js';
 import { breachText } from '../breach-text.js';
 import { categoryText } from '../category-text.js';
 import { phoneText } from '../phone-text.js';
-import { page, type PageContext } from './layout.js';
+import { dateField, page, type PageContext } from './layout.js';
 
 const EN_TEXTS = {
   title: 'Evidence dossier',
@@ -173,8 +173,8 @@ export function dossierPage(ctx: PageContext, params: DossierPageParams, d: Doss
     html`<form class="filters no-print" method="get" action="/dossier">
   <label>${t.company} <input name="company" maxlength="120" value="${params.company ?? ''}"></label>
   <label>${t.number} <input name="number" maxlength="64" value="${params.number ?? ''}"></label>
-  <label>${t.since} <input type="date" name="since" value="${params.since ?? ''}"></label>
-  <label>${t.until} <input type="date" name="until" value="${params.until ?? ''}"></label>
+  ${dateField(ctx, 'since', t.since, params.since)}
+  ${dateField(ctx, 'until', t.until, params.until)}
   <button type="submit" class="primary">${t.show}</button>
 </form>
 ${

@@ -1,3 +1,4 @@
+import { typedFromIsoDay } from '../date-text.js';
 import { html, query, type HtmlValue, type SafeHtml } from '../html.js';
 import { SUGGESTED_CATEGORIES, categoryText } from '../category-text.js';
 import type { Lang, Locale } from '../i18n.js';
@@ -141,4 +142,20 @@ export function datalists(lang: Lang, vocab: { categories: string[]; companies: 
   const cats = [...new Set([...vocab.categories, ...SUGGESTED_CATEGORIES].map((c) => categoryText(lang, c)))];
   return html`<datalist id="companies">${vocab.companies.map((c) => html`<option value="${c}">`)}</datalist>
 <datalist id="categories">${cats.map((c) => html`<option value="${c}">`)}</datalist>`;
+}
+
+/**
+ * A date field of a filter form: text typed day first, `gg/mm/aaaa` / `dd/mm/yyyy` as its placeholder, not the
+ * browser's date input (which writes the browser's language's order, mm/dd/yyyy on an Italian page in an English
+ * browser). `value`: the ISO day the URL carries, shown day first, or what was typed when it is no day (`unread`).
+ */
+export function dateField(
+  ctx: PageContext,
+  name: string,
+  label: string,
+  value: string | undefined,
+  unread = false,
+): SafeHtml {
+  const format = ctx.loc.t('dateFormat');
+  return html`<label>${label} <span class="muted small">(${format})</span><input type="text" name="${name}" class="date" value="${typedFromIsoDay(value ?? '')}" placeholder="${format}" maxlength="20" autocomplete="off"${unread ? html` aria-invalid="true"` : ''}></label>`;
 }

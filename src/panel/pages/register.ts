@@ -3,6 +3,7 @@ import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { Attempt } from '../../store/register/types.js';
 import { html, query, type SafeHtml } from '../html.js';
 import {
+  dateField,
   datalists,
   markForm,
   markedNotice,
@@ -29,6 +30,8 @@ export interface RegisterParams {
 
 export interface RegisterData {
   params: RegisterParams;
+  /** Date fields whose value is no day (shown back as typed, said above the list; they filter nothing). */
+  unread?: ReadonlyArray<'from' | 'to'>;
   rows: Attempt[];
   ticks: Map<string, number>;
   dids: string[];
@@ -78,8 +81,8 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
   const { t } = ctx.loc;
   const p = d.params;
   const filters = html`<form class="filters" method="get" action="/register">
-  <label>${t('from')}<input type="date" name="from" value="${p.from ?? ''}"></label>
-  <label>${t('to')}<input type="date" name="to" value="${p.to ?? ''}"></label>
+  ${dateField(ctx, 'from', t('from'), p.from, d.unread?.includes('from') === true)}
+  ${dateField(ctx, 'to', t('to'), p.to, d.unread?.includes('to') === true)}
   ${select(
     'verdict',
     t('verdict'),
@@ -124,7 +127,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
   return page(
     ctx,
     t('register'),
-    html`${d.marked ? markedNotice(ctx, d.marked.label, d.marked.shown) : ''}${d.aggregates ? aggregatesNotice(ctx, d.aggregates, 'ticks') : ''}${filters}${datalists(ctx.loc.lang, d.vocab)}
+    html`${d.marked ? markedNotice(ctx, d.marked.label, d.marked.shown) : ''}${(d.unread ?? []).map((f) => html`<p class="notice error" role="alert">${t('dateUnread', { field: t(f), text: p[f] ?? '' })}</p>`)}${d.aggregates ? aggregatesNotice(ctx, d.aggregates, 'ticks') : ''}${filters}${datalists(ctx.loc.lang, d.vocab)}
 ${
   d.rows.length === 0
     ? html`<p class="muted">${t('noAttempts')}</p>`

@@ -6,6 +6,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { PeriodError, dossierCsv, dossierJson, parsePeriod, type DossierQuery } from '../../dossier/index.js';
 import { keyFromParam } from '../caller-param.js';
+import { isoDayFromTyped } from '../date-text.js';
 import type { PanelDeps } from '../deps.js';
 import { HttpError } from '../http-error.js';
 import { pageContext, sendHtml } from '../page.js';
@@ -67,7 +68,10 @@ export function dossierRouter(deps: Pick<PanelDeps, 'dossier' | 'clock' | 'timeZ
   const { dossier, defaultCountry } = deps;
 
   router.get('/dossier', async (req, res) => {
-    const q = parseRequest(req, { query: dossierQuery }).query;
+    const typed = parseRequest(req, { query: dossierQuery }).query;
+    // The page's date fields are typed day first (04/12/2026): read as the ISO day the API and its links take.
+    const day = (v: string | undefined) => (v === undefined ? undefined : (isoDayFromTyped(v) ?? v));
+    const q = { ...typed, since: day(typed.since), until: day(typed.until) };
     const { params, query } = dossierQueryOf(q, defaultCountry, deps.timeZone);
     sendHtml(res, dossierPage(pageContext(req, res, deps), params, query === null ? null : await dossier.build(query)));
   });

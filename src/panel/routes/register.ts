@@ -42,21 +42,27 @@ const pageQuery = z.object({
   }),
 });
 
-/** The filters as the page shows them back, and as the reports read them; `since`/`until` from local dates. */
+/**
+ * The filters as the page shows them back, and as the reports read them; `since`/`until` from local dates. A date that
+ * is no day filters nothing and is shown back as typed, named in `unread` for the page to say so.
+ */
 function registerFilter(
   q: z.output<typeof pageQuery>,
   timeZone: string,
   defaultCountry: string,
-): { params: RegisterParams; filter: AttemptQuery } {
+): { params: RegisterParams; filter: AttemptQuery; unread: Array<'from' | 'to'> } {
   const params: RegisterParams = {};
   const filter: AttemptQuery = {};
+  const unread: Array<'from' | 'to'> = [];
   if (q.from !== undefined) {
-    params.from = q.from.text;
-    filter.since = dayStart(q.from.day, timeZone);
+    params.from = 'unread' in q.from ? q.from.unread : q.from.text;
+    if ('unread' in q.from) unread.push('from');
+    else filter.since = dayStart(q.from.day, timeZone);
   }
   if (q.to !== undefined) {
-    params.to = q.to.text;
-    filter.until = dayStart(q.to.day + 1, timeZone);
+    params.to = 'unread' in q.to ? q.to.unread : q.to.text;
+    if ('unread' in q.to) unread.push('to');
+    else filter.until = dayStart(q.to.day + 1, timeZone);
   }
   if (q.verdict !== undefined) params.verdict = filter.verdict = q.verdict;
   if (q.action !== undefined) params.action = filter.action = q.action;
@@ -66,7 +72,7 @@ function registerFilter(
     const numberText = numberSearchText(q.q, defaultCountry);
     if (numberText !== null) filter.numberText = numberText;
   }
-  return { params, filter };
+  return { params, filter, unread };
 }
 
 const apiQuery = z.object({
@@ -108,7 +114,7 @@ export function registerRouter(
     const ctx = pageContext(req, res, deps);
     const q = parseRequest(req, { query: pageQuery }).query;
     const done = parseRequest(req, { query: markedQuery }).query;
-    const { params, filter } = registerFilter(q, timeZone, deps.defaultCountry);
+    const { params, filter, unread } = registerFilter(q, timeZone, deps.defaultCountry);
     if (q.before !== undefined) filter.before = q.before;
     const rows = await reports.register({ ...filter, limit: PAGE_SIZE + 1 });
     const page = rows.slice(0, PAGE_SIZE);
@@ -124,6 +130,7 @@ export function registerRouter(
       res,
       registerPage(ctx, {
         params,
+        unread,
         rows: page,
         ticks,
         dids,

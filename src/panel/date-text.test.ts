@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { isoDayFromTyped, typedFromIsoDay } from './date-text.js';
+
+describe('the date fields read a day as the office types it, day first', () => {
+  it.each([
+    ['04/12/2026', '2026-12-04'],
+    ['4/12/2026', '2026-12-04'],
+    ['4/1/2026', '2026-01-04'],
+    ['04.12.2026', '2026-12-04'],
+    ['04-12-2026', '2026-12-04'],
+    ['4 12 2026', '2026-12-04'],
+    ['04/12/26', '2026-12-04'],
+    ['04122026', '2026-12-04'],
+    [' 31/12/2026 ', '2026-12-31'],
+    ['29/02/2028', '2028-02-29'],
+    ['2026-12-04', '2026-12-04'], // the URL's ISO day, a bookmark's
+  ])('%s is %s', (typed, iso) => {
+    expect(isoDayFromTyped(typed)).toBe(iso);
+  });
+
+  it.each(['12/31/2026', '31/11/2026', '29/02/2026', '2026-11-31', '4/12', 'ieri', '', '04/12/202', '2026/12/04'])(
+    'refuses %j: no such day, or not day first',
+    (typed) => {
+      expect(isoDayFromTyped(typed)).toBeNull();
+    },
+  );
+
+  it('writes a day back as it is typed, and leaves anything else as given', () => {
+    expect(typedFromIsoDay('2026-12-04')).toBe('04/12/2026');
+    expect(typedFromIsoDay('31/13/2026')).toBe('31/13/2026');
+  });
+});

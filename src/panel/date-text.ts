@@ -1,0 +1,27 @@
+/**
+ * The panel's date fields as the office types them. A browser's own date input writes its date in the browser's
+ * language, not the page's (an English Chromium shows mm/dd/yyyy on an Italian page, and 04/12/2026 typed there is
+ * 12 April), so the panel's fields are text, written and read day first, as the panel writes every date (04/12/2026,
+ * both languages): `gg/mm/aaaa` / `dd/mm/yyyy`. The URL keeps the ISO day (`?from=2026-12-04`), which is read too.
+ */
+import { isCalendarDay } from '../time/zoned-time.js';
+
+/**
+ * A day typed in a date field, as `YYYY-MM-DD`; null when it is no day. Day first: `4/12/2026`, `04.12.2026`,
+ * `04-12-2026`, `4 12 2026`, `04/12/26` (20yy), `04122026`; or ISO, `2026-12-04`.
+ */
+export function isoDayFromTyped(typed: string): string | null {
+  const text = typed.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return isCalendarDay(text) ? text : null;
+  const m = /^(\d{1,2})[/.\- ]\s*(\d{1,2})[/.\- ]\s*(\d{4}|\d{2})$/.exec(text) ?? /^(\d{2})(\d{2})(\d{4})$/.exec(text);
+  if (m === null) return null;
+  const [, d = '', mo = '', y = ''] = m;
+  const iso = `${y.length === 2 ? `20${y}` : y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
+  return isCalendarDay(iso) ? iso : null;
+}
+
+/** A `YYYY-MM-DD` day as the date fields show it, `04/12/2026`; anything else as given. */
+export function typedFromIsoDay(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m === null ? iso : `${m[3]}/${m[2]}/${m[1]}`;
+}
