@@ -201,8 +201,9 @@ function otherCarrier(
 /**
  * An account without user name or password; one user name twice at one carrier (the same account twice: its calls
  * could not be told apart), or one number twice (the PBX's calls from it need one line to go out on; a line that gets
- * the same number's calls through a backup carrier leaves its number empty, the message says so). The same user name at two carriers is fine: the later account's
- * Contact user becomes `<user name>-<line>` (trunk/settings.ts), which must then be no other account's user name.
+ * the same number's calls through a backup carrier leaves its number empty, the message says so). The same user name
+ * at two carriers is fine: the later account's Contact user becomes `<user name>-<line>` (trunk/settings.ts), which
+ * must then be no other account's user name.
  */
 function duplicateAccounts(
   t: { registrar: string; username: string; number: string; accounts: readonly TrunkAccountConfig[] },
