@@ -74,49 +74,72 @@ let cseq = 10;
 /** The app's connection to drachtio-server (one app: the PBX's INVITE and the carrier leg's are its). */
 let appConnection = -1;
 
-/** The carrier's UPDATE in its early dialog (To-tagged by its 183), with this body. */
-function carrierUpdate(carrierLeg: AppRequest, body: string): InjectedRequest {
-  const invite = carrierLeg.request;
-  const ringingTo = first(
-    carrierLeg.responses.find((r) => r.status === 183)!,
-    'to',
-  );
+/** One side of an early dialog, as its UPDATE is written (uri: the other side's Contact; from/to: this side's). */
+interface EarlySide {
+  uri: string;
+  from: string;
+  to: string;
+  callId: string;
+  source: { address: string; port: number };
+  contact: string;
+  connectionId: number;
+}
+
+/** An UPDATE from `side` in its early dialog, with this body. */
+function earlyUpdate(side: EarlySide, body: string): InjectedRequest {
   const lines = [
-    `UPDATE ${/<([^>]+)>/.exec(first(invite, 'contact'))?.[1] ?? ''} SIP/2.0`,
-    `Via: SIP/2.0/UDP ${CARRIER_SOURCE.address}:${CARRIER_SOURCE.port};branch=z9hG4bK-early-${++cseq}`,
+    `UPDATE ${side.uri} SIP/2.0`,
+    `Via: SIP/2.0/UDP ${side.source.address}:${side.source.port};branch=z9hG4bK-early-${++cseq}`,
     'Max-Forwards: 70',
-    `From: ${ringingTo}`,
-    `To: ${first(invite, 'from')}`,
-    `Call-ID: ${first(invite, 'call-id')}`,
+    `From: ${side.from}`,
+    `To: ${side.to}`,
+    `Call-ID: ${side.callId}`,
     `CSeq: ${cseq} UPDATE`,
-    `Contact: <sip:${CARRIER_SOURCE.address}:${CARRIER_SOURCE.port}>`,
+    `Contact: <${side.contact}>`,
     ...(body === '' ? [] : ['Content-Type: application/sdp']),
     '',
     body,
   ];
-  return h.double.injectRequest(lines.join('\r\n'), { source: CARRIER_SOURCE, connectionId: appConnection });
+  return h.double.injectRequest(lines.join('\r\n'), { source: side.source, connectionId: side.connectionId });
+}
+
+/** The carrier's UPDATE in its early dialog (To-tagged by its 183), with this body. */
+function carrierUpdate(carrierLeg: AppRequest, body: string): InjectedRequest {
+  const invite = carrierLeg.request;
+  return earlyUpdate(
+    {
+      uri: /<([^>]+)>/.exec(first(invite, 'contact'))?.[1] ?? '',
+      from: first(
+        carrierLeg.responses.find((r) => r.status === 183)!,
+        'to',
+      ),
+      to: first(invite, 'from'),
+      callId: first(invite, 'call-id'),
+      source: CARRIER_SOURCE,
+      contact: `sip:${CARRIER_SOURCE.address}:${CARRIER_SOURCE.port}`,
+      connectionId: appConnection,
+    },
+    body,
+  );
 }
 
 /** The PBX's UPDATE in its early dialog with crocetta (To-tagged by the 183 it got), with this body. */
 function pbxUpdate(out: InjectedRequest, body: string): InjectedRequest {
-  const ringingTo = first(
-    out.responses.find((r) => r.status === 183)!,
-    'to',
-  );
-  const lines = [
-    `UPDATE ${out.request.uri} SIP/2.0`,
-    `Via: SIP/2.0/UDP ${PBX_SOURCE.address}:${PBX_SOURCE.port};branch=z9hG4bK-early-${++cseq}`,
-    'Max-Forwards: 70',
-    `From: ${first(out.request, 'from')}`,
-    `To: ${ringingTo}`,
-    `Call-ID: ${first(out.request, 'call-id')}`,
-    `CSeq: ${cseq} UPDATE`,
-    `Contact: <sip:201@${PBX_SOURCE.address}:${PBX_SOURCE.port}>`,
-    ...(body === '' ? [] : ['Content-Type: application/sdp']),
-    '',
+  return earlyUpdate(
+    {
+      uri: out.request.uri,
+      from: first(out.request, 'from'),
+      to: first(
+        out.responses.find((r) => r.status === 183)!,
+        'to',
+      ),
+      callId: first(out.request, 'call-id'),
+      source: PBX_SOURCE,
+      contact: `sip:201@${PBX_SOURCE.address}:${PBX_SOURCE.port}`,
+      connectionId: out.connectionId,
+    },
     body,
-  ];
-  return h.double.injectRequest(lines.join('\r\n'), { source: PBX_SOURCE, connectionId: out.connectionId });
+  );
 }
 
 function updatesSent(): AppRequest[] {
