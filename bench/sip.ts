@@ -68,7 +68,9 @@
  * Each step also prints the caller sipp's CPU per call and its share of a core (sipp is one thread).
  * CPU per call (refusal and proxied rounds, every ladder step): the CPU time (user + system, every thread; the main
  * thread's share beside it, /proc/<pid>/task/<pid>/stat) the application's process and its drachtio-server's used
- * during the run, from /proc/<pid>/stat, divided by the calls sent: what each call costs the two cores that sipp, drachtio-server and the application share. E.g. at a fixed
+ * during the run, from /proc/<pid>/stat, divided by the calls sent: what each call costs the two cores that sipp, drachtio-server and the application share;
+ * beside the main thread's CPU, its wakeups a call (voluntary context switches: each socket read, timer or thread-pool
+ * completion the event loop woke for, periodic ones included: at 100 calls/s a 10-ms timer is one a call). E.g. at a fixed
  * high rate: `--workloads refusal --variant none --rounds 1 --rate 1000 --seconds 10`.
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -346,11 +348,31 @@ function threadsUs(pid: number | undefined): Map<number, { us: number; start: nu
   }
   return out;
 }
+/**
+ * Times a process's main thread went to sleep and was woken (voluntary_ctxt_switches of /proc/<pid>/task/<pid>/status):
+ * each wakeup of its event loop (a socket read, a timer, a thread-pool completion) costs CPU of its own, more on an idle
+ * machine, where it also finds the caches cold. NaN: gone.
+ */
+function wakeupsOf(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8');
+    return Number(/^voluntary_ctxt_switches:\s*(\d+)/m.exec(status)?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
 /** CPU per call of an application and of its drachtio-server over a run: µs of CPU time divided by the calls. */
 interface CpuPerCall {
   appUs: number;
   /** Of appUs, the application's main thread (the rest: SQLite's and libuv's pools, V8's helpers, the RTP worker). */
   appMainUs: number;
+  /**
+   * The app's main thread's wakeups a call (wakeupsOf). Session 24: 1.6–1.8 for the bare app at 100 refusals/s (the
+   * INVITE, drachtio-server's echo of the answer), 3.4–3.7 for crocetta answering first (also the cdr:stop, the 1-ms
+   * after-answer timer, the commit's and the log's thread-pool completions, and prom-client's event-loop monitor:
+   * a 10-ms timer, 100 wakeups a second even when idle).
+   */
+  appWakeups: number;
   drachtioUs: number;
   calls: number;
   /** The app's other threads that used CPU in the run: "tid−pid@start ticks: µs per call", busiest first. */
@@ -372,6 +394,7 @@ function rssOf(pid: number | undefined): { rssMb: number; peakRssMb: number } {
 function cpuMeter(app: App): (calls: number) => CpuPerCall {
   const a0 = cpuUs(app.process.pid);
   const m0 = cpuUs(app.process.pid, true);
+  const w0 = wakeupsOf(app.process.pid);
   const d0 = cpuUs(app.drachtio?.pid);
   const t0 = threadsUs(app.process.pid);
   return (calls) => {
@@ -386,6 +409,7 @@ function cpuMeter(app: App): (calls: number) => CpuPerCall {
     return {
       appUs: (cpuUs(app.process.pid) - a0) / calls,
       appMainUs: (cpuUs(app.process.pid, true) - m0) / calls,
+      appWakeups: (wakeupsOf(app.process.pid) - w0) / calls,
       drachtioUs: (cpuUs(app.drachtio?.pid) - d0) / calls,
       calls,
       threads,
@@ -394,7 +418,7 @@ function cpuMeter(app: App): (calls: number) => CpuPerCall {
   };
 }
 const cpuText = (c: CpuPerCall): string =>
-  `CPU per call: app ${c.appUs.toFixed(0)} µs (main thread ${Number.isNaN(c.appMainUs) ? '-' : c.appMainUs.toFixed(0)}), its drachtio-server ${Number.isNaN(c.drachtioUs) ? '-' : c.drachtioUs.toFixed(0)} µs` +
+  `CPU per call: app ${c.appUs.toFixed(0)} µs (main thread ${Number.isNaN(c.appMainUs) ? '-' : c.appMainUs.toFixed(0)}, ${Number.isNaN(c.appWakeups) ? '-' : c.appWakeups.toFixed(2)} wakeups), its drachtio-server ${Number.isNaN(c.drachtioUs) ? '-' : c.drachtioUs.toFixed(0)} µs` +
   `; RSS ${c.rssMb.toFixed(0)} MB (peak ${c.peakRssMb.toFixed(0)})` +
   (c.threads === '' ? '' : `; other threads (tid−pid@start tick: µs) ${c.threads}`);
 
@@ -937,12 +961,13 @@ function inAppText(us: number[]): string {
 function pooledCpu(cpus: CpuPerCall[]): CpuPerCall | null {
   if (cpus.length === 0) return null;
   const calls = cpus.reduce((s, c) => s + c.calls, 0);
-  const total = (k: 'appUs' | 'appMainUs' | 'drachtioUs'): number =>
+  const total = (k: 'appUs' | 'appMainUs' | 'appWakeups' | 'drachtioUs'): number =>
     cpus.reduce((s, c) => s + c[k] * c.calls, 0) / calls;
   const threads = cpus.length === 1 ? (cpus[0]?.threads ?? '') : '';
   return {
     appUs: total('appUs'),
     appMainUs: total('appMainUs'),
+    appWakeups: total('appWakeups'),
     drachtioUs: total('drachtioUs'),
     calls,
     threads,
