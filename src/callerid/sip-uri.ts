@@ -10,6 +10,7 @@ export interface ParsedUri {
   scheme: 'sip' | 'sips' | 'tel' | 'none' | 'other';
   /** User part (sip) or subscriber (tel), %-unescaped, without its `;` parameters; null when there is none. */
   user: string | null;
+  /** `host[:port]`, in lower case (splitHostPort, in uri-host.ts, reads them apart); null when there is none. */
   host: string | null;
   /** URI parameters (`user=phone`, `verstat=...`) and, for tel: and telephone-subscriber users, theirs too. */
   params: ReadonlyMap<string, string>;

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { contactUsers } from '../trunk/settings.js';
+import { contactUsers, parseRegistrar, type RegistrarAddress } from '../trunk/settings.js';
 
 /**
  * `trunk:`: crocetta registers to the carrier (a registration trunk). Off while `registrar` is empty; every other
@@ -166,10 +166,14 @@ function portInRange(hostPort: string, path: Array<string | number>, ctx: z.Refi
 
 /** Where a registrar URI points (`sip:Host;transport=tcp` → `host:5060`), to compare two of them. */
 function registrarPlace(uri: string): string {
-  const m = /^(sips?):(\[[^\]]+\]|[^:;?]+)(?::(\d+))?/i.exec(uri.trim());
-  if (!m) return uri;
-  const port = m[3] ?? (m[1]?.toLowerCase() === 'sips' ? '5061' : '5060');
-  return `${(m[2] ?? '').toLowerCase()}:${port}`;
+  let registrar: RegistrarAddress;
+  try {
+    registrar = parseRegistrar(uri);
+  } catch {
+    return uri;
+  }
+  const port = registrar.port ?? (registrar.scheme === 'sips' ? 5061 : 5060);
+  return `${registrar.host.toLowerCase()}:${port}`;
 }
 
 /**

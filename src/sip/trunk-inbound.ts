@@ -9,7 +9,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import { Counter } from 'prom-client';
-import { calledPartyUris, trunkCalledUser, type TrunkUsers } from '../callerid/index.js';
+import { calledPartyUris, sipUriHost, trunkCalledUser, type TrunkUsers } from '../callerid/index.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { trunkUsersOf, type TrunkSettings } from '../trunk/settings.js';
@@ -98,22 +98,13 @@ export function createTrunkInbound(accounts: readonly TrunkSettings[], metrics: 
   };
 }
 
-/**
- * The host of a SIP URI, or of a header's (`"Name" <sip:[user@]host[:port][;…]>`), without brackets, in lower case;
- * '' when none.
- */
-function hostOf(uri: string): string {
-  const m = /sips?:(?:[^@>;]*@)?(\[[^\]]+\]|[^:;?>\s]+)/i.exec(uri);
-  return (m?.[1] ?? '').replace(/^\[|\]$/g, '').toLowerCase();
-}
-
 function sharedLines(
   accounts: readonly TrunkSettings[],
   from: ReadonlyMap<string, { list: BlockList }>,
 ): Map<string, LineMarks[]> {
   const byUser = new Map<string, LineMarks[]>();
   for (const a of accounts) {
-    const hosts = [a.registrar.host.toLowerCase(), hostOf(a.trunkUri)].filter((host) => isIP(host) !== 0);
+    const hosts = [a.registrar.host.toLowerCase(), sipUriHost(a.trunkUri)].filter((host) => isIP(host) !== 0);
     const marks: LineMarks = {
       contactUser: a.contactUser,
       list: from.get(a.contactUser)?.list ?? null,
@@ -143,7 +134,7 @@ export function lineOf(inbound: TrunkInbound, uri: string, to: string, source: s
     family === 0
       ? undefined
       : lines.find((l) => l.list !== null && l.list.check(source, family === 6 ? 'ipv6' : 'ipv4'));
-  const hosts = [hostOf(to), hostOf(uri)];
+  const hosts = [sipUriHost(to), sipUriHost(uri)];
   const line =
     listed ?? lines.find((l) => l.addresses.has(source.toLowerCase())) ?? lines.find((l) => hosts.includes(l.domain));
   return line?.contactUser ?? null;

@@ -2,7 +2,7 @@
  * The registration trunk's settings, derived once from the validated config: the registrar's parts, the AOR, the
  * credentials and the timing. Pure.
  */
-import { trunkUsers, type TrunkUsers } from '../callerid/index.js';
+import { splitHostPort, trunkUsers, type TrunkUsers } from '../callerid/index.js';
 import type { TrunkAccountConfig, TrunkConfig } from '../config/trunk-schema.js';
 
 /** A further account as validated; the keys of the other-carrier form may be absent (the same carrier). */
@@ -69,11 +69,11 @@ const TRANSPORTS: readonly SipTransport[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
 
 /** Reads `sip:host[:port][;params]` (validated by the schema: no user part). */
 export function parseRegistrar(uri: string): RegistrarAddress {
-  const m = /^(sips?):(\[[^\]]+\]|[^:;?]+)(?::(\d+))?([^?]*)/i.exec(uri.trim());
-  if (!m) throw new Error(`not a registrar URI: ${uri}`);
+  const m = /^(sips?):([^;?]*)([^?]*)/i.exec(uri.trim());
+  const at = m === null ? null : splitHostPort(m[2] ?? '');
+  if (m === null || at === null) throw new Error(`not a registrar URI: ${uri}`);
   const scheme = (m[1] ?? 'sip').toLowerCase() as 'sip' | 'sips';
-  const host = (m[2] ?? '').replace(/^\[|\]$/g, '');
-  const params = m[4] ?? '';
+  const params = m[3] ?? '';
   const transportParam = /;transport=([A-Za-z]+)/i.exec(params)?.[1]?.toLowerCase() as SipTransport | undefined;
   const transport: SipTransport =
     transportParam !== undefined && TRANSPORTS.includes(transportParam)
@@ -81,7 +81,7 @@ export function parseRegistrar(uri: string): RegistrarAddress {
       : scheme === 'sips'
         ? 'tls'
         : 'udp';
-  return { uri: uri.trim(), scheme, host, port: m[3] === undefined ? null : Number(m[3]), transport };
+  return { uri: uri.trim(), scheme, host: at.host, port: at.port, transport };
 }
 
 /** The first account's (`trunk:` itself); null when registration is off (no registrar). */
