@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
-import { eventually, type Harness } from '../support/crocetta-harness.js';
+import { errorLines, eventually, type Harness } from '../support/crocetta-harness.js';
 import {
   buildInvite,
   defaultSdp,
@@ -200,7 +200,7 @@ describe('outbound calls over a registration trunk', () => {
     expect(cancelledInvites()).toEqual([1]);
     expect(carrierInvites()[1]!.cancelled).toBe(true);
     expect(finalsToPbx(out)).toEqual([487]);
-    expect(h.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    expect(errorLines(h.logs)).toEqual([]);
   });
 
   it('cancel the credentialled INVITE when the PBX cancels as it goes out, between the 407 and its acknowledgement', async () => {
@@ -215,7 +215,7 @@ describe('outbound calls over a registration trunk', () => {
     expect(await bridgeDone()).toBe(487);
     expect(cancelledInvites()).toEqual([1]);
     expect(finalsToPbx(out)).toEqual([487]);
-    expect(h.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    expect(errorLines(h.logs)).toEqual([]);
   });
 
   it('send no credentialled INVITE when the PBX cancels before the challenge arrives', async () => {
@@ -229,7 +229,7 @@ describe('outbound calls over a registration trunk', () => {
     expect(carrierInvites()).toHaveLength(1);
     expect(cancelledInvites()).toEqual([0]);
     expect(finalsToPbx(out)).toEqual([487]);
-    expect(h.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    expect(errorLines(h.logs)).toEqual([]);
   });
 
   it("end the carrier's call with a BYE when its 200 crosses the PBX's CANCEL", async () => {
@@ -250,6 +250,6 @@ describe('outbound calls over a registration trunk', () => {
     expect(h.double.appRequests.filter((r) => r.method === 'BYE')).toHaveLength(1);
     expect(cancelledInvites()).toEqual([1]);
     expect(finalsToPbx(out)).toEqual([487]);
-    expect(h.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    expect(errorLines(h.logs)).toEqual([]);
   });
 });

@@ -8,45 +8,19 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { attemptsOf, type Harness } from '../support/crocetta-harness.js';
-import { buildInvite, type AppRequest } from '../support/drachtio-double.js';
-import { FakeRegistrar } from '../support/fake-registrar.js';
-import { startRegistered } from '../support/trunk-harness.js';
+import { buildInvite } from '../support/drachtio-double.js';
+import { BRANCH, MAIN, SHARED_USER as USER, startSharedUserLines } from '../support/two-carriers.js';
 
-const USER = 'ufficio';
-const MAIN = { number: '+390612345678', password: 'pw-a', registrar: 'sip:127.0.0.1:5090', sbc: '203.0.113.10' };
-const BRANCH = { number: '+390612345690', password: 'pw-b', registrar: 'sip:127.0.0.2:5070', sbc: '198.51.100.20' };
 const CALLER = '+393331234567';
 
 let h: Harness;
-let carrierA: FakeRegistrar;
-let carrierB: FakeRegistrar;
-
-function carrierFor(req: AppRequest): FakeRegistrar {
-  const host = /^sips?:(?:[^@]*@)?([^;>]+)/.exec(req.request.uri)?.[1] ?? '';
-  if (host === '127.0.0.2:5070') return carrierB;
-  if (host === '127.0.0.1:5090') return carrierA;
-  throw new Error(`a request to ${req.request.uri}: no carrier there`);
-}
 
 async function start(env: Record<string, string>): Promise<void> {
-  carrierA = new FakeRegistrar({ username: USER, password: MAIN.password, realm: 'carrier-a.example' });
-  carrierB = new FakeRegistrar({ username: USER, password: BRANCH.password, realm: 'carrier-b.example' });
-  h = await startRegistered(
-    {
-      TRUNK_REGISTRAR: MAIN.registrar,
-      TRUNK_USERNAME: USER,
-      TRUNK_PASSWORD: MAIN.password,
-      TRUNK_NUMBER: MAIN.number,
-      TRUNK_DOMAIN: 'carrier-a.example',
-      TRUNK_2_REGISTRAR: BRANCH.registrar,
-      TRUNK_2_USERNAME: USER,
-      TRUNK_2_PASSWORD: BRANCH.password,
-      TRUNK_2_NUMBER: BRANCH.number,
-      TRUNK_2_DOMAIN: 'carrier-b.example',
-      ...env,
-    },
-    { onAppRequest: (req) => carrierFor(req).handle(req) },
-  );
+  ({ h } = await startSharedUserLines({
+    TRUNK_DOMAIN: 'carrier-a.example',
+    TRUNK_2_DOMAIN: 'carrier-b.example',
+    ...env,
+  }));
 }
 
 /** A carrier's call to the AOR's user (the plain user name) from `address`, with To at `toHost`. */

@@ -9,35 +9,25 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attemptsOf, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, headerOf, type AppRequest } from '../support/drachtio-double.js';
-import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
-import { startRegistered } from '../support/trunk-harness.js';
+import { authParams, type FakeRegistrar } from '../support/fake-registrar.js';
+import {
+  BRANCH,
+  MAIN,
+  SHARED_USER as USER,
+  startSharedUserLines,
+  type CarrierRoutes,
+} from '../support/two-carriers.js';
 
-const USER = 'ufficio';
-const MAIN = { number: '+390612345678', password: 'pw-a', registrar: 'sip:127.0.0.1:5090', sbc: '203.0.113.10' };
-const BRANCH = { number: '+390612345690', password: 'pw-b', registrar: 'sip:127.0.0.2:5070', sbc: '198.51.100.20' };
 const CALLER = '+393331234567';
 const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
 
 let h: Harness;
 let carrierA: FakeRegistrar;
 let carrierB: FakeRegistrar;
-const carrierOfCall = new Map<string, FakeRegistrar>();
-
-function carrierFor(req: AppRequest): FakeRegistrar {
-  const callId = headerOf(req.request, 'call-id') ?? '';
-  const known = carrierOfCall.get(callId);
-  if (known !== undefined) return known;
-  const host = /^sips?:(?:[^@]*@)?([^;>]+)/.exec(req.request.uri)?.[1] ?? '';
-  const carrier = host === '127.0.0.2:5070' ? carrierB : host === '127.0.0.1:5090' ? carrierA : null;
-  if (carrier === null) throw new Error(`a request to ${req.request.uri}: no carrier there`);
-  carrierOfCall.set(callId, carrier);
-  return carrier;
-}
+let routes: CarrierRoutes;
 
 function sentTo(carrier: FakeRegistrar, method: string): AppRequest[] {
-  return h.double.appRequests.filter(
-    (r) => r.method === method && carrierOfCall.get(headerOf(r.request, 'call-id') ?? '') === carrier,
-  );
+  return routes.sentTo(h.double.appRequests, carrier, method);
 }
 
 /** A carrier's call to the contact user `user`, from `source`. */
@@ -55,24 +45,10 @@ function inviteTo(user: string, source: { address: string; port: number }) {
 
 describe('the same user name at two carriers', () => {
   beforeEach(async () => {
-    carrierOfCall.clear();
-    carrierA = new FakeRegistrar({ username: USER, password: MAIN.password, realm: 'carrier-a.example' });
-    carrierB = new FakeRegistrar({ username: USER, password: BRANCH.password, realm: 'carrier-b.example' });
-    h = await startRegistered(
-      {
-        TRUNK_REGISTRAR: MAIN.registrar,
-        TRUNK_USERNAME: USER,
-        TRUNK_PASSWORD: MAIN.password,
-        TRUNK_NUMBER: MAIN.number,
-        TRUNK_INBOUND_FROM: MAIN.sbc,
-        TRUNK_2_REGISTRAR: BRANCH.registrar,
-        TRUNK_2_USERNAME: USER,
-        TRUNK_2_PASSWORD: BRANCH.password,
-        TRUNK_2_NUMBER: BRANCH.number,
-        TRUNK_2_INBOUND_FROM: BRANCH.sbc,
-      },
-      { onAppRequest: (req) => carrierFor(req).handle(req) },
-    );
+    ({ h, carrierA, carrierB, routes } = await startSharedUserLines({
+      TRUNK_INBOUND_FROM: MAIN.sbc,
+      TRUNK_2_INBOUND_FROM: BRANCH.sbc,
+    }));
   });
   afterEach(async () => {
     await h.stop();

@@ -11,6 +11,7 @@ import { buildInvite, headerOf, type AppRequest } from '../support/drachtio-doub
 import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
 import { panelSession } from '../support/panel-session.js';
 import { startRegistered } from '../support/trunk-harness.js';
+import { CarrierRoutes } from '../support/two-carriers.js';
 
 /** The main line, at carrier A: the DID comes in P-Called-Party-ID. */
 const MAIN = { user: '0612345678', password: 'pw-a', registrar: 'sip:127.0.0.1:5090', sbc: '203.0.113.10' };
@@ -30,31 +31,11 @@ const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
 let h: Harness;
 let carrierA: FakeRegistrar;
 let carrierB: FakeRegistrar;
-/** Which carrier each request went to, by Call-ID (a request in a call goes where its INVITE went). */
-const carrierOfCall = new Map<string, FakeRegistrar>();
+let routes: CarrierRoutes;
 
-function carrierFor(req: AppRequest): FakeRegistrar {
-  const callId = headerOf(req.request, 'call-id') ?? '';
-  const known = carrierOfCall.get(callId);
-  if (known !== undefined) return known;
-  const host = /^sips?:(?:[^@]*@)?([^;>]+)/.exec(req.request.uri)?.[1] ?? '';
-  // Carrier B's registrar, and its SBC where its outbound calls go (TRUNK_2_URI, when a test sets it).
-  const carrier =
-    host === '127.0.0.2:5070' || host === FAX_OUTBOUND_HOSTPORT
-      ? carrierB
-      : host === '127.0.0.1:5090'
-        ? carrierA
-        : null;
-  if (carrier === null) throw new Error(`a request to ${req.request.uri}: no carrier there`);
-  carrierOfCall.set(callId, carrier);
-  return carrier;
-}
-
-/** The requests the app sent to `registrar`'s address. */
+/** The requests the app sent to `carrier`'s address (a request in a call goes where its INVITE went). */
 function sentTo(carrier: FakeRegistrar, method: string): AppRequest[] {
-  return h.double.appRequests.filter(
-    (r) => r.method === method && carrierOfCall.get(headerOf(r.request, 'call-id') ?? '') === carrier,
-  );
+  return routes.sentTo(h.double.appRequests, carrier, method);
 }
 
 function stateOf(user: string): string | undefined {
@@ -93,7 +74,7 @@ const ENV: Record<string, string> = {
   ADMIN_PASSWORD: 'office-pw',
 };
 const OPTIONS = {
-  onAppRequest: (req: AppRequest) => carrierFor(req).handle(req),
+  onAppRequest: (req: AppRequest) => routes.handle(req),
   // A carrier that stops answering is noticed within a second or so (OPTIONS every second, timer F 300 ms).
   double: { timerFMs: 300 },
   configure: (c: Config) => Object.assign(c.trunk, { keepaliveSeconds: 1, retry: { minSeconds: 2, maxSeconds: 2 } }),
@@ -101,9 +82,16 @@ const OPTIONS = {
 
 describe('lines at two carriers', () => {
   beforeEach(async () => {
-    carrierOfCall.clear();
     carrierA = new FakeRegistrar({ username: MAIN.user, password: MAIN.password, realm: 'carrier-a.example' });
     carrierB = new FakeRegistrar({ username: FAX.user, password: FAX.password, realm: 'carrier-b.example' });
+    // Carrier B's registrar, and its SBC where its outbound calls go (TRUNK_2_URI, when a test sets it).
+    routes = new CarrierRoutes(
+      new Map([
+        ['127.0.0.1:5090', carrierA],
+        ['127.0.0.2:5070', carrierB],
+        [FAX_OUTBOUND_HOSTPORT, carrierB],
+      ]),
+    );
     h = await startRegistered(ENV, OPTIONS);
   });
   afterEach(async () => {

@@ -63,6 +63,11 @@ export function jsonLogSink(): { logs: Array<Record<string, unknown>>; sink: Wri
   return { logs, sink };
 }
 
+/** The lines logged at error level or above (pino's 50, error, and 60, fatal): most tests want none. */
+export function errorLines(logs: ReadonlyArray<Record<string, unknown>>): Array<Record<string, unknown>> {
+  return logs.filter((l) => Number(l.level) >= 50);
+}
+
 export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-it-'));
   const cdrs = options.cdrs ?? false;
