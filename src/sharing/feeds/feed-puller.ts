@@ -33,7 +33,8 @@ export type PullResult =
  * A friend's feed URL as the log and the friends table's last error may say it: the host and path, the query's
  * parameter names with their values `[redacted]` and any user name or password in it `[redacted]` (a feed behind a
  * proxy that takes its key in the query string, `?key=…`, or credentials typed into the URL): the log keeps no
- * credential (src/log.ts), and the friend's token travels only in the Authorization header.
+ * credential (src/log.ts), and the friend's token travels only in the Authorization header. A query item that is not
+ * `name=value` with a plain name (a bare token, `?s3cret`) is redacted whole: its "name" is the secret.
  */
 export function urlForLog(url: string): string {
   let u: URL;
@@ -43,8 +44,20 @@ export function urlForLog(url: string): string {
     return '[not a URL]';
   }
   const user = u.username !== '' || u.password !== '' ? '[redacted]@' : '';
-  const query = [...u.searchParams.keys()].map((k) => `${k}=[redacted]`).join('&');
+  const query = u.search
+    .slice(1)
+    .split('&')
+    .filter((item) => item !== '')
+    .map(queryItemForLog)
+    .join('&');
   return `${u.protocol}//${user}${u.host}${u.pathname}${query === '' ? '' : `?${query}`}`;
+}
+
+/** `name=[redacted]` for a parameter with a plain name (`key`, `X-Amz-Signature`), else `[redacted]`. */
+function queryItemForLog(item: string): string {
+  const eq = item.indexOf('=');
+  const name = eq < 0 ? '' : item.slice(0, eq);
+  return /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/.test(name) ? `${name}=[redacted]` : '[redacted]';
 }
 
 export function feedUrl(friend: Pick<Friend, 'url'>, since: number): string {
