@@ -1,8 +1,15 @@
 /** The dossier's period from text: a local day `YYYY-MM-DD` (since: its start; until: its end) or an ISO instant. */
 import { localDayStart, parseDateTime } from '../time/zoned-time.js';
 
+/** A bound that is no time (`since`, `until`), or a period that ends before it starts (`order`). */
 export class PeriodError extends Error {
   override name = 'PeriodError';
+  constructor(
+    message: string,
+    readonly problem: 'since' | 'until' | 'order',
+  ) {
+    super(message);
+  }
 }
 
 export function parsePeriodBound(
@@ -21,6 +28,7 @@ export function parsePeriodBound(
   }
   throw new PeriodError(
     `${name}: expected a day (YYYY-MM-DD), an ISO 8601 instant or ms since epoch, got ${JSON.stringify(text.slice(0, 40))}`,
+    name,
   );
 }
 
@@ -31,6 +39,6 @@ export function parsePeriod(
 ): { since?: number; until?: number } {
   const s = parsePeriodBound(since, 'since', timeZone);
   const u = parsePeriodBound(until, 'until', timeZone);
-  if (s !== undefined && u !== undefined && s >= u) throw new PeriodError('since: must be before until');
+  if (s !== undefined && u !== undefined && s >= u) throw new PeriodError('since: must be before until', 'order');
   return { ...(s !== undefined && { since: s }), ...(u !== undefined && { until: u }) };
 }

@@ -183,9 +183,9 @@ const EN = {
   errorSinceAfterUntil: 'since: must not be after until',
   errorCompanyAndNumber: 'company, number: give one of them, not both',
   errorNotUpload: 'expected a file upload (multipart/form-data)',
-  errorPeriodSince: 'since: {detail}',
-  errorPeriodUntil: 'until: {detail}',
-  errorPeriodOrder: 'since: must be before until',
+  errorPeriodSince: 'The date “From” cannot be read: write it day first, dd/mm/yyyy, e.g. 24/12/2026.',
+  errorPeriodUntil: 'The date “To” cannot be read: write it day first, dd/mm/yyyy, e.g. 24/12/2026.',
+  errorPeriodOrder: 'The date “From” must come before the date “To”.',
   errorUploadUnreadable: 'the upload could not be read (multipart/form-data)',
   errorRegisterUnavailable:
     'the register cannot write at the moment (disk full, I/O errors or locked): nothing was changed, try again later',

@@ -119,6 +119,44 @@ describe("the panel's refusals in the office's language", () => {
     ).toMatch(/^Not saved: Action per verdict, trusted: expected allow, tag, reject/);
   });
 
+  it("says a dossier period it cannot read in the page's words, in both languages, and the API's in its own", async () => {
+    const dossierPage = async (s: PanelSession, query: string): Promise<{ status: number; text: string }> => {
+      const res = await fetch(h.url(`/dossier?company=Acme&${query}`), {
+        headers: { cookie: s.cookie, accept: 'text/html' },
+      });
+      return { status: res.status, text: (await res.text()).replaceAll('&#39;', "'") };
+    };
+    const cases: Array<[PanelSession, string, string]> = [
+      [it_, 'since=31/11/2026', 'La data «Dal» non si legge: scrivila come gg/mm/aaaa, per esempio 24/12/2026.'],
+      [it_, 'until=ieri', 'La data «Al» non si legge: scrivila come gg/mm/aaaa, per esempio 24/12/2026.'],
+      [it_, 'since=05/12/2026&until=04/12/2026', 'La data «Dal» deve venire prima della data «Al».'],
+      // Was the API's words: 'since: expected a day (YYYY-MM-DD), an ISO 8601 instant or ms since epoch, got "31/11/2026"'.
+      [en, 'since=31/11/2026', 'The date “From” cannot be read: write it day first, dd/mm/yyyy, e.g. 24/12/2026.'],
+      [en, 'until=yesterday', 'The date “To” cannot be read: write it day first, dd/mm/yyyy, e.g. 24/12/2026.'],
+      [en, 'since=05/12/2026&until=04/12/2026', 'The date “From” must come before the date “To”.'],
+    ];
+    for (const [session, query, said] of cases) {
+      const page = await dossierPage(session, query);
+      expect(page.status, query).toBe(400);
+      expect(page.text, query).toContain(said);
+      expect(page.text, query).not.toMatch(/since: |until: |YYYY-MM-DD/);
+    }
+    // The JSON API names its parameters and the forms it takes, as documented.
+    const api = async (query: string) =>
+      (
+        (await (
+          await fetch(h.url(`/api/dossier?company=Acme&${query}`), { headers: { cookie: it_.cookie } })
+        ).json()) as {
+          error: string;
+        }
+      ).error;
+    expect(await api('since=31/11/2026')).toBe(
+      'since: expected a day (YYYY-MM-DD), an ISO 8601 instant or ms since epoch, got "31/11/2026"',
+    );
+    expect(await api('until=yesterday')).toMatch(/^until: expected a day \(YYYY-MM-DD\)/);
+    expect(await api('since=2026-12-05&until=2026-12-04')).toBe('since: must be before until');
+  });
+
   it('says an expired form, an unknown page and a form too large in Italian', async () => {
     const csrf = await post(it_, '/settings', { trusted: 'allow' }, 'stale-token');
     expect(csrf.status).toBe(403);

@@ -29,6 +29,7 @@ function dossierQueryOf(
   q: z.output<typeof dossierQuery>,
   defaultCountry: string,
   timeZone: string,
+  onPage: boolean,
 ): { params: DossierPageParams; query: DossierQuery | null } {
   const { company, number, since, until } = q;
   const params: DossierPageParams = {
@@ -42,7 +43,7 @@ function dossierQueryOf(
   try {
     period = parsePeriod(since, until, timeZone);
   } catch (err) {
-    if (err instanceof PeriodError) throw periodError(err.message);
+    if (err instanceof PeriodError) throw periodError(err, onPage);
     throw err;
   }
   if (company !== undefined) return { params, query: { subject: { kind: 'company', company }, ...period } };
@@ -54,13 +55,14 @@ function dossierQueryOf(
   return { params, query: null };
 }
 
-/** A period refused by parsePeriod, with its text in the catalogue (the English message kept as written). */
-function periodError(message: string): HttpError {
-  const bound = /^(since|until): (.*)$/s.exec(message);
-  if (message === 'since: must be before until') return new HttpError(400, message, { key: 'errorPeriodOrder' });
-  if (bound === null) return new HttpError(400, message);
-  const key = bound[1] === 'since' ? 'errorPeriodSince' : 'errorPeriodUntil';
-  return new HttpError(400, message, { key, params: { detail: bound[2] ?? '' } });
+/**
+ * A period refused by parsePeriod: on the page in the panel's words, naming its fields (the catalogue, in the office's
+ * language); on the JSON API as parsePeriod says it, naming the parameter and the forms it takes.
+ */
+function periodError(err: PeriodError, onPage: boolean): HttpError {
+  if (!onPage) return new HttpError(400, err.message);
+  const keys = { since: 'errorPeriodSince', until: 'errorPeriodUntil', order: 'errorPeriodOrder' } as const;
+  return HttpError.said(400, keys[err.problem]);
 }
 
 export function dossierRouter(deps: Pick<PanelDeps, 'dossier' | 'clock' | 'timeZone' | 'defaultCountry'>): Router {
@@ -72,13 +74,13 @@ export function dossierRouter(deps: Pick<PanelDeps, 'dossier' | 'clock' | 'timeZ
     // The page's date fields are typed day first (04/12/2026): read as the ISO day the API and its links take.
     const day = (v: string | undefined) => (v === undefined ? undefined : (isoDayFromTyped(v) ?? v));
     const q = { ...typed, since: day(typed.since), until: day(typed.until) };
-    const { params, query } = dossierQueryOf(q, defaultCountry, deps.timeZone);
+    const { params, query } = dossierQueryOf(q, defaultCountry, deps.timeZone, true);
     sendHtml(res, dossierPage(pageContext(req, res, deps), params, query === null ? null : await dossier.build(query)));
   });
 
   router.get('/api/dossier', async (req, res) => {
     const q = parseRequest(req, { query: apiQuery }).query;
-    const { query } = dossierQueryOf(q, defaultCountry, dossier.timeZone);
+    const { query } = dossierQueryOf(q, defaultCountry, dossier.timeZone, false);
     if (query === null) throw new HttpError(400, 'company or number: one of them is required');
     const built = await dossier.build(query);
     if (q.format === 'csv') {
