@@ -37,12 +37,13 @@ td.num { text-align:right; font-variant-numeric:tabular-nums; } #our-numbers th.
 .v-nuisance { background:var(--nuisance); } .v-suspect { background:var(--suspect); } .v-trusted { background:var(--trusted); }
 .ticks { color:var(--nuisance); letter-spacing:1px; }
 .muted { color:var(--muted); } .small { font-size:.85rem; }
+.sr-only { position:absolute; width:1px; height:1px; padding:0; margin:-1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; border:0; }
 .reason { font-size:.85rem; min-width:12rem; max-width:28rem; }
 form.filters { display:flex; flex-wrap:wrap; gap:.5rem; align-items:flex-end; margin-bottom:1rem; }
 label { display:flex; flex-direction:column; font-size:.8rem; color:var(--muted); gap:.15rem; }
 label.inline { flex-direction:row; align-items:center; gap:.35rem; color:var(--ink); font-size:.95rem; }
 input, select, button { font:inherit; padding:.35rem .5rem; border:1px solid #b9c1cd; border-radius:5px; background:#fff; min-height:2.2rem; }
-input.date { width:9.5rem; }
+input.date { width:8rem; } form.filters select { max-width:14rem; } form.filters input[type=search] { width:10rem; }
 button.primary, .button { background:var(--accent); color:#fff; border-color:var(--accent); cursor:pointer; text-decoration:none; display:inline-block; padding:.35rem .75rem; border-radius:5px; }
 button.danger { background:var(--nuisance); color:#fff; border-color:var(--nuisance); cursor:pointer; }
 button.good { background:var(--trusted); color:#fff; border-color:var(--trusted); cursor:pointer; }
@@ -66,13 +67,15 @@ code, .mono { font-family:ui-monospace, Menlo, Consolas, monospace; font-size:.8
 progress { width:100%; height:1.1rem; margin:.25rem 0 .75rem; accent-color:var(--accent); }
 form.import-form { display:flex; flex-direction:column; gap:.6rem; max-width:36rem; }
 form.import-form button { align-self:flex-start; }
-main:has(#register) { max-width:1600px; }
+main:has(#register), main:has(#sip-details) { max-width:1600px; }
 #register .c-name, #register .reason { overflow-wrap:anywhere; }
 #register .c-number { white-space:normal; overflow-wrap:anywhere; min-width:9.5rem; max-width:12rem; }
 #register .c-time { min-width:6.5rem; white-space:nowrap; } #register .c-name { min-width:6rem; max-width:12rem; }
 #register .reason { min-width:10rem; max-width:24rem; } #register .c-action { min-width:7rem; }
 #register th { white-space:normal; } #register details.mark form { min-width:12rem; } #register summary, #register [class^=check-] { white-space:nowrap; }
 @media (max-width: 1100px) { #register .c-called { display:none; } }
+#sip-details th { white-space:normal; } #sip-details td.mono { min-width:6rem; } #sip-details .reason { min-width:8rem; }
+#sip-details td.mono::before { font-family:system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; word-break:normal; }
 .week { display:grid; gap:.4rem; max-width:34rem; margin:.5rem 0 1rem; }
 .week label.day { display:grid; grid-template-columns:6.5rem minmax(0,1fr); align-items:center; gap:.5rem; font-size:.95rem; color:var(--ink); }
 .week input { width:100%; min-width:0; }

@@ -286,7 +286,7 @@ describe('panel routers through the real app', () => {
     const number = (await page(`/numbers/${encodeURIComponent(foreign)}`, italian)).text;
     expect(number).toContain('<h1>+44 20 7946 0958</h1>');
     expect(number).toContain('Regno Unito');
-    expect(number).toContain('<td class="small nowrap">From</td>'); // the header the caller ID was read from
+    expect(number).toContain('<td class="small" data-label="Preso da">From</td>'); // the header the caller ID was read from
     // What the office types in the search box finds the caller, however it is written.
     for (const typed of ['333 111 2233', '+39 333 111 2233', '0039 333 1112233', '333-111-2233', '111 2233']) {
       const found = (await page(`/register?q=${encodeURIComponent(typed)}`, italian)).text;

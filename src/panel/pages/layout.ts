@@ -147,7 +147,9 @@ export function datalists(lang: Lang, vocab: { categories: string[]; companies: 
 /**
  * A date field of a filter form: text typed day first, `gg/mm/aaaa` / `dd/mm/yyyy` as its placeholder, not the
  * browser's date input (which writes the browser's language's order, mm/dd/yyyy on an Italian page in an English
- * browser). `value`: the ISO day the URL carries, shown day first, or what was typed when it is no day (`unread`).
+ * browser). The order is in the label too, for a screen reader only: shown beside the label it said the placeholder
+ * again and, a line of its own, made the register's filters wrap at 1366 px. `value`: the ISO day the URL carries,
+ * shown day first, or what was typed when it is no day (`unread`).
  */
 export function dateField(
   ctx: PageContext,
@@ -157,5 +159,5 @@ export function dateField(
   unread = false,
 ): SafeHtml {
   const format = ctx.loc.t('dateFormat');
-  return html`<label>${label} <span class="muted small">(${format})</span><input type="text" name="${name}" class="date" value="${typedFromIsoDay(value ?? '')}" placeholder="${format}" maxlength="20" autocomplete="off"${unread ? html` aria-invalid="true"` : ''}></label>`;
+  return html`<label>${label}<span class="sr-only"> (${format})</span><input type="text" name="${name}" class="date" value="${typedFromIsoDay(value ?? '')}" placeholder="${format}" maxlength="20" autocomplete="off"${unread ? html` aria-invalid="true"` : ''}></label>`;
 }

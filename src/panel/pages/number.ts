@@ -102,15 +102,15 @@ ${
     : html`<p class="muted">${t('noMark')}</p>`
 }
 <h2>${t('sipDetails')}</h2>
-<div class="scroll"><table>
+<div class="scroll"><table id="sip-details" class="stack">
 <thead><tr><th>${t('time')}</th><th>${t('displayName')}</th><th>${t('rawNumber')}</th><th>${t('called')}</th><th>${t('verdict')}</th><th>${t('reason')}</th><th>${t('action')}</th><th>${t('outcome')}</th><th>${t('header')}</th><th>${t('source')}</th><th>${t('userAgent')}</th><th>${t('callId')}</th></tr></thead>
 <tbody>${d.attempts.map(
       (a) => html`<tr>
-<td class="nowrap">${ctx.loc.dateTime(a.time)}</td><td>${a.callerName ?? ''}</td><td class="mono">${a.callerRaw ?? ''}</td>
-<td class="nowrap">${a.calledNumber === null ? '' : ctx.loc.phone(a.calledNumber)}</td><td>${verdictBadge(ctx.loc, a.verdict)}</td>
-<td class="reason">${reasonsText(ctx.loc, a.reasons)}</td><td>${actionCell(ctx.loc.lang, a.action)}</td>
-<td class="nowrap">${outcomeText(ctx.loc.t, a)}</td><td class="small nowrap">${HEADER_NAMES[a.callerSource] ?? a.callerSource}</td>
-<td class="mono">${a.sourceAddress ?? ''}</td><td class="mono">${a.userAgent ?? ''}</td><td class="mono">${a.callId}</td></tr>`,
+<td class="nowrap" data-label="${t('time')}">${ctx.loc.dateTime(a.time)}</td><td data-label="${t('displayName')}">${a.callerName ?? ''}</td><td class="mono" data-label="${t('rawNumber')}">${a.callerRaw ?? ''}</td>
+<td class="nowrap" data-label="${t('called')}">${a.calledNumber === null ? '' : ctx.loc.phone(a.calledNumber)}</td><td data-label="${t('verdict')}">${verdictBadge(ctx.loc, a.verdict)}</td>
+<td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}</td><td data-label="${t('action')}">${actionCell(ctx.loc.lang, a.action)}</td>
+<td data-label="${t('outcome')}">${outcomeText(ctx.loc.t, a)}</td><td class="small" data-label="${t('header')}">${HEADER_NAMES[a.callerSource] ?? a.callerSource}</td>
+<td class="mono" data-label="${t('source')}">${a.sourceAddress ?? ''}</td><td class="mono" data-label="${t('userAgent')}">${a.userAgent ?? ''}</td><td class="mono" data-label="${t('callId')}">${a.callId}</td></tr>`,
     )}</tbody></table></div>`,
   );
 }

@@ -1,0 +1,149 @@
+/**
+ * The register's filters and the number page's SIP details at a common laptop width (1366 × 768) and on a phone
+ * (390 px), Italian and English, in a real browser (Debian's chromium via playwright-core). At 1366 px the date
+ * fields' order, said again beside their labels, made the filters wrap and put "CSV per Excel" on a line of its own,
+ * and the SIP details (twelve columns, headers that never wrapped) scrolled sideways. Now the filters and their
+ * export links are one line, the SIP details fit the window without losing a character (long header values wrap), and
+ * on a phone neither page reaches past the window. Screenshots go to test-artifacts/browser/.
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
+import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { buildInvite } from '../support/drachtio-double.js';
+import { saveScreenshot } from './artifact.js';
+
+const PASSWORD = 'office-Pa55word!';
+const DID = '+390612345678';
+const CENTRE = '+390298765432';
+/** What a call centre's SBC writes: a long User-Agent and Call-ID, unbroken by spaces where it can be. */
+const USER_AGENT = 'Acme-SBC/9.4.2 (build 2026-11-30; dialer-cluster-eu-south-1; sofia-sip/1.13.17)';
+const callId = (i: number): string =>
+  `a84b4c76e66710-${i}-3f8e9a2c5d7b1e0f4a6c8d2e@pbx-gateway-01.carrier-example-voip.it`;
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
+
+let h: Harness;
+const browser = new TestBrowser();
+
+async function open(path: string, width: number, locale: string): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport: { width, height: width > 1000 ? 768 : 844 } });
+  const page = await context.newPage();
+  await logIn(page, h, PASSWORD);
+  await page.goto(h.url(path));
+  return page;
+}
+
+/** How far the page reaches past the window (px; 0 = fits). */
+function pageOverflow(page: Page): Promise<number> {
+  return page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+}
+
+/** The lines the filter form's fields, buttons and links stand on (each item by its bottom: they line up there). */
+async function filterLines(page: Page): Promise<string[][]> {
+  // Runs in the page (a string: the project's TypeScript has no DOM types).
+  const items: Array<{ text: string; bottom: number }> = await page.evaluate(`
+    [...document.querySelectorAll('form.filters > *')].map((e) => ({
+      text: (e.innerText || '').trim().split('\\n')[0],
+      bottom: Math.round(e.getBoundingClientRect().bottom),
+    }))`);
+  const lines = new Map<number, string[]>();
+  for (const item of items) {
+    const line = [...lines.keys()].find((bottom) => Math.abs(bottom - item.bottom) <= 2) ?? item.bottom;
+    lines.set(line, [...(lines.get(line) ?? []), item.text]);
+  }
+  return [...lines.values()];
+}
+
+/** The SIP details table: how far it reaches past its box, the cells whose text is cut, and its text. */
+async function sipDetails(page: Page): Promise<{ past: number; cut: string[]; text: string }> {
+  return page.evaluate(`(() => {
+    const table = document.querySelector('#sip-details');
+    const box = table.closest('.scroll');
+    const cut = [...table.querySelectorAll('th, td')]
+      .filter((c) => c.scrollWidth > c.clientWidth + 1)
+      .map((c) => (c.textContent || '').trim().slice(0, 40));
+    return { past: box.scrollWidth - box.clientWidth, cut, text: table.innerText };
+  })()`);
+}
+
+describe.skipIf(!canRunBrowser)('the register and the number page at 1366 px and on a phone', () => {
+  browser.around(
+    async () => {
+      h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+      h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
+      for (let i = 0; i < 3; i++) {
+        const invite = buildInvite({
+          from: `"Offerte Luce e Gas Convenienza Casa Famiglia Promozione" <sip:${CENTRE}@203.0.113.10>`,
+          pai: `"Offerte Luce e Gas" <sip:${CENTRE}@203.0.113.10>`,
+          to: DID,
+          requestUri: `sip:${DID}@127.0.0.1`,
+          callId: callId(i),
+          extraHeaders: { 'User-Agent': USER_AGENT },
+        });
+        await h.double.injectRequest(invite).waitForFinal();
+        h.clock.advance(600_000);
+      }
+      // More callers, so that the register scrolls as a real one does: its scrollbar takes width from the filters.
+      for (let i = 0; i < 20; i++) {
+        const caller = `+3902555500${String(i).padStart(2, '0')}`;
+        const invite = buildInvite({
+          from: `<sip:${caller}@203.0.113.20>`,
+          to: DID,
+          requestUri: `sip:${DID}@127.0.0.1`,
+        });
+        await h.double.injectRequest(invite).waitForFinal();
+        h.clock.advance(60_000);
+      }
+      await h.app.register.flush();
+    },
+    () => h?.stop(),
+  );
+
+  it.each(['it-IT', 'en-GB'])('register, %s, 1366 px: the filters and both CSV links on one line', async (locale) => {
+    const page = await open('/register', 1366, locale);
+    expect(await page.evaluate('document.documentElement.scrollHeight > window.innerHeight')).toBe(true);
+    const lines = await filterLines(page);
+    const past = await pageOverflow(page);
+    await saveScreenshot(page, join(ARTIFACTS, `register-filters-1366-${locale}.png`), { fullPage: false });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(locale === 'it-IT' ? 'CSV per Excel' : 'CSV for Excel');
+    expect(past).toBe(0);
+    // The fields still say their order: as the placeholder, and to a screen reader in the label.
+    const from = page.getByLabel(locale === 'it-IT' ? 'Dal (gg/mm/aaaa)' : 'From (dd/mm/yyyy)');
+    expect(await from.getAttribute('placeholder')).toBe(locale === 'it-IT' ? 'gg/mm/aaaa' : 'dd/mm/yyyy');
+    await page.context().close();
+  });
+
+  it.each(['it-IT', 'en-GB'])(
+    'number page, %s, 1366 px: the SIP details fit the window, every value whole',
+    async (locale) => {
+      const page = await open(`/numbers/${encodeURIComponent(CENTRE)}`, 1366, locale);
+      const details = await sipDetails(page);
+      const past = await pageOverflow(page);
+      await saveScreenshot(page, join(ARTIFACTS, `number-sip-details-1366-${locale}.png`));
+      expect(details.past).toBe(0);
+      expect(details.cut).toEqual([]);
+      expect(past).toBe(0);
+      // Nothing lost to the fit: each call's Call-ID and the User-Agent, as sent (wrapped, not cut).
+      const text = details.text.replace(/\s+/g, '');
+      for (let i = 0; i < 3; i++) expect(text).toContain(callId(i));
+      expect(text).toContain(USER_AGENT.replace(/\s+/g, ''));
+      expect(text).toContain('P-Asserted-Identity');
+      await page.context().close();
+    },
+  );
+
+  it.each(['it-IT', 'en-GB'])('%s, 390 px: neither page reaches past the window', async (locale) => {
+    const page = await open('/register', 390, locale);
+    expect(await pageOverflow(page)).toBe(0);
+    await saveScreenshot(page, join(ARTIFACTS, `register-filters-390-${locale}.png`), { fullPage: false });
+    await page.goto(h.url(`/numbers/${encodeURIComponent(CENTRE)}`));
+    const details = await sipDetails(page);
+    await saveScreenshot(page, join(ARTIFACTS, `number-sip-details-390-${locale}.png`));
+    expect(await pageOverflow(page)).toBe(0);
+    expect(details.past).toBe(0);
+    expect(details.cut).toEqual([]);
+    await page.context().close();
+  });
+});
