@@ -1204,6 +1204,7 @@ async function sustains(
   const s = scenarioOf(w);
   const calls = Math.round(rate * opts.ladderSeconds);
   const cpu = cpuMeter(app);
+  const dropsBefore = udpDrops();
   const sipp = startSipp({
     scenario: s.scenario,
     target: app.ports,
@@ -1221,7 +1222,7 @@ async function sustains(
   const achieved = (calls / run.wallMs) * 1000;
   const callerUs = sippCpu.stop() / calls;
   // The caller sipp is one thread: near a whole core, the rig (not the application) sets the step's ceiling.
-  const perCall = `${cpuText(cpu(calls))}; the caller sipp ${callerUs.toFixed(0)} µs a call (${((callerUs * calls) / run.wallMs / 10).toFixed(0)}% of a core over the step)`;
+  const perCall = `${cpuText(cpu(calls))}; the caller sipp ${callerUs.toFixed(0)} µs a call (${((callerUs * calls) / run.wallMs / 10).toFixed(0)}% of a core over the step)${dropsText(dropsBefore, udpDrops(), app)}`;
   // Let transactions of a failed step (retransmissions, timers) drain before the next one.
   await sleep(run.exitCode === 0 ? 1500 : 8000);
   if (run.exitCode !== 0)
@@ -1231,6 +1232,52 @@ async function sustains(
     };
   if (achieved < rate * 0.95) return { ok: false, why: `sipp kept only ${achieved.toFixed(0)} calls/s; ${perCall}` };
   return { ok: true, why: `${calls} calls in ${(run.wallMs / 1000).toFixed(1)} s; ${perCall}` };
+}
+
+/**
+ * Datagrams the kernel dropped at each UDP socket of 127.0.0.1 so far, by local port (/proc/net/udp's last column:
+ * the socket's receive buffer was full). A drop is a lost SIP message and a retransmission later: how a failed step
+ * begins. At the ceiling drachtio-server's main thread falls behind and its socket fills whatever its size; below it,
+ * a stall of some 50 ms fills it: drachtio-server 0.9.10 logs "set UDP send/recv buffer size to 4194304 bytes" but
+ * sets it once its socket exists (tport_set_params; sofia-sip reads TPTAG_UDP_RMEM only when it creates the socket),
+ * so the socket keeps the kernel's net.core.rmem_default (212,992 bytes here: `ss -uamn` shows rb212992).
+ */
+function udpDrops(): Map<number, number> {
+  const drops = new Map<number, number>();
+  let text: string;
+  try {
+    text = readFileSync('/proc/net/udp', 'utf8');
+  } catch {
+    return drops;
+  }
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    const local = f[1]?.split(':');
+    const n = Number(f[f.length - 1]);
+    if (local?.[0] !== '0100007F' || local[1] === undefined || !Number.isFinite(n)) continue;
+    const port = parseInt(local[1], 16);
+    drops.set(port, (drops.get(port) ?? 0) + n);
+  }
+  return drops;
+}
+
+/** `; datagrams dropped at full receive buffers: …` for the ports whose count grew over a step; '' when none did. */
+function dropsText(before: Map<number, number>, after: Map<number, number>, app: App): string {
+  const grew: string[] = [];
+  for (const [port, n] of after) {
+    const d = n - (before.get(port) ?? 0);
+    if (d <= 0) continue;
+    const who =
+      port === app.ports.sip
+        ? app.drachtio
+          ? `${app.name}'s drachtio-server`
+          : app.name
+        : port === PBX_PORT
+          ? 'the PBX sipp'
+          : `port ${port}`;
+    grew.push(`${who} ${d}`);
+  }
+  return grew.length === 0 ? '' : `; datagrams dropped at full receive buffers: ${grew.join(', ')}`;
 }
 
 /**
