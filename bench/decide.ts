@@ -46,6 +46,12 @@
  * its own data (its number's slot and record in the marks table, the caches' misses: as cold as in the paced calls,
  * the callers being as new); the gap between the two lines is what the idle between calls cost (code and shared
  * data fetched again), not the caller's look-ups.
+ * `--history` (repeat shape): before the timing, the warm-up's calls are decided one by one at times spread over the
+ * `--history-days` (7) days before the bench's clock, and each is recorded in the register as the service records
+ * it (register.record: the attempt, a refusal when the action refuses, the DID called): the working set's callers
+ * then come with what an office's repeat callers have in the index (attempts, refusals, calls; "repeat after
+ * refusal" for a refused caller calling again), where without it they have a mark or nothing. The digests differ
+ * from the default run's (the callers' evidence is not the same), not between builds.
  * `--digest` prints, per traffic shape, a SHA-256 of everything `screen()` returned for each timed call (identity,
  * called number, caller key, verdict, score, reasons with their texts and params, action), taken in a pass of its
  * own after the timing: two builds that print the same digests decided every call of the run alike.
@@ -68,6 +74,8 @@ import { applyCheckMemory } from '../src/screening/check-memory.js';
 import { NO_EVIDENCE, type EvidenceLookup } from '../src/screening/types.js';
 import { callerKey, calledNumber, identifyCaller } from '../src/callerid/index.js';
 import { pickAction, policyReason } from '../src/policy/rules.js';
+import { formatAction } from '../src/screening/policy.js';
+import { isRefusalAction } from '../src/store/register/refusal.js';
 import { FriendIndex } from '../src/sharing/feeds/friend-index.js';
 import { headerSource } from '../src/sip/request-headers.js';
 import { screen, type ScreeningSteps } from '../src/sip/screen.js';
@@ -102,6 +110,8 @@ const CONFIG_FILE = stringArg('config');
 const COLD = process.argv.includes('--cold');
 const COLD_CALLS = arg('cold-calls', 1000);
 const STAGES = process.argv.includes('--stages');
+const HISTORY = process.argv.includes('--history');
+const HISTORY_DAYS = arg('history-days', 7);
 const THRASH_MB = arg('thrash-mb', 32);
 /** --cold-dump FILE: every cold decision as a JSON line (shape, section, decider, call, start ms, µs, faults, switches). */
 const COLD_DUMP = stringArg('cold-dump');
@@ -763,8 +773,53 @@ async function main(): Promise<void> {
       const afterStages = COLD && STAGES ? makeCalls(rand, COLD_CALLS, working).calls : [];
       return { warm, rate: rate.calls, latency, cold, stages, afterStages, numbers: rate.numbers };
     };
-    const repeat = await (() => {
+    /**
+     * --history: the repeat shape's warm-up decided call by call at times spread over HISTORY_DAYS before `now`
+     * (the clock stays at `now`: all of them inside the look-back), each recorded as src/sip's attemptOf records it.
+     */
+    const recordHistory = async (warm: readonly Call[]): Promise<string> => {
+      const spacing = (HISTORY_DAYS * 86_400_000) / (warm.length + 1);
+      let refused = 0;
+      for (let j = 0; j < warm.length; j++) {
+        const call = warm[j]!;
+        const time = now - (warm.length - j) * spacing;
+        const s = screen(headerSource(parseCall(call)), steps, time);
+        const action = formatAction(s.action);
+        const refuses = isRefusalAction(action);
+        if (refuses) refused++;
+        const number = s.identity.number;
+        void register.record({
+          time,
+          kind: 'call',
+          callerKey: s.callerKey,
+          callerE164: number?.e164 ?? null,
+          callerRaw: number?.raw ?? null,
+          callerName: s.identity.displayName,
+          callerSource: s.identity.source,
+          withheld: s.identity.withheld,
+          calledNumber: s.called ? (s.called.e164 ?? s.called.raw) : null,
+          verdict: s.decision.verdict,
+          score: Math.round(s.decision.score * 1000) / 1000,
+          reasons: s.decision.reasons,
+          action,
+          failOpen: false,
+          callId: `${call.i}-history@203.0.113.10`,
+          sourceAddress: '203.0.113.10',
+          userAgent: 'carrier-sbc',
+          outcome: refuses ? 'rejected' : 'forwarded',
+          finalStatus: null,
+          messageLength: null,
+          messageText: null,
+        });
+        // The writer holds at most store.spoolMaxWrites waiting: committed a thousand at a time.
+        if (j % 1000 === 999) await register.flush();
+      }
+      await register.flush();
+      return `history: ${warm.length} calls of the working set recorded over ${HISTORY_DAYS} days before the clock (${refused} refused)`;
+    };
+    const repeat = await (async () => {
       const calls = shape(42, true); // unreachable once this shape has run
+      if (HISTORY) console.log(await recordHistory(calls.warm));
       return run('repeat', calls, decide, digest, staged);
     })();
     const allNewShape = shape(7, false);
