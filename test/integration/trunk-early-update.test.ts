@@ -11,6 +11,7 @@ import {
   buildInvite,
   defaultSdp,
   headerOf,
+  uriOf,
   type AppRequest,
   type InjectedRequest,
   type ScriptedResponse,
@@ -48,11 +49,6 @@ function changed(sdp: string): string {
     .replace(/^m=audio \d+/m, 'm=audio 41700');
 }
 
-/** The value of the first header `name` of a request or response as the double parsed it. */
-function first(msg: { headers: Record<string, string[] | undefined> }, name: string): string {
-  return msg.headers[name]?.[0] ?? '';
-}
-
 /** The PBX's outbound call, ringing with the carrier's early media: the PBX's transaction and the carrier leg. */
 async function ringing(): Promise<{ out: InjectedRequest; carrierLeg: AppRequest }> {
   const out = h.double.injectRequest(
@@ -69,6 +65,9 @@ async function ringing(): Promise<{ out: InjectedRequest; carrierLeg: AppRequest
   const carrierLeg = h.double.appRequests.filter((r) => r.method === 'INVITE' && r.dialogId === '').at(-1)!;
   return { out, carrierLeg };
 }
+
+/** The first value of header `name` (the double's headerOf), '' when there is none. */
+const first = (msg: Parameters<typeof headerOf>[0], name: string): string => headerOf(msg, name) ?? '';
 
 let cseq = 10;
 /** The app's connection to drachtio-server (one app: the PBX's INVITE and the carrier leg's are its). */
@@ -108,7 +107,7 @@ function carrierUpdate(carrierLeg: AppRequest, body: string): InjectedRequest {
   const invite = carrierLeg.request;
   return earlyUpdate(
     {
-      uri: /<([^>]+)>/.exec(first(invite, 'contact'))?.[1] ?? '',
+      uri: uriOf(first(invite, 'contact')),
       from: first(
         carrierLeg.responses.find((r) => r.status === 183)!,
         'to',
