@@ -61,7 +61,8 @@ form.rule { border-top:1px solid var(--line); padding:.6rem 0; } form.rule field
 .login form { display:flex; flex-direction:column; gap:.75rem; }
 .timeline { display:flex; flex-wrap:wrap; gap:.35rem; }
 .timeline .d { background:#fff; border:1px solid var(--line); border-radius:6px; padding:.2rem .45rem; font-size:.85rem; }
-code, .mono { font-family:ui-monospace, Menlo, Consolas, monospace; font-size:.85rem; word-break:break-all; }
+code, .mono { font-family:ui-monospace, Menlo, Consolas, monospace; font-size:.85rem; overflow-wrap:anywhere; }
+.mono.whole { overflow-wrap:break-word; }
 .dossier-facts { display:grid; grid-template-columns:max-content 1fr; gap:.2rem 1rem; background:#fff; border:1px solid var(--line); border-radius:8px; padding:.75rem 1rem; }
 .dossier-facts dt { font-weight:600; } .dossier-facts dd { margin:0; }
 progress { width:100%; height:1.1rem; margin:.25rem 0 .75rem; accent-color:var(--accent); }
@@ -75,7 +76,7 @@ main:has(#register), main:has(#sip-details) { max-width:1600px; }
 #register th { white-space:normal; } #register details.mark form { min-width:12rem; } #register summary, #register [class^=check-] { white-space:nowrap; }
 @media (max-width: 1100px) { #register .c-called { display:none; } }
 #sip-details th { white-space:normal; } #sip-details td.mono { min-width:6rem; } #sip-details .reason { min-width:8rem; }
-#sip-details td.mono::before { font-family:system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; word-break:normal; }
+#sip-details td.mono::before { font-family:system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; overflow-wrap:normal; }
 .week { display:grid; gap:.4rem; max-width:34rem; margin:.5rem 0 1rem; }
 .week label.day { display:grid; grid-template-columns:6.5rem minmax(0,1fr); align-items:center; gap:.5rem; font-size:.95rem; color:var(--ink); }
 .week input { width:100%; min-width:0; }

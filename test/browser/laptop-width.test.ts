@@ -3,8 +3,9 @@
  * (390 px), Italian and English, in a real browser (Debian's chromium via playwright-core). At 1366 px the date
  * fields' order, said again beside their labels, made the filters wrap and put "CSV per Excel" on a line of its own,
  * and the SIP details (twelve columns, headers that never wrapped) scrolled sideways. Now the filters and their
- * export links are one line, the SIP details fit the window without losing a character (long header values wrap), and
- * on a phone neither page reaches past the window. Screenshots go to test-artifacts/browser/.
+ * export links are one line, the SIP details fit the window without losing a character (long header values wrap, a
+ * number and an address stay whole), and on a phone neither page reaches past the window. Screenshots go to
+ * test-artifacts/browser/.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -64,6 +65,22 @@ async function sipDetails(page: Page): Promise<{ past: number; cut: string[]; te
       .filter((c) => c.scrollWidth > c.clientWidth + 1)
       .map((c) => (c.textContent || '').trim().slice(0, 40));
     return { past: box.scrollWidth - box.clientWidth, cut, text: table.innerText };
+  })()`);
+}
+
+/**
+ * The lines each short SIP value stands on: the raw number (3rd column) and the source address (10th) of every row,
+ * by the line boxes of its text (a value broken mid-token, `+390298765|432`, stands on 2).
+ */
+async function shortValueLines(page: Page): Promise<Array<{ text: string; lines: number }>> {
+  return page.evaluate(`(() => {
+    const cells = [...document.querySelectorAll('#sip-details tbody td:nth-child(3), #sip-details tbody td:nth-child(10)')];
+    return cells.map((cell) => {
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+      return { text: (cell.textContent || '').trim(), lines: tops.size };
+    });
   })()`);
 }
 
@@ -130,6 +147,13 @@ describe.skipIf(!canRunBrowser)('the register and the number page at 1366 px and
       for (let i = 0; i < 3; i++) expect(text).toContain(callId(i));
       expect(text).toContain(USER_AGENT.replace(/\s+/g, ''));
       expect(text).toContain('P-Asserted-Identity');
+      // A number and an address are never broken mid-token (was `+390298765|432`, `203.0.113.|10`).
+      expect(await shortValueLines(page)).toEqual(
+        Array.from({ length: 3 }, () => [
+          { text: CENTRE, lines: 1 },
+          { text: '203.0.113.10', lines: 1 },
+        ]).flat(),
+      );
       await page.context().close();
     },
   );
@@ -144,6 +168,7 @@ describe.skipIf(!canRunBrowser)('the register and the number page at 1366 px and
     expect(await pageOverflow(page)).toBe(0);
     expect(details.past).toBe(0);
     expect(details.cut).toEqual([]);
+    expect((await shortValueLines(page)).filter((v) => v.lines !== 1)).toEqual([]);
     await page.context().close();
   });
 });

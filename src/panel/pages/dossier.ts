@@ -188,7 +188,7 @@ ${dossierBody(ctx.loc.lang, d, ctx.loc.phone)}`
 
 const STANDALONE_CSS = `body{font:11pt/1.4 system-ui,sans-serif;color:#111;margin:1.5cm}h1{font-size:16pt}h2{font-size:12pt;margin:1.2em 0 .4em}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.25em .4em;text-align:left;vertical-align:top}
-th{font-size:9pt;text-transform:uppercase}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:9pt;word-break:break-all}
+th{font-size:9pt;text-transform:uppercase}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:9pt;overflow-wrap:anywhere}
 .nowrap{white-space:nowrap}.muted{color:#555}.small{font-size:9pt}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}
 dt{font-weight:600}dd{margin:0}.breach{break-inside:avoid}tr.breaching td{font-weight:600}`;
 
