@@ -12,7 +12,7 @@ export {
 } from './called-number.js';
 export { normalizeNumber } from './normalize-number.js';
 export { parsePassport } from './passport.js';
-export { sipUriHost, splitHostPort, type HostPort } from './uri-host.js';
+export { sipUriAddress, sipUriHost, splitHostPort, type HostPort, type SipUriAddress } from './uri-host.js';
 export type {
   Attestation,
   CallerIdentity,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sipUriHost, splitHostPort } from './uri-host.js';
+import { sipUriAddress, sipUriHost, splitHostPort } from './uri-host.js';
 
 describe('host[:port] (splitHostPort)', () => {
   it('reads a name, an IPv4 address and an IPv6 reference, each with or without a port', () => {
@@ -47,6 +47,22 @@ describe('the host of a SIP URI or of a header (sipUriHost)', () => {
   it("is '' for a tel: URI, another scheme, a bare number and junk", () => {
     for (const text of ['<tel:+390612345678>', 'tel:+390612345678', 'urn:service:sos', '0612345678', '', '<>', '"x']) {
       expect(sipUriHost(text), text).toBe('');
+    }
+  });
+});
+
+describe('a sip: or sips: URI read apart (sipUriAddress)', () => {
+  it('reads scheme, user, host, port and parameters; the host in lower case, without brackets', () => {
+    const a = sipUriAddress('SIPS:acct@[2001:DB8::7]:5061;Transport=TLS?X-h=1');
+    expect(a).toMatchObject({ scheme: 'sips', user: 'acct', host: '2001:db8::7', port: 5061 });
+    expect(a?.params.get('transport')).toBe('TLS');
+    expect(sipUriAddress('sip:Carrier.example')).toMatchObject({ scheme: 'sip', user: null, host: 'carrier.example' });
+    expect(sipUriAddress('sip:%2B390612345678:pw@10.0.0.1')).toMatchObject({ user: '+390612345678', port: null });
+  });
+
+  it('is null for another scheme, a header value in <>, or no host', () => {
+    for (const text of ['tel:+390612345678', '<sip:acct@10.0.0.1>', 'sip:acct@', 'sip:', '0612345678', 'http://x']) {
+      expect(sipUriAddress(text), text).toBeNull();
     }
   });
 });

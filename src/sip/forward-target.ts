@@ -15,6 +15,7 @@
  *   (RFC 3261 21.4.12), else 404 Not Found, as a PBX answers a number it does not have.
  * - No user at all (`sip:pbx.example.com`): none, the PBX's URI as configured, as before.
  */
+import { sipUriAddress, splitHostPort } from '../callerid/index.js';
 import type { PhoneNumber } from '../callerid/types.js';
 import { uriUser } from './request-headers.js';
 
@@ -51,12 +52,6 @@ function requestUser(requestUri: string): string | null {
   return uriUser(uri);
 }
 
-function hostPort(text: string): { host: string; port: string } | null {
-  const m = /^(\[[^\]]+\]|[^:;>?]+)(?::(\d+))?/.exec(text);
-  if (!m?.[1]) return null;
-  return { host: m[1].toLowerCase(), port: m[2] ?? '5060' };
-}
-
 /**
  * Whether drachtio-server's proxy will put the app's destination in the request line: a sip:/sips: URI shorter
  * than 255 characters whose host and port are where drachtio received the request (`receivedOn`; when drachtio does
@@ -66,10 +61,11 @@ export function drachtioRewrites(requestUri: string, receivedOn: string | null |
   const uri = requestUri.trim();
   if (uri.length >= DRACHTIO_URI_LIMIT || !/^sips?:/i.test(uri)) return false;
   if (!receivedOn) return true;
-  const target = hostPort(uri.replace(/^sips?:(?:[^?>@]*@)?/i, ''));
-  const here = hostPort(receivedOn);
-  if (target === null || here === null || target.port !== here.port) return false;
-  return target.host === here.host || (target.host === 'localhost' && here.host === '127.0.0.1');
+  const target = sipUriAddress(uri);
+  const at = splitHostPort(receivedOn);
+  if (target === null || at === null || (target.port ?? 5060) !== (at.port ?? 5060)) return false;
+  const here = at.host.toLowerCase();
+  return target.host === here || (target.host === 'localhost' && here === '127.0.0.1');
 }
 
 /**

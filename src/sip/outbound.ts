@@ -5,7 +5,7 @@
  * else is screened as before. A fault here never stops the call: learning is best effort, the proxy always runs.
  */
 import { isIP } from 'node:net';
-import { normalizeNumber } from '../callerid/index.js';
+import { normalizeNumber, sipUriAddress } from '../callerid/index.js';
 import type { Logger } from '../log.js';
 import type { Clock } from '../screening/types.js';
 import type { Register } from '../store/register/types.js';
@@ -39,7 +39,7 @@ export interface OutboundSettings {
 /** The PBX's addresses: those configured, else the host of the PBX's URI when it is an IP address. */
 export function outboundSources(pbxUri: string, configured: readonly string[]): string[] {
   if (configured.length > 0) return [...configured];
-  const host = /^sips?:(?:[^@]*@)?(\[[^\]]+\]|[^:;>]+)/i.exec(pbxUri)?.[1]?.replace(/^\[|\]$/g, '') ?? '';
+  const host = sipUriAddress(pbxUri)?.host ?? '';
   return isIP(host) !== 0 ? [host] : [];
 }
 

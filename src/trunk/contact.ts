@@ -3,6 +3,7 @@
  * registrar>`, from the hostport list drachtio-server sends on connect (`udp/203.0.113.7:5060,tcp/…`; the
  * external address when drachtio.conf.xml sets one), or the operator's TRUNK_CONTACT_HOST. Pure.
  */
+import { sipUriAddress } from '../callerid/index.js';
 import type { SipTransport } from './settings.js';
 
 export interface HostPort {
@@ -79,9 +80,8 @@ export function chooseContact(
  * account name where the DID should be. A TRUNK_CONTACT_HOST drachtio does not know is worth a warning.
  */
 export function drachtioOwns(contactUri: string, hostports: readonly HostPort[]): boolean {
-  const m = /@(\[[^\]]+\]|[^:;>]+)(?::(\d+))?/.exec(contactUri);
-  if (!m?.[1]) return false;
-  const host = m[1].replace(/^\[|\]$/g, '').toLowerCase();
-  const port = m[2] === undefined ? 5060 : Number(m[2]);
-  return hostports.some((h) => h.host.toLowerCase() === host && h.port === port);
+  const at = sipUriAddress(contactUri);
+  if (at === null || at.user === null) return false;
+  const port = at.port ?? 5060;
+  return hostports.some((h) => h.host.toLowerCase() === at.host && h.port === port);
 }

@@ -3,6 +3,7 @@
  * Retry-After. Registrars are not always kind: every reader here takes any text and never throws. Pure.
  */
 import { parseNameAddr, splitHeaderList } from '../callerid/header-values.js';
+import { sipUriAddress } from '../callerid/index.js';
 
 /** A registrar's answer, as the adapter hands it over (0 = no answer: timeout, transport error, not sent). */
 export interface RegistrarResponse {
@@ -51,10 +52,10 @@ interface UriKey {
 }
 
 function uriKey(uri: string): UriKey | null {
-  const m = /^(sips?):([^@;?>]+)@(\[[^\]]+\]|[^:;?>]+)(?::(\d+))?/i.exec(uri.trim());
-  if (!m?.[1] || !m[2] || !m[3]) return null;
-  const secure = m[1].toLowerCase() === 'sips' || /;transport=tls/i.test(uri);
-  return { user: m[2], host: m[3].toLowerCase(), port: m[4] !== undefined ? Number(m[4]) : secure ? 5061 : 5060 };
+  const at = sipUriAddress(uri);
+  if (at === null || at.user === null || at.user === '') return null;
+  const secure = at.scheme === 'sips' || at.params.get('transport')?.toLowerCase() === 'tls';
+  return { user: at.user, host: at.host, port: at.port ?? (secure ? 5061 : 5060) };
 }
 
 /**
