@@ -157,6 +157,44 @@ describe("the panel's refusals in the office's language", () => {
     expect(await api('since=2026-12-05&until=2026-12-04')).toBe('since: must be before until');
   });
 
+  it("says a dossier asked for a company and a number in the page's words, in both languages, and the API's in its own", async () => {
+    const dossierPage = async (s: PanelSession): Promise<{ status: number; text: string }> => {
+      const res = await fetch(h.url('/dossier?company=Acme&number=0212345678'), {
+        headers: { cookie: s.cookie, accept: 'text/html' },
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    const cases: Array<[PanelSession, string]> = [
+      [it_, 'Scegli un’azienda oppure un numero, non entrambi.'],
+      // Was the API's words: 'company, number: give one of them, not both'.
+      [en, 'Choose a company or a number, not both.'],
+    ];
+    for (const [session, said] of cases) {
+      const page = await dossierPage(session);
+      expect(page.status).toBe(400);
+      expect(page.text).toContain(`<p>${said}</p>`);
+      expect(page.text).not.toContain('company, number');
+    }
+    const api = await fetch(h.url('/api/dossier?company=Acme&number=0212345678'), { headers: { cookie: it_.cookie } });
+    expect(api.status).toBe(400);
+    expect(await api.json()).toEqual({ error: 'company, number: give one of them, not both' });
+  });
+
+  it("says a rankings period that ends before it starts in the JSON API's words: no page takes since/until", async () => {
+    for (const s of [it_, en]) {
+      const res = await fetch(h.url('/api/rankings/companies?since=2026-12-05&until=2026-12-04'), {
+        headers: { cookie: s.cookie },
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: 'since: must not be after until' });
+    }
+    // The page takes a period (7, 30… days), never since/until: nothing there can end before it starts.
+    const page = await fetch(h.url('/rankings?since=2026-12-05&until=2026-12-04'), {
+      headers: { cookie: en.cookie, accept: 'text/html' },
+    });
+    expect(page.status).toBe(200);
+  });
+
   it('says an expired form, an unknown page and a form too large in Italian', async () => {
     const csrf = await post(it_, '/settings', { trusted: 'allow' }, 'stale-token');
     expect(csrf.status).toBe(403);

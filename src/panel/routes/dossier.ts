@@ -38,7 +38,12 @@ function dossierQueryOf(
     ...(since !== undefined && { since }),
     ...(until !== undefined && { until }),
   };
-  if (company !== undefined && number !== undefined) throw HttpError.said(400, 'errorCompanyAndNumber');
+  if (company !== undefined && number !== undefined) {
+    // The page in the panel's words (its two fields); the JSON API names its parameters, as it always has.
+    throw onPage
+      ? HttpError.said(400, 'errorCompanyAndNumber')
+      : new HttpError(400, 'company, number: give one of them, not both');
+  }
   let period: { since?: number; until?: number };
   try {
     period = parsePeriod(since, until, timeZone);

@@ -100,7 +100,8 @@ export function rankingsRouter(
   const period = (q: z.output<typeof rankingQuery>) => {
     const until = q.until ?? localDay(deps.clock.now(), timeZone);
     const since = q.since ?? until - 29;
-    if (since > until) throw HttpError.said(400, 'errorSinceAfterUntil');
+    // Only the JSON API takes since/until (the page takes a period): its words, naming the parameters.
+    if (since > until) throw new HttpError(400, 'since: must not be after until');
     const category = q.category;
     return {
       range: { sinceDay: since, untilDay: until + 1, ...(category !== undefined && { category }) },
