@@ -34,7 +34,8 @@ export type PullResult =
  * parameter names with their values `[redacted]` and any user name or password in it `[redacted]` (a feed behind a
  * proxy that takes its key in the query string, `?key=…`, or credentials typed into the URL): the log keeps no
  * credential (src/log.ts), and the friend's token travels only in the Authorization header. A query item that is not
- * `name=value` with a plain name (a bare token, `?s3cret`) is redacted whole: its "name" is the secret.
+ * `name=value` with a plain name (a bare token, `?s3cret`) is redacted whole: its "name" is the secret. A path segment
+ * that is a secret (pathSegmentForLog: a proxy's `/t/<token>/api/feed`, a generated `/9f8a…/feed`) is `[redacted]`.
  */
 export function urlForLog(url: string): string {
   let u: URL;
@@ -50,7 +51,56 @@ export function urlForLog(url: string): string {
     .filter((item) => item !== '')
     .map(queryItemForLog)
     .join('&');
-  return `${u.protocol}//${user}${u.host}${u.pathname}${query === '' ? '' : `?${query}`}`;
+  const path = u.pathname
+    .split('/')
+    .map((segment, i, all) => pathSegmentForLog(segment, all[i - 1]))
+    .join('/');
+  return `${u.protocol}//${user}${u.host}${path}${query === '' ? '' : `?${query}`}`;
+}
+
+/** Path segments that name the secret in the segment after them (`/token/<token>`, `/key/<key>`), in lower case. */
+const SECRET_NAMES = new Set([
+  'token',
+  't',
+  'key',
+  'apikey',
+  'api-key',
+  'api_key',
+  'secret',
+  'auth',
+  'access-token',
+  'access_token',
+  'password',
+  'sig',
+  'signature',
+]);
+
+/**
+ * A path segment as the log may say it: `[redacted]` when it is a secret, else as written. A secret is
+ * - the segment after one naming it (SECRET_NAMES, any case: `/token/q-s3cret-77/feed`, `/t/…`, `/key/…`), whatever
+ *   it is; or
+ * - a generated token: 16 characters or more, only letters, digits and `-_+/=` once %-decoded (hex, base64, base64url,
+ *   a UUID), where a letter meets a digit or a small letter a capital at least 3 times (`AbCdEf12gH…`,
+ *   `123e4567-e89b-…`), or hexadecimal with letters and digits (`9f8a7c6e5d4b3a2f…`, `43260579b5996886`).
+ * Names are kept: `/crocetta/feed.json` (a `.` makes a file name), `/api/feed`, `/uffici/studio-rossi-2026/feed`
+ * (words and numbers apart), `/Telemarketing_Segnalazioni_2026` (capitals only at the start of a word), `feed-v2026`
+ * (one meeting), numbers alone (`/feeds/20261205123456789`, an id). A CamelCase name of 16 characters or more and four
+ * words (`/OfficeFeedExportV2`) is taken for a token: the log loses a name rather than keep a secret.
+ */
+export function pathSegmentForLog(segment: string, before: string | undefined): string {
+  if (segment === '') return segment;
+  if (before !== undefined && SECRET_NAMES.has(before.toLowerCase())) return '[redacted]';
+  let text = segment;
+  try {
+    text = decodeURIComponent(segment);
+  } catch {
+    // a broken %-escape: judged as written (its `%` makes it no token)
+  }
+  if (text.length < 16 || !/^[A-Za-z0-9_+/=-]+$/.test(text)) return segment;
+  // Where a letter meets a digit, or a small letter a capital (`a1`, `1a`, `aB`): rare in names, everywhere in tokens.
+  const mixes = text.match(/(?=[A-Za-z]\d|\d[A-Za-z]|[a-z][A-Z])/g)?.length ?? 0;
+  const hex = /^(?:[0-9a-f-]+|[0-9A-F-]+)$/.test(text) && /\d/.test(text) && /[a-fA-F]/.test(text);
+  return mixes >= 3 || hex ? '[redacted]' : segment;
 }
 
 /** `name=[redacted]` for a parameter with a plain name (`key`, `X-Amz-Signature`), else `[redacted]`. */
