@@ -195,6 +195,28 @@ describe("the panel's refusals in the office's language", () => {
     expect(page.status).toBe(200);
   });
 
+  it("says a rule form the page no longer matches in the page's words, in both languages", async () => {
+    const pageText = async (res: Response): Promise<string> => (await res.text()).replaceAll('&#39;', "'");
+    const added = await post(en, '/settings', { section: 'rule-add', dids: '0212345678', action: 'reject' });
+    expect(added.status).toBe(303);
+    try {
+      const cases: Array<[PanelSession, string, string]> = [
+        [it_, '9', 'Questa regola non esiste più (la pagina non era aggiornata): ricarica la pagina e riprova.'],
+        [it_, '0', 'Operazione sconosciuta sulla regola: ricarica la pagina e riprova.'],
+        // Were the form's field names: 'index: no such rule (the page may be out of date)', 'op: expected save, …'.
+        [en, '9', 'This rule no longer exists (the page was out of date): reload the page and try again.'],
+        [en, '0', 'Unknown operation on the rule: reload the page and try again.'],
+      ];
+      for (const [session, index, said] of cases) {
+        const res = await post(session, '/settings', { section: 'rule', index, op: 'bogus' });
+        expect(res.status, said).toBe(400);
+        expect(await pageText(res), said).toContain(`<p>${said}</p>`);
+      }
+    } finally {
+      expect((await post(en, '/settings', { section: 'rule', index: '0', op: 'remove' })).status).toBe(303);
+    }
+  });
+
   it('says an expired form, an unknown page and a form too large in Italian', async () => {
     const csrf = await post(it_, '/settings', { trusted: 'allow' }, 'stale-token');
     expect(csrf.status).toBe(403);
