@@ -50,6 +50,9 @@ describe("a friend's feed URL as the log and the friend's last error say it (url
       'https://friend.example/Telemarketing_Segnalazioni_2026/feed-v2-2026-12-05.json',
       'https://friend.example/feeds/20261205123456789',
       'https://friend.example/crocetta-shared-feed-v2/',
+      // Words of hex letters beside a date: no run mixes letters and digits.
+      'https://friend.example/add-feed-2026-12-05/feed-2026-12-05-ab.json',
+      'https://friend.example/feeds/decade-feed-2026-12-05',
     ]) {
       expect(urlForLog(url), url).toBe(url);
     }

@@ -81,7 +81,8 @@ const SECRET_NAMES = new Set([
  *   it is; or
  * - a generated token: 16 characters or more, only letters, digits and `-_+/=` once %-decoded (hex, base64, base64url,
  *   a UUID), where a letter meets a digit or a small letter a capital at least 3 times (`AbCdEf12gH…`,
- *   `123e4567-e89b-…`), or hexadecimal with letters and digits (`9f8a7c6e5d4b3a2f…`, `43260579b5996886`).
+ *   `123e4567-e89b-…`), or hexadecimal with a run of 8 or more mixing letters and digits (`9f8a7c6e5d4b3a2f…`,
+ *   `43260579b5996886`; not `feed-2026-12-05-ab`, whose letters are hex digits too).
  * Names are kept: `/crocetta/feed.json` (a `.` makes a file name), `/api/feed`, `/uffici/studio-rossi-2026/feed`
  * (words and numbers apart), `/Telemarketing_Segnalazioni_2026` (capitals only at the start of a word), `feed-v2026`
  * (one meeting), numbers alone (`/feeds/20261205123456789`, an id). A CamelCase name of 16 characters or more and four
@@ -99,7 +100,9 @@ export function pathSegmentForLog(segment: string, before: string | undefined): 
   if (text.length < 16 || !/^[A-Za-z0-9_+/=-]+$/.test(text)) return segment;
   // Where a letter meets a digit, or a small letter a capital (`a1`, `1a`, `aB`): rare in names, everywhere in tokens.
   const mixes = text.match(/(?=[A-Za-z]\d|\d[A-Za-z]|[a-z][A-Z])/g)?.length ?? 0;
-  const hex = /^(?:[0-9a-f-]+|[0-9A-F-]+)$/.test(text) && /\d/.test(text) && /[a-fA-F]/.test(text);
+  // Hexadecimal: a run of 8 or more with letters and digits (`feed`, `add`, `cafe` are hex letters too: words stay).
+  const hex =
+    /^[0-9a-fA-F-]+$/.test(text) && text.split('-').some((r) => r.length >= 8 && /\d/.test(r) && /[a-fA-F]/.test(r));
   return mixes >= 3 || hex ? '[redacted]' : segment;
 }
 
