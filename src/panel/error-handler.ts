@@ -3,6 +3,7 @@ import { ZodError } from 'zod';
 import type { Logger } from '../log.js';
 import { ImportRejectedError } from '../sharing/import.js';
 import { RegisterUnavailableError } from '../store/register/register.js';
+import { apiText } from './api-text.js';
 import { HttpError, type Said } from './http-error.js';
 import { textIn, type Lang } from './i18n.js';
 import { importErrorText } from './import-error-text.js';
@@ -22,7 +23,8 @@ export type ErrorPage = (req: Request, status: number, message: string) => strin
 
 /**
  * The panel's side of the error handler: its error page, and the office's language. A page's error (or the JSON
- * answer to panel.js's upload form) is said in that language; the JSON API (`/api/...`) keeps English.
+ * answer to panel.js's upload form) is said in that language, in the page catalogue's words; the JSON API (`/api/...`)
+ * keeps its own English words (api-text.ts).
  */
 export interface PanelErrors {
   page: ErrorPage;
@@ -33,27 +35,34 @@ function wantsHtml(req: Request, panel: PanelErrors | undefined): panel is Panel
   return panel !== undefined && !req.path.startsWith('/api/') && req.accepts(['json', 'html']) === 'html';
 }
 
-/** The language an error is said in: the office's on the panel's pages, English on the JSON API. */
-function langFor(req: Request, panel: PanelErrors | undefined): Lang {
-  return panel === undefined || isApi(req) ? 'en' : panel.langOf(req);
+/** Whom an error is said to: the JSON API (its own words, English), or the office in its language (the panel). */
+type Voice = 'api' | Lang;
+
+function voiceFor(req: Request, panel: PanelErrors | undefined): Voice {
+  return panel === undefined || isApi(req) ? 'api' : panel.langOf(req);
 }
 
 function isApi(req: Request): boolean {
   return req.path === '/api' || req.path.startsWith('/api/');
 }
 
-/** An error's text: `said` from the catalogue in `lang`, else (no catalogue text) `message` as it is. */
-type Text = { said: Said } | { byLang: (lang: Lang) => string };
+/** A catalogue error as `voice` says it: the API's words (api-text.ts), or the page catalogue's in the office's language. */
+function sayKey(voice: Voice, key: Said['key'], params?: Said['params']): string {
+  return voice === 'api' ? apiText(key, params) : textIn(voice, key, params);
+}
 
-function sayIn(lang: Lang, text: Text): string {
-  return 'said' in text ? textIn(lang, text.said.key, text.said.params) : text.byLang(lang);
+/** An error's text: `said` from the catalogues, else (no catalogue text) as `byVoice` says it. */
+type Text = { said: Said } | { byVoice: (voice: Voice) => string };
+
+function sayIn(voice: Voice, text: Text): string {
+  return 'said' in text ? sayKey(voice, text.said.key, text.said.params) : text.byVoice(voice);
 }
 
 /** The only place that knows HTTP status codes for errors. Clients get a clear message, never a stack. */
 export function errorHandler(logger: Logger, panel?: PanelErrors): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const send = (status: number, text: Text) => {
-      const message = sayIn(langFor(req, panel), text);
+      const message = sayIn(voiceFor(req, panel), text);
       res.status(status);
       if (wantsHtml(req, panel)) res.type('html').send(panel.page(req, status, message));
       else res.json({ error: message });
@@ -62,22 +71,24 @@ export function errorHandler(logger: Logger, panel?: PanelErrors): ErrorRequestH
       said: { key, ...(params !== undefined && { params }) },
     });
     if (err instanceof HttpError) {
-      send(err.status, err.said !== undefined ? { said: err.said } : { byLang: () => err.message });
+      send(err.status, err.said !== undefined ? { said: err.said } : { byVoice: () => err.message });
       return;
     }
     if (err instanceof ImportRejectedError) {
       // The file was read and refused: nothing was imported.
       send(422, {
-        byLang: (lang) =>
-          lang === 'en'
+        byVoice: (voice) =>
+          voice !== 'it'
             ? err.message
-            : `Importazione rifiutata, nulla è stato importato: ${err.line === undefined ? '' : `riga ${err.line}: `}${importErrorText(lang, err.reason)}`,
+            : `Importazione rifiutata, nulla è stato importato: ${err.line === undefined ? '' : `riga ${err.line}: `}${importErrorText(voice, err.reason)}`,
       });
       return;
     }
     const refusal = IMPORT_REFUSALS.find(([kind]) => err instanceof kind);
     if (refusal !== undefined) {
-      send(refusal[1], { byLang: (lang) => importErrorText(lang, (err as Error).message) });
+      send(refusal[1], {
+        byVoice: (voice) => importErrorText(voice === 'api' ? 'en' : voice, (err as Error).message),
+      });
       return;
     }
     if (err instanceof RegisterUnavailableError) {
@@ -86,9 +97,8 @@ export function errorHandler(logger: Logger, panel?: PanelErrors): ErrorRequestH
     }
     if (err instanceof ZodError) {
       // The JSON API names the parameter as documented; a page names the field as it labels it.
-      const api = panel === undefined || isApi(req);
-      const detail = (lang: Lang) => (api ? zodErrorTextForApi(err) : zodErrorText(lang, err));
-      send(400, { byLang: (lang) => textIn(lang, 'errorInvalidRequest', { detail: detail(lang) }) });
+      const detail = (voice: Voice) => (voice === 'api' ? zodErrorTextForApi(err) : zodErrorText(voice, err));
+      send(400, { byVoice: (voice) => sayKey(voice, 'errorInvalidRequest', { detail: detail(voice) }) });
       return;
     }
     // Body-parser errors carry a status (400 for bad JSON, 413 for too large).
@@ -97,7 +107,7 @@ export function errorHandler(logger: Logger, panel?: PanelErrors): ErrorRequestH
     if (typeof status === 'number' && status >= 400 && status < 500) {
       if (type === 'entity.parse.failed') send(status, said('errorBadJson'));
       else if (type === 'entity.too.large' || type === 'parameters.too.many') send(status, said('errorBodyTooLarge'));
-      else send(status, { byLang: () => (err as Error).message });
+      else send(status, { byVoice: () => (err as Error).message });
       return;
     }
     logger.error({ err }, 'panel request failed');
@@ -107,7 +117,7 @@ export function errorHandler(logger: Logger, panel?: PanelErrors): ErrorRequestH
 
 export function notFound(panel?: PanelErrors): RequestHandler {
   return (req, res) => {
-    const message = textIn(langFor(req, panel), 'errorNoRoute', { method: req.method, path: req.path });
+    const message = sayKey(voiceFor(req, panel), 'errorNoRoute', { method: req.method, path: req.path });
     res.status(404);
     if (wantsHtml(req, panel)) res.type('html').send(panel.page(req, 404, message));
     else res.json({ error: message });

@@ -380,17 +380,13 @@ const IT: Record<MessageKey, string> = {
 
 const DICTS: Record<Lang, Record<MessageKey, string>> = { en: EN, it: IT };
 
-/** A catalogue text in English, without a locale (an error's message for the JSON API, the CLI and the log). */
-export function englishText(key: MessageKey, params?: Record<string, string | number>): string {
-  return fill(EN[key], params);
-}
-
 /** A catalogue text in `lang`, without a locale (no dates or numbers to format). */
 export function textIn(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
-  return fill(DICTS[lang][key], params);
+  return fillParams(DICTS[lang][key], params);
 }
 
-function fill(text: string, params: Record<string, string | number> | undefined): string {
+/** `text` with each `{name}` replaced by its parameter. */
+export function fillParams(text: string, params: Record<string, string | number> | undefined): string {
   let s = text;
   if (params) for (const [k, v] of Object.entries(params)) s = s.replaceAll(`{${k}}`, String(v));
   return s;
@@ -446,7 +442,7 @@ export function localeFor(lang: Lang, timeZone: string, country: string): Locale
   const num = new Intl.NumberFormat(tag);
   return {
     lang,
-    t: (key, params) => fill(dict[key], params),
+    t: (key, params) => fillParams(dict[key], params),
     dateTime: (ms) => dt.format(ms),
     date: (ms) => d.format(ms),
     dayMonth: (ms) => dayMonthFmt.format(ms),
