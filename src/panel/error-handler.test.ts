@@ -45,7 +45,10 @@ describe("the error handler speaks the office's language on pages, English on th
     expect(page.status).toBe(500);
     expect(page.body).toContain('Errore interno: la richiesta non è andata a buon fine. Riprova');
     expect(page.body).not.toContain('exploded');
-    expect((await get('/boom?lang=en')).body).toContain('<p>internal error</p>');
+    // The English page in the page's words (was the API's 'internal error'); the API keeps its own.
+    expect((await get('/boom?lang=en')).body).toContain(
+      '<p>Internal error: the request did not go through. Try again; if it happens again, the service log says why.</p>',
+    );
     expect(await get('/api/boom', 'application/json')).toEqual({ status: 500, body: '{"error":"internal error"}' });
   });
 

@@ -168,26 +168,28 @@ const EN = {
   errorBusy: 'Busy',
   errorUnavailable: 'Unavailable',
   errorTooMany: 'Too many attempts',
+  // The errors below as a page says them to the office; the JSON API says those it shares in its own words (api-text.ts).
   errorCsrf:
-    'this form has expired or did not come from the panel (CSRF token missing or wrong): reload the page and try again',
+    'This form has expired or was not sent from the panel, so it was not accepted and nothing changed. Reload the page and try again.',
   errorNoSession: 'no session: reload the login page',
-  errorNoRoute: 'no such route: {method} {path}',
-  errorInternal: 'internal error',
-  errorBodyTooLarge: 'request entity too large',
-  errorBadJson: 'invalid JSON body',
-  errorInvalidRequest: 'invalid request: {detail}',
+  errorNoRoute: 'This page does not exist ({path}): check the address or go back to the dashboard.',
+  errorInternal:
+    'Internal error: the request did not go through. Try again; if it happens again, the service log says why.',
+  errorBodyTooLarge: 'The form you sent is too large: shorten its texts and try again.',
+  errorBadJson: 'The data sent is not valid JSON.',
+  errorInvalidRequest: 'Request not valid: {detail}',
   errorNoRule: 'This rule no longer exists (the page was out of date): reload the page and try again.',
   errorBadRuleOp: 'Unknown operation on the rule: reload the page and try again.',
-  errorNumberRequired: 'a phone number is required (at most 64 characters)',
-  errorNotNumber: 'not a phone number: {text}',
+  errorNumberRequired: 'A phone number is needed (at most 64 characters).',
+  errorNotNumber: 'This is not a phone number: {text}.',
   errorCompanyAndNumber: 'Choose a company or a number, not both.',
-  errorNotUpload: 'expected a file upload (multipart/form-data)',
+  errorNotUpload: 'No file arrived: choose the file and press the button again.',
   errorPeriodSince: 'The date “From” cannot be read: write it day first, dd/mm/yyyy, e.g. 24/12/2026.',
   errorPeriodUntil: 'The date “To” cannot be read: write it day first, dd/mm/yyyy, e.g. 24/12/2026.',
   errorPeriodOrder: 'The date “From” must come before the date “To”.',
-  errorUploadUnreadable: 'the upload could not be read (multipart/form-data)',
+  errorUploadUnreadable: 'The file you sent could not be read: try uploading it again.',
   errorRegisterUnavailable:
-    'the register cannot write at the moment (disk full, I/O errors or locked): nothing was changed, try again later',
+    'The register cannot write at the moment (disk full, disk errors or file locked): nothing was changed, try again later.',
 } as const;
 
 export type MessageKey = keyof typeof EN;

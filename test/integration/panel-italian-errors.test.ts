@@ -1,12 +1,14 @@
 /**
  * The panel's refusals in the office's language, over real HTTP: a setting the config's schema refuses names the
  * field as the page labels it and says in Italian what to write; a form with an expired CSRF token, an unknown page,
- * a form too large and the upload form's JSON answer are Italian too; English stays English, and the JSON API keeps
- * its English messages (scripts and the CLI read them).
+ * a form too large and the upload form's JSON answer are Italian too; the English pages say the same in English
+ * sentences of their own (they said the JSON API's words, where a page and the API share an error), and the JSON API
+ * keeps its English messages byte for byte (scripts and the CLI read them).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RegisterUnavailableError } from '../../src/store/index.js';
 import { panelSession, type PanelSession } from '../support/panel-session.js';
-import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
 
 const PASSWORD = 'italian-errors-password';
 let h: Harness;
@@ -30,10 +32,167 @@ function notice(page: string): string {
     .replaceAll('&gt;', '>');
 }
 
+/** An error page's message (`<h1>title</h1><p>message</p>`), as text. */
+function errorMessage(page: string): string {
+  const m = /<h1>[^<]*<\/h1><p>([^<]*)<\/p>/.exec(page);
+  return (m?.[1] ?? '')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&quot;', '"')
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+}
+
+/** The JSON API's answer, byte for byte (with the API token, as a script asks). */
+async function apiAnswer(method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(h.url(path), {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body }),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
 /** The error notice of the page a refused form comes back to. */
 async function noticeAfter(s: PanelSession, path: string, form: Record<string, string>): Promise<string> {
   return notice(await (await post(s, path, form)).text());
 }
+
+/** An error a page and the JSON API both say (the catalogue's key): how each gets it, and what each says. */
+interface Shared {
+  key: string;
+  /** Makes the register fail for the request, when the error needs it; returns the undo. */
+  fault?: () => () => void;
+  /** The English page: its request, status and words; `was` what it said before (the API's words, or their start). */
+  page?: { path: string; form?: Record<string, string>; status: number; said: string; was: string };
+  /** The JSON API's request (with the API token) and its answer, byte for byte, as it always was. */
+  api?: { method: string; path: string; body?: string; status: number; answer: string };
+}
+
+const LONG = '1'.repeat(65);
+const SHARED: Shared[] = [
+  {
+    key: 'errorNoRoute',
+    page: {
+      path: '/no-such-page',
+      status: 404,
+      said: 'This page does not exist (/no-such-page): check the address or go back to the dashboard.',
+      was: 'no such route: GET /no-such-page',
+    },
+    api: {
+      method: 'GET',
+      path: '/api/no-such-thing',
+      status: 404,
+      answer: '{"error":"no such route: GET /api/no-such-thing"}',
+    },
+  },
+  {
+    key: 'errorNumberRequired',
+    page: {
+      path: `/numbers/${LONG}`,
+      status: 400,
+      said: 'A phone number is needed (at most 64 characters).',
+      was: 'a phone number is required (at most 64 characters)',
+    },
+    api: {
+      method: 'GET',
+      path: `/api/numbers/${LONG}`,
+      status: 400,
+      answer: '{"error":"a phone number is required (at most 64 characters)"}',
+    },
+  },
+  {
+    key: 'errorNotNumber',
+    page: {
+      path: '/numbers/abc',
+      status: 400,
+      said: 'This is not a phone number: "abc".',
+      was: 'not a phone number: "abc"',
+    },
+    api: { method: 'GET', path: '/api/numbers/abc', status: 400, answer: '{"error":"not a phone number: \\"abc\\""}' },
+  },
+  {
+    key: 'errorInvalidRequest',
+    // The page names its field, the API its parameter (zod-error-text.ts): only the sentence around them changed.
+    page: {
+      path: '/numbers/0212345678/mark',
+      form: { label: 'bogus' },
+      status: 400,
+      said: 'Request not valid: Label: choose one of: nuisance, trusted, none',
+      was: 'invalid request:',
+    },
+    api: {
+      method: 'GET',
+      path: '/api/attempts?limit=0',
+      status: 400,
+      answer: '{"error":"invalid request: limit: expected a whole number from 1 to 1000"}',
+    },
+  },
+  {
+    key: 'errorBodyTooLarge',
+    page: {
+      path: '/rules',
+      form: { section: 'prefix-add', label: 'x'.repeat(20_000) },
+      status: 413,
+      said: 'The form you sent is too large: shorten its texts and try again.',
+      was: 'request entity too large',
+    },
+    api: {
+      method: 'POST',
+      path: '/api/numbers/0212345678/mark',
+      body: JSON.stringify({ label: 'nuisance', company: 'x'.repeat(70_000) }),
+      status: 413,
+      answer: '{"error":"request entity too large"}',
+    },
+  },
+  {
+    key: 'errorInternal',
+    fault: () => {
+      const reads = vi.spyOn(h.app.register, 'numberSummary').mockRejectedValue(new Error('disk exploded'));
+      return () => reads.mockRestore();
+    },
+    page: {
+      path: '/numbers/0212345678',
+      status: 500,
+      said: 'Internal error: the request did not go through. Try again; if it happens again, the service log says why.',
+      was: 'internal error',
+    },
+    api: { method: 'GET', path: '/api/numbers/0212345678', status: 500, answer: '{"error":"internal error"}' },
+  },
+  {
+    key: 'errorRegisterUnavailable',
+    fault: () => {
+      const marks = vi.spyOn(h.app.register, 'mark').mockRejectedValue(new RegisterUnavailableError());
+      return () => marks.mockRestore();
+    },
+    page: {
+      path: '/numbers/0212345678/mark',
+      form: { label: 'nuisance' },
+      status: 503,
+      said: 'The register cannot write at the moment (disk full, disk errors or file locked): nothing was changed, try again later.',
+      was: 'the register cannot write at the moment (disk full, I/O errors or locked): nothing was changed, try again later',
+    },
+    api: {
+      method: 'POST',
+      path: '/api/numbers/0212345678/mark',
+      body: '{"label":"nuisance"}',
+      status: 503,
+      answer:
+        '{"error":"the register cannot write at the moment (disk full, I/O errors or locked): nothing was changed, try again later"}',
+    },
+  },
+  {
+    // Only the JSON API parses a JSON body (express.json on /api/numbers/:number/mark and /appeal): no page says it.
+    key: 'errorBadJson',
+    api: {
+      method: 'POST',
+      path: '/api/numbers/0212345678/mark',
+      body: '{"label":',
+      status: 400,
+      answer: '{"error":"invalid JSON body"}',
+    },
+  },
+];
 
 describe("the panel's refusals in the office's language", () => {
   let it_: PanelSession;
@@ -217,6 +376,69 @@ describe("the panel's refusals in the office's language", () => {
     }
   });
 
+  it.each(SHARED.flatMap((c) => (c.page === undefined ? [] : [{ ...c, page: c.page }])))(
+    "$key: the English page says it in the page's words",
+    async ({ fault, page }) => {
+      const undo = fault?.();
+      try {
+        const res =
+          page.form === undefined
+            ? await fetch(h.url(page.path), { headers: { cookie: en.cookie, accept: 'text/html' } })
+            : await post(en, page.path, page.form);
+        expect(res.status).toBe(page.status);
+        const said = errorMessage(await res.text());
+        expect(said).toBe(page.said);
+        expect(said.startsWith(page.was), said).toBe(false);
+      } finally {
+        undo?.();
+      }
+    },
+  );
+
+  it.each(SHARED.flatMap((c) => (c.api === undefined ? [] : [{ ...c, api: c.api }])))(
+    '$key: the JSON API answers as it always has, byte for byte',
+    async ({ fault, api }) => {
+      const undo = fault?.();
+      try {
+        expect(await apiAnswer(api.method, api.path, api.body)).toEqual({ status: api.status, body: api.answer });
+      } finally {
+        undo?.();
+      }
+    },
+  );
+
+  // The errors only the panel's pages say (no API route throws them): the English catalogue is their only English.
+  it("errorNotUpload: the English page says a form without a readable upload in the page's words", async () => {
+    // busboy refuses a multipart form without its boundary (was 'expected a file upload (multipart/form-data)').
+    const res = await fetch(h.url('/import'), {
+      method: 'POST',
+      headers: { cookie: en.cookie, accept: 'text/html', 'content-type': 'multipart/form-data' },
+      body: 'x',
+    });
+    expect(res.status).toBe(400);
+    expect(errorMessage(await res.text())).toBe('No file arrived: choose the file and press the button again.');
+  });
+
+  it("errorUploadUnreadable: the English page says an upload cut short in the page's words", async () => {
+    // It ends mid-field, before any file, so no import starts (was 'the upload could not be read (multipart/form-data)').
+    const res = await fetch(h.url('/import'), {
+      method: 'POST',
+      headers: { cookie: en.cookie, accept: 'text/html', 'content-type': 'multipart/form-data; boundary=XyZ' },
+      body: '--XyZ\r\nContent-Disposition: form-data; name="format"\r\n\r\nlis',
+    });
+    expect(res.status).toBe(400);
+    expect(errorMessage(await res.text())).toBe('The file you sent could not be read: try uploading it again.');
+  });
+
+  it("errorCsrf: the English page says an expired form in the page's words, as the Italian page does", async () => {
+    // Was 'this form has expired or did not come from the panel (CSRF token missing or wrong): reload the page and try again'.
+    const res = await post(en, '/settings', { trusted: 'allow' }, 'stale-token');
+    expect(res.status).toBe(403);
+    expect(errorMessage(await res.text())).toBe(
+      'This form has expired or was not sent from the panel, so it was not accepted and nothing changed. Reload the page and try again.',
+    );
+  });
+
   it('says an expired form, an unknown page and a form too large in Italian', async () => {
     const csrf = await post(it_, '/settings', { trusted: 'allow' }, 'stale-token');
     expect(csrf.status).toBe(403);
@@ -241,9 +463,6 @@ describe("the panel's refusals in the office's language", () => {
     const largePage = await large.text();
     expect(largePage).toContain('<h1>Troppo grande</h1>');
     expect(largePage).toContain('Il modulo inviato è troppo grande');
-
-    const enCsrf = await post(en, '/settings', { trusted: 'allow' }, 'stale-token');
-    expect(await enCsrf.text()).toContain('this form has expired or did not come from the panel');
   });
 
   it("answers panel.js's upload form in Italian, and the JSON API in English", async () => {
