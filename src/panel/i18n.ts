@@ -171,7 +171,6 @@ const EN = {
   // The errors below as a page says them to the office; the JSON API says those it shares in its own words (api-text.ts).
   errorCsrf:
     'This form has expired or was not sent from the panel, so it was not accepted and nothing changed. Reload the page and try again.',
-  errorNoSession: 'no session: reload the login page',
   errorNoRoute: 'This page does not exist ({path}): check the address or go back to the dashboard.',
   errorInternal:
     'Internal error: the request did not go through. Try again; if it happens again, the service log says why.',
@@ -359,7 +358,6 @@ const IT: Record<MessageKey, string> = {
   errorTooMany: 'Troppi tentativi',
   errorCsrf:
     'Questo modulo è scaduto o non è stato inviato dal pannello, quindi non è stato accettato e nulla è cambiato. Ricarica la pagina e riprova.',
-  errorNoSession: 'La sessione è scaduta: ricarica la pagina di accesso e riprova.',
   errorNoRoute: 'Questa pagina non esiste ({path}): controlla l’indirizzo o torna al cruscotto.',
   errorInternal:
     'Errore interno: la richiesta non è andata a buon fine. Riprova; se succede ancora, il registro del servizio (log) dice il perché.',

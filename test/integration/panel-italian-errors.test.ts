@@ -439,6 +439,24 @@ describe("the panel's refusals in the office's language", () => {
     );
   });
 
+  it('refuses a login form posted without a session by its CSRF check (errorNoSession was never said)', async () => {
+    const login = new URLSearchParams({ _csrf: 'x', password: PASSWORD }).toString();
+    const form = { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' };
+    const noSession = await fetch(h.url('/login'), {
+      method: 'POST',
+      headers: { ...form, cookie: 'crocetta_lang=en' },
+      body: login,
+      redirect: 'manual',
+    });
+    expect(noSession.status).toBe(403);
+    expect(errorMessage(await noSession.text())).toMatch(/^This form has expired or was not sent from the panel/);
+    // Any other spelling of the path reaches the route only with a logged-in session: without one, the login page.
+    for (const path of ['/LOGIN', '/login/']) {
+      const other = await fetch(h.url(path), { method: 'POST', headers: form, body: login, redirect: 'manual' });
+      expect([other.status, other.headers.get('location')], path).toEqual([303, '/login']);
+    }
+  });
+
   it('says an expired form, an unknown page and a form too large in Italian', async () => {
     const csrf = await post(it_, '/settings', { trusted: 'allow' }, 'stale-token');
     expect(csrf.status).toBe(403);

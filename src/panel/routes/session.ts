@@ -41,7 +41,9 @@ export function sessionRouter(
     const loc = localeOf(req, timeZone, deps.defaultCountry);
     const client = req.socket.remoteAddress ?? 'unknown';
     const anon = sessionOf(res);
-    if (anon === undefined) throw HttpError.said(403, 'errorNoSession');
+    // authenticate.ts passes a login form only with its session's CSRF token (/login is a session path; any other
+    // spelling of it, /LOGIN or /login/, wants a logged-in session): there is always a session here.
+    if (anon === undefined) throw HttpError.said(403, 'errorCsrf');
     if (deps.limiter.blocked(client)) {
       deps.logger.warn({ client }, 'panel login refused: too many failures');
       throw HttpError.said(429, 'loginLimited');
