@@ -81,6 +81,17 @@ describe('isoTime', () => {
     }
   });
 
+  it('writes the right day when decisions alternate between days, near and 64 days apart (its memo of days)', () => {
+    const rand = mulberry32(25);
+    const base = Date.UTC(2026, 10, 5);
+    for (let i = 0; i < 20_000; i++) {
+      // Days of a 30-day look-back in any order, and days that share a slot of the memo (64 apart).
+      const day = Math.floor(rand() * 30) + (rand() < 0.3 ? 64 * Math.floor(rand() * 4) : 0);
+      const ms = base - day * 86_400_000 + Math.floor(rand() * 86_400_000);
+      expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    }
+  });
+
   it('throws for an invalid time as Date does', () => {
     for (const ms of [NaN, Infinity, -Infinity, 8.64e15 + 1]) expect(() => isoTime(ms)).toThrow(RangeError);
   });

@@ -68,9 +68,16 @@ const YEAR_10000 = 253_402_300_800_000;
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
-/** The date part (`2026-11-03T`) of the day last written, and that day: reasons of one day share it. */
-let lastDay = NaN;
-let lastDayText = '';
+/**
+ * The date parts (`2026-11-03T`) of the days written lately, by day number, direct-mapped: slot `day % DAY_SLOTS`
+ * holds the last day written there. Consecutive days fall in different slots, so the days of a look-back (a
+ * decision writes the time of a refusal, a burst or a mark, from any of the last weeks) stay written once each; a
+ * single memo of the last day, as before, was written again at each decision whose refusal fell on another day than
+ * the previous decision's.
+ */
+const DAY_SLOTS = 64;
+const slotDays = new Int32Array(DAY_SLOTS).fill(-1);
+const slotTexts: string[] = new Array<string>(DAY_SLOTS).fill('');
 
 /**
  * `new Date(ms).toISOString()` (`2026-11-03T09:00:00.000Z`) without a Date and the runtime's formatting, which cost
@@ -82,9 +89,12 @@ export function isoTime(ms: number): string {
   if (!(ms >= 0 && ms < YEAR_10000) || !Number.isInteger(ms)) return new Date(ms).toISOString();
   const days = Math.floor(ms / MS_PER_DAY);
   let rest = ms - days * MS_PER_DAY;
-  if (days !== lastDay) {
-    lastDayText = civilDate(days);
-    lastDay = days;
+  const slot = days & (DAY_SLOTS - 1);
+  let dayText = slotTexts[slot]!;
+  if (slotDays[slot] !== days) {
+    dayText = civilDate(days);
+    slotTexts[slot] = dayText;
+    slotDays[slot] = days;
   }
   const hours = Math.floor(rest / 3_600_000);
   rest -= hours * 3_600_000;
@@ -92,7 +102,7 @@ export function isoTime(ms: number): string {
   rest -= minutes * 60_000;
   const seconds = Math.floor(rest / 1000);
   rest -= seconds * 1000;
-  return `${lastDayText}${TWO_DIGITS[hours]!}:${TWO_DIGITS[minutes]!}:${TWO_DIGITS[seconds]!}.${THREE_DIGITS[rest]!}Z`;
+  return `${dayText}${TWO_DIGITS[hours]!}:${TWO_DIGITS[minutes]!}:${TWO_DIGITS[seconds]!}.${THREE_DIGITS[rest]!}Z`;
 }
 
 /** `YYYY-MM-DDT` of a day number since 1970-01-01 (≥ 0, before the year 10000). */
