@@ -72,7 +72,8 @@ export class FriendIndex {
 
   /** The caller's evidence with the friends' reports added (the same object when no friend reports it). */
   withFriends(callerKey: string | null, evidence: CallerEvidence): CallerEvidence {
-    if (callerKey === null || this.cleared.has(callerKey)) return evidence;
+    // No reports at all (no friends' feeds, the common case): neither table is asked (a look-up of each per call).
+    if (callerKey === null || this.byNumber.size === 0 || this.cleared.has(callerKey)) return evidence;
     const friends = this.byNumber.get(callerKey);
     if (friends === undefined) return evidence;
     // Copied by Object.assign, not `{ ...evidence, friends }`: no object spread on a decision's path

@@ -187,8 +187,10 @@ export class LearnedIndex {
   evidence(callerKey: string, blocks = true): LearnedEvidence | null {
     const block = blocks ? this.blockCounts(callerKey) : null;
     const act = this.activity.get(callerKey);
-    const called = this.called.get(callerKey);
-    const override = this.overrides.get(callerKey);
+    // Empty tables are not asked (most registers have no "let the next call through" pending, many no numbers we
+    // called): a look-up per call each.
+    const called = this.called.size === 0 ? undefined : this.called.get(callerKey);
+    const override = this.overrides.size === 0 ? undefined : this.overrides.get(callerKey);
     if (block === null && act === undefined && called === undefined && override === undefined) return null;
     const out: LearnedEvidence = {};
     if (block !== null) out.block = block;
