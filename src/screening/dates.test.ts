@@ -40,6 +40,31 @@ describe('dayFormatter', () => {
   });
 });
 
+describe('dayFormatter over many days', () => {
+  it('writes each day as Intl writes it, both ways, in any order of times (its memo of days)', () => {
+    const rand = mulberry32(2025);
+    const rome = dayFormatter('Europe/Rome');
+    const intl = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Rome',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+    });
+    const base = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 3000; i++) {
+      const ms = base + Math.floor(rand() * 400 * 86_400_000);
+      const parts = intl.formatToParts(ms);
+      const day = parts.find((p) => p.type === 'day')!.value;
+      const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][
+        new Date(new Date(ms).toLocaleString('en-US', { timeZone: 'Europe/Rome' })).getMonth()
+      ]!;
+      const year = parts.find((p) => p.type === 'year')!.value;
+      expect(rome.dayMonth(ms)).toBe(`${Number(day)} ${month}`);
+      expect(rome.dayMonthYear(ms)).toBe(`${Number(day)} ${month} ${year}`);
+    }
+  });
+});
+
 describe('isoTime', () => {
   const edges = [
     0,

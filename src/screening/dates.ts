@@ -17,10 +17,12 @@ export interface DayFormatter {
   dayMonth(ms: number): string;
 }
 
+/** A calendar day as reasons write it, both ways, written once per slot of the memo below. */
 interface CalendarDay {
-  day: string;
-  month: string;
-  year: string;
+  /** "3 Nov" */
+  dayMonth: string;
+  /** "3 Nov 2026" */
+  dayMonthYear: string;
 }
 
 const cache = new Map<string, DayFormatter>();
@@ -38,24 +40,26 @@ export function dayFormatter(timeZone: string): DayFormatter {
     const slot = Math.floor(ms / SLOT_MS);
     const known = memo.get(slot);
     if (known) return known;
-    const out: CalendarDay = { day: '?', month: '?', year: '?' };
+    let day = '?';
+    let month = '?';
+    let year = '?';
     for (const part of intl.formatToParts(ms)) {
-      if (part.type === 'day') out.day = String(Number(part.value));
-      else if (part.type === 'month') out.month = MONTHS[Number(part.value) - 1] ?? part.value;
-      else if (part.type === 'year') out.year = part.value;
+      if (part.type === 'day') day = String(Number(part.value));
+      else if (part.type === 'month') month = MONTHS[Number(part.value) - 1] ?? part.value;
+      else if (part.type === 'year') year = part.value;
     }
+    // Both texts written here, once per slot: a decision's reasons then take them as they are, no string built.
+    const out: CalendarDay = { dayMonth: `${day} ${month}`, dayMonthYear: `${day} ${month} ${year}` };
     if (memo.size >= MAX_SLOTS) memo.clear();
     memo.set(slot, out);
     return out;
   };
   const formatter: DayFormatter = {
     dayMonthYear(ms) {
-      const p = parts(ms);
-      return `${p.day} ${p.month} ${p.year}`;
+      return parts(ms).dayMonthYear;
     },
     dayMonth(ms) {
-      const p = parts(ms);
-      return `${p.day} ${p.month}`;
+      return parts(ms).dayMonth;
     },
   };
   cache.set(timeZone, formatter);
