@@ -133,4 +133,16 @@ describe('ordinal', () => {
   ])('%i → %s', (n, text) => {
     expect(ordinal(n)).toBe(text);
   });
+
+  it('writes from its table what it wrote before, inside and past the table', () => {
+    // ordinal as it was written before its table (session 25).
+    const written = (n: number): string => {
+      const mod100 = n % 100;
+      if (mod100 >= 11 && mod100 <= 13) return `${n}th`;
+      const last = n % 10;
+      return last === 1 ? `${n}st` : last === 2 ? `${n}nd` : last === 3 ? `${n}rd` : `${n}th`;
+    };
+    for (let n = 0; n <= 2000; n++) expect(ordinal(n)).toBe(written(n));
+    for (const n of [-1, -11, -21, 2.5, 1e6 + 1]) expect(ordinal(n)).toBe(written(n));
+  });
 });

@@ -41,8 +41,18 @@ export function findRepeat(
   return { count, refusedAt, days: Math.max(1, Math.ceil((now - refusedAt) / DAY_MS)) };
 }
 
+/**
+ * The ordinals a repeat reason can write, written once: an attempt's count is at most the attempts the index keeps
+ * per caller and the current one (MAX_TIMES_PER_CALLER + 1 = 257), and each decision after a refusal writes one.
+ */
+const ORDINALS: readonly string[] = Array.from({ length: 300 }, (_, n) => writeOrdinal(n));
+
 /** 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 101st, 111th. */
 export function ordinal(n: number): string {
+  return (n >= 0 && n < ORDINALS.length && Number.isInteger(n) ? ORDINALS[n] : undefined) ?? writeOrdinal(n);
+}
+
+function writeOrdinal(n: number): string {
   const mod100 = n % 100;
   if (mod100 >= 11 && mod100 <= 13) return `${n}th`;
   switch (n % 10) {
