@@ -80,10 +80,12 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
       trunk: sip.trunk,
       stop: () => {
         stopWarning();
+        metrics.stop();
         return shutdown(running);
       },
     };
   } catch (err) {
+    metrics.stop();
     await shutdown({ actions, sip, http: null, stores }).catch((e: unknown) =>
       logger.error({ err: e }, 'undoing a failed start failed'),
     );

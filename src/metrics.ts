@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SpoolEvent } from './store/sqlite/batch-writer.js';
+import { watchEventLoopDelay } from './event-loop-delay.js';
 
 /** crocetta's Prometheus metrics, on a registry of their own (served at GET /metrics). */
 export interface Metrics {
@@ -19,13 +20,44 @@ export interface Metrics {
   checks: Counter<'result'>;
   mediaFallbacks: Counter<'reason' | 'use'>;
   retransmissions: Counter<'kind' | 'answer'>;
+  /** Stops the event-loop sampler (crocetta_eventloop_delay_seconds), if the process metrics run. */
+  stop(): void;
+}
+
+/**
+ * prom-client's event-loop figures (`nodejs_eventloop_lag_{min,max,mean,stddev,p50,p90,p99}_seconds`): read from a
+ * `monitorEventLoopDelay` whose every sample is its resolution plus the lag, so they cannot be coarser without
+ * reading wrong. Left out; crocetta_eventloop_delay_seconds says the same with the period subtracted.
+ */
+const PROM_CLIENT_LOOP_FIGURES = ['min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99'].map(
+  (s) => `crocetta_nodejs_eventloop_lag_${s}_seconds`,
+);
+
+/**
+ * prom-client 15 has no switch for one default metric and always arms its event-loop monitor, at
+ * `eventLoopMonitoringPrecision` ms (default 10: 100 wakeups a second, idle or not). At 2^31 − 1 ms (the largest
+ * signed 32-bit period, ~24.8 days) that monitor wakes the process once in 24.8 days; its figures are left out
+ * (above). Its scrape-time `crocetta_nodejs_eventloop_lag_seconds` (a setImmediate's delay) stays.
+ */
+const PROM_CLIENT_MONITOR_MS = 2 ** 31 - 1;
+
+/** prom-client's default process metrics, its event-loop figures replaced by crocetta_eventloop_delay_seconds. */
+function processMetrics(registry: Registry): () => void {
+  collectDefaultMetrics({
+    register: registry,
+    prefix: 'crocetta_',
+    eventLoopMonitoringPrecision: PROM_CLIENT_MONITOR_MS,
+  });
+  for (const name of PROM_CLIENT_LOOP_FIGURES) registry.removeSingleMetric(name);
+  return watchEventLoopDelay(registry).stop;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'crocetta_' });
+  const stop = (opts.defaultMetrics ?? true) ? processMetrics(registry) : () => {};
   return {
     registry,
+    stop,
     decisions: new Counter({
       name: 'crocetta_decisions_total',
       help: 'Screened requests by kind (call/message), verdict and action',
