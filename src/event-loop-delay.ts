@@ -13,7 +13,7 @@ const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export interface EventLoopDelayWatch {
   /** The sampling period in ms. */
   periodMs: number;
-  stop(): void;
+  stop: () => void;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { Histogram } from 'prom-client';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { EVENT_LOOP_SAMPLE_MS } from './event-loop-delay.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -10,7 +11,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** crocetta_eventloop_delay_seconds now: each bucket's count by upper bound, and the sample count. */
 async function delaySamples(metrics: Metrics): Promise<{ le: Map<number, number>; count: number; sum: number }> {
-  const metric = metrics.registry.getSingleMetric('crocetta_eventloop_delay_seconds');
+  const metric = metrics.registry.getSingleMetric('crocetta_eventloop_delay_seconds') as Histogram | undefined;
   if (!metric) throw new Error('crocetta_eventloop_delay_seconds is not served');
   const { values } = await metric.get();
   const le = new Map<number, number>();
@@ -41,7 +42,11 @@ describe("the event loop's delay in /metrics", () => {
     expect(monitor).toHaveBeenCalled();
     for (const [options] of monitor.mock.calls) expect(options?.resolution ?? 10).toBeGreaterThanOrEqual(100);
     const names = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name);
-    expect(names.filter((n) => n.startsWith('crocetta_nodejs_eventloop_lag_') && n !== 'crocetta_nodejs_eventloop_lag_seconds')).toEqual([]);
+    expect(
+      names.filter(
+        (n) => n.startsWith('crocetta_nodejs_eventloop_lag_') && n !== 'crocetta_nodejs_eventloop_lag_seconds',
+      ),
+    ).toEqual([]);
     // prom-client's other process figures are still there.
     expect(names).toEqual(
       expect.arrayContaining([
