@@ -51,111 +51,62 @@ export function blockReason(
   if (mobile && rules.mobile === 'off') return null;
 
   let best: Reason | null = null;
+  const consider = (
+    members: number,
+    gate: number,
+    prefix: string,
+    free: number,
+    level: 'small' | 'large',
+    spread: number,
+    marked = false,
+  ): void => {
+    const weight =
+      Math.min(rules.maxWeight, repeated(marked ? rules.office.weight : rules.weight, members / gate)) * discount;
+    if (best !== null && best.weight >= weight) return;
+    const where = formatBlock(prefix, free);
+    const text = `${members} ${marked ? 'numbers you marked nuisance' : 'nuisance numbers'} in ${where}`;
+    // Params set one by one in the order the spreads `...(large ? { spread } : {})`, `...(marked ? ...)` gave
+    // them: no object spread on a decision's path (src/sip/no-object-spread.test.ts).
+    const params: Record<string, string | number> = { block: where, prefix: `+${prefix}`, members, level };
+    if (level === 'large') params['spread'] = spread;
+    if (marked) params['marked'] = members;
+    best = {
+      code: 'nuisance-block',
+      text: level === 'small' ? text : `${text} (${spread} blocks of ten)`,
+      weight,
+      params,
+    };
+  };
+
   if (
     !(mobile && rules.mobile === 'large-only') &&
     counts.smallTrusted === 0 &&
     counts.smallNuisance >= rules.smallMin
   ) {
-    best = consider(
-      best,
-      rules,
-      discount,
-      counts.smallNuisance,
-      rules.smallMin,
-      counts.small,
-      rules.dropDigits,
-      'small',
-      1,
-    );
+    consider(counts.smallNuisance, rules.smallMin, counts.small, rules.dropDigits, 'small', 1);
   }
   if (counts.largeTrusted === 0 && counts.largeNuisance >= rules.largeMin) {
     let spread = 0;
     for (const n of counts.tens) if (n >= rules.largeContrib) spread++;
     if (spread >= rules.largeSpread)
-      best = consider(
-        best,
-        rules,
-        discount,
-        counts.largeNuisance,
-        rules.largeMin,
-        counts.large,
-        rules.dropDigits + 1,
-        'large',
-        spread,
-      );
+      consider(counts.largeNuisance, rules.largeMin, counts.large, rules.dropDigits + 1, 'large', spread);
   }
   const office = rules.office;
   if (office.enabled) {
     // The office gates: the business's own marks only (see BlockRules.office).
     const smallMarked = counts.smallMarked ?? 0;
     if (!(mobile && rules.mobile === 'large-only') && counts.smallTrusted === 0 && smallMarked >= office.smallMin) {
-      best = consider(
-        best,
-        rules,
-        discount,
-        smallMarked,
-        office.smallMin,
-        counts.small,
-        rules.dropDigits,
-        'small',
-        1,
-        true,
-      );
+      consider(smallMarked, office.smallMin, counts.small, rules.dropDigits, 'small', 1, true);
     }
     const largeMarked = counts.largeMarked ?? 0;
     if (counts.largeTrusted === 0 && largeMarked >= office.largeMin) {
       let spread = 0;
       for (const n of counts.tensMarked ?? []) if (n > 0) spread++;
       if (spread >= office.largeSpread)
-        best = consider(
-          best,
-          rules,
-          discount,
-          largeMarked,
-          office.largeMin,
-          counts.large,
-          rules.dropDigits + 1,
-          'large',
-          spread,
-          true,
-        );
+        consider(largeMarked, office.largeMin, counts.large, rules.dropDigits + 1, 'large', spread, true);
     }
   }
   return best;
-}
-
-/**
- * One gate's reason, when it weighs more than `best` (which it then replaces), else `best`. A function of the module,
- * not a closure made per call of blockReason (under tsx, as the benches run, each closure was also named at run time).
- */
-function consider(
-  best: Reason | null,
-  rules: BlockRules,
-  discount: number,
-  members: number,
-  gate: number,
-  prefix: string,
-  free: number,
-  level: 'small' | 'large',
-  spread: number,
-  marked = false,
-): Reason | null {
-  const weight =
-    Math.min(rules.maxWeight, repeated(marked ? rules.office.weight : rules.weight, members / gate)) * discount;
-  if (best !== null && best.weight >= weight) return best;
-  const where = formatBlock(prefix, free);
-  const text = `${members} ${marked ? 'numbers you marked nuisance' : 'nuisance numbers'} in ${where}`;
-  // Params set one by one in the order the spreads `...(large ? { spread } : {})`, `...(marked ? ...)` gave
-  // them: no object spread on a decision's path (src/sip/no-object-spread.test.ts).
-  const params: Record<string, string | number> = { block: where, prefix: `+${prefix}`, members, level };
-  if (level === 'large') params['spread'] = spread;
-  if (marked) params['marked'] = members;
-  return {
-    code: 'nuisance-block',
-    text: level === 'small' ? text : `${text} (${spread} blocks of ten)`,
-    weight,
-    params,
-  };
 }
 
 /**
