@@ -5,7 +5,8 @@ import { textIn } from './i18n.js';
 
 /**
  * The JSON API's error words as the API answered them before its words left the page catalogue (the English
- * catalogue of d5faaa4, src/panel/i18n.ts): scripts, the CLI and the tests read them, so they may not drift.
+ * catalogue of d5faaa4, src/panel/i18n.ts, and the dossier route's own words: its company-and-number error, and a
+ * period's as parsePeriod says it): scripts, the CLI and the tests read them, so they may not drift.
  */
 const AS_THE_API_SAID = {
   errorNoRoute: 'no such route: {method} {path}',
@@ -17,6 +18,10 @@ const AS_THE_API_SAID = {
   errorNotNumber: 'not a phone number: {text}',
   errorRegisterUnavailable:
     'the register cannot write at the moment (disk full, I/O errors or locked): nothing was changed, try again later',
+  errorCompanyAndNumber: 'company, number: give one of them, not both',
+  errorPeriodSince: '{detail}',
+  errorPeriodUntil: '{detail}',
+  errorPeriodOrder: '{detail}',
 };
 
 describe("the JSON API's error words (api-text.ts)", () => {

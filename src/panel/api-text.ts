@@ -18,6 +18,11 @@ export const API_TEXT = {
   errorNotNumber: 'not a phone number: {text}',
   errorRegisterUnavailable:
     'the register cannot write at the moment (disk full, I/O errors or locked): nothing was changed, try again later',
+  // The dossier's (GET /api/dossier): its parameters named; a period as parsePeriod says it (src/dossier/period.ts).
+  errorCompanyAndNumber: 'company, number: give one of them, not both',
+  errorPeriodSince: '{detail}',
+  errorPeriodUntil: '{detail}',
+  errorPeriodOrder: '{detail}',
 } as const satisfies Partial<Record<MessageKey, string>>;
 
 /** An error's text on the JSON API: its words here, else (an error only pages say) the page's English. */

@@ -29,7 +29,6 @@ function dossierQueryOf(
   q: z.output<typeof dossierQuery>,
   defaultCountry: string,
   timeZone: string,
-  onPage: boolean,
 ): { params: DossierPageParams; query: DossierQuery | null } {
   const { company, number, since, until } = q;
   const params: DossierPageParams = {
@@ -38,17 +37,13 @@ function dossierQueryOf(
     ...(since !== undefined && { since }),
     ...(until !== undefined && { until }),
   };
-  if (company !== undefined && number !== undefined) {
-    // The page in the panel's words (its two fields); the JSON API names its parameters, as it always has.
-    throw onPage
-      ? HttpError.said(400, 'errorCompanyAndNumber')
-      : new HttpError(400, 'company, number: give one of them, not both');
-  }
+  // The page says these in the panel's words (its fields), the JSON API in its own (api-text.ts): error-handler.ts.
+  if (company !== undefined && number !== undefined) throw HttpError.said(400, 'errorCompanyAndNumber');
   let period: { since?: number; until?: number };
   try {
     period = parsePeriod(since, until, timeZone);
   } catch (err) {
-    if (err instanceof PeriodError) throw periodError(err, onPage);
+    if (err instanceof PeriodError) throw HttpError.said(400, PERIOD_ERRORS[err.problem], { detail: err.message });
     throw err;
   }
   if (company !== undefined) return { params, query: { subject: { kind: 'company', company }, ...period } };
@@ -60,15 +55,8 @@ function dossierQueryOf(
   return { params, query: null };
 }
 
-/**
- * A period refused by parsePeriod: on the page in the panel's words, naming its fields (the catalogue, in the office's
- * language); on the JSON API as parsePeriod says it, naming the parameter and the forms it takes.
- */
-function periodError(err: PeriodError, onPage: boolean): HttpError {
-  if (!onPage) return new HttpError(400, err.message);
-  const keys = { since: 'errorPeriodSince', until: 'errorPeriodUntil', order: 'errorPeriodOrder' } as const;
-  return HttpError.said(400, keys[err.problem]);
-}
+/** A period refused by parsePeriod, by its problem: the page names its fields; the JSON API says parsePeriod's words. */
+const PERIOD_ERRORS = { since: 'errorPeriodSince', until: 'errorPeriodUntil', order: 'errorPeriodOrder' } as const;
 
 export function dossierRouter(deps: Pick<PanelDeps, 'dossier' | 'clock' | 'timeZone' | 'defaultCountry'>): Router {
   const router = Router();
@@ -79,13 +67,13 @@ export function dossierRouter(deps: Pick<PanelDeps, 'dossier' | 'clock' | 'timeZ
     // The page's date fields are typed day first (04/12/2026): read as the ISO day the API and its links take.
     const day = (v: string | undefined) => (v === undefined ? undefined : (isoDayFromTyped(v) ?? v));
     const q = { ...typed, since: day(typed.since), until: day(typed.until) };
-    const { params, query } = dossierQueryOf(q, defaultCountry, deps.timeZone, true);
+    const { params, query } = dossierQueryOf(q, defaultCountry, deps.timeZone);
     sendHtml(res, dossierPage(pageContext(req, res, deps), params, query === null ? null : await dossier.build(query)));
   });
 
   router.get('/api/dossier', async (req, res) => {
     const q = parseRequest(req, { query: apiQuery }).query;
-    const { query } = dossierQueryOf(q, defaultCountry, dossier.timeZone, false);
+    const { query } = dossierQueryOf(q, defaultCountry, dossier.timeZone);
     if (query === null) throw new HttpError(400, 'company or number: one of them is required');
     const built = await dossier.build(query);
     if (q.format === 'csv') {
