@@ -370,7 +370,8 @@ interface CpuPerCall {
    * The app's main thread's wakeups a call (wakeupsOf). Session 24: 2.0 for the bare app at 100 refusals/s (the
    * INVITE, drachtio-server's echo of the answer), 3.9–4.2 for crocetta (also the cdr:stop, the 1-ms after-answer
    * timer, the commit's and the log's thread-pool completions, and prom-client's event-loop monitor: a 10-ms timer,
-   * 100 wakeups a second even when idle); at 1,000 proxied calls/s 0.94 against 2.78.
+   * 100 wakeups a second even when idle); at 1,000 proxied calls/s 0.94 against 2.78. Session 25 replaced that monitor
+   * (crocetta_eventloop_delay_seconds, 10 a second): crocetta 3.3–3.5 a refusal.
    */
   appWakeups: number;
   drachtioUs: number;
