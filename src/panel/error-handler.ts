@@ -7,12 +7,19 @@ import { apiText } from './api-text.js';
 import { HttpError, type Said } from './http-error.js';
 import { textIn, type Lang } from './i18n.js';
 import { importErrorText } from './import-error-text.js';
-import { EmptyImportError, ImportBusyError, ImportTooLargeError, UnknownImportFormatError } from './import-jobs.js';
+import {
+  EmptyImportError,
+  ImportBusyError,
+  ImportCutShortError,
+  ImportTooLargeError,
+  UnknownImportFormatError,
+} from './import-jobs.js';
 import { zodErrorText, zodErrorTextForApi } from './zod-error-text.js';
 
 /** The import pipeline's refusals (import-jobs.ts), by status. */
 const IMPORT_REFUSALS: ReadonlyArray<[new (...args: never[]) => Error, number]> = [
   [EmptyImportError, 400],
+  [ImportCutShortError, 400], // the client closed mid-upload: nobody may be listening, nothing is logged
   [ImportBusyError, 409], // one import at a time: try again when it has finished
   [ImportTooLargeError, 413],
   [UnknownImportFormatError, 415],

@@ -100,6 +100,11 @@ const RULES: readonly Rule[] = [
   // The job (import-jobs.ts).
   [/^the file is larger than (\d+) bytes$/, (m) => `il file è più grande di ${m[1]} byte`],
   [/^internal error$/, () => 'errore interno (il registro del servizio dice quale)'],
+  [
+    /^the upload stopped before the end of the file \(the connection closed\): nothing was imported, send the file again$/,
+    () =>
+      'il caricamento si è interrotto prima della fine del file (la connessione si è chiusa): non è stato importato nulla, invia di nuovo il file',
+  ],
   [/^the request body is empty: send the file as the body$/, () => 'il file è vuoto'],
   [
     /^an import is already running: try again when it has finished$/,

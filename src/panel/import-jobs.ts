@@ -102,6 +102,19 @@ export class EmptyImportError extends Error {
   }
 }
 
+/**
+ * The upload stopped before the end of the file: the client closed the connection mid-body (a browser tab closed, a
+ * script stopped), or the upload form came cut short. Not the file's fault: the import failed, nothing was written.
+ */
+export class ImportCutShortError extends Error {
+  override name = 'ImportCutShortError';
+  constructor() {
+    super(
+      'the upload stopped before the end of the file (the connection closed): nothing was imported, send the file again',
+    );
+  }
+}
+
 /** How a job ended: its status, the import's report when it ran to the end, else the error that refused or failed it. */
 export interface ImportOutcome {
   job: JobStatus;
@@ -203,7 +216,13 @@ export class ImportJobs {
         else cb(null, chunk);
       },
     });
-    input.on('error', (err) => counter.destroy(err));
+    // The client closed mid-upload (or busboy found the form cut short): the reader fails (text-input.ts's
+    // SourceError), the job ends and releases the lock.
+    let cutShort = false;
+    input.on('error', (err) => {
+      cutShort = true;
+      counter.destroy(err);
+    });
     input.pipe(counter);
     let report: ImportReport | null = null;
     let error: Error | null = null;
@@ -254,6 +273,12 @@ export class ImportJobs {
       ) {
         job.state = 'refused';
         job.errors = [{ line: null, reason: err.message }];
+      } else if (cutShort) {
+        // Nobody may be listening any more: said in the job (the page shows it) and logged without a stack.
+        error = new ImportCutShortError();
+        job.state = 'failed';
+        job.errors = [{ line: null, reason: error.message }];
+        this.logger.warn({ job: job.id, cause: (err as Error).message }, 'panel import cut short: the upload stopped');
       } else {
         job.state = 'failed';
         job.errors = [{ line: null, reason: 'internal error' }];

@@ -17,6 +17,17 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * The bytes stopped coming before the end of the file: the source failed (a client that closed mid-upload, a file
+ * that cannot be read; `cause` says how). Not the file's fault, so never a refusal of it: the import fails.
+ */
+export class SourceError extends Error {
+  override name = 'SourceError';
+  constructor(cause: Error) {
+    super(`the input stopped before its end: ${cause.message}`, { cause });
+  }
+}
+
 /** Decodes UTF-8 strictly; a leading BOM is dropped; UTF-16 is named as such. */
 export function strictUtf8(): Transform {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -67,6 +78,17 @@ export function strictUtf8(): Transform {
   });
 }
 
+/**
+ * `input` decoded by strictUtf8(). A source's own error (a client that closed mid-upload, a file that cannot be read)
+ * fails the decoded stream too, and so whoever reads it: `pipe()` alone leaves the source's error to the source's
+ * listeners, so it escaped as an uncaught exception (the service died) or, without one, the reader waited for ever.
+ */
+export function decodedUtf8(input: Readable): Transform {
+  const decoded = strictUtf8();
+  input.on('error', (err: Error) => decoded.destroy(new SourceError(err)));
+  return input.pipe(decoded);
+}
+
 export interface CsvRow {
   line: number;
   cells: string[];
@@ -81,7 +103,7 @@ export async function* csvRows(input: Readable, options: { delimiter?: string } 
     delimiter: options.delimiter ?? ',',
     max_record_size: 1 << 20,
   });
-  const decoded = input.pipe(strictUtf8());
+  const decoded = decodedUtf8(input);
   decoded.on('error', (err) => parser.destroy(err));
   decoded.pipe(parser);
   try {
@@ -89,7 +111,7 @@ export async function* csvRows(input: Readable, options: { delimiter?: string } 
       yield { line: item.info.lines, cells: item.record };
     }
   } catch (err) {
-    if (err instanceof InputError) throw err;
+    if (err instanceof InputError || err instanceof SourceError) throw err;
     const e = err as { code?: string; lines?: number; message?: string };
     throw new InputError(`not valid CSV: ${e.message ?? String(err)}`, e.lines);
   }
@@ -97,7 +119,7 @@ export async function* csvRows(input: Readable, options: { delimiter?: string } 
 
 /** Lines of text (any of \n, \r\n), numbered from 1. */
 export async function* textLines(input: Readable): AsyncGenerator<{ line: number; text: string }> {
-  const decoded = input.pipe(strictUtf8());
+  const decoded = decodedUtf8(input);
   const rl = createInterface({ input: decoded, crlfDelay: Infinity });
   let errored: Error | undefined;
   decoded.on('error', (err: Error) => {

@@ -150,6 +150,9 @@ export function importRouter(jobs: ImportJobs, deps: Pick<PanelDeps, 'clock' | '
       req.resume();
       void finish().catch(next);
     });
+    // A client that closes mid-upload: busboy ends the file's stream with the error, so the import ends (and
+    // frees its lock) instead of waiting for ever for the rest of the file.
+    req.on('error', (err) => bb.destroy(err));
     req.pipe(bb);
   });
 

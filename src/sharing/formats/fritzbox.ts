@@ -10,7 +10,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { SaxesParser } from 'saxes';
 import type { SourceItem } from '../import.js';
-import { InputError, strictUtf8 } from '../text-input.js';
+import { InputError, SourceError, decodedUtf8 } from '../text-input.js';
 import { markItem, type MarkDefaults } from './mark-record.js';
 
 interface Contact {
@@ -64,7 +64,7 @@ export async function* readFritzbox(input: Readable, d: MarkDefaults): AsyncGene
   parser.on('error', (err) => {
     failure ??= err;
   });
-  const decoded = input.pipe(strictUtf8());
+  const decoded = decodedUtf8(input);
   try {
     for await (const chunk of decoded as AsyncIterable<string>) {
       parser.write(chunk);
@@ -73,7 +73,7 @@ export async function* readFritzbox(input: Readable, d: MarkDefaults): AsyncGene
     }
     if (failure === null) parser.close();
   } catch (err) {
-    if (err instanceof InputError) throw err;
+    if (err instanceof InputError || err instanceof SourceError) throw err;
     throw new InputError(`not well-formed XML: ${(err as Error).message}`, parser.line);
   }
   if (failure !== null) throw new InputError(`not well-formed XML: ${(failure as Error).message}`, parser.line);
