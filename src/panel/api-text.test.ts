@@ -22,6 +22,14 @@ const AS_THE_API_SAID = {
   errorPeriodSince: '{detail}',
   errorPeriodUntil: '{detail}',
   errorPeriodOrder: '{detail}',
+  // body-parser's refusals, as the library worded them when the API passed its message on (session 26); a broken
+  // compression said zlib's own words ("incorrect header check"), replaced by a sentence of the API's.
+  errorTooManyFields: 'too many parameters',
+  errorCharset: 'unsupported charset "{charset}"',
+  errorContentEncoding: 'unsupported content encoding "{encoding}"',
+  errorBodyDamaged: 'the request body could not be decompressed (Content-Encoding: {encoding})',
+  errorRequestAborted: 'request aborted',
+  errorRequestSize: 'request size did not match content length',
 };
 
 describe("the JSON API's error words (api-text.ts)", () => {

@@ -23,6 +23,15 @@ export const API_TEXT = {
   errorPeriodSince: '{detail}',
   errorPeriodUntil: '{detail}',
   errorPeriodOrder: '{detail}',
+  // A request body body-parser refused, by its type (error-handler.ts): its words as the API answered them (the
+  // library's, now ours, so an upgrade of it cannot change them), but a broken compression, which answered zlib's
+  // own words ("incorrect header check").
+  errorTooManyFields: 'too many parameters',
+  errorCharset: 'unsupported charset "{charset}"',
+  errorContentEncoding: 'unsupported content encoding "{encoding}"',
+  errorBodyDamaged: 'the request body could not be decompressed (Content-Encoding: {encoding})',
+  errorRequestAborted: 'request aborted',
+  errorRequestSize: 'request size did not match content length',
 } as const satisfies Partial<Record<MessageKey, string>>;
 
 /** An error's text on the JSON API: its words here, else (an error only pages say) the page's English. */

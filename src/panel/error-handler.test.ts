@@ -15,6 +15,16 @@ app.get(['/boom', '/api/boom'], () => {
 app.get(['/refused', '/api/refused'], () => {
   throw new ImportRejectedError(3, 'not a phone number (not-a-number): "abc"');
 });
+/** Errors as body-parser (raw-body beneath it) passes them on: a status, a type, the library's English. */
+const BODY_ERRORS: Record<string, [number, string]> = {
+  'request.aborted': [400, 'request aborted'],
+  'request.size.invalid': [400, 'request size did not match content length'],
+};
+app.get(['/body/:type', '/api/body/:type'], (req) => {
+  const type = String(req.params.type);
+  const [status, message] = BODY_ERRORS[type] ?? [500, 'unknown'];
+  throw Object.assign(new Error(message), { status, statusCode: status, expose: true, type });
+});
 app.get('/register-full', () => {
   throw new RegisterUnavailableError();
 });
@@ -64,5 +74,25 @@ describe("the error handler speaks the office's language on pages, English on th
     const full = await get('/register-full');
     expect(full.status).toBe(503);
     expect(full.body).toContain('Il registro non può scrivere in questo momento');
+  });
+
+  it("says a body cut short in the page's words, status kept; the API in the words it answered", async () => {
+    // Neither reaches a reader over HTTP (Node's parser answers a wrong length itself; an aborted client is gone):
+    // what the handler would answer is checked here, test/integration/panel-body-errors.test.ts the rest.
+    expect(await get('/body/request.aborted')).toEqual({
+      status: 400,
+      body: '<h1>400</h1><p>Il modulo è arrivato a metà (la connessione si è chiusa prima della fine): invialo di nuovo.</p>',
+    });
+    expect((await get('/body/request.size.invalid?lang=en')).body).toBe(
+      '<h1>400</h1><p>The form did not arrive whole (it was shorter or longer than announced): send it again.</p>',
+    );
+    expect(await get('/api/body/request.aborted', 'application/json')).toEqual({
+      status: 400,
+      body: '{"error":"request aborted"}',
+    });
+    expect(await get('/api/body/request.size.invalid', 'application/json')).toEqual({
+      status: 400,
+      body: '{"error":"request size did not match content length"}',
+    });
   });
 });

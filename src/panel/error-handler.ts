@@ -65,6 +65,39 @@ function sayIn(voice: Voice, text: Text): string {
   return 'said' in text ? sayKey(voice, text.said.key, text.said.params) : text.byVoice(voice);
 }
 
+/** What body-parser (and raw-body, zlib beneath it) put on the errors it passes to `next`. */
+interface BodyParserError extends Error {
+  type?: unknown;
+  charset?: unknown;
+  encoding?: unknown;
+  code?: unknown;
+}
+
+/** body-parser's refusal of a request body, by its `type`, as the catalogue says it; undefined for any other error. */
+function bodyRefusal(err: BodyParserError, req: Request): Said | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return { key: 'errorBadJson' };
+    case 'entity.too.large':
+      return { key: 'errorBodyTooLarge' };
+    case 'parameters.too.many':
+      return { key: 'errorTooManyFields' };
+    case 'charset.unsupported':
+      return { key: 'errorCharset', params: { charset: String(err.charset).toUpperCase() } };
+    case 'encoding.unsupported':
+      return { key: 'errorContentEncoding', params: { encoding: String(err.encoding) } };
+    case 'request.aborted':
+      return { key: 'errorRequestAborted' };
+    case 'request.size.invalid':
+      return { key: 'errorRequestSize' };
+  }
+  // A compressed body that does not decompress: zlib's own error (Z_DATA_ERROR…, brotli's ERR_…), without a type.
+  const encoding = req.get('content-encoding');
+  if (err.type === undefined && typeof err.code === 'string' && encoding !== undefined && encoding !== 'identity')
+    return { key: 'errorBodyDamaged', params: { encoding: encoding.slice(0, 40) } };
+  return undefined;
+}
+
 /** The only place that knows HTTP status codes for errors. Clients get a clear message, never a stack. */
 export function errorHandler(logger: Logger, panel?: PanelErrors): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
@@ -108,13 +141,17 @@ export function errorHandler(logger: Logger, panel?: PanelErrors): ErrorRequestH
       send(400, { byVoice: (voice) => sayKey(voice, 'errorInvalidRequest', { detail: detail(voice) }) });
       return;
     }
-    // Body-parser errors carry a status (400 for bad JSON, 413 for too large).
+    // Body-parser's refusals of a body carry a status (kept) and a type: the catalogue's words for each, on a page in
+    // the office's language, on the API its own stable words. Not logged: a client's fault (or a client gone: a
+    // request aborted mid-body is answered into a closed socket, harmlessly).
     const status = (err as { status?: unknown }).status;
-    const type = (err as { type?: unknown }).type;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      if (type === 'entity.parse.failed') send(status, said('errorBadJson'));
-      else if (type === 'entity.too.large' || type === 'parameters.too.many') send(status, said('errorBodyTooLarge'));
-      else send(status, { byVoice: () => (err as Error).message });
+      const body = bodyRefusal(err as BodyParserError, req);
+      if (body !== undefined) send(status, { said: body });
+      else
+        send(status, {
+          byVoice: (voice) => (voice === 'api' ? (err as Error).message : sayKey(voice, 'errorBadRequest')),
+        });
       return;
     }
     logger.error({ err }, 'panel request failed');

@@ -165,6 +165,7 @@ const EN = {
   back: 'Back to the dashboard',
   errorForbidden: 'Not allowed',
   errorTooLarge: 'Too large',
+  errorUnsupported: 'Not readable',
   errorBusy: 'Busy',
   errorUnavailable: 'Unavailable',
   errorTooMany: 'Too many attempts',
@@ -187,6 +188,16 @@ const EN = {
   errorPeriodUntil: 'The date “To” cannot be read: write it day first, dd/mm/yyyy, e.g. 24/12/2026.',
   errorPeriodOrder: 'The date “From” must come before the date “To”.',
   errorUploadUnreadable: 'The file you sent could not be read: try uploading it again.',
+  // A form's body as body-parser refused it (error-handler.ts, by the error's type).
+  errorTooManyFields: 'The form you sent has too many fields: reload the page and send it again from there.',
+  errorCharset:
+    'The form was sent in a character set the panel does not read ({charset}): reload the page and send it again from there.',
+  errorContentEncoding:
+    'The form was sent compressed in a way the panel does not read ({encoding}): reload the page and send it again from there.',
+  errorBodyDamaged: 'The form arrived damaged (its compression could not be read): reload the page and send it again.',
+  errorRequestAborted: 'The form arrived cut short (the connection closed before its end): send it again.',
+  errorRequestSize: 'The form did not arrive whole (it was shorter or longer than announced): send it again.',
+  errorBadRequest: 'The request could not be read: reload the page and try again.',
   errorRegisterUnavailable:
     'The register cannot write at the moment (disk full, disk errors or file locked): nothing was changed, try again later.',
 } as const;
@@ -353,6 +364,7 @@ const IT: Record<MessageKey, string> = {
   back: 'Torna al cruscotto',
   errorForbidden: 'Non consentito',
   errorTooLarge: 'Troppo grande',
+  errorUnsupported: 'Non leggibile',
   errorBusy: 'Occupato',
   errorUnavailable: 'Non disponibile',
   errorTooMany: 'Troppi tentativi',
@@ -374,6 +386,17 @@ const IT: Record<MessageKey, string> = {
   errorPeriodUntil: 'La data «Al» non si legge: scrivila come gg/mm/aaaa, per esempio 24/12/2026.',
   errorPeriodOrder: 'La data «Dal» deve venire prima della data «Al».',
   errorUploadUnreadable: 'Il file inviato non si è potuto leggere: riprova a caricarlo.',
+  errorTooManyFields: 'Il modulo inviato ha troppi campi: ricarica la pagina e invialo di nuovo da lì.',
+  errorCharset:
+    'Il modulo è stato inviato con una codifica di caratteri che il pannello non legge ({charset}): ricarica la pagina e invialo di nuovo da lì.',
+  errorContentEncoding:
+    'Il modulo è stato inviato compresso in un modo che il pannello non legge ({encoding}): ricarica la pagina e invialo di nuovo da lì.',
+  errorBodyDamaged:
+    'Il modulo è arrivato danneggiato (la sua compressione non si legge): ricarica la pagina e invialo di nuovo.',
+  errorRequestAborted: 'Il modulo è arrivato a metà (la connessione si è chiusa prima della fine): invialo di nuovo.',
+  errorRequestSize:
+    'Il modulo non è arrivato intero (era più corto o più lungo di quanto annunciato): invialo di nuovo.',
+  errorBadRequest: 'La richiesta non si è potuta leggere: ricarica la pagina e riprova.',
   errorRegisterUnavailable:
     'Il registro non può scrivere in questo momento (disco pieno, errori del disco o file bloccato): non è cambiato nulla, riprova più tardi.',
 };

@@ -36,6 +36,7 @@ const ERROR_TITLES: Readonly<Record<number, MessageKey>> = {
   404: 'notFound',
   409: 'errorBusy',
   413: 'errorTooLarge',
+  415: 'errorUnsupported',
   429: 'errorTooMany',
   503: 'errorUnavailable',
 };
