@@ -3,6 +3,11 @@
  *
  *   npm run bench:decide [-- --marks 1000000 --calls 300000 --config bench/prefixes-on.yaml]
  *
+ * `npm run bench:decide` compiles this file and the sources it imports with tsc (tsconfig.bench.json, into dist/:
+ * the same compiler and options as `npm run build`, so dist/src is byte for byte what `npm start` runs) and runs
+ * dist/bench/decide.js: it measures the code that ships. `node --expose-gc --import tsx bench/decide.ts [options]`
+ * runs the TypeScript through tsx instead (esbuild with keepNames: every closure made at run time is also named, a
+ * call the built service never makes); the first line of the output says which code was measured.
  * Builds a register with N marked numbers (SQLite, loaded by the real openRegister into the in-memory index, with
  * the options the service opens it with), then times the decision the SIP handler makes for each request:
  * `screen()` (src/sip/screen.ts) on `headerSource(req)` of a drachtio-srf Request, with the screening steps the
@@ -63,6 +68,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type Srf from 'drachtio-srf';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { actionPolicy, screeningRules } from '../src/config/derive.js';
@@ -141,6 +147,14 @@ function gcRssMb(): number {
   (globalThis as { gc?: () => void }).gc?.();
   (globalThis as { gc?: () => void }).gc?.();
   return process.memoryUsage().rss / 1048576;
+}
+
+/** Which code this run measures: tsc's output (npm run bench:decide) or the TypeScript through tsx. */
+function measuredCode(): string {
+  const self = fileURLToPath(import.meta.url);
+  return self.endsWith('.ts')
+    ? `the TypeScript sources through tsx (${self}; esbuild's keepNames names every closure made at run time, which the built service does not)`
+    : `tsc's output (${self} and the dist/src it imports, as \`npm start\` runs it)`;
 }
 
 const DID = '+390612345678';
@@ -647,6 +661,7 @@ async function main(): Promise<void> {
   // The default configuration and the README's policies (support line, sales line, two after-hours rules); the
   // DID called is neither line and the office is open, so every rule is tried before the actions per verdict.
   const config = loadConfig({ env: CONFIG_FILE === undefined ? {} : { CROCETTA_CONFIG: CONFIG_FILE } });
+  console.log(`code: ${measuredCode()}`);
   console.log(
     `config: config/default.yaml${CONFIG_FILE === undefined ? '' : ` + ${CONFIG_FILE}`} (prefix tree ${
       config.screening.learning.prefixes.enabled ? 'on' : 'off'
