@@ -11,6 +11,7 @@ import { DAY_MS } from '../../time/units.js';
  * changes what it handed out (times that left the window are dropped into a new array there).
  */
 import { NO_EVIDENCE, type CallerEvidence, type Clock, type LearnedEvidence } from '../../screening/types.js';
+import { callerActivity, noCalls, type ActivityTable, type CallerActivity } from './caller-activity.js';
 import { LearnedIndex, type LearnedIndexOptions } from './learned-index.js';
 import { MarkTable, type MarkEntry } from './mark-table.js';
 import { PrefixIndex, type PrefixIndexOptions } from './prefix-index.js';
@@ -19,12 +20,6 @@ import { PrefixIndex, type PrefixIndexOptions } from './prefix-index.js';
 export const MAX_TIMES_PER_CALLER = 256;
 
 const NO_TIMES: readonly number[] = Object.freeze([]);
-
-/** A caller's times, ascending; null: none in the window. Written in place (see above). */
-interface Activity {
-  attempts: number[] | null;
-  refusals: number[] | null;
-}
 
 export interface EvidenceIndexOptions {
   lookbackDays: number;
@@ -105,7 +100,11 @@ export class EvidenceIndex {
   readonly learned: LearnedIndex;
   /** Evidence at every prefix depth (issue 14), null when turned off. */
   readonly prefixes: PrefixIndex | null;
-  private readonly activity = new Map<string, Activity>();
+  /**
+   * Every active caller's record (caller-activity.ts), shared with `learned`: this index writes the attempts and
+   * refusals, the learned index the calls and talks; a decision looks its caller up once for all four.
+   */
+  private readonly activity: ActivityTable = new Map();
   private readonly lookbackMs: number;
   private readonly clock: Clock;
 
@@ -114,7 +113,11 @@ export class EvidenceIndex {
     this.lookbackMs = options.lookbackDays * DAY_MS;
     this.clock = options.clock;
     this.marks = new MarkTable(options.expectedMarks);
-    const learned: LearnedIndexOptions = { lookbackDays: options.lookbackDays, now: () => options.clock.now() };
+    const learned: LearnedIndexOptions = {
+      lookbackDays: options.lookbackDays,
+      now: () => options.clock.now(),
+      activity: this.activity,
+    };
     if (options.blockDropDigits !== undefined) learned.blockDropDigits = options.blockDropDigits;
     this.learned = new LearnedIndex(learned);
     this.prefixes =
@@ -128,8 +131,15 @@ export class EvidenceIndex {
     return this.clock.now() - this.lookbackMs;
   }
 
-  /** Callers with attempts or refusals in the window (as of the last write or prune). */
+  /** Callers with attempts or refusals in the window (as of the last write or prune); counted, for reports. */
   get activeCallers(): number {
+    let n = 0;
+    for (const act of this.activity.values()) if (act.attempts !== null || act.refusals !== null) n++;
+    return n;
+  }
+
+  /** Callers with a record: attempts, refusals, calls or talks in the window (as of the last write or prune). */
+  get callerRecords(): number {
     return this.activity.size;
   }
 
@@ -139,12 +149,13 @@ export class EvidenceIndex {
    * all that reads them: classify.ts), and looking them up was the dearest part of a marked caller's evidence.
    */
   evidenceFor(callerKey: string): CallerEvidence {
-    const base = this.baseEvidenceFor(callerKey);
+    const act = this.activity.get(callerKey);
+    const base = this.baseEvidenceFor(callerKey, act);
     if (base.mark !== null) {
-      const known = this.learned.evidence(callerKey, false);
+      const known = this.learned.evidence(callerKey, false, act);
       return known === null ? base : withLearned(base, known);
     }
-    const learned = this.learned.evidence(callerKey);
+    const learned = this.learned.evidence(callerKey, true, act);
     const now = this.clock.now();
     const prefix = this.prefixes?.estimate(callerKey, now) ?? null;
     const blockCalls = this.prefixes?.blockCalls(callerKey, now) ?? null;
@@ -169,9 +180,8 @@ export class EvidenceIndex {
     this.prefixes?.calledByUs(callerKey, at);
   }
 
-  private baseEvidenceFor(callerKey: string): CallerEvidence {
+  private baseEvidenceFor(callerKey: string, act: CallerActivity | undefined): CallerEvidence {
     const mark = this.marks.get(callerKey);
-    const act = this.activity.get(callerKey);
     if (act === undefined || !this.trim(callerKey, act)) {
       return mark === null ? NO_EVIDENCE : { mark, attempts: NO_TIMES, refusals: NO_TIMES };
     }
@@ -183,7 +193,7 @@ export class EvidenceIndex {
     if (time < cutoff) return;
     const act = this.activity.get(callerKey);
     if (act === undefined) {
-      this.activity.set(callerKey, { attempts: [time], refusals: null });
+      this.activity.set(callerKey, callerActivity([time], null));
       return;
     }
     act.attempts = addTime(act.attempts, time, cutoff, MAX_TIMES_PER_CALLER);
@@ -195,7 +205,7 @@ export class EvidenceIndex {
     if (time < cutoff) return;
     const act = this.activity.get(callerKey);
     if (act === undefined) {
-      this.activity.set(callerKey, { attempts: null, refusals: [time] });
+      this.activity.set(callerKey, callerActivity(null, [time]));
       return;
     }
     act.refusals = addTime(act.refusals, time, cutoff, MAX_TIMES_PER_CALLER);
@@ -224,7 +234,7 @@ export class EvidenceIndex {
   prune(): number {
     let dropped = 0;
     for (const [key, act] of this.activity) {
-      if (!this.trim(key, act)) dropped++;
+      if ((act.attempts !== null || act.refusals !== null) && !this.trim(key, act)) dropped++;
     }
     this.learned.prune();
     this.prefixes?.prune(this.clock.now());
@@ -233,14 +243,16 @@ export class EvidenceIndex {
 
   /**
    * Drops `act`'s times that left the window: on a read, so into new arrays (a read never changes an array it
-   * handed out; only a write of the caller does); false (and the caller forgotten) when none is left.
+   * handed out; only a write of the caller does); false when none is left (and the caller forgotten when it has no
+   * calls or talks either: the learned index's, which it drops in its own prune).
    */
-  private trim(callerKey: string, act: Activity): boolean {
+  private trim(callerKey: string, act: CallerActivity): boolean {
+    if (act.attempts === null && act.refusals === null) return false;
     const cutoff = this.cutoff();
     if (act.attempts !== null) act.attempts = since(act.attempts, cutoff);
     if (act.refusals !== null) act.refusals = since(act.refusals, cutoff);
     if (act.attempts === null && act.refusals === null) {
-      this.activity.delete(callerKey);
+      if (noCalls(act)) this.activity.delete(callerKey);
       return false;
     }
     return true;

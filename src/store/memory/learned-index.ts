@@ -12,6 +12,7 @@ import { DAY_MS } from '../../time/units.js';
  */
 import type { BlockCounts, LearnedEvidence, MarkLabel } from '../../screening/types.js';
 import { CallRecord, TalkRecord } from '../../screening/call-list.js';
+import { callerActivity, isIdle, noCalls, type ActivityTable, type CallerActivity } from './caller-activity.js';
 import { hashDouble, SecondSight } from '../../screening/second-sight.js';
 import { BlockCountTable } from './block-counts.js';
 import { e164KeyToNumber } from './mark-table.js';
@@ -26,28 +27,25 @@ const BLOCK_MEMO_SLOTS = 1 << 15;
 /** At most this many calls and talks are kept per caller (the most recent ones). */
 export const MAX_PER_CALLER = 128;
 
-/**
- * A caller's calls and talks, ascending; a write adds to them in place (EvidenceIndex: what evidence() hands out is
- * good until the caller's next write; a read never changes it). Numbers in arrays, no object per call (call-list.ts).
- */
-interface CallerActivity {
-  /** null until the caller's first call (or talk): a record costs ~70 bytes empty, and many callers never talk. */
-  calls: CallRecord | null;
-  talks: TalkRecord | null;
-}
-
 export interface LearnedIndexOptions {
   lookbackDays: number;
   /** Digits dropped for the small block (1: blocks of 10); the large block drops one more. @defaultValue 1 */
   blockDropDigits?: number;
   now: () => number;
+  /**
+   * The callers' records, shared with EvidenceIndex (caller-activity.ts): this index writes their calls and talks,
+   * ascending, in place (what evidence() hands out is good until the caller's next write; a read never changes it;
+   * numbers in arrays, no object per call: call-list.ts). A part stays null until the caller's first call or talk: a
+   * list costs ~70 bytes empty, and many callers never talk.
+   */
+  activity: ActivityTable;
 }
 
 export class LearnedIndex {
   /** Counts per small block (E.164 digits less `drop`) and per large block (one digit fewer). */
   private readonly small = new BlockCountTable();
   private readonly large = new BlockCountTable();
-  private readonly activity = new Map<string, CallerActivity>();
+  private readonly activity: ActivityTable;
   private readonly called = new Map<string, number>();
   private readonly overrides = new Map<string, number>();
   /** Numbers crocetta itself found nuisance (learnsBlockMember), counted as block members for the look-back. */
@@ -80,6 +78,7 @@ export class LearnedIndex {
     this.drop = options.blockDropDigits ?? 1;
     this.divisor = 10 ** this.drop;
     this.lookbackMs = options.lookbackDays * DAY_MS;
+    this.activity = options.activity;
   }
 
   /** Number of small blocks with at least one counted member. */
@@ -183,24 +182,32 @@ export class LearnedIndex {
   /**
    * What the classifier needs beyond marks and times; null when nothing is known (the common case). `blocks`
    * false: without the number blocks (a marked caller's, which the classifier does not read: EvidenceIndex).
+   * `act`: the caller's record when the caller already looked it up (EvidenceIndex.evidenceFor: one look-up).
    */
-  evidence(callerKey: string, blocks = true): LearnedEvidence | null {
+  evidence(
+    callerKey: string,
+    blocks = true,
+    act: CallerActivity | undefined = this.activity.get(callerKey),
+  ): LearnedEvidence | null {
     const block = blocks ? this.blockCounts(callerKey) : null;
-    const act = this.activity.get(callerKey);
+    const calls = act === undefined ? null : act.calls;
+    const talks = act === undefined ? null : act.talks;
     // Empty tables are not asked (most registers have no "let the next call through" pending, many no numbers we
     // called): a look-up per call each.
     const called = this.called.size === 0 ? undefined : this.called.get(callerKey);
     const override = this.overrides.size === 0 ? undefined : this.overrides.get(callerKey);
-    if (block === null && act === undefined && called === undefined && override === undefined) return null;
+    if (block === null && calls === null && talks === null && called === undefined && override === undefined) {
+      return null;
+    }
     const out: LearnedEvidence = {};
     if (block !== null) out.block = block;
-    if (act !== undefined) {
+    if (calls !== null || talks !== null) {
       // On a read, what left the window is left out of a copy: a read never changes a list it handed out.
       const cutoff = this.options.now() - this.lookbackMs;
-      const calls = act.calls?.since(cutoff);
-      const talks = act.talks?.since(cutoff);
-      if (calls !== undefined && calls.length > 0) out.calls = calls;
-      if (talks !== undefined && talks.length > 0) out.talks = talks;
+      const recent = calls?.since(cutoff);
+      const answered = talks?.since(cutoff);
+      if (recent !== undefined && recent.length > 0) out.calls = recent;
+      if (answered !== undefined && answered.length > 0) out.talks = answered;
     }
     if (
       out.block === undefined &&
@@ -280,10 +287,14 @@ export class LearnedIndex {
       }
     }
     for (const [key, act] of this.activity) {
+      if (act.calls === null && act.talks === null) continue; // attempts and refusals only: EvidenceIndex's
       this.trimActivity(act);
-      if ((act.calls === null || act.calls.length === 0) && (act.talks === null || act.talks.length === 0)) {
-        this.activity.delete(key);
+      if (noCalls(act)) {
+        // Its calls and talks dropped, as a caller never heard: a later call starts them afresh.
+        act.calls = null;
+        act.talks = null;
         dropped++;
+        if (isIdle(act)) this.activity.delete(key);
       }
     }
     return dropped;
@@ -292,7 +303,7 @@ export class LearnedIndex {
   private activityOf(callerKey: string): CallerActivity {
     let act = this.activity.get(callerKey);
     if (act === undefined) {
-      act = { calls: null, talks: null };
+      act = callerActivity(null, null);
       this.activity.set(callerKey, act);
     }
     return act;

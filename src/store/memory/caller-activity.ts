@@ -1,0 +1,40 @@
+/**
+ * What the in-memory index keeps of a caller active within the look-back, in one record: the times of its attempts
+ * and refusals (EvidenceIndex) and its calls and talks (LearnedIndex). One Map of these, shared by the two, so a
+ * decision finds all of a caller's activity with one look-up: as two Maps of the same key (one per index, each with
+ * its own record) it took two, each a probe of its table, a compare of the key and a record fetched, on data that a
+ * cold decision reads from memory.
+ *
+ * Each part is the index's own and written in place (evidence-index.ts, learned-index.ts); null: nothing of that
+ * kind in the window. A record with no part left is dropped (`isIdle`).
+ */
+import type { CallRecord, TalkRecord } from '../../screening/call-list.js';
+
+export interface CallerActivity {
+  /** Attempt times, ascending (EvidenceIndex); null: none in the window. */
+  attempts: number[] | null;
+  /** Refusal times, ascending (EvidenceIndex); null: none in the window. */
+  refusals: number[] | null;
+  /** Calls with their DIDs (LearnedIndex); null until the caller's first call, or none left after a prune. */
+  calls: CallRecord | null;
+  /** Answered calls with their talk times (LearnedIndex); null as for calls. */
+  talks: TalkRecord | null;
+}
+
+/** Every active caller's record, by caller key. */
+export type ActivityTable = Map<string, CallerActivity>;
+
+/** A record with its four parts in one order (one hidden class for every caller). */
+export function callerActivity(attempts: number[] | null, refusals: number[] | null): CallerActivity {
+  return { attempts, refusals, calls: null, talks: null };
+}
+
+/** Whether a record's calls and talks are all gone (none, or emptied by a prune). */
+export function noCalls(act: CallerActivity): boolean {
+  return (act.calls === null || act.calls.length === 0) && (act.talks === null || act.talks.length === 0);
+}
+
+/** Whether nothing is left of a caller in the record: it can leave the table. */
+export function isIdle(act: CallerActivity): boolean {
+  return act.attempts === null && act.refusals === null && noCalls(act);
+}
