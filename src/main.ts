@@ -1,10 +1,37 @@
 import { ConfigError, loadConfig } from './config/index.js';
-import { createLogger, flushLog } from './log.js';
+import { createLogger, flushLog, type Logger } from './log.js';
 import { startCrocetta } from './app.js';
 import { InstanceLockedError } from './store/instance-lock.js';
 import { startFailureText } from './wiring/start-failure.js';
 
-/** Wiring only: load the config once, start, and stop cleanly on SIGTERM/SIGINT. */
+/** An internal error nothing caught stops the service with this status (EX_SOFTWARE), for its supervisor to restart it. */
+const INTERNAL_ERROR_EXIT = 70;
+
+/**
+ * What an exception nobody caught (or a promise rejected with nobody waiting) does: one fatal line in the log, with
+ * the error and its stack, one line on stderr for whoever watches the terminal, then exit with INTERNAL_ERROR_EXIT.
+ * Carrying on would leave the process in a state nobody planned for (a half-done write, a call without its answer),
+ * so it stops at once, as after a kill -9: the attempts it acknowledged are in the register or its journal (replayed
+ * at the next start), and drachtio-server answers new calls 503 until a supervisor (Docker's `restart:`, systemd's
+ * `Restart=`) starts it again. What the logger has gathered is written synchronously on exit (log.ts).
+ */
+function stopOnInternalError(logger: Logger): void {
+  let stopping = false;
+  const fatal = (err: unknown, origin: string): void => {
+    if (stopping) return;
+    stopping = true;
+    const error = err instanceof Error ? err : new Error(`a non-error was thrown: ${String(err)}`);
+    logger.fatal({ err: error, origin }, `crocetta stopped on an internal error: ${error.message}`);
+    process.stderr.write(
+      `crocetta: stopped on an internal error (${origin}): ${error.message} (the log has its stack)\n`,
+    );
+    process.exit(INTERNAL_ERROR_EXIT);
+  };
+  process.on('uncaughtException', (err, origin) => fatal(err, origin));
+  process.on('unhandledRejection', (reason) => fatal(reason, 'unhandledRejection'));
+}
+
+/** Wiring only: load the config once, start, and stop cleanly on SIGTERM/SIGINT (or at once on an internal error). */
 async function main(): Promise<void> {
   let config;
   try {
@@ -17,6 +44,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.log.level, undefined, { maxBufferBytes: config.log.maxBufferBytes });
+  stopOnInternalError(logger);
   let app;
   try {
     app = await startCrocetta(config, { logger });
