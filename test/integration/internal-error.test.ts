@@ -3,16 +3,15 @@
  * `src/main.ts`): an exception thrown from an event's handler, or a promise rejected with nobody waiting. The service
  * stops at once with exit status 70 (EX_SOFTWARE, for its supervisor to restart it), after one fatal JSON line in the
  * log carrying the error and its stack, and one line on stderr. The failure is made by a preload
- * (test/support/fail-on-signal.mjs) on SIGUSR2, once the service has started: no hook in the service itself.
+ * (test/support/fail-on-signal.cjs) on SIGUSR2, once the service has started: no hook in the service itself.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawnService, type ServiceProcess } from '../support/cli-process.js';
 
-const PRELOAD = pathToFileURL(resolve(import.meta.dirname, '../support/fail-on-signal.mjs')).href;
+const PRELOAD = resolve(import.meta.dirname, '../support/fail-on-signal.cjs');
 
 let dir: string;
 const running: ServiceProcess[] = [];
@@ -43,7 +42,7 @@ it.each([
       DRACHTIO_PORT: '9', // never answers: the service keeps retrying, as it does while drachtio-server is down
       LOG_LEVEL: 'info',
       CROCETTA_TEST_FAILURE: kind,
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${PRELOAD}`.trim(),
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require "${PRELOAD}"`.trim(),
     });
     running.push(service);
     await service.waitFor(/panel listening/, 120_000);
@@ -62,7 +61,7 @@ it.each([
     expect(fatal[0]?.msg).toBe(`crocetta stopped on an internal error: ${message}`);
     expect(fatal[0]?.origin).toBe(origin);
     expect(fatal[0]?.err?.message).toBe(message);
-    expect(fatal[0]?.err?.stack).toContain('fail-on-signal.mjs');
+    expect(fatal[0]?.err?.stack).toContain('fail-on-signal.cjs');
     expect(lines).toContain(`crocetta: stopped on an internal error (${origin}): ${message} (the log has its stack)`);
   },
   150_000,
