@@ -68,6 +68,10 @@ describe("the error handler speaks the office's language on pages, English on th
     expect(refused.body).toContain(
       'Importazione rifiutata, nulla è stato importato: riga 3: non è un numero di telefono (contiene lettere): "abc"',
     );
+    // The English page in the page's words (was the CLI's `import refused: line 3: not a phone number (not-a-number)`).
+    expect((await get('/refused?lang=en')).body).toContain(
+      '<p>Import refused, nothing was imported: line 3: not a phone number (contains letters): "abc"</p>',
+    );
     expect((await get('/api/refused', 'application/json')).body).toContain(
       'import refused: line 3: not a phone number (not-a-number)',
     );

@@ -6,7 +6,7 @@ import { RegisterUnavailableError } from '../store/register/register.js';
 import { apiText } from './api-text.js';
 import { HttpError, type Said } from './http-error.js';
 import { textIn, type Lang } from './i18n.js';
-import { importErrorText } from './import-error-text.js';
+import { importErrorText, importPageErrorText } from './import-error-text.js';
 import {
   EmptyImportError,
   ImportBusyError,
@@ -117,10 +117,13 @@ export function errorHandler(logger: Logger, panel?: PanelErrors): ErrorRequestH
     if (err instanceof ImportRejectedError) {
       // The file was read and refused: nothing was imported.
       send(422, {
-        byVoice: (voice) =>
-          voice !== 'it'
-            ? err.message
-            : `Importazione rifiutata, nulla è stato importato: ${err.line === undefined ? '' : `riga ${err.line}: `}${importErrorText(voice, err.reason)}`,
+        byVoice: (voice) => {
+          if (voice === 'api') return err.message; // the CLI's words: `import refused: line 3: …`
+          const line = err.line === undefined ? '' : `${voice === 'it' ? 'riga' : 'line'} ${err.line}: `;
+          const head =
+            voice === 'it' ? 'Importazione rifiutata, nulla è stato importato' : 'Import refused, nothing was imported';
+          return `${head}: ${line}${importPageErrorText(voice, err.reason)}`;
+        },
       });
       return;
     }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { openSource, type ImportFormat } from '../sharing/sources.js';
-import { importErrorText } from './import-error-text.js';
+import { importErrorText, importPageErrorText } from './import-error-text.js';
 
 /** The errors a reader gives for a file, as the import would list them (rows and the file's refusal). */
 async function errorsOf(format: ImportFormat, text: string | Buffer): Promise<string[]> {
@@ -83,5 +83,37 @@ describe("an import's errors on the Italian page", () => {
     expect(xml).toMatch(/^XML non ben formato \(colonna 7\): il file è danneggiato .*«some new complaint\.»\)$/);
     const csv = importErrorText('it', 'not valid CSV: Some New Error: at line 4');
     expect(csv).toMatch(/^CSV non valido: il file è danneggiato .*«Some New Error: at line 4»\)$/);
+  });
+});
+
+describe("an import's errors on the English page", () => {
+  it("are said in the page's words for a number's flag and the XML and CSV readers' own, from real broken files", async () => {
+    const cases: Array<[ImportFormat, string, string]> = [
+      // Were the CLI's flag and the readers' words: 'not a phone number (not-a-number): "abc"'.
+      ['list', '0212345678\nabc\n', 'not a phone number (contains letters): "abc"'],
+      ['list', '+39 12\n', 'not a phone number (too short): "+39 12"'],
+      // Was 'not well-formed XML: 1:54: unclosed tag: contact'.
+      [
+        'fritzbox',
+        '<phonebooks><phonebook><contact><realName>A</realName>',
+        'XML not well-formed (column 54): the tag <contact> is never closed (truncated file?)',
+      ],
+      [
+        'fritzbox',
+        '<phonebooks a=1></phonebooks>',
+        'XML not well-formed (column 15): the file is damaged or is not an exported phonebook; export it again (the XML reader says: “unquoted attribute value.”)',
+      ],
+      // Was 'not valid CSV: Quote Not Closed: the parsing is finished with an opening quote at line 2'.
+      ['csv', 'number,label\n"0212345678,x\n', 'CSV not valid: a quote is opened and never closed (truncated file?)'],
+      // Already plain English: kept as the reader wrote it.
+      ['vcard', 'BEGIN:VCARD\nTEL:0212345678\n', 'the file ends inside a card (truncated?)'],
+    ];
+    for (const [format, text, said] of cases) {
+      const errors = await errorsOf(format, text);
+      expect(errors.length, text).toBeGreaterThan(0);
+      expect(importPageErrorText('en', errors[0] ?? ''), text).toBe(said);
+      // The CLI and the JSON API keep the readers' words.
+      expect(importErrorText('en', errors[0] ?? '')).toBe(errors[0]);
+    }
   });
 });

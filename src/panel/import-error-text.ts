@@ -205,9 +205,75 @@ function cellError(text: string): string | null {
   return null;
 }
 
-/** One import error (a row's or the file's reason) as the page's language says it. */
-/** The job's refusals as the JSON API words them (a query parameter, a request body), said for the page. */
+/** normalizeNumber's flags as the English page says them (the CLI and the API keep the flag). */
+const EN_NUMBER_FLAGS: Record<string, string> = {
+  unparsable: 'unreadable',
+  'not-a-number': 'contains letters',
+  'too-short': 'too short',
+  'too-long': 'too long',
+  'short-code': 'a short code',
+  invalid: 'not valid',
+};
+
+/** saxes's most frequent words, as the English page says them (others are quoted after a sentence). */
+const EN_XML_RULES: readonly Rule[] = [
+  [/^unclosed tag: (.+)$/s, (m) => `the tag <${m[1]}> is never closed (truncated file?)`],
+  [/^unexpected end\.$/, () => 'the file ends halfway (truncated?)'],
+  [/^unmatched closing tag: (.+)\.$/s, (m) => `the closing tag </${m[1]}> closes no open tag`],
+  [/^unexpected close tag\.$/, () => 'a closing tag that closes nothing'],
+  [/^document must contain a root element\.$/, () => 'the file holds no XML element'],
+];
+
+/** csv-parse's most frequent words, as the English page says them (others are quoted after a sentence). */
+const EN_CSV_RULES: readonly Rule[] = [
+  [/^Quote Not Closed: /, () => 'a quote is opened and never closed (truncated file?)'],
+  [
+    /^Invalid Closing Quote: got (".*") at line/s,
+    (m) => `after a closing quote comes ${m[1]} instead of a comma or a line break`,
+  ],
+  [
+    /^Invalid Closing Quote: found non trimable byte/,
+    () => 'after a closing quote comes a character instead of a comma or a line break',
+  ],
+  [
+    /^Invalid Opening Quote: a quote is found on field (\d+) at line (\d+), value is (".*?")( \(.*\))?$/s,
+    (m) => `field ${Number(m[1]) + 1} has a quote inside its value ${m[3]}`,
+  ],
+  [/^Max Record Size: .* of (\d+) at line/, (m) => `the line is longer than ${m[1]} bytes: is the file really a CSV?`],
+];
+
+/** The first rule of `rules` that matches `text`, said; else null. */
+function firstRule(rules: readonly Rule[], text: string): string | null {
+  for (const [re, say] of rules) {
+    const m = re.exec(text);
+    if (m !== null) return say(m);
+  }
+  return null;
+}
+
+/** The job's refusals as the JSON API words them (a query parameter, a request body), and the readers' words (a
+ * number's flag, the XML and CSV readers' own English), said for the English page. */
 const EN_PAGE_RULES: readonly Rule[] = [
+  [
+    /^not a phone number \(([\w-]+)\)(: ".*")?$/s,
+    (m) => `not a phone number (${EN_NUMBER_FLAGS[m[1] ?? ''] ?? m[1]})${m[2] ?? ''}`,
+  ],
+  [
+    /^not well-formed XML: (?:(\d+):(\d+): )?(.*)$/s,
+    (m) =>
+      `XML not well-formed${m[2] === undefined ? '' : ` (column ${m[2]})`}: ${
+        firstRule(EN_XML_RULES, m[3] ?? '') ??
+        `the file is damaged or is not an exported phonebook; export it again (the XML reader says: “${m[3]}”)`
+      }`,
+  ],
+  [
+    /^not valid CSV: (.*)$/s,
+    (m) =>
+      `CSV not valid: ${
+        firstRule(EN_CSV_RULES, m[1] ?? '') ??
+        `the file is damaged or is not a CSV; save it again as CSV (the CSV reader says: “${m[1]}”)`
+      }`,
+  ],
   [/^the request body is empty: send the file as the body$/, () => 'the file is empty'],
   [
     /^cannot tell the file's format: add \?format= with one of .*$/s,
@@ -226,6 +292,7 @@ export function importPageErrorText(lang: Lang, reason: string): string {
   return importErrorText(lang, reason);
 }
 
+/** One import error (a row's or the file's reason) as the page's language says it (English: the readers' words). */
 export function importErrorText(lang: Lang, reason: string): string {
   if (lang === 'en') return reason;
   for (const [re, say] of RULES) {
