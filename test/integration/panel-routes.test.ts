@@ -181,6 +181,20 @@ describe('panel routers through the real app', () => {
     expect(typed.location).toBe('/rules?saved=1');
     // and shown as dialled, the E.164 in its title.
     expect((await page('/rules')).text).toMatch(/title="\+39082812">0828 12<\/td>/);
+    // The same prefix again, typed another way: said on the page (it was a 500 and an error log with a stack), the
+    // rule as it was, nothing else saved.
+    const twice = await form('/rules', {
+      section: 'prefix-add',
+      prefix: '+39 0828 12',
+      verdict: 'suspect',
+      label: 'x',
+    });
+    expect(twice.status).toBe(200);
+    expect(twice.text).toContain(
+      'Il prefisso 0828 12 è già una regola: per cambiarne l&#39;esito o l&#39;etichetta, rimuovila prima.',
+    );
+    expect((await page('/rules')).text.match(/title="\+39082812"/g)).toHaveLength(1);
+    expect((await page('/rules')).text).toContain('Eboli');
     const junk = await form('/rules', { section: 'prefix-add', prefix: 'zero-two', verdict: 'nuisance', label: 'x' });
     expect(junk.status).toBe(200);
     expect(junk.text).toContain('come lo componi (0844)');

@@ -11,7 +11,8 @@ import type { PanelDeps } from '../deps.js';
 import { langOf, pageContext, sendHtml } from '../page.js';
 import type { PageContext } from '../pages/layout.js';
 import { applyPolicyForm } from '../policy-form.js';
-import { prefixFromTyped } from '../phone-text.js';
+import { textIn } from '../i18n.js';
+import { prefixFromTyped, prefixText } from '../phone-text.js';
 import { rulesPage } from '../pages/rules.js';
 import { settingsPage } from '../pages/settings.js';
 import { checkbox, parseRequest, text } from '../request.js';
@@ -51,20 +52,32 @@ const actionsForm = z.object({
   withheld: anyText,
 });
 
-/** The rules with one section changed as the form says (a ZodError when the config's schema refuses it). */
+/** A prefix the rules already have, added again: said on the page (the rules cannot hold a prefix twice). */
+class PrefixTwiceError extends Error {
+  override name = 'PrefixTwiceError';
+  constructor(readonly prefix: string) {
+    super(`prefix ${prefix} is already a rule`);
+  }
+}
+
+/**
+ * The rules with one section changed as the form says (a ZodError when the config's schema refuses it, a
+ * PrefixTwiceError for a prefix already there).
+ */
 function changedRules(values: LiveValues, f: z.output<typeof rulesForm>, country: string): LiveValues {
   const s = values.screening;
   switch (f.section) {
-    case 'prefix-add':
+    case 'prefix-add': {
       // Typed as people write numbers (02 871769, +39 02…, 0039…): kept in E.164; other text goes to the schema as typed.
-      s.prefixes.push(
-        screening.prefixes.element.parse({
-          prefix: prefixFromTyped(f.prefix ?? '', country) ?? f.prefix ?? '',
-          verdict: f.verdict,
-          label: f.label ?? '',
-        }),
-      );
+      const rule = screening.prefixes.element.parse({
+        prefix: prefixFromTyped(f.prefix ?? '', country) ?? f.prefix ?? '',
+        verdict: f.verdict,
+        label: f.label ?? '',
+      });
+      if (s.prefixes.some((r) => r.prefix === rule.prefix)) throw new PrefixTwiceError(rule.prefix);
+      s.prefixes.push(rule);
       break;
+    }
     case 'prefix-remove':
       s.prefixes.splice(Number(f.index), 1);
       break;
@@ -106,6 +119,11 @@ export function settingsRouter(
     try {
       await live.update(change());
     } catch (err) {
+      if (err instanceof PrefixTwiceError) {
+        const prefix = prefixText(err.prefix, deps.defaultCountry);
+        render(values, { ok: false, text: textIn(langOf(req), 'errorPrefixTwice', { prefix }) });
+        return;
+      }
       if (!(err instanceof ZodError)) throw err;
       render(values, { ok: false, text: zodErrorText(langOf(req), err) });
       return;
