@@ -18,6 +18,9 @@ import { saveScreenshot } from './artifact.js';
 const PASSWORD = 'office-Pa55word!';
 const DID = '+390612345678';
 const CENTRE = '+390298765432';
+/** A caller whose carrier reaches us over IPv6: its source address is 38 characters without a space. */
+const CENTRE6 = '+390298765433';
+const SOURCE6 = '2001:db8:85a3:1234:5678:8a2e:370:7334';
 /** What a call centre's SBC writes: a long User-Agent and Call-ID, unbroken by spaces where it can be. */
 const USER_AGENT = 'Acme-SBC/9.4.2 (build 2026-11-30; dialer-cluster-eu-south-1; sofia-sip/1.13.17)';
 const callId = (i: number): string =>
@@ -112,6 +115,14 @@ describe.skipIf(!canRunBrowser)('the register and the number page at 1366 px and
         await h.double.injectRequest(invite).waitForFinal();
         h.clock.advance(60_000);
       }
+      await h.double
+        .injectRequest(
+          buildInvite({ from: `<sip:${CENTRE6}@[${SOURCE6}]>`, to: DID, requestUri: `sip:${DID}@127.0.0.1` }),
+          {
+            source: { address: SOURCE6, port: 5060 },
+          },
+        )
+        .waitForFinal();
       await h.app.register.flush();
     },
     () => h?.stop(),
@@ -171,4 +182,23 @@ describe.skipIf(!canRunBrowser)('the register and the number page at 1366 px and
     expect((await shortValueLines(page)).filter((v) => v.lines !== 1)).toEqual([]);
     await page.context().close();
   });
+
+  it.each([
+    ['it-IT', 1366],
+    ['en-GB', 1366],
+    ['it-IT', 390],
+  ])(
+    'number page, %s, %i px: an IPv6 source address breaks at its colons, nothing past the window',
+    async (locale, width) => {
+      const page = await open(`/numbers/${encodeURIComponent(CENTRE6)}`, width, locale);
+      const details = await sipDetails(page);
+      await saveScreenshot(page, join(ARTIFACTS, `number-ipv6-${width}-${locale}.png`));
+      expect(await pageOverflow(page)).toBe(0);
+      expect(details.past).toBe(0);
+      expect(details.cut).toEqual([]);
+      // Whole when read or copied: the break opportunities add no character.
+      expect(details.text.replace(/\s+/g, '')).toContain(SOURCE6);
+      await page.context().close();
+    },
+  );
 });

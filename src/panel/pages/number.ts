@@ -2,7 +2,7 @@ import type { Decision, Mark } from '../../screening/types.js';
 import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { Totals } from '../../store/reports/reports.js';
 import type { Attempt, MarkHistoryEntry } from '../../store/register/types.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type HtmlValue, type SafeHtml } from '../html.js';
 import type { Lang } from '../i18n.js';
 import { dossierHref, dossierTexts } from './dossier.js';
 import type { OpenState } from '../../screening/business-hours.js';
@@ -110,7 +110,7 @@ ${
 <td class="nowrap" data-label="${t('called')}">${a.calledNumber === null ? '' : ctx.loc.phone(a.calledNumber)}</td><td data-label="${t('verdict')}">${verdictBadge(ctx.loc, a.verdict)}</td>
 <td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}</td><td data-label="${t('action')}">${actionCell(ctx.loc.lang, a.action)}</td>
 <td data-label="${t('outcome')}">${outcomeText(ctx.loc.t, a)}</td><td class="small" data-label="${t('header')}">${HEADER_NAMES[a.callerSource] ?? a.callerSource}</td>
-<td class="mono whole" data-label="${t('source')}">${a.sourceAddress ?? ''}</td><td class="mono" data-label="${t('userAgent')}">${a.userAgent ?? ''}</td><td class="mono" data-label="${t('callId')}">${a.callId}</td></tr>`,
+<td class="mono whole" data-label="${t('source')}">${addressText(a.sourceAddress)}</td><td class="mono" data-label="${t('userAgent')}">${a.userAgent ?? ''}</td><td class="mono" data-label="${t('callId')}">${a.callId}</td></tr>`,
     )}</tbody></table></div>`,
   );
 }
@@ -178,4 +178,16 @@ export function outcomeText(
   if (typeof a.talkMs === 'number') text += ` · ${t('talked')} ${minutes(a.talkMs)}`;
   if (typeof a.playedMs === 'number' && a.playedMs > 0) text += ` · ${t('messagePlayed')} ${minutes(a.playedMs)}`;
   return text;
+}
+
+/**
+ * A source address as text that fits its column: an IPv6 address (38 characters without a space) may break after
+ * each colon, as `.mono.whole` keeps it from breaking anywhere else; an IPv4 address stays whole. `<wbr>` adds no
+ * character: the address reads and copies as it is.
+ */
+function addressText(address: string | null): HtmlValue {
+  if (address === null) return '';
+  const parts = address.split(':');
+  if (parts.length < 3) return address;
+  return parts.map((part, i) => (i === 0 ? part : html`:<wbr>${part}`));
 }
