@@ -10,6 +10,15 @@ import type { Lang } from './i18n.js';
 
 type Rule = readonly [RegExp, (m: RegExpExecArray) => string];
 
+/** The first rule of `rules` that matches `text`, said; else null. */
+function firstRule(rules: readonly Rule[], text: string): string | null {
+  for (const [re, say] of rules) {
+    const m = re.exec(text);
+    if (m !== null) return say(m);
+  }
+  return null;
+}
+
 /** normalizeNumber's flags in a dropped row's "not a phone number (flag)". */
 const NUMBER_FLAGS: Record<string, string> = {
   unparsable: 'illeggibile',
@@ -153,11 +162,10 @@ function xmlError(detail: string): string {
   const at = /^(\d+):(\d+): (.*)$/s.exec(detail);
   const where = at === null ? '' : ` (colonna ${at[2]})`;
   const what = at === null ? detail : (at[3] ?? '');
-  for (const [re, say] of XML_RULES) {
-    const m = re.exec(what);
-    if (m !== null) return `XML non ben formato${where}: ${say(m)}`;
-  }
-  return `XML non ben formato${where}: il file è danneggiato o non è una rubrica esportata; esportala di nuovo (il lettore XML dice: «${what}»)`;
+  return `XML non ben formato${where}: ${
+    firstRule(XML_RULES, what) ??
+    `il file è danneggiato o non è una rubrica esportata; esportala di nuovo (il lettore XML dice: «${what}»)`
+  }`;
 }
 
 /** csv-parse's own words, as the CSV readers pass them on (the page shows the error's line before them). */
@@ -186,11 +194,10 @@ const CSV_RULES: readonly Rule[] = [
 
 /** "not valid CSV: Quote Not Closed: ...": in Italian, or the reader's words quoted after an Italian sentence. */
 function csvError(detail: string): string {
-  for (const [re, say] of CSV_RULES) {
-    const m = re.exec(detail);
-    if (m !== null) return `CSV non valido: ${say(m)}`;
-  }
-  return `CSV non valido: il file è danneggiato o non è un CSV; salvalo di nuovo come CSV (il lettore CSV dice: «${detail}»)`;
+  return `CSV non valido: ${
+    firstRule(CSV_RULES, detail) ??
+    `il file è danneggiato o non è un CSV; salvalo di nuovo come CSV (il lettore CSV dice: «${detail}»)`
+  }`;
 }
 
 /** A field's error from the crocetta format's records ("time: not a valid time"). */
@@ -198,11 +205,8 @@ function cellError(text: string): string | null {
   const m = /^([a-z_]+): (.*)$/s.exec(text);
   if (m === null) return null;
   const [, field = '', rest = ''] = m;
-  for (const [re, say] of CELL_RULES) {
-    const found = re.exec(rest);
-    if (found !== null) return `${field}: ${say(found)}`;
-  }
-  return null;
+  const said = firstRule(CELL_RULES, rest);
+  return said === null ? null : `${field}: ${said}`;
 }
 
 /** normalizeNumber's flags as the English page says them (the CLI and the API keep the flag). */
@@ -242,15 +246,6 @@ const EN_CSV_RULES: readonly Rule[] = [
   [/^Max Record Size: .* of (\d+) at line/, (m) => `the line is longer than ${m[1]} bytes: is the file really a CSV?`],
 ];
 
-/** The first rule of `rules` that matches `text`, said; else null. */
-function firstRule(rules: readonly Rule[], text: string): string | null {
-  for (const [re, say] of rules) {
-    const m = re.exec(text);
-    if (m !== null) return say(m);
-  }
-  return null;
-}
-
 /** The job's refusals as the JSON API words them (a query parameter, a request body), and the readers' words (a
  * number's flag, the XML and CSV readers' own English), said for the English page. */
 const EN_PAGE_RULES: readonly Rule[] = [
@@ -283,21 +278,11 @@ const EN_PAGE_RULES: readonly Rule[] = [
 
 /** A job's error on the import page: the API's words for a request said as the page's (English too). */
 export function importPageErrorText(lang: Lang, reason: string): string {
-  if (lang === 'en') {
-    for (const [re, say] of EN_PAGE_RULES) {
-      const m = re.exec(reason);
-      if (m !== null) return say(m);
-    }
-  }
-  return importErrorText(lang, reason);
+  return (lang === 'en' ? firstRule(EN_PAGE_RULES, reason) : null) ?? importErrorText(lang, reason);
 }
 
 /** One import error (a row's or the file's reason) as the page's language says it (English: the readers' words). */
 export function importErrorText(lang: Lang, reason: string): string {
   if (lang === 'en') return reason;
-  for (const [re, say] of RULES) {
-    const m = re.exec(reason);
-    if (m !== null) return say(m);
-  }
-  return cellError(reason) ?? reason;
+  return firstRule(RULES, reason) ?? cellError(reason) ?? reason;
 }
