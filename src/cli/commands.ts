@@ -1,6 +1,6 @@
 /** The CLI's commands, each a function of its arguments and the global options; main.ts wires them to commander. */
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
-import { Transform, type Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { normalizeNumber } from '../callerid/index.js';
 import { UNKNOWN_CALLER, type CallerIdentity } from '../callerid/types.js';
@@ -11,6 +11,7 @@ import { writeFritzbox, type PhonebookEntry } from '../sharing/formats/fritzbox.
 import { writeKamailioHtable } from '../sharing/formats/kamailio-htable.js';
 import { ImportRejectedError, importRecords, type ImportReport } from '../sharing/import.js';
 import { isImportFormat, openSource, IMPORT_FORMATS } from '../sharing/sources.js';
+import { SourceError } from '../sharing/text-input.js';
 import { screeningRules } from '../config/derive.js';
 import { openPanelStore, openRegister, prefixIndexOptions } from '../store/index.js';
 import { AggregatesRebuild, aggregatesNeedRebuild } from '../store/reports/aggregates.js';
@@ -126,6 +127,20 @@ function reportText(r: ImportReport): string {
   return lines.join('\n');
 }
 
+/**
+ * The bytes of `file`, counted as they go. Opened and read only once the reader asks for them, so that the file's own
+ * read error (a directory, no permission, an I/O error mid-read) reaches the reader, which fails with a SourceError:
+ * the stream piped onward at once failed before the reader listened, and nothing listened (the CLI crashed).
+ */
+async function* fileBytes(file: string, counted: (bytes: number) => void): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    counted(bytes);
+    yield chunk;
+  }
+}
+
 export async function importFile(format: string, file: string, o: ImportCliOptions, g: GlobalOptions): Promise<void> {
   if (!isImportFormat(format))
     throw new CliError(
@@ -139,16 +154,12 @@ export async function importFile(format: string, file: string, o: ImportCliOptio
   await ensureSchema(config.store.file);
   const size = statSync(file).size;
   const bar = progressBar(`importing ${format}`, size);
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      bytes += chunk.length;
-      bar.update(bytes);
-      cb(null, chunk);
-    },
-  });
   const now = Date.now();
-  const source = openSource(format, createReadStream(file).pipe(counter), {
+  const input = Readable.from(
+    fileBytes(file, (bytes) => bar.update(bytes)),
+    { objectMode: false },
+  );
+  const source = openSource(format, input, {
     country: config.defaultCountry,
     timeZone: config.timeZone,
     now,
@@ -169,6 +180,11 @@ export async function importFile(format: string, file: string, o: ImportCliOptio
         line: err.line,
         reason: err.reason,
       });
+    }
+    if (err instanceof SourceError) {
+      // The records are staged apart and merged only once the whole file has been read: the register is as it was.
+      const reason = err.cause instanceof Error ? err.cause.message : err.message;
+      throw new CliError(`cannot read ${file}: ${reason}\nnothing was imported`, EXIT.noInput, { reason });
     }
     throw err;
   }

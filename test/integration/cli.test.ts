@@ -2,7 +2,7 @@
  * The `crocetta` CLI, spawned as a user runs it, against the register of a running crocetta (real app, drachtio
  * double, real SQLite file): backup while attempts are being written, import/lookup/export, exit codes.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from '../../src/store/sqlite/connection.js';
@@ -97,6 +97,36 @@ describe('crocetta CLI', () => {
     expect((await cli(['import', 'xls', bad], env)).code).toBe(64);
     expect((await cli(['lookup', 'hello'], env)).code).toBe(64);
     expect((await cli(['import', 'list', join(h.dir, 'none.txt')], env)).code).toBe(66);
+  });
+
+  it('a file that cannot be read (here a directory) is said in one line, exit 66, nothing imported, no crash', async () => {
+    const folder = join(h.dir, 'not-a-file');
+    mkdirSync(folder);
+    const marks = async () => {
+      const db = await Connection.open(env.CROCETTA_DB ?? '', { readOnly: true });
+      try {
+        return (await db.get<{ n: number }>('SELECT count(*) AS n FROM numbers'))?.n;
+      } finally {
+        await db.close();
+      }
+    };
+    const before = await marks();
+    // One format per reader: lines (list), CSV rows (csv), XML (fritzbox).
+    for (const format of ['list', 'csv', 'fritzbox']) {
+      const res = await cli(['import', format, folder], env);
+      expect({ format, code: res.code, stderr: res.stderr }).toEqual({
+        format,
+        code: 66,
+        stderr: `crocetta: cannot read ${folder}: EISDIR: illegal operation on a directory, read\nnothing was imported\n`,
+      });
+    }
+    const json = await cli(['--json', 'import', 'json', folder], env);
+    expect(json.code).toBe(66);
+    expect(JSON.parse(json.stderr)).toEqual({
+      error: `cannot read ${folder}: EISDIR: illegal operation on a directory, read\nnothing was imported`,
+      details: { reason: 'EISDIR: illegal operation on a directory, read' },
+    });
+    expect(await marks()).toBe(before);
   });
 
   it('lookup leaves the aggregates alone; rebuild-aggregates rebuilds them with progress, stops on Ctrl-C and goes on', async () => {
