@@ -1,5 +1,6 @@
 /** The CLI's commands, each a function of its arguments and the global options; main.ts wires them to commander. */
-import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { normalizeNumber } from '../callerid/index.js';
@@ -207,31 +208,55 @@ export async function exportFile(
   }
   const config = cliConfig(g);
   if (!existsSync(config.store.file)) throw new CliError(`no register at ${config.store.file}`, EXIT.noInput);
-  const out: Writable = o.output ? createWriteStream(o.output) : process.stdout;
-  let counts: Record<string, number>;
-  if (format === 'fritzbox') {
-    counts = { mark: await writeFritzbox(out, phonebookEntries(config.store.file)) };
-  } else if (format === 'kamailio-htable') {
-    counts = { mark: (await writeKamailioHtable(out, htableEntries(config.store.file))).written };
-  } else {
-    const only = o.only?.split(',').map((s) => s.trim());
-    const bad = only?.filter((k) => !['mark', 'history', 'attempt', 'called'].includes(k)) ?? [];
-    if (bad.length > 0)
-      throw new CliError(`--only: unknown ${bad.join(', ')} (mark, history, attempt, called)`, EXIT.usage);
-    counts = await exportRegister(config.store.file, out, {
+  const only = format === 'json' || format === 'csv' ? o.only?.split(',').map((s) => s.trim()) : undefined;
+  const bad = only?.filter((k) => !['mark', 'history', 'attempt', 'called'].includes(k)) ?? [];
+  if (bad.length > 0)
+    throw new CliError(`--only: unknown ${bad.join(', ')} (mark, history, attempt, called)`, EXIT.usage);
+  const write = async (out: Writable): Promise<Record<string, number>> => {
+    if (format === 'fritzbox') return { mark: await writeFritzbox(out, phonebookEntries(config.store.file)) };
+    if (format === 'kamailio-htable')
+      return { mark: (await writeKamailioHtable(out, htableEntries(config.store.file))).written };
+    return exportRegister(config.store.file, out, {
       format,
       now: Date.now(),
       ...(only && { include: only as Array<'mark' | 'history' | 'attempt' | 'called'> }),
     });
+  };
+  if (!o.output) {
+    // Standard output's own errors are main.ts's (a reader gone, a full disk).
+    await write(process.stdout);
+    return;
   }
-  if (o.output) {
+  const counts = await intoFile(o.output, write);
+  print(
+    g.json === true,
+    { file: o.output, format, counts },
+    () => `exported to ${o.output}: ${kindCounts(counts, 'nothing (the register has no such rows)')}`,
+  );
+}
+
+/**
+ * `write` into the file `path`, created or emptied first: a path that cannot be written (a directory, a missing
+ * folder, no permission) is said before anything is read, exit 73; a write that fails (a full disk) ends the
+ * command, exit 74. The file stream's 'error' had no listener (the CLI crashed with its stack), and the writers
+ * wait for 'drain', which a failed stream never sends.
+ */
+async function intoFile<T>(path: string, write: (out: Writable) => Promise<T>): Promise<T> {
+  let out: Writable;
+  try {
+    out = (await open(path, 'w')).createWriteStream();
+  } catch (err) {
+    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, EXIT.cantCreate);
+  }
+  const failed = new Promise<never>((_resolve, reject) => out.once('error', reject));
+  try {
+    const result = await Promise.race([write(out), failed]);
     out.end();
-    await finished(out);
-    print(
-      g.json === true,
-      { file: o.output, format, counts },
-      () => `exported to ${o.output}: ${kindCounts(counts, 'nothing (the register has no such rows)')}`,
-    );
+    await Promise.race([finished(out), failed]);
+    return result;
+  } catch (err) {
+    if (out.errored !== null) throw new CliError(`cannot write ${path}: ${out.errored.message}`, EXIT.ioError);
+    throw err;
   }
 }
 

@@ -2,8 +2,8 @@
 /**
  * `crocetta` command line: lookup, mark, import, export, backup, rebuild-aggregates against the register file of the configuration
  * (config/default.yaml + CROCETTA_CONFIG + environment, as the service) or `--db FILE`.
- * Exit codes (sysexits): 0 ok, 64 usage, 65 data refused (import), 66 no input, 78 configuration, 130 stopped by
- * Ctrl-C, 1 other.
+ * Exit codes (sysexits): 0 ok, 64 usage, 65 data refused (import), 66 no input, 73 cannot create an output file,
+ * 74 a write failed, 78 configuration, 130 stopped by Ctrl-C, 1 other.
  */
 import { Command, CommanderError } from 'commander';
 import { backup, exportFile, importFile, lookup, mark, rebuildAggregates } from './commands.js';
@@ -99,10 +99,12 @@ program
   .option('--lang <lang>', 'it (default) or en, for the HTML page')
   .action((o: DossierCliOptions) => dossier(o, globals()));
 
-// `crocetta export | head`: a reader that goes away early is not an error.
+// `crocetta export | head`: a reader that goes away early is not an error. Any other (`> file` on a full disk) is said
+// in one line, exit 74; thrown from here it crashed with its stack.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(EXIT.ok);
-  throw err;
+  process.stderr.write(`crocetta: cannot write to standard output: ${err.message}\n`);
+  process.exit(EXIT.ioError);
 });
 
 try {

@@ -7,6 +7,10 @@ export const EXIT = {
   usage: 64,
   dataError: 65,
   noInput: 66,
+  /** An output file that cannot be created (a directory, a missing folder, no permission). */
+  cantCreate: 73,
+  /** A write that failed (a full disk, an I/O error). */
+  ioError: 74,
   config: 78,
   /** Stopped by Ctrl-C (128 + SIGINT), with what was done kept. */
   interrupted: 130,

@@ -129,6 +129,35 @@ describe('crocetta CLI', () => {
     expect(await marks()).toBe(before);
   });
 
+  it('an output that cannot be written is said in one line: cannot create 73, a failed write 74, no crash', async () => {
+    const folder = join(h.dir, 'not-a-file-either');
+    mkdirSync(folder);
+    for (const format of ['json', 'csv', 'fritzbox', 'kamailio-htable']) {
+      const res = await cli(['export', '--format', format, '--output', folder], env);
+      expect({ format, code: res.code, stderr: res.stderr }).toEqual({
+        format,
+        code: 73,
+        stderr: `crocetta: cannot write ${folder}: EISDIR: illegal operation on a directory, open '${folder}'\n`,
+      });
+    }
+    // A full disk: every write to /dev/full fails with ENOSPC.
+    if (!existsSync('/dev/full')) return;
+    for (const format of ['json', 'fritzbox']) {
+      const res = await cli(['export', '--format', format, '--output', '/dev/full'], env);
+      expect({ format, code: res.code, stderr: res.stderr }).toEqual({
+        format,
+        code: 74,
+        stderr: 'crocetta: cannot write /dev/full: ENOSPC: no space left on device, write\n',
+      });
+    }
+    const stdout = await runCli(['export', '--format', 'csv'], env, { stdoutTo: '/dev/full' });
+    expect(stdout).toEqual({
+      code: 74,
+      stdout: '',
+      stderr: 'crocetta: cannot write to standard output: ENOSPC: no space left on device, write\n',
+    });
+  });
+
   it('lookup leaves the aggregates alone; rebuild-aggregates rebuilds them with progress, stops on Ctrl-C and goes on', async () => {
     // A register of its own whose aggregates must be rebuilt (as after migration 10 or a change of timeZone).
     const file = join(h.dir, 'rebuild.sqlite');

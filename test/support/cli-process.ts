@@ -9,7 +9,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -66,9 +66,28 @@ export interface CliRun {
 export async function runCli(
   args: string[],
   env: Record<string, string | undefined> = {},
-  opts: { timeoutMs?: number; entry?: 'src/cli/main.ts' | 'src/main.ts' } = {},
+  opts: {
+    timeoutMs?: number;
+    entry?: 'src/cli/main.ts' | 'src/main.ts';
+    /** Standard output into this file (a shell's `> file`) instead of `stdout`, which is then ''. */
+    stdoutTo?: string;
+  } = {},
 ): Promise<CliRun> {
   const entry = await bundleOf(opts.entry);
+  const stdoutTo = opts.stdoutTo;
+  if (stdoutTo !== undefined) {
+    const fd = openSync(stdoutTo, 'w');
+    const child = spawn(process.execPath, [entry, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', fd, 'pipe'],
+      timeout: opts.timeoutMs ?? 60_000,
+    });
+    closeSync(fd);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    return new Promise((done) => child.once('close', (code) => done({ code: code ?? 1, stdout: '', stderr })));
+  }
   return new Promise((done) => {
     execFile(
       process.execPath,
