@@ -6,18 +6,8 @@
  * know is quoted, as the reader wrote it, after an Italian sentence that says what went wrong and what to do. Values from the file (a bad cell, a tag name) are kept as they are;
  * the page escapes them.
  */
+import { firstRule, type Rule } from './first-rule.js';
 import type { Lang } from './i18n.js';
-
-type Rule = readonly [RegExp, (m: RegExpExecArray) => string];
-
-/** The first rule of `rules` that matches `text`, said; else null. */
-function firstRule(rules: readonly Rule[], text: string): string | null {
-  for (const [re, say] of rules) {
-    const m = re.exec(text);
-    if (m !== null) return say(m);
-  }
-  return null;
-}
 
 /** normalizeNumber's flags in a dropped row's "not a phone number (flag)". */
 const NUMBER_FLAGS: Record<string, string> = {

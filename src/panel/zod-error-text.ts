@@ -8,13 +8,14 @@
  * English, whole: never a half-translated or made-up sentence.
  */
 import type { z } from 'zod';
+import { firstRule, type Rule } from './first-rule.js';
 import { textIn, type Lang, type MessageKey } from './i18n.js';
 import { policyTexts } from './pages/policies.js';
 
 type Issue = z.core.$ZodIssue;
 
 /** The schemas' own messages, as an office worker reads them in Italian. */
-const MESSAGES: ReadonlyArray<readonly [RegExp, (m: RegExpExecArray) => string]> = [
+const MESSAGES: readonly Rule[] = [
   [
     /^expected allow, tag, reject, reject:<400-699>, announce-early, announce-answer, hangup, check or check:<1-60>$/,
     () =>
@@ -136,13 +137,11 @@ function builtIn(lang: Lang, issue: Issue): string | null {
 
 /** What is wrong, in Italian; null when neither the table nor zod's facts know it. */
 function italianMessage(issue: Issue): string | null {
-  if (issue.code === 'custom' || issue.code === 'invalid_format' || issue.code === 'too_small') {
-    for (const [re, say] of MESSAGES) {
-      const m = re.exec(issue.message);
-      if (m !== null) return say(m);
-    }
-  }
-  return builtIn('it', issue);
+  const known =
+    issue.code === 'custom' || issue.code === 'invalid_format' || issue.code === 'too_small'
+      ? firstRule(MESSAGES, issue.message)
+      : null;
+  return known ?? builtIn('it', issue);
 }
 
 const DAY_KEYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
