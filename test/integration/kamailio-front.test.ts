@@ -3,17 +3,24 @@
  * kamailio-front.cfg on 127.0.0.3, loads the nuisance list exported by the running crocetta (API) and by the CLI,
  * refuses a listed caller with 607 in any of the forms carriers send, and relays every other call to a stand-in
  * for crocetta (a UDP socket on 127.0.0.2). A new export is taken with `kamcmd htable.reload`, without a restart.
- * Skipped, with the reason, where Kamailio is not installed (`apt-get install kamailio`). Kamailio's port: a free one in
- * 26100-26999 (or E2E_PORTS); the caller's and the stand-in's sockets take the system's.
+ * Without PBX_URI a 503 from the only pair reaches the caller, as before. With PBX_URI (the last resort) a second
+ * Kamailio sends the call to a sipp PBX on 127.0.0.4 when every pair answered 503 or nothing (a sipp stand-in for a
+ * drachtio-server with no crocetta, and a UDP socket that never answers), or when none is up, and the sipp caller
+ * gets the PBX's 200.
+ * Skipped, with the reason, where Kamailio is not installed (`apt-get install kamailio`; the last resort's tests
+ * need sipp too). Kamailio's port: a free one in 26100-26999 (or E2E_PORTS); the caller's and the stand-in's
+ * sockets take the system's, except sipp's, which take ports of the same range.
  */
 import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../support/cli-process.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
 import { pickPorts, realTools, REPO_ROOT, startKamailio, type RealKamailio } from '../support/real-sip-tools.js';
+import { scenarioRunner } from '../support/scenario-runner.js';
 
 const CFG = join(REPO_ROOT, 'docs/pbx/kamailio-front.cfg');
 const KAMAILIO = '127.0.0.3';
@@ -22,6 +29,7 @@ const CALLER = '127.0.0.1';
 const DID = '+390612345678';
 
 const TOOLS = realTools(['kamailio', 'kamcmd']);
+const LAST_RESORT_TOOLS = realTools(['kamailio', 'kamcmd', 'sipp']);
 
 const cli = (args: string[], env: Record<string, string>): Promise<CliRun> => runCli(args, env);
 
@@ -90,6 +98,31 @@ const header = (m: string, name: string): string | undefined =>
     .find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
     ?.slice(name.length + 1)
     .trim();
+
+/** Resolves once the Kamailio on `port` answers an OPTIONS from `caller` (the recipe answers keep-alives itself). */
+async function answersOptions(caller: Endpoint, port: number, log: () => string): Promise<void> {
+  for (let i = 0; ; i++) {
+    caller.send(
+      [
+        `OPTIONS sip:${KAMAILIO}:${port} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${CALLER}:${caller.port};branch=z9hG4bK-probe-${port}-${i}`,
+        'Max-Forwards: 70',
+        `From: <sip:probe@${CALLER}>;tag=p`,
+        `To: <sip:${KAMAILIO}>`,
+        `Call-ID: probe-${port}-${i}`,
+        'CSeq: 1 OPTIONS',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+      port,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    if (caller.received.some((m) => m.startsWith('SIP/2.0 200') && header(m, 'Call-ID')?.startsWith(`probe-${port}-`)))
+      return;
+    if (i > 100) throw new Error(`kamailio did not answer within 20 s:\n${log()}`);
+  }
+}
 
 describe.skipIf(TOOLS.missing.length > 0)(
   `Kamailio in front of crocetta (docs/pbx/kamailio-front.cfg)${TOOLS.skipped}`,
@@ -164,31 +197,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
           CHILDREN: 2,
         },
       });
-      // Ready when it answers an OPTIONS (the recipe answers keep-alives itself).
-      const ready = (async () => {
-        for (let i = 0; ; i++) {
-          caller.send(
-            [
-              `OPTIONS sip:${KAMAILIO}:${port} SIP/2.0`,
-              `Via: SIP/2.0/UDP ${CALLER}:${caller.port};branch=z9hG4bK-probe-${i}`,
-              'Max-Forwards: 70',
-              `From: <sip:probe@${CALLER}>;tag=p`,
-              `To: <sip:${KAMAILIO}>`,
-              `Call-ID: probe-${i}`,
-              'CSeq: 1 OPTIONS',
-              'Content-Length: 0',
-              '',
-              '',
-            ].join('\r\n'),
-            port,
-          );
-          await new Promise((r) => setTimeout(r, 200));
-          if (caller.received.some((m) => m.startsWith('SIP/2.0 200') && header(m, 'Call-ID')?.startsWith('probe-')))
-            return;
-          if (i > 100) throw new Error(`kamailio did not answer within 20 s:\n${kamailioLog()}`);
-        }
-      })();
-      await ready;
+      await answersOptions(caller, port, kamailioLog);
     });
 
     afterAll(async () => {
@@ -257,6 +266,29 @@ describe.skipIf(TOOLS.missing.length > 0)(
       }
     });
 
+    it('without PBX_URI, fails the call when the only pair answers 503 (drachtio-server with no crocetta), as before', async () => {
+      const { callId, text } = invite(caller, port, '<sip:+390255555557@203.0.113.10>');
+      caller.send(text, port);
+      const relayed = await standIn.waitFor((m) => header(m, 'Call-ID') === callId && m.startsWith('INVITE '));
+      const via = relayed.split('\r\n').filter((l) => l.startsWith('Via:'));
+      const unavailable = [
+        'SIP/2.0 503 Service Unavailable',
+        ...via,
+        `From: ${header(relayed, 'From')}`,
+        `To: ${header(relayed, 'To')};tag=nocroc`,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 INVITE',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+      standIn.send(unavailable, port);
+      const answer = await caller.waitFor((m) => header(m, 'Call-ID') === callId && /^SIP\/2.0 [2-6]\d\d/.test(m));
+      // Kamailio, a proxy, passes a 503 on as 500 (RFC 3261 16.7): the caller hears a failure either way.
+      expect(firstLine(answer)).toBe('SIP/2.0 500 Service Unavailable');
+      expect(kamailioLog()).not.toContain('sent to the PBX');
+    });
+
     it('takes a new export without a restart: mark, export, rename over the table, kamcmd htable.reload', async () => {
       const before = invite(caller, port, '<sip:+390255555556@203.0.113.10>');
       caller.send(before.text, port);
@@ -286,6 +318,118 @@ describe.skipIf(TOOLS.missing.length > 0)(
           .trim()
           .split('\n'),
       ).toHaveLength(4);
+    });
+  },
+);
+
+describe.skipIf(LAST_RESORT_TOOLS.missing.length > 0)(
+  `Kamailio in front of crocetta, the last resort: PBX_URI${LAST_RESORT_TOOLS.skipped}`,
+  () => {
+    const PBX = '127.0.0.4';
+    const PAIRS = '127.0.0.2';
+    let dir = '';
+    let kamailio: RealKamailio | undefined;
+    let caller: Endpoint;
+    /** A pair that never answers: its machine or its drachtio-server is gone. */
+    let silent: Endpoint;
+    let port = 0;
+    let at = { caller: 0, unavailable: 0, pbx: 0 };
+    const sipp = scenarioRunner(() => dir, { timeoutSeconds: 20, transport: 'u1' });
+    const pairUri = (p: number): string => `sip:${PAIRS}:${p}`;
+    const kamcmd = (...args: string[]) =>
+      spawnSync(LAST_RESORT_TOOLS.bin.kamcmd ?? 'kamcmd', ['-s', `unix:${join(dir, 'run', 'ctl')}`, ...args], {
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
+    /** The sipp caller rings the DID through Kamailio; the sipp PBX answers it. */
+    const callThroughFront = () =>
+      sipp.call(
+        { scenario: 'pbx-answers-did.xml', at: { host: PBX, port: at.pbx } },
+        {
+          scenario: 'caller-answered.xml',
+          at: { host: CALLER, port: at.caller },
+          target: `${KAMAILIO}:${port}`,
+          keys: { did: DID, caller: '+390255555558' },
+        },
+      );
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'crocetta-kamailio-last-resort-'));
+      mkdirSync(join(dir, 'db'));
+      mkdirSync(join(dir, 'run'));
+      writeFileSync(join(dir, 'db', 'version'), 'table_name(str) table_version(int)\nhtable:2\n');
+      writeFileSync(
+        join(dir, 'db', 'crocetta_nuisance'),
+        'key_name(str) key_type(int) value_type(int) key_value(str) expires(int)\n',
+      );
+      caller = await Endpoint.open(CALLER);
+      silent = await Endpoint.open(PAIRS);
+      const [k = 0, c = 0, u = 0, p = 0] = await pickPorts(4, [KAMAILIO, CALLER, PAIRS, PBX], 26_100, 27_000);
+      port = k;
+      at = { caller: c, unavailable: u, pbx: p };
+      writeFileSync(join(dir, 'crocetta.list'), `1 ${pairUri(silent.port)}\n1 ${pairUri(at.unavailable)}\n`);
+      kamailio = await startKamailio(dir, {
+        cfg: CFG,
+        listen: { host: KAMAILIO, port },
+        listenDefine: 'LISTEN',
+        runDir: join(dir, 'run'),
+        name: 'kamailio-last-resort',
+        memory: null,
+        defines: {
+          DBTEXT_URL: `text://${join(dir, 'db')}`,
+          DISPATCHER_LIST: join(dir, 'crocetta.list'),
+          CTL_SOCKET: `unix:${join(dir, 'run', 'ctl')}`,
+          CHILDREN: 2,
+          PBX_URI: `sip:${PBX}:${at.pbx}`,
+          CROCETTA_TIMEOUT: 1000,
+        },
+      });
+      await answersOptions(caller, port, () => kamailio?.log() ?? '');
+    }, 30_000);
+
+    afterAll(async () => {
+      await kamailio?.stop();
+      caller?.close();
+      silent?.close();
+      if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("sends the call to the PBX when every pair answered 503 or nothing: the caller gets the PBX's 200", async () => {
+      const invitesBefore = silent.received.filter((m) => m.startsWith('INVITE ')).length;
+      const unavailable = await sipp.answerer({
+        scenario: 'crocetta-unavailable.xml',
+        at: { host: PAIRS, port: at.unavailable },
+      });
+      const call = await callThroughFront();
+      const pair = await unavailable.done;
+      expect(pair.code, pair.out).toBe(0);
+      expect(silent.received.filter((m) => m.startsWith('INVITE ')).length).toBeGreaterThan(invitesBefore);
+      expect(call.caller.code, `${call.caller.out}\n${kamailio?.log()}`).toBe(0);
+      expect(call.answerer.code, call.answerer.out).toBe(0);
+      // The PBX got the called number as the carrier sent it.
+      expect(call.answerer.logs).toContain(`request-uri-user=${DID}`);
+      expect(kamailio?.log()).toMatch(
+        /crocetta-front: no crocetta pair took it \(the last answered (503|408 or nothing)\): INVITE from \+390255555558 .* sent to the PBX sip:127\.0\.0\.4:\d+, unscreened/,
+      );
+    });
+
+    it('sends the call to the PBX when no pair is up (both set inactive), without trying them', async () => {
+      for (const uri of [pairUri(silent.port), pairUri(at.unavailable)]) {
+        const r = kamcmd('dispatcher.set_state', 'i', '1', uri);
+        expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+      }
+      try {
+        const invitesBefore = silent.received.filter((m) => m.startsWith('INVITE ')).length;
+        const call = await callThroughFront();
+        expect(call.caller.code, `${call.caller.out}\n${kamailio?.log()}`).toBe(0);
+        expect(call.answerer.code, call.answerer.out).toBe(0);
+        expect(call.answerer.logs).toContain(`request-uri-user=${DID}`);
+        expect(silent.received.filter((m) => m.startsWith('INVITE ')).length).toBe(invitesBefore);
+        expect(kamailio?.log()).toContain('crocetta-front: no crocetta pair is up: INVITE from +390255555558');
+      } finally {
+        for (const uri of [pairUri(silent.port), pairUri(at.unavailable)])
+          kamcmd('dispatcher.set_state', 'a', '1', uri);
+      }
     });
   },
 );
