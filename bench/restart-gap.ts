@@ -28,6 +28,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
+import { killAll, killAllOnExit, track } from './tracked-children.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DID = '+390612345678';
@@ -79,19 +80,7 @@ function missingTools(): string[] {
   return missing;
 }
 
-const children = new Set<ChildProcess>();
-function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-function stopAll(): void {
-  for (const c of children) c.kill('SIGKILL');
-}
-process.once('SIGINT', () => {
-  stopAll();
-  process.exit(130);
-});
+killAllOnExit();
 
 /** Environment without DRACHTIO_* and CROCETTA_* (drachtio-server and crocetta read them). */
 function cleanEnv(): NodeJS.ProcessEnv {
@@ -176,9 +165,25 @@ function startFront(dir: string): ChildProcess {
         ...['-A', `DISPATCHER_LIST="${join(dir, 'crocetta.list')}"`, '-A', `CTL_SOCKET="unix:${join(run, 'ctl')}"`],
         ...['-A', 'CHILDREN=2', '-A', `PBX_URI="sip:${ADDR.pbx.host}:${ADDR.pbx.port}"`],
       ],
-      { stdio: ['ignore', out, out] },
+      // Its own process group: its workers go with it (a SIGKILL to the main process alone leaves them running).
+      { stdio: ['ignore', out, out], detached: true },
     ),
   );
+}
+
+/** Stops Kamailio and the workers it forked: SIGTERM to its process group, SIGKILL after 3 s. */
+async function stopFront(front: ChildProcess): Promise<void> {
+  const group = (signal: NodeJS.Signals): void => {
+    try {
+      if (front.pid !== undefined) process.kill(-front.pid, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
+  const exited = new Promise<void>((r) => (front.exitCode !== null ? r() : front.once('exit', () => r())));
+  group('SIGTERM');
+  await Promise.race([exited, sleep(3000)]);
+  group('SIGKILL');
 }
 
 /** The register with `marks` numbers marked nuisance (+39021xxxxxxx), read into the index at every start. */
@@ -480,12 +485,13 @@ async function main(): Promise<void> {
       `numbers; ${opts.front ? 'Kamailio in front with PBX_URI' : 'carrier straight to drachtio-server'}; ` +
       `${spawnSync('drachtio', ['--version'], { encoding: 'utf8' }).stdout.trim()}; folder ${dir}`,
   );
+  let front: ChildProcess | undefined;
   try {
     await startDrachtio(dir);
     startPbx(dir);
     await waitFor('the PBX (sipp)', () => udpBound(ADDR.pbx.host, ADDR.pbx.port));
     if (opts.front) {
-      startFront(dir);
+      front = startFront(dir);
       await waitFor('kamailio', () => udpBound(ADDR.front.host, ADDR.front.port));
     }
     for (let run = 1; run <= opts.runs; run++) {
@@ -500,14 +506,15 @@ async function main(): Promise<void> {
       for (const u of r.unanswered) console.log(`  no final answer: ${u}`);
     }
   } finally {
-    stopAll();
+    if (front) await stopFront(front);
+    killAll();
     await sleep(200);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
 main().catch((err: unknown) => {
-  stopAll();
+  killAll();
   console.error(err);
   process.exit(1);
 });

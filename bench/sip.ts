@@ -97,6 +97,7 @@ import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { MARKED_AT, seedMarkedNumbers } from './seed-marks.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
+import { killAll, killAllOnExit, track } from './tracked-children.js';
 import { WireCapture, type WirePacket } from './wire-capture.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -256,12 +257,7 @@ function missingTools(): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------- processes
-const children = new Set<ChildProcess>();
-function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
+killAllOnExit();
 async function stop(child: ChildProcess | null | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((ok) => child.once('exit', ok));
@@ -269,16 +265,6 @@ async function stop(child: ChildProcess | null | undefined, signal: NodeJS.Signa
   const t = setTimeout(() => child.kill('SIGKILL'), 5000);
   await gone;
   clearTimeout(t);
-}
-function killAll(): void {
-  for (const c of children) c.kill('SIGKILL');
-}
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    killAll();
-    process.exit(130);
-  });
 }
 
 const debug = process.env.BENCH_DEBUG

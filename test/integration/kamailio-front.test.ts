@@ -99,6 +99,21 @@ const header = (m: string, name: string): string | undefined =>
     ?.slice(name.length + 1)
     .trim();
 
+/** The stand-in's final answer (`486 Busy Here`) to an INVITE Kamailio relayed to it, back along its Vias. */
+function answerTo(relayed: string, status: string): string {
+  return [
+    `SIP/2.0 ${status}`,
+    ...relayed.split('\r\n').filter((l) => l.startsWith('Via:')),
+    `From: ${header(relayed, 'From')}`,
+    `To: ${header(relayed, 'To')};tag=croc`,
+    `Call-ID: ${header(relayed, 'Call-ID')}`,
+    'CSeq: 1 INVITE',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
 /** Resolves once the Kamailio on `port` answers an OPTIONS from `caller` (the recipe answers keep-alives itself). */
 async function answersOptions(caller: Endpoint, port: number, log: () => string): Promise<void> {
   for (let i = 0; ; i++) {
@@ -248,19 +263,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
         expect(header(relayed, 'Record-Route')).toContain(`sip:${KAMAILIO}:${port};lr`);
         expect(header(relayed, 'From')).toBe(`${from};tag=f${seq}`);
         // crocetta (the stand-in) answers; the caller gets it through Kamailio.
-        const via = relayed.split('\r\n').filter((l) => l.startsWith('Via:'));
-        const busy = [
-          'SIP/2.0 486 Busy Here',
-          ...via,
-          `From: ${header(relayed, 'From')}`,
-          `To: ${header(relayed, 'To')};tag=croc`,
-          `Call-ID: ${callId}`,
-          'CSeq: 1 INVITE',
-          'Content-Length: 0',
-          '',
-          '',
-        ].join('\r\n');
-        standIn.send(busy, port);
+        standIn.send(answerTo(relayed, '486 Busy Here'), port);
         const answer = await caller.waitFor((m) => header(m, 'Call-ID') === callId && m.startsWith('SIP/2.0 486'));
         expect(firstLine(answer)).toBe('SIP/2.0 486 Busy Here');
       }
@@ -270,19 +273,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
       const { callId, text } = invite(caller, port, '<sip:+390255555557@203.0.113.10>');
       caller.send(text, port);
       const relayed = await standIn.waitFor((m) => header(m, 'Call-ID') === callId && m.startsWith('INVITE '));
-      const via = relayed.split('\r\n').filter((l) => l.startsWith('Via:'));
-      const unavailable = [
-        'SIP/2.0 503 Service Unavailable',
-        ...via,
-        `From: ${header(relayed, 'From')}`,
-        `To: ${header(relayed, 'To')};tag=nocroc`,
-        `Call-ID: ${callId}`,
-        'CSeq: 1 INVITE',
-        'Content-Length: 0',
-        '',
-        '',
-      ].join('\r\n');
-      standIn.send(unavailable, port);
+      standIn.send(answerTo(relayed, '503 Service Unavailable'), port);
       const answer = await caller.waitFor((m) => header(m, 'Call-ID') === callId && /^SIP\/2.0 [2-6]\d\d/.test(m));
       // Kamailio, a proxy, passes a 503 on as 500 (RFC 3261 16.7): the caller hears a failure either way.
       expect(firstLine(answer)).toBe('SIP/2.0 500 Service Unavailable');
