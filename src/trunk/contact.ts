@@ -6,15 +6,23 @@
 import { sipUriAddress } from '../callerid/index.js';
 import type { SipTransport } from './settings.js';
 
-export interface HostPort {
+/**
+ * One address drachtio-server listens on, as its hostport list says it. Not callerid's HostPort (a URI's
+ * `host[:port]`): the transport is part of it and the port always given.
+ */
+export interface ListenAddress {
   transport: string;
   host: string;
   port: number;
 }
 
-/** Parses drachtio-server's `udp/1.2.3.4:5060,tcp/[2001:db8::1]:5060` list; unreadable items are left out. */
-export function parseHostports(list: string): HostPort[] {
-  const out: HostPort[] = [];
+/**
+ * Parses drachtio-server's `udp/1.2.3.4:5060,tcp/[2001:db8::1]:5060` list; unreadable items are left out. Its own
+ * pattern, not splitHostPort: a port is required and an unbracketed IPv6 host reads up to the last colon
+ * (hostport-readers.test.ts pins both readers' inputs).
+ */
+export function parseHostports(list: string): ListenAddress[] {
+  const out: ListenAddress[] = [];
   for (const item of list.split(',')) {
     const m = /^\s*([A-Za-z]+)\/(\[[^\]]+\]|[^\s]+):(\d{1,5})\s*$/.exec(item);
     if (!m?.[1] || !m[2] || !m[3]) continue;
@@ -42,7 +50,7 @@ function unreachable(host: string): boolean {
 export function chooseContact(
   username: string,
   transport: SipTransport,
-  hostports: readonly HostPort[],
+  hostports: readonly ListenAddress[],
   contactHost: string,
 ): ContactChoice {
   const scheme = transport === 'tls' || transport === 'wss' ? 'sips' : 'sip';
@@ -79,7 +87,7 @@ export function chooseContact(
  * it counts as local (isLocalSipUri); for any other, the PBX would get the carrier's Request-URI, with the
  * account name where the DID should be. A TRUNK_CONTACT_HOST drachtio does not know is worth a warning.
  */
-export function drachtioOwns(contactUri: string, hostports: readonly HostPort[]): boolean {
+export function drachtioOwns(contactUri: string, hostports: readonly ListenAddress[]): boolean {
   const at = sipUriAddress(contactUri);
   if (at === null || at.user === null) return false;
   const port = at.port ?? 5060;

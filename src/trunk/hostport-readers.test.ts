@@ -5,11 +5,11 @@
  * colon). What each accepts and refuses today, oddities included, so that a change of either says so here.
  */
 import { describe, expect, it } from 'vitest';
-import { parseHostports, type HostPort } from './contact.js';
+import { parseHostports, type ListenAddress } from './contact.js';
 import { parseRegistrar } from './settings.js';
 
 describe("drachtio-server's hostport list, item by item", () => {
-  it.each<[string, HostPort | null]>([
+  it.each<[string, ListenAddress | null]>([
     ['udp/1.2.3.4:5060', { transport: 'udp', host: '1.2.3.4', port: 5060 }],
     ['UDP/1.2.3.4:5060', { transport: 'udp', host: '1.2.3.4', port: 5060 }],
     [' tcp/host.example:5080 ', { transport: 'tcp', host: 'host.example', port: 5080 }],
