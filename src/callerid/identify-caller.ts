@@ -7,7 +7,7 @@ import { normalizeNumber } from './normalize-number.js';
 import { attestationFromPassports, attestationFromVerstat, passportsFromIdentity, toAttestation } from './passport.js';
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
-import { detached, HASH_START, hashText, RecentValuesCache } from './recent-cache.js';
+import { detached, HASH_START, hashText, RecentCache, SecondSight } from './recent-cache.js';
 import { MAX_DISPLAY_NAME, MAX_HEADER_TEXT, sanitizeText } from './text.js';
 import { UNKNOWN_CALLER } from './types.js';
 import type {
@@ -155,7 +155,7 @@ interface IdentityHeaders {
   identity: readonly string[];
   attestation: readonly string[];
   country: string;
-  /** fromKeyLength of the first From value (-1: no From), found once for the cache's hash, size and match. */
+  /** fromKeyLength of the first From value (-1: no From), found once for the cache's size and key. */
   fromKey: number;
 }
 
@@ -305,9 +305,12 @@ function identifyParsed(values: IdentityHeaders): CallerIdentity {
  * Identities of recent requests, by the header values they were made of (From without its tag, which changes on
  * every call and says nothing of the caller). A repeat caller's identity is then one look-up instead of parsing
  * five headers and normalizing numbers. The identities it keeps are frozen: every request with the same values shares one.
- * A caller's values are kept from its second request on (RecentValuesCache.admits), as one flat string (identityKey).
+ * Keyed by one string of the values (identityKey), so a hit is one Map look-up, the hashing and the compare done by
+ * the engine; a key is kept as a copy (detached), also when a hit in the older generation moves it to the younger.
+ * A caller's values are kept from its second request on (firstSights).
  */
-const identities = new RecentValuesCache<CallerIdentity, string>(10_000);
+const identities = new RecentCache<CallerIdentity>(10_000, detached);
+const firstSights = new SecondSight();
 
 /**
  * Values longer than this in all, their count included (hostile or unusual headers), are not cached: the cache
@@ -394,91 +397,48 @@ function length(values: readonly string[]): number {
   return n;
 }
 
-/** The hash the cache files the values under: their first value (the most trusted header's first), else none. */
-function identityHash(v: IdentityHeaders): number {
-  const hash = hashText(HASH_START, v.country);
-  const head = v.pai[0] ?? v.rpid[0];
-  if (head !== undefined) return hashText(hash, head);
-  const from = v.from[0];
-  return from === undefined ? hash : hashText(hash, from, v.fromKey);
-}
+/** One code unit of each length and count a key holds (all ≤ MAX_IDENTITY_KEY: see keySize). */
+const UNITS: readonly string[] = Array.from({ length: MAX_IDENTITY_KEY + 1 }, (_, n) => String.fromCharCode(n));
 
-/** `text`'s first `n` code units appended to `codes` after `n`. */
-function pushText(codes: number[], text: string, n: number): void {
-  codes.push(n);
-  for (let i = 0; i < n; i++) codes.push(text.charCodeAt(i));
-}
-
-/** `values` appended to `codes` after their count, each after its length; From values (`from`) without their tags. */
-function pushList(codes: number[], values: readonly string[], from: boolean): void {
-  codes.push(values.length);
-  for (const raw of values) pushText(codes, raw, from ? fromKeyLength(raw) : raw.length);
+/**
+ * `values` after their count, each after its length, as one string; From values (`firstKey`: the first one's
+ * fromKeyLength; -1: not From) without their tags.
+ */
+function listKey(values: readonly string[], firstKey: number): string {
+  let key = UNITS[values.length]!;
+  for (let j = 0; j < values.length; j++) {
+    const raw = values[j]!;
+    const n = firstKey < 0 ? raw.length : j === 0 ? firstKey : fromKeyLength(raw);
+    key += UNITS[n]! + (n === raw.length ? raw : raw.slice(0, n));
+  }
+  return key;
 }
 
 /**
- * The cache key of the values, one flat string of UTF-16 code units: the country's length and the country, then
- * each header's values after their count, each value after its length (keySize ≤ MAX_IDENTITY_KEY: every length
- * and count is one code unit). No two sets of values make the same key. Built from the codes, so it is a string of
- * its own (no slice of the request) and flat: a repeat caller's request is compared with it in one loop
- * (matchesIdentity), without the array of strings, each a slice of a copy, that an array key held (on cold caches,
- * paced at 100/s, comparing with that array was the largest single step of a repeat caller's decision).
+ * The cache key of the values, one string: the country's length and the country, then each header's values after
+ * their count, each value after its length, as one code unit each (keySize ≤ MAX_IDENTITY_KEY). No two sets of
+ * values make the same key. Made of the request's own strings (slices of the message): looked up as it is, copied
+ * only when kept. A look-up of a repeat caller was, before, an FNV hash of the first value in JavaScript, a Map of
+ * hashes, a bucket and a compare of every value code unit by code unit (the largest part of its caller ID in
+ * bench:decide's profile with history: 341 of 726 ms).
  */
 function identityKey(v: IdentityHeaders): string {
-  const codes: number[] = [];
-  pushText(codes, v.country, v.country.length);
-  pushList(codes, v.pai, false);
-  pushList(codes, v.rpid, false);
-  pushList(codes, v.from, true);
-  pushList(codes, v.privacy, false);
-  pushList(codes, v.identity, false);
-  pushList(codes, v.attestation, false);
-  return String.fromCharCode.apply(null, codes);
+  return (
+    UNITS[v.country.length]! +
+    v.country +
+    listKey(v.pai, -1) +
+    listKey(v.rpid, -1) +
+    listKey(v.from, v.fromKey) +
+    listKey(v.privacy, -1) +
+    listKey(v.identity, -1) +
+    listKey(v.attestation, -1)
+  );
 }
 
-/** Where `text`'s first `n` code units, after `n`, end in `held` from `at`, or -1 when they differ. */
-function matchText(held: string, at: number, text: string, n: number): number {
-  if (at < 0 || held.charCodeAt(at) !== n) return -1;
-  const from = at + 1;
-  if (from + n > held.length) return -1;
-  for (let i = 0; i < n; i++) if (held.charCodeAt(from + i) !== text.charCodeAt(i)) return -1;
-  return from + n;
-}
-
-/**
- * Where `values` (their count, then each one after its length) end in `held` from `at`, or -1 when they differ.
- * From values (`firstKey`: the first one's fromKeyLength, else -1) are compared without their tags.
- */
-function matchList(held: string, at: number, values: readonly string[], firstKey: number): number {
-  if (at < 0 || held.charCodeAt(at) !== values.length) return -1;
-  let i = at + 1;
-  for (let j = 0; j < values.length && i >= 0; j++) {
-    const raw = values[j]!;
-    i = matchText(held, i, raw, firstKey < 0 ? raw.length : j === 0 ? firstKey : fromKeyLength(raw));
-  }
-  return i;
-}
-
-/** identityKey(v) equals `held`, compared without building it. */
-function matchesIdentity(held: string, v: IdentityHeaders): boolean {
-  let at = matchText(held, 0, v.country, v.country.length);
-  at = matchList(held, at, v.pai, -1);
-  at = matchList(held, at, v.rpid, -1);
-  at = matchList(held, at, v.from, v.fromKey);
-  at = matchList(held, at, v.privacy, -1);
-  at = matchList(held, at, v.identity, -1);
-  at = matchList(held, at, v.attestation, -1);
-  return at === held.length;
-}
-
-/** The identity cache's key of a request's values (null: not cached, too long) and its compare: for the tests. */
+/** The identity cache's key of a request's values (null: not cached, too long): for the tests. */
 export function identityKeyOf(headers: SipHeaderSource, opts: IdentifyOptions): string | null {
   const values = readIdentityHeaders(headers, countryOf(opts));
   return keySize(values) > MAX_IDENTITY_KEY ? null : identityKey(values);
-}
-
-/** Whether a request's values are those `held` was made of (matchesIdentity), for the tests. */
-export function identityKeyMatches(held: string, headers: SipHeaderSource, opts: IdentifyOptions): boolean {
-  return matchesIdentity(held, readIdentityHeaders(headers, countryOf(opts)));
 }
 
 function frozen(identity: CallerIdentity): CallerIdentity {
@@ -497,17 +457,17 @@ function frozen(identity: CallerIdentity): CallerIdentity {
 function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): CallerIdentity {
   const values = readIdentityHeaders(headers, countryOf(opts));
   if (keySize(values) > MAX_IDENTITY_KEY) return identify(values);
-  const hash = identityHash(values);
-  const known = identities.get(hash, matchesIdentity, values);
+  const key = identityKey(values);
+  const known = identities.get(key);
   if (known !== undefined) return known;
   const identity = identify(values);
   // A caller heard once (the cache does not keep it): its identity is this request's alone, and freezing it (a map
   // transition per object, calls into V8's runtime) was ~10% of a new caller's caller ID on cold caches (perf).
-  if (!identities.admits(hash)) return identity;
-  // Kept: its strings copied, or the whole SIP message each is a slice of stays alive with the cache entry (~0.7 KB
-  // per caller in bench:soak's INVITEs, ×20,000 entries at most; heap snapshots of the soak, README).
+  if (!firstSights.admits(hashText(HASH_START, key))) return identity;
+  // Kept: its strings and its key copied, or the whole SIP message each is a slice of stays alive with the cache
+  // entry (~0.7 KB per caller in bench:soak's INVITEs, ×20,000 entries at most; heap snapshots of the soak, README).
   const kept = frozen(ownIdentity(identity));
-  identities.set(hash, identityKey(values), kept);
+  identities.set(detached(key), kept);
   return kept;
 }
 

@@ -86,6 +86,23 @@ describe('RecentValuesCache', () => {
 });
 
 describe('RecentCache', () => {
+  it('keeps a hit of the older generation under the key `own` makes of the key asked with', () => {
+    const owned: string[] = [];
+    const cache = new RecentCache<number>(1, (key) => {
+      owned.push(key);
+      return `${key}!`;
+    });
+    cache.set('a', 1);
+    cache.set('b', 2); // a ages
+    expect(cache.get('a')).toBe(1); // promoted under 'a!'; b ages
+    expect(owned).toEqual(['a']);
+    expect(cache.get('b')).toBe(2); // promoted under 'b!'; 'a!' ages, 'a' is gone
+    expect(cache.get('a')).toBeUndefined();
+    expect(owned).toEqual(['a', 'b']);
+    expect(cache.get('a!')).toBe(1); // promoted again, under 'a!!'
+    expect(owned).toEqual(['a', 'b', 'a!']);
+  });
+
   it('forgets what was not asked for within two generations', () => {
     const cache = new RecentCache<number>(2);
     cache.set('a', 1);

@@ -8,13 +8,20 @@ export class RecentCache<V> {
   private young = new Map<string, V>();
   private old = new Map<string, V>();
 
-  constructor(private readonly generation: number) {}
+  /**
+   * `own`: the key a hit in `old` is kept under in `young`, from the key it was asked with (the identity cache asks
+   * with a key made of slices of the request, and keeps a copy: see detached); by default the key asked with.
+   */
+  constructor(
+    private readonly generation: number,
+    private readonly own: (key: string) => string = sameKey,
+  ) {}
 
   get(key: string): V | undefined {
     const hit = this.young.get(key);
     if (hit !== undefined) return hit;
     const aged = this.old.get(key);
-    if (aged !== undefined) this.set(key, aged);
+    if (aged !== undefined) this.set(this.own(key), aged);
     return aged;
   }
 
@@ -25,6 +32,10 @@ export class RecentCache<V> {
     }
     this.young.set(key, value);
   }
+}
+
+function sameKey(key: string): string {
+  return key;
 }
 
 /**
@@ -104,21 +115,37 @@ function smallHash(hash: number): number {
 const SEEN_SLOTS = 1 << 14;
 
 /**
+ * Admission on the second sight: a cache asks it before it builds and stores what it would keep for a hash, so
+ * that a caller heard once, the most common case, leaves nothing to keep alive and collect later.
+ */
+export class SecondSight {
+  /** The hash last seen in each slot, +1 (0: none). */
+  private readonly seen = new Int32Array(SEEN_SLOTS);
+
+  /** True the second time a hash is offered (since the last SEEN_SLOTS or so others), false the first. */
+  admits(hash: number): boolean {
+    const slot = hash & (SEEN_SLOTS - 1);
+    const mark = ((hash | 0) + 1) | 0 || 1;
+    if (this.seen[slot] === mark) return true;
+    this.seen[slot] = mark;
+    return false;
+  }
+}
+
+/**
  * RecentCache keyed by several header values without building a key per request: the caller hashes the values
  * (hashText: an integer key, so no string is hashed by the Map and none is built) and passes the values as they
  * are (`subject`) with a function that compares them to a held key; only a key stored is built. The key is a
- * ValuesKey, or any other form `K` the caller builds and compares (the identity cache holds one flat string); the
- * caller hands `set` a key of its own, holding no slice of a request (detachedValues for a ValuesKey). A caller's values
- * are stored when they come a second time (their hash was seen since the last SEEN_SLOTS or so others): a caller
- * heard once, the most common case, leaves nothing to keep alive and collect later. Same generations and bound as
+ * ValuesKey, or any other form `K` the caller builds and compares; the caller hands `set` a key of its own, holding
+ * no slice of a request (detachedValues for a ValuesKey). A caller's values are stored when they come a second time
+ * (SecondSight). Same generations and bound as
  * RecentCache (counted in values kept, not in hashes); at most MAX_PER_HASH keys under one hash.
  */
 export class RecentValuesCache<V, K = ValuesKey> {
   private young = new Map<number, ValuesEntry<V, K>[]>();
   private youngSize = 0;
   private old = new Map<number, ValuesEntry<V, K>[]>();
-  /** The hash last seen in each slot, +1 (0: none): admission on the second sight. */
-  private readonly seen = new Int32Array(SEEN_SLOTS);
+  private readonly sight = new SecondSight();
 
   constructor(private readonly generation: number) {}
 
@@ -142,11 +169,7 @@ export class RecentValuesCache<V, K = ValuesKey> {
    * then), false the first. Lets the caller skip building the key of a request heard once.
    */
   admits(hash: number): boolean {
-    const slot = hash & (SEEN_SLOTS - 1);
-    const mark = ((hash | 0) + 1) | 0 || 1;
-    if (this.seen[slot] === mark) return true;
-    this.seen[slot] = mark;
-    return false;
+    return this.sight.admits(hash);
   }
 
   /**
