@@ -103,6 +103,9 @@ export async function listen(app: Express, at: { host: string; port: number }, l
       resolve();
     });
   });
+  // Once listening, Node reports a failed accept (ENFILE, ENOBUFS, ...) as the server's 'error'; with no listener
+  // that would stop the whole service, calls with it. The panel keeps listening and the next connection is tried.
+  http.on('error', (err) => logger.error({ err }, 'panel: a connection could not be accepted; the panel listens on'));
   logger.info({ host: at.host, port: (http.address() as AddressInfo).port }, 'panel listening');
   return http;
 }
