@@ -42,6 +42,29 @@ describe('trunk settings from the environment', () => {
     expect(() => loadConfig({ env: { TRUNK_REGISTRAR: 'sip:u@sip.carrier.example', TRUNK_USERNAME: 'u' } })).toThrow(
       /without a user part/,
     );
+    const spaced = () =>
+      loadConfig({ env: { TRUNK_REGISTRAR: 'sip:ho st', TRUNK_USERNAME: 'u', TRUNK_PASSWORD: 'p' } });
+    expect(spaced).toThrow(/expected the registrar as a SIP URI/);
+    expect(spaced).not.toThrow(/registrar's host/);
+    // An unbracketed IPv6 address was read as the host `2001` (registered to a host that is not there), a port
+    // past 65535 or not a number was taken or dropped; each is now refused, saying how to write it.
+    for (const registrar of ['sip:2001:db8::1', 'sip:2001:db8::1:5060', 'sip:host:abc', 'sip:host:99999']) {
+      expect(
+        () => loadConfig({ env: { TRUNK_REGISTRAR: registrar, TRUNK_USERNAME: 'u', TRUNK_PASSWORD: 'p' } }),
+        registrar,
+      ).toThrow(
+        /trunk\.registrar \(from TRUNK_REGISTRAR\): expected the registrar's host as a name or an address .* in brackets, such as sip:\[2001:db8::1\]:5060/,
+      );
+    }
+    for (const registrar of [
+      'sip:[2001:db8::1]',
+      'sips:[2001:db8::1]:5061;transport=tls',
+      'sip:sip.carrier.example:5060;transport=tcp',
+    ]) {
+      expect(
+        loadConfig({ env: { TRUNK_REGISTRAR: registrar, TRUNK_USERNAME: 'u', TRUNK_PASSWORD: 'p' } }).trunk.registrar,
+      ).toBe(registrar);
+    }
     expect(() =>
       loadConfig({
         env: { TRUNK_REGISTRAR: 'sip:r', TRUNK_USERNAME: 'u', TRUNK_INBOUND_FROM: '203.0.113.10,10.0.0.0/33' },

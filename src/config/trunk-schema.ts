@@ -20,13 +20,35 @@ export function isAddressOrCidr(text: string): boolean {
 /** A host name, IPv4 or bracketed IPv6 address, with an optional port. */
 const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::\d{1,5})?$/;
 
+/** A SIP URI without a user part. */
+const REGISTRAR_URI = /^sips?:[^\s<>"@]+$/i;
+
 const registrarUri = z
   .string()
   .trim()
   .regex(
-    /^sips?:[^\s<>"@]+$/i,
+    REGISTRAR_URI,
     'expected the registrar as a SIP URI without a user part, such as sip:sip.carrier.example or sip:127.0.0.1:5090',
+  )
+  .refine(
+    registrarHostPort,
+    "expected the registrar's host as a name or an address with an optional port up to 65535; an IPv6 address in brackets, such as sip:[2001:db8::1]:5060",
   );
+
+/**
+ * The registrar URI's host and port (up to its parameters) are a host name, IPv4 or bracketed IPv6 address and a
+ * port up to 65535. Unbracketed, `sip:2001:db8::1` would be read as the host `2001` (parseRegistrar ends the host
+ * at its first colon) and registered to a host that is not there. A URI the pattern above refuses passes here, so
+ * it is said once.
+ */
+function registrarHostPort(uri: string): boolean {
+  const m = /^sips?:([^;?]*)/i.exec(uri);
+  if (m === null || !REGISTRAR_URI.test(uri)) return true;
+  const hostPort = m[1] ?? '';
+  if (!HOST_PORT.test(hostPort)) return false;
+  const port = /:(\d+)$/.exec(hostPort)?.[1];
+  return port === undefined || Number(port) <= 65535;
+}
 
 /** Where outbound calls go: a SIP URI (its user part, if any, is replaced by the dialled number). */
 const outboundUri = z
