@@ -7,7 +7,8 @@ import { normalizeNumber } from './normalize-number.js';
 import { attestationFromPassports, attestationFromVerstat, passportsFromIdentity, toAttestation } from './passport.js';
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
-import { detached, HASH_START, hashText, RecentCache, SecondSight } from './recent-cache.js';
+import { SecondSight } from '../screening/second-sight.js';
+import { detached, HASH_START, hashText, RecentCache } from './recent-cache.js';
 import { MAX_DISPLAY_NAME, MAX_HEADER_TEXT, sanitizeText } from './text.js';
 import { UNKNOWN_CALLER } from './types.js';
 import type {
@@ -463,7 +464,7 @@ function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): Caller
   const identity = identify(values);
   // A caller heard once (the cache does not keep it): its identity is this request's alone, and freezing it (a map
   // transition per object, calls into V8's runtime) was ~10% of a new caller's caller ID on cold caches (perf).
-  if (!firstSights.admits(hashText(HASH_START, key))) return identity;
+  if (!firstSights.again(hashText(HASH_START, key))) return identity;
   // Kept: its strings and its key copied, or the whole SIP message each is a slice of stays alive with the cache
   // entry (~0.7 KB per caller in bench:soak's INVITEs, ×20,000 entries at most; heap snapshots of the soak, README).
   const kept = frozen(ownIdentity(identity));

@@ -1,3 +1,5 @@
+import { SecondSight } from '../screening/second-sight.js';
+
 /**
  * A bounded cache of recent results for the per-call path, where the same callers come back (that is the point
  * of screening). Two generations: when `young` is full it becomes `old` and the previous `old` is dropped; a hit
@@ -111,27 +113,6 @@ function smallHash(hash: number): number {
   return hash & 0x3fffffff;
 }
 
-/** Hashes remembered by the admission filter (a power of two). */
-const SEEN_SLOTS = 1 << 14;
-
-/**
- * Admission on the second sight: a cache asks it before it builds and stores what it would keep for a hash, so
- * that a caller heard once, the most common case, leaves nothing to keep alive and collect later.
- */
-export class SecondSight {
-  /** The hash last seen in each slot, +1 (0: none). */
-  private readonly seen = new Int32Array(SEEN_SLOTS);
-
-  /** True the second time a hash is offered (since the last SEEN_SLOTS or so others), false the first. */
-  admits(hash: number): boolean {
-    const slot = hash & (SEEN_SLOTS - 1);
-    const mark = ((hash | 0) + 1) | 0 || 1;
-    if (this.seen[slot] === mark) return true;
-    this.seen[slot] = mark;
-    return false;
-  }
-}
-
 /**
  * RecentCache keyed by several header values without building a key per request: the caller hashes the values
  * (hashText: an integer key, so no string is hashed by the Map and none is built) and passes the values as they
@@ -169,7 +150,7 @@ export class RecentValuesCache<V, K = ValuesKey> {
    * then), false the first. Lets the caller skip building the key of a request heard once.
    */
   admits(hash: number): boolean {
-    return this.sight.admits(hash);
+    return this.sight.again(hash);
   }
 
   /**
