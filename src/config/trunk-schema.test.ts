@@ -48,7 +48,13 @@ describe('trunk settings from the environment', () => {
     expect(spaced).not.toThrow(/registrar's host/);
     // An unbracketed IPv6 address was read as the host `2001` (registered to a host that is not there), a port
     // past 65535 or not a number was taken or dropped; each is now refused, saying how to write it.
-    for (const registrar of ['sip:2001:db8::1', 'sip:2001:db8::1:5060', 'sip:host:abc', 'sip:host:99999']) {
+    for (const registrar of [
+      'sip:2001:db8::1',
+      'sip:2001:db8::1:5060',
+      'sip:host:abc',
+      'sip:host:99999',
+      'sip:host:0',
+    ]) {
       expect(
         () => loadConfig({ env: { TRUNK_REGISTRAR: registrar, TRUNK_USERNAME: 'u', TRUNK_PASSWORD: 'p' } }),
         registrar,

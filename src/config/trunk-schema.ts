@@ -32,12 +32,12 @@ const registrarUri = z
   )
   .refine(
     registrarHostPort,
-    "expected the registrar's host as a name or an address with an optional port up to 65535; an IPv6 address in brackets, such as sip:[2001:db8::1]:5060",
+    "expected the registrar's host as a name or an address with an optional port from 1 to 65535; an IPv6 address in brackets, such as sip:[2001:db8::1]:5060",
   );
 
 /**
  * The registrar URI's host and port (up to its parameters) are a host name, IPv4 or bracketed IPv6 address and a
- * port up to 65535. Unbracketed, `sip:2001:db8::1` would be read as the host `2001` (parseRegistrar ends the host
+ * port in 1–65535, as contactHost's (portOutOfRange). Unbracketed, `sip:2001:db8::1` would be read as the host `2001` (parseRegistrar ends the host
  * at its first colon) and registered to a host that is not there. A URI the pattern above refuses passes here, so
  * it is said once.
  */
@@ -45,9 +45,7 @@ function registrarHostPort(uri: string): boolean {
   const m = /^sips?:([^;?]*)/i.exec(uri);
   if (m === null || !REGISTRAR_URI.test(uri)) return true;
   const hostPort = m[1] ?? '';
-  if (!HOST_PORT.test(hostPort)) return false;
-  const port = /:(\d+)$/.exec(hostPort)?.[1];
-  return port === undefined || Number(port) <= 65535;
+  return HOST_PORT.test(hostPort) && portOutOfRange(hostPort) === null;
 }
 
 /** Where outbound calls go: a SIP URI (its user part, if any, is replaced by the dialled number). */
@@ -181,9 +179,14 @@ export const trunkSchema = z
   });
 
 function portInRange(hostPort: string, path: Array<string | number>, ctx: z.RefinementCtx): void {
+  const port = portOutOfRange(hostPort);
+  if (port !== null) ctx.addIssue({ code: 'custom', path, message: `port ${port} is out of range` });
+}
+
+/** The port ending `hostPort` (`host:5060`) when it is outside 1–65535; null when it is inside or absent. */
+function portOutOfRange(hostPort: string): string | null {
   const port = /:(\d+)$/.exec(hostPort)?.[1];
-  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
-    ctx.addIssue({ code: 'custom', path, message: `port ${port} is out of range` });
+  return port !== undefined && (Number(port) < 1 || Number(port) > 65535) ? port : null;
 }
 
 /** Where a registrar URI points (`sip:Host;transport=tcp` → `host:5060`), to compare two of them. */
