@@ -7,7 +7,7 @@
  *                        [--ports 31000] [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
  *                        [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
  *                        [--ladder-at 600,650] [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000]
- *                        [--warmup-calls N] [--warmup-rate R]
+ *                        [--warmup-calls N] [--warmup-rate R] [--proxied-callers N]
  *   --variant none: crocetta with its defaults and the bare app only.
  *   --node-flags 'name:FLAGS' (repeatable): one more crocetta, its defaults, run as `node FLAGS dist/src/main.js`
  *   instead of with the start script's flags (NAME=value tokens go to its environment, e.g. UV_THREADPOOL_SIZE=2;
@@ -115,7 +115,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
   [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
   [--ladder-at 600,650] [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000] [--warmup-calls N]
-  [--warmup-rate R]
+  [--warmup-rate R] [--proxied-callers N]
 Needs drachtio (drachtio-server) and sipp on PATH; what each option does is written at the top of bench/sip.ts.`);
   process.exit(0);
 }
@@ -126,6 +126,12 @@ function argText(name: string): string | undefined {
 function argNumber(name: string, fallback: number): number {
   const v = Number(argText(name));
   return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+/** As argNumber, 0 allowed (`--ladder-retries 0`: argNumber read it as absent, so the default 1). */
+function argCount(name: string, fallback: number): number {
+  const text = argText(name);
+  const v = Number(text);
+  return text !== undefined && text.trim() !== '' && Number.isInteger(v) && v >= 0 ? v : fallback;
 }
 function argAll(name: string): string[] {
   const out: string[] = [];
@@ -152,7 +158,7 @@ const opts = {
   ladderFrom: argNumber('ladder-from', 250),
   ladderStep: argNumber('ladder-step', 250),
   ladderResolution: argNumber('ladder-resolution', 50),
-  ladderRetries: argNumber('ladder-retries', 1),
+  ladderRetries: argCount('ladder-retries', 1),
   /** --ladder-at 600,650: only these steps, no climbing nor bisection, the applications alternating at each rate. */
   ladderAt: argText('ladder-at')
     ?.split(',')
@@ -188,6 +194,8 @@ const opts = {
   warmupRate: 0,
   /** The refusals cycle over the first N numbers of the refuse set (see --refusal-callers at the top). */
   refusalCallers: Math.min(REFUSE_SET_SIZE, Math.floor(argNumber('refusal-callers', REFUSE_SET_SIZE))),
+  /** The proxied calls cycle over N unknown numbers (see --proxied-callers at the top); Infinity: each call a new one. */
+  proxiedCallers: Math.floor(argNumber('proxied-callers', Infinity)),
 };
 opts.warmupRate = argNumber('warmup-rate', opts.rate);
 opts.warmupCalls = Math.round(argNumber('warmup-calls', opts.rate * 3));
@@ -1024,7 +1032,7 @@ function injectionFor(ctx: Context, inf: keyof Context['inf'], calls: number, la
   return injection(
     ctx.dir,
     `proxied-${label}`,
-    Array.from({ length: calls }, (_, i) => unknownNumber(first + i)),
+    Array.from({ length: calls }, (_, i) => unknownNumber((first + i) % opts.proxiedCallers)),
   );
 }
 
