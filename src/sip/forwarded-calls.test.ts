@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createLogger } from '../log.js';
 import { ForwardedCalls } from './forwarded-calls.js';
 
@@ -269,5 +271,37 @@ describe('forwarded calls: what is kept for the oldest-first reading', () => {
     for (let i = 60_000; i < 110_000; i++) call(i);
     expect(calls.openCalls).toBe(5); // c49999 answered, c50000 ringing, long, c109999 answered, c110000 ringing
     expect(longest).toBeLessThanOrEqual(2 * 5 + 256);
+  });
+});
+
+describe('forwarded calls: what a followed call keeps of its request', () => {
+  // A full GC on demand (the test process runs without --expose-gc).
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const MESSAGE = 1 << 20;
+  /** Call `i`'s Call-ID: 20 characters, as `slice` the start of its own 1 MiB message (drachtio-srf's header values are slices of the INVITE). */
+  const callIdOf = (i: number, slice: boolean): string => {
+    const id = `${String(i).padStart(8, '0')}@host:mmmmmm`;
+    return slice ? `${id}${'m'.repeat(MESSAGE)}`.slice(0, id.length) : id;
+  };
+
+  it("keeps no slice of the INVITE's text, ringing or answered: the Call-ID is held as a copy", async () => {
+    const { calls, settle } = setup({ maxOpen: 100, maxTalkMs: 3_600_000, maxRingMs: 600_000 });
+    const n = 8;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < n; i++) {
+      calls.forwarding(callIdOf(i, true), 1_000, () => undefined);
+      if (i % 2 === 0) calls.settled(callIdOf(i, true), 200, 1_000, Promise.resolve(i)); // answered, talking
+    }
+    await settle();
+    gc();
+    expect(calls.openCalls).toBe(n);
+    // Before: each followed call's key kept its whole message (~12 MiB: the ringing one's, then the answer's).
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan((n * MESSAGE) / 4);
+    for (let i = 0; i < n; i++)
+      if (i % 2 === 0) calls.ended(callIdOf(i, false), 61_000, 'normal-release', null);
+      else calls.ended(callIdOf(i, false), 2_000, 'call-rejected', 487);
+    expect(calls.openCalls).toBe(0);
   });
 });
