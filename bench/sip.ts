@@ -7,7 +7,8 @@
  *                        [--ports 31000] [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
  *                        [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
  *                        [--ladder-at 600,650] [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000]
- *                        [--warmup-calls N] [--warmup-rate R] [--proxied-callers N]
+ *                        [--warmup-calls N] [--warmup-rate R] [--proxied-callers N] [--ratio-target 1.10]
+ *                        [--diff-target-ms 0.5]
  *   --variant none: crocetta with its defaults and the bare app only.
  *   --node-flags 'name:FLAGS' (repeatable): one more crocetta, its defaults, run as `node FLAGS dist/src/main.js`
  *   instead of with the start script's flags (NAME=value tokens go to its environment, e.g. UV_THREADPOOL_SIZE=2;
@@ -35,6 +36,14 @@
  *                           (the machine's own stalls during the round), and for the same thread at the RTP worker's
  *                           nice (RTP_THREAD_NICE) and in SCHED_FIFO (RTP_THREAD_REALTIME): what is left for a sender
  *                           that costs nothing at either
+ * After the pooled summary, "rounds paired" (bench/sip-rounds.ts): each application's round p50 against the bare app's of
+ * the same round (they ran one after the other), per workload: every pair's ratio and difference, their median and
+ * min–max, and the interval of order statistics that covers the pairs' median (the sign test's; min–max up to 8 pairs,
+ * 94% with 5, 97% with 6), with a verdict against --ratio-target (issue 12 answering first: ×1.10) and --diff-target-ms
+ * (durable: +0.5 ms): met or missed when the whole interval is on one side, else undecided (too few pairs under 5).
+ * More, shorter rounds give more pairs in the same time: a round costs --seconds + ~1 s per application, start-up and
+ * warm-up ~35 s, so `--workloads refusal,proxied --rounds 10 --seconds 4` at 100 calls/s (10 pairs a workload and
+ * application: the interval x(2)–x(9), 98%) takes ~5.5 min (5 Dec 2026: 6 rounds of 4 s took 3 min 39 s).
  * Latency is read from sipp's message trace (-trace_msg: microsecond timestamps when sipp sent the INVITE and read
  * the response), so it includes sipp's own scheduling, the same for every application.
  * --wire-split (refusal, proxied): dumpcap on each application's admin socket during its rounds, the time from the
@@ -96,6 +105,7 @@ import { RTP_THREAD_NICE, RTP_THREAD_REALTIME } from '../src/media/rtp-thread.js
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { MARKED_AT, seedMarkedNumbers } from './seed-marks.js';
+import { pairRounds, pairedText } from './sip-rounds.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
 import { killAll, killAllOnExit, track } from './tracked-children.js';
 import { WireCapture, type WirePacket } from './wire-capture.js';
@@ -115,7 +125,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
   [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
   [--ladder-at 600,650] [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000] [--warmup-calls N]
-  [--warmup-rate R] [--proxied-callers N]
+  [--warmup-rate R] [--proxied-callers N] [--ratio-target 1.10] [--diff-target-ms 0.5]
 Needs drachtio (drachtio-server) and sipp on PATH; what each option does is written at the top of bench/sip.ts.`);
   process.exit(0);
 }
@@ -192,6 +202,9 @@ const opts = {
   /** Each application's warm-up, per workload (refusal, then proxied): calls and their rate (3 s at --rate). */
   warmupCalls: 0,
   warmupRate: 0,
+  /** The rounds paired (bench/sip-rounds.ts): verdicts on the p50 ratio, and on the p50 difference (µs), to the bare app. */
+  ratioTarget: argNumber('ratio-target', 1.1),
+  diffTargetUs: argNumber('diff-target-ms', 0.5) * 1000,
   /** The refusals cycle over the first N numbers of the refuse set (see --refusal-callers at the top). */
   refusalCallers: Math.min(REFUSE_SET_SIZE, Math.floor(argNumber('refusal-callers', REFUSE_SET_SIZE))),
   /** The proxied calls cycle over N unknown numbers (see --proxied-callers at the top); Infinity: each call a new one. */
@@ -1565,6 +1578,23 @@ async function main(): Promise<void> {
         console.log(
           `  ${w.padEnd(23)} ${app.name.padEnd(12)} p50 ${ms(p.p50).padStart(7)} ms (median of rounds ${ms(p.medianRoundP50)}) p99 ${ms(p.p99).padStart(7)} ms, ${p.calls} calls, ${p.unanswered} unanswered${vs}${j}${c}`,
         );
+      }
+    }
+
+    // Each round against the bare app's round of the same number (they ran one after the other): the pairs' spread
+    // says whether a target is met beyond this run's noise (bench/sip-rounds.ts).
+    console.log('');
+    console.log(
+      `rounds paired (each round's p50 against the bare app's of the same round; median, min–max and the interval of order statistics that covers the pairs' median; met or missed beyond it, else undecided)`,
+    );
+    for (const [w, rows] of results) {
+      for (const app of apps) {
+        if (app.name === 'bare' || !takes(app, w)) continue;
+        const paired = pairRounds(rows, app.name);
+        if (paired !== null)
+          console.log(
+            `  ${w.padEnd(23)} ${app.name.padEnd(12)} ${pairedText(paired, opts.ratioTarget, opts.diffTargetUs)}`,
+          );
       }
     }
 
