@@ -16,7 +16,7 @@ import { silentLogger } from '../logger.js';
 import { ManualClock } from '../../../test/support/manual-clock.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
 import { Connection } from '../sqlite/connection.js';
-import { attemptParams, INSERT_ATTEMPT_SQL, INSERTED_ATTEMPT_COLUMNS } from './rows.js';
+import { attemptParams, INSERT_ATTEMPT_SQL, INSERTED_ATTEMPT_COLUMNS, joinOutcome, joinTalk } from './rows.js';
 import type { Attempt } from './types.js';
 
 const DAY = 86_400_000;
@@ -377,6 +377,47 @@ describe('attempts inserted as one JSON parameter (one INSERT per batch)', () =>
     await register.close();
     const json = await stored(dir.file('register.sqlite'), ids);
     expect(json.map((r) => r.call_id)).toEqual(ids);
+    expect(json).toEqual(await stored(boundFile, ids));
+  });
+
+  it('stores a row its outcome and talk time joined before its commit as binding its changed values stored', async () => {
+    // Joined, the INSERT's line is the journal line's head (kept) and the values from the outcome on (serialized
+    // again): odd text on both sides of the split, the message text after it.
+    const odd = [
+      newAttempt('raw:\ud800x', T0, { callerName: 'é😀 "q" \\ud800', outcome: 'forwarded', callId: 'joined-odd-1' }),
+      newAttempt(null, T0 + 1, {
+        callerName: '\udc00',
+        outcome: 'forwarded',
+        messageLength: 3,
+        messageText: 'a\ud83d\u0000"',
+        callId: 'joined-odd-2',
+      }),
+    ];
+    const update = { outcome: 'answered' as const, finalStatus: 200, refused: false, at: T0 + 3000 };
+    const talk = { talkMs: 1500.4, answeredAt: T0 + 3000 };
+    const ids = odd.map((a) => a.callId);
+    const boundFile = dir.file('bound.sqlite');
+    await (await openRegister({ file: boundFile, lookbackDays: 7, clock })).close();
+    const db = await Connection.open(boundFile);
+    for (const a of odd) {
+      const params = attemptParams(a);
+      joinOutcome(params, update);
+      joinTalk(params, 1500);
+      await db.run(INSERT_ATTEMPT_SQL, params);
+    }
+    await db.close();
+    const sizes: number[] = [];
+    const register = await openAt({ journal: true, onBatch: (b) => sizes.push(b.size) });
+    const recorded = odd.map((a) => register.record(a));
+    for (const r of recorded) {
+      register.updateOutcome(r, update);
+      register.recordTalk(r, talk);
+    }
+    await Promise.all(recorded);
+    await register.close();
+    expect(sizes).toEqual([2]); // both joined their rows: no UPDATE
+    const json = await stored(dir.file('register.sqlite'), ids);
+    expect(json.map((r) => [r.call_id, r.outcome, r.talk_ms])).toEqual(ids.map((id) => [id, 'answered', 1500]));
     expect(json).toEqual(await stored(boundFile, ids));
   });
 

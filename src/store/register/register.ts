@@ -44,7 +44,8 @@ import type { PrefixIndexOptions } from '../memory/prefix-index.js';
 import { noteLearned } from '../memory/learn-from-attempt.js';
 import { isRefusalAction } from './refusal.js';
 import {
-  attemptLine,
+  attemptLineHead,
+  attemptLineTail,
   INSERT_ATTEMPTS_JSON_SQL,
   joinOutcome,
   joinTalk,
@@ -326,6 +327,8 @@ async function openJournal(
  * the attempt's journal key, as before); the commit then writes one row, where it wrote the row and, once the id was
  * known, an UPDATE of it, and the updates are no longer given all at once when a commit's ids come back (the outcomes
  * and talk times of every call of a commit interval, each with its journal write(), in one run of the main thread).
+ * The joined row's line is its journal line's head (rows.ts' attemptLineHead: the caller, headers and decision) with
+ * the values from the outcome on serialized again: the row is serialized once, where it was serialized whole twice.
  */
 class PendingAttempt implements AttemptWrite, JournalWaiter {
   readonly kind = 'attempt';
@@ -349,7 +352,12 @@ class PendingAttempt implements AttemptWrite, JournalWaiter {
     private readonly register: SqliteRegister,
     /** attemptParams' values: the row as inserted (updates joined to it change them); let go of once settled. */
     private params: SqlValue[],
-    /** The row as recorded: its journal line ('' once settled). */
+    /**
+     * attemptLineHead of the row: what joined updates never change, serialized once for the journal and the INSERT
+     * ('' once settled).
+     */
+    private head: string,
+    /** The row as recorded: its journal line (`head` and the tail as recorded; '' once settled). */
     public journalLine: string,
     readonly callerKey: string | null,
     public refused: boolean,
@@ -359,7 +367,7 @@ class PendingAttempt implements AttemptWrite, JournalWaiter {
   /** The row as its INSERT carries it (commit-batch.ts reads it when it builds the statement). */
   get line(): string {
     this.taken = true;
-    return this.changed ? attemptLine(this.params) : this.journalLine;
+    return this.changed ? this.head + attemptLineTail(this.params) : this.journalLine;
   }
 
   /** Whether an update can still join the row (its INSERT not built, not failed). */
@@ -407,6 +415,7 @@ class PendingAttempt implements AttemptWrite, JournalWaiter {
     this.onJournaled = undefined;
     this.onSpooled = undefined;
     this.params = SETTLED_ROW;
+    this.head = '';
     this.journalLine = '';
   }
 
@@ -559,7 +568,8 @@ class SqliteRegister implements OpenedRegister {
     const journal = this.journal;
     const journalKey = journal === null ? null : journal.nextKey++;
     const params = attemptParams(attempt, journalKey);
-    const op = new PendingAttempt(this, params, attemptLine(params), key, refused, journalKey);
+    const head = attemptLineHead(params);
+    const op = new PendingAttempt(this, params, head, head + attemptLineTail(params), key, refused, journalKey);
     op.onJournaled = options.onJournaled;
     op.onSpooled = options.onSpooled;
     // Journaled first, with every attempt recorded in the same run of JavaScript (one write() for all, in a microtask:

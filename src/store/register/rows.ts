@@ -81,15 +81,45 @@ export const INSERT_ATTEMPTS_JSON_SQL = `INSERT INTO attempts (${INSERTED_ATTEMP
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
- * The row (attemptParams' values) as one JSON line: the attempts journal's line and, joined with others, the
- * INSERT's parameter. JSON.stringify writes a lone surrogate (text no SIP header decodes to, but a string all the
+ * Values as one JSON array. JSON.stringify writes a lone surrogate (text no SIP header decodes to, but a string all the
  * same) as `\udXXX`, which SQLite's JSON would store as bytes that are not UTF-8, where a bound value stores U+FFFD:
- * such strings are written as binding writes them. (`\\ud` in the line is rarer still, and only costs the check.)
+ * such strings are written as binding writes them. (`\\ud` in the text is rarer still, and only costs the check.)
+ */
+function jsonValues(values: readonly SqlValue[]): string {
+  const text = JSON.stringify(values);
+  if (!text.includes('\\ud')) return text;
+  return JSON.stringify(values.map((v) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v)));
+}
+
+/**
+ * Where attemptParams' values split for attemptLineHead and attemptLineTail: the first a joined update changes
+ * (outcome; joinOutcome and joinTalk change nothing before it).
+ */
+const FIRST_JOINED = Math.min(...Object.values(AT));
+
+/**
+ * The row's line up to what an update joined to it may change: `[` and the values before the outcome, each with its
+ * `,` (the caller, the call's headers, the decision: most of the line). A row whose updates joined it before its
+ * commit is written to the INSERT as this head, kept from its journal line, and a new attemptLineTail: the values
+ * after the head are all that is serialized again (register.ts' PendingAttempt).
+ */
+export function attemptLineHead(params: readonly SqlValue[]): string {
+  const head = jsonValues(params.slice(0, FIRST_JOINED));
+  return `${head.slice(0, -1)},`;
+}
+
+/** The rest of the row's line after attemptLineHead: the outcome to the talk time, and the closing `]`. */
+export function attemptLineTail(params: readonly SqlValue[]): string {
+  return jsonValues(params.slice(FIRST_JOINED)).slice(1);
+}
+
+/**
+ * The row (attemptParams' values) as one JSON line: the attempts journal's line and, joined with others, the
+ * INSERT's parameter. The same text as the values' JSON array (lone surrogates written as binding writes them, see
+ * jsonValues), made of its head and its tail.
  */
 export function attemptLine(params: readonly SqlValue[]): string {
-  const line = JSON.stringify(params);
-  if (!line.includes('\\ud')) return line;
-  return JSON.stringify(params.map((v) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v)));
+  return attemptLineHead(params) + attemptLineTail(params);
 }
 
 export const SELECT_ATTEMPT_SQL = `SELECT id, ${ATTEMPT_COLUMNS.join(', ')}, played_ms, hung_up_by, talk_ms, check_result, check_ms FROM attempts`;
