@@ -47,6 +47,21 @@ describe('readCdrStop', () => {
     expect(readCdrStop('9|cdr:stop|network')).toBeNull();
   });
 
+  it('reads the Call-ID however it is spelled, trimmed, and a status after several blanks', () => {
+    const record = (head: string) => `5|cdr:stop|network|t|normal-release\r\n${head}\r\n\r\n`;
+    expect(readCdrStop(record('BYE sip:x SIP/2.0\r\nCall-ID:\t a b \t\r\nCSeq: 2 BYE'))?.callId).toBe('a b');
+    expect(readCdrStop(record('BYE sip:x SIP/2.0\r\ncall-id: lower\r\nCSeq: 2 BYE'))?.callId).toBe('lower');
+    expect(readCdrStop(record('BYE sip:x SIP/2.0\r\nCALL-ID : spaced'))?.callId).toBe('spaced');
+    expect(readCdrStop(record('BYE sip:x SIP/2.0\r\nX-Call-ID: not-it\r\ni: it'))?.callId).toBe('it');
+    expect(readCdrStop(record('BYE sip:x SIP/2.0\r\nCall-ID:'))?.callId).toBe('');
+    expect(readCdrStop(record('SIP/2.0  \t 487 Request Terminated\r\nCall-ID: s'))).toEqual({
+      callId: 's',
+      reason: 'normal-release',
+      status: 487,
+    });
+    expect(readCdrStop(record('BYE sip:x SIP/2.0 200\r\nCall-ID: s'))?.status).toBeNull();
+  });
+
   it('gives an empty Call-ID (which matches no call) when the record has none', () => {
     expect(readCdrStop('9|cdr:stop|network|t|normal-release\r\nBYE sip:x SIP/2.0\r\n\r\n')?.callId).toBe('');
   });
@@ -62,17 +77,38 @@ describe('interceptCdrStops', () => {
     const agent: string[] = [];
     wire.on('msg', (_socket: unknown, msg: string) => agent.push(msg));
     const stops: string[] = [];
-    expect(interceptCdrStops(srfWith(wire), (s) => stops.push(s.callId))).toBe(true);
+    expect(interceptCdrStops(srfWith(wire), { follows: () => true, ended: (s) => stops.push(s.callId) })).toBe(true);
     const sip = `1|sip|network|512|udp|1.2.3.4|5060|12:00|t|d\r\n${bye}`;
     wire.emit('msg', {}, sip);
     wire.emit('msg', {}, `2|cdr:stop|network|12:00:00.000|normal-release\r\n${bye}`);
     wire.emit('msg', {}, `3|cdr:start|network|12:00:00.000|uas\r\n${bye}`);
+    wire.emit('msg', {}, '4|cdr:stop|network');
     expect(stops).toEqual(['abc-123@carrier.example']);
-    expect(agent).toEqual([sip, `3|cdr:start|network|12:00:00.000|uas\r\n${bye}`]);
+    expect(agent).toEqual([sip, `3|cdr:start|network|12:00:00.000|uas\r\n${bye}`, '4|cdr:stop|network']);
+  });
+
+  it('asks whether the Call-ID is followed before reading the rest, and drops the record of a call not followed', () => {
+    const wire = new EventEmitter();
+    wire.on('msg', () => undefined);
+    const asked: string[] = [];
+    const ended: unknown[] = [];
+    const followed = new Set(['compact-9']);
+    interceptCdrStops(srfWith(wire), {
+      follows: (callId) => {
+        asked.push(callId);
+        return followed.has(callId);
+      },
+      ended: (s) => ended.push(s),
+    });
+    wire.emit('msg', {}, `2|cdr:stop|network|12:00:00.000|normal-release\r\n${bye}`);
+    wire.emit('msg', {}, `3|cdr:stop|application|12:00:00.000|call-rejected\r\n${rejected}`);
+    expect(asked).toEqual(['abc-123@carrier.example', 'compact-9']);
+    expect(ended).toEqual([{ callId: 'compact-9', reason: 'call-rejected', status: 487 }]);
   });
 
   it("intercepts nothing when drachtio-srf's connection is not where expected", () => {
-    expect(interceptCdrStops(srfWith(undefined), () => undefined)).toBe(false);
-    expect(interceptCdrStops({ locals: {} }, () => undefined)).toBe(false);
+    const sink = { follows: () => true, ended: () => undefined };
+    expect(interceptCdrStops(srfWith(undefined), sink)).toBe(false);
+    expect(interceptCdrStops({ locals: {} }, sink)).toBe(false);
   });
 });

@@ -23,7 +23,42 @@ export interface CdrStop {
 }
 
 const CALL_ID = /^(?:call-id|i)[ \t]*:[ \t]*([^\r\n]*?)[ \t]*$/im;
-const STATUS_LINE = /^SIP\/2\.0[ \t]+(\d{3})\b/;
+/** A response's status line, read where the SIP message starts (lastIndex). */
+const STATUS_LINE = /SIP\/2\.0[ \t]+(\d{3})\b/y;
+/** The Call-ID header as drachtio-server writes it (sofia-sip's canonical name): found without a regular expression. */
+const CANONICAL_CALL_ID = '\r\nCall-ID:';
+
+/** Whether the character code is a space or a tab. */
+const blank = (c: number): boolean => c === 0x20 || c === 0x09;
+
+/**
+ * The Call-ID of the SIP message after the leader (which ends at `eol`): the canonical header found with indexOf, the
+ * regular expression over the headers for any other spelling (a compact `i:`, another case); '' when there is none.
+ */
+function callIdOf(msg: string, eol: number): string {
+  const end = msg.indexOf('\r\n\r\n', eol + 2);
+  const at = msg.indexOf(CANONICAL_CALL_ID, eol);
+  if (at >= 0 && (end < 0 || at < end)) {
+    let from = at + CANONICAL_CALL_ID.length;
+    let to = msg.indexOf('\r\n', from);
+    if (to < 0) to = msg.length;
+    while (from < to && blank(msg.charCodeAt(from))) from++;
+    while (to > from && blank(msg.charCodeAt(to - 1))) to--;
+    return msg.slice(from, to);
+  }
+  return CALL_ID.exec(msg.slice(eol + 2, end < 0 ? msg.length : end))?.[1] ?? '';
+}
+
+/** The record of `callId` read whole: its stop reason (the leader's fifth field) and its response's status. */
+function stopOf(msg: string, eol: number, callId: string): CdrStop {
+  STATUS_LINE.lastIndex = eol + 2;
+  const status = STATUS_LINE.exec(msg);
+  return {
+    callId,
+    reason: msg.slice(0, eol).split('|')[4] ?? '',
+    status: status ? Number(status[1]) : null,
+  };
+}
 
 /**
  * A wire message `<msgid>|cdr:stop|<source>|<time>|<reason>\r\n<SIP message>` read as a CdrStop; null when it is
@@ -32,17 +67,8 @@ const STATUS_LINE = /^SIP\/2\.0[ \t]+(\d{3})\b/;
 export function readCdrStop(msg: string): CdrStop | null {
   const eol = msg.indexOf('\r\n');
   if (eol < 0) return null;
-  const token = msg.slice(0, eol).split('|');
-  if (token[1] !== 'cdr:stop') return null;
-  const sip = msg.slice(eol + 2);
-  const blank = sip.indexOf('\r\n\r\n');
-  const head = blank < 0 ? sip : sip.slice(0, blank);
-  const status = STATUS_LINE.exec(head);
-  return {
-    callId: CALL_ID.exec(head)?.[1] ?? '',
-    reason: token[4] ?? '',
-    status: status ? Number(status[1]) : null,
-  };
+  if (msg.slice(0, eol).split('|')[1] !== 'cdr:stop') return null;
+  return stopOf(msg, eol, callIdOf(msg, eol));
 }
 
 type MsgListener = (socket: unknown, msg: string) => void;
@@ -58,12 +84,23 @@ function isWire(value: unknown): value is WireLike {
   return typeof v?.listeners === 'function' && typeof v.removeAllListeners === 'function' && typeof v.on === 'function';
 }
 
+/** Where interceptCdrStops hands the records: `follows` first, with the Call-ID alone; `ended` the followed calls'. */
+export interface CdrStopSink {
+  /** Whether a call of this Call-ID is followed (a record of any other is dropped unread). */
+  follows(callId: string): boolean;
+  ended(stop: CdrStop): void;
+}
+
 /**
- * Hands every `cdr:stop` on srf's drachtio connection to `onStop` instead of drachtio-srf's parser (call it right
+ * Hands every `cdr:stop` on srf's drachtio connection to `sink` instead of drachtio-srf's parser (call it right
  * after `srf.connect()`, which creates the connection). Returns false, intercepting nothing, when drachtio-srf's
  * internals are not where expected.
+ *
+ * A record is read by its Call-ID first, the one field a call is found by: most records are of no call followed (the
+ * second record of every relayed BYE, its call ended by the first; the one record of every call crocetta refused),
+ * and those are dropped there, without the leader's split and the status line's regular expression.
  */
-export function interceptCdrStops(srf: Pick<Srf, 'locals'>, onStop: (stop: CdrStop) => void): boolean {
+export function interceptCdrStops(srf: Pick<Srf, 'locals'>, sink: CdrStopSink): boolean {
   const client = (srf as unknown as { _app?: { client?: { wp?: unknown } } })._app?.client;
   const wire = client?.wp;
   if (!isWire(wire)) return false;
@@ -73,9 +110,13 @@ export function interceptCdrStops(srf: Pick<Srf, 'locals'>, onStop: (stop: CdrSt
   wire.removeAllListeners('msg');
   wire.on('msg', (socket, msg) => {
     // The record's name is the leader's second field: one comparison for every other message.
-    const stop = typeof msg === 'string' && msg.startsWith('cdr:stop|', msg.indexOf('|') + 1) ? readCdrStop(msg) : null;
-    if (stop === null) agentHandler(socket, msg);
-    else onStop(stop);
+    const eol = typeof msg === 'string' && msg.startsWith('cdr:stop|', msg.indexOf('|') + 1) ? msg.indexOf('\r\n') : -1;
+    if (eol < 0) {
+      agentHandler(socket, msg);
+      return;
+    }
+    const callId = callIdOf(msg, eol);
+    if (sink.follows(callId)) sink.ended(stopOf(msg, eol, callId));
   });
   return true;
 }

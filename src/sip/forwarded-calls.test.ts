@@ -68,6 +68,22 @@ describe('forwarded calls after the proxy', () => {
     expect(calls.openCalls).toBe(0);
   });
 
+  it('follows a call while a stop record can end it: ringing, then answered until its first record', () => {
+    const { calls, answer } = setup();
+    expect(calls.follows('refused-by-us')).toBe(false); // never forwarded: its one record is dropped unread
+    calls.forwarding('c1', 0, () => undefined);
+    expect(calls.follows('c1')).toBe(true);
+    calls.ended('c1', 10, 'call-rejected', 603); // a PBX refusal's record: the proxy will settle it
+    expect(calls.follows('c1')).toBe(true);
+    calls.settled('c1', 603, 20, null);
+    expect(calls.follows('c1')).toBe(false);
+    answer('c2', 2, 1_000);
+    expect(calls.follows('c2')).toBe(true);
+    calls.ended('c2', 2_000, 'normal-release', null);
+    expect(calls.follows('c2')).toBe(false); // the BYE's second record: dropped unread
+    expect(calls.follows('')).toBe(false);
+  });
+
   it('ignores calls it did not see answered, rejected branches, unanswered ones and times out of range', async () => {
     const { calls, recorded, settle, answer } = setup();
     calls.ended('unknown', 5_000, 'normal-release', null);
@@ -234,7 +250,9 @@ describe('forwarded calls, oldest first without iterating a Map', () => {
         } else {
           const reason = pick(['normal-release', 'normal-release', 'call-rejected', 'call-canceled']);
           const status = pick([null, 487, 487, 603]);
-          actual.ended(id, at, reason, status);
+          // As cdr-stop.ts hands records over: only when follows() says the Call-ID can end a call; the reference
+          // is given every record, so a record dropped unread must have changed nothing.
+          if (actual.follows(id)) actual.ended(id, at, reason, status);
           expected.ended(id, at, reason, status);
         }
         seen.actual.push(...lines.splice(0));

@@ -83,6 +83,14 @@ export class ForwardedCalls {
     this.answered.set(callId, { attempt, answeredAt: at });
   }
 
+  /**
+   * Whether a `cdr:stop` of this Call-ID can end a call followed here (ringing, or answered and not ended): most records
+   * cannot (the second of a relayed BYE, a refused call's), and are dropped unread (cdr-stop.ts).
+   */
+  follows(callId: string): boolean {
+    return this.ringing.has(callId) || this.answered.has(callId);
+  }
+
   /** drachtio-server's `cdr:stop` for a Call-ID, with the status of the SIP response it carries, if any. */
   ended(callId: string, at: number, reason: string, status: number | null): void {
     const ringing = this.ringing.get(callId);
@@ -142,6 +150,10 @@ class OldestFirst<T> {
 
   get(key: string): T | undefined {
     return this.slots.get(key)?.value;
+  }
+
+  has(key: string): boolean {
+    return this.slots.has(key);
   }
 
   /**

@@ -108,12 +108,15 @@ export function createSipApp(
         secret: settings.secret,
         reconnect: { retryMaxDelay: settings.reconnectMaxDelayMs },
       });
-      const intercepted = interceptCdrStops(srf, (stop) => {
-        try {
-          forwarded.ended(stop.callId, deps.clock.now(), stop.reason, stop.status);
-        } catch (err) {
-          log.warn({ err }, 'CDR from drachtio-server not handled');
-        }
+      const intercepted = interceptCdrStops(srf, {
+        follows: (callId) => forwarded.follows(callId),
+        ended: (stop) => {
+          try {
+            forwarded.ended(stop.callId, deps.clock.now(), stop.reason, stop.status);
+          } catch (err) {
+            log.warn({ err }, 'CDR from drachtio-server not handled');
+          }
+        },
       });
       if (!intercepted) log.debug("drachtio-srf's connection not found: CDRs are read by its own parser");
     },
