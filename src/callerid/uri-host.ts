@@ -1,9 +1,11 @@
 /**
- * The host of a SIP URI (RFC 3261 §19.1.1 `hostport`): the one reader behind the trunk's registrar
- * (src/trunk/settings.ts), the carrier lines' addresses and domains (src/sip/trunk-inbound.ts), the PBX's address
- * (src/sip/outbound.ts), drachtio's own addresses (src/sip/forward-target.ts, src/trunk/contact.ts), our binding
+ * The host of a SIP URI (RFC 3261 §19.1.1 `hostport`) in what arrives: the one reader behind the carrier lines'
+ * addresses and domains (src/sip/trunk-inbound.ts), the PBX's address (src/sip/outbound.ts), where drachtio received
+ * a request (src/sip/forward-target.ts), our Contact among drachtio's addresses (src/trunk/contact.ts), our binding
  * among a registrar's (src/trunk/registrar-response.ts) and parseUri's `host[:port]`. Pure.
- * (src/pbx-register/contacts.ts's parseSipUri is no reader but a validator: it refuses what these accept.)
+ * (src/pbx-register/contacts.ts's parseSipUri is no reader but a validator: it refuses what these accept. The
+ * trunk's settings and drachtio-server's listening list are src/trunk/host-port.ts's readHostPort's, which reads a
+ * hostport whole and refuses what this one reads past.)
  */
 import { parseNameAddr } from './header-values.js';
 import { parseUri } from './sip-uri.js';

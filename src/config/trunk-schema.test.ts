@@ -62,6 +62,21 @@ describe('trunk settings from the environment', () => {
         /trunk\.registrar \(from TRUNK_REGISTRAR\): expected the registrar's host as a name or an address .* in brackets, such as sip:\[2001:db8::1\]:5060/,
       );
     }
+    // The host and port as the trunk reads them (readHostPort), so what passed the schema's pattern and not the
+    // reader is refused too: an IPv4 address or no address in brackets, text after them.
+    for (const [registrar, problem] of [
+      ['sip:[1.2.3.4]:5060', '[1.2.3.4] is not an IPv6 address'],
+      ['sip:[:::]', '[:::] is not an IPv6 address'],
+      ['sip:[::1]x', '"x" follows [::1]'],
+      ['sip:2001:db8::1', '"2001:db8::1" has more than one colon outside brackets'],
+    ] as const) {
+      expect(
+        () => loadConfig({ env: { TRUNK_REGISTRAR: registrar, TRUNK_USERNAME: 'u', TRUNK_PASSWORD: 'p' } }),
+        registrar,
+      ).toThrow(
+        `trunk.registrar (from TRUNK_REGISTRAR): expected the registrar's host as a name or an address with an optional port from 1 to 65535; an IPv6 address in brackets, such as sip:[2001:db8::1]:5060; here ${problem}`,
+      );
+    }
     for (const registrar of [
       'sip:[2001:db8::1]',
       'sips:[2001:db8::1]:5061;transport=tls',
@@ -80,6 +95,23 @@ describe('trunk settings from the environment', () => {
     expect(() =>
       loadConfig({ env: { TRUNK_REGISTRAR: 'sip:r', TRUNK_USERNAME: 'u', TRUNK_CONTACT_HOST: 'a b' } }),
     ).toThrow(/trunk\.contactHost/);
+    // The Contact host and the domain are read as the registrar's host: an IPv4 address in brackets, a port 0 or
+    // past 65535 passed their pattern.
+    const trunkWith = (env: Record<string, string>) => () =>
+      loadConfig({ env: { TRUNK_REGISTRAR: 'sip:r', TRUNK_USERNAME: 'u', TRUNK_PASSWORD: 'p', ...env } });
+    expect(trunkWith({ TRUNK_CONTACT_HOST: '[192.0.2.7]:5062' })).toThrow(
+      'trunk.contactHost (from TRUNK_CONTACT_HOST): expected an address or host name with an optional port from 1 to 65535, such as 198.51.100.7 or 198.51.100.7:5062; an IPv6 address in brackets, such as [2001:db8::7]:5062; here [192.0.2.7] is not an IPv6 address',
+    );
+    expect(trunkWith({ TRUNK_CONTACT_HOST: '192.0.2.7:0' })).toThrow(/here port 0 is out of range \(1 to 65535\)/);
+    expect(trunkWith({ TRUNK_DOMAIN: 'voip.carrier.example:99999' })).toThrow(
+      'trunk.domain (from TRUNK_DOMAIN): expected a host name such as sip.carrier.example; here port 99999 is out of range (1 to 65535)',
+    );
+    expect(
+      trunkWith({ TRUNK_CONTACT_HOST: '[2001:db8::7]:5062', TRUNK_DOMAIN: '[2001:db8::9]' })().trunk,
+    ).toMatchObject({
+      contactHost: '[2001:db8::7]:5062',
+      domain: '[2001:db8::9]',
+    });
   });
 });
 
@@ -346,7 +378,9 @@ describe('an account at another carrier (trunk.accounts[i].registrar, TRUNK_2_RE
           TRUNK_2_CONTACT_HOST: '192.0.2.7:70000',
         },
       }),
-    ).toThrow(/trunk\.accounts\.0\.contactHost \(from TRUNK_2_CONTACT_HOST\): port 70000 is out of range/);
+    ).toThrow(
+      /trunk\.accounts\.0\.contactHost \(from TRUNK_2_CONTACT_HOST\): expected an address or host name .*; here port 70000 is out of range \(1 to 65535\)/,
+    );
     // The first account is trunk: itself: an account at another carrier alone is not enough.
     expect(() => loadConfig({ env: { ...SECOND, TRUNK_2_REGISTRAR: 'sip:198.51.100.5' } })).toThrow(
       /trunk\.accounts: trunk\.accounts needs trunk\.registrar \(TRUNK_REGISTRAR\) and the first account/,

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { contactUsers, parseRegistrar, type RegistrarAddress } from '../trunk/settings.js';
+import { hostPortProblem } from '../trunk/host-port.js';
+import { contactUsers, parseRegistrar, registrarProblem, type RegistrarAddress } from '../trunk/settings.js';
 
 /**
  * `trunk:`: crocetta registers to the carrier (a registration trunk). Off while `registrar` is empty; every other
@@ -17,12 +18,28 @@ export function isAddressOrCidr(text: string): boolean {
   return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
-/** A host name, IPv4 or bracketed IPv6 address, with an optional port. */
-const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::\d{1,5})?$/;
-
 /** A SIP URI without a user part. */
 const REGISTRAR_URI = /^sips?:[^\s<>"@]+$/i;
 
+/**
+ * A `host[:port]` setting, read as the trunk reads it (readHostPort: a name or an address, an IPv6 one in brackets,
+ * a port from 1 to 65535): refused with `expected`, the right form, and what is wrong with this one.
+ */
+function hostPortSetting(expected: string) {
+  return z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      const problem = hostPortProblem(value);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: `${expected}; here ${problem}` });
+    });
+}
+
+/**
+ * The registrar URI's host and port (up to its parameters) are read as hostPortSetting's: unbracketed,
+ * `sip:2001:db8::1` was read as the host `2001` and registered to a host that is not there. A URI the pattern
+ * refuses is said once, by the pattern.
+ */
 const registrarUri = z
   .string()
   .trim()
@@ -30,23 +47,14 @@ const registrarUri = z
     REGISTRAR_URI,
     'expected the registrar as a SIP URI without a user part, such as sip:sip.carrier.example or sip:127.0.0.1:5090',
   )
-  .refine(
-    registrarHostPort,
-    "expected the registrar's host as a name or an address with an optional port from 1 to 65535; an IPv6 address in brackets, such as sip:[2001:db8::1]:5060",
-  );
-
-/**
- * The registrar URI's host and port (up to its parameters) are a host name, IPv4 or bracketed IPv6 address and a
- * port in 1–65535, as contactHost's (portOutOfRange). Unbracketed, `sip:2001:db8::1` would be read as the host `2001` (parseRegistrar ends the host
- * at its first colon) and registered to a host that is not there. A URI the pattern above refuses passes here, so
- * it is said once.
- */
-function registrarHostPort(uri: string): boolean {
-  const m = /^sips?:([^;?]*)/i.exec(uri);
-  if (m === null || !REGISTRAR_URI.test(uri)) return true;
-  const hostPort = m[1] ?? '';
-  return HOST_PORT.test(hostPort) && portOutOfRange(hostPort) === null;
-}
+  .superRefine((uri, ctx) => {
+    const problem = REGISTRAR_URI.test(uri) ? registrarProblem(uri) : null;
+    if (problem !== null)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected the registrar's host as a name or an address with an optional port from 1 to 65535; an IPv6 address in brackets, such as sip:[2001:db8::1]:5060; here ${problem}`,
+      });
+  });
 
 /** Where outbound calls go: a SIP URI (its user part, if any, is replaced by the dialled number). */
 const outboundUri = z
@@ -64,10 +72,7 @@ const authUserName = z
   .trim()
   .max(128)
   .regex(/^[^\s"]*$/, 'expected a user name without spaces or quotes');
-const domain = z.union([
-  z.literal(''),
-  z.string().trim().regex(HOST_PORT, 'expected a host name such as sip.carrier.example'),
-]);
+const domain = z.union([z.literal(''), hostPortSetting('expected a host name such as sip.carrier.example')]);
 const expires = z.number().int().min(30).max(86_400);
 /** The account's own phone number, as the register and the PBX should see it; '' = read from the call. */
 const accountNumber = z.union([
@@ -83,13 +88,9 @@ const accountNumber = z.union([
 
 const contactHost = z.union([
   z.literal(''),
-  z
-    .string()
-    .trim()
-    .regex(
-      HOST_PORT,
-      'expected an address or host name, with an optional port, such as 198.51.100.7 or 198.51.100.7:5062',
-    ),
+  hostPortSetting(
+    'expected an address or host name with an optional port from 1 to 65535, such as 198.51.100.7 or 198.51.100.7:5062; an IPv6 address in brackets, such as [2001:db8::7]:5062',
+  ),
 ]);
 const inboundFrom = z.array(
   z.string().trim().refine(isAddressOrCidr, 'expected an IP address or a CIDR such as 203.0.113.0/24'),
@@ -171,23 +172,8 @@ export const trunkSchema = z
         message: 'required when trunk.registrar (TRUNK_REGISTRAR) is set: the account user name the carrier gave you',
       });
     }
-    portInRange(t.contactHost, ['contactHost'], ctx);
-    t.accounts.forEach((a, i) => {
-      portInRange(a.contactHost, ['accounts', i, 'contactHost'], ctx);
-      otherCarrier(t, a, i, ctx);
-    });
+    t.accounts.forEach((a, i) => otherCarrier(t, a, i, ctx));
   });
-
-function portInRange(hostPort: string, path: Array<string | number>, ctx: z.RefinementCtx): void {
-  const port = portOutOfRange(hostPort);
-  if (port !== null) ctx.addIssue({ code: 'custom', path, message: `port ${port} is out of range` });
-}
-
-/** The port ending `hostPort` (`host:5060`) when it is outside 1–65535; null when it is inside or absent. */
-function portOutOfRange(hostPort: string): string | null {
-  const port = /:(\d+)$/.exec(hostPort)?.[1];
-  return port !== undefined && (Number(port) < 1 || Number(port) > 65535) ? port : null;
-}
 
 /** Where a registrar URI points (`sip:Host;transport=tcp` → `host:5060`), to compare two of them. */
 function registrarPlace(uri: string): string {

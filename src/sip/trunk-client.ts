@@ -8,7 +8,7 @@ import { Counter, Gauge } from 'prom-client';
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { chooseContact, drachtioOwns, parseHostports } from '../trunk/contact.js';
+import { chooseContact, drachtioOwns, parseHostports, type ListenAddress } from '../trunk/contact.js';
 import { noAnswer, type RegistrarResponse } from '../trunk/registrar-response.js';
 import {
   DEFAULT_TIMING,
@@ -215,7 +215,14 @@ export function createTrunkClient(
   const srf = srfApp as unknown as Requester;
   srf.on('connect', (err: unknown, hostports: unknown) => {
     if (err) return;
-    for (const c of clients) c.connected(hostports);
+    // Read once for all the accounts: an item that does not read is said once, and the others used.
+    const listed = parseHostports(typeof hostports === 'string' ? hostports : '', (item, problem) =>
+      deps.logger.warn(
+        { component: 'trunk', hostports, item },
+        `skipped an address in drachtio-server's list that does not read: ${problem}`,
+      ),
+    );
+    for (const c of clients) c.connected(hostports, listed);
   });
   // drachtio-srf emits 'close' when its connection to drachtio-server goes (see sip-app.ts).
   srf.on('close', () => {
@@ -239,8 +246,8 @@ export function createTrunkClient(
 }
 
 interface AccountClient extends TrunkAccountClient {
-  /** drachtio-server connected, with the addresses it reports (`udp/203.0.113.7:5060,…`). */
-  connected(hostports: unknown): void;
+  /** drachtio-server connected, with the addresses it reports (`udp/203.0.113.7:5060,…`) and those that read. */
+  connected(hostports: unknown, listed: readonly ListenAddress[]): void;
   closed(): void;
   start(): void;
   stop(): Promise<void>;
@@ -359,8 +366,7 @@ function accountClient(
     { ...DEFAULT_TIMING, ...deps.timing },
   );
 
-  const connected = (hostports: unknown): void => {
-    const listed = parseHostports(typeof hostports === 'string' ? hostports : '');
+  const connected = (hostports: unknown, listed: readonly ListenAddress[]): void => {
     const choice = chooseContact(settings.contactUser, settings.registrar.transport, listed, settings.contactHost);
     if (choice.note !== contactNote) {
       contactNote = choice.note;

@@ -4,6 +4,7 @@
  * external address when drachtio.conf.xml sets one), or the operator's TRUNK_CONTACT_HOST. Pure.
  */
 import { sipUriAddress } from '../callerid/index.js';
+import { readHostPort } from './host-port.js';
 import type { SipTransport } from './settings.js';
 
 /**
@@ -17,16 +18,26 @@ export interface ListenAddress {
 }
 
 /**
- * Parses drachtio-server's `udp/1.2.3.4:5060,tcp/[2001:db8::1]:5060` list; unreadable items are left out. Its own
- * pattern, not splitHostPort: a port is required and an unbracketed IPv6 host reads up to the last colon
- * (hostport-readers.test.ts pins both readers' inputs).
+ * Parses drachtio-server's `udp/1.2.3.4:5060,tcp/[2001:db8::1]:5060` list: each item a transport, `/` and an address
+ * as readHostPort reads it (an IPv6 one in brackets, as drachtio-server writes it: see host-port.ts), with its port.
+ * An item that does not read is left out and given to `skipped` with what is wrong with it, to be logged.
  */
-export function parseHostports(list: string): ListenAddress[] {
+export function parseHostports(
+  list: string,
+  skipped: (item: string, problem: string) => void = () => {},
+): ListenAddress[] {
   const out: ListenAddress[] = [];
   for (const item of list.split(',')) {
-    const m = /^\s*([A-Za-z]+)\/(\[[^\]]+\]|[^\s]+):(\d{1,5})\s*$/.exec(item);
-    if (!m?.[1] || !m[2] || !m[3]) continue;
-    out.push({ transport: m[1].toLowerCase(), host: m[2].replace(/^\[|\]$/g, ''), port: Number(m[3]) });
+    if (item.trim() === '') continue;
+    const m = /^\s*([A-Za-z]+)\/(\S*?)\s*$/.exec(item);
+    if (!m?.[1] || m[2] === undefined) {
+      skipped(item, 'expected a transport, / and an address with its port, such as udp/203.0.113.7:5060');
+      continue;
+    }
+    const at = readHostPort(m[2]);
+    if ('problem' in at) skipped(item, at.problem);
+    else if (at.port === null) skipped(item, 'there is no port');
+    else out.push({ transport: m[1].toLowerCase(), host: at.host, port: at.port });
   }
   return out;
 }
@@ -58,7 +69,8 @@ export function chooseContact(
   const own = hostports.find((h) => h.transport === transport);
   if (contactHost !== '') {
     // The operator's address; with a port when given, else drachtio's own port for that transport.
-    const hasPort = /^(\[[^\]]+\]|[^:]+):\d+$/.test(contactHost);
+    const written = readHostPort(contactHost);
+    const hasPort = 'port' in written && written.port !== null;
     const port = hasPort ? '' : own ? `:${own.port}` : '';
     return { uri: `${scheme}:${username}@${contactHost}${port}${param}`, note: `TRUNK_CONTACT_HOST ${contactHost}` };
   }

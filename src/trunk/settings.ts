@@ -2,8 +2,9 @@
  * The registration trunk's settings, derived once from the validated config: the registrar's parts, the AOR, the
  * credentials and the timing. Pure.
  */
-import { splitHostPort, trunkUsers, type TrunkUsers } from '../callerid/index.js';
+import { trunkUsers, type TrunkUsers } from '../callerid/index.js';
 import type { TrunkAccountConfig, TrunkConfig } from '../config/trunk-schema.js';
+import { readHostPort, type HostPortProblem } from './host-port.js';
 
 /** A further account as validated; the keys of the other-carrier form may be absent (the same carrier). */
 export type TrunkAccountInput = Omit<TrunkAccountConfig, 'registrar' | 'contactHost' | 'trunkUri'> &
@@ -67,11 +68,12 @@ export interface TrunkSettings {
 
 const TRANSPORTS: readonly SipTransport[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
 
-/** Reads `sip:host[:port][;params]` (validated by the schema: no user part). */
-export function parseRegistrar(uri: string): RegistrarAddress {
+/** Reads `sip:host[:port][;params]`, or says what is wrong with its host and port (readHostPort's problem). */
+function readRegistrar(uri: string): RegistrarAddress | HostPortProblem {
   const m = /^(sips?):([^;?]*)([^?]*)/i.exec(uri.trim());
-  const at = m === null ? null : splitHostPort(m[2] ?? '');
-  if (m === null || at === null) throw new Error(`not a registrar URI: ${uri}`);
+  if (m === null) return { problem: 'expected a sip: or sips: URI' };
+  const at = readHostPort(m[2] ?? '');
+  if ('problem' in at) return at;
   const scheme = (m[1] ?? 'sip').toLowerCase() as 'sip' | 'sips';
   const params = m[3] ?? '';
   const transportParam = /;transport=([A-Za-z]+)/i.exec(params)?.[1]?.toLowerCase() as SipTransport | undefined;
@@ -82,6 +84,19 @@ export function parseRegistrar(uri: string): RegistrarAddress {
         ? 'tls'
         : 'udp';
   return { uri: uri.trim(), scheme, host: at.host, port: at.port, transport };
+}
+
+/** What is wrong with a registrar URI's scheme, host or port, or null when it reads: the schema's check. */
+export function registrarProblem(uri: string): string | null {
+  const read = readRegistrar(uri);
+  return 'problem' in read ? read.problem : null;
+}
+
+/** Reads `sip:host[:port][;params]` (validated by the schema with registrarProblem: no user part). */
+export function parseRegistrar(uri: string): RegistrarAddress {
+  const read = readRegistrar(uri);
+  if ('problem' in read) throw new Error(`not a registrar URI: ${uri}: ${read.problem}`);
+  return read;
 }
 
 /** The first account's (`trunk:` itself); null when registration is off (no registrar). */

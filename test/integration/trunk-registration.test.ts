@@ -222,6 +222,20 @@ describe('registration to the carrier', () => {
     await harness.restartApp(); // so afterEach's stop has something to stop
   });
 
+  it("skips an address in drachtio-server's list that does not read, says so once, and takes the next", async () => {
+    // Empty brackets were read as the host '' and taken first: the Contact was sip:USER@:5080.
+    const harness = await start({}, { double: { hostports: 'udp/[]:5080,udp/192.0.2.10:5082,tcp/192.0.2.10:5081' } });
+    await eventually(() => (harness.app.trunk?.status.state === 'registered' ? true : undefined), 5000);
+    expect(headerOf(registers(harness)[0]!.request, 'contact')).toBe(`<sip:${USER}@192.0.2.10:5082>`);
+    expect(
+      harness.logs
+        .filter((l) => l.level === 40 && String(l.msg).startsWith('skipped an address'))
+        .map((l) => [l.msg, l.item]),
+    ).toEqual([
+      ["skipped an address in drachtio-server's list that does not read: the brackets are empty", 'udp/[]:5080'],
+    ]);
+  });
+
   it('uses the transport and port of the registrar URI, and TRUNK_CONTACT_HOST behind NAT', async () => {
     const harness = await start(
       { TRUNK_REGISTRAR: `${REGISTRAR};transport=tcp`, TRUNK_CONTACT_HOST: '203.0.113.50' },
