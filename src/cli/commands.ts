@@ -1,8 +1,6 @@
 /** The CLI's commands, each a function of its arguments and the global options; main.ts wires them to commander. */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { normalizeNumber } from '../callerid/index.js';
 import { UNKNOWN_CALLER, type CallerIdentity } from '../callerid/types.js';
 import { LiveSettings } from '../settings/index.js';
@@ -20,7 +18,7 @@ import { openRebuildConnection } from '../store/reports/panel-store.js';
 import type { StoreLogger } from '../store/logger.js';
 import { Connection } from '../store/sqlite/connection.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
-import { CliError, EXIT, counted, kindCounts, print, progressBar } from './output.js';
+import { CliError, EXIT, counted, intoFile, kindCounts, print, progressBar } from './output.js';
 
 function callerKeyOf(text: string, country: string): { key: string; identity: CallerIdentity } {
   const n = normalizeNumber(text, country);
@@ -233,31 +231,6 @@ export async function exportFile(
     { file: o.output, format, counts },
     () => `exported to ${o.output}: ${kindCounts(counts, 'nothing (the register has no such rows)')}`,
   );
-}
-
-/**
- * `write` into the file `path`, created or emptied first: a path that cannot be written (a directory, a missing
- * folder, no permission) is said before anything is read, exit 73; a write that fails (a full disk) ends the
- * command, exit 74. The file stream's 'error' had no listener (the CLI crashed with its stack), and the writers
- * wait for 'drain', which a failed stream never sends.
- */
-async function intoFile<T>(path: string, write: (out: Writable) => Promise<T>): Promise<T> {
-  let out: Writable;
-  try {
-    out = (await open(path, 'w')).createWriteStream();
-  } catch (err) {
-    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, EXIT.cantCreate);
-  }
-  const failed = new Promise<never>((_resolve, reject) => out.once('error', reject));
-  try {
-    const result = await Promise.race([write(out), failed]);
-    out.end();
-    await Promise.race([finished(out), failed]);
-    return result;
-  } catch (err) {
-    if (out.errored !== null) throw new CliError(`cannot write ${path}: ${out.errored.message}`, EXIT.ioError);
-    throw err;
-  }
 }
 
 export async function backup(target: string, g: GlobalOptions): Promise<void> {

@@ -1,8 +1,8 @@
 /**
  * `crocetta dossier --company NAME | --number N [--since D] [--until D] [--format html|csv|json] [--out FILE]`:
- * the evidence dossier from the register file, with the service's configured rules.
+ * the evidence dossier from the register file, with the service's configured rules. `--out` as export's `--output`:
+ * a path that cannot be written exits 73, a failed write 74.
  */
-import { writeFile } from 'node:fs/promises';
 import { normalizeNumber } from '../callerid/index.js';
 import {
   PeriodError,
@@ -15,7 +15,7 @@ import {
 } from '../dossier/index.js';
 import { dossierDocument } from '../panel/pages/dossier.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
-import { CliError, EXIT, counted } from './output.js';
+import { CliError, EXIT, counted, intoFile } from './output.js';
 
 export interface DossierCliOptions {
   number?: string;
@@ -54,23 +54,32 @@ export async function dossier(o: DossierCliOptions, g: GlobalOptions): Promise<v
     if (err instanceof PeriodError) throw new CliError(err.message, EXIT.usage);
     throw err;
   }
-  await ensureSchema(config.store.file);
-  const d = await buildDossier(
-    config.store.file,
-    { subject, ...period },
-    { rules: dossierRules(config), timeZone: config.timeZone, now: Date.now() },
-  );
-  const body =
-    format === 'json'
-      ? `${JSON.stringify(dossierJson(d), null, 2)}\n`
-      : format === 'csv'
-        ? dossierCsv(d)
-        : dossierDocument(lang, d, config.defaultCountry).toString();
+  const render = async () => {
+    await ensureSchema(config.store.file);
+    const d = await buildDossier(
+      config.store.file,
+      { subject, ...period },
+      { rules: dossierRules(config), timeZone: config.timeZone, now: Date.now() },
+    );
+    const body =
+      format === 'json'
+        ? `${JSON.stringify(dossierJson(d), null, 2)}\n`
+        : format === 'csv'
+          ? dossierCsv(d)
+          : dossierDocument(lang, d, config.defaultCountry).toString();
+    return { d, body };
+  };
   if (o.out === undefined) {
-    process.stdout.write(body);
+    process.stdout.write((await render()).body);
     return;
   }
-  await writeFile(o.out, body);
+  // As export's --output: a path that cannot be written is said before the register is read (exit 73), a write
+  // that fails exits 74.
+  const { d } = await intoFile(o.out, async (out) => {
+    const rendered = await render();
+    out.write(rendered.body);
+    return rendered;
+  });
   process.stderr.write(
     `${o.out}: ${counted(d.breaches.length, 'breach', 'breaches')} in ${counted(d.attempts, 'call', 'calls')}\n`,
   );

@@ -1,4 +1,7 @@
 /** What the CLI prints: text for people, `--json` for scripts; errors on stderr with a sysexits code. */
+import { open } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 
 /** sysexits(3) codes the CLI exits with. */
 export const EXIT = {
@@ -52,6 +55,31 @@ export function kindCounts(counts: Readonly<Record<string, number>>, none = 'not
       })
       .join(', ') || none
   );
+}
+
+/**
+ * `write` into the file `path`, created or emptied first: a path that cannot be written (a directory, a missing
+ * folder, no permission) is said before anything is read, exit 73; a write that fails (a full disk) ends the
+ * command, exit 74. The file stream's 'error' had no listener (the CLI crashed with its stack), and the writers
+ * wait for 'drain', which a failed stream never sends.
+ */
+export async function intoFile<T>(path: string, write: (out: Writable) => Promise<T>): Promise<T> {
+  let out: Writable;
+  try {
+    out = (await open(path, 'w')).createWriteStream();
+  } catch (err) {
+    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, EXIT.cantCreate);
+  }
+  const failed = new Promise<never>((_resolve, reject) => out.once('error', reject));
+  try {
+    const result = await Promise.race([write(out), failed]);
+    out.end();
+    await Promise.race([finished(out), failed]);
+    return result;
+  } catch (err) {
+    if (out.errored !== null) throw new CliError(`cannot write ${path}: ${out.errored.message}`, EXIT.ioError);
+    throw err;
+  }
 }
 
 export function print(json: boolean, value: unknown, text: () => string): void {

@@ -2,7 +2,7 @@
  * The `crocetta` CLI, spawned as a user runs it, against the register of a running crocetta (real app, drachtio
  * double, real SQLite file): backup while attempts are being written, import/lookup/export, exit codes.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from '../../src/store/sqlite/connection.js';
@@ -155,6 +155,30 @@ describe('crocetta CLI', () => {
       code: 74,
       stdout: '',
       stderr: 'crocetta: cannot write to standard output: ENOSPC: no space left on device, write\n',
+    });
+  });
+
+  it('dossier --out says an output it cannot write as export does: 73, a failed write 74 (it said 1)', async () => {
+    const folder = join(h.dir, 'no-dossier-here');
+    mkdirSync(folder);
+    const dossier = (out: string) =>
+      cli(['dossier', '--number', '+390212345011', '--format', 'csv', '--out', out], env);
+    const created = await dossier(folder);
+    expect({ code: created.code, stderr: created.stderr }).toEqual({
+      code: 73,
+      stderr: `crocetta: cannot write ${folder}: EISDIR: illegal operation on a directory, open '${folder}'\n`,
+    });
+    const written = join(h.dir, 'dossier.csv');
+    const good = await dossier(written);
+    expect(good.code).toBe(0);
+    expect(good.stderr).toMatch(/^.*dossier\.csv: \d+ breach(es)? in \d+ calls?\n$/);
+    const csv = await cli(['dossier', '--number', '+390212345011', '--format', 'csv'], env);
+    expect(readFileSync(written, 'utf8')).toBe(csv.stdout);
+    if (!existsSync('/dev/full')) return;
+    const full = await dossier('/dev/full');
+    expect({ code: full.code, stderr: full.stderr }).toEqual({
+      code: 74,
+      stderr: 'crocetta: cannot write /dev/full: ENOSPC: no space left on device, write\n',
     });
   });
 
