@@ -173,7 +173,8 @@ export async function importFile(format: string, file: string, o: ImportCliOptio
       ...(source.historyBy !== undefined && { historyBy: source.historyBy }),
     });
   } catch (err) {
-    bar.end();
+    // Nothing was imported (all or nothing): the bar goes, the error takes its line.
+    bar.clear();
     if (err instanceof ImportRejectedError) {
       throw new CliError(`${err.message}\nnothing was imported (use --lenient to skip bad rows)`, EXIT.dataError, {
         line: err.line,

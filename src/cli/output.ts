@@ -86,30 +86,53 @@ export function print(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
 }
 
-/** A progress bar on a terminal (stderr), nothing otherwise; at most ~10 redraws a second. */
-export function progressBar(label: string, total: number): { update(done: number): void; end(): void } {
-  const tty = process.stderr.isTTY;
+/** Where a progress bar is drawn: stderr, or a test's stand-in. */
+export interface ProgressStream {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+/**
+ * A progress bar on a terminal (stderr), nothing otherwise; at most ~10 redraws a second. `end()` when the work is
+ * done draws it full; `clear()` when it failed wipes it from its line, so the error is printed in its place: a
+ * bar left at 100% (what end() drew for a failed import too) said the work was complete.
+ */
+export function progressBar(
+  label: string,
+  total: number,
+  stream: ProgressStream = process.stderr,
+  now: () => number = Date.now,
+): { update(done: number): void; end(): void; clear(): void } {
+  const tty = stream.isTTY === true;
   let last = 0;
+  /** The length of the bar on the terminal's line, 0 when none is drawn. */
+  let drawn = 0;
   const draw = (done: number) => {
     const ratio = total > 0 ? Math.min(1, done / total) : 0;
     const width = 30;
     const full = Math.round(ratio * width);
-    process.stderr.write(
-      `\r${label} [${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(ratio * 100).toFixed(0).padStart(3)}%`,
-    );
+    const line = `${label} [${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(ratio * 100).toFixed(0).padStart(3)}%`;
+    stream.write(`\r${line}`);
+    drawn = line.length;
   };
   return {
     update(done) {
       if (!tty) return;
-      const now = Date.now();
-      if (now - last < 100) return;
-      last = now;
+      const at = now();
+      if (at - last < 100) return;
+      last = at;
       draw(done);
     },
     end() {
       if (!tty) return;
       draw(total);
-      process.stderr.write('\n');
+      stream.write('\n');
+      drawn = 0;
+    },
+    clear() {
+      if (!tty || drawn === 0) return;
+      stream.write(`\r${' '.repeat(drawn)}\r`);
+      drawn = 0;
     },
   };
 }

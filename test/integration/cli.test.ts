@@ -11,6 +11,7 @@ import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { runCli, spawnService, type CliRun } from '../support/cli-process.js';
 import { openRegister } from '../../src/store/register/register.js';
 import { fixtureDataFile } from '../support/fixture-data.js';
+import { screenOf } from '../support/terminal-screen.js';
 
 const cli = (args: string[], env: Record<string, string>): Promise<CliRun> => runCli(args, env);
 
@@ -97,6 +98,25 @@ describe('crocetta CLI', () => {
     expect((await cli(['import', 'xls', bad], env)).code).toBe(64);
     expect((await cli(['lookup', 'hello'], env)).code).toBe(64);
     expect((await cli(['import', 'list', join(h.dir, 'none.txt')], env)).code).toBe(66);
+  });
+
+  it('a refused import on a terminal clears its progress bar: none left at 100% above the error (there was)', async () => {
+    const bad = join(h.dir, 'bad-on-a-terminal.txt');
+    writeFileSync(bad, '+390212345678\nnot a number\n');
+    // stderr as a terminal: the bar is drawn only there.
+    const onTerminal = { ...env, NODE_OPTIONS: '--import=data:text/javascript,process.stderr.isTTY=true' };
+    const refused = await cli(['import', 'list', bad], onTerminal);
+    expect(refused.code).toBe(65);
+    expect(refused.stderr).toContain('100%'); // drawn while the file was read
+    expect(screenOf(refused.stderr)).toEqual([
+      'crocetta: import refused: line 2: not a phone number (not-a-number): "not a number"',
+      'nothing was imported (use --lenient to skip bad rows)',
+    ]);
+    const good = join(h.dir, 'good-on-a-terminal.txt');
+    writeFileSync(good, '+390212345031\n');
+    const imported = await cli(['import', 'list', good], onTerminal);
+    expect(imported.code).toBe(0);
+    expect(screenOf(imported.stderr)).toEqual(['importing list [##############################] 100%']);
   });
 
   it('a file that cannot be read (here a directory) is said in one line, exit 66, nothing imported, no crash', async () => {
