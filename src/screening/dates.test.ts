@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { dayFormatter, isoTime } from './dates.js';
 import { mulberry32 } from '../../test/support/prng.js';
 import { at } from './test-fixtures.js';
@@ -124,6 +124,28 @@ describe('isoTime', () => {
       expect(isoTime(ms)).toBe(new Date(ms).toISOString());
     }
     for (let ms = day + 86_399_000; ms < day + 86_401_000; ms++) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('drops a fraction of a millisecond as Date#toISOString does, without asking Date', () => {
+    const rand = mulberry32(28);
+    const base = Date.UTC(2026, 10, 5);
+    for (let i = 0; i < 20_000; i++) {
+      // A look-back's times with fractions (bench:decide's history spaces its calls 7 days / 25,001 apart), and
+      // fractions just below a millisecond, a second, a minute and a day.
+      const ms =
+        i % 4 === 0 ? base - rand() * 30 * 86_400_000 : base + Math.floor(rand() * 86_400) * 1000 - rand() * 1e-3;
+      expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    }
+    // Just under midnight, a leap day and the last day isoTime writes itself.
+    for (const day of [base, Date.UTC(2000, 2, 1), Date.UTC(9999, 11, 31)]) {
+      for (const ms of [day - 2.5e-4, day - 1e-3, day - 0.5, day - 1 + 1e-3]) {
+        expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+      }
+    }
+    const toDate = vi.spyOn(Date.prototype, 'toISOString');
+    isoTime(1_790_000_000_000.75);
+    expect(toDate).not.toHaveBeenCalled();
+    toDate.mockRestore();
   });
 
   it('throws for an invalid time as Date does', () => {

@@ -71,7 +71,10 @@ const MS_PER_DAY = 86_400_000;
 const YEAR_10000 = 253_402_300_800_000;
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 /** `HH:MM:` of each minute of a day, `SS.` of each second of a minute, `mmmZ` of each millisecond of a second. */
-const MINUTE_TEXTS = Array.from({ length: 1440 }, (_, m) => `${TWO_DIGITS[Math.floor(m / 60)]!}:${TWO_DIGITS[m % 60]!}:`);
+const MINUTE_TEXTS = Array.from(
+  { length: 1440 },
+  (_, m) => `${TWO_DIGITS[Math.floor(m / 60)]!}:${TWO_DIGITS[m % 60]!}:`,
+);
 const SECOND_TEXTS = Array.from({ length: 60 }, (_, s) => `${TWO_DIGITS[s]!}.`);
 const MILLI_TEXTS = Array.from({ length: 1000 }, (_, ms) => `${String(ms).padStart(3, '0')}Z`);
 
@@ -91,13 +94,17 @@ const slotTexts: string[] = new Array<string>(DAY_SLOTS).fill('');
  * ~1 µs a call: the reasons' params carry one or two of these per decision (the mark's time, a refusal's). The
  * civil date from the day number is Howard Hinnant's `civil_from_days`. Four pieces written once (the day's, the
  * minute's, the second's, the millisecond's), so three concatenations a call where eight pieces took seven: 38
- * against 78 ns a call (a scratch loop over random times of a week, 5 Dec 2026). Times before 1970 or from the
- * year 10000 on, fractions and non-finite values are left to Date (which throws a RangeError for an invalid time).
+ * against 78 ns a call (a scratch loop over random times of a week, 5 Dec 2026). A fraction of a millisecond is
+ * dropped, as Date drops it (TimeClip truncates; from 0 on that is the floor): bench:decide's history has such times,
+ * which went to Date at each repeat reason. Times before 1970 or from the year 10000 on and non-finite values are
+ * left to Date (which throws a RangeError for an invalid time).
  */
 export function isoTime(ms: number): string {
-  if (!(ms >= 0 && ms < YEAR_10000) || !Number.isInteger(ms)) return new Date(ms).toISOString();
-  const days = Math.floor(ms / MS_PER_DAY);
-  let rest = ms - days * MS_PER_DAY;
+  if (!(ms >= 0 && ms < YEAR_10000)) return new Date(ms).toISOString();
+  // The whole milliseconds, as Date takes them; the rest is written from them alone.
+  const whole = Math.floor(ms);
+  const days = Math.floor(whole / MS_PER_DAY);
+  let rest = whole - days * MS_PER_DAY;
   const slot = days & (DAY_SLOTS - 1);
   let dayText = slotTexts[slot]!;
   if (slotDays[slot] !== days) {
