@@ -402,11 +402,10 @@ function length(values: readonly string[]): number {
 const UNITS: readonly string[] = Array.from({ length: MAX_IDENTITY_KEY + 1 }, (_, n) => String.fromCharCode(n));
 
 /**
- * `values` after their count, each after its length, as one string; From values (`firstKey`: the first one's
- * fromKeyLength; -1: not From) without their tags.
+ * `key` followed by `values`, each after its length; From values (`firstKey`: the first one's fromKeyLength; -1: not
+ * From) without their tags.
  */
-function listKey(values: readonly string[], firstKey: number): string {
-  let key = UNITS[values.length]!;
+function withValues(key: string, values: readonly string[], firstKey: number): string {
   for (let j = 0; j < values.length; j++) {
     const raw = values[j]!;
     const n = firstKey < 0 ? raw.length : j === 0 ? firstKey : fromKeyLength(raw);
@@ -416,24 +415,31 @@ function listKey(values: readonly string[], firstKey: number): string {
 }
 
 /**
- * The cache key of the values, one string: the country's length and the country, then each header's values after
- * their count, each value after its length, as one code unit each (keySize ≤ MAX_IDENTITY_KEY). No two sets of
- * values make the same key. Made of the request's own strings (slices of the message): looked up as it is, copied
- * only when kept. A look-up of a repeat caller was, before, an FNV hash of the first value in JavaScript, a Map of
- * hashes, a bucket and a compare of every value code unit by code unit (the largest part of its caller ID in
- * bench:decide's profile with history: 341 of 726 ms).
+ * The cache key of the values, one string: the country's length and each header's count of values, seven code units
+ * written at once, then the country, then each header's values in turn, each value after its length in one code
+ * unit (keySize ≤ MAX_IDENTITY_KEY). No two sets of values make the same key. Made of the request's own strings
+ * (slices of the message): looked up as it is, copied only when kept. The counts were each a concatenation of their
+ * own onto the key (a cons string each, on a key already longer than V8 copies, one for every header a request does
+ * not have too): one string for the seven now. A look-up of a repeat caller was, before
+ * session 27, an FNV hash of the first value in JavaScript, a Map of hashes, a bucket and a compare of every value
+ * code unit by code unit (341 of 726 ms of its caller ID in bench:decide's profile with history).
  */
 function identityKey(v: IdentityHeaders): string {
-  return (
-    UNITS[v.country.length]! +
-    v.country +
-    listKey(v.pai, -1) +
-    listKey(v.rpid, -1) +
-    listKey(v.from, v.fromKey) +
-    listKey(v.privacy, -1) +
-    listKey(v.identity, -1) +
-    listKey(v.attestation, -1)
+  const counts = String.fromCharCode(
+    v.country.length,
+    v.pai.length,
+    v.rpid.length,
+    v.from.length,
+    v.privacy.length,
+    v.identity.length,
+    v.attestation.length,
   );
+  let key = withValues(counts + v.country, v.pai, -1);
+  key = withValues(key, v.rpid, -1);
+  key = withValues(key, v.from, v.fromKey);
+  key = withValues(key, v.privacy, -1);
+  key = withValues(key, v.identity, -1);
+  return withValues(key, v.attestation, -1);
 }
 
 /** The identity cache's key of a request's values (null: not cached, too long): for the tests. */
