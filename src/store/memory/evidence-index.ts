@@ -10,7 +10,7 @@ import { DAY_MS } from '../../time/units.js';
  * turn it was taken (the classifier, the panel and the CLI all do), and copy what must outlive a write. A read never
  * changes what it handed out (times that left the window are dropped into a new array there).
  */
-import { NO_EVIDENCE, type CallerEvidence, type Clock, type LearnedEvidence } from '../../screening/types.js';
+import { NO_EVIDENCE, type CallerEvidence, type Clock } from '../../screening/types.js';
 import { callerActivity, noCalls, type ActivityTable, type CallerActivity } from './caller-activity.js';
 import { LearnedIndex, type LearnedIndexOptions } from './learned-index.js';
 import { MarkTable, type MarkEntry } from './mark-table.js';
@@ -79,21 +79,6 @@ function addTime(times: number[] | null, time: number, cutoff: number, max: numb
   return times;
 }
 
-/**
- * A new CallerEvidence of `base`'s marks and times and `learned`'s facts, set field by field: spreading the two
- * objects into one cost more than the look-ups that found them.
- */
-function withLearned(base: CallerEvidence, learned: LearnedEvidence | null): CallerEvidence {
-  const out: CallerEvidence = { mark: base.mark, attempts: base.attempts, refusals: base.refusals };
-  if (learned === null) return out;
-  if (learned.block !== undefined) out.block = learned.block;
-  if (learned.calls !== undefined) out.calls = learned.calls;
-  if (learned.talks !== undefined) out.talks = learned.talks;
-  if (learned.calledByUs !== undefined) out.calledByUs = learned.calledByUs;
-  if (learned.allowNext !== undefined) out.allowNext = learned.allowNext;
-  return out;
-}
-
 export class EvidenceIndex {
   readonly marks: MarkTable;
   /** Blocks, DIDs and talk times, numbers we called, overrides (learned-index.ts). */
@@ -150,17 +135,22 @@ export class EvidenceIndex {
    */
   evidenceFor(callerKey: string): CallerEvidence {
     const act = this.activity.get(callerKey);
-    const base = this.baseEvidenceFor(callerKey, act);
-    if (base.mark !== null) {
-      const known = this.learned.evidence(callerKey, false, act);
-      return known === null ? base : withLearned(base, known);
+    const mark = this.marks.get(callerKey);
+    const timed = act !== undefined && this.trim(callerKey, act);
+    const attempts = timed ? (act.attempts ?? NO_TIMES) : NO_TIMES;
+    const refusals = timed ? (act.refusals ?? NO_TIMES) : NO_TIMES;
+    // One object a caller: the learned index writes its facts after the marks and times, or finds none.
+    if (mark !== null) {
+      return this.learned.evidenceWith(mark, attempts, refusals, callerKey, false, act) ?? { mark, attempts, refusals };
     }
-    const learned = this.learned.evidence(callerKey, true, act);
+    const learned = this.learned.evidenceWith(null, attempts, refusals, callerKey, true, act);
     const now = this.clock.now();
     const prefix = this.prefixes?.estimate(callerKey, now) ?? null;
     const blockCalls = this.prefixes?.blockCalls(callerKey, now) ?? null;
-    if (learned === null && prefix === null && blockCalls === null) return base;
-    const out = withLearned(base, learned);
+    if (learned === null && prefix === null && blockCalls === null) {
+      return timed ? { mark, attempts, refusals } : NO_EVIDENCE;
+    }
+    const out = learned ?? { mark, attempts, refusals };
     if (prefix !== null || blockCalls !== null) {
       out.prefix = prefix;
       out.blockCalls = blockCalls;
@@ -178,14 +168,6 @@ export class EvidenceIndex {
   addCalledByUs(callerKey: string, at: number): void {
     this.learned.addCalledByUs(callerKey, at);
     this.prefixes?.calledByUs(callerKey, at);
-  }
-
-  private baseEvidenceFor(callerKey: string, act: CallerActivity | undefined): CallerEvidence {
-    const mark = this.marks.get(callerKey);
-    if (act === undefined || !this.trim(callerKey, act)) {
-      return mark === null ? NO_EVIDENCE : { mark, attempts: NO_TIMES, refusals: NO_TIMES };
-    }
-    return { mark, attempts: act.attempts ?? NO_TIMES, refusals: act.refusals ?? NO_TIMES };
   }
 
   addAttempt(callerKey: string, time: number): void {

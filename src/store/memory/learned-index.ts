@@ -10,7 +10,7 @@ import { DAY_MS } from '../../time/units.js';
  * Memory: blocks cost ~40–60 bytes per distinct small block with a marked member (1M marks in 100k blocks:
  * ~6 MB; 1M marks all in different blocks: ~60 MB, the worst case). Activity only for callers in the window.
  */
-import type { BlockCounts, LearnedEvidence, MarkLabel } from '../../screening/types.js';
+import type { BlockCounts, CallerEvidence, LearnedEvidence, Mark, MarkLabel } from '../../screening/types.js';
 import { CallRecord, TalkRecord } from '../../screening/call-list.js';
 import { callerActivity, isIdle, noCalls, type ActivityTable, type CallerActivity } from './caller-activity.js';
 import { hashDouble, SecondSight } from '../../screening/second-sight.js';
@@ -24,6 +24,8 @@ function bumpCount(map: Map<number, number>, key: number, by: number): void {
 }
 /** Slots of the memo of BlockCounts for callers that come back (LearnedIndex.blockCounts); a power of two. */
 const BLOCK_MEMO_SLOTS = 1 << 15;
+/** No attempts or refusals (evidence(): the learned facts alone). */
+const NO_TIMES: readonly number[] = Object.freeze([]);
 /** At most this many calls and talks are kept per caller (the most recent ones). */
 export const MAX_PER_CALLER = 128;
 
@@ -189,6 +191,31 @@ export class LearnedIndex {
     blocks = true,
     act: CallerActivity | undefined = this.activity.get(callerKey),
   ): LearnedEvidence | null {
+    const found = this.evidenceWith(null, NO_TIMES, NO_TIMES, callerKey, blocks, act);
+    if (found === null) return null;
+    const out: LearnedEvidence = {};
+    if (found.block !== undefined) out.block = found.block;
+    if (found.calls !== undefined) out.calls = found.calls;
+    if (found.talks !== undefined) out.talks = found.talks;
+    if (found.calledByUs !== undefined) out.calledByUs = found.calledByUs;
+    if (found.allowNext !== undefined) out.allowNext = found.allowNext;
+    return out;
+  }
+
+  /**
+   * A caller's evidence as one object: `mark`, `attempts` and `refusals` as given (EvidenceIndex's), then what this
+   * index knows (evidence(): block, calls, talks, calledByUs, allowNext, in that order); null when this index knows
+   * nothing. EvidenceIndex.evidenceFor's read: a repeat caller's evidence was three objects (the marks and times,
+   * this index's facts, then the two copied into one), ~100 bytes a decision the collector had to come for.
+   */
+  evidenceWith(
+    mark: Mark | null,
+    attempts: readonly number[],
+    refusals: readonly number[],
+    callerKey: string,
+    blocks: boolean,
+    act: CallerActivity | undefined,
+  ): CallerEvidence | null {
     const block = blocks ? this.blockCounts(callerKey) : null;
     const calls = act === undefined ? null : act.calls;
     const talks = act === undefined ? null : act.talks;
@@ -199,7 +226,7 @@ export class LearnedIndex {
     if (block === null && calls === null && talks === null && called === undefined && override === undefined) {
       return null;
     }
-    const out: LearnedEvidence = {};
+    const out: CallerEvidence = { mark, attempts, refusals };
     if (block !== null) out.block = block;
     if (calls !== null || talks !== null) {
       // On a read, what left the window is left out of a copy: a read never changes a list it handed out.
