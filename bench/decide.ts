@@ -57,6 +57,10 @@
  * then come with what an office's repeat callers have in the index (attempts, refusals, calls; "repeat after
  * refusal" for a refused caller calling again), where without it they have a mark or nothing. The digests differ
  * from the default run's (the callers' evidence is not the same), not between builds.
+ * `--alloc` prints, per traffic shape, the bytes one decision allocates (V8's young generation, over the timed calls
+ * decided again after the timing, each batch parsed outside the count; see allocatedPerDecision) and the collections
+ * that ran meanwhile: what a decision leaves for the collector, whose scavenges land in the latency's tail. Unlike the
+ * times, it hardly moves with the host's load.
  * `--digest` prints, per traffic shape, a SHA-256 of everything `screen()` returned for each timed call (identity,
  * called number, caller key, verdict, score, reasons with their texts and params, action), taken in a pass of its
  * own after the timing: two builds that print the same digests decided every call of the run alike.
@@ -65,6 +69,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +123,7 @@ const COLD_CALLS = arg('cold-calls', 1000);
 const STAGES = process.argv.includes('--stages');
 const HISTORY = process.argv.includes('--history');
 const HISTORY_DAYS = arg('history-days', 7);
+const ALLOC = process.argv.includes('--alloc');
 const THRASH_MB = arg('thrash-mb', 32);
 /** --cold-dump FILE: every cold decision as a JSON line (shape, section, decider, call, start ms, µs, faults, switches). */
 const COLD_DUMP = stringArg('cold-dump');
@@ -289,6 +295,46 @@ type Decide = (req: Srf.SrfRequest) => { verdict: keyof Verdicts };
 
 function parseCall(c: Call): Srf.SrfRequest {
   return invite(c.i, c.caller.extra, `${c.caller.from};tag=${c.tag}`);
+}
+
+/** Bytes in use in V8's young generation, where a decision's short-lived objects are made. */
+function youngBytes(spaces: readonly { spaceName: string; spaceUsedSize: number }[]): number {
+  let n = 0;
+  for (const s of spaces)
+    if (s.spaceName === 'new_space' || s.spaceName === 'new_large_object_space') n += s.spaceUsedSize;
+  return n;
+}
+
+/**
+ * --alloc: bytes a decision allocates, over the calls of `batches` decided again (each batch parsed before its
+ * decisions, outside the count): the young generation's growth during the decisions, plus what each collection
+ * that ran meanwhile took out of it (v8.GCProfiler's before and after, read when it stops). The young generation
+ * only: the compiler's and the code's own allocations in the old generation come and go with the JIT, not with the
+ * decisions. Collections are what allocation costs: a scavenge every few MB, which a decision caught by one waits for.
+ */
+function allocatedPerDecision(
+  parsed: Iterable<Srf.SrfRequest[]>,
+  decide: Decide,
+): { bytes: number; gcs: number; decisions: number } {
+  const young = () =>
+    youngBytes(getHeapSpaceStatistics().map((s) => ({ spaceName: s.space_name, spaceUsedSize: s.space_used_size })));
+  let bytes = 0;
+  let decisions = 0;
+  let gcs = 0;
+  for (const batch of parsed) {
+    const profiler = new GCProfiler();
+    profiler.start();
+    const before = young();
+    for (const req of batch) decide(req);
+    const after = young();
+    const stats = profiler.stop()?.statistics ?? [];
+    bytes += after - before;
+    for (const gc of stats)
+      bytes += youngBytes(gc.beforeGC.heapSpaceStatistics) - youngBytes(gc.afterGC.heapSpaceStatistics);
+    gcs += stats.length;
+    decisions += batch.length;
+  }
+  return { bytes: bytes / decisions, gcs, decisions };
 }
 
 /** The buffer --cold walks between decisions (allocated on first use). */
@@ -648,9 +694,21 @@ async function run(
   lat.sort();
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
   const hash = DIGEST ? digest(batches(shape.rate)) : null;
+  const alloc = ALLOC ? allocatedPerDecision(batches(shape.rate), decide) : null;
   const cold = COLD ? await coldRuns(name, shape.cold, decide) : [];
   if (COLD && STAGES) cold.push(...(await stageRuns(shape.stages, shape.afterStages, staged.steps, staged.screened)));
-  return { name, rate, cpuPerCall, verdicts, p50: pct(0.5), p99: pct(0.99), p999: pct(0.999), digest: hash, cold };
+  return {
+    name,
+    rate,
+    cpuPerCall,
+    verdicts,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    p999: pct(0.999),
+    digest: hash,
+    alloc,
+    cold,
+  };
 }
 
 async function main(): Promise<void> {
@@ -857,6 +915,11 @@ async function main(): Promise<void> {
           `p50=${r.p50.toFixed(1)} µs p99=${r.p99.toFixed(1)} µs p99.9=${r.p999.toFixed(1)} µs verdicts=${JSON.stringify(r.verdicts)}`,
       );
       if (r.digest !== null) console.log(`digest[${r.name}]: ${r.digest}`);
+      if (r.alloc !== null) {
+        console.log(
+          `alloc[${r.name}]: ${Math.round(r.alloc.bytes)} bytes/decision (${r.alloc.gcs} collections in ${r.alloc.decisions} decisions)`,
+        );
+      }
       for (const line of r.cold) console.log(`decide[${r.name}] cold, ${line}`);
     }
     if (COLD_DUMP !== undefined) writeFileSync(COLD_DUMP, dumped.join('\n') + '\n');
