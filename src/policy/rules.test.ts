@@ -154,6 +154,14 @@ describe('policy matrix: our numbers × hours × verdicts', () => {
     expect(policy.rules?.openAt(Date.parse(iso)).open).toBe(state === 'open');
   });
 
+  it('answers an ordinary day’s states with one shared, frozen object each (no object a call)', () => {
+    const at = (iso: string) => policy.rules!.openAt(Date.parse(iso));
+    expect(at('2026-03-27T07:45:00Z')).toBe(at('2026-03-30T06:45:00Z'));
+    expect(at('2026-03-30T06:15:00Z')).toBe(at('2026-10-23T06:15:00Z'));
+    expect(at('2026-03-30T06:15:00Z')).toEqual({ open: false, why: 'hours' });
+    expect(Object.isFrozen(at('2026-03-27T07:45:00Z'))).toBe(true);
+  });
+
   for (const [did, byState] of Object.entries(EXPECTED)) {
     it.each(TIMES)(`on ${did} at %s (%s, %s)`, (iso, state) => {
       const got: Record<string, string> = {};

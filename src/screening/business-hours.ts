@@ -61,6 +61,13 @@ function closedDayMatcher(closed: readonly string[]): (date: string) => string |
   };
 }
 
+/**
+ * The states of an ordinary day, one object each, shared (frozen) like a day's closure: a policy rule with hours asks
+ * for the state at every call it is tried on, and a new object each time was garbage a call.
+ */
+const OPEN: OpenState = Object.freeze({ open: true });
+const OUT_OF_HOURS: OpenState = Object.freeze({ open: false, why: 'hours' });
+
 /** The business's state at an instant: open, or closed and why. Throws a RangeError for an unknown zone. */
 export function openingHoursCheck(hours: OpeningHours): (ms: number) => OpenState {
   wallClock(0, hours.timeZone);
@@ -89,9 +96,8 @@ export function openingHoursCheck(hours: OpeningHours): (ms: number) => OpenStat
     const facts = slotFacts(slot);
     if (facts.dayClosed !== null) return facts.dayClosed;
     const minute = facts.minute + Math.floor((ms - slot * SLOT_MS) / 60_000);
-    for (const [open, close] of hours.week[facts.weekday] ?? [])
-      if (minute >= open && minute < close) return { open: true };
-    return { open: false, why: 'hours' };
+    for (const [open, close] of hours.week[facts.weekday] ?? []) if (minute >= open && minute < close) return OPEN;
+    return OUT_OF_HOURS;
   };
 }
 
