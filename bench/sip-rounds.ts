@@ -116,7 +116,11 @@ export function verdictOf(interval: MedianInterval, limit: number): Verdict {
 }
 
 const x = (r: number): string => `×${r.toFixed(2)}`;
-const msText = (us: number): string => `${us < 0 ? '−' : '+'}${(Math.abs(us) / 1000).toFixed(2)}`;
+/** A signed difference in ms from µs: `+0.29`, `−0.40`; one that rounds to zero is `+0.00`, never `−0.00`. */
+export function msText(us: number): string {
+  const text = (Math.abs(us) / 1000).toFixed(2);
+  return `${us < 0 && text !== '0.00' ? '−' : '+'}${text}`;
+}
 const pct = (p: number): string => `${Math.floor(p * 100)}%`;
 
 /**

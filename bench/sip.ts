@@ -105,7 +105,7 @@ import { RTP_THREAD_NICE, RTP_THREAD_REALTIME } from '../src/media/rtp-thread.js
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { MARKED_AT, seedMarkedNumbers } from './seed-marks.js';
-import { pairRounds, pairedText } from './sip-rounds.js';
+import { msText, pairRounds, pairedText } from './sip-rounds.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
 import { killAll, killAllOnExit, track } from './tracked-children.js';
 import { WireCapture, type WirePacket } from './wire-capture.js';
@@ -1565,7 +1565,7 @@ async function main(): Promise<void> {
         const vs =
           app.name === 'bare'
             ? ''
-            : ` | p50 ×${(p.p50 / bare.p50).toFixed(2)} (+${ms(p.p50 - bare.p50)} ms), p99 ×${(p.p99 / bare.p99).toFixed(2)} (+${ms(p.p99 - bare.p99)} ms)`;
+            : ` | p50 ×${(p.p50 / bare.p50).toFixed(2)} (${msText(p.p50 - bare.p50)} ms), p99 ×${(p.p99 / bare.p99).toFixed(2)} (${msText(p.p99 - bare.p99)} ms)`;
         const j =
           p.jitterP99 !== null
             ? ` | RTP at the wire jitter p99 ${p.jitterP99.toFixed(2)} ms (rounds ${p.jitterRounds.map((x) => x.toFixed(2)).join(', ')}), late p99 ${(p.lateP99 ?? NaN).toFixed(2)} ms; machine baseline ${(p.machineJitterP99 ?? NaN).toFixed(2)} / ${(p.machineLateP99 ?? NaN).toFixed(2)} ms, at nice ${RTP_THREAD_NICE} jitter ${(p.machineHighJitterP99 ?? NaN).toFixed(2)} ms, SCHED_FIFO ${(p.machineRtJitterP99 ?? NaN).toFixed(2)} ms (medians of rounds)`

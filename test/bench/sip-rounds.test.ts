@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { medianInterval, medianOf, pairedText, pairRounds, verdictOf, type RoundP50 } from '../../bench/sip-rounds.js';
+import {
+  medianInterval,
+  medianOf,
+  msText,
+  pairedText,
+  pairRounds,
+  verdictOf,
+  type RoundP50,
+} from '../../bench/sip-rounds.js';
 
 /** Rounds as bench/sip.ts runs them: bare and the others alternating, p50s in µs. */
 const rows: RoundP50[] = [
@@ -84,5 +92,21 @@ describe('pairedText', () => {
         "the median's 75% interval ×1.05–×1.20 (3 pairs): ≤ ×1.10 too few pairs | " +
         'difference by round +0.08 +0.25 +0.06 ms: median +0.08, interval +0.06–+0.25 ms: ≤ +0.50 too few pairs',
     );
+  });
+});
+
+describe('msText: a signed difference in ms', () => {
+  it('signs what is not zero at two decimals, and writes a difference that rounds to zero as +0.00', () => {
+    expect([290, -400, 15_680, -15_680, 0, -4, 4, 6, -6].map(msText)).toEqual([
+      '+0.29',
+      '−0.40',
+      '+15.68',
+      '−15.68',
+      '+0.00',
+      '+0.00',
+      '+0.00',
+      '+0.01',
+      '−0.01',
+    ]);
   });
 });
