@@ -30,6 +30,9 @@ export function callerActivity(attempts: number[] | null, refusals: number[] | n
 }
 
 /** Whether a record's calls and talks are all gone (none, or emptied by a prune). */
+/** No attempt or refusal times: a caller's evidence without them (EvidenceIndex, LearnedIndex), shared and frozen. */
+export const NO_TIMES: readonly number[] = Object.freeze([]);
+
 export function noCalls(act: CallerActivity): boolean {
   return (act.calls === null || act.calls.length === 0) && (act.talks === null || act.talks.length === 0);
 }

@@ -11,15 +11,13 @@ import { DAY_MS } from '../../time/units.js';
  * changes what it handed out (times that left the window are dropped into a new array there).
  */
 import { NO_EVIDENCE, type CallerEvidence, type Clock } from '../../screening/types.js';
-import { callerActivity, noCalls, type ActivityTable, type CallerActivity } from './caller-activity.js';
+import { callerActivity, noCalls, NO_TIMES, type ActivityTable, type CallerActivity } from './caller-activity.js';
 import { LearnedIndex, type LearnedIndexOptions } from './learned-index.js';
 import { MarkTable, type MarkEntry } from './mark-table.js';
 import { PrefixIndex, type PrefixIndexOptions } from './prefix-index.js';
 
 /** At most this many attempt times and refusal times are kept per caller (the most recent ones). */
 export const MAX_TIMES_PER_CALLER = 256;
-
-const NO_TIMES: readonly number[] = Object.freeze([]);
 
 export interface EvidenceIndexOptions {
   lookbackDays: number;

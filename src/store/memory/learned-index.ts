@@ -12,7 +12,14 @@ import { DAY_MS } from '../../time/units.js';
  */
 import type { BlockCounts, CallerEvidence, LearnedEvidence, Mark, MarkLabel } from '../../screening/types.js';
 import { CallRecord, TalkRecord } from '../../screening/call-list.js';
-import { callerActivity, isIdle, noCalls, type ActivityTable, type CallerActivity } from './caller-activity.js';
+import {
+  callerActivity,
+  isIdle,
+  noCalls,
+  NO_TIMES,
+  type ActivityTable,
+  type CallerActivity,
+} from './caller-activity.js';
 import { hashDouble, SecondSight } from '../../screening/second-sight.js';
 import { BlockCountTable } from './block-counts.js';
 import { e164KeyToNumber } from './mark-table.js';
@@ -24,8 +31,6 @@ function bumpCount(map: Map<number, number>, key: number, by: number): void {
 }
 /** Slots of the memo of BlockCounts for callers that come back (LearnedIndex.blockCounts); a power of two. */
 const BLOCK_MEMO_SLOTS = 1 << 15;
-/** No attempts or refusals (evidence(): the learned facts alone). */
-const NO_TIMES: readonly number[] = Object.freeze([]);
 /** At most this many calls and talks are kept per caller (the most recent ones). */
 export const MAX_PER_CALLER = 128;
 
@@ -193,13 +198,9 @@ export class LearnedIndex {
   ): LearnedEvidence | null {
     const found = this.evidenceWith(null, NO_TIMES, NO_TIMES, callerKey, blocks, act);
     if (found === null) return null;
-    const out: LearnedEvidence = {};
-    if (found.block !== undefined) out.block = found.block;
-    if (found.calls !== undefined) out.calls = found.calls;
-    if (found.talks !== undefined) out.talks = found.talks;
-    if (found.calledByUs !== undefined) out.calledByUs = found.calledByUs;
-    if (found.allowNext !== undefined) out.allowNext = found.allowNext;
-    return out;
+    // evidenceWith's facts without the marks and times it was given: the fields it wrote, and only those.
+    const { mark: _mark, attempts: _attempts, refusals: _refusals, ...learned } = found;
+    return learned;
   }
 
   /**
