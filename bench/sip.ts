@@ -24,7 +24,9 @@
  * in config/drachtio.conf.xml, logging at notice), the applications (crocetta with its defaults, any --variant with a
  * YAML overlay on top, by default `answer-first` with store.durableBeforeAnswer false, and the bare app), a sipp UAS as the PBX (it answers at once with a 200 and absorbs retransmissions: a step of the proxied ladder fails for
  * the applications, not for the rig), and sipp UACs as the carrier. Rounds alternate the
- * applications (bare first in odd rounds, last in even ones), each application warmed up before the first round.
+ * applications: every round starts with the bare app, the others follow in an order rotated each round (crocetta and
+ * answer-first alternate), and a last bare round closes the run (bare C A bare A C … bare: --rounds + 1 bare rounds,
+ * which the bare app's pooled figures count), each application warmed up before the first round.
  * Workloads:
  *   refusal                 a marked caller → 607 Unwanted (INVITE to 607)
  *   proxied                 an unknown caller → proxied with Record-Route to the PBX, which answers (INVITE to 200)
@@ -36,14 +38,16 @@
  *                           (the machine's own stalls during the round), and for the same thread at the RTP worker's
  *                           nice (RTP_THREAD_NICE) and in SCHED_FIFO (RTP_THREAD_REALTIME): what is left for a sender
  *                           that costs nothing at either
- * After the pooled summary, "rounds paired" (bench/sip-rounds.ts): each application's round p50 against the bare app's of
- * the same round (they ran one after the other), per workload: every pair's ratio and difference, their median and
+ * After the pooled summary, "rounds paired" (bench/sip-rounds.ts): each application's round p50 against the bare app's at
+ * its time (the bare rounds just before and after it, interpolated to its midpoint: one and two rounds away, in turn, for
+ * every application; why this order and not session 28's, bench/sip-rounds.ts), per workload: every pair's ratio and difference, their median and
  * min–max, and the interval of order statistics that covers the pairs' median (the sign test's; min–max up to 8 pairs,
  * 94% with 5, 97% with 6), with a verdict against --ratio-target (issue 12 answering first: ×1.10) and --diff-target-ms
  * (durable: +0.5 ms): met or missed when the whole interval is on one side, else undecided (too few pairs under 5).
- * More, shorter rounds give more pairs in the same time: a round costs --seconds + ~1 s per application, start-up and
- * warm-up ~35 s, so `--workloads refusal,proxied --rounds 10 --seconds 4` at 100 calls/s (10 pairs a workload and
- * application: the interval x(2)–x(9), 98%) takes ~5.5 min (5 Dec 2026: 6 rounds of 4 s took 3 min 39 s).
+ * More, shorter rounds give more pairs in the same time: a round costs --seconds + ~1 s per application (the bare app
+ * one round more), start-up and warm-up ~35 s, so `--workloads refusal,proxied --rounds 10 --seconds 4` at 100 calls/s
+ * (10 pairs a workload and application: the interval x(2)–x(9), 98%) takes ~6 min (5 Dec 2026: 5 min 36 s with ten
+ * bare rounds).
  * Latency is read from sipp's message trace (-trace_msg: microsecond timestamps when sipp sent the INVITE and read
  * the response), so it includes sipp's own scheduling, the same for every application.
  * --wire-split (refusal, proxied): dumpcap on each application's admin socket during its rounds, the time from the
@@ -105,7 +109,7 @@ import { RTP_THREAD_NICE, RTP_THREAD_REALTIME } from '../src/media/rtp-thread.js
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { MARKED_AT, seedMarkedNumbers } from './seed-marks.js';
-import { msText, pairRounds, pairedText } from './sip-rounds.js';
+import { msText, pairRounds, pairedText, roundOrder } from './sip-rounds.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
 import { killAll, killAllOnExit, track } from './tracked-children.js';
 import { WireCapture, type WirePacket } from './wire-capture.js';
@@ -906,6 +910,8 @@ const median = (xs: number[]): number => {
 interface RoundResult {
   app: string;
   round: number;
+  /** The round's midpoint (ms since the epoch): what pairRounds interpolates the bare app's rounds at. */
+  at: number;
   run: SippRun;
   p50: number;
   p99: number;
@@ -930,7 +936,15 @@ interface RoundResult {
 
 function summarize(app: string, round: number, run: SippRun): RoundResult {
   const s = [...run.latenciesUs].sort((a, b) => a - b);
-  return { app, round, run, p50: quantile(s, 0.5), p99: quantile(s, 0.99), max: s[s.length - 1] ?? NaN };
+  return {
+    app,
+    round,
+    at: Date.now(),
+    run,
+    p50: quantile(s, 0.5),
+    p99: quantile(s, 0.99),
+    max: s[s.length - 1] ?? NaN,
+  };
 }
 
 function printRound(w: Workload, r: RoundResult): void {
@@ -1540,15 +1554,20 @@ async function main(): Promise<void> {
     const results = new Map<Workload, RoundResult[]>();
     for (const w of opts.noRounds ? [] : opts.workloads) {
       const rows: RoundResult[] = [];
-      for (let round = 1; round <= opts.rounds; round++) {
-        const order = round % 2 === 1 ? apps : [...apps].reverse();
-        for (const app of order) {
-          if (!takes(app, w)) continue;
-          const r = await runWorkload(ctx, w, app, round, opts.seconds, opts.rate, announceSeconds);
-          printRound(w, r);
-          rows.push(r);
-          await sleep(1000);
-        }
+      // bare C A bare A C … bare (bench/sip-rounds.ts roundOrder): no application twice in a row, each one round from
+      // a bare round on one side and two on the other, in turn; paired by the rounds' midpoints.
+      const taking = apps.filter((a) => takes(a, w));
+      for (const slot of roundOrder(
+        taking.map((a) => a.name),
+        opts.rounds,
+      )) {
+        const app = taking.find((a) => a.name === slot.app) as App;
+        const started = Date.now();
+        const r = await runWorkload(ctx, w, app, slot.round, opts.seconds, opts.rate, announceSeconds);
+        r.at = (started + Date.now()) / 2;
+        printRound(w, r);
+        rows.push(r);
+        await sleep(1000);
       }
       results.set(w, rows);
     }
@@ -1581,11 +1600,11 @@ async function main(): Promise<void> {
       }
     }
 
-    // Each round against the bare app's round of the same number (they ran one after the other): the pairs' spread
-    // says whether a target is met beyond this run's noise (bench/sip-rounds.ts).
+    // Each round against the bare app's at its time (the bare rounds around it): the pairs' spread says whether a
+    // target is met beyond this run's noise (bench/sip-rounds.ts).
     console.log('');
     console.log(
-      `rounds paired (each round's p50 against the bare app's of the same round; median, min–max and the interval of order statistics that covers the pairs' median; met or missed beyond it, else undecided)`,
+      `rounds paired (each round's p50 against the bare app's at its time, interpolated between the bare rounds before and after it; median, min–max and the interval of order statistics that covers the pairs' median; met or missed beyond it, else undecided)`,
     );
     for (const [w, rows] of results) {
       for (const app of apps) {

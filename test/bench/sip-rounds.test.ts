@@ -1,45 +1,135 @@
 import { describe, expect, it } from 'vitest';
 import {
+  baseAt,
   medianInterval,
   medianOf,
   msText,
   pairedText,
   pairRounds,
+  roundOrder,
   verdictOf,
   type RoundP50,
 } from '../../bench/sip-rounds.js';
 
-/** Rounds as bench/sip.ts runs them: bare and the others alternating, p50s in µs. */
+/** Rounds as bench/sip.ts runs them (roundOrder): p50s in µs, `at` the slot's place in the run. */
 const rows: RoundP50[] = [
-  { app: 'bare', round: 1, p50: 1000 },
-  { app: 'crocetta', round: 1, p50: 1500 },
-  { app: 'answer-first', round: 1, p50: 1080 },
-  { app: 'answer-first', round: 2, p50: 1500 },
-  { app: 'crocetta', round: 2, p50: 1900 },
-  { app: 'bare', round: 2, p50: 1250 },
-  { app: 'bare', round: 3, p50: 1200 },
-  { app: 'answer-first', round: 3, p50: 1260 },
-  { app: 'crocetta', round: 3, p50: 1700 },
+  { app: 'bare', round: 1, p50: 1000, at: 0 },
+  { app: 'crocetta', round: 1, p50: 1500, at: 1 },
+  { app: 'answer-first', round: 1, p50: 1080, at: 2 },
+  { app: 'bare', round: 2, p50: 1300, at: 3 },
+  { app: 'answer-first', round: 2, p50: 1500, at: 4 },
+  { app: 'crocetta', round: 2, p50: 1900, at: 5 },
+  { app: 'bare', round: 3, p50: 1200, at: 6 },
+  { app: 'crocetta', round: 3, p50: 1700, at: 7 },
+  { app: 'answer-first', round: 3, p50: 1260, at: 8 },
+  { app: 'bare', round: 4, p50: 1200, at: 9 },
 ];
 
-describe('pairRounds', () => {
-  it("pairs each round with the bare app's round of the same number, not with the pooled rounds", () => {
-    const p = pairRounds(rows, 'answer-first');
-    expect(p?.rounds).toEqual([1, 2, 3]);
-    expect(p?.ratios.map((r) => Number(r.toFixed(4)))).toEqual([1.08, 1.2, 1.05]);
-    expect(p?.diffsUs).toEqual([80, 250, 60]);
-    expect(p?.ratio.median).toBeCloseTo(1.08, 10);
-    expect(p?.ratio.min).toBeCloseTo(1.05, 10);
-    expect(p?.ratio.max).toBeCloseTo(1.2, 10);
-    expect(p?.diffUs.median).toBe(80);
-    // Pooled, the same calls would read 1280 / 1200 (medians of rounds): the pairs keep each minute's own baseline.
+const APPS = ['bare', 'crocetta', 'answer-first'];
+
+describe('roundOrder', () => {
+  it('starts every round with the bare app, alternates the other two, and closes with one more bare round', () => {
+    const order = roundOrder(APPS, 3).map((s) => `${s.app}${s.round}`);
+    expect(order).toEqual([
+      'bare1',
+      'crocetta1',
+      'answer-first1',
+      'bare2',
+      'answer-first2',
+      'crocetta2',
+      'bare3',
+      'crocetta3',
+      'answer-first3',
+      'bare4',
+    ]);
   });
 
-  it('leaves out a round the bare app did not run, and gives null when none is left', () => {
-    const p = pairRounds([...rows, { app: 'answer-first', round: 4, p50: 900 }], 'answer-first');
+  it('never runs an application twice in a row, and gives each the same distances to the bare rounds', () => {
+    for (const apps of [APPS, ['bare', 'a', 'b', 'c'], ['bare', 'crocetta']]) {
+      const order = roundOrder(apps, 6);
+      for (let i = 1; i < order.length; i++) expect(order[i]?.app).not.toBe(order[i - 1]?.app);
+      // Rounds from the last bare round before each round of each application: over every K rounds, 1 … K once each.
+      const k = apps.length - 1;
+      for (const app of apps.slice(1)) {
+        const distances = order.flatMap((s, i) =>
+          s.app === app
+            ? [
+                i -
+                  order
+                    .slice(0, i)
+                    .map((x) => x.app)
+                    .lastIndexOf('bare'),
+              ]
+            : [],
+        );
+        expect([...distances].sort()).toEqual(Array.from({ length: 6 }, (_, i) => (i % k) + 1).sort());
+      }
+      expect(order.filter((s) => s.app === 'bare').map((s) => s.round)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    }
+  });
+
+  it('rotates the applications alone when there is no bare app', () => {
+    expect(roundOrder(['a', 'b'], 2, 'bare').map((s) => s.app)).toEqual(['a', 'b', 'b', 'a']);
+  });
+});
+
+describe('baseAt: the bare app at a time', () => {
+  const base = rows.filter((r) => r.app === 'bare');
+  it('interpolates between the bare rounds around it, by time', () => {
+    expect(baseAt(base, 1)).toBeCloseTo(1100, 10); // a third of the way from 1000 to 1300
+    expect(baseAt(base, 2)).toBeCloseTo(1200, 10);
+    expect(baseAt(base, 4)).toBeCloseTo(1266.667, 3);
+    expect(baseAt(base, 3)).toBe(1300);
+  });
+  it('takes the nearest alone at either end, NaN with none', () => {
+    expect(baseAt(base, -5)).toBe(1000);
+    expect(baseAt(base, 20)).toBe(1200);
+    expect(baseAt([], 1)).toBeNaN();
+  });
+});
+
+describe('pairRounds', () => {
+  it("pairs each round with the bare app's p50 interpolated at its time, not the bare round of its number", () => {
+    const p = pairRounds(rows, 'answer-first');
     expect(p?.rounds).toEqual([1, 2, 3]);
+    expect(p?.baseUs.map((b) => Number(b.toFixed(3)))).toEqual([1200, 1266.667, 1200]);
+    expect(p?.ratios.map((r) => Number(r.toFixed(4)))).toEqual([0.9, 1.1842, 1.05]);
+    expect(p?.diffsUs.map((d) => Number(d.toFixed(3)))).toEqual([-120, 233.333, 60]);
+    expect(p?.ratio.median).toBeCloseTo(1.05, 10);
+    expect(p?.ratio.min).toBeCloseTo(0.9, 10);
+    expect(p?.ratio.max).toBeCloseTo(1500 / (3800 / 3), 10);
+    expect(p?.diffUs.median).toBeCloseTo(60, 10);
+  });
+
+  it('leaves out a round with no bare round to pair with, and gives null when none is left', () => {
     expect(pairRounds(rows, 'kamailio')).toBeNull();
-    expect(pairRounds([{ app: 'crocetta', round: 1, p50: 1 }], 'crocetta')).toBeNull();
+    expect(pairRounds([{ app: 'crocetta', round: 1, p50: 1, at: 0 }], 'crocetta')).toBeNull();
+    const noBareP50 = rows.map((r) => (r.app === 'bare' ? { ...r, p50: NaN } : r));
+    expect(pairRounds(noBareP50, 'crocetta')).toBeNull();
+  });
+
+  it('reads the same ratio in every round under a steady drift of the host, where the same round numbers did not', () => {
+    // Ten rounds in roundOrder, one slot a time unit; the host slows by 3% a slot; answer-first always ×1.08 and
+    // crocetta ×1.30 the bare app's level at their time (linear interpolation of a geometric drift: within 0.1%).
+    const level = (t: number): number => 1000 * 1.03 ** t;
+    const run: RoundP50[] = roundOrder(APPS, 10).map((s, t) => ({
+      app: s.app,
+      round: s.round,
+      at: t,
+      p50: level(t) * (s.app === 'answer-first' ? 1.08 : s.app === 'crocetta' ? 1.3 : 1),
+    }));
+    const af = pairRounds(run, 'answer-first');
+    if (af === null) throw new Error('no pairs');
+    for (const r of af.ratios) expect(r).toBeCloseTo(1.08, 2);
+    expect(verdictOf(af.ratio.interval, 1.1)).toBe('met');
+    const cr = pairRounds(run, 'crocetta');
+    expect(cr?.ratios).toHaveLength(10);
+    for (const r of cr?.ratios ?? []) expect(r).toBeCloseTo(1.3, 2);
+    // Paired with the bare round of the same number (session 28's way), one or two slots earlier: ×1.11 or ×1.15.
+    const byNumber = run
+      .filter((r) => r.app === 'answer-first')
+      .map((r) => r.p50 / (run.find((b) => b.app === 'bare' && b.round === r.round)?.p50 ?? NaN));
+    expect(verdictOf(medianInterval(byNumber), 1.1)).toBe('missed');
   });
 });
 
@@ -88,9 +178,9 @@ describe('pairedText', () => {
     const p = pairRounds(rows, 'answer-first');
     if (p === null) throw new Error('no pairs');
     expect(pairedText(p, 1.1, 500)).toBe(
-      'p50 by round ×1.08 ×1.20 ×1.05: median ×1.08, min–max ×1.05–×1.20, ' +
-        "the median's 75% interval ×1.05–×1.20 (3 pairs): ≤ ×1.10 too few pairs | " +
-        'difference by round +0.08 +0.25 +0.06 ms: median +0.08, interval +0.06–+0.25 ms: ≤ +0.50 too few pairs',
+      'p50 by round ×0.90 ×1.18 ×1.05: median ×1.05, min–max ×0.90–×1.18, ' +
+        "the median's 75% interval ×0.90–×1.18 (3 pairs): ≤ ×1.10 too few pairs | " +
+        'difference by round −0.12 +0.23 +0.06 ms: median +0.06, interval −0.12–+0.23 ms: ≤ +0.50 too few pairs',
     );
   });
 });
