@@ -46,7 +46,7 @@
  * (durable: +0.5 ms): met or missed when the whole interval is on one side, else undecided (too few pairs under 5).
  * More, shorter rounds give more pairs in the same time: a round costs --seconds + ~1 s per application (the bare app
  * one round more), start-up and warm-up ~35 s, so `--workloads refusal,proxied --rounds 10 --seconds 4` at 100 calls/s
- * (10 pairs a workload and application: the interval x(2)–x(9), 98%) takes ~6 min (5 Dec 2026: 5 min 36 s with ten
+ * (10 pairs a workload and application: the interval x(2)–x(9), 98%) takes ~6 min (5 Dec 2026: 5 min 49 s, eleven
  * bare rounds).
  * Latency is read from sipp's message trace (-trace_msg: microsecond timestamps when sipp sent the INVITE and read
  * the response), so it includes sipp's own scheduling, the same for every application.
