@@ -21,7 +21,7 @@ import { withUser } from './request-headers.js';
 import { reasonPhrase } from './sip-status-codes.js';
 import type { SrfRequest } from './srf-augment.js';
 import { proxyReleasably, sendAnswer } from './srf-internals.js';
-import { CANCELLED, outcomeOfPbxAnswer, REDIRECT, TEMPORARILY_UNAVAILABLE } from './verdict-to-sip.js';
+import { CANCELLED, markedHeaders, outcomeOfPbxAnswer, REDIRECT, TEMPORARILY_UNAVAILABLE } from './verdict-to-sip.js';
 
 export interface ForwardSettings {
   /** Where calls go: PBX_URI; '' when the PBX registers to crocetta (then `registered` says where). */
@@ -103,7 +103,7 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
       { callId: f.req.get('Call-ID') ?? '' },
       'no PBX registered to crocetta: answered 480 Temporarily Unavailable',
     );
-    await sendFinal(f.res, TEMPORARILY_UNAVAILABLE).catch((err: unknown) =>
+    await sendFinal(f.res, TEMPORARILY_UNAVAILABLE, markedHeaders(TEMPORARILY_UNAVAILABLE)).catch((err: unknown) =>
       deps.logger.warn({ err }, '480 not delivered'),
     );
     end('failed', TEMPORARILY_UNAVAILABLE);

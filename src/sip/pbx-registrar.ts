@@ -10,6 +10,7 @@ import type { LoginLimiter } from '../login-limiter.js';
 import { contactsHeader, type DigestAuth, type PbxRegistry } from '../pbx-register/index.js';
 import type { Clock } from '../screening/types.js';
 import { asProxyable } from './srf-augment.js';
+import { FORBIDDEN, markedHeaders } from './verdict-to-sip.js';
 
 export interface PbxRegisterMetrics {
   requests: Counter<'result'>;
@@ -188,6 +189,8 @@ export function refusedFromPbx(
     { callId: req.get('Call-ID') ?? '', source },
     'outbound call from the registered PBX refused (403): no outbound trunk is configured (TRUNK_URI or a registration trunk)',
   );
-  send(res, 403, 'Outbound Calls Not Configured').catch((err: unknown) => logger.warn({ err }, '403 not delivered'));
+  send(res, FORBIDDEN, 'Outbound Calls Not Configured', markedHeaders(FORBIDDEN)).catch((err: unknown) =>
+    logger.warn({ err }, '403 not delivered'),
+  );
   return true;
 }

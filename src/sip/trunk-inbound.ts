@@ -15,7 +15,7 @@ import type { Metrics } from '../metrics.js';
 import { trunkUsersOf, type TrunkSettings } from '../trunk/settings.js';
 import { headerSource, uriUser } from './request-headers.js';
 import type { SrfRequest, SrfResponse } from './srf-augment.js';
-import { FORBIDDEN } from './verdict-to-sip.js';
+import { FORBIDDEN, markedHeaders } from './verdict-to-sip.js';
 
 /** What a carrier gives in its calls, for one of the lines that share a user name (lineOf). */
 interface LineMarks {
@@ -219,7 +219,7 @@ export function refusedStranger(
       `request to the registered contact from outside ${setting} refused (403)`,
     );
   }
-  res.send(FORBIDDEN);
+  res.send(FORBIDDEN, { headers: markedHeaders(FORBIDDEN) });
   return true;
 }
 

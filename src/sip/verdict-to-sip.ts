@@ -10,7 +10,7 @@ import { reasonPhrase } from './sip-status-codes.js';
  * carries is the operator's own choice in `reject:<code>`.)
  */
 
-/** A final non-2xx answer: status, its standard reason phrase, and headers (Call-Info on 608). */
+/** A final non-2xx answer: status, its standard reason phrase, and headers (the mark; Call-Info on 608). */
 export interface Refusal {
   status: number;
   reason: string;
@@ -88,11 +88,27 @@ export function verdictHeaderValue(decision: Decision): string {
   return `${decision.verdict}; score=${decision.score.toFixed(2)}`;
 }
 
+/**
+ * crocetta's mark on every final refusal it sends itself, the refused status its value: `X-Crocetta-Refusal: 503`.
+ * A proxy in front tells by it crocetta's own refusal (`reject:503`, `reject:408`) from a pair to route around:
+ * drachtio-server's own 503 while no crocetta is connected, and a proxy's own 408 for a pair that never answered,
+ * carry no such header (docs/pbx/kamailio-front.cfg fails over only on an unmarked 408 or 503, and strips the mark
+ * before the carrier; docs/pbx/kamailio-front.md says why a header of its own rather than RFC 3326's Reason).
+ * Unmarked: what crocetta only relays (the PBX's answers through drachtio-server's proxy, drachtio-server's 408 and
+ * 487), its 2xx and 3xx, and its answers to REGISTER.
+ */
+export const REFUSAL_MARK = 'X-Crocetta-Refusal';
+
+/** The headers of a refusal crocetta sends itself with `status`: its mark (a new object, for more to be added). */
+export function markedHeaders(status: number): Record<string, string> {
+  return { [REFUSAL_MARK]: String(status) };
+}
+
 /** The refusal crocetta falls back to when an action cannot be carried out: 607 Unwanted. */
 export const DEFAULT_REFUSAL: Action = Object.freeze({ kind: 'reject', status: UNWANTED });
 
 export function refusalFor(status: number, settings: Pick<PlanSettings, 'reject608'>): Refusal {
-  const headers: Record<string, string> = {};
+  const headers = markedHeaders(status);
   if (status === REJECTED) {
     const callInfo = callInfoFor608(settings.reject608);
     if (callInfo !== null) headers['Call-Info'] = callInfo;

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../support/cli-process.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
+import { REFUSAL_MARK } from '../../src/sip/verdict-to-sip.js';
 import { pickPorts, realTools, REPO_ROOT, startKamailio, type RealKamailio } from '../support/real-sip-tools.js';
 import { scenarioRunner } from '../support/scenario-runner.js';
 
@@ -39,9 +40,9 @@ class Endpoint {
   private constructor(readonly socket: dgram.Socket) {
     socket.on('message', (m) => this.received.push(m.toString('utf8')));
   }
-  static async open(address: string): Promise<Endpoint> {
+  static async open(address: string, port = 0): Promise<Endpoint> {
     const socket = dgram.createSocket('udp4');
-    await new Promise<void>((ok) => socket.bind(0, address, ok));
+    await new Promise<void>((ok) => socket.bind(port, address, ok));
     return new Endpoint(socket);
   }
   get port(): number {
@@ -100,7 +101,7 @@ const header = (m: string, name: string): string | undefined =>
     .trim();
 
 /** The stand-in's final answer (`486 Busy Here`) to an INVITE Kamailio relayed to it, back along its Vias. */
-function answerTo(relayed: string, status: string): string {
+function answerTo(relayed: string, status: string, extra: string[] = []): string {
   return [
     `SIP/2.0 ${status}`,
     ...relayed.split('\r\n').filter((l) => l.startsWith('Via:')),
@@ -108,6 +109,23 @@ function answerTo(relayed: string, status: string): string {
     `To: ${header(relayed, 'To')};tag=croc`,
     `Call-ID: ${header(relayed, 'Call-ID')}`,
     'CSeq: 1 INVITE',
+    ...extra,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+/** The caller's ACK to a final non-2xx `answer` to its INVITE `sent` (RFC 3261 17.1.1.3: its branch, the answer's To). */
+function ackOf(sent: string, answer: string): string {
+  return [
+    sent.slice(0, sent.indexOf('\r\n')).replace(/^INVITE /, 'ACK '),
+    `Via: ${header(sent, 'Via')}`,
+    'Max-Forwards: 70',
+    `From: ${header(sent, 'From')}`,
+    `To: ${header(answer, 'To')}`,
+    `Call-ID: ${header(sent, 'Call-ID')}`,
+    'CSeq: 1 ACK',
     'Content-Length: 0',
     '',
     '',
@@ -280,6 +298,28 @@ describe.skipIf(TOOLS.missing.length > 0)(
       expect(kamailioLog()).not.toContain('sent to the PBX');
     });
 
+    it.each([
+      ['503 Service Unavailable', 'not turned into 500'],
+      ['408 Request Timeout', 'as it came'],
+      ['607 Unwanted', 'as it came'],
+    ])("relays crocetta's own refusal, marked, to the caller: %s, %s, without the mark", async (status) => {
+      const { callId, text } = invite(caller, port, '<sip:+390255555559@203.0.113.10>');
+      caller.send(text, port);
+      const relayed = await standIn.waitFor((m) => header(m, 'Call-ID') === callId && m.startsWith('INVITE '));
+      const code = status.slice(0, 3);
+      standIn.send(answerTo(relayed, status, [`${REFUSAL_MARK}: ${code}`]), port);
+      const answer = await caller.waitFor((m) => header(m, 'Call-ID') === callId && /^SIP\/2.0 [2-6]\d\d/.test(m));
+      caller.send(ackOf(text, answer), port);
+      expect(firstLine(answer)).toBe(`SIP/2.0 ${status}`);
+      // The mark is between crocetta and Kamailio: the carrier never gets it.
+      expect(header(answer, REFUSAL_MARK)).toBeUndefined();
+      if (code !== '607') {
+        expect(kamailioLog()).toContain(
+          `crocetta-front: crocetta refused INVITE from +390255555559 with ${code}: relayed`,
+        );
+      }
+    });
+
     it('takes a new export without a restart: mark, export, rename over the table, kamcmd htable.reload', async () => {
       const before = invite(caller, port, '<sip:+390255555556@203.0.113.10>');
       caller.send(before.text, port);
@@ -402,6 +442,59 @@ describe.skipIf(LAST_RESORT_TOOLS.missing.length > 0)(
       expect(kamailio?.log()).toMatch(
         /crocetta-front: no crocetta pair took it \(the last answered (503|408 or nothing)\): INVITE from \+390255555558 .* sent to the PBX sip:127\.0\.0\.4:\d+, unscreened/,
       );
+    });
+
+    /** The silent pair set inactive for `run`: the call goes to the pair on `at.unavailable`. */
+    const onePair = async (run: () => Promise<void>): Promise<void> => {
+      const r = kamcmd('dispatcher.set_state', 'i', '1', pairUri(silent.port));
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+      try {
+        await run();
+      } finally {
+        kamcmd('dispatcher.set_state', 'a', '1', pairUri(silent.port));
+      }
+    };
+    /** The caller's INVITE from `from` through Kamailio, its final answer (ACKed), and what Kamailio logged of it. */
+    const refusedCall = async (from: string): Promise<{ answer: string; log: string }> => {
+      const { callId, text } = invite(caller, port, `<sip:${from}@203.0.113.10>`);
+      caller.send(text, port);
+      const answer = await caller.waitFor((m) => header(m, 'Call-ID') === callId && /^SIP\/2.0 [2-6]\d\d/.test(m));
+      caller.send(ackOf(text, answer), port);
+      return { answer, log: kamailio?.log() ?? '' };
+    };
+
+    it("gives the caller crocetta's own 503 (marked: reject:503), not the PBX: PBX_URI is for pairs that are down", async () => {
+      await onePair(async () => {
+        const refusing = await sipp.answerer({
+          scenario: 'crocetta-refuses-503.xml',
+          at: { host: PAIRS, port: at.unavailable },
+        });
+        const { answer, log } = await refusedCall('+390255555561');
+        expect(firstLine(answer), log).toBe('SIP/2.0 503 Service Unavailable');
+        expect(header(answer, REFUSAL_MARK)).toBeUndefined();
+        const pair = await refusing.done;
+        expect(pair.code, pair.out).toBe(0);
+        expect(log).toContain('crocetta-front: crocetta refused INVITE from +390255555561 with 503: relayed');
+        expect(log).not.toMatch(/INVITE from \+390255555561 .*sent to the PBX/);
+      });
+    });
+
+    it("gives the caller crocetta's own 408 (marked: reject:408), not the PBX", async () => {
+      await onePair(async () => {
+        const pair = await Endpoint.open(PAIRS, at.unavailable);
+        try {
+          const refused = refusedCall('+390255555562');
+          const relayed = await pair.waitFor((m) => m.startsWith('INVITE ') && m.includes('+390255555562'));
+          pair.send(answerTo(relayed, '408 Request Timeout', [`${REFUSAL_MARK}: 408`]), port);
+          const { answer, log } = await refused;
+          expect(firstLine(answer), log).toBe('SIP/2.0 408 Request Timeout');
+          expect(header(answer, REFUSAL_MARK)).toBeUndefined();
+          expect(log).toContain('crocetta-front: crocetta refused INVITE from +390255555562 with 408: relayed');
+          expect(log).not.toMatch(/INVITE from \+390255555562 .*sent to the PBX/);
+        } finally {
+          pair.close();
+        }
+      });
     });
 
     it('sends the call to the PBX when no pair is up (both set inactive), without trying them', async () => {

@@ -228,6 +228,7 @@ describe('the PBX registers to crocetta', () => {
     );
     const answer = await out.waitForFinal();
     expect([answer.status, answer.reason]).toEqual([403, 'Outbound Calls Not Configured']);
+    expect(answer.headers['x-crocetta-refusal']?.[0], "crocetta's mark on its own refusal").toBe('403');
     expect(out.proxy).toBeUndefined();
     await h.app.register.flush();
     expect(((await h.api('GET', '/api/attempts?number=0298765409')).json as { attempts: unknown[] }).attempts).toEqual(

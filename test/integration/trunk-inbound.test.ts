@@ -76,7 +76,9 @@ describe('calls to the registered contact', () => {
   it('refuse with 403 a request to the contact from outside TRUNK_INBOUND_FROM, unscreened and unregistered', async () => {
     const stranger = { address: '198.51.100.66', port: 5060 };
     const call = h.double.injectRequest(inviteToContact(CALLER, {}, stranger), { source: stranger });
-    expect((await call.waitForFinal()).status).toBe(403);
+    const refusal = await call.waitForFinal();
+    expect(refusal.status).toBe(403);
+    expect(refusal.headers['x-crocetta-refusal']?.[0], "crocetta's mark on its own refusal").toBe('403');
     expect(call.proxy).toBeUndefined();
     expect(await attemptsOf(h, CALLER)).toEqual([]);
     const inRange = { address: '198.51.100.200', port: 5060 };
