@@ -1,5 +1,8 @@
 /** What the CLI prints: text for people, `--json` for scripts; errors on stderr with a sysexits code. */
-import { open } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { open, realpath, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
@@ -58,18 +61,88 @@ export function kindCounts(counts: Readonly<Record<string, number>>, none = 'not
 }
 
 /**
- * `write` into the file `path`, created or emptied first: a path that cannot be written (a directory, a missing
- * folder, no permission) is said before anything is read, exit 73; a write that fails (a full disk) ends the
- * command, exit 74. The file stream's 'error' had no listener (the CLI crashed with its stack), and the writers
- * wait for 'drain', which a failed stream never sends.
+ * `write` into the file `path`, whole or not at all: into a new temporary file beside it (`.<name>.<random>.tmp`, in
+ * the same folder, so that the rename is one step of one file system), synced and renamed over `path` once `write`
+ * and every write succeeded; removed when anything failed, and `path` as it was (an export or a dossier whose register
+ * read fails half-way used to leave an empty or half-written file, over the good one it had emptied). A file replaced
+ * keeps its permissions; a symbolic link is followed (the file it points to is replaced). A path that is not a
+ * regular file (a device, a pipe: `/dev/stdout`) is written into directly, as before: it cannot be renamed over.
+ * A path that cannot be written (a directory, a missing folder, no permission) is said before anything is read, exit
+ * 73, in the words of an `open` of `path`; a write that fails (a full disk) ends the command, exit 74.
  */
 export async function intoFile<T>(path: string, write: (out: Writable) => Promise<T>): Promise<T> {
-  let out: Writable;
+  const target = await targetOf(path);
+  if (target === null) return intoStream(path, await created(path, () => open(path, 'w')), write, false);
+  const temporary = join(dirname(target.file), `.${basename(target.file)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Said as an open of `path` (the temporary is an internal name): the same words as when `path` itself was opened.
+  const handle = await created(path, () => open(temporary, 'wx'), temporary);
   try {
-    out = (await open(path, 'w')).createWriteStream();
+    if (target.mode !== null) await handle.chmod(target.mode);
+    const result = await intoStream(path, handle, write, true);
+    try {
+      await rename(temporary, target.file);
+    } catch (err) {
+      throw new CliError(`cannot write ${path}: ${(err as Error).message}`, EXIT.cantCreate);
+    }
+    return result;
   } catch (err) {
+    await handle.close().catch(() => undefined);
+    await rm(temporary, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * The regular file `path` names (its real path, links followed, and its permission bits), null when `path` exists and
+ * is something else (a device, a pipe); a new file (`mode` null) when it does not exist. Opened to be checked, never
+ * changed: for writing, neither created nor truncated, so that a directory or a file without write permission is
+ * refused in the words of the open that used to empty it; without waiting for a reader (a pipe with none: ENXIO).
+ */
+async function targetOf(path: string): Promise<{ file: string; mode: number | null } | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { file: path, mode: null };
+    if (code === 'ENXIO') return null;
     throw new CliError(`cannot write ${path}: ${(err as Error).message}`, EXIT.cantCreate);
   }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return null;
+    return { file: await realpath(path), mode: info.mode & 0o7777 };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** `opening()`, or exit 73 in the words of an open of `path` (`instead`: the name opened, said as `path`). */
+async function created(path: string, opening: () => Promise<FileHandle>, instead?: string): Promise<FileHandle> {
+  try {
+    return await opening();
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new CliError(
+      `cannot write ${path}: ${instead === undefined ? message : message.replace(instead, path)}`,
+      EXIT.cantCreate,
+    );
+  }
+}
+
+/**
+ * `write` into `handle`, then closed (flushed to the disk first when `sync`: a file about to be renamed over another,
+ * so that the rename never names a file whose data is not on the disk yet); a write that fails (a full disk) exits
+ * 74. The file stream's 'error' had no listener (the CLI crashed with its stack), and the writers wait for 'drain',
+ * which a failed stream never sends.
+ */
+async function intoStream<T>(
+  path: string,
+  handle: FileHandle,
+  write: (out: Writable) => Promise<T>,
+  sync: boolean,
+): Promise<T> {
+  const out = handle.createWriteStream({ flush: sync });
   const failed = new Promise<never>((_resolve, reject) => out.once('error', reject));
   try {
     const result = await Promise.race([write(out), failed]);
@@ -77,7 +150,9 @@ export async function intoFile<T>(path: string, write: (out: Writable) => Promis
     await Promise.race([finished(out), failed]);
     return result;
   } catch (err) {
-    if (out.errored !== null) throw new CliError(`cannot write ${path}: ${out.errored.message}`, EXIT.ioError);
+    const errored = out.errored;
+    out.destroy(); // closes the file
+    if (errored !== null) throw new CliError(`cannot write ${path}: ${errored.message}`, EXIT.ioError);
     throw err;
   }
 }

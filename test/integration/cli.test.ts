@@ -2,7 +2,7 @@
  * The `crocetta` CLI, spawned as a user runs it, against the register of a running crocetta (real app, drachtio
  * double, real SQLite file): backup while attempts are being written, import/lookup/export, exit codes.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from '../../src/store/sqlite/connection.js';
@@ -200,6 +200,44 @@ describe('crocetta CLI', () => {
       code: 74,
       stderr: 'crocetta: cannot write /dev/full: ENOSPC: no space left on device, write\n',
     });
+  });
+
+  it('export --output and dossier --out write whole or not at all: a register read that fails keeps the file they replace (they emptied it)', async () => {
+    const folder = join(h.dir, 'kept');
+    mkdirSync(folder);
+    const table = join(folder, 'crocetta_nuisance');
+    const numbers = join(folder, '..', 'kept-numbers.txt');
+    writeFileSync(numbers, '+390212345098\n');
+    expect((await cli(['import', 'list', numbers], env)).code).toBe(0);
+    const good = await cli(['export', '--format', 'kamailio-htable'], env);
+    expect(good.stdout).toContain('+390212345098:0:0:');
+    expect(good.code).toBe(0);
+    writeFileSync(table, good.stdout);
+    // A register that cannot be read: the read fails once the output would have been opened.
+    const broken = { ...env, CROCETTA_DB: join(h.dir, 'not-a-register.sqlite') };
+    writeFileSync(broken.CROCETTA_DB, 'this is not a SQLite database\n'.repeat(200));
+    for (const args of [
+      ['export', '--format', 'kamailio-htable', '-o', table],
+      ['dossier', '--number', '+390212345011', '--format', 'csv', '--out', table],
+    ]) {
+      const failed = await cli(args, broken);
+      expect({ args, code: failed.code, stderr: failed.stderr }).toEqual({
+        args,
+        code: 1,
+        stderr: 'crocetta: SQLITE_NOTADB: file is not a database\n',
+      });
+      expect(readFileSync(table, 'utf8'), args.join(' ')).toBe(good.stdout);
+      expect(readdirSync(folder), 'no temporary left beside it').toEqual(['crocetta_nuisance']);
+    }
+    // Read as it should be: the same bytes as on standard output, in place of the old file.
+    writeFileSync(numbers, '+390212345099\n');
+    expect((await cli(['import', 'list', numbers], env)).code).toBe(0);
+    const next = await cli(['export', '--format', 'kamailio-htable'], env);
+    const written = await cli(['export', '--format', 'kamailio-htable', '-o', table], env);
+    expect(written.code).toBe(0);
+    expect(next.stdout).not.toBe(good.stdout);
+    expect(readFileSync(table, 'utf8')).toBe(next.stdout);
+    expect(readdirSync(folder)).toEqual(['crocetta_nuisance']);
   });
 
   it('lookup leaves the aggregates alone; rebuild-aggregates rebuilds them with progress, stops on Ctrl-C and goes on', async () => {

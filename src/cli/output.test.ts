@@ -1,0 +1,109 @@
+import {
+  chmodSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CliError, EXIT, intoFile } from './output.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'crocetta-into-file-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const GOOD = 'key_name(str) key_type(int) value_type(int) key_value(str) expires(int)\n+390212345678:0:0:Example:0\n';
+
+/** Writes `text` and waits until the stream took it (as the exporters do, a line at a time). */
+const put = (out: Writable, text: string): Promise<void> =>
+  new Promise((resolve, reject) => out.write(text, (err) => (err ? reject(err) : resolve())));
+
+describe('intoFile: the output file is written whole or not at all', () => {
+  it('a write that fails half-way (the register read) leaves the file as it was, byte for byte, and no temporary', async () => {
+    const file = join(dir, 'crocetta_nuisance');
+    writeFileSync(file, GOOD);
+    const failure = new Error('SQLITE_CORRUPT: database disk image is malformed');
+    await expect(
+      intoFile(file, async (out) => {
+        await put(out, 'key_name(str) key_type(int) value_type(int) key_value(str) expires(int)\n');
+        await put(out, '+390200000001:0:0:half:0\n');
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(readFileSync(file, 'utf8')).toBe(GOOD);
+    expect(readdirSync(dir)).toEqual(['crocetta_nuisance']);
+  });
+
+  it('a failing write into a new file leaves no file at all', async () => {
+    const file = join(dir, 'dossier.csv');
+    await expect(
+      intoFile(file, async (out) => {
+        await put(out, 'time,number\n');
+        throw new Error('the register read failed');
+      }),
+    ).rejects.toThrow('the register read failed');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('replaces the file once the whole is written: meanwhile it holds the old content, then the new bytes', async () => {
+    const file = join(dir, 'crocetta_nuisance');
+    writeFileSync(file, GOOD);
+    chmodSync(file, 0o640);
+    const next = `${GOOD}+393471234567:0:0:nuisance:0\n`;
+    const seenMeanwhile: string[] = [];
+    const result = await intoFile(file, async (out) => {
+      await put(out, next.slice(0, 40));
+      seenMeanwhile.push(readFileSync(file, 'utf8'));
+      await put(out, next.slice(40));
+      seenMeanwhile.push(readFileSync(file, 'utf8'));
+      return 2;
+    });
+    expect(result).toBe(2);
+    expect(seenMeanwhile).toEqual([GOOD, GOOD]);
+    expect(readFileSync(file, 'utf8')).toBe(next);
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir)).toEqual(['crocetta_nuisance']);
+  });
+
+  it('follows a symbolic link: the file it points to is replaced, the link stays', async () => {
+    const file = join(dir, 'real.csv');
+    const link = join(dir, 'link.csv');
+    writeFileSync(file, 'old\n');
+    symlinkSync(file, link);
+    await intoFile(link, (out) => put(out, 'new\n'));
+    expect(readFileSync(file, 'utf8')).toBe('new\n');
+    expect(readdirSync(dir).sort()).toEqual(['link.csv', 'real.csv']);
+    expect(readFileSync(link, 'utf8')).toBe('new\n');
+  });
+
+  it('writes straight into what is not a regular file (a device), with nothing created beside it', async () => {
+    const before = readdirSync('/dev').filter((f) => f.endsWith('.tmp'));
+    expect(await intoFile('/dev/null', (out) => put(out, 'discarded\n').then(() => 'done'))).toBe('done');
+    expect(readdirSync('/dev').filter((f) => f.endsWith('.tmp'))).toEqual(before);
+  });
+
+  it('says a folder that does not exist as an open of the path itself, exit 73, before anything is written', async () => {
+    const file = join(dir, 'missing', 'out.csv');
+    let called = false;
+    const failed = await intoFile(file, () => {
+      called = true;
+      return Promise.resolve();
+    }).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(CliError);
+    expect(failed).toMatchObject({
+      code: EXIT.cantCreate,
+      message: `cannot write ${file}: ENOENT: no such file or directory, open '${file}'`,
+    });
+    expect(called).toBe(false);
+  });
+});
