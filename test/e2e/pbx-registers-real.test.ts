@@ -137,6 +137,8 @@ describe.skipIf(TOOLS.missing.length > 0)(
       const refusedTrace = join(dir, 'refused-messages.log');
       expect(await caller('caller-refused.xml', '08441234567', refusedTrace)).toBe(0); // AGCOM telemarketing prefix 0844
       expect(readFileSync(refusedTrace, 'utf8')).toMatch(/^SIP\/2\.0 607 Unwanted/m);
+      // crocetta's mark on its own refusal crosses drachtio-server (docs/pbx/kamailio-front.md, "crocetta's own refusals").
+      expect(readFileSync(refusedTrace, 'utf8')).toMatch(/^X-Crocetta-Refusal: 607\s*$/m);
 
       expect(await pbx.done).toBe(0); // ...and the un-registration (Contact: *, Expires: 0) was accepted
       const pbxMessages = readFileSync(pbxTrace, 'utf8');
@@ -148,6 +150,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
       const noPbxTrace = join(dir, 'no-pbx-messages.log');
       expect(await caller('caller-refused.xml', '+393331234567', noPbxTrace)).toBe(0);
       expect(readFileSync(noPbxTrace, 'utf8')).toMatch(/^SIP\/2\.0 480 Temporarily Unavailable/m);
+      expect(readFileSync(noPbxTrace, 'utf8')).toMatch(/^X-Crocetta-Refusal: 480\s*$/m);
 
       // The register: the answered call and the one nobody could take (outcomes land within a batch window).
       const outcomes = await eventually(async () => {
