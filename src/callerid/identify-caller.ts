@@ -7,8 +7,17 @@ import { normalizeNumber } from './normalize-number.js';
 import { attestationFromPassports, attestationFromVerstat, passportsFromIdentity, toAttestation } from './passport.js';
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
-import { SecondSight } from '../screening/second-sight.js';
-import { detached, HASH_START, hashText, RecentCache } from './recent-cache.js';
+import {
+  beginsWith,
+  detached,
+  detachedValues,
+  flatCopy,
+  HASH_START,
+  hashText,
+  RecentValuesCache,
+  sameText,
+  type ValuesKey,
+} from './recent-cache.js';
 import { MAX_DISPLAY_NAME, MAX_HEADER_TEXT, sanitizeText } from './text.js';
 import { UNKNOWN_CALLER } from './types.js';
 import type {
@@ -306,16 +315,15 @@ function identifyParsed(values: IdentityHeaders): CallerIdentity {
  * Identities of recent requests, by the header values they were made of (From without its tag, which changes on
  * every call and says nothing of the caller). A repeat caller's identity is then one look-up instead of parsing
  * five headers and normalizing numbers. The identities it keeps are frozen: every request with the same values shares one.
- * Keyed by one string of the values (identityKey), so a hit is one Map look-up, the hashing and the compare done by
- * the engine; a key is kept as a copy (detached), also when a hit in the older generation moves it to the younger.
- * A caller's values are kept from its second request on (firstSights).
+ * Filed under the request's first identity value as it is (firstValue: a slice of the message, hashed and compared
+ * by the engine, no key built), then told apart from others filed there by all the values, compared in place with
+ * the held ones (matchesHeld). A caller's values are kept from its second request on (admits, on a hash of them).
  */
-const identities = new RecentCache<CallerIdentity>(10_000, detached);
-const firstSights = new SecondSight();
+const identities = new RecentValuesCache<CallerIdentity, ValuesKey, string>(10_000);
 
 /**
  * Values longer than this in all, their count included (hostile or unusual headers), are not cached: the cache
- * stays ~10 MB at most, and every length and count in a held key fits in one UTF-16 code unit (identityKey).
+ * stays ~10 MB at most, and a request's compare with a held key (matchesHeld) is bounded.
  */
 const MAX_IDENTITY_KEY = 1024;
 
@@ -398,54 +406,103 @@ function length(values: readonly string[]): number {
   return n;
 }
 
-/** One code unit of each length and count a key holds (all ≤ MAX_IDENTITY_KEY: see keySize). */
-const UNITS: readonly string[] = Array.from({ length: MAX_IDENTITY_KEY + 1 }, (_, n) => String.fromCharCode(n));
+/**
+ * The value a request's identity is filed under: the first P-Asserted-Identity value, else Remote-Party-ID's, else
+ * From's without its tag, as it is in the request (a slice, or the header's string: nothing copied or joined); ''
+ * for none. One caller's: the number it asserts or sends. The rest of the values tell apart what is filed under it.
+ */
+function firstValue(v: IdentityHeaders): string {
+  if (v.pai.length > 0) return v.pai[0]!;
+  if (v.rpid.length > 0) return v.rpid[0]!;
+  if (v.from.length === 0) return '';
+  const from = v.from[0]!;
+  return v.fromKey === from.length ? from : from.slice(0, v.fromKey);
+}
 
 /**
- * `key` followed by `values`, each after its length; From values (`firstKey`: the first one's fromKeyLength; -1: not
- * From) without their tags.
+ * The key the cache holds for the values: the country, then each header's count of values and its values in turn,
+ * From's without their tags. A count is never a string, so no two sets of values make the same key.
  */
-function withValues(key: string, values: readonly string[], firstKey: number): string {
-  for (let j = 0; j < values.length; j++) {
-    const raw = values[j]!;
-    const n = firstKey < 0 ? raw.length : j === 0 ? firstKey : fromKeyLength(raw);
-    key += UNITS[n]! + (n === raw.length ? raw : raw.slice(0, n));
-  }
+function heldKey(v: IdentityHeaders): ValuesKey {
+  const key: (string | number)[] = [v.country];
+  listInto(key, v.pai);
+  listInto(key, v.rpid);
+  key.push(v.from.length);
+  for (let i = 0; i < v.from.length; i++) key.push(withoutFromTag(v.from[i]!));
+  listInto(key, v.privacy);
+  listInto(key, v.identity);
+  listInto(key, v.attestation);
   return key;
 }
 
-/**
- * The cache key of the values, one string: the country's length and each header's count of values, seven code units
- * written at once, then the country, then each header's values in turn, each value after its length in one code
- * unit (keySize ≤ MAX_IDENTITY_KEY). No two sets of values make the same key. Made of the request's own strings
- * (slices of the message): looked up as it is, copied only when kept. The counts were each a concatenation of their
- * own onto the key (a cons string each, on a key already longer than V8 copies, one for every header a request does
- * not have too): one string for the seven now. A look-up of a repeat caller was, before
- * session 27, an FNV hash of the first value in JavaScript, a Map of hashes, a bucket and a compare of every value
- * code unit by code unit (341 of 726 ms of its caller ID in bench:decide's profile with history).
- */
-function identityKey(v: IdentityHeaders): string {
-  const counts = String.fromCharCode(
-    v.country.length,
-    v.pai.length,
-    v.rpid.length,
-    v.from.length,
-    v.privacy.length,
-    v.identity.length,
-    v.attestation.length,
-  );
-  let key = withValues(counts + v.country, v.pai, -1);
-  key = withValues(key, v.rpid, -1);
-  key = withValues(key, v.from, v.fromKey);
-  key = withValues(key, v.privacy, -1);
-  key = withValues(key, v.identity, -1);
-  return withValues(key, v.attestation, -1);
+function listInto(key: (string | number)[], values: readonly string[]): void {
+  key.push(values.length);
+  for (let i = 0; i < values.length; i++) key.push(values[i]!);
 }
 
-/** The identity cache's key of a request's values (null: not cached, too long): for the tests. */
-export function identityKeyOf(headers: SipHeaderSource, opts: IdentifyOptions): string | null {
+/**
+ * Whether `held` is heldKey(v), compared in place (sameText and beginsWith: the request's values are slices of the
+ * message, read where they are).
+ */
+function matchesHeld(held: ValuesKey, v: IdentityHeaders): boolean {
+  if (held[0] !== v.country) return false;
+  let at = matchList(held, 1, v.pai);
+  if (at > 0) at = matchList(held, at, v.rpid);
+  if (at < 0 || held[at] !== v.from.length) return false;
+  at++;
+  for (let i = 0; i < v.from.length; i++) {
+    const raw = v.from[i]!;
+    const h = held[at++];
+    const n = i === 0 ? v.fromKey : fromKeyLength(raw);
+    if (typeof h !== 'string' || h.length !== n || !beginsWith(raw, h)) return false;
+  }
+  at = matchList(held, at, v.privacy);
+  if (at > 0) at = matchList(held, at, v.identity);
+  if (at > 0) at = matchList(held, at, v.attestation);
+  return at === held.length;
+}
+
+/** Where `held`'s next list starts when its list at `at` is `values` (count, then each value), else -1. */
+function matchList(held: ValuesKey, at: number, values: readonly string[]): number {
+  if (held[at] !== values.length) return -1;
+  let i = at + 1;
+  for (let j = 0; j < values.length; j++) {
+    const h = held[i++];
+    if (typeof h !== 'string' || !sameText(values[j]!, h)) return -1;
+  }
+  return i;
+}
+
+/** A hash of the values (FNV-1a over each value after its length, From's without their tags): for admission. */
+function valuesHash(v: IdentityHeaders): number {
+  let h = hashList(hashText(HASH_START, v.country), v.pai);
+  h = hashList(h, v.rpid);
+  h = Math.imul(h ^ v.from.length, 0x01000193);
+  for (let i = 0; i < v.from.length; i++) {
+    const raw = v.from[i]!;
+    const n = i === 0 ? v.fromKey : fromKeyLength(raw);
+    h = hashText(Math.imul(h ^ n, 0x01000193), raw, n);
+  }
+  h = hashList(h, v.privacy);
+  h = hashList(h, v.identity);
+  return hashList(h, v.attestation);
+}
+
+function hashList(hash: number, values: readonly string[]): number {
+  let h = Math.imul(hash ^ values.length, 0x01000193);
+  for (let i = 0; i < values.length; i++) h = hashText(Math.imul(h ^ values[i]!.length, 0x01000193), values[i]!);
+  return h;
+}
+
+/** The key the identity cache would hold for a request's values (null: not cached, too long): for the tests. */
+export function identityKeyOf(headers: SipHeaderSource, opts: IdentifyOptions): ValuesKey | null {
   const values = readIdentityHeaders(headers, countryOf(opts));
-  return keySize(values) > MAX_IDENTITY_KEY ? null : identityKey(values);
+  return keySize(values) > MAX_IDENTITY_KEY ? null : heldKey(values);
+}
+
+/** Whether the identity cache finds `held` (identityKeyOf's) for a request's values: for the tests. */
+export function identityKeyMatches(held: ValuesKey, headers: SipHeaderSource, opts: IdentifyOptions): boolean {
+  return matchesHeld(held, readIdentityHeaders(headers, countryOf(opts)));
 }
 
 function frozen(identity: CallerIdentity): CallerIdentity {
@@ -464,17 +521,17 @@ function frozen(identity: CallerIdentity): CallerIdentity {
 function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): CallerIdentity {
   const values = readIdentityHeaders(headers, countryOf(opts));
   if (keySize(values) > MAX_IDENTITY_KEY) return identify(values);
-  const key = identityKey(values);
-  const known = identities.get(key);
+  const first = firstValue(values);
+  const known = identities.get(first, matchesHeld, values);
   if (known !== undefined) return known;
   const identity = identify(values);
   // A caller heard once (the cache does not keep it): its identity is this request's alone, and freezing it (a map
   // transition per object, calls into V8's runtime) was ~10% of a new caller's caller ID on cold caches (perf).
-  if (!firstSights.again(hashText(HASH_START, key))) return identity;
+  if (!identities.admits(valuesHash(values))) return identity;
   // Kept: its strings and its key copied, or the whole SIP message each is a slice of stays alive with the cache
   // entry (~0.7 KB per caller in bench:soak's INVITEs, ×20,000 entries at most; heap snapshots of the soak, README).
   const kept = frozen(ownIdentity(identity));
-  identities.set(detached(key), kept);
+  identities.set(flatCopy(first), detachedValues(heldKey(values)), kept);
   return kept;
 }
 
@@ -482,7 +539,8 @@ function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): Caller
 function ownNumber(number: PhoneNumber): PhoneNumber {
   return {
     raw: detached(number.raw),
-    e164: number.e164 === null ? null : detached(number.e164),
+    // The caller's key (callerKey), looked up in the index's Maps at every decision: in one piece (flatCopy).
+    e164: number.e164 === null ? null : flatCopy(number.e164),
     type: number.type === null ? null : detached(number.type),
     valid: number.valid,
     country: number.country === null ? null : detached(number.country),

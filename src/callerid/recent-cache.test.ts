@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { hashDouble } from '../screening/second-sight.js';
 import {
   beginsWith,
+  detached,
   detachedValues,
+  flatCopy,
   HASH_START,
   hashText,
   RecentCache,
@@ -65,6 +67,22 @@ describe('RecentValuesCache', () => {
     expect(cache.get(1, same, ['a'])).toBe(1);
   });
 
+  it('files keys under a string slot of its own: a hit in the older generation is filed again under the held copy', () => {
+    const cache = new RecentValuesCache<number, ValuesKey, string>(1);
+    const message = 'P-Asserted-Identity: <tel:+390212345678>\r\n';
+    const asked = () => message.slice(21, 40); // as a request holds it: a slice of its message
+    const held = detached(asked());
+    const kept = cache.set(held, detachedValues(['IT', 1, '<tel:+390212345678>']), 1);
+    expect(kept.slot).toBe(held);
+    cache.set('other', ['x'], 2); // the first ages
+    const aged = cache.entry(asked(), same, ['IT', 1, '<tel:+390212345678>']);
+    expect(aged).toBe(kept); // found with a slice, promoted under the held copy
+    cache.set('third', ['y'], 3); // 'other' is gone, the promoted entry ages
+    expect(cache.get(held, same, ['IT', 1, '<tel:+390212345678>'])).toBe(1);
+    expect(cache.get(asked(), same, ['IT', 1, '<tel:+390212345679>'])).toBeUndefined();
+    expect(cache.get('other', same, ['x'])).toBeUndefined();
+  });
+
   it('admits a hash the second time it is offered, not the first', () => {
     const cache = new RecentValuesCache<number>(100);
     for (const hash of [0, 1, -1, 0x7fffffff, -0x80000000, hashText(HASH_START, '<tel:+390212345678>')]) {
@@ -89,23 +107,6 @@ describe('RecentValuesCache', () => {
 });
 
 describe('RecentCache', () => {
-  it('keeps a hit of the older generation under the key `own` makes of the key asked with', () => {
-    const owned: string[] = [];
-    const cache = new RecentCache<number>(1, (key) => {
-      owned.push(key);
-      return `${key}!`;
-    });
-    cache.set('a', 1);
-    cache.set('b', 2); // a ages
-    expect(cache.get('a')).toBe(1); // promoted under 'a!'; b ages
-    expect(owned).toEqual(['a']);
-    expect(cache.get('b')).toBe(2); // promoted under 'b!'; 'a!' ages, 'a' is gone
-    expect(cache.get('a')).toBeUndefined();
-    expect(owned).toEqual(['a', 'b']);
-    expect(cache.get('a!')).toBe(1); // promoted again, under 'a!!'
-    expect(owned).toEqual(['a', 'b', 'a!']);
-  });
-
   it('forgets what was not asked for within two generations', () => {
     const cache = new RecentCache<number>(2);
     cache.set('a', 1);
@@ -148,5 +149,23 @@ describe("sameText and beginsWith (the caches' compares)", () => {
     expect(beginsWith(from, 'sip:+390212345678@h>')).toBe(false); // found at 1, not at 0
     expect(beginsWith('ab', 'abc')).toBe(false);
     expect(beginsWith('abc', '')).toBe(true);
+  });
+});
+
+describe('flatCopy', () => {
+  it('gives the same text, whatever it holds and however long', () => {
+    const message = 'From: "A \\"B\\"" <sip:+390212345678@h>;tag=a1\r\n';
+    for (const s of [
+      '',
+      'IT',
+      '+390212345678',
+      message.slice(6, 40),
+      '\u0000\u0001\r\n\t"\\',
+      '\ud800x\udfff',
+      '\u00e8\u0100'.repeat(40),
+      'x'.repeat(1030),
+    ]) {
+      expect(flatCopy(s)).toBe(s);
+    }
   });
 });

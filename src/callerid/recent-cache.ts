@@ -10,20 +10,13 @@ export class RecentCache<V> {
   private young = new Map<string, V>();
   private old = new Map<string, V>();
 
-  /**
-   * `own`: the key a hit in `old` is kept under in `young`, from the key it was asked with (the identity cache asks
-   * with a key made of slices of the request, and keeps a copy: see detached); by default the key asked with.
-   */
-  constructor(
-    private readonly generation: number,
-    private readonly own: (key: string) => string = sameKey,
-  ) {}
+  constructor(private readonly generation: number) {}
 
   get(key: string): V | undefined {
     const hit = this.young.get(key);
     if (hit !== undefined) return hit;
     const aged = this.old.get(key);
-    if (aged !== undefined) this.set(this.own(key), aged);
+    if (aged !== undefined) this.set(key, aged);
     return aged;
   }
 
@@ -36,10 +29,6 @@ export class RecentCache<V> {
   }
 }
 
-function sameKey(key: string): string {
-  return key;
-}
-
 /**
  * The key of a RecentValuesCache: strings and counts, compared in order with `===`. A count never equals a
  * string, so length-prefixed lists of values (`2, a, b, 0, c`) can follow each other without a separator.
@@ -49,10 +38,14 @@ export type ValuesKey = readonly (string | number)[];
 /** Whether a key held by the cache is the one a request's values make (`subject`: those values, unbuilt). */
 export type KeyMatch<S, K = ValuesKey> = (held: K, subject: S) => boolean;
 
-/** A key held by a RecentValuesCache (its strings its own) and its value. */
-export interface ValuesEntry<V, K = ValuesKey> {
+/**
+ * A key held by a RecentValuesCache (its strings its own), its value, and the slot it is filed under (a hash's
+ * smallHash, or a string of the cache's own: see RecentValuesCache).
+ */
+export interface ValuesEntry<V, K = ValuesKey, H = number> {
   readonly key: K;
   readonly value: V;
+  readonly slot: H;
 }
 
 /** A copy of `s` that holds no larger string (a slice of a whole SIP message would keep the message alive). */
@@ -60,16 +53,28 @@ export function detached(s: string): string {
   return (' ' + s).slice(1);
 }
 
+/**
+ * A copy of `s` as detached makes it, and in one piece: a string of its own characters, where detached's copy of 13
+ * characters or more is a view of a copy one character longer (a sliced string, in V8's terms). Held strings that
+ * are looked up as Map keys are kept so: a Map compares a key found under the hash with the one asked by calling
+ * into V8's runtime when either is a sliced string (~30 ns more a look-up on Node 20, when hot), and in place when
+ * both are in one piece. Slower to make than detached (JSON's writer and reader: a copy of every character, escapes
+ * undone), so for what a cache keeps, not for what every request makes.
+ */
+export function flatCopy(s: string): string {
+  return s.length < 13 ? detached(s) : (JSON.parse(JSON.stringify(s)) as string);
+}
+
 /** `key` with each of its strings copied (see detached): what a cache of ValuesKeys holds. */
 export function detachedValues(key: ValuesKey): ValuesKey {
   return key.map((v) => (typeof v === 'string' ? detached(v) : v));
 }
 
-function findEntry<V, K, S>(
-  bucket: ValuesEntry<V, K>[] | undefined,
+function findEntry<V, K, H, S>(
+  bucket: ValuesEntry<V, K, H>[] | undefined,
   matches: KeyMatch<S, K>,
   subject: S,
-): ValuesEntry<V, K> | undefined {
+): ValuesEntry<V, K, H> | undefined {
   if (bucket === undefined) return undefined;
   for (const entry of bucket) if (matches(entry.key, subject)) return entry;
   return undefined;
@@ -114,34 +119,37 @@ function smallHash(hash: number): number {
 }
 
 /**
- * RecentCache keyed by several header values without building a key per request: the caller hashes the values
- * (hashText: an integer key, so no string is hashed by the Map and none is built) and passes the values as they
- * are (`subject`) with a function that compares them to a held key; only a key stored is built. The key is a
- * ValuesKey, or any other form `K` the caller builds and compares; the caller hands `set` a key of its own, holding
- * no slice of a request (detachedValues for a ValuesKey). A caller's values are stored when they come a second time
- * (SecondSight). Same generations and bound as
- * RecentCache (counted in values kept, not in hashes); at most MAX_PER_HASH keys under one hash.
+ * RecentCache keyed by several header values without building a key per request: the caller passes a slot for the
+ * values and the values as they are (`subject`) with a function that compares them to a held key; only a key stored
+ * is built. The slot is either a hash of the values (hashText: an integer key, so no string is hashed by the Map and
+ * none is built) or one string that the values hold as they are (`H` string: e.g. the first of them, a slice of the
+ * request, hashed and compared by the engine as it is; `set` is handed a copy of the caller's own, detached, which
+ * is also what a hit in the older generation is filed under again). The key is a ValuesKey, or any other form `K`
+ * the caller builds and compares; the caller hands `set` a key of its own, holding no slice of a request
+ * (detachedValues for a ValuesKey). A caller's values are stored when they come a second time (SecondSight, on a
+ * hash of them). Same generations and bound as RecentCache (counted in values kept, not in slots); at most
+ * MAX_PER_HASH keys under one slot.
  */
-export class RecentValuesCache<V, K = ValuesKey> {
-  private young = new Map<number, ValuesEntry<V, K>[]>();
+export class RecentValuesCache<V, K = ValuesKey, H extends number | string = number> {
+  private young = new Map<H, ValuesEntry<V, K, H>[]>();
   private youngSize = 0;
-  private old = new Map<number, ValuesEntry<V, K>[]>();
+  private old = new Map<H, ValuesEntry<V, K, H>[]>();
   private readonly sight = new SecondSight();
 
   constructor(private readonly generation: number) {}
 
-  get<S>(hash: number, matches: KeyMatch<S, K>, subject: S): V | undefined {
+  get<S>(hash: H, matches: KeyMatch<S, K>, subject: S): V | undefined {
     return this.entry(hash, matches, subject)?.value;
   }
 
   /** get's entry: the held key with its value (a caller may keep it to compare the next request with first). */
-  entry<S>(hash: number, matches: KeyMatch<S, K>, subject: S): ValuesEntry<V, K> | undefined {
-    const slot = smallHash(hash);
+  entry<S>(hash: H, matches: KeyMatch<S, K>, subject: S): ValuesEntry<V, K, H> | undefined {
+    const slot = slotOf(hash);
     const hit = findEntry(this.young.get(slot), matches, subject);
     if (hit !== undefined) return hit;
     const aged = findEntry(this.old.get(slot), matches, subject);
     if (aged === undefined) return undefined;
-    this.add(slot, aged);
+    this.add(aged);
     return aged;
   }
 
@@ -154,29 +162,33 @@ export class RecentValuesCache<V, K = ValuesKey> {
   }
 
   /**
-   * Stores `value` under `hash` and `key`, a key of the caller's own (detachedValues; see admits: the caller asks
-   * it first); returns the entry.
+   * Stores `value` under `hash` (a string slot: the caller's own copy, see detached) and `key`, a key of the
+   * caller's own (detachedValues; see admits: the caller asks it first); returns the entry.
    */
-  set(hash: number, key: K, value: V): ValuesEntry<V, K> {
-    const entry = { key, value };
-    this.add(smallHash(hash), entry);
+  set(hash: H, key: K, value: V): ValuesEntry<V, K, H> {
+    const entry = { key, value, slot: slotOf(hash) };
+    this.add(entry);
     return entry;
   }
 
-  /** `hash`: a smallHash. */
-  private add(hash: number, entry: ValuesEntry<V, K>): void {
+  private add(entry: ValuesEntry<V, K, H>): void {
     if (this.youngSize >= this.generation) {
       this.old = this.young;
-      this.young = new Map<number, ValuesEntry<V, K>[]>();
+      this.young = new Map<H, ValuesEntry<V, K, H>[]>();
       this.youngSize = 0;
     }
-    const bucket = this.young.get(hash);
-    if (bucket === undefined) this.young.set(hash, [entry]);
+    const bucket = this.young.get(entry.slot);
+    if (bucket === undefined) this.young.set(entry.slot, [entry]);
     else {
-      // Many keys under one hash (one URI sent with ever-changing other headers) must not make a look-up slow.
+      // Many keys under one slot (one URI sent with ever-changing other headers) must not make a look-up slow.
       if (bucket.length >= MAX_PER_HASH) bucket.shift();
       bucket.push(entry);
     }
     this.youngSize++;
   }
+}
+
+/** The Maps' key for a slot: a hash's smallHash, a string as it is. */
+function slotOf<H extends number | string>(hash: H): H {
+  return (typeof hash === 'number' ? smallHash(hash) : hash) as H;
 }
