@@ -100,3 +100,42 @@ describe("the error handler speaks the office's language on pages, English on th
     });
   });
 });
+
+describe('an error after the answer has begun (a streamed export whose read fails midway)', () => {
+  it('is logged once through the log and cuts the connection, without answering a second time', async () => {
+    const lines: string[] = [];
+    const passedOn: unknown[] = [];
+    const streaming = express();
+    streaming.get('/api/export', async (_req, res) => {
+      res.type('text/csv');
+      res.write('number,company\n+390612345678,Example Energia\n');
+      await new Promise((resolve) => setImmediate(resolve));
+      throw new Error('SQLITE_IOERR: disk I/O error');
+    });
+    streaming.use(errorHandler(pino({ level: 'info' }, { write: (line: string) => lines.push(line) })));
+    // Whatever the handler passes on would reach Express's last handler, which prints its stack outside the log.
+    streaming.use(((err, _req, _res, next) => {
+      passedOn.push(err);
+      next(err);
+    }) as express.ErrorRequestHandler);
+    const server = streaming.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/export`);
+      expect(res.status).toBe(200); // the head had gone out before the failure
+      // The body is cut short, never ended as if whole (a client saving it can tell: curl exits 18).
+      await expect(res.text()).rejects.toThrow();
+      expect(passedOn).toEqual([]);
+      const logged = lines.map((line) => JSON.parse(line) as { msg: string; path: string; err: { message: string } });
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({
+        msg: 'panel answer failed after it had begun: connection cut',
+        path: '/api/export',
+        err: { message: 'SQLITE_IOERR: disk I/O error' },
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

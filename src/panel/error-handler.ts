@@ -101,6 +101,15 @@ function bodyRefusal(err: BodyParserError, req: Request): Said | undefined {
 /** The only place that knows HTTP status codes for errors. Clients get a clear message, never a stack. */
 export function errorHandler(logger: Logger, panel?: PanelErrors): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
+    if (res.headersSent) {
+      // The answer had begun (a streamed export whose register read failed midway): it cannot turn into an error
+      // page, and answering again would throw (ERR_HTTP_HEADERS_SENT) into Express's last handler, whose stack goes to
+      // stderr outside the log. Said here once; the connection is cut, so the client sees a transfer cut short
+      // (curl exits 18), never a file that looks whole.
+      logger.error({ err, path: req.path }, 'panel answer failed after it had begun: connection cut');
+      res.destroy();
+      return;
+    }
     const send = (status: number, text: Text) => {
       const message = sayIn(voiceFor(req, panel), text);
       res.status(status);
