@@ -74,7 +74,10 @@
  * Ladder (--ladder): for refusal and proxied (those of --workloads), the highest call rate each application sustains for --ladder-seconds
  * with no failed call (every call completes as the scenario expects, sipp keeps the rate), by steps then bisection.
  * --ladder-at 600,650: only those steps (no climbing, no bisection), the applications in turn at each rate: an A/B at
- * the ceiling. A failed step prints what sipp's error file says, its lines counted by kind.
+ * the ceiling. A failed step prints what sipp's error file says, its lines counted by kind. The summary gives each
+ * application's highest step held and the lowest it failed above it (`1,250 calls/s (1,300 failed)`, `below 1,300 (no
+ * step held)`, `1,500 calls/s or more`), and its ratio to the bare app's only as far as both bound it (`below 87% of
+ * bare`; bench/ladder-text.ts).
  * A failed step runs again up to --ladder-retries times (default 1; 0 for the single try of sessions ≤ 17) and counts as
  * sustained when a try passes: on 4 Dec the bare app failed its very first step (800 proxied calls/s) once, which
  * decided its whole ladder (780) while crocetta sustained 1,200; both tries are printed.
@@ -109,6 +112,7 @@ import { RTP_THREAD_NICE, RTP_THREAD_REALTIME } from '../src/media/rtp-thread.js
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { MARKED_AT, seedMarkedNumbers } from './seed-marks.js';
+import { ceilingText, ratioText, withStep, type LadderBounds } from './ladder-text.js';
 import { msText, pairRounds, pairedText, roundOrder } from './sip-rounds.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
 import { killAll, killAllOnExit, track } from './tracked-children.js';
@@ -1339,19 +1343,18 @@ async function step(ctx: Context, w: 'refusal' | 'proxied', app: App, rate: numb
   }
 }
 
-async function ladder(ctx: Context, w: 'refusal' | 'proxied'): Promise<Map<string, number>> {
-  const best = new Map<string, number>();
+async function ladder(ctx: Context, w: 'refusal' | 'proxied'): Promise<Map<string, LadderBounds>> {
+  const best = new Map<string, LadderBounds>();
   if (opts.ladderAt !== undefined) {
     // Fixed steps: each application in turn at each rate (the order reversed at every other rate), best = the
-    // highest rate it sustained among them.
+    // highest rate it sustained among them and the lowest it failed above that (ladder-text.ts).
     for (const [i, rate] of opts.ladderAt.entries()) {
       const apps = ctx.apps.filter(
         (app) => takes(app, w) && (opts.ladderApps === undefined || opts.ladderApps.includes(app.name)),
       );
       for (const app of i % 2 === 0 ? apps : apps.reverse()) {
         const r = await step(ctx, w, app, rate);
-        if (r.ok && rate > (best.get(app.name) ?? 0)) best.set(app.name, rate);
-        else if (!best.has(app.name)) best.set(app.name, 0);
+        best.set(app.name, withStep(best.get(app.name) ?? {}, rate, r.ok));
       }
     }
     return best;
@@ -1373,7 +1376,7 @@ async function ladder(ctx: Context, w: 'refusal' | 'proxied'): Promise<Map<strin
       if (r.ok) pass = rate;
       else fail = rate;
     }
-    best.set(app.name, pass);
+    best.set(app.name, { ...(pass > 0 && { held: pass }), ...(fail !== Infinity && { failed: fail }) });
   }
   return best;
 }
@@ -1660,10 +1663,10 @@ async function main(): Promise<void> {
       );
       for (const w of (['refusal', 'proxied'] as const).filter((x) => opts.workloads.includes(x))) {
         const best = await ladder(ctx, w);
-        const bare = best.get('bare') ?? 0;
-        for (const [name, rate] of best)
+        const bare = best.get('bare');
+        for (const [name, bounds] of best)
           console.log(
-            `  ladder ${w.padEnd(8)} ${name.padEnd(12)} ${rate} calls/s${name === 'bare' || bare === 0 ? '' : ` (${((rate / bare) * 100).toFixed(0)}% of bare)`}`,
+            `  ladder ${w.padEnd(8)} ${name.padEnd(12)} ${ceilingText(bounds)}${name === 'bare' || bare === undefined ? '' : `: ${ratioText(bounds, bare)}`}`,
           );
       }
     }
