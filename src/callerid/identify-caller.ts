@@ -14,6 +14,7 @@ import {
   flatCopy,
   HASH_START,
   hashText,
+  hashUnit,
   RecentValuesCache,
   sameText,
   type ValuesKey,
@@ -477,11 +478,11 @@ function matchList(held: ValuesKey, at: number, values: readonly string[]): numb
 function valuesHash(v: IdentityHeaders): number {
   let h = hashList(hashText(HASH_START, v.country), v.pai);
   h = hashList(h, v.rpid);
-  h = Math.imul(h ^ v.from.length, 0x01000193);
+  h = hashUnit(h, v.from.length);
   for (let i = 0; i < v.from.length; i++) {
     const raw = v.from[i]!;
     const n = i === 0 ? v.fromKey : fromKeyLength(raw);
-    h = hashText(Math.imul(h ^ n, 0x01000193), raw, n);
+    h = hashText(hashUnit(h, n), raw, n);
   }
   h = hashList(h, v.privacy);
   h = hashList(h, v.identity);
@@ -489,8 +490,8 @@ function valuesHash(v: IdentityHeaders): number {
 }
 
 function hashList(hash: number, values: readonly string[]): number {
-  let h = Math.imul(hash ^ values.length, 0x01000193);
-  for (let i = 0; i < values.length; i++) h = hashText(Math.imul(h ^ values[i]!.length, 0x01000193), values[i]!);
+  let h = hashUnit(hash, values.length);
+  for (let i = 0; i < values.length; i++) h = hashText(hashUnit(h, values[i]!.length), values[i]!);
   return h;
 }
 

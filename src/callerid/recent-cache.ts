@@ -102,10 +102,15 @@ const MAX_PER_HASH = 8;
 /** FNV-1a offset basis: the hash of nothing (see hashText). */
 export const HASH_START = 0x811c9dc5 | 0;
 
+/** `hash` extended by one unit `n` (a count, a length, a code unit): FNV-1a's step, 32 bits. */
+export function hashUnit(hash: number, n: number): number {
+  return Math.imul(hash ^ n, 0x01000193);
+}
+
 /** `hash` (HASH_START to begin) extended by the UTF-16 code units of `text` before `end` (FNV-1a, 32 bits). */
 export function hashText(hash: number, text: string, end: number = text.length): number {
   let h = hash;
-  for (let i = 0; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < end; i++) h = hashUnit(h, text.charCodeAt(i));
   return h;
 }
 
