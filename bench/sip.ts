@@ -938,12 +938,13 @@ interface RoundResult {
   cpu?: CpuPerCall;
 }
 
-function summarize(app: string, round: number, run: SippRun): RoundResult {
+/** A round's figures; `started`: when the round began (Date.now()), its midpoint is what pairRounds pairs it by. */
+function summarize(app: string, round: number, run: SippRun, started: number): RoundResult {
   const s = [...run.latenciesUs].sort((a, b) => a - b);
   return {
     app,
     round,
-    at: Date.now(),
+    at: (started + Date.now()) / 2,
     run,
     p50: quantile(s, 0.5),
     p99: quantile(s, 0.99),
@@ -1109,6 +1110,7 @@ async function runWorkload(
   rate: number,
   announceSeconds: number,
 ): Promise<RoundResult> {
+  const started = Date.now();
   const label = `${w}-${app.name}-r${round}`;
   if (w === 'refusal-under-announce') {
     const bg = startAnnouncements(ctx, app, seconds, announceSeconds, `${label}-announce`);
@@ -1138,7 +1140,7 @@ async function runWorkload(
     const packets = capture ? await capture.stopPackets() : null;
     const [plain, high, rt] = await Promise.all(machine.map((m) => m.stop()));
     await bg.done;
-    const result = summarize(app.name, round, run);
+    const result = summarize(app.name, round, run, started);
     if (packets)
       result.jitter = {
         wire: pacingOf(rtpTimed(packets), PTIME),
@@ -1167,7 +1169,7 @@ async function runWorkload(
       dir: ctx.dir,
       label,
     }).done;
-    return summarize(app.name, round, run);
+    return summarize(app.name, round, run, started);
   }
   const wire =
     opts.wireSplit && app.drachtio && WireCapture.available()
@@ -1186,7 +1188,7 @@ async function runWorkload(
     dir: ctx.dir,
     label,
   }).done;
-  const result = summarize(app.name, round, run);
+  const result = summarize(app.name, round, run, started);
   result.cpu = cpu(Math.round(rate * seconds));
   if (wire) result.inAppUs = inApp(await wire.stopPackets(), app.ports.admin);
   return result;
@@ -1565,9 +1567,7 @@ async function main(): Promise<void> {
         opts.rounds,
       )) {
         const app = taking.find((a) => a.name === slot.app) as App;
-        const started = Date.now();
         const r = await runWorkload(ctx, w, app, slot.round, opts.seconds, opts.rate, announceSeconds);
-        r.at = (started + Date.now()) / 2;
         printRound(w, r);
         rows.push(r);
         await sleep(1000);
