@@ -36,53 +36,28 @@ function hasUpperCase(name: string): boolean {
 /** An absent header's values (shared: no list built per request; not frozen, so loops over it stay fast). */
 const NO_VALUES: readonly string[] = [];
 
-/** No header name of the request has an upper-case letter (the usual case: see HeaderTable). */
+/** No header name of the request has an upper-case letter (the usual case: see RequestHeaders). */
 const ALL_LOWER: readonly string[] = Object.freeze([]);
-
-/**
- * A request's header table, read the way drachtio-srf's `req.get(name)` reads it (the first header whose name
- * matches case-insensitively) without what `req.get` costs on each call (listing and lower-casing every name,
- * reading process.env) and without building a map per request: drachtio-srf's parser stores names in lower case
- * except X- and P- headers (but P-Asserted-Identity) and Diversion, kept as written. So the table is scanned once
- * for names with an upper-case letter; a name none of them lower-cases to is one property read, and only a name
- * one of them does is looked up in the table's order.
- */
-class HeaderTable {
-  /** The lower-case forms of the names written with an upper-case letter, found on the first look-up. */
-  private upperNames: readonly string[] | undefined;
-
-  constructor(private readonly table: Record<string, unknown>) {}
-
-  /** The value of the header named `lower` (a lower-case name), or undefined. */
-  get(lower: string): unknown {
-    this.upperNames ??= upperCaseNames(this.table);
-    if (this.upperNames === ALL_LOWER || !this.upperNames.includes(lower)) {
-      // One keyed read; the own-property check only for a value found (a name of Object.prototype's is no header).
-      const value = this.table[lower];
-      return value === undefined || Object.hasOwn(this.table, lower) ? value : undefined;
-    }
-    for (const name of Object.keys(this.table)) if (name.toLowerCase() === lower) return this.table[name];
-    return undefined;
-  }
-}
-
-function upperCaseNames(table: Record<string, unknown>): readonly string[] {
-  let names: string[] | null = null;
-  for (const name in table) {
-    if (hasUpperCase(name)) (names ??= []).push(name.toLowerCase());
-  }
-  return names ?? ALL_LOWER;
-}
 
 /**
  * The headers of a received request, as the pure caller-ID code reads them (one object, no closure per call), and
  * as the SIP side reads single headers (`get`): built once per request, so every header read on the way to the
  * answer is a property look-up rather than drachtio-srf's `req.get`.
+ *
+ * The header table is read the way drachtio-srf's `req.get(name)` reads it (the first header whose name matches
+ * case-insensitively) without what `req.get` costs on each call (listing and lower-casing every name, reading
+ * process.env) and without building a map per request: drachtio-srf's parser stores names in lower case except X-
+ * and P- headers (but P-Asserted-Identity) and Diversion, kept as written. So the table is scanned once for names
+ * with an upper-case letter; a name none of them lower-cases to is one property read, and only a name one of them
+ * does is looked up in the table's order. One object a request: the table's reader is this object, not one of its
+ * own beside it.
  */
 export class RequestHeaders implements SipHeaderSource {
   readonly requestUri: string;
-  /** Null when the request has no header table (then `req.get` is used). */
-  private readonly table: HeaderTable | null;
+  /** drachtio-srf's header table; null when the request has none (then `req.get` is used). */
+  private readonly table: Record<string, unknown> | null;
+  /** The lower-case forms of the table's names written with an upper-case letter, found on the first look-up. */
+  private upperNames: readonly string[] | undefined;
 
   constructor(private readonly req: Srf.SrfRequest) {
     // drachtio-srf's Request reads `uri` and `headers` from its SipMessage (`req.msg`) through getters the
@@ -93,8 +68,8 @@ export class RequestHeaders implements SipHeaderSource {
     const uri = from.uri;
     this.requestUri = typeof uri === 'string' ? uri : '';
     const headers = from.headers;
-    this.table =
-      typeof headers === 'object' && headers !== null ? new HeaderTable(headers as Record<string, unknown>) : null;
+    this.table = typeof headers === 'object' && headers !== null ? (headers as Record<string, unknown>) : null;
+    this.upperNames = undefined;
   }
 
   header(name: string): readonly string[] {
@@ -116,11 +91,27 @@ export class RequestHeaders implements SipHeaderSource {
     return this.lookupKey(DRACHTIO_COMPACT.get(lower) ?? lower);
   }
 
-  /** `key`: a lower-case name as drachtio-srf files it (full forms of its compact ones). */
+  /** The value of the header `key` (a lower-case name as drachtio-srf files it: full forms of its compact ones). */
   private lookupKey(key: string): unknown {
-    if (this.table === null) return this.req.get(key);
-    return this.table.get(key);
+    const table = this.table;
+    if (table === null) return this.req.get(key);
+    const upperNames = (this.upperNames ??= upperCaseNames(table));
+    if (upperNames === ALL_LOWER || !upperNames.includes(key)) {
+      // One keyed read; the own-property check only for a value found (a name of Object.prototype's is no header).
+      const value = table[key];
+      return value === undefined || Object.hasOwn(table, key) ? value : undefined;
+    }
+    for (const name of Object.keys(table)) if (name.toLowerCase() === key) return table[name];
+    return undefined;
   }
+}
+
+function upperCaseNames(table: Record<string, unknown>): readonly string[] {
+  let names: string[] | null = null;
+  for (const name in table) {
+    if (hasUpperCase(name)) (names ??= []).push(name.toLowerCase());
+  }
+  return names ?? ALL_LOWER;
 }
 
 /** What `header(name)` reads for a name: the table's key, and the key of its compact form that drachtio-srf keeps. */
