@@ -219,6 +219,8 @@ function startCrocetta(dir: string, db: string, n: number): ChildProcess {
         ADMIN_PASSWORD: 'bench-password-0123456789',
         LOG_LEVEL: 'warn',
         NODE_ENV: 'production',
+        // Behind the Kamailio front, as its recipe says (docs/pbx/kamailio-front.cfg).
+        ...(opts.front ? { MARK_REFUSALS: 'true' } : {}),
       },
       stdio: ['ignore', out, out],
     }),

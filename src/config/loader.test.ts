@@ -52,6 +52,25 @@ describe('loadConfig', () => {
     });
   });
 
+  it('leaves the refusal mark off by default; sip.markRefusals or MARK_REFUSALS turns it on', () => {
+    expect(loadConfig({ env: {} }).sip).toEqual({ markRefusals: false });
+    const file = tempYaml('sip:\n  markRefusals: true\n');
+    expect(loadConfig({ env: { CROCETTA_CONFIG: file } }).sip.markRefusals).toBe(true);
+    for (const word of ['true', 'TRUE', 'on', 'yes', '1', ' true ']) {
+      expect(loadConfig({ env: { MARK_REFUSALS: word } }).sip.markRefusals, word).toBe(true);
+    }
+    // The variable wins over the file, off as well as on.
+    for (const word of ['false', 'off', 'no', '0']) {
+      expect(loadConfig({ env: { CROCETTA_CONFIG: file, MARK_REFUSALS: word } }).sip.markRefusals, word).toBe(false);
+    }
+    expect(() => loadConfig({ env: { MARK_REFUSALS: 'kamailio' } })).toThrow(
+      'MARK_REFUSALS (sip.markRefusals): expected true or false, got "kamailio"',
+    );
+    expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('sip:\n  markRefusals: "yes"\n') } })).toThrow(
+      /sip\.markRefusals: /,
+    );
+  });
+
   it("accepts check and check:<seconds> wherever an action is, and the check section's defaults", () => {
     const config = loadConfig({
       env: { ACTION_SUSPECT: 'check', ACTION_WITHHELD: 'check:5', ACTION_NUISANCE: 'check:60' },

@@ -32,7 +32,11 @@ const TRUNK_ACCOUNT_OVERRIDES = [2, 3, 4].flatMap((n) =>
 );
 
 /** Environment variables that override a config key; the contract in DESIGN.md. */
-export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string; type: 'string' | 'number' | 'list' }> = [
+export const ENV_OVERRIDES: ReadonlyArray<{
+  env: string;
+  path: string;
+  type: 'string' | 'number' | 'list' | 'boolean';
+}> = [
   { env: 'CROCETTA_DB', path: 'store.file', type: 'string' },
   { env: 'DRACHTIO_HOST', path: 'drachtio.host', type: 'string' },
   { env: 'DRACHTIO_PORT', path: 'drachtio.port', type: 'number' },
@@ -67,8 +71,21 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string; type: 'st
   { env: 'ACTION_RANGE_REPEAT', path: 'actions.rangeRepeat', type: 'string' },
   { env: 'MEDIA_ADDRESS', path: 'media.address', type: 'string' },
   { env: 'RTP_PORTS', path: 'media.rtpPorts', type: 'string' },
+  { env: 'MARK_REFUSALS', path: 'sip.markRefusals', type: 'boolean' },
   { env: 'LOG_LEVEL', path: 'log.level', type: 'string' },
 ];
+
+/** The words a boolean variable may say (any case): `MARK_REFUSALS=true`, `=on`, `=1`. */
+const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([
+  ['true', true],
+  ['on', true],
+  ['yes', true],
+  ['1', true],
+  ['false', false],
+  ['off', false],
+  ['no', false],
+  ['0', false],
+]);
 
 /** The project's root (where config/default.yaml lives), from src/config or dist/src/config. */
 export function projectRoot(): string {
@@ -176,6 +193,11 @@ export function loadConfig(opts: LoadOptions = {}): Config {
         throw new ConfigError(`${name} (${path}): expected a whole number, got ${JSON.stringify(raw)}`);
       }
       value = n;
+    } else if (type === 'boolean') {
+      const b = BOOLEAN_WORDS.get(raw.trim().toLowerCase());
+      if (b === undefined)
+        throw new ConfigError(`${name} (${path}): expected true or false, got ${JSON.stringify(raw)}`);
+      value = b;
     } else if (type === 'list') {
       // Comma- or space-separated: `203.0.113.10, 198.51.100.0/24`.
       value = raw.split(/[\s,]+/).filter((item) => item !== '');

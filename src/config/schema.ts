@@ -310,6 +310,16 @@ export const configSchema = z
         header: z.string().regex(/^[A-Za-z0-9-]+$/, 'expected a SIP header name'),
       })
       .strict(),
+    /** SIP details of crocetta's own answers. */
+    sip: z
+      .object({
+        /**
+         * `X-Crocetta-Refusal: <status>` on every final refusal crocetta sends itself, for Kamailio in front of several
+         * crocetta (docs/pbx/kamailio-front.cfg); off: no header names the product to the carrier. @defaultValue false
+         */
+        markRefusals: z.boolean(),
+      })
+      .strict(),
     messages: z.object({ screen: z.boolean(), storeText: z.boolean() }).strict(),
     media: z
       .object({

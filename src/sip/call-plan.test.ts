@@ -16,6 +16,7 @@ import type { Screening } from './screen.js';
 
 const SETTINGS: CallPlanSettings = {
   tag: { header: 'X-Crocetta-Verdict' },
+  markRefusals: false,
   ringDelayMs: 0,
   reject608: { name: 'Acme', url: '', email: '', tel: '', callInfoUri: '' },
   forwardMode: 'proxy',

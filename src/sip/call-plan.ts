@@ -122,7 +122,7 @@ export function planCall(input: PlanInput, settings: CallPlanSettings): CallPlan
   const forwardTo = send.kind === 'forward' ? (typeof target === 'function' ? target() : target) : null;
   if (forwardTo !== null && !forwardTo.routable) {
     // A forward needs a Request-URI user crocetta can vouch for (forward-target.ts); without any, a 404 (or 414).
-    const refusal = unroutablePlan(settings.reject608, forwardTo.tooLong);
+    const refusal = unroutablePlan(settings, forwardTo.tooLong);
     return {
       action,
       send: refusal,

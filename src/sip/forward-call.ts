@@ -40,6 +40,8 @@ export interface ForwardSettings {
 
 export interface ForwardDeps {
   forward: ForwardSettings;
+  /** Mark the 480 crocetta sends itself while no PBX is registered (sip.markRefusals). */
+  markRefusals: boolean;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -103,8 +105,8 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
       { callId: f.req.get('Call-ID') ?? '' },
       'no PBX registered to crocetta: answered 480 Temporarily Unavailable',
     );
-    await sendFinal(f.res, TEMPORARILY_UNAVAILABLE, markedHeaders(TEMPORARILY_UNAVAILABLE)).catch((err: unknown) =>
-      deps.logger.warn({ err }, '480 not delivered'),
+    await sendFinal(f.res, TEMPORARILY_UNAVAILABLE, markedHeaders(TEMPORARILY_UNAVAILABLE, deps.markRefusals)).catch(
+      (err: unknown) => deps.logger.warn({ err }, '480 not delivered'),
     );
     end('failed', TEMPORARILY_UNAVAILABLE);
     return;

@@ -35,6 +35,8 @@ export interface HandlerDeps {
   metrics: Metrics;
   forward: ForwardSettings;
   tag: TagSettings;
+  /** Mark the refusals crocetta sends itself (sip.markRefusals; REFUSAL_MARK in verdict-to-sip.ts). */
+  markRefusals: boolean;
   /** How long to wait for the attempt's commit before acting (ms), when the attempts journal did not take it. */
   commitWaitMs: number;
   /**
@@ -116,8 +118,8 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
       passOutbound(req, res, deps).catch((err: unknown) => deps.logger.error({ err }, 'outbound call failed'));
       return;
     }
-    if (kind === 'call' && refusedFromPbx(deps.registeredPbx, req, res, deps.logger)) return;
-    if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock.now())) return;
+    if (kind === 'call' && refusedFromPbx(deps.registeredPbx, req, res, deps.logger, deps.markRefusals)) return;
+    if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock.now(), deps.markRefusals)) return;
 
     handle(kind, deps, req, received, res, call, started).catch((err: unknown) => {
       // Last resort: something outside the guarded steps failed. Forward if nothing was sent yet.
@@ -179,7 +181,13 @@ async function handle(
   const planOf = (s: Screening): CallPlan =>
     planCall(
       { kind, screening: s, target, canAnnounce: actions.announcer !== null, offer: req.body ?? null },
-      { tag: deps.tag, ringDelayMs: actions.ringDelayMs, reject608: actions.reject608, forwardMode: deps.forward.mode },
+      {
+        tag: deps.tag,
+        markRefusals: deps.markRefusals,
+        ringDelayMs: actions.ringDelayMs,
+        reject608: actions.reject608,
+        forwardMode: deps.forward.mode,
+      },
     );
   let planned = planOf(screening);
   /**

@@ -182,6 +182,7 @@ export function refusedFromPbx(
   req: Srf.SrfRequest,
   res: Srf.SrfResponse,
   logger: Logger,
+  markRefusals: boolean,
 ): boolean {
   const source = asProxyable(req).source_address;
   if (pbx === undefined || typeof source !== 'string' || !pbx.isPbxAddress(source)) return false;
@@ -189,7 +190,7 @@ export function refusedFromPbx(
     { callId: req.get('Call-ID') ?? '', source },
     'outbound call from the registered PBX refused (403): no outbound trunk is configured (TRUNK_URI or a registration trunk)',
   );
-  send(res, FORBIDDEN, 'Outbound Calls Not Configured', markedHeaders(FORBIDDEN)).catch((err: unknown) =>
+  send(res, FORBIDDEN, 'Outbound Calls Not Configured', markedHeaders(FORBIDDEN, markRefusals)).catch((err: unknown) =>
     logger.warn({ err }, '403 not delivered'),
   );
   return true;

@@ -193,6 +193,7 @@ export function refusedStranger(
   res: SrfResponse,
   logger: Logger,
   now: number,
+  markRefusals: boolean,
 ): boolean {
   if (inbound === undefined || inbound.from.size === 0) return false;
   const source = req.source_address ?? '';
@@ -219,7 +220,7 @@ export function refusedStranger(
       `request to the registered contact from outside ${setting} refused (403)`,
     );
   }
-  res.send(FORBIDDEN, { headers: markedHeaders(FORBIDDEN) });
+  res.send(FORBIDDEN, { headers: markedHeaders(FORBIDDEN, markRefusals) });
   return true;
 }
 

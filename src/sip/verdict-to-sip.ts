@@ -79,17 +79,24 @@ export interface TagSettings {
 
 export interface PlanSettings {
   tag: TagSettings;
+  /** Mark the refusals crocetta sends itself (sip.markRefusals, REFUSAL_MARK). */
+  markRefusals: boolean;
   /** Ring this long before any refusal, announcement or hang-up (ms). */
   ringDelayMs: number;
   reject608: Reject608Contact;
 }
+
+/** What a refusal's headers depend on: the mark and the 608's contact. */
+export type RefusalSettings = Pick<PlanSettings, 'reject608' | 'markRefusals'>;
 
 export function verdictHeaderValue(decision: Decision): string {
   return `${decision.verdict}; score=${decision.score.toFixed(2)}`;
 }
 
 /**
- * crocetta's mark on every final refusal it sends itself, the refused status its value: `X-Crocetta-Refusal: 503`.
+ * crocetta's mark on every final refusal it sends itself while sip.markRefusals is on (off by default: the header
+ * names the product to the carrier, and only a proxy in front reads it), the refused status its value:
+ * `X-Crocetta-Refusal: 503`.
  * A proxy in front tells by it crocetta's own refusal (`reject:503`, `reject:408`) from a pair to route around:
  * drachtio-server's own 503 while no crocetta is connected, and a proxy's own 408 for a pair that never answered,
  * carry no such header (docs/pbx/kamailio-front.cfg fails over only on an unmarked 408 or 503, and strips the mark
@@ -99,16 +106,19 @@ export function verdictHeaderValue(decision: Decision): string {
  */
 export const REFUSAL_MARK = 'X-Crocetta-Refusal';
 
-/** The headers of a refusal crocetta sends itself with `status`: its mark (a new object, for more to be added). */
-export function markedHeaders(status: number): Record<string, string> {
-  return { [REFUSAL_MARK]: String(status) };
+/**
+ * The headers of a refusal crocetta sends itself with `status`: its mark when `mark` (sip.markRefusals), else none
+ * (a new object either way, for more to be added).
+ */
+export function markedHeaders(status: number, mark: boolean): Record<string, string> {
+  return mark ? { [REFUSAL_MARK]: String(status) } : {};
 }
 
 /** The refusal crocetta falls back to when an action cannot be carried out: 607 Unwanted. */
 export const DEFAULT_REFUSAL: Action = Object.freeze({ kind: 'reject', status: UNWANTED });
 
-export function refusalFor(status: number, settings: Pick<PlanSettings, 'reject608'>): Refusal {
-  const headers = markedHeaders(status);
+export function refusalFor(status: number, settings: RefusalSettings): Refusal {
+  const headers = markedHeaders(status, settings.markRefusals);
   if (status === REJECTED) {
     const callInfo = callInfoFor608(settings.reject608);
     if (callInfo !== null) headers['Call-Info'] = callInfo;
@@ -164,8 +174,8 @@ export function plannedFinalStatus(plan: SipPlan): number | null {
  * What a request gets that crocetta would forward but cannot route: at once 404, as a PBX answers an unknown DID,
  * or 414 when the Request-URI itself is too long to be rewritten.
  */
-export function unroutablePlan(reject608: Reject608Contact, tooLong: boolean): SipPlan {
-  return { kind: 'refuse', refusal: refusalFor(tooLong ? URI_TOO_LONG : NOT_FOUND, { reject608 }), ringMs: 0 };
+export function unroutablePlan(settings: RefusalSettings, tooLong: boolean): SipPlan {
+  return { kind: 'refuse', refusal: refusalFor(tooLong ? URI_TOO_LONG : NOT_FOUND, settings), ringMs: 0 };
 }
 
 /**

@@ -124,6 +124,7 @@ export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics
       finalTimeout: drachtioDuration(finalTimeoutMs),
     },
     tag: { header: config.tag.header },
+    markRefusals: config.sip.markRefusals,
     commitWaitMs: config.store.commitWaitMs,
     durableBeforeAnswer: config.store.durableBeforeAnswer,
     storeMessageText: config.messages.storeText,

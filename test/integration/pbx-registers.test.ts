@@ -215,7 +215,7 @@ describe('the PBX registers to crocetta', () => {
   });
 
   it("outbound without any outbound trunk: the registered PBX's INVITE gets 403, never sent back to it as a call", async () => {
-    await start();
+    await start({ MARK_REFUSALS: 'true' });
     await registerWithDigest(h.double, { callId: 'no-trunk@x' });
     const out = h.double.injectRequest(
       buildInvite({

@@ -33,6 +33,8 @@ describe('calls to the registered contact', () => {
         TRUNK_USERNAME: USER,
         TRUNK_PASSWORD: 'pw',
         TRUNK_INBOUND_FROM: `${DEFAULT_SOURCE.address}, 198.51.100.128/25`,
+        // The mark on crocetta's own 403 (sip.markRefusals; off by default: refusal-mark.test.ts).
+        MARK_REFUSALS: 'true',
       },
       { onAppRequest: carrier.handle },
     );

@@ -1,0 +1,251 @@
+/**
+ * The Kamailio front recipe with real software behind it: the real Kamailio (docs/pbx/kamailio-front.cfg, PBX_URI set)
+ * on 127.0.0.3 in front of a real drachtio-server on 127.0.0.2 with crocetta (ACTION_NUISANCE=reject:503), listed as
+ * two pairs (two SIP ports of the same drachtio-server, so both attempts land in one register), and a PBX on 127.0.0.4
+ * that answers 486 to whatever reaches it. The recipe says to turn sip.markRefusals on: with MARK_REFUSALS=true the
+ * caller on crocetta's nuisance list gets crocetta's own 503 and nothing else happens; forgotten (the default, off),
+ * Kamailio takes that 503 for a pair that is down, tries the next pair (a second attempt in the register) and then
+ * sends the refused caller to the PBX, unscreened.
+ * Skipped, with the reason, where Kamailio or drachtio-server is not installed. Ports: free ones in 29200-29399 (or
+ * E2E_PORTS) on 127.0.0.x, picked at each run.
+ */
+import dgram from 'node:dgram';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Crocetta } from '../../src/app.js';
+import { REFUSAL_MARK } from '../../src/sip/verdict-to-sip.js';
+import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import {
+  pickPorts,
+  realTools,
+  REPO_ROOT,
+  startDrachtio,
+  startKamailio,
+  type RealDrachtio,
+  type RealKamailio,
+} from '../support/real-sip-tools.js';
+
+const TOOLS = realTools(['kamailio', 'drachtio']);
+const CFG = join(REPO_ROOT, 'docs/pbx/kamailio-front.cfg');
+const CALLER = '127.0.0.1';
+const PAIRS = '127.0.0.2';
+const KAMAILIO = '127.0.0.3';
+const PBX = '127.0.0.4';
+const DID = '+390612345678';
+const NUISANCE = '+390298765432';
+const TOKEN = 'e2e-token-0123456789';
+
+const header = (m: string, name: string): string | undefined =>
+  m
+    .split('\r\n')
+    .find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+    ?.slice(name.length + 1)
+    .trim();
+const firstLine = (m: string): string => m.slice(0, m.indexOf('\r\n'));
+
+/** A UDP SIP endpoint that keeps what it receives; `answer` (the PBX) replies to each INVITE. */
+class Endpoint {
+  readonly received: string[] = [];
+  private constructor(
+    readonly socket: dgram.Socket,
+    answer?: (m: string, from: dgram.RemoteInfo) => string | null,
+  ) {
+    socket.on('message', (buf, from) => {
+      const m = buf.toString('utf8');
+      this.received.push(m);
+      const reply = answer?.(m, from) ?? null;
+      if (reply !== null) socket.send(reply, from.port, from.address);
+    });
+  }
+  static async open(
+    address: string,
+    port = 0,
+    answer?: (m: string, from: dgram.RemoteInfo) => string | null,
+  ): Promise<Endpoint> {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((ok) => socket.bind(port, address, ok));
+    return new Endpoint(socket, answer);
+  }
+  get port(): number {
+    return this.socket.address().port;
+  }
+  async waitFor(pred: (m: string) => boolean, ms: number, log: () => string): Promise<string> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const found = this.received.find(pred);
+      if (found !== undefined) return found;
+      if (Date.now() > end)
+        throw new Error(`nothing matching within ${ms} ms; received:\n${this.received.join('\n')}\n${log()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** The PBX's 486 to an INVITE (its 'ACK' and anything else: no answer). */
+function busy(m: string): string | null {
+  if (!m.startsWith('INVITE ')) return null;
+  return [
+    'SIP/2.0 486 Busy Here',
+    ...m.split('\r\n').filter((l) => /^via:/i.test(l)),
+    `From: ${header(m, 'From')}`,
+    `To: ${header(m, 'To')};tag=pbx`,
+    `Call-ID: ${header(m, 'Call-ID')}`,
+    `CSeq: ${header(m, 'CSeq')}`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+describe.skipIf(TOOLS.missing.length > 0)(
+  `crocetta's own 503 behind the real Kamailio front and drachtio-server${TOOLS.skipped}`,
+  () => {
+    let dir = '';
+    let drachtio: RealDrachtio | undefined;
+    let kamailio: RealKamailio | undefined;
+    let app: Crocetta | undefined;
+    let caller: Endpoint;
+    let pbx: Endpoint;
+    let kamailioPort = 0;
+    let admin = 0;
+    let seq = 0;
+    const log = (): string => kamailio?.log() ?? '';
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-kamailio-front-'));
+      mkdirSync(join(dir, 'db'));
+      writeFileSync(join(dir, 'db', 'version'), 'table_name(str) table_version(int)\nhtable:2\n');
+      // Kamailio's own list is empty: every caller reaches crocetta, which decides.
+      writeFileSync(
+        join(dir, 'db', 'crocetta_nuisance'),
+        'key_name(str) key_type(int) value_type(int) key_value(str) expires(int)\n',
+      );
+      const [k = 0, a = 0, s1 = 0, s2 = 0, p = 0] = await pickPorts(5, [CALLER, PAIRS, KAMAILIO, PBX], 29_200, 29_400);
+      kamailioPort = k;
+      admin = a;
+      drachtio = await startDrachtio(join(dir, 'drachtio'), { admin, sip: s1 }, 'cymru', {
+        sip: `<contacts><contact>sip:${PAIRS}:${s1};transport=udp</contact><contact>sip:${PAIRS}:${s2};transport=udp</contact></contacts>`,
+      });
+      writeFileSync(join(dir, 'crocetta.list'), `1 sip:${PAIRS}:${s1}\n1 sip:${PAIRS}:${s2}\n`);
+      pbx = await Endpoint.open(PBX, p, busy);
+      caller = await Endpoint.open(CALLER);
+      kamailio = await startKamailio(dir, {
+        cfg: CFG,
+        listen: { host: KAMAILIO, port: kamailioPort },
+        listenDefine: 'LISTEN',
+        runDir: join(dir, 'run'),
+        name: 'kamailio-front',
+        memory: null,
+        defines: {
+          DBTEXT_URL: `text://${join(dir, 'db')}`,
+          DISPATCHER_LIST: join(dir, 'crocetta.list'),
+          CTL_SOCKET: `unix:${join(dir, 'run', 'ctl')}`,
+          CHILDREN: 2,
+          PBX_URI: `sip:${PBX}:${p}`,
+        },
+      });
+    }, 30_000);
+
+    afterEach(async () => {
+      await app?.stop().catch(() => undefined);
+      app = undefined;
+    });
+
+    afterAll(async () => {
+      await kamailio?.stop();
+      await drachtio?.stop();
+      caller?.close();
+      pbx?.close();
+      removeE2eDir(dir);
+    });
+
+    /** crocetta with `env` on the same register, the nuisance caller marked. */
+    const startCrocetta = async (env: Record<string, string>): Promise<Crocetta> => {
+      app = await startE2eCrocetta({
+        dir,
+        adminPort: admin,
+        secret: 'cymru',
+        token: TOKEN,
+        pbxUri: `sip:${PBX}:${pbx.port}`,
+        env: { ACTION_NUISANCE: 'reject:503', ...env },
+      });
+      const res = await fetch(`http://127.0.0.1:${app.httpPort}/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ label: 'nuisance' }),
+      });
+      expect(res.status).toBe(200);
+      return app;
+    };
+
+    /** The nuisance caller's INVITE through Kamailio: its final answer (ACKed), and its Call-ID. */
+    const call = async (): Promise<{ answer: string; callId: string }> => {
+      seq++;
+      const callId = `kam-front-real-${seq}-${Date.now()}@${CALLER}`;
+      const branch = `z9hG4bK-kfr-${seq}-${Date.now()}`;
+      const lines = (method: string, to: string) => [
+        `${method} sip:${DID}@${KAMAILIO}:${kamailioPort} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${CALLER}:${caller.port};branch=${branch}`,
+        'Max-Forwards: 70',
+        `From: <sip:${NUISANCE}@203.0.113.10>;tag=f${seq}`,
+        `To: ${to}`,
+        `Call-ID: ${callId}`,
+      ];
+      const invite = [
+        ...lines('INVITE', `<sip:${DID}@${KAMAILIO}>`),
+        'CSeq: 1 INVITE',
+        `Contact: <sip:carrier@${CALLER}:${caller.port}>`,
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+      caller.socket.send(invite, kamailioPort, KAMAILIO);
+      const answer = await caller.waitFor(
+        (m) => header(m, 'Call-ID') === callId && /^SIP\/2.0 [3-6]\d\d/.test(m),
+        15_000,
+        log,
+      );
+      const ack = [...lines('ACK', header(answer, 'To') ?? ''), 'CSeq: 1 ACK', 'Content-Length: 0', '', ''].join(
+        '\r\n',
+      );
+      caller.socket.send(ack, kamailioPort, KAMAILIO);
+      return { answer, callId };
+    };
+    const pbxInvites = (callId: string): number =>
+      pbx.received.filter((m) => m.startsWith('INVITE ') && header(m, 'Call-ID') === callId).length;
+
+    it("with MARK_REFUSALS=true (as the recipe says): the caller gets crocetta's 503, once, never the PBX", async () => {
+      const running = await startCrocetta({ MARK_REFUSALS: 'true' });
+      const { answer, callId } = await call();
+      expect(firstLine(answer), log()).toBe('SIP/2.0 503 Service Unavailable');
+      // The mark stays between crocetta and Kamailio.
+      expect(header(answer, REFUSAL_MARK)).toBeUndefined();
+      expect(log()).toContain(`crocetta-front: crocetta refused INVITE from ${NUISANCE} with 503: relayed`);
+      expect(pbxInvites(callId)).toBe(0);
+      const rows = (await attemptsOf(running, TOKEN, NUISANCE)).filter((r) => r.callId === callId);
+      expect(rows.map((r) => [r.verdict, r.finalStatus])).toEqual([['nuisance', 503]]);
+    });
+
+    it('forgotten (the default): Kamailio tries the next pair (a second attempt) and sends the refused caller to the PBX', async () => {
+      const running = await startCrocetta({});
+      const { answer, callId } = await call();
+      expect(firstLine(answer), log()).toBe('SIP/2.0 486 Busy Here');
+      expect(pbxInvites(callId)).toBe(1);
+      expect(log()).toMatch(
+        new RegExp(
+          `crocetta-front: no crocetta pair took it \\(the last answered 503\\): INVITE from \\${NUISANCE} .* sent to the PBX`,
+        ),
+      );
+      const rows = (await attemptsOf(running, TOKEN, NUISANCE)).filter((r) => r.callId === callId);
+      expect(rows.map((r) => [r.verdict, r.finalStatus])).toEqual([
+        ['nuisance', 503],
+        ['nuisance', 503],
+      ]);
+    });
+  },
+);
