@@ -3,7 +3,7 @@
  * `crocetta` command line: lookup, mark, import, export, backup, rebuild-aggregates against the register file of the configuration
  * (config/default.yaml + CROCETTA_CONFIG + environment, as the service) or `--db FILE`.
  * Exit codes (sysexits): 0 ok, 64 usage, 65 data refused (import), 66 no input, 73 cannot create an output file,
- * 74 a write failed, 78 configuration, 130 stopped by Ctrl-C, 1 other.
+ * 74 a write failed, 78 configuration, 130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM, 1 other.
  */
 import { Command, CommanderError } from 'commander';
 import { backup, exportFile, importFile, lookup, mark, rebuildAggregates } from './commands.js';

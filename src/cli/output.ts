@@ -1,6 +1,6 @@
 /** What the CLI prints: text for people, `--json` for scripts; errors on stderr with a sysexits code. */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, rmSync } from 'node:fs';
 import { open, realpath, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -20,7 +20,12 @@ export const EXIT = {
   config: 78,
   /** Stopped by Ctrl-C (128 + SIGINT), with what was done kept. */
   interrupted: 130,
+  /** Stopped by SIGTERM (128 + 15). */
+  terminated: 143,
 } as const;
+
+/** The signals that stop a command mid-write, and the conventional exit code of each (128 + its number). */
+const STOPPING_SIGNALS = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated } as const;
 
 /** An error the CLI reports in one line and exits with its code (no stack: it is not a bug). */
 export class CliError extends Error {
@@ -69,6 +74,8 @@ export function kindCounts(counts: Readonly<Record<string, number>>, none = 'not
  * regular file (a device, a pipe: `/dev/stdout`) is written into directly, as before: it cannot be renamed over.
  * A path that cannot be written (a directory, a missing folder, no permission) is said before anything is read, exit
  * 73, in the words of an `open` of `path`; a write that fails (a full disk) ends the command, exit 74.
+ * Ctrl-C (SIGINT) or SIGTERM while the temporary exists removes it and ends the process at once, 130 or 143, `path`
+ * as it was (removedOnSignal). A SIGKILL (`kill -9`), a crash of the machine, can still leave the temporary.
  */
 export async function intoFile<T>(path: string, write: (out: Writable) => Promise<T>): Promise<T> {
   const target = await targetOf(path);
@@ -76,6 +83,7 @@ export async function intoFile<T>(path: string, write: (out: Writable) => Promis
   const temporary = join(dirname(target.file), `.${basename(target.file)}.${randomBytes(6).toString('hex')}.tmp`);
   // Said as an open of `path` (the temporary is an internal name): the same words as when `path` itself was opened.
   const handle = await created(path, () => open(temporary, 'wx'), temporary);
+  const unwatch = removedOnSignal(temporary, path);
   try {
     if (target.mode !== null) await handle.chmod(target.mode);
     const result = await intoStream(path, handle, write, true);
@@ -89,7 +97,33 @@ export async function intoFile<T>(path: string, write: (out: Writable) => Promis
     await handle.close().catch(() => undefined);
     await rm(temporary, { force: true }).catch(() => undefined);
     throw err;
+  } finally {
+    unwatch();
   }
+}
+
+/**
+ * Until the returned function is called: on SIGINT or SIGTERM, `temporary` removed (synchronously: nothing else runs
+ * in between), one line on stderr, and the process ended with 130 or 143. Exiting at once rather than unwinding: the
+ * writer (a register read) cannot be stopped half-way, and nothing else is left to clean up (the register is only
+ * read; `path` was never opened for writing). A listener on the signal replaces Node's own exit, so it must exit.
+ */
+function removedOnSignal(temporary: string, path: string): () => void {
+  const listeners = Object.entries(STOPPING_SIGNALS).map(([signal, code]) => {
+    const listener = (): void => {
+      try {
+        rmSync(temporary, { force: true });
+        process.stderr.write(`crocetta: stopped by ${signal}: ${path} left as it was\n`);
+      } finally {
+        process.exit(code);
+      }
+    };
+    process.on(signal, listener);
+    return () => process.off(signal, listener);
+  });
+  return () => {
+    for (const off of listeners) off();
+  };
 }
 
 /**
