@@ -17,6 +17,7 @@ import { createMetrics, watchLogDrops, type Metrics } from './metrics.js';
 import { systemClock, type Clock } from './screening/types.js';
 import type { FeedService } from './sharing/feeds/index.js';
 import { createActionDeps, type ActionSetup } from './sip/action-deps.js';
+import type { LookupAll } from './sip/line-names.js';
 import type { SipApp } from './sip/sip-app.js';
 import type { TrunkClient } from './sip/trunk-client.js';
 import type { Register } from './store/register/types.js';
@@ -47,6 +48,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Skip Node's default process metrics (tests start several apps in one process). */
   defaultMetrics?: boolean;
+  /** Resolves the trunk lines' registrar and proxy names (src/sip/line-names.ts); the system's resolver by default. */
+  lookupAll?: LookupAll;
 }
 
 export async function startCrocetta(config: Config, opts: StartOptions): Promise<Crocetta> {
@@ -61,13 +64,21 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
   let sip: SipSide | null = null;
   try {
     stores = await openStores(config, { clock, metrics, logger });
-    sip = buildSipApp(config, { stores, actions: actions.deps, clock, metrics, logger });
+    sip = buildSipApp(config, {
+      stores,
+      actions: actions.deps,
+      clock,
+      metrics,
+      logger,
+      ...(opts.lookupAll && { lookupAll: opts.lookupAll }),
+    });
     const http = await listen(buildPanel(config, { stores, sip, clock, metrics, logger }), config.panel, logger);
 
     sip.app.start();
     const sipApp = sip.app;
     const stopWarning = warnIfDrachtioUnreachable(() => sipApp.connected, config.drachtio, process.env, logger);
     sip.trunk?.start();
+    sip.lineNames?.start();
     stores.feeds.start();
     const running = { actions, sip, http, stores };
     return {
@@ -124,6 +135,7 @@ export async function shutdown(parts: {
   const { actions, sip, http, stores } = parts;
   await actions.media.stop();
   await sip?.trunk?.stop();
+  sip?.lineNames?.stop();
   sip?.app.stop();
   sip?.reaper.stop();
   if (http) {

@@ -18,12 +18,16 @@ import type { SrfRequest, SrfResponse } from './srf-augment.js';
 import { FORBIDDEN, markedHeaders } from './verdict-to-sip.js';
 
 /** What a carrier gives in its calls, for one of the lines that share a user name (lineOf). */
-interface LineMarks {
+export interface LineMarks {
   contactUser: string;
   /** Its carrier's addresses (inboundFrom), or null when none are listed. */
   list: BlockList | null;
   /** Its registrar's and outbound proxy's hosts, when they are IP addresses. */
   addresses: ReadonlySet<string>;
+  /** Its registrar's and outbound proxy's hosts, when they are names (lower case): resolved by line-names.ts. */
+  names: readonly string[];
+  /** The addresses `names` resolved to last (line-names.ts replaces the set); empty until then. */
+  resolved: ReadonlySet<string>;
   /** Its AOR's domain, in lower case. */
   domain: string;
 }
@@ -104,11 +108,13 @@ function sharedLines(
 ): Map<string, LineMarks[]> {
   const byUser = new Map<string, LineMarks[]>();
   for (const a of accounts) {
-    const hosts = [a.registrar.host.toLowerCase(), sipUriHost(a.trunkUri)].filter((host) => isIP(host) !== 0);
+    const hosts = [a.registrar.host, sipUriHost(a.trunkUri)].map((h) => h.toLowerCase()).filter((h) => h !== '');
     const marks: LineMarks = {
       contactUser: a.contactUser,
       list: from.get(a.contactUser)?.list ?? null,
-      addresses: new Set(hosts),
+      addresses: new Set(hosts.filter((host) => isIP(host) !== 0)),
+      names: [...new Set(hosts.filter((host) => isIP(host) === 0))],
+      resolved: new Set(),
       domain: a.domain.toLowerCase(),
     };
     byUser.set(a.username, [...(byUser.get(a.username) ?? []), marks]);
@@ -121,8 +127,8 @@ function sharedLines(
  * The Contact user of the line a call to a user name several lines share came for, when what its carrier gave tells
  * it: a carrier that sends its calls to the AOR's user (the plain user name) rather than to the Contact user it
  * registered (`<user name>-<line>`). In this order: the source address in one line's carrier addresses (inboundFrom);
- * the source address being one line's registrar or outbound proxy (IP addresses only: names are not resolved here);
- * the To or Request-URI host being one line's domain. Null when the call is to no shared user name, or nothing tells
+ * the source address being one line's registrar or outbound proxy (given as an IP address, or a name and one of the
+ * addresses it resolved to last: line-names.ts); the To or Request-URI host being one line's domain. Null when the call is to no shared user name, or nothing tells
  * (then it is the first line's, as its Request-URI says).
  */
 export function lineOf(inbound: TrunkInbound, uri: string, to: string, source: string): string | null {
@@ -135,8 +141,11 @@ export function lineOf(inbound: TrunkInbound, uri: string, to: string, source: s
       ? undefined
       : lines.find((l) => l.list !== null && l.list.check(source, family === 6 ? 'ipv6' : 'ipv4'));
   const hosts = [sipUriHost(to), sipUriHost(uri)];
+  const address = source.toLowerCase();
   const line =
-    listed ?? lines.find((l) => l.addresses.has(source.toLowerCase())) ?? lines.find((l) => hosts.includes(l.domain));
+    listed ??
+    lines.find((l) => l.addresses.has(address) || l.resolved.has(address)) ??
+    lines.find((l) => hosts.includes(l.domain));
   return line?.contactUser ?? null;
 }
 

@@ -18,6 +18,7 @@ import { pendingRequestCount } from '../sip/srf-internals.js';
 import { RecentTransactions } from '../sip/transactions.js';
 import { ackTimeoutMsOf } from '../sip/trunk-dialog.js';
 import { createTrunkClient, type TrunkClient } from '../sip/trunk-client.js';
+import { watchLineNames, type LineNames, type LookupAll } from '../sip/line-names.js';
 import { createTrunkInbound } from '../sip/trunk-inbound.js';
 import { trunkAccounts, trunkUsersOf } from '../trunk/settings.js';
 import { checkMemoryOf } from './check-memory.js';
@@ -32,6 +33,8 @@ export interface SipSide {
   /** The registration to the carrier; null when trunk.registrar is empty. */
   trunk: TrunkClient | null;
   reaper: ForwardReaper;
+  /** The registrar and proxy names of lines that share a user name, looked up in the background; null: none. */
+  lineNames: LineNames | null;
 }
 
 export interface SipContext {
@@ -40,6 +43,8 @@ export interface SipContext {
   clock: Clock;
   metrics: Metrics;
   logger: Logger;
+  /** Resolves the lines' registrar and proxy names (line-names.ts); the system's resolver when absent. */
+  lookupAll?: LookupAll;
 }
 
 export function buildSipApp(config: Config, context: SipContext): SipSide {
@@ -64,7 +69,11 @@ export function buildSipApp(config: Config, context: SipContext): SipSide {
     accounts.length === 0 ? null : createTrunkClient(accounts, app.srf, { logger, metrics, now: () => Date.now() });
   const { reaper } = deps;
   watchCallsInProgress(metrics, { forwards: () => reaper.size, srfPending: () => pendingRequestCount(app.srf) });
-  return { app, trunk, reaper };
+  const lineNames =
+    deps.trunk === undefined
+      ? null
+      : watchLineNames(deps.trunk, { logger, ...(context.lookupAll && { lookupAll: context.lookupAll }) });
+  return { app, trunk, reaper, lineNames };
 }
 
 /** What the request handler is given (handle-request.ts), as the service builds it; bench/sip-handler.ts uses it too. */

@@ -4,10 +4,12 @@
  * make every such call the first line's (its number; a 403 when the first line lists its carrier's addresses): the
  * line is told by what the carrier gives, in this order: the source address in a line's carrier addresses
  * (TRUNK_2_INBOUND_FROM), the source address being its registrar's or outbound proxy's, the To or Request-URI host
- * being its domain. Nothing of these: the first line, as before.
+ * being its domain. Nothing of these: the first line, as before. A registrar or proxy given as a name is resolved
+ * (src/sip/line-names.ts; here by an injected resolver, the names not being in any DNS).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { attemptsOf, type Harness } from '../support/crocetta-harness.js';
+import type { LookupAll } from '../../src/sip/line-names.js';
+import { attemptsOf, eventually, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { BRANCH, MAIN, SHARED_USER as USER, startSharedUserLines } from '../support/two-carriers.js';
 
@@ -15,12 +17,15 @@ const CALLER = '+393331234567';
 
 let h: Harness;
 
-async function start(env: Record<string, string>): Promise<void> {
-  ({ h } = await startSharedUserLines({
-    TRUNK_DOMAIN: 'carrier-a.example',
-    TRUNK_2_DOMAIN: 'carrier-b.example',
-    ...env,
-  }));
+async function start(env: Record<string, string>, lookupAll?: LookupAll): Promise<void> {
+  ({ h } = await startSharedUserLines(
+    {
+      TRUNK_DOMAIN: 'carrier-a.example',
+      TRUNK_2_DOMAIN: 'carrier-b.example',
+      ...env,
+    },
+    lookupAll === undefined ? {} : { lookupAll },
+  ));
 }
 
 /** A carrier's call to the AOR's user (the plain user name) from `address`, with To at `toHost`. */
@@ -83,6 +88,22 @@ describe('a call to the shared user name, no carrier addresses listed', () => {
       destinations: TO_PBX(MAIN.number),
     });
     // Nothing tells: the first line, as before (README: what stays ambiguous).
+    expect(await aorCall('192.0.2.50')).toEqual({ status: 200, destinations: TO_PBX(MAIN.number) });
+  });
+});
+
+describe('a call to the shared user name, the proxy of carrier B given as a name', () => {
+  it('is the line whose outbound proxy name resolves to the source address, once the name is resolved', async () => {
+    const asked: string[] = [];
+    await start({ TRUNK_2_URI: 'sip:sbc.carrier-b.test:5070' }, (name) => {
+      asked.push(name);
+      return Promise.resolve(name === 'sbc.carrier-b.test' ? ['127.0.0.3', '127.0.0.4'] : []);
+    });
+    expect(asked).toEqual(['sbc.carrier-b.test']);
+    await eventually(() => h.logs.find((l) => l.name === 'sbc.carrier-b.test' && Array.isArray(l.addresses)));
+    // Before: names were not resolved, nothing told, and these were the first line's.
+    expect(await aorCall('127.0.0.3')).toEqual({ status: 200, destinations: TO_PBX(BRANCH.number) });
+    expect(await aorCall('127.0.0.4')).toEqual({ status: 200, destinations: TO_PBX(BRANCH.number) });
     expect(await aorCall('192.0.2.50')).toEqual({ status: 200, destinations: TO_PBX(MAIN.number) });
   });
 });

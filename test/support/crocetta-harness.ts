@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import type { Config } from '../../src/config/schema.js';
 import type { Attempt } from '../../src/store/register/types.js';
+import type { LookupAll } from '../../src/sip/line-names.js';
 import { DrachtioDouble, type AppRequestHandler, type DrachtioDoubleOptions } from './drachtio-double.js';
 import { ManualClock } from './manual-clock.js';
 
@@ -47,6 +48,8 @@ export interface HarnessOptions {
   onAppRequest?: AppRequestHandler;
   /** Changes settings that have no environment variable, after loading. */
   configure?: (config: Config) => void;
+  /** Resolves the trunk lines' registrar and proxy names instead of the system's resolver (src/sip/line-names.ts). */
+  lookupAll?: LookupAll;
 }
 
 /** A stream for pino's lines and the parsed lines it received, in order. */
@@ -95,7 +98,12 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
   let logger = createLogger('debug', sink);
   const start = () => {
     logger = createLogger('debug', sink);
-    return startCrocetta(config, { logger, clock, defaultMetrics: false });
+    return startCrocetta(config, {
+      logger,
+      clock,
+      defaultMetrics: false,
+      ...(options.lookupAll && { lookupAll: options.lookupAll }),
+    });
   };
   let app = await start();
   await double.waitForRoutes(['invite', 'message'], 5000);

@@ -5,6 +5,7 @@
  * (trunk-shared-user*.test.ts): `ufficio` at carrier A (the main number) and at carrier B (the branch's).
  */
 import { startRegistered } from './trunk-harness.js';
+import type { LookupAll } from '../../src/sip/line-names.js';
 import type { Harness } from './crocetta-harness.js';
 import { headerOf, type AppRequest } from './drachtio-double.js';
 import { FakeRegistrar } from './fake-registrar.js';
@@ -62,7 +63,10 @@ export interface SharedUserLines {
  * crocetta registered as SHARED_USER at both carriers (TRUNK_* the main line, TRUNK_2_* the branch's, each with its
  * number), `env` added (carrier addresses, domains).
  */
-export async function startSharedUserLines(env: Record<string, string>): Promise<SharedUserLines> {
+export async function startSharedUserLines(
+  env: Record<string, string>,
+  opts: { lookupAll?: LookupAll } = {},
+): Promise<SharedUserLines> {
   const carrierA = new FakeRegistrar({ username: SHARED_USER, password: MAIN.password, realm: 'carrier-a.example' });
   const carrierB = new FakeRegistrar({ username: SHARED_USER, password: BRANCH.password, realm: 'carrier-b.example' });
   const routes = new CarrierRoutes(
@@ -83,7 +87,7 @@ export async function startSharedUserLines(env: Record<string, string>): Promise
       TRUNK_2_NUMBER: BRANCH.number,
       ...env,
     },
-    { onAppRequest: routes.handle },
+    { onAppRequest: routes.handle, ...opts },
   );
   return { h, carrierA, carrierB, routes };
 }
