@@ -90,10 +90,12 @@ describe('a CLI command stopped while it writes its output file', () => {
       });
       await writing(run, folder, 'marks.json', 64 * 1024);
       run.child.kill(signal);
-      expect(await run.exited, run.output()).toBe(code);
+      const exit = await run.exited;
+      // (Before: the temporary stayed, and the process died of the signal.)
       expect(temporaries(folder, 'marks.json')).toEqual([]);
       expect(readdirSync(folder)).toEqual(['marks.json']);
       expect(readFileSync(target).equals(old)).toBe(true);
+      expect(exit, run.output()).toBe(code);
       expect(run.output()).toContain(`crocetta: stopped by ${signal}: ${target} left as it was`);
     },
   );
@@ -109,8 +111,9 @@ describe('a CLI command stopped while it writes its output file', () => {
     });
     await writing(run, folder, 'dossier.html', 0);
     run.child.kill('SIGINT');
-    expect(await run.exited, run.output()).toBe(130);
+    const exit = await run.exited;
     expect(readdirSync(folder)).toEqual(['dossier.html']);
     expect(readFileSync(target).equals(old)).toBe(true);
+    expect(exit, run.output()).toBe(130);
   });
 });
