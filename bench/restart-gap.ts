@@ -26,8 +26,7 @@ import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openRegister } from '../src/store/index.js';
-import { Connection } from '../src/store/sqlite/connection.js';
+import { seedMarks } from '../test/support/seed-register.js';
 import { killAll, killAllOnExit, track } from './tracked-children.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -184,21 +183,6 @@ async function stopFront(front: ChildProcess): Promise<void> {
   group('SIGTERM');
   await Promise.race([exited, sleep(3000)]);
   group('SIGKILL');
-}
-
-/** The register with `marks` numbers marked nuisance (+39021xxxxxxx), read into the index at every start. */
-async function seedRegister(file: string, marks: number): Promise<void> {
-  await (await openRegister({ file, lookbackDays: 30 })).close();
-  if (marks === 0) return;
-  const db = await Connection.open(file);
-  const at = Date.parse('2026-11-01T10:00:00Z');
-  await db.run(
-    `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
-     INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
-     SELECT '+39021' || substr('0000000' || i, -7), 'nuisance', ?, 'Company ' || (i % 50), 'energy', ? FROM c`,
-    [marks - 1, at, at],
-  );
-  await db.close();
 }
 
 function startCrocetta(dir: string, db: string, n: number): ChildProcess {
@@ -480,7 +464,8 @@ async function main(): Promise<void> {
   if (build.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed:\n${build.stdout}${build.stderr}`);
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-restart-gap-'));
   const db = join(dir, 'register.sqlite');
-  await seedRegister(db, opts.marks);
+  // The register with that many numbers marked nuisance (+39021xxxxxxx), read into the index at every start.
+  await seedMarks(db, opts.marks);
   console.log(
     `restart gap: ${opts.rate} calls/s, crocetta killed (SIGKILL) after ${opts.before} s and started again ` +
       `${opts.restartDelayMs} ms after it exited, calls for ${opts.after} s more once ready; ${opts.marks} marked ` +

@@ -10,7 +10,7 @@
  * E2E_PORTS) on 127.0.0.x, picked at each run.
  */
 import dgram from 'node:dgram';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,15 +20,13 @@ import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-croce
 import {
   pickPorts,
   realTools,
-  REPO_ROOT,
   startDrachtio,
-  startKamailio,
+  startKamailioFront,
   type RealDrachtio,
   type RealKamailio,
 } from '../support/real-sip-tools.js';
 
 const TOOLS = realTools(['kamailio', 'drachtio']);
-const CFG = join(REPO_ROOT, 'docs/pbx/kamailio-front.cfg');
 const CALLER = '127.0.0.1';
 const PAIRS = '127.0.0.2';
 const KAMAILIO = '127.0.0.3';
@@ -118,36 +116,19 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-kamailio-front-'));
-      mkdirSync(join(dir, 'db'));
-      writeFileSync(join(dir, 'db', 'version'), 'table_name(str) table_version(int)\nhtable:2\n');
-      // Kamailio's own list is empty: every caller reaches crocetta, which decides.
-      writeFileSync(
-        join(dir, 'db', 'crocetta_nuisance'),
-        'key_name(str) key_type(int) value_type(int) key_value(str) expires(int)\n',
-      );
       const [k = 0, a = 0, s1 = 0, s2 = 0, p = 0] = await pickPorts(5, [CALLER, PAIRS, KAMAILIO, PBX], 29_200, 29_400);
       kamailioPort = k;
       admin = a;
       drachtio = await startDrachtio(join(dir, 'drachtio'), { admin, sip: s1 }, 'cymru', {
         sip: `<contacts><contact>sip:${PAIRS}:${s1};transport=udp</contact><contact>sip:${PAIRS}:${s2};transport=udp</contact></contacts>`,
       });
-      writeFileSync(join(dir, 'crocetta.list'), `1 sip:${PAIRS}:${s1}\n1 sip:${PAIRS}:${s2}\n`);
       pbx = await Endpoint.open(PBX, p, busy);
       caller = await Endpoint.open(CALLER);
-      kamailio = await startKamailio(dir, {
-        cfg: CFG,
+      // Kamailio's own list is empty: every caller reaches crocetta, which decides.
+      kamailio = await startKamailioFront(dir, {
         listen: { host: KAMAILIO, port: kamailioPort },
-        listenDefine: 'LISTEN',
-        runDir: join(dir, 'run'),
-        name: 'kamailio-front',
-        memory: null,
-        defines: {
-          DBTEXT_URL: `text://${join(dir, 'db')}`,
-          DISPATCHER_LIST: join(dir, 'crocetta.list'),
-          CTL_SOCKET: `unix:${join(dir, 'run', 'ctl')}`,
-          CHILDREN: 2,
-          PBX_URI: `sip:${PBX}:${p}`,
-        },
+        pairs: [`sip:${PAIRS}:${s1}`, `sip:${PAIRS}:${s2}`],
+        defines: { PBX_URI: `sip:${PBX}:${p}` },
       });
     }, 30_000);
 

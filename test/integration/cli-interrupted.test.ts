@@ -8,9 +8,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRegister } from '../../src/store/register/register.js';
 import { Connection } from '../../src/store/sqlite/connection.js';
 import { spawnService, type ServiceProcess } from '../support/cli-process.js';
+import { SEEDED_AT, seedMarks } from '../support/seed-register.js';
 
 const MARKS = 200_000;
 const CALLER = '+393331234567';
@@ -22,15 +22,8 @@ let env: Record<string, string>;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'crocetta-cli-interrupted-'));
   const file = join(dir, 'register.sqlite');
-  await (await openRegister({ file, lookbackDays: 30 })).close();
+  await seedMarks(file, MARKS);
   const db = await Connection.open(file);
-  const at = Date.parse('2026-11-01T10:00:00Z');
-  await db.run(
-    `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
-     INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
-     SELECT '+39021' || substr('0000000' || i, -7), 'nuisance', ?, 'Company ' || (i % 50), 'energy', ? FROM c`,
-    [MARKS - 1, at, at],
-  );
   // One caller's many calls, for a dossier that takes a while to read.
   await db.run(
     `INSERT INTO attempts (time, kind, caller_key, caller_source, withheld, called_number, verdict, score, reasons,
@@ -39,7 +32,7 @@ beforeAll(async () => {
      SELECT ? + i * 1000, 'call', ?, 'from', 0, '+390612345678', 'nuisance', 0.9, '[]', 'reject:607', 0,
             'many-' || i, 'rejected'
        FROM c`,
-    [CALLER_ATTEMPTS - 1, at, CALLER],
+    [CALLER_ATTEMPTS - 1, SEEDED_AT, CALLER],
   );
   await db.close();
   env = { CROCETTA_DB: file, LOG_LEVEL: 'silent' };

@@ -20,7 +20,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../support/cli-process.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
 import { REFUSAL_MARK } from '../../src/sip/verdict-to-sip.js';
-import { pickPorts, realTools, REPO_ROOT, startKamailio, type RealKamailio } from '../support/real-sip-tools.js';
+import {
+  pickPorts,
+  realTools,
+  REPO_ROOT,
+  startKamailio,
+  startKamailioFront,
+  type RealKamailio,
+} from '../support/real-sip-tools.js';
 import { scenarioRunner } from '../support/scenario-runner.js';
 
 const CFG = join(REPO_ROOT, 'docs/pbx/kamailio-front.cfg');
@@ -386,34 +393,16 @@ describe.skipIf(LAST_RESORT_TOOLS.missing.length > 0)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-kamailio-last-resort-'));
-      mkdirSync(join(dir, 'db'));
-      mkdirSync(join(dir, 'run'));
-      writeFileSync(join(dir, 'db', 'version'), 'table_name(str) table_version(int)\nhtable:2\n');
-      writeFileSync(
-        join(dir, 'db', 'crocetta_nuisance'),
-        'key_name(str) key_type(int) value_type(int) key_value(str) expires(int)\n',
-      );
       caller = await Endpoint.open(CALLER);
       silent = await Endpoint.open(PAIRS);
       const [k = 0, c = 0, u = 0, p = 0] = await pickPorts(4, [KAMAILIO, CALLER, PAIRS, PBX], 26_100, 27_000);
       port = k;
       at = { caller: c, unavailable: u, pbx: p };
-      writeFileSync(join(dir, 'crocetta.list'), `1 ${pairUri(silent.port)}\n1 ${pairUri(at.unavailable)}\n`);
-      kamailio = await startKamailio(dir, {
-        cfg: CFG,
+      kamailio = await startKamailioFront(dir, {
         listen: { host: KAMAILIO, port },
-        listenDefine: 'LISTEN',
-        runDir: join(dir, 'run'),
+        pairs: [pairUri(silent.port), pairUri(at.unavailable)],
         name: 'kamailio-last-resort',
-        memory: null,
-        defines: {
-          DBTEXT_URL: `text://${join(dir, 'db')}`,
-          DISPATCHER_LIST: join(dir, 'crocetta.list'),
-          CTL_SOCKET: `unix:${join(dir, 'run', 'ctl')}`,
-          CHILDREN: 2,
-          PBX_URI: `sip:${PBX}:${at.pbx}`,
-          CROCETTA_TIMEOUT: 1000,
-        },
+        defines: { PBX_URI: `sip:${PBX}:${at.pbx}`, CROCETTA_TIMEOUT: 1000 },
       });
       await answersOptions(caller, port, () => kamailio?.log() ?? '');
     }, 30_000);

@@ -462,3 +462,45 @@ export async function startKamailio(dir: string, opts: KamailioOptions, timeoutM
   }
   return { host: opts.listen.host, port: opts.listen.port, logFile, log, stop };
 }
+
+/**
+ * Kamailio with the recipe's own docs/pbx/kamailio-front.cfg, its files in `dir`: the db_text folder `db` (`version`
+ * written, and an empty `crocetta_nuisance` unless the test wrote one), the dispatcher list `crocetta.list` with one
+ * line per `pairs` (`sip:host:port`), the runtime folder and ctl socket in `run`; Kamailio's default memory (the
+ * nuisance htable is sized for a large list), 2 children, `defines` added (PBX_URI, CROCETTA_TIMEOUT).
+ */
+export async function startKamailioFront(
+  dir: string,
+  opts: {
+    listen: { host: string; port: number };
+    pairs: readonly string[];
+    name?: string;
+    defines?: Record<string, string | number>;
+  },
+): Promise<RealKamailio> {
+  const db = join(dir, 'db');
+  mkdirSync(db, { recursive: true });
+  mkdirSync(join(dir, 'run'), { recursive: true });
+  writeFileSync(join(db, 'version'), 'table_name(str) table_version(int)\nhtable:2\n');
+  if (!existsSync(join(db, 'crocetta_nuisance')))
+    writeFileSync(
+      join(db, 'crocetta_nuisance'),
+      'key_name(str) key_type(int) value_type(int) key_value(str) expires(int)\n',
+    );
+  writeFileSync(join(dir, 'crocetta.list'), opts.pairs.map((p) => `1 ${p}\n`).join(''));
+  return startKamailio(dir, {
+    cfg: join(REPO_ROOT, 'docs/pbx/kamailio-front.cfg'),
+    listen: opts.listen,
+    listenDefine: 'LISTEN',
+    runDir: join(dir, 'run'),
+    memory: null,
+    ...(opts.name === undefined ? {} : { name: opts.name }),
+    defines: {
+      DBTEXT_URL: `text://${db}`,
+      DISPATCHER_LIST: join(dir, 'crocetta.list'),
+      CTL_SOCKET: `unix:${join(dir, 'run', 'ctl')}`,
+      CHILDREN: 2,
+      ...opts.defines,
+    },
+  });
+}
