@@ -1,6 +1,6 @@
 /** What the CLI prints: text for people, `--json` for scripts; errors on stderr with a sysexits code. */
 import { randomBytes } from 'node:crypto';
-import { constants, rmSync } from 'node:fs';
+import { closeSync, constants, openSync, rmSync } from 'node:fs';
 import { open, realpath, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -81,25 +81,36 @@ export async function intoFile<T>(path: string, write: (out: Writable) => Promis
   const target = await targetOf(path);
   if (target === null) return intoStream(path, await created(path, () => open(path, 'w')), write, false);
   const temporary = join(dirname(target.file), `.${basename(target.file)}.${randomBytes(6).toString('hex')}.tmp`);
-  // Said as an open of `path` (the temporary is an internal name): the same words as when `path` itself was opened.
-  const handle = await created(path, () => open(temporary, 'wx'), temporary);
+  // Watched before it exists, and created synchronously: once the file is there, a signal can only find it watched
+  // (an asynchronous open creates it on a worker thread, and a Ctrl-C seen before its callback found nothing to
+  // remove it: the suite caught that under load).
   const unwatch = removedOnSignal(temporary, path);
   try {
-    if (target.mode !== null) await handle.chmod(target.mode);
-    const result = await intoStream(path, handle, write, true);
+    // Said as an open of `path` (the temporary is an internal name): the same words as when `path` itself was opened.
+    const handle = await created(path, () => openCreated(temporary), temporary);
     try {
-      await rename(temporary, target.file);
+      if (target.mode !== null) await handle.chmod(target.mode);
+      const result = await intoStream(path, handle, write, true);
+      try {
+        await rename(temporary, target.file);
+      } catch (err) {
+        throw new CliError(`cannot write ${path}: ${(err as Error).message}`, EXIT.cantCreate);
+      }
+      return result;
     } catch (err) {
-      throw new CliError(`cannot write ${path}: ${(err as Error).message}`, EXIT.cantCreate);
+      await handle.close().catch(() => undefined);
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw err;
     }
-    return result;
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await rm(temporary, { force: true }).catch(() => undefined);
-    throw err;
   } finally {
     unwatch();
   }
+}
+
+/** A new file `file` (refused when it exists), created synchronously, then opened for writing. */
+async function openCreated(file: string): Promise<FileHandle> {
+  closeSync(openSync(file, 'wx'));
+  return open(file, 'r+');
 }
 
 /**
