@@ -17,11 +17,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
   CARRIER_CFG,
-  pickPorts,
+  ONE_CARRIER_HOSTS,
+  pickAddrs,
   realTools,
+  sipUri,
   startDrachtio,
   startKamailio,
   until,
+  type Addr,
   type RealDrachtio,
   type RealKamailio,
 } from '../support/real-sip-tools.js';
@@ -37,14 +40,6 @@ const SECOND = { user: '0612345679', password: 'second-Secret!', did: '+39061234
 /** A third user name the carrier has no account for (a typo in the operator's settings). */
 const UNKNOWN = { user: '0612345670', password: 'whatever-1' };
 
-const HOSTS = {
-  drachtio: '127.0.0.1',
-  kamailio: '127.0.0.2',
-  pbx: '127.0.0.3',
-  pstn: '127.0.0.4',
-  caller: '127.0.0.5',
-};
-type Addr = { host: string; port: number };
 const SECRET = 'e2e-cymru';
 const TOKEN = 'e2e-token-0123456789';
 
@@ -52,15 +47,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
   `several carrier accounts against real drachtio-server, Kamailio and sipp${TOOLS.skipped}`,
   () => {
     let dir = '';
-    let ADDR: {
-      drachtioAdmin: number;
-      drachtio: Addr;
-      kamailio: Addr;
-      pbx: Addr;
-      pbxOut: Addr;
-      pstn: Addr;
-      caller: Addr;
-    };
+    let ADDR: Record<keyof typeof ONE_CARRIER_HOSTS, Addr>;
     let kamailio: RealKamailio | undefined;
     let drachtio: RealDrachtio | undefined;
     let app: Crocetta | undefined;
@@ -77,21 +64,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-accounts-'));
-      const [admin = 0, sip = 0, carrier = 0, pbx = 0, caller = 0, pbxOut = 0, pstn = 0] = await pickPorts(
-        7,
-        Object.values(HOSTS),
-        26_100,
-        27_000,
-      );
-      ADDR = {
-        drachtioAdmin: admin,
-        drachtio: { host: HOSTS.drachtio, port: sip },
-        kamailio: { host: HOSTS.kamailio, port: carrier },
-        pbx: { host: HOSTS.pbx, port: pbx },
-        pbxOut: { host: HOSTS.pbx, port: pbxOut },
-        pstn: { host: HOSTS.pstn, port: pstn },
-        caller: { host: HOSTS.caller, port: caller },
-      };
+      ADDR = await pickAddrs(ONE_CARRIER_HOSTS, 26_100, 27_000);
       [kamailio, drachtio] = await Promise.all([
         startKamailio(dir, {
           cfg: CARRIER_CFG,
@@ -103,20 +76,20 @@ describe.skipIf(TOOLS.missing.length > 0)(
             ACCOUNT_2_PASSWORD: SECOND.password,
             ACCOUNT_2_DID: SECOND.did,
             MIN_EXPIRES: 30,
-            PSTN_GATEWAY: `sip:${ADDR.pstn.host}:${ADDR.pstn.port}`,
+            PSTN_GATEWAY: sipUri(ADDR.pstn),
           },
         }),
-        startDrachtio(dir, { admin: ADDR.drachtioAdmin, sip: ADDR.drachtio.port }, SECRET),
+        startDrachtio(dir, { admin: ADDR.drachtioAdmin.port, sip: ADDR.drachtio.port }, SECRET),
       ]);
       app = await startE2eCrocetta({
         dir,
-        adminPort: ADDR.drachtioAdmin,
+        adminPort: ADDR.drachtioAdmin.port,
         secret: SECRET,
         token: TOKEN,
-        pbxUri: `sip:${ADDR.pbx.host}:${ADDR.pbx.port}`,
+        pbxUri: sipUri(ADDR.pbx),
         // As an operator sets them (README, "Several numbers, one account each"): environment only.
         env: {
-          TRUNK_REGISTRAR: `sip:${ADDR.kamailio.host}:${ADDR.kamailio.port}`,
+          TRUNK_REGISTRAR: sipUri(ADDR.kamailio),
           TRUNK_DOMAIN: 'carrier.test',
           TRUNK_USERNAME: FIRST.user,
           TRUNK_PASSWORD: FIRST.password,

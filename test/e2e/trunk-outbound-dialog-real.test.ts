@@ -25,11 +25,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
   CARRIER_CFG,
-  pickPorts,
+  pickAddrs,
   realTools,
+  sipUri,
   startDrachtio,
   startKamailio,
   until,
+  type Addr,
   type RealDrachtio,
   type RealKamailio,
 } from '../support/real-sip-tools.js';
@@ -40,7 +42,7 @@ const TOOLS = realTools(['drachtio', 'kamailio', 'sipp']);
 
 const ACCOUNT = '0612345678';
 const PASSWORD = 'e2e-Dialog!';
-const HOSTS = { drachtio: '127.0.0.1', kamailio: '127.0.0.2', pbx: '127.0.0.3', pstn: '127.0.0.3' };
+const HOSTS = { admin: '127.0.0.1', drachtio: '127.0.0.1', kamailio: '127.0.0.2', pbx: '127.0.0.3', pstn: '127.0.0.3' };
 const SECRET = 'e2e-dialog';
 const TOKEN = 'e2e-token-dialog-0123456789';
 
@@ -76,7 +78,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
     let drachtio: RealDrachtio | undefined;
     let app: Crocetta | undefined;
     const logs: Array<Record<string, unknown>> = [];
-    let ports = { admin: 0, sip: 0, kamailio: 0, pbx: 0, pstn: 0 };
+    let ADDR: Record<keyof typeof HOSTS, Addr>;
     const kamailioLog = (): string => kamailio?.log() ?? '';
     const sipp = scenarioRunner(() => dir);
 
@@ -87,11 +89,11 @@ describe.skipIf(TOOLS.missing.length > 0)(
      */
     const callOut = async (pstnScenario: string, pbxScenario: string, timeoutSeconds?: number) => {
       const { caller: pbx, answerer: called } = await sipp.call(
-        { scenario: pstnScenario, at: { host: HOSTS.pstn, port: ports.pstn }, timeoutSeconds },
+        { scenario: pstnScenario, at: ADDR.pstn, timeoutSeconds },
         {
           scenario: pbxScenario,
-          at: { host: HOSTS.pbx, port: ports.pbx },
-          target: `${HOSTS.drachtio}:${ports.sip}`,
+          at: ADDR.pbx,
+          target: `${ADDR.drachtio.host}:${ADDR.drachtio.port}`,
           keys: { did: '0298765409' },
           timeoutSeconds,
         },
@@ -103,36 +105,30 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-dialog-'));
-      const [admin = 0, sip = 0, carrier = 0, pbx = 0, pstn = 0] = await pickPorts(
-        5,
-        Object.values(HOSTS),
-        26_100,
-        27_000,
-      );
-      ports = { admin, sip, kamailio: carrier, pbx, pstn };
+      ADDR = await pickAddrs(HOSTS, 26_100, 27_000);
       const cfg = join(dir, 'kamailio-carrier.cfg');
       writeFileSync(cfg, carrierConfig());
       [kamailio, drachtio] = await Promise.all([
         startKamailio(dir, {
           cfg,
-          listen: { host: HOSTS.kamailio, port: carrier },
+          listen: ADDR.kamailio,
           defines: {
             ACCOUNT,
             ACCOUNT_PASSWORD: PASSWORD,
-            PSTN_GATEWAY: `sip:${HOSTS.pstn}:${pstn}`,
+            PSTN_GATEWAY: sipUri(ADDR.pstn),
             AUTH_ALGORITHM: 'SHA-256',
           },
         }),
-        startDrachtio(dir, { admin, sip }, SECRET),
+        startDrachtio(dir, { admin: ADDR.admin.port, sip: ADDR.drachtio.port }, SECRET),
       ]);
       app = await startE2eCrocetta({
         dir,
-        adminPort: admin,
+        adminPort: ADDR.admin.port,
         secret: SECRET,
         token: TOKEN,
-        pbxUri: `sip:${HOSTS.pbx}:${pbx}`,
+        pbxUri: sipUri(ADDR.pbx),
         env: {
-          TRUNK_REGISTRAR: `sip:${HOSTS.kamailio}:${carrier}`,
+          TRUNK_REGISTRAR: sipUri(ADDR.kamailio),
           TRUNK_USERNAME: ACCOUNT,
           TRUNK_PASSWORD: PASSWORD,
           TRUNK_DOMAIN: 'carrier.test',

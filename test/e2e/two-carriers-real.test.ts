@@ -19,11 +19,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import {
   CARRIER_CFG,
-  pickPorts,
+  pickAddrs,
   realTools,
+  sipUri,
   startDrachtio,
   startKamailio,
   until,
+  type Addr,
   type RealDrachtio,
   type RealKamailio,
 } from '../support/real-sip-tools.js';
@@ -52,15 +54,19 @@ const VARIANTS = [
   },
 ];
 
+/** Where each one listens (pickAddrs): carrier B's SBC beside its registrar, both PSTN sides on one host. */
 const HOSTS = {
+  admin: '127.0.0.1',
   drachtio: '127.0.0.1',
   carrierA: '127.0.0.2',
-  pbx: '127.0.0.3',
   carrierB: '127.0.0.4',
+  sbcB: '127.0.0.4',
+  pbx: '127.0.0.3',
+  pbxOut: '127.0.0.3',
   caller: '127.0.0.5',
-  pstn: '127.0.0.6',
+  pstnA: '127.0.0.6',
+  pstnB: '127.0.0.6',
 };
-type Addr = { host: string; port: number };
 const SECRET = 'e2e-two-carriers';
 const TOKEN = 'e2e-token-two-carriers-0123';
 
@@ -69,11 +75,7 @@ for (const { title, fax: FAX, outboundProxy } of VARIANTS)
     `${title} against real drachtio-server, two Kamailios and sipp${TOOLS.skipped}`,
     () => {
       let dir = '';
-      let ADDR: Record<
-        'drachtio' | 'carrierA' | 'carrierB' | 'sbcB' | 'pbx' | 'pbxOut' | 'caller' | 'pstnA' | 'pstnB',
-        Addr
-      >;
-      let admin = 0;
+      let ADDR: Record<keyof typeof HOSTS, Addr>;
       let carrierA: RealKamailio | undefined;
       let carrierB: RealKamailio | undefined;
       /** Carrier B's SBC for its outbound calls (TRUNK_2_URI), in the run that has one. */
@@ -94,24 +96,10 @@ for (const { title, fax: FAX, outboundProxy } of VARIANTS)
       const stateOf = (account: string): string | undefined =>
         crocetta().trunk?.accounts.find((a) => a.account === account)?.status.state;
       const sipp = scenarioRunner(() => dir);
-      const uri = (a: Addr): string => `sip:${a.host}:${a.port}`;
 
       beforeAll(async () => {
         dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-two-carriers-'));
-        const [adminPort = 0, sip = 0, a = 0, b = 0, pbx = 0, pbxOut = 0, caller = 0, pstnA = 0, pstnB = 0, sbc = 0] =
-          await pickPorts(10, Object.values(HOSTS), 26_100, 27_000);
-        admin = adminPort;
-        ADDR = {
-          drachtio: { host: HOSTS.drachtio, port: sip },
-          carrierA: { host: HOSTS.carrierA, port: a },
-          carrierB: { host: HOSTS.carrierB, port: b },
-          sbcB: { host: HOSTS.carrierB, port: sbc },
-          pbx: { host: HOSTS.pbx, port: pbx },
-          pbxOut: { host: HOSTS.pbx, port: pbxOut },
-          caller: { host: HOSTS.caller, port: caller },
-          pstnA: { host: HOSTS.pstn, port: pstnA },
-          pstnB: { host: HOSTS.pstn, port: pstnB },
-        };
+        ADDR = await pickAddrs(HOSTS, 26_100, 27_000);
         const carrier = (name: string, listen: Addr, line: typeof MAIN, pstn: Addr): Promise<RealKamailio> =>
           startKamailio(dir, {
             cfg: CARRIER_CFG,
@@ -121,7 +109,7 @@ for (const { title, fax: FAX, outboundProxy } of VARIANTS)
               ACCOUNT: line.user,
               ACCOUNT_PASSWORD: line.password,
               REALM: line.realm,
-              PSTN_GATEWAY: uri(pstn),
+              PSTN_GATEWAY: sipUri(pstn),
               MIN_EXPIRES: 30,
             },
           });
@@ -129,28 +117,28 @@ for (const { title, fax: FAX, outboundProxy } of VARIANTS)
           carrier('carrier-a', ADDR.carrierA, MAIN, ADDR.pstnA),
           carrier('carrier-b', ADDR.carrierB, FAX, ADDR.pstnB),
           outboundProxy ? carrier('carrier-b-sbc', ADDR.sbcB, FAX, ADDR.pstnB) : Promise.resolve(undefined),
-          startDrachtio(dir, { admin, sip }, SECRET),
+          startDrachtio(dir, { admin: ADDR.admin.port, sip: ADDR.drachtio.port }, SECRET),
         ]);
         app = await startE2eCrocetta({
           dir,
-          adminPort: admin,
+          adminPort: ADDR.admin.port,
           secret: SECRET,
           token: TOKEN,
-          pbxUri: uri(ADDR.pbx),
+          pbxUri: sipUri(ADDR.pbx),
           // As an operator sets them (README, "Lines at two carriers"): environment only.
           env: {
-            TRUNK_REGISTRAR: uri(ADDR.carrierA),
+            TRUNK_REGISTRAR: sipUri(ADDR.carrierA),
             TRUNK_DOMAIN: MAIN.realm,
             TRUNK_USERNAME: MAIN.user,
             TRUNK_PASSWORD: MAIN.password,
             TRUNK_INBOUND_FROM: HOSTS.carrierA,
-            TRUNK_2_REGISTRAR: uri(ADDR.carrierB),
+            TRUNK_2_REGISTRAR: sipUri(ADDR.carrierB),
             TRUNK_2_DOMAIN: FAX.realm,
             TRUNK_2_USERNAME: FAX.user,
             TRUNK_2_PASSWORD: FAX.password,
             TRUNK_2_NUMBER: FAX.did,
             TRUNK_2_INBOUND_FROM: HOSTS.carrierB,
-            ...(outboundProxy ? { TRUNK_2_URI: uri(ADDR.sbcB) } : {}),
+            ...(outboundProxy ? { TRUNK_2_URI: sipUri(ADDR.sbcB) } : {}),
           },
           logs,
           waitConnected: false,
@@ -184,8 +172,8 @@ for (const { title, fax: FAX, outboundProxy } of VARIANTS)
         expect(res.status).toBe(200);
         const body = (await res.json()) as { trunk: Array<{ account: string; carrier: string; state: string }> };
         expect(body.trunk.map((a) => [a.account, a.carrier, a.state])).toEqual([
-          [MAIN.user, uri(ADDR.carrierA), 'registered'],
-          [FAX.contact, uri(ADDR.carrierB), 'registered'],
+          [MAIN.user, sipUri(ADDR.carrierA), 'registered'],
+          [FAX.contact, sipUri(ADDR.carrierB), 'registered'],
         ]);
       });
 
@@ -235,11 +223,13 @@ for (const { title, fax: FAX, outboundProxy } of VARIANTS)
         }
         expect(logBOut()).toContain(`INVITE from ${FAX.user} to 0298765409 challenged`);
         expect(logBOut()).toContain(
-          `outbound call from ${FAX.user} to 0298765409 authenticated, to ${uri(ADDR.pstnB)}`,
+          `outbound call from ${FAX.user} to 0298765409 authenticated, to ${sipUri(ADDR.pstnB)}`,
         );
         // With its SBC, carrier B's registrar never sees the fax line's call.
         if (outboundProxy) expect(logB()).not.toContain('0298765409');
-        expect(logA()).toContain(`outbound call from ${MAIN.user} to 0298765408 authenticated, to ${uri(ADDR.pstnA)}`);
+        expect(logA()).toContain(
+          `outbound call from ${MAIN.user} to 0298765408 authenticated, to ${sipUri(ADDR.pstnA)}`,
+        );
         expect(logA()).not.toContain('0298765409');
         expect(logB()).not.toContain('0298765408');
       });

@@ -5,11 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   e2ePortRange,
   onPath,
+  pickAddrs,
   pickBlock,
   pickPorts,
   portFree,
   realTools,
   REPO_ROOT,
+  sipUri,
   startKamailio,
   udpBound,
 } from './real-sip-tools.js';
@@ -43,14 +45,37 @@ describe('pickBlock', () => {
   });
 });
 
+describe('pickAddrs', () => {
+  it('gives each name an address on its own host, every port different and in the range (E2E_PORTS when set)', async () => {
+    const [from, to] = e2ePortRange(26_100, 27_000);
+    const addrs = await pickAddrs({ admin: '127.0.0.1', sip: '127.0.0.1', pbx: '127.0.0.3' }, 26_100, 27_000);
+    expect(Object.keys(addrs)).toEqual(['admin', 'sip', 'pbx']);
+    expect([addrs.admin.host, addrs.sip.host, addrs.pbx.host]).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.3']);
+    const ports = Object.values(addrs).map((a) => a.port);
+    expect(new Set(ports).size).toBe(3);
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(from);
+      expect(port).toBeLessThan(to);
+      // Free on every host named, not only on its own.
+      expect(await portFree('127.0.0.3', port)).toBe(true);
+    }
+  });
+
+  it('writes an address as the SIP URI the config takes', () => {
+    expect(sipUri({ host: '127.0.0.2', port: 26_123 })).toBe('sip:127.0.0.2:26123');
+  });
+});
+
 describe('the real-software tests keep to E2E_PORTS', () => {
-  it('every test that starts drachtio-server, Kamailio or sipp picks its ports with pickPorts or pickBlock', () => {
+  it('every test that starts drachtio-server, Kamailio or sipp picks its ports with pickPorts, pickBlock or pickAddrs', () => {
     const real = /startDrachtio\(|spawn\('drachtio'|startKamailio\(|runSipp\(|sippScenario\(|scenarioRunner\(/;
     const files = readdirSync(join(REPO_ROOT, 'test'), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.test.ts'))
       .filter((f) => real.test(readFileSync(join(REPO_ROOT, 'test', f), 'utf8')));
     expect(files.length).toBeGreaterThanOrEqual(10);
-    const own = files.filter((f) => !/\bpick(Ports|Block)\(/.test(readFileSync(join(REPO_ROOT, 'test', f), 'utf8')));
+    const own = files.filter(
+      (f) => !/\bpick(Ports|Block|Addrs)\(/.test(readFileSync(join(REPO_ROOT, 'test', f), 'utf8')),
+    );
     expect(own).toEqual([]);
   });
 

@@ -135,6 +135,47 @@ export async function pickPorts(
   return out;
 }
 
+/** Where one piece of a real-software test listens (drachtio-server, a Kamailio, a sipp). */
+export interface Addr {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where the pieces of a test with one carrier listen, for pickAddrs: drachtio-server (admin and SIP ports), the
+ * carrier's Kamailio, the PBX (calls to it on one port, its calls out from another), the carrier's PSTN side and the
+ * caller at the carrier.
+ */
+export const ONE_CARRIER_HOSTS = {
+  drachtioAdmin: '127.0.0.1',
+  drachtio: '127.0.0.1',
+  kamailio: '127.0.0.2',
+  pbx: '127.0.0.3',
+  pbxOut: '127.0.0.3',
+  pstn: '127.0.0.4',
+  caller: '127.0.0.5',
+} as const;
+
+/** The SIP URI of an address: `sip:host:port`. */
+export const sipUri = (a: Addr): string => `sip:${a.host}:${a.port}`;
+
+/**
+ * An address for each name of `hosts` (name → the host it listens on; several names may share a host): a port each,
+ * all different, free for TCP and UDP on every one of the hosts (pickPorts: from [from, to), or E2E_PORTS).
+ */
+export async function pickAddrs<K extends string>(
+  hosts: Readonly<Record<K, string>>,
+  from: number,
+  to: number,
+): Promise<Record<K, Addr>> {
+  const names = Object.keys(hosts) as K[];
+  const ports = await pickPorts(names.length, Object.values<string>(hosts), from, to);
+  return Object.fromEntries(names.map((name, i) => [name, { host: hosts[name], port: ports[i] ?? 0 }])) as Record<
+    K,
+    Addr
+  >;
+}
+
 /**
  * The first of `size` consecutive ports free for TCP and UDP on every one of `hosts`, from [from, to) (or E2E_PORTS:
  * e2ePortRange), starting at a random multiple of 10 of the range: for a test that lays its ports out at fixed offsets
