@@ -3,39 +3,50 @@ import { API_TEXT, apiText } from './api-text.js';
 import { HttpError } from './http-error.js';
 import { textIn } from './i18n.js';
 
+type Params = Record<string, string | number> | undefined;
+
 /**
- * The JSON API's error words as the API answered them before its words left the page catalogue (the English
- * catalogue of d5faaa4, src/panel/i18n.ts, and the dossier route's own words: its company-and-number error, and a
- * period's as parsePeriod says it): scripts, the CLI and the tests read them, so they may not drift.
+ * What the JSON API answers for each error it can answer, parameters filled in as its routes fill them, in the words
+ * it answered before they left the page catalogue (the English catalogue of d5faaa4, src/panel/i18n.ts, and the
+ * dossier route's own words: its company-and-number error, and a period's as parsePeriod says it); body-parser's
+ * refusals as the library worded them when the API passed its message on (session 26), but a broken compression,
+ * which said zlib's own words ("incorrect header check"), replaced by a sentence of the API's. Scripts, the CLI and
+ * the tests read these answers, so they may not drift.
  */
-const AS_THE_API_SAID = {
-  errorNoRoute: 'no such route: {method} {path}',
-  errorInternal: 'internal error',
-  errorBodyTooLarge: 'request entity too large',
-  errorBadJson: 'invalid JSON body',
-  errorInvalidRequest: 'invalid request: {detail}',
-  errorNumberRequired: 'a phone number is required (at most 64 characters)',
-  errorNotNumber: 'not a phone number: {text}',
-  errorRegisterUnavailable:
+const THE_API_SAYS: Array<[key: keyof typeof API_TEXT, params: Params, said: string]> = [
+  ['errorNoRoute', { method: 'DELETE', path: '/api/attempts' }, 'no such route: DELETE /api/attempts'],
+  ['errorInternal', undefined, 'internal error'],
+  ['errorBodyTooLarge', undefined, 'request entity too large'],
+  ['errorBadJson', undefined, 'invalid JSON body'],
+  [
+    'errorInvalidRequest',
+    { detail: 'limit: expected a whole number from 1 to 1000' },
+    'invalid request: limit: expected a whole number from 1 to 1000',
+  ],
+  ['errorNumberRequired', undefined, 'a phone number is required (at most 64 characters)'],
+  ['errorNotNumber', { text: '"abc"' }, 'not a phone number: "abc"'],
+  [
+    'errorRegisterUnavailable',
+    undefined,
     'the register cannot write at the moment (disk full, I/O errors or locked): nothing was changed, try again later',
-  errorCompanyAndNumber: 'company, number: give one of them, not both',
-  errorPeriodSince: '{detail}',
-  errorPeriodUntil: '{detail}',
-  errorPeriodOrder: '{detail}',
-  // body-parser's refusals, as the library worded them when the API passed its message on (session 26); a broken
-  // compression said zlib's own words ("incorrect header check"), replaced by a sentence of the API's.
-  errorTooManyFields: 'too many parameters',
-  errorCharset: 'unsupported charset "{charset}"',
-  errorContentEncoding: 'unsupported content encoding "{encoding}"',
-  errorBodyDamaged: 'the request body could not be decompressed (Content-Encoding: {encoding})',
-  errorRequestAborted: 'request aborted',
-  errorRequestSize: 'request size did not match content length',
-};
+  ],
+  ['errorCompanyAndNumber', undefined, 'company, number: give one of them, not both'],
+  ['errorPeriodSince', { detail: 'since: expected a day (YYYY-MM-DD)' }, 'since: expected a day (YYYY-MM-DD)'],
+  ['errorPeriodUntil', { detail: 'until: expected a day (YYYY-MM-DD)' }, 'until: expected a day (YYYY-MM-DD)'],
+  ['errorPeriodOrder', { detail: 'since: must be before until' }, 'since: must be before until'],
+  ['errorTooManyFields', undefined, 'too many parameters'],
+  ['errorCharset', { charset: 'LATIN9' }, 'unsupported charset "LATIN9"'],
+  ['errorContentEncoding', { encoding: 'br' }, 'unsupported content encoding "br"'],
+  ['errorBodyDamaged', { encoding: 'gzip' }, 'the request body could not be decompressed (Content-Encoding: gzip)'],
+  ['errorRequestAborted', undefined, 'request aborted'],
+  ['errorRequestSize', undefined, 'request size did not match content length'],
+];
 
 describe("the JSON API's error words (api-text.ts)", () => {
-  it('are, for every error the API can answer, the words it always answered', () => {
-    // The same keys (a new API error is added here on purpose), each with the same text, byte for byte.
-    expect(API_TEXT).toStrictEqual(AS_THE_API_SAID);
+  it('are, for every error the API can answer, the words it always answered, parameters filled in', () => {
+    // Every error the API can answer is here (a new one is added here on purpose), each said byte for byte.
+    expect(THE_API_SAYS.map(([key]) => key).sort()).toEqual(Object.keys(API_TEXT).sort());
+    for (const [key, params, said] of THE_API_SAYS) expect(apiText(key, params), key).toBe(said);
   });
 
   it("are what HttpError.said's message and apiText say, parameters filled in", () => {
