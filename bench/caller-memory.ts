@@ -21,7 +21,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import type Srf from 'drachtio-srf';
-import { handlerModules } from './handler-modules.js';
+import {
+  benchCallId,
+  benchEnv,
+  benchInvite,
+  benchResponse,
+  buildHandler,
+  handlerModules,
+  proxiedOk,
+} from './handler-modules.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,62 +57,10 @@ async function main(): Promise<void> {
   const points = arg('points', 4);
   const snapshots = textArg('snapshots');
   const dir = mkdtempSync(join(tmpdir(), 'caller-memory-'));
-  const {
-    src,
-    SipMessage,
-    Request,
-    loadConfig,
-    createLogger,
-    createMetrics,
-    systemClock,
-    createActionDeps,
-    createRequestHandler,
-    openStores,
-    sipHandlerDeps,
-    readCdrStop,
-  } = await handlerModules(process.argv.includes('--dist'));
-
-  const config = loadConfig({
-    env: {
-      CROCETTA_DB: join(dir, 'register.sqlite'),
-      PBX_URI: 'sip:127.0.0.1:5080',
-      DRACHTIO_SECRET: 'bench-secret',
-      CROCETTA_API_TOKEN: 'bench-token-0123456789',
-      ADMIN_PASSWORD: 'bench-password-0123456789',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'silent',
-    },
-  });
-  const logger = createLogger(config.log.level);
-  const metrics = createMetrics();
-  const actions = createActionDeps(config, logger.child({ component: 'media' }), metrics);
-  const stores = await openStores(config, { clock: systemClock, metrics, logger });
-  const deps = sipHandlerDeps(config, { stores, actions: actions.deps, clock: systemClock, metrics, logger });
-  const handle = createRequestHandler('call', deps);
-
-  let cdrId = 0;
-  const cdrStops = (callId: string): void => {
-    for (const side of ['network', 'application']) {
-      const record =
-        `${++cdrId}|cdr:stop|${side}|${new Date().toISOString()}|normal-release\r\n` +
-        `BYE sip:${DID}@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-bye${cdrId}\r\n` +
-        `From: <sip:caller@127.0.0.1>;tag=a\r\nTo: <sip:${DID}@127.0.0.1>;tag=b\r\nCall-ID: ${callId}\r\n` +
-        'CSeq: 2 BYE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n';
-      const stop = readCdrStop(record);
-      if (stop !== null) deps.forwarded.ended(stop.callId, systemClock.now(), stop.reason, stop.status);
-    }
-  };
-  const response = (): Srf.SrfResponse => {
-    const res = {
-      finalResponseSent: false,
-      send(status: number, ...rest: unknown[]) {
-        if (status >= 200) res.finalResponseSent = true;
-        const cb = rest.find((r) => typeof r === 'function') as ((err: unknown) => void) | undefined;
-        if (cb) setImmediate(cb, null);
-      },
-    };
-    return res as unknown as Srf.SrfResponse;
-  };
+  const m = await handlerModules(process.argv.includes('--dist'));
+  const { src } = m;
+  const config = m.loadConfig({ env: { ...benchEnv(join(dir, 'register.sqlite')), LOG_LEVEL: 'silent' } });
+  const { handle, cdrStops, close } = await buildHandler(m, config);
   const sdp = [
     'v=0',
     'o=carrier 1 1 IN IP4 127.0.0.1',
@@ -121,29 +77,11 @@ async function main(): Promise<void> {
     const i = n++;
     // A caller never seen before each time (bench:sip's unknownNumber shape: a mobile number).
     const from = `+39333${String(i).padStart(7, '0')}`;
-    const callId = `${i}-${process.pid}@127.0.0.1`;
-    const raw = [
-      `INVITE sip:${DID}@127.0.0.1:5060 SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-${i}-bench;rport=5061`,
-      `From: <sip:${from}@127.0.0.1>;tag=${process.pid}T${i}`,
-      `To: <sip:${DID}@127.0.0.1:5060>`,
-      `Call-ID: ${callId}`,
-      'CSeq: 1 INVITE',
-      `Contact: <sip:${from}@127.0.0.1:5061>`,
-      'Max-Forwards: 70',
-      'User-Agent: crocetta-bench',
-      'Content-Type: application/sdp',
-      `Content-Length: ${sdp.length}`,
-      '',
-      sdp,
-    ].join('\r\n');
-    const meta = { source: 'network', address: '127.0.0.1', port: '5061', protocol: 'udp', transactionId: `t${i}` };
-    const req = new Request(new SipMessage(raw), meta);
-    (req as unknown as { proxy: (o: object) => Promise<unknown> }).proxy = () => {
-      setTimeout(() => cdrStops(callId), 5);
-      return new Promise((resolve) => setImmediate(resolve, { connected: true, finalStatus: 200, responses: [] }));
+    const proxy = (): Promise<unknown> => {
+      setTimeout(() => cdrStops(benchCallId(i), DID), 5);
+      return proxiedOk();
     };
-    return req;
+    return benchInvite(m, i, from, DID, proxy, sdp);
   };
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   async function calls(count: number): Promise<void> {
@@ -151,7 +89,7 @@ async function main(): Promise<void> {
     let sent = 0;
     while (sent < count) {
       const due = Math.min(count, Math.floor(((performance.now() - start) * rate) / 1000));
-      for (; sent < due; sent++) handle(request(), response());
+      for (; sent < due; sent++) handle(request(), benchResponse());
       await sleep(2);
     }
     await sleep(300); // the commits, the cdr:stop timers
@@ -193,8 +131,7 @@ async function main(): Promise<void> {
   console.log(
     `caller-memory: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}`,
   );
-  await actions.media.stop();
-  await stores.close();
+  await close();
   rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 }

@@ -50,7 +50,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import type Srf from 'drachtio-srf';
-import { handlerModules } from './handler-modules.js';
+import {
+  benchCallId,
+  benchEnv,
+  benchInvite,
+  benchResponse,
+  buildHandler,
+  handlerModules,
+  proxiedOk,
+} from './handler-modules.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -99,20 +107,8 @@ async function child(): Promise<void> {
   const secondMs = secondAfter === undefined ? null : Number(secondAfter);
   if (secondMs !== null && !(secondMs >= 0)) throw new Error('--second-call-ms: a number of ms (0: right after)');
   const answerFirst = textArg('variant') === 'answer-first';
-  const {
-    src,
-    SipMessage,
-    Request,
-    loadConfig,
-    createLogger,
-    createMetrics,
-    systemClock,
-    createActionDeps,
-    createRequestHandler,
-    openStores,
-    sipHandlerDeps,
-    readCdrStop,
-  } = await handlerModules(process.argv.includes('--dist'));
+  const m = await handlerModules(process.argv.includes('--dist'));
+  const { src } = m;
   const { openRegister } = (await import(`${src}/store/index.js`)) as typeof import('../src/store/index.js');
   const { Connection } = (await import(
     `${src}/store/sqlite/connection.js`
@@ -125,23 +121,9 @@ async function child(): Promise<void> {
   const seed = await Connection.open(db);
   await seedMarkedNumbers(seed, MARKED);
   await seed.close();
-  const config = loadConfig({
-    env: {
-      CROCETTA_DB: db,
-      PBX_URI: 'sip:127.0.0.1:5080',
-      DRACHTIO_SECRET: 'bench-secret',
-      CROCETTA_API_TOKEN: 'bench-token-0123456789',
-      ADMIN_PASSWORD: 'bench-password-0123456789',
-      NODE_ENV: 'production',
-    },
-  });
+  const config = m.loadConfig({ env: benchEnv(db) });
   if (answerFirst) (config.store as { durableBeforeAnswer: boolean }).durableBeforeAnswer = false;
-  const logger = createLogger(config.log.level);
-  const metrics = createMetrics();
-  const actions = createActionDeps(config, logger.child({ component: 'media' }), metrics);
-  const stores = await openStores(config, { clock: systemClock, metrics, logger });
-  const deps = sipHandlerDeps(config, { stores, actions: actions.deps, clock: systemClock, metrics, logger });
-  const crocetta = createRequestHandler('call', deps);
+  const { handle: crocetta, cdrStops, close } = await buildHandler(m, config);
   const refuse = new Set(Array.from({ length: MARKED }, (_, i) => markedNumber(i)));
   const fromUser = (from: string): string => /(?:sips?|tel):([^@;>]*)/.exec(from)?.[1] ?? '';
   const uriUser = (uri: string): string => /^(?:sips?|tel):([^@;]*)@/.exec(uri)?.[1] ?? '';
@@ -160,20 +142,8 @@ async function child(): Promise<void> {
   // records (network and application side), read as src/sip/sip-app.ts reads them (readCdrStop → forwarded.ended).
   const cdr = proxied && process.argv.includes('--cdr');
   const talkMs = arg('talk-ms', 5);
-  let cdrId = 0;
   /** The round's handler is crocetta's (the bare app routes no CDRs). */
   let cdrRound = false;
-  const cdrStops = (callId: string): void => {
-    for (const side of ['network', 'application']) {
-      const record =
-        `${++cdrId}|cdr:stop|${side}|${new Date().toISOString()}|normal-release\r\n` +
-        `BYE sip:${DID}@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-bye${cdrId}\r\n` +
-        `From: <sip:caller@127.0.0.1>;tag=a\r\nTo: <sip:${DID}@127.0.0.1>;tag=b\r\nCall-ID: ${callId}\r\n` +
-        'CSeq: 2 BYE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n';
-      const stop = readCdrStop(record);
-      if (stop !== null) deps.forwarded.ended(stop.callId, systemClock.now(), stop.reason, stop.status);
-    }
-  };
   let answered = 0;
   /** When the request being handled was handed to the handler, and the µs to its answer, per call of the round. */
   let handedAt = 0;
@@ -184,50 +154,20 @@ async function child(): Promise<void> {
     answered++;
     toAnswer.push((performance.now() - handedAt) * 1000);
   };
-  /** A response as the handler sees drachtio-srf's: send() with the callback told OK on a later turn. */
-  function response(): Srf.SrfResponse {
-    const res = {
-      finalResponseSent: false,
-      send(status: number, ...rest: unknown[]) {
-        if (status >= 200) {
-          res.finalResponseSent = true;
-          answeredNow();
-        }
-        const cb = rest.find((r) => typeof r === 'function') as ((err: unknown) => void) | undefined;
-        if (cb) setImmediate(cb, null);
-      },
-    };
-    return res as unknown as Srf.SrfResponse;
-  }
+  /** A response as the handler sees drachtio-srf's (benchResponse), its final answer timed. */
+  const response = (): Srf.SrfResponse => benchResponse(answeredNow);
   let n = 0;
   function request(): Srf.SrfRequest {
     const i = n++;
     // Proxied: a caller never seen before each time, as bench:sip's proxied workload sends.
     const from = proxied ? `+39333${String(i).padStart(7, '0')}` : markedNumber(i % callers());
-    const raw = [
-      `INVITE sip:${DID}@127.0.0.1:5060 SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-${i}-bench;rport=5061`,
-      `From: <sip:${from}@127.0.0.1>;tag=${process.pid}T${i}`,
-      `To: <sip:${DID}@127.0.0.1:5060>`,
-      `Call-ID: ${i}-${process.pid}@127.0.0.1`,
-      'CSeq: 1 INVITE',
-      `Contact: <sip:${from}@127.0.0.1:5061>`,
-      'Max-Forwards: 70',
-      'User-Agent: crocetta-bench',
-      'Content-Type: application/sdp',
-      'Content-Length: 0',
-      '',
-      '',
-    ].join('\r\n');
-    const meta = { source: 'network', address: '127.0.0.1', port: '5061', protocol: 'udp', transactionId: `t${i}` };
-    const req = new Request(new SipMessage(raw), meta);
     // As drachtio-server would: the proxy command taken at once, the PBX's 200 reported on a later turn.
-    (req as unknown as { proxy: (o: object) => Promise<unknown> }).proxy = () => {
+    const proxy = (): Promise<unknown> => {
       answeredNow();
-      if (cdr && cdrRound) setTimeout(() => cdrStops(`${i}-${process.pid}@127.0.0.1`), talkMs);
-      return new Promise((resolve) => setImmediate(resolve, { connected: true, finalStatus: 200, responses: [] }));
+      if (cdr && cdrRound) setTimeout(() => cdrStops(benchCallId(i), DID), talkMs);
+      return proxiedOk();
     };
-    return req;
+    return benchInvite(m, i, from, DID, proxy);
   }
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   // The main thread's time on the CPU in ns (schedstat's first field: finer than stat's clock ticks).
@@ -313,8 +253,7 @@ async function child(): Promise<void> {
     }
   }
   process.send?.(results);
-  await actions.media.stop();
-  await stores.close();
+  await close();
   process.exit(0);
 }
 
