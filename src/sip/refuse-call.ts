@@ -45,6 +45,11 @@ function earlyContact(req: SrfRequest): string {
   return `<sip:${user !== '' ? `${user}@` : ''}${hostport}>`;
 }
 
+/** The caller left before the end (cancelled, hung up, or drachtio-server could not deliver our answer): `sent` says when. */
+function callerLeft(sent: string, playedMs: number | null, finalStatus: number | null = CANCELLED): CallOutcome {
+  return { outcome: 'cancelled', finalStatus, playedMs, hungUpBy: 'caller', sent };
+}
+
 /** 180 Ringing, then wait; false when the caller cancelled meanwhile. */
 export async function ring(ms: number, ctx: ActContext): Promise<boolean> {
   if (!ctx.call.moveTo('ringing')) return false;
@@ -69,13 +74,7 @@ export async function refuse(refusal: Refusal, ctx: ActContext, sent: string): P
     // NOK from drachtio-server: typically the caller cancelled as we answered.
     ctx.log().warn({ err }, 'refusal not delivered');
     ctx.call.moveTo('done');
-    return {
-      outcome: 'cancelled',
-      finalStatus: null,
-      playedMs: null,
-      hungUpBy: 'caller',
-      sent: `${sent} (not delivered)`,
-    };
+    return callerLeft(`${sent} (not delivered)`, null, null);
   }
   ctx.call.moveTo('done');
   return { outcome: 'rejected', finalStatus: refusal.status, playedMs: null, hungUpBy: null, sent };
@@ -92,13 +91,7 @@ export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx
   const announcement = prepared.announcement;
   if (!ctx.call.moveTo('announcing')) {
     announcement.close();
-    return {
-      outcome: 'cancelled',
-      finalStatus: CANCELLED,
-      playedMs: 0,
-      hungUpBy: 'caller',
-      sent: 'cancelled before the announcement',
-    };
+    return callerLeft('cancelled before the announcement', 0);
   }
   const offer = announcement.offer;
   const mediaLog = {
@@ -118,25 +111,13 @@ export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx
     } catch (err) {
       announcement.close();
       ctx.log().warn({ err }, '183 Session Progress not delivered');
-      return {
-        outcome: 'cancelled',
-        finalStatus: CANCELLED,
-        playedMs: 0,
-        hungUpBy: 'caller',
-        sent: 'cancelled before the announcement',
-      };
+      return callerLeft('cancelled before the announcement', 0);
     }
     ctx.log().debug(mediaLog, 'announcing in early media');
     const played = await announcement.play();
     ctx.call.onCancel(null);
     if (ctx.call.state === 'cancelled' || played.endedBy === 'caller') {
-      return {
-        outcome: 'cancelled',
-        finalStatus: CANCELLED,
-        playedMs: played.playedMs,
-        hungUpBy: 'caller',
-        sent: 'announce-early (caller hung up)',
-      };
+      return callerLeft('announce-early (caller hung up)', played.playedMs);
     }
     const after = plan.after as Refusal;
     const result = await refuseAfterAnnouncement(after, ctx, played);
@@ -151,13 +132,7 @@ export async function announce(plan: Extract<SipPlan, { kind: 'announce' }>, ctx
   } catch (err) {
     announcement.close();
     ctx.log().warn({ err }, '200 OK for the announcement not delivered');
-    return {
-      outcome: 'cancelled',
-      finalStatus: CANCELLED,
-      playedMs: 0,
-      hungUpBy: 'caller',
-      sent: 'cancelled before the announcement',
-    };
+    return callerLeft('cancelled before the announcement', 0);
   }
   ctx.call.onCancel(null);
   const acked = ackOf(dialog);
@@ -185,13 +160,7 @@ async function refuseAfterAnnouncement(after: Refusal, ctx: ActContext, played: 
   } catch (err) {
     ctx.log().warn({ err }, 'final refusal after the announcement not delivered');
     ctx.call.moveTo('done');
-    return {
-      outcome: 'cancelled',
-      finalStatus: CANCELLED,
-      playedMs: played.playedMs,
-      hungUpBy: 'caller',
-      sent: 'announce-early (caller hung up)',
-    };
+    return callerLeft('announce-early (caller hung up)', played.playedMs);
   }
   ctx.call.moveTo('done');
   return {
@@ -228,13 +197,7 @@ export async function hangUp(fallback: Refusal, ctx: ActContext): Promise<CallOu
   const read = readOffer(ctx.req.body);
   if (!read.ok) return refuse(fallback, ctx, `reject ${fallback.status} (hangup: ${read.problem})`);
   if (!ctx.call.moveTo('announcing')) {
-    return {
-      outcome: 'cancelled',
-      finalStatus: CANCELLED,
-      playedMs: null,
-      hungUpBy: 'caller',
-      sent: 'cancelled before the answer',
-    };
+    return callerLeft('cancelled before the answer', null);
   }
   const localSdp = writeAnswer(read.offer, {
     address: ctx.deps.mediaAddress,
@@ -247,13 +210,7 @@ export async function hangUp(fallback: Refusal, ctx: ActContext): Promise<CallOu
     dialog = await ctx.req.srf.createUAS(ctx.req, ctx.res, { localSdp });
   } catch (err) {
     ctx.log().warn({ err }, '200 OK for the hang-up not delivered');
-    return {
-      outcome: 'cancelled',
-      finalStatus: CANCELLED,
-      playedMs: null,
-      hungUpBy: 'caller',
-      sent: 'cancelled before the answer',
-    };
+    return callerLeft('cancelled before the answer', null);
   }
   const acked = ackOf(dialog);
   let callerHungUp = false;
