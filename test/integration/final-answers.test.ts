@@ -12,6 +12,7 @@ import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js
 import {
   attemptsOf,
   eventually,
+  pbxCallsOut,
   startHarness,
   type Harness,
   type HarnessOptions,
@@ -97,16 +98,7 @@ describe('final answers and the end of forwarded attempts', () => {
       },
     );
     h.double.onProxy(() => [{ status: 180 }]);
-    const pbx = { address: '127.0.0.1', port: 5080 };
-    const out = h.double.injectRequest(
-      buildInvite({
-        from: '<sip:201@127.0.0.1>',
-        to: '0298765409',
-        requestUri: 'sip:0298765409@127.0.0.1',
-        source: pbx,
-      }),
-      { source: pbx },
-    );
+    const out = pbxCallsOut(h, { from: '<sip:201@127.0.0.1>' });
     await eventually(() => out.responses.find((r) => r.status === 180));
     out.cancel();
     expect(pending()).toBe(1);

@@ -4,10 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
-import { attemptsOf, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { attemptsOf, pbxCallsOut, startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const TRUNK = 'sip:127.0.0.1:5090';
-const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
 const DID = '+390612345678';
 let h: Harness;
 
@@ -25,15 +24,7 @@ describe('outbound calls from the PBX', () => {
     for (const n of ['+390298765401', '+390298765402', '+390298765403']) {
       await h.api('POST', `/api/numbers/${encodeURIComponent(n)}/mark`, { label: 'nuisance' });
     }
-    const out = h.double.injectRequest(
-      buildInvite({
-        from: '<sip:201@127.0.0.1>',
-        to: '0298765409',
-        requestUri: 'sip:0298765409@127.0.0.1',
-        source: PBX_SOURCE,
-      }),
-      { source: PBX_SOURCE },
-    );
+    const out = pbxCallsOut(h, { from: '<sip:201@127.0.0.1>' });
     expect((await out.waitForFinal()).status).toBe(200);
     expect(out.proxy?.destinations).toEqual(['sip:0298765409@127.0.0.1:5090']);
     expect(out.proxy?.headers['x-crocetta-verdict']).toBeUndefined();

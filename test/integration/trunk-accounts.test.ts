@@ -5,7 +5,7 @@
  * out through the account whose number it presents.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attemptsOf, eventually, type Harness } from '../support/crocetta-harness.js';
+import { attemptsOf, eventually, pbxCallsOut, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, headerOf, type AppRequest, type InjectedRequest } from '../support/drachtio-double.js';
 import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
 import { panelSession } from '../support/panel-session.js';
@@ -32,17 +32,12 @@ function stateOf(user: string): string | undefined {
   return h.app.trunk?.accounts.find((a) => a.username === user)?.status.state;
 }
 
-const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
-
 /** An answered outbound call from the PBX with caller ID `from`, and the carrier leg's credentialled INVITE. */
 async function outbound(
   from: string,
   extraHeaders: Record<string, string> = {},
 ): Promise<{ out: InjectedRequest; carrierLeg: AppRequest }> {
-  const out = h.double.injectRequest(
-    buildInvite({ from, to: '0298765409', requestUri: 'sip:0298765409@127.0.0.1', source: PBX_SOURCE, extraHeaders }),
-    { source: PBX_SOURCE },
-  );
+  const out = pbxCallsOut(h, { from, extraHeaders });
   expect((await out.waitForFinal(5000)).status).toBe(200);
   const carrierLeg = h.double.appRequests.filter((r) => r.method === 'INVITE' && r.dialogId === '').at(-1)!;
   return { out, carrierLeg };

@@ -6,9 +6,8 @@
  * with a Warning; and the call goes on to its answer. drachtio-srf answered every one 200 with an SDP.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { errorLines, type Harness } from '../support/crocetta-harness.js';
+import { errorLines, pbxCallsOut, PBX_SOURCE, type Harness } from '../support/crocetta-harness.js';
 import {
-  buildInvite,
   defaultSdp,
   headerOf,
   uriOf,
@@ -20,7 +19,6 @@ import { FakeRegistrar } from '../support/fake-registrar.js';
 import { startRegistered, TRUNK_PASSWORD, trunkEnv } from '../support/trunk-harness.js';
 
 const USER = '0612345678';
-const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
 const CARRIER_SOURCE = { address: '127.0.0.1', port: 5090 };
 /** The carrier's early media (its 183) and its answer. */
 const EARLY_SDP = defaultSdp('198.51.100.30', 41500);
@@ -51,15 +49,7 @@ function changed(sdp: string): string {
 
 /** The PBX's outbound call, ringing with the carrier's early media: the PBX's transaction and the carrier leg. */
 async function ringing(): Promise<{ out: InjectedRequest; carrierLeg: AppRequest }> {
-  const out = h.double.injectRequest(
-    buildInvite({
-      from: '"Reception" <sip:201@127.0.0.1>',
-      to: '0298765409',
-      requestUri: 'sip:0298765409@127.0.0.1',
-      source: PBX_SOURCE,
-    }),
-    { source: PBX_SOURCE },
-  );
+  const out = pbxCallsOut(h);
   await out.waitForResponse(183, 5000);
   appConnection = out.connectionId;
   const carrierLeg = h.double.appRequests.filter((r) => r.method === 'INVITE' && r.dialogId === '').at(-1)!;

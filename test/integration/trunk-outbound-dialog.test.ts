@@ -8,9 +8,15 @@
  * (491 on glare, 408, 481).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { errorLines, eventually, type Harness, type HarnessOptions } from '../support/crocetta-harness.js';
 import {
-  buildInvite,
+  errorLines,
+  eventually,
+  pbxCallsOut,
+  PBX_SOURCE,
+  type Harness,
+  type HarnessOptions,
+} from '../support/crocetta-harness.js';
+import {
   defaultSdp,
   headerOf,
   type AppRequest,
@@ -21,7 +27,6 @@ import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
 import { startRegistered, TRUNK_PASSWORD, trunkEnv } from '../support/trunk-harness.js';
 
 const USER = '0612345678';
-const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
 /** Where the carrier's requests come from and its dialog's requests go (the trunk's registrar). */
 const CARRIER_HOSTPORT = '127.0.0.1:5090';
 let h: Harness;
@@ -85,15 +90,7 @@ function carrierAnswered(method: string): number[] {
 
 /** An answered outbound call: the PBX's transaction and the carrier leg's (credentialled) INVITE. */
 async function call(): Promise<{ out: InjectedRequest; carrierLeg: AppRequest }> {
-  const out = h.double.injectRequest(
-    buildInvite({
-      from: '"Reception" <sip:201@127.0.0.1>',
-      to: '0298765409',
-      requestUri: 'sip:0298765409@127.0.0.1',
-      source: PBX_SOURCE,
-    }),
-    { source: PBX_SOURCE },
-  );
+  const out = pbxCallsOut(h);
   expect((await out.waitForFinal(5000)).status).toBe(200);
   out.ack();
   const carrierLeg = h.double.appRequests.filter((r) => r.method === 'INVITE' && r.dialogId === '').at(-1)!;
@@ -424,15 +421,7 @@ describe('an answered outbound call over a registration trunk', () => {
   });
 
   it("ends the carrier's leg when the PBX never ACKs the call's 200: drachtio-server's own BYE (timer H) is passed on with its Reason", async () => {
-    const out = h.double.injectRequest(
-      buildInvite({
-        from: '"Reception" <sip:201@127.0.0.1>',
-        to: '0298765409',
-        requestUri: 'sip:0298765409@127.0.0.1',
-        source: PBX_SOURCE,
-      }),
-      { source: PBX_SOURCE },
-    );
+    const out = pbxCallsOut(h);
     expect((await out.waitForFinal(5000)).status).toBe(200);
     carrier.challengeInDialog = true;
     h.double.ackTimeout(out); // no ACK from the PBX: drachtio-server BYEs it and tells crocetta

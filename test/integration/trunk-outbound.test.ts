@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
-import { errorLines, eventually, type Harness } from '../support/crocetta-harness.js';
+import { errorLines, eventually, pbxCallsOut, type Harness } from '../support/crocetta-harness.js';
 import {
   buildInvite,
   defaultSdp,
@@ -17,7 +17,6 @@ import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
 import { startRegistered, TRUNK_PASSWORD, trunkEnv } from '../support/trunk-harness.js';
 
 const USER = '0612345678';
-const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
 let h: Harness;
 let carrier: FakeRegistrar;
 /** When set, the carrier rings but sends its 200 to an INVITE only once this settles (never, if it never does). */
@@ -31,14 +30,9 @@ function carrierScript(req: AppRequest): ScriptedResponse[] {
   return script.map((r) => (r.status >= 200 && r.status < 300 ? { ...r, after } : r));
 }
 
-function outboundInvite(dialled: string): string {
-  return buildInvite({
-    from: '"Reception" <sip:201@127.0.0.1>',
-    to: dialled,
-    requestUri: `sip:${dialled}@127.0.0.1`,
-    source: PBX_SOURCE,
-    extraHeaders: { Privacy: 'none' },
-  });
+/** The PBX's call out to 0298765409, its caller ID not withheld (Privacy: none). */
+function callOut(): InjectedRequest {
+  return pbxCallsOut(h, { extraHeaders: { Privacy: 'none' } });
 }
 
 function carrierInvites(): AppRequest[] {
@@ -56,7 +50,7 @@ describe('outbound calls over a registration trunk', () => {
   });
 
   it("get through the carrier's 407 with the trunk credentials, and the number called is learned", async () => {
-    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    const out = callOut();
     const final = await out.waitForFinal(5000);
     expect(final.status).toBe(200);
     expect(final.body).toContain('198.51.100.30'); // the carrier's SDP, passed through
@@ -93,7 +87,7 @@ describe('outbound calls over a registration trunk', () => {
   });
 
   it('relay the carrier re-INVITE to the PBX and its BYE, both ways through the B2BUA', async () => {
-    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    const out = callOut();
     expect((await out.waitForFinal(5000)).status).toBe(200);
     out.ack();
     const carrierLeg = carrierInvites()[1]!;
@@ -108,7 +102,7 @@ describe('outbound calls over a registration trunk', () => {
   });
 
   it("relay the PBX's re-INVITE to the carrier, with the carrier's answer back", async () => {
-    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    const out = callOut();
     expect((await out.waitForFinal(5000)).status).toBe(200);
     out.ack();
     const reinvite = out.reinvite(defaultSdp('127.0.0.1', 30010));
@@ -123,7 +117,7 @@ describe('outbound calls over a registration trunk', () => {
 
   it('answer 403 to the PBX when the carrier refuses the trunk credentials, and say why', async () => {
     carrier.password = 'changed-at-the-carrier';
-    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    const out = callOut();
     expect((await out.waitForFinal(5000)).status).toBe(403);
     expect(h.logs.some((l) => String(l.msg).includes('the carrier refused the trunk credentials'))).toBe(true);
     // One answer to the challenge, not a second with the same wrong password.
@@ -132,7 +126,7 @@ describe('outbound calls over a registration trunk', () => {
 
   /** The PBX's outbound call through the carrier's challenge; the carrier leg's INVITEs in order. */
   async function outboundThroughChallenge(): Promise<{ status: number; invites: AppRequest[] }> {
-    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    const out = callOut();
     const final = await out.waitForFinal(5000);
     if (final.status === 200) out.ack();
     return { status: final.status, invites: carrierInvites() };
@@ -192,7 +186,7 @@ describe('outbound calls over a registration trunk', () => {
 
   it('cancel only the credentialled INVITE when the PBX gives up while the carrier rings: one CANCEL, one 487', async () => {
     carrierAnswers = new Promise(() => undefined);
-    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    const out = callOut();
     await out.waitForResponse(180, 5000); // the credentialled INVITE rings
     out.cancel();
     expect(await bridgeDone()).toBe(487);
@@ -206,7 +200,7 @@ describe('outbound calls over a registration trunk', () => {
   it('cancel the credentialled INVITE when the PBX cancels as it goes out, between the 407 and its acknowledgement', async () => {
     carrierAnswers = new Promise(() => undefined);
     // Delivered to crocetta later (the double's network latency): the hook is on before its INVITEs go out.
-    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    const out = callOut();
     h.double.onAppRequestSending((req) => {
       if (req.method !== 'INVITE' || headerOf(req.request, 'proxy-authorization') === undefined) return false;
       out.cancel(); // reaches crocetta before drachtio-server says the INVITE went out
@@ -219,7 +213,7 @@ describe('outbound calls over a registration trunk', () => {
   });
 
   it('send no credentialled INVITE when the PBX cancels before the challenge arrives', async () => {
-    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    const out = callOut();
     h.double.onAppRequestSending((req) => {
       if (req.method !== 'INVITE' || req.dialogId !== '' || out.cancelled) return false;
       out.cancel(); // reaches crocetta before drachtio-server says the first INVITE went out
@@ -237,7 +231,7 @@ describe('outbound calls over a registration trunk', () => {
     carrierAnswers = new Promise<void>((resolve) => {
       answer = resolve;
     });
-    const out = h.double.injectRequest(outboundInvite('0298765409'), { source: PBX_SOURCE });
+    const out = callOut();
     await out.waitForResponse(180, 5000);
     out.cancel();
     answer(); // the carrier's 200 is on its way before crocetta's CANCEL reaches it

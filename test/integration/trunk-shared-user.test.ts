@@ -7,7 +7,7 @@
  * user name the carrier gave.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attemptsOf, type Harness } from '../support/crocetta-harness.js';
+import { attemptsOf, pbxCallsOut, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, headerOf, type AppRequest } from '../support/drachtio-double.js';
 import { authParams, type FakeRegistrar } from '../support/fake-registrar.js';
 import {
@@ -19,7 +19,6 @@ import {
 } from '../support/two-carriers.js';
 
 const CALLER = '+393331234567';
-const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
 
 let h: Harness;
 let carrierA: FakeRegistrar;
@@ -105,15 +104,7 @@ describe('the same user name at two carriers', () => {
   });
 
   it("sends the PBX's call from the second line through its carrier, as the user name that carrier gave", async () => {
-    const call = h.double.injectRequest(
-      buildInvite({
-        from: `"Branch" <sip:${BRANCH.number}@127.0.0.1>`,
-        to: '0298765409',
-        requestUri: 'sip:0298765409@127.0.0.1',
-        source: PBX_SOURCE,
-      }),
-      { source: PBX_SOURCE },
-    );
+    const call = pbxCallsOut(h, { from: `"Branch" <sip:${BRANCH.number}@127.0.0.1>` });
     expect((await call.waitForFinal(5000)).status).toBe(200);
     const out = h.double.appRequests.filter((r) => r.method === 'INVITE' && r.dialogId === '').at(-1)!;
     expect(out.request.uri).toBe('sip:0298765409@127.0.0.2:5070');

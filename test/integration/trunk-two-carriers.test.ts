@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
-import { attemptsOf, eventually, type Harness } from '../support/crocetta-harness.js';
+import { attemptsOf, eventually, pbxCallsOut, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, headerOf, type AppRequest } from '../support/drachtio-double.js';
 import { authParams, FakeRegistrar } from '../support/fake-registrar.js';
 import { panelSession } from '../support/panel-session.js';
@@ -26,7 +26,6 @@ const FAX = {
 const CALLER = '+393331234567';
 /** Carrier B's outbound proxy (an SBC apart from its registrar), for TRUNK_2_URI. */
 const FAX_OUTBOUND_HOSTPORT = '127.0.0.7:5072';
-const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
 
 let h: Harness;
 let carrierA: FakeRegistrar;
@@ -187,10 +186,7 @@ describe('lines at two carriers', () => {
 
   it("send the PBX's call from each line out through that line's carrier, with its credentials", async () => {
     const out = async (from: string): Promise<AppRequest> => {
-      const call = h.double.injectRequest(
-        buildInvite({ from, to: '0298765409', requestUri: 'sip:0298765409@127.0.0.1', source: PBX_SOURCE }),
-        { source: PBX_SOURCE },
-      );
+      const call = pbxCallsOut(h, { from });
       expect((await call.waitForFinal(5000)).status).toBe(200);
       call.ack();
       expect((await call.bye().waitForFinal(5000)).status).toBe(200);
@@ -218,15 +214,7 @@ describe('lines at two carriers', () => {
   it("send the PBX's call from the second carrier's line to that carrier's outbound proxy when TRUNK_2_URI names one", async () => {
     await h.stop();
     h = await startRegistered({ ...ENV, TRUNK_2_URI: `sip:${FAX_OUTBOUND_HOSTPORT}` }, OPTIONS);
-    const call = h.double.injectRequest(
-      buildInvite({
-        from: '"Fax" <sip:0612345679@127.0.0.1>',
-        to: '0298765409',
-        requestUri: 'sip:0298765409@127.0.0.1',
-        source: PBX_SOURCE,
-      }),
-      { source: PBX_SOURCE },
-    );
+    const call = pbxCallsOut(h, { from: '"Fax" <sip:0612345679@127.0.0.1>' });
     expect((await call.waitForFinal(5000)).status).toBe(200);
     const invites = h.double.appRequests.filter((r) => r.method === 'INVITE' && r.dialogId === '');
     // Both INVITEs (the 407, then the credentials) to the outbound proxy, none to carrier B's registrar.

@@ -12,7 +12,13 @@ import { createLogger, type Logger } from '../../src/log.js';
 import type { Config } from '../../src/config/schema.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import type { LookupAll } from '../../src/sip/line-names.js';
-import { DrachtioDouble, type AppRequestHandler, type DrachtioDoubleOptions } from './drachtio-double.js';
+import {
+  buildInvite,
+  DrachtioDouble,
+  type AppRequestHandler,
+  type DrachtioDoubleOptions,
+  type InjectedRequest,
+} from './drachtio-double.js';
 import { ManualClock } from './manual-clock.js';
 
 export { ManualClock };
@@ -20,6 +26,8 @@ export { ManualClock };
 export const SECRET = 'test-secret';
 export const TOKEN = 'test-token-0123456789';
 export const PBX = 'sip:127.0.0.1:5080';
+/** Where the PBX's own requests come from (its calls out through crocetta): PBX's address. */
+export const PBX_SOURCE = { address: '127.0.0.1', port: 5080 };
 
 export interface Harness {
   double: DrachtioDouble;
@@ -196,4 +204,24 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
     if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * The PBX calls out through crocetta: its INVITE to `dialled` (0298765409 by default) from `from` (extension 201,
+ * "Reception", by default) with `extraHeaders`, arriving from PBX_SOURCE.
+ */
+export function pbxCallsOut(
+  h: Harness,
+  { from = '"Reception" <sip:201@127.0.0.1>', dialled = '0298765409', extraHeaders = {} }: PbxCallOptions = {},
+): InjectedRequest {
+  return h.double.injectRequest(
+    buildInvite({ from, to: dialled, requestUri: `sip:${dialled}@127.0.0.1`, source: PBX_SOURCE, extraHeaders }),
+    { source: PBX_SOURCE },
+  );
+}
+
+export interface PbxCallOptions {
+  from?: string;
+  dialled?: string;
+  extraHeaders?: Record<string, string>;
 }
