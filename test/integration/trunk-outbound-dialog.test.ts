@@ -402,11 +402,10 @@ describe('an answered outbound call over a registration trunk', () => {
     // The carrier's port is closed: drachtio-server's own 503 (ICMP "port unreachable"); the PBX is told 408, no answer.
     carrierInCall = (req) => (req.method === 'OPTIONS' ? [{ status: 503, byServer: true }] : undefined);
     expect((await first.out.options().waitForFinal(5000)).status).toBe(408);
-    const toThePbx = await eventually(() => toPbx('BYE')[0], 5000);
-    expect(headerOf(toThePbx.request, 'reason')).toBe(
+    const [, toThePbx] = await byesToBothLegs(5000);
+    expect(headerOf(toThePbx!.request, 'reason')).toBe(
       'SIP ;cause=503 ;text="no answer from the carrier to OPTIONS (503)"',
     );
-    await eventually(() => toCarrier('BYE')[0], 5000);
     expect(errorLines(h.logs)).toEqual([]);
   });
 
@@ -507,11 +506,10 @@ describe('an answered outbound call over a registration trunk', () => {
     const { out } = await call();
     carrierInCall = (req) => (req.method === 'INVITE' ? [{ status: 408 }] : undefined);
     expect((await out.reinvite(pbxSdp('sendonly')).waitForFinal(5000)).status).toBe(408);
-    const toThePbx = await eventually(() => toPbx('BYE')[0], 5000);
-    expect(headerOf(toThePbx.request, 'reason')).toBe(
+    const [, toThePbx] = await byesToBothLegs(5000);
+    expect(headerOf(toThePbx!.request, 'reason')).toBe(
       'SIP ;cause=408 ;text="the carrier\'s leg is gone (408 to INVITE)"',
     );
-    await eventually(() => toCarrier('BYE')[0], 5000);
     const ended = await eventually(() => h.logs.find((l) => l.msg === 'outbound call ended'), 5000);
     expect(ended).toMatchObject({ by: 'crocetta', leg: 'carrier', method: 'INVITE' });
     expect(errorLines(h.logs)).toEqual([]);
@@ -526,11 +524,10 @@ describe('an answered outbound call over a registration trunk', () => {
     pbxScript = (req) => (req.method === 'INFO' ? [{ status: 481 }] : defaultPbxScript(req));
     const key = h.double.farEndRequest(carrierLeg, 'INFO', 'Signal=5\r\nDuration=160\r\n', 'application/dtmf-relay');
     expect((await key.waitForFinal(5000)).status).toBe(481);
-    const toTheCarrier = await eventually(() => toCarrier('BYE')[0], 5000);
-    expect(headerOf(toTheCarrier.request, 'reason')).toBe(
+    const [toTheCarrier] = await byesToBothLegs(5000);
+    expect(headerOf(toTheCarrier!.request, 'reason')).toBe(
       'SIP ;cause=481 ;text="the PBX\'s leg is gone (481 to INFO)"',
     );
-    await eventually(() => toPbx('BYE')[0], 5000);
     expect(errorLines(h.logs)).toEqual([]);
   });
 
