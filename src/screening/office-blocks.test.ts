@@ -3,7 +3,7 @@ import type { CallerIdentity } from '../callerid/types.js';
 import { learnsBlockMember } from './blocks.js';
 import { classify } from './classify.js';
 import { DEFAULT_LEARNING_RULES, type LearningRules } from './learning.js';
-import { at, caller, DAY, evidence, mark, number, rules } from './test-fixtures.js';
+import { at, blockCounts, caller, DAY, evidence, mark, number, officeMarkedIn, rules, zeros } from './test-fixtures.js';
 import type { BlockCounts, CallerEvidence } from './types.js';
 
 /** Tuesday 10 Nov 2026, 11:00 in Rome: inside business hours. */
@@ -19,39 +19,11 @@ function decide(identity: CallerIdentity, ev: CallerEvidence, l = learning()) {
   return classify({ identity, evidence: ev, now: TUE, rules: rules({ learning: l }) });
 }
 
-const zeros = (): number[] => new Array<number>(10).fill(0);
-
 /** The caller's 10-block is +39 02 8717 691x (index 1 of its 100-block). */
-function block(over: Partial<BlockCounts> = {}): BlockCounts {
-  return {
-    small: '39028717691',
-    smallNuisance: 0,
-    smallTrusted: 0,
-    large: '3902871769',
-    largeNuisance: 0,
-    largeTrusted: 0,
-    tens: zeros(),
-    smallMarked: 0,
-    largeMarked: 0,
-    tensMarked: zeros(),
-    ...over,
-  };
-}
-
+const TEN = '39028717691';
+const block = (over: Partial<BlockCounts> = {}): BlockCounts => blockCounts(TEN, over);
 /** `marked` numbers the office marked in the caller's own 10-block. */
-function markedInTen(marked: number, over: Partial<BlockCounts> = {}): BlockCounts {
-  const tens = zeros();
-  tens[1] = marked;
-  return block({
-    smallNuisance: marked,
-    smallMarked: marked,
-    largeNuisance: marked,
-    largeMarked: marked,
-    tens,
-    tensMarked: tens,
-    ...over,
-  });
-}
+const markedInTen = (marked: number, over: Partial<BlockCounts> = {}): BlockCounts => officeMarkedIn(TEN, marked, over);
 
 /** Marked numbers elsewhere in the caller's 100-block (none in its own 10-block), per 10-block. */
 function markedAround(perTen: number[], over: Partial<BlockCounts> = {}): BlockCounts {

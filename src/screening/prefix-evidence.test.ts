@@ -4,6 +4,7 @@ import { dayFormatter } from './dates.js';
 import { DEFAULT_LEARNING_RULES } from './learning.js';
 import { neighbourhoodOnly, prefixEvidence, prefixLearning, prefixReason, prefixText } from './prefix-evidence.js';
 import { PrefixTree, type PrefixEstimate } from './prefix-tree.js';
+import { blockCounts, officeMarkedIn } from './test-fixtures.js';
 import type { BlockCounts, Decision, Reason } from './types.js';
 
 const DAY = 86_400_000;
@@ -21,36 +22,11 @@ function albania(): PrefixTree {
   return tree;
 }
 
-const zeros = (): number[] => new Array<number>(10).fill(0);
-function counts(over: Partial<BlockCounts> = {}): BlockCounts {
-  return {
-    small: '3902871769',
-    smallNuisance: 0,
-    smallTrusted: 0,
-    large: '390287176',
-    largeNuisance: 0,
-    largeTrusted: 0,
-    tens: zeros(),
-    smallMarked: 0,
-    largeMarked: 0,
-    tensMarked: zeros(),
-    ...over,
-  };
-}
-/** The office marked `n` numbers of the caller's own 10-block (index 9 of its 100-block). */
-function officeMarked(n: number, over: Partial<BlockCounts> = {}): BlockCounts {
-  const tens = zeros();
-  tens[9] = n;
-  return counts({
-    smallNuisance: n,
-    smallMarked: n,
-    largeNuisance: n,
-    largeMarked: n,
-    tens,
-    tensMarked: tens,
-    ...over,
-  });
-}
+/** The caller's 10-block is +39 02 8717 69x (index 9 of its 100-block). */
+const TEN = '3902871769';
+const counts = (over: Partial<BlockCounts> = {}): BlockCounts => blockCounts(TEN, over);
+/** The office marked `n` numbers of the caller's own 10-block. */
+const officeMarked = (n: number, over: Partial<BlockCounts> = {}): BlockCounts => officeMarkedIn(TEN, n, over);
 const gate = (c: BlockCounts, type: string | null = 'FIXED_LINE'): Reason | null => blockReason(BLOCKS, c, type, 12, 1);
 const fixedTree = (weight: number, level: 'country' | 'area' | 'block' = 'area'): Reason => ({
   code: 'prefix-evidence',

@@ -3,7 +3,7 @@ import { UNKNOWN_CALLER, type CallerIdentity, type PhoneNumber, type WithheldRea
 import { DEFAULT_LEARNING_RULES, type LearningRules } from './learning.js';
 import { DEFAULT_SCREENING_RULES, type ScreeningRules } from './rules.js';
 import { CallRecord, TalkRecord, type CallList, type TalkList } from './call-list.js';
-import type { CallerEvidence, Mark, Talk } from './types.js';
+import type { BlockCounts, CallerEvidence, Mark, Talk } from './types.js';
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
@@ -80,4 +80,42 @@ export function rules(over: Partial<ScreeningRules> = {}): ScreeningRules {
     learning: QUIET_LEARNING,
     ...over,
   };
+}
+
+/** Ten zeros: a 100-block's count per 10-block, none. */
+export const zeros = (): number[] => new Array<number>(10).fill(0);
+
+/**
+ * What is known of a caller's number blocks: its 10-block `small` (digits without the +) and the 100-block holding
+ * it, nobody marked or learned in either unless `over` says.
+ */
+export function blockCounts(small: string, over: Partial<BlockCounts> = {}): BlockCounts {
+  return {
+    small,
+    smallNuisance: 0,
+    smallTrusted: 0,
+    large: small.slice(0, -1),
+    largeNuisance: 0,
+    largeTrusted: 0,
+    tens: zeros(),
+    smallMarked: 0,
+    largeMarked: 0,
+    tensMarked: zeros(),
+    ...over,
+  };
+}
+
+/** The office marked `n` numbers nuisance in the 10-block `small` (its place in its 100-block: small's last digit). */
+export function officeMarkedIn(small: string, n: number, over: Partial<BlockCounts> = {}): BlockCounts {
+  const tens = zeros();
+  tens[Number(small.slice(-1))] = n;
+  return blockCounts(small, {
+    smallNuisance: n,
+    smallMarked: n,
+    largeNuisance: n,
+    largeMarked: n,
+    tens,
+    tensMarked: tens,
+    ...over,
+  });
 }
