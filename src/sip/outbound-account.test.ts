@@ -1,24 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { trunkAccounts } from '../trunk/settings.js';
+import { trunkInput } from '../trunk/test-fixtures.js';
 import { accountFor, outboundAccounts } from './outbound-account.js';
 
-const accounts = trunkAccounts({
-  registrar: 'sip:voip.carrier.example',
-  username: '0612345678',
-  password: 'p1',
-  authUsername: '',
-  domain: '',
-  expires: 600,
-  contactHost: '',
-  inboundFrom: [],
-  keepaliveSeconds: 30,
-  retry: { minSeconds: 5, maxSeconds: 300 },
-  accounts: [
-    { username: 'ufficio2', password: 'p2', authUsername: 'auth2', number: '0612345670', domain: '' },
-    // Its user name is the second's configured number: the configured number wins.
-    { username: '0612345670', password: 'p3', authUsername: '', number: '', domain: '' },
-  ],
-});
+const accounts = trunkAccounts(
+  trunkInput({
+    registrar: 'sip:voip.carrier.example',
+    password: 'p1',
+    accounts: [
+      { username: 'ufficio2', password: 'p2', authUsername: 'auth2', number: '0612345670', domain: '' },
+      // Its user name is the second's configured number: the configured number wins.
+      { username: '0612345670', password: 'p3', authUsername: '', number: '', domain: '' },
+    ],
+  }),
+);
 const all = outboundAccounts(accounts, 'IT')!;
 const userFor = (...ids: Array<string | undefined>): string => accountFor(all, ids, 'IT').username;
 
@@ -48,30 +43,24 @@ describe('the account of an outbound call', () => {
 
 describe("where an account's outbound calls go", () => {
   const twoCarriers = (fax: { trunkUri?: string }) =>
-    trunkAccounts({
-      registrar: 'sip:sip.carrier-a.example',
-      username: '0612345678',
-      password: 'p1',
-      authUsername: '',
-      domain: '',
-      expires: 600,
-      contactHost: '',
-      inboundFrom: [],
-      keepaliveSeconds: 30,
-      retry: { minSeconds: 5, maxSeconds: 300 },
-      accounts: [
-        { username: 'sede2', password: 'p2', authUsername: '', number: '0612345670', domain: '' },
-        {
-          username: 'fax',
-          password: 'p3',
-          authUsername: '',
-          number: '0612345690',
-          domain: '',
-          registrar: 'sip:voip.carrier-b.example',
-          ...fax,
-        },
-      ],
-    });
+    trunkAccounts(
+      trunkInput({
+        registrar: 'sip:sip.carrier-a.example',
+        password: 'p1',
+        accounts: [
+          { username: 'sede2', password: 'p2', authUsername: '', number: '0612345670', domain: '' },
+          {
+            username: 'fax',
+            password: 'p3',
+            authUsername: '',
+            number: '0612345690',
+            domain: '',
+            registrar: 'sip:voip.carrier-b.example',
+            ...fax,
+          },
+        ],
+      }),
+    );
   const uris = (fax: { trunkUri?: string }, firstCarrierUri: string): string[] => {
     const out = outboundAccounts(twoCarriers(fax), 'IT', firstCarrierUri)!;
     return ['0612345678', '0612345670', '0612345690'].map((n) => accountFor(out, [`<sip:${n}@h>`], 'IT').uri);

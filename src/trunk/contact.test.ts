@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseContact, drachtioOwns, parseHostports } from './contact.js';
 import { parseRegistrar, trunkSettings } from './settings.js';
+import { trunkInput } from './test-fixtures.js';
 
 describe("our Contact, from drachtio-server's addresses", () => {
   const hostports = parseHostports('udp/198.51.100.7:5080,tcp/198.51.100.7:5081,tls/[2001:db8::7]:5061');
@@ -74,18 +75,7 @@ describe('the registrar URI', () => {
   });
 
   it("makes the AOR from the user name and the domain, the registrar's host by default", () => {
-    const base = {
-      registrar: 'sip:127.0.0.1:5090',
-      username: '0612345678',
-      password: 'p',
-      authUsername: '',
-      domain: '',
-      expires: 600,
-      contactHost: '',
-      inboundFrom: [],
-      keepaliveSeconds: 30,
-      retry: { minSeconds: 5, maxSeconds: 300 },
-    };
+    const base = trunkInput();
     expect(trunkSettings(base)?.aor).toBe('sip:0612345678@127.0.0.1');
     expect(trunkSettings({ ...base, domain: 'voip.carrier.example' })?.aor).toBe('sip:0612345678@voip.carrier.example');
     expect(trunkSettings({ ...base, authUsername: 'a1' })?.credentials).toEqual({ username: 'a1', password: 'p' });

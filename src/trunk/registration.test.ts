@@ -4,23 +4,13 @@ import { parseChallenges } from './digest.js';
 import { noAnswer, type RegistrarResponse } from './registrar-response.js';
 import { Registration, type RegisterRequest, type RegistrationEvent, type TrunkStatus } from './registration.js';
 import { trunkSettings, type TrunkSettings } from './settings.js';
+import { trunkInput } from './test-fixtures.js';
 
 const CONTACT = 'sip:0612345678@198.51.100.7:5080';
 const CHALLENGE = 'Digest realm="carrier", nonce="n1", qop="auth", algorithm=MD5';
 
 function settings(over: Partial<TrunkSettings> = {}): TrunkSettings {
-  const s = trunkSettings({
-    registrar: 'sip:127.0.0.1:5090',
-    username: '0612345678',
-    password: 'secret',
-    authUsername: '',
-    domain: 'carrier.example',
-    expires: 600,
-    contactHost: '',
-    inboundFrom: [],
-    keepaliveSeconds: 0,
-    retry: { minSeconds: 5, maxSeconds: 300 },
-  });
+  const s = trunkSettings(trunkInput({ password: 'secret', domain: 'carrier.example', keepaliveSeconds: 0 }));
   if (s === null) throw new Error('settings');
   return { ...s, ...over };
 }
