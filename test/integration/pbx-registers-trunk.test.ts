@@ -4,7 +4,7 @@
  * registered PBX with the DID; the PBX's outbound calls get through the carrier's 407 with the trunk credentials.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { eventually, pbxCallsOut, startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite, headerOf } from '../support/drachtio-double.js';
 import { FakeRegistrar } from '../support/fake-registrar.js';
 import { PBX_NAT_SOURCE, PBX_PASSWORD, PBX_USER, registerWithDigest } from '../support/pbx-registration.js';
@@ -56,15 +56,7 @@ describe('a registration trunk in front and the PBX registered to crocetta', () 
   });
 
   it("the registered PBX's outbound call goes through the carrier's 407 with the trunk credentials", async () => {
-    const out = h.double.injectRequest(
-      buildInvite({
-        from: '<sip:201@192.168.178.1>',
-        to: '0298765409',
-        requestUri: 'sip:0298765409@127.0.0.1',
-        source: PBX_NAT_SOURCE,
-      }),
-      { source: PBX_NAT_SOURCE },
-    );
+    const out = pbxCallsOut(h, { from: '<sip:201@192.168.178.1>', source: PBX_NAT_SOURCE });
     expect((await out.waitForFinal(5000)).status).toBe(200);
     out.ack();
     const invites = h.double.appRequests.filter((r) => r.method === 'INVITE' && r.dialogId === '');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
-import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { eventually, pbxCallsOut, startHarness, type Harness } from '../support/crocetta-harness.js';
 import {
   PBX_NAT_SOURCE,
   PBX_PASSWORD,
@@ -201,15 +201,7 @@ describe('the PBX registers to crocetta', () => {
   it("outbound: with TRUNK_URI, INVITEs from the registered PBX's address go to the carrier unscreened", async () => {
     await start({ TRUNK_URI: 'sip:127.0.0.1:5090' });
     await registerWithDigest(h.double, { callId: 'out@x' });
-    const out = h.double.injectRequest(
-      buildInvite({
-        from: '<sip:201@192.168.178.1>',
-        to: '0298765409',
-        requestUri: 'sip:0298765409@127.0.0.1',
-        source: PBX_NAT_SOURCE,
-      }),
-      { source: PBX_NAT_SOURCE },
-    );
+    const out = pbxCallsOut(h, { from: '<sip:201@192.168.178.1>', source: PBX_NAT_SOURCE });
     expect((await out.waitForFinal()).status).toBe(200);
     expect(out.proxy?.destinations).toEqual(['sip:0298765409@127.0.0.1:5090']);
   });
@@ -217,15 +209,7 @@ describe('the PBX registers to crocetta', () => {
   it("outbound without any outbound trunk: the registered PBX's INVITE gets 403, never sent back to it as a call", async () => {
     await start({ MARK_REFUSALS: 'true' });
     await registerWithDigest(h.double, { callId: 'no-trunk@x' });
-    const out = h.double.injectRequest(
-      buildInvite({
-        from: '<sip:201@192.168.178.1>',
-        to: '0298765409',
-        requestUri: 'sip:0298765409@127.0.0.1',
-        source: PBX_NAT_SOURCE,
-      }),
-      { source: PBX_NAT_SOURCE },
-    );
+    const out = pbxCallsOut(h, { from: '<sip:201@192.168.178.1>', source: PBX_NAT_SOURCE });
     const answer = await out.waitForFinal();
     expect([answer.status, answer.reason]).toEqual([403, 'Outbound Calls Not Configured']);
     expect(answer.headers['x-crocetta-refusal']?.[0], "crocetta's mark on its own refusal").toBe('403');

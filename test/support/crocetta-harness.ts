@@ -18,6 +18,7 @@ import {
   type AppRequestHandler,
   type DrachtioDoubleOptions,
   type InjectedRequest,
+  type SourceAddress,
 } from './drachtio-double.js';
 import { ManualClock } from './manual-clock.js';
 
@@ -208,15 +209,21 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
 
 /**
  * The PBX calls out through crocetta: its INVITE to `dialled` (0298765409 by default) from `from` (extension 201,
- * "Reception", by default) with `extraHeaders`, arriving from PBX_SOURCE.
+ * "Reception", by default) with `extraHeaders`, arriving from `source` (PBX_SOURCE by default; a PBX that registers
+ * to crocetta calls from its own address).
  */
 export function pbxCallsOut(
   h: Harness,
-  { from = '"Reception" <sip:201@127.0.0.1>', dialled = '0298765409', extraHeaders = {} }: PbxCallOptions = {},
+  {
+    from = '"Reception" <sip:201@127.0.0.1>',
+    dialled = '0298765409',
+    extraHeaders = {},
+    source = PBX_SOURCE,
+  }: PbxCallOptions = {},
 ): InjectedRequest {
   return h.double.injectRequest(
-    buildInvite({ from, to: dialled, requestUri: `sip:${dialled}@127.0.0.1`, source: PBX_SOURCE, extraHeaders }),
-    { source: PBX_SOURCE },
+    buildInvite({ from, to: dialled, requestUri: `sip:${dialled}@127.0.0.1`, source, extraHeaders }),
+    { source },
   );
 }
 
@@ -224,4 +231,5 @@ export interface PbxCallOptions {
   from?: string;
   dialled?: string;
   extraHeaders?: Record<string, string>;
+  source?: SourceAddress;
 }
