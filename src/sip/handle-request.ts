@@ -23,7 +23,7 @@ import { screen, screenToAnswer, type Screening, type ScreeningSteps } from './s
 import { asProxyable, type SrfRequest } from './srf-augment.js';
 import { answerCopy, observeFinalAnswer, transactionKey, type RecentTransactions } from './transactions.js';
 import { refusedStranger, sharesUserNames, toItsLine, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
-import { CANCELLED, type TagSettings } from './verdict-to-sip.js';
+import { CANCELLED, marksRefusals, type TagSettings } from './verdict-to-sip.js';
 
 export type { ForwardSettings } from './forward-call.js';
 
@@ -35,7 +35,10 @@ export interface HandlerDeps {
   metrics: Metrics;
   forward: ForwardSettings;
   tag: TagSettings;
-  /** Mark the refusals crocetta sends itself (sip.markRefusals; REFUSAL_MARK in verdict-to-sip.ts). */
+  /**
+   * Mark every refusal crocetta sends itself (sip.markRefusals; REFUSAL_MARK in verdict-to-sip.ts); off, only those of
+   * a request the front asked it for (FRONT_ASKS_MARK).
+   */
   markRefusals: boolean;
   /** How long to wait for the attempt's commit before acting (ms), when the attempts journal did not take it. */
   commitWaitMs: number;
@@ -118,8 +121,9 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
       passOutbound(req, res, deps).catch((err: unknown) => deps.logger.error({ err }, 'outbound call failed'));
       return;
     }
-    if (kind === 'call' && refusedFromPbx(deps.registeredPbx, req, res, deps.logger, deps.markRefusals)) return;
-    if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock.now(), deps.markRefusals)) return;
+    const mark = marksRefusals(received, deps.markRefusals);
+    if (kind === 'call' && refusedFromPbx(deps.registeredPbx, req, res, deps.logger, mark)) return;
+    if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock.now(), mark)) return;
 
     handle(kind, deps, req, received, res, call, started).catch((err: unknown) => {
       // Last resort: something outside the guarded steps failed. Forward if nothing was sent yet.
@@ -176,6 +180,7 @@ async function handle(
   // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
   // Worked out at its first use only: a refusal's plan never reads it (planCall), so a refusal leaves without it.
   let forwardTo: ForwardTarget | null = null;
+  const mark = marksRefusals(received, deps.markRefusals);
   const target = (): ForwardTarget =>
     (forwardTo ??= forwardTarget(req.uri ?? '', called, req.receivedOn, trunkForwardUser(deps.trunk, req)));
   const planOf = (s: Screening): CallPlan =>
@@ -183,7 +188,7 @@ async function handle(
       { kind, screening: s, target, canAnnounce: actions.announcer !== null, offer: req.body ?? null },
       {
         tag: deps.tag,
-        markRefusals: deps.markRefusals,
+        markRefusals: mark,
         ringDelayMs: actions.ringDelayMs,
         reject608: actions.reject608,
         forwardMode: deps.forward.mode,

@@ -95,7 +95,8 @@ export function verdictHeaderValue(decision: Decision): string {
 
 /**
  * crocetta's mark on every final refusal it sends itself while sip.markRefusals is on (off by default: the header
- * names the product to the carrier, and only a proxy in front reads it), the refused status its value:
+ * names the product to the carrier, and only a proxy in front reads it) or the request asked for it (FRONT_ASKS_MARK),
+ * the refused status its value:
  * `X-Crocetta-Refusal: 503`.
  * A proxy in front tells by it crocetta's own refusal (`reject:503`, `reject:408`) from a pair to route around:
  * drachtio-server's own 503 while no crocetta is connected, and a proxy's own 408 for a pair that never answered,
@@ -105,6 +106,19 @@ export function verdictHeaderValue(decision: Decision): string {
  * 487), its 2xx and 3xx, and its answers to REGISTER.
  */
 export const REFUSAL_MARK = 'X-Crocetta-Refusal';
+
+/**
+ * The header a proxy in front puts on every request it sends to a crocetta pair (docs/pbx/kamailio-front.cfg,
+ * `X-Crocetta-Front: mark`) to have that request's refusals marked (REFUSAL_MARK) whatever sip.markRefusals says: the
+ * front that reads the mark asks for it, so it cannot be forgotten in crocetta's settings, and a call that came from
+ * the carrier directly never carries it. Its value is not read. The front removes it from what the carrier sends.
+ */
+export const FRONT_ASKS_MARK = 'X-Crocetta-Front';
+
+/** Whether a request's refusals carry the mark: always with sip.markRefusals, else when the front asked for it. */
+export function marksRefusals(headers: { header(name: string): readonly string[] }, always: boolean): boolean {
+  return always || headers.header(FRONT_ASKS_MARK).length > 0;
+}
 
 /**
  * The headers of a refusal crocetta sends itself with `status`: its mark when `mark` (sip.markRefusals), else none

@@ -2,10 +2,11 @@
  * The Kamailio front recipe with real software behind it: the real Kamailio (docs/pbx/kamailio-front.cfg, PBX_URI set)
  * on 127.0.0.3 in front of a real drachtio-server on 127.0.0.2 with crocetta (ACTION_NUISANCE=reject:503), listed as
  * two pairs (two SIP ports of the same drachtio-server, so both attempts land in one register), and a PBX on 127.0.0.4
- * that answers 486 to whatever reaches it. The recipe says to turn sip.markRefusals on: with MARK_REFUSALS=true the
- * caller on crocetta's nuisance list gets crocetta's own 503 and nothing else happens; forgotten (the default, off),
- * Kamailio takes that 503 for a pair that is down, tries the next pair (a second attempt in the register) and then
- * sends the refused caller to the PBX, unscreened.
+ * that answers 486 to whatever reaches it. Kamailio asks crocetta for its refusal mark on every request it sends a pair
+ * (`X-Crocetta-Front`), so with crocetta's defaults as with MARK_REFUSALS=true the caller on crocetta's nuisance list
+ * gets crocetta's own 503 and nothing else happens (without the mark Kamailio would take that 503 for a pair that is
+ * down, try the next pair, then send the refused caller to the PBX, unscreened). The PBX, reached when no crocetta is
+ * connected, never sees the header, not even one the carrier sent.
  * Skipped, with the reason, where Kamailio or drachtio-server is not installed. Ports: free ones in 29200-29399 (or
  * E2E_PORTS) on 127.0.0.x, picked at each run.
  */
@@ -15,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
-import { REFUSAL_MARK } from '../../src/sip/verdict-to-sip.js';
+import { FRONT_ASKS_MARK, REFUSAL_MARK } from '../../src/sip/verdict-to-sip.js';
 import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 import {
   pickPorts,
@@ -165,7 +166,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
     };
 
     /** The nuisance caller's INVITE through Kamailio: its final answer (ACKed), and its Call-ID. */
-    const call = async (): Promise<{ answer: string; callId: string }> => {
+    const call = async (extra: string[] = []): Promise<{ answer: string; callId: string }> => {
       seq++;
       const callId = `kam-front-real-${seq}-${Date.now()}@${CALLER}`;
       const branch = `z9hG4bK-kfr-${seq}-${Date.now()}`;
@@ -181,6 +182,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
         ...lines('INVITE', `<sip:${DID}@${KAMAILIO}>`),
         'CSeq: 1 INVITE',
         `Contact: <sip:carrier@${CALLER}:${caller.port}>`,
+        ...extra,
         'Content-Length: 0',
         '',
         '',
@@ -212,21 +214,25 @@ describe.skipIf(TOOLS.missing.length > 0)(
       expect(rows.map((r) => [r.verdict, r.finalStatus])).toEqual([['nuisance', 503]]);
     });
 
-    it('forgotten (the default): Kamailio tries the next pair (a second attempt) and sends the refused caller to the PBX', async () => {
+    it("with crocetta's defaults: Kamailio asks for the mark, so the caller gets crocetta's 503, once, never the PBX", async () => {
       const running = await startCrocetta({});
       const { answer, callId } = await call();
-      expect(firstLine(answer), log()).toBe('SIP/2.0 486 Busy Here');
-      expect(pbxInvites(callId)).toBe(1);
-      expect(log()).toMatch(
-        new RegExp(
-          `crocetta-front: no crocetta pair took it \\(the last answered 503\\): INVITE from \\${NUISANCE} .* sent to the PBX`,
-        ),
-      );
+      expect(firstLine(answer), log()).toBe('SIP/2.0 503 Service Unavailable');
+      expect(header(answer, REFUSAL_MARK)).toBeUndefined();
+      expect(log()).toContain(`crocetta-front: crocetta refused INVITE from ${NUISANCE} with 503: relayed`);
+      expect(pbxInvites(callId)).toBe(0);
       const rows = (await attemptsOf(running, TOKEN, NUISANCE)).filter((r) => r.callId === callId);
-      expect(rows.map((r) => [r.verdict, r.finalStatus])).toEqual([
-        ['nuisance', 503],
-        ['nuisance', 503],
-      ]);
+      expect(rows.map((r) => [r.verdict, r.finalStatus])).toEqual([['nuisance', 503]]);
+    });
+
+    it("no crocetta connected: drachtio-server's 503 is failed over to the PBX, which never sees X-Crocetta-Front", async () => {
+      // The carrier's own copy of the header is removed too: only the front asks crocetta for the mark.
+      const { answer, callId } = await call([`${FRONT_ASKS_MARK}: mark`]);
+      expect(firstLine(answer), log()).toBe('SIP/2.0 486 Busy Here');
+      const reached = pbx.received.filter((m) => m.startsWith('INVITE ') && header(m, 'Call-ID') === callId);
+      expect(reached).toHaveLength(1);
+      expect(header(reached[0] ?? '', FRONT_ASKS_MARK)).toBeUndefined();
+      expect(log()).toMatch(/crocetta-front: no crocetta pair took it \(the last answered 503\)/);
     });
   },
 );

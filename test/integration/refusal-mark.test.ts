@@ -5,11 +5,12 @@
  * default 607, no PBX registered), so that Kamailio in front (docs/pbx/kamailio-front.cfg) tells crocetta's own 503 or
  * 408 from drachtio-server's 503 with no crocetta connected, which has none (checked on drachtio-server 0.9.10). What
  * crocetta only relays stays unmarked: the PBX's answer through drachtio-server's proxy, drachtio-server's own 408.
- * Off (the default: no Kamailio in front), no refusal of any kind carries it: it would name crocetta to the carrier.
+ * Off (the default), no refusal of any kind carries it (it would name crocetta to the carrier) but those of a request
+ * that asks for it with X-Crocetta-Front, as the Kamailio front does on every request it sends crocetta.
  * Through the drachtio double, the real drachtio-srf and a real SQLite register.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { REFUSAL_MARK } from '../../src/sip/verdict-to-sip.js';
+import { FRONT_ASKS_MARK, REFUSAL_MARK } from '../../src/sip/verdict-to-sip.js';
 import {
   buildInvite,
   buildMessage,
@@ -125,6 +126,52 @@ describe("crocetta's mark on its own refusals, sip.markRefusals on", () => {
   it('marks the 404 of a call whose called number it cannot route', async () => {
     const harness = await start(ON);
     expect(seen(await unroutable(harness).waitForFinal())).toMatchObject({ status: 404, mark: '404' });
+  });
+});
+
+describe('the mark asked for by the front, sip.markRefusals off (the default)', () => {
+  /** As Kamailio in front sends it (docs/pbx/kamailio-front.cfg, branch_route[TO_CROCETTA]). */
+  const FRONT = { [FRONT_ASKS_MARK]: 'mark' };
+
+  it('marks every refusal of a request that carries X-Crocetta-Front, and only of that request', async () => {
+    const harness = await start({ ACTION_NUISANCE: 'reject:503' });
+    await markNuisance(harness, NUISANCE);
+    const asked = (build: typeof buildInvite | typeof buildMessage, from: string, over = {}) =>
+      harness.double.injectRequest(
+        build({
+          from,
+          to: DID,
+          requestUri: `sip:${DID}@127.0.0.1`,
+          body: 'Offerta luce e gas',
+          extraHeaders: FRONT,
+          ...over,
+        }),
+      );
+    expect(seen(await asked(buildInvite, NUISANCE).waitForFinal())).toMatchObject({ status: 503, mark: '503' });
+    expect(seen(await asked(buildMessage, NUISANCE).waitForFinal())).toMatchObject({ status: 503, mark: '503' });
+    // The 404 of a call it cannot route, asked for as well.
+    const lost = await harness.double
+      .injectRequest(
+        buildInvite({
+          from: UNKNOWN,
+          to: 'sip:reception@203.0.113.99',
+          requestUri: `sip:${'%22x'.repeat(20)}@127.0.0.1`,
+          extraHeaders: FRONT,
+        }),
+      )
+      .waitForFinal();
+    expect(seen(lost)).toMatchObject({ status: 404, mark: '404' });
+    // The same caller straight from the carrier, in the same service: unmarked.
+    expect(seen(await call(harness, NUISANCE).waitForFinal())).toMatchObject({ status: 503, mark: undefined });
+  });
+
+  it('marks the 480 of an allowed call the front sent while no PBX is registered', async () => {
+    const harness = await start({ PBX_URI: '', PBX_REGISTER_USERNAME: PBX_USER, PBX_REGISTER_PASSWORD: PBX_PASSWORD });
+    const request = buildInvite({ from: UNKNOWN, to: DID, requestUri: `sip:${DID}@127.0.0.1`, extraHeaders: FRONT });
+    expect(seen(await harness.double.injectRequest(request).waitForFinal())).toMatchObject({
+      status: 480,
+      mark: '480',
+    });
   });
 });
 
