@@ -110,8 +110,9 @@ export const REFUSAL_MARK = 'X-Crocetta-Refusal';
 /**
  * The header a proxy in front puts on every request it sends to a crocetta pair (docs/pbx/kamailio-front.cfg,
  * `X-Crocetta-Front: mark`) to have that request's refusals marked (REFUSAL_MARK) whatever sip.markRefusals says: the
- * front that reads the mark asks for it, so it cannot be forgotten in crocetta's settings, and a call that came from
- * the carrier directly never carries it. Its value is not read. The front removes it from what the carrier sends.
+ * front that reads the mark asks for it, so it cannot be forgotten in crocetta's settings, and without a front nothing
+ * asks (a caller that sends it anyway gets the mark back, nothing more). Its value is not read. The front removes it
+ * from what the carrier sends.
  */
 export const FRONT_ASKS_MARK = 'X-Crocetta-Front';
 
