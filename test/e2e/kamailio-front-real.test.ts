@@ -202,22 +202,14 @@ describe.skipIf(TOOLS.missing.length > 0)(
     const pbxInvites = (callId: string): number =>
       pbx.received.filter((m) => m.startsWith('INVITE ') && header(m, 'Call-ID') === callId).length;
 
-    it("with MARK_REFUSALS=true (as the recipe says): the caller gets crocetta's 503, once, never the PBX", async () => {
-      const running = await startCrocetta({ MARK_REFUSALS: 'true' });
+    it.each([
+      ["crocetta's defaults (Kamailio asks for the mark with X-Crocetta-Front)", {}],
+      ['MARK_REFUSALS=true (every refusal marked)', { MARK_REFUSALS: 'true' }],
+    ])("with %s: the caller gets crocetta's 503, once, never the PBX", async (_, env) => {
+      const running = await startCrocetta(env);
       const { answer, callId } = await call();
       expect(firstLine(answer), log()).toBe('SIP/2.0 503 Service Unavailable');
       // The mark stays between crocetta and Kamailio.
-      expect(header(answer, REFUSAL_MARK)).toBeUndefined();
-      expect(log()).toContain(`crocetta-front: crocetta refused INVITE from ${NUISANCE} with 503: relayed`);
-      expect(pbxInvites(callId)).toBe(0);
-      const rows = (await attemptsOf(running, TOKEN, NUISANCE)).filter((r) => r.callId === callId);
-      expect(rows.map((r) => [r.verdict, r.finalStatus])).toEqual([['nuisance', 503]]);
-    });
-
-    it("with crocetta's defaults: Kamailio asks for the mark, so the caller gets crocetta's 503, once, never the PBX", async () => {
-      const running = await startCrocetta({});
-      const { answer, callId } = await call();
-      expect(firstLine(answer), log()).toBe('SIP/2.0 503 Service Unavailable');
       expect(header(answer, REFUSAL_MARK)).toBeUndefined();
       expect(log()).toContain(`crocetta-front: crocetta refused INVITE from ${NUISANCE} with 503: relayed`);
       expect(pbxInvites(callId)).toBe(0);
