@@ -21,14 +21,7 @@ import { withUser } from './request-headers.js';
 import { reasonPhrase } from './sip-status-codes.js';
 import type { SrfRequest } from './srf-augment.js';
 import { proxyReleasably, sendAnswer } from './srf-internals.js';
-import {
-  CANCELLED,
-  FRONT_ASKS_MARK,
-  markedHeaders,
-  outcomeOfPbxAnswer,
-  REDIRECT,
-  TEMPORARILY_UNAVAILABLE,
-} from './verdict-to-sip.js';
+import { CANCELLED, markedHeaders, outcomeOfPbxAnswer, REDIRECT, TEMPORARILY_UNAVAILABLE } from './verdict-to-sip.js';
 
 export interface ForwardSettings {
   /** Where calls go: PBX_URI; '' when the PBX registers to crocetta (then `registered` says where). */
@@ -47,8 +40,6 @@ export interface ForwardSettings {
 
 export interface ForwardDeps {
   forward: ForwardSettings;
-  /** Mark the 480 crocetta sends itself while no PBX is registered (sip.markRefusals; else if the front asked). */
-  markRefusals: boolean;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -68,6 +59,8 @@ export interface ForwardRequest {
   user: string | null;
   /** Headers for the forwarded request (the tag). */
   headers: Record<string, string>;
+  /** Its refusals carry crocetta's mark (verdict-to-sip.ts marksRefusals): the 480 with no PBX registered. */
+  marked: boolean;
   /** The call's logger, made at its first use (handle-request.ts: not before the answer). */
   log: () => Logger;
   /**
@@ -112,11 +105,9 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
       { callId: f.req.get('Call-ID') ?? '' },
       'no PBX registered to crocetta: answered 480 Temporarily Unavailable',
     );
-    await sendFinal(
-      f.res,
-      TEMPORARILY_UNAVAILABLE,
-      markedHeaders(TEMPORARILY_UNAVAILABLE, deps.markRefusals || f.req.has(FRONT_ASKS_MARK)),
-    ).catch((err: unknown) => deps.logger.warn({ err }, '480 not delivered'));
+    await sendFinal(f.res, TEMPORARILY_UNAVAILABLE, markedHeaders(TEMPORARILY_UNAVAILABLE, f.marked)).catch(
+      (err: unknown) => deps.logger.warn({ err }, '480 not delivered'),
+    );
     end('failed', TEMPORARILY_UNAVAILABLE);
     return;
   }

@@ -125,7 +125,7 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
     if (kind === 'call' && refusedFromPbx(deps.registeredPbx, req, res, deps.logger, mark)) return;
     if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock.now(), mark)) return;
 
-    handle(kind, deps, req, received, res, call, started).catch((err: unknown) => {
+    handle(kind, deps, req, received, mark, res, call, started).catch((err: unknown) => {
       // Last resort: something outside the guarded steps failed. Forward if nothing was sent yet.
       deps.metrics.failOpen.inc({ stage: 'handler' });
       deps.logger.error({ err, callId: req.get('Call-ID') }, 'request handler failed; forwarding the request');
@@ -137,6 +137,7 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
           res,
           user,
           headers: {},
+          marked: mark,
           log: () => deps.logger,
           recorded: () => null,
           onEnd: null,
@@ -151,6 +152,8 @@ async function handle(
   deps: HandlerDeps,
   req: SrfRequest,
   received: RequestHeaders,
+  /** Its refusals carry crocetta's mark (marksRefusals). */
+  mark: boolean,
   res: Srf.SrfResponse,
   call: CallLifecycle,
   started: number,
@@ -180,7 +183,6 @@ async function handle(
   // A call to the registration trunk's contact goes to the PBX with the DID as user, not the account name.
   // Worked out at its first use only: a refusal's plan never reads it (planCall), so a refusal leaves without it.
   let forwardTo: ForwardTarget | null = null;
-  const mark = marksRefusals(received, deps.markRefusals);
   const target = (): ForwardTarget =>
     (forwardTo ??= forwardTarget(req.uri ?? '', called, req.receivedOn, trunkForwardUser(deps.trunk, req)));
   const planOf = (s: Screening): CallPlan =>
@@ -305,6 +307,7 @@ async function handle(
           res,
           user: forwardUser(target()),
           headers,
+          marked: mark,
           log,
           recorded: registerFault ? () => null : attemptNow,
           onEnd: registerFault ? null : forwarded,

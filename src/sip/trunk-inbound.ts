@@ -128,8 +128,8 @@ function sharedLines(
  * it: a carrier that sends its calls to the AOR's user (the plain user name) rather than to the Contact user it
  * registered (`<user name>-<line>`). In this order: the source address in one line's carrier addresses (inboundFrom);
  * the source address being one line's registrar or outbound proxy (given as an IP address, or a name and one of the
- * addresses it resolved to last: line-names.ts); the To or Request-URI host being one line's domain. Null when the call is to no shared user name, or nothing tells
- * (then it is the first line's, as its Request-URI says).
+ * addresses it resolved to last: line-names.ts); the To or Request-URI host being one line's domain. Null when the
+ * call is to no shared user name, or nothing tells (then it is the first line's, as its Request-URI says).
  */
 export function lineOf(inbound: TrunkInbound, uri: string, to: string, source: string): string | null {
   const user = uriUser(uri);
