@@ -305,21 +305,28 @@ export async function rebuildAggregates(g: GlobalOptions): Promise<void> {
       pauseMs: config.store.aggregatesRebuildPauseMs,
       progressLogMs: 5000,
     });
-    const stop = () => rebuild.stop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // The exit code says which signal stopped it (130 Ctrl-C, 143 SIGTERM), as export's and dossier's do: a
+    // service manager's SIGTERM used to be reported as a Ctrl-C.
+    let stoppedWith: number = EXIT.interrupted;
+    const onInt = () => rebuild.stop();
+    const onTerm = () => {
+      stoppedWith = EXIT.terminated;
+      rebuild.stop();
+    };
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
     let finished: boolean;
     try {
       finished = await rebuild.run();
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
     }
     const status = rebuild.status();
     if (!finished && status.state === 'rebuilding')
       throw new CliError(
         `stopped: ${status.done} of ${status.total} attempts counted; run it again, or start crocetta, to go on from there`,
-        EXIT.interrupted,
+        stoppedWith,
         { done: status.done, total: status.total },
       );
     const result = { rebuilt: true, timeZone, ms: Math.round(rebuild.stats.ms), chunks: rebuild.stats.chunks };

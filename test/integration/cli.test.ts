@@ -240,7 +240,7 @@ describe('crocetta CLI', () => {
     expect(readdirSync(folder)).toEqual(['crocetta_nuisance']);
   });
 
-  it('lookup leaves the aggregates alone; rebuild-aggregates rebuilds them with progress, stops on Ctrl-C and goes on', async () => {
+  it('lookup leaves the aggregates alone; rebuild-aggregates rebuilds them with progress, stops on Ctrl-C (130) or SIGTERM (143) and goes on', async () => {
     // A register of its own whose aggregates must be rebuilt (as after migration 10 or a change of timeZone).
     const file = join(h.dir, 'rebuild.sqlite');
     const register = await openRegister({ file, lookbackDays: 30 });
@@ -278,6 +278,17 @@ describe('crocetta CLI', () => {
     slow.child.kill('SIGINT');
     expect(await slow.exited).toBe(130);
     expect(slow.output()).toMatch(/stopped: \d+ of 600 attempts counted; run it again, or start crocetta, to go on/);
+    expect(await zone()).toBeUndefined();
+
+    // Stopped by SIGTERM (a service manager, `timeout`): the same stop, told apart by its code, 143 (it was 130).
+    const termed = await spawnService(
+      { ...own, CROCETTA_CONFIG: overlay },
+      { entry: 'src/cli/main.ts', args: ['rebuild-aggregates'] },
+    );
+    await termed.waitFor(/^rebuild resumed/m);
+    termed.child.kill('SIGTERM');
+    expect(await termed.exited, termed.output()).toBe(143);
+    expect(termed.output()).toMatch(/stopped: \d+ of 600 attempts counted; run it again, or start crocetta, to go on/);
     expect(await zone()).toBeUndefined();
 
     // Run again: goes on from there and ends; the counts are the attempts', each once.
