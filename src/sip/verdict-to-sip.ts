@@ -108,17 +108,31 @@ export function verdictHeaderValue(decision: Decision): string {
 export const REFUSAL_MARK = 'X-Crocetta-Refusal';
 
 /**
- * The header a proxy in front puts on every request it sends to a crocetta pair (docs/pbx/kamailio-front.cfg,
- * `X-Crocetta-Front: mark`) to have that request's refusals marked (REFUSAL_MARK) whatever sip.markRefusals says: the
+ * How a proxy in front asks for the mark (REFUSAL_MARK) on a request's refusals whatever sip.markRefusals says: the
  * front that reads the mark asks for it, so it cannot be forgotten in crocetta's settings, and without a front nothing
- * asks (a caller that sends it anyway gets the mark back, nothing more). Its value is not read. The front removes it
- * from what the carrier sends.
+ * asks (a caller that asks anyway gets the mark back, nothing more).
+ * The Kamailio front (docs/pbx/kamailio-front.cfg) names the pair in a Route it puts first on every request it sends
+ * one, with this URI parameter: `Route: <sip:10.0.0.21:5060;lr;crocetta-front>`. drachtio-server removes the first
+ * Route of a request it proxies, so the request crocetta forwards reaches the PBX without it; a header could not be
+ * removed (drachtio-server relays the request as it came and only adds the proxy command's headers: an empty
+ * `X-Crocetta-Front` was added beside the front's, kamailio-front-real.test.ts saw both at the PBX).
+ */
+export const FRONT_ROUTE_PARAM = 'crocetta-front';
+
+/**
+ * The header session 30's front put on every request it sent a pair (`X-Crocetta-Front: mark`), still read, any
+ * value, for a front configured from that recipe: it reaches the PBX on every call crocetta forwards by proxy.
  */
 export const FRONT_ASKS_MARK = 'X-Crocetta-Front';
 
+/** The first Route entry (the one drachtio-server removes) carries FRONT_ROUTE_PARAM, as a flag or with a value. */
+const FRONT_ROUTE = new RegExp(`^[^,>]*;${FRONT_ROUTE_PARAM}(?:[;=>]|$)`, 'i');
+
 /** Whether a request's refusals carry the mark: always with sip.markRefusals, else when the front asked for it. */
 export function marksRefusals(headers: { header(name: string): readonly string[] }, always: boolean): boolean {
-  return always || headers.header(FRONT_ASKS_MARK).length > 0;
+  if (always) return true;
+  const route = headers.header('Route')[0];
+  return (route !== undefined && FRONT_ROUTE.test(route)) || headers.header(FRONT_ASKS_MARK).length > 0;
 }
 
 /**

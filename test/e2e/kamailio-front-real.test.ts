@@ -3,10 +3,12 @@
  * on 127.0.0.3 in front of a real drachtio-server on 127.0.0.2 with crocetta (ACTION_NUISANCE=reject:503), listed as
  * two pairs (two SIP ports of the same drachtio-server, so both attempts land in one register), and a PBX on 127.0.0.4
  * that answers 486 to whatever reaches it. Kamailio asks crocetta for its refusal mark on every request it sends a pair
- * (`X-Crocetta-Front`), so with crocetta's defaults as with MARK_REFUSALS=true the caller on crocetta's nuisance list
- * gets crocetta's own 503 and nothing else happens (without the mark Kamailio would take that 503 for a pair that is
- * down, try the next pair, then send the refused caller to the PBX, unscreened). The PBX, reached when no crocetta is
- * connected, never sees the header, not even one the carrier sent.
+ * (a first Route naming the pair, `;crocetta-front`), so with crocetta's defaults as with MARK_REFUSALS=true the caller
+ * on crocetta's nuisance list gets crocetta's own 503 and nothing else happens (without the mark Kamailio would take
+ * that 503 for a pair that is down, try the next pair, then send the refused caller to the PBX, unscreened). The ask
+ * never reaches the PBX: not on a call crocetta proxies there (drachtio-server removes that Route; session 30's
+ * `X-Crocetta-Front` header went through), nor on one Kamailio sends there with no crocetta connected, not even an
+ * `X-Crocetta-Front` the carrier sent.
  * Skipped, with the reason, where Kamailio or drachtio-server is not installed. Ports: free ones in 29200-29399 (or
  * E2E_PORTS) on 127.0.0.x, picked at each run.
  */
@@ -16,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
-import { FRONT_ASKS_MARK, REFUSAL_MARK } from '../../src/sip/verdict-to-sip.js';
+import { FRONT_ASKS_MARK, FRONT_ROUTE_PARAM, REFUSAL_MARK } from '../../src/sip/verdict-to-sip.js';
 import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 import {
   pickPorts,
@@ -34,6 +36,8 @@ const KAMAILIO = '127.0.0.3';
 const PBX = '127.0.0.4';
 const DID = '+390612345678';
 const NUISANCE = '+390298765432';
+/** A caller crocetta lets through: proxied to the PBX. */
+const CUSTOMER = '+390255566677';
 const TOKEN = 'e2e-token-0123456789';
 
 const header = (m: string, name: string): string | undefined =>
@@ -165,8 +169,8 @@ describe.skipIf(TOOLS.missing.length > 0)(
       return app;
     };
 
-    /** The nuisance caller's INVITE through Kamailio: its final answer (ACKed), and its Call-ID. */
-    const call = async (extra: string[] = []): Promise<{ answer: string; callId: string }> => {
+    /** `from`'s INVITE (the nuisance caller's by default) through Kamailio: its final answer (ACKed), its Call-ID. */
+    const call = async (extra: string[] = [], from = NUISANCE): Promise<{ answer: string; callId: string }> => {
       seq++;
       const callId = `kam-front-real-${seq}-${Date.now()}@${CALLER}`;
       const branch = `z9hG4bK-kfr-${seq}-${Date.now()}`;
@@ -174,7 +178,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
         `${method} sip:${DID}@${KAMAILIO}:${kamailioPort} SIP/2.0`,
         `Via: SIP/2.0/UDP ${CALLER}:${caller.port};branch=${branch}`,
         'Max-Forwards: 70',
-        `From: <sip:${NUISANCE}@203.0.113.10>;tag=f${seq}`,
+        `From: <sip:${from}@203.0.113.10>;tag=f${seq}`,
         `To: ${to}`,
         `Call-ID: ${callId}`,
       ];
@@ -203,7 +207,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
       pbx.received.filter((m) => m.startsWith('INVITE ') && header(m, 'Call-ID') === callId).length;
 
     it.each([
-      ["crocetta's defaults (Kamailio asks for the mark with X-Crocetta-Front)", {}],
+      ["crocetta's defaults (Kamailio asks for the mark in its Route to the pair)", {}],
       ['MARK_REFUSALS=true (every refusal marked)', { MARK_REFUSALS: 'true' }],
     ])("with %s: the caller gets crocetta's 503, once, never the PBX", async (_, env) => {
       const running = await startCrocetta(env);
@@ -217,13 +221,27 @@ describe.skipIf(TOOLS.missing.length > 0)(
       expect(rows.map((r) => [r.verdict, r.finalStatus])).toEqual([['nuisance', 503]]);
     });
 
-    it("no crocetta connected: drachtio-server's 503 is failed over to the PBX, which never sees X-Crocetta-Front", async () => {
+    it("a call crocetta lets through reaches the PBX without the front's ask (it stays between Kamailio and crocetta)", async () => {
+      const running = await startCrocetta({});
+      const { answer, callId } = await call([], CUSTOMER);
+      expect(firstLine(answer), log()).toBe('SIP/2.0 486 Busy Here');
+      const reached = pbx.received.filter((m) => m.startsWith('INVITE ') && header(m, 'Call-ID') === callId);
+      expect(reached).toHaveLength(1);
+      // drachtio-server relays the request as it came, less its first Route: before, the PBX got the front's
+      // `X-Crocetta-Front: mark` (an empty one in the proxy's headers was only added beside it).
+      expect(reached[0], log()).not.toMatch(new RegExp(`^${FRONT_ASKS_MARK}:|;${FRONT_ROUTE_PARAM}\\b`, 'im'));
+      const rows = (await attemptsOf(running, TOKEN, CUSTOMER)).filter((r) => r.callId === callId);
+      expect(rows.map((r) => [r.verdict, r.finalStatus])).toEqual([['unknown', 486]]);
+    });
+
+    it("no crocetta connected: drachtio-server's 503 is failed over to the PBX, which never sees the front's ask", async () => {
       // The carrier's own copy of the header is removed too: only the front asks crocetta for the mark.
       const { answer, callId } = await call([`${FRONT_ASKS_MARK}: mark`]);
       expect(firstLine(answer), log()).toBe('SIP/2.0 486 Busy Here');
       const reached = pbx.received.filter((m) => m.startsWith('INVITE ') && header(m, 'Call-ID') === callId);
       expect(reached).toHaveLength(1);
       expect(header(reached[0] ?? '', FRONT_ASKS_MARK)).toBeUndefined();
+      expect(reached[0]).not.toContain(`;${FRONT_ROUTE_PARAM}`);
       expect(log()).toMatch(/crocetta-front: no crocetta pair took it \(the last answered 503\)/);
     });
   },

@@ -6,11 +6,12 @@
  * 408 from drachtio-server's 503 with no crocetta connected, which has none (checked on drachtio-server 0.9.10). What
  * crocetta only relays stays unmarked: the PBX's answer through drachtio-server's proxy, drachtio-server's own 408.
  * Off (the default), no refusal of any kind carries it (it would name crocetta to the carrier) but those of a request
- * that asks for it with X-Crocetta-Front, as the Kamailio front does on every request it sends crocetta.
+ * that asks for it: its first Route with `;crocetta-front`, as the Kamailio front puts on every request it sends
+ * crocetta, or X-Crocetta-Front, as session 30's front did.
  * Through the drachtio double, the real drachtio-srf and a real SQLite register.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FRONT_ASKS_MARK, REFUSAL_MARK } from '../../src/sip/verdict-to-sip.js';
+import { FRONT_ASKS_MARK, FRONT_ROUTE_PARAM, REFUSAL_MARK } from '../../src/sip/verdict-to-sip.js';
 import {
   buildInvite,
   buildMessage,
@@ -130,7 +131,7 @@ describe("crocetta's mark on its own refusals, sip.markRefusals on", () => {
 });
 
 describe('the mark asked for by the front, sip.markRefusals off (the default)', () => {
-  /** As Kamailio in front sends it (docs/pbx/kamailio-front.cfg, branch_route[TO_CROCETTA]). */
+  /** As session 30's Kamailio front sent it (its branch_route[TO_CROCETTA]); still read. */
   const FRONT = { [FRONT_ASKS_MARK]: 'mark' };
 
   it('marks every refusal of a request that carries X-Crocetta-Front, and only of that request', async () => {
@@ -163,6 +164,24 @@ describe('the mark asked for by the front, sip.markRefusals off (the default)', 
     expect(seen(lost)).toMatchObject({ status: 404, mark: '404' });
     // The same caller straight from the carrier, in the same service: unmarked.
     expect(seen(await call(harness, NUISANCE).waitForFinal())).toMatchObject({ status: 503, mark: undefined });
+  });
+
+  it("marks the refusal of a request whose first Route carries ;crocetta-front (the recipe's ask), not of one whose later Route does", async () => {
+    const harness = await start({ ACTION_NUISANCE: 'reject:503' });
+    await markNuisance(harness, NUISANCE);
+    const routed = (route: string) =>
+      harness.double.injectRequest(
+        buildInvite({ from: NUISANCE, to: DID, requestUri: `sip:${DID}@127.0.0.1`, extraHeaders: { Route: route } }),
+      );
+    // As docs/pbx/kamailio-front.cfg's branch_route[TO_CROCETTA] puts it first: drachtio-server removes that one.
+    expect(seen(await routed(`<sip:127.0.0.1:5060;lr;${FRONT_ROUTE_PARAM}>`).waitForFinal())).toMatchObject({
+      status: 503,
+      mark: '503',
+    });
+    // Not the pair's Route (a later one would reach the PBX): no ask.
+    expect(
+      seen(await routed(`<sip:192.0.2.7;lr>, <sip:127.0.0.1:5060;lr;${FRONT_ROUTE_PARAM}>`).waitForFinal()),
+    ).toMatchObject({ status: 503, mark: undefined });
   });
 
   it('marks the 480 of an allowed call the front sent while no PBX is registered', async () => {
