@@ -8,11 +8,12 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CliError, EXIT, intoFile } from './output.js';
+import { CliError, EXIT, intoFile, TEMPORARY_HOST } from './output.js';
 
 let dir: string;
 beforeEach(() => {
@@ -105,5 +106,46 @@ describe('intoFile: the output file is written whole or not at all', () => {
       message: `cannot write ${file}: ENOENT: no such file or directory, open '${file}'`,
     });
     expect(called).toBe(false);
+  });
+});
+
+describe('intoFile: temporaries a killed run left (kill -9) are removed by the next write of the same file', () => {
+  const host = TEMPORARY_HOST;
+  /** The pid of a process that has ended (a node that exited at once). */
+  const gone = (): number => {
+    const { pid } = spawnSync(process.execPath, ['-e', '']);
+    if (pid === undefined) throw new Error('no child process');
+    return pid;
+  };
+
+  it("removes its own kind of temporary whose process is gone, and only that: a live process's, another machine's, session 30's, another file's stay", async () => {
+    const file = join(dir, 'marks.json');
+    writeFileSync(file, 'old\n');
+    const dead = gone();
+    const stale = `.marks.json.crocetta.${dead}.${host}.0123456789ab.tmp`;
+    const kept = [
+      `.marks.json.crocetta.${process.pid}.${host}.0123456789ab.tmp`, // a run that is writing (this process)
+      `.marks.json.crocetta.${process.ppid}.${host}.0123456789ab.tmp`, // another live process
+      `.marks.json.crocetta.${dead}.another-machine.0123456789ab.tmp`, // a shared folder: not this machine's pid
+      `.marks.json.0123456789ab.tmp`, // session 30's name: no process named
+      `.other.json.crocetta.${dead}.${host}.0123456789ab.tmp`, // another file's
+    ];
+    for (const name of [stale, ...kept]) writeFileSync(join(dir, name), 'half an export');
+    await intoFile(file, (out) => put(out, 'new\n'));
+    expect(readFileSync(file, 'utf8')).toBe('new\n');
+    expect(readdirSync(dir).sort()).toEqual(['marks.json', ...kept].sort());
+  });
+
+  it('names its temporary with its pid and this machine, so that a later run can tell it is gone', async () => {
+    const file = join(dir, 'dossier.html');
+    let seen: string[] = [];
+    await intoFile(file, (out) => {
+      seen = readdirSync(dir);
+      return put(out, '<p>x</p>\n');
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(
+      new RegExp(`^\\.dossier\\.html\\.crocetta\\.${process.pid}\\.${host}\\.[0-9a-f]{12}\\.tmp$`),
+    );
   });
 });

@@ -1,7 +1,8 @@
 /** What the CLI prints: text for people, `--json` for scripts; errors on stderr with a sysexits code. */
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, openSync, rmSync } from 'node:fs';
-import { open, realpath, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, readdir, realpath, rename, rm, type FileHandle } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -66,8 +67,9 @@ export function kindCounts(counts: Readonly<Record<string, number>>, none = 'not
 }
 
 /**
- * `write` into the file `path`, whole or not at all: into a new temporary file beside it (`.<name>.<random>.tmp`, in
- * the same folder, so that the rename is one step of one file system), synced and renamed over `path` once `write`
+ * `write` into the file `path`, whole or not at all: into a new temporary file beside it
+ * (`.<name>.crocetta.<pid>.<host>.<random>.tmp`, temporaryOf, in the same folder, so that the rename is one step of
+ * one file system), synced and renamed over `path` once `write`
  * and every write succeeded; removed when anything failed, and `path` as it was (an export or a dossier whose register
  * read fails half-way used to leave an empty or half-written file, over the good one it had emptied). A file replaced
  * keeps its permissions; a symbolic link is followed (the file it points to is replaced). A path that is not a
@@ -75,12 +77,14 @@ export function kindCounts(counts: Readonly<Record<string, number>>, none = 'not
  * A path that cannot be written (a directory, a missing folder, no permission) is said before anything is read, exit
  * 73, in the words of an `open` of `path`; a write that fails (a full disk) ends the command, exit 74.
  * Ctrl-C (SIGINT) or SIGTERM while the temporary exists removes it and ends the process at once, 130 or 143, `path`
- * as it was (removedOnSignal). A SIGKILL (`kill -9`), a crash of the machine, can still leave the temporary.
+ * as it was (removedOnSignal). A SIGKILL (`kill -9`), a crash of the machine, can still leave the temporary: the next
+ * write of the same file removes it (removeStaleTemporaries).
  */
 export async function intoFile<T>(path: string, write: (out: Writable) => Promise<T>): Promise<T> {
   const target = await targetOf(path);
   if (target === null) return intoStream(path, await created(path, () => open(path, 'w')), write, false);
-  const temporary = join(dirname(target.file), `.${basename(target.file)}.${randomBytes(6).toString('hex')}.tmp`);
+  await removeStaleTemporaries(target.file);
+  const temporary = temporaryOf(target.file);
   // Watched before it exists, and created synchronously: once the file is there, a signal can only find it watched
   // (an asynchronous open creates it on a worker thread, and a Ctrl-C seen before its callback found nothing to
   // remove it: the suite caught that under load).
@@ -104,6 +108,69 @@ export async function intoFile<T>(path: string, write: (out: Writable) => Promis
     }
   } finally {
     unwatch();
+  }
+}
+
+/** This machine's name as a temporary carries it: letters, digits and dashes, at most 32 (a pid is per machine). */
+export const TEMPORARY_HOST =
+  hostname()
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .slice(0, 32) || 'host';
+
+/** The marker of crocetta's temporaries of `file`, before the pid. */
+const temporaryPrefix = (file: string): string => `.${basename(file)}.crocetta.`;
+
+/**
+ * A new temporary name for `file`, beside it: `.<name>.crocetta.<pid>.<host>.<random>.tmp`. The pid and the machine
+ * say whose it is, so that a temporary left by a process that is gone can be told from one being written
+ * (removeStaleTemporaries); the random part keeps two writes of one process apart.
+ */
+function temporaryOf(file: string): string {
+  return join(
+    dirname(file),
+    `${temporaryPrefix(file)}${process.pid}.${TEMPORARY_HOST}.${randomBytes(6).toString('hex')}.tmp`,
+  );
+}
+
+/**
+ * Removes the temporaries of `file` a crocetta command left when it was killed (`kill -9`, the OOM killer, a crash):
+ * named by temporaryOf on this machine, by a process that no longer exists. Never one whose process runs (an export
+ * writing it now, or a process that took its pid since: kept, the safe side), one of another machine (a shared
+ * folder: its pid says nothing here), nor any other file (session 30's `.<name>.<random>.tmp` named no process).
+ * Said on stderr, one line each; one that cannot be removed is left (not this write's failure).
+ */
+async function removeStaleTemporaries(file: string): Promise<void> {
+  const folder = dirname(file);
+  const prefix = temporaryPrefix(file);
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return; // the write's own open says what is wrong with the folder
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const own = /^(\d{1,10})\.([A-Za-z0-9-]+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
+    if (own === null || own[2] !== TEMPORARY_HOST || processExists(Number(own[1]))) continue;
+    try {
+      await rm(join(folder, name));
+      process.stderr.write(
+        `crocetta: removed ${join(folder, name)}, the temporary of a run that was killed (process ${own[1]} is gone)\n`,
+      );
+    } catch {
+      // Removed meanwhile by another run, or not ours to remove: left.
+    }
+  }
+}
+
+/** Whether a process `pid` exists on this machine (another user's too: EPERM); this process's own pid included. */
+function processExists(pid: number): boolean {
+  if (pid <= 0 || pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 

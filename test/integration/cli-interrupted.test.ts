@@ -1,8 +1,9 @@
 /**
  * `crocetta export --output FILE` and `dossier --out FILE` stopped by Ctrl-C (SIGINT) or SIGTERM while they write: the
- * temporary beside FILE (`.FILE.<hex>.tmp`, src/cli/output.ts intoFile) is removed, FILE is byte for byte the file it
+ * temporary beside FILE (`.FILE.crocetta.<pid>.<host>.<hex>.tmp`, src/cli/output.ts intoFile) is removed, FILE is byte for byte the file it
  * was, and the exit code is the conventional one (130, 143). The CLI is spawned as a user runs it, on a register large
  * enough (200,000 marks: a 36 MB JSON export, ~2 s of writing here) to be signalled once its temporary has bytes in it.
+ * SIGKILL cannot be caught: the temporary it leaves is removed by the next export to the same file.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +93,28 @@ describe('a CLI command stopped while it writes its output file', () => {
       expect(run.output()).toContain(`crocetta: stopped by ${signal}: ${target} left as it was`);
     },
   );
+
+  it('export --output killed with SIGKILL leaves its temporary; the next export to the same file removes it', async () => {
+    const folder = mkdtempSync(join(dir, 'out-'));
+    const target = join(folder, 'marks.json');
+    writeFileSync(target, '{"the":"export of yesterday"}\n');
+    const args = ['export', '--format', 'json', '--output', target];
+    const killed = await spawnService(env, { entry: 'src/cli/main.ts', args });
+    await writing(killed, folder, 'marks.json', 64 * 1024);
+    killed.child.kill('SIGKILL');
+    expect(await killed.exited).toBe('SIGKILL');
+    const [left] = temporaries(folder, 'marks.json'); // nothing can remove it then
+    expect(left).toBeDefined();
+    // A short export this time (no calls were made: its header alone), to the same file.
+    const next = await spawnService(env, { entry: 'src/cli/main.ts', args: [...args, '--only', 'called'] });
+    expect(await next.exited, next.output()).toBe(0);
+    // (Before: the dead run's temporary stayed beside the file, for good.)
+    expect(readdirSync(folder)).toEqual(['marks.json']);
+    expect(readFileSync(target, 'utf8')).toMatch(/^\{"format":"crocetta-register"/);
+    expect(next.output()).toContain(
+      `crocetta: removed ${join(folder, left ?? '')}, the temporary of a run that was killed`,
+    );
+  });
 
   it('dossier --out stopped by SIGINT while it reads the register: no temporary, the old file intact, exit 130', async () => {
     const folder = mkdtempSync(join(dir, 'out-'));
