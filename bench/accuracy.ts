@@ -44,6 +44,7 @@ import { shakenIdentity } from './passport.js';
 import { noteLearned } from '../src/store/memory/learn-from-attempt.js';
 import { prefixIndexOptions } from '../src/store/memory/prefix-index.js';
 import type { PrefixEstimate } from '../src/screening/prefix-tree.js';
+import { textArg } from './args.js';
 
 /** "country", "destination code", "1000-block"...: the prefix depth that decided, for the explanations. */
 function depthLabel(estimate: PrefixEstimate | null | undefined): string {
@@ -52,30 +53,25 @@ function depthLabel(estimate: PrefixEstimate | null | undefined): string {
   return node.level === 'block' ? `${10 ** node.free}-block` : node.level === 'area' ? 'destination code' : 'country';
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-const TRACE = arg('trace');
+const TRACE = textArg('trace');
 if (TRACE === undefined) {
   console.error('usage: npm run bench:accuracy -- --trace FILE [--config overlay.yaml] [--explain]');
   process.exit(2);
 }
-const overlay = arg('config');
+const overlay = textArg('config');
 const explainer = process.argv.includes('--explain') ? new MissExplainer() : null;
 const config = loadConfig(overlay === undefined ? {} : { env: { ...process.env, CROCETTA_CONFIG: overlay } });
 const rules = screeningRules(config);
 const policy = process.argv.includes('--check-suspects')
   ? { ...actionPolicy(config), suspect: { kind: 'check' as const, waitSeconds: null } }
   : actionPolicy(config);
-const centrePass = Number(arg('centre-pass') ?? '0.3');
+const centrePass = Number(textArg('centre-pass') ?? '0.3');
 if (!(centrePass >= 0 && centrePass <= 1)) {
   console.error('--centre-pass: expected a probability from 0 to 1');
   process.exit(2);
 }
 /** mulberry32: a small seeded PRNG, so a replay with the same seed draws the same passes. */
-let seed = Number(arg('seed') ?? '1') >>> 0;
+let seed = Number(textArg('seed') ?? '1') >>> 0;
 function random(): number {
   seed = (seed + 0x6d2b79f5) >>> 0;
   let t = seed;

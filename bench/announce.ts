@@ -45,6 +45,7 @@ import { LocalRtp, type RtpEngine } from '../src/media/rtp-engine.js';
 import { RTP_THREAD_NICE, RTP_THREAD_REALTIME, RtpThread, type ThreadPriority } from '../src/media/rtp-thread.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
 import { WireCapture } from './wire-capture.js';
+import { textArgOr } from './args.js';
 
 const PTIME = 20;
 
@@ -59,11 +60,6 @@ type FromChild =
       machineHigh: Pacing & { nice: number };
       machineRt: Pacing & { realtime: number | null };
     };
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
 
 /** Intervals between consecutive arrivals of each flow (ms). */
 function intervalsOf(flows: Map<number, number[]>): number[] {
@@ -274,14 +270,14 @@ function engineOf(name: EngineName, range: PortRange, onPriority: (p: ThreadPrio
 }
 
 async function main(): Promise<void> {
-  const ns = arg('n', '50,200')
+  const ns = textArgOr('n', '50,200')
     .split(',')
     .map(Number)
     .filter((x) => x > 0);
-  const seconds = Number(arg('seconds', '6'));
-  const reps = Math.max(1, Number(arg('reps', '3')));
-  const range = parsePortRange(arg('ports', '41000-41999'));
-  const engines = arg('engines', 'thread-nort,thread')
+  const seconds = Number(textArgOr('seconds', '6'));
+  const reps = Math.max(1, Number(textArgOr('reps', '3')));
+  const range = parsePortRange(textArgOr('ports', '41000-41999'));
+  const engines = textArgOr('engines', 'thread-nort,thread')
     .split(',')
     .map((e) => e.trim()) as EngineName[];
   for (const e of engines)

@@ -16,24 +16,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateMarketTrace } from './market-trace.js';
 import { generateOfficeTrace, readFtcNumbers, traceCsv } from './office-trace.js';
+import { textArgOr } from './args.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-
-const MODEL = arg('model', 'v1');
+const MODEL = textArgOr('model', 'v1');
 if (MODEL !== 'v1' && MODEL !== 'market') {
   console.error(`--model: expected v1 or market, got ${JSON.stringify(MODEL)}`);
   process.exit(2);
 }
-const SEED = Number(arg('seed', '1'));
-const CALLS = Number(arg('calls', '50000'));
-const DAYS = Number(arg('days', '120'));
-const OUT = arg('out', join(HERE, `trace-${MODEL === 'v1' ? '' : `${MODEL}-`}${SEED}.csv`));
-const FTC = arg('ftc', join(HERE, '..', 'test', 'fixtures', 'data', 'ftc-dnc-complaints-2021-07-08.csv'));
+const SEED = Number(textArgOr('seed', '1'));
+const CALLS = Number(textArgOr('calls', '50000'));
+const DAYS = Number(textArgOr('days', '120'));
+const OUT = textArgOr('out', join(HERE, `trace-${MODEL === 'v1' ? '' : `${MODEL}-`}${SEED}.csv`));
+const FTC = textArgOr('ftc', join(HERE, '..', 'test', 'fixtures', 'data', 'ftc-dnc-complaints-2021-07-08.csv'));
 
 const options = { seed: SEED, calls: CALLS, days: DAYS, ftcNumbers: readFtcNumbers(FTC) };
 const rightHours = process.argv.includes('--right-hours');

@@ -18,15 +18,11 @@ import { Connection, type SqlValue } from '../src/store/sqlite/connection.js';
 import { attemptLine, attemptParams, INSERT_ATTEMPTS_JSON_SQL, insertAttemptsSql } from '../src/store/register/rows.js';
 import { newAttempt } from '../src/store/test-fixtures.js';
 import { seedMarkedNumbers } from './seed-marks.js';
+import { numberArg } from './args.js';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-};
-const ROWS = arg('rows', 20000);
-const BATCH = arg('batch', 100);
-const ROUNDS = arg('rounds', 3);
+const ROWS = numberArg('rows', 20000);
+const BATCH = numberArg('batch', 100);
+const ROUNDS = numberArg('rounds', 3);
 
 const VARIANTS: Record<string, string[]> = {
   schema: [],

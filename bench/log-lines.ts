@@ -15,12 +15,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
+import { numberArg } from './args.js';
 
 const FIELDS = {
   callId: '7f3a1c2e-5b9d-4e0a-9c1f-2d8e6b4a0f11@203.0.113.10',
@@ -47,9 +42,9 @@ interface Round {
 async function child(): Promise<void> {
   const { createLogger, flushLog } = await import('../src/log.js');
   const logger = createLogger('info');
-  const rate = arg('rate', 100);
-  const ticks = Math.round(rate * arg('seconds', 5));
-  const rounds = arg('rounds', 2);
+  const rate = numberArg('rate', 100);
+  const ticks = Math.round(rate * numberArg('seconds', 5));
+  const rounds = numberArg('rounds', 2);
   const mainThread = (): number => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1000;
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
   for (let i = 0; i < 500; i++) logger.info(FIELDS, 'decision'); // warm-up
@@ -92,7 +87,7 @@ async function parent(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   const fmt = (n: number): string => n.toFixed(1);
   console.log(
-    `bench/log-lines: ${arg('rate', 100)} lines/s paced, ${arg('seconds', 5)} s a round; load ${load0.map((l) => l.toFixed(2)).join(' ')}`,
+    `bench/log-lines: ${numberArg('rate', 100)} lines/s paced, ${numberArg('seconds', 5)} s a round; load ${load0.map((l) => l.toFixed(2)).join(' ')}`,
   );
   for (let i = 0; i + 1 < results.length; i += 2) {
     const [bare, logged] = [results[i] as Round, results[i + 1] as Round];

@@ -7,14 +7,10 @@
  * Each round makes n objects each way from a fresh call's bindings (4 fields) and a fresh decision's fields (8), as
  * handle-request.ts does, and prints µs an object. It prints figures, never asserts.
  */
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
+import { numberArg } from './args.js';
 
-const n = arg('n', 200_000);
-const rounds = arg('rounds', 3);
+const n = numberArg('n', 200_000);
+const rounds = numberArg('rounds', 3);
 
 const bindings = (i: number): Record<string, unknown> => ({
   callId: `c-${i}@203.0.113.10`,

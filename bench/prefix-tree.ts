@@ -17,14 +17,10 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { PrefixTree } from '../src/screening/prefix-tree.js';
 import { BlockCountTable } from '../src/store/memory/block-counts.js';
 import { mulberry32 } from '../test/support/prng.js';
+import { numberArg } from './args.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-const NUMBERS = arg('numbers', 1_000_000);
-const LOOKUPS = arg('lookups', 200_000);
+const NUMBERS = numberArg('numbers', 1_000_000);
+const LOOKUPS = numberArg('lookups', 200_000);
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-02T09:00:00+01:00');
 

@@ -34,21 +34,17 @@ import { openRegister } from '../src/store/index.js';
 import { openPanelStore } from '../src/store/reports/panel-store.js';
 import { newAttempt } from '../src/store/test-fixtures.js';
 import { Connection } from '../src/store/sqlite/connection.js';
+import { textArg } from './args.js';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-let ATTEMPTS = Number(arg('attempts') ?? 10_000_000);
+let ATTEMPTS = Number(textArg('attempts') ?? 10_000_000);
 const TZ = 'Europe/Rome';
 const NOW = Date.parse('2026-11-05T09:30:00+01:00');
 const YEAR = 365 * 86_400_000;
 const TARGET_MS = 100;
 
 const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-rankings-'));
-const reuse = arg('reuse');
-const file = (reuse === undefined ? arg('keep') : undefined) ?? join(dir, 'register.sqlite');
+const reuse = textArg('reuse');
+const file = (reuse === undefined ? textArg('keep') : undefined) ?? join(dir, 'register.sqlite');
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function elapsed(since: number): string {
@@ -179,7 +175,7 @@ const quantile = (xs: number[], q: number): number => {
 
 /** The start after an upgrade that rebuilds the aggregates, before (one transaction) and now (background). */
 async function upgradeStart(): Promise<void> {
-  const rate = Number(arg('rate') ?? 200);
+  const rate = Number(textArg('rate') ?? 200);
   const forget = async () => {
     const db = await Connection.open(file);
     await db.run("DELETE FROM settings WHERE key = 'aggregates.timeZone'");

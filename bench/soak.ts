@@ -49,6 +49,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { textArgOr } from './args.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SCENARIOS = join(HERE, 'soak');
@@ -57,14 +58,9 @@ const SECRET = 'soak-secret';
 // ---------------------------------------------------------------------------------------------------------------
 // Options and tools
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-
 function num(name: string, fallback: number): number {
-  const v = Number(arg(name, String(fallback)));
-  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name}: expected a number, got ${arg(name, '')}`);
+  const v = Number(textArgOr(name, String(fallback)));
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name}: expected a number, got ${textArgOr(name, '')}`);
   return v;
 }
 
@@ -668,8 +664,8 @@ function report(r: SubjectResult, o: Options): void {
 }
 
 async function main(): Promise<void> {
-  if (arg('role', '') === 'subject') {
-    await runSubject(JSON.parse(arg('settings', '{}')) as SubjectSettings);
+  if (textArgOr('role', '') === 'subject') {
+    await runSubject(JSON.parse(textArgOr('settings', '{}')) as SubjectSettings);
     return;
   }
   const o: Options = {
