@@ -230,6 +230,8 @@ describe.skipIf(TOOLS.missing.length > 0)(
       // drachtio-server relays the request as it came, less its first Route: before, the PBX got the front's
       // `X-Crocetta-Front: mark` (an empty one in the proxy's headers was only added beside it).
       expect(reached[0], log()).not.toMatch(new RegExp(`^${FRONT_ASKS_MARK}:|;${FRONT_ROUTE_PARAM}\\b`, 'im'));
+      // Addressed to the PBX as without a front (PBX_URI with the DID), not to the Request-URI the carrier sent Kamailio.
+      expect(firstLine(reached[0] ?? ''), log()).toBe(`INVITE sip:${DID}@${PBX}:${pbx.port} SIP/2.0`);
       const rows = (await attemptsOf(running, TOKEN, CUSTOMER)).filter((r) => r.callId === callId);
       expect(rows.map((r) => [r.verdict, r.finalStatus])).toEqual([['unknown', 486]]);
     });
@@ -242,6 +244,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
       expect(reached).toHaveLength(1);
       expect(header(reached[0] ?? '', FRONT_ASKS_MARK)).toBeUndefined();
       expect(reached[0]).not.toContain(`;${FRONT_ROUTE_PARAM}`);
+      expect(firstLine(reached[0] ?? '')).toBe(`INVITE sip:${DID}@${PBX}:${pbx.port} SIP/2.0`);
       expect(log()).toMatch(/crocetta-front: no crocetta pair took it \(the last answered 503\)/);
     });
   },
