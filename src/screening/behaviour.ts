@@ -21,13 +21,40 @@ export interface BehaviourContext {
   inHours: HoursCheck;
 }
 
-/** The latest window of `windowMs` holding ≥ `min` attempts (the current one at `now` included). */
+/** What findBurst found: `count` attempts within the window ending at `at`. */
+export interface BurstFinding {
+  count: number;
+  at: number;
+}
+
+/** What findSweep found: `dids` distinct DIDs called within the window ending at `at`, `spanMs` first to last. */
+export interface SweepFinding {
+  dids: number;
+  at: number;
+  spanMs: number;
+}
+
+/**
+ * behaviourReasons' findings, written over at each decision and read before the next (a decision runs to its end
+ * without yielding): a finding object made per call was ~60 bytes a decision (its time a heap number of its own).
+ * NaN: the times' fields hold doubles from the start, so a time is written in place.
+ */
+const BURST: BurstFinding = { count: 0, at: Number.NaN };
+const SWEEP: SweepFinding = { dids: 0, at: Number.NaN, spanMs: Number.NaN };
+/** findSweep's distinct DIDs of a window (the first `dids` entries are this window's; the rest are stale). */
+const SEEN_DIDS: string[] = [];
+
+/**
+ * The latest window of `windowMs` holding ≥ `min` attempts (the current one at `now` included); written into
+ * `into` when given (the object returned then), else a new object.
+ */
 export function findBurst(
   attempts: readonly number[],
   now: number,
   windowMs: number,
   min: number,
-): { count: number; at: number } | null {
+  into?: BurstFinding,
+): BurstFinding | null {
   // times = [...attempts, now], ascending; walk windows ending at each time, latest first. The times are read where
   // they are used, not by a function: where the compiler did not inline one (decide() is large), each time it
   // returned was a heap number made for the call (bench:decide --history --alloc: ~85 bytes a decision less).
@@ -39,26 +66,35 @@ export function findBurst(
     // start - 1 < end ≤ n - 1: an earlier attempt, never `now`.
     while (start > 0 && endAt - (attempts[start - 1] ?? 0) <= windowMs) start--;
     const count = end - start + 1;
-    if (count >= min) return { count, at: endAt };
+    if (count >= min) {
+      if (into === undefined) return { count, at: endAt };
+      into.count = count;
+      into.at = endAt;
+      return into;
+    }
   }
   return null;
 }
 
-/** The latest window of `windowMs` in which ≥ `min` distinct DIDs were called (the current call included). */
+/**
+ * The latest window of `windowMs` in which ≥ `min` distinct DIDs were called (the current call included); written
+ * into `into` when given (the object returned then), else a new object.
+ */
 export function findSweep(
   calls: CallList,
   now: number,
   did: string | null,
   windowMs: number,
   min: number,
-): { dids: number; at: number; spanMs: number } | null {
+  into?: SweepFinding,
+): SweepFinding | null {
   // The most recent RECENT calls, then the current one (when its DID is known): positions 0..count-1 of that run.
   const from = calls.length > RECENT ? calls.length - RECENT : 0;
   const kept = calls.length - from;
   const count = did === null ? kept : kept + 1;
   for (let end = count - 1; end >= 0; end--) {
     const lastAt = end === kept ? now : calls.atOf(from + end);
-    // Calls with a DID in the window first: fewer than `min` cannot be `min` distinct DIDs, and no Set is made (a
+    // Calls with a DID in the window first: fewer than `min` cannot be `min` distinct DIDs, and none is counted (a
     // Set per window was up to nine allocations a decision for a caller whose calls are hours apart).
     let withDid = 0;
     for (let i = end; i >= 0; i--) {
@@ -67,18 +103,28 @@ export function findSweep(
       if ((i === kept ? did : calls.didOf(from + i)) !== null) withDid++;
     }
     if (withDid >= min) {
-      const seen = new Set<string>();
+      // The distinct DIDs in SEEN_DIDS[0..dids), compared as a Set compares strings (===): at most RECENT + 1 of a
+      // caller's few DIDs, where a Set was ~100 bytes a decision for a caller that sweeps.
+      let dids = 0;
       let first = lastAt;
       for (let i = end; i >= 0; i--) {
         const at = i === kept ? now : calls.atOf(from + i);
         if (lastAt - at > windowMs) break;
         const d = i === kept ? did : calls.didOf(from + i);
         if (d !== null) {
-          seen.add(d);
+          let k = 0;
+          while (k < dids && SEEN_DIDS[k] !== d) k++;
+          if (k === dids) SEEN_DIDS[dids++] = d;
           first = at;
         }
       }
-      if (seen.size >= min) return { dids: seen.size, at: lastAt, spanMs: lastAt - first };
+      if (dids >= min) {
+        if (into === undefined) return { dids, at: lastAt, spanMs: lastAt - first };
+        into.dids = dids;
+        into.at = lastAt;
+        into.spanMs = lastAt - first;
+        return into;
+      }
     }
     if (end < count - 8) break; // older windows cannot be the latest one worth reporting
   }
@@ -100,7 +146,7 @@ export function behaviourReasons(
   const { rules, halfLifeMs } = ctx;
   const burst = rules.burst;
   if (burst.enabled && evidence.attempts.length + 1 >= burst.attempts) {
-    const found = findBurst(evidence.attempts, now, burst.windowMinutes * MINUTE, burst.attempts);
+    const found = findBurst(evidence.attempts, now, burst.windowMinutes * MINUTE, burst.attempts, BURST);
     if (found !== null) {
       const weight = burst.weight * decayed(now - found.at, halfLifeMs) * discount;
       out.push({
@@ -115,7 +161,7 @@ export function behaviourReasons(
   const sweep = rules.sweep;
   const calls = evidence.calls;
   if (sweep.enabled && calls !== undefined && calls.length + 1 >= sweep.dids) {
-    const found = findSweep(calls, now, did, sweep.windowMinutes * MINUTE, sweep.dids);
+    const found = findSweep(calls, now, did, sweep.windowMinutes * MINUTE, sweep.dids, SWEEP);
     if (found !== null) {
       out.push({
         code: 'sweep',

@@ -44,6 +44,19 @@ describe('findRepeat', () => {
     expect(findRepeat([REFUSED], [], REFUSED + DAY + 1, WEEK)?.days).toBe(2);
   });
 
+  it('writes its finding into the object it is given, the same as a new one', () => {
+    const into = { count: -1, refusedAt: Number.NaN, days: -1 };
+    const attempts = [REFUSED - HOUR, REFUSED, REFUSED + HOUR, REFUSED + DAY];
+    for (let now = REFUSED; now < REFUSED + 2 * WEEK; now += 5 * HOUR) {
+      const fresh = findRepeat([REFUSED], attempts, now, WEEK);
+      const written = findRepeat([REFUSED], attempts, now, WEEK, into);
+      expect(written).toEqual(fresh);
+      if (fresh !== null) expect(written).toBe(into);
+    }
+    expect(findRepeat([REFUSED], attempts, REFUSED + 2 * DAY, WEEK, into)).toBe(into);
+    expect(into).toEqual({ count: 3, refusedAt: REFUSED, days: 2 });
+  });
+
   it('returns null without refusals or when the last refusal is older than the window', () => {
     expect(findRepeat([], [REFUSED], REFUSED + DAY, WEEK)).toBeNull();
     expect(findRepeat([REFUSED], [], REFUSED + WEEK + 1, WEEK)).toBeNull();

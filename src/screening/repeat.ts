@@ -13,13 +13,15 @@ export interface RepeatFinding {
  *
  * Takes the most recent refusal r with now − r ≤ window (older refusals are ignored), then counts the earlier
  * attempts strictly after r and no later than r + window, plus the current call. Both lists are ascending, so
- * the scan walks back from the end and stops at r: O(attempts since the refusal).
+ * the scan walks back from the end and stops at r: O(attempts since the refusal). Written into `into` when given
+ * (the object returned then), else a new object.
  */
 export function findRepeat(
   refusals: readonly number[],
   attempts: readonly number[],
   now: number,
   windowMs: number,
+  into?: RepeatFinding,
 ): RepeatFinding | null {
   let refusedAt: number | undefined;
   for (let i = refusals.length - 1; i >= 0; i--) {
@@ -38,7 +40,12 @@ export function findRepeat(
     if (a === undefined || a <= refusedAt) break;
     if (a <= until && a <= now) count++;
   }
-  return { count, refusedAt, days: Math.max(1, Math.ceil((now - refusedAt) / DAY_MS)) };
+  const days = Math.max(1, Math.ceil((now - refusedAt) / DAY_MS));
+  if (into === undefined) return { count, refusedAt, days };
+  into.count = count;
+  into.refusedAt = refusedAt;
+  into.days = days;
+  return into;
 }
 
 /**
