@@ -148,6 +148,17 @@ describe('isoTime', () => {
     toDate.mockRestore();
   });
 
+  it('writes the right time when times come back and when they share a slot of its memo of times (4,096 ms apart)', () => {
+    const rand = mulberry32(31);
+    const base = Date.UTC(2026, 10, 5, 9);
+    // A few callers' times asked again and again, with times of the same slot between them (and their fractions).
+    const times = Array.from({ length: 40 }, (_, i) => base - i * 3_600_000 + (i % 8) * 4096 + (i % 3) * 0.25);
+    for (let i = 0; i < 20_000; i++) {
+      const ms = times[Math.floor(rand() * times.length)]! + (rand() < 0.2 ? 4096 * Math.floor(rand() * 5) : 0);
+      expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    }
+  });
+
   it('throws for an invalid time as Date does', () => {
     for (const ms of [NaN, Infinity, -Infinity, 8.64e15 + 1]) expect(() => isoTime(ms)).toThrow(RangeError);
   });
