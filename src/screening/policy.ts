@@ -93,7 +93,18 @@ export function chooseAction(decision: Decision, identity: CallerIdentity, polic
   ) {
     return policy.withheld;
   }
-  return policy[decision.verdict];
+  return verdictAction(policy, decision.verdict);
+}
+
+/**
+ * `policy[verdict]`, without a keyed load whose key changes from call to call (V8 then looks it up in its
+ * megamorphic cache; classify.ts's floorOf likewise).
+ */
+function verdictAction(policy: ActionPolicy, verdict: Decision['verdict']): Action {
+  if (verdict === 'nuisance') return policy.nuisance;
+  if (verdict === 'suspect') return policy.suspect;
+  if (verdict === 'unknown') return policy.unknown;
+  return policy.trusted;
 }
 
 const SIMPLE: Readonly<Record<string, Action>> = Object.freeze({

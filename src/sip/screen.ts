@@ -2,7 +2,7 @@ import { callerKey, calledNumber, identifyCaller, type TrunkUsers } from '../cal
 import { UNKNOWN_CALLER, type CallerIdentity, type PhoneNumber, type SipHeaderSource } from '../callerid/types.js';
 import type { Classifier } from '../screening/classify.js';
 import type { Action, ActionPolicy } from '../screening/policy.js';
-import { pickAction, policyReason } from '../policy/rules.js';
+import { pickAction, policyReason, type PolicyCall } from '../policy/rules.js';
 import {
   NO_EVIDENCE,
   type CallerEvidence,
@@ -184,16 +184,16 @@ function actionBeforeReasons(
   const policy = steps.policy;
   const checkMemory = steps.checkMemory;
   try {
-    const did = called ? (called.e164 ?? called.raw) : null;
+    const call: PolicyCall = { did: called ? (called.e164 ?? called.raw) : null, time: now };
     let decision: Decision;
     if (marked !== undefined && marked(identity, evidence)) {
       decision = provisionalDecision((evidence.mark as Mark).category);
-    } else if (unknown !== undefined && unknown(identity, evidence, { did })) {
+    } else if (unknown !== undefined && unknown(identity, evidence, call)) {
       decision = PROVISIONAL_UNKNOWN;
     } else {
       return null;
     }
-    const action = pickAction(decision, identity, policy, { did, time: now }).action;
+    const action = pickAction(decision, identity, policy, call).action;
     if (!refusesWithoutDecision(action) && !(decision === PROVISIONAL_UNKNOWN && action.kind === 'allow')) return null;
     const held = heldEvidence(evidence);
     return {
@@ -240,9 +240,10 @@ function classified(
   now: number,
 ): Screening {
   try {
-    const did = called ? (called.e164 ?? called.raw) : null;
-    const classified = classify(identity, evidence, now, { did });
-    const choice = pickAction(classified, identity, policy, { did, time: now });
+    // One object for both: the classifier reads the call's DID of it (a CallContext), the policy its DID and time.
+    const call: PolicyCall = { did: called ? (called.e164 ?? called.raw) : null, time: now };
+    const classified = classify(identity, evidence, now, call);
+    const choice = pickAction(classified, identity, policy, call);
     const ruleReason = policyReason(choice);
     // Field by field, not `{ ...classified, reasons }`: no object spread on the call's path (no-object-spread.test.ts).
     const withRule: Decision =
