@@ -5,7 +5,7 @@ import { blockSweepReason, prefixEvidence, prefixReason } from './prefix-evidenc
 import { compileRules, type CompiledRules } from './compile.js';
 import { isoTime } from './dates.js';
 import { friendReason } from './friends.js';
-import { findRepeat, ordinal, type RepeatFinding } from './repeat.js';
+import { attemptAfterRefusal, findRepeat, ordinal, type RepeatFinding } from './repeat.js';
 import type { ScreeningRules } from './rules.js';
 import { bypassReason, displayNameBlockReason, learnedTrustReason } from './safety.js';
 import { shakenFinding } from './shaken.js';
@@ -155,10 +155,10 @@ function decide(
     const found = findRepeat(evidence.refusals, evidence.attempts, now, c.repeatWindowMs, REPEAT);
     if (found !== null) {
       const verdict = found.count >= rules.repeat.attempts ? 'nuisance' : 'suspect';
-      const days = found.days === 1 ? '1 day' : `${found.days} days`;
       reasons.push({
         code: verdict === 'nuisance' ? 'repeat-after-refusal' : 'attempt-after-refusal',
-        text: `${ordinal(found.count)} attempt in ${days} after a refusal on ${c.dates.dayMonth(found.refusedAt)}`,
+        // "2nd attempt in 3 days after a refusal on 3 Nov"
+        text: ordinal(found.count) + attemptAfterRefusal(found.days) + c.dates.dayMonth(found.refusedAt),
         weight: weightOf(verdict),
         params: {
           attempt: found.count,

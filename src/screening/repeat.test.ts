@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from './classify.js';
-import { findRepeat, ordinal } from './repeat.js';
+import { attemptAfterRefusal, findRepeat, ordinal } from './repeat.js';
 import type { Decision } from './types.js';
 import { at, caller, DAY, evidence, HOUR, rules } from './test-fixtures.js';
 
@@ -60,6 +60,17 @@ describe('findRepeat', () => {
   it('returns null without refusals or when the last refusal is older than the window', () => {
     expect(findRepeat([], [REFUSED], REFUSED + DAY, WEEK)).toBeNull();
     expect(findRepeat([REFUSED], [], REFUSED + WEEK + 1, WEEK)).toBeNull();
+  });
+});
+
+describe('attemptAfterRefusal', () => {
+  it('writes the middle of the repeat reason for any number of days, written once or not', () => {
+    for (let round = 0; round < 2; round++) {
+      for (const days of [1, 2, 3, 7, 30, 399, 400, 401, 1000, 0, -1, 2.5]) {
+        const written = days === 1 ? '1 day' : `${days} days`;
+        expect(attemptAfterRefusal(days)).toBe(` attempt in ${written} after a refusal on `);
+      }
+    }
   });
 });
 

@@ -54,6 +54,24 @@ export function findRepeat(
  */
 const ORDINALS: readonly string[] = Array.from({ length: 300 }, (_, n) => writeOrdinal(n));
 
+/**
+ * The middle of a repeat reason's text, between the attempt's ordinal and the refusal's day (` attempt in 3 days
+ * after a refusal on `), written once per number of days: the reason's text is then two concatenations, where the
+ * template wrote four and the days' number (~100 bytes a repeat decision). Days beyond the table (a window longer
+ * than MAX_DAYS_WRITTEN) are written per call.
+ */
+const MAX_DAYS_WRITTEN = 400;
+const AFTER_REFUSAL: (string | undefined)[] = [];
+
+export function attemptAfterRefusal(days: number): string {
+  if (!(days >= 0 && days <= MAX_DAYS_WRITTEN && Number.isInteger(days))) return writeAttemptAfterRefusal(days);
+  return (AFTER_REFUSAL[days] ??= writeAttemptAfterRefusal(days));
+}
+
+function writeAttemptAfterRefusal(days: number): string {
+  return ` attempt in ${days === 1 ? '1 day' : `${days} days`} after a refusal on `;
+}
+
 /** 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 101st, 111th. */
 export function ordinal(n: number): string {
   return (n >= 0 && n < ORDINALS.length && Number.isInteger(n) ? ORDINALS[n] : undefined) ?? writeOrdinal(n);

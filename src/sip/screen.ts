@@ -250,6 +250,11 @@ function classified(
       ruleReason === null
         ? classified
         : { verdict: classified.verdict, score: classified.score, reasons: [...classified.reasons, ruleReason] };
+    // Only a check has a memory to ask (applyCheckMemory gives any other action and its decision back as they are,
+    // in an object of its own: ~40 bytes a decision).
+    if (choice.action.kind !== 'check') {
+      return { identity, called, callerKey: key, decision: withRule, action: choice.action, fault: null };
+    }
     const { decision, action } = applyCheckMemory(choice.action, withRule, key, now, checkMemory);
     return { identity, called, callerKey: key, decision, action, fault: null };
   } catch (err) {
