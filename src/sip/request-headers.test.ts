@@ -114,12 +114,28 @@ describe('headerSource', () => {
       ['From: <sip:1@h>;tag=a', 'x-custom: lower', 'X-Custom: upper', 'P-Called-Party-ID: <sip:2@h>'],
       ['From: <sip:1@h>;tag=a', 'X-Custom: upper', 'x-custom: lower', 'p-called-party-id: <sip:3@h>'],
       ['From: <sip:1@h>;tag=a', 'P-Called-Party-ID: <sip:2@h>', 'p-called-party-id: <sip:3@h>'],
+      // Headers read before every answer (each has a slot, filled in one pass over the table), in both orders.
+      ['From: <sip:1@h>;tag=a', 'X-Crocetta-Front: upper', 'x-crocetta-front: lower', 'P-Attestation-Indicator: A'],
+      ['From: <sip:1@h>;tag=a', 'x-crocetta-front: lower', 'X-Crocetta-Front: upper', 'p-attestation-indicator: B'],
+      ['From: <sip:1@h>;tag=a', 'P-Attestation-Indicator: A', 'p-attestation-indicator: B', 'X-CROCETTA-FRONT: u'],
+      ['From: <sip:1@h>;tag=a', 'p-attestation-indicator: B', 'P-ATTESTATION-INDICATOR: A', 'User-Agent: phone'],
     ]) {
       const req = request(lines);
       const source = headerSource(req);
-      for (const name of ['x-custom', 'X-CUSTOM', 'p-called-party-id', 'from', 'to']) {
+      for (const name of [
+        'x-custom',
+        'X-CUSTOM',
+        'p-called-party-id',
+        'from',
+        'to',
+        'x-crocetta-front',
+        'X-Crocetta-Front',
+        'p-attestation-indicator',
+        'user-agent',
+      ]) {
         const expected = req.get(name) as unknown;
         expect([name, source.header(name)]).toEqual([name, typeof expected === 'string' ? [expected] : []]);
+        expect([name, source.get(name)]).toEqual([name, expected]);
       }
     }
   });

@@ -1,5 +1,6 @@
 import type Srf from 'drachtio-srf';
 import type { SipHeaderSource } from '../callerid/types.js';
+import { FRONT_ASKS_MARK } from './verdict-to-sip.js';
 
 /**
  * Compact header forms drachtio-srf's parser does not map (it knows f, t, i, m, ...). RFC 8224 gives Identity
@@ -40,6 +41,36 @@ const NO_VALUES: readonly string[] = [];
 const ALL_LOWER: readonly string[] = Object.freeze([]);
 
 /**
+ * The headers read on the way to every answer, as drachtio-srf files them (lower case, full forms): the transaction
+ * check's (Call-ID, CSeq, From, Via), the caller ID's (P-Asserted-Identity, Remote-Party-ID, From, Privacy,
+ * Identity and its compact form y, P-Attestation-Indicator), the called number's (To, P-Called-Party-ID), the
+ * attempt's (User-Agent) and the front's ask for the refusal mark (verdict-to-sip.ts FRONT_ASKS_MARK). Each has a
+ * slot, filled by the one pass over the table that also finds the names written with an upper-case letter.
+ */
+const SLOTTED = [
+  'call-id',
+  'cseq',
+  'from',
+  'via',
+  'p-asserted-identity',
+  'remote-party-id',
+  'privacy',
+  'identity',
+  'y',
+  'p-attestation-indicator',
+  'to',
+  'p-called-party-id',
+  'user-agent',
+  FRONT_ASKS_MARK.toLowerCase(),
+];
+
+/** A slotted name's slot. */
+const SLOTS: ReadonlyMap<string, number> = new Map(SLOTTED.map((name, i) => [name, i]));
+
+/** A header no slot holds (HeaderNames.slot): read from the table. */
+const NO_SLOT = -1;
+
+/**
  * The headers of a received request, as the pure caller-ID code reads them (one object, no closure per call), and
  * as the SIP side reads single headers (`get`): built once per request, so every header read on the way to the
  * answer is a property look-up rather than drachtio-srf's `req.get`.
@@ -47,17 +78,20 @@ const ALL_LOWER: readonly string[] = Object.freeze([]);
  * The header table is read the way drachtio-srf's `req.get(name)` reads it (the first header whose name matches
  * case-insensitively) without what `req.get` costs on each call (listing and lower-casing every name, reading
  * process.env) and without building a map per request: drachtio-srf's parser stores names in lower case except X-
- * and P- headers (but P-Asserted-Identity) and Diversion, kept as written. So the table is scanned once for names
- * with an upper-case letter; a name none of them lower-cases to is one property read, and only a name one of them
- * does is looked up in the table's order. One object a request: the table's reader is this object, not one of its
- * own beside it.
+ * and P- headers (but P-Asserted-Identity) and Diversion, kept as written. The table is read in one pass when the
+ * object is made: the value of each header read before every answer (SLOTTED) goes to its slot, the first whose
+ * name lower-cases to it winning, and the names written with an upper-case letter are noted in lower case. A
+ * slotted header is then one read of its slot; another name none of the table's lower-cases to is one property
+ * read, and only a name one of them does is looked up in the table's order. One object a request.
  */
 export class RequestHeaders implements SipHeaderSource {
   readonly requestUri: string;
   /** drachtio-srf's header table; null when the request has none (then `req.get` is used). */
   private readonly table: Record<string, unknown> | null;
-  /** The lower-case forms of the table's names written with an upper-case letter, found on the first look-up. */
-  private upperNames: readonly string[] | undefined;
+  /** The lower-case forms of the table's names written with an upper-case letter. */
+  private readonly upperNames: readonly string[];
+  /** The slotted headers' values (SLOTTED's order; undefined: none, or the table's value was undefined). */
+  private readonly values: unknown[];
 
   constructor(private readonly req: Srf.SrfRequest) {
     // drachtio-srf's Request reads `uri` and `headers` from its SipMessage (`req.msg`) through getters the
@@ -68,14 +102,22 @@ export class RequestHeaders implements SipHeaderSource {
     const uri = from.uri;
     this.requestUri = typeof uri === 'string' ? uri : '';
     const headers = from.headers;
-    this.table = typeof headers === 'object' && headers !== null ? (headers as Record<string, unknown>) : null;
-    this.upperNames = undefined;
+    const table = typeof headers === 'object' && headers !== null ? (headers as Record<string, unknown>) : null;
+    this.table = table;
+    const values: unknown[] = new Array<unknown>(SLOTTED.length).fill(undefined);
+    this.values = values;
+    this.upperNames = table === null ? ALL_LOWER : readTable(table, values);
   }
 
   header(name: string): readonly string[] {
     const names = HEADER_NAMES.get(name) ?? headerNames(name);
-    const full = this.lookupKey(names.key);
-    const short = names.short === null ? undefined : this.lookupKey(names.short);
+    const full = names.slot === NO_SLOT ? this.lookupKey(names.key) : this.slot(names.slot, names.key);
+    const short =
+      names.short === null
+        ? undefined
+        : names.shortSlot === NO_SLOT
+          ? this.lookupKey(names.short)
+          : this.slot(names.shortSlot, names.short);
     const hasFull = typeof full === 'string' && full !== '';
     const hasShort = typeof short === 'string' && short !== '';
     if (hasFull) return hasShort ? [full, short] : [full];
@@ -84,18 +126,20 @@ export class RequestHeaders implements SipHeaderSource {
 
   /** What drachtio-srf's `req.get(name)` answers (any case, compact forms included), read from the table. */
   get(name: string): unknown {
-    return this.lookup(hasUpperCase(name) ? name.toLowerCase() : name);
+    const names = HEADER_NAMES.get(name) ?? headerNames(name);
+    return names.slot === NO_SLOT ? this.lookupKey(names.key) : this.slot(names.slot, names.key);
   }
 
-  private lookup(lower: string): unknown {
-    return this.lookupKey(DRACHTIO_COMPACT.get(lower) ?? lower);
+  /** The value of the slotted header `key` (its slot `slot`). */
+  private slot(slot: number, key: string): unknown {
+    return this.table === null ? this.req.get(key) : this.values[slot];
   }
 
   /** The value of the header `key` (a lower-case name as drachtio-srf files it: full forms of its compact ones). */
   private lookupKey(key: string): unknown {
     const table = this.table;
     if (table === null) return this.req.get(key);
-    const upperNames = (this.upperNames ??= upperCaseNames(table));
+    const upperNames = this.upperNames;
     if (upperNames === ALL_LOWER || !upperNames.includes(key)) {
       // One keyed read; the own-property check only for a value found (a name of Object.prototype's is no header).
       const value = table[key];
@@ -106,24 +150,47 @@ export class RequestHeaders implements SipHeaderSource {
   }
 }
 
-function upperCaseNames(table: Record<string, unknown>): readonly string[] {
+/**
+ * One pass over the table, in its order: each slotted header's value into `values` (the first name that
+ * lower-cases to it: what the table's look-up in order answers), and the lower-case forms of the names written with
+ * an upper-case letter, returned (ALL_LOWER: none).
+ */
+function readTable(table: Record<string, unknown>, values: unknown[]): readonly string[] {
   let names: string[] | null = null;
+  let filled = 0;
   for (const name in table) {
-    if (hasUpperCase(name)) (names ??= []).push(name.toLowerCase());
+    let slot = SLOTS.get(name);
+    if (slot === undefined) {
+      if (!hasUpperCase(name)) continue;
+      const lower = name.toLowerCase();
+      (names ??= []).push(lower);
+      slot = SLOTS.get(lower);
+      if (slot === undefined) continue;
+    }
+    const bit = 1 << slot;
+    // Own names only, as the look-up by name reads them (a name of Object.prototype's is no header).
+    if ((filled & bit) !== 0 || !Object.hasOwn(table, name)) continue;
+    filled |= bit;
+    values[slot] = table[name];
   }
   return names ?? ALL_LOWER;
 }
 
-/** What `header(name)` reads for a name: the table's key, and the key of its compact form that drachtio-srf keeps. */
+/**
+ * What `header` reads for a name: the table's key and its slot, and the key of its compact form that drachtio-srf
+ * keeps and its slot (`get` reads the first two only).
+ */
 interface HeaderNames {
   key: string;
+  slot: number;
   short: string | null;
+  shortSlot: number;
 }
 
 /**
- * The names `header` was asked for (the caller-ID code asks for a handful, always the same), resolved once: one
- * Map look-up per read instead of lower-casing the name and two look-ups. Bounded: names past the bound are
- * resolved on each read.
+ * The names `header` and `get` were asked for (the caller-ID code and the SIP side ask for a handful, always the
+ * same), resolved once: one Map look-up per read instead of lower-casing the name and the look-ups of its full form
+ * and its slot. Bounded: names past the bound are resolved on each read.
  */
 const HEADER_NAMES = new Map<string, HeaderNames>();
 const MAX_HEADER_NAMES = 64;
@@ -131,9 +198,13 @@ const MAX_HEADER_NAMES = 64;
 function headerNames(name: string): HeaderNames {
   const lower = name.toLowerCase();
   const compact = EXTRA_COMPACT.get(lower);
+  const key = DRACHTIO_COMPACT.get(lower) ?? lower;
+  const short = compact === undefined ? null : (DRACHTIO_COMPACT.get(compact) ?? compact);
   const names: HeaderNames = {
-    key: DRACHTIO_COMPACT.get(lower) ?? lower,
-    short: compact === undefined ? null : (DRACHTIO_COMPACT.get(compact) ?? compact),
+    key,
+    slot: SLOTS.get(key) ?? NO_SLOT,
+    short,
+    shortSlot: short === null ? NO_SLOT : (SLOTS.get(short) ?? NO_SLOT),
   };
   if (HEADER_NAMES.size < MAX_HEADER_NAMES) HEADER_NAMES.set(name, names);
   return names;
