@@ -30,16 +30,7 @@ import {
   handlerModules,
   proxiedOk,
 } from './handler-modules.js';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-const textArg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
+import { numberArg, textArg } from './args.js';
 
 const DID = '+390612345678';
 const MB = 1048576;
@@ -51,10 +42,10 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const warmup = arg('warmup', 60_000);
-  const callers = arg('callers', 100_000);
-  const rate = arg('rate', 2000);
-  const points = arg('points', 4);
+  const warmup = numberArg('warmup', 60_000);
+  const callers = numberArg('callers', 100_000);
+  const rate = numberArg('rate', 2000);
+  const points = numberArg('points', 4);
   const snapshots = textArg('snapshots');
   const dir = mkdtempSync(join(tmpdir(), 'caller-memory-'));
   const m = await handlerModules(process.argv.includes('--dist'));

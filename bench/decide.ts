@@ -93,6 +93,7 @@ import { screen, type ScreeningSteps } from '../src/sip/screen.js';
 import { openRegister, prefixIndexOptions } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { mulberry32 as rng } from '../test/support/prng.js';
+import { numberArg, textArg } from './args.js';
 
 // drachtio-srf's own message and request classes, as its agent builds them for every request it receives.
 const require = createRequire(import.meta.url);
@@ -101,34 +102,24 @@ type RequestClass = new (msg: object, meta: Record<string, unknown>) => Srf.SrfR
 const SipMessage = require('drachtio-srf/lib/sip-parser/message.js') as SipMessageClass;
 const Request = require('drachtio-srf/lib/request.js') as RequestClass;
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
+const MARKS = numberArg('marks', 1_000_000);
+const CALLS = numberArg('calls', 300_000);
 
-const MARKS = arg('marks', 1_000_000);
-const CALLS = arg('calls', 300_000);
-function stringArg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-const PROFILE_DIR = stringArg('cpu-prof');
+const PROFILE_DIR = textArg('cpu-prof');
 const DIGEST = process.argv.includes('--digest');
 const PREPARSED = process.argv.includes('--preparsed');
-const CONFIG_FILE = stringArg('config');
+const CONFIG_FILE = textArg('config');
 const COLD = process.argv.includes('--cold');
-const COLD_CALLS = arg('cold-calls', 1000);
+const COLD_CALLS = numberArg('cold-calls', 1000);
 const STAGES = process.argv.includes('--stages');
 const HISTORY = process.argv.includes('--history');
-const HISTORY_DAYS = arg('history-days', 7);
+const HISTORY_DAYS = numberArg('history-days', 7);
 const ALLOC = process.argv.includes('--alloc');
-const THRASH_MB = arg('thrash-mb', 32);
+const THRASH_MB = numberArg('thrash-mb', 32);
 /** --cold-dump FILE: every cold decision as a JSON line (shape, section, decider, call, start ms, µs, faults, switches). */
-const COLD_DUMP = stringArg('cold-dump');
+const COLD_DUMP = textArg('cold-dump');
 const dumped: string[] = [];
-const PACES = (stringArg('pace') ?? '100,1000')
+const PACES = (textArg('pace') ?? '100,1000')
   .split(',')
   .map(Number)
   .filter((n) => Number.isFinite(n) && n > 0);
@@ -432,7 +423,7 @@ const COLD_BASELINES: Record<string, () => Decide> = {
   },
   noop: () => () => ({ verdict: 'unknown' }),
 };
-const BASELINE_NAMES = (stringArg('cold-baselines') ?? 'set,libphonenumber,noop')
+const BASELINE_NAMES = (textArg('cold-baselines') ?? 'set,libphonenumber,noop')
   .split(',')
   .filter((n) => n !== '' && n !== 'none');
 for (const n of BASELINE_NAMES) {

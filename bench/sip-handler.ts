@@ -59,22 +59,13 @@ import {
   handlerModules,
   proxiedOk,
 } from './handler-modules.js';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-const textArg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
+import { numberArg, textArg } from './args.js';
 
 const DID = '+390612345678';
 const MARKED = 1000;
 const markedNumber = (i: number): string => `+3902100${String(i % MARKED).padStart(5, '0')}`;
 /** --callers: how many of the marked numbers the refusals cycle over. */
-const callers = (): number => Math.min(MARKED, Math.floor(arg('callers', MARKED)));
+const callers = (): number => Math.min(MARKED, Math.floor(numberArg('callers', MARKED)));
 
 interface RoundResult {
   handler: 'bare' | 'crocetta';
@@ -98,9 +89,9 @@ interface RoundResult {
 
 // ---------------------------------------------------------------------------------------------- child
 async function child(): Promise<void> {
-  const rate = arg('rate', 1500);
-  const seconds = arg('seconds', 5);
-  const rounds = arg('rounds', 2);
+  const rate = numberArg('rate', 1500);
+  const seconds = numberArg('seconds', 5);
+  const rounds = numberArg('rounds', 2);
   const dir = process.env.BENCH_DIR as string;
   const proxied = textArg('workload') === 'proxied';
   const secondAfter = textArg('second-call-ms');
@@ -141,7 +132,7 @@ async function child(): Promise<void> {
   // --cdr (proxied): 5 ms after the proxy, the call's BYE as drachtio-server reports it to crocetta: two cdr:stop
   // records (network and application side), read as src/sip/sip-app.ts reads them (readCdrStop → forwarded.ended).
   const cdr = proxied && process.argv.includes('--cdr');
-  const talkMs = arg('talk-ms', 5);
+  const talkMs = numberArg('talk-ms', 5);
   /** The round's handler is crocetta's (the bare app routes no CDRs). */
   let cdrRound = false;
   let answered = 0;
@@ -240,8 +231,8 @@ async function child(): Promise<void> {
     };
   }
   // Warm-up: both handlers, 2 s each at the rate, or --warmup-calls at --warmup-rate.
-  const warmupRate = arg('warmup-rate', rate);
-  const warmupCalls = Math.round(arg('warmup-calls', rate * 2));
+  const warmupRate = numberArg('warmup-rate', rate);
+  const warmupCalls = Math.round(numberArg('warmup-calls', rate * 2));
   await round('bare', warmupCalls, warmupRate);
   await round('crocetta', warmupCalls, warmupRate);
   const heapSample = process.env.BENCH_HEAP_SAMPLE;
@@ -322,7 +313,7 @@ async function parent(): Promise<void> {
   await new Promise((r) => forked.once('exit', r));
   const scavenges = gcTrace ? scavengesOf(readFileSync(join(dir, 'stdout.log'), 'utf8')) : [];
   console.log(
-    `bench/sip-handler: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, rate ${arg('rate', 1500)}/s, ${arg('seconds', 5)} s a round, ${textArg('workload') ?? 'refusal'}${process.argv.includes('--cdr') ? `, CDRs ${arg('talk-ms', 5)} ms after the answer` : ''}${textArg('variant') === 'answer-first' ? ', answer-first' : ''}${proxiedRun() ? '' : `, ${callers()} callers`}`,
+    `bench/sip-handler: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, rate ${numberArg('rate', 1500)}/s, ${numberArg('seconds', 5)} s a round, ${textArg('workload') ?? 'refusal'}${process.argv.includes('--cdr') ? `, CDRs ${numberArg('talk-ms', 5)} ms after the answer` : ''}${textArg('variant') === 'answer-first' ? ', answer-first' : ''}${proxiedRun() ? '' : `, ${callers()} callers`}`,
   );
   for (const r of results)
     console.log(
