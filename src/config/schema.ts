@@ -202,6 +202,7 @@ export const configSchema = z
         batchWindowMs: z.number().int().min(0).max(1000).optional(),
         commitWaitMs: z.number().int().min(0).max(10_000),
         durableBeforeAnswer: z.boolean(),
+        verdictMemo: z.boolean(),
         synchronous: z.enum(['NORMAL', 'FULL']),
         spoolMaxWrites: z.number().int().min(10).max(10_000_000),
         shutdownFlushMs: z.number().int().min(0).max(600_000),

@@ -189,6 +189,11 @@ export interface CallContext {
 /** The store's in-memory index, as the classifier sees it. Never runs a query. */
 export interface EvidenceLookup {
   evidenceFor(callerKey: string): CallerEvidence;
+  /**
+   * A count of the changes of what a marked caller's verdict reads (marks, "let the next call through"): the store's
+   * index (evidence-index.ts verdictVersion). Absent: not known, and no verdict is memoized (sip/verdict-memo.ts).
+   */
+  readonly verdictVersion?: number;
 }
 
 export interface Clock {

@@ -1,7 +1,7 @@
 import { callerKey, calledNumber, identifyCaller, type TrunkUsers } from '../callerid/index.js';
 import { UNKNOWN_CALLER, type CallerIdentity, type PhoneNumber, type SipHeaderSource } from '../callerid/types.js';
 import type { Classifier } from '../screening/classify.js';
-import type { Action, ActionPolicy } from '../screening/policy.js';
+import { formatAction, type Action, type ActionPolicy } from '../screening/policy.js';
 import { pickAction, policyReason, type PolicyCall } from '../policy/rules.js';
 import {
   NO_EVIDENCE,
@@ -12,6 +12,7 @@ import {
   type Reason,
 } from '../screening/types.js';
 import { applyCheckMemory, type CheckMemory } from '../screening/check-memory.js';
+import type { VerdictMemo } from './verdict-memo.js';
 
 /** The pure steps of screening one request: identify, then classify, then choose the action (policy rules first). */
 export interface ScreeningSteps {
@@ -23,6 +24,11 @@ export interface ScreeningSteps {
   trunkUsers?: TrunkUsers;
   /** Passed human checks (check.rememberDays, no second chance); absent: every `check` action checks. */
   checkMemory?: CheckMemory;
+  /**
+   * screenToAnswer's memo of settled refusals (verdict-memo.ts, store.verdictMemo); absent: every call is screened
+   * before its answer.
+   */
+  memo?: VerdictMemo;
 }
 
 export interface Screening {
@@ -149,6 +155,10 @@ function screenWith(headers: SipHeaderSource, steps: ScreeningSteps, now: number
   } catch (err) {
     return faultScreening('identify', identity, called, key, err);
   }
+  if (answerFirst && steps.memo !== undefined) {
+    const settled = memoized(identity, called, key, steps, steps.memo, now);
+    if (settled !== null) return settled;
+  }
   let evidence: CallerEvidence;
   try {
     evidence = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key);
@@ -193,8 +203,16 @@ function actionBeforeReasons(
     } else {
       return null;
     }
-    const action = pickAction(decision, identity, policy, call).action;
+    const choice = pickAction(decision, identity, policy, call);
+    const action = choice.action;
     if (!refusesWithoutDecision(action) && !(decision === PROVISIONAL_UNKNOWN && action.kind === 'allow')) return null;
+    // A marked caller's refusal that no rule with hours had a say in (choice.open null: the time was not read) is
+    // the same for the next request with the same identity, number and state: kept (verdict-memo.ts).
+    const memo = steps.memo;
+    const version = steps.evidence.verdictVersion;
+    if (memo !== undefined && version !== undefined && decision !== PROVISIONAL_UNKNOWN && choice.open === null) {
+      memo.set(identity, called, { classify, policy, version }, decision, action);
+    }
     const held = heldEvidence(evidence);
     return {
       identity,
@@ -205,6 +223,53 @@ function actionBeforeReasons(
       fault: null,
       complete: () => classified(identity, called, key, held, classify, policy, checkMemory, now),
     };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * screenToAnswer's answer from the verdict memo: the refusal kept for this identity and called number (the same
+ * frozen objects the caller-ID caches gave) while the marks, overrides, classifier and policy are those it was chosen
+ * on (verdict-memo.ts); its whole screening, after the answer, reads the caller's evidence then. A whole screening
+ * that does not refuse the same way (it must not; a mark changed in between) drops the entry, and handle-request.ts
+ * logs the difference. null on a miss or any fault (the usual way then).
+ */
+function memoized(
+  identity: CallerIdentity,
+  called: PhoneNumber | null,
+  key: string | null,
+  steps: ScreeningSteps,
+  memo: VerdictMemo,
+  now: number,
+): Screening | null {
+  try {
+    const version = steps.evidence.verdictVersion;
+    if (version === undefined || key === null) return null;
+    const classify = steps.classify;
+    const policy = steps.policy;
+    const hit = memo.get(identity, called, { classify, policy, version });
+    if (hit === null) return null;
+    const { decision, action } = hit;
+    const evidence = steps.evidence;
+    const checkMemory = steps.checkMemory;
+    const complete = (): Screening => {
+      let whole: Screening;
+      try {
+        whole = classified(identity, called, key, evidence.evidenceFor(key), classify, policy, checkMemory, now);
+      } catch (err) {
+        whole = faultScreening('classify', identity, called, key, err);
+      }
+      if (
+        whole.fault !== null ||
+        whole.decision.verdict !== 'nuisance' ||
+        formatAction(whole.action) !== formatAction(action)
+      ) {
+        memo.drop(identity);
+      }
+      return whole;
+    };
+    return { identity, called, callerKey: key, decision, action, fault: null, complete };
   } catch {
     return null;
   }

@@ -16,6 +16,7 @@ import { outboundAccounts } from '../sip/outbound-account.js';
 import { createSipApp, type SipApp } from '../sip/sip-app.js';
 import { pendingRequestCount } from '../sip/srf-internals.js';
 import { RecentTransactions } from '../sip/transactions.js';
+import { VerdictMemo } from '../sip/verdict-memo.js';
 import { ackTimeoutMsOf } from '../sip/trunk-dialog.js';
 import { createTrunkClient, type TrunkClient } from '../sip/trunk-client.js';
 import { watchLineNames, type LineNames, type LookupAll } from '../sip/line-names.js';
@@ -111,6 +112,8 @@ export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics
       evidence,
       trunkUsers: trunkUsersOf(accounts),
       checkMemory: checkMemoryOf(config, register),
+      // Answering first only: a durable answer waits for the attempt's row, which the memo cannot give.
+      ...(config.store.verdictMemo && !config.store.durableBeforeAnswer ? { memo: new VerdictMemo() } : {}),
       get classify() {
         return live.classify;
       },

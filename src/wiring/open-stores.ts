@@ -113,7 +113,13 @@ export async function openStores(config: Config, { clock, metrics, logger }: Sto
     feeds.index.subscribe((index) =>
       register.indexImported({ friendReports: { at: clock.now(), reports: [...index.counted()] } }),
     );
-    const evidence: EvidenceLookup = { evidenceFor: (key) => feeds.index.withFriends(key, register.evidenceFor(key)) };
+    // Friends' reports add reasons, never a mark or an override: the verdict memo's version is the register's.
+    const evidence: EvidenceLookup = {
+      evidenceFor: (key) => feeds.index.withFriends(key, register.evidenceFor(key)),
+      get verdictVersion() {
+        return register.verdictVersion;
+      },
+    };
 
     // The PBX registering to crocetta (pbx.register): its bindings, kept in the register, read here once.
     const pbx = await openPbxRegistration(config, metrics, clock, logger.child({ component: 'pbx-register' }));

@@ -109,6 +109,15 @@ export class EvidenceIndex {
         : new PrefixIndex(options.prefixes, () => options.clock.now());
   }
 
+  /**
+   * Changes so far of what a marked caller's verdict reads of the index (marks, by any path, and "let the next call
+   * through" overrides); attempts, refusals, calls and talks do not change it. The verdict memo (verdict-memo.ts)
+   * holds an entry only while this is what it was when the entry was made.
+   */
+  get verdictVersion(): number {
+    return this.marks.version + this.learned.overridesVersion;
+  }
+
   /** The earliest time the index keeps, now. */
   cutoff(): number {
     return this.clock.now() - this.lookbackMs;

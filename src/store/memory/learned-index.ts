@@ -55,6 +55,7 @@ export class LearnedIndex {
   private readonly activity: ActivityTable;
   private readonly called = new Map<string, number>();
   private readonly overrides = new Map<string, number>();
+  private overrideWrites = 0;
   /** Numbers crocetta itself found nuisance (learnsBlockMember), counted as block members for the look-back. */
   private readonly learnedMembers = new Map<string, number>();
   /** How many of the nuisance members above are learned ones, per small and large block (marked = the rest). */
@@ -177,13 +178,21 @@ export class LearnedIndex {
   }
 
   setAllowNext(callerKey: string, at: number | null): void {
+    this.overrideWrites++;
     if (at === null) this.overrides.delete(callerKey);
     else this.overrides.set(callerKey, at);
   }
 
   /** Uses up the override of a caller; true when there was one. */
   consumeAllowNext(callerKey: string): boolean {
-    return this.overrides.delete(callerKey);
+    const had = this.overrides.delete(callerKey);
+    if (had) this.overrideWrites++;
+    return had;
+  }
+
+  /** Changes of the "let the next call through" overrides so far: what the verdict memo's entries are checked against. */
+  get overridesVersion(): number {
+    return this.overrideWrites;
   }
 
   /**

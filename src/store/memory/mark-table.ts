@@ -91,6 +91,7 @@ interface Chunk {
 export class MarkTable {
   // dense records, one per key ever marked, in chunks
   private count = 0;
+  private writes = 0;
   private readonly chunks: Chunk[] = [];
   private wideCompanies = false;
   private wideCategories = false;
@@ -228,7 +229,13 @@ export class MarkTable {
     return bytes;
   }
 
+  /** Mark writes so far, by any path (set, setNumeric): what the verdict memo's entries are checked against. */
+  get version(): number {
+    return this.writes;
+  }
+
   private write(index: number, label: number, at: number, companyId: number, categoryId: number): void {
+    this.writes++;
     // The key's memoized answer (a mark, or null before the key had a record) is out of date.
     const stored = this.keyAt(index);
     const key = Number.isNaN(stored) ? rawMemoKey(index) : stored;

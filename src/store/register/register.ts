@@ -549,6 +549,11 @@ class SqliteRegister implements OpenedRegister {
     return this.index.evidenceFor(callerKey);
   }
 
+  /** The index's count of mark and override changes (evidence-index.ts verdictVersion). */
+  get verdictVersion(): number {
+    return this.index.verdictVersion;
+  }
+
   indexImported(imported: ImportedIndexRows): void {
     for (const m of imported.marks ?? []) this.index.setMark(m);
     for (const c of imported.called ?? []) this.index.addCalledByUs(c.callerKey, c.at);
