@@ -8,7 +8,8 @@
  * that 503 for a pair that is down, try the next pair, then send the refused caller to the PBX, unscreened). The ask
  * never reaches the PBX: not on a call crocetta proxies there (drachtio-server removes that Route; session 30's
  * `X-Crocetta-Front` header went through), nor on one Kamailio sends there with no crocetta connected, not even an
- * `X-Crocetta-Front` the carrier sent.
+ * `X-Crocetta-Front` the carrier sent. Nor does a carrier's preloaded Route (the front as its outbound proxy, or a hop
+ * beyond): the front removes it, where drachtio-server removed only the front's own Route and the PBX got the carrier's.
  * Skipped, with the reason, where Kamailio or drachtio-server is not installed. Ports: free ones in 29200-29399 (or
  * E2E_PORTS) on 127.0.0.x, picked at each run.
  */
@@ -236,6 +237,64 @@ describe.skipIf(TOOLS.missing.length > 0)(
       expect(rows.map((r) => [r.verdict, r.finalStatus])).toEqual([['unknown', 486]]);
     });
 
+    /**
+     * A carrier's preloaded Route on a new call: its outbound proxy (this front), or hops beyond it; whether Kamailio
+     * logs it (a Route naming another hop, which the front does not follow).
+     */
+    const OTHER_HOP = '192.0.2.77:5060';
+    const preloaded = (): [string, string[], boolean][] => [
+      ['naming the front (its outbound proxy)', [`Route: <sip:${KAMAILIO}:${kamailioPort};lr>`], false],
+      [
+        'naming the front, then another hop',
+        [`Route: <sip:${KAMAILIO}:${kamailioPort};lr>`, `Route: <sip:${OTHER_HOP};lr>`],
+        true,
+      ],
+      [
+        'naming the front and another hop in one field',
+        [`Route: <sip:${KAMAILIO}:${kamailioPort};lr>, <sip:${OTHER_HOP};lr>`],
+        true,
+      ],
+      ['naming another hop only', [`Route: <sip:${OTHER_HOP};lr>`], true],
+    ];
+    const ROUTE_LOGGED = /crocetta-front: INVITE from 127\.0\.0\.1 with a Route naming another hop: removed/g;
+    const routeLogs = (): number => log().match(ROUTE_LOGGED)?.length ?? 0;
+
+    it("a carrier's preloaded Route never reaches the PBX: crocetta forwards the call as without the front", async () => {
+      const running = await startCrocetta({});
+      for (const [i, [what, route, logged]] of preloaded().entries()) {
+        // A customer of its own for each call: a fourth call within the hour would make the same one suspect.
+        const customer = `${CUSTOMER.slice(0, -1)}${i}`;
+        const before = routeLogs();
+        const { answer, callId } = await call(route, customer);
+        expect(firstLine(answer), `${what}\n${log()}`).toBe('SIP/2.0 486 Busy Here');
+        const reached = pbx.received.filter((m) => m.startsWith('INVITE ') && header(m, 'Call-ID') === callId);
+        expect(reached, what).toHaveLength(1);
+        // Before, drachtio-server removed only the front's Route and the carrier's went on to the PBX.
+        expect(header(reached[0] ?? '', 'Route'), `${what}: ${reached[0]}`).toBeUndefined();
+        expect(firstLine(reached[0] ?? ''), what).toBe(`INVITE sip:${DID}@${PBX}:${pbx.port} SIP/2.0`);
+        const rows = (await attemptsOf(running, TOKEN, customer)).filter((r) => r.callId === callId);
+        expect(
+          rows.map((r) => [r.verdict, r.finalStatus]),
+          what,
+        ).toEqual([['unknown', 486]]);
+        expect(routeLogs() - before, `${what}\n${log()}`).toBe(logged ? 1 : 0);
+      }
+    });
+
+    it("a carrier's preloaded Route does not keep crocetta's own 503 from reaching the caller", async () => {
+      const running = await startCrocetta({});
+      for (const [what, route] of preloaded()) {
+        const { answer, callId } = await call(route);
+        expect(firstLine(answer), `${what}\n${log()}`).toBe('SIP/2.0 503 Service Unavailable');
+        expect(pbxInvites(callId), what).toBe(0);
+        const rows = (await attemptsOf(running, TOKEN, NUISANCE)).filter((r) => r.callId === callId);
+        expect(
+          rows.map((r) => [r.verdict, r.finalStatus]),
+          what,
+        ).toEqual([['nuisance', 503]]);
+      }
+    });
+
     it("no crocetta connected: drachtio-server's 503 is failed over to the PBX, which never sees the front's ask", async () => {
       // The carrier's own copy of the header is removed too: only the front asks crocetta for the mark.
       const { answer, callId } = await call([`${FRONT_ASKS_MARK}: mark`]);
@@ -246,6 +305,17 @@ describe.skipIf(TOOLS.missing.length > 0)(
       expect(reached[0]).not.toContain(`;${FRONT_ROUTE_PARAM}`);
       expect(firstLine(reached[0] ?? '')).toBe(`INVITE sip:${DID}@${PBX}:${pbx.port} SIP/2.0`);
       expect(log()).toMatch(/crocetta-front: no crocetta pair took it \(the last answered 503\)/);
+    });
+
+    it("no crocetta connected: a carrier's preloaded Route does not reach the PBX on the last resort either", async () => {
+      for (const [what, route] of preloaded()) {
+        const { answer, callId } = await call(route, CUSTOMER);
+        expect(firstLine(answer), `${what}\n${log()}`).toBe('SIP/2.0 486 Busy Here');
+        const reached = pbx.received.filter((m) => m.startsWith('INVITE ') && header(m, 'Call-ID') === callId);
+        expect(reached, what).toHaveLength(1);
+        expect(header(reached[0] ?? '', 'Route'), `${what}: ${reached[0]}`).toBeUndefined();
+        expect(firstLine(reached[0] ?? ''), what).toBe(`INVITE sip:${DID}@${PBX}:${pbx.port} SIP/2.0`);
+      }
     });
   },
 );
