@@ -432,6 +432,8 @@ export interface KamailioOptions {
   listen: { host: string; port: number };
   /** The define the config listens on: `SIP_LISTEN` (kamailio-carrier.cfg) by default, `LISTEN` for kamailio-front.cfg. */
   listenDefine?: string;
+  /** A TCP socket too, given as `LISTEN_TCP=tcp:host:port` (kamailio-front.cfg's second listen). */
+  listenTcp?: { host: string; port: number };
   /** Its runtime folder (-Y: where a ctl socket named in the defines can go): `<dir>/<name>-run` by default. */
   runDir?: string;
   /** Shared and private memory (-m, -M), 32 and 4 MB by default; null: Kamailio's own (a large htable needs more). */
@@ -462,6 +464,7 @@ export async function startKamailio(dir: string, opts: KamailioOptions, timeoutM
     ...(opts.memory === null ? [] : ['-m', String(memory.sharedMb), '-M', String(memory.privateMb)]),
     ...['-Y', runDir, '-P', join(runDir, 'kamailio.pid'), '-w', runDir],
     ...['-A', `${opts.listenDefine ?? 'SIP_LISTEN'}=udp:${opts.listen.host}:${opts.listen.port}`, ...defines],
+    ...(opts.listenTcp === undefined ? [] : ['-A', `LISTEN_TCP=tcp:${opts.listenTcp.host}:${opts.listenTcp.port}`]),
   ];
   // Its own process group (sh execs kamailio: the group is its and its children's), so a Kamailio stuck in its
   // shutdown is ended with the processes it forked.
@@ -514,6 +517,8 @@ export async function startKamailioFront(
   dir: string,
   opts: {
     listen: { host: string; port: number };
+    /** LISTEN_TCP: carriers over TCP, and what a pair listed with `;transport=tcp` is reached from. */
+    listenTcp?: { host: string; port: number };
     pairs: readonly string[];
     name?: string;
     defines?: Record<string, string | number>;
@@ -533,6 +538,7 @@ export async function startKamailioFront(
     cfg: join(REPO_ROOT, 'docs/pbx/kamailio-front.cfg'),
     listen: opts.listen,
     listenDefine: 'LISTEN',
+    ...(opts.listenTcp === undefined ? {} : { listenTcp: opts.listenTcp }),
     runDir: join(dir, 'run'),
     memory: null,
     ...(opts.name === undefined ? {} : { name: opts.name }),

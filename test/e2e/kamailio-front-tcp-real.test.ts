@@ -1,0 +1,198 @@
+/**
+ * The Kamailio front recipe over TCP, with real software: the real Kamailio (docs/pbx/kamailio-front.cfg) listening on
+ * UDP and, with LISTEN_TCP, on TCP at 127.0.0.3, its one pair listed with `;transport=tcp` (a real drachtio-server on
+ * 127.0.0.2, UDP and TCP, with crocetta), and sipp as the carrier's callers (127.0.0.1, over TCP or UDP) and as the
+ * PBX (127.0.0.4, UDP). A whole call (INVITE, 200, ACK, BYE) goes through the front with the carrier over TCP and
+ * the front reaching the pair over TCP; with the carrier over UDP and the pair over TCP (Kamailio switches transport
+ * and records both in its Record-Route); and a marked caller gets crocetta's 607 over TCP. Without LISTEN_TCP the cfg
+ * had no TCP socket: a carrier's TCP connection was refused, and a pair listed over TCP could not be reached.
+ * Skipped, with the reason, where Kamailio, drachtio-server or sipp is not installed. Ports: free ones in 29400-29599
+ * (or E2E_PORTS) on 127.0.0.x, picked at each run.
+ */
+import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Crocetta } from '../../src/app.js';
+import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { eventually } from '../support/crocetta-harness.js';
+import {
+  pickPorts,
+  realTools,
+  startDrachtio,
+  startKamailioFront,
+  type RealDrachtio,
+  type RealKamailio,
+} from '../support/real-sip-tools.js';
+import { scenarioRunner } from '../support/scenario-runner.js';
+
+const TOOLS = realTools(['kamailio', 'drachtio', 'sipp']);
+const CALLER = '127.0.0.1';
+const PAIR = '127.0.0.2';
+const KAMAILIO = '127.0.0.3';
+const PBX = '127.0.0.4';
+const NUISANCE = '+390298765400';
+const TOKEN = 'e2e-token-0123456789';
+
+describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOOLS.skipped}`, () => {
+  let dir = '';
+  let drachtio: RealDrachtio | undefined;
+  let kamailio: RealKamailio | undefined;
+  let app: Crocetta | undefined;
+  let port = { kamailio: 0, pbx: 0, callerTcp: 0, callerUdp: 0, down: 0, dead: 0, dead2: 0, bare: 0 };
+  const log = (): string => kamailio?.log() ?? '';
+  const sipp = scenarioRunner(() => dir);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-kamailio-tcp-'));
+    const [k = 0, admin = 0, sip = 0, pbx = 0, callerTcp = 0, callerUdp = 0, down = 0, dead = 0, dead2 = 0, bare = 0] =
+      await pickPorts(10, [CALLER, PAIR, KAMAILIO, PBX], 29_400, 29_600);
+    port = { kamailio: k, pbx, callerTcp, callerUdp, down, dead, dead2, bare };
+    drachtio = await startDrachtio(join(dir, 'drachtio'), { admin, sip }, 'cymru', {
+      sip: `<contacts><contact>sip:${PAIR}:${sip};transport=udp,tcp</contact></contacts>`,
+    });
+    kamailio = await startKamailioFront(dir, {
+      listen: { host: KAMAILIO, port: k },
+      listenTcp: { host: KAMAILIO, port: k },
+      pairs: [`sip:${PAIR}:${sip};transport=tcp`],
+    });
+    app = await startE2eCrocetta({
+      dir,
+      adminPort: admin,
+      secret: 'cymru',
+      token: TOKEN,
+      pbxUri: `sip:${PBX}:${pbx}`,
+    });
+    const res = await fetch(`http://127.0.0.1:${app.httpPort}/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ label: 'nuisance' }),
+    });
+    expect(res.status).toBe(200);
+  }, 30_000);
+
+  afterAll(async () => {
+    await app?.stop().catch(() => undefined);
+    await kamailio?.stop();
+    await drachtio?.stop();
+    removeE2eDir(dir);
+  });
+
+  /** The carrier's caller `caller` rings `did` through Kamailio, over `transport`; the PBX (sipp) answers. */
+  const answeredCall = async (transport: 'u1' | 't1', did: string, caller: string) => {
+    const { caller: calling, answerer } = await sipp.call(
+      { scenario: 'pbx-answers-did.xml', at: { host: PBX, port: port.pbx }, transport: 'u1' },
+      {
+        scenario: 'caller-answered.xml',
+        at: { host: CALLER, port: transport === 't1' ? port.callerTcp : port.callerUdp },
+        target: `${KAMAILIO}:${port.kamailio}`,
+        keys: { did, caller },
+        transport,
+      },
+    );
+    // sipp's caller exits 0 only once its INVITE was answered 200 and its ACK and BYE (sent by the Record-Route set)
+    // got through: the BYE's 200 came from the PBX, back over the same hops.
+    expect(calling.code, `${calling.out}\n${log()}`).toBe(0);
+    expect(answerer.code, answerer.out).toBe(0);
+    expect(answerer.logs).toContain(`request-uri-user=${did}`);
+    const row = await eventually(async () => {
+      await app?.register.flush();
+      const rows = await attemptsOf(app, TOKEN, caller);
+      return rows[0]?.outcome === 'answered' ? rows[0] : undefined;
+    }, 10_000);
+    expect(row).toMatchObject({ calledNumber: did, action: 'allow', finalStatus: 200 });
+  };
+
+  it('a whole call from a carrier over TCP, Kamailio to the pair over TCP: answered by the PBX, hung up', async () => {
+    await answeredCall('t1', '+390612345671', '+390255566601');
+  });
+
+  it('a whole call from a carrier over UDP, Kamailio to the pair over TCP: answered by the PBX, hung up', async () => {
+    await answeredCall('u1', '+390612345672', '+390255566602');
+  });
+
+  it("a marked caller over TCP gets crocetta's 607, the PBX nothing", async () => {
+    const refused = await sipp.play({
+      scenario: 'caller-refused.xml',
+      at: { host: CALLER, port: port.callerTcp },
+      target: `${KAMAILIO}:${port.kamailio}`,
+      keys: { did: '+390612345673', caller: NUISANCE },
+      transport: 't1',
+    });
+    expect(refused.code, `${refused.out}\n${log()}`).toBe(0); // the scenario waits for the 607
+    const rows = await attemptsOf(app, TOKEN, NUISANCE);
+    expect(rows.map((r) => [r.verdict, r.finalStatus])).toEqual([['nuisance', 607]]);
+  });
+
+  it('pairs listed over TCP whose drachtio-server is gone (connection refused): each skipped, the PBX takes the call (PBX_URI)', async () => {
+    const front = await startKamailioFront(join(dir, 'down'), {
+      name: 'kamailio-down',
+      listen: { host: KAMAILIO, port: port.down },
+      listenTcp: { host: KAMAILIO, port: port.down },
+      pairs: [`sip:${PAIR}:${port.dead};transport=tcp`, `sip:${PAIR}:${port.dead2};transport=tcp`],
+      defines: { PBX_URI: `sip:${PBX}:${port.pbx}` },
+    });
+    try {
+      const { caller: calling, answerer } = await sipp.call(
+        { scenario: 'pbx-answers-did.xml', at: { host: PBX, port: port.pbx }, transport: 'u1' },
+        {
+          scenario: 'caller-answered.xml',
+          at: { host: CALLER, port: port.callerTcp },
+          target: `${KAMAILIO}:${port.down}`,
+          keys: { did: '+390612345674', caller: '+390255566604' },
+          transport: 't1',
+        },
+      );
+      expect(calling.code, `${calling.out}\n${front.log()}`).toBe(0);
+      expect(answerer.code, answerer.out).toBe(0);
+      // Both pairs tried, each refusing the connection, then the PBX; the caller never got tm's own 477.
+      expect(
+        front.log().match(/crocetta-front: the pair sip:127\.0\.0\.2:\d+;transport=tcp could not be reached/g),
+      ).toHaveLength(2);
+      expect(front.log()).toMatch(
+        /crocetta-front: no crocetta pair took it \(the last could not be reached\): INVITE from \+390255566604 .* sent to the PBX/,
+      );
+    } finally {
+      await front.stop();
+    }
+  });
+
+  it("without PBX_URI, a caller whose pair refuses the connection gets 503 once, not tm's 477", async () => {
+    const front = await startKamailioFront(join(dir, 'bare'), {
+      name: 'kamailio-bare',
+      listen: { host: KAMAILIO, port: port.bare },
+      listenTcp: { host: KAMAILIO, port: port.bare },
+      pairs: [`sip:${PAIR}:${port.dead};transport=tcp`],
+    });
+    try {
+      const socket = connect({ host: KAMAILIO, port: port.bare, localAddress: CALLER });
+      let received = '';
+      socket.on('data', (d: Buffer) => (received += d.toString('utf8')));
+      await new Promise<void>((ok, fail) => socket.once('connect', ok).once('error', fail));
+      const local = `${CALLER}:${socket.localPort}`;
+      socket.write(
+        [
+          `INVITE sip:+390612345675@${KAMAILIO}:${port.bare};transport=tcp SIP/2.0`,
+          `Via: SIP/2.0/TCP ${local};branch=z9hG4bK-kft-bare`,
+          'Max-Forwards: 70',
+          'From: <sip:+390255566605@203.0.113.10>;tag=bare',
+          `To: <sip:+390612345675@${KAMAILIO}>`,
+          'Call-ID: kam-front-tcp-bare@127.0.0.1',
+          'CSeq: 1 INVITE',
+          `Contact: <sip:carrier@${local};transport=tcp>`,
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+      );
+      const finals = (): string[] => received.match(/^SIP\/2\.0 [2-6]\d\d[^\r]*/gm) ?? [];
+      await eventually(() => (finals().length > 0 ? true : undefined), 10_000).catch(() => undefined);
+      socket.destroy();
+      expect(finals(), `${received}\n${front.log()}`).toEqual(['SIP/2.0 503 Service Unavailable']);
+      expect(front.log()).toMatch(/crocetta-front: the pair sip:127\.0\.0\.2:\d+;transport=tcp could not be reached/);
+    } finally {
+      await front.stop();
+    }
+  });
+});
