@@ -18,7 +18,7 @@ import { openRebuildConnection } from '../store/reports/panel-store.js';
 import type { StoreLogger } from '../store/logger.js';
 import { Connection } from '../store/sqlite/connection.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
-import { CliError, EXIT, counted, intoFile, kindCounts, print, progressBar } from './output.js';
+import { CliError, EXIT, counted, intoFile, kindCounts, print, progressBar, stopOnSignals } from './output.js';
 
 function callerKeyOf(text: string, country: string): { key: string; identity: CallerIdentity } {
   const n = normalizeNumber(text, country);
@@ -305,23 +305,16 @@ export async function rebuildAggregates(g: GlobalOptions): Promise<void> {
       pauseMs: config.store.aggregatesRebuildPauseMs,
       progressLogMs: 5000,
     });
-    // The exit code says which signal stopped it (130 Ctrl-C, 143 SIGTERM), as export's and dossier's do: a
-    // service manager's SIGTERM used to be reported as a Ctrl-C.
-    let stoppedWith: number = EXIT.interrupted;
-    const onInt = () => rebuild.stop();
-    const onTerm = () => {
-      stoppedWith = EXIT.terminated;
-      rebuild.stop();
-    };
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
+    // The exit code says which signal stopped it first (130 Ctrl-C, 143 SIGTERM), as export's and dossier's do: a
+    // service manager's SIGTERM used to be reported as a Ctrl-C, and then a SIGTERM after a Ctrl-C as a SIGTERM.
+    const signals = stopOnSignals(() => rebuild.stop());
     let finished: boolean;
     try {
       finished = await rebuild.run();
     } finally {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
+      signals.off();
     }
+    const stoppedWith = signals.code() ?? EXIT.interrupted;
     const status = rebuild.status();
     if (!finished && status.state === 'rebuilding')
       throw new CliError(

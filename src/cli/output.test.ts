@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CliError, EXIT, intoFile, TEMPORARY_HOST } from './output.js';
+import { EventEmitter } from 'node:events';
+import { CliError, EXIT, intoFile, stopOnSignals, TEMPORARY_HOST } from './output.js';
 
 let dir: string;
 beforeEach(() => {
@@ -147,5 +148,38 @@ describe('intoFile: temporaries a killed run left (kill -9) are removed by the n
     expect(seen[0]).toMatch(
       new RegExp(`^\\.dossier\\.html\\.crocetta\\.${process.pid}\\.${host}\\.[0-9a-f]{12}\\.tmp$`),
     );
+  });
+});
+
+describe('stopOnSignals', () => {
+  it.each([
+    ['SIGINT', 'SIGTERM', EXIT.interrupted],
+    ['SIGTERM', 'SIGINT', EXIT.terminated],
+  ])('%s then %s: stopped once, the first one decides the code, before and after off()', (first, second, code) => {
+    const signals = new EventEmitter();
+    let stops = 0;
+    const stopping = stopOnSignals(() => stops++, signals);
+    expect(stopping.code()).toBeNull();
+    signals.emit(first);
+    signals.emit(second);
+    expect(stopping.code()).toBe(code);
+    expect(stops).toBe(1);
+    // The command wound down; the other kind's listener stays until the process exits, so that it cannot kill it.
+    const fresh = stopOnSignals(() => stops++, signals);
+    signals.emit(first);
+    fresh.off();
+    expect(signals.listenerCount(second)).toBe(1);
+    signals.emit(second);
+    expect([fresh.code(), stops]).toEqual([code, 2]);
+  });
+
+  it('listens once for each: the same signal twice is left to Node (its own exit); off() before any removes both', () => {
+    const signals = new EventEmitter();
+    stopOnSignals(() => undefined, signals);
+    signals.emit('SIGINT');
+    expect(signals.listenerCount('SIGINT')).toBe(0);
+    const untouched = new EventEmitter();
+    stopOnSignals(() => undefined, untouched).off();
+    expect(untouched.listenerCount('SIGINT') + untouched.listenerCount('SIGTERM')).toBe(0);
   });
 });

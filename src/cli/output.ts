@@ -28,6 +28,40 @@ export const EXIT = {
 /** The signals that stop a command mid-write, and the conventional exit code of each (128 + its number). */
 const STOPPING_SIGNALS = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated } as const;
 
+/** What stopOnSignals gives back: the exit code of the first stopping signal (null: none yet), and `off`. */
+export interface StopSignals {
+  code(): number | null;
+  off(): void;
+}
+
+/**
+ * The first SIGINT or SIGTERM calls `stop` (a command that winds down by itself, keeping what it did) and decides the
+ * exit code, 130 or 143. A signal of the other kind after it changes neither, until the process exits (`off()` then
+ * leaves its listener): Ctrl-C, then a service manager's SIGTERM while the command winds down, is still a Ctrl-C, and
+ * the register is closed as it would be (without the listener the SIGTERM would kill the process mid-close). Each
+ * listener is `once`: the same signal twice takes Node's own exit, to force a command that does not wind down.
+ * `off()` before any signal removes both. `signals` is the process, or a test's emitter.
+ */
+export function stopOnSignals(stop: () => void, signals: NodeJS.EventEmitter = process): StopSignals {
+  let code: number | null = null;
+  const listeners = Object.entries(STOPPING_SIGNALS).map(([signal, exit]) => {
+    const listener = (): void => {
+      if (code !== null) return;
+      code = exit;
+      stop();
+    };
+    signals.once(signal, listener);
+    return () => signals.off(signal, listener);
+  });
+  return {
+    code: () => code,
+    off: () => {
+      if (code !== null) return;
+      for (const off of listeners) off();
+    },
+  };
+}
+
 /** An error the CLI reports in one line and exits with its code (no stack: it is not a bug). */
 export class CliError extends Error {
   override name = 'CliError';
