@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
-import { attemptsOf, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { attemptsOf, markNumber, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
 import { eventually } from '../support/crocetta-harness.js';
 import {
   pickPorts,
@@ -64,12 +64,7 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
       token: TOKEN,
       pbxUri: `sip:${PBX}:${pbx}`,
     });
-    const res = await fetch(`http://127.0.0.1:${app.httpPort}/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ label: 'nuisance' }),
-    });
-    expect(res.status).toBe(200);
+    expect(await markNumber(app, TOKEN, NUISANCE, 'nuisance')).toBe(200);
   }, 30_000);
 
   afterAll(async () => {

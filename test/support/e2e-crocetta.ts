@@ -102,3 +102,13 @@ export async function attemptsOf(app: Crocetta | undefined, token: string, numbe
   });
   return ((await res.json()) as { attempts: Attempt[] }).attempts;
 }
+
+/** Marks `number` as the office would from the panel (`label`: nuisance, trusted…), through the API; its status. */
+export async function markNumber(app: Crocetta, token: string, number: string, label: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${app.httpPort}/api/numbers/${encodeURIComponent(number)}/mark`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ label }),
+  });
+  return res.status;
+}
