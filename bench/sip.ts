@@ -13,7 +13,9 @@
  *   --node-flags 'name:FLAGS' (repeatable): one more crocetta, its defaults, run as `node FLAGS dist/src/main.js`
  *   instead of with the start script's flags (NAME=value tokens go to its environment, e.g. UV_THREADPOOL_SIZE=2;
  *   'name:' alone is plain node): process-level A/B in the same alternating rounds. The bare app keeps plain node.
- *   'name@variant:FLAGS': with that --variant's settings (e.g. `lp@answer-first:--use-largepages=on`).
+ *   'name@variant:FLAGS': with that --variant's settings (e.g. `lp@answer-first:--use-largepages=on`). A token ending
+ *   in .js is the script run instead of this tree's dist/src/main.js: another tree's build, for a code A/B in one run
+ *   (e.g. `main@answer-first:/tmp/main/dist/src/main.js`, main's tree built there with node_modules reachable from it).
  *   npm run bench:sip -- --ladder
  *
  * Needs `drachtio` (drachtio-server) and `sipp` (Debian: sip-tester) on PATH, and dumpcap (tshark) for the RTP
@@ -244,19 +246,22 @@ function cpuProfArgs(name: string): string[] {
   ];
 }
 
-/** How a crocetta process runs: node flags before dist/src/main.js, and environment on top of the bench's. */
+/** How a crocetta process runs: node flags before its script, and environment on top of the bench's. */
 interface NodeRun {
   execArgv: string[];
   env: Record<string, string>;
+  /** The script run: dist/src/main.js (this tree's), or another tree's compiled main.js (a code A/B). */
+  script: string;
 }
-/** 'FLAGS' of --node-flags: NAME=value tokens are environment, the rest node flags. */
+/** 'FLAGS' of --node-flags: NAME=value tokens are environment, a path ending in .js the script, the rest node flags. */
 function nodeRunOf(text: string): NodeRun {
-  const run: NodeRun = { execArgv: [], env: {} };
+  const run: NodeRun = { execArgv: [], env: {}, script: 'dist/src/main.js' };
   for (const t of text.split(/\s+/).filter((x) => x !== '')) {
     const env = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(t);
     if (env) run.env[env[1] as string] = env[2] as string;
     else if (t.startsWith('-')) run.execArgv.push(t);
-    else throw new Error(`--node-flags: ${t} is neither a node flag (-…) nor NAME=value`);
+    else if (t.endsWith('.js')) run.script = resolve(t);
+    else throw new Error(`--node-flags: ${t} is neither a node flag (-…), NAME=value nor a script (….js)`);
   }
   return run;
 }
@@ -272,7 +277,7 @@ function startScriptRun(): NodeRun {
   return nodeRunOf(m[1] ?? '');
 }
 const nodeRunText = (r: NodeRun): string =>
-  [...Object.entries(r.env).map(([k, v]) => `${k}=${v}`), 'node', ...r.execArgv].join(' ');
+  [...Object.entries(r.env).map(([k, v]) => `${k}=${v}`), 'node', ...r.execArgv, r.script].join(' ');
 
 // ---------------------------------------------------------------------------------------------- tools
 function missingTools(): string[] {
@@ -591,7 +596,7 @@ async function startCrocetta(
   const execArgv = [...node.execArgv, ...(opts.cpuProf ? cpuProfArgs(name) : []), ...timeline.execArgv];
   const out = openSync(join(dir, `${name}.log`), 'w');
   const child = track(
-    spawn(process.execPath, [...execArgv, 'dist/src/main.js'], {
+    spawn(process.execPath, [...execArgv, node.script], {
       cwd: ROOT,
       env: {
         ...cleanEnv(),
@@ -1418,7 +1423,7 @@ async function main(): Promise<void> {
     );
   }
   const asStarted = startScriptRun();
-  console.log(`  crocetta runs as \`npm start\` does: \`${nodeRunText(asStarted)} dist/src/main.js\``);
+  console.log(`  crocetta runs as \`npm start\` does: \`${nodeRunText(asStarted)}\``);
   const recording = builtInRecording(join(ROOT, 'assets', 'announcements'), 'it', 60);
   const announceSeconds = recording.seconds;
   debug(`recording ${announceSeconds} s; starting the PBX`);
@@ -1497,7 +1502,7 @@ async function main(): Promise<void> {
       const overlay =
         of === undefined ? {} : ((parseYaml(of.slice(of.indexOf(':') + 1)) ?? {}) as Record<string, unknown>);
       console.log(
-        `  ${name}: crocetta with ${variant === undefined ? 'its defaults' : `--variant ${variant}'s settings`}, run as \`${nodeRunText(run)} dist/src/main.js\``,
+        `  ${name}: crocetta with ${variant === undefined ? 'its defaults' : `--variant ${variant}'s settings`}, run as \`${nodeRunText(run)}\``,
       );
       apps.push(await startCrocetta(dir, name, 2 + opts.variants.length + i, overlay, announceSeconds, run));
     }
