@@ -1251,11 +1251,13 @@ async function sustains(
     label: `ladder-${w}-${app.name}-${rate}`,
   });
   const sippCpu = lastCpuOf(sipp.child.pid);
+  const start = stepStart(app, rate, calls, dropsBefore);
   const run = await sipp.done;
   const achieved = (calls / run.wallMs) * 1000;
   const callerUs = sippCpu.stop() / calls;
   // The caller sipp is one thread: near a whole core, the rig (not the application) sets the step's ceiling.
-  const perCall = `${cpuText(cpu(calls))}; the caller sipp ${callerUs.toFixed(0)} µs a call (${((callerUs * calls) / run.wallMs / 10).toFixed(0)}% of a core over the step)${dropsText(dropsBefore, udpDrops(), app)}`;
+  const perCall = `${cpuText(cpu(calls))}; the caller sipp ${callerUs.toFixed(0)} µs a call (${((callerUs * calls) / run.wallMs / 10).toFixed(0)}% of a core over the step)${dropsText(dropsBefore, udpDrops(), app)}; ${start.text()}`;
+  lastStepEnd.set(app.name, Date.now());
   // Let transactions of a failed step (retransmissions, timers) drain before the next one.
   await sleep(run.exitCode === 0 ? 1500 : 8000);
   if (run.exitCode !== 0)
@@ -1265,6 +1267,55 @@ async function sustains(
     };
   if (achieved < rate * 0.95) return { ok: false, why: `sipp kept only ${achieved.toFixed(0)} calls/s; ${perCall}` };
   return { ok: true, why: `${calls} calls in ${(run.wallMs / 1000).toFixed(1)} s; ${perCall}` };
+}
+
+/** When each application's last ladder try ended (ms): how long it sat idle before its next one. */
+const lastStepEnd = new Map<string, number>();
+/** Minor page faults so far of a process (/proc/<pid>/stat's minflt, field 10): memory it touched afresh. NaN: gone. */
+function minorFaults(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  } catch {
+    return NaN;
+  }
+}
+/**
+ * A ladder try's first second against its whole (session 33: first tries failed more often than second ones, and a
+ * failing try's drops begin in its first 100–300 ms): how long the application sat idle before the try, then over the
+ * first second and over the try, the datagrams dropped at its drachtio-server's socket, the CPU a call of the app and of
+ * its drachtio-server, and the minor page faults a call of each (memory freed while idle and touched again). Two reads
+ * of /proc (at the start and at 1 s), not a sampler.
+ */
+function stepStart(app: App, rate: number, calls: number, dropsBefore: Map<number, number>): { text(): string } {
+  const idle = lastStepEnd.has(app.name)
+    ? `${((Date.now() - (lastStepEnd.get(app.name) ?? 0)) / 1000).toFixed(0)} s`
+    : 'since the warm-up';
+  const read = (): { app: number; drachtio: number; appF: number; drachtioF: number; drops: number } => ({
+    app: cpuUs(app.process.pid),
+    drachtio: cpuUs(app.drachtio?.pid),
+    appF: minorFaults(app.process.pid),
+    drachtioF: minorFaults(app.drachtio?.pid),
+    drops: (udpDrops().get(app.ports.sip) ?? 0) - (dropsBefore.get(app.ports.sip) ?? 0),
+  });
+  const at0 = read();
+  let at1: ReturnType<typeof read> | undefined;
+  const timer = setTimeout(() => (at1 = read()), 1000);
+  return {
+    text() {
+      clearTimeout(timer);
+      if (at1 === undefined) return `idle before it ${idle}`;
+      const first = at1;
+      const end = read();
+      const f = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(0));
+      return (
+        `idle before it ${idle}; its first second: ${first.drops} dropped, app ${f((first.app - at0.app) / rate)} µs a call, ` +
+        `drachtio-server ${f((first.drachtio - at0.drachtio) / rate)}, minor faults a call app ${((first.appF - at0.appF) / rate).toFixed(1)}, ` +
+        `drachtio-server ${((first.drachtioF - at0.drachtioF) / rate).toFixed(1)}; over the try ` +
+        `${((end.appF - at0.appF) / calls).toFixed(1)} and ${((end.drachtioF - at0.drachtioF) / calls).toFixed(1)}`
+      );
+    },
+  };
 }
 
 /**
