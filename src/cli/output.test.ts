@@ -6,15 +6,16 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventEmitter } from 'node:events';
-import { CliError, EXIT, intoFile, stopOnSignals, TEMPORARY_HOST } from './output.js';
+import { CliError, EXIT, intoFile, STALE_TEMPORARY_MS, stopOnSignals, TEMPORARY_HOST } from './output.js';
 
 let dir: string;
 beforeEach(() => {
@@ -128,13 +129,58 @@ describe('intoFile: temporaries a killed run left (kill -9) are removed by the n
       `.marks.json.crocetta.${process.pid}.${host}.0123456789ab.tmp`, // a run that is writing (this process)
       `.marks.json.crocetta.${process.ppid}.${host}.0123456789ab.tmp`, // another live process
       `.marks.json.crocetta.${dead}.another-machine.0123456789ab.tmp`, // a shared folder: not this machine's pid
-      `.marks.json.0123456789ab.tmp`, // session 30's name: no process named
+      `.marks.json.0123456789ab.tmp`, // session 30's name: no process named (and fresh: the next test)
       `.other.json.crocetta.${dead}.${host}.0123456789ab.tmp`, // another file's
     ];
     for (const name of [stale, ...kept]) writeFileSync(join(dir, name), 'half an export');
     await intoFile(file, (out) => put(out, 'new\n'));
     expect(readFileSync(file, 'utf8')).toBe('new\n');
     expect(readdirSync(dir).sort()).toEqual(['marks.json', ...kept].sort());
+  });
+
+  it("removes any of the file's temporaries untouched for a day: session 29-30's name, another machine's, a pid taken since; fresh ones stay", async () => {
+    const file = join(dir, 'marks.json');
+    writeFileSync(file, 'old\n');
+    const dead = gone();
+    const stale = [
+      `.marks.json.0123456789ab.tmp`, // session 29-30's name: no process named
+      `.marks.json.crocetta.${dead}.another-machine.0123456789ab.tmp`, // a shared folder's, its run long gone
+      `.marks.json.crocetta.${process.ppid}.${host}.0123456789ab.tmp`, // its pid taken since (a reboot)
+    ];
+    const fresh = [
+      `.marks.json.abcdef012345.tmp`, // the same names, written an hour ago: their run may still be writing
+      `.marks.json.crocetta.${dead}.another-machine.abcdef012345.tmp`,
+      `.marks.json.crocetta.${process.ppid}.${host}.abcdef012345.tmp`,
+    ];
+    const others = [
+      `.marks.json.0123456789ab.tmp.keep`, // not a temporary's name, as old as the stale ones
+      `.marks.json.x0123456789ab.tmp`,
+      `.other.json.0123456789ab.tmp`, // another file's
+    ];
+    const kept = [...fresh, ...others];
+    const now = Date.now() / 1000;
+    for (const name of [...stale, ...kept]) {
+      writeFileSync(join(dir, name), 'half an export');
+      const seconds = (fresh.includes(name) ? 3_600_000 : STALE_TEMPORARY_MS) / 1000 + 60;
+      utimesSync(join(dir, name), now - seconds, now - seconds);
+    }
+    const said: string[] = [];
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => said.push(String(chunk)) > 0);
+    try {
+      await intoFile(file, (out) => put(out, 'new\n'));
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(readFileSync(file, 'utf8')).toBe('new\n');
+    expect(readdirSync(dir).sort()).toEqual(['marks.json', ...kept].sort());
+    expect(said.sort()).toEqual(
+      stale
+        .map(
+          (name) =>
+            `crocetta: removed ${join(dir, name)}, the temporary of a run that was killed (untouched for 24 hours)\n`,
+        )
+        .sort(),
+    );
   });
 
   it('names its temporary with its pid and this machine, so that a later run can tell it is gone', async () => {

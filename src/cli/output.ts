@@ -1,7 +1,7 @@
 /** What the CLI prints: text for people, `--json` for scripts; errors on stderr with a sysexits code. */
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, openSync, rmSync } from 'node:fs';
-import { open, readdir, realpath, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, readdir, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -167,15 +167,25 @@ function temporaryOf(file: string): string {
 }
 
 /**
- * Removes the temporaries of `file` a crocetta command left when it was killed (`kill -9`, the OOM killer, a crash):
- * named by temporaryOf on this machine, by a process that no longer exists. Never one whose process runs (an export
- * writing it now, or a process that took its pid since: kept, the safe side), one of another machine (a shared
- * folder: its pid says nothing here), nor any other file (session 30's `.<name>.<random>.tmp` named no process).
+ * How long a temporary of `file` must have been left untouched (its mtime) before any write of `file` removes it,
+ * whatever its name says: a run that writes touches its temporary with every chunk, so one untouched for a day belongs
+ * to no run (session 29–30's `.<name>.<random>.tmp` that names no process, another machine's in a shared folder, or
+ * this machine's whose pid a later process took, e.g. after a reboot). A run stopped (SIGSTOP) longer than that and
+ * resumed fails its rename, exit 73, the file as it was: nothing is lost.
+ */
+export const STALE_TEMPORARY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Removes the temporaries of `file` that crocetta commands left when they were killed (`kill -9`, the OOM killer, a
+ * crash): at once one named by temporaryOf on this machine by a process that no longer exists; and any of `file`'s
+ * (temporaryOf's name, or session 29–30's `.<name>.<random>.tmp`) untouched for STALE_TEMPORARY_MS. Never a fresh one
+ * whose process may run (an export writing it now, another machine's, a live pid's), nor any other file.
  * Said on stderr, one line each; one that cannot be removed is left (not this write's failure).
  */
 async function removeStaleTemporaries(file: string): Promise<void> {
   const folder = dirname(file);
   const prefix = temporaryPrefix(file);
+  const old = `.${basename(file)}.`;
   let names: string[];
   try {
     names = await readdir(folder);
@@ -183,17 +193,38 @@ async function removeStaleTemporaries(file: string): Promise<void> {
     return; // the write's own open says what is wrong with the folder
   }
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const own = /^(\d{1,10})\.([A-Za-z0-9-]+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
-    if (own === null || own[2] !== TEMPORARY_HOST || processExists(Number(own[1]))) continue;
+    const why = name.startsWith(prefix)
+      ? await whyStale(join(folder, name), name.slice(prefix.length))
+      : name.startsWith(old) && /^[0-9a-f]{12}\.tmp$/.test(name.slice(old.length))
+        ? await untouched(join(folder, name))
+        : null;
+    if (why === null) continue;
     try {
       await rm(join(folder, name));
       process.stderr.write(
-        `crocetta: removed ${join(folder, name)}, the temporary of a run that was killed (process ${own[1]} is gone)\n`,
+        `crocetta: removed ${join(folder, name)}, the temporary of a run that was killed (${why})\n`,
       );
     } catch {
       // Removed meanwhile by another run, or not ours to remove: left.
     }
+  }
+}
+
+/** Why temporaryOf's temporary `path` (`rest`: its name after the prefix) is stale, null when it may be in use. */
+async function whyStale(path: string, rest: string): Promise<string | null> {
+  const own = /^(\d{1,10})\.([A-Za-z0-9-]+)\.[0-9a-f]{12}\.tmp$/.exec(rest);
+  if (own === null) return null;
+  if (own[2] === TEMPORARY_HOST && !processExists(Number(own[1]))) return `process ${own[1]} is gone`;
+  return untouched(path);
+}
+
+/** `untouched for N hours` when `path` was last written STALE_TEMPORARY_MS ago or more, else null. */
+async function untouched(path: string): Promise<string | null> {
+  try {
+    const age = Date.now() - (await stat(path)).mtimeMs;
+    return age >= STALE_TEMPORARY_MS ? `untouched for ${Math.floor(age / 3_600_000)} hours` : null;
+  } catch {
+    return null;
   }
 }
 
