@@ -1280,40 +1280,63 @@ function minorFaults(pid: number | undefined): number {
     return NaN;
   }
 }
+/** The host's busy and total CPU time so far, in ticks of every core (/proc/stat's first line; idle and iowait idle). */
+function hostTicks(): { busy: number; total: number } {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const total = f.reduce((x, y) => x + y, 0);
+    return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
 /**
- * A ladder try's first second against its whole (session 33: first tries failed more often than second ones, and a
- * failing try's drops begin in its first 100–300 ms): how long the application sat idle before the try, then over the
- * first second and over the try, the datagrams dropped at its drachtio-server's socket, the CPU a call of the app and of
- * its drachtio-server, and the minor page faults a call of each (memory freed while idle and touched again). Two reads
- * of /proc (at the start and at 1 s), not a sampler.
+ * A ladder try's course (session 33: first tries failed more often than second ones, and session 32 saw a failing
+ * try's drops begin in its first 100–300 ms): how long the application sat idle before the try; its first second
+ * (datagrams dropped at its drachtio-server's socket, the app's and drachtio-server's CPU a call, their minor page
+ * faults a call: memory freed while idle and touched again) against the whole try's faults; and, when drops began, the
+ * second they began in with the CPU share of drachtio-server, of the app and of the whole host (both cores, anyone's)
+ * in the seconds around it. One read of /proc a second from this process, not a sampler of threads.
  */
 function stepStart(app: App, rate: number, calls: number, dropsBefore: Map<number, number>): { text(): string } {
   const idle = lastStepEnd.has(app.name)
     ? `${((Date.now() - (lastStepEnd.get(app.name) ?? 0)) / 1000).toFixed(0)} s`
     : 'since the warm-up';
-  const read = (): { app: number; drachtio: number; appF: number; drachtioF: number; drops: number } => ({
+  const read = () => ({
+    at: Date.now(),
     app: cpuUs(app.process.pid),
     drachtio: cpuUs(app.drachtio?.pid),
     appF: minorFaults(app.process.pid),
     drachtioF: minorFaults(app.drachtio?.pid),
     drops: (udpDrops().get(app.ports.sip) ?? 0) - (dropsBefore.get(app.ports.sip) ?? 0),
+    host: hostTicks(),
   });
-  const at0 = read();
-  let at1: ReturnType<typeof read> | undefined;
-  const timer = setTimeout(() => (at1 = read()), 1000);
+  const reads = [read()];
+  const timer = setInterval(() => reads.push(read()), 1000);
   return {
     text() {
-      clearTimeout(timer);
-      if (at1 === undefined) return `idle before it ${idle}`;
-      const first = at1;
+      clearInterval(timer);
+      const [at0, first] = reads;
+      if (at0 === undefined || first === undefined) return `idle before it ${idle}`;
       const end = read();
       const f = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(0));
-      return (
-        `idle before it ${idle}; its first second: ${first.drops} dropped, app ${f((first.app - at0.app) / rate)} µs a call, ` +
-        `drachtio-server ${f((first.drachtio - at0.drachtio) / rate)}, minor faults a call app ${((first.appF - at0.appF) / rate).toFixed(1)}, ` +
-        `drachtio-server ${((first.drachtioF - at0.drachtioF) / rate).toFixed(1)}; over the try ` +
-        `${((end.appF - at0.appF) / calls).toFixed(1)} and ${((end.drachtioF - at0.drachtioF) / calls).toFixed(1)}`
-      );
+      let course = `idle before it ${idle}; its first second: ${first.drops} dropped, app ${f((first.app - at0.app) / rate)} µs a call, drachtio-server ${f((first.drachtio - at0.drachtio) / rate)}, minor faults a call app ${((first.appF - at0.appF) / rate).toFixed(1)}, drachtio-server ${((first.drachtioF - at0.drachtioF) / rate).toFixed(1)}; over the try ${((end.appF - at0.appF) / calls).toFixed(1)} and ${((end.drachtioF - at0.drachtioF) / calls).toFixed(1)}`;
+      const onset = reads.findIndex((r) => r.drops > 0);
+      if (onset > 0) {
+        const seconds: string[] = [];
+        for (let i = Math.max(1, onset - 3); i <= Math.min(reads.length - 1, onset + 1); i++) {
+          const r = reads[i];
+          const p = reads[i - 1];
+          if (r === undefined || p === undefined) continue;
+          const share = (d: number): string => f((d / ((r.at - p.at) * 1000)) * 100);
+          const host = (100 * 2 * (r.host.busy - p.host.busy)) / (r.host.total - p.host.total);
+          seconds.push(
+            `s${i} ${share(r.drachtio - p.drachtio)}/${share(r.app - p.app)}/${f(host)}% ${r.drops - p.drops}`,
+          );
+        }
+        course += `; drops began in second ${onset} (per second: drachtio-server/app/host % of a core (host: of 200), dropped: ${seconds.join(', ')})`;
+      }
+      return course;
     },
   };
 }
