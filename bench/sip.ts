@@ -8,7 +8,7 @@
  *                        [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
  *                        [--ladder-at 600,650] [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000]
  *                        [--warmup-calls N] [--warmup-rate R] [--proxied-callers N] [--ratio-target 1.10]
- *                        [--diff-target-ms 0.5]
+ *                        [--diff-target-ms 0.5] [--ladder-warmup S [--ladder-warmup-share 0.5]]
  *   --variant none: crocetta with its defaults and the bare app only.
  *   --node-flags 'name:FLAGS' (repeatable): one more crocetta, its defaults, run as `node FLAGS dist/src/main.js`
  *   instead of with the start script's flags (NAME=value tokens go to its environment, e.g. UV_THREADPOOL_SIZE=2;
@@ -80,6 +80,12 @@
  * application's highest step held and the lowest it failed above it (`1,250 calls/s (1,300 failed)`, `below 1,300 (no
  * step held)`, `1,500 calls/s or more`), and its ratio to the bare app's only as far as both bound it (`below 87% of
  * bare`; bench/ladder-text.ts).
+ * --ladder-warmup S (default 0: none) [--ladder-warmup-share 0.5]: before every try of every application, S seconds of
+ * the step's workload at that share of its rate, then 1.5 s idle, uncounted. In the fixed ladder an application sits
+ * idle for minutes while the others take their steps, then is sent the full rate at once: on 5 Dec 2026 (session 33)
+ * crocetta's first second after 2 minutes idle cost it 778–867 µs a call with ~8 minor page faults a call (V8 had
+ * given back the heap it grew), against 333 µs and none right after its own step; a service in use is not idle for
+ * minutes before its busy hour. With a lead-in the ladder measures the rate held, without one also the cold start.
  * A failed step runs again up to --ladder-retries times (default 1; 0 for the single try of sessions ≤ 17) and counts as
  * sustained when a try passes: on 4 Dec the bare app failed its very first step (800 proxied calls/s) once, which
  * decided its whole ladder (780) while crocetta sustained 1,200; both tries are printed.
@@ -135,7 +141,8 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
   [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
   [--ladder-at 600,650] [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000] [--warmup-calls N]
-  [--warmup-rate R] [--proxied-callers N] [--ratio-target 1.10] [--diff-target-ms 0.5]
+  [--warmup-rate R] [--proxied-callers N] [--ratio-target 1.10] [--diff-target-ms 0.5] [--ladder-warmup S
+  [--ladder-warmup-share 0.5]]
 Needs drachtio (drachtio-server) and sipp on PATH; what each option does is written at the top of bench/sip.ts.`);
   process.exit(0);
 }
@@ -179,6 +186,9 @@ const opts = {
   ladderStep: argNumber('ladder-step', 250),
   ladderResolution: argNumber('ladder-resolution', 50),
   ladderRetries: argCount('ladder-retries', 1),
+  /** --ladder-warmup S: before every ladder try, S seconds at --ladder-warmup-share of the try's rate (default off). */
+  ladderWarmup: argCount('ladder-warmup', 0),
+  ladderWarmupShare: Math.min(1, argNumber('ladder-warmup-share', 0.5)),
   /** --ladder-at 600,650: only these steps, no climbing nor bisection, the applications alternating at each rate. */
   ladderAt: argText('ladder-at')
     ?.split(',')
@@ -1235,6 +1245,28 @@ async function sustains(
   rate: number,
 ): Promise<{ ok: boolean; why: string }> {
   const s = scenarioOf(w);
+  const last = lastStepEnd.get(app.name);
+  const idle = last === undefined ? 'since the warm-up' : `${((Date.now() - last) / 1000).toFixed(0)} s`;
+  if (opts.ladderWarmup > 0) {
+    // --ladder-warmup: the same lead-in before every try of every application (see the top of this file).
+    const warm = Math.round(rate * opts.ladderWarmupShare);
+    const warmCalls = Math.round(warm * opts.ladderWarmup);
+    const label = `ladder-warmup-${w}-${app.name}-${rate}`;
+    const run = await startSipp({
+      scenario: s.scenario,
+      target: app.ports,
+      inf: injectionFor(ctx, s.inf, warmCalls, `ladder-warmup-${app.name}-${rate}`),
+      rate: warm,
+      calls: warmCalls,
+      slot: 1,
+      timed: s.timed,
+      trace: false,
+      dir: ctx.dir,
+      label,
+    }).done;
+    if (run.exitCode !== 0) console.log(`  ladder ${w} ${app.name}: its lead-in at ${warm} calls/s had failed calls`);
+    await sleep(1500);
+  }
   const calls = Math.round(rate * opts.ladderSeconds);
   const cpu = cpuMeter(app);
   const dropsBefore = udpDrops();
@@ -1251,7 +1283,7 @@ async function sustains(
     label: `ladder-${w}-${app.name}-${rate}`,
   });
   const sippCpu = lastCpuOf(sipp.child.pid);
-  const start = stepStart(app, rate, calls, dropsBefore);
+  const start = stepStart(app, rate, calls, dropsBefore, idle);
   const run = await sipp.done;
   const achieved = (calls / run.wallMs) * 1000;
   const callerUs = sippCpu.stop() / calls;
@@ -1298,10 +1330,13 @@ function hostTicks(): { busy: number; total: number } {
  * second they began in with the CPU share of drachtio-server, of the app and of the whole host (both cores, anyone's)
  * in the seconds around it. One read of /proc a second from this process, not a sampler of threads.
  */
-function stepStart(app: App, rate: number, calls: number, dropsBefore: Map<number, number>): { text(): string } {
-  const idle = lastStepEnd.has(app.name)
-    ? `${((Date.now() - (lastStepEnd.get(app.name) ?? 0)) / 1000).toFixed(0)} s`
-    : 'since the warm-up';
+function stepStart(
+  app: App,
+  rate: number,
+  calls: number,
+  dropsBefore: Map<number, number>,
+  idle: string,
+): { text(): string } {
   const read = () => ({
     at: Date.now(),
     app: cpuUs(app.process.pid),
@@ -1320,7 +1355,7 @@ function stepStart(app: App, rate: number, calls: number, dropsBefore: Map<numbe
       if (at0 === undefined || first === undefined) return `idle before it ${idle}`;
       const end = read();
       const f = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(0));
-      let course = `idle before it ${idle}; its first second: ${first.drops} dropped, app ${f((first.app - at0.app) / rate)} µs a call, drachtio-server ${f((first.drachtio - at0.drachtio) / rate)}, minor faults a call app ${((first.appF - at0.appF) / rate).toFixed(1)}, drachtio-server ${((first.drachtioF - at0.drachtioF) / rate).toFixed(1)}; over the try ${((end.appF - at0.appF) / calls).toFixed(1)} and ${((end.drachtioF - at0.drachtioF) / calls).toFixed(1)}`;
+      let course = `${opts.ladderWarmup > 0 ? 'idle before its lead-in' : 'idle before it'} ${idle}; its first second: ${first.drops} dropped, app ${f((first.app - at0.app) / rate)} µs a call, drachtio-server ${f((first.drachtio - at0.drachtio) / rate)}, minor faults a call app ${((first.appF - at0.appF) / rate).toFixed(1)}, drachtio-server ${((first.drachtioF - at0.drachtioF) / rate).toFixed(1)}; over the try ${((end.appF - at0.appF) / calls).toFixed(1)} and ${((end.drachtioF - at0.drachtioF) / calls).toFixed(1)}`;
       const onset = reads.findIndex((r) => r.drops > 0);
       if (onset > 0) {
         const seconds: string[] = [];
