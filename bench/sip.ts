@@ -1283,7 +1283,7 @@ async function sustains(
     label: `ladder-${w}-${app.name}-${rate}`,
   });
   const sippCpu = lastCpuOf(sipp.child.pid);
-  const start = stepStart(app, rate, calls, dropsBefore, idle);
+  const start = stepStart(app, rate, calls, dropsBefore, idle, ctx.apps, sipp.child.pid);
   const run = await sipp.done;
   const achieved = (calls / run.wallMs) * 1000;
   const callerUs = sippCpu.stop() / calls;
@@ -1301,6 +1301,26 @@ async function sustains(
   return { ok: true, why: `${calls} calls in ${(run.wallMs / 1000).toFixed(1)} s; ${perCall}` };
 }
 
+/** The PBX sipp's pid (named in a ladder try's busiest processes). */
+let pbxPid: number | undefined;
+/** CPU ticks so far (utime + stime) and name of every process on the host (/proc/<pid>/stat). */
+function allProcesses(): Map<number, { comm: string; ticks: number }> {
+  const out = new Map<number, { comm: string; ticks: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(name), {
+        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        ticks: Number(f[11]) + Number(f[12]),
+      });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
 /** When each application's last ladder try ended (ms): how long it sat idle before its next one. */
 const lastStepEnd = new Map<string, number>();
 /** Minor page faults so far of a process (/proc/<pid>/stat's minflt, field 10): memory it touched afresh. NaN: gone. */
@@ -1328,7 +1348,9 @@ function hostTicks(): { busy: number; total: number } {
  * (datagrams dropped at its drachtio-server's socket, the app's and drachtio-server's CPU a call, their minor page
  * faults a call: memory freed while idle and touched again) against the whole try's faults; and, when drops began, the
  * second they began in with the CPU share of drachtio-server, of the app and of the whole host (both cores, anyone's)
- * in the seconds around it. One read of /proc a second from this process, not a sampler of threads.
+ * in the seconds around it, and the host's five busiest processes in each of those seconds (named by their part in the
+rig: the idle applications and their drachtio-servers, the PBX and caller sipps, the bench; others by name and pid).
+One read of /proc (every process's stat) a second from this process, not a sampler of threads.
  */
 function stepStart(
   app: App,
@@ -1336,8 +1358,19 @@ function stepStart(
   calls: number,
   dropsBefore: Map<number, number>,
   idle: string,
+  others: readonly App[],
+  callerPid: number | undefined,
 ): { text(): string } {
+  const roles = new Map<number, string>([[process.pid, 'the bench']]);
+  if (pbxPid !== undefined) roles.set(pbxPid, 'the PBX sipp');
+  if (callerPid !== undefined) roles.set(callerPid, 'the caller sipp');
+  for (const a of others) {
+    if (a.process.pid !== undefined) roles.set(a.process.pid, a.name === app.name ? a.name : `idle ${a.name}`);
+    if (a.drachtio?.pid !== undefined)
+      roles.set(a.drachtio.pid, `${a.name === app.name ? '' : 'idle '}${a.name}'s drachtio-server`);
+  }
   const read = () => ({
+    all: allProcesses(),
     at: Date.now(),
     app: cpuUs(app.process.pid),
     drachtio: cpuUs(app.drachtio?.pid),
@@ -1365,8 +1398,15 @@ function stepStart(
           if (r === undefined || p === undefined) continue;
           const share = (d: number): string => f((d / ((r.at - p.at) * 1000)) * 100);
           const host = (100 * 2 * (r.host.busy - p.host.busy)) / (r.host.total - p.host.total);
+          const busiest = [...r.all]
+            .map(([pid, x]) => ({ pid, x, d: x.ticks - (p.all.get(pid)?.ticks ?? x.ticks) }))
+            .filter((b) => b.d > 0)
+            .sort((x, y) => y.d - x.d)
+            .slice(0, 5)
+            .map((b) => `${roles.get(b.pid) ?? `${b.x.comm}(${b.pid})`} ${share((b.d * 1e6) / CLK_TCK)}`)
+            .join(', ');
           seconds.push(
-            `s${i} ${share(r.drachtio - p.drachtio)}/${share(r.app - p.app)}/${f(host)}% ${r.drops - p.drops}`,
+            `s${i} ${share(r.drachtio - p.drachtio)}/${share(r.app - p.app)}/${f(host)}% ${r.drops - p.drops} [${busiest}]`,
           );
         }
         course += `; drops began in second ${onset} (per second: drachtio-server/app/host % of a core (host: of 200), dropped: ${seconds.join(', ')})`;
@@ -1570,6 +1610,7 @@ async function main(): Promise<void> {
       },
     ),
   );
+  pbxPid = pbx.pid;
   debug('PBX spawned');
   await waitFor('the PBX (sipp UAS)', () => {
     if (pbx.exitCode !== null)
