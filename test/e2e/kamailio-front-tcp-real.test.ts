@@ -10,7 +10,8 @@
  * (or E2E_PORTS) on 127.0.0.x, picked at each run.
  */
 import { mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
+import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,15 +41,29 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
   let drachtio: RealDrachtio | undefined;
   let kamailio: RealKamailio | undefined;
   let app: Crocetta | undefined;
-  let port = { kamailio: 0, pbx: 0, callerTcp: 0, callerUdp: 0, down: 0, dead: 0, dead2: 0, bare: 0 };
+  let port = {
+    kamailio: 0,
+    pbx: 0,
+    callerTcp: 0,
+    callerUdp: 0,
+    down: 0,
+    dead: 0,
+    dead2: 0,
+    bare: 0,
+    gone: 0,
+    silent: 0,
+  };
   const log = (): string => kamailio?.log() ?? '';
   const sipp = scenarioRunner(() => dir);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-kamailio-tcp-'));
+    const taken = new Set<number>();
     const [k = 0, admin = 0, sip = 0, pbx = 0, callerTcp = 0, callerUdp = 0, down = 0, dead = 0, dead2 = 0, bare = 0] =
-      await pickPorts(10, [CALLER, PAIR, KAMAILIO, PBX], 29_400, 29_600);
-    port = { kamailio: k, pbx, callerTcp, callerUdp, down, dead, dead2, bare };
+      await pickPorts(10, [CALLER, PAIR, KAMAILIO, PBX], 29_400, 29_600, taken);
+    // The gone pair's stand-in (on the pair's address) and its front.
+    const [gone = 0, silent = 0] = await pickPorts(2, [PAIR, KAMAILIO], 29_400, 29_600, taken);
+    port = { kamailio: k, pbx, callerTcp, callerUdp, down, dead, dead2, bare, gone, silent };
     drachtio = await startDrachtio(join(dir, 'drachtio'), { admin, sip }, 'cymru', {
       sip: `<contacts><contact>sip:${PAIR}:${sip};transport=udp,tcp</contact></contacts>`,
     });
@@ -99,6 +114,28 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
     expect(row).toMatchObject({ calledNumber: did, action: 'allow', finalStatus: 200 });
   };
 
+  /** A caller rings `did` through `front` (listening on `frontPort`) over `transport`; the PBX (sipp) answers it. */
+  const answeredByPbx = async (
+    front: RealKamailio,
+    frontPort: number,
+    transport: 'u1' | 't1',
+    did: string,
+    caller: string,
+  ): Promise<void> => {
+    const { caller: calling, answerer } = await sipp.call(
+      { scenario: 'pbx-answers-did.xml', at: { host: PBX, port: port.pbx }, transport: 'u1' },
+      {
+        scenario: 'caller-answered.xml',
+        at: { host: CALLER, port: transport === 't1' ? port.callerTcp : port.callerUdp },
+        target: `${KAMAILIO}:${frontPort}`,
+        keys: { did, caller },
+        transport,
+      },
+    );
+    expect(calling.code, `${calling.out}\n${front.log()}`).toBe(0);
+    expect(answerer.code, answerer.out).toBe(0);
+  };
+
   it('a whole call from a carrier over TCP, Kamailio to the pair over TCP: answered by the PBX, hung up', async () => {
     await answeredCall('t1', '+390612345671', '+390255566601');
   });
@@ -129,18 +166,7 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
       defines: { PBX_URI: `sip:${PBX}:${port.pbx}` },
     });
     try {
-      const { caller: calling, answerer } = await sipp.call(
-        { scenario: 'pbx-answers-did.xml', at: { host: PBX, port: port.pbx }, transport: 'u1' },
-        {
-          scenario: 'caller-answered.xml',
-          at: { host: CALLER, port: port.callerTcp },
-          target: `${KAMAILIO}:${port.down}`,
-          keys: { did: '+390612345674', caller: '+390255566604' },
-          transport: 't1',
-        },
-      );
-      expect(calling.code, `${calling.out}\n${front.log()}`).toBe(0);
-      expect(answerer.code, answerer.out).toBe(0);
+      await answeredByPbx(front, port.down, 't1', '+390612345674', '+390255566604');
       // Both pairs tried, each refusing the connection, then the PBX; the caller never got tm's own 477.
       expect(
         front.log().match(/crocetta-front: the pair sip:127\.0\.0\.2:\d+;transport=tcp could not be reached/g),
@@ -149,6 +175,56 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
         /crocetta-front: no crocetta pair took it \(the last could not be reached\): INVITE from \+390255566604 .* sent to the PBX/,
       );
     } finally {
+      await front.stop();
+    }
+  });
+
+  it('a pair listed over TCP whose machine is gone (its connection never answered, no RST): after CROCETTA_TIMEOUT the PBX takes the call', async () => {
+    // A machine that is gone answers no SYN. On loopback every closed port answers RST, so the stand-in is a listener
+    // whose accept queue is full (backlog 1, its process never accepting, two connections queued): Linux then drops a
+    // new SYN without a word, and the connecting side retransmits it as it would to a machine that is gone (checked
+    // below before the call).
+    const listener = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('node:net').createServer().listen({ host: '${PAIR}', port: ${port.gone}, backlog: 1 }, () => {
+          process.stdout.write('up');
+          setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0), 50);
+        });`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const queued: Socket[] = [];
+    const front = await startKamailioFront(join(dir, 'gone'), {
+      name: 'kamailio-gone',
+      listen: { host: KAMAILIO, port: port.silent },
+      listenTcp: { host: KAMAILIO, port: port.silent },
+      pairs: [`sip:${PAIR}:${port.gone};transport=tcp`],
+      defines: { PBX_URI: `sip:${PBX}:${port.pbx}` },
+    });
+    try {
+      await new Promise<void>((up, fail) => listener.stdout?.once('data', () => up()).once('error', fail));
+      await new Promise((r) => setTimeout(r, 200)); // its event loop blocked
+      for (let i = 0; i < 2; i++) {
+        const s = connect({ host: PAIR, port: port.gone });
+        queued.push(s);
+        await new Promise<void>((ok, fail) => s.once('connect', ok).once('error', fail));
+      }
+      const probe = connect({ host: PAIR, port: port.gone });
+      queued.push(probe);
+      const probed = await Promise.race([
+        new Promise<string>((r) => probe.once('connect', () => r('connected')).once('error', (e) => r(e.message))),
+        new Promise<string>((r) => setTimeout(() => r('no answer'), 1000)),
+      ]);
+      expect(probed, 'the stand-in must answer no SYN, as a machine that is gone').toBe('no answer');
+      await answeredByPbx(front, port.silent, 'u1', '+390612345676', '+390255566606');
+      expect(front.log()).toMatch(
+        /crocetta-front: no crocetta pair took it \(the last answered 408 or nothing\): INVITE from \+390255566606 .* sent to the PBX/,
+      );
+    } finally {
+      for (const s of queued) s.destroy();
+      listener.kill('SIGKILL');
       await front.stop();
     }
   });
