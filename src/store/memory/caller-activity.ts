@@ -9,6 +9,7 @@
  * kind in the window. A record with no part left is dropped (`isIdle`).
  */
 import type { CallRecord, TalkRecord } from '../../screening/call-list.js';
+import type { BlockCounts, Mark } from '../../screening/types.js';
 
 export interface CallerActivity {
   /** Attempt times, ascending (EvidenceIndex); null: none in the window. */
@@ -19,6 +20,16 @@ export interface CallerActivity {
   calls: CallRecord | null;
   /** Answered calls with their talk times (LearnedIndex); null as for calls. */
   talks: TalkRecord | null;
+  /**
+   * The caller's mark as the mark table gave it when the table's writes were `markVersion` (EvidenceIndex.evidenceFor;
+   * -1: not read yet). A decision reads it here, in the record it has fetched already, instead of in the mark table's
+   * memo (two arrays of 32k slots: two more cache lines a decision); any mark written anywhere makes it stale.
+   */
+  mark: Readonly<Mark> | null;
+  markVersion: number;
+  /** The caller's number blocks as LearnedIndex.blockCounts gave them at block version `blockVersion` (-1: not read). */
+  block: Readonly<BlockCounts> | null;
+  blockVersion: number;
 }
 
 /** Every active caller's record, by caller key. */
@@ -26,7 +37,7 @@ export type ActivityTable = Map<string, CallerActivity>;
 
 /** A record with its four parts in one order (one hidden class for every caller). */
 export function callerActivity(attempts: number[] | null, refusals: number[] | null): CallerActivity {
-  return { attempts, refusals, calls: null, talks: null };
+  return { attempts, refusals, calls: null, talks: null, mark: null, markVersion: -1, block: null, blockVersion: -1 };
 }
 
 /** Whether a record's calls and talks are all gone (none, or emptied by a prune). */

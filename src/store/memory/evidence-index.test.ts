@@ -185,3 +185,92 @@ describe('EvidenceIndex', () => {
     expect(ix.evidenceFor('+3933300999').mark?.at).toBe(999);
   });
 });
+
+/**
+ * A caller's record keeps the mark and number blocks it was last given (CallerActivity.mark, .block), read there
+ * instead of in the mark table's and the block counts' memos while nothing was written since: never stale.
+ */
+describe("EvidenceIndex: the mark and number blocks kept in a caller's record", () => {
+  const key = '+390212345678';
+  const mark = (callerKey: string, label: 'nuisance' | 'trusted' | 'none', at = T0 - DAY) => ({
+    callerKey,
+    label,
+    at,
+    company: null,
+    category: null,
+  });
+
+  it("gives the caller's mark as written last: set, changed, cleared, set again, with other marks written between", () => {
+    const ix = index();
+    ix.addAttempt(key, T0 - 60_000);
+    expect(ix.evidenceFor(key).mark).toBeNull();
+    ix.setMark(mark(key, 'nuisance'));
+    const nuisance = ix.evidenceFor(key).mark;
+    expect(nuisance).toMatchObject({ label: 'nuisance', at: T0 - DAY });
+    // Another caller's mark: this one's is the same object (the table's, kept).
+    ix.setMark(mark('+390611111111', 'trusted'));
+    expect(ix.evidenceFor(key).mark).toBe(nuisance);
+    expect(ix.evidenceFor(key).mark).toBe(ix.marks.get(key));
+    ix.setMark(mark(key, 'trusted', T0 - 10));
+    expect(ix.evidenceFor(key).mark).toMatchObject({ label: 'trusted', at: T0 - 10 });
+    ix.setMark(mark(key, 'none', T0 - 5));
+    expect(ix.evidenceFor(key).mark).toBeNull();
+    ix.loadMarks([mark(key, 'nuisance', T0 - 2)]);
+    expect(ix.evidenceFor(key).mark).toMatchObject({ label: 'nuisance', at: T0 - 2 });
+  });
+
+  it("gives an unmarked caller's number blocks as they are after each mark of its block, and without it after its own", () => {
+    const ix = index();
+    ix.addAttempt(key, T0 - 60_000);
+    expect(ix.evidenceFor(key).block).toBeUndefined();
+    ix.setMark(mark('+390212345671', 'nuisance'));
+    expect(ix.evidenceFor(key).block?.smallNuisance).toBe(1);
+    ix.setMark(mark('+390212345672', 'nuisance'));
+    expect(ix.evidenceFor(key).block?.smallNuisance).toBe(2);
+    ix.learned.addLearnedMember('+390212345673', T0 - 1000);
+    expect(ix.evidenceFor(key).block?.smallNuisance).toBe(3);
+    ix.setMark(mark('+390212345671', 'none'));
+    expect(ix.evidenceFor(key).block).toMatchObject({ smallNuisance: 2, smallTrusted: 0 });
+    ix.setMark(mark(key, 'nuisance'));
+    expect(ix.evidenceFor(key)).not.toHaveProperty('block');
+    ix.setMark(mark(key, 'none'));
+    expect(ix.evidenceFor(key).block).toMatchObject({ smallNuisance: 2 });
+  });
+
+  it('reads the mark afresh for a caller whose record left the window and came back after a mark', () => {
+    const clock = new ManualClock(T0);
+    const ix = index(clock);
+    ix.setMark(mark(key, 'nuisance'));
+    ix.addAttempt(key, T0 - 60_000);
+    expect(ix.evidenceFor(key).mark?.label).toBe('nuisance');
+    clock.advance(31 * DAY);
+    expect(ix.prune()).toBe(1);
+    expect(ix.callerRecords).toBe(0);
+    ix.setMark(mark(key, 'trusted', clock.now()));
+    ix.addAttempt(key, clock.now());
+    expect(ix.evidenceFor(key).mark).toMatchObject({ label: 'trusted', at: clock.now() });
+    // A restart: a new index loaded with the marks as they are now.
+    const again = index(clock);
+    again.loadMarks([mark(key, 'none', clock.now())]);
+    again.addAttempt(key, clock.now());
+    expect(again.evidenceFor(key).mark).toBeNull();
+  });
+
+  it('keeps one record for a caller whose writes and reads each give its key as a string of their own', () => {
+    const ix = index();
+    const digits = '0212345678';
+    // Equal keys, different strings: as a first call's identity and the caller-ID cache's copy give them.
+    const own = () => ['+39', digits].join('');
+    ix.addAttempt(own(), T0 - 30);
+    ix.addRefusal(own(), T0 - 20);
+    ix.learned.addCall(own(), T0 - 20, '+390611111111');
+    ix.addAttempt(own(), T0 - 10);
+    expect(ix.callerRecords).toBe(1);
+    expect(ix.activeCallers).toBe(1);
+    const e = ix.evidenceFor(own());
+    expect(e.attempts).toEqual([T0 - 30, T0 - 10]);
+    expect(e.refusals).toEqual([T0 - 20]);
+    expect(e.calls?.length).toBe(1);
+    expect(ix.evidenceFor(key)).toEqual(e);
+  });
+});

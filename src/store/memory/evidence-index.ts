@@ -10,7 +10,7 @@ import { DAY_MS } from '../../time/units.js';
  * turn it was taken (the classifier, the panel and the CLI all do), and copy what must outlive a write. A read never
  * changes what it handed out (times that left the window are dropped into a new array there).
  */
-import { NO_EVIDENCE, type CallerEvidence, type Clock } from '../../screening/types.js';
+import { NO_EVIDENCE, type CallerEvidence, type Clock, type Mark } from '../../screening/types.js';
 import { callerActivity, noCalls, NO_TIMES, type ActivityTable, type CallerActivity } from './caller-activity.js';
 import { LearnedIndex, type LearnedIndexOptions } from './learned-index.js';
 import { MarkTable, type MarkEntry } from './mark-table.js';
@@ -142,7 +142,7 @@ export class EvidenceIndex {
    */
   evidenceFor(callerKey: string): CallerEvidence {
     const act = this.activity.get(callerKey);
-    const mark = this.marks.get(callerKey);
+    const mark = act === undefined ? this.marks.get(callerKey) : this.markOf(callerKey, act);
     const timed = act !== undefined && this.trim(callerKey, act);
     const attempts = timed ? (act.attempts ?? NO_TIMES) : NO_TIMES;
     const refusals = timed ? (act.refusals ?? NO_TIMES) : NO_TIMES;
@@ -163,6 +163,16 @@ export class EvidenceIndex {
       out.blockCalls = blockCalls;
     }
     return out;
+  }
+
+  /** The caller's mark, as kept in its record while no mark was written since (see CallerActivity.mark). */
+  private markOf(callerKey: string, act: CallerActivity): Readonly<Mark> | null {
+    const version = this.marks.version;
+    if (act.markVersion === version) return act.mark;
+    const mark = this.marks.get(callerKey);
+    act.mark = mark;
+    act.markVersion = version;
+    return mark;
   }
 
   /** An answered call and its talk time (short calls, the persistent human, legitimate prefix evidence). */
@@ -187,6 +197,19 @@ export class EvidenceIndex {
     }
     act.attempts = addTime(act.attempts, time, cutoff, MAX_TIMES_PER_CALLER);
     if (act.refusals !== null && dropBefore(act.refusals, cutoff)) act.refusals = null;
+    this.refile(callerKey, act);
+  }
+
+  /**
+   * Files `act` again under `callerKey` as this write gave it: the Map keeps the key string of the caller's first
+   * write (the identity of a first call, which the caller-ID cache does not keep), while a caller's next decisions
+   * ask with the cached identity's own string, the one its calls are recorded with. Equal strings that are different
+   * objects are compared character by character at every look-up (the held one fetched from memory); the same
+   * object is compared by address.
+   */
+  private refile(callerKey: string, act: CallerActivity): void {
+    this.activity.delete(callerKey);
+    this.activity.set(callerKey, act);
   }
 
   addRefusal(callerKey: string, time: number): void {

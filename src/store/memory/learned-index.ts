@@ -226,7 +226,7 @@ export class LearnedIndex {
     blocks: boolean,
     act: CallerActivity | undefined,
   ): CallerEvidence | null {
-    const block = blocks ? this.blockCounts(callerKey) : null;
+    const block = !blocks ? null : act === undefined ? this.blockCounts(callerKey) : this.blockCountsOf(callerKey, act);
     const calls = act === undefined ? null : act.calls;
     const talks = act === undefined ? null : act.talks;
     // Empty tables are not asked (most registers have no "let the next call through" pending, many no numbers we
@@ -277,6 +277,16 @@ export class LearnedIndex {
       this.memoCounts[slot] = counts;
     }
     return counts;
+  }
+
+  /** blockCounts, as kept in the caller's record while no block count changed since (see CallerActivity.block). */
+  private blockCountsOf(callerKey: string, act: CallerActivity): Readonly<BlockCounts> | null {
+    const version = this.blockVersion;
+    if (act.blockVersion === version) return act.block;
+    const block = this.blockCounts(callerKey);
+    act.block = block;
+    act.blockVersion = version;
+    return block;
   }
 
   private countBlocks(small: number): Readonly<BlockCounts> | null {
