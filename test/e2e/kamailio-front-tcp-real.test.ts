@@ -26,7 +26,7 @@ import {
   type RealDrachtio,
   type RealKamailio,
 } from '../support/real-sip-tools.js';
-import { scenarioRunner } from '../support/scenario-runner.js';
+import { scenarioRunner, type ScenarioRun } from '../support/scenario-runner.js';
 
 const TOOLS = realTools(['kamailio', 'drachtio', 'sipp']);
 const CALLER = '127.0.0.1';
@@ -89,39 +89,18 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
     removeE2eDir(dir);
   });
 
-  /** The carrier's caller `caller` rings `did` through Kamailio, over `transport`; the PBX (sipp) answers. */
-  const answeredCall = async (transport: 'u1' | 't1', did: string, caller: string) => {
-    const { caller: calling, answerer } = await sipp.call(
-      { scenario: 'pbx-answers-did.xml', at: { host: PBX, port: port.pbx }, transport: 'u1' },
-      {
-        scenario: 'caller-answered.xml',
-        at: { host: CALLER, port: transport === 't1' ? port.callerTcp : port.callerUdp },
-        target: `${KAMAILIO}:${port.kamailio}`,
-        keys: { did, caller },
-        transport,
-      },
-    );
-    // sipp's caller exits 0 only once its INVITE was answered 200 and its ACK and BYE (sent by the Record-Route set)
-    // got through: the BYE's 200 came from the PBX, back over the same hops.
-    expect(calling.code, `${calling.out}\n${log()}`).toBe(0);
-    expect(answerer.code, answerer.out).toBe(0);
-    expect(answerer.logs).toContain(`request-uri-user=${did}`);
-    const row = await eventually(async () => {
-      await app?.register.flush();
-      const rows = await attemptsOf(app, TOKEN, caller);
-      return rows[0]?.outcome === 'answered' ? rows[0] : undefined;
-    }, 10_000);
-    expect(row).toMatchObject({ calledNumber: did, action: 'allow', finalStatus: 200 });
-  };
-
-  /** A caller rings `did` through `front` (listening on `frontPort`) over `transport`; the PBX (sipp) answers it. */
+  /**
+   * A caller rings `did` through `front` (listening on `frontPort`) over `transport`; the PBX (sipp) answers it. sipp's
+   * caller exits 0 only once its INVITE was answered 200 and its ACK and BYE (sent by the Record-Route set) got
+   * through: the BYE's 200 came from the PBX, back over the same hops. Returns the PBX's run.
+   */
   const answeredByPbx = async (
     front: RealKamailio,
     frontPort: number,
     transport: 'u1' | 't1',
     did: string,
     caller: string,
-  ): Promise<void> => {
+  ): Promise<ScenarioRun> => {
     const { caller: calling, answerer } = await sipp.call(
       { scenario: 'pbx-answers-did.xml', at: { host: PBX, port: port.pbx }, transport: 'u1' },
       {
@@ -134,6 +113,20 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
     );
     expect(calling.code, `${calling.out}\n${front.log()}`).toBe(0);
     expect(answerer.code, answerer.out).toBe(0);
+    return answerer;
+  };
+
+  /** The carrier's caller `caller` rings `did` through the suite's Kamailio over `transport`: answered, in the register. */
+  const answeredCall = async (transport: 'u1' | 't1', did: string, caller: string) => {
+    if (kamailio === undefined) throw new Error("the suite's Kamailio did not start");
+    const answerer = await answeredByPbx(kamailio, port.kamailio, transport, did, caller);
+    expect(answerer.logs).toContain(`request-uri-user=${did}`);
+    const row = await eventually(async () => {
+      await app?.register.flush();
+      const rows = await attemptsOf(app, TOKEN, caller);
+      return rows[0]?.outcome === 'answered' ? rows[0] : undefined;
+    }, 10_000);
+    expect(row).toMatchObject({ calledNumber: did, action: 'allow', finalStatus: 200 });
   };
 
   it('a whole call from a carrier over TCP, Kamailio to the pair over TCP: answered by the PBX, hung up', async () => {
