@@ -319,15 +319,23 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime. */
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 /**
+ * A /proc/<pid>/stat (or a thread's) line read: the command name (between the first '(' and the last ')': it may hold
+ * spaces and parentheses) and the fields after it (`fields[0]` is field 3, state; minflt 10 is `fields[7]`, utime 14
+ * and stime 15 `fields[11]` and `fields[12]`, starttime 22 `fields[19]`). Throws when the process or thread is gone.
+ */
+function procStat(path: string): { comm: string; fields: string[] } {
+  const stat = readFileSync(path, 'utf8');
+  const end = stat.lastIndexOf(')');
+  return { comm: stat.slice(stat.indexOf('(') + 1, end), fields: stat.slice(end + 2).split(' ') };
+}
+/**
  * CPU time (user + system) a process has used so far, in µs: every thread (SQLite's and libuv's pools included), or
  * with `mainThread` its main thread's only (/proc/<pid>/task/<pid>/stat: the JavaScript a --cpu-prof profile sees).
  */
 function cpuUs(pid: number | undefined, mainThread = false): number {
   if (pid === undefined) return NaN;
   try {
-    const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const { fields } = procStat(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`);
     return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
   } catch {
     return NaN;
@@ -359,15 +367,11 @@ function lastCpuOf(pid: number | undefined): { stop(): number } {
 function threadsUs(pid: number | undefined): Map<number, { us: number; start: number }> {
   const out = new Map<number, { us: number; start: number }>();
   if (pid === undefined) return out;
-  const fieldsOf = (path: string): string[] => {
-    const stat = readFileSync(path, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  };
   try {
-    const start0 = Number(fieldsOf(`/proc/${pid}/stat`)[19]);
+    const start0 = Number(procStat(`/proc/${pid}/stat`).fields[19]);
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
-        const f = fieldsOf(`/proc/${pid}/task/${tid}/stat`);
+        const f = procStat(`/proc/${pid}/task/${tid}/stat`).fields;
         out.set(Number(tid), { us: ((Number(f[11]) + Number(f[12])) * 1e6) / CLK_TCK, start: Number(f[19]) - start0 });
       } catch {
         // the thread ended
@@ -1309,12 +1313,8 @@ function allProcesses(): Map<number, { comm: string; ticks: number }> {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(name), {
-        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
-        ticks: Number(f[11]) + Number(f[12]),
-      });
+      const { comm, fields: f } = procStat(`/proc/${name}/stat`);
+      out.set(Number(name), { comm, ticks: Number(f[11]) + Number(f[12]) });
     } catch {
       // gone meanwhile
     }
@@ -1326,8 +1326,7 @@ const lastStepEnd = new Map<string, number>();
 /** Minor page faults so far of a process (/proc/<pid>/stat's minflt, field 10): memory it touched afresh. NaN: gone. */
 function minorFaults(pid: number | undefined): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+    return Number(procStat(`/proc/${pid}/stat`).fields[7]);
   } catch {
     return NaN;
   }
