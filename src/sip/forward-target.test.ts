@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeNumber } from '../callerid/index.js';
-import { describeUser, drachtioRewrites, forwardTarget } from './forward-target.js';
+import { describeUser, drachtioRewrites, forwardTarget, isDialString, requestUser } from './forward-target.js';
+import { uriUser } from './request-headers.js';
+import { generatedUris } from './test-fixtures.js';
 
 const DID = normalizeNumber('+390612345678', 'IT');
 
@@ -89,5 +91,59 @@ describe('where drachtio-server rewrites the request line', () => {
       routable: true,
       user: '0612345678',
     });
+  });
+});
+
+describe('the next call to the same Request-URI (the last target kept)', () => {
+  it('works the target out again when any of the four values it is made of changed', () => {
+    const odd = 'sip:%3Cscript%3E@192.0.2.1:5060';
+    const other = normalizeNumber('+390698765432', 'IT');
+    expect(forwardTarget(odd, DID, '192.0.2.1:5060')).toMatchObject({ routable: true, user: '+390612345678' });
+    // The same Request-URI read with another DID, none, another address drachtio received it on, or a trunk's DID.
+    expect(forwardTarget(odd, other, '192.0.2.1:5060')).toMatchObject({ routable: true, user: '+390698765432' });
+    expect(forwardTarget(odd, null, '192.0.2.1:5060')).toEqual({
+      routable: false,
+      received: '<script>',
+      tooLong: false,
+    });
+    expect(forwardTarget(odd, DID, '192.0.2.9:5060')).toEqual({
+      routable: false,
+      received: '<script>',
+      tooLong: false,
+    });
+    expect(forwardTarget(odd, DID, '192.0.2.1:5060', '0612345678')).toMatchObject({ user: '0612345678' });
+    expect(forwardTarget('sip:0612345678@192.0.2.1:5060', DID, '192.0.2.1:5060')).toMatchObject({
+      user: '0612345678',
+      replaced: null,
+    });
+    // And the same four values again: the same target, whose fields nobody can change for the next call.
+    const once = forwardTarget(odd, DID, '192.0.2.1:5060');
+    const again = forwardTarget(odd, normalizeNumber('+390612345678', 'IT'), '192.0.2.1:5060');
+    expect(again).toBe(once);
+    expect(Object.isFrozen(again)).toBe(true);
+  });
+});
+
+describe('the Request-URI user read and tested without regular expressions', () => {
+  // The former regular expressions, as the reference.
+  const userByRegex = (requestUri: string): string | null => {
+    const uri = requestUri.trim();
+    if (/^sips?:/i.test(uri) && !/^sips?:[^?>@]*@/i.test(uri)) return null;
+    return uriUser(uri);
+  };
+  const dialByRegex = (user: string): boolean => user.length <= 64 && /^[0-9A-Za-z+*#._~-]+$/.test(user);
+
+  it('requestUser reads what the two sip: tests and uriUser read', () => {
+    for (const uri of generatedUris(20_000)) expect([uri, requestUser(uri)]).toEqual([uri, userByRegex(uri)]);
+  });
+
+  it('isDialString accepts what /^[0-9A-Za-z+*#._~-]+$/ accepted, 64 characters at most', () => {
+    for (let c = 0; c < 0x180; c++) {
+      const ch = String.fromCharCode(c);
+      expect([c, isDialString(ch), isDialString(`06${ch}12`)]).toEqual([c, dialByRegex(ch), dialByRegex(`06${ch}12`)]);
+    }
+    for (const user of [...generatedUris(5_000), '', '1'.repeat(64), '1'.repeat(65), `${'a'.repeat(63)}#`]) {
+      expect([user, isDialString(user)]).toEqual([user, dialByRegex(user)]);
+    }
   });
 });

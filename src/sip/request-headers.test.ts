@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import type Srf from 'drachtio-srf';
 import { describe, expect, it } from 'vitest';
-import { headerSource } from './request-headers.js';
+import { headerSource, isPlainUser, uriUser, withUser } from './request-headers.js';
+import { generatedUris } from './test-fixtures.js';
 
 // drachtio-srf's own classes, as its agent builds a request from what drachtio-server sends.
 const require = createRequire(import.meta.url);
@@ -175,5 +176,35 @@ describe('headerSource', () => {
     const source = headerSource(fake as unknown as Srf.SrfRequest);
     expect(source.header('from')).toEqual(['<sip:2@h>']);
     expect(source.header('to')).toEqual([]);
+  });
+});
+
+describe('URI users read without regular expressions', () => {
+  // The readers' former regular expressions, as the reference.
+  const userByRegex = (uri: string): string | null => {
+    const m = /^(?:sips?|tel):([^@;?>]+)/i.exec(uri.trim());
+    if (!m?.[1]) return null;
+    if (!m[1].includes('%')) return m[1];
+    try {
+      return decodeURIComponent(m[1]);
+    } catch {
+      return m[1];
+    }
+  };
+  const plainByRegex = (user: string): boolean => /^[0-9A-Za-z+\-_.!~*'()&=$,;?/]*$/.test(user);
+
+  it('uriUser reads what /^(?:sips?|tel):([^@;?>]+)/i read, decoded alike', () => {
+    const uris = generatedUris(20_000);
+    for (const uri of uris) expect([uri, uriUser(uri)]).toEqual([uri, userByRegex(uri)]);
+  });
+
+  it("withUser's plain users are those /^[0-9A-Za-z+\\-_.!~*'()&=$,;?/]*$/ accepted", () => {
+    for (let c = 0; c < 0x180; c++) {
+      const ch = String.fromCharCode(c);
+      expect([c, isPlainUser(ch), isPlainUser(`12${ch}34`)]).toEqual([c, plainByRegex(ch), plainByRegex(`12${ch}34`)]);
+    }
+    for (const user of generatedUris(5_000)) expect([user, isPlainUser(user)]).toEqual([user, plainByRegex(user)]);
+    expect(withUser('sip:pbx.example:5080', '0612345678')).toBe('sip:0612345678@pbx.example:5080');
+    expect(withUser('sip:pbx.example:5080', '06 12#')).toBe('sip:06%2012%23@pbx.example:5080');
   });
 });
