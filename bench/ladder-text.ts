@@ -6,6 +6,7 @@
  * not reached). Session 29's second --ladder-at hold printed "crocetta 0 calls/s (0% of bare)" for "held none of
  * 1,300, 1,400 and 1,500": the summary now says what the steps showed, and a ratio only as the bound they support.
  */
+import { numberArg, textArg } from './args.js';
 
 /** One application's ladder: the highest rate it held, and the lowest it failed above that (undefined: none). */
 export interface LadderBounds {
@@ -48,4 +49,49 @@ export function ratioText(app: LadderBounds, bare: LadderBounds): string {
   if (low === undefined) return `below ${pct(high as number)} of bare`;
   if (high === undefined) return `at least ${pct(low)} of bare`;
   return `${pct(low)}–${pct(high)} of bare`;
+}
+
+/** What a ladder is asked to do (bench/sip.ts' --ladder options), for its header. */
+export interface LadderPlan {
+  seconds: number;
+  /** --ladder-at: only these steps, the applications alternating at each. */
+  at?: readonly number[];
+  from: number;
+  step: number;
+  resolution: number;
+  retries: number;
+  /** --ladder-warmup S --ladder-warmup-share X: S seconds at X of the try's rate before every try; 0 s: none. */
+  leadIn: { seconds: number; share: number };
+}
+
+/**
+ * The ladder's header: how its steps are chosen and what every try begins with, so that a figure copied from the
+ * output says whether its applications met each step warm (the same lead-in for all) or from idle.
+ */
+export function ladderHeader(p: LadderPlan): string {
+  const steps =
+    p.at === undefined
+      ? `steps of ${p.step} from ${p.from}, then bisection to ${p.resolution}`
+      : `fixed steps ${p.at.join(', ')}, the applications in turn at each, the order reversed every other step`;
+  const retries =
+    p.retries === 0 ? 'a failed step not tried again' : `a failed step tried up to ${p.retries} more time(s)`;
+  const leadIn =
+    p.leadIn.seconds > 0
+      ? `before every try of every application a lead-in of ${p.leadIn.seconds} s at ${(p.leadIn.share * 100).toFixed(0)}% of the try's rate, then 1.5 s idle, uncounted`
+      : 'no lead-in (--ladder-warmup 0): an application idle while another takes its steps meets the full rate at once';
+  return `ladder: highest rate sustained for ${p.seconds} s with no failed call (${steps}; ${retries}); ${leadIn}`;
+}
+
+/** The lead-in before every ladder try when --ladder-warmup is not given (seconds; 0: none). */
+export const LEAD_IN_SECONDS = 0;
+
+/**
+ * --ladder-warmup S (whole seconds, 0 for none; LEAD_IN_SECONDS when absent or not such a number) and
+ * --ladder-warmup-share X (of the try's rate, default 0.5, at most 1).
+ */
+export function ladderLeadIn(argv: readonly string[] = process.argv): { seconds: number; share: number } {
+  const text = textArg('ladder-warmup', argv);
+  const v = Number(text);
+  const seconds = text !== undefined && text.trim() !== '' && Number.isInteger(v) && v >= 0 ? v : LEAD_IN_SECONDS;
+  return { seconds, share: Math.min(1, numberArg('ladder-warmup-share', 0.5, argv)) };
 }

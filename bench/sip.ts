@@ -120,7 +120,7 @@ import { RTP_THREAD_NICE, RTP_THREAD_REALTIME } from '../src/media/rtp-thread.js
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { MARKED_AT, seedMarkedNumbers } from './seed-marks.js';
-import { ceilingText, ratioText, withStep, type LadderBounds } from './ladder-text.js';
+import { ceilingText, ladderHeader, ladderLeadIn, ratioText, withStep, type LadderBounds } from './ladder-text.js';
 import { msText, pairRounds, pairedText, roundOrder } from './sip-rounds.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
 import { killAll, killAllOnExit, track } from './tracked-children.js';
@@ -186,9 +186,8 @@ const opts = {
   ladderStep: argNumber('ladder-step', 250),
   ladderResolution: argNumber('ladder-resolution', 50),
   ladderRetries: argCount('ladder-retries', 1),
-  /** --ladder-warmup S: before every ladder try, S seconds at --ladder-warmup-share of the try's rate (default off). */
-  ladderWarmup: argCount('ladder-warmup', 0),
-  ladderWarmupShare: Math.min(1, argNumber('ladder-warmup-share', 0.5)),
+  /** --ladder-warmup S: before every ladder try, S seconds at --ladder-warmup-share of the try's rate (ladder-text.ts). */
+  ladderLeadIn: ladderLeadIn(),
   /** --ladder-at 600,650: only these steps, no climbing nor bisection, the applications alternating at each rate. */
   ladderAt: argText('ladder-at')
     ?.split(',')
@@ -318,6 +317,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime. */
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/** The host's cores: the host's CPU share in a ladder try's per-second read is of 100 × CORES %. */
+const CORES = cpus().length;
 /**
  * A /proc/<pid>/stat (or a thread's) line read: the command name (between the first '(' and the last ')': it may hold
  * spaces and parentheses) and the fields after it (`fields[0]` is field 3, state; minflt 10 is `fields[7]`, utime 14
@@ -1251,10 +1252,10 @@ async function sustains(
   const s = scenarioOf(w);
   const last = lastStepEnd.get(app.name);
   const idle = last === undefined ? 'since the warm-up' : `${((Date.now() - last) / 1000).toFixed(0)} s`;
-  if (opts.ladderWarmup > 0) {
+  if (opts.ladderLeadIn.seconds > 0) {
     // --ladder-warmup: the same lead-in before every try of every application (see the top of this file).
-    const warm = Math.round(rate * opts.ladderWarmupShare);
-    const warmCalls = Math.round(warm * opts.ladderWarmup);
+    const warm = Math.round(rate * opts.ladderLeadIn.share);
+    const warmCalls = Math.round(warm * opts.ladderLeadIn.seconds);
     const label = `ladder-warmup-${w}-${app.name}-${rate}`;
     const run = await startSipp({
       scenario: s.scenario,
@@ -1331,14 +1332,18 @@ function minorFaults(pid: number | undefined): number {
     return NaN;
   }
 }
-/** The host's busy and total CPU time so far, in ticks of every core (/proc/stat's first line; idle and iowait idle). */
-function hostTicks(): { busy: number; total: number } {
+/**
+ * The host's busy and total CPU time so far, in ticks of every core (/proc/stat's first line; idle and iowait idle),
+ * and of the busy time the interrupts' (irq, softirq: a datagram's way through loopback is partly there) and the
+ * hypervisor's (steal), which no process's ticks include.
+ */
+function hostTicks(): { busy: number; total: number; interrupts: number; steal: number } {
   try {
     const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
-    const total = f.reduce((x, y) => x + y, 0);
-    return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
+    const total = f.slice(0, 8).reduce((x, y) => x + y, 0); // guest time is already in user time
+    return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total, interrupts: (f[5] ?? 0) + (f[6] ?? 0), steal: f[7] ?? 0 };
   } catch {
-    return { busy: NaN, total: NaN };
+    return { busy: NaN, total: NaN, interrupts: NaN, steal: NaN };
   }
 }
 /**
@@ -1387,7 +1392,7 @@ function stepStart(
       if (at0 === undefined || first === undefined) return `idle before it ${idle}`;
       const end = read();
       const f = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(0));
-      let course = `${opts.ladderWarmup > 0 ? 'idle before its lead-in' : 'idle before it'} ${idle}; its first second: ${first.drops} dropped, app ${f((first.app - at0.app) / rate)} µs a call, drachtio-server ${f((first.drachtio - at0.drachtio) / rate)}, minor faults a call app ${((first.appF - at0.appF) / rate).toFixed(1)}, drachtio-server ${((first.drachtioF - at0.drachtioF) / rate).toFixed(1)}; over the try ${((end.appF - at0.appF) / calls).toFixed(1)} and ${((end.drachtioF - at0.drachtioF) / calls).toFixed(1)}`;
+      let course = `${opts.ladderLeadIn.seconds > 0 ? 'idle before its lead-in' : 'idle before it'} ${idle}; its first second: ${first.drops} dropped, app ${f((first.app - at0.app) / rate)} µs a call, drachtio-server ${f((first.drachtio - at0.drachtio) / rate)}, minor faults a call app ${((first.appF - at0.appF) / rate).toFixed(1)}, drachtio-server ${((first.drachtioF - at0.drachtioF) / rate).toFixed(1)}; over the try ${((end.appF - at0.appF) / calls).toFixed(1)} and ${((end.drachtioF - at0.drachtioF) / calls).toFixed(1)}`;
       const onset = reads.findIndex((r) => r.drops > 0);
       if (onset > 0) {
         const seconds: string[] = [];
@@ -1396,19 +1401,24 @@ function stepStart(
           const p = reads[i - 1];
           if (r === undefined || p === undefined) continue;
           const share = (d: number): string => f((d / ((r.at - p.at) * 1000)) * 100);
-          const host = (100 * 2 * (r.host.busy - p.host.busy)) / (r.host.total - p.host.total);
-          const busiest = [...r.all]
-            .map(([pid, x]) => ({ pid, x, d: x.ticks - (p.all.get(pid)?.ticks ?? x.ticks) }))
-            .filter((b) => b.d > 0)
+          const ofHost = (ticks: number): number => (100 * CORES * ticks) / (r.host.total - p.host.total);
+          const host = ofHost(r.host.busy - p.host.busy);
+          // A process started within the second: all its ticks are the second's. One that ended within it is missed
+          // (its share is in the host's, not in `processes`).
+          const active = [...r.all]
+            .map(([pid, x]) => ({ pid, x, d: x.ticks - (p.all.get(pid)?.ticks ?? 0) }))
+            .filter((b) => b.d > 0);
+          const inProcesses = share((active.reduce((t, b) => t + b.d, 0) * 1e6) / CLK_TCK);
+          const busiest = active
             .sort((x, y) => y.d - x.d)
             .slice(0, 5)
             .map((b) => `${roles.get(b.pid) ?? `${b.x.comm}(${b.pid})`} ${share((b.d * 1e6) / CLK_TCK)}`)
             .join(', ');
           seconds.push(
-            `s${i} ${share(r.drachtio - p.drachtio)}/${share(r.app - p.app)}/${f(host)}% ${r.drops - p.drops} [${busiest}]`,
+            `s${i} ${share(r.drachtio - p.drachtio)}/${share(r.app - p.app)}/${f(host)}% (${inProcesses}/${f(ofHost(r.host.interrupts - p.host.interrupts))}/${f(ofHost(r.host.steal - p.host.steal))}) ${r.drops - p.drops} [${busiest}]`,
           );
         }
-        course += `; drops began in second ${onset} (per second: drachtio-server/app/host % of a core (host: of 200), dropped: ${seconds.join(', ')})`;
+        course += `; drops began in second ${onset} (per second: drachtio-server/app/host % of a core (host: of ${100 * CORES}; of it in processes running at the second's end/in interrupts/stolen by the hypervisor), dropped: ${seconds.join(', ')})`;
       }
       return course;
     },
@@ -1813,7 +1823,15 @@ async function main(): Promise<void> {
     if (opts.ladder) {
       console.log('');
       console.log(
-        `ladder: highest rate sustained for ${opts.ladderSeconds} s with no failed call (steps of ${opts.ladderStep} from ${opts.ladderFrom}, then bisection to ${opts.ladderResolution})`,
+        ladderHeader({
+          seconds: opts.ladderSeconds,
+          ...(opts.ladderAt !== undefined && { at: opts.ladderAt }),
+          from: opts.ladderFrom,
+          step: opts.ladderStep,
+          resolution: opts.ladderResolution,
+          retries: opts.ladderRetries,
+          leadIn: opts.ladderLeadIn,
+        }),
       );
       for (const w of (['refusal', 'proxied'] as const).filter((x) => opts.workloads.includes(x))) {
         const best = await ladder(ctx, w);
