@@ -82,8 +82,13 @@ export function ladderHeader(p: LadderPlan): string {
   return `ladder: highest rate sustained for ${p.seconds} s with no failed call (${steps}; ${retries}); ${leadIn}`;
 }
 
-/** The lead-in before every ladder try when --ladder-warmup is not given (seconds; 0: none). */
-export const LEAD_IN_SECONDS = 0;
+/**
+ * The lead-in before every ladder try when --ladder-warmup is not given (seconds; 0: none). 3 since session 34: with
+ * it both applications met each try warm (the same lead-in for every one), as a service in use meets its busy hour;
+ * without it, an application idle for minutes while the others took their steps met the full rate cold, and its
+ * heap's first second decided the try as often as its rate did (docs/measurements.md, sessions 33 and 34).
+ */
+export const LEAD_IN_SECONDS = 3;
 
 /**
  * --ladder-warmup S (whole seconds, 0 for none; LEAD_IN_SECONDS when absent or not such a number) and

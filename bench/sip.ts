@@ -8,7 +8,7 @@
  *                        [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
  *                        [--ladder-at 600,650] [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000]
  *                        [--warmup-calls N] [--warmup-rate R] [--proxied-callers N] [--ratio-target 1.10]
- *                        [--diff-target-ms 0.5] [--ladder-warmup S [--ladder-warmup-share 0.5]]
+ *                        [--diff-target-ms 0.5] [--ladder-warmup 3 [--ladder-warmup-share 0.5]]
  *   --variant none: crocetta with its defaults and the bare app only.
  *   --node-flags 'name:FLAGS' (repeatable): one more crocetta, its defaults, run as `node FLAGS dist/src/main.js`
  *   instead of with the start script's flags (NAME=value tokens go to its environment, e.g. UV_THREADPOOL_SIZE=2;
@@ -80,12 +80,13 @@
  * application's highest step held and the lowest it failed above it (`1,250 calls/s (1,300 failed)`, `below 1,300 (no
  * step held)`, `1,500 calls/s or more`), and its ratio to the bare app's only as far as both bound it (`below 87% of
  * bare`; bench/ladder-text.ts).
- * --ladder-warmup S (default 0: none) [--ladder-warmup-share 0.5]: before every try of every application, S seconds of
- * the step's workload at that share of its rate, then 1.5 s idle, uncounted. In the fixed ladder an application sits
- * idle for minutes while the others take their steps, then is sent the full rate at once: on 5 Dec 2026 (session 33)
- * crocetta's first second after 2 minutes idle cost it 778–867 µs a call with ~8 minor page faults a call (V8 had
- * given back the heap it grew), against 333 µs and none right after its own step; a service in use is not idle for
- * minutes before its busy hour. With a lead-in the ladder measures the rate held, without one also the cold start.
+ * --ladder-warmup S (default 3; 0: none) [--ladder-warmup-share 0.5]: before every try of every application, S seconds
+ * of the step's workload at that share of its rate, then 1.5 s idle, uncounted; the header says which. In the ladder
+ * an application sits idle for minutes while the others take their steps, then is sent the full rate at once: on 5 Dec
+ * 2026 (session 33, no lead-in) crocetta's first second after 2 minutes idle cost it 778–867 µs a call with ~8 minor
+ * page faults a call (V8 had given back the heap it grew), against 333 µs and none right after its own step; a service
+ * in use is not idle for minutes before its busy hour. With the lead-in (session 34) the first second's faults fell to
+ * 0.3–4.0 a call. With a lead-in the ladder measures the rate held; `--ladder-warmup 0` measures the cold start too.
  * A failed step runs again up to --ladder-retries times (default 1; 0 for the single try of sessions ≤ 17) and counts as
  * sustained when a try passes: on 4 Dec the bare app failed its very first step (800 proxied calls/s) once, which
  * decided its whole ladder (780) while crocetta sustained 1,200; both tries are printed.
@@ -141,7 +142,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   [--marks 10000] [--cpu-prof DIR [--cpu-prof-interval µs]] [--keep] [--no-rounds] [--ladder-apps a,b]
   [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
   [--ladder-at 600,650] [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000] [--warmup-calls N]
-  [--warmup-rate R] [--proxied-callers N] [--ratio-target 1.10] [--diff-target-ms 0.5] [--ladder-warmup S
+  [--warmup-rate R] [--proxied-callers N] [--ratio-target 1.10] [--diff-target-ms 0.5] [--ladder-warmup 3
   [--ladder-warmup-share 0.5]]
 Needs drachtio (drachtio-server) and sipp on PATH; what each option does is written at the top of bench/sip.ts.`);
   process.exit(0);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ceilingText, ratioText, withStep, type LadderBounds } from '../../bench/ladder-text.js';
+import {
+  ceilingText,
+  ladderHeader,
+  ladderLeadIn,
+  LEAD_IN_SECONDS,
+  ratioText,
+  withStep,
+  type LadderBounds,
+} from '../../bench/ladder-text.js';
 
 const steps = (...outcomes: Array<[number, boolean]>): LadderBounds =>
   outcomes.reduce<LadderBounds>((b, [rate, ok]) => withStep(b, rate, ok), {});
@@ -29,5 +37,33 @@ describe("bench:sip's ladder summary says what the steps showed", () => {
     expect(ratioText({ held: 1400 }, { held: 1300, failed: 1350 })).toBe('at least 104% of bare');
     expect(ratioText({ held: 1400 }, { held: 1500 })).toBe('ratio not bounded by these steps');
     expect(ratioText({ held: 1400 }, { failed: 1150 })).toBe('bare app held no step: no ratio');
+  });
+});
+
+describe("bench:sip's ladder header and lead-in", () => {
+  const argv = (...words: string[]) => ['node', 'bench/sip.ts', '--ladder', ...words];
+
+  it('reads --ladder-warmup as whole seconds, 0 for none, and its share of the rate at most 1', () => {
+    expect(ladderLeadIn(argv('--ladder-warmup', '3'))).toEqual({ seconds: 3, share: 0.5 });
+    expect(ladderLeadIn(argv('--ladder-warmup', '0'))).toEqual({ seconds: 0, share: 0.5 });
+    expect(ladderLeadIn(argv('--ladder-warmup', '5', '--ladder-warmup-share', '0.8'))).toEqual({
+      seconds: 5,
+      share: 0.8,
+    });
+    expect(ladderLeadIn(argv('--ladder-warmup', '2', '--ladder-warmup-share', '3'))).toEqual({ seconds: 2, share: 1 });
+    // A lead-in unless asked for none: every try of every application begins warm (sessions 33–34).
+    expect(LEAD_IN_SECONDS).toBeGreaterThan(0);
+    for (const absent of [argv(), argv('--ladder-warmup', 'x'), argv('--ladder-warmup', '-1'), argv('--ladder-warmup')])
+      expect(ladderLeadIn(absent)).toEqual({ seconds: LEAD_IN_SECONDS, share: 0.5 });
+  });
+
+  it('says the steps as run and whether every try began with the same lead-in', () => {
+    const plan = { seconds: 30, from: 250, step: 250, resolution: 50, retries: 1 };
+    expect(ladderHeader({ ...plan, at: [900, 900, 900], retries: 0, leadIn: { seconds: 3, share: 0.5 } })).toBe(
+      "ladder: highest rate sustained for 30 s with no failed call (fixed steps 900, 900, 900, the applications in turn at each, the order reversed every other step; a failed step not tried again); before every try of every application a lead-in of 3 s at 50% of the try's rate, then 1.5 s idle, uncounted",
+    );
+    expect(ladderHeader({ ...plan, leadIn: { seconds: 0, share: 0.5 } })).toBe(
+      'ladder: highest rate sustained for 30 s with no failed call (steps of 250 from 250, then bisection to 50; a failed step tried up to 1 more time(s)); no lead-in (--ladder-warmup 0): an application idle while another takes its steps meets the full rate at once',
+    );
   });
 });
