@@ -5,7 +5,9 @@
  * PBX (127.0.0.4, UDP). A whole call (INVITE, 200, ACK, BYE) goes through the front with the carrier over TCP and
  * the front reaching the pair over TCP; with the carrier over UDP and the pair over TCP (Kamailio switches transport
  * and records both in its Record-Route); and a marked caller gets crocetta's 607 over TCP. Without LISTEN_TCP the cfg
- * had no TCP socket: a carrier's TCP connection was refused, and a pair listed over TCP could not be reached.
+ * had no TCP socket: a carrier's TCP connection was refused, and a pair listed over TCP could not be reached. Pairs
+ * over TCP that are gone: refusing the connection (the next pair, the PBX, or one 503) and never answering it (the PBX
+ * after CROCETTA_TIMEOUT; without PBX_URI, Kamailio's 408 after it).
  * Skipped, with the reason, where Kamailio, drachtio-server or sipp is not installed. Ports: free ones in 29400-29599
  * (or E2E_PORTS) on 127.0.0.x, picked at each run.
  */
@@ -35,6 +37,13 @@ const KAMAILIO = '127.0.0.3';
 const PBX = '127.0.0.4';
 const NUISANCE = '+390298765400';
 const TOKEN = 'e2e-token-0123456789';
+/**
+ * The fronts that send the call to the PBX after their pairs failed: one UDP worker. The PBX (sipp) sends its 180 and
+ * its 200 back to back; two Kamailio workers may each take one and relay the 180 after the 200 (tm decides under its
+ * reply lock, sends after it), and the caller's scenario, past its 200, aborts on the stray 180 (seen once, 6 Dec 2026,
+ * 01:48 UTC, the gone pair's test). The recipe does not depend on how many workers read its socket.
+ */
+const ONE_UDP_WORKER = { CHILDREN: 1 };
 
 describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOOLS.skipped}`, () => {
   let dir = '';
@@ -52,6 +61,8 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
     bare: 0,
     gone: 0,
     silent: 0,
+    gone2: 0,
+    goneBare: 0,
   };
   const log = (): string => kamailio?.log() ?? '';
   const sipp = scenarioRunner(() => dir);
@@ -61,9 +72,9 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
     const taken = new Set<number>();
     const [k = 0, admin = 0, sip = 0, pbx = 0, callerTcp = 0, callerUdp = 0, down = 0, dead = 0, dead2 = 0, bare = 0] =
       await pickPorts(10, [CALLER, PAIR, KAMAILIO, PBX], 29_400, 29_600, taken);
-    // The gone pair's stand-in (on the pair's address) and its front.
-    const [gone = 0, silent = 0] = await pickPorts(2, [PAIR, KAMAILIO], 29_400, 29_600, taken);
-    port = { kamailio: k, pbx, callerTcp, callerUdp, down, dead, dead2, bare, gone, silent };
+    // The gone pairs' stand-ins (on the pair's address) and their fronts.
+    const [gone = 0, silent = 0, gone2 = 0, goneBare = 0] = await pickPorts(4, [PAIR, KAMAILIO], 29_400, 29_600, taken);
+    port = { kamailio: k, pbx, callerTcp, callerUdp, down, dead, dead2, bare, gone, silent, gone2, goneBare };
     drachtio = await startDrachtio(join(dir, 'drachtio'), { admin, sip }, 'cymru', {
       sip: `<contacts><contact>sip:${PAIR}:${sip};transport=udp,tcp</contact></contacts>`,
     });
@@ -129,6 +140,43 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
     expect(row).toMatchObject({ calledNumber: did, action: 'allow', finalStatus: 200 });
   };
 
+  /** A front of the test's own at KAMAILIO:frontPort (UDP and TCP) before `pairs`, its files in `dir`/`name`. */
+  const startFront = (
+    name: string,
+    frontPort: number,
+    pairs: string[],
+    defines: Record<string, string | number> = {},
+  ): Promise<RealKamailio> =>
+    startKamailioFront(join(dir, name), {
+      name: `kamailio-${name}`,
+      listen: { host: KAMAILIO, port: frontPort },
+      listenTcp: { host: KAMAILIO, port: frontPort },
+      pairs,
+      defines,
+    });
+
+  /** `use` runs with a front whose only pair, over TCP, is a machine that is gone (goneMachine, checked first). */
+  const withGonePair = async (
+    name: string,
+    pairPort: number,
+    frontPort: number,
+    defines: Record<string, string | number>,
+    use: (front: RealKamailio) => Promise<void>,
+  ): Promise<void> => {
+    const gone = await goneMachine(PAIR, pairPort);
+    try {
+      const front = await startFront(name, frontPort, [`sip:${PAIR}:${pairPort};transport=tcp`], defines);
+      try {
+        expect(gone.probed, 'the stand-in must answer no SYN, as a machine that is gone').toBe('no answer');
+        await use(front);
+      } finally {
+        await front.stop();
+      }
+    } finally {
+      gone.close();
+    }
+  };
+
   it('a whole call from a carrier over TCP, Kamailio to the pair over TCP: answered by the PBX, hung up', async () => {
     await answeredCall('t1', '+390612345671', '+390255566601');
   });
@@ -151,13 +199,12 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
   });
 
   it('pairs listed over TCP whose drachtio-server is gone (connection refused): each skipped, the PBX takes the call (PBX_URI)', async () => {
-    const front = await startKamailioFront(join(dir, 'down'), {
-      name: 'kamailio-down',
-      listen: { host: KAMAILIO, port: port.down },
-      listenTcp: { host: KAMAILIO, port: port.down },
-      pairs: [`sip:${PAIR}:${port.dead};transport=tcp`, `sip:${PAIR}:${port.dead2};transport=tcp`],
-      defines: { PBX_URI: `sip:${PBX}:${port.pbx}` },
-    });
+    const front = await startFront(
+      'down',
+      port.down,
+      [`sip:${PAIR}:${port.dead};transport=tcp`, `sip:${PAIR}:${port.dead2};transport=tcp`],
+      { PBX_URI: `sip:${PBX}:${port.pbx}`, ...ONE_UDP_WORKER },
+    );
     try {
       await answeredByPbx(front, port.down, 't1', '+390612345674', '+390255566604');
       // Both pairs tried, each refusing the connection, then the PBX; the caller never got tm's own 477.
@@ -173,90 +220,115 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
   });
 
   it('a pair listed over TCP whose machine is gone (its connection never answered, no RST): after CROCETTA_TIMEOUT the PBX takes the call', async () => {
-    // A machine that is gone answers no SYN. On loopback every closed port answers RST, so the stand-in is a listener
-    // whose accept queue is full (backlog 1, its process never accepting, two connections queued): Linux then drops a
-    // new SYN without a word, and the connecting side retransmits it as it would to a machine that is gone (checked
-    // below before the call).
-    const listener = spawn(
-      process.execPath,
-      [
-        '-e',
-        `require('node:net').createServer().listen({ host: '${PAIR}', port: ${port.gone}, backlog: 1 }, () => {
-          process.stdout.write('up');
-          setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0), 50);
-        });`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+    await withGonePair(
+      'gone',
+      port.gone,
+      port.silent,
+      { PBX_URI: `sip:${PBX}:${port.pbx}`, ...ONE_UDP_WORKER },
+      async (front) => {
+        await answeredByPbx(front, port.silent, 'u1', '+390612345676', '+390255566606');
+        expect(front.log()).toMatch(
+          /crocetta-front: no crocetta pair took it \(the last answered 408 or nothing\): INVITE from \+390255566606 .* sent to the PBX/,
+        );
+      },
     );
-    const queued: Socket[] = [];
-    const front = await startKamailioFront(join(dir, 'gone'), {
-      name: 'kamailio-gone',
-      listen: { host: KAMAILIO, port: port.silent },
-      listenTcp: { host: KAMAILIO, port: port.silent },
-      pairs: [`sip:${PAIR}:${port.gone};transport=tcp`],
-      defines: { PBX_URI: `sip:${PBX}:${port.pbx}` },
+  });
+
+  it("without PBX_URI, a pair over TCP whose machine is gone: the caller gets Kamailio's 408 once the pair's timer runs out (CROCETTA_TIMEOUT here; fr_timer's 30 s when unset)", async () => {
+    await withGonePair('gone-bare', port.gone2, port.goneBare, { CROCETTA_TIMEOUT: 1000 }, async (front) => {
+      // Bounded well below fr_timer's 30 s: with the cfg's timer set, the 408 comes after ~1 s.
+      const finals = await finalAnswers(port.goneBare, '+390612345677', '+390255566607', 15_000);
+      expect(finals, front.log()).toEqual(['SIP/2.0 408 Request Timeout']);
+      expect(front.log()).not.toMatch(/sent to the PBX/);
     });
-    try {
-      await new Promise<void>((up, fail) => listener.stdout?.once('data', () => up()).once('error', fail));
-      await new Promise((r) => setTimeout(r, 200)); // its event loop blocked
-      for (let i = 0; i < 2; i++) {
-        const s = connect({ host: PAIR, port: port.gone });
-        queued.push(s);
-        await new Promise<void>((ok, fail) => s.once('connect', ok).once('error', fail));
-      }
-      const probe = connect({ host: PAIR, port: port.gone });
-      queued.push(probe);
-      const probed = await Promise.race([
-        new Promise<string>((r) => probe.once('connect', () => r('connected')).once('error', (e) => r(e.message))),
-        new Promise<string>((r) => setTimeout(() => r('no answer'), 1000)),
-      ]);
-      expect(probed, 'the stand-in must answer no SYN, as a machine that is gone').toBe('no answer');
-      await answeredByPbx(front, port.silent, 'u1', '+390612345676', '+390255566606');
-      expect(front.log()).toMatch(
-        /crocetta-front: no crocetta pair took it \(the last answered 408 or nothing\): INVITE from \+390255566606 .* sent to the PBX/,
-      );
-    } finally {
-      for (const s of queued) s.destroy();
-      listener.kill('SIGKILL');
-      await front.stop();
-    }
   });
 
   it("without PBX_URI, a caller whose pair refuses the connection gets 503 once, not tm's 477", async () => {
-    const front = await startKamailioFront(join(dir, 'bare'), {
-      name: 'kamailio-bare',
-      listen: { host: KAMAILIO, port: port.bare },
-      listenTcp: { host: KAMAILIO, port: port.bare },
-      pairs: [`sip:${PAIR}:${port.dead};transport=tcp`],
-    });
+    const front = await startFront('bare', port.bare, [`sip:${PAIR}:${port.dead};transport=tcp`]);
     try {
-      const socket = connect({ host: KAMAILIO, port: port.bare, localAddress: CALLER });
-      let received = '';
-      socket.on('data', (d: Buffer) => (received += d.toString('utf8')));
-      await new Promise<void>((ok, fail) => socket.once('connect', ok).once('error', fail));
-      const local = `${CALLER}:${socket.localPort}`;
-      socket.write(
-        [
-          `INVITE sip:+390612345675@${KAMAILIO}:${port.bare};transport=tcp SIP/2.0`,
-          `Via: SIP/2.0/TCP ${local};branch=z9hG4bK-kft-bare`,
-          'Max-Forwards: 70',
-          'From: <sip:+390255566605@203.0.113.10>;tag=bare',
-          `To: <sip:+390612345675@${KAMAILIO}>`,
-          'Call-ID: kam-front-tcp-bare@127.0.0.1',
-          'CSeq: 1 INVITE',
-          `Contact: <sip:carrier@${local};transport=tcp>`,
-          'Content-Length: 0',
-          '',
-          '',
-        ].join('\r\n'),
-      );
-      const finals = (): string[] => received.match(/^SIP\/2\.0 [2-6]\d\d[^\r]*/gm) ?? [];
-      await eventually(() => (finals().length > 0 ? true : undefined), 10_000).catch(() => undefined);
-      socket.destroy();
-      expect(finals(), `${received}\n${front.log()}`).toEqual(['SIP/2.0 503 Service Unavailable']);
+      const finals = await finalAnswers(port.bare, '+390612345675', '+390255566605', 10_000);
+      expect(finals, front.log()).toEqual(['SIP/2.0 503 Service Unavailable']);
       expect(front.log()).toMatch(/crocetta-front: the pair sip:127\.0\.0\.2:\d+;transport=tcp could not be reached/);
     } finally {
       await front.stop();
     }
   });
 });
+
+/**
+ * A stand-in for a machine that is gone, at host:port: it answers no SYN. On loopback every closed port answers RST, so
+ * it is a listener whose accept queue is full (backlog 1, its process never accepting, two connections queued): Linux
+ * then drops a new SYN without a word, and the connecting side retransmits it as it would to a machine that is gone.
+ * `probed`: what a third connection saw within 1 s ('no answer' when the stand-in works).
+ */
+async function goneMachine(host: string, port: number): Promise<{ probed: string; close(): void }> {
+  const listener = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require('node:net').createServer().listen({ host: '${host}', port: ${port}, backlog: 1 }, () => {
+        process.stdout.write('up');
+        setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0), 50);
+      });`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const queued: Socket[] = [];
+  const close = (): void => {
+    for (const s of queued) s.destroy();
+    listener.kill('SIGKILL');
+  };
+  try {
+    await new Promise<void>((up, fail) => listener.stdout?.once('data', () => up()).once('error', fail));
+    await new Promise((r) => setTimeout(r, 200)); // its event loop blocked
+    for (let i = 0; i < 2; i++) {
+      const s = connect({ host, port });
+      queued.push(s);
+      await new Promise<void>((ok, fail) => s.once('connect', ok).once('error', fail));
+    }
+    const probe = connect({ host, port });
+    queued.push(probe);
+    const probed = await Promise.race([
+      new Promise<string>((r) => probe.once('connect', () => r('connected')).once('error', (e) => r(e.message))),
+      new Promise<string>((r) => setTimeout(() => r('no answer'), 1000)),
+    ]);
+    return { probed, close };
+  } catch (err) {
+    close();
+    throw err;
+  }
+}
+
+/**
+ * An INVITE from the carrier at CALLER to `did` through the front at KAMAILIO:`frontPort`, over TCP, by hand (no
+ * sipp scenario waits for a failure): the final answers it got within `waitMs` (bounded; none is an empty list).
+ */
+async function finalAnswers(frontPort: number, did: string, caller: string, waitMs: number): Promise<string[]> {
+  const socket = connect({ host: KAMAILIO, port: frontPort, localAddress: CALLER });
+  let received = '';
+  socket.on('data', (d: Buffer) => (received += d.toString('utf8')));
+  try {
+    await new Promise<void>((ok, fail) => socket.once('connect', ok).once('error', fail));
+    const local = `${CALLER}:${socket.localPort}`;
+    socket.write(
+      [
+        `INVITE sip:${did}@${KAMAILIO}:${frontPort};transport=tcp SIP/2.0`,
+        `Via: SIP/2.0/TCP ${local};branch=z9hG4bK-kft-${frontPort}`,
+        'Max-Forwards: 70',
+        `From: <sip:${caller}@203.0.113.10>;tag=kft-${frontPort}`,
+        `To: <sip:${did}@${KAMAILIO}>`,
+        `Call-ID: kam-front-tcp-${frontPort}@127.0.0.1`,
+        'CSeq: 1 INVITE',
+        `Contact: <sip:carrier@${local};transport=tcp>`,
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    const finals = (): string[] => received.match(/^SIP\/2\.0 [2-6]\d\d[^\r]*/gm) ?? [];
+    await eventually(() => (finals().length > 0 ? true : undefined), waitMs).catch(() => undefined);
+    return finals();
+  } finally {
+    socket.destroy();
+  }
+}
