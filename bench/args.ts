@@ -19,3 +19,13 @@ export function numberArg(name: string, fallback: number, argv: readonly string[
   const v = Number(textArg(name, argv) ?? NaN);
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
+
+/**
+ * The whole number ≥ 0 after `--name`; `fallback` when it is absent, empty, not a whole number or negative. As
+ * numberArg, 0 allowed (`--ladder-retries 0`, `--ladder-warmup 0`: numberArg reads 0 as absent).
+ */
+export function countArg(name: string, fallback: number, argv: readonly string[] = process.argv): number {
+  const text = textArg(name, argv);
+  const v = Number(text);
+  return text !== undefined && text.trim() !== '' && Number.isInteger(v) && v >= 0 ? v : fallback;
+}

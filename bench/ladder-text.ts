@@ -6,7 +6,7 @@
  * not reached). Session 29's second --ladder-at hold printed "crocetta 0 calls/s (0% of bare)" for "held none of
  * 1,300, 1,400 and 1,500": the summary now says what the steps showed, and a ratio only as the bound they support.
  */
-import { numberArg, textArg } from './args.js';
+import { countArg, numberArg } from './args.js';
 
 /** One application's ladder: the highest rate it held, and the lowest it failed above that (undefined: none). */
 export interface LadderBounds {
@@ -95,8 +95,6 @@ export const LEAD_IN_SECONDS = 3;
  * --ladder-warmup-share X (of the try's rate, default 0.5, at most 1).
  */
 export function ladderLeadIn(argv: readonly string[] = process.argv): { seconds: number; share: number } {
-  const text = textArg('ladder-warmup', argv);
-  const v = Number(text);
-  const seconds = text !== undefined && text.trim() !== '' && Number.isInteger(v) && v >= 0 ? v : LEAD_IN_SECONDS;
+  const seconds = countArg('ladder-warmup', LEAD_IN_SECONDS, argv);
   return { seconds, share: Math.min(1, numberArg('ladder-warmup-share', 0.5, argv)) };
 }

@@ -121,6 +121,7 @@ import { RTP_THREAD_NICE, RTP_THREAD_REALTIME } from '../src/media/rtp-thread.js
 import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { MARKED_AT, seedMarkedNumbers } from './seed-marks.js';
+import { countArg, numberArg, textArg } from './args.js';
 import { ceilingText, ladderHeader, ladderLeadIn, ratioText, withStep, type LadderBounds } from './ladder-text.js';
 import { msText, pairRounds, pairedText, roundOrder } from './sip-rounds.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
@@ -147,20 +148,6 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 Needs drachtio (drachtio-server) and sipp on PATH; what each option does is written at the top of bench/sip.ts.`);
   process.exit(0);
 }
-function argText(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-function argNumber(name: string, fallback: number): number {
-  const v = Number(argText(name));
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-/** As argNumber, 0 allowed (`--ladder-retries 0`: argNumber read it as absent, so the default 1). */
-function argCount(name: string, fallback: number): number {
-  const text = argText(name);
-  const v = Number(text);
-  return text !== undefined && text.trim() !== '' && Number.isInteger(v) && v >= 0 ? v : fallback;
-}
 function argAll(name: string): string[] {
   const out: string[] = [];
   process.argv.forEach((a, i) => {
@@ -177,41 +164,41 @@ type Workload = 'refusal' | 'proxied' | 'announce' | 'refusal-under-announce';
 const WORKLOADS: readonly Workload[] = ['refusal', 'proxied', 'announce', 'refusal-under-announce'];
 
 const opts = {
-  workloads: (argText('workloads') ?? WORKLOADS.join(',')).split(',').map((w) => w.trim()) as Workload[],
-  rounds: argNumber('rounds', 3),
-  rate: argNumber('rate', 100),
-  seconds: argNumber('seconds', 10),
+  workloads: (textArg('workloads') ?? WORKLOADS.join(',')).split(',').map((w) => w.trim()) as Workload[],
+  rounds: numberArg('rounds', 3),
+  rate: numberArg('rate', 100),
+  seconds: numberArg('seconds', 10),
   ladder: flag('ladder'),
-  ladderSeconds: argNumber('ladder-seconds', 30),
-  ladderFrom: argNumber('ladder-from', 250),
-  ladderStep: argNumber('ladder-step', 250),
-  ladderResolution: argNumber('ladder-resolution', 50),
-  ladderRetries: argCount('ladder-retries', 1),
+  ladderSeconds: numberArg('ladder-seconds', 30),
+  ladderFrom: numberArg('ladder-from', 250),
+  ladderStep: numberArg('ladder-step', 250),
+  ladderResolution: numberArg('ladder-resolution', 50),
+  ladderRetries: countArg('ladder-retries', 1),
   /** --ladder-warmup S: before every ladder try, S seconds at --ladder-warmup-share of the try's rate (ladder-text.ts). */
   ladderLeadIn: ladderLeadIn(),
   /** --ladder-at 600,650: only these steps, no climbing nor bisection, the applications alternating at each rate. */
-  ladderAt: argText('ladder-at')
+  ladderAt: textArg('ladder-at')
     ?.split(',')
     .map(Number)
     .filter((r) => Number.isFinite(r) && r > 0),
-  base: argNumber('ports', 31000),
-  marks: argNumber('marks', 10_000),
-  announcements: argNumber('announcements', 200),
-  cpuProf: argText('cpu-prof'),
+  base: numberArg('ports', 31000),
+  marks: numberArg('marks', 10_000),
+  announcements: numberArg('announcements', 200),
+  cpuProf: textArg('cpu-prof'),
   /** Sampling interval of --cpu-prof in µs (node's default 1000 sees little of a call at 100 calls/s). */
-  cpuProfInterval: argNumber('cpu-prof-interval', 1000),
+  cpuProfInterval: numberArg('cpu-prof-interval', 1000),
   keep: flag('keep'),
   variants: argAll('variant').length > 0 ? argAll('variant').filter((v) => v !== 'none') : [DEFAULT_VARIANT],
   kamailio: flag('kamailio'),
-  kamailioMarks: argNumber('kamailio-marks', 1_000_000),
+  kamailioMarks: numberArg('kamailio-marks', 1_000_000),
   /** Applications in the ladder (all when absent), e.g. --ladder-apps bare,crocetta. */
-  ladderApps: argText('ladder-apps')?.split(','),
+  ladderApps: textArg('ladder-apps')?.split(','),
   /** Skip the latency rounds (ladder only). */
   noRounds: flag('no-rounds'),
   /** Time inside each application at the wire, from its drachtio-server's admin socket (refusal, proxied). */
   wireSplit: flag('wire-split'),
   /** Stage timestamps inside each application (bench/sip-timeline.cjs): a JSON summary per application in DIR. */
-  timeline: argText('timeline'),
+  timeline: textArg('timeline'),
   /**
    * drachtio-servers without CDRs (`<cdrs>false</cdrs>`): what crocetta's `cdr:stop` route costs per call (crocetta
    * then learns no talk time and no caller's CANCEL while the PBX rings; the bare app routes no CDR either way).
@@ -223,15 +210,15 @@ const opts = {
   warmupCalls: 0,
   warmupRate: 0,
   /** The rounds paired (bench/sip-rounds.ts): verdicts on the p50 ratio, and on the p50 difference (µs), to the bare app. */
-  ratioTarget: argNumber('ratio-target', 1.1),
-  diffTargetUs: argNumber('diff-target-ms', 0.5) * 1000,
+  ratioTarget: numberArg('ratio-target', 1.1),
+  diffTargetUs: numberArg('diff-target-ms', 0.5) * 1000,
   /** The refusals cycle over the first N numbers of the refuse set (see --refusal-callers at the top). */
-  refusalCallers: Math.min(REFUSE_SET_SIZE, Math.floor(argNumber('refusal-callers', REFUSE_SET_SIZE))),
+  refusalCallers: Math.min(REFUSE_SET_SIZE, Math.floor(numberArg('refusal-callers', REFUSE_SET_SIZE))),
   /** The proxied calls cycle over N unknown numbers (see --proxied-callers at the top); Infinity: each call a new one. */
-  proxiedCallers: Math.floor(argNumber('proxied-callers', Infinity)),
+  proxiedCallers: Math.floor(numberArg('proxied-callers', Infinity)),
 };
-opts.warmupRate = argNumber('warmup-rate', opts.rate);
-opts.warmupCalls = Math.round(argNumber('warmup-calls', opts.rate * 3));
+opts.warmupRate = numberArg('warmup-rate', opts.rate);
+opts.warmupCalls = Math.round(numberArg('warmup-calls', opts.rate * 3));
 for (const w of opts.workloads)
   if (!WORKLOADS.includes(w)) throw new Error(`--workloads: unknown ${w} (${WORKLOADS.join(', ')})`);
 
