@@ -17,7 +17,7 @@
  */
 import { sipUriAddress, splitHostPort } from '../callerid/index.js';
 import type { PhoneNumber } from '../callerid/types.js';
-import { uriScheme, userAfterScheme } from './request-headers.js';
+import { isAlphanumeric, uriScheme, userAfterScheme } from './request-headers.js';
 
 /** Longest Request-URI user forwarded as received. */
 export const MAX_FORWARDED_USER = 64;
@@ -50,7 +50,7 @@ export function isDialString(user: string): boolean {
   if (n === 0 || n > MAX_FORWARDED_USER) return false;
   for (let i = 0; i < n; i++) {
     const c = user.charCodeAt(i);
-    if ((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a)) continue;
+    if (isAlphanumeric(c)) continue;
     // + * # . _ ~ -
     if (c === 0x2b || c === 0x2a || c === 0x23 || c === 0x2e || c === 0x5f || c === 0x7e || c === 0x2d) continue;
     return false;

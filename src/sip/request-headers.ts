@@ -273,6 +273,11 @@ export function userAfterScheme(uri: string): string | null {
   }
 }
 
+/** An ASCII digit or letter, either case (a UTF-16 code unit). */
+export function isAlphanumeric(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+}
+
 /**
  * A user written with these characters only goes into the PBX's URI as it is (nothing to escape):
  * `[0-9A-Za-z+\-_.!~*'()&=$,;?/]*`, tested character by character (see uriScheme).
@@ -280,7 +285,7 @@ export function userAfterScheme(uri: string): string | null {
 export function isPlainUser(user: string): boolean {
   for (let i = 0; i < user.length; i++) {
     const c = user.charCodeAt(i);
-    if ((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a)) continue;
+    if (isAlphanumeric(c)) continue;
     // + - _ . ! ~ * ' ( ) & = $ , ; ? /
     if (
       c === 0x2b ||
