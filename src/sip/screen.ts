@@ -155,9 +155,8 @@ function screenWith(headers: SipHeaderSource, steps: ScreeningSteps, now: number
   } catch (err) {
     return faultScreening('identify', identity, called, key, err);
   }
-  // The memo keeps shared (frozen) identities only (VerdictMemo#set): a caller heard for the first time, whose
-  // identity is this request's alone, is never in it, and is not looked for.
-  if (answerFirst && steps.memo !== undefined && Object.isFrozen(identity)) {
+  // A caller heard for the first time, whose identity is this request's alone, is never in the memo (mayHold).
+  if (answerFirst && steps.memo !== undefined && steps.memo.mayHold(identity)) {
     const settled = memoized(identity, called, key, steps, steps.memo, now);
     if (settled !== null) return settled;
   }

@@ -46,6 +46,15 @@ export class VerdictMemo {
   /** At most this many entries are made before the memo starts afresh (a WeakMap cannot be counted or trimmed). */
   constructor(private readonly limit = 20_000) {}
 
+  /**
+   * Whether the memo may hold `identity`: only a shared (frozen) one, which the caller-ID cache hands to every request
+   * with the same values; an identity of one request only (a caller heard for the first time) is never kept (set), so
+   * screen.ts does not look for it.
+   */
+  mayHold(identity: CallerIdentity): boolean {
+    return Object.isFrozen(identity);
+  }
+
   get(identity: CallerIdentity, called: PhoneNumber | null, state: MemoState): MemoHit | null {
     const entry = this.entries.get(identity);
     if (entry === undefined) return null;
@@ -65,7 +74,7 @@ export class VerdictMemo {
     decision: Decision,
     action: Action,
   ): void {
-    if (!Object.isFrozen(identity) || (called !== null && !Object.isFrozen(called))) return;
+    if (!this.mayHold(identity) || (called !== null && !Object.isFrozen(called))) return;
     if (++this.held > this.limit) {
       this.entries = new WeakMap<CallerIdentity, Entry>();
       this.held = 1;
