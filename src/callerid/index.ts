@@ -2,6 +2,7 @@
  * Caller identification: SIP headers in, CallerIdentity out. Pure (libphonenumber-js and node built-ins only).
  */
 export { identifyCaller, callerKey } from './identify-caller.js';
+export { screenedValuesKey } from './values-key.js';
 export {
   calledNumber,
   calledPartyUris,

@@ -19,11 +19,20 @@ import { isOutbound, passOutbound, type OutboundSettings } from './outbound.js';
 import { refusedFromPbx } from './pbx-registrar.js';
 import type { RefusalDeps } from './refuse-call.js';
 import { headerSource, type RequestHeaders } from './request-headers.js';
-import { screen, screenToAnswer, type Screening, type ScreeningSteps } from './screen.js';
+import { memoScreening, screen, screenToAnswer, type Screening, type ScreeningSteps } from './screen.js';
 import { asProxyable, type SrfRequest } from './srf-augment.js';
-import { answerCopy, observeFinalAnswer, transactionKey, type RecentTransactions } from './transactions.js';
+import { sendAnswer } from './srf-internals.js';
+import {
+  answerCopy,
+  observeFinalAnswer,
+  transactionCallId,
+  transactionKey,
+  type RecentTransactions,
+} from './transactions.js';
 import { refusedStranger, sharesUserNames, toItsLine, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
-import { CANCELLED, marksRefusals, type TagSettings } from './verdict-to-sip.js';
+import { CANCELLED, marksRefusals, refusalFor, type Refusal, type TagSettings } from './verdict-to-sip.js';
+import type { FrontMemo } from './front-memo.js';
+import { screenedValuesKey } from '../callerid/index.js';
 
 export type { ForwardSettings } from './forward-call.js';
 
@@ -66,6 +75,12 @@ export interface HandlerDeps {
   transactions: RecentTransactions;
   /** Work after the answer (the decision line; answering first, the attempt's record), run once the loop has slept. */
   afterAnswer: AfterAnswer;
+  /**
+   * The verdict memo's front (front-memo.ts; answering first with store.verdictMemo): a settled refusal found from
+   * the request's values is sent before anything else is done, the rest after it. Absent: every request goes the
+   * whole way before its answer.
+   */
+  front?: FrontMemo;
 }
 
 export interface ActionDeps extends RefusalDeps {
@@ -106,6 +121,8 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
     if (sharesUserNames(deps.trunk) && !isOutbound(deps.outbound, req)) toItsLine(deps.trunk, req, deps.logger);
     // Every header read before the answer goes through one table (request-headers.ts), not drachtio-srf's req.get.
     const received = headerSource(req);
+    // Answering first, a refusal the verdict memo settled for these values goes first; the rest follows it.
+    if (kind === 'call' && deps.front !== undefined && answeredAtFront(kind, deps, deps.front, req, received, res)) return;
     // A retransmission drachtio-server handed over as a new request is not a second call (transactions.ts).
     const seen = deps.transactions.see(transactionKey(received));
     if (seen?.copy) {
@@ -125,7 +142,7 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
     if (kind === 'call' && refusedFromPbx(deps.registeredPbx, req, res, deps.logger, mark)) return;
     if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock.now(), mark)) return;
 
-    handle(kind, deps, req, received, mark, res, call, started).catch((err: unknown) => {
+    handle(kind, deps, req, received, mark, res, call, started, null).catch((err: unknown) => {
       // Last resort: something outside the guarded steps failed. Forward if nothing was sent yet.
       deps.metrics.failOpen.inc({ stage: 'handler' });
       deps.logger.error({ err, callId: req.get('Call-ID') }, 'request handler failed; forwarding the request');
@@ -158,15 +175,17 @@ async function handle(
   res: Srf.SrfResponse,
   call: CallLifecycle,
   started: number,
+  /** The front's answer already sent (answeredAtFront): its screening and time. */
+  front: AtFront | null,
 ): Promise<void> {
   // 1-2. identify and classify (pure, fail open: a fault gives the verdict unknown and the action allow).
-  const now = deps.clock.now();
+  const now = front?.now ?? deps.clock.now();
   const facts = factsOf(req, received, kind, now);
   // Answering first, a caller marked nuisance whose action is a refusal has its action chosen before its reasons
   // are built (screenToAnswer): they are built after the answer (whole(), below), before anything reads them.
-  let screening = deps.durableBeforeAnswer
-    ? screen(received, deps.steps, now)
-    : screenToAnswer(received, deps.steps, now);
+  let screening =
+    front?.screening ??
+    (deps.durableBeforeAnswer ? screen(received, deps.steps, now) : screenToAnswer(received, deps.steps, now));
   const { actions } = deps;
   // The call's logger (pino's child, whose bindings are serialized when it is made) is made at its first line: for a
   // call that goes as planned, that is the decision line, written once the answer has left (writeDecision).
@@ -326,9 +345,127 @@ async function handle(
       whole();
       answerFirst?.follow(recordAfterAnswer(deps, attempt(), log));
       writeDecision(log, kind, screening, plan.action, plan.sent, seconds, deps);
+      if (deps.front !== undefined && front === null && plan.send.kind === 'refuse') {
+        fileAtFront(kind, deps, deps.front, received, screening, now);
+      }
     });
   }
   await carried;
+}
+
+/** A refusal the front sent: the memo's screening it was chosen from, and when. */
+interface AtFront {
+  screening: Screening;
+  now: number;
+}
+
+/**
+ * The front's refusal for a request, or null: the verdict memo holds a refusal sent at once (`reject`, no ringing)
+ * for the identity and called number filed under the request's values (screenedValuesKey; fileAtFront); the request
+ * would go the whole way to screening (no copy of a transaction remembered: no other request with its Call-ID; not an
+ * outbound call, not from the registered PBX, no carrier-source check); and the refusal is what planCall makes of it
+ * (planFor's refusalFor with the request's mark, marksRefusals: the answer's one header the request decides). A
+ * request no entry is filed for costs its key and one look-up.
+ */
+function frontRefusal(
+  deps: HandlerDeps,
+  front: FrontMemo,
+  req: SrfRequest,
+  received: RequestHeaders,
+): { at: AtFront; refusal: Refusal } | null {
+  if (front.size === 0 || deps.actions.ringDelayMs > 0) return null;
+  const entry = front.get(screenedValuesKey(received, deps.steps));
+  if (entry === undefined) return null;
+  if (deps.transactions.knowsCallId(transactionCallId(received))) return null;
+  if (isOutbound(deps.outbound, req)) return null;
+  const source = req.source_address;
+  if (deps.registeredPbx !== undefined && typeof source === 'string' && deps.registeredPbx.isPbxAddress(source)) {
+    return null;
+  }
+  if (deps.trunk !== undefined && deps.trunk.from.size > 0) return null;
+  const mark = marksRefusals(received, deps.markRefusals);
+  const now = deps.clock.now();
+  const screening = memoScreening(entry.identity, entry.called, entry.callerKey, deps.steps, now);
+  if (screening === null || screening.action.kind !== 'reject') return null;
+  const refusal = refusalFor(screening.action.status, { markRefusals: mark, reject608: deps.actions.reject608 });
+  return { at: { screening, now }, refusal };
+}
+
+/**
+ * Sends the front's refusal when there is one (frontRefusal) and leaves the rest of the request's way for after
+ * the answer, in today's order: the transaction check, the final answer's observer, the screening (the memo's, as
+ * sent), the plan, the attempt's record, the decision line, metrics and the outcome (handle, against a response
+ * whose send reports the front's delivery: sentAtFront). False (nothing sent) on a miss or any fault.
+ */
+function answeredAtFront(
+  kind: AttemptKind,
+  deps: HandlerDeps,
+  front: FrontMemo,
+  req: SrfRequest,
+  received: RequestHeaders,
+  res: Srf.SrfResponse,
+): boolean {
+  const started = performance.now();
+  let found: { at: AtFront; refusal: Refusal } | null;
+  try {
+    found = frontRefusal(deps, front, req, received);
+  } catch {
+    return false;
+  }
+  if (found === null) return false;
+  const { at, refusal } = found;
+  const delivered = sendAnswer(res, refusal.status, refusal.reason, { headers: refusal.headers });
+  delivered.catch(() => undefined); // refuse() says so, after the answer
+  const took = performance.now() - started;
+  deps.afterAnswer.run(() => {
+    const sent = sentAtFront(delivered);
+    const seen = deps.transactions.see(transactionKey(received));
+    if (seen.copy) {
+      void answerCopy(kind, seen, req, sent, deps);
+      return;
+    }
+    const call = new CallLifecycle();
+    observeFinalAnswer(req, sent, seen, call);
+    const mark = marksRefusals(received, deps.markRefusals);
+    handle(kind, deps, req, received, mark, sent, call, performance.now() - took, at).catch((err: unknown) => {
+      deps.metrics.failOpen.inc({ stage: 'handler' });
+      deps.logger.error({ err, callId: req.get('Call-ID') }, 'request handler failed after the front answer');
+    });
+  });
+  return true;
+}
+
+/**
+ * The response the rest of a front-answered request is carried out against: its final answer went (`delivered`),
+ * so a send reports that delivery to its callback and sends nothing.
+ */
+function sentAtFront(delivered: Promise<void>): Srf.SrfResponse {
+  const sent = {
+    finalResponseSent: true,
+    send(...args: unknown[]): void {
+      const told = args.find((a): a is (err?: unknown) => void => typeof a === 'function');
+      if (told !== undefined) delivered.then(() => told(), told);
+    },
+  };
+  return sent as unknown as Srf.SrfResponse;
+}
+
+/**
+ * Files a request's values at the front once the verdict memo holds the refusal it was sent (screening's identity
+ * and called number, as the memo keeps them), so the next request with the same values finds it first.
+ */
+function fileAtFront(
+  kind: AttemptKind,
+  deps: HandlerDeps,
+  front: FrontMemo,
+  received: RequestHeaders,
+  screening: Screening,
+  now: number,
+): void {
+  const { identity, called, callerKey } = screening;
+  if (kind !== 'call' || screening.fault !== null || callerKey === null) return;
+  if (memoScreening(identity, called, callerKey, deps.steps, now) === null) return;
+  front.set(screenedValuesKey(received, deps.steps), { identity, called, callerKey });
 }
 
 /**

@@ -230,6 +230,23 @@ function actionBeforeReasons(
 }
 
 /**
+ * The verdict memo's answer for an identity and called number found before the request was read (the front,
+ * front-memo.ts): what screenToAnswer answers from the memo for them, or null (no memo, an identity it may not hold,
+ * a miss, a fault).
+ */
+export function memoScreening(
+  identity: CallerIdentity,
+  called: PhoneNumber | null,
+  key: string | null,
+  steps: ScreeningSteps,
+  now: number,
+): Screening | null {
+  const memo = steps.memo;
+  if (memo === undefined || !memo.mayHold(identity)) return null;
+  return memoized(identity, called, key, steps, memo, now);
+}
+
+/**
  * screenToAnswer's answer from the verdict memo: the refusal kept for this identity and called number (the same
  * frozen objects the caller-ID caches gave) while the marks, overrides, classifier and policy are those it was chosen
  * on (verdict-memo.ts); its whole screening, after the answer, reads the caller's evidence then. A whole screening

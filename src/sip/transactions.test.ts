@@ -129,7 +129,7 @@ describe('recent transactions', () => {
     expect(seen.see('flood-0').copy).toBe(false);
   });
 
-  it('remembers what a list of (key, first seen) pairs would: oldest first out by ttl and by cap, over many wraps', () => {
+  it('remembers what a list of (key, first seen) pairs would: oldest first out by ttl and by cap, over many wraps; and which Call-IDs it holds', () => {
     // The model: every transaction seen, oldest first; a request is a copy if its key is in the list after those past
     // the ttl are dropped; a new one drops the oldest when the list is full, then joins it at the end.
     let seed = 7;
@@ -145,7 +145,8 @@ describe('recent transactions', () => {
       let model: Array<{ key: string; at: number }> = [];
       for (let i = 0; i < 2_000; i++) {
         c.advance(next(4) === 0 ? next(3 * ttlMs) / 4 : next(3));
-        const key = `k${next(maxEntries * 2 + 3)}`;
+        // Call-ID, then the rest of the key (transactionKey's lines).
+        const key = `c${next(4)}\nk${next(maxEntries * 2 + 3)}`;
         const now = c.now();
         model = model.filter((e) => now - e.at < ttlMs);
         const copy = model.some((e) => e.key === key);
@@ -155,6 +156,10 @@ describe('recent transactions', () => {
         }
         expect(seen.see(key).copy, `run ${run}, request ${i}`).toBe(copy);
         expect(seen.size).toBe(model.length);
+        for (let id = 0; id < 5; id++) {
+          const held = model.some((e) => e.key.startsWith(`c${id}\n`));
+          expect(seen.knowsCallId(`c${id}`), `run ${run}, request ${i}, Call-ID c${id}`).toBe(held);
+        }
       }
     }
   });

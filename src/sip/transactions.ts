@@ -97,6 +97,11 @@ export function transactionKey(req: { get(name: string): unknown }): string | nu
   return keyFrom(req.get('call-id'), req.get('cseq'), req.get('from'), req.get('via'));
 }
 
+/** The request's Call-ID as its transaction key reads it (trimmed; '' for none): see knowsCallId. */
+export function transactionCallId(req: { get(name: string): unknown }): string {
+  return text(req.get('call-id'));
+}
+
 function keyFrom(callIdValue: unknown, cseqValue: unknown, fromValue: unknown, viaValue: unknown): string | null {
   const callId = text(callIdValue);
   const cseq = oneSpaced(text(cseqValue));
@@ -177,6 +182,11 @@ export class RecentTransactions {
   /** By key. */
   private readonly seen = new Map<string, Seen>();
   /**
+   * How many of the transactions remembered have each Call-ID (the key's first line): a request whose Call-ID none
+   * has is no copy of any (knowsCallId).
+   */
+  private readonly callIds = new Map<string, number>();
+  /**
    * The keys in the order crocetta first saw them, and when (a ring of `seen.size` entries from `head`): entries only
    * ever leave oldest first, so the oldest is read here, not from the Map. A Map leaves a deleted entry as a hole
    * until its table is rebuilt, and an iterator starts at the table's beginning: reading the oldest key with
@@ -200,6 +210,16 @@ export class RecentTransactions {
     return this.seen.size;
   }
 
+  /**
+   * Whether a transaction with this Call-ID (as transactionKey reads it: trimmed) is remembered: when not, a request
+   * with it is the original of its transaction whatever its other values (see() would answer an Original), and a
+   * request without one ('') never has a key.
+   */
+  knowsCallId(callId: string): boolean {
+    // A Call-ID with a line break in it could not be told from the key's first line: taken as known.
+    return callId.includes('\n') || this.callIds.has(callId);
+  }
+
   /** The request's place: the original of its transaction, or a copy of one seen within the ttl. */
   see(key: string | null): Original | Copy {
     if (key === null) return NO_ORIGINAL;
@@ -214,6 +234,8 @@ export class RecentTransactions {
     this.keys[tail] = key;
     this.ats[tail] = now;
     this.seen.set(key, entry);
+    const callId = callIdOf(key);
+    this.callIds.set(callId, (this.callIds.get(callId) ?? 0) + 1);
     return entry;
   }
 
@@ -256,8 +278,18 @@ export class RecentTransactions {
     const key = this.keys[this.head] as string;
     this.keys[this.head] = undefined;
     this.seen.delete(key);
+    const callId = callIdOf(key);
+    const left = (this.callIds.get(callId) ?? 1) - 1;
+    if (left > 0) this.callIds.set(callId, left);
+    else this.callIds.delete(callId);
     this.head = (this.head + 1) % this.keys.length;
   }
+}
+
+/** A transaction key's Call-ID: keyFrom's first line (knowsCallId takes a Call-ID with a line break as known). */
+function callIdOf(key: string): string {
+  const end = key.indexOf('\n');
+  return end < 0 ? key : key.slice(0, end);
 }
 
 /** What a copy gets, per kind and the original's final answer (see the module comment). */

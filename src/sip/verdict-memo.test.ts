@@ -16,7 +16,7 @@ import type { EvidenceLookup } from '../screening/types.js';
 import { rules as screeningRules } from '../screening/test-fixtures.js';
 import { EvidenceIndex } from '../store/memory/evidence-index.js';
 import { mulberry32 } from '../../test/support/prng.js';
-import { screenToAnswer, type Screening, type ScreeningSteps } from './screen.js';
+import { memoScreening, screenToAnswer, type Screening, type ScreeningSteps } from './screen.js';
 import { VerdictMemo } from './verdict-memo.js';
 
 const NOW = Date.parse('2026-12-03T10:00:00Z');
@@ -170,6 +170,35 @@ describe('the verdict memo (answering first)', () => {
       }),
     );
     expect(call(s, headers(NUISANCE, DID)).action).toEqual(ALLOW);
+  });
+
+  it('memoScreening (the front\'s look-up, handle-request.ts): the kept refusal, and none once the mark, "let the next call through" or the settings changed', () => {
+    const s = setup();
+    s.mark('nuisance');
+    settle(s);
+    const { identity, called, callerKey } = call(s, headers(NUISANCE, DID)).whole;
+    const found = () => memoScreening(identity, called, callerKey, s.steps, NOW)?.action ?? null;
+    const again = (): void => {
+      settle(s);
+      expect(found()).toEqual(REJECT);
+    };
+    expect(found()).toEqual(REJECT);
+    s.mark('none');
+    expect(found()).toBeNull();
+    s.mark('nuisance');
+    again();
+    s.index.learned.setAllowNext(NUISANCE, NOW - 1000);
+    expect(found()).toBeNull();
+    s.index.learned.setAllowNext(NUISANCE, null);
+    again();
+    s.steps.policy = Object.assign({}, POLICY);
+    expect(found()).toBeNull();
+    again();
+    s.steps.classify = createClassifier(screeningRules());
+    expect(found()).toBeNull();
+    again();
+    s.steps.memo = undefined;
+    expect(found()).toBeNull();
   });
 
   it('a refusal a rule with business hours had a say in is never kept: the time is read at every call', () => {

@@ -17,6 +17,7 @@ import { createSipApp, type SipApp } from '../sip/sip-app.js';
 import { pendingRequestCount } from '../sip/srf-internals.js';
 import { RecentTransactions } from '../sip/transactions.js';
 import { VerdictMemo } from '../sip/verdict-memo.js';
+import { FrontMemo } from '../sip/front-memo.js';
 import { ackTimeoutMsOf } from '../sip/trunk-dialog.js';
 import { createTrunkClient, type TrunkClient } from '../sip/trunk-client.js';
 import { watchLineNames, type LineNames, type LookupAll } from '../sip/line-names.js';
@@ -105,6 +106,8 @@ export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics
   const reaper = new ForwardReaper(finalTimeoutMs, (err) =>
     logger.error({ err }, 'ending a forward without news failed'),
   );
+  // Answering first only: a durable answer waits for the attempt's row, which the memo cannot give.
+  const memo = config.store.verdictMemo && !config.store.durableBeforeAnswer ? new VerdictMemo() : undefined;
   return {
     // Getters: the panel's settings page swaps live.policy/live.classify; each call reads the current ones.
     steps: {
@@ -112,8 +115,7 @@ export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics
       evidence,
       trunkUsers: trunkUsersOf(accounts),
       checkMemory: checkMemoryOf(config, register),
-      // Answering first only: a durable answer waits for the attempt's row, which the memo cannot give.
-      ...(config.store.verdictMemo && !config.store.durableBeforeAnswer ? { memo: new VerdictMemo() } : {}),
+      ...(memo === undefined ? {} : { memo }),
       get classify() {
         return live.classify;
       },
@@ -146,6 +148,8 @@ export function sipHandlerDeps(config: Config, { stores, actions, clock, metrics
     reaper,
     transactions: new RecentTransactions(),
     afterAnswer: new AfterAnswer((err) => logger.error({ err }, 'work after an answer failed')),
+    // The memo's settled refusals found from a request's values, before its transaction check and caller ID.
+    ...(memo === undefined ? {} : { front: new FrontMemo() }),
     outbound: {
       trunkUri: outbound.trunk,
       fromAddresses:
