@@ -122,7 +122,8 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
     // Every header read before the answer goes through one table (request-headers.ts), not drachtio-srf's req.get.
     const received = headerSource(req);
     // Answering first, a refusal the verdict memo settled for these values goes first; the rest follows it.
-    if (kind === 'call' && deps.front !== undefined && answeredAtFront(kind, deps, deps.front, req, received, res)) return;
+    if (kind === 'call' && deps.front !== undefined && answeredAtFront(kind, deps, deps.front, req, received, res))
+      return;
     // A retransmission drachtio-server handed over as a new request is not a second call (transactions.ts).
     const seen = deps.transactions.see(transactionKey(received));
     if (seen?.copy) {

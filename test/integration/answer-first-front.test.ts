@@ -63,8 +63,9 @@ async function mark(harness: Harness, label: 'nuisance' | 'none', number = CALLE
 /** Whether each request's transaction was checked before its answer (false: the front answered first). */
 function watchTransactions(watch: AnswerWatch): boolean[] {
   const checkedBefore: boolean[] = [];
-  const see = RecentTransactions.prototype.see;
-  vi.spyOn(RecentTransactions.prototype, 'see').mockImplementation(function (this: RecentTransactions, key) {
+  const proto = RecentTransactions.prototype as unknown as { see: (this: void, key: string | null) => unknown };
+  const see = proto.see;
+  vi.spyOn(proto, 'see').mockImplementation(function (this: void, key) {
     checkedBefore.push(!watch.answered);
     return see.call(this, key);
   });
@@ -76,7 +77,10 @@ type InviteOptions = Partial<Parameters<typeof buildInvite>[0]>;
 let n = 0;
 function inviteOf(opts: InviteOptions = {}): string {
   return buildInvite(
-    Object.assign({ from: CALLER, to: DID, requestUri: `sip:${DID}@127.0.0.1`, callId: `front-${n++}@198.51.100.7` }, opts),
+    Object.assign(
+      { from: CALLER, to: DID, requestUri: `sip:${DID}@127.0.0.1`, callId: `front-${n++}@198.51.100.7` },
+      opts,
+    ),
   );
 }
 
@@ -84,7 +88,9 @@ function inviteOf(opts: InviteOptions = {}): string {
 async function answerOf(harness: Harness, invite: InjectedRequest): Promise<string> {
   const final = await invite.waitForFinal();
   const callId = invite.request.headers['call-id']?.[0];
-  await eventually(() => harness.logs.find((l) => (l.msg === 'decision' || l.msg === 'retransmission') && l.callId === callId));
+  await eventually(() =>
+    harness.logs.find((l) => (l.msg === 'decision' || l.msg === 'retransmission') && l.callId === callId),
+  );
   return invite.proxy ? `proxied ${final.status}` : String(final.status);
 }
 
@@ -187,11 +193,14 @@ describe('answering first, the verdict memo front', () => {
     const first = harness.double.injectRequest(inviteOf({ from: CALLER_3 }));
     expect(await answerOf(harness, first)).toBe('proxied 200');
     await mark(harness, 'nuisance', CALLER_3);
-    for (let i = 0; i < 3; i++) expect(await answerOf(harness, harness.double.injectRequest(inviteOf({ from: CALLER_3 })))).toBe('607');
+    for (let i = 0; i < 3; i++)
+      expect(await answerOf(harness, harness.double.injectRequest(inviteOf({ from: CALLER_3 })))).toBe('607');
     const copy = harness.double.retransmit(first);
     expect(copy).not.toBeNull();
     if (copy === null) return;
-    await eventually(() => harness.logs.find((l) => l.msg === 'retransmission' && l.callId === first.request.headers['call-id']?.[0]));
+    await eventually(() =>
+      harness.logs.find((l) => l.msg === 'retransmission' && l.callId === first.request.headers['call-id']?.[0]),
+    );
     expect(copy.responses).toEqual([]);
     expect(copy.proxy).toBeUndefined();
     expect(await rowsOf(CALLER_3)).toBe(4);
