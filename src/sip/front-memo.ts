@@ -22,8 +22,11 @@ const MAX_FRONT_KEY = 2048;
 export class FrontMemo {
   private entries = new Map<string, FrontEntry>();
 
-  /** At most this many entries; past it the front starts afresh. */
-  constructor(private readonly limit = 20_000) {}
+  /**
+   * At most this many entries (the caller-ID cache's own bound: an entry holds its identity, and so the memo's entry
+   * for it; ~0.3 KB of key a caller, sipp's INVITEs); past it the front starts afresh.
+   */
+  constructor(private readonly limit = 10_000) {}
 
   get size(): number {
     return this.entries.size;
