@@ -52,6 +52,19 @@ describe('AfterAnswer', () => {
     expect((errors[0] as Error).message).toBe('boom');
   });
 
+  it("runNow runs a task at once and reports its fault as a waiting task's", () => {
+    const errors: unknown[] = [];
+    const after = new AfterAnswer((err) => errors.push(err));
+    let n = 0;
+    after.runNow(() => n++);
+    after.runNow(() => {
+      throw new Error('late');
+    });
+    expect(n).toBe(1);
+    expect(after.pending).toBe(0);
+    expect((errors[0] as Error).message).toBe('late');
+  });
+
   it('flush runs the waiting work at once and disarms the timer', () => {
     vi.useFakeTimers();
     const after = new AfterAnswer(() => undefined);

@@ -29,6 +29,18 @@ export class AfterAnswer {
     this.timer ??= setTimeout(this.drainNow, this.delayMs);
   }
 
+  /**
+   * Runs `task` now, its fault reported as a waiting task's: for work that is already past the answer and the
+   * loop's sleep (the verdict memo's front runs a call's whole way on this timer: handle-request.ts).
+   */
+  runNow(task: () => void): void {
+    try {
+      task();
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
   /** Runs every waiting task now (on stop: the last calls' lines are written before the log is flushed). */
   flush(): void {
     if (this.timer !== null) clearTimeout(this.timer);
@@ -45,12 +57,6 @@ export class AfterAnswer {
     const tasks = this.tasks;
     if (tasks.length === 0) return;
     this.tasks = [];
-    for (const task of tasks) {
-      try {
-        task();
-      } catch (err) {
-        this.onError(err);
-      }
-    }
+    for (const task of tasks) this.runNow(task);
   }
 }

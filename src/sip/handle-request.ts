@@ -352,18 +352,9 @@ async function handle(
       }
     };
     if (front === null) deps.afterAnswer.run(afterwards);
-    else afterAnswerNow(deps, afterwards);
+    else deps.afterAnswer.runNow(afterwards);
   }
   await carried;
-}
-
-/** `task` now, a fault reported as the after-answer timer reports one (wiring: 'work after an answer failed'). */
-function afterAnswerNow(deps: HandlerDeps, task: () => void): void {
-  try {
-    task();
-  } catch (err) {
-    deps.logger.error({ err }, 'work after an answer failed');
-  }
 }
 
 /** A refusal the front sent: the memo's screening it was chosen from, and when. */
