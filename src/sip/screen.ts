@@ -156,8 +156,8 @@ function screenWith(headers: SipHeaderSource, steps: ScreeningSteps, now: number
     return faultScreening('identify', identity, called, key, err);
   }
   // A caller heard for the first time, whose identity is this request's alone, is never in the memo (mayHold).
-  if (answerFirst && steps.memo !== undefined && steps.memo.mayHold(identity)) {
-    const settled = memoized(identity, called, key, steps, steps.memo, now);
+  if (answerFirst) {
+    const settled = memoScreening(identity, called, key, steps, now);
     if (settled !== null) return settled;
   }
   let evidence: CallerEvidence;
