@@ -296,9 +296,10 @@ async function handle(
   }
   const plan = registerFault ? failOpenPlan(planned) : planned;
 
-  // 4. carry it out; 5. its outcome goes to `settle`. The decision is timed now, its line written once the answer has
-  // been handed to drachtio-srf (below).
-  const seconds = secondsSince(started);
+  // 4. carry it out; 5. its outcome goes to `settle`. The decision is timed now (after the front's answer: the
+  // front's time to it, not this replanning after it), its line written once the answer has been handed to
+  // drachtio-srf (below).
+  const seconds = front?.seconds ?? secondsSince(started);
   const forwarded = (outcome: AttemptOutcome, finalStatus: number | null): void =>
     settle({ outcome, finalStatus, playedMs: null, hungUpBy: null, sent: null });
   let carried: Promise<void>;
@@ -357,10 +358,19 @@ async function handle(
   await carried;
 }
 
-/** A refusal the front sent: the memo's screening it was chosen from, and when. */
+/** A refusal the front sent: the memo's screening it was chosen from, when, and the front's time to its answer. */
 interface AtFront {
   screening: Screening;
   now: number;
+  /** The decision's time (crocetta_decision_seconds, the decision line's ms): the front's, to its send. */
+  seconds: number;
+}
+
+/** The front's refusal, found before its answer: what AtFront holds but the time it took. */
+interface FrontFound {
+  screening: Screening;
+  now: number;
+  refusal: Refusal;
 }
 
 /**
@@ -376,7 +386,7 @@ function frontRefusal(
   front: FrontMemo,
   req: SrfRequest,
   received: RequestHeaders,
-): { at: AtFront; refusal: Refusal } | null {
+): FrontFound | null {
   if (front.size === 0 || deps.actions.ringDelayMs > 0) return null;
   const entry = front.get(screenedValuesKey(received, deps.steps));
   if (entry === undefined) return null;
@@ -392,7 +402,7 @@ function frontRefusal(
   const screening = memoScreening(entry.identity, entry.called, entry.callerKey, deps.steps, now);
   if (screening === null || screening.action.kind !== 'reject') return null;
   const refusal = refusalFor(screening.action.status, { markRefusals: mark, reject608: deps.actions.reject608 });
-  return { at: { screening, now }, refusal };
+  return { screening, now, refusal };
 }
 
 /**
@@ -410,17 +420,18 @@ function answeredAtFront(
   res: Srf.SrfResponse,
 ): boolean {
   const started = performance.now();
-  let found: { at: AtFront; refusal: Refusal } | null;
+  let found: FrontFound | null;
   try {
     found = frontRefusal(deps, front, req, received);
   } catch {
     return false;
   }
   if (found === null) return false;
-  const { at, refusal } = found;
+  const { refusal } = found;
   const delivered = sendAnswer(res, refusal.status, refusal.reason, { headers: refusal.headers });
   delivered.catch(() => undefined); // refuse() says so, after the answer
   const took = performance.now() - started;
+  const at: AtFront = { screening: found.screening, now: found.now, seconds: took / 1e3 };
   deps.afterAnswer.run(() => {
     const sent = sentAtFront(delivered);
     const seen = deps.transactions.see(transactionKey(received));

@@ -3,10 +3,12 @@
  * the memo keeps is refused from the request's values before its transaction is checked and its caller ID read, the
  * rest after the answer. Every change the memo sees (the mark removed, a rule changed on the settings page) reaches
  * the next call; other caller-ID headers beside the same From are other values; a copy of a transaction gets the
- * answer its original got and makes no second row, whether the front answered the original or not.
+ * answer its original got and makes no second row, whether the front answered the original or not. The decision's
+ * time a front-answered call reports is the front's, to its answer, not the work done after it.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
+import { AfterAnswer } from '../../src/sip/after-answer.js';
 import { RecentTransactions } from '../../src/sip/transactions.js';
 import { watchAnswers, type AnswerWatch } from '../support/answer-watch.js';
 import { buildInvite, type InjectedRequest } from '../support/drachtio-double.js';
@@ -183,6 +185,58 @@ describe('answering first, the verdict memo front', () => {
     const T = true;
     const F = false;
     expect(checkedBefore).toEqual([T, T, F, T, T, T, T, T, T, T, T, F, F, F]);
+  });
+
+  it("a front-answered call's decision time (the line's ms, crocetta_decision_seconds) is the front's, to its 607, not the work after the answer", async () => {
+    const harness = await start();
+    const CALLER_4 = '+390298765462';
+    await mark(harness, 'nuisance', CALLER_4);
+    // The work after the answer "takes" a second per clock reading: performance.now() jumps 1 s at every reading
+    // made while a task of the after-answer timer runs (the front's whole way after its 607, its decision line).
+    const realNow = performance.now.bind(performance);
+    let extraMs = 0;
+    let afterAnswerRunning = false;
+    vi.spyOn(performance, 'now').mockImplementation(() => {
+      if (afterAnswerRunning) extraMs += 1000;
+      return realNow() + extraMs;
+    });
+    const proto = AfterAnswer.prototype as unknown as { run: (this: AfterAnswer, task: () => void) => void };
+    const run = proto.run;
+    vi.spyOn(proto, 'run').mockImplementation(function (this: AfterAnswer, task) {
+      run.call(this, () => {
+        afterAnswerRunning = true;
+        try {
+          task();
+        } finally {
+          afterAnswerRunning = false;
+        }
+      });
+    });
+    const watch: AnswerWatch = { answered: false, answeredAtClassify: [] };
+    watchAnswers(watch);
+    const checkedBefore = watchTransactions(watch);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      watch.answered = false;
+      const invite = harness.double.injectRequest(inviteOf({ from: CALLER_4 }));
+      expect(await answerOf(harness, invite)).toBe('607');
+      ids.push(invite.request.headers['call-id']?.[0] ?? '');
+    }
+    // The third call's 607 left at the front (before its transaction was checked).
+    expect(checkedBefore).toEqual([true, true, false]);
+    const msOf = (callId: string): number => {
+      const line = harness.logs.find((l) => l.msg === 'decision' && l.callId === callId);
+      return Number(line?.ms);
+    };
+    // Screened the whole way before their answers: their time counts no after-answer task.
+    expect(msOf(ids[0] ?? '')).toBeLessThan(1000);
+    expect(msOf(ids[1] ?? '')).toBeLessThan(1000);
+    // At the front: its own time to the 607, the replanning after it (a second a clock reading here) not counted.
+    expect(msOf(ids[2] ?? '')).toBeLessThan(1000);
+    const metrics = await harness.api('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    const sum = /^crocetta_decision_seconds_sum(?:\{[^}]*\})? (\S+)$/m.exec(String(metrics.json));
+    expect(Number(sum?.[1])).toBeLessThan(1);
   });
 
   it('a copy of a transaction: the answer its original got, one row, whether the front answered the original or not', async () => {
