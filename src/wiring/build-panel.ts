@@ -24,9 +24,14 @@ export interface PanelContext {
   logger: Logger;
 }
 
-function accountChecks(trunk: TrunkClient): Record<string, boolean> {
-  const checks: Record<string, boolean> = {};
-  for (const a of trunk.accounts) checks[`trunk:${a.account}`] = a.status.state === 'registered';
+/** /readyz's checks of a registration trunk: `trunk` (every account registered) and, with several, each account's. */
+function trunkChecks(trunk: TrunkClient): Record<string, boolean> {
+  const checks: Record<string, boolean> = {
+    trunk: trunk.accounts.every((a) => a.status.state === 'registered'),
+  };
+  if (trunk.accounts.length > 1) {
+    for (const a of trunk.accounts) checks[`trunk:${a.account}`] = a.status.state === 'registered';
+  }
   return checks;
 }
 
@@ -75,11 +80,10 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
     readiness: () => ({
       store: register.ready,
       drachtio: sip.app.connected,
-      // trunk: true when no registration is configured (nothing to wait for), else when every account is registered.
-      trunk: trunk === null || trunk.accounts.every((a) => a.status.state === 'registered'),
-      // With several accounts, each one's too (`trunk:<its user name>`; `<user name>-<line>` for a second carrier's
-      // account with a user name the first has).
-      ...(trunk !== null && trunk.accounts.length > 1 ? accountChecks(trunk) : {}),
+      // Only with a registration trunk (none configured: no check, rather than a `trunk: true` that says nothing):
+      // true when every account is registered; with several accounts, each one's too (`trunk:<its user name>`;
+      // `<user name>-<line>` for a second carrier's account with a user name the first has).
+      ...(trunk === null ? {} : trunkChecks(trunk)),
       // Only when the registered PBX is the one place calls can go (pbx.uri empty).
       ...(pbx !== null && config.pbx.uri === '' ? { pbx: pbx.registry.registered } : {}),
     }),

@@ -188,6 +188,12 @@ describe('screening pipeline through drachtio', () => {
     );
   });
 
+  it('/readyz with no registration trunk: the register and drachtio, no trunk check (none to say true of)', async () => {
+    const ready = { status: 'ready', checks: { store: true, drachtio: true } };
+    expect(await h.api('GET', '/readyz', undefined, null)).toEqual({ status: 200, json: ready });
+    expect(await h.api('GET', '/readyz')).toEqual({ status: 200, json: ready });
+  });
+
   it('reconnects after drachtio-server restarts and serves calls again', async () => {
     expect((await h.api('GET', '/readyz', undefined, null)).status).toBe(200);
     await h.restartDouble();
