@@ -62,6 +62,10 @@ export interface LadderPlan {
   retries: number;
   /** --ladder-warmup S --ladder-warmup-share X: S seconds at X of the try's rate before every try; 0 s: none. */
   leadIn: { seconds: number; share: number };
+  /** --ladder-tries N --ladder-holds K (with --ladder-at): N rounds of the rates, a rate held when K tries of N held. */
+  tries?: { n: number; k: number };
+  /** --ladder-pause: what is stopped while another application tries (bench/ladder-pause.ts); absent: nothing. */
+  pause?: 'none' | 'apps' | 'all';
 }
 
 /**
@@ -69,17 +73,30 @@ export interface LadderPlan {
  * output says whether its applications met each step warm (the same lead-in for all) or from idle.
  */
 export function ladderHeader(p: LadderPlan): string {
+  const tries = p.at !== undefined && p.tries !== undefined && p.tries.n > 1 ? p.tries : undefined;
   const steps =
     p.at === undefined
       ? `steps of ${p.step} from ${p.from}, then bisection to ${p.resolution}`
-      : `fixed steps ${p.at.join(', ')}, the applications in turn at each, the order reversed every other step`;
+      : tries !== undefined
+        ? `fixed rates ${p.at.join(', ')} in ${tries.n} rounds, each round every rate in turn, the applications in turn at each, the order reversed every other try; a rate held when ≥ ${tries.k} of its ${tries.n} tries held, an application's figure the highest rate it holds`
+        : `fixed steps ${p.at.join(', ')}, the applications in turn at each, the order reversed every other step`;
   const retries =
-    p.retries === 0 ? 'a failed step not tried again' : `a failed step tried up to ${p.retries} more time(s)`;
+    tries !== undefined || p.retries === 0
+      ? 'a failed step not tried again'
+      : `a failed step tried up to ${p.retries} more time(s)`;
+  const pause =
+    p.pause === 'all'
+      ? '; while one application tries, the others and their drachtio-servers are stopped (SIGSTOP, SIGCONT before their own lead-in)'
+      : p.pause === 'apps'
+        ? '; while one application tries, the other applications are stopped (SIGSTOP, SIGCONT before their own lead-in), their drachtio-servers run'
+        : p.pause === 'none'
+          ? '; the idle applications keep running (--ladder-pause none)'
+          : '';
   const leadIn =
     p.leadIn.seconds > 0
       ? `before every try of every application a lead-in of ${p.leadIn.seconds} s at ${(p.leadIn.share * 100).toFixed(0)}% of the try's rate, then 1.5 s idle, uncounted`
       : 'no lead-in (--ladder-warmup 0): an application idle while another takes its steps meets the full rate at once';
-  return `ladder: highest rate sustained for ${p.seconds} s with no failed call (${steps}; ${retries}); ${leadIn}`;
+  return `ladder: highest rate sustained for ${p.seconds} s with no failed call (${steps}; ${retries}); ${leadIn}${pause}`;
 }
 
 /**
@@ -97,4 +114,78 @@ export const LEAD_IN_SECONDS = 3;
 export function ladderLeadIn(argv: readonly string[] = process.argv): { seconds: number; share: number } {
   const seconds = countArg('ladder-warmup', LEAD_IN_SECONDS, argv);
   return { seconds, share: Math.min(1, numberArg('ladder-warmup-share', 0.5, argv)) };
+}
+
+/** An application's tries at one rate with --ladder-tries: how many it held of how many. */
+export interface RateTries {
+  held: number;
+  tried: number;
+}
+
+/** Adds one try's outcome at `rate` to an application's tally. */
+export function withTry(tally: ReadonlyMap<number, RateTries>, rate: number, ok: boolean): Map<number, RateTries> {
+  const out = new Map(tally);
+  const t = out.get(rate) ?? { held: 0, tried: 0 };
+  out.set(rate, { held: t.held + (ok ? 1 : 0), tried: t.tried + 1 });
+  return out;
+}
+
+/** The rule of --ladder-tries N --ladder-holds K: an application holds a rate when it held at least K of its tries. */
+export function holds(t: RateTries | undefined, k: number): boolean {
+  return t !== undefined && t.held >= k;
+}
+
+/** An application's figure under the rule: the highest rate it holds (undefined: none). */
+export function figureOf(tally: ReadonlyMap<number, RateTries>, k: number): number | undefined {
+  let best: number | undefined;
+  for (const [rate, t] of tally) if (holds(t, k) && (best === undefined || rate > best)) best = rate;
+  return best;
+}
+
+/** `860 3/3, 900 2/3, 940 1/3 (held/tried); holds 900 (≥ 2 of 3)`, rates ascending; a rate not held below the figure said. */
+export function triesText(tally: ReadonlyMap<number, RateTries>, k: number): string {
+  const rates = [...tally.keys()].sort((a, b) => a - b);
+  const each = rates.map((r) => `${calls(r)} ${tally.get(r)?.held ?? 0}/${tally.get(r)?.tried ?? 0}`).join(', ');
+  const figure = figureOf(tally, k);
+  const n = Math.max(0, ...[...tally.values()].map((t) => t.tried));
+  const rule = `held in ≥ ${k} of ${n} tries`;
+  if (figure === undefined) return `${each} (held/tried); holds no rate (${rule})`;
+  const gaps = rates.filter((r) => r < figure && !holds(tally.get(r), k));
+  const top = rates[rates.length - 1] === figure ? ', the highest rate tried' : '';
+  return `${each} (held/tried); holds ${calls(figure)} calls/s${top} (${rule})${gaps.length > 0 ? `; not held below it: ${gaps.map(calls).join(', ')}` : ''}`;
+}
+
+const pct1 = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/**
+ * An application's figure against the bare app's under the rule, with a verdict against `target` (issue 12: 95%).
+ * A figure at the highest rate tried is a lower bound of what the rule would give with higher rates: the ratio is then
+ * a bound too (at most, when the bare app's is; at least, when the application's is; none, when both are).
+ */
+export function triesRatioText(
+  app: ReadonlyMap<number, RateTries>,
+  bare: ReadonlyMap<number, RateTries>,
+  k: number,
+  target = 0.95,
+): string {
+  const rates = [...new Set([...app.keys(), ...bare.keys()])].sort((a, b) => a - b);
+  const top = rates[rates.length - 1];
+  const low = rates[0];
+  const b = figureOf(bare, k);
+  const a = figureOf(app, k);
+  if (b === undefined || top === undefined || low === undefined) return 'the bare app holds no rate: no ratio';
+  const verdict = (x: number, bound: 'exact' | 'at most' | 'at least' | 'below'): string => {
+    const met = x >= target && (bound === 'exact' || bound === 'at least');
+    const missed = x < target && bound !== 'at least';
+    return `${met ? 'met' : missed ? 'not met' : 'undecided'} (target ${pct1(target)})`;
+  };
+  if (a === undefined)
+    return `below ${pct1(low / b)} of bare (holds no rate; bare ${calls(b)}): ${verdict(low / b, 'below')}`;
+  const text = `${calls(a)} / ${calls(b)}`;
+  if (a === top && b === top) return `both hold the highest rate tried (${calls(top)}): ratio not bounded, undecided`;
+  if (b === top)
+    return `at most ${pct1(a / b)} of bare (${text}; the bare app holds the highest rate tried): ${verdict(a / b, 'at most')}`;
+  if (a === top)
+    return `at least ${pct1(a / b)} of bare (${text}; it holds the highest rate tried): ${verdict(a / b, 'at least')}`;
+  return `${pct1(a / b)} of bare (${text}): ${verdict(a / b, 'exact')}`;
 }

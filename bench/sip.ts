@@ -9,6 +9,7 @@
  *                        [--ladder-at 600,650] [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000]
  *                        [--warmup-calls N] [--warmup-rate R] [--proxied-callers N] [--ratio-target 1.10]
  *                        [--diff-target-ms 0.5] [--ladder-warmup 3 [--ladder-warmup-share 0.5]]
+ *                        [--ladder-pause apps|all|none] [--ladder-tries N [--ladder-holds K]]
  *   --variant none: crocetta with its defaults and the bare app only.
  *   --node-flags 'name:FLAGS' (repeatable): one more crocetta, its defaults, run as `node FLAGS dist/src/main.js`
  *   instead of with the start script's flags (NAME=value tokens go to its environment, e.g. UV_THREADPOOL_SIZE=2;
@@ -90,6 +91,21 @@
  * A failed step runs again up to --ladder-retries times (default 1; 0 for the single try of sessions ≤ 17) and counts as
  * sustained when a try passes: on 4 Dec the bare app failed its very first step (800 proxied calls/s) once, which
  * decided its whole ladder (780) while crocetta sustained 1,200; both tries are printed.
+ * --ladder-pause apps (the default) | all | none: while one application takes a try (its lead-in included), every
+ * other application and, with `all`, its drachtio-server too is stopped (SIGSTOP) and continued (SIGCONT) before its
+ * own next try, then checked: running, its drachtio-server's admin connection established, crocetta's /readyz 200
+ * (the ladder stops otherwise). The PBX sipp is shared and runs. The drachtio-servers run by default: idle, each took
+ * 0.1–0.2% of a core during another's try at 900 proxied calls/s (session 36), nothing to gain by stopping them. Sessions 34–35 found idle crocetta's after-work (V8's
+ * memory reducer, ~40–50% of a core for a second or two, 20–80 s after its own try) inside the bare app's tries: with
+ * the pause each application pays for its own after-work in its own time. Every stopped process is continued when the
+ * ladder ends, fails or is interrupted (bench/ladder-pause.ts; only a SIGKILL of the bench leaves them stopped). Each
+ * try prints what the other applications and drachtio-servers used during it (% of a core; 0 when stopped).
+ * --ladder-tries N [--ladder-holds K] (with --ladder-at; default K a majority, ⌊N/2⌋ + 1): a ladder whose outcome is a
+ * ratio despite try-to-try noise. N rounds, each round every rate of --ladder-at in turn and at each rate every
+ * application once (the order reversed at every other try), every try counted and none tried again; an application
+ * holds a rate when ≥ K of its N tries there held, its figure is the highest rate it holds, and the ratio is
+ * crocetta's figure over the bare app's, with a verdict against 95% (issue 12; a figure at the highest rate tried is a
+ * bound, and so is the ratio then). Printed: held/tried per rate and application, the figures, the ratio.
  * Each step also prints the caller sipp's CPU per call and its share of a core (sipp is one thread).
  * CPU per call (refusal and proxied rounds, every ladder step): the CPU time (user + system, every thread; the main
  * thread's share beside it, /proc/<pid>/task/<pid>/stat) the application's process and its drachtio-server's used
@@ -122,7 +138,19 @@ import { openRegister } from '../src/store/index.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { MARKED_AT, seedMarkedNumbers } from './seed-marks.js';
 import { countArg, numberArg, textArg } from './args.js';
-import { ceilingText, ladderHeader, ladderLeadIn, ratioText, withStep, type LadderBounds } from './ladder-text.js';
+import {
+  ceilingText,
+  ladderHeader,
+  ladderLeadIn,
+  ratioText,
+  triesRatioText,
+  triesText,
+  withStep,
+  withTry,
+  type LadderBounds,
+  type RateTries,
+} from './ladder-text.js';
+import { Pauses, pauseMode, resumeOnExit } from './ladder-pause.js';
 import { msText, pairRounds, pairedText, roundOrder } from './sip-rounds.js';
 import { baselineTimed, pacingOf, rtpTimed, startMachineBaseline, type Pacing } from './rtp-timing.js';
 import { killAll, killAllOnExit, track } from './tracked-children.js';
@@ -144,7 +172,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   [--kamailio [--kamailio-marks 1000000]] [--wire-split] [--timeline DIR] [--no-cdrs] [--ladder-retries 1]
   [--ladder-at 600,650] [--node-flags 'name:--flag … NAME=value …'] [--refusal-callers 1000] [--warmup-calls N]
   [--warmup-rate R] [--proxied-callers N] [--ratio-target 1.10] [--diff-target-ms 0.5] [--ladder-warmup 3
-  [--ladder-warmup-share 0.5]]
+  [--ladder-warmup-share 0.5]] [--ladder-pause apps|all|none] [--ladder-tries N [--ladder-holds K]]
 Needs drachtio (drachtio-server) and sipp on PATH; what each option does is written at the top of bench/sip.ts.`);
   process.exit(0);
 }
@@ -181,6 +209,12 @@ const opts = {
     ?.split(',')
     .map(Number)
     .filter((r) => Number.isFinite(r) && r > 0),
+  /** --ladder-tries N (with --ladder-at): N rounds of the rates, every try counted, none tried again (see the top). */
+  ladderTries: Math.max(1, countArg('ladder-tries', 1)),
+  /** --ladder-holds K: a rate is held when ≥ K of its N tries held (default: a majority, ⌊N/2⌋ + 1). */
+  ladderHolds: 0,
+  /** --ladder-pause none|apps|all: what is stopped while another application tries (bench/ladder-pause.ts). */
+  ladderPause: pauseMode(textArg('ladder-pause'), 'apps'),
   base: numberArg('ports', 31000),
   marks: numberArg('marks', 10_000),
   announcements: numberArg('announcements', 200),
@@ -218,6 +252,7 @@ const opts = {
   proxiedCallers: Math.floor(numberArg('proxied-callers', Infinity)),
 };
 opts.warmupRate = numberArg('warmup-rate', opts.rate);
+opts.ladderHolds = Math.min(opts.ladderTries, countArg('ladder-holds', Math.floor(opts.ladderTries / 2) + 1));
 opts.warmupCalls = Math.round(numberArg('warmup-calls', opts.rate * 3));
 for (const w of opts.workloads)
   if (!WORKLOADS.includes(w)) throw new Error(`--workloads: unknown ${w} (${WORKLOADS.join(', ')})`);
@@ -289,6 +324,18 @@ function missingTools(): string[] {
 
 // ---------------------------------------------------------------------------------------------- processes
 killAllOnExit();
+/** The processes the ladder stopped (--ladder-pause): continued however the bench ends (bench/ladder-pause.ts). */
+const pauses = new Pauses({
+  signal: (pid, signal) => process.kill(pid, signal),
+  state: (pid) => {
+    try {
+      return procStat(`/proc/${pid}/stat`).fields[0];
+    } catch {
+      return undefined;
+    }
+  },
+});
+resumeOnExit(pauses);
 async function stop(child: ChildProcess | null | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((ok) => child.once('exit', ok));
@@ -565,6 +612,8 @@ interface App {
   process: ChildProcess;
   /** The workloads it takes part in (Kamailio refuses, it does not screen); all when absent. */
   only?: readonly Workload[];
+  /** crocetta's readiness (its panel's /readyz: 200 once connected to its drachtio-server), checked after a pause. */
+  readyz?: string;
 }
 const takes = (app: App, w: Workload): boolean => app.only === undefined || app.only.includes(w);
 
@@ -635,7 +684,7 @@ async function startCrocetta(
     },
     60_000,
   );
-  return { name, ports, drachtio, process: child };
+  return { name, ports, drachtio, process: child, readyz: `http://127.0.0.1:${ports.panel}/readyz` };
 }
 
 async function startBare(dir: string, index: number, announceSeconds: number): Promise<App> {
@@ -1231,6 +1280,97 @@ function inApp(packets: WirePacket[], adminPort: number): number[] {
 }
 
 // ---------------------------------------------------------------------------------------------- ladder
+/** A process and every process below it (/proc/<pid>/stat's ppid, field 4): Kamailio forks its workers. */
+function withDescendants(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      parent.set(Number(name), Number(procStat(`/proc/${name}/stat`).fields[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) for (const [child, p] of parent) if (p === out[i]) out.push(child);
+  return out;
+}
+/** What --ladder-pause stops of an application while another tries: the app (and its drachtio-server with `all`). */
+function pausedOf(app: App): number[] {
+  if (opts.ladderPause === 'none') return [];
+  return [
+    ...withDescendants(app.process.pid),
+    ...(opts.ladderPause === 'all' ? withDescendants(app.drachtio?.pid) : []),
+  ];
+}
+/**
+ * After a pause: the application and its drachtio-server run (not stopped, not exited), the drachtio-server holds an
+ * established admin connection (the application's), and crocetta's /readyz answers 200 (its SIP side connected).
+ * Throws when it is not so within 10 s: a ladder with a broken application measures nothing.
+ */
+async function healthy(app: App): Promise<void> {
+  const running = (c: ChildProcess | null): boolean => {
+    if (c === null) return true;
+    if (c.exitCode !== null || c.signalCode !== null || c.pid === undefined) return false;
+    try {
+      return procStat(`/proc/${c.pid}/stat`).fields[0] !== 'T';
+    } catch {
+      return false;
+    }
+  };
+  const connected = (): boolean => {
+    if (app.drachtio === null) return true;
+    const ss = spawnSync('ss', ['-tn', 'state', 'established', `sport = :${app.ports.admin}`], { encoding: 'utf8' });
+    return ss.stdout.includes(`:${app.ports.admin} `);
+  };
+  const ready = async (): Promise<boolean> => {
+    if (app.readyz === undefined) return true;
+    try {
+      return (await fetch(app.readyz)).status === 200;
+    } catch {
+      return false;
+    }
+  };
+  await waitFor(
+    `${app.name} after its pause (running, its drachtio-server's admin connection, its readiness)`,
+    async () => running(app.process) && running(app.drachtio) && connected() && (await ready()),
+    10_000,
+  );
+}
+/**
+ * --ladder-pause: before `app`'s try, every other application (and with `all` its drachtio-server) stopped, `app`'s
+ * own continued if stopped, and then checked healthy. The PBX sipp is shared by every application: it runs.
+ */
+async function runOnly(ctx: Context, app: App): Promise<string> {
+  if (opts.ladderPause === 'none') return '';
+  const running = pausedOf(app);
+  const idle = ctx.apps.filter((a) => a !== app).flatMap(pausedOf);
+  const r = pauses.only(running, idle);
+  const now = Date.now();
+  for (const a of ctx.apps)
+    if (a.process.pid !== undefined && r.stopped.includes(a.process.pid)) stoppedAt.set(a.name, now);
+  const since = stoppedAt.get(app.name);
+  stoppedAt.delete(app.name);
+  const unsettled = await pauses.settled([...running, ...idle]);
+  if (unsettled.length > 0) throw new Error(`--ladder-pause: pids ${unsettled.join(', ')} did not stop or continue`);
+  if (r.continued.length > 0) await healthy(app);
+  debug(`ladder: ${app.name} runs; stopped ${r.stopped.join(' ')}, continued ${r.continued.join(' ')}`);
+  return since === undefined ? '' : ` (stopped the last ${((now - since) / 1000).toFixed(0)} s of it)`;
+}
+/** When each application was stopped by --ladder-pause (ms), until it runs again. */
+const stoppedAt = new Map<string, number>();
+/** The CPU µs so far of every other application's process and drachtio-server, by role: their share of a try. */
+function othersUs(ctx: Context, app: App): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const a of ctx.apps) {
+    if (a === app) continue;
+    out.set(a.name, cpuUs(a.process.pid));
+    if (a.drachtio !== null) out.set(`${a.name}'s drachtio-server`, cpuUs(a.drachtio.pid));
+  }
+  return out;
+}
+
 async function sustains(
   ctx: Context,
   w: 'refusal' | 'proxied',
@@ -1238,8 +1378,10 @@ async function sustains(
   rate: number,
 ): Promise<{ ok: boolean; why: string }> {
   const s = scenarioOf(w);
+  const stopped = await runOnly(ctx, app);
+  const load = loadavg()[0]?.toFixed(2) ?? '-';
   const last = lastStepEnd.get(app.name);
-  const idle = last === undefined ? 'since the warm-up' : `${((Date.now() - last) / 1000).toFixed(0)} s`;
+  const idle = `${last === undefined ? 'since the warm-up' : `${((Date.now() - last) / 1000).toFixed(0)} s`}${stopped}`;
   if (opts.ladderLeadIn.seconds > 0) {
     // --ladder-warmup: the same lead-in before every try of every application (see the top of this file).
     const warm = Math.round(rate * opts.ladderLeadIn.share);
@@ -1262,6 +1404,7 @@ async function sustains(
   }
   const calls = Math.round(rate * opts.ladderSeconds);
   const cpu = cpuMeter(app);
+  const others0 = othersUs(ctx, app);
   const dropsBefore = udpDrops();
   const sipp = startSipp({
     scenario: s.scenario,
@@ -1280,8 +1423,12 @@ async function sustains(
   const run = await sipp.done;
   const achieved = (calls / run.wallMs) * 1000;
   const callerUs = sippCpu.stop() / calls;
+  // The other applications during the try, % of a core (0 when stopped by --ladder-pause): what they took from it.
+  const others = [...othersUs(ctx, app)]
+    .map(([who, us]) => `${who} ${(((us - (others0.get(who) ?? NaN)) / (run.wallMs * 1000)) * 100).toFixed(1)}`)
+    .join(', ');
   // The caller sipp is one thread: near a whole core, the rig (not the application) sets the step's ceiling.
-  const perCall = `${cpuText(cpu(calls))}; the caller sipp ${callerUs.toFixed(0)} µs a call (${((callerUs * calls) / run.wallMs / 10).toFixed(0)}% of a core over the step)${dropsText(dropsBefore, udpDrops(), app)}; ${start.text()}`;
+  const perCall = `${cpuText(cpu(calls))}; the caller sipp ${callerUs.toFixed(0)} µs a call (${((callerUs * calls) / run.wallMs / 10).toFixed(0)}% of a core over the step)${dropsText(dropsBefore, udpDrops(), app)}; the others during it, % of a core: ${others === '' ? 'none' : others}; load average (1 min) at its lead-in ${load}; ${start.text()}`;
   lastStepEnd.set(app.name, Date.now());
   // Let transactions of a failed step (retransmissions, timers) drain before the next one.
   await sleep(run.exitCode === 0 ? 1500 : 8000);
@@ -1484,20 +1631,65 @@ function sippErrors(file: string): string {
   );
 }
 
-/** A ladder step: `sustains`, tried again (up to --ladder-retries times) while it fails; every try printed. */
-async function step(ctx: Context, w: 'refusal' | 'proxied', app: App, rate: number): Promise<{ ok: boolean }> {
+/**
+ * A ladder step: `sustains`, tried again (up to `retries` times) while it fails; every try printed, with `round` (of
+ * --ladder-tries) when given.
+ */
+async function step(
+  ctx: Context,
+  w: 'refusal' | 'proxied',
+  app: App,
+  rate: number,
+  retries = opts.ladderRetries,
+  round = '',
+): Promise<{ ok: boolean }> {
   for (let attempt = 0; ; attempt++) {
     const r = await sustains(ctx, w, app, rate);
     const again = attempt === 0 ? '' : ` (try ${attempt + 1})`;
     console.log(
-      `  ladder ${w} ${app.name.padEnd(12)} ${String(rate).padStart(5)} calls/s for ${opts.ladderSeconds} s${again}: ${r.ok ? 'sustained' : 'FAILED'} (${r.why})`,
+      `  ladder ${w} ${app.name.padEnd(12)} ${String(rate).padStart(5)} calls/s for ${opts.ladderSeconds} s${round}${again} ${new Date().toISOString().slice(11, 19)}: ${r.ok ? 'sustained' : 'FAILED'} (${r.why})`,
     );
-    if (r.ok || attempt >= opts.ladderRetries) return r;
+    if (r.ok || attempt >= retries) return r;
   }
 }
 
+/** Every application's held/tried by rate (--ladder-tries), filled by `ladder`. */
+const ladderTallies = new Map<string, Map<string, Map<number, RateTries>>>();
+
 async function ladder(ctx: Context, w: 'refusal' | 'proxied'): Promise<Map<string, LadderBounds>> {
+  try {
+    return await ladderSteps(ctx, w);
+  } finally {
+    // Every application continued and checked before the summary (and before the next workload's ladder).
+    const continued = pauses.resume();
+    if (continued.length > 0) {
+      for (const app of ctx.apps) await healthy(app);
+      console.log(`  ladder ${w}: ${continued.length} stopped processes continued; every application ready again`);
+    }
+  }
+}
+
+async function ladderSteps(ctx: Context, w: 'refusal' | 'proxied'): Promise<Map<string, LadderBounds>> {
   const best = new Map<string, LadderBounds>();
+  if (opts.ladderAt !== undefined && opts.ladderTries > 1) {
+    // --ladder-tries N: N rounds, each every rate in turn (ascending) and at each rate every application once, the
+    // order reversed at every other try of a round and every other round, every try counted (no retries).
+    const apps = ctx.apps.filter(
+      (app) => takes(app, w) && (opts.ladderApps === undefined || opts.ladderApps.includes(app.name)),
+    );
+    const tallies = new Map<string, Map<number, RateTries>>(apps.map((a) => [a.name, new Map()]));
+    ladderTallies.set(w, tallies);
+    for (let round = 0; round < opts.ladderTries; round++) {
+      for (const [i, rate] of opts.ladderAt.entries()) {
+        for (const app of (round + i) % 2 === 0 ? apps : [...apps].reverse()) {
+          const r = await step(ctx, w, app, rate, 0, ` (round ${round + 1} of ${opts.ladderTries})`);
+          tallies.set(app.name, withTry(tallies.get(app.name) ?? new Map(), rate, r.ok));
+          best.set(app.name, withStep(best.get(app.name) ?? {}, rate, r.ok));
+        }
+      }
+    }
+    return best;
+  }
   if (opts.ladderAt !== undefined) {
     // Fixed steps: each application in turn at each rate (the order reversed at every other rate), best = the
     // highest rate it sustained among them and the lowest it failed above that (ladder-text.ts).
@@ -1505,7 +1697,7 @@ async function ladder(ctx: Context, w: 'refusal' | 'proxied'): Promise<Map<strin
       const apps = ctx.apps.filter(
         (app) => takes(app, w) && (opts.ladderApps === undefined || opts.ladderApps.includes(app.name)),
       );
-      for (const app of i % 2 === 0 ? apps : apps.reverse()) {
+      for (const app of i % 2 === 0 ? apps : [...apps].reverse()) {
         const r = await step(ctx, w, app, rate);
         best.set(app.name, withStep(best.get(app.name) ?? {}, rate, r.ok));
       }
@@ -1819,6 +2011,8 @@ async function main(): Promise<void> {
           resolution: opts.ladderResolution,
           retries: opts.ladderRetries,
           leadIn: opts.ladderLeadIn,
+          tries: { n: opts.ladderTries, k: opts.ladderHolds },
+          pause: opts.ladderPause,
         }),
       );
       for (const w of (['refusal', 'proxied'] as const).filter((x) => opts.workloads.includes(x))) {
@@ -1828,6 +2022,12 @@ async function main(): Promise<void> {
           console.log(
             `  ladder ${w.padEnd(8)} ${name.padEnd(12)} ${ceilingText(bounds)}${name === 'bare' || bare === undefined ? '' : `: ${ratioText(bounds, bare)}`}`,
           );
+        const tallies = ladderTallies.get(w);
+        const bareTally = tallies?.get('bare');
+        for (const [name, tally] of tallies ?? [])
+          console.log(
+            `  ladder ${w.padEnd(8)} ${name.padEnd(12)} by the rule: ${triesText(tally, opts.ladderHolds)}${name === 'bare' || bareTally === undefined ? '' : `; ${triesRatioText(tally, bareTally, opts.ladderHolds)}`}`,
+          );
       }
     }
     console.log(
@@ -1836,6 +2036,7 @@ async function main(): Promise<void> {
         .join(' ')}`,
     );
   } finally {
+    pauses.resume(); // a stopped process would take SIGTERM only once continued
     sink.close();
     for (const app of apps) {
       await stop(app.process);

@@ -5,8 +5,13 @@ import {
   ladderLeadIn,
   LEAD_IN_SECONDS,
   ratioText,
+  triesRatioText,
+  triesText,
+  figureOf,
   withStep,
+  withTry,
   type LadderBounds,
+  type RateTries,
 } from '../../bench/ladder-text.js';
 
 const steps = (...outcomes: Array<[number, boolean]>): LadderBounds =>
@@ -64,6 +69,88 @@ describe("bench:sip's ladder header and lead-in", () => {
     );
     expect(ladderHeader({ ...plan, leadIn: { seconds: 0, share: 0.5 } })).toBe(
       'ladder: highest rate sustained for 30 s with no failed call (steps of 250 from 250, then bisection to 50; a failed step tried up to 1 more time(s)); no lead-in (--ladder-warmup 0): an application idle while another takes its steps meets the full rate at once',
+    );
+  });
+});
+
+describe("bench:sip's ladder by the rule (--ladder-tries N --ladder-holds K)", () => {
+  const tally = (...tries: Array<[number, boolean]>): Map<number, RateTries> =>
+    tries.reduce<Map<number, RateTries>>((t, [rate, ok]) => withTry(t, rate, ok), new Map());
+  // Three rounds of 860, 900, 940: held in 3/3, 2/3 and 1/3 of the tries.
+  const croc = tally(
+    [860, true],
+    [900, true],
+    [940, false],
+    [860, true],
+    [900, false],
+    [940, true],
+    [860, true],
+    [900, true],
+    [940, false],
+  );
+
+  it('counts held of tried by rate, and holds a rate at K of N', () => {
+    expect(croc.get(860)).toEqual({ held: 3, tried: 3 });
+    expect(croc.get(900)).toEqual({ held: 2, tried: 3 });
+    expect(croc.get(940)).toEqual({ held: 1, tried: 3 });
+    expect(figureOf(croc, 2)).toBe(900);
+    expect(figureOf(croc, 3)).toBe(860);
+    expect(figureOf(croc, 1)).toBe(940);
+    expect(figureOf(tally([860, false], [860, true], [860, false]), 2)).toBeUndefined();
+  });
+
+  it('prints held/tried, the figure, and a rate not held below it', () => {
+    expect(triesText(croc, 2)).toBe(
+      '860 3/3, 900 2/3, 940 1/3 (held/tried); holds 900 calls/s (held in ≥ 2 of 3 tries)',
+    );
+    const gap = tally([860, false], [900, true], [860, false], [900, true], [860, true], [900, false]);
+    expect(triesText(gap, 2)).toBe(
+      '860 1/3, 900 2/3 (held/tried); holds 900 calls/s, the highest rate tried (held in ≥ 2 of 3 tries); not held below it: 860',
+    );
+    expect(triesText(tally([860, false], [860, false]), 2)).toBe(
+      '860 0/2 (held/tried); holds no rate (held in ≥ 2 of 2 tries)',
+    );
+  });
+
+  it('gives the ratio of the figures with a verdict at 95%, and a bound when a figure is the highest rate tried', () => {
+    const of = (rates: Record<number, number>): Map<number, RateTries> =>
+      new Map(Object.entries(rates).map(([r, held]) => [Number(r), { held, tried: 3 }]));
+    // 900 / 940 = 95.7%: one 40-call step below the bare app is still 95% at these rates.
+    expect(triesRatioText(of({ 860: 3, 900: 2, 940: 1, 980: 0 }), of({ 860: 3, 900: 3, 940: 2, 980: 1 }), 2)).toBe(
+      '95.7% of bare (900 / 940): met (target 95.0%)',
+    );
+    expect(triesRatioText(of({ 860: 2, 900: 1, 940: 0, 980: 0 }), of({ 860: 3, 900: 3, 940: 2, 980: 1 }), 2)).toBe(
+      '91.5% of bare (860 / 940): not met (target 95.0%)',
+    );
+    expect(triesRatioText(of({ 860: 3, 900: 3, 940: 2, 980: 0 }), of({ 860: 3, 900: 3, 940: 3, 980: 2 }), 2)).toBe(
+      'at most 95.9% of bare (940 / 980; the bare app holds the highest rate tried): undecided (target 95.0%)',
+    );
+    expect(triesRatioText(of({ 860: 3, 900: 0, 940: 0, 980: 0 }), of({ 860: 3, 900: 3, 940: 3, 980: 2 }), 2)).toBe(
+      'at most 87.8% of bare (860 / 980; the bare app holds the highest rate tried): not met (target 95.0%)',
+    );
+    expect(triesRatioText(of({ 860: 3, 900: 3, 940: 2, 980: 2 }), of({ 860: 3, 900: 2, 940: 1, 980: 0 }), 2)).toBe(
+      'at least 108.9% of bare (980 / 900; it holds the highest rate tried): met (target 95.0%)',
+    );
+    expect(triesRatioText(of({ 860: 3, 980: 2 }), of({ 860: 3, 980: 3 }), 2)).toBe(
+      'both hold the highest rate tried (980): ratio not bounded, undecided',
+    );
+    expect(triesRatioText(of({ 860: 1, 900: 0 }), of({ 860: 2, 900: 2 }), 2)).toBe(
+      'below 95.6% of bare (holds no rate; bare 900): undecided (target 95.0%)',
+    );
+    expect(triesRatioText(of({ 860: 1, 900: 0 }), of({ 860: 3, 900: 3, 940: 2 }), 2)).toBe(
+      'below 91.5% of bare (holds no rate; bare 940): not met (target 95.0%)',
+    );
+    expect(triesRatioText(of({ 860: 3 }), of({ 860: 1 }), 2)).toBe('the bare app holds no rate: no ratio');
+  });
+
+  it('says the rule and the pause in the header', () => {
+    const plan = { seconds: 30, from: 250, step: 250, resolution: 50, retries: 1, leadIn: { seconds: 3, share: 0.5 } };
+    expect(ladderHeader({ ...plan, at: [860, 900], tries: { n: 3, k: 2 }, pause: 'all' })).toBe(
+      "ladder: highest rate sustained for 30 s with no failed call (fixed rates 860, 900 in 3 rounds, each round every rate in turn, the applications in turn at each, the order reversed every other try; a rate held when ≥ 2 of its 3 tries held, an application's figure the highest rate it holds; a failed step not tried again); before every try of every application a lead-in of 3 s at 50% of the try's rate, then 1.5 s idle, uncounted; while one application tries, the others and their drachtio-servers are stopped (SIGSTOP, SIGCONT before their own lead-in)",
+    );
+    // One try a rate is the fixed steps of before, retries as asked.
+    expect(ladderHeader({ ...plan, at: [860], tries: { n: 1, k: 1 }, pause: 'none' })).toContain(
+      'fixed steps 860, the applications in turn at each, the order reversed every other step; a failed step tried up to 1 more time(s)',
     );
   });
 });
