@@ -10,15 +10,14 @@ import { parseUri, uriNumberText } from './sip-uri.js';
 import {
   beginsWith,
   detached,
-  detachedValues,
   flatCopy,
   HASH_START,
   hashText,
   hashUnit,
-  RecentValuesCache,
   sameText,
   type ValuesKey,
 } from './recent-cache.js';
+import { SecondSight } from '../screening/second-sight.js';
 import { MAX_DISPLAY_NAME, MAX_HEADER_TEXT, sanitizeText } from './text.js';
 import { UNKNOWN_CALLER } from './types.js';
 import type {
@@ -312,6 +311,69 @@ function identifyParsed(values: IdentityHeaders): CallerIdentity {
   return identity;
 }
 
+/** Identities kept under one first value at most (the oldest goes first). */
+const MAX_PER_SLOT = 8;
+
+/**
+ * One identity the cache keeps: the header values it was made of as one string of its own (heldText: each count and
+ * each value's length a UTF-16 unit, each value after its length), and the next identity kept under the same first
+ * value. One object and one string a caller, read one after the other: the values held as a list of strings were a
+ * list, its elements and a string per value, each a fetch from memory on a repeat caller's cold decision.
+ */
+interface KeptIdentity {
+  readonly held: string;
+  readonly identity: CallerIdentity;
+  next: KeptIdentity | null;
+}
+
+/**
+ * The identity cache: kept identities by their first value (firstValue, as the request holds it: hashed and compared
+ * by the engine), each slot a short chain told apart by all the values (matchesHeldText). Two generations as
+ * RecentCache (a hit in the older one is filed again in the younger), at most MAX_PER_SLOT identities under one first
+ * value (the oldest leaves), kept from a caller's second request on (admits, on a hash of the values).
+ */
+class KeptIdentities {
+  private young = new Map<string, KeptIdentity>();
+  private youngSize = 0;
+  private old = new Map<string, KeptIdentity>();
+  private readonly sight = new SecondSight();
+
+  constructor(private readonly generation: number) {}
+
+  get(first: string, v: IdentityHeaders): CallerIdentity | undefined {
+    const hit = findKept(this.young.get(first), v);
+    if (hit !== null) return hit.identity;
+    const aged = findKept(this.old.get(first), v);
+    if (aged === null) return undefined;
+    this.add(flatCopy(first), aged.held, aged.identity);
+    return aged.identity;
+  }
+
+  admits(hash: number): boolean {
+    return this.sight.again(hash);
+  }
+
+  /** Keeps `identity` under `first` (a string of the cache's own: flatCopy) and `held` (heldText's). */
+  add(first: string, held: string, identity: CallerIdentity): void {
+    if (this.youngSize >= this.generation) {
+      this.old = this.young;
+      this.young = new Map<string, KeptIdentity>();
+      this.youngSize = 0;
+    }
+    const head = this.young.get(first) ?? null;
+    // Many values under one first value (one URI sent with ever-changing other headers) must not make a look-up slow.
+    let n = 1;
+    for (let k = head; k !== null; k = k.next) {
+      if (++n >= MAX_PER_SLOT) {
+        k.next = null;
+        break;
+      }
+    }
+    this.young.set(first, { held, identity, next: head });
+    this.youngSize++;
+  }
+}
+
 /**
  * Identities of recent requests, by the header values they were made of (From without its tag, which changes on
  * every call and says nothing of the caller). A repeat caller's identity is then one look-up instead of parsing
@@ -320,7 +382,7 @@ function identifyParsed(values: IdentityHeaders): CallerIdentity {
  * by the engine, no key built), then told apart from others filed there by all the values, compared in place with
  * the held ones (matchesHeld). A caller's values are kept from its second request on (admits, on a hash of them).
  */
-const identities = new RecentValuesCache<CallerIdentity, ValuesKey, string>(10_000);
+const identities = new KeptIdentities(10_000);
 
 /**
  * Values longer than this in all, their count included (hostile or unusual headers), are not cached: the cache
@@ -441,37 +503,56 @@ function listInto(key: (string | number)[], values: readonly string[]): void {
   for (let i = 0; i < values.length; i++) key.push(values[i]!);
 }
 
+/** The identities kept under one first value: the one whose values are `v`'s, else null. */
+function findKept(head: KeptIdentity | undefined, v: IdentityHeaders): KeptIdentity | null {
+  for (let k = head ?? null; k !== null; k = k.next) if (matchesHeldText(k.held, v)) return k;
+  return null;
+}
+
 /**
- * Whether `held` is heldKey(v), compared in place (sameText and beginsWith: the request's values are slices of the
- * message, read where they are).
+ * heldKey(v) as one string: each count, and each value's length followed by the value, a UTF-16 unit each (a key is
+ * MAX_IDENTITY_KEY units at most, so every count and length fits in one). No two keys make the same text: each
+ * value's extent is given before it.
  */
-function matchesHeld(held: ValuesKey, v: IdentityHeaders): boolean {
-  if (held[0] !== v.country) return false;
-  let at = matchList(held, 1, v.pai);
-  if (at > 0) at = matchList(held, at, v.rpid);
-  if (at < 0 || held[at] !== v.from.length) return false;
+function heldText(key: ValuesKey): string {
+  let text = '';
+  for (const part of key)
+    text += typeof part === 'number' ? String.fromCharCode(part) : String.fromCharCode(part.length) + part;
+  return flatCopy(text);
+}
+
+/** Whether `held` is heldText(heldKey(v)), compared unit by unit in place (the request's values are its slices). */
+function matchesHeldText(held: string, v: IdentityHeaders): boolean {
+  let at = matchTextValue(held, 0, v.country, v.country.length);
+  if (at >= 0) at = matchTextList(held, at, v.pai);
+  if (at >= 0) at = matchTextList(held, at, v.rpid);
+  const from = v.from;
+  if (at < 0 || held.charCodeAt(at) !== from.length) return false;
   at++;
-  for (let i = 0; i < v.from.length; i++) {
-    const raw = v.from[i]!;
-    const h = held[at++];
-    const n = i === 0 ? v.fromKey : fromKeyLength(raw);
-    if (typeof h !== 'string' || h.length !== n || !beginsWith(raw, h)) return false;
+  for (let i = 0; i < from.length && at >= 0; i++) {
+    const raw = from[i]!;
+    at = matchTextValue(held, at, raw, i === 0 ? v.fromKey : fromKeyLength(raw));
   }
-  at = matchList(held, at, v.privacy);
-  if (at > 0) at = matchList(held, at, v.identity);
-  if (at > 0) at = matchList(held, at, v.attestation);
+  if (at >= 0) at = matchTextList(held, at, v.privacy);
+  if (at >= 0) at = matchTextList(held, at, v.identity);
+  if (at >= 0) at = matchTextList(held, at, v.attestation);
   return at === held.length;
 }
 
-/** Where `held`'s next list starts when its list at `at` is `values` (count, then each value), else -1. */
-function matchList(held: ValuesKey, at: number, values: readonly string[]): number {
-  if (held[at] !== values.length) return -1;
+/** Where `held`'s text after the list at `at` starts when that list is `values` (count, then each value), else -1. */
+function matchTextList(held: string, at: number, values: readonly string[]): number {
+  if (held.charCodeAt(at) !== values.length) return -1;
   let i = at + 1;
-  for (let j = 0; j < values.length; j++) {
-    const h = held[i++];
-    if (typeof h !== 'string' || !sameText(values[j]!, h)) return -1;
-  }
+  for (let j = 0; j < values.length && i >= 0; j++) i = matchTextValue(held, i, values[j]!, values[j]!.length);
   return i;
+}
+
+/** Where `held`'s text after the value at `at` starts when that value is the first `n` units of `value`, else -1. */
+function matchTextValue(held: string, at: number, value: string, n: number): number {
+  if (held.charCodeAt(at) !== n || at + 1 + n > held.length) return -1;
+  const from = at + 1;
+  for (let i = 0; i < n; i++) if (held.charCodeAt(from + i) !== value.charCodeAt(i)) return -1;
+  return from + n;
 }
 
 /** A hash of the values (FNV-1a over each value after its length, From's without their tags): for admission. */
@@ -503,7 +584,7 @@ export function identityKeyOf(headers: SipHeaderSource, opts: IdentifyOptions): 
 
 /** Whether the identity cache finds `held` (identityKeyOf's) for a request's values: for the tests. */
 export function identityKeyMatches(held: ValuesKey, headers: SipHeaderSource, opts: IdentifyOptions): boolean {
-  return matchesHeld(held, readIdentityHeaders(headers, countryOf(opts)));
+  return matchesHeldText(heldText(held), readIdentityHeaders(headers, countryOf(opts)));
 }
 
 function frozen(identity: CallerIdentity): CallerIdentity {
@@ -523,7 +604,7 @@ function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): Caller
   const values = readIdentityHeaders(headers, countryOf(opts));
   if (keySize(values) > MAX_IDENTITY_KEY) return identify(values);
   const first = firstValue(values);
-  const known = identities.get(first, matchesHeld, values);
+  const known = identities.get(first, values);
   if (known !== undefined) return known;
   const identity = identify(values);
   // A caller heard once (the cache does not keep it): its identity is this request's alone, and freezing it (a map
@@ -532,7 +613,7 @@ function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): Caller
   // Kept: its strings and its key copied, or the whole SIP message each is a slice of stays alive with the cache
   // entry (~0.7 KB per caller in bench:soak's INVITEs, ×20,000 entries at most; heap snapshots of the soak, README).
   const kept = frozen(ownIdentity(identity));
-  identities.set(flatCopy(first), detachedValues(heldKey(values)), kept);
+  identities.add(flatCopy(first), heldText(heldKey(values)), kept);
   return kept;
 }
 
