@@ -7,16 +7,7 @@ import { normalizeNumber } from './normalize-number.js';
 import { attestationFromPassports, attestationFromVerstat, passportsFromIdentity, toAttestation } from './passport.js';
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
-import {
-  beginsWith,
-  detached,
-  flatCopy,
-  HASH_START,
-  hashText,
-  hashUnit,
-  sameText,
-  type ValuesKey,
-} from './recent-cache.js';
+import { detached, flatCopy, HASH_START, hashText, hashUnit, type ValuesKey } from './recent-cache.js';
 import { SecondSight } from '../screening/second-sight.js';
 import { MAX_DISPLAY_NAME, MAX_HEADER_TEXT, sanitizeText } from './text.js';
 import { UNKNOWN_CALLER } from './types.js';
