@@ -573,6 +573,12 @@ export function identityKeyOf(headers: SipHeaderSource, opts: IdentifyOptions): 
   return keySize(values) > MAX_IDENTITY_KEY ? null : heldKey(values);
 }
 
+/** The string the identity cache holds for a request's values (heldText; null: not cached, too long): for the tests. */
+export function identityTextOf(headers: SipHeaderSource, opts: IdentifyOptions): string | null {
+  const key = identityKeyOf(headers, opts);
+  return key === null ? null : heldText(key);
+}
+
 /** Whether the identity cache finds `held` (identityKeyOf's) for a request's values: for the tests. */
 export function identityKeyMatches(held: ValuesKey, headers: SipHeaderSource, opts: IdentifyOptions): boolean {
   return matchesHeldText(heldText(held), readIdentityHeaders(headers, countryOf(opts)));

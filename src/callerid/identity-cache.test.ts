@@ -9,7 +9,13 @@ import { INVITE_CASES, inviteText } from '../../test/fixtures/callerid-invites.j
 import { mulberry32 } from '../../test/support/prng.js';
 import { headersFrom, headersOf } from '../../test/support/sip-headers.js';
 import { identifyCaller } from './index.js';
-import { identifyUnguarded, identityKeyMatches, identityKeyOf, withoutFromTag } from './identify-caller.js';
+import {
+  identifyUnguarded,
+  identityKeyMatches,
+  identityKeyOf,
+  identityTextOf,
+  withoutFromTag,
+} from './identify-caller.js';
 
 const IT = { defaultCountry: 'IT' };
 
@@ -205,6 +211,18 @@ describe('identity cache', () => {
     // The country, then each header's count and its values, in the order of trust, then the others.
     expect(at(1021)).toEqual(['IT', 0, 0, 1, 'x'.repeat(1021), 0, 0, 0]);
     expect(at(1022)).toBeNull();
+  });
+
+  it("holds a kept caller's values as one string: each count, and each value after its length, a code unit each", () => {
+    // One string a caller, read in place at a look-up: the country, then each header's count and its values.
+    const text = (values: Record<string, string | string[]>) => identityTextOf(headersOf(values), IT);
+    expect(text({ from: ['x'.repeat(1021)] })).toBe(
+      `\u0002IT\u0000\u0000\u0001\u03fd${'x'.repeat(1021)}\u0000\u0000\u0000`,
+    );
+    expect(text({ from: ['x'.repeat(1022)] })).toBeNull();
+    expect(
+      text({ 'p-asserted-identity': '<tel:+390212345678>', from: '<sip:1@h>;tag=a', privacy: ['id', 'user'] }),
+    ).toBe('\u0002IT\u0001\u0013<tel:+390212345678>\u0000\u0001\u0009<sip:1@h>\u0002\u0002id\u0004user\u0000\u0000');
   });
 
   it('drops only a tag that is alone after the name-addr', () => {
