@@ -761,7 +761,9 @@ async function main(): Promise<void> {
     friends.subscribe((index) =>
       register.indexImported({ friendReports: { at: clock.now(), reports: [...index.counted()] } }),
     );
-    const evidence: EvidenceLookup = { evidenceFor: (key) => friends.withFriends(key, register.evidenceFor(key)) };
+    const evidence: EvidenceLookup = {
+      evidenceFor: (key, slot) => friends.withFriends(key, register.evidenceFor(key, slot)),
+    };
     const steps: ScreeningSteps = {
       defaultCountry: config.defaultCountry,
       evidence,

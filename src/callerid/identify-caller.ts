@@ -15,6 +15,7 @@ import type {
   CallerIdentity,
   IdentifyOptions,
   IdentitySource,
+  KeptCaller,
   Passport,
   PhoneNumber,
   SipHeaderSource,
@@ -311,10 +312,14 @@ const MAX_PER_SLOT = 8;
  * value. One object and one string a caller, read one after the other: the values held as a list of strings were a
  * list, its elements and a string per value, each a fetch from memory on a repeat caller's cold decision.
  */
-interface KeptIdentity {
+interface KeptIdentity extends KeptCaller {
   readonly held: string;
-  readonly identity: CallerIdentity;
   next: KeptIdentity | null;
+}
+
+/** An entry of the cache's shape (one hidden class), its slot empty. */
+function keptIdentity(held: string, identity: CallerIdentity, next: KeptIdentity | null): KeptIdentity {
+  return { held, identity, next, owner: null, record: null };
 }
 
 /**
@@ -331,21 +336,24 @@ class KeptIdentities {
 
   constructor(private readonly generation: number) {}
 
-  get(first: string, v: IdentityHeaders): CallerIdentity | undefined {
+  get(first: string, v: IdentityHeaders): KeptIdentity | null {
     const hit = findKept(this.young.get(first), v);
-    if (hit !== null) return hit.identity;
+    if (hit !== null) return hit;
     const aged = findKept(this.old.get(first), v);
-    if (aged === null) return undefined;
-    this.add(flatCopy(first), aged.held, aged.identity);
-    return aged.identity;
+    if (aged === null) return null;
+    // Filed again in the younger generation as a new entry, its slot with it (the older one is dropped whole later).
+    const again = this.add(flatCopy(first), aged.held, aged.identity);
+    again.owner = aged.owner;
+    again.record = aged.record;
+    return again;
   }
 
   admits(hash: number): boolean {
     return this.sight.again(hash);
   }
 
-  /** Keeps `identity` under `first` (a string of the cache's own: flatCopy) and `held` (heldText's). */
-  add(first: string, held: string, identity: CallerIdentity): void {
+  /** Keeps `identity` under `first` (a string of the cache's own: flatCopy) and `held` (heldText's): its entry. */
+  add(first: string, held: string, identity: CallerIdentity): KeptIdentity {
     if (this.youngSize >= this.generation) {
       this.old = this.young;
       this.young = new Map<string, KeptIdentity>();
@@ -360,8 +368,10 @@ class KeptIdentities {
         break;
       }
     }
-    this.young.set(first, { held, identity, next: head });
+    const kept = keptIdentity(held, identity, head);
+    this.young.set(first, kept);
     this.youngSize++;
+    return kept;
   }
 }
 
@@ -597,21 +607,20 @@ function frozen(identity: CallerIdentity): CallerIdentity {
   return Object.freeze(identity);
 }
 
-function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): CallerIdentity {
+/** The cache's entry for the request's values, or a new entry of its own when the cache does not keep them. */
+function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): KeptIdentity {
   const values = readIdentityHeaders(headers, countryOf(opts));
-  if (keySize(values) > MAX_IDENTITY_KEY) return identify(values);
+  if (keySize(values) > MAX_IDENTITY_KEY) return keptIdentity('', identify(values), null);
   const first = firstValue(values);
   const known = identities.get(first, values);
-  if (known !== undefined) return known;
+  if (known !== null) return known;
   const identity = identify(values);
   // A caller heard once (the cache does not keep it): its identity is this request's alone, and freezing it (a map
   // transition per object, calls into V8's runtime) was ~10% of a new caller's caller ID on cold caches (perf).
-  if (!identities.admits(valuesHash(values))) return identity;
+  if (!identities.admits(valuesHash(values))) return keptIdentity('', identity, null);
   // Kept: its strings and its key copied, or the whole SIP message each is a slice of stays alive with the cache
   // entry (~0.7 KB per caller in bench:soak's INVITEs, ×20,000 entries at most; heap snapshots of the soak, README).
-  const kept = frozen(ownIdentity(identity));
-  identities.add(flatCopy(first), heldText(heldKey(values)), kept);
-  return kept;
+  return identities.add(flatCopy(first), heldText(heldKey(values)), frozen(ownIdentity(identity)));
 }
 
 /** `number` with its strings copied (see detached): a number the identity cache keeps. */
@@ -651,11 +660,19 @@ function ownIdentity(identity: CallerIdentity): CallerIdentity {
  * the asserted number (carriers send it on trusted trunks): policy sees "withheld", the register sees who.
  */
 export function identifyCaller(headers: SipHeaderSource, opts: IdentifyOptions): CallerIdentity {
+  return identifyKept(headers, opts).identity;
+}
+
+/**
+ * identifyCaller's identity with the slot of the caller's entry in the identity cache (CallerSlot): the same entry,
+ * so the same slot, for each request of a repeat caller while the cache keeps it; a new, empty one otherwise.
+ */
+export function identifyKept(headers: SipHeaderSource, opts: IdentifyOptions): KeptCaller {
   try {
     return identifyCached(headers, opts);
   } catch {
     // Unreachable by design (the fuzz test tries hard); if it happens, know nothing rather than break the call.
-    return Object.assign({}, UNKNOWN_CALLER);
+    return keptIdentity('', Object.assign({}, UNKNOWN_CALLER), null);
   }
 }
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { INVITE_CASES, inviteText } from '../../test/fixtures/callerid-invites.js';
 import { mulberry32 } from '../../test/support/prng.js';
 import { headersFrom, headersOf } from '../../test/support/sip-headers.js';
-import { identifyCaller } from './index.js';
+import { identifyCaller, identifyKept } from './index.js';
 import {
   identifyUnguarded,
   identityKeyMatches,
@@ -74,6 +74,32 @@ describe('identity cache', () => {
     expect(Object.isFrozen(a)).toBe(true);
     expect(Object.isFrozen(a.number)).toBe(true);
     expect(Object.isFrozen(a.number?.flags)).toBe(true);
+  });
+
+  it("gives a repeat caller's requests one slot, its cache entry's, kept when the entry is filed again", () => {
+    const from = (tag: string) => headersOf({ from: `"Bianchi" <sip:0287654321@h>;tag=${tag}` });
+    const first = identifyKept(from('one'), IT);
+    const second = identifyKept(from('two'), IT);
+    const third = identifyKept(from('three'), IT);
+    // Heard once: not kept, so a slot of the request's own; from the second request on, the cache entry's.
+    expect(first).not.toBe(second);
+    expect(third).toBe(second);
+    expect(third.identity).toBe(identifyCaller(from('four'), IT));
+    const owner = {};
+    const record = {};
+    third.owner = owner;
+    third.record = record;
+    // A generation of other callers: the next request is a hit in the older generation, filed again in the younger
+    // one as a new entry, with the slot as it was.
+    for (let i = 0; i < 10_000; i++) {
+      for (const tag of ['a', 'b'])
+        identifyCaller(headersOf({ from: `<sip:+39349${String(i).padStart(6, '0')}@h>;tag=${tag}` }), IT);
+    }
+    const aged = identifyKept(from('five'), IT);
+    expect(aged.identity).toBe(third.identity);
+    expect(aged.owner).toBe(owner);
+    expect(aged.record).toBe(record);
+    expect(identifyKept(from('six'), IT)).toBe(aged);
   });
 
   it('keeps apart requests that differ in anything but the From tag', () => {

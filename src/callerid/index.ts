@@ -1,7 +1,7 @@
 /**
  * Caller identification: SIP headers in, CallerIdentity out. Pure (libphonenumber-js and node built-ins only).
  */
-export { identifyCaller, callerKey } from './identify-caller.js';
+export { identifyCaller, identifyKept, callerKey } from './identify-caller.js';
 export { screenedValuesKey } from './values-key.js';
 export {
   calledNumber,
@@ -17,7 +17,9 @@ export { sipUriAddress, sipUriHost, splitHostPort, type HostPort, type SipUriAdd
 export type {
   Attestation,
   CallerIdentity,
+  CallerSlot,
   IdentifyOptions,
+  KeptCaller,
   IdentitySource,
   Passport,
   PhoneNumber,

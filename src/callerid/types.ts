@@ -95,3 +95,19 @@ export const UNKNOWN_CALLER: Readonly<CallerIdentity> = Object.freeze({
   attestation: null,
   verstat: null,
 });
+
+/**
+ * A place that lives as long as a repeat caller's entry in the caller-ID cache, for another layer's way back to its
+ * own data of the caller (the store's index keeps the caller's activity record there: evidence-index.ts). The
+ * caller-ID code never reads it. `owner`: who wrote `record` (a reader uses `record` only when it is itself the
+ * owner, and only while its own checks say the record is still the caller's); null: nothing kept.
+ */
+export interface CallerSlot {
+  owner: object | null;
+  record: object | null;
+}
+
+/** A request's caller: its identity, and the slot of its entry in the caller-ID cache (a new one when not kept). */
+export interface KeptCaller extends CallerSlot {
+  readonly identity: CallerIdentity;
+}

@@ -2,6 +2,7 @@
  * The vocabulary of classification: verdicts, reasons, evidence and the ports the classifier reads.
  * Pure: nothing here knows about SIP, SQL or HTTP.
  */
+import type { CallerSlot } from '../callerid/types.js';
 import type { PrefixEstimate } from './prefix-tree.js';
 import type { CallList, TalkList } from './call-list.js';
 
@@ -188,7 +189,11 @@ export interface CallContext {
 
 /** The store's in-memory index, as the classifier sees it. Never runs a query. */
 export interface EvidenceLookup {
-  evidenceFor(callerKey: string): CallerEvidence;
+  /**
+   * `slot`: the caller's slot in the caller-ID cache (identifyKept), where the index may keep the way back to the
+   * caller's record for its next decision (one hash-table probe less); the same evidence with it or without.
+   */
+  evidenceFor(callerKey: string, slot?: CallerSlot): CallerEvidence;
   /**
    * A count of the changes of what a marked caller's verdict reads (marks, "let the next call through"): the store's
    * index (evidence-index.ts verdictVersion). Absent: not known, and no verdict is memoized (sip/verdict-memo.ts).

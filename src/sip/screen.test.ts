@@ -9,7 +9,7 @@
  * (display names, withholding, STIR/SHAKEN, numbers that are not E.164) and evidence empty or all but empty.
  */
 import { describe, expect, it } from 'vitest';
-import type { SipHeaderSource } from '../callerid/types.js';
+import type { CallerSlot, SipHeaderSource } from '../callerid/types.js';
 import { createClassifier, type Classifier } from '../screening/classify.js';
 import { DEFAULT_LEARNING_RULES, type LearningRules } from '../screening/learning.js';
 import type { Action, ActionPolicy } from '../screening/policy.js';
@@ -388,6 +388,35 @@ describe('screenToAnswer', () => {
     const done = (first.complete as () => Screening)();
     expect(classified).toBe(1);
     expect(done.decision.reasons.map((r) => r.code)).toEqual(['marked-nuisance', 'attempt-after-refusal']);
+  });
+
+  it("asks the evidence with the caller's slot in the caller-ID cache: one slot for a repeat caller's requests", () => {
+    const slots: (CallerSlot | undefined)[] = [];
+    const steps: ScreeningSteps = {
+      defaultCountry: 'IT',
+      evidence: {
+        evidenceFor: (_key, slot) => {
+          slots.push(slot);
+          return { mark: null, attempts: [], refusals: [] };
+        },
+      },
+      classify: createClassifier(screeningRules()),
+      policy: REFUSING_NUISANCE,
+    };
+    const caller = '+390298765499';
+    for (const answerFirst of [false, true, false]) {
+      const h = headers(caller, DIDS[0]!, false);
+      if (answerFirst) screenToAnswer(h, steps, NOW);
+      else screen(h, steps, NOW);
+    }
+    screen(headers(CALLERS[1]!, DIDS[0]!, false), steps, NOW);
+    expect(slots).toHaveLength(4);
+    // Heard once: a slot of the first request's own; from the second on, the caller's entry's.
+    expect(slots[0]).toBeDefined();
+    expect(slots[1]).toBeDefined();
+    expect(slots[1]).not.toBe(slots[0]);
+    expect(slots[2]).toBe(slots[1]);
+    expect(slots[3]).not.toBe(slots[1]);
   });
 
   it('fails open with the fault when the evidence cannot be read, as screen() does (not classified on no evidence)', () => {

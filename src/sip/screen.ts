@@ -1,4 +1,4 @@
-import { callerKey, calledNumber, identifyCaller, type TrunkUsers } from '../callerid/index.js';
+import { callerKey, calledNumber, identifyKept, type KeptCaller, type TrunkUsers } from '../callerid/index.js';
 import { UNKNOWN_CALLER, type CallerIdentity, type PhoneNumber, type SipHeaderSource } from '../callerid/types.js';
 import type { Classifier } from '../screening/classify.js';
 import { formatAction, type Action, type ActionPolicy } from '../screening/policy.js';
@@ -148,8 +148,10 @@ function screenWith(headers: SipHeaderSource, steps: ScreeningSteps, now: number
   let identity: CallerIdentity = UNKNOWN_CALLER;
   let called: PhoneNumber | null = null;
   let key: string | null = null;
+  let kept: KeptCaller;
   try {
-    identity = identifyCaller(headers, { defaultCountry: steps.defaultCountry });
+    kept = identifyKept(headers, { defaultCountry: steps.defaultCountry });
+    identity = kept.identity;
     called = calledNumber(headers, { defaultCountry: steps.defaultCountry, trunkUsers: steps.trunkUsers });
     key = callerKey(identity);
   } catch (err) {
@@ -162,7 +164,8 @@ function screenWith(headers: SipHeaderSource, steps: ScreeningSteps, now: number
   }
   let evidence: CallerEvidence;
   try {
-    evidence = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key);
+    // The caller's slot in the caller-ID cache: the index keeps the way to the caller's record there.
+    evidence = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key, kept);
   } catch (err) {
     return faultScreening('classify', identity, called, key, err);
   }

@@ -115,7 +115,7 @@ export async function openStores(config: Config, { clock, metrics, logger }: Sto
     );
     // Friends' reports add reasons, never a mark or an override: the verdict memo's version is the register's.
     const evidence: EvidenceLookup = {
-      evidenceFor: (key) => feeds.index.withFriends(key, register.evidenceFor(key)),
+      evidenceFor: (key, slot) => feeds.index.withFriends(key, register.evidenceFor(key, slot)),
       get verdictVersion() {
         return register.verdictVersion;
       },

@@ -12,6 +12,12 @@ import type { CallRecord, TalkRecord } from '../../screening/call-list.js';
 import type { BlockCounts, Mark } from '../../screening/types.js';
 
 export interface CallerActivity {
+  /**
+   * The key the record is filed under in the table (the string of the caller's latest write: EvidenceIndex's
+   * refile); null once the record has left the table (EvidenceIndex's trim, LearnedIndex's prune), for good: a caller
+   * heard again gets a new record. What a record kept in a caller's slot is checked with (EvidenceIndex.recordOf).
+   */
+  key: string | null;
   /** Attempt times, ascending (EvidenceIndex); null: none in the window. */
   attempts: number[] | null;
   /** Refusal times, ascending (EvidenceIndex); null: none in the window. */
@@ -36,8 +42,18 @@ export interface CallerActivity {
 export type ActivityTable = Map<string, CallerActivity>;
 
 /** A record with its four parts in one order (one hidden class for every caller). */
-export function callerActivity(attempts: number[] | null, refusals: number[] | null): CallerActivity {
-  return { attempts, refusals, calls: null, talks: null, mark: null, markVersion: -1, block: null, blockVersion: -1 };
+export function callerActivity(key: string, attempts: number[] | null, refusals: number[] | null): CallerActivity {
+  return {
+    key,
+    attempts,
+    refusals,
+    calls: null,
+    talks: null,
+    mark: null,
+    markVersion: -1,
+    block: null,
+    blockVersion: -1,
+  };
 }
 
 /** Whether a record's calls and talks are all gone (none, or emptied by a prune). */

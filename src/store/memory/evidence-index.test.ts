@@ -4,6 +4,7 @@ import { EvidenceIndex, MAX_TIMES_PER_CALLER } from './evidence-index.js';
 import { ManualClock } from '../../../test/support/manual-clock.js';
 import { createClassifier } from '../../screening/classify.js';
 import { caller, rules } from '../../screening/test-fixtures.js';
+import type { CallerSlot } from '../../callerid/types.js';
 import type { CallerEvidence } from '../../screening/types.js';
 import { prefixIndexOptions } from './prefix-index.js';
 
@@ -272,5 +273,83 @@ describe("EvidenceIndex: the mark and number blocks kept in a caller's record", 
     expect(e.refusals).toEqual([T0 - 20]);
     expect(e.calls?.length).toBe(1);
     expect(ix.evidenceFor(key)).toEqual(e);
+  });
+});
+
+describe("EvidenceIndex: a caller's record reached from its slot in the caller-ID cache", () => {
+  const key = '+390212345678';
+  const slot = (): CallerSlot => ({ owner: null, record: null });
+
+  it('keeps the record in the slot and gives the same evidence with it as without, write after write', () => {
+    const ix = index();
+    const s = slot();
+    ix.addAttempt(key, T0 - 3000);
+    ix.learned.addCall(key, T0 - 3000, '+390611111111');
+    expect(ix.evidenceFor(key, s)).toEqual(ix.evidenceFor(key));
+    expect(s.record).not.toBeNull();
+    const kept = s.record;
+    for (const t of [T0 - 2000, T0 - 1000]) {
+      ix.addAttempt(key, t);
+      ix.addRefusal(key, t);
+      ix.setMark({ callerKey: key, label: 'nuisance', at: t, company: null, category: null });
+      expect(ix.evidenceFor(key, s)).toEqual(ix.evidenceFor(key));
+    }
+    expect(ix.evidenceFor(key, s).attempts).toEqual([T0 - 3000, T0 - 2000, T0 - 1000]);
+    // Refiled at each write, the same record: the slot's still.
+    expect(s.record).toBe(kept);
+  });
+
+  it('never reads a record that left the table on a read (its times left the window): the caller heard again', () => {
+    const clock = new ManualClock(T0);
+    const ix = index(clock);
+    const s = slot();
+    ix.addAttempt(key, T0 - 1000);
+    ix.addRefusal(key, T0 - 1000);
+    expect(ix.evidenceFor(key, s).attempts).toEqual([T0 - 1000]);
+    clock.advance(31 * DAY);
+    expect(ix.evidenceFor(key, s)).toBe(NO_EVIDENCE);
+    expect(ix.callerRecords).toBe(0);
+    ix.addAttempt(key, clock.now());
+    expect(ix.evidenceFor(key, s).attempts).toEqual([clock.now()]);
+    expect(ix.evidenceFor(key, s).refusals).toEqual([]);
+    expect(ix.evidenceFor(key, s)).toEqual(ix.evidenceFor(key));
+  });
+
+  it('never reads a record that left the table in a prune: times (this index) or calls (the learned index)', () => {
+    const clock = new ManualClock(T0);
+    const ix = index(clock);
+    const timed = slot();
+    const called = slot();
+    const other = '+390611111111';
+    ix.addAttempt(key, T0 - 1000);
+    ix.learned.addCall(other, T0 - 1000, null);
+    expect(ix.evidenceFor(key, timed).attempts).toHaveLength(1);
+    expect(ix.evidenceFor(other, called).calls).toHaveLength(1);
+    clock.advance(31 * DAY);
+    ix.prune();
+    expect(ix.callerRecords).toBe(0);
+    ix.addRefusal(key, clock.now());
+    ix.learned.addCall(other, clock.now(), '+390299999999');
+    expect(ix.evidenceFor(key, timed).refusals).toEqual([clock.now()]);
+    expect([...(ix.evidenceFor(other, called).calls ?? [])].map((c) => c.at)).toEqual([clock.now()]);
+    expect(ix.evidenceFor(key, timed)).toEqual(ix.evidenceFor(key));
+    expect(ix.evidenceFor(other, called)).toEqual(ix.evidenceFor(other));
+  });
+
+  it("reads a slot only when this index kept the record there, for this caller's key", () => {
+    const a = index();
+    const b = index();
+    const s = slot();
+    a.addAttempt(key, T0 - 2000);
+    b.addAttempt(key, T0 - 1000);
+    expect(a.evidenceFor(key, s).attempts).toEqual([T0 - 2000]);
+    expect(b.evidenceFor(key, s).attempts).toEqual([T0 - 1000]);
+    expect(a.evidenceFor(key, s).attempts).toEqual([T0 - 2000]);
+    // Asked with another caller's key: that caller's evidence, not the slot's record.
+    const other = '+390611111111';
+    a.addRefusal(other, T0 - 500);
+    expect(a.evidenceFor(other, s).refusals).toEqual([T0 - 500]);
+    expect(a.evidenceFor(other, s).attempts).toEqual([]);
+    expect(a.evidenceFor('+390622222222', s)).toBe(NO_EVIDENCE);
   });
 });

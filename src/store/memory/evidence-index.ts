@@ -10,6 +10,7 @@ import { DAY_MS } from '../../time/units.js';
  * turn it was taken (the classifier, the panel and the CLI all do), and copy what must outlive a write. A read never
  * changes what it handed out (times that left the window are dropped into a new array there).
  */
+import type { CallerSlot } from '../../callerid/types.js';
 import { NO_EVIDENCE, type CallerEvidence, type Clock, type Mark } from '../../screening/types.js';
 import { callerActivity, noCalls, NO_TIMES, type ActivityTable, type CallerActivity } from './caller-activity.js';
 import { LearnedIndex, type LearnedIndexOptions } from './learned-index.js';
@@ -88,6 +89,11 @@ export class EvidenceIndex {
    * refusals, the learned index the calls and talks; a decision looks its caller up once for all four.
    */
   private readonly activity: ActivityTable = new Map();
+  /**
+   * What this index writes as a caller slot's owner (recordOf): a token of its own, not the table, so a slot kept in
+   * the caller-ID cache never holds a whole table alive (an index opened again, as the CLI and the tests do).
+   */
+  private readonly slotOwner = {};
   private readonly lookbackMs: number;
   private readonly clock: Clock;
 
@@ -140,8 +146,8 @@ export class EvidenceIndex {
    * block: the classifier decides it on its mark (trusted at once; nuisance without the learned evidence, which is
    * all that reads them: classify.ts), and looking them up was the dearest part of a marked caller's evidence.
    */
-  evidenceFor(callerKey: string): CallerEvidence {
-    const act = this.activity.get(callerKey);
+  evidenceFor(callerKey: string, slot?: CallerSlot): CallerEvidence {
+    const act = slot === undefined ? this.activity.get(callerKey) : this.recordOf(callerKey, slot);
     const mark = act === undefined ? this.marks.get(callerKey) : this.markOf(callerKey, act);
     const timed = act !== undefined && this.trim(callerKey, act);
     const attempts = timed ? (act.attempts ?? NO_TIMES) : NO_TIMES;
@@ -163,6 +169,28 @@ export class EvidenceIndex {
       out.blockCalls = blockCalls;
     }
     return out;
+  }
+
+  /**
+   * The caller's record, from `slot` when this index kept it there and it is still the one filed under `callerKey`
+   * (its key: a record that left the table has none), else from the table, then kept in `slot`. A repeat caller's
+   * record is then reached from the caller-ID cache's entry its decision has fetched already: the table's probe (its
+   * bucket, the entry, the key compared) was the second hottest read of a decision with history (sessions 32-35).
+   * A record that left the table stays reachable from its slot until a new one of the caller replaces it there or the
+   * cache entry goes: an idle one (a record leaves only with no times, calls or talks left), a hundred bytes or so.
+   */
+  private recordOf(callerKey: string, slot: CallerSlot): CallerActivity | undefined {
+    if (slot.owner === this.slotOwner) {
+      // Written below by this index alone (owner): a CallerActivity or null.
+      const kept = slot.record as CallerActivity | null;
+      if (kept !== null && kept.key === callerKey) return kept;
+    }
+    const act = this.activity.get(callerKey);
+    if (act !== undefined) {
+      slot.owner = this.slotOwner;
+      slot.record = act;
+    }
+    return act;
   }
 
   /** The caller's mark, as kept in its record while no mark was written since (see CallerActivity.mark). */
@@ -192,7 +220,7 @@ export class EvidenceIndex {
     if (time < cutoff) return;
     const act = this.activity.get(callerKey);
     if (act === undefined) {
-      this.activity.set(callerKey, callerActivity([time], null));
+      this.activity.set(callerKey, callerActivity(callerKey, [time], null));
       return;
     }
     act.attempts = addTime(act.attempts, time, cutoff, MAX_TIMES_PER_CALLER);
@@ -210,6 +238,7 @@ export class EvidenceIndex {
   private refile(callerKey: string, act: CallerActivity): void {
     this.activity.delete(callerKey);
     this.activity.set(callerKey, act);
+    act.key = callerKey;
   }
 
   addRefusal(callerKey: string, time: number): void {
@@ -217,7 +246,7 @@ export class EvidenceIndex {
     if (time < cutoff) return;
     const act = this.activity.get(callerKey);
     if (act === undefined) {
-      this.activity.set(callerKey, callerActivity(null, [time]));
+      this.activity.set(callerKey, callerActivity(callerKey, null, [time]));
       return;
     }
     act.refusals = addTime(act.refusals, time, cutoff, MAX_TIMES_PER_CALLER);
@@ -264,7 +293,10 @@ export class EvidenceIndex {
     if (act.attempts !== null) act.attempts = since(act.attempts, cutoff);
     if (act.refusals !== null) act.refusals = since(act.refusals, cutoff);
     if (act.attempts === null && act.refusals === null) {
-      if (noCalls(act)) this.activity.delete(callerKey);
+      if (noCalls(act)) {
+        this.activity.delete(callerKey);
+        act.key = null;
+      }
       return false;
     }
     return true;

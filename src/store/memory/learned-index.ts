@@ -341,7 +341,10 @@ export class LearnedIndex {
         act.calls = null;
         act.talks = null;
         dropped++;
-        if (isIdle(act)) this.activity.delete(key);
+        if (isIdle(act)) {
+          this.activity.delete(key);
+          act.key = null;
+        }
       }
     }
     return dropped;
@@ -350,7 +353,7 @@ export class LearnedIndex {
   private activityOf(callerKey: string): CallerActivity {
     let act = this.activity.get(callerKey);
     if (act === undefined) {
-      act = callerActivity(null, null);
+      act = callerActivity(callerKey, null, null);
       this.activity.set(callerKey, act);
     }
     return act;

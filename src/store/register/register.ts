@@ -23,6 +23,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { CallerSlot } from '../../callerid/types.js';
 import { systemClock, type CallerEvidence, type Clock } from '../../screening/types.js';
 import {
   BatchWriter,
@@ -545,8 +546,8 @@ class SqliteRegister implements OpenedRegister {
     return this.batches.spooled;
   }
 
-  evidenceFor(callerKey: string): CallerEvidence {
-    return this.index.evidenceFor(callerKey);
+  evidenceFor(callerKey: string, slot?: CallerSlot): CallerEvidence {
+    return this.index.evidenceFor(callerKey, slot);
   }
 
   /** The index's count of mark and override changes (evidence-index.ts verdictVersion). */

@@ -1,3 +1,4 @@
+import type { CallerSlot } from '../../callerid/types.js';
 import type { CallerEvidence, EvidenceLookup, Mark, MarkLabel, Reason, Verdict } from '../../screening/types.js';
 
 /** What kind of SIP request an attempt was. */
@@ -230,7 +231,7 @@ export interface Register extends EvidenceLookup {
   numberSummary(callerKey: string): Promise<NumberSummary>;
   /** Every change of mark of a number, newest first (at most `limit`, default 100). */
   markHistory(callerKey: string, limit?: number): Promise<MarkHistoryEntry[]>;
-  evidenceFor(callerKey: string): CallerEvidence;
+  evidenceFor(callerKey: string, slot?: CallerSlot): CallerEvidence;
   /**
    * Rows another connection wrote to the register file (imports, src/sharing): the index follows at once.
    */
