@@ -35,7 +35,7 @@ const MESSAGES: readonly Rule[] = [
     (m) => `scrivi uno dei nostri numeri, per esempio ${m[1]} oppure ${m[2]}`,
   ],
   [/^expected at least one number, or no dids key \(any of our numbers\)$/, () => 'scrivi almeno un numero'],
-  [/^expected at least one verdict, or no verdicts key \(every verdict\)$/, () => 'spunta almeno un esito'],
+  [/^expected at least one verdict, or no verdicts key \(every verdict\)$/, () => 'spunta almeno una valutazione'],
   [/^expected an IANA time zone such as (\S+)$/, (m) => `scrivi un fuso orario come ${m[1]}`],
   [
     /^expected a day such as (\S+), (\S+) \(every year\) or a range (\S+)$/,
@@ -168,7 +168,7 @@ const OWN_LABELS: Record<Lang, Record<string, string>> = {
   },
   it: {
     dids: 'I nostri numeri',
-    verdicts: 'Esiti',
+    verdicts: 'Valutazioni',
     withheld: 'Numeri nascosti',
     timeZone: 'Fuso orario',
     closed: 'Giorni di chiusura',

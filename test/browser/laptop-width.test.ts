@@ -4,8 +4,9 @@
  * fields' order, said again beside their labels, made the filters wrap and put "CSV per Excel" on a line of its own,
  * and the SIP details (twelve columns, headers that never wrapped) scrolled sideways. Now the filters and their
  * export links are one line, the SIP details fit the window without losing a character (long header values wrap, a
- * number and an address stay whole), and on a phone neither page reaches past the window. Screenshots go to
- * test-artifacts/browser/.
+ * number and an address stay whole), and on a phone neither page reaches past the window. The register's verdict
+ * filter and column are labelled as the verdict ("Valutazione", "Verdict"), not as the call's outcome. Screenshots go
+ * to test-artifacts/browser/.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -140,6 +141,21 @@ describe.skipIf(!canRunBrowser)('the register and the number page at 1366 px and
     // The fields still say their order: as the placeholder, and to a screen reader in the label.
     const from = page.getByLabel(locale === 'it-IT' ? 'Dal (gg/mm/aaaa)' : 'From (dd/mm/yyyy)');
     expect(await from.getAttribute('placeholder')).toBe(locale === 'it-IT' ? 'gg/mm/aaaa' : 'dd/mm/yyyy');
+    // The verdict's filter and column are "Valutazione" in Italian, as "Verdict" in English: "Esito" read as how the
+    // call ended (the "Azione" column and the number page's "Come è finita"). The filter filters as before.
+    const label = locale === 'it-IT' ? 'Valutazione' : 'Verdict';
+    expect(lines[0]).toContain(label);
+    expect(await page.locator('table thead th').allTextContents()).toContain(label); // as written (CSS capitalizes)
+    const verdictFilter = page.getByLabel(label);
+    expect(await verdictFilter.getAttribute('name')).toBe('verdict');
+    await verdictFilter.selectOption('unknown');
+    await Promise.all([
+      page.waitForURL(/\/register\?(.*&)?verdict=unknown(&|$)/),
+      page.click('form.filters button[type=submit]'),
+    ]);
+    const cells = await page.locator(`table tbody td[data-label="${label}"]`).allInnerTexts();
+    expect(cells.length).toBeGreaterThan(0);
+    expect(new Set(cells.map((c) => c.trim()))).toEqual(new Set([locale === 'it-IT' ? 'sconosciuto' : 'unknown']));
     await page.context().close();
   });
 

@@ -233,9 +233,9 @@ describe("the panel's refusals in the office's language", () => {
         nuisance: 'reject',
       }),
     ).toBe(
-      'Non salvato: Azione per esito, fidato: scegli un’azione dell’elenco (allow, tag, reject, reject:<400-699>, ' +
+      'Non salvato: Azione per valutazione, fidato: scegli un’azione dell’elenco (allow, tag, reject, reject:<400-699>, ' +
         'announce-early, announce-answer, hangup, check o check:<1-60>); ' +
-        'Azione per esito, sospetto: l’attesa di check:<secondi> va da 1 a 60 secondi',
+        'Azione per valutazione, sospetto: l’attesa di check:<secondi> va da 1 a 60 secondi',
     );
 
     expect(await noticeAfter(it_, '/settings', { section: 'rule-add', dids: '02 12 34 ab', action: 'reject' })).toBe(

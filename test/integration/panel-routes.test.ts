@@ -191,7 +191,7 @@ describe('panel routers through the real app', () => {
     });
     expect(twice.status).toBe(200);
     expect(twice.text).toContain(
-      'Il prefisso 0828 12 è già una regola: per cambiarne l&#39;esito o l&#39;etichetta, rimuovila prima.',
+      'Il prefisso 0828 12 è già una regola: per cambiarne la valutazione o l&#39;etichetta, rimuovila prima.',
     );
     expect((await page('/rules')).text.match(/title="\+39082812"/g)).toHaveLength(1);
     expect((await page('/rules')).text).toContain('Eboli');

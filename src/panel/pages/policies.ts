@@ -54,7 +54,7 @@ const TEXTS = {
   it: {
     policies: 'Regole per linea e orario',
     policiesHint:
-      'Provate in ordine: la prima regola di cui numeri, orario ed esiti corrispondono sceglie l’azione; altrimenti vale l’azione per esito qui sopra. Le condizioni vuote valgono sempre.',
+      'Provate in ordine: la prima regola di cui numeri, orario e valutazioni corrispondono sceglie l’azione; altrimenti vale l’azione per valutazione qui sopra. Le condizioni vuote valgono sempre.',
     rule: 'Regola',
     name: 'Nome',
     dids: 'I nostri numeri (separati da virgole; vuoto: tutti)',
@@ -62,7 +62,7 @@ const TEXTS = {
     anyTime: 'sempre',
     open: 'aperto',
     closed: 'chiuso',
-    verdicts: 'Esiti (nessuno spuntato: tutti)',
+    verdicts: 'Valutazioni (nessuna spuntata: tutte)',
     withheld: 'nascosto',
     action: 'Azione',
     save: 'Salva',
@@ -71,7 +71,7 @@ const TEXTS = {
     remove: 'Elimina',
     add: 'Aggiungi regola',
     newRule: 'Nuova regola',
-    noRules: 'Nessuna regola: ogni linea usa l’azione per esito.',
+    noRules: 'Nessuna regola: ogni linea usa l’azione per valutazione.',
     businessHours: 'Orario di apertura',
     timeZone: 'Fuso orario (vuoto: quello della configurazione)',
     holidays: 'Festività nazionali',
@@ -86,7 +86,7 @@ const TEXTS = {
     line: 'Nostro numero',
     otherLines: 'qualsiasi altro numero',
     byRule: 'regola {n}',
-    byVerdict: 'azione per esito',
+    byVerdict: 'azione per valutazione',
   },
 } as const;
 
