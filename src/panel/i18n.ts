@@ -258,7 +258,7 @@ const IT: Record<MessageKey, string> = {
   dateUnread:
     'La data «{field}» non si legge ({text}): scrivila come gg/mm/aaaa, per esempio 24/12/2026. L’elenco non è limitato da quella data.',
   to: 'Al',
-  any: 'tutti',
+  any: 'qualsiasi',
   search: 'Cerca',
   filter: 'Filtra',
   csv: 'Scarica CSV',

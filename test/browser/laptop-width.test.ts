@@ -148,6 +148,8 @@ describe.skipIf(!canRunBrowser)('the register and the number page at 1366 px and
     expect(await page.locator('table thead th').allTextContents()).toContain(label); // as written (CSS capitalizes)
     const verdictFilter = page.getByLabel(label);
     expect(await verdictFilter.getAttribute('name')).toBe('verdict');
+    // Its "any" agrees with every filter's label ("Valutazione", "Azione": feminine; "Chiamato"): "qualsiasi".
+    expect(await verdictFilter.locator('option').first().textContent()).toBe(locale === 'it-IT' ? 'qualsiasi' : 'any');
     await verdictFilter.selectOption('unknown');
     await Promise.all([
       page.waitForURL(/\/register\?(.*&)?verdict=unknown(&|$)/),

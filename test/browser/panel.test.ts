@@ -187,7 +187,7 @@ describe.skipIf(!canRun)('the panel in a browser', () => {
     expect(await page.locator('#register td.c-action span[title="reject:607"]').count()).toBe(1);
     const options = await page.locator('select[name=action] option').allTextContents();
     expect(options).toEqual([
-      'tutti',
+      'qualsiasi',
       'lasciata passare',
       'passata, segnata sospetta',
       'rifiutata',
