@@ -381,13 +381,14 @@ class KeptIdentities {
  * five headers and normalizing numbers. The identities it keeps are frozen: every request with the same values shares one.
  * Filed under the request's first identity value as it is (firstValue: a slice of the message, hashed and compared
  * by the engine, no key built), then told apart from others filed there by all the values, compared in place with
- * the held ones (matchesHeld). A caller's values are kept from its second request on (admits, on a hash of them).
+ * the held ones (matchesHeldText). A caller's values are kept from its second request on (admits, on a hash of them).
  */
 const identities = new KeptIdentities(10_000);
 
 /**
  * Values longer than this in all, their count included (hostile or unusual headers), are not cached: the cache
- * stays ~10 MB at most, and a request's compare with a held key (matchesHeld) is bounded.
+ * stays ~10 MB at most, a request's compare with a held key (matchesHeldText) is bounded, and every count and
+ * length fits in one UTF-16 unit of the held text (heldText).
  */
 const MAX_IDENTITY_KEY = 1024;
 

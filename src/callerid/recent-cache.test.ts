@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashDouble } from '../screening/second-sight.js';
 import {
-  beginsWith,
-  detached,
   detachedValues,
   flatCopy,
   HASH_START,
@@ -67,22 +65,6 @@ describe('RecentValuesCache', () => {
     expect(cache.get(1, same, ['a'])).toBe(1);
   });
 
-  it('files keys under a string slot of its own: a hit in the older generation is filed again under the held copy', () => {
-    const cache = new RecentValuesCache<number, ValuesKey, string>(1);
-    const message = 'P-Asserted-Identity: <tel:+390212345678>\r\n';
-    const asked = () => message.slice(21, 40); // as a request holds it: a slice of its message
-    const held = detached(asked());
-    const kept = cache.set(held, detachedValues(['IT', 1, '<tel:+390212345678>']), 1);
-    expect(kept.slot).toBe(held);
-    cache.set('other', ['x'], 2); // the first ages
-    const aged = cache.entry(asked(), same, ['IT', 1, '<tel:+390212345678>']);
-    expect(aged).toBe(kept); // found with a slice, promoted under the held copy
-    cache.set('third', ['y'], 3); // 'other' is gone, the promoted entry ages
-    expect(cache.get(held, same, ['IT', 1, '<tel:+390212345678>'])).toBe(1);
-    expect(cache.get(asked(), same, ['IT', 1, '<tel:+390212345679>'])).toBeUndefined();
-    expect(cache.get('other', same, ['x'])).toBeUndefined();
-  });
-
   it('admits a hash the second time it is offered, not the first', () => {
     const cache = new RecentValuesCache<number>(100);
     for (const hash of [0, 1, -1, 0x7fffffff, -0x80000000, hashText(HASH_START, '<tel:+390212345678>')]) {
@@ -119,10 +101,9 @@ describe('RecentCache', () => {
   });
 });
 
-describe("sameText and beginsWith (the caches' compares)", () => {
+describe("sameText (the called-number cache's compare)", () => {
   // Header values as drachtio-srf holds them: slices of the whole message.
   const message = 'From: <sip:+390212345678@h>;tag=a1\r\nP-Asserted-Identity: <tel:+390212345678>\r\n';
-  const from = message.slice(6, message.indexOf('\r\n'));
   const pai = message.slice(message.indexOf('<tel:'), message.lastIndexOf('\r\n'));
 
   it('says what === says, whatever the strings are made of', () => {
@@ -140,15 +121,6 @@ describe("sameText and beginsWith (the caches' compares)", () => {
       expect([a, b, sameText(a, b)]).toEqual([a, b, a === b]);
       expect([b, a, sameText(b, a)]).toEqual([b, a, a === b]);
     }
-  });
-
-  it('beginsWith: a held value at the start only, never found further in', () => {
-    expect(beginsWith(from, '<sip:+390212345678@h>')).toBe(true);
-    expect(beginsWith(from, from)).toBe(true);
-    expect(beginsWith(from, '<sip:+390212345679@h>')).toBe(false);
-    expect(beginsWith(from, 'sip:+390212345678@h>')).toBe(false); // found at 1, not at 0
-    expect(beginsWith('ab', 'abc')).toBe(false);
-    expect(beginsWith('abc', '')).toBe(true);
   });
 });
 

@@ -38,14 +38,11 @@ export type ValuesKey = readonly (string | number)[];
 /** Whether a key held by the cache is the one a request's values make (`subject`: those values, unbuilt). */
 export type KeyMatch<S, K = ValuesKey> = (held: K, subject: S) => boolean;
 
-/**
- * A key held by a RecentValuesCache (its strings its own), its value, and the slot it is filed under (a hash's
- * smallHash, or a string of the cache's own: see RecentValuesCache).
- */
-export interface ValuesEntry<V, K = ValuesKey, H = number> {
+/** A key held by a RecentValuesCache (its strings its own), its value, and the slot it is filed under (smallHash). */
+export interface ValuesEntry<V, K = ValuesKey> {
   readonly key: K;
   readonly value: V;
-  readonly slot: H;
+  readonly slot: number;
 }
 
 /** A copy of `s` that holds no larger string (a slice of a whole SIP message would keep the message alive). */
@@ -70,28 +67,21 @@ export function detachedValues(key: ValuesKey): ValuesKey {
   return key.map((v) => (typeof v === 'string' ? detached(v) : v));
 }
 
-function findEntry<V, K, H, S>(
-  bucket: ValuesEntry<V, K, H>[] | undefined,
+function findEntry<V, K, S>(
+  bucket: ValuesEntry<V, K>[] | undefined,
   matches: KeyMatch<S, K>,
   subject: S,
-): ValuesEntry<V, K, H> | undefined {
+): ValuesEntry<V, K> | undefined {
   if (bucket === undefined) return undefined;
   for (const entry of bucket) if (matches(entry.key, subject)) return entry;
   return undefined;
 }
 
 /**
- * Whether `value` begins with `held` (the whole of it when their lengths are equal): the cache's compare of a
- * request's header value with a held one. Written as indexOf because on drachtio-srf's header values, slices of
- * the whole message, `===` and String#startsWith call into V8's runtime (node 20), while indexOf compares them in
- * place: ~35% less per compare than `===` (micro-benchmark on parsed values, load 2.5), ~3× less than startsWith.
- * A `held` found further in is a mismatch; the search is bounded by the length `value` has beyond `held`.
+ * `a === b` for strings, written as indexOf: on drachtio-srf's header values, slices of the whole message, `===`
+ * calls into V8's runtime (node 20), while indexOf compares them in place (~35% less per compare, micro-benchmark on
+ * parsed values, load 2.5). The called-number cache's compare of a request's values with a held key.
  */
-export function beginsWith(value: string, held: string): boolean {
-  return value.length >= held.length && value.indexOf(held) === 0;
-}
-
-/** `a === b` for strings, compared as beginsWith compares them. */
 export function sameText(a: string, b: string): boolean {
   return a.length === b.length && a.indexOf(b) === 0;
 }
@@ -124,32 +114,30 @@ function smallHash(hash: number): number {
 }
 
 /**
- * RecentCache keyed by several header values without building a key per request: the caller passes a slot for the
- * values and the values as they are (`subject`) with a function that compares them to a held key; only a key stored
- * is built. The slot is either a hash of the values (hashText: an integer key, so no string is hashed by the Map and
- * none is built) or one string that the values hold as they are (`H` string: e.g. the first of them, a slice of the
- * request, hashed and compared by the engine as it is; `set` is handed a copy of the caller's own, detached, which
- * is also what a hit in the older generation is filed under again). The key is a ValuesKey, or any other form `K`
- * the caller builds and compares; the caller hands `set` a key of its own, holding no slice of a request
- * (detachedValues for a ValuesKey). A caller's values are stored when they come a second time (SecondSight, on a
- * hash of them). Same generations and bound as RecentCache (counted in values kept, not in slots); at most
- * MAX_PER_HASH keys under one slot.
+ * RecentCache keyed by several header values without building a key per request: the caller passes a hash of the
+ * values (hashText: an integer key, so no string is hashed by the Map and none is built) and the values as they are
+ * (`subject`) with a function that compares them to a held key; only a key stored is built. The key is a ValuesKey,
+ * or any other form `K` the caller builds and compares; the caller hands `set` a key of its own, holding no slice of
+ * a request (detachedValues for a ValuesKey). A caller's values are stored when they come a second time
+ * (SecondSight, on a hash of them). Same generations and bound as RecentCache (counted in values kept, not in
+ * hashes); at most MAX_PER_HASH keys under one hash. (The caller-ID cache, which filed its keys under a string of
+ * the request, keeps one object a caller of its own since session 36: identify-caller.ts KeptIdentities.)
  */
-export class RecentValuesCache<V, K = ValuesKey, H extends number | string = number> {
-  private young = new Map<H, ValuesEntry<V, K, H>[]>();
+export class RecentValuesCache<V, K = ValuesKey> {
+  private young = new Map<number, ValuesEntry<V, K>[]>();
   private youngSize = 0;
-  private old = new Map<H, ValuesEntry<V, K, H>[]>();
+  private old = new Map<number, ValuesEntry<V, K>[]>();
   private readonly sight = new SecondSight();
 
   constructor(private readonly generation: number) {}
 
-  get<S>(hash: H, matches: KeyMatch<S, K>, subject: S): V | undefined {
+  get<S>(hash: number, matches: KeyMatch<S, K>, subject: S): V | undefined {
     return this.entry(hash, matches, subject)?.value;
   }
 
   /** get's entry: the held key with its value (a caller may keep it to compare the next request with first). */
-  entry<S>(hash: H, matches: KeyMatch<S, K>, subject: S): ValuesEntry<V, K, H> | undefined {
-    const slot = slotOf(hash);
+  entry<S>(hash: number, matches: KeyMatch<S, K>, subject: S): ValuesEntry<V, K> | undefined {
+    const slot = smallHash(hash);
     const hit = findEntry(this.young.get(slot), matches, subject);
     if (hit !== undefined) return hit;
     const aged = findEntry(this.old.get(slot), matches, subject);
@@ -167,19 +155,19 @@ export class RecentValuesCache<V, K = ValuesKey, H extends number | string = num
   }
 
   /**
-   * Stores `value` under `hash` (a string slot: the caller's own copy, see detached) and `key`, a key of the
+   * Stores `value` under `hash` and `key`, a key of the
    * caller's own (detachedValues; see admits: the caller asks it first); returns the entry.
    */
-  set(hash: H, key: K, value: V): ValuesEntry<V, K, H> {
-    const entry = { key, value, slot: slotOf(hash) };
+  set(hash: number, key: K, value: V): ValuesEntry<V, K> {
+    const entry = { key, value, slot: smallHash(hash) };
     this.add(entry);
     return entry;
   }
 
-  private add(entry: ValuesEntry<V, K, H>): void {
+  private add(entry: ValuesEntry<V, K>): void {
     if (this.youngSize >= this.generation) {
       this.old = this.young;
-      this.young = new Map<H, ValuesEntry<V, K, H>[]>();
+      this.young = new Map<number, ValuesEntry<V, K>[]>();
       this.youngSize = 0;
     }
     const bucket = this.young.get(entry.slot);
@@ -191,9 +179,4 @@ export class RecentValuesCache<V, K = ValuesKey, H extends number | string = num
     }
     this.youngSize++;
   }
-}
-
-/** The Maps' key for a slot: a hash's smallHash, a string as it is. */
-function slotOf<H extends number | string>(hash: H): H {
-  return (typeof hash === 'number' ? smallHash(hash) : hash) as H;
 }
