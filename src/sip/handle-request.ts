@@ -358,19 +358,17 @@ async function handle(
   await carried;
 }
 
-/** A refusal the front sent: the memo's screening it was chosen from, when, and the front's time to its answer. */
-interface AtFront {
-  screening: Screening;
-  now: number;
-  /** The decision's time (crocetta_decision_seconds, the decision line's ms): the front's, to its send. */
-  seconds: number;
-}
-
-/** The front's refusal, found before its answer: what AtFront holds but the time it took. */
+/** The front's refusal, found before its answer: the memo's screening it was chosen from, when, and the answer. */
 interface FrontFound {
   screening: Screening;
   now: number;
   refusal: Refusal;
+}
+
+/** A refusal the front sent: what was found (its answer sent), and the front's time to that answer. */
+interface AtFront extends Omit<FrontFound, 'refusal'> {
+  /** The decision's time (crocetta_decision_seconds, the decision line's ms): the front's, to its send. */
+  seconds: number;
 }
 
 /**
