@@ -325,16 +325,15 @@ function missingTools(): string[] {
 // ---------------------------------------------------------------------------------------------- processes
 killAllOnExit();
 /** The processes the ladder stopped (--ladder-pause): continued however the bench ends (bench/ladder-pause.ts). */
-const pauses = new Pauses({
-  signal: (pid, signal) => process.kill(pid, signal),
-  state: (pid) => {
-    try {
-      return procStat(`/proc/${pid}/stat`).fields[0];
-    } catch {
-      return undefined;
-    }
-  },
-});
+/** A process's state letter (/proc/<pid>/stat; 'T': stopped by a signal), undefined when it is gone. */
+function procState(pid: number): string | undefined {
+  try {
+    return procStat(`/proc/${pid}/stat`).fields[0];
+  } catch {
+    return undefined;
+  }
+}
+const pauses = new Pauses({ signal: (pid, signal) => process.kill(pid, signal), state: procState });
 resumeOnExit(pauses);
 async function stop(child: ChildProcess | null | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -1313,11 +1312,8 @@ async function healthy(app: App): Promise<void> {
   const running = (c: ChildProcess | null): boolean => {
     if (c === null) return true;
     if (c.exitCode !== null || c.signalCode !== null || c.pid === undefined) return false;
-    try {
-      return procStat(`/proc/${c.pid}/stat`).fields[0] !== 'T';
-    } catch {
-      return false;
-    }
+    const state = procState(c.pid);
+    return state !== undefined && state !== 'T';
   };
   const connected = (): boolean => {
     if (app.drachtio === null) return true;
