@@ -34,6 +34,7 @@ th { font-size:.8rem; text-transform:uppercase; letter-spacing:.03em; color:var(
 td.num { text-align:right; font-variant-numeric:tabular-nums; } #our-numbers th.num { text-align:right; } #our-numbers { width:auto; min-width:min(100%, 40rem); }
 .nowrap { white-space:nowrap; }
 .badge { display:inline-block; padding:.05rem .45rem; border-radius:10px; font-size:.8rem; color:#fff; background:var(--unknown); }
+.kind-sms { background:#6b3fa0; }
 .v-nuisance { background:var(--nuisance); } .v-suspect { background:var(--suspect); } .v-trusted { background:var(--trusted); }
 .ticks { color:var(--nuisance); letter-spacing:1px; }
 .muted { color:var(--muted); } .small { font-size:.85rem; }

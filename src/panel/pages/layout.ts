@@ -86,6 +86,16 @@ export function verdictBadge(loc: Locale, verdict: string): SafeHtml {
   return html`<span class="badge v-${known ? verdict : 'unknown'}">${text}</span>`;
 }
 
+/**
+ * "SMS" beside the time of an attempt that was a text message (SIP MESSAGE), else nothing: a message is screened and
+ * registered like a call, and without it the office reads a row it never heard ring as a call that was let through.
+ */
+export function kindBadge(loc: Locale, kind: string): SafeHtml | '' {
+  return kind === 'message'
+    ? html` <span class="badge kind-sms" title="${loc.t('smsTitle')}">${loc.t('sms')}</span>`
+    : '';
+}
+
 /** The paper register's crosses: one per attempt, up to ten, then the count. */
 export function ticks(n: number): SafeHtml {
   return html`<span class="ticks" aria-hidden="true">${'✗'.repeat(Math.min(n, 10))}</span> <span class="small">${n}</span>`;

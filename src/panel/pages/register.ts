@@ -5,6 +5,7 @@ import { html, query, type SafeHtml } from '../html.js';
 import {
   dateField,
   datalists,
+  kindBadge,
   markForm,
   markedNotice,
   numberHref,
@@ -113,7 +114,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
   // Each cell names its column (data-label): on a phone the rows become cards that show the names.
   const rows = d.rows.map(
     (a) => html`<tr>
-<td class="c-time" data-label="${t('time')}">${ctx.loc.dateTime(a.time)}</td>
+<td class="c-time" data-label="${t('time')}">${ctx.loc.dateTime(a.time)}${kindBadge(ctx.loc, a.kind)}</td>
 <td class="c-number nowrap" data-label="${t('number')}">${callerCell(a, ctx)}</td>
 <td class="c-name" data-label="${t('displayName')}">${a.callerName ?? ''}</td>
 <td class="c-called nowrap" data-label="${t('called')}">${a.calledNumber === null ? '' : ctx.loc.phone(a.calledNumber)}</td>
