@@ -111,11 +111,15 @@ export const PANEL_JS = `
       var spec;
       try { spec = JSON.parse(canvas.getAttribute('data-chart')); } catch (e) { return; }
       spec.datasets.forEach(function (d, i) { d.backgroundColor = d.color || palette[i % palette.length]; d.borderColor = d.backgroundColor; });
+      // The value axis counts attempts: whole ticks from 0, on x when the bars lie (the rankings), else on y.
+      var values = { stacked: !!spec.stacked, beginAtZero: true, ticks: { precision: 0 } };
+      var labels = { stacked: !!spec.stacked };
+      var lying = spec.indexAxis === 'y';
       new window.Chart(canvas, {
         type: spec.type || 'bar',
         data: { labels: spec.labels, datasets: spec.datasets },
-        options: { responsive: true, maintainAspectRatio: false, animation: false, indexAxis: spec.indexAxis || 'x',
-          scales: { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true, ticks: { precision: 0 } } } }
+        options: { responsive: true, maintainAspectRatio: false, animation: false, indexAxis: lying ? 'y' : 'x',
+          scales: lying ? { x: values, y: labels } : { x: labels, y: values } }
       });
     });
   }

@@ -112,6 +112,15 @@ describe.skipIf(!canRun)('the panel in a browser', () => {
     expect(await company.locator('td').nth(4).textContent()).toBe('1');
     expect(await page.locator('.advice').textContent()).toMatch(/Altra Luce bothered you least \(attempts: 1\)/);
     await page.locator('canvas[data-chart][width]').first().waitFor(); // Chart.js drew it
+    // Attempts are whole: the lying bars' value axis (x) ticks 0, 1, 2, 3, never 0.5 (it did, up to 3 attempts).
+    const axis: { indexAxis: string; x: number[] } = await page.evaluate(`(() => {
+      const chart = window.Chart.getChart(document.querySelector('canvas[data-chart][width]'));
+      return { indexAxis: chart.options.indexAxis, x: chart.scales.x.ticks.map((t) => t.value) };
+    })()`);
+    expect(axis.indexAxis).toBe('y');
+    expect(axis.x[0]).toBe(0);
+    expect(axis.x).toContain(3);
+    expect(axis.x.filter((v) => !Number.isInteger(v))).toEqual([]);
     await shot(page, 'rankings');
 
     await page.goto(h.url(`/numbers/${encodeURIComponent(NUISANCE)}`));
