@@ -169,6 +169,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { PBX_URI: 'http://pbx' } })).toThrow(/pbx\.uri.*SIP URI/);
   });
 
+  it('refuses a PBX or outbound trunk URI whose host or port does not read, saying what is wrong', () => {
+    // A typo in the port started crocetta with a PBX address no call can reach.
+    expect(() => loadConfig({ env: { PBX_URI: 'sip:192.168.1.10:5060x' } })).toThrow(
+      'pbx.uri (from PBX_URI): expected a SIP URI with a host name or an address and an optional port from 1 to 65535, such as sip:192.168.1.10:5060; here the port "5060x" is not a number',
+    );
+    expect(() => loadConfig({ env: { PBX_URI: 'sip:pbx.ufficio.lan:65536' } })).toThrow(
+      /pbx\.uri \(from PBX_URI\): .*here port 65536 is out of range \(1 to 65535\)/,
+    );
+    expect(() => loadConfig({ env: { PBX_URI: 'sip:2001:db8::1' } })).toThrow(/pbx\.uri .*more than one colon/);
+    expect(() => loadConfig({ env: { TRUNK_URI: 'sip:proxy.carrier.example:' } })).toThrow(
+      /pbx\.outbound\.trunkUri \(from TRUNK_URI\): .*here the port "" is not a number/,
+    );
+    // What reads still does: a user part, parameters, IPv6 in brackets, a name without a port.
+    for (const uri of [
+      'sip:192.168.1.10:5060',
+      'sip:pbx@192.168.1.10:5060;transport=tcp',
+      'sips:[2001:db8::1]:5061',
+      'sip:pbx.ufficio.lan',
+      'SIP:10.0.0.5;lr',
+    ]) {
+      expect(loadConfig({ env: { PBX_URI: uri } }).pbx.uri, uri).toBe(uri);
+    }
+  });
+
   it('names unknown keys (typos) and bad values from the overlay file', () => {
     expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('pbx:\n  urii: sip:x\n') } })).toThrow(
       /unknown setting pbx\.urii/,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { learningSchema, openingInterval } from './learning-schema.js';
 import { trunkSchema } from './trunk-schema.js';
 import { durationMs } from './duration.js';
+import { hostPortProblem } from '../trunk/host-port.js';
 
 /**
  * The shape of crocetta's configuration. Every key has its default and its comment in config/default.yaml;
@@ -27,10 +28,31 @@ const actionText = z
     'expected the wait of check:<seconds> from 1 to 60',
   );
 
+const SIP_URI = /^sips?:[^\s<>"]+$/i;
+
+/**
+ * What is wrong with a SIP URI's host and port (after its user part, before its parameters), read as the trunk reads
+ * a hostport (a name or an address, an IPv6 one in brackets, a port from 1 to 65535), or null. The pattern alone took
+ * `sip:192.168.1.10:5060x` or `sip:pbx:65536`, and crocetta started with a PBX address no call can reach.
+ */
+function sipUriHostProblem(uri: string): string | null {
+  const rest = uri.slice(uri.indexOf(':') + 1);
+  const hostport = rest.slice(rest.lastIndexOf('@') + 1).split(/[;?]/)[0] ?? '';
+  return hostPortProblem(hostport);
+}
+
 const sipUri = z
   .string()
   .trim()
-  .regex(/^sips?:[^\s<>"]+$/i, 'expected a SIP URI such as sip:192.168.1.10:5060');
+  .regex(SIP_URI, 'expected a SIP URI such as sip:192.168.1.10:5060')
+  .superRefine((uri, ctx) => {
+    const problem = SIP_URI.test(uri) ? sipUriHostProblem(uri) : null;
+    if (problem !== null)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a SIP URI with a host name or an address and an optional port from 1 to 65535, such as sip:192.168.1.10:5060; here ${problem}`,
+      });
+  });
 
 const port = z.number().int().min(1).max(65535);
 
