@@ -266,6 +266,9 @@ export class ImportJobs {
       if (err instanceof ImportRejectedError) {
         job.state = 'refused';
         job.errors = [{ line: err.line ?? null, reason: err.reason }];
+        // The refused line was read, and every one before it: the progress may not have said so yet ("0 rows
+        // read" above "line 5: not a phone number").
+        if (err.line !== undefined) job.rowsRead = Math.max(job.rowsRead, err.line);
       } else if (
         err instanceof ImportTooLargeError ||
         err instanceof UnknownImportFormatError ||

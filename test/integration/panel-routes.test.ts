@@ -371,4 +371,24 @@ describe('panel routers through the real app', () => {
     // A file with numbers still says it finished.
     expect(await upload('it', '02 1234 5600\n')).toContain('Importazione terminata');
   });
+
+  it('import: a file refused at a line counts the lines read up to it, not 0', async () => {
+    const data = new FormData();
+    data.set('_csrf', csrf);
+    data.set('format', 'list');
+    data.set(
+      'file',
+      new Blob(['# lista di Mario\n02 8717 6902\n+39 02 87176903\nnon-un-numero\n'], { type: 'text/plain' }),
+      'amico.txt',
+    );
+    const res = await fetch(h.url('/import'), {
+      method: 'POST',
+      body: data,
+      headers: { cookie: `${cookie}; crocetta_lang=it` },
+    });
+    const text = await res.text();
+    expect(text).toContain('<strong>riga 4</strong>: non è un numero di telefono (contiene lettere)');
+    expect(text).toContain('<div class="n" data-field="rowsRead">4</div>');
+    expect(text).toContain('<div class="n" data-field="imported">0</div>');
+  });
 });
