@@ -4,9 +4,9 @@ import { Readable, type Writable } from 'node:stream';
 import { normalizeNumber } from '../callerid/index.js';
 import { UNKNOWN_CALLER, type CallerIdentity } from '../callerid/types.js';
 import { LiveSettings } from '../settings/index.js';
-import { exportRegister, htableEntries, nuisanceNumbers } from '../sharing/export.js';
+import { exportRegister, htableEntries, phonebookEntries } from '../sharing/export.js';
 import { loadFriendIndex } from '../sharing/feeds/index.js';
-import { writeFritzbox, type PhonebookEntry } from '../sharing/formats/fritzbox.js';
+import { writeFritzbox } from '../sharing/formats/fritzbox.js';
 import { writeKamailioHtable } from '../sharing/formats/kamailio-htable.js';
 import { ImportRejectedError, importRecords, type ImportReport } from '../sharing/import.js';
 import { isImportFormat, openSource, IMPORT_FORMATS } from '../sharing/sources.js';
@@ -190,11 +190,6 @@ export async function importFile(format: string, file: string, o: ImportCliOptio
   }
   bar.end();
   print(g.json === true, report, () => reportText(report));
-}
-
-async function* phonebookEntries(file: string): AsyncGenerator<PhonebookEntry> {
-  for await (const n of nuisanceNumbers(file))
-    yield { number: n.number, name: n.company ?? n.category ?? n.number, at: n.markedAt };
 }
 
 export async function exportFile(

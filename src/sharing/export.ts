@@ -6,6 +6,7 @@
 import type { Writable } from 'node:stream';
 import { Connection } from '../store/sqlite/connection.js';
 import { csvHeader, csvRecord, jsonHeader, type OwnFormat } from './crocetta-format.js';
+import type { PhonebookEntry } from './formats/fritzbox.js';
 import type { HtableEntry } from './formats/kamailio-htable.js';
 import { FIELDS, recordFromRow, type RecordKind, type SqlCell } from './records.js';
 
@@ -96,6 +97,12 @@ export async function* nuisanceNumbers(file: string, busyTimeoutMs = 5000): Asyn
   } finally {
     await db.close();
   }
+}
+
+/** The nuisance numbers as FRITZ!Box phonebook contacts, named by their company, else category, else number. */
+export async function* phonebookEntries(file: string): AsyncGenerator<PhonebookEntry> {
+  for await (const n of nuisanceNumbers(file))
+    yield { number: n.number, name: n.company ?? n.category ?? n.number, at: n.markedAt };
 }
 
 /** The nuisance numbers as Kamailio htable rows, the company (else the category) as the value Kamailio logs. */

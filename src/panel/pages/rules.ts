@@ -34,6 +34,14 @@ export function rulesPage(ctx: PageContext, d: RulesData): SafeHtml {
     t('rules'),
     html`${notice(ctx, d)}
 <p><a class="button" href="/import" id="import-link">${importTexts(ctx.loc.lang).link}</a></p>
+<section class="panel" id="export">
+<h2>${t('exportTitle')}</h2>
+<ul>
+<li><a href="/api/export?format=fritzbox" download>${t('exportFriend')}</a><br><span class="muted small">${t('exportFriendHint')}</span></li>
+<li><a href="/api/export?format=kamailio-htable" download>${t('exportKamailio')}</a></li>
+<li><a href="/api/export?format=csv" download>${t('exportBackup')}</a><br><span class="muted small">${t('exportBackupHint')}</span></li>
+</ul>
+</section>
 <section class="panel">
 <h2>${t('prefixRules')}</h2>
 <p class="muted small">${t('prefixRulesHint')}</p>
