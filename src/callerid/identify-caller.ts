@@ -323,26 +323,28 @@ function keptIdentity(held: string, identity: CallerIdentity, next: KeptIdentity
 }
 
 /**
- * The identity cache: kept identities by their first value (firstValue, as the request holds it: hashed and compared
- * by the engine), each slot a short chain told apart by all the values (matchesHeldText). Two generations as
- * RecentCache (a hit in the older one is filed again in the younger), at most MAX_PER_SLOT identities under one first
- * value (the oldest leaves), kept from a caller's second request on (admits, on a hash of the values).
+ * The identity cache: kept identities by a hash of their first value (firstHash: a small integer, which the Map
+ * compares in its own table), each slot a short chain told apart by all the values, the first one included
+ * (matchesHeldText): two first values with one hash share a slot, and each request still finds only its own values.
+ * Two generations as RecentCache (a hit in the older one is filed again in the younger), at most MAX_PER_SLOT
+ * identities under one hash (the oldest leaves), kept from a caller's second request on (admits, on a hash of the
+ * values).
  */
 class KeptIdentities {
-  private young = new Map<string, KeptIdentity>();
+  private young = new Map<number, KeptIdentity>();
   private youngSize = 0;
-  private old = new Map<string, KeptIdentity>();
+  private old = new Map<number, KeptIdentity>();
   private readonly sight = new SecondSight();
 
   constructor(private readonly generation: number) {}
 
-  get(first: string, v: IdentityHeaders): KeptIdentity | null {
+  get(first: number, v: IdentityHeaders): KeptIdentity | null {
     const hit = findKept(this.young.get(first), v);
     if (hit !== null) return hit;
     const aged = findKept(this.old.get(first), v);
     if (aged === null) return null;
     // Filed again in the younger generation as a new entry, its slot with it (the older one is dropped whole later).
-    const again = this.add(flatCopy(first), aged.held, aged.identity);
+    const again = this.add(first, aged.held, aged.identity);
     again.owner = aged.owner;
     again.record = aged.record;
     return again;
@@ -352,15 +354,16 @@ class KeptIdentities {
     return this.sight.again(hash);
   }
 
-  /** Keeps `identity` under `first` (a string of the cache's own: flatCopy) and `held` (heldText's): its entry. */
-  add(first: string, held: string, identity: CallerIdentity): KeptIdentity {
+  /** Keeps `identity` under `first` (firstHash's) and `held` (heldText's): its entry. */
+  add(first: number, held: string, identity: CallerIdentity): KeptIdentity {
     if (this.youngSize >= this.generation) {
       this.old = this.young;
-      this.young = new Map<string, KeptIdentity>();
+      this.young = new Map<number, KeptIdentity>();
       this.youngSize = 0;
     }
     const head = this.young.get(first) ?? null;
-    // Many values under one first value (one URI sent with ever-changing other headers) must not make a look-up slow.
+    // Many values under one hash (one URI sent with ever-changing other headers, or first values whose hashes are
+    // alike) must not make a look-up slow.
     let n = 1;
     for (let k = head; k !== null; k = k.next) {
       if (++n >= MAX_PER_SLOT) {
@@ -379,9 +382,9 @@ class KeptIdentities {
  * Identities of recent requests, by the header values they were made of (From without its tag, which changes on
  * every call and says nothing of the caller). A repeat caller's identity is then one look-up instead of parsing
  * five headers and normalizing numbers. The identities it keeps are frozen: every request with the same values shares one.
- * Filed under the request's first identity value as it is (firstValue: a slice of the message, hashed and compared
- * by the engine, no key built), then told apart from others filed there by all the values, compared in place with
- * the held ones (matchesHeldText). A caller's values are kept from its second request on (admits, on a hash of them).
+ * Filed under a hash of the request's first identity value (firstHash, over the value in place: no key built or
+ * copied), then told apart from others filed there by all the values, compared in place with the held ones
+ * (matchesHeldText). A caller's values are kept from its second request on (admits, on a hash of them).
  */
 const identities = new KeptIdentities(10_000);
 
@@ -472,16 +475,18 @@ function length(values: readonly string[]): number {
 }
 
 /**
- * The value a request's identity is filed under: the first P-Asserted-Identity value, else Remote-Party-ID's, else
- * From's without its tag, as it is in the request (a slice, or the header's string: nothing copied or joined); ''
- * for none. One caller's: the number it asserts or sends. The rest of the values tell apart what is filed under it.
+ * The hash a request's identity is filed under: FNV-1a over the first P-Asserted-Identity value, else
+ * Remote-Party-ID's, else From's without its tag (HASH_START for none), read in place; its low 30 bits, a small
+ * integer V8 keeps unboxed and a Map compares in its table, where a string key is hashed in V8's runtime and, on a
+ * hit, the key kept is read and compared (one more fetch from memory on a repeat caller's decision). One caller's:
+ * the number it asserts or sends. The rest of the values, and the first one itself, tell apart what is filed under it.
  */
-function firstValue(v: IdentityHeaders): string {
-  if (v.pai.length > 0) return v.pai[0]!;
-  if (v.rpid.length > 0) return v.rpid[0]!;
-  if (v.from.length === 0) return '';
-  const from = v.from[0]!;
-  return v.fromKey === from.length ? from : from.slice(0, v.fromKey);
+function firstHash(v: IdentityHeaders): number {
+  let h = HASH_START;
+  if (v.pai.length > 0) h = hashText(h, v.pai[0]!);
+  else if (v.rpid.length > 0) h = hashText(h, v.rpid[0]!);
+  else if (v.from.length > 0) h = hashText(h, v.from[0]!, v.fromKey);
+  return h & 0x3fffffff;
 }
 
 /**
@@ -590,6 +595,11 @@ export function identityTextOf(headers: SipHeaderSource, opts: IdentifyOptions):
   return key === null ? null : heldText(key);
 }
 
+/** The hash the identity cache files a request's values under (firstHash): for the tests. */
+export function identityHashOf(headers: SipHeaderSource, opts: IdentifyOptions): number {
+  return firstHash(readIdentityHeaders(headers, countryOf(opts)));
+}
+
 /** Whether the identity cache finds `held` (identityKeyOf's) for a request's values: for the tests. */
 export function identityKeyMatches(held: ValuesKey, headers: SipHeaderSource, opts: IdentifyOptions): boolean {
   return matchesHeldText(heldText(held), readIdentityHeaders(headers, countryOf(opts)));
@@ -612,7 +622,7 @@ function frozen(identity: CallerIdentity): CallerIdentity {
 function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): KeptIdentity {
   const values = readIdentityHeaders(headers, countryOf(opts));
   if (keySize(values) > MAX_IDENTITY_KEY) return keptIdentity('', identify(values), null);
-  const first = firstValue(values);
+  const first = firstHash(values);
   const known = identities.get(first, values);
   if (known !== null) return known;
   const identity = identify(values);
@@ -621,7 +631,7 @@ function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): KeptId
   if (!identities.admits(valuesHash(values))) return keptIdentity('', identity, null);
   // Kept: its strings and its key copied, or the whole SIP message each is a slice of stays alive with the cache
   // entry (~0.7 KB per caller in bench:soak's INVITEs, ×20,000 entries at most; heap snapshots of the soak, README).
-  return identities.add(flatCopy(first), heldText(heldKey(values)), frozen(ownIdentity(identity)));
+  return identities.add(first, heldText(heldKey(values)), frozen(ownIdentity(identity)));
 }
 
 /** `number` with its strings copied (see detached): a number the identity cache keeps. */

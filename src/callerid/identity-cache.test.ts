@@ -11,6 +11,7 @@ import { headersFrom, headersOf } from '../../test/support/sip-headers.js';
 import { identifyCaller, identifyKept } from './index.js';
 import {
   identifyUnguarded,
+  identityHashOf,
   identityKeyMatches,
   identityKeyOf,
   identityTextOf,
@@ -124,9 +125,39 @@ describe('identity cache', () => {
     expect(identifyCaller(h, { defaultCountry: 'US' }).number?.e164).not.toBe(identifyCaller(h, IT).number?.e164);
   });
 
+  it('keeps apart callers whose first values have one hash: each kept, each served its own identity', () => {
+    // Pairs found by a search: their first values (a PAI; a From without its tag) differ, their hashes do not.
+    const callers = [
+      '<tel:+390212139599>',
+      '<tel:+390212322382>',
+      '<sip:3000178724@carrier.example;user=phone>',
+      '<sip:3000588200@carrier.example;user=phone>',
+    ].map((first) =>
+      first.startsWith('<tel:')
+        ? (tag: string) => headersOf({ 'p-asserted-identity': first, from: `<sip:0299999999@h>;tag=${tag}` })
+        : (tag: string) => headersOf({ from: `${first};tag=${tag}` }),
+    );
+    const hash = (i: number) => identityHashOf(callers[i]!('x'), IT);
+    expect(hash(1)).toBe(hash(0));
+    expect(hash(3)).toBe(hash(2));
+    const kept: ReturnType<typeof identifyKept>[] = [];
+    // Interleaved: kept from each caller's second request, served from its third.
+    for (let round = 0; round < 3; round++) {
+      for (const [i, caller] of callers.entries()) {
+        const headers = caller(`r${round}`);
+        const k = identifyKept(headers, IT);
+        expect([i, round, k.identity]).toEqual([i, round, identifyUnguarded(headers, IT)]);
+        if (round === 1) kept[i] = k;
+        if (round === 2) expect([i, k === kept[i]]).toEqual([i, true]);
+      }
+    }
+    expect(kept[0]!.identity.number?.e164).not.toBe(kept[1]!.identity.number?.e164);
+    expect(kept[2]!.identity.number?.e164).not.toBe(kept[3]!.identity.number?.e164);
+  });
+
   it('tells apart generated near misses: values split, joined, shortened, moved to another header, counts', () => {
-    // Small pools, so many requests share the value the cache files them under (the first PAI or RPID value, else
-    // From's) and are told apart only by the held key: values that are prefixes of one another,
+    // Small pools, so many requests share the value the cache files them under (a hash of the first PAI or RPID
+    // value, else From's) and are told apart only by the held key: values that are prefixes of one another,
     // that differ in one character or in length, that make the same text when joined, and the same value in
     // another header or as a second value.
     const pool = [
