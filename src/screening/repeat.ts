@@ -11,13 +11,10 @@ export interface RepeatFinding {
 /**
  * Attempts after a refusal, including the current one.
  *
- * Takes the earliest refusal r with now − r ≤ window (older refusals are ignored), then counts the earlier
- * attempts strictly after r and no later than r + window, plus the current call. The earliest, not the most
- * recent: a later refusal in the window (the office declining the call again, or crocetta refusing the Nth
- * attempt, as each refusal is recorded) is more evidence, and counting from it started the count again at 1, so a
- * call centre the office declined every time never reached N, and one refused on its Nth attempt was let through
- * as suspect on the next. Both lists are ascending, so each scan walks back from the end: O(refusals in the window
- * + attempts since r). Written into `into` when given (the object returned then), else a new object.
+ * Takes the most recent refusal r with now − r ≤ window (older refusals are ignored), then counts the earlier
+ * attempts strictly after r and no later than r + window, plus the current call. Both lists are ascending, so
+ * the scan walks back from the end and stops at r: O(attempts since the refusal). Written into `into` when given
+ * (the object returned then), else a new object.
  */
 export function findRepeat(
   refusals: readonly number[],
@@ -29,11 +26,12 @@ export function findRepeat(
   let refusedAt: number | undefined;
   for (let i = refusals.length - 1; i >= 0; i--) {
     const r = refusals[i];
-    if (r === undefined || r > now) continue; // a refusal after now: clock skew
-    if (now - r > windowMs) break; // this one and every earlier one are outside the window
-    refusedAt = r;
+    if (r !== undefined && r <= now) {
+      refusedAt = r;
+      break;
+    }
   }
-  if (refusedAt === undefined) return null;
+  if (refusedAt === undefined || now - refusedAt > windowMs) return null;
 
   const until = refusedAt + windowMs;
   let count = 1; // the current call: now − r ≤ window was checked above
