@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newAttempt } from '../../src/store/test-fixtures.js';
+import { panelSession } from '../support/panel-session.js';
 import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.js';
 
 const PASSWORD = 'Panel-export-37';
@@ -22,16 +23,7 @@ async function get(path: string, lang: 'it' | 'en' = 'it'): Promise<Response> {
 beforeAll(async () => {
   ours = await startHarness({ ADMIN_PASSWORD: PASSWORD });
   friend = await startHarness();
-  const loginPage = await fetch(ours.url('/login'));
-  const anon = (loginPage.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const anonCsrf = /name="_csrf" value="([^"]+)"/.exec(await loginPage.text())?.[1] ?? '';
-  const res = await fetch(ours.url('/login'), {
-    method: 'POST',
-    headers: { cookie: anon, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: anonCsrf, password: PASSWORD }).toString(),
-    redirect: 'manual',
-  });
-  cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  cookie = (await panelSession((p) => ours.url(p), PASSWORD)).cookie;
   await ours.app.register.record(newAttempt(CALL_CENTRE, ours.clock.now() - 3600_000));
   await ours.app.register.record(newAttempt(CUSTOMER, ours.clock.now() - 1800_000));
   const marks = [

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newAttempt } from '../../src/store/test-fixtures.js';
+import { panelSession } from '../support/panel-session.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 
 const PASSWORD = 'Panel-sms-37';
@@ -27,16 +28,7 @@ function rows(page: string): string[] {
 
 beforeAll(async () => {
   h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
-  const loginPage = await fetch(h.url('/login'));
-  const anon = (loginPage.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const anonCsrf = /name="_csrf" value="([^"]+)"/.exec(await loginPage.text())?.[1] ?? '';
-  const res = await fetch(h.url('/login'), {
-    method: 'POST',
-    headers: { cookie: anon, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: anonCsrf, password: PASSWORD }).toString(),
-    redirect: 'manual',
-  });
-  cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  cookie = (await panelSession((p) => h.url(p), PASSWORD)).cookie;
   const now = h.clock.now();
   await h.app.register.record(newAttempt(CALLER, now - 7200_000));
   await h.app.register.record(newAttempt(TEXTER, now - 3600_000, { kind: 'message', messageLength: 44 }));
