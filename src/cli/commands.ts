@@ -4,10 +4,8 @@ import { Readable, type Writable } from 'node:stream';
 import { normalizeNumber } from '../callerid/index.js';
 import { UNKNOWN_CALLER, type CallerIdentity } from '../callerid/types.js';
 import { LiveSettings } from '../settings/index.js';
-import { exportRegister, htableEntries, phonebookEntries } from '../sharing/export.js';
+import { exportRegister, writeNuisanceList } from '../sharing/export.js';
 import { loadFriendIndex } from '../sharing/feeds/index.js';
-import { writeFritzbox } from '../sharing/formats/fritzbox.js';
-import { writeKamailioHtable } from '../sharing/formats/kamailio-htable.js';
 import { ImportRejectedError, importRecords, type ImportReport } from '../sharing/import.js';
 import { isImportFormat, openSource, IMPORT_FORMATS } from '../sharing/sources.js';
 import { SourceError } from '../sharing/text-input.js';
@@ -207,9 +205,8 @@ export async function exportFile(
   if (bad.length > 0)
     throw new CliError(`--only: unknown ${bad.join(', ')} (mark, history, attempt, called)`, EXIT.usage);
   const write = async (out: Writable): Promise<Record<string, number>> => {
-    if (format === 'fritzbox') return { mark: await writeFritzbox(out, phonebookEntries(config.store.file)) };
-    if (format === 'kamailio-htable')
-      return { mark: (await writeKamailioHtable(out, htableEntries(config.store.file))).written };
+    if (format === 'fritzbox' || format === 'kamailio-htable')
+      return { mark: await writeNuisanceList(format, config.store.file, out) };
     return exportRegister(config.store.file, out, {
       format,
       now: Date.now(),

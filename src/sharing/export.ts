@@ -6,8 +6,8 @@
 import type { Writable } from 'node:stream';
 import { Connection } from '../store/sqlite/connection.js';
 import { csvHeader, csvRecord, jsonHeader, type OwnFormat } from './crocetta-format.js';
-import type { PhonebookEntry } from './formats/fritzbox.js';
-import type { HtableEntry } from './formats/kamailio-htable.js';
+import { writeFritzbox, type PhonebookEntry } from './formats/fritzbox.js';
+import { writeKamailioHtable, type HtableEntry } from './formats/kamailio-htable.js';
 import { FIELDS, recordFromRow, type RecordKind, type SqlCell } from './records.js';
 
 export interface ExportOptions {
@@ -100,14 +100,24 @@ export async function* nuisanceNumbers(file: string, busyTimeoutMs = 5000): Asyn
 }
 
 /** The nuisance numbers as FRITZ!Box phonebook contacts, named by their company, else category, else number. */
-export async function* phonebookEntries(file: string): AsyncGenerator<PhonebookEntry> {
+async function* phonebookEntries(file: string): AsyncGenerator<PhonebookEntry> {
   for await (const n of nuisanceNumbers(file))
     yield { number: n.number, name: n.company ?? n.category ?? n.number, at: n.markedAt };
 }
 
 /** The nuisance numbers as Kamailio htable rows, the company (else the category) as the value Kamailio logs. */
-export async function* htableEntries(file: string): AsyncGenerator<HtableEntry> {
+async function* htableEntries(file: string): AsyncGenerator<HtableEntry> {
   for await (const n of nuisanceNumbers(file)) yield { number: n.number, label: n.company ?? n.category ?? '' };
+}
+
+/** The nuisance numbers as other systems load them: a FRITZ!Box phonebook (a friend's crocetta too), a Kamailio htable. */
+export type NuisanceListFormat = 'fritzbox' | 'kamailio-htable';
+
+/** Writes the register's nuisance numbers to `out` as `format` (`crocetta export` and `GET /api/export`): how many. */
+export async function writeNuisanceList(format: NuisanceListFormat, file: string, out: Writable): Promise<number> {
+  return format === 'fritzbox'
+    ? writeFritzbox(out, phonebookEntries(file))
+    : (await writeKamailioHtable(out, htableEntries(file))).written;
 }
 
 export async function exportRegister(file: string, out: Writable, options: ExportOptions): Promise<ExportCounts> {

@@ -6,9 +6,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { exportRegister, htableEntries, phonebookEntries } from '../../sharing/export.js';
-import { writeFritzbox } from '../../sharing/formats/fritzbox.js';
-import { writeKamailioHtable } from '../../sharing/formats/kamailio-htable.js';
+import { exportRegister, writeNuisanceList, type NuisanceListFormat } from '../../sharing/export.js';
 import type { PanelDeps } from '../deps.js';
 import { parseRequest, text } from '../request.js';
 
@@ -31,6 +29,12 @@ const exportQuery = z.object({
   ),
 });
 
+/** The download's file name and media type of each nuisance list. */
+const LIST_FILES: Record<NuisanceListFormat, { name: string; type: string }> = {
+  fritzbox: { name: 'crocetta-nuisance-phonebook.xml', type: 'application/xml' },
+  'kamailio-htable': { name: 'crocetta_nuisance', type: 'text/plain' },
+};
+
 export function exportRouter(deps: Pick<PanelDeps, 'sharing' | 'clock'>): Router {
   const router = Router();
   const { file } = deps.sharing;
@@ -38,17 +42,11 @@ export function exportRouter(deps: Pick<PanelDeps, 'sharing' | 'clock'>): Router
   router.get('/api/export', async (req, res) => {
     const q = parseRequest(req, { query: exportQuery }).query;
     const format = q.format ?? 'json';
-    if (format === 'fritzbox') {
-      res.attachment('crocetta-nuisance-phonebook.xml');
-      res.type('application/xml');
-      await writeFritzbox(res, phonebookEntries(file));
-      res.end();
-      return;
-    }
-    if (format === 'kamailio-htable') {
-      res.attachment('crocetta_nuisance');
-      res.type('text/plain');
-      await writeKamailioHtable(res, htableEntries(file));
+    if (format === 'fritzbox' || format === 'kamailio-htable') {
+      const list = LIST_FILES[format];
+      res.attachment(list.name);
+      res.type(list.type);
+      await writeNuisanceList(format, file, res);
       res.end();
       return;
     }
