@@ -230,6 +230,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
         runDir: join(dir, 'run'),
         // Its default memory: the nuisance htable is sized for a large list.
         memory: null,
+        receivers: null,
         defines: {
           DBTEXT_URL: `text://${join(dir, 'db')}`,
           DISPATCHER_LIST: join(dir, 'crocetta.list'),

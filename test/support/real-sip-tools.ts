@@ -438,6 +438,14 @@ export interface KamailioOptions {
   runDir?: string;
   /** Shared and private memory (-m, -M), 32 and 4 MB by default; null: Kamailio's own (a large htable needs more). */
   memory?: { sharedMb: number; privateMb: number } | null;
+  /**
+   * Its UDP receiver processes (-n, over the config's `children`): 1 by default, so a stand-in carrier passes on what
+   * it receives in the order it came. With two, a busy host reorders messages sent back to back (one in 2,000 calls
+   * saw a 180 after its 200, sipp through a two-receiver relay with the cores busy; none of 4,000 with one), and a
+   * test's sipp aborts on it: two CI failures in session 37 (a caller's 180 after the 200, a BYE ahead of its ACK).
+   * null: the config's own `children` (kamailio-front.cfg's CHILDREN, what its recipe runs).
+   */
+  receivers?: number | null;
   /** Further `-A` defines: a string is passed quoted (`ACCOUNT="0612345678"`), a number as is (`MIN_EXPIRES=40`). */
   defines?: Record<string, string | number>;
   /** Names its log, pid file and runtime folder in `dir` (two carriers in one test): `kamailio` by default. */
@@ -462,6 +470,7 @@ export async function startKamailio(dir: string, opts: KamailioOptions, timeoutM
   const args = [
     ...['-f', opts.cfg, '-DD', '-E'],
     ...(opts.memory === null ? [] : ['-m', String(memory.sharedMb), '-M', String(memory.privateMb)]),
+    ...(opts.receivers === null ? [] : ['-n', String(opts.receivers ?? 1)]),
     ...['-Y', runDir, '-P', join(runDir, 'kamailio.pid'), '-w', runDir],
     ...['-A', `${opts.listenDefine ?? 'SIP_LISTEN'}=udp:${opts.listen.host}:${opts.listen.port}`, ...defines],
     ...(opts.listenTcp === undefined ? [] : ['-A', `LISTEN_TCP=tcp:${opts.listenTcp.host}:${opts.listenTcp.port}`]),
@@ -541,6 +550,7 @@ export async function startKamailioFront(
     ...(opts.listenTcp === undefined ? {} : { listenTcp: opts.listenTcp }),
     runDir: join(dir, 'run'),
     memory: null,
+    receivers: null,
     ...(opts.name === undefined ? {} : { name: opts.name }),
     defines: {
       DBTEXT_URL: `text://${db}`,
