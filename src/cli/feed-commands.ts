@@ -2,7 +2,7 @@
 import {
   addFriend,
   FriendInputError,
-  listFriends,
+  friendStatuses,
   loadOrCreateFeedKeys,
   removeFriend,
 } from '../sharing/feeds/index.js';
@@ -49,20 +49,12 @@ export async function feedAdd(name: string, url: string, o: FeedAddOptions, g: G
 
 export async function feedList(g: GlobalOptions): Promise<void> {
   await withDb(g, async (db) => {
-    const friends = await listFriends(db);
-    const counts = new Map(
-      (
-        await db.all<{ friend_id: number; n: number }>(
-          'SELECT friend_id, COUNT(*) AS n FROM friend_reports GROUP BY friend_id',
-        )
-      ).map((r) => [r.friend_id, r.n]),
-    );
-    const rows = friends.map((f) => ({
+    const rows = (await friendStatuses(db)).map((f) => ({
       name: f.name,
       url: f.url,
       weight: f.weight,
       version: f.version,
-      numbers: counts.get(f.id) ?? 0,
+      numbers: f.numbers,
       lastPull: f.lastPullAt === null ? null : new Date(f.lastPullAt).toISOString(),
       lastError: f.lastError,
     }));

@@ -62,6 +62,8 @@ export interface PanelDeps {
     feeds: FeedService;
     /** Token given to friends for the feed only; empty = only the API token opens it. */
     feedToken: string;
+    /** A friend's weight when the panel's form leaves it as it is (`feeds.defaultWeight`). */
+    defaultWeight: number;
   };
 }
 

@@ -16,6 +16,7 @@ import { dashboardRouter } from './routes/dashboard.js';
 import { dossierRouter } from './routes/dossier.js';
 import { exportRouter } from './routes/export.js';
 import { feedRouter } from './routes/feed.js';
+import { friendsRouter } from './routes/friends.js';
 import { importRouter } from './routes/import.js';
 import { numbersRouter } from './routes/numbers.js';
 import { rankingsRouter } from './routes/rankings.js';
@@ -128,6 +129,7 @@ export function createPanelApp(deps: PanelDeps): Express {
   app.use(importRouter(imports, deps));
   app.use(exportRouter(deps));
   app.use(feedRouter(deps));
+  app.use(friendsRouter(deps));
 
   const panelErrors: PanelErrors = {
     page: (req, status, message) => {

@@ -76,7 +76,7 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
         status: a.status,
       })) ?? [],
     sharing: { file: config.store.file, indexImported: (rows) => register.indexImported(rows) },
-    feed: { feeds, feedToken: config.feeds.token },
+    feed: { feeds, feedToken: config.feeds.token, defaultWeight: config.feeds.defaultWeight },
     readiness: () => ({
       store: register.ready,
       drachtio: sip.app.connected,

@@ -10,7 +10,7 @@ const TEXTS = {
   en: {
     title: 'Friends’ reports',
     hint: 'The companies your friends’ feeds report most in this period (each friend counts once per number), beside the attempts they made to you: the suppliers that bother your friends too.',
-    none: 'No friend reports a company in this period (add friends with crocetta feed add).',
+    none: 'No friend reports a company in this period (add friends under Lists and rules → Friends).',
     company: 'Company',
     category: 'Category',
     friends: 'Friends',
@@ -24,7 +24,7 @@ const TEXTS = {
   it: {
     title: 'Segnalazioni degli amici',
     hint: 'Le aziende che i feed dei tuoi amici segnalano di più in questo periodo (ogni amico conta una volta per numero), accanto ai tentativi fatti a te: i fornitori che disturbano anche i tuoi amici.',
-    none: 'Nessun amico segnala un’azienda in questo periodo (aggiungi amici con crocetta feed add).',
+    none: 'Nessun amico segnala un’azienda in questo periodo (aggiungi amici in Liste e regole → Amici).',
     company: 'Azienda',
     category: 'Categoria',
     friends: 'Amici',

@@ -1,5 +1,6 @@
 import type { LiveValues } from '../../settings/live-settings.js';
 import { html, type SafeHtml } from '../html.js';
+import { friendsText } from './friends.js';
 import { importTexts } from './import.js';
 import { csrfField, page, type PageContext } from './layout.js';
 
@@ -33,7 +34,7 @@ export function rulesPage(ctx: PageContext, d: RulesData): SafeHtml {
     ctx,
     t('rules'),
     html`${notice(ctx, d)}
-<p><a class="button" href="/import" id="import-link">${importTexts(ctx.loc.lang).link}</a></p>
+<p><a class="button" href="/import" id="import-link">${importTexts(ctx.loc.lang).link}</a> <a class="button" href="/friends" id="friends-link">${friendsText(ctx.loc.lang, 'title')}</a></p>
 <section class="panel" id="export">
 <h2>${t('exportTitle')}</h2>
 <ul>

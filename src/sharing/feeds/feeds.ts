@@ -11,7 +11,19 @@ import { loadOrCreateFeedKeys, type FeedKeys } from './feed-keys.js';
 import { buildFeed, currentVersion, listedByHashPrefix, type PrefixMatch } from './feed-publisher.js';
 import { pullFeed, urlForLog, type PullLimits, type RejectReason } from './feed-puller.js';
 import { FriendIndex } from './friend-index.js';
-import { allReports, listFriends, mergeFeed, notePullError, notePullUnchanged, type Friend } from './friends-store.js';
+import {
+  addFriend,
+  allReports,
+  friendStatuses,
+  listFriends,
+  mergeFeed,
+  notePullError,
+  notePullUnchanged,
+  removeFriend,
+  type Friend,
+  type FriendStatus,
+  type NewFriend,
+} from './friends-store.js';
 
 export interface FeedSettings extends PullLimits {
   /** How often the friends' feeds are pulled; 0 = only when asked (pullAll). */
@@ -138,6 +150,33 @@ export class FeedService {
         by,
       ]);
     });
+  }
+
+  /** The friends, each with the numbers it reports now and its last pull (the panel's Friends page). */
+  friends(): Promise<FriendStatus[]> {
+    return this.serial(() => friendStatuses(this.db));
+  }
+
+  /**
+   * Adds a friend (FriendInputError: a wrong name, URL, key or weight, or the name taken) and starts a round in the
+   * background, so its feed is pulled now rather than at the next tick of the schedule (a round under way already
+   * takes it at the next one).
+   */
+  async addFriend(input: NewFriend): Promise<Friend> {
+    const friend = await this.serial(() => addFriend(this.db, input, this.clock.now()));
+    this.logger.info({ friend: friend.name, url: urlForLog(friend.url) }, 'friend added');
+    this.pullAll(false).catch((err: unknown) => this.logger.error({ err }, "friends' feeds pull round failed"));
+    return friend;
+  }
+
+  /** Removes a friend with its reports, which stop counting at once; false when there is no such friend. */
+  async removeFriend(name: string): Promise<boolean> {
+    const removed = await this.serial(() => removeFriend(this.db, name));
+    if (removed) {
+      this.index.replace(await this.serial(() => allReports(this.db)));
+      this.logger.info({ friend: name }, 'friend removed with its reports');
+    }
+    return removed;
   }
 
   /** Pulls every friend that is due (all of them when `force`), merges what verifies, refreshes the index. */

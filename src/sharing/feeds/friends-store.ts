@@ -30,7 +30,15 @@ export interface NewFriend {
   weight: number;
 }
 
-export class FriendInputError extends Error {}
+/** What was wrong with a friend to add: the field (the panel says it in the office's language) and a message (the CLI's). */
+export class FriendInputError extends Error {
+  constructor(
+    message: string,
+    readonly field: 'name' | 'url' | 'key' | 'weight' | 'taken',
+  ) {
+    super(message);
+  }
+}
 
 interface FriendRow {
   id: number;
@@ -65,20 +73,20 @@ function friendOf(r: FriendRow): Friend {
 export function validateFriend(f: NewFriend): NewFriend {
   const name = f.name.trim();
   if (!/^[\w.@-]{1,60}$/u.test(name))
-    throw new FriendInputError(`name: expected 1-60 letters, digits, . _ @ -, got ${JSON.stringify(f.name)}`);
+    throw new FriendInputError(`name: expected 1-60 letters, digits, . _ @ -, got ${JSON.stringify(f.name)}`, 'name');
   let url: URL;
   try {
     url = new URL(f.url);
   } catch {
-    throw new FriendInputError(`url: not a URL: ${JSON.stringify(f.url)}`);
+    throw new FriendInputError(`url: not a URL: ${JSON.stringify(f.url)}`, 'url');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new FriendInputError('url: expected http(s)');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new FriendInputError('url: expected http(s)', 'url');
   try {
     publicKeyFromBase64(f.publicKey.trim());
   } catch (err) {
-    throw new FriendInputError(`public key: ${err instanceof Error ? err.message : String(err)}`);
+    throw new FriendInputError(`public key: ${err instanceof Error ? err.message : String(err)}`, 'key');
   }
-  if (!(f.weight >= 0 && f.weight <= 1)) throw new FriendInputError(`weight: expected 0..1, got ${f.weight}`);
+  if (!(f.weight >= 0 && f.weight <= 1)) throw new FriendInputError(`weight: expected 0..1, got ${f.weight}`, 'weight');
   return { name, url: url.toString(), publicKey: f.publicKey.trim(), token: f.token, weight: f.weight };
 }
 
@@ -86,10 +94,44 @@ export async function listFriends(db: Connection): Promise<Friend[]> {
   return (await db.all<FriendRow>('SELECT * FROM friends ORDER BY name')).map(friendOf);
 }
 
+/** A friend as `crocetta feed list` and the panel's Friends page show it: its pull's state, never its token. */
+export interface FriendStatus {
+  name: string;
+  url: string;
+  weight: number;
+  /** Last feed version merged (0: never merged). */
+  version: number;
+  /** Numbers it reports now. */
+  numbers: number;
+  lastPullAt: number | null;
+  lastError: string | null;
+  addedAt: number;
+}
+
+export async function friendStatuses(db: Connection): Promise<FriendStatus[]> {
+  const counts = new Map(
+    (
+      await db.all<{ friend_id: number; n: number }>(
+        'SELECT friend_id, COUNT(*) AS n FROM friend_reports GROUP BY friend_id',
+      )
+    ).map((r) => [r.friend_id, r.n]),
+  );
+  return (await listFriends(db)).map((f) => ({
+    name: f.name,
+    url: f.url,
+    weight: f.weight,
+    version: f.version,
+    numbers: counts.get(f.id) ?? 0,
+    lastPullAt: f.lastPullAt,
+    lastError: f.lastError,
+    addedAt: f.addedAt,
+  }));
+}
+
 export async function addFriend(db: Connection, input: NewFriend, now: number): Promise<Friend> {
   const f = validateFriend(input);
   if ((await db.get('SELECT 1 FROM friends WHERE name = ?', [f.name])) !== undefined)
-    throw new FriendInputError(`a friend named ${f.name} exists already`);
+    throw new FriendInputError(`a friend named ${f.name} exists already`, 'taken');
   await db.run('INSERT INTO friends (name, url, public_key, token, weight, added_at) VALUES (?, ?, ?, ?, ?, ?)', [
     f.name,
     f.url,

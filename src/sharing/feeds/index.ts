@@ -11,10 +11,12 @@ export * from './feed-format.js';
 export { checkFeed, pullFeed, type PullLimits, type PullResult, type RejectReason } from './feed-puller.js';
 export {
   addFriend,
+  friendStatuses,
   listFriends,
   removeFriend,
   FriendInputError,
   type Friend,
+  type FriendStatus,
   type NewFriend,
 } from './friends-store.js';
 export { loadOrCreateFeedKeys } from './feed-keys.js';
