@@ -63,6 +63,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{
   { env: 'CROCETTA_FEED_TOKEN', path: 'feeds.token', type: 'string' },
   { env: 'CROCETTA_METRICS_TOKEN', path: 'panel.metricsToken', type: 'string' },
   { env: 'ADMIN_PASSWORD', path: 'panel.adminPassword', type: 'string' },
+  { env: 'SHOW_WITHHELD_NUMBERS', path: 'panel.showWithheldNumbers', type: 'boolean' },
   { env: 'DEFAULT_COUNTRY', path: 'defaultCountry', type: 'string' },
   { env: 'TIME_ZONE', path: 'timeZone', type: 'string' },
   { env: 'ACTION_NUISANCE', path: 'actions.nuisance', type: 'string' },

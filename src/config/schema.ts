@@ -384,6 +384,12 @@ export const configSchema = z
         /** Bearer token for `GET /metrics`; empty = public. @defaultValue "" */
         metricsToken: z.string(),
         adminPassword: z.string(),
+        /**
+         * Show withheld callers' numbers (the carrier's P-Asserted-Identity behind Privacy: id) in the panel, its
+         * CSV and the JSON API; off: a caller known only from withheld calls is shown as "Numero nascosto · A3F9"
+         * (src/panel/withheld.ts). @defaultValue false
+         */
+        showWithheldNumbers: z.boolean(),
       })
       .strict(),
     /** The evidence dossier's country rules (src/dossier/rules.ts): which calls breach FR and IT telemarketing law. */

@@ -25,6 +25,7 @@ const THE_API_SAYS: Array<[key: keyof typeof API_TEXT, params: Params, said: str
   ],
   ['errorNumberRequired', undefined, 'a phone number is required (at most 64 characters)'],
   ['errorNotNumber', { text: '"abc"' }, 'not a phone number: "abc"'],
+  ['errorHiddenUnknown', undefined, 'no withheld caller of this register has this name (hidden:...)'],
   [
     'errorRegisterUnavailable',
     undefined,

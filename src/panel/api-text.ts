@@ -16,6 +16,7 @@ export const API_TEXT = {
   errorInvalidRequest: 'invalid request: {detail}',
   errorNumberRequired: 'a phone number is required (at most 64 characters)',
   errorNotNumber: 'not a phone number: {text}',
+  errorHiddenUnknown: 'no withheld caller of this register has this name (hidden:...)',
   errorRegisterUnavailable:
     'the register cannot write at the moment (disk full, I/O errors or locked): nothing was changed, try again later',
   // The dossier's (GET /api/dossier): its parameters named; a period as parsePeriod says it (src/dossier/period.ts).

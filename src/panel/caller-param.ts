@@ -1,22 +1,47 @@
-/** A caller named in a URL (`/numbers/:number`, `?number=`): E.164 (`+39...`, `%2B39...`), national, or a `raw:` key. */
+/**
+ * A caller named in a URL (`/numbers/:number`, `?number=`): E.164 (`+39...`, `%2B39...`), national, a `raw:` key, or
+ * a withheld caller's token (`hidden:...`, withheld.ts).
+ */
 import { normalizeNumber } from '../callerid/index.js';
 import { UNKNOWN_CALLER, type CallerIdentity } from '../callerid/types.js';
 import { HttpError } from './http-error.js';
+import { HIDDEN_PREFIX, type WithheldCallers } from './withheld.js';
 
-/** The caller's register key and the identity the classifier reads (400 when it is not a phone number). */
-export function keyFromParam(param: string, defaultCountry: string): { key: string; identity: CallerIdentity } {
+/** A caller as a URL names it. */
+export interface CallerParam {
+  /** Its register key (`+39...`, `raw:...`). */
+  key: string;
+  /** The identity the classifier reads: a token's caller is withheld (Privacy: id), as its calls were. */
+  identity: CallerIdentity;
+  /** The token the URL named it by; absent for a number. */
+  token?: string;
+}
+
+/**
+ * The caller's register key and the identity the classifier reads (400 when it is not a phone number, 404 when it is
+ * a token this register did not make).
+ */
+export function keyFromParam(param: string, defaultCountry: string, withheld?: WithheldCallers): CallerParam {
   const text = param.trim();
-  if (text.length === 0 || text.length > 64) throw HttpError.said(400, 'errorNumberRequired');
-  if (text.startsWith('raw:')) {
-    const raw = text.slice(4);
-    return {
-      key: text,
-      identity: identityOf({ raw, e164: null, type: null, valid: false, country: null, flags: ['unparsable'] }),
-    };
+  if (text.startsWith(HIDDEN_PREFIX)) {
+    const key = text.length > 400 ? null : (withheld?.resolve(text) ?? null);
+    if (key === null) throw HttpError.said(404, 'errorHiddenUnknown');
+    const of = key.startsWith('raw:') ? rawKey(key).identity : keyFromParam(key, defaultCountry).identity;
+    return { key, identity: { ...of, withheld: true, withheldReason: 'privacy-header' }, token: text };
   }
+  if (text.length === 0 || text.length > 64) throw HttpError.said(400, 'errorNumberRequired');
+  if (text.startsWith('raw:')) return rawKey(text);
   const number = normalizeNumber(text, defaultCountry);
   if (!number.e164) throw HttpError.said(400, 'errorNotNumber', { text: JSON.stringify(text) });
   return { key: number.e164, identity: identityOf(number) };
+}
+
+function rawKey(text: string): CallerParam {
+  const raw = text.slice(4);
+  return {
+    key: text,
+    identity: identityOf({ raw, e164: null, type: null, valid: false, country: null, flags: ['unparsable'] }),
+  };
 }
 
 function identityOf(number: CallerIdentity['number']): CallerIdentity {

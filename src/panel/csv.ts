@@ -1,6 +1,7 @@
 /** The register's filtered view as CSV (RFC 4180), streamed page by page, safe to open in a spreadsheet. */
 import type { Reports } from '../store/reports/reports.js';
-import type { AttemptQuery } from '../store/register/types.js';
+import type { Attempt, AttemptQuery } from '../store/register/types.js';
+import { hiddenTag } from './withheld.js';
 import { csvCell } from '../sharing/csv-cells.js';
 
 /** Rows per CSV download at most (the register can hold millions). */
@@ -43,7 +44,11 @@ export async function registerCsv(
   filter: AttemptQuery,
   timeZone: string,
   write: (chunk: string) => void,
-  opts: { excel?: boolean } = {},
+  opts: {
+    excel?: boolean;
+    /** Rows as the office may read them: a withheld caller's number replaced by its token (withheld.ts). */
+    mask?: (rows: Attempt[]) => Promise<Attempt[]>;
+  } = {},
 ): Promise<number> {
   const local = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'medium' });
   const excel = opts.excel === true;
@@ -56,12 +61,12 @@ export async function registerCsv(
     const rows = await reports.register({ ...filter, ...(before && { before }), limit: CHUNK });
     if (rows.length === 0) break;
     let out = '';
-    for (const a of rows) {
+    for (const a of opts.mask === undefined ? rows : await opts.mask(rows)) {
       out +=
         [
           local.format(a.time),
           new Date(a.time).toISOString(),
-          a.callerE164,
+          a.callerE164 ?? (a.callerKey !== null && hiddenTag(a.callerKey) !== null ? a.callerKey : null),
           a.callerRaw,
           a.callerName,
           a.withheld,

@@ -11,6 +11,7 @@ import type { Reports } from '../store/reports/reports.js';
 import type { ImportedIndexRows, Register } from '../store/register/types.js';
 import type { TrunkStatus } from '../trunk/registration.js';
 import type { LoginLimiter, Sessions } from './auth.js';
+import type { WithheldCallers } from './withheld.js';
 
 export interface PanelDeps {
   register: Register;
@@ -23,6 +24,8 @@ export interface PanelDeps {
   /** Passed human checks: the number page's "what each line would do" lets a remembered passer through. */
   checkMemory?: CheckMemory;
   sessions: Sessions;
+  /** Withheld callers: shown by a token, not by their number, unless the operator chose to see them (withheld.ts). */
+  withheld: WithheldCallers;
   limiter: LoginLimiter;
   /** The admin password's scrypt hash; null = no password configured (login impossible). */
   adminHash: string | null;

@@ -3,6 +3,7 @@
  * browser's Accept-Language, else Italian. Dates and times are written in the business's time zone.
  */
 import { phoneText, prefixText } from './phone-text.js';
+import { hiddenTag } from './withheld.js';
 
 export const LANGS = ['it', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -156,6 +157,9 @@ const EN = {
   verdict_suspect: 'suspect',
   verdict_nuisance: 'nuisance',
   withheld: 'withheld',
+  hiddenCaller: 'Withheld number · {tag}',
+  hiddenCallerTitle:
+    'The caller withheld its number: crocetta screens it by the number the carrier gives, and shows it by this name (the same caller, the same name).',
   sms: 'SMS',
   smsTitle: 'a text message (SIP MESSAGE), not a call',
   exportTitle: 'Export',
@@ -192,6 +196,7 @@ const EN = {
   errorBadRuleOp: 'Unknown operation on the rule: reload the page and try again.',
   errorNumberRequired: 'A phone number is needed (at most 64 characters).',
   errorNotNumber: 'This is not a phone number: {text}.',
+  errorHiddenUnknown: 'No withheld caller of this register has this name: the link may come from another crocetta.',
   errorCompanyAndNumber: 'Choose a company or a number, not both.',
   errorNotUpload: 'No file arrived: choose the file and press the button again.',
   errorPeriodSince: 'The date “From” cannot be read: write it day first, dd/mm/yyyy, e.g. 24/12/2026.',
@@ -365,6 +370,9 @@ const IT: Record<MessageKey, string> = {
   verdict_suspect: 'sospetto',
   verdict_nuisance: 'molesto',
   withheld: 'nascosto',
+  hiddenCaller: 'Numero nascosto · {tag}',
+  hiddenCallerTitle:
+    'Chi chiama ha nascosto il suo numero: crocetta lo valuta col numero che dà l’operatore e lo mostra con questo nome (lo stesso chiamante, lo stesso nome).',
   sms: 'SMS',
   smsTitle: 'un messaggio di testo (SIP MESSAGE), non una chiamata',
   exportTitle: 'Esporta',
@@ -401,6 +409,8 @@ const IT: Record<MessageKey, string> = {
   errorBadRuleOp: 'Operazione sconosciuta sulla regola: ricarica la pagina e riprova.',
   errorNumberRequired: 'Serve un numero di telefono (al massimo 64 caratteri).',
   errorNotNumber: 'Non è un numero di telefono: {text}.',
+  errorHiddenUnknown:
+    'Nessun numero nascosto di questo registro ha questo nome: il collegamento forse viene da un altro crocetta.',
   errorCompanyAndNumber: 'Scegli un’azienda oppure un numero, non entrambi.',
   errorNotUpload: 'Non è arrivato nessun file: scegli il file e premi di nuovo il pulsante.',
   errorPeriodSince: 'La data «Dal» non si legge: scrivila come gg/mm/aaaa, per esempio 24/12/2026.',
@@ -469,7 +479,10 @@ export interface Locale {
   /** A local day number (days since 1970-01-01 in the business's zone), e.g. "5 nov". */
   day: (day: number) => string;
   number: (n: number) => string;
-  /** A phone number (E.164, a DID, a `raw:` caller key) as people read it: `02 1234 5678`, `+44 20 7946 0958`. */
+  /**
+   * A phone number (E.164, a DID, a `raw:` caller key) as people read it: `02 1234 5678`, `+44 20 7946 0958`; a
+   * withheld caller's token (withheld.ts) as `Numero nascosto · A3F9`.
+   */
   phone: (value: string) => string;
   /** A rule's number prefix (E.164, `+3902871769`) as the office dials it: `02 8717 69`, `+44 20 7946`. */
   prefix: (value: string) => string;
@@ -492,7 +505,10 @@ export function localeFor(lang: Lang, timeZone: string, country: string): Locale
     dayMonth: (ms) => dayMonthFmt.format(ms),
     day: (day) => dayFmt.format(day * 86_400_000),
     number: (n) => num.format(n),
-    phone: (value) => phoneText(value, country),
+    phone: (value) => {
+      const tag = hiddenTag(value);
+      return tag === null ? phoneText(value, country) : fillParams(dict.hiddenCaller, { tag });
+    },
     prefix: (value) => prefixText(value, country),
   };
 }

@@ -4,6 +4,7 @@
  * bounded whatever the size of the register.
  */
 import type { Writable } from 'node:stream';
+import { onlyWithheld } from '../store/register/queries.js';
 import { Connection } from '../store/sqlite/connection.js';
 import { csvHeader, csvRecord, jsonHeader, type OwnFormat } from './crocetta-format.js';
 import { writeFritzbox, type PhonebookEntry } from './formats/fritzbox.js';
@@ -70,7 +71,9 @@ export interface NuisanceNumber {
 
 /**
  * The numbers marked nuisance with an E.164 key (what a phone or a SIP proxy can match), in key order, page by page
- * from a read-only connection: the FRITZ!Box phonebook and the Kamailio htable exports.
+ * from a read-only connection: the FRITZ!Box phonebook and the Kamailio htable exports. Not a caller known only from
+ * withheld calls (Privacy: id): a list like these goes to a friend, and that number is not ours to give
+ * (src/panel/withheld.ts); crocetta itself still refuses it.
  */
 export async function* nuisanceNumbers(file: string, busyTimeoutMs = 5000): AsyncGenerator<NuisanceNumber> {
   const db = await Connection.open(file, { readOnly: true });
@@ -84,7 +87,8 @@ export async function* nuisanceNumbers(file: string, busyTimeoutMs = 5000): Asyn
         category: string | null;
         marked_at: number;
       }>(
-        `SELECT caller_key, company, category, marked_at FROM numbers WHERE label = 'nuisance' AND caller_key > ? AND caller_key LIKE '+%'
+        `SELECT caller_key, company, category, marked_at FROM numbers
+          WHERE label = 'nuisance' AND caller_key > ? AND caller_key LIKE '+%' AND NOT ${onlyWithheld('numbers.caller_key')}
           ORDER BY caller_key LIMIT ${PAGE}`,
         [after],
       );

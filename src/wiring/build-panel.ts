@@ -55,6 +55,7 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
     live,
     checkMemory: checkMemoryOf(config, register),
     sessions,
+    withheld: stores.withheld,
     limiter: new LoginLimiter(),
     adminHash: stores.adminHash,
     apiToken: config.panel.apiToken,

@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { countSpool, type Metrics } from '../metrics.js';
 import { ensureAdminHash, Sessions, sessionKey } from '../panel/auth.js';
+import { WithheldCallers, WithheldNames, withheldKey } from '../panel/withheld.js';
 import type { Clock, EvidenceLookup } from '../screening/types.js';
 import { FeedService, feedSettings } from '../sharing/feeds/index.js';
 import { LiveSettings } from '../settings/index.js';
@@ -29,6 +30,8 @@ export interface Stores {
   /** The admin password's scrypt hash; null while ADMIN_PASSWORD was never set. */
   adminHash: string | null;
   sessions: Sessions;
+  /** Withheld callers as the panel shows them: by a token of this register, or by number (panel.showWithheldNumbers). */
+  withheld: WithheldCallers;
   feeds: FeedService;
   /** The register's evidence joined with friends' reports, from memory (no query per call). */
   evidence: EvidenceLookup;
@@ -101,6 +104,11 @@ export async function openStores(config: Config, { clock, metrics, logger }: Sto
     if (admin.changed) logger.info('panel admin password stored (scrypt hash) from ADMIN_PASSWORD');
     if (admin.hash === null) logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the panel until it is');
     const sessions = new Sessions(await sessionKey(panelStore.settings));
+    const withheld = config.panel.showWithheldNumbers
+      ? WithheldCallers.shown()
+      : new WithheldCallers(new WithheldNames(await withheldKey(panelStore.settings)), (keys) =>
+          panelStore.reports.onlyWithheld(keys),
+        );
 
     const feeds = await FeedService.open(
       config.store.file,
@@ -125,7 +133,7 @@ export async function openStores(config: Config, { clock, metrics, logger }: Sto
     const pbx = await openPbxRegistration(config, metrics, clock, logger.child({ component: 'pbx-register' }));
     if (pbx) opened.push(() => pbx.close());
 
-    return { register, panelStore, live, adminHash: admin.hash, sessions, feeds, evidence, pbx, close };
+    return { register, panelStore, live, adminHash: admin.hash, sessions, withheld, feeds, evidence, pbx, close };
   } catch (err) {
     await close();
     throw err;

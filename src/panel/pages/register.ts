@@ -18,6 +18,7 @@ import { checkText } from './number.js';
 import { reasonsText } from '../reason-text.js';
 import { actionCell, actionKindText } from '../action-text.js';
 import { aggregatesNotice } from './aggregates-notice.js';
+import { hiddenTag } from '../withheld.js';
 
 /** The register's filters as they appear in the URL (all text; validated by the route). */
 export interface RegisterParams {
@@ -74,6 +75,9 @@ ${options.map(([v, text]) => html`<option value="${v}"${v === current ? html` se
 
 function callerCell(a: Attempt, ctx: PageContext): SafeHtml {
   if (a.callerKey === null) return html`<span class="muted">${ctx.loc.t('withheld')}</span>`;
+  // A caller known only from withheld calls: its token, read "Numero nascosto · A3F9" (withheld.ts).
+  if (hiddenTag(a.callerKey) !== null)
+    return html`<a href="${numberHref(a.callerKey)}" class="hidden-caller" title="${ctx.loc.t('hiddenCallerTitle')}">${ctx.loc.phone(a.callerKey)}</a>`;
   const shown = ctx.loc.phone(a.callerE164 ?? a.callerKey);
   return html`<a href="${numberHref(a.callerKey)}">${shown}</a>${a.withheld ? html` <span class="muted small">(${ctx.loc.t('withheld')})</span>` : ''}`;
 }

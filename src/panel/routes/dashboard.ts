@@ -11,7 +11,7 @@ import { pageContext, sendHtml } from '../page.js';
 import { dashboardPage, NO_CALLS, ourNumbers } from '../pages/dashboard.js';
 
 export function dashboardRouter(
-  deps: Pick<PanelDeps, 'reports' | 'clock' | 'timeZone' | 'defaultCountry' | 'trunk' | 'trunkAccounts'>,
+  deps: Pick<PanelDeps, 'reports' | 'withheld' | 'clock' | 'timeZone' | 'defaultCountry' | 'trunk' | 'trunkAccounts'>,
 ): Router {
   const router = Router();
   const { reports, timeZone } = deps;
@@ -24,7 +24,7 @@ export function dashboardRouter(
       reports.totals({ sinceDay: today, untilDay: today + 1 }),
       reports.totals(week),
       reports.perDay({ sinceDay: today - 29, untilDay: today + 1 }),
-      botheringNumbers(reports, week, 10),
+      botheringNumbers(reports, week, 10).then((rows) => deps.withheld.maskKeys(rows)),
       reports.totalsByCalled({ sinceDay: today, untilDay: today + 1 }),
       reports.totalsByCalled(week),
     ]);

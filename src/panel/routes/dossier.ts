@@ -6,6 +6,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { PeriodError, dossierCsv, dossierJson, parsePeriod, type DossierQuery } from '../../dossier/index.js';
 import { keyFromParam } from '../caller-param.js';
+import type { WithheldCallers } from '../withheld.js';
 import { isoDayFromTyped } from '../date-text.js';
 import type { PanelDeps } from '../deps.js';
 import { HttpError } from '../http-error.js';
@@ -29,6 +30,7 @@ function dossierQueryOf(
   q: z.output<typeof dossierQuery>,
   defaultCountry: string,
   timeZone: string,
+  withheld: WithheldCallers,
 ): { params: DossierPageParams; query: DossierQuery | null } {
   const { company, number, since, until } = q;
   const params: DossierPageParams = {
@@ -50,7 +52,7 @@ function dossierQueryOf(
   if (number !== undefined)
     return {
       params,
-      query: { subject: { kind: 'number', callerKey: keyFromParam(number, defaultCountry).key }, ...period },
+      query: { subject: { kind: 'number', callerKey: keyFromParam(number, defaultCountry, withheld).key }, ...period },
     };
   return { params, query: null };
 }
@@ -58,24 +60,28 @@ function dossierQueryOf(
 /** A period refused by parsePeriod, by its problem: the page names its fields; the JSON API says parsePeriod's words. */
 const PERIOD_ERRORS = { since: 'errorPeriodSince', until: 'errorPeriodUntil', order: 'errorPeriodOrder' } as const;
 
-export function dossierRouter(deps: Pick<PanelDeps, 'dossier' | 'clock' | 'timeZone' | 'defaultCountry'>): Router {
+export function dossierRouter(
+  deps: Pick<PanelDeps, 'dossier' | 'withheld' | 'clock' | 'timeZone' | 'defaultCountry'>,
+): Router {
   const router = Router();
-  const { dossier, defaultCountry } = deps;
+  const { dossier, defaultCountry, withheld } = deps;
+  /** The dossier, its withheld callers named by their tokens (withheld.ts). */
+  const build = async (query: DossierQuery) => withheld.maskDossier(await dossier.build(query));
 
   router.get('/dossier', async (req, res) => {
     const typed = parseRequest(req, { query: dossierQuery }).query;
     // The page's date fields are typed day first (04/12/2026): read as the ISO day the API and its links take.
     const day = (v: string | undefined) => (v === undefined ? undefined : (isoDayFromTyped(v) ?? v));
     const q = { ...typed, since: day(typed.since), until: day(typed.until) };
-    const { params, query } = dossierQueryOf(q, defaultCountry, deps.timeZone);
-    sendHtml(res, dossierPage(pageContext(req, res, deps), params, query === null ? null : await dossier.build(query)));
+    const { params, query } = dossierQueryOf(q, defaultCountry, deps.timeZone, withheld);
+    sendHtml(res, dossierPage(pageContext(req, res, deps), params, query === null ? null : await build(query)));
   });
 
   router.get('/api/dossier', async (req, res) => {
     const q = parseRequest(req, { query: apiQuery }).query;
-    const { query } = dossierQueryOf(q, defaultCountry, dossier.timeZone);
+    const { query } = dossierQueryOf(q, defaultCountry, dossier.timeZone, withheld);
     if (query === null) throw new HttpError(400, 'company or number: one of them is required');
-    const built = await dossier.build(query);
+    const built = await build(query);
     if (q.format === 'csv') {
       res.type('text/csv; charset=utf-8');
       res.attachment(`crocetta-dossier-${new Date(built.generatedAt).toISOString().slice(0, 10)}.csv`);

@@ -40,28 +40,54 @@ const appealBody = z.object({ reason: z.string().trim().min(3).max(500) }).stric
 
 type NumbersDeps = Pick<
   PanelDeps,
-  'register' | 'reports' | 'evidence' | 'live' | 'checkMemory' | 'clock' | 'timeZone' | 'defaultCountry' | 'feed'
+  | 'register'
+  | 'reports'
+  | 'evidence'
+  | 'live'
+  | 'checkMemory'
+  | 'withheld'
+  | 'clock'
+  | 'timeZone'
+  | 'defaultCountry'
+  | 'feed'
 >;
 
 export function numbersRouter(deps: NumbersDeps): Router {
   const router = Router();
-  const { register, reports, live, timeZone } = deps;
-  const callerOf = (param: string) => keyFromParam(param, deps.defaultCountry);
+  const { register, reports, live, timeZone, withheld } = deps;
+  /**
+   * The caller a URL names, and how the office sees it: a caller known only from withheld calls by its token (named
+   * by it, or by its number: its page still shows no digits), else by its number (`shown`: the key).
+   */
+  const callerOf = async (param: string) => {
+    const caller = keyFromParam(param, deps.defaultCountry, withheld);
+    const token = caller.token ?? (await withheld.tokenOf(caller.key));
+    if (token === null) return { ...caller, shown: caller.key, hidden: false };
+    // Its next call is classified as its calls came: withheld.
+    const identity = { ...caller.identity, withheld: true, withheldReason: 'privacy-header' as const };
+    return { ...caller, identity, shown: token, hidden: true };
+  };
   /** What the next call from this caller would get, with friends' reports. */
-  const classify = (c: ReturnType<typeof callerOf>, now: number) =>
+  const classify = (c: Awaited<ReturnType<typeof callerOf>>, now: number) =>
     live.classify(c.identity, deps.evidence.evidenceFor(c.key), now);
 
   router.get('/numbers/:number', async (req, res) => {
     const ctx = pageContext(req, res, deps);
     const { params, query: q } = parseRequest(req, { params: numberParams, query: markedQuery });
-    const caller = callerOf(params.number);
+    const caller = await callerOf(params.number);
     const { key } = caller;
+    // A withheld caller asked by its digits: its page is the token's (the address bar keeps no digits either).
+    if (caller.hidden && caller.token === undefined) {
+      const back = new URL(req.originalUrl, 'http://panel');
+      res.redirect(303, `/numbers/${encodeURIComponent(caller.shown)}${back.search}`);
+      return;
+    }
     const today = localDay(ctx.now, timeZone);
     const [summary, days, history, attempts, vocab] = await Promise.all([
       register.numberSummary(key),
       reports.callerDays(key, today - 365),
       register.markHistory(key, 50),
-      register.attempts({ callerKey: key, limit: 50 }),
+      register.attempts({ callerKey: key, limit: 50 }).then((rows) => withheld.mask(rows)),
       reports.markVocabulary(),
     ]);
     const evidence = deps.evidence.evidenceFor(key);
@@ -74,8 +100,9 @@ export function numbersRouter(deps: NumbersDeps): Router {
     sendHtml(
       res,
       numberPage(ctx, {
-        callerKey: key,
-        type: caller.identity.number?.type ?? null,
+        callerKey: caller.shown,
+        // A withheld caller's kind of number (mobile, fixed line) is not said either.
+        type: caller.hidden ? null : (caller.identity.number?.type ?? null),
         decision,
         mark: summary.mark,
         total: summary.attempts,
@@ -92,7 +119,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   router.post('/numbers/:number/mark', async (req, res) => {
     const { params, body } = parseRequest(req, { params: numberParams, body: markForm });
-    const { key } = callerOf(params.number);
+    const { key, shown } = await callerOf(params.number);
     const none = body.label === 'none';
     await register.mark(key, {
       label: body.label,
@@ -104,16 +131,16 @@ export function numbersRouter(deps: NumbersDeps): Router {
     const back = body.return;
     // Back where the form was (the register's page and filters included), saying what was done there.
     const to = new URL(
-      back && back.startsWith('/') && !back.startsWith('//') ? back : `/numbers/${encodeURIComponent(key)}`,
+      back && back.startsWith('/') && !back.startsWith('//') ? back : `/numbers/${encodeURIComponent(shown)}`,
       'http://panel',
     );
     to.searchParams.set('marked', body.label);
-    to.searchParams.set('number', key);
+    to.searchParams.set('number', shown);
     res.redirect(303, `${to.pathname}${to.search}`);
   });
 
   const numberJson = async (param: string) => {
-    const caller = callerOf(param);
+    const caller = await callerOf(param);
     const { key, identity } = caller;
     const now = deps.clock.now();
     const decision = classify(caller, now);
@@ -122,11 +149,12 @@ export function numbersRouter(deps: NumbersDeps): Router {
       callerKey: key,
     });
     const summary = await register.numberSummary(key);
-    const recent = await register.attempts({ callerKey: key, limit: 20 });
+    const recent = await withheld.mask(await register.attempts({ callerKey: key, limit: 20 }));
     return {
-      number: key,
-      type: identity.number?.type ?? null,
-      country: identity.number?.country ?? null,
+      number: caller.shown,
+      withheld: caller.hidden,
+      type: caller.hidden ? null : (identity.number?.type ?? null),
+      country: caller.hidden ? null : (identity.number?.country ?? null),
       verdict: decision.verdict,
       score: decision.score,
       reasons: decision.reasons,
@@ -153,7 +181,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   router.post('/api/numbers/:number/mark', express.json({ limit: '64kb' }), async (req, res) => {
     const { params, body } = parseRequest(req, { params: numberParams, body: markBody });
-    const { key } = callerOf(params.number);
+    const { key } = await callerOf(params.number);
     await register.mark(key, {
       label: body.label,
       company: body.company || null,
@@ -166,10 +194,10 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   router.post('/api/numbers/:number/appeal', express.json({ limit: '8kb' }), async (req, res) => {
     const { params, body } = parseRequest(req, { params: numberParams, body: appealBody });
-    const { key } = callerOf(params.number);
+    const { key, shown } = await callerOf(params.number);
     await register.mark(key, { label: 'none', company: null, category: null, at: deps.clock.now(), by: APPEAL_BY });
     await deps.feed.feeds.appeal(key, body.reason, 'api');
-    res.json({ number: key, cleared: true, reason: body.reason });
+    res.json({ number: shown, cleared: true, reason: body.reason });
   });
 
   return router;

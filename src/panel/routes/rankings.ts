@@ -54,7 +54,7 @@ function apiQuery(timeZone: string) {
 }
 
 export function rankingsRouter(
-  deps: Pick<PanelDeps, 'reports' | 'community' | 'clock' | 'timeZone' | 'defaultCountry'>,
+  deps: Pick<PanelDeps, 'reports' | 'community' | 'withheld' | 'clock' | 'timeZone' | 'defaultCountry'>,
 ): Router {
   const router = Router();
   const { reports, community, timeZone } = deps;
@@ -73,7 +73,7 @@ export function rankingsRouter(
     };
     const [companies, numbers, friends] = await Promise.all([
       reports.rankCompanies(range),
-      botheringNumbers(reports, range, 20),
+      botheringNumbers(reports, range, 20).then((rows) => deps.withheld.maskKeys(rows)),
       community({
         since: dayStart(range.sinceDay, timeZone),
         until: dayStart(range.untilDay, timeZone),
@@ -118,7 +118,7 @@ export function rankingsRouter(
   router.get('/api/rankings/numbers', async (req, res) => {
     const q = parseRequest(req, { query: rankingQuery }).query;
     const { range, echo } = period(q);
-    const numbers = await reports.rankNumbers({ ...range, limit: q.limit });
+    const numbers = await deps.withheld.maskKeys(await reports.rankNumbers({ ...range, limit: q.limit }));
     res.json({ ...echo, aggregates: aggregatesField(reports.aggregates()), numbers });
   });
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { dayStart, localDay } from '../../store/reports/local-days.js';
 import type { Attempt, AttemptQuery } from '../../store/register/types.js';
 import { keyFromParam } from '../caller-param.js';
+import { WithheldCallers } from '../withheld.js';
 import { registerCsv } from '../csv.js';
 import type { PanelDeps } from '../deps.js';
 import { query } from '../html.js';
@@ -105,10 +106,10 @@ export function attemptJson(a: Attempt): Record<string, unknown> {
 }
 
 export function registerRouter(
-  deps: Pick<PanelDeps, 'register' | 'reports' | 'clock' | 'timeZone' | 'defaultCountry'>,
+  deps: Pick<PanelDeps, 'register' | 'reports' | 'withheld' | 'clock' | 'timeZone' | 'defaultCountry'>,
 ): Router {
   const router = Router();
-  const { reports, timeZone } = deps;
+  const { reports, timeZone, withheld } = deps;
 
   router.get('/register', async (req, res) => {
     const ctx = pageContext(req, res, deps);
@@ -119,19 +120,25 @@ export function registerRouter(
     const rows = await reports.register({ ...filter, limit: PAGE_SIZE + 1 });
     const page = rows.slice(0, PAGE_SIZE);
     const last = page[page.length - 1];
+    // `number` of a mark just made: a withheld caller's token (shown as such), or its number.
     const marked = done.marked !== undefined && done.number !== undefined ? done.number : null;
-    const [ticks, dids, vocab, markedNow] = await Promise.all([
-      reports.ticks(page.flatMap((a) => (a.callerKey === null ? [] : [a.callerKey]))),
+    const markedKey = marked === null ? null : (withheld.resolve(marked) ?? marked);
+    const keys = page.flatMap((a) => (a.callerKey === null ? [] : [a.callerKey]));
+    const [realTicks, hidden, dids, vocab, markedNow] = await Promise.all([
+      reports.ticks(keys),
+      withheld.hidden(keys),
       reports.calledNumbers(localDay(ctx.now, timeZone) - 90, dayStart(localDay(ctx.now, timeZone) - 90, timeZone)),
       reports.markVocabulary(),
-      marked === null ? null : deps.register.numberSummary(marked),
+      markedKey === null ? null : deps.register.numberSummary(markedKey),
     ]);
+    // A withheld caller's row, ticks and mark form name it by its token.
+    const ticks = new Map([...realTicks].map(([k, n]) => [hidden.get(k) ?? k, n]));
     sendHtml(
       res,
       registerPage(ctx, {
         params,
         unread,
-        rows: page,
+        rows: WithheldCallers.masked(page, hidden),
         ticks,
         dids,
         vocab,
@@ -156,15 +163,20 @@ export function registerRouter(
     res.type('text/csv; charset=utf-8');
     const day = new Date(deps.clock.now()).toISOString().slice(0, 10);
     res.attachment(`crocetta-register-${day}${excel ? '-excel' : ''}.csv`);
-    await registerCsv(reports, filter, timeZone, (chunk) => res.write(chunk), { excel });
+    await registerCsv(reports, filter, timeZone, (chunk) => res.write(chunk), {
+      excel,
+      mask: (rows) => withheld.mask(rows),
+    });
     res.end();
   });
 
   router.get('/api/attempts', async (req, res) => {
     const q = parseRequest(req, { query: apiQuery }).query;
-    const callerKey = q.number ? keyFromParam(q.number, deps.defaultCountry).key : undefined;
+    const callerKey = q.number ? keyFromParam(q.number, deps.defaultCountry, withheld).key : undefined;
     const filter = { callerKey, since: q.since, until: q.until };
-    const attempts = await deps.register.attempts({ ...filter, limit: q.limit, beforeId: q.before });
+    const attempts = await withheld.mask(
+      await deps.register.attempts({ ...filter, limit: q.limit, beforeId: q.before }),
+    );
     // `next`: the cursor of the following (older) page, null on the last one; one row is peeked to know.
     const last = attempts.length === q.limit ? attempts[attempts.length - 1] : undefined;
     const more =

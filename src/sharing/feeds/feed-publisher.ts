@@ -2,9 +2,11 @@
  * Builds our feed from the register. The version is the last `mark_history` id: every change of a mark moves it,
  * so "changes after version V" are the numbers with a history row after V. Listed: numbers marked nuisance, E.164
  * only, never a number the business called. A number that left the list travels as a tombstone, but only if it
- * was ever listed (a number marked trusted and never nuisance is never named).
+ * was ever listed (a number marked trusted and never nuisance is never named). A caller known to us only from
+ * withheld calls (Privacy: id) is never named either: its number is not ours to give (src/panel/withheld.ts).
  */
 import { createHash } from 'node:crypto';
+import { onlyWithheld } from '../../store/register/queries.js';
 import type { Connection } from '../../store/sqlite/connection.js';
 import { FEED_FORMAT, FEED_FORMAT_VERSION, type FeedEntry, type FeedPayload, type FeedRemoval } from './feed-format.js';
 
@@ -31,7 +33,7 @@ const STATS = `
 const FULL_SQL = `
   SELECT k.caller_key, k.label, k.company, k.category, k.marked_at, 1 AS was_nuisance, NULL AS last_by, ${STATS}
     FROM numbers k
-   WHERE k.label = 'nuisance' AND k.caller_key LIKE '+%'
+   WHERE k.label = 'nuisance' AND k.caller_key LIKE '+%' AND NOT ${onlyWithheld('k.caller_key')}
    ORDER BY k.caller_key`;
 
 const CHANGED_SQL = `
@@ -41,6 +43,7 @@ const CHANGED_SQL = `
          (SELECT h.by FROM mark_history h WHERE h.caller_key = k.caller_key ORDER BY h.id DESC LIMIT 1) AS last_by,
          ${STATS}
     FROM changed k LEFT JOIN numbers n ON n.caller_key = k.caller_key
+   WHERE NOT ${onlyWithheld('k.caller_key')}
    ORDER BY k.caller_key`;
 
 /** Marks cleared on appeal carry this `by` in the history (see appeals.ts). */

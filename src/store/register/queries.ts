@@ -10,6 +10,17 @@ import type { Connection, SqlValue } from '../sqlite/connection.js';
 import type { Attempt, AttemptQuery, MarkHistoryEntry } from './types.js';
 
 export const DEFAULT_LIMIT = 100;
+
+/**
+ * SQL condition: the caller key `column` is known to the register only from withheld attempts (Privacy: id): none
+ * with the number shown (asked first: for a caller shown as usual the (caller_key, time) index walk ends at its
+ * first attempt), and at least one attempt. The panel shows such callers by a token (src/panel/withheld.ts) and
+ * sends their numbers to no friend (exports, feed).
+ */
+export function onlyWithheld(column: string): string {
+  return `(NOT EXISTS (SELECT 1 FROM attempts w0 WHERE w0.caller_key = ${column} AND w0.withheld = 0)
+    AND EXISTS (SELECT 1 FROM attempts w1 WHERE w1.caller_key = ${column}))`;
+}
 export const MAX_LIMIT = 1000;
 
 function clampLimit(limit: number | undefined, fallback = DEFAULT_LIMIT): number {

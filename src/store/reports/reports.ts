@@ -8,7 +8,7 @@
 import type { Verdict } from '../../screening/types.js';
 import type { AggregatesStatus } from './aggregates.js';
 import { topCallers } from './rank-numbers.js';
-import { listAttempts } from '../register/queries.js';
+import { listAttempts, onlyWithheld } from '../register/queries.js';
 import type { Connection, SqlValue } from '../sqlite/connection.js';
 import type { Attempt, AttemptQuery } from '../register/types.js';
 
@@ -214,6 +214,22 @@ export class Reports {
       keys,
     );
     for (const r of rows) out.set(r.caller_key, r.n);
+    return out;
+  }
+
+  /**
+   * Of these caller keys, those the register knows only from withheld attempts (the panel shows them as tokens:
+   * src/panel/withheld.ts).
+   */
+  async onlyWithheld(callerKeys: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const keys = [...new Set(callerKeys)];
+    for (let i = 0; i < keys.length; i += 500) {
+      const chunk = keys.slice(i, i + 500);
+      const list = chunk.map(() => '(?)').join(', ');
+      const sql = `WITH keys(k) AS (VALUES ${list}) SELECT k FROM keys WHERE ${onlyWithheld('keys.k')}`;
+      for (const r of await this.db.all<{ k: string }>(sql, chunk)) out.add(r.k);
+    }
     return out;
   }
 

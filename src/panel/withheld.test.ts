@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { newAttempt } from '../store/test-fixtures.js';
+import { hiddenTag, WithheldCallers, WithheldNames } from './withheld.js';
+
+const KEY = Buffer.alloc(32, 7);
+const NUMBER = '+393339998877';
+
+describe("a withheld caller's token", () => {
+  it('is the same for the same number and register, different for another number or register', () => {
+    const names = new WithheldNames(KEY);
+    const token = names.token(NUMBER);
+    expect(token).toMatch(/^hidden:[A-Za-z0-9_-]+$/);
+    expect(token).not.toContain('3339998877');
+    expect(new WithheldNames(Buffer.from(KEY)).token(NUMBER)).toBe(token);
+    expect(names.token('+393339998878')).not.toBe(token);
+    expect(new WithheldNames(randomBytes(32)).token(NUMBER)).not.toBe(token);
+  });
+
+  it('is read back by its register only, and not once altered', () => {
+    const names = new WithheldNames(KEY);
+    const token = names.token(NUMBER);
+    expect(names.resolve(token)).toBe(NUMBER);
+    expect(names.resolve(names.token('raw:Centralino è'))).toBe('raw:Centralino è');
+    expect(new WithheldNames(randomBytes(32)).resolve(token)).toBeNull();
+    // One character of the IV changed (a whole base64url character: 6 bits, none of them padding).
+    const at = 'hidden:'.length + 5;
+    const altered = token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1);
+    expect(names.resolve(altered)).toBeNull();
+    for (const junk of ['hidden:', 'hidden:!!', NUMBER, `hidden:${'A'.repeat(400)}`])
+      expect(names.resolve(junk)).toBeNull();
+  });
+
+  it("is read as four hex digits, the token's first two bytes", () => {
+    const token = new WithheldNames(KEY).token(NUMBER);
+    const bytes = Buffer.from(token.slice('hidden:'.length), 'base64url');
+    expect(hiddenTag(token)).toBe(bytes.subarray(0, 2).toString('hex').toUpperCase());
+    expect(hiddenTag(NUMBER)).toBeNull();
+  });
+});
+
+describe('attempts as the office sees them', () => {
+  it("replace a hidden caller's number by its token and leave the others", async () => {
+    const names = new WithheldNames(KEY);
+    const withheld = new WithheldCallers(names, (keys) => Promise.resolve(new Set(keys.filter((k) => k === NUMBER))));
+    const rows = [newAttempt(NUMBER, 1000), newAttempt('+390212345678', 2000)].map((a, i) => ({ ...a, id: i + 1 }));
+    const [hidden, shown] = await withheld.mask(rows);
+    expect(hidden).toMatchObject({ callerKey: names.token(NUMBER), callerE164: null, callerRaw: null });
+    expect(shown).toEqual(rows[1]);
+    expect(await WithheldCallers.shown().mask(rows)).toEqual(rows);
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * Withheld callers as the office sees them. A caller that asked the network not to show its number (Privacy: id,
+ * RFC 3323/3325; in Italy CLIR is the caller's right) is still screened by the number the carrier asserts
+ * (P-Asserted-Identity): marks, the repeat rule and bursts catch a call centre that hides its number. But the office
+ * is not shown those digits: a caller the register knows only from withheld attempts (no attempt of it with its
+ * number shown) appears in the panel, its CSV and the JSON API as `hidden:<token>`, read "Numero nascosto · A3F9"
+ * (`A3F9`: the token's first two bytes), the same token for the same number on every page and every day, so the
+ * office sees that one hidden caller rang 12 times and can mark it from its page.
+ *
+ * The token is the number encrypted under a key of this register (kept in its settings, random on first use), SIV
+ * style: its IV is an HMAC of the number (the same number, the same token) and the panel alone can read it back
+ * (`resolve`), to mark, list or classify the caller. A plain hash would not do: Italy's numbers are few enough to
+ * hash them all. A number that also called with its number shown is known to the office: it is shown as usual, its
+ * withheld attempts marked "(nascosto)".
+ */
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Dossier } from '../dossier/load.js';
+import type { DossierAttempt } from '../dossier/rules.js';
+import type { Attempt } from '../store/register/types.js';
+import type { SecretStore } from './auth.js';
+
+/** What a withheld caller's key starts with in the panel's links, forms and JSON. */
+export const HIDDEN_PREFIX = 'hidden:';
+
+const IV_BYTES = 16;
+/** A caller key is at most `raw:` and 64 characters (UTF-8: at most 4 bytes each). */
+const MAX_KEY_BYTES = 4 + 64 * 4;
+
+/** The four hex digits a person reads for a hidden caller's token (`A3F9`); null when `value` is no token. */
+export function hiddenTag(value: string): string | null {
+  if (!value.startsWith(HIDDEN_PREFIX)) return null;
+  const head = Buffer.from(value.slice(HIDDEN_PREFIX.length, HIDDEN_PREFIX.length + 4), 'base64url');
+  return head.length >= 2 ? head.subarray(0, 2).toString('hex').toUpperCase() : null;
+}
+
+/** Tokens of withheld callers: the same number, the same token; only this key reads the number back. */
+export class WithheldNames {
+  private readonly macKey: Buffer;
+  private readonly encKey: Buffer;
+
+  constructor(key: Buffer) {
+    this.macKey = createHmac('sha256', key).update('crocetta withheld mac').digest();
+    this.encKey = createHmac('sha256', key).update('crocetta withheld enc').digest();
+  }
+
+  private iv(callerKey: string): Buffer {
+    return createHmac('sha256', this.macKey).update(callerKey, 'utf8').digest().subarray(0, IV_BYTES);
+  }
+
+  /** `hidden:<base64url of IV and the encrypted key>`. */
+  token(callerKey: string): string {
+    const iv = this.iv(callerKey);
+    const cipher = createCipheriv('aes-256-ctr', this.encKey, iv);
+    const body = Buffer.concat([cipher.update(callerKey, 'utf8'), cipher.final()]);
+    return HIDDEN_PREFIX + Buffer.concat([iv, body]).toString('base64url');
+  }
+
+  /** The caller key behind a token of this register; null for anything else (another register's, altered). */
+  resolve(token: string): string | null {
+    if (!token.startsWith(HIDDEN_PREFIX)) return null;
+    const text = token.slice(HIDDEN_PREFIX.length);
+    if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
+    const bytes = Buffer.from(text, 'base64url');
+    if (bytes.length <= IV_BYTES || bytes.length > IV_BYTES + MAX_KEY_BYTES) return null;
+    const iv = bytes.subarray(0, IV_BYTES);
+    const decipher = createDecipheriv('aes-256-ctr', this.encKey, iv);
+    const key = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES)), decipher.final()]).toString('utf8');
+    return timingSafeEqual(this.iv(key), iv) ? key : null;
+  }
+}
+
+const WITHHELD_KEY_KEY = 'panel.withheldKey';
+
+/** The key of this register's withheld callers' tokens: random on first start, then kept (stable pseudonyms). */
+export async function withheldKey(store: SecretStore): Promise<Buffer> {
+  const stored = await store.get(WITHHELD_KEY_KEY);
+  if (typeof stored === 'string' && stored.length >= 32) return Buffer.from(stored, 'base64url');
+  const key = randomBytes(32);
+  await store.set(WITHHELD_KEY_KEY, key.toString('base64url'));
+  return key;
+}
+
+/**
+ * The panel's view of withheld callers: which caller keys to show as tokens, and the caller key behind a token.
+ * `names` null: the operator chose to see withheld callers' numbers (`panel.showWithheldNumbers`), nothing is hidden.
+ */
+export class WithheldCallers {
+  constructor(
+    private readonly names: WithheldNames | null,
+    /** Of these caller keys, the ones the register knows only from withheld attempts. */
+    private readonly onlyWithheld: (keys: readonly string[]) => Promise<Set<string>>,
+  ) {}
+
+  /** Nothing hidden (tests, the operator's choice). */
+  static shown(): WithheldCallers {
+    return new WithheldCallers(null, () => Promise.resolve(new Set()));
+  }
+
+  /** The caller key a URL or form names by its token; null when `param` is no token of this register. */
+  resolve(param: string): string | null {
+    return this.names?.resolve(param) ?? null;
+  }
+
+  /** Of these caller keys, each one to show as a token, with its token (the others are shown as they are). */
+  async hidden(keys: Iterable<string | null>): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const names = this.names;
+    if (names === null) return out;
+    const distinct = [...new Set([...keys].filter((k): k is string => k !== null))];
+    if (distinct.length === 0) return out;
+    for (const key of await this.onlyWithheld(distinct)) out.set(key, names.token(key));
+    return out;
+  }
+
+  /** Whether this one caller key is shown as a token, and its token. */
+  async tokenOf(key: string): Promise<string | null> {
+    return (await this.hidden([key])).get(key) ?? null;
+  }
+
+  /** Attempts with a hidden caller's number replaced by its token (no E.164, no number as received). */
+  static masked(rows: readonly Attempt[], hidden: ReadonlyMap<string, string>): Attempt[] {
+    if (hidden.size === 0) return [...rows];
+    return rows.map((a) => {
+      const token = a.callerKey === null ? undefined : hidden.get(a.callerKey);
+      return token === undefined ? a : { ...a, callerKey: token, callerE164: null, callerRaw: null };
+    });
+  }
+
+  /** Ranked callers (dashboard, rankings) with a hidden caller's key replaced by its token. */
+  async maskKeys<T extends { callerKey: string }>(rows: readonly T[]): Promise<T[]> {
+    const hidden = await this.hidden(rows.map((r) => r.callerKey));
+    return rows.map((r) => {
+      const token = hidden.get(r.callerKey);
+      return token === undefined ? r : { ...r, callerKey: token };
+    });
+  }
+
+  /** A dossier with its hidden callers named by their tokens: its subject, the numbers it covers, its breaches. */
+  async maskDossier(d: Dossier): Promise<Dossier> {
+    const keys = d.numbers.map((n) => n.callerKey);
+    if (d.subject.kind === 'number') keys.push(d.subject.callerKey);
+    for (const b of d.breaches) keys.push(b.attempt.callerKey, ...b.evidence.map((a) => a.callerKey));
+    const hidden = await this.hidden(keys);
+    if (hidden.size === 0) return d;
+    const name = (key: string) => hidden.get(key) ?? key;
+    const attempt = (a: DossierAttempt) => ({ ...a, callerKey: name(a.callerKey) });
+    return {
+      ...d,
+      subject: d.subject.kind === 'number' ? { kind: 'number', callerKey: name(d.subject.callerKey) } : d.subject,
+      numbers: d.numbers.map((n) => ({ ...n, callerKey: name(n.callerKey) })),
+      breaches: d.breaches.map((b) => ({ ...b, attempt: attempt(b.attempt), evidence: b.evidence.map(attempt) })),
+    };
+  }
+
+  /** `rows` masked (`masked`) with the tokens of their hidden callers. */
+  async mask(rows: readonly Attempt[]): Promise<Attempt[]> {
+    return WithheldCallers.masked(rows, await this.hidden(rows.map((a) => a.callerKey)));
+  }
+}

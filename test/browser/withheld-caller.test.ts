@@ -1,0 +1,88 @@
+/**
+ * A withheld caller (Privacy: id, its number asserted by the carrier) as an Italian office sees it in a real browser
+ * (Debian's chromium via playwright-core), at 1366 px and on a phone (390 px): the register names it
+ * "Numero nascosto · A3F9" on each of its rows, never its digits, and the page still fits the window; its link opens
+ * its page, where the office marks it nuisance, and its next call is refused (user37, session 37: the register showed
+ * "333 999 8877 (nascosto)"). Screenshots go to test-artifacts/browser/.
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
+import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { buildInvite } from '../support/drachtio-double.js';
+import { saveScreenshot } from './artifact.js';
+
+const PASSWORD = 'office-Pa55word!';
+const DID = '+390612345678';
+const HIDDEN = '+393339998877';
+const DIGITS = /3339998877|333 999 8877|999 8877/;
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
+
+let h: Harness;
+const browser = new TestBrowser();
+
+function withheldCall(): Promise<number> {
+  const invite = buildInvite({
+    from: '"Anonymous" <sip:anonymous@anonymous.invalid>',
+    pai: `tel:${HIDDEN}`,
+    privacy: 'id',
+    to: DID,
+    requestUri: `sip:${DID}@127.0.0.1`,
+  });
+  return h.double
+    .injectRequest(invite)
+    .waitForFinal()
+    .then((f) => f.status);
+}
+
+async function open(width: number): Promise<Page> {
+  const context = await browser.newContext({ locale: 'it-IT', viewport: { width, height: width > 1000 ? 768 : 844 } });
+  const page = await context.newPage();
+  await logIn(page, h, PASSWORD);
+  await page.goto(h.url('/register'));
+  return page;
+}
+
+describe.skipIf(!canRunBrowser)('a withheld caller in the panel, in a browser', () => {
+  browser.around(
+    async () => {
+      h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+      h.double.onProxy(() => [{ status: 200 }]);
+      for (let i = 0; i < 2; i++) {
+        expect(await withheldCall()).toBe(200);
+        h.clock.advance(3600_000);
+      }
+      await h.app.register.flush();
+    },
+    () => h?.stop(),
+  );
+
+  it.each([1366, 390])('the register at %i px names it "Numero nascosto · A3F9", never its digits', async (width) => {
+    const page = await open(width);
+    await saveScreenshot(page, join(ARTIFACTS, `withheld-register-${width}.png`), { fullPage: false });
+    const names = (await page.locator('#register a.hidden-caller').allInnerTexts()).map((n) => n.replace(/\s+/g, ' '));
+    expect(names).toHaveLength(2);
+    expect(names[0]).toMatch(/^Numero nascosto · [0-9A-F]{4}$/);
+    expect(names[1]).toBe(names[0]);
+    expect(await page.locator('body').innerText()).not.toMatch(DIGITS);
+    expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBe(0);
+    await page.context().close();
+  });
+
+  it('its page is reached from the register, marked nuisance there, and its next call is refused', async () => {
+    const page = await open(1366);
+    const link = page.locator('#register a.hidden-caller').first();
+    const name = (await link.innerText()).replace(/\s+/g, ' ');
+    await Promise.all([page.waitForURL(/\/numbers\/hidden%3A/), link.click()]);
+    expect(await page.locator('h1').innerText()).toBe(name);
+    await page.fill('details.mark input[name=company]', 'Call centre nascosto');
+    await Promise.all([page.waitForURL(/marked=nuisance/), page.click('details.mark button[value=nuisance]')]);
+    await saveScreenshot(page, join(ARTIFACTS, 'withheld-number-marked.png'), { fullPage: false });
+    expect(await page.locator('p.notice[data-marked=nuisance]').innerText()).toContain(name);
+    expect(page.url()).not.toMatch(DIGITS);
+    expect(await page.locator('body').innerText()).not.toMatch(DIGITS);
+    expect(await withheldCall()).toBe(607);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * A caller that withholds its number (Privacy: id, RFC 3323/3325) is screened by the number the carrier asserts, but
+ * the office does not see it: the panel, its CSV and the JSON API name it "Numero nascosto · A3F9", the same name on
+ * every call, and no list for a friend carries it (user37, session 37: the register and the rankings listed
+ * "333 999 8877 (nascosto)"). The office still marks it from its page, and its next call is refused. The operator may
+ * choose to see the numbers (SHOW_WITHHELD_NUMBERS=true).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Attempt } from '../../src/store/register/types.js';
+import { buildInvite } from '../support/drachtio-double.js';
+import { panelSession, type PanelSession } from '../support/panel-session.js';
+import { startHarness, type Harness } from '../support/crocetta-harness.js';
+
+const PASSWORD = 'Withheld-38-privacy';
+const DID = '+390612345678';
+const HIDDEN = '+393339998877';
+/** The hidden number as any page, file or JSON could write it. */
+const DIGITS = ['3339998877', '333 999 8877', '333\u00a0999\u00a08877', '999 8877'];
+const SHOWN = '+393471112233';
+const TAG = /Numero nascosto · ([0-9A-F]{4})/g;
+
+function noDigits(text: string): void {
+  for (const d of DIGITS) expect(text).not.toContain(d);
+}
+
+async function call(h: Harness, withheld: boolean): Promise<number> {
+  const invite = withheld
+    ? buildInvite({
+        from: '"Anonymous" <sip:anonymous@anonymous.invalid>',
+        pai: `tel:${HIDDEN}`,
+        privacy: 'id',
+        to: DID,
+        requestUri: `sip:${DID}@127.0.0.1`,
+      })
+    : buildInvite({ from: SHOWN, to: DID, requestUri: `sip:${DID}@127.0.0.1` });
+  const status = (await h.double.injectRequest(invite).waitForFinal()).status;
+  await h.app.register.flush();
+  return status;
+}
+
+async function get(h: Harness, s: PanelSession, path: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(h.url(path), { headers: { cookie: s.cookie }, redirect: 'manual' });
+  return { status: res.status, text: await res.text() };
+}
+
+describe('a withheld caller in the panel (by default)', () => {
+  let h: Harness;
+  let it_: PanelSession;
+  let en: PanelSession;
+  let token = '';
+
+  beforeAll(async () => {
+    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+    h.double.onProxy(() => [{ status: 200 }]);
+    it_ = await panelSession((p) => h.url(p), PASSWORD, 'it');
+    en = await panelSession((p) => h.url(p), PASSWORD, 'en');
+    for (let i = 0; i < 3; i++) expect(await call(h, true)).toBe(200);
+    expect(await call(h, false)).toBe(200);
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('the JSON API names it by one token, never by its digits, and still finds it by that token', async () => {
+    const res = await h.api('GET', '/api/attempts?limit=10');
+    noDigits(JSON.stringify(res.json));
+    const rows = (res.json as { attempts: Attempt[] }).attempts;
+    const hidden = rows.filter((a) => a.withheld);
+    expect(hidden).toHaveLength(3);
+    token = hidden[0]?.callerKey ?? '';
+    expect(token).toMatch(/^hidden:[A-Za-z0-9_-]+$/);
+    for (const a of hidden) expect(a).toMatchObject({ callerKey: token, callerE164: null, callerRaw: null });
+    // The caller who showed its number is shown as ever.
+    expect(rows.find((a) => !a.withheld)?.callerE164).toBe(SHOWN);
+    const byToken = await h.api('GET', `/api/attempts?number=${encodeURIComponent(token)}`);
+    expect((byToken.json as { attempts: Attempt[] }).attempts).toHaveLength(3);
+    const number = await h.api('GET', `/api/numbers/${encodeURIComponent(token)}`);
+    expect(number.json).toMatchObject({ number: token, withheld: true, attempts: 3, type: null, country: null });
+    noDigits(JSON.stringify(number.json));
+    // A token this register did not make names nobody.
+    expect((await h.api('GET', '/api/numbers/hidden:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
+  });
+
+  it('the register, its CSV, the rankings and the dashboard show "Numero nascosto · A3F9", the same name each time', async () => {
+    const register = await get(h, it_, '/register');
+    expect(register.status).toBe(200);
+    noDigits(register.text);
+    const tags = [...register.text.matchAll(TAG)].map((m) => m[1]);
+    expect(tags.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(tags).size).toBe(1);
+    expect(register.text).toContain('347 111 2233');
+    expect((await get(h, en, '/register')).text).toContain(`Withheld number · ${tags[0]}`);
+    for (const path of ['/register.csv', '/register.csv?excel=1', '/rankings', '/', '/api/rankings/numbers']) {
+      const res = path.startsWith('/api/') ? await h.api('GET', path) : await get(h, it_, path);
+      expect(res.status, path).toBe(200);
+      noDigits(JSON.stringify('text' in res ? res.text : res.json));
+    }
+    expect((await get(h, it_, '/rankings')).text).toContain(`Numero nascosto · ${tags[0]}`);
+    expect((await get(h, it_, '/register.csv')).text).toContain(token);
+  });
+
+  it('its page shows no digits, and a mark made there refuses its next call', async () => {
+    const pageUrl = `/numbers/${encodeURIComponent(token)}`;
+    const numberPage = await get(h, it_, pageUrl);
+    expect(numberPage.status).toBe(200);
+    noDigits(numberPage.text);
+    expect(numberPage.text).toMatch(/<h1>Numero nascosto · [0-9A-F]{4}<\/h1>/);
+    // Its page asked by its digits is its token's page.
+    const byDigits = await fetch(h.url(`/numbers/${encodeURIComponent(HIDDEN)}`), {
+      headers: { cookie: it_.cookie },
+      redirect: 'manual',
+    });
+    expect(byDigits.status).toBe(303);
+    expect(byDigits.headers.get('location')).toBe(pageUrl);
+    const marked = await fetch(h.url(`${pageUrl}/mark`), {
+      method: 'POST',
+      headers: { cookie: it_.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: it_.csrf, label: 'nuisance', company: 'Call centre', return: '/register' }),
+      redirect: 'manual',
+    });
+    expect(marked.status).toBe(303);
+    const back = marked.headers.get('location') ?? '';
+    noDigits(decodeURIComponent(back));
+    expect((await h.app.register.numberSummary(HIDDEN)).mark?.label).toBe('nuisance');
+    const notice = await get(h, it_, back);
+    noDigits(notice.text);
+    expect(notice.text).toContain('Numero nascosto');
+    expect(await call(h, true)).toBe(607);
+  });
+
+  it('no list for a friend carries its number (FRITZ!Box phonebook, Kamailio htable, the feed)', async () => {
+    // Marked nuisance (as from its page above; again here, so this test stands on its own).
+    await h.app.register.mark(HIDDEN, {
+      label: 'nuisance',
+      company: 'Call centre',
+      category: null,
+      at: h.clock.now(),
+      by: 'panel',
+    });
+    expect((await h.api('POST', `/api/numbers/${encodeURIComponent(SHOWN)}/mark`, { label: 'nuisance' })).status).toBe(
+      200,
+    );
+    for (const format of ['fritzbox', 'kamailio-htable']) {
+      const res = await fetch(h.url(`/api/export?format=${format}`), { headers: { cookie: it_.cookie } });
+      const text = await res.text();
+      expect(res.status).toBe(200);
+      expect(text).toContain('3471112233');
+      noDigits(text);
+    }
+    const feed = await h.api('GET', '/api/feed');
+    expect(feed.status).toBe(200);
+    expect(JSON.stringify(feed.json)).toContain(SHOWN);
+    noDigits(JSON.stringify(feed.json));
+  });
+});
+
+describe('SHOW_WITHHELD_NUMBERS=true (the operator chose to see them)', () => {
+  let h: Harness;
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('the register and the API show the asserted number, marked withheld', async () => {
+    h = await startHarness({ ADMIN_PASSWORD: PASSWORD, SHOW_WITHHELD_NUMBERS: 'true' });
+    h.double.onProxy(() => [{ status: 200 }]);
+    expect(await call(h, true)).toBe(200);
+    const s = await panelSession((p) => h.url(p), PASSWORD, 'it');
+    const register = await get(h, s, '/register');
+    expect(register.text).toContain('333 999 8877');
+    expect(register.text).toContain('(nascosto)');
+    const rows = ((await h.api('GET', '/api/attempts')).json as { attempts: Attempt[] }).attempts;
+    expect(rows[0]).toMatchObject({ callerKey: HIDDEN, callerE164: HIDDEN, withheld: true });
+  });
+});
