@@ -91,7 +91,13 @@ describe('trunk settings from the environment', () => {
         env: { TRUNK_REGISTRAR: 'sip:r', TRUNK_USERNAME: 'u', TRUNK_INBOUND_FROM: '203.0.113.10,10.0.0.0/33' },
       }),
     ).toThrow(/trunk\.inboundFrom\.1 \(from TRUNK_INBOUND_FROM\): expected an IP address or a CIDR/);
-    expect(() => loadConfig({ env: { TRUNK_EXPIRES: '5' } })).toThrow(/trunk\.expires \(from TRUNK_EXPIRES\)/);
+    // Named with its unit, not zod's "Too small: expected number to be >=30" (user37, session 37).
+    expect(() => loadConfig({ env: { TRUNK_EXPIRES: '10' } })).toThrow(
+      /trunk\.expires \(from TRUNK_EXPIRES\): expected at least 30 seconds \(the registration's lifetime, in seconds: 30 to 86400\)/,
+    );
+    expect(() => loadConfig({ env: { TRUNK_EXPIRES: '90000' } })).toThrow(
+      /trunk\.expires \(from TRUNK_EXPIRES\): expected at most 86400 seconds \(one day/,
+    );
     expect(() =>
       loadConfig({ env: { TRUNK_REGISTRAR: 'sip:r', TRUNK_USERNAME: 'u', TRUNK_CONTACT_HOST: 'a b' } }),
     ).toThrow(/trunk\.contactHost/);

@@ -73,7 +73,12 @@ const authUserName = z
   .max(128)
   .regex(/^[^\s"]*$/, 'expected a user name without spaces or quotes');
 const domain = z.union([z.literal(''), hostPortSetting('expected a host name such as sip.carrier.example')]);
-const expires = z.number().int().min(30).max(86_400);
+/** The registration's lifetime asked of the registrar, in seconds (the message says the unit: `TRUNK_EXPIRES=10`). */
+const expires = z
+  .number()
+  .int({ error: 'expected a whole number of seconds' })
+  .min(30, { error: "expected at least 30 seconds (the registration's lifetime, in seconds: 30 to 86400)" })
+  .max(86_400, { error: "expected at most 86400 seconds (one day; the registration's lifetime, in seconds)" });
 /** The account's own phone number, as the register and the PBX should see it; '' = read from the call. */
 const accountNumber = z.union([
   z.literal(''),
