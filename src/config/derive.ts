@@ -2,7 +2,7 @@ import type { Action, ActionPolicy } from '../screening/policy.js';
 import { parseAction } from '../screening/policy.js';
 import type { ScreeningRules } from '../screening/rules.js';
 import { learningRules } from './derive-learning.js';
-import { policyRules } from './derive-policy.js';
+import { didKey, policyRules } from './derive-policy.js';
 import type { Config } from './schema.js';
 
 /** The classifier's rules, from the validated config. */
@@ -12,7 +12,8 @@ export function screeningRules(config: Config): ScreeningRules {
     packs: s.packs,
     prefixes: s.prefixes,
     repeat: s.repeat,
-    trapDids: s.trapDids,
+    // Written as the office writes them (`02 1234 5699`) or E.164: the classifier compares E.164.
+    trapDids: s.trapDids.map((did) => didKey(did, config.defaultCountry)),
     withheld: s.withheld,
     unparsable: s.unparsable,
     thresholds: s.thresholds,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { actionPolicy } from './derive.js';
+import { actionPolicy, screeningRules } from './derive.js';
 import { ConfigError, loadConfig } from './loader.js';
 
 function tempYaml(text: string): string {
@@ -37,14 +37,21 @@ describe('loadConfig', () => {
     expect(() => config('media:\n  rtpThreadRealtime: 0\n')).toThrow(/media\.rtpThreadRealtime/);
   });
 
-  it('takes trap DIDs from TRAP_DIDS, and refuses one that is not an E.164 number', () => {
+  it('takes trap DIDs from TRAP_DIDS, national or E.164, and refuses one that is no phone number', () => {
     expect(loadConfig({ env: {} }).screening.trapDids).toEqual([]);
     expect(loadConfig({ env: { TRAP_DIDS: '+390212345698, +390212345699' } }).screening.trapDids).toEqual([
       '+390212345698',
       '+390212345699',
     ]);
-    expect(() => loadConfig({ env: { TRAP_DIDS: '0212345699' } })).toThrow(
-      /screening\.trapDids\.0 \(from TRAP_DIDS\): expected an E\.164 number/,
+    // The national form, as every other number setting takes it (user37, session 37: refused as "not E.164"); the
+    // classifier gets E.164.
+    const national = loadConfig({ env: { TRAP_DIDS: '0212345699, 02 1234 5698,06-1234-5697' } });
+    expect(screeningRules(national).trapDids).toEqual(['+390212345699', '+390212345698', '+390612345697']);
+    expect(() => loadConfig({ env: { TRAP_DIDS: 'centralino' } })).toThrow(
+      /screening\.trapDids\.0 \(from TRAP_DIDS\): expected a phone number such as 02 1234 5699/,
+    );
+    expect(() => loadConfig({ env: { TRAP_DIDS: '0212' } })).toThrow(
+      /screening\.trapDids\.0 \(from TRAP_DIDS\): expected a phone number such as 02 1234 5699 or \+390212345699 \(read for defaultCountry IT\)/,
     );
     expect(loadConfig({ env: {} }).screening.learning.prefixes).toMatchObject({
       enabled: false,

@@ -35,7 +35,7 @@ const TRUNK_ACCOUNT_OVERRIDES = [2, 3, 4].flatMap((n) =>
 export const ENV_OVERRIDES: ReadonlyArray<{
   env: string;
   path: string;
-  type: 'string' | 'number' | 'list' | 'boolean';
+  type: 'string' | 'number' | 'list' | 'numbers' | 'boolean';
 }> = [
   { env: 'CROCETTA_DB', path: 'store.file', type: 'string' },
   { env: 'DRACHTIO_HOST', path: 'drachtio.host', type: 'string' },
@@ -54,7 +54,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{
   { env: 'TRUNK_INBOUND_FROM', path: 'trunk.inboundFrom', type: 'list' },
   { env: 'TRUNK_NUMBER', path: 'trunk.number', type: 'string' },
   ...TRUNK_ACCOUNT_OVERRIDES,
-  { env: 'TRAP_DIDS', path: 'screening.trapDids', type: 'list' },
+  { env: 'TRAP_DIDS', path: 'screening.trapDids', type: 'numbers' },
   { env: 'PBX_REGISTER_USERNAME', path: 'pbx.register.username', type: 'string' },
   { env: 'PBX_REGISTER_PASSWORD', path: 'pbx.register.password', type: 'string' },
   { env: 'PANEL_HOST', path: 'panel.host', type: 'string' },
@@ -202,6 +202,12 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     } else if (type === 'list') {
       // Comma- or space-separated: `203.0.113.10, 198.51.100.0/24`.
       value = raw.split(/[\s,]+/).filter((item) => item !== '');
+    } else if (type === 'numbers') {
+      // Phone numbers, comma-separated: a space is a number's own grouping (`06 1234 5699, 06 1234 5698`).
+      value = raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
     }
     setPath(tree, path, value);
     fromEnv.set(path, name);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeNumber } from '../callerid/normalize-number.js';
 import { learningSchema, openingInterval } from './learning-schema.js';
 import { trunkSchema } from './trunk-schema.js';
 import { durationMs } from './duration.js';
@@ -168,6 +169,9 @@ const pbxRegister = z
       ctx.addIssue({ code: 'custom', path: ['minExpires'], message: 'expected at most pbx.register.maxExpires' });
   });
 
+/** A phone number as typed: digits and separators, `+` or not (read for defaultCountry: the config's check). */
+const TYPED_NUMBER = /^\+?[0-9][0-9 .\-/()]{3,24}$/;
+
 /** Where allowed calls go when nothing says otherwise (and no PBX registers to crocetta). */
 export const DEFAULT_PBX_URI = 'sip:127.0.0.1:5080';
 
@@ -257,7 +261,10 @@ export const configSchema = z
           })
           .strict(),
         /** Numbers the business owns and never publishes: whoever calls one is nuisance (issue 14). */
-        trapDids: z.array(z.string().regex(/^\+[1-9]\d{5,14}$/, 'expected an E.164 number such as +390212345699')),
+        /** As the office writes them (`02 1234 5699`) or E.164 (`+390212345699`); read for defaultCountry. */
+        trapDids: z.array(
+          z.string().trim().regex(TYPED_NUMBER, 'expected a phone number such as 02 1234 5699 or +390212345699'),
+        ),
         withheld: nonTrustedVerdict,
         unparsable: nonTrustedVerdict,
         thresholds: z
@@ -427,6 +434,19 @@ export const configSchema = z
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // A trap number in the national form is read for the office's country, as every other number setting is.
+    c.screening.trapDids.forEach((did, i) => {
+      if (!TYPED_NUMBER.test(did)) return; // said by its own pattern
+      const n = normalizeNumber(did, c.defaultCountry);
+      if (n.e164 === null || !n.valid)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['screening', 'trapDids', i],
+          message: `expected a phone number such as 02 1234 5699 or +390212345699 (read for defaultCountry ${c.defaultCountry})`,
+        });
+    });
+  });
 
 export type Config = z.infer<typeof configSchema>;
