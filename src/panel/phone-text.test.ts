@@ -7,6 +7,10 @@ describe('phone numbers as the office reads them', () => {
     expect(phoneText('+393331234567', 'IT')).toBe('333 123 4567');
     expect(phoneText('+39800123456', 'IT')).toBe('800 123 456');
     expect(phoneText('+3908431234567', 'IT')).toBe('0843 123 4567');
+    // AGCOM's telemarketing and survey ranges, unknown to libphonenumber-js (it left them as 0844123456).
+    expect(phoneText('+390844123456', 'IT')).toBe('0844 123 456');
+    expect(phoneText('+390843123456', 'IT')).toBe('0843 123 456');
+    expect(phoneText('+390844123456', 'FR')).toBe('+39 0844 123 456');
   });
 
   it('writes foreign numbers in international form', () => {

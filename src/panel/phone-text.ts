@@ -30,10 +30,21 @@ const E164 = /^\+\d{2,15}$/;
 export function phoneText(value: string, country: string): string {
   if (value.startsWith('raw:')) return value.slice('raw:'.length);
   if (!E164.test(value)) return value;
+  const agcom = AGCOM_RANGE.exec(value);
+  if (agcom !== null) {
+    const national = `${agcom[1]} ${agcom[2]} ${agcom[3]}`;
+    return callingCode(country) === '39' ? national : `+39 ${national}`;
+  }
   const pn = parsePhoneNumberFromString(value);
   if (pn === undefined) return value;
   return pn.countryCallingCode === callingCode(country) ? pn.formatNational() : pn.formatInternational();
 }
+
+/**
+ * Italy's AGCOM ranges for surveys (0843) and telemarketing (0844), 0843/0844 and six digits: libphonenumber-js's
+ * metadata does not know them and left them ungrouped (`0844123456`, user37, session 37); written `0844 123 456`.
+ */
+const AGCOM_RANGE = /^\+39(084[34])(\d{3})(\d{3})$/;
 
 /** The country a number belongs to, named in the page's language (`Regno Unito`, `United Kingdom`); null if none. */
 export function phoneCountryName(value: string, lang: Lang): string | null {
