@@ -33,7 +33,8 @@ const TEXTS = {
     badName: 'the name takes 1 to 60 letters, digits and . _ @ - (no spaces)',
     badUrl: 'the feed’s address must be a web address (https://… or http://…)',
     badKey: 'that is not a public key: copy it whole from your friend’s Friends page (a line ending in =)',
-    badWeight: 'the weight is a number from 0 to 1 (0.6: one friend’s report makes a caller suspect; 0.9 makes it nuisance)',
+    badWeight:
+      'the weight is a number from 0 to 1 (0.6: one friend’s report makes a caller suspect; 0.9 makes it nuisance)',
     taken: 'a friend named {name} exists already',
     oursTitle: 'What to give a friend',
     oursHint:
@@ -69,7 +70,8 @@ const TEXTS = {
     badUrl: 'l’indirizzo del feed dev’essere un indirizzo web (https://… o http://…)',
     badKey:
       'questa non è una chiave pubblica: copiala intera dalla pagina Amici del tuo amico (una riga che finisce con =)',
-    badWeight: 'il peso è un numero da 0 a 1 (0,6: la segnalazione di un amico rende sospetto un chiamante; 0,9 lo rende molesto)',
+    badWeight:
+      'il peso è un numero da 0 a 1 (0,6: la segnalazione di un amico rende sospetto un chiamante; 0,9 lo rende molesto)',
     taken: 'esiste già un amico di nome {name}',
     oursTitle: 'Cosa dare a un amico',
     oursHint:
