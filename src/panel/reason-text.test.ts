@@ -30,6 +30,11 @@ const R: Record<string, ReasonLike> = {
     text: '1st attempt in 1 day after a refusal on 17 Nov',
     params: { attempt: 1, days: 1, refusedAt: '2026-11-17T14:41:22.000Z', limit: 3 },
   },
+  sameDay: {
+    code: 'attempt-after-refusal',
+    text: '2nd attempt the same day after a refusal on 17 Nov',
+    params: { attempt: 2, days: 0, refusedAt: '2026-11-17T14:41:22.000Z', limit: 3 },
+  },
   repeat: {
     code: 'repeat-after-refusal',
     text: '3rd attempt in 2 days after a refusal on 3 Nov',
@@ -125,6 +130,7 @@ describe("reasons in the panel's language", () => {
       markedNuisance: 'segnato come molesto da voi il 27 nov 2026 (Assicurazioni Esempio, assicurazioni)',
       markedTrusted: 'segnato come fidato da voi il 30 nov 2026',
       afterRefusal: '1° tentativo in 1 giorno dopo un rifiuto del 17 nov',
+      sameDay: '2° tentativo lo stesso giorno dopo un rifiuto del 17 nov',
       repeat: '3° tentativo in 2 giorni dopo un rifiuto del 3 nov',
       talked: 'ha parlato con voi per 11 min il 16 nov',
       trap: 'ha chiamato 02 1234 5679 (ora), un vostro numero mai pubblicato: lo chiamano solo i centralini automatici che scorrono un elenco',

@@ -163,8 +163,12 @@ const WITHHELD: Record<string, string> = {
 
 type Render = (f: Facts, loc: Locale) => string | null;
 
-const afterRefusal: Render = (f, loc) =>
-  `${f.num('attempt')}° tentativo in ${plural(f.num('days'), 'giorno', 'giorni')} dopo un rifiuto del ${loc.dayMonth(f.time('refusedAt'))}`;
+/** `days` 0: the refusal was the same calendar day (classify.ts), "in 1 giorno" read as a day gone by. */
+const afterRefusal: Render = (f, loc) => {
+  const days = f.num('days');
+  const span = days === 0 ? 'lo stesso giorno' : `in ${plural(days, 'giorno', 'giorni')}`;
+  return `${f.num('attempt')}° tentativo ${span} dopo un rifiuto del ${loc.dayMonth(f.time('refusedAt'))}`;
+};
 
 const IT: Partial<Record<ReasonCode, Render>> = {
   'marked-nuisance': (f, loc) => `segnato come molesto da voi il ${loc.date(f.time('markedAt'))}${about(f)}`,

@@ -5,7 +5,7 @@ import { blockSweepReason, prefixEvidence, prefixReason } from './prefix-evidenc
 import { compileRules, type CompiledRules } from './compile.js';
 import { isoTime } from './dates.js';
 import { friendReason } from './friends.js';
-import { attemptAfterRefusal, findRepeat, ordinal, type RepeatFinding } from './repeat.js';
+import { attemptAfterRefusal, findRepeat, latestConversation, ordinal, type RepeatFinding } from './repeat.js';
 import type { ScreeningRules } from './rules.js';
 import { bypassReason, displayNameBlockReason, learnedTrustReason } from './safety.js';
 import { shakenFinding } from './shaken.js';
@@ -152,17 +152,20 @@ function decide(
   if (friends !== null) reasons.push(friends);
 
   if (rules.repeat.enabled && evidence.refusals.length > 0) {
-    const found = findRepeat(evidence.refusals, evidence.attempts, now, c.repeatWindowMs, REPEAT);
+    const since = latestConversation(evidence.talks, c.repeatConversationSeconds);
+    const found = findRepeat(evidence.refusals, evidence.attempts, now, c.repeatWindowMs, since, REPEAT);
     if (found !== null) {
       const verdict = found.count >= rules.repeat.attempts ? 'nuisance' : 'suspect';
+      // 0: the refusal was the same calendar day (the office's), where "in 1 day" read as a day gone by.
+      const days = found.days <= 2 && sameDay(c, found.refusedAt, now) ? 0 : found.days;
       reasons.push({
         code: verdict === 'nuisance' ? 'repeat-after-refusal' : 'attempt-after-refusal',
-        // "2nd attempt in 3 days after a refusal on 3 Nov"
-        text: ordinal(found.count) + attemptAfterRefusal(found.days) + c.dates.dayMonth(found.refusedAt),
+        // "2nd attempt in 3 days after a refusal on 3 Nov", "2nd attempt the same day after a refusal on 3 Nov"
+        text: ordinal(found.count) + attemptAfterRefusal(days) + c.dates.dayMonth(found.refusedAt),
         weight: weightOf(verdict),
         params: {
           attempt: found.count,
-          days: found.days,
+          days,
           refusedAt: isoTime(found.refusedAt),
           limit: rules.repeat.attempts,
         },
@@ -207,6 +210,11 @@ function decide(
   const score = Math.min(1, Math.max(0, 1 - keep, minScore));
   if (reasons.length > 1) byWeight(reasons);
   return { verdict: verdictFor(score, rules), score, reasons };
+}
+
+/** Whether `a` and `b` fall on one calendar day in the office's time zone (the formatter's memoized day texts). */
+function sameDay(c: CompiledRules, a: number, b: number): boolean {
+  return c.dates.dayMonthYear(a) === c.dates.dayMonthYear(b);
 }
 
 /**

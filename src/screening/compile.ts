@@ -27,6 +27,11 @@ export interface CompiledRules {
   readonly packs: PrefixTable<CompiledPrefix>;
   readonly dates: DayFormatter;
   readonly repeatWindowMs: number;
+  /**
+   * The shortest answered call that is a conversation for the repeat rule (repeat.ts latestConversation): the
+   * short-calls rule's limit (shorter: the office hung up at once), at least 1 s.
+   */
+  readonly repeatConversationSeconds: number;
   /** Score floor per verdict: a rule that says `suspect` lifts the score to at least thresholds.suspect. */
   readonly floor: Readonly<Record<Exclude<Verdict, 'trusted'>, number>>;
   readonly learning: CompiledLearning;
@@ -68,6 +73,7 @@ export function compileRules(rules: ScreeningRules): CompiledRules {
     packs: new PrefixTable(packEntries(rules)),
     dates: dayFormatter(rules.timeZone),
     repeatWindowMs: rules.repeat.withinDays * DAY_MS,
+    repeatConversationSeconds: Math.max(1, learning.behaviour.shortCalls.maxSeconds),
     floor: Object.freeze({ unknown: 0, suspect: rules.thresholds.suspect, nuisance: rules.thresholds.nuisance }),
     trapDids: new Set(rules.trapDids ?? []),
     markReasons: new WeakMap<Mark, Readonly<Reason>>(),

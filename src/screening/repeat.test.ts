@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from './classify.js';
-import { attemptAfterRefusal, findRepeat, ordinal } from './repeat.js';
+import { attemptAfterRefusal, findRepeat, latestConversation, ordinal } from './repeat.js';
+import { TalkRecord } from './call-list.js';
 import type { Decision } from './types.js';
 import { at, caller, DAY, evidence, HOUR, rules } from './test-fixtures.js';
 
@@ -23,10 +24,27 @@ describe('findRepeat', () => {
     expect(findRepeat([REFUSED], attempts, REFUSED + 2 * DAY, WEEK)).toEqual({ count: 3, refusedAt: REFUSED, days: 2 });
   });
 
-  it('uses the most recent refusal', () => {
+  it('counts from the earliest refusal within the window: a later refusal does not start the count again', () => {
     const first = REFUSED - 3 * DAY;
     const attempts = [first + HOUR, first + DAY, REFUSED + HOUR];
-    expect(findRepeat([first, REFUSED], attempts, REFUSED + DAY, WEEK)).toMatchObject({ count: 2, refusedAt: REFUSED });
+    expect(findRepeat([first, REFUSED], attempts, REFUSED + DAY, WEEK)).toEqual({ count: 4, refusedAt: first, days: 4 });
+    // A refusal older than the window is passed over for the next one inside it.
+    const old = REFUSED - WEEK - HOUR;
+    expect(findRepeat([old, first, REFUSED], attempts, REFUSED + DAY, WEEK)).toMatchObject({ count: 4, refusedAt: first });
+    expect(findRepeat([old, REFUSED], [old + HOUR, REFUSED + HOUR], REFUSED + DAY, WEEK)).toMatchObject({
+      count: 2,
+      refusedAt: REFUSED,
+    });
+  });
+
+  it('counts no refusal at or before `since` (a conversation with the office), nor the attempts before the next', () => {
+    const first = REFUSED - 3 * DAY;
+    const attempts = [first + HOUR, first + DAY, REFUSED - HOUR, REFUSED + HOUR];
+    const now = REFUSED + DAY;
+    expect(findRepeat([first, REFUSED], attempts, now, WEEK, first)).toEqual({ count: 2, refusedAt: REFUSED, days: 1 });
+    expect(findRepeat([first, REFUSED], attempts, now, WEEK, REFUSED - HOUR)).toMatchObject({ count: 2 });
+    expect(findRepeat([first, REFUSED], attempts, now, WEEK, first - 1)).toMatchObject({ count: 5, refusedAt: first });
+    expect(findRepeat([first, REFUSED], attempts, now, WEEK, REFUSED)).toBeNull();
   });
 
   it('ignores refusals after now (clock skew) and attempts later than now', () => {
@@ -49,11 +67,11 @@ describe('findRepeat', () => {
     const attempts = [REFUSED - HOUR, REFUSED, REFUSED + HOUR, REFUSED + DAY];
     for (let now = REFUSED; now < REFUSED + 2 * WEEK; now += 5 * HOUR) {
       const fresh = findRepeat([REFUSED], attempts, now, WEEK);
-      const written = findRepeat([REFUSED], attempts, now, WEEK, into);
+      const written = findRepeat([REFUSED], attempts, now, WEEK, undefined, into);
       expect(written).toEqual(fresh);
       if (fresh !== null) expect(written).toBe(into);
     }
-    expect(findRepeat([REFUSED], attempts, REFUSED + 2 * DAY, WEEK, into)).toBe(into);
+    expect(findRepeat([REFUSED], attempts, REFUSED + 2 * DAY, WEEK, undefined, into)).toBe(into);
     expect(into).toEqual({ count: 3, refusedAt: REFUSED, days: 2 });
   });
 
@@ -63,13 +81,27 @@ describe('findRepeat', () => {
   });
 });
 
+describe('latestConversation', () => {
+  it('is the latest answered call of at least minSeconds, else -Infinity', () => {
+    const talks = TalkRecord.of([
+      { at: REFUSED, seconds: 60 },
+      { at: REFUSED + HOUR, seconds: 5 },
+    ]);
+    expect(latestConversation(talks, 8)).toBe(REFUSED);
+    expect(latestConversation(talks, 5)).toBe(REFUSED + HOUR);
+    expect(latestConversation(talks, 61)).toBe(Number.NEGATIVE_INFINITY);
+    expect(latestConversation(undefined, 8)).toBe(Number.NEGATIVE_INFINITY);
+  });
+});
+
 describe('attemptAfterRefusal', () => {
   it('writes the middle of the repeat reason for any number of days, written once or not', () => {
     for (let round = 0; round < 2; round++) {
-      for (const days of [1, 2, 3, 7, 30, 399, 400, 401, 1000, 0, -1, 2.5]) {
+      for (const days of [1, 2, 3, 7, 30, 399, 400, 401, 1000, -1, 2.5]) {
         const written = days === 1 ? '1 day' : `${days} days`;
         expect(attemptAfterRefusal(days)).toBe(` attempt in ${written} after a refusal on `);
       }
+      expect(attemptAfterRefusal(0)).toBe(' attempt the same day after a refusal on ');
     }
   });
 });
@@ -117,6 +149,68 @@ describe('repeat rule in classification (N = 3, D = 5 days)', () => {
     const old = REFUSED - 6 * DAY;
     const d = decide([old + HOUR, old + 2 * HOUR, old + 3 * HOUR], [old], REFUSED);
     expect(d).toEqual({ verdict: 'unknown', score: 0, reasons: [] });
+  });
+
+  it('an office that declines every call: the Nth attempt after the first refusal is nuisance', () => {
+    // Each call is declined by the office (603, a refusal): attempts and refusals at the same instants.
+    const calls = [REFUSED, REFUSED + DAY, REFUSED + 2 * DAY];
+    const d = decide(calls, calls, REFUSED + 3 * DAY);
+    expect(d.verdict).toBe('nuisance');
+    expect(d.reasons[0]).toMatchObject({
+      code: 'repeat-after-refusal',
+      text: '3rd attempt in 3 days after a refusal on 3 Nov',
+    });
+  });
+
+  it('a caller refused on its Nth attempt stays nuisance on the next one (crocetta refusing it is a refusal too)', () => {
+    // Refused by the office on 3 Nov, two calls let through as suspect, the third refused by crocetta (607).
+    const attempts = [REFUSED, REFUSED + DAY, REFUSED + 2 * DAY, REFUSED + 3 * DAY];
+    const refusals = [REFUSED, REFUSED + 3 * DAY];
+    expect(decide(attempts.slice(0, 3), [REFUSED], REFUSED + 3 * DAY).verdict).toBe('nuisance');
+    const next = decide(attempts, refusals, REFUSED + 4 * DAY);
+    expect(next.verdict).toBe('nuisance');
+    expect(next.reasons[0]).toMatchObject({
+      code: 'repeat-after-refusal',
+      text: '4th attempt in 4 days after a refusal on 3 Nov',
+    });
+  });
+
+  it('a customer declined while the office was busy, talked with, declined again: counted from after the talk', () => {
+    // Declined at 10:00, called back and talked 60 s (short of learned trust's 180 s), declined at 12:00, calls again.
+    const talks = [{ at: REFUSED + HOUR, seconds: 60 }];
+    const attempts = [REFUSED - 1, REFUSED + HOUR, REFUSED + 3 * HOUR - 1];
+    const refusals = [REFUSED, REFUSED + 3 * HOUR];
+    const d = classify({
+      identity: caller('+393471234567'),
+      evidence: evidence({ attempts, refusals, talks }),
+      now: REFUSED + 4 * HOUR,
+      rules: rules({ repeat: { enabled: true, attempts: 3, withinDays: 5 } }),
+    });
+    expect(d.verdict).toBe('suspect');
+    expect(d.reasons[0]).toMatchObject({ code: 'attempt-after-refusal', params: { attempt: 1 } });
+    // Without the talk (the office hung up at once, 3 s: a short call), the same calls are the 3rd attempt.
+    const hungUp = classify({
+      identity: caller('+393471234567'),
+      evidence: evidence({ attempts, refusals, talks: [{ at: REFUSED + HOUR, seconds: 3 }] }),
+      now: REFUSED + 4 * HOUR,
+      rules: rules({ repeat: { enabled: true, attempts: 3, withinDays: 5 } }),
+    });
+    expect(hungUp.reasons.find((r) => r.code === 'repeat-after-refusal')?.params).toMatchObject({ attempt: 3 });
+  });
+
+  it('says "the same day" for a refusal earlier the same calendar day (the office\'s), "in 1 day" across midnight', () => {
+    const sameDay = decide([], [REFUSED], REFUSED + 60_000);
+    expect(sameDay.reasons[0]).toMatchObject({
+      text: '1st attempt the same day after a refusal on 3 Nov',
+      params: { attempt: 1, days: 0 },
+    });
+    // Refused at 23:30 in Rome (22:30Z), called at 00:30 the next day: one hour, another day.
+    const late = at('2026-11-03T22:30:00Z');
+    expect(decide([], [late], late + HOUR).reasons[0]).toMatchObject({
+      text: '1st attempt in 1 day after a refusal on 3 Nov',
+      params: { days: 1 },
+    });
+    expect(decide([], [REFUSED], REFUSED + DAY).reasons[0]?.text).toBe('1st attempt in 1 day after a refusal on 3 Nov');
   });
 
   it('N = 1: the first call back after a refusal is already nuisance', () => {

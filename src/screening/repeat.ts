@@ -1,37 +1,44 @@
 import { DAY_MS } from '../time/units.js';
+import type { TalkList } from './call-list.js';
 
 /** What the repeat rule found: the current call is the `count`th attempt since the refusal at `refusedAt`. */
 export interface RepeatFinding {
   count: number;
   refusedAt: number;
-  /** Whole days from the refusal to now, rounded up, at least 1. */
+  /** Whole days from the refusal to now, rounded up, at least 1 (classify.ts writes 0 for the same calendar day). */
   days: number;
 }
 
 /**
  * Attempts after a refusal, including the current one.
  *
- * Takes the most recent refusal r with now − r ≤ window (older refusals are ignored), then counts the earlier
- * attempts strictly after r and no later than r + window, plus the current call. Both lists are ascending, so
- * the scan walks back from the end and stops at r: O(attempts since the refusal). Written into `into` when given
- * (the object returned then), else a new object.
+ * Takes the earliest refusal r with since < r ≤ now and now − r ≤ window (older refusals are ignored), then counts
+ * the earlier attempts strictly after r and no later than r + window, plus the current call. The earliest, not the
+ * most recent: a later refusal in the window (the office declining the call again, or crocetta refusing the Nth
+ * attempt, as each refusal is recorded) is more evidence, and counting from it started the count again at 1, so a
+ * call centre the office declined every time never reached N, and one refused on its Nth attempt was let through as
+ * suspect on the next (session 37). Refusals at or before `since` do not count: the caller's latest conversation
+ * with the office (classify.ts, latestConversation); the office's own decisions about the caller (a change of its
+ * mark, by any label or clearing it) have already taken the refusals before them out of the index
+ * (evidence-index.ts). Both lists are ascending, so each scan walks back from the end: O(refusals in the window +
+ * attempts since r). Written into `into` when given (the object returned then), else a new object.
  */
 export function findRepeat(
   refusals: readonly number[],
   attempts: readonly number[],
   now: number,
   windowMs: number,
+  since = Number.NEGATIVE_INFINITY,
   into?: RepeatFinding,
 ): RepeatFinding | null {
   let refusedAt: number | undefined;
   for (let i = refusals.length - 1; i >= 0; i--) {
     const r = refusals[i];
-    if (r !== undefined && r <= now) {
-      refusedAt = r;
-      break;
-    }
+    if (r === undefined || r > now) continue; // a refusal after now: clock skew
+    if (now - r > windowMs || r <= since) break; // this one and every earlier one are outside the window or before since
+    refusedAt = r;
   }
-  if (refusedAt === undefined || now - refusedAt > windowMs) return null;
+  if (refusedAt === undefined) return null;
 
   const until = refusedAt + windowMs;
   let count = 1; // the current call: now − r ≤ window was checked above
@@ -49,6 +56,21 @@ export function findRepeat(
 }
 
 /**
+ * When the caller last talked with the office (an answered call of at least `minSeconds`, ms since epoch), or −∞:
+ * the repeat rule's `since`. A customer declined while the office was busy, then answered and talked with, then
+ * declined again, is not a call centre retrying after refusals: its conversation is a fresh start, as a long one
+ * (learned trust, persistent-human) makes it trusted. A talk shorter than `minSeconds` (the short-calls rule's limit:
+ * the office hanging up at once) is not one. Talks are ascending: the scan walks back from the end.
+ */
+export function latestConversation(talks: TalkList | undefined, minSeconds: number): number {
+  if (talks === undefined) return Number.NEGATIVE_INFINITY;
+  for (let i = talks.length - 1; i >= 0; i--) {
+    if (talks.secondsOf(i) >= minSeconds) return talks.atOf(i);
+  }
+  return Number.NEGATIVE_INFINITY;
+}
+
+/**
  * The ordinals a repeat reason can write, written once: an attempt's count is at most the attempts the index keeps
  * per caller and the current one (MAX_TIMES_PER_CALLER + 1 = 257), and each decision after a refusal writes one.
  */
@@ -63,12 +85,14 @@ const ORDINALS: readonly string[] = Array.from({ length: 300 }, (_, n) => writeO
 const MAX_DAYS_WRITTEN = 400;
 const AFTER_REFUSAL: (string | undefined)[] = [];
 
+/** `days` 0: the same calendar day as the refusal ("2nd attempt the same day after a refusal on 3 Nov"). */
 export function attemptAfterRefusal(days: number): string {
   if (!(days >= 0 && days <= MAX_DAYS_WRITTEN && Number.isInteger(days))) return writeAttemptAfterRefusal(days);
   return (AFTER_REFUSAL[days] ??= writeAttemptAfterRefusal(days));
 }
 
 function writeAttemptAfterRefusal(days: number): string {
+  if (days === 0) return ' attempt the same day after a refusal on ';
   return ` attempt in ${days === 1 ? '1 day' : `${days} days`} after a refusal on `;
 }
 

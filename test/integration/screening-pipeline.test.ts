@@ -83,7 +83,7 @@ describe('screening pipeline through drachtio', () => {
       expect(call.proxy?.headers['x-crocetta-verdict']?.[0]).toMatch(/^suspect; score=0\.\d\d$/);
       const [latest] = await attemptsOf(h, caller);
       expect(latest?.reasons.map((r) => r.text).join(' | ')).toMatch(
-        new RegExp(`${nth} attempt in \\d+ days? after a refusal on 5 Nov`),
+        new RegExp(`${nth} attempt (the same day|in \\d+ days?) after a refusal on 5 Nov`),
       );
     }
 
@@ -93,6 +93,62 @@ describe('screening pipeline through drachtio', () => {
     const [latest] = await attemptsOf(h, caller);
     expect(latest).toMatchObject({ verdict: 'nuisance', action: 'reject:607', outcome: 'rejected' });
     expect(latest?.reasons[0]?.text).toMatch(/3rd attempt in 2 days after a refusal on 5 Nov/);
+  });
+
+  it('counts a call centre the office declines every time from its first refusal, also after a restart', async () => {
+    const caller = '+393331114455';
+    h.double.onProxy(() => [{ status: 180 }, { status: 603 }]); // the office presses "reject" at every call
+    const texts: string[] = [];
+    for (let n = 1; n <= 3; n++) {
+      const call = invite(caller, { callId: `centre-${n}@203.0.113.10` });
+      expect((await call.waitForFinal()).status).toBe(603);
+      await eventually(async () => ((await attemptsOf(h, caller))[0]?.finalStatus === 603 ? true : undefined));
+      const [latest] = await attemptsOf(h, caller);
+      texts.push(latest?.reasons.map((r) => r.text).join(' | ') ?? '');
+      h.clock.advance(2 * 3_600_000);
+    }
+    // Each refusal used to start the count again: "1st attempt" at every call back, let through for ever.
+    expect(texts).toEqual([
+      '',
+      '1st attempt the same day after a refusal on 5 Nov',
+      '2nd attempt the same day after a refusal on 5 Nov',
+    ]);
+    const fourth = invite(caller);
+    expect((await fourth.waitForFinal()).status).toBe(607);
+    expect(fourth.proxy).toBeUndefined();
+    const [refused] = await attemptsOf(h, caller);
+    expect(refused).toMatchObject({ verdict: 'nuisance', action: 'reject:607', outcome: 'rejected' });
+    expect(refused?.reasons[0]?.text).toBe('3rd attempt the same day after a refusal on 5 Nov');
+
+    // crocetta's own refusal does not start the count again either, and a restart (the index loaded from the
+    // register) gives the same answer.
+    await h.restartApp();
+    h.clock.advance(2 * 3_600_000);
+    expect((await invite(caller).waitForFinal()).status).toBe(607);
+    const [after] = await attemptsOf(h, caller);
+    expect(after?.reasons[0]?.text).toBe('4th attempt the same day after a refusal on 5 Nov');
+  });
+
+  it('lets through a caller cleared after a mistaken nuisance mark, its refusals under the mark not counted, after a restart too', async () => {
+    const caller = '+393331116677';
+    const key = encodeURIComponent(caller);
+    const mark = async (label: 'nuisance' | 'none') => {
+      expect((await h.api('POST', `/api/numbers/${key}/mark`, { label })).status).toBe(200);
+      h.clock.advance(60_000);
+    };
+    await mark('nuisance');
+    for (let n = 0; n < 3; n++) {
+      expect((await invite(caller).waitForFinal()).status).toBe(607);
+      h.clock.advance(61 * 60_000); // one call an hour: no burst
+    }
+    await mark('none'); // a customer, marked by mistake
+    await h.restartApp();
+    h.double.onProxy(() => [{ status: 180 }, { status: 200 }]);
+    const call = invite(caller);
+    expect((await call.waitForFinal()).status).toBe(200);
+    await eventually(async () => ((await attemptsOf(h, caller))[0]?.finalStatus === 200 ? true : undefined));
+    const [latest] = await attemptsOf(h, caller);
+    expect(latest).toMatchObject({ verdict: 'unknown', action: 'allow', reasons: [] });
   });
 
   it('gives the telemarketing reason to Italian 0844 and French 0162 numbers', async () => {

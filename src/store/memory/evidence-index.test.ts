@@ -353,3 +353,35 @@ describe("EvidenceIndex: a caller's record reached from its slot in the caller-I
     expect(a.evidenceFor('+390622222222', s)).toBe(NO_EVIDENCE);
   });
 });
+
+describe("EvidenceIndex: the office's change of a caller's mark is a fresh start for the repeat rule", () => {
+  const key = '+393471234567';
+  const decide = createClassifier(rules());
+
+  it('drops the refusals before a mark change, any label or a clearing, and keeps out later-recorded earlier ones', () => {
+    const ix = index();
+    for (const t of [T0 - 5 * DAY, T0 - 4 * DAY, T0 - 3 * DAY]) {
+      ix.addAttempt(key, t);
+      ix.addRefusal(key, t);
+    }
+    ix.setMark({ callerKey: key, label: 'nuisance', at: T0 - 4 * DAY, company: null, category: null });
+    // One at the mark's very time stays (a mark's first refusal can come in the same millisecond).
+    expect(ix.evidenceFor(key).refusals).toEqual([T0 - 4 * DAY, T0 - 3 * DAY]);
+    // Cleared (a customer marked by mistake): nothing before the clearing counts, not even one recorded after it.
+    ix.setMark({ callerKey: key, label: 'none', at: T0 - 2 * DAY, company: null, category: null });
+    ix.addRefusal(key, T0 - 2 * DAY - 1000);
+    expect(ix.evidenceFor(key)).toMatchObject({ mark: null, refusals: [] });
+    expect(ix.evidenceFor(key).attempts).toEqual([T0 - 5 * DAY, T0 - 4 * DAY, T0 - 3 * DAY]);
+    expect(ix.marks.changedAt(key)).toBe(T0 - 2 * DAY);
+    expect(ix.marks.changedAt('+393470000000')).toBeNaN();
+    // The next call is decided on what came after the clearing alone; a refusal after it counts again.
+    expect(decide(caller(key), ix.evidenceFor(key), T0).verdict).toBe('unknown');
+    ix.addAttempt(key, T0 - DAY);
+    ix.addRefusal(key, T0 - DAY);
+    expect(ix.evidenceFor(key).refusals).toEqual([T0 - DAY]);
+    expect(decide(caller(key), ix.evidenceFor(key), T0).reasons[0]).toMatchObject({
+      code: 'attempt-after-refusal',
+      params: { attempt: 1 },
+    });
+  });
+});

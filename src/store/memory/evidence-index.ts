@@ -12,7 +12,14 @@ import { DAY_MS } from '../../time/units.js';
  */
 import type { CallerSlot } from '../../callerid/types.js';
 import { NO_EVIDENCE, type CallerEvidence, type Clock, type Mark } from '../../screening/types.js';
-import { callerActivity, noCalls, NO_TIMES, type ActivityTable, type CallerActivity } from './caller-activity.js';
+import {
+  callerActivity,
+  isIdle,
+  noCalls,
+  NO_TIMES,
+  type ActivityTable,
+  type CallerActivity,
+} from './caller-activity.js';
 import { LearnedIndex, type LearnedIndexOptions } from './learned-index.js';
 import { MarkTable, type MarkEntry } from './mark-table.js';
 import { PrefixIndex, type PrefixIndexOptions } from './prefix-index.js';
@@ -241,9 +248,15 @@ export class EvidenceIndex {
     act.key = callerKey;
   }
 
+  /**
+   * A refusal at `time`. One before the caller's latest change of mark (marked with any label, or cleared) is not
+   * kept: the office's decision about the caller is a fresh start for the repeat rule (setMark drops the ones kept
+   * before it; this is the same for those recorded after it, and for the start-up load, which reads the marks first:
+   * a restart gives the same evidence). One at the change's very time is kept: a mark's first refusal.
+   */
   addRefusal(callerKey: string, time: number): void {
     const cutoff = this.cutoff();
-    if (time < cutoff) return;
+    if (time < cutoff || time < this.marks.changedAt(callerKey)) return;
     const act = this.activity.get(callerKey);
     if (act === undefined) {
       this.activity.set(callerKey, callerActivity(callerKey, null, [time]));
@@ -253,12 +266,26 @@ export class EvidenceIndex {
     if (act.attempts !== null && dropBefore(act.attempts, cutoff)) act.attempts = null;
   }
 
+  /**
+   * A change of the caller's mark (any label, or 'none' to clear it). Its refusals before the change's time
+   * leave the index (addRefusal keeps them out from then on): the repeat rule counts attempts from the earliest
+   * refusal in the window, and a caller the office has just cleared (a customer marked nuisance by mistake, refused
+   * under that mark) must not be refused for them; nor a caller it marked and then cleared for ones before the mark.
+   */
   setMark(entry: MarkEntry): void {
     const before = this.marks.get(entry.callerKey)?.label ?? null;
     const after = entry.label === 'none' ? null : entry.label;
     this.learned.markChanged(entry.callerKey, before, after);
     this.prefixes?.mark(entry.callerKey, before, after, entry.at);
     this.marks.set(entry);
+    const act = this.activity.get(entry.callerKey);
+    if (act === undefined || act.refusals === null || !dropBefore(act.refusals, entry.at)) return;
+    act.refusals = null;
+    if (isIdle(act)) {
+      // Nothing left of the caller (as trim leaves a record): it leaves the table, as a prune would have had it.
+      this.activity.delete(entry.callerKey);
+      act.key = null;
+    }
   }
 
   /** Bulk load of marks (start-up, imports). */

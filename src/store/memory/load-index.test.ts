@@ -3,6 +3,9 @@ import { parsePacked } from './load-index.js';
 import { openRegister } from '../register/register.js';
 import { Connection } from '../sqlite/connection.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
+import { newAttempt } from '../test-fixtures.js';
+import { createClassifier } from '../../screening/classify.js';
+import { caller, rules } from '../../screening/test-fixtures.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 1);
@@ -67,10 +70,70 @@ describe('index load at open', () => {
       expect(register.evidenceFor('+393330012344').mark?.at).toBe(NOW - DAY + 12344);
       const e = register.evidenceFor('+393330000040'); // i = 40, 140, 240...: i % 40 ∈ {0, 20}, i % 4 = 0
       expect(e.attempts.length).toBe(110);
-      expect(e.refusals.length).toBe(110);
+      // Its mark (nuisance at NOW - DAY + 40) came after the refusals of i % 40 = 20: those do not count.
+      expect(e.refusals.length).toBe(55);
+      expect(e.refusals.every((t) => t === NOW - 1000)).toBe(true);
       const e1 = register.evidenceFor('+393330000001'); // i % 40 ∈ {1, 21}
       expect(new Set(e1.attempts)).toEqual(new Set([NOW - 1000 - DAY, NOW - 1000 - 21 * DAY]));
       expect([...e1.attempts]).toEqual([...e1.attempts].sort((a, b) => a - b));
+    } finally {
+      await register.close();
+    }
+  });
+});
+
+describe("the repeat rule's evidence after a restart", () => {
+  it('is what it was before: refusals counted from the earliest, none before the latest change of mark', async () => {
+    const file = dir.file('register.sqlite');
+    const HOUR = 3_600_000;
+    let now = NOW - 3 * DAY;
+    const clock = { now: () => now };
+    const declined = '+393330000001'; // a call centre the office declines every time (603)
+    const cleared = '+393330000002'; // marked nuisance by mistake, refused under the mark, then cleared
+    const marked = '+393330000003'; // refused once, then marked trusted, then cleared
+    const decide = createClassifier(rules());
+    const mark = (key: string, label: 'nuisance' | 'trusted' | 'none') =>
+      register.mark(key, { label, company: null, category: null, at: now, by: 'test' });
+    let register = await openRegister({ file, lookbackDays: 30, clock });
+    for (let i = 0; i < 3; i++) {
+      const id = register.record(newAttempt(declined, now));
+      register.updateOutcome(id, { outcome: 'declined', finalStatus: 603, refused: true, at: now + 5000 });
+      await id;
+      now += HOUR;
+    }
+    await mark(cleared, 'nuisance');
+    for (let i = 0; i < 4; i++) {
+      now += HOUR;
+      await register.record(newAttempt(cleared, now, { action: 'reject', verdict: 'nuisance' }));
+    }
+    await register.record(newAttempt(marked, now, { action: 'reject' }));
+    now += HOUR;
+    await mark(cleared, 'none');
+    await mark(marked, 'trusted');
+    now += HOUR;
+    await mark(marked, 'none');
+    now += HOUR;
+    const seen = () =>
+      [declined, cleared, marked].map((key) => {
+        const e = register.evidenceFor(key);
+        const d = decide(caller(key), e, now);
+        return {
+          mark: e.mark,
+          attempts: [...e.attempts],
+          refusals: [...e.refusals],
+          verdict: d.verdict,
+          reasons: d.reasons,
+        };
+      });
+    const before = seen();
+    expect(before.map((s) => s.verdict)).toEqual(['nuisance', 'unknown', 'unknown']);
+    expect(before[0]?.reasons[0]).toMatchObject({ code: 'repeat-after-refusal', params: { attempt: 3 } });
+    expect(before[1]?.refusals).toEqual([]);
+    expect(before[2]?.refusals).toEqual([]);
+    await register.close();
+    register = await openRegister({ file, lookbackDays: 30, clock });
+    try {
+      expect(seen()).toEqual(before);
     } finally {
       await register.close();
     }

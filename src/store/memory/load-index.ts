@@ -1,8 +1,8 @@
 /**
- * The one loader of the in-memory index at start-up: marks from `numbers`; attempt and refusal times and talk times
- * from `attempts` within the look-back window; the block counts of the learned index, from the marks just loaded;
- * the numbers the business called (`called_numbers`). Reads in keyset pages so that a million rows never sit in
- * memory at once.
+ * The one loader of the in-memory index at start-up: marks from `numbers`, and the times of those cleared within the
+ * look-back; attempt and refusal times and talk times from `attempts` within the look-back window; the block counts
+ * of the learned index, from the marks just loaded; the numbers the business called (`called_numbers`). Reads in
+ * keyset pages so that a million rows never sit in memory at once.
  *
  * Marks of E.164 numbers (nearly all of them) come packed: one string of `digits,label,at,company,category;`
  * per page of 5000, parsed digit by digit, company and category as ids from temporary tables: no JS object and
@@ -71,6 +71,7 @@ export async function loadIndex(
   const index = new EvidenceIndex({ ...options, expectedMarks: Math.max(1024, expectedMarks + (expectedMarks >> 4)) });
 
   const marks = (await loadE164Marks(db, index)) + (await loadOtherMarks(db, index));
+  await loadClearings(db, index);
 
   let attempts = 0;
   let refusals = 0;
@@ -230,6 +231,23 @@ async function loadOtherMarks(db: Connection, index: EvidenceIndex): Promise<num
     after = last.caller_key;
   }
   return loaded;
+}
+
+/**
+ * The times of the marks cleared within the look-back (a cleared mark's row keeps its time as `updated_at`), before
+ * the refusals: a refusal before a caller's latest change of mark does not count for the repeat rule
+ * (EvidenceIndex.addRefusal), and a clearing is such a change. One older than the look-back has no refusal left
+ * before it. Returns how many were loaded.
+ */
+async function loadClearings(db: Connection, index: EvidenceIndex): Promise<number> {
+  const rows = await db.all<{ caller_key: string; updated_at: number }>(
+    'SELECT caller_key, updated_at FROM numbers WHERE label IS NULL AND updated_at >= ?',
+    [index.cutoff()],
+  );
+  for (const r of rows) {
+    index.marks.set({ callerKey: r.caller_key, label: 'none', at: r.updated_at, company: null, category: null });
+  }
+  return rows.length;
 }
 
 /**

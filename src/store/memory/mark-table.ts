@@ -6,7 +6,8 @@
  * open-addressing hash table of Int32 slots pointing into dense typed arrays in chunks of 65536 (key, label,
  * marked_at, company id, category id). Company and category strings are interned once; their ids are Uint16 until there are more than
  * 65535 distinct names, then Uint32. Keys that are not E.164 (`raw:...`) live in a
- * small Map<string, slot>. A cleared mark keeps its slot with label NONE (it disappears on the next load).
+ * small Map<string, slot>. A cleared mark keeps its slot with label NONE and the time it was cleared (loaded again
+ * while within the look-back: load-index.ts).
  */
 import { hashDouble, SecondSight } from '../../screening/second-sight.js';
 import type { Mark, MarkLabel } from '../../screening/types.js';
@@ -188,6 +189,16 @@ export class MarkTable {
       this.memoMarks[slot] = mark;
     }
     return mark;
+  }
+
+  /**
+   * When the key's mark was last written (marked with any label, or cleared), ms since epoch; NaN when it never was
+   * (or its clearing was before the look-back when loaded). The repeat rule's fresh start (EvidenceIndex.addRefusal).
+   */
+  changedAt(callerKey: string): number {
+    const index = this.find(callerKey);
+    if (index === EMPTY) return Number.NaN;
+    return this.chunks[index >>> CHUNK_BITS]?.markedAt[index & CHUNK_MASK] ?? Number.NaN;
   }
 
   /** The mark of record `index`, a new frozen object; null when cleared. */

@@ -267,9 +267,13 @@ export function outcomeParams(id: number | null, u: OutcomeUpdate): SqlValue[] {
   ];
 }
 
+/**
+ * A cleared mark's row keeps the clearing's own time as `updated_at` (the index's, which the start-up load reads
+ * back: load-index.ts loadClearings), where a mark keeps it as `marked_at`.
+ */
 export function numberParams(callerKey: string, m: MarkInput, now: number): SqlValue[] {
   const marked = m.label !== 'none';
-  return [callerKey, marked ? m.label : null, marked ? m.at : null, m.company, m.category, now];
+  return [callerKey, marked ? m.label : null, marked ? m.at : null, m.company, m.category, marked ? now : m.at];
 }
 
 export function historyParams(callerKey: string, m: MarkInput): SqlValue[] {
