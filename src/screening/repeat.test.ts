@@ -27,10 +27,17 @@ describe('findRepeat', () => {
   it('counts from the earliest refusal within the window: a later refusal does not start the count again', () => {
     const first = REFUSED - 3 * DAY;
     const attempts = [first + HOUR, first + DAY, REFUSED + HOUR];
-    expect(findRepeat([first, REFUSED], attempts, REFUSED + DAY, WEEK)).toEqual({ count: 4, refusedAt: first, days: 4 });
+    expect(findRepeat([first, REFUSED], attempts, REFUSED + DAY, WEEK)).toEqual({
+      count: 4,
+      refusedAt: first,
+      days: 4,
+    });
     // A refusal older than the window is passed over for the next one inside it.
     const old = REFUSED - WEEK - HOUR;
-    expect(findRepeat([old, first, REFUSED], attempts, REFUSED + DAY, WEEK)).toMatchObject({ count: 4, refusedAt: first });
+    expect(findRepeat([old, first, REFUSED], attempts, REFUSED + DAY, WEEK)).toMatchObject({
+      count: 4,
+      refusedAt: first,
+    });
     expect(findRepeat([old, REFUSED], [old + HOUR, REFUSED + HOUR], REFUSED + DAY, WEEK)).toMatchObject({
       count: 2,
       refusedAt: REFUSED,
@@ -78,6 +85,32 @@ describe('findRepeat', () => {
   it('returns null without refusals or when the last refusal is older than the window', () => {
     expect(findRepeat([], [REFUSED], REFUSED + DAY, WEEK)).toBeNull();
     expect(findRepeat([REFUSED], [], REFUSED + WEEK + 1, WEEK)).toBeNull();
+  });
+});
+
+describe('findRepeat against its definition', () => {
+  it('finds what a plain filter of both lists finds, over generated lists, windows and conversations', () => {
+    let seed = 38;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const times = (n: number) =>
+      Array.from({ length: n }, () => REFUSED + Math.floor(random() * 10) * HOUR).sort((a, b) => a - b);
+    for (let run = 0; run < 2000; run++) {
+      const refusals = times(Math.floor(random() * 5));
+      const attempts = times(Math.floor(random() * 8));
+      const now = REFUSED + Math.floor(random() * 12) * HOUR;
+      const window = Math.floor(random() * 6) * HOUR;
+      const since = random() < 0.5 ? Number.NEGATIVE_INFINITY : REFUSED + Math.floor(random() * 10) * HOUR;
+      const r = refusals.find((t) => t <= now && now - t <= window && t > since);
+      const expected =
+        r === undefined
+          ? null
+          : {
+              count: 1 + attempts.filter((a) => a > r && a <= r + window && a <= now).length,
+              refusedAt: r,
+              days: Math.max(1, Math.ceil((now - r) / DAY)),
+            };
+      expect(findRepeat(refusals, attempts, now, window, since)).toEqual(expected);
+    }
   });
 });
 

@@ -20,8 +20,10 @@ export interface RepeatFinding {
  * suspect on the next (session 37). Refusals at or before `since` do not count: the caller's latest conversation
  * with the office (classify.ts, latestConversation); the office's own decisions about the caller (a change of its
  * mark, by any label or clearing it) have already taken the refusals before them out of the index
- * (evidence-index.ts). Both lists are ascending, so each scan walks back from the end: O(refusals in the window +
- * attempts since r). Written into `into` when given (the object returned then), else a new object.
+ * (evidence-index.ts). Both lists are ascending: the refusal is the first one from the window's start on (the index
+ * keeps little before it: its look-back is the window or a little more), the attempts are counted by two binary
+ * searches, O(log attempts) where a walk back from the last one took O(attempts since r). Written into `into` when
+ * given (the object returned then), else a new object.
  */
 export function findRepeat(
   refusals: readonly number[],
@@ -31,28 +33,35 @@ export function findRepeat(
   since = Number.NEGATIVE_INFINITY,
   into?: RepeatFinding,
 ): RepeatFinding | null {
-  let refusedAt: number | undefined;
-  for (let i = refusals.length - 1; i >= 0; i--) {
-    const r = refusals[i];
-    if (r === undefined || r > now) continue; // a refusal after now: clock skew
-    if (now - r > windowMs || r <= since) break; // this one and every earlier one are outside the window or before since
-    refusedAt = r;
+  let refusedAt = Number.NaN;
+  for (let i = 0; i < refusals.length; i++) {
+    const r = refusals[i]!;
+    if (now - r > windowMs || r <= since) continue;
+    if (r <= now) refusedAt = r; // else this one and every later one are after now: clock skew
+    break;
   }
-  if (refusedAt === undefined) return null;
+  if (Number.isNaN(refusedAt)) return null;
 
-  const until = refusedAt + windowMs;
-  let count = 1; // the current call: now − r ≤ window was checked above
-  for (let i = attempts.length - 1; i >= 0; i--) {
-    const a = attempts[i];
-    if (a === undefined || a <= refusedAt) break;
-    if (a <= until && a <= now) count++;
-  }
+  // The current call (now − r ≤ window was checked above), and the attempts in (r, min(r + window, now)].
+  const count = 1 + countUpTo(attempts, Math.min(refusedAt + windowMs, now)) - countUpTo(attempts, refusedAt);
   const days = Math.max(1, Math.ceil((now - refusedAt) / DAY_MS));
   if (into === undefined) return { count, refusedAt, days };
   into.count = count;
   into.refusedAt = refusedAt;
   into.days = days;
   return into;
+}
+
+/** How many of the ascending `times` are at or before `at` (a binary search). */
+function countUpTo(times: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
