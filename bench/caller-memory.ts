@@ -7,18 +7,23 @@
  * its SipMessage parser, with the SDP body sipp sends.
  *
  *   node --expose-gc --import tsx bench/caller-memory.ts [--warmup 60000] [--callers 100000] [--rate 2000]
- *        [--points 4] [--snapshots DIR] [--dist]
+ *        [--points 4] [--snapshots DIR] [--dist [DIR]]
  *
  * --warmup calls first (the bounded structures fill: the identity cache's 2 × 10,000, the recent attempts' ring, the
  * transaction memory's 40 s), then --callers more in --points steps; at each point, after a forced GC: V8's heap used,
  * RSS, and the growth since the first point per caller. --snapshots DIR: a heap snapshot at the first and last
- * points (compare with bench/heap-diff.ts). --dist: the modules from dist/ (`npm run build`), what `npm start` runs.
+ * points (compare with bench/heap-diff.ts). --dist: the modules from dist/ (`npm run build`), what `npm start` runs;
+ * --dist DIR: from another build's dist/ (e.g. main's, for an A/B with this bench file).
+ * At each step also the CPU a call over the step's calls (before the forced GC; the main thread and the process's other
+ * threads, V8's GC helpers and libuv's pool, from /proc/self/task) and V8's collections during them (PerformanceObserver
+ * 'gc': count and ms of mark-compacts, scavenges, incremental marking).
  * Calls are paced at --rate a second (real time: the transaction memory and the timers age as in service).
  * Prints figures, never asserts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import type Srf from 'drachtio-srf';
 import {
@@ -34,6 +39,60 @@ import { numberArg, textArg } from './args.js';
 
 const DID = '+390612345678';
 const MB = 1048576;
+/** Clock ticks a second of /proc's utime and stime (USER_HZ, 100 on Linux). */
+const TICK_US = 10_000;
+
+/** CPU µs so far of this process's main thread and of its other threads together (/proc/self/task/<tid>/stat). */
+function threadCpu(): { main: number; other: number } {
+  let main = 0;
+  let other = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended
+    }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const us = (Number(f[11]) + Number(f[12])) * TICK_US;
+    if (Number(tid) === process.pid) main += us;
+    else other += us;
+  }
+  return { main, other };
+}
+
+/** V8's collections since the last take: count and ms by kind. */
+function gcTally(): { take: () => string; stop: () => void } {
+  const kinds = new Map<number, { n: number; ms: number }>();
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      const k = kinds.get(kind) ?? { n: 0, ms: 0 };
+      k.n++;
+      k.ms += e.duration;
+      kinds.set(kind, k);
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  const names: [number, string][] = [
+    [constants.NODE_PERFORMANCE_GC_MAJOR, 'major'],
+    [constants.NODE_PERFORMANCE_GC_MINOR, 'minor'],
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL, 'incr'],
+  ];
+  return {
+    take: () => {
+      const text = names
+        .map(([kind, name]) => {
+          const k = kinds.get(kind) ?? { n: 0, ms: 0 };
+          return `${name} ${k.n}×/${k.ms.toFixed(0)} ms`;
+        })
+        .join(', ');
+      kinds.clear();
+      return text;
+    },
+    stop: () => obs.disconnect(),
+  };
+}
 
 async function main(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -48,7 +107,9 @@ async function main(): Promise<void> {
   const points = numberArg('points', 4);
   const snapshots = textArg('snapshots');
   const dir = mkdtempSync(join(tmpdir(), 'caller-memory-'));
-  const m = await handlerModules(process.argv.includes('--dist'));
+  const distAt = process.argv.indexOf('--dist');
+  const distDir = distAt >= 0 ? process.argv[distAt + 1] : undefined;
+  const m = await handlerModules(distAt < 0 ? false : distDir !== undefined && !distDir.startsWith('--') ? distDir : true);
   const { src } = m;
   const config = m.loadConfig({ env: { ...benchEnv(join(dir, 'register.sqlite')), LOG_LEVEL: 'silent' } });
   const { handle, cdrStops, close } = await buildHandler(m, config);
@@ -104,6 +165,7 @@ async function main(): Promise<void> {
   );
   await calls(warmup);
   const first = measure();
+  const gcs = gcTally();
   const show = (p: Point, tag: string): void => {
     const k = p.calls - first.calls;
     const per = (a: number, b: number): string => (k > 0 ? `${((a - b) / k).toFixed(0).padStart(5)} B` : '    -');
@@ -115,9 +177,21 @@ async function main(): Promise<void> {
   show(first, 'first');
   if (snapshots !== undefined) writeHeapSnapshot(join(snapshots, `caller-memory-${n}.heapsnapshot`));
   for (let s = 1; s <= points; s++) {
-    await calls(Math.round(callers / points));
+    gcs.take();
+    const cpu0 = threadCpu();
+    const t0 = performance.now();
+    const count = Math.round(callers / points);
+    await calls(count);
+    const cpu1 = threadCpu();
+    const wall = performance.now() - t0;
+    const gcText = gcs.take(); // before the forced collections of measure()
     show(measure(), `step ${s}`);
+    console.log(
+      `         CPU a call: main ${((cpu1.main - cpu0.main) / count).toFixed(1)} µs, other threads ${((cpu1.other - cpu0.other) / count).toFixed(1)} µs` +
+        ` (${(wall / 1000).toFixed(1)} s for ${count} calls); GC during the calls: ${gcText}`,
+    );
   }
+  gcs.stop();
   if (snapshots !== undefined) writeHeapSnapshot(join(snapshots, `caller-memory-${n}.heapsnapshot`));
   console.log(
     `caller-memory: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}`,

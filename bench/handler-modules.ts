@@ -9,9 +9,10 @@ import { createRequire } from 'node:module';
 import type Srf from 'drachtio-srf';
 import type { Config } from '../src/config/index.js';
 
-export async function handlerModules(dist: boolean) {
+/** `dist`: true for this tree's dist/, a directory for another build's dist/ (another tree's, read-only). */
+export async function handlerModules(dist: boolean | string) {
   const require = createRequire(import.meta.url);
-  const src = dist ? '../dist/src' : '../src';
+  const src = typeof dist === 'string' ? `${dist}/src` : dist ? '../dist/src' : '../src';
   const { loadConfig } = (await import(`${src}/config/index.js`)) as typeof import('../src/config/index.js');
   const { createLogger } = (await import(`${src}/log.js`)) as typeof import('../src/log.js');
   const { createMetrics } = (await import(`${src}/metrics.js`)) as typeof import('../src/metrics.js');

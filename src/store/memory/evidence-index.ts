@@ -13,11 +13,11 @@ import { DAY_MS } from '../../time/units.js';
 import type { CallerSlot } from '../../callerid/types.js';
 import { NO_EVIDENCE, type CallerEvidence, type Clock, type Mark } from '../../screening/types.js';
 import {
+  ActivityTable,
   callerActivity,
   isIdle,
   noCalls,
   NO_TIMES,
-  type ActivityTable,
   type CallerActivity,
 } from './caller-activity.js';
 import { LearnedIndex, type LearnedIndexOptions } from './learned-index.js';
@@ -36,6 +36,8 @@ export interface EvidenceIndexOptions {
   blockDropDigits?: number;
   /** The prefix tree's options (prefix-index.ts); absent or null: no prefix tree. */
   prefixes?: PrefixIndexOptions | null;
+  /** false: every caller gets a record at its first write (no callers heard once kept apart: the model tests). */
+  heardOnce?: boolean;
 }
 
 /**
@@ -95,7 +97,7 @@ export class EvidenceIndex {
    * Every active caller's record (caller-activity.ts), shared with `learned`: this index writes the attempts and
    * refusals, the learned index the calls and talks; a decision looks its caller up once for all four.
    */
-  private readonly activity: ActivityTable = new Map();
+  private readonly activity: ActivityTable;
   /**
    * What this index writes as a caller slot's owner (recordOf): a token of its own, not the table, so a slot kept in
    * the caller-ID cache never holds a whole table alive (an index opened again, as the CLI and the tests do).
@@ -108,6 +110,7 @@ export class EvidenceIndex {
     if (!(options.lookbackDays > 0)) throw new RangeError('lookbackDays must be > 0');
     this.lookbackMs = options.lookbackDays * DAY_MS;
     this.clock = options.clock;
+    this.activity = new ActivityTable(options.heardOnce === false ? { heardOnce: false } : {});
     this.marks = new MarkTable(options.expectedMarks);
     const learned: LearnedIndexOptions = {
       lookbackDays: options.lookbackDays,
@@ -138,14 +141,22 @@ export class EvidenceIndex {
 
   /** Callers with attempts or refusals in the window (as of the last write or prune); counted, for reports. */
   get activeCallers(): number {
-    let n = 0;
+    let n = this.activity.heardOnce;
     for (const act of this.activity.values()) if (act.attempts !== null || act.refusals !== null) n++;
     return n;
   }
 
-  /** Callers with a record: attempts, refusals, calls or talks in the window (as of the last write or prune). */
+  /**
+   * Callers with a record: attempts, refusals, calls or talks in the window (as of the last write or prune), those
+   * heard once (kept without a record object: caller-activity.ts) included.
+   */
   get callerRecords(): number {
     return this.activity.size;
+  }
+
+  /** Of callerRecords, the callers heard once, kept without a record object. */
+  get callersHeardOnce(): number {
+    return this.activity.heardOnce;
   }
 
   /**
@@ -225,10 +236,15 @@ export class EvidenceIndex {
   addAttempt(callerKey: string, time: number): void {
     const cutoff = this.cutoff();
     if (time < cutoff) return;
-    const act = this.activity.get(callerKey);
+    let act = this.activity.peek(callerKey);
     if (act === undefined) {
-      this.activity.set(callerKey, callerActivity(callerKey, [time], null));
-      return;
+      // A caller's first attempt kept without a record (caller-activity.ts), or its second one's record.
+      if (this.activity.firstAttempt(callerKey, time)) return;
+      act = this.activity.get(callerKey);
+      if (act === undefined) {
+        this.activity.set(callerKey, callerActivity(callerKey, [time], null));
+        return;
+      }
     }
     act.attempts = addTime(act.attempts, time, cutoff, MAX_TIMES_PER_CALLER);
     if (act.refusals !== null && dropBefore(act.refusals, cutoff)) act.refusals = null;
@@ -278,7 +294,8 @@ export class EvidenceIndex {
     this.learned.markChanged(entry.callerKey, before, after);
     this.prefixes?.mark(entry.callerKey, before, after, entry.at);
     this.marks.set(entry);
-    const act = this.activity.get(entry.callerKey);
+    // peek: a caller heard once (caller-activity.ts) has no refusals to drop.
+    const act = this.activity.peek(entry.callerKey);
     if (act === undefined || act.refusals === null || !dropBefore(act.refusals, entry.at)) return;
     act.refusals = null;
     if (isIdle(act)) {
@@ -300,8 +317,8 @@ export class EvidenceIndex {
 
   /** Drops times that left the window and callers with nothing left. Returns how many callers were dropped. */
   prune(): number {
-    let dropped = 0;
-    for (const [key, act] of this.activity) {
+    let dropped = this.activity.forgetOnceBefore(this.cutoff());
+    for (const [key, act] of this.activity.entries()) {
       if ((act.attempts !== null || act.refusals !== null) && !this.trim(key, act)) dropped++;
     }
     this.learned.prune();

@@ -15,6 +15,7 @@ import { CallRecord, TalkRecord } from '../../screening/call-list.js';
 import {
   callerActivity,
   isIdle,
+  MAX_PER_CALLER,
   noCalls,
   NO_TIMES,
   type ActivityTable,
@@ -31,8 +32,7 @@ function bumpCount(map: Map<number, number>, key: number, by: number): void {
 }
 /** Slots of the memo of BlockCounts for callers that come back (LearnedIndex.blockCounts); a power of two. */
 const BLOCK_MEMO_SLOTS = 1 << 15;
-/** At most this many calls and talks are kept per caller (the most recent ones). */
-export const MAX_PER_CALLER = 128;
+export { MAX_PER_CALLER };
 
 export interface LearnedIndexOptions {
   lookbackDays: number;
@@ -146,6 +146,7 @@ export class LearnedIndex {
 
   addCall(callerKey: string, at: number, did: string | null): void {
     if (at < this.options.now() - this.lookbackMs) return;
+    if (this.activity.peek(callerKey) === undefined && this.activity.callOnce(callerKey, at, did)) return;
     const act = this.activityOf(callerKey);
     this.trimActivity(act);
     (act.calls ??= CallRecord.empty()).add(at, did, MAX_PER_CALLER);
@@ -153,6 +154,7 @@ export class LearnedIndex {
 
   addTalk(callerKey: string, at: number, seconds: number): void {
     if (!(seconds >= 0) || at < this.options.now() - this.lookbackMs) return;
+    if (this.activity.peek(callerKey) === undefined && this.activity.talkOnce(callerKey, at, seconds)) return;
     const act = this.activityOf(callerKey);
     this.trimActivity(act);
     (act.talks ??= TalkRecord.empty()).add(at, seconds, MAX_PER_CALLER);
@@ -333,7 +335,7 @@ export class LearnedIndex {
         if (n >= 0) this.countLearned(n, -1);
       }
     }
-    for (const [key, act] of this.activity) {
+    for (const [key, act] of this.activity.entries()) {
       if (act.calls === null && act.talks === null) continue; // attempts and refusals only: EvidenceIndex's
       this.trimActivity(act);
       if (noCalls(act)) {
