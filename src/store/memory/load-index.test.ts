@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parsePacked } from './load-index.js';
+import { loadIndex, parsePacked } from './load-index.js';
 import { openRegister } from '../register/register.js';
 import { Connection } from '../sqlite/connection.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
@@ -136,6 +136,33 @@ describe("the repeat rule's evidence after a restart", () => {
       expect(seen()).toEqual(before);
     } finally {
       await register.close();
+describe('callers heard once at a restart', () => {
+  it('keeps a caller with one attempt (and its talk) without a record, and reads it as before the restart', async () => {
+    const file = dir.file('register.sqlite');
+    await (await openRegister({ file, lookbackDays: 30, clock })).close();
+    const db = await Connection.open(file);
+    // 300 callers heard once (every other one with a talk time), the last 10 heard twice; in order of time.
+    await db.run(
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 309)
+       INSERT INTO attempts (time, kind, caller_key, caller_source, withheld, verdict, score, reasons, action,
+                             fail_open, call_id, outcome, talk_ms)
+       SELECT ?1 + i * 1000, 'call', '+39' || (3330000000 + CASE WHEN i < 300 THEN i ELSE i - 10 END), 'from', 0,
+              'unknown', 0, '[]', 'allow', 0, 'c' || i, 'forwarded', CASE WHEN i % 2 = 0 THEN i * 10 END
+         FROM n`,
+      [NOW - DAY],
+    );
+    try {
+      const { index } = await loadIndex(db, { lookbackDays: 30, clock });
+      expect(index.callerRecords).toBe(300);
+      expect(index.callersHeardOnce).toBe(290);
+      const e = index.evidenceFor('+393330000004');
+      expect([...e.attempts]).toEqual([NOW - DAY + 4000]);
+      expect([...(e.talks ?? [])]).toEqual([{ at: NOW - DAY + 4000, seconds: 0.04 }]);
+      expect(index.evidenceFor('+393330000005').talks).toBeUndefined();
+      expect([...index.evidenceFor('+393330000295').attempts]).toEqual([NOW - DAY + 295_000, NOW - DAY + 305_000]);
+      expect(index.callersHeardOnce).toBe(288); // the two read have a record now
+    } finally {
+      await db.close();
     }
   });
 });
