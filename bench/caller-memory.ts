@@ -109,7 +109,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'caller-memory-'));
   const distAt = process.argv.indexOf('--dist');
   const distDir = distAt >= 0 ? process.argv[distAt + 1] : undefined;
-  const m = await handlerModules(distAt < 0 ? false : distDir !== undefined && !distDir.startsWith('--') ? distDir : true);
+  const m = await handlerModules(
+    distAt < 0 ? false : distDir !== undefined && !distDir.startsWith('--') ? distDir : true,
+  );
   const { src } = m;
   const config = m.loadConfig({ env: { ...benchEnv(join(dir, 'register.sqlite')), LOG_LEVEL: 'silent' } });
   const { handle, cdrStops, close } = await buildHandler(m, config);
