@@ -12,14 +12,7 @@ import { DAY_MS } from '../../time/units.js';
  */
 import type { CallerSlot } from '../../callerid/types.js';
 import { NO_EVIDENCE, type CallerEvidence, type Clock, type Mark } from '../../screening/types.js';
-import {
-  ActivityTable,
-  callerActivity,
-  isIdle,
-  noCalls,
-  NO_TIMES,
-  type CallerActivity,
-} from './caller-activity.js';
+import { ActivityTable, callerActivity, isIdle, noCalls, NO_TIMES, type CallerActivity } from './caller-activity.js';
 import { LearnedIndex, type LearnedIndexOptions } from './learned-index.js';
 import { MarkTable, type MarkEntry } from './mark-table.js';
 import { PrefixIndex, type PrefixIndexOptions } from './prefix-index.js';

@@ -136,6 +136,10 @@ describe("the repeat rule's evidence after a restart", () => {
       expect(seen()).toEqual(before);
     } finally {
       await register.close();
+    }
+  });
+});
+
 describe('callers heard once at a restart', () => {
   it('keeps a caller with one attempt (and its talk) without a record, and reads it as before the restart', async () => {
     const file = dir.file('register.sqlite');
