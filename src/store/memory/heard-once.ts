@@ -197,7 +197,8 @@ export class HeardOnce {
    */
   private grow(): void {
     const capacity = 2 * this.live > this.mask + 1 ? 2 * (this.mask + 1) : this.mask + 1;
-    const old = { ...this.arrays(), mask: this.mask };
+    const old = this.arrays();
+    const oldMask = this.mask;
     this.mask = capacity - 1;
     this.keys = new Float64Array(capacity);
     this.attemptAt = new Float64Array(capacity);
@@ -208,7 +209,7 @@ export class HeardOnce {
     this.index = new Int32Array(2 * capacity);
     let n = 0;
     for (let seq = this.head; seq < this.tail; seq++) {
-      const from = seq & old.mask;
+      const from = seq & oldMask;
       const key = old.keys[from]!;
       if (Number.isNaN(key)) continue;
       this.keys[n] = key;
