@@ -168,11 +168,16 @@ export async function ensureAdminHash(
   return { hash, changed: true };
 }
 
-/** The key that signs session cookies: random on first start, then kept. */
-export async function sessionKey(store: SecretStore): Promise<Buffer> {
-  const stored = await store.get(SESSION_KEY_KEY);
+/** A 32-byte key kept in the store under `name`: random on first start, then the same one (base64url). */
+export async function storedKey(store: SecretStore, name: string): Promise<Buffer> {
+  const stored = await store.get(name);
   if (typeof stored === 'string' && stored.length >= 32) return Buffer.from(stored, 'base64url');
   const key = randomBytes(32);
-  await store.set(SESSION_KEY_KEY, key.toString('base64url'));
+  await store.set(name, key.toString('base64url'));
   return key;
+}
+
+/** The key that signs session cookies: random on first start, then kept. */
+export function sessionKey(store: SecretStore): Promise<Buffer> {
+  return storedKey(store, SESSION_KEY_KEY);
 }

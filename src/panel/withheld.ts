@@ -13,11 +13,11 @@
  * hash them all. A number that also called with its number shown is known to the office: it is shown as usual, its
  * withheld attempts marked "(nascosto)".
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Dossier } from '../dossier/load.js';
 import type { DossierAttempt } from '../dossier/rules.js';
 import type { Attempt } from '../store/register/types.js';
-import type { SecretStore } from './auth.js';
+import { storedKey, type SecretStore } from './auth.js';
 
 /** What a withheld caller's key starts with in the panel's links, forms and JSON. */
 export const HIDDEN_PREFIX = 'hidden:';
@@ -72,12 +72,8 @@ export class WithheldNames {
 const WITHHELD_KEY_KEY = 'panel.withheldKey';
 
 /** The key of this register's withheld callers' tokens: random on first start, then kept (stable pseudonyms). */
-export async function withheldKey(store: SecretStore): Promise<Buffer> {
-  const stored = await store.get(WITHHELD_KEY_KEY);
-  if (typeof stored === 'string' && stored.length >= 32) return Buffer.from(stored, 'base64url');
-  const key = randomBytes(32);
-  await store.set(WITHHELD_KEY_KEY, key.toString('base64url'));
-  return key;
+export function withheldKey(store: SecretStore): Promise<Buffer> {
+  return storedKey(store, WITHHELD_KEY_KEY);
 }
 
 /**
