@@ -173,7 +173,7 @@ export class FeedService {
   async removeFriend(name: string): Promise<boolean> {
     const removed = await this.serial(() => removeFriend(this.db, name));
     if (removed) {
-      this.index.replace(await this.serial(() => allReports(this.db)));
+      await this.reloadReports();
       this.logger.info({ friend: name }, 'friend removed with its reports');
     }
     return removed;
@@ -215,8 +215,7 @@ export class FeedService {
       if (this.closed) break;
       out.push(await this.pullOne(friend, force));
     }
-    const reports = await this.serial(() => allReports(this.db));
-    this.index.replace(reports);
+    await this.reloadReports();
     return out;
   }
 
@@ -270,6 +269,11 @@ export class FeedService {
       entries: feed.entries.length,
       removed: feed.removed.length,
     };
+  }
+
+  /** The friends' reports in memory rebuilt from the register (after a pull round, a friend removed). */
+  private async reloadReports(): Promise<void> {
+    this.index.replace(await this.serial(() => allReports(this.db)));
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {
