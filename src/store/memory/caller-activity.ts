@@ -66,10 +66,9 @@ export class ActivityTable {
   /** The caller's record; a caller heard once gets one now. */
   get(key: string): CallerActivity | undefined {
     const act = this.records.get(key);
-    if (act !== undefined || this.once === null || this.once.size === 0) return act;
-    const n = e164KeyToNumber(key);
-    const slot = n < 0 ? -1 : this.once.find(n);
-    return slot < 0 ? undefined : this.promote(key, this.once.take(slot));
+    if (act !== undefined) return act;
+    const slot = this.onceSlot(key);
+    return slot < 0 ? undefined : this.promote(key, this.once!.take(slot));
   }
 
   set(key: string, act: CallerActivity): void {
