@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../test/support/manual-clock.js';
+import { said } from '../../../test/support/evidence-said.js';
 import { mulberry32 } from '../../../test/support/prng.js';
-import type { CallerEvidence } from '../../screening/types.js';
 import { EvidenceIndex, MAX_TIMES_PER_CALLER } from './evidence-index.js';
 import { MAX_PER_CALLER } from './learned-index.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 5, 10);
 const LOOKBACK_DAYS = 3;
-
-/** What a caller's evidence says, lists as plain arrays (a CallRecord's DID table is how it is kept, not what it says). */
-function said(e: CallerEvidence) {
-  return {
-    mark: e.mark,
-    attempts: [...e.attempts],
-    refusals: [...e.refusals],
-    calls: e.calls === undefined ? undefined : [...e.calls],
-    talks: e.talks === undefined ? undefined : [...e.talks],
-    block: e.block,
-    calledByUs: e.calledByUs,
-    allowNext: e.allowNext,
-  };
-}
 
 /**
  * The layout replaced: a caller's attempts and refusals in one index's Map and its calls and talks in another's,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../test/support/manual-clock.js';
+import { said } from '../../../test/support/evidence-said.js';
 import { mulberry32 } from '../../../test/support/prng.js';
-import type { CallerEvidence } from '../../screening/types.js';
 import { EvidenceIndex } from './evidence-index.js';
 import { HeardOnce } from './heard-once.js';
 
@@ -9,20 +9,6 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 11, 6, 10);
 const LOOKBACK_DAYS = 3;
 const DID = '+390612345670';
-
-/** What a caller's evidence says, lists as plain arrays. */
-function said(e: CallerEvidence) {
-  return {
-    mark: e.mark,
-    attempts: [...e.attempts],
-    refusals: [...e.refusals],
-    calls: e.calls === undefined ? undefined : [...e.calls],
-    talks: e.talks === undefined ? undefined : [...e.talks],
-    block: e.block,
-    calledByUs: e.calledByUs,
-    allowNext: e.allowNext,
-  };
-}
 
 describe('callers heard once, kept without a record (heard-once.ts)', () => {
   it('keeps a new caller with one attempt, call and talk without a record, and gives it one at its next event', () => {
