@@ -89,7 +89,13 @@ main:has(#register), main:has(#sip-details) { max-width:1600px; }
   a { color:inherit; text-decoration:none; } .breach { break-inside:avoid; }
 }
 @media (max-width: 640px) {
-  main { padding:.6rem; } header { padding:.5rem; } .card .n { font-size:1.4rem; }
+  main { padding:.6rem; } .card .n { font-size:1.4rem; }
+  /* The header in two short lines, not five stacked links (~100 px on a 390 px phone, user37): the brand and the
+     tools, then the links in one line that scrolls sideways (class "scroll": its own scrolling, as a table's). */
+  header { padding:.3rem .5rem; gap:.2rem .5rem; }
+  header .brand { margin-right:0; } header .tools { margin-left:auto; }
+  header nav { order:3; flex:1 1 100%; flex-wrap:nowrap; overflow-x:auto; scrollbar-width:none; gap:.1rem; }
+  header nav a { white-space:nowrap; padding:.2rem .4rem; }
   th, td { padding:.35rem .3rem; font-size:.9rem; } .hide-sm { display:none; }
   #register thead, table.stack thead { display:none; }
   #register, table.stack, #register tbody, table.stack tbody, #register tr, table.stack tr { display:block; }
