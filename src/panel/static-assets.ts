@@ -91,7 +91,7 @@ main:has(#register), main:has(#sip-details) { max-width:1600px; }
 @media (max-width: 640px) {
   main { padding:.6rem; } .card .n { font-size:1.4rem; }
   /* The header in two short lines, not five stacked links (~100 px on a 390 px phone, user37): the brand and the
-     tools, then the links in one line that scrolls sideways (class "scroll": its own scrolling, as a table's). */
+     tools, then the links in one line that scrolls sideways. */
   header { padding:.3rem .5rem; gap:.2rem .5rem; }
   header .brand { margin-right:0; } header .tools { margin-left:auto; }
   header nav { order:3; flex:1 1 100%; flex-wrap:nowrap; overflow-x:auto; scrollbar-width:none; gap:.1rem; }

@@ -56,7 +56,7 @@ ${headCommon(title)}
 <body>
 <header>
   <span class="brand">✗ crocetta</span>
-  <nav class="scroll">${NAV.map(([href, key]) => html`<a href="${href}" class="${here === href ? 'here' : ''}">${ctx.loc.t(key)}</a>`)}</nav>
+  <nav>${NAV.map(([href, key]) => html`<a href="${href}" class="${here === href ? 'here' : ''}">${ctx.loc.t(key)}</a>`)}</nav>
   <span class="tools">
     <span aria-label="${ctx.loc.t('language')}">${langLink(ctx, 'it')} · ${langLink(ctx, 'en')}</span>
     <form method="post" action="/logout">${csrfField(ctx)}<button type="submit">${ctx.loc.t('logout')}</button></form>
