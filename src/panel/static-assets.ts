@@ -33,6 +33,7 @@ th, td { text-align:left; padding:.4rem .5rem; border-bottom:1px solid var(--lin
 th { font-size:.8rem; text-transform:uppercase; letter-spacing:.03em; color:var(--muted); white-space:nowrap; }
 td.num { text-align:right; font-variant-numeric:tabular-nums; } #our-numbers th.num { text-align:right; } #our-numbers { width:auto; min-width:min(100%, 40rem); }
 .nowrap { white-space:nowrap; }
+.hidden-caller { white-space:nowrap; }
 .badge { display:inline-block; padding:.05rem .45rem; border-radius:10px; font-size:.8rem; color:#fff; background:var(--unknown); }
 .kind-sms { background:#6b3fa0; }
 .v-nuisance { background:var(--nuisance); } .v-suspect { background:var(--suspect); } .v-trusted { background:var(--trusted); }
