@@ -47,7 +47,7 @@ export async function registerCsv(
   opts: {
     excel?: boolean;
     /** Rows as the office may read them: a withheld caller's number replaced by its token (withheld.ts). */
-    mask?: (rows: Attempt[]) => Promise<Attempt[]>;
+    mask?: (rows: Attempt[]) => Attempt[];
   } = {},
 ): Promise<number> {
   const local = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'medium' });
@@ -61,7 +61,7 @@ export async function registerCsv(
     const rows = await reports.register({ ...filter, ...(before && { before }), limit: CHUNK });
     if (rows.length === 0) break;
     let out = '';
-    for (const a of opts.mask === undefined ? rows : await opts.mask(rows)) {
+    for (const a of opts.mask === undefined ? rows : opts.mask(rows)) {
       out +=
         [
           local.format(a.time),

@@ -40,13 +40,31 @@ describe("a withheld caller's token", () => {
 });
 
 describe('attempts as the office sees them', () => {
-  it("replace a hidden caller's number by its token and leave the others", async () => {
+  it("replace a withheld attempt's number by its caller's token and leave the others", () => {
     const names = new WithheldNames(KEY);
     const withheld = new WithheldCallers(names, (keys) => Promise.resolve(new Set(keys.filter((k) => k === NUMBER))));
-    const rows = [newAttempt(NUMBER, 1000), newAttempt('+390212345678', 2000)].map((a, i) => ({ ...a, id: i + 1 }));
-    const [hidden, shown] = await withheld.mask(rows);
+    const rows = [newAttempt(NUMBER, 1000), newAttempt('+390212345678', 2000)].map((a, i) => ({
+      ...a,
+      id: i + 1,
+      withheld: i === 0,
+    }));
+    const [hidden, shown] = withheld.mask(rows);
     expect(hidden).toMatchObject({ callerKey: names.token(NUMBER), callerE164: null, callerRaw: null });
     expect(shown).toEqual(rows[1]);
-    expect(await WithheldCallers.shown().mask(rows)).toEqual(rows);
+    expect(WithheldCallers.shown().mask(rows)).toEqual(rows);
+  });
+
+  it('name a withheld call by its token even when its number also called shown: withholding is chosen call by call', () => {
+    const names = new WithheldNames(KEY);
+    // The register knows NUMBER from a shown call too: it is no "only withheld" caller.
+    const withheld = new WithheldCallers(names, () => Promise.resolve(new Set()));
+    const rows = [newAttempt(NUMBER, 1000), newAttempt(NUMBER, 2000)].map((a, i) => ({
+      ...a,
+      id: i + 1,
+      withheld: i === 0,
+    }));
+    const [hidden, shown] = withheld.mask(rows);
+    expect(hidden).toMatchObject({ callerKey: names.token(NUMBER), callerE164: null, callerRaw: null });
+    expect(shown).toEqual(rows[1]);
   });
 });

@@ -10,8 +10,14 @@
  * The token is the number encrypted under a key of this register (kept in its settings, random on first use), SIV
  * style: its IV is an HMAC of the number (the same number, the same token) and the panel alone can read it back
  * (`resolve`), to mark, list or classify the caller. A plain hash would not do: Italy's numbers are few enough to
- * hash them all. A number that also called with its number shown is known to the office: it is shown as usual, its
- * withheld attempts marked "(nascosto)".
+ * hash them all.
+ *
+ * Withholding is a choice made call by call (CLIR), so it is kept call by call: a withheld attempt is always shown by
+ * its caller's token, even when the same number also called with its number shown (that number's shown calls are
+ * shown by its number, its withheld ones by its token, and neither page lists the other's calls); a search by digits
+ * finds no withheld attempt, and the number's page or API asked by its digits shows only its shown calls, or, for a
+ * number known only from withheld calls, what a number never seen shows (no oracle for someone who already has the
+ * digits: session 38's register found the hidden caller's rows by them, and `/numbers/<digits>` led to its page).
  */
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Dossier } from '../dossier/load.js';
@@ -87,6 +93,11 @@ export class WithheldCallers {
     private readonly onlyWithheld: (keys: readonly string[]) => Promise<Set<string>>,
   ) {}
 
+  /** Whether withheld callers are kept from the office (false: the operator chose to see their numbers). */
+  get hides(): boolean {
+    return this.names !== null;
+  }
+
   /** Nothing hidden (tests, the operator's choice). */
   static shown(): WithheldCallers {
     return new WithheldCallers(null, () => Promise.resolve(new Set()));
@@ -113,12 +124,25 @@ export class WithheldCallers {
     return (await this.hidden([key])).get(key) ?? null;
   }
 
-  /** Attempts with a hidden caller's number replaced by its token (no E.164, no number as received). */
-  static masked(rows: readonly Attempt[], hidden: ReadonlyMap<string, string>): Attempt[] {
-    if (hidden.size === 0) return [...rows];
+  /** The token of each caller of a withheld attempt among `rows` (by caller key); none when nothing is hidden. */
+  rowTokens(rows: readonly Attempt[]): Map<string, string> {
+    const out = new Map<string, string>();
+    const names = this.names;
+    if (names === null) return out;
+    for (const a of rows) {
+      if (a.withheld && a.callerKey !== null && !out.has(a.callerKey)) out.set(a.callerKey, names.token(a.callerKey));
+    }
+    return out;
+  }
+
+  /** Withheld attempts with their caller's number replaced by its token (no E.164, no number as received). */
+  static masked(rows: readonly Attempt[], tokens: ReadonlyMap<string, string>): Attempt[] {
+    if (tokens.size === 0) return [...rows];
     return rows.map((a) => {
-      const token = a.callerKey === null ? undefined : hidden.get(a.callerKey);
-      return token === undefined ? a : { ...a, callerKey: token, callerE164: null, callerRaw: null };
+      const token = !a.withheld || a.callerKey === null ? undefined : tokens.get(a.callerKey);
+      return token === undefined
+        ? a
+        : { ...a, callerKey: token, callerE164: null, callerRaw: null };
     });
   }
 
@@ -148,8 +172,8 @@ export class WithheldCallers {
     };
   }
 
-  /** `rows` masked (`masked`) with the tokens of their hidden callers. */
-  async mask(rows: readonly Attempt[]): Promise<Attempt[]> {
-    return WithheldCallers.masked(rows, await this.hidden(rows.map((a) => a.callerKey)));
+  /** `rows` with each withheld attempt's caller named by its token (`masked`). */
+  mask(rows: readonly Attempt[]): Attempt[] {
+    return WithheldCallers.masked(rows, this.rowTokens(rows));
   }
 }

@@ -38,6 +38,20 @@ async function call(h: Harness, withheld: boolean): Promise<number> {
   return status;
 }
 
+/** A call from `number`, withheld (Privacy: id, the number asserted) or shown. */
+async function callFrom(h: Harness, number: string, withheld: boolean): Promise<number> {
+  const invite = buildInvite({
+    ...(withheld
+      ? { from: '"Anonymous" <sip:anonymous@anonymous.invalid>', pai: `tel:${number}`, privacy: 'id' }
+      : { from: number }),
+    to: DID,
+    requestUri: `sip:${DID}@127.0.0.1`,
+  });
+  const status = (await h.double.injectRequest(invite).waitForFinal()).status;
+  await h.app.register.flush();
+  return status;
+}
+
 async function get(h: Harness, s: PanelSession, path: string): Promise<{ status: number; text: string }> {
   const res = await fetch(h.url(path), { headers: { cookie: s.cookie }, redirect: 'manual' });
   return { status: res.status, text: await res.text() };
@@ -105,13 +119,10 @@ describe('a withheld caller in the panel (by default)', () => {
     expect(numberPage.status).toBe(200);
     noDigits(numberPage.text);
     expect(numberPage.text).toMatch(/<h1>Numero nascosto · [0-9A-F]{4}<\/h1>/);
-    // Its page asked by its digits is its token's page.
-    const byDigits = await fetch(h.url(`/numbers/${encodeURIComponent(HIDDEN)}`), {
-      headers: { cookie: it_.cookie },
-      redirect: 'manual',
-    });
-    expect(byDigits.status).toBe(303);
-    expect(byDigits.headers.get('location')).toBe(pageUrl);
+    // Its page asked by its digits is a number never seen (session 39: it led to the token's page, an oracle).
+    const byDigits = await get(h, it_, `/numbers/${encodeURIComponent(HIDDEN)}`);
+    expect(byDigits.status).toBe(200);
+    expect(byDigits.text).not.toMatch(TAG);
     const marked = await fetch(h.url(`${pageUrl}/mark`), {
       method: 'POST',
       headers: { cookie: it_.cookie, 'content-type': 'application/x-www-form-urlencoded' },
@@ -151,6 +162,110 @@ describe('a withheld caller in the panel (by default)', () => {
     expect(feed.status).toBe(200);
     expect(JSON.stringify(feed.json)).toContain(SHOWN);
     noDigits(JSON.stringify(feed.json));
+  });
+});
+
+describe('no oracle for whoever already has the digits (session 39)', () => {
+  /** Called both ways: once with its number shown, once withheld. */
+  const BOTH = '+393405556677';
+  const BOTH_DIGITS = ['3405556677', '340 555 6677'];
+  let h: Harness;
+  let s: PanelSession;
+
+  beforeAll(async () => {
+    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+    h.double.onProxy(() => [{ status: 200 }]);
+    s = await panelSession((p) => h.url(p), PASSWORD, 'it');
+    for (let i = 0; i < 2; i++) expect(await callFrom(h, HIDDEN, true)).toBe(200);
+    expect(await callFrom(h, BOTH, false)).toBe(200);
+    expect(await callFrom(h, BOTH, true)).toBe(200);
+    expect(await callFrom(h, SHOWN, false)).toBe(200);
+    // The office marks the hidden caller from its page (by its token).
+    const rows = ((await h.api('GET', '/api/attempts?limit=10')).json as { attempts: Attempt[] }).attempts;
+    const token = rows.find((a) => a.withheld && a.callerKey?.startsWith('hidden:'))?.callerKey ?? '';
+    expect(
+      (
+        await h.api('POST', `/api/numbers/${encodeURIComponent(token)}/mark`, {
+          label: 'nuisance',
+          company: 'Call centre',
+        })
+      ).status,
+    ).toBe(200);
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it("the register's search by a withheld caller's digits finds none of its withheld calls", async () => {
+    for (const q of ['3339998877', '333 999 8877', '+39 333 999 8877', '999 8877']) {
+      const page = await get(h, s, `/register?q=${encodeURIComponent(q)}`);
+      expect(page.status).toBe(200);
+      expect(page.text, q).not.toMatch(TAG);
+      const csv = await get(h, s, `/register.csv?q=${encodeURIComponent(q)}`);
+      expect(csv.text, q).not.toContain('hidden:');
+    }
+    // A number that also called shown: its shown call is found, its withheld one is not.
+    const both = await get(h, s, `/register.csv?q=${encodeURIComponent('340 555 6677')}`);
+    const lines = both.text.trim().split('\n').slice(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(BOTH);
+    expect(lines[0]).not.toContain('hidden:');
+  });
+
+  it('the number routes asked by its digits answer as for a number never seen', async () => {
+    const never = (await h.api('GET', '/api/numbers/%2B393339998800')).json as Record<string, unknown>;
+    const asked = (await h.api('GET', `/api/numbers/${encodeURIComponent(HIDDEN)}`)).json as Record<string, unknown>;
+    expect(asked).toMatchObject({ number: HIDDEN, withheld: false, attempts: 0, mark: null, recent: [] });
+    for (const field of ['verdict', 'score', 'reasons', 'firstSeen', 'lastSeen', 'lines'])
+      expect(asked[field], field).toEqual(never[field]);
+    expect(JSON.stringify(asked)).not.toMatch(/hidden:|Call centre/);
+    const page = await fetch(h.url(`/numbers/${encodeURIComponent(HIDDEN)}`), {
+      headers: { cookie: s.cookie },
+      redirect: 'manual',
+    });
+    expect(page.status).toBe(200);
+    // (The mark form's list of the office's companies names every company, whoever it marked.)
+    const text = (await page.text()).replace(/<datalist[\s\S]*?<\/datalist>/g, '');
+    expect(text).not.toMatch(TAG);
+    expect(text).not.toContain('Call centre');
+    expect(text).toContain('non segnato');
+    expect((await h.api('GET', `/api/attempts?number=${encodeURIComponent(HIDDEN)}`)).json).toEqual({
+      attempts: [],
+      next: null,
+    });
+    const dossier = await h.api('GET', `/api/dossier?number=${encodeURIComponent(HIDDEN)}`);
+    expect(dossier.status).toBe(200);
+    expect(JSON.stringify(dossier.json)).not.toMatch(/hidden:|Call centre/);
+  });
+
+  it('a number that called both ways: its shown calls by its number, its withheld one by its token only', async () => {
+    const rows = ((await h.api('GET', '/api/attempts?limit=10')).json as { attempts: Attempt[] }).attempts;
+    // Every withheld call is named by a token (session 38 showed this one as "340 555 6677 (nascosto)").
+    expect(rows.filter((a) => a.withheld && !(a.callerKey ?? '').startsWith('hidden:'))).toEqual([]);
+    for (const d of BOTH_DIGITS) expect(JSON.stringify(rows.filter((a) => a.withheld))).not.toContain(d);
+    const byNumber = (await h.api('GET', `/api/numbers/${encodeURIComponent(BOTH)}`)).json as {
+      attempts: number;
+      recent: Attempt[];
+    };
+    expect(byNumber.attempts).toBe(1);
+    expect(byNumber.recent.map((a) => a.withheld)).toEqual([false]);
+    // Its withheld call is named by a token whose page lists that call alone, without its digits.
+    const tokens = new Set(rows.filter((a) => a.withheld).map((a) => a.callerKey));
+    expect(tokens.size).toBe(2);
+    for (const token of tokens) {
+      const json = (await h.api('GET', `/api/numbers/${encodeURIComponent(token ?? '')}`)).json as {
+        recent: Attempt[];
+      };
+      expect(json.recent.every((a) => a.withheld && a.callerKey === token)).toBe(true);
+      for (const d of BOTH_DIGITS) expect(JSON.stringify(json)).not.toContain(d);
+    }
+    // Its calls per day: one on its number's page, one on its token's (caller_daily counts both together).
+    const dayTicks = (text: string) => /<div class="timeline">[\s\S]*?<\/div>/.exec(text)?.[0].match(/✗/g)?.length;
+    expect(dayTicks((await get(h, s, `/numbers/${encodeURIComponent(BOTH)}`)).text)).toBe(1);
+    expect(dayTicks((await get(h, s, `/numbers/${encodeURIComponent(SHOWN)}`)).text)).toBe(1);
+    const register = await get(h, s, '/register');
+    expect(register.text).not.toContain('(nascosto)');
+    expect([...register.text.matchAll(TAG)].length).toBe(3);
   });
 });
 

@@ -31,7 +31,7 @@ function dossierQueryOf(
   defaultCountry: string,
   timeZone: string,
   withheld: WithheldCallers,
-): { params: DossierPageParams; query: DossierQuery | null } {
+): { params: DossierPageParams; query: DossierQuery | null; byDigits: boolean } {
   const { company, number, since, until } = q;
   const params: DossierPageParams = {
     ...(company !== undefined && { company }),
@@ -48,13 +48,17 @@ function dossierQueryOf(
     if (err instanceof PeriodError) throw HttpError.said(400, PERIOD_ERRORS[err.problem], { detail: err.message });
     throw err;
   }
-  if (company !== undefined) return { params, query: { subject: { kind: 'company', company }, ...period } };
-  if (number !== undefined)
+  if (company !== undefined)
+    return { params, query: { subject: { kind: 'company', company }, ...period }, byDigits: false };
+  if (number !== undefined) {
+    const caller = keyFromParam(number, defaultCountry, withheld);
     return {
       params,
-      query: { subject: { kind: 'number', callerKey: keyFromParam(number, defaultCountry, withheld).key }, ...period },
+      query: { subject: { kind: 'number', callerKey: caller.key }, ...period },
+      byDigits: caller.token === undefined,
     };
-  return { params, query: null };
+  }
+  return { params, query: null, byDigits: false };
 }
 
 /** A period refused by parsePeriod, by its problem: the page names its fields; the JSON API says parsePeriod's words. */
@@ -65,23 +69,38 @@ export function dossierRouter(
 ): Router {
   const router = Router();
   const { dossier, defaultCountry, withheld } = deps;
-  /** The dossier, its withheld callers named by their tokens (withheld.ts). */
-  const build = async (query: DossierQuery) => withheld.maskDossier(await dossier.build(query));
+  /**
+   * The dossier, its withheld callers named by their tokens (withheld.ts); of a number asked by its digits that called
+   * only withheld, the dossier of a number never seen (no oracle for who already has the digits).
+   */
+  const build = async (query: DossierQuery, byDigits: boolean) => {
+    const built = await dossier.build(query);
+    const { subject } = query;
+    if (byDigits && withheld.hides && subject.kind === 'number' && (await withheld.tokenOf(subject.callerKey)) !== null)
+      return {
+        ...built,
+        numbers: built.numbers.map((n) => ({ callerKey: n.callerKey, label: null, company: null, category: null })),
+        attempts: 0,
+        breaches: [],
+      };
+    return withheld.maskDossier(built);
+  };
 
   router.get('/dossier', async (req, res) => {
     const typed = parseRequest(req, { query: dossierQuery }).query;
     // The page's date fields are typed day first (04/12/2026): read as the ISO day the API and its links take.
     const day = (v: string | undefined) => (v === undefined ? undefined : (isoDayFromTyped(v) ?? v));
     const q = { ...typed, since: day(typed.since), until: day(typed.until) };
-    const { params, query } = dossierQueryOf(q, defaultCountry, deps.timeZone, withheld);
-    sendHtml(res, dossierPage(pageContext(req, res, deps), params, query === null ? null : await build(query)));
+    const { params, query, byDigits } = dossierQueryOf(q, defaultCountry, deps.timeZone, withheld);
+    const built = query === null ? null : await build(query, byDigits);
+    sendHtml(res, dossierPage(pageContext(req, res, deps), params, built));
   });
 
   router.get('/api/dossier', async (req, res) => {
     const q = parseRequest(req, { query: apiQuery }).query;
-    const { query } = dossierQueryOf(q, defaultCountry, dossier.timeZone, withheld);
+    const { query, byDigits } = dossierQueryOf(q, defaultCountry, dossier.timeZone, withheld);
     if (query === null) throw new HttpError(400, 'company or number: one of them is required');
-    const built = await build(query);
+    const built = await build(query, byDigits);
     if (q.format === 'csv') {
       res.type('text/csv; charset=utf-8');
       res.attachment(`crocetta-dossier-${new Date(built.generatedAt).toISOString().slice(0, 10)}.csv`);

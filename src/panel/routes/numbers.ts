@@ -6,6 +6,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { formatAction } from '../../screening/policy.js';
+import type { CallerEvidence } from '../../screening/types.js';
 import { APPEAL_BY } from '../../sharing/feeds/feed-publisher.js';
 import { localDay } from '../../store/reports/local-days.js';
 import { keyFromParam } from '../caller-param.js';
@@ -56,42 +57,72 @@ export function numbersRouter(deps: NumbersDeps): Router {
   const router = Router();
   const { register, reports, live, timeZone, withheld } = deps;
   /**
-   * The caller a URL names, and how the office sees it: a caller known only from withheld calls by its token (named
-   * by it, or by its number: its page still shows no digits), else by its number (`shown`: the key).
+   * The caller a URL names, and how the office sees it (withheld.ts): by its token, its withheld calls (`only` true);
+   * by its number, the others (`only` false; `unseen`: it called only withheld, and is shown as a number never seen);
+   * everything (`only` undefined) when the operator chose to see withheld callers' numbers.
    */
   const callerOf = async (param: string) => {
     const caller = keyFromParam(param, deps.defaultCountry, withheld);
-    const token = caller.token ?? (await withheld.tokenOf(caller.key));
-    if (token === null) return { ...caller, shown: caller.key, hidden: false };
+    if (!withheld.hides) return { ...caller, shown: caller.key, hidden: false, only: undefined, unseen: false };
+    if (caller.token === undefined) {
+      const summary = await register.numberSummary(caller.key, false);
+      const unseen = summary.attempts === 0 && (await withheld.tokenOf(caller.key)) !== null;
+      return { ...caller, shown: caller.key, hidden: false, only: false, unseen };
+    }
     // Its next call is classified as its calls came: withheld.
     const identity = { ...caller.identity, withheld: true, withheldReason: 'privacy-header' as const };
-    return { ...caller, identity, shown: token, hidden: true };
+    return { ...caller, identity, shown: caller.token, hidden: true, only: true, unseen: false };
   };
+  type Caller = Awaited<ReturnType<typeof callerOf>>;
+  /**
+   * The evidence the caller is classified with; for a number asked by its digits that called only withheld, what a
+   * number never seen has (its neighbours' and friends' evidence, not its own calls, mark or talks).
+   */
+  const evidenceOf = (c: Caller): CallerEvidence => {
+    const ev = deps.evidence.evidenceFor(c.key);
+    if (!c.unseen) return ev;
+    const out: CallerEvidence = { mark: null, attempts: [], refusals: [] };
+    if (ev.block !== undefined) out.block = ev.block;
+    if (ev.blockCalls !== undefined) out.blockCalls = ev.blockCalls;
+    if (ev.prefix !== undefined) out.prefix = ev.prefix;
+    if (ev.friends !== undefined) out.friends = ev.friends;
+    if (ev.calledByUs !== undefined) out.calledByUs = ev.calledByUs;
+    return out;
+  };
+  /** Its mark and counts as the office may see them (of its calls in view; none for a number `unseen`). */
+  const summaryOf = async (c: Caller) => {
+    const summary = await register.numberSummary(c.key, c.only);
+    return c.unseen ? { ...summary, mark: null } : summary;
+  };
+  /** Its attempts in view, newest first, a withheld one's caller named by its token. */
+  const attemptsOf = async (c: Caller, limit: number) =>
+    withheld.mask(
+      await register.attempts({ callerKey: c.key, limit, ...(c.only !== undefined && { withheld: c.only }) }),
+    );
   /** What the next call from this caller would get, with friends' reports. */
-  const classify = (c: Awaited<ReturnType<typeof callerOf>>, now: number) =>
-    live.classify(c.identity, deps.evidence.evidenceFor(c.key), now);
+  const classify = (c: Caller, evidence: CallerEvidence, now: number) => live.classify(c.identity, evidence, now);
 
   router.get('/numbers/:number', async (req, res) => {
     const ctx = pageContext(req, res, deps);
     const { params, query: q } = parseRequest(req, { params: numberParams, query: markedQuery });
     const caller = await callerOf(params.number);
     const { key } = caller;
-    // A withheld caller asked by its digits: its page is the token's (the address bar keeps no digits either).
-    if (caller.hidden && caller.token === undefined) {
-      const back = new URL(req.originalUrl, 'http://panel');
-      res.redirect(303, `/numbers/${encodeURIComponent(caller.shown)}${back.search}`);
-      return;
-    }
     const today = localDay(ctx.now, timeZone);
+    // caller_daily counts its calls whichever way they came: of a number that called both ways, this page's way.
+    const allInView = caller.only === undefined || (await register.numberSummary(key, !caller.only)).attempts === 0;
     const [summary, days, history, attempts, vocab] = await Promise.all([
-      register.numberSummary(key),
-      reports.callerDays(key, today - 365),
-      register.markHistory(key, 50),
-      register.attempts({ callerKey: key, limit: 50 }).then((rows) => withheld.mask(rows)),
+      summaryOf(caller),
+      caller.unseen
+        ? Promise.resolve([])
+        : allInView || caller.only === undefined
+          ? reports.callerDays(key, today - 365)
+          : reports.callerDaysBy(key, today - 365, caller.only),
+      caller.unseen ? Promise.resolve([]) : register.markHistory(key, 50),
+      attemptsOf(caller, 50),
       reports.markVocabulary(),
     ]);
-    const evidence = deps.evidence.evidenceFor(key);
-    const decision = live.classify(caller.identity, evidence, ctx.now);
+    const evidence = evidenceOf(caller);
+    const decision = classify(caller, evidence, ctx.now);
     // What each of our numbers the policies name would do with this caller now.
     const lines = linesNow(live, caller.identity, evidence, ctx.now, deps.defaultCountry, {
       memory: deps.checkMemory,
@@ -143,13 +174,14 @@ export function numbersRouter(deps: NumbersDeps): Router {
     const caller = await callerOf(param);
     const { key, identity } = caller;
     const now = deps.clock.now();
-    const decision = classify(caller, now);
-    const lines = linesNow(live, identity, deps.evidence.evidenceFor(key), now, deps.defaultCountry, {
+    const evidence = evidenceOf(caller);
+    const decision = classify(caller, evidence, now);
+    const lines = linesNow(live, identity, evidence, now, deps.defaultCountry, {
       memory: deps.checkMemory,
       callerKey: key,
     });
-    const summary = await register.numberSummary(key);
-    const recent = await withheld.mask(await register.attempts({ callerKey: key, limit: 20 }));
+    const summary = await summaryOf(caller);
+    const recent = await attemptsOf(caller, 20);
     return {
       number: caller.shown,
       withheld: caller.hidden,

@@ -51,6 +51,7 @@ function registerFilter(
   q: z.output<typeof pageQuery>,
   timeZone: string,
   defaultCountry: string,
+  hides: boolean,
 ): { params: RegisterParams; filter: AttemptQuery; unread: Array<'from' | 'to'> } {
   const params: RegisterParams = {};
   const filter: AttemptQuery = {};
@@ -70,6 +71,8 @@ function registerFilter(
   if (q.did !== undefined) params.did = filter.calledNumber = q.did;
   if (q.q !== undefined) {
     params.q = filter.text = q.q;
+    // A withheld attempt is not found by its caller's digits (withheld.ts): no oracle for who already has them.
+    if (hides) filter.numberSearchShownOnly = true;
     const numberText = numberSearchText(q.q, defaultCountry);
     if (numberText !== null) filter.numberText = numberText;
   }
@@ -115,7 +118,7 @@ export function registerRouter(
     const ctx = pageContext(req, res, deps);
     const q = parseRequest(req, { query: pageQuery }).query;
     const done = parseRequest(req, { query: markedQuery }).query;
-    const { params, filter, unread } = registerFilter(q, timeZone, deps.defaultCountry);
+    const { params, filter, unread } = registerFilter(q, timeZone, deps.defaultCountry, withheld.hides);
     if (q.before !== undefined) filter.before = q.before;
     const rows = await reports.register({ ...filter, limit: PAGE_SIZE + 1 });
     const page = rows.slice(0, PAGE_SIZE);
@@ -124,15 +127,23 @@ export function registerRouter(
     const marked = done.marked !== undefined && done.number !== undefined ? done.number : null;
     const markedKey = marked === null ? null : (withheld.resolve(marked) ?? marked);
     const keys = page.flatMap((a) => (a.callerKey === null ? [] : [a.callerKey]));
-    const [realTicks, hidden, dids, vocab, markedNow] = await Promise.all([
+    const hidden = withheld.rowTokens(page);
+    const [realTicks, split, dids, vocab, markedNow] = await Promise.all([
       reports.ticks(keys),
-      withheld.hidden(keys),
+      reports.withheldCounts([...hidden.keys()]),
       reports.calledNumbers(localDay(ctx.now, timeZone) - 90, dayStart(localDay(ctx.now, timeZone) - 90, timeZone)),
       reports.markVocabulary(),
       markedKey === null ? null : deps.register.numberSummary(markedKey),
     ]);
-    // A withheld caller's row, ticks and mark form name it by its token.
-    const ticks = new Map([...realTicks].map(([k, n]) => [hidden.get(k) ?? k, n]));
+    // A withheld attempt's row, ticks and mark form name its caller by its token; the ticks of a number that called
+    // both ways are counted apart (its withheld calls under its token, the others under its number).
+    const ticks = new Map(realTicks);
+    for (const [key, token] of hidden) {
+      const c = split.get(key);
+      if (c === undefined) continue;
+      ticks.set(token, c.withheld);
+      if (c.shown > 0) ticks.set(key, c.shown);
+    }
     sendHtml(
       res,
       registerPage(ctx, {
@@ -157,7 +168,12 @@ export function registerRouter(
   });
 
   router.get('/register.csv', async (req, res) => {
-    const { filter } = registerFilter(parseRequest(req, { query: pageQuery }).query, timeZone, deps.defaultCountry);
+    const { filter } = registerFilter(
+      parseRequest(req, { query: pageQuery }).query,
+      timeZone,
+      deps.defaultCountry,
+      withheld.hides,
+    );
     // ?excel=1: the panel's "CSV for Excel" (csv.ts): a spreadsheet that splits on `;` with a comma decimal mark.
     const excel = req.query.excel === '1';
     res.type('text/csv; charset=utf-8');
@@ -172,11 +188,16 @@ export function registerRouter(
 
   router.get('/api/attempts', async (req, res) => {
     const q = parseRequest(req, { query: apiQuery }).query;
-    const callerKey = q.number ? keyFromParam(q.number, deps.defaultCountry, withheld).key : undefined;
-    const filter = { callerKey, since: q.since, until: q.until };
-    const attempts = await withheld.mask(
-      await deps.register.attempts({ ...filter, limit: q.limit, beforeId: q.before }),
-    );
+    const caller = q.number ? keyFromParam(q.number, deps.defaultCountry, withheld) : undefined;
+    // A caller named by its token: its withheld attempts; by its number: the others (withheld.ts).
+    const only = caller === undefined || !withheld.hides ? undefined : caller.token !== undefined;
+    const filter = {
+      callerKey: caller?.key,
+      since: q.since,
+      until: q.until,
+      ...(only !== undefined && { withheld: only }),
+    };
+    const attempts = withheld.mask(await deps.register.attempts({ ...filter, limit: q.limit, beforeId: q.before }));
     // `next`: the cursor of the following (older) page, null on the last one; one row is peeked to know.
     const last = attempts.length === q.limit ? attempts[attempts.length - 1] : undefined;
     const more =

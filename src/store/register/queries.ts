@@ -47,11 +47,13 @@ export async function listAttempts(db: Connection, q: AttemptQuery): Promise<Att
   if (q.verdict !== undefined) add('verdict = ?', q.verdict);
   if (q.action !== undefined)
     add("(action = ? OR action LIKE ? ESCAPE '\\')", q.action, `${q.action.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`);
+  if (q.withheld !== undefined) add('withheld = ?', q.withheld ? 1 : 0);
   if (q.text !== undefined && q.text !== '') {
     const p = likePattern(q.text);
     const n = q.numberText !== undefined && q.numberText !== '' ? likePattern(q.numberText) : p;
+    const shown = q.numberSearchShownOnly === true ? 'withheld = 0 AND ' : '';
     add(
-      "(caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_name LIKE ? ESCAPE '\\' OR user_agent LIKE ? ESCAPE '\\')",
+      `((${shown}(caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\')) OR caller_name LIKE ? ESCAPE '\\' OR user_agent LIKE ? ESCAPE '\\')`,
       p,
       p,
       n,
@@ -68,12 +70,15 @@ export async function listAttempts(db: Connection, q: AttemptQuery): Promise<Att
   return rows.map(attemptFromRow);
 }
 
+/** A caller's attempts counted; `withheld`: only its withheld ones (true) or only the others (false). */
 export async function attemptStats(
   db: Connection,
   callerKey: string,
+  withheld?: boolean,
 ): Promise<{ attempts: number; firstSeen: number | null; lastSeen: number | null }> {
+  const only = withheld === undefined ? '' : ` AND withheld = ${withheld ? 1 : 0}`;
   const row = await db.get<{ n: number; first: number | null; last: number | null }>(
-    'SELECT COUNT(*) AS n, MIN(time) AS first, MAX(time) AS last FROM attempts WHERE caller_key = ?',
+    `SELECT COUNT(*) AS n, MIN(time) AS first, MAX(time) AS last FROM attempts WHERE caller_key = ?${only}`,
     [callerKey],
   );
   return { attempts: row?.n ?? 0, firstSeen: row?.first ?? null, lastSeen: row?.last ?? null };

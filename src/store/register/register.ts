@@ -835,8 +835,8 @@ class SqliteRegister implements OpenedRegister {
     return listAttempts(this.reader, query);
   }
 
-  async numberSummary(callerKey: string): Promise<NumberSummary> {
-    const stats = await attemptStats(this.reader, callerKey);
+  async numberSummary(callerKey: string, withheld?: boolean): Promise<NumberSummary> {
+    const stats = await attemptStats(this.reader, callerKey, withheld);
     return { callerKey, mark: this.index.marks.get(callerKey), ...stats };
   }
 

@@ -113,6 +113,13 @@ export interface AttemptQuery {
    * found inside the caller's E.164 or raw number, so `02 1234 5678` and `0039 02...` find `+390212345678`.
    */
   numberText?: string;
+  /**
+   * The number search (`text`, `numberText`) finds only attempts that showed the caller's number: a withheld
+   * attempt's number is not the office's to search by (src/panel/withheld.ts; its display name and user agent are).
+   */
+  numberSearchShownOnly?: boolean;
+  /** Only withheld attempts (true) or only those that showed the number (false). */
+  withheld?: boolean;
   /** at most this many, newest first (default 100, max 1000) */
   limit?: number;
   /** Keyset paging: rows strictly older than this (time, id) (the panel's cursor). */
@@ -228,7 +235,8 @@ export interface Register extends EvidenceLookup {
    */
   checkPassedAt(callerKey: string): number | null;
   attempts(query: AttemptQuery): Promise<Attempt[]>;
-  numberSummary(callerKey: string): Promise<NumberSummary>;
+  /** A caller's mark and counts; `withheld`: of its withheld attempts only (true), or of the others (false). */
+  numberSummary(callerKey: string, withheld?: boolean): Promise<NumberSummary>;
   /** Every change of mark of a number, newest first (at most `limit`, default 100). */
   markHistory(callerKey: string, limit?: number): Promise<MarkHistoryEntry[]>;
   evidenceFor(callerKey: string, slot?: CallerSlot): CallerEvidence;

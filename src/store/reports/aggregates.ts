@@ -56,14 +56,14 @@ interface RebuildMark {
 }
 
 /** The offset in force at the attempt's time, as the trigger looks it up (0 before the first change). */
-const LOCAL_DAY = `(a.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= a.time
+export const LOCAL_DAY = `(a.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= a.time
                                          ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000`;
 
 /**
  * Stopped: crocetta refused the caller by its own action (isRefusalAction: reject…, announce…, hangup…), as the
  * trigger counts it (migration 10); a call the PBX declined later is not one.
  */
-const STOPPED = "(substr(a.action, 1, 6) IN ('reject', 'hangup') OR substr(a.action, 1, 8) = 'announce')";
+export const STOPPED = "(substr(a.action, 1, 6) IN ('reject', 'hangup') OR substr(a.action, 1, 8) = 'announce')";
 
 const CHUNK_TABLES = `
   CREATE TEMP TABLE IF NOT EXISTS rebuild_totals (

@@ -6,7 +6,7 @@
  * attributes its past attempts to that company, which is what the business wants to know.
  */
 import type { Verdict } from '../../screening/types.js';
-import type { AggregatesStatus } from './aggregates.js';
+import { LOCAL_DAY, STOPPED, type AggregatesStatus } from './aggregates.js';
 import { topCallers } from './rank-numbers.js';
 import { listAttempts, onlyWithheld } from '../register/queries.js';
 import type { Connection, SqlValue } from '../sqlite/connection.js';
@@ -217,6 +217,20 @@ export class Reports {
     return out;
   }
 
+  /** Of these callers (at most 500), each one's attempts withheld and shown, all-time (the panel's ticks apart). */
+  async withheldCounts(callerKeys: readonly string[]): Promise<Map<string, { withheld: number; shown: number }>> {
+    const keys = [...new Set(callerKeys)].slice(0, 500);
+    const out = new Map<string, { withheld: number; shown: number }>();
+    if (keys.length === 0) return out;
+    const rows = await this.db.all<{ caller_key: string; w: number; n: number }>(
+      `SELECT caller_key, SUM(withheld) AS w, COUNT(*) AS n FROM attempts WHERE caller_key IN (${keys.map(() => '?').join(', ')})
+        GROUP BY caller_key`,
+      keys,
+    );
+    for (const r of rows) out.set(r.caller_key, { withheld: r.w, shown: r.n - r.w });
+    return out;
+  }
+
   /**
    * Of these caller keys, those the register knows only from withheld attempts (the panel shows them as tokens:
    * src/panel/withheld.ts).
@@ -231,6 +245,18 @@ export class Reports {
       for (const r of await this.db.all<{ k: string }>(sql, chunk)) out.add(r.k);
     }
     return out;
+  }
+
+  /**
+   * A caller's withheld attempts (or those that showed its number) per local day, oldest first, from `sinceDay`:
+   * counted from its rows as caller_daily counts them, for a number whose page shows one way of calling only.
+   */
+  async callerDaysBy(callerKey: string, sinceDay: number, withheld: boolean): Promise<Array<{ day: number } & Totals>> {
+    return this.db.all<{ day: number; attempts: number; stopped: number }>(
+      `SELECT ${LOCAL_DAY} AS day, COUNT(*) AS attempts, SUM(${STOPPED}) AS stopped FROM attempts a
+        WHERE a.caller_key = ? AND a.withheld = ? GROUP BY 1 HAVING day >= ? ORDER BY 1`,
+      [callerKey, withheld ? 1 : 0, sinceDay],
+    );
   }
 
   /** A caller's attempts per local day (its timeline of ticks), oldest first, from `sinceDay`. */
