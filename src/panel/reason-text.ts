@@ -12,6 +12,7 @@ import { actionText } from './action-text.js';
 import { categoryText } from './category-text.js';
 import type { Locale } from './i18n.js';
 import { withLastDigits } from './phone-text.js';
+import { HIDDEN_DIGITS } from './withheld-reasons.js';
 
 export interface ReasonLike {
   code: string;
@@ -364,7 +365,9 @@ function prefixEvidence(f: Facts): string | null {
   if (range === null) return null;
   const [, n = '', where = '', day, month, callers = ''] = range;
   let place: string;
-  if (level === 'country') {
+  // A withheld caller's range is not said (withheld-reasons.ts).
+  if (where === HIDDEN_DIGITS) place = HIDDEN_DIGITS;
+  else if (level === 'country') {
     const code = f.str('prefix').replace(/^\+/, '');
     const region = mainRegion(code);
     if (region === null || where !== `${where.replace(/ \(\+\d+\)$/, '')} (+${code})`) return null;

@@ -24,6 +24,7 @@ import type { Dossier } from '../dossier/load.js';
 import type { DossierAttempt } from '../dossier/rules.js';
 import type { Attempt } from '../store/register/types.js';
 import { storedKey, type SecretStore } from './auth.js';
+import { hiddenReasons } from './withheld-reasons.js';
 
 /** What a withheld caller's key starts with in the panel's links, forms and JSON. */
 export const HIDDEN_PREFIX = 'hidden:';
@@ -135,14 +136,17 @@ export class WithheldCallers {
     return out;
   }
 
-  /** Withheld attempts with their caller's number replaced by its token (no E.164, no number as received). */
+  /**
+   * Withheld attempts with their caller's number replaced by its token (no E.164, no number as received) and their
+   * reasons without its digits (withheld-reasons.ts).
+   */
   static masked(rows: readonly Attempt[], tokens: ReadonlyMap<string, string>): Attempt[] {
     if (tokens.size === 0) return [...rows];
     return rows.map((a) => {
       const token = !a.withheld || a.callerKey === null ? undefined : tokens.get(a.callerKey);
       return token === undefined
         ? a
-        : { ...a, callerKey: token, callerE164: null, callerRaw: null };
+        : { ...a, callerKey: token, callerE164: null, callerRaw: null, reasons: hiddenReasons(a.reasons) };
     });
   }
 

@@ -269,6 +269,37 @@ describe('no oracle for whoever already has the digits (session 39)', () => {
   });
 });
 
+describe("a withheld caller's reasons say none of its digits (session 39)", () => {
+  /** An AGCOM telemarketing number: its reason named the prefix, "AGCOM telemarketing prefix 0844". */
+  const AGCOM = '+390844123456';
+  let h: Harness;
+
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('the register, its CSV, the JSON API and its page say the reason without the prefix', async () => {
+    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+    h.double.onProxy(() => [{ status: 200 }]);
+    expect(await callFrom(h, AGCOM, true)).toBe(607);
+    const s = await panelSession((p) => h.url(p), PASSWORD, 'it');
+    const rows = ((await h.api('GET', '/api/attempts')).json as { attempts: Attempt[] }).attempts;
+    expect(rows[0]?.reasons.map((r) => r.code)).toContain('telemarketing-prefix');
+    const token = rows[0]?.callerKey ?? '';
+    const texts = [
+      JSON.stringify(rows),
+      JSON.stringify((await h.api('GET', `/api/numbers/${encodeURIComponent(token)}`)).json),
+      (await get(h, s, '/register')).text,
+      (await get(h, s, '/register.csv')).text,
+      (await get(h, s, `/numbers/${encodeURIComponent(token)}`)).text,
+    ];
+    for (const text of texts) expect(text).not.toMatch(/0844|844 ?123 ?456/);
+    expect(texts[2]).toContain('prefisso AGCOM del telemarketing …');
+    // The log's decision line keeps them (the operator's).
+    expect(JSON.stringify(h.logs)).toContain('0844');
+  });
+});
+
 describe('SHOW_WITHHELD_NUMBERS=true (the operator chose to see them)', () => {
   let h: Harness;
   afterAll(async () => {

@@ -10,6 +10,7 @@ import type { CallerEvidence } from '../../screening/types.js';
 import { APPEAL_BY } from '../../sharing/feeds/feed-publisher.js';
 import { localDay } from '../../store/reports/local-days.js';
 import { keyFromParam } from '../caller-param.js';
+import { hiddenReasons } from '../withheld-reasons.js';
 import type { PanelDeps } from '../deps.js';
 import { linesNow } from '../lines-now.js';
 import { pageContext, sendHtml } from '../page.js';
@@ -99,8 +100,11 @@ export function numbersRouter(deps: NumbersDeps): Router {
     withheld.mask(
       await register.attempts({ callerKey: c.key, limit, ...(c.only !== undefined && { withheld: c.only }) }),
     );
-  /** What the next call from this caller would get, with friends' reports. */
-  const classify = (c: Caller, evidence: CallerEvidence, now: number) => live.classify(c.identity, evidence, now);
+  /** What the next call from this caller would get, with friends' reports; a hidden caller's without its digits. */
+  const classify = (c: Caller, evidence: CallerEvidence, now: number) => {
+    const decision = live.classify(c.identity, evidence, now);
+    return c.hidden ? { ...decision, reasons: hiddenReasons(decision.reasons) } : decision;
+  };
 
   router.get('/numbers/:number', async (req, res) => {
     const ctx = pageContext(req, res, deps);
