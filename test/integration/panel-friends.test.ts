@@ -141,6 +141,33 @@ describe("friends' feeds in the panel", () => {
     expect(await twice.text()).toContain('Not added: a friend named alfa exists already');
   });
 
+  it("a friend added with a wrong token: the Italian page says its last error in Italian (the API keeps the feeds' English)", async () => {
+    const res = await post({
+      action: 'add',
+      name: 'beta',
+      url: a.url('/api/feed'),
+      key: a.app.feeds.publicKey,
+      token: 'not-the-feed-token',
+      weight: '0.6',
+    });
+    expect(res.status).toBe(303);
+    const beta = await until('the refused pull of beta', async () => {
+      const { friends } = (await b.api('GET', '/api/friends')).json as {
+        friends: Array<Record<string, unknown>>;
+      };
+      return friends.find((f) => f['name'] === 'beta' && f['lastError'] !== null);
+    });
+    expect(beta['lastError']).toBe('unreachable: HTTP 401');
+    const itSession = await panelSession((p) => b.url(p), PASSWORD, 'it');
+    const body = await (await fetch(b.url('/friends'), { headers: { cookie: itSession.cookie } })).text();
+    expect(body).toContain(
+      'il feed dell’amico ha rifiutato il token (HTTP 401): chiedi all’amico il suo token del feed e aggiungilo di nuovo',
+    );
+    // Where the token comes from: the friend's operator, whose configuration sets it; no page shows it.
+    expect(body).toContain('Il token del feed non lo mostra nessuna pagina');
+    expect((await post({ action: 'remove', name: 'beta' })).status).toBe(303);
+  });
+
   it('removing A drops its reports at once; removing it again says there is none', async () => {
     const res = await post({ action: 'remove', name: 'alfa' });
     expect(res.status).toBe(303);

@@ -5,6 +5,7 @@
  */
 import type { FriendStatus } from '../../sharing/feeds/friends-store.js';
 import { html, type SafeHtml } from '../html.js';
+import { friendErrorText } from '../friend-error-text.js';
 import type { Lang } from '../i18n.js';
 import { csrfField, page, type PageContext } from './layout.js';
 
@@ -22,7 +23,8 @@ const TEXTS = {
     error: 'Last error',
     remove: 'Remove',
     addTitle: 'Add a friend',
-    addHint: 'Your friend gives you these three from their own Friends page and their configuration.',
+    addHint:
+      'The feed’s address and public key are on your friend’s own Friends page (What to give a friend). No page shows the feed token: it is the CROCETTA_FEED_TOKEN your friend’s operator (whoever runs their crocetta) set in its configuration; ask them for it, by a channel others cannot read.',
     key: 'Their public key',
     token: 'Their feed token',
     add: 'Add',
@@ -38,7 +40,7 @@ const TEXTS = {
     taken: 'a friend named {name} exists already',
     oursTitle: 'What to give a friend',
     oursHint:
-      'Give a friend these, and the feed token set in your configuration (CROCETTA_FEED_TOKEN): it opens the feed and nothing else.',
+      'Give a friend these, and the feed token: the CROCETTA_FEED_TOKEN whoever runs this crocetta set in its configuration (no page shows it; ask them). It opens the feed and nothing else.',
     ourUrl: 'Your feed’s address',
     ourKey: 'Your public key',
     tokenSet: 'A feed token is set.',
@@ -58,7 +60,8 @@ const TEXTS = {
     error: 'Ultimo errore',
     remove: 'Rimuovi',
     addTitle: 'Aggiungi un amico',
-    addHint: 'Questi tre dati te li dà il tuo amico, dalla sua pagina Amici e dalla sua configurazione.',
+    addHint:
+      'L’indirizzo del feed e la chiave pubblica sono sulla pagina Amici del tuo amico (Cosa dare a un amico). Il token del feed non lo mostra nessuna pagina: è il CROCETTA_FEED_TOKEN che chi gestisce il crocetta del tuo amico ha impostato nella sua configurazione; chiedilo a lui, per un canale che altri non leggono.',
     key: 'La sua chiave pubblica',
     token: 'Il suo token del feed',
     add: 'Aggiungi',
@@ -75,7 +78,7 @@ const TEXTS = {
     taken: 'esiste già un amico di nome {name}',
     oursTitle: 'Cosa dare a un amico',
     oursHint:
-      'Dai a un amico questi dati, e il token del feed impostato nella tua configurazione (CROCETTA_FEED_TOKEN): apre il feed e nient’altro.',
+      'Dai a un amico questi dati, e il token del feed: il CROCETTA_FEED_TOKEN che chi gestisce questo crocetta ha impostato nella sua configurazione (nessuna pagina lo mostra; chiedilo a lui). Apre il feed e nient’altro.',
     ourUrl: 'L’indirizzo del tuo feed',
     ourKey: 'La tua chiave pubblica',
     tokenSet: 'Un token del feed è impostato.',
@@ -107,7 +110,7 @@ function friendRow(ctx: PageContext, f: FriendStatus): SafeHtml {
   const t = TEXTS[ctx.loc.lang];
   return html`<tr><td>${f.name}</td><td class="mono small">${f.url}</td><td class="num">${ctx.loc.number(f.weight)}</td>
 <td class="num">${ctx.loc.number(f.numbers)}</td><td>${f.lastPullAt === null ? html`<span class="muted">${t.never}</span>` : ctx.loc.dateTime(f.lastPullAt)}</td>
-<td>${f.lastError === null ? '' : html`<span class="error small">${f.lastError}</span>`}</td>
+<td>${f.lastError === null ? '' : html`<span class="error small" title="${f.lastError}">${friendErrorText(ctx.loc, f.lastError)}</span>`}</td>
 <td><form method="post" action="/friends">${csrfField(ctx)}<input type="hidden" name="action" value="remove"><input type="hidden" name="name" value="${f.name}"><button type="submit">${t.remove}</button></form></td></tr>`;
 }
 
