@@ -1,6 +1,6 @@
 /**
  * A withheld caller's reasons without its digits (session 39): every reason code whose text or facts can hold the
- * caller's number, or a part of it, written as the screening writes it, hidden, then said by the panel in Italian
+ * caller's number, or a part of it, or its display name, written as the screening writes it, hidden, then said by the panel in Italian
  * and in English: no digit of the number is left, and the Italian sentence is still rebuilt (not English).
  */
 import { describe, expect, it } from 'vitest';
@@ -160,6 +160,24 @@ const CASES: Array<{ reason: ReasonLike; digits: RegExp; italian: string }> = [
     },
     digits: /345\s?670|2345670/,
     italian: 'uno dei vostri numeri (…): non esaminato',
+  },
+  {
+    reason: {
+      code: 'display-name-block',
+      text: 'display name "Acme Energia 3339998877" matches your block pattern energia',
+      params: { pattern: 'energia', name: 'Acme Energia 3339998877' },
+    },
+    digits: /Acme|3339998877/,
+    italian: 'il nome mostrato "…" corrisponde al vostro schema di blocco energia',
+  },
+  {
+    reason: {
+      code: 'display-name-allow',
+      text: 'display name "Studio Bianchi 0212345" matches your allow pattern ^Studio',
+      params: { pattern: '^Studio' },
+    },
+    digits: /Bianchi|0212345/,
+    italian: 'il nome mostrato "…" corrisponde al vostro schema di fiducia ^Studio',
   },
 ];
 

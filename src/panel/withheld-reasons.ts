@@ -1,9 +1,10 @@
 /**
  * A withheld call's reasons as the office may read them (withheld.ts): the reasons whose text or facts hold the
  * caller's number or a part of it (a STIR/SHAKEN mismatch names the caller ID, a prefix rule, an AGCOM or ARCEP
- * range, a block of numbers, the prefix tree's range, an unreadable caller ID, a service or internal number) have
- * those digits replaced by `…`, in the English text and in the facts the Italian panel rebuilds its sentence from.
- * The verdict, the weight and every other fact stay. The log's decision line keeps the digits (the operator's).
+ * range, a block of numbers, the prefix tree's range, an unreadable caller ID, a service or internal number), or the
+ * display name withheld with it (matched by the office's name patterns), have them replaced by `…`, in the English
+ * text and in the facts the Italian panel rebuilds its sentence from. The verdict, the weight and every other fact
+ * stay. The log's decision line keeps them (the operator's).
  */
 import type { ReasonCode } from '../screening/types.js';
 import type { ReasonLike } from './reason-text.js';
@@ -49,6 +50,9 @@ const HIDING: Partial<Record<ReasonCode, { facts: readonly string[]; text: (text
   },
   'unparsable-number': { facts: ['raw'], text: (t) => group(t, /^caller ID is not a valid number \("(.*)"\)$/) },
   'service-number': { facts: ['number'], text: (t, p) => without(t, p['number']) },
+  // The display name (the asserted identity's, withheld with the number), matched by one of the office's patterns.
+  'display-name-block': { facts: ['name'], text: (t) => group(t, /^display name "(.*)" matches your block pattern /) },
+  'display-name-allow': { facts: [], text: (t) => group(t, /^display name "(.*)" matches your allow pattern /) },
   // An internal caller's extension (its rule is a pattern), or one of our own numbers (the rule is that number).
   bypass: {
     facts: ['rule'],

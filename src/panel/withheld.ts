@@ -137,8 +137,9 @@ export class WithheldCallers {
   }
 
   /**
-   * Withheld attempts with their caller's number replaced by its token (no E.164, no number as received) and their
-   * reasons without its digits (withheld-reasons.ts).
+   * Withheld attempts with their caller's number replaced by its token (no E.164, no number as received), without
+   * its display name (the asserted identity's, withheld with it: "Acme Energia" <sip:+39…>) and with their reasons
+   * without its digits or name (withheld-reasons.ts).
    */
   static masked(rows: readonly Attempt[], tokens: ReadonlyMap<string, string>): Attempt[] {
     if (tokens.size === 0) return [...rows];
@@ -146,7 +147,14 @@ export class WithheldCallers {
       const token = !a.withheld || a.callerKey === null ? undefined : tokens.get(a.callerKey);
       return token === undefined
         ? a
-        : { ...a, callerKey: token, callerE164: null, callerRaw: null, reasons: hiddenReasons(a.reasons) };
+        : {
+            ...a,
+            callerKey: token,
+            callerE164: null,
+            callerRaw: null,
+            callerName: null,
+            reasons: hiddenReasons(a.reasons),
+          };
     });
   }
 

@@ -300,6 +300,42 @@ describe("a withheld caller's reasons say none of its digits (session 39)", () =
   });
 });
 
+describe("a withheld caller's display name is withheld with its number (session 39)", () => {
+  let h: Harness;
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('the register, its search and CSV, the JSON API and its page do not show or find it', async () => {
+    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+    h.double.onProxy(() => [{ status: 200 }]);
+    // The carrier asserts a name with the number; the caller asked for both to be withheld (RFC 3325 Privacy: id).
+    const invite = buildInvite({
+      from: '"Anonymous" <sip:anonymous@anonymous.invalid>',
+      pai: `"Acme Energia" <tel:${HIDDEN}>`,
+      privacy: 'id',
+      to: DID,
+      requestUri: `sip:${DID}@127.0.0.1`,
+    });
+    expect((await h.double.injectRequest(invite).waitForFinal()).status).toBe(200);
+    await h.app.register.flush();
+    const s = await panelSession((p) => h.url(p), PASSWORD, 'it');
+    const rows = ((await h.api('GET', '/api/attempts')).json as { attempts: Attempt[] }).attempts;
+    expect(rows).toHaveLength(1);
+    const token = rows[0]?.callerKey ?? '';
+    const texts = [
+      JSON.stringify(rows),
+      JSON.stringify((await h.api('GET', `/api/numbers/${encodeURIComponent(token)}`)).json),
+      (await get(h, s, '/register')).text,
+      (await get(h, s, '/register.csv')).text,
+      (await get(h, s, `/numbers/${encodeURIComponent(token)}`)).text,
+    ];
+    for (const text of texts) expect(text).not.toContain('Acme');
+    expect(texts[2]).toMatch(TAG);
+    expect((await get(h, s, '/register?q=Acme')).text).not.toMatch(TAG);
+  });
+});
+
 describe('SHOW_WITHHELD_NUMBERS=true (the operator chose to see them)', () => {
   let h: Harness;
   afterAll(async () => {

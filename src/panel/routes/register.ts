@@ -71,8 +71,8 @@ function registerFilter(
   if (q.did !== undefined) params.did = filter.calledNumber = q.did;
   if (q.q !== undefined) {
     params.q = filter.text = q.q;
-    // A withheld attempt is not found by its caller's digits (withheld.ts): no oracle for who already has them.
-    if (hides) filter.numberSearchShownOnly = true;
+    // A withheld attempt is not found by its caller's digits or name (withheld.ts): no oracle for who has them.
+    if (hides) filter.callerSearchShownOnly = true;
     const numberText = numberSearchText(q.q, defaultCountry);
     if (numberText !== null) filter.numberText = numberText;
   }

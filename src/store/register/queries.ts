@@ -51,9 +51,9 @@ export async function listAttempts(db: Connection, q: AttemptQuery): Promise<Att
   if (q.text !== undefined && q.text !== '') {
     const p = likePattern(q.text);
     const n = q.numberText !== undefined && q.numberText !== '' ? likePattern(q.numberText) : p;
-    const shown = q.numberSearchShownOnly === true ? 'withheld = 0 AND ' : '';
+    const shown = q.callerSearchShownOnly === true ? 'withheld = 0 AND ' : '';
     add(
-      `((${shown}(caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\')) OR caller_name LIKE ? ESCAPE '\\' OR user_agent LIKE ? ESCAPE '\\')`,
+      `((${shown}(caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_name LIKE ? ESCAPE '\\')) OR user_agent LIKE ? ESCAPE '\\')`,
       p,
       p,
       n,

@@ -114,10 +114,10 @@ export interface AttemptQuery {
    */
   numberText?: string;
   /**
-   * The number search (`text`, `numberText`) finds only attempts that showed the caller's number: a withheld
-   * attempt's number is not the office's to search by (src/panel/withheld.ts; its display name and user agent are).
+   * The search (`text`, `numberText`) finds the caller's number and display name only on attempts that showed the
+   * number: a withheld attempt's identity is not the office's to search by (src/panel/withheld.ts; its user agent is).
    */
-  numberSearchShownOnly?: boolean;
+  callerSearchShownOnly?: boolean;
   /** Only withheld attempts (true) or only those that showed the number (false). */
   withheld?: boolean;
   /** at most this many, newest first (default 100, max 1000) */
