@@ -329,6 +329,9 @@ describe("a withheld caller's display name is withheld with its number (session 
       (await get(h, s, '/register')).text,
       (await get(h, s, '/register.csv')).text,
       (await get(h, s, `/numbers/${encodeURIComponent(token)}`)).text,
+      (await get(h, s, '/rankings')).text,
+      (await get(h, s, '/')).text,
+      JSON.stringify((await h.api('GET', '/api/rankings/numbers')).json),
     ];
     for (const text of texts) expect(text).not.toContain('Acme');
     expect(texts[2]).toMatch(TAG);

@@ -27,7 +27,7 @@ export interface NumberRank extends Totals {
   label: 'nuisance' | 'trusted' | null;
   company: string | null;
   category: string | null;
-  /** The display name of its latest attempt. */
+  /** The display name of its latest attempt that showed its number. */
   displayName: string | null;
 }
 
@@ -273,8 +273,9 @@ export class Reports {
       'SELECT label, company, category FROM numbers WHERE caller_key = ?',
       [callerKey],
     );
+    // The display name of its latest attempt that showed its number: a withheld one's was withheld with the number.
     const last = await this.db.get<{ caller_name: string | null }>(
-      'SELECT caller_name FROM attempts WHERE caller_key = ? ORDER BY time DESC LIMIT 1',
+      'SELECT caller_name FROM attempts WHERE caller_key = ? AND withheld = 0 ORDER BY time DESC LIMIT 1',
       [callerKey],
     );
     return {
