@@ -26,6 +26,12 @@ import type { Attempt } from '../store/register/types.js';
 import { storedKey, type SecretStore } from './auth.js';
 import { hiddenReasons } from './withheld-reasons.js';
 
+/**
+ * What the register's `by` of a mark made on a withheld caller's page (by its token) ends with (`panel-hidden`,
+ * `api-hidden`): its number's page asked by its digits does not say it (no oracle), one made by the digits it does.
+ */
+export const HIDDEN_BY = '-hidden';
+
 /** What a withheld caller's key starts with in the panel's links, forms and JSON. */
 export const HIDDEN_PREFIX = 'hidden:';
 

@@ -238,6 +238,37 @@ describe('no oracle for whoever already has the digits (session 39)', () => {
     expect(JSON.stringify(dossier.json)).not.toMatch(/hidden:|Call centre/);
   });
 
+  it('a mark made by its digits is said by its digits (whoever made it knows); one made on its token page is not', async () => {
+    const byDigits = await h.api('POST', `/api/numbers/${encodeURIComponent(HIDDEN)}/mark`, {
+      label: 'trusted',
+      company: 'Fornitore',
+    });
+    expect(byDigits.json).toMatchObject({ number: HIDDEN, mark: { label: 'trusted', company: 'Fornitore' } });
+    // (Without the mark form's list of the office's companies, which names every company whoever it marked.)
+    const page = (await get(h, s, `/numbers/${encodeURIComponent(HIDDEN)}`)).text.replace(
+      /<datalist[\s\S]*?<\/datalist>/g,
+      '',
+    );
+    expect(page).toContain('Fornitore');
+    expect(page).not.toContain('Call centre');
+    // Marked again on its token's page: its digits say nothing again.
+    const rows = ((await h.api('GET', '/api/attempts?limit=10')).json as { attempts: Attempt[] }).attempts;
+    const token = rows.find((a) => a.withheld)?.callerKey ?? '';
+    expect(token).toMatch(/^hidden:/);
+    const tokens = new Set(rows.filter((a) => a.withheld).map((a) => a.callerKey));
+    for (const t of tokens) {
+      const json = (await h.api('GET', `/api/numbers/${encodeURIComponent(t ?? '')}`)).json as { mark: unknown };
+      if (JSON.stringify(json.mark).includes('Fornitore'))
+        await h.api('POST', `/api/numbers/${encodeURIComponent(t ?? '')}/mark`, {
+          label: 'nuisance',
+          company: 'Call centre',
+        });
+    }
+    const asked = (await h.api('GET', `/api/numbers/${encodeURIComponent(HIDDEN)}`)).json as Record<string, unknown>;
+    expect(asked['mark']).toBeNull();
+    expect(JSON.stringify(asked)).not.toMatch(/Call centre|Fornitore/);
+  });
+
   it('a number that called both ways: its shown calls by its number, its withheld one by its token only', async () => {
     const rows = ((await h.api('GET', '/api/attempts?limit=10')).json as { attempts: Attempt[] }).attempts;
     // Every withheld call is named by a token (session 38 showed this one as "340 555 6677 (nascosto)").

@@ -34,10 +34,19 @@ export interface NumberData {
 
 /** Who made a mark, in words: the register keeps `panel`, `api`, `cli`, `appeal`, `import:<format>`. */
 const MARKED_BY: Record<Lang, Record<string, string>> = {
-  en: { panel: 'from the panel', api: 'through the JSON API', cli: 'from the command line', appeal: 'on appeal' },
+  en: {
+    panel: 'from the panel',
+    'panel-hidden': 'from the panel, on a withheld caller’s page',
+    api: 'through the JSON API',
+    'api-hidden': 'through the JSON API, by a withheld caller’s token',
+    cli: 'from the command line',
+    appeal: 'on appeal',
+  },
   it: {
     panel: 'dal pannello',
+    'panel-hidden': 'dal pannello, dalla pagina di un numero nascosto',
     api: 'tramite l’API JSON',
+    'api-hidden': 'tramite l’API JSON, con il token di un numero nascosto',
     cli: 'dalla riga di comando',
     appeal: 'su ricorso',
   },

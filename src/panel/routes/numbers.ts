@@ -11,6 +11,7 @@ import { APPEAL_BY } from '../../sharing/feeds/feed-publisher.js';
 import { localDay } from '../../store/reports/local-days.js';
 import { keyFromParam } from '../caller-param.js';
 import { hiddenReasons } from '../withheld-reasons.js';
+import { HIDDEN_BY } from '../withheld.js';
 import type { PanelDeps } from '../deps.js';
 import { linesNow } from '../lines-now.js';
 import { pageContext, sendHtml } from '../page.js';
@@ -64,25 +65,30 @@ export function numbersRouter(deps: NumbersDeps): Router {
    */
   const callerOf = async (param: string) => {
     const caller = keyFromParam(param, deps.defaultCountry, withheld);
-    if (!withheld.hides) return { ...caller, shown: caller.key, hidden: false, only: undefined, unseen: false };
+    if (!withheld.hides)
+      return { ...caller, shown: caller.key, hidden: false, only: undefined, unseen: false, markShown: true };
     if (caller.token === undefined) {
       const summary = await register.numberSummary(caller.key, false);
       const unseen = summary.attempts === 0 && (await withheld.tokenOf(caller.key)) !== null;
-      return { ...caller, shown: caller.key, hidden: false, only: false, unseen };
+      // A mark made on its token's page is not said here (a mark made by its digits is: whoever made it knows).
+      const last = unseen ? (await register.markHistory(caller.key, 1))[0] : undefined;
+      const markShown = !unseen || (last !== undefined && !last.by.endsWith(HIDDEN_BY));
+      return { ...caller, shown: caller.key, hidden: false, only: false, unseen, markShown };
     }
     // Its next call is classified as its calls came: withheld.
     const identity = { ...caller.identity, withheld: true, withheldReason: 'privacy-header' as const };
-    return { ...caller, identity, shown: caller.token, hidden: true, only: true, unseen: false };
+    return { ...caller, identity, shown: caller.token, hidden: true, only: true, unseen: false, markShown: true };
   };
   type Caller = Awaited<ReturnType<typeof callerOf>>;
   /**
    * The evidence the caller is classified with; for a number asked by its digits that called only withheld, what a
-   * number never seen has (its neighbours' and friends' evidence, not its own calls, mark or talks).
+   * number never seen has (its neighbours' and friends' evidence, not its own calls or talks; its mark if made by its
+   * digits).
    */
   const evidenceOf = (c: Caller): CallerEvidence => {
     const ev = deps.evidence.evidenceFor(c.key);
     if (!c.unseen) return ev;
-    const out: CallerEvidence = { mark: null, attempts: [], refusals: [] };
+    const out: CallerEvidence = { mark: c.markShown ? ev.mark : null, attempts: [], refusals: [] };
     if (ev.block !== undefined) out.block = ev.block;
     if (ev.blockCalls !== undefined) out.blockCalls = ev.blockCalls;
     if (ev.prefix !== undefined) out.prefix = ev.prefix;
@@ -93,7 +99,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
   /** Its mark and counts as the office may see them (of its calls in view; none for a number `unseen`). */
   const summaryOf = async (c: Caller) => {
     const summary = await register.numberSummary(c.key, c.only);
-    return c.unseen ? { ...summary, mark: null } : summary;
+    return c.markShown ? summary : { ...summary, mark: null };
   };
   /** Its attempts in view, newest first, a withheld one's caller named by its token. */
   const attemptsOf = async (c: Caller, limit: number) =>
@@ -121,7 +127,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
         : allInView || caller.only === undefined
           ? reports.callerDays(key, today - 365)
           : reports.callerDaysBy(key, today - 365, caller.only),
-      caller.unseen ? Promise.resolve([]) : register.markHistory(key, 50),
+      register.markHistory(key, 50).then((h) => (caller.unseen ? h.filter((m) => !m.by.endsWith(HIDDEN_BY)) : h)),
       attemptsOf(caller, 50),
       reports.markVocabulary(),
     ]);
@@ -154,14 +160,14 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   router.post('/numbers/:number/mark', async (req, res) => {
     const { params, body } = parseRequest(req, { params: numberParams, body: markForm });
-    const { key, shown } = await callerOf(params.number);
+    const { key, shown, hidden } = await callerOf(params.number);
     const none = body.label === 'none';
     await register.mark(key, {
       label: body.label,
       company: none ? null : (body.company ?? null),
       category: none ? null : (body.category ?? null),
       at: deps.clock.now(),
-      by: 'panel',
+      by: hidden ? `panel${HIDDEN_BY}` : 'panel',
     });
     const back = body.return;
     // Back where the form was (the register's page and filters included), saying what was done there.
@@ -217,13 +223,13 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   router.post('/api/numbers/:number/mark', express.json({ limit: '64kb' }), async (req, res) => {
     const { params, body } = parseRequest(req, { params: numberParams, body: markBody });
-    const { key } = await callerOf(params.number);
+    const { key, hidden } = await callerOf(params.number);
     await register.mark(key, {
       label: body.label,
       company: body.company || null,
       category: body.category || null,
       at: deps.clock.now(),
-      by: 'api',
+      by: hidden ? `api${HIDDEN_BY}` : 'api',
     });
     res.json(await numberJson(params.number));
   });
