@@ -1130,6 +1130,9 @@ function scenarioOf(w: Workload): { scenario: string; inf: keyof Context['inf'];
   return { scenario: 'uac-refusal.xml', inf: 'refusal', timed: 607 };
 }
 
+/** How long before a refusal-under-announce round's refusals its measuring (dumpcap, baseline threads) starts (ms). */
+const MEASURING_LEAD_MS = 1000;
+
 /** Background announcements on `app`: enough calls at a rate that keeps `opts.announcements` playing. */
 function startAnnouncements(
   ctx: Context,
@@ -1170,7 +1173,13 @@ async function runWorkload(
   const label = `${w}-${app.name}-r${round}`;
   if (w === 'refusal-under-announce') {
     const bg = startAnnouncements(ctx, app, seconds, announceSeconds, `${label}-announce`);
-    await sleep(bg.rampMs);
+    const bgStarted = Date.now();
+    // The measuring starts a second before the refusals: dumpcap and the three baseline threads (worker threads of
+    // this process, one made SCHED_FIFO through chrt) took this process ~1 core for ~0.4 s as they started, on a
+    // machine of 2 cores. Started with the refusals (sessions ≤ 38), that burst met an application's first refusals:
+    // crocetta's first counted round then began with 10–17 refusals at 8–34 ms, its round's p99 16–26 ms (6 Dec 2026,
+    // session 39, docs/measurements.md); a second ahead, none over 8 ms. The refusals still start when the ramp ends.
+    await sleep(bg.rampMs - MEASURING_LEAD_MS);
     const capture = WireCapture.available() ? await WireCapture.start(`udp dst port ${SINK_PORT}`) : null;
     const sinkAtStart = sinkPackets;
     const machine = [
@@ -1178,6 +1187,7 @@ async function runWorkload(
       startMachineBaseline({ nice: RTP_THREAD_NICE }),
       startMachineBaseline({ realtime: RTP_THREAD_REALTIME }),
     ];
+    await sleep(Math.max(0, bgStarted + bg.rampMs - Date.now()));
     const fg = startSipp({
       scenario: 'uac-refusal.xml',
       target: app.ports,
