@@ -61,6 +61,12 @@
  * decided again after the timing, each batch parsed outside the count; see allocatedPerDecision) and the collections
  * that ran meanwhile: what a decision leaves for the collector, whose scavenges land in the latency's tail. Unlike the
  * times, it hardly moves with the host's load.
+ * `--passes N` (1) times the decisions/s loop N times in a row over the same calls (the clock stands still and
+ * nothing is recorded, so every pass decides the same) and prints the median pass's rate and CPU a decision, and a
+ * `passes[shape]` line with each pass's and the collections during it: one pass of the repeat shape is ~1.5 s, and
+ * single passes of one build in one process spread ±8% (session 39), runs of one build ×2 across sessions 36–38.
+ * `--repeat-only` runs the repeat shape alone (the all-new numbers still give libphonenumber's baseline): half the
+ * run, so an A/B pair fits one short hold of the CPU lock.
  * `--digest` prints, per traffic shape, a SHA-256 of everything `screen()` returned for each timed call (identity,
  * called number, caller key, verdict, score, reasons with their texts and params, action), taken in a pass of its
  * own after the timing: two builds that print the same digests decided every call of the run alike.
@@ -115,6 +121,10 @@ const STAGES = process.argv.includes('--stages');
 const HISTORY = process.argv.includes('--history');
 const HISTORY_DAYS = numberArg('history-days', 7);
 const ALLOC = process.argv.includes('--alloc');
+/** --passes N: the timed loop run N times over the same calls; the rate and CPU printed are the median pass's. */
+const PASSES = Math.round(numberArg('passes', 1));
+/** --repeat-only: the all-new shape is not run (its numbers still give libphonenumber's baseline). */
+const REPEAT_ONLY = process.argv.includes('--repeat-only');
 const THRASH_MB = numberArg('thrash-mb', 32);
 /** --cold-dump FILE: every cold decision as a JSON line (shape, section, decider, call, start ms, µs, faults, switches). */
 const COLD_DUMP = textArg('cold-dump');
@@ -656,23 +666,16 @@ async function run(
 ) {
   for (const batch of batches(shape.warm)) for (const req of batch) decide(req);
   const verdicts: Verdicts = { trusted: 0, unknown: 0, suspect: 0, nuisance: 0 };
-  const { elapsed, cpu } = await profiled(name, () => {
-    let time = 0;
-    let used = 0;
-    for (const batch of batches(shape.rate)) {
-      const t = performance.now();
-      const before = process.cpuUsage();
-      for (const req of batch) verdicts[decide(req).verdict]++;
-      const u = process.cpuUsage(before);
-      time += performance.now() - t;
-      used += u.user + u.system;
-    }
-    return { elapsed: time, cpu: used };
-  });
-  const rate = shape.rate.length / (elapsed / 1000);
+  const passes = await profiled(name, () =>
+    Array.from({ length: PASSES }, (_, p) =>
+      timedPass(shape.rate, decide, p === 0 ? verdicts : { trusted: 0, unknown: 0, suspect: 0, nuisance: 0 }),
+    ),
+  );
+  const median = passes.slice().sort((a, b) => a.rate - b.rate)[(passes.length - 1) >> 1]!;
+  const rate = median.rate;
   // CPU time of the process (every thread: the collector's helpers too) per decision: on a busy machine the wall
   // clock counts the time other processes held the cores, the CPU time does not.
-  const cpuPerCall = cpu / shape.rate.length;
+  const cpuPerCall = median.cpuPerCall;
   const lat = new Float64Array(shape.latency.length);
   let i = 0;
   for (const batch of batches(shape.latency)) {
@@ -699,7 +702,40 @@ async function run(
     digest: hash,
     alloc,
     cold,
+    passes,
   };
+}
+
+/** One timed pass of the calls (see run): decisions/s, CPU µs a decision, and the collections during the pass. */
+interface Pass {
+  rate: number;
+  cpuPerCall: number;
+  gcs: number;
+  gcMs: number;
+}
+
+/**
+ * Decides `calls` once, each batch parsed outside the clocks, timing the decisions alone; `verdicts` counts what
+ * was decided. The collections are those of the whole pass, parses included (a scavenge
+ * started by a parse is work the decisions left).
+ */
+function timedPass(calls: readonly Call[], decide: Decide, verdicts: Verdicts): Pass {
+  const profiler = new GCProfiler();
+  profiler.start();
+  let time = 0;
+  let used = 0;
+  for (const batch of batches(calls)) {
+    const t = performance.now();
+    const before = process.cpuUsage();
+    for (const req of batch) verdicts[decide(req).verdict]++;
+    const u = process.cpuUsage(before);
+    time += performance.now() - t;
+    used += u.user + u.system;
+  }
+  const stats = profiler.stop()?.statistics ?? [];
+  let gcUs = 0;
+  for (const gc of stats) gcUs += gc.cost;
+  return { rate: calls.length / (time / 1000), cpuPerCall: used / calls.length, gcs: stats.length, gcMs: gcUs / 1000 };
 }
 
 async function main(): Promise<void> {
@@ -889,7 +925,7 @@ async function main(): Promise<void> {
       return run('repeat', calls, decide, digest, staged);
     })();
     const allNewShape = shape(7, false);
-    const allNew = await run('all-new', allNewShape, decide, digest, staged);
+    const allNew = REPEAT_ONLY ? null : await run('all-new', allNewShape, decide, digest, staged);
 
     // Baseline: libphonenumber-js alone on the all-new numbers (nothing cached), in this run.
     const t3 = performance.now();
@@ -901,12 +937,23 @@ async function main(): Promise<void> {
       `rss: ${rssBefore.toFixed(1)} MB before the index, ${rssAfter.toFixed(1)} MB after (+${(rssAfter - rssBefore).toFixed(1)} MB for ${MARKS} marks)`,
     );
     console.log(`baseline: libphonenumber-js parse+getType alone, new numbers: ${Math.round(baseRate)} numbers/s`);
-    for (const r of [repeat, allNew]) {
+    for (const r of allNew === null ? [repeat] : [repeat, allNew]) {
       console.log(
         `decide[${r.name}]: ${Math.round(r.rate)} decisions/s (${(r.rate / baseRate).toFixed(2)}x baseline) ` +
           `cpu=${r.cpuPerCall.toFixed(2)} µs/decision ` +
           `p50=${r.p50.toFixed(1)} µs p99=${r.p99.toFixed(1)} µs p99.9=${r.p999.toFixed(1)} µs verdicts=${JSON.stringify(r.verdicts)}`,
       );
+      if (r.passes.length > 1) {
+        const each = r.passes.map(
+          (p) => `${Math.round(p.rate / 100) / 10}k ${p.cpuPerCall.toFixed(2)} µs ${p.gcs} gc ${p.gcMs.toFixed(0)} ms`,
+        );
+        const rates = r.passes.map((p) => p.rate);
+        console.log(
+          `passes[${r.name}]: median ${Math.round(r.rate)} decisions/s (${Math.round(Math.min(...rates))}–${Math.round(
+            Math.max(...rates),
+          )}) of ${r.passes.length}: ${each.join(', ')}`,
+        );
+      }
       if (r.digest !== null) console.log(`digest[${r.name}]: ${r.digest}`);
       if (r.alloc !== null) {
         console.log(
