@@ -7,12 +7,19 @@
  * its SipMessage parser, with the SDP body sipp sends.
  *
  *   node --expose-gc --import tsx bench/caller-memory.ts [--warmup 60000] [--callers 100000] [--rate 2000]
- *        [--points 4] [--snapshots DIR] [--dist [DIR]]
+ *        [--points 4] [--snapshots DIR [--snapshot-mid N]] [--survivors FILE] [--dist [DIR]]
  *
  * --warmup calls first (the bounded structures fill: the identity cache's 2 × 10,000, the recent attempts' ring, the
  * transaction memory's 40 s), then --callers more in --points steps; at each point, after a forced GC: V8's heap used,
  * RSS, and the growth since the first point per caller. --snapshots DIR: a heap snapshot at the first and last
- * points (compare with bench/heap-diff.ts). --dist: the modules from dist/ (`npm run build`), what `npm start` runs;
+ * points (compare with bench/heap-diff.ts); --snapshot-mid N: one more, while calls run, once N calls were sent (a
+ * snapshot's full collection keeps only what is reachable: what the calls in flight hold, beside what stays).
+ * --survivors FILE: V8's sampling heap profiler over the steps, keeping only the samples of objects that survived a
+ * scavenge (collected by a mark-compact later, or still live): what a call has promoted out of the young generation,
+ * by allocation site; FILE is the profile (.heapprofile, for Chrome's DevTools), and the largest sites are printed in
+ * bytes a call. An object can survive a scavenge without being reachable at a full collection: V8's scavenges take
+ * every pointer from the old generation as a root, dead old objects' included (session 39, docs/measurements.md).
+ * --dist: the modules from dist/ (`npm run build`), what `npm start` runs;
  * --dist DIR: from another build's dist/ (e.g. main's, for an A/B with this bench file).
  * At each step also the CPU a call over the step's calls (before the forced GC; the main thread and the process's other
  * threads, V8's GC helpers and libuv's pool, from /proc/self/task) and V8's collections during them (PerformanceObserver
@@ -20,7 +27,8 @@
  * Calls are paced at --rate a second (real time: the transaction memory and the timers age as in service).
  * Prints figures, never asserts.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
@@ -94,6 +102,59 @@ function gcTally(): { take: () => string; stop: () => void } {
   };
 }
 
+/** A node of a sampling heap profile (the inspector's HeapProfiler.SamplingHeapProfileNode). */
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children: ProfileNode[];
+}
+
+/**
+ * V8's sampling heap profiler keeping the samples of objects that survived a scavenge (--survivors): `stop(calls)`
+ * writes the profile to `file` and prints the largest allocation sites (three frames) in bytes a call.
+ */
+async function survivorSampler(file: string): Promise<{ stop(calls: number): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = <T>(method: string, params: object = {}): Promise<T> =>
+    new Promise((resolve, reject) => {
+      session.post(method, params, (err, out) => (err ? reject(err) : resolve(out as T)));
+    });
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: false,
+  });
+  return {
+    async stop(calls: number): Promise<void> {
+      const { profile } = await post<{ profile: { head: ProfileNode; samples: { size: number; nodeId: number }[] } }>(
+        'HeapProfiler.stopSampling',
+      );
+      session.disconnect();
+      writeFileSync(file, JSON.stringify(profile));
+      const sites = new Map<number, string>();
+      const walk = (node: ProfileNode, path: string[]): void => {
+        const f = node.callFrame;
+        const here = [`${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1}`, ...path];
+        sites.set(node.id, here.slice(0, 3).join(' < '));
+        for (const child of node.children) walk(child, here);
+      };
+      walk(profile.head, []);
+      const bytes = new Map<string, number>();
+      let total = 0;
+      for (const sample of profile.samples) {
+        const site = sites.get(sample.nodeId) ?? '?';
+        bytes.set(site, (bytes.get(site) ?? 0) + sample.size);
+        total += sample.size;
+      }
+      console.log(`  survived a scavenge (sampled): ${(total / calls).toFixed(0)} B a call; largest sites (${file}):`);
+      for (const [site, b] of [...bytes].sort((x, y) => y[1] - x[1]).slice(0, 15)) {
+        console.log(`    ${(b / calls).toFixed(0).padStart(6)} B  ${site}`);
+      }
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) {
@@ -106,6 +167,8 @@ async function main(): Promise<void> {
   const rate = numberArg('rate', 2000);
   const points = numberArg('points', 4);
   const snapshots = textArg('snapshots');
+  let snapshotMid: number | null = snapshots === undefined ? null : numberArg('snapshot-mid', 0) || null;
+  const survivors = textArg('survivors');
   const dir = mkdtempSync(join(tmpdir(), 'caller-memory-'));
   const distAt = process.argv.indexOf('--dist');
   const distDir = distAt >= 0 ? process.argv[distAt + 1] : undefined;
@@ -144,6 +207,10 @@ async function main(): Promise<void> {
     while (sent < count) {
       const due = Math.min(count, Math.floor(((performance.now() - start) * rate) / 1000));
       for (; sent < due; sent++) handle(request(), benchResponse());
+      if (snapshots !== undefined && snapshotMid !== null && n >= snapshotMid) {
+        snapshotMid = null;
+        writeHeapSnapshot(join(snapshots, `caller-memory-mid-${n}.heapsnapshot`));
+      }
       await sleep(2);
     }
     await sleep(300); // the commits, the cdr:stop timers
@@ -178,6 +245,7 @@ async function main(): Promise<void> {
   };
   show(first, 'first');
   if (snapshots !== undefined) writeHeapSnapshot(join(snapshots, `caller-memory-${n}.heapsnapshot`));
+  const sampler = survivors === undefined ? null : await survivorSampler(survivors);
   for (let s = 1; s <= points; s++) {
     gcs.take();
     const cpu0 = threadCpu();
@@ -194,6 +262,7 @@ async function main(): Promise<void> {
     );
   }
   gcs.stop();
+  await sampler?.stop(n - first.calls);
   if (snapshots !== undefined) writeHeapSnapshot(join(snapshots, `caller-memory-${n}.heapsnapshot`));
   console.log(
     `caller-memory: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}`,
