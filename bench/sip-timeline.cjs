@@ -52,6 +52,11 @@ function install(out) {
   globalThis.__sipTimelineStamp = (stage) => {
     if (handling !== null && handling.kind === undefined) stamp(handling, stage);
   };
+  // …and by its request, after the handler's synchronous part too (a journaled refusal answers in a microtask).
+  globalThis.__sipTimelineStampOf = (req, stage) => {
+    const t = req && req.__timeline;
+    if (t && t.kind === undefined) stamp(t, stage);
+  };
 
   // What ran inside the same socket chunk before an INVITE's message was framed (the messages emitted before it,
   // each with its kind and µs), and the garbage collections that overlapped: why data→msg is long when it is.
@@ -171,7 +176,8 @@ function install(out) {
   const send = Response.prototype.send;
   Response.prototype.send = function (...args) {
     const status = args[0];
-    if (typeof status === 'number' && status >= 200) answering(this.req, String(status));
+    // A provisional first answer (an announcement's 183) is that INVITE's answer: its final, seconds later, is not.
+    if (typeof status === 'number' && status > 100) answering(this.req, String(status));
     return send.apply(this, args);
   };
   const proxy = Request.prototype.proxy;

@@ -1188,6 +1188,8 @@ async function runWorkload(
       startMachineBaseline({ realtime: RTP_THREAD_REALTIME }),
     ];
     await sleep(Math.max(0, bgStarted + bg.rampMs - Date.now()));
+    // CPU over the refusals' seconds, the ~200 announcements' work included (their RTP thread: "other threads").
+    const cpu = cpuMeter(app);
     const fg = startSipp({
       scenario: 'uac-refusal.xml',
       target: app.ports,
@@ -1201,12 +1203,14 @@ async function runWorkload(
       label,
     });
     const run = await fg.done;
+    const used = cpu(run.calls);
     // What the sink read while the capture ran: about the capture's count (dumpcap stops a little after this).
     const sinkRead = sinkPackets - sinkAtStart;
     const packets = capture ? await capture.stopPackets() : null;
     const [plain, high, rt] = await Promise.all(machine.map((m) => m.stop()));
     await bg.done;
     const result = summarize(app.name, round, run, started);
+    result.cpu = used;
     if (packets)
       result.jitter = {
         wire: pacingOf(rtpTimed(packets), PTIME),
