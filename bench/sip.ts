@@ -131,6 +131,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { parse as parseYaml, stringify as yamlText } from 'yaml';
 import { builtInRecording } from '../src/media/catalog.js';
 import { RTP_THREAD_NICE, RTP_THREAD_REALTIME } from '../src/media/rtp-thread.js';
@@ -536,8 +537,50 @@ const PBX_PORT = opts.base + 100;
 /** sipp binds its media port and the three above it (RTP, RTCP, video RTP and RTCP). */
 const PBX_MEDIA_PORT = opts.base + 184;
 const SINK_PORT = opts.base + 104;
-/** RTP packets the callers' sink has read (refusal-under-announce: checked against the capture's count). */
-let sinkPackets = 0;
+/**
+ * RTP packets that reached the callers' sink (refusal-under-announce: checked against the capture's count): the sink
+ * never reads, so after its receive buffer filled every packet is one the kernel dropped there (/proc/net/udp).
+ */
+const sinkPackets = (): number => udpDrops().get(SINK_PORT) ?? 0;
+
+/**
+ * The callers' RTP endpoint for announcements: a socket bound (so no ICMP errors go back to the senders) in a worker
+ * thread that never reads it: the thread blocks in Atomics.wait until `close`. The kernel queues what arrives up to
+ * the socket's receive buffer, then drops each packet on arrival. Until session 39 this process's main thread read
+ * them, ~10,000 packets a second with 200 announcements playing: 10–25% of a core in every application's round
+ * (session 39), and wake-ups of that reader, some paid by the senders: the bare app's main thread (its player sends
+ * each stream on a timer of its own) used 2,600–3,050 µs a refusal with it and 2,050–2,700 without; crocetta's RTP
+ * worker (its streams sent together on a grid) 1,225–2,200 with and 1,275–2,075 without, no change beyond its spread
+ * (6 Dec 2026, session 40, docs/measurements.md). No office has that load: an announcement's RTP leaves the host for
+ * the carrier, and nothing on the host reads it. The senders' own work (the packet built, sent, and carried on loopback
+ * up to the socket) is the same, and dumpcap captures each packet as it is sent, whoever reads it.
+ */
+async function startSink(): Promise<{ close: () => Promise<void> }> {
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const socket = require('node:dgram').createSocket('udp4');
+    socket.once('error', (err) => parentPort.postMessage({ error: String(err) }));
+    socket.bind(workerData.port, '127.0.0.1', () => {
+      parentPort.postMessage({ bound: true });
+      Atomics.wait(new Int32Array(workerData.stop), 0, 0);
+      socket.close();
+    });`;
+  const worker = new Worker(code, { eval: true, workerData: { port: SINK_PORT, stop: stop.buffer } });
+  await new Promise<void>((ok, fail) => {
+    worker.once('message', (m: { bound?: true; error?: string }) =>
+      m.bound ? ok() : fail(new Error(`the RTP sink: ${m.error ?? 'not bound'}`)),
+    );
+    worker.once('error', fail);
+  });
+  return {
+    close: async () => {
+      Atomics.store(stop, 0, 1);
+      Atomics.notify(stop, 0);
+      await worker.terminate();
+    },
+  };
+}
 /**
  * sipp UACs: concurrent runs use different slots (own media port), and each run a new SIP port, so that late
  * retransmissions meant for a finished run never reach the next one.
@@ -981,7 +1024,7 @@ interface RoundResult {
     wire: Pacing;
     /** dumpcap's own count of packets it or the kernel dropped (null: it did not say). */
     dropped: number | null;
-    /** Packets the callers' sink read during the capture (about the capture's count: a check that it holds them all). */
+    /** Packets that reached the callers' sink during the capture (about the capture's count: it holds them all). */
     sinkRead: number;
     machine: Pacing;
     machineHigh: Pacing & { nice: number };
@@ -1011,7 +1054,7 @@ function summarize(app: string, round: number, run: SippRun, started: number): R
 function printRound(w: Workload, r: RoundResult): void {
   const failed = r.run.calls - r.run.answered;
   const j = r.jitter
-    ? ` | RTP at the wire: jitter p99 ${r.jitter.wire.intervalJitterP99.toFixed(2)} ms, late p99 ${r.jitter.wire.latenessP99.toFixed(2)} ms (${r.jitter.wire.streams} streams, ${r.jitter.wire.packets} packets captured, ${r.jitter.sinkRead} read by the sink, ${r.jitter.wire.missing} missing inside streams, dumpcap dropped ${String(r.jitter.dropped)}); machine ${r.jitter.machine.intervalJitterP99.toFixed(2)} / ${r.jitter.machine.latenessP99.toFixed(2)} ms, at nice ${r.jitter.machineHigh.nice} ${r.jitter.machineHigh.intervalJitterP99.toFixed(2)} / ${r.jitter.machineHigh.latenessP99.toFixed(2)} ms, SCHED_FIFO ${String(r.jitter.machineRt.realtime)} ${r.jitter.machineRt.intervalJitterP99.toFixed(2)} / ${r.jitter.machineRt.latenessP99.toFixed(2)} ms`
+    ? ` | RTP at the wire: jitter p99 ${r.jitter.wire.intervalJitterP99.toFixed(2)} ms, late p99 ${r.jitter.wire.latenessP99.toFixed(2)} ms (${r.jitter.wire.streams} streams, ${r.jitter.wire.packets} packets captured, ${r.jitter.sinkRead} reached the sink, ${r.jitter.wire.missing} missing inside streams, dumpcap dropped ${String(r.jitter.dropped)}); machine ${r.jitter.machine.intervalJitterP99.toFixed(2)} / ${r.jitter.machine.latenessP99.toFixed(2)} ms, at nice ${r.jitter.machineHigh.nice} ${r.jitter.machineHigh.intervalJitterP99.toFixed(2)} / ${r.jitter.machineHigh.latenessP99.toFixed(2)} ms, SCHED_FIFO ${String(r.jitter.machineRt.realtime)} ${r.jitter.machineRt.intervalJitterP99.toFixed(2)} / ${r.jitter.machineRt.latenessP99.toFixed(2)} ms`
     : r.inAppUs
       ? ` | in the app p50 ${inAppText(r.inAppUs)}`
       : '';
@@ -1181,7 +1224,7 @@ async function runWorkload(
     // session 39, docs/measurements.md); a second ahead, none over 8 ms. The refusals still start when the ramp ends.
     await sleep(bg.rampMs - MEASURING_LEAD_MS);
     const capture = WireCapture.available() ? await WireCapture.start(`udp dst port ${SINK_PORT}`) : null;
-    const sinkAtStart = sinkPackets;
+    const sinkAtStart = sinkPackets();
     const machine = [
       startMachineBaseline(),
       startMachineBaseline({ nice: RTP_THREAD_NICE }),
@@ -1204,8 +1247,8 @@ async function runWorkload(
     });
     const run = await fg.done;
     const used = cpu(run.calls);
-    // What the sink read while the capture ran: about the capture's count (dumpcap stops a little after this).
-    const sinkRead = sinkPackets - sinkAtStart;
+    // What reached the sink while the capture ran: about the capture's count (dumpcap stops a little after this).
+    const sinkRead = sinkPackets() - sinkAtStart;
     const packets = capture ? await capture.stopPackets() : null;
     const [plain, high, rt] = await Promise.all(machine.map((m) => m.stop()));
     await bg.done;
@@ -1818,15 +1861,7 @@ async function main(): Promise<void> {
       );
     return spawnSync('ss', ['-lun', `sport = :${PBX_PORT}`], { encoding: 'utf8' }).stdout.includes(`:${PBX_PORT}`);
   });
-  // The callers' RTP endpoint for announcements: a socket that reads and drops (no ICMP errors back).
-  const sink = dgram.createSocket('udp4');
-  sink.on('message', () => {
-    sinkPackets++;
-  });
-  await new Promise<void>((ok, fail) => {
-    sink.once('error', fail);
-    sink.bind(SINK_PORT, '127.0.0.1', () => ok());
-  });
+  const sink = await startSink();
 
   const apps: App[] = [];
   try {
@@ -2047,7 +2082,7 @@ async function main(): Promise<void> {
     );
   } finally {
     pauses.resume(); // a stopped process would take SIGTERM only once continued
-    sink.close();
+    await sink.close();
     for (const app of apps) {
       await stop(app.process);
       await stop(app.drachtio);
