@@ -60,7 +60,8 @@
  * --timeline DIR: each node application (crocetta's and the bare app's alike) runs with bench/sip-timeline.cjs
  * preloaded, which stamps an INVITE's stages inside the process (socket data, message, drachtio-srf's middleware, the
  * INVITE handler, its synchronous return, the answer asked for, its socket write) by patching drachtio-srf's
- * prototypes only, and prints their p50/p90/p99 per application after the rounds (warm-up left out).
+ * prototypes only, and prints their p50/p90/p99 per application after the rounds (warm-up left out), per kind of first
+ * answer (an announcement's 183 is its INVITE's answer, not the 607 that ends it).
  * --refusal-callers N: the refusal workloads' sipp cycles over the first N of the 1,000 refused numbers (default all).
  * crocetta's caller-ID cache keeps a caller from its second request on (src/callerid/identify-caller.ts): with 1,000
  * at 100 calls/s (a 300-call warm-up, 10-s rounds, the injection file read from its top by each sipp) each crocetta
@@ -107,7 +108,8 @@
  * crocetta's figure over the bare app's, with a verdict against 95% (issue 12; a figure at the highest rate tried is a
  * bound, and so is the ratio then). Printed: held/tried per rate and application, the figures, the ratio.
  * Each step also prints the caller sipp's CPU per call and its share of a core (sipp is one thread).
- * CPU per call (refusal and proxied rounds, every ladder step): the CPU time (user + system, every thread; the main
+ * CPU per call (refusal and proxied rounds, every ladder step; refusal-under-announce over its refusals' seconds, per
+ * refusal, the announcements' work and their RTP thread included): the CPU time (user + system, every thread; the main
  * thread's share beside it, /proc/<pid>/task/<pid>/stat) the application's process and its drachtio-server's used
  * during the run, from /proc/<pid>/stat, divided by the calls sent: what each call costs the two cores that sipp, drachtio-server and the application share;
  * beside the main thread's CPU, its wakeups a call (voluntary context switches: each socket read, timer or thread-pool
