@@ -67,6 +67,8 @@
  * single passes of one build in one process spread ±8% (session 39), runs of one build ×2 across sessions 36–38.
  * `--repeat-only` runs the repeat shape alone (the all-new numbers still give libphonenumber's baseline): half the
  * run, so an A/B pair fits one short hold of the CPU lock.
+ * Two builds compared in one process, their passes alternating (the host's slow stretches then paid by both):
+ * bench/decide-ab.ts (`npm run bench:decide-ab -- --a DIR --b DIR`), the repeat shape with history.
  * `--digest` prints, per traffic shape, a SHA-256 of everything `screen()` returned for each timed call (identity,
  * called number, caller key, verdict, score, reasons with their texts and params, action), taken in a pass of its
  * own after the timing: two builds that print the same digests decided every call of the run alike.
@@ -78,7 +80,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Srf from 'drachtio-srf';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
@@ -189,14 +191,22 @@ function invite(i: number, extra: Record<string, string>, from: string): Srf.Srf
   return new Request(new SipMessage(lines.join('\r\n')), meta);
 }
 
+/** The register's marks: MARKS listed numbers (listedNumber's), one in ten trusted; `?` is MARKS - 1. */
+export const MARKS_SQL = `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
+       INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
+       SELECT '+39021' || substr('0000000' || i, -7), CASE WHEN i % 10 = 0 THEN 'trusted' ELSE 'nuisance' END,
+              1790000000000 + i, CASE WHEN i % 10 = 0 THEN NULL ELSE 'Company ' || (i % 500) END,
+              CASE WHEN i % 10 = 0 THEN NULL ELSE 'energy' END, 1790000000000 + i
+       FROM c`;
+
 /** The listed numbers: +39 02 1xxxxxxx (Milan fixed lines), one in ten trusted, the rest nuisance. */
 function listedNumber(i: number): string {
   return `+39021${String(i).padStart(7, '0')}`;
 }
 
-type Verdicts = Record<'trusted' | 'unknown' | 'suspect' | 'nuisance', number>;
+export type Verdicts = Record<'trusted' | 'unknown' | 'suspect' | 'nuisance', number>;
 
-interface Caller {
+export interface Caller {
   /** The number as the carrier sends it. */
   n: string;
   /** Headers other than From, and From without its tag. */
@@ -210,7 +220,7 @@ interface Caller {
  * With a working set, every call comes from one of its callers (skewed: low indexes ring most); without, every
  * call is from a new number.
  */
-function makeCalls(rand: () => number, count: number, working: readonly Caller[] | null) {
+export function makeCalls(rand: () => number, count: number, working: readonly Caller[] | null) {
   const calls: Call[] = [];
   const numbers: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -223,7 +233,7 @@ function makeCalls(rand: () => number, count: number, working: readonly Caller[]
 }
 
 /** One INVITE to send: its caller, its sequence number (Call-ID, branch) and its From tag. */
-interface Call {
+export interface Call {
   i: number;
   caller: Caller;
   tag: string;
@@ -240,7 +250,7 @@ const BATCH = 1000;
  * from memory: each decision then also pays the cache misses of reading its request, and every collection marks
  * the whole lot).
  */
-function* batches(calls: readonly Call[]): Generator<Srf.SrfRequest[]> {
+export function* batches(calls: readonly Call[]): Generator<Srf.SrfRequest[]> {
   if (PREPARSED) {
     yield calls.map(parseCall);
     return;
@@ -249,7 +259,7 @@ function* batches(calls: readonly Call[]): Generator<Srf.SrfRequest[]> {
 }
 
 /** The 5,000 callers a business hears from again and again. */
-function workingSet(rand: () => number): Caller[] {
+export function workingSet(rand: () => number): Caller[] {
   return Array.from({ length: 5000 }, (_, i) => freshCaller(rand, i));
 }
 
@@ -292,9 +302,9 @@ function freshCaller(rand: () => number, i: number): Caller {
   };
 }
 
-type Decide = (req: Srf.SrfRequest) => { verdict: keyof Verdicts };
+export type Decide = (req: Srf.SrfRequest) => { verdict: keyof Verdicts };
 
-function parseCall(c: Call): Srf.SrfRequest {
+export function parseCall(c: Call): Srf.SrfRequest {
   return invite(c.i, c.caller.extra, `${c.caller.from};tag=${c.tag}`);
 }
 
@@ -707,7 +717,7 @@ async function run(
 }
 
 /** One timed pass of the calls (see run): decisions/s, CPU µs a decision, and the collections during the pass. */
-interface Pass {
+export interface Pass {
   rate: number;
   cpuPerCall: number;
   gcs: number;
@@ -719,7 +729,7 @@ interface Pass {
  * was decided. The collections are those of the whole pass, parses included (a scavenge
  * started by a parse is work the decisions left).
  */
-function timedPass(calls: readonly Call[], decide: Decide, verdicts: Verdicts): Pass {
+export function timedPass(calls: readonly Call[], decide: Decide, verdicts: Verdicts): Pass {
   const profiler = new GCProfiler();
   profiler.start();
   let time = 0;
@@ -773,15 +783,7 @@ async function main(): Promise<void> {
     await created.close();
     const db = await Connection.open(file);
     const t0 = performance.now();
-    await db.run(
-      `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
-       INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
-       SELECT '+39021' || substr('0000000' || i, -7), CASE WHEN i % 10 = 0 THEN 'trusted' ELSE 'nuisance' END,
-              1790000000000 + i, CASE WHEN i % 10 = 0 THEN NULL ELSE 'Company ' || (i % 500) END,
-              CASE WHEN i % 10 = 0 THEN NULL ELSE 'energy' END, 1790000000000 + i
-       FROM c`,
-      [MARKS - 1],
-    );
+    await db.run(MARKS_SQL, [MARKS - 1]);
     await db.close();
     console.log(`register: ${MARKS} marked numbers written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -969,7 +971,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+// Run as a script (node dist/bench/decide.js, or through tsx), not when bench/decide-ab.ts imports its calls.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
