@@ -1,7 +1,7 @@
 /**
  * bench/journal-writes.cjs: counts the attempts journal's write()s in a crocetta that bench/sip.ts starts, where the
  * register's own counters (bench:register's paced rounds) do not reach: preloaded with
- * `--node-flags 'cnt@answer-first:--require=bench/journal-writes.cjs JOURNAL_WRITES_OUT=/tmp/cnt /path/to/dist/src/main.js'`
+ * `--node-flags 'cnt@answer-first:--require=./bench/journal-writes.cjs JOURNAL_WRITES_OUT=/tmp/cnt /path/to/dist/src/main.js'`
  * (a path relative to the bench's working directory, this tree's root).
  *
  * Wraps fs.writeSync (and the ESM binding crocetta's journal.ts imports, syncBuiltinESMExports) on the main thread only
