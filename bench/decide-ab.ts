@@ -40,7 +40,7 @@ import {
   batches,
   makeCalls,
   MARKS_SQL,
-  parseCall,
+  recordHistory,
   timedPass,
   workingSet,
   type Call,
@@ -142,43 +142,13 @@ async function prepare(b: Build, work: string, warm: readonly Call[]) {
   const { screen } = b.screen;
   const { headerSource } = b.headers;
   const decide: Decide = (req) => screen(headerSource(req), steps, NOW).decision;
-  // bench:decide's recordHistory: the warm-up decided call by call over HISTORY_DAYS before the clock, recorded.
-  const spacing = (HISTORY_DAYS * 86_400_000) / (warm.length + 1);
-  let refused = 0;
-  for (let j = 0; j < warm.length; j++) {
-    const call = warm[j]!;
-    const time = NOW - (warm.length - j) * spacing;
-    const s = screen(headerSource(parseCall(call)), steps, time);
-    const action = b.policy.formatAction(s.action);
-    const refuses = b.store.isRefusalAction(action);
-    if (refuses) refused++;
-    const number = s.identity.number;
-    void register.record({
-      time,
-      kind: 'call',
-      callerKey: s.callerKey,
-      callerE164: number?.e164 ?? null,
-      callerRaw: number?.raw ?? null,
-      callerName: s.identity.displayName,
-      callerSource: s.identity.source,
-      withheld: s.identity.withheld,
-      calledNumber: s.called ? (s.called.e164 ?? s.called.raw) : null,
-      verdict: s.decision.verdict,
-      score: Math.round(s.decision.score * 1000) / 1000,
-      reasons: s.decision.reasons,
-      action,
-      failOpen: false,
-      callId: `${call.i}-history@203.0.113.10`,
-      sourceAddress: '203.0.113.10',
-      userAgent: 'carrier-sbc',
-      outcome: refuses ? 'rejected' : 'forwarded',
-      finalStatus: null,
-      messageLength: null,
-      messageText: null,
-    });
-    if (j % 1000 === 999) await register.flush();
-  }
-  await register.flush();
+  // bench:decide's history: the warm-up decided call by call over HISTORY_DAYS before the clock, recorded.
+  const refused = await recordHistory(warm, NOW, HISTORY_DAYS, {
+    screenAt: (req, time) => screen(headerSource(req), steps, time),
+    formatAction: b.policy.formatAction,
+    isRefusalAction: b.store.isRefusalAction,
+    register,
+  });
   const digest = (calls: readonly Call[]): string => {
     const hash = createHash('sha256');
     for (const batch of batches(calls)) {

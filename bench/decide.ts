@@ -97,8 +97,9 @@ import { formatAction } from '../src/screening/policy.js';
 import { isRefusalAction } from '../src/store/register/refusal.js';
 import { FriendIndex } from '../src/sharing/feeds/friend-index.js';
 import { headerSource } from '../src/sip/request-headers.js';
-import { screen, type ScreeningSteps } from '../src/sip/screen.js';
+import { screen, type Screening, type ScreeningSteps } from '../src/sip/screen.js';
 import { openRegister, prefixIndexOptions } from '../src/store/index.js';
+import type { Register } from '../src/store/register/types.js';
 import { Connection } from '../src/store/sqlite/connection.js';
 import { mulberry32 as rng } from '../test/support/prng.js';
 import { numberArg, textArg } from './args.js';
@@ -306,6 +307,65 @@ export type Decide = (req: Srf.SrfRequest) => { verdict: keyof Verdicts };
 
 export function parseCall(c: Call): Srf.SrfRequest {
   return invite(c.i, c.caller.extra, `${c.caller.from};tag=${c.tag}`);
+}
+
+/** What recording a history needs of one build: its screening at a time, action text and register. */
+export interface HistoryBuild {
+  screenAt: (req: Srf.SrfRequest, time: number) => Screening;
+  formatAction: (action: Screening['action']) => string;
+  isRefusalAction: (action: string) => boolean;
+  register: Pick<Register, 'record' | 'flush'>;
+}
+
+/**
+ * --history: the repeat shape's warm-up decided call by call at times spread over `days` before `now` (the clock
+ * stays at `now`: all of them inside the look-back), each recorded as src/sip's attemptOf records it, by one build
+ * (bench/decide-ab.ts records two builds' histories with it, alike). Returns how many were refused.
+ */
+export async function recordHistory(
+  warm: readonly Call[],
+  now: number,
+  days: number,
+  b: HistoryBuild,
+): Promise<number> {
+  const spacing = (days * 86_400_000) / (warm.length + 1);
+  let refused = 0;
+  for (let j = 0; j < warm.length; j++) {
+    const call = warm[j]!;
+    const time = now - (warm.length - j) * spacing;
+    const s = b.screenAt(parseCall(call), time);
+    const action = b.formatAction(s.action);
+    const refuses = b.isRefusalAction(action);
+    if (refuses) refused++;
+    const number = s.identity.number;
+    void b.register.record({
+      time,
+      kind: 'call',
+      callerKey: s.callerKey,
+      callerE164: number?.e164 ?? null,
+      callerRaw: number?.raw ?? null,
+      callerName: s.identity.displayName,
+      callerSource: s.identity.source,
+      withheld: s.identity.withheld,
+      calledNumber: s.called ? (s.called.e164 ?? s.called.raw) : null,
+      verdict: s.decision.verdict,
+      score: Math.round(s.decision.score * 1000) / 1000,
+      reasons: s.decision.reasons,
+      action,
+      failOpen: false,
+      callId: `${call.i}-history@203.0.113.10`,
+      sourceAddress: '203.0.113.10',
+      userAgent: 'carrier-sbc',
+      outcome: refuses ? 'rejected' : 'forwarded',
+      finalStatus: null,
+      messageLength: null,
+      messageText: null,
+    });
+    // The writer holds at most store.spoolMaxWrites waiting: committed a thousand at a time.
+    if (j % 1000 === 999) await b.register.flush();
+  }
+  await b.register.flush();
+  return refused;
 }
 
 /** Bytes in use in V8's young generation, where a decision's short-lived objects are made. */
@@ -877,53 +937,19 @@ async function main(): Promise<void> {
       const afterStages = COLD && STAGES ? makeCalls(rand, COLD_CALLS, working).calls : [];
       return { warm, rate: rate.calls, latency, cold, stages, afterStages, numbers: rate.numbers };
     };
-    /**
-     * --history: the repeat shape's warm-up decided call by call at times spread over HISTORY_DAYS before `now`
-     * (the clock stays at `now`: all of them inside the look-back), each recorded as src/sip's attemptOf records it.
-     */
-    const recordHistory = async (warm: readonly Call[]): Promise<string> => {
-      const spacing = (HISTORY_DAYS * 86_400_000) / (warm.length + 1);
-      let refused = 0;
-      for (let j = 0; j < warm.length; j++) {
-        const call = warm[j]!;
-        const time = now - (warm.length - j) * spacing;
-        const s = screen(headerSource(parseCall(call)), steps, time);
-        const action = formatAction(s.action);
-        const refuses = isRefusalAction(action);
-        if (refuses) refused++;
-        const number = s.identity.number;
-        void register.record({
-          time,
-          kind: 'call',
-          callerKey: s.callerKey,
-          callerE164: number?.e164 ?? null,
-          callerRaw: number?.raw ?? null,
-          callerName: s.identity.displayName,
-          callerSource: s.identity.source,
-          withheld: s.identity.withheld,
-          calledNumber: s.called ? (s.called.e164 ?? s.called.raw) : null,
-          verdict: s.decision.verdict,
-          score: Math.round(s.decision.score * 1000) / 1000,
-          reasons: s.decision.reasons,
-          action,
-          failOpen: false,
-          callId: `${call.i}-history@203.0.113.10`,
-          sourceAddress: '203.0.113.10',
-          userAgent: 'carrier-sbc',
-          outcome: refuses ? 'rejected' : 'forwarded',
-          finalStatus: null,
-          messageLength: null,
-          messageText: null,
-        });
-        // The writer holds at most store.spoolMaxWrites waiting: committed a thousand at a time.
-        if (j % 1000 === 999) await register.flush();
-      }
-      await register.flush();
+    /** --history: the repeat shape's warm-up recorded over HISTORY_DAYS before `now` (recordHistory). */
+    const history = async (warm: readonly Call[]): Promise<string> => {
+      const refused = await recordHistory(warm, now, HISTORY_DAYS, {
+        screenAt: (req, time) => screen(headerSource(req), steps, time),
+        formatAction,
+        isRefusalAction,
+        register,
+      });
       return `history: ${warm.length} calls of the working set recorded over ${HISTORY_DAYS} days before the clock (${refused} refused)`;
     };
     const repeat = await (async () => {
       const calls = shape(42, true); // unreachable once this shape has run
-      if (HISTORY) console.log(await recordHistory(calls.warm));
+      if (HISTORY) console.log(await history(calls.warm));
       return run('repeat', calls, decide, digest, staged);
     })();
     const allNewShape = shape(7, false);
