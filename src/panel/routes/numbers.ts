@@ -59,33 +59,38 @@ export function numbersRouter(deps: NumbersDeps): Router {
   const router = Router();
   const { register, reports, live, timeZone, withheld } = deps;
   /**
-   * The caller a URL names, and how the office sees it (withheld.ts): by its token, its withheld calls (`only` true);
-   * by its number, the others (`only` false; `unseen`: it called only withheld, and is shown as a number never seen);
-   * everything (`only` undefined) when the operator chose to see withheld callers' numbers.
+   * The caller a URL names, and which of its calls the office sees (withheld.ts): by its token, its withheld calls
+   * (`only` true); by its number, the others (`only` false); all (`only` undefined) when the operator chose to see
+   * withheld callers' numbers.
    */
-  const callerOf = async (param: string) => {
+  const callerOf = (param: string) => {
     const caller = keyFromParam(param, deps.defaultCountry, withheld);
-    if (!withheld.hides)
-      return { ...caller, shown: caller.key, hidden: false, only: undefined, unseen: false, markShown: true };
-    if (caller.token === undefined) {
-      const summary = await register.numberSummary(caller.key, false);
-      const unseen = summary.attempts === 0 && (await withheld.tokenOf(caller.key)) !== null;
-      // A mark made on its token's page is not said here (a mark made by its digits is: whoever made it knows).
-      const last = unseen ? (await register.markHistory(caller.key, 1))[0] : undefined;
-      const markShown = !unseen || (last !== undefined && !last.by.endsWith(HIDDEN_BY));
-      return { ...caller, shown: caller.key, hidden: false, only: false, unseen, markShown };
-    }
+    if (!withheld.hides) return { ...caller, shown: caller.key, hidden: false, only: undefined };
+    if (caller.token === undefined) return { ...caller, shown: caller.key, hidden: false, only: false };
     // Its next call is classified as its calls came: withheld.
     const identity = { ...caller.identity, withheld: true, withheldReason: 'privacy-header' as const };
-    return { ...caller, identity, shown: caller.token, hidden: true, only: true, unseen: false, markShown: true };
+    return { ...caller, identity, shown: caller.token, hidden: true, only: true };
   };
-  type Caller = Awaited<ReturnType<typeof callerOf>>;
+  /**
+   * The caller as the office may see it: `summary`, its mark and the counts of its calls in view; `unseen`, a number
+   * asked by its digits that called only withheld, shown as a number never seen (with no mark, unless made by its
+   * digits: whoever made it knows).
+   */
+  const viewOf = async (param: string) => {
+    const c = callerOf(param);
+    const summary = await register.numberSummary(c.key, c.only);
+    const unseen = c.only === false && summary.attempts === 0 && (await withheld.tokenOf(c.key)) !== null;
+    const last = unseen ? (await register.markHistory(c.key, 1))[0] : undefined;
+    const markShown = !unseen || (last !== undefined && !last.by.endsWith(HIDDEN_BY));
+    return { ...c, unseen, markShown, summary: markShown ? summary : { ...summary, mark: null } };
+  };
+  type Viewed = Awaited<ReturnType<typeof viewOf>>;
   /**
    * The evidence the caller is classified with; for a number asked by its digits that called only withheld, what a
    * number never seen has (its neighbours' and friends' evidence, not its own calls or talks; its mark if made by its
    * digits).
    */
-  const evidenceOf = (c: Caller): CallerEvidence => {
+  const evidenceOf = (c: Viewed): CallerEvidence => {
     const ev = deps.evidence.evidenceFor(c.key);
     if (!c.unseen) return ev;
     const out: CallerEvidence = { mark: c.markShown ? ev.mark : null, attempts: [], refusals: [] };
@@ -96,18 +101,23 @@ export function numbersRouter(deps: NumbersDeps): Router {
     if (ev.calledByUs !== undefined) out.calledByUs = ev.calledByUs;
     return out;
   };
-  /** Its mark and counts as the office may see them (of its calls in view; none for a number `unseen`). */
-  const summaryOf = async (c: Caller) => {
-    const summary = await register.numberSummary(c.key, c.only);
-    return c.markShown ? summary : { ...summary, mark: null };
+  /**
+   * Its attempts per local day of the last year, of its calls in view. caller_daily counts a number's calls whichever
+   * way they came: of a number that also called the other way, this page's way is counted from its rows.
+   */
+  const daysOf = async (c: Viewed, today: number) => {
+    if (c.unseen) return [];
+    if (c.only === undefined || (await register.numberSummary(c.key, !c.only)).attempts === 0)
+      return reports.callerDays(c.key, today - 365);
+    return reports.callerDaysBy(c.key, today - 365, c.only);
   };
   /** Its attempts in view, newest first, a withheld one's caller named by its token. */
-  const attemptsOf = async (c: Caller, limit: number) =>
+  const attemptsOf = async (c: Viewed, limit: number) =>
     withheld.mask(
       await register.attempts({ callerKey: c.key, limit, ...(c.only !== undefined && { withheld: c.only }) }),
     );
   /** What the next call from this caller would get, with friends' reports; a hidden caller's without its digits. */
-  const classify = (c: Caller, evidence: CallerEvidence, now: number) => {
+  const classify = (c: Viewed, evidence: CallerEvidence, now: number) => {
     const decision = live.classify(c.identity, evidence, now);
     return c.hidden ? { ...decision, reasons: hiddenReasons(decision.reasons) } : decision;
   };
@@ -115,18 +125,10 @@ export function numbersRouter(deps: NumbersDeps): Router {
   router.get('/numbers/:number', async (req, res) => {
     const ctx = pageContext(req, res, deps);
     const { params, query: q } = parseRequest(req, { params: numberParams, query: markedQuery });
-    const caller = await callerOf(params.number);
-    const { key } = caller;
-    const today = localDay(ctx.now, timeZone);
-    // caller_daily counts its calls whichever way they came: of a number that called both ways, this page's way.
-    const allInView = caller.only === undefined || (await register.numberSummary(key, !caller.only)).attempts === 0;
-    const [summary, days, history, attempts, vocab] = await Promise.all([
-      summaryOf(caller),
-      caller.unseen
-        ? Promise.resolve([])
-        : allInView || caller.only === undefined
-          ? reports.callerDays(key, today - 365)
-          : reports.callerDaysBy(key, today - 365, caller.only),
+    const caller = await viewOf(params.number);
+    const { key, summary } = caller;
+    const [days, history, attempts, vocab] = await Promise.all([
+      daysOf(caller, localDay(ctx.now, timeZone)),
       register.markHistory(key, 50).then((h) => (caller.unseen ? h.filter((m) => !m.by.endsWith(HIDDEN_BY)) : h)),
       attemptsOf(caller, 50),
       reports.markVocabulary(),
@@ -160,7 +162,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   router.post('/numbers/:number/mark', async (req, res) => {
     const { params, body } = parseRequest(req, { params: numberParams, body: markForm });
-    const { key, shown, hidden } = await callerOf(params.number);
+    const { key, shown, hidden } = callerOf(params.number);
     const none = body.label === 'none';
     await register.mark(key, {
       label: body.label,
@@ -181,8 +183,8 @@ export function numbersRouter(deps: NumbersDeps): Router {
   });
 
   const numberJson = async (param: string) => {
-    const caller = await callerOf(param);
-    const { key, identity } = caller;
+    const caller = await viewOf(param);
+    const { key, identity, summary } = caller;
     const now = deps.clock.now();
     const evidence = evidenceOf(caller);
     const decision = classify(caller, evidence, now);
@@ -190,7 +192,6 @@ export function numbersRouter(deps: NumbersDeps): Router {
       memory: deps.checkMemory,
       callerKey: key,
     });
-    const summary = await summaryOf(caller);
     const recent = await attemptsOf(caller, 20);
     return {
       number: caller.shown,
@@ -223,7 +224,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   router.post('/api/numbers/:number/mark', express.json({ limit: '64kb' }), async (req, res) => {
     const { params, body } = parseRequest(req, { params: numberParams, body: markBody });
-    const { key, hidden } = await callerOf(params.number);
+    const { key, hidden } = callerOf(params.number);
     await register.mark(key, {
       label: body.label,
       company: body.company || null,
@@ -236,7 +237,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   router.post('/api/numbers/:number/appeal', express.json({ limit: '8kb' }), async (req, res) => {
     const { params, body } = parseRequest(req, { params: numberParams, body: appealBody });
-    const { key, shown } = await callerOf(params.number);
+    const { key, shown } = callerOf(params.number);
     await register.mark(key, { label: 'none', company: null, category: null, at: deps.clock.now(), by: APPEAL_BY });
     await deps.feed.feeds.appeal(key, body.reason, 'api');
     res.json({ number: shown, cleared: true, reason: body.reason });
