@@ -98,6 +98,29 @@ describe('reports from the per-day aggregates', () => {
     expect([...(await r.ticks(['+390298765432', '+390699999999'])).entries()]).toEqual([['+390298765432', 2]]);
   });
 
+  it("count the ticks of the callers on a page, once a caller, and of a withheld caller's both ways apart", async () => {
+    const both = '+390298765432';
+    await register.record(newAttempt(both, t));
+    await register.record(newAttempt(both, t + 1, { withheld: true }));
+    await register.record(newAttempt(both, t - DAY_MS, { withheld: true }));
+    await register.record(newAttempt('+390611223344', t, { withheld: true }));
+    const r = panel.reports;
+    const asked = [both, both, '+390611223344', '+390699999999'];
+    expect([...(await r.ticks(asked)).entries()]).toEqual([
+      [both, 3],
+      ['+390611223344', 1],
+    ]);
+    expect([...(await r.withheldCounts(asked)).entries()]).toEqual([
+      [both, { withheld: 2, shown: 1 }],
+      ['+390611223344', { withheld: 1, shown: 0 }],
+    ]);
+    expect((await r.withheldCounts([])).size).toBe(0);
+    // At most 500 callers a page: the 501st is not counted.
+    const many = [...Array.from({ length: 500 }, (_, i) => `+3906000${String(i).padStart(5, '0')}`), both];
+    expect((await r.ticks(many)).has(both)).toBe(false);
+    expect((await r.withheldCounts(many)).has(both)).toBe(false);
+  });
+
   it('page the register newest first with filters, and escape LIKE wildcards in the search', async () => {
     for (let i = 0; i < 5; i++) {
       await register.record(

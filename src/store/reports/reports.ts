@@ -205,30 +205,28 @@ export class Reports {
 
   /** All-time attempts per caller (the ticks of the paper register), for the callers on a page. */
   async ticks(callerKeys: readonly string[]): Promise<Map<string, number>> {
-    const keys = [...new Set(callerKeys)].slice(0, 500);
-    const out = new Map<string, number>();
-    if (keys.length === 0) return out;
-    const rows = await this.db.all<{ caller_key: string; n: number }>(
-      `SELECT caller_key, SUM(attempts) AS n FROM caller_daily WHERE caller_key IN (${keys.map(() => '?').join(', ')})
-        GROUP BY caller_key`,
-      keys,
+    const rows = await this.perCaller<{ caller_key: string; n: number }>(
+      callerKeys,
+      (list) =>
+        `SELECT caller_key, SUM(attempts) AS n FROM caller_daily WHERE caller_key IN (${list}) GROUP BY caller_key`,
     );
-    for (const r of rows) out.set(r.caller_key, r.n);
-    return out;
+    return new Map(rows.map((r) => [r.caller_key, r.n]));
   }
 
   /** Of these callers (at most 500), each one's attempts withheld and shown, all-time (the panel's ticks apart). */
   async withheldCounts(callerKeys: readonly string[]): Promise<Map<string, { withheld: number; shown: number }>> {
-    const keys = [...new Set(callerKeys)].slice(0, 500);
-    const out = new Map<string, { withheld: number; shown: number }>();
-    if (keys.length === 0) return out;
-    const rows = await this.db.all<{ caller_key: string; w: number; n: number }>(
-      `SELECT caller_key, SUM(withheld) AS w, COUNT(*) AS n FROM attempts WHERE caller_key IN (${keys.map(() => '?').join(', ')})
-        GROUP BY caller_key`,
-      keys,
+    const rows = await this.perCaller<{ caller_key: string; w: number; n: number }>(
+      callerKeys,
+      (list) =>
+        `SELECT caller_key, SUM(withheld) AS w, COUNT(*) AS n FROM attempts WHERE caller_key IN (${list}) GROUP BY caller_key`,
     );
-    for (const r of rows) out.set(r.caller_key, { withheld: r.w, shown: r.n - r.w });
-    return out;
+    return new Map(rows.map((r) => [r.caller_key, { withheld: r.w, shown: r.n - r.w }]));
+  }
+
+  /** The rows of a query over these callers (once each, the first 500): `sql` given their `IN` list's placeholders. */
+  private async perCaller<Row>(callerKeys: readonly string[], sql: (list: string) => string): Promise<Row[]> {
+    const keys = [...new Set(callerKeys)].slice(0, 500);
+    return keys.length === 0 ? [] : this.db.all<Row>(sql(keys.map(() => '?').join(', ')), keys);
   }
 
   /**
