@@ -33,28 +33,22 @@ export class HeardOnce {
   private head = 0;
   private tail = 0;
   private live = 0;
-  private mask: number;
+  // The ring's columns and index, made by `allocate` (in the constructor and grow()): one place makes them all.
+  private mask!: number;
   /** The caller's number, NaN once the entry left (taken or forgotten). */
-  private keys: Float64Array;
-  private attemptAt: Float64Array;
-  private callAt: Float64Array;
-  private callDid: Int32Array;
-  private talkAt: Float64Array;
-  private talkSeconds: Float64Array;
+  private keys!: Float64Array;
+  private attemptAt!: Float64Array;
+  private callAt!: Float64Array;
+  private callDid!: Int32Array;
+  private talkAt!: Float64Array;
+  private talkSeconds!: Float64Array;
   /** Open addressing, linear probing: a ring slot + 1, 0 empty; twice the ring's capacity. */
-  private index: Int32Array;
+  private index!: Int32Array;
   private readonly dids: string[] = [];
   private readonly didIds = new Map<string, number>();
 
   constructor(capacity = FIRST_CAPACITY) {
-    this.mask = capacity - 1;
-    this.keys = new Float64Array(capacity);
-    this.attemptAt = new Float64Array(capacity);
-    this.callAt = new Float64Array(capacity);
-    this.callDid = new Int32Array(capacity);
-    this.talkAt = new Float64Array(capacity);
-    this.talkSeconds = new Float64Array(capacity);
-    this.index = new Int32Array(2 * capacity);
+    this.allocate(capacity);
   }
 
   /** Callers kept here. */
@@ -199,14 +193,7 @@ export class HeardOnce {
     const capacity = 2 * this.live > this.mask + 1 ? 2 * (this.mask + 1) : this.mask + 1;
     const old = this.arrays();
     const oldMask = this.mask;
-    this.mask = capacity - 1;
-    this.keys = new Float64Array(capacity);
-    this.attemptAt = new Float64Array(capacity);
-    this.callAt = new Float64Array(capacity);
-    this.callDid = new Int32Array(capacity);
-    this.talkAt = new Float64Array(capacity);
-    this.talkSeconds = new Float64Array(capacity);
-    this.index = new Int32Array(2 * capacity);
+    this.allocate(capacity);
     let n = 0;
     for (let seq = this.head; seq < this.tail; seq++) {
       const from = seq & oldMask;
@@ -223,6 +210,18 @@ export class HeardOnce {
     }
     this.head = 0;
     this.tail = n;
+  }
+
+  /** Empty columns and index for `capacity` entries (a power of two). */
+  private allocate(capacity: number): void {
+    this.mask = capacity - 1;
+    this.keys = new Float64Array(capacity);
+    this.attemptAt = new Float64Array(capacity);
+    this.callAt = new Float64Array(capacity);
+    this.callDid = new Int32Array(capacity);
+    this.talkAt = new Float64Array(capacity);
+    this.talkSeconds = new Float64Array(capacity);
+    this.index = new Int32Array(2 * capacity);
   }
 
   private arrays() {
