@@ -57,8 +57,8 @@ describe('index load at open', () => {
 
     const register = await openRegister({ file, lookbackDays: 30, clock });
     try {
-      // within 30 days: i % 40 < 30 → 30/40 of 11 000
-      expect(register.loadStats).toMatchObject({ marks: 11_110, attempts: 8250 });
+      // within 30 days: i % 40 < 30 → 30/40 of 11 000; cleared: i % 10 = 3, 1235 of 12 345
+      expect(register.loadStats).toMatchObject({ marks: 11_110, clearings: 1235, attempts: 8250 });
       expect(register.evidenceFor('+393330000000').mark).toEqual({
         label: 'nuisance',
         at: NOW - DAY,

@@ -46,6 +46,8 @@ interface ActivityRow {
 
 export interface IndexLoadStats {
   marks: number;
+  /** Marks cleared within the look-back, kept as changes of mark (a refusal before one does not count). */
+  clearings: number;
   attempts: number;
   refusals: number;
   /** Numbers the business called, within `calledByUsDays`. */
@@ -71,7 +73,7 @@ export async function loadIndex(
   const index = new EvidenceIndex({ ...options, expectedMarks: Math.max(1024, expectedMarks + (expectedMarks >> 4)) });
 
   const marks = (await loadE164Marks(db, index)) + (await loadOtherMarks(db, index));
-  await loadClearings(db, index);
+  const clearings = await loadClearings(db, index);
 
   let attempts = 0;
   let refusals = 0;
@@ -112,7 +114,7 @@ export async function loadIndex(
 
   countBlocks(index);
   const called = await loadCalledNumbers(db, index, options.clock.now() - (options.calledByUsDays ?? 365) * DAY_MS);
-  return { index, stats: { marks, attempts, refusals, called, durationMs: performance.now() - started } };
+  return { index, stats: { marks, clearings, attempts, refusals, called, durationMs: performance.now() - started } };
 }
 
 /** The codes and weights of a stored reasons array; [] when it is not one. */
