@@ -78,6 +78,41 @@ describe('talk times from drachtio-server CDRs', () => {
     expect(afterRestart?.reasons.map((r) => r.code)).toContain('persistent-human');
   });
 
+  it('a conversation is a fresh start from its answer, after a restart too: a refusal of a call made while it rang stays before it', async () => {
+    await start(true);
+    // The office lets the first call ring 20 s and answers it; a second call of the caller's, made meanwhile, it declines.
+    let ring = (): void => undefined;
+    const ringing = new Promise<void>((resolve) => (ring = resolve));
+    let proxied = 0;
+    h.double.onProxy(async () => {
+      if (proxied++ > 0) return [{ status: 603 }];
+      await ringing;
+      return [{ status: 180 }, { status: 200 }];
+    });
+    const first = h.double.injectRequest(buildInvite({ from: CALLER, to: DID, requestUri: `sip:${DID}@127.0.0.1` }));
+    await eventually(() => (proxied > 0 ? true : undefined));
+    h.clock.advance(5_000);
+    expect((await call()).finalStatus).toBe(603);
+    h.clock.advance(15_000);
+    ring();
+    expect((await first.waitForFinal()).status).toBe(200);
+    const id = first.request.headers['call-id']?.[0];
+    await eventually(async () => (await rows()).find((r) => r.callId === id && r.outcome === 'answered'));
+    h.clock.advance(60_000);
+    h.double.hangUpProxied(first, 'caller');
+    await eventually(async () => (await rows()).find((r) => r.callId === id && r.talkMs === 60_000));
+    h.clock.advance(HOUR);
+    const verdict = async () => {
+      const json = (await h.api('GET', `/api/numbers/${encodeURIComponent(CALLER)}`)).json as Record<string, unknown>;
+      return { verdict: json.verdict, score: json.score, reasons: json.reasons };
+    };
+    const before = await verdict();
+    // Read with the talk at the call's start, the refusal came after it: suspect, "1st attempt … after a refusal".
+    expect(before).toMatchObject({ verdict: 'unknown', reasons: [] });
+    await h.restartApp();
+    expect(await verdict()).toEqual(before);
+  });
+
   it('an answered call the office ends within seconds is evidence of a short call on the next attempt', async () => {
     await start(true);
     const first = await conversation(3_000);

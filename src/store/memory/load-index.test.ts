@@ -140,6 +140,45 @@ describe("the repeat rule's evidence after a restart", () => {
   });
 });
 
+describe("a conversation's time after a restart", () => {
+  it("is its answer's, as before the restart: a refusal while it rang stays before the fresh start", async () => {
+    const file = dir.file('register.sqlite');
+    let now = NOW - DAY;
+    const clock = { now: () => now };
+    const customer = '+393330000009';
+    const decide = createClassifier(rules());
+    let register = await openRegister({ file, lookbackDays: 30, clock });
+    // Its call rings 20 s; a second call of its, made meanwhile, is declined (603); the first is answered: 60 s.
+    const rang = now;
+    const call = register.record(newAttempt(customer, rang));
+    const again = register.record(newAttempt(customer, rang + 5_000));
+    register.updateOutcome(again, { outcome: 'declined', finalStatus: 603, refused: true, at: rang + 10_000 });
+    register.updateOutcome(call, { outcome: 'answered', finalStatus: 200, refused: false, at: rang + 20_000 });
+    register.recordTalk(call, { talkMs: 60_000, answeredAt: rang + 20_000 });
+    await Promise.all([call, again]);
+    await register.flush();
+    now += 3_600_000;
+    const seen = () => {
+      const e = register.evidenceFor(customer);
+      const d = decide(caller(customer), e, now);
+      return { talks: [...(e.talks ?? [])], refusals: [...e.refusals], verdict: d.verdict, reasons: d.reasons };
+    };
+    const before = seen();
+    expect(before.talks).toEqual([{ at: rang + 20_000, seconds: 60 }]);
+    expect(before.refusals).toEqual([rang + 10_000]);
+    // The conversation came after the refusal: its next call is no attempt after a refusal (after a restart that read
+    // the talk at the call's start: suspect, "1st attempt the same day after a refusal on 31 May").
+    expect(before).toMatchObject({ verdict: 'unknown', reasons: [] });
+    await register.close();
+    register = await openRegister({ file, lookbackDays: 30, clock });
+    try {
+      expect(seen()).toEqual(before);
+    } finally {
+      await register.close();
+    }
+  });
+});
+
 describe('callers heard once at a restart', () => {
   it('keeps a caller with one attempt (and its talk) without a record, and reads it as before the restart', async () => {
     const file = dir.file('register.sqlite');

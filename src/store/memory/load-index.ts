@@ -38,6 +38,8 @@ interface ActivityRow {
   time: number;
   refused_at: number | null;
   talk_ms: number | null;
+  /** When a call with a talk time was answered (its outcome's time), else null. */
+  answered_at: number | null;
   verdict: Verdict;
   action: string;
   /** JSON reasons, only for the attempts that teach the prefix tree (refused, trap DIDs, sweeps). */
@@ -81,7 +83,8 @@ export async function loadIndex(
   let afterId = -1;
   for (;;) {
     const rows = await db.all<ActivityRow>(
-      `SELECT id, caller_key, time, refused_at, talk_ms, verdict, action,
+      `SELECT id, caller_key, time, refused_at, talk_ms, CASE WHEN talk_ms IS NOT NULL THEN outcome_at END AS answered_at,
+              verdict, action,
               CASE WHEN refused_at IS NOT NULL OR instr(reasons, '"sweep"') > 0 OR instr(reasons, '"trap-did"') > 0
                         OR instr(reasons, '"block-sweep"') > 0
                    THEN reasons END AS reasons
@@ -96,8 +99,9 @@ export async function loadIndex(
         index.addRefusal(r.caller_key, r.refused_at);
         refusals++;
       }
-      // Talk times (short calls, the persistent human) survive a restart; the call's time stands for the answer.
-      if (r.talk_ms !== null) index.addTalk(r.caller_key, r.time, r.talk_ms / 1000);
+      // Talk times (short calls, the persistent human, the repeat rule's fresh start) survive a restart, at the answer's
+      // time as when they were heard: an answered call's outcome is known at its answer (forward-call.ts, pbx-bridge.ts).
+      if (r.talk_ms !== null) index.addTalk(r.caller_key, r.answered_at ?? r.time, r.talk_ms / 1000);
       if (index.prefixes !== null && r.reasons !== null) {
         index.prefixes.attempt(
           r.caller_key,
