@@ -6,7 +6,7 @@
  * DIR is a tree with a tsc build in DIR/dist/src (the lead's /tmp/leadNN/base, a worktree after
  * `npx tsc -p tsconfig.bench.json`). bench:decide's repeat shape with `--history` (bench/decide.ts: 1M marks, the
  * working set of 5,000 callers, 300k calls, batches of 1,000 parsed by drachtio-srf outside the clocks), decided by
- * each build's own register, index, classifier and screen(), set up as bench:decide sets up its own; then `--passes`
+ * each build's own register, index, classifier and screen(), set up by bench/decide-set-up.ts's setUp (bench:decide's own); then `--passes`
  * rounds, each one timed pass of each build (A B, then B A, alternating), and the B/A ratio of each round's rates.
  * Why: runs of one build read 152-208k repeat decisions/s across sessions 38-39 (the host under the VM slows for
  * tens of seconds at a time, a whole run with it), where the cuts measured were a few percent; two builds' passes a
@@ -17,58 +17,34 @@
  * then `--a Y --b X`): with the same code twice, the build set up first read faster in 12 of 14 rounds (×0.921 and
  * ×0.967 for the other, session 40); the geometric mean of the two runs' medians cancels such an effect.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type * as Derive from '../src/config/derive.js';
-import type * as Loader from '../src/config/loader.js';
-import type * as Schema from '../src/config/schema.js';
-import type * as Dates from '../src/screening/dates.js';
-import type * as Screening from '../src/screening/index.js';
-import type * as Policy from '../src/screening/policy.js';
-import type * as Friends from '../src/sharing/feeds/friend-index.js';
-import type * as Headers from '../src/sip/request-headers.js';
-import type * as Screen from '../src/sip/screen.js';
-import type * as Store from '../src/store/index.js';
-import type * as Sqlite from '../src/store/sqlite/connection.js';
-import type { EvidenceLookup } from '../src/screening/types.js';
 import { mulberry32 as rng } from '../test/support/prng.js';
 import { numberArg, textArg } from './args.js';
 import {
   batches,
   makeCalls,
-  MARKS_SQL,
-  recordHistory,
+  MARKS,
+  setUp,
   timedPass,
   workingSet,
+  type BuildModules,
   type Call,
-  type Decide,
   type Verdicts,
-} from './decide.js';
+} from './decide-set-up.js';
 
-const MARKS = numberArg('marks', 1_000_000);
 const CALLS = numberArg('calls', 300_000);
 const HISTORY_DAYS = numberArg('history-days', 7);
 const PASSES = Math.round(numberArg('passes', 7));
 const NOW = Date.parse('2026-11-05T10:00:00Z');
 
-/** The modules of one build that bench:decide's set-up uses, imported from DIR/dist/src. */
+/** One build: its label, its tree and the modules of its DIR/dist/src that setUp takes. */
 interface Build {
   label: string;
   dir: string;
-  derive: typeof Derive;
-  loader: typeof Loader;
-  schema: typeof Schema;
-  dates: typeof Dates;
-  screening: typeof Screening;
-  policy: typeof Policy;
-  friends: typeof Friends;
-  headers: typeof Headers;
-  screen: typeof Screen;
-  store: typeof Store;
-  sqlite: typeof Sqlite;
+  modules: BuildModules;
 }
 
 async function loadBuild(label: string, dir: string): Promise<Build> {
@@ -77,90 +53,35 @@ async function loadBuild(label: string, dir: string): Promise<Build> {
   return {
     label,
     dir,
-    derive: await from<typeof Derive>('config/derive.js'),
-    loader: await from<typeof Loader>('config/loader.js'),
-    schema: await from<typeof Schema>('config/schema.js'),
-    dates: await from<typeof Dates>('screening/dates.js'),
-    screening: await from<typeof Screening>('screening/index.js'),
-    policy: await from<typeof Policy>('screening/policy.js'),
-    friends: await from<typeof Friends>('sharing/feeds/friend-index.js'),
-    headers: await from<typeof Headers>('sip/request-headers.js'),
-    screen: await from<typeof Screen>('sip/screen.js'),
-    store: await from<typeof Store>('store/index.js'),
-    sqlite: await from<typeof Sqlite>('store/sqlite/connection.js'),
+    modules: {
+      derive: await from<BuildModules['derive']>('config/derive.js'),
+      loader: await from<BuildModules['loader']>('config/loader.js'),
+      schema: await from<BuildModules['schema']>('config/schema.js'),
+      dates: await from<BuildModules['dates']>('screening/dates.js'),
+      screening: await from<BuildModules['screening']>('screening/index.js'),
+      policy: await from<BuildModules['policy']>('screening/policy.js'),
+      friends: await from<BuildModules['friends']>('sharing/feeds/friend-index.js'),
+      headers: await from<BuildModules['headers']>('sip/request-headers.js'),
+      screen: await from<BuildModules['screen']>('sip/screen.js'),
+      store: await from<BuildModules['store']>('store/index.js'),
+      sqlite: await from<BuildModules['sqlite']>('store/sqlite/connection.js'),
+    },
   };
 }
 
-/** A build set up as bench:decide sets up its own (bench/decide.ts main): its decide, digest and history. */
+/** A build set up by setUp, its history recorded: its decide, digest and register. */
 async function prepare(b: Build, work: string, warm: readonly Call[]) {
-  const file = join(work, `${b.label}.sqlite`);
-  const clock = { now: () => NOW };
-  const config = b.loader.loadConfig({ env: {} });
-  config.policies = b.schema.configSchema.shape.policies.parse([
-    { name: 'support line', dids: ['02 1234 5670'], verdicts: ['suspect', 'nuisance', 'withheld'], action: 'tag' },
-    { name: 'sales line', dids: ['02 1234 5671'], verdicts: ['suspect', 'withheld'], action: 'reject' },
-    { name: 'after hours', hours: 'closed', verdicts: ['unknown'], action: 'tag' },
-    { name: 'after hours, suspects', hours: 'closed', verdicts: ['suspect', 'withheld'], action: 'announce-early' },
-  ]);
-  const registerOptions = {
-    file,
-    lookbackDays: config.store.lookbackDays,
-    blockDropDigits: config.screening.learning.blocks.dropDigits,
-    suspectThreshold: config.screening.thresholds.suspect,
-    prefixes: b.store.prefixIndexOptions(b.derive.screeningRules(config).learning, config.screening.thresholds),
-    clock,
-  };
-  const created = await b.store.openRegister(registerOptions);
-  await created.close();
-  const db = await b.sqlite.Connection.open(file);
-  const t0 = performance.now();
-  await db.run(MARKS_SQL, [MARKS - 1]);
-  await db.close();
-  const written = (performance.now() - t0) / 1000;
-  const t1 = performance.now();
-  const register = await b.store.openRegister(registerOptions);
-  const loaded = (performance.now() - t1) / 1000;
-  const friends = new b.friends.FriendIndex(config.feeds.consensus);
-  friends.subscribe((index) =>
-    register.indexImported({ friendReports: { at: clock.now(), reports: [...index.counted()] } }),
-  );
-  const evidence: EvidenceLookup = {
-    evidenceFor: (key, slot) => friends.withFriends(key, register.evidenceFor(key, slot)),
-  };
-  const steps: Screen.ScreeningSteps = {
-    defaultCountry: config.defaultCountry,
-    evidence,
-    checkMemory: {
-      passedAt: (key: string) => register.checkPassedAt(key),
-      markOf: (key: string) => register.evidenceFor(key).mark,
-      rememberDays: config.check.rememberDays,
-      dates: b.dates.dayFormatter(config.timeZone),
-    },
-    classify: b.screening.createClassifier(b.derive.screeningRules(config)),
-    policy: b.derive.actionPolicy(config),
-  };
-  const { screen } = b.screen;
-  const { headerSource } = b.headers;
-  const decide: Decide = (req) => screen(headerSource(req), steps, NOW).decision;
-  // bench:decide's history: the warm-up decided call by call over HISTORY_DAYS before the clock, recorded.
-  const refused = await recordHistory(warm, NOW, HISTORY_DAYS, {
-    screenAt: (req, time) => screen(headerSource(req), steps, time),
-    formatAction: b.policy.formatAction,
-    isRefusalAction: b.store.isRefusalAction,
-    register,
-  });
-  const digest = (calls: readonly Call[]): string => {
-    const hash = createHash('sha256');
-    for (const batch of batches(calls)) {
-      for (const req of batch) hash.update(`${JSON.stringify(screen(headerSource(req), steps, NOW))}\n`);
-    }
-    return hash.digest('hex');
-  };
+  const set = await setUp(b.modules, { file: join(work, `${b.label}.sqlite`), now: NOW, env: {}, marks: MARKS });
+  const refused = await set.history(warm, HISTORY_DAYS);
   console.log(
-    `${b.label}: ${b.dir}: ${MARKS} marks written in ${written.toFixed(1)} s, loaded in ${loaded.toFixed(1)} s; ` +
-      `history ${warm.length} calls (${refused} refused)`,
+    `${b.label}: ${b.dir}: ${MARKS} marks written in ${(set.writtenMs / 1000).toFixed(1)} s, loaded in ` +
+      `${(set.loadMs / 1000).toFixed(1)} s; history ${warm.length} calls (${refused} refused)`,
   );
-  return { decide, digest, close: () => register.close() };
+  return {
+    decide: set.decide,
+    digest: (calls: readonly Call[]) => set.digest(batches(calls)),
+    close: () => set.register.close(),
+  };
 }
 
 const median = (xs: readonly number[]): number => {

@@ -68,55 +68,59 @@
  * `--repeat-only` runs the repeat shape alone (the all-new numbers still give libphonenumber's baseline): half the
  * run, so an A/B pair fits one short hold of the CPU lock.
  * Two builds compared in one process, their passes alternating (the host's slow stretches then paid by both):
- * bench/decide-ab.ts (`npm run bench:decide-ab -- --a DIR --b DIR`), the repeat shape with history.
+ * bench/decide-ab.ts (`npm run bench:decide-ab -- --a DIR --b DIR`), the repeat shape with history. The calls, a
+ * build's set-up (configuration, register, history, screening steps) and a timed pass are bench/decide-set-up.ts's,
+ * shared by both.
  * `--digest` prints, per traffic shape, a SHA-256 of everything `screen()` returned for each timed call (identity,
  * called number, caller key, verdict, score, reasons with their texts and params, action), taken in a pass of its
  * own after the timing: two builds that print the same digests decided every call of the run alike.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Srf from 'drachtio-srf';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { actionPolicy, screeningRules } from '../src/config/derive.js';
-import { loadConfig } from '../src/config/loader.js';
-import { configSchema } from '../src/config/schema.js';
-import { dayFormatter } from '../src/screening/dates.js';
-import { createClassifier } from '../src/screening/index.js';
+import * as derive from '../src/config/derive.js';
+import * as loader from '../src/config/loader.js';
+import * as schema from '../src/config/schema.js';
+import * as dates from '../src/screening/dates.js';
+import * as screening from '../src/screening/index.js';
 import { applyCheckMemory } from '../src/screening/check-memory.js';
-import { NO_EVIDENCE, type EvidenceLookup } from '../src/screening/types.js';
+import { NO_EVIDENCE } from '../src/screening/types.js';
 import { callerKey, calledNumber, identifyCaller } from '../src/callerid/index.js';
 import { pickAction, policyReason } from '../src/policy/rules.js';
-import { formatAction } from '../src/screening/policy.js';
-import { isRefusalAction } from '../src/store/register/refusal.js';
-import { FriendIndex } from '../src/sharing/feeds/friend-index.js';
-import { headerSource } from '../src/sip/request-headers.js';
-import { screen, type Screening, type ScreeningSteps } from '../src/sip/screen.js';
-import { openRegister, prefixIndexOptions } from '../src/store/index.js';
-import type { Register } from '../src/store/register/types.js';
-import { Connection } from '../src/store/sqlite/connection.js';
+import * as policy from '../src/screening/policy.js';
+import * as friends from '../src/sharing/feeds/friend-index.js';
+import * as headers from '../src/sip/request-headers.js';
+import * as screenModule from '../src/sip/screen.js';
+import type { Screening } from '../src/sip/screen.js';
+import * as store from '../src/store/index.js';
+import * as sqlite from '../src/store/sqlite/connection.js';
 import { mulberry32 as rng } from '../test/support/prng.js';
 import { numberArg, textArg } from './args.js';
+import {
+  batches,
+  listedNumber,
+  makeCalls,
+  MARKS,
+  parseCall,
+  setUp,
+  timedPass,
+  workingSet,
+  type BuildModules,
+  type Call,
+  type Decide,
+  type Verdicts,
+} from './decide-set-up.js';
 
-// drachtio-srf's own message and request classes, as its agent builds them for every request it receives.
-const require = createRequire(import.meta.url);
-type SipMessageClass = new (raw: string) => object;
-type RequestClass = new (msg: object, meta: Record<string, unknown>) => Srf.SrfRequest;
-const SipMessage = require('drachtio-srf/lib/sip-parser/message.js') as SipMessageClass;
-const Request = require('drachtio-srf/lib/request.js') as RequestClass;
-
-const MARKS = numberArg('marks', 1_000_000);
 const CALLS = numberArg('calls', 300_000);
 
 const PROFILE_DIR = textArg('cpu-prof');
 const DIGEST = process.argv.includes('--digest');
-const PREPARSED = process.argv.includes('--preparsed');
 const CONFIG_FILE = textArg('config');
 const COLD = process.argv.includes('--cold');
 const COLD_CALLS = numberArg('cold-calls', 1000);
@@ -153,219 +157,12 @@ async function profiled<T>(name: string, fn: () => T): Promise<T> {
   return result;
 }
 
-function gcRssMb(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().rss / 1048576;
-}
-
 /** Which code this run measures: tsc's output (npm run bench:decide) or the TypeScript through tsx. */
 function measuredCode(): string {
   const self = fileURLToPath(import.meta.url);
   return self.endsWith('.ts')
     ? `the TypeScript sources through tsx (${self}; esbuild's keepNames names every closure made at run time, which the built service does not)`
     : `tsc's output (${self} and the dist/src it imports, as \`npm start\` runs it)`;
-}
-
-const DID = '+390612345678';
-
-/** A carrier's INVITE as drachtio-server hands it over (no SDP body: the decision never reads it). */
-function invite(i: number, extra: Record<string, string>, from: string): Srf.SrfRequest {
-  const lines = [
-    `INVITE sip:${DID}@10.0.0.5 SIP/2.0`,
-    `Via: SIP/2.0/UDP 203.0.113.10:5060;branch=z9hG4bK-${i}`,
-    'Max-Forwards: 69',
-    `From: ${from}`,
-    `To: <sip:${DID}@10.0.0.5>`,
-    `Call-ID: ${i}-bench@203.0.113.10`,
-    'CSeq: 1 INVITE',
-    'Contact: <sip:203.0.113.10:5060>',
-    ...Object.entries(extra).map(([k, v]) => `${k}: ${v}`),
-    'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE',
-    'Supported: timer, 100rel',
-    'User-Agent: carrier-sbc',
-    'Content-Length: 0',
-    '',
-    '',
-  ];
-  const meta = { source: 'network', address: '203.0.113.10', port: '5060', protocol: 'udp', transactionId: `t${i}` };
-  return new Request(new SipMessage(lines.join('\r\n')), meta);
-}
-
-/** The register's marks: MARKS listed numbers (listedNumber's), one in ten trusted; `?` is MARKS - 1. */
-export const MARKS_SQL = `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
-       INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
-       SELECT '+39021' || substr('0000000' || i, -7), CASE WHEN i % 10 = 0 THEN 'trusted' ELSE 'nuisance' END,
-              1790000000000 + i, CASE WHEN i % 10 = 0 THEN NULL ELSE 'Company ' || (i % 500) END,
-              CASE WHEN i % 10 = 0 THEN NULL ELSE 'energy' END, 1790000000000 + i
-       FROM c`;
-
-/** The listed numbers: +39 02 1xxxxxxx (Milan fixed lines), one in ten trusted, the rest nuisance. */
-function listedNumber(i: number): string {
-  return `+39021${String(i).padStart(7, '0')}`;
-}
-
-export type Verdicts = Record<'trusted' | 'unknown' | 'suspect' | 'nuisance', number>;
-
-export interface Caller {
-  /** The number as the carrier sends it. */
-  n: string;
-  /** Headers other than From, and From without its tag. */
-  extra: Record<string, string>;
-  from: string;
-}
-
-/**
- * Calls of a realistic mix: 40% listed numbers (PAI tel:, one in ten trusted), 30% Italian mobiles in From,
- * 10% 0844 telemarketing, 10% French numbers with a sip: PAI, 10% Privacy: id with the number asserted.
- * With a working set, every call comes from one of its callers (skewed: low indexes ring most); without, every
- * call is from a new number.
- */
-export function makeCalls(rand: () => number, count: number, working: readonly Caller[] | null) {
-  const calls: Call[] = [];
-  const numbers: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const caller = working === null ? freshCaller(rand, i) : working[Math.floor(rand() * rand() * working.length)]!;
-    // A new From tag and Call-ID each time, as on the wire.
-    calls.push({ i, caller, tag: `t${i}` });
-    numbers.push(caller.n);
-  }
-  return { calls, numbers };
-}
-
-/** One INVITE to send: its caller, its sequence number (Call-ID, branch) and its From tag. */
-export interface Call {
-  i: number;
-  caller: Caller;
-  tag: string;
-}
-
-/** Calls parsed at a time (see batches). */
-const BATCH = 1000;
-
-/**
- * The calls as drachtio-srf hands them to the application, parsed by its own SipMessage outside the timed
- * sections: BATCH at a time, each batch just before it is decided, as drachtio-srf parses a request just before the
- * handler runs (so the request's strings are in the CPU's caches, as in the service). With --preparsed, all of
- * them before the first is decided, as earlier versions of this bench did (300k requests, ~0.5 GB, read back
- * from memory: each decision then also pays the cache misses of reading its request, and every collection marks
- * the whole lot).
- */
-export function* batches(calls: readonly Call[]): Generator<Srf.SrfRequest[]> {
-  if (PREPARSED) {
-    yield calls.map(parseCall);
-    return;
-  }
-  for (let start = 0; start < calls.length; start += BATCH) yield calls.slice(start, start + BATCH).map(parseCall);
-}
-
-/** The 5,000 callers a business hears from again and again. */
-export function workingSet(rand: () => number): Caller[] {
-  return Array.from({ length: 5000 }, (_, i) => freshCaller(rand, i));
-}
-
-/** A caller of the mix above, never seen before. */
-function freshCaller(rand: () => number, i: number): Caller {
-  const r = rand();
-  if (r < 0.4) {
-    const n = listedNumber(Math.floor(rand() * MARKS));
-    return { n, from: `<sip:${n}@203.0.113.10>`, extra: { 'P-Asserted-Identity': `<tel:${n}>` } };
-  }
-  if (r < 0.7) {
-    const n = `3${Math.floor(rand() * 1e9)
-      .toString()
-      .padStart(9, '0')}`;
-    return { n, from: `"Cliente ${i % 97}" <sip:${n}@carrier.example;user=phone>`, extra: {} };
-  }
-  if (r < 0.8) {
-    const n = `0844${Math.floor(rand() * 1e6)
-      .toString()
-      .padStart(6, '0')}`;
-    return { n, from: `<sip:${n}@203.0.113.10>`, extra: {} };
-  }
-  if (r < 0.9) {
-    const n = `+33${1 + Math.floor(rand() * 9)}${Math.floor(rand() * 1e8)
-      .toString()
-      .padStart(8, '0')}`;
-    return {
-      n,
-      from: `<sip:${n}@sbc.example>`,
-      extra: { 'P-Asserted-Identity': `"Société" <sip:${n}@sbc.example;user=phone>` },
-    };
-  }
-  const n = `+3934${Math.floor(rand() * 1e8)
-    .toString()
-    .padStart(8, '0')}`;
-  return {
-    n,
-    from: '"Anonymous" <sip:anonymous@anonymous.invalid>',
-    extra: { 'P-Asserted-Identity': `<tel:${n}>`, Privacy: 'id' },
-  };
-}
-
-export type Decide = (req: Srf.SrfRequest) => { verdict: keyof Verdicts };
-
-export function parseCall(c: Call): Srf.SrfRequest {
-  return invite(c.i, c.caller.extra, `${c.caller.from};tag=${c.tag}`);
-}
-
-/** What recording a history needs of one build: its screening at a time, action text and register. */
-export interface HistoryBuild {
-  screenAt: (req: Srf.SrfRequest, time: number) => Screening;
-  formatAction: (action: Screening['action']) => string;
-  isRefusalAction: (action: string) => boolean;
-  register: Pick<Register, 'record' | 'flush'>;
-}
-
-/**
- * --history: the repeat shape's warm-up decided call by call at times spread over `days` before `now` (the clock
- * stays at `now`: all of them inside the look-back), each recorded as src/sip's attemptOf records it, by one build
- * (bench/decide-ab.ts records two builds' histories with it, alike). Returns how many were refused.
- */
-export async function recordHistory(
-  warm: readonly Call[],
-  now: number,
-  days: number,
-  b: HistoryBuild,
-): Promise<number> {
-  const spacing = (days * 86_400_000) / (warm.length + 1);
-  let refused = 0;
-  for (let j = 0; j < warm.length; j++) {
-    const call = warm[j]!;
-    const time = now - (warm.length - j) * spacing;
-    const s = b.screenAt(parseCall(call), time);
-    const action = b.formatAction(s.action);
-    const refuses = b.isRefusalAction(action);
-    if (refuses) refused++;
-    const number = s.identity.number;
-    void b.register.record({
-      time,
-      kind: 'call',
-      callerKey: s.callerKey,
-      callerE164: number?.e164 ?? null,
-      callerRaw: number?.raw ?? null,
-      callerName: s.identity.displayName,
-      callerSource: s.identity.source,
-      withheld: s.identity.withheld,
-      calledNumber: s.called ? (s.called.e164 ?? s.called.raw) : null,
-      verdict: s.decision.verdict,
-      score: Math.round(s.decision.score * 1000) / 1000,
-      reasons: s.decision.reasons,
-      action,
-      failOpen: false,
-      callId: `${call.i}-history@203.0.113.10`,
-      sourceAddress: '203.0.113.10',
-      userAgent: 'carrier-sbc',
-      outcome: refuses ? 'rejected' : 'forwarded',
-      finalStatus: null,
-      messageLength: null,
-      messageText: null,
-    });
-    // The writer holds at most store.spoolMaxWrites waiting: committed a thousand at a time.
-    if (j % 1000 === 999) await b.register.flush();
-  }
-  await b.register.flush();
-  return refused;
 }
 
 /** Bytes in use in V8's young generation, where a decision's short-lived objects are made. */
@@ -776,117 +573,52 @@ async function run(
   };
 }
 
-/** One timed pass of the calls (see run): decisions/s, CPU µs a decision, and the collections during the pass. */
-export interface Pass {
-  rate: number;
-  cpuPerCall: number;
-  gcs: number;
-  gcMs: number;
-}
-
-/**
- * Decides `calls` once, each batch parsed outside the clocks, timing the decisions alone; `verdicts` counts what
- * was decided. The collections are those of the whole pass, parses included (a scavenge
- * started by a parse is work the decisions left).
- */
-export function timedPass(calls: readonly Call[], decide: Decide, verdicts: Verdicts): Pass {
-  const profiler = new GCProfiler();
-  profiler.start();
-  let time = 0;
-  let used = 0;
-  for (const batch of batches(calls)) {
-    const t = performance.now();
-    const before = process.cpuUsage();
-    for (const req of batch) verdicts[decide(req).verdict]++;
-    const u = process.cpuUsage(before);
-    time += performance.now() - t;
-    used += u.user + u.system;
-  }
-  const stats = profiler.stop()?.statistics ?? [];
-  let gcUs = 0;
-  for (const gc of stats) gcUs += gc.cost;
-  return { rate: calls.length / (time / 1000), cpuPerCall: used / calls.length, gcs: stats.length, gcMs: gcUs / 1000 };
-}
+/** This file's own build: the dist/src next to it (or the TypeScript sources through tsx). */
+const OWN_BUILD: BuildModules = {
+  derive,
+  loader,
+  schema,
+  dates,
+  screening,
+  policy,
+  friends,
+  headers,
+  screen: screenModule,
+  store,
+  sqlite,
+};
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-bench-decide-'));
   const file = join(dir, 'register.sqlite');
   const now = Date.parse('2026-11-05T10:00:00Z');
-  const clock = { now: () => now };
-  // The default configuration and the README's policies (support line, sales line, two after-hours rules); the
-  // DID called is neither line and the office is open, so every rule is tried before the actions per verdict.
-  const config = loadConfig({ env: CONFIG_FILE === undefined ? {} : { CROCETTA_CONFIG: CONFIG_FILE } });
   console.log(`code: ${measuredCode()}`);
-  console.log(
-    `config: config/default.yaml${CONFIG_FILE === undefined ? '' : ` + ${CONFIG_FILE}`} (prefix tree ${
-      config.screening.learning.prefixes.enabled ? 'on' : 'off'
-    })`,
-  );
-  config.policies = configSchema.shape.policies.parse([
-    { name: 'support line', dids: ['02 1234 5670'], verdicts: ['suspect', 'nuisance', 'withheld'], action: 'tag' },
-    { name: 'sales line', dids: ['02 1234 5671'], verdicts: ['suspect', 'withheld'], action: 'reject' },
-    { name: 'after hours', hours: 'closed', verdicts: ['unknown'], action: 'tag' },
-    { name: 'after hours, suspects', hours: 'closed', verdicts: ['suspect', 'withheld'], action: 'announce-early' },
-  ]);
-  // The register as src/wiring/open-stores.ts opens it.
-  const registerOptions = {
-    file,
-    lookbackDays: config.store.lookbackDays,
-    blockDropDigits: config.screening.learning.blocks.dropDigits,
-    suspectThreshold: config.screening.thresholds.suspect,
-    prefixes: prefixIndexOptions(screeningRules(config).learning, config.screening.thresholds),
-    clock,
-  };
   try {
-    // 1. A register with MARKS marked numbers.
-    const created = await openRegister(registerOptions);
-    await created.close();
-    const db = await Connection.open(file);
-    const t0 = performance.now();
-    await db.run(MARKS_SQL, [MARKS - 1]);
-    await db.close();
-    console.log(`register: ${MARKS} marked numbers written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-
-    // 2. Load it the way crocetta starts.
-    const rssBefore = gcRssMb();
-    const t1 = performance.now();
-    const register = await openRegister(registerOptions);
-    const loadMs = performance.now() - t1;
-    const rssAfter = gcRssMb();
-
-    // 3. The screening steps as src/wiring/build-sip-app.ts builds them (no friends' feeds configured).
-    const friends = new FriendIndex(config.feeds.consensus);
-    friends.subscribe((index) =>
-      register.indexImported({ friendReports: { at: clock.now(), reports: [...index.counted()] } }),
+    const { config, register, steps, screenAt, decide, digest, history, writtenMs, loadMs, rssBefore, rssAfter } =
+      await setUp(OWN_BUILD, {
+        file,
+        now,
+        env: CONFIG_FILE === undefined ? {} : { CROCETTA_CONFIG: CONFIG_FILE },
+        marks: MARKS,
+      });
+    console.log(
+      `config: config/default.yaml${CONFIG_FILE === undefined ? '' : ` + ${CONFIG_FILE}`} (prefix tree ${
+        config.screening.learning.prefixes.enabled ? 'on' : 'off'
+      })`,
     );
-    const evidence: EvidenceLookup = {
-      evidenceFor: (key, slot) => friends.withFriends(key, register.evidenceFor(key, slot)),
-    };
-    const steps: ScreeningSteps = {
-      defaultCountry: config.defaultCountry,
-      evidence,
-      checkMemory: {
-        passedAt: (key: string) => register.checkPassedAt(key),
-        markOf: (key: string) => register.evidenceFor(key).mark,
-        rememberDays: config.check.rememberDays,
-        dates: dayFormatter(config.timeZone),
-      },
-      classify: createClassifier(screeningRules(config)),
-      policy: actionPolicy(config),
-    };
-    const decide: Decide = (req) => screen(headerSource(req), steps, now).decision;
+    console.log(`register: ${MARKS} marked numbers written in ${(writtenMs / 1000).toFixed(1)} s`);
     // --stages: screen()'s steps as src/sip/screen.ts runs them (without its fail-open guards), a clock read
     // between them; what they said is compared with screen()'s answer for the same request.
-    const said = (r: Omit<ReturnType<typeof screen>, 'fault'>) =>
+    const said = (r: Omit<Screening, 'fault'>) =>
       JSON.stringify([r.identity, r.called, r.callerKey, r.decision, r.action]);
     const staged = {
       steps: (req: Srf.SrfRequest) => {
         const t0 = process.hrtime.bigint();
-        const headers = headerSource(req);
+        const source = OWN_BUILD.headers.headerSource(req);
         const t1 = process.hrtime.bigint();
-        const identity = identifyCaller(headers, { defaultCountry: steps.defaultCountry });
+        const identity = identifyCaller(source, { defaultCountry: steps.defaultCountry });
         const t2 = process.hrtime.bigint();
-        const called = calledNumber(headers, { defaultCountry: steps.defaultCountry, trunkUsername: '' });
+        const called = calledNumber(source, { defaultCountry: steps.defaultCountry, trunkUsername: '' });
         const key = callerKey(identity);
         const t3 = process.hrtime.bigint();
         const found = key === null ? NO_EVIDENCE : steps.evidence.evidenceFor(key);
@@ -906,15 +638,7 @@ async function main(): Promise<void> {
           said: said({ identity, called, callerKey: key, decision, action }),
         };
       },
-      screened: (req: Srf.SrfRequest) => said(screen(headerSource(req), steps, now)),
-    };
-    /** Everything screen() says of each call, hashed in order (--digest). */
-    const digest = (parsed: Iterable<Srf.SrfRequest[]>): string => {
-      const hash = createHash('sha256');
-      for (const batch of parsed) {
-        for (const req of batch) hash.update(`${JSON.stringify(screen(headerSource(req), steps, now))}\n`);
-      }
-      return hash.digest('hex');
+      screened: (req: Srf.SrfRequest) => said(screenAt(req, now)),
     };
 
     // 4. Two traffic shapes on the same register:
@@ -938,18 +662,13 @@ async function main(): Promise<void> {
       return { warm, rate: rate.calls, latency, cold, stages, afterStages, numbers: rate.numbers };
     };
     /** --history: the repeat shape's warm-up recorded over HISTORY_DAYS before `now` (recordHistory). */
-    const history = async (warm: readonly Call[]): Promise<string> => {
-      const refused = await recordHistory(warm, now, HISTORY_DAYS, {
-        screenAt: (req, time) => screen(headerSource(req), steps, time),
-        formatAction,
-        isRefusalAction,
-        register,
-      });
+    const recorded = async (warm: readonly Call[]): Promise<string> => {
+      const refused = await history(warm, HISTORY_DAYS);
       return `history: ${warm.length} calls of the working set recorded over ${HISTORY_DAYS} days before the clock (${refused} refused)`;
     };
     const repeat = await (async () => {
       const calls = shape(42, true); // unreachable once this shape has run
-      if (HISTORY) console.log(await history(calls.warm));
+      if (HISTORY) console.log(await recorded(calls.warm));
       return run('repeat', calls, decide, digest, staged);
     })();
     const allNewShape = shape(7, false);
@@ -997,10 +716,7 @@ async function main(): Promise<void> {
   }
 }
 
-// Run as a script (node dist/bench/decide.js, or through tsx), not when bench/decide-ab.ts imports its calls.
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
