@@ -1,26 +1,29 @@
 /**
- * bench/decide-ab.ts: two builds' repeat decisions with history in one process, their timed passes alternating.
+ * bench/decide-ab.ts: two builds' repeat decisions with history, their timed passes alternating.
  *
  *   npm run bench:decide-ab -- --a DIR --b DIR [--passes 7]
  *
  * DIR is a tree with a tsc build in DIR/dist/src (the lead's /tmp/leadNN/base, a worktree after
  * `npx tsc -p tsconfig.bench.json`). bench:decide's repeat shape with `--history` (bench/decide.ts: 1M marks, the
  * working set of 5,000 callers, 300k calls, batches of 1,000 parsed by drachtio-srf outside the clocks), decided by
- * each build's own register, index, classifier and screen(), set up by bench/decide-set-up.ts's setUp (bench:decide's own); then `--passes`
- * rounds, each one timed pass of each build (A B, then B A, alternating), and the B/A ratio of each round's rates.
+ * each build's own register, index, classifier and screen(), set up by bench/decide-set-up.ts's setUp; then
+ * `--passes` rounds, each one timed pass of each build (A B, then B A, alternating), and the B/A ratio of each round's rates.
  * Why: runs of one build read 152-208k repeat decisions/s across sessions 38-39 (the host under the VM slows for
  * tens of seconds at a time, a whole run with it), where the cuts measured were a few percent; two builds' passes a
- * few seconds apart in one process pay the same host, so a round's ratio holds what one build does better. The
- * digest of each build's decisions (`digest[repeat]` of bench:decide --history) is printed: equal digests, the same
- * decisions. The two builds share the process's heap and collector (a scavenge copies what is alive when it runs:
- * the pass's own batch of requests; both indexes sit in the old generation). Run it in both orders (`--a X --b Y`,
- * then `--a Y --b X`): with the same code twice, the build set up first read faster in 12 of 14 rounds (×0.921 and
- * ×0.967 for the other, session 40); the geometric mean of the two runs' medians cancels such an effect.
+ * few seconds apart pay the same host, so a round's ratio holds what one build does better. The digest of each
+ * build's decisions (`digest[repeat]` of bench:decide --history) is printed: equal digests, the same decisions.
+ * Each build runs in a worker thread of its own (its own V8 isolate: heap, collector, compiled code and modules,
+ * drachtio-srf's parser and libphonenumber-js included), both set up at the same time; the main thread only says
+ * which worker runs a pass and waits for it. A worker loads its build's dist/src alone: bench/decide-set-up.ts
+ * imports no module of src/, so the tree this tool runs from adds none of its own to either build's heap. Until session 41 both builds shared one heap and the bench's own
+ * code, and with the same code twice the build set up first read faster in 12 of 14 rounds (×0.921 and ×0.967 for
+ * the other, session 40; docs/measurements.md, session 41, for what that was).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { mulberry32 as rng } from '../test/support/prng.js';
 import { numberArg, textArg } from './args.js';
 import {
@@ -32,6 +35,7 @@ import {
   workingSet,
   type BuildModules,
   type Call,
+  type Pass,
   type Verdicts,
 } from './decide-set-up.js';
 
@@ -40,48 +44,106 @@ const HISTORY_DAYS = numberArg('history-days', 7);
 const PASSES = Math.round(numberArg('passes', 7));
 const NOW = Date.parse('2026-11-05T10:00:00Z');
 
-/** One build: its label, its tree and the modules of its DIR/dist/src that setUp takes. */
-interface Build {
+/** What a worker is given: its build's label and tree, and the directory for its register. */
+interface Job {
   label: string;
   dir: string;
-  modules: BuildModules;
+  work: string;
 }
 
-async function loadBuild(label: string, dir: string): Promise<Build> {
+type Ask = { kind: 'pass' } | { kind: 'digest' } | { kind: 'close' };
+type Answer =
+  { kind: 'ready'; line: string } | { kind: 'pass'; pass: Pass } | { kind: 'digest'; hex: string } | { kind: 'closed' };
+
+/** The modules of the build in DIR/dist/src that setUp (bench/decide-set-up.ts) takes. */
+async function loadBuild(dir: string): Promise<BuildModules> {
   const from = async <T>(path: string): Promise<T> =>
     (await import(pathToFileURL(join(dir, 'dist/src', path)).href)) as T;
   return {
-    label,
-    dir,
-    modules: {
-      derive: await from<BuildModules['derive']>('config/derive.js'),
-      loader: await from<BuildModules['loader']>('config/loader.js'),
-      schema: await from<BuildModules['schema']>('config/schema.js'),
-      dates: await from<BuildModules['dates']>('screening/dates.js'),
-      screening: await from<BuildModules['screening']>('screening/index.js'),
-      policy: await from<BuildModules['policy']>('screening/policy.js'),
-      friends: await from<BuildModules['friends']>('sharing/feeds/friend-index.js'),
-      headers: await from<BuildModules['headers']>('sip/request-headers.js'),
-      screen: await from<BuildModules['screen']>('sip/screen.js'),
-      store: await from<BuildModules['store']>('store/index.js'),
-      sqlite: await from<BuildModules['sqlite']>('store/sqlite/connection.js'),
-    },
+    derive: await from<BuildModules['derive']>('config/derive.js'),
+    loader: await from<BuildModules['loader']>('config/loader.js'),
+    schema: await from<BuildModules['schema']>('config/schema.js'),
+    dates: await from<BuildModules['dates']>('screening/dates.js'),
+    screening: await from<BuildModules['screening']>('screening/index.js'),
+    policy: await from<BuildModules['policy']>('screening/policy.js'),
+    friends: await from<BuildModules['friends']>('sharing/feeds/friend-index.js'),
+    headers: await from<BuildModules['headers']>('sip/request-headers.js'),
+    screen: await from<BuildModules['screen']>('sip/screen.js'),
+    store: await from<BuildModules['store']>('store/index.js'),
+    sqlite: await from<BuildModules['sqlite']>('store/sqlite/connection.js'),
   };
 }
 
-/** A build set up by setUp, its history recorded: its decide, digest and register. */
-async function prepare(b: Build, work: string, warm: readonly Call[]) {
-  const set = await setUp(b.modules, { file: join(work, `${b.label}.sqlite`), now: NOW, env: {}, marks: MARKS });
-  const refused = await set.history(warm, HISTORY_DAYS);
-  console.log(
-    `${b.label}: ${b.dir}: ${MARKS} marks written in ${(set.writtenMs / 1000).toFixed(1)} s, loaded in ` +
-      `${(set.loadMs / 1000).toFixed(1)} s; history ${warm.length} calls (${refused} refused)`,
-  );
-  return {
-    decide: set.decide,
-    digest: (calls: readonly Call[]) => set.digest(batches(calls)),
-    close: () => set.register.close(),
-  };
+/** bench:decide's repeat shape (seed 42), drawn as bench/decide.ts draws it: the warm-up, then the timed calls. */
+function repeatShape(): { warm: Call[]; rate: Call[] } {
+  const rand = rng(42);
+  const working = workingSet(rand);
+  const warm: Call[] = working.map((caller, i) => ({ i, caller, tag: `w${i}` }));
+  warm.push(...makeCalls(rand, Math.min(20_000, CALLS), working).calls);
+  return { warm, rate: makeCalls(rand, CALLS, working).calls };
+}
+
+const verdicts = (): Verdicts => ({ trusted: 0, unknown: 0, suspect: 0, nuisance: 0 });
+
+/** A worker: one build set up, its history recorded and warmed up, then a timed pass or a digest when asked. */
+async function serve(job: Job): Promise<void> {
+  const port = parentPort!;
+  const { warm, rate } = repeatShape();
+  const b = await setUp(await loadBuild(job.dir), {
+    file: join(job.work, `${job.label}.sqlite`),
+    now: NOW,
+    env: {},
+    marks: MARKS,
+  });
+  const refused = await b.history(warm, HISTORY_DAYS);
+  for (const batch of batches(warm)) for (const req of batch) b.decide(req);
+  const answer = (a: Answer) => port.postMessage(a);
+  answer({
+    kind: 'ready',
+    line:
+      `${job.label}: ${job.dir}: ${MARKS} marks written in ${(b.writtenMs / 1000).toFixed(1)} s, loaded in ` +
+      `${(b.loadMs / 1000).toFixed(1)} s; history ${warm.length} calls (${refused} refused)`,
+  });
+  port.on('message', (ask: Ask) => {
+    if (ask.kind === 'pass') answer({ kind: 'pass', pass: timedPass(rate, b.decide, verdicts()) });
+    else if (ask.kind === 'digest') answer({ kind: 'digest', hex: b.digest(batches(rate)) });
+    else void b.register.close().then(() => answer({ kind: 'closed' }));
+  });
+}
+
+/** A worker's next answer (its error or exit before one rejects). */
+function next(worker: Worker): Promise<Answer> {
+  return new Promise((resolveAnswer, reject) => {
+    const onMessage = (a: Answer) => {
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      resolveAnswer(a);
+    };
+    const onError = (err: Error) => {
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+      reject(err);
+    };
+    const onExit = (code: number) => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      reject(new Error(`worker exited (${code}) before answering`));
+    };
+    worker.once('message', onMessage);
+    worker.once('error', onError);
+    worker.once('exit', onExit);
+  });
+}
+
+async function ask<K extends Answer['kind']>(
+  worker: Worker,
+  what: Ask,
+  kind: K,
+): Promise<Extract<Answer, { kind: K }>> {
+  worker.postMessage(what);
+  const a = await next(worker);
+  if (a.kind !== kind) throw new Error(`worker answered ${a.kind}, not ${kind}`);
+  return a as Extract<Answer, { kind: K }>;
 }
 
 const median = (xs: readonly number[]): number => {
@@ -94,26 +156,29 @@ async function main(): Promise<void> {
   const aDir = textArg('a');
   const bDir = textArg('b');
   if (aDir === undefined || bDir === undefined) throw new Error('usage: decide-ab.js --a DIR --b DIR [--passes N]');
-  const builds = [await loadBuild('A', resolve(aDir)), await loadBuild('B', resolve(bDir))];
-  // bench:decide's repeat shape (seed 42), drawn as bench/decide.ts draws it: the warm-up, then the timed calls.
-  const rand = rng(42);
-  const working = workingSet(rand);
-  const warm: Call[] = working.map((caller, i) => ({ i, caller, tag: `w${i}` }));
-  warm.push(...makeCalls(rand, Math.min(20_000, CALLS), working).calls);
-  const rate = makeCalls(rand, CALLS, working).calls;
   const work = mkdtempSync(join(tmpdir(), 'crocetta-bench-decide-ab-'));
+  const workers: Worker[] = [];
   try {
-    const [a, b] = [await prepare(builds[0]!, work, warm), await prepare(builds[1]!, work, warm)];
-    const deciders = [a, b];
-    for (const d of deciders) for (const batch of batches(warm)) for (const req of batch) d.decide(req);
+    // Both set up at once (the host's two cores, one each; neither is set up "first"), then timed in turn.
+    const jobs: Job[] = [
+      { label: 'A', dir: resolve(aDir), work },
+      { label: 'B', dir: resolve(bDir), work },
+    ];
+    for (const job of jobs) {
+      workers.push(new Worker(new URL(import.meta.url), { workerData: job, argv: process.argv.slice(2) }));
+    }
+    const ready = await Promise.all(workers.map((w) => next(w)));
+    for (const r of ready) {
+      if (r.kind !== 'ready') throw new Error(`a worker answered ${r.kind} before it was ready`);
+      console.log(r.line);
+    }
     const rates: number[][] = [[], []];
     const cpu: number[][] = [[], []];
-    const verdicts = (): Verdicts => ({ trusted: 0, unknown: 0, suspect: 0, nuisance: 0 });
     for (let p = 0; p < PASSES; p++) {
       const order = p % 2 === 0 ? [0, 1] : [1, 0];
       const line: string[] = [];
       for (const x of order) {
-        const pass = timedPass(rate, deciders[x]!.decide, verdicts());
+        const { pass } = await ask(workers[x]!, { kind: 'pass' }, 'pass');
         rates[x]!.push(pass.rate);
         cpu[x]!.push(pass.cpuPerCall);
         line.push(`${x === 0 ? 'A' : 'B'} ${k(pass.rate)} ${pass.cpuPerCall.toFixed(2)} µs ${pass.gcs} gc`);
@@ -128,15 +193,24 @@ async function main(): Promise<void> {
         `${k(Math.max(...rates[1]!))}), ${median(cpu[1]!).toFixed(2)} µs; B/A by round median ×${median(ratios).toFixed(3)} ` +
         `(×${Math.min(...ratios).toFixed(3)}–×${Math.max(...ratios).toFixed(3)}), B higher in ${higher} of ${ratios.length}`,
     );
-    console.log(`digest[A]: ${a.digest(rate)}`);
-    console.log(`digest[B]: ${b.digest(rate)}`);
-    for (const d of deciders) await d.close();
+    for (const [x, label] of ['A', 'B'].entries()) {
+      console.log(`digest[${label}]: ${(await ask(workers[x]!, { kind: 'digest' }, 'digest')).hex}`);
+    }
+    for (const w of workers) await ask(w, { kind: 'close' }, 'closed');
   } finally {
+    for (const w of workers) await w.terminate();
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+if (isMainThread) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  serve(workerData as Job).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
