@@ -179,6 +179,31 @@ describe.skipIf(TOOLS.missing.length > 0)(
       expect(caller.code, caller.out).toBe(0);
     });
 
+    it('carries a text message (SIP MESSAGE) to the registered contact as a call: to the PBX with the DID, a marked sender 607', async () => {
+      // The carrier's MESSAGE reaches crocetta only if kamailio-carrier.cfg routes it (it answered 405 before).
+      const { caller: sender, answerer: pbx } = await sipp.call(
+        { scenario: 'pbx-takes-message.xml', at: ADDR.pbx },
+        carrierCaller('message-delivered.xml', '+393339876543'),
+      );
+      expect(sender.code, sender.out).toBe(0);
+      expect(pbx.code, pbx.out).toBe(0);
+      expect(pbx.logs).toContain(`request-uri-user=${DID}`);
+      expect(pbx.logs).toContain('text=Offerta luce e gas: chiamaci!');
+      const refused = await sipp.play(carrierCaller('message-refused.xml', '+390287176900'));
+      expect(refused.code, refused.out).toBe(0);
+      await crocetta().register.flush();
+      const res = await fetch(`http://127.0.0.1:${crocetta().httpPort}/api/attempts?limit=2`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      const body = (await res.json()) as {
+        attempts: Array<{ kind: string; callerE164: string; calledNumber: string; finalStatus: number | null }>;
+      };
+      expect(body.attempts.map((a) => [a.kind, a.callerE164, a.calledNumber, a.finalStatus])).toEqual([
+        ['message', '+390287176900', DID, 607],
+        ['message', '+393339876543', DID, 200],
+      ]);
+    });
+
     it("passes the PBX's outbound call through the carrier's 407 with the trunk credentials", async () => {
       const { caller: pbx, answerer: called } = await sipp.call(
         { scenario: 'pstn-answers.xml', at: ADDR.pstn },
