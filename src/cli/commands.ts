@@ -15,6 +15,7 @@ import { AggregatesRebuild, aggregatesNeedRebuild } from '../store/reports/aggre
 import { openRebuildConnection } from '../store/reports/panel-store.js';
 import type { StoreLogger } from '../store/logger.js';
 import { Connection } from '../store/sqlite/connection.js';
+import { categoryKey } from '../panel/category-text.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
 import { CliError, EXIT, counted, intoFile, kindCounts, print, progressBar, stopOnSignals } from './output.js';
 
@@ -84,7 +85,7 @@ export async function mark(
     await register.mark(key, {
       label,
       company: o.company?.trim() || null,
-      category: o.category?.trim() || null,
+      category: o.category?.trim() ? categoryKey(o.category) : null,
       at: Date.now(),
       by: 'cli',
     });
@@ -161,7 +162,7 @@ export async function importFile(format: string, file: string, o: ImportCliOptio
     timeZone: config.timeZone,
     now,
     ...(o.as !== undefined && { as: o.as }),
-    ...(o.category !== undefined && { category: o.category }),
+    ...(o.category?.trim() ? { category: categoryKey(o.category) } : {}),
   });
   let report: ImportReport;
   try {

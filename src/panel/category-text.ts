@@ -1,8 +1,9 @@
 /**
  * A mark's category in the office's language. The register keeps the category as it was given (`energy`, from the
  * panel, the API, an import, `actions.byCategory`); the known ones have a name in each language, shown on the pages
- * (`energia`, `telefonia`), and a name typed in the mark or import form in either language is kept as the known key
- * (`energia` → `energy`), so `actions.byCategory.energy` and the rankings see one category. Any other category is
+ * (`energia`, `telefonia`), and a name typed in the mark or import form in either language (or given to the JSON API's
+ * mark and import, or the CLI's) is kept as the known key (`energia` → `energy`), so `actions.byCategory.energy` and
+ * the rankings see one category. Any other category is
  * the office's own word: shown and kept as written. The JSON API, the CSV and exports keep the stored key.
  */
 import type { Lang } from './i18n.js';

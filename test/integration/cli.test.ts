@@ -88,6 +88,22 @@ describe('crocetta CLI', () => {
     expect(exported.stdout).toMatch(/^exported to .*marks\.json: \d+ marks$/m);
   });
 
+  it('keeps a category named in Italian as its key, as the panel forms do: mark and import (user41)', async () => {
+    const list = join(h.dir, 'telefonia.txt');
+    writeFileSync(list, '+390212345031\n');
+    expect((await cli(['mark', '+390212345030', 'nuisance', '--category', 'Energia'], env)).code).toBe(0);
+    expect((await cli(['import', 'list', list, '--as', 'nuisance', '--category', 'telefonia'], env)).code).toBe(0);
+    const db = await Connection.open(env.CROCETTA_DB ?? '', { readOnly: true });
+    const rows = await db.all<{ caller_key: string; category: string }>(
+      "SELECT caller_key, category FROM numbers WHERE caller_key IN ('+390212345030', '+390212345031') ORDER BY 1",
+    );
+    await db.close();
+    expect(rows).toEqual([
+      { caller_key: '+390212345030', category: 'energy' },
+      { caller_key: '+390212345031', category: 'telecom' },
+    ]);
+  });
+
   it('says what is wrong, with sysexits codes: refused import 65, usage 64, missing file 66', async () => {
     const bad = join(h.dir, 'bad.txt');
     writeFileSync(bad, '+390212345678\nnot a number\n');

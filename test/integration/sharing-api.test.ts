@@ -47,6 +47,30 @@ describe('sharing API', () => {
     });
   });
 
+  it('keeps a category named in Italian as its key, as the panel forms do: mark and import (user41)', async () => {
+    // Marked through the API as "energia", a company's number fell in a category of its own: the rankings' energy
+    // filter counted half the company, listed "energia" twice, and actions.byCategory.energy never applied to it.
+    const category = async (number: string) =>
+      ((await h.api('GET', `/api/numbers/${encodeURIComponent(number)}`)).json as { mark: { category: string | null } })
+        .mark.category;
+    for (const [number, given, kept] of [
+      ['+390645001001', 'energia', 'energy'],
+      ['+393471112233', ' Telefonia ', 'telecom'],
+      ['+390113001001', 'Fotovoltaico', 'Fotovoltaico'], // the office's own word: as written
+    ] as const) {
+      const marked = await h.api('POST', `/api/numbers/${encodeURIComponent(number)}/mark`, {
+        label: 'nuisance',
+        company: 'Demo',
+        category: given,
+      });
+      expect(marked.status).toBe(200);
+      expect(await category(number)).toBe(kept);
+    }
+    const imported = await post('/api/import?format=list&as=nuisance&category=luce%20e%20gas', '+390645001002\n');
+    expect(imported.status).toBe(200);
+    expect(await category('+390645001002')).toBe('energy');
+  });
+
   it('imports the FRITZ!Box block list streamed as the body', async () => {
     const r = await post('/api/import?format=fritzbox', readFileSync(fixtureDataFile('fritzbox-spam-phonebook.xml')));
     expect(r.status).toBe(200);

@@ -48,7 +48,7 @@ const apiQuery = z.object({
   category: z
     .string({ error: 'expected one value' })
     .optional()
-    .transform((v) => (v === '' ? undefined : v)),
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : categoryKey(v))),
   lenient: z
     .unknown()
     .optional()

@@ -35,7 +35,13 @@ const markBody = z
   .object({
     label: z.enum(LABELS),
     company: z.string().trim().max(120).nullish(),
-    category: z.string().trim().max(60).nullish(),
+    /** As the form's: `energia` → `energy`, else one company's numbers split over two categories in the rankings. */
+    category: z
+      .string()
+      .trim()
+      .max(60)
+      .nullish()
+      .transform((v) => (v ? categoryKey(v) : v)),
   })
   .strict();
 
