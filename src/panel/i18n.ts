@@ -162,6 +162,7 @@ const EN = {
     'The caller withheld its number: crocetta screens it by the number the carrier gives, and shows it by this name (the same caller, the same name).',
   sms: 'SMS',
   smsTitle: 'a text message (SIP MESSAGE), not a call',
+  smsText: 'Text:',
   exportTitle: 'Export',
   exportFriend: 'The nuisance numbers, for a friend or a FRITZ!Box (phonebook, XML)',
   exportFriendHint:
@@ -375,6 +376,7 @@ const IT: Record<MessageKey, string> = {
     'Chi chiama ha nascosto il suo numero: crocetta lo valuta col numero che dà l’operatore e lo mostra con questo nome (lo stesso chiamante, lo stesso nome).',
   sms: 'SMS',
   smsTitle: 'un messaggio di testo (SIP MESSAGE), non una chiamata',
+  smsText: 'Testo:',
   exportTitle: 'Esporta',
   exportFriend: 'I numeri molesti, per un amico o un FRITZ!Box (rubrica, XML)',
   exportFriendHint:

@@ -78,6 +78,7 @@ main:has(#register), main:has(#sip-details) { max-width:1600px; }
 #register th { white-space:normal; } #register details.mark form { min-width:12rem; } #register summary, #register [class^=check-] { white-space:nowrap; }
 @media (max-width: 1100px) { #register .c-called { display:none; } }
 #sip-details th { white-space:normal; } #sip-details td.mono { min-width:6rem; } #sip-details .reason { min-width:8rem; }
+.sms-text { margin:.3rem 0 0; white-space:pre-wrap; overflow-wrap:anywhere; }
 #sip-details td.mono::before { font-family:system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; overflow-wrap:normal; }
 .week { display:grid; gap:.4rem; max-width:34rem; margin:.5rem 0 1rem; }
 .week label.day { display:grid; grid-template-columns:6.5rem minmax(0,1fr); align-items:center; gap:.5rem; font-size:.95rem; color:var(--ink); }

@@ -144,8 +144,8 @@ export class WithheldCallers {
 
   /**
    * Withheld attempts with their caller's number replaced by its token (no E.164, no number as received), without
-   * its display name (the asserted identity's, withheld with it: "Acme Energia" <sip:+39…>) and with their reasons
-   * without its digits or name (withheld-reasons.ts).
+   * its display name (the asserted identity's, withheld with it: "Acme Energia" <sip:+39…>), with their reasons
+   * without its digits or name (withheld-reasons.ts) and without a text message's text (it may sign with them).
    */
   static masked(rows: readonly Attempt[], tokens: ReadonlyMap<string, string>): Attempt[] {
     if (tokens.size === 0) return [...rows];
@@ -160,6 +160,8 @@ export class WithheldCallers {
             callerRaw: null,
             callerName: null,
             reasons: hiddenReasons(a.reasons),
+            // A text message's text, when kept: it may carry its sender's own number or name.
+            messageText: null,
           };
     });
   }

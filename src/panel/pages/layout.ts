@@ -96,6 +96,17 @@ export function kindBadge(loc: Locale, kind: string): SafeHtml | '' {
     : '';
 }
 
+/**
+ * A text message's text, when the register kept it (`messages.storeText: true`; by default it keeps only its length),
+ * under the row's reasons (escaped, line breaks kept); else nothing. A withheld sender's text is kept but not shown
+ * (withheld.ts blanks it with the number: a text may carry its sender's own number or name).
+ */
+export function messageTextBlock(loc: Locale, a: { kind: string; messageText: string | null }): SafeHtml | '' {
+  return a.kind === 'message' && a.messageText !== null && a.messageText !== ''
+    ? html`<p class="sms-text"><span class="muted small">${loc.t('smsText')}</span> ${a.messageText}</p>`
+    : '';
+}
+
 /** The paper register's crosses: one per attempt, up to ten, then the count. */
 export function ticks(n: number): SafeHtml {
   return html`<span class="ticks" aria-hidden="true">${'✗'.repeat(Math.min(n, 10))}</span> <span class="small">${n}</span>`;

@@ -7,7 +7,17 @@ import type { Lang } from '../i18n.js';
 import { dossierHref, dossierTexts } from './dossier.js';
 import type { OpenState } from '../../screening/business-hours.js';
 import { linesNowCard, openText, type LineNow } from './policies.js';
-import { datalists, kindBadge, markForm, markedNotice, page, ticks, verdictBadge, type PageContext } from './layout.js';
+import {
+  datalists,
+  kindBadge,
+  markForm,
+  markedNotice,
+  messageTextBlock,
+  page,
+  ticks,
+  verdictBadge,
+  type PageContext,
+} from './layout.js';
 import { reasonText, reasonsText } from '../reason-text.js';
 import { actionCell } from '../action-text.js';
 import { categoryText } from '../category-text.js';
@@ -117,7 +127,7 @@ ${
       (a) => html`<tr>
 <td class="nowrap" data-label="${t('time')}">${ctx.loc.dateTime(a.time)}${kindBadge(ctx.loc, a.kind)}</td><td data-label="${t('displayName')}">${a.callerName ?? ''}</td><td class="mono whole" data-label="${t('rawNumber')}">${a.callerRaw ?? ''}</td>
 <td class="nowrap" data-label="${t('called')}">${a.calledNumber === null ? '' : ctx.loc.phone(a.calledNumber)}</td><td data-label="${t('verdict')}">${verdictBadge(ctx.loc, a.verdict)}</td>
-<td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}</td><td data-label="${t('action')}">${actionCell(ctx.loc.lang, a.action)}</td>
+<td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}${messageTextBlock(ctx.loc, a)}</td><td data-label="${t('action')}">${actionCell(ctx.loc.lang, a.action)}</td>
 <td data-label="${t('outcome')}">${outcomeText(ctx.loc.t, a)}</td><td class="small" data-label="${t('header')}">${HEADER_NAMES[a.callerSource] ?? a.callerSource}</td>
 <td class="mono whole" data-label="${t('source')}">${addressText(a.sourceAddress)}</td><td class="mono" data-label="${t('userAgent')}">${a.userAgent ?? ''}</td><td class="mono" data-label="${t('callId')}">${a.callId}</td></tr>`,
     )}</tbody></table></div>`,
