@@ -330,7 +330,7 @@ describe('panel routers through the real app', () => {
     const italian = { headers: { cookie: `${cookie}; crocetta_lang=it` } };
     const rankings = (await page('/rankings', italian)).text;
     expect(rankings).toContain('<option value="telecom">telefonia</option>');
-    expect(rankings).toMatch(/Demo Fibra<\/a><\/td><td>telefonia<\/td>/);
+    expect(rankings).toMatch(/Demo Fibra<\/a><\/td><td data-label="Categoria">telefonia<\/td>/);
     expect(rankings).not.toMatch(/>telecom</);
     const number = (await page(path, italian)).text;
     expect(number).toContain('value="telefonia"'); // the mark form, ready to send again

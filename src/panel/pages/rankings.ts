@@ -81,11 +81,12 @@ ${
   d.companies.length === 0
     ? html`<p class="muted">${t('noCompanies')}</p>`
     : html`${advice}
-<div class="scroll"><table id="companies">
+<div class="scroll"><table id="companies" class="stack">
 <thead><tr><th>#</th><th>${t('company')}</th><th>${t('category')}</th><th>${t('attempts')}</th><th>${t('stopped')}</th><th>${t('markedNumbers')}</th></tr></thead>
 <tbody>${d.companies.map(
+        // Each cell names its column (data-label): on a phone the rows become cards, as the register's.
         (c, i) =>
-          html`<tr><td class="num">${i + 1}</td><td><a href="${dossierHref({ company: c.company })}" title="${dossierTexts(ctx.loc.lang).dossierLink}">${c.company}</a></td><td>${c.category === null ? '' : categoryText(ctx.loc.lang, c.category)}</td><td class="num">${c.attempts}</td><td class="num">${c.stopped}</td><td class="num">${c.numbers}</td></tr>`,
+          html`<tr><td class="num" data-label="#">${i + 1}</td><td data-label="${t('company')}"><a href="${dossierHref({ company: c.company })}" title="${dossierTexts(ctx.loc.lang).dossierLink}">${c.company}</a></td><td data-label="${t('category')}">${c.category === null ? '' : categoryText(ctx.loc.lang, c.category)}</td><td class="num" data-label="${t('attempts')}">${c.attempts}</td><td class="num" data-label="${t('stopped')}">${c.stopped}</td><td class="num" data-label="${t('markedNumbers')}">${c.numbers}</td></tr>`,
       )}</tbody></table></div>
 <div class="panel">${chart(spec, t('companies'))}</div>`
 }

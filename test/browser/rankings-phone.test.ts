@@ -1,0 +1,99 @@
+/**
+ * The rankings' companies table on a phone (390 px), Italian and English, in a real browser: it scrolled sideways
+ * inside its box, "Fermati" and "numeri" off screen at first (user41, session 41). Now its rows become cards
+ * on a phone, as the register's and the numbers' do: the box does not scroll, every cell is inside the window and
+ * names its column. On a laptop it stays a table. Screenshots go to test-artifacts/browser/.
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
+import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { buildInvite } from '../support/drachtio-double.js';
+import { saveScreenshot } from './artifact.js';
+
+const PASSWORD = 'office-Pa55word!';
+const DID = '+390612345678';
+const CENTRES = [
+  ['+390298760002', 'Example Energia Servizi Commerciali Italia', 'energy'],
+  ['+390298760003', 'Telefonia Mobile Offerte Convenienza', 'telecom'],
+] as const;
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
+
+let h: Harness;
+const browser = new TestBrowser();
+
+async function open(width: number, locale: string): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport: { width, height: width > 1000 ? 768 : 844 } });
+  const page = await context.newPage();
+  await logIn(page, h, PASSWORD);
+  await page.goto(h.url('/rankings'));
+  await page.locator('#companies tbody tr').first().waitFor();
+  return page;
+}
+
+/** How far the page and the companies' box reach past the window (px; 0 = fits), and the cells past its edge. */
+function overflow(page: Page): Promise<{ page: number; box: number; past: string[]; labels: string[] }> {
+  // Runs in the page (a string: the project's TypeScript has no DOM types).
+  return page.evaluate(`(() => {
+    const doc = document.documentElement;
+    const table = document.querySelector('#companies');
+    const box = table.closest('.scroll');
+    const cells = [...table.querySelectorAll('th, td')].filter((c) => c.offsetParent !== null);
+    return {
+      page: doc.scrollWidth - doc.clientWidth,
+      box: box.scrollWidth - box.clientWidth,
+      past: cells.filter((c) => c.getBoundingClientRect().right > doc.clientWidth + 0.5)
+        .map((c) => c.tagName + ' ' + (c.textContent || '').trim()),
+      labels: [...table.querySelectorAll('tbody tr:first-child td')]
+        .map((c) => getComputedStyle(c, '::before').content),
+    };
+  })()`);
+}
+
+describe.skipIf(!canRunBrowser)("the rankings' companies on a phone and on a laptop", () => {
+  browser.around(
+    async () => {
+      h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+      h.double.onProxy(() => [{ status: 180 }, { status: 486 }]);
+      for (const [number, company, category] of CENTRES) {
+        await h.double
+          .injectRequest(
+            buildInvite({ from: `<sip:${number}@203.0.113.10>`, to: DID, requestUri: `sip:${DID}@127.0.0.1` }),
+          )
+          .waitForFinal();
+        const mark = { label: 'nuisance', company, category };
+        expect((await h.api('POST', `/api/numbers/${encodeURIComponent(number)}/mark`, mark)).status).toBe(200);
+        h.clock.advance(60_000);
+        await h.double
+          .injectRequest(
+            buildInvite({ from: `<sip:${number}@203.0.113.10>`, to: DID, requestUri: `sip:${DID}@127.0.0.1` }),
+          )
+          .waitForFinal();
+      }
+      await h.app.register.flush();
+    },
+    () => h?.stop(),
+  );
+
+  it.each([
+    ['it-IT', ['"#"', '"Azienda"', '"Categoria"', '"Tentativi"', '"Fermati"', '"numeri"']],
+    ['en-GB', ['"#"', '"Company"', '"Category"', '"Attempts"', '"Stopped"', '"numbers"']],
+  ])('at 390 px (%s) every column is in the window, each cell named', async (locale, labels) => {
+    const page = await open(390, locale);
+    const seen = await overflow(page);
+    await saveScreenshot(page, join(ARTIFACTS, `rankings-companies-${locale}-390.png`));
+    expect(seen.past).toEqual([]);
+    expect(seen.box).toBe(0);
+    expect(seen.page).toBe(0);
+    expect(seen.labels).toEqual(labels);
+    await page.context().close();
+  });
+
+  it('at 1366 px it is a table with its header row', async () => {
+    const page = await open(1366, 'it-IT');
+    expect(await page.locator('#companies thead').isVisible()).toBe(true);
+    expect((await overflow(page)).box).toBe(0);
+    await page.context().close();
+  });
+});
