@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
+import { canRunBrowser, openLoggedIn, TestBrowser } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { saveScreenshot } from './artifact.js';
@@ -31,12 +31,8 @@ const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 let h: Harness;
 const browser = new TestBrowser();
 
-async function open(path: string, width: number, locale: string): Promise<Page> {
-  const context = await browser.newContext({ locale, viewport: { width, height: width > 1000 ? 768 : 844 } });
-  const page = await context.newPage();
-  await logIn(page, h, PASSWORD);
-  await page.goto(h.url(path));
-  return page;
+function open(path: string, width: number, locale: string): Promise<Page> {
+  return openLoggedIn(browser, h, PASSWORD, { path, width, locale });
 }
 
 /** How far the page reaches past the window (px; 0 = fits). */

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
+import { canRunBrowser, openLoggedIn, TestBrowser } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { saveScreenshot } from './artifact.js';
 
@@ -17,12 +17,8 @@ const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
 let h: Harness;
 const browser = new TestBrowser();
 
-async function open(width: number, locale: string): Promise<Page> {
-  const context = await browser.newContext({ locale, viewport: { width, height: width > 1000 ? 768 : 844 } });
-  const page = await context.newPage();
-  await logIn(page, h, PASSWORD);
-  await page.goto(h.url('/register'));
-  return page;
+function open(width: number, locale: string): Promise<Page> {
+  return openLoggedIn(browser, h, PASSWORD, { path: '/register', width, locale });
 }
 
 /** The header's height, the page's overflow past the window, and each nav link's box within the nav's scroll. */

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
+import { canRunBrowser, openLoggedIn, TestBrowser } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { saveScreenshot } from './artifact.js';
@@ -24,10 +24,7 @@ let h: Harness;
 const browser = new TestBrowser();
 
 async function open(width: number, locale: string): Promise<Page> {
-  const context = await browser.newContext({ locale, viewport: { width, height: width > 1000 ? 768 : 844 } });
-  const page = await context.newPage();
-  await logIn(page, h, PASSWORD);
-  await page.goto(h.url('/rankings'));
+  const page = await openLoggedIn(browser, h, PASSWORD, { path: '/rankings', width, locale });
   await page.locator('#companies tbody tr').first().waitFor();
   return page;
 }

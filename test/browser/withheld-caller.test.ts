@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { canRunBrowser, logIn, TestBrowser } from '../support/browser.js';
+import { canRunBrowser, openLoggedIn, TestBrowser } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { saveScreenshot } from './artifact.js';
@@ -36,12 +36,8 @@ function withheldCall(): Promise<number> {
     .then((f) => f.status);
 }
 
-async function open(width: number): Promise<Page> {
-  const context = await browser.newContext({ locale: 'it-IT', viewport: { width, height: width > 1000 ? 768 : 844 } });
-  const page = await context.newPage();
-  await logIn(page, h, PASSWORD);
-  await page.goto(h.url('/register'));
-  return page;
+function open(width: number): Promise<Page> {
+  return openLoggedIn(browser, h, PASSWORD, { path: '/register', width, locale: 'it-IT' });
 }
 
 describe.skipIf(!canRunBrowser)('a withheld caller in the panel, in a browser', () => {

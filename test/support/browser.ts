@@ -87,3 +87,21 @@ export async function logIn(
     await Promise.all([landed(), page.click('button[type=submit]')]);
   }
 }
+
+/**
+ * A person's page at a window `width` px wide (a phone's 844 px tall, a laptop's 768 above 1000 px) in `locale`,
+ * logged in to `panel` with `password`, then at `path`: the width tests' way in.
+ */
+export async function openLoggedIn(
+  browser: TestBrowser,
+  panel: { url(path: string): string },
+  password: string,
+  at: { path: string; width: number; locale: string },
+): Promise<Page> {
+  const { width, locale } = at;
+  const context = await browser.newContext({ locale, viewport: { width, height: width > 1000 ? 768 : 844 } });
+  const page = await context.newPage();
+  await logIn(page, panel, password);
+  await page.goto(panel.url(at.path));
+  return page;
+}
