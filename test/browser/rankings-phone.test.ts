@@ -2,7 +2,9 @@
  * The rankings' companies table on a phone (390 px), Italian and English, in a real browser: it scrolled sideways
  * inside its box, "Fermati" and "numeri" off screen at first (user41, session 41). Now its rows become cards
  * on a phone, as the register's and the numbers' do: the box does not scroll, every cell is inside the window and
- * names its column. On a laptop it stays a table. Screenshots go to test-artifacts/browser/.
+ * names its column. On a laptop it stays a table. The numbers' cards below it (the dashboard's too) put a company's
+ * category after its name, inside the window: it ran past the right edge, "(energ" (panel41). Screenshots go to
+ * test-artifacts/browser/.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -48,6 +50,30 @@ function overflow(page: Page): Promise<{ page: number; box: number; past: string
   })()`);
 }
 
+/**
+ * The numbers' table (the one after the companies'): each piece of its text past the window or its box's edge (a text
+ * node's own boxes: a shrunk flex item's text overflows while the item stays inside), how far the box scrolls
+ * sideways, and the company cells' text as read.
+ */
+function numbersCards(page: Page): Promise<{ past: string[]; box: number; companies: string[] }> {
+  return page.evaluate(`(() => {
+    const table = [...document.querySelectorAll('table.stack')].find((t) => t.id !== 'companies');
+    const box = table.closest('.scroll');
+    const edge = Math.min(document.documentElement.clientWidth, box.getBoundingClientRect().right);
+    const past = [];
+    const walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (!n.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      const right = Math.max(...[...range.getClientRects()].map((r) => r.right));
+      if (right > edge + 0.5) past.push(n.textContent.trim() + ' ' + Math.round(right) + ' > ' + Math.round(edge));
+    }
+    const companies = [...table.querySelectorAll('tbody tr')].map((tr) => tr.children[3].textContent.trim());
+    return { past, box: box.scrollWidth - box.clientWidth, companies };
+  })()`);
+}
+
 describe.skipIf(!canRunBrowser)("the rankings' companies on a phone and on a laptop", () => {
   browser.around(
     async () => {
@@ -86,6 +112,20 @@ describe.skipIf(!canRunBrowser)("the rankings' companies on a phone and on a lap
     expect(seen.labels).toEqual(labels);
     await page.context().close();
   });
+
+  it.each(['it-IT', 'en-GB'])(
+    "at 390 px (%s) the numbers' cards keep each company's category inside the window, after its name",
+    async (locale) => {
+      const page = await open(390, locale);
+      const seen = await numbersCards(page);
+      await saveScreenshot(page, join(ARTIFACTS, `rankings-numbers-${locale}-390.png`));
+      expect(seen.past).toEqual([]);
+      expect(seen.box).toBe(0);
+      const energy = locale === 'it-IT' ? 'energia' : 'energy';
+      expect(seen.companies).toContain(`Example Energia Servizi Commerciali Italia (${energy})`);
+      await page.context().close();
+    },
+  );
 
   it('at 1366 px it is a table with its header row', async () => {
     const page = await open(1366, 'it-IT');

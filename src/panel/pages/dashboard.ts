@@ -125,6 +125,19 @@ function card(n: string, label: string): SafeHtml {
   return html`<div class="card"><div class="n">${n}</div><div class="l">${label}</div></div>`;
 }
 
+/**
+ * The company and its category, "Example Energia (energia)", as one piece of text: on a phone the cell is a flex row
+ * (its label, then its content), where the name and the category as two items sat side by side and the category, a
+ * shrunk item, ran past the window (panel41). Empty when neither is known, so that the card leaves the line out.
+ */
+function companyText(ctx: PageContext, r: Pick<NumberRank, 'company' | 'category'>): SafeHtml | '' {
+  if (!r.company && !r.category) return '';
+  const category = r.category
+    ? html` <span class="muted small">(${categoryText(ctx.loc.lang, r.category)})</span>`
+    : '';
+  return html`<span>${r.company ?? ''}${category}</span>`;
+}
+
 export function offenderRows(ctx: PageContext, rows: NumberRank[]): SafeHtml {
   const { t } = ctx.loc;
   // Each cell names its column (data-label): on a phone the rows become cards, as the register's.
@@ -135,7 +148,7 @@ export function offenderRows(ctx: PageContext, rows: NumberRank[]): SafeHtml {
 <td class="nowrap" data-label="${t('number')}"><a href="${numberHref(r.callerKey)}">${ctx.loc.phone(r.callerKey)}</a></td>
 <td data-label="${t('displayName')}">${r.displayName ?? ''}</td>
 <td data-label="${t('mark')}">${r.label ? verdictBadge(ctx.loc, r.label) : html`<span class="muted small">${t('noMark')}</span>`}</td>
-<td data-label="${t('company')}">${r.company ?? ''}${r.category ? html` <span class="muted small">(${categoryText(ctx.loc.lang, r.category)})</span>` : ''}</td>
+<td data-label="${t('company')}">${companyText(ctx, r)}</td>
 <td class="nowrap" data-label="${t('ticks')}">${ticks(r.attempts)}</td>
 <td class="num hide-sm" data-label="${t('stopped')}">${r.stopped}</td></tr>`,
   )}</tbody></table></div>`;
