@@ -113,6 +113,27 @@ export const PANEL_JS = `
 'use strict';
 (function () {
   var palette = ['#1f5fae', '#b3261e', '#1b7a3a', '#a15c00', '#6b3fa0', '#00838f'];
+  // A label as at most two lines that fit the axis's room (half the chart, less its ticks), broken between words; a
+  // word wider than the room, or a third line, ends with an ellipsis (the table above names the company whole).
+  function wrapLabel(scale, text) {
+    var ctx = scale.ctx;
+    var room = scale.chart.width / 2 - 20;
+    ctx.save();
+    ctx.font = window.Chart.helpers.toFont(scale.options.ticks.font).string;
+    function fits(s) { return ctx.measureText(s).width <= room; }
+    function cut(s) { while (s.length > 1 && !fits(s + '\\u2026')) s = s.slice(0, -1).trimEnd(); return s + '\\u2026'; }
+    var lines = [];
+    var line = '';
+    String(text).split(/\\s+/).forEach(function (word) {
+      var next = line ? line + ' ' + word : word;
+      if (!line || fits(next)) line = next; else { lines.push(line); line = word; }
+    });
+    if (line) lines.push(line);
+    lines = lines.map(function (l) { return fits(l) ? l : cut(l); });
+    if (lines.length > 2) lines = [lines[0], cut(lines.slice(1).join(' '))];
+    ctx.restore();
+    return lines.length === 1 ? lines[0] : lines;
+  }
   function charts() {
     if (typeof window.Chart !== 'function') return;
     document.querySelectorAll('canvas[data-chart]').forEach(function (canvas) {
@@ -123,6 +144,14 @@ export const PANEL_JS = `
       var values = { stacked: !!spec.stacked, beginAtZero: true, ticks: { precision: 0 } };
       var labels = { stacked: !!spec.stacked };
       var lying = spec.indexAxis === 'y';
+      if (lying) {
+        // Lying bars (the rankings' companies): a company's name wrapped to the room Chart.js gives the axis (half
+        // the chart) instead of cut on the left, as it was on a phone (panel41); a row tall enough for two lines on a
+        // phone, for one on a laptop (forty companies were 6 px a row in the 260 px box).
+        var row = canvas.parentNode.clientWidth > 700 ? 24 : 36;
+        canvas.parentNode.style.height = Math.max(260, 60 + spec.labels.length * row) + 'px';
+        labels.ticks = { autoSkip: false, callback: function (value) { return wrapLabel(this, this.getLabelForValue(value)); } };
+      }
       new window.Chart(canvas, {
         type: spec.type || 'bar',
         data: { labels: spec.labels, datasets: spec.datasets },

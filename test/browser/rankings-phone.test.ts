@@ -3,8 +3,9 @@
  * inside its box, "Fermati" and "numeri" off screen at first (user41, session 41). Now its rows become cards
  * on a phone, as the register's and the numbers' do: the box does not scroll, every cell is inside the window and
  * names its column. On a laptop it stays a table. The numbers' cards below it (the dashboard's too) put a company's
- * category after its name, inside the window: it ran past the right edge, "(energ" (panel41). Screenshots go to
- * test-artifacts/browser/.
+ * category after its name, inside the window: it ran past the right edge, "(energ" (panel41). The companies chart
+ * names each company whole, in two lines on a phone: its axis labels were cut on the left, "Servizi Commerciali
+ * Italia" (panel41). Screenshots go to test-artifacts/browser/.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -74,6 +75,33 @@ function numbersCards(page: Page): Promise<{ past: string[]; box: number; compan
   })()`);
 }
 
+/**
+ * The companies chart's axis labels as Chart.js drew them: each one's lines joined (what the office reads) and the
+ * left edge of its widest line (px from the canvas's left; below 0: cut). Waits for the chart.
+ */
+async function chartLabels(page: Page): Promise<Array<{ text: string; left: number }>> {
+  await page.waitForFunction(`(() => {
+    const canvas = document.querySelector('canvas[data-chart]');
+    return canvas !== null && window.Chart !== undefined && window.Chart.getChart(canvas) !== undefined;
+  })()`);
+  return page.evaluate(`(() => {
+    const chart = window.Chart.getChart(document.querySelector('canvas[data-chart]'));
+    const scale = chart.scales.y;
+    const ctx = chart.ctx;
+    ctx.save();
+    ctx.font = window.Chart.helpers.toFont(scale.options.ticks.font).string;
+    const out = scale.getLabelItems().map((item) => {
+      const lines = Array.isArray(item.label) ? item.label : [item.label];
+      const width = Math.max(...lines.map((l) => ctx.measureText(l).width));
+      const x = item.options.translation[0];
+      const left = item.options.textAlign === 'right' ? x - width : item.options.textAlign === 'center' ? x - width / 2 : x;
+      return { text: lines.join(' '), left };
+    });
+    ctx.restore();
+    return out;
+  })()`);
+}
+
 describe.skipIf(!canRunBrowser)("the rankings' companies on a phone and on a laptop", () => {
   browser.around(
     async () => {
@@ -126,6 +154,19 @@ describe.skipIf(!canRunBrowser)("the rankings' companies on a phone and on a lap
       await page.context().close();
     },
   );
+
+  it.each([
+    ['it-IT', 390],
+    ['en-GB', 390],
+    ['it-IT', 1366],
+  ])("the companies chart (%s, %i px) shows each company's name whole, inside the chart", async (locale, width) => {
+    const page = await open(width, locale);
+    const labels = await chartLabels(page);
+    await saveScreenshot(page, join(ARTIFACTS, `rankings-chart-${locale}-${width}.png`));
+    expect(labels.map((l) => l.text).sort()).toEqual(CENTRES.map(([, company]) => company).sort());
+    for (const l of labels) expect(l.left, l.text).toBeGreaterThanOrEqual(0);
+    await page.context().close();
+  });
 
   it('at 1366 px it is a table with its header row', async () => {
     const page = await open(1366, 'it-IT');
