@@ -134,8 +134,8 @@ describe('panel helpers', () => {
   });
 
   it('show how long the office talked, or how much of the message the caller heard', () => {
-    const { t } = localeFor('it', 'Europe/Rome', 'IT');
-    const en = localeFor('en', 'Europe/Rome', 'IT').t;
+    const t = localeFor('it', 'Europe/Rome', 'IT');
+    const en = localeFor('en', 'Europe/Rome', 'IT');
     expect(outcomeText(t, { outcome: 'answered', finalStatus: 200, talkMs: 240_400 })).toBe(
       'risposta 200 · parlato 4:00',
     );
@@ -152,6 +152,12 @@ describe('panel helpers', () => {
     );
     expect(
       outcomeText(t, { outcome: 'rejected', finalStatus: 200, check: 'no-digit', checkMs: 13_800, playedMs: 6_400 }),
-    ).toBe('respinta 200 · verifica: nessun tasto (13.8 s) · messaggio ascoltato 0:06');
+    ).toBe('respinta 200 · verifica: nessun tasto (13,8 s) · messaggio ascoltato 0:06');
+    expect(outcomeText(t, { outcome: 'answered', finalStatus: 200, check: 'passed', checkMs: 2_430 })).toBe(
+      'risposta 200 · verifica superata (2,4 s)',
+    );
+    expect(outcomeText(t, { outcome: 'answered', finalStatus: 200, check: 'hung-up', checkMs: null })).not.toMatch(
+      /\(/,
+    );
   });
 });

@@ -3,7 +3,7 @@ import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { Totals } from '../../store/reports/reports.js';
 import type { Attempt, MarkHistoryEntry } from '../../store/register/types.js';
 import { html, type HtmlValue, type SafeHtml } from '../html.js';
-import type { Lang } from '../i18n.js';
+import type { Lang, Locale } from '../i18n.js';
 import { dossierHref, dossierTexts } from './dossier.js';
 import type { OpenState } from '../../screening/business-hours.js';
 import { linesNowCard, openText, type LineNow } from './policies.js';
@@ -128,7 +128,7 @@ ${
 <td class="nowrap" data-label="${t('time')}">${ctx.loc.dateTime(a.time)}${kindBadge(ctx.loc, a.kind)}</td><td data-label="${t('displayName')}">${a.callerName ?? ''}</td><td class="mono whole" data-label="${t('rawNumber')}">${a.callerRaw ?? ''}</td>
 <td class="nowrap" data-label="${t('called')}">${a.calledNumber === null ? '' : ctx.loc.phone(a.calledNumber)}</td><td data-label="${t('verdict')}">${verdictBadge(ctx.loc, a.verdict)}</td>
 <td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}${messageTextBlock(ctx.loc, a)}</td><td data-label="${t('action')}">${actionCell(ctx.loc.lang, a.action)}</td>
-<td data-label="${t('outcome')}">${outcomeText(ctx.loc.t, a)}</td><td class="small" data-label="${t('header')}">${HEADER_NAMES[a.callerSource] ?? a.callerSource}</td>
+<td data-label="${t('outcome')}">${outcomeText(ctx.loc, a)}</td><td class="small" data-label="${t('header')}">${HEADER_NAMES[a.callerSource] ?? a.callerSource}</td>
 <td class="mono whole" data-label="${t('source')}">${addressText(a.sourceAddress)}</td><td class="mono" data-label="${t('userAgent')}">${a.userAgent ?? ''}</td><td class="mono" data-label="${t('callId')}">${a.callId}</td></tr>`,
     )}</tbody></table></div>`,
   );
@@ -175,10 +175,18 @@ export function numberType(lang: 'it' | 'en', type: string): string {
   return NUMBER_TYPES[lang][type] ?? type;
 }
 
-/** The human check's result and how long it took: "check passed in 2.4 s". */
-export function checkText(t: PageContext['loc']['t'], a: Pick<Attempt, 'check' | 'checkMs'>): string {
+/**
+ * The human check's result and how long it took, seconds written as the page's language writes decimals: "check
+ * passed (2.4 s)", "verifica superata (2,4 s)" (it said "2.4 s" on Italian pages too).
+ */
+export function checkText(loc: Pick<Locale, 't' | 'lang'>, a: Pick<Attempt, 'check' | 'checkMs'>): string {
   if (!a.check) return '';
-  return `${t(`check_${a.check}`)}${typeof a.checkMs === 'number' ? ` (${(a.checkMs / 1000).toFixed(1)} s)` : ''}`;
+  if (typeof a.checkMs !== 'number') return loc.t(`check_${a.check}`);
+  const seconds = (a.checkMs / 1000).toLocaleString(loc.lang === 'it' ? 'it-IT' : 'en-GB', {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
+  return `${loc.t(`check_${a.check}`)} (${seconds} s)`;
 }
 
 /** m:ss, for talk times and messages. */
@@ -189,11 +197,12 @@ function minutes(ms: number): string {
 
 /** How an attempt ended, with the talk time (forwarded and answered) or how much of the message was played. */
 export function outcomeText(
-  t: PageContext['loc']['t'],
+  loc: Pick<Locale, 't' | 'lang'>,
   a: Pick<Attempt, 'outcome' | 'finalStatus' | 'talkMs' | 'playedMs' | 'check' | 'checkMs'>,
 ): string {
+  const { t } = loc;
   let text = `${t(`outcome_${a.outcome}`)}${a.finalStatus ? ` ${a.finalStatus}` : ''}`;
-  if (a.check) text += ` · ${checkText(t, a)}`;
+  if (a.check) text += ` · ${checkText(loc, a)}`;
   if (typeof a.talkMs === 'number') text += ` · ${t('talked')} ${minutes(a.talkMs)}`;
   if (typeof a.playedMs === 'number' && a.playedMs > 0) text += ` · ${t('messagePlayed')} ${minutes(a.playedMs)}`;
   return text;
