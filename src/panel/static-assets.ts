@@ -99,12 +99,14 @@ main:has(#register), main:has(#sip-details) { max-width:1600px; }
   header nav { order:3; flex:1 1 100%; flex-wrap:nowrap; overflow-x:auto; scrollbar-width:none; gap:.1rem; }
   header nav a { white-space:nowrap; padding:.2rem .4rem; }
   th, td { padding:.35rem .3rem; font-size:.9rem; } .hide-sm { display:none; }
+  /* A dossier's facts: each name above its value (as two columns, "Chiamate nel periodo" squeezed the values). */
+  .dossier-facts { grid-template-columns:minmax(0,1fr); gap:0; } .dossier-facts dd { margin-bottom:.4rem; overflow-wrap:anywhere; }
   #register thead, table.stack thead { display:none; }
   #register, table.stack, #register tbody, table.stack tbody, #register tr, table.stack tr { display:block; }
   #register tr, table.stack tr { padding:.35rem 0; border-bottom:2px solid var(--line); }
   #register td[data-label], table.stack td[data-label] { display:flex; gap:.5rem; border:none; padding:.15rem .3rem; max-width:none; min-width:0; text-align:left; }
   #register td[data-label]:empty, table.stack td[data-label]:empty { display:none; }
-  #register td::before, table.stack td::before { content:attr(data-label); flex:0 0 7rem; white-space:normal; color:var(--muted); font-size:.75rem; text-transform:uppercase; letter-spacing:.03em; padding-top:.15rem; }
+  #register td::before, table.stack td::before { content:attr(data-label); flex:0 0 7rem; white-space:normal; color:var(--muted); font-size:.75rem; text-transform:uppercase; letter-spacing:.03em; padding-top:.15rem; font-family:system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-weight:400; overflow-wrap:normal; }
   #register td > *, table.stack td > * { min-width:0; }
 }
 `;

@@ -124,9 +124,9 @@ describe("friends' feeds in the panel", () => {
 
     const shown = await page('/friends?added=alfa');
     expect(shown.body).toContain('Friend alfa added: its feed is being pulled.');
-    const row = /<table id="friends-list">[\s\S]*?<\/table>/.exec(shown.body)?.[0] ?? '';
-    expect(row).toContain('<td>alfa</td>');
-    expect(row).toMatch(/<td class="num">1<\/td>/);
+    const row = /<table id="friends-list" class="stack">[\s\S]*?<\/table>/.exec(shown.body)?.[0] ?? '';
+    expect(row).toContain('<td data-label="Name">alfa</td>');
+    expect(row).toMatch(/<td class="num" data-label="Numbers reported">1<\/td>/);
     expect(shown.body).not.toContain(FEED_TOKEN);
 
     // The same name again is refused.

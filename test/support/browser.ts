@@ -105,3 +105,37 @@ export async function openLoggedIn(
   await page.goto(panel.url(at.path));
   return page;
 }
+
+/**
+ * The text of `page` under `root` that a person cannot read where it stands: each text node's own boxes (a shrunk flex
+ * item's text overflows while the item stays inside) past the window's edges or cut by an ancestor that clips or
+ * scrolls (a table's box that scrolls sideways), as "text left-right (room left-right)". Screen-reader-only text
+ * (.sr-only) and closed <details> are left out.
+ */
+export function textOutOfSight(page: Page, root = 'main'): Promise<string[]> {
+  // Runs in the page (a string: the project's TypeScript has no DOM types).
+  return page.evaluate(`(() => {
+    const doc = document.documentElement;
+    const out = [];
+    const walker = document.createTreeWalker(document.querySelector(${JSON.stringify(root)}), NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!n.textContent.trim() || el.closest('.sr-only, details:not([open]) > :not(summary), option, select')) continue;
+      let room = { left: 0, right: doc.clientWidth };
+      for (let a = el; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX === 'visible') continue;
+        const b = a.getBoundingClientRect();
+        room = { left: Math.max(room.left, b.left), right: Math.min(room.right, b.right) };
+      }
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      for (const r of range.getClientRects()) {
+        if (r.width === 0 || (r.left >= room.left - 0.5 && r.right <= room.right + 0.5)) continue;
+        out.push(n.textContent.trim().slice(0, 40) + ' ' + Math.round(r.left) + '-' + Math.round(r.right) +
+          ' (' + Math.round(room.left) + '-' + Math.round(room.right) + ')');
+        break;
+      }
+    }
+    return out;
+  })()`);
+}

@@ -50,18 +50,19 @@ export function communitySection(ctx: PageContext, c: CommunityRanking): SafeHtm
 ${
   c.companies.length === 0
     ? html`<p class="muted">${t.none}</p>`
-    : html`<div class="scroll"><table id="community-companies">
+    : html`<div class="scroll"><table id="community-companies" class="stack">
 <thead><tr><th>#</th><th>${t.company}</th><th>${t.category}</th><th>${t.friends}</th><th>${t.numbers}</th><th>${t.reports}</th><th class="hide-sm">${t.friendAttempts}</th><th>${t.ours}</th></tr></thead>
 <tbody>${c.companies.map(
         (r, i) =>
-          html`<tr><td class="num">${i + 1}</td><td><a href="${dossierHref({ company: r.company })}">${r.company}</a></td><td>${r.category === null ? '' : categoryText(ctx.loc.lang, r.category)}</td><td class="num">${n(r.friends)}</td><td class="num">${n(r.numbers)}</td><td class="num">${n(r.reports)}</td><td class="num hide-sm">${n(r.friendAttempts)}</td><td class="num">${n(r.localAttempts)}</td></tr>`,
+          // Each cell names its column (data-label): on a phone the rows become cards, as the companies' above.
+          html`<tr><td class="num" data-label="#">${i + 1}</td><td data-label="${t.company}"><a href="${dossierHref({ company: r.company })}">${r.company}</a></td><td data-label="${t.category}">${r.category === null ? '' : categoryText(ctx.loc.lang, r.category)}</td><td class="num" data-label="${t.friends}">${n(r.friends)}</td><td class="num" data-label="${t.numbers}">${n(r.numbers)}</td><td class="num" data-label="${t.reports}">${n(r.reports)}</td><td class="num hide-sm" data-label="${t.friendAttempts}">${n(r.friendAttempts)}</td><td class="num" data-label="${t.ours}">${n(r.localAttempts)}</td></tr>`,
       )}</tbody></table></div>
 <h2>${t.categories}</h2>
-<div class="scroll"><table id="community-categories">
+<div class="scroll"><table id="community-categories" class="stack">
 <thead><tr><th>${t.category}</th><th>${t.friends}</th><th>${t.numbers}</th><th>${t.reports}</th><th>${t.ours}</th></tr></thead>
 <tbody>${c.categories.map(
         (r) =>
-          html`<tr><td>${r.category === null ? t.noCategory : categoryText(ctx.loc.lang, r.category)}</td><td class="num">${n(r.friends)}</td><td class="num">${n(r.numbers)}</td><td class="num">${n(r.reports)}</td><td class="num">${n(r.localAttempts)}</td></tr>`,
+          html`<tr><td data-label="${t.category}">${r.category === null ? t.noCategory : categoryText(ctx.loc.lang, r.category)}</td><td class="num" data-label="${t.friends}">${n(r.friends)}</td><td class="num" data-label="${t.numbers}">${n(r.numbers)}</td><td class="num" data-label="${t.reports}">${n(r.reports)}</td><td class="num" data-label="${t.ours}">${n(r.localAttempts)}</td></tr>`,
       )}</tbody></table></div>`
 }
 </section>`;

@@ -141,13 +141,14 @@ ${
     : d.breaches.map(
         (b, i) => html`<section class="breach" id="${`breach-${i + 1}`}" data-rule="${b.rule}">
 <h2>${i + 1}. ${breachText(lang, b)}</h2>
-<table>
+<table class="stack">
 <thead><tr><th>${t.role}</th><th>${t.time}</th><th>${t.caller}</th><th>${t.did}</th><th>${t.callId}</th></tr></thead>
 <tbody>${b.evidence.map(
           (
             a,
-          ) => html`<tr${a === b.attempt ? raw(' class="breaching"') : ''}><td>${a === b.attempt ? t.breach : t.evidence}${a.refusedAt !== null ? html` <span class="muted small">(${t.refused})</span>` : ''}</td>
-<td class="nowrap mono">${isoWithOffset(a.time, tz)}</td><td class="nowrap">${phone(a.callerKey)}</td><td class="nowrap">${a.calledNumber === null ? '' : phone(a.calledNumber)}</td><td class="mono">${a.callId}</td></tr>`,
+            // Each cell names its column (data-label): on a phone the rows become cards, as the register's.
+          ) => html`<tr${a === b.attempt ? raw(' class="breaching"') : ''}><td data-label="${t.role}"><span>${a === b.attempt ? t.breach : t.evidence}${a.refusedAt !== null ? html` <span class="muted small">(${t.refused})</span>` : ''}</span></td>
+<td class="nowrap mono" data-label="${t.time}">${isoWithOffset(a.time, tz)}</td><td class="nowrap" data-label="${t.caller}">${phone(a.callerKey)}</td><td class="nowrap" data-label="${t.did}">${a.calledNumber === null ? '' : phone(a.calledNumber)}</td><td class="mono" data-label="${t.callId}">${a.callId}</td></tr>`,
         )}</tbody>
 </table>
 </section>`,

@@ -108,9 +108,10 @@ export interface FriendsData {
 
 function friendRow(ctx: PageContext, f: FriendStatus): SafeHtml {
   const t = TEXTS[ctx.loc.lang];
-  return html`<tr><td>${f.name}</td><td class="mono small">${f.url}</td><td class="num">${ctx.loc.number(f.weight)}</td>
-<td class="num">${ctx.loc.number(f.numbers)}</td><td>${f.lastPullAt === null ? html`<span class="muted">${t.never}</span>` : ctx.loc.dateTime(f.lastPullAt)}</td>
-<td>${f.lastError === null ? '' : html`<span class="error small" title="${f.lastError}">${friendErrorText(ctx.loc, f.lastError)}</span>`}</td>
+  // Each cell names its column (data-label): on a phone the rows become cards, as the register's.
+  return html`<tr><td data-label="${t.name}">${f.name}</td><td class="mono small" data-label="${t.url}">${f.url}</td><td class="num" data-label="${t.weight}">${ctx.loc.number(f.weight)}</td>
+<td class="num" data-label="${t.numbers}">${ctx.loc.number(f.numbers)}</td><td data-label="${t.lastPull}">${f.lastPullAt === null ? html`<span class="muted">${t.never}</span>` : ctx.loc.dateTime(f.lastPullAt)}</td>
+<td data-label="${t.error}">${f.lastError === null ? '' : html`<span class="error small" title="${f.lastError}">${friendErrorText(ctx.loc, f.lastError)}</span>`}</td>
 <td><form method="post" action="/friends">${csrfField(ctx)}<input type="hidden" name="action" value="remove"><input type="hidden" name="name" value="${f.name}"><button type="submit">${t.remove}</button></form></td></tr>`;
 }
 
@@ -131,7 +132,7 @@ export function friendsPage(ctx: PageContext, d: FriendsData): SafeHtml {
 ${
   d.friends.length === 0
     ? html`<p class="muted">${t.none}</p>`
-    : html`<div class="scroll"><table id="friends-list">
+    : html`<div class="scroll"><table id="friends-list" class="stack">
 <thead><tr><th>${t.name}</th><th>${t.url}</th><th>${t.weight}</th><th>${t.numbers}</th><th>${t.lastPull}</th><th>${t.error}</th><th></th></tr></thead>
 <tbody>${d.friends.map((f) => friendRow(ctx, f))}</tbody></table></div>`
 }
