@@ -15,7 +15,7 @@ import { AggregatesRebuild, aggregatesNeedRebuild } from '../store/reports/aggre
 import { openRebuildConnection } from '../store/reports/panel-store.js';
 import type { StoreLogger } from '../store/logger.js';
 import { Connection } from '../store/sqlite/connection.js';
-import { categoryKey } from '../panel/category-text.js';
+import { categoryKey } from '../screening/categories.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
 import { CliError, EXIT, counted, intoFile, kindCounts, print, progressBar, stopOnSignals } from './output.js';
 

@@ -14,7 +14,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { IMPORT_FORMATS } from '../../sharing/sources.js';
 import { uploadCsrfMatches } from '../authenticate.js';
-import { categoryKey } from '../category-text.js';
+import { categoryKey } from '../../screening/categories.js';
 import { HttpError } from '../http-error.js';
 import type { ImportJobs, ImportOutcome, JobStatus } from '../import-jobs.js';
 import { pageContext } from '../page.js';

@@ -16,7 +16,7 @@ import type { PanelDeps } from '../deps.js';
 import { linesNow } from '../lines-now.js';
 import { pageContext, sendHtml } from '../page.js';
 import { numberPage } from '../pages/number.js';
-import { categoryKey } from '../category-text.js';
+import { categoryKey } from '../../screening/categories.js';
 import { markAgrees, markedQuery, numberParams, parseRequest, text } from '../request.js';
 import { attemptJson } from './register.js';
 
