@@ -39,7 +39,7 @@ import { DAY_MS } from '../../time/units.js';
 import { CHECK_PASSES_DAYS, loadCheckPasses } from '../memory/check-passes.js';
 import { loadIndex, type IndexLoadStats } from '../memory/load-index.js';
 import { silentLogger, type StoreLogger } from '../logger.js';
-import { migrate } from '../sqlite/migrations.js';
+import { MIGRATIONS, migrate } from '../sqlite/migrations.js';
 import { attemptStats, listAttempts, listMarkHistory } from './queries.js';
 import type { PrefixIndexOptions } from '../memory/prefix-index.js';
 import { noteLearned } from '../memory/learn-from-attempt.js';
@@ -234,7 +234,7 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
   let reader: Connection | undefined;
   let checkpointer: Checkpointer | undefined;
   try {
-    const applied = await migrate(writer, options.file);
+    const applied = await migrate(writer, options.file, MIGRATIONS, logger);
     if (applied.length > 0) logger.info({ file: options.file, applied }, 'register schema migrated');
     const journal = options.journal === true ? await openJournal(writer, options, logger) : null;
     reader = await Connection.open(options.file, { readOnly: true });

@@ -241,7 +241,7 @@ describe('the per-day aggregates', () => {
     await db.run('COMMIT');
     await expect(expectAggregatesOfAttempts(db, 'Europe/Rome')).rejects.toThrow();
 
-    expect(await migrate(db, file)).toEqual([10]);
+    expect(await migrate(db, file, MIGRATIONS.slice(0, 10))).toEqual([10]);
     // As the service and the command line open the panel's connection right after the register.
     expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'Europe/Rome');

@@ -5,6 +5,8 @@
  * Sized for a register of ~10M attempts: times are INTEGER ms since epoch, the hot columns (caller_key, time,
  * refused_at) are plain columns, and the JSON of `reasons` is only read when showing rows, never in a WHERE.
  */
+import { knownCategoryKey } from '../../screening/categories.js';
+import { silentLogger, type StoreLogger } from '../logger.js';
 import type { Connection } from './connection.js';
 
 export interface Migration {
@@ -12,6 +14,38 @@ export interface Migration {
   /** Why this migration exists, in a few words. */
   name: string;
   sql: string;
+  /**
+   * What SQL alone cannot do (a mapping the code keeps), run after `sql` in the same transaction; returns the rows
+   * it changed per table, logged in one line.
+   */
+  rewrite?: (db: Connection) => Promise<Record<string, number>>;
+}
+
+/** The tables that keep a mark's category (company_daily follows numbers by its triggers). */
+const CATEGORY_TABLES = ['numbers', 'mark_history', 'friend_reports'] as const;
+
+/**
+ * Migration 11: a known category stored as typed (`energia`, ` Telefonia `, `Telecomunicazioni`), as the JSON API,
+ * the CLI and imports kept it before 1c619f6, becomes its key (`energy`, `telecom`), as they keep it since; any other
+ * word stays as it is. An UPDATE of numbers fires numbers_company_update, which moves the caller's days in
+ * company_daily to the key, so the rankings read one category. The mapping is src/screening/categories.ts's when
+ * the migration runs.
+ */
+async function categoriesByKey(db: Connection): Promise<Record<string, number>> {
+  const changed: Record<string, number> = {};
+  for (const table of CATEGORY_TABLES) {
+    const rows = await db.all<{ category: string }>(
+      `SELECT DISTINCT category FROM ${table} WHERE category IS NOT NULL`,
+    );
+    let n = 0;
+    for (const { category } of rows) {
+      const key = knownCategoryKey(category);
+      if (key === undefined || key === category) continue;
+      n += (await db.run(`UPDATE ${table} SET category = ? WHERE category = ?`, [key, category])).changes;
+    }
+    changed[table] = n;
+  }
+  return changed;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -415,6 +449,12 @@ export const MIGRATIONS: readonly Migration[] = [
       DELETE FROM settings WHERE key = 'aggregates.timeZone';
     `,
   },
+  {
+    version: 11,
+    name: 'categories kept as typed brought to their key (energia -> energy)',
+    sql: '-- no schema change: the rewrite maps the stored categories (categoriesByKey)',
+    rewrite: categoriesByKey,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -435,12 +475,13 @@ export class SchemaTooNewError extends Error {
 
 /**
  * Brings the database to SCHEMA_VERSION, all pending migrations in one transaction (all or nothing).
- * Returns the versions it applied.
+ * Returns the versions it applied; a migration's rewrite logs the rows it changed.
  */
 export async function migrate(
   db: Connection,
   file: string,
   migrations: readonly Migration[] = MIGRATIONS,
+  logger: StoreLogger = silentLogger,
 ): Promise<number[]> {
   const target = migrations.length;
   await db.run('BEGIN IMMEDIATE');
@@ -449,14 +490,20 @@ export async function migrate(
     const current = row?.user_version ?? 0;
     if (current > target) throw new SchemaTooNewError(file, current, target);
     const applied: number[] = [];
+    const rewrites: Array<{ m: Migration; changed: Record<string, number> }> = [];
     for (const m of migrations) {
       if (m.version <= current) continue;
       await db.exec(m.sql);
+      if (m.rewrite) rewrites.push({ m, changed: await m.rewrite(db) });
       applied.push(m.version);
     }
     // PRAGMA takes no bound parameters; the value is an integer from this module, never from input.
     if (applied.length > 0) await db.exec(`PRAGMA user_version = ${Math.trunc(target)}`);
     await db.run('COMMIT');
+    for (const { m, changed } of rewrites) {
+      const rows = Object.values(changed).reduce((a, b) => a + b, 0);
+      logger.info({ file, migration: m.version, rows, ...changed }, `register migration: ${m.name}`);
+    }
     return applied;
   } catch (err) {
     await db.run('ROLLBACK').catch(() => undefined);
