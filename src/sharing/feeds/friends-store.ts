@@ -2,6 +2,7 @@
  * Friends and what they report, in the register file (tables of migration 4). Used by the running service and by
  * the CLI, each on its own connection; every write is one short transaction.
  */
+import { knownCategoryKey } from '../../screening/categories.js';
 import type { Connection } from '../../store/sqlite/connection.js';
 import type { FeedPayload } from './feed-format.js';
 import { publicKeyFromBase64 } from './feed-format.js';
@@ -197,7 +198,16 @@ export async function mergeFeed(
          VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
          ON CONFLICT (friend_id, caller_key) DO UPDATE SET company = excluded.company, category = excluded.category,
            attempts = excluded.attempts, first_seen = excluded.first_seen, last_seen = excluded.last_seen`,
-        part.flatMap((e) => [friendId, e.number, e.company, e.category, e.attempts, e.firstSeen, e.lastSeen]),
+        part.flatMap((e) => [
+          friendId,
+          e.number,
+          e.company,
+          // A friend on an older crocetta may send `energia`: kept as the key, as ours, so the rankings see one.
+          e.category === null ? null : (knownCategoryKey(e.category) ?? e.category),
+          e.attempts,
+          e.firstSeen,
+          e.lastSeen,
+        ]),
       );
     }
     await db.run('UPDATE friends SET version = ?, etag = ?, last_pull_at = ?, last_error = NULL WHERE id = ?', [

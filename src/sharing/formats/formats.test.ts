@@ -126,6 +126,20 @@ describe('vCard', () => {
   });
 });
 
+describe('categories in an imported file', () => {
+  it('keeps a known name in either language as its key (CATEGORIES:Energia), any other word as written', async () => {
+    const file = await register();
+    const card = (tel: string, category: string) =>
+      `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:X\r\nCATEGORIES:${category}\r\nTEL:${tel}\r\nEND:VCARD\r\n`;
+    const vcf = card('+39 333 123 4567', 'Energia') + card('+39 347 111 2233', 'Fotovoltaico');
+    expect((await run('vcard', vcf, file, { as: 'nuisance' })).written.mark).toBe(2);
+    const reg = await openRegister({ file, lookbackDays: 30 });
+    expect(reg.evidenceFor('+393331234567').mark?.category).toBe('energy');
+    expect(reg.evidenceFor('+393471112233').mark?.category).toBe('Fotovoltaico');
+    await reg.close();
+  });
+});
+
 describe('plain list', () => {
   it('imports one number per line with comments; a junk line rejects the file, or is skipped with --lenient', async () => {
     const file = await register();
