@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadIndex, parsePacked } from './load-index.js';
-import { openRegister } from '../register/register.js';
+import { openRegister, type OpenedRegister } from '../register/register.js';
 import { Connection } from '../sqlite/connection.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
 import { newAttempt } from '../test-fixtures.js';
 import { createClassifier } from '../../screening/classify.js';
 import { caller, rules } from '../../screening/test-fixtures.js';
+import type { Clock } from '../../screening/types.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 1);
@@ -16,6 +17,23 @@ beforeEach(() => {
   dir = tempDir();
 });
 afterEach(() => dir.remove());
+
+/** Closes `register`, opens its file again and expects the reopened one to read `seen` as `before`. */
+async function reopenedSame<T>(
+  register: OpenedRegister,
+  file: string,
+  clock: Clock,
+  seen: (r: OpenedRegister) => T,
+  before: T,
+): Promise<void> {
+  await register.close();
+  const reopened = await openRegister({ file, lookbackDays: 30, clock });
+  try {
+    expect(seen(reopened)).toEqual(before);
+  } finally {
+    await reopened.close();
+  }
+}
 
 describe('parsePacked', () => {
   it('reads rows of five non-negative integers', () => {
@@ -94,7 +112,7 @@ describe("the repeat rule's evidence after a restart", () => {
     const decide = createClassifier(rules());
     const mark = (key: string, label: 'nuisance' | 'trusted' | 'none') =>
       register.mark(key, { label, company: null, category: null, at: now, by: 'test' });
-    let register = await openRegister({ file, lookbackDays: 30, clock });
+    const register = await openRegister({ file, lookbackDays: 30, clock });
     for (let i = 0; i < 3; i++) {
       const id = register.record(newAttempt(declined, now));
       register.updateOutcome(id, { outcome: 'declined', finalStatus: 603, refused: true, at: now + 5000 });
@@ -113,9 +131,9 @@ describe("the repeat rule's evidence after a restart", () => {
     now += HOUR;
     await mark(marked, 'none');
     now += HOUR;
-    const seen = () =>
+    const seen = (r: OpenedRegister) =>
       [declined, cleared, marked].map((key) => {
-        const e = register.evidenceFor(key);
+        const e = r.evidenceFor(key);
         const d = decide(caller(key), e, now);
         return {
           mark: e.mark,
@@ -125,18 +143,12 @@ describe("the repeat rule's evidence after a restart", () => {
           reasons: d.reasons,
         };
       });
-    const before = seen();
+    const before = seen(register);
     expect(before.map((s) => s.verdict)).toEqual(['nuisance', 'unknown', 'unknown']);
     expect(before[0]?.reasons[0]).toMatchObject({ code: 'repeat-after-refusal', params: { attempt: 3 } });
     expect(before[1]?.refusals).toEqual([]);
     expect(before[2]?.refusals).toEqual([]);
-    await register.close();
-    register = await openRegister({ file, lookbackDays: 30, clock });
-    try {
-      expect(seen()).toEqual(before);
-    } finally {
-      await register.close();
-    }
+    await reopenedSame(register, file, clock, seen, before);
   });
 });
 
@@ -147,7 +159,7 @@ describe("a conversation's time after a restart", () => {
     const clock = { now: () => now };
     const customer = '+393330000009';
     const decide = createClassifier(rules());
-    let register = await openRegister({ file, lookbackDays: 30, clock });
+    const register = await openRegister({ file, lookbackDays: 30, clock });
     // Its call rings 20 s; a second call of its, made meanwhile, is declined (603); the first is answered: 60 s.
     const rang = now;
     const call = register.record(newAttempt(customer, rang));
@@ -158,24 +170,18 @@ describe("a conversation's time after a restart", () => {
     await Promise.all([call, again]);
     await register.flush();
     now += 3_600_000;
-    const seen = () => {
-      const e = register.evidenceFor(customer);
+    const seen = (r: OpenedRegister) => {
+      const e = r.evidenceFor(customer);
       const d = decide(caller(customer), e, now);
       return { talks: [...(e.talks ?? [])], refusals: [...e.refusals], verdict: d.verdict, reasons: d.reasons };
     };
-    const before = seen();
+    const before = seen(register);
     expect(before.talks).toEqual([{ at: rang + 20_000, seconds: 60 }]);
     expect(before.refusals).toEqual([rang + 10_000]);
     // The conversation came after the refusal: its next call is no attempt after a refusal (after a restart that read
     // the talk at the call's start: suspect, "1st attempt the same day after a refusal on 31 May").
     expect(before).toMatchObject({ verdict: 'unknown', reasons: [] });
-    await register.close();
-    register = await openRegister({ file, lookbackDays: 30, clock });
-    try {
-      expect(seen()).toEqual(before);
-    } finally {
-      await register.close();
-    }
+    await reopenedSame(register, file, clock, seen, before);
   });
 });
 
