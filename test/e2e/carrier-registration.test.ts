@@ -189,6 +189,9 @@ describe.skipIf(TOOLS.missing.length > 0)(
       expect(pbx.code, pbx.out).toBe(0);
       expect(pbx.logs).toContain(`request-uri-user=${DID}`);
       expect(pbx.logs).toContain('text=Offerta luce e gas: chiamaci!');
+      // The carrier's log calls it what it is (it said "call for" before).
+      expect(kamailioLog()).toMatch(/text message for \S+ from \S*393339876543 to the registered contact/);
+      expect(kamailioLog()).not.toMatch(/call for \S+ from \S*393339876543/);
       const refused = await sipp.play(carrierCaller('message-refused.xml', '+390287176900'));
       expect(refused.code, refused.out).toBe(0);
       await crocetta().register.flush();
