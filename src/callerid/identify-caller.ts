@@ -7,8 +7,7 @@ import { normalizeNumber } from './normalize-number.js';
 import { attestationFromPassports, attestationFromVerstat, passportsFromIdentity, toAttestation } from './passport.js';
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
-import { detached, flatCopy, HASH_START, hashText, hashUnit, type ValuesKey } from './recent-cache.js';
-import { SecondSight } from '../screening/second-sight.js';
+import { detached, flatCopy, HASH_START, HashGenerations, hashText, hashUnit, type ValuesKey } from './recent-cache.js';
 import { MAX_DISPLAY_NAME, MAX_HEADER_TEXT, sanitizeText } from './text.js';
 import { UNKNOWN_CALLER } from './types.js';
 import type {
@@ -326,18 +325,11 @@ function keptIdentity(held: string, identity: CallerIdentity, next: KeptIdentity
  * The identity cache: kept identities by a hash of their first value (firstHash: a small integer, which the Map
  * compares in its own table), each slot a short chain told apart by all the values, the first one included
  * (matchesHeldText): two first values with one hash share a slot, and each request still finds only its own values.
- * Two generations as RecentCache (a hit in the older one is filed again in the younger), at most MAX_PER_SLOT
+ * Two generations (HashGenerations: a hit in the older one is filed again in the younger), at most MAX_PER_SLOT
  * identities under one hash (the oldest leaves), kept from a caller's second request on (admits, on a hash of the
  * values).
  */
-class KeptIdentities {
-  private young = new Map<number, KeptIdentity>();
-  private youngSize = 0;
-  private old = new Map<number, KeptIdentity>();
-  private readonly sight = new SecondSight();
-
-  constructor(private readonly generation: number) {}
-
+class KeptIdentities extends HashGenerations<KeptIdentity> {
   get(first: number, v: IdentityHeaders): KeptIdentity | null {
     const hit = findKept(this.young.get(first), v);
     if (hit !== null) return hit;
@@ -350,18 +342,10 @@ class KeptIdentities {
     return again;
   }
 
-  admits(hash: number): boolean {
-    return this.sight.again(hash);
-  }
-
   /** Keeps `identity` under `first` (firstHash's) and `held` (heldText's): its entry. */
   add(first: number, held: string, identity: CallerIdentity): KeptIdentity {
-    if (this.youngSize >= this.generation) {
-      this.old = this.young;
-      this.young = new Map<number, KeptIdentity>();
-      this.youngSize = 0;
-    }
-    const head = this.young.get(first) ?? null;
+    const young = this.youngForOneMore();
+    const head = young.get(first) ?? null;
     // Many values under one hash (one URI sent with ever-changing other headers, or first values whose hashes are
     // alike) must not make a look-up slow.
     let n = 1;
@@ -372,8 +356,7 @@ class KeptIdentities {
       }
     }
     const kept = keptIdentity(held, identity, head);
-    this.young.set(first, kept);
-    this.youngSize++;
+    young.set(first, kept);
     return kept;
   }
 }

@@ -114,6 +114,40 @@ function smallHash(hash: number): number {
 }
 
 /**
+ * Two generations of entries filed under small integer hashes, the shape RecentValuesCache and the caller-ID cache
+ * (identify-caller.ts KeptIdentities) share: an entry goes to `young`; when `generation` entries are in it, it becomes
+ * `old` and the previous `old` is dropped (a subclass files a hit in `old` again in `young`); a request's values are
+ * kept from their second sight (admits). Each subclass looks up its own buckets (`B`) in the two Maps.
+ */
+export abstract class HashGenerations<B> {
+  protected young = new Map<number, B>();
+  protected youngSize = 0;
+  protected old = new Map<number, B>();
+  private readonly sight = new SecondSight();
+
+  constructor(private readonly generation: number) {}
+
+  /**
+   * Whether values with this hash would be kept now: true the second time a hash is offered (file them then), false
+   * the first. Lets the caller skip building the key of a request heard once.
+   */
+  admits(hash: number): boolean {
+    return this.sight.again(hash);
+  }
+
+  /** The young generation, made anew when full (the old one dropped), with one more entry counted in it. */
+  protected youngForOneMore(): Map<number, B> {
+    if (this.youngSize >= this.generation) {
+      this.old = this.young;
+      this.young = new Map<number, B>();
+      this.youngSize = 0;
+    }
+    this.youngSize++;
+    return this.young;
+  }
+}
+
+/**
  * RecentCache keyed by several header values without building a key per request: the caller passes a hash of the
  * values (hashText: an integer key, so no string is hashed by the Map and none is built) and the values as they are
  * (`subject`) with a function that compares them to a held key; only a key stored is built. The key is a ValuesKey,
@@ -123,14 +157,7 @@ function smallHash(hash: number): number {
  * hashes); at most MAX_PER_HASH keys under one hash. (The caller-ID cache, which filed its keys under a string of
  * the request, keeps one object a caller of its own since session 36: identify-caller.ts KeptIdentities.)
  */
-export class RecentValuesCache<V, K = ValuesKey> {
-  private young = new Map<number, ValuesEntry<V, K>[]>();
-  private youngSize = 0;
-  private old = new Map<number, ValuesEntry<V, K>[]>();
-  private readonly sight = new SecondSight();
-
-  constructor(private readonly generation: number) {}
-
+export class RecentValuesCache<V, K = ValuesKey> extends HashGenerations<ValuesEntry<V, K>[]> {
   get<S>(hash: number, matches: KeyMatch<S, K>, subject: S): V | undefined {
     return this.entry(hash, matches, subject)?.value;
   }
@@ -147,14 +174,6 @@ export class RecentValuesCache<V, K = ValuesKey> {
   }
 
   /**
-   * Whether a value for this hash would be stored now: true the second time a hash is offered (call `set`
-   * then), false the first. Lets the caller skip building the key of a request heard once.
-   */
-  admits(hash: number): boolean {
-    return this.sight.again(hash);
-  }
-
-  /**
    * Stores `value` under `hash` and `key`, a key of the
    * caller's own (detachedValues; see admits: the caller asks it first); returns the entry.
    */
@@ -165,18 +184,13 @@ export class RecentValuesCache<V, K = ValuesKey> {
   }
 
   private add(entry: ValuesEntry<V, K>): void {
-    if (this.youngSize >= this.generation) {
-      this.old = this.young;
-      this.young = new Map<number, ValuesEntry<V, K>[]>();
-      this.youngSize = 0;
-    }
-    const bucket = this.young.get(entry.slot);
-    if (bucket === undefined) this.young.set(entry.slot, [entry]);
+    const young = this.youngForOneMore();
+    const bucket = young.get(entry.slot);
+    if (bucket === undefined) young.set(entry.slot, [entry]);
     else {
       // Many keys under one slot (one URI sent with ever-changing other headers) must not make a look-up slow.
       if (bucket.length >= MAX_PER_HASH) bucket.shift();
       bucket.push(entry);
     }
-    this.youngSize++;
   }
 }
