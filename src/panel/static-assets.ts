@@ -77,7 +77,7 @@ main:has(#register), main:has(#sip-details) { max-width:1600px; }
 #register .reason { min-width:10rem; max-width:24rem; } #register .c-action { min-width:7rem; }
 #register th { white-space:normal; } #register details.mark form { min-width:12rem; } #register summary, #register [class^=check-] { white-space:nowrap; }
 @media (max-width: 1100px) { #register .c-called { display:none; } }
-#sip-details th { white-space:normal; } #sip-details td.mono { min-width:6rem; } #sip-details .reason { min-width:8rem; }
+#sip-details th { white-space:normal; letter-spacing:0; } #sip-details th, #sip-details td { padding-left:.3rem; padding-right:.3rem; } #sip-details td.mono { min-width:5rem; } #sip-details .reason { min-width:8rem; }
 .sms-text { margin:.3rem 0 0; white-space:pre-wrap; overflow-wrap:anywhere; }
 #sip-details td.mono::before { font-family:system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; overflow-wrap:normal; }
 .week { display:grid; gap:.4rem; max-width:34rem; margin:.5rem 0 1rem; }
