@@ -45,7 +45,7 @@ form.filters { display:flex; flex-wrap:wrap; gap:.5rem; align-items:flex-end; ma
 label { display:flex; flex-direction:column; font-size:.8rem; color:var(--muted); gap:.15rem; }
 label.inline { flex-direction:row; align-items:center; gap:.35rem; color:var(--ink); font-size:.95rem; }
 input, select, button { font:inherit; padding:.35rem .5rem; border:1px solid #b9c1cd; border-radius:5px; background:#fff; min-height:2.2rem; }
-input.date { width:8rem; } form.filters select { max-width:14rem; } form.filters input[type=search] { width:10rem; }
+input.date { width:8rem; } form.filters select { max-width:11rem; } form.filters input[type=search] { width:9rem; }
 button.primary, .button { background:var(--accent); color:#fff; border-color:var(--accent); cursor:pointer; text-decoration:none; display:inline-block; padding:.35rem .75rem; border-radius:5px; }
 button.danger { background:var(--nuisance); color:#fff; border-color:var(--nuisance); cursor:pointer; }
 button.good { background:var(--trusted); color:#fff; border-color:var(--trusted); cursor:pointer; }

@@ -4,8 +4,9 @@
  * fields' order, said again beside their labels, made the filters wrap and put "CSV per Excel" on a line of its own,
  * and the SIP details (twelve columns, headers that never wrapped) scrolled sideways. Now the filters and their
  * export links are one line, the SIP details fit the window without losing a character (long header values wrap, a
- * number and an address stay whole), at 1366 px and at 1280 (where the Italian page's SIP details scrolled 39–66 px
- * sideways, the Call-ID cut: panel42's walk, session 42), and on a phone neither page reaches past the window. The register's verdict
+ * number and an address stay whole), at 1366 px and at 1280 (where "CSV per Excel" and "CSV for Excel" stood on a line of
+ * their own again and the Italian page's SIP details scrolled 39–66 px sideways, the Call-ID cut: panel42's walk,
+ * session 42), and on a phone neither page reaches past the window. The register's verdict
  * filter and column are labelled as the verdict ("Valutazione", "Verdict"), not as the call's outcome. Screenshots go
  * to test-artifacts/browser/.
  */
@@ -126,12 +127,17 @@ describe.skipIf(!canRunBrowser)('the register and the number page at 1366 px and
     () => h?.stop(),
   );
 
-  it.each(['it-IT', 'en-GB'])('register, %s, 1366 px: the filters and both CSV links on one line', async (locale) => {
-    const page = await open('/register', 1366, locale);
+  it.each([
+    ['it-IT', 1366],
+    ['en-GB', 1366],
+    ['it-IT', 1280],
+    ['en-GB', 1280],
+  ])('register, %s, %i px: the filters and both CSV links on one line', async (locale, width) => {
+    const page = await open('/register', width, locale);
     expect(await page.evaluate('document.documentElement.scrollHeight > window.innerHeight')).toBe(true);
     const lines = await filterLines(page);
     const past = await pageOverflow(page);
-    await saveScreenshot(page, join(ARTIFACTS, `register-filters-1366-${locale}.png`), { fullPage: false });
+    await saveScreenshot(page, join(ARTIFACTS, `register-filters-${width}-${locale}.png`), { fullPage: false });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(locale === 'it-IT' ? 'CSV per Excel' : 'CSV for Excel');
     expect(past).toBe(0);
