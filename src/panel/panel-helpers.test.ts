@@ -49,6 +49,45 @@ describe('panel helpers', () => {
     expect(options('en')).toEqual(['energy', 'insurance', 'pannelli', 'telecom']);
   });
 
+  // Italian groups from five digits on (CLDR: 2345, 12.345); English from four (2,345).
+  it("write the rankings' counts as the page's language writes numbers, 12.345 in Italian, 12,345 in English", () => {
+    const page = (lang: 'it' | 'en') =>
+      rankingsPage(
+        { loc: localeFor(lang, 'Europe/Rome', 'IT'), csrf: 'x', path: '/rankings', now: 0, timeZone: 'Europe/Rome' },
+        {
+          period: '365',
+          category: undefined,
+          categories: ['energy'],
+          companies: [
+            { company: 'Example Energia', category: 'energy', attempts: 12_345, stopped: 10_345, numbers: 11_200 },
+            { company: 'Esempio Gas', category: 'energy', attempts: 23_456, stopped: 13_456, numbers: 11_300 },
+          ],
+          numbers: [
+            {
+              callerKey: '+390298765432',
+              label: 'nuisance',
+              company: 'Example Energia',
+              category: 'energy',
+              displayName: null,
+              attempts: 43_210,
+              stopped: 12_340,
+            },
+          ],
+        },
+      ).value;
+    const it = page('it');
+    const en = page('en');
+    for (const [text, n] of [
+      [it, ['12.345', '10.345', '11.200', '43.210', '12.340']],
+      [en, ['12,345', '10,345', '11,200', '43,210', '12,340']],
+    ] as const) {
+      for (const v of n) expect(text).toContain(`>${v}<`);
+      expect(text).not.toMatch(/>(12345|10345|11200|43210|12340)</);
+    }
+    expect(it).toContain('(tentativi: 12.345)');
+    expect(en).toContain('(attempts: 12,345)');
+  });
+
   it("say what each line would do, and why a remembered check changed it, in the page's language", () => {
     const loc = localeFor('it', 'Europe/Rome', 'IT');
     const ctx = { loc, csrf: 'x', path: '/numbers/%2B390212345678', now: 0, timeZone: 'Europe/Rome' };

@@ -149,8 +149,8 @@ export function offenderRows(ctx: PageContext, rows: NumberRank[]): SafeHtml {
 <td data-label="${t('displayName')}">${r.displayName ?? ''}</td>
 <td data-label="${t('mark')}">${r.label ? verdictBadge(ctx.loc, r.label) : html`<span class="muted small">${t('noMark')}</span>`}</td>
 <td data-label="${t('company')}">${companyText(ctx, r)}</td>
-<td class="nowrap" data-label="${t('ticks')}">${ticks(r.attempts)}</td>
-<td class="num hide-sm" data-label="${t('stopped')}">${r.stopped}</td></tr>`,
+<td class="nowrap" data-label="${t('ticks')}">${ticks(r.attempts, ctx.loc.number)}</td>
+<td class="num hide-sm" data-label="${t('stopped')}">${ctx.loc.number(r.stopped)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 

@@ -123,6 +123,7 @@ function numbersCovered(lang: Lang, numbers: Dossier['numbers'], phone: (value: 
 export function dossierBody(lang: Lang, d: Dossier, phone: (value: string) => string): SafeHtml {
   const t = TEXTS[lang];
   const tz = d.timeZone;
+  const count = new Intl.NumberFormat(lang === 'it' ? 'it-IT' : 'en-GB');
   const period =
     d.since === null && d.until === null
       ? t.whole
@@ -132,8 +133,8 @@ export function dossierBody(lang: Lang, d: Dossier, phone: (value: string) => st
 <dt>${t.period}</dt><dd>${period}</dd>
 <dt>${t.generated}</dt><dd>${isoWithOffset(d.generatedAt, tz)} (${tz})</dd>
 <dt>${t.numbers}</dt><dd>${d.numbers.length === 0 ? '—' : numbersCovered(lang, d.numbers, phone)}</dd>
-<dt>${t.attempts}</dt><dd>${d.attempts}</dd>
-<dt>${t.breaches}</dt><dd><strong>${d.breaches.length}</strong></dd>
+<dt>${t.attempts}</dt><dd>${count.format(d.attempts)}</dd>
+<dt>${t.breaches}</dt><dd><strong>${count.format(d.breaches.length)}</strong></dd>
 </dl>
 ${
   d.breaches.length === 0

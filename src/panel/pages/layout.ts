@@ -107,9 +107,9 @@ export function messageTextBlock(loc: Locale, a: { kind: string; messageText: st
     : '';
 }
 
-/** The paper register's crosses: one per attempt, up to ten, then the count. */
-export function ticks(n: number): SafeHtml {
-  return html`<span class="ticks" aria-hidden="true">${'✗'.repeat(Math.min(n, 10))}</span> <span class="small">${n}</span>`;
+/** The paper register's crosses: one per attempt, up to ten, then the count, written by `count` (the locale's). */
+export function ticks(n: number, count: (n: number) => string): SafeHtml {
+  return html`<span class="ticks" aria-hidden="true">${'✗'.repeat(Math.min(n, 10))}</span> <span class="small">${count(n)}</span>`;
 }
 
 export function numberHref(callerKey: string, extra: Record<string, string | undefined> = {}): string {

@@ -98,7 +98,7 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
   <div class="card"><div class="l">${t('mark')}</div><div>${markText}</div>
     ${datalists(ctx.loc.lang, d.vocab)}
     ${markForm(ctx, d.callerKey, { returnTo: here, open: true, company: d.mark?.company ?? null, category: d.mark?.category ?? null, marked: d.mark !== null })}</div>
-  <div class="card"><div class="l">${t('ticks')}</div><div>${ticks(d.total)}</div>${about.length > 0 ? html`<div class="muted small" id="number-kind">${about.join(' · ')}</div>` : ''}</div>
+  <div class="card"><div class="l">${t('ticks')}</div><div>${ticks(d.total, ctx.loc.number)}</div>${about.length > 0 ? html`<div class="muted small" id="number-kind">${about.join(' · ')}</div>` : ''}</div>
 </section>
 ${d.lines ? linesNowCard(ctx, { time: ctx.loc.dateTime(ctx.now), state: openText(ctx, d.lines.open), lines: d.lines.lines }) : ''}
 <p class="no-print"><a href="${dossierHref({ number: d.callerKey })}">${dossierTexts(ctx.loc.lang).dossierLink}</a></p>
@@ -107,7 +107,7 @@ ${d.aggregates ? aggregatesNotice(ctx, d.aggregates, 'days') : ''}${
       d.days.length
         ? html`<div class="timeline">${d.days.map(
             (x) =>
-              html`<span class="d"><span class="muted">${ctx.loc.day(x.day)}</span> ${ticks(x.attempts)}${x.stopped ? html` <span class="muted small">(${t('stopped')} ${x.stopped})</span>` : ''}</span>`,
+              html`<span class="d"><span class="muted">${ctx.loc.day(x.day)}</span> ${ticks(x.attempts, ctx.loc.number)}${x.stopped ? html` <span class="muted small">(${t('stopped')} ${ctx.loc.number(x.stopped)})</span>` : ''}</span>`,
           )}</div>`
         : html`<p class="muted">${t('noAttempts')}</p>`
     }

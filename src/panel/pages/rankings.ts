@@ -50,8 +50,12 @@ export function rankingsPage(ctx: PageContext, d: RankingsData): SafeHtml {
       ([category, c]) =>
         html`<p class="advice">${
           category
-            ? t('leastAdvice', { category: categoryText(ctx.loc.lang, category), company: c.company, n: c.attempts })
-            : t('leastAdviceAll', { company: c.company, n: c.attempts })
+            ? t('leastAdvice', {
+                category: categoryText(ctx.loc.lang, category),
+                company: c.company,
+                n: ctx.loc.number(c.attempts),
+              })
+            : t('leastAdviceAll', { company: c.company, n: ctx.loc.number(c.attempts) })
         }</p>`,
     );
   const spec = {
@@ -86,7 +90,7 @@ ${
 <tbody>${d.companies.map(
         // Each cell names its column (data-label): on a phone the rows become cards, as the register's.
         (c, i) =>
-          html`<tr><td class="num" data-label="#">${i + 1}</td><td data-label="${t('company')}"><a href="${dossierHref({ company: c.company })}" title="${dossierTexts(ctx.loc.lang).dossierLink}">${c.company}</a></td><td data-label="${t('category')}">${c.category === null ? '' : categoryText(ctx.loc.lang, c.category)}</td><td class="num" data-label="${t('attempts')}">${c.attempts}</td><td class="num" data-label="${t('stopped')}">${c.stopped}</td><td class="num" data-label="${t('markedNumbers')}">${c.numbers}</td></tr>`,
+          html`<tr><td class="num" data-label="#">${i + 1}</td><td data-label="${t('company')}"><a href="${dossierHref({ company: c.company })}" title="${dossierTexts(ctx.loc.lang).dossierLink}">${c.company}</a></td><td data-label="${t('category')}">${c.category === null ? '' : categoryText(ctx.loc.lang, c.category)}</td><td class="num" data-label="${t('attempts')}">${ctx.loc.number(c.attempts)}</td><td class="num" data-label="${t('stopped')}">${ctx.loc.number(c.stopped)}</td><td class="num" data-label="${t('markedNumbers')}">${ctx.loc.number(c.numbers)}</td></tr>`,
       )}</tbody></table></div>
 <div class="panel">${chart(spec, t('companies'))}</div>`
 }

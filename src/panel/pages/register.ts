@@ -126,7 +126,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
 <td data-label="${t('verdict')}">${verdictBadge(ctx.loc, a.verdict)}</td>
 <td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}${messageTextBlock(ctx.loc, a)}</td>
 <td class="c-action" data-label="${t('action')}">${actionCell(ctx.loc.lang, a.action)}${a.check ? html`<br><span class="small check-${a.check}">${checkText(ctx.loc, a)}</span>` : ''}</td>
-<td class="nowrap" data-label="${t('ticks')}">${a.callerKey ? ticks(d.ticks.get(a.callerKey) ?? 1) : ''}</td>
+<td class="nowrap" data-label="${t('ticks')}">${a.callerKey ? ticks(d.ticks.get(a.callerKey) ?? 1, ctx.loc.number) : ''}</td>
 <td data-label="${t('mark')}">${a.callerKey ? markForm(ctx, a.callerKey, { returnTo }) : ''}</td>
 </tr>`,
   );
