@@ -72,6 +72,8 @@ describe("friends' feeds in the panel", () => {
     expect(ours).toContain(`<code>${a.app.feeds.publicKey}</code>`);
     expect(ours).toContain('Un token del feed è impostato.');
     expect(body).not.toContain(FEED_TOKEN);
+    // The add form's weight as an Italian writes it (the list beside it said "0,6", the field "0.6").
+    expect(body).toMatch(/<input name="weight"[^>]* value="0,6">/);
     // B has none set: its page says so.
     expect((await page('/friends')).body).toContain('No feed token is set');
     // Lists and rules links the page.

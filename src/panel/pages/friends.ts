@@ -117,7 +117,8 @@ function friendRow(ctx: PageContext, f: FriendStatus): SafeHtml {
 
 export function friendsPage(ctx: PageContext, d: FriendsData): SafeHtml {
   const t = TEXTS[ctx.loc.lang];
-  const form = d.form ?? { name: '', url: '', key: '', weight: String(d.defaultWeight) };
+  // The weight as the page's language writes it, 0,6 in Italian (the route reads a comma or a point).
+  const form = d.form ?? { name: '', url: '', key: '', weight: ctx.loc.number(d.defaultWeight) };
   return page(
     ctx,
     t.title,
