@@ -162,9 +162,19 @@ export const PANEL_JS = `
       });
     });
   }
+  // A list that applies itself when changed (the rankings' period and category). With the keyboard each ↓ changes
+  // it: the page that comes back puts the focus on the same list (sessionStorage, read once), not on its top.
   function autosubmit() {
+    var key = 'crocetta-autosubmit-focus';
+    var again = null;
+    try { again = window.sessionStorage.getItem(key); window.sessionStorage.removeItem(key); } catch (e) { again = null; }
     document.querySelectorAll('select[data-autosubmit]').forEach(function (s) {
-      s.addEventListener('change', function () { if (s.form) s.form.submit(); });
+      if (again !== null && s.name === again) s.focus();
+      s.addEventListener('change', function () {
+        if (!s.form) return;
+        try { window.sessionStorage.setItem(key, s.name); } catch (e) { /* no storage: the focus goes to the top */ }
+        s.form.submit();
+      });
     });
   }
   // The import page: upload with XHR (its upload progress), then poll GET /api/import/jobs/:id into the
