@@ -4,7 +4,8 @@
  * 127.0.0.2, UDP and TCP, with crocetta), and sipp as the carrier's callers (127.0.0.1, over TCP or UDP) and as the
  * PBX (127.0.0.4, UDP). A whole call (INVITE, 200, ACK, BYE) goes through the front with the carrier over TCP and
  * the front reaching the pair over TCP; with the carrier over UDP and the pair over TCP (Kamailio switches transport
- * and records both in its Record-Route); and a marked caller gets crocetta's 607 over TCP. Without LISTEN_TCP the cfg
+ * and records both in its Record-Route); with the carrier over TCP and the pair over UDP (the same switch the other
+ * way); and a marked caller gets crocetta's 607 over TCP. Without LISTEN_TCP the cfg
  * had no TCP socket: a carrier's TCP connection was refused, and a pair listed over TCP could not be reached. Pairs
  * over TCP that are gone: refusing the connection (the next pair, the PBX, or one 503) and never answering it (the PBX
  * after CROCETTA_TIMEOUT; without PBX_URI, Kamailio's 408 after it).
@@ -38,8 +39,8 @@ const PBX = '127.0.0.4';
 const NUISANCE = '+390298765400';
 const TOKEN = 'e2e-token-0123456789';
 /**
- * The fronts that send the call to the PBX after their pairs failed: one UDP worker. The PBX (sipp) sends its 180 and
- * its 200 back to back; two Kamailio workers may each take one and relay the 180 after the 200 (tm decides under its
+ * The fronts that send the call to the PBX after their pairs failed, and the one whose pair is over UDP: one UDP worker.
+ * The PBX (sipp) sends its 180 and its 200 back to back (relayed so by drachtio-server); two Kamailio workers may each take one and relay the 180 after the 200 (tm decides under its
  * reply lock, sends after it), and the caller's scenario, past its 200, aborts on the stray 180 (seen once, 6 Dec 2026,
  * 01:48 UTC, the gone pair's test). The recipe does not depend on how many workers read its socket.
  */
@@ -63,6 +64,8 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
     silent: 0,
     gone2: 0,
     goneBare: 0,
+    udpPair: 0,
+    sip: 0,
   };
   const log = (): string => kamailio?.log() ?? '';
   const sipp = scenarioRunner(() => dir);
@@ -74,7 +77,24 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
       await pickPorts(10, [CALLER, PAIR, KAMAILIO, PBX], 29_400, 29_600, taken);
     // The gone pairs' stand-ins (on the pair's address) and their fronts.
     const [gone = 0, silent = 0, gone2 = 0, goneBare = 0] = await pickPorts(4, [PAIR, KAMAILIO], 29_400, 29_600, taken);
-    port = { kamailio: k, pbx, callerTcp, callerUdp, down, dead, dead2, bare, gone, silent, gone2, goneBare };
+    // The front whose pair is listed over UDP.
+    const [udpPair = 0] = await pickPorts(1, [KAMAILIO], 29_400, 29_600, taken);
+    port = {
+      kamailio: k,
+      pbx,
+      callerTcp,
+      callerUdp,
+      down,
+      dead,
+      dead2,
+      bare,
+      gone,
+      silent,
+      gone2,
+      goneBare,
+      udpPair,
+      sip,
+    };
     drachtio = await startDrachtio(join(dir, 'drachtio'), { admin, sip }, 'cymru', {
       sip: `<contacts><contact>sip:${PAIR}:${sip};transport=udp,tcp</contact></contacts>`,
     });
@@ -127,10 +147,19 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
     return answerer;
   };
 
-  /** The carrier's caller `caller` rings `did` through the suite's Kamailio over `transport`: answered, in the register. */
-  const answeredCall = async (transport: 'u1' | 't1', did: string, caller: string) => {
-    if (kamailio === undefined) throw new Error("the suite's Kamailio did not start");
-    const answerer = await answeredByPbx(kamailio, port.kamailio, transport, did, caller);
+  /**
+   * The carrier's caller `caller` rings `did` over `transport` through `front` (the suite's Kamailio unless told):
+   * answered, in the register.
+   */
+  const answeredCall = async (
+    transport: 'u1' | 't1',
+    did: string,
+    caller: string,
+    front = kamailio,
+    frontPort = port.kamailio,
+  ) => {
+    if (front === undefined) throw new Error("the suite's Kamailio did not start");
+    const answerer = await answeredByPbx(front, frontPort, transport, did, caller);
     expect(answerer.logs).toContain(`request-uri-user=${did}`);
     const row = await eventually(async () => {
       await app?.register.flush();
@@ -183,6 +212,16 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
 
   it('a whole call from a carrier over UDP, Kamailio to the pair over TCP: answered by the PBX, hung up', async () => {
     await answeredCall('u1', '+390612345672', '+390255566602');
+  });
+
+  it('a whole call from a carrier over TCP, Kamailio to the pair over UDP: answered by the PBX, hung up', async () => {
+    // The pair's answers come back over UDP: one worker reads them, so the 180 and the 200 reach the caller in order.
+    const front = await startFront('udp-pair', port.udpPair, [`sip:${PAIR}:${port.sip}`], ONE_UDP_WORKER);
+    try {
+      await answeredCall('t1', '+390612345678', '+390255566608', front, port.udpPair);
+    } finally {
+      await front.stop();
+    }
   });
 
   it("a marked caller over TCP gets crocetta's 607, the PBX nothing", async () => {

@@ -52,6 +52,23 @@ export function realTools<T extends string>(names: readonly T[], files: readonly
   return { bin, missing, skipped: missing.length > 0 ? ` (skipped: ${said.join('; ')})` : '' };
 }
 
+/**
+ * The file of Kamailio's module `name` (`tls` → `.../kamailio/modules/tls.so`) in the folder Kamailio loads its modules
+ * from (`kamailio -I`: "Default paths to modules"), or null where Kamailio or the module is not installed (Debian ships
+ * the tls module apart: apt install kamailio-tls-modules).
+ */
+export function kamailioModule(name: string): string | null {
+  const bin = onPath('kamailio');
+  if (bin === null) return null;
+  const info = spawnSync(bin, ['-I'], { encoding: 'utf8' });
+  const paths = /Default paths to modules:\s*(\S+)/.exec(`${info.stdout}${info.stderr}`)?.[1] ?? '';
+  for (const folder of paths.split(':').filter((f) => f !== '')) {
+    const file = join(folder, `${name}.so`);
+    if (existsSync(file)) return file;
+  }
+  return null;
+}
+
 /** The binary's path when `name` is on PATH (or in /usr/sbin, where Debian puts kamailio), else null. */
 export function onPath(name: string): string | null {
   const r = spawnSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v ${name}`], { encoding: 'utf8' });
@@ -434,6 +451,8 @@ export interface KamailioOptions {
   listenDefine?: string;
   /** A TCP socket too, given as `LISTEN_TCP=tcp:host:port` (kamailio-front.cfg's second listen). */
   listenTcp?: { host: string; port: number };
+  /** A TLS socket too, given as `LISTEN_TLS=tls:host:port` (kamailio-front.cfg: loads the tls module, reads TLS_CFG). */
+  listenTls?: { host: string; port: number };
   /** Its runtime folder (-Y: where a ctl socket named in the defines can go): `<dir>/<name>-run` by default. */
   runDir?: string;
   /** Shared and private memory (-m, -M), 32 and 4 MB by default; null: Kamailio's own (a large htable needs more). */
@@ -474,6 +493,7 @@ export async function startKamailio(dir: string, opts: KamailioOptions, timeoutM
     ...['-Y', runDir, '-P', join(runDir, 'kamailio.pid'), '-w', runDir],
     ...['-A', `${opts.listenDefine ?? 'SIP_LISTEN'}=udp:${opts.listen.host}:${opts.listen.port}`, ...defines],
     ...(opts.listenTcp === undefined ? [] : ['-A', `LISTEN_TCP=tcp:${opts.listenTcp.host}:${opts.listenTcp.port}`]),
+    ...(opts.listenTls === undefined ? [] : ['-A', `LISTEN_TLS=tls:${opts.listenTls.host}:${opts.listenTls.port}`]),
   ];
   // Its own process group (sh execs kamailio: the group is its and its children's), so a Kamailio stuck in its
   // shutdown is ended with the processes it forked.
@@ -528,6 +548,8 @@ export async function startKamailioFront(
     listen: { host: string; port: number };
     /** LISTEN_TCP: carriers over TCP, and what a pair listed with `;transport=tcp` is reached from. */
     listenTcp?: { host: string; port: number };
+    /** LISTEN_TLS: carriers over TLS (give TLS_CFG in `defines`: the tls module's file with the certificate). */
+    listenTls?: { host: string; port: number };
     pairs: readonly string[];
     name?: string;
     defines?: Record<string, string | number>;
@@ -548,6 +570,7 @@ export async function startKamailioFront(
     listen: opts.listen,
     listenDefine: 'LISTEN',
     ...(opts.listenTcp === undefined ? {} : { listenTcp: opts.listenTcp }),
+    ...(opts.listenTls === undefined ? {} : { listenTls: opts.listenTls }),
     runDir: join(dir, 'run'),
     memory: null,
     receivers: null,
