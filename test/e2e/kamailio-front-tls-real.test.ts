@@ -33,7 +33,7 @@ import {
 import { scenarioRunner } from '../support/scenario-runner.js';
 import { header, headers, inDialog, okTo, TlsSipClient, type SipMessage } from '../support/tls-sip-client.js';
 
-const TOOLS = realTools(['kamailio', 'drachtio', 'sipp', 'openssl']);
+const TOOLS = realTools(['kamailio', 'kamcmd', 'drachtio', 'sipp', 'openssl']);
 const TLS_MODULE = kamailioModule('tls');
 const MISSING = [...TOOLS.missing, ...(TLS_MODULE === null ? ["Kamailio's tls module"] : [])];
 const SKIPPED =
@@ -60,15 +60,35 @@ describe.skipIf(MISSING.length > 0)(`the real Kamailio front with the carrier ov
   let udpFront: RealKamailio | undefined;
   let tcpFront: RealKamailio | undefined;
   let app: Crocetta | undefined;
-  let port = { udpFront: 0, udpFrontTls: 0, tcpFront: 0, tcpFrontTls: 0, pbx: 0 };
+  let port = {
+    udpFront: 0,
+    udpFrontTls: 0,
+    tcpFront: 0,
+    tcpFrontTls: 0,
+    pbx: 0,
+    sip: 0,
+    shortFront: 0,
+    shortFrontTls: 0,
+  };
   let seq = 0;
   const sipp = scenarioRunner(() => dir);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-kamailio-tls-'));
+    const taken = new Set<number>();
     const [admin = 0, sip = 0, udpFrontPort = 0, udpFrontTls = 0, tcpFrontPort = 0, tcpFrontTls = 0, pbx = 0] =
-      await pickPorts(7, [CARRIER, PAIR, KAMAILIO, PBX], 29_600, 29_800);
-    port = { udpFront: udpFrontPort, udpFrontTls, tcpFront: tcpFrontPort, tcpFrontTls, pbx };
+      await pickPorts(7, [CARRIER, PAIR, KAMAILIO, PBX], 29_600, 29_800, taken);
+    const [shortFront = 0, shortFrontTls = 0] = await pickPorts(2, [KAMAILIO], 29_600, 29_800, taken);
+    port = {
+      udpFront: udpFrontPort,
+      udpFrontTls,
+      tcpFront: tcpFrontPort,
+      tcpFrontTls,
+      pbx,
+      sip,
+      shortFront,
+      shortFrontTls,
+    };
 
     // The front's certificate, as an operator makes one before a CA signs it: self-signed, naming the address the
     // carrier dials. The carrier's client trusts it as its CA.
@@ -84,14 +104,18 @@ describe.skipIf(MISSING.length > 0)(`the real Kamailio front with the carrier ov
     );
     if (made.status !== 0) throw new Error(`openssl req failed: ${made.stderr}`);
     ca = readFileSync(cert, 'utf8');
-    // The recipe's tls.cfg, its certificate and key put where this test made them.
+    // The recipe's tls.cfg, its certificate and key put where this test made them, the CAs its client side trusts too.
     const example = readFileSync(join(REPO_ROOT, 'docs/pbx/kamailio-front-tls.cfg'), 'utf8');
     const tlsCfg = join(dir, 'tls.cfg');
     writeFileSync(
       tlsCfg,
-      example.replace('/etc/kamailio/tls/front-cert.pem', cert).replace('/etc/kamailio/tls/front-key.pem', key),
+      example
+        .replace('/etc/kamailio/tls/front-cert.pem', cert)
+        .replace('/etc/kamailio/tls/front-key.pem', key)
+        .replace('/etc/ssl/certs/ca-certificates.crt', cert),
     );
     expect(readFileSync(tlsCfg, 'utf8')).toContain(`certificate = ${cert}`);
+    expect(readFileSync(tlsCfg, 'utf8')).toContain(`ca_list = ${cert}`);
 
     drachtio = await startDrachtio(join(dir, 'drachtio'), { admin, sip }, 'cymru', {
       sip: `<contacts><contact>sip:${PAIR}:${sip};transport=udp,tcp</contact></contacts>`,
@@ -141,11 +165,14 @@ describe.skipIf(MISSING.length > 0)(`the real Kamailio front with the carrier ov
     tlsPort: number,
     did: string,
     caller: string,
+    scheme: 'sip' | 'sips' = 'sip',
   ): Promise<{ final: SipMessage; callId: string; branch: string; ruri: string }> => {
     seq++;
     const callId = `kam-front-tls-${seq}-${Date.now()}@${CARRIER}`;
     const branch = `z9hG4bK-kftls-${seq}-${Date.now()}`;
-    const ruri = `sip:${did}@${KAMAILIO}:${tlsPort};transport=tls`;
+    // A carrier over TLS names the transport (`;transport=tls`), or asks for TLS on every hop (`sips:`).
+    const ruri =
+      scheme === 'sips' ? `sips:${did}@${KAMAILIO}:${tlsPort}` : `sip:${did}@${KAMAILIO}:${tlsPort};transport=tls`;
     const sdp = [
       'v=0',
       `o=carrier 53655765 2353687637 IN IP4 ${CARRIER}`,
@@ -200,12 +227,18 @@ describe.skipIf(MISSING.length > 0)(`the real Kamailio front with the carrier ov
    * `caller` rings `did` over TLS through the front whose TLS port is `tlsPort`; the PBX (sipp) answers; the carrier
    * ACKs and hangs up through the route set the 200 gave. Returns the 200.
    */
-  const wholeCall = async (front: RealKamailio, tlsPort: number, did: string, caller: string): Promise<SipMessage> => {
+  const wholeCall = async (
+    front: RealKamailio,
+    tlsPort: number,
+    did: string,
+    caller: string,
+    scheme: 'sip' | 'sips' = 'sip',
+  ): Promise<SipMessage> => {
     const pbx = await sipp.answerer({ scenario: 'pbx-answers-did.xml', at: { host: PBX, port: port.pbx } });
     const carrier = await connectTo(tlsPort);
     let answer: SipMessage;
     try {
-      const o = await offer(carrier, tlsPort, did, caller);
+      const o = await offer(carrier, tlsPort, did, caller, scheme);
       answer = o.final;
       expect(answer.first, front.log()).toBe('SIP/2.0 200 OK');
       carrier.send(inDialog('ACK', answer, carrier, 1, `${o.branch}-ack`));
@@ -292,6 +325,11 @@ describe.skipIf(MISSING.length > 0)(`the real Kamailio front with the carrier ov
     expect(routes.some((r) => r.includes(`${KAMAILIO}:${port.tcpFront};transport=tcp`))).toBe(true);
   });
 
+  it('a sips: Request-URI from the carrier, the pair over UDP: answered by the PBX, hung up', async () => {
+    if (udpFront === undefined) throw new Error('the front did not start');
+    await wholeCall(udpFront, port.udpFrontTls, '+390612345686', '+390255566686', 'sips');
+  });
+
   it("the PBX hangs up first: its BYE reaches the carrier over the carrier's own TLS connection", async () => {
     if (udpFront === undefined) throw new Error('the front did not start');
     const pbx = await sipp.answerer({ scenario: 'pbx-hangs-up.xml', at: { host: PBX, port: port.pbx } });
@@ -311,5 +349,55 @@ describe.skipIf(MISSING.length > 0)(`the real Kamailio front with the carrier ov
     }
     const hungUp = await pbx.done;
     expect(hungUp.code, `${hungUp.out}\n${udpFront.log()}`).toBe(0); // its scenario ends on the 200 to its BYE
+  });
+
+  it("keeps a carrier's idle connection open 3605 s (TCP_LIFETIME), over TCP and over TLS, where Kamailio's own 120 s and 600 s would end it in a quiet call", async () => {
+    const rpc = (command: string) =>
+      spawnSync('kamcmd', ['-s', `unix:${join(dir, 'tcp-pair', 'run', 'ctl')}`, command], { encoding: 'utf8' });
+    const tcp = rpc('core.tcp_options');
+    expect(tcp.stdout, tcp.stderr).toMatch(/^\s*connection_lifetime: 3605$/m);
+    const tls = rpc('tls.options');
+    expect(tls.stdout, tls.stderr).toMatch(/^\s*connection_timeout: 3605$/m);
+  });
+
+  it("with a connection lifetime shorter than a quiet call (TCP_LIFETIME=2 here, as Kamailio's own 600 s for a longer call), the front closes the carrier's TLS connection and the PBX's BYE never reaches the carrier", async () => {
+    mkdirSync(join(dir, 'short', 'db'), { recursive: true });
+    const front = await startKamailioFront(join(dir, 'short'), {
+      listen: { host: KAMAILIO, port: port.shortFront },
+      listenTls: { host: KAMAILIO, port: port.shortFrontTls },
+      pairs: [`sip:${PAIR}:${port.sip}`],
+      defines: { TLS_CFG: join(dir, 'tls.cfg'), TCP_LIFETIME: 2 },
+    });
+    try {
+      const pbx = await sipp.answerer({
+        scenario: 'pbx-hangs-up-after-20s.xml',
+        at: { host: PBX, port: port.pbx },
+        timeoutSeconds: 40,
+      });
+      const carrier = await connectTo(port.shortFrontTls);
+      let closedAt = 0;
+      carrier.socket.once('close', () => (closedAt = Date.now()));
+      try {
+        const o = await offer(carrier, port.shortFrontTls, '+390612345687', '+390255566687');
+        expect(o.final.first, front.log()).toBe('SIP/2.0 200 OK');
+        carrier.send(inDialog('ACK', o.final, carrier, 1, `${o.branch}-ack`));
+        const acked = Date.now();
+        // Closed by the front, the connection idle for TCP_LIFETIME (the timer's rounds: ~11 s for 2, 7 Dec 2026),
+        // before the PBX hangs up, 20 s after its 200.
+        await eventually(() => (closedAt > 0 ? true : undefined), 19_000).catch(() => undefined);
+        expect(closedAt, `the front closes the idle connection\n${front.log()}`).toBeGreaterThan(0);
+        expect(closedAt - acked).toBeLessThan(19_000);
+        // The PBX's BYE: the front, with no connection to the carrier, connects to its Contact (the port the carrier
+        // connected from, closed) and is refused; the PBX gets tm's 477, the carrier nothing.
+        const hungUp = await pbx.done;
+        expect(hungUp.code, hungUp.out).not.toBe(0);
+        expect(hungUp.out).toContain('477 Unfortunately error on sending to next hop occurred');
+        expect(front.log()).toMatch(new RegExp(`connect ${CARRIER}:${carrier.localPort} failed .*Connection refused`));
+      } finally {
+        carrier.close();
+      }
+    } finally {
+      await front.stop();
+    }
   });
 });
