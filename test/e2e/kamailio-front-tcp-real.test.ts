@@ -39,10 +39,11 @@ const PBX = '127.0.0.4';
 const NUISANCE = '+390298765400';
 const TOKEN = 'e2e-token-0123456789';
 /**
- * The fronts that send the call to the PBX after their pairs failed, and the one whose pair is over UDP: one UDP worker.
- * The PBX (sipp) sends its 180 and its 200 back to back (relayed so by drachtio-server); two Kamailio workers may each take one and relay the 180 after the 200 (tm decides under its
- * reply lock, sends after it), and the caller's scenario, past its 200, aborts on the stray 180 (seen once, 6 Dec 2026,
- * 01:48 UTC, the gone pair's test). The recipe does not depend on how many workers read its socket.
+ * The fronts that send the call to the PBX after their pairs failed, and the one whose pair is over UDP: one UDP
+ * worker. The PBX (sipp) sends its 180 and its 200 back to back (drachtio-server relays them so); two Kamailio workers
+ * may each take one and relay the 180 after the 200 (tm decides under its reply lock, sends after it), and the
+ * caller's scenario, past its 200, aborts on the stray 180 (seen once, 6 Dec 2026, 01:48 UTC, the gone pair's test).
+ * The recipe does not depend on how many workers read its socket.
  */
 const ONE_UDP_WORKER = { CHILDREN: 1 };
 

@@ -206,7 +206,7 @@ describe.skipIf(MISSING.length > 0)(`the real Kamailio front with the carrier ov
     return { final, callId, branch, ruri };
   };
 
-  /** The ACK of a refusal: hop by hop, the INVITE's Request-URI and branch, the refusal's To tag (RFC 3261 §17.1.1.3). */
+  /** A refusal's ACK, hop by hop: the INVITE's Request-URI and branch, the refusal's To tag (RFC 3261 17.1.1.3). */
   const ackRefusal = (carrier: TlsSipClient, o: Awaited<ReturnType<typeof offer>>): void =>
     carrier.send(
       [

@@ -1,20 +1,18 @@
 /**
  * The carrier's calls over TLS (SIPS, RFC 3261 §26.2) with real SIP software: a real drachtio-server listening on a
  * TLS contact with a certificate (made here by `openssl`, self-signed, as an operator does before a carrier's CA
- * signs one), crocetta, and the carrier played by a TLS client written below (Debian's sipp is built without TLS).
- * A marked caller gets 607 over the TLS connection; an unknown one is proxied to the PBX (sipp over UDP), answered,
- * then ACK and BYE travel crocetta's record-route back over TLS, and the register has the answered call with its
- * talk time. crocetta has no transport-specific code: this is what shows the README's claim for TLS.
+ * signs one), crocetta, and the carrier played by a TLS client (test/support/tls-sip-client.ts: Debian's sipp is
+ * built without TLS). A marked caller gets 607 over the TLS connection; an unknown one is proxied to the PBX (sipp
+ * over UDP), answered, then ACK and BYE travel crocetta's record-route back over TLS, and the register has the
+ * answered call with its talk time. crocetta has no transport-specific code: this is what shows the README's claim
+ * for TLS.
  * Needs `drachtio`, `sipp` and `openssl` on PATH: CI has no drachtio-server, so there it is skipped.
  * Ports: a block of 10 free ones in 28700-28799 (or E2E_PORTS) on 127.0.0.x, picked at each run.
  */
 import { spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import type { Attempt } from '../../src/store/register/types.js';
@@ -22,6 +20,7 @@ import { eventually } from '../support/crocetta-harness.js';
 import { pickBlock, realTools, startDrachtio, type RealDrachtio } from '../support/real-sip-tools.js';
 import { startE2eCrocetta, stopE2e } from '../support/e2e-crocetta.js';
 import { scenarioRunner } from '../support/scenario-runner.js';
+import { header, headers, inDialog, okTo, TlsSipClient, type SipMessage } from '../support/tls-sip-client.js';
 
 const TOOLS = realTools(['drachtio', 'sipp', 'openssl']);
 
@@ -39,94 +38,23 @@ const CARRIER_HOST = '127.0.0.5';
 const SECRET = 'e2e-tls-trunk-secret';
 const TOKEN = 'e2e-tls-trunk-token-0123';
 
-/** One SIP message read off the TLS stream: its first line, its headers (names lower-cased, in order) and body. */
-interface SipMessage {
-  first: string;
-  status: number | null;
-  headers: Array<[string, string]>;
-  body: string;
-}
-const header = (m: SipMessage, name: string) => m.headers.find(([n]) => n === name)?.[1];
-const headers = (m: SipMessage, name: string) => m.headers.filter(([n]) => n === name).map(([, v]) => v);
+/** The carrier's TLS connection to drachtio-server's TLS contact, from the carrier's own address (127.0.0.5). */
+const openCarrier = (ca: string): Promise<TlsSipClient> =>
+  TlsSipClient.open({
+    host: ADDR.tls.host,
+    port: ADDR.tls.port,
+    localAddress: CARRIER_HOST,
+    ca,
+    servername: 'localhost',
+  });
 
-/** The carrier's side of one TLS connection to drachtio-server: sends requests, hands out what comes back. */
-class TlsCarrier {
-  private buffer = '';
-  private readonly received: SipMessage[] = [];
-  private readonly waiting: Array<() => void> = [];
-  readonly localPort: number;
-
-  private constructor(readonly socket: TLSSocket) {
-    this.localPort = socket.localPort as number;
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      this.buffer += chunk;
-      this.parse();
-    });
-  }
-
-  static async open(ca: string): Promise<TlsCarrier> {
-    // The carrier's own address (127.0.0.5), then TLS over that connection, checking drachtio-server's certificate.
-    const tcp = tcpConnect({ host: ADDR.tls.host, port: ADDR.tls.port, localAddress: CARRIER_HOST });
-    await once(tcp, 'connect');
-    const socket = tlsConnect({ socket: tcp, ca, servername: 'localhost' });
-    await once(socket, 'secureConnect');
-    return new TlsCarrier(socket);
-  }
-
-  private parse(): void {
-    for (;;) {
-      const end = this.buffer.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const [first = '', ...lines] = this.buffer.slice(0, end).split('\r\n');
-      const hs = lines.map((l): [string, string] => {
-        const colon = l.indexOf(':');
-        return [l.slice(0, colon).trim().toLowerCase(), l.slice(colon + 1).trim()];
-      });
-      const length = Number(hs.find(([n]) => n === 'content-length' || n === 'l')?.[1] ?? 0);
-      if (this.buffer.length < end + 4 + length) return;
-      const body = this.buffer.slice(end + 4, end + 4 + length);
-      this.buffer = this.buffer.slice(end + 4 + length);
-      const status = /^SIP\/2\.0 (\d{3})/.exec(first)?.[1];
-      this.received.push({ first, status: status === undefined ? null : Number(status), headers: hs, body });
-      for (const wake of this.waiting.splice(0)) wake();
-    }
-  }
-
-  send(text: string): void {
-    this.socket.write(text);
-  }
-
-  /** The first message received (and not yet taken) that `match` accepts. */
-  async take(match: (m: SipMessage) => boolean, what: string, timeoutMs = 10_000): Promise<SipMessage> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const at = this.received.findIndex(match);
-      if (at >= 0) return this.received.splice(at, 1)[0] as SipMessage;
-      const left = until - Date.now();
-      if (left <= 0) throw new Error(`no ${what} over TLS within ${timeoutMs} ms`);
-      await new Promise<void>((wake) => {
-        const timer = setTimeout(wake, left);
-        this.waiting.push(() => {
-          clearTimeout(timer);
-          wake();
-        });
-      });
-    }
-  }
-
-  /** Offers a call on this connection (an INVITE: invite()); its final answer. */
-  offer(o: Parameters<typeof invite>[1]): Promise<SipMessage> {
-    this.send(invite(this, o));
-    return this.take((m) => (m.status ?? 0) >= 200, 'final answer');
-  }
-
-  close(): void {
-    this.socket.end();
-  }
+/** Offers a call on the carrier's connection (an INVITE: invite()); its final answer. */
+function offer(carrier: TlsSipClient, o: Parameters<typeof invite>[1]): Promise<SipMessage> {
+  carrier.send(invite(carrier, o));
+  return carrier.take((m) => (m.status ?? 0) >= 200, 'final answer');
 }
 
-function invite(carrier: TlsCarrier, o: { did: string; caller: string; callId: string; branch: string }): string {
+function invite(carrier: TlsSipClient, o: { did: string; caller: string; callId: string; branch: string }): string {
   const sdp = [
     'v=0',
     `o=carrier 53655765 2353687637 IN IP4 ${CARRIER_HOST}`,
@@ -150,28 +78,6 @@ function invite(carrier: TlsCarrier, o: { did: string; caller: string; callId: s
     `Content-Length: ${Buffer.byteLength(sdp)}`,
     '',
     sdp,
-  ].join('\r\n');
-}
-
-/** An in-dialog request (ACK, BYE) to the answer's Contact through its Record-Route, reversed (RFC 3261 §12.1.2). */
-function inDialog(method: 'ACK' | 'BYE', answer: SipMessage, carrier: TlsCarrier, cseq: number, branch: string) {
-  const contact = /<([^>]+)>/.exec(header(answer, 'contact') ?? '')?.[1] ?? '';
-  const routes = headers(answer, 'record-route')
-    .flatMap((v) => v.split(/,(?=\s*<)/))
-    .map((v) => v.trim())
-    .reverse();
-  return [
-    `${method} ${contact} SIP/2.0`,
-    `Via: SIP/2.0/TLS ${CARRIER_HOST}:${carrier.localPort};branch=${branch};rport`,
-    ...routes.map((r) => `Route: ${r}`),
-    'Max-Forwards: 70',
-    `From: ${header(answer, 'from')}`,
-    `To: ${header(answer, 'to')}`,
-    `Call-ID: ${header(answer, 'call-id')}`,
-    `CSeq: ${cseq} ${method}`,
-    'Content-Length: 0',
-    '',
-    '',
   ].join('\r\n');
 }
 
@@ -251,10 +157,10 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     it('refuses a caller marked nuisance with 607 over the TLS connection', async () => {
       await api('POST', '/api/numbers/%2B390287176900/mark', { label: 'nuisance', company: 'Example Energia' });
-      const carrier = await TlsCarrier.open(ca);
+      const carrier = await openCarrier(ca);
       try {
         const branch = 'z9hG4bK-tls-refused';
-        const final = await carrier.offer({
+        const final = await offer(carrier, {
           did: '0255550100',
           caller: '+390287176900',
           callId: 'tls-refused',
@@ -285,9 +191,9 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     it('forwards an unknown caller to the PBX; the ACK and BYE come back over TLS through the record-route; the register has the talk time', async () => {
       const pbx = await sipp.answerer({ scenario: 'pbx-answers-did.xml', at: ADDR.pbx });
-      const carrier = await TlsCarrier.open(ca);
+      const carrier = await openCarrier(ca);
       try {
-        const answer = await carrier.offer({
+        const answer = await offer(carrier, {
           did: '0255550100',
           caller: '+393331234567',
           callId: 'tls-answered',
@@ -320,9 +226,9 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     it("hands the PBX's BYE to the carrier over the same TLS connection when the office hangs up first", async () => {
       const pbx = await sipp.answerer({ scenario: 'pbx-hangs-up.xml', at: ADDR.pbx });
-      const carrier = await TlsCarrier.open(ca);
+      const carrier = await openCarrier(ca);
       try {
-        const answer = await carrier.offer({
+        const answer = await offer(carrier, {
           did: '0255550101',
           caller: '+393337654321',
           callId: 'tls-hangup',
@@ -332,19 +238,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
         carrier.send(inDialog('ACK', answer, carrier, 1, 'z9hG4bK-tls-h2'));
         const bye = await carrier.take((m) => m.first.startsWith('BYE '), "the PBX's BYE");
         expect(bye.first).toMatch(/^BYE sips:\+393337654321@127\.0\.0\.5:\d+;transport=tls SIP\/2\.0$/);
-        carrier.send(
-          [
-            'SIP/2.0 200 OK',
-            ...headers(bye, 'via').map((v) => `Via: ${v}`),
-            `From: ${header(bye, 'from')}`,
-            `To: ${header(bye, 'to')}`,
-            `Call-ID: ${header(bye, 'call-id')}`,
-            `CSeq: ${header(bye, 'cseq')}`,
-            'Content-Length: 0',
-            '',
-            '',
-          ].join('\r\n'),
-        );
+        carrier.send(okTo(bye));
       } finally {
         carrier.close();
       }
