@@ -351,7 +351,7 @@ describe.skipIf(MISSING.length > 0)(`the real Kamailio front with the carrier ov
     expect(hungUp.code, `${hungUp.out}\n${udpFront.log()}`).toBe(0); // its scenario ends on the 200 to its BYE
   });
 
-  it("keeps a carrier's idle connection open 3605 s (TCP_LIFETIME), over TCP and over TLS, where Kamailio's own 120 s and 600 s would end it in a quiet call", async () => {
+  it("keeps a carrier's idle connection open 3605 s (TCP_LIFETIME), over TCP and over TLS, where Kamailio's own 120 s and 600 s would end it in a quiet call", () => {
     const rpc = (command: string) =>
       spawnSync('kamcmd', ['-s', `unix:${join(dir, 'tcp-pair', 'run', 'ctl')}`, command], { encoding: 'utf8' });
     const tcp = rpc('core.tcp_options');
