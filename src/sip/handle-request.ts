@@ -24,6 +24,8 @@ import { asProxyable, type SrfRequest } from './srf-augment.js';
 import { sendAnswer } from './srf-internals.js';
 import {
   answerCopy,
+  observeAnswers,
+  observeCancel,
   observeFinalAnswer,
   transactionCallId,
   transactionKey,
@@ -110,8 +112,9 @@ function factsOf(req: SrfRequest, headers: RequestHeaders, kind: AttemptKind, ti
 /**
  * One screened request (INVITE or MESSAGE), one way through: identify and classify (screen.ts) → plan (call-plan.ts:
  * what to send, what the register row says) → register the attempt → carry out (carry-out.ts) → record the outcome.
- * The returned function is what drachtio-srf calls; it attaches the CANCEL listener before anything else and
- * always answers: any fault forwards the request to the PBX (fail open).
+ * The returned function is what drachtio-srf calls; it observes the final answer before anything can send one, attaches
+ * the CANCEL listener before it returns (a CANCEL comes on a later read), and always answers: any fault forwards the
+ * request to the PBX (fail open).
  */
 export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
   return (rawReq: Srf.SrfRequest, res: Srf.SrfResponse): void => {
@@ -124,46 +127,66 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
     // Answering first, a refusal the verdict memo settled for these values goes first; the rest follows it.
     if (kind === 'call' && deps.front !== undefined && answeredAtFront(kind, deps, deps.front, req, received, res))
       return;
-    // A retransmission drachtio-server handed over as a new request is not a second call (transactions.ts).
-    const seen = deps.transactions.see(transactionKey(received));
-    if (seen?.copy) {
+    // A retransmission drachtio-server handed over as a new request is not a second call (transactions.ts). A request
+    // whose Call-ID no transaction has is none: its transaction is filed once its answer went (below).
+    const seen = deps.transactions.enter(received);
+    if (seen.copy) {
       void answerCopy(kind, seen, req, res, deps);
       return;
     }
     const call = new CallLifecycle();
-    // One 'cancel' listener for both: the transaction's final answer (487) first, then the call's state.
-    observeFinalAnswer(req, res, seen, call);
-    const started = performance.now();
-
-    if (kind === 'call' && isOutbound(deps.outbound, req)) {
-      passOutbound(req, res, deps).catch((err: unknown) => deps.logger.error({ err }, 'outbound call failed'));
-      return;
+    const observed = observeAnswers(req, res, seen);
+    try {
+      takeRequest(kind, deps, req, received, res, call);
+    } finally {
+      // After the request's synchronous way (answering first, its answer handed to drachtio-srf), before the loop
+      // reads again: the transaction filed, and one 'cancel' listener for both: the transaction's final answer (487)
+      // first, then the call's state.
+      deps.transactions.file(seen, received);
+      observeCancel(req, observed, call);
     }
-    const mark = marksRefusals(received, deps.markRefusals);
-    if (kind === 'call' && refusedFromPbx(deps.registeredPbx, req, res, deps.logger, mark)) return;
-    if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock.now(), mark)) return;
-
-    handle(kind, deps, req, received, mark, res, call, started, null).catch((err: unknown) => {
-      // Last resort: something outside the guarded steps failed. Forward if nothing was sent yet.
-      deps.metrics.failOpen.inc({ stage: 'handler' });
-      deps.logger.error({ err, callId: req.get('Call-ID') }, 'request handler failed; forwarding the request');
-      if (!res.finalResponseSent && call.state === 'screening' && call.moveTo('forwarding')) {
-        const user = forwardUser(forwardTarget(req.uri ?? '', null, req.receivedOn, trunkForwardUser(deps.trunk, req)));
-        void forwardToPbx(deps, {
-          kind,
-          req,
-          res,
-          callId: (req.get('Call-ID') as string | undefined) ?? '',
-          user,
-          headers: {},
-          marked: mark,
-          log: () => deps.logger,
-          recorded: () => null,
-          onEnd: null,
-        }).catch((e: unknown) => deps.logger.error({ err: e }, 'fail-open forward failed too'));
-      }
-    });
   };
+}
+
+/** A request, no copy, from its entry's checks (outbound, from the PBX, a carrier's stranger) to `handle`. */
+function takeRequest(
+  kind: AttemptKind,
+  deps: HandlerDeps,
+  req: SrfRequest,
+  received: RequestHeaders,
+  res: Srf.SrfResponse,
+  call: CallLifecycle,
+): void {
+  const started = performance.now();
+
+  if (kind === 'call' && isOutbound(deps.outbound, req)) {
+    passOutbound(req, res, deps).catch((err: unknown) => deps.logger.error({ err }, 'outbound call failed'));
+    return;
+  }
+  const mark = marksRefusals(received, deps.markRefusals);
+  if (kind === 'call' && refusedFromPbx(deps.registeredPbx, req, res, deps.logger, mark)) return;
+  if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock.now(), mark)) return;
+
+  handle(kind, deps, req, received, mark, res, call, started, null).catch((err: unknown) => {
+    // Last resort: something outside the guarded steps failed. Forward if nothing was sent yet.
+    deps.metrics.failOpen.inc({ stage: 'handler' });
+    deps.logger.error({ err, callId: req.get('Call-ID') }, 'request handler failed; forwarding the request');
+    if (!res.finalResponseSent && call.state === 'screening' && call.moveTo('forwarding')) {
+      const user = forwardUser(forwardTarget(req.uri ?? '', null, req.receivedOn, trunkForwardUser(deps.trunk, req)));
+      void forwardToPbx(deps, {
+        kind,
+        req,
+        res,
+        callId: (req.get('Call-ID') as string | undefined) ?? '',
+        user,
+        headers: {},
+        marked: mark,
+        log: () => deps.logger,
+        recorded: () => null,
+        onEnd: null,
+      }).catch((e: unknown) => deps.logger.error({ err: e }, 'fail-open forward failed too'));
+    }
+  });
 }
 
 async function handle(

@@ -164,6 +164,56 @@ describe('recent transactions', () => {
     }
   });
 
+  it('enter then file answers as see(transactionKey) does, a new Call-ID filed only after enter (the request handled in between)', () => {
+    // Twins over one sequence of requests: one sees each request's key at once, the other enters it and files the
+    // original after; the same requests are copies, the same Call-IDs known, the same sizes, through ttl and cap.
+    let seed = 11;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const callIds = ['c0', ' c1 ', 'c2', '', 'c\n3', 'c4'];
+    for (let run = 0; run < 20; run++) {
+      const limits = { ttlMs: 1 + next(60), maxEntries: 1 + next(8), maxWaiting: 2 };
+      const c = clock(next(1000));
+      const seeing = new RecentTransactions(limits, c.now);
+      const entering = new RecentTransactions(limits, c.now);
+      for (let i = 0; i < 1_000; i++) {
+        c.advance(next(4) === 0 ? next(3 * limits.ttlMs) / 4 : next(3));
+        const headers: Record<string, string> = {
+          'Call-ID': callIds[next(callIds.length)]!,
+          From: `<sip:a@b>;tag=t${next(2)}`,
+          Via: `SIP/2.0/UDP h;branch=z9hG4bK${next(3)}`,
+        };
+        if (next(10) > 0) headers.CSeq = `${1 + next(2)} INVITE`;
+        const req = request(headers);
+        const expected = seeing.see(transactionKey(req));
+        const got = entering.enter(req);
+        expect(got.copy, `run ${run}, request ${i}: ${JSON.stringify(headers)}`).toBe(expected.copy);
+        if (!got.copy) entering.file(got, req);
+        expect(entering.size, `run ${run}, request ${i}`).toBe(seeing.size);
+        for (const id of callIds) expect(entering.knowsCallId(id.trim())).toBe(seeing.knowsCallId(id.trim()));
+      }
+    }
+  });
+
+  it("tells a copy of a transaction filed after its enter the original's final answer", async () => {
+    const seen = new RecentTransactions({ ttlMs: 40_000, maxEntries: 10, maxWaiting: 2 }, clock().now);
+    const original = seen.enter(request(INVITE));
+    expect(seen.size, 'not filed yet').toBe(0);
+    if (original.copy) throw new Error('expected an original');
+    seen.file(original, request(INVITE));
+    seen.file(original, request(INVITE)); // filed once
+    expect(seen.size).toBe(1);
+    const copy = seen.enter(request(INVITE));
+    if (!copy.copy) throw new Error('expected a copy');
+    original.answered(final(486));
+    await expect(copy.finalAnswer()).resolves.toEqual(final(486));
+    const next = seen.enter(request({ ...INVITE, CSeq: '314160 INVITE' }));
+    expect(next.copy, 'a known Call-ID, a new transaction').toBe(false);
+    expect(seen.size, 'filed by enter itself (the Call-ID known)').toBe(2);
+  });
+
   it("gives a copy the original's final answer, now or once it comes", async () => {
     const c = clock();
     const seen = new RecentTransactions({ ttlMs: 40_000, maxEntries: 10, maxWaiting: 2 }, c.now);

@@ -77,6 +77,9 @@ class Seen implements Original {
   }
 }
 
+/** An original `enter` handed out before its transaction is remembered (`file`). */
+class Unfiled extends Seen {}
+
 /** A copy of a transaction crocetta already has. */
 export interface Copy {
   copy: true;
@@ -224,19 +227,52 @@ export class RecentTransactions {
   see(key: string | null): Original | Copy {
     if (key === null) return NO_ORIGINAL;
     const now = this.now();
-    // Nothing expires before the oldest entry's ttl, so no walk until then.
-    if (this.seen.size > 0 && now - this.limits.ttlMs >= this.ats[this.head]!) this.forgetExpired(now);
+    this.forgetExpiredAt(now);
     const known = this.seen.get(key);
     if (known !== undefined) return this.copyOf(known, now);
-    if (this.seen.size >= this.keys.length) this.dropOldest();
     const entry = new Seen(now);
+    this.add(key, entry, now);
+    return entry;
+  }
+
+  /**
+   * A received request's place, as `see(transactionKey(headers))` gives it, with the original's filing left for
+   * later when no transaction has the request's Call-ID (knowsCallId: it is then its transaction's original,
+   * whatever the rest of its key). Such an original is not remembered until `file(original, headers)`, which must
+   * follow before the loop reads another request (in the same turn): the key's making and the filing then come
+   * after the request's answer is handed to drachtio-srf (handle-request.ts), not before it.
+   */
+  enter(headers: { get(name: string): unknown }): Original | Copy {
+    if (this.knowsCallId(transactionCallId(headers))) return this.see(transactionKey(headers));
+    return new Unfiled(this.now());
+  }
+
+  /** Remembers an original `enter` left unfiled, under the request's transaction key; nothing for any other. */
+  file(original: Original, headers: { get(name: string): unknown }): void {
+    if (!(original instanceof Unfiled)) return;
+    const key = transactionKey(headers);
+    if (key === null) return;
+    const now = this.now();
+    this.forgetExpiredAt(now);
+    // Nothing in between has filed the key (the same turn); were it there (or this original filed twice), the first
+    // one filed stays.
+    if (!this.seen.has(key)) this.add(key, original, now);
+  }
+
+  /** Forgets what expired by `now`: nothing expires before the oldest entry's ttl, so no walk until then. */
+  private forgetExpiredAt(now: number): void {
+    if (this.seen.size > 0 && now - this.limits.ttlMs >= this.ats[this.head]!) this.forgetExpired(now);
+  }
+
+  /** Remembers `entry` under `key` (not remembered) from `now`, forgetting the oldest when full. */
+  private add(key: string, entry: Seen, now: number): void {
+    if (this.seen.size >= this.keys.length) this.dropOldest();
     const tail = (this.head + this.seen.size) % this.keys.length;
     this.keys[tail] = key;
     this.ats[tail] = now;
     this.seen.set(key, entry);
     const callId = callIdOf(key);
     this.callIds.set(callId, (this.callIds.get(callId) ?? 0) + 1);
-    return entry;
   }
 
   private copyOf(entry: Seen, now: number): Copy {
@@ -343,11 +379,16 @@ export function observeFinalAnswer(
   original: Original,
   call?: { moveTo(state: 'cancelled'): boolean },
 ): void {
+  observeCancel(req, observeAnswers(req, res, original), call);
+}
+
+/**
+ * observeFinalAnswer's answers sent or proxied: `res.send` and `req.proxy` wrapped, before anything can send. The
+ * CANCEL's listener (observeCancel) may follow later in the same turn: a CANCEL comes on a later read of
+ * drachtio-server's socket, or after this request in the same read, once its handler has returned.
+ */
+export function observeAnswers(req: SrfRequest, res: Srf.SrfResponse, original: Original): Observed {
   const observed = new Observed(original);
-  req.on('cancel', () => {
-    observed.once({ status: REQUEST_TERMINATED.status, reason: REQUEST_TERMINATED.reason, headers: {} });
-    call?.moveTo('cancelled');
-  });
   // Own properties set by assignment, not Object.defineProperty: on drachtio-srf's Request and Response,
   // defineProperty took 5-25 µs a call where the assignment of the same wrappers takes < 0.5 µs (measured side by
   // side, 10,000 requests each, hot), and this runs before every answer.
@@ -371,10 +412,23 @@ export function observeFinalAnswer(
     );
     return result;
   };
+  return observed;
+}
+
+/** observeFinalAnswer's CANCEL: the 487 drachtio-server answers is the final answer, then `call` is cancelled. */
+export function observeCancel(
+  req: SrfRequest,
+  observed: Observed,
+  call?: { moveTo(state: 'cancelled'): boolean },
+): void {
+  req.on('cancel', () => {
+    observed.once({ status: REQUEST_TERMINATED.status, reason: REQUEST_TERMINATED.reason, headers: {} });
+    call?.moveTo('cancelled');
+  });
 }
 
 /** The first final answer of a request, passed on to its transaction's original once. */
-class Observed {
+export class Observed {
   private done = false;
   constructor(private readonly original: Original) {}
 
