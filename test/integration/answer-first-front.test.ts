@@ -62,14 +62,30 @@ async function mark(harness: Harness, label: 'nuisance' | 'none', number = CALLE
   harness.clock.advance(1000);
 }
 
-/** Whether each request's transaction was checked before its answer (false: the front answered first). */
+/**
+ * Whether each request's transaction was checked before its answer (false: the front answered first): the entry's
+ * check (`enter`, which sees a known Call-ID's key itself) or the front's way after its answer (`see`).
+ */
 function watchTransactions(watch: AnswerWatch): boolean[] {
   const checkedBefore: boolean[] = [];
-  const proto = RecentTransactions.prototype as unknown as { see: (this: void, key: string | null) => unknown };
-  const see = proto.see;
+  const proto = RecentTransactions.prototype as unknown as {
+    see: (this: void, key: string | null) => unknown;
+    enter: (this: void, headers: unknown) => unknown;
+  };
+  const { see, enter } = proto;
+  let entering = false;
   vi.spyOn(proto, 'see').mockImplementation(function (this: void, key) {
-    checkedBefore.push(!watch.answered);
+    if (!entering) checkedBefore.push(!watch.answered);
     return see.call(this, key);
+  });
+  vi.spyOn(proto, 'enter').mockImplementation(function (this: void, headers) {
+    checkedBefore.push(!watch.answered);
+    entering = true;
+    try {
+      return enter.call(this, headers);
+    } finally {
+      entering = false;
+    }
   });
   return checkedBefore;
 }
