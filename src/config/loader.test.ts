@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { actionPolicy, screeningRules } from './derive.js';
 import { ConfigError, loadConfig } from './loader.js';
+import { chooseAction } from '../screening/policy.js';
+import type { Decision } from '../screening/types.js';
+import { caller } from '../screening/test-fixtures.js';
 
 function tempYaml(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'crocetta-config-'));
@@ -216,6 +219,61 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('pbx: [unclosed\n') } })).toThrow(/not valid YAML/);
     expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('- a list\n') } })).toThrow(/mapping/);
+  });
+
+  it("reads a category map's known names in either language as the key the register keeps; two for one are refused", () => {
+    // Migration 11 stores a mark typed `energia` as `energy`: a config keyed `energia` must still reach it.
+    const config = loadConfig({
+      env: {
+        CROCETTA_CONFIG: tempYaml(
+          [
+            'actions:',
+            '  byCategory:',
+            '    energia: reject:486',
+            '    Telefonia: announce-early',
+            '    Fotovoltaico: reject:603',
+            'announcements:',
+            '  files:',
+            '    byCategory:',
+            '      Energia: /etc/crocetta/energia.wav',
+            'dossier:',
+            '  it:',
+            '    surveyCategories: [sondaggi, Altro]',
+            '',
+          ].join('\n'),
+        ),
+      },
+    });
+    expect(config.actions.byCategory).toEqual({
+      energy: 'reject:486',
+      telecom: 'announce-early',
+      fotovoltaico: 'reject:603', // the office's own category: lower-cased, as before
+    });
+    expect(config.announcements.files.byCategory).toEqual({ energy: '/etc/crocetta/energia.wav' });
+    expect(config.dossier.it.surveyCategories).toEqual(['sondaggi', 'other']);
+    const stored = (category: string): Decision => ({
+      verdict: 'nuisance',
+      score: 1,
+      reasons: [{ code: 'marked-nuisance', text: 'marked', weight: 1, params: { category } }],
+    });
+    const policy = actionPolicy(config);
+    const identity = caller('+390298765432');
+    expect(chooseAction(stored('energy'), identity, policy)).toEqual({ kind: 'reject', status: 486 });
+    expect(chooseAction(stored('telecom'), identity, policy)).toEqual({ kind: 'announce-early' });
+    expect(chooseAction(stored('Fotovoltaico'), identity, policy)).toEqual({ kind: 'reject', status: 603 });
+
+    const twice = (yaml: string) => () => loadConfig({ env: { CROCETTA_CONFIG: tempYaml(yaml) } });
+    expect(twice('actions:\n  byCategory:\n    energy: reject\n    energia: reject:486\n')).toThrow(
+      'actions.byCategory.energia: "energy" and "energia" name the same category (energy): keep one',
+    );
+    expect(
+      twice('announcements:\n  files:\n    byCategory:\n      Luce e gas: /a.wav\n      energy: /b.wav\n'),
+    ).toThrow(
+      'announcements.files.byCategory.energy: "Luce e gas" and "energy" name the same category (energy): keep one',
+    );
+    expect(twice('actions:\n  byCategory:\n    Fotovoltaico: reject\n    fotovoltaico: hangup\n')).toThrow(
+      /"Fotovoltaico" and "fotovoltaico" name the same category \(fotovoltaico\)/,
+    );
   });
 
   it('refuses a look-back shorter than the repeat window', () => {

@@ -4,6 +4,7 @@ import { learningSchema, openingInterval } from './learning-schema.js';
 import { trunkSchema } from './trunk-schema.js';
 import { durationMs } from './duration.js';
 import { hostPortProblem } from '../trunk/host-port.js';
+import { knownCategoryKey } from '../screening/categories.js';
 
 /**
  * The shape of crocetta's configuration. Every key has its default and its comment in config/default.yaml;
@@ -13,6 +14,34 @@ import { hostPortProblem } from '../trunk/host-port.js';
 
 const verdictRule = z.enum(['suspect', 'nuisance']);
 const nonTrustedVerdict = z.enum(['unknown', 'suspect', 'nuisance']);
+
+/**
+ * A map keyed by a nuisance mark's category (`actions.byCategory`, `announcements.files.byCategory`). The register
+ * keeps a known category as its key (`energy`; migration 11 brought older marks to it), so a known name in either
+ * language (`energia`, `Energy`) becomes that key here, and two keys naming one category are refused. Any other
+ * key is the office's own category, lower-cased as before.
+ */
+function categoryMap<T extends z.ZodType>(value: T) {
+  return z.record(z.string().trim().min(1).max(60), value).transform((written, ctx) => {
+    const out: Record<string, z.output<T>> = {};
+    const keyFor = new Map<string, string>();
+    for (const [name, v] of Object.entries(written)) {
+      const key = knownCategoryKey(name) ?? name.toLowerCase();
+      const first = keyFor.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `"${first}" and "${name}" name the same category (${key}): keep one`,
+        });
+        continue;
+      }
+      keyFor.set(key, name);
+      out[key] = v;
+    }
+    return out;
+  });
+}
 
 /** An action as written in config or env: checked here, parsed by the policy module. */
 export const ACTION_PATTERN =
@@ -287,8 +316,8 @@ export const configSchema = z
         withheld: z.union([z.literal(''), actionText]),
         /** A caller calling again after a refusal on its country's or operator range's evidence alone; '' = verdict's. */
         rangeRepeat: z.union([z.literal(''), actionText]),
-        /** A nuisance mark's category may choose its own action (`energy: announce-early`); keys lower-cased. */
-        byCategory: z.record(z.string().trim().min(1).max(60).toLowerCase(), actionText),
+        /** A nuisance mark's category may choose its own action (`energy: announce-early`): see categoryMap. */
+        byCategory: categoryMap(actionText),
         /** Ring (180) this long before any refusal, announcement or hang-up (ms); 0 = answer at once. */
         ringDelayMs: z.number().int().min(0).max(30_000),
       })
@@ -304,7 +333,7 @@ export const configSchema = z
           .object({
             default: z.string(),
             byVerdict: z.object({ suspect: z.string(), nuisance: z.string(), withheld: z.string() }).partial().strict(),
-            byCategory: z.record(z.string().trim().min(1).max(60).toLowerCase(), z.string()),
+            byCategory: categoryMap(z.string()),
           })
           .strict(),
       })
@@ -418,7 +447,16 @@ export const configSchema = z
             rpoNumbers: z.array(
               z.string().regex(/^\+\d{4,15}$/, 'expected one of our numbers in E.164, such as +390612345678'),
             ),
-            surveyCategories: z.array(z.string().trim().toLowerCase().min(1).max(60)),
+            /** A known category's name in either language is its key, as the register keeps it. */
+            surveyCategories: z.array(
+              z
+                .string()
+                .trim()
+                .toLowerCase()
+                .min(1)
+                .max(60)
+                .transform((c) => knownCategoryKey(c) ?? c),
+            ),
           })
           .strict(),
       })
