@@ -17,7 +17,17 @@ import type { StoreLogger } from '../store/logger.js';
 import { Connection } from '../store/sqlite/connection.js';
 import { categoryKey } from '../screening/categories.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
-import { CliError, EXIT, counted, intoFile, kindCounts, print, progressBar, stopOnSignals } from './output.js';
+import {
+  CliError,
+  EXIT,
+  counted,
+  fieldsText,
+  intoFile,
+  kindCounts,
+  print,
+  progressBar,
+  stopOnSignals,
+} from './output.js';
 
 function callerKeyOf(text: string, country: string): { key: string; identity: CallerIdentity } {
   const n = normalizeNumber(text, country);
@@ -33,6 +43,7 @@ function callerKeyOf(text: string, country: string): { key: string; identity: Ca
 export async function lookup(number: string, g: GlobalOptions): Promise<void> {
   const config = cliConfig(g);
   const { key, identity } = callerKeyOf(number, config.defaultCountry);
+  await ensureSchema(config.store.file, g.json === true);
   const register = await openRegister({
     file: config.store.file,
     lookbackDays: config.store.lookbackDays,
@@ -80,6 +91,7 @@ export async function mark(
     throw new CliError(`label: expected nuisance, trusted or none, got ${JSON.stringify(label)}`, EXIT.usage);
   const config = cliConfig(g);
   const { key } = callerKeyOf(number, config.defaultCountry);
+  await ensureSchema(config.store.file, g.json === true);
   const register = await openRegister({ file: config.store.file, lookbackDays: config.store.lookbackDays });
   try {
     await register.mark(key, {
@@ -149,7 +161,7 @@ export async function importFile(format: string, file: string, o: ImportCliOptio
     throw new CliError('--as: expected trusted or nuisance', EXIT.usage);
   if (!existsSync(file)) throw new CliError(`no such file: ${file}`, EXIT.noInput);
   const config = cliConfig(g);
-  await ensureSchema(config.store.file);
+  await ensureSchema(config.store.file, g.json === true);
   const size = statSync(file).size;
   const bar = progressBar(`importing ${format}`, size);
   const now = Date.now();
@@ -263,10 +275,7 @@ export async function backup(target: string, g: GlobalOptions): Promise<void> {
 function progressLines(json: boolean): StoreLogger {
   const line = (obj: object, msg: string) => {
     if (json) return;
-    const fields = Object.entries(obj)
-      .filter(([k]) => k !== 'err')
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-      .join(' ');
+    const fields = fieldsText(obj);
     process.stderr.write(`${msg.replace(/^register aggregates:? /, '')}${fields ? ` (${fields})` : ''}\n`);
   };
   return { info: line, warn: line, error: line };
@@ -281,7 +290,7 @@ function progressLines(json: boolean): StoreLogger {
 export async function rebuildAggregates(g: GlobalOptions): Promise<void> {
   const config = cliConfig(g);
   if (!existsSync(config.store.file)) throw new CliError(`no register at ${config.store.file}`, EXIT.noInput);
-  await ensureSchema(config.store.file);
+  await ensureSchema(config.store.file, g.json === true);
   const json = g.json === true;
   const db = await openRebuildConnection(config.store.file);
   try {

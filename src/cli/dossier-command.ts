@@ -55,7 +55,7 @@ export async function dossier(o: DossierCliOptions, g: GlobalOptions): Promise<v
     throw err;
   }
   const render = async () => {
-    await ensureSchema(config.store.file);
+    await ensureSchema(config.store.file, g.json === true);
     const d = await buildDossier(
       config.store.file,
       { subject, ...period },

@@ -12,7 +12,7 @@ import { CliError, EXIT, counted, print } from './output.js';
 
 async function withDb<T>(g: GlobalOptions, run: (db: Connection, defaultWeight: number) => Promise<T>): Promise<T> {
   const config = cliConfig(g);
-  await ensureSchema(config.store.file);
+  await ensureSchema(config.store.file, g.json === true);
   const db = await Connection.open(config.store.file);
   try {
     db.setBusyTimeout(5000);

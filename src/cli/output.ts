@@ -338,6 +338,14 @@ export function print(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
 }
 
+/** A log line's fields as `key=value`, space-separated (an error object left out), for a notice on stderr. */
+export function fieldsText(obj: object): string {
+  return Object.entries(obj)
+    .filter(([k]) => k !== 'err')
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+}
+
 /** Where a progress bar is drawn: stderr, or a test's stand-in. */
 export interface ProgressStream {
   readonly isTTY?: boolean;
