@@ -130,6 +130,7 @@ const EN = {
   markedNumbers: 'numbers',
   prefixRules: 'Prefix rules',
   prefixRulesHint: 'Longest prefix wins. A whole number with verdict "trusted" is an allow-list entry.',
+  noPrefixRules: 'No prefix rule yet.',
   allowList: 'Allow-list',
   prefix: 'Prefix',
   prefixPlaceholder: '02 871769 or +44 20 7946',
@@ -344,6 +345,7 @@ const IT: Record<MessageKey, string> = {
   prefixRules: 'Regole per prefisso',
   prefixRulesHint:
     'Vince il prefisso più lungo. Un numero intero con valutazione "fidato" è una voce della lista consentiti.',
+  noPrefixRules: 'Ancora nessuna regola per prefisso.',
   allowList: 'Lista consentiti',
   prefix: 'Prefisso',
   prefixPlaceholder: '02 871769 o +44 20 7946',

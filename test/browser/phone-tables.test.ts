@@ -4,7 +4,8 @@
  * scrolled sideways 485–640 px inside its box ("Rimuovi" at 931 px), the friends' reports 144–271 px, and a dossier's
  * breach tables pushed the whole page 267–313 px past the window (panel42's walk, session 42). Now their rows are
  * cards, as the register's: nothing past the window, every cell named; the dossier's facts are a name above its value,
- * not two columns whose first squeezed the time past the box. Screenshots go to test-artifacts/browser/.
+ * not two columns whose first squeezed the time past the box. The prefix rules say when there is none (an empty
+ * table's headers stood there) and are cards too. Screenshots go to test-artifacts/browser/.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -50,7 +51,7 @@ function labels(page: Page, table: string): Promise<string[]> {
     .map((c) => getComputedStyle(c, '::before').content)`);
 }
 
-describe.skipIf(!canRunBrowser)("friends, friends' reports and a dossier's breaches on a phone", () => {
+describe.skipIf(!canRunBrowser)("friends, friends' reports, a dossier's breaches and prefix rules on a phone", () => {
   browser.around(
     async () => {
       h = await startHarness(
@@ -110,6 +111,22 @@ describe.skipIf(!canRunBrowser)("friends, friends' reports and a dossier's breac
       locale === 'it-IT' ? ['"#"', '"Azienda"'] : ['"#"', '"Company"'],
     );
     expect((await labels(page, '#community-categories'))[0]).toBe(locale === 'it-IT' ? '"Categoria"' : '"Category"');
+    await page.context().close();
+  });
+
+  it("the prefix rules: none says so (not an empty table's headers); one added is a card inside the window", async () => {
+    const page = await openLoggedIn(browser, h, PASSWORD, { path: '/rules', width: 390, locale: 'it-IT' });
+    expect(await page.locator('#no-prefix-rules').textContent()).toBe('Ancora nessuna regola per prefisso.');
+    expect(await page.locator('#prefix-rules').count()).toBe(0);
+    await page.fill('input[name=prefix]', '+44 20 7946');
+    await page.fill('input[name=label]', 'Centralino di Londra, offerte per le vacanze studio');
+    await Promise.all([page.waitForURL(/\/rules/), page.click('form:has(input[name=prefix]) button[type=submit]')]);
+    await page.locator('#prefix-rules tbody tr').first().waitFor();
+    await saveScreenshot(page, join(ARTIFACTS, 'rules-prefix-it-IT-390.png'));
+    expect(await page.locator('#no-prefix-rules').count()).toBe(0);
+    const { page: past, out } = await seen(page);
+    expect({ past, out }).toEqual({ past: 0, out: [] });
+    expect((await labels(page, '#prefix-rules')).slice(0, 3)).toEqual(['"Prefisso"', '"Valutazione"', '"Etichetta"']);
     await page.context().close();
   });
 

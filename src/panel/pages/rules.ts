@@ -46,15 +46,20 @@ export function rulesPage(ctx: PageContext, d: RulesData): SafeHtml {
 <section class="panel">
 <h2>${t('prefixRules')}</h2>
 <p class="muted small">${t('prefixRulesHint')}</p>
-<div class="scroll"><table>
+${
+  s.prefixes.length === 0
+    ? html`<p class="muted" id="no-prefix-rules">${t('noPrefixRules')}</p>`
+    : // Each cell names its column (data-label): on a phone the rows become cards, as the register's.
+      html`<div class="scroll"><table id="prefix-rules" class="stack">
 <thead><tr><th>${t('prefix')}</th><th>${t('verdict')}</th><th>${t('label')}</th><th></th></tr></thead>
 <tbody>${s.prefixes.map(
-      (
-        r,
-        i,
-      ) => html`<tr><td class="mono" title="${r.prefix}">${ctx.loc.prefix(r.prefix)}</td><td>${ctx.loc.t(`verdict_${r.verdict}`)}</td><td>${r.label}</td>
+        (
+          r,
+          i,
+        ) => html`<tr><td class="mono" title="${r.prefix}" data-label="${t('prefix')}">${ctx.loc.prefix(r.prefix)}</td><td data-label="${t('verdict')}">${ctx.loc.t(`verdict_${r.verdict}`)}</td><td data-label="${t('label')}">${r.label}</td>
 <td><form method="post" action="/rules">${csrfField(ctx)}<input type="hidden" name="section" value="prefix-remove"><input type="hidden" name="index" value="${i}"><button type="submit">${t('remove')}</button></form></td></tr>`,
-    )}</tbody></table></div>
+      )}</tbody></table></div>`
+}
 <form method="post" action="/rules" class="row">
   ${csrfField(ctx)}<input type="hidden" name="section" value="prefix-add">
   <label>${t('prefix')}<input name="prefix" required placeholder="${t('prefixPlaceholder')}" maxlength="40" inputmode="tel"></label>
