@@ -20,6 +20,31 @@ export function isoDayFromTyped(typed: string): string | null {
   return isCalendarDay(iso) ? iso : null;
 }
 
+/**
+ * A closed day of the opening hours as the office types it, day first as the panel writes dates: `24/12/2026`, `24/12`
+ * (every year), `10/08/2026..21/08/2026`; the configuration's forms (`2026-12-24`, `12-24`, `2026-08-10..2026-08-21`)
+ * as they are. Returns the configuration's form, or the text as typed when it is none (the schema then says why).
+ */
+export function closedDayFromTyped(typed: string): string {
+  const text = typed.trim();
+  const range = /^(.+?)\s*\.\.\s*(.+)$/.exec(text);
+  if (range !== null) {
+    const [from, until] = [isoDayFromTyped(range[1] ?? ''), isoDayFromTyped(range[2] ?? '')];
+    return from !== null && until !== null ? `${from}..${until}` : text;
+  }
+  const yearly = /^(\d{1,2})[/.](\d{1,2})$/.exec(text);
+  if (yearly !== null) return `${(yearly[2] ?? '').padStart(2, '0')}-${(yearly[1] ?? '').padStart(2, '0')}`;
+  return /^\d{2}-\d{2}$/.test(text) ? text : (isoDayFromTyped(text) ?? text);
+}
+
+/** A closed day of the configuration as the office reads and types it: `24/12/2026`, `24/12`, `10/08/2026..21/08/2026`. */
+export function typedFromClosedDay(entry: string): string {
+  const range = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(entry);
+  if (range !== null) return `${typedFromIsoDay(range[1] ?? '')}..${typedFromIsoDay(range[2] ?? '')}`;
+  const yearly = /^(\d{2})-(\d{2})$/.exec(entry);
+  return yearly === null ? typedFromIsoDay(entry) : `${yearly[2]}/${yearly[1]}`;
+}
+
 /** A `YYYY-MM-DD` day as the date fields show it, `04/12/2026`; anything else as given. */
 export function typedFromIsoDay(iso: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);

@@ -4,6 +4,7 @@
  * ZodError names the key; the route shows it on the page), never cast.
  */
 import { liveSettingsSchema, type LiveValues } from '../settings/live-settings.js';
+import { closedDayFromTyped } from './date-text.js';
 import { HttpError } from './http-error.js';
 import { WEEK_KEYS } from './pages/policies.js';
 
@@ -77,7 +78,10 @@ export function applyPolicyForm(next: LiveValues, body: Body): boolean {
         week,
         holidays: text(body.holidays),
         timeZone: text(body.timeZone),
-        closed: list(body.closed).flatMap((s) => s.split(/\s+/)),
+        // Typed day first as the page shows them (24/12/2026, 24/12, 10/08/2026..21/08/2026), or as the file has them.
+        closed: list(body.closed)
+          .flatMap((s) => s.replace(/\s*\.\.\s*/g, '..').split(/\s+/))
+          .map(closedDayFromTyped),
       };
       next.businessHours = hoursSchema.parse({ businessHours: hours }).businessHours;
       return true;

@@ -39,7 +39,8 @@ const MESSAGES: readonly Rule[] = [
   [/^expected an IANA time zone such as (\S+)$/, (m) => `scrivi un fuso orario come ${m[1]}`],
   [
     /^expected a day such as (\S+), (\S+) \(every year\) or a range (\S+)$/,
-    (m) => `scrivi un giorno come ${m[1]}, ${m[2]} (ogni anno) o un periodo come ${m[3]}`,
+    // Day first, as the page shows the closed days and reads them (the file's ISO forms are read too).
+    () => 'scrivi un giorno come 24/12/2026, 24/12 (ogni anno) o un periodo come 10/08/2026..21/08/2026',
   ],
   [/^expected opening hours such as (\S+)$/, (m) => `scrivi l’orario come ${m[1]}`],
   [/^the opening must come before the closing$/, () => 'l’apertura deve venire prima della chiusura'],

@@ -247,11 +247,11 @@ describe("the panel's refusals in the office's language", () => {
         section: 'hours',
         mon: '18:00-09:00',
         holidays: 'IT',
-        closed: '31-12-2026',
+        closed: '31-02-2026',
       }),
     ).toBe(
       'Non salvato: Orario di apertura, Lunedì: l’apertura deve venire prima della chiusura; ' +
-        'Giorni di chiusura: scrivi un giorno come 2026-12-24, 12-24 (ogni anno) o un periodo come 2026-08-10..2026-08-21',
+        'Giorni di chiusura: scrivi un giorno come 24/12/2026, 24/12 (ogni anno) o un periodo come 10/08/2026..21/08/2026',
     );
     // Nothing was saved: no prefix rule "zero otto", the repeat rule as before.
     const rules = await (await fetch(h.url('/rules'), { headers: { cookie: it_.cookie } })).text();

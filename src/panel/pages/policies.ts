@@ -11,6 +11,7 @@ import type { Verdict } from '../../screening/types.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField, verdictBadge, type PageContext } from './layout.js';
 import { actionCell } from '../action-text.js';
+import { typedFromClosedDay } from '../date-text.js';
 import { reasonText, type ReasonLike } from '../reason-text.js';
 
 const TEXTS = {
@@ -41,7 +42,7 @@ const TEXTS = {
     noHolidays: 'none',
     holidaysIT: 'Italy',
     holidaysFR: 'France',
-    closedDays: 'Our closed days (2026-12-24, 12-24 every year, 2026-08-10..2026-08-21)',
+    closedDays: 'Our closed days (24/12/2026, 24/12 every year, 10/08/2026..21/08/2026)',
     days: ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
     dayHint: '08:30-13:00, 14:30-18:30; empty: closed',
     linesNow: 'What each line would do now',
@@ -78,7 +79,7 @@ const TEXTS = {
     noHolidays: 'nessuna',
     holidaysIT: 'Italia',
     holidaysFR: 'Francia',
-    closedDays: 'Nostri giorni di chiusura (2026-12-24, 12-24 ogni anno, 2026-08-10..2026-08-21)',
+    closedDays: 'Nostri giorni di chiusura (24/12/2026, 24/12 ogni anno, 10/08/2026..21/08/2026)',
     days: ['', 'Lunedì', 'Martedì', 'Mercoledì', 'Giovedì', 'Venerdì', 'Sabato', 'Domenica'],
     dayHint: '08:30-13:00, 14:30-18:30; vuoto: chiuso',
     linesNow: 'Cosa farebbe ogni linea adesso',
@@ -171,19 +172,19 @@ export function hoursSection(ctx: PageContext, values: LiveValues): SafeHtml {
       html`<option value="${h}"${h === b.holidays ? html` selected` : ''}>${h === 'none' ? p.noHolidays : h === 'IT' ? p.holidaysIT : p.holidaysFR}</option>`,
   )}</select></label>
   <label>${p.timeZone}<input name="timeZone" value="${b.timeZone}" placeholder="Europe/Rome"></label></p>
-  <p><label>${p.closedDays}<textarea name="closed" rows="2" cols="60">${b.closed.join(', ')}</textarea></label></p>
+  <p><label>${p.closedDays}<textarea name="closed" rows="2" cols="60">${b.closed.map(typedFromClosedDay).join(', ')}</textarea></label></p>
   <button type="submit" class="primary">${p.save}</button>
 </form>
 </section>`;
 }
 
-/** "open", "closed (Ferragosto)", "chiuso (2026-08-10..2026-08-21)". */
+/** "open", "closed: Ferragosto", "chiuso: 10/08/2026..21/08/2026" (a closed day as the office typed it). */
 export function openText(ctx: PageContext, state: OpenState | null): string {
   const p = policyTexts(ctx.loc.lang);
   if (state === null) return '';
   if (state.open) return p.open;
   if (state.why === 'holiday') return `${p.closed}: ${state.holiday}`;
-  if (state.why === 'closed-day') return `${p.closed}: ${state.day}`;
+  if (state.why === 'closed-day') return `${p.closed}: ${typedFromClosedDay(state.day)}`;
   return p.closed;
 }
 
