@@ -4,6 +4,7 @@ import { csvField } from './csv.js';
 import { escapeHtml, html, raw } from './html.js';
 import { localeFor, pickLang } from './i18n.js';
 import { leastBothering, rankingsPage } from './pages/rankings.js';
+import { dashboardPage } from './pages/dashboard.js';
 import { outcomeText } from './pages/number.js';
 import { linesNowCard } from './pages/policies.js';
 import { actionText } from './action-text.js';
@@ -47,6 +48,36 @@ describe('panel helpers', () => {
     // assicurazioni, energia, pannelli, telefonia; energy, insurance, pannelli, telecoms
     expect(options('it')).toEqual(['insurance', 'energy', 'pannelli', 'telecom']);
     expect(options('en')).toEqual(['energy', 'insurance', 'pannelli', 'telecom']);
+  });
+
+  it("name the dashboard's counts after their period in lower case: Oggi: tentativi, Today: attempts", () => {
+    const page = (lang: 'it' | 'en') =>
+      dashboardPage(
+        { loc: localeFor(lang, 'Europe/Rome', 'IT'), csrf: 'x', path: '/', now: 0, timeZone: 'Europe/Rome' },
+        {
+          today: { attempts: 3, stopped: 1 },
+          week: { attempts: 9, stopped: 4 },
+          perDay: [],
+          topOffenders: [],
+        },
+      ).value;
+    const labels = (lang: 'it' | 'en') => [...page(lang).matchAll(/<div class="l">([^<]*)<\/div>/g)].map((m) => m[1]);
+    expect(labels('it')).toEqual([
+      'Oggi: tentativi',
+      'Oggi: fermati',
+      'Oggi: passati',
+      'Questa settimana: tentativi',
+      'Questa settimana: fermati',
+      'Questa settimana: passati',
+    ]);
+    expect(labels('en')).toEqual([
+      'Today: attempts',
+      'Today: stopped',
+      'Today: passed',
+      'This week: attempts',
+      'This week: stopped',
+      'This week: passed',
+    ]);
   });
 
   // Italian groups from five digits on (CLDR: 2345, 12.345); English from four (2,345).

@@ -99,6 +99,8 @@ main:has(#register), main:has(#sip-details) { max-width:1600px; }
   header nav { order:3; flex:1 1 100%; flex-wrap:nowrap; overflow-x:auto; scrollbar-width:none; gap:.1rem; }
   header nav a { white-space:nowrap; padding:.2rem .4rem; }
   th, td { padding:.35rem .3rem; font-size:.9rem; } .hide-sm { display:none; }
+  /* A number's cards (the next call's reasons, its mark and its form): one a row, not two of ~170 px. */
+  .cards.wide { grid-template-columns:minmax(0,1fr); }
   /* A dossier's facts: each name above its value (as two columns, "Chiamate nel periodo" squeezed the values). */
   .dossier-facts { grid-template-columns:minmax(0,1fr); gap:0; } .dossier-facts dd { margin-bottom:.4rem; overflow-wrap:anywhere; }
   #register thead, table.stack thead { display:none; }

@@ -5,7 +5,8 @@
  * breach tables pushed the whole page 267–313 px past the window (panel42's walk, session 42). Now their rows are
  * cards, as the register's: nothing past the window, every cell named; the dossier's facts are a name above its value,
  * not two columns whose first squeezed the time past the box. The prefix rules say when there is none (an empty
- * table's headers stood there) and are cards too. Screenshots go to test-artifacts/browser/.
+ * table's headers stood there) and are cards too; a number's own cards stand one a row (two a row wrapped its reasons
+ * at ~120 px a line). Screenshots go to test-artifacts/browser/.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -111,6 +112,24 @@ describe.skipIf(!canRunBrowser)("friends, friends' reports, a dossier's breaches
       locale === 'it-IT' ? ['"#"', '"Azienda"'] : ['"#"', '"Company"'],
     );
     expect((await labels(page, '#community-categories'))[0]).toBe(locale === 'it-IT' ? '"Categoria"' : '"Category"');
+    await page.context().close();
+  });
+
+  it.each(['it-IT', 'en-GB'])("a number's page (%s): its cards one a row, inside the window", async (locale) => {
+    const page = await openLoggedIn(browser, h, PASSWORD, {
+      path: `/numbers/${encodeURIComponent(CENTRE)}`,
+      width: 390,
+      locale,
+    });
+    await saveScreenshot(page, join(ARTIFACTS, `number-cards-${locale}-390.png`));
+    // Not two a row, the next call's reasons wrapped at ~120 px a line.
+    const lefts: number[] = await page.evaluate(
+      `[...document.querySelectorAll('#number-cards > .card')].map((c) => Math.round(c.getBoundingClientRect().left))`,
+    );
+    expect(lefts.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(lefts).size).toBe(1);
+    const { page: past, out } = await seen(page);
+    expect({ past, out }).toEqual({ past: 0, out: [] });
     await page.context().close();
   });
 

@@ -156,6 +156,8 @@ export function offenderRows(ctx: PageContext, rows: NumberRank[]): SafeHtml {
 
 export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
   const { t, number } = ctx.loc;
+  // "Oggi: tentativi", "Today: attempts": the column's name in lower case after the period's.
+  const what = (key: 'attempts' | 'stopped' | 'passed'): string => t(key).toLocaleLowerCase(ctx.loc.lang);
   const spec = {
     labels: d.perDay.map((x) => ctx.loc.day(x.day)),
     datasets: [
@@ -168,12 +170,12 @@ export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
     ctx,
     t('dashboard'),
     html`${trunkLines(ctx, d)}${d.aggregates ? aggregatesNotice(ctx, d.aggregates) : ''}<section class="cards">
-  ${card(number(d.today.attempts), `${t('today')}: ${t('attempts')}`)}
-  ${card(number(d.today.stopped), `${t('today')}: ${t('stopped')}`)}
-  ${card(number(d.today.attempts - d.today.stopped), `${t('today')}: ${t('passed')}`)}
-  ${card(number(d.week.attempts), `${t('thisWeek')}: ${t('attempts')}`)}
-  ${card(number(d.week.stopped), `${t('thisWeek')}: ${t('stopped')}`)}
-  ${card(number(d.week.attempts - d.week.stopped), `${t('thisWeek')}: ${t('passed')}`)}
+  ${card(number(d.today.attempts), `${t('today')}: ${what('attempts')}`)}
+  ${card(number(d.today.stopped), `${t('today')}: ${what('stopped')}`)}
+  ${card(number(d.today.attempts - d.today.stopped), `${t('today')}: ${what('passed')}`)}
+  ${card(number(d.week.attempts), `${t('thisWeek')}: ${what('attempts')}`)}
+  ${card(number(d.week.stopped), `${t('thisWeek')}: ${what('stopped')}`)}
+  ${card(number(d.week.attempts - d.week.stopped), `${t('thisWeek')}: ${what('passed')}`)}
 </section>
 ${d.ourNumbers !== undefined && d.ourNumbers.length > 0 ? ourNumbersTable(ctx, d.ourNumbers) : ''}
 <h2>${t('perDay')}</h2>

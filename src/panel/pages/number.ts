@@ -92,7 +92,7 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
   return page(
     ctx,
     shown,
-    html`${d.marked ? markedNotice(ctx, d.marked, shown) : ''}${raw ? html`<p class="muted small" id="raw-caller">${t('rawCaller')}</p>` : ''}<section class="cards">
+    html`${d.marked ? markedNotice(ctx, d.marked, shown) : ''}${raw ? html`<p class="muted small" id="raw-caller">${t('rawCaller')}</p>` : ''}<section class="cards wide" id="number-cards">
   <div class="card"><div class="l">${t('nextCall')}</div><div>${verdictBadge(ctx.loc, d.decision.verdict)} <span class="muted small">${t('score')} ${scoreText(ctx.loc.lang, d.decision.score)}</span></div>
     <ul class="small">${d.decision.reasons.map((r) => html`<li>${reasonText(ctx.loc, r)}</li>`)}</ul></div>
   <div class="card"><div class="l">${t('mark')}</div><div>${markText}</div>
@@ -107,7 +107,7 @@ ${d.aggregates ? aggregatesNotice(ctx, d.aggregates, 'days') : ''}${
       d.days.length
         ? html`<div class="timeline">${d.days.map(
             (x) =>
-              html`<span class="d"><span class="muted">${ctx.loc.day(x.day)}</span> ${ticks(x.attempts, ctx.loc.number)}${x.stopped ? html` <span class="muted small">(${t('stopped')} ${ctx.loc.number(x.stopped)})</span>` : ''}</span>`,
+              html`<span class="d"><span class="muted">${ctx.loc.day(x.day)}</span> ${ticks(x.attempts, ctx.loc.number)}${x.stopped ? html` <span class="muted small">(${t('stopped').toLocaleLowerCase(ctx.loc.lang)} ${ctx.loc.number(x.stopped)})</span>` : ''}</span>`,
           )}</div>`
         : html`<p class="muted">${t('noAttempts')}</p>`
     }
