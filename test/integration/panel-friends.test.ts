@@ -129,6 +129,8 @@ describe("friends' feeds in the panel", () => {
     const row = /<table id="friends-list" class="stack">[\s\S]*?<\/table>/.exec(shown.body)?.[0] ?? '';
     expect(row).toContain('<td data-label="Name">alfa</td>');
     expect(row).toMatch(/<td class="num" data-label="Numbers reported">1<\/td>/);
+    // Its button says whom it removes to a screen reader (each row's said "Remove", no more).
+    expect(row).toContain('<button type="submit" aria-label="Remove alfa">Remove</button>');
     expect(shown.body).not.toContain(FEED_TOKEN);
 
     // The same name again is refused.

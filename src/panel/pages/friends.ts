@@ -112,7 +112,7 @@ function friendRow(ctx: PageContext, f: FriendStatus): SafeHtml {
   return html`<tr><td data-label="${t.name}">${f.name}</td><td class="mono small" data-label="${t.url}">${f.url}</td><td class="num" data-label="${t.weight}">${ctx.loc.number(f.weight)}</td>
 <td class="num" data-label="${t.numbers}">${ctx.loc.number(f.numbers)}</td><td data-label="${t.lastPull}">${f.lastPullAt === null ? html`<span class="muted">${t.never}</span>` : ctx.loc.dateTime(f.lastPullAt)}</td>
 <td data-label="${t.error}">${f.lastError === null ? '' : html`<span class="error small" title="${f.lastError}">${friendErrorText(ctx.loc, f.lastError)}</span>`}</td>
-<td><form method="post" action="/friends">${csrfField(ctx)}<input type="hidden" name="action" value="remove"><input type="hidden" name="name" value="${f.name}"><button type="submit">${t.remove}</button></form></td></tr>`;
+<td><form method="post" action="/friends">${csrfField(ctx)}<input type="hidden" name="action" value="remove"><input type="hidden" name="name" value="${f.name}"><button type="submit" aria-label="${`${t.remove} ${f.name}`}">${t.remove}</button></form></td></tr>`;
 }
 
 export function friendsPage(ctx: PageContext, d: FriendsData): SafeHtml {

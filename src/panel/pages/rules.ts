@@ -57,7 +57,7 @@ ${
           r,
           i,
         ) => html`<tr><td class="mono" title="${r.prefix}" data-label="${t('prefix')}">${ctx.loc.prefix(r.prefix)}</td><td data-label="${t('verdict')}">${ctx.loc.t(`verdict_${r.verdict}`)}</td><td data-label="${t('label')}">${r.label}</td>
-<td><form method="post" action="/rules">${csrfField(ctx)}<input type="hidden" name="section" value="prefix-remove"><input type="hidden" name="index" value="${i}"><button type="submit">${t('remove')}</button></form></td></tr>`,
+<td><form method="post" action="/rules">${csrfField(ctx)}<input type="hidden" name="section" value="prefix-remove"><input type="hidden" name="index" value="${i}"><button type="submit" aria-label="${`${t('remove')} ${ctx.loc.prefix(r.prefix)}`}">${t('remove')}</button></form></td></tr>`,
       )}</tbody></table></div>`
 }
 <form method="post" action="/rules" class="row">
