@@ -180,7 +180,7 @@ describe('panel routers through the real app', () => {
     });
     expect(typed.location).toBe('/rules?saved=1');
     // and shown as dialled, the E.164 in its title.
-    expect((await page('/rules')).text).toMatch(/title="\+39082812">0828 12<\/td>/);
+    expect((await page('/rules')).text).toMatch(/title="\+39082812" data-label="Prefisso">0828 12<\/td>/);
     // The same prefix again, typed another way: said on the page (it was a 500 and an error log with a stack), the
     // rule as it was, nothing else saved.
     const twice = await form('/rules', {
