@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../src/store/sqlite/connection.js';
-import { MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
+import { MIGRATING, MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
 import { runCli } from '../support/cli-process.js';
 
 const LINE = 'register migration: categories kept as typed brought to their key (energia -> energy)';
@@ -33,13 +33,14 @@ async function oldRegister(): Promise<string> {
 }
 
 describe('the CLI on a register before migration 11', () => {
-  it("says the migration's line on stderr once, in text or as JSON with --json; standard output stays the command's", async () => {
+  it("says the migration's lines (before: what it waits for; after: what it changed) on stderr once, in text or as JSON with --json; standard output stays the command's", async () => {
     const file = await oldRegister();
     const env = { CROCETTA_DB: file, LOG_LEVEL: 'silent' };
     const first = await runCli(['lookup', '+390645001001'], env);
     expect(first.code).toBe(0);
     expect(first.stderr).toBe(
-      `crocetta: ${LINE} (file=${file} migration=11 rows=2 numbers=2 mark_history=0 friend_reports=0)\n`,
+      `crocetta: ${MIGRATING} (file=${file} from=10 to=11)\n` +
+        `crocetta: ${LINE} (file=${file} migration=11 rows=2 numbers=2 mark_history=0 friend_reports=0)\n`,
     );
     expect(first.stdout).toMatch(/^\+390645001001: nuisance/);
     // Migrated once: the next command says nothing.
@@ -49,7 +50,9 @@ describe('the CLI on a register before migration 11', () => {
     const other = await oldRegister();
     const json = await runCli(['--json', 'mark', '+390645001003', 'none'], { ...env, CROCETTA_DB: other });
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stderr)).toEqual({
+    const [before, after] = json.stderr.trimEnd().split('\n');
+    expect(JSON.parse(before ?? '')).toEqual({ notice: MIGRATING, file: other, from: 10, to: 11 });
+    expect(JSON.parse(after ?? '')).toEqual({
       notice: LINE,
       file: other,
       migration: 11,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, migrate } from './migrations.js';
+import { MIGRATING, MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, migrate } from './migrations.js';
 import { openRegister } from '../register/register.js';
 import { Connection } from './connection.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
@@ -89,6 +89,35 @@ describe('migrations', () => {
     await expect(opening).rejects.toBeInstanceOf(SchemaTooNewError);
     await expect(opening).rejects.toThrow(/newer crocetta/);
     expect(await userVersion(file)).toBe(SCHEMA_VERSION + 1);
+  });
+
+  it('say before migrating an existing register what start-up waits for; not for a new file, nor when current', async () => {
+    const file = dir.file('register.sqlite');
+    const db = await Connection.open(file);
+    const lines: Array<[unknown, string]> = [];
+    const logger = {
+      info: (o: unknown, msg: string) => lines.push([o, msg]),
+      warn: () => undefined,
+      error: () => undefined,
+    };
+    await migrate(db, file, MIGRATIONS.slice(0, 10), logger);
+    expect(lines).toEqual([]);
+    const seenByRewrite: Array<Array<[unknown, string]>> = [];
+    const last = {
+      version: 11,
+      name: 'slow rewrite',
+      sql: '',
+      rewrite: () => {
+        seenByRewrite.push([...lines]);
+        return Promise.resolve({});
+      },
+    };
+    expect(await migrate(db, file, [...MIGRATIONS.slice(0, 10), last], logger)).toEqual([11]);
+    expect(seenByRewrite).toEqual([[[{ file, from: 10, to: 11 }, MIGRATING]]]);
+    lines.length = 0;
+    expect(await migrate(db, file, [...MIGRATIONS.slice(0, 10), last], logger)).toEqual([]);
+    expect(lines).toEqual([]);
+    await db.close();
   });
 
   it('roll back every step of a failing migration', async () => {

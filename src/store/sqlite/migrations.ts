@@ -473,6 +473,9 @@ export class SchemaTooNewError extends Error {
   }
 }
 
+/** The line logged before pending migrations run on an existing register (migrate). */
+export const MIGRATING = 'register schema migrating; crocetta starts (SIP, the panel, a command) once it is done';
+
 /**
  * Brings the database to SCHEMA_VERSION, all pending migrations in one transaction (all or nothing).
  * Returns the versions it applied; a migration's rewrite logs the rows it changed.
@@ -489,6 +492,9 @@ export async function migrate(
     const row = await db.get<{ user_version: number }>('PRAGMA user_version');
     const current = row?.user_version ?? 0;
     if (current > target) throw new SchemaTooNewError(file, current, target);
+    // Said before the work on a register that has rows to carry (not a new file): a rewrite of a big one (migration
+    // 11) takes a while, and nothing (SIP, the panel, a CLI command) starts until it is done.
+    if (current > 0 && current < target) logger.info({ file, from: current, to: target }, MIGRATING);
     const applied: number[] = [];
     const rewrites: Array<{ m: Migration; changed: Record<string, number> }> = [];
     for (const m of migrations) {
