@@ -37,6 +37,10 @@ describe("the opening hours' closed days, typed and shown day first", () => {
     ['31-12-2026', '2026-12-31'],
     ['24/12', '12-24'],
     ['1.5', '05-01'],
+    // A dash is day first too, as an Italian writes 5 June: not the configuration's MM-DD (6 May).
+    ['05-06', '06-05'],
+    ['24-12', '12-24'],
+    ['29-02', '02-29'],
     ['10/08/2026..21/08/2026', '2026-08-10..2026-08-21'],
     ['10/08/2026 .. 21/08/2026', '2026-08-10..2026-08-21'],
     // The configuration file's forms, as they are.
@@ -47,9 +51,12 @@ describe("the opening hours' closed days, typed and shown day first", () => {
     expect(closedDayFromTyped(typed)).toBe(entry);
   });
 
-  it.each(['31/02/2026', 'natale', '10/08/2026..ieri'])('%j stays as typed (the schema refuses it)', (typed) => {
-    expect(closedDayFromTyped(typed)).toBe(typed);
-  });
+  it.each(['31/02/2026', '31/02', '31-02', '13-13', 'natale', '10/08/2026..ieri'])(
+    '%j stays as typed (the schema refuses it)',
+    (typed) => {
+      expect(closedDayFromTyped(typed)).toBe(typed);
+    },
+  );
 
   it('shows each form day first, and reads back what it shows', () => {
     for (const [entry, shown] of [

@@ -22,8 +22,8 @@ export function isoDayFromTyped(typed: string): string | null {
 
 /**
  * A closed day of the opening hours as the office types it, day first as the panel writes dates: `24/12/2026`, `24/12`
- * (every year), `10/08/2026..21/08/2026`; the configuration's forms (`2026-12-24`, `12-24`, `2026-08-10..2026-08-21`)
- * as they are. Returns the configuration's form, or the text as typed when it is none (the schema then says why).
+ * or `24-12` (every year), `10/08/2026..21/08/2026`; the configuration's forms (`2026-12-24`, `2026-08-10..2026-08-21`)
+ * as they are, and its `12-24` where day first reads no day. Returns the configuration's form, or the text as typed when it is none (the schema then says why).
  */
 export function closedDayFromTyped(typed: string): string {
   const text = typed.trim();
@@ -32,9 +32,19 @@ export function closedDayFromTyped(typed: string): string {
     const [from, until] = [isoDayFromTyped(range[1] ?? ''), isoDayFromTyped(range[2] ?? '')];
     return from !== null && until !== null ? `${from}..${until}` : text;
   }
-  const yearly = /^(\d{1,2})[/.](\d{1,2})$/.exec(text);
-  if (yearly !== null) return `${(yearly[2] ?? '').padStart(2, '0')}-${(yearly[1] ?? '').padStart(2, '0')}`;
-  return /^\d{2}-\d{2}$/.test(text) ? text : (isoDayFromTyped(text) ?? text);
+  const yearly = /^(\d{1,2})[/.-](\d{1,2})$/.exec(text);
+  if (yearly !== null) {
+    // Day first, as the panel writes it: 05-06 is 5 June, as 05/06 is. Where day first reads no day, the text as
+    // typed: the configuration's own MM-DD (12-24) as it is, anything else for the schema to refuse.
+    const dayFirst = `${(yearly[2] ?? '').padStart(2, '0')}-${(yearly[1] ?? '').padStart(2, '0')}`;
+    return isYearlyDay(dayFirst) ? dayFirst : text;
+  }
+  return isoDayFromTyped(text) ?? text;
+}
+
+/** Whether `MM-DD` is a day of some year (29 February included). */
+function isYearlyDay(monthDay: string): boolean {
+  return isCalendarDay(`2000-${monthDay}`);
 }
 
 /** A closed day of the configuration as the office reads and types it: `24/12/2026`, `24/12`, `10/08/2026..21/08/2026`. */
