@@ -59,3 +59,13 @@ export function knownCategoryKey(text: string): string | undefined {
 export function categoryKey(text: string): string {
   return knownCategoryKey(text) ?? text.trim();
 }
+
+/**
+ * A category as it arrives from a file or a friend's feed, where it may be absent: its key (categoryKey: a known
+ * name → its key, anything else trimmed), null when absent or blank. Imports and feeds trim as the API and CLI do.
+ */
+export function storedCategory(text: string | null): string | null {
+  if (text === null) return null;
+  const key = categoryKey(text);
+  return key === '' ? null : key;
+}

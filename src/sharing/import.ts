@@ -9,7 +9,7 @@
  *      marks equal to the local ones, history entries and attempts already present are left alone.
  * A local trusted mark is never overwritten by an imported nuisance one; a newer local mark is kept.
  */
-import { knownCategoryKey } from '../screening/categories.js';
+import { storedCategory } from '../screening/categories.js';
 import type { MarkLabel } from '../screening/types.js';
 import { Connection, type SqlValue } from '../store/sqlite/connection.js';
 import { FIELDS, type ImportRecord, type RecordKind } from './records.js';
@@ -213,11 +213,12 @@ async function stage(
         }
         const { kind, values } = item.record;
         report.read[kind]++;
-        // A known category named in either language (`energia` in a vCard, an old export) is kept as its key.
+        // A known category named in either language (`energia` in a vCard, an old export) is kept as its key; any other
+        // trimmed, as the API and CLI keep it.
         pending[kind].push(
           columnsOf(kind).map((c) => {
             const v = values[c] ?? null;
-            return c === 'category' && typeof v === 'string' ? (knownCategoryKey(v) ?? v) : v;
+            return c === 'category' && typeof v === 'string' ? storedCategory(v) : v;
           }),
         );
         if (pending[kind].length >= STAGE_BATCH) await flush(kind);

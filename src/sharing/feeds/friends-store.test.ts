@@ -50,6 +50,9 @@ describe("a friend's feed merged", () => {
       entry('+390645001002', 'telefonia'),
       entry('+390645001003', 'Fotovoltaico'),
       entry('+390645001004', null),
+      // Another category trimmed, as the API and CLI keep it; a blank one is none.
+      entry('+390645001005', ' pannelli solari '),
+      entry('+390645001006', '  '),
     ];
     const feed: FeedPayload = {
       format: FEED_FORMAT,
@@ -63,7 +66,7 @@ describe("a friend's feed merged", () => {
     };
     await mergeFeed(db, friend.id, feed, null, NOW);
     const rows = await db.all<{ category: string | null }>('SELECT category FROM friend_reports ORDER BY caller_key');
-    expect(rows.map((r) => r.category)).toEqual(['energy', 'telecom', 'Fotovoltaico', null]);
+    expect(rows.map((r) => r.category)).toEqual(['energy', 'telecom', 'Fotovoltaico', null, 'pannelli solari', null]);
     await db.close();
   });
 });

@@ -2,7 +2,7 @@
  * Friends and what they report, in the register file (tables of migration 4). Used by the running service and by
  * the CLI, each on its own connection; every write is one short transaction.
  */
-import { knownCategoryKey } from '../../screening/categories.js';
+import { storedCategory } from '../../screening/categories.js';
 import type { Connection } from '../../store/sqlite/connection.js';
 import type { FeedPayload } from './feed-format.js';
 import { publicKeyFromBase64 } from './feed-format.js';
@@ -202,8 +202,9 @@ export async function mergeFeed(
           friendId,
           e.number,
           e.company,
-          // A friend on an older crocetta may send `energia`: kept as the key, as ours, so the rankings see one.
-          e.category === null ? null : (knownCategoryKey(e.category) ?? e.category),
+          // A friend on an older crocetta may send `energia`: kept as the key, as ours, so the rankings see one;
+          // another trimmed, as the API and CLI keep it.
+          storedCategory(e.category),
           e.attempts,
           e.firstSeen,
           e.lastSeen,

@@ -138,6 +138,29 @@ describe('categories in an imported file', () => {
     expect(reg.evidenceFor('+393471112233').mark?.category).toBe('Fotovoltaico');
     await reg.close();
   });
+
+  it('keeps any other word trimmed, as the API and CLI keep it (an own-format row kept " Pannelli solari ")', async () => {
+    // The foreign formats trim their cells; the own format's rows (a hand-edited export) reach the staging as found.
+    const file = await register();
+    const mark = (line: number, number: string, category: string): SourceItem => ({
+      line,
+      record: {
+        kind: 'mark',
+        values: { caller_key: number, label: 'nuisance', marked_at: NOW, company: null, category, updated_at: NOW },
+      },
+    });
+    const items = Readable.from([
+      mark(1, '+393331234567', ' Pannelli solari '),
+      mark(2, '+393471112233', ' Energia '),
+      mark(3, '+393401234567', '  '),
+    ]);
+    expect((await importRecords(file, items, { now: NOW })).written.mark).toBe(3);
+    const reg = await openRegister({ file, lookbackDays: 30 });
+    expect(reg.evidenceFor('+393331234567').mark?.category).toBe('Pannelli solari');
+    expect(reg.evidenceFor('+393471112233').mark?.category).toBe('energy');
+    expect(reg.evidenceFor('+393401234567').mark?.category).toBeNull();
+    await reg.close();
+  });
 });
 
 describe('plain list', () => {
