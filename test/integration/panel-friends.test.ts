@@ -74,6 +74,24 @@ describe("friends' feeds in the panel", () => {
     expect(body).not.toContain(FEED_TOKEN);
     // The add form's weight as an Italian writes it (the list beside it said "0,6", the field "0.6").
     expect(body).toMatch(/<input name="weight"[^>]* value="0,6">/);
+    // Refused with the weight left blank, the form offers it again as an Italian writes it (was "0.6").
+    const refused = await fetch(a.url('/friends'), {
+      method: 'POST',
+      headers: { cookie: aSession.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        _csrf: aSession.csrf,
+        action: 'add',
+        name: 'zeta',
+        url: 'https://zeta.example/api/feed',
+        key: 'not-a-key',
+        weight: '',
+      }).toString(),
+      redirect: 'manual',
+    });
+    expect(refused.status).toBe(400);
+    const again = await refused.text();
+    expect(again).toContain('value="zeta"');
+    expect(again).toMatch(/<input name="weight"[^>]* value="0,6">/);
     // B has none set: its page says so.
     expect((await page('/friends')).body).toContain('No feed token is set');
     // Lists and rules links the page.

@@ -102,8 +102,11 @@ export interface FriendsData {
   feedTokenSet: boolean;
   defaultWeight: number;
   message: { ok: boolean; text: string } | null;
-  /** What the add form held when it was refused, to correct rather than type again (never the token). */
-  form?: { name: string; url: string; key: string; weight: string };
+  /**
+   * What the add form held when it was refused, to correct rather than type again (never the token); the weight
+   * left blank is offered again as the default, as the page's language writes it.
+   */
+  form?: { name: string; url: string; key: string; weight?: string };
 }
 
 function friendRow(ctx: PageContext, f: FriendStatus): SafeHtml {
@@ -118,7 +121,7 @@ function friendRow(ctx: PageContext, f: FriendStatus): SafeHtml {
 export function friendsPage(ctx: PageContext, d: FriendsData): SafeHtml {
   const t = TEXTS[ctx.loc.lang];
   // The weight as the page's language writes it, 0,6 in Italian (the route reads a comma or a point).
-  const form = d.form ?? { name: '', url: '', key: '', weight: ctx.loc.number(d.defaultWeight) };
+  const form = { name: '', url: '', key: '', ...d.form, weight: d.form?.weight ?? ctx.loc.number(d.defaultWeight) };
   return page(
     ctx,
     t.title,

@@ -89,7 +89,8 @@ export function friendsRouter(
           name,
           url: f.url ?? '',
           key: f.key ?? '',
-          weight: f.weight ?? String(defaultWeight),
+          // Left blank: the page offers the default as its language writes it (0,6 in Italian).
+          ...(f.weight !== undefined && { weight: f.weight }),
         },
       );
       return;
