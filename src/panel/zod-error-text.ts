@@ -40,7 +40,8 @@ const MESSAGES: readonly Rule[] = [
   [
     /^expected a day such as (\S+), (\S+) \(every year\) or a range (\S+)$/,
     // Day first, as the page shows the closed days and reads them (the file's ISO forms are read too).
-    () => 'scrivi un giorno come 24/12/2026, 24/12 (ogni anno) o un periodo come 10/08/2026..21/08/2026',
+    () =>
+      'scrivi un giorno come gg/mm/aaaa, per esempio 24/12/2026, 24/12 (ogni anno) o un periodo come 10/08/2026..21/08/2026',
   ],
   [/^expected opening hours such as (\S+)$/, (m) => `scrivi l’orario come ${m[1]}`],
   [/^the opening must come before the closing$/, () => 'l’apertura deve venire prima della chiusura'],
@@ -233,8 +234,21 @@ export function fieldLabel(lang: Lang, path: readonly PropertyKey[]): string {
   return fields[last] ?? keys.join('.');
 }
 
-/** What is wrong, in English: the schemas' own messages as written, zod's checks said plainly. */
+/**
+ * The schemas' own messages the English page says otherwise: the configuration's closed days are ISO (2026-12-24,
+ * 12-24), the page's are typed and shown day first, as its other date fields (which say "write it day first").
+ */
+const ENGLISH: readonly Rule[] = [
+  [
+    /^expected a day such as (\S+), (\S+) \(every year\) or a range (\S+)$/,
+    () => 'write a day as dd/mm/yyyy, day first, e.g. 24/12/2026, 24/12 (every year) or a range 10/08/2026..21/08/2026',
+  ],
+];
+
+/** What is wrong, in English: the schemas' own messages as written (but ENGLISH's), zod's checks said plainly. */
 function englishMessage(issue: Issue): string | null {
+  const own = firstRule(ENGLISH, issue.message);
+  if (own !== null) return own;
   if (MESSAGES.some(([re]) => re.test(issue.message))) return issue.message;
   return builtIn('en', issue);
 }

@@ -251,7 +251,8 @@ describe("the panel's refusals in the office's language", () => {
       }),
     ).toBe(
       'Non salvato: Orario di apertura, Lunedì: l’apertura deve venire prima della chiusura; ' +
-        'Giorni di chiusura: scrivi un giorno come 24/12/2026, 24/12 (ogni anno) o un periodo come 10/08/2026..21/08/2026',
+        'Giorni di chiusura: scrivi un giorno come gg/mm/aaaa, per esempio 24/12/2026, 24/12 (ogni anno) o un periodo ' +
+        'come 10/08/2026..21/08/2026',
     );
     // Nothing was saved: no prefix rule "zero otto", the repeat rule as before.
     const rules = await (await fetch(h.url('/rules'), { headers: { cookie: it_.cookie } })).text();
@@ -276,6 +277,12 @@ describe("the panel's refusals in the office's language", () => {
         nuisance: 'reject',
       }),
     ).toMatch(/^Not saved: Action per verdict, trusted: expected allow, tag, reject/);
+    // A closed day refused in the page's form, day first as the field's label and its other date fields say (was the
+    // schema's own "expected a day such as 2026-12-24, 12-24 (every year) or a range 2026-08-10..2026-08-21").
+    expect(await noticeAfter(en, '/settings', { section: 'hours', holidays: 'IT', closed: '31-02-2026' })).toBe(
+      'Not saved: Closed days: write a day as dd/mm/yyyy, day first, e.g. 24/12/2026, 24/12 (every year) or a range ' +
+        '10/08/2026..21/08/2026',
+    );
   });
 
   it("says a dossier period it cannot read in the page's words, in both languages, and the API's in its own", async () => {
