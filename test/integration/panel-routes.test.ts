@@ -73,6 +73,20 @@ describe('panel routers through the real app', () => {
     expect((await page('/login')).location).toBe('/');
   });
 
+  it("the language switch is a group named for screen readers, the page's language marked current", async () => {
+    // Was a plain span with aria-label: a label on an element with no role, which screen readers ignore.
+    const italian = (await page('/', { headers: { cookie: `${cookie}; crocetta_lang=it` } })).text;
+    expect(italian).toContain(
+      '<span role="group" aria-label="Lingua"><strong aria-current="true" lang="it">IT</strong> · ' +
+        '<a href="/?lang=en" hreflang="en" lang="en">EN</a></span>',
+    );
+    const english = (await page('/rules', { headers: { cookie: `${cookie}; crocetta_lang=en` } })).text;
+    expect(english).toContain(
+      '<span role="group" aria-label="Language"><a href="/rules?lang=it" hreflang="it" lang="it">IT</a> · ' +
+        '<strong aria-current="true" lang="en">EN</strong></span>',
+    );
+  });
+
   it('dashboard: today and the week', async () => {
     const res = await page('/');
     expect(res.status).toBe(200);

@@ -28,7 +28,7 @@ function langLink(ctx: PageContext, lang: Lang): SafeHtml {
   params.set('lang', lang);
   const label = lang.toUpperCase();
   return lang === ctx.loc.lang
-    ? html`<strong aria-current="true">${label}</strong>`
+    ? html`<strong aria-current="true" lang="${lang}">${label}</strong>`
     : html`<a href="${`${path}?${params.toString()}`}" hreflang="${lang}" lang="${lang}">${label}</a>`;
 }
 
@@ -58,7 +58,7 @@ ${headCommon(title)}
   <span class="brand">✗ crocetta</span>
   <nav>${NAV.map(([href, key]) => html`<a href="${href}" class="${here === href ? 'here' : ''}">${ctx.loc.t(key)}</a>`)}</nav>
   <span class="tools">
-    <span aria-label="${ctx.loc.t('language')}">${langLink(ctx, 'it')} · ${langLink(ctx, 'en')}</span>
+    <span role="group" aria-label="${ctx.loc.t('language')}">${langLink(ctx, 'it')} · ${langLink(ctx, 'en')}</span>
     <form method="post" action="/logout">${csrfField(ctx)}<button type="submit">${ctx.loc.t('logout')}</button></form>
   </span>
 </header>
