@@ -492,10 +492,15 @@ export interface Locale {
   prefix: (value: string) => string;
 }
 
+/** The BCP 47 tag the panel formats `lang`'s dates and numbers with. */
+export function localeTag(lang: Lang): 'it-IT' | 'en-GB' {
+  return lang === 'it' ? 'it-IT' : 'en-GB';
+}
+
 /** The office's language, its time zone, and its country (`defaultCountry`: its numbers are shown national). */
 export function localeFor(lang: Lang, timeZone: string, country: string): Locale {
   const dict = DICTS[lang];
-  const tag = lang === 'it' ? 'it-IT' : 'en-GB';
+  const tag = localeTag(lang);
   const dt = new Intl.DateTimeFormat(tag, { timeZone, dateStyle: 'short', timeStyle: 'short' });
   const d = new Intl.DateTimeFormat(tag, { timeZone, dateStyle: 'medium' });
   const dayFmt = new Intl.DateTimeFormat(tag, { timeZone: 'UTC', day: 'numeric', month: 'short' });

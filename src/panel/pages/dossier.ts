@@ -7,7 +7,7 @@
  */
 import { dossierSubjectText, isoWithOffset, type Dossier } from '../../dossier/index.js';
 import { html, query, raw, type SafeHtml } from '../html.js';
-import { textIn, type Lang } from '../i18n.js';
+import { localeTag, textIn, type Lang } from '../i18n.js';
 import { breachText } from '../breach-text.js';
 import { categoryText } from '../category-text.js';
 import { phoneText } from '../phone-text.js';
@@ -123,7 +123,7 @@ function numbersCovered(lang: Lang, numbers: Dossier['numbers'], phone: (value: 
 export function dossierBody(lang: Lang, d: Dossier, phone: (value: string) => string): SafeHtml {
   const t = TEXTS[lang];
   const tz = d.timeZone;
-  const count = new Intl.NumberFormat(lang === 'it' ? 'it-IT' : 'en-GB');
+  const count = new Intl.NumberFormat(localeTag(lang));
   const period =
     d.since === null && d.until === null
       ? t.whole

@@ -3,7 +3,7 @@ import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { Totals } from '../../store/reports/reports.js';
 import type { Attempt, MarkHistoryEntry } from '../../store/register/types.js';
 import { html, type HtmlValue, type SafeHtml } from '../html.js';
-import type { Lang, Locale } from '../i18n.js';
+import { localeTag, type Lang, type Locale } from '../i18n.js';
 import { dossierHref, dossierTexts } from './dossier.js';
 import type { OpenState } from '../../screening/business-hours.js';
 import { linesNowCard, openText, type LineNow } from './policies.js';
@@ -71,7 +71,7 @@ export function markedBy(lang: Lang, by: string): string {
 
 /** A score as the page's language writes decimals: 0,99 in Italian, 0.99 in English. */
 export function scoreText(lang: Lang, score: number): string {
-  return score.toLocaleString(lang === 'it' ? 'it-IT' : 'en-GB', {
+  return score.toLocaleString(localeTag(lang), {
     minimumFractionDigits: 2,
     maximumFractionDigits: 2,
   });
@@ -182,7 +182,7 @@ export function numberType(lang: 'it' | 'en', type: string): string {
 export function checkText(loc: Pick<Locale, 't' | 'lang'>, a: Pick<Attempt, 'check' | 'checkMs'>): string {
   if (!a.check) return '';
   if (typeof a.checkMs !== 'number') return loc.t(`check_${a.check}`);
-  const seconds = (a.checkMs / 1000).toLocaleString(loc.lang === 'it' ? 'it-IT' : 'en-GB', {
+  const seconds = (a.checkMs / 1000).toLocaleString(localeTag(loc.lang), {
     minimumFractionDigits: 1,
     maximumFractionDigits: 1,
   });
