@@ -15,6 +15,12 @@ import { knownCategoryKey } from '../screening/categories.js';
 const verdictRule = z.enum(['suspect', 'nuisance']);
 const nonTrustedVerdict = z.enum(['unknown', 'suspect', 'nuisance']);
 
+/** The key a category map (categoryMap) keeps a name under: a known category's key, else the name lower-cased. */
+export function categoryMapKey(name: string): string {
+  const trimmed = name.trim();
+  return knownCategoryKey(trimmed) ?? trimmed.toLowerCase();
+}
+
 /**
  * A map keyed by a nuisance mark's category (`actions.byCategory`, `announcements.files.byCategory`). The register
  * keeps a known category as its key (`energy`; migration 11 brought older marks to it), so a known name in either
@@ -26,7 +32,7 @@ function categoryMap<T extends z.ZodType>(value: T) {
     const out: Record<string, z.output<T>> = {};
     const keyFor = new Map<string, string>();
     for (const [name, v] of Object.entries(written)) {
-      const key = knownCategoryKey(name) ?? name.toLowerCase();
+      const key = categoryMapKey(name);
       const first = keyFor.get(key);
       if (first !== undefined) {
         ctx.addIssue({

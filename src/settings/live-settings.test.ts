@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/loader.js';
 import { caller } from '../screening/test-fixtures.js';
 import { pickAction } from '../policy/rules.js';
+import { chooseAction } from '../screening/policy.js';
 import { LIVE_SETTINGS_KEY, LiveSettings, valuesOf, type LiveSettingsStore } from './live-settings.js';
 
 function memoryStore(initial?: unknown): LiveSettingsStore & { saved: Map<string, unknown> } {
@@ -53,5 +54,73 @@ describe('live settings: policies', () => {
     expect(pick()).toEqual({ kind: 'reject', status: 603 });
     await live.reset();
     expect(pick()).toEqual({ kind: 'tag' });
+  });
+});
+
+describe('live settings: two names of one category saved', () => {
+  const marked = (category: string) => ({
+    verdict: 'nuisance' as const,
+    score: 1,
+    reasons: [{ code: 'marked-nuisance' as const, text: 'marked', weight: 1, params: { category } }],
+  });
+
+  it("applies a copy saved with energy and energia (the config held both before cd30685): the key's value, told", async () => {
+    // Saved by the panel as the schema then kept it: the map's keys lower-cased only.
+    const saved = {
+      ...valuesOf(config),
+      actions: {
+        ...config.actions,
+        suspect: 'reject:486',
+        byCategory: { energia: 'announce-early', energy: 'reject:486', fotovoltaico: 'reject:603' },
+      },
+    };
+    const problems: string[] = [];
+    const leftOut: string[] = [];
+    const live = await LiveSettings.load(
+      config,
+      memoryStore(saved),
+      (m) => problems.push(m),
+      (m) => leftOut.push(m),
+    );
+    expect(problems).toEqual([]);
+    expect(live.isOverlaid).toBe(true);
+    expect(live.current.actions.suspect).toBe('reject:486');
+    expect(live.current.actions.byCategory).toEqual({ energy: 'reject:486', fotovoltaico: 'reject:603' });
+    expect(chooseAction(marked('energy'), caller('+390298765432'), live.policy)).toEqual({
+      kind: 'reject',
+      status: 486,
+    });
+    expect(leftOut).toEqual([
+      'actions.byCategory: "energy" (reject:486) and "energia" (announce-early) name the same category (energy): ' +
+        '"energy" is used; save the settings in the panel to keep one',
+    ]);
+  });
+
+  it('keeps the first saved when neither name is the key, and saving again keeps one', async () => {
+    const store = memoryStore({
+      ...valuesOf(config),
+      actions: { ...config.actions, byCategory: { 'luce e gas': 'hangup', energia: 'reject:603' } },
+    });
+    const leftOut: string[] = [];
+    const live = await LiveSettings.load(
+      config,
+      store,
+      () => undefined,
+      (m) => leftOut.push(m),
+    );
+    expect(live.current.actions.byCategory).toEqual({ energy: 'hangup' });
+    expect(leftOut).toHaveLength(1);
+    expect(leftOut[0]).toMatch(/^actions\.byCategory: "luce e gas" \(hangup\) and "energia" \(reject:603\)/);
+
+    await live.update(live.current);
+    leftOut.length = 0;
+    const again = await LiveSettings.load(
+      config,
+      store,
+      () => undefined,
+      (m) => leftOut.push(m),
+    );
+    expect(again.current.actions.byCategory).toEqual({ energy: 'hangup' });
+    expect(leftOut).toEqual([]);
   });
 });

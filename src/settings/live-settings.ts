@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { actionPolicy, screeningRules } from '../config/derive.js';
-import { configSchema, type Config } from '../config/schema.js';
+import { categoryMapKey, configSchema, type Config } from '../config/schema.js';
 import { createClassifier, type Classifier } from '../screening/classify.js';
 import type { ActionPolicy } from '../screening/policy.js';
 
@@ -66,6 +66,44 @@ function completed(saved: unknown, config: Config): unknown {
   return { businessHours: current.businessHours, policies: current.policies, ...saved };
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A saved copy's `actions.byCategory` with one name per category. Saved before cd30685, when the map's keys were only
+ * lower-cased, it may hold two names of one category (`energy` and `energia`, both in the config file then); the
+ * schema refuses that, and every saved setting would be dropped until the panel saved them again. The value saved
+ * under the category's key is kept (`energy`; else the first saved), as migration 11 brought the marks of both names
+ * to the key; each name left out is told, for the log.
+ */
+function oneNamePerCategory(saved: unknown): { saved: unknown; leftOut: string[] } {
+  const actions = isObject(saved) ? saved['actions'] : undefined;
+  const byCategory = isObject(actions) ? actions['byCategory'] : undefined;
+  if (!isObject(saved) || !isObject(actions) || !isObject(byCategory)) return { saved, leftOut: [] };
+  const names = new Map<string, string[]>();
+  for (const name of Object.keys(byCategory)) {
+    const key = categoryMapKey(name);
+    names.set(key, [...(names.get(key) ?? []), name]);
+  }
+  const kept: Record<string, unknown> = {};
+  const leftOut: string[] = [];
+  const said = (name: string): string => `"${name}" (${String(byCategory[name])})`;
+  for (const [key, all] of names) {
+    const used = all.find((name) => name.trim() === key) ?? all[0] ?? key;
+    kept[used] = byCategory[used];
+    const others = all.filter((name) => name !== used);
+    if (others.length > 0) {
+      leftOut.push(
+        `actions.byCategory: ${[used, ...others].map(said).join(' and ')} name the same category (${key}): ` +
+          `"${used}" is used; save the settings in the panel to keep one`,
+      );
+    }
+  }
+  if (leftOut.length === 0) return { saved, leftOut };
+  return { saved: { ...saved, actions: { ...actions, byCategory: kept } }, leftOut };
+}
+
 export class LiveSettings {
   private values: LiveValues;
   /** Read by the SIP handler for every call: a plain property. */
@@ -89,17 +127,23 @@ export class LiveSettings {
 
   /**
    * The config with the saved overlay on top. An overlay that no longer validates (e.g. written by another
-   * version) is ignored and reported through `onInvalid`, and the config's values apply.
+   * version) is ignored and reported through `onInvalid`, and the config's values apply. One saved with two names
+   * of one category applies with one of them (oneNamePerCategory), the other reported through `onLeftOut`.
    */
   static async load(
     config: Config,
     store: LiveSettingsStore,
     onInvalid: (message: string) => void,
+    onLeftOut: (message: string) => void = () => undefined,
   ): Promise<LiveSettings> {
-    const saved = await store.get(LIVE_SETTINGS_KEY);
-    if (saved !== undefined) {
+    const stored = await store.get(LIVE_SETTINGS_KEY);
+    if (stored !== undefined) {
+      const { saved, leftOut } = oneNamePerCategory(stored);
       const parsed = liveSettingsSchema.safeParse(completed(saved, config));
-      if (parsed.success) return new LiveSettings(config, store, parsed.data, true);
+      if (parsed.success) {
+        leftOut.forEach(onLeftOut);
+        return new LiveSettings(config, store, parsed.data, true);
+      }
       onInvalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     }
     return new LiveSettings(config, store, valuesOf(config), false);

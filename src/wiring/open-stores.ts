@@ -95,8 +95,13 @@ export async function openStores(config: Config, { clock, metrics, logger }: Sto
       rebuildOptions: { pauseMs: config.store.aggregatesRebuildPauseMs },
     });
     opened.push(() => panelStore.close());
-    const live = await LiveSettings.load(config, panelStore.settings, (problem) =>
-      logger.warn({ problem }, 'settings saved in the panel are no longer valid: using the configuration file'),
+    const live = await LiveSettings.load(
+      config,
+      panelStore.settings,
+      (problem) =>
+        logger.warn({ problem }, 'settings saved in the panel are no longer valid: using the configuration file'),
+      (problem) =>
+        logger.warn({ problem }, 'settings saved in the panel name one category twice: one of the two values is used'),
     );
     if (live.isOverlaid)
       logger.info('actions and screening rules changed in the panel override the configuration file');
