@@ -4,8 +4,10 @@
  * bounded whatever the size of the register.
  */
 import type { Writable } from 'node:stream';
+import { knownCategoryKey } from '../screening/categories.js';
 import { onlyWithheld } from '../store/register/queries.js';
 import { Connection } from '../store/sqlite/connection.js';
+import { CATEGORIES_BY_KEY } from '../store/sqlite/migrations.js';
 import { csvHeader, csvRecord, jsonHeader, type OwnFormat } from './crocetta-format.js';
 import { writeFritzbox, type PhonebookEntry } from './formats/fritzbox.js';
 import { writeKamailioHtable, type HtableEntry } from './formats/kamailio-htable.js';
@@ -48,6 +50,18 @@ async function write(out: Writable, text: string): Promise<void> {
   });
 }
 
+/**
+ * How a category read from the register is written out. An export reads and never migrates (a `crocetta export`
+ * run with a newer crocetta before its service's first start reads a register at its older schema): one migration 11
+ * has not reached keeps a known category as typed (`energia`, ` Telefonia `), written out as its key, as the same
+ * register exports once migrated (migration 11's mapping, src/screening/categories.ts).
+ */
+async function categoryOut(db: Connection): Promise<(category: string | null) => string | null> {
+  const version = (await db.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0;
+  if (version >= CATEGORIES_BY_KEY) return (category) => category;
+  return (category) => (category === null ? null : (knownCategoryKey(category) ?? category));
+}
+
 function pageSql(kind: RecordKind, present: Set<string>): string {
   const cols = Object.values(FIELDS[kind])
     .map((f) => (present.has(f.column) ? f.column : `NULL AS ${f.column}`))
@@ -79,6 +93,7 @@ export async function* nuisanceNumbers(file: string, busyTimeoutMs = 5000): Asyn
   const db = await Connection.open(file, { readOnly: true });
   db.setBusyTimeout(busyTimeoutMs);
   try {
+    const asKept = await categoryOut(db);
     let after = '';
     for (;;) {
       const rows = await db.all<{
@@ -93,7 +108,7 @@ export async function* nuisanceNumbers(file: string, busyTimeoutMs = 5000): Asyn
         [after],
       );
       for (const r of rows)
-        yield { number: r.caller_key, company: r.company, category: r.category, markedAt: r.marked_at };
+        yield { number: r.caller_key, company: r.company, category: asKept(r.category), markedAt: r.marked_at };
       const last = rows[rows.length - 1];
       if (last === undefined || rows.length < PAGE) break;
       after = last.caller_key;
@@ -131,6 +146,7 @@ export async function exportRegister(file: string, out: Writable, options: Expor
   const counts: ExportCounts = { mark: 0, history: 0, attempt: 0, called: 0 };
   try {
     await db.run('BEGIN');
+    const asKept = await categoryOut(db);
     await write(out, options.format === 'json' ? jsonHeader(options.now) : csvHeader());
     for (const kind of ['mark', 'history', 'attempt', 'called'] as const) {
       if (!include.includes(kind)) continue;
@@ -145,6 +161,9 @@ export async function exportRegister(file: string, out: Writable, options: Expor
         const rows = await db.all<Record<string, SqlCell> & { _k: string | number }>(sql, [after]);
         let chunk = '';
         for (const row of rows) {
+          if ((kind === 'mark' || kind === 'history') && typeof row['category'] === 'string') {
+            row['category'] = asKept(row['category']);
+          }
           const record = recordFromRow(kind, row);
           chunk += options.format === 'json' ? `${JSON.stringify(record)}\n` : csvRecord(record);
           counts[kind]++;

@@ -89,6 +89,9 @@ async function categoriesByKey(db: Connection): Promise<Record<string, number>> 
   return changed;
 }
 
+/** The schema version from which a known category is kept as its key (migration 11: categoriesByKey). */
+export const CATEGORIES_BY_KEY = 11;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -491,7 +494,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 11,
+    version: CATEGORIES_BY_KEY,
     name: 'categories kept as typed brought to their key (energia -> energy)',
     sql: '-- no schema change: the rewrite maps the stored categories (categoriesByKey)',
     rewrite: categoriesByKey,
