@@ -1,7 +1,8 @@
 /**
  * A CLI command that opens a register written before migration 11 says what the migration changed, on stderr, as
  * the service logs it: the command itself runs the migration (ensureSchema), so without this the change went
- * unsaid. Spawned as a user runs it, against a real SQLite file at schema 10.
+ * unsaid. Spawned as a user runs it, against a real SQLite file at schema 10; and a new register, which has nothing
+ * to migrate, says nothing.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,5 +63,16 @@ describe('the CLI on a register before migration 11', () => {
       friend_reports: 0,
     });
     expect(JSON.parse(json.stdout)).toEqual({ number: '+390645001003', label: 'none' });
+  });
+
+  it('on a register it creates (a first command on a new install) says nothing of a migration: there was nothing to carry', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'crocetta-cli-migration-')), 'new.sqlite');
+    const env = { CROCETTA_DB: file, LOG_LEVEL: 'silent' };
+    const first = await runCli(
+      ['mark', '+390245550001', 'nuisance', '--company', 'Energia Amica', '--category', 'energia'],
+      env,
+    );
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(first.stdout).toMatch(/^\+390245550001 marked nuisance/);
   });
 });

@@ -522,7 +522,7 @@ export const MIGRATING = 'register schema migrating; crocetta starts (SIP, the p
 
 /**
  * Brings the database to SCHEMA_VERSION, all pending migrations in one transaction (all or nothing).
- * Returns the versions it applied; a migration's rewrite logs the rows it changed.
+ * Returns the versions it applied; a migration's rewrite logs the rows it changed (on a register that existed before).
  */
 export async function migrate(
   db: Connection,
@@ -544,7 +544,12 @@ export async function migrate(
     for (const m of migrations) {
       if (m.version <= current) continue;
       await db.exec(m.sql);
-      if (m.rewrite) rewrites.push({ m, changed: await m.rewrite(db) });
+      if (m.rewrite) {
+        const changed = await m.rewrite(db);
+        // A register created now (version 0) has no rows to carry: its rewrite changed nothing and goes unsaid, so a
+        // first start or a first CLI command does not report migrating categories nobody typed yet.
+        if (current > 0) rewrites.push({ m, changed });
+      }
       applied.push(m.version);
     }
     // PRAGMA takes no bound parameters; the value is an integer from this module, never from input.
