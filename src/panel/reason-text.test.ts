@@ -148,6 +148,32 @@ describe("reasons in the panel's language", () => {
     });
   });
 
+  it("name a mark's and a friend's report's category in English as the mark beside them does, not by its key", () => {
+    const telecom = {
+      code: 'marked-nuisance',
+      text: 'marked nuisance by you on 7 Dec 2026 (TelcoX, telecom)',
+      params: { markedAt: '2026-12-07T03:43:48.000Z', company: 'TelcoX', category: 'telecom' },
+    };
+    expect(reasonText(en, telecom)).toBe('marked nuisance by you on 7 Dec 2026 (TelcoX, telecoms)');
+    const support = {
+      code: 'marked-trusted',
+      text: 'marked trusted by you on 7 Dec 2026 (tech-support)',
+      params: { markedAt: '2026-12-07T03:43:48.000Z', category: 'tech-support' },
+    };
+    expect(reasonText(en, support)).toBe('marked trusted by you on 7 Dec 2026 (tech support)');
+    const friends = {
+      code: 'friend-reports',
+      text: 'reported by 2 friends (alfa, beta, Rete Uno, telecom); 3 needed to count',
+      params: { friends: 2, consensus: 3 },
+    };
+    expect(reasonText(en, friends)).toBe('reported by 2 friends (alfa, beta, Rete Uno, telecoms); 3 needed to count');
+    // The office's own word, and a company last (no category), stay as written.
+    const own = { ...telecom, text: 'marked nuisance by you on 7 Dec 2026 (Sole Srl, Fotovoltaico)' };
+    expect(reasonText(en, { ...own, params: { ...telecom.params, category: 'Fotovoltaico' } })).toBe(own.text);
+    const company = { ...friends, text: 'reported by 1 friend (alfa, Rete Uno)' };
+    expect(reasonText(en, company)).toBe(company.text);
+  });
+
   it('keep the English text in English, and wherever a fact is missing or of another shape', () => {
     for (const r of Object.values(R)) if (r !== R.trap) expect(reasonText(en, r)).toBe(r.text);
     const old = { code: 'marked-nuisance', text: 'marked nuisance by you on 3 Nov 2026' }; // no params

@@ -24,7 +24,10 @@ export interface ReasonLike {
 export function reasonText(loc: Locale, r: ReasonLike): string {
   // English as written, with the numbers in it as the office reads them (`called 02 1234 5679 (now)…`).
   if (loc.lang === 'en') {
-    const text = r.text.replace(/\+\d{6,15}(?!\d)/g, (e164) => loc.phone(e164));
+    const text = englishCategory(
+      r,
+      r.text.replace(/\+\d{6,15}(?!\d)/g, (e164) => loc.phone(e164)),
+    );
     const block = r.code === 'nuisance-block' ? r.params?.['block'] : undefined;
     return typeof block === 'string' ? text.replace(block, blockText(block, r.params?.['prefix'], loc)) : text;
   }
@@ -35,6 +38,27 @@ export function reasonText(loc: Locale, r: ReasonLike): string {
   } catch {
     return r.text;
   }
+}
+
+/**
+ * A mark's or a friend's report's category as the English pages name it: the reason is written with the category's
+ * key (`telecom`, `tech-support`), the mark beside it with its name (`telecoms`, `tech support`). The last item in the
+ * parentheses, as the Italian sentence reads it; an office's own category is its own word either way.
+ */
+function englishCategory(r: ReasonLike, text: string): string {
+  if (r.code === 'marked-nuisance' || r.code === 'marked-trusted') {
+    const category = r.params?.['category'];
+    return typeof category === 'string' && text.endsWith(`${category})`)
+      ? `${text.slice(0, text.length - category.length - 1)}${categoryText('en', category)})`
+      : text;
+  }
+  if (r.code === 'friend-reports') {
+    return text.replace(
+      /^(reported by \d+ friends? \(.*, )([^,()]+)(\)(?:; \d+ needed to count)?)$/,
+      (_, head: string, category: string, tail: string) => `${head}${categoryText('en', category)}${tail}`,
+    );
+  }
+  return text;
 }
 
 /** A call's reasons on one line, as the register shows them. */
