@@ -8,6 +8,7 @@ import type { LiveSettings } from '../settings/live-settings.js';
 import type { FeedService } from '../sharing/feeds/feeds.js';
 import type { FriendReportsQuery, FriendReportsRanking } from '../store/reports/community-rankings.js';
 import type { Reports } from '../store/reports/reports.js';
+import type { Binding } from '../pbx-register/bindings.js';
 import type { ImportedIndexRows, Register } from '../store/register/types.js';
 import type { TrunkStatus } from '../trunk/registration.js';
 import type { LoginLimiter, Sessions } from './auth.js';
@@ -51,6 +52,8 @@ export interface PanelDeps {
    * registrar it registers at); several: a dashboard line each; /readyz lists them all.
    */
   trunkAccounts?: () => ReadonlyArray<TrunkAccountView>;
+  /** The PBX registering to crocetta (pbx.register), for the dashboard's PBX line; absent or null: it does not. */
+  pbx?: () => PbxView | null;
   /** Imports and exports (`/import`, `POST /api/import`, `GET /api/export`), on connections of their own. */
   sharing: {
     /** The register's SQLite file. */
@@ -68,6 +71,14 @@ export interface PanelDeps {
     /** A friend's weight when the panel's form leaves it as it is (`feeds.defaultWeight`). */
     defaultWeight: number;
   };
+}
+
+/** The PBX's registration to crocetta as the dashboard shows it. */
+export interface PbxView {
+  /** True when the registered PBX is the one place allowed calls go (pbx.uri empty): none registered, they get 480. */
+  callsGoThere: boolean;
+  /** Its live bindings, the most recently refreshed first. */
+  live: readonly Binding[];
 }
 
 /** One carrier account as the panel shows it. */

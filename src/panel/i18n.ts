@@ -70,6 +70,11 @@ const EN = {
   newest: 'Newest',
   noAttempts: 'No attempts.',
   trunkRegistered: 'Carrier trunk registered since {since} ({reason}).',
+  pbxRegistered: 'PBX registered to crocetta from {from}, renewed {since}, valid until {until}.',
+  pbxRegisteredMany:
+    'PBX registered to crocetta: {n} contacts, the latest from {from}, renewed {since}, valid until {until}.',
+  pbxNotRegistered:
+    'No PBX registered to crocetta: the calls it lets through cannot reach the office (the caller hears “unavailable”, 480) until the PBX registers.',
   lineToday: 'Today, attempts: {attempts}, stopped: {stopped}.',
   ourNumbers: 'Our numbers',
   ourNumbersNote: 'How many calls each of our numbers took, the most rung first; a number opens its register.',
@@ -283,6 +288,11 @@ const IT: Record<MessageKey, string> = {
   newest: 'Più recenti',
   noAttempts: 'Nessun tentativo.',
   trunkRegistered: 'Linea del gestore registrata dal {since} ({reason}).',
+  pbxRegistered: 'Centralino registrato a crocetta da {from}, rinnovato il {since}, valido fino al {until}.',
+  pbxRegisteredMany:
+    'Centralino registrato a crocetta: {n} contatti, l’ultimo da {from}, rinnovato il {since}, valido fino al {until}.',
+  pbxNotRegistered:
+    'Nessun centralino registrato a crocetta: le chiamate che lascia passare non arrivano in ufficio (il chiamante sente “non raggiungibile”, 480) finché il centralino non si registra.',
   lineToday: 'Oggi, tentativi: {attempts}, fermati: {stopped}.',
   ourNumbers: 'I nostri numeri',
   ourNumbersNote:

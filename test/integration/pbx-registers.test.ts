@@ -38,6 +38,22 @@ afterEach(async () => {
   await h?.stop();
 });
 
+/** The dashboard's PBX line, as the office reads it in `lang` (logged in with ADMIN_PASSWORD). */
+async function pbxLine(lang: 'it' | 'en'): Promise<string> {
+  const form = await fetch(h.url('/login'));
+  const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  const login = await fetch(h.url('/login'), {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, password: 'office-pw' }).toString(),
+    redirect: 'manual',
+  });
+  const session = (login.headers.get('set-cookie') ?? cookie).split(';')[0] ?? '';
+  const page = await (await fetch(h.url('/'), { headers: { cookie: `${session}; crocetta_lang=${lang}` } })).text();
+  return /<p class="notice[^"]*pbx"[^>]*>([^<]*)<\/p>/.exec(page)?.[1] ?? '(no PBX line)';
+}
+
 describe('the PBX registers to crocetta', () => {
   it('with digest: 401 first, then 200 listing its contact with the expiry granted; calls go to it with the DID as user', async () => {
     await start();
@@ -59,6 +75,33 @@ describe('the PBX registers to crocetta', () => {
       status: 'ready',
       checks: { pbx: true },
     });
+  });
+
+  it('the dashboard says whether the PBX is registered, from where and until when, or that allowed calls get 480', async () => {
+    await start({ ADMIN_PASSWORD: 'office-pw' });
+    expect(await pbxLine('it')).toBe(
+      'Nessun centralino registrato a crocetta: le chiamate che lascia passare non arrivano in ufficio (il chiamante sente “non raggiungibile”, 480) finché il centralino non si registra.',
+    );
+    expect(await pbxLine('en')).toMatch(/^No PBX registered to crocetta: the calls it lets through cannot reach/);
+    await registerWithDigest(h.double, { callId: 'dash-1@192.168.178.1' });
+    expect(await pbxLine('it')).toMatch(
+      /^Centralino registrato a crocetta da 198\.51\.100\.7:40123 \(AVM FRITZ!Box 7590 154\.07\.57\), rinnovato il \d\d\/\d\d\/\d\d, \d\d:\d\d, valido fino al \d\d\/\d\d\/\d\d, \d\d:\d\d\.$/,
+    );
+    expect(await pbxLine('en')).toMatch(/^PBX registered to crocetta from 198\.51\.100\.7:40123 \(AVM FRITZ!Box/);
+    // A FRITZ!Box registers each of its numbers: the line counts the contacts and names the latest.
+    await registerWithDigest(h.double, {
+      callId: 'dash-2@192.168.178.1',
+      aorUser: '0612345679',
+      contact: '<sip:0612345679@192.168.178.1:5060>',
+    });
+    expect(await pbxLine('en')).toMatch(
+      /^PBX registered to crocetta: 2 contacts, the latest from 198\.51\.100\.7:40123/,
+    );
+  });
+
+  it('the dashboard has no PBX line when calls go to PBX_URI and none is registered', async () => {
+    await start({ ADMIN_PASSWORD: 'office-pw', PBX_URI: 'sip:192.0.2.10:5060' });
+    expect(await pbxLine('en')).toBe('(no PBX line)');
   });
 
   it('a marked caller still gets 607 and never reaches the PBX', async () => {

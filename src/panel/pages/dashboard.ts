@@ -1,6 +1,7 @@
 import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { DayTotals, NumberRank, Totals } from '../../store/reports/reports.js';
 import type { TrunkStatus } from '../../trunk/registration.js';
+import type { PbxView } from '../deps.js';
 import type { MessageKey } from '../i18n.js';
 import { html, type SafeHtml } from '../html.js';
 import { categoryText } from '../category-text.js';
@@ -21,6 +22,8 @@ export interface DashboardData {
   trunkAccounts?: ReadonlyArray<{ name: string; carrier?: string; today?: Totals | undefined; status: TrunkStatus }>;
   /** Being rebuilt: the counts are incomplete (said above them). */
   aggregates?: AggregatesStatus;
+  /** The PBX registering to crocetta; null or absent when it does not (pbx.register off). */
+  pbx?: PbxView | null;
   /** Our numbers (the called numbers, E.164) with today's and this week's counts, the most rung first. */
   ourNumbers?: readonly OurNumber[];
 }
@@ -98,6 +101,29 @@ function trunkLines(ctx: PageContext, d: DashboardData): SafeHtml | string {
 }
 
 /**
+ * The PBX registered to crocetta: from where, when it last renewed and until when; or, when none is and the calls
+ * crocetta lets through can only go there (pbx.uri empty), that they get 480: the office hears nothing else of it.
+ * Nothing when the PBX's registration is off, or when none is registered but calls go to pbx.uri.
+ */
+function pbxLine(ctx: PageContext, pbx: PbxView | null | undefined): SafeHtml | string {
+  if (!pbx) return '';
+  const { t } = ctx.loc;
+  const latest = pbx.live[0];
+  if (latest === undefined) {
+    return pbx.callsGoThere ? html`<p class="notice error pbx" data-pbx="none">${t('pbxNotRegistered')}</p>` : '';
+  }
+  const agent = latest.userAgent === null || latest.userAgent === '' ? '' : ` (${latest.userAgent})`;
+  const params = {
+    from: `${latest.source.address}:${latest.source.port}${agent}`,
+    since: ctx.loc.dateTime(latest.updatedAt),
+    until: ctx.loc.dateTime(latest.expiresAt),
+    n: ctx.loc.number(pbx.live.length),
+  };
+  const text = pbx.live.length > 1 ? t('pbxRegisteredMany', params) : t('pbxRegistered', params);
+  return html`<p class="notice pbx" data-pbx="registered">${text}</p>`;
+}
+
+/**
  * Our numbers with today's and this week's counts: which one is rung most, and how much of it was stopped. A plain
  * table on a phone too (a card per number would push the chart off the screen), this week's pair hidden there.
  */
@@ -169,7 +195,7 @@ export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
   return page(
     ctx,
     t('dashboard'),
-    html`${trunkLines(ctx, d)}${d.aggregates ? aggregatesNotice(ctx, d.aggregates) : ''}<section class="cards">
+    html`${trunkLines(ctx, d)}${pbxLine(ctx, d.pbx)}${d.aggregates ? aggregatesNotice(ctx, d.aggregates) : ''}<section class="cards">
   ${card(number(d.today.attempts), `${t('today')}: ${what('attempts')}`)}
   ${card(number(d.today.stopped), `${t('today')}: ${what('stopped')}`)}
   ${card(number(d.today.attempts - d.today.stopped), `${t('today')}: ${what('passed')}`)}

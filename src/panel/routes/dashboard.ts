@@ -1,6 +1,6 @@
 /**
  * `GET /`: today's and this week's counts, our numbers' counts (which one is rung most), the last 30 days, the week's
- * top callers, the trunk's state (each line with today's counts on its number).
+ * top callers, the trunk's state (each line with today's counts on its number), the PBX's registration to crocetta.
  */
 import { Router } from 'express';
 import { normalizeNumber } from '../../callerid/index.js';
@@ -11,7 +11,10 @@ import { pageContext, sendHtml } from '../page.js';
 import { dashboardPage, NO_CALLS, ourNumbers } from '../pages/dashboard.js';
 
 export function dashboardRouter(
-  deps: Pick<PanelDeps, 'reports' | 'withheld' | 'clock' | 'timeZone' | 'defaultCountry' | 'trunk' | 'trunkAccounts'>,
+  deps: Pick<
+    PanelDeps,
+    'reports' | 'withheld' | 'clock' | 'timeZone' | 'defaultCountry' | 'trunk' | 'trunkAccounts' | 'pbx'
+  >,
 ): Router {
   const router = Router();
   const { reports, timeZone } = deps;
@@ -45,6 +48,7 @@ export function dashboardRouter(
         topOffenders,
         trunk: deps.trunk(),
         trunkAccounts: accounts,
+        pbx: deps.pbx?.() ?? null,
         ourNumbers: ourNumbers(todayByCalled, weekByCalled, lineNumbers),
         aggregates: reports.aggregates(),
       }),
