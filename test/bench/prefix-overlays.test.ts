@@ -1,6 +1,7 @@
 /**
- * bench/prefixes-*.yaml: the overlays the README's accuracy table names load against the config schema (strict: a
- * misspelt key is an error) and say what the table says they do.
+ * bench/prefixes-*.yaml: the overlays the README names (How callers are classified) and whose accuracy table is in
+ * docs/measurements.md ("From the README's How callers are classified section") load against the config schema
+ * (strict: a misspelt key is an error) and say what the README says they do.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -85,6 +85,12 @@ describe('panel routers through the real app', () => {
       '<span role="group" aria-label="Language"><a href="/rules?lang=it" hreflang="it" lang="it">IT</a> · ' +
         '<strong aria-current="true" lang="en">EN</strong></span>',
     );
+    // The login page's links say the language of the page they lead to too (hreflang), as the header's do.
+    const login = await (await fetch(h.url('/login'))).text();
+    expect(login).toContain(
+      '<a href="/login?lang=it" hreflang="it" lang="it">Italiano</a> · ' +
+        '<a href="/login?lang=en" hreflang="en" lang="en">English</a>',
+    );
   });
 
   it('dashboard: today and the week', async () => {

@@ -205,7 +205,12 @@ export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
 </section>
 ${d.ourNumbers !== undefined && d.ourNumbers.length > 0 ? ourNumbersTable(ctx, d.ourNumbers) : ''}
 <h2>${t('perDay')}</h2>
-<div class="panel">${chart(spec, t('perDay'))}</div>
+${
+  // No attempt in the 30 days (a new register): said, as the tables below say it, not an empty grid.
+  d.perDay.some((x) => x.attempts > 0)
+    ? html`<div class="panel">${chart(spec, t('perDay'))}</div>`
+    : html`<p class="muted" id="per-day-none">${t('noAttempts')}</p>`
+}
 <h2>${t('topOffenders')}</h2>
 <p class="muted small">${t('trustedLeftOut')}</p>
 ${d.topOffenders.length ? offenderRows(ctx, d.topOffenders) : html`<p class="muted">${t('noAttempts')}</p>`}`,

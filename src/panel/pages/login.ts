@@ -24,7 +24,7 @@ ${
 </form>`
     : html`<p>${t('loginNotConfigured')}</p>`
 }
-<p class="small"><a href="/login?lang=it" lang="it">Italiano</a> · <a href="/login?lang=en" lang="en">English</a></p>
+<p class="small"><a href="/login?lang=it" hreflang="it" lang="it">Italiano</a> · <a href="/login?lang=en" hreflang="en" lang="en">English</a></p>
 </section>`,
   );
 }
