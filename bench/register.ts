@@ -1,5 +1,5 @@
 /**
- * Register benchmark: `npx tsx bench/register.ts [--idle=2000] [--synchronous=NORMAL|FULL] [--journal=50000] [--attempts=200000] [--concurrency=2000] [--paced=100] [--paced-seconds=10] [--paced-rounds=2] [--talk-with-outcome] [--marks=1000000]`
+ * Register benchmark: `npx tsx bench/register.ts [--idle=2000] [--synchronous=NORMAL|FULL] [--journal=50000] [--attempts=200000] [--concurrency=2000] [--paced=100] [--paced-seconds=10] [--paced-rounds=2] [--talk-with-outcome] [--checkpoint-rows=50] [--marks=1000000]`
  *
  * 0. Idle commit latency: one attempt at a time (the next one only once the previous `record()` resolved), the
  *    case of an office's line where calls come seconds apart: p50/p99 of `record()` until committed, beside the
@@ -24,14 +24,16 @@
  *    call: what the register adds to each call on the SIP main thread between calls (issue 12), and the journal's
  *    write()s and node-sqlite3's statement trips per call, counted (what CPU time on a shared machine blurs).
  *    `--only=paced`: this alone. `--talk-with-outcome`: the talk time in the same run as the outcome (bench:sip's
- *    short calls, whose CDR comes before the attempt's commit), not 1 ms after it.
+ *    short calls, whose CDR comes before the attempt's commit), not 1 ms after it. `--checkpoint-rows=N`: the
+ *    checkpointer copies the WAL after N committed rows (the register's checkpointAfterRows; default 50); each paced
+ *    line ends with the WAL file's size.
  * 2. Index of marks: fills a database with M marked numbers (in SQL), then a fresh `node` process (plain JS,
  *    transpiled from src/ on the fly, as `npm start` runs it: tsx alone costs ~35 MB of RSS) opens the register
  *    and reports the index load time, its RSS and peak RSS, and the lookup rate.
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -353,6 +355,7 @@ async function pacedRound(rate: number, seconds: number, print: boolean, round =
       prefixes: prefixIndexOptions(undefined, { suspect: 0.5 }),
       onBatch: () => commits++,
       ...(argText('commit-interval') !== undefined && { journaledCommitIntervalMs: arg('commit-interval', 10) }),
+      ...(argText('checkpoint-rows') !== undefined && { checkpointAfterRows: arg('checkpoint-rows', 50) }),
     });
     // The refused callers are marked first, as bench:sip's: their numbers are in the prefix tree before their calls.
     if (kind === 'refusal') {
@@ -406,6 +409,7 @@ async function pacedRound(rate: number, seconds: number, print: boolean, round =
     );
     const writes = (counted.writes - before.writes) / calls;
     const trips = (counted.trips - before.trips) / calls;
+    const walBytes = walSize(join(dir, 'register.sqlite'));
     await register.close();
     rmSync(dir, { recursive: true, force: true });
     const perCall = (ms: number) => fmt((ms * 1000) / calls, 1);
@@ -414,8 +418,17 @@ async function pacedRound(rate: number, seconds: number, print: boolean, round =
       `paced round ${round}, ${kind} at ${rate}/s: ${calls} calls (${journaled} journaled), main thread CPU ${perCall(result.activeMs - idle.activeMs)} µs/call ` +
         `(${perCall(result.activeMs)} less the loop's own ${perCall(idle.activeMs)}), process CPU ${perCall(result.cpuMs - idle.cpuMs)} µs/call ` +
         `(all threads, less the loop's ${perCall(idle.cpuMs)}), ${fmt(commits / calls, 2)} commits/call, ` +
-        `${fmt(writes, 2)} write()s/call, ${fmt(trips, 2)} statement trips/call`,
+        `${fmt(writes, 2)} write()s/call, ${fmt(trips, 2)} statement trips/call, WAL file ${fmt(walBytes / 1024, 0)} KB`,
     );
+  }
+}
+
+/** The WAL file's size (its largest extent since it was made: SQLite reuses it from the start, never shrinks it). */
+function walSize(file: string): number {
+  try {
+    return statSync(`${file}-wal`).size;
+  } catch {
+    return NaN;
   }
 }
 

@@ -137,6 +137,12 @@ export interface OpenRegisterOptions {
    * 0: at once. @defaultValue 50
    */
   journaledCommitIntervalMs?: number;
+  /**
+   * The checkpointer copies the WAL into the database file once this many rows were committed since its last copy, or
+   * every second while any were (checkpointer.ts). A copy is also where synchronous=NORMAL syncs the WAL: the rows a
+   * power cut may undo (README, Durability). @defaultValue CHECKPOINT_AFTER_ROWS
+   */
+  checkpointAfterRows?: number;
 }
 
 /** The register as opened: the contract plus what operators and benchmarks may want to see. */
@@ -160,6 +166,8 @@ export class RegisterUnavailableError extends Error {
 
 /** Most attempts per INSERT (one JSON parameter whatever their number: commit-batch.ts). */
 const ROWS_PER_INSERT = 1000;
+/** OpenRegisterOptions.checkpointAfterRows' default. */
+export const CHECKPOINT_AFTER_ROWS = 50;
 /** OpenRegisterOptions.journaledCommitIntervalMs' default. */
 export const JOURNALED_COMMIT_INTERVAL_MS = 50;
 /**
@@ -239,7 +247,11 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
     const journal = options.journal === true ? await openJournal(writer, options, logger) : null;
     reader = await Connection.open(options.file, { readOnly: true });
     reader.setBusyTimeout(busyTimeoutMs);
-    checkpointer = await Checkpointer.open(options.file, { afterRows: 50, everyMs: 1000, logger });
+    checkpointer = await Checkpointer.open(options.file, {
+      afterRows: options.checkpointAfterRows ?? CHECKPOINT_AFTER_ROWS,
+      everyMs: 1000,
+      logger,
+    });
     const { index, stats } = await loadIndex(writer, {
       lookbackDays: options.lookbackDays,
       clock,
