@@ -119,6 +119,12 @@ const EN = {
   leastAdvice:
     'Of the {category} companies you marked, {company} bothered you least (attempts: {n}): if you are choosing a supplier, that is the one to consider.',
   leastAdviceAll: 'Of the companies you marked, {company} bothered you least (attempts: {n}).',
+  leastAdviceTied:
+    'Of the {category} companies you marked, {companies} bothered you least (attempts: {n} each): if you are choosing a supplier, those are the ones to consider.',
+  leastAdviceAllTied: 'Of the companies you marked, {companies} bothered you least (attempts: {n} each).',
+  leastAdviceEven:
+    'The {category} companies you marked bothered you equally (attempts: {n} each): the rankings cannot tell you which supplier to choose yet.',
+  leastAdviceAllEven: 'The companies you marked bothered you equally (attempts: {n} each).',
   aggregatesRebuilding:
     'The figures on this page are being rebuilt from the register (after an upgrade or a change of time zone): until it ends they are incomplete. Calls are screened and recorded as usual.',
   aggregatesRebuildingProgress:
@@ -338,6 +344,12 @@ const IT: Record<MessageKey, string> = {
   leastAdvice:
     'Tra le aziende di {category} che hai segnato, {company} ti ha disturbato meno (tentativi: {n}): se devi scegliere un fornitore, è quella da considerare.',
   leastAdviceAll: 'Tra le aziende che hai segnato, {company} ti ha disturbato meno (tentativi: {n}).',
+  leastAdviceTied:
+    'Tra le aziende di {category} che hai segnato, {companies} ti hanno disturbato meno (tentativi: {n} ciascuna): se devi scegliere un fornitore, sono quelle da considerare.',
+  leastAdviceAllTied: 'Tra le aziende che hai segnato, {companies} ti hanno disturbato meno (tentativi: {n} ciascuna).',
+  leastAdviceEven:
+    'Le aziende di {category} che hai segnato ti hanno disturbato allo stesso modo (tentativi: {n} ciascuna): la classifica non sa ancora dirti quale fornitore scegliere.',
+  leastAdviceAllEven: 'Le aziende che hai segnato ti hanno disturbato allo stesso modo (tentativi: {n} ciascuna).',
   aggregatesRebuilding:
     'Le cifre di questa pagina sono in ricostruzione dal registro (dopo un aggiornamento o un cambio di fuso orario): finché non termina sono incomplete. Le chiamate sono filtrate e registrate come sempre.',
   aggregatesRebuildingProgress:

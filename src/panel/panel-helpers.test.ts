@@ -203,6 +203,68 @@ describe('panel helpers', () => {
     expect(least.get('telecom')?.company).toBe('T');
   });
 
+  it('advise no supplier by the alphabet: a tie for the fewest names every company that tied, an even field says so', () => {
+    const advice = (lang: 'it' | 'en', companies: Array<[string, string | null, number]>) =>
+      [
+        ...rankingsPage(
+          { loc: localeFor(lang, 'Europe/Rome', 'IT'), csrf: 'x', path: '/rankings', now: 0, timeZone: 'Europe/Rome' },
+          {
+            period: '7',
+            category: undefined,
+            categories: ['energy'],
+            companies: companies.map(([company, category, attempts]) => ({
+              company,
+              category,
+              attempts,
+              stopped: 0,
+              numbers: 1,
+            })),
+            numbers: [],
+          },
+        ).value.matchAll(/<p class="advice">([^<]*)<\/p>/g),
+      ].map((m) => m[1]);
+    // Seen on a first day: Gas Sereno and Luce Facile Srl 3 attempts each, and the advice named Gas Sereno alone.
+    expect(
+      advice('it', [
+        ['Luce Facile Srl', 'energy', 3],
+        ['Gas Sereno', 'energy', 3],
+      ]),
+    ).toEqual([
+      'Le aziende di energia che hai segnato ti hanno disturbato allo stesso modo (tentativi: 3 ciascuna): la classifica non sa ancora dirti quale fornitore scegliere.',
+    ]);
+    expect(
+      advice('en', [
+        ['Volta', 'energy', 9],
+        ['Luce Facile Srl', 'energy', 3],
+        ['Gas Sereno', 'energy', 3],
+        ['A', null, 2],
+        ['B', null, 5],
+      ]),
+    ).toEqual([
+      'Of the energy companies you marked, Gas Sereno and Luce Facile Srl bothered you least (attempts: 3 each): if you are choosing a supplier, those are the ones to consider.',
+      'Of the companies you marked, A bothered you least (attempts: 2).',
+    ]);
+    expect(
+      advice('it', [
+        ['Volta', 'energy', 9],
+        ['Luce Facile Srl', 'energy', 3],
+        ['Gas Sereno', 'energy', 3],
+        ['Sole', 'energy', 3],
+      ]),
+    ).toEqual([
+      'Tra le aziende di energia che hai segnato, Gas Sereno, Luce Facile Srl e Sole ti hanno disturbato meno (tentativi: 3 ciascuna): se devi scegliere un fornitore, sono quelle da considerare.',
+    ]);
+    // One company fewer than the rest: named alone, as before.
+    expect(
+      advice('en', [
+        ['Volta', 'energy', 9],
+        ['Gas Sereno', 'energy', 3],
+      ]),
+    ).toEqual([
+      'Of the energy companies you marked, Gas Sereno bothered you least (attempts: 3): if you are choosing a supplier, that is the one to consider.',
+    ]);
+  });
+
   it('show how long the office talked, or how much of the message the caller heard', () => {
     const t = localeFor('it', 'Europe/Rome', 'IT');
     const en = localeFor('en', 'Europe/Rome', 'IT');

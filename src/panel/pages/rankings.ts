@@ -3,6 +3,7 @@ import type { CompanyRank, NumberRank } from '../../store/reports/reports.js';
 import { html, type SafeHtml } from '../html.js';
 import type { CommunityRanking } from '../../store/reports/community-rankings.js';
 import { categoryText } from '../category-text.js';
+import { localeTag } from '../i18n.js';
 import { aggregatesNotice } from './aggregates-notice.js';
 import { communitySection } from './community.js';
 import { offenderRows } from './dashboard.js';
@@ -41,23 +42,32 @@ export function leastBothering(companies: readonly CompanyRank[]): Map<string, C
   return out;
 }
 
+/**
+ * The advice for one category: the company that bothered least; on a tie for the fewest attempts, every company that
+ * tied (the alphabet is no reason to choose a supplier); when every company of the category tied, that they did.
+ */
+function adviceText(ctx: PageContext, companies: readonly CompanyRank[], least: CompanyRank, category: string): string {
+  const { t } = ctx.loc;
+  const same = companies.filter((x) => (x.category ?? '') === category);
+  const tied = same.filter((x) => x.attempts === least.attempts).map((x) => x.company);
+  const n = ctx.loc.number(least.attempts);
+  const named: Record<string, string> = category === '' ? {} : { category: categoryText(ctx.loc.lang, category) };
+  if (tied.length === same.length)
+    return t(category === '' ? 'leastAdviceAllEven' : 'leastAdviceEven', { ...named, n });
+  if (tied.length > 1) {
+    const list = new Intl.ListFormat(localeTag(ctx.loc.lang), { type: 'conjunction' });
+    const companiesText = list.format([...tied].sort((a, b) => a.localeCompare(b)));
+    return t(category === '' ? 'leastAdviceAllTied' : 'leastAdviceTied', { ...named, companies: companiesText, n });
+  }
+  return t(category === '' ? 'leastAdviceAll' : 'leastAdvice', { ...named, company: least.company, n });
+}
+
 export function rankingsPage(ctx: PageContext, d: RankingsData): SafeHtml {
   const { t } = ctx.loc;
   const least = leastBothering(d.companies);
   const advice = [...least.entries()]
     .filter(([, c]) => d.companies.filter((x) => (x.category ?? '') === (c.category ?? '')).length > 1)
-    .map(
-      ([category, c]) =>
-        html`<p class="advice">${
-          category
-            ? t('leastAdvice', {
-                category: categoryText(ctx.loc.lang, category),
-                company: c.company,
-                n: ctx.loc.number(c.attempts),
-              })
-            : t('leastAdviceAll', { company: c.company, n: ctx.loc.number(c.attempts) })
-        }</p>`,
-    );
+    .map(([category, c]) => html`<p class="advice">${adviceText(ctx, d.companies, c, category)}</p>`);
   const spec = {
     labels: d.companies.map((c) => c.company),
     datasets: [{ label: t('attempts'), data: d.companies.map((c) => c.attempts) }],
