@@ -20,26 +20,29 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import { FRONT_ASKS_MARK, FRONT_ROUTE_PARAM, REFUSAL_MARK } from '../../src/sip/verdict-to-sip.js';
-import { attemptsOf, markNumber, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { attemptsOf, stopE2e } from '../support/e2e-crocetta.js';
+import {
+  CARRIER,
+  KAMAILIO,
+  PAIR,
+  PBX,
+  TOKEN,
+  startPairCrocetta,
+  startPairDrachtio,
+} from '../support/kamailio-front-pair.js';
 import {
   pickPorts,
   realTools,
-  startDrachtio,
   startKamailioFront,
   type RealDrachtio,
   type RealKamailio,
 } from '../support/real-sip-tools.js';
 
 const TOOLS = realTools(['kamailio', 'drachtio']);
-const CALLER = '127.0.0.1';
-const PAIRS = '127.0.0.2';
-const KAMAILIO = '127.0.0.3';
-const PBX = '127.0.0.4';
 const DID = '+390612345678';
 const NUISANCE = '+390298765432';
 /** A caller crocetta lets through: proxied to the PBX. */
 const CUSTOMER = '+390255566677';
-const TOKEN = 'e2e-token-0123456789';
 
 const header = (m: string, name: string): string | undefined =>
   m
@@ -122,18 +125,16 @@ describe.skipIf(TOOLS.missing.length > 0)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-kamailio-front-'));
-      const [k = 0, a = 0, s1 = 0, s2 = 0, p = 0] = await pickPorts(5, [CALLER, PAIRS, KAMAILIO, PBX], 29_200, 29_400);
+      const [k = 0, a = 0, s1 = 0, s2 = 0, p = 0] = await pickPorts(5, [CARRIER, PAIR, KAMAILIO, PBX], 29_200, 29_400);
       kamailioPort = k;
       admin = a;
-      drachtio = await startDrachtio(join(dir, 'drachtio'), { admin, sip: s1 }, 'cymru', {
-        sip: `<contacts><contact>sip:${PAIRS}:${s1};transport=udp</contact><contact>sip:${PAIRS}:${s2};transport=udp</contact></contacts>`,
-      });
+      drachtio = await startPairDrachtio(dir, admin, [s1, s2], 'udp');
       pbx = await Endpoint.open(PBX, p, busy);
-      caller = await Endpoint.open(CALLER);
+      caller = await Endpoint.open(CARRIER);
       // Kamailio's own list is empty: every caller reaches crocetta, which decides.
       kamailio = await startKamailioFront(dir, {
         listen: { host: KAMAILIO, port: kamailioPort },
-        pairs: [`sip:${PAIRS}:${s1}`, `sip:${PAIRS}:${s2}`],
+        pairs: [`sip:${PAIR}:${s1}`, `sip:${PAIR}:${s2}`],
         defines: { PBX_URI: `sip:${PBX}:${p}` },
       });
     }, 30_000);
@@ -144,35 +145,25 @@ describe.skipIf(TOOLS.missing.length > 0)(
     });
 
     afterAll(async () => {
-      await kamailio?.stop();
-      await drachtio?.stop();
+      await stopE2e({ dir, app: undefined, software: [kamailio, drachtio] });
       caller?.close();
       pbx?.close();
-      removeE2eDir(dir);
     });
 
     /** crocetta with `env` on the same register, the nuisance caller marked. */
     const startCrocetta = async (env: Record<string, string>): Promise<Crocetta> => {
-      app = await startE2eCrocetta({
-        dir,
-        adminPort: admin,
-        secret: 'cymru',
-        token: TOKEN,
-        pbxUri: `sip:${PBX}:${pbx.port}`,
-        env: { ACTION_NUISANCE: 'reject:503', ...env },
-      });
-      expect(await markNumber(app, TOKEN, NUISANCE, 'nuisance')).toBe(200);
+      app = await startPairCrocetta(dir, admin, pbx.port, [NUISANCE], { ACTION_NUISANCE: 'reject:503', ...env });
       return app;
     };
 
     /** `from`'s INVITE (the nuisance caller's by default) through Kamailio: its final answer (ACKed), its Call-ID. */
     const call = async (extra: string[] = [], from = NUISANCE): Promise<{ answer: string; callId: string }> => {
       seq++;
-      const callId = `kam-front-real-${seq}-${Date.now()}@${CALLER}`;
+      const callId = `kam-front-real-${seq}-${Date.now()}@${CARRIER}`;
       const branch = `z9hG4bK-kfr-${seq}-${Date.now()}`;
       const lines = (method: string, to: string) => [
         `${method} sip:${DID}@${KAMAILIO}:${kamailioPort} SIP/2.0`,
-        `Via: SIP/2.0/UDP ${CALLER}:${caller.port};branch=${branch}`,
+        `Via: SIP/2.0/UDP ${CARRIER}:${caller.port};branch=${branch}`,
         'Max-Forwards: 70',
         `From: <sip:${from}@203.0.113.10>;tag=f${seq}`,
         `To: ${to}`,
@@ -181,7 +172,7 @@ describe.skipIf(TOOLS.missing.length > 0)(
       const invite = [
         ...lines('INVITE', `<sip:${DID}@${KAMAILIO}>`),
         'CSeq: 1 INVITE',
-        `Contact: <sip:carrier@${CALLER}:${caller.port}>`,
+        `Contact: <sip:carrier@${CARRIER}:${caller.port}>`,
         ...extra,
         'Content-Length: 0',
         '',

@@ -19,12 +19,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
-import { attemptsOf, markNumber, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { attemptsOf, stopE2e } from '../support/e2e-crocetta.js';
 import { eventually } from '../support/crocetta-harness.js';
+import {
+  CARRIER,
+  KAMAILIO,
+  PAIR,
+  PBX,
+  TOKEN,
+  startPairCrocetta,
+  startPairDrachtio,
+} from '../support/kamailio-front-pair.js';
 import {
   pickPorts,
   realTools,
-  startDrachtio,
   startKamailioFront,
   type RealDrachtio,
   type RealKamailio,
@@ -32,12 +40,7 @@ import {
 import { scenarioRunner, type ScenarioRun } from '../support/scenario-runner.js';
 
 const TOOLS = realTools(['kamailio', 'drachtio', 'sipp']);
-const CALLER = '127.0.0.1';
-const PAIR = '127.0.0.2';
-const KAMAILIO = '127.0.0.3';
-const PBX = '127.0.0.4';
 const NUISANCE = '+390298765400';
-const TOKEN = 'e2e-token-0123456789';
 /**
  * The fronts that send the call to the PBX after their pairs failed, and the one whose pair is over UDP: one UDP
  * worker. The PBX (sipp) sends its 180 and its 200 back to back (drachtio-server relays them so); two Kamailio workers
@@ -75,7 +78,7 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
     dir = mkdtempSync(join(tmpdir(), 'crocetta-e2e-kamailio-tcp-'));
     const taken = new Set<number>();
     const [k = 0, admin = 0, sip = 0, pbx = 0, callerTcp = 0, callerUdp = 0, down = 0, dead = 0, dead2 = 0, bare = 0] =
-      await pickPorts(10, [CALLER, PAIR, KAMAILIO, PBX], 29_400, 29_600, taken);
+      await pickPorts(10, [CARRIER, PAIR, KAMAILIO, PBX], 29_400, 29_600, taken);
     // The gone pairs' stand-ins (on the pair's address) and their fronts.
     const [gone = 0, silent = 0, gone2 = 0, goneBare = 0] = await pickPorts(4, [PAIR, KAMAILIO], 29_400, 29_600, taken);
     // The front whose pair is listed over UDP.
@@ -96,30 +99,16 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
       udpPair,
       sip,
     };
-    drachtio = await startDrachtio(join(dir, 'drachtio'), { admin, sip }, 'cymru', {
-      sip: `<contacts><contact>sip:${PAIR}:${sip};transport=udp,tcp</contact></contacts>`,
-    });
+    drachtio = await startPairDrachtio(dir, admin, [sip]);
     kamailio = await startKamailioFront(dir, {
       listen: { host: KAMAILIO, port: k },
       listenTcp: { host: KAMAILIO, port: k },
       pairs: [`sip:${PAIR}:${sip};transport=tcp`],
     });
-    app = await startE2eCrocetta({
-      dir,
-      adminPort: admin,
-      secret: 'cymru',
-      token: TOKEN,
-      pbxUri: `sip:${PBX}:${pbx}`,
-    });
-    expect(await markNumber(app, TOKEN, NUISANCE, 'nuisance')).toBe(200);
+    app = await startPairCrocetta(dir, admin, pbx, [NUISANCE]);
   }, 30_000);
 
-  afterAll(async () => {
-    await app?.stop().catch(() => undefined);
-    await kamailio?.stop();
-    await drachtio?.stop();
-    removeE2eDir(dir);
-  });
+  afterAll(() => stopE2e({ dir, app, software: [kamailio, drachtio] }));
 
   /**
    * A caller rings `did` through `front` (listening on `frontPort`) over `transport`; the PBX (sipp) answers it. sipp's
@@ -137,7 +126,7 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
       { scenario: 'pbx-answers-did.xml', at: { host: PBX, port: port.pbx }, transport: 'u1' },
       {
         scenario: 'caller-answered.xml',
-        at: { host: CALLER, port: transport === 't1' ? port.callerTcp : port.callerUdp },
+        at: { host: CARRIER, port: transport === 't1' ? port.callerTcp : port.callerUdp },
         target: `${KAMAILIO}:${frontPort}`,
         keys: { did, caller },
         transport,
@@ -228,7 +217,7 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
   it("a marked caller over TCP gets crocetta's 607, the PBX nothing", async () => {
     const refused = await sipp.play({
       scenario: 'caller-refused.xml',
-      at: { host: CALLER, port: port.callerTcp },
+      at: { host: CARRIER, port: port.callerTcp },
       target: `${KAMAILIO}:${port.kamailio}`,
       keys: { did: '+390612345673', caller: NUISANCE },
       transport: 't1',
@@ -340,16 +329,16 @@ async function goneMachine(host: string, port: number): Promise<{ probed: string
 }
 
 /**
- * An INVITE from the carrier at CALLER to `did` through the front at KAMAILIO:`frontPort`, over TCP, by hand (no
+ * An INVITE from the carrier at CARRIER to `did` through the front at KAMAILIO:`frontPort`, over TCP, by hand (no
  * sipp scenario waits for a failure): the final answers it got within `waitMs` (bounded; none is an empty list).
  */
 async function finalAnswers(frontPort: number, did: string, caller: string, waitMs: number): Promise<string[]> {
-  const socket = connect({ host: KAMAILIO, port: frontPort, localAddress: CALLER });
+  const socket = connect({ host: KAMAILIO, port: frontPort, localAddress: CARRIER });
   let received = '';
   socket.on('data', (d: Buffer) => (received += d.toString('utf8')));
   try {
     await new Promise<void>((ok, fail) => socket.once('connect', ok).once('error', fail));
-    const local = `${CALLER}:${socket.localPort}`;
+    const local = `${CARRIER}:${socket.localPort}`;
     socket.write(
       [
         `INVITE sip:${did}@${KAMAILIO}:${frontPort};transport=tcp SIP/2.0`,

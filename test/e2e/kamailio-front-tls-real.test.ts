@@ -19,13 +19,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crocetta } from '../../src/app.js';
 import { REFUSAL_MARK } from '../../src/sip/verdict-to-sip.js';
 import { eventually } from '../support/crocetta-harness.js';
-import { attemptsOf, markNumber, removeE2eDir, startE2eCrocetta } from '../support/e2e-crocetta.js';
+import { attemptsOf, stopE2e } from '../support/e2e-crocetta.js';
+import {
+  CARRIER,
+  KAMAILIO,
+  PAIR,
+  PBX,
+  TOKEN,
+  startPairCrocetta,
+  startPairDrachtio,
+} from '../support/kamailio-front-pair.js';
 import {
   REPO_ROOT,
   kamailioModule,
   pickPorts,
   realTools,
-  startDrachtio,
   startKamailioFront,
   type RealDrachtio,
   type RealKamailio,
@@ -43,11 +51,6 @@ const SKIPPED =
       ? " (skipped: Kamailio's tls module not installed (Debian: apt install kamailio-tls-modules))"
       : '';
 
-const CARRIER = '127.0.0.1';
-const PAIR = '127.0.0.2';
-const KAMAILIO = '127.0.0.3';
-const PBX = '127.0.0.4';
-const TOKEN = 'e2e-token-0123456789';
 /** On the front's list (its htable) and on crocetta's: Kamailio refuses it. */
 const LISTED = '+390298765501';
 /** Marked on crocetta after the list was exported: the front lets it through, crocetta refuses it. */
@@ -117,9 +120,7 @@ describe.skipIf(MISSING.length > 0)(`the real Kamailio front with the carrier ov
     expect(readFileSync(tlsCfg, 'utf8')).toContain(`certificate = ${cert}`);
     expect(readFileSync(tlsCfg, 'utf8')).toContain(`ca_list = ${cert}`);
 
-    drachtio = await startDrachtio(join(dir, 'drachtio'), { admin, sip }, 'cymru', {
-      sip: `<contacts><contact>sip:${PAIR}:${sip};transport=udp,tcp</contact></contacts>`,
-    });
+    drachtio = await startPairDrachtio(dir, admin, [sip]);
     // The front's list, as exported before MARKED_LATER was marked: LISTED only.
     for (const name of ['udp-pair', 'tcp-pair']) {
       mkdirSync(join(dir, name, 'db'), { recursive: true });
@@ -142,18 +143,10 @@ describe.skipIf(MISSING.length > 0)(`the real Kamailio front with the carrier ov
       pairs: [`sip:${PAIR}:${sip};transport=tcp`],
       defines: { TLS_CFG: tlsCfg },
     });
-    app = await startE2eCrocetta({ dir, adminPort: admin, secret: 'cymru', token: TOKEN, pbxUri: `sip:${PBX}:${pbx}` });
-    expect(await markNumber(app, TOKEN, LISTED, 'nuisance')).toBe(200);
-    expect(await markNumber(app, TOKEN, MARKED_LATER, 'nuisance')).toBe(200);
+    app = await startPairCrocetta(dir, admin, pbx, [LISTED, MARKED_LATER]);
   }, 30_000);
 
-  afterAll(async () => {
-    await app?.stop().catch(() => undefined);
-    await udpFront?.stop();
-    await tcpFront?.stop();
-    await drachtio?.stop();
-    removeE2eDir(dir);
-  });
+  afterAll(() => stopE2e({ dir, app, software: [udpFront, tcpFront, drachtio] }));
 
   /** A TLS connection from the carrier to a front's TLS port, the front's certificate checked. */
   const connectTo = (tlsPort: number): Promise<TlsSipClient> =>
