@@ -28,6 +28,12 @@ import { numberArg } from './args.js';
 export const MARKS = numberArg('marks', 1_000_000);
 /** --preparsed: every call parsed before the first is decided (see batches). */
 const PREPARSED = process.argv.includes('--preparsed');
+/**
+ * --batch N: calls parsed at a time (1,000; see batches). The parsed requests of a batch are alive while it is
+ * decided, so every scavenge during a decision copies them (and promotes them): the service has a few requests alive
+ * at a time, not a thousand.
+ */
+const BATCH = Math.max(1, Math.floor(numberArg('batch', 1000)));
 
 // drachtio-srf's own message and request classes, as its agent builds them for every request it receives.
 const require = createRequire(import.meta.url);
@@ -115,9 +121,6 @@ export interface Call {
   caller: Caller;
   tag: string;
 }
-
-/** Calls parsed at a time (see batches). */
-const BATCH = 1000;
 
 /**
  * The calls as drachtio-srf hands them to the application, parsed by its own SipMessage outside the timed

@@ -15,8 +15,8 @@
  * default configuration plus the README's four policy rules, none matching: every rule is tried):
  * identifyCaller → calledNumber → callerKey → evidenceFor → classify → pickAction → policyReason.
  * The INVITEs are parsed by drachtio-srf's own SipMessage outside the timed sections (drachtio-srf does that before
- * any app code runs), a thousand at a time just before they are decided (`--preparsed`: all before the first, as
- * this bench did up to 2 Dec 2026; see batches()). Reports decisions/s, p50/p99 latency (measured on calls of their own, not a second pass
+ * any app code runs), a thousand at a time just before they are decided (`--batch N`: N at a time; `--preparsed`:
+ * all before the first, as this bench did up to 2 Dec 2026; see batches()). Reports decisions/s, p50/p99 latency (measured on calls of their own, not a second pass
  * over the same callers), the process's CPU time per decision (what the wall clock says on a quiet machine; less
  * swayed by other processes on a busy one), index load time and RSS.
  * Baseline measured in the same run: libphonenumber-js parsing the same numbers alone (the floor of any
