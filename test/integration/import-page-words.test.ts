@@ -76,3 +76,45 @@ describe("a refused import on the import page, in the page's words", () => {
     });
   });
 });
+
+/** A FRITZ!Box phonebook of two contacts, one number each, as the box writes it (an XML of many lines). */
+const PHONEBOOK = `<?xml version="1.0" encoding="utf-8"?>
+<phonebooks>
+<phonebook name="Telefonbuch">
+<contact>
+<person><realName>Gas Sereno</realName></person>
+<telephony><number type="work">0249712345</number></telephony>
+</contact>
+<contact>
+<person><realName>TelcoX</realName></person>
+<telephony><number type="work">0287176900</number></telephony>
+</contact>
+</phonebook>
+</phonebooks>
+`;
+
+async function cards(lang: 'it' | 'en', format: string, file: string): Promise<string[]> {
+  const s = sessions[lang];
+  if (s === undefined) throw new Error('no session');
+  const form = new FormData();
+  form.set('_csrf', s.csrf);
+  form.set('format', format);
+  form.set('file', new Blob([file]), 'file.txt');
+  const res = await fetch(h.url('/import'), { method: 'POST', headers: { cookie: s.cookie }, body: form });
+  const page = await res.text();
+  const cardsHtml = /<div class="cards">([\s\S]*?)<\/div>\n/.exec(page)?.[1] ?? '';
+  return [...cardsHtml.matchAll(/<div class="n"[^>]*>(\d+)<\/div><div class="l">([^<]*)<\/div>/g)].map(
+    (m) => `${m[2] ?? ''} ${m[1] ?? ''}`,
+  );
+}
+
+describe("the import page's first count: a phonebook's numbers, a list's lines", () => {
+  it.each([
+    ['en', 'fritzbox', PHONEBOOK, 'Numbers read 2'],
+    ['it', 'fritzbox', PHONEBOOK, 'Numeri letti 2'],
+    ['en', 'list', '0212345678\n\n0212345679\n', 'Rows read 3'],
+    ['it', 'list', '0212345678\n\n0212345679\n', 'Righe lette 3'],
+  ] as const)('%s, %s', async (lang, format, file, first) => {
+    expect((await cards(lang, format, file))[0]).toBe(first);
+  });
+});

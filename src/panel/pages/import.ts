@@ -35,6 +35,7 @@ const TEXTS = {
     refused: 'File refused: nothing was imported',
     failed: 'The import failed: nothing more was imported',
     rowsRead: 'Rows read',
+    numbersRead: 'Numbers read',
     imported: 'Imported',
     unchanged: 'Already known',
     skipped: 'Skipped',
@@ -68,6 +69,7 @@ const TEXTS = {
     refused: 'File rifiutato: non è stato importato nulla',
     failed: 'L’importazione non è riuscita: non è stato importato altro',
     rowsRead: 'Righe lette',
+    numbersRead: 'Numeri letti',
     imported: 'Importati',
     unchanged: 'Già noti',
     skipped: 'Saltate',
@@ -136,10 +138,19 @@ function fraction(job: JobStatus): number {
   return job.bytesTotal ? 0.5 * Math.min(1, job.bytesRead / job.bytesTotal) : 0;
 }
 
+/**
+ * Phonebooks (a FRITZ!Box's XML, vCards) say how many numbers were read, not the file's lines: a 2-contact FRITZ!Box
+ * phonebook read "Righe lette 21", its XML's lines.
+ */
+const PHONEBOOKS: ReadonlySet<string> = new Set(['fritzbox', 'vcard']);
+
 /** The job's report: the <progress>, the counts (data-field spans that panel.js updates), the errors. */
 export function jobReport(lang: Lang, job: JobStatus): SafeHtml {
   const t = TEXTS[lang];
-  const field = (name: 'rowsRead' | 'imported' | 'unchanged' | 'skipped' | 'keptTrusted', label: string) =>
+  const field = (
+    name: 'rowsRead' | 'recordsRead' | 'imported' | 'unchanged' | 'skipped' | 'keptTrusted',
+    label: string,
+  ) =>
     html`<div class="card"><div class="n" data-field="${name}">${job[name]}</div><div class="l">${label}</div></div>`;
   const empty = importFoundNothing(job);
   const title =
@@ -160,7 +171,7 @@ ${
     ? html`<progress id="import-progress" max="1" value="${fraction(job).toFixed(3)}">${Math.round(fraction(job) * 100)}%</progress>`
     : ''
 }
-<div class="cards">${field('rowsRead', t.rowsRead)}${field('imported', t.imported)}${field('unchanged', t.unchanged)}${field('skipped', t.skipped)}${job.keptTrusted > 0 ? field('keptTrusted', t.keptTrusted) : ''}</div>
+<div class="cards">${PHONEBOOKS.has(job.format ?? job.askedFormat ?? '') ? field('recordsRead', t.numbersRead) : field('rowsRead', t.rowsRead)}${field('imported', t.imported)}${field('unchanged', t.unchanged)}${field('skipped', t.skipped)}${job.keptTrusted > 0 ? field('keptTrusted', t.keptTrusted) : ''}</div>
 <div id="import-errors"${job.errors.length === 0 ? html` hidden` : ''}>
 <h2>${t.errors}</h2>
 <ul class="notice error">${job.errors.map((e) => html`<li>${e.line === null ? '' : html`<strong>${t.line.replace('{n}', String(e.line))}</strong>: `}${importPageErrorText(lang, e.reason)}</li>`)}</ul>
