@@ -76,7 +76,7 @@ export async function startCrocetta(config: Config, opts: StartOptions): Promise
 
     sip.app.start();
     const sipApp = sip.app;
-    const stopWarning = warnIfDrachtioUnreachable(() => sipApp.connected, config.drachtio, process.env, logger);
+    const stopWarning = warnIfDrachtioUnreachable(sipApp, config.drachtio, process.env, logger);
     sip.trunk?.start();
     sip.lineNames?.start();
     stores.feeds.start();

@@ -23,6 +23,8 @@ export interface SipApp {
   stop(): void;
   /** True while connected and authenticated. */
   readonly connected: boolean;
+  /** True when drachtio-server's last answer to a connection was a refusal (a wrong secret), until one succeeds. */
+  readonly refused: boolean;
   readonly srf: Omit<Srf, 'connect'> & SrfWithMessage;
 }
 
@@ -98,6 +100,9 @@ export function createSipApp(
     srf,
     get connected() {
       return connected;
+    },
+    get refused() {
+      return lastRefusal !== null;
     },
     start() {
       log.info({ host: settings.host, port: settings.port }, 'connecting to drachtio-server');

@@ -49,8 +49,8 @@ describe('a start that fails on the machine, not on a bug', () => {
   it('warns once, naming DRACHTIO_HOST and DRACHTIO_PORT, when drachtio-server is still not reached', () => {
     vi.useFakeTimers();
     const warn = vi.fn();
-    let connected = false;
-    warnIfDrachtioUnreachable(() => connected, { host: '127.0.0.1', port: 9023 }, { DRACHTIO_PORT: '9023' }, { warn });
+    const link = { connected: false, refused: false };
+    warnIfDrachtioUnreachable(link, { host: '127.0.0.1', port: 9023 }, { DRACHTIO_PORT: '9023' }, { warn });
     vi.advanceTimersByTime(14_000);
     expect(warn).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1_000);
@@ -62,13 +62,37 @@ describe('a start that fails on the machine, not on a bug', () => {
     expect(warn).toHaveBeenCalledTimes(1);
 
     const quiet = vi.fn();
-    connected = true;
-    warnIfDrachtioUnreachable(() => connected, { host: '127.0.0.1', port: 9022 }, {}, { warn: quiet });
+    link.connected = true;
+    warnIfDrachtioUnreachable(link, { host: '127.0.0.1', port: 9022 }, {}, { warn: quiet });
     const cancelled = vi.fn();
-    const cancel = warnIfDrachtioUnreachable(() => false, { host: '127.0.0.1', port: 9022 }, {}, { warn: cancelled });
+    const cancel = warnIfDrachtioUnreachable(
+      { connected: false, refused: false },
+      { host: '127.0.0.1', port: 9022 },
+      {},
+      { warn: cancelled },
+    );
     cancel();
     vi.advanceTimersByTime(20_000);
     expect(quiet).not.toHaveBeenCalled();
     expect(cancelled).not.toHaveBeenCalled();
+  });
+
+  it("after a refused secret, the warning points at the secret, not at drachtio-server's address", () => {
+    vi.useFakeTimers();
+    const warn = vi.fn();
+    warnIfDrachtioUnreachable(
+      { connected: false, refused: true },
+      { host: '127.0.0.1', port: 9022 },
+      { DRACHTIO_SECRET: 'not-the-one' },
+      { warn },
+    );
+    vi.advanceTimersByTime(15_000);
+    expect(warn).toHaveBeenCalledTimes(1);
+    const said = String(warn.mock.calls[0]?.[1]);
+    expect(said).toMatch(/^not connected to drachtio-server at 127\.0\.0\.1:9022 after 15 s/);
+    expect(said).toContain("refuses crocetta's secret");
+    expect(said).toContain("crocetta's comes from DRACHTIO_SECRET.");
+    expect(said).not.toContain('Is drachtio-server running');
+    expect(said).not.toContain('not-the-one');
   });
 });

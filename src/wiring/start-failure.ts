@@ -54,23 +54,40 @@ export const DRACHTIO_WARN_MS = 15_000;
 
 /**
  * Warns once when crocetta is still not connected to drachtio-server `DRACHTIO_WARN_MS` after starting to connect
- * (it keeps retrying meanwhile, as before): the log names the address, the settings and their variables. Returns
- * a function that cancels the warning (called at stop).
+ * (it keeps retrying meanwhile, as before): the log names the address, the settings and their variables. When
+ * drachtio-server was reached and refused crocetta's secret, the warning says that instead (it asked "Is
+ * drachtio-server running, and is 9022 its admin port" after the refusal had been logged). Returns a function that
+ * cancels the warning (called at stop).
  */
 export function warnIfDrachtioUnreachable(
-  connected: () => boolean,
+  link: { readonly connected: boolean; readonly refused: boolean },
   drachtio: Pick<Config['drachtio'], 'host' | 'port'>,
   env: NodeJS.ProcessEnv,
   logger: Pick<Logger, 'warn'>,
   afterMs = DRACHTIO_WARN_MS,
 ): () => void {
   const timer = setTimeout(() => {
-    if (connected()) return;
+    if (link.connected) return;
+    const after = `not connected to drachtio-server at ${drachtio.host}:${drachtio.port} after ${Math.round(afterMs / 1000)} s`;
+    if (link.refused) {
+      // The secret's value is never logged: only where it comes from.
+      const secretFrom =
+        env.DRACHTIO_SECRET !== undefined && env.DRACHTIO_SECRET !== ''
+          ? 'DRACHTIO_SECRET'
+          : "drachtio.secret (default or CROCETTA_CONFIG's file)";
+      logger.warn(
+        { host: drachtio.host, port: drachtio.port, waitedMs: afterMs, refused: true },
+        `${after} (still trying): drachtio-server answers there but refuses crocetta's secret, and no call reaches ` +
+          `crocetta until it accepts it. Give crocetta the secret of drachtio-server's <admin secret="..."> ` +
+          `(drachtio.conf.xml); crocetta's comes from ${secretFrom}.`,
+      );
+      return;
+    }
     const hostFrom = origin(env, 'DRACHTIO_HOST', 'drachtio.host');
     const portFrom = origin(env, 'DRACHTIO_PORT', 'drachtio.port');
     logger.warn(
       { host: drachtio.host, port: drachtio.port, waitedMs: afterMs },
-      `not connected to drachtio-server at ${drachtio.host}:${drachtio.port} after ${Math.round(afterMs / 1000)} s ` +
+      `${after} ` +
         `(still trying): no call reaches crocetta until it is. Is drachtio-server running, and is ${drachtio.port} ` +
         `its admin port (<admin port="..."> in drachtio.conf.xml)? The address comes from ${hostFrom} and ${portFrom}; ` +
         `a wrong DRACHTIO_SECRET is logged as "drachtio-server refused the connection".`,

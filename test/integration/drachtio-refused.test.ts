@@ -56,4 +56,6 @@ it('logs a refused secret once, naming DRACHTIO_SECRET, however often drachtio-s
   expect(errors[0]).not.toHaveProperty('err.stack');
   // The retries are still there for whoever reads debug lines.
   expect(refusals.length).toBeGreaterThanOrEqual(3);
+  // What the 15-s warning reads: the refusal, so that it points at the secret rather than at the address.
+  expect({ connected: app.sip.connected, refused: app.sip.refused }).toEqual({ connected: false, refused: true });
 });
