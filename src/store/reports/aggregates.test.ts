@@ -399,6 +399,27 @@ describe('the per-day aggregates', () => {
       await db.close();
     });
 
+    it("of a register with no attempt (a new register's first start) say nothing at the info level", async () => {
+      const file = dir.file('new.sqlite');
+      const register = await openRegister({ file, lookbackDays: 30, journal: true });
+      await register.close();
+      const db = await Connection.open(file);
+      await db.run("DELETE FROM settings WHERE key = 'aggregates.timeZone'");
+      const info: string[] = [];
+      const debug: string[] = [];
+      const logger = {
+        ...silentLogger,
+        info: (_obj: object, msg: string) => void info.push(msg),
+        debug: (_obj: object, msg: string) => void debug.push(msg),
+      };
+      const rebuild = new AggregatesRebuild(db, TZ, logger, { pauseMs: 0 });
+      expect(await rebuild.run()).toBe(true);
+      expect(info).toEqual([]);
+      // Still there for whoever reads debug lines.
+      expect(debug.filter((m) => m.startsWith('register aggregates')).length).toBe(3);
+      await db.close();
+    });
+
     it('say in the log that they begin by emptying the per-caller days, and how far the emptying is', async () => {
       const file = dir.file('log.sqlite');
       const w = await registerWithAttempts(file);

@@ -279,6 +279,17 @@ export class AggregatesRebuild {
   private done = 0;
   private total = 0;
   private finished = false;
+  /**
+   * A rebuild of a register with no attempt (a new register's first start): its three lines ("rebuild needed",
+   * "started", "rebuilt" for 0 attempts) are debug, not info: on a first install they read as a problem.
+   */
+  private quiet = false;
+
+  /** A rebuild's own lines: info, or debug when quiet. */
+  private say(obj: object, msg: string): void {
+    if (this.quiet) this.logger.debug?.(obj, msg);
+    else this.logger.info(obj, msg);
+  }
   private readonly abort = new AbortController();
   readonly stats: RebuildStats = {
     chunks: 0,
@@ -342,6 +353,7 @@ export class AggregatesRebuild {
     const holdMs = options.holdMs ?? HOLD_MS;
     const pauseMs = options.pauseMs ?? 20;
     if (mark === null) {
+      this.quiet = (await db.get<{ last: number | null }>(ATTEMPT_IDS_SQL))?.last == null;
       if (!(await this.empty(schema, zone))) return this.stopped();
       const offsets = offsetChanges(timeZone);
       const steps = this.stats.beginSteps;
@@ -390,7 +402,7 @@ export class AggregatesRebuild {
       mark = begun.value;
       this.stats.beginHoldMs = begun.held;
       this.stats.maxHoldMs = Math.max(this.stats.maxHoldMs, begun.held);
-      logger.info(
+      this.say(
         { from: zone, to: timeZone, attempts: mark.total, holdMs: Math.round(this.stats.beginHoldMs), steps },
         'register aggregates: rebuild started (the dashboard and rankings are incomplete until it ends)',
       );
@@ -461,7 +473,7 @@ export class AggregatesRebuild {
     await db.exec('DROP TABLE IF EXISTS temp.rebuild_totals; DROP TABLE IF EXISTS temp.rebuild_callers');
     this.finished = true;
     this.stats.ms = performance.now() - started;
-    logger.info(
+    this.say(
       {
         from: zone,
         to: timeZone,
@@ -491,7 +503,7 @@ export class AggregatesRebuild {
     const pauseMs = options.pauseMs ?? 20;
     const progressLogMs = options.progressLogMs ?? 30_000;
     // The operator's first word of the rebuild: emptying takes minutes on a large register, before "rebuild started".
-    logger.info(
+    this.say(
       { from: zone, to: timeZone },
       "register aggregates: rebuild needed; emptying the per-caller days first (the dashboard, rankings, number pages and the register's ticks are incomplete until it ends; calls are not affected)",
     );
