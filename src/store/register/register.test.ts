@@ -573,23 +573,6 @@ describe('an outcome and talk time given with the attempt before its commit (its
   });
 });
 
-describe('record() with journalNow', () => {
-  it('journals the attempt before it returns: told at once, and a kill -9 right then replays it', async () => {
-    const register = await openAt({ journal: true });
-    await register.record(newAttempt(CALLER, T0)); // the writer was idle: committed at once
-    let journaled = false;
-    const second = register.record(
-      { ...newAttempt(CALLER, T0 + 10), callId: 'now-1' },
-      { onJournaled: () => (journaled = true), journalNow: true },
-    );
-    // No microtask has run: the line is in the journal already (the files copied now are what kill -9 leaves).
-    expect(journaled).toBe(true);
-    const starts = await startsAfterKill();
-    for (const rows of starts) expect(rows.map((r) => r.callId).sort()).toContain('now-1');
-    await second;
-  });
-});
-
 describe("the writer's interval with the journal (journaledCommitIntervalMs)", () => {
   it('is 50 ms by default: a journaled attempt recorded right after a commit waits for it, nobody waiting for that commit', async () => {
     const started: number[] = [];

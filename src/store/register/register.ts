@@ -591,12 +591,9 @@ class SqliteRegister implements OpenedRegister {
     op.onJournaled = options.onJournaled;
     op.onSpooled = options.onSpooled;
     // Journaled first, with every attempt recorded in the same run of JavaScript (one write() for all, in a microtask:
-    // journal.ts), or at once when the caller answers in this run (journalNow); its commit then starts after this turn
-    // (once the caller's answer has left), as answering first. To be journaled, it will survive kill -9 before its
-    // commit, which may then wait for the writer's interval.
-    if (journal === null) op.deferrable = false;
-    else if (options.journalNow === true) op.deferrable = this.journalNow(op, journal.journal);
-    else op.deferrable = journal.journal.appendGrouped(op.journalLine, op);
+    // journal.ts); its commit then starts after this turn (once the caller's answer has left), as answering first.
+    // To be journaled, it will survive kill -9 before its commit, which may then wait for the writer's interval.
+    op.deferrable = journal !== null && journal.journal.appendGrouped(op.journalLine, op);
     const promise = new Promise<number>(capture);
     op.resolve = capturedResolve;
     op.reject = capturedReject;
@@ -605,17 +602,6 @@ class SqliteRegister implements OpenedRegister {
     (promise as Recorded)[ATTEMPT] = op;
     this.batches.enqueue(op, options.afterThisTurn === true || op.deferrable);
     return promise;
-  }
-
-  /**
-   * Writes `op`'s journal line now (record()'s journalNow): told at once, its onJournaled called before record()
-   * returns; false when it was not journaled (the journal off after a failure, or this write failed: logged, counted).
-   */
-  private journalNow(op: PendingAttempt, journal: AttemptJournal): boolean {
-    const segment = journal.append(op.journalLine);
-    if (segment === null) return false;
-    op.journaled(segment);
-    return true;
   }
 
   /** @internal PendingAttempt's: its row is committed with this id. */

@@ -189,13 +189,6 @@ export interface RecordOptions {
    */
   onJournaled?: () => void;
   /**
-   * With `onJournaled`: the journal line is written at once, with a write() of its own, before record() returns
-   * (onJournaled is then called before it returns), not in the microtask that writes the lines of every attempt of
-   * the run: for a caller that answers in this same synchronous run (handle-request.ts, durable first), so that the
-   * answer need not wait for the microtask queue. Costs a write() per attempt where a run of several shares one.
-   */
-  journalNow?: boolean;
-  /**
    * Start the commit after this turn of the event loop (once the I/O callbacks of this turn have run), not as soon as
    * the current code yields: for a caller that answers first and lets the commit follow (durableBeforeAnswer false),
    * so that the SIP answer leaves before the write's trip to SQLite begins. The in-memory index is updated at once.
