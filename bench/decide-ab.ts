@@ -5,7 +5,8 @@
  *
  * DIR is a tree with a tsc build in DIR/dist/src (the lead's /tmp/leadNN/base, a worktree after
  * `npx tsc -p tsconfig.bench.json`). bench:decide's repeat shape with `--history` (bench/decide.ts: 1M marks, the
- * working set of 5,000 callers, 300k calls, batches of 1,000 parsed by drachtio-srf outside the clocks), decided by
+ * working set of 5,000 callers, 300k calls, each parsed by drachtio-srf outside the clocks just before its decision,
+ * `--batch N` N at a time, 1,000 until 7 Dec 2026), decided by
  * each build's own register, index, classifier and screen(), set up by bench/decide-set-up.ts's setUp; then
  * `--passes` rounds, each one timed pass of each build (A B, then B A, alternating), and the B/A ratio of each
  * round's rates. Why: runs of one build read 152-208k repeat decisions/s across sessions 38-39 (the host under the
@@ -190,7 +191,7 @@ async function oneRun(run: number, dirs: readonly string[], work: string): Promi
         const { pass } = await ask(workers[x]!, { kind: 'pass' }, 'pass');
         rates[x]!.push(pass.rate);
         cpu[x]!.push(pass.cpuPerCall);
-        line.push(`${x === 0 ? 'A' : 'B'} ${k(pass.rate)} ${pass.cpuPerCall.toFixed(2)} µs ${pass.gcs} gc`);
+        line.push(`${x === 0 ? 'A' : 'B'} ${k(pass.rate)} ${us(pass.cpuPerCall)} ${pass.gcs} gc`);
       }
       const runName = RUNS > 1 ? `run ${run + 1} ` : '';
       console.log(`${runName}round ${p + 1}: ${line.join(', ')}; B/A ×${(rates[1]![p]! / rates[0]![p]!).toFixed(3)}`);
@@ -207,14 +208,19 @@ async function oneRun(run: number, dirs: readonly string[], work: string): Promi
   }
 }
 
+/** A CPU time a decision: not read below --batch 100 (timedPass in bench/decide-set-up.ts). */
+function us(x: number): string {
+  return Number.isNaN(x) ? '— µs' : `${x.toFixed(2)} µs`;
+}
+
 /** The B/A line of a set of rounds. */
 function abLine(name: string, rates: number[][], cpu: number[][]): string {
   const ratios = rates[0]!.map((r, p) => rates[1]![p]! / r);
   const higher = ratios.filter((r) => r > 1).length;
   return (
     `${name}: A median ${k(median(rates[0]!))} (${k(Math.min(...rates[0]!))}–${k(Math.max(...rates[0]!))}), ` +
-    `${median(cpu[0]!).toFixed(2)} µs; B median ${k(median(rates[1]!))} (${k(Math.min(...rates[1]!))}–` +
-    `${k(Math.max(...rates[1]!))}), ${median(cpu[1]!).toFixed(2)} µs; B/A by round median ×${median(ratios).toFixed(3)} ` +
+    `${us(median(cpu[0]!))}; B median ${k(median(rates[1]!))} (${k(Math.min(...rates[1]!))}–` +
+    `${k(Math.max(...rates[1]!))}), ${us(median(cpu[1]!))}; B/A by round median ×${median(ratios).toFixed(3)} ` +
     `(×${Math.min(...ratios).toFixed(3)}–×${Math.max(...ratios).toFixed(3)}), B higher in ${higher} of ${ratios.length}`
   );
 }

@@ -29,11 +29,12 @@ export const MARKS = numberArg('marks', 1_000_000);
 /** --preparsed: every call parsed before the first is decided (see batches). */
 const PREPARSED = process.argv.includes('--preparsed');
 /**
- * --batch N: calls parsed at a time (1,000; see batches). The parsed requests of a batch are alive while it is
- * decided, so every scavenge during a decision copies them (and promotes them): the service has a few requests alive
- * at a time, not a thousand.
+ * --batch N: calls parsed at a time (1: each request parsed just before its own decision, as in the service; see
+ * batches). Until 7 Dec 2026 the default was 1,000: a batch's parsed requests (several MB) are alive while it is
+ * decided, every scavenge copies them, and its first requests are out of the CPU's caches by the time they are
+ * decided; figures up to session 43 were read at 1,000 (docs/measurements.md, session 44).
  */
-const BATCH = Math.max(1, Math.floor(numberArg('batch', 1000)));
+const BATCH = Math.max(1, Math.floor(numberArg('batch', 1)));
 
 // drachtio-srf's own message and request classes, as its agent builds them for every request it receives.
 const require = createRequire(import.meta.url);
@@ -124,18 +125,22 @@ export interface Call {
 
 /**
  * The calls as drachtio-srf hands them to the application, parsed by its own SipMessage outside the timed
- * sections: BATCH at a time, each batch just before it is decided, as drachtio-srf parses a request just before the
- * handler runs (so the request's strings are in the CPU's caches, as in the service). With --preparsed, all of
+ * sections: `size` (BATCH) at a time, each batch just before it is decided. The service's order is one at a time:
+ * drachtio-srf's wire-protocol.js emits each message it has read in turn, and drachtio-agent.js's _onMsg parses it
+ * (new SipMessage), makes the Request and runs the middleware, the INVITE handler included, in the same synchronous
+ * run: each request is decided right after its own parse, its strings in the CPU's caches, nothing of the next one
+ * parsed yet. In session 44's 14 paired rounds (one process, the sizes alternated), over a batch of 1,000: 1 and 10
+ * ×1.26–×1.49 by median, 100 ×1.13–×1.17 (docs/measurements.md). With --preparsed, all of
  * them before the first is decided, as earlier versions of this bench did (300k requests, ~0.5 GB, read back
  * from memory: each decision then also pays the cache misses of reading its request, and every collection marks
  * the whole lot).
  */
-export function* batches(calls: readonly Call[]): Generator<Srf.SrfRequest[]> {
+export function* batches(calls: readonly Call[], size = BATCH): Generator<Srf.SrfRequest[]> {
   if (PREPARSED) {
     yield calls.map(parseCall);
     return;
   }
-  for (let start = 0; start < calls.length; start += BATCH) yield calls.slice(start, start + BATCH).map(parseCall);
+  for (let start = 0; start < calls.length; start += size) yield calls.slice(start, start + size).map(parseCall);
 }
 
 /** The 5,000 callers a business hears from again and again. */
@@ -255,28 +260,72 @@ export interface Pass {
   gcMs: number;
 }
 
+/** The smallest batch whose CPU time timedPass reads (see there). */
+export const CPU_CLOCK_MIN_BATCH = 100;
+
 /**
- * Decides `calls` once, each batch parsed outside the clocks, timing the decisions alone; `verdicts` counts what
- * was decided. The collections are those of the whole pass, parses included (a scavenge
- * started by a parse is work the decisions left).
+ * What timedPass's own clock reads add to one batch's counts: the same reads around an empty batch, the medians of
+ * 15 rounds of 200: `wall` ms (two performance.now(), ~0.05 µs each) and `cpu` µs (process.cpuUsage()).
  */
-export function timedPass(calls: readonly Call[], decide: Decide, verdicts: Verdicts): Pass {
+function clockCosts(): { wall: number; cpu: number } {
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let r = 0; r < 15; r++) {
+    let time = 0;
+    let used = 0;
+    for (let i = 0; i < 200; i++) {
+      const before = process.cpuUsage();
+      const t = performance.now();
+      time += performance.now() - t;
+      const u = process.cpuUsage(before);
+      used += u.user + u.system;
+    }
+    walls.push(time / 200);
+    cpus.push(used / 200);
+  }
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[7]!;
+  return { wall: median(walls), cpu: median(cpus) };
+}
+
+/**
+ * Decides `calls` once, `size` at a time (--batch), each batch parsed outside the clocks, timing the decisions
+ * alone; `verdicts` counts what was decided. The wall clock (performance.now(), no system call) is read just around
+ * each batch's decisions, net of its own reads (clockCosts). The CPU clock (process.cpuUsage()) is a getrusage(2)
+ * system call: ~2 µs a read on this VM (7 Dec 2026), and every system call there flushes the TLB (PTI without
+ * PCID), so the decisions after it find their pages' translations gone. It is read outside the wall's section and
+ * only for batches of CPU_CLOCK_MIN_BATCH or more (its share a decision ≤ ~0.05 µs); cpuPerCall is NaN below that.
+ * Before 7 Dec 2026 both clocks were read inside the wall's section for every batch: a batch of 1 read 80–85k
+ * decisions/s, half its rate (a batch of 1,000: 0.004 µs a decision). The collections are those of the whole pass,
+ * parses included (a scavenge started by a parse is work the decisions left).
+ */
+export function timedPass(calls: readonly Call[], decide: Decide, verdicts: Verdicts, size = BATCH): Pass {
+  const clocks = clockCosts();
+  const cpuClock = size >= CPU_CLOCK_MIN_BATCH;
   const profiler = new GCProfiler();
   profiler.start();
   let time = 0;
   let used = 0;
-  for (const batch of batches(calls)) {
+  let count = 0;
+  for (const batch of batches(calls, size)) {
+    const before = cpuClock ? process.cpuUsage() : undefined;
     const t = performance.now();
-    const before = process.cpuUsage();
     for (const req of batch) verdicts[decide(req).verdict]++;
-    const u = process.cpuUsage(before);
     time += performance.now() - t;
-    used += u.user + u.system;
+    if (before !== undefined) {
+      const u = process.cpuUsage(before);
+      used += u.user + u.system;
+    }
+    count++;
   }
   const stats = profiler.stop()?.statistics ?? [];
   let gcUs = 0;
   for (const gc of stats) gcUs += gc.cost;
-  return { rate: calls.length / (time / 1000), cpuPerCall: used / calls.length, gcs: stats.length, gcMs: gcUs / 1000 };
+  return {
+    rate: calls.length / ((time - clocks.wall * count) / 1000),
+    cpuPerCall: cpuClock ? (used - clocks.cpu * count) / calls.length : NaN,
+    gcs: stats.length,
+    gcMs: gcUs / 1000,
+  };
 }
 
 /**

@@ -15,8 +15,14 @@
  * default configuration plus the README's four policy rules, none matching: every rule is tried):
  * identifyCaller → calledNumber → callerKey → evidenceFor → classify → pickAction → policyReason.
  * The INVITEs are parsed by drachtio-srf's own SipMessage outside the timed sections (drachtio-srf does that before
- * any app code runs), a thousand at a time just before they are decided (`--batch N`: N at a time; `--preparsed`:
- * all before the first, as this bench did up to 2 Dec 2026; see batches()). Reports decisions/s, p50/p99 latency (measured on calls of their own, not a second pass
+ * any app code runs), each just before its own decision, as in the service (`--batch N`: N at a time, 1,000 until
+ * 7 Dec 2026 and in every figure up to session 43; `--preparsed`: all before the first, as this bench did up to 2 Dec
+ * 2026; see batches()). The rate is read on the wall clock around the decisions alone; the CPU a decision only at
+ * `--batch` 100 or more (process.cpuUsage() is a system call, and on this VM every system call flushes the TLB: at
+ * small batches it slowed the decisions after it; see timedPass). `--batches 1,10,100,1000`: each of the --passes
+ * rounds also times one pass at each of these batch sizes, in one process, the order reversed every other round (the
+ * host's slow stretches then fall on every size), and prints a line per size.
+ * Reports decisions/s, p50/p99 latency (measured on calls of their own, not a second pass
  * over the same callers), the process's CPU time per decision (what the wall clock says on a quiet machine; less
  * swayed by other processes on a busy one), index load time and RSS.
  * Baseline measured in the same run: libphonenumber-js parsing the same numbers alone (the floor of any
@@ -104,6 +110,7 @@ import { mulberry32 as rng } from '../test/support/prng.js';
 import { numberArg, textArg } from './args.js';
 import {
   batches,
+  CPU_CLOCK_MIN_BATCH,
   listedNumber,
   makeCalls,
   MARKS,
@@ -114,6 +121,7 @@ import {
   type BuildModules,
   type Call,
   type Decide,
+  type Pass,
   type Verdicts,
 } from './decide-set-up.js';
 
@@ -130,6 +138,16 @@ const HISTORY_DAYS = numberArg('history-days', 7);
 const ALLOC = process.argv.includes('--alloc');
 /** --passes N: the timed loop run N times over the same calls; the rate and CPU printed are the median pass's. */
 const PASSES = Math.round(numberArg('passes', 1));
+/**
+ * --batches LIST (e.g. 1,10,100,1000): each of the --passes rounds times one pass at each batch size in turn, in one
+ * process, so the host's slow stretches fall on every size alike; one line per size. The rate, digest and the rest
+ * are --batch's as before.
+ */
+const BATCH_SIZES = (textArg('batches') ?? '')
+  .split(',')
+  .filter((n) => n !== '')
+  .map((n) => Math.max(1, Math.floor(Number(n))));
+if (BATCH_SIZES.some((n) => !Number.isFinite(n))) throw new Error('--batches: a list of numbers, e.g. 1,10,100,1000');
 /** --repeat-only: the all-new shape is not run (its numbers still give libphonenumber's baseline). */
 const REPEAT_ONLY = process.argv.includes('--repeat-only');
 const THRASH_MB = numberArg('thrash-mb', 32);
@@ -155,6 +173,11 @@ async function profiled<T>(name: string, fn: () => T): Promise<T> {
   writeFileSync(`${PROFILE_DIR}/${name}.cpuprofile`, JSON.stringify(profile));
   session.disconnect();
   return result;
+}
+
+/** A CPU time a decision as printed: not read below --batch 100 (timedPass). */
+function cpuText(us: number): string {
+  return Number.isNaN(us) ? '— µs' : `${us.toFixed(2)} µs`;
 }
 
 /** Which code this run measures: tsc's output (npm run bench:decide) or the TypeScript through tsx. */
@@ -538,6 +561,12 @@ async function run(
       timedPass(shape.rate, decide, p === 0 ? verdicts : { trusted: 0, unknown: 0, suspect: 0, nuisance: 0 }),
     ),
   );
+  const sized = BATCH_SIZES.map((size) => ({ size, passes: [] as Pass[] }));
+  for (let p = 0; p < PASSES && sized.length > 0; p++) {
+    // In the order given, then the other way round: no size always follows the same one.
+    for (const s of p % 2 === 0 ? sized : sized.slice().reverse())
+      s.passes.push(timedPass(shape.rate, decide, { trusted: 0, unknown: 0, suspect: 0, nuisance: 0 }, s.size));
+  }
   const median = passes.slice().sort((a, b) => a.rate - b.rate)[(passes.length - 1) >> 1]!;
   const rate = median.rate;
   // CPU time of the process (every thread: the collector's helpers too) per decision: on a busy machine the wall
@@ -555,7 +584,8 @@ async function run(
   lat.sort();
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
   const hash = DIGEST ? digest(batches(shape.rate)) : null;
-  const alloc = ALLOC ? allocatedPerDecision(batches(shape.rate), decide) : null;
+  // Over batches of 1,000 whatever --batch: the young generation's reads around each batch allocate too.
+  const alloc = ALLOC ? allocatedPerDecision(batches(shape.rate, 1000), decide) : null;
   const cold = COLD ? await coldRuns(name, shape.cold, decide) : [];
   if (COLD && STAGES) cold.push(...(await stageRuns(shape.stages, shape.afterStages, staged.steps, staged.screened)));
   return {
@@ -570,6 +600,7 @@ async function run(
     alloc,
     cold,
     passes,
+    sized,
   };
 }
 
@@ -687,18 +718,30 @@ async function main(): Promise<void> {
     for (const r of allNew === null ? [repeat] : [repeat, allNew]) {
       console.log(
         `decide[${r.name}]: ${Math.round(r.rate)} decisions/s (${(r.rate / baseRate).toFixed(2)}x baseline) ` +
-          `cpu=${r.cpuPerCall.toFixed(2)} µs/decision ` +
+          `cpu=${cpuText(r.cpuPerCall)}/decision${Number.isNaN(r.cpuPerCall) ? ` (read at --batch ≥ ${CPU_CLOCK_MIN_BATCH})` : ''} ` +
           `p50=${r.p50.toFixed(1)} µs p99=${r.p99.toFixed(1)} µs p99.9=${r.p999.toFixed(1)} µs verdicts=${JSON.stringify(r.verdicts)}`,
       );
       if (r.passes.length > 1) {
         const each = r.passes.map(
-          (p) => `${Math.round(p.rate / 100) / 10}k ${p.cpuPerCall.toFixed(2)} µs ${p.gcs} gc ${p.gcMs.toFixed(0)} ms`,
+          (p) => `${Math.round(p.rate / 100) / 10}k ${cpuText(p.cpuPerCall)} ${p.gcs} gc ${p.gcMs.toFixed(0)} ms`,
         );
         const rates = r.passes.map((p) => p.rate);
         console.log(
           `passes[${r.name}]: median ${Math.round(r.rate)} decisions/s (${Math.round(Math.min(...rates))}–${Math.round(
             Math.max(...rates),
           )}) of ${r.passes.length}: ${each.join(', ')}`,
+        );
+      }
+      for (const s of r.sized) {
+        const sorted = s.passes.slice().sort((a, b) => a.rate - b.rate);
+        const mid = sorted[(sorted.length - 1) >> 1]!;
+        const each = s.passes.map(
+          (p) => `${Math.round(p.rate / 100) / 10}k ${cpuText(p.cpuPerCall)} ${p.gcMs.toFixed(0)} ms gc`,
+        );
+        console.log(
+          `batch ${s.size}[${r.name}]: median ${Math.round(mid.rate)} decisions/s (${Math.round(sorted[0]!.rate)}–${Math.round(
+            sorted[sorted.length - 1]!.rate,
+          )}) cpu=${cpuText(mid.cpuPerCall)}/decision of ${s.passes.length}: ${each.join(', ')}`,
         );
       }
       if (r.digest !== null) console.log(`digest[${r.name}]: ${r.digest}`);
