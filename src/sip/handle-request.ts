@@ -139,7 +139,8 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
     try {
       takeRequest(kind, deps, req, received, res, call);
     } finally {
-      // After the request's synchronous way (answering first, its answer handed to drachtio-srf), before the loop
+      // After the request's synchronous way (its answer handed to drachtio-srf: answering first, or durable first
+      // with the attempt journaled at once), before the loop
       // reads again: the transaction filed, and one 'cancel' listener for both: the transaction's final answer (487)
       // first, then the call's state.
       deps.transactions.file(seen, received);
@@ -295,7 +296,9 @@ async function handle(
   const registered = answerFirst
     ? { recorded: answerFirst.promise, storeFault: null }
     : registerAttempt(deps, attempt(), log);
-  // Journaled, the attempt is durable once registerAttempt returns: no await, so the answer leaves in this turn.
+  // Journaled (its line written before record() returned), the attempt is durable once registerAttempt returns: no
+  // await, so the answer leaves in the handler's synchronous run, before the transaction's filing and the CANCEL
+  // listener (createRequestHandler) and before drachtio-srf's code after the handler.
   const { recorded, storeFault } = registered instanceof Promise ? await registered : registered;
   // record()'s own promise once there is one (answering first: after the answer), so that an update given with it
   // before the attempt's commit joins the attempt's row (register.ts).
@@ -360,6 +363,9 @@ async function handle(
         }),
     });
   } finally {
+    // Journaled at once, the index learns the attempt now (indexLater): its answer handed over, still in the run that
+    // recorded it, before any other request is read (the register would learn it first anyway, before any read).
+    learnOwed(deps, log);
     // Once carryOut's synchronous part has handed the answer (a refusal's final, a forward's proxy, an announcement's
     // first step) to drachtio-srf, whatever carryOut did (a synchronous throw included, which the handler's fail-open
     // forward follows): answering first, the attempt is recorded, so that `recorded` always settles; and the decision
@@ -568,9 +574,8 @@ interface Registered {
 }
 
 /**
- * Writes the attempt and waits until it is durable: journaled (record() says so in the microtask that writes the
- * journal lines of the attempts recorded in the same run, queued before it returned: the answer leaves in this same
- * turn), or else committed, at most
+ * Writes the attempt and waits until it is durable: journaled (journalNow: its line written, and onJournaled called,
+ * before record() returns; the answer then leaves in the handler's synchronous run), or else committed, at most
  * `commitWaitMs`: the answer never waits on a slow disk, nor on a failing one (the register holds the attempt in its
  * spool and says so at once). A store fault seen before acting (the attempt is lost) is returned, so the call can be
  * forwarded (fail open).
@@ -583,7 +588,12 @@ function registerAttempt(deps: HandlerDeps, attempt: NewAttempt, log: () => Logg
     spooled = true;
   };
   try {
-    recorded = deps.register.record(attempt, { onSpooled: () => onSpooled(), onJournaled: () => (journaled = true) });
+    recorded = deps.register.record(attempt, {
+      onSpooled: () => onSpooled(),
+      onJournaled: () => (journaled = true),
+      journalNow: true,
+      indexLater: true,
+    });
   } catch (err) {
     deps.metrics.registerErrors.inc();
     return { recorded: null, storeFault: toError(err) };
@@ -592,8 +602,10 @@ function registerAttempt(deps: HandlerDeps, attempt: NewAttempt, log: () => Logg
     deps.metrics.registerErrors.inc();
     log().error({ err }, 'attempt could not be written to the register');
   });
-  // onJournaled is called from the register's journal write, a microtask queued before record() returned: one queued
-  // now runs after it.
+  // Journaled (journalNow: its line written before record() returned): the answer leaves in this synchronous run.
+  if (journaled) return { recorded, storeFault: null };
+  // A register that journals in a microtask queued before record() returned calls onJournaled from it: one queued now
+  // runs after it.
   return Promise.resolve().then(() => {
     if (journaled) return { recorded, storeFault: null };
     const held = spooled ? Promise.resolve(null) : new Promise<null>((resolve) => (onSpooled = () => resolve(null)));
@@ -601,6 +613,19 @@ function registerAttempt(deps: HandlerDeps, attempt: NewAttempt, log: () => Logg
       (storeFault) => ({ recorded, storeFault }),
     );
   });
+}
+
+/**
+ * The index learns what the register owes it (registerAttempt's indexLater); a fault is logged and counted, the call
+ * having been answered as decided.
+ */
+function learnOwed(deps: HandlerDeps, log: () => Logger): void {
+  try {
+    deps.register.indexOwed();
+  } catch (err) {
+    deps.metrics.registerErrors.inc();
+    log().error({ err }, 'the index could not learn the attempt');
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyFileSync, readdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { NO_EVIDENCE } from '../../screening/types.js';
+import { NO_EVIDENCE, type CallerEvidence } from '../../screening/types.js';
 import { isRefusalAction } from './refusal.js';
 import {
   JOURNALED_COMMIT_INTERVAL_MS,
@@ -16,6 +16,7 @@ import { silentLogger } from '../logger.js';
 import { ManualClock } from '../../../test/support/manual-clock.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
 import { Connection } from '../sqlite/connection.js';
+import { RegisterQueueFullError } from '../sqlite/batch-writer.js';
 import { attemptParams, INSERT_ATTEMPT_SQL, INSERTED_ATTEMPT_COLUMNS, joinOutcome, joinTalk } from './rows.js';
 import type { Attempt } from './types.js';
 
@@ -570,6 +571,87 @@ describe('an outcome and talk time given with the attempt before its commit (its
       expect(rows, `start ${i + 1}`).toHaveLength(1);
       expect(rows[0], `start ${i + 1}`).toMatchObject({ callId: 'joined-1', outcome: 'answered', talkMs: 1500 });
     });
+  });
+});
+
+describe('record() with journalNow', () => {
+  it('journals the attempt before it returns: told at once, and a kill -9 right then replays it', async () => {
+    const register = await openAt({ journal: true });
+    await register.record(newAttempt(CALLER, T0)); // the writer was idle: committed at once
+    let journaled = false;
+    const second = register.record(
+      { ...newAttempt(CALLER, T0 + 10), callId: 'now-1' },
+      { onJournaled: () => (journaled = true), journalNow: true },
+    );
+    // No microtask has run: the line is in the journal already (the files copied now are what kill -9 leaves).
+    expect(journaled).toBe(true);
+    const starts = await startsAfterKill();
+    for (const rows of starts) expect(rows.map((r) => r.callId).sort()).toContain('now-1');
+    await second;
+  });
+
+  it('tells nothing of an attempt the full write queue refuses (store.spoolMaxWrites): lost, as without journalNow', async () => {
+    const register = await openAt({ journal: true, spoolMaxWrites: 1 });
+    const first = register.record(newAttempt(CALLER, T0)); // queued: the queue is at its cap until it commits
+    let journaled = false;
+    const lost = register.record(
+      { ...newAttempt(CALLER, T0 + 10), callId: 'lost-1' },
+      { onJournaled: () => (journaled = true), journalNow: true },
+    );
+    expect(journaled).toBe(false);
+    await expect(lost).rejects.toBeInstanceOf(RegisterQueueFullError);
+    expect(journaled).toBe(false); // nor from the grouped write, which ran meanwhile
+    await first;
+  });
+});
+
+describe('record() with indexLater', () => {
+  /** The index itself, read without the register's catching up (indexOwed): what it has learned so far. */
+  function learned(register: OpenedRegister): { attempts: readonly number[]; refusals: readonly number[] } {
+    return (register as unknown as { index: { evidenceFor(key: string): CallerEvidence } }).index.evidenceFor(CALLER);
+  }
+
+  it('journaled at once, the index learns the attempt at indexOwed, once', async () => {
+    const register = await openAt({ journal: true });
+    await register.record(newAttempt(CALLER, T0)); // the writer was idle: committed at once
+    const recorded = register.record(
+      { ...newAttempt(CALLER, T0 + 10, { action: 'reject:607' }), callId: 'later-1' },
+      { journalNow: true, indexLater: true },
+    );
+    expect(learned(register)).toMatchObject({ attempts: [T0], refusals: [] });
+    register.indexOwed();
+    expect(learned(register)).toMatchObject({ attempts: [T0, T0 + 10], refusals: [T0 + 10] });
+    register.indexOwed();
+    expect(register.evidenceFor(CALLER)).toMatchObject({ attempts: [T0, T0 + 10], refusals: [T0 + 10] });
+    await recorded;
+  });
+
+  it('is learned before any read of the index, when nobody called indexOwed', async () => {
+    const register = await openAt({ journal: true });
+    await register.record(newAttempt(CALLER, T0));
+    const recorded = register.record(
+      { ...newAttempt(CALLER, T0 + 10), callId: 'later-2' },
+      { journalNow: true, indexLater: true },
+    );
+    expect(learned(register).attempts).toEqual([T0]);
+    expect(register.evidenceFor(CALLER).attempts).toEqual([T0, T0 + 10]);
+    await recorded;
+  });
+
+  it('is learned at once when the attempt is not journaled at once (the queue full, or no journal)', async () => {
+    const full = await openAt({ journal: true, spoolMaxWrites: 1 });
+    const first = full.record(newAttempt(CALLER, T0));
+    const lost = full.record(newAttempt(CALLER, T0 + 10), { journalNow: true, indexLater: true });
+    expect(learned(full).attempts).toEqual([T0, T0 + 10]); // as without indexLater: learned, then lost
+    await expect(lost).rejects.toBeInstanceOf(RegisterQueueFullError);
+    await first;
+    await full.close();
+    dir.remove();
+    dir = tempDir();
+    const plain = await openAt();
+    const recorded = plain.record(newAttempt(CALLER, T0), { journalNow: true, indexLater: true });
+    expect(learned(plain).attempts).toEqual([T0]);
+    await recorded;
   });
 });
 

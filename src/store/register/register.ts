@@ -506,6 +506,11 @@ class SqliteRegister implements OpenedRegister {
   private readonly thresholds: { suspect: number };
   /** Callers who passed the human check: when last (check.rememberDays, no second chance). */
   private readonly passes = new Map<string, number>();
+  /**
+   * Attempts recorded with indexLater and journaled at once, which the index has not learned yet (indexOwed): learned
+   * once their caller's answer went, in the same synchronous run, or before the index is next used, whichever first.
+   */
+  private readonly owed: NewAttempt[] = [];
 
   constructor(
     private readonly writer: Connection,
@@ -542,7 +547,10 @@ class SqliteRegister implements OpenedRegister {
       commitRunsAlone: options.synchronous !== 'FULL',
     });
     this.talkUpdater = { statement: statements.updateTalks, rows: ROWS_PER_INSERT };
-    this.pruneTimer = setInterval(() => index.prune(), options.pruneIntervalMs ?? 600_000);
+    this.pruneTimer = setInterval(() => {
+      this.indexOwed();
+      index.prune();
+    }, options.pruneIntervalMs ?? 600_000);
     this.pruneTimer.unref();
   }
 
@@ -551,6 +559,7 @@ class SqliteRegister implements OpenedRegister {
   }
 
   get indexBytes(): number {
+    this.indexOwed();
     return this.index.marks.byteLength;
   }
 
@@ -559,15 +568,18 @@ class SqliteRegister implements OpenedRegister {
   }
 
   evidenceFor(callerKey: string, slot?: CallerSlot): CallerEvidence {
+    this.indexOwed();
     return this.index.evidenceFor(callerKey, slot);
   }
 
   /** The index's count of mark and override changes (evidence-index.ts verdictVersion). */
   get verdictVersion(): number {
+    this.indexOwed();
     return this.index.verdictVersion;
   }
 
   indexImported(imported: ImportedIndexRows): void {
+    this.indexOwed();
     for (const m of imported.marks ?? []) this.index.setMark(m);
     for (const c of imported.called ?? []) this.index.addCalledByUs(c.callerKey, c.at);
     const friends = imported.friendReports;
@@ -576,14 +588,17 @@ class SqliteRegister implements OpenedRegister {
 
   record(attempt: NewAttempt, options: RecordOptions = {}): Promise<number> {
     if (this.closing !== undefined) return Promise.reject(new RegisterClosedError());
+    this.indexOwed();
     const key = attempt.callerKey;
     const refused = isRefusalAction(attempt.action);
-    if (key !== null) {
-      this.index.addAttempt(key, attempt.time);
-      if (refused) this.index.addRefusal(key, attempt.time);
-      noteLearned(this.index, key, attempt, this.thresholds);
-    }
     const journal = this.journal;
+    // At once only when the writer will keep the attempt: one it refuses (the queue at store.spoolMaxWrites, or
+    // closed) fails in enqueue below, before the grouped write tells anyone, so its caller is never told it is durable
+    // and its call goes the fail-open way (PendingAttempt#journaled), as without journalNow.
+    const atOnce = journal !== null && options.journalNow === true && this.batches.accepting;
+    // The index learns the attempt now, or (indexLater, journaled at once) once the caller has answered (indexOwed).
+    const later = atOnce && options.indexLater === true;
+    if (key !== null && !later) this.learn(key, attempt, refused);
     const journalKey = journal === null ? null : journal.nextKey++;
     const params = attemptParams(attempt, journalKey);
     const head = attemptLineHead(params);
@@ -591,9 +606,17 @@ class SqliteRegister implements OpenedRegister {
     op.onJournaled = options.onJournaled;
     op.onSpooled = options.onSpooled;
     // Journaled first, with every attempt recorded in the same run of JavaScript (one write() for all, in a microtask:
-    // journal.ts); its commit then starts after this turn (once the caller's answer has left), as answering first.
-    // To be journaled, it will survive kill -9 before its commit, which may then wait for the writer's interval.
-    op.deferrable = journal !== null && journal.journal.appendGrouped(op.journalLine, op);
+    // journal.ts), or at once when the caller answers in this run (journalNow); its commit then starts after this turn
+    // (once the caller's answer has left), as answering first. To be journaled, it will survive kill -9 before its
+    // commit, which may then wait for the writer's interval.
+    if (journal === null) op.deferrable = false;
+    else if (atOnce) op.deferrable = this.journalNow(op, journal.journal);
+    else op.deferrable = journal.journal.appendGrouped(op.journalLine, op);
+    if (later && key !== null) {
+      // Not journaled after all (the write failed): its caller waits for the commit, so the index learns it now.
+      if (op.deferrable) this.owed.push(attempt);
+      else this.learn(key, attempt, refused);
+    }
     const promise = new Promise<number>(capture);
     op.resolve = capturedResolve;
     op.reject = capturedReject;
@@ -604,8 +627,39 @@ class SqliteRegister implements OpenedRegister {
     return promise;
   }
 
+  /**
+   * The index learns the attempts recorded with indexLater that it has not learned yet (each once, in the order
+   * recorded). Nothing to do, the common case, costs a length check: called before every use of the index.
+   */
+  indexOwed(): void {
+    const owed = this.owed;
+    while (owed.length > 0) {
+      const attempt = owed.shift() as NewAttempt; // out first: one that throws is not learned twice
+      this.learn(attempt.callerKey as string, attempt, isRefusalAction(attempt.action));
+    }
+  }
+
+  /** What the index learns from an attempt of a known caller. */
+  private learn(key: string, attempt: NewAttempt, refused: boolean): void {
+    this.index.addAttempt(key, attempt.time);
+    if (refused) this.index.addRefusal(key, attempt.time);
+    noteLearned(this.index, key, attempt, this.thresholds);
+  }
+
+  /**
+   * Writes `op`'s journal line now (record()'s journalNow): told at once, its onJournaled called before record()
+   * returns; false when it was not journaled (the journal off after a failure, or this write failed: logged, counted).
+   */
+  private journalNow(op: PendingAttempt, journal: AttemptJournal): boolean {
+    const segment = journal.append(op.journalLine);
+    if (segment === null) return false;
+    op.journaled(segment);
+    return true;
+  }
+
   /** @internal PendingAttempt's: its row is committed with this id. */
   attemptCommitted(op: PendingAttempt, id: number): void {
+    this.indexOwed();
     this.settleJournaled(op.segment);
     if (op.joined !== null) for (const segment of op.joined) this.settleJournaled(segment);
     if (op.talk !== null && op.callerKey !== null)
@@ -635,6 +689,7 @@ class SqliteRegister implements OpenedRegister {
   }
 
   updateOutcome(attempt: number | Promise<number>, update: OutcomeUpdate): void {
+    this.indexOwed();
     const op = this.givenFor(attempt, (id) => this.queueOutcome(id, update, undefined));
     if (op === null || typeof attempt === 'number') return; // (a number gives null: queued)
     // Journaled now, by the attempt's journal key, whether it joins the row or waits for the row's id.
@@ -659,6 +714,7 @@ class SqliteRegister implements OpenedRegister {
       this.logger.warn({ id, outcome: update.outcome }, 'outcome update after close dropped');
       return;
     }
+    this.indexOwed();
     const known = this.recent.get(id);
     if (update.check === 'passed' && known?.callerKey) this.notePass(known.callerKey, update.at);
     if (update.refused && known !== undefined && !known.refused) {
@@ -697,6 +753,7 @@ class SqliteRegister implements OpenedRegister {
           this.notePass(row.caller_key, update.at);
         } else if (known === undefined && update.refused && row.caller_key !== null && row.refused_at === update.at) {
           // An attempt older than the recent ids (or from before a restart): index it now that we know its caller.
+          this.indexOwed();
           this.index.addRefusal(row.caller_key, update.at);
         }
       },
@@ -790,6 +847,7 @@ class SqliteRegister implements OpenedRegister {
 
   /** A talk time is committed (alone, or with its outcome): the index learns it from the row's caller. */
   private talkCommitted(id: number, talk: TalkTime, row: { caller_key: string | null } | undefined): void {
+    this.indexOwed();
     this.settleJournaled(talk.segment);
     if (row === undefined) this.logger.warn({ id }, 'talk time for an attempt not in the register');
     else if (row.caller_key !== null) this.index.addTalk(row.caller_key, talk.answeredAt, talk.seconds);
@@ -805,6 +863,7 @@ class SqliteRegister implements OpenedRegister {
       this.logger.warn({ callerKey }, 'number called by us after close dropped');
       return;
     }
+    this.indexOwed();
     this.index.addCalledByUs(callerKey, at);
     this.batches.enqueue({
       kind: 'other',
@@ -827,6 +886,7 @@ class SqliteRegister implements OpenedRegister {
     // A person is waiting for the answer: while the disk refuses writes, say so now (nothing changes) rather
     // than hold the mark in memory and the request open until the disk accepts it.
     if (!this.batches.healthy) return Promise.reject(new RegisterUnavailableError());
+    this.indexOwed();
     this.index.setMark({ callerKey, ...input });
     const number = numberParams(callerKey, input, this.clock.now());
     const history = historyParams(callerKey, input);
@@ -849,6 +909,7 @@ class SqliteRegister implements OpenedRegister {
 
   async numberSummary(callerKey: string, withheld?: boolean): Promise<NumberSummary> {
     const stats = await attemptStats(this.reader, callerKey, withheld);
+    this.indexOwed();
     return { callerKey, mark: this.index.marks.get(callerKey), ...stats };
   }
 

@@ -189,6 +189,21 @@ export interface RecordOptions {
    */
   onJournaled?: () => void;
   /**
+   * With `onJournaled`: the journal line is written at once, with a write() of its own, before record() returns
+   * (onJournaled is then called before it returns), not in the microtask that writes the lines of every attempt of
+   * the run: for a caller that answers in this same synchronous run (handle-request.ts, durable first), so that the
+   * answer need not wait for the microtask queue. Costs a write() per attempt where a run of several shares one.
+   * Only when the writer will keep the attempt: one it refuses at once (the queue at store.spoolMaxWrites, the register
+   * closing) goes the grouped way, its onJournaled never called (it is lost: its call goes the fail-open way).
+   */
+  journalNow?: boolean;
+  /**
+   * With `journalNow`, when the line was written at once: the in-memory index learns the attempt at the register's
+   * next `indexOwed()` (the caller's, once its answer is handed over in the same synchronous run) or its next use of
+   * the index, whichever comes first, rather than before record() returns; otherwise at once, as without.
+   */
+  indexLater?: boolean;
+  /**
    * Start the commit after this turn of the event loop (once the I/O callbacks of this turn have run), not as soon as
    * the current code yields: for a caller that answers first and lets the commit follow (durableBeforeAnswer false),
    * so that the SIP answer leaves before the write's trip to SQLite begins. The in-memory index is updated at once.
@@ -202,11 +217,17 @@ export interface RecordOptions {
  */
 export interface Register extends EvidenceLookup {
   /**
-   * Adds the attempt to the index at once (synchronously) and to the next batch; resolves with its id when
+   * Adds the attempt to the index at once (synchronously; `options.indexLater`: see there) and to the next batch; resolves with its id when
    * committed (later, when the disk refused it and it waits in the spool: `options.onSpooled`); rejects when it
    * is lost (the spool is full, SQLite refuses the row itself, the register closed before the disk accepted it).
    */
   record(attempt: NewAttempt, options?: RecordOptions): Promise<number>;
+  /**
+   * The index learns the attempts recorded with `indexLater` it has not learned yet. Called by a caller that answered
+   * in the synchronous run of record(), once the answer is handed over; the register calls it before every use of
+   * the index too, so nothing ever reads the index without them.
+   */
+  indexOwed(): void;
   /**
    * Queues an outcome update for an attempt (batched); updates the index at once (refusals). The attempt by its id, or
    * by the promise record() returned for it: given before the attempt's commit, the update joins its row (one INSERT,

@@ -153,6 +153,15 @@ export class BatchWriter<S> {
     return this.queue.length + this.committing;
   }
 
+  /**
+   * Whether `enqueue` would take a write now (not closed, the queue below `maxQueued`): one it would not take is
+   * refused at once and lost. What the caller can tell someone before enqueueing (register.ts: an attempt journaled
+   * at once is told durable only when the queue will keep it).
+   */
+  get accepting(): boolean {
+    return !this.closed && this.queued < this.options.maxQueued;
+  }
+
   /** Writes held in memory now because the disk refused them (or arrived while it did). */
   get spooled(): number {
     return this.heldNow;
