@@ -9,8 +9,14 @@
  *                                [--workload refusal|proxied [--cdr [--talk-ms 5]]] [--variant answer-first] [--dist]
  *                                [--second-call-ms MS] [--node-flags 'FLAGS'] [--callers 1000]
  *                                [--warmup-calls N] [--warmup-rate R]
- *                                [--gc-trace]
+ *                                [--gc-trace] [--against DIST]
  *
+ * --against DIST: a third handler, another build's (DIST its dist/ directory, e.g. /tmp/main/dist: a tree built with
+ * `npm run build`, its modules loaded apart from this tree's, on a register of its own), in the same rounds: bare,
+ * crocetta and it in turn, the order rotated each round and reversed every three rounds (six rounds: each order
+ * once); after the rounds, crocetta's p50 to the answer less its own in each round. A code A/B in one process at the
+ * same moments: two runs one after the other differ by more than a 20-µs change (the machine's load moves between
+ * them). Its own spread: an A/A (main's build against itself, 7 Dec 2026) read −21, −2, −12 µs in three rounds.
  * --workload proxied: unknown callers, forwarded (req.proxy answered at once with a 200, as a PBX would); the bare
  * handler proxies whoever is not in its set. --cdr (proxied): --talk-ms (5) after each proxy, the call's end as
  * drachtio-server reports it (two cdr:stop records, read as sip-app.ts reads them: the talk time's update and its
@@ -57,6 +63,7 @@ import {
   benchResponse,
   buildHandler,
   handlerModules,
+  type HandlerModules,
   proxiedOk,
 } from './handler-modules.js';
 import { numberArg, textArg } from './args.js';
@@ -67,8 +74,11 @@ const markedNumber = (i: number): string => `+3902100${String(i % MARKED).padSta
 /** --callers: how many of the marked numbers the refusals cycle over. */
 const callers = (): number => Math.min(MARKED, Math.floor(numberArg('callers', MARKED)));
 
+/** The bare handler, this tree's crocetta, and (--against DIR) another build's. */
+type Handler = 'bare' | 'crocetta' | 'against';
+
 interface RoundResult {
-  handler: 'bare' | 'crocetta';
+  handler: Handler;
   calls: number;
   mainUs: number;
   processUs: number;
@@ -99,22 +109,13 @@ async function child(): Promise<void> {
   if (secondMs !== null && !(secondMs >= 0)) throw new Error('--second-call-ms: a number of ms (0: right after)');
   const answerFirst = textArg('variant') === 'answer-first';
   const m = await handlerModules(process.argv.includes('--dist'));
-  const { src } = m;
-  const { openRegister } = (await import(`${src}/store/index.js`)) as typeof import('../src/store/index.js');
-  const { Connection } = (await import(
-    `${src}/store/sqlite/connection.js`
-  )) as typeof import('../src/store/sqlite/connection.js');
-  const { seedMarkedNumbers } = await import('./seed-marks.js');
-
-  // The register with the marked numbers (as bench/sip.ts seeds it), then the service's stores on it.
-  const db = join(dir, 'register.sqlite');
-  await (await openRegister({ file: db, lookbackDays: 30 })).close();
-  const seed = await Connection.open(db);
-  await seedMarkedNumbers(seed, MARKED);
-  await seed.close();
-  const config = m.loadConfig({ env: benchEnv(db) });
-  if (answerFirst) (config.store as { durableBeforeAnswer: boolean }).durableBeforeAnswer = false;
-  const { handle: crocetta, cdrStops, close } = await buildHandler(m, config);
+  const { handle: crocetta, cdrStops, close } = await seededHandler(m, join(dir, 'register.sqlite'), answerFirst);
+  // --against DIR: another build's handler (its own modules, caches and register), in the same rounds.
+  const againstDir = textArg('against');
+  const other =
+    againstDir === undefined
+      ? null
+      : await seededHandler(await handlerModules(againstDir), join(dir, 'against.sqlite'), answerFirst);
   const refuse = new Set(Array.from({ length: MARKED }, (_, i) => markedNumber(i)));
   const fromUser = (from: string): string => /(?:sips?|tel):([^@;>]*)/.exec(from)?.[1] ?? '';
   const uriUser = (uri: string): string => /^(?:sips?|tel):([^@;]*)@/.exec(uri)?.[1] ?? '';
@@ -133,8 +134,9 @@ async function child(): Promise<void> {
   // records (network and application side), read as src/sip/sip-app.ts reads them (readCdrStop → forwarded.ended).
   const cdr = proxied && process.argv.includes('--cdr');
   const talkMs = numberArg('talk-ms', 5);
-  /** The round's handler is crocetta's (the bare app routes no CDRs). */
+  /** The round's handler is crocetta's (the bare app routes no CDRs), and which build's. */
   let cdrRound = false;
+  let cdrOf = cdrStops;
   let answered = 0;
   /** When the request being handled was handed to the handler, and the µs to its answer, per call of the round. */
   let handedAt = 0;
@@ -155,7 +157,10 @@ async function child(): Promise<void> {
     // As drachtio-server would: the proxy command taken at once, the PBX's 200 reported on a later turn.
     const proxy = (): Promise<unknown> => {
       answeredNow();
-      if (cdr && cdrRound) setTimeout(() => cdrStops(benchCallId(i), DID), talkMs);
+      if (cdr && cdrRound) {
+        const stops = cdrOf;
+        setTimeout(() => stops(benchCallId(i), DID), talkMs);
+      }
       return proxiedOk();
     };
     return benchInvite(m, i, from, DID, proxy);
@@ -176,9 +181,11 @@ async function child(): Promise<void> {
       else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcs.major++;
     }
   }).observe({ type: 'gc' });
-  async function round(name: 'bare' | 'crocetta', calls: number, pace = rate): Promise<RoundResult> {
-    const handle = name === 'bare' ? bare : crocetta;
-    cdrRound = name === 'crocetta';
+  async function round(name: Handler, calls: number, pace = rate): Promise<RoundResult> {
+    const handle =
+      name === 'bare' ? bare : name === 'crocetta' ? crocetta : (other as NonNullable<typeof other>).handle;
+    cdrRound = name !== 'bare';
+    cdrOf = name === 'against' ? (other as NonNullable<typeof other>).cdrStops : cdrStops;
     answered = 0;
     toAnswer = [];
     second = [];
@@ -235,17 +242,44 @@ async function child(): Promise<void> {
   const warmupCalls = Math.round(numberArg('warmup-calls', rate * 2));
   await round('bare', warmupCalls, warmupRate);
   await round('crocetta', warmupCalls, warmupRate);
+  if (other !== null) await round('against', warmupCalls, warmupRate);
   const heapSample = process.env.BENCH_HEAP_SAMPLE;
   if (heapSample !== undefined && heapSample !== '') await allocationsOf(heapSample, () => round('crocetta', rate * 2));
   const results: RoundResult[] = [];
   for (let r = 0; r < rounds; r++) {
-    for (const name of r % 2 === 0 ? (['bare', 'crocetta'] as const) : (['crocetta', 'bare'] as const)) {
+    // Without --against: bare and crocetta, the order turned each round. With it, the three in turn, rotated each
+    // round and reversed after every three: each of the six orders once in six rounds.
+    const order: Handler[] = other === null ? ['bare', 'crocetta'] : ['bare', 'crocetta', 'against'];
+    for (let k = 0; k < r % order.length; k++) order.push(order.shift() as Handler);
+    if (other !== null && Math.floor(r / 3) % 2 === 1) order.reverse();
+    for (const name of order) {
       results.push(await round(name, Math.round(rate * seconds)));
     }
   }
   process.send?.(results);
   await close();
+  await other?.close();
   process.exit(0);
+}
+
+/**
+ * A handler of the build `m` on a register of its own at `db`, seeded with the marked numbers as bench/sip.ts seeds
+ * them (with that build's own store modules: its schema), answering first or not.
+ */
+async function seededHandler(m: HandlerModules, db: string, answerFirst: boolean) {
+  const { src } = m;
+  const { openRegister } = (await import(`${src}/store/index.js`)) as typeof import('../src/store/index.js');
+  const { Connection } = (await import(
+    `${src}/store/sqlite/connection.js`
+  )) as typeof import('../src/store/sqlite/connection.js');
+  const { seedMarkedNumbers } = await import('./seed-marks.js');
+  await (await openRegister({ file: db, lookbackDays: 30 })).close();
+  const seed = await Connection.open(db);
+  await seedMarkedNumbers(seed, MARKED);
+  await seed.close();
+  const config = m.loadConfig({ env: benchEnv(db) });
+  if (answerFirst) (config.store as { durableBeforeAnswer: boolean }).durableBeforeAnswer = false;
+  return buildHandler(m, config);
 }
 
 /**
@@ -329,6 +363,16 @@ async function parent(): Promise<void> {
   console.log(
     `  crocetta less bare (medians of rounds): main thread ${(med('crocetta', 'mainUs') - med('bare', 'mainUs')).toFixed(1)} µs/call, process ${(med('crocetta', 'processUs') - med('bare', 'processUs')).toFixed(1)} µs/call, to answer p50 ${(med('crocetta', 'toAnswerP50') - med('bare', 'toAnswerP50')).toFixed(1)} µs`,
   );
+  const against = results.filter((r) => r.handler === 'against');
+  if (against.length > 0) {
+    // Round r's crocetta against round r's other build (the rounds ran them in turn, the order rotated).
+    const mine = results.filter((r) => r.handler === 'crocetta');
+    const diffs = mine.map((r, i) => r.toAnswerP50 - (against[i] as RoundResult).toAnswerP50);
+    const sorted = [...diffs].sort((a, b) => a - b);
+    console.log(
+      `  crocetta less against (${textArg('against')}), to answer p50 by round: ${diffs.map((d) => `${d >= 0 ? '+' : ''}${d.toFixed(1)}`).join(' ')} µs: median ${(sorted[Math.floor((sorted.length - 1) / 2)] as number).toFixed(1)}, lower in ${diffs.filter((d) => d < 0).length} of ${diffs.length}; main thread ${(med('crocetta', 'mainUs') - med('against', 'mainUs')).toFixed(1)} µs/call, process ${(med('crocetta', 'processUs') - med('against', 'processUs')).toFixed(1)} µs/call (medians of rounds)`,
+    );
+  }
   rmSync(dir, { recursive: true, force: true });
 }
 
