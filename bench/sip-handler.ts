@@ -9,7 +9,7 @@
  *                                [--workload refusal|proxied [--cdr [--talk-ms 5]]] [--variant answer-first] [--dist]
  *                                [--second-call-ms MS] [--node-flags 'FLAGS'] [--callers 1000]
  *                                [--warmup-calls N] [--warmup-rate R]
- *                                [--gc-trace] [--against DIST]
+ *                                [--gc-trace] [--against DIST [--interleave]]
  *
  * --against DIST: a third handler, another build's (DIST its dist/ directory, e.g. /tmp/main/dist: a tree built with
  * `npm run build`, its modules loaded apart from this tree's, on a register of its own), in the same rounds: bare,
@@ -17,6 +17,9 @@
  * once); after the rounds, crocetta's p50 to the answer less its own in each round. A code A/B in one process at the
  * same moments: two runs one after the other differ by more than a 20-µs change (the machine's load moves between
  * them). Its own spread: an A/A (main's build against itself, 7 Dec 2026) read −21, −2, −12 µs in three rounds.
+ * --interleave (with --against): each round is the bare app's round and a round of both builds call by call (every
+ * other call each, the rate in all, each call's time to its answer filed under its build): the two builds see the
+ * same moments of the machine, where rounds of their own see different ones. CPU a call is then the pair's.
  * --workload proxied: unknown callers, forwarded (req.proxy answered at once with a 200, as a PBX would); the bare
  * handler proxies whoever is not in its set. --cdr (proxied): --talk-ms (5) after each proxy, the call's end as
  * drachtio-server reports it (two cdr:stop records, read as sip-app.ts reads them: the talk time's update and its
@@ -134,9 +137,8 @@ async function child(): Promise<void> {
   // records (network and application side), read as src/sip/sip-app.ts reads them (readCdrStop → forwarded.ended).
   const cdr = proxied && process.argv.includes('--cdr');
   const talkMs = numberArg('talk-ms', 5);
-  /** The round's handler is crocetta's (the bare app routes no CDRs), and which build's. */
-  let cdrRound = false;
-  let cdrOf = cdrStops;
+  /** The round's crocetta build's cdr:stop records (null: the bare app's round; it routes no CDRs). */
+  let cdrOf: typeof cdrStops | null = null;
   let answered = 0;
   /** When the request being handled was handed to the handler, and the µs to its answer, per call of the round. */
   let handedAt = 0;
@@ -150,17 +152,15 @@ async function child(): Promise<void> {
   /** A response as the handler sees drachtio-srf's (benchResponse), its final answer timed. */
   const response = (): Srf.SrfResponse => benchResponse(answeredNow);
   let n = 0;
-  function request(): Srf.SrfRequest {
+  /** The next INVITE; `stops`: the cdr:stop records of the build it is for (--cdr), null for the bare app. */
+  function request(stops = cdrOf, answeredOf = answeredNow): Srf.SrfRequest {
     const i = n++;
     // Proxied: a caller never seen before each time, as bench:sip's proxied workload sends.
     const from = proxied ? `+39333${String(i).padStart(7, '0')}` : markedNumber(i % callers());
     // As drachtio-server would: the proxy command taken at once, the PBX's 200 reported on a later turn.
     const proxy = (): Promise<unknown> => {
-      answeredNow();
-      if (cdr && cdrRound) {
-        const stops = cdrOf;
-        setTimeout(() => stops(benchCallId(i), DID), talkMs);
-      }
+      answeredOf();
+      if (cdr && stops !== null) setTimeout(() => stops(benchCallId(i), DID), talkMs);
       return proxiedOk();
     };
     return benchInvite(m, i, from, DID, proxy);
@@ -184,8 +184,7 @@ async function child(): Promise<void> {
   async function round(name: Handler, calls: number, pace = rate): Promise<RoundResult> {
     const handle =
       name === 'bare' ? bare : name === 'crocetta' ? crocetta : (other as NonNullable<typeof other>).handle;
-    cdrRound = name !== 'bare';
-    cdrOf = name === 'against' ? (other as NonNullable<typeof other>).cdrStops : cdrStops;
+    cdrOf = name === 'bare' ? null : name === 'against' ? (other as NonNullable<typeof other>).cdrStops : cdrStops;
     answered = 0;
     toAnswer = [];
     second = [];
@@ -237,6 +236,58 @@ async function child(): Promise<void> {
       toMs: end,
     };
   }
+  /**
+   * --interleave: crocetta and the other build call by call (every other call each, at the rate in all), each call's
+   * µs to its answer filed under its handler: both see the same moments of the machine. CPU is not told apart.
+   */
+  async function pairedRound(calls: number): Promise<RoundResult[]> {
+    const builds = [
+      { name: 'crocetta' as const, handle: crocetta, stops: cdrStops, times: [] as number[], answered: 0 },
+      { name: 'against' as const, ...(other as NonNullable<typeof other>), times: [] as number[], answered: 0 },
+    ];
+    const g0 = { ...gcs };
+    const m0 = mainUs();
+    const p0 = processUs();
+    const start = performance.now();
+    let sent = 0;
+    while (sent < calls) {
+      const due = Math.min(calls, Math.floor(((performance.now() - start) * rate) / 1000));
+      for (; sent < due; sent++) {
+        const b = builds[sent % 2] as (typeof builds)[number];
+        let handed = 0;
+        const answeredOf = (): void => {
+          b.answered++;
+          b.times.push((performance.now() - handed) * 1000);
+        };
+        const req = request(cdr ? b.stops : null, answeredOf);
+        const res = benchResponse(answeredOf);
+        handed = performance.now();
+        b.handle(req, res);
+      }
+      await sleep(2);
+    }
+    await sleep(300);
+    const end = performance.now();
+    return builds.map((b) => {
+      const sorted = b.times.sort((x, y) => x - y);
+      const pct = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+      return {
+        secondP50: null,
+        toAnswerP50: pct(0.5),
+        toAnswerP99: pct(0.99),
+        handler: b.name,
+        calls: calls / 2,
+        mainUs: (mainUs() - m0) / calls,
+        processUs: (processUs() - p0) / calls,
+        answered: b.answered,
+        gcUs: ((gcs.ms - g0.ms) * 1000) / calls,
+        scavenges: gcs.minor - g0.minor,
+        majorGcs: gcs.major - g0.major,
+        fromMs: start,
+        toMs: end,
+      };
+    });
+  }
   // Warm-up: both handlers, 2 s each at the rate, or --warmup-calls at --warmup-rate.
   const warmupRate = numberArg('warmup-rate', rate);
   const warmupCalls = Math.round(numberArg('warmup-calls', rate * 2));
@@ -246,7 +297,22 @@ async function child(): Promise<void> {
   const heapSample = process.env.BENCH_HEAP_SAMPLE;
   if (heapSample !== undefined && heapSample !== '') await allocationsOf(heapSample, () => round('crocetta', rate * 2));
   const results: RoundResult[] = [];
+  const interleave = other !== null && process.argv.includes('--interleave');
   for (let r = 0; r < rounds; r++) {
+    if (interleave) {
+      // The bare round, then both builds call by call (a round of 2× the calls), in turn.
+      const both = async (): Promise<void> => {
+        results.push(...(await pairedRound(2 * Math.round(rate * seconds))));
+      };
+      if (r % 2 === 0) {
+        results.push(await round('bare', Math.round(rate * seconds)));
+        await both();
+      } else {
+        await both();
+        results.push(await round('bare', Math.round(rate * seconds)));
+      }
+      continue;
+    }
     // Without --against: bare and crocetta, the order turned each round. With it, the three in turn, rotated each
     // round and reversed after every three: each of the six orders once in six rounds.
     const order: Handler[] = other === null ? ['bare', 'crocetta'] : ['bare', 'crocetta', 'against'];

@@ -105,6 +105,27 @@ describe('the verdict memo (answering first)', () => {
     expect(call(off, headers(NUISANCE, DID)).whole).toEqual(third.whole);
   });
 
+  it("an unknown caller's forward reads no evidence version before the answer (nothing is filed); a refusal does", () => {
+    const s = setup();
+    const index = s.index;
+    let versionReads = 0;
+    s.steps.evidence = {
+      evidenceFor: (key) => index.evidenceFor(key),
+      get verdictVersion() {
+        versionReads++;
+        return index.verdictVersion;
+      },
+    };
+    // Heard for the first time, nothing known of it: forwarded untagged, the memo never asked nor filled.
+    expect(screenToAnswer(headers('+390298765477', DID), s.steps, NOW).action).toEqual(ALLOW);
+    expect(versionReads).toBe(0);
+    // A caller marked nuisance, refused: its refusal is filed under the version read then (and, a repeat caller of
+    // the caller-ID cache, the memo was asked with it first).
+    s.mark('nuisance');
+    expect(screenToAnswer(headers(NUISANCE, DID), s.steps, NOW).action).toEqual(REJECT);
+    expect(versionReads).toBeGreaterThan(0);
+  });
+
   it('a caller unmarked (or marked trusted) is never refused from the memo: its next call reaches the PBX', () => {
     const s = setup();
     s.mark('nuisance');
