@@ -13,10 +13,13 @@
  *   --variant none: crocetta with its defaults and the bare app only.
  *   --node-flags 'name:FLAGS' (repeatable): one more crocetta, its defaults, run as `node FLAGS dist/src/main.js`
  *   instead of with the start script's flags (NAME=value tokens go to its environment, e.g. UV_THREADPOOL_SIZE=2;
- *   'name:' alone is plain node): process-level A/B in the same alternating rounds. The bare app keeps plain node.
+ *   'name:' alone is plain node): process-level A/B in the same alternating rounds. The bare app keeps plain node
+ *   (see --bare-flags).
  *   'name@variant:FLAGS': with that --variant's settings (e.g. `lp@answer-first:--use-largepages=on`). A token ending
  *   in .js is the script run instead of this tree's dist/src/main.js: another tree's build, for a code A/B in one run
  *   (e.g. `main@answer-first:/tmp/main/dist/src/main.js`, main's tree built there with node_modules reachable from it).
+ *   --bare-flags 'FLAGS': node flags for the bare app (default: none, plain node), e.g. the same runtime flags as
+ *   crocetta's start script for a run where the two differ only by their code.
  *   npm run bench:sip -- --ladder
  *
  * Needs `drachtio` (drachtio-server) and `sipp` (Debian: sip-tester) on PATH, and dumpcap (tshark) for the RTP
@@ -243,6 +246,8 @@ const opts = {
   cdrs: !flag('no-cdrs'),
   /** One more crocetta per entry, 'name:FLAGS': node flags and NAME=value environment instead of the start script's. */
   nodeFlags: argAll('node-flags'),
+  /** Node flags for the bare app (plain node when absent). */
+  bareFlags: (textArg('bare-flags') ?? '').split(/\s+/).filter((t) => t !== ''),
   /** Each application's warm-up, per workload (refusal, then proxied): calls and their rate (3 s at --rate). */
   warmupCalls: 0,
   warmupRate: 0,
@@ -743,7 +748,13 @@ async function startBare(dir: string, index: number, announceSeconds: number): P
   const child = track(
     fork(join(ROOT, 'bench', 'bare-app.ts'), [], {
       cwd: ROOT,
-      execArgv: ['--import', 'tsx', ...(opts.cpuProf ? cpuProfArgs('bare') : []), ...timeline.execArgv],
+      execArgv: [
+        ...opts.bareFlags,
+        '--import',
+        'tsx',
+        ...(opts.cpuProf ? cpuProfArgs('bare') : []),
+        ...timeline.execArgv,
+      ],
       env: {
         ...cleanEnv(),
         ...timeline.env,
@@ -1911,6 +1922,7 @@ async function main(): Promise<void> {
         ),
       },
     };
+    if (opts.bareFlags.length > 0) console.log(`  bare app run as \`node ${opts.bareFlags.join(' ')} …\``);
     console.log(
       `  applications: ${apps.map((a) => `${a.name} (${a.drachtio ? 'drachtio' : 'SIP'} 127.0.0.1:${a.ports.sip})`).join(', ')}; announcement ${announceSeconds.toFixed(1)} s`,
     );
