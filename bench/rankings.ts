@@ -138,7 +138,7 @@ async function generate(db: Connection): Promise<void> {
   await db.exec('ANALYZE');
 }
 
-/** The rebuild before this change (9a6c7f3, src/store/reports/aggregates.ts): one statement per table, in one transaction. */
+/** The rebuild before this change (9a6c7f3, src/store/reports/aggregates.ts): one statement per table, in one transaction (daily_totals.unreached, migration 12, 0: that version had no no-pbx action). */
 const ZONE_SPANS_9A6C7F3 = `(
   SELECT since_ms, offset_ms, LEAD(since_ms, 1, 9223372036854775807) OVER (ORDER BY since_ms) AS until_ms
     FROM time_zone_offsets
@@ -150,8 +150,8 @@ const REBUILD_SQL_9A6C7F3 = `
   DELETE FROM caller_daily;
   DELETE FROM caller_totals;
   DELETE FROM company_daily;
-  INSERT INTO daily_totals (day, called_number, verdict, stopped, attempts)
-    SELECT (a.time + z.offset_ms) / 86400000, COALESCE(a.called_number, ''), a.verdict, ${STOPPED_9A6C7F3}, COUNT(*)
+  INSERT INTO daily_totals (day, called_number, verdict, stopped, unreached, attempts)
+    SELECT (a.time + z.offset_ms) / 86400000, COALESCE(a.called_number, ''), a.verdict, ${STOPPED_9A6C7F3}, 0, COUNT(*)
       FROM ${ZONE_SPANS_9A6C7F3} z JOIN attempts a ON a.time >= z.since_ms AND a.time < z.until_ms
      GROUP BY 1, 2, 3, 4;
   INSERT INTO caller_daily (caller_key, day, attempts, stopped)

@@ -18,6 +18,7 @@ const WORDS = {
     hangup: 'answered and hung up',
     check: 'human check (press a key)',
     checkSeconds: 'human check ({s} s to press a key)',
+    'no-pbx': 'let through, no PBX registered (480)',
     code: 'code {code}',
   },
   it: {
@@ -30,6 +31,7 @@ const WORDS = {
     hangup: 'risposta e chiusa subito',
     check: 'verifica umana (premere un tasto)',
     checkSeconds: 'verifica umana ({s} s per premere un tasto)',
+    'no-pbx': 'lasciata passare, nessun centralino registrato (480)',
     code: 'codice {code}',
   },
 } as const satisfies Record<Lang, Record<string, string>>;
@@ -77,6 +79,7 @@ export function actionText(lang: Lang, action: string): string {
     case 'announce-early':
     case 'announce-answer':
     case 'hangup':
+    case 'no-pbx':
       return w[kind];
     default:
       return action;

@@ -29,6 +29,9 @@ const EN = {
   attempts: 'Attempts',
   stopped: 'Stopped',
   passed: 'Passed',
+  unreached: 'Undelivered',
+  unreachedNote:
+    'Undelivered: calls crocetta let through that no PBX was registered to take (the caller heard “unavailable”, 480).',
   perDay: 'Attempts per day (last 30 days)',
   topOffenders: 'Top offenders this week',
   trustedLeftOut: 'Numbers you marked trusted are not listed here.',
@@ -253,6 +256,9 @@ const IT: Record<MessageKey, string> = {
   attempts: 'Tentativi',
   stopped: 'Fermati',
   passed: 'Passati',
+  unreached: 'Non recapitati',
+  unreachedNote:
+    'Non recapitati: chiamate che crocetta ha lasciato passare ma che nessun centralino registrato poteva ricevere (il chiamante ha sentito “non raggiungibile”, 480).',
   perDay: 'Tentativi al giorno (ultimi 30 giorni)',
   topOffenders: 'I più insistenti della settimana',
   trustedLeftOut: 'I numeri che hai segnato come fidati non sono elencati qui.',

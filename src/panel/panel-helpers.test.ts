@@ -55,8 +55,8 @@ describe('panel helpers', () => {
       dashboardPage(
         { loc: localeFor(lang, 'Europe/Rome', 'IT'), csrf: 'x', path: '/', now: 0, timeZone: 'Europe/Rome' },
         {
-          today: { attempts: 3, stopped: 1 },
-          week: { attempts: 9, stopped: 4 },
+          today: { attempts: 3, stopped: 1, unreached: 0 },
+          week: { attempts: 9, stopped: 4, unreached: 0 },
           perDay: [],
           topOffenders: [],
         },
@@ -78,6 +78,62 @@ describe('panel helpers', () => {
       'This week: stopped',
       'This week: passed',
     ]);
+  });
+
+  it('count the calls let through that no PBX took apart from those that passed, in the cards and the chart', () => {
+    const day = {
+      day: 20_000,
+      attempts: 5,
+      stopped: 1,
+      unreached: 3,
+      byVerdict: { trusted: 0, unknown: 5, suspect: 0, nuisance: 0 },
+    };
+    const page = (lang: 'it' | 'en', unreached: number) =>
+      dashboardPage(
+        { loc: localeFor(lang, 'Europe/Rome', 'IT'), csrf: 'x', path: '/', now: 0, timeZone: 'Europe/Rome' },
+        {
+          today: { attempts: 5, stopped: 1, unreached: Math.min(unreached, 3) },
+          week: { attempts: 9, stopped: 4, unreached },
+          perDay: [{ ...day, unreached: Math.min(unreached, 3) }],
+          topOffenders: [],
+        },
+      ).value;
+    const cards = (html: string) =>
+      [...html.matchAll(/<div class="n">([^<]*)<\/div><div class="l">([^<]*)<\/div>/g)].map((m) => `${m[2]}: ${m[1]}`);
+    expect(cards(page('it', 4))).toEqual([
+      'Oggi: tentativi: 5',
+      'Oggi: fermati: 1',
+      'Oggi: passati: 1',
+      'Oggi: non recapitati: 3',
+      'Questa settimana: tentativi: 9',
+      'Questa settimana: fermati: 4',
+      'Questa settimana: passati: 1',
+      'Questa settimana: non recapitati: 4',
+    ]);
+    expect(page('it', 4)).toContain('Non recapitati: chiamate che crocetta ha lasciato passare');
+    expect(page('en', 4)).toContain('Undelivered: calls crocetta let through that no PBX was registered to take');
+    const datasets = (html: string) =>
+      (
+        JSON.parse((/data-chart="([^"]*)"/.exec(html)?.[1] ?? '').replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as {
+          datasets: Array<{ label: string; data: number[] }>;
+        }
+      ).datasets.map((d) => [d.label, d.data]);
+    expect(datasets(page('en', 4))).toEqual([
+      ['Stopped', [1]],
+      ['Passed', [1]],
+      ['Undelivered', [3]],
+    ]);
+    // None this week (the usual case): the three cards a period and two series, as before.
+    expect(cards(page('en', 0))).toEqual([
+      'Today: attempts: 5',
+      'Today: stopped: 1',
+      'Today: passed: 4',
+      'This week: attempts: 9',
+      'This week: stopped: 4',
+      'This week: passed: 5',
+    ]);
+    expect(datasets(page('en', 0)).map(([label]) => label)).toEqual(['Stopped', 'Passed']);
+    expect(page('en', 0)).not.toContain('unreached-note');
   });
 
   // Italian groups from five digits on (CLDR: 2345, 12.345); English from four (2,345).

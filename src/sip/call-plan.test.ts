@@ -190,6 +190,36 @@ describe('the call plan: what to send and what the register row says, decided on
     expect(asked).toEqual(['tag', 'allow']);
   });
 
+  it('a forward no PBX can take (none registered) is said by the row, no-pbx 480, asked once with the plan', () => {
+    const asked: Array<ForwardTarget> = [];
+    const destination = (to: string | null) => (t: ForwardTarget) => {
+      asked.push(t);
+      return to;
+    };
+    const none = planCall(input('tag', { destination: destination(null) }), SETTINGS);
+    // What to send stays the forward's (it answers 480 itself: forward-call.ts), with where it goes: nowhere.
+    expect(none.send).toEqual({ kind: 'forward', headers: { 'X-Crocetta-Verdict': 'nuisance; score=0.90' } });
+    expect(none.destination).toBeNull();
+    expect(none.row).toMatchObject({ action: 'no-pbx', outcome: 'failed', finalStatus: 480 });
+    expect(none.action).toEqual({ kind: 'tag' });
+    const there = planCall(input('allow', { destination: destination('sip:0612345678@192.0.2.5') }), SETTINGS);
+    expect(there.destination).toBe('sip:0612345678@192.0.2.5');
+    expect(there.row).toMatchObject({ action: 'allow', outcome: 'forwarded', finalStatus: null });
+    expect(asked).toEqual([ROUTABLE, ROUTABLE]);
+    // Never asked for a refusal, a check or an unroutable request; the fail-open forward keeps the plan's answer.
+    for (const action of ['reject', 'hangup', 'check']) {
+      expect(
+        planCall(input(action, { destination: destination(null), offer: AUDIO_OFFER }), SETTINGS).row.action,
+      ).not.toBe('no-pbx');
+    }
+    const unroutable = { routable: false, received: '"x"x', tooLong: false } as const;
+    expect(planCall(input('allow', { target: unroutable, destination: destination(null) }), SETTINGS).row.action).toBe(
+      'unroutable',
+    );
+    expect(asked).toHaveLength(2);
+    expect(failOpenPlan(none).destination).toBeNull();
+  });
+
   it('fail open keeps the row and forwards untagged', () => {
     const plan = failOpenPlan(planCall(input('reject'), SETTINGS));
     expect(plan.send).toEqual({ kind: 'forward', headers: {} });

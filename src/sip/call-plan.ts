@@ -7,13 +7,21 @@
 import { readOffer, type OfferProblem } from '../media/index.js';
 import { formatAction, type Action } from '../screening/policy.js';
 import type { Reason } from '../screening/types.js';
-import type { AttemptKind, AttemptOutcome, CheckResult, HungUpBy, NewAttempt } from '../store/register/types.js';
+import {
+  NO_PBX_ACTION,
+  type AttemptKind,
+  type AttemptOutcome,
+  type CheckResult,
+  type HungUpBy,
+  type NewAttempt,
+} from '../store/register/types.js';
 import { describeUser, type ForwardTarget } from './forward-target.js';
 import type { Screening } from './screen.js';
 import {
   DEFAULT_REFUSAL,
   plannedFinalStatus,
   planFor,
+  TEMPORARILY_UNAVAILABLE,
   unroutablePlan,
   type PlanSettings,
   type SipPlan,
@@ -33,6 +41,12 @@ export interface CallPlan {
   sent: string;
   /** Why the policy's action could not be carried out as chosen (the human check of a MESSAGE), for the log. */
   notPossible: string | null;
+  /**
+   * A forward's destination, worked out with the plan (PlanInput.destination) and not asked again: the PBX's URI, or
+   * null when no PBX is there to take it (the row says NO_PBX_ACTION, the caller gets 480). Absent: not a forward, or
+   * not worked out here (the forward asks then).
+   */
+  destination?: string | null | undefined;
 }
 
 export interface PlanInput {
@@ -47,6 +61,11 @@ export interface PlanInput {
   canAnnounce: boolean;
   /** The request's body: an INVITE's SDP offer (the human check needs audio it can answer). */
   offer: string | null;
+  /**
+   * Where a forward to this routable target goes now (forward-call.ts pbxDestination): the PBX's URI, or null while
+   * no PBX is registered to crocetta. Called only for a forward.
+   */
+  destination?: (target: ForwardTarget) => string | null;
 }
 
 export interface CallPlanSettings extends PlanSettings {
@@ -136,25 +155,37 @@ export function planCall(input: PlanInput, settings: CallPlanSettings): CallPlan
       notPossible: problem,
     };
   }
+  // Where a forward goes, asked once, here: none (no PBX registered) is said by the row's action, written once and
+  // never updated, so that the dashboard counts it apart from the calls that passed; the forward answers 480.
+  const destination = forwardTo !== null && input.destination !== undefined ? input.destination(forwardTo) : undefined;
+  const noPbx = destination === null;
   return {
     action,
     send,
     row: {
-      action: formatAction(action),
+      action: noPbx ? NO_PBX_ACTION : formatAction(action),
       reasons,
       // A check's outcome is known only once the caller pressed a key (or did not): written then.
-      outcome: send.kind === 'forward' ? 'forwarded' : send.kind === 'check' ? 'pending' : 'rejected',
-      finalStatus: plannedFinalStatus(send),
+      outcome: noPbx
+        ? 'failed'
+        : send.kind === 'forward'
+          ? 'forwarded'
+          : send.kind === 'check'
+            ? 'pending'
+            : 'rejected',
+      finalStatus: noPbx ? TEMPORARILY_UNAVAILABLE : plannedFinalStatus(send),
     },
     sent: sentWords(send, action, settings),
     notPossible: problem,
+    destination,
   };
 }
 
 /** The plan when the register failed before we acted: forward unscreened, untagged (fail open). */
 export function failOpenPlan(plan: CallPlan): CallPlan {
-  const { action, row, notPossible } = plan;
-  return { action, send: { kind: 'forward', headers: {} }, row, sent: 'forward (register fault)', notPossible };
+  const { action, row, notPossible, destination } = plan;
+  const send: SipPlan = { kind: 'forward', headers: {} };
+  return { action, send, row, sent: 'forward (register fault)', notPossible, destination };
 }
 
 /**

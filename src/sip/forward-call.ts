@@ -63,6 +63,11 @@ export interface ForwardRequest {
   callId: string;
   /** The Request-URI user crocetta vouches for (src/sip/forward-target.ts), put in the PBX's URI; null: none. */
   user: string | null;
+  /**
+   * Where it goes, as the plan worked it out (call-plan.ts): the PBX's URI, or null when no PBX was registered (480);
+   * absent: asked here (pbxDestination), as the handler's last-resort forward does.
+   */
+  destination?: string | null | undefined;
   /** Headers for the forwarded request (the tag). */
   headers: Record<string, string>;
   /** Its refusals carry crocetta's mark (verdict-to-sip.ts marksRefusals): the 480 with no PBX registered. */
@@ -103,7 +108,7 @@ export async function forwardToPbx(deps: ForwardDeps, f: ForwardRequest): Promis
     return true;
   };
 
-  const target = pbxDestination(deps.forward, f.user);
+  const target = f.destination !== undefined ? f.destination : pbxDestination(deps.forward, f.user);
   if (target === null) {
     // The PBX registers to crocetta and is not registered now: a final answer, never a caller left hanging.
     deps.noPbx?.inc();

@@ -230,9 +230,18 @@ async function handle(
   let forwardTo: ForwardTarget | null = null;
   const target = (): ForwardTarget =>
     (forwardTo ??= forwardTarget(req.uri ?? '', called, req.receivedOn, trunkForwardUser(deps.trunk, req)));
+  // Where a forward goes, asked once with the plan (none: no PBX registered, 480), not again by the forward.
+  const pbxNow = (t: ForwardTarget): string | null => pbxDestination(deps.forward, forwardUser(t));
   const planOf = (s: Screening): CallPlan =>
     planCall(
-      { kind, screening: s, target, canAnnounce: actions.announcer !== null, offer: req.body ?? null },
+      {
+        kind,
+        screening: s,
+        target,
+        canAnnounce: actions.announcer !== null,
+        offer: req.body ?? null,
+        destination: pbxNow,
+      },
       {
         tag: deps.tag,
         markRefusals: mark,
@@ -355,6 +364,7 @@ async function handle(
           res,
           callId: facts.callId,
           user: forwardUser(target()),
+          destination: plan.destination,
           headers,
           marked: mark,
           log,
@@ -553,13 +563,14 @@ function recordTalk(deps: HandlerDeps, recorded: Promise<number> | null, talkMs:
 
 /** `plan` with the row's reasons replaced (field by field: no object spread on the call's path). */
 function withReasons(plan: CallPlan, reasons: CallPlan['row']['reasons']): CallPlan {
-  const { action, send, row, sent, notPossible } = plan;
+  const { action, send, row, sent, notPossible, destination } = plan;
   return {
     action,
     send,
     row: { action: row.action, reasons, outcome: row.outcome, finalStatus: row.finalStatus },
     sent,
     notPossible,
+    destination,
   };
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../src/store/sqlite/connection.js';
-import { MIGRATING, MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
+import { MIGRATING, MIGRATIONS, SCHEMA_VERSION, migrate } from '../../src/store/sqlite/migrations.js';
 import { runCli } from '../support/cli-process.js';
 
 const LINE = 'register migration: categories kept as typed brought to their key (energia -> energy)';
@@ -40,7 +40,7 @@ describe('the CLI on a register before migration 11', () => {
     const first = await runCli(['lookup', '+390645001001'], env);
     expect(first.code).toBe(0);
     expect(first.stderr).toBe(
-      `crocetta: ${MIGRATING} (file=${file} from=10 to=11)\n` +
+      `crocetta: ${MIGRATING} (file=${file} from=10 to=${SCHEMA_VERSION})\n` +
         `crocetta: ${LINE} (file=${file} migration=11 rows=2 numbers=2 mark_history=0 friend_reports=0)\n`,
     );
     expect(first.stdout).toMatch(/^\+390645001001: nuisance/);
@@ -52,7 +52,7 @@ describe('the CLI on a register before migration 11', () => {
     const json = await runCli(['--json', 'mark', '+390645001003', 'none'], { ...env, CROCETTA_DB: other });
     expect(json.code).toBe(0);
     const [before, after] = json.stderr.trimEnd().split('\n');
-    expect(JSON.parse(before ?? '')).toEqual({ notice: MIGRATING, file: other, from: 10, to: 11 });
+    expect(JSON.parse(before ?? '')).toEqual({ notice: MIGRATING, file: other, from: 10, to: SCHEMA_VERSION });
     expect(JSON.parse(after ?? '')).toEqual({
       notice: LINE,
       file: other,

@@ -38,8 +38,8 @@ afterEach(async () => {
   await h?.stop();
 });
 
-/** The dashboard's PBX line, as the office reads it in `lang` (logged in with ADMIN_PASSWORD). */
-async function pbxLine(lang: 'it' | 'en'): Promise<string> {
+/** The dashboard, as the office reads it in `lang` (logged in with ADMIN_PASSWORD). */
+async function dashboard(lang: 'it' | 'en'): Promise<string> {
   const form = await fetch(h.url('/login'));
   const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
@@ -50,8 +50,21 @@ async function pbxLine(lang: 'it' | 'en'): Promise<string> {
     redirect: 'manual',
   });
   const session = (login.headers.get('set-cookie') ?? cookie).split(';')[0] ?? '';
-  const page = await (await fetch(h.url('/'), { headers: { cookie: `${session}; crocetta_lang=${lang}` } })).text();
+  return (await fetch(h.url('/'), { headers: { cookie: `${session}; crocetta_lang=${lang}` } })).text();
+}
+
+/** The dashboard's PBX line, as the office reads it in `lang`. */
+async function pbxLine(lang: 'it' | 'en'): Promise<string> {
+  const page = await dashboard(lang);
   return /<p class="notice[^"]*pbx"[^>]*>([^<]*)<\/p>/.exec(page)?.[1] ?? '(no PBX line)';
+}
+
+/** The dashboard's cards, "label: count", in `lang`. */
+async function cards(lang: 'it' | 'en'): Promise<string[]> {
+  const page = await dashboard(lang);
+  return [...page.matchAll(/<div class="card"><div class="n">([^<]*)<\/div><div class="l">([^<]*)<\/div>/g)].map(
+    (m) => `${m[2]}: ${m[1]}`,
+  );
 }
 
 describe('the PBX registers to crocetta', () => {
@@ -134,6 +147,42 @@ describe('the PBX registers to crocetta', () => {
     });
     expect(row.outcome).toBe('failed');
     expect((await h.api('GET', '/metrics', undefined, null)).json).toMatch(/crocetta_pbx_unavailable_total 1/);
+  });
+
+  it('a call let through that got 480 for want of a PBX is counted apart on the dashboard, not as passed', async () => {
+    await start({ ADMIN_PASSWORD: 'office-pw' });
+    expect((await call('+393331234567').waitForFinal()).status).toBe(480);
+    await registerWithDigest(h.double, { callId: 'count-1@192.168.178.1' });
+    expect((await call('+393331234568').waitForFinal()).status).toBe(200);
+    await h.app.register.flush();
+    expect(await cards('it')).toEqual([
+      'Oggi: tentativi: 2',
+      'Oggi: fermati: 0',
+      'Oggi: passati: 1',
+      'Oggi: non recapitati: 1',
+      'Questa settimana: tentativi: 2',
+      'Questa settimana: fermati: 0',
+      'Questa settimana: passati: 1',
+      'Questa settimana: non recapitati: 1',
+    ]);
+    expect((await cards('en')).filter((c) => c.startsWith('Today'))).toEqual([
+      'Today: attempts: 2',
+      'Today: stopped: 0',
+      'Today: passed: 1',
+      'Today: undelivered: 1',
+    ]);
+    const rows = (await h.api('GET', '/api/attempts')).json as {
+      attempts: Array<{ callerE164: string; action: string; outcome: string; finalStatus: number | null }>;
+    };
+    expect(rows.attempts.map((a) => [a.callerE164, a.action, a.outcome, a.finalStatus])).toEqual([
+      ['+393331234568', 'allow', 'answered', 200],
+      ['+393331234567', 'no-pbx', 'failed', 480],
+    ]);
+    // The rankings count it as any attempt of its caller, not stopped.
+    const ranked = (await h.api('GET', '/api/rankings/numbers')).json as {
+      numbers: Array<{ callerKey: string; attempts: number; stopped: number }>;
+    };
+    expect(ranked.numbers.find((n) => n.callerKey === '+393331234567')).toMatchObject({ attempts: 1, stopped: 0 });
   });
 
   it('un-registers with * and Expires: 0; calls then get 480', async () => {

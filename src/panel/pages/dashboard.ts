@@ -1,5 +1,5 @@
 import type { AggregatesStatus } from '../../store/reports/aggregates.js';
-import type { DayTotals, NumberRank, Totals } from '../../store/reports/reports.js';
+import type { CallTotals, DayTotals, NumberRank, Totals } from '../../store/reports/reports.js';
 import type { TrunkStatus } from '../../trunk/registration.js';
 import type { PbxView } from '../deps.js';
 import type { MessageKey } from '../i18n.js';
@@ -9,8 +9,8 @@ import { aggregatesNotice } from './aggregates-notice.js';
 import { chart, numberHref, page, ticks, verdictBadge, type PageContext } from './layout.js';
 
 export interface DashboardData {
-  today: Totals;
-  week: Totals;
+  today: CallTotals;
+  week: CallTotals;
   perDay: DayTotals[];
   topOffenders: NumberRank[];
   /** The registration to the carrier; null when there is none. */
@@ -183,26 +183,32 @@ export function offenderRows(ctx: PageContext, rows: NumberRank[]): SafeHtml {
 export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
   const { t, number } = ctx.loc;
   // "Oggi: tentativi", "Today: attempts": the column's name in lower case after the period's.
-  const what = (key: 'attempts' | 'stopped' | 'passed'): string => t(key).toLocaleLowerCase(ctx.loc.lang);
-  const spec = {
-    labels: d.perDay.map((x) => ctx.loc.day(x.day)),
-    datasets: [
-      { label: t('stopped'), data: d.perDay.map((x) => x.stopped), color: '#b3261e' },
-      { label: t('passed'), data: d.perDay.map((x) => x.attempts - x.stopped), color: '#1f5fae' },
-    ],
-    stacked: true,
-  };
+  const what = (key: 'attempts' | 'stopped' | 'passed' | 'unreached'): string => t(key).toLocaleLowerCase(ctx.loc.lang);
+  // Passed: neither stopped nor let through to no PBX (undelivered: answered 480, counted apart, said only when any).
+  const passed = (x: CallTotals): number => x.attempts - x.stopped - x.unreached;
+  const undelivered = d.week.unreached > 0 || d.perDay.some((x) => x.unreached > 0);
+  const datasets = [
+    { label: t('stopped'), data: d.perDay.map((x) => x.stopped), color: '#b3261e' },
+    { label: t('passed'), data: d.perDay.map(passed), color: '#1f5fae' },
+  ];
+  if (undelivered) datasets.push({ label: t('unreached'), data: d.perDay.map((x) => x.unreached), color: '#8a6d00' });
+  const spec = { labels: d.perDay.map((x) => ctx.loc.day(x.day)), datasets, stacked: true };
+  const unreachedCard = (x: CallTotals, period: string): SafeHtml | '' =>
+    undelivered ? card(number(x.unreached), `${period}: ${what('unreached')}`) : '';
   return page(
     ctx,
     t('dashboard'),
     html`${trunkLines(ctx, d)}${pbxLine(ctx, d.pbx)}${d.aggregates ? aggregatesNotice(ctx, d.aggregates) : ''}<section class="cards">
   ${card(number(d.today.attempts), `${t('today')}: ${what('attempts')}`)}
   ${card(number(d.today.stopped), `${t('today')}: ${what('stopped')}`)}
-  ${card(number(d.today.attempts - d.today.stopped), `${t('today')}: ${what('passed')}`)}
+  ${card(number(passed(d.today)), `${t('today')}: ${what('passed')}`)}
+  ${unreachedCard(d.today, t('today'))}
   ${card(number(d.week.attempts), `${t('thisWeek')}: ${what('attempts')}`)}
   ${card(number(d.week.stopped), `${t('thisWeek')}: ${what('stopped')}`)}
-  ${card(number(d.week.attempts - d.week.stopped), `${t('thisWeek')}: ${what('passed')}`)}
+  ${card(number(passed(d.week)), `${t('thisWeek')}: ${what('passed')}`)}
+  ${unreachedCard(d.week, t('thisWeek'))}
 </section>
+${undelivered ? html`<p class="muted small" id="unreached-note">${t('unreachedNote')}</p>` : ''}
 ${d.ourNumbers !== undefined && d.ourNumbers.length > 0 ? ourNumbersTable(ctx, d.ourNumbers) : ''}
 <h2>${t('perDay')}</h2>
 ${

@@ -59,6 +59,7 @@ export const ACTION_FILTERS = [
   'announce-answer',
   'hangup',
   'check',
+  'no-pbx',
 ] as const;
 
 function select(

@@ -18,6 +18,14 @@ export type AttemptKind = 'call' | 'message';
 export type AttemptOutcome =
   'pending' | 'forwarded' | 'answered' | 'declined' | 'rejected' | 'cancelled' | 'failed' | 'timeout';
 
+/**
+ * The action a row says for a request crocetta let through that no PBX was there to take (pbx.uri empty and none
+ * registered to crocetta): answered 480 Temporarily Unavailable (src/sip/forward-call.ts). Decided with the plan,
+ * before the attempt is written (src/sip/call-plan.ts); the dashboard counts it apart from the calls that passed
+ * (src/store/reports/aggregates.ts UNREACHED).
+ */
+export const NO_PBX_ACTION = 'no-pbx';
+
 /** One row of the register: one INVITE or MESSAGE. */
 export interface NewAttempt {
   /** ms since epoch */
@@ -36,7 +44,7 @@ export interface NewAttempt {
   verdict: Verdict;
   score: number;
   reasons: Reason[];
-  /** The action taken, as text: allow, tag, reject:607, redirect, announce-early, ... */
+  /** The action taken, as text: allow, tag, reject:607, redirect, announce-early, ..., unroutable, no-pbx */
   action: string;
   /** True when the call was forwarded because of an internal fault (fail open). */
   failOpen: boolean;

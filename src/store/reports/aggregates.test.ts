@@ -16,6 +16,7 @@ import { mulberry32 as prng } from '../../../test/support/prng.js';
 import { silentLogger } from '../logger.js';
 import { openRegister } from '../register/register.js';
 import { isRefusalAction } from '../register/refusal.js';
+import { NO_PBX_ACTION } from '../register/types.js';
 import { MIGRATIONS, migrate } from '../sqlite/migrations.js';
 import { Connection } from '../sqlite/connection.js';
 import { newAttempt } from '../test-fixtures.js';
@@ -24,7 +25,17 @@ import { tempDir, type TempDir } from '../test-tmp.js';
 /** Europe/Rome leaves summer time at 2026-10-25T01:00:00Z; the attempts cover the days around it. */
 const DST_END = Date.parse('2026-10-25T01:00:00Z');
 const HOUR = 3_600_000;
-const ACTIONS = ['allow', 'allow', 'reject:607', 'reject', 'announce-early', 'announce-answer', 'hangup', 'tag'];
+const ACTIONS = [
+  'allow',
+  'allow',
+  'reject:607',
+  'reject',
+  'announce-early',
+  'announce-answer',
+  'hangup',
+  'tag',
+  'no-pbx',
+];
 const VERDICTS = ['unknown', 'nuisance', 'trusted', 'suspect'] as const;
 const CALLED = ['+390212345678', '+390287654321', null];
 const COMPANIES = ['Acme', ' acme', 'Beta Srl', ''];
@@ -72,7 +83,8 @@ async function expectAggregatesOfAttempts(db: Connection, timeZone: string): Pro
   for (const a of attempts) {
     const day = localDay(a.time, timeZone);
     const stopped = isRefusalAction(a.action) ? 1 : 0;
-    add(totals, `${day}|${a.called_number ?? ''}|${a.verdict}|${stopped}`, [1]);
+    const unreached = a.action === NO_PBX_ACTION ? 1 : 0;
+    add(totals, `${day}|${a.called_number ?? ''}|${a.verdict}|${stopped}|${unreached}`, [1]);
     if (a.caller_key === null) continue;
     add(daily, `${a.caller_key}|${day}`, [1, stopped]);
     add(byCaller, a.caller_key, [1]);
@@ -84,9 +96,17 @@ async function expectAggregatesOfAttempts(db: Connection, timeZone: string): Pro
   const kept = async <T>(sql: string, key: (r: T) => string, values: (r: T) => number[]) =>
     new Map((await db.all<T>(sql)).map((r) => [key(r), values(r)]));
   expect(
-    await kept<{ day: number; called_number: string; verdict: string; stopped: number; attempts: number }>(
+    await kept<{
+      day: number;
+      called_number: string;
+      verdict: string;
+      stopped: number;
+      /** Absent before migration 12. */
+      unreached?: number;
+      attempts: number;
+    }>(
       'SELECT * FROM daily_totals',
-      (r) => `${r.day}|${r.called_number}|${r.verdict}|${r.stopped}`,
+      (r) => `${r.day}|${r.called_number}|${r.verdict}|${r.stopped}|${r.unreached ?? 0}`,
       (r) => [r.attempts],
     ),
   ).toEqual(totals);
@@ -242,6 +262,8 @@ describe('the per-day aggregates', () => {
     await expect(expectAggregatesOfAttempts(db, 'Europe/Rome')).rejects.toThrow();
 
     expect(await migrate(db, file, MIGRATIONS.slice(0, 10))).toEqual([10]);
+    // As the service opens it: the later migrations too, then the rebuild.
+    await migrate(db, file);
     // As the service and the command line open the panel's connection right after the register.
     expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'Europe/Rome');
@@ -249,6 +271,53 @@ describe('the per-day aggregates', () => {
       "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'attempts_call_id'",
     );
     expect(index?.n).toBe(0);
+    await db.close();
+  });
+
+  it('keep their counts through migration 12 and count a call no PBX took apart from then on', async () => {
+    const file = dir.file('eleven.sqlite');
+    const db = await Connection.open(file);
+    await migrate(db, file, MIGRATIONS.slice(0, 11));
+    await db.run('DELETE FROM time_zone_offsets');
+    for (const c of offsetChanges('Europe/Rome'))
+      await db.run('INSERT INTO time_zone_offsets (since_ms, offset_ms) VALUES (?, ?)', [c.sinceMs, c.offsetMs]);
+    // Counted in Europe/Rome (migration 10 left the zone to the first start's rebuild: none here, no attempt yet).
+    await db.run(
+      `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.timeZone', '"Europe/Rome"', 0)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    );
+    const insert = (n: number, action: string, outcome: string, status: number | null) =>
+      db.run(
+        `INSERT INTO attempts (time, kind, caller_key, caller_source, withheld, called_number, verdict, score, reasons,
+           action, fail_open, call_id, outcome, final_status)
+         VALUES (?, 'call', ?, 'from', 0, '+3902', 'unknown', 0.5, '[]', ?, 0, ?, ?, ?)`,
+        [DST_END - 30 * HOUR + n * HOUR, `+3911${n % 3}`, action, `c${n}`, outcome, status],
+      );
+    // Before it, a call no PBX took was written as let through (allow), answered 480 by an outcome update.
+    for (let n = 0; n < 12; n++) {
+      await (n % 4 === 0
+        ? insert(n, 'allow', 'failed', 480)
+        : insert(n, n % 4 === 1 ? 'reject' : 'allow', 'answered', 200));
+    }
+    const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4');
+    expect(before.length).toBeGreaterThan(0);
+
+    expect(await migrate(db, file)).toEqual([12]);
+    // The same rows, none unreached: the old 480s stay let through, as a rebuild counts them (by the action).
+    expect(
+      await db.all('SELECT day, called_number, verdict, stopped, attempts FROM daily_totals ORDER BY 1, 2, 3, 4'),
+    ).toEqual(before);
+    expect(await db.get('SELECT COUNT(*) AS n FROM daily_totals WHERE unreached <> 0')).toEqual({ n: 0 });
+    expect(await aggregatesNeedRebuild(db, 'Europe/Rome')).toBe(false);
+    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+
+    // From then on the trigger counts a no-pbx attempt apart, as the rebuild does.
+    for (let n = 12; n < 20; n++) await insert(n, n % 2 === 0 ? NO_PBX_ACTION : 'allow', 'failed', 480);
+    const unreached = await db.get<{ n: number }>('SELECT SUM(attempts) AS n FROM daily_totals WHERE unreached');
+    expect(unreached?.n).toBe(4);
+    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+    expect(await ensureAggregateTimeZone(db, 'America/New_York', silentLogger)).toBe(true);
+    await expectAggregatesOfAttempts(db, 'America/New_York');
     await db.close();
   });
 

@@ -28,6 +28,7 @@
  * version starts over. Until the end, `aggregates.timeZone` is absent: the aggregates are not complete.
  */
 import { offsetChanges } from './local-days.js';
+import { NO_PBX_ACTION } from '../register/types.js';
 import type { StoreLogger } from '../logger.js';
 import type { Connection } from '../sqlite/connection.js';
 
@@ -65,10 +66,17 @@ export const LOCAL_DAY = `(a.time + COALESCE((SELECT offset_ms FROM time_zone_of
  */
 export const STOPPED = "(substr(a.action, 1, 6) IN ('reject', 'hangup') OR substr(a.action, 1, 8) = 'announce')";
 
+/**
+ * Unreached: let through, but no PBX was there to take it (answered 480; the row's action NO_PBX_ACTION, decided
+ * before the attempt is written), as the trigger counts it (migration 12): the dashboard counts it apart from the
+ * calls that passed. Never stopped as well.
+ */
+export const UNREACHED = `(a.action = '${NO_PBX_ACTION}')`;
+
 const CHUNK_TABLES = `
   CREATE TEMP TABLE IF NOT EXISTS rebuild_totals (
     day INTEGER NOT NULL, called_number TEXT NOT NULL, verdict TEXT NOT NULL, stopped INTEGER NOT NULL,
-    attempts INTEGER NOT NULL);
+    unreached INTEGER NOT NULL, attempts INTEGER NOT NULL);
   CREATE TEMP TABLE IF NOT EXISTS rebuild_callers (
     caller_key TEXT NOT NULL, day INTEGER NOT NULL, attempts INTEGER NOT NULL, stopped INTEGER NOT NULL,
     PRIMARY KEY (caller_key, day)) WITHOUT ROWID;`;
@@ -123,10 +131,10 @@ function countSql(where: string, wm: number): string[] {
   return [
     'DELETE FROM temp.rebuild_totals',
     'DELETE FROM temp.rebuild_callers',
-    `INSERT INTO temp.rebuild_totals (day, called_number, verdict, stopped, attempts)
-     SELECT ${LOCAL_DAY}, COALESCE(a.called_number, ''), a.verdict, ${STOPPED}, COUNT(*)
+    `INSERT INTO temp.rebuild_totals (day, called_number, verdict, stopped, unreached, attempts)
+     SELECT ${LOCAL_DAY}, COALESCE(a.called_number, ''), a.verdict, ${STOPPED}, ${UNREACHED}, COUNT(*)
        FROM attempts a WHERE ${where} AND a.id <= ?${wm}
-      GROUP BY 1, 2, 3, 4`,
+      GROUP BY 1, 2, 3, 4, 5`,
     `INSERT INTO temp.rebuild_callers (caller_key, day, attempts, stopped)
      SELECT a.caller_key, ${LOCAL_DAY}, COUNT(*), SUM(${STOPPED})
        FROM attempts a WHERE ${where} AND a.caller_key IS NOT NULL AND a.id <= ?${wm}
@@ -139,9 +147,9 @@ function countSql(where: string, wm: number): string[] {
  * days are all counted now (the trigger, meanwhile, sets a caller's total from its days counted so far, as here).
  */
 const ADD_CHUNK = `
-  INSERT INTO daily_totals (day, called_number, verdict, stopped, attempts)
-  SELECT day, called_number, verdict, stopped, attempts FROM temp.rebuild_totals WHERE true
-  ON CONFLICT (day, called_number, verdict, stopped) DO UPDATE SET attempts = attempts + excluded.attempts;
+  INSERT INTO daily_totals (day, called_number, verdict, stopped, unreached, attempts)
+  SELECT day, called_number, verdict, stopped, unreached, attempts FROM temp.rebuild_totals WHERE true
+  ON CONFLICT (day, called_number, verdict, stopped, unreached) DO UPDATE SET attempts = attempts + excluded.attempts;
   INSERT INTO caller_daily (caller_key, day, attempts, stopped)
   SELECT caller_key, day, attempts, stopped FROM temp.rebuild_callers WHERE true
   ON CONFLICT (caller_key, day) DO UPDATE

@@ -49,12 +49,19 @@ describe('reports from the per-day aggregates', () => {
   it('count attempts per local day and caller in the insert transaction, and attribute them to the current mark', async () => {
     await register.record(newAttempt('+390298765432', t, { action: 'reject:607', verdict: 'nuisance' }));
     await register.record(newAttempt('+390298765432', t - DAY_MS));
-    await register.record(newAttempt('+390611223344', t));
+    // Let through with no PBX to take it (answered 480): an attempt of its caller like any other, not stopped.
+    await register.record(newAttempt('+390611223344', t, { action: 'no-pbx', outcome: 'failed', finalStatus: 480 }));
     // 00:30 in Rome on the 5th is still "today", though it is the 4th in UTC.
     await register.record(newAttempt('+390611223344', Date.parse('2026-11-04T23:30:00Z')));
     await register.record(newAttempt(null, t, { withheld: true }));
     const r = panel.reports;
-    expect(await r.totals({ sinceDay: today, untilDay: today + 1 })).toEqual({ attempts: 4, stopped: 1 });
+    expect(await r.totals({ sinceDay: today, untilDay: today + 1 })).toEqual({ attempts: 4, stopped: 1, unreached: 1 });
+    expect(
+      (await r.perDay({ sinceDay: today - 1, untilDay: today + 1 })).map((d) => [d.attempts, d.stopped, d.unreached]),
+    ).toEqual([
+      [1, 0, 0],
+      [4, 1, 1],
+    ]);
     expect(
       (await r.rankNumbers({ sinceDay: today - 6, untilDay: today + 1 })).map((n) => [
         n.callerKey,

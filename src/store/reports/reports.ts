@@ -17,7 +17,15 @@ export interface Totals {
   stopped: number;
 }
 
-export interface DayTotals extends Totals {
+/**
+ * The dashboard's counts: the attempts, those crocetta stopped, and those it let through that no PBX was there to
+ * take (answered 480, action no-pbx); the rest passed.
+ */
+export interface CallTotals extends Totals {
+  unreached: number;
+}
+
+export interface DayTotals extends CallTotals {
   day: number;
   byVerdict: Record<Verdict, number>;
 }
@@ -77,33 +85,35 @@ export class Reports {
 
   /** Totals per local day in the range (every day present, zero when quiet). */
   async perDay(range: DayRange): Promise<DayTotals[]> {
-    const rows = await this.db.all<{ day: number; verdict: string; stopped: number; n: number }>(
-      `SELECT day, verdict, stopped, SUM(attempts) AS n FROM daily_totals
-        WHERE day >= ? AND day < ? GROUP BY day, verdict, stopped`,
+    const rows = await this.db.all<{ day: number; verdict: string; stopped: number; unreached: number; n: number }>(
+      `SELECT day, verdict, stopped, unreached, SUM(attempts) AS n FROM daily_totals
+        WHERE day >= ? AND day < ? GROUP BY day, verdict, stopped, unreached`,
       [range.sinceDay, range.untilDay],
     );
     const days = new Map<number, DayTotals>();
     for (let d = range.sinceDay; d < range.untilDay; d++) {
-      days.set(d, { day: d, attempts: 0, stopped: 0, byVerdict: EMPTY_VERDICTS() });
+      days.set(d, { day: d, attempts: 0, stopped: 0, unreached: 0, byVerdict: EMPTY_VERDICTS() });
     }
     for (const r of rows) {
       const t = days.get(r.day);
       if (t === undefined) continue;
       t.attempts += r.n;
       if (r.stopped) t.stopped += r.n;
+      if (r.unreached) t.unreached += r.n;
       if (r.verdict in t.byVerdict) t.byVerdict[r.verdict as Verdict] += r.n;
     }
     return [...days.values()];
   }
 
   /** Totals over a range of local days. */
-  async totals(range: DayRange): Promise<Totals> {
-    const row = await this.db.get<{ n: number | null; s: number | null }>(
-      `SELECT SUM(attempts) AS n, SUM(CASE WHEN stopped THEN attempts ELSE 0 END) AS s FROM daily_totals
+  async totals(range: DayRange): Promise<CallTotals> {
+    const row = await this.db.get<{ n: number | null; s: number | null; u: number | null }>(
+      `SELECT SUM(attempts) AS n, SUM(CASE WHEN stopped THEN attempts ELSE 0 END) AS s,
+              SUM(CASE WHEN unreached THEN attempts ELSE 0 END) AS u FROM daily_totals
         WHERE day >= ? AND day < ?`,
       [range.sinceDay, range.untilDay],
     );
-    return { attempts: row?.n ?? 0, stopped: row?.s ?? 0 };
+    return { attempts: row?.n ?? 0, stopped: row?.s ?? 0, unreached: row?.u ?? 0 };
   }
 
   /**

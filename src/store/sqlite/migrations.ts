@@ -499,6 +499,62 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: '-- no schema change: the rewrite maps the stored categories (categoriesByKey)',
     rewrite: categoriesByKey,
   },
+  {
+    version: 12,
+    name: "the dashboard's calls let through that no PBX took (action no-pbx) counted apart from those that passed",
+    sql: `
+      -- daily_totals gains a dimension, unreached: the call was let through but no PBX was there to take it (pbx.uri
+      -- empty and none registered: answered 480), which the register writes as its action (no-pbx), decided before
+      -- the attempt is written, never updated: the trigger and the rebuild count it alike (aggregates.ts). Rows of
+      -- before this migration have no such action: unreached 0, as a rebuild would count them. A small table (days x
+      -- called numbers x verdicts): rewritten whole. The trigger goes first (a rename checks every trigger's tables).
+      DROP TRIGGER attempts_daily_aggregates;
+      CREATE TABLE daily_totals_next (
+        day            INTEGER NOT NULL,
+        called_number  TEXT    NOT NULL,
+        verdict        TEXT    NOT NULL,
+        stopped        INTEGER NOT NULL,
+        unreached      INTEGER NOT NULL,
+        attempts       INTEGER NOT NULL,
+        PRIMARY KEY (day, called_number, verdict, stopped, unreached)
+      ) WITHOUT ROWID;
+      INSERT INTO daily_totals_next (day, called_number, verdict, stopped, unreached, attempts)
+        SELECT day, called_number, verdict, stopped, 0, attempts FROM daily_totals;
+      DROP TABLE daily_totals;
+      ALTER TABLE daily_totals_next RENAME TO daily_totals;
+      CREATE TRIGGER attempts_daily_aggregates AFTER INSERT ON attempts
+      BEGIN
+        INSERT INTO daily_totals (day, called_number, verdict, stopped, unreached, attempts)
+        VALUES (
+          (NEW.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= NEW.time
+                                 ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000,
+          COALESCE(NEW.called_number, ''), NEW.verdict,
+          substr(NEW.action, 1, 6) IN ('reject', 'hangup') OR substr(NEW.action, 1, 8) = 'announce',
+          NEW.action = 'no-pbx', 1)
+        ON CONFLICT (day, called_number, verdict, stopped, unreached) DO UPDATE SET attempts = attempts + 1;
+        INSERT INTO caller_daily (caller_key, day, attempts, stopped)
+        SELECT NEW.caller_key,
+               (NEW.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= NEW.time
+                                      ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000,
+               1, substr(NEW.action, 1, 6) IN ('reject', 'hangup') OR substr(NEW.action, 1, 8) = 'announce'
+         WHERE NEW.caller_key IS NOT NULL
+        ON CONFLICT (caller_key, day) DO UPDATE SET attempts = attempts + 1, stopped = stopped + excluded.stopped;
+        INSERT INTO caller_totals (caller_key, attempts)
+        SELECT NEW.caller_key, SUM(attempts) FROM caller_daily WHERE caller_key = NEW.caller_key
+        HAVING SUM(attempts) >= 16
+        ON CONFLICT (caller_key) DO UPDATE SET attempts = excluded.attempts;
+        INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
+        SELECT (NEW.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= NEW.time
+                                      ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000,
+               lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, ''), 1,
+               substr(NEW.action, 1, 6) IN ('reject', 'hangup') OR substr(NEW.action, 1, 8) = 'announce'
+          FROM numbers m
+         WHERE m.caller_key = NEW.caller_key AND m.label = 'nuisance' AND m.company <> ''
+        ON CONFLICT (day, company, has_category, category) DO UPDATE
+          SET attempts = attempts + 1, stopped = stopped + excluded.stopped;
+      END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
