@@ -19,6 +19,7 @@ const WORDS = {
     check: 'human check (press a key)',
     checkSeconds: 'human check ({s} s to press a key)',
     'no-pbx': 'let through, no PBX registered (480)',
+    unroutable: 'not forwarded, the called number unreadable',
     code: 'code {code}',
   },
   it: {
@@ -32,6 +33,7 @@ const WORDS = {
     check: 'verifica umana (premere un tasto)',
     checkSeconds: 'verifica umana ({s} s per premere un tasto)',
     'no-pbx': 'lasciata passare, nessun centralino registrato (480)',
+    unroutable: 'non inoltrata, numero chiamato illeggibile',
     code: 'codice {code}',
   },
 } as const satisfies Record<Lang, Record<string, string>>;
@@ -80,6 +82,7 @@ export function actionText(lang: Lang, action: string): string {
     case 'announce-answer':
     case 'hangup':
     case 'no-pbx':
+    case 'unroutable':
       return w[kind];
     default:
       return action;

@@ -208,6 +208,8 @@ describe('panel helpers', () => {
     expect(actionText('en', 'reject:499')).toBe('refused (code 499)');
     expect(actionText('it', 'check:12')).toBe('verifica umana (12 s per premere un tasto)');
     expect(actionText('en', 'announce-early')).toBe('refusal message, not answered');
+    expect(actionText('it', 'unroutable')).toBe('non inoltrata, numero chiamato illeggibile');
+    expect(actionText('en', 'unroutable')).toBe('not forwarded, the called number unreadable');
     expect(actionText('it', 'teleport')).toBe('teleport');
     expect(actionText('it', 'allow:x')).toBe('allow:x');
   });

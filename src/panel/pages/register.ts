@@ -60,6 +60,7 @@ export const ACTION_FILTERS = [
   'hangup',
   'check',
   'no-pbx',
+  'unroutable',
 ] as const;
 
 function select(
