@@ -192,7 +192,7 @@ describe.skipIf(!canRun)('the panel in a browser', () => {
     expect(await actions()).toContain('rifiutata (607 indesiderata)');
     expect(await actions()).toContain('lasciata passare');
     for (const a of await actions())
-      expect(a).not.toMatch(/^(allow|tag|reject|redirect|announce|hangup|check|no-pbx)\b/);
+      expect(a).not.toMatch(/^(allow|tag|reject|redirect|announce|hangup|check|no-pbx|unroutable)\b/);
     // The configuration's word stays at hand, as the cell's tooltip.
     expect(await page.locator('#register td.c-action span[title="reject:607"]').count()).toBe(1);
     const options = await page.locator('select[name=action] option').allTextContents();
@@ -207,6 +207,7 @@ describe.skipIf(!canRun)('the panel in a browser', () => {
       'risposta e chiusa subito',
       'verifica umana (premere un tasto)',
       'lasciata passare, nessun centralino registrato (480)',
+      'non inoltrata, numero chiamato illeggibile',
     ]);
     // The filter's URL keeps the configuration's word, so links and bookmarks stay valid.
     await page.selectOption('select[name=action]', { label: 'rifiutata' });
