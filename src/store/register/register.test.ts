@@ -608,7 +608,9 @@ describe('record() with journalNow', () => {
 describe('record() with indexLater', () => {
   /** The index itself, read without the register's catching up (indexOwed): what it has learned so far. */
   function learned(register: OpenedRegister): { attempts: readonly number[]; refusals: readonly number[] } {
-    return (register as unknown as { index: { evidenceFor(key: string): CallerEvidence } }).index.evidenceFor(CALLER);
+    return (register as unknown as { learned: { evidenceFor(key: string): CallerEvidence } }).learned.evidenceFor(
+      CALLER,
+    );
   }
 
   it('journaled at once, the index learns the attempt at indexOwed, once', async () => {

@@ -517,7 +517,7 @@ class SqliteRegister implements OpenedRegister {
     private readonly reader: Connection,
     private readonly checkpointer: Checkpointer,
     private readonly statements: WriterStatements,
-    private readonly index: EvidenceIndex,
+    private readonly learned: EvidenceIndex,
     readonly loadStats: IndexLoadStats,
     options: OpenRegisterOptions,
     private readonly clock: Clock,
@@ -547,11 +547,17 @@ class SqliteRegister implements OpenedRegister {
       commitRunsAlone: options.synchronous !== 'FULL',
     });
     this.talkUpdater = { statement: statements.updateTalks, rows: ROWS_PER_INSERT };
-    this.pruneTimer = setInterval(() => {
-      this.indexOwed();
-      index.prune();
-    }, options.pruneIntervalMs ?? 600_000);
+    this.pruneTimer = setInterval(() => this.index.prune(), options.pruneIntervalMs ?? 600_000);
     this.pruneTimer.unref();
+  }
+
+  /**
+   * The index, having learned first what it is owed (record()'s indexLater: indexOwed), so that nothing reads or
+   * changes it without those attempts. `learned` is the index itself, for indexOwed's own use.
+   */
+  private get index(): EvidenceIndex {
+    this.indexOwed();
+    return this.learned;
   }
 
   get ready(): boolean {
@@ -559,7 +565,6 @@ class SqliteRegister implements OpenedRegister {
   }
 
   get indexBytes(): number {
-    this.indexOwed();
     return this.index.marks.byteLength;
   }
 
@@ -568,18 +573,15 @@ class SqliteRegister implements OpenedRegister {
   }
 
   evidenceFor(callerKey: string, slot?: CallerSlot): CallerEvidence {
-    this.indexOwed();
     return this.index.evidenceFor(callerKey, slot);
   }
 
   /** The index's count of mark and override changes (evidence-index.ts verdictVersion). */
   get verdictVersion(): number {
-    this.indexOwed();
     return this.index.verdictVersion;
   }
 
   indexImported(imported: ImportedIndexRows): void {
-    this.indexOwed();
     for (const m of imported.marks ?? []) this.index.setMark(m);
     for (const c of imported.called ?? []) this.index.addCalledByUs(c.callerKey, c.at);
     const friends = imported.friendReports;
@@ -588,7 +590,7 @@ class SqliteRegister implements OpenedRegister {
 
   record(attempt: NewAttempt, options: RecordOptions = {}): Promise<number> {
     if (this.closing !== undefined) return Promise.reject(new RegisterClosedError());
-    this.indexOwed();
+    this.indexOwed(); // the attempts owed first, in the order recorded (learn() below writes the index itself)
     const key = attempt.callerKey;
     const refused = isRefusalAction(attempt.action);
     const journal = this.journal;
@@ -641,9 +643,9 @@ class SqliteRegister implements OpenedRegister {
 
   /** What the index learns from an attempt of a known caller. */
   private learn(key: string, attempt: NewAttempt, refused: boolean): void {
-    this.index.addAttempt(key, attempt.time);
-    if (refused) this.index.addRefusal(key, attempt.time);
-    noteLearned(this.index, key, attempt, this.thresholds);
+    this.learned.addAttempt(key, attempt.time);
+    if (refused) this.learned.addRefusal(key, attempt.time);
+    noteLearned(this.learned, key, attempt, this.thresholds);
   }
 
   /**
@@ -659,7 +661,6 @@ class SqliteRegister implements OpenedRegister {
 
   /** @internal PendingAttempt's: its row is committed with this id. */
   attemptCommitted(op: PendingAttempt, id: number): void {
-    this.indexOwed();
     this.settleJournaled(op.segment);
     if (op.joined !== null) for (const segment of op.joined) this.settleJournaled(segment);
     if (op.talk !== null && op.callerKey !== null)
@@ -689,7 +690,6 @@ class SqliteRegister implements OpenedRegister {
   }
 
   updateOutcome(attempt: number | Promise<number>, update: OutcomeUpdate): void {
-    this.indexOwed();
     const op = this.givenFor(attempt, (id) => this.queueOutcome(id, update, undefined));
     if (op === null || typeof attempt === 'number') return; // (a number gives null: queued)
     // Journaled now, by the attempt's journal key, whether it joins the row or waits for the row's id.
@@ -714,7 +714,6 @@ class SqliteRegister implements OpenedRegister {
       this.logger.warn({ id, outcome: update.outcome }, 'outcome update after close dropped');
       return;
     }
-    this.indexOwed();
     const known = this.recent.get(id);
     if (update.check === 'passed' && known?.callerKey) this.notePass(known.callerKey, update.at);
     if (update.refused && known !== undefined && !known.refused) {
@@ -753,7 +752,6 @@ class SqliteRegister implements OpenedRegister {
           this.notePass(row.caller_key, update.at);
         } else if (known === undefined && update.refused && row.caller_key !== null && row.refused_at === update.at) {
           // An attempt older than the recent ids (or from before a restart): index it now that we know its caller.
-          this.indexOwed();
           this.index.addRefusal(row.caller_key, update.at);
         }
       },
@@ -847,7 +845,6 @@ class SqliteRegister implements OpenedRegister {
 
   /** A talk time is committed (alone, or with its outcome): the index learns it from the row's caller. */
   private talkCommitted(id: number, talk: TalkTime, row: { caller_key: string | null } | undefined): void {
-    this.indexOwed();
     this.settleJournaled(talk.segment);
     if (row === undefined) this.logger.warn({ id }, 'talk time for an attempt not in the register');
     else if (row.caller_key !== null) this.index.addTalk(row.caller_key, talk.answeredAt, talk.seconds);
@@ -863,7 +860,6 @@ class SqliteRegister implements OpenedRegister {
       this.logger.warn({ callerKey }, 'number called by us after close dropped');
       return;
     }
-    this.indexOwed();
     this.index.addCalledByUs(callerKey, at);
     this.batches.enqueue({
       kind: 'other',
@@ -886,7 +882,6 @@ class SqliteRegister implements OpenedRegister {
     // A person is waiting for the answer: while the disk refuses writes, say so now (nothing changes) rather
     // than hold the mark in memory and the request open until the disk accepts it.
     if (!this.batches.healthy) return Promise.reject(new RegisterUnavailableError());
-    this.indexOwed();
     this.index.setMark({ callerKey, ...input });
     const number = numberParams(callerKey, input, this.clock.now());
     const history = historyParams(callerKey, input);
@@ -909,7 +904,6 @@ class SqliteRegister implements OpenedRegister {
 
   async numberSummary(callerKey: string, withheld?: boolean): Promise<NumberSummary> {
     const stats = await attemptStats(this.reader, callerKey, withheld);
-    this.indexOwed();
     return { callerKey, mark: this.index.marks.get(callerKey), ...stats };
   }
 
