@@ -353,7 +353,7 @@ async function handle(
       settle,
       check: {
         settings: actions.check,
-        pbxTarget: () => pbxDestination(deps.forward, forwardUser(target())),
+        pbxTarget: () => pbxNow(target()),
         counted: (result) => deps.metrics.checks.inc({ result }),
         talked: (talkMs) => recordTalk(deps, registerFault ? null : recorded, talkMs),
       },
