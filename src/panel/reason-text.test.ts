@@ -100,6 +100,25 @@ describe("reasons in the panel's language", () => {
     );
   });
 
+  it("write a prefix rule's prefix as the rules page does, in both languages (before: +39029911 in Italian, 02999)", () => {
+    const rule = (prefix: string): ReasonLike => ({
+      code: 'prefix-rule',
+      text: `suspect by your prefix rule ${prefix} (Esempio)`,
+      params: { prefix, label: 'Esempio', verdict: 'suspect' },
+    });
+    expect(reasonText(it_, rule('+39029911'))).toBe('sospetto per la vostra regola di prefisso 02 9911 (Esempio)');
+    expect(reasonText(en, rule('+3902999'))).toBe('suspect by your prefix rule 02 999 (Esempio)');
+    expect(reasonText(it_, rule('+442079'))).toBe('sospetto per la vostra regola di prefisso +44 20 79 (Esempio)');
+    expect(reasonText(en, rule('+442079'))).toBe('suspect by your prefix rule +44 20 79 (Esempio)');
+    const trusted: ReasonLike = {
+      code: 'trusted-prefix',
+      text: 'trusted by your prefix rule +390212 (sede)',
+      params: { prefix: '+390212', label: 'sede' },
+    };
+    expect(reasonText(en, trusted)).toBe('trusted by your prefix rule 02 12 (sede)');
+    expect(reasonText(it_, trusted)).toBe('fidato per la vostra regola di prefisso 02 12 (sede)');
+  });
+
   it('write a block of our own country nationally, as its numbers are written; a foreign block as it is', () => {
     const rome: ReasonLike = {
       code: 'nuisance-block',
@@ -213,7 +232,7 @@ describe("reasons in the panel's language", () => {
           text: 'nuisance by your prefix rule +3902999 (Esempio call centre)',
           params: { prefix: '+3902999', label: 'Esempio call centre', verdict: 'nuisance' },
         },
-        'molesto per la vostra regola di prefisso +3902999 (Esempio call centre)',
+        'molesto per la vostra regola di prefisso 02 999 (Esempio call centre)',
       ],
       [
         {
@@ -229,7 +248,7 @@ describe("reasons in the panel's language", () => {
           text: 'trusted by your prefix rule +390212 (headquarters)',
           params: { prefix: '+390212', label: 'headquarters' },
         },
-        'fidato per la vostra regola di prefisso +390212 (headquarters)',
+        'fidato per la vostra regola di prefisso 02 12 (headquarters)',
       ],
       [
         {
@@ -237,7 +256,7 @@ describe("reasons in the panel's language", () => {
           text: 'one of your own numbers (+390212345670): not screened',
           params: { rule: '+390212345670' },
         },
-        'uno dei vostri numeri (+390212345670): non esaminato',
+        'uno dei vostri numeri (02 1234 5670): non esaminato',
       ],
       [
         {

@@ -26,7 +26,7 @@ export function reasonText(loc: Locale, r: ReasonLike): string {
   if (loc.lang === 'en') {
     const text = englishCategory(
       r,
-      r.text.replace(/\+\d{6,15}(?!\d)/g, (e164) => loc.phone(e164)),
+      ruleGrouped(r, loc).replace(/\+\d{6,15}(?!\d)/g, (e164) => loc.phone(e164)),
     );
     const block = r.code === 'nuisance-block' ? r.params?.['block'] : undefined;
     return typeof block === 'string' ? text.replace(block, blockText(block, r.params?.['prefix'], loc)) : text;
@@ -38,6 +38,16 @@ export function reasonText(loc: Locale, r: ReasonLike): string {
   } catch {
     return r.text;
   }
+}
+
+/**
+ * A prefix rule's reason with its prefix as the rules page writes it (`02 999`, `+44 20 79`: ctx.loc.prefix), not as a
+ * whole number would be (`02999`). Other reasons as written.
+ */
+function ruleGrouped(r: ReasonLike, loc: Locale): string {
+  const prefix = r.params?.['prefix'];
+  if ((r.code !== 'prefix-rule' && r.code !== 'trusted-prefix') || typeof prefix !== 'string') return r.text;
+  return r.text.replace(`prefix rule ${prefix}`, `prefix rule ${loc.prefix(prefix)}`);
 }
 
 /**
@@ -254,11 +264,13 @@ const IT: Partial<Record<ReasonCode, Render>> = {
     `ha superato la verifica il ${loc.date(f.time('passedAt'))}: passa senza verifica per ${f.match(/ for (\d+) days$/)} giorni`,
   'check-no-second-chance': (f, loc) =>
     `ha superato la verifica il ${loc.date(f.time('passedAt'))}, poi l'avete segnato come molesto il ${loc.date(f.time('markedAt'))}: nessuna seconda possibilità`,
-  'prefix-rule': (f) => {
+  'prefix-rule': (f, loc) => {
     const verdict = VERDICT[f.str('verdict')];
-    return verdict === undefined ? null : `${verdict} per la vostra regola di prefisso ${f.str('prefix')}${label(f)}`;
+    return verdict === undefined
+      ? null
+      : `${verdict} per la vostra regola di prefisso ${loc.prefix(f.str('prefix'))}${label(f)}`;
   },
-  'trusted-prefix': (f) => `fidato per la vostra regola di prefisso ${f.str('prefix')}${label(f)}`,
+  'trusted-prefix': (f, loc) => `fidato per la vostra regola di prefisso ${loc.prefix(f.str('prefix'))}${label(f)}`,
   'internal-error': (f) =>
     f.reason.text === 'not screened because of an internal error: forwarded to the PBX'
       ? 'non esaminata per un errore interno: passata al centralino'
@@ -289,11 +301,11 @@ const IT: Partial<Record<ReasonCode, Render>> = {
     if (!text.startsWith(head) || !text.endsWith(tail)) return null;
     return `il nome mostrato "${text.slice(head.length, text.length - tail.length)}" corrisponde al vostro schema di fiducia ${pattern}`;
   },
-  bypass: (f) => {
+  bypass: (f, loc) => {
     const rule = f.str('rule');
     const text = f.reason.text;
     if (text === `one of your own numbers (${rule}): not screened`)
-      return `uno dei vostri numeri (${rule}): non esaminato`;
+      return `uno dei vostri numeri (${loc.phone(rule)}): non esaminato`;
     const head = 'internal caller ';
     const tail = ` (bypass rule ${rule}): not screened`;
     if (!text.startsWith(head) || !text.endsWith(tail)) return null;
