@@ -2,7 +2,8 @@
  * Marking from the register as the office does, keyboard only, in a real browser (Debian's chromium, playwright-core):
  * a row of an older page (`?before=`) marked nuisance brings the office back to that same page, not to the newest
  * one (before: back to page one, the row out of sight), and the page says what was done; removing a mark from the
- * number page says so too. A link that claims a mark the register does not hold says nothing.
+ * number page says so too, and its history says "mark removed" (before: the button's "Remove mark"). A link that
+ * claims a mark the register does not hold says nothing.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -97,6 +98,8 @@ describe.skipIf(!canRunBrowser)('marking from the register, in a browser', () =>
     await Promise.all([page.waitForURL(/marked=none/), page.click('details.mark button[value=none]')]);
     expect(await page.locator('[data-marked]').textContent()).toBe(`Mark removed: ${shown(caller)}.`);
     expect(h.app.register.evidenceFor(caller).mark).toBeNull();
+    // Its history says what was done, not the button's words (before: "Remove mark from the panel").
+    expect(await page.locator('#mark-history li').first().textContent()).toMatch(/: mark removed +from the panel$/);
 
     await page.goto(h.url(`/numbers/${encodeURIComponent(caller)}?marked=nuisance`));
     expect(await page.locator('[data-marked]').count()).toBe(0);

@@ -114,9 +114,9 @@ ${d.aggregates ? aggregatesNotice(ctx, d.aggregates, 'days') : ''}${
 <h2>${t('marks')}</h2>
 ${
   d.history.length
-    ? html`<ul>${d.history.map(
+    ? html`<ul id="mark-history">${d.history.map(
         (h) =>
-          html`<li>${ctx.loc.dateTime(h.at)}: <strong>${h.label === 'none' ? t('unmark') : h.label === 'nuisance' ? t('markedNuisance') : t('markedTrusted')}</strong> ${h.company ?? ''}${h.category ? ` (${categoryText(ctx.loc.lang, h.category)})` : ''} <span class="muted small">${markedBy(ctx.loc.lang, h.by)}</span></li>`,
+          html`<li>${ctx.loc.dateTime(h.at)}: <strong>${h.label === 'none' ? t('markRemoved') : h.label === 'nuisance' ? t('markedNuisance') : t('markedTrusted')}</strong> ${h.company ?? ''}${h.category ? ` (${categoryText(ctx.loc.lang, h.category)})` : ''} <span class="muted small">${markedBy(ctx.loc.lang, h.by)}</span></li>`,
       )}</ul>`
     : html`<p class="muted">${t('noMark')}</p>`
 }
