@@ -4,6 +4,8 @@
  * one (before: back to page one, the row out of sight), and the page says what was done; removing a mark from the
  * number page says so too, and its history says "mark removed" (before: the button's "Remove mark"). A link that
  * claims a mark the register does not hold says nothing.
+ * A marked caller's rows say its mark, their form holds its company and category and removes it (before: a blank
+ * form, whose second mark wiped the company unseen).
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -86,6 +88,37 @@ describe.skipIf(!canRunBrowser)('marking from the register, in a browser', () =>
     expect(text).toMatch(/punteggio \d,\d\d/);
     expect(text).toContain('dal pannello');
     expect(text).not.toContain('da panel');
+    await page.context().close();
+  });
+
+  it("a marked caller's rows say its mark, and their form holds its company and removes it (before: a blank form)", async () => {
+    const caller = CALLERS[59] ?? '';
+    const marked = await h.api('POST', `/api/numbers/${encodeURIComponent(caller)}/mark`, {
+      label: 'nuisance',
+      company: 'Esempio Luce',
+      category: 'energy',
+    });
+    expect(marked.status).toBe(200);
+    const page = await login('it-IT');
+    await page.goto(h.url('/register'));
+    const row = page.locator('#register tbody tr', { hasText: shown(caller) });
+    const other = page.locator('#register tbody tr', { hasText: shown(CALLERS[58] ?? '') });
+    expect(await row.locator('.mark-now').textContent()).toBe('molesto');
+    expect(await other.locator('.mark-now').count()).toBe(0);
+    await row.locator('summary').click();
+    expect(await row.locator('input[name=company]').inputValue()).toBe('Esempio Luce');
+    expect(await row.locator('input[name=category]').inputValue()).toBe('energia');
+    expect(await other.locator('button[value=none]').count()).toBe(0);
+
+    await Promise.all([page.waitForURL(/marked=none/), row.locator('button[value=none]').click()]);
+    expect(await page.locator('[data-marked]').textContent()).toBe(`Segno tolto: ${shown(caller)}.`);
+    expect(h.app.register.evidenceFor(caller).mark).toBeNull();
+    expect(
+      await page
+        .locator('#register tbody tr', { hasText: shown(caller) })
+        .locator('.mark-now')
+        .count(),
+    ).toBe(0);
     await page.context().close();
   });
 

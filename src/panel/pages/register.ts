@@ -1,4 +1,4 @@
-import { VERDICTS } from '../../screening/types.js';
+import { VERDICTS, type MarkLabel } from '../../screening/types.js';
 import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { Attempt } from '../../store/register/types.js';
 import { html, query, type SafeHtml } from '../html.js';
@@ -37,6 +37,8 @@ export interface RegisterData {
   unread?: ReadonlyArray<'from' | 'to'>;
   rows: Attempt[];
   ticks: Map<string, number>;
+  /** The current mark of the callers on the page (by the key their rows carry), for each row's mark form. */
+  marks: Map<string, { label: MarkLabel; company: string | null; category: string | null }>;
   dids: string[];
   /** Query string for the next (older) page, when there is one. */
   olderQuery: string | null;
@@ -85,6 +87,26 @@ function callerCell(a: Attempt, ctx: PageContext): SafeHtml {
   return html`<a href="${numberHref(a.callerKey)}">${shown}</a>${a.withheld ? html` <span class="muted small">(${ctx.loc.t('withheld')})</span>` : ''}`;
 }
 
+/**
+ * A row's mark: the caller's mark now (as the dashboard's and the rankings' "Mark" say it) and the form to change it,
+ * filled with its company and category and offering to remove it, as on the number's page: a blank form over a marked
+ * number let a second mark from the register wipe its company unseen, and left no way to undo a mistaken mark here.
+ */
+function markCell(
+  ctx: PageContext,
+  callerKey: string,
+  mark: { label: MarkLabel; company: string | null; category: string | null } | undefined,
+  returnTo: string,
+): SafeHtml {
+  if (mark === undefined) return markForm(ctx, callerKey, { returnTo });
+  return html`<span class="mark-now">${verdictBadge(ctx.loc, mark.label)}</span>${markForm(ctx, callerKey, {
+    returnTo,
+    company: mark.company,
+    category: mark.category,
+    marked: true,
+  })}`;
+}
+
 export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
   const { t } = ctx.loc;
   const p = d.params;
@@ -129,7 +151,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
 <td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}${messageTextBlock(ctx.loc, a)}</td>
 <td class="c-action" data-label="${t('action')}">${actionCell(ctx.loc.lang, a.action)}${a.check ? html`<br><span class="small check-${a.check}">${checkText(ctx.loc, a)}</span>` : ''}</td>
 <td class="nowrap" data-label="${t('ticks')}">${a.callerKey ? ticks(d.ticks.get(a.callerKey) ?? 1, ctx.loc.number) : ''}</td>
-<td data-label="${t('mark')}">${a.callerKey ? markForm(ctx, a.callerKey, { returnTo }) : ''}</td>
+<td data-label="${t('mark')}">${a.callerKey ? markCell(ctx, a.callerKey, d.marks.get(a.callerKey), returnTo) : ''}</td>
 </tr>`,
   );
   return page(

@@ -128,8 +128,9 @@ export function registerRouter(
     const markedKey = marked === null ? null : (withheld.resolve(marked) ?? marked);
     const keys = page.flatMap((a) => (a.callerKey === null ? [] : [a.callerKey]));
     const hidden = withheld.rowTokens(page);
-    const [realTicks, split, dids, vocab, markedNow] = await Promise.all([
+    const [realTicks, realMarks, split, dids, vocab, markedNow] = await Promise.all([
       reports.ticks(keys),
+      reports.marks(keys),
       reports.withheldCounts([...hidden.keys()]),
       reports.calledNumbers(localDay(ctx.now, timeZone) - 90, dayStart(localDay(ctx.now, timeZone) - 90, timeZone)),
       reports.markVocabulary(),
@@ -138,7 +139,11 @@ export function registerRouter(
     // A withheld attempt's row, ticks and mark form name its caller by its token; the ticks of a number that called
     // both ways are counted apart (its withheld calls under its token, the others under its number).
     const ticks = new Map(realTicks);
+    // A mark is the number's, whichever way it called (README, withheld callers): its token's rows show it too.
+    const marks = new Map(realMarks);
     for (const [key, token] of hidden) {
+      const m = realMarks.get(key);
+      if (m !== undefined) marks.set(token, m);
       const c = split.get(key);
       if (c === undefined) continue;
       ticks.set(token, c.withheld);
@@ -151,6 +156,7 @@ export function registerRouter(
         unread,
         rows: WithheldCallers.masked(page, hidden),
         ticks,
+        marks,
         dids,
         vocab,
         aggregates: reports.aggregates(),

@@ -5,7 +5,7 @@
  * `attempts` through its (time) and (caller_key, time) indexes with keyset paging. A company is the one on the caller's mark *now*: marking a number later
  * attributes its past attempts to that company, which is what the business wants to know.
  */
-import type { Verdict } from '../../screening/types.js';
+import type { MarkLabel, Verdict } from '../../screening/types.js';
 import { LOCAL_DAY, STOPPED, type AggregatesStatus } from './aggregates.js';
 import { topCallers } from './rank-numbers.js';
 import { listAttempts, onlyWithheld } from '../register/queries.js';
@@ -221,6 +221,23 @@ export class Reports {
         `SELECT caller_key, SUM(attempts) AS n FROM caller_daily WHERE caller_key IN (${list}) GROUP BY caller_key`,
     );
     return new Map(rows.map((r) => [r.caller_key, r.n]));
+  }
+
+  /** The marks of the callers on a page (at most 500), as the register holds them: the callers marked only. */
+  async marks(
+    callerKeys: readonly string[],
+  ): Promise<Map<string, { label: MarkLabel; company: string | null; category: string | null }>> {
+    const rows = await this.perCaller<{
+      caller_key: string;
+      label: MarkLabel;
+      company: string | null;
+      category: string | null;
+    }>(
+      callerKeys,
+      (list) =>
+        `SELECT caller_key, label, company, category FROM numbers WHERE caller_key IN (${list}) AND label IS NOT NULL`,
+    );
+    return new Map(rows.map((r) => [r.caller_key, { label: r.label, company: r.company, category: r.category }]));
   }
 
   /** Of these callers (at most 500), each one's attempts withheld and shown, all-time (the panel's ticks apart). */
