@@ -2,6 +2,7 @@ import Srf from 'drachtio-srf';
 import type { Logger } from '../log.js';
 import { createRequestHandler, type HandlerDeps } from './handle-request.js';
 import { interceptCdrStops } from './cdr-stop.js';
+import { corkSendsPerTurn } from './cork-sends.js';
 import { installSipStatusCodes } from './sip-status-codes.js';
 import { withMessage, type SrfWithMessage } from './srf-augment.js';
 import { OK } from './verdict-to-sip.js';
@@ -124,6 +125,7 @@ export function createSipApp(
         },
       });
       if (!intercepted) log.debug("drachtio-srf's connection not found: CDRs are read by its own parser");
+      if (!corkSendsPerTurn(srf)) log.debug("drachtio-srf's connection not found: each message is written on its own");
     },
     stop() {
       // The last calls' decision lines (and, answering first, their records) are written now, not lost to the exit.
