@@ -3,6 +3,7 @@
  * `Identity` header (RFC 8224, RFC 8225, RFC 8588) or from a `verstat` parameter. Reading only: the signature is
  * not checked, so this is a hint, not proof.
  */
+import { isJsonObject } from '../json-object.js';
 import { splitHeaderList } from './header-values.js';
 import { MAX_RAW_NUMBER, sanitizeText } from './text.js';
 import type { Attestation, Passport } from './types.js';
@@ -10,10 +11,6 @@ import type { Attestation, Passport } from './types.js';
 /** A SHAKEN PASSporT payload is a few hundred bytes; anything much larger is not one. */
 const MAX_PAYLOAD_CHARS = 8_192;
 const MAX_TNS = 16;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function toAttestation(v: unknown): Attestation | null {
   if (typeof v !== 'string') return null;
@@ -23,7 +20,7 @@ export function toAttestation(v: unknown): Attestation | null {
 
 /** `orig.tn` is one string in RFC 8225, `dest.tn` an array; accept either shape for both. */
 function tns(v: unknown): string[] {
-  if (!isObject(v)) return [];
+  if (!isJsonObject(v)) return [];
   const tn = v.tn;
   const list: unknown[] = Array.isArray(tn) ? tn : [tn];
   const out: string[] = [];
@@ -53,7 +50,7 @@ export function parsePassport(identityHeaderValue: string): Passport | null {
     if (payload === '' || payload.length > MAX_PAYLOAD_CHARS) return null;
     // Buffer's base64url decoder skips characters outside the alphabet rather than throwing.
     const json: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (!isObject(json)) return null;
+    if (!isJsonObject(json)) return null;
     const iat = typeof json.iat === 'number' && Number.isFinite(json.iat) ? json.iat : null;
     const origid = typeof json.origid === 'string' ? sanitizeText(json.origid, 64) : null;
     return {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { isJsonObject } from '../json-object.js';
 import { configSchema, DEFAULT_PBX_URI, type Config } from './schema.js';
 
 /** A configuration problem, with the key (and file or variable) it is about. Thrown at start only. */
@@ -104,16 +105,12 @@ export function projectRoot(): string {
 
 type Tree = Record<string, unknown>;
 
-function isTree(v: unknown): v is Tree {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Overlay `over` on `base`: objects merge key by key, anything else (arrays included) replaces. */
 export function overlay(base: Tree, over: Tree): Tree {
   const out: Tree = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const current = out[key];
-    out[key] = isTree(current) && isTree(value) ? overlay(current, value) : value;
+    out[key] = isJsonObject(current) && isJsonObject(value) ? overlay(current, value) : value;
   }
   return out;
 }
@@ -132,7 +129,7 @@ function readYaml(file: string): Tree {
     throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message}`);
   }
   if (doc === null || doc === undefined) return {};
-  if (!isTree(doc)) throw new ConfigError(`config file ${file} must contain a mapping of settings`);
+  if (!isJsonObject(doc)) throw new ConfigError(`config file ${file} must contain a mapping of settings`);
   return doc;
 }
 
@@ -143,7 +140,7 @@ function setPath(tree: Tree, path: string, value: unknown): void {
   keys.slice(0, -1).forEach((key, i) => {
     const next = node[key];
     const listed = /^\d+$/.test(keys[i + 1] ?? '');
-    if (listed ? !Array.isArray(next) : !isTree(next)) node[key] = listed ? [] : {};
+    if (listed ? !Array.isArray(next) : !isJsonObject(next)) node[key] = listed ? [] : {};
     node = node[key] as Tree;
   });
   node[keys[keys.length - 1] as string] = value;
@@ -152,7 +149,7 @@ function setPath(tree: Tree, path: string, value: unknown): void {
 /** TRUNK_3_* without TRUNK_2_* (nor the file's trunk.accounts.0): a gap the list cannot have. */
 function accountGap(tree: Tree): string | null {
   const trunk = tree.trunk;
-  const accounts = isTree(trunk) ? trunk.accounts : undefined;
+  const accounts = isJsonObject(trunk) ? trunk.accounts : undefined;
   if (!Array.isArray(accounts)) return null;
   for (let i = 0; i < accounts.length; i++) {
     if (accounts[i] === undefined)

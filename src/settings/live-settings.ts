@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { actionPolicy, screeningRules } from '../config/derive.js';
 import { categoryMapKey, configSchema, type Config } from '../config/schema.js';
+import { isJsonObject } from '../json-object.js';
 import { createClassifier, type Classifier } from '../screening/classify.js';
 import type { ActionPolicy } from '../screening/policy.js';
 
@@ -61,13 +62,9 @@ function withValues(config: Config, v: LiveValues): Config {
 
 /** Settings saved before a version that added keys: those keys come from the config, the rest stays as saved. */
 function completed(saved: unknown, config: Config): unknown {
-  if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) return saved;
+  if (!isJsonObject(saved)) return saved;
   const current = valuesOf(config);
   return { businessHours: current.businessHours, policies: current.policies, ...saved };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
@@ -78,9 +75,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * to the key; each name left out is told, for the log.
  */
 function oneNamePerCategory(saved: unknown): { saved: unknown; leftOut: string[] } {
-  const actions = isObject(saved) ? saved['actions'] : undefined;
-  const byCategory = isObject(actions) ? actions['byCategory'] : undefined;
-  if (!isObject(saved) || !isObject(actions) || !isObject(byCategory)) return { saved, leftOut: [] };
+  const actions = isJsonObject(saved) ? saved['actions'] : undefined;
+  const byCategory = isJsonObject(actions) ? actions['byCategory'] : undefined;
+  if (!isJsonObject(saved) || !isJsonObject(actions) || !isJsonObject(byCategory)) return { saved, leftOut: [] };
   const names = new Map<string, string[]>();
   for (const name of Object.keys(byCategory)) {
     const key = categoryMapKey(name);
