@@ -31,7 +31,7 @@ const EN = {
   passed: 'Passed',
   unreached: 'Undelivered',
   unreachedNote:
-    'Undelivered: calls crocetta let through that no PBX was registered to take (the caller heard “unavailable”, 480).',
+    'Undelivered: calls crocetta let through that reached no PBX: none was registered to take them (the caller heard “unavailable”, 480), or the number called could not be read (404 or 414).',
   perDay: 'Attempts per day (last 30 days)',
   topOffenders: 'Top offenders this week',
   trustedLeftOut: 'Numbers you marked trusted are not listed here.',
@@ -259,7 +259,7 @@ const IT: Record<MessageKey, string> = {
   passed: 'Passati',
   unreached: 'Non recapitati',
   unreachedNote:
-    'Non recapitati: chiamate che crocetta ha lasciato passare ma che nessun centralino registrato poteva ricevere (il chiamante ha sentito “non raggiungibile”, 480).',
+    'Non recapitati: chiamate che crocetta ha lasciato passare ma che non sono arrivate a un centralino: nessuno era registrato per riceverle (il chiamante ha sentito “non raggiungibile”, 480), oppure il numero chiamato era illeggibile (404 o 414).',
   perDay: 'Tentativi al giorno (ultimi 30 giorni)',
   topOffenders: 'I più insistenti della settimana',
   trustedLeftOut: 'I numeri che hai segnato come fidati non sono elencati qui.',

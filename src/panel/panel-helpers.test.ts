@@ -80,7 +80,7 @@ describe('panel helpers', () => {
     ]);
   });
 
-  it('count the calls let through that no PBX took apart from those that passed, in the cards and the chart', () => {
+  it('count the calls let through that reached no PBX apart from those that passed, in the cards and the chart', () => {
     const day = {
       day: 20_000,
       attempts: 5,
@@ -110,8 +110,12 @@ describe('panel helpers', () => {
       'Questa settimana: passati: 1',
       'Questa settimana: non recapitati: 4',
     ]);
-    expect(page('it', 4)).toContain('Non recapitati: chiamate che crocetta ha lasciato passare');
-    expect(page('en', 4)).toContain('Undelivered: calls crocetta let through that no PBX was registered to take');
+    expect(page('it', 4)).toContain(
+      'Non recapitati: chiamate che crocetta ha lasciato passare ma che non sono arrivate a un centralino: nessuno era registrato per riceverle',
+    );
+    expect(page('it', 4)).toContain('oppure il numero chiamato era illeggibile (404 o 414)');
+    expect(page('en', 4)).toContain('Undelivered: calls crocetta let through that reached no PBX: none was registered');
+    expect(page('en', 4)).toContain('or the number called could not be read (404 or 414)');
     const datasets = (html: string) =>
       (
         JSON.parse((/data-chart="([^"]*)"/.exec(html)?.[1] ?? '').replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as {

@@ -9,6 +9,7 @@ import { formatAction, type Action } from '../screening/policy.js';
 import type { Reason } from '../screening/types.js';
 import {
   NO_PBX_ACTION,
+  UNROUTABLE_ACTION,
   type AttemptKind,
   type AttemptOutcome,
   type CheckResult,
@@ -146,7 +147,7 @@ export function planCall(input: PlanInput, settings: CallPlanSettings): CallPlan
       action,
       send: refusal,
       row: {
-        action: 'unroutable',
+        action: UNROUTABLE_ACTION,
         reasons: [...reasons, unroutableReason(forwardTo.received)],
         outcome: 'rejected',
         finalStatus: plannedFinalStatus(refusal),

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { attemptsOf, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { panelSession } from '../support/panel-session.js';
 
 const CALLER = '+393471234567';
 const DID = '+390612345678';
@@ -15,7 +16,7 @@ const DID = '+390612345678';
 let h: Harness;
 
 beforeEach(async () => {
-  h = await startHarness();
+  h = await startHarness({ ADMIN_PASSWORD: 'office-pw' });
 });
 afterEach(async () => {
   await h.stop();
@@ -23,6 +24,15 @@ afterEach(async () => {
 
 function rows(): Promise<Attempt[]> {
   return attemptsOf(h, CALLER);
+}
+
+/** The dashboard's cards, "label: count", as the office reads them in `lang`. */
+async function cards(lang: 'it' | 'en'): Promise<string[]> {
+  const { cookie } = await panelSession((path) => h.url(path), 'office-pw', lang);
+  const page = await (await fetch(h.url('/'), { headers: { cookie } })).text();
+  return [...page.matchAll(/<div class="card"><div class="n">([^<]*)<\/div><div class="l">([^<]*)<\/div>/g)].map(
+    (m) => `${m[2]}: ${m[1]}`,
+  );
 }
 
 describe('the Request-URI user forwarded to the PBX', () => {
@@ -79,6 +89,37 @@ describe('the Request-URI user forwarded to the PBX', () => {
     expect(call.proxy).toBeUndefined();
     const row = await eventually(async () => (await rows())[0]);
     expect(row).toMatchObject({ outcome: 'rejected', finalStatus: 414, action: 'unroutable' });
+  });
+
+  it('a request refused 404 or 414 for its unreadable called number is counted undelivered on the dashboard, not passed', async () => {
+    const junk = '%22x'.repeat(20);
+    const unreadable = h.double.injectRequest(
+      buildInvite({ from: CALLER, to: 'sip:reception@203.0.113.99', requestUri: `sip:${junk}@127.0.0.1` }),
+    );
+    expect((await unreadable.waitForFinal()).status).toBe(404);
+    const long = `sip:${'0'.repeat(37) + 'A'.repeat(263)}@127.0.0.1`;
+    const tooLong = h.double.injectRequest(buildInvite({ from: CALLER, to: DID, requestUri: long }));
+    expect((await tooLong.waitForFinal()).status).toBe(414);
+    const fine = h.double.injectRequest(buildInvite({ from: CALLER, to: DID, requestUri: `sip:${DID}@127.0.0.1` }));
+    expect((await fine.waitForFinal()).status).toBe(200);
+    await h.app.register.flush();
+    expect((await rows()).map((r) => r.action)).toEqual(['allow', 'unroutable', 'unroutable']);
+    expect(await cards('it')).toEqual([
+      'Oggi: tentativi: 3',
+      'Oggi: fermati: 0',
+      'Oggi: passati: 1',
+      'Oggi: non recapitati: 2',
+      'Questa settimana: tentativi: 3',
+      'Questa settimana: fermati: 0',
+      'Questa settimana: passati: 1',
+      'Questa settimana: non recapitati: 2',
+    ]);
+    expect((await cards('en')).filter((c) => c.startsWith('Today'))).toEqual([
+      'Today: attempts: 3',
+      'Today: stopped: 0',
+      'Today: passed: 1',
+      'Today: undelivered: 2',
+    ]);
   });
 
   it('a junk user addressed to another host is refused 404: drachtio would hand it to the PBX unchanged', async () => {

@@ -184,7 +184,8 @@ export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
   const { t, number } = ctx.loc;
   // "Oggi: tentativi", "Today: attempts": the column's name in lower case after the period's.
   const what = (key: 'attempts' | 'stopped' | 'passed' | 'unreached'): string => t(key).toLocaleLowerCase(ctx.loc.lang);
-  // Passed: neither stopped nor let through to no PBX (undelivered: answered 480, counted apart, said only when any).
+  // Passed: neither stopped nor let through to no PBX (undelivered: 480, or 404/414 unroutable; counted apart, said
+  // only when any).
   const passed = (x: CallTotals): number => x.attempts - x.stopped - x.unreached;
   const undelivered = d.week.unreached > 0 || d.perDay.some((x) => x.unreached > 0);
   const datasets = [

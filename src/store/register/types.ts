@@ -26,6 +26,13 @@ export type AttemptOutcome =
  */
 export const NO_PBX_ACTION = 'no-pbx';
 
+/**
+ * The action a row says for a request crocetta let through whose called number it could not read (no Request-URI
+ * user it can vouch for, src/sip/forward-target.ts): refused 404 or 414, not forwarded. Decided with the plan
+ * (src/sip/call-plan.ts); the dashboard counts it undelivered with NO_PBX_ACTION (aggregates.ts UNREACHED).
+ */
+export const UNROUTABLE_ACTION = 'unroutable';
+
 /** One row of the register: one INVITE or MESSAGE. */
 export interface NewAttempt {
   /** ms since epoch */

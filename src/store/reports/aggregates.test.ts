@@ -16,7 +16,7 @@ import { mulberry32 as prng } from '../../../test/support/prng.js';
 import { silentLogger } from '../logger.js';
 import { openRegister } from '../register/register.js';
 import { isRefusalAction } from '../register/refusal.js';
-import { NO_PBX_ACTION } from '../register/types.js';
+import { NO_PBX_ACTION, UNROUTABLE_ACTION } from '../register/types.js';
 import { MIGRATIONS, migrate } from '../sqlite/migrations.js';
 import { Connection } from '../sqlite/connection.js';
 import { newAttempt } from '../test-fixtures.js';
@@ -35,6 +35,7 @@ const ACTIONS = [
   'hangup',
   'tag',
   'no-pbx',
+  'unroutable',
 ];
 const VERDICTS = ['unknown', 'nuisance', 'trusted', 'suspect'] as const;
 const CALLED = ['+390212345678', '+390287654321', null];
@@ -64,6 +65,31 @@ const add = (m: Map<string, number[]>, key: string, values: number[]) => {
   );
 };
 
+/**
+ * A register at schema `version` (11 or later), its aggregates counted in Europe/Rome, and how to write an attempt
+ * into it as that version's register did (the n-th, an hour apart, around the end of summer time).
+ */
+async function oldRegister(file: string, version: number) {
+  const db = await Connection.open(file);
+  await migrate(db, file, MIGRATIONS.slice(0, version));
+  await db.run('DELETE FROM time_zone_offsets');
+  for (const c of offsetChanges('Europe/Rome'))
+    await db.run('INSERT INTO time_zone_offsets (since_ms, offset_ms) VALUES (?, ?)', [c.sinceMs, c.offsetMs]);
+  // Counted in Europe/Rome (migration 10 left the zone to the first start's rebuild: none here, no attempt yet).
+  await db.run(
+    `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.timeZone', '"Europe/Rome"', 0)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  );
+  const insert = (n: number, action: string, outcome: string, status: number | null, verdict = 'unknown') =>
+    db.run(
+      `INSERT INTO attempts (time, kind, caller_key, caller_source, withheld, called_number, verdict, score, reasons,
+         action, fail_open, call_id, outcome, final_status)
+       VALUES (?, 'call', ?, 'from', 0, '+3902', ?, 0.5, '[]', ?, 0, ?, ?, ?)`,
+      [DST_END - 30 * HOUR + n * HOUR, `+3911${n % 3}`, verdict, action, `c${n}`, outcome, status],
+    );
+  return { db, insert };
+}
+
 /** Every aggregate table equals what the attempts and marks give, counted here in JS. */
 async function expectAggregatesOfAttempts(db: Connection, timeZone: string): Promise<void> {
   const attempts = await db.all<AttemptRow>('SELECT caller_key, time, called_number, verdict, action FROM attempts');
@@ -83,7 +109,7 @@ async function expectAggregatesOfAttempts(db: Connection, timeZone: string): Pro
   for (const a of attempts) {
     const day = localDay(a.time, timeZone);
     const stopped = isRefusalAction(a.action) ? 1 : 0;
-    const unreached = a.action === NO_PBX_ACTION ? 1 : 0;
+    const unreached = a.action === NO_PBX_ACTION || a.action === UNROUTABLE_ACTION ? 1 : 0;
     add(totals, `${day}|${a.called_number ?? ''}|${a.verdict}|${stopped}|${unreached}`, [1]);
     if (a.caller_key === null) continue;
     add(daily, `${a.caller_key}|${day}`, [1, stopped]);
@@ -276,23 +302,7 @@ describe('the per-day aggregates', () => {
 
   it('keep their counts through migration 12 and count a call no PBX took apart from then on', async () => {
     const file = dir.file('eleven.sqlite');
-    const db = await Connection.open(file);
-    await migrate(db, file, MIGRATIONS.slice(0, 11));
-    await db.run('DELETE FROM time_zone_offsets');
-    for (const c of offsetChanges('Europe/Rome'))
-      await db.run('INSERT INTO time_zone_offsets (since_ms, offset_ms) VALUES (?, ?)', [c.sinceMs, c.offsetMs]);
-    // Counted in Europe/Rome (migration 10 left the zone to the first start's rebuild: none here, no attempt yet).
-    await db.run(
-      `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.timeZone', '"Europe/Rome"', 0)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    );
-    const insert = (n: number, action: string, outcome: string, status: number | null) =>
-      db.run(
-        `INSERT INTO attempts (time, kind, caller_key, caller_source, withheld, called_number, verdict, score, reasons,
-           action, fail_open, call_id, outcome, final_status)
-         VALUES (?, 'call', ?, 'from', 0, '+3902', 'unknown', 0.5, '[]', ?, 0, ?, ?, ?)`,
-        [DST_END - 30 * HOUR + n * HOUR, `+3911${n % 3}`, action, `c${n}`, outcome, status],
-      );
+    const { db, insert } = await oldRegister(file, 11);
     // Before it, a call no PBX took was written as let through (allow), answered 480 by an outcome update.
     for (let n = 0; n < 12; n++) {
       await (n % 4 === 0
@@ -302,7 +312,7 @@ describe('the per-day aggregates', () => {
     const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4');
     expect(before.length).toBeGreaterThan(0);
 
-    expect(await migrate(db, file)).toEqual([12]);
+    expect(await migrate(db, file, MIGRATIONS.slice(0, 12))).toEqual([12]);
     // The same rows, none unreached: the old 480s stay let through, as a rebuild counts them (by the action).
     expect(
       await db.all('SELECT day, called_number, verdict, stopped, attempts FROM daily_totals ORDER BY 1, 2, 3, 4'),
@@ -318,6 +328,59 @@ describe('the per-day aggregates', () => {
     await expectAggregatesOfAttempts(db, 'Europe/Rome');
     expect(await ensureAggregateTimeZone(db, 'America/New_York', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'America/New_York');
+    await db.close();
+  });
+
+  it('count the unroutable requests (404/414) undelivered from migration 13 on, those written before it moved', async () => {
+    const file = dir.file('twelve.sqlite');
+    const { db, insert } = await oldRegister(file, 12);
+    // Before it, a request whose called number could not be read counted as passed (unreached 0).
+    for (let n = 0; n < 30; n++) {
+      const action = [UNROUTABLE_ACTION, 'allow', NO_PBX_ACTION, 'reject', UNROUTABLE_ACTION][n % 5] ?? 'allow';
+      const status = action === UNROUTABLE_ACTION ? (n % 2 === 0 ? 404 : 414) : action === 'allow' ? 200 : 480;
+      await insert(
+        n,
+        action,
+        action === 'allow' ? 'answered' : 'rejected',
+        status,
+        n % 3 === 0 ? 'suspect' : 'unknown',
+      );
+    }
+    const unreachedNow = 'SELECT SUM(attempts) AS n FROM daily_totals WHERE unreached';
+    expect(await db.get(unreachedNow)).toEqual({ n: 6 }); // the no-pbx ones only
+    await expect(expectAggregatesOfAttempts(db, 'Europe/Rome')).rejects.toThrow();
+
+    expect(await migrate(db, file)).toEqual([13]);
+    // The 12 unroutable ones moved to unreached, by day, called number and verdict, as the rebuild counts them.
+    expect(await db.get(unreachedNow)).toEqual({ n: 18 });
+    expect(await db.get('SELECT COUNT(*) AS n FROM daily_totals WHERE attempts <= 0')).toEqual({ n: 0 });
+    expect(await aggregatesNeedRebuild(db, 'Europe/Rome')).toBe(false);
+    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+
+    // From then on the trigger counts an unroutable request apart, as the rebuild does.
+    for (let n = 30; n < 36; n++) await insert(n, n % 2 === 0 ? UNROUTABLE_ACTION : 'tag', 'rejected', 404);
+    expect(await db.get(unreachedNow)).toEqual({ n: 21 });
+    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+    expect(await ensureAggregateTimeZone(db, 'America/New_York', silentLogger)).toBe(true);
+    await expectAggregatesOfAttempts(db, 'America/New_York');
+    await db.close();
+  });
+
+  it('leave the counts of a rebuild under way at migration 13 to the rebuild, which counts the unroutable undelivered', async () => {
+    const file = dir.file('twelve-rebuilding.sqlite');
+    const { db, insert } = await oldRegister(file, 12);
+    for (let n = 0; n < 12; n++) await insert(n, n % 2 === 0 ? UNROUTABLE_ACTION : 'allow', 'rejected', 404);
+    // Stopped half-way (a kill during the rebuild): the mark is there, the zone not recorded.
+    await db.run("DELETE FROM settings WHERE key = 'aggregates.timeZone'");
+    await db.run(
+      `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.rebuild', '{"timeZone":"Europe/Rome","schema":12,"emptying":true}', 0)`,
+    );
+    const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
+    expect(await migrate(db, file)).toEqual([13]);
+    expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
+    expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
+    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+    expect(await db.get('SELECT SUM(attempts) AS n FROM daily_totals WHERE unreached')).toEqual({ n: 6 });
     await db.close();
   });
 

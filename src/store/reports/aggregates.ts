@@ -28,7 +28,7 @@
  * version starts over. Until the end, `aggregates.timeZone` is absent: the aggregates are not complete.
  */
 import { offsetChanges } from './local-days.js';
-import { NO_PBX_ACTION } from '../register/types.js';
+import { NO_PBX_ACTION, UNROUTABLE_ACTION } from '../register/types.js';
 import type { StoreLogger } from '../logger.js';
 import type { Connection } from '../sqlite/connection.js';
 
@@ -67,11 +67,12 @@ export const LOCAL_DAY = `(a.time + COALESCE((SELECT offset_ms FROM time_zone_of
 export const STOPPED = "(substr(a.action, 1, 6) IN ('reject', 'hangup') OR substr(a.action, 1, 8) = 'announce')";
 
 /**
- * Unreached: let through, but no PBX was there to take it (answered 480; the row's action NO_PBX_ACTION, decided
- * before the attempt is written), as the trigger counts it (migration 12): the dashboard counts it apart from the
- * calls that passed. Never stopped as well.
+ * Unreached (undelivered): let through, but it reached no PBX: none was there to take it (answered 480, the row's
+ * action NO_PBX_ACTION) or its called number could not be read (404/414, UNROUTABLE_ACTION); decided before the
+ * attempt is written, as the trigger counts it (migrations 12 and 13): the dashboard counts it apart from the calls
+ * that passed. Never stopped as well.
  */
-export const UNREACHED = `(a.action = '${NO_PBX_ACTION}')`;
+export const UNREACHED = `(a.action IN ('${NO_PBX_ACTION}', '${UNROUTABLE_ACTION}'))`;
 
 const CHUNK_TABLES = `
   CREATE TEMP TABLE IF NOT EXISTS rebuild_totals (

@@ -18,8 +18,9 @@ export interface Totals {
 }
 
 /**
- * The dashboard's counts: the attempts, those crocetta stopped, and those it let through that no PBX was there to
- * take (answered 480, action no-pbx); the rest passed.
+ * The dashboard's counts: the attempts, those crocetta stopped, and those it let through that reached no PBX
+ * (undelivered: none was there to take it, 480, action no-pbx; or the number called could not be read, 404/414,
+ * action unroutable); the rest passed.
  */
 export interface CallTotals extends Totals {
   unreached: number;

@@ -555,6 +555,70 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 13,
+    name: "the dashboard's calls let through that could not be forwarded (action unroutable, 404/414) counted undelivered",
+    sql: `
+      -- A request let through whose called number crocetta could not read (action unroutable, refused 404 or 414)
+      -- reached no PBX either: counted unreached (undelivered) with no-pbx, by its action, written at the insert and
+      -- never updated, as the rebuild counts it (aggregates.ts UNREACHED). Never stopped: stopped 0.
+      DROP TRIGGER attempts_daily_aggregates;
+      CREATE TRIGGER attempts_daily_aggregates AFTER INSERT ON attempts
+      BEGIN
+        INSERT INTO daily_totals (day, called_number, verdict, stopped, unreached, attempts)
+        VALUES (
+          (NEW.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= NEW.time
+                                 ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000,
+          COALESCE(NEW.called_number, ''), NEW.verdict,
+          substr(NEW.action, 1, 6) IN ('reject', 'hangup') OR substr(NEW.action, 1, 8) = 'announce',
+          NEW.action IN ('no-pbx', 'unroutable'), 1)
+        ON CONFLICT (day, called_number, verdict, stopped, unreached) DO UPDATE SET attempts = attempts + 1;
+        INSERT INTO caller_daily (caller_key, day, attempts, stopped)
+        SELECT NEW.caller_key,
+               (NEW.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= NEW.time
+                                      ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000,
+               1, substr(NEW.action, 1, 6) IN ('reject', 'hangup') OR substr(NEW.action, 1, 8) = 'announce'
+         WHERE NEW.caller_key IS NOT NULL
+        ON CONFLICT (caller_key, day) DO UPDATE SET attempts = attempts + 1, stopped = stopped + excluded.stopped;
+        INSERT INTO caller_totals (caller_key, attempts)
+        SELECT NEW.caller_key, SUM(attempts) FROM caller_daily WHERE caller_key = NEW.caller_key
+        HAVING SUM(attempts) >= 16
+        ON CONFLICT (caller_key) DO UPDATE SET attempts = excluded.attempts;
+        INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
+        SELECT (NEW.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= NEW.time
+                                      ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000,
+               lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, ''), 1,
+               substr(NEW.action, 1, 6) IN ('reject', 'hangup') OR substr(NEW.action, 1, 8) = 'announce'
+          FROM numbers m
+         WHERE m.caller_key = NEW.caller_key AND m.label = 'nuisance' AND m.company <> ''
+        ON CONFLICT (day, company, has_category, category) DO UPDATE
+          SET attempts = attempts + 1, stopped = stopped + excluded.stopped;
+      END;
+
+      -- The unroutable attempts written before move from passed (unreached 0) to unreached, by day, called number and
+      -- verdict as the trigger counted them (the zone's offsets in force): one pass over the attempts. Only when the
+      -- aggregates are complete (their zone recorded, no rebuild under way); else the next start's rebuild empties
+      -- them and counts every attempt as above.
+      CREATE TEMP TABLE unroutable_days AS
+        SELECT (a.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= a.time
+                                    ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000 AS day,
+               COALESCE(a.called_number, '') AS called_number, a.verdict AS verdict, COUNT(*) AS n
+          FROM attempts a
+         WHERE a.action = 'unroutable'
+           AND EXISTS (SELECT 1 FROM settings WHERE key = 'aggregates.timeZone')
+           AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'aggregates.rebuild')
+         GROUP BY 1, 2, 3;
+      UPDATE daily_totals SET attempts = attempts - u.n
+        FROM temp.unroutable_days u
+       WHERE daily_totals.day = u.day AND daily_totals.called_number = u.called_number
+         AND daily_totals.verdict = u.verdict AND daily_totals.stopped = 0 AND daily_totals.unreached = 0;
+      DELETE FROM daily_totals WHERE stopped = 0 AND unreached = 0 AND attempts = 0;
+      INSERT INTO daily_totals (day, called_number, verdict, stopped, unreached, attempts)
+        SELECT day, called_number, verdict, 0, 1, n FROM temp.unroutable_days WHERE true
+        ON CONFLICT (day, called_number, verdict, stopped, unreached) DO UPDATE SET attempts = attempts + excluded.attempts;
+      DROP TABLE temp.unroutable_days;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
