@@ -77,6 +77,11 @@ const markedNumber = (i: number): string => `+3902100${String(i % MARKED).padSta
 /** --callers: how many of the marked numbers the refusals cycle over. */
 const callers = (): number => Math.min(MARKED, Math.floor(numberArg('callers', MARKED)));
 
+/** The q-quantile of ascending `sorted`: its element at ⌊q·n⌋ (the last for q near 1); NaN when empty. */
+function percentile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
 /** The bare handler, this tree's crocetta, and (--against DIR) another build's. */
 type Handler = 'bare' | 'crocetta' | 'against';
 
@@ -181,6 +186,39 @@ async function child(): Promise<void> {
       else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcs.major++;
     }
   }).observe({ type: 'gc' });
+  /**
+   * Hands `calls` requests to `send` at `pace` a second (each tick, every 2 ms, those due), then waits 300 ms for the
+   * commits and log writes they queued; the CPU and GC counters from before the first to the end, per call (`per`).
+   */
+  async function paced(calls: number, pace: number, send: () => void) {
+    const g0 = { ...gcs };
+    const m0 = mainUs();
+    const p0 = processUs();
+    const fromMs = performance.now();
+    let sent = 0;
+    while (sent < calls) {
+      const due = Math.min(calls, Math.floor(((performance.now() - fromMs) * pace) / 1000));
+      for (; sent < due; sent++) send();
+      await sleep(2);
+    }
+    await sleep(300);
+    const toMs = performance.now();
+    const spent = (per: number) => ({
+      mainUs: (mainUs() - m0) / per,
+      processUs: (processUs() - p0) / per,
+      gcUs: ((gcs.ms - g0.ms) * 1000) / per,
+      scavenges: gcs.minor - g0.minor,
+      majorGcs: gcs.major - g0.major,
+      fromMs,
+      toMs,
+    });
+    return { spent };
+  }
+  /** The µs to the answer at p50 and p99 (`times` sorted in place). */
+  const toAnswerOf = (times: number[]) => {
+    times.sort((a, b) => a - b);
+    return { toAnswerP50: percentile(times, 0.5), toAnswerP99: percentile(times, 0.99) };
+  };
   async function round(name: Handler, calls: number, pace = rate): Promise<RoundResult> {
     const handle =
       name === 'bare' ? bare : name === 'crocetta' ? crocetta : (other as NonNullable<typeof other>).handle;
@@ -188,52 +226,32 @@ async function child(): Promise<void> {
     answered = 0;
     toAnswer = [];
     second = [];
-    const g0 = { ...gcs };
-    const m0 = mainUs();
-    const p0 = processUs();
-    const start = performance.now();
-    let sent = 0;
-    while (sent < calls) {
-      const due = Math.min(calls, Math.floor(((performance.now() - start) * pace) / 1000));
-      for (; sent < due; sent++) {
-        const req = request();
-        const res = response();
+    const { spent } = await paced(calls, pace, () => {
+      const req = request();
+      const res = response();
+      handedAt = performance.now();
+      handle(req, res);
+      if (secondMs === null) return;
+      const again = (): void => {
+        const before = toAnswer.length;
+        const req2 = request();
+        const res2 = response();
         handedAt = performance.now();
-        handle(req, res);
-        if (secondMs === null) continue;
-        const again = (): void => {
-          const before = toAnswer.length;
-          const req2 = request();
-          const res2 = response();
-          handedAt = performance.now();
-          handle(req2, res2);
-          // Answered in the handler's turn (a refusal; a proxy): timed apart from the first calls.
-          if (toAnswer.length > before) second.push(toAnswer.pop() as number);
-        };
-        if (secondMs > 0) setTimeout(again, secondMs);
-        else again();
-      }
-      await sleep(2);
-    }
-    await sleep(300);
-    const end = performance.now();
-    const sorted = toAnswer.sort((a, b) => a - b);
-    const pct = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+        handle(req2, res2);
+        // Answered in the handler's turn (a refusal; a proxy): timed apart from the first calls.
+        if (toAnswer.length > before) second.push(toAnswer.pop() as number);
+      };
+      if (secondMs > 0) setTimeout(again, secondMs);
+      else again();
+    });
     second.sort((a, b) => a - b);
     return {
-      secondP50: secondMs === null ? null : (second[Math.floor(second.length / 2)] ?? NaN),
-      toAnswerP50: pct(0.5),
-      toAnswerP99: pct(0.99),
+      secondP50: secondMs === null ? null : percentile(second, 0.5),
+      ...toAnswerOf(toAnswer),
       handler: name,
       calls,
-      mainUs: (mainUs() - m0) / calls,
-      processUs: (processUs() - p0) / calls,
       answered,
-      gcUs: ((gcs.ms - g0.ms) * 1000) / calls,
-      scavenges: gcs.minor - g0.minor,
-      majorGcs: gcs.major - g0.major,
-      fromMs: start,
-      toMs: end,
+      ...spent(calls),
     };
   }
   /**
@@ -245,48 +263,27 @@ async function child(): Promise<void> {
       { name: 'crocetta' as const, handle: crocetta, stops: cdrStops, times: [] as number[], answered: 0 },
       { name: 'against' as const, ...(other as NonNullable<typeof other>), times: [] as number[], answered: 0 },
     ];
-    const g0 = { ...gcs };
-    const m0 = mainUs();
-    const p0 = processUs();
-    const start = performance.now();
     let sent = 0;
-    while (sent < calls) {
-      const due = Math.min(calls, Math.floor(((performance.now() - start) * rate) / 1000));
-      for (; sent < due; sent++) {
-        const b = builds[sent % 2] as (typeof builds)[number];
-        let handed = 0;
-        const answeredOf = (): void => {
-          b.answered++;
-          b.times.push((performance.now() - handed) * 1000);
-        };
-        const req = request(cdr ? b.stops : null, answeredOf);
-        const res = benchResponse(answeredOf);
-        handed = performance.now();
-        b.handle(req, res);
-      }
-      await sleep(2);
-    }
-    await sleep(300);
-    const end = performance.now();
-    return builds.map((b) => {
-      const sorted = b.times.sort((x, y) => x - y);
-      const pct = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-      return {
-        secondP50: null,
-        toAnswerP50: pct(0.5),
-        toAnswerP99: pct(0.99),
-        handler: b.name,
-        calls: calls / 2,
-        mainUs: (mainUs() - m0) / calls,
-        processUs: (processUs() - p0) / calls,
-        answered: b.answered,
-        gcUs: ((gcs.ms - g0.ms) * 1000) / calls,
-        scavenges: gcs.minor - g0.minor,
-        majorGcs: gcs.major - g0.major,
-        fromMs: start,
-        toMs: end,
+    const { spent } = await paced(calls, rate, () => {
+      const b = builds[sent++ % 2] as (typeof builds)[number];
+      let handed = 0;
+      const answeredOf = (): void => {
+        b.answered++;
+        b.times.push((performance.now() - handed) * 1000);
       };
+      const req = request(cdr ? b.stops : null, answeredOf);
+      const res = benchResponse(answeredOf);
+      handed = performance.now();
+      b.handle(req, res);
     });
+    return builds.map((b) => ({
+      secondP50: null,
+      ...toAnswerOf(b.times),
+      handler: b.name,
+      calls: calls / 2,
+      answered: b.answered,
+      ...spent(calls),
+    }));
   }
   // Warm-up: both handlers, 2 s each at the rate, or --warmup-calls at --warmup-rate.
   const warmupRate = numberArg('warmup-rate', rate);
