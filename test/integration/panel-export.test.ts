@@ -90,4 +90,22 @@ describe('exports from the panel', () => {
     expect(csv).toContain(`'${CUSTOMER}`);
     expect(csv.split(/\r?\n/).filter((l) => l.startsWith('attempt,'))).toHaveLength(2);
   });
+
+  it("names the backup apart from the register view's CSV, each with the office's day (past midnight in Rome, not UTC's)", async () => {
+    // 00:30 in Rome on 6 November is still 5 November in UTC (panel45, session 45: the backup was crocetta-register.csv,
+    // undated, beside the view's crocetta-register-<UTC day>.csv).
+    ours.clock.advance(Date.parse('2026-11-06T00:30:00+01:00') - ours.clock.now());
+    const names = [];
+    for (const path of ['/api/export?format=csv', '/api/export?format=json', '/register.csv']) {
+      const res = await get(path);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+      names.push(res.headers.get('content-disposition'));
+    }
+    expect(names).toEqual([
+      'attachment; filename=crocetta-backup-2026-11-06.csv',
+      'attachment; filename=crocetta-backup-2026-11-06.jsonl',
+      'attachment; filename=crocetta-register-2026-11-06.csv',
+    ]);
+  });
 });

@@ -7,6 +7,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { exportRegister, writeNuisanceList, type NuisanceListFormat } from '../../sharing/export.js';
+import { localDate } from '../../time/zoned-time.js';
 import type { PanelDeps } from '../deps.js';
 import { parseRequest, text } from '../request.js';
 
@@ -35,7 +36,7 @@ const LIST_FILES: Record<NuisanceListFormat, { name: string; type: string }> = {
   'kamailio-htable': { name: 'crocetta_nuisance', type: 'text/plain' },
 };
 
-export function exportRouter(deps: Pick<PanelDeps, 'sharing' | 'clock'>): Router {
+export function exportRouter(deps: Pick<PanelDeps, 'sharing' | 'clock' | 'timeZone'>): Router {
   const router = Router();
   const { file } = deps.sharing;
 
@@ -50,7 +51,10 @@ export function exportRouter(deps: Pick<PanelDeps, 'sharing' | 'clock'>): Router
       res.end();
       return;
     }
-    res.attachment(`crocetta-register.${format === 'json' ? 'jsonl' : 'csv'}`);
+    // Dated and named apart from the register view's CSV (crocetta-register-<day>.csv), so a folder of downloads tells
+    // the whole backup from a filtered view at a glance.
+    const day = localDate(deps.clock.now(), deps.timeZone);
+    res.attachment(`crocetta-backup-${day}.${format === 'json' ? 'jsonl' : 'csv'}`);
     res.type(format === 'json' ? 'application/x-ndjson' : 'text/csv');
     await exportRegister(file, res, { format, now: deps.clock.now(), ...(q.only && { include: q.only }) });
     res.end();

@@ -5,6 +5,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { dayStart, localDay } from '../../store/reports/local-days.js';
+import { localDate as calendarDate } from '../../time/zoned-time.js';
 import type { Attempt, AttemptQuery } from '../../store/register/types.js';
 import { keyFromParam } from '../caller-param.js';
 import { WithheldCallers } from '../withheld.js';
@@ -183,7 +184,7 @@ export function registerRouter(
     // ?excel=1: the panel's "CSV for Excel" (csv.ts): a spreadsheet that splits on `;` with a comma decimal mark.
     const excel = req.query.excel === '1';
     res.type('text/csv; charset=utf-8');
-    const day = new Date(deps.clock.now()).toISOString().slice(0, 10);
+    const day = calendarDate(deps.clock.now(), timeZone);
     res.attachment(`crocetta-register-${day}${excel ? '-excel' : ''}.csv`);
     await registerCsv(reports, filter, timeZone, (chunk) => res.write(chunk), {
       excel,
