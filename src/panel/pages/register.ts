@@ -1,5 +1,6 @@
-import { VERDICTS, type MarkLabel } from '../../screening/types.js';
+import { VERDICTS } from '../../screening/types.js';
 import type { AggregatesStatus } from '../../store/reports/aggregates.js';
+import type { MarkNow } from '../../store/reports/reports.js';
 import type { Attempt } from '../../store/register/types.js';
 import { html, query, type SafeHtml } from '../html.js';
 import {
@@ -38,7 +39,7 @@ export interface RegisterData {
   rows: Attempt[];
   ticks: Map<string, number>;
   /** The current mark of the callers on the page (by the key their rows carry), for each row's mark form. */
-  marks: Map<string, { label: MarkLabel; company: string | null; category: string | null }>;
+  marks: Map<string, MarkNow>;
   dids: string[];
   /** Query string for the next (older) page, when there is one. */
   olderQuery: string | null;
@@ -92,12 +93,7 @@ function callerCell(a: Attempt, ctx: PageContext): SafeHtml {
  * filled with its company and category and offering to remove it, as on the number's page: a blank form over a marked
  * number let a second mark from the register wipe its company unseen, and left no way to undo a mistaken mark here.
  */
-function markCell(
-  ctx: PageContext,
-  callerKey: string,
-  mark: { label: MarkLabel; company: string | null; category: string | null } | undefined,
-  returnTo: string,
-): SafeHtml {
+function markCell(ctx: PageContext, callerKey: string, mark: MarkNow | undefined, returnTo: string): SafeHtml {
   if (mark === undefined) return markForm(ctx, callerKey, { returnTo });
   return html`<span class="mark-now">${verdictBadge(ctx.loc, mark.label)}</span>${markForm(ctx, callerKey, {
     returnTo,

@@ -5,7 +5,7 @@
  * `attempts` through its (time) and (caller_key, time) indexes with keyset paging. A company is the one on the caller's mark *now*: marking a number later
  * attributes its past attempts to that company, which is what the business wants to know.
  */
-import type { MarkLabel, Verdict } from '../../screening/types.js';
+import type { Mark, Verdict } from '../../screening/types.js';
 import { LOCAL_DAY, STOPPED, type AggregatesStatus } from './aggregates.js';
 import { topCallers } from './rank-numbers.js';
 import { listAttempts, onlyWithheld } from '../register/queries.js';
@@ -73,6 +73,9 @@ export const CALLED_NUMBERS_FROM_ATTEMPTS_SQL = `
    ORDER BY 1 LIMIT 200`;
 
 const EMPTY_VERDICTS = (): Record<Verdict, number> => ({ trusted: 0, unknown: 0, suspect: 0, nuisance: 0 });
+
+/** A caller's mark as the panel shows it beside its rows (the register's page): what, and whose company. */
+export type MarkNow = Pick<Mark, 'label' | 'company' | 'category'>;
 
 export class Reports {
   /**
@@ -225,15 +228,8 @@ export class Reports {
   }
 
   /** The marks of the callers on a page (at most 500), as the register holds them: the callers marked only. */
-  async marks(
-    callerKeys: readonly string[],
-  ): Promise<Map<string, { label: MarkLabel; company: string | null; category: string | null }>> {
-    const rows = await this.perCaller<{
-      caller_key: string;
-      label: MarkLabel;
-      company: string | null;
-      category: string | null;
-    }>(
+  async marks(callerKeys: readonly string[]): Promise<Map<string, MarkNow>> {
+    const rows = await this.perCaller<MarkNow & { caller_key: string }>(
       callerKeys,
       (list) =>
         `SELECT caller_key, label, company, category FROM numbers WHERE caller_key IN (${list}) AND label IS NOT NULL`,
