@@ -72,7 +72,10 @@
  * has come three times in the warm-up and every timed call is a repeat caller answered from the cache, as a nuisance
  * line's callers are. The bare app's Set does not care.
  * --warmup-calls N --warmup-rate R: each application's warm-up, refusals then proxied calls, N of each at R a second
- * (default 3 s at --rate: 300 of each at 100/s). V8 optimizes a function once it has run enough (calls, not time);
+ * (default 3 s at --rate: 300 of each at 100/s); with announce or refusal-under-announce among the workloads, then
+ * also as many refusals while ~200 announcements play (the media path and the RTP thread's code; without it the first
+ * timed refusal-under-announce round was each crocetta's highest in sessions 43–45's end runs: +0.84/+1.77/+1.23 ms
+ * over bare against ≤ +0.54 for the others). V8 optimizes a function once it has run enough (calls, not time);
  * in process (bench/sip-handler.ts, 4 Dec 2026) crocetta's first 10-s rounds at 100/s after 200 warm-up calls took
  * 150–220 µs to the answer (p50) against 78–101 after 20,000 at 2,000/s: the first rounds then measure the JIT's
  * warm-up, which a service running for days is past.
@@ -1956,6 +1959,29 @@ async function main(): Promise<void> {
         label: `warmup-proxied-${app.name}`,
       }).done;
     }
+    // Announcements warmed too when a workload plays them: ~200 playing for --warmup-calls/--warmup-rate seconds on
+    // each application (the RTP thread's and the media path's code is otherwise first run in the first timed round).
+    if (opts.workloads.includes('announce') || opts.workloads.includes('refusal-under-announce'))
+      for (const app of apps) {
+        if (!takes(app, 'refusal-under-announce') && !takes(app, 'announce')) continue;
+        const seconds = opts.warmupRate > 0 ? opts.warmupCalls / opts.warmupRate : 0;
+        if (seconds <= 0) continue;
+        const warm = startAnnouncements(ctx, app, seconds, announceSeconds, `warmup-announce-${app.name}`);
+        await sleep(warm.rampMs);
+        await startSipp({
+          scenario: 'uac-refusal.xml',
+          target: app.ports,
+          inf: ctx.inf.refusal,
+          rate: opts.warmupRate,
+          calls: opts.warmupCalls,
+          slot: 0,
+          timed: 607,
+          trace: false,
+          dir,
+          label: `warmup-refusal-under-announce-${app.name}`,
+        }).done;
+        await warm.done;
+      }
 
     // --timeline: the stages count from here, not the warm-up's calls.
     if (opts.timeline !== undefined) for (const app of apps) if (app.drachtio !== null) app.process.kill('SIGUSR2');
