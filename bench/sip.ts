@@ -15,7 +15,8 @@
  *   instead of with the start script's flags (NAME=value tokens go to its environment, e.g. UV_THREADPOOL_SIZE=2;
  *   'name:' alone is plain node): process-level A/B in the same alternating rounds. The bare app keeps plain node
  *   (see --bare-flags).
- *   'name@variant:FLAGS': with that --variant's settings (e.g. `lp@answer-first:--use-largepages=on`). A token ending
+ *   'name@variant:FLAGS': with that --variant's settings (e.g. `lp@answer-first:--use-largepages=on`; answer-first
+ *   is known with `--variant none` too, e.g. a durable-only run plus one answer-first build). A token ending
  *   in .js is the script run instead of this tree's dist/src/main.js: another tree's build, for a code A/B in one run
  *   (e.g. `main@answer-first:/tmp/main/dist/src/main.js`, main's tree built there with node_modules reachable from it).
  *   --bare-flags 'FLAGS': node flags for the bare app (default: none, plain node), e.g. the same runtime flags as
@@ -267,6 +268,17 @@ opts.ladderHolds = Math.min(opts.ladderTries, countArg('ladder-holds', Math.floo
 opts.warmupCalls = Math.round(numberArg('warmup-calls', opts.rate * 3));
 for (const w of opts.workloads)
   if (!WORKLOADS.includes(w)) throw new Error(`--workloads: unknown ${w} (${WORKLOADS.join(', ')})`);
+
+/** A --variant's 'name:yaml' by its name; answer-first is known even when `--variant none` leaves it out of the runs. */
+function variantNamed(name: string): string | undefined {
+  return [...opts.variants, DEFAULT_VARIANT].find((x) => x.startsWith(`${name}:`));
+}
+// 'name@variant:…' checked before anything starts, not after the applications are up.
+for (const v of opts.nodeFlags) {
+  const variant = v.slice(0, Math.max(0, v.indexOf(':'))).split('@')[1];
+  if (variant !== undefined && variantNamed(variant) === undefined)
+    throw new Error(`--node-flags ${v}: no --variant named ${variant}`);
+}
 
 /** node flags and environment for --timeline (bench/sip-timeline.cjs) in application `name`. */
 function timelineArgs(name: string): { execArgv: string[]; env: Record<string, string> } {
@@ -1897,8 +1909,7 @@ async function main(): Promise<void> {
       const run = nodeRunOf(v.slice(colon + 1));
       // 'name@variant:flags': the settings of that --variant (e.g. answer-first), not the defaults.
       const [name, variant] = v.slice(0, colon).split('@') as [string, string | undefined];
-      const of = variant === undefined ? undefined : opts.variants.find((x) => x.startsWith(`${variant}:`));
-      if (variant !== undefined && of === undefined) throw new Error(`--node-flags: no --variant named ${variant}`);
+      const of = variant === undefined ? undefined : variantNamed(variant);
       const overlay =
         of === undefined ? {} : ((parseYaml(of.slice(of.indexOf(':') + 1)) ?? {}) as Record<string, unknown>);
       console.log(
