@@ -75,6 +75,8 @@ export async function buildHandler(m: HandlerModules, config: Config) {
   const actions = m.createActionDeps(config, logger.child({ component: 'media' }), metrics);
   const stores = await m.openStores(config, { clock, metrics, logger });
   const deps = m.sipHandlerDeps(config, { stores, actions: actions.deps, clock, metrics, logger });
+  // As sip-app.ts once connected: the register's update lines of a run written together (absent in an older build).
+  (stores.register as { gatherUpdateLines?: () => () => void }).gatherUpdateLines?.();
   let cdrId = 0;
   const cdrStops = (callId: string, did: string): void => {
     for (const side of ['network', 'application']) {

@@ -83,6 +83,22 @@ describe('corkSendsPerTurn', () => {
     expect(messages(received())).toEqual(['proxy|a', 'proxy|b', 'sip|c', 'proxy|d']);
   });
 
+  it("calls beforeWrite before each write to the socket: before a turn's first message and before its corked ones leave", async () => {
+    const { client, writes, close } = await pair();
+    closing.push(close);
+    const wp = new WireProtocol({});
+    const seen: string[] = [];
+    corkSendsPerTurn(srfWith(wp), () => seen.push(`before, ${String(writes.length)} written`));
+
+    wp.send(client, 'proxy|a');
+    expect(seen).toEqual(['before, 0 written']); // before the first message's write
+    wp.send(client, 'proxy|b');
+    expect(seen).toHaveLength(1); // corked: nothing written now
+    await nextTurn();
+    expect(seen).toEqual(['before, 0 written', 'before, 1 written']); // before the corked one left
+    expect(writes).toEqual([1, 1]);
+  });
+
   it('writes what a turn corked when the socket is ended in that turn (srf.disconnect)', async () => {
     const { client, received, close } = await pair();
     closing.push(close);

@@ -14,7 +14,9 @@
  * message is written exactly when it was: corking it too (tried first) held a durable answer back behind the rest of
  * its turn (the index learning the attempt, drachtio-srf's code after the handler; docs/measurements.md, session 45).
  * Nothing is sent earlier than before, so an answer still follows whatever its handler wrote first (a durable
- * attempt's journal line). `socket.end()` (srf.disconnect) writes what is corked before it closes.
+ * attempt's journal line). `socket.end()` (srf.disconnect) writes what is corked before it closes. `beforeWrite` runs
+ * before each write() to the socket (a turn's first message, the uncork): sip-app.ts writes the register's update
+ * lines gathered so far there, so that no message leaves before a line given before it.
  *
  * Reached through drachtio-srf's internals (`srf._app.client.wp`, as cdr-stop.ts does): read defensively; when they
  * are not where expected it does nothing and says so (false), and every message is written as before.
@@ -43,7 +45,11 @@ function isCorkable(value: unknown): value is Corkable {
 /** The sockets written to in this turn (the first message went at once, the socket corked behind it). */
 const corked = new Set<Corkable>();
 
+/** corkSendsPerTurn's `beforeWrite`: called before each write() to a socket (a turn's first message, the uncork). */
+let before: () => void = noop;
+
 function uncorkAll(): void {
+  before();
   for (const socket of corked) socket.uncork();
   corked.clear();
 }
@@ -53,12 +59,18 @@ function uncorkAll(): void {
  * `srf.connect()`, which creates the connection; it holds for every socket the connection uses, reconnections
  * included). Returns false, changing nothing, when drachtio-srf's internals are not where expected.
  */
-export function corkSendsPerTurn(srf: Pick<Srf, 'locals'>): boolean {
+export function corkSendsPerTurn(srf: Pick<Srf, 'locals'>, beforeWrite: () => void = noop): boolean {
   const wire = (srf as unknown as { _app?: { client?: { wp?: unknown } } })._app?.client?.wp;
   if (!isWire(wire)) return false;
   const send = wire.send;
+  before = beforeWrite;
   wire.send = function (this: unknown, socket: unknown, msg: string): unknown {
-    if (!isCorkable(socket) || corked.has(socket)) return send.call(this, socket, msg);
+    if (!isCorkable(socket)) {
+      before();
+      return send.call(this, socket, msg);
+    }
+    if (corked.has(socket)) return send.call(this, socket, msg);
+    before();
     const sent = send.call(this, socket, msg);
     if (corked.size === 0) process.nextTick(uncorkAll);
     corked.add(socket);
@@ -67,3 +79,5 @@ export function corkSendsPerTurn(srf: Pick<Srf, 'locals'>): boolean {
   };
   return true;
 }
+
+function noop(): void {}

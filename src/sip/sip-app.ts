@@ -125,7 +125,11 @@ export function createSipApp(
         },
       });
       if (!intercepted) log.debug("drachtio-srf's connection not found: CDRs are read by its own parser");
-      if (!corkSendsPerTurn(srf)) log.debug("drachtio-srf's connection not found: each message is written on its own");
+      // The register's update lines of a turn are written together (one write() where each was one), and before any
+      // message leaves for drachtio-server: only once every write to it goes through corkSendsPerTurn's hook.
+      let writeUpdateLines: () => void = () => undefined;
+      if (corkSendsPerTurn(srf, () => writeUpdateLines())) writeUpdateLines = deps.register.gatherUpdateLines();
+      else log.debug("drachtio-srf's connection not found: each message is written on its own");
     },
     stop() {
       // The last calls' decision lines (and, answering first, their records) are written now, not lost to the exit.

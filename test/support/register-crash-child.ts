@@ -13,11 +13,13 @@
  * - `journal-locked`: the same, with the write lock taken by another connection before the first attempt and never
  *   released: nothing is ever committed, every attempt is only journaled when the kill comes.
  * - `journal-outcomes`: journaled, `inFlight` attempts committed; then another connection takes the write lock for good
- *   and each attempt gets an outcome (answered, 200, the caller hung up) and a talk time (2000 + n ms), as a forwarded call the PBX answered does: none of them can be committed; `u <n> <id>` once both were given
- *   to the register (updateOutcome and recordTalk return once it holds them).
+ *   and each attempt gets an outcome (answered, 200, the caller hung up) and a talk time (2000 + n ms), as a forwarded call the PBX answered does: none of them can be committed; `u <n> <id>` once all were given,
+ *   once the turn that gave them is over (with the update lines gathered, as the service's register: gatherUpdateLines,
+ *   written once the turn's microtasks are done; `u` is printed in a setImmediate queued after the last).
  * - `journal-joined`: journaled, the write lock taken by another connection first and never released; each attempt gets
  *   its outcome (answered, 200) and talk time (2000 + n ms) given with record()'s promise once it is journaled, before
- *   any commit was tried (the register joins them to the attempt's row); `u <n> 0` once both were given.
+ *   any commit was tried (the register joins them to the attempt's row); `u <n> 0` once both were given, after the
+ *   gathered lines were written as the service writes them before a message leaves for drachtio-server.
  *
  * Usage: node --import tsx test/support/register-crash-child.ts <file> [inFlight] [locked|journal|journal-locked|journal-outcomes|journal-joined]
  */
@@ -40,6 +42,8 @@ const register = await openRegister({
   journal,
 });
 process.stdout.write('ready\n');
+// As the service's register (sip-app.ts): the update lines of a run written together.
+const writeUpdateLines = register.gatherUpdateLines();
 
 let acks = 0;
 let lockTaken = false;
@@ -81,8 +85,9 @@ if (mode === 'journal-outcomes') {
       hungUpBy: 'caller',
     });
     register.recordTalk(id, { talkMs: 2000 + n, answeredAt: at });
-    process.stdout.write(`u ${n} ${id}\n`);
   });
+  // Once the turn that gave them is over (its update lines written when its microtasks were done).
+  setImmediate(() => ids.forEach((id, n) => process.stdout.write(`u ${n} ${id}\n`)));
   // Held until the kill (see heldLock below).
   setInterval(() => void lock, 60_000);
   await new Promise(() => undefined);
@@ -101,6 +106,7 @@ if (mode === 'journal-joined') {
       const promise = recorded[n] as Promise<number>;
       register.updateOutcome(promise, { outcome: 'answered', finalStatus: 200, refused: false, at: at + n });
       register.recordTalk(promise, { talkMs: 2000 + n, answeredAt: at });
+      writeUpdateLines(); // as before a message to drachtio-server leaves
       process.stdout.write(`u ${n} 0\n`);
     };
     recorded.push(register.record(attempt, { onJournaled: journaled }));

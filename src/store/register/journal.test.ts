@@ -52,6 +52,11 @@ async function openWithJournal(logger: StoreLogger = recordingLogger()): Promise
   return register;
 }
 
+/** The next turn of the event loop (setImmediate: after this turn's microtasks and process.nextTick callbacks). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Lets the deletions started off the main thread finish. */
 function settled(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 20));
@@ -160,6 +165,73 @@ describe('AttemptJournal', () => {
     expect(segments()).toEqual(['register.sqlite.journal.1']);
   });
 
+  it("writes appendSoon's lines with the next line appended, after the turn's microtasks, or at writeSoon, in order", async () => {
+    const journal = AttemptJournal.open({
+      databaseFile: db,
+      columns: INSERTED_ATTEMPT_COLUMNS,
+      logger: recordingLogger(),
+    });
+    const text = (): string => {
+      const file = dir.file('register.sqlite.journal.1');
+      return existsSync(file) ? readFileSync(file, 'utf8') : '';
+    };
+    const talk = (n: number): string => updateLine({ kind: 'talk', params: [n, null, n] });
+    const segment = journal.appendSoon(talk(1));
+    expect(segment).not.toBeNull();
+    expect(journal.appendSoon(talk(2))).toBe(segment);
+    expect(text()).not.toContain('"params":[1,'); // not yet
+    expect(journal.append(row(3, 3))).toBe(segment); // an attempt's line: the two go before it, in its write()
+    expect(text().split('\n').slice(1, 4)).toEqual([talk(1), talk(2), row(3, 3)]);
+
+    journal.appendSoon(talk(4));
+    expect(text()).not.toContain('"params":[4,');
+    await Promise.resolve();
+    expect(text()).not.toContain('"params":[4,'); // not in the microtasks: once they are all done
+    await nextTurn();
+    expect(text()).toContain(talk(4));
+
+    journal.appendSoon(talk(5));
+    journal.writeSoon();
+    expect(text()).toContain(talk(5));
+    journal.writeSoon(); // nothing left: nothing written
+    await nextTurn();
+    expect(
+      text()
+        .split('\n')
+        .filter((l) => l.startsWith('{"update"')),
+    ).toHaveLength(4);
+
+    for (let n = 0; n < 5; n++) journal.settle(segment as Segment); // five lines counted in it
+    journal.close();
+    await settled();
+    expect(segments()).toEqual([]); // every line settled: the segment goes at close
+  });
+
+  it('keeps the lines appendSoon holds in the segment they were counted in, past segmentBytes', async () => {
+    const journal = AttemptJournal.open({
+      databaseFile: db,
+      columns: INSERTED_ATTEMPT_COLUMNS,
+      segmentBytes: 64, // every segment full after its first line
+      logger: recordingLogger(),
+    });
+    const first = journal.append(row(1, 1)) as Segment;
+    const soon = journal.appendSoon(updateLine({ kind: 'talk', params: [10, null, 1] })) as Segment;
+    expect(soon).not.toBe(first); // full: the next segment, begun for it
+    const next = journal.append(row(2, 2)); // full too, but a line counted in it waits: written there with it
+    expect(next).toBe(soon);
+    journal.settle(first);
+    journal.settle(soon);
+    await settled();
+    expect(segments()).toEqual(['register.sqlite.journal.2']); // the first, settled and closed, is gone
+    const lines = readFileSync(dir.file('register.sqlite.journal.2'), 'utf8').split('\n');
+    expect(lines.slice(1, 3)).toEqual([updateLine({ kind: 'talk', params: [10, null, 1] }), row(2, 2)]);
+    expect(journal.append(row(3, 3))).not.toBe(soon); // nothing waiting: the full segment is closed
+    journal.settle(soon);
+    await settled();
+    expect(segments()).toEqual(['register.sqlite.journal.3']);
+    journal.close();
+  });
+
   it('a write the disk refuses (ENOSPC) returns null, is counted and logged once, and is tried again later', async (ctx) => {
     if (!existsSync('/dev/full')) return ctx.skip(true, 'no /dev/full here to make the write fail with ENOSPC');
     const logger = recordingLogger();
@@ -255,6 +327,52 @@ describe('the register with a journal', () => {
     expect(seen).toEqual([[1, 2, 3]]);
     await Promise.all(pending);
     expect(readFileSync(dir.file('register.sqlite.journal.1'), 'utf8')).toMatch(/a-1.*\n.*a-2.*\n.*a-3/);
+  });
+});
+
+describe('the register gathering update lines (gatherUpdateLines)', () => {
+  const journalText = (): string => {
+    const file = dir.file('register.sqlite.journal.1');
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  };
+  const updates = (): string[] =>
+    journalText()
+      .split('\n')
+      .filter((l) => l.startsWith('{"update"'));
+
+  it("writes a turn's update lines together: with an attempt journaled at once after them, at the turn's end, or when asked", async () => {
+    const register = await openWithJournal();
+    const first = register.record(newAttempt('+393331000000', T0, { callId: 'g-0' }), { journalNow: true });
+    register.updateOutcome(first, { outcome: 'answered', finalStatus: 200, refused: false, at: T0 });
+    expect(updates()).toHaveLength(1); // until asked to gather, each update's line at once
+    const writeNow = register.gatherUpdateLines();
+    const a = register.record(newAttempt('+393331000001', T0, { callId: 'g-1' }), { journalNow: true });
+    expect(journalText()).toContain('g-1'); // the attempt itself at once, as before
+    register.updateOutcome(a, { outcome: 'answered', finalStatus: 200, refused: false, at: T0 + 1 });
+    register.recordTalk(a, { talkMs: 1500, answeredAt: T0 + 1 });
+    expect(updates()).toHaveLength(1); // the turn's update lines wait
+    const b = register.record(newAttempt('+393331000002', T0, { callId: 'g-2' }), { journalNow: true });
+    expect(updates()).toHaveLength(3); // written with the next attempt's line, before it
+    expect(journalText().indexOf('"update":"talk"')).toBeLessThan(journalText().indexOf('g-2'));
+
+    register.updateOutcome(b, { outcome: 'answered', finalStatus: 200, refused: false, at: T0 + 2 });
+    expect(updates()).toHaveLength(3);
+    writeNow(); // before a message leaves for drachtio-server
+    expect(updates()).toHaveLength(4);
+
+    register.recordTalk(b, { talkMs: 900, answeredAt: T0 + 2 });
+    expect(updates()).toHaveLength(4);
+    await nextTurn(); // the turn's end: written once its microtasks were done, before any I/O callback
+    expect(updates()).toHaveLength(5);
+
+    await Promise.all([first, a, b]);
+    await register.flush();
+    const rows = new Map((await register.attempts({ since: 0 })).map((r) => [r.callId, r]));
+    expect(rows.get('g-1')).toMatchObject({ outcome: 'answered', talkMs: 1500 });
+    expect(rows.get('g-2')).toMatchObject({ outcome: 'answered', talkMs: 900 });
+    await register.close();
+    open.length = 0;
+    expect(segments()).toEqual([]); // every line settled with its commit
   });
 });
 

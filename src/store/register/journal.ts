@@ -6,7 +6,8 @@
  * every attempt recorded in the same synchronous run, one synchronous write() on the main thread for all of them in
  * a microtask (no trip to node-sqlite3's thread pool; a write() costs 5–10 µs here in a loop whatever the number of
  * lines, 25–45 µs p50 for a lone call's on cold caches, one call every ~10 ms: `npm run bench:register -- --idle`);
- * `append` writes one line at once (updates of attempts, tests). Once write() returned, the bytes
+ * `append` writes one line at once (updates of attempts, tests), `appendSoon` an update's line with the rest of its
+ * turn (the service's: Register.gatherUpdateLines). Once write() returned, the bytes
  * are in the kernel's page cache: they survive kill -9 of crocetta, exactly as a WAL commit under
  * synchronous=NORMAL does, and, like it, not a power cut. The batch writer then commits the row as before; each
  * committed row is `settle`d here.
@@ -145,8 +146,58 @@ export class AttemptJournal {
    */
   append(line: string): Segment | null {
     if (performance.now() < this.offUntil) return null;
-    return this.write(this.encode(line, 0), 1);
+    // The lines given to appendSoon in this run go with it, in the same write().
+    return this.write(this.encode(line, this.soon), 1);
   }
+
+  /**
+   * Writes `line` (an update of an attempt) with the other lines given in the same turn: in the write() of an attempt's
+   * line `append`ed after it, at `writeSoon` (before a SIP message leaves: sip-app.ts), or once the turn's microtasks
+   * are done (afterMicrotasks), before any I/O callback or timer, whichever first. Returns its
+   * segment (to `settle` as `append`'s), or null when the journal is off after a failure: not journaled. A write that
+   * fails turns the journal off as `append`'s does; the line is then only committed, as an update not journaled.
+   */
+  appendSoon(line: string): Segment | null {
+    if (this.offUntil !== 0 && performance.now() < this.offUntil) return null;
+    let segment = this.current;
+    if (segment === null || (this.soon === 0 && segment.bytes >= this.segmentBytes)) {
+      try {
+        segment = this.begin();
+      } catch (err) {
+        this.failed(err instanceof Error ? err : new Error(String(err)), performance.now());
+        return null;
+      }
+    }
+    if (!this.soonQueued) {
+      this.soonQueued = true;
+      void RESOLVED.then(this.afterMicrotasks);
+    }
+    this.soon = this.encode(line, this.soon);
+    this.soonLines++;
+    segment.pending++;
+    return segment;
+  }
+
+  /** Writes the lines given to appendSoon in this run now, if any (before a message leaves for drachtio-server). */
+  writeSoon(): void {
+    if (this.soon !== 0) this.write(this.soon, 0);
+  }
+
+  /** Whether a write of the lines given to appendSoon is queued (afterMicrotasks, then writeQueued). */
+  private soonQueued = false;
+  /**
+   * A microtask queued at a run's first line given to appendSoon: queues their write on process.nextTick, which runs
+   * once the microtasks queued until then (and those they queue) are done, before any I/O callback or timer: the lines
+   * of a socket read's whole run (the CDRs read synchronously, the PBX's answers in the promise reactions after)
+   * in one write().
+   */
+  private readonly afterMicrotasks = (): void => {
+    process.nextTick(this.writeQueued);
+  };
+  private readonly writeQueued = (): void => {
+    this.soonQueued = false;
+    this.writeSoon();
+  };
 
   /**
    * Writes `line` with every other line given in the same synchronous run of JavaScript: one write() for all of them,
@@ -176,6 +227,13 @@ export class AttemptJournal {
    * buffer kept from one write to the next.
    */
   private out = Buffer.allocUnsafe(OUT_BYTES);
+  /**
+   * The bytes at the head of `out` that hold the lines given to appendSoon and not written yet (0: none), and how many
+   * lines. They belong to the segment `current` was when they were given: a segment is not closed for its size while
+   * they wait, and every write() writes them first.
+   */
+  private soon = 0;
+  private soonLines = 0;
 
   private readonly writeGroup = (): void => {
     const lines = this.group;
@@ -186,7 +244,7 @@ export class AttemptJournal {
     this.spareGroup = lines;
     this.spareWaiters = waiters;
     try {
-      let length = 0;
+      let length = this.soon;
       for (const line of lines) length = this.encode(line, length);
       const segment = this.write(length, lines.length);
       for (const waiter of waiters) waiter.journaled(segment);
@@ -210,12 +268,19 @@ export class AttemptJournal {
     return end + 1;
   }
 
-  /** Writes `out`'s first `length` bytes (`lines` whole lines) to the current segment; its segment, or null when the write failed. */
+  /**
+   * Writes `out`'s first `length` bytes (the lines given to appendSoon, already counted in their segment, then `lines`
+   * whole lines) to the current segment; its segment, or null when the write failed (the lines given to appendSoon
+   * with it are not journaled either).
+   */
   private write(length: number, lines: number): Segment | null {
     const now = performance.now();
     let segment = this.current;
+    const soonLines = this.soonLines;
+    this.soon = 0;
+    this.soonLines = 0;
     try {
-      if (segment === null || segment.bytes >= this.segmentBytes) segment = this.begin();
+      if (segment === null || (soonLines === 0 && segment.bytes >= this.segmentBytes)) segment = this.begin();
       const written = writeSync(segment.fd as number, this.out, 0, length);
       // A group far larger than usual (a burst) does not keep its buffer.
       if (this.out.length > OUT_KEPT_BYTES) this.out = Buffer.allocUnsafe(OUT_BYTES);
@@ -241,6 +306,7 @@ export class AttemptJournal {
 
   /** Closes the open segment; deletes it when every row in it is settled (otherwise the next start replays it). */
   close(): void {
+    this.writeSoon();
     this.retireCurrent(unlinkQuietly);
   }
 

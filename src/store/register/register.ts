@@ -944,7 +944,20 @@ class SqliteRegister implements OpenedRegister {
    * the journal is off after a failed write: the update is then only committed, as without a journal).
    */
   private journalUpdate(update: JournaledUpdate): Segment | null {
-    return this.journal === null ? null : this.journal.journal.append(updateLine(update));
+    const journal = this.journal;
+    if (journal === null) return null;
+    const line = updateLine(update);
+    return this.gathering ? journal.journal.appendSoon(line) : journal.journal.append(line);
+  }
+
+  /** Whether update lines wait for the rest of their run (gatherUpdateLines). */
+  private gathering = false;
+
+  gatherUpdateLines(): () => void {
+    const journal = this.journal;
+    if (journal === null) return noop;
+    this.gathering = true;
+    return () => journal.journal.writeSoon();
   }
 
   /**

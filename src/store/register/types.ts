@@ -247,7 +247,7 @@ export interface Register extends EvidenceLookup {
    * Queues an outcome update for an attempt (batched); updates the index at once (refusals). The attempt by its id, or
    * by the promise record() returned for it: given before the attempt's commit, the update joins its row (one INSERT,
    * no UPDATE); given after, it waits for the id as a caller of `then` would. Journaled (with the journal) before it
-   * returns either way.
+   * returns either way, or with the rest of its turn once gatherUpdateLines was called.
    */
   updateOutcome(attempt: number | Promise<number>, update: OutcomeUpdate): void;
   /**
@@ -255,6 +255,15 @@ export interface Register extends EvidenceLookup {
    * calls, the persistent human) once committed. The attempt by id or by record()'s promise, as updateOutcome.
    */
   recordTalk(attempt: number | Promise<number>, talk: { talkMs: number; answeredAt: number }): void;
+  /**
+   * From now on, the journal lines of updateOutcome and recordTalk are written with the other lines of their turn of
+   * the event loop, in one write(): with an attempt's line journaled at once after them, once the turn's microtasks
+   * are done (process.nextTick: before any I/O callback or timer), or when the function returned is called, whichever
+   * first. The caller calls it before anything that must follow the lines given before it (sip-app.ts: before each
+   * write to drachtio-server), so that no SIP message leaves before an update given before it is journaled. Until
+   * this is called (and without a journal) each update's line is written when it is given.
+   */
+  gatherUpdateLines(): () => void;
   /**
    * The office called this number (an outbound call through crocetta): trusted in the index at once, written
    * with the next batch.
