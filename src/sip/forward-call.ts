@@ -21,7 +21,14 @@ import { withUser } from './request-headers.js';
 import { reasonPhrase } from './sip-status-codes.js';
 import type { SrfRequest } from './srf-augment.js';
 import { proxyReleasably, sendAnswer } from './srf-internals.js';
-import { CANCELLED, markedHeaders, outcomeOfPbxAnswer, REDIRECT, TEMPORARILY_UNAVAILABLE } from './verdict-to-sip.js';
+import {
+  CANCELLED,
+  markedHeaders,
+  outcomeOfPbxAnswer,
+  REDIRECT,
+  TEMPORARILY_UNAVAILABLE,
+  type RefusalMark,
+} from './verdict-to-sip.js';
 
 export interface ForwardSettings {
   /** Where calls go: PBX_URI; '' when the PBX registers to crocetta (then `registered` says where). */
@@ -70,8 +77,11 @@ export interface ForwardRequest {
   destination?: string | null | undefined;
   /** Headers for the forwarded request (the tag). */
   headers: Record<string, string>;
-  /** Its refusals carry crocetta's mark (verdict-to-sip.ts marksRefusals): the 480 with no PBX registered. */
-  marked: boolean;
+  /**
+   * Its refusals carry crocetta's mark (verdict-to-sip.ts marksRefusals): the 480 with no PBX registered; a RefusalMark
+   * is read then only.
+   */
+  marked: boolean | RefusalMark;
   /** The call's logger, made at its first use (handle-request.ts: not before the answer). */
   log: () => Logger;
   /**

@@ -32,7 +32,7 @@ import {
   type RecentTransactions,
 } from './transactions.js';
 import { refusedStranger, sharesUserNames, toItsLine, trunkForwardUser, type TrunkInbound } from './trunk-inbound.js';
-import { CANCELLED, marksRefusals, refusalFor, type Refusal, type TagSettings } from './verdict-to-sip.js';
+import { CANCELLED, marksRefusals, RefusalMark, refusalFor, type Refusal, type TagSettings } from './verdict-to-sip.js';
 import type { FrontMemo } from './front-memo.js';
 import { screenedValuesKey } from '../callerid/index.js';
 
@@ -96,6 +96,7 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
+/** The request's facts for its attempt row (attempt.ts), read when the attempt is built. */
 function factsOf(req: SrfRequest, headers: RequestHeaders, kind: AttemptKind, time: number): RequestFacts {
   const ua = headers.get('user-agent') as string | undefined;
   const callId = headers.get('call-id') as string | undefined;
@@ -124,8 +125,15 @@ export function createRequestHandler(kind: AttemptKind, deps: HandlerDeps) {
     if (sharesUserNames(deps.trunk) && !isOutbound(deps.outbound, req)) toItsLine(deps.trunk, req, deps.logger);
     // Every header read before the answer goes through one table (request-headers.ts), not drachtio-srf's req.get.
     const received = headerSource(req);
-    // Answering first, a refusal the verdict memo settled for these values goes first; the rest follows it.
-    if (kind === 'call' && deps.front !== undefined && answeredAtFront(kind, deps, deps.front, req, received, res))
+    // Answering first, a refusal the verdict memo settled for these values goes first; the rest follows it. An empty
+    // front (frontRefusal's first check) is not asked: no call, no clock read before the request's own way.
+    const front = deps.front;
+    if (
+      kind === 'call' &&
+      front !== undefined &&
+      front.size > 0 &&
+      answeredAtFront(kind, deps, front, req, received, res)
+    )
       return;
     // A retransmission drachtio-server handed over as a new request is not a second call (transactions.ts). A request
     // whose Call-ID no transaction has is none: its transaction is filed once its answer went (below).
@@ -164,9 +172,10 @@ function takeRequest(
     passOutbound(req, res, deps).catch((err: unknown) => deps.logger.error({ err }, 'outbound call failed'));
     return;
   }
-  const mark = marksRefusals(received, deps.markRefusals);
+  // Read by the first refusal that carries the mark (RefusalMark): a forward never reads the headers it depends on.
+  const mark = new RefusalMark(received, deps.markRefusals);
   if (kind === 'call' && refusedFromPbx(deps.registeredPbx, req, res, deps.logger, mark)) return;
-  if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock.now(), mark)) return;
+  if (refusedStranger(deps.trunk, req, res, deps.logger, deps.clock, mark)) return;
 
   handle(kind, deps, req, received, mark, res, call, started, null).catch((err: unknown) => {
     // Last resort: something outside the guarded steps failed. Forward if nothing was sent yet.
@@ -195,8 +204,8 @@ async function handle(
   deps: HandlerDeps,
   req: SrfRequest,
   received: RequestHeaders,
-  /** Its refusals carry crocetta's mark (marksRefusals). */
-  mark: boolean,
+  /** Its refusals carry crocetta's mark (marksRefusals; a RefusalMark is read by the first refusal only). */
+  mark: boolean | RefusalMark,
   res: Srf.SrfResponse,
   call: CallLifecycle,
   started: number,
@@ -205,7 +214,10 @@ async function handle(
 ): Promise<void> {
   // 1-2. identify and classify (pure, fail open: a fault gives the verdict unknown and the action allow).
   const now = front?.now ?? deps.clock.now();
-  const facts = factsOf(req, received, kind, now);
+  // The Call-ID (the forward's key for its CDRs, the call's log bindings); the rest of the request's facts (its source
+  // address, a getter of drachtio-srf's, and User-Agent) only the register's row reads: read when the attempt is built
+  // (answering first, after the answer).
+  const callId = (received.get('call-id') as string | undefined) ?? '';
   // Answering first, a caller marked nuisance whose action is a refusal has its action chosen before its reasons
   // are built (screenToAnswer): they are built after the answer (whole(), below), before anything reads them.
   let screening =
@@ -215,7 +227,7 @@ async function handle(
   // The call's logger (pino's child, whose bindings are serialized when it is made) is made at its first line: for a
   // call that goes as planned, that is the decision line, written once the answer has left (writeDecision).
   const { identity, called } = screening;
-  const log = lazyChild(deps.logger, callBindings(facts.callId, kind, identity, called));
+  const log = lazyChild(deps.logger, callBindings(callId, kind, identity, called));
   if (screening.fault) {
     deps.metrics.failOpen.inc({ stage: screening.fault.stage });
     log().error(
@@ -295,7 +307,7 @@ async function handle(
   // The row says what we are about to do, so a refusal is durable with the attempt itself; only a change
   // (the PBX's final answer, a CANCEL that beat our answer) is written afterwards, by `settle`.
   const attempt = (): NewAttempt =>
-    attemptOf(facts, screening, planned.row, { storeMessageText: deps.storeMessageText });
+    attemptOf(factsOf(req, received, kind, now), screening, planned.row, { storeMessageText: deps.storeMessageText });
   // Durable first (the default): the attempt is journaled (a synchronous write, journal.ts) or, when the journal is
   // off, committed (at most commitWaitMs) before anything is sent. Answering first: nothing stands between the plan
   // and its answer; the attempt is built and handed to the register once the answer went to drachtio-server and the
@@ -362,7 +374,7 @@ async function handle(
           kind,
           req,
           res,
-          callId: facts.callId,
+          callId,
           user: forwardUser(target()),
           destination: plan.destination,
           headers,

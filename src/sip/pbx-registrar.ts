@@ -10,7 +10,7 @@ import type { LoginLimiter } from '../login-limiter.js';
 import { contactsHeader, type DigestAuth, type PbxRegistry } from '../pbx-register/index.js';
 import type { Clock } from '../screening/types.js';
 import { asProxyable } from './srf-augment.js';
-import { FORBIDDEN, markedHeaders } from './verdict-to-sip.js';
+import { FORBIDDEN, markedHeaders, type RefusalMark } from './verdict-to-sip.js';
 
 export interface PbxRegisterMetrics {
   requests: Counter<'result'>;
@@ -182,10 +182,12 @@ export function refusedFromPbx(
   req: Srf.SrfRequest,
   res: Srf.SrfResponse,
   logger: Logger,
-  markRefusals: boolean,
+  markRefusals: boolean | RefusalMark,
 ): boolean {
+  // No registered PBX (PBX_URI set): its source address is not read (a getter of drachtio-srf's) before a forward.
+  if (pbx === undefined) return false;
   const source = asProxyable(req).source_address;
-  if (pbx === undefined || typeof source !== 'string' || !pbx.isPbxAddress(source)) return false;
+  if (typeof source !== 'string' || !pbx.isPbxAddress(source)) return false;
   logger.warn(
     { callId: req.get('Call-ID') ?? '', source },
     'outbound call from the registered PBX refused (403): no outbound trunk is configured (TRUNK_URI or a registration trunk)',

@@ -15,7 +15,7 @@ import type { Metrics } from '../metrics.js';
 import { trunkUsersOf, type TrunkSettings } from '../trunk/settings.js';
 import { headerSource, uriUser } from './request-headers.js';
 import type { SrfRequest, SrfResponse } from './srf-augment.js';
-import { FORBIDDEN, markedHeaders } from './verdict-to-sip.js';
+import { FORBIDDEN, markedHeaders, type RefusalMark } from './verdict-to-sip.js';
 
 /** What a carrier gives in its calls, for one of the lines that share a user name (lineOf). */
 export interface LineMarks {
@@ -201,8 +201,9 @@ export function refusedStranger(
   req: SrfRequest,
   res: SrfResponse,
   logger: Logger,
-  now: number,
-  markRefusals: boolean,
+  /** The time, read when a refusal's line is due (not before every screened request's forward). */
+  clock: { now(): number },
+  markRefusals: boolean | RefusalMark,
 ): boolean {
   if (inbound === undefined || inbound.from.size === 0) return false;
   const source = req.source_address ?? '';
@@ -220,6 +221,7 @@ export function refusedStranger(
   const { account, setting } = stranger;
   inbound.refused.inc();
   inbound.refusedByAccount.inc({ account });
+  const now = clock.now();
   const last = inbound.logged.get(source);
   if (last === undefined || now - last > 60_000) {
     if (inbound.logged.size > 1000) inbound.logged.clear();

@@ -79,8 +79,11 @@ export interface TagSettings {
 
 export interface PlanSettings {
   tag: TagSettings;
-  /** Mark the refusals crocetta sends itself (sip.markRefusals, REFUSAL_MARK). */
-  markRefusals: boolean;
+  /**
+   * Mark the refusals crocetta sends itself (sip.markRefusals, REFUSAL_MARK); a RefusalMark: the request's, read by the
+   * first refusal that carries it (a forward never reads it).
+   */
+  markRefusals: boolean | RefusalMark;
   /** Ring this long before any refusal, announcement or hang-up (ms). */
   ringDelayMs: number;
   reject608: Reject608Contact;
@@ -136,11 +139,34 @@ export function marksRefusals(headers: { header(name: string): readonly string[]
 }
 
 /**
+ * A request's marksRefusals, read from its headers at the first refusal that asks (`marks()`), once: a request that is
+ * forwarded never reads them (the Route header is read from drachtio-srf's table, not a slot: request-headers.ts),
+ * so the forward of a caller crocetta lets through goes without that work before it.
+ */
+export class RefusalMark {
+  private known: boolean | null = null;
+
+  constructor(
+    private readonly headers: { header(name: string): readonly string[] },
+    private readonly always: boolean,
+  ) {}
+
+  marks(): boolean {
+    return (this.known ??= marksRefusals(this.headers, this.always));
+  }
+}
+
+/** A mark given as it is known (a boolean) or as the request's RefusalMark: whether the refusal carries it. */
+export function marks(mark: boolean | RefusalMark): boolean {
+  return typeof mark === 'boolean' ? mark : mark.marks();
+}
+
+/**
  * The headers of a refusal crocetta sends itself with `status`: its mark when `mark` (sip.markRefusals), else none
  * (a new object either way, for more to be added).
  */
-export function markedHeaders(status: number, mark: boolean): Record<string, string> {
-  return mark ? { [REFUSAL_MARK]: String(status) } : {};
+export function markedHeaders(status: number, mark: boolean | RefusalMark): Record<string, string> {
+  return marks(mark) ? { [REFUSAL_MARK]: String(status) } : {};
 }
 
 /** The refusal crocetta falls back to when an action cannot be carried out: 607 Unwanted. */
