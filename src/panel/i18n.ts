@@ -177,6 +177,9 @@ const EN = {
   hiddenCallerTitle:
     'The caller withheld its number: crocetta screens it by the number the carrier gives, and shows it by this name (the same caller, the same name).',
   sms: 'SMS',
+  kindShown: 'Show',
+  kindAll: 'All',
+  kindCalls: 'Calls',
   smsTitle: 'a text message (SIP MESSAGE), not a call',
   smsText: 'Text:',
   exportTitle: 'Export',
@@ -407,6 +410,9 @@ const IT: Record<MessageKey, string> = {
   hiddenCallerTitle:
     'Chi chiama ha nascosto il suo numero: crocetta lo valuta col numero che dà l’operatore e lo mostra con questo nome (lo stesso chiamante, lo stesso nome).',
   sms: 'SMS',
+  kindShown: 'Mostra',
+  kindAll: 'Tutto',
+  kindCalls: 'Chiamate',
   smsTitle: 'un messaggio di testo (SIP MESSAGE), non una chiamata',
   smsText: 'Testo:',
   exportTitle: 'Esporta',

@@ -44,7 +44,11 @@ function headCommon(title: string): SafeHtml {
 <link rel="stylesheet" href="/assets/panel.css">`;
 }
 
-export function page(ctx: PageContext, title: string, body: HtmlValue): SafeHtml {
+/**
+ * A panel page. `aside`: controls that stand on the heading's line, right of the title (the register's "All / Calls /
+ * SMS"), where they take no room from the page's own rows.
+ */
+export function page(ctx: PageContext, title: string, body: HtmlValue, aside?: HtmlValue): SafeHtml {
   const here = ctx.path.split('?')[0] ?? '/';
   return html`<!doctype html>
 <html lang="${ctx.loc.lang}">
@@ -63,7 +67,7 @@ ${headCommon(title)}
   </span>
 </header>
 <main>
-<h1>${title}</h1>
+${aside === undefined ? html`<h1>${title}</h1>` : html`<div class="page-head"><h1>${title}</h1>${aside}</div>`}
 ${body}
 </main>
 </body>

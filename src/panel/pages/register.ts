@@ -27,6 +27,7 @@ export interface RegisterParams {
   from?: string;
   to?: string;
   verdict?: string;
+  kind?: string;
   action?: string;
   did?: string;
   q?: string;
@@ -52,6 +53,9 @@ export interface RegisterData {
   /** Whether `ticks` (caller_daily) are complete or being rebuilt (the page then says so). */
   aggregates?: AggregatesStatus;
 }
+
+/** The register's "All / Calls / SMS": an attempt's kind (URL `kind=call|message`). */
+export const KIND_FILTERS = ['call', 'message'] as const;
 
 export const ACTION_FILTERS = [
   'allow',
@@ -103,10 +107,29 @@ function markCell(ctx: PageContext, callerKey: string, mark: MarkNow | undefined
   })}`;
 }
 
+/**
+ * "All / Calls / SMS" beside the page's title: one click shows only the calls or only the text messages, keeping the
+ * other filters (the filters' row has no room left at 1280 px: test/browser/laptop-width.test.ts). The form carries the
+ * choice on (a hidden field), and so do the pager, the CSV links and a mark's way back.
+ */
+function kindTabs(ctx: PageContext, p: RegisterParams): SafeHtml {
+  const { t } = ctx.loc;
+  const tabs: ReadonlyArray<[string | undefined, string]> = [
+    [undefined, t('kindAll')],
+    ['call', t('kindCalls')],
+    ['message', t('sms')],
+  ];
+  return html`<nav class="segmented" aria-label="${t('kindShown')}">${tabs.map(
+    ([kind, text]) =>
+      html`<a href="${`/register${query({ ...p, kind })}`}"${kind === p.kind ? html` aria-current="page"` : ''}>${text}</a>`,
+  )}</nav>`;
+}
+
 export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
   const { t } = ctx.loc;
   const p = d.params;
   const filters = html`<form class="filters" method="get" action="/register">
+  ${p.kind === undefined ? '' : html`<input type="hidden" name="kind" value="${p.kind}">`}
   ${dateField(ctx, 'from', t('from'), p.from, d.unread?.includes('from') === true)}
   ${dateField(ctx, 'to', t('to'), p.to, d.unread?.includes('to') === true)}
   ${select(
@@ -165,5 +188,6 @@ ${
   ${d.isFirstPage ? '' : html`<a href="${`/register${query({ ...p })}`}">« ${t('newest')}</a>`}
   ${d.olderQuery !== null ? html`<a href="${`/register${d.olderQuery}`}" rel="next">${t('older')} »</a>` : ''}
 </div>`,
+    kindTabs(ctx, p),
   );
 }

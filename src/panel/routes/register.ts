@@ -14,7 +14,7 @@ import type { PanelDeps } from '../deps.js';
 import { query } from '../html.js';
 import { pageContext, sendHtml } from '../page.js';
 import { numberSearchText } from '../phone-text.js';
-import { ACTION_FILTERS, registerPage, type RegisterParams } from '../pages/register.js';
+import { ACTION_FILTERS, KIND_FILTERS, registerPage, type RegisterParams } from '../pages/register.js';
 import {
   instant,
   lenientText,
@@ -34,6 +34,7 @@ const pageQuery = z.object({
   from: localDate,
   to: localDate,
   verdict,
+  kind: oneOf(KIND_FILTERS),
   action: oneOf(ACTION_FILTERS),
   did: lenientText(),
   q: lenientText(),
@@ -68,6 +69,7 @@ function registerFilter(
     else filter.until = dayStart(q.to.day + 1, timeZone);
   }
   if (q.verdict !== undefined) params.verdict = filter.verdict = q.verdict;
+  if (q.kind !== undefined) params.kind = filter.kind = q.kind;
   if (q.action !== undefined) params.action = filter.action = q.action;
   if (q.did !== undefined) params.did = filter.calledNumber = q.did;
   if (q.q !== undefined) {

@@ -45,6 +45,7 @@ export async function listAttempts(db: Connection, q: AttemptQuery): Promise<Att
   if (q.since !== undefined) add('time >= ?', q.since);
   if (q.until !== undefined) add('time < ?', q.until);
   if (q.verdict !== undefined) add('verdict = ?', q.verdict);
+  if (q.kind !== undefined) add('kind = ?', q.kind);
   if (q.action !== undefined)
     add("(action = ? OR action LIKE ? ESCAPE '\\')", q.action, `${q.action.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`);
   if (q.withheld !== undefined) add('withheld = ?', q.withheld ? 1 : 0);

@@ -119,6 +119,8 @@ export interface AttemptQuery {
   /** ms since epoch, exclusive */
   until?: number;
   verdict?: Verdict;
+  /** Only calls (INVITE) or only text messages (MESSAGE). */
+  kind?: AttemptKind;
   /** An action kind (allow, tag, reject, redirect...): `reject` also matches `reject:607`. */
   action?: string;
   /** Words found in the number (raw or E.164), the display name or the user agent. */
