@@ -91,6 +91,44 @@ describe.skipIf(!canRunBrowser)('marking from the register, in a browser', () =>
     await page.context().close();
   });
 
+  it('a mark made far down the page comes back to its row, its "Mark" focused, the notice in sight (keyboard only)', async () => {
+    const caller = CALLERS[20] ?? ''; // the 40th row of the newest page
+    const page = await login('en-GB');
+    await page.goto(h.url('/register'));
+    const row = page.locator('#register tbody tr', { hasText: shown(caller) });
+    await row.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Scroll Energia');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await Promise.all([page.waitForURL(/marked=nuisance/), page.keyboard.press('Enter')]);
+
+    const id = await row.locator('summary').getAttribute('id');
+    expect(id).toMatch(/^mark-\d+$/);
+    expect(new URL(page.url()).hash).toBe(`#${id}`);
+    // Focus on the row's "Mark" (before: on the page, at its top, 16 tab stops above the rows), said by the notice.
+    expect(await page.evaluate('document.activeElement.id')).toBe(id);
+    expect(await row.locator('summary').getAttribute('aria-describedby')).toBe('marked-notice');
+    expect(await page.evaluate('window.scrollY')).toBeGreaterThan(0);
+    const box = await row.boundingBox();
+    const notice = await page.locator('[data-marked]').boundingBox();
+    const height = Number(await page.evaluate('window.innerHeight'));
+    expect(box).not.toBeNull();
+    expect(notice).not.toBeNull();
+    if (box === null || notice === null) return;
+    expect(box.y).toBeGreaterThanOrEqual(notice.y + notice.height);
+    expect(box.y + box.height).toBeLessThanOrEqual(height);
+    expect(notice.y).toBeGreaterThanOrEqual(0);
+    expect(await page.locator('[data-marked]').textContent()).toContain(`Marked nuisance: ${shown(caller)}.`);
+    expect(await row.locator('.mark-now').textContent()).toBe('nuisance');
+    await saveScreenshot(page, join(ARTIFACTS, 'register-marked-row-en.png'), { fullPage: false });
+    // The next Tab goes on from the row (its form, closed, is skipped): the next row's number.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe(shown(CALLERS[19] ?? ''));
+    await page.context().close();
+  });
+
   it("a marked caller's rows say its mark, and their form holds its company and removes it (before: a blank form)", async () => {
     const caller = CALLERS[59] ?? '';
     const marked = await h.api('POST', `/api/numbers/${encodeURIComponent(caller)}/mark`, {

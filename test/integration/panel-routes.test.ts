@@ -153,6 +153,11 @@ describe('panel routers through the real app', () => {
       verdict: 'nuisance',
       mark: { label: 'nuisance', company: 'Rossi Energia', category: 'energy' },
     });
+    // Back to the register's row the form was on (its fragment); a fragment that is no row's id is left off.
+    const back = await form(`${path}/mark`, { label: 'nuisance', return: '/register?kind=call#mark-12' });
+    expect(back.location).toBe(`/register?kind=call&marked=nuisance&number=${encodeURIComponent(CALLER)}#mark-12`);
+    const odd = await form(`${path}/mark`, { label: 'nuisance', return: '/register#"><b>x</b>' });
+    expect(odd.location).toBe(`/register?marked=nuisance&number=${encodeURIComponent(CALLER)}`);
     expect((await h.api('GET', '/api/numbers/not-a-number')).status).toBe(400);
     expect((await h.api('POST', `/api/numbers/${encodeURIComponent(CALLER)}/mark`, { label: 'maybe' })).status).toBe(
       400,

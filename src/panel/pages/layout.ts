@@ -138,11 +138,21 @@ export function chart(
 export function markForm(
   ctx: PageContext,
   callerKey: string,
-  opts: { returnTo: string; open?: boolean; company?: string | null; category?: string | null; marked?: boolean },
+  opts: {
+    returnTo: string;
+    open?: boolean;
+    company?: string | null;
+    category?: string | null;
+    marked?: boolean;
+    /** The summary's id: `returnTo` ends with `#<id>` and the page comes back to it, focused (a register row's). */
+    id?: string;
+    /** The summary is described by the page's notice of the mark just made (`markedNotice`): this caller's. */
+    justMarked?: boolean;
+  },
 ): SafeHtml {
   const { t } = ctx.loc;
   return html`<details class="mark"${opts.open ? html` open` : ''}>
-<summary>${t('mark')}</summary>
+<summary${opts.id === undefined ? '' : html` id="${opts.id}"`}${opts.justMarked === true ? html` aria-describedby="marked-notice"` : ''}>${t('mark')}</summary>
 <form method="post" action="${`/numbers/${encodeURIComponent(callerKey)}/mark`}">
   ${csrfField(ctx)}
   <input type="hidden" name="return" value="${opts.returnTo}">
@@ -159,7 +169,7 @@ export function markForm(
 
 /** What the mark form just did (the page it went back to says it: `?marked=<label>`), once the register agrees. */
 export function markedNotice(ctx: PageContext, label: 'nuisance' | 'trusted' | 'none', shown: string): SafeHtml {
-  return html`<p class="notice" role="status" data-marked="${label}">${ctx.loc.t(`markedDone_${label}`, { number: shown })}</p>`;
+  return html`<p class="notice" role="status" id="marked-notice" data-marked="${label}">${ctx.loc.t(`markedDone_${label}`, { number: shown })}</p>`;
 }
 
 /** The mark form's suggestions: companies and categories already used, the categories named in the page's language. */

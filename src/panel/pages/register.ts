@@ -48,7 +48,7 @@ export interface RegisterData {
   /** This page's cursor (`before`), when it is an older page: a mark sent from it comes back to it. */
   cursor?: string;
   /** A mark form sent from this page just did this. */
-  marked?: { label: 'nuisance' | 'trusted' | 'none'; shown: string };
+  marked?: { label: 'nuisance' | 'trusted' | 'none'; shown: string; key: string };
   vocab: { categories: string[]; companies: string[] };
   /** Whether `ticks` (caller_daily) are complete or being rebuilt (the page then says so). */
   aggregates?: AggregatesStatus;
@@ -97,10 +97,23 @@ function callerCell(a: Attempt, ctx: PageContext): SafeHtml {
  * filled with its company and category and offering to remove it, as on the number's page: a blank form over a marked
  * number let a second mark from the register wipe its company unseen, and left no way to undo a mistaken mark here.
  */
-function markCell(ctx: PageContext, callerKey: string, mark: MarkNow | undefined, returnTo: string): SafeHtml {
-  if (mark === undefined) return markForm(ctx, callerKey, { returnTo });
-  return html`<span class="mark-now">${verdictBadge(ctx.loc, mark.label)}</span>${markForm(ctx, callerKey, {
+function markCell(
+  ctx: PageContext,
+  a: Attempt & { callerKey: string },
+  mark: MarkNow | undefined,
+  page: string,
+  justMarked: boolean,
+): SafeHtml {
+  // Back to this row, its "Mark" focused, not to the page's top (a long register lost the office its place, and a
+  // keyboard 16 tab stops to reach the rows again): the browser scrolls to and focuses the fragment's summary, which
+  // the notice of what was done describes (a screen reader says it there; the notice stays in sight: CSS, sticky).
+  const id = `mark-${a.id}`;
+  const returnTo = `${page}#${id}`;
+  if (mark === undefined) return markForm(ctx, a.callerKey, { returnTo, id, justMarked });
+  return html`<span class="mark-now">${verdictBadge(ctx.loc, mark.label)}</span>${markForm(ctx, a.callerKey, {
     returnTo,
+    id,
+    justMarked,
     company: mark.company,
     category: mark.category,
     marked: true,
@@ -170,7 +183,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
 <td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}${messageTextBlock(ctx.loc, a)}</td>
 <td class="c-action" data-label="${t('action')}">${actionCell(ctx.loc.lang, a.action)}${a.check ? html`<br><span class="small check-${a.check}">${checkText(ctx.loc, a)}</span>` : ''}</td>
 <td class="nowrap" data-label="${t('ticks')}">${a.callerKey ? ticks(d.ticks.get(a.callerKey) ?? 1, ctx.loc.number) : ''}</td>
-<td data-label="${t('mark')}">${a.callerKey ? markCell(ctx, a.callerKey, d.marks.get(a.callerKey), returnTo) : ''}</td>
+<td data-label="${t('mark')}">${a.callerKey ? markCell(ctx, { ...a, callerKey: a.callerKey }, d.marks.get(a.callerKey), returnTo, d.marked?.key === a.callerKey) : ''}</td>
 </tr>`,
   );
   return page(

@@ -185,7 +185,9 @@ export function numbersRouter(deps: NumbersDeps): Router {
     );
     to.searchParams.set('marked', body.label);
     to.searchParams.set('number', shown);
-    res.redirect(303, `${to.pathname}${to.search}`);
+    // `#mark-<id>`: the register's row the form was on (its page scrolls back to it).
+    const fragment = /^#[A-Za-z0-9-]{1,40}$/.test(to.hash) ? to.hash : '';
+    res.redirect(303, `${to.pathname}${to.search}${fragment}`);
   });
 
   const numberJson = async (param: string) => {

@@ -169,7 +169,7 @@ export function registerRouter(
           marked !== null &&
           markedNow !== null &&
           markAgrees(done.marked, markedNow.mark) && {
-            marked: { label: done.marked, shown: ctx.loc.phone(marked) },
+            marked: { label: done.marked, shown: ctx.loc.phone(marked), key: marked },
           }),
         olderQuery: rows.length > PAGE_SIZE && last ? query({ ...params, before: `${last.time}.${last.id}` }) : null,
       }),
