@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { newAttempt } from '../store/test-fixtures.js';
-import { hiddenTag, WithheldCallers, WithheldNames } from './withheld.js';
+import { hiddenTag, searchedTag, WithheldCallers, WithheldNames } from './withheld.js';
 
 const KEY = Buffer.alloc(32, 7);
 const NUMBER = '+393339998877';
@@ -36,6 +36,21 @@ describe("a withheld caller's token", () => {
     const bytes = Buffer.from(token.slice('hidden:'.length), 'base64url');
     expect(hiddenTag(token)).toBe(bytes.subarray(0, 2).toString('hex').toUpperCase());
     expect(hiddenTag(NUMBER)).toBeNull();
+    expect(new WithheldNames(KEY).tag(NUMBER)).toBe(hiddenTag(token));
+  });
+
+  it('is what a search names when it types the name the register shows, in either language', () => {
+    for (const text of [
+      'A3F9',
+      'a3f9',
+      ' Numero nascosto · A3F9 ',
+      'nascosto a3f9',
+      'Withheld number · a3F9',
+      'withheld A3F9',
+    ])
+      expect(searchedTag(text)).toBe('A3F9');
+    for (const text of ['A3F', 'A3F90', 'G3F9', '0212 3456', 'Numero nascosto', 'Rossi A3F9', ''])
+      expect(searchedTag(text)).toBeNull();
   });
 });
 

@@ -46,6 +46,15 @@ export function hiddenTag(value: string): string | null {
   return head.length >= 2 ? head.subarray(0, 2).toString('hex').toUpperCase() : null;
 }
 
+/**
+ * The withheld caller's name a search names, as the register shows it: its four hex digits (`A8EF`), alone or after
+ * its words in either language (`Numero nascosto · A8EF`, `withheld number a8ef`), upper case; null for other text.
+ */
+export function searchedTag(text: string): string | null {
+  const m = /^(?:(?:numero\s+)?nascosto|withheld(?:\s+number)?)?\s*[·:-]?\s*([0-9a-f]{4})$/iu.exec(text.trim());
+  return m?.[1] === undefined ? null : m[1].toUpperCase();
+}
+
 /** Tokens of withheld callers: the same number, the same token; only this key reads the number back. */
 export class WithheldNames {
   private readonly macKey: Buffer;
@@ -58,6 +67,11 @@ export class WithheldNames {
 
   private iv(callerKey: string): Buffer {
     return createHmac('sha256', this.macKey).update(callerKey, 'utf8').digest().subarray(0, IV_BYTES);
+  }
+
+  /** The four hex digits its token is read by (`hiddenTag(token(callerKey))`), without encrypting it. */
+  tag(callerKey: string): string {
+    return this.iv(callerKey).subarray(0, 2).toString('hex').toUpperCase();
   }
 
   /** `hidden:<base64url of IV and the encrypted key>`. */
@@ -124,6 +138,16 @@ export class WithheldCallers {
     if (distinct.length === 0) return out;
     for (const key of await this.onlyWithheld(distinct)) out.set(key, names.token(key));
     return out;
+  }
+
+  /**
+   * Of the callers of withheld attempts (`keys`), those whose token the register reads as `tag` (`A8EF`): a search by
+   * the name the register shows finds them. None when nothing is hidden (no such name is shown). Not an oracle: the
+   * tag is the key's (HMAC under this register's key), so the digits do not give it; it finds what the rows show.
+   */
+  withTag(tag: string, keys: readonly string[]): string[] {
+    const names = this.names;
+    return names === null ? [] : keys.filter((k) => names.tag(k) === tag);
   }
 
   /** Whether this one caller key is shown as a token, and its token. */

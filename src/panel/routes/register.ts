@@ -8,7 +8,7 @@ import { dayStart, localDay } from '../../store/reports/local-days.js';
 import { localDate as calendarDate } from '../../time/zoned-time.js';
 import type { Attempt, AttemptQuery } from '../../store/register/types.js';
 import { keyFromParam } from '../caller-param.js';
-import { WithheldCallers } from '../withheld.js';
+import { searchedTag, WithheldCallers } from '../withheld.js';
 import { registerCsv } from '../csv.js';
 import type { PanelDeps } from '../deps.js';
 import { query } from '../html.js';
@@ -54,6 +54,7 @@ function registerFilter(
   timeZone: string,
   defaultCountry: string,
   hides: boolean,
+  tagged: readonly string[] = [],
 ): { params: RegisterParams; filter: AttemptQuery; unread: Array<'from' | 'to'> } {
   const params: RegisterParams = {};
   const filter: AttemptQuery = {};
@@ -76,10 +77,29 @@ function registerFilter(
     params.q = filter.text = q.q;
     // A withheld attempt is not found by its caller's digits or name (withheld.ts): no oracle for who has them.
     if (hides) filter.callerSearchShownOnly = true;
+    // The name the register shows for a withheld caller (`Numero nascosto · A8EF`) finds its withheld attempts.
+    if (tagged.length > 0) filter.searchWithheldOf = tagged;
     const numberText = numberSearchText(q.q, defaultCountry);
     if (numberText !== null) filter.numberText = numberText;
   }
   return { params, filter, unread };
+}
+
+/**
+ * The filter of the page and its CSV: a search that names a withheld caller as the register shows it (`A8EF`, `Numero
+ * nascosto · A8EF`) also finds the withheld attempts of the callers of that name (withheld.ts: the same tag for the
+ * same caller every day; two callers may share one, as they share it on the page).
+ */
+async function registerFilterOf(
+  q: z.output<typeof pageQuery>,
+  deps: Pick<PanelDeps, 'reports' | 'withheld' | 'timeZone' | 'defaultCountry'>,
+): Promise<ReturnType<typeof registerFilter>> {
+  const { timeZone, defaultCountry, withheld } = deps;
+  const plain = registerFilter(q, timeZone, defaultCountry, withheld.hides);
+  const tag = withheld.hides && q.q !== undefined ? searchedTag(q.q) : null;
+  if (tag === null) return plain;
+  const keys = await deps.reports.withheldCallers(plain.filter.since, plain.filter.until);
+  return registerFilter(q, timeZone, defaultCountry, withheld.hides, withheld.withTag(tag, keys));
 }
 
 const apiQuery = z.object({
@@ -121,7 +141,7 @@ export function registerRouter(
     const ctx = pageContext(req, res, deps);
     const q = parseRequest(req, { query: pageQuery }).query;
     const done = parseRequest(req, { query: markedQuery }).query;
-    const { params, filter, unread } = registerFilter(q, timeZone, deps.defaultCountry, withheld.hides);
+    const { params, filter, unread } = await registerFilterOf(q, deps);
     if (q.before !== undefined) filter.before = q.before;
     const rows = await reports.register({ ...filter, limit: PAGE_SIZE + 1 });
     const page = rows.slice(0, PAGE_SIZE);
@@ -177,12 +197,7 @@ export function registerRouter(
   });
 
   router.get('/register.csv', async (req, res) => {
-    const { filter } = registerFilter(
-      parseRequest(req, { query: pageQuery }).query,
-      timeZone,
-      deps.defaultCountry,
-      withheld.hides,
-    );
+    const { filter } = await registerFilterOf(parseRequest(req, { query: pageQuery }).query, deps);
     // ?excel=1: the panel's "CSV for Excel" (csv.ts): a spreadsheet that splits on `;` with a comma decimal mark.
     const excel = req.query.excel === '1';
     res.type('text/csv; charset=utf-8');

@@ -53,14 +53,18 @@ export async function listAttempts(db: Connection, q: AttemptQuery): Promise<Att
     const p = likePattern(q.text);
     const n = q.numberText !== undefined && q.numberText !== '' ? likePattern(q.numberText) : p;
     const shown = q.callerSearchShownOnly === true ? 'withheld = 0 AND ' : '';
+    const tagged = q.searchWithheldOf ?? [];
+    const byTag =
+      tagged.length === 0 ? '' : ` OR (withheld = 1 AND caller_key IN (${tagged.map(() => '?').join(', ')}))`;
     add(
-      `((${shown}(caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_name LIKE ? ESCAPE '\\')) OR user_agent LIKE ? ESCAPE '\\')`,
+      `((${shown}(caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_e164 LIKE ? ESCAPE '\\' OR caller_raw LIKE ? ESCAPE '\\' OR caller_name LIKE ? ESCAPE '\\')) OR user_agent LIKE ? ESCAPE '\\'${byTag})`,
       p,
       p,
       n,
       n,
       p,
       p,
+      ...tagged,
     );
   }
   if (q.before !== undefined) add('(time < ? OR (time = ? AND id < ?))', q.before.time, q.before.time, q.before.id);

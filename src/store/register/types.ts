@@ -135,6 +135,8 @@ export interface AttemptQuery {
    * number: a withheld attempt's identity is not the office's to search by (src/panel/withheld.ts; its user agent is).
    */
   callerSearchShownOnly?: boolean;
+  /** The search (`text`) also finds these callers' withheld attempts: a withheld caller's name typed (`A8EF`). */
+  searchWithheldOf?: readonly string[];
   /** Only withheld attempts (true) or only those that showed the number (false). */
   withheld?: boolean;
   /** at most this many, newest first (default 100, max 1000) */

@@ -247,6 +247,19 @@ export class Reports {
     return new Map(rows.map((r) => [r.caller_key, { withheld: r.w, shown: r.n - r.w }]));
   }
 
+  /**
+   * The callers of withheld attempts between `since` and `until` (ms, either open): the register's search by a
+   * withheld caller's name (`A8EF`) picks among them (src/panel/withheld.ts). A scan of those attempts, made only
+   * for such a search.
+   */
+  async withheldCallers(since?: number, until?: number): Promise<string[]> {
+    const rows = await this.db.all<{ k: string }>(
+      'SELECT DISTINCT caller_key AS k FROM attempts WHERE withheld = 1 AND caller_key IS NOT NULL AND time >= ? AND time < ?',
+      [since ?? 0, until ?? Number.MAX_SAFE_INTEGER],
+    );
+    return rows.map((r) => r.k);
+  }
+
   /** The rows of a query over these callers (once each, the first 500): `sql` given their `IN` list's placeholders. */
   private async perCaller<Row>(callerKeys: readonly string[], sql: (list: string) => string): Promise<Row[]> {
     const keys = [...new Set(callerKeys)].slice(0, 500);
