@@ -111,11 +111,15 @@ describe('panel helpers', () => {
       'Questa settimana: non recapitati: 4',
     ]);
     expect(page('it', 4)).toContain(
-      'Non recapitati: chiamate che crocetta ha lasciato passare ma che non sono arrivate a un centralino: nessuno era registrato per riceverle',
+      'Non recapitati: chiamate che crocetta ha lasciato passare ma che non sono arrivate a nessuno in ufficio: nessun centralino era registrato per riceverle',
     );
-    expect(page('it', 4)).toContain('oppure il numero chiamato era illeggibile (404 o 414)');
-    expect(page('en', 4)).toContain('Undelivered: calls crocetta let through that reached no PBX: none was registered');
-    expect(page('en', 4)).toContain('or the number called could not be read (404 or 414)');
+    expect(page('it', 4)).toContain('il centralino non ha risposto o si è detto non disponibile (408, 503)');
+    expect(page('it', 4)).toContain('oppure il chiamante non ha superato la verifica');
+    expect(page('en', 4)).toContain(
+      'Undelivered: calls crocetta let through that reached nobody in the office: no PBX was registered',
+    );
+    expect(page('en', 4)).toContain('the PBX did not answer or said it was unavailable (408, 503)');
+    expect(page('en', 4)).toContain('or the caller did not pass the human check');
     const datasets = (html: string) =>
       (
         JSON.parse((/data-chart="([^"]*)"/.exec(html)?.[1] ?? '').replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as {

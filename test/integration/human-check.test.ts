@@ -10,6 +10,7 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import { callerOffer, PBX_SDP_ADDRESS, pbxAnswer, pressInRtp, shortWav } from '../support/check-calls.js';
 import { buildInvite, buildMessage, type InjectedRequest } from '../support/drachtio-double.js';
 import { attemptWhen, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { cardsOf } from '../support/panel-session.js';
 import { pickBlock } from '../support/real-sip-tools.js';
 import { RtpSinks } from '../support/rtp-sink.js';
 
@@ -165,8 +166,8 @@ describe('the human check through drachtio', () => {
     expect(attempt.playedMs).toBe(800);
   });
 
-  it('a wrong key as INFO application/dtmf: the NO and BYE, check wrong-digit', async () => {
-    await start();
+  it('a wrong key as INFO application/dtmf: the NO and BYE, check wrong-digit; the dashboard counts it undelivered', async () => {
+    await start({ ADMIN_PASSWORD: 'office-pw' });
     const rtp = await sinks.add();
     const call = invite(SUSPECT, callerOffer(rtp.port));
     await answered(call);
@@ -175,6 +176,14 @@ describe('the human check through drachtio', () => {
     await (h as Harness).double.waitForAppRequest('BYE', 8000);
     const attempt = await attemptWhen(h as Harness, SUSPECT_E164, (a) => a.hungUpBy === 'crocetta');
     expect(attempt).toMatchObject({ check: 'wrong-digit', outcome: 'rejected' });
+    // Nobody in the office heard it: not passed, nor stopped (crocetta let it through to the check).
+    const cards = await cardsOf((path) => (h as Harness).url(path), 'office-pw', 'en');
+    expect(cards.filter((c) => c.startsWith('Today'))).toEqual([
+      'Today: attempts: 1',
+      'Today: stopped: 0',
+      'Today: passed: 0',
+      'Today: undelivered: 1',
+    ]);
   });
 
   it('a CANCEL crossing the answer during the prompt: drachtio answers 481 and BYEs the caller, the prompt stops at once, hung-up', async () => {

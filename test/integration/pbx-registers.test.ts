@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
 import { eventually, pbxCallsOut, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { dashboardCards } from '../support/panel-session.js';
 import {
   PBX_NAT_SOURCE,
   PBX_PASSWORD,
@@ -61,10 +62,7 @@ async function pbxLine(lang: 'it' | 'en'): Promise<string> {
 
 /** The dashboard's cards, "label: count", in `lang`. */
 async function cards(lang: 'it' | 'en'): Promise<string[]> {
-  const page = await dashboard(lang);
-  return [...page.matchAll(/<div class="card"><div class="n">([^<]*)<\/div><div class="l">([^<]*)<\/div>/g)].map(
-    (m) => `${m[2]}: ${m[1]}`,
-  );
+  return dashboardCards(await dashboard(lang));
 }
 
 describe('the PBX registers to crocetta', () => {

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { attemptsOf, eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
-import { panelSession } from '../support/panel-session.js';
+import { cardsOf } from '../support/panel-session.js';
 
 const CALLER = '+393471234567';
 const DID = '+390612345678';
@@ -27,13 +27,7 @@ function rows(): Promise<Attempt[]> {
 }
 
 /** The dashboard's cards, "label: count", as the office reads them in `lang`. */
-async function cards(lang: 'it' | 'en'): Promise<string[]> {
-  const { cookie } = await panelSession((path) => h.url(path), 'office-pw', lang);
-  const page = await (await fetch(h.url('/'), { headers: { cookie } })).text();
-  return [...page.matchAll(/<div class="card"><div class="n">([^<]*)<\/div><div class="l">([^<]*)<\/div>/g)].map(
-    (m) => `${m[2]}: ${m[1]}`,
-  );
-}
+const cards = (lang: 'it' | 'en'): Promise<string[]> => cardsOf((path) => h.url(path), 'office-pw', lang);
 
 describe('the Request-URI user forwarded to the PBX', () => {
   it('a 237-character user is not forwarded as is: the PBX gets our DID, read from To, and the caller an answer', async () => {

@@ -28,3 +28,16 @@ export async function panelSession(
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
   return { cookie, csrf };
 }
+
+/** The dashboard's cards in a page's HTML, "label: count", as the office reads them. */
+export function dashboardCards(page: string): string[] {
+  return [...page.matchAll(/<div class="card"><div class="n">([^<]*)<\/div><div class="l">([^<]*)<\/div>/g)].map(
+    (m) => `${m[2]}: ${m[1]}`,
+  );
+}
+
+/** The dashboard's cards (dashboardCards) as the office reads them in `lang`, logged in with `password`. */
+export async function cardsOf(url: (path: string) => string, password: string, lang: 'it' | 'en'): Promise<string[]> {
+  const { cookie } = await panelSession(url, password, lang);
+  return dashboardCards(await (await fetch(url('/'), { headers: { cookie } })).text());
+}

@@ -16,7 +16,7 @@ import { mulberry32 as prng } from '../../../test/support/prng.js';
 import { silentLogger } from '../logger.js';
 import { openRegister } from '../register/register.js';
 import { isRefusalAction } from '../register/refusal.js';
-import { NO_PBX_ACTION, UNROUTABLE_ACTION } from '../register/types.js';
+import { NO_PBX_ACTION, UNROUTABLE_ACTION, type OutcomeUpdate } from '../register/types.js';
 import { MIGRATIONS, migrate } from '../sqlite/migrations.js';
 import { Connection } from '../sqlite/connection.js';
 import { newAttempt } from '../test-fixtures.js';
@@ -48,7 +48,46 @@ interface AttemptRow {
   called_number: string | null;
   verdict: string;
   action: string;
+  outcome: string;
+  final_status: number | null;
+  check_result: string | null;
 }
+
+/**
+ * Whether the row says the attempt reached no PBX (the dashboard's undelivered), written out here from the cases:
+ * not stopped, and no PBX at the plan or the number unreadable, the check not passed, the PBX silent (408) or
+ * unavailable (503), no PBX at the forward (crocetta's failed 480) or the proxy failed (failed, no status).
+ */
+function undelivered(a: AttemptRow): boolean {
+  if (isRefusalAction(a.action)) return false;
+  if (a.action === NO_PBX_ACTION || a.action === UNROUTABLE_ACTION) return true;
+  if (a.check_result === 'no-digit' || a.check_result === 'wrong-digit' || a.check_result === 'hung-up') return true;
+  if (['timeout', 'declined', 'failed'].includes(a.outcome) && (a.final_status === 408 || a.final_status === 503))
+    return true;
+  return a.outcome === 'failed' && (a.final_status === null || a.final_status === 480);
+}
+
+/** Outcome updates: some leave the attempt undelivered (when it was let through), others not. */
+const OUTCOMES: ReadonlyArray<Omit<OutcomeUpdate, 'at'>> = [
+  { outcome: 'declined', finalStatus: 603, refused: true },
+  { outcome: 'answered', finalStatus: 200, refused: false },
+  { outcome: 'declined', finalStatus: 503, refused: false },
+  { outcome: 'timeout', finalStatus: 408, refused: false },
+  { outcome: 'timeout', finalStatus: null, refused: false },
+  { outcome: 'failed', finalStatus: 480, refused: false },
+  { outcome: 'failed', finalStatus: null, refused: false },
+  { outcome: 'declined', finalStatus: 480, refused: false },
+  { outcome: 'rejected', finalStatus: 200, refused: true, check: 'no-digit' },
+  { outcome: 'rejected', finalStatus: 200, refused: true, check: 'wrong-digit' },
+  { outcome: 'answered', finalStatus: 200, refused: false, check: 'hung-up' },
+  { outcome: 'forwarded', finalStatus: null, refused: false, check: 'passed' },
+];
+
+/** The k-th of OUTCOMES (in turn), at `at`. */
+const outcomeUpdate = (k: number, at: number): OutcomeUpdate => ({
+  ...(OUTCOMES[k % OUTCOMES.length] as Omit<OutcomeUpdate, 'at'>),
+  at,
+});
 
 interface NumberRow {
   caller_key: string;
@@ -90,9 +129,19 @@ async function oldRegister(file: string, version: number) {
   return { db, insert };
 }
 
-/** Every aggregate table equals what the attempts and marks give, counted here in JS. */
-async function expectAggregatesOfAttempts(db: Connection, timeZone: string): Promise<void> {
-  const attempts = await db.all<AttemptRow>('SELECT caller_key, time, called_number, verdict, action FROM attempts');
+/** Undelivered as migrations 12 and 13 counted it: by the action only (their trigger knew nothing else). */
+const byAction = (a: AttemptRow): boolean => a.action === NO_PBX_ACTION || a.action === UNROUTABLE_ACTION;
+
+/**
+ * Every aggregate table equals what the attempts and marks give, counted here in JS (undelivered as `unreachedOf`
+ * says: the register's schema's rule).
+ */
+async function expectAggregatesOfAttempts(
+  db: Connection,
+  timeZone: string,
+  unreachedOf: (a: AttemptRow) => boolean = undelivered,
+): Promise<void> {
+  const attempts = await db.all<AttemptRow>('SELECT * FROM attempts');
   const numbers = await db.all<NumberRow>('SELECT caller_key, label, company, category FROM numbers');
   const company = new Map(
     numbers
@@ -109,7 +158,8 @@ async function expectAggregatesOfAttempts(db: Connection, timeZone: string): Pro
   for (const a of attempts) {
     const day = localDay(a.time, timeZone);
     const stopped = isRefusalAction(a.action) ? 1 : 0;
-    const unreached = a.action === NO_PBX_ACTION || a.action === UNROUTABLE_ACTION ? 1 : 0;
+    // Before migration 9 added it, no check_result column: undefined here, as null.
+    const unreached = unreachedOf({ ...a, check_result: a.check_result ?? null }) ? 1 : 0;
     add(totals, `${day}|${a.called_number ?? ''}|${a.verdict}|${stopped}|${unreached}`, [1]);
     if (a.caller_key === null) continue;
     add(daily, `${a.caller_key}|${day}`, [1, stopped]);
@@ -215,9 +265,10 @@ describe('the per-day aggregates', () => {
 
     await markSome(DST_END - 60 * HOUR);
     await recordBetween(150, DST_END - 50 * HOUR, DST_END - 20 * HOUR);
-    // Outcome updates: forwarded calls the PBX declined later (a refusal of the caller), others answered, talk time.
+    // Outcome updates: forwarded calls the PBX declined later (a refusal of the caller), others answered, talk time;
+    // the PBX silent or unavailable, no PBX at the forward, the check not passed (undelivered), or passed.
     for (const id of ids.slice(0, 80)) {
-      const declined = random() < 0.5;
+      const declined = random() < 0.4;
       register.updateOutcome(id, {
         outcome: declined ? 'declined' : 'answered',
         finalStatus: declined ? 603 : 200,
@@ -225,6 +276,11 @@ describe('the per-day aggregates', () => {
         at: DST_END - 19 * HOUR,
       });
       if (!declined) register.recordTalk(id, { talkMs: 12_345, answeredAt: DST_END - 19 * HOUR });
+    }
+    for (const [k, id] of ids.slice(80).entries()) {
+      register.updateOutcome(id, outcomeUpdate(k, DST_END - 19 * HOUR));
+      // Some of them twice: undelivered, then known otherwise (and back), as a retransmission or a replay could.
+      if (k % 5 === 0) register.updateOutcome(id, outcomeUpdate(k + 3, DST_END - 18 * HOUR));
     }
     await markSome(DST_END - 10 * HOUR);
     await recordBetween(150, DST_END - 4 * HOUR, DST_END + 4 * HOUR);
@@ -246,6 +302,13 @@ describe('the per-day aggregates', () => {
       "SELECT COUNT(*) AS n FROM attempts WHERE refused_at IS NOT NULL AND action NOT LIKE 'reject%' AND action NOT LIKE 'announce%' AND action NOT LIKE 'hangup%'",
     );
     expect(declined?.n).toBeGreaterThan(10); // calls the PBX declined: refused, but not stopped by crocetta
+    // Undelivered known from the outcome only (not no-pbx or unroutable), and counted so by the trigger.
+    const late = await db.get<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM attempts WHERE action NOT IN ('no-pbx', 'unroutable')
+        AND action NOT LIKE 'reject%' AND action NOT LIKE 'announce%' AND action NOT LIKE 'hangup%'
+        AND (check_result IN ('no-digit', 'wrong-digit', 'hung-up') OR final_status IN (408, 480, 503))`,
+    );
+    expect(late?.n).toBeGreaterThan(10);
     const heavy = await db.all<{ caller_key: string }>('SELECT caller_key FROM caller_totals');
     expect(heavy.map((r) => r.caller_key)).toEqual(expect.arrayContaining([callers[0], callers[1], '+39444000016']));
     await expectAggregatesOfAttempts(db, 'Europe/Rome');
@@ -319,13 +382,14 @@ describe('the per-day aggregates', () => {
     ).toEqual(before);
     expect(await db.get('SELECT COUNT(*) AS n FROM daily_totals WHERE unreached <> 0')).toEqual({ n: 0 });
     expect(await aggregatesNeedRebuild(db, 'Europe/Rome')).toBe(false);
-    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+    await expectAggregatesOfAttempts(db, 'Europe/Rome', byAction);
 
     // From then on the trigger counts a no-pbx attempt apart, as the rebuild does.
     for (let n = 12; n < 20; n++) await insert(n, n % 2 === 0 ? NO_PBX_ACTION : 'allow', 'failed', 480);
     const unreached = await db.get<{ n: number }>('SELECT SUM(attempts) AS n FROM daily_totals WHERE unreached');
     expect(unreached?.n).toBe(4);
-    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+    await expectAggregatesOfAttempts(db, 'Europe/Rome', byAction);
+    // (Today's rebuild counts by today's rule: crocetta's own 480 at the forward is undelivered since migration 14.)
     expect(await ensureAggregateTimeZone(db, 'America/New_York', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'America/New_York');
     await db.close();
@@ -350,17 +414,17 @@ describe('the per-day aggregates', () => {
     expect(await db.get(unreachedNow)).toEqual({ n: 6 }); // the no-pbx ones only
     await expect(expectAggregatesOfAttempts(db, 'Europe/Rome')).rejects.toThrow();
 
-    expect(await migrate(db, file)).toEqual([13]);
+    expect(await migrate(db, file, MIGRATIONS.slice(0, 13))).toEqual([13]);
     // The 12 unroutable ones moved to unreached, by day, called number and verdict, as the rebuild counts them.
     expect(await db.get(unreachedNow)).toEqual({ n: 18 });
     expect(await db.get('SELECT COUNT(*) AS n FROM daily_totals WHERE attempts <= 0')).toEqual({ n: 0 });
     expect(await aggregatesNeedRebuild(db, 'Europe/Rome')).toBe(false);
-    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+    await expectAggregatesOfAttempts(db, 'Europe/Rome', byAction);
 
     // From then on the trigger counts an unroutable request apart, as the rebuild does.
     for (let n = 30; n < 36; n++) await insert(n, n % 2 === 0 ? UNROUTABLE_ACTION : 'tag', 'rejected', 404);
     expect(await db.get(unreachedNow)).toEqual({ n: 21 });
-    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+    await expectAggregatesOfAttempts(db, 'Europe/Rome', byAction);
     expect(await ensureAggregateTimeZone(db, 'America/New_York', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'America/New_York');
     await db.close();
@@ -376,7 +440,81 @@ describe('the per-day aggregates', () => {
       `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.rebuild', '{"timeZone":"Europe/Rome","schema":12,"emptying":true}', 0)`,
     );
     const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
-    expect(await migrate(db, file)).toEqual([13]);
+    expect(await migrate(db, file)).toEqual([13, 14]);
+    expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
+    expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
+    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+    expect(await db.get('SELECT SUM(attempts) AS n FROM daily_totals WHERE unreached')).toEqual({ n: 6 });
+    await db.close();
+  });
+
+  it('count the calls that reached nobody, known from their outcome, undelivered from migration 14 on, old ones moved', async () => {
+    const file = dir.file('thirteen.sqlite');
+    const { db, insert } = await oldRegister(file, 13);
+    // Before it, the outcome did not count: a forward the PBX left unanswered or refused 503, crocetta's 480 at the
+    // forward, a check not passed, all counted as passed (unreached 0).
+    const cases = [
+      ['allow', 'declined', 503],
+      ['allow', 'timeout', 408],
+      ['tag', 'failed', 480],
+      ['allow', 'failed', null],
+      ['allow', 'answered', 200],
+      ['allow', 'declined', 486],
+      ['reject', 'failed', null], // stopped, never undelivered too
+      [NO_PBX_ACTION, 'failed', 480],
+      ['check', 'rejected', 200],
+      ['check', 'failed', 480],
+      ['allow', 'timeout', null],
+    ] as const;
+    for (let n = 0; n < 44; n++) {
+      const [action, outcome, status] = cases[n % cases.length] ?? cases[0];
+      await insert(n, action, outcome, status, n % 3 === 0 ? 'suspect' : 'unknown');
+    }
+    // The checks: not passed (wrong digit, hung up), then passed and no PBX (failed 480).
+    await db.run(
+      "UPDATE attempts SET check_result = CASE WHEN id % 2 = 0 THEN 'wrong-digit' ELSE 'hung-up' END WHERE action = 'check' AND outcome = 'rejected'",
+    );
+    await db.run("UPDATE attempts SET check_result = 'passed' WHERE action = 'check' AND outcome = 'failed'");
+    const unreachedNow = 'SELECT SUM(attempts) AS n FROM daily_totals WHERE unreached';
+    expect(await db.get(unreachedNow)).toEqual({ n: 4 }); // the no-pbx ones only
+    await expectAggregatesOfAttempts(db, 'Europe/Rome', byAction);
+
+    expect(await migrate(db, file)).toEqual([14]);
+    // 4 each of 503, 408, failed 480, failed with no status, the two checks: 24 moved, by day, called number, verdict.
+    expect(await db.get(unreachedNow)).toEqual({ n: 28 });
+    expect(await db.get('SELECT COUNT(*) AS n FROM daily_totals WHERE attempts <= 0')).toEqual({ n: 0 });
+    expect(await aggregatesNeedRebuild(db, 'Europe/Rome')).toBe(false);
+    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+
+    // From then on an outcome update moves the count, both ways, and an insert with its outcome counts it at once.
+    await db.run("UPDATE attempts SET outcome = 'declined', final_status = 503 WHERE outcome = 'answered'");
+    await db.run(
+      "UPDATE attempts SET outcome = 'answered', final_status = 200 WHERE outcome = 'timeout' AND final_status = 408",
+    );
+    await db.run(
+      "UPDATE attempts SET outcome = 'answered', final_status = 200, talk_ms = 5 WHERE outcome = 'answered'",
+    );
+    await insert(44, 'allow', 'timeout', 408);
+    await insert(45, 'reject', 'timeout', 408);
+    expect(await db.get(unreachedNow)).toEqual({ n: 29 });
+    expect(await db.get('SELECT COUNT(*) AS n FROM daily_totals WHERE attempts <= 0')).toEqual({ n: 0 });
+    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+    expect(await ensureAggregateTimeZone(db, 'America/New_York', silentLogger)).toBe(true);
+    await expectAggregatesOfAttempts(db, 'America/New_York');
+    await db.close();
+  });
+
+  it('leave the counts of a rebuild under way at migration 14 to the rebuild', async () => {
+    const file = dir.file('thirteen-rebuilding.sqlite');
+    const { db, insert } = await oldRegister(file, 13);
+    for (let n = 0; n < 12; n++)
+      await insert(n, 'allow', n % 2 === 0 ? 'timeout' : 'answered', n % 2 === 0 ? 408 : 200);
+    await db.run("DELETE FROM settings WHERE key = 'aggregates.timeZone'");
+    await db.run(
+      `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.rebuild', '{"timeZone":"Europe/Rome","schema":13,"emptying":true}', 0)`,
+    );
+    const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
+    expect(await migrate(db, file)).toEqual([14]);
     expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
     expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'Europe/Rome');
@@ -412,8 +550,15 @@ describe('the per-day aggregates', () => {
           by: 'test',
         });
       for (let k = 0; k < 6; k++) await markOne(DST_END - 60 * HOUR);
-      await record(400);
-      return { register, record, markOne, recorded: () => n };
+      const ids = await record(400);
+      let u = 0;
+      /** An outcome update of one of the first 400 attempts (OUTCOMES in turn), committed. */
+      const updateOne = async () => {
+        const id = ids[Math.floor(random() * ids.length)] ?? 0;
+        register.updateOutcome(id, outcomeUpdate(u++, DST_END));
+        await register.flush();
+      };
+      return { register, record, markOne, updateOne, recorded: () => n };
     }
 
     it('count every attempt once: those before it by its chunks, those recorded during it by the trigger', async () => {
@@ -461,6 +606,39 @@ describe('the per-day aggregates', () => {
       // And the trigger goes on counting afterwards.
       await w.record(30);
       await w.register.flush();
+      await expectAggregatesOfAttempts(db, TZ);
+      await w.register.close();
+      await db.close();
+    });
+
+    it('count an attempt once when its outcome changes whether it reached anybody, before or after its chunk', async () => {
+      const file = dir.file('outcomes.sqlite');
+      const w = await registerWithAttempts(file);
+      const db = await Connection.open(file);
+      await db.run("DELETE FROM settings WHERE key = 'aggregates.timeZone'");
+      const resumed: string[] = [];
+      const logger = {
+        ...silentLogger,
+        info: (_obj: object, msg: string) => void (msg.includes('resumed') && resumed.push(msg)),
+      };
+      const rebuild = new AggregatesRebuild(db, TZ, logger, {
+        chunkAttempts: 37,
+        emptyRows: 15,
+        holdMs: 0,
+        pauseMs: 0,
+        // Outcomes of attempts below the watermark, counted by a chunk already, by none yet, or by the one just
+        // counted and not added: each changes whether the attempt reached anybody, or not.
+        onStep: async () => {
+          for (let k = 0; k < 3; k++) await w.updateOne();
+          await w.record(1);
+        },
+      });
+      expect(await rebuild.run()).toBe(true);
+      await w.register.flush();
+      // A chunk counted before an update of its attempts was counted again (the mark moved).
+      expect(resumed.length).toBeGreaterThan(0);
+      await expectAggregatesOfAttempts(db, TZ);
+      for (let k = 0; k < 30; k++) await w.updateOne();
       await expectAggregatesOfAttempts(db, TZ);
       await w.register.close();
       await db.close();

@@ -89,6 +89,36 @@ async function categoriesByKey(db: Connection): Promise<Record<string, number>> 
   return changed;
 }
 
+/**
+ * Migration 14's snapshot (never edited, as the migrations are): whether the attempt `row` (NEW, OLD or `a`) reached no
+ * PBX, as its row says: let through (not stopped: never refused by crocetta's own action) and the plan found none
+ * (no-pbx) or could not read the number called (unroutable), or the caller did not pass the human check, or the PBX
+ * did not answer or said it was unavailable (408, 503), or crocetta found no PBX at the forward (failed 480) or the
+ * proxy failed (failed, no status). aggregates.ts UNREACHED is this on `a`. 0 or 1, never NULL.
+ */
+const unreached14 = (row: string): string => `(NOT (substr(${row}.action, 1, 6) IN ('reject', 'hangup')
+              OR substr(${row}.action, 1, 8) = 'announce') AND (
+            ${row}.action IN ('no-pbx', 'unroutable')
+            OR COALESCE(${row}.check_result, '') IN ('no-digit', 'wrong-digit', 'hung-up')
+            OR (${row}.outcome IN ('timeout', 'declined', 'failed') AND COALESCE(${row}.final_status, 0) IN (408, 503))
+            OR (${row}.outcome = 'failed' AND COALESCE(${row}.final_status, 480) = 480)))`;
+
+/** Migration 14: NEW's local day, as the insert trigger counts it. */
+const NEW_DAY_14 = `(NEW.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= NEW.time
+                                      ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000`;
+
+/**
+ * Migration 14: whether the aggregates hold NEW now: no rebuild under way, or one still emptying (it empties them all
+ * before it begins), or NEW above its watermark (the insert trigger's) or behind its cursor (in a chunk added:
+ * aggregates.ts nextChunk's ranges, callers first, then the attempts without a caller by time).
+ */
+const COUNTED_14 = `NOT EXISTS (SELECT 1 FROM settings r WHERE r.key = 'aggregates.rebuild'
+            AND r.value->>'emptying' IS NOT 1
+            AND NOT COALESCE(NEW.id > r.value->>'watermark', 0)
+            AND NOT COALESCE(NEW.caller_key IS NOT NULL
+                             AND (r.value->>'callersDone' IS 1 OR NEW.caller_key <= r.value->>'callerCursor'), 0)
+            AND NOT COALESCE(NEW.caller_key IS NULL AND NEW.time < r.value->>'nullCursor', 0))`;
+
 /** The schema version from which a known category is kept as its key (migration 11: categoriesByKey). */
 export const CATEGORIES_BY_KEY = 11;
 
@@ -617,6 +647,88 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT day, called_number, verdict, 0, 1, n FROM temp.unroutable_days WHERE true
         ON CONFLICT (day, called_number, verdict, stopped, unreached) DO UPDATE SET attempts = attempts + excluded.attempts;
       DROP TABLE temp.unroutable_days;
+    `,
+  },
+  {
+    version: 14,
+    name: "the dashboard's calls let through that reached nobody, known from their outcome, counted undelivered",
+    sql: `
+      -- Undelivered (unreached) is no longer only what the plan knew (no-pbx, unroutable) but also what the outcome
+      -- says (unreached14): the check not passed, the PBX not answering or unavailable, no PBX at the forward. The
+      -- insert trigger counts it from the row as inserted (an outcome known before the commit is in it).
+      DROP TRIGGER attempts_daily_aggregates;
+      CREATE TRIGGER attempts_daily_aggregates AFTER INSERT ON attempts
+      BEGIN
+        INSERT INTO daily_totals (day, called_number, verdict, stopped, unreached, attempts)
+        VALUES (
+          ${NEW_DAY_14},
+          COALESCE(NEW.called_number, ''), NEW.verdict,
+          substr(NEW.action, 1, 6) IN ('reject', 'hangup') OR substr(NEW.action, 1, 8) = 'announce',
+          ${unreached14('NEW')}, 1)
+        ON CONFLICT (day, called_number, verdict, stopped, unreached) DO UPDATE SET attempts = attempts + 1;
+        INSERT INTO caller_daily (caller_key, day, attempts, stopped)
+        SELECT NEW.caller_key, ${NEW_DAY_14},
+               1, substr(NEW.action, 1, 6) IN ('reject', 'hangup') OR substr(NEW.action, 1, 8) = 'announce'
+         WHERE NEW.caller_key IS NOT NULL
+        ON CONFLICT (caller_key, day) DO UPDATE SET attempts = attempts + 1, stopped = stopped + excluded.stopped;
+        INSERT INTO caller_totals (caller_key, attempts)
+        SELECT NEW.caller_key, SUM(attempts) FROM caller_daily WHERE caller_key = NEW.caller_key
+        HAVING SUM(attempts) >= 16
+        ON CONFLICT (caller_key) DO UPDATE SET attempts = excluded.attempts;
+        INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
+        SELECT ${NEW_DAY_14},
+               lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, ''), 1,
+               substr(NEW.action, 1, 6) IN ('reject', 'hangup') OR substr(NEW.action, 1, 8) = 'announce'
+          FROM numbers m
+         WHERE m.caller_key = NEW.caller_key AND m.label = 'nuisance' AND m.company <> ''
+        ON CONFLICT (day, company, has_category, category) DO UPDATE
+          SET attempts = attempts + 1, stopped = stopped + excluded.stopped;
+      END;
+
+      -- An outcome update that changes whether the attempt reached anybody moves its count in daily_totals, from
+      -- unreached OLD to unreached NEW (stopped is the action's, never updated: 0 for either). Only when the
+      -- aggregates hold the attempt (COUNTED_14); otherwise a rebuild counts it later from the row as it is then, and
+      -- its mark's "moved" goes up: a chunk counted before this update (a read, outside the write lock) is then not
+      -- added, the rebuild seeing its mark moved counts it again (aggregates.ts). Rankings count no such dimension.
+      CREATE TRIGGER attempts_outcome_aggregates AFTER UPDATE OF outcome, final_status, check_result ON attempts
+      WHEN ${unreached14('OLD')} <> ${unreached14('NEW')}
+      BEGIN
+        UPDATE daily_totals SET attempts = attempts - 1
+         WHERE day = ${NEW_DAY_14} AND called_number = COALESCE(NEW.called_number, '') AND verdict = NEW.verdict
+           AND stopped = 0 AND unreached = ${unreached14('OLD')} AND ${COUNTED_14};
+        DELETE FROM daily_totals
+         WHERE day = ${NEW_DAY_14} AND called_number = COALESCE(NEW.called_number, '') AND verdict = NEW.verdict
+           AND stopped = 0 AND unreached = ${unreached14('OLD')} AND attempts = 0;
+        INSERT INTO daily_totals (day, called_number, verdict, stopped, unreached, attempts)
+        SELECT ${NEW_DAY_14}, COALESCE(NEW.called_number, ''), NEW.verdict, 0, ${unreached14('NEW')}, 1
+         WHERE ${COUNTED_14}
+        ON CONFLICT (day, called_number, verdict, stopped, unreached) DO UPDATE SET attempts = attempts + 1;
+        UPDATE settings SET value = json_set(value, '$.moved', COALESCE(value->>'moved', 0) + 1)
+         WHERE key = 'aggregates.rebuild' AND NOT ${COUNTED_14};
+      END;
+
+      -- The attempts written before that the outcome says reached nobody (and were not no-pbx or unroutable, already
+      -- unreached) move from passed to unreached, by day, called number and verdict as the trigger counted them: one
+      -- pass over the attempts. Only when the aggregates are complete (their zone recorded, no rebuild under way);
+      -- else the next start's rebuild empties them and counts every attempt as above.
+      CREATE TEMP TABLE outcome_unreached_days AS
+        SELECT (a.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= a.time
+                                    ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000 AS day,
+               COALESCE(a.called_number, '') AS called_number, a.verdict AS verdict, COUNT(*) AS n
+          FROM attempts a
+         WHERE ${unreached14('a')} AND a.action NOT IN ('no-pbx', 'unroutable')
+           AND EXISTS (SELECT 1 FROM settings WHERE key = 'aggregates.timeZone')
+           AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'aggregates.rebuild')
+         GROUP BY 1, 2, 3;
+      UPDATE daily_totals SET attempts = attempts - u.n
+        FROM temp.outcome_unreached_days u
+       WHERE daily_totals.day = u.day AND daily_totals.called_number = u.called_number
+         AND daily_totals.verdict = u.verdict AND daily_totals.stopped = 0 AND daily_totals.unreached = 0;
+      DELETE FROM daily_totals WHERE stopped = 0 AND unreached = 0 AND attempts = 0;
+      INSERT INTO daily_totals (day, called_number, verdict, stopped, unreached, attempts)
+        SELECT day, called_number, verdict, 0, 1, n FROM temp.outcome_unreached_days WHERE true
+        ON CONFLICT (day, called_number, verdict, stopped, unreached) DO UPDATE SET attempts = attempts + excluded.attempts;
+      DROP TABLE temp.outcome_unreached_days;
     `,
   },
 ];
