@@ -83,6 +83,8 @@ main:has(#register), main:has(#sip-details) { max-width:1600px; }
 /* Back from a mark: the row's "Mark" (the fragment) a third down the window, its row lit, the notice kept in sight. */
 #register summary { scroll-margin-top:30vh; } #register tr:has(summary:target) td { background:#fff6d6; }
 main:has(#register) .notice[data-marked] { position:sticky; top:0; z-index:1; box-shadow:0 2px 6px rgba(0,0,0,.15); }
+/* A display name of up to 128 characters: two lines at most (it made a row 14 lines tall), whole on hover (title). */
+#register .c-name .clip { display:-webkit-box; -webkit-box-orient:vertical; -webkit-line-clamp:2; overflow:hidden; }
 #register th { white-space:normal; } #register details.mark form { min-width:12rem; } #register summary, #register [class^=check-] { white-space:nowrap; }
 @media (max-width: 1100px) { #register .c-called { display:none; } }
 #sip-details th { white-space:normal; letter-spacing:0; } #sip-details th, #sip-details td { padding-left:.3rem; padding-right:.3rem; } #sip-details td.mono { min-width:5rem; } #sip-details .reason { min-width:8rem; }

@@ -177,7 +177,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
     (a) => html`<tr>
 <td class="c-time" data-label="${t('time')}">${ctx.loc.dateTime(a.time)}${kindBadge(ctx.loc, a.kind)}</td>
 <td class="c-number nowrap" data-label="${t('number')}">${callerCell(a, ctx)}</td>
-<td class="c-name" data-label="${t('displayName')}">${a.callerName ?? ''}</td>
+<td class="c-name" data-label="${t('displayName')}">${a.callerName === null ? '' : html`<span class="clip" title="${a.callerName}">${a.callerName}</span>`}</td>
 <td class="c-called nowrap" data-label="${t('called')}">${a.calledNumber === null ? '' : ctx.loc.phone(a.calledNumber)}</td>
 <td data-label="${t('verdict')}">${verdictBadge(ctx.loc, a.verdict)}</td>
 <td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}${messageTextBlock(ctx.loc, a)}</td>
