@@ -1943,9 +1943,8 @@ async function main(): Promise<void> {
 
     debug('applications up; warming up');
     // Warm-up: each application handles a few seconds of each workload first (JIT, caches, connections).
-    for (const app of apps) {
-      if (!takes(app, 'proxied')) continue;
-      await startSipp({
+    const warmRefusals = (app: App, label: string): Promise<SippRun> =>
+      startSipp({
         scenario: 'uac-refusal.xml',
         target: app.ports,
         inf: ctx.inf.refusal,
@@ -1955,8 +1954,11 @@ async function main(): Promise<void> {
         timed: 607,
         trace: false,
         dir,
-        label: `warmup-refusal-${app.name}`,
+        label,
       }).done;
+    for (const app of apps) {
+      if (!takes(app, 'proxied')) continue;
+      await warmRefusals(app, `warmup-refusal-${app.name}`);
       await startSipp({
         scenario: 'uac-proxied.xml',
         target: app.ports,
@@ -1979,18 +1981,7 @@ async function main(): Promise<void> {
         if (seconds <= 0) continue;
         const warm = startAnnouncements(ctx, app, seconds, announceSeconds, `warmup-announce-${app.name}`);
         await sleep(warm.rampMs);
-        await startSipp({
-          scenario: 'uac-refusal.xml',
-          target: app.ports,
-          inf: ctx.inf.refusal,
-          rate: opts.warmupRate,
-          calls: opts.warmupCalls,
-          slot: 0,
-          timed: 607,
-          trace: false,
-          dir,
-          label: `warmup-refusal-under-announce-${app.name}`,
-        }).done;
+        await warmRefusals(app, `warmup-refusal-under-announce-${app.name}`);
         await warm.done;
       }
 
