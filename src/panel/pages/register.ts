@@ -99,7 +99,7 @@ function callerCell(a: Attempt, ctx: PageContext): SafeHtml {
  */
 function markCell(
   ctx: PageContext,
-  a: Attempt & { callerKey: string },
+  a: { id: number; callerKey: string },
   mark: MarkNow | undefined,
   page: string,
   justMarked: boolean,
@@ -183,7 +183,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
 <td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}${messageTextBlock(ctx.loc, a)}</td>
 <td class="c-action" data-label="${t('action')}">${actionCell(ctx.loc.lang, a.action)}${a.check ? html`<br><span class="small check-${a.check}">${checkText(ctx.loc, a)}</span>` : ''}</td>
 <td class="nowrap" data-label="${t('ticks')}">${a.callerKey ? ticks(d.ticks.get(a.callerKey) ?? 1, ctx.loc.number) : ''}</td>
-<td data-label="${t('mark')}">${a.callerKey ? markCell(ctx, { ...a, callerKey: a.callerKey }, d.marks.get(a.callerKey), returnTo, d.marked?.key === a.callerKey) : ''}</td>
+<td data-label="${t('mark')}">${a.callerKey ? markCell(ctx, { id: a.id, callerKey: a.callerKey }, d.marks.get(a.callerKey), returnTo, d.marked?.key === a.callerKey) : ''}</td>
 </tr>`,
   );
   return page(

@@ -54,7 +54,6 @@ function registerFilter(
   timeZone: string,
   defaultCountry: string,
   hides: boolean,
-  tagged: readonly string[] = [],
 ): { params: RegisterParams; filter: AttemptQuery; unread: Array<'from' | 'to'> } {
   const params: RegisterParams = {};
   const filter: AttemptQuery = {};
@@ -77,8 +76,6 @@ function registerFilter(
     params.q = filter.text = q.q;
     // A withheld attempt is not found by its caller's digits or name (withheld.ts): no oracle for who has them.
     if (hides) filter.callerSearchShownOnly = true;
-    // The name the register shows for a withheld caller (`Numero nascosto · A8EF`) finds its withheld attempts.
-    if (tagged.length > 0) filter.searchWithheldOf = tagged;
     const numberText = numberSearchText(q.q, defaultCountry);
     if (numberText !== null) filter.numberText = numberText;
   }
@@ -95,11 +92,14 @@ async function registerFilterOf(
   deps: Pick<PanelDeps, 'reports' | 'withheld' | 'timeZone' | 'defaultCountry'>,
 ): Promise<ReturnType<typeof registerFilter>> {
   const { timeZone, defaultCountry, withheld } = deps;
-  const plain = registerFilter(q, timeZone, defaultCountry, withheld.hides);
+  const made = registerFilter(q, timeZone, defaultCountry, withheld.hides);
   const tag = withheld.hides && q.q !== undefined ? searchedTag(q.q) : null;
-  if (tag === null) return plain;
-  const keys = await deps.reports.withheldCallers(plain.filter.since, plain.filter.until);
-  return registerFilter(q, timeZone, defaultCountry, withheld.hides, withheld.withTag(tag, keys));
+  if (tag === null) return made;
+  const keys = await deps.reports.withheldCallers(made.filter.since, made.filter.until);
+  const tagged = withheld.withTag(tag, keys);
+  // The name the register shows for a withheld caller (`Numero nascosto · A8EF`) finds its withheld attempts.
+  if (tagged.length > 0) made.filter.searchWithheldOf = tagged;
+  return made;
 }
 
 const apiQuery = z.object({
