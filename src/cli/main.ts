@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `crocetta` command line: lookup, mark, import, export, backup, rebuild-aggregates against the register file of the configuration
+ * `crocetta` command line: lookup, mark, import, export, backup, restore, rebuild-aggregates against the register file of the configuration
  * (config/default.yaml + CROCETTA_CONFIG + environment, as the service) or `--db FILE`.
  * Exit codes (sysexits): 0 ok, 64 usage, 65 data refused (import), 66 no input, 73 cannot create an output file,
  * 74 a write failed, 78 configuration, 130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM, 1 other.
@@ -10,6 +10,7 @@ import { backup, exportFile, importFile, lookup, mark, rebuildAggregates } from 
 import { feedAdd, feedKey, feedList, feedRemove, type FeedAddOptions } from './feed-commands.js';
 import type { GlobalOptions } from './context.js';
 import { dossier, type DossierCliOptions } from './dossier-command.js';
+import { restore } from './restore-command.js';
 import { CliError, EXIT } from './output.js';
 
 const program = new Command('crocetta')
@@ -57,6 +58,14 @@ program
   .command('backup <file>')
   .description('online backup of the register into <file> (safe while crocetta runs), then an integrity check')
   .action((file: string) => backup(file, globals()));
+
+program
+  .command('restore <backup>')
+  .description(
+    "put <backup> (made with crocetta backup) in the register's place, crocetta stopped; the register it replaces, " +
+      'with its -wal and journal, is moved into a folder beside it',
+  )
+  .action((file: string) => restore(file, globals()));
 
 program
   .command('rebuild-aggregates')
