@@ -1,13 +1,18 @@
 /**
  * A verdict's reasons in the office's language. The screening writes each reason once, in English, with the facts
- * it rests on (`params`, kept in the register beside the text); the Italian panel rebuilds from those facts the
- * sentences the staff read in the register and on a number's page. A reason this file does not know, or whose facts
- * are missing or of another shape (a row written by an older version), keeps its English text: never a blank, never
- * a made-up fact. The JSON API, the CSV and the log keep the English text as written.
+ * it rests on (`params`, kept in the register beside the text); the panel says each from those facts, in Italian
+ * (IT: the sentences the staff read in the register and on a number's page) and in English (EN: the text as
+ * written, with what its facts say is a number, a prefix, a block or a category put as the office reads them, and
+ * nothing else touched). A reason whose facts are missing or do not make its text (a row written by an older version)
+ * keeps its English text as the panel always showed it: never a blank, never a made-up fact. The JSON API, the CSV
+ * and the log keep the English text as written.
  */
 import { span } from '../screening/decay.js';
 import type { ReasonCode } from '../screening/types.js';
+import { NAMES_SHOWN } from '../screening/friends.js';
 import { mainRegion } from '../screening/number-prefixes.js';
+import { FR_PACK } from '../screening/packs/fr.js';
+import { IT_PACK } from '../screening/packs/it.js';
 import { actionText } from './action-text.js';
 import { categoryText } from './category-text.js';
 import type { Locale } from './i18n.js';
@@ -22,28 +27,44 @@ export interface ReasonLike {
 
 /** The reason as the page's language says it. */
 export function reasonText(loc: Locale, r: ReasonLike): string {
-  // English as written, with the numbers in it as the office reads them (`called 02 1234 5679 (now)…`).
-  if (loc.lang === 'en') {
-    const text = englishCategory(
-      r,
-      ruleGrouped(r, loc).replace(/\+\d{6,15}(?!\d)/g, (e164) => loc.phone(e164)),
-    );
-    const block = r.code === 'nuisance-block' ? r.params?.['block'] : undefined;
-    return typeof block === 'string' ? text.replace(block, blockText(block, r.params?.['prefix'], loc)) : text;
-  }
-  const render = IT[r.code as ReasonCode];
-  if (render === undefined) return r.text;
+  return fromFacts(loc, r) ?? (loc.lang === 'en' ? olderEnglish(r, loc) : r.text);
+}
+
+/** The reason's sentence in the page's language made from its facts, or null when they do not make its text. */
+export function fromFacts(loc: Locale, r: ReasonLike): string | null {
+  const render = loc.lang === 'en' ? EN[r.code as ReasonCode] : IT[r.code as ReasonCode];
+  if (render === undefined) return null;
   try {
-    return render(new Facts(r), loc) ?? r.text;
+    return render(new Facts(r), loc);
   } catch {
-    return r.text;
+    return null; // a fact missing or of another shape
   }
 }
 
 /**
- * A prefix rule's reason with its prefix as the rules page writes it (`02 999`, `+44 20 79`: ctx.loc.prefix), not as a
- * whole number would be (`02999`). Other reasons as written.
+ * The English text of a row EN cannot read from its facts (an unknown code, a fact missing or of another shape, a
+ * friend's report written before its params said which item is a category): as written, with what looks like a
+ * whole number (`+390212345679`), a prefix rule's prefix, a block of numbers and a mark's or report's category
+ * rewritten where the text holds them, as the panel always showed such rows.
  */
+export function olderEnglish(r: ReasonLike, loc: Locale): string {
+  const text = englishCategory(
+    r,
+    ruleGrouped(r, loc).replace(E164_IN_TEXT, (e164) => loc.phone(e164)),
+  );
+  const block = r.code === 'nuisance-block' ? r.params?.['block'] : undefined;
+  return typeof block === 'string' ? text.replace(block, blockText(block, r.params?.['prefix'], loc)) : text;
+}
+
+/** A whole number in E.164 as the screening writes it into a sentence. */
+const E164_IN_TEXT = /\+\d{6,15}(?!\d)/g;
+
+/** `value` (a fact that is a number: a DID, a caller ID, a number a token was signed for) as the office reads it. */
+function phoneIn(value: string, loc: Locale): string {
+  return value.replace(E164_IN_TEXT, (e164) => loc.phone(e164));
+}
+
+/** An older row's prefix rule with its prefix as the rules page writes it (`02 999`): its first `prefix rule <prefix>`. */
 function ruleGrouped(r: ReasonLike, loc: Locale): string {
   const prefix = r.params?.['prefix'];
   if ((r.code !== 'prefix-rule' && r.code !== 'trusted-prefix') || typeof prefix !== 'string') return r.text;
@@ -51,9 +72,9 @@ function ruleGrouped(r: ReasonLike, loc: Locale): string {
 }
 
 /**
- * A mark's or a friend's report's category as the English pages name it: the reason is written with the category's
- * key (`telecom`, `tech-support`), the mark beside it with its name (`telecoms`, `tech support`). The last item in the
- * parentheses, as the Italian sentence reads it; an office's own category is its own word either way.
+ * An older row's mark or friend's report with its category as the English pages name it (`telecoms` for `telecom`):
+ * the text's end if it is the mark's category; a report's last item in the parentheses if it is a category's key
+ * (such a row does not say which item is a category).
  */
 function englishCategory(r: ReasonLike, text: string): string {
   if (r.code === 'marked-nuisance' || r.code === 'marked-trusted') {
@@ -229,13 +250,11 @@ const IT: Partial<Record<ReasonCode, Render>> = {
   'trap-did': (f, loc) =>
     `ha chiamato ${loc.phone(f.str('did'))} (${f.now ? 'ora' : `il ${loc.dayMonth(f.time('at'))}`}), un vostro numero mai pubblicato: lo chiamano solo i centralini automatici che scorrono un elenco`,
   'friend-reports': (f) => {
-    const inner = f
-      .match(/^reported by \d+ friends? \((.*)\)(?:; \d+ needed to count)?$/)
-      .replace(/\b(\d+) more\b/, (_, n: string) => (n === '1' ? '1 altro' : `altri ${n}`))
-      // The company's category comes last: a known one is named in Italian.
-      .replace(/, ([^,]+)$/, (_, c: string) => `, ${categoryText('it', c)}`);
-    const gate = /; \d+ needed to count$/.test(f.reason.text) ? `; ne servono ${f.num('consensus')} perché conti` : '';
-    return `segnalato da ${plural(f.num('friends'), 'amico', 'amici')} (${inner})${gate}`;
+    const report = friendReport(f);
+    if (report === null) return olderFriendReport(f);
+    const more = report.more === null ? '' : `, ${report.more === 1 ? '1 altro' : `altri ${report.more}`}`;
+    const gate = report.gated ? `; ne servono ${f.num('consensus')} perché conti` : '';
+    return `segnalato da ${plural(report.friends, 'amico', 'amici')} (${report.names}${more}${aboutText('it', report)})${gate}`;
   },
   'shaken-gateway': (f) =>
     f.str('attest') === 'C' ? "l'identificativo non è attestato dal gestore (STIR/SHAKEN C, gateway)" : null,
@@ -317,6 +336,264 @@ const IT: Partial<Record<ReasonCode, Render>> = {
   },
   'range-repeat': (f) =>
     `ha richiamato dopo un rifiuto basato solo sulle prove contro il suo paese o la sua numerazione, e nient’altro contro questo numero: ${actionText('it', f.str('action'))} invece (actions.rangeRepeat)`,
+};
+
+/** A friend's report's Italian sentence as the panel said it before its params named its items (an older row). */
+function olderFriendReport(f: Facts): string {
+  const inner = f
+    .match(/^reported by \d+ friends? \((.*)\)(?:; \d+ needed to count)?$/)
+    .replace(/\b(\d+) more\b/, (_, n: string) => (n === '1' ? '1 altro' : `altri ${n}`))
+    // The company's category comes last: a known one is named in Italian.
+    .replace(/, ([^,]+)$/, (_, c: string) => `, ${categoryText('it', c)}`);
+  const gate = /; \d+ needed to count$/.test(f.reason.text) ? `; ne servono ${f.num('consensus')} perché conti` : '';
+  return `segnalato da ${plural(f.num('friends'), 'amico', 'amici')} (${inner})${gate}`;
+}
+
+/** A friend's report as friends.ts wrote it: the names it shows, the companies and categories after them. */
+interface FriendReportShown {
+  friends: number;
+  /** The friends named, as written (`alfa, beta, gamma`). */
+  names: string;
+  /** How many more friends than those named (`1 more`), or null. */
+  more: number | null;
+  items: ReadonlyArray<{ text: string; category: boolean }>;
+  /** Fewer friends than the consensus: the report does not count (`; 3 needed to count`). */
+  gated: boolean;
+}
+
+/**
+ * A friend's report read from its facts: the companies and categories it shows (`company`, `category`, `company2`,
+ * `category2`; `about` of them), found at the end of the parentheses exactly as written, the names before them. Null
+ * for a row written before friends.ts said which item is which (no `about`); throws for a text that does not fit.
+ */
+function friendReport(f: Facts): FriendReportShown | null {
+  if (f.reason.params?.['about'] === undefined) return null;
+  const friends = f.num('friends');
+  const consensus = f.num('consensus');
+  const item = (key: string, category: boolean): Array<{ text: string; category: boolean }> => {
+    const text = f.reason.params?.[key];
+    return typeof text === 'string' ? [{ text, category }] : [];
+  };
+  const companies = [...item('company', false), ...item('company2', false)];
+  const categories = [...item('category', true), ...item('category2', true)];
+  if (companies.length + categories.length !== f.num('about')) throw new Error('about does not count the items');
+  const gated = friends < consensus;
+  const head = `reported by ${friends === 1 ? '1 friend' : `${friends} friends`} (`;
+  const tail = gated ? `); ${consensus} needed to count` : ')';
+  const text = f.reason.text;
+  if (!text.startsWith(head) || !text.endsWith(tail) || text.length < head.length + tail.length)
+    throw new Error('not a report of these friends');
+  let body = text.slice(head.length, text.length - tail.length);
+  // One company and one category: shown in the order the reports named them.
+  const orders =
+    companies.length === 1 && categories.length === 1
+      ? [
+          [...companies, ...categories],
+          [...categories, ...companies],
+        ]
+      : [[...companies, ...categories]];
+  const suffixOf = (items: ReadonlyArray<{ text: string }>): string => items.map((i) => `, ${i.text}`).join('');
+  const items = orders.find((o) => body.endsWith(suffixOf(o)));
+  if (items === undefined) throw new Error('the items are not at the end');
+  body = body.slice(0, body.length - suffixOf(items).length);
+  let more: number | null = null;
+  if (friends > NAMES_SHOWN) {
+    more = friends - NAMES_SHOWN;
+    if (!body.endsWith(`, ${more} more`)) throw new Error('no count of the friends not named');
+    body = body.slice(0, body.length - `, ${more} more`.length);
+  }
+  return { friends, names: body, more, items, gated };
+}
+
+/** `, Acme, telefonia`: a report's companies as written, its categories named in `lang`. */
+function aboutText(lang: Locale['lang'], report: FriendReportShown): string {
+  return report.items.map((i) => `, ${i.category ? categoryText(lang, i.text) : i.text}`).join('');
+}
+
+/** The text as written when `ok` says it is the sentence the writer makes of these facts. */
+const asWritten =
+  (ok: (f: Facts, text: string) => boolean): Render =>
+  (f) =>
+    ok(f, f.reason.text) ? f.reason.text : null;
+
+/** `text` is `head` + something + `tail`. */
+const between = (text: string, head: string, tail: string): boolean =>
+  text.length >= head.length + tail.length && text.startsWith(head) && text.endsWith(tail);
+
+/** A mark: its date as written, its company as written, its category named in English. */
+const markEnglish: Render = (f) => {
+  const company = f.optStr('company');
+  const category = f.optStr('category');
+  const written = [company, category].filter((s): s is string => s !== null);
+  const shown = [company, category === null ? null : categoryText('en', category)].filter(
+    (s): s is string => s !== null,
+  );
+  const suffix = written.length > 0 ? ` (${written.join(', ')})` : '';
+  const head = f.reason.text.slice(0, f.reason.text.length - suffix.length);
+  const label = f.reason.code === 'marked-trusted' ? 'trusted' : 'nuisance';
+  f.time('markedAt');
+  if (!f.reason.text.endsWith(suffix) || !new RegExp(`^marked ${label} by you on [^()]+$`).test(head)) return null;
+  return shown.length > 0 ? `${head} (${shown.join(', ')})` : head;
+};
+
+/** A prefix rule: its prefix as the rules page writes it (`02 999`, `+44 20 79`), its label as written. */
+const prefixRuleEnglish: Render = (f, loc) => {
+  const verdict = f.reason.code === 'trusted-prefix' ? 'trusted' : f.str('verdict');
+  const prefix = f.str('prefix');
+  const label = f.str('label');
+  const tail = label === '' ? '' : ` (${label})`;
+  const head = `${verdict} by your prefix rule `;
+  if (f.reason.text !== `${head}${prefix}${tail}`) return null;
+  return `${head}${loc.prefix(prefix)}${tail}`;
+};
+
+/** A country pack's range: `AGCOM telemarketing prefix 0844`. */
+const packEnglish =
+  (code: ReasonCode): Render =>
+  (f) => {
+    const entry = [...IT_PACK, ...FR_PACK].find((e) => e.code === code);
+    return entry !== undefined && f.reason.text === `${entry.describe} ${f.str('prefix')}` ? f.reason.text : null;
+  };
+
+/**
+ * Every reason in English, from its facts as its writer put them: a fact that is a number formatted as the office
+ * reads numbers, a prefix rule's prefix grouped, a block of numbers in national form, a category by its English name;
+ * names, labels, patterns and raw caller IDs exactly as written. Null (or a throw) when the text is not the sentence
+ * its facts make: olderEnglish then shows it.
+ */
+const EN: Readonly<Record<ReasonCode, Render>> = {
+  'marked-nuisance': markEnglish,
+  'marked-trusted': markEnglish,
+  'prefix-rule': prefixRuleEnglish,
+  'trusted-prefix': prefixRuleEnglish,
+  'telemarketing-prefix': packEnglish('telemarketing-prefix'),
+  'survey-prefix': packEnglish('survey-prefix'),
+  'automated-call-prefix': packEnglish('automated-call-prefix'),
+  'repeat-after-refusal': asWritten((f, t) =>
+    new RegExp(
+      `^${f.num('attempt')}(?:st|nd|rd|th) attempt (?:in \\d+ days?|the same day) after a refusal on .+$`,
+    ).test(t),
+  ),
+  'attempt-after-refusal': asWritten((f, t) =>
+    new RegExp(
+      `^${f.num('attempt')}(?:st|nd|rd|th) attempt (?:in \\d+ days?|the same day) after a refusal on .+$`,
+    ).test(t),
+  ),
+  withheld: asWritten(
+    (f, t) =>
+      typeof WITHHELD[f.str('why')] === 'string' &&
+      /^(?:number withheld(?: \(.+\))?|anonymous caller|no caller number given)$/.test(t),
+  ),
+  'unparsable-number': asWritten(
+    (f, t) => typeof f.str('raw') === 'string' && /^caller ID is not a valid number \(".*"\)$/.test(t),
+  ),
+  'internal-error': asWritten((_, t) => t === 'not screened because of an internal error: forwarded to the PBX'),
+  'unroutable-called-number': asWritten((_, t) =>
+    /^the number called could not be read \(Request-URI user .*\): not forwarded$/.test(t),
+  ),
+  burst: asWritten((f, t) => between(t, `${f.num('attempts')} attempts within ${f.num('windowMinutes')} min (`, ')')),
+  sweep: asWritten((f, t) => between(t, `rang ${f.num('dids')} of your numbers within `, ')')),
+  'block-sweep': asWritten((f, t) =>
+    new RegExp(`^${f.num('numbers')} numbers of .+ rang ${f.num('dids')} of your numbers within .+ \\(now\\)$`).test(t),
+  ),
+  'short-calls': asWritten((f, t) => {
+    const calls = f.num('calls');
+    return between(
+      t,
+      `${calls === 1 ? '1 answered call' : `${calls} answered calls`} shorter than ${f.num('maxSeconds')} s (last `,
+      ')',
+    );
+  }),
+  'off-hours': asWritten((f, t) => {
+    const times = f.num('times');
+    return (
+      t === (times === 1 ? 'calling outside business hours' : `calling outside business hours (${times} times lately)`)
+    );
+  }),
+  'nuisance-block': (f, loc) => {
+    const block = f.str('block');
+    const large = f.str('level') === 'large';
+    const what = f.reason.params?.['marked'] !== undefined ? 'numbers you marked nuisance' : 'nuisance numbers';
+    const spread = large ? ` (${f.num('spread')} blocks of ten)` : '';
+    const head = `${f.num('members')} ${what} in `;
+    if (f.reason.text !== `${head}${block}${spread}`) return null;
+    return `${head}${blockText(block, f.optStr('prefix'), loc)}${spread}`;
+  },
+  'prefix-evidence': asWritten(
+    (f, t) => typeof f.str('level') === 'string' && / refused or marked nuisance lately/.test(t),
+  ),
+  'trap-did': (f, loc) => {
+    const did = f.str('did');
+    const head = `called ${did} (`;
+    const tail = '), a number of yours that is never published: only diallers going down a list call it';
+    if (!between(f.reason.text, head, tail)) return null;
+    return `called ${phoneIn(did, loc)}${f.reason.text.slice(head.length - 2)}`;
+  },
+  'shaken-failed': asWritten((_, t) => SHAKEN_FAILED[t] !== undefined),
+  'shaken-gateway': asWritten(
+    (f, t) => f.str('attest') === 'C' && t === 'caller ID not attested by the carrier (STIR/SHAKEN C, gateway)',
+  ),
+  'shaken-full': asWritten((_, t) => t === 'caller ID attested by the carrier (STIR/SHAKEN A)'),
+  'shaken-orig-mismatch': (f, loc) => {
+    const sentence = (callerId: string, signedFor: string): string =>
+      `caller ID ${callerId} does not match the number its STIR/SHAKEN token was signed for (${signedFor})`;
+    const callerId = f.str('callerId');
+    const signedFor = f.str('signedFor');
+    if (f.reason.text !== sentence(callerId, signedFor)) return null;
+    return sentence(phoneIn(callerId, loc), phoneIn(signedFor, loc));
+  },
+  'shaken-dest-mismatch': (f, loc) => {
+    const sentence = (signedFor: string, called: string): string =>
+      `STIR/SHAKEN token signed for a call to ${signedFor}, not to your ${called} (replayed, or forwarded)`;
+    const signedFor = f.str('signedFor');
+    const called = f.str('called');
+    if (f.reason.text !== sentence(signedFor, called)) return null;
+    return sentence(phoneIn(signedFor, loc), phoneIn(called, loc));
+  },
+  'display-name-block': asWritten(
+    (f, t) => t === `display name "${f.str('name')}" matches your block pattern ${f.str('pattern')}`,
+  ),
+  'display-name-allow': asWritten((f, t) =>
+    between(t, 'display name "', `" matches your allow pattern ${f.str('pattern')}`),
+  ),
+  'friend-reports': (f) => {
+    const report = friendReport(f);
+    if (report === null) return null;
+    const more = report.more === null ? '' : `, ${report.more} more`;
+    const gate = report.gated ? `; ${f.num('consensus')} needed to count` : '';
+    return `reported by ${report.friends === 1 ? '1 friend' : `${report.friends} friends`} (${report.names}${more}${aboutText('en', report)})${gate}`;
+  },
+  bypass: (f, loc) => {
+    const rule = f.str('rule');
+    const text = f.reason.text;
+    if (text === `one of your own numbers (${rule}): not screened`)
+      return `one of your own numbers (${phoneIn(rule, loc)}): not screened`;
+    return between(text, 'internal caller ', ` (bypass rule ${rule}): not screened`) ? text : null;
+  },
+  'service-number': asWritten((f, t) => t === `emergency or service number ${f.str('number')}: never blocked`),
+  'allow-next': asWritten(
+    (f, t) => f.time('setAt') > 0 && /^let through once: you asked on .+ to let the next call through$/.test(t),
+  ),
+  'called-by-us': asWritten((f, t) => f.time('calledAt') > 0 && /^you called this number on .+$/.test(t)),
+  'persistent-human': asWritten((f, t) => f.num('seconds') >= 0 && /^talked .+ with you on .+$/.test(t)),
+  'policy-rule': asWritten((f, t) => {
+    const name = f.optStr('name');
+    const head = name === null ? `policy rule ${f.num('rule')}` : `policy rule ${f.num('rule')} "${name}"`;
+    return between(t, head, `: ${f.str('action')}`);
+  }),
+  'check-remembered': asWritten(
+    (f, t) => f.time('passedAt') > 0 && /^passed the check on .+: let through without one for \d+ days$/.test(t),
+  ),
+  'check-no-second-chance': asWritten(
+    (f, t) =>
+      f.time('passedAt') > 0 &&
+      f.time('markedAt') > 0 &&
+      /^passed the check on .+, then marked nuisance by you on .+: no second chance$/.test(t),
+  ),
+  'check-not-possible': asWritten((_, t) => /^human check not possible \(.+\): tagged instead$/.test(t)),
+  'range-repeat': asWritten((f, t) =>
+    between(t, 'called again after a refusal that rested on ', `: ${f.str('action')} instead (actions.rangeRepeat)`),
+  ),
 };
 
 const VERDICT: Record<string, string> = { nuisance: 'molesto', suspect: 'sospetto', unknown: 'sconosciuto' };
