@@ -1,7 +1,19 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { RecentTransactions, answerForCopy, transactionKey, type FinalAnswer } from './transactions.js';
+import type Srf from 'drachtio-srf';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { SrfRequest } from './srf-augment.js';
+import {
+  RecentTransactions,
+  answerCopy,
+  answerForCopy,
+  observeAnswers,
+  transactionKey,
+  type Copy,
+  type FinalAnswer,
+} from './transactions.js';
 
 /** A request's headers as drachtio-srf's `req.get` reads them: by name in any case. */
 function request(headers: Record<string, string>) {
@@ -283,5 +295,71 @@ describe('what a remembered transaction keeps', () => {
     gc();
     expect(seen.size).toBe(REQUESTS);
     expect(process.memoryUsage().heapUsed - before).toBeLessThan((REQUESTS * MESSAGE) / 4);
+  });
+});
+
+describe('the final answer a remembered transaction keeps', () => {
+  const INVITES = [1, 2].map((i) => ({ ...INVITE, 'Call-ID': `call-${i}-28177@127.0.0.1` }));
+  const proxied = (finalStatus: number) =>
+    ({ proxy: () => Promise.resolve({ finalStatus }), on: () => undefined }) as unknown as SrfRequest;
+  const response = (send: (...args: unknown[]) => void = () => undefined) => ({ send }) as unknown as Srf.SrfResponse;
+  const copyOf = (seen: RecentTransactions, headers: Record<string, string>): Copy => {
+    const copy = seen.see(transactionKey(request(headers)));
+    if (!copy.copy) throw new Error('expected a copy');
+    return copy;
+  };
+
+  it("the PBX's answer through the proxy: one shared object a status, with no headers, for every transaction", async () => {
+    const seen = new RecentTransactions(undefined, clock().now);
+    for (const headers of INVITES) {
+      const original = seen.see(transactionKey(request(headers)));
+      if (original.copy) throw new Error('expected an original');
+      const req = proxied(200);
+      observeAnswers(req, response(), original);
+      await req.proxy({ destination: 'sip:pbx' });
+    }
+    await Promise.resolve();
+    const [a, b] = INVITES.map((headers) => copyOf(seen, headers).final);
+    expect(a).toEqual({ status: 200, reason: null, headers: {} });
+    expect(a).toBe(b);
+  });
+
+  it("crocetta's own answer without headers keeps no headers object of its own", () => {
+    const seen = new RecentTransactions(undefined, clock().now);
+    for (const headers of INVITES) {
+      const original = seen.see(transactionKey(request(headers)));
+      if (original.copy) throw new Error('expected an original');
+      const res = response();
+      observeAnswers(proxied(200), res, original);
+      res.send(607, 'Unwanted');
+    }
+    const [a, b] = INVITES.map((headers) => copyOf(seen, headers).final);
+    expect(a).toEqual({ status: 607, reason: 'Unwanted', headers: {} });
+    expect(a?.headers).toBe(b?.headers);
+  });
+
+  it('a repeated answer is sent with a copy of its headers: what drachtio-srf takes out is there for the next copy', async () => {
+    const seen = new RecentTransactions(undefined, clock().now);
+    const original = seen.see(transactionKey(request(INVITE)));
+    if (original.copy) throw new Error('expected an original');
+    original.answered({ status: 607, reason: 'Unwanted', headers: { To: '<sip:x@y>;tag=1', 'X-Mark': 'yes' } });
+    const sent: Record<string, string>[] = [];
+    // Response#send takes a To header out of the options it is given (drachtio-srf's response.js).
+    const res = response((_status, _reason, opts) => {
+      const headers = (opts as { headers: Record<string, string> }).headers;
+      sent.push({ ...headers });
+      delete headers.To;
+    });
+    const req = { get: () => INVITE['Call-ID'], source_address: '127.0.0.1' } as unknown as SrfRequest;
+    const deps = {
+      logger: { info: () => undefined, warn: () => undefined } as unknown as Logger,
+      metrics: { retransmissions: { inc: () => undefined } } as unknown as Metrics,
+    };
+    await answerCopy('call', copyOf(seen, INVITE), req, res, deps);
+    await answerCopy('call', copyOf(seen, INVITE), req, res, deps);
+    expect(sent).toEqual([
+      { To: '<sip:x@y>;tag=1', 'X-Mark': 'yes' },
+      { To: '<sip:x@y>;tag=1', 'X-Mark': 'yes' },
+    ]);
   });
 });

@@ -92,6 +92,35 @@ export interface Copy {
 const NO_ORIGINAL: Original = { copy: false, answered: () => undefined };
 
 /**
+ * A final answer's headers when crocetta set none (the PBX's answers through the proxy, drachtio-server's 487): one
+ * frozen object for all. Each remembered transaction keeps its final answer for the ttl (40 s: ~32,000 at 800
+ * proxied calls/s), and an empty object of its own was 56 bytes in the old generation a call, promoted by a scavenge
+ * and marked by every mark-compact (session 47, docs/measurements.md). Never handed to drachtio-srf as it is
+ * (answerCopy sends a copy: Response#send changes the headers object it is given).
+ */
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/**
+ * The final answer the proxy reports for a PBX status (no reason, no headers of crocetta's), one frozen object a status
+ * for the statuses SIP has (100–699), as NO_HEADERS: a proxied call's transaction keeps the shared 200's, not one of its own.
+ */
+const proxiedFinals = new Map<number, FinalAnswer>();
+function proxiedFinal(status: number): FinalAnswer {
+  const shared = proxiedFinals.get(status);
+  if (shared !== undefined) return shared;
+  const final: FinalAnswer = Object.freeze({ status, reason: null, headers: NO_HEADERS });
+  if (Number.isInteger(status) && status >= 100 && status <= 699) proxiedFinals.set(status, final);
+  return final;
+}
+
+/** drachtio-server's 487 after a CANCEL (observeCancel), shared as proxiedFinal's. */
+const CANCELLED_FINAL: FinalAnswer = Object.freeze({
+  status: REQUEST_TERMINATED.status,
+  reason: REQUEST_TERMINATED.reason,
+  headers: NO_HEADERS,
+});
+
+/**
  * The transaction of a request: Call-ID, CSeq, From tag, top Via branch; null without a Call-ID or CSeq. Read by hand
  * (keyFrom): this runs before every answer, and the regular expressions, the CSeq's replace and the Via's split it
  * was written with cost more than the rest of the check (profile at 100 calls/s, bench/sip-handler.ts).
@@ -354,7 +383,8 @@ export async function answerCopy(
     if (again === null) {
       if (kind === 'call') forgetPendingInvite(req, callId);
     } else {
-      res.send(again.status, again.reason ?? reasonPhrase(again.status), { headers: again.headers });
+      // A copy: Response#send may change the object (a To header taken out), which the transaction keeps (or shares).
+      res.send(again.status, again.reason ?? reasonPhrase(again.status), { headers: Object.assign({}, again.headers) });
     }
     deps.metrics.retransmissions.inc({ kind, answer });
     deps.logger.info(
@@ -412,7 +442,7 @@ export function observeAnswers(req: SrfRequest, res: Srf.SrfResponse, original: 
   proxying.proxy = (...args: Parameters<SrfRequest['proxy']>): ReturnType<SrfRequest['proxy']> => {
     const result = proxy.apply(req, args);
     result.then(
-      (r) => observed.once({ status: r.finalStatus ?? REQUEST_TIMEOUT, reason: null, headers: {} }),
+      (r) => observed.once(proxiedFinal(r.finalStatus ?? REQUEST_TIMEOUT)),
       () => observed.once(null),
     );
     return result;
@@ -427,7 +457,7 @@ export function observeCancel(
   call?: { moveTo(state: 'cancelled'): boolean },
 ): void {
   req.on('cancel', () => {
-    observed.once({ status: REQUEST_TERMINATED.status, reason: REQUEST_TERMINATED.reason, headers: {} });
+    observed.once(CANCELLED_FINAL);
     call?.moveTo('cancelled');
   });
 }
@@ -444,9 +474,10 @@ export class Observed {
   }
 }
 
+/** The string headers of a send's options; NO_HEADERS when there are none (the object is kept with the transaction). */
 function stringHeaders(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (typeof value !== 'object' || value === null) return out;
-  for (const [name, v] of Object.entries(value)) if (typeof v === 'string') out[name] = v;
-  return out;
+  if (typeof value !== 'object' || value === null) return NO_HEADERS;
+  let out: Record<string, string> | null = null;
+  for (const [name, v] of Object.entries(value)) if (typeof v === 'string') (out ??= {})[name] = v;
+  return out ?? NO_HEADERS;
 }
