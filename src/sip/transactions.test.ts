@@ -331,7 +331,7 @@ describe('the final answer a remembered transaction keeps', () => {
       if (original.copy) throw new Error('expected an original');
       const res = response();
       observeAnswers(proxied(200), res, original);
-      res.send(607, 'Unwanted');
+      (res as unknown as { send(status: number, reason: string): void }).send(607, 'Unwanted');
     }
     const [a, b] = INVITES.map((headers) => copyOf(seen, headers).final);
     expect(a).toEqual({ status: 607, reason: 'Unwanted', headers: {} });

@@ -98,7 +98,7 @@ const NO_ORIGINAL: Original = { copy: false, answered: () => undefined };
  * and marked by every mark-compact (session 47, docs/measurements.md). Never handed to drachtio-srf as it is
  * (answerCopy sends a copy: Response#send changes the headers object it is given).
  */
-const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_HEADERS: Record<string, string> = Object.freeze({});
 
 /**
  * The final answer the proxy reports for a PBX status (no reason, no headers of crocetta's), one frozen object a status
