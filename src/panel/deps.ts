@@ -54,6 +54,8 @@ export interface PanelDeps {
   trunkAccounts?: () => ReadonlyArray<TrunkAccountView>;
   /** The PBX registering to crocetta (pbx.register), for the dashboard's PBX line; absent or null: it does not. */
   pbx?: () => PbxView | null;
+  /** Whether the register writes (false: its disk refuses, /readyz's `store`), for the dashboard's line; absent: none. */
+  registerWrites?: () => boolean;
   /** Imports and exports (`/import`, `POST /api/import`, `GET /api/export`), on connections of their own. */
   sharing: {
     /** The register's SQLite file. */

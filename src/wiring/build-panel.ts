@@ -77,6 +77,7 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
         status: a.status,
       })) ?? [],
     pbx: () => (pbx === null ? null : { callsGoThere: config.pbx.uri === '', live: pbx.registry.live() }),
+    registerWrites: () => register.ready,
     sharing: { file: config.store.file, indexImported: (rows) => register.indexImported(rows) },
     feed: { feeds, feedToken: config.feeds.token, defaultWeight: config.feeds.defaultWeight },
     readiness: () => ({

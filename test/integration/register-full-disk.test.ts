@@ -18,6 +18,7 @@ import { newAttempt } from '../../src/store/test-fixtures.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite } from '../support/drachtio-double.js';
 import { eventually, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { panelSession } from '../support/panel-session.js';
 
 const DID = '+390612345678';
 const NUISANCE = '+390298765432';
@@ -76,6 +77,14 @@ async function allAttempts(harness: Harness): Promise<Attempt[]> {
   return (res.json as { attempts: Attempt[] }).attempts;
 }
 
+/** The dashboard's register line as the office reads it in `lang` (null: none), logged in with the harness's password. */
+async function registerLine(harness: Harness, lang: 'it' | 'en'): Promise<string | null> {
+  const { cookie } = await panelSession((path) => harness.url(path), 'office-pw', lang);
+  const page = await (await fetch(harness.url('/'), { headers: { cookie } })).text();
+  expect(page).toContain('class="cards"'); // the dashboard itself, logged in
+  return /<p class="notice[^"]*register"[^>]*>([^<]*)<\/p>/.exec(page)?.[1] ?? null;
+}
+
 async function metric(harness: Harness, line: RegExp): Promise<number> {
   const text = String((await harness.api('GET', '/metrics', undefined, null)).json);
   const found = line.exec(text);
@@ -120,8 +129,9 @@ async function expectEveryAttemptWritten(harness: Harness): Promise<void> {
 describe('a full disk under the register', () => {
   it('answers every call as decided while the disk is full, and has every attempt in the register once space is freed', async () => {
     // commitWaitMs beyond the calls' 8 s wait for an answer: a call that waited for the failing disk fails the test.
-    h = await startHarness({}, { configure: (c) => (c.store.commitWaitMs = 10_000) });
+    h = await startHarness({ ADMIN_PASSWORD: 'office-pw' }, { configure: (c) => (c.store.commitWaitMs = 10_000) });
     const harness = h;
+    expect(await registerLine(harness, 'en')).toBeNull();
     expect(
       (await harness.api('POST', `/api/numbers/${encodeURIComponent(NUISANCE)}/mark`, { label: 'nuisance' })).status,
     ).toBe(200);
@@ -143,9 +153,15 @@ describe('a full disk under the register', () => {
     // The office's marks are refused with a clear answer (nothing changed), not held with the request open.
     const mark = await harness.api('POST', '/api/numbers/%2B390211111111/mark', { label: 'nuisance' });
     expect(mark.status).toBe(503);
+    // The office reads it on the dashboard (it never reads /readyz), in either language.
+    expect(await registerLine(harness, 'en')).toMatch(
+      /^The register cannot write to its disk \(full, I\/O errors or locked\): calls are still screened and their attempts held in memory until the disk takes them/,
+    );
+    expect(await registerLine(harness, 'it')).toMatch(/^Il registro non riesce a scrivere sul suo disco/);
 
     await freeDisk(harness);
     await expectEveryAttemptWritten(harness);
+    expect(await registerLine(harness, 'it')).toBeNull();
     expect(await metric(harness, /^crocetta_register_spool_writes (\d+)$/m)).toBe(0);
     expect(await metric(harness, /^crocetta_register_lost_total\{reason="overflow"\} (\d+)$/m)).toBe(0);
     expect(await metric(harness, /^crocetta_fail_open_total\{stage="register"\} (\d+)$/m)).toBe(0);

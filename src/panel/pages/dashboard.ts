@@ -24,6 +24,8 @@ export interface DashboardData {
   aggregates?: AggregatesStatus;
   /** The PBX registering to crocetta; null or absent when it does not (pbx.register off). */
   pbx?: PbxView | null;
+  /** Whether the register writes: a red line when its disk refuses (full, I/O errors, locked); absent: no line. */
+  registerWrites?: boolean | undefined;
   /** Our numbers (the called numbers, E.164) with today's and this week's counts, the most rung first. */
   ourNumbers?: readonly OurNumber[];
 }
@@ -98,6 +100,16 @@ function trunkLines(ctx: PageContext, d: DashboardData): SafeHtml | string {
   const accounts = d.trunkAccounts ?? [];
   if (accounts.length > 1) return html`${accounts.map((a) => trunkLine(ctx, a.status, a.name, a.carrier, a.today))}`;
   return d.trunk ? trunkLine(ctx, d.trunk, '', '', accounts[0]?.today) : '';
+}
+
+/**
+ * When the register's disk refuses writes (full, I/O errors, locked): calls are still screened and their attempts
+ * held in memory, but a mark or a setting the office saves is refused (503) and /readyz says `store` false; the
+ * office, who never reads /readyz, reads it here. Nothing while the register writes.
+ */
+function registerLine(ctx: PageContext, writing: boolean | undefined): SafeHtml | string {
+  if (writing !== false) return '';
+  return html`<p class="notice error register" data-register="refused">${ctx.loc.t('registerCannotWrite')}</p>`;
 }
 
 /**
@@ -199,7 +211,7 @@ export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
   return page(
     ctx,
     t('dashboard'),
-    html`${trunkLines(ctx, d)}${pbxLine(ctx, d.pbx)}${d.aggregates ? aggregatesNotice(ctx, d.aggregates) : ''}<section class="cards">
+    html`${registerLine(ctx, d.registerWrites)}${trunkLines(ctx, d)}${pbxLine(ctx, d.pbx)}${d.aggregates ? aggregatesNotice(ctx, d.aggregates) : ''}<section class="cards">
   ${card(number(d.today.attempts), `${t('today')}: ${what('attempts')}`)}
   ${card(number(d.today.stopped), `${t('today')}: ${what('stopped')}`)}
   ${card(number(passed(d.today)), `${t('today')}: ${what('passed')}`)}

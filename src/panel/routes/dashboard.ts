@@ -13,7 +13,15 @@ import { dashboardPage, NO_CALLS, ourNumbers } from '../pages/dashboard.js';
 export function dashboardRouter(
   deps: Pick<
     PanelDeps,
-    'reports' | 'withheld' | 'clock' | 'timeZone' | 'defaultCountry' | 'trunk' | 'trunkAccounts' | 'pbx'
+    | 'reports'
+    | 'withheld'
+    | 'clock'
+    | 'timeZone'
+    | 'defaultCountry'
+    | 'trunk'
+    | 'trunkAccounts'
+    | 'pbx'
+    | 'registerWrites'
   >,
 ): Router {
   const router = Router();
@@ -49,6 +57,7 @@ export function dashboardRouter(
         trunk: deps.trunk(),
         trunkAccounts: accounts,
         pbx: deps.pbx?.() ?? null,
+        registerWrites: deps.registerWrites?.(),
         ourNumbers: ourNumbers(todayByCalled, weekByCalled, lineNumbers),
         aggregates: reports.aggregates(),
       }),
