@@ -274,6 +274,20 @@ describe('what a remembered transaction keeps', () => {
   const MESSAGE = 1 << 20;
   const REQUESTS = 16;
 
+  it('a key is one string of its own characters, no view over a copy of them (one heap object a transaction)', () => {
+    setFlagsFromString('--allow-natives-syntax');
+    // V8's map of a string tells its kind: a sequential string's (what Array#join makes) or a slice's.
+    const sameKind = runInNewContext('(a, b) => %HaveSameMap(a, b)') as (a: string, b: string) => boolean;
+    const message = `Call-ID: a84b4c76e66710@pc33.example.com\r\n${'x'.repeat(100)}`;
+    const callId = message.slice(9, message.indexOf('\r'));
+    const sequential = [callId, 'x'].join('\n');
+    const sliced = (' ' + callId).slice(1);
+    expect(sameKind(sequential, sliced)).toBe(false);
+    const key = transactionKey(request({ ...INVITE, 'Call-ID': callId })) as string;
+    expect(key.startsWith(callId)).toBe(true);
+    expect(sameKind(key, sequential)).toBe(true);
+  });
+
   it('no slice of the request: the messages are collected while their transactions are remembered', () => {
     const seen = new RecentTransactions({ ttlMs: 40_000, maxEntries: 100, maxWaiting: 8 }, clock().now);
     gc();
