@@ -179,6 +179,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { PBX_URI: 'http://pbx' } })).toThrow(/pbx\.uri.*SIP URI/);
   });
 
+  it('says a port range given the higher port first is in the wrong order, not out of bounds', () => {
+    const error = (env: Record<string, string>): string => {
+      try {
+        loadConfig({ env });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '(loaded)';
+    };
+    expect(error({ RTP_PORTS: '21299-21200' })).toMatch(
+      /media\.rtpPorts \(from RTP_PORTS\): expected the lower port first, then the higher/,
+    );
+    expect(error({ RTP_PORTS: '21299-21200' })).not.toMatch(/within 1024-65535/);
+    expect(error({ RTP_PORTS: '80-21200' })).toMatch(/expected low-high within 1024-65535/);
+    expect(error({ RTP_PORTS: '21200-21299' })).toBe('(loaded)');
+  });
+
   it('refuses a PBX or outbound trunk URI whose host or port does not read, saying what is wrong', () => {
     // A typo in the port started crocetta with a PBX address no call can reach.
     expect(() => loadConfig({ env: { PBX_URI: 'sip:192.168.1.10:5060x' } })).toThrow(

@@ -396,8 +396,13 @@ export const configSchema = z
           .regex(/^\d{1,5}-\d{1,5}$/, 'expected a range such as 20000-20999')
           .refine((r) => {
             const [lo, hi] = r.split('-').map(Number);
-            return lo !== undefined && hi !== undefined && lo >= 1024 && hi <= 65535 && lo < hi;
-          }, 'expected low-high within 1024-65535'),
+            return lo !== undefined && hi !== undefined && Math.min(lo, hi) >= 1024 && Math.max(lo, hi) <= 65535;
+          }, 'expected low-high within 1024-65535')
+          // Both ports within bounds but the higher first (21299-21200): said as such, not as out of bounds.
+          .refine((r) => {
+            const [lo, hi] = r.split('-').map(Number);
+            return lo !== undefined && hi !== undefined && lo < hi;
+          }, 'expected the lower port first, then the higher (such as 20000-20999)'),
         /** Nice value the RTP worker thread asks for (its thread only; null: the process's). */
         rtpThreadNice: z.number().int().min(-20).max(19).nullable(),
         /** SCHED_FIFO priority the RTP worker thread asks for (its thread only; null: the ordinary class). */
