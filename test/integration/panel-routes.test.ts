@@ -223,6 +223,17 @@ describe('panel routers through the real app', () => {
     const junk = await form('/rules', { section: 'prefix-add', prefix: 'zero-two', verdict: 'nuisance', label: 'x' });
     expect(junk.status).toBe(200);
     expect(junk.text).toContain('come lo componi (0844)');
+    // A label longer than the rule's 200 characters (the form's maxlength, a client that ignores it): refused and said,
+    // not saved cut to its first 200.
+    const long = await form('/rules', {
+      section: 'prefix-add',
+      prefix: '+39081',
+      verdict: 'nuisance',
+      label: `Napoli ${'x'.repeat(200)}`,
+    });
+    expect(long.status).toBe(200);
+    expect(long.text).toContain('Non salvato: Etichetta: al massimo 200 caratteri');
+    expect((await page('/rules')).text).not.toContain('Napoli x');
     expect((await form('/settings/reset', {})).location).toBe('/settings?saved=1');
     expect((await page('/rules')).text).not.toContain('Salerno test');
   });
