@@ -34,6 +34,17 @@ function likePattern(text: string): string {
 
 /** Attempts matching the query, newest first (by time, then id); `before`/`beforeId` page on from a previous last row. */
 export async function listAttempts(db: Connection, q: AttemptQuery): Promise<Attempt[]> {
+  const { sql, params } = listAttemptsSql(q);
+  const rows = await db.all<AttemptRow>(sql, params);
+  return rows.map(attemptFromRow);
+}
+
+/**
+ * listAttempts' statement and its parameters. Its plan walks the time index newest first (attempts_time), or, for the
+ * messages alone (`kind = 'message'`, the panel's SMS view), the index of the messages only (attempts_message_time,
+ * migration 15: SQLite reads the bound kind when it plans), not every call in between.
+ */
+export function listAttemptsSql(q: AttemptQuery): { sql: string; params: SqlValue[] } {
   const where: string[] = [];
   const params: SqlValue[] = [];
   const add = (sql: string, ...values: SqlValue[]) => {
@@ -71,8 +82,7 @@ export async function listAttempts(db: Connection, q: AttemptQuery): Promise<Att
   if (q.beforeId !== undefined) add('(time, id) < (SELECT time, id FROM attempts WHERE id = ?)', q.beforeId);
   params.push(clampLimit(q.limit));
   const sql = `${SELECT_ATTEMPT_SQL}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ?`;
-  const rows = await db.all<AttemptRow>(sql, params);
-  return rows.map(attemptFromRow);
+  return { sql, params };
 }
 
 /** A caller's attempts counted; `withheld`: only its withheld ones (true) or only the others (false). */

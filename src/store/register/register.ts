@@ -52,6 +52,7 @@ import {
   joinTalk,
   INSERT_MARK_HISTORY_SQL,
   UPDATE_OUTCOMES_JSON_SQL,
+  UPDATE_OUTCOMES_MOVING_JSON_SQL,
   UPDATE_TALKS_JSON_SQL,
   UPSERT_CALLED_SQL,
   UPSERT_NUMBER_SQL,
@@ -187,6 +188,8 @@ interface WriterStatements {
   insertAttempts: Statement;
   /** The outcome updates of a JSON array of their lines (a talk time joined to each, when it waits with it). */
   updateOutcomes: Statement;
+  /** The same, for the updates updateOutcomes leaves out: those that change whether the call reached anybody. */
+  updateOutcomesMoving: Statement;
   /** The talk times of committed attempts, a JSON array of their lines. */
   updateTalks: Statement;
   upsertCalled: Statement;
@@ -267,6 +270,7 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       rollback: await writer.prepare(TRANSACTION_SQL.rollback),
       insertAttempts: await writer.prepare(INSERT_ATTEMPTS_JSON_SQL),
       updateOutcomes: await writer.prepare(UPDATE_OUTCOMES_JSON_SQL),
+      updateOutcomesMoving: await writer.prepare(UPDATE_OUTCOMES_MOVING_JSON_SQL),
       updateTalks: await writer.prepare(UPDATE_TALKS_JSON_SQL),
       upsertCalled: await writer.prepare(UPSERT_CALLED_SQL),
       upsertNumber: await writer.prepare(UPSERT_NUMBER_SQL),
@@ -543,7 +547,11 @@ class SqliteRegister implements OpenedRegister {
         options.onBatch?.(info);
       },
       ...(options.onSpool && { onSpool: options.onSpool }),
-      updater: { statement: statements.updateOutcomes, rows: ROWS_PER_INSERT },
+      updater: {
+        statement: statements.updateOutcomes,
+        rows: ROWS_PER_INSERT,
+        rest: statements.updateOutcomesMoving,
+      },
       commitRunsAlone: options.synchronous !== 'FULL',
     });
     this.talkUpdater = { statement: statements.updateTalks, rows: ROWS_PER_INSERT };

@@ -108,10 +108,11 @@ async function applyUpdates(
     for (const { kind, params } of updates) {
       const byKey = params[params.length - 1] !== null;
       try {
-        // By id, the statement has no parameter for the (null) key.
-        const { changes } = await (byKey
-          ? statements[kind].key.run(params)
-          : statements[kind].id.run(params.slice(0, -1)));
+        // By id, the statement has no parameter for the (null) key. An outcome goes through the view attempt_outcomes
+        // (rows.ts), whose UPDATE reports no changes: it returns the attempt's id.
+        const statement = byKey ? statements[kind].key : statements[kind].id;
+        const bound = byKey ? params : params.slice(0, -1);
+        const changes = kind === 'outcome' ? (await statement.all(bound)).length : (await statement.run(bound)).changes;
         if (changes > 0) result.updated++;
         else result.unchanged++;
       } catch (err) {

@@ -1,6 +1,7 @@
 /** How attempts and marks map to and from their rows. The SQL here is constant text; values are always bound. */
 import type { Reason } from '../../screening/types.js';
 import { isRefusalAction } from './refusal.js';
+import { unreachedSql } from './unreached.js';
 import type { SqlValue } from '../sqlite/connection.js';
 import {
   CHECK_RESULTS,
@@ -134,6 +135,27 @@ const OUTCOME_SET = `
          played_ms = COALESCE(?7, played_ms), hung_up_by = COALESCE(?8, hung_up_by),
          check_result = COALESCE(?9, check_result), check_ms = COALESCE(?10, check_ms)`;
 
+/** OUTCOME_SET with its parameters read from a line of a JSON array (`u`), and the talk time joined to it. */
+const OUTCOME_SET_JSON = `${OUTCOME_SET.replace(/\?(\d+)/g, (_, n: string) => `u.value->>${Number(n) - 1}`)},
+         talk_ms = COALESCE(u.value->>10, talk_ms)`;
+
+/**
+ * Whether the line `u` leaves the attempt's undelivered class (unreached.ts) as it is: the rule on the row as it is
+ * and as the line sets it (outcome, final status, check result unless the line has none; the action is never
+ * updated).
+ */
+const KEEPS_UNREACHED = `${unreachedSql({
+  action: 'attempts.action',
+  check: 'attempts.check_result',
+  outcome: 'attempts.outcome',
+  status: 'attempts.final_status',
+})} = ${unreachedSql({
+  action: 'attempts.action',
+  check: 'COALESCE(u.value->>8, attempts.check_result)',
+  outcome: 'u.value->>0',
+  status: 'u.value->>1',
+})}`;
+
 /**
  * The outcome updates of any number of attempts in one statement (commit-batch.ts' RowUpdater): ?1 is a JSON array of
  * outcomeLine()s, OUTCOME_SET's parameters ?1 to ?10 at positions 0 to 9, then the talk time (null: unchanged), a talk
@@ -141,21 +163,35 @@ const OUTCOME_SET = `
  * rides along, register.ts). Returns each attempt's id, caller and refused_at. (jsonb_each has a column `id` of its
  * own: the attempt's is always `attempts.id` here; RETURNING names only the updated table's. jsonb_each, as the
  * attempts' INSERT: each line stays binary for its `->>`s.)
+ *
+ * It leaves out (returns nothing for) an update that changes whether its attempt reached anybody (KEEPS_UNREACHED
+ * false: the PBX silent or unavailable, no PBX at the forward, the check not passed, or back): those few go through
+ * UPDATE_OUTCOMES_MOVING_JSON_SQL, which moves the dashboard's count too. attempts has no trigger on its updates
+ * (migration 15): the many updates that change no count (an answered call) pay for none.
  */
-export const UPDATE_OUTCOMES_JSON_SQL = `UPDATE attempts ${OUTCOME_SET.replace(/\?(\d+)/g, (_, n: string) => `u.value->>${Number(n) - 1}`)},
-         talk_ms = COALESCE(u.value->>10, talk_ms)
-   FROM jsonb_each(?1) AS u WHERE attempts.id = u.value->>5 RETURNING id, caller_key, refused_at`;
+export const UPDATE_OUTCOMES_JSON_SQL = `UPDATE attempts ${OUTCOME_SET_JSON}
+   FROM jsonb_each(?1) AS u WHERE attempts.id = u.value->>5 AND ${KEEPS_UNREACHED} RETURNING id, caller_key, refused_at`;
+
+/**
+ * UPDATE_OUTCOMES_JSON_SQL through the view attempt_outcomes (migration 15): its triggers write each row and move the
+ * daily count of an attempt whose undelivered class the update changes, in the same statement. For the rows the other
+ * leaves out (RowUpdater.rest), and any the register's statements would otherwise miss.
+ */
+export const UPDATE_OUTCOMES_MOVING_JSON_SQL = `UPDATE attempt_outcomes ${OUTCOME_SET_JSON}
+   FROM jsonb_each(?1) AS u WHERE attempt_outcomes.id = u.value->>5 RETURNING id, caller_key, refused_at`;
 
 /**
  * An outcome update replayed from the attempts journal (replay-journal.ts): outcomeParams' ten, then the attempt's
  * journal key as ?11. It finds its attempt by journal key when it has one (an attempt replayed by the same start
  * has a new id), else by id; and it never overwrites an outcome known later than its own (outcome_at): replaying it
- * twice, or after a later update of the same attempt was committed, changes nothing.
+ * twice, or after a later update of the same attempt was committed, changes nothing. Through the view
+ * attempt_outcomes, which moves the dashboard's count when the class changes; returns the attempt's id (a view's
+ * UPDATE reports no changes).
  */
-export const REPLAY_OUTCOME_BY_KEY_SQL = `UPDATE attempts ${OUTCOME_SET}
-   WHERE journal_key = ?11 AND (outcome_at IS NULL OR outcome_at <= ?3)`;
-export const REPLAY_OUTCOME_BY_ID_SQL = `UPDATE attempts ${OUTCOME_SET}
-   WHERE id = ?6 AND (outcome_at IS NULL OR outcome_at <= ?3)`;
+export const REPLAY_OUTCOME_BY_KEY_SQL = `UPDATE attempt_outcomes ${OUTCOME_SET}
+   WHERE journal_key = ?11 AND (outcome_at IS NULL OR outcome_at <= ?3) RETURNING id`;
+export const REPLAY_OUTCOME_BY_ID_SQL = `UPDATE attempt_outcomes ${OUTCOME_SET}
+   WHERE id = ?6 AND (outcome_at IS NULL OR outcome_at <= ?3) RETURNING id`;
 
 /** A talk time replayed from the journal: talk_ms, id, journal key (by key when there is one, as the outcome). */
 export const REPLAY_TALK_BY_KEY_SQL = 'UPDATE attempts SET talk_ms = ?1 WHERE journal_key = ?3';

@@ -13,12 +13,14 @@ export async function endStaleForwards(
   const db = await Connection.open(file);
   try {
     db.setBusyTimeout(opts.busyTimeoutMs ?? 5000);
-    const result = await db.run(
-      `UPDATE attempts SET outcome = 'timeout', outcome_at = ?1
-        WHERE time >= ?2 AND time <= ?1 AND outcome = 'forwarded'`,
+    // Through the view attempt_outcomes (migration 15), which moves the dashboard's count if the update changes whether
+    // the call reached anybody (rows.ts); a view's UPDATE reports no changes: it returns the ids.
+    const ended = await db.all(
+      `UPDATE attempt_outcomes SET outcome = 'timeout', outcome_at = ?1
+        WHERE time >= ?2 AND time <= ?1 AND outcome = 'forwarded' RETURNING id`,
       [opts.now, opts.since],
     );
-    return result.changes;
+    return ended.length;
   } finally {
     await db.close();
   }

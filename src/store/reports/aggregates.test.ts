@@ -15,6 +15,9 @@ import { HEAVY_CALLER_ATTEMPTS } from './rank-numbers.js';
 import { mulberry32 as prng } from '../../../test/support/prng.js';
 import { silentLogger } from '../logger.js';
 import { openRegister } from '../register/register.js';
+import { replayJournal } from '../register/replay-journal.js';
+import { outcomeParams } from '../register/rows.js';
+import { endStaleForwards } from '../register/stale-forwards.js';
 import { isRefusalAction } from '../register/refusal.js';
 import { NO_PBX_ACTION, UNROUTABLE_ACTION, type OutcomeUpdate } from '../register/types.js';
 import { MIGRATIONS, migrate } from '../sqlite/migrations.js';
@@ -440,7 +443,7 @@ describe('the per-day aggregates', () => {
       `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.rebuild', '{"timeZone":"Europe/Rome","schema":12,"emptying":true}', 0)`,
     );
     const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
-    expect(await migrate(db, file)).toEqual([13, 14]);
+    expect(await migrate(db, file)).toEqual([13, 14, 15]);
     expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
     expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'Europe/Rome');
@@ -479,7 +482,7 @@ describe('the per-day aggregates', () => {
     expect(await db.get(unreachedNow)).toEqual({ n: 4 }); // the no-pbx ones only
     await expectAggregatesOfAttempts(db, 'Europe/Rome', byAction);
 
-    expect(await migrate(db, file)).toEqual([14]);
+    expect(await migrate(db, file, MIGRATIONS.slice(0, 14))).toEqual([14]);
     // 4 each of 503, 408, failed 480, failed with no status, the two checks: 24 moved, by day, called number, verdict.
     expect(await db.get(unreachedNow)).toEqual({ n: 28 });
     expect(await db.get('SELECT COUNT(*) AS n FROM daily_totals WHERE attempts <= 0')).toEqual({ n: 0 });
@@ -514,12 +517,81 @@ describe('the per-day aggregates', () => {
       `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.rebuild', '{"timeZone":"Europe/Rome","schema":13,"emptying":true}', 0)`,
     );
     const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
-    expect(await migrate(db, file)).toEqual([14]);
+    expect(await migrate(db, file)).toEqual([14, 15]);
     expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
     expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'Europe/Rome');
     expect(await db.get('SELECT SUM(attempts) AS n FROM daily_totals WHERE unreached')).toEqual({ n: 6 });
     await db.close();
+  });
+
+  it("move the count from migration 15 on by the register's outcome updates, replays and stale forwards only", async () => {
+    const file = dir.file('fourteen.sqlite');
+    const { db, insert } = await oldRegister(file, 14);
+    // Forwards still ringing (two of them with a status the PBX gave before: 503), answered, a PBX unavailable.
+    for (let n = 0; n < 24; n++)
+      await insert(
+        n,
+        n % 5 === 4 ? 'reject' : 'allow',
+        'forwarded',
+        n % 8 === 7 ? 503 : null,
+        n % 3 ? 'unknown' : 'suspect',
+      );
+    await db.run("UPDATE attempts SET outcome = 'declined', final_status = 503 WHERE id IN (1, 2)");
+    const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
+    expect(await db.get('SELECT SUM(attempts) AS n FROM daily_totals WHERE unreached')).toEqual({ n: 2 });
+    expect(await migrate(db, file)).toEqual([15]);
+    expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
+    // No trigger on an update of attempts: an answered call's outcome update runs none.
+    const triggers = await db.all<{ name: string; sql: string }>(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'attempts'",
+    );
+    expect(triggers.filter((t) => /\bUPDATE\b[^;]*\bON\s+attempts\b/i.test(t.sql.split('BEGIN')[0] ?? ''))).toEqual([]);
+    // By hand, on attempts: the count does not move (a rebuild would recount); the register's statements move it.
+    await db.run("UPDATE attempts SET outcome = 'timeout', final_status = 408 WHERE id = 3");
+    expect(await db.get('SELECT SUM(attempts) AS n FROM daily_totals WHERE unreached')).toEqual({ n: 2 });
+    await db.run("UPDATE attempts SET outcome = 'forwarded', final_status = NULL WHERE id = 3");
+    await db.close();
+
+    const warned: string[] = [];
+    const logger = { ...silentLogger, warn: (_obj: object, msg: string) => void warned.push(msg) };
+    const register = await openRegister({ file, lookbackDays: 3650, logger });
+    // One UPDATE of outcomes at a time (flushed after each group): some change the count, some not, some back.
+    for (const [k, id] of [1, 2, 3, 4, 5, 6, 9, 10, 11, 12].entries())
+      register.updateOutcome(id, outcomeUpdate(k, DST_END));
+    await register.flush();
+    for (const [k, id] of [1, 3, 5, 13, 14].entries()) register.updateOutcome(id, outcomeUpdate(k + 3, DST_END + 1));
+    await register.flush();
+    await register.close();
+    expect(warned).toEqual([]); // every update found its row (none left out by the first statement and lost)
+    const after = await Connection.open(file);
+    await expectAggregatesOfAttempts(after, 'Europe/Rome');
+    // A journaled outcome replayed at start (503: undelivered), and the forwards a previous run left ringing.
+    const replayed = await replayJournal(
+      after,
+      [
+        {
+          path: 'j',
+          columns: ['journal_key'],
+          rows: [],
+          updates: [{ kind: 'outcome', params: [...outcomeParams(18, outcomeUpdate(2, DST_END + 2)), null] }],
+          unreadable: 0,
+        },
+      ],
+      ['journal_key'],
+      silentLogger,
+    );
+    expect(replayed).toMatchObject({ updated: 1, unchanged: 0 });
+    await after.close();
+    expect(await endStaleForwards(file, { now: DST_END + 3, since: 0 })).toBeGreaterThan(5);
+    const end = await Connection.open(file);
+    expect(
+      await end.get("SELECT COUNT(*) AS n FROM attempts WHERE outcome = 'timeout' AND final_status = 503"),
+    ).toEqual({
+      n: 3,
+    });
+    await expectAggregatesOfAttempts(end, 'Europe/Rome');
+    await end.close();
   });
 
   describe('rebuilt in chunks while the register records', () => {

@@ -17,9 +17,10 @@
  *      write lock), then added to the aggregates in one short transaction that also moves the cursor. Attempts are
  *      never deleted and the columns counted (time, caller, called number, verdict, action) are never updated, so an
  *      attempt at or below the watermark is counted once, by its chunk, and one above it once, by the trigger. Only
- *      whether it reached anybody (UNREACHED) changes with an outcome update: the outcome trigger (migration 14) moves
- *      its count when the aggregates hold it (no mark, above the watermark, or behind the cursor: added), else counts
- *      up the mark's `moved`, so that a chunk counted before that update is not added: the mark it was counted
+ *      whether it reached anybody (UNREACHED) changes with an outcome update: the register's update moves its count
+ *      (the view attempt_outcomes' trigger, migration 15, for the few updates that change it; migration 14's outcome
+ *      trigger before) when the aggregates hold it (no mark, above the watermark, or behind the cursor: added), else
+ *      counts up the mark's `moved`, so that a chunk counted before that update is not added: the mark it was counted
  *      from is no longer the mark (MarkMoved), and the chunk is counted again from the rows as they are.
  *      company_daily is added from the chunk's caller days joined to the marks of the moment, inside the write
  *      transaction, as the mark triggers move a caller's whole counted history when a mark changes: it stays the
@@ -32,7 +33,7 @@
  * version starts over. Until the end, `aggregates.timeZone` is absent: the aggregates are not complete.
  */
 import { offsetChanges } from './local-days.js';
-import { NO_PBX_ACTION, UNROUTABLE_ACTION } from '../register/types.js';
+import { unreachedSql } from '../register/unreached.js';
 import type { StoreLogger } from '../logger.js';
 import type { Connection } from '../sqlite/connection.js';
 
@@ -58,7 +59,10 @@ interface RebuildMark {
   startedAt: number;
   /** Set while caller_daily is being emptied, before the beginning (the other fields are absent then). */
   emptying?: boolean;
-  /** Outcome updates that changed whether an attempt not yet counted reached anybody (the outcome trigger's). */
+  /**
+   * Outcome updates that changed whether an attempt not yet counted reached anybody (attempt_outcomes' trigger's,
+   * migration 15; migration 14's outcome trigger's before).
+   */
   moved?: number;
 }
 
@@ -73,19 +77,18 @@ export const LOCAL_DAY = `(a.time + COALESCE((SELECT offset_ms FROM time_zone_of
 export const STOPPED = "(substr(a.action, 1, 6) IN ('reject', 'hangup') OR substr(a.action, 1, 8) = 'announce')";
 
 /**
- * Unreached (undelivered): let through, but it reached no PBX, as the row says: none was there to take it (answered
- * 480, the row's action NO_PBX_ACTION) or its called number could not be read (404/414, UNROUTABLE_ACTION), decided
- * before the attempt is written; or, known from its outcome (an update after the insert), the caller did not pass the
- * human check (no-digit, wrong-digit, hung-up), the PBX did not answer or said it was unavailable (408, 503), crocetta
- * found no PBX at the forward (failed 480) or the proxy failed (failed, no status). The insert trigger counts it from
- * the row as inserted, the outcome trigger moves the count when an update changes it (migration 14's unreached14, the
- * same expression): the dashboard counts it apart from the calls that passed. Never stopped as well. 0 or 1.
+ * Unreached (undelivered): let through, but it reached no PBX, as the row says (unreached.ts: the plan found none or
+ * could not read the number, the check not passed, the PBX silent or unavailable, no PBX at the forward). The insert
+ * trigger counts it from the row as inserted; an outcome update that changes it moves the count (the register's
+ * updates through the view attempt_outcomes, migration 15; migration 14's outcome trigger before): the dashboard
+ * counts it apart from the calls that passed. Never stopped as well. 0 or 1.
  */
-export const UNREACHED = `(NOT ${STOPPED} AND (
-    a.action IN ('${NO_PBX_ACTION}', '${UNROUTABLE_ACTION}')
-    OR COALESCE(a.check_result, '') IN ('no-digit', 'wrong-digit', 'hung-up')
-    OR (a.outcome IN ('timeout', 'declined', 'failed') AND COALESCE(a.final_status, 0) IN (408, 503))
-    OR (a.outcome = 'failed' AND COALESCE(a.final_status, 480) = 480)))`;
+export const UNREACHED = unreachedSql({
+  action: 'a.action',
+  check: 'a.check_result',
+  outcome: 'a.outcome',
+  status: 'a.final_status',
+});
 
 const CHUNK_TABLES = `
   CREATE TEMP TABLE IF NOT EXISTS rebuild_totals (
@@ -461,7 +464,7 @@ export class AggregatesRebuild {
       const next: RebuildMark = { ...chunk.next(base), counted: base.counted + counted };
       const { held, waited } = await writeTransaction(db, async () => {
         const now = await db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [REBUILD_KEY]);
-        // Compared as JSON values: the outcome trigger rewrites the mark with SQLite's json_set.
+        // Compared as JSON values: the outcome update's trigger rewrites the mark with SQLite's json_set.
         if (now === undefined || JSON.stringify(JSON.parse(now.value)) !== JSON.stringify(base)) throw new MarkMoved();
         await db.exec(ADD_CHUNK);
         await db.run(SET_SETTING, [REBUILD_KEY, JSON.stringify(next), Date.now()]);

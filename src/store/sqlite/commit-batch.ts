@@ -82,6 +82,11 @@ export type WriteOp<S> = AttemptWrite | OtherWrite<S> | RowUpdateWrite;
 export interface RowUpdater {
   statement: Statement;
   rows: number;
+  /**
+   * The same update by another statement, for the rows `statement` leaves out (returns nothing for): the register's
+   * outcome updates that change whether a call reached anybody (rows.ts). Run after it, with those rows' lines only.
+   */
+  rest?: Statement;
 }
 
 /**
@@ -233,7 +238,10 @@ function updatesEnd<S>(updater: RowUpdater | undefined, batch: readonly WriteOp<
   return end;
 }
 
-/** Updates batch[from, to) (all updates of distinct rows, of one statement) with that statement; each gets its row back. */
+/**
+ * Updates batch[from, to) (all updates of distinct rows, of one statement) with that statement, then those it returned
+ * nothing for with its `rest`, if any; each gets its row back.
+ */
 async function updateRows(
   batchUpdater: RowUpdater | undefined,
   batch: readonly RowUpdateWrite[],
@@ -242,11 +250,18 @@ async function updateRows(
 ): Promise<void> {
   const updater = batch[from]?.updater ?? batchUpdater;
   if (updater === undefined) throw new Error('a row update without a RowUpdater');
-  let lines = '[';
-  for (let k = from; k < to; k++) lines += (k === from ? '' : ',') + (batch[k]?.line() ?? 'null');
-  const rows = await updater.statement.all<Readonly<Record<string, unknown>> & { id: number }>([`${lines}]`]);
+  const lines: string[] = [];
+  for (let k = from; k < to; k++) lines.push(batch[k]?.line() ?? 'null');
   const byId = new Map<number, Readonly<Record<string, unknown>>>();
-  for (const row of rows) byId.set(row.id, row);
+  const returned = async (statement: Statement, of: readonly string[]) => {
+    const rows = await statement.all<Readonly<Record<string, unknown>> & { id: number }>([`[${of.join(',')}]`]);
+    for (const row of rows) byId.set(row.id, row);
+  };
+  await returned(updater.statement, lines);
+  if (updater.rest !== undefined && byId.size < to - from) {
+    const left = lines.filter((_, i) => !byId.has(batch[from + i]?.id ?? -1));
+    await returned(updater.rest, left);
+  }
   for (let k = from; k < to; k++) {
     const op = batch[k];
     if (op !== undefined) op.returned = byId.get(op.id);

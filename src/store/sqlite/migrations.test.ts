@@ -57,6 +57,7 @@ describe('migrations', () => {
       'attempts_caller_time',
       'attempts_check_passed',
       'attempts_journal_key',
+      'attempts_message_time',
       'attempts_time',
       'caller_daily_day',
       'caller_totals_attempts',

@@ -731,6 +731,52 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE temp.outcome_unreached_days;
     `,
   },
+  {
+    version: 15,
+    name: "undelivered moved by the register's outcome updates that change it, not a trigger on every update; SMS index",
+    sql: `
+      -- Migration 14's outcome trigger ran on every outcome update (its WHEN evaluated, false for nearly all: ~6 µs of
+      -- SQLite's thread a forwarded call). It goes: the register's outcome UPDATE of attempts leaves out the rows whose
+      -- undelivered class it would change (rows.ts) and writes those few through the view attempt_outcomes, whose
+      -- triggers write the row and move its count as migration 14's trigger did (the same statements; COUNTED_14 and
+      -- the rebuild mark's "moved" as there). The start's replay of journaled outcomes and the ending of stale
+      -- forwards write through the view as well. An UPDATE of attempts' outcome columns by hand moves nothing (a
+      -- rebuild recounts: aggregates.ts).
+      DROP TRIGGER attempts_outcome_aggregates;
+      CREATE VIEW attempt_outcomes AS
+        SELECT id, journal_key, time, caller_key, called_number, verdict, action, outcome, final_status, outcome_at,
+               refused_at, played_ms, hung_up_by, check_result, check_ms, talk_ms
+          FROM attempts;
+      -- Only the outcome's columns are written; the others of the view are read (where, the count's cell).
+      CREATE TRIGGER attempt_outcomes_write INSTEAD OF UPDATE ON attempt_outcomes
+      BEGIN
+        UPDATE attempts
+           SET outcome = NEW.outcome, final_status = NEW.final_status, outcome_at = NEW.outcome_at,
+               refused_at = NEW.refused_at, played_ms = NEW.played_ms, hung_up_by = NEW.hung_up_by,
+               check_result = NEW.check_result, check_ms = NEW.check_ms, talk_ms = NEW.talk_ms
+         WHERE id = OLD.id;
+      END;
+      CREATE TRIGGER attempt_outcomes_aggregates INSTEAD OF UPDATE ON attempt_outcomes
+      WHEN ${unreached14('OLD')} <> ${unreached14('NEW')}
+      BEGIN
+        UPDATE daily_totals SET attempts = attempts - 1
+         WHERE day = ${NEW_DAY_14} AND called_number = COALESCE(NEW.called_number, '') AND verdict = NEW.verdict
+           AND stopped = 0 AND unreached = ${unreached14('OLD')} AND ${COUNTED_14};
+        DELETE FROM daily_totals
+         WHERE day = ${NEW_DAY_14} AND called_number = COALESCE(NEW.called_number, '') AND verdict = NEW.verdict
+           AND stopped = 0 AND unreached = ${unreached14('OLD')} AND attempts = 0;
+        INSERT INTO daily_totals (day, called_number, verdict, stopped, unreached, attempts)
+        SELECT ${NEW_DAY_14}, COALESCE(NEW.called_number, ''), NEW.verdict, 0, ${unreached14('NEW')}, 1
+         WHERE ${COUNTED_14}
+        ON CONFLICT (day, called_number, verdict, stopped, unreached) DO UPDATE SET attempts = attempts + 1;
+        UPDATE settings SET value = json_set(value, '$.moved', COALESCE(value->>'moved', 0) + 1)
+         WHERE key = 'aggregates.rebuild' AND NOT ${COUNTED_14};
+      END;
+
+      -- The register's SMS view (kind=message) walked the time index through every call; messages are few.
+      CREATE INDEX attempts_message_time ON attempts (time) WHERE kind = 'message';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
