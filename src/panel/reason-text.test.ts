@@ -38,17 +38,17 @@ const R: Record<string, ReasonLike> = {
   },
   afterRefusal: {
     code: 'attempt-after-refusal',
-    text: '1st attempt in 1 day after a refusal on 17 Nov',
+    text: '1st attempt after a refusal on 17 Nov (within 1 day)',
     params: { attempt: 1, days: 1, refusedAt: '2026-11-17T14:41:22.000Z', limit: 3 },
   },
   sameDay: {
     code: 'attempt-after-refusal',
-    text: '2nd attempt the same day after a refusal on 17 Nov',
+    text: '2nd attempt after a refusal on 17 Nov (the same day)',
     params: { attempt: 2, days: 0, refusedAt: '2026-11-17T14:41:22.000Z', limit: 3 },
   },
   repeat: {
     code: 'repeat-after-refusal',
-    text: '3rd attempt in 2 days after a refusal on 3 Nov',
+    text: '3rd attempt after a refusal on 3 Nov (within 2 days)',
     params: { attempt: 3, days: 2, refusedAt: '2026-11-03T10:00:00.000Z', limit: 3 },
   },
   talked: {
@@ -159,9 +159,9 @@ describe("reasons in the panel's language", () => {
     expect(said).toEqual({
       markedNuisance: 'segnato come molesto da voi il 27 nov 2026 (Assicurazioni Esempio, assicurazioni)',
       markedTrusted: 'segnato come fidato da voi il 30 nov 2026',
-      afterRefusal: '1° tentativo in 1 giorno dopo un rifiuto del 17 nov',
-      sameDay: '2° tentativo lo stesso giorno dopo un rifiuto del 17 nov',
-      repeat: '3° tentativo in 2 giorni dopo un rifiuto del 3 nov',
+      afterRefusal: '1° tentativo dopo un rifiuto del 17 nov (entro 1 giorno)',
+      sameDay: '2° tentativo dopo un rifiuto del 17 nov (lo stesso giorno)',
+      repeat: '3° tentativo dopo un rifiuto del 3 nov (entro 2 giorni)',
       talked: 'ha parlato con voi per 11 min il 16 nov',
       trap: 'ha chiamato 02 1234 5679 (ora), un vostro numero mai pubblicato: lo chiamano solo i centralini automatici che scorrono un elenco',
       withheld: 'numero nascosto (Privacy: id)',
@@ -522,31 +522,31 @@ const EVERY_CODE: Record<ReasonCode, Array<[ReasonLike, string, string]>> = {
     [
       {
         code: 'repeat-after-refusal',
-        text: '3rd attempt in 2 days after a refusal on 3 Nov',
+        text: '3rd attempt after a refusal on 3 Nov (within 2 days)',
         params: { attempt: 3, days: 2, refusedAt: '2026-11-03T10:00:00.000Z', limit: 3 },
       },
-      '3rd attempt in 2 days after a refusal on 3 Nov',
-      '3° tentativo in 2 giorni dopo un rifiuto del 3 nov',
+      '3rd attempt after a refusal on 3 Nov (within 2 days)',
+      '3° tentativo dopo un rifiuto del 3 nov (entro 2 giorni)',
     ],
   ],
   'attempt-after-refusal': [
     [
       {
         code: 'attempt-after-refusal',
-        text: '1st attempt in 1 day after a refusal on 17 Nov',
+        text: '1st attempt after a refusal on 17 Nov (within 1 day)',
         params: { attempt: 1, days: 1, refusedAt: '2026-11-17T14:41:22.000Z', limit: 3 },
       },
-      '1st attempt in 1 day after a refusal on 17 Nov',
-      '1° tentativo in 1 giorno dopo un rifiuto del 17 nov',
+      '1st attempt after a refusal on 17 Nov (within 1 day)',
+      '1° tentativo dopo un rifiuto del 17 nov (entro 1 giorno)',
     ],
     [
       {
         code: 'attempt-after-refusal',
-        text: '2nd attempt the same day after a refusal on 17 Nov',
+        text: '2nd attempt after a refusal on 17 Nov (the same day)',
         params: { attempt: 2, days: 0, refusedAt: '2026-11-17T14:41:22.000Z', limit: 3 },
       },
-      '2nd attempt the same day after a refusal on 17 Nov',
-      '2° tentativo lo stesso giorno dopo un rifiuto del 17 nov',
+      '2nd attempt after a refusal on 17 Nov (the same day)',
+      '2° tentativo dopo un rifiuto del 17 nov (lo stesso giorno)',
     ],
   ],
   withheld: [
@@ -982,6 +982,33 @@ describe('reasons said from their facts, in both languages', () => {
       cases[2]?.text,
       cases[3]?.text,
     ]);
+  });
+
+  it('say a repeat after a refusal with its ordinal next to "after a refusal", rows written before session 47 too', () => {
+    // Written before: "1st attempt the same day after a refusal" read as the caller's first call of the day, on its
+    // second refused call (reasons47's office walk). The count is the rule's (the call after a refusal is its 1st).
+    const older = (text: string, attempt: number, days: number): ReasonLike => ({
+      code: attempt >= 3 ? 'repeat-after-refusal' : 'attempt-after-refusal',
+      text,
+      params: { attempt, days, refusedAt: '2026-11-05T09:00:00.000Z', limit: 3 },
+    });
+    const said = (r: ReasonLike) => [reasonText(en, r), reasonText(it_, r)];
+    expect(said(older('1st attempt the same day after a refusal on 5 Nov', 1, 0))).toEqual([
+      '1st attempt after a refusal on 5 Nov (the same day)',
+      '1° tentativo dopo un rifiuto del 5 nov (lo stesso giorno)',
+    ]);
+    expect(said(older('3rd attempt in 2 days after a refusal on 5 Nov', 3, 2))).toEqual([
+      '3rd attempt after a refusal on 5 Nov (within 2 days)',
+      '3° tentativo dopo un rifiuto del 5 nov (entro 2 giorni)',
+    ]);
+    expect(said(older('11th attempt in 1 day after a refusal on 5 Nov', 11, 1))).toEqual([
+      '11th attempt after a refusal on 5 Nov (within 1 day)',
+      '11° tentativo dopo un rifiuto del 5 nov (entro 1 giorno)',
+    ]);
+    // A text its facts do not make (another attempt) is shown as written.
+    expect(reasonText(en, older('2nd attempt the same day after a refusal on 5 Nov', 1, 0))).toBe(
+      '2nd attempt the same day after a refusal on 5 Nov',
+    );
   });
 
   it("keep today's text for a friend's report written before its facts said which item is a category", () => {

@@ -219,11 +219,31 @@ const WITHHELD: Record<string, string> = {
 
 type Render = (f: Facts, loc: Locale) => string | null;
 
-/** `days` 0: the refusal was the same calendar day (classify.ts), "in 1 giorno" read as a day gone by. */
+/**
+ * `days` 0: the refusal was the same calendar day (classify.ts), "in 1 giorno" read as a day gone by. The ordinal next
+ * to "dopo un rifiuto", the span last: "1° tentativo lo stesso giorno" read as the caller's first call of the day.
+ */
 const afterRefusal: Render = (f, loc) => {
   const days = f.num('days');
-  const span = days === 0 ? 'lo stesso giorno' : `in ${plural(days, 'giorno', 'giorni')}`;
-  return `${f.num('attempt')}° tentativo ${span} dopo un rifiuto del ${loc.dayMonth(f.time('refusedAt'))}`;
+  const span = days === 0 ? 'lo stesso giorno' : `entro ${plural(days, 'giorno', 'giorni')}`;
+  return `${f.num('attempt')}° tentativo dopo un rifiuto del ${loc.dayMonth(f.time('refusedAt'))} (${span})`;
+};
+
+/**
+ * The repeat rule's English: the ordinal and the refusal's day as written, the span from `days`. Rows written before
+ * session 47 ("1st attempt the same day after a refusal on 3 Nov") read in today's order too.
+ */
+const afterRefusalEnglish: Render = (f) => {
+  const t = f.reason.text;
+  const m =
+    /^(\d+)(st|nd|rd|th) attempt (?:(?:in \d+ days?|the same day) after a refusal on (.+)|after a refusal on (.+) \((?:the same day|within \d+ days?)\))$/.exec(
+      t,
+    );
+  if (m === null || Number(m[1]) !== f.num('attempt')) return null;
+  const days = f.num('days');
+  if (!(days >= 0 && Number.isInteger(days))) return null;
+  const span = days === 0 ? 'the same day' : `within ${days === 1 ? '1 day' : `${days} days`}`;
+  return `${m[1]}${m[2]} attempt after a refusal on ${m[3] ?? m[4]} (${span})`;
 };
 
 const IT: Partial<Record<ReasonCode, Render>> = {
@@ -469,16 +489,8 @@ const EN: Readonly<Record<ReasonCode, Render>> = {
   'telemarketing-prefix': packEnglish('telemarketing-prefix'),
   'survey-prefix': packEnglish('survey-prefix'),
   'automated-call-prefix': packEnglish('automated-call-prefix'),
-  'repeat-after-refusal': asWritten((f, t) =>
-    new RegExp(
-      `^${f.num('attempt')}(?:st|nd|rd|th) attempt (?:in \\d+ days?|the same day) after a refusal on .+$`,
-    ).test(t),
-  ),
-  'attempt-after-refusal': asWritten((f, t) =>
-    new RegExp(
-      `^${f.num('attempt')}(?:st|nd|rd|th) attempt (?:in \\d+ days?|the same day) after a refusal on .+$`,
-    ).test(t),
-  ),
+  'repeat-after-refusal': afterRefusalEnglish,
+  'attempt-after-refusal': afterRefusalEnglish,
   withheld: asWritten(
     (f, t) =>
       typeof WITHHELD[f.str('why')] === 'string' &&

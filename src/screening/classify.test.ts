@@ -244,7 +244,7 @@ describe('repeat attempts after a refusal', () => {
     expect(d.reasons).toEqual([
       expect.objectContaining({
         code: 'attempt-after-refusal',
-        text: '1st attempt in 6 days after a refusal on 3 Nov',
+        text: '1st attempt after a refusal on 3 Nov (within 6 days)',
         params: expect.objectContaining({ attempt: 1, days: 6 }) as unknown,
       }),
     ]);
@@ -259,12 +259,12 @@ describe('repeat attempts after a refusal', () => {
     const now = refusedAt + 4 * DAY + HOUR;
     const d2 = run(caller(ITALIAN_MOBILE), second, rules(), now);
     expect(d2.verdict).toBe('suspect');
-    expect(d2.reasons[0]?.text).toBe('2nd attempt in 5 days after a refusal on 3 Nov');
+    expect(d2.reasons[0]?.text).toBe('2nd attempt after a refusal on 3 Nov (within 5 days)');
     const d3 = run(caller(ITALIAN_MOBILE), third, rules(), now);
     expect(d3.verdict).toBe('nuisance');
     expect(d3.reasons[0]).toMatchObject({
       code: 'repeat-after-refusal',
-      text: '3rd attempt in 5 days after a refusal on 3 Nov',
+      text: '3rd attempt after a refusal on 3 Nov (within 5 days)',
       weight: WEIGHTS.nuisance,
     });
   });

@@ -5,7 +5,14 @@ import { blockSweepReason, prefixEvidence, prefixReason } from './prefix-evidenc
 import { compileRules, type CompiledRules } from './compile.js';
 import { isoTime } from './dates.js';
 import { friendReason } from './friends.js';
-import { attemptAfterRefusal, findRepeat, latestConversation, ordinal, type RepeatFinding } from './repeat.js';
+import {
+  ATTEMPT_AFTER_REFUSAL,
+  findRepeat,
+  latestConversation,
+  ordinal,
+  refusalSpan,
+  type RepeatFinding,
+} from './repeat.js';
 import type { ScreeningRules } from './rules.js';
 import { bypassReason, displayNameBlockReason, learnedTrustReason } from './safety.js';
 import { shakenFinding } from './shaken.js';
@@ -160,8 +167,8 @@ function decide(
       const days = found.days <= 2 && sameDay(c, found.refusedAt, now) ? 0 : found.days;
       reasons.push({
         code: verdict === 'nuisance' ? 'repeat-after-refusal' : 'attempt-after-refusal',
-        // "2nd attempt in 3 days after a refusal on 3 Nov", "2nd attempt the same day after a refusal on 3 Nov"
-        text: ordinal(found.count) + attemptAfterRefusal(days) + c.dates.dayMonth(found.refusedAt),
+        // "2nd attempt after a refusal on 3 Nov (within 3 days)", "2nd attempt after a refusal on 3 Nov (the same day)"
+        text: ordinal(found.count) + ATTEMPT_AFTER_REFUSAL + c.dates.dayMonth(found.refusedAt) + refusalSpan(days),
         weight: weightOf(verdict),
         params: {
           attempt: found.count,

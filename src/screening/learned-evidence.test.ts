@@ -102,7 +102,7 @@ describe('behaviour evidence', () => {
       caller('+390212345678'),
       evidence({ attempts: [TUE - 5 * DAY, TUE - 3 * DAY, TUE - DAY], refusals: [TUE - 5 * DAY] }),
     );
-    expect(d.reasons[0]?.text).toBe('3rd attempt in 5 days after a refusal on 5 Nov');
+    expect(d.reasons[0]?.text).toBe('3rd attempt after a refusal on 5 Nov (within 5 days)');
   });
 });
 

@@ -68,7 +68,7 @@ describe('a call again after a refusal on its range alone (actions.rangeRepeat)'
   };
   const again: Reason = {
     code: 'attempt-after-refusal',
-    text: '1st attempt in 7 days after a refusal on 6 Oct',
+    text: '1st attempt after a refusal on 6 Oct (within 7 days)',
     weight: 0.5,
   };
   const strict: ActionPolicy = { ...policy, nuisance: { kind: 'reject', status: 607 } };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from './classify.js';
-import { attemptAfterRefusal, findRepeat, latestConversation, ordinal } from './repeat.js';
+import { ATTEMPT_AFTER_REFUSAL, findRepeat, latestConversation, ordinal, refusalSpan } from './repeat.js';
 import { TalkRecord } from './call-list.js';
 import type { Decision } from './types.js';
 import { at, caller, DAY, evidence, HOUR, rules } from './test-fixtures.js';
@@ -127,14 +127,15 @@ describe('latestConversation', () => {
   });
 });
 
-describe('attemptAfterRefusal', () => {
-  it('writes the middle of the repeat reason for any number of days, written once or not', () => {
+describe('refusalSpan', () => {
+  it('writes the end of the repeat reason for any number of days, written once or not', () => {
+    expect(ATTEMPT_AFTER_REFUSAL).toBe(' attempt after a refusal on ');
     for (let round = 0; round < 2; round++) {
       for (const days of [1, 2, 3, 7, 30, 399, 400, 401, 1000, -1, 2.5]) {
         const written = days === 1 ? '1 day' : `${days} days`;
-        expect(attemptAfterRefusal(days)).toBe(` attempt in ${written} after a refusal on `);
+        expect(refusalSpan(days)).toBe(` (within ${written})`);
       }
-      expect(attemptAfterRefusal(0)).toBe(' attempt the same day after a refusal on ');
+      expect(refusalSpan(0)).toBe(' (the same day)');
     }
   });
 });
@@ -146,13 +147,13 @@ describe('repeat rule in classification (N = 3, D = 5 days)', () => {
     expect(nMinus1.verdict).toBe('suspect');
     expect(nMinus1.reasons[0]).toMatchObject({
       code: 'attempt-after-refusal',
-      text: '2nd attempt in 3 days after a refusal on 3 Nov',
+      text: '2nd attempt after a refusal on 3 Nov (within 3 days)',
     });
     const n = decide([REFUSED + DAY, REFUSED + 2 * DAY], [REFUSED], now); // two earlier + current = 3
     expect(n.verdict).toBe('nuisance');
     expect(n.reasons[0]).toMatchObject({
       code: 'repeat-after-refusal',
-      text: '3rd attempt in 3 days after a refusal on 3 Nov',
+      text: '3rd attempt after a refusal on 3 Nov (within 3 days)',
       params: { attempt: 3, days: 3, limit: 3, refusedAt: '2026-11-03T09:00:00.000Z' },
     });
   });
@@ -160,14 +161,14 @@ describe('repeat rule in classification (N = 3, D = 5 days)', () => {
   it('more than N attempts stay nuisance with the right ordinal', () => {
     const earlier = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((h) => REFUSED + h * HOUR);
     expect(decide(earlier, [REFUSED], REFUSED + DAY).reasons[0]?.text).toBe(
-      '11th attempt in 1 day after a refusal on 3 Nov',
+      '11th attempt after a refusal on 3 Nov (within 1 day)',
     );
   });
 
   it('a call exactly D days after the refusal still counts; one ms later it does not', () => {
     const earlier = [REFUSED + DAY, REFUSED + 2 * DAY];
     expect(decide(earlier, [REFUSED], REFUSED + 5 * DAY).reasons[0]?.text).toBe(
-      '3rd attempt in 5 days after a refusal on 3 Nov',
+      '3rd attempt after a refusal on 3 Nov (within 5 days)',
     );
     expect(decide(earlier, [REFUSED], REFUSED + 5 * DAY + 1)).toEqual({ verdict: 'unknown', score: 0, reasons: [] });
   });
@@ -191,7 +192,7 @@ describe('repeat rule in classification (N = 3, D = 5 days)', () => {
     expect(d.verdict).toBe('nuisance');
     expect(d.reasons[0]).toMatchObject({
       code: 'repeat-after-refusal',
-      text: '3rd attempt in 3 days after a refusal on 3 Nov',
+      text: '3rd attempt after a refusal on 3 Nov (within 3 days)',
     });
   });
 
@@ -204,7 +205,7 @@ describe('repeat rule in classification (N = 3, D = 5 days)', () => {
     expect(next.verdict).toBe('nuisance');
     expect(next.reasons[0]).toMatchObject({
       code: 'repeat-after-refusal',
-      text: '4th attempt in 4 days after a refusal on 3 Nov',
+      text: '4th attempt after a refusal on 3 Nov (within 4 days)',
     });
   });
 
@@ -234,16 +235,18 @@ describe('repeat rule in classification (N = 3, D = 5 days)', () => {
   it('says "the same day" for a refusal earlier the same calendar day (the office\'s), "in 1 day" across midnight', () => {
     const sameDay = decide([], [REFUSED], REFUSED + 60_000);
     expect(sameDay.reasons[0]).toMatchObject({
-      text: '1st attempt the same day after a refusal on 3 Nov',
+      text: '1st attempt after a refusal on 3 Nov (the same day)',
       params: { attempt: 1, days: 0 },
     });
     // Refused at 23:30 in Rome (22:30Z), called at 00:30 the next day: one hour, another day.
     const late = at('2026-11-03T22:30:00Z');
     expect(decide([], [late], late + HOUR).reasons[0]).toMatchObject({
-      text: '1st attempt in 1 day after a refusal on 3 Nov',
+      text: '1st attempt after a refusal on 3 Nov (within 1 day)',
       params: { days: 1 },
     });
-    expect(decide([], [REFUSED], REFUSED + DAY).reasons[0]?.text).toBe('1st attempt in 1 day after a refusal on 3 Nov');
+    expect(decide([], [REFUSED], REFUSED + DAY).reasons[0]?.text).toBe(
+      '1st attempt after a refusal on 3 Nov (within 1 day)',
+    );
   });
 
   it('N = 1: the first call back after a refusal is already nuisance', () => {

@@ -86,23 +86,30 @@ export function latestConversation(talks: TalkList | undefined, minSeconds: numb
 const ORDINALS: readonly string[] = Array.from({ length: 300 }, (_, n) => writeOrdinal(n));
 
 /**
- * The middle of a repeat reason's text, between the attempt's ordinal and the refusal's day (` attempt in 3 days
- * after a refusal on `), written once per number of days: the reason's text is then two concatenations, where the
- * template wrote four and the days' number (~100 bytes a repeat decision). Days beyond the table (a window longer
- * than MAX_DAYS_WRITTEN) are written per call.
+ * A repeat reason's text: the attempt's ordinal, this, the refusal's day, then refusalSpan(days): "2nd attempt after a
+ * refusal on 3 Nov (within 3 days)". The ordinal is next to "after a refusal": the call right after a refusal is its
+ * 1st attempt (the rule's count, README), and written "1st attempt the same day after a refusal" it read as the
+ * caller's first call of the day on its second refused call (session 47).
+ */
+export const ATTEMPT_AFTER_REFUSAL = ' attempt after a refusal on ';
+
+/**
+ * The end of a repeat reason's text, after the refusal's day (` (within 3 days)`), written once per number of days:
+ * the reason's text is then three concatenations, where the template wrote four and the days' number (~100 bytes a
+ * repeat decision). Days beyond the table (a window longer than MAX_DAYS_WRITTEN) are written per call.
  */
 const MAX_DAYS_WRITTEN = 400;
-const AFTER_REFUSAL: (string | undefined)[] = [];
+const SPANS: (string | undefined)[] = [];
 
-/** `days` 0: the same calendar day as the refusal ("2nd attempt the same day after a refusal on 3 Nov"). */
-export function attemptAfterRefusal(days: number): string {
-  if (!(days >= 0 && days <= MAX_DAYS_WRITTEN && Number.isInteger(days))) return writeAttemptAfterRefusal(days);
-  return (AFTER_REFUSAL[days] ??= writeAttemptAfterRefusal(days));
+/** `days` 0: the same calendar day as the refusal ("2nd attempt after a refusal on 3 Nov (the same day)"). */
+export function refusalSpan(days: number): string {
+  if (!(days >= 0 && days <= MAX_DAYS_WRITTEN && Number.isInteger(days))) return writeRefusalSpan(days);
+  return (SPANS[days] ??= writeRefusalSpan(days));
 }
 
-function writeAttemptAfterRefusal(days: number): string {
-  if (days === 0) return ' attempt the same day after a refusal on ';
-  return ` attempt in ${days === 1 ? '1 day' : `${days} days`} after a refusal on `;
+function writeRefusalSpan(days: number): string {
+  if (days === 0) return ' (the same day)';
+  return ` (within ${days === 1 ? '1 day' : `${days} days`})`;
 }
 
 /** 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 101st, 111th. */

@@ -83,7 +83,7 @@ describe('screening pipeline through drachtio', () => {
       expect(call.proxy?.headers['x-crocetta-verdict']?.[0]).toMatch(/^suspect; score=0\.\d\d$/);
       const [latest] = await attemptsOf(h, caller);
       expect(latest?.reasons.map((r) => r.text).join(' | ')).toMatch(
-        new RegExp(`${nth} attempt (the same day|in \\d+ days?) after a refusal on 5 Nov`),
+        new RegExp(`${nth} attempt after a refusal on 5 Nov \\((the same day|within \\d+ days?)\\)`),
       );
     }
 
@@ -92,7 +92,7 @@ describe('screening pipeline through drachtio', () => {
     expect((await third.waitForFinal()).status).toBe(607);
     const [latest] = await attemptsOf(h, caller);
     expect(latest).toMatchObject({ verdict: 'nuisance', action: 'reject:607', outcome: 'rejected' });
-    expect(latest?.reasons[0]?.text).toMatch(/3rd attempt in 2 days after a refusal on 5 Nov/);
+    expect(latest?.reasons[0]?.text).toMatch(/3rd attempt after a refusal on 5 Nov \(within 2 days\)/);
   });
 
   it('counts a call centre the office declines every time from its first refusal, also after a restart', async () => {
@@ -110,15 +110,15 @@ describe('screening pipeline through drachtio', () => {
     // Each refusal used to start the count again: "1st attempt" at every call back, let through for ever.
     expect(texts).toEqual([
       '',
-      '1st attempt the same day after a refusal on 5 Nov',
-      '2nd attempt the same day after a refusal on 5 Nov',
+      '1st attempt after a refusal on 5 Nov (the same day)',
+      '2nd attempt after a refusal on 5 Nov (the same day)',
     ]);
     const fourth = invite(caller);
     expect((await fourth.waitForFinal()).status).toBe(607);
     expect(fourth.proxy).toBeUndefined();
     const [refused] = await attemptsOf(h, caller);
     expect(refused).toMatchObject({ verdict: 'nuisance', action: 'reject:607', outcome: 'rejected' });
-    expect(refused?.reasons[0]?.text).toBe('3rd attempt the same day after a refusal on 5 Nov');
+    expect(refused?.reasons[0]?.text).toBe('3rd attempt after a refusal on 5 Nov (the same day)');
 
     // crocetta's own refusal does not start the count again either, and a restart (the index loaded from the
     // register) gives the same answer.
@@ -126,7 +126,7 @@ describe('screening pipeline through drachtio', () => {
     h.clock.advance(2 * 3_600_000);
     expect((await invite(caller).waitForFinal()).status).toBe(607);
     const [after] = await attemptsOf(h, caller);
-    expect(after?.reasons[0]?.text).toBe('4th attempt the same day after a refusal on 5 Nov');
+    expect(after?.reasons[0]?.text).toBe('4th attempt after a refusal on 5 Nov (the same day)');
   });
 
   it('lets through a caller cleared after a mistaken nuisance mark, its refusals under the mark not counted, after a restart too', async () => {

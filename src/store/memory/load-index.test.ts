@@ -179,7 +179,7 @@ describe("a conversation's time after a restart", () => {
     expect(before.talks).toEqual([{ at: rang + 20_000, seconds: 60 }]);
     expect(before.refusals).toEqual([rang + 10_000]);
     // The conversation came after the refusal: its next call is no attempt after a refusal (after a restart that read
-    // the talk at the call's start: suspect, "1st attempt the same day after a refusal on 31 May").
+    // the talk at the call's start: suspect, "1st attempt after a refusal on 31 May (the same day)").
     expect(before).toMatchObject({ verdict: 'unknown', reasons: [] });
     await reopenedSame(register, file, clock, seen, before);
   });
