@@ -85,6 +85,8 @@ main:has(#register), main:has(#sip-details) { max-width:1600px; }
 main:has(#register) .notice[data-marked] { position:sticky; top:0; z-index:1; box-shadow:0 2px 6px rgba(0,0,0,.15); }
 /* A display name of up to 128 characters: two lines at most (it made a row 14 lines tall), whole on hover (title). */
 #register .c-name .clip { display:-webkit-box; -webkit-box-orient:vertical; -webkit-line-clamp:2; overflow:hidden; }
+/* A number in a display name stays whole (the column breaks other text anywhere): "+390212345678", not "+3902123456 / 78". */
+#register .c-name .num { white-space:nowrap; }
 #register th { white-space:normal; } #register details.mark form { min-width:12rem; } #register summary, #register [class^=check-] { white-space:nowrap; }
 @media (max-width: 1100px) { #register .c-called { display:none; } }
 #sip-details th { white-space:normal; letter-spacing:0; } #sip-details th, #sip-details td { padding-left:.3rem; padding-right:.3rem; } #sip-details td.mono { min-width:5rem; } #sip-details .reason { min-width:8rem; }

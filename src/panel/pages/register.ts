@@ -2,7 +2,7 @@ import { VERDICTS } from '../../screening/types.js';
 import type { AggregatesStatus } from '../../store/reports/aggregates.js';
 import type { MarkNow } from '../../store/reports/reports.js';
 import type { Attempt } from '../../store/register/types.js';
-import { html, query, type SafeHtml } from '../html.js';
+import { html, query, type HtmlValue, type SafeHtml } from '../html.js';
 import {
   dateField,
   datalists,
@@ -21,6 +21,28 @@ import { reasonsText } from '../reason-text.js';
 import { actionCell, actionKindText } from '../action-text.js';
 import { aggregatesNotice } from './aggregates-notice.js';
 import { hiddenTag } from '../withheld.js';
+
+/**
+ * A run in a display name that reads as a phone number: a digit (after an optional `+`), digits, spaces and `().-/`,
+ * a digit, 5 to 21 characters in all (an E.164 number is 16 with its `+`; room for spaces and a parenthesis).
+ */
+const NUMBER_RUN = /\+?\(?\d[\d ()./-]{3,18}\d/g;
+
+/**
+ * A display name with each number-like run in a nowrap span: the name column breaks long text anywhere (a 128-character
+ * name in two clipped lines, session 45), which broke a name that is a number mid-number at 1366 px ("+3902123456 / 78",
+ * reasons47's walk, session 47). The rest of the name breaks as before.
+ */
+export function displayName(name: string): SafeHtml {
+  const parts: HtmlValue[] = [];
+  let from = 0;
+  for (const m of name.matchAll(NUMBER_RUN)) {
+    parts.push(name.slice(from, m.index), html`<span class="num">${m[0]}</span>`);
+    from = m.index + m[0].length;
+  }
+  parts.push(name.slice(from));
+  return html`${parts}`;
+}
 
 /** The register's filters as they appear in the URL (all text; validated by the route). */
 export interface RegisterParams {
@@ -177,7 +199,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
     (a) => html`<tr>
 <td class="c-time" data-label="${t('time')}">${ctx.loc.dateTime(a.time)}${kindBadge(ctx.loc, a.kind)}</td>
 <td class="c-number nowrap" data-label="${t('number')}">${callerCell(a, ctx)}</td>
-<td class="c-name" data-label="${t('displayName')}">${a.callerName === null ? '' : html`<span class="clip" title="${a.callerName}">${a.callerName}</span>`}</td>
+<td class="c-name" data-label="${t('displayName')}">${a.callerName === null ? '' : html`<span class="clip" title="${a.callerName}">${displayName(a.callerName)}</span>`}</td>
 <td class="c-called nowrap" data-label="${t('called')}">${a.calledNumber === null ? '' : ctx.loc.phone(a.calledNumber)}</td>
 <td data-label="${t('verdict')}">${verdictBadge(ctx.loc, a.verdict)}</td>
 <td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}${messageTextBlock(ctx.loc, a)}</td>
