@@ -9,11 +9,11 @@
  * checkpoint had run between the backup and the crash.
  *
  * Here: the backup is checked first (SQLite's integrity check, a crocetta register); the service's own lock is
- * taken, so a restore is refused while crocetta runs on that register; the register and what belongs to it (-wal,
- * -shm, journal segments) are moved together into a folder `<file>.before-restore-<time>` (a whole register again:
- * open it there to read what the restore replaced); the backup is copied beside the register with SQLite's backup
- * (a backup that has a -wal of its own is read whole) and renamed into its place. The next start migrates an older
- * backup as any older register.
+ * taken, so a restore is refused while crocetta runs on that register; the backup is copied beside the register with
+ * SQLite's backup (a backup that has a -wal of its own is read whole; a copy that fails touches nothing); then the
+ * register and what belongs to it (-wal, -shm, journal segments) are moved together into a folder
+ * `<file>.before-restore-<time>` (a whole register again: open it there to read what the restore replaced) and the
+ * copy is renamed into its place. The next start migrates an older backup as any older register.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -107,21 +107,29 @@ export async function restore(source: string, g: GlobalOptions): Promise<void> {
     throw err;
   }
   try {
+    // The backup is copied beside the register first (the same file system, so the rename below is one step): a copy
+    // that fails (a full disk) leaves the register and its files as they were, nothing moved aside.
+    const temporary = `${file}.restoring.${process.pid}`;
+    rmSync(temporary, { force: true });
+    try {
+      const db = await Connection.open(source, { readOnly: true });
+      try {
+        db.setBusyTimeout(5000);
+        await db.backupTo(temporary);
+      } finally {
+        await db.close();
+      }
+    } catch (err) {
+      rmSync(temporary, { force: true });
+      const why = err instanceof Error ? err.message : String(err);
+      throw new CliError(`cannot copy ${source} beside the register (${why}): the register is untouched`, EXIT.ioError);
+    }
     const present = registerFiles(file);
     let aside: string | null = null;
     if (present.length > 0) {
       aside = `${file}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       mkdirSync(aside);
       for (const path of present) renameSync(path, join(aside, basename(path)));
-    }
-    const temporary = `${file}.restoring.${process.pid}`;
-    rmSync(temporary, { force: true });
-    const db = await Connection.open(source, { readOnly: true });
-    try {
-      db.setBusyTimeout(5000);
-      await db.backupTo(temporary);
-    } finally {
-      await db.close();
     }
     renameSync(temporary, file);
     const result = { file, from: source, ...contents, replaced: aside };
