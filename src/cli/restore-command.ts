@@ -15,9 +15,10 @@
  * `<file>.before-restore-<time>` (a whole register again: open it there to read what the restore replaced) and the
  * copy is renamed into its place. The next start migrates an older backup as any older register.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { acquireInstanceLock, InstanceLockedError, type InstanceLock } from '../store/instance-lock.js';
+import { segmentFiles } from '../store/register/journal.js';
 import { Connection } from '../store/sqlite/connection.js';
 import { cliConfig, type GlobalOptions } from './context.js';
 import { CliError, EXIT, counted, print } from './output.js';
@@ -65,24 +66,8 @@ async function readBackup(source: string): Promise<BackupContents> {
 
 /** The register's own files beside it: the file, its -wal and -shm, the attempts journal's segments. */
 function registerFiles(file: string): string[] {
-  const dir = dirname(file);
-  const base = basename(file);
-  const journal = `${base}.journal.`;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter(
-      (name) =>
-        name === base ||
-        name === `${base}-wal` ||
-        name === `${base}-shm` ||
-        (name.startsWith(journal) && /^[0-9]+$/.test(name.slice(journal.length))),
-    )
-    .map((name) => join(dir, name));
+  const own = [file, `${file}-wal`, `${file}-shm`].filter((path) => existsSync(path));
+  return [...own, ...segmentFiles(file).map((segment) => segment.path)];
 }
 
 export async function restore(source: string, g: GlobalOptions): Promise<void> {

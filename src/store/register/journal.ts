@@ -346,8 +346,8 @@ export class AttemptJournal {
   }
 }
 
-/** The journal's segments beside `databaseFile`, oldest first. */
-function segmentFiles(databaseFile: string): { path: string; n: number }[] {
+/** The journal's segments beside `databaseFile`, oldest first (also what `crocetta restore` moves aside with it). */
+export function segmentFiles(databaseFile: string): { path: string; n: number }[] {
   const dir = dirname(databaseFile);
   const prefix = `${basename(databaseFile)}.journal.`;
   let names: string[];
