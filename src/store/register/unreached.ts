@@ -17,8 +17,13 @@ export interface UnreachedOf {
   status: string;
 }
 
+/** Whether the attempt's action stopped the call itself (reject…, hangup…, announce…), as SQL on the column named. */
+export function stoppedSql(action: string): string {
+  return `(substr(${action}, 1, 6) IN ('reject', 'hangup') OR substr(${action}, 1, 8) = 'announce')`;
+}
+
 export function unreachedSql(c: UnreachedOf): string {
-  return `(NOT (substr(${c.action}, 1, 6) IN ('reject', 'hangup') OR substr(${c.action}, 1, 8) = 'announce') AND (
+  return `(NOT ${stoppedSql(c.action)} AND (
     ${c.action} IN ('${NO_PBX_ACTION}', '${UNROUTABLE_ACTION}')
     OR COALESCE(${c.check}, '') IN ('no-digit', 'wrong-digit', 'hung-up')
     OR (${c.outcome} IN ('timeout', 'declined', 'failed') AND COALESCE(${c.status}, 0) IN (408, 503))

@@ -33,7 +33,7 @@
  * version starts over. Until the end, `aggregates.timeZone` is absent: the aggregates are not complete.
  */
 import { offsetChanges } from './local-days.js';
-import { unreachedSql } from '../register/unreached.js';
+import { stoppedSql, unreachedSql } from '../register/unreached.js';
 import type { StoreLogger } from '../logger.js';
 import type { Connection } from '../sqlite/connection.js';
 
@@ -74,7 +74,7 @@ export const LOCAL_DAY = `(a.time + COALESCE((SELECT offset_ms FROM time_zone_of
  * Stopped: crocetta refused the caller by its own action (isRefusalAction: reject…, announce…, hangup…), as the
  * trigger counts it (migration 10); a call the PBX declined later is not one.
  */
-export const STOPPED = "(substr(a.action, 1, 6) IN ('reject', 'hangup') OR substr(a.action, 1, 8) = 'announce')";
+export const STOPPED = stoppedSql('a.action');
 
 /**
  * Unreached (undelivered): let through, but it reached no PBX, as the row says (unreached.ts: the plan found none or
