@@ -9,7 +9,7 @@
  *                                [--workload refusal|proxied [--cdr [--talk-ms 5]]] [--variant answer-first] [--dist]
  *                                [--second-call-ms MS] [--node-flags 'FLAGS'] [--callers 1000]
  *                                [--warmup-calls N] [--warmup-rate R]
- *                                [--gc-trace] [--against DIST [--interleave]]
+ *                                [--gc-trace] [--against DIST [--interleave]] [--survivors] [--sample-seconds 2]
  *
  * --against DIST: a third handler, another build's (DIST its dist/ directory, e.g. /tmp/main/dist: a tree built with
  * `npm run build`, its modules loaded apart from this tree's, on a register of its own), in the same rounds: bare,
@@ -40,6 +40,10 @@
  * --warmup-calls N --warmup-rate R: each handler's warm-up before the rounds, N calls at R a second (default: 2 s
  * at --rate). V8 optimizes a function after it has run enough (calls and loops, not time): at 100/s, 200 calls leave
  * part of crocetta's path in its first tiers for the first rounds, which a service running for days is not.
+ * --heap-sample FILE: a round of crocetta alone (--sample-seconds, 2) under V8's sampling heap profiler before the
+ * rounds: bytes allocated a call by the function that allocated them. With --survivors, only what survived a scavenge
+ * (objects a scavenge freed dropped, one more scavenge forced at the end: needs --node-flags --expose-gc), i.e. what
+ * the scavenges copied or what V8 allocated old (a pretenured site's objects), by allocation site.
  * --gc-trace: the child runs with V8's --trace-gc-nvp, and each round also prints what its scavenges kept, bytes a call: promoted (copied to the old
  * generation, where only a mark-compact frees them: a call's objects that outlive two scavenges, ~250 ms apart at
  * 1,500 calls/s, or that something in the old generation still points at) and survived (copied within the young one).
@@ -292,7 +296,8 @@ async function child(): Promise<void> {
   await round('crocetta', warmupCalls, warmupRate);
   if (other !== null) await round('against', warmupCalls, warmupRate);
   const heapSample = process.env.BENCH_HEAP_SAMPLE;
-  if (heapSample !== undefined && heapSample !== '') await allocationsOf(heapSample, () => round('crocetta', rate * 2));
+  if (heapSample !== undefined && heapSample !== '')
+    await allocationsOf(heapSample, () => round('crocetta', Math.round(rate * numberArg('sample-seconds', 2))));
   const results: RoundResult[] = [];
   const interleave = other !== null && process.argv.includes('--interleave');
   for (let r = 0; r < rounds; r++) {
@@ -356,9 +361,12 @@ async function allocationsOf(file: string, run: () => Promise<unknown>): Promise
   await session.post('HeapProfiler.startSampling', {
     samplingInterval: 1024,
     includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+    includeObjectsCollectedByMinorGC: process.env.BENCH_SURVIVORS !== '1',
   } as Record<string, unknown>);
   const calls = (await run()) as RoundResult;
+  // --survivors: a last scavenge, so what the round left alive since the last one counts only if it survives it.
+  const gc = (globalThis as { gc?: (o: unknown) => void }).gc;
+  if (process.env.BENCH_SURVIVORS === '1' && gc) gc({ type: 'minor', execution: 'sync' });
   const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: HeapNode & object };
   session.disconnect();
   writeFileSync(file, JSON.stringify(profile));
@@ -372,7 +380,7 @@ async function allocationsOf(file: string, run: () => Promise<unknown>): Promise
   walk((profile as unknown as { head: HeapNode }).head);
   const total = [...bySelf.values()].reduce((a, b) => a + b, 0);
   console.error(`allocated during ${calls.calls} crocetta calls: ${(total / calls.calls).toFixed(0)} bytes a call`);
-  for (const [key, bytes] of [...bySelf.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30))
+  for (const [key, bytes] of [...bySelf.entries()].sort((a, b) => b[1] - a[1]).slice(0, 45))
     console.error(`  ${(bytes / calls.calls).toFixed(0).padStart(7)} B/call  ${key}`);
 }
 
@@ -400,7 +408,13 @@ async function parent(): Promise<void> {
       ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof, '--cpu-prof-interval', '100'] : []),
       ...(gcTrace ? ['--trace-gc-nvp'] : []),
     ],
-    env: { ...process.env, BENCH_CHILD: '1', BENCH_DIR: dir, BENCH_HEAP_SAMPLE: textArg('heap-sample') ?? '' },
+    env: {
+      ...process.env,
+      BENCH_CHILD: '1',
+      BENCH_DIR: dir,
+      BENCH_HEAP_SAMPLE: textArg('heap-sample') ?? '',
+      BENCH_SURVIVORS: process.argv.includes('--survivors') ? '1' : '',
+    },
     stdio: ['ignore', out, 'inherit', 'ipc'],
   });
   const results = await new Promise<RoundResult[]>((resolve, reject) => {
