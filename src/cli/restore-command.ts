@@ -8,8 +8,9 @@
  * with a real crash: 15 attempts in the backup, 17 after the copy), or pages of two registers mixed when a
  * checkpoint had run between the backup and the crash.
  *
- * Here: the backup is checked first (SQLite's integrity check, a crocetta register); the service's own lock is
- * taken, so a restore is refused while crocetta runs on that register; the backup is copied beside the register with
+ * Here: the backup is checked first (SQLite's integrity check, a crocetta register, a schema this crocetta knows: a
+ * backup from a newer crocetta is refused now, not at the next start); the service's own lock is taken, so a restore
+ * is refused while crocetta runs on that register; the backup is copied beside the register with
  * SQLite's backup (a backup that has a -wal of its own is read whole; a copy that fails touches nothing); then the
  * register and what belongs to it (-wal, -shm, journal segments) are moved together into a folder
  * `<file>.before-restore-<time>` (a whole register again: open it there to read what the restore replaced) and the
@@ -20,6 +21,7 @@ import { basename, join, resolve } from 'node:path';
 import { acquireInstanceLock, InstanceLockedError, type InstanceLock } from '../store/instance-lock.js';
 import { segmentFiles } from '../store/register/journal.js';
 import { Connection } from '../store/sqlite/connection.js';
+import { SCHEMA_VERSION, SchemaTooNewError } from '../store/sqlite/migrations.js';
 import { cliConfig, type GlobalOptions } from './context.js';
 import { CliError, EXIT, counted, print } from './output.js';
 
@@ -49,16 +51,26 @@ async function readBackup(source: string): Promise<BackupContents> {
         `${source} fails SQLite's integrity check (${check}): the register is untouched`,
         EXIT.dataError,
       );
+    let contents: BackupContents;
     try {
       const attempts = (await db.get<{ n: number }>('SELECT count(*) AS n FROM attempts'))?.n ?? 0;
       const marks = (await db.get<{ n: number }>('SELECT count(*) AS n FROM numbers WHERE label IS NOT NULL'))?.n ?? 0;
-      return { attempts, marks };
+      contents = { attempts, marks };
     } catch {
       throw new CliError(
         `${source} is an SQLite file but not a crocetta register (no attempts or numbers): the register is untouched`,
         EXIT.dataError,
       );
     }
+    // A backup from a newer crocetta (a schema this one does not know) would be put in place and then refused by the
+    // next start (migrate's SchemaTooNewError): refused here, in the start's own words, before anything is touched.
+    const version = (await db.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0;
+    if (version > SCHEMA_VERSION)
+      throw new CliError(
+        `${new SchemaTooNewError(source, version, SCHEMA_VERSION).message}: the register is untouched`,
+        EXIT.dataError,
+      );
+    return contents;
   } finally {
     await db.close();
   }

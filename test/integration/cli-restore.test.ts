@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireInstanceLock } from '../../src/store/instance-lock.js';
 import { Connection } from '../../src/store/sqlite/connection.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 import { runCli } from '../support/cli-process.js';
 
 const A = '+390212345001';
@@ -80,7 +81,7 @@ describe('crocetta restore', () => {
     expect(readdirSync(dir).filter((n) => n.startsWith('register.sqlite.restoring'))).toEqual([]);
   });
 
-  it('refuses while crocetta runs on the register, and a file that is not a backup; the register untouched', async () => {
+  it('refuses while crocetta runs on the register, a file that is not a backup, and one from a newer crocetta; the register untouched', async () => {
     const { dir, file, backup, env } = await crashedRegister();
     const lock = await acquireInstanceLock(file);
     try {
@@ -103,6 +104,20 @@ describe('crocetta restore', () => {
     expect(other.code).toBe(65);
     expect(other.stderr).toContain('not a crocetta register');
     expect((await runCli(['restore', join(dir, 'missing.sqlite')], env)).code).toBe(66);
+    // A backup from a newer crocetta: refused now in the start's words, rather than put in place for the next start
+    // to refuse.
+    const newer = join(dir, 'newer.sqlite');
+    copyFileSync(backup, newer);
+    const future = await Connection.open(newer);
+    await future.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
+    await future.close();
+    const fromNewer = await runCli(['restore', newer], env);
+    expect(fromNewer.code).toBe(65);
+    expect(fromNewer.stderr).toContain(
+      `has schema version ${SCHEMA_VERSION + 1}, this crocetta knows up to ${SCHEMA_VERSION}: ` +
+        'it was written by a newer crocetta; upgrade crocetta or use a backup made for this version',
+    );
+    expect(fromNewer.stderr).toContain('the register is untouched');
     expect(existsSync(`${file}-wal`)).toBe(true);
     expect(readdirSync(dir).filter((n) => n.includes('before-restore'))).toEqual([]);
     expect(await marked(file, B)).toBe(true);
