@@ -56,6 +56,8 @@ export interface PanelDeps {
   pbx?: () => PbxView | null;
   /** Whether the register writes (false: its disk refuses, /readyz's `store`), for the dashboard's line; absent: none. */
   registerWrites?: () => boolean;
+  /** Writes the register holds in memory while its disk refuses them (Register.spooled), for the same line's count. */
+  registerHeld?: () => number;
   /** Imports and exports (`/import`, `POST /api/import`, `GET /api/export`), on connections of their own. */
   sharing: {
     /** The register's SQLite file. */

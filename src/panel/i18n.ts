@@ -78,6 +78,8 @@ const EN = {
     'PBX registered to crocetta: {n} contacts, the latest from {from}, renewed {since}, valid until {until}.',
   registerCannotWrite:
     'The register cannot write to its disk (full, I/O errors or locked): calls are still screened and their attempts held in memory until the disk takes them, but marks and settings cannot be saved. Free space on the disk of the register (the log and /readyz say more).',
+  registerHeldOne: 'Waiting in memory now: 1 write (an attempt or its outcome).',
+  registerHeldMany: 'Waiting in memory now: {n} writes (attempts and their outcomes).',
   pbxNotRegistered:
     'No PBX registered to crocetta: the calls it lets through cannot reach the office (the caller hears “unavailable”, 480) until the PBX registers.',
   lineToday: 'Today, attempts: {attempts}, stopped: {stopped}.',
@@ -311,6 +313,8 @@ const IT: Record<MessageKey, string> = {
     'Centralino registrato a crocetta: {n} contatti, l’ultimo da {from}, rinnovato il {since}, valido fino al {until}.',
   registerCannotWrite:
     'Il registro non riesce a scrivere sul suo disco (pieno, errori di I/O o bloccato): le chiamate sono ancora filtrate e i loro tentativi tenuti in memoria finché il disco li accetta, ma segni e impostazioni non si possono salvare. Liberare spazio sul disco del registro (il log e /readyz dicono di più).',
+  registerHeldOne: 'In attesa in memoria ora: 1 scrittura (un tentativo o il suo esito).',
+  registerHeldMany: 'In attesa in memoria ora: {n} scritture (tentativi e loro esiti).',
   pbxNotRegistered:
     'Nessun centralino registrato a crocetta: le chiamate che lascia passare non arrivano in ufficio (il chiamante sente “non raggiungibile”, 480) finché il centralino non si registra.',
   lineToday: 'Oggi, tentativi: {attempts}, fermati: {stopped}.',

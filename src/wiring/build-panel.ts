@@ -78,6 +78,7 @@ export function buildPanel(config: Config, { stores, sip, clock, metrics, logger
       })) ?? [],
     pbx: () => (pbx === null ? null : { callsGoThere: config.pbx.uri === '', live: pbx.registry.live() }),
     registerWrites: () => register.ready,
+    registerHeld: () => register.spooled,
     sharing: { file: config.store.file, indexImported: (rows) => register.indexImported(rows) },
     feed: { feeds, feedToken: config.feeds.token, defaultWeight: config.feeds.defaultWeight },
     readiness: () => ({

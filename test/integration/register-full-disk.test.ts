@@ -153,11 +153,21 @@ describe('a full disk under the register', () => {
     // The office's marks are refused with a clear answer (nothing changed), not held with the request open.
     const mark = await harness.api('POST', '/api/numbers/%2B390211111111/mark', { label: 'nuisance' });
     expect(mark.status).toBe(503);
-    // The office reads it on the dashboard (it never reads /readyz), in either language.
-    expect(await registerLine(harness, 'en')).toMatch(
+    // The office reads it on the dashboard (it never reads /readyz), in either language, with how many writes wait:
+    // the spool's count (/metrics' gauge) read before and after the page, as outcomes may still join it meanwhile.
+    const heldBefore = await metric(harness, /^crocetta_register_spool_writes (\d+)$/m);
+    const en = await registerLine(harness, 'en');
+    const heldAfter = await metric(harness, /^crocetta_register_spool_writes (\d+)$/m);
+    expect(en).toMatch(
       /^The register cannot write to its disk \(full, I\/O errors or locked\): calls are still screened and their attempts held in memory until the disk takes them/,
     );
-    expect(await registerLine(harness, 'it')).toMatch(/^Il registro non riesce a scrivere sul suo disco/);
+    const held = Number(/ Waiting in memory now: (\d+) writes \(attempts and their outcomes\)\.$/.exec(en ?? '')?.[1]);
+    expect(held).toBeGreaterThanOrEqual(heldBefore);
+    expect(held).toBeLessThanOrEqual(heldAfter);
+    expect(held).toBeGreaterThan(0);
+    expect(await registerLine(harness, 'it')).toMatch(
+      /^Il registro non riesce a scrivere sul suo disco.* In attesa in memoria ora: \d+ scritture \(tentativi e loro esiti\)\.$/,
+    );
 
     await freeDisk(harness);
     await expectEveryAttemptWritten(harness);

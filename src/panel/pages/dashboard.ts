@@ -26,6 +26,8 @@ export interface DashboardData {
   pbx?: PbxView | null;
   /** Whether the register writes: a red line when its disk refuses (full, I/O errors, locked); absent: no line. */
   registerWrites?: boolean | undefined;
+  /** Writes held in memory meanwhile (the spool), said in that line; absent: no count. */
+  registerHeld?: number | undefined;
   /** Our numbers (the called numbers, E.164) with today's and this week's counts, the most rung first. */
   ourNumbers?: readonly OurNumber[];
 }
@@ -107,9 +109,13 @@ function trunkLines(ctx: PageContext, d: DashboardData): SafeHtml | string {
  * held in memory, but a mark or a setting the office saves is refused (503) and /readyz says `store` false; the
  * office, who never reads /readyz, reads it here. Nothing while the register writes.
  */
-function registerLine(ctx: PageContext, writing: boolean | undefined): SafeHtml | string {
+function registerLine(ctx: PageContext, writing: boolean | undefined, held: number | undefined): SafeHtml | string {
   if (writing !== false) return '';
-  return html`<p class="notice error register" data-register="refused">${ctx.loc.t('registerCannotWrite')}</p>`;
+  const { t } = ctx.loc;
+  // How many writes wait: what a long outage costs if crocetta stops before the disk takes them.
+  const count =
+    held === undefined ? '' : ` ${t(held === 1 ? 'registerHeldOne' : 'registerHeldMany', { n: ctx.loc.number(held) })}`;
+  return html`<p class="notice error register" data-register="refused" data-held="${held ?? ''}">${t('registerCannotWrite')}${count}</p>`;
 }
 
 /**
@@ -211,7 +217,7 @@ export function dashboardPage(ctx: PageContext, d: DashboardData): SafeHtml {
   return page(
     ctx,
     t('dashboard'),
-    html`${registerLine(ctx, d.registerWrites)}${trunkLines(ctx, d)}${pbxLine(ctx, d.pbx)}${d.aggregates ? aggregatesNotice(ctx, d.aggregates) : ''}<section class="cards">
+    html`${registerLine(ctx, d.registerWrites, d.registerHeld)}${trunkLines(ctx, d)}${pbxLine(ctx, d.pbx)}${d.aggregates ? aggregatesNotice(ctx, d.aggregates) : ''}<section class="cards">
   ${card(number(d.today.attempts), `${t('today')}: ${what('attempts')}`)}
   ${card(number(d.today.stopped), `${t('today')}: ${what('stopped')}`)}
   ${card(number(passed(d.today)), `${t('today')}: ${what('passed')}`)}

@@ -22,6 +22,7 @@ export function dashboardRouter(
     | 'trunkAccounts'
     | 'pbx'
     | 'registerWrites'
+    | 'registerHeld'
   >,
 ): Router {
   const router = Router();
@@ -58,6 +59,7 @@ export function dashboardRouter(
         trunkAccounts: accounts,
         pbx: deps.pbx?.() ?? null,
         registerWrites: deps.registerWrites?.(),
+        registerHeld: deps.registerHeld?.(),
         ourNumbers: ourNumbers(todayByCalled, weekByCalled, lineNumbers),
         aggregates: reports.aggregates(),
       }),

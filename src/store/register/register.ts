@@ -151,8 +151,6 @@ export interface OpenedRegister extends Register {
   readonly loadStats: IndexLoadStats;
   /** Bytes held by the mark table's typed arrays. */
   readonly indexBytes: number;
-  /** Writes held in memory now because the disk refuses them (the spool). */
-  readonly spooled: number;
 }
 
 /** A mark refused because the disk refuses writes at the moment. */

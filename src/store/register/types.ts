@@ -295,6 +295,11 @@ export interface Register extends EvidenceLookup {
   indexImported(imported: ImportedIndexRows): void;
   /** True while the database is open and writable. */
   readonly ready: boolean;
+  /**
+   * Writes (attempts, their outcomes, talk times) held in memory now because the disk refuses them (the spool), to be
+   * written once it takes them again; 0 while the register writes. A read of a count kept by the writer: no query.
+   */
+  readonly spooled: number;
   /** Commits everything queued now (writes the disk refuses stay held: one retry is made at once). */
   flush(): Promise<void>;
   /**
