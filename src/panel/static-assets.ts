@@ -76,21 +76,24 @@ progress { width:100%; height:1.1rem; margin:.25rem 0 .75rem; accent-color:var(-
 form.import-form { display:flex; flex-direction:column; gap:.6rem; max-width:36rem; }
 form.import-form button { align-self:flex-start; }
 main:has(#register), main:has(#sip-details) { max-width:1600px; }
-#register .c-name, #register .reason { overflow-wrap:anywhere; }
+td.c-name, #register .reason { overflow-wrap:anywhere; }
 #register .c-number { white-space:normal; overflow-wrap:anywhere; min-width:9.5rem; max-width:12rem; }
 #register .c-time { min-width:6.5rem; white-space:nowrap; } #register .c-name { min-width:6rem; max-width:12rem; }
 #register .reason { min-width:10rem; max-width:24rem; } #register .c-action { min-width:7rem; }
 /* Back from a mark: the row's "Mark" (the fragment) a third down the window, its row lit, the notice kept in sight. */
 #register summary { scroll-margin-top:30vh; } #register tr:has(summary:target) td { background:#fff6d6; }
 main:has(#register) .notice[data-marked] { position:sticky; top:0; z-index:1; box-shadow:0 2px 6px rgba(0,0,0,.15); }
-/* A display name of up to 128 characters: two lines at most (it made a row 14 lines tall), whole on hover (title). */
-#register .c-name .clip { display:-webkit-box; -webkit-box-orient:vertical; -webkit-line-clamp:2; overflow:hidden; }
+/* A display name of up to 128 characters: two lines at most (it made a row 14 lines tall), whole on hover (title); in
+   the register and the lists of numbers (dashboard, rankings), where on a phone 128 letters ran past the card's edge. */
+td.c-name .clip { display:-webkit-box; -webkit-box-orient:vertical; -webkit-line-clamp:2; overflow:hidden; }
 /* A number in a display name stays whole (the column breaks other text anywhere): "+390212345678", not "+3902123456 / 78". */
-#register .c-name .num { white-space:nowrap; }
+td.c-name .num { white-space:nowrap; } table.stack td.c-name { min-width:6rem; max-width:16rem; }
 #register th { white-space:normal; } #register details.mark form { min-width:12rem; } #register summary, #register [class^=check-] { white-space:nowrap; }
 @media (max-width: 1100px) { #register .c-called { display:none; } }
 #sip-details th { white-space:normal; letter-spacing:0; } #sip-details th, #sip-details td { padding-left:.3rem; padding-right:.3rem; } #sip-details td.mono { min-width:5rem; } #sip-details .reason { min-width:8rem; }
 .sms-text { margin:.3rem 0 0; white-space:pre-wrap; overflow-wrap:anywhere; }
+/* The SIP details say a display name whole: broken anywhere rather than past a phone's card (128 letters, no space). */
+#sip-details td.c-name-whole { overflow-wrap:anywhere; }
 #sip-details td.mono::before { font-family:system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; overflow-wrap:normal; }
 .week { display:grid; gap:.4rem; max-width:34rem; margin:.5rem 0 1rem; }
 .week label.day { display:grid; grid-template-columns:6.5rem minmax(0,1fr); align-items:center; gap:.5rem; font-size:.95rem; color:var(--ink); }

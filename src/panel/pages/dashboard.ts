@@ -6,6 +6,7 @@ import type { MessageKey } from '../i18n.js';
 import { html, type SafeHtml } from '../html.js';
 import { categoryText } from '../category-text.js';
 import { aggregatesNotice } from './aggregates-notice.js';
+import { displayName } from './register.js';
 import { chart, numberHref, page, ticks, verdictBadge, type PageContext } from './layout.js';
 
 export interface DashboardData {
@@ -190,7 +191,7 @@ export function offenderRows(ctx: PageContext, rows: NumberRank[]): SafeHtml {
 <tbody>${rows.map(
     (r) => html`<tr>
 <td class="nowrap" data-label="${t('number')}"><a href="${numberHref(r.callerKey)}">${ctx.loc.phone(r.callerKey)}</a></td>
-<td data-label="${t('displayName')}">${r.displayName ?? ''}</td>
+<td class="c-name" data-label="${t('displayName')}">${r.displayName === null ? '' : html`<span class="clip" title="${r.displayName}">${displayName(r.displayName)}</span>`}</td>
 <td data-label="${t('mark')}">${r.label ? verdictBadge(ctx.loc, r.label) : html`<span class="muted small">${t('noMark')}</span>`}</td>
 <td data-label="${t('company')}">${companyText(ctx, r)}</td>
 <td class="nowrap" data-label="${t('ticks')}">${ticks(r.attempts, ctx.loc.number)}</td>

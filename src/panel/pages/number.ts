@@ -125,7 +125,7 @@ ${
 <thead><tr><th>${t('time')}</th><th>${t('displayName')}</th><th>${t('rawNumber')}</th><th>${t('called')}</th><th>${t('verdict')}</th><th>${t('reason')}</th><th>${t('action')}</th><th>${t('outcome')}</th><th>${t('header')}</th><th>${t('source')}</th><th>${t('userAgent')}</th><th>${t('callId')}</th></tr></thead>
 <tbody>${d.attempts.map(
       (a) => html`<tr>
-<td class="nowrap" data-label="${t('time')}">${ctx.loc.dateTime(a.time)}${kindBadge(ctx.loc, a.kind)}</td><td data-label="${t('displayName')}">${a.callerName ?? ''}</td><td class="mono whole" data-label="${t('rawNumber')}">${a.callerRaw ?? ''}</td>
+<td class="nowrap" data-label="${t('time')}">${ctx.loc.dateTime(a.time)}${kindBadge(ctx.loc, a.kind)}</td><td class="c-name-whole" data-label="${t('displayName')}">${a.callerName ?? ''}</td><td class="mono whole" data-label="${t('rawNumber')}">${a.callerRaw ?? ''}</td>
 <td class="nowrap" data-label="${t('called')}">${a.calledNumber === null ? '' : ctx.loc.phone(a.calledNumber)}</td><td data-label="${t('verdict')}">${verdictBadge(ctx.loc, a.verdict)}</td>
 <td class="reason" data-label="${t('reason')}">${reasonsText(ctx.loc, a.reasons)}${messageTextBlock(ctx.loc, a)}</td><td data-label="${t('action')}">${actionCell(ctx.loc.lang, a.action)}</td>
 <td data-label="${t('outcome')}">${outcomeText(ctx.loc, a)}</td><td class="small" data-label="${t('header')}">${HEADER_NAMES[a.callerSource] ?? a.callerSource}</td>
