@@ -5,7 +5,8 @@
  * user, then res.send(607), as bench/bare-app.ts), both given drachtio-srf Requests parsed by drachtio-srf's own
  * SipMessage at a steady rate, in alternating rounds in one child process.
  *
- *   npx tsx bench/sip-handler.ts [--rate 1500] [--seconds 5] [--rounds 2] [--cpu-prof DIR] [--heap-sample FILE]
+ *   npx tsx bench/sip-handler.ts [--rate 1500] [--seconds 5] [--rounds 2] [--cpu-prof DIR [--cpu-prof-interval 100]]
+ *                                [--heap-sample FILE]
  *                                [--workload refusal|proxied [--cdr [--talk-ms 5]]] [--variant answer-first] [--dist]
  *                                [--second-call-ms MS] [--node-flags 'FLAGS'] [--callers 1000]
  *                                [--warmup-calls N] [--warmup-rate R]
@@ -405,7 +406,9 @@ async function parent(): Promise<void> {
       '--import',
       'tsx',
       ...(textArg('node-flags') ?? '').split(' ').filter((f) => f !== ''),
-      ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof, '--cpu-prof-interval', '100'] : []),
+      ...(prof
+        ? ['--cpu-prof', '--cpu-prof-dir', prof, '--cpu-prof-interval', String(numberArg('cpu-prof-interval', 100))]
+        : []),
       ...(gcTrace ? ['--trace-gc-nvp'] : []),
     ],
     env: {

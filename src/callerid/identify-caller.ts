@@ -3,7 +3,7 @@
  * Order of trust: P-Asserted-Identity (asserted by the carrier's network), Remote-Party-ID, From.
  */
 import { headerValues, parseNameAddrFor } from './header-values.js';
-import { normalizeNumber } from './normalize-number.js';
+import { normalizeNumber, normalizePlainNumber } from './normalize-number.js';
 import { attestationFromPassports, attestationFromVerstat, passportsFromIdentity, toAttestation } from './passport.js';
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
@@ -233,7 +233,7 @@ function plainFrom(v: IdentityHeaders): CallerIdentity | null {
     // identity in the old generation once it has pretenured the site (it had at 800 proxied calls/s), and a dead old
     // object is a root for every scavenge until the next mark-compact: through number.raw each call's message survived
     // two scavenges and was promoted, ~450 B a call in process (session 48, docs/measurements.md).
-    number: normalizeNumber(detached(value.slice(5, userEnd)), v.country),
+    number: normalizePlainNumber(detached(value.slice(5, userEnd)), v.country),
     displayName: null,
     source: 'from',
     withheld: false,

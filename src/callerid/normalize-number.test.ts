@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeNumber } from './normalize-number.js';
+import { mulberry32 } from '../../test/support/prng.js';
+import { normalizeNumber, normalizePlainNumber } from './normalize-number.js';
 
 describe('normalizeNumber', () => {
   it.each([
@@ -91,5 +92,20 @@ describe('normalizeNumber', () => {
     const forms = ['+390212345678', '0039 02 1234 5678', '02-12345678', '(02) 12345678', '390212345678'];
     const keys = new Set(forms.map((f) => normalizeNumber(f, 'IT').e164));
     expect([...keys]).toEqual(['+390212345678']);
+  });
+});
+
+describe('normalizePlainNumber (a `+` and digits, or digits, already scanned: identify-caller.ts plainFrom)', () => {
+  it('gives what normalizeNumber gives, over generated numbers of every length and each default country', () => {
+    const rand = mulberry32(7122026);
+    const prefixes = ['+', '', '00', '0', '+39', '0039', '+1', '39', '+0', '+800'];
+    for (let i = 0; i < 20_000; i++) {
+      let digits = '';
+      const n = 1 + Math.floor(rand() * (i % 10 === 0 ? 80 : 20));
+      for (let k = 0; k < n; k++) digits += String(Math.floor(rand() * 10));
+      const raw = prefixes[i % prefixes.length]! + digits;
+      const country = ['IT', 'US', 'GB', '', 'XX', 'it'][Math.floor(rand() * 6)]!;
+      expect(normalizePlainNumber(raw, country)).toEqual(normalizeNumber(raw, country));
+    }
   });
 });

@@ -110,6 +110,22 @@ describe('EvidenceIndex', () => {
     expect(evidence.mark?.company).toBe('Acme');
   });
 
+  it("reads the clock for an unmarked caller's evidence only with a prefix tree (its estimate and block calls)", () => {
+    const reads = { n: 0 };
+    const clock = {
+      now: (): number => {
+        reads.n++;
+        return T0;
+      },
+    };
+    const plain = new EvidenceIndex({ lookbackDays: 30, clock });
+    expect(plain.evidenceFor('+390212345679')).toBe(NO_EVIDENCE);
+    expect(reads.n).toBe(0);
+    const withTree = new EvidenceIndex({ lookbackDays: 30, clock, prefixes: { humanSeconds: 180, suspect: 0.5 } });
+    withTree.evidenceFor('+390212345679');
+    expect(reads.n).toBeGreaterThan(0);
+  });
+
   it('looks up number blocks, prefix estimate and block calls for unmarked callers only', () => {
     const clock = new ManualClock(T0);
     const ix = new EvidenceIndex({ lookbackDays: 30, clock, prefixes: { humanSeconds: 180, suspect: 0.5 } });
