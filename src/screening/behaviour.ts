@@ -145,32 +145,56 @@ export function behaviourReasons(
 ): void {
   const { rules, halfLifeMs } = ctx;
   const burst = rules.burst;
+  let burstReason: Reason | null = null;
+  let burstFrom = 0;
+  let burstAt = 0;
   if (burst.enabled && evidence.attempts.length + 1 >= burst.attempts) {
     const found = findBurst(evidence.attempts, now, burst.windowMinutes * MINUTE, burst.attempts, BURST);
     if (found !== null) {
-      const weight = burst.weight * decayed(now - found.at, halfLifeMs) * discount;
-      out.push({
+      burstAt = found.at;
+      burstFrom = found.at - burst.windowMinutes * MINUTE;
+      burstReason = {
         code: 'burst',
         text: `${found.count} attempts within ${burst.windowMinutes} min (${found.at === now ? 'now' : when(ctx, found.at, now)})`,
-        weight,
+        weight: burst.weight * decayed(now - found.at, halfLifeMs) * discount,
         params: { attempts: found.count, windowMinutes: burst.windowMinutes, at: isoTime(found.at) },
-      });
+      };
     }
   }
 
   const sweep = rules.sweep;
   const calls = evidence.calls;
+  let sweepReason: Reason | null = null;
+  let sweepFrom = 0;
+  let sweepAt = 0;
   if (sweep.enabled && calls !== undefined && calls.length + 1 >= sweep.dids) {
     const found = findSweep(calls, now, did, sweep.windowMinutes * MINUTE, sweep.dids, SWEEP);
     if (found !== null) {
-      out.push({
+      sweepAt = found.at;
+      sweepFrom = found.at - found.spanMs;
+      sweepReason = {
         code: 'sweep',
         text: `rang ${found.dids} of your numbers within ${span(Math.max(found.spanMs, MINUTE))} (${found.at === now ? 'now' : when(ctx, found.at, now)})`,
-        weight: sweep.weight * decayed(now - found.at, halfLifeMs) * discount,
+        // Each DID beyond the rule's `dids` weighs as much again: 3 DIDs 0.6, 4 DIDs 0.84, 5 DIDs 0.94 by default.
+        weight:
+          repeated(sweep.weight, 1 + found.dids - Math.max(1, sweep.dids)) *
+          decayed(now - found.at, halfLifeMs) *
+          discount,
         params: { dids: found.dids, windowMinutes: sweep.windowMinutes, at: isoTime(found.at) },
-      });
+      };
     }
   }
+  // A burst and a sweep over the same stretch of time are the same calls counted twice (the attempts of the burst
+  // are the calls of the sweep): they count once, the heavier. Added together, a courier or a bank ringing three of
+  // the office's numbers and then the first one again was refused (0.6 ⊕ 0.5 = 0.8, the nuisance threshold) for
+  // what a customer does when nobody answers (session 48); a dialler going down the office's numbers is still
+  // refused from its 4th DID, as the sweep itself weighs more with each one.
+  if (burstReason !== null && sweepReason !== null && burstFrom <= sweepAt && sweepFrom <= burstAt) {
+    if (burstReason.weight > sweepReason.weight) sweepReason = null;
+    else burstReason = null;
+  }
+  if (burstReason !== null) out.push(burstReason);
+  if (sweepReason !== null) out.push(sweepReason);
 
   const short = rules.shortCalls;
   const talks = evidence.talks;
