@@ -24,9 +24,9 @@ main { padding:1rem; max-width:1200px; margin:0 auto; }
 h1 { font-size:1.4rem; margin:.2rem 0 1rem; overflow-wrap:anywhere; } h2 { font-size:1.1rem; margin:1.4rem 0 .6rem; }
 .page-head { display:flex; flex-wrap:wrap; align-items:center; gap:.5rem 1.5rem; margin:.2rem 0 1rem; } .page-head h1 { margin:0; }
 .segmented { display:inline-flex; border:1px solid #b9c1cd; border-radius:5px; overflow:hidden; background:#fff; }
-.segmented a { padding:.25rem .8rem; color:var(--accent); text-decoration:none; border-left:1px solid #b9c1cd; }
-.segmented a:first-child { border-left:none; } .segmented a:hover { background:#e8f1fb; }
-.segmented a[aria-current] { background:var(--accent); color:#fff; font-weight:600; }
+.segmented button { font:inherit; min-height:0; margin:0; border:0; border-radius:0; background:none; cursor:pointer; padding:.25rem .8rem; color:var(--accent); border-left:1px solid #b9c1cd; }
+.segmented button:first-child { border-left:none; } .segmented button:hover { background:#e8f1fb; }
+.segmented button[aria-current] { background:var(--accent); color:#fff; font-weight:600; }
 .cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(150px,1fr)); gap:.75rem; }
 .card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:.75rem 1rem; min-width:0; overflow-wrap:anywhere; }
 .card .n { font-size:1.8rem; font-weight:700; } .card .l { color:var(--muted); font-size:.85rem; }

@@ -58,7 +58,7 @@ describe.skipIf(!canRunBrowser)("the register's calls and text messages apart", 
   ])('%s: SMS, then calls, kept by the search, the CSV and the URL', async (locale, all, calls, show, filter) => {
     const page = await openLoggedIn(browser, h, PASSWORD, { path: '/register', width: 1366, locale });
     const tabs = page.getByRole('navigation', { name: show });
-    expect(await tabs.getByRole('link').allInnerTexts()).toEqual([all, calls, 'SMS']);
+    expect(await tabs.getByRole('button').allInnerTexts()).toEqual([all, calls, 'SMS']);
     expect(await tabs.locator('[aria-current=page]').innerText()).toBe(all);
     expect(await rows(page)).toHaveLength(5);
     // On the title's line (no room taken from the filters' row, still one line: laptop-width.test.ts).
@@ -66,7 +66,7 @@ describe.skipIf(!canRunBrowser)("the register's calls and text messages apart", 
       Math.round((await page.locator(selector).boundingBox())?.y ?? -1);
     expect(Math.abs((await top('main h1')) - (await top('nav.segmented')))).toBeLessThan(12);
 
-    await Promise.all([page.waitForURL(/[?&]kind=message(&|$)/), tabs.getByRole('link', { name: 'SMS' }).click()]);
+    await Promise.all([page.waitForURL(/[?&]kind=message(&|$)/), tabs.getByRole('button', { name: 'SMS' }).click()]);
     expect(await tabs.locator('[aria-current=page]').innerText()).toBe('SMS');
     expect((await rows(page)).map(([, sms]) => sms)).toEqual([true, true]);
     await saveScreenshot(page, join(ARTIFACTS, `register-kind-sms-${locale}.png`), { fullPage: false });
@@ -86,14 +86,14 @@ describe.skipIf(!canRunBrowser)("the register's calls and text messages apart", 
     // Calls: the Rossi that called, the search kept.
     await Promise.all([
       page.waitForURL(/[?&]kind=call(&|$)/),
-      tabs.getByRole('link', { name: calls, exact: true }).click(),
+      tabs.getByRole('button', { name: calls, exact: true }).click(),
     ]);
     expect(new URL(page.url()).searchParams.get('q')).toBe('Rossi');
     expect(await rows(page)).toEqual([['02 8765 4301', false]]);
     // All: both, the search still kept, no `kind` in the URL.
     await Promise.all([
       page.waitForURL((u) => !u.search.includes('kind=')),
-      tabs.getByRole('link', { name: all, exact: true }).click(),
+      tabs.getByRole('button', { name: all, exact: true }).click(),
     ]);
     expect(await rows(page)).toEqual([
       ['347 111 2201', true],
@@ -101,6 +101,37 @@ describe.skipIf(!canRunBrowser)("the register's calls and text messages apart", 
     ]);
     await page.context().close();
   });
+
+  it.each([
+    ['it-IT', 'Chiamate', 'Mostra'],
+    ['en-GB', 'Calls', 'Show'],
+  ])(
+    '%s: a search typed and not sent goes with "SMS" or "Calls", and Enter keeps the choice',
+    async (locale, calls, show) => {
+      // panel46's links dropped what was typed: "Rossi" typed, then SMS, showed every message.
+      const page = await openLoggedIn(browser, h, PASSWORD, { path: '/register', width: 1366, locale });
+      const tabs = page.getByRole('navigation', { name: show });
+      await page.fill('form.filters input[name=q]', 'Rossi');
+      await Promise.all([page.waitForURL(/[?&]kind=message(&|$)/), tabs.getByRole('button', { name: 'SMS' }).click()]);
+      expect(new URL(page.url()).searchParams.get('q')).toBe('Rossi');
+      expect(await rows(page)).toEqual([['347 111 2201', true]]);
+      expect(await tabs.locator('[aria-current=page]').innerText()).toBe('SMS');
+      // Another search sent with Enter in the field: still the messages (the form's default button carries the choice).
+      await page.fill('form.filters input[name=q]', '2202');
+      await Promise.all([page.waitForURL(/[?&]q=2202/), page.press('form.filters input[name=q]', 'Enter')]);
+      expect(new URL(page.url()).searchParams.getAll('kind')).toEqual(['message']);
+      expect(await rows(page)).toEqual([['347 111 2202', true]]);
+      // A search cleared, then "Calls": every call (the cleared field goes with it too).
+      await page.fill('form.filters input[name=q]', '');
+      await Promise.all([
+        page.waitForURL(/[?&]kind=call(&|$)/),
+        tabs.getByRole('button', { name: calls, exact: true }).click(),
+      ]);
+      expect(new URL(page.url()).searchParams.get('q') ?? '').toBe('');
+      expect((await rows(page)).map(([, sms]) => sms)).toEqual([false, false, false]);
+      await page.context().close();
+    },
+  );
 
   it('on a phone (390 px) the choice fits the window', async () => {
     const page = await openLoggedIn(browser, h, PASSWORD, {

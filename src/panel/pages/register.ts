@@ -142,10 +142,23 @@ function markCell(
   })}`;
 }
 
+/** The filters' form, which "All / Calls / SMS" beside the title submit (`form=` works without JavaScript). */
+const FILTERS_FORM = 'register-filters';
+
+/** `name="kind" value="…"` of a button that submits the filters with that kind; nothing for "All" (no `kind=`). */
+function kindField(kind: string | undefined): SafeHtml | string {
+  return kind === undefined ? '' : html` name="kind" value="${kind}"`;
+}
+
 /**
- * "All / Calls / SMS" beside the page's title: one click shows only the calls or only the text messages, keeping the
- * other filters (the filters' row has no room left at 1280 px: test/browser/laptop-width.test.ts). The form carries the
- * choice on (a hidden field), and so do the pager, the CSV links and a mark's way back.
+ * "All / Calls / SMS" beside the page's title: one click shows only the calls or only the text messages (the filters'
+ * row has no room left at 1280 px: test/browser/laptop-width.test.ts). They are submit buttons of the filters' form,
+ * not links: what the office typed or chose and did not send yet goes with them (a number typed, then "SMS": that
+ * number's messages; as links they dropped it, panel46/tidy47). The form's own button and Enter carry the choice on,
+ * and so do the pager, the CSV links and a mark's way back (those carry what is shown: the filters applied).
+ *
+ * Enter in a field submits with the form's default button, the first of its submit buttons in the page's order: these
+ * stand before the form, so an invisible one comes first that carries the current choice (else Enter meant "All").
  */
 function kindTabs(ctx: PageContext, p: RegisterParams): SafeHtml {
   const { t } = ctx.loc;
@@ -154,17 +167,16 @@ function kindTabs(ctx: PageContext, p: RegisterParams): SafeHtml {
     ['call', t('kindCalls')],
     ['message', t('sms')],
   ];
-  return html`<nav class="segmented" aria-label="${t('kindShown')}">${tabs.map(
+  return html`<button type="submit" form="${FILTERS_FORM}" class="sr-only" tabindex="-1" aria-hidden="true"${kindField(p.kind)}>${t('filter')}</button><nav class="segmented" aria-label="${t('kindShown')}">${tabs.map(
     ([kind, text]) =>
-      html`<a href="${`/register${query({ ...p, kind })}`}"${kind === p.kind ? html` aria-current="page"` : ''}>${text}</a>`,
+      html`<button type="submit" form="${FILTERS_FORM}"${kindField(kind)}${kind === p.kind ? html` aria-current="page"` : ''}>${text}</button>`,
   )}</nav>`;
 }
 
 export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
   const { t } = ctx.loc;
   const p = d.params;
-  const filters = html`<form class="filters" method="get" action="/register">
-  ${p.kind === undefined ? '' : html`<input type="hidden" name="kind" value="${p.kind}">`}
+  const filters = html`<form class="filters" id="${FILTERS_FORM}" method="get" action="/register">
   ${dateField(ctx, 'from', t('from'), p.from, d.unread?.includes('from') === true)}
   ${dateField(ctx, 'to', t('to'), p.to, d.unread?.includes('to') === true)}
   ${select(
@@ -189,7 +201,7 @@ export function registerPage(ctx: PageContext, d: RegisterData): SafeHtml {
     t('any'),
   )}
   <label>${t('search')}<input type="search" name="q" value="${p.q ?? ''}" maxlength="64"></label>
-  <button type="submit" class="primary">${t('filter')}</button>
+  <button type="submit" class="primary"${kindField(p.kind)}>${t('filter')}</button>
   <a class="button" href="${`/register.csv${query({ ...p })}`}" download>${t('csv')}</a>
   <a class="button" href="${`/register.csv${query({ ...p, excel: '1' })}`}" download>${t('csvExcel')}</a>
 </form>`;
