@@ -196,6 +196,24 @@ describe('loadConfig', () => {
     expect(error({ RTP_PORTS: '21200-21299' })).toBe('(loaded)');
   });
 
+  it('says a one-port range is too few ports, not in the wrong order', () => {
+    const error = (env: Record<string, string>): string => {
+      try {
+        loadConfig({ env });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '(loaded)';
+    };
+    for (const range of ['21000-21000', '21001-21001']) {
+      const message = error({ RTP_PORTS: range });
+      expect(message).toMatch(/media\.rtpPorts \(from RTP_PORTS\): a range needs two ports at least/);
+      expect(message).not.toMatch(/lower port first/);
+    }
+    expect(error({ RTP_PORTS: '21000-21001' })).toBe('(loaded)');
+    expect(error({ RTP_PORTS: '21001-21002' })).toBe('(loaded)');
+  });
+
   it('refuses a PBX or outbound trunk URI whose host or port does not read, saying what is wrong', () => {
     // A typo in the port started crocetta with a PBX address no call can reach.
     expect(() => loadConfig({ env: { PBX_URI: 'sip:192.168.1.10:5060x' } })).toThrow(

@@ -401,8 +401,14 @@ export const configSchema = z
           // Both ports within bounds but the higher first (21299-21200): said as such, not as out of bounds.
           .refine((r) => {
             const [lo, hi] = r.split('-').map(Number);
-            return lo !== undefined && hi !== undefined && lo < hi;
-          }, 'expected the lower port first, then the higher (such as 20000-20999)'),
+            return lo !== undefined && hi !== undefined && lo <= hi;
+          }, 'expected the lower port first, then the higher (such as 20000-20999)')
+          // One port (21000-21000) is in order but too few: an announcement takes an even port for its RTP, the odd
+          // one above it being its RTCP's by convention (port-pool.ts); two ports in a row always hold an even one.
+          .refine((r) => {
+            const [lo, hi] = r.split('-').map(Number);
+            return lo !== hi;
+          }, 'a range needs two ports at least: an announcement takes an even port for its RTP and leaves the odd one above it to RTCP (such as 21000-21001)'),
         /** Nice value the RTP worker thread asks for (its thread only; null: the process's). */
         rtpThreadNice: z.number().int().min(-20).max(19).nullable(),
         /** SCHED_FIFO priority the RTP worker thread asks for (its thread only; null: the ordinary class). */
