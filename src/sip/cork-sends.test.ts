@@ -99,6 +99,33 @@ describe('corkSendsPerTurn', () => {
     expect(writes).toEqual([1, 1]);
   });
 
+  it('keeps each connection its own beforeWrite and corked sockets: two apps in one process', async () => {
+    const a = await pair();
+    const b = await pair();
+    closing.push(a.close, b.close);
+    const wpA = new WireProtocol({});
+    const wpB = new WireProtocol({});
+    const seen: string[] = [];
+    corkSendsPerTurn(srfWith(wpA), () => seen.push('A'));
+    corkSendsPerTurn(srfWith(wpB), () => seen.push('B'));
+
+    wpA.send(a.client, 'proxy|first-a');
+    expect(seen).toEqual(['A']); // A's message, A's hook (not the last app's)
+    wpB.send(b.client, 'proxy|first-b');
+    expect(seen).toEqual(['A', 'B']);
+    wpA.send(a.client, 'proxy|second-a');
+    expect(seen).toEqual(['A', 'B']); // corked behind A's first
+    await nextTurn();
+    // Each connection's uncork at the turn's end, its own hook before it: A's before its corked message leaves, B's
+    // before its socket (corked behind its first message, nothing more) is uncorked.
+    expect(seen).toEqual(['A', 'B', 'A', 'B']);
+    expect(a.writes).toEqual([1, 1]);
+    expect(b.writes).toEqual([1]);
+    while (messages(a.received()).length < 2) await nextTurn();
+    expect(messages(a.received())).toEqual(['proxy|first-a', 'proxy|second-a']);
+    expect(messages(b.received())).toEqual(['proxy|first-b']);
+  });
+
   it('writes what a turn corked when the socket is ended in that turn (srf.disconnect)', async () => {
     const { client, received, close } = await pair();
     closing.push(close);

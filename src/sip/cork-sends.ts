@@ -42,35 +42,30 @@ function isCorkable(value: unknown): value is Corkable {
   return typeof v?.cork === 'function' && typeof v.uncork === 'function';
 }
 
-/** The sockets written to in this turn (the first message went at once, the socket corked behind it). */
-const corked = new Set<Corkable>();
-
-/** corkSendsPerTurn's `beforeWrite`: called before each write() to a socket (a turn's first message, the uncork). */
-let before: () => void = noop;
-
-function uncorkAll(): void {
-  before();
-  for (const socket of corked) socket.uncork();
-  corked.clear();
-}
-
 /**
  * Makes srf's drachtio connection write each turn's messages after its first together (call it right after
  * `srf.connect()`, which creates the connection; it holds for every socket the connection uses, reconnections
- * included). Returns false, changing nothing, when drachtio-srf's internals are not where expected.
+ * included). Returns false, changing nothing, when drachtio-srf's internals are not where expected. Each connection
+ * has its own corked sockets and its own `beforeWrite` (two apps in one process, as in tests: each its own hook).
  */
 export function corkSendsPerTurn(srf: Pick<Srf, 'locals'>, beforeWrite: () => void = noop): boolean {
   const wire = (srf as unknown as { _app?: { client?: { wp?: unknown } } })._app?.client?.wp;
   if (!isWire(wire)) return false;
   const send = wire.send;
-  before = beforeWrite;
+  /** The sockets written to in this turn (the first message went at once, the socket corked behind it). */
+  const corked = new Set<Corkable>();
+  const uncorkAll = (): void => {
+    beforeWrite();
+    for (const socket of corked) socket.uncork();
+    corked.clear();
+  };
   wire.send = function (this: unknown, socket: unknown, msg: string): unknown {
     if (!isCorkable(socket)) {
-      before();
+      beforeWrite();
       return send.call(this, socket, msg);
     }
     if (corked.has(socket)) return send.call(this, socket, msg);
-    before();
+    beforeWrite();
     const sent = send.call(this, socket, msg);
     if (corked.size === 0) process.nextTick(uncorkAll);
     corked.add(socket);
