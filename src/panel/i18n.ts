@@ -31,7 +31,7 @@ const EN = {
   passed: 'Passed',
   unreached: 'Undelivered',
   unreachedNote:
-    'Undelivered: calls crocetta let through that reached nobody in the office: no PBX was registered to take them (the caller heard “unavailable”, 480), the PBX did not answer or said it was unavailable (408, 503), the number called could not be read (404 or 414), or the caller did not pass the human check.',
+    'Undelivered: calls crocetta let through that reached nobody in the office: no PBX was registered to take them (the caller heard “unavailable”, 480), the PBX did not answer or said it was unavailable (408, 503), the number called could not be read (404 or 414), or the caller did not pass the human check. A call that rang in the office and nobody answered is not one of them: it passed.',
   perDay: 'Attempts per day (last 30 days)',
   topOffenders: 'Top offenders this week',
   trustedLeftOut: 'Numbers you marked trusted are not listed here.',
@@ -266,7 +266,7 @@ const IT: Record<MessageKey, string> = {
   passed: 'Passati',
   unreached: 'Non recapitati',
   unreachedNote:
-    'Non recapitati: chiamate che crocetta ha lasciato passare ma che non sono arrivate a nessuno in ufficio: nessun centralino era registrato per riceverle (il chiamante ha sentito “non raggiungibile”, 480), il centralino non ha risposto o si è detto non disponibile (408, 503), il numero chiamato era illeggibile (404 o 414), oppure il chiamante non ha superato la verifica umana.',
+    'Non recapitati: chiamate che crocetta ha lasciato passare ma che non sono arrivate a nessuno in ufficio: nessun centralino era registrato per riceverle (il chiamante ha sentito “non raggiungibile”, 480), il centralino non ha risposto o si è detto non disponibile (408, 503), il numero chiamato era illeggibile (404 o 414), oppure il chiamante non ha superato la verifica umana. Una chiamata che ha squillato in ufficio senza risposta non è tra queste: è passata.',
   perDay: 'Tentativi al giorno (ultimi 30 giorni)',
   topOffenders: 'I più insistenti della settimana',
   trustedLeftOut: 'I numeri che hai segnato come fidati non sono elencati qui.',

@@ -4,7 +4,9 @@
  * - the PBX's final answer, as drachtio-server's proxy reports it;
  * - `timeout` with 408 when the proxy ends without any final answer from the PBX: drachtio-server then answered
  *   the caller 408 itself, after its Timer B (32 s, the PBX never answered) or Timer C (185 s after a provisional
- *   answer). drachtio-server ignores the proxy command's finalTimeout (addProxy reads only the provisional one);
+ *   answer). drachtio-server ignores the proxy command's finalTimeout (addProxy reads only the provisional one), and
+ *   tells the app neither the PBX's provisionals nor its 408: the dashboard tells a call that rang (Timer C) from one
+ *   the PBX never answered (Timer B) by when the outcome came (src/store/register/unreached.ts RANG_OUT_MS);
  * - `cancelled` when drachtio's CDR tells of the caller's CANCEL while the PBX rang (src/sip/forwarded-calls.ts);
  * - `timeout` without a status when nothing at all was heard within `pbx.finalTimeout` (a cancel without CDRs, a
  *   proxy drachtio-server failed without a word, a lost connection): the reaper ends the attempt.

@@ -141,19 +141,23 @@ const OUTCOME_SET_JSON = `${OUTCOME_SET.replace(/\?(\d+)/g, (_, n: string) => `u
 
 /**
  * Whether the line `u` leaves the attempt's undelivered class (unreached.ts) as it is: the rule on the row as it is
- * and as the line sets it (outcome, final status, check result unless the line has none; the action is never
- * updated).
+ * and as the line sets it (outcome, final status, its time, check result unless the line has none; the action and
+ * the attempt's time are never updated).
  */
 const KEEPS_UNREACHED = `${unreachedSql({
   action: 'attempts.action',
   check: 'attempts.check_result',
   outcome: 'attempts.outcome',
   status: 'attempts.final_status',
+  time: 'attempts.time',
+  outcomeAt: 'attempts.outcome_at',
 })} = ${unreachedSql({
   action: 'attempts.action',
   check: 'COALESCE(u.value->>8, attempts.check_result)',
   outcome: 'u.value->>0',
   status: 'u.value->>1',
+  time: 'attempts.time',
+  outcomeAt: 'u.value->>2',
 })}`;
 
 /**

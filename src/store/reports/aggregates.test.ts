@@ -54,18 +54,36 @@ interface AttemptRow {
   outcome: string;
   final_status: number | null;
   check_result: string | null;
+  /** Absent before the column was added (NULL: no outcome known). */
+  outcome_at?: number | null;
 }
 
 /**
  * Whether the row says the attempt reached no PBX (the dashboard's undelivered), written out here from the cases:
  * not stopped, and no PBX at the plan or the number unreadable, the check not passed, the PBX silent (408) or
- * unavailable (503), no PBX at the forward (crocetta's failed 480) or the proxy failed (failed, no status).
+ * unavailable (503), no PBX at the forward (crocetta's failed 480) or the proxy failed (failed, no status); from
+ * migration 16 on, not a forward that rang out: drachtio's 408 (timeout 408) known two minutes or more after the
+ * attempt came (its Timer C, 185 s; Timer B, 32 s, when the PBX never answered).
  */
 function undelivered(a: AttemptRow): boolean {
+  return undeliveredBy(a, a.outcome === 'timeout' && (a.outcome_at ?? a.time) - a.time >= 120_000);
+}
+
+/** Undelivered as migrations 14 and 15 counted it: a forward that rang out as well. */
+function undelivered14(a: AttemptRow): boolean {
+  return undeliveredBy(a, false);
+}
+
+function undeliveredBy(a: AttemptRow, rangOut: boolean): boolean {
   if (isRefusalAction(a.action)) return false;
   if (a.action === NO_PBX_ACTION || a.action === UNROUTABLE_ACTION) return true;
   if (a.check_result === 'no-digit' || a.check_result === 'wrong-digit' || a.check_result === 'hung-up') return true;
-  if (['timeout', 'declined', 'failed'].includes(a.outcome) && (a.final_status === 408 || a.final_status === 503))
+  const silentOrUnavailable = a.final_status === 408 || a.final_status === 503;
+  if (
+    ['timeout', 'declined', 'failed'].includes(a.outcome) &&
+    silentOrUnavailable &&
+    !(rangOut && a.final_status === 408)
+  )
     return true;
   return a.outcome === 'failed' && (a.final_status === null || a.final_status === 480);
 }
@@ -122,13 +140,32 @@ async function oldRegister(file: string, version: number) {
     `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.timeZone', '"Europe/Rome"', 0)
      ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   );
-  const insert = (n: number, action: string, outcome: string, status: number | null, verdict = 'unknown') =>
-    db.run(
+  /** `outcomeAfter`: ms from the attempt to its outcome (outcome_at; null: none recorded). */
+  const insert = (
+    n: number,
+    action: string,
+    outcome: string,
+    status: number | null,
+    verdict = 'unknown',
+    outcomeAfter: number | null = null,
+  ) => {
+    const time = DST_END - 30 * HOUR + n * HOUR;
+    return db.run(
       `INSERT INTO attempts (time, kind, caller_key, caller_source, withheld, called_number, verdict, score, reasons,
-         action, fail_open, call_id, outcome, final_status)
-       VALUES (?, 'call', ?, 'from', 0, '+3902', ?, 0.5, '[]', ?, 0, ?, ?, ?)`,
-      [DST_END - 30 * HOUR + n * HOUR, `+3911${n % 3}`, verdict, action, `c${n}`, outcome, status],
+         action, fail_open, call_id, outcome, final_status, outcome_at)
+       VALUES (?, 'call', ?, 'from', 0, '+3902', ?, 0.5, '[]', ?, 0, ?, ?, ?, ?)`,
+      [
+        time,
+        `+3911${n % 3}`,
+        verdict,
+        action,
+        `c${n}`,
+        outcome,
+        status,
+        outcomeAfter === null ? null : time + outcomeAfter,
+      ],
     );
+  };
   return { db, insert };
 }
 
@@ -443,7 +480,7 @@ describe('the per-day aggregates', () => {
       `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.rebuild', '{"timeZone":"Europe/Rome","schema":12,"emptying":true}', 0)`,
     );
     const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
-    expect(await migrate(db, file)).toEqual([13, 14, 15]);
+    expect(await migrate(db, file)).toEqual([13, 14, 15, 16]);
     expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
     expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'Europe/Rome');
@@ -517,7 +554,7 @@ describe('the per-day aggregates', () => {
       `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.rebuild', '{"timeZone":"Europe/Rome","schema":13,"emptying":true}', 0)`,
     );
     const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
-    expect(await migrate(db, file)).toEqual([14, 15]);
+    expect(await migrate(db, file)).toEqual([14, 15, 16]);
     expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
     expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'Europe/Rome');
@@ -540,7 +577,7 @@ describe('the per-day aggregates', () => {
     await db.run("UPDATE attempts SET outcome = 'declined', final_status = 503 WHERE id IN (1, 2)");
     const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
     expect(await db.get('SELECT SUM(attempts) AS n FROM daily_totals WHERE unreached')).toEqual({ n: 2 });
-    expect(await migrate(db, file)).toEqual([15]);
+    expect(await migrate(db, file)).toEqual([15, 16]);
     expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
     // No trigger on an update of attempts: an answered call's outcome update runs none.
     const triggers = await db.all<{ name: string; sql: string }>(
@@ -592,6 +629,85 @@ describe('the per-day aggregates', () => {
     });
     await expectAggregatesOfAttempts(end, 'Europe/Rome');
     await end.close();
+  });
+
+  it('count a forward that rang out (drachtio 408 after Timer C) passed from migration 16 on, old ones moved', async () => {
+    const file = dir.file('fifteen.sqlite');
+    const { db, insert } = await oldRegister(file, 15);
+    const TIMER_B = 32_000;
+    const TIMER_C = 185_000;
+    // drachtio's 408 after Timer B (the PBX never answered: undelivered) and after Timer C (it rang: passed from 16),
+    // a PBX's own 408 and 503 as late (undelivered still), the reaper's timeout without a status, answered calls.
+    const cases = [
+      ['allow', 'timeout', 408, TIMER_B],
+      ['allow', 'timeout', 408, TIMER_C],
+      ['tag', 'timeout', 408, TIMER_C + 40_000],
+      ['allow', 'declined', 408, TIMER_C],
+      ['allow', 'declined', 503, TIMER_C],
+      ['allow', 'timeout', null, 200_000],
+      ['allow', 'answered', 200, 5_000],
+      ['reject', 'timeout', 408, TIMER_C], // stopped: never undelivered
+      ['allow', 'timeout', 408, null],
+    ] as const;
+    for (let n = 0; n < 36; n++) {
+      const [action, outcome, status, after] = cases[n % cases.length] ?? cases[0];
+      await insert(n, action, outcome, status, n % 3 === 0 ? 'suspect' : 'unknown', after);
+    }
+    const unreachedNow = 'SELECT SUM(attempts) AS n FROM daily_totals WHERE unreached';
+    // Before it: every timeout 408 let through (Timer B, Timer C twice, no time), the PBX's 408 and 503: 6 of 9.
+    expect(await db.get(unreachedNow)).toEqual({ n: 24 });
+    await expectAggregatesOfAttempts(db, 'Europe/Rome', undelivered14);
+
+    expect(await migrate(db, file)).toEqual([16]);
+    // The two rung out of each 9 moved to passed, by day, called number and verdict: 8 moved.
+    expect(await db.get(unreachedNow)).toEqual({ n: 16 });
+    expect(await db.get('SELECT COUNT(*) AS n FROM daily_totals WHERE attempts <= 0')).toEqual({ n: 0 });
+    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+    // An insert with its outcome already known counts by the new rule (answering first, a late record).
+    await insert(36, 'allow', 'timeout', 408, 'unknown', TIMER_C);
+    await insert(37, 'allow', 'timeout', 408, 'unknown', TIMER_B);
+    expect(await db.get(unreachedNow)).toEqual({ n: 17 });
+    // Forwards still ringing, ended by the register's outcome updates: moved through attempt_outcomes both ways.
+    for (let n = 38; n < 46; n++) await insert(n, 'allow', 'forwarded', null);
+    await db.close();
+    const register = await openRegister({ file, lookbackDays: 3650, logger: silentLogger });
+    const timeOf = (id: number) => DST_END - 30 * HOUR + (id - 1) * HOUR;
+    for (let id = 39; id <= 46; id++)
+      register.updateOutcome(id, {
+        outcome: 'timeout',
+        finalStatus: 408,
+        refused: false,
+        at: timeOf(id) + (id % 2 === 0 ? TIMER_C : TIMER_B),
+      });
+    await register.flush();
+    // A rung-out one answered after all (a replay of its real end), one Timer B's later told as rung out.
+    register.updateOutcome(40, { outcome: 'answered', finalStatus: 200, refused: false, at: timeOf(40) + TIMER_C + 1 });
+    register.updateOutcome(41, { outcome: 'timeout', finalStatus: 408, refused: false, at: timeOf(41) + TIMER_C });
+    await register.flush();
+    await register.close();
+    const after = await Connection.open(file);
+    expect(await after.get(unreachedNow)).toEqual({ n: 17 + 3 });
+    await expectAggregatesOfAttempts(after, 'Europe/Rome');
+    expect(await ensureAggregateTimeZone(after, 'America/New_York', silentLogger)).toBe(true);
+    await expectAggregatesOfAttempts(after, 'America/New_York');
+    await after.close();
+  });
+
+  it('leave the counts of a rebuild under way at migration 16 to the rebuild, which counts a rung-out forward passed', async () => {
+    const file = dir.file('fifteen-rebuilding.sqlite');
+    const { db, insert } = await oldRegister(file, 15);
+    for (let n = 0; n < 12; n++) await insert(n, 'allow', 'timeout', 408, 'unknown', n % 2 === 0 ? 185_000 : 32_000);
+    await db.run("DELETE FROM settings WHERE key = 'aggregates.timeZone'");
+    await db.run(
+      `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.rebuild', '{"timeZone":"Europe/Rome","schema":15,"emptying":true}', 0)`,
+    );
+    const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
+    expect(await migrate(db, file)).toEqual([16]);
+    expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
+    expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
+    await expectAggregatesOfAttempts(db, 'Europe/Rome');
+    expect(await db.get('SELECT SUM(attempts) AS n FROM daily_totals WHERE unreached')).toEqual({ n: 6 });
+    await db.close();
   });
 
   describe('rebuilt in chunks while the register records', () => {

@@ -78,7 +78,8 @@ export const STOPPED = stoppedSql('a.action');
 
 /**
  * Unreached (undelivered): let through, but it reached no PBX, as the row says (unreached.ts: the plan found none or
- * could not read the number, the check not passed, the PBX silent or unavailable, no PBX at the forward). The insert
+ * could not read the number, the check not passed, the PBX silent or unavailable, no PBX at the forward; not a
+ * forward that rang out, drachtio's 408 after its Timer C). The insert
  * trigger counts it from the row as inserted; an outcome update that changes it moves the count (the register's
  * updates through the view attempt_outcomes, migration 15; migration 14's outcome trigger before): the dashboard
  * counts it apart from the calls that passed. Never stopped as well. 0 or 1.
@@ -88,6 +89,8 @@ export const UNREACHED = unreachedSql({
   check: 'a.check_result',
   outcome: 'a.outcome',
   status: 'a.final_status',
+  time: 'a.time',
+  outcomeAt: 'a.outcome_at',
 });
 
 const CHUNK_TABLES = `

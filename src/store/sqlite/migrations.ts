@@ -103,6 +103,20 @@ const unreached14 = (row: string): string => `(NOT (substr(${row}.action, 1, 6) 
             OR (${row}.outcome IN ('timeout', 'declined', 'failed') AND COALESCE(${row}.final_status, 0) IN (408, 503))
             OR (${row}.outcome = 'failed' AND COALESCE(${row}.final_status, 480) = 480)))`;
 
+/**
+ * Migration 16's snapshot (never edited): unreached14, but a forward that rang out is not undelivered: drachtio's own
+ * 408 (`timeout` 408) known 120 s or more after the attempt came is its Timer C's (185 s; Timer B's, 32 s, when the PBX
+ * never answered at all), so the PBX had answered provisionally: it rang, nobody answered (unreached.ts RANG_OUT_MS).
+ */
+const unreached16 = (row: string): string => `(NOT (substr(${row}.action, 1, 6) IN ('reject', 'hangup')
+              OR substr(${row}.action, 1, 8) = 'announce') AND (
+            ${row}.action IN ('no-pbx', 'unroutable')
+            OR COALESCE(${row}.check_result, '') IN ('no-digit', 'wrong-digit', 'hung-up')
+            OR (${row}.outcome IN ('timeout', 'declined', 'failed') AND COALESCE(${row}.final_status, 0) IN (408, 503)
+                AND NOT (${row}.outcome = 'timeout' AND ${row}.final_status = 408
+                         AND COALESCE(${row}.outcome_at - ${row}.time, 0) >= 120000))
+            OR (${row}.outcome = 'failed' AND COALESCE(${row}.final_status, 480) = 480)))`;
+
 /** Migration 14: NEW's local day, as the insert trigger counts it. */
 const NEW_DAY_14 = `(NEW.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= NEW.time
                                       ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000`;
@@ -775,6 +789,86 @@ export const MIGRATIONS: readonly Migration[] = [
 
       -- The register's SMS view (kind=message) walked the time index through every call; messages are few.
       CREATE INDEX attempts_message_time ON attempts (time) WHERE kind = 'message';
+    `,
+  },
+  {
+    version: 16,
+    name: "the dashboard's forwarded calls that rang and were not answered (drachtio's 408 after Timer C) counted passed",
+    sql: `
+      -- A forward the PBX answered provisionally (it rang) and never finally ends in drachtio-server's own 408 after
+      -- its Timer C (185 s); one the PBX never answered at all, after Timer B (32 s). drachtio-server reports neither a
+      -- provisional nor its 408 to the app, so both were timeout 408 and undelivered; the first reached the office
+      -- and rang: passed, as an unanswered call (unreached16: the outcome 120 s or more after the attempt). The insert
+      -- trigger and attempt_outcomes' count by it, as migrations 14 and 15 wrote them otherwise.
+      DROP TRIGGER attempts_daily_aggregates;
+      CREATE TRIGGER attempts_daily_aggregates AFTER INSERT ON attempts
+      BEGIN
+        INSERT INTO daily_totals (day, called_number, verdict, stopped, unreached, attempts)
+        VALUES (
+          ${NEW_DAY_14},
+          COALESCE(NEW.called_number, ''), NEW.verdict,
+          substr(NEW.action, 1, 6) IN ('reject', 'hangup') OR substr(NEW.action, 1, 8) = 'announce',
+          ${unreached16('NEW')}, 1)
+        ON CONFLICT (day, called_number, verdict, stopped, unreached) DO UPDATE SET attempts = attempts + 1;
+        INSERT INTO caller_daily (caller_key, day, attempts, stopped)
+        SELECT NEW.caller_key, ${NEW_DAY_14},
+               1, substr(NEW.action, 1, 6) IN ('reject', 'hangup') OR substr(NEW.action, 1, 8) = 'announce'
+         WHERE NEW.caller_key IS NOT NULL
+        ON CONFLICT (caller_key, day) DO UPDATE SET attempts = attempts + 1, stopped = stopped + excluded.stopped;
+        INSERT INTO caller_totals (caller_key, attempts)
+        SELECT NEW.caller_key, SUM(attempts) FROM caller_daily WHERE caller_key = NEW.caller_key
+        HAVING SUM(attempts) >= 16
+        ON CONFLICT (caller_key) DO UPDATE SET attempts = excluded.attempts;
+        INSERT INTO company_daily (day, company, has_category, category, attempts, stopped)
+        SELECT ${NEW_DAY_14},
+               lower(trim(m.company)), m.category IS NOT NULL, COALESCE(m.category, ''), 1,
+               substr(NEW.action, 1, 6) IN ('reject', 'hangup') OR substr(NEW.action, 1, 8) = 'announce'
+          FROM numbers m
+         WHERE m.caller_key = NEW.caller_key AND m.label = 'nuisance' AND m.company <> ''
+        ON CONFLICT (day, company, has_category, category) DO UPDATE
+          SET attempts = attempts + 1, stopped = stopped + excluded.stopped;
+      END;
+
+      DROP TRIGGER attempt_outcomes_aggregates;
+      CREATE TRIGGER attempt_outcomes_aggregates INSTEAD OF UPDATE ON attempt_outcomes
+      WHEN ${unreached16('OLD')} <> ${unreached16('NEW')}
+      BEGIN
+        UPDATE daily_totals SET attempts = attempts - 1
+         WHERE day = ${NEW_DAY_14} AND called_number = COALESCE(NEW.called_number, '') AND verdict = NEW.verdict
+           AND stopped = 0 AND unreached = ${unreached16('OLD')} AND ${COUNTED_14};
+        DELETE FROM daily_totals
+         WHERE day = ${NEW_DAY_14} AND called_number = COALESCE(NEW.called_number, '') AND verdict = NEW.verdict
+           AND stopped = 0 AND unreached = ${unreached16('OLD')} AND attempts = 0;
+        INSERT INTO daily_totals (day, called_number, verdict, stopped, unreached, attempts)
+        SELECT ${NEW_DAY_14}, COALESCE(NEW.called_number, ''), NEW.verdict, 0, ${unreached16('NEW')}, 1
+         WHERE ${COUNTED_14}
+        ON CONFLICT (day, called_number, verdict, stopped, unreached) DO UPDATE SET attempts = attempts + 1;
+        UPDATE settings SET value = json_set(value, '$.moved', COALESCE(value->>'moved', 0) + 1)
+         WHERE key = 'aggregates.rebuild' AND NOT ${COUNTED_14};
+      END;
+
+      -- The forwards already in the register that rang out move from undelivered to passed, by day, called number
+      -- and verdict as the trigger counted them: one pass over the attempts (their timeouts). Only when the
+      -- aggregates are complete (their zone recorded, no rebuild under way); else the next start's rebuild, started
+      -- over at this schema, counts every attempt by today's rule.
+      CREATE TEMP TABLE rang_out_days AS
+        SELECT (a.time + COALESCE((SELECT offset_ms FROM time_zone_offsets WHERE since_ms <= a.time
+                                    ORDER BY since_ms DESC LIMIT 1), 0)) / 86400000 AS day,
+               COALESCE(a.called_number, '') AS called_number, a.verdict AS verdict, COUNT(*) AS n
+          FROM attempts a
+         WHERE a.outcome = 'timeout' AND ${unreached14('a')} AND NOT ${unreached16('a')}
+           AND EXISTS (SELECT 1 FROM settings WHERE key = 'aggregates.timeZone')
+           AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'aggregates.rebuild')
+         GROUP BY 1, 2, 3;
+      UPDATE daily_totals SET attempts = attempts - u.n
+        FROM temp.rang_out_days u
+       WHERE daily_totals.day = u.day AND daily_totals.called_number = u.called_number
+         AND daily_totals.verdict = u.verdict AND daily_totals.stopped = 0 AND daily_totals.unreached = 1;
+      DELETE FROM daily_totals WHERE stopped = 0 AND unreached = 1 AND attempts = 0;
+      INSERT INTO daily_totals (day, called_number, verdict, stopped, unreached, attempts)
+        SELECT day, called_number, verdict, 0, 0, n FROM temp.rang_out_days WHERE true
+        ON CONFLICT (day, called_number, verdict, stopped, unreached) DO UPDATE SET attempts = attempts + excluded.attempts;
+      DROP TABLE temp.rang_out_days;
     `,
   },
 ];

@@ -90,6 +90,8 @@ export class InjectedRequest {
   readonly responses: RecordedResponse[] = [];
   proxy: ProxyRecord | undefined;
   cancelled = false;
+  /** drachtio's proxy timer for this request (B or C, whichever runs) was made to run out now: expireProxyTimer. */
+  proxyTimerExpired = false;
   /** A final response went out, or the transaction was cancelled: later app responses get NOK. */
   closed = false;
   private readonly waiters = new Waiters();
@@ -126,6 +128,17 @@ export class InjectedRequest {
       timeoutMs,
       `the proxying of ${this.describe()}`,
     );
+  }
+
+  /**
+   * drachtio-server's proxy timer for this request runs out now: Timer B (the target never answered) or Timer C (it
+   * answered provisionally and never finally), whichever the proxy waits on; the double then answers the caller 408
+   * itself and tells the app `done`, as when the timer fires. Lets a test end a proxy at a moment it chose (after
+   * moving crocetta's clock by what the timer stands for) without waiting 32 or 185 seconds.
+   */
+  expireProxyTimer(): void {
+    this.proxyTimerExpired = true;
+    this.changed();
   }
 
   /**

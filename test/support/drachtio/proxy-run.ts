@@ -136,10 +136,10 @@ function forwardedRequest(record: ProxyRecord, received: SipDraft, uri: string):
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits `ms`, or less if the caller cancels meanwhile. */
+/** Waits `ms` (a drachtio timer), or less if the caller cancels meanwhile or the test makes the timer run out. */
 async function sleepUnlessCancelled(txn: InjectedRequest, ms: number): Promise<void> {
   try {
-    await txn.waitFor(() => (txn.cancelled ? true : undefined), ms, 'a CANCEL');
+    await txn.waitFor(() => (txn.cancelled || txn.proxyTimerExpired ? true : undefined), ms, 'a CANCEL');
   } catch {
     // the timer ran out: not cancelled
   }
