@@ -111,6 +111,25 @@ export async function mark(
   );
 }
 
+/** `crocetta let-through <number> [--withdraw]`: its next call is let through once, whatever its mark. */
+export async function letThrough(number: string, o: { withdraw?: boolean }, g: GlobalOptions): Promise<void> {
+  const config = cliConfig(g);
+  const { key } = callerKeyOf(number, config.defaultCountry);
+  await ensureSchema(config.store.file, g.json === true);
+  const register = await openRegister({ file: config.store.file, lookbackDays: config.store.lookbackDays });
+  const at = o.withdraw === true ? null : Date.now();
+  try {
+    await register.letThrough(key, at, 'cli');
+  } finally {
+    await register.close();
+  }
+  print(g.json === true, { number: key, letThrough: at === null ? null : { since: new Date(at).toISOString() } }, () =>
+    at === null
+      ? `${key}: "let the next call through" withdrawn (the running service sees it at its next start, or use the API)`
+      : `${key}: its next call will be let through, once (the running service sees it at its next start, or use the API)`,
+  );
+}
+
 export interface ImportCliOptions {
   lenient?: boolean;
   as?: string;

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
- * `crocetta` command line: lookup, mark, import, export, backup, restore, rebuild-aggregates against the register file of the configuration
+ * `crocetta` command line: lookup, mark, let-through, import, export, backup, restore, rebuild-aggregates against the register file of the configuration
  * (config/default.yaml + CROCETTA_CONFIG + environment, as the service) or `--db FILE`.
  * Exit codes (sysexits): 0 ok, 64 usage, 65 data refused (import), 66 no input, 73 cannot create an output file,
  * 74 a write failed, 78 configuration, 130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM, 1 other.
  */
 import { Command, CommanderError } from 'commander';
-import { backup, exportFile, importFile, lookup, mark, rebuildAggregates } from './commands.js';
+import { backup, exportFile, importFile, letThrough, lookup, mark, rebuildAggregates } from './commands.js';
 import { feedAdd, feedKey, feedList, feedRemove, type FeedAddOptions } from './feed-commands.js';
 import type { GlobalOptions } from './context.js';
 import { dossier, type DossierCliOptions } from './dossier-command.js';
@@ -35,6 +35,12 @@ program
   .action((number: string, label: string, o: { company?: string; category?: string }) =>
     mark(number, label, o, globals()),
   );
+
+program
+  .command('let-through <number>')
+  .description('let the next call from <number> through, once, whatever its mark')
+  .option('--withdraw', 'withdraw it instead')
+  .action((number: string, o: { withdraw?: boolean }) => letThrough(number, o, globals()));
 
 program
   .command('import <format> <file>')

@@ -88,6 +88,22 @@ describe('crocetta CLI', () => {
     expect(exported.stdout).toMatch(/^exported to .*marks\.json: \d+ marks$/m);
   });
 
+  it('let-through: the next call of a number marked nuisance let through once, --withdraw undoes it', async () => {
+    const number = '+390212345040';
+    const firstReason = async () => {
+      const looked = await cli(['--json', 'lookup', number], env);
+      return (JSON.parse(looked.stdout) as { reasons: string[] }).reasons[0];
+    };
+    expect((await cli(['mark', number, 'nuisance'], env)).code).toBe(0);
+    const set = await cli(['let-through', number], env);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/^\+390212345040: its next call will be let through, once \(/);
+    expect(await firstReason()).toMatch(/^let through once: you asked on /);
+    const withdrawn = await cli(['--json', 'let-through', number, '--withdraw'], env);
+    expect(JSON.parse(withdrawn.stdout)).toEqual({ number, letThrough: null });
+    expect(await firstReason()).toMatch(/^marked nuisance by you/);
+  });
+
   it('keeps a category named in Italian as its key, as the panel forms do: mark and import (user41)', async () => {
     const list = join(h.dir, 'telefonia.txt');
     writeFileSync(list, '+390212345031\n');

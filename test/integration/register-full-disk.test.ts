@@ -153,6 +153,10 @@ describe('a full disk under the register', () => {
     // The office's marks are refused with a clear answer (nothing changed), not held with the request open.
     const mark = await harness.api('POST', '/api/numbers/%2B390211111111/mark', { label: 'nuisance' });
     expect(mark.status).toBe(503);
+    // So is "let the next call through": nothing set, not even in memory.
+    const through = await harness.api('POST', '/api/numbers/%2B390211111111/let-through', {});
+    expect(through.status).toBe(503);
+    expect(harness.app.register.letThroughSince('+390211111111')).toBeNull();
     // The office reads it on the dashboard (it never reads /readyz), in either language, with how many writes wait:
     // the spool's count (/metrics' gauge) read before and after the page, as outcomes may still join it meanwhile.
     const heldBefore = await metric(harness, /^crocetta_register_spool_writes (\d+)$/m);

@@ -8,6 +8,7 @@ import { dossierHref, dossierTexts } from './dossier.js';
 import type { OpenState } from '../../screening/business-hours.js';
 import { linesNowCard, openText, type LineNow } from './policies.js';
 import {
+  csrfField,
   datalists,
   kindBadge,
   markForm,
@@ -40,6 +41,11 @@ export interface NumberData {
   aggregates?: AggregatesStatus;
   /** The mark form was just sent from this page, and did this. */
   marked?: 'nuisance' | 'trusted' | 'none';
+  /**
+   * "Let the next call through": when the office asked it (ms), null when nothing is pending; absent when not offered
+   * (a withheld caller's page: no number to let through).
+   */
+  letThrough?: number | null;
 }
 
 /** Who made a mark, in words: the register keeps `panel`, `api`, `cli`, `appeal`, `import:<format>`. */
@@ -97,7 +103,8 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
     <ul class="small">${d.decision.reasons.map((r) => html`<li>${reasonText(ctx.loc, r)}</li>`)}</ul></div>
   <div class="card"><div class="l">${t('mark')}</div><div>${markText}</div>
     ${datalists(ctx.loc.lang, d.vocab)}
-    ${markForm(ctx, d.callerKey, { returnTo: here, open: true, company: d.mark?.company ?? null, category: d.mark?.category ?? null, marked: d.mark !== null })}</div>
+    ${markForm(ctx, d.callerKey, { returnTo: here, open: true, company: d.mark?.company ?? null, category: d.mark?.category ?? null, marked: d.mark !== null })}
+    ${d.letThrough === undefined ? '' : letThroughForm(ctx, d.callerKey, d.letThrough)}</div>
   <div class="card"><div class="l">${t('ticks')}</div><div>${ticks(d.total, ctx.loc.number)}</div>${about.length > 0 ? html`<div class="muted small" id="number-kind">${about.join(' · ')}</div>` : ''}</div>
 </section>
 ${d.lines ? linesNowCard(ctx, { time: ctx.loc.dateTime(ctx.now), state: openText(ctx, d.lines.open), lines: d.lines.lines }) : ''}
@@ -132,6 +139,25 @@ ${
 <td class="mono whole" data-label="${t('source')}">${addressText(a.sourceAddress)}</td><td class="mono" data-label="${t('userAgent')}">${a.userAgent ?? ''}</td><td class="mono" data-label="${t('callId')}">${a.callId}</td></tr>`,
     )}</tbody></table></div>`,
   );
+}
+
+/**
+ * "Let the next call through" (once, whatever the mark): its button, or, while pending, since when and the button
+ * that withdraws it. Posts to /numbers/:number/let-through, back to this page.
+ */
+function letThroughForm(ctx: PageContext, callerKey: string, since: number | null): SafeHtml {
+  const { t } = ctx.loc;
+  const action = `/numbers/${encodeURIComponent(callerKey)}/let-through`;
+  if (since === null) {
+    return html`<form method="post" action="${action}" id="let-through" class="no-print">
+  ${csrfField(ctx)}
+  <button type="submit" name="action" value="set">${t('letThrough')}</button> <span class="muted small">${t('letThroughHint')}</span>
+</form>`;
+  }
+  return html`<form method="post" action="${action}" id="let-through" class="no-print" data-since="${new Date(since).toISOString()}">
+  ${csrfField(ctx)}
+  <p class="notice" role="status">${t('letThroughPending', { time: ctx.loc.dateTime(since) })} <button type="submit" name="action" value="withdraw">${t('letThroughWithdraw')}</button></p>
+</form>`;
 }
 
 /** The header the caller ID was read from, as SIP writes its name (the register keeps it lower case). */

@@ -1,6 +1,7 @@
 /**
  * A caller's number: its page (`GET /numbers/:number`: verdict and reasons, mark, history, attempts) and marking form,
- * the JSON API's `GET /api/numbers/:number`, `POST /api/numbers/:number/mark` and the appeal that clears a wrongly
+ * "let the next call through" (`POST /numbers/:number/let-through`, `POST /api/numbers/:number/let-through`), the JSON
+ * API's `GET /api/numbers/:number`, `POST /api/numbers/:number/mark` and the appeal that clears a wrongly
  * listed caller (`POST /api/numbers/:number/appeal`: the reason is kept, the clearing travels in our feed).
  */
 import express, { Router } from 'express';
@@ -10,6 +11,7 @@ import type { CallerEvidence } from '../../screening/types.js';
 import { APPEAL_BY } from '../../sharing/feeds/feed-publisher.js';
 import { localDay } from '../../store/reports/local-days.js';
 import { keyFromParam } from '../caller-param.js';
+import { HttpError } from '../http-error.js';
 import { hiddenReasons } from '../withheld-reasons.js';
 import { HIDDEN_BY } from '../withheld.js';
 import type { PanelDeps } from '../deps.js';
@@ -46,6 +48,14 @@ const markBody = z
   .strict();
 
 const appealBody = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
+
+/** The number page's "let the next call through" form: its button, or the one that withdraws it. */
+const letThroughForm = z.object({
+  action: z.enum(['set', 'withdraw'], { error: 'expected set or withdraw' }),
+});
+
+/** `POST /api/numbers/:number/let-through`: `{}` sets it (again: a new time), `{"withdraw": true}` withdraws it. */
+const letThroughBody = z.object({ withdraw: z.boolean().optional() }).strict();
 
 type NumbersDeps = Pick<
   PanelDeps,
@@ -92,6 +102,20 @@ export function numbersRouter(deps: NumbersDeps): Router {
   };
   type Viewed = Awaited<ReturnType<typeof viewOf>>;
   /**
+   * The caller "let the next call through" is offered for: a number (not a withheld caller's token, not a caller ID
+   * that is no number: nothing would know its next call by). 400 otherwise.
+   */
+  const letThroughKey = (param: string): { key: string; shown: string } => {
+    const c = callerOf(param);
+    if (c.hidden || c.identity.number?.e164 == null) throw HttpError.said(400, 'errorLetThroughNoNumber');
+    return { key: c.key, shown: c.shown };
+  };
+  /** When the office asked to let the caller's next call through, in the API's terms (null: nothing pending). */
+  const letThroughJson = (key: string) => {
+    const since = register.letThroughSince(key);
+    return since === null ? null : { since: new Date(since).toISOString() };
+  };
+  /**
    * The evidence the caller is classified with; for a number asked by its digits that called only withheld, what a
    * number never seen has (its neighbours' and friends' evidence, not its own calls or talks; its mark if made by its
    * digits).
@@ -105,6 +129,8 @@ export function numbersRouter(deps: NumbersDeps): Router {
     if (ev.prefix !== undefined) out.prefix = ev.prefix;
     if (ev.friends !== undefined) out.friends = ev.friends;
     if (ev.calledByUs !== undefined) out.calledByUs = ev.calledByUs;
+    // Asked by its digits: whoever asked knows them.
+    if (ev.allowNext !== undefined) out.allowNext = ev.allowNext;
     return out;
   };
   /**
@@ -161,6 +187,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
         vocab,
         lines,
         aggregates: reports.aggregates(),
+        ...(!caller.hidden && caller.identity.number?.e164 != null && { letThrough: register.letThroughSince(key) }),
         ...(q.marked !== undefined && markAgrees(q.marked, summary.mark) && { marked: q.marked }),
       }),
     );
@@ -190,6 +217,13 @@ export function numbersRouter(deps: NumbersDeps): Router {
     res.redirect(303, `${to.pathname}${to.search}${fragment}`);
   });
 
+  router.post('/numbers/:number/let-through', async (req, res) => {
+    const { params, body } = parseRequest(req, { params: numberParams, body: letThroughForm });
+    const { key, shown } = letThroughKey(params.number);
+    await register.letThrough(key, body.action === 'set' ? deps.clock.now() : null, 'panel');
+    res.redirect(303, `/numbers/${encodeURIComponent(shown)}#let-through`);
+  });
+
   const numberJson = async (param: string) => {
     const caller = await viewOf(param);
     const { key, identity, summary } = caller;
@@ -210,6 +244,8 @@ export function numbersRouter(deps: NumbersDeps): Router {
       score: decision.score,
       reasons: decision.reasons,
       mark: summary.mark ? { ...summary.mark, at: new Date(summary.mark.at).toISOString() } : null,
+      // "Let the next call through" pending: since when; null when nothing is (or for a withheld caller's token).
+      letThrough: caller.hidden ? null : letThroughJson(key),
       attempts: summary.attempts,
       firstSeen: summary.firstSeen === null ? null : new Date(summary.firstSeen).toISOString(),
       lastSeen: summary.lastSeen === null ? null : new Date(summary.lastSeen).toISOString(),
@@ -240,6 +276,13 @@ export function numbersRouter(deps: NumbersDeps): Router {
       at: deps.clock.now(),
       by: hidden ? `api${HIDDEN_BY}` : 'api',
     });
+    res.json(await numberJson(params.number));
+  });
+
+  router.post('/api/numbers/:number/let-through', express.json({ limit: '8kb' }), async (req, res) => {
+    const { params, body } = parseRequest(req, { params: numberParams, body: letThroughBody });
+    const { key } = letThroughKey(params.number);
+    await register.letThrough(key, body.withdraw === true ? null : deps.clock.now(), 'api');
     res.json(await numberJson(params.number));
   });
 

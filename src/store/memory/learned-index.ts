@@ -185,6 +185,11 @@ export class LearnedIndex {
     else this.overrides.set(callerKey, at);
   }
 
+  /** When the office asked to let this caller's next call through (ms), null when nothing is pending. */
+  allowNextOf(callerKey: string): number | null {
+    return this.overrides.get(callerKey) ?? null;
+  }
+
   /** Uses up the override of a caller; true when there was one. */
   consumeAllowNext(callerKey: string): boolean {
     const had = this.overrides.delete(callerKey);

@@ -54,6 +54,8 @@ export interface IndexLoadStats {
   refusals: number;
   /** Numbers the business called, within `calledByUsDays`. */
   called: number;
+  /** "Let the next call through" overrides pending (let_through), after dropping those a call already used. */
+  letThrough: number;
   durationMs: number;
 }
 
@@ -118,7 +120,29 @@ export async function loadIndex(
 
   countBlocks(index);
   const called = await loadCalledNumbers(db, index, options.clock.now() - (options.calledByUsDays ?? 365) * DAY_MS);
-  return { index, stats: { marks, clearings, attempts, refusals, called, durationMs: performance.now() - started } };
+  const letThrough = await loadLetThrough(db, index);
+  return {
+    index,
+    stats: { marks, clearings, attempts, refusals, called, letThrough, durationMs: performance.now() - started },
+  };
+}
+
+/**
+ * The "let the next call through" overrides pending. First drops those a call already used: an attempt of the caller
+ * at or after the override's time whose reasons hold `allow-next` (the register deletes the row after that attempt's
+ * write, in the same or the next commit; a crash between them leaves the row, and the attempt, journaled or committed,
+ * is in the register by now: the journal's replay runs before this). An attempt a crash lost with its row's deletion
+ * leaves the override pending: the next call is let through too, never refused.
+ */
+async function loadLetThrough(db: Connection, index: EvidenceIndex): Promise<number> {
+  await db.run(
+    `DELETE FROM let_through WHERE EXISTS (
+       SELECT 1 FROM attempts a WHERE a.caller_key = let_through.caller_key AND a.time >= let_through.set_at
+          AND instr(a.reasons, '"allow-next"') > 0)`,
+  );
+  const rows = await db.all<{ caller_key: string; set_at: number }>('SELECT caller_key, set_at FROM let_through');
+  for (const r of rows) index.learned.setAllowNext(r.caller_key, r.set_at);
+  return rows.length;
 }
 
 /** The codes and weights of a stored reasons array; [] when it is not one. */

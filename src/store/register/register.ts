@@ -51,6 +51,9 @@ import {
   joinOutcome,
   joinTalk,
   INSERT_MARK_HISTORY_SQL,
+  DELETE_LET_THROUGH_SQL,
+  UPSERT_LET_THROUGH_SQL,
+  USED_LET_THROUGH_SQL,
   UPDATE_OUTCOMES_JSON_SQL,
   UPDATE_OUTCOMES_MOVING_JSON_SQL,
   UPDATE_TALKS_JSON_SQL,
@@ -193,6 +196,9 @@ interface WriterStatements {
   upsertCalled: Statement;
   upsertNumber: Statement;
   insertHistory: Statement;
+  upsertLetThrough: Statement;
+  deleteLetThrough: Statement;
+  usedLetThrough: Statement;
 }
 
 /** A talk time of an attempt, as recordTalk() is given it, and its journal line (null: not journaled). */
@@ -273,6 +279,9 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Opened
       upsertCalled: await writer.prepare(UPSERT_CALLED_SQL),
       upsertNumber: await writer.prepare(UPSERT_NUMBER_SQL),
       insertHistory: await writer.prepare(INSERT_MARK_HISTORY_SQL),
+      upsertLetThrough: await writer.prepare(UPSERT_LET_THROUGH_SQL),
+      deleteLetThrough: await writer.prepare(DELETE_LET_THROUGH_SQL),
+      usedLetThrough: await writer.prepare(USED_LET_THROUGH_SQL),
     };
     const register = new SqliteRegister(
       writer,
@@ -606,7 +615,7 @@ class SqliteRegister implements OpenedRegister {
     const atOnce = journal !== null && options.journalNow === true && this.batches.accepting;
     // The index learns the attempt now, or (indexLater, journaled at once) once the caller has answered (indexOwed).
     const later = atOnce && options.indexLater === true;
-    if (key !== null && !later) this.learn(key, attempt, refused);
+    let used = key !== null && !later ? this.learn(key, attempt, refused) : null;
     const journalKey = journal === null ? null : journal.nextKey++;
     const params = attemptParams(attempt, journalKey);
     const head = attemptLineHead(params);
@@ -623,7 +632,7 @@ class SqliteRegister implements OpenedRegister {
     if (later && key !== null) {
       // Not journaled after all (the write failed): its caller waits for the commit, so the index learns it now.
       if (op.deferrable) this.owed.push(attempt);
-      else this.learn(key, attempt, refused);
+      else used = this.learn(key, attempt, refused);
     }
     const promise = new Promise<number>(capture);
     op.resolve = capturedResolve;
@@ -632,6 +641,7 @@ class SqliteRegister implements OpenedRegister {
     capturedReject = noop;
     (promise as Recorded)[ATTEMPT] = op;
     this.batches.enqueue(op, options.afterThisTurn === true || op.deferrable);
+    if (used !== null) this.letThroughUsed(key as string, used);
     return promise;
   }
 
@@ -643,15 +653,44 @@ class SqliteRegister implements OpenedRegister {
     const owed = this.owed;
     while (owed.length > 0) {
       const attempt = owed.shift() as NewAttempt; // out first: one that throws is not learned twice
-      this.learn(attempt.callerKey as string, attempt, isRefusalAction(attempt.action));
+      const key = attempt.callerKey as string;
+      const used = this.learn(key, attempt, isRefusalAction(attempt.action));
+      if (used !== null) this.letThroughUsed(key, used);
     }
   }
 
-  /** What the index learns from an attempt of a known caller. */
-  private learn(key: string, attempt: NewAttempt, refused: boolean): void {
+  /**
+   * What the index learns from an attempt of a known caller. Returns the time of the "let the next call through" it
+   * used (gone from the index now), null when none: its row is deleted once the attempt is queued (letThroughUsed).
+   */
+  private learn(key: string, attempt: NewAttempt, refused: boolean): number | null {
     this.learned.addAttempt(key, attempt.time);
     if (refused) this.learned.addRefusal(key, attempt.time);
-    noteLearned(this.learned, key, attempt, this.thresholds);
+    return noteLearned(this.learned, key, attempt, this.thresholds);
+  }
+
+  /**
+   * A call used the caller's "let the next call through" set at `setAt`: its row goes, queued after the attempt's
+   * own write (the writer commits in order: with it or in a later commit, never before). A crash before this
+   * deletion commits leaves the row; the start drops it if the attempt is in the register (load-index.ts), else the
+   * override is still pending (the next call is let through as well, none refused).
+   */
+  private letThroughUsed(key: string, setAt: number): void {
+    this.batches.enqueue({
+      kind: 'other',
+      oneStatement: true,
+      deferrable: true,
+      run: async (s) => {
+        await s.usedLetThrough.run([key, setAt]);
+      },
+      committed: () => undefined,
+      failed: (err) => {
+        this.logger.warn(
+          { callerKey: key, err },
+          '"let the next call through" used, its deletion lost (the next start drops it if the call is in the register)',
+        );
+      },
+    });
   }
 
   /**
@@ -902,6 +941,28 @@ class SqliteRegister implements OpenedRegister {
         failed: reject,
       });
     });
+  }
+
+  letThrough(callerKey: string, at: number | null, by: string): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(new RegisterClosedError());
+    if (!this.batches.healthy) return Promise.reject(new RegisterUnavailableError());
+    this.index.learned.setAllowNext(callerKey, at);
+    return new Promise<void>((resolve, reject) => {
+      this.batches.enqueue({
+        kind: 'other',
+        oneStatement: true,
+        run: async (s) => {
+          if (at === null) await s.deleteLetThrough.run([callerKey]);
+          else await s.upsertLetThrough.run([callerKey, at, by]);
+        },
+        committed: resolve,
+        failed: reject,
+      });
+    });
+  }
+
+  letThroughSince(callerKey: string): number | null {
+    return this.index.learned.allowNextOf(callerKey);
   }
 
   attempts(query: AttemptQuery): Promise<Attempt[]> {

@@ -228,6 +228,14 @@ export const UPSERT_NUMBER_SQL = `
     label = excluded.label, marked_at = excluded.marked_at, company = excluded.company,
     category = excluded.category, updated_at = excluded.updated_at`;
 
+/** "Let the next call through": set (again: a new time) or withdrawn (migration 17's let_through). */
+export const UPSERT_LET_THROUGH_SQL = `
+  INSERT INTO let_through (caller_key, set_at, by) VALUES (?, ?, ?)
+  ON CONFLICT (caller_key) DO UPDATE SET set_at = excluded.set_at, by = excluded.by`;
+export const DELETE_LET_THROUGH_SQL = 'DELETE FROM let_through WHERE caller_key = ?';
+/** A call used it: the row set at or before the call's time (one set again since then stays). */
+export const USED_LET_THROUGH_SQL = 'DELETE FROM let_through WHERE caller_key = ? AND set_at <= ?';
+
 export const INSERT_MARK_HISTORY_SQL =
   'INSERT INTO mark_history (caller_key, label, company, category, at, by) VALUES (?, ?, ?, ?, ?, ?)';
 

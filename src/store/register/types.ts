@@ -279,6 +279,15 @@ export interface Register extends EvidenceLookup {
    */
   mark(callerKey: string, input: MarkInput): Promise<void>;
   /**
+   * "Let the next call through": the caller's next call is trusted once (reason `allow-next`), whatever its mark or
+   * evidence; `at` the time it was asked (set again: a new time), null to withdraw it. Index at once, database before
+   * the promise resolves; refused at once, changing nothing, while the disk refuses writes. A mark change leaves it.
+   * The call that uses it deletes it (from the index at once, its row after the call's attempt).
+   */
+  letThrough(callerKey: string, at: number | null, by: string): Promise<void>;
+  /** When the office asked to let this caller's next call through (ms), null when nothing is pending; from memory. */
+  letThroughSince(callerKey: string): number | null;
+  /**
    * When this caller last passed the human check (ms since epoch), null when never; from memory (loaded at start,
    * kept by updateOutcome), never a query per call.
    */

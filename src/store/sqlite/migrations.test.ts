@@ -42,6 +42,7 @@ describe('migrations', () => {
       'daily_totals',
       'friend_reports',
       'friends',
+      'let_through',
       'mark_history',
       'numbers',
       'pbx_bindings',

@@ -871,6 +871,20 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE temp.rang_out_days;
     `,
   },
+  {
+    version: 17,
+    name: '"let the next call through": the overrides the office set survive a restart',
+    sql: `
+      -- A number the office asked to let through once, whatever its mark or evidence: pending until a call uses it
+      -- (the register deletes the row after that call's attempt; at start, one whose attempt is in the register but
+      -- whose deletion a crash lost is dropped: load-index.ts), or until the office withdraws it. Set again: a new time.
+      CREATE TABLE let_through (
+        caller_key  TEXT    PRIMARY KEY,
+        set_at      INTEGER NOT NULL,          -- ms since epoch; a call at or after it with reason allow-next used it
+        by          TEXT    NOT NULL           -- panel | api | cli (as mark_history's)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
