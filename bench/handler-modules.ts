@@ -110,11 +110,21 @@ export function benchInvite(
   did: string,
   proxy: () => Promise<unknown>,
   sdp = '',
+  carrier = false,
 ): Srf.SrfRequest {
   const raw = [
     `INVITE sip:${did}@127.0.0.1:5060 SIP/2.0`,
     `Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-${i}-bench;rport=5061`,
-    `From: <sip:${from}@127.0.0.1>;tag=${process.pid}T${i}`,
+    // carrier: a display name in From and the caller asserted in P-Asserted-Identity, as a carrier's trunk sends them
+    // (identifyParsed's identity, not plainFrom's).
+    carrier
+      ? `From: "Bench Caller ${i % 100}" <sip:${from}@127.0.0.1>;tag=${process.pid}T${i}`
+      : `From: <sip:${from}@127.0.0.1>;tag=${process.pid}T${i}`,
+    ...(carrier
+      ? [
+          `P-Asserted-Identity: "Bench Caller ${i % 100}" <sip:${from}@127.0.0.1;user=phone;verstat=TN-Validation-Passed>`,
+        ]
+      : []),
     `To: <sip:${did}@127.0.0.1:5060>`,
     `Call-ID: ${benchCallId(i)}`,
     'CSeq: 1 INVITE',

@@ -11,6 +11,7 @@
  *                                [--second-call-ms MS] [--node-flags 'FLAGS'] [--callers 1000]
  *                                [--warmup-calls N] [--warmup-rate R]
  *                                [--gc-trace] [--against DIST [--interleave]] [--survivors] [--sample-seconds 2]
+ *                                [--carrier]
  *
  * --against DIST: a third handler, another build's (DIST its dist/ directory, e.g. /tmp/main/dist: a tree built with
  * `npm run build`, its modules loaded apart from this tree's, on a register of its own), in the same rounds: bare,
@@ -45,6 +46,8 @@
  * rounds: bytes allocated a call by the function that allocated them. With --survivors, only what survived a scavenge
  * (objects a scavenge freed dropped, one more scavenge forced at the end: needs --node-flags --expose-gc), i.e. what
  * the scavenges copied or what V8 allocated old (a pretenured site's objects), by allocation site.
+ * --carrier: each INVITE as a carrier's trunk sends it, a display name in From and the caller in P-Asserted-Identity
+ * (with a display name, user=phone and a verstat): the caller ID's parsed path (identifyParsed), not the plain From's.
  * --gc-trace: the child runs with V8's --trace-gc-nvp, and each round also prints what its scavenges kept, bytes a call: promoted (copied to the old
  * generation, where only a mark-compact frees them: a call's objects that outlive two scavenges, ~250 ms apart at
  * 1,500 calls/s, or that something in the old generation still points at) and survived (copied within the young one).
@@ -121,6 +124,7 @@ async function child(): Promise<void> {
   const secondMs = secondAfter === undefined ? null : Number(secondAfter);
   if (secondMs !== null && !(secondMs >= 0)) throw new Error('--second-call-ms: a number of ms (0: right after)');
   const answerFirst = textArg('variant') === 'answer-first';
+  const carrier = process.argv.includes('--carrier');
   const m = await handlerModules(process.argv.includes('--dist'));
   const { handle: crocetta, cdrStops, close } = await seededHandler(m, join(dir, 'register.sqlite'), answerFirst);
   // --against DIR: another build's handler (its own modules, caches and register), in the same rounds.
@@ -173,7 +177,7 @@ async function child(): Promise<void> {
       if (cdr && stops !== null) setTimeout(() => stops(benchCallId(i), DID), talkMs);
       return proxiedOk();
     };
-    return benchInvite(m, i, from, DID, proxy);
+    return benchInvite(m, i, from, DID, proxy, '', carrier);
   }
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   // The main thread's time on the CPU in ns (schedstat's first field: finer than stat's clock ticks).
@@ -427,7 +431,7 @@ async function parent(): Promise<void> {
   await new Promise((r) => forked.once('exit', r));
   const scavenges = gcTrace ? scavengesOf(readFileSync(join(dir, 'stdout.log'), 'utf8')) : [];
   console.log(
-    `bench/sip-handler: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, rate ${numberArg('rate', 1500)}/s, ${numberArg('seconds', 5)} s a round, ${textArg('workload') ?? 'refusal'}${process.argv.includes('--cdr') ? `, CDRs ${numberArg('talk-ms', 5)} ms after the answer` : ''}${textArg('variant') === 'answer-first' ? ', answer-first' : ''}${proxiedRun() ? '' : `, ${callers()} callers`}`,
+    `bench/sip-handler: ${started} → ${new Date().toISOString()}, load ${load0.toFixed(2)} → ${(loadavg()[0] as number).toFixed(2)}, rate ${numberArg('rate', 1500)}/s, ${numberArg('seconds', 5)} s a round, ${textArg('workload') ?? 'refusal'}${process.argv.includes('--cdr') ? `, CDRs ${numberArg('talk-ms', 5)} ms after the answer` : ''}${textArg('variant') === 'answer-first' ? ', answer-first' : ''}${process.argv.includes('--carrier') ? ', carrier INVITEs (From name, PAI)' : ''}${proxiedRun() ? '' : `, ${callers()} callers`}`,
   );
   for (const r of results)
     console.log(

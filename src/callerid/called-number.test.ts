@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { headersFrom, headersOf } from '../../test/support/sip-headers.js';
 import { calledNumber, NO_TRUNK_USERS, trunkCalledUser, trunkUsers } from './index.js';
@@ -104,5 +106,35 @@ describe('calledNumber of recent requests', () => {
     const trunk = headersOf({ to: '<sip:0212345678@h>', 'p-called-party-id': '<sip:0299999999@h>' }, 'sip:acct@h');
     expect(calledNumber(trunk, opts)?.e164).toBe('+390212345678');
     expect(calledNumber(trunk, { ...opts, trunkUsername: 'acct' })?.e164).toBe('+390299999999');
+  });
+});
+
+describe('what calledNumber keeps of a request', () => {
+  // drachtio-srf's Request-URI and header values are slices of the whole SIP message: a number kept (the cache's, the
+  // last one) or held with a call that is made of such a slice keeps the message alive.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const MESSAGE = 1 << 20;
+  const DIDS = 16;
+
+  it('holds no slice of the request: the messages are collected, called once or again (kept by the cache)', () => {
+    const held: unknown[] = [];
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < DIDS; i++) {
+        const did = `+3906${String(i).padStart(8, '0')}`;
+        const text = `INVITE sip:${did}@127.0.0.1;user=phone SIP/2.0\r\nTo: <sip:${did}@127.0.0.1>\r\nX-Pad: ${'x'.repeat(MESSAGE)}${i}.${round}\r\n`;
+        const requestUri = text.slice(text.indexOf('sip:'), text.indexOf(' SIP/2.0'));
+        const toAt = text.indexOf('<sip:');
+        const to = text.slice(toAt, text.indexOf('\r\n', toAt));
+        const called = calledNumber({ requestUri, header: (n) => (n === 'to' ? [to] : []) }, IT);
+        expect(called?.e164).toBe(did);
+        held.push(called);
+      }
+    }
+    gc();
+    expect(held).toHaveLength(2 * DIDS);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan((2 * DIDS * MESSAGE) / 4);
   });
 });

@@ -2,6 +2,7 @@ import { parseNameAddr } from './header-values.js';
 import { readHeader } from './identify-caller.js';
 import { normalizeNumber } from './normalize-number.js';
 import {
+  detached,
   detachedValues,
   HASH_START,
   hashText,
@@ -16,7 +17,9 @@ import type { IdentifyOptions, PhoneNumber, SipHeaderSource } from './types.js';
 function numberIn(uriText: string, defaultCountry: string): PhoneNumber | null {
   const uri = parseUri(uriText);
   const text = uriNumberText(uri);
-  return text === null ? null : normalizeNumber(text, defaultCountry);
+  // The text copied (detached): the number's raw text and E.164 are made of it, and a slice of the Request-URI or a
+  // header value is a view of the whole SIP message, which the cache's number (and a call's) would keep alive.
+  return text === null ? null : normalizeNumber(detached(text), defaultCountry);
 }
 
 /**

@@ -115,7 +115,10 @@ function best(cands: readonly Candidate[], start: number, end: number, defaultCo
   for (let i = start; i < end; i++) {
     const c = cands[i]!;
     if (c.numberText === null) continue;
-    const number = normalizeNumber(c.numberText, defaultCountry);
+    // The text copied (detached): the number's raw text, its E.164 (`+`, the calling code and a slice of the digits)
+    // and the parse cache's key are made of it, and a slice of a header value is a view of the whole SIP message
+    // (plainFrom's note; session 48, docs/measurements.md).
+    const number = normalizeNumber(detached(c.numberText), defaultCountry);
     const rank = numberRank(number) * 2 + (c.phone ? 1 : 0);
     if (rank > chosenRank) {
       chosen = { candidate: c, number };
@@ -294,13 +297,14 @@ function identifyParsed(values: IdentityHeaders): CallerIdentity {
   const passport = passports[0];
   const identity: CallerIdentity = {
     number,
-    displayName,
+    // Copied (detached), as the number's text is in best: a name or a verstat with nothing to clean is a slice.
+    displayName: displayName === null ? null : detached(displayName),
     source,
     withheld: reason !== null,
     withheldReason: reason,
     attestation:
       attestationFromPassports(passports) ?? attestationFromVerstat(verstat) ?? toAttestation(values.attestation[0]),
-    verstat,
+    verstat: verstat === null ? null : detached(verstat),
   };
   if (passport !== undefined) identity.passport = { orig: passport.orig.tn, dest: passport.dest.tn };
   return identity;

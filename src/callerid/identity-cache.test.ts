@@ -365,6 +365,62 @@ describe('what the identity cache keeps', () => {
     expect(kept).toBeLessThan((CALLERS * MESSAGE) / 4);
   });
 
+  it('nor does one read from P-Asserted-Identity, Remote-Party-ID or a From with a display name', () => {
+    // identifyParsed's identity (not plainFrom's): its number's raw text and E.164, its display name and its verstat
+    // were each a slice of a header value, so of the whole message, when no character needed cleaning.
+    for (const [k, shape] of [
+      (n: string) => ({
+        'p-asserted-identity': `"Mario Rossi" <sip:${n}@127.0.0.1;user=phone;verstat=TN-Validation-Passed>`,
+      }),
+      (n: string) => ({ 'remote-party-id': `"Mario Rossi" <sip:${n}@127.0.0.1>;party=calling;screen=yes` }),
+      (n: string) => ({ 'p-asserted-identity': `<tel:${n};verstat=TN-Validation-Passed>` }),
+      (n: string) => ({ from: `"Mario Rossi" <sip:${n}@127.0.0.1>` }),
+    ].entries()) {
+      const held: CallerIdentity[] = [];
+      const kept = heapKeptByHeaders(
+        (i) => shape(`+39347${94 + k}${String(i).padStart(5, '0')}`),
+        (identity) => {
+          expect(identity.number?.e164).toMatch(/^\+39347/);
+          expect(identity.displayName ?? 'Mario Rossi').toBe('Mario Rossi');
+          held.push(identity);
+        },
+      );
+      expect(held).toHaveLength(CALLERS);
+      expect(held.some((identity) => identity.displayName !== null || identity.verstat !== null)).toBe(true);
+      expect(kept, `shape ${k}`).toBeLessThan((CALLERS * MESSAGE) / 4);
+    }
+  });
+
+  /**
+   * Heap kept after CALLERS callers ring once, each request's header values (`values(i)`, a From added if none, with
+   * its tag) slices of its own 1 MB message, and `check` given each identity.
+   */
+  function heapKeptByHeaders(
+    values: (i: number) => Record<string, string>,
+    check: (identity: CallerIdentity) => void,
+  ): number {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < CALLERS; i++) {
+      const given = values(i);
+      const named: Record<string, string> = { from: '<sip:anonymous@anonymous.invalid>', ...given };
+      named.from += `;tag=t${i}`;
+      let text = `INVITE sip:0612300${i}@127.0.0.1 SIP/2.0\r\n`;
+      for (const [name, value] of Object.entries(named)) text += `${name}: ${value}\r\n`;
+      text += `X-Pad: ${'x'.repeat(MESSAGE)}${i}\r\n`;
+      const sliced = new Map<string, string>();
+      for (const [name, value] of Object.entries(named)) {
+        const at = text.indexOf(`${name}: `) + name.length + 2;
+        sliced.set(name, text.slice(at, at + value.length));
+      }
+      const uriAt = text.indexOf('sip:');
+      const requestUri = text.slice(uriAt, text.indexOf(' ', uriAt));
+      check(identifyCaller({ requestUri, header: (n) => (sliced.has(n) ? [sliced.get(n)!] : []) }, IT));
+    }
+    gc();
+    return process.memoryUsage().heapUsed - before;
+  }
+
   it('nor when a hit in the older generation keeps it in the younger one again', () => {
     // Kept from each caller's second request, then a generation of the cache (10,000 identities kept) of other
     // callers: the third requests are hits in the older generation, asked with keys made of slices of their messages.
