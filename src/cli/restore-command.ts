@@ -21,7 +21,7 @@ import { basename, join, resolve } from 'node:path';
 import { acquireInstanceLock, InstanceLockedError, type InstanceLock } from '../store/instance-lock.js';
 import { segmentFiles } from '../store/register/journal.js';
 import { Connection } from '../store/sqlite/connection.js';
-import { SCHEMA_VERSION, SchemaTooNewError } from '../store/sqlite/migrations.js';
+import { knownSchemaVersion, SchemaTooNewError } from '../store/sqlite/migrations.js';
 import { cliConfig, type GlobalOptions } from './context.js';
 import { CliError, EXIT, counted, print } from './output.js';
 
@@ -64,12 +64,13 @@ async function readBackup(source: string): Promise<BackupContents> {
     }
     // A backup from a newer crocetta (a schema this one does not know) would be put in place and then refused by the
     // next start (migrate's SchemaTooNewError): refused here, in the start's own words, before anything is touched.
-    const version = (await db.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0;
-    if (version > SCHEMA_VERSION)
-      throw new CliError(
-        `${new SchemaTooNewError(source, version, SCHEMA_VERSION).message}: the register is untouched`,
-        EXIT.dataError,
-      );
+    try {
+      await knownSchemaVersion(db, source);
+    } catch (err) {
+      if (err instanceof SchemaTooNewError)
+        throw new CliError(`${err.message}: the register is untouched`, EXIT.dataError);
+      throw err;
+    }
     return contents;
   } finally {
     await db.close();

@@ -903,6 +903,17 @@ export class SchemaTooNewError extends Error {
   }
 }
 
+/**
+ * The database's schema version (PRAGMA user_version), refused with SchemaTooNewError when above `target`: a register
+ * written by a newer crocetta. migrate's check at the start, and `crocetta restore`'s on a backup before it is put in
+ * place.
+ */
+export async function knownSchemaVersion(db: Connection, file: string, target = SCHEMA_VERSION): Promise<number> {
+  const current = (await db.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0;
+  if (current > target) throw new SchemaTooNewError(file, current, target);
+  return current;
+}
+
 /** The line logged before pending migrations run on an existing register (migrate). */
 export const MIGRATING = 'register schema migrating; crocetta starts (SIP, the panel, a command) once it is done';
 
@@ -919,9 +930,7 @@ export async function migrate(
   const target = migrations.length;
   await db.run('BEGIN IMMEDIATE');
   try {
-    const row = await db.get<{ user_version: number }>('PRAGMA user_version');
-    const current = row?.user_version ?? 0;
-    if (current > target) throw new SchemaTooNewError(file, current, target);
+    const current = await knownSchemaVersion(db, file, target);
     // Said before the work on a register that has rows to carry (not a new file): a rewrite of a big one (migration
     // 11) takes a while, and nothing (SIP, the panel, a CLI command) starts until it is done.
     if (current > 0 && current < target) logger.info({ file, from: current, to: target }, MIGRATING);
