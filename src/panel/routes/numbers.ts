@@ -88,6 +88,11 @@ export function numbersRouter(deps: NumbersDeps): Router {
     return { ...caller, identity, shown: caller.token, hidden: true, only: true };
   };
   /**
+   * Whether "let the next call through" is offered for the caller: a number (not a withheld caller's token, not a
+   * caller ID that is no number: nothing would know its next call by). Its button, its routes.
+   */
+  const offersLetThrough = (c: ReturnType<typeof callerOf>): boolean => !c.hidden && c.identity.number?.e164 != null;
+  /**
    * The caller as the office may see it: `summary`, its mark and the counts of its calls in view; `unseen`, a number
    * asked by its digits that called only withheld, shown as a number never seen (with no mark, unless made by its
    * digits: whoever made it knows).
@@ -101,13 +106,10 @@ export function numbersRouter(deps: NumbersDeps): Router {
     return { ...c, unseen, markShown, summary: markShown ? summary : { ...summary, mark: null } };
   };
   type Viewed = Awaited<ReturnType<typeof viewOf>>;
-  /**
-   * The caller "let the next call through" is offered for: a number (not a withheld caller's token, not a caller ID
-   * that is no number: nothing would know its next call by). 400 otherwise.
-   */
+  /** The caller a let-through route names, when it is offered for it (offersLetThrough); 400 otherwise. */
   const letThroughKey = (param: string): { key: string; shown: string } => {
     const c = callerOf(param);
-    if (c.hidden || c.identity.number?.e164 == null) throw HttpError.said(400, 'errorLetThroughNoNumber');
+    if (!offersLetThrough(c)) throw HttpError.said(400, 'errorLetThroughNoNumber');
     return { key: c.key, shown: c.shown };
   };
   /** When the office asked to let the caller's next call through, in the API's terms (null: nothing pending). */
@@ -187,7 +189,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
         vocab,
         lines,
         aggregates: reports.aggregates(),
-        ...(!caller.hidden && caller.identity.number?.e164 != null && { letThrough: register.letThroughSince(key) }),
+        ...(offersLetThrough(caller) && { letThrough: register.letThroughSince(key) }),
         ...(q.marked !== undefined && markAgrees(q.marked, summary.mark) && { marked: q.marked }),
       }),
     );
