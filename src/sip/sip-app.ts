@@ -29,6 +29,19 @@ export interface SipApp {
   readonly srf: Omit<Srf, 'connect'> & SrfWithMessage;
 }
 
+/**
+ * The methods crocetta's answer to an out-of-dialog OPTIONS says it accepts (RFC 3261 §11.2), exactly those that
+ * reach an app or pass through a call: INVITE and its CANCEL; ACK, BYE, UPDATE and INFO in a call (relayed by the
+ * B2BUA, trunk-dialog.ts, or passed on by drachtio-server's Record-Route proxy); OPTIONS; MESSAGE only when it is
+ * screened (otherwise not routed to crocetta); REGISTER only when the PBX registers to crocetta.
+ */
+function allowedMethods(routes: { screenMessages: boolean; registrar: boolean }): string {
+  const methods = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'UPDATE', 'INFO'];
+  if (routes.screenMessages) methods.push('MESSAGE');
+  if (routes.registrar) methods.push('REGISTER');
+  return methods.join(', ');
+}
+
 /** Builds the drachtio-srf application; nothing connects until start(). */
 export function createSipApp(
   settings: SipAppSettings,
@@ -45,8 +58,9 @@ export function createSipApp(
   srf.invite(createRequestHandler('call', deps));
   // Carriers' keepalives and PBXs' qualify (Asterisk, 3CX, FRITZ!Box) ask with OPTIONS; without an app for it
   // drachtio-server answers 503, which many SBCs take for a trunk that is down.
+  const allow = allowedMethods({ screenMessages: settings.screenMessages, registrar: deps.registrar !== undefined });
   srf.options((_req, res) => {
-    res.send(OK, { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE', Accept: 'application/sdp' } });
+    res.send(OK, { headers: { Allow: allow, Accept: 'application/sdp' } });
   });
   if (settings.screenMessages) srf.message(createRequestHandler('message', deps));
   if (deps.registrar) srf.register(deps.registrar);
