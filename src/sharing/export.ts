@@ -7,7 +7,7 @@ import type { Writable } from 'node:stream';
 import { knownCategoryKey } from '../screening/categories.js';
 import { onlyWithheld } from '../store/register/queries.js';
 import { Connection } from '../store/sqlite/connection.js';
-import { CATEGORIES_BY_KEY } from '../store/sqlite/migrations.js';
+import { CATEGORIES_BY_KEY, schemaVersionOf } from '../store/sqlite/migrations.js';
 import { csvHeader, csvRecord, jsonHeader, type OwnFormat } from './crocetta-format.js';
 import { writeFritzbox, type PhonebookEntry } from './formats/fritzbox.js';
 import { writeKamailioHtable, type HtableEntry } from './formats/kamailio-htable.js';
@@ -57,8 +57,7 @@ async function write(out: Writable, text: string): Promise<void> {
  * register exports once migrated (migration 11's mapping, src/screening/categories.ts).
  */
 async function categoryOut(db: Connection): Promise<(category: string | null) => string | null> {
-  const version = (await db.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0;
-  if (version >= CATEGORIES_BY_KEY) return (category) => category;
+  if ((await schemaVersionOf(db)) >= CATEGORIES_BY_KEY) return (category) => category;
   return (category) => (category === null ? null : (knownCategoryKey(category) ?? category));
 }
 

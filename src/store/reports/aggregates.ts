@@ -36,6 +36,7 @@ import { offsetChanges } from './local-days.js';
 import { stoppedSql, unreachedSql } from '../register/unreached.js';
 import type { StoreLogger } from '../logger.js';
 import type { Connection } from '../sqlite/connection.js';
+import { schemaVersionOf } from '../sqlite/migrations.js';
 
 const ZONE_KEY = 'aggregates.timeZone';
 const REBUILD_KEY = 'aggregates.rebuild';
@@ -251,10 +252,6 @@ async function readMarks(db: Connection): Promise<{ zone: unknown; mark: Rebuild
   return { zone: value(ZONE_KEY), mark: (value(REBUILD_KEY) as RebuildMark | null) ?? null };
 }
 
-async function schemaVersion(db: Connection): Promise<number> {
-  return (await db.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0;
-}
-
 /** True when the aggregates are not (completely) counted in `timeZone`: a rebuild is needed, or one is under way. */
 export async function aggregatesNeedRebuild(db: Connection, timeZone: string): Promise<boolean> {
   const { zone, mark } = await readMarks(db);
@@ -369,7 +366,7 @@ export class AggregatesRebuild {
     const step = async (name: 'emptying' | 'begun' | 'counted' | 'added') => options.onStep?.(name);
     const started = performance.now();
     const { zone, mark: found } = await readMarks(db);
-    const schema = await schemaVersion(db);
+    const schema = await schemaVersionOf(db);
     let mark =
       found !== null && found.emptying !== true && found.timeZone === timeZone && found.schema === schema
         ? found

@@ -904,12 +904,21 @@ export class SchemaTooNewError extends Error {
 }
 
 /**
- * The database's schema version (PRAGMA user_version), refused with SchemaTooNewError when above `target`: a register
+ * The database's schema version (PRAGMA user_version; 0 for a new file), as it is: what an export reads it at
+ * (sharing/export.ts) and what the aggregates' rebuild started on (reports/aggregates.ts). Refused when too new only
+ * by knownSchemaVersion.
+ */
+export async function schemaVersionOf(db: Connection): Promise<number> {
+  return (await db.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0;
+}
+
+/**
+ * The database's schema version (schemaVersionOf), refused with SchemaTooNewError when above `target`: a register
  * written by a newer crocetta. migrate's check at the start, and `crocetta restore`'s on a backup before it is put in
  * place.
  */
 export async function knownSchemaVersion(db: Connection, file: string, target = SCHEMA_VERSION): Promise<number> {
-  const current = (await db.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0;
+  const current = await schemaVersionOf(db);
   if (current > target) throw new SchemaTooNewError(file, current, target);
   return current;
 }
