@@ -681,10 +681,17 @@ export function identifyKept(headers: SipHeaderSource, opts: IdentifyOptions): K
 /**
  * The key under which the register and the index keep a caller: the E.164 number, else `raw:` and the number as
  * received, else null (withheld without any number). A withheld caller whose number is known is keyed by it.
+ *
+ * A withheld caller with no E.164 number has no key either: what is left of its caller ID is the carrier's
+ * placeholder (`"Anonymous" <sip:0000000000@…>`, `"Privato" <sip:0@…>`), the same for every caller the carrier passes
+ * withheld. Keyed by it, a hospital, a school and a call centre were one caller: the school was refused for the call
+ * centre's refusal and the hospital's short call (session 49, through drachtio-server with sipp). Nothing is learned
+ * of such callers, as of `sip:anonymous@…`; `screening.withheld` and the withheld action are the office's say.
  */
 export function callerKey(identity: CallerIdentity): string | null {
   const n = identity.number;
   if (n === null) return null;
   if (n.e164 !== null) return n.e164;
+  if (identity.withheld) return null;
   return n.raw === '' ? null : `raw:${n.raw}`;
 }

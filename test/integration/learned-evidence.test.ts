@@ -34,6 +34,24 @@ describe('learned evidence through drachtio', () => {
     expect(row?.reasons.map((r) => r.text)).toContain('rang 3 of your numbers within 2 min (now)');
   });
 
+  it('learns nothing of withheld callers behind a carrier placeholder: a school is not refused for a call centre', async () => {
+    // Every caller this carrier passes withheld reads `"Anonymous" <sip:0000000000@…>`: a call centre the
+    // receptionist declines (603), the same call centre twice more unanswered, then a school. Keyed by the
+    // placeholder they were one caller, and the school's call was its "3rd attempt after a refusal" (session 49).
+    const did = '+390612345678';
+    const call = async (status: number): Promise<number> => {
+      h.clock.advance(60_000);
+      h.double.onProxy(() => [{ status }]);
+      const placeholder = '"Anonymous" <sip:0000000000@carrier.example>';
+      const invite = buildInvite({ from: placeholder, to: did, requestUri: `sip:${did}@127.0.0.1` });
+      const final = (await h.double.injectRequest(invite).waitForFinal()).status;
+      await h.app.register.flush();
+      return final;
+    };
+    expect([await call(603), await call(480), await call(480)]).toEqual([603, 480, 480]);
+    expect(await call(200)).toBe(200);
+  });
+
   it('never screens an emergency number, even when marked nuisance', async () => {
     await h.api('POST', '/api/numbers/raw%3A112/mark', { label: 'nuisance' });
     h.double.onProxy(() => [{ status: 200 }]);
