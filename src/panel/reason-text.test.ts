@@ -793,6 +793,26 @@ const EVERY_CODE: Record<ReasonCode, Array<[ReasonLike, string, string]>> = {
       'segnalato da 2 amici (alfa, beta, telefonia); ne servono 3 perché conti',
     ],
   ],
+  'talked-with-you': [
+    [
+      {
+        code: 'talked-with-you',
+        text: "you talked with this caller on 16 Nov (45 s): friends' reports only tag it",
+        params: { at: '2026-11-16T11:35:00.000Z', seconds: 45 },
+      },
+      "you talked with this caller on 16 Nov (45 s): friends' reports only tag it",
+      'avete parlato con questo chiamante il 16 nov (45 s): le segnalazioni degli amici lo segnano solo come sospetto',
+    ],
+    [
+      {
+        code: 'talked-with-you',
+        text: "you talked with this caller on 16 Nov (2 min): friends' reports only tag it",
+        params: { at: '2026-11-16T11:35:00.000Z', seconds: 130 },
+      },
+      "you talked with this caller on 16 Nov (2 min): friends' reports only tag it",
+      'avete parlato con questo chiamante il 16 nov (2 min): le segnalazioni degli amici lo segnano solo come sospetto',
+    ],
+  ],
   bypass: [
     [
       {

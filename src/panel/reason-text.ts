@@ -7,7 +7,7 @@
  * keeps its English text as the panel always showed it: never a blank, never a made-up fact. The JSON API, the CSV
  * and the log keep the English text as written.
  */
-import { span } from '../screening/decay.js';
+import { span, talkSpan } from '../screening/decay.js';
 import type { ReasonCode } from '../screening/types.js';
 import { NAMES_SHOWN } from '../screening/friends.js';
 import { mainRegion } from '../screening/number-prefixes.js';
@@ -131,6 +131,7 @@ export const REASON_LANGUAGE: Readonly<Record<ReasonCode, 'it' | 'en'>> = {
   'shaken-full': 'it',
   'display-name-block': 'it',
   'friend-reports': 'it',
+  'talked-with-you': 'it',
   bypass: 'it',
   'service-number': 'it',
   'allow-next': 'it',
@@ -276,6 +277,8 @@ const IT: Partial<Record<ReasonCode, Render>> = {
     const gate = report.gated ? `; ne servono ${f.num('consensus')} perché conti` : '';
     return `segnalato da ${plural(report.friends, 'amico', 'amici')} (${report.names}${more}${aboutText('it', report)})${gate}`;
   },
+  'talked-with-you': (f, loc) =>
+    `avete parlato con questo chiamante il ${loc.dayMonth(f.time('at'))} (${talkSpan(f.num('seconds'), 'giorni')}): le segnalazioni degli amici lo segnano solo come sospetto`,
   'shaken-gateway': (f) =>
     f.str('attest') === 'C' ? "l'identificativo non è attestato dal gestore (STIR/SHAKEN C, gateway)" : null,
   'shaken-full': (f) => (f.str('attest') === 'A' ? "l'identificativo è attestato dal gestore (STIR/SHAKEN A)" : null),
@@ -575,6 +578,12 @@ const EN: Readonly<Record<ReasonCode, Render>> = {
     const gate = report.gated ? `; ${f.num('consensus')} needed to count` : '';
     return `reported by ${report.friends === 1 ? '1 friend' : `${report.friends} friends`} (${report.names}${more}${aboutText('en', report)})${gate}`;
   },
+  'talked-with-you': asWritten(
+    (f, t) =>
+      f.time('at') > 0 &&
+      f.num('seconds') >= 0 &&
+      between(t, 'you talked with this caller on ', ` (${talkSpan(f.num('seconds'))}): friends' reports only tag it`),
+  ),
   bypass: (f, loc) => {
     const rule = f.str('rule');
     const text = f.reason.text;

@@ -4,6 +4,7 @@ import { blockReason } from './blocks.js';
 import { blockSweepReason, prefixEvidence, prefixReason } from './prefix-evidence.js';
 import { compileRules, type CompiledRules } from './compile.js';
 import { isoTime } from './dates.js';
+import { talkSpan } from './decay.js';
 import { friendReason } from './friends.js';
 import {
   ATTEMPT_AFTER_REFUSAL,
@@ -156,7 +157,7 @@ function decide(
   }
 
   const friends = friendReason(evidence.friends);
-  if (friends !== null) reasons.push(friends);
+  if (friends !== null) friendsAgainstTalks(c, friends, evidence, reasons);
 
   if (rules.repeat.enabled && evidence.refusals.length > 0) {
     const since = latestConversation(evidence.talks, c.repeatConversationSeconds);
@@ -217,6 +218,42 @@ function decide(
   const score = Math.min(1, Math.max(0, 1 - keep, minScore));
   if (reasons.length > 1) byWeight(reasons);
   return { verdict: verdictFor(score, rules), score, reasons };
+}
+
+/**
+ * Friends' reports of a caller the office talks to: an answered call of at least `shortCalls.maxSeconds` within the
+ * look-back (the repeat rule's "conversation"). A friend's word alone never refuses such a caller: its reports weigh
+ * at most what makes a caller suspect (tagged), and a reason says why, the talk's day and length. A customer the
+ * office has talked with for months, listed as a call centre by a friend's mistake (weight 0.9, or 0.6 beside a
+ * burst of callbacks), was refused (session 49). Outbound calls to it already trust it (learned trust, above).
+ * Appends the report, and the reason when the report was capped, to `out`.
+ */
+function friendsAgainstTalks(c: CompiledRules, friends: Reason, evidence: CallerEvidence, out: Reason[]): void {
+  const cap = c.floor.suspect;
+  const talks = evidence.talks;
+  if (friends.weight <= cap || talks === undefined) {
+    out.push(friends);
+    return;
+  }
+  const min = c.repeatConversationSeconds;
+  let i = talks.length - 1;
+  while (i >= 0 && talks.secondsOf(i) < min) i--;
+  if (i < 0) {
+    out.push(friends);
+    return;
+  }
+  // Field by field, not `{ ...friends, weight }`: no object spread on a decision's path (no-object-spread.test.ts).
+  const capped: Reason = { code: friends.code, text: friends.text, weight: cap };
+  if (friends.params !== undefined) capped.params = friends.params;
+  out.push(capped);
+  const at = talks.atOf(i);
+  const seconds = talks.secondsOf(i);
+  out.push({
+    code: 'talked-with-you',
+    text: `you talked with this caller on ${c.dates.dayMonth(at)} (${talkSpan(seconds)}): friends' reports only tag it`,
+    weight: 0,
+    params: { at: isoTime(at), seconds },
+  });
 }
 
 /** Whether `a` and `b` fall on one calendar day in the office's time zone (the formatter's memoized day texts). */

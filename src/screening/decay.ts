@@ -22,3 +22,8 @@ export function span(ms: number, days = 'days'): string {
   }
   return `${Math.round(minutes / 1440)} ${days}`;
 }
+
+/** A talk's length as a reason says it: `45 s` under a minute, else span()'s `2 min`, `1 h 5 min`. */
+export function talkSpan(seconds: number, days = 'days'): string {
+  return seconds < 60 ? `${Math.round(seconds)} s` : span(seconds * 1000, days);
+}

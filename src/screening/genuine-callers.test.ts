@@ -90,6 +90,36 @@ const GENUINE: Row[] = [
   },
 ];
 
+/** One friend's report of the number as a call centre, with the weight the office gives that friend. */
+function listedByFriend(weight: number): EvidenceInput['friends'] {
+  return { reports: [{ friend: 'alfa', weight, company: 'Acme Energia', category: 'energy' }], consensus: 1 };
+}
+
+/** Answered calls of a customer the office talks to: 2 min 10 s, 1 min 30 s and 40 s over the last weeks. */
+const TALKS = [
+  { at: TUE - 20 * 24 * 60 * MIN, seconds: 130 },
+  { at: TUE - 9 * 24 * 60 * MIN, seconds: 90 },
+  { at: TUE - 2 * 24 * 60 * MIN, seconds: 40 },
+];
+
+/** Genuine callers a friend's feed lists by mistake (session 49): the office talks to them. */
+const LISTED: Row[] = [
+  {
+    who: 'a customer the office talks to, listed as a call centre by a friend it trusts (0.9)',
+    identity: caller('+393471234567'),
+    ev: { talks: TALKS, attempts: TALKS.map((t) => t.at), friends: listedByFriend(0.9) },
+    did: 0,
+    atMost: 'suspect',
+  },
+  {
+    who: 'the same customer listed by a friend at the default weight (0.6), calling back a 4th time within minutes',
+    identity: caller('+393471234567'),
+    ev: { ...earlier([9, 0], [6, 0], [3, 0]), talks: TALKS, friends: listedByFriend(0.6) },
+    did: 0,
+    atMost: 'suspect',
+  },
+];
+
 const DIALLERS: Row[] = [
   {
     who: 'a dialler ringing a 4th of our numbers within minutes',
@@ -118,7 +148,7 @@ function decide(row: Row) {
 }
 
 describe("genuine callers: tagged at most, never refused (the behaviour rules' defaults)", () => {
-  it.each(GENUINE)('$who', (row) => {
+  it.each([...GENUINE, ...LISTED])('$who', (row) => {
     const d = decide(row);
     expect(
       ORDER.indexOf(d.verdict),
@@ -147,5 +177,39 @@ describe("genuine callers: tagged at most, never refused (the behaviour rules' d
       atMost: 'nuisance',
     });
     expect(d.reasons.map((r) => r.code).sort()).toEqual(['burst', 'sweep']);
+  });
+
+  it("a friend's report of a caller the office talks to says why it only tags: the talk's day and length", () => {
+    const d = decide(LISTED[0]!);
+    expect(d.verdict).toBe('suspect');
+    expect(d.reasons.map((r) => r.text)).toEqual([
+      'reported by 1 friend (alfa, Acme Energia, energy)',
+      "you talked with this caller on 8 Nov (40 s): friends' reports only tag it",
+    ]);
+  });
+
+  it("still refused on a friend's word: a number whose only answered calls were shorter than 8 s", () => {
+    const short = TALKS.map((t) => ({ at: t.at, seconds: 4 }));
+    const d = decide({
+      who: '',
+      identity: caller('+393471234567'),
+      ev: { talks: short, attempts: short.map((t) => t.at), friends: listedByFriend(0.9) },
+      did: 0,
+      atMost: 'nuisance',
+    });
+    expect(d.verdict).toBe('nuisance');
+    expect(d.reasons.map((r) => r.code)).not.toContain('talked-with-you');
+  });
+
+  it('a customer the office called is trusted whatever a friend reports (learned trust)', () => {
+    const d = decide({
+      who: '',
+      identity: caller('+393471234567'),
+      ev: { calledByUs: TUE - 30 * 24 * 60 * MIN, friends: listedByFriend(0.9) },
+      did: 0,
+      atMost: 'unknown',
+    });
+    expect(d.verdict).toBe('trusted');
+    expect(d.reasons[0]?.code).toBe('called-by-us');
   });
 });

@@ -56,6 +56,8 @@ export type ReasonCode =
   | 'display-name-block'
   // friends' feeds (issue 6)
   | 'friend-reports'
+  // a friend's report of a caller the office talks to, weighed as suspect at most (weight 0: it explains)
+  | 'talked-with-you'
   // safety nets
   | 'bypass'
   | 'service-number'
