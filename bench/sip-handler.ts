@@ -45,7 +45,9 @@
  * --heap-sample FILE: a round of crocetta alone (--sample-seconds, 2) under V8's sampling heap profiler before the
  * rounds: bytes allocated a call by the function that allocated them. With --survivors, only what survived a scavenge
  * (objects a scavenge freed dropped, one more scavenge forced at the end: needs --node-flags --expose-gc), i.e. what
- * the scavenges copied or what V8 allocated old (a pretenured site's objects), by allocation site.
+ * the scavenges copied or what V8 allocated old (a pretenured site's objects), by allocation site. Survivors grow with
+ * the calls in flight at each scavenge: on a loaded machine the round falls behind its pace and they read several
+ * times higher (heap-sample.ts); the heading says how late the round's calls were handed, and warns.
  * --carrier: each INVITE as a carrier's trunk sends it, a display name in From and the caller in P-Asserted-Identity
  * (with a display name, user=phone and a verstat): the caller ID's parsed path (identifyParsed), not the plain From's.
  * --gc-trace: the child runs with V8's --trace-gc-nvp, and each round also prints what its scavenges kept, bytes a call: promoted (copied to the old
@@ -78,6 +80,7 @@ import {
   proxiedOk,
 } from './handler-modules.js';
 import { numberArg, textArg } from './args.js';
+import { heapSampleHeading } from './heap-sample.js';
 
 const DID = '+390612345678';
 const MARKED = 1000;
@@ -108,6 +111,9 @@ interface RoundResult {
   gcUs: number;
   scavenges: number;
   majorGcs: number;
+  /** How late its calls were handed to the handler after they were due, ms: p99 and the largest. */
+  lateP99Ms: number;
+  lateMaxMs: number;
   /** The round's first request and its end, in performance.now() ms (--gc-trace: which of V8's lines are the round's). */
   fromMs: number;
   toMs: number;
@@ -205,11 +211,18 @@ async function child(): Promise<void> {
     const p0 = processUs();
     const fromMs = performance.now();
     let sent = 0;
+    /** How late each call was handed after it was due (call k at (k + 1)/pace s), ms. */
+    const late: number[] = [];
     while (sent < calls) {
-      const due = Math.min(calls, Math.floor(((performance.now() - fromMs) * pace) / 1000));
-      for (; sent < due; sent++) send();
+      const now = performance.now();
+      const due = Math.min(calls, Math.floor(((now - fromMs) * pace) / 1000));
+      for (; sent < due; sent++) {
+        late.push(performance.now() - fromMs - ((sent + 1) * 1000) / pace);
+        send();
+      }
       await sleep(2);
     }
+    late.sort((a, b) => a - b);
     await sleep(300);
     const toMs = performance.now();
     const spent = (per: number) => ({
@@ -218,6 +231,8 @@ async function child(): Promise<void> {
       gcUs: ((gcs.ms - g0.ms) * 1000) / per,
       scavenges: gcs.minor - g0.minor,
       majorGcs: gcs.major - g0.major,
+      lateP99Ms: percentile(late, 0.99),
+      lateMaxMs: late[late.length - 1] ?? NaN,
       fromMs,
       toMs,
     });
@@ -384,7 +399,16 @@ async function allocationsOf(file: string, run: () => Promise<unknown>): Promise
   };
   walk((profile as unknown as { head: HeapNode }).head);
   const total = [...bySelf.values()].reduce((a, b) => a + b, 0);
-  console.error(`allocated during ${calls.calls} crocetta calls: ${(total / calls.calls).toFixed(0)} bytes a call`);
+  for (const line of heapSampleHeading({
+    calls: calls.calls,
+    bytes: total,
+    survivors: process.env.BENCH_SURVIVORS === '1',
+    scavenges: calls.scavenges,
+    majorGcs: calls.majorGcs,
+    lateP99Ms: calls.lateP99Ms,
+    lateMaxMs: calls.lateMaxMs,
+  }))
+    console.error(line);
   for (const [key, bytes] of [...bySelf.entries()].sort((a, b) => b[1] - a[1]).slice(0, 45))
     console.error(`  ${(bytes / calls.calls).toFixed(0).padStart(7)} B/call  ${key}`);
 }
