@@ -96,9 +96,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { CROCETTA_CONFIG: tempYaml('check:\n  digit: "12"\n') } })).toThrow(/check\.digit/);
   });
 
-  it("the README's three lines with the check load as written", () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const section = readme.slice(readme.indexOf('The three lines of issue 15 with the check'));
+  it("docs/configuration.md's three lines with the check load as written", () => {
+    const page = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const section = page.slice(page.indexOf('The three lines of issue 15 with the check'));
     const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
     const config = loadConfig({ env: { CROCETTA_CONFIG: tempYaml(yaml) } });
     expect(config.policies.map((p) => [p.name, p.action])).toEqual([

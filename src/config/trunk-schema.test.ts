@@ -444,13 +444,13 @@ describe('the same user name at two carriers', () => {
   });
 });
 
-describe("the README's two-carrier example (Registration trunk in front, 6.)", () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('**Lines at two carriers**'));
+describe("docs/trunks.md's two-carrier example (Registration trunk in front, 6.)", () => {
+  const page = readFileSync(new URL('../../docs/trunks.md', import.meta.url), 'utf8');
+  const section = page.slice(page.indexOf('**Lines at two carriers**'));
   /** The first ```lang block of the section, without the list item's indentation. */
   const block = (lang: string): string => {
     const m = new RegExp(`^( *)\`\`\`${lang}\\n([\\s\\S]*?)^\\1\`\`\``, 'm').exec(section);
-    if (!m?.[2]) throw new Error(`no ${lang} block in the README's two-carrier section`);
+    if (!m?.[2]) throw new Error(`no ${lang} block in docs/trunks.md's two-carrier section`);
     const indent = m[1] ?? '';
     return m[2]
       .split('\n')

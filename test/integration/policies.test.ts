@@ -202,10 +202,10 @@ describe('policies edited on the panel', () => {
   });
 });
 
-describe("the README's policies example", () => {
-  it('loads as written and does what the README says', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const section = readme.slice(readme.indexOf('### Policies: what each line does'));
+describe("docs/configuration.md's policies example", () => {
+  it('loads as written and does what the page says', () => {
+    const page = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const section = page.slice(page.indexOf('## Policies: what each line does'));
     const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
     const dir = mkdtempSync(join(tmpdir(), 'crocetta-readme-'));
     try {

@@ -1,5 +1,6 @@
 /**
- * The README's API examples run as written (curl against the real app), so they cannot drift from the code.
+ * The API examples of the docs (docs/operations.md, moved there from the README) run as written (curl against the
+ * real app), so they cannot drift from the code.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -12,16 +13,17 @@ import { startHarness, TOKEN, type Harness } from '../support/crocetta-harness.j
 
 const run = promisify(execFile);
 
-/** The shell block of the README section that starts with `heading`. */
-function snippetAfter(heading: string): string {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf(heading));
-  const m = /```sh\n([\s\S]*?)```/.exec(section);
-  if (!m?.[1]) throw new Error(`no sh block after ${heading}`);
+/** The first shell block after `heading` in `page` (a path from the repository's root). */
+function snippetAfter(page: string, heading: string): string {
+  const text = readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8');
+  const at = text.indexOf(heading);
+  if (at < 0) throw new Error(`no ${heading} in ${page}`);
+  const m = /```sh\n([\s\S]*?)```/.exec(text.slice(at));
+  if (!m?.[1]) throw new Error(`no sh block after ${heading} in ${page}`);
   return m[1];
 }
 
-describe('README snippets', () => {
+describe('the docs snippets', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
@@ -31,7 +33,10 @@ describe('README snippets', () => {
   });
 
   it('the JSON API examples work as written', async () => {
-    const script = snippetAfter('## JSON API and operations').replaceAll('http://127.0.0.1:3000', h.url(''));
+    const script = snippetAfter('docs/operations.md', '# JSON API and operations').replaceAll(
+      'http://127.0.0.1:3000',
+      h.url(''),
+    );
     // Each curl prints one JSON document; `set -e` makes any failure (e.g. curl -f on 4xx) fail the test.
     const { stdout } = await run(
       'bash',
@@ -63,12 +68,12 @@ describe('README snippets', () => {
     expect(docs[5]).toMatchObject({ since: '2026-11-01', until: '2026-11-30', companies: [], categories: [] });
   });
 
-  it('the paging loop reads every attempt once (jq, as the README uses it)', async () => {
+  it('the paging loop reads every attempt once (jq, as docs/operations.md uses it)', async () => {
     const t = Date.parse('2026-11-03T10:00:00+01:00');
     const ids = await Promise.all(
       [0, 1, 2, 3, 4].map((i) => h.app.register.record(newAttempt(`+39029876000${i}`, t + (i % 2) * 1000))),
     );
-    const script = snippetAfter('- **Paging the register**')
+    const script = snippetAfter('docs/operations.md', '- **Paging the register**')
       .replaceAll('http://127.0.0.1:3000', h.url(''))
       .replace('limit=1000', 'limit=2');
     const { stdout } = await run('bash', ['-c', `set -euo pipefail\n${script.replaceAll('curl -s ', 'curl -sf ')}`], {
