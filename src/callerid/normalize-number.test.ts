@@ -46,10 +46,12 @@ describe('normalizeNumber', () => {
   });
 
   it.each([
-    ['saidpress1', 'not-a-number'],
-    ['951677xxxx', 'not-a-number'],
-    ['1-800-FLOWERS', 'not-a-number'],
     ['+39 02 1234567 ext. 12', 'not-a-number'],
+    ['Intesa..SP', 'not-a-number'],
+    ['-PROMO', 'not-a-number'],
+    ['PROMO-', 'not-a-number'],
+    ['PROMO+ENERGIA', 'not-a-number'],
+    ['Promozioni-Energia-Italia', 'not-a-number'],
     ['781558****', 'unparsable'],
     ['7194301`476', 'unparsable'],
     ['5186350741?', 'unparsable'],
@@ -69,6 +71,32 @@ describe('normalizeNumber', () => {
     const n = normalizeNumber(raw, 'US');
     expect(n.e164).toBeNull();
     expect(n.flags).toEqual([flag]);
+  });
+
+  // How banks, couriers, shops and marketers send texts (session 49, sms49): letters, so no number, and a sender ID.
+  it.each([
+    'IntesaSP',
+    'POSTE',
+    'Poste.it',
+    'BNL Info',
+    'BRT',
+    'Amazon',
+    'PROMO-ENERGIA',
+    'M&S',
+    "L'Oreal",
+    'Info_Sped',
+    'saidpress1',
+    '951677xxxx',
+    '1-800-FLOWERS',
+  ])('flags %j as not-a-number and alphanumeric (a sender ID)', (raw) => {
+    expect(normalizeNumber(raw, 'IT')).toEqual({
+      raw,
+      e164: null,
+      type: null,
+      valid: false,
+      country: null,
+      flags: ['not-a-number', 'alphanumeric'],
+    });
   });
 
   it('caps raw at 64 characters and strips control characters', () => {

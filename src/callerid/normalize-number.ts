@@ -55,6 +55,47 @@ function unparsed(flag: string): Parsed {
   return { e164: null, type: null, valid: false, country: null, flags: [flag] };
 }
 
+/**
+ * The most characters of an alphanumeric sender ID. GSM carries 11 (3GPP TS 23.040's TP-OA); a carrier or an SMS
+ * aggregator delivering over SIP may pass a longer one (`PROMO-ENERGIA`).
+ */
+const MAX_SENDER_ID = 20;
+
+function isLetterOrDigit(c: number): boolean {
+  return isLetter(c) || (c >= 0x30 && c <= 0x39);
+}
+
+/**
+ * An alphanumeric sender ID, the name a bank, courier or shop sends its texts from (`IntesaSP`, `POSTE`, `Poste.it`,
+ * `BNL Info`, `PROMO-ENERGIA`): ASCII letters and digits with single spaces, dots, hyphens, underscores, ampersands or
+ * apostrophes between them, at least one letter, at most MAX_SENDER_ID characters.
+ */
+function isSenderId(text: string): boolean {
+  if (text.length === 0 || text.length > MAX_SENDER_ID) return false;
+  let letters = 0;
+  let afterMark = true; // the start counts as after a mark: no mark first, none twice in a row
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isLetterOrDigit(c)) {
+      if (isLetter(c)) letters++;
+      afterMark = false;
+    } else if (c === 0x20 || c === 0x2e || c === 0x2d || c === 0x5f || c === 0x26 || c === 0x27) {
+      if (afterMark) return false;
+      afterMark = true;
+    } else return false;
+  }
+  return letters > 0 && !afterMark;
+}
+
+/** A sender ID's parse: letters, so `not-a-number`, and `alphanumeric` (normalizeNumber copies the flags). */
+const SENDER_ID: Parsed = Object.freeze({
+  e164: null,
+  type: null,
+  valid: false,
+  country: null,
+  flags: ['not-a-number', 'alphanumeric'],
+});
+
 function lengthFlag(reason: string | undefined): string {
   if (reason === 'TOO_SHORT') return 'too-short';
   if (reason === 'TOO_LONG') return 'too-long';
@@ -92,7 +133,7 @@ export function dialable(text: string): { intl: boolean; digits: string } | { fl
     else if (isLetter(c)) letters++;
     else other++;
   }
-  if (letters > 0) return { flag: 'not-a-number' };
+  if (letters > 0) return { flag: isSenderId(text) ? 'alphanumeric' : 'not-a-number' };
   if (digits.length === 0 || other > 0) return { flag: 'unparsable' };
   if (!intl && digits.startsWith('00')) {
     // 00 is the international prefix in most of the world (and Italy's); libphonenumber only knows the default
@@ -191,14 +232,20 @@ function hasTelScheme(text: string): boolean {
  * Normalizes a telephone number as received (`+39 02 1234567`, `0039...`, `02-1234567`, `333 1234567`,
  * `tel:+33...`) to E.164 with libphonenumber-js, for `defaultCountry` (ISO 3166, `IT`) when it is national.
  * Never throws: what cannot be parsed keeps `raw`, gets `e164: null` and a flag (`not-a-number`, `unparsable`,
- * `too-short`, `too-long`, `short-code`); a number parsed but outside its country's plan gets `invalid`.
+ * `too-short`, `too-long`, `short-code`); a number parsed but outside its country's plan gets `invalid`. Letters that
+ * read as a sender ID (isSenderId: `IntesaSP`, `BNL Info`) get `not-a-number` and `alphanumeric`.
  * Italian numbers keep their leading 0 (`02 1234567` → `+39021234567`), as the plan requires.
  */
 export function normalizeNumber(raw: string, defaultCountry: string): PhoneNumber {
   const clean = sanitizeText(String(raw), MAX_RAW_NUMBER);
   const text = clean.length > 4 && hasTelScheme(clean) ? clean.slice(4) : clean;
   const d = dialable(text);
-  const parsed = 'flag' in d ? unparsed(d.flag) : parseCached(d.intl, d.digits, String(defaultCountry));
+  const parsed =
+    'flag' in d
+      ? d.flag === 'alphanumeric'
+        ? SENDER_ID
+        : unparsed(d.flag)
+      : parseCached(d.intl, d.digits, String(defaultCountry));
   return {
     raw: clean,
     e164: parsed.e164,

@@ -34,7 +34,8 @@ export interface PhoneNumber {
   country: string | null;
   /**
    * Why the number is doubtful, as evidence: `unparsable`, `not-a-number` (letters), `too-short`, `too-long`,
-   * `invalid` (parsed but not valid in its plan), `short-code` (a service/short number kept as dialled).
+   * `invalid` (parsed but not valid in its plan), `short-code` (a service/short number kept as dialled); and beside
+   * `not-a-number`, `alphanumeric` when the letters read as a text message's sender ID (`IntesaSP`, `BNL Info`).
    */
   flags: string[];
 }

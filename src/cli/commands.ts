@@ -16,6 +16,7 @@ import { openRebuildConnection } from '../store/reports/panel-store.js';
 import type { StoreLogger } from '../store/logger.js';
 import { Connection } from '../store/sqlite/connection.js';
 import { categoryKey } from '../screening/categories.js';
+import { contextOfCaller } from '../screening/classify.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
 import {
   CliError,
@@ -29,15 +30,25 @@ import {
   stopOnSignals,
 } from './output.js';
 
+/**
+ * The register key of a caller typed on the command line: a phone number (its E.164), a short code (`48018`), or a
+ * `raw:` key as the panel's and the API's URLs name a caller ID that is no number (a text message's sender ID:
+ * `raw:PROMO-ENERGIA`). A sender ID typed bare is refused with its `raw:` name: a letter typed into a number must not
+ * name a caller nobody has.
+ */
 function callerKeyOf(text: string, country: string): { key: string; identity: CallerIdentity } {
-  const n = normalizeNumber(text, country);
-  if (n.e164 === null)
-    throw new CliError(`not a phone number: ${JSON.stringify(text)} (${n.flags.join(', ')})`, EXIT.usage);
-  return {
-    key: n.e164,
-    // A number typed on the command line: what an identity from a plain From would say, nothing more.
-    identity: { ...UNKNOWN_CALLER, number: n },
-  };
+  const asRaw = text.startsWith('raw:');
+  const n = normalizeNumber(asRaw ? text.slice(4) : text, country);
+  // A number typed on the command line: what an identity from a plain From would say, nothing more.
+  if (!asRaw && n.e164 !== null) return { key: n.e164, identity: { ...UNKNOWN_CALLER, number: n } };
+  if (n.raw === '' || (!asRaw && !n.flags.includes('short-code'))) {
+    const hint = n.flags.includes('alphanumeric') ? `; a text message's sender ID is named raw:${n.raw}` : '';
+    throw new CliError(`not a phone number: ${JSON.stringify(text)} (${n.flags.join(', ')})${hint}`, EXIT.usage);
+  }
+  // The register keeps a caller ID that is no number under `raw:` and its text (callerKey).
+  const number =
+    n.e164 === null ? n : { ...n, e164: null, type: null, valid: false, country: null, flags: ['unparsable'] };
+  return { key: `raw:${n.raw}`, identity: { ...UNKNOWN_CALLER, number } };
 }
 
 export async function lookup(number: string, g: GlobalOptions): Promise<void> {
@@ -57,7 +68,10 @@ export async function lookup(number: string, g: GlobalOptions): Promise<void> {
     const now = Date.now();
     const db = await Connection.open(config.store.file, { readOnly: true });
     const friends = await loadFriendIndex(db, config.feeds.consensus).finally(() => db.close());
-    const decision = live.classify(identity, friends.withFriends(key, register.evidenceFor(key)), now);
+    const evidence = friends.withFriends(key, register.evidenceFor(key));
+    const recent = await register.attempts({ callerKey: key, limit: 20 });
+    const textsOnly = recent.length > 0 && recent.every((a) => a.kind === 'message');
+    const decision = live.classify(identity, evidence, now, contextOfCaller(identity, textsOnly));
     const summary = await register.numberSummary(key);
     const result = {
       number: key,

@@ -119,6 +119,9 @@ const EN = {
   userAgent: 'User agent',
   rawNumber: 'Raw caller ID',
   rawCaller: 'Caller ID as received: it is not a valid phone number.',
+  rawSender:
+    'A text message sender’s name (sender ID) as the carrier gave it: banks, couriers and shops text from one.',
+  rawShortCode: 'A short code (a service number) as received: never blocked unless you mark it nuisance.',
   header: 'Caller ID from',
   by: 'by',
   companies: 'Companies',
@@ -361,6 +364,9 @@ const IT: Record<MessageKey, string> = {
   userAgent: 'User agent',
   rawNumber: 'Identificativo grezzo',
   rawCaller: 'Identificativo del chiamante come è arrivato: non è un numero di telefono valido.',
+  rawSender:
+    'Nome del mittente degli SMS (ID mittente) come l’ha dato l’operatore: banche, corrieri e negozi scrivono da un nome.',
+  rawShortCode: 'Numero breve (di servizio) come è arrivato: mai bloccato, a meno che non lo segniate come molesto.',
   header: 'Preso da',
   by: 'da',
   companies: 'Aziende',

@@ -3,6 +3,7 @@ import { policyLines } from '../config/derive-policy.js';
 import { pickAction } from '../policy/rules.js';
 import type { OpenState } from '../screening/business-hours.js';
 import { applyCheckMemory, type CheckMemory } from '../screening/check-memory.js';
+import { contextOfCaller } from '../screening/classify.js';
 import type { CallerEvidence } from '../screening/types.js';
 import type { LiveSettings } from '../settings/live-settings.js';
 import type { LineNow } from './pages/policies.js';
@@ -20,12 +21,15 @@ export function linesNow(
   now: number,
   defaultCountry: string,
   check?: { memory: CheckMemory | undefined; callerKey: string | null },
+  textsOnly = false,
 ): { open: OpenState | null; lines: LineNow[] } | null {
   const policies = live.current.policies;
   if (policies.length === 0) return null;
   const policy = live.policy;
+  // A sender ID that only texted: its next one is a text (contextOfCaller).
+  const message = contextOfCaller(identity, textsOnly) !== undefined;
   const line = (did: string | null, key: string | null, name: string): LineNow => {
-    const decision = live.classify(identity, evidence, now, { did: key });
+    const decision = live.classify(identity, evidence, now, { did: key, message });
     const choice = pickAction(decision, identity, policy, { did: key, time: now });
     const gated = applyCheckMemory(choice.action, decision, check?.callerKey ?? null, now, check?.memory);
     const note = gated.decision === decision ? null : (gated.decision.reasons.at(-1) ?? null);

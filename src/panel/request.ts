@@ -78,7 +78,7 @@ export const lenientText = (max = 64) =>
       return t === '' ? undefined : t.slice(0, max);
     });
 
-/** A phone number in a URL (`:number`): what keyFromParam reads (E.164, national, `raw:`). */
+/** A phone number in a URL (`:number`): what keyFromParam reads (E.164, national, a short code, `raw:`). */
 export const numberParams = z.object({ number: z.string() });
 
 /** `limit` of the JSON API: a whole number from 1 to 1000 (100 when absent). */

@@ -36,6 +36,8 @@ export interface PolicyRules {
 export interface PolicyCall {
   did: string | null;
   time: number;
+  /** A text message (SIP MESSAGE); the classifier reads it (CallContext), the policy does not. */
+  message?: boolean;
 }
 
 export interface PolicyChoice {

@@ -69,6 +69,20 @@ export function createClassifier(rules: ScreeningRules): Classifier {
   });
 }
 
+/** A text message's context, without a called number. */
+const TEXT_CONTEXT: CallContext = Object.freeze({ message: true });
+
+/**
+ * The context a caller is judged in with no request at hand (its number page, `crocetta lookup`): a sender whose ID
+ * is alphanumeric (`IntesaSP`) and whose requests in view were all texts (`textsOnly`) is judged as a text; any other
+ * caller as a call (undefined), a caller ID with letters that rang as a call included.
+ */
+export function contextOfCaller(identity: CallerIdentity, textsOnly: boolean): CallContext | undefined {
+  const number = identity.number;
+  if (!textsOnly || number === null || number.e164 !== null) return undefined;
+  return number.flags.includes('alphanumeric') ? TEXT_CONTEXT : undefined;
+}
+
 /** Convenience wrapper around createClassifier; compiled rules are cached per rules object. */
 export function classify(input: ClassifyInput): Decision {
   return decide(compileRules(input.rules), input.identity, input.evidence, input.now, input.context);
@@ -108,7 +122,9 @@ function decide(
 ): Decision {
   const { rules, floor } = c;
   const learning = c.learning;
-  const bypass = bypassReason(learning.safety, identity);
+  const mark = evidence.mark;
+  const markedNuisance = mark !== null && mark.label === 'nuisance';
+  const bypass = bypassReason(learning.safety, identity, markedNuisance);
   if (bypass !== null) return trusted(bypass);
   const allowNext = evidence.allowNext;
   if (allowNext !== undefined && allowNext !== null) {
@@ -119,14 +135,12 @@ function decide(
       params: { setAt: isoTime(allowNext) },
     });
   }
-  const mark = evidence.mark;
   if (mark !== null && mark.label === 'trusted') {
     return trusted(markReason(c, mark));
   }
 
   const e164 = identity.number?.e164 ?? null;
   const prefixRule = e164 === null ? undefined : c.prefixes.match(e164);
-  const markedNuisance = mark !== null && mark.label === 'nuisance';
   if (!markedNuisance) {
     const learnedTrust = learnedTrustReason(learning.safety, identity, evidence, now, c.dates);
     if (learnedTrust !== null) return trusted(learnedTrust);
@@ -196,7 +210,7 @@ function decide(
       params: { why: identity.withheldReason ?? 'unspecified' },
     });
     minScore = Math.max(minScore, floorOf(floor, rules.withheld));
-  } else if (isNotANumber(identity)) {
+  } else if (isNotANumber(identity, context)) {
     // Skipped for withheld callers: an "anonymous" user part is the same fact as the withholding, not a second one.
     const raw = identity.number?.raw ?? '';
     const shown = raw.length > RAW_SHOWN_MAX ? `${raw.slice(0, RAW_SHOWN_MAX)}…` : raw;
@@ -215,7 +229,10 @@ function decide(
 
   let keep = 1;
   for (const reason of reasons) keep *= 1 - reason.weight;
-  const score = Math.min(1, Math.max(0, 1 - keep, minScore));
+  let score = Math.min(1, Math.max(0, 1 - keep, minScore));
+  if (context !== undefined && context.message === true && score >= rules.thresholds.nuisance) {
+    score = textScore(reasons, score, minScore, rules.thresholds.suspect);
+  }
   if (reasons.length > 1) byWeight(reasons);
   return { verdict: verdictFor(score, rules), score, reasons };
 }
@@ -256,6 +273,22 @@ function friendsAgainstTalks(c: CompiledRules, friends: Reason, evidence: Caller
   });
 }
 
+/** The reasons about a caller's pace: how often, how many of our numbers, at what hour (behaviour.ts, prefix-evidence.ts). */
+const PACE: ReadonlySet<Reason['code']> = new Set(['burst', 'sweep', 'block-sweep', 'off-hours']);
+
+/**
+ * A text message's score: its pace (PACE) may make its sender suspect, never nuisance. A bank or a shop sends 3-6
+ * codes within minutes to a user retrying a login, a courier or a 2FA service texts two, three or every one of the
+ * office's numbers within a minute; a refused text is lost, where a caller refused rings again. So the pace's part
+ * of the score stops at the suspect threshold, and the rest (a mark, a rule, a trap, friends' reports) counts in
+ * full: the score without the pace, or the whole score cut at `suspectAt`, whichever is higher.
+ */
+function textScore(reasons: readonly Reason[], score: number, minScore: number, suspectAt: number): number {
+  let keep = 1;
+  for (const reason of reasons) if (!PACE.has(reason.code)) keep *= 1 - reason.weight;
+  return Math.min(1, Math.max(0, 1 - keep, minScore, Math.min(score, suspectAt)));
+}
+
 /** Whether `a` and `b` fall on one calendar day in the office's time zone (the formatter's memoized day texts). */
 function sameDay(c: CompiledRules, a: number, b: number): boolean {
   return c.dates.dayMonthYear(a) === c.dates.dayMonthYear(b);
@@ -274,7 +307,7 @@ function isMarkedNuisance(c: CompiledRules, identity: CallerIdentity, evidence: 
   if (mark === null || mark.label !== 'nuisance') return false;
   const allowNext = evidence.allowNext;
   if (allowNext !== undefined && allowNext !== null) return false;
-  return c.floor.nuisance >= c.rules.thresholds.nuisance && bypassReason(c.learning.safety, identity) === null;
+  return c.floor.nuisance >= c.rules.thresholds.nuisance && bypassReason(c.learning.safety, identity, true) === null;
 }
 
 /**
@@ -525,14 +558,17 @@ function withheldText(why: WithheldReason | null): string {
 
 /**
  * A caller ID that is not a phone number: no E.164 and flagged unparsable/letters/too long. Short codes (112,
- * service numbers) are never evidence against the caller, whatever other flags they carry.
+ * service numbers) are never evidence against the caller, whatever other flags they carry; nor is a text message's
+ * alphanumeric sender ID (`IntesaSP`, `POSTE`: how banks, couriers and shops send texts), which a call's would be.
  */
-function isNotANumber(identity: CallerIdentity): boolean {
+function isNotANumber(identity: CallerIdentity, context: CallContext | undefined): boolean {
   const number = identity.number;
   if (number === null || number.e164 !== null) return false;
+  const message = context !== undefined && context.message === true;
   let bad = false;
   for (const flag of number.flags) {
     if (flag === 'short-code') return false;
+    if (message && flag === 'alphanumeric') return false;
     if (NOT_A_NUMBER_FLAGS.has(flag)) bad = true;
   }
   return bad;

@@ -4,7 +4,7 @@
  */
 export * from './types.js';
 export * from './rules.js';
-export { classify, createClassifier, type Classifier, type ClassifyInput } from './classify.js';
+export { classify, contextOfCaller, createClassifier, type Classifier, type ClassifyInput } from './classify.js';
 export { compileRules, type CompiledRules } from './compile.js';
 export { WEIGHTS } from './weights.js';
 export {

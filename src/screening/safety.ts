@@ -65,8 +65,13 @@ function isServiceNumber(s: CompiledSafety, raw: string): boolean {
   return s.service.has(raw.replace(/[^0-9]/g, ''));
 }
 
-/** Own DIDs, internal extensions, intercoms, emergency and service numbers: trusted before anything else. */
-export function bypassReason(s: CompiledSafety, identity: CallerIdentity): Reason | null {
+/**
+ * Own DIDs, internal extensions, intercoms, emergency and service numbers: trusted before anything else. A short code
+ * the business marked nuisance (`markedNuisance`) is screened: the short-code net (rules.shortCodes) keeps unknown
+ * ones from harm, not one the office said it does not want (48018's marketing texts); the service numbers listed
+ * (112, 113…) stay unblockable whatever the mark.
+ */
+export function bypassReason(s: CompiledSafety, identity: CallerIdentity, markedNuisance = false): Reason | null {
   const number = identity.number;
   if (number === null) return null;
   const e164 = number.e164;
@@ -83,7 +88,7 @@ export function bypassReason(s: CompiledSafety, identity: CallerIdentity): Reaso
     }
   }
   const shortCode = e164 === null && number.flags.includes('short-code');
-  if (isServiceNumber(s, number.raw) || (s.rules.shortCodes && shortCode)) {
+  if (isServiceNumber(s, number.raw) || (s.rules.shortCodes && shortCode && !markedNuisance)) {
     return trustedReason('service-number', `emergency or service number ${number.raw}: never blocked`, {
       number: number.raw,
     });

@@ -187,6 +187,11 @@ export interface CallContext {
   did?: string | null;
   /** STIR/SHAKEN verification of the Identity header, when a verifier ran (see shaken.ts). */
   shakenVerified?: 'valid' | 'invalid' | null;
+  /**
+   * A text message (SIP MESSAGE), not a call: its sender ID is no evidence, and its pace (bursts, sweeps, the hour)
+   * may tag it, never refuse it (classify.ts). Absent: a call.
+   */
+  message?: boolean;
 }
 
 /** The store's in-memory index, as the classifier sees it. Never runs a query. */

@@ -222,7 +222,9 @@ async function handle(
   // are built (screenToAnswer): they are built after the answer (whole(), below), before anything reads them.
   let screening =
     front?.screening ??
-    (deps.durableBeforeAnswer ? screen(received, deps.steps, now) : screenToAnswer(received, deps.steps, now));
+    (deps.durableBeforeAnswer
+      ? screen(received, deps.steps, now, kind === 'message')
+      : screenToAnswer(received, deps.steps, now, kind === 'message'));
   const { actions } = deps;
   // The call's logger (pino's child, whose bindings are serialized when it is made) is made at its first line: for a
   // call that goes as planned, that is the decision line, written once the answer has left (writeDecision).

@@ -131,20 +131,34 @@ function heldEvidence(evidence: CallerEvidence): CallerEvidence {
  * its classification (reasons with their texts, dates and parameters) is left to `complete()`, for after the answer.
  * Any fault in the shortcut falls back to screen()'s way.
  */
-export function screenToAnswer(headers: SipHeaderSource, steps: ScreeningSteps, now: number): Screening {
-  return screenWith(headers, steps, now, true);
+export function screenToAnswer(
+  headers: SipHeaderSource,
+  steps: ScreeningSteps,
+  now: number,
+  message = false,
+): Screening {
+  return screenWith(headers, steps, now, true, message);
 }
 
 /**
  * Runs identify → classify → policy. Never throws: a fault at any step gives the fail-open screening
  * (verdict unknown, action allow) with the fault attached, so the caller forwards the call and counts it.
  */
-export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: number): Screening {
-  return screenWith(headers, steps, now, false);
+export function screen(headers: SipHeaderSource, steps: ScreeningSteps, now: number, message = false): Screening {
+  return screenWith(headers, steps, now, false, message);
 }
 
-/** screen(), and with `answerFirst` screenToAnswer(): one path, the refusal before its reasons its only branch. */
-function screenWith(headers: SipHeaderSource, steps: ScreeningSteps, now: number, answerFirst: boolean): Screening {
+/**
+ * screen(), and with `answerFirst` screenToAnswer(): one path, the refusal before its reasons its only branch.
+ * `message`: the request is a text message (SIP MESSAGE), which the classifier reads (CallContext.message).
+ */
+function screenWith(
+  headers: SipHeaderSource,
+  steps: ScreeningSteps,
+  now: number,
+  answerFirst: boolean,
+  message: boolean,
+): Screening {
   let identity: CallerIdentity = UNKNOWN_CALLER;
   let called: PhoneNumber | null = null;
   let key: string | null = null;
@@ -159,7 +173,7 @@ function screenWith(headers: SipHeaderSource, steps: ScreeningSteps, now: number
   }
   // A caller heard for the first time, whose identity is this request's alone, is never in the memo (mayHold).
   if (answerFirst) {
-    const settled = memoScreening(identity, called, key, steps, now);
+    const settled = memoScreening(identity, called, key, steps, now, message);
     if (settled !== null) return settled;
   }
   let evidence: CallerEvidence;
@@ -170,10 +184,10 @@ function screenWith(headers: SipHeaderSource, steps: ScreeningSteps, now: number
     return faultScreening('classify', identity, called, key, err);
   }
   if (answerFirst) {
-    const early = actionBeforeReasons(identity, called, key, evidence, steps, now);
+    const early = actionBeforeReasons(identity, called, key, evidence, steps, now, message);
     if (early !== null) return early;
   }
-  return classified(identity, called, key, evidence, steps.classify, steps.policy, steps.checkMemory, now);
+  return classified(identity, called, key, evidence, steps.classify, steps.policy, steps.checkMemory, now, message);
 }
 
 /**
@@ -191,6 +205,7 @@ function actionBeforeReasons(
   evidence: CallerEvidence,
   steps: ScreeningSteps,
   now: number,
+  message: boolean,
 ): Screening | null {
   const classify = steps.classify;
   const marked = classify.markedNuisance;
@@ -198,7 +213,7 @@ function actionBeforeReasons(
   const policy = steps.policy;
   const checkMemory = steps.checkMemory;
   try {
-    const call: PolicyCall = { did: called ? (called.e164 ?? called.raw) : null, time: now };
+    const call: PolicyCall = { did: called ? (called.e164 ?? called.raw) : null, time: now, message };
     let decision: Decision;
     if (marked !== undefined && marked(identity, evidence)) {
       decision = provisionalDecision((evidence.mark as Mark).category);
@@ -227,7 +242,7 @@ function actionBeforeReasons(
       decision,
       action,
       fault: null,
-      complete: () => classified(identity, called, key, held, classify, policy, checkMemory, now),
+      complete: () => classified(identity, called, key, held, classify, policy, checkMemory, now, message),
     };
   } catch {
     return null;
@@ -245,10 +260,11 @@ export function memoScreening(
   key: string | null,
   steps: ScreeningSteps,
   now: number,
+  message = false,
 ): Screening | null {
   const memo = steps.memo;
   if (memo === undefined || !memo.mayHold(identity)) return null;
-  return memoized(identity, called, key, steps, memo, now);
+  return memoized(identity, called, key, steps, memo, now, message);
 }
 
 /**
@@ -265,6 +281,7 @@ function memoized(
   steps: ScreeningSteps,
   memo: VerdictMemo,
   now: number,
+  message: boolean,
 ): Screening | null {
   try {
     const version = steps.evidence.verdictVersion;
@@ -279,7 +296,17 @@ function memoized(
     const complete = (): Screening => {
       let whole: Screening;
       try {
-        whole = classified(identity, called, key, evidence.evidenceFor(key), classify, policy, checkMemory, now);
+        whole = classified(
+          identity,
+          called,
+          key,
+          evidence.evidenceFor(key),
+          classify,
+          policy,
+          checkMemory,
+          now,
+          message,
+        );
       } catch (err) {
         whole = faultScreening('classify', identity, called, key, err);
       }
@@ -326,10 +353,12 @@ function classified(
   policy: ActionPolicy,
   checkMemory: CheckMemory | undefined,
   now: number,
+  message: boolean,
 ): Screening {
   try {
-    // One object for both: the classifier reads the call's DID of it (a CallContext), the policy its DID and time.
-    const call: PolicyCall = { did: called ? (called.e164 ?? called.raw) : null, time: now };
+    // One object for both: the classifier reads the call's DID and kind of it (a CallContext), the policy its DID and
+    // time.
+    const call: PolicyCall = { did: called ? (called.e164 ?? called.raw) : null, time: now, message };
     const classified = classify(identity, evidence, now, call);
     const choice = pickAction(classified, identity, policy, call);
     const ruleReason = policyReason(choice);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from '../../src/store/sqlite/connection.js';
 import { newAttempt } from '../../src/store/test-fixtures.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
+import { buildMessage } from '../support/drachtio-double.js';
 import { runCli, spawnService, type CliRun } from '../support/cli-process.js';
 import { openRegister } from '../../src/store/register/register.js';
 import { fixtureDataFile } from '../support/fixture-data.js';
@@ -118,6 +119,35 @@ describe('crocetta CLI', () => {
       { caller_key: '+390212345030', category: 'energy' },
       { caller_key: '+390212345031', category: 'telecom' },
     ]);
+  });
+
+  it("marks a text message's sender by its raw: key and a short code as typed; a bare sender ID is refused with its raw: name (sms49)", async () => {
+    expect((await cli(['mark', 'raw:PROMO-ENERGIA', 'nuisance', '--category', 'marketing'], env)).code).toBe(0);
+    const short = await cli(['--json', 'mark', '48018', 'nuisance'], env);
+    expect(JSON.parse(short.stdout)).toEqual({ number: 'raw:48018', label: 'nuisance' });
+    const bare = await cli(['mark', 'PROMO-ENERGIA', 'nuisance'], env);
+    expect(bare.code).toBe(64);
+    expect(bare.stderr).toMatch(/a text message's sender ID is named raw:PROMO-ENERGIA/);
+    const db = await Connection.open(env.CROCETTA_DB ?? '', { readOnly: true });
+    const rows = await db.all<{ caller_key: string; label: string }>(
+      "SELECT caller_key, label FROM numbers WHERE caller_key LIKE 'raw:%' ORDER BY 1",
+    );
+    await db.close();
+    expect(rows).toEqual([
+      { caller_key: 'raw:48018', label: 'nuisance' },
+      { caller_key: 'raw:PROMO-ENERGIA', label: 'nuisance' },
+    ]);
+    // A sender ID that only texted: its next one is a text, its letters no evidence against it.
+    const sms = h.double.injectRequest(buildMessage({ from: 'IntesaSP', to: '+390255550100', body: 'Codice 123456' }));
+    await sms.waitForFinal();
+    await h.app.register.flush();
+    const looked = JSON.parse((await cli(['--json', 'lookup', 'raw:IntesaSP'], env)).stdout) as {
+      number: string;
+      verdict: string;
+      reasons: string[];
+    };
+    expect(looked).toMatchObject({ number: 'raw:IntesaSP', verdict: 'unknown' });
+    expect(looked.reasons.join('; ')).not.toMatch(/not a valid number/);
   });
 
   it('says what is wrong, with sysexits codes: refused import 65, usage 64, missing file 66', async () => {

@@ -46,6 +46,8 @@ export interface NumberData {
    * (a withheld caller's page: no number to let through).
    */
   letThrough?: number | null;
+  /** A `raw:` caller's kind: a text message's sender ID or a short code (the page says so); absent: neither. */
+  rawKind?: 'sender-id' | 'short-code';
 }
 
 /** Who made a mark, in words: the register keeps `panel`, `api`, `cli`, `appeal`, `import:<format>`. */
@@ -98,7 +100,7 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
   return page(
     ctx,
     shown,
-    html`${d.marked ? markedNotice(ctx, d.marked, shown) : ''}${raw ? html`<p class="muted small" id="raw-caller">${t('rawCaller')}</p>` : ''}<section class="cards wide" id="number-cards">
+    html`${d.marked ? markedNotice(ctx, d.marked, shown) : ''}${raw ? html`<p class="muted small" id="raw-caller">${t(d.rawKind === 'sender-id' ? 'rawSender' : d.rawKind === 'short-code' ? 'rawShortCode' : 'rawCaller')}</p>` : ''}<section class="cards wide" id="number-cards">
   <div class="card"><div class="l">${t('nextCall')}</div><div>${verdictBadge(ctx.loc, d.decision.verdict)} <span class="muted small">${t('score')} ${scoreText(ctx.loc.lang, d.decision.score)}</span></div>
     <ul class="small">${d.decision.reasons.map((r) => html`<li>${reasonText(ctx.loc, r)}</li>`)}</ul></div>
   <div class="card"><div class="l">${t('mark')}</div><div>${markText}</div>

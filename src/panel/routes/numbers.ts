@@ -6,6 +6,8 @@
  */
 import express, { Router } from 'express';
 import { z } from 'zod';
+import type { CallerIdentity } from '../../callerid/types.js';
+import { contextOfCaller } from '../../screening/classify.js';
 import { formatAction } from '../../screening/policy.js';
 import type { CallerEvidence } from '../../screening/types.js';
 import { APPEAL_BY } from '../../sharing/feeds/feed-publisher.js';
@@ -70,6 +72,23 @@ type NumbersDeps = Pick<
   | 'defaultCountry'
   | 'feed'
 >;
+
+/** A `raw:` caller's kind, for its page's note: a text message's sender ID or a short code (never a hidden caller's). */
+function rawKindOf(
+  c: { hidden: boolean; identity: CallerIdentity },
+  textsOnly: boolean,
+): { rawKind?: 'sender-id' | 'short-code' } {
+  const number = c.identity.number;
+  if (c.hidden || number === null || number.e164 !== null) return {};
+  if (textsOnly && number.flags.includes('alphanumeric')) return { rawKind: 'sender-id' };
+  if (number.flags.includes('short-code')) return { rawKind: 'short-code' };
+  return {};
+}
+
+/** Whether a caller's attempts in view were all text messages (at least one). */
+function onlyTexts(attempts: readonly { kind: string }[]): boolean {
+  return attempts.length > 0 && attempts.every((a) => a.kind === 'message');
+}
 
 export function numbersRouter(deps: NumbersDeps): Router {
   const router = Router();
@@ -151,8 +170,8 @@ export function numbersRouter(deps: NumbersDeps): Router {
       await register.attempts({ callerKey: c.key, limit, ...(c.only !== undefined && { withheld: c.only }) }),
     );
   /** What the next call from this caller would get, with friends' reports; a hidden caller's without its digits. */
-  const classify = (c: Viewed, evidence: CallerEvidence, now: number) => {
-    const decision = live.classify(c.identity, evidence, now);
+  const classify = (c: Viewed, evidence: CallerEvidence, now: number, textsOnly: boolean) => {
+    const decision = live.classify(c.identity, evidence, now, contextOfCaller(c.identity, textsOnly));
     return c.hidden ? { ...decision, reasons: hiddenReasons(decision.reasons) } : decision;
   };
 
@@ -168,12 +187,18 @@ export function numbersRouter(deps: NumbersDeps): Router {
       reports.markVocabulary(),
     ]);
     const evidence = evidenceOf(caller);
-    const decision = classify(caller, evidence, ctx.now);
+    const textsOnly = onlyTexts(attempts);
+    const decision = classify(caller, evidence, ctx.now, textsOnly);
     // What each of our numbers the policies name would do with this caller now.
-    const lines = linesNow(live, caller.identity, evidence, ctx.now, deps.defaultCountry, {
-      memory: deps.checkMemory,
-      callerKey: key,
-    });
+    const lines = linesNow(
+      live,
+      caller.identity,
+      evidence,
+      ctx.now,
+      deps.defaultCountry,
+      { memory: deps.checkMemory, callerKey: key },
+      textsOnly,
+    );
     sendHtml(
       res,
       numberPage(ctx, {
@@ -191,6 +216,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
         aggregates: reports.aggregates(),
         ...(offersLetThrough(caller) && { letThrough: register.letThroughSince(key) }),
         ...(q.marked !== undefined && markAgrees(q.marked, summary.mark) && { marked: q.marked }),
+        ...rawKindOf(caller, textsOnly),
       }),
     );
   });
@@ -231,12 +257,18 @@ export function numbersRouter(deps: NumbersDeps): Router {
     const { key, identity, summary } = caller;
     const now = deps.clock.now();
     const evidence = evidenceOf(caller);
-    const decision = classify(caller, evidence, now);
-    const lines = linesNow(live, identity, evidence, now, deps.defaultCountry, {
-      memory: deps.checkMemory,
-      callerKey: key,
-    });
     const recent = await attemptsOf(caller, 20);
+    const textsOnly = onlyTexts(recent);
+    const decision = classify(caller, evidence, now, textsOnly);
+    const lines = linesNow(
+      live,
+      identity,
+      evidence,
+      now,
+      deps.defaultCountry,
+      { memory: deps.checkMemory, callerKey: key },
+      textsOnly,
+    );
     return {
       number: caller.shown,
       withheld: caller.hidden,
