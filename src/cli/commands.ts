@@ -15,6 +15,7 @@ import { AggregatesRebuild, aggregatesNeedRebuild } from '../store/reports/aggre
 import { openRebuildConnection } from '../store/reports/panel-store.js';
 import type { StoreLogger } from '../store/logger.js';
 import { Connection } from '../store/sqlite/connection.js';
+import { knownSchemaVersion } from '../store/sqlite/migrations.js';
 import { categoryKey } from '../screening/categories.js';
 import { contextOfCaller } from '../screening/classify.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
@@ -250,6 +251,16 @@ export async function exportFile(
   const bad = only?.filter((k) => !['mark', 'history', 'attempt', 'called'].includes(k)) ?? [];
   if (bad.length > 0)
     throw new CliError(`--only: unknown ${bad.join(', ')} (mark, history, attempt, called)`, EXIT.usage);
+  // An export reads the register as it is, unmigrated; one a newer crocetta wrote is refused in every other command's
+  // words (SchemaTooNewError), before any output: the FRITZ!Box and Kamailio writers print their header first, and
+  // --output would replace the file.
+  const db = await Connection.open(config.store.file, { readOnly: true });
+  try {
+    db.setBusyTimeout(5000);
+    await knownSchemaVersion(db, config.store.file);
+  } finally {
+    await db.close();
+  }
   const write = async (out: Writable): Promise<Record<string, number>> => {
     if (format === 'fritzbox' || format === 'kamailio-htable')
       return { mark: await writeNuisanceList(format, config.store.file, out) };

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from '../../src/store/sqlite/connection.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 import { newAttempt } from '../../src/store/test-fixtures.js';
 import { startHarness, type Harness } from '../support/crocetta-harness.js';
 import { buildMessage } from '../support/drachtio-double.js';
@@ -148,6 +149,35 @@ describe('crocetta CLI', () => {
     };
     expect(looked).toMatchObject({ number: 'raw:IntesaSP', verdict: 'unknown' });
     expect(looked.reasons.join('; ')).not.toMatch(/not a valid number/);
+  });
+
+  it('export refuses a register written by a newer crocetta as every other command does, before any output (it exported it; senders49)', async () => {
+    const dir = join(h.dir, 'newer-export');
+    mkdirSync(dir);
+    const own = { ...env, CROCETTA_DB: join(dir, 'register.sqlite') };
+    expect((await cli(['mark', '+390212345678', 'nuisance'], own)).code).toBe(0);
+    const db = await Connection.open(own.CROCETTA_DB);
+    await db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
+    await db.close();
+    const words =
+      `has schema version ${SCHEMA_VERSION + 1}, this crocetta knows up to ${SCHEMA_VERSION}: ` +
+      'it was written by a newer crocetta; upgrade crocetta or use a backup made for this version';
+    const other = await cli(['lookup', '+390212345678'], own);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain(words);
+    const kept = join(dir, 'kept.xml');
+    writeFileSync(kept, 'the export before\n');
+    for (const format of ['json', 'csv', 'fritzbox', 'kamailio-htable']) {
+      const out = await cli(['export', '--format', format], own);
+      expect({ format, code: out.code, stdout: out.stdout }).toEqual({ format, code: other.code, stdout: '' });
+      expect(out.stderr).toBe(other.stderr);
+      const toFile = await cli(['export', '--format', format, '--output', kept], own);
+      expect(toFile.code).toBe(1);
+      expect(readFileSync(kept, 'utf8')).toBe('the export before\n');
+      const fresh = join(dir, `${format}.out`);
+      expect((await cli(['export', '--format', format, '--output', fresh], own)).code).toBe(1);
+      expect(existsSync(fresh)).toBe(false);
+    }
   });
 
   it('says what is wrong, with sysexits codes: refused import 65, usage 64, missing file 66', async () => {
