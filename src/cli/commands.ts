@@ -54,13 +54,17 @@ function callerKeyOf(text: string, country: string): { key: string; identity: Ca
 
 export async function lookup(number: string, g: GlobalOptions): Promise<void> {
   const config = cliConfig(g);
-  const { key, identity } = callerKeyOf(number, config.defaultCountry);
+  const { key: typed, identity } = callerKeyOf(number, config.defaultCountry);
   await ensureSchema(config.store.file, g.json === true);
   const register = await openRegister({
     file: config.store.file,
     lookbackDays: config.store.lookbackDays,
     blockDropDigits: config.screening.learning.blocks.dropDigits,
     prefixes: prefixIndexOptions(screeningRules(config).learning, config.screening.thresholds),
+  });
+  const key = await register.keptSpelling(typed).catch(async (err: unknown) => {
+    await register.close();
+    throw err;
   });
   // Settings only: no aggregates shown, so none rebuilt here (minutes on a large register after an upgrade).
   const panel = await openPanelStore({ file: config.store.file, timeZone: config.timeZone, rebuild: 'never' });
@@ -105,10 +109,12 @@ export async function mark(
   if (label !== 'nuisance' && label !== 'trusted' && label !== 'none')
     throw new CliError(`label: expected nuisance, trusted or none, got ${JSON.stringify(label)}`, EXIT.usage);
   const config = cliConfig(g);
-  const { key } = callerKeyOf(number, config.defaultCountry);
+  const { key: typed } = callerKeyOf(number, config.defaultCountry);
   await ensureSchema(config.store.file, g.json === true);
   const register = await openRegister({ file: config.store.file, lookbackDays: config.store.lookbackDays });
+  let key = typed;
   try {
+    key = await register.keptSpelling(typed);
     await register.mark(key, {
       label,
       company: o.company?.trim() || null,
@@ -129,11 +135,13 @@ export async function mark(
 /** `crocetta let-through <number> [--withdraw]`: its next call is let through once, whatever its mark. */
 export async function letThrough(number: string, o: { withdraw?: boolean }, g: GlobalOptions): Promise<void> {
   const config = cliConfig(g);
-  const { key } = callerKeyOf(number, config.defaultCountry);
+  const { key: typed } = callerKeyOf(number, config.defaultCountry);
   await ensureSchema(config.store.file, g.json === true);
   const register = await openRegister({ file: config.store.file, lookbackDays: config.store.lookbackDays });
   const at = o.withdraw === true ? null : Date.now();
+  let key = typed;
   try {
+    key = await register.keptSpelling(typed);
     await register.letThrough(key, at, 'cli');
   } finally {
     await register.close();

@@ -129,6 +129,9 @@ describe('crocetta CLI', () => {
     const bare = await cli(['mark', 'PROMO-ENERGIA', 'nuisance'], env);
     expect(bare.code).toBe(64);
     expect(bare.stderr).toMatch(/a text message's sender ID is named raw:PROMO-ENERGIA/);
+    // Typed in another case: the same sender, its mark written where it was (senders49).
+    const lower = await cli(['--json', 'mark', 'raw:promo-energia', 'nuisance', '--category', 'marketing'], env);
+    expect(JSON.parse(lower.stdout)).toEqual({ number: 'raw:PROMO-ENERGIA', label: 'nuisance' });
     const db = await Connection.open(env.CROCETTA_DB ?? '', { readOnly: true });
     const rows = await db.all<{ caller_key: string; label: string }>(
       "SELECT caller_key, label FROM numbers WHERE caller_key LIKE 'raw:%' ORDER BY 1",
@@ -149,6 +152,8 @@ describe('crocetta CLI', () => {
     };
     expect(looked).toMatchObject({ number: 'raw:IntesaSP', verdict: 'unknown' });
     expect(looked.reasons.join('; ')).not.toMatch(/not a valid number/);
+    const cased = JSON.parse((await cli(['--json', 'lookup', 'raw:INTESASP'], env)).stdout) as { number: string };
+    expect(cased).toMatchObject({ number: 'raw:IntesaSP', attempts: 1 });
   });
 
   it('export refuses a register written by a newer crocetta as every other command does, before any output (it exported it; senders49)', async () => {

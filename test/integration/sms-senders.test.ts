@@ -6,6 +6,8 @@
  * was tagged "caller ID is not a valid number", and a short code marked nuisance still got through.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { Connection } from '../../src/store/sqlite/connection.js';
 import type { Attempt } from '../../src/store/register/types.js';
 import { buildInvite, buildMessage } from '../support/drachtio-double.js';
 import { attemptsOf, startHarness, type Harness } from '../support/crocetta-harness.js';
@@ -89,6 +91,46 @@ describe('text messages from banks, couriers and 2FA services', () => {
     const [refused] = await attemptsOf(h, 'raw:48018');
     expect(refused).toMatchObject({ verdict: 'nuisance', outcome: 'rejected' });
     expect(refused?.reasons[0]?.code).toBe('marked-nuisance');
+  });
+
+  it('a sender ID typed in another case is the same sender: the mark, the page and the API; a mark made before holds (senders49)', async () => {
+    // The carrier sends PROMO-ENERGIA; the office types promo-energia.
+    expect(await text('PROMO-ENERGIA', DIDS[0]!, 'Offerta luce e gas')).toBe(200);
+    const named = await h.api('GET', `/api/numbers/${encodeURIComponent('raw:promo-energia')}`);
+    expect(named.json).toMatchObject({ number: 'raw:PROMO-ENERGIA', attempts: 1, mark: null });
+    const typed = await h.api('POST', `/api/numbers/${encodeURIComponent('raw:Promo-Energia')}/mark`, {
+      label: 'nuisance',
+      category: 'marketing',
+    });
+    expect(typed.json).toMatchObject({ number: 'raw:PROMO-ENERGIA', verdict: 'nuisance', attempts: 1 });
+    expect(await text('PROMO-ENERGIA', DIDS[0]!, 'Offerta luce e gas')).toBe(607);
+    // A sender marked before its first text, in a case the carrier does not send it in: its texts are refused too.
+    await h.api('POST', `/api/numbers/${encodeURIComponent('raw:promo-luce')}/mark`, { label: 'nuisance' });
+    expect(await text('PROMO-LUCE', DIDS[0]!, 'Offerta luce')).toBe(607);
+    // A mark made in the carrier's spelling keeps its key and holds, whatever case the page is asked in.
+    expect(await text('Amazon', DIDS[0]!, 'Il tuo ordine')).toBe(200);
+    await h.api('POST', `/api/numbers/${encodeURIComponent('raw:Amazon')}/mark`, { label: 'trusted' });
+    const asked = await h.api('GET', `/api/numbers/${encodeURIComponent('raw:AMAZON')}`);
+    expect(asked.json).toMatchObject({ number: 'raw:Amazon', verdict: 'trusted', attempts: 1 });
+    await h.app.register.flush();
+    const db = await Connection.open(join(h.dir, 'register.sqlite'), { readOnly: true });
+    const rows = await db.all<{ caller_key: string; label: string }>(
+      "SELECT caller_key, label FROM numbers WHERE caller_key LIKE 'raw:%' ORDER BY 1",
+    );
+    await db.close();
+    expect(rows).toEqual([
+      { caller_key: 'raw:Amazon', label: 'trusted' },
+      { caller_key: 'raw:PROMO-ENERGIA', label: 'nuisance' },
+      { caller_key: 'raw:promo-luce', label: 'nuisance' },
+    ]);
+    // After a restart (marks loaded from the register) likewise.
+    await h.restartApp();
+    h.double.onProxy(() => [{ status: 200 }]);
+    expect(await text('PROMO-LUCE', DIDS[1]!, 'Offerta luce')).toBe(607);
+    expect(await text('PROMO-ENERGIA', DIDS[1]!, 'Offerta gas')).toBe(607);
+    // An E.164 caller is never touched.
+    const number = await h.api('GET', `/api/numbers/${encodeURIComponent('+390212345678')}`);
+    expect(number.json).toMatchObject({ number: '+390212345678' });
   });
 
   it("a short code's and a sender ID's pages say what their next text gets", async () => {

@@ -98,8 +98,10 @@ export function numbersRouter(deps: NumbersDeps): Router {
    * (`only` true); by its number, the others (`only` false); all (`only` undefined) when the operator chose to see
    * withheld callers' numbers.
    */
-  const callerOf = (param: string) => {
-    const caller = keyFromParam(param, deps.defaultCountry, withheld);
+  const callerOf = async (param: string) => {
+    const named = keyFromParam(param, deps.defaultCountry, withheld);
+    // A sender ID typed in another case names the sender the register has (raw-key-case.ts).
+    const caller = named.token === undefined ? { ...named, key: await register.keptSpelling(named.key) } : named;
     if (!withheld.hides) return { ...caller, shown: caller.key, hidden: false, only: undefined };
     if (caller.token === undefined) return { ...caller, shown: caller.key, hidden: false, only: false };
     // Its next call is classified as its calls came: withheld.
@@ -110,14 +112,15 @@ export function numbersRouter(deps: NumbersDeps): Router {
    * Whether "let the next call through" is offered for the caller: a number (not a withheld caller's token, not a
    * caller ID that is no number: nothing would know its next call by). Its button, its routes.
    */
-  const offersLetThrough = (c: ReturnType<typeof callerOf>): boolean => !c.hidden && c.identity.number?.e164 != null;
+  const offersLetThrough = (c: Awaited<ReturnType<typeof callerOf>>): boolean =>
+    !c.hidden && c.identity.number?.e164 != null;
   /**
    * The caller as the office may see it: `summary`, its mark and the counts of its calls in view; `unseen`, a number
    * asked by its digits that called only withheld, shown as a number never seen (with no mark, unless made by its
    * digits: whoever made it knows).
    */
   const viewOf = async (param: string) => {
-    const c = callerOf(param);
+    const c = await callerOf(param);
     const summary = await register.numberSummary(c.key, c.only);
     const unseen = c.only === false && summary.attempts === 0 && (await withheld.tokenOf(c.key)) !== null;
     const last = unseen ? (await register.markHistory(c.key, 1))[0] : undefined;
@@ -126,8 +129,8 @@ export function numbersRouter(deps: NumbersDeps): Router {
   };
   type Viewed = Awaited<ReturnType<typeof viewOf>>;
   /** The caller a let-through route names, when it is offered for it (offersLetThrough); 400 otherwise. */
-  const letThroughKey = (param: string): { key: string; shown: string } => {
-    const c = callerOf(param);
+  const letThroughKey = async (param: string): Promise<{ key: string; shown: string }> => {
+    const c = await callerOf(param);
     if (!offersLetThrough(c)) throw HttpError.said(400, 'errorLetThroughNoNumber');
     return { key: c.key, shown: c.shown };
   };
@@ -223,7 +226,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   router.post('/numbers/:number/mark', async (req, res) => {
     const { params, body } = parseRequest(req, { params: numberParams, body: markForm });
-    const { key, shown, hidden } = callerOf(params.number);
+    const { key, shown, hidden } = await callerOf(params.number);
     const none = body.label === 'none';
     await register.mark(key, {
       label: body.label,
@@ -247,7 +250,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   router.post('/numbers/:number/let-through', async (req, res) => {
     const { params, body } = parseRequest(req, { params: numberParams, body: letThroughForm });
-    const { key, shown } = letThroughKey(params.number);
+    const { key, shown } = await letThroughKey(params.number);
     await register.letThrough(key, body.action === 'set' ? deps.clock.now() : null, 'panel');
     res.redirect(303, `/numbers/${encodeURIComponent(shown)}#let-through`);
   });
@@ -302,7 +305,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   router.post('/api/numbers/:number/mark', express.json({ limit: '64kb' }), async (req, res) => {
     const { params, body } = parseRequest(req, { params: numberParams, body: markBody });
-    const { key, hidden } = callerOf(params.number);
+    const { key, hidden } = await callerOf(params.number);
     await register.mark(key, {
       label: body.label,
       company: body.company || null,
@@ -315,14 +318,14 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   router.post('/api/numbers/:number/let-through', express.json({ limit: '8kb' }), async (req, res) => {
     const { params, body } = parseRequest(req, { params: numberParams, body: letThroughBody });
-    const { key } = letThroughKey(params.number);
+    const { key } = await letThroughKey(params.number);
     await register.letThrough(key, body.withdraw === true ? null : deps.clock.now(), 'api');
     res.json(await numberJson(params.number));
   });
 
   router.post('/api/numbers/:number/appeal', express.json({ limit: '8kb' }), async (req, res) => {
     const { params, body } = parseRequest(req, { params: numberParams, body: appealBody });
-    const { key, shown } = callerOf(params.number);
+    const { key, shown } = await callerOf(params.number);
     await register.mark(key, { label: 'none', company: null, category: null, at: deps.clock.now(), by: APPEAL_BY });
     await deps.feed.feeds.appeal(key, body.reason, 'api');
     res.json({ number: shown, cleared: true, reason: body.reason });

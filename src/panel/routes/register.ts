@@ -216,7 +216,9 @@ export function registerRouter(
     // A caller named by its token: its withheld attempts; by its number: the others (withheld.ts).
     const only = caller === undefined || !withheld.hides ? undefined : caller.token !== undefined;
     const filter = {
-      callerKey: caller?.key,
+      // A sender ID typed in another case: the sender the register has (raw-key-case.ts).
+      callerKey:
+        caller === undefined || caller.token !== undefined ? caller?.key : await deps.register.keptSpelling(caller.key),
       since: q.since,
       until: q.until,
       ...(only !== undefined && { withheld: only }),

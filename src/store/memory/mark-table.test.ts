@@ -76,6 +76,28 @@ describe('MarkTable', () => {
     expect(table.get('raw:393331234567')).toBeNull();
   });
 
+  it("a raw key's mark holds for its other spellings; a spelling's own mark comes first; numbers untouched (senders49)", () => {
+    const table = new MarkTable();
+    const mark = (callerKey: string, label: 'nuisance' | 'trusted', at: number) =>
+      table.set({ callerKey, label, at, company: null, category: null });
+    mark('raw:promo-energia', 'nuisance', 1);
+    for (let i = 0; i < 3; i++) {
+      expect(table.get('raw:PROMO-ENERGIA')?.label).toBe('nuisance');
+      expect(table.get('raw:Promo-Energia')?.label).toBe('nuisance');
+    }
+    expect(table.changedAt('raw:PROMO-ENERGIA')).toBe(1);
+    expect(table.get('raw:PROMO-ENERGIA2')).toBeNull();
+    // The spelling the carrier sends, marked on its own: its own mark; the other spellings follow the last written.
+    mark('raw:PROMO-ENERGIA', 'trusted', 2);
+    expect(table.get('raw:PROMO-ENERGIA')?.label).toBe('trusted');
+    expect(table.get('raw:promo-energia')?.label).toBe('nuisance');
+    expect(table.get('raw:Promo-energia')?.label).toBe('trusted');
+    expect(table.size).toBe(2);
+    mark('+390212345678', 'nuisance', 3);
+    expect(table.get('+390212345678')?.label).toBe('nuisance');
+    expect(table.get('raw:+390212345678')).toBeNull();
+  });
+
   it('finds a mark set after the key was looked up unmarked, again and again, and the mark gone after a clear', () => {
     const table = new MarkTable();
     table.set({ callerKey: '+390299999999', label: 'nuisance', at: 1, company: null, category: null });

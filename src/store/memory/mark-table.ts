@@ -11,6 +11,7 @@
  */
 import { hashDouble, SecondSight } from '../../screening/second-sight.js';
 import type { Mark, MarkLabel } from '../../screening/types.js';
+import { foldRawKey } from './raw-key-case.js';
 
 export const LABEL_NONE = 0;
 export const LABEL_NUISANCE = 1;
@@ -100,6 +101,11 @@ export class MarkTable {
   private slots: Int32Array;
   private mask: number;
   private readonly rawKeys = new Map<string, number>();
+  /**
+   * Raw keys by their folded spelling (raw-key-case.ts) → the record last written under one of them: a mark made as
+   * `raw:promo-energia` holds for the texts of `PROMO-ENERGIA` when that spelling has no mark of its own.
+   */
+  private readonly foldedKeys = new Map<string, number>();
   private readonly companyNames = new Interner();
   /**
    * The answers last handed out for E.164 keys, by key: the same callers come back, and their mark then costs no
@@ -129,8 +135,9 @@ export class MarkTable {
 
   /** Sets or clears the mark of a key. */
   set(entry: MarkEntry): void {
-    let index = this.find(entry.callerKey);
+    let index = this.find(entry.callerKey, true);
     if (index === EMPTY) index = this.insert(entry.callerKey);
+    else if (Number.isNaN(this.keyAt(index))) this.foldedKeys.set(foldRawKey(entry.callerKey), index);
     this.write(
       index,
       labelCode(entry.label),
@@ -174,7 +181,7 @@ export class MarkTable {
     let index = EMPTY;
     let memoKey = key;
     if (key < 0) {
-      const raw = this.rawKeys.get(callerKey);
+      const raw = this.rawKeys.get(callerKey) ?? this.otherSpelling(callerKey);
       if (raw === undefined) return null;
       index = raw;
       memoKey = rawMemoKey(raw);
@@ -268,9 +275,16 @@ export class MarkTable {
     return this.chunks[index >>> CHUNK_BITS]?.keys[index & CHUNK_MASK] ?? NaN;
   }
 
-  private find(callerKey: string): number {
+  /** The record of the key, or of another spelling of a raw key when it has none (`exact`: only its own). */
+  private find(callerKey: string, exact = false): number {
     const key = e164KeyToNumber(callerKey);
-    return key < 0 ? (this.rawKeys.get(callerKey) ?? EMPTY) : this.findNumeric(key);
+    if (key >= 0) return this.findNumeric(key);
+    return this.rawKeys.get(callerKey) ?? (exact ? undefined : this.otherSpelling(callerKey)) ?? EMPTY;
+  }
+
+  /** The record last written under another spelling of a raw key (foldedKeys). */
+  private otherSpelling(callerKey: string): number | undefined {
+    return this.foldedKeys.size === 0 ? undefined : this.foldedKeys.get(foldRawKey(callerKey));
   }
 
   /** `hash`: hashDouble(key), when the caller has it. */
@@ -307,6 +321,7 @@ export class MarkTable {
     if (key >= 0) return this.insertNumeric(key);
     const index = this.append(NaN);
     this.rawKeys.set(callerKey, index);
+    this.foldedKeys.set(foldRawKey(callerKey), index);
     return index;
   }
 

@@ -5,6 +5,7 @@
  * fragments; every value is a bound parameter.
  */
 import type { MarkLabel } from '../../screening/types.js';
+import { foldRawKey, hasLetters } from '../memory/raw-key-case.js';
 import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from './rows.js';
 import type { Connection, SqlValue } from '../sqlite/connection.js';
 import type { Attempt, AttemptQuery, MarkHistoryEntry } from './types.js';
@@ -122,4 +123,65 @@ export async function listMarkHistory(db: Connection, callerKey: string, limit?:
     at: r.at,
     by: r.by,
   }));
+}
+
+/** A text with its ASCII letters in upper (`up`) or lower case, the rest as is. */
+function asciiCase(text: string, up: boolean): string {
+  return up ? text.replace(/[a-z]+/g, (s) => s.toUpperCase()) : text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+}
+
+/** The case variants of a text's lead up to its first `n` ASCII letters (`pr` → `PR`, `Pr`, `pR`, `pr`). */
+function leadVariants(text: string, n: number): string[] {
+  let variants = [''];
+  let letters = 0;
+  for (let i = 0; i < text.length && letters < n; i++) {
+    const c = text.charAt(i);
+    if (/[A-Za-z]/.test(c)) {
+      letters++;
+      variants = variants.flatMap((v) => [`${v}${c.toUpperCase()}`, `${v}${c.toLowerCase()}`]);
+    } else variants = variants.map((v) => `${v}${c}`);
+  }
+  return variants;
+}
+
+/**
+ * Another spelling of a raw key that `table`'s `caller_key` holds (numbers: its primary key; attempts: its
+ * (caller_key, time) index), or null. Every case variant of a text lies between its upper- and its lower-case
+ * spelling; the variants of its first three letters split that into at most eight narrow ranges of the index, walked
+ * one distinct key at a time.
+ */
+async function spellingIn(db: Connection, table: 'numbers' | 'attempts', key: string): Promise<string | null> {
+  const folded = foldRawKey(key);
+  const text = key.slice(4);
+  for (const lead of leadVariants(text, 3)) {
+    const rest = text.slice(lead.length);
+    const high = `raw:${lead}${asciiCase(rest, false)}`;
+    let after = `raw:${lead}${asciiCase(rest, true)}`;
+    let op = '>=';
+    for (;;) {
+      const row = await db.get<{ caller_key: string }>(
+        `SELECT caller_key FROM ${table} WHERE caller_key ${op} ? AND caller_key <= ? ORDER BY caller_key LIMIT 1`,
+        [after, high],
+      );
+      if (row === undefined) break;
+      if (foldRawKey(row.caller_key) === folded) return row.caller_key;
+      after = row.caller_key;
+      op = '>';
+    }
+  }
+  return null;
+}
+
+/**
+ * The spelling the register keeps for a caller named by hand (the panel's and the API's URLs, the CLI): a sender ID
+ * typed in another case (`raw:promo-energia`) names the sender whose texts the register has (`raw:PROMO-ENERGIA`),
+ * else the one marked; any other key, or one the register has nothing of in any case, as typed.
+ */
+export async function keptSpelling(db: Connection, key: string): Promise<string> {
+  if (!hasLetters(key)) return key;
+  if ((await db.get('SELECT 1 FROM attempts WHERE caller_key = ? LIMIT 1', [key])) !== undefined) return key;
+  const texted = await spellingIn(db, 'attempts', key);
+  if (texted !== null) return texted;
+  if ((await db.get('SELECT 1 FROM numbers WHERE caller_key = ?', [key])) !== undefined) return key;
+  return (await spellingIn(db, 'numbers', key)) ?? key;
 }

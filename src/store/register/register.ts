@@ -40,7 +40,7 @@ import { CHECK_PASSES_DAYS, loadCheckPasses } from '../memory/check-passes.js';
 import { loadIndex, type IndexLoadStats } from '../memory/load-index.js';
 import { silentLogger, type StoreLogger } from '../logger.js';
 import { MIGRATIONS, migrate } from '../sqlite/migrations.js';
-import { attemptStats, listAttempts, listMarkHistory } from './queries.js';
+import { attemptStats, keptSpelling, listAttempts, listMarkHistory } from './queries.js';
 import type { PrefixIndexOptions } from '../memory/prefix-index.js';
 import { noteLearned } from '../memory/learn-from-attempt.js';
 import { isRefusalAction } from './refusal.js';
@@ -976,6 +976,10 @@ class SqliteRegister implements OpenedRegister {
 
   markHistory(callerKey: string, limit?: number): Promise<MarkHistoryEntry[]> {
     return listMarkHistory(this.reader, callerKey, limit);
+  }
+
+  keptSpelling(callerKey: string): Promise<string> {
+    return keptSpelling(this.reader, callerKey);
   }
 
   flush(): Promise<void> {

@@ -297,6 +297,11 @@ export interface Register extends EvidenceLookup {
   numberSummary(callerKey: string, withheld?: boolean): Promise<NumberSummary>;
   /** Every change of mark of a number, newest first (at most `limit`, default 100). */
   markHistory(callerKey: string, limit?: number): Promise<MarkHistoryEntry[]>;
+  /**
+   * The key the register keeps for a caller named by hand: a sender ID typed in another case (`raw:promo-energia`)
+   * gives the spelling its texts came with (`raw:PROMO-ENERGIA`), else the one marked; any other key as it is.
+   */
+  keptSpelling(callerKey: string): Promise<string>;
   evidenceFor(callerKey: string, slot?: CallerSlot): CallerEvidence;
   /**
    * Rows another connection wrote to the register file (imports, src/sharing): the index follows at once.
