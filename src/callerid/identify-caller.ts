@@ -3,7 +3,7 @@
  * Order of trust: P-Asserted-Identity (asserted by the carrier's network), Remote-Party-ID, From.
  */
 import { headerValues, parseNameAddrFor } from './header-values.js';
-import { normalizeNumber, normalizePlainNumber } from './normalize-number.js';
+import { isPlaceholderNumber, normalizeNumber, normalizePlainNumber } from './normalize-number.js';
 import { attestationFromPassports, attestationFromVerstat, passportsFromIdentity, toAttestation } from './passport.js';
 import { isAnonymousName, isAnonymousUri, privacyWithholds, rpidPrivacy, type RpidPrivacy } from './privacy.js';
 import { parseUri, uriNumberText } from './sip-uri.js';
@@ -687,11 +687,15 @@ export function identifyKept(headers: SipHeaderSource, opts: IdentifyOptions): K
  * withheld. Keyed by it, a hospital, a school and a call centre were one caller: the school was refused for the call
  * centre's refusal and the hospital's short call (session 49, through drachtio-server with sipp). Nothing is learned
  * of such callers, as of `sip:anonymous@…`; `screening.withheld` and the withheld action are the office's say.
+ *
+ * Nor has a caller ID that is a placeholder without being withheld (`<sip:0000000000@…>`, `<sip:+39@…>`:
+ * isPlaceholderNumber), for the same reason: keyed by it, a school was refused for a call centre's decline behind the
+ * same junk ID (session 49). `screening.unparsable` is the office's say over such calls (classify.ts).
  */
 export function callerKey(identity: CallerIdentity): string | null {
   const n = identity.number;
   if (n === null) return null;
   if (n.e164 !== null) return n.e164;
-  if (identity.withheld) return null;
-  return n.raw === '' ? null : `raw:${n.raw}`;
+  if (identity.withheld || n.raw === '' || isPlaceholderNumber(n)) return null;
+  return `raw:${n.raw}`;
 }

@@ -11,7 +11,7 @@ export {
   trunkUsers,
   type TrunkUsers,
 } from './called-number.js';
-export { normalizeNumber } from './normalize-number.js';
+export { isPlaceholderNumber, normalizeNumber } from './normalize-number.js';
 export { parsePassport } from './passport.js';
 export { sipUriAddress, sipUriHost, splitHostPort, type HostPort, type SipUriAddress } from './uri-host.js';
 export type {

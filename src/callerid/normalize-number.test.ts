@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../test/support/prng.js';
-import { normalizeNumber, normalizePlainNumber } from './normalize-number.js';
+import { isPlaceholderNumber, normalizeNumber, normalizePlainNumber } from './normalize-number.js';
 
 describe('normalizeNumber', () => {
   it.each([
@@ -135,5 +135,33 @@ describe('normalizePlainNumber (a `+` and digits, or digits, already scanned: id
       const country = ['IT', 'US', 'GB', '', 'XX', 'it'][Math.floor(rand() * 6)]!;
       expect(normalizePlainNumber(raw, country)).toEqual(normalizeNumber(raw, country));
     }
+  });
+});
+
+describe("isPlaceholderNumber (a carrier's caller ID that names no one: session 49)", () => {
+  it.each([
+    ['0000000000', true],
+    ['0', true],
+    ['00', true],
+    ['000', true],
+    ['+', true],
+    ['-', true],
+    ['+39', true],
+    ['0039', true],
+    ['+3900', true],
+    ['+1', true],
+    ['tel:+39', true],
+    // Not placeholders: a number, a short code, a name (a sender, keyed by its text), two national digits, masked digits.
+    ['0212345678', false],
+    ['+390212345678', false],
+    ['112', false],
+    ['48018', false],
+    ['IntesaSP', false],
+    ['gw01', false],
+    ['12', false],
+    ['39', false],
+    ['0212**5678', false],
+  ])('%s: %s', (raw, placeholder) => {
+    expect(isPlaceholderNumber(normalizeNumber(raw, 'IT'))).toBe(placeholder);
   });
 });

@@ -277,3 +277,34 @@ export function normalizePlainNumber(raw: string, defaultCountry: string): Phone
     flags: parsed.flags.slice(),
   };
 }
+
+/**
+ * Whether a caller ID without an E.164 number names no one: no digit at all (`+`), only zeros (`0000000000`, `0`),
+ * or a country code alone (`+39`, `0039`: too short in international form), as carriers send where they have no
+ * number for the caller. Every caller such a carrier passes reads the same, so it is no caller's key (callerKey) and
+ * it is not a valid number (classify.ts). A name (`IntesaSP`, flagged `not-a-number`: one sender, keyed by its text)
+ * and a short code (`48018`, `112`) are not placeholders, nor a national number of one or two digits (`12`).
+ */
+export function isPlaceholderNumber(n: PhoneNumber): boolean {
+  if (n.e164 !== null) return false;
+  let tooShort = false;
+  for (const flag of n.flags) {
+    if (flag === 'not-a-number' || flag === 'short-code') return false;
+    if (flag === 'too-short') tooShort = true;
+  }
+  const raw = n.raw;
+  let plus = false;
+  let digits = 0;
+  let leadingZeros = 0;
+  let nonZero = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x2b && digits === 0) plus = true;
+    if (c < 0x30 || c > 0x39) continue;
+    if (c !== 0x30) nonZero = true;
+    else if (!nonZero) leadingZeros++;
+    digits++;
+  }
+  if (!nonZero) return true;
+  return tooShort && (plus || leadingZeros >= 2);
+}

@@ -929,6 +929,26 @@ const EVERY_CODE: Record<ReasonCode, Array<[ReasonLike, string, string]>> = {
       'ha richiamato dopo un rifiuto basato solo sulle prove contro il suo paese o la sua numerazione, e nient’altro contro questo numero: verifica umana (premere un tasto) invece (actions.rangeRepeat)',
     ],
   ],
+  'withheld-refusal': [
+    [
+      {
+        code: 'withheld-refusal',
+        text: 'refused only for withholding its number (with it shown: tag): not counted as a refusal of the number',
+        params: { action: 'tag' },
+      },
+      'refused only for withholding its number (with it shown: tag): not counted as a refusal of the number',
+      'rifiutata solo perché ha nascosto il numero (con il numero visibile: passata, segnata sospetta): non conta come rifiuto del numero',
+    ],
+    [
+      {
+        code: 'withheld-refusal',
+        text: 'refused only for withholding its number (with it shown: allow): not counted as a refusal of the number',
+        params: { action: 'allow' },
+      },
+      'refused only for withholding its number (with it shown: allow): not counted as a refusal of the number',
+      'rifiutata solo perché ha nascosto il numero (con il numero visibile: lasciata passare): non conta come rifiuto del numero',
+    ],
+  ],
 };
 
 describe('reasons said from their facts, in both languages', () => {

@@ -143,6 +143,7 @@ export const REASON_LANGUAGE: Readonly<Record<ReasonCode, 'it' | 'en'>> = {
   'check-no-second-chance': 'it',
   'check-not-possible': 'it',
   'range-repeat': 'it',
+  'withheld-refusal': 'it',
 };
 
 /**
@@ -359,6 +360,8 @@ const IT: Partial<Record<ReasonCode, Render>> = {
   },
   'range-repeat': (f) =>
     `ha richiamato dopo un rifiuto basato solo sulle prove contro il suo paese o la sua numerazione, e nient’altro contro questo numero: ${actionText('it', f.str('action'))} invece (actions.rangeRepeat)`,
+  'withheld-refusal': (f) =>
+    `rifiutata solo perché ha nascosto il numero (con il numero visibile: ${actionText('it', f.str('action'))}): non conta come rifiuto del numero`,
 };
 
 /** A friend's report's Italian sentence as the panel said it before its params named its items (an older row). */
@@ -614,6 +617,11 @@ const EN: Readonly<Record<ReasonCode, Render>> = {
   'check-not-possible': asWritten((_, t) => /^human check not possible \(.+\): tagged instead$/.test(t)),
   'range-repeat': asWritten((f, t) =>
     between(t, 'called again after a refusal that rested on ', `: ${f.str('action')} instead (actions.rangeRepeat)`),
+  ),
+  'withheld-refusal': asWritten(
+    (f, t) =>
+      t ===
+      `refused only for withholding its number (with it shown: ${f.str('action')}): not counted as a refusal of the number`,
   ),
 };
 

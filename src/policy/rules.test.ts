@@ -8,9 +8,11 @@ import { actionPolicy } from '../config/derive.js';
 import { configSchema, type Config } from '../config/schema.js';
 import type { CallerIdentity } from '../callerid/types.js';
 import { formatAction } from '../screening/policy.js';
-import { caller, withheldCaller } from '../screening/test-fixtures.js';
-import type { Decision, Verdict } from '../screening/types.js';
-import { pickAction, policyReason } from './rules.js';
+import { createClassifier } from '../screening/classify.js';
+import { DEFAULT_LEARNING_RULES } from '../screening/learning.js';
+import { caller, evidence, number, rules, withheldCaller } from '../screening/test-fixtures.js';
+import type { CallerEvidence, Decision, Verdict } from '../screening/types.js';
+import { pickAction, policyReason, withheldRefusalReason } from './rules.js';
 
 const SUPPORT = '+390212345670';
 const SALES = '+390212345671';
@@ -288,5 +290,125 @@ describe('policies in the config', () => {
       expect(hours.safeParse({ ...base, closed: [bad] }).success, bad).toBe(false);
     }
     expect(hours.safeParse({ ...base, closed: ['02-29', '2026-12-24', '2026-08-10..2026-08-21'] }).success).toBe(true);
+  });
+});
+
+describe('a refusal that rested on the withholding alone (session 49)', () => {
+  // Tuesday 1 Dec 2026, 10:00 in Rome: the office open, no rule about hours.
+  const TUE = Date.parse('2026-12-01T10:00:00+01:00');
+  const MIN = 60_000;
+  const decide = createClassifier(rules({ learning: DEFAULT_LEARNING_RULES }));
+  const withheldAction = actionPolicy({
+    ...config(),
+    policies: [],
+    actions: { ...config().actions, withheld: 'reject' },
+  });
+  const hospital = withheldCaller('privacy-header', number('+390255501000'));
+  /** Three calls to the main line within the last ten minutes: a burst, suspect with the number shown. */
+  const calledBack = evidence({ attempts: [TUE - 9 * MIN, TUE - 6 * MIN, TUE - 3 * MIN] });
+
+  interface Row {
+    who: string;
+    identity: CallerIdentity;
+    ev: CallerEvidence;
+    policy: typeof policy;
+    did: string;
+    /** The action shown in the reason, or null: no such reason (the refusal is one of the number). */
+    shown: string | null;
+  }
+  const ROWS: Row[] = [
+    {
+      who: 'a hospital withheld, on the sales line',
+      identity: hospital,
+      ev: evidence(),
+      policy,
+      did: SALES,
+      shown: 'allow',
+    },
+    {
+      who: 'a hospital withheld, actions.withheld reject',
+      identity: hospital,
+      ev: evidence(),
+      policy: withheldAction,
+      did: OTHER,
+      shown: 'allow',
+    },
+    {
+      who: 'a hospital withheld calling back within minutes, actions.withheld reject (shown: tagged)',
+      identity: hospital,
+      ev: calledBack,
+      policy: withheldAction,
+      did: OTHER,
+      shown: 'tag',
+    },
+    {
+      who: 'a caller withheld calling back within minutes, on the sales line (shown: refused all the same)',
+      identity: hospital,
+      ev: calledBack,
+      policy,
+      did: SALES,
+      shown: null,
+    },
+    {
+      who: 'a caller withheld that the office marked nuisance',
+      identity: hospital,
+      ev: evidence({ mark: { label: 'nuisance', at: TUE - 86_400_000, company: null, category: null } }),
+      policy: withheldAction,
+      did: OTHER,
+      shown: null,
+    },
+    {
+      who: "a caller withheld found nuisance, its withholding weighed in (shown: tagged): crocetta's verdict, counted",
+      identity: hospital,
+      ev: evidence({ ...calledBack, talks: [{ at: TUE - 3 * MIN, seconds: 3 }] }),
+      policy: withheldAction,
+      did: OTHER,
+      shown: null,
+    },
+    {
+      who: 'a withheld caller with no number (nothing is learned of it)',
+      identity: withheldCaller('anonymous-uri'),
+      ev: evidence(),
+      policy: withheldAction,
+      did: OTHER,
+      shown: null,
+    },
+    {
+      who: 'a caller with its number shown, refused on the sales line',
+      identity: caller('+390255501000'),
+      ev: calledBack,
+      policy,
+      did: SALES,
+      shown: null,
+    },
+  ];
+
+  it.each(ROWS)('$who', (row) => {
+    const where = { did: row.did, time: TUE };
+    const decision = decide(row.identity, row.ev, TUE, where);
+    const action = pickAction(decision, row.identity, row.policy, where).action;
+    expect(formatAction(action)).toBe('reject:607');
+    const reason = withheldRefusalReason(row.identity, decision, action, row.policy, where, (shown) =>
+      decide(shown, row.ev, TUE, where),
+    );
+    if (row.shown === null) {
+      expect(reason).toBeNull();
+      return;
+    }
+    expect(reason).toEqual({
+      code: 'withheld-refusal',
+      text: `refused only for withholding its number (with it shown: ${row.shown}): not counted as a refusal of the number`,
+      weight: 0,
+      params: { action: row.shown },
+    });
+  });
+
+  it('gives no reason when the call was not refused', () => {
+    const where = { did: OTHER, time: TUE };
+    const decision = decide(hospital, evidence(), TUE, where);
+    const reason = withheldRefusalReason(hospital, decision, { kind: 'tag' }, policy, where, (shown) =>
+      decide(shown, evidence(), TUE, where),
+    );
+    expect(reason).toBeNull();
   });
 });

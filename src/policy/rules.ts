@@ -87,6 +87,49 @@ export function pickAction(
     : { action, rule: null, open };
 }
 
+/** Whether an action refuses the caller: `reject`, an announcement, `hangup` (store/register/refusal.ts alike). */
+export function refuses(action: Action): boolean {
+  const k = action.kind;
+  return k === 'reject' || k === 'announce-early' || k === 'announce-answer' || k === 'hangup';
+}
+
+/** The caller as it would be had it shown its number: the same number, name and attestation, not withheld. */
+export function shownCaller(identity: CallerIdentity): CallerIdentity {
+  return Object.assign({}, identity, { withheld: false, withheldReason: null });
+}
+
+/**
+ * The reason of a refusal that rested on the withholding alone, or null: a withheld caller with a number (its
+ * P-Asserted-Identity), not found nuisance, refused by the office's policy about hidden numbers (`actions.withheld`,
+ * a rule's `withheld` verdict, a rule refusing suspects where the withholding alone made it suspect), which the same
+ * call with that number shown would not be (`decideShown` decides it: the classifier on the same evidence, at the
+ * same time, and the same policy). Counted as a refusal of the number, the repeat rule refused the same hospital
+ * calling back with its number shown on its 3rd call, on any line (session 49). The register keeps it refused, with
+ * this reason (weight 0); the evidence index does not count it (store/register/refusal.ts countsForRepeat). A
+ * nuisance verdict is crocetta's judgement of the caller, its withholding weighed in (`screening.withheld`): its
+ * refusal counts as ever, so the repeat rule still catches a call centre that hides its number.
+ */
+export function withheldRefusalReason(
+  identity: CallerIdentity,
+  decision: Decision,
+  action: Action,
+  policy: ActionPolicy,
+  call: PolicyCall,
+  decideShown: (shown: CallerIdentity) => Decision,
+): Reason | null {
+  if (!identity.withheld || identity.number === null || identity.number.e164 === null) return null;
+  if (decision.verdict === 'nuisance' || !refuses(action)) return null;
+  const shown = shownCaller(identity);
+  const shownAction = pickAction(decideShown(shown), shown, policy, call).action;
+  if (refuses(shownAction)) return null;
+  return {
+    code: 'withheld-refusal',
+    text: `refused only for withholding its number (with it shown: ${formatAction(shownAction)}): not counted as a refusal of the number`,
+    weight: 0,
+    params: { action: formatAction(shownAction) },
+  };
+}
+
 /** "closed (Ferragosto)", "open", "closed (2026-08-10..2026-08-21)": the business's state in words. */
 export function describeOpen(state: OpenState): string {
   if (state.open) return 'open';

@@ -1,3 +1,4 @@
+import { isPlaceholderNumber } from '../callerid/normalize-number.js';
 import type { CallerIdentity, WithheldReason } from '../callerid/types.js';
 import { behaviourReasons } from './behaviour.js';
 import { blockReason } from './blocks.js';
@@ -571,5 +572,6 @@ function isNotANumber(identity: CallerIdentity, context: CallContext | undefined
     if (message && flag === 'alphanumeric') return false;
     if (NOT_A_NUMBER_FLAGS.has(flag)) bad = true;
   }
-  return bad;
+  // A carrier's placeholder (`+39`, `0`: too short, no flag above) names no one either.
+  return bad || isPlaceholderNumber(number);
 }

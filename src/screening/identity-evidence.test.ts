@@ -60,6 +60,17 @@ describe('caller IDs that are not numbers', () => {
     ]);
   });
 
+  it("a carrier's placeholder too short to be flagged (+39, 0): not a valid number either; two national digits are no placeholder", () => {
+    for (const raw of ['+39', '0039', '0']) {
+      const d = run(rawCaller(raw, ['too-short']));
+      expect(d.verdict, raw).toBe('suspect');
+      expect(d.reasons).toEqual([
+        expect.objectContaining({ code: 'unparsable-number', text: `caller ID is not a valid number ("${raw}")` }),
+      ]);
+    }
+    expect(run(rawCaller('12', ['too-short'])).reasons).toEqual([]);
+  });
+
   it('follows rules.unparsable', () => {
     expect(run(rawCaller('12#45', ['unparsable']), rules({ unparsable: 'nuisance' })).verdict).toBe('nuisance');
     expect(run(rawCaller('12#45', ['unparsable']), rules({ unparsable: 'unknown' })).score).toBe(0);

@@ -69,6 +69,8 @@ export type ReasonCode =
   | 'policy-rule'
   // actions.rangeRepeat chose the action (a call again after a refusal on its range's evidence alone), weight 0
   | 'range-repeat'
+  // a withheld caller refused only for withholding its number (policy/rules.ts), weight 0: not a refusal of the number
+  | 'withheld-refusal'
   // the human check (issue 15): a pass remembered, or no second chance after a nuisance mark
   | 'check-remembered'
   | 'check-no-second-chance'

@@ -2,7 +2,7 @@ import { callerKey, calledNumber, identifyKept, type KeptCaller, type TrunkUsers
 import { UNKNOWN_CALLER, type CallerIdentity, type PhoneNumber, type SipHeaderSource } from '../callerid/types.js';
 import type { Classifier } from '../screening/classify.js';
 import { formatAction, type Action, type ActionPolicy } from '../screening/policy.js';
-import { pickAction, policyReason, type PolicyCall } from '../policy/rules.js';
+import { pickAction, policyReason, withheldRefusalReason, type PolicyCall } from '../policy/rules.js';
 import {
   NO_EVIDENCE,
   type CallerEvidence,
@@ -343,6 +343,14 @@ function faultScreening(
   };
 }
 
+/** `reasons` and the policy's own reasons after them (a new list). */
+function withAdded(reasons: readonly Reason[], rule: Reason | null, hiding: Reason | null): Reason[] {
+  const out = reasons.slice();
+  if (rule !== null) out.push(rule);
+  if (hiding !== null) out.push(hiding);
+  return out;
+}
+
 /** classify → policy → check memory, on the caller's evidence (fails open with the fault, as screen() does). */
 function classified(
   identity: CallerIdentity,
@@ -362,11 +370,24 @@ function classified(
     const classified = classify(identity, evidence, now, call);
     const choice = pickAction(classified, identity, policy, call);
     const ruleReason = policyReason(choice);
+    // A withheld caller refused for the withholding alone (decided again as if shown: withheld refusals only).
+    const hiding = identity.withheld
+      ? withheldRefusalReason(identity, classified, choice.action, policy, call, (shown) =>
+          classify(shown, evidence, now, call),
+        )
+      : null;
     // Field by field, not `{ ...classified, reasons }`: no object spread on the call's path (no-object-spread.test.ts).
     const withRule: Decision =
-      ruleReason === null
+      ruleReason === null && hiding === null
         ? classified
-        : { verdict: classified.verdict, score: classified.score, reasons: [...classified.reasons, ruleReason] };
+        : {
+            verdict: classified.verdict,
+            score: classified.score,
+            reasons:
+              hiding === null
+                ? [...classified.reasons, ruleReason as Reason]
+                : withAdded(classified.reasons, ruleReason, hiding),
+          };
     // Only a check has a memory to ask (applyCheckMemory gives any other action and its decision back as they are,
     // in an object of its own: ~40 bytes a decision).
     if (choice.action.kind !== 'check') {

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
 import { passportJws } from '../fixtures/callerid-invites.js';
-import { latestAttempt, startHarness, type Harness } from '../support/crocetta-harness.js';
+import { attemptsOf, latestAttempt, startHarness, type Harness } from '../support/crocetta-harness.js';
 
 let h: Harness;
 
@@ -52,6 +52,25 @@ describe('learned evidence through drachtio', () => {
     expect(await call(200)).toBe(200);
   });
 
+  it.each(['<sip:0000000000@carrier.example>', '<sip:+39@carrier.example>'])(
+    'learns nothing of callers behind a junk caller ID that is not withheld (%s): a school is not refused for a call centre',
+    async (junk) => {
+      // The carrier has no number for these callers and sends the same junk ID for all of them, no anonymous name:
+      // a call centre the receptionist declines (603), twice more unanswered, then a school (session 49).
+      const did = '+390612345678';
+      const call = async (status: number): Promise<number> => {
+        h.clock.advance(60_000);
+        h.double.onProxy(() => [{ status }]);
+        const invite = buildInvite({ from: junk, to: did, requestUri: `sip:${did}@127.0.0.1` });
+        const final = (await h.double.injectRequest(invite).waitForFinal()).status;
+        await h.app.register.flush();
+        return final;
+      };
+      expect([await call(603), await call(480), await call(480)]).toEqual([603, 480, 480]);
+      expect(await call(200)).toBe(200);
+    },
+  );
+
   it('never screens an emergency number, even when marked nuisance', async () => {
     await h.api('POST', '/api/numbers/raw%3A112/mark', { label: 'nuisance' });
     h.double.onProxy(() => [{ status: 200 }]);
@@ -72,5 +91,45 @@ describe('learned evidence through drachtio', () => {
     expect(row?.reasons.map((r) => r.text)).toContain(
       'caller ID +12025550123 does not match the number its STIR/SHAKEN token was signed for (+12025559999)',
     );
+  });
+});
+
+describe('a refusal for the withholding alone is no refusal of the number (session 49)', () => {
+  it('a hospital refused withheld by actions.withheld calls back with its number shown: put through, after a restart too', async () => {
+    // The office refuses withheld callers (ACTION_WITHHELD=reject). The hospital's withheld call (Privacy: id, its
+    // number asserted) is refused; counted as a refusal of its number, its calls with the number shown were "1st,
+    // 2nd attempt after a refusal" and the 3rd was refused (session 49, through drachtio-server with sipp).
+    const hospital = '+390255501000';
+    const did = '+390612345678';
+    const h2 = await startHarness({ ACTION_WITHHELD: 'reject', SHOW_WITHHELD_NUMBERS: 'true' });
+    try {
+      h2.double.onProxy(() => [{ status: 480 }]);
+      const call = async (withheld: boolean): Promise<number> => {
+        h2.clock.advance(25 * 60_000); // no burst: at most 3 calls within the hour
+        const invite = buildInvite({
+          ...(withheld
+            ? { from: '"Anonymous" <sip:anonymous@anonymous.invalid>', pai: `tel:${hospital}`, privacy: 'id' }
+            : { from: hospital }),
+          to: did,
+          requestUri: `sip:${did}@127.0.0.1`,
+        });
+        const status = (await h2.double.injectRequest(invite).waitForFinal()).status;
+        await h2.app.register.flush();
+        return status;
+      };
+      expect(await call(true)).toBe(607);
+      expect([await call(false), await call(false), await call(false)]).toEqual([480, 480, 480]);
+      await h2.restartApp();
+      expect(await call(false)).toBe(480);
+      const rows = await attemptsOf(h2, hospital);
+      const refused = rows.find((a) => a.action === 'reject:607');
+      expect(refused?.withheld).toBe(true);
+      expect(refused?.reasons.find((r) => r.code === 'withheld-refusal')?.text).toBe(
+        'refused only for withholding its number (with it shown: allow): not counted as a refusal of the number',
+      );
+      for (const a of rows) expect(a.reasons.map((r) => r.code)).not.toContain('attempt-after-refusal');
+    } finally {
+      await h2.stop();
+    }
   });
 });

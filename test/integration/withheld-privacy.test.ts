@@ -388,3 +388,60 @@ describe('SHOW_WITHHELD_NUMBERS=true (the operator chose to see them)', () => {
     expect(rows[0]).toMatchObject({ callerKey: HIDDEN, callerE164: HIDDEN, withheld: true });
   });
 });
+
+describe("a hidden caller's next call is predicted withheld as its calls came (session 49)", () => {
+  let h: Harness;
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('from sip:anonymous@… with an asserted number: its page and the API say "anonymous caller", not Privacy: id', async () => {
+    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+    h.double.onProxy(() => [{ status: 200 }]);
+    const invite = buildInvite({
+      from: '"Anonymous" <sip:anonymous@anonymous.invalid>',
+      pai: `tel:${HIDDEN}`,
+      to: DID,
+      requestUri: `sip:${DID}@127.0.0.1`,
+    });
+    expect((await h.double.injectRequest(invite).waitForFinal()).status).toBe(200);
+    await h.app.register.flush();
+    const rows = ((await h.api('GET', '/api/attempts')).json as { attempts: Attempt[] }).attempts;
+    const token = rows[0]?.callerKey ?? '';
+    expect(token).toMatch(/^hidden:/);
+    expect(rows[0]?.reasons.map((r) => r.text)).toContain('anonymous caller');
+    const number = (await h.api('GET', `/api/numbers/${encodeURIComponent(token)}`)).json as {
+      reasons: { code: string; text: string }[];
+    };
+    expect(number.reasons.filter((r) => r.code === 'withheld').map((r) => r.text)).toEqual(['anonymous caller']);
+    const s = await panelSession((p) => h.url(p), PASSWORD, 'it');
+    const page = await get(h, s, `/numbers/${encodeURIComponent(token)}`);
+    expect(page.text).toContain('chiamante anonimo');
+    expect(page.text).not.toContain('numero nascosto (Privacy: id)');
+  });
+});
+
+describe('a junk caller ID that is not withheld, in the register (session 49)', () => {
+  let h: Harness;
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('is shown as received, not as withheld, with no page to open', async () => {
+    h = await startHarness({ ADMIN_PASSWORD: PASSWORD });
+    h.double.onProxy(() => [{ status: 480 }]);
+    const invite = buildInvite({
+      from: '<sip:0000000000@carrier.example>',
+      to: DID,
+      requestUri: `sip:${DID}@127.0.0.1`,
+    });
+    expect((await h.double.injectRequest(invite).waitForFinal()).status).toBe(480);
+    await h.app.register.flush();
+    const rows = ((await h.api('GET', '/api/attempts')).json as { attempts: Attempt[] }).attempts;
+    expect(rows[0]).toMatchObject({ callerKey: null, callerRaw: '0000000000', withheld: false, verdict: 'suspect' });
+    const s = await panelSession((p) => h.url(p), PASSWORD, 'it');
+    const register = (await get(h, s, '/register')).text;
+    expect(register).toContain('<span class="muted">0000000000</span>');
+    expect(register).not.toContain('/numbers/raw%3A0000000000');
+  });
+});

@@ -106,7 +106,13 @@ ${options.map(([v, text]) => html`<option value="${v}"${v === current ? html` se
 }
 
 function callerCell(a: Attempt, ctx: PageContext): SafeHtml {
-  if (a.callerKey === null) return html`<span class="muted">${ctx.loc.t('withheld')}</span>`;
+  if (a.callerKey === null) {
+    // A caller ID that names no one, not withheld (a carrier's placeholder, `0000000000`): as received, with no page
+    // (callerKey: it would be every caller that carrier has no number for).
+    if (!a.withheld && a.callerRaw !== null && a.callerRaw !== '')
+      return html`<span class="muted">${a.callerRaw}</span>`;
+    return html`<span class="muted">${ctx.loc.t('withheld')}</span>`;
+  }
   // A caller known only from withheld calls: its token, read "Numero nascosto · A3F9" (withheld.ts).
   if (hiddenTag(a.callerKey) !== null)
     return html`<a href="${numberHref(a.callerKey)}" class="hidden-caller" title="${ctx.loc.t('hiddenCallerTitle')}">${ctx.loc.phone(a.callerKey)}</a>`;

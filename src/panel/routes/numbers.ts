@@ -6,10 +6,11 @@
  */
 import express, { Router } from 'express';
 import { z } from 'zod';
-import type { CallerIdentity } from '../../callerid/types.js';
+import type { CallerIdentity, WithheldReason } from '../../callerid/types.js';
 import { contextOfCaller } from '../../screening/classify.js';
 import { formatAction } from '../../screening/policy.js';
 import type { CallerEvidence } from '../../screening/types.js';
+import type { Attempt } from '../../store/register/types.js';
 import { APPEAL_BY } from '../../sharing/feeds/feed-publisher.js';
 import { localDay } from '../../store/reports/local-days.js';
 import { keyFromParam } from '../caller-param.js';
@@ -89,6 +90,15 @@ function rawKindOf(
 function onlyTexts(attempts: readonly { kind: string }[]): boolean {
   return attempts.length > 0 && attempts.every((a) => a.kind === 'message');
 }
+
+/** The ways of withholding a withheld call's reason may name (WithheldReason). */
+const WITHHELD_REASONS: ReadonlySet<string> = new Set<WithheldReason>([
+  'privacy-header',
+  'rpid-privacy',
+  'anonymous-uri',
+  'anonymous-name',
+  'no-number',
+]);
 
 export function numbersRouter(deps: NumbersDeps): Router {
   const router = Router();
@@ -172,6 +182,23 @@ export function numbersRouter(deps: NumbersDeps): Router {
     withheld.mask(
       await register.attempts({ callerKey: c.key, limit, ...(c.only !== undefined && { withheld: c.only }) }),
     );
+  /**
+   * A hidden caller's next call withheld as its latest withheld call was (`why` of that call's `withheld` reason:
+   * `sip:anonymous@…` reads "anonymous caller"), where keyFromParam supposes Privacy: id; any other caller as it is.
+   * `attempts`: its calls in view, newest first (a hidden caller's are its withheld ones).
+   */
+  const asItCalled = (c: Viewed, attempts: readonly Attempt[]): Viewed => {
+    if (!c.hidden) return c;
+    for (const a of attempts) {
+      for (const r of a.reasons) {
+        const why = r.code === 'withheld' ? r.params?.['why'] : undefined;
+        if (typeof why === 'string' && WITHHELD_REASONS.has(why)) {
+          return { ...c, identity: { ...c.identity, withheldReason: why as WithheldReason } };
+        }
+      }
+    }
+    return c;
+  };
   /** What the next call from this caller would get, with friends' reports; a hidden caller's without its digits. */
   const classify = (c: Viewed, evidence: CallerEvidence, now: number, textsOnly: boolean) => {
     const decision = live.classify(c.identity, evidence, now, contextOfCaller(c.identity, textsOnly));
@@ -181,14 +208,15 @@ export function numbersRouter(deps: NumbersDeps): Router {
   router.get('/numbers/:number', async (req, res) => {
     const ctx = pageContext(req, res, deps);
     const { params, query: q } = parseRequest(req, { params: numberParams, query: markedQuery });
-    const caller = await viewOf(params.number);
-    const { key, summary } = caller;
+    const viewed = await viewOf(params.number);
+    const { key, summary } = viewed;
     const [days, history, attempts, vocab] = await Promise.all([
-      daysOf(caller, localDay(ctx.now, timeZone)),
-      register.markHistory(key, 50).then((h) => (caller.unseen ? h.filter((m) => !m.by.endsWith(HIDDEN_BY)) : h)),
-      attemptsOf(caller, 50),
+      daysOf(viewed, localDay(ctx.now, timeZone)),
+      register.markHistory(key, 50).then((h) => (viewed.unseen ? h.filter((m) => !m.by.endsWith(HIDDEN_BY)) : h)),
+      attemptsOf(viewed, 50),
       reports.markVocabulary(),
     ]);
+    const caller = asItCalled(viewed, attempts);
     const evidence = evidenceOf(caller);
     const textsOnly = onlyTexts(attempts);
     const decision = classify(caller, evidence, ctx.now, textsOnly);
@@ -256,11 +284,12 @@ export function numbersRouter(deps: NumbersDeps): Router {
   });
 
   const numberJson = async (param: string) => {
-    const caller = await viewOf(param);
+    const viewed = await viewOf(param);
+    const recent = await attemptsOf(viewed, 20);
+    const caller = asItCalled(viewed, recent);
     const { key, identity, summary } = caller;
     const now = deps.clock.now();
     const evidence = evidenceOf(caller);
-    const recent = await attemptsOf(caller, 20);
     const textsOnly = onlyTexts(recent);
     const decision = classify(caller, evidence, now, textsOnly);
     const lines = linesNow(

@@ -8,7 +8,7 @@
  * outbound; anything else with an outside src is inbound. Times are the PBX's local time in `timeZone`.
  */
 import type { Readable } from 'node:stream';
-import { normalizeNumber } from '../../callerid/index.js';
+import { isPlaceholderNumber, normalizeNumber } from '../../callerid/index.js';
 import type { SourceItem } from '../import.js';
 import { csvRows } from '../text-input.js';
 
@@ -96,7 +96,11 @@ export async function* readAsteriskCdr(input: Readable, o: CdrOptions): AsyncGen
     }
     const caller = normalizeNumber(src, o.country);
     const withheld = src.trim() === '' || /anonymous|restricted|private|unknown/i.test(src);
-    const key = withheld ? null : (caller.e164 ?? (caller.raw === '' ? null : `raw:${caller.raw}`));
+    // As callerKey: a carrier's placeholder (`0000000000`, `+39`) is no caller's key.
+    const key =
+      withheld || isPlaceholderNumber(caller)
+        ? null
+        : (caller.e164 ?? (caller.raw === '' ? null : `raw:${caller.raw}`));
     const did = normalizeNumber(dst, o.country);
     const outcome = OUTCOMES[disposition.trim().toUpperCase()] ?? 'forwarded';
     const talk = Number(billsec);

@@ -198,4 +198,20 @@ describe('Asterisk CDR', () => {
     });
     await reg.close();
   });
+
+  it("keys no caller by a carrier's placeholder (0000000000, +39): every caller it has no number for (session 49)", async () => {
+    const file = await register();
+    const junk = ['0000000000', '+39'].map(
+      (src, i) =>
+        `"","${src}","0212345678","from-trunk","<${src}>","PJSIP/trunk-001${i}","PJSIP/100-002${i}","Dial","PJSIP/100","2026-11-03 10:1${i}:00","2026-11-03 10:1${i}:05","2026-11-03 10:1${i}:35",35,30,"ANSWERED","DOCUMENTATION","1730625000.${i}",""`,
+    );
+    expect((await run('asterisk-cdr', junk.join('\n'), file)).written).toMatchObject({ attempt: 2 });
+    const reg = await openRegister({ file, lookbackDays: 3650 });
+    const rows = await reg.attempts({});
+    expect(rows.map((a) => [a.callerRaw, a.callerKey]).sort()).toEqual([
+      ['+39', null],
+      ['0000000000', null],
+    ]);
+    await reg.close();
+  });
 });

@@ -12,7 +12,7 @@ import { EvidenceIndex } from './evidence-index.js';
 import { LABEL_NUISANCE, LABEL_TRUSTED } from './mark-table.js';
 import type { Clock, MarkLabel, Reason, Verdict } from '../../screening/types.js';
 import type { PrefixIndexOptions } from './prefix-index.js';
-import { isRefusalAction } from '../register/refusal.js';
+import { countsForRepeat, isRefusalAction, WITHHELD_REFUSAL } from '../register/refusal.js';
 import type { Connection } from '../sqlite/connection.js';
 import { DAY_MS } from '../../time/units.js';
 
@@ -97,7 +97,11 @@ export async function loadIndex(
     for (const r of rows) {
       index.addAttempt(r.caller_key, r.time);
       attempts++;
-      if (r.refused_at !== null) {
+      // A refusal for the withholding alone is no refusal of the number (its reasons say so: countsForRepeat).
+      if (
+        r.refused_at !== null &&
+        (r.reasons === null || !r.reasons.includes(WITHHELD_REFUSAL) || countsForRepeat(parseReasons(r.reasons)))
+      ) {
         index.addRefusal(r.caller_key, r.refused_at);
         refusals++;
       }

@@ -43,7 +43,7 @@ import { MIGRATIONS, migrate } from '../sqlite/migrations.js';
 import { attemptStats, keptSpelling, listAttempts, listMarkHistory } from './queries.js';
 import type { PrefixIndexOptions } from '../memory/prefix-index.js';
 import { noteLearned } from '../memory/learn-from-attempt.js';
-import { isRefusalAction } from './refusal.js';
+import { countsForRepeat, isRefusalAction } from './refusal.js';
 import {
   attemptLineHead,
   attemptLineTail,
@@ -665,7 +665,7 @@ class SqliteRegister implements OpenedRegister {
    */
   private learn(key: string, attempt: NewAttempt, refused: boolean): number | null {
     this.learned.addAttempt(key, attempt.time);
-    if (refused) this.learned.addRefusal(key, attempt.time);
+    if (refused && countsForRepeat(attempt.reasons)) this.learned.addRefusal(key, attempt.time);
     return noteLearned(this.learned, key, attempt, this.thresholds);
   }
 
