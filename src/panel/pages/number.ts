@@ -48,6 +48,8 @@ export interface NumberData {
   letThrough?: number | null;
   /** A `raw:` caller's kind: a text message's sender ID or a short code (the page says so); absent: neither. */
   rawKind?: 'sender-id' | 'short-code';
+  /** The caller's next request is judged as a text (contextOfCaller: a sender ID that only texted): the card says so. */
+  nextIsText?: boolean;
 }
 
 /** Who made a mark, in words: the register keeps `panel`, `api`, `cli`, `appeal`, `import:<format>`. */
@@ -101,7 +103,7 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
     ctx,
     shown,
     html`${d.marked ? markedNotice(ctx, d.marked, shown) : ''}${raw ? html`<p class="muted small" id="raw-caller">${t(d.rawKind === 'sender-id' ? 'rawSender' : d.rawKind === 'short-code' ? 'rawShortCode' : 'rawCaller')}</p>` : ''}<section class="cards wide" id="number-cards">
-  <div class="card"><div class="l">${t('nextCall')}</div><div>${verdictBadge(ctx.loc, d.decision.verdict)} <span class="muted small">${t('score')} ${scoreText(ctx.loc.lang, d.decision.score)}</span></div>
+  <div class="card"><div class="l">${t(d.nextIsText === true ? 'nextText' : 'nextCall')}</div><div>${verdictBadge(ctx.loc, d.decision.verdict)} <span class="muted small">${t('score')} ${scoreText(ctx.loc.lang, d.decision.score)}</span></div>
     <ul class="small">${d.decision.reasons.map((r) => html`<li>${reasonText(ctx.loc, r)}</li>`)}</ul></div>
   <div class="card"><div class="l">${t('mark')}</div><div>${markText}</div>
     ${datalists(ctx.loc.lang, d.vocab)}

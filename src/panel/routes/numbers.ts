@@ -248,6 +248,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
         ...(offersLetThrough(caller) && { letThrough: register.letThroughSince(key) }),
         ...(q.marked !== undefined && markAgrees(q.marked, summary.mark) && { marked: q.marked }),
         ...rawKindOf(caller, textsOnly),
+        ...(contextOfCaller(caller.identity, textsOnly) !== undefined && { nextIsText: true }),
       }),
     );
   });
