@@ -133,6 +133,35 @@ describe('text messages from banks, couriers and 2FA services', () => {
     expect(number.json).toMatchObject({ number: '+390212345678' });
   });
 
+  it('"let the next text through": a sender ID and a short code marked nuisance, their next text passes once (senders49)', async () => {
+    for (const [from, key] of [
+      ['PROMO-ENERGIA', 'raw:PROMO-ENERGIA'],
+      ['48018', 'raw:48018'],
+    ] as const) {
+      expect(await text(from, DIDS[0]!, 'Offerta')).toBe(200);
+      await h.api('POST', `/api/numbers/${encodeURIComponent(key)}/mark`, { label: 'nuisance' });
+      expect(await text(from, DIDS[0]!, 'Offerta')).toBe(607);
+      const asked = await h.api('POST', `/api/numbers/${encodeURIComponent(key)}/let-through`, {});
+      expect(asked.status).toBe(200);
+      expect((asked.json as { number: string; letThrough: { since: string } | null }).letThrough?.since).toMatch(/^20/);
+      expect(await text(from, DIDS[0]!, 'Offerta')).toBe(200);
+      expect(await text(from, DIDS[0]!, 'Offerta')).toBe(607);
+      await h.app.register.flush();
+      const after = await h.api('GET', `/api/numbers/${encodeURIComponent(key)}`);
+      expect(after.json).toMatchObject({ letThrough: null, mark: { label: 'nuisance' } });
+    }
+    const { cookie } = await panelSession((p) => h.url(p), PASSWORD);
+    const page = await (
+      await fetch(h.url(`/numbers/${encodeURIComponent('raw:PROMO-ENERGIA')}`), {
+        headers: { cookie: `${cookie}; crocetta_lang=it` },
+      })
+    ).text();
+    expect(page).toContain('Fai passare il prossimo messaggio');
+    // A caller ID that is neither (junk on a call) is still not offered it.
+    const junk = await h.api('POST', `/api/numbers/${encodeURIComponent('raw:xx??')}/let-through`, {});
+    expect(junk.status).toBe(400);
+  });
+
   it("a short code's and a sender ID's pages say what their next text gets", async () => {
     await text('4880', DIDS[0]!);
     await text('Poste.it', DIDS[0]!);

@@ -108,7 +108,7 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
   <div class="card"><div class="l">${t('mark')}</div><div>${markText}</div>
     ${datalists(ctx.loc.lang, d.vocab)}
     ${markForm(ctx, d.callerKey, { returnTo: here, open: true, company: d.mark?.company ?? null, category: d.mark?.category ?? null, marked: d.mark !== null })}
-    ${d.letThrough === undefined ? '' : letThroughForm(ctx, d.callerKey, d.letThrough)}</div>
+    ${d.letThrough === undefined ? '' : letThroughForm(ctx, d.callerKey, d.letThrough, d.rawKind !== undefined)}</div>
   <div class="card"><div class="l">${t('ticks')}</div><div>${ticks(d.total, ctx.loc.number)}</div>${about.length > 0 ? html`<div class="muted small" id="number-kind">${about.join(' · ')}</div>` : ''}</div>
 </section>
 ${d.lines ? linesNowCard(ctx, { time: ctx.loc.dateTime(ctx.now), state: openText(ctx, d.lines.open), lines: d.lines.lines }) : ''}
@@ -149,18 +149,19 @@ ${
  * "Let the next call through" (once, whatever the mark): its button, or, while pending, since when and the button
  * that withdraws it. Posts to /numbers/:number/let-through, back to this page.
  */
-function letThroughForm(ctx: PageContext, callerKey: string, since: number | null): SafeHtml {
+/** "Let the next call through", in a text sender's words (`text`: a sender ID's or a short code's page). */
+function letThroughForm(ctx: PageContext, callerKey: string, since: number | null, text: boolean): SafeHtml {
   const { t } = ctx.loc;
   const action = `/numbers/${encodeURIComponent(callerKey)}/let-through`;
   if (since === null) {
     return html`<form method="post" action="${action}" id="let-through" class="no-print">
   ${csrfField(ctx)}
-  <button type="submit" name="action" value="set">${t('letThrough')}</button> <span class="muted small">${t('letThroughHint')}</span>
+  <button type="submit" name="action" value="set">${t(text ? 'letThroughText' : 'letThrough')}</button> <span class="muted small">${t(text ? 'letThroughTextHint' : 'letThroughHint')}</span>
 </form>`;
   }
   return html`<form method="post" action="${action}" id="let-through" class="no-print" data-since="${new Date(since).toISOString()}">
   ${csrfField(ctx)}
-  <p class="notice" role="status">${t('letThroughPending', { time: ctx.loc.dateTime(since) })} <button type="submit" name="action" value="withdraw">${t('letThroughWithdraw')}</button></p>
+  <p class="notice" role="status">${t(text ? 'letThroughTextPending' : 'letThroughPending', { time: ctx.loc.dateTime(since) })} <button type="submit" name="action" value="withdraw">${t('letThroughWithdraw')}</button></p>
 </form>`;
 }
 

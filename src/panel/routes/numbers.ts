@@ -119,11 +119,12 @@ export function numbersRouter(deps: NumbersDeps): Router {
     return { ...caller, identity, shown: caller.token, hidden: true, only: true };
   };
   /**
-   * Whether "let the next call through" is offered for the caller: a number (not a withheld caller's token, not a
-   * caller ID that is no number: nothing would know its next call by). Its button, its routes.
+   * Whether "let the next call through" is offered for the caller: a number, a short code or a sender ID that only
+   * texted (`textsOnly`; its next text comes under the same key and uses it up, as a call does); not a withheld
+   * caller's token, not another caller ID that is no number. Its button, its routes.
    */
-  const offersLetThrough = (c: Awaited<ReturnType<typeof callerOf>>): boolean =>
-    !c.hidden && c.identity.number?.e164 != null;
+  const offersLetThrough = (c: Awaited<ReturnType<typeof callerOf>>, textsOnly: boolean): boolean =>
+    !c.hidden && (c.identity.number?.e164 != null || rawKindOf(c, textsOnly).rawKind !== undefined);
   /**
    * The caller as the office may see it: `summary`, its mark and the counts of its calls in view; `unseen`, a number
    * asked by its digits that called only withheld, shown as a number never seen (with no mark, unless made by its
@@ -141,7 +142,11 @@ export function numbersRouter(deps: NumbersDeps): Router {
   /** The caller a let-through route names, when it is offered for it (offersLetThrough); 400 otherwise. */
   const letThroughKey = async (param: string): Promise<{ key: string; shown: string }> => {
     const c = await callerOf(param);
-    if (!offersLetThrough(c)) throw HttpError.said(400, 'errorLetThroughNoNumber');
+    const textsOnly =
+      !c.hidden &&
+      c.identity.number?.e164 == null &&
+      onlyTexts(await register.attempts({ callerKey: c.key, limit: 20 }));
+    if (!offersLetThrough(c, textsOnly)) throw HttpError.said(400, 'errorLetThroughNoNumber');
     return { key: c.key, shown: c.shown };
   };
   /** When the office asked to let the caller's next call through, in the API's terms (null: nothing pending). */
@@ -245,7 +250,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
         vocab,
         lines,
         aggregates: reports.aggregates(),
-        ...(offersLetThrough(caller) && { letThrough: register.letThroughSince(key) }),
+        ...(offersLetThrough(caller, textsOnly) && { letThrough: register.letThroughSince(key) }),
         ...(q.marked !== undefined && markAgrees(q.marked, summary.mark) && { marked: q.marked }),
         ...rawKindOf(caller, textsOnly),
         ...(contextOfCaller(caller.identity, textsOnly) !== undefined && { nextIsText: true }),
