@@ -17,7 +17,7 @@ import type { StoreLogger } from '../store/logger.js';
 import { Connection } from '../store/sqlite/connection.js';
 import { knownSchemaVersion } from '../store/sqlite/migrations.js';
 import { categoryKey } from '../screening/categories.js';
-import { contextOfCaller } from '../screening/classify.js';
+import { contextOfCaller, onlyTexts } from '../screening/classify.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
 import {
   CliError,
@@ -75,7 +75,7 @@ export async function lookup(number: string, g: GlobalOptions): Promise<void> {
     const friends = await loadFriendIndex(db, config.feeds.consensus).finally(() => db.close());
     const evidence = friends.withFriends(key, register.evidenceFor(key));
     const recent = await register.attempts({ callerKey: key, limit: 20 });
-    const textsOnly = recent.length > 0 && recent.every((a) => a.kind === 'message');
+    const textsOnly = onlyTexts(recent);
     const decision = live.classify(identity, evidence, now, contextOfCaller(identity, textsOnly));
     const summary = await register.numberSummary(key);
     const result = {

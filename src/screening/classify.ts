@@ -84,6 +84,11 @@ export function contextOfCaller(identity: CallerIdentity, textsOnly: boolean): C
   return number.flags.includes('alphanumeric') ? TEXT_CONTEXT : undefined;
 }
 
+/** Whether a caller's attempts in view were all text messages (at least one): contextOfCaller's `textsOnly`. */
+export function onlyTexts(attempts: readonly { kind: string }[]): boolean {
+  return attempts.length > 0 && attempts.every((a) => a.kind === 'message');
+}
+
 /** Convenience wrapper around createClassifier; compiled rules are cached per rules object. */
 export function classify(input: ClassifyInput): Decision {
   return decide(compileRules(input.rules), input.identity, input.evidence, input.now, input.context);

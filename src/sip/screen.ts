@@ -383,10 +383,7 @@ function classified(
         : {
             verdict: classified.verdict,
             score: classified.score,
-            reasons:
-              hiding === null
-                ? [...classified.reasons, ruleReason as Reason]
-                : withAdded(classified.reasons, ruleReason, hiding),
+            reasons: withAdded(classified.reasons, ruleReason, hiding),
           };
     // Only a check has a memory to ask (applyCheckMemory gives any other action and its decision back as they are,
     // in an object of its own: ~40 bytes a decision).

@@ -7,7 +7,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { CallerIdentity, WithheldReason } from '../../callerid/types.js';
-import { contextOfCaller } from '../../screening/classify.js';
+import { contextOfCaller, onlyTexts } from '../../screening/classify.js';
 import { formatAction } from '../../screening/policy.js';
 import type { CallerEvidence } from '../../screening/types.js';
 import type { Attempt } from '../../store/register/types.js';
@@ -84,11 +84,6 @@ function rawKindOf(
   if (textsOnly && number.flags.includes('alphanumeric')) return { rawKind: 'sender-id' };
   if (number.flags.includes('short-code')) return { rawKind: 'short-code' };
   return {};
-}
-
-/** Whether a caller's attempts in view were all text messages (at least one). */
-function onlyTexts(attempts: readonly { kind: string }[]): boolean {
-  return attempts.length > 0 && attempts.every((a) => a.kind === 'message');
 }
 
 /** The ways of withholding a withheld call's reason may name (WithheldReason). */

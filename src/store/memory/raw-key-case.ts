@@ -9,11 +9,16 @@
 
 const LOWER_ASCII = /[a-z]/;
 
+/** A text with its ASCII letters in upper (`up`) or lower case, the rest as is. */
+export function asciiCase(text: string, up: boolean): string {
+  return up ? text.replace(/[a-z]+/g, (s) => s.toUpperCase()) : text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+}
+
 /** `raw:` and its text with ASCII letters in upper case: the same for every spelling of one sender. */
 export function foldRawKey(key: string): string {
   const text = key.slice(4);
   if (!LOWER_ASCII.test(text)) return key;
-  return `${key.slice(0, 4)}${text.replace(/[a-z]+/g, (s) => s.toUpperCase())}`;
+  return `${key.slice(0, 4)}${asciiCase(text, true)}`;
 }
 
 /** Whether a `raw:` key has ASCII letters, so other spellings of it may name the same sender. */

@@ -5,7 +5,7 @@
  * fragments; every value is a bound parameter.
  */
 import type { MarkLabel } from '../../screening/types.js';
-import { foldRawKey, hasLetters } from '../memory/raw-key-case.js';
+import { asciiCase, foldRawKey, hasLetters } from '../memory/raw-key-case.js';
 import { SELECT_ATTEMPT_SQL, attemptFromRow, type AttemptRow } from './rows.js';
 import type { Connection, SqlValue } from '../sqlite/connection.js';
 import type { Attempt, AttemptQuery, MarkHistoryEntry } from './types.js';
@@ -123,11 +123,6 @@ export async function listMarkHistory(db: Connection, callerKey: string, limit?:
     at: r.at,
     by: r.by,
   }));
-}
-
-/** A text with its ASCII letters in upper (`up`) or lower case, the rest as is. */
-function asciiCase(text: string, up: boolean): string {
-  return up ? text.replace(/[a-z]+/g, (s) => s.toUpperCase()) : text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 }
 
 /** The case variants of a text's lead up to its first `n` ASCII letters (`pr` → `PR`, `Pr`, `pR`, `pr`). */
