@@ -140,12 +140,18 @@ function leadVariants(text: string, n: number): string[] {
 }
 
 /**
- * Another spelling of a raw key that `table`'s `caller_key` holds (numbers: its primary key; attempts: its
- * (caller_key, time) index), or null. Every case variant of a text lies between its upper- and its lower-case
- * spelling; the variants of its first three letters split that into at most eight narrow ranges of the index, walked
- * one distinct key at a time.
+ * The spellings of a raw key that `table`'s `caller_key` holds (numbers: its primary key; attempts: its
+ * (caller_key, time) index), itself included; only the first found unless `all`. Every case variant of a text lies
+ * between its upper- and its lower-case spelling; the variants of its first three letters split that into at most
+ * eight narrow ranges of the index, walked one distinct key at a time.
  */
-async function spellingIn(db: Connection, table: 'numbers' | 'attempts', key: string): Promise<string | null> {
+async function spellingsIn(
+  db: Connection,
+  table: 'numbers' | 'attempts',
+  key: string,
+  all: boolean,
+): Promise<string[]> {
+  const found: string[] = [];
   const folded = foldRawKey(key);
   const text = key.slice(4);
   for (const lead of leadVariants(text, 3)) {
@@ -159,12 +165,37 @@ async function spellingIn(db: Connection, table: 'numbers' | 'attempts', key: st
         [after, high],
       );
       if (row === undefined) break;
-      if (foldRawKey(row.caller_key) === folded) return row.caller_key;
+      if (foldRawKey(row.caller_key) === folded) {
+        found.push(row.caller_key);
+        if (!all) return found;
+      }
       after = row.caller_key;
       op = '>';
     }
   }
-  return null;
+  return found;
+}
+
+/** Another spelling of a raw key that `table` holds (spellingsIn), or null. */
+async function spellingIn(db: Connection, table: 'numbers' | 'attempts', key: string): Promise<string | null> {
+  return (await spellingsIn(db, table, key, false))[0] ?? null;
+}
+
+/**
+ * Every spelling of a raw key its attempts are kept under (`raw:Amazon`, `raw:AMAZON`: one sender, raw-key-case.ts),
+ * none when it has none; a key with no letters (a number) is its only spelling.
+ */
+export async function attemptSpellings(db: Connection, key: string): Promise<string[]> {
+  return hasLetters(key) ? spellingsIn(db, 'attempts', key, true) : [key];
+}
+
+/**
+ * The key of a caller's mark row: its own, else another spelling's of a raw key (the first in the index when several are
+ * marked), else null.
+ */
+export async function markedSpelling(db: Connection, key: string): Promise<string | null> {
+  if ((await db.get('SELECT 1 FROM numbers WHERE caller_key = ?', [key])) !== undefined) return key;
+  return hasLetters(key) ? spellingIn(db, 'numbers', key) : null;
 }
 
 /**
