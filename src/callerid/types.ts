@@ -6,13 +6,17 @@
 /** Where the caller's number came from, in the order of preference used to pick it. */
 export type IdentitySource = 'p-asserted-identity' | 'remote-party-id' | 'from';
 
+/** The ways a caller counts as withheld, once: WithheldReason is derived from it, and the panel reads a reason's `why` by it. */
+export const WITHHELD_REASONS = [
+  'privacy-header', // Privacy: id (or user/header) per RFC 3323/3325
+  'rpid-privacy', // Remote-Party-ID ;privacy=full|name|uri
+  'anonymous-uri', // sip:anonymous@anonymous.invalid, sip:restricted@..., tel:anonymous...
+  'anonymous-name', // display name "Anonymous", "unknown", "restricted", "withheld", "private"...
+  'no-number', // no usable number anywhere
+] as const;
+
 /** Why a caller counts as withheld. */
-export type WithheldReason =
-  | 'privacy-header' // Privacy: id (or user/header) per RFC 3323/3325
-  | 'rpid-privacy' // Remote-Party-ID ;privacy=full|name|uri
-  | 'anonymous-uri' // sip:anonymous@anonymous.invalid, sip:restricted@..., tel:anonymous...
-  | 'anonymous-name' // display name "Anonymous", "unknown", "restricted", "withheld", "private"...
-  | 'no-number'; // no usable number anywhere
+export type WithheldReason = (typeof WITHHELD_REASONS)[number];
 
 /** STIR/SHAKEN attestation level (RFC 8588), when a header gives one. */
 export type Attestation = 'A' | 'B' | 'C';

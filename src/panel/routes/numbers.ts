@@ -6,7 +6,7 @@
  */
 import express, { Router } from 'express';
 import { z } from 'zod';
-import type { CallerIdentity, WithheldReason } from '../../callerid/types.js';
+import { WITHHELD_REASONS, type CallerIdentity, type WithheldReason } from '../../callerid/types.js';
 import { contextOfCaller, onlyTexts } from '../../screening/classify.js';
 import { formatAction } from '../../screening/policy.js';
 import type { CallerEvidence } from '../../screening/types.js';
@@ -87,13 +87,7 @@ function rawKindOf(
 }
 
 /** The ways of withholding a withheld call's reason may name (WithheldReason). */
-const WITHHELD_REASONS: ReadonlySet<string> = new Set<WithheldReason>([
-  'privacy-header',
-  'rpid-privacy',
-  'anonymous-uri',
-  'anonymous-name',
-  'no-number',
-]);
+const WITHHELD_WHYS: ReadonlySet<string> = new Set(WITHHELD_REASONS);
 
 export function numbersRouter(deps: NumbersDeps): Router {
   const router = Router();
@@ -192,7 +186,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
     for (const a of attempts) {
       for (const r of a.reasons) {
         const why = r.code === 'withheld' ? r.params?.['why'] : undefined;
-        if (typeof why === 'string' && WITHHELD_REASONS.has(why)) {
+        if (typeof why === 'string' && WITHHELD_WHYS.has(why)) {
           return { ...c, identity: { ...c.identity, withheldReason: why as WithheldReason } };
         }
       }
