@@ -1,3 +1,4 @@
+import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../test/support/prng.js';
 import { isPlaceholderNumber, normalizeNumber, normalizePlainNumber } from './normalize-number.js';
@@ -151,6 +152,14 @@ describe("isPlaceholderNumber (a carrier's caller ID that names no one: session 
     ['+3900', true],
     ['+1', true],
     ['tel:+39', true],
+    // A country code and zeros in full international form (session 50): parsed to E.164, but invalid.
+    ['+390000000000', true],
+    ['+39 0', true],
+    ['00390000000000', true],
+    ['+39 000 000 0000', true],
+    ['+33000000000', true],
+    ['+10000000000', true],
+    ['+200000000000', true],
     // Not placeholders: a number, a short code, a name (a sender, keyed by its text), two national digits, masked digits.
     ['0212345678', false],
     ['+390212345678', false],
@@ -161,7 +170,43 @@ describe("isPlaceholderNumber (a carrier's caller ID that names no one: session 
     ['12', false],
     ['39', false],
     ['0212**5678', false],
+    // Zeros after a real number's first digits, and invalid numbers with other digits: keyed as before.
+    ['+390200000000', false],
+    ['+393000000000', false],
+    ['+3931200000000', false],
+    ['+4400000000001', false],
   ])('%s: %s', (raw, placeholder) => {
     expect(isPlaceholderNumber(normalizeNumber(raw, 'IT'))).toBe(placeholder);
+  });
+
+  it('a calling code and 1 to 14 zeros is a placeholder, but where libphonenumber finds it valid', () => {
+    const valid = new Set<string>();
+    for (const country of getCountries()) {
+      for (let zeros = 1; zeros <= 14; zeros++) {
+        const n = normalizeNumber(`+${getCountryCallingCode(country)}${'0'.repeat(zeros)}`, 'IT');
+        if (n.valid) valid.add(n.raw);
+        expect(isPlaceholderNumber(n), n.raw).toBe(!n.valid);
+      }
+    }
+    // Two such numbers are in a plan (+672 00000, Australian Antarctic; +992 000000000, Tajikistan): they keep their key.
+    expect([...valid].length).toBeLessThanOrEqual(4);
+  });
+
+  it('a valid number is never a placeholder (random valid numbers of every country)', () => {
+    let valid = 0;
+    const rand = mulberry32(50);
+    for (const country of getCountries()) {
+      const cc = getCountryCallingCode(country);
+      for (let i = 0; i < 40; i++) {
+        let digits = '';
+        const len = 6 + Math.floor(rand() * 8);
+        for (let d = 0; d < len; d++) digits += String(Math.floor(rand() * 10));
+        const n = normalizeNumber(`+${cc}${digits}`, 'IT');
+        if (!n.valid) continue;
+        valid++;
+        expect(isPlaceholderNumber(n), n.raw).toBe(false);
+      }
+    }
+    expect(valid).toBeGreaterThan(500);
   });
 });

@@ -1,6 +1,8 @@
 import {
   type CountryCode,
   ParseError,
+  getCountries,
+  getCountryCallingCode,
   isSupportedCountry,
   parsePhoneNumberWithError,
   validatePhoneNumberLength,
@@ -279,14 +281,16 @@ export function normalizePlainNumber(raw: string, defaultCountry: string): Phone
 }
 
 /**
- * Whether a caller ID without an E.164 number names no one: no digit at all (`+`), only zeros (`0000000000`, `0`),
- * or a country code alone (`+39`, `0039`: too short in international form), as carriers send where they have no
- * number for the caller. Every caller such a carrier passes reads the same, so it is no caller's key (callerKey) and
- * it is not a valid number (classify.ts). A name (`IntesaSP`, flagged `not-a-number`: one sender, keyed by its text)
- * and a short code (`48018`, `112`) are not placeholders, nor a national number of one or two digits (`12`).
+ * Whether a caller ID names no one: no digit at all (`+`), only zeros (`0000000000`, `0`), a country code alone
+ * (`+39`, `0039`: too short in international form), or a country code and zeros (`+390000000000`, `00390000000000`:
+ * parsed, but in no plan), as carriers send where they have no number for the caller. Every caller such a carrier
+ * passes reads the same, so it is no caller's key (callerKey) and it is not a valid number (classify.ts). A number
+ * libphonenumber finds valid never is (`+67200000` is one: Australian Antarctic). A name (`IntesaSP`, flagged
+ * `not-a-number`: one sender, keyed by its text) and a short code (`48018`, `112`) are not placeholders, nor a
+ * national number of one or two digits (`12`).
  */
 export function isPlaceholderNumber(n: PhoneNumber): boolean {
-  if (n.e164 !== null) return false;
+  if (n.valid) return false;
   let tooShort = false;
   for (const flag of n.flags) {
     if (flag === 'not-a-number' || flag === 'short-code') return false;
@@ -294,17 +298,38 @@ export function isPlaceholderNumber(n: PhoneNumber): boolean {
   }
   const raw = n.raw;
   let plus = false;
-  let digits = 0;
+  let digits = '';
   let leadingZeros = 0;
   let nonZero = false;
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
-    if (c === 0x2b && digits === 0) plus = true;
+    if (c === 0x2b && digits.length === 0) plus = true;
     if (c < 0x30 || c > 0x39) continue;
     if (c !== 0x30) nonZero = true;
     else if (!nonZero) leadingZeros++;
-    digits++;
+    digits += raw[i];
   }
   if (!nonZero) return true;
-  return tooShort && (plus || leadingZeros >= 2);
+  if (n.e164 === null && tooShort && (plus || leadingZeros >= 2)) return true;
+  // In international form, `+` or `00` before the country code.
+  if (plus) return zerosAfterCallingCode(digits);
+  return leadingZeros === 2 && zerosAfterCallingCode(digits.slice(2));
+}
+
+/** The countries' calling codes (`39`, `1`, `44`…): prefix-free, one to three digits. */
+let callingCodes: ReadonlySet<string> | null = null;
+
+/**
+ * Whether the digits of an international number (after its `+` or `00`) are a country's calling code followed by
+ * zeros only (`390000000000`, `33000000000`): no country numbers a subscriber so (libphonenumber finds none valid:
+ * normalize-number.test.ts), while a real number with zeros in it (`390200000000`) has another digit after its code.
+ */
+function zerosAfterCallingCode(digits: string): boolean {
+  callingCodes ??= new Set(getCountries().map((c) => getCountryCallingCode(c)));
+  for (let len = 1; len <= 3; len++) {
+    if (!callingCodes.has(digits.slice(0, len))) continue;
+    for (let i = len; i < digits.length; i++) if (digits.charCodeAt(i) !== 0x30) return false;
+    return true;
+  }
+  return false;
 }

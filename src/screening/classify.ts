@@ -569,7 +569,9 @@ function withheldText(why: WithheldReason | null): string {
  */
 function isNotANumber(identity: CallerIdentity, context: CallContext | undefined): boolean {
   const number = identity.number;
-  if (number === null || number.e164 !== null) return false;
+  if (number === null) return false;
+  // A country code and zeros parses to E.164 (`+390000000000`), but names no one either (isPlaceholderNumber).
+  if (number.e164 !== null) return !number.valid && isPlaceholderNumber(number);
   const message = context !== undefined && context.message === true;
   let bad = false;
   for (const flag of number.flags) {

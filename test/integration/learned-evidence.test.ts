@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildInvite } from '../support/drachtio-double.js';
 import { passportJws } from '../fixtures/callerid-invites.js';
 import { attemptsOf, latestAttempt, startHarness, type Harness } from '../support/crocetta-harness.js';
+import type { Attempt } from '../../src/store/register/types.js';
 
 let h: Harness;
 
@@ -52,7 +53,13 @@ describe('learned evidence through drachtio', () => {
     expect(await call(200)).toBe(200);
   });
 
-  it.each(['<sip:0000000000@carrier.example>', '<sip:+39@carrier.example>'])(
+  it.each([
+    '<sip:0000000000@carrier.example>',
+    '<sip:+39@carrier.example>',
+    // A country code and zeros in full international form (session 50).
+    '<sip:+390000000000@carrier.example>',
+    '<sip:00390000000000@carrier.example>',
+  ])(
     'learns nothing of callers behind a junk caller ID that is not withheld (%s): a school is not refused for a call centre',
     async (junk) => {
       // The carrier has no number for these callers and sends the same junk ID for all of them, no anonymous name:
@@ -68,6 +75,13 @@ describe('learned evidence through drachtio', () => {
       };
       expect([await call(603), await call(480), await call(480)]).toEqual([603, 480, 480]);
       expect(await call(200)).toBe(200);
+      // No caller's key, so nothing learned: keyed `+390000000000` (before session 50) the school's call was the
+      // "2nd attempt after a refusal" with "4 attempts within 60 min", forwarded only because a 480 is no refusal.
+      const rows = ((await h.api('GET', '/api/attempts')).json as { attempts: Attempt[] }).attempts;
+      expect(rows.slice(0, 4).map((r) => r.callerKey)).toEqual([null, null, null, null]);
+      const reasons = rows[0]?.reasons.map((r) => r.text).join(' | ');
+      expect(reasons).not.toMatch(/refusal|attempts within/);
+      expect(reasons).toMatch(/^caller ID is not a valid number/);
     },
   );
 
