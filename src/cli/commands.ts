@@ -17,7 +17,7 @@ import type { StoreLogger } from '../store/logger.js';
 import { Connection } from '../store/sqlite/connection.js';
 import { knownSchemaVersion } from '../store/sqlite/migrations.js';
 import { categoryKey } from '../screening/categories.js';
-import { contextOfCaller, onlyTexts } from '../screening/classify.js';
+import { contextOfCaller, onlyTexts, TEXTS_ONLY_ATTEMPTS } from '../screening/classify.js';
 import { cliConfig, ensureSchema, type GlobalOptions } from './context.js';
 import {
   CliError,
@@ -74,7 +74,7 @@ export async function lookup(number: string, g: GlobalOptions): Promise<void> {
     const db = await Connection.open(config.store.file, { readOnly: true });
     const friends = await loadFriendIndex(db, config.feeds.consensus).finally(() => db.close());
     const evidence = friends.withFriends(key, register.evidenceFor(key));
-    const recent = await register.attempts({ callerKey: key, limit: 20 });
+    const recent = await register.attempts({ callerKey: key, limit: TEXTS_ONLY_ATTEMPTS });
     const textsOnly = onlyTexts(recent);
     const decision = live.classify(identity, evidence, now, contextOfCaller(identity, textsOnly));
     const summary = await register.numberSummary(key);

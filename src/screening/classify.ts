@@ -84,6 +84,13 @@ export function contextOfCaller(identity: CallerIdentity, textsOnly: boolean): C
   return number.flags.includes('alphanumeric') ? TEXT_CONTEXT : undefined;
 }
 
+/**
+ * How many of a caller's latest attempts onlyTexts reads, wherever a caller's "texts only" is judged (the number
+ * page, which lists as many, its API, its let-through routes, `crocetta lookup`): one figure, so that a route never
+ * takes a "let the next text through" the page did not offer (a sender ID that called once 21 attempts ago).
+ */
+export const TEXTS_ONLY_ATTEMPTS = 50;
+
 /** Whether a caller's attempts in view were all text messages (at least one): contextOfCaller's `textsOnly`. */
 export function onlyTexts(attempts: readonly { kind: string }[]): boolean {
   return attempts.length > 0 && attempts.every((a) => a.kind === 'message');

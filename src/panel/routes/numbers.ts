@@ -7,7 +7,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { WITHHELD_REASONS, type CallerIdentity, type WithheldReason } from '../../callerid/types.js';
-import { contextOfCaller, onlyTexts } from '../../screening/classify.js';
+import { contextOfCaller, onlyTexts, TEXTS_ONLY_ATTEMPTS } from '../../screening/classify.js';
 import { formatAction } from '../../screening/policy.js';
 import type { CallerEvidence } from '../../screening/types.js';
 import type { Attempt } from '../../store/register/types.js';
@@ -134,7 +134,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
     const textsOnly =
       !c.hidden &&
       c.identity.number?.e164 == null &&
-      onlyTexts(await register.attempts({ callerKey: c.key, limit: 20 }));
+      onlyTexts(await register.attempts({ callerKey: c.key, limit: TEXTS_ONLY_ATTEMPTS }));
     if (!offersLetThrough(c, textsOnly)) throw HttpError.said(400, 'errorLetThroughNoNumber');
     return { key: c.key, shown: c.shown };
   };
@@ -207,7 +207,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
     const [days, history, attempts, vocab] = await Promise.all([
       daysOf(viewed, localDay(ctx.now, timeZone)),
       register.markHistory(key, 50).then((h) => (viewed.unseen ? h.filter((m) => !m.by.endsWith(HIDDEN_BY)) : h)),
-      attemptsOf(viewed, 50),
+      attemptsOf(viewed, TEXTS_ONLY_ATTEMPTS),
       reports.markVocabulary(),
     ]);
     const caller = asItCalled(viewed, attempts);
@@ -280,12 +280,12 @@ export function numbersRouter(deps: NumbersDeps): Router {
 
   const numberJson = async (param: string) => {
     const viewed = await viewOf(param);
-    const recent = await attemptsOf(viewed, 20);
-    const caller = asItCalled(viewed, recent);
+    const latest = await attemptsOf(viewed, TEXTS_ONLY_ATTEMPTS);
+    const caller = asItCalled(viewed, latest);
     const { key, identity, summary } = caller;
     const now = deps.clock.now();
     const evidence = evidenceOf(caller);
-    const textsOnly = onlyTexts(recent);
+    const textsOnly = onlyTexts(latest);
     const decision = classify(caller, evidence, now, textsOnly);
     const lines = linesNow(
       live,
@@ -310,7 +310,7 @@ export function numbersRouter(deps: NumbersDeps): Router {
       attempts: summary.attempts,
       firstSeen: summary.firstSeen === null ? null : new Date(summary.firstSeen).toISOString(),
       lastSeen: summary.lastSeen === null ? null : new Date(summary.lastSeen).toISOString(),
-      recent: recent.map(attemptJson),
+      recent: latest.slice(0, 20).map(attemptJson),
       // What each of our numbers the policies name (did null: any other) would do with this caller now; [] without policies.
       lines: (lines?.lines ?? []).map((l) => ({
         did: l.did,
