@@ -690,7 +690,8 @@ export function identifyKept(headers: SipHeaderSource, opts: IdentifyOptions): K
  *
  * Nor has a caller ID that is a placeholder without being withheld (`<sip:0000000000@…>`, `<sip:+39@…>`:
  * isPlaceholderNumber), for the same reason: keyed by it, a school was refused for a call centre's decline behind the
- * same junk ID (session 49); nor a country code and zeros, which parses to E.164 (`+390000000000`, session 50). `screening.unparsable` is the office's say over such calls (classify.ts).
+ * same junk ID (session 49); nor a country code and zeros, which parses to E.164 (`+390000000000`, session 50).
+ * `screening.unparsable` is the office's say over such calls (classify.ts).
  */
 export function callerKey(identity: CallerIdentity): string | null {
   const n = identity.number;

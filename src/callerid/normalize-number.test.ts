@@ -188,7 +188,8 @@ describe("isPlaceholderNumber (a carrier's caller ID that names no one: session 
         expect(isPlaceholderNumber(n), n.raw).toBe(!n.valid);
       }
     }
-    // Two such numbers are in a plan (+672 00000, Australian Antarctic; +992 000000000, Tajikistan): they keep their key.
+    // Two such numbers are in a plan (+672 00000, Australian Antarctic; +992 000000000, Tajikistan): they keep
+    // their key.
     expect([...valid].length).toBeLessThanOrEqual(4);
   });
 

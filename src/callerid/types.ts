@@ -6,7 +6,10 @@
 /** Where the caller's number came from, in the order of preference used to pick it. */
 export type IdentitySource = 'p-asserted-identity' | 'remote-party-id' | 'from';
 
-/** The ways a caller counts as withheld, once: WithheldReason is derived from it, and the panel reads a reason's `why` by it. */
+/**
+ * The ways a caller counts as withheld, once: WithheldReason is derived from it, and the panel reads a reason's `why`
+ * by it.
+ */
 export const WITHHELD_REASONS = [
   'privacy-header', // Privacy: id (or user/header) per RFC 3323/3325
   'rpid-privacy', // Remote-Party-ID ;privacy=full|name|uri

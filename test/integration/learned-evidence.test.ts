@@ -146,4 +146,59 @@ describe('a refusal for the withholding alone is no refusal of the number (sessi
       await h2.stop();
     }
   });
+  it('a withheld call the receptionist declines at the PBX (603) is no refusal of its number either, after a restart too', async () => {
+    // The office lets withheld callers through; the PBX is handed the call with its Privacy, so the receptionist sees
+    // no number and declines it (603). Counted as a refusal of the number (before session 50), the hospital's calls
+    // with its number shown were "1st, 2nd attempt after a refusal" and the 3rd was refused 607.
+    const hospital = '+390255501000';
+    const did = '+390612345678';
+    const h2 = await startHarness({ SHOW_WITHHELD_NUMBERS: 'true' });
+    try {
+      const call = async (withheld: boolean, status: number): Promise<number> => {
+        h2.clock.advance(25 * 60_000); // no burst: at most 3 calls within the hour
+        h2.double.onProxy(() => [{ status }]);
+        const invite = buildInvite({
+          ...(withheld
+            ? { from: '"Anonymous" <sip:anonymous@anonymous.invalid>', pai: `tel:${hospital}`, privacy: 'id' }
+            : { from: hospital }),
+          to: did,
+          requestUri: `sip:${did}@127.0.0.1`,
+        });
+        const final = (await h2.double.injectRequest(invite).waitForFinal()).status;
+        await h2.app.register.flush();
+        return final;
+      };
+      expect(await call(true, 603)).toBe(603);
+      expect([await call(false, 480), await call(false, 480), await call(false, 480)]).toEqual([480, 480, 480]);
+      await h2.restartApp();
+      expect(await call(false, 480)).toBe(480);
+      const rows = await attemptsOf(h2, hospital);
+      const declined = rows.find((a) => a.finalStatus === 603);
+      expect(declined).toMatchObject({ withheld: true });
+      expect(declined?.refusedAt).not.toBeNull(); // still a refusal in the register
+      for (const a of rows) expect(a.reasons.map((r) => r.code)).not.toContain('attempt-after-refusal');
+    } finally {
+      await h2.stop();
+    }
+  });
+
+  it('the same decline of the number shown is a refusal of it: the repeat rule counts it', async () => {
+    const caller = '+390255501001';
+    const did = '+390612345678';
+    const h2 = await startHarness({});
+    try {
+      h2.double.onProxy(() => [{ status: 603 }]);
+      const first = buildInvite({ from: caller, to: did, requestUri: `sip:${did}@127.0.0.1` });
+      expect((await h2.double.injectRequest(first).waitForFinal()).status).toBe(603);
+      await h2.app.register.flush();
+      h2.clock.advance(25 * 60_000);
+      h2.double.onProxy(() => [{ status: 480 }]);
+      const again = buildInvite({ from: caller, to: did, requestUri: `sip:${did}@127.0.0.1` });
+      await h2.double.injectRequest(again).waitForFinal();
+      await h2.app.register.flush();
+      expect((await latestAttempt(h2, caller))?.reasons.map((r) => r.code)).toContain('attempt-after-refusal');
+    } finally {
+      await h2.stop();
+    }
+  });
 });

@@ -1,8 +1,8 @@
 /**
- * Whether a caller "only texts" (its page and next decision in a text's words, "let the next text through" offered) is
- * judged from one figure of its latest attempts wherever it is judged (TEXTS_ONLY_ATTEMPTS, session 50): the number page
- * read 50 while its API and let-through routes read 20, so a sender ID that called once, then texted 20 times, was
- * no texter on its page (no button) while the route took a "let the next text through" (200).
+ * Whether a caller "only texts" (its page and next decision in a text's words, "let the next text through" offered)
+ * is judged from one figure of its latest attempts wherever it is judged (TEXTS_ONLY_ATTEMPTS, session 50): the
+ * number page read 50 while its API and let-through routes read 20, so a sender ID that called once, then texted 20
+ * times, was no texter on its page (no button) while the route took a "let the next text through" (200).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildInvite, buildMessage } from '../support/drachtio-double.js';

@@ -12,7 +12,7 @@ import { EvidenceIndex } from './evidence-index.js';
 import { LABEL_NUISANCE, LABEL_TRUSTED } from './mark-table.js';
 import type { Clock, MarkLabel, Reason, Verdict } from '../../screening/types.js';
 import type { PrefixIndexOptions } from './prefix-index.js';
-import { countsForRepeat, isRefusalAction, WITHHELD_REFUSAL } from '../register/refusal.js';
+import { isRefusalAction, refusalOfNumber } from '../register/refusal.js';
 import type { Connection } from '../sqlite/connection.js';
 import { DAY_MS } from '../../time/units.js';
 
@@ -42,6 +42,8 @@ interface ActivityRow {
   answered_at: number | null;
   verdict: Verdict;
   action: string;
+  /** 1: the call came withheld (its number from P-Asserted-Identity). */
+  withheld: number;
   /** JSON reasons, only for the attempts that teach the prefix tree (refused, trap DIDs, sweeps). */
   reasons: string | null;
 }
@@ -86,7 +88,7 @@ export async function loadIndex(
   for (;;) {
     const rows = await db.all<ActivityRow>(
       `SELECT id, caller_key, time, refused_at, talk_ms, CASE WHEN talk_ms IS NOT NULL THEN outcome_at END AS answered_at,
-              verdict, action,
+              verdict, action, withheld,
               CASE WHEN refused_at IS NOT NULL OR instr(reasons, '"sweep"') > 0 OR instr(reasons, '"trap-did"') > 0
                         OR instr(reasons, '"block-sweep"') > 0
                    THEN reasons END AS reasons
@@ -97,10 +99,11 @@ export async function loadIndex(
     for (const r of rows) {
       index.addAttempt(r.caller_key, r.time);
       attempts++;
-      // A refusal for the withholding alone is no refusal of the number (its reasons say so: countsForRepeat).
+      // A refusal for the withholding alone is no refusal of the number: crocetta's (its reasons say so) or the PBX's
+      // decline of a call that came withheld (refusal.ts refusalOfNumber).
       if (
         r.refused_at !== null &&
-        (r.reasons === null || !r.reasons.includes(WITHHELD_REFUSAL) || countsForRepeat(parseReasons(r.reasons)))
+        refusalOfNumber({ action: r.action, withheld: r.withheld === 1, reasons: r.reasons }, parseReasons)
       ) {
         index.addRefusal(r.caller_key, r.refused_at);
         refusals++;

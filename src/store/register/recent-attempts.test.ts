@@ -6,9 +6,11 @@ describe('RecentAttempts', () => {
     const recent = new RecentAttempts(8);
     recent.remember(1, '+39021', false, 17);
     recent.remember(2, null, true, null);
-    expect(recent.get(1)).toEqual({ callerKey: '+39021', refused: false, journalKey: 17 });
-    expect(recent.get(2)).toEqual({ callerKey: null, refused: true, journalKey: null });
-    expect(recent.get(3)).toBeUndefined();
+    recent.remember(3, '+39022', false, 18, true);
+    expect(recent.get(1)).toEqual({ callerKey: '+39021', refused: false, withheld: false, journalKey: 17 });
+    expect(recent.get(2)).toEqual({ callerKey: null, refused: true, withheld: false, journalKey: null });
+    expect(recent.get(3)).toEqual({ callerKey: '+39022', refused: false, withheld: true, journalKey: 18 });
+    expect(recent.get(4)).toBeUndefined();
   });
 
   it('remembers the last `size` ids: an id whose slot a later one took is forgotten', () => {

@@ -10,6 +10,8 @@
 export interface RecentAttempt {
   callerKey: string | null;
   refused: boolean;
+  /** The call came withheld: the PBX's decline of it is no refusal of its caller (refusal.ts declineCounts). */
+  withheld: boolean;
   /** Its key in the attempts journal (null: written without it), for its journaled updates. */
   journalKey: number | null;
 }
@@ -20,20 +22,23 @@ export class RecentAttempts {
   /** Journal keys (start at 1); 0: null. */
   private readonly journalKeys: Float64Array;
   private readonly refused: Uint8Array;
+  private readonly withheld: Uint8Array;
   private readonly callerKeys: (string | null)[];
 
   constructor(private readonly size: number) {
     this.ids = new Float64Array(size);
     this.journalKeys = new Float64Array(size);
     this.refused = new Uint8Array(size);
+    this.withheld = new Uint8Array(size);
     this.callerKeys = new Array<string | null>(size).fill(null);
   }
 
-  remember(id: number, callerKey: string | null, refused: boolean, journalKey: number | null): void {
+  remember(id: number, callerKey: string | null, refused: boolean, journalKey: number | null, withheld = false): void {
     const slot = id % this.size;
     this.ids[slot] = id;
     this.callerKeys[slot] = callerKey;
     this.refused[slot] = refused ? 1 : 0;
+    this.withheld[slot] = withheld ? 1 : 0;
     this.journalKeys[slot] = journalKey ?? 0;
   }
 
@@ -45,6 +50,7 @@ export class RecentAttempts {
     return {
       callerKey: this.callerKeys[slot] ?? null,
       refused: this.refused[slot] === 1,
+      withheld: this.withheld[slot] === 1,
       journalKey: journalKey === 0 ? null : journalKey,
     };
   }

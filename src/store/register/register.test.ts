@@ -206,6 +206,36 @@ describe('refusals', () => {
     expect(again.evidenceFor(CALLER).refusals).toEqual([T0 - 1000]);
   });
 
+  it("leave out the PBX's decline of a withheld call, on every path, and after a reopen (session 50)", async () => {
+    const withheld = (time: number) => newAttempt(CALLER, time, { withheld: true });
+    const declined = (at: number) => ({ outcome: 'declined' as const, finalStatus: 603, refused: true, at });
+    const first = await openAt();
+    // Joined to its row before its INSERT, by the record() promise.
+    const joined = first.record(withheld(T0 - 60_000));
+    first.updateOutcome(joined, declined(T0 - 59_000));
+    // Committed, its id among the recent ones.
+    const recent = await first.record(withheld(T0 - 50_000));
+    first.updateOutcome(recent, declined(T0 - 49_000));
+    const older = await first.record(withheld(T0 - 40_000));
+    await first.flush();
+    expect(first.evidenceFor(CALLER).refusals).toEqual([]);
+    await first.close();
+    // Committed before a restart: its caller and withholding read back from its row.
+    const again = await openAt();
+    again.updateOutcome(older, declined(T0 - 1000));
+    await again.flush();
+    expect(again.evidenceFor(CALLER).refusals).toEqual([]);
+    await again.close();
+    const third = await openAt();
+    expect(third.evidenceFor(CALLER)).toMatchObject({
+      attempts: [T0 - 60_000, T0 - 50_000, T0 - 40_000],
+      refusals: [],
+    });
+    // Still refusals in the register.
+    const rows = await third.attempts({ callerKey: CALLER });
+    expect(rows.map((r) => r.refusedAt)).toEqual([T0 - 1000, T0 - 49_000, T0 - 59_000]);
+  });
+
   it('ignore a non-refusing outcome', async () => {
     const register = await openAt();
     const id = await register.record(newAttempt(CALLER, T0 - 60_000));

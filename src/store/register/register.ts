@@ -43,7 +43,7 @@ import { MIGRATIONS, migrate } from '../sqlite/migrations.js';
 import { attemptStats, keptSpelling, listAttempts, listMarkHistory } from './queries.js';
 import type { PrefixIndexOptions } from '../memory/prefix-index.js';
 import { noteLearned } from '../memory/learn-from-attempt.js';
-import { countsForRepeat, isRefusalAction } from './refusal.js';
+import { countsForRepeat, declineCounts, isRefusalAction } from './refusal.js';
 import {
   attemptLineHead,
   attemptLineTail,
@@ -386,6 +386,8 @@ class PendingAttempt implements AttemptWrite, JournalWaiter {
     readonly callerKey: string | null,
     public refused: boolean,
     readonly journalKey: number | null,
+    /** The call came withheld: the PBX's decline of it is no refusal of its caller (refusal.ts declineCounts). */
+    readonly withheld: boolean,
   ) {}
 
   /** The row as its INSERT carries it (commit-batch.ts reads it when it builds the statement). */
@@ -619,7 +621,8 @@ class SqliteRegister implements OpenedRegister {
     const journalKey = journal === null ? null : journal.nextKey++;
     const params = attemptParams(attempt, journalKey);
     const head = attemptLineHead(params);
-    const op = new PendingAttempt(this, params, head, head + attemptLineTail(params), key, refused, journalKey);
+    const line = head + attemptLineTail(params);
+    const op = new PendingAttempt(this, params, head, line, key, refused, journalKey, attempt.withheld);
     op.onJournaled = options.onJournaled;
     op.onSpooled = options.onSpooled;
     // Journaled first, with every attempt recorded in the same run of JavaScript (one write() for all, in a microtask:
@@ -711,7 +714,7 @@ class SqliteRegister implements OpenedRegister {
     if (op.talk !== null && op.callerKey !== null)
       this.index.addTalk(op.callerKey, op.talk.answeredAt, op.talk.seconds);
     const journalKey = op.segment === null ? null : op.journalKey;
-    this.recent.remember(id, op.callerKey, op.refused, journalKey);
+    this.recent.remember(id, op.callerKey, op.refused, journalKey, op.withheld);
   }
 
   /** @internal PendingAttempt's: its journal write failed, so its commit may not wait for the interval. */
@@ -742,7 +745,7 @@ class SqliteRegister implements OpenedRegister {
     if (op.open && joinsRow(update)) {
       if (update.refused && !op.refused) {
         op.refused = true;
-        if (op.callerKey !== null) this.index.addRefusal(op.callerKey, update.at);
+        if (op.callerKey !== null && declineCounts(op.withheld)) this.index.addRefusal(op.callerKey, update.at);
       }
       op.join((params) => joinOutcome(params, update), segment);
       return;
@@ -763,7 +766,7 @@ class SqliteRegister implements OpenedRegister {
     if (update.check === 'passed' && known?.callerKey) this.notePass(known.callerKey, update.at);
     if (update.refused && known !== undefined && !known.refused) {
       this.recent.markRefused(id);
-      if (known.callerKey !== null) this.index.addRefusal(known.callerKey, update.at);
+      if (known.callerKey !== null && declineCounts(known.withheld)) this.index.addRefusal(known.callerKey, update.at);
     }
     const params = outcomeParams(id, update);
     const segment =
@@ -788,7 +791,8 @@ class SqliteRegister implements OpenedRegister {
         return outcomeLine(params, queued.talk === null ? null : queued.talk.talkMs);
       },
       committed: () => {
-        const row = op.returned as { caller_key: string | null; refused_at: number | null } | undefined;
+        const row = op.returned as
+          { caller_key: string | null; refused_at: number | null; withheld: number } | undefined;
         this.settleJournaled(segment);
         if (queued.talk !== null) this.talkCommitted(id, queued.talk, row);
         if (row === undefined) {
@@ -797,7 +801,7 @@ class SqliteRegister implements OpenedRegister {
           this.notePass(row.caller_key, update.at);
         } else if (known === undefined && update.refused && row.caller_key !== null && row.refused_at === update.at) {
           // An attempt older than the recent ids (or from before a restart): index it now that we know its caller.
-          this.index.addRefusal(row.caller_key, update.at);
+          if (declineCounts(row.withheld === 1)) this.index.addRefusal(row.caller_key, update.at);
         }
       },
       failed: (err) => {

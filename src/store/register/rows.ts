@@ -164,17 +164,19 @@ const KEEPS_UNREACHED = `${unreachedSql({
  * The outcome updates of any number of attempts in one statement (commit-batch.ts' RowUpdater): ?1 is a JSON array of
  * outcomeLine()s, OUTCOME_SET's parameters ?1 to ?10 at positions 0 to 9, then the talk time (null: unchanged), a talk
  * time that came while its attempt's outcome update still waited in the writer's queue (a short answered call: it
- * rides along, register.ts). Returns each attempt's id, caller and refused_at. (jsonb_each has a column `id` of its
- * own: the attempt's is always `attempts.id` here; RETURNING names only the updated table's. jsonb_each, as the
- * attempts' INSERT: each line stays binary for its `->>`s.)
+ * rides along, register.ts). Returns each attempt's id, caller, refused_at and withheld (whether a PBX's decline is
+ * a refusal of its caller: refusal.ts declineCounts). (jsonb_each has a column `id` of its own: the attempt's is
+ * always `attempts.id` here; RETURNING names only the updated table's. jsonb_each, as the attempts' INSERT: each
+ * line stays binary for its `->>`s.)
  *
  * It leaves out (returns nothing for) an update that changes whether its attempt reached anybody (KEEPS_UNREACHED
  * false: the PBX silent or unavailable, no PBX at the forward, the check not passed, or back): those few go through
- * UPDATE_OUTCOMES_MOVING_JSON_SQL, which moves the dashboard's count too. attempts has no trigger on its updates
- * (migration 15): the many updates that change no count (an answered call) pay for none.
+ * UPDATE_OUTCOMES_MOVING_JSON_SQL, which moves the dashboard's count too (the view has no `withheld`: read from its
+ * row). attempts has no trigger on its updates (migration 15): the many updates that change no count (an answered
+ * call) pay for none.
  */
 export const UPDATE_OUTCOMES_JSON_SQL = `UPDATE attempts ${OUTCOME_SET_JSON}
-   FROM jsonb_each(?1) AS u WHERE attempts.id = u.value->>5 AND ${KEEPS_UNREACHED} RETURNING id, caller_key, refused_at`;
+   FROM jsonb_each(?1) AS u WHERE attempts.id = u.value->>5 AND ${KEEPS_UNREACHED} RETURNING id, caller_key, refused_at, withheld`;
 
 /**
  * UPDATE_OUTCOMES_JSON_SQL through the view attempt_outcomes (migration 15): its triggers write each row and move the
@@ -182,7 +184,8 @@ export const UPDATE_OUTCOMES_JSON_SQL = `UPDATE attempts ${OUTCOME_SET_JSON}
  * leaves out (RowUpdater.rest), and any the register's statements would otherwise miss.
  */
 export const UPDATE_OUTCOMES_MOVING_JSON_SQL = `UPDATE attempt_outcomes ${OUTCOME_SET_JSON}
-   FROM jsonb_each(?1) AS u WHERE attempt_outcomes.id = u.value->>5 RETURNING id, caller_key, refused_at`;
+   FROM jsonb_each(?1) AS u WHERE attempt_outcomes.id = u.value->>5
+   RETURNING id, caller_key, refused_at, (SELECT withheld FROM attempts AS a WHERE a.id = attempt_outcomes.id) AS withheld`;
 
 /**
  * An outcome update replayed from the attempts journal (replay-journal.ts): outcomeParams' ten, then the attempt's
