@@ -37,7 +37,7 @@ describe('dossier formats', () => {
   it('neutralises formulas in CSV cells (caller-controlled Call-IDs, DIDs)', () => {
     const [, row] = dossierCsv(d).split('\r\n');
     expect(row).toBe(
-      `1,fr-hours,FR,"call on a Saturday (11:00 Europe/Paris time), outside Mon–Fri 10:00–13:00 and 14:00–20:00 (FR décret 2022-1313)",breach,"'=HYPERLINK(""http://x"")@evil",2026-11-07T11:00:00+01:00,'+33140000001,'@did,`,
+      `1,fr-hours,FR,"call on a Saturday (11:00 Europe/Paris time), outside Mon–Fri 10:00–13:00 and 14:00–20:00 (FR décret 2022-1313)",breach,"'=HYPERLINK(""http://x"")@evil",2026-11-07T11:00:00+01:00,'+33140000001,'@did,,`,
     );
   });
 

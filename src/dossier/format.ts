@@ -13,6 +13,8 @@ export interface AttemptJson {
   caller: string;
   did: string | null;
   refusedAt: string | null;
+  /** What was refused: the number, or only its withholding (DossierAttempt.forWithholding); null: not refused. */
+  refusedFor: 'number' | 'withholding' | null;
 }
 
 function attemptJson(a: DossierAttempt, tz: string): AttemptJson {
@@ -22,6 +24,7 @@ function attemptJson(a: DossierAttempt, tz: string): AttemptJson {
     caller: a.callerKey,
     did: a.calledNumber,
     refusedAt: a.refusedAt === null ? null : isoWithOffset(a.refusedAt, tz),
+    refusedFor: a.refusedAt === null ? null : a.forWithholding === true ? 'withholding' : 'number',
   };
 }
 
@@ -64,6 +67,7 @@ export const DOSSIER_CSV_HEADER = [
   'caller',
   'did',
   'refused_at',
+  'refused_for',
 ] as const;
 
 /** The CSV, with a header; `breach` numbers the breaches from 1, `role` is `breach` or `evidence`. */
@@ -83,6 +87,7 @@ export function dossierCsv(d: Dossier): string {
         j.caller,
         j.did,
         j.refusedAt,
+        j.refusedFor,
       ]);
     }
   });

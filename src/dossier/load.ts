@@ -4,6 +4,7 @@
  * their call attempts, and the breaches among them. Its own read-only connection, opened and closed per dossier.
  */
 import { Connection } from '../store/sqlite/connection.js';
+import { refusalOfNumber } from '../store/register/refusal.js';
 import { findBreaches, type Breach, type BreachRulesConfig, type DossierAttempt, type DossierMark } from './rules.js';
 import { DAY_MS } from '../time/units.js';
 import { attemptSpellings, markedSpelling } from '../store/register/queries.js';
@@ -55,6 +56,10 @@ interface AttemptRow {
   caller_key: string;
   called_number: string | null;
   refused_at: number | null;
+  action: string;
+  withheld: number;
+  /** Its reasons' JSON, of a refused attempt only. */
+  reasons: string | null;
 }
 
 const sameCompany = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -139,7 +144,8 @@ async function attemptsOf(
   for (let i = 0; i < keys.length; i += CHUNK) {
     const chunk = keys.slice(i, i + CHUNK);
     const rows = await db.all<AttemptRow>(
-      `SELECT call_id, time, caller_key, called_number, refused_at FROM attempts
+      `SELECT call_id, time, caller_key, called_number, refused_at, action, withheld,
+              CASE WHEN refused_at IS NOT NULL THEN reasons END AS reasons FROM attempts
         WHERE kind = 'call' AND caller_key IN (${chunk.map(() => '?').join(', ')}) AND time >= ? AND time < ?
         ORDER BY time, id`,
       [...chunk, since === undefined ? 0 : since - LOOKBACK_MS, until ?? Number.MAX_SAFE_INTEGER],
@@ -151,6 +157,9 @@ async function attemptsOf(
         callerKey: spellings.get(r.caller_key) ?? r.caller_key,
         calledNumber: r.called_number,
         refusedAt: r.refused_at,
+        forWithholding:
+          r.refused_at !== null &&
+          !refusalOfNumber({ action: r.action, withheld: r.withheld === 1, reasons: r.reasons }),
       });
     }
   }

@@ -184,6 +184,19 @@ describe("FR refusal (60 days' wait)", () => {
     expect(rulesOf(list)).toEqual([]);
     expect(rulesOf(list, marks)).toEqual(['fr-refusal']);
   });
+  it('a refusal for the withholding alone starts no wait, nor moves one a refusal of the number started (session 50)', () => {
+    const hidden = (time: string) => call(time, FR, { refusedAt: Date.parse(time), forWithholding: true });
+    expect(rulesOf([hidden('2026-11-02T11:00:00+01:00'), call('2026-11-03T11:00:00+01:00')])).toEqual([]);
+    const r = refused('2026-11-02T11:00:00+01:00');
+    const list = [r, hidden('2026-11-03T11:00:00+01:00'), call('2026-11-04T11:00:00+01:00')];
+    const breaches = findBreaches(list, noMarks, RULES);
+    // The withheld call is itself within the number's wait; the third call's wait runs from the number's refusal.
+    expect(breaches.map((b) => [b.rule, b.text.slice(0, 22)])).toEqual([
+      ['fr-refusal', 'call 1 day after a ref'],
+      ['fr-refusal', 'call 2 days after a re'],
+    ]);
+    expect(breaches[1]?.evidence[0]).toBe(r);
+  });
 });
 
 describe('IT rules', () => {

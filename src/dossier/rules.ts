@@ -10,7 +10,9 @@
  *   - at most 4 attempts in 30 days from one professional: an attempt breaches when 4 others came in the 30 days
  *     before it (calendar days in Paris: an attempt exactly 30 days earlier, same wall time, no longer counts);
  *   - after a refusal, 60 days' wait: an attempt breaches from the refusal up to, not including, the same wall
- *     time 60 days later. A refusal is an attempt crocetta refused or the PBX declined with a refusing code.
+ *     time 60 days later. A refusal is an attempt crocetta refused or the PBX declined with a refusing code, but
+ *     one for the withholding alone (DossierAttempt.forWithholding): the professional was not refused, its
+ *     hidden number was.
  *   One professional is a company (every number the office marked with that company) or else one number.
  * Italy:
  *   - Registro Pubblico delle Opposizioni (Legge 5/2018, DPR 26/2022): once our numbers are registered,
@@ -34,6 +36,12 @@ export interface DossierAttempt {
   calledNumber: string | null;
   /** When the caller was refused on this attempt, null when not refused. */
   refusedAt: number | null;
+  /**
+   * The refusal rested on the withholding alone (store/register/refusal.ts refusalOfNumber): refused by the office's
+   * policy on withheld callers (`withheld-refusal`), or a withheld call declined at the PBX, whose receptionist saw
+   * no number. No refusal of the number: the 60 days' wait does not run from it. Absent: false.
+   */
+  forWithholding?: boolean;
 }
 
 /** The office's mark of a caller, as far as the rules need it. */
@@ -194,7 +202,7 @@ function refusalBreaches(calls: readonly DossierAttempt[], tz: string): Breach[]
         evidence: [refused.attempt, a],
       });
     }
-    if (a.refusedAt !== null && (refused === null || a.refusedAt >= refused.at))
+    if (a.refusedAt !== null && a.forWithholding !== true && (refused === null || a.refusedAt >= refused.at))
       refused = { attempt: a, at: a.refusedAt };
   }
   return out;

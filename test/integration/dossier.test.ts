@@ -24,7 +24,14 @@ interface BreachJson {
   time: string;
   caller: string;
   did: string;
-  evidence: Array<{ callId: string; time: string; caller: string; did: string; refusedAt: string | null }>;
+  evidence: Array<{
+    callId: string;
+    time: string;
+    caller: string;
+    did: string;
+    refusedAt: string | null;
+    refusedFor: string | null;
+  }>;
 }
 
 let h: Harness;
@@ -112,8 +119,16 @@ describe('evidence dossier', () => {
         caller: B,
         did: DID,
         refusedAt: '2026-11-10T11:00:00+01:00',
+        refusedFor: 'number',
       },
-      { callId: 'c6@dossier', time: '2026-11-12T11:00:00+01:00', caller: A, did: DID, refusedAt: null },
+      {
+        callId: 'c6@dossier',
+        time: '2026-11-12T11:00:00+01:00',
+        caller: A,
+        did: DID,
+        refusedAt: null,
+        refusedFor: null,
+      },
     ]);
   });
 
@@ -136,13 +151,13 @@ describe('evidence dossier', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (await res.text()).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('breach,rule,country,text,role,call_id,time,caller,did,refused_at');
+    expect(lines[0]).toBe('breach,rule,country,text,role,call_id,time,caller,did,refused_at,refused_for');
     expect(lines).toHaveLength(1 + 1 + 1 + 5 + 6 + 2);
     expect(lines).toContain(
-      "5,fr-refusal,FR,call 2 days after a refusal on 2026-11-10 (FR décret 2022-1313: 60 days' wait),breach,c6@dossier,2026-11-12T11:00:00+01:00,'+33140000001,'+390612345678,",
+      "5,fr-refusal,FR,call 2 days after a refusal on 2026-11-10 (FR décret 2022-1313: 60 days' wait),breach,c6@dossier,2026-11-12T11:00:00+01:00,'+33140000001,'+390612345678,,",
     );
     expect(lines).toContain(
-      "5,fr-refusal,FR,call 2 days after a refusal on 2026-11-10 (FR décret 2022-1313: 60 days' wait),evidence,c5@dossier,2026-11-10T11:00:00+01:00,'+33140000002,'+390612345678,2026-11-10T11:00:00+01:00",
+      "5,fr-refusal,FR,call 2 days after a refusal on 2026-11-10 (FR décret 2022-1313: 60 days' wait),evidence,c5@dossier,2026-11-10T11:00:00+01:00,'+33140000002,'+390612345678,2026-11-10T11:00:00+01:00,number",
     );
   });
 

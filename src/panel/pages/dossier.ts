@@ -37,6 +37,7 @@ const EN_TEXTS = {
   breach: 'breach',
   evidence: 'earlier',
   refused: 'refused',
+  refusedWithheld: 'refused: number withheld',
   csv: 'Download CSV',
   json: 'JSON',
   print: 'To print or save as PDF, use the browser’s Print command.',
@@ -72,6 +73,7 @@ const TEXTS: Record<Lang, DossierTexts> = {
     breach: 'violazione',
     evidence: 'precedente',
     refused: 'rifiutata',
+    refusedWithheld: 'rifiutata: numero nascosto',
     csv: 'Scarica CSV',
     json: 'JSON',
     print: 'Per stampare o salvare in PDF, usa il comando Stampa del browser.',
@@ -148,7 +150,7 @@ ${
           (
             a,
             // Each cell names its column (data-label): on a phone the rows become cards, as the register's.
-          ) => html`<tr${a === b.attempt ? raw(' class="breaching"') : ''}><td data-label="${t.role}"><span>${a === b.attempt ? t.breach : t.evidence}${a.refusedAt !== null ? html` <span class="muted small">(${t.refused})</span>` : ''}</span></td>
+          ) => html`<tr${a === b.attempt ? raw(' class="breaching"') : ''}><td data-label="${t.role}"><span>${a === b.attempt ? t.breach : t.evidence}${a.refusedAt !== null ? html` <span class="muted small">(${a.forWithholding === true ? t.refusedWithheld : t.refused})</span>` : ''}</span></td>
 <td class="nowrap mono" data-label="${t.time}">${isoWithOffset(a.time, tz)}</td><td class="nowrap" data-label="${t.caller}">${phone(a.callerKey)}</td><td class="nowrap" data-label="${t.did}">${a.calledNumber === null ? '' : phone(a.calledNumber)}</td><td class="mono" data-label="${t.callId}">${a.callId}</td></tr>`,
         )}</tbody>
 </table>

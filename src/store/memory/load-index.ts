@@ -103,7 +103,7 @@ export async function loadIndex(
       // decline of a call that came withheld (refusal.ts refusalOfNumber).
       if (
         r.refused_at !== null &&
-        refusalOfNumber({ action: r.action, withheld: r.withheld === 1, reasons: r.reasons }, parseReasons)
+        refusalOfNumber({ action: r.action, withheld: r.withheld === 1, reasons: r.reasons })
       ) {
         index.addRefusal(r.caller_key, r.refused_at);
         refusals++;

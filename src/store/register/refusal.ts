@@ -33,14 +33,23 @@ export function declineCounts(withheld: boolean): boolean {
 }
 
 /**
- * Whether a refused attempt of the register counts as a refusal of its caller for the repeat rule (load-index.ts,
- * the dossier): crocetta's own refusal by its reasons (countsForRepeat), the PBX's decline by the withholding
- * (declineCounts). `reasons`: its reasons' JSON, parsed only when it names a withheld refusal.
+ * Whether a refused attempt of the register is a refusal of its caller (the repeat rule's at load-index.ts, the
+ * dossier's 60 days' wait): crocetta's own refusal by its reasons (countsForRepeat), the PBX's decline by the
+ * withholding (declineCounts). `reasons`: its reasons' JSON, parsed only when it names a withheld refusal.
  */
-export function refusalOfNumber(
-  row: { action: string; withheld: boolean; reasons: string | null },
-  parse: (json: string) => readonly { code: string }[],
-): boolean {
+export function refusalOfNumber(row: { action: string; withheld: boolean; reasons: string | null }): boolean {
   if (!isRefusalAction(row.action)) return declineCounts(row.withheld);
-  return row.reasons === null || !row.reasons.includes(WITHHELD_REFUSAL) || countsForRepeat(parse(row.reasons));
+  return row.reasons === null || !row.reasons.includes(WITHHELD_REFUSAL) || countsForRepeat(reasonCodes(row.reasons));
+}
+
+/** The reasons of a stored reasons array that have a code; [] when it is not one. */
+function reasonCodes(json: string): { code: string }[] {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed)
+      ? ((parsed as { code?: unknown }[]).filter((r) => typeof r?.code === 'string') as { code: string }[])
+      : [];
+  } catch {
+    return [];
+  }
 }
