@@ -266,7 +266,7 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
   it("without PBX_URI, a pair over TCP whose machine is gone: the caller gets Kamailio's 408 once the pair's timer runs out (CROCETTA_TIMEOUT here; fr_timer's 30 s when unset)", async () => {
     await withGonePair('gone-bare', port.gone2, port.goneBare, { CROCETTA_TIMEOUT: 1000 }, async (front) => {
       // Bounded well below fr_timer's 30 s: with the cfg's timer set, the 408 comes after ~1 s.
-      const finals = await finalAnswers(port.goneBare, '+390612345677', '+390255566607', 15_000);
+      const finals = await finalAnswers(front, port.goneBare, '+390612345677', '+390255566607', 15_000);
       expect(finals, front.log()).toEqual(['SIP/2.0 408 Request Timeout']);
       expect(front.log()).not.toMatch(/sent to the PBX/);
     });
@@ -275,7 +275,7 @@ describe.skipIf(TOOLS.missing.length > 0)(`the real Kamailio front over TCP${TOO
   it("without PBX_URI, a caller whose pair refuses the connection gets 503 once, not tm's 477", async () => {
     const front = await startFront('bare', port.bare, [`sip:${PAIR}:${port.dead};transport=tcp`]);
     try {
-      const finals = await finalAnswers(port.bare, '+390612345675', '+390255566605', 10_000);
+      const finals = await finalAnswers(front, port.bare, '+390612345675', '+390255566605', 10_000);
       expect(finals, front.log()).toEqual(['SIP/2.0 503 Service Unavailable']);
       expect(front.log()).toMatch(/crocetta-front: the pair sip:127\.0\.0\.2:\d+;transport=tcp could not be reached/);
     } finally {
@@ -330,14 +330,25 @@ async function goneMachine(host: string, port: number): Promise<{ probed: string
 
 /**
  * An INVITE from the carrier at CARRIER to `did` through the front at KAMAILIO:`frontPort`, over TCP, by hand (no
- * sipp scenario waits for a failure): the final answers it got within `waitMs` (bounded; none is an empty list).
+ * sipp scenario waits for a failure): the final answers it got within `waitMs` (bounded; none is an empty list). A
+ * refused connection throws with `front`'s log (why it did not listen).
  */
-async function finalAnswers(frontPort: number, did: string, caller: string, waitMs: number): Promise<string[]> {
+async function finalAnswers(
+  front: RealKamailio,
+  frontPort: number,
+  did: string,
+  caller: string,
+  waitMs: number,
+): Promise<string[]> {
   const socket = connect({ host: KAMAILIO, port: frontPort, localAddress: CARRIER });
   let received = '';
   socket.on('data', (d: Buffer) => (received += d.toString('utf8')));
   try {
-    await new Promise<void>((ok, fail) => socket.once('connect', ok).once('error', fail));
+    await new Promise<void>((ok, fail) =>
+      socket
+        .once('connect', ok)
+        .once('error', (err) => fail(new Error(`${err.message}; the front's log:\n${front.log()}`))),
+    );
     const local = `${CARRIER}:${socket.localPort}`;
     socket.write(
       [

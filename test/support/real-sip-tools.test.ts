@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -118,6 +119,19 @@ describe.skipIf(onPath('kamailio') === null)('startKamailio', () => {
     expect(udpBound('127.0.0.2', port)).not.toBe(true);
     await k.stop();
     expect(k.logFile).toBe(join(dir, 'one.log'));
+  });
+
+  it('throws with its log when its port was taken by another process meanwhile (it did return: the port was bound)', async () => {
+    const [port = 0] = await pickPorts(1, ['127.0.0.2'], 26_100, 27_000);
+    const other = createSocket('udp4');
+    await new Promise<void>((bound) => other.bind(port, '127.0.0.2', bound));
+    try {
+      await expect(
+        startKamailio(dir, { cfg: CARRIER_CFG, listen: { host: '127.0.0.2', port }, name: 'taken' }, 5000),
+      ).rejects.toThrow(/kamailio exited at start[\s\S]*127\.0\.0\.2/);
+    } finally {
+      other.close();
+    }
   });
 
   it('throws with its log when Kamailio refuses its configuration', async () => {

@@ -9,6 +9,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { connect } from 'node:net';
+import { waitGroupListens, type Listen } from './group-sockets.js';
 
 /** The repository's root, test/e2e/scenarios (sipp scenarios) and the stand-in carrier's Kamailio config. */
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -473,8 +474,9 @@ export interface KamailioOptions {
 
 /**
  * Starts Kamailio in the foreground (-DD -E, 32 MB shared and 4 MB private memory unless told) with `opts.cfg`, its stderr
- * appended to `<dir>/<name>.log`, and waits until it listens on its UDP port. Throws, with its log, when it exits
- * or does not listen within `timeoutMs`. stop() sends SIGTERM, then SIGKILL to its process group after 3 s.
+ * appended to `<dir>/<name>.log`, and waits until its own processes hold its UDP socket and listen on its TCP and TLS
+ * ones (waitGroupListens). Throws, with its log, when it exits or does not listen within `timeoutMs`. stop() sends
+ * SIGTERM, then SIGKILL to its process group after 3 s.
  */
 export async function startKamailio(dir: string, opts: KamailioOptions, timeoutMs = 15_000): Promise<RealKamailio> {
   const name = opts.name ?? 'kamailio';
@@ -522,8 +524,14 @@ export async function startKamailio(dir: string, opts: KamailioOptions, timeoutM
     while (udpBound(opts.listen.host, opts.listen.port) === true && Date.now() < end)
       await new Promise((r) => setTimeout(r, 50));
   };
+  // Its own sockets, every one: its UDP socket is bound before it listens on TCP and TLS, and a port picked at a test's
+  // start may be another test's by now (either way a carrier's TCP connection was refused: waitGroupListens).
+  const sockets: Listen[] = [
+    { proto: 'udp', ...opts.listen },
+    ...[opts.listenTcp, opts.listenTls].flatMap((at) => (at === undefined ? [] : [{ proto: 'tcp' as const, ...at }])),
+  ];
   const outcome = await Promise.race([
-    waitUdpBound(opts.listen.host, opts.listen.port, timeoutMs).then(
+    waitGroupListens(child.pid ?? 0, sockets, timeoutMs).then(
       () => null,
       (err: unknown) => (err instanceof Error ? err.message : String(err)),
     ),
