@@ -850,6 +850,15 @@ const EVERY_CODE: Record<ReasonCode, Array<[ReasonLike, string, string]>> = {
       'let through once: you asked on 3 Nov 2026 to let the next call through',
       'fatto passare una volta: il 3 nov 2026 avete chiesto di far passare la prossima chiamata',
     ],
+    [
+      {
+        code: 'allow-next',
+        text: 'let through once: you asked on 3 Nov 2026 to let the next text through',
+        params: { setAt: '2026-11-03T10:00:00.000Z' },
+      },
+      'let through once: you asked on 3 Nov 2026 to let the next text through',
+      'fatto passare una volta: il 3 nov 2026 avete chiesto di far passare il prossimo messaggio',
+    ],
   ],
   'called-by-us': [
     [

@@ -289,7 +289,7 @@ const IT: Partial<Record<ReasonCode, Render>> = {
     `token STIR/SHAKEN firmato per una chiamata a ${loc.phone(f.str('signedFor'))}, non al vostro ${loc.phone(f.str('called'))} (riutilizzato, o inoltrato)`,
   'service-number': (f) => `numero di emergenza o di servizio ${f.str('number')}: mai bloccato`,
   'allow-next': (f, loc) =>
-    `fatto passare una volta: il ${loc.date(f.time('setAt'))} avete chiesto di far passare la prossima chiamata`,
+    `fatto passare una volta: il ${loc.date(f.time('setAt'))} avete chiesto di far passare ${f.reason.text.endsWith(' next text through') ? 'il prossimo messaggio' : 'la prossima chiamata'}`,
   'called-by-us': (f, loc) => `l'avete chiamato voi il ${loc.date(f.time('calledAt'))}`,
   'persistent-human': (f, loc) =>
     `ha parlato con voi per ${span(f.num('seconds') * 1000, 'giorni')} il ${loc.dayMonth(f.time('at'))}`,
@@ -596,7 +596,7 @@ const EN: Readonly<Record<ReasonCode, Render>> = {
   },
   'service-number': asWritten((f, t) => t === `emergency or service number ${f.str('number')}: never blocked`),
   'allow-next': asWritten(
-    (f, t) => f.time('setAt') > 0 && /^let through once: you asked on .+ to let the next call through$/.test(t),
+    (f, t) => f.time('setAt') > 0 && /^let through once: you asked on .+ to let the next (call|text) through$/.test(t),
   ),
   'called-by-us': asWritten((f, t) => f.time('calledAt') > 0 && /^you called this number on .+$/.test(t)),
   'persistent-human': asWritten((f, t) => f.num('seconds') >= 0 && /^talked .+ with you on .+$/.test(t)),

@@ -74,14 +74,16 @@ export function createClassifier(rules: ScreeningRules): Classifier {
 const TEXT_CONTEXT: CallContext = Object.freeze({ message: true });
 
 /**
- * The context a caller is judged in with no request at hand (its number page, `crocetta lookup`): a sender whose ID
- * is alphanumeric (`IntesaSP`) and whose requests in view were all texts (`textsOnly`) is judged as a text; any other
- * caller as a call (undefined), a caller ID with letters that rang as a call included.
+ * The context a caller is judged in with no request at hand (its number page, `crocetta lookup`): a sender whose
+ * requests in view were all texts (`textsOnly`) is judged as a text when it is one a text comes from: a phone number
+ * (a mobile that only texts), a short code (`48018`) or an alphanumeric sender ID (`IntesaSP`); any other caller as a
+ * call (undefined), one that also called, or a caller ID with letters that rang as a call, included.
  */
 export function contextOfCaller(identity: CallerIdentity, textsOnly: boolean): CallContext | undefined {
   const number = identity.number;
-  if (!textsOnly || number === null || number.e164 !== null) return undefined;
-  return number.flags.includes('alphanumeric') ? TEXT_CONTEXT : undefined;
+  if (!textsOnly || number === null) return undefined;
+  if (number.e164 !== null) return TEXT_CONTEXT;
+  return number.flags.includes('alphanumeric') || number.flags.includes('short-code') ? TEXT_CONTEXT : undefined;
 }
 
 /**
@@ -115,7 +117,7 @@ const RAW_SHOWN_MAX = 32;
  * Precedence, highest first:
  *   0. safety nets that bypass screening: our own DIDs, internal extensions/intercoms (bypass patterns), emergency
  *      and service numbers → trusted, whatever else matches (even a nuisance mark)
- *   1. "let the next call through" set by the business → trusted (once; the register consumes it)
+ *   1. "let the next call through" set by the business → trusted (once; the register consumes it; a text uses it too)
  *   2. marked trusted by the business   → trusted, score 0, whatever else matches
  *   3. marked nuisance by the business  → nuisance (beats every rule and safety net below)
  *   4. learned trust: numbers the business called, a persistent human (a long talk through the PBX), a display-name
@@ -143,7 +145,8 @@ function decide(
   if (allowNext !== undefined && allowNext !== null) {
     return trusted({
       code: 'allow-next',
-      text: `let through once: you asked on ${c.dates.dayMonthYear(allowNext)} to let the next call through`,
+      // A text uses it up as a call does: the reason says which came (the panel's Italian reads the same word).
+      text: `let through once: you asked on ${c.dates.dayMonthYear(allowNext)} to let the next ${context !== undefined && context.message === true ? 'text' : 'call'} through`,
       weight: 0,
       params: { setAt: isoTime(allowNext) },
     });

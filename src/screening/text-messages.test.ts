@@ -193,12 +193,32 @@ describe('text messages: what the office does not want is refused', () => {
   });
 });
 
+describe('text messages: "let the next text through"', () => {
+  it.each([
+    ['a sender ID', sender('PROMO-ENERGIA')],
+    ['a short code', shortCode('48018')],
+    ['a number', caller('+393351234567')],
+  ])(
+    '%s marked nuisance: its next text is let through, and the reason speaks of a text; a call of a call',
+    (_, who) => {
+      const ev = evidence({ mark: mark('nuisance', MORNING - 3_600_000), allowNext: MORNING - 60_000 });
+      const text = classify({ identity: who, evidence: ev, now: MORNING, rules: R, context: { message: true } });
+      expect(text).toMatchObject({ verdict: 'trusted', reasons: [{ code: 'allow-next' }] });
+      expect(text.reasons[0]?.text).toBe('let through once: you asked on 10 Nov 2026 to let the next text through');
+      const call = classify({ identity: who, evidence: ev, now: MORNING, rules: R, context: { did: DIDS[0]! } });
+      expect(call.reasons[0]?.text).toBe('let through once: you asked on 10 Nov 2026 to let the next call through');
+    },
+  );
+});
+
 describe('contextOfCaller', () => {
-  it('judges a sender ID that only texted as a text; any other caller, or letters that rang, as a call', () => {
+  it('judges a number, a short code or a sender ID that only texted as a text; one that called, or junk, as a call', () => {
     expect(contextOfCaller(sender('IntesaSP'), true)).toEqual({ message: true });
     expect(contextOfCaller(sender('IntesaSP'), false)).toBeUndefined();
-    expect(contextOfCaller(caller('+393351234567'), true)).toBeUndefined();
-    expect(contextOfCaller(shortCode('48018'), true)).toBeUndefined();
+    expect(contextOfCaller(caller('+393351234567'), true)).toEqual({ message: true });
+    expect(contextOfCaller(caller('+393351234567'), false)).toBeUndefined();
+    expect(contextOfCaller(shortCode('48018'), true)).toEqual({ message: true });
+    expect(contextOfCaller(shortCode('48018'), false)).toBeUndefined();
     expect(contextOfCaller(rawCaller('%%x', ['not-a-number']), true)).toBeUndefined();
     expect(contextOfCaller(caller('', { number: null }), true)).toBeUndefined();
   });

@@ -48,7 +48,10 @@ export interface NumberData {
   letThrough?: number | null;
   /** A `raw:` caller's kind: a text message's sender ID or a short code (the page says so); absent: neither. */
   rawKind?: 'sender-id' | 'short-code';
-  /** The caller's next request is judged as a text (contextOfCaller: a sender ID that only texted): the card says so. */
+  /**
+   * The caller's next request is judged as a text (contextOfCaller: a number, a short code or a sender ID that only
+   * texted): the card and the let-through button say so.
+   */
   nextIsText?: boolean;
 }
 
@@ -103,12 +106,12 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
     ctx,
     shown,
     html`${d.marked ? markedNotice(ctx, d.marked, shown) : ''}${raw ? html`<p class="muted small" id="raw-caller">${t(d.rawKind === 'sender-id' ? 'rawSender' : d.rawKind === 'short-code' ? 'rawShortCode' : 'rawCaller')}</p>` : ''}<section class="cards wide" id="number-cards">
-  <div class="card"><div class="l">${t(d.nextIsText === true ? 'nextText' : 'nextCall')}</div><div>${verdictBadge(ctx.loc, d.decision.verdict)} <span class="muted small">${t('score')} ${scoreText(ctx.loc.lang, d.decision.score)}</span></div>
+  <div class="card"><div class="l">${t(d.nextIsText !== true ? 'nextCall' : d.rawKind === 'sender-id' ? 'nextText' : 'nextTextNumber')}</div><div>${verdictBadge(ctx.loc, d.decision.verdict)} <span class="muted small">${t('score')} ${scoreText(ctx.loc.lang, d.decision.score)}</span></div>
     <ul class="small">${d.decision.reasons.map((r) => html`<li>${reasonText(ctx.loc, r)}</li>`)}</ul></div>
   <div class="card"><div class="l">${t('mark')}</div><div>${markText}</div>
     ${datalists(ctx.loc.lang, d.vocab)}
     ${markForm(ctx, d.callerKey, { returnTo: here, open: true, company: d.mark?.company ?? null, category: d.mark?.category ?? null, marked: d.mark !== null })}
-    ${d.letThrough === undefined ? '' : letThroughForm(ctx, d.callerKey, d.letThrough, d.rawKind !== undefined)}</div>
+    ${d.letThrough === undefined ? '' : letThroughForm(ctx, d.callerKey, d.letThrough, d.nextIsText === true || (d.rawKind === 'short-code' && d.total === 0))}</div>
   <div class="card"><div class="l">${t('ticks')}</div><div>${ticks(d.total, ctx.loc.number)}</div>${about.length > 0 ? html`<div class="muted small" id="number-kind">${about.join(' · ')}</div>` : ''}</div>
 </section>
 ${d.lines ? linesNowCard(ctx, { time: ctx.loc.dateTime(ctx.now), state: openText(ctx, d.lines.open), lines: d.lines.lines }) : ''}
@@ -147,9 +150,9 @@ ${
 
 /**
  * "Let the next call through" (once, whatever the mark): its button, or, while pending, since when and the button
- * that withdraws it. Posts to /numbers/:number/let-through, back to this page.
+ * that withdraws it. Posts to /numbers/:number/let-through, back to this page. In a text's words (`text`) for a
+ * caller whose next request is a text (one that only texted, a short code not seen yet).
  */
-/** "Let the next call through", in a text sender's words (`text`: a sender ID's or a short code's page). */
 function letThroughForm(ctx: PageContext, callerKey: string, since: number | null, text: boolean): SafeHtml {
   const { t } = ctx.loc;
   const action = `/numbers/${encodeURIComponent(callerKey)}/let-through`;
