@@ -132,7 +132,10 @@ export async function mark(
   );
 }
 
-/** `crocetta let-through <number> [--withdraw]`: its next call is let through once, whatever its mark. */
+/**
+ * `crocetta let-through <number> [--withdraw]`: its next call is let through once, whatever its mark (said "text" for
+ * a caller that only texted, as its page says: a text uses it up as a call does).
+ */
 export async function letThrough(number: string, o: { withdraw?: boolean }, g: GlobalOptions): Promise<void> {
   const config = cliConfig(g);
   const { key: typed } = callerKeyOf(number, config.defaultCountry);
@@ -140,16 +143,18 @@ export async function letThrough(number: string, o: { withdraw?: boolean }, g: G
   const register = await openRegister({ file: config.store.file, lookbackDays: config.store.lookbackDays });
   const at = o.withdraw === true ? null : Date.now();
   let key = typed;
+  let next = 'call';
   try {
     key = await register.keptSpelling(typed);
     await register.letThrough(key, at, 'cli');
+    if (onlyTexts(await register.attempts({ callerKey: key, limit: TEXTS_ONLY_ATTEMPTS }))) next = 'text';
   } finally {
     await register.close();
   }
   print(g.json === true, { number: key, letThrough: at === null ? null : { since: new Date(at).toISOString() } }, () =>
     at === null
-      ? `${key}: "let the next call through" withdrawn (the running service sees it at its next start, or use the API)`
-      : `${key}: its next call will be let through, once (the running service sees it at its next start, or use the API)`,
+      ? `${key}: "let the next ${next} through" withdrawn (the running service sees it at its next start, or use the API)`
+      : `${key}: its next ${next} will be let through, once (the running service sees it at its next start, or use the API)`,
   );
 }
 

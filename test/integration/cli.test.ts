@@ -154,6 +154,11 @@ describe('crocetta CLI', () => {
     expect(looked.reasons.join('; ')).not.toMatch(/not a valid number/);
     const cased = JSON.parse((await cli(['--json', 'lookup', 'raw:INTESASP'], env)).stdout) as { number: string };
     expect(cased).toMatchObject({ number: 'raw:IntesaSP', attempts: 1 });
+    // Its next text let through: said of a text (texts50; it said "its next call").
+    const let1 = await cli(['let-through', 'raw:intesasp'], env);
+    expect(let1.stdout).toMatch(/^raw:IntesaSP: its next text will be let through, once \(/);
+    const undo = await cli(['let-through', 'raw:IntesaSP', '--withdraw'], env);
+    expect(undo.stdout).toMatch(/^raw:IntesaSP: "let the next text through" withdrawn \(/);
   });
 
   it('export refuses a register written by a newer crocetta as every other command does, before any output (it exported it; senders49)', async () => {
