@@ -30,7 +30,7 @@ export function linesNow(
   const message = contextOfCaller(identity, textsOnly) !== undefined;
   const line = (did: string | null, key: string | null, name: string): LineNow => {
     const decision = live.classify(identity, evidence, now, { did: key, message });
-    const choice = pickAction(decision, identity, policy, { did: key, time: now });
+    const choice = pickAction(decision, identity, policy, { did: key, time: now, message });
     const gated = applyCheckMemory(choice.action, decision, check?.callerKey ?? null, now, check?.memory);
     const note = gated.decision === decision ? null : (gated.decision.reasons.at(-1) ?? null);
     return { did, name, verdict: decision.verdict, choice: { ...choice, action: gated.action }, note };

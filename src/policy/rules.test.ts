@@ -12,7 +12,7 @@ import { createClassifier } from '../screening/classify.js';
 import { DEFAULT_LEARNING_RULES } from '../screening/learning.js';
 import { caller, evidence, number, rules, withheldCaller } from '../screening/test-fixtures.js';
 import type { CallerEvidence, Decision, Verdict } from '../screening/types.js';
-import { pickAction, policyReason, withheldRefusalReason } from './rules.js';
+import { pickAction, policyReason, refuses as refusesCall, withheldRefusalReason } from './rules.js';
 
 const SUPPORT = '+390212345670';
 const SALES = '+390212345671';
@@ -245,6 +245,33 @@ describe('pickAction', () => {
     });
     expect(support).toMatchObject({ action: { kind: 'tag' }, rule: { name: 'support line' } });
     expect(support.rangeRepeat).toBeUndefined();
+  });
+
+  it('tags a text made suspect by its pace alone where a rule refuses suspects; a call, or another reason, is refused', () => {
+    const pace: Decision = {
+      verdict: 'suspect',
+      score: 0.672,
+      reasons: [
+        { code: 'burst', text: '4 attempts within 60 min (now)', weight: 0.6 },
+        { code: 'off-hours', text: 'calling outside business hours', weight: 0.1 },
+        { code: 'unparsable-number', text: 'a sender ID', weight: 0 },
+      ],
+    };
+    const identity = caller('+393471234567');
+    const night = Date.parse('2026-12-01T21:30:00+01:00');
+    // The sales line's rule 2 (reject) and, after hours, rule 4 (announce-early: 607 for a text) refuse suspects.
+    for (const did of [SALES, OTHER]) {
+      expect(pickAction(pace, identity, policy, { did, time: night, message: true })).toMatchObject({
+        action: { kind: 'tag' },
+        rule: null,
+      });
+      expect(refusesCall(pickAction(pace, identity, policy, { did, time: night }).action)).toBe(true);
+    }
+    const withFriend: Decision = {
+      ...pace,
+      reasons: [...pace.reasons, { code: 'friend-reports', text: 'a friend', weight: 0.3 }],
+    };
+    expect(pickAction(withFriend, identity, policy, { did: SALES, time: night, message: true }).rule?.number).toBe(2);
   });
 
   it('reads the business hours only for a rule that asks', () => {

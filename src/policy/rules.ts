@@ -5,6 +5,7 @@
  */
 import type { CallerIdentity } from '../callerid/types.js';
 import type { OpenState } from '../screening/business-hours.js';
+import { suspectForPaceAlone } from '../screening/classify.js';
 import { chooseAction, formatAction, isRangeRepeat, type Action, type ActionPolicy } from '../screening/policy.js';
 import type { Decision, Reason } from '../screening/types.js';
 
@@ -58,11 +59,29 @@ function verdictMatches(verdicts: ReadonlySet<PolicyVerdict>, decision: Decision
   );
 }
 
+/** What a text made suspect by its pace alone gets where the policy would refuse it. */
+const TAG: Action = Object.freeze({ kind: 'tag' });
+
 /**
  * The action for a call: the first rule of `policy.rules` whose dids, hours and verdicts all match, else the
  * global actions (chooseAction). A call whose DID is unknown matches only rules without `dids`.
+ * A text (`call.message`) made suspect by its pace alone (a bank's codes, a courier's texts) is never refused: where
+ * the policy refuses suspects (`ACTION_SUSPECT=reject`, a rule refusing or announcing to them) it is tagged, as
+ * docs/configuration.md promises; a refused text is lost (userrun50: the 4th code 607, the 5th then refused as a
+ * repeat after that refusal).
  */
 export function pickAction(
+  decision: Decision,
+  identity: CallerIdentity,
+  policy: ActionPolicy,
+  call: PolicyCall,
+): PolicyChoice {
+  const choice = policyChoice(decision, identity, policy, call);
+  if (call.message !== true || !refuses(choice.action) || !suspectForPaceAlone(decision)) return choice;
+  return { action: TAG, rule: null, open: choice.open };
+}
+
+function policyChoice(
   decision: Decision,
   identity: CallerIdentity,
   policy: ActionPolicy,

@@ -293,6 +293,17 @@ function friendsAgainstTalks(c: CompiledRules, friends: Reason, evidence: Caller
 const PACE: ReadonlySet<Reason['code']> = new Set(['burst', 'sweep', 'block-sweep', 'off-hours']);
 
 /**
+ * Whether a decision is *suspect* on its pace alone: every reason that weighs is a PACE one. On a text such a
+ * sender is tagged whatever the action for suspects (policy/rules.ts pickAction): textScore lets the pace make a text
+ * suspect, and a policy refusing suspects refused a bank's 4th one-time code within a second (userrun50).
+ */
+export function suspectForPaceAlone(decision: Decision): boolean {
+  if (decision.verdict !== 'suspect') return false;
+  for (const reason of decision.reasons) if (reason.weight > 0 && !PACE.has(reason.code)) return false;
+  return true;
+}
+
+/**
  * A text message's score: its pace (PACE) may make its sender suspect, never nuisance. A bank or a shop sends 3-6
  * codes within minutes to a user retrying a login, a courier or a 2FA service texts two, three or every one of the
  * office's numbers within a minute; a refused text is lost, where a caller refused rings again. So the pace's part
