@@ -66,9 +66,18 @@ export class ActivityTable {
   /** The caller's record; a caller heard once gets one now. */
   get(key: string): CallerActivity | undefined {
     const act = this.records.get(key);
-    if (act !== undefined) return act;
-    const slot = this.onceSlot(key);
-    return slot < 0 ? undefined : this.promote(key, this.once!.take(slot));
+    if (act !== undefined || this.once === null || this.once.size === 0) return act;
+    return this.promoteOnce(key, e164KeyToNumber(key));
+  }
+
+  /**
+   * The record of a caller `peek` found none for: one heard once gets it now, else undefined. `number`: the key's
+   * e164KeyToNumber, which the caller's decision reads once for this, its mark and its blocks (EvidenceIndex).
+   */
+  promoteOnce(key: string, number: number): CallerActivity | undefined {
+    if (this.once === null || this.once.size === 0 || number < 0) return undefined;
+    const slot = this.once.find(number);
+    return slot < 0 ? undefined : this.promote(key, this.once.take(slot));
   }
 
   set(key: string, act: CallerActivity): void {

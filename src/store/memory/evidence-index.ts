@@ -15,7 +15,7 @@ import type { PrefixEstimate } from '../../screening/prefix-tree.js';
 import { NO_EVIDENCE, type BlockCalls, type CallerEvidence, type Clock, type Mark } from '../../screening/types.js';
 import { ActivityTable, callerActivity, isIdle, noCalls, NO_TIMES, type CallerActivity } from './caller-activity.js';
 import { LearnedIndex, type LearnedIndexOptions } from './learned-index.js';
-import { MarkTable, type MarkEntry } from './mark-table.js';
+import { e164KeyToNumber, MarkTable, type MarkEntry } from './mark-table.js';
 import { PrefixIndex, type PrefixIndexOptions } from './prefix-index.js';
 
 /** At most this many attempt times and refusal times are kept per caller (the most recent ones). */
@@ -159,8 +159,12 @@ export class EvidenceIndex {
    * all that reads them: classify.ts), and looking them up was the dearest part of a marked caller's evidence.
    */
   evidenceFor(callerKey: string, slot?: CallerSlot): CallerEvidence {
-    const act = slot === undefined ? this.activity.get(callerKey) : this.recordOf(callerKey, slot);
-    const mark = act === undefined ? this.marks.get(callerKey) : this.markOf(callerKey, act);
+    const kept = slot === undefined ? this.activity.peek(callerKey) : this.recordOf(callerKey, slot);
+    // A caller without a record (a new one, most often) has its key read as a number once, here: whether it was heard
+    // once, its mark and its blocks each read it (three times a new caller's decision until session 50).
+    const number = kept === undefined ? e164KeyToNumber(callerKey) : undefined;
+    const act = number === undefined ? kept : this.heardOnceRecord(callerKey, number, slot);
+    const mark = act === undefined ? this.marks.get(callerKey, number) : this.markOf(callerKey, act);
     const timed = act !== undefined && this.trim(callerKey, act);
     const attempts = timed ? (act.attempts ?? NO_TIMES) : NO_TIMES;
     const refusals = timed ? (act.refusals ?? NO_TIMES) : NO_TIMES;
@@ -168,7 +172,7 @@ export class EvidenceIndex {
     if (mark !== null) {
       return this.learned.evidenceWith(mark, attempts, refusals, callerKey, false, act) ?? { mark, attempts, refusals };
     }
-    const learned = this.learned.evidenceWith(null, attempts, refusals, callerKey, true, act);
+    const learned = this.learned.evidenceWith(null, attempts, refusals, callerKey, true, act, number);
     // The clock is read for the prefix tree only: without one (learning.prefixes off, the default), an unknown
     // caller's evidence reads no clock (Date.now, a call into V8's runtime, ~2 µs of a cold decision).
     const prefixes = this.prefixes;
@@ -192,7 +196,8 @@ export class EvidenceIndex {
 
   /**
    * The caller's record, from `slot` when this index kept it there and it is still the one filed under `callerKey`
-   * (its key: a record that left the table has none), else from the table, then kept in `slot`. A repeat caller's
+   * (its key: a record that left the table has none), else from the table (a caller heard once has none there:
+   * heardOnceRecord), then kept in `slot`. A repeat caller's
    * record is then reached from the caller-ID cache's entry its decision has fetched already: the table's probe (its
    * bucket, the entry, the key compared) was the second hottest read of a decision with history (sessions 32-35).
    * A record that left the table stays reachable from its slot until a new one of the caller replaces it there or the
@@ -204,12 +209,22 @@ export class EvidenceIndex {
       const kept = slot.record as CallerActivity | null;
       if (kept !== null && kept.key === callerKey) return kept;
     }
-    const act = this.activity.get(callerKey);
-    if (act !== undefined) {
-      slot.owner = this.slotOwner;
-      slot.record = act;
-    }
+    const act = this.activity.peek(callerKey);
+    if (act !== undefined) this.keep(slot, act);
     return act;
+  }
+
+  /** The record a caller heard once gets now (ActivityTable.promoteOnce), kept in `slot` as recordOf keeps one. */
+  private heardOnceRecord(callerKey: string, number: number, slot: CallerSlot | undefined): CallerActivity | undefined {
+    const act = this.activity.promoteOnce(callerKey, number);
+    if (act !== undefined && slot !== undefined) this.keep(slot, act);
+    return act;
+  }
+
+  /** Keeps the caller's record in its slot, this index its owner (recordOf). */
+  private keep(slot: CallerSlot, act: CallerActivity): void {
+    slot.owner = this.slotOwner;
+    slot.record = act;
   }
 
   /** The caller's mark, as kept in its record while no mark was written since (see CallerActivity.mark). */

@@ -224,6 +224,7 @@ export class LearnedIndex {
    * index knows (evidence(): block, calls, talks, calledByUs, allowNext, in that order); null when this index knows
    * nothing. EvidenceIndex.evidenceFor's read: a repeat caller's evidence was three objects (the marks and times,
    * this index's facts, then the two copied into one), ~100 bytes a decision the collector had to come for.
+   * `number`: e164KeyToNumber(callerKey) when the caller read it already (a caller without a record: its blocks').
    */
   evidenceWith(
     mark: Mark | null,
@@ -232,8 +233,13 @@ export class LearnedIndex {
     callerKey: string,
     blocks: boolean,
     act: CallerActivity | undefined,
+    number?: number,
   ): CallerEvidence | null {
-    const block = !blocks ? null : act === undefined ? this.blockCounts(callerKey) : this.blockCountsOf(callerKey, act);
+    const block = !blocks
+      ? null
+      : act !== undefined
+        ? this.blockCountsOf(callerKey, act)
+        : this.blockCounts(callerKey, number ?? e164KeyToNumber(callerKey));
     const calls = act === undefined ? null : act.calls;
     const talks = act === undefined ? null : act.talks;
     // Empty tables are not asked (most registers have no "let the next call through" pending, many no numbers we
@@ -267,9 +273,11 @@ export class LearnedIndex {
     return out;
   }
 
-  /** The caller's number blocks, or null when no member of its large block is known. Frozen, see blockMemo. */
-  blockCounts(callerKey: string): Readonly<BlockCounts> | null {
-    const key = e164KeyToNumber(callerKey);
+  /**
+   * The caller's number blocks, or null when no member of its large block is known. Frozen, see blockMemo. `key`:
+   * e164KeyToNumber(callerKey), when the caller has it.
+   */
+  blockCounts(callerKey: string, key = e164KeyToNumber(callerKey)): Readonly<BlockCounts> | null {
     if (key < 0) return null;
     const small = Math.floor(key / this.divisor);
     const slot = hashDouble(small) & (BLOCK_MEMO_SLOTS - 1);

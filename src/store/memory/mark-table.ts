@@ -175,9 +175,11 @@ export class MarkTable {
     return id;
   }
 
-  /** The mark of a key, or null when unmarked: frozen, the same object until the key's mark is written again. */
-  get(callerKey: string): Readonly<Mark> | null {
-    const key = e164KeyToNumber(callerKey);
+  /**
+   * The mark of a key, or null when unmarked: frozen, the same object until the key's mark is written again. `key`:
+   * e164KeyToNumber(callerKey), when the caller has it.
+   */
+  get(callerKey: string, key = e164KeyToNumber(callerKey)): Readonly<Mark> | null {
     let index = EMPTY;
     let memoKey = key;
     if (key < 0) {
