@@ -473,11 +473,15 @@ function length(values: readonly string[]): number {
  * the number it asserts or sends. The rest of the values, and the first one itself, tell apart what is filed under it.
  */
 function firstHash(v: IdentityHeaders): number {
-  let h = HASH_START;
-  if (v.pai.length > 0) h = hashText(h, v.pai[0]!);
-  else if (v.rpid.length > 0) h = hashText(h, v.rpid[0]!);
-  else if (v.from.length > 0) h = hashText(h, v.from[0]!, v.fromKey);
-  return h & 0x3fffffff;
+  return firstValueHash(v) & 0x3fffffff;
+}
+
+/** firstHash's FNV-1a, all 32 bits: what valuesHash goes on from, so the first value is read once. */
+function firstValueHash(v: IdentityHeaders): number {
+  if (v.pai.length > 0) return hashText(HASH_START, v.pai[0]!);
+  if (v.rpid.length > 0) return hashText(HASH_START, v.rpid[0]!);
+  if (v.from.length > 0) return hashText(HASH_START, v.from[0]!, v.fromKey);
+  return HASH_START;
 }
 
 /**
@@ -553,24 +557,36 @@ function matchTextValue(held: string, at: number, value: string, n: number): num
   return from + n;
 }
 
-/** A hash of the values (FNV-1a over each value after its length, From's without their tags): for admission. */
-function valuesHash(v: IdentityHeaders): number {
-  let h = hashList(hashText(HASH_START, v.country), v.pai);
-  h = hashList(h, v.rpid);
+/**
+ * A hash of the values for admission: FNV-1a on from `first` (firstValueHash: the first value's text, read once for
+ * both hashes; a new caller's From was hashed twice until session 50), then the country, each header's count and each
+ * value's length, and each value's text but the first's (From's without their tags). The counts say which value
+ * `first` was: P-Asserted-Identity's first, else Remote-Party-ID's, else From's.
+ */
+function valuesHash(v: IdentityHeaders, first: number): number {
+  const inPai = v.pai.length > 0;
+  const inRpid = !inPai && v.rpid.length > 0;
+  let h = hashList(hashText(first, v.country), v.pai, inPai ? 1 : 0);
+  h = hashList(h, v.rpid, inRpid ? 1 : 0);
   h = hashUnit(h, v.from.length);
   for (let i = 0; i < v.from.length; i++) {
     const raw = v.from[i]!;
     const n = i === 0 ? v.fromKey : fromKeyLength(raw);
-    h = hashText(hashUnit(h, n), raw, n);
+    h = hashUnit(h, n);
+    if (i > 0 || inPai || inRpid) h = hashText(h, raw, n);
   }
-  h = hashList(h, v.privacy);
-  h = hashList(h, v.identity);
-  return hashList(h, v.attestation);
+  h = hashList(h, v.privacy, 0);
+  h = hashList(h, v.identity, 0);
+  return hashList(h, v.attestation, 0);
 }
 
-function hashList(hash: number, values: readonly string[]): number {
+/** `hash` extended by the count of `values`, each one's length, and the text of each from `from` on. */
+function hashList(hash: number, values: readonly string[], from: number): number {
   let h = hashUnit(hash, values.length);
-  for (let i = 0; i < values.length; i++) h = hashText(hashUnit(h, values[i]!.length), values[i]!);
+  for (let i = 0; i < values.length; i++) {
+    h = hashUnit(h, values[i]!.length);
+    if (i >= from) h = hashText(h, values[i]!);
+  }
   return h;
 }
 
@@ -613,13 +629,14 @@ function frozen(identity: CallerIdentity): CallerIdentity {
 function identifyCached(headers: SipHeaderSource, opts: IdentifyOptions): KeptIdentity {
   const values = readIdentityHeaders(headers, countryOf(opts));
   if (keySize(values) > MAX_IDENTITY_KEY) return keptIdentity('', identify(values), null);
-  const first = firstHash(values);
+  const hash = firstValueHash(values);
+  const first = hash & 0x3fffffff; // firstHash's
   const known = identities.get(first, values);
   if (known !== null) return known;
   const identity = identify(values);
   // A caller heard once (the cache does not keep it): its identity is this request's alone, and freezing it (a map
   // transition per object, calls into V8's runtime) was ~10% of a new caller's caller ID on cold caches (perf).
-  if (!identities.admits(valuesHash(values))) return keptIdentity('', identity, null);
+  if (!identities.admits(valuesHash(values, hash))) return keptIdentity('', identity, null);
   // Kept: its strings and its key copied, or the whole SIP message each is a slice of stays alive with the cache
   // entry (~0.7 KB per caller in bench:soak's INVITEs, ×20,000 entries at most; heap snapshots of the soak, README).
   return identities.add(first, heldText(heldKey(values)), frozen(ownIdentity(identity)));
