@@ -197,9 +197,9 @@ export class EvidenceIndex {
   /**
    * The caller's record, from `slot` when this index kept it there and it is still the one filed under `callerKey`
    * (its key: a record that left the table has none), else from the table (a caller heard once has none there:
-   * heardOnceRecord), then kept in `slot`. A repeat caller's
-   * record is then reached from the caller-ID cache's entry its decision has fetched already: the table's probe (its
-   * bucket, the entry, the key compared) was the second hottest read of a decision with history (sessions 32-35).
+   * heardOnceRecord), then kept in `slot`. A repeat caller's record is then reached from the caller-ID cache's entry
+   * its decision has fetched already: the table's probe (its bucket, the entry, the key compared) was the second
+   * hottest read of a decision with history (sessions 32-35).
    * A record that left the table stays reachable from its slot until a new one of the caller replaces it there or the
    * cache entry goes: an idle one (a record leaves only with no times, calls or talks left), a hundred bytes or so.
    */
