@@ -611,6 +611,15 @@ const EVERY_CODE: Record<ReasonCode, Array<[ReasonLike, string, string]>> = {
       'rang 3 of your numbers within 6 min (now)',
       'ha chiamato 3 dei vostri numeri in 6 min (ora)',
     ],
+    [
+      {
+        code: 'sweep',
+        text: 'contacted 3 of your numbers within 6 min (now)',
+        params: { dids: 3, windowMinutes: 10, at: '2026-11-05T09:00:00.000Z' },
+      },
+      'contacted 3 of your numbers within 6 min (now)',
+      'ha contattato 3 dei vostri numeri in 6 min (ora)',
+    ],
   ],
   'block-sweep': [
     [
@@ -621,6 +630,15 @@ const EVERY_CODE: Record<ReasonCode, Array<[ReasonLike, string, string]>> = {
       },
       '3 numbers of +39 02 8717 6xxx rang 4 of your numbers within 12 min (now)',
       '3 numeri di +39 02 8717 6xxx hanno chiamato 4 dei vostri numeri in 12 min (ora)',
+    ],
+    [
+      {
+        code: 'block-sweep',
+        text: '3 numbers of +39 02 8717 6xxx contacted 4 of your numbers within 12 min (now)',
+        params: { numbers: 3, dids: 4, block: '+390287176', windowMinutes: 30 },
+      },
+      '3 numbers of +39 02 8717 6xxx contacted 4 of your numbers within 12 min (now)',
+      '3 numeri di +39 02 8717 6xxx hanno contattato 4 dei vostri numeri in 12 min (ora)',
     ],
   ],
   'short-calls': [
@@ -644,6 +662,16 @@ const EVERY_CODE: Record<ReasonCode, Array<[ReasonLike, string, string]>> = {
       { code: 'off-hours', text: 'calling outside business hours (3 times lately)', params: { times: 3 } },
       'calling outside business hours (3 times lately)',
       'chiama fuori dall’orario di apertura (3 volte di recente)',
+    ],
+    [
+      { code: 'off-hours', text: 'a text outside business hours', params: { times: 1 } },
+      'a text outside business hours',
+      'un messaggio fuori dall’orario di apertura',
+    ],
+    [
+      { code: 'off-hours', text: 'a text outside business hours (3 attempts lately)', params: { times: 3 } },
+      'a text outside business hours (3 attempts lately)',
+      'un messaggio fuori dall’orario di apertura (3 tentativi di recente)',
     ],
   ],
   'nuisance-block': [
@@ -686,6 +714,24 @@ const EVERY_CODE: Record<ReasonCode, Array<[ReasonLike, string, string]>> = {
       },
       'called 02 1234 5679 (now), a number of yours that is never published: only diallers going down a list call it',
       'ha chiamato 02 1234 5679 (ora), un vostro numero mai pubblicato: lo chiamano solo i centralini automatici che scorrono un elenco',
+    ],
+    [
+      {
+        code: 'trap-did',
+        text: 'texted +390212345679 (now), a number of yours that is never published: only senders going down a list reach it',
+        params: { did: '+390212345679', at: '2026-11-27T14:41:11.000Z' },
+      },
+      'texted 02 1234 5679 (now), a number of yours that is never published: only senders going down a list reach it',
+      'ha scritto a 02 1234 5679 (ora), un vostro numero mai pubblicato: lo raggiungono solo gli invii automatici che scorrono un elenco',
+    ],
+    [
+      {
+        code: 'trap-did',
+        text: 'contacted +390212345679 (on 27 Nov), a number of yours that is never published: only senders going down a list reach it',
+        params: { did: '+390212345679', at: '2026-11-27T14:41:11.000Z' },
+      },
+      'contacted 02 1234 5679 (on 27 Nov), a number of yours that is never published: only senders going down a list reach it',
+      'ha contattato 02 1234 5679 (il 27 nov), un vostro numero mai pubblicato: lo raggiungono solo gli invii automatici che scorrono un elenco',
     ],
   ],
   'shaken-failed': [

@@ -260,8 +260,9 @@ const IT: Partial<Record<ReasonCode, Render>> = {
   'unparsable-number': (f) => `l'identificativo del chiamante non è un numero valido (${f.match(/\((".*")\)$/)})`,
   burst: (f, loc) =>
     `${f.num('attempts')} tentativi in ${f.num('windowMinutes')} min (${f.now ? 'ora' : loc.dateTime(f.time('at'))})`,
+  // A text's sweep says "contacted" (behaviour.ts): its calls and texts are counted alike.
   sweep: (f, loc) =>
-    `ha chiamato ${f.num('dids')} dei vostri numeri in ${f.match(/ within (.+?) \(/).replace(/ days$/, ' giorni')} (${f.now ? 'ora' : loc.dateTime(f.time('at'))})`,
+    `${f.reason.text.startsWith('contacted ') ? 'ha contattato' : 'ha chiamato'} ${f.num('dids')} dei vostri numeri in ${f.match(/ within (.+?) \(/).replace(/ days$/, ' giorni')} (${f.now ? 'ora' : loc.dateTime(f.time('at'))})`,
   'short-calls': (f, loc) =>
     `${f.num('calls') === 1 ? '1 chiamata risposta più breve' : `${f.num('calls')} chiamate risposte più brevi`} di ${f.num('maxSeconds')} s (l'ultima: ${loc.dateTime(f.time('last'))})`,
   'nuisance-block': (f, loc) => {
@@ -269,8 +270,16 @@ const IT: Partial<Record<ReasonCode, Render>> = {
     const spread = f.optStr('level') === 'large' ? ` (${plural(f.num('spread'), 'blocco', 'blocchi')} da dieci)` : '';
     return `${f.num('members')} ${what} in ${blockText(f.str('block'), f.optStr('prefix'), loc)}${spread}`;
   },
-  'trap-did': (f, loc) =>
-    `ha chiamato ${loc.phone(f.str('did'))} (${f.now ? 'ora' : `il ${loc.dayMonth(f.time('at'))}`}), un vostro numero mai pubblicato: lo chiamano solo i centralini automatici che scorrono un elenco`,
+  // A text's trap reason says "texted" (this text) or "contacted" (an earlier call or text): classify.ts trapReason.
+  'trap-did': (f, loc) => {
+    const verb = f.match(/^(called|texted|contacted) /);
+    const call = verb === 'called';
+    if (!f.reason.text.endsWith(call ? TRAP_CALL_TAIL : TRAP_TEXT_TAIL)) return null;
+    const who = call
+      ? 'lo chiamano solo i centralini automatici che scorrono un elenco'
+      : 'lo raggiungono solo gli invii automatici che scorrono un elenco';
+    return `${TRAP_VERB_IT[verb] ?? 'ha chiamato'} ${loc.phone(f.str('did'))} (${f.now ? 'ora' : `il ${loc.dayMonth(f.time('at'))}`}), un vostro numero mai pubblicato: ${who}`;
+  },
   'friend-reports': (f) => {
     const report = friendReport(f);
     if (report === null) return olderFriendReport(f);
@@ -321,10 +330,14 @@ const IT: Partial<Record<ReasonCode, Render>> = {
   'unroutable-called-number': (f) =>
     `il numero chiamato non si legge (utente della Request-URI ${f.match(/\(Request-URI user (.*)\): not forwarded$/)}): non inoltrata`,
   'block-sweep': (f) =>
-    `${f.num('numbers')} numeri di ${f.match(/^\d+ numbers of (.+) rang \d+ of your numbers within /)} hanno chiamato ${f.num('dids')} dei vostri numeri in ${italianSpan(f.match(/ within (.+) \(now\)$/))} (ora)`,
+    `${f.num('numbers')} numeri di ${f.match(/^\d+ numbers of (.+) (?:rang|contacted) \d+ of your numbers within /)} ${f.match(/^\d+ numbers of .+ (rang|contacted) \d+ of your numbers within /) === 'rang' ? 'hanno chiamato' : 'hanno contattato'} ${f.num('dids')} dei vostri numeri in ${italianSpan(f.match(/ within (.+) \(now\)$/))} (ora)`,
   'off-hours': (f) => {
     if (f.reason.text === 'calling outside business hours') return 'chiama fuori dall’orario di apertura';
+    if (f.reason.text === 'a text outside business hours') return 'un messaggio fuori dall’orario di apertura';
     const times = f.num('times');
+    // A text's count is of attempts, calls and texts alike (behaviour.ts).
+    if (f.reason.text === `a text outside business hours (${times} attempts lately)`)
+      return `un messaggio fuori dall’orario di apertura (${times} tentativi di recente)`;
     if (f.reason.text !== `calling outside business hours (${times} times lately)`) return null;
     return `chiama fuori dall’orario di apertura (${times} volte di recente)`;
   },
@@ -510,9 +523,15 @@ const EN: Readonly<Record<ReasonCode, Render>> = {
     /^the number called could not be read \(Request-URI user .*\): not forwarded$/.test(t),
   ),
   burst: asWritten((f, t) => between(t, `${f.num('attempts')} attempts within ${f.num('windowMinutes')} min (`, ')')),
-  sweep: asWritten((f, t) => between(t, `rang ${f.num('dids')} of your numbers within `, ')')),
+  sweep: asWritten(
+    (f, t) =>
+      between(t, `rang ${f.num('dids')} of your numbers within `, ')') ||
+      between(t, `contacted ${f.num('dids')} of your numbers within `, ')'),
+  ),
   'block-sweep': asWritten((f, t) =>
-    new RegExp(`^${f.num('numbers')} numbers of .+ rang ${f.num('dids')} of your numbers within .+ \\(now\\)$`).test(t),
+    new RegExp(
+      `^${f.num('numbers')} numbers of .+ (?:rang|contacted) ${f.num('dids')} of your numbers within .+ \\(now\\)$`,
+    ).test(t),
   ),
   'short-calls': asWritten((f, t) => {
     const calls = f.num('calls');
@@ -525,7 +544,9 @@ const EN: Readonly<Record<ReasonCode, Render>> = {
   'off-hours': asWritten((f, t) => {
     const times = f.num('times');
     return (
-      t === (times === 1 ? 'calling outside business hours' : `calling outside business hours (${times} times lately)`)
+      t ===
+        (times === 1 ? 'calling outside business hours' : `calling outside business hours (${times} times lately)`) ||
+      t === (times === 1 ? 'a text outside business hours' : `a text outside business hours (${times} attempts lately)`)
     );
   }),
   'nuisance-block': (f, loc) => {
@@ -542,10 +563,11 @@ const EN: Readonly<Record<ReasonCode, Render>> = {
   ),
   'trap-did': (f, loc) => {
     const did = f.str('did');
-    const head = `called ${did} (`;
-    const tail = '), a number of yours that is never published: only diallers going down a list call it';
+    const verb = f.match(/^(called|texted|contacted) /);
+    const head = `${verb} ${did} (`;
+    const tail = verb === 'called' ? TRAP_CALL_TAIL : TRAP_TEXT_TAIL;
     if (!between(f.reason.text, head, tail)) return null;
-    return `called ${phoneIn(did, loc)}${f.reason.text.slice(head.length - 2)}`;
+    return `${verb} ${phoneIn(did, loc)}${f.reason.text.slice(head.length - 2)}`;
   },
   'shaken-failed': asWritten((_, t) => SHAKEN_FAILED[t] !== undefined),
   'shaken-gateway': asWritten(
@@ -624,6 +646,15 @@ const EN: Readonly<Record<ReasonCode, Render>> = {
       `refused only for withholding its number (with it shown: ${f.str('action')}): not counted as a refusal of the number`,
   ),
 };
+
+/** The trap reason's verb (classify.ts trapReason: a call's "called", a text's "texted" or "contacted") in Italian. */
+const TRAP_VERB_IT: Record<string, string> = {
+  called: 'ha chiamato',
+  texted: 'ha scritto a',
+  contacted: 'ha contattato',
+};
+const TRAP_CALL_TAIL = '), a number of yours that is never published: only diallers going down a list call it';
+const TRAP_TEXT_TAIL = '), a number of yours that is never published: only senders going down a list reach it';
 
 const VERDICT: Record<string, string> = { nuisance: 'molesto', suspect: 'sospetto', unknown: 'sconosciuto' };
 

@@ -87,6 +87,15 @@ const CASES: Array<{ reason: ReasonLike; digits: RegExp; italian: string }> = [
   },
   {
     reason: {
+      code: 'block-sweep',
+      text: '3 numbers of +39 02 8717 6xxx contacted 4 of your numbers within 12 min (now)',
+      params: { numbers: 3, dids: 4, block: '+390287176', windowMinutes: 30 },
+    },
+    digits: /8717|0287/,
+    italian: '3 numeri di … hanno contattato 4 dei vostri numeri in 12 min (ora)',
+  },
+  {
+    reason: {
       code: 'prefix-evidence',
       text: '8 number ranges of +355 69 (mobile) with calls refused or marked nuisance lately (last on 2 Nov); none of your callers calls from there',
       params: {

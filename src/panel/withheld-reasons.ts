@@ -39,7 +39,7 @@ const HIDING: Partial<Record<ReasonCode, { facts: readonly string[]; text: (text
   'survey-prefix': { facts: ['prefix', 'e164Prefix'], text: (t, p) => without(t, p['prefix']) },
   'automated-call-prefix': { facts: ['prefix', 'e164Prefix'], text: (t, p) => without(t, p['prefix']) },
   'nuisance-block': { facts: ['block', 'prefix'], text: (t, p) => without(t, p['block']) },
-  'block-sweep': { facts: ['block'], text: (t) => group(t, /^\d+ numbers of (.+?) rang \d+ /) },
+  'block-sweep': { facts: ['block'], text: (t) => group(t, /^\d+ numbers of (.+?) (?:rang|contacted) \d+ /) },
   'prefix-evidence': {
     facts: ['prefix'],
     text: (t) =>

@@ -135,11 +135,16 @@ function when(ctx: BehaviourContext, at: number, now: number): string {
   return now - at < 12 * 3_600_000 ? `${span(now - at)} ago` : `on ${ctx.dates.dayMonth(at)}`;
 }
 
+/**
+ * `message`: the attempt is a text (CallContext.message): its reasons say so. A sweep's and the hour's counts take
+ * calls and texts alike, so a text's sentence names neither ("contacted", "attempts"); a call's keeps its words.
+ */
 export function behaviourReasons(
   ctx: BehaviourContext,
   evidence: CallerEvidence,
   now: number,
   did: string | null,
+  message: boolean,
   discount: number,
   out: Reason[],
 ): void {
@@ -174,7 +179,7 @@ export function behaviourReasons(
       sweepFrom = found.at - found.spanMs;
       sweepReason = {
         code: 'sweep',
-        text: `rang ${found.dids} of your numbers within ${span(Math.max(found.spanMs, MINUTE))} (${found.at === now ? 'now' : when(ctx, found.at, now)})`,
+        text: `${message ? 'contacted' : 'rang'} ${found.dids} of your numbers within ${span(Math.max(found.spanMs, MINUTE))} (${found.at === now ? 'now' : when(ctx, found.at, now)})`,
         // Each DID beyond the rule's `dids` weighs as much again: 3 DIDs 0.6, 4 DIDs 0.84, 5 DIDs 0.94 by default.
         weight:
           repeated(sweep.weight, 1 + found.dids - Math.max(1, sweep.dids)) *
@@ -234,8 +239,11 @@ export function behaviourReasons(
     }
     out.push({
       code: 'off-hours',
-      text:
-        earlier === 0
+      text: message
+        ? earlier === 0
+          ? 'a text outside business hours'
+          : `a text outside business hours (${earlier + 1} attempts lately)`
+        : earlier === 0
           ? 'calling outside business hours'
           : `calling outside business hours (${earlier + 1} times lately)`,
       weight: repeated(off.weight, n) * discount,

@@ -448,15 +448,25 @@ function learnedReasons(
   const shaken = shakenFinding(l.rules.shaken, identity, context);
   if (shaken.reason !== null) out.push(shaken.reason);
   const from = out.length;
+  // A text's reasons say text, not call (behaviour.ts, prefix-evidence.ts).
+  const message = context !== undefined && context.message === true;
   behaviourReasons(
     { rules: l.rules.behaviour, halfLifeMs: l.halfLifeMs, dates: c.dates, inHours: l.inHours },
     evidence,
     now,
     context?.did ?? null,
+    message,
     shaken.discount,
     out,
   );
-  const blockSweep = blockSweepReason(l.rules.behaviour.sweep, evidence, now, context?.did ?? null, shaken.discount);
+  const blockSweep = blockSweepReason(
+    l.rules.behaviour.sweep,
+    evidence,
+    now,
+    context?.did ?? null,
+    shaken.discount,
+    message,
+  );
   if (blockSweep !== null) out.push(blockSweep);
   // Number blocks and prefixes: the block gates, or the prefix tree where it weighs more, never both (they rest
   // on the same numbers); a trusted number in the 10/100-block silences both (prefix-evidence.ts).
@@ -522,9 +532,14 @@ function trapReason(
   }
   if (hit === null) return null;
   const when = hit.at === now ? 'now' : `on ${c.dates.dayMonth(hit.at)}`;
+  // On a text, "texted" when this text hit it, "contacted" when an earlier call or text did (calls and texts are
+  // kept alike); a call's sentence as before.
+  const message = context !== undefined && context.message === true;
+  const verb = message ? (hit.at === now ? 'texted' : 'contacted') : 'called';
+  const who = message ? 'only senders going down a list reach it' : 'only diallers going down a list call it';
   return {
     code: 'trap-did',
-    text: `called ${hit.did} (${when}), a number of yours that is never published: only diallers going down a list call it`,
+    text: `${verb} ${hit.did} (${when}), a number of yours that is never published: ${who}`,
     weight: WEIGHTS.nuisance,
     params: { did: hit.did, at: isoTime(hit.at) },
   };

@@ -121,7 +121,8 @@ const MINUTE = 60_000;
  * (behaviour.sweep: `dids` distinct DIDs within `windowMinutes`), counted over the block's other numbers' calls, the
  * caller's own and this one; at least one other number of the block must be among them (else it is the number's own
  * sweep, behaviour.ts). It weighs what a number's sweep weighs, and the tree learns the block's numbers from it
- * (prefix-index.ts), so the next number of the block is judged by its neighbours.
+ * (prefix-index.ts), so the next number of the block is judged by its neighbours. `message`: this attempt is a text,
+ * and the reason says "contacted" (the block's calls and texts are counted alike).
  */
 export function blockSweepReason(
   sweep: BehaviourRules['sweep'],
@@ -129,6 +130,7 @@ export function blockSweepReason(
   now: number,
   did: string | null,
   discount = 1,
+  message = false,
 ): Reason | null {
   const block = evidence.blockCalls;
   if (!sweep.enabled || block === undefined || block === null || did === null) return null;
@@ -156,7 +158,7 @@ export function blockSweepReason(
   if (numbers.size === 0 || dids.size < sweep.dids) return null;
   return {
     code: 'block-sweep',
-    text: `${numbers.size + 1} numbers of ${formatBlock(block.prefix, 3)} rang ${dids.size} of your numbers within ${span(Math.max(now - first, MINUTE))} (now)`,
+    text: `${numbers.size + 1} numbers of ${formatBlock(block.prefix, 3)} ${message ? 'contacted' : 'rang'} ${dids.size} of your numbers within ${span(Math.max(now - first, MINUTE))} (now)`,
     weight: sweep.weight * discount,
     params: {
       numbers: numbers.size + 1,

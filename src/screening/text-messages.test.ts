@@ -223,3 +223,64 @@ describe('contextOfCaller', () => {
     expect(contextOfCaller(caller('', { number: null }), true)).toBeUndefined();
   });
 });
+
+describe("text messages: a text's reasons speak of a text, not a call (words50)", () => {
+  it('the hour: "a text outside business hours", its count of attempts (calls and texts alike); a call\'s as before', () => {
+    const texts = run(sender('IntesaSP'), EVENING, 20 * SEC, [0, 0, 0], true);
+    expect(texts[0]!.reasons.find((r) => r.code === 'off-hours')?.text).toBe('a text outside business hours');
+    expect(texts[2]!.reasons.find((r) => r.code === 'off-hours')).toMatchObject({
+      text: 'a text outside business hours (3 attempts lately)',
+      params: { times: 3 },
+    });
+    const calls = run(sender('IntesaSP'), EVENING, 20 * SEC, [0, 0, 0], false);
+    expect(calls[2]!.reasons.find((r) => r.code === 'off-hours')?.text).toBe(
+      'calling outside business hours (3 times lately)',
+    );
+  });
+
+  it('a sweep of our numbers: "contacted", never "rang"; a call\'s "rang"', () => {
+    const text = run(sender('Microsoft'), MORNING, 7 * SEC, [0, 1, 2, 3], true).at(-1)!;
+    const sweep = text.reasons.find((r) => r.code === 'sweep');
+    expect(sweep?.text).toMatch(/^contacted 4 of your numbers within 1 min \(now\)$/);
+    const call = run(sender('Microsoft'), MORNING, 7 * SEC, [0, 1, 2, 3], false).at(-1)!;
+    expect(call.reasons.find((r) => r.code === 'sweep')?.text).toMatch(/^rang 4 of your numbers within /);
+    for (const d of run(caller('+393359876543'), EVENING, 15 * SEC, [0, 1, 2, 3], true)) {
+      for (const r of d.reasons) expect(r.text).not.toMatch(/\brang\b|\bcalling\b|\bcalled\b/);
+    }
+  });
+
+  it('a trap number: "texted" it now, "contacted" it before; a call "called" it', () => {
+    const trapped = rules({ learning: DEFAULT_LEARNING_RULES, trapDids: [DIDS[7]!] });
+    const now = classify({
+      identity: caller('+393351234567'),
+      evidence: evidence(),
+      now: MORNING,
+      rules: trapped,
+      context: { did: DIDS[7]!, message: true },
+    });
+    expect(now.reasons[0]).toMatchObject({
+      code: 'trap-did',
+      text: `texted ${DIDS[7]} (now), a number of yours that is never published: only senders going down a list reach it`,
+    });
+    const before = classify({
+      identity: caller('+393351234567'),
+      evidence: evidence({ attempts: [MORNING - 60 * SEC], calls: [{ at: MORNING - 60 * SEC, did: DIDS[7]! }] }),
+      now: MORNING,
+      rules: trapped,
+      context: { did: DIDS[0]!, message: true },
+    });
+    expect(before.reasons[0]?.text).toBe(
+      `contacted ${DIDS[7]} (on 10 Nov), a number of yours that is never published: only senders going down a list reach it`,
+    );
+    const call = classify({
+      identity: caller('+393351234567'),
+      evidence: evidence(),
+      now: MORNING,
+      rules: trapped,
+      context: { did: DIDS[7]! },
+    });
+    expect(call.reasons[0]?.text).toBe(
+      `called ${DIDS[7]} (now), a number of yours that is never published: only diallers going down a list call it`,
+    );
+  });
+});
