@@ -249,6 +249,32 @@ describe("text messages: a text's reasons speak of a text, not a call (words50)"
     }
   });
 
+  it('a sweep by numbers of one block: "contacted" on a text, "rang" on a call', () => {
+    const ev = evidence();
+    ev.blockCalls = {
+      prefix: '393351234',
+      calls: [
+        { at: MORNING - 40 * SEC, did: DIDS[0]!, number: '+393351234001' },
+        { at: MORNING - 20 * SEC, did: DIDS[1]!, number: '+393351234002' },
+      ],
+    };
+    const who = caller('+393351234567');
+    const text = classify({
+      identity: who,
+      evidence: ev,
+      now: MORNING,
+      rules: R,
+      context: { did: DIDS[2]!, message: true },
+    });
+    expect(text.reasons.find((r) => r.code === 'block-sweep')?.text).toMatch(
+      /^3 numbers of .+ contacted 3 of your numbers within 1 min \(now\)$/,
+    );
+    const call = classify({ identity: who, evidence: ev, now: MORNING, rules: R, context: { did: DIDS[2]! } });
+    expect(call.reasons.find((r) => r.code === 'block-sweep')?.text).toMatch(
+      /^3 numbers of .+ rang 3 of your numbers /,
+    );
+  });
+
   it('a trap number: "texted" it now, "contacted" it before; a call "called" it', () => {
     const trapped = rules({ learning: DEFAULT_LEARNING_RULES, trapDids: [DIDS[7]!] });
     const now = classify({
