@@ -984,6 +984,26 @@ const EVERY_CODE: Record<ReasonCode, Array<[ReasonLike, string, string]>> = {
       'ha richiamato dopo un rifiuto basato solo sulle prove contro il suo paese o la sua numerazione, e nient’altro contro questo numero: verifica umana (premere un tasto) invece (actions.rangeRepeat)',
     ],
   ],
+  'text-pace': [
+    [
+      {
+        code: 'text-pace',
+        text: "a text made suspect by its pace alone (burst, off-hours), as a bank's one-time codes are: tagged at most, never refused for it",
+        params: { pace: 'burst, off-hours' },
+      },
+      "a text made suspect by its pace alone (burst, off-hours), as a bank's one-time codes are: tagged at most, never refused for it",
+      'un messaggio reso sospetto solo dal suo ritmo (molti tentativi ravvicinati, fuori orario), come i codici monouso di una banca: al massimo segnato, mai rifiutato per questo',
+    ],
+    [
+      {
+        code: 'text-pace',
+        text: "a text made suspect by its pace alone (sweep, block-sweep), as a bank's one-time codes are: tagged at most, never refused for it",
+        params: { pace: 'sweep, block-sweep' },
+      },
+      "a text made suspect by its pace alone (sweep, block-sweep), as a bank's one-time codes are: tagged at most, never refused for it",
+      'un messaggio reso sospetto solo dal suo ritmo (più vostri numeri, numeri di uno stesso blocco), come i codici monouso di una banca: al massimo segnato, mai rifiutato per questo',
+    ],
+  ],
   'withheld-refusal': [
     [
       {

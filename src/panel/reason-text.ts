@@ -138,6 +138,7 @@ export const REASON_LANGUAGE: Readonly<Record<ReasonCode, 'it' | 'en'>> = {
   'called-by-us': 'it',
   'persistent-human': 'it',
   'display-name-allow': 'it',
+  'text-pace': 'it',
   'policy-rule': 'it',
   'check-remembered': 'it',
   'check-no-second-chance': 'it',
@@ -373,8 +374,24 @@ const IT: Partial<Record<ReasonCode, Render>> = {
   },
   'range-repeat': (f) =>
     `ha richiamato dopo un rifiuto basato solo sulle prove contro il suo paese o la sua numerazione, e nient’altro contro questo numero: ${actionText('it', f.str('action'))} invece (actions.rangeRepeat)`,
+  'text-pace': (f) => {
+    const pace = f
+      .str('pace')
+      .split(', ')
+      .map((code) => (Object.hasOwn(PACE_IT, code) ? PACE_IT[code] : undefined));
+    if (pace.length === 0 || pace.includes(undefined)) return null;
+    return `un messaggio reso sospetto solo dal suo ritmo (${pace.join(', ')}), come i codici monouso di una banca: al massimo segnato, mai rifiutato per questo`;
+  },
   'withheld-refusal': (f) =>
     `rifiutata solo perché ha nascosto il numero (con il numero visibile: ${actionText('it', f.str('action'))}): non conta come rifiuto del numero`,
+};
+
+/** A text's pace (classify.ts PACE, the `text-pace` reason's `pace`) in Italian. */
+const PACE_IT: Readonly<Record<string, string>> = {
+  burst: 'molti tentativi ravvicinati',
+  sweep: 'più vostri numeri',
+  'block-sweep': 'numeri di uno stesso blocco',
+  'off-hours': 'fuori orario',
 };
 
 /** A friend's report's Italian sentence as the panel said it before its params named its items (an older row). */
@@ -639,6 +656,11 @@ const EN: Readonly<Record<ReasonCode, Render>> = {
   'check-not-possible': asWritten((_, t) => /^human check not possible \(.+\): tagged instead$/.test(t)),
   'range-repeat': asWritten((f, t) =>
     between(t, 'called again after a refusal that rested on ', `: ${f.str('action')} instead (actions.rangeRepeat)`),
+  ),
+  'text-pace': asWritten(
+    (f, t) =>
+      t ===
+      `a text made suspect by its pace alone (${f.str('pace')}), as a bank's one-time codes are: tagged at most, never refused for it`,
   ),
   'withheld-refusal': asWritten(
     (f, t) =>

@@ -255,6 +255,8 @@ describe('pickAction', () => {
         { code: 'burst', text: '4 attempts within 60 min (now)', weight: 0.6 },
         { code: 'off-hours', text: 'calling outside business hours', weight: 0.1 },
         { code: 'unparsable-number', text: 'a sender ID', weight: 0 },
+        // The classifier's word that its pace alone makes this text suspect (classify.ts textPace).
+        { code: 'text-pace', text: 'a text made suspect by its pace alone (burst, off-hours)', weight: 0 },
       ],
     };
     const identity = caller('+393471234567');
@@ -267,9 +269,13 @@ describe('pickAction', () => {
       });
       expect(refusesCall(pickAction(pace, identity, policy, { did, time: night }).action)).toBe(true);
     }
+    // A friend's report besides: the classifier finds it suspect without the pace too (no `text-pace`).
     const withFriend: Decision = {
       ...pace,
-      reasons: [...pace.reasons, { code: 'friend-reports', text: 'a friend', weight: 0.3 }],
+      reasons: [
+        ...pace.reasons.filter((r) => r.code !== 'text-pace'),
+        { code: 'friend-reports', text: 'a friend', weight: 0.3 },
+      ],
     };
     expect(pickAction(withFriend, identity, policy, { did: SALES, time: night, message: true }).rule?.number).toBe(2);
   });

@@ -5,7 +5,6 @@
  */
 import type { CallerIdentity } from '../callerid/types.js';
 import type { OpenState } from '../screening/business-hours.js';
-import { suspectForPaceAlone } from '../screening/classify.js';
 import { chooseAction, formatAction, isRangeRepeat, type Action, type ActionPolicy } from '../screening/policy.js';
 import type { Decision, Reason } from '../screening/types.js';
 
@@ -37,7 +36,10 @@ export interface PolicyRules {
 export interface PolicyCall {
   did: string | null;
   time: number;
-  /** A text message (SIP MESSAGE); the classifier reads it (CallContext), the policy does not. */
+  /**
+   * A text message (SIP MESSAGE); the classifier reads it (CallContext), the policy for a text its pace alone made
+   * suspect (pickAction).
+   */
   message?: boolean;
 }
 
@@ -59,16 +61,11 @@ function verdictMatches(verdicts: ReadonlySet<PolicyVerdict>, decision: Decision
   );
 }
 
-/** What a text made suspect by its pace alone gets where the policy would refuse it. */
-const TAG: Action = Object.freeze({ kind: 'tag' });
-
 /**
  * The action for a call: the first rule of `policy.rules` whose dids, hours and verdicts all match, else the
  * global actions (chooseAction). A call whose DID is unknown matches only rules without `dids`.
- * A text (`call.message`) made suspect by its pace alone (a bank's codes, a courier's texts) is never refused: where
- * the policy refuses suspects (`ACTION_SUSPECT=reject`, a rule refusing or announcing to them) it is tagged, as
- * docs/configuration.md promises; a refused text is lost (userrun50: the 4th code 607, the 5th then refused as a
- * repeat after that refusal).
+ * A text (call.message) that its pace alone makes suspect (the classifier's `text-pace` reason) is never refused or
+ * checked for it, whatever the office set for suspects (textPaceChoice).
  */
 export function pickAction(
   decision: Decision,
@@ -76,17 +73,40 @@ export function pickAction(
   policy: ActionPolicy,
   call: PolicyCall,
 ): PolicyChoice {
-  const choice = policyChoice(decision, identity, policy, call);
-  if (call.message !== true || !refuses(choice.action) || !suspectForPaceAlone(decision)) return choice;
-  return { action: TAG, rule: null, open: choice.open };
+  const choice = choose(decision, identity, policy, call);
+  if (call.message !== true || decision.verdict !== 'suspect' || choice.rangeRepeat === true) return choice;
+  const kind = choice.action.kind;
+  if (kind === 'allow' || kind === 'tag' || !hasTextPace(decision)) return choice;
+  return textPaceChoice(decision, identity, policy, call);
 }
 
-function policyChoice(
+const TAG: Action = Object.freeze({ kind: 'tag' });
+
+/**
+ * The choice for a text that its pace alone (a burst, a sweep of our numbers, the hour) makes suspect, when the
+ * office's choice for suspects would refuse it or check it (a bank's 4th one-time code within a minute, with
+ * `actions.suspect: reject` or a rule refusing suspects on its line): what the same text gets as `unknown`, the
+ * verdict it has without its pace, when that refuses (the office refuses such texts anyway: not for their pace);
+ * else `tag` (the PBX still sees the verdict). A refused text is lost, where a refused caller rings again.
+ */
+function textPaceChoice(
   decision: Decision,
   identity: CallerIdentity,
   policy: ActionPolicy,
   call: PolicyCall,
 ): PolicyChoice {
+  // Field by field, not `{ ...decision, verdict }`: no object spread on a decision's path (no-object-spread.test.ts).
+  const unknown: Decision = { verdict: 'unknown', score: decision.score, reasons: decision.reasons };
+  const without = choose(unknown, identity, policy, call);
+  return refuses(without.action) ? without : { action: TAG, rule: null, open: without.open };
+}
+
+function hasTextPace(decision: Decision): boolean {
+  for (const reason of decision.reasons) if (reason.code === 'text-pace') return true;
+  return false;
+}
+
+function choose(decision: Decision, identity: CallerIdentity, policy: ActionPolicy, call: PolicyCall): PolicyChoice {
   const rules = policy.rules;
   let open: OpenState | null = null;
   if (rules !== undefined) {

@@ -246,8 +246,8 @@ function decide(
   let keep = 1;
   for (const reason of reasons) keep *= 1 - reason.weight;
   let score = Math.min(1, Math.max(0, 1 - keep, minScore));
-  if (context !== undefined && context.message === true && score >= rules.thresholds.nuisance) {
-    score = textScore(reasons, score, minScore, rules.thresholds.suspect);
+  if (context !== undefined && context.message === true && score >= rules.thresholds.suspect) {
+    score = textPace(reasons, score, minScore, rules.thresholds);
   }
   if (reasons.length > 1) byWeight(reasons);
   return { verdict: verdictFor(score, rules), score, reasons };
@@ -293,27 +293,37 @@ function friendsAgainstTalks(c: CompiledRules, friends: Reason, evidence: Caller
 const PACE: ReadonlySet<Reason['code']> = new Set(['burst', 'sweep', 'block-sweep', 'off-hours']);
 
 /**
- * Whether a decision is *suspect* on its pace alone: every reason that weighs is a PACE one. On a text such a
- * sender is tagged whatever the action for suspects (policy/rules.ts pickAction): textScore lets the pace make a text
- * suspect, and a policy refusing suspects refused a bank's 4th one-time code within a second (userrun50).
- */
-export function suspectForPaceAlone(decision: Decision): boolean {
-  if (decision.verdict !== 'suspect') return false;
-  for (const reason of decision.reasons) if (reason.weight > 0 && !PACE.has(reason.code)) return false;
-  return true;
-}
-
-/**
  * A text message's score: its pace (PACE) may make its sender suspect, never nuisance. A bank or a shop sends 3-6
  * codes within minutes to a user retrying a login, a courier or a 2FA service texts two, three or every one of the
  * office's numbers within a minute; a refused text is lost, where a caller refused rings again. So the pace's part
  * of the score stops at the suspect threshold, and the rest (a mark, a rule, a trap, friends' reports) counts in
  * full: the score without the pace, or the whole score cut at `suspectAt`, whichever is higher.
+ * A text that its pace alone makes suspect (without it: below `thresholds.suspect`) gets a `text-pace` reason (weight 0): the
+ * policy then never lets an action for suspects refuse it (policy/rules.ts textPaceChoice). Appends it to `reasons`.
  */
-function textScore(reasons: readonly Reason[], score: number, minScore: number, suspectAt: number): number {
+function textPace(
+  reasons: Reason[],
+  score: number,
+  minScore: number,
+  thresholds: ScreeningRules['thresholds'],
+): number {
+  const suspectAt = thresholds.suspect;
   let keep = 1;
-  for (const reason of reasons) if (!PACE.has(reason.code)) keep *= 1 - reason.weight;
-  return Math.min(1, Math.max(0, 1 - keep, minScore, Math.min(score, suspectAt)));
+  let pace = '';
+  for (const reason of reasons) {
+    if (!PACE.has(reason.code)) keep *= 1 - reason.weight;
+    else if (reason.weight > 0) pace = pace === '' ? reason.code : `${pace}, ${reason.code}`;
+  }
+  const without = Math.min(1, Math.max(0, 1 - keep, minScore));
+  if (without < suspectAt && pace !== '') {
+    reasons.push({
+      code: 'text-pace',
+      text: `a text made suspect by its pace alone (${pace}), as a bank's one-time codes are: tagged at most, never refused for it`,
+      weight: 0,
+      params: { pace },
+    });
+  }
+  return score >= thresholds.nuisance ? Math.max(without, suspectAt) : score;
 }
 
 /** Whether `a` and `b` fall on one calendar day in the office's time zone (the formatter's memoized day texts). */

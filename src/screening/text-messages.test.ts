@@ -139,11 +139,13 @@ describe('text messages: a sender of codes is never refused for its pace', () =>
     const texts = run(sender('IntesaSP'), EVENING, 20 * SEC, [0, 0, 0, 0, 0, 0], true);
     const last = texts.at(-1)!;
     expect(last.verdict).toBe('suspect');
-    expect(last.reasons.map((r) => r.code)).toEqual(['burst', 'off-hours']);
+    // Said too: its pace alone makes it suspect (the policy never refuses it for that: policy/text-pace.test.ts).
+    expect(last.reasons.map((r) => r.code)).toEqual(['burst', 'off-hours', 'text-pace']);
+    expect(last.reasons.at(-1)).toMatchObject({ weight: 0, params: { pace: 'burst, off-hours' } });
     // A sweep of every employee's number weighs 0.99 and more: cut at the suspect threshold.
     const sweep = run(sender('Microsoft'), MORNING, 7 * SEC, [0, 1, 2, 3, 4, 5, 6, 7], true).at(-1)!;
     expect(sweep).toMatchObject({ verdict: 'suspect', score: R.thresholds.suspect });
-    expect(sweep.reasons.map((r) => r.code)).toEqual(['sweep']);
+    expect(sweep.reasons.map((r) => r.code)).toEqual(['sweep', 'text-pace']);
     // Friends' reports (0.6, no floor) and the pace: the reports' score, not the pace's.
     const reported = classify({
       identity: caller('+393351234567'),
@@ -163,6 +165,8 @@ describe('text messages: a sender of codes is never refused for its pace', () =>
     });
     expect(reported.verdict).toBe('suspect');
     expect(reported.score).toBeGreaterThan(R.thresholds.suspect);
+    // The reports alone make it suspect: not its pace alone, so no `text-pace` (the office's action applies).
+    expect(reported.reasons.map((r) => r.code)).not.toContain('text-pace');
   });
 });
 

@@ -65,6 +65,8 @@ export type ReasonCode =
   | 'called-by-us'
   | 'persistent-human'
   | 'display-name-allow'
+  // a text that its pace alone (burst, sweep, block sweep, off-hours) makes suspect: never refused for it, weight 0
+  | 'text-pace'
   // the policy rule that chose the action (src/policy), weight 0
   | 'policy-rule'
   // actions.rangeRepeat chose the action (a call again after a refusal on its range's evidence alone), weight 0
