@@ -120,6 +120,22 @@ describe("a text's pace never refuses it, whatever the office set for suspects",
     expect(choice.rule?.name).toBe('closed');
   });
 
+  it("a faint other reason that alone tags nothing (one friend's light report) does not make the pace refuse", () => {
+    const policy = policyOf({ ACTION_SUSPECT: 'reject' });
+    const faint: EvidenceInput = {
+      friends: { reports: [{ friend: 'Studio Bianchi', weight: 0.15, company: null, category: null }], consensus: 1 },
+    };
+    const shop = caller('+393351234567');
+    const alone = nth(shop, 1, true, MORNING, SEC, LINE, faint);
+    expect(alone.decision.verdict).toBe('unknown');
+    const text = nth(shop, 5, true, NIGHT, SEC, LINE, faint);
+    expect(text.decision.verdict).toBe('suspect');
+    expect(text.decision.reasons.map((r) => r.code)).toEqual(
+      expect.arrayContaining(['burst', 'friend-reports', 'text-pace']),
+    );
+    expect(formatAction(actionFor(policy, shop, text).action)).toBe('tag');
+  });
+
   it('allow and tag for suspects are kept as they are', () => {
     for (const a of ['allow', 'tag']) {
       expect(formatAction(actionFor(policyOf({ ACTION_SUSPECT: a }), BANK, nth(BANK, 5, true)).action)).toBe(a);
