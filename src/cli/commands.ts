@@ -229,6 +229,7 @@ export async function importFile(format: string, file: string, o: ImportCliOptio
       now,
       ...(o.lenient && { lenient: true }),
       ...(source.historyBy !== undefined && { historyBy: source.historyBy }),
+      markSource: source.markSource,
     });
   } catch (err) {
     // Nothing was imported (all or nothing): the bar goes, the error takes its line.

@@ -241,6 +241,7 @@ export class ImportJobs {
         now,
         lenient: params.lenient,
         ...(source.historyBy !== undefined && { historyBy: source.historyBy }),
+        markSource: source.markSource,
         onProgress: (p) => {
           job.phase = p.phase;
           job.rowsRead = p.lines;

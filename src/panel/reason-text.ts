@@ -10,6 +10,7 @@
 import { span, talkSpan } from '../screening/decay.js';
 import type { ReasonCode } from '../screening/types.js';
 import { NAMES_SHOWN } from '../screening/friends.js';
+import { importedFromText } from '../screening/mark-source.js';
 import { mainRegion } from '../screening/number-prefixes.js';
 import { FR_PACK } from '../screening/packs/fr.js';
 import { IT_PACK } from '../screening/packs/it.js';
@@ -211,6 +212,31 @@ function about(f: Facts): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
+/** An import's source in Italian (Mark.from; mark-source.ts has the English). */
+function importedFromIt(from: string): string {
+  switch (from) {
+    case 'import:json':
+    case 'import:csv':
+      return "un'esportazione di crocetta";
+    case 'import:fritzbox':
+      return 'un elenco FRITZ!Box';
+    case 'import:list':
+      return 'un elenco di numeri';
+    case 'import:vcard':
+      return 'una rubrica vCard';
+    case 'import:ftc':
+      return 'i dati dei reclami FTC';
+    default:
+      return "un'importazione";
+  }
+}
+
+/** `da voi il 3 nov 2026`, or `il 3 nov 2026, importato da un elenco FRITZ!Box` for an imported mark. */
+function markedWhenIt(f: Facts, day: string): string {
+  const from = f.optStr('from');
+  return from === null ? `da voi il ${day}` : `il ${day}, importato da ${importedFromIt(from)}`;
+}
+
 const WITHHELD: Record<string, string> = {
   'privacy-header': 'numero nascosto (Privacy: id)',
   'rpid-privacy': 'numero nascosto (privacy nel Remote-Party-ID)',
@@ -250,8 +276,8 @@ const afterRefusalEnglish: Render = (f) => {
 };
 
 const IT: Partial<Record<ReasonCode, Render>> = {
-  'marked-nuisance': (f, loc) => `segnato come molesto da voi il ${loc.date(f.time('markedAt'))}${about(f)}`,
-  'marked-trusted': (f, loc) => `segnato come fidato da voi il ${loc.date(f.time('markedAt'))}${about(f)}`,
+  'marked-nuisance': (f, loc) => `segnato come molesto ${markedWhenIt(f, loc.date(f.time('markedAt')))}${about(f)}`,
+  'marked-trusted': (f, loc) => `segnato come fidato ${markedWhenIt(f, loc.date(f.time('markedAt')))}${about(f)}`,
   'telemarketing-prefix': (f) => `prefisso AGCOM del telemarketing ${f.str('prefix')}`,
   'survey-prefix': (f) => `prefisso AGCOM dei sondaggi statistici ${f.str('prefix')}`,
   'automated-call-prefix': (f) => `numerazione ARCEP delle chiamate automatiche ${f.str('prefix')}`,
@@ -316,7 +342,9 @@ const IT: Partial<Record<ReasonCode, Render>> = {
   'check-remembered': (f, loc) =>
     `ha superato la verifica il ${loc.date(f.time('passedAt'))}: passa senza verifica per ${f.match(/ for (\d+) days$/)} giorni`,
   'check-no-second-chance': (f, loc) =>
-    `ha superato la verifica il ${loc.date(f.time('passedAt'))}, poi l'avete segnato come molesto il ${loc.date(f.time('markedAt'))}: nessuna seconda possibilità`,
+    f.optStr('from') === null
+      ? `ha superato la verifica il ${loc.date(f.time('passedAt'))}, poi l'avete segnato come molesto il ${loc.date(f.time('markedAt'))}: nessuna seconda possibilità`
+      : `ha superato la verifica il ${loc.date(f.time('passedAt'))}, poi segnato come molesto ${markedWhenIt(f, loc.date(f.time('markedAt')))}: nessuna seconda possibilità`,
   'prefix-rule': (f, loc) => {
     const verdict = VERDICT[f.str('verdict')];
     return verdict === undefined
@@ -476,6 +504,8 @@ const asWritten =
 const between = (text: string, head: string, tail: string): boolean =>
   text.length >= head.length + tail.length && text.startsWith(head) && text.endsWith(tail);
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** A mark: its date as written, its company as written, its category named in English. */
 const markEnglish: Render = (f) => {
   const company = f.optStr('company');
@@ -488,7 +518,9 @@ const markEnglish: Render = (f) => {
   const head = f.reason.text.slice(0, f.reason.text.length - suffix.length);
   const label = f.reason.code === 'marked-trusted' ? 'trusted' : 'nuisance';
   f.time('markedAt');
-  if (!f.reason.text.endsWith(suffix) || !new RegExp(`^marked ${label} by you on [^()]+$`).test(head)) return null;
+  const from = f.optStr('from');
+  const when = from === null ? 'by you on [^()]+' : `on [^()]+, imported from ${escapeRegExp(importedFromText(from))}`;
+  if (!f.reason.text.endsWith(suffix) || !new RegExp(`^marked ${label} ${when}$`).test(head)) return null;
   return shown.length > 0 ? `${head} (${shown.join(', ')})` : head;
 };
 
@@ -651,7 +683,7 @@ const EN: Readonly<Record<ReasonCode, Render>> = {
     (f, t) =>
       f.time('passedAt') > 0 &&
       f.time('markedAt') > 0 &&
-      /^passed the check on .+, then marked nuisance by you on .+: no second chance$/.test(t),
+      /^passed the check on .+, then marked nuisance (by you on .+|on .+, imported from .+): no second chance$/.test(t),
   ),
   'check-not-possible': asWritten((_, t) => /^human check not possible \(.+\): tagged instead$/.test(t)),
   'range-repeat': asWritten((f, t) =>

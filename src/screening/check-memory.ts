@@ -4,6 +4,7 @@
  */
 import { DAY_MS } from '../time/units.js';
 import { isoTime, type DayFormatter } from './dates.js';
+import { markedWhenText } from './mark-source.js';
 import type { Action } from './policy.js';
 import type { Decision, Mark, Reason } from './types.js';
 
@@ -23,9 +24,12 @@ export function gateCheck(
       kind: 'no-second-chance',
       reason: {
         code: 'check-no-second-chance',
-        text: `passed the check on ${dates.dayMonthYear(passedAt)}, then marked nuisance by you on ${dates.dayMonthYear(mark.at)}: no second chance`,
+        text: `passed the check on ${dates.dayMonthYear(passedAt)}, then marked nuisance ${markedWhenText(mark.from, dates.dayMonthYear(mark.at))}: no second chance`,
         weight: 0,
-        params: { passedAt: isoTime(passedAt), markedAt: isoTime(mark.at) },
+        params:
+          typeof mark.from === 'string'
+            ? { passedAt: isoTime(passedAt), markedAt: isoTime(mark.at), from: mark.from }
+            : { passedAt: isoTime(passedAt), markedAt: isoTime(mark.at) },
       },
     };
   }

@@ -18,6 +18,7 @@ import {
 import type { ScreeningRules } from './rules.js';
 import { bypassReason, displayNameBlockReason, learnedTrustReason } from './safety.js';
 import { shakenFinding } from './shaken.js';
+import { markedWhenText } from './mark-source.js';
 import type { CallContext, CallerEvidence, Decision, Mark, Reason, Verdict } from './types.js';
 import { WEIGHTS, weightOf } from './weights.js';
 
@@ -578,9 +579,11 @@ function markReason(c: CompiledRules, mark: Mark): Reason {
   const params: Record<string, string | number> = { markedAt: isoTime(mark.at) };
   if (mark.company !== null) params['company'] = mark.company;
   if (mark.category !== null) params['category'] = mark.category;
+  const from = mark.from ?? null;
+  if (from !== null) params['from'] = from;
   const reason: Reason = {
     code: mark.label === 'trusted' ? 'marked-trusted' : 'marked-nuisance',
-    text: `marked ${mark.label} by you on ${c.dates.dayMonthYear(mark.at)}${suffix}`,
+    text: `marked ${mark.label} ${markedWhenText(from, c.dates.dayMonthYear(mark.at))}${suffix}`,
     weight: mark.label === 'trusted' ? WEIGHTS.explain : WEIGHTS.markedNuisance,
     params,
   };

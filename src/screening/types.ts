@@ -95,6 +95,12 @@ export interface Mark {
   at: number;
   company: string | null;
   category: string | null;
+  /**
+   * Where the mark came from: null (or absent) when the office marked the number itself (panel, API, CLI); else the
+   * import that wrote it, as its history's `by`: `import:json` / `import:csv` (a crocetta export, a friend's),
+   * `import:fritzbox`, `import:list`, `import:vcard`, `import:ftc`, `import` (unknown).
+   */
+  from?: string | null;
 }
 
 /**

@@ -28,6 +28,8 @@ export interface ImportedMark {
   at: number;
   company: string | null;
   category: string | null;
+  /** Where the mark came from (ImportOptions.markSource). */
+  from: string;
 }
 
 export interface ImportOptions {
@@ -35,6 +37,11 @@ export interface ImportOptions {
   lenient?: boolean;
   /** Foreign sources: write a mark-history entry with this `by` (`import:ftc`) for each mark changed. */
   historyBy?: string;
+  /**
+   * Where the marks the import writes came from (numbers.mark_source, the reason's words): `import:json` for a
+   * crocetta export, `import:fritzbox`, ... Default: historyBy, else `import`.
+   */
+  markSource?: string;
   /** ms since epoch, for history entries written by the import. */
   now: number;
   /** Called every few thousand lines and at the end. */
@@ -272,12 +279,14 @@ const STAGED_MARKS_SQL = `
 const UPSERT_ROWS = 100;
 
 function upsertNumbersSql(rows: number): string {
-  return `INSERT INTO main.numbers (${MARK_COLUMNS.join(', ')}) VALUES ${tuples(6, rows)}
+  return `INSERT INTO main.numbers (${MARK_COLUMNS.join(', ')}, mark_source) VALUES ${tuples(7, rows)}
     ON CONFLICT (caller_key) DO UPDATE SET label = excluded.label, marked_at = excluded.marked_at,
-      company = excluded.company, category = excluded.category, updated_at = excluded.updated_at`;
+      company = excluded.company, category = excluded.category, updated_at = excluded.updated_at,
+      mark_source = excluded.mark_source`;
 }
 
 async function applyMarks(db: Connection, options: ImportOptions, report: ImportReport): Promise<void> {
+  const from = options.markSource ?? options.historyBy ?? 'import';
   let after = 0;
   for (;;) {
     await db.run('BEGIN IMMEDIATE');
@@ -289,7 +298,7 @@ async function applyMarks(db: Connection, options: ImportOptions, report: Import
         const part = apply.slice(i, i + UPSERT_ROWS);
         await db.run(
           upsertNumbersSql(part.length),
-          part.flatMap((r) => [r.caller_key, r.label, r.marked_at, r.company, r.category, r.updated_at]),
+          part.flatMap((r) => [r.caller_key, r.label, r.marked_at, r.company, r.category, r.updated_at, from]),
         );
         if (options.historyBy !== undefined) {
           const by = options.historyBy;
@@ -308,6 +317,7 @@ async function applyMarks(db: Connection, options: ImportOptions, report: Import
             at: r.marked_at,
             company: r.company,
             category: r.category,
+            from,
           })),
         );
       }

@@ -25,8 +25,20 @@ export interface SourceOptions {
   category?: string | null;
 }
 
-/** The reader for `format`, and the `by` of the history entries its marks get (own formats carry their own). */
+/**
+ * The reader for `format`, the `by` of the history entries its marks get (own formats carry their own), and where the
+ * marks it writes say they came from (numbers.mark_source: `import:<format>`, a crocetta export's too).
+ */
 export function openSource(
+  format: ImportFormat,
+  input: Readable,
+  o: SourceOptions,
+): { items: AsyncIterable<SourceItem>; historyBy?: string; markSource: string } {
+  const opened = openItems(format, input, o);
+  return { ...opened, markSource: opened.historyBy ?? `import:${format}` };
+}
+
+function openItems(
   format: ImportFormat,
   input: Readable,
   o: SourceOptions,

@@ -79,6 +79,7 @@ export async function loadIndex(
   const index = new EvidenceIndex({ ...options, expectedMarks: Math.max(1024, expectedMarks + (expectedMarks >> 4)) });
 
   const marks = (await loadE164Marks(db, index)) + (await loadOtherMarks(db, index));
+  await loadMarkSources(db, index);
   const clearings = await loadClearings(db, index);
 
   let attempts = 0;
@@ -268,6 +269,14 @@ async function loadOtherMarks(db: Connection, index: EvidenceIndex): Promise<num
     after = last.caller_key;
   }
   return loaded;
+}
+
+/** Where imported marks came from (numbers.mark_source, migration 18): only those rows, by their partial index. */
+async function loadMarkSources(db: Connection, index: EvidenceIndex): Promise<void> {
+  const rows = await db.all<{ caller_key: string; mark_source: string }>(
+    'SELECT caller_key, mark_source FROM numbers WHERE mark_source IS NOT NULL AND label IS NOT NULL',
+  );
+  for (const r of rows) index.marks.setSource(r.caller_key, r.mark_source);
 }
 
 /**

@@ -67,6 +67,8 @@ export interface MarkEntry {
   at: number;
   company: string | null;
   category: string | null;
+  /** Where the mark came from (Mark.from): an import's `import:<format>`; absent or null: the office's own. */
+  from?: string | null;
 }
 
 /** The memo key of a raw key's record (an E.164 key is memoized under its number, never negative). */
@@ -119,6 +121,11 @@ export class MarkTable {
   private readonly memoMarks: (Readonly<Mark> | null)[] = new Array<Readonly<Mark> | null>(MARK_MEMO_SLOTS).fill(null);
   private readonly comingBack = new SecondSight();
   private readonly categoryNames = new Interner();
+  /**
+   * Record → where its mark came from, for imported marks only (Mark.from): sparse, an office's own marks (most)
+   * cost nothing. Any write of a record drops its entry; set() writes it again when the entry has one.
+   */
+  private readonly sources = new Map<number, string>();
 
   /** `expected`: how many marks are about to be loaded, to size the hash slots once. */
   constructor(expected = 1024) {
@@ -145,6 +152,21 @@ export class MarkTable {
       this.internCompany(entry.company),
       this.internCategory(entry.category),
     );
+    if (entry.label !== 'none' && typeof entry.from === 'string') this.sources.set(index, entry.from);
+  }
+
+  /**
+   * Bulk path after setNumeric (start-up load): the key's mark came from `from` (an import). No-op for a key without
+   * a mark.
+   */
+  setSource(callerKey: string, from: string): void {
+    const index = this.find(callerKey, true);
+    if (index === EMPTY) return;
+    const code = this.chunks[index >>> CHUNK_BITS]?.labels[index & CHUNK_MASK];
+    if (code === LABEL_NONE || code === undefined) return;
+    this.dropMemo(index);
+    this.writes++;
+    this.sources.set(index, from);
   }
 
   /**
@@ -217,12 +239,15 @@ export class MarkTable {
     const i = index & CHUNK_MASK;
     const code = chunk.labels[i];
     if (code === LABEL_NONE || code === undefined) return null;
-    const mark: Readonly<Mark> = Object.freeze({
-      label: code === LABEL_NUISANCE ? 'nuisance' : 'trusted',
-      at: chunk.markedAt[i] ?? 0,
-      company: this.companyNames.value(chunk.companies[i] ?? 0),
-      category: this.categoryNames.value(chunk.categories[i] ?? 0),
-    });
+    const label = code === LABEL_NUISANCE ? 'nuisance' : 'trusted';
+    const at = chunk.markedAt[i] ?? 0;
+    const company = this.companyNames.value(chunk.companies[i] ?? 0);
+    const category = this.categoryNames.value(chunk.categories[i] ?? 0);
+    // An imported mark only has `from` (few): an office's own marks keep the one shape they always had.
+    const from = this.sources.size === 0 ? undefined : this.sources.get(index);
+    const mark: Readonly<Mark> = Object.freeze(
+      from === undefined ? { label, at, company, category } : { label, at, company, category, from },
+    );
     return mark;
   }
 
@@ -256,14 +281,8 @@ export class MarkTable {
 
   private write(index: number, label: number, at: number, companyId: number, categoryId: number): void {
     this.writes++;
-    // The key's memoized answer (a mark, or null before the key had a record) is out of date.
-    const stored = this.keyAt(index);
-    const key = Number.isNaN(stored) ? rawMemoKey(index) : stored;
-    const slot = hashDouble(key) & MARK_MEMO_MASK;
-    if (this.memoKeys[slot] === key) {
-      this.memoKeys[slot] = NaN;
-      this.memoMarks[slot] = null;
-    }
+    this.dropMemo(index);
+    if (this.sources.size > 0) this.sources.delete(index);
     const chunk = this.chunks[index >>> CHUNK_BITS];
     if (chunk === undefined) throw new RangeError(`mark record ${index} out of range`);
     const i = index & CHUNK_MASK;
@@ -271,6 +290,17 @@ export class MarkTable {
     chunk.markedAt[i] = at;
     chunk.companies[i] = companyId;
     chunk.categories[i] = categoryId;
+  }
+
+  /** The key's memoized answer (a mark, or null before the key had a record) is out of date. */
+  private dropMemo(index: number): void {
+    const stored = this.keyAt(index);
+    const key = Number.isNaN(stored) ? rawMemoKey(index) : stored;
+    const slot = hashDouble(key) & MARK_MEMO_MASK;
+    if (this.memoKeys[slot] === key) {
+      this.memoKeys[slot] = NaN;
+      this.memoMarks[slot] = null;
+    }
   }
 
   private keyAt(index: number): number {

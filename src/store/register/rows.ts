@@ -225,11 +225,11 @@ export function talkLine(talkMs: number, id: number): string {
 
 /** Parameters: caller_key, label, marked_at, company, category, updated_at. */
 export const UPSERT_NUMBER_SQL = `
-  INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?)
+  INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at, mark_source)
+  VALUES (?, ?, ?, ?, ?, ?, NULL)
   ON CONFLICT (caller_key) DO UPDATE SET
     label = excluded.label, marked_at = excluded.marked_at, company = excluded.company,
-    category = excluded.category, updated_at = excluded.updated_at`;
+    category = excluded.category, updated_at = excluded.updated_at, mark_source = NULL`;
 
 /** "Let the next call through": set (again: a new time) or withdrawn (migration 17's let_through). */
 export const UPSERT_LET_THROUGH_SQL = `

@@ -480,7 +480,7 @@ describe('the per-day aggregates', () => {
       `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.rebuild', '{"timeZone":"Europe/Rome","schema":12,"emptying":true}', 0)`,
     );
     const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
-    expect(await migrate(db, file)).toEqual([13, 14, 15, 16, 17]);
+    expect(await migrate(db, file)).toEqual([13, 14, 15, 16, 17, 18]);
     expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
     expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'Europe/Rome');
@@ -554,7 +554,7 @@ describe('the per-day aggregates', () => {
       `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.rebuild', '{"timeZone":"Europe/Rome","schema":13,"emptying":true}', 0)`,
     );
     const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
-    expect(await migrate(db, file)).toEqual([14, 15, 16, 17]);
+    expect(await migrate(db, file)).toEqual([14, 15, 16, 17, 18]);
     expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
     expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'Europe/Rome');
@@ -577,7 +577,7 @@ describe('the per-day aggregates', () => {
     await db.run("UPDATE attempts SET outcome = 'declined', final_status = 503 WHERE id IN (1, 2)");
     const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
     expect(await db.get('SELECT SUM(attempts) AS n FROM daily_totals WHERE unreached')).toEqual({ n: 2 });
-    expect(await migrate(db, file)).toEqual([15, 16, 17]);
+    expect(await migrate(db, file)).toEqual([15, 16, 17, 18]);
     expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
     // No trigger on an update of attempts: an answered call's outcome update runs none.
     const triggers = await db.all<{ name: string; sql: string }>(
@@ -658,7 +658,7 @@ describe('the per-day aggregates', () => {
     expect(await db.get(unreachedNow)).toEqual({ n: 24 });
     await expectAggregatesOfAttempts(db, 'Europe/Rome', undelivered14);
 
-    expect(await migrate(db, file)).toEqual([16, 17]);
+    expect(await migrate(db, file)).toEqual([16, 17, 18]);
     // The two rung out of each 9 moved to passed, by day, called number and verdict: 8 moved.
     expect(await db.get(unreachedNow)).toEqual({ n: 16 });
     expect(await db.get('SELECT COUNT(*) AS n FROM daily_totals WHERE attempts <= 0')).toEqual({ n: 0 });
@@ -702,7 +702,7 @@ describe('the per-day aggregates', () => {
       `INSERT INTO settings (key, value, updated_at) VALUES ('aggregates.rebuild', '{"timeZone":"Europe/Rome","schema":15,"emptying":true}', 0)`,
     );
     const before = await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5');
-    expect(await migrate(db, file)).toEqual([16, 17]);
+    expect(await migrate(db, file)).toEqual([16, 17, 18]);
     expect(await db.all('SELECT * FROM daily_totals ORDER BY 1, 2, 3, 4, 5')).toEqual(before);
     expect(await ensureAggregateTimeZone(db, 'Europe/Rome', silentLogger)).toBe(true);
     await expectAggregatesOfAttempts(db, 'Europe/Rome');

@@ -20,7 +20,6 @@ import {
 import type { CompanyRank } from './reports.js';
 import { Reports } from './reports.js';
 import { openRegister } from '../register/register.js';
-import { UPSERT_NUMBER_SQL } from '../register/rows.js';
 import { Connection } from '../sqlite/connection.js';
 import { tempDir, type TempDir } from '../test-tmp.js';
 
@@ -74,11 +73,17 @@ async function addAttempts(
   await db.run('COMMIT');
 }
 
+/** A mark as the register wrote it before migration 18 (no mark_source): the old-register test writes it at 4. */
+const MARK_SQL = `
+  INSERT INTO numbers (caller_key, label, marked_at, company, category, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (caller_key) DO UPDATE SET label = excluded.label, marked_at = excluded.marked_at,
+    company = excluded.company, category = excluded.category, updated_at = excluded.updated_at`;
+
 async function mark(db: Connection, random: () => number, i: number): Promise<void> {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   const label = random() < 0.8 ? 'nuisance' : pick(['trusted', null]);
   const company = random() < 0.1 ? null : pick(COMPANIES);
-  await db.run(UPSERT_NUMBER_SQL, [keyOf(i), label, END, company, pick(CATEGORIES), END]);
+  await db.run(MARK_SQL, [keyOf(i), label, END, company, pick(CATEGORIES), END]);
 }
 
 /** The companies ranking as it was before migration 5: the company looked up per query. */

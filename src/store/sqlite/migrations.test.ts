@@ -66,6 +66,7 @@ describe('migrations', () => {
       'mark_history_caller_at',
       'numbers_category',
       'numbers_company',
+      'numbers_mark_source',
     ]);
     expect((await db.get<{ journal_mode: string }>('PRAGMA journal_mode'))?.journal_mode).toBe('wal');
     await db.close();

@@ -885,6 +885,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 18,
+    name: "a mark says where it came from: the office's own, or an import (which format)",
+    sql: `
+      -- NULL: the office marked the number itself (panel, API, CLI); otherwise the import that wrote the mark, as its
+      -- history entry's by (import:json, import:csv for a crocetta export; import:fritzbox, import:list, ...). Marking
+      -- by hand sets it back to NULL. Marks from before this version have NULL (their history keeps what is known).
+      ALTER TABLE numbers ADD COLUMN mark_source TEXT;
+      CREATE INDEX numbers_mark_source ON numbers (caller_key) WHERE mark_source IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
