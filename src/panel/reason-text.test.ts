@@ -409,6 +409,29 @@ const EVERY_CODE: Record<ReasonCode, Array<[ReasonLike, string, string]>> = {
     [
       {
         code: 'marked-nuisance',
+        text: 'marked nuisance on 7 Dec 2026, imported from a FRITZ!Box list (TelcoX, telecom)',
+        params: {
+          markedAt: '2026-12-07T03:43:48.000Z',
+          company: 'TelcoX',
+          category: 'telecom',
+          from: 'import:fritzbox',
+        },
+      },
+      'marked nuisance on 7 Dec 2026, imported from a FRITZ!Box list (TelcoX, telecoms)',
+      'segnato come molesto il 7 dic 2026, importato da un elenco FRITZ!Box (TelcoX, telefonia)',
+    ],
+    [
+      {
+        code: 'marked-nuisance',
+        text: 'marked nuisance on 7 Dec 2026, imported from a crocetta export',
+        params: { markedAt: '2026-12-07T03:43:48.000Z', from: 'import:json' },
+      },
+      'marked nuisance on 7 Dec 2026, imported from a crocetta export',
+      "segnato come molesto il 7 dic 2026, importato da un'esportazione di crocetta",
+    ],
+    [
+      {
+        code: 'marked-nuisance',
         text: 'marked nuisance by you on 7 Dec 2026 (TelcoX, telecom)',
         params: { markedAt: '2026-12-07T03:43:48.000Z', company: 'TelcoX', category: 'telecom' },
       },
@@ -435,6 +458,15 @@ const EVERY_CODE: Record<ReasonCode, Array<[ReasonLike, string, string]>> = {
     ],
   ],
   'marked-trusted': [
+    [
+      {
+        code: 'marked-trusted',
+        text: 'marked trusted on 7 Dec 2026, imported from a vCard contacts file',
+        params: { markedAt: '2026-12-07T03:43:48.000Z', from: 'import:vcard' },
+      },
+      'marked trusted on 7 Dec 2026, imported from a vCard contacts file',
+      'segnato come fidato il 7 dic 2026, importato da una rubrica vCard',
+    ],
     [
       {
         code: 'marked-trusted',
@@ -964,6 +996,15 @@ const EVERY_CODE: Record<ReasonCode, Array<[ReasonLike, string, string]>> = {
       },
       'passed the check on 3 Nov 2026, then marked nuisance by you on 5 Nov 2026: no second chance',
       "ha superato la verifica il 3 nov 2026, poi l'avete segnato come molesto il 5 nov 2026: nessuna seconda possibilità",
+    ],
+    [
+      {
+        code: 'check-no-second-chance',
+        text: 'passed the check on 3 Nov 2026, then marked nuisance on 5 Nov 2026, imported from a list of numbers: no second chance',
+        params: { passedAt: '2026-11-03T10:00:00.000Z', markedAt: '2026-11-05T10:00:00.000Z', from: 'import:list' },
+      },
+      'passed the check on 3 Nov 2026, then marked nuisance on 5 Nov 2026, imported from a list of numbers: no second chance',
+      'ha superato la verifica il 3 nov 2026, poi segnato come molesto il 5 nov 2026, importato da un elenco di numeri: nessuna seconda possibilità',
     ],
   ],
   'check-not-possible': [

@@ -77,6 +77,22 @@ describe("the business's own mark", () => {
     ).toBe('marked nuisance by you on 3 Nov 2026 (energy)');
   });
 
+  it('an imported mark says where it came from, not "by you" (same verdict and weight); its source in params', () => {
+    const imported = { ...mark('nuisance', MARKED_AT, 'Example Energia', 'energy'), from: 'import:fritzbox' };
+    const d = run(caller(ITALIAN_MOBILE), evidence({ mark: imported }));
+    expect(d.verdict).toBe('nuisance');
+    expect(d.reasons[0]).toMatchObject({
+      code: 'marked-nuisance',
+      text: 'marked nuisance on 3 Nov 2026, imported from a FRITZ!Box list (Example Energia, energy)',
+      weight: WEIGHTS.markedNuisance,
+      params: { from: 'import:fritzbox' },
+    });
+    const friend = { ...mark('trusted', MARKED_AT), from: 'import:json' };
+    expect(run(caller(ITALIAN_MOBILE), evidence({ mark: friend })).reasons[0]?.text).toBe(
+      'marked trusted on 3 Nov 2026, imported from a crocetta export',
+    );
+  });
+
   it('trusted mark: trusted, score 0, one reason', () => {
     const d = run(caller(ITALIAN_MOBILE), evidence({ mark: mark('trusted', MARKED_AT) }));
     expect(d).toEqual({

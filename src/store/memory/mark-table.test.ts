@@ -58,6 +58,33 @@ describe('MarkTable', () => {
     expect(table.get('+391069999')?.company).toBe('Co 69999');
   });
 
+  it("keeps where an imported mark came from until the key's mark is written again; setSource after the bulk load", () => {
+    const t = new MarkTable();
+    t.set({ callerKey: '+390287176900', label: 'nuisance', at: 5, company: null, category: null, from: 'import:json' });
+    t.set({ callerKey: 'raw:PROMO', label: 'nuisance', at: 5, company: null, category: null, from: 'import:list' });
+    t.set({ callerKey: '+390249712345', label: 'nuisance', at: 5, company: null, category: null });
+    expect(t.get('+390287176900')).toEqual({
+      label: 'nuisance',
+      at: 5,
+      company: null,
+      category: null,
+      from: 'import:json',
+    });
+    expect(t.get('raw:PROMO')?.from).toBe('import:list');
+    expect(t.get('+390249712345')).not.toHaveProperty('from');
+    // Marked again by hand: the office's own.
+    t.set({ callerKey: '+390287176900', label: 'nuisance', at: 6, company: null, category: null });
+    expect(t.get('+390287176900')).not.toHaveProperty('from');
+    // Start-up: the bulk path writes the mark, then its source.
+    t.setNumeric(393331234567, LABEL_NUISANCE, 7, 0, 0);
+    t.get('+393331234567');
+    t.get('+393331234567'); // memoized from its second look-up
+    t.setSource('+393331234567', 'import:fritzbox');
+    expect(t.get('+393331234567')?.from).toBe('import:fritzbox');
+    t.setSource('+390000000001', 'import:fritzbox'); // no mark: nothing
+    expect(t.get('+390000000001')).toBeNull();
+  });
+
   it('keeps raw keys apart and clears without removing', () => {
     const table = new MarkTable();
     table.set({ callerKey: 'raw:393331234567', label: 'nuisance', at: 1, company: null, category: null });
