@@ -94,6 +94,10 @@ describe('an imported mark says where it came from', () => {
       'marked nuisance on 4 Nov 2026, imported from a crocetta export (Example Energia, energy)',
     );
     expect(friend).not.toContain('by you');
+    // The number's mark in the API names its source too (the office's own marks have no `from`).
+    expect((await h.api('GET', `/api/numbers/${encodeURIComponent(FRIEND)}`)).json).toMatchObject({
+      mark: { label: 'nuisance', from: 'import:json' },
+    });
     const fritz = await reasonsOf(FRITZ);
     expect(fritz).toMatch(/marked nuisance on \d+ \w+ 2026, imported from a FRITZ!Box list/);
     expect(fritz).not.toContain('by you');
@@ -107,9 +111,11 @@ describe('an imported mark says where it came from', () => {
     const number = await page(`/numbers/${encodeURIComponent(FRIEND)}`, 'it');
     expect(number).toContain("importato da un'esportazione di crocetta");
     expect(number).not.toContain('segnato come molesto da voi');
+    expect(number).toMatch(/<span class="muted small">\d+ nov 2026, importato \(json\)<\/span>/); // the mark's line
     const english = await page(`/numbers/${encodeURIComponent(FRIEND)}`, 'en');
     expect(english).toContain('marked nuisance on 4 Nov 2026, imported from a crocetta export');
     expect(english).not.toContain('marked nuisance by you');
+    expect(english).toMatch(/<span class="muted small">\d+ Nov 2026, imported \(json\)<\/span>/);
   });
 
   it('kept across a restart; marking the number by hand makes the mark the office’s own', async () => {
@@ -127,6 +133,8 @@ describe('an imported mark says where it came from', () => {
     const own = await reasonsOf(FRIEND);
     expect(own).toMatch(/marked nuisance by you on \d+ \w+ 2026 \(Example Energia, energy\)/);
     expect(own).not.toContain('imported from');
+    const page = (await h.api('GET', `/api/numbers/${encodeURIComponent(FRIEND)}`)).json as { mark: object };
+    expect(page.mark).not.toHaveProperty('from');
     await h.restartApp();
     await login();
     expect(await reasonsOf(FRIEND)).not.toContain('imported from');

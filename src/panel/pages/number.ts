@@ -94,7 +94,7 @@ export function numberPage(ctx: PageContext, d: NumberData): SafeHtml {
   const { t } = ctx.loc;
   const here = `/numbers/${encodeURIComponent(d.callerKey)}`;
   const markText = d.mark
-    ? html`${verdictBadge(ctx.loc, d.mark.label)} ${d.mark.company ?? ''}${d.mark.category ? html` <span class="muted">(${categoryText(ctx.loc.lang, d.mark.category)})</span>` : ''} <span class="muted small">${ctx.loc.date(d.mark.at)}</span>`
+    ? html`${verdictBadge(ctx.loc, d.mark.label)} ${d.mark.company ?? ''}${d.mark.category ? html` <span class="muted">(${categoryText(ctx.loc.lang, d.mark.category)})</span>` : ''} <span class="muted small">${ctx.loc.date(d.mark.at)}${typeof d.mark.from === 'string' ? `, ${markedBy(ctx.loc.lang, d.mark.from)}` : ''}</span>`
     : html`<span class="muted">${t('noMark')}</span>`;
   // A caller ID that is no phone number is kept under `raw:` and the text as received: the title is that text.
   const raw = d.callerKey.startsWith('raw:');
