@@ -212,8 +212,8 @@ function about(f: Facts): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
-/** An import's source in Italian (Mark.from; mark-source.ts has the English). */
-function importedFromIt(from: string): string {
+/** An import's source in Italian (Mark.from; mark-source.ts has the English); the number page says it the same. */
+export function importedFromIt(from: string): string {
   switch (from) {
     case 'import:json':
     case 'import:csv':

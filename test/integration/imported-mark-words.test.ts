@@ -111,11 +111,12 @@ describe('an imported mark says where it came from', () => {
     const number = await page(`/numbers/${encodeURIComponent(FRIEND)}`, 'it');
     expect(number).toContain("importato da un'esportazione di crocetta");
     expect(number).not.toContain('segnato come molesto da voi');
-    expect(number).toMatch(/<span class="muted small">\d+ nov 2026, importato \(json\)<\/span>/); // the mark's line
+    // The mark's line in the reason's words, not the source's code (`importato (json)`).
+    expect(number).toMatch(/<span class="muted small">\d+ nov 2026, importato da un'esportazione di crocetta<\/span>/);
     const english = await page(`/numbers/${encodeURIComponent(FRIEND)}`, 'en');
     expect(english).toContain('marked nuisance on 4 Nov 2026, imported from a crocetta export');
     expect(english).not.toContain('marked nuisance by you');
-    expect(english).toMatch(/<span class="muted small">\d+ Nov 2026, imported \(json\)<\/span>/);
+    expect(english).toMatch(/<span class="muted small">\d+ Nov 2026, imported from a crocetta export<\/span>/);
   });
 
   it('kept across a restart; marking the number by hand makes the mark the office’s own', async () => {

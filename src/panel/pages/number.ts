@@ -19,7 +19,8 @@ import {
   verdictBadge,
   type PageContext,
 } from './layout.js';
-import { reasonText, reasonsText } from '../reason-text.js';
+import { importedFromIt, reasonText, reasonsText } from '../reason-text.js';
+import { importedFromText } from '../../screening/mark-source.js';
 import { actionCell } from '../action-text.js';
 import { categoryText } from '../category-text.js';
 import { phoneCountryName } from '../phone-text.js';
@@ -78,7 +79,9 @@ const MARKED_BY: Record<Lang, Record<string, string>> = {
 export function markedBy(lang: Lang, by: string): string {
   const known = MARKED_BY[lang][by];
   if (known !== undefined) return known;
-  if (by.startsWith('import:')) return `${lang === 'it' ? 'importato' : 'imported'} (${by.slice('import:'.length)})`;
+  // In the reason's words (`importato da un elenco FRITZ!Box`), not the source's code (`importato (fritzbox)`).
+  if (by.startsWith('import:'))
+    return lang === 'it' ? `importato da ${importedFromIt(by)}` : `imported from ${importedFromText(by)}`;
   return `${lang === 'it' ? 'da' : 'by'} ${by}`;
 }
 
